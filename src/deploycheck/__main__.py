@@ -1,0 +1,75 @@
+"""Entry point and the one error boundary: exceptions become exit codes and readable messages.
+
+Kept free of heavy imports: `--version` and the git-hook fast path never load Typer or Rich.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SUBCOMMANDS = {"check", "scan", "verify", "summary", "log", "explain", "rules", "init", "hook", "demo", "envs"}
+
+
+def _normalise(argv: list[str]) -> list[str]:
+    """`deploycheck` alone, or with only check's options, means `deploycheck check`."""
+    args = [a for a in argv if a != "--debug"]
+    if not args or (args[0].startswith("-") and args[0] not in ("--help", "-h", "--version", "--install-completion", "--show-completion")):
+        return ["check", *args]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get("DEPLOYCHECK_DEBUG") == "1"
+    args = _normalise(argv)
+    if args == ["--version"]:
+        from . import __version__
+
+        print(f"deploycheck {__version__}")
+        return 0
+    from .errors import DeployCheckError
+
+    try:
+        if args[:1] == ["verify"] and "--hook" in args:
+            from .hookfast import try_fast_hook
+
+            code = try_fast_hook(args[1:])
+            if code is not None:
+                return code
+        from .cli import run
+
+        return run(args)
+    except DeployCheckError as exc:
+        _error(exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\ndeploycheck: interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`deploycheck log | head`): not an error worth a message.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the boundary: a bug must still exit 2 without a traceback
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        _error(
+            f"internal error ({type(exc).__name__}: {exc}). This is a bug in deploycheck; nothing was written. "
+            "Re-run with --debug to see the traceback and report it."
+        )
+        return 2
+
+
+def _error(message: str) -> None:
+    from .safe import inert
+
+    print(f"deploycheck: error: {inert(message)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""`.deploycheck/config.yaml`: the repository's settings, validated strictly.
+
+The gate reads it from the base ref (a branch cannot relax its own rules); see DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import yamlload as Y
+from .errors import ConfigError
+
+CONFIG_PATH = ".deploycheck/config.yaml"
+DEFAULT_ALLOWED_SIGNERS = ".deploycheck/allowed_signers"
+TOP_KEYS = (
+    "base_branch", "exclude", "job_paths", "lock_wrappers", "rules", "checklists",
+    "policy", "signing", "environments",
+)
+SEVERITIES = ("info", "warning", "high")
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    question: str
+    answer: str  # the answer this rule is about ("no", "yes", "n/a")
+    when: str = "always"  # always | high (only when a high finding exists) | flagged
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    base_branch: str | None = None
+    exclude: tuple[str, ...] = ()
+    job_paths: tuple[str, ...] = ()
+    lock_wrappers: tuple[str, ...] = ()
+    disabled_rules: tuple[str, ...] = ()
+    severity_overrides: dict[str, str] = field(default_factory=dict)
+    checklists: tuple[str, ...] = ("background-jobs",)
+    block: tuple[PolicyRule, ...] = ()
+    require_details: tuple[PolicyRule, ...] = ()
+    allowed_signers: str = DEFAULT_ALLOWED_SIGNERS
+    environments: Any = None  # yaml node; validated by the environment-parity module
+    source: str = "(defaults)"
+
+
+def _policy_rules(node: Any, source: str, what: str, with_when: bool) -> tuple[PolicyRule, ...]:
+    out = []
+    keys = ("question", "answer", "when", "message") if with_when else ("question", "answer", "message")
+    for item in Y.as_list(node, source, what):
+        m = Y.as_map(item, source, f"an entry of {what}", keys, ("question", "answer"))
+        when = Y.optional(m, "when", lambda n: Y.as_str(n, source, "when"), "always")
+        if when not in ("always", "high", "flagged"):
+            raise ConfigError(f"{Y.where(source, m['when'])}: `when` must be always, high or flagged, not '{when}'.")
+        out.append(
+            PolicyRule(
+                question=Y.as_str(m["question"], source, "question", allow_empty=False),
+                answer=Y.as_str(m["answer"], source, "answer", allow_empty=False).lower(),
+                when=when,
+                message=Y.optional(m, "message", lambda n: Y.as_str(n, source, "message"), ""),
+            )
+        )
+    return tuple(out)
+
+
+def parse_config_text(data: bytes | str, source: str = CONFIG_PATH) -> Config:
+    root = Y.compose(data, source)
+    if root is None:
+        return Config(source=source)
+    top = Y.as_map(root, source, "the configuration", TOP_KEYS)
+    s = lambda key: (lambda n: Y.as_str(n, source, key, allow_empty=False))  # noqa: E731
+    sl = lambda key: (lambda n: tuple(Y.as_str_list(n, source, key)))  # noqa: E731
+
+    disabled: tuple[str, ...] = ()
+    overrides: dict[str, str] = {}
+    if "rules" in top:
+        rules = Y.as_map(top["rules"], source, "rules", ("disable", "severity"))
+        disabled = Y.optional(rules, "disable", sl("rules.disable"), ())
+        if "severity" in rules:
+            for rule_id, value in Y.as_map(rules["severity"], source, "rules.severity").items():
+                grade = Y.as_str(value, source, f"rules.severity.{rule_id}")
+                if grade not in SEVERITIES:
+                    raise ConfigError(f"{Y.where(source, value)}: severity of {rule_id} must be info, warning or high, not '{grade}'.")
+                overrides[rule_id] = grade
+    block: tuple[PolicyRule, ...] = ()
+    details: tuple[PolicyRule, ...] = ()
+    if "policy" in top:
+        policy = Y.as_map(top["policy"], source, "policy", ("block", "require_details"))
+        if "block" in policy:
+            block = _policy_rules(policy["block"], source, "policy.block", True)
+        if "require_details" in policy:
+            details = _policy_rules(policy["require_details"], source, "policy.require_details", False)
+    signers = DEFAULT_ALLOWED_SIGNERS
+    if "signing" in top:
+        signing = Y.as_map(top["signing"], source, "signing", ("allowed_signers",))
+        signers = Y.optional(signing, "allowed_signers", s("signing.allowed_signers"), DEFAULT_ALLOWED_SIGNERS)
+    return Config(
+        base_branch=Y.optional(top, "base_branch", s("base_branch")),
+        exclude=Y.optional(top, "exclude", sl("exclude"), ()),
+        job_paths=Y.optional(top, "job_paths", sl("job_paths"), ()),
+        lock_wrappers=Y.optional(top, "lock_wrappers", sl("lock_wrappers"), ()),
+        disabled_rules=disabled,
+        severity_overrides=overrides,
+        checklists=Y.optional(top, "checklists", sl("checklists"), ("background-jobs",)),
+        block=block,
+        require_details=details,
+        allowed_signers=signers,
+        environments=top.get("environments"),
+        source=source,
+    )
+
+
+def load_config_at(root: str, rev: str) -> Config:
+    """The configuration as committed at ``rev`` (defaults when the file does not exist)."""
+    from . import gitcmd
+
+    data = gitcmd.show_file(rev, CONFIG_PATH, root)
+    if data is None:
+        return Config()
+    return parse_config_text(data, source=f"{CONFIG_PATH} (at {rev[:12]})")

@@ -1,0 +1,198 @@
+"""Every git process deploycheck starts goes through here.
+
+Git is run as a subprocess with pinned options so that no user or repository configuration
+(external diff drivers, colour, quoting, prefixes) can change what is parsed, and with the
+repository-locating variables that git exports inside hooks removed, so a hook run from one
+repository never reads another.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from contextlib import contextmanager
+from typing import IO, Iterator, Sequence
+
+from .errors import GitError
+
+# Variables git sets for hooks and aliases; inherited, they would point our git calls at
+# the wrong repository, index or worktree.
+_REPO_ENV = (
+    "GIT_DIR",
+    "GIT_INDEX_FILE",
+    "GIT_WORK_TREE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_PREFIX",
+    "GIT_NAMESPACE",
+    "GIT_QUARANTINE_PATH",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_DIFF_OPTS",
+    "GIT_PAGER",
+    "GIT_CONFIG_PARAMETERS",
+)
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _REPO_ENV}
+    env["GIT_TERMINAL_PROMPT"] = "0"  # never hang on a credential prompt in CI
+    env["LC_ALL"] = "C"  # stable messages to match on
+    env.pop("LANGUAGE", None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(
+    args: Sequence[str],
+    cwd: str,
+    *,
+    check: bool = True,
+    input: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git ARGS`` in ``cwd``; raise GitError (exit 2) with git's message on failure."""
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=input,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env or clean_env(),
+        )
+    except FileNotFoundError:
+        raise GitError(
+            "git is not installed or not on PATH. Install git (2.25 or newer) and run the command again."
+        ) from None
+    if check and proc.returncode != 0:
+        raise GitError(
+            f"`git {' '.join(args)}` failed: {_first_lines(proc.stderr)}. "
+            "Check that this is a healthy git repository and that the revisions named exist."
+        )
+    return proc
+
+
+def output(args: Sequence[str], cwd: str, **kwargs) -> str:
+    return run(args, cwd, **kwargs).stdout.decode("utf-8", "surrogateescape").strip()
+
+
+@contextmanager
+def stream(args: Sequence[str], cwd: str) -> Iterator[IO[bytes]]:
+    """Yield git's stdout as a binary stream, so huge outputs are never held in memory."""
+    try:
+        proc = subprocess.Popen(
+            ["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env()
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH. Install git and run the command again.") from None
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        yield proc.stdout
+        # Drain what the consumer did not read so git can exit.
+        for _ in iter(lambda: proc.stdout.read(1 << 16), b""):
+            pass
+    finally:
+        err = proc.stderr.read()
+        proc.stdout.close()
+        proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        raise GitError(f"`git {' '.join(args)}` failed: {_first_lines(err)}.")
+
+
+def _first_lines(stderr: bytes, limit: int = 3) -> str:
+    text = stderr.decode("utf-8", "replace").strip()
+    lines = [ln for ln in text.splitlines() if ln.strip()][:limit]
+    return " / ".join(lines) or "no error message"
+
+
+def toplevel(cwd: str) -> str:
+    proc = run(["rev-parse", "--show-toplevel"], cwd, check=False)
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace")
+        if "dubious ownership" in msg or "safe.directory" in msg:
+            raise GitError(
+                f"git refuses to work in {cwd}: the repository is owned by another user. "
+                f"If you trust it, run `git config --global --add safe.directory '{cwd}'` and try again."
+            )
+        raise GitError(
+            f"{cwd} is not inside a git repository. Run deploycheck from a clone of your project "
+            "(the folder that contains .git), or `git init` one first."
+        )
+    return proc.stdout.decode("utf-8", "surrogateescape").strip()
+
+
+def resolve(rev: str, cwd: str) -> str | None:
+    """The commit id ``rev`` names, or None when it names no commit."""
+    if rev.startswith("-"):
+        return None  # never let a ref be read as an option
+    proc = run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip()
+
+
+def is_shallow(cwd: str) -> bool:
+    return output(["rev-parse", "--is-shallow-repository"], cwd) == "true"
+
+
+def show_file(rev: str, path: str, cwd: str) -> bytes | None:
+    """The bytes of ``path`` at ``rev``, or None when it does not exist there."""
+    proc = run(["cat-file", "blob", f"{rev}:{path}"], cwd, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout
+
+
+class BlobReader:
+    """Reads objects through one long-lived ``git cat-file --batch`` process."""
+
+    def __init__(self, cwd: str) -> None:
+        self._cwd = cwd
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=self._cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=clean_env(),
+            )
+        return self._proc
+
+    def read(self, object_name: str, max_size: int | None = None) -> bytes | None:
+        """The object's content, or None when missing or larger than ``max_size``."""
+        if "\n" in object_name:
+            return None
+        proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(object_name.encode("utf-8", "surrogateescape") + b"\n")
+        proc.stdin.flush()
+        header = proc.stdout.readline()
+        if not header or header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
+            return None
+        size = int(header.split()[2])
+        data = proc.stdout.read(size)
+        proc.stdout.read(1)  # the newline after the content
+        if max_size is not None and size > max_size:
+            return None
+        return data
+
+    def close(self) -> None:
+        if self._proc is not None:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+            if self._proc.stdout:
+                self._proc.stdout.close()
+            self._proc.wait()
+            self._proc = None
+
+    def __enter__(self) -> "BlobReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,152 @@
+"""Plain data shared by every part: the change, its files and hunks, and findings.
+
+Nothing here touches git, the terminal or the file system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("info", "warning", "high")
+CATEGORIES = ("job", "queue", "shared-state", "concurrency", "migration", "config")
+QUESTION_IDS = (
+    "shared-state",
+    "sequential-assumption",
+    "concurrency-tested",
+    "rollback-safe",
+    "silent-failure",
+)
+
+# File kinds and statuses of a FileChange.
+ADDED, MODIFIED, DELETED, TYPE_CHANGED = "added", "modified", "deleted", "type-changed"
+KIND_FILE, KIND_SYMLINK, KIND_SUBMODULE = "file", "symlink", "submodule"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One removed or added line: its number on its side and its text.
+
+    ``text`` has no line terminator; it is the line's bytes decoded as UTF-8 with
+    ``surrogateescape`` so that non-UTF-8 content survives a round trip (``raw()``).
+    A trailing ``\\r`` (CRLF files) is kept in ``text``.
+    """
+
+    number: int
+    text: str
+
+    def raw(self) -> bytes:
+        return self.text.encode("utf-8", "surrogateescape")
+
+
+@dataclass
+class Hunk:
+    old_start: int
+    old_count: int
+    new_start: int
+    new_count: int
+    removed: list[Line] = field(default_factory=list)
+    added: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class FileChange:
+    """One path in the change. Renames are never detected (``--no-renames``): a move is a
+    deletion plus an addition, so ``old_path == new_path`` unless one side is absent."""
+
+    old_path: str | None  # None when added
+    new_path: str | None  # None when deleted
+    status: str  # added | modified | deleted | type-changed
+    old_mode: str | None = None  # e.g. "100644", "100755", "120000" (symlink), "160000" (submodule)
+    new_mode: str | None = None
+    old_blob: str | None = None  # full object id, None when absent
+    new_blob: str | None = None
+    binary: bool = False
+    hunks: list[Hunk] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        """The path a reviewer knows the file by: the head path, or the base path when deleted."""
+        return self.new_path if self.new_path is not None else self.old_path  # type: ignore[return-value]
+
+    @property
+    def kind(self) -> str:
+        mode = self.new_mode or self.old_mode or ""
+        if mode == "120000":
+            return KIND_SYMLINK
+        if mode == "160000":
+            return KIND_SUBMODULE
+        return KIND_FILE
+
+    @property
+    def mode_changed(self) -> bool:
+        return self.status == MODIFIED and self.old_mode != self.new_mode
+
+    def added_lines(self) -> list[Line]:
+        return [line for hunk in self.hunks for line in hunk.added]
+
+    def removed_lines(self) -> list[Line]:
+        return [line for hunk in self.hunks for line in hunk.removed]
+
+
+@dataclass
+class Change:
+    """What a branch changed: ``merge_base..head_sha``."""
+
+    repo_root: str
+    base_ref: str  # as the user or environment named it, e.g. "origin/main"
+    base_source: str  # how it was chosen, e.g. "--base", "GITHUB_BASE_REF", "origin/HEAD"
+    base_sha: str
+    merge_base: str
+    head_ref: str
+    head_sha: str
+    files: list[FileChange] = field(default_factory=list)
+
+    def file(self, path: str) -> FileChange | None:
+        for f in self.files:
+            if f.path == path:
+                return f
+        return None
+
+
+@dataclass
+class Finding:
+    rule: str
+    name: str
+    category: str
+    severity: str
+    path: str
+    line: int
+    end_line: int
+    message: str
+    questions: tuple[str, ...] = ()
+    side: str = "head"  # "base" when the line numbers refer to the base version (deletions)
+    suppressed: bool = False
+    suppression_reason: str | None = None
+
+    @property
+    def flags(self) -> bool:
+        """Whether this finding makes the change flagged (DESIGN.md: warning or high, not suppressed)."""
+        return not self.suppressed and self.severity in ("warning", "high")
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule": self.rule,
+            "name": self.name,
+            "category": self.category,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "end_line": self.end_line,
+            "message": self.message,
+            "questions": list(self.questions),
+        }
+        if self.side != "head":
+            data["side"] = self.side
+        if self.suppressed:
+            data["suppressed"] = True
+            data["suppression_reason"] = self.suppression_reason or ""
+        return data
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line, self.rule)

@@ -1,0 +1,98 @@
+"""What a rule is, and what a detector is given to look at.
+
+A rule is data (id, name, category, severity, the questions it is evidence for, and its
+documentation in ruff's sections). A detector is a function ``(FileContext) -> Iterable[Finding]``
+that reports findings for one or more rules; ``deploycheck.scan`` runs every detector over every
+changed file and applies configuration and inline suppressions afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol
+
+from ..model import FileChange, Finding
+
+DOC_SECTIONS = ("what_it_does", "why_bad", "known_problems", "example", "use_instead")
+DOC_TITLES = {
+    "what_it_does": "What it does",
+    "why_bad": "Why is this bad?",
+    "known_problems": "Known problems",
+    "example": "Example",
+    "use_instead": "Use instead",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # stable, never reused: DC + three digits
+    name: str  # kebab-case name of the pattern, e.g. "lost-update"
+    category: str  # one of model.CATEGORIES
+    severity: str  # default severity: info | warning | high
+    questions: tuple[str, ...]  # checklist question ids this rule is evidence for
+    summary: str  # one line for `deploycheck rules`
+    what_it_does: str
+    why_bad: str
+    known_problems: str
+    example: str
+    use_instead: str
+    languages: tuple[str, ...] = ()  # informational: "python", "javascript", "config", …
+
+    def finding(
+        self,
+        path: str,
+        line: int,
+        message: str,
+        end_line: int | None = None,
+        *,
+        side: str = "head",
+        severity: str | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=self.id,
+            name=self.name,
+            category=self.category,
+            severity=severity or self.severity,
+            path=path,
+            line=line,
+            end_line=end_line if end_line is not None else line,
+            message=message,
+            questions=self.questions,
+            side=side,
+        )
+
+
+class TextSource(Protocol):
+    def __call__(self) -> str | None: ...
+
+
+@dataclass
+class FileContext:
+    """Everything a detector may look at for one changed file.
+
+    ``added`` maps head line numbers to the added lines' text; ``removed`` maps base line numbers
+    to the removed lines' text. ``head_text()``/``base_text()`` return the whole file on that side
+    (read lazily from git objects, never from the working tree; None when that side is absent,
+    binary, or too large). Detectors must report only lines in ``added`` (side "head") or in
+    ``removed`` (side "base"), but may read the whole file for context.
+    """
+
+    path: str
+    file: FileChange
+    added: dict[int, str]
+    removed: dict[int, str]
+    head_text: Callable[[], str | None]
+    base_text: Callable[[], str | None]
+    settings: "DetectorSettings"
+    cache: dict = field(default_factory=dict)  # detectors may memoise per-file work here
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """The parts of configuration detectors read (from the base branch's config)."""
+
+    job_paths: tuple[str, ...] = ()  # extra globs whose files are job/worker code
+    lock_wrappers: tuple[str, ...] = ()  # project names acting as locks/transactions, e.g. traced_atomic
+
+
+Detector = Callable[[FileContext], Iterable[Finding]]

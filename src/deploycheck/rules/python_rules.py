@@ -1,0 +1,4 @@
+"""(placeholder: rules of this family are being written)"""
+
+RULES: tuple = ()
+DETECTORS: tuple = ()

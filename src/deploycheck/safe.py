@@ -1,0 +1,49 @@
+"""Make untrusted text (answers, paths, record fields, source lines) inert for display.
+
+Control characters (ESC, BEL, C1 controls, DEL, …) are shown as visible escapes, so a record
+cannot move the cursor, retitle the terminal or hide text. Rich markup is never interpreted in
+untrusted text: renderers wrap it in ``rich.text.Text``; ``markup_escape`` is for the rare
+place where a string must be embedded in markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def inert(text: object, *, keep_newlines: bool = True) -> str:
+    """``text`` with every control character (and bidi override) replaced by a visible escape."""
+    s = str(text)
+    # Non-UTF-8 bytes survive as lone surrogates; show them as \\udcXX rather than crash.
+    s = s.encode("utf-8", "backslashreplace").decode("utf-8") if _has_surrogates(s) else s
+    s = _CONTROL.sub(_visible, s)
+    if not keep_newlines:
+        s = s.replace("\n", "\\n").replace("\t", "\\t")
+    return s
+
+
+def _has_surrogates(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def markup_escape(text: object) -> str:
+    """Inert text that is also safe to embed inside Rich markup."""
+    from rich.markup import escape
+
+    return escape(inert(text))
+
+
+def one_line(text: object, limit: int = 200) -> str:
+    s = inert(text, keep_newlines=False)
+    return s if len(s) <= limit else s[: limit - 1] + "…"

@@ -1,0 +1,133 @@
+"""Run every detector over a change and decide whether it is flagged.
+
+Pure apart from reading file contents through the ``read_blob`` callable it is given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import pathglob
+from .config import Config
+from .model import Change, FileChange, Finding
+from .rules import all_rules, detectors
+from .rules.base import DetectorSettings, FileContext
+
+MAX_TEXT_BYTES = 2_000_000  # larger files are scanned by their changed lines only
+_SUPPRESS = re.compile(r"deploycheck:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*)")
+
+# Category -> checklist applied when a flagging finding of it exists (DESIGN.md "Checklists").
+DEFAULT_CHECKLIST = "background-jobs"
+
+
+@dataclass
+class ScanResult:
+    change: Change
+    findings: list[Finding] = field(default_factory=list)  # including suppressed ones
+    checklists: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if not f.suppressed]
+
+    @property
+    def flagged(self) -> bool:
+        return any(f.flags for f in self.findings)
+
+    @property
+    def flagged_files(self) -> list[str]:
+        return sorted({f.path for f in self.findings if f.flags})
+
+    @property
+    def has_high(self) -> bool:
+        return any(f.flags and f.severity == "high" for f in self.findings)
+
+
+def _decode(data: bytes | None) -> str | None:
+    if data is None or b"\x00" in data[:8000]:
+        return None
+    return data.decode("utf-8", "surrogateescape")
+
+
+def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable[[str], bytes | None]) -> FileContext:
+    def text(blob: str | None) -> Callable[[], str | None]:
+        cache: list[str | None] = []
+
+        def get() -> str | None:
+            if not cache:
+                cache.append(_decode(read_blob(blob)) if blob and not fc.binary else None)
+            return cache[0]
+
+        return get
+
+    return FileContext(
+        path=fc.path,
+        file=fc,
+        added={line.number: line.text for line in fc.added_lines()},
+        removed={line.number: line.text for line in fc.removed_lines()},
+        head_text=text(fc.new_blob if fc.new_path is not None else None),
+        base_text=text(fc.old_blob if fc.old_path is not None else None),
+        settings=settings,
+    )
+
+
+def scannable(fc: FileChange, config: Config) -> bool:
+    if fc.kind == "submodule":
+        return False
+    return not (config.exclude and pathglob.matches(fc.path, config.exclude))
+
+
+def _suppression(finding: Finding, ctx: FileContext) -> str | None:
+    """The reason of a `deploycheck: ignore[RULE]` comment on the finding's line or the one above."""
+    source = ctx.head_text() if finding.side == "head" else ctx.base_text()
+    if not source:
+        return None
+    lines = source.splitlines()
+    for number in (finding.line, finding.line - 1):
+        if 1 <= number <= len(lines):
+            m = _SUPPRESS.search(lines[number - 1])
+            if m:
+                ids = {part.strip().upper() for part in m.group(1).split(",")}
+                if finding.rule.upper() in ids or finding.name.upper() in ids or "ALL" in ids:
+                    reason = m.group(2).strip().strip("#/-*").strip()
+                    return reason or "(no reason given)"
+    return None
+
+
+def apply_config(finding: Finding, config: Config) -> Finding | None:
+    if finding.rule in config.disabled_rules or finding.name in config.disabled_rules:
+        return None
+    grade = config.severity_overrides.get(finding.rule) or config.severity_overrides.get(finding.name)
+    if grade:
+        finding.severity = grade
+    return finding
+
+
+def scan_change(change: Change, config: Config, read_blob: Callable[[str], bytes | None]) -> ScanResult:
+    settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers)
+    all_rules()  # fail early if the registry is inconsistent
+    result = ScanResult(change=change)
+    seen: set[tuple] = set()
+    for fc in change.files:
+        if not scannable(fc, config):
+            continue
+        ctx = file_context(fc, settings, read_blob)
+        for detect in detectors():
+            for finding in detect(ctx):
+                key = (finding.rule, finding.path, finding.line, finding.side)
+                if key in seen:
+                    continue
+                seen.add(key)
+                kept = apply_config(finding, config)
+                if kept is None:
+                    continue
+                reason = _suppression(kept, ctx)
+                if reason is not None:
+                    kept.suppressed, kept.suppression_reason = True, reason
+                result.findings.append(kept)
+    result.findings.sort(key=Finding.sort_key)
+    if result.flagged:
+        result.checklists = list(config.checklists) or [DEFAULT_CHECKLIST]
+    return result

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """No test may read or write the real $HOME or the user's git configuration."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    for var in (
+        "DEPLOYCHECK_BASE", "DEPLOYCHECK_SIGNING_KEY", "GITHUB_ACTIONS", "GITHUB_BASE_REF",
+        "GITHUB_EVENT_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_HEAD_REF", "GITLAB_CI",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+        "SSH_AUTH_SOCK", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    for var in list(os.environ):
+        if var.startswith("GIT_") and var not in ("GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_GLOBAL"):
+            monkeypatch.delenv(var, raising=False)
+    yield home
