@@ -196,6 +196,8 @@ def run(args: list[str]) -> int:
     try:
         result = app(args, prog_name="deploycheck", standalone_mode=False)
     except typer.Exit as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None  # Typer turns Ctrl-C into Exit(130); keep our message
         return exc.exit_code
     except typer.Abort:
         raise KeyboardInterrupt from None
