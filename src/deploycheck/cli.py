@@ -15,7 +15,7 @@ import typer
 
 from typer._click import exceptions as click_exc  # Typer 0.28 vendors Click
 
-from .errors import UsageError
+from .errors import Interrupted, UsageError
 
 app = typer.Typer(
     name="deploycheck",
@@ -69,7 +69,11 @@ class HookStage(str, Enum):
 
 
 def _run(command: str, **kwargs: object) -> None:
-    code = import_module(f"deploycheck.commands.{command}").run(**kwargs)
+    try:
+        code = import_module(f"deploycheck.commands.{command}").run(**kwargs)
+    except KeyboardInterrupt:
+        # Typer would swallow Ctrl-C into a silent exit 130; say what happened instead.
+        raise Interrupted() from None
     raise typer.Exit(code)
 
 
@@ -196,8 +200,6 @@ def run(args: list[str]) -> int:
     try:
         result = app(args, prog_name="deploycheck", standalone_mode=False)
     except typer.Exit as exc:
-        if isinstance(exc.__cause__, KeyboardInterrupt):
-            raise KeyboardInterrupt from None  # Typer turns Ctrl-C into Exit(130); keep our message
         return exc.exit_code
     except typer.Abort:
         raise KeyboardInterrupt from None

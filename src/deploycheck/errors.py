@@ -44,3 +44,12 @@ class Aborted(DeployCheckError):
     """The user stopped the checklist; nothing was written."""
 
     exit_code = 1
+
+
+class Interrupted(DeployCheckError):
+    """Ctrl-C: stop at once, write nothing."""
+
+    exit_code = 130
+
+    def __init__(self, message: str = "interrupted; nothing was written.") -> None:
+        super().__init__(message)
