@@ -1,0 +1,104 @@
+"""GitHub Actions output: workflow commands (annotations) and the job's step summary.
+
+Shared by `scan --format github` and `verify --format github`. Everything here is text in,
+text out, except ``append_step_summary``, which appends to the file GitHub names in
+``GITHUB_STEP_SUMMARY``.
+
+Workflow commands are parsed by the runner line by line (``::error file=…,line=…::message``),
+so untrusted text must never be able to end the line or the property list: GitHub's own
+escaping is applied (``%`` ``\\r`` ``\\n`` in the message; also ``:`` and ``,`` in property
+values), after control characters have been made visible with ``safe.inert`` so that a finding
+cannot colour or rewrite the log either.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .safe import inert
+
+# severity -> workflow command
+COMMAND_FOR_SEVERITY = {"high": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    """GitHub's escaping for the message part of a workflow command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """GitHub's escaping for a property value (``file=``, ``title=``, …) of a workflow command."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def workflow_command(command: str, message: str, **properties: object) -> str:
+    """One workflow command line, e.g. ``::error file=a.py,line=3,title=DC301 lost-update::msg``.
+
+    Properties whose value is None are left out; ``end_line`` is written ``endLine`` (GitHub's
+    name). Untrusted values are made inert and escaped here, so callers pass raw text.
+    """
+    parts = []
+    for key, value in properties.items():
+        if value is None:
+            continue
+        name = "endLine" if key == "end_line" else "endColumn" if key == "end_column" else key
+        parts.append(f"{name}={escape_property(inert(value))}")
+    props = " " + ",".join(parts) if parts else ""
+    return f"::{command}{props}::{escape_data(inert(message))}"
+
+
+# Characters with a meaning in GitHub-flavoured Markdown inline text; escaped with a backslash.
+_MARKDOWN_SPECIAL = set("\\`*_[]|~!#")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_text(text: object) -> str:
+    """Untrusted text made inert for one Markdown table cell or paragraph line.
+
+    Control characters and line breaks become visible escapes (a cell cannot span lines, and
+    nothing can smuggle terminal sequences); Markdown and HTML syntax is escaped so that a
+    message cannot add a link, an image, a table column, raw HTML or a code span.
+    """
+    out = []
+    for ch in inert(text, keep_newlines=False):
+        if ch in _HTML:
+            out.append(_HTML[ch])
+        elif ch in _MARKDOWN_SPECIAL:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table; cells must already be escaped (``markdown_text``) by the caller."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def step_summary_path() -> str | None:
+    value = os.environ.get("GITHUB_STEP_SUMMARY", "")
+    return value or None
+
+
+def append_step_summary(markdown: str, path: str | None = None) -> bool:
+    """Append ``markdown`` to the job summary file (never overwrite: other steps write there too).
+
+    Returns whether something was written: False when ``GITHUB_STEP_SUMMARY`` is not set. A file
+    that cannot be written is a warning, not a failure: the annotations are already printed and
+    the exit status must reflect the findings, not the summary.
+    """
+    target = path or step_summary_path()
+    if not target:
+        return False
+    text = markdown if markdown.endswith("\n") else markdown + "\n"
+    try:
+        with open(target, "a", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
+            fh.write("\n" + text)
+    except OSError as exc:
+        from .console import warn
+
+        warn(f"could not append to GITHUB_STEP_SUMMARY ({target}): {exc.strerror or exc}")
+        return False
+    return True
