@@ -181,6 +181,14 @@ def hook_install(
     _run("hook", stage=stage.value, force=force)
 
 
+@hook_app.command("warn", hidden=True)
+def hook_warn() -> None:
+    """Print one line when the staged change is flagged; always exit 0 (the pre-commit hook)."""
+    from .hookwarn import run as warn
+
+    raise typer.Exit(warn())
+
+
 @app.command()
 def demo(
     keep: Optional[Path] = typer.Option(None, "--keep", metavar="DIR", help="Build the demo repository in DIR and keep it."),

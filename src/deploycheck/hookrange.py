@@ -1,0 +1,92 @@
+"""Which range a pre-push hook checks: the pushed commits, read from the pre-commit framework.
+
+The pre-commit framework exports ``PRE_COMMIT_FROM_REF`` / ``PRE_COMMIT_TO_REF`` to pre-push
+hooks: TO is the local commit being pushed, FROM is either the remote branch's current tip (an
+update of an existing branch) or, for a new branch, the parent of the first commit the remote
+does not have yet (roughly the fork point). The plain hook written by ``deploycheck hook
+install`` exports the same two variables from git's pre-push stdin, so both hooks share this.
+
+A record covers a branch's whole change (``merge-base(base, head)..head``), so the gate must
+look at the same range CI will. FROM is therefore used as the base only when it widens the
+range the normal base gives -- e.g. pushing ``main`` itself, where the normal base may be
+``main`` and the change would look empty. When FROM lies inside the branch (a second push of
+a feature branch), using it would cut the change short and make every committed record look
+stale, so the normal base is kept.
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import gitcmd
+from .errors import DeployCheckError
+
+FROM_ENV = "PRE_COMMIT_FROM_REF"
+TO_ENV = "PRE_COMMIT_TO_REF"
+
+
+def _is_zero_sha(ref: str) -> bool:
+    return set(ref) == {"0"}
+
+
+def _env_refs() -> tuple[str | None, str | None]:
+    from_ref = os.environ.get(FROM_ENV, "").strip() or None
+    to_ref = os.environ.get(TO_ENV, "").strip() or None
+    if from_ref is not None and _is_zero_sha(from_ref):
+        from_ref = None  # a new branch: the remote has nothing to compare with
+    if to_ref is not None and _is_zero_sha(to_ref):
+        to_ref = None  # a branch deletion: nothing is pushed (callers skip it anyway)
+    return from_ref, to_ref
+
+
+def _is_ancestor(root: str, older: str, newer: str) -> bool:
+    return gitcmd.run(["merge-base", "--is-ancestor", older, newer], root, check=False).returncode == 0
+
+
+def _normal_fork_point(root: str, head_sha: str) -> str | None:
+    """merge-base(normal base, head), or None when the normal base cannot be found."""
+    from .change import config_base_branch, resolve_base
+
+    try:
+        choice = resolve_base(root, None, config_base_branch(root, head_sha))
+    except DeployCheckError:
+        return None
+    proc = gitcmd.run(["merge-base", choice.sha, head_sha], root, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip() or None
+
+
+def choose_base(root: str, from_ref: str | None, head_sha: str) -> str | None:
+    """``from_ref`` when it widens the change beyond the normal base's, else None (normal base).
+
+    Pure decision over git ancestry; see the module docstring for why.
+    """
+    if from_ref is None:
+        return None
+    from_sha = gitcmd.resolve(from_ref, root)
+    if from_sha is None:
+        return None  # not in this repository (never fetched): the normal base still works
+    fork = _normal_fork_point(root, head_sha)
+    if fork is None:
+        return from_sha
+    if _is_ancestor(root, fork, from_sha):
+        # The pushed range lies inside the branch's own change: check all of it, as CI will.
+        return None
+    return from_sha
+
+
+def pushed_range(cwd: str | None = None) -> tuple[str | None, str | None]:
+    """(base, head) for ``verify --hook`` from the pre-push variables; None means "the default".
+
+    Without the variables (not run by a pre-push hook) both are None. An all-zero FROM (a new
+    branch) gives the normal base.
+    """
+    from_ref, to_ref = _env_refs()
+    if from_ref is None and to_ref is None:
+        return None, None
+    root = gitcmd.toplevel(cwd or os.getcwd())
+    head_sha = gitcmd.resolve(to_ref, root) if to_ref else gitcmd.resolve("HEAD", root)
+    if head_sha is None:
+        return None, to_ref  # let verify report the unknown head in its usual words
+    return choose_base(root, from_ref, head_sha), to_ref
