@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -48,6 +47,8 @@ def _github_event_base_sha() -> str | None:
     path = _env("GITHUB_EVENT_PATH")
     if not path:
         return None
+    import json
+
     try:
         with open(path, "rb") as fh:
             event = json.loads(fh.read(10_000_000))

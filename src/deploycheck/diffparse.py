@@ -8,7 +8,7 @@ prefixes, full object ids, no context lines.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
 from .model import ADDED, DELETED, MODIFIED, TYPE_CHANGED, FileChange, Hunk, Line
 
@@ -63,20 +63,20 @@ def header_path(line: bytes) -> str:
     return _decode(rest[2 : 2 + half])
 
 
-def parse_diff(lines: Iterable[bytes]) -> Iterator[FileChange]:
+def parse_diff(stream: IO[bytes] | Iterable[bytes]) -> Iterator[FileChange]:
     """Yield one FileChange per file section of the diff, in git's order.
 
     A type change (file <-> symlink) appears in git's patch output as a deletion followed by an
     addition of the same path; the two are merged into one ``type-changed`` FileChange.
     """
     pending: FileChange | None = None
-    for fc in _sections(lines):
+    for fc in (_section(raw) for raw in split_sections(stream)):
         if pending is not None:
             if pending.status == DELETED and fc.status == ADDED and fc.new_path == pending.old_path:
                 pending.status = TYPE_CHANGED
                 pending.new_path, pending.new_mode, pending.new_blob = fc.new_path, fc.new_mode, fc.new_blob
                 pending.binary = pending.binary or fc.binary
-                pending.hunks.extend(fc.hunks)
+                pending.hunks = pending.hunks + fc.hunks
                 yield pending
                 pending = None
                 continue
@@ -90,65 +90,89 @@ def parse_diff(lines: Iterable[bytes]) -> Iterator[FileChange]:
         yield pending
 
 
-def _sections(lines: Iterable[bytes]) -> Iterator[FileChange]:
-    current: FileChange | None = None
-    hunk: Hunk | None = None
+_MARK = b"\ndiff --git "
+
+
+def split_sections(stream: IO[bytes] | Iterable[bytes], block: int = 1 << 20) -> Iterator[bytes]:
+    """Split the diff into per-file sections with byte searches, reading fixed-size blocks."""
+    if hasattr(stream, "read"):
+        chunks: Iterable[bytes] = iter(lambda: stream.read(block), b"")  # type: ignore[union-attr]
+    else:
+        chunks = (b"".join(stream),)
+    buf = b""
+    for chunk in chunks:
+        buf += chunk
+        start = 0
+        while True:
+            cut = buf.find(_MARK, start + 1)
+            if cut < 0:
+                break
+            yield buf[start : cut + 1]
+            start = cut + 1
+        buf = buf[start:]
+    if buf.startswith(b"diff --git "):
+        yield buf
+
+
+def _section(raw: bytes) -> FileChange:
+    """The header of one file's section; its hunks stay as bytes until asked for."""
+    at = raw.find(b"\n@@ ")
+    header, hunk_bytes = (raw, b"") if at < 0 else (raw[: at + 1], raw[at + 1 :])
+    lines = header.split(b"\n")
+    path = header_path(lines[0])
+    fc = FileChange(old_path=path, new_path=path, status=MODIFIED, hunk_bytes=hunk_bytes)
+    for line in lines[1:]:
+        _header_line(fc, line)
+    return fc
+
+
+def parse_hunks(data: bytes) -> list[Hunk]:
+    """Parse the ``@@`` hunks of one file's section into removed and added lines."""
+    hunks: list[Hunk] = []
+    removed: list[Line] = []
+    added: list[Line] = []
     old_no = new_no = 0
-    in_header = False
-    for line in lines:
-        if line.startswith(b"diff --git "):
-            if current is not None:
-                yield current
-            path = header_path(line)
-            current = FileChange(old_path=path, new_path=path, status=MODIFIED)
-            hunk, in_header = None, True
-            continue
-        if current is None:
-            continue
-        first = line[:1]
-        if hunk is not None and first in (b"-", b"+", b"\\"):
-            if first == b"-":
-                hunk.removed.append(Line(old_no, _decode(line[1:].rstrip(b"\n"))))
-                old_no += 1
-            elif first == b"+":
-                hunk.added.append(Line(new_no, _decode(line[1:].rstrip(b"\n"))))
-                new_no += 1
-            # "\ No newline at end of file" carries no line of its own.
-            continue
-        if first == b"@":
+    for line in data.split(b"\n"):
+        first = line[0] if line else 0
+        if first == 45:  # "-"
+            removed.append(Line(old_no, line[1:].decode("utf-8", "surrogateescape")))
+            old_no += 1
+        elif first == 43:  # "+"
+            added.append(Line(new_no, line[1:].decode("utf-8", "surrogateescape")))
+            new_no += 1
+        elif first == 64:  # "@"
             m = _HUNK.match(line)
             if m:
-                in_header = False
                 old_start, new_start = int(m.group(1)), int(m.group(3))
                 old_count = int(m.group(2)) if m.group(2) is not None else 1
                 new_count = int(m.group(4)) if m.group(4) is not None else 1
                 hunk = Hunk(old_start, old_count, new_start, new_count)
-                current.hunks.append(hunk)
+                hunks.append(hunk)
+                removed, added = hunk.removed, hunk.added
                 old_no, new_no = old_start, new_start
-                continue
-        if in_header:
-            _header_line(current, line.rstrip(b"\n"))
-    if current is not None:
-        yield current
+        # "\\ No newline at end of file" carries no line of its own.
+    return hunks
 
 
 def _header_line(fc: FileChange, line: bytes) -> None:
-    if line.startswith(b"new file mode "):
-        fc.status, fc.old_path, fc.new_mode = ADDED, None, _decode(line[14:])
-    elif line.startswith(b"deleted file mode "):
-        fc.status, fc.new_path, fc.old_mode = DELETED, None, _decode(line[18:])
-    elif line.startswith(b"old mode "):
-        fc.old_mode = _decode(line[9:])
-    elif line.startswith(b"new mode "):
-        fc.new_mode = _decode(line[9:])
-    elif line.startswith(b"index "):
+    head = line[:4]
+    if head == b"inde":  # the commonest: "index OLD..NEW [MODE]"
         m = _INDEX.match(line)
         if m:
             old, new = m.group(1).decode(), m.group(2).decode()
-            fc.old_blob = None if set(old) == {"0"} else old
-            fc.new_blob = None if set(new) == {"0"} else new
+            fc.old_blob = None if old.count("0") == len(old) else old
+            fc.new_blob = None if new.count("0") == len(new) else new
             if m.group(3):  # unchanged mode is printed on the index line
                 fc.old_mode = fc.old_mode or m.group(3).decode()
                 fc.new_mode = fc.new_mode or m.group(3).decode()
-    elif line.startswith(b"Binary files ") and line.endswith(b" differ"):
+    elif head == b"new ":
+        if line.startswith(b"new file mode "):
+            fc.status, fc.old_path, fc.new_mode = ADDED, None, _decode(line[14:])
+        elif line.startswith(b"new mode "):
+            fc.new_mode = _decode(line[9:])
+    elif head == b"dele" and line.startswith(b"deleted file mode "):
+        fc.status, fc.new_path, fc.old_mode = DELETED, None, _decode(line[18:])
+    elif head == b"old " and line.startswith(b"old mode "):
+        fc.old_mode = _decode(line[9:])
+    elif head == b"Bina" and line.startswith(b"Binary files ") and line.endswith(b" differ"):
         fc.binary = True

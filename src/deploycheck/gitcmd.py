@@ -88,6 +88,7 @@ def stream(args: Sequence[str], cwd: str) -> Iterator[IO[bytes]]:
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH. Install git and run the command again.") from None
     assert proc.stdout is not None and proc.stderr is not None
+    _widen_pipe(proc.stdout)
     try:
         yield proc.stdout
         # Drain what the consumer did not read so git can exit.
@@ -100,6 +101,16 @@ def stream(args: Sequence[str], cwd: str) -> Iterator[IO[bytes]]:
         code = proc.wait()
     if code != 0:
         raise GitError(f"`git {' '.join(args)}` failed: {_first_lines(err)}.")
+
+
+def _widen_pipe(pipe: IO[bytes]) -> None:
+    """Ask Linux for a 1 MiB pipe: fewer context switches between git and us on big diffs."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except (ImportError, OSError):
+        pass  # not Linux, or over /proc/sys/fs/pipe-max-size: the default pipe works too
 
 
 def _first_lines(stderr: bytes, limit: int = 3) -> str:

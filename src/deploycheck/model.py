@@ -6,7 +6,7 @@ Nothing here touches git, the terminal or the file system.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 SEVERITIES = ("info", "warning", "high")
 CATEGORIES = ("job", "queue", "shared-state", "concurrency", "migration", "config")
@@ -23,13 +23,13 @@ ADDED, MODIFIED, DELETED, TYPE_CHANGED = "added", "modified", "deleted", "type-c
 KIND_FILE, KIND_SYMLINK, KIND_SUBMODULE = "file", "symlink", "submodule"
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One removed or added line: its number on its side and its text.
 
     ``text`` has no line terminator; it is the line's bytes decoded as UTF-8 with
     ``surrogateescape`` so that non-UTF-8 content survives a round trip (``raw()``).
-    A trailing ``\\r`` (CRLF files) is kept in ``text``.
+    A trailing ``\\r`` (CRLF files) is kept in ``text``. (A tuple, not a dataclass: a
+    large diff has hundreds of thousands of lines and construction cost matters.)
     """
 
     number: int
@@ -52,7 +52,11 @@ class Hunk:
 @dataclass
 class FileChange:
     """One path in the change. Renames are never detected (``--no-renames``): a move is a
-    deletion plus an addition, so ``old_path == new_path`` unless one side is absent."""
+    deletion plus an addition, so ``old_path == new_path`` unless one side is absent.
+
+    The hunks are parsed lazily from ``hunk_bytes`` (the file's section of the diff from its
+    first ``@@`` line): most files of a large change are never looked at line by line.
+    """
 
     old_path: str | None  # None when added
     new_path: str | None  # None when deleted
@@ -62,7 +66,20 @@ class FileChange:
     old_blob: str | None = None  # full object id, None when absent
     new_blob: str | None = None
     binary: bool = False
-    hunks: list[Hunk] = field(default_factory=list)
+    hunk_bytes: bytes = b""
+    _hunks: list[Hunk] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def hunks(self) -> list[Hunk]:
+        if self._hunks is None:
+            from .diffparse import parse_hunks
+
+            self._hunks = parse_hunks(self.hunk_bytes)
+        return self._hunks
+
+    @hunks.setter
+    def hunks(self, value: list[Hunk]) -> None:
+        self._hunks = value
 
     @property
     def path(self) -> str:
@@ -87,6 +104,12 @@ class FileChange:
 
     def removed_lines(self) -> list[Line]:
         return [line for hunk in self.hunks for line in hunk.removed]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileChange):
+            return NotImplemented
+        fields = ("old_path", "new_path", "status", "old_mode", "new_mode", "old_blob", "new_blob", "binary")
+        return all(getattr(self, f) == getattr(other, f) for f in fields) and self.hunks == other.hunks
 
 
 @dataclass

@@ -35,6 +35,7 @@ FINGERPRINT_KEY = "deploycheck/v1"
 
 CONTEXT_LINES = 2  # source lines shown before and after a finding
 MAX_MARKED_LINES = 8  # a longer finding shows its first lines and a count of the rest
+MAX_SOURCE_CHARS = 240  # a minified line is cut, not printed whole
 SEVERITY_STYLE = {"high": "bold red", "warning": "yellow", "info": "cyan"}
 NOTHING_FLAGGED = "Nothing flagged: this change does not touch jobs, queues or shared state."
 
@@ -176,7 +177,7 @@ def _frame(finding: Finding, lines: list[str]) -> list["Any"]:
         return []
     marked_last = min(last, first + MAX_MARKED_LINES - 1)
     start = max(1, first - CONTEXT_LINES)
-    stop = min(len(lines), (last if marked_last == last else marked_last) + CONTEXT_LINES)
+    stop = min(len(lines), last + CONTEXT_LINES)
     width = len(str(stop))
     out = []
     for number in range(start, stop + 1):
@@ -186,10 +187,11 @@ def _frame(finding: Finding, lines: list[str]) -> list["Any"]:
             continue
         marked = first <= number <= last
         source = inert(lines[number - 1].rstrip("\r"))
+        if len(source) > MAX_SOURCE_CHARS:
+            source = source[: MAX_SOURCE_CHARS - 1] + "…"
         gutter = f"  {'>' if marked else ' '} {number:>{width}} |"
         row = Text(gutter + (" " if source else ""), style="bold" if marked else "dim")
         row.append(source)
-        row.no_wrap, row.overflow = True, "ellipsis"
         out.append(row)
     return out
 
@@ -232,8 +234,6 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None) -> list
 
 def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None] | None = None) -> None:
     """Print the text report; source lines come from ``read_blob`` or a BlobReader on the repo."""
-    from .console import out
-
     if read_blob is None and result.findings:
         from .gitcmd import BlobReader
 
@@ -241,9 +241,19 @@ def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None]
             sources = read_sources(result, lambda oid: blobs.read(oid, MAX_TEXT_BYTES))
     else:
         sources = read_sources(result, read_blob) if read_blob else {}
+    print_lines(render_scan_text(result, sources))
+
+
+def print_lines(renderables: Iterable["RenderableType"]) -> None:
+    """Print to stdout; only messages (padded paragraphs) wrap, so ``path:line`` and source
+    lines are never broken and stay greppable in CI logs."""
+    from rich.padding import Padding
+
+    from .console import out
+
     console = out()
-    for renderable in render_scan_text(result, sources):
-        console.print(renderable)
+    for renderable in renderables:
+        console.print(renderable, soft_wrap=not isinstance(renderable, Padding))
 
 
 # ----------------------------------------------------------------------------------- sarif

@@ -65,8 +65,6 @@ def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable
     return FileContext(
         path=fc.path,
         file=fc,
-        added={line.number: line.text for line in fc.added_lines()},
-        removed={line.number: line.text for line in fc.removed_lines()},
         head_text=text(fc.new_blob if fc.new_path is not None else None),
         base_text=text(fc.old_blob if fc.old_path is not None else None),
         settings=settings,

@@ -14,11 +14,7 @@ def run(rule_id: str) -> int:
     rule = get_rule(rule_id)
     if rule is None:
         raise UsageError(unknown_rule_message(rule_id))
-    from ..console import out
-
-    console = out()
-    for renderable in report.render_explain(rule):
-        console.print(renderable)
+    report.print_lines(report.render_explain(rule))
     return 0
 
 

@@ -9,6 +9,7 @@ changed file and applies configuration and inline suppressions afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable, Protocol
 
 from ..model import FileChange, Finding
@@ -71,20 +72,34 @@ class FileContext:
     """Everything a detector may look at for one changed file.
 
     ``added`` maps head line numbers to the added lines' text; ``removed`` maps base line numbers
-    to the removed lines' text. ``head_text()``/``base_text()`` return the whole file on that side
-    (read lazily from git objects, never from the working tree; None when that side is absent,
-    binary, or too large). Detectors must report only lines in ``added`` (side "head") or in
-    ``removed`` (side "base"), but may read the whole file for context.
+    to the removed lines' text (both built on first use). ``head_text()``/``base_text()`` return
+    the whole file on that side (read lazily from git objects, never from the working tree; None
+    when that side is absent, binary, or too large). Detectors must report only lines in
+    ``added`` (side "head") or in ``removed`` (side "base"), but may read the whole file for
+    context. For speed, a detector should first reject files it cannot match by path and by
+    ``changed_lower()`` (the raw changed lines, lower-cased bytes) before touching lines or ASTs.
     """
 
     path: str
     file: FileChange
-    added: dict[int, str]
-    removed: dict[int, str]
     head_text: Callable[[], str | None]
     base_text: Callable[[], str | None]
     settings: "DetectorSettings"
     cache: dict = field(default_factory=dict)  # detectors may memoise per-file work here
+
+    @cached_property
+    def added(self) -> dict[int, str]:
+        return {line.number: line.text for line in self.file.added_lines()}
+
+    @cached_property
+    def removed(self) -> dict[int, str]:
+        return {line.number: line.text for line in self.file.removed_lines()}
+
+    def changed_lower(self) -> bytes:
+        """The file's hunks as raw bytes, lower-cased: a cheap pre-filter for substrings."""
+        if "changed_lower" not in self.cache:
+            self.cache["changed_lower"] = self.file.hunk_bytes.lower()
+        return self.cache["changed_lower"]
 
 
 @dataclass(frozen=True)

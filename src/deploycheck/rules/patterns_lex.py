@@ -1,0 +1,131 @@
+"""Blank out comments and string literals, per language, keeping every line where it was.
+
+Pattern rules must not match words in comments or strings ("# TODO: add a worker", a log
+message mentioning a queue). ``lex(text, lexer)`` returns two copies of ``text`` of exactly the
+same shape (same length, newlines in the same places):
+
+- ``code``: comments and the contents of string literals replaced by spaces (the quotes stay,
+  so a pattern can still see that a string was there);
+- ``nocomment``: only comments blanked, strings kept, for patterns that must read inside a
+  string (SQL in ``db.Exec("UPDATE …")``, a dict key ``'worker_concurrency'``).
+
+Each lexer is one regular expression of alternatives tried left to right, so the first of a
+comment or a string to start wins, which is the rule every one of these languages follows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_DQ = r'"(?:\\.|[^"\\\n])*"?'  # an unterminated string ends at the end of its line
+_SQ = r"'(?:\\.|[^'\\\n])*'?"
+
+# name -> (regex, group names that are comments; every other group is a string)
+_LEXERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # JavaScript, TypeScript, Go, Java, Kotlin: //, /* */, "", '', `` (template/raw, multi-line),
+    # and """ text blocks (Java, Kotlin).
+    "c": (
+        r"(?P<line>//[^\n]*)|(?P<block>/\*.*?(?:\*/|\Z))|(?P<tq>\"\"\".*?(?:\"\"\"|\Z))"
+        rf"|(?P<dq>{_DQ})|(?P<sq>{_SQ})|(?P<bt>`(?:\\.|[^`\\])*`?)",
+        ("line", "block"),
+    ),
+    # Ruby: =begin/=end blocks, # comments, heredocs (<<~SQL … SQL), "", '', ``.
+    "ruby": (
+        r"(?P<block>^=begin\b.*?(?:^=end\b[^\n]*|\Z))|(?P<line>#[^\n]*)"
+        r"|(?P<heredoc><<[~-]?(?P<hq>['\"]?)(?P<tag>[A-Z_][A-Z0-9_]*)(?P=hq)[^\n]*\n.*?(?:^[ \t]*(?P=tag)\b|\Z))"
+        rf"|(?P<dq>{_DQ})|(?P<sq>{_SQ})|(?P<bt>`(?:\\.|[^`\\\n])*`?)",
+        ("block", "line"),
+    ),
+    # Python: # comments; triple-quoted strings (docstrings) count as comments so that prose
+    # in them never matches, even for patterns that read inside ordinary strings.
+    "python": (
+        r"(?P<line>#[^\n]*)|(?P<tq>\"\"\".*?(?:\"\"\"|\Z)|'''.*?(?:'''|\Z))"
+        rf"|(?P<dq>{_DQ})|(?P<sq>{_SQ})",
+        ("line", "tq"),
+    ),
+    # SQL: -- and /* */ comments, '' strings ('' escapes a quote). "x" is an identifier: kept.
+    "sql": (
+        r"(?P<line>--[^\n]*)|(?P<block>/\*.*?(?:\*/|\Z))|(?P<sq>'(?:''|[^'])*'?)",
+        ("line", "block"),
+    ),
+    # YAML, Procfile, shell, Dockerfile, crontab, INI: a # that starts a line or follows
+    # whitespace. Strings are kept as they are: commands and values live in them.
+    "hash": (r"(?P<line>(?:(?<=\s)|^)#[^\n]*)", ("line",)),
+}
+
+
+@dataclass(frozen=True)
+class Lexed:
+    code: str
+    nocomment: str
+
+    def code_lines(self) -> list[str]:
+        return self.code.split("\n")
+
+    def nocomment_lines(self) -> list[str]:
+        return self.nocomment.split("\n")
+
+
+@lru_cache(maxsize=None)
+def _compiled(lexer: str) -> tuple[re.Pattern[str], frozenset[str]]:
+    try:
+        source, comments = _LEXERS[lexer]
+    except KeyError:
+        raise ValueError(f"unknown lexer {lexer!r}; known: {', '.join(sorted(_LEXERS))}") from None
+    return re.compile(source, re.DOTALL | re.MULTILINE), frozenset(comments)
+
+
+def lexers() -> tuple[str, ...]:
+    return tuple(sorted(_LEXERS))
+
+
+def _spaces(text: str) -> str:
+    """Blank every character but newlines, so line numbers and columns survive."""
+    return re.sub(r"[^\n]", " ", text)
+
+
+def _blank_string(text: str) -> str:
+    if len(text) < 2:
+        return _spaces(text)
+    quote_len = 3 if text[:3] in ('"""', "'''") else 1
+    if text.startswith("<<"):  # heredoc: keep the opener line's marker, blank the body
+        first, _, rest = text.partition("\n")
+        return first + "\n" + _spaces(rest) if rest or text.endswith("\n") else _spaces(text)
+    head, body, tail = text[:quote_len], text[quote_len:-quote_len], text[-quote_len:]
+    if len(text) < 2 * quote_len or tail != head:  # unterminated: keep the opening quote only
+        return head + _spaces(text[quote_len:])
+    return head + _spaces(body) + tail
+
+
+def lex(text: str, lexer: str) -> Lexed:
+    pattern, comment_groups = _compiled(lexer)
+    code: list[str] = []
+    nocomment: list[str] = []
+    last = 0
+    for m in pattern.finditer(text):
+        start, end = m.span()
+        if start == end:
+            continue
+        plain = text[last:start]
+        code.append(plain)
+        nocomment.append(plain)
+        token = m.group(0)
+        if m.lastgroup in comment_groups or _is_comment(m, comment_groups):
+            blank = _spaces(token)
+            code.append(blank)
+            nocomment.append(blank)
+        else:
+            code.append(_blank_string(token))
+            nocomment.append(token)
+        last = end
+    code.append(text[last:])
+    nocomment.append(text[last:])
+    return Lexed("".join(code), "".join(nocomment))
+
+
+def _is_comment(m: re.Match[str], comment_groups: frozenset[str]) -> bool:
+    # ``lastgroup`` names the last *closed* group, which for the heredoc alternative is an
+    # inner group; look at which top-level alternative actually matched.
+    return any(m.group(g) is not None for g in comment_groups)
