@@ -62,14 +62,28 @@ def _strip_cr(raw: bytes) -> bytes:
     return raw[:-1] if raw.endswith(b"\r") else raw
 
 
+def path_key(path: str) -> str:
+    """The path as records store it. Non-UTF-8 bytes in a path (lone surrogates after
+    ``surrogateescape`` decoding) cannot be written to YAML, so each becomes the four
+    characters ``\\xNN``; every other path is unchanged."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in path):
+        return path
+    return "".join(
+        f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff"
+        else (f"\\u{ord(ch):04x}" if "\ud800" <= ch <= "\udfff" else ch)
+        for ch in path
+    )
+
+
 def file_digest(fc: FileChange) -> str:
     return hashlib.sha256(file_bytes(fc)).hexdigest()
 
 
 def file_digests(files: Iterable[FileChange], paths: Iterable[str]) -> dict[str, str]:
-    """``{path: digest}`` for the files of the change whose path is in ``paths`` (the flagged ones)."""
+    """``{path_key(path): digest}`` for the files of the change whose path is in ``paths`` (the
+    flagged ones)."""
     wanted = set(paths)
-    return {fc.path: file_digest(fc) for fc in files if fc.path in wanted}
+    return {path_key(fc.path): file_digest(fc) for fc in files if fc.path in wanted}
 
 
 def fingerprint(pairs: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
