@@ -515,20 +515,31 @@ def rules_json(rules: Iterable["Rule"]) -> list[dict[str, Any]]:
     ]
 
 
-def render_rules_table(rules: Iterable["Rule"]) -> "RenderableType":
-    from rich import box
-    from rich.table import Table
+def render_rules_table(rules: Iterable["Rule"], width: int = 100) -> list["RenderableType"]:
+    """`deploycheck rules`: aligned columns; the summary wraps under itself, no trailing spaces."""
+    import textwrap
+
     from rich.text import Text
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for column in ("id", "name", "category", "severity", "summary"):
-        table.add_column(column, no_wrap=column != "summary", overflow="fold")
-    for r in rules:
-        table.add_row(
-            Text(r.id), Text(r.name), Text(r.category),
-            Text(r.severity, style=SEVERITY_STYLE.get(r.severity, "")), Text(r.summary),
-        )
-    return table
+    columns = ("id", "name", "category", "severity")
+    rows = [(r.id, r.name, r.category, r.severity, r.summary) for r in rules]
+    widths = [max([len(c)] + [len(row[i]) for row in rows]) for i, c in enumerate(columns)]
+    indent = sum(widths) + 2 * len(widths)
+    summary_width = max(30, width - indent)
+
+    def cells(values: tuple[str, ...]) -> str:
+        return "".join(f"{v:<{w}}  " for v, w in zip(values, widths))
+
+    out: list[Any] = [Text(cells(columns) + "summary", style="bold")]
+    for *fixed, summary in rows:
+        wrapped = textwrap.wrap(summary, summary_width) or [""]
+        line = Text(cells(tuple(fixed)))
+        line.stylize(SEVERITY_STYLE.get(fixed[3], ""), indent - widths[3] - 2, indent - 2)
+        line.append(wrapped[0])
+        line.rstrip()
+        out.append(line)
+        out.extend(Text(" " * indent + more) for more in wrapped[1:])
+    return out
 
 
 def render_rules_markdown(rules: Iterable["Rule"] | None = None) -> str:

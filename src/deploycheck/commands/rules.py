@@ -16,5 +16,5 @@ def run(format: str) -> int:
     if not rules:
         out().print("No rules are registered.")
         return 0
-    out().print(report.render_rules_table(rules))
+    report.print_lines(report.render_rules_table(rules, out().width))
     return 0
