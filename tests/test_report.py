@@ -569,3 +569,53 @@ def test_git_identity_is_fixed(job_repo: Path) -> None:
     assert git(job_repo, "log", "-1", "--format=%an <%ae> %ad", "--date=iso-strict") == (
         "Dev Example <dev@example.com> 2026-01-01T00:00:00+00:00"
     )
+
+
+# ------------------------------------------------------------------- through `deploycheck scan`
+
+
+def cli(capsys, monkeypatch, repo: Path, *args: str) -> tuple[int, str, str]:
+    from deploycheck.__main__ import main
+
+    monkeypatch.chdir(repo)
+    code = main(["scan", "--base", "main", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def docs_repo(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path / "repo", {"README.md": "hello\n"})
+    make_branch(repo, "work", {"README.md": "hello again\n", "docs/guide.md": "# Guide\n"})
+    return repo
+
+
+def test_cli_scan_text_nothing_flagged(docs_repo: Path, capsys, monkeypatch) -> None:
+    code, out, err = cli(capsys, monkeypatch, docs_repo, "--fail-on-findings")
+    merge_base = git(docs_repo, "rev-parse", "main")[:8]
+    head = git(docs_repo, "rev-parse", "HEAD")[:8]
+    assert (code, err) == (0, "")
+    assert out == (
+        f"Base: main (from --base) · merge-base {merge_base} · head {head}\n"
+        "\n"
+        "Nothing flagged: this change does not touch jobs, queues or shared state.\n"
+    )
+
+
+def test_cli_scan_sarif_and_github_nothing_flagged(docs_repo: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    code, out, err = cli(capsys, monkeypatch, docs_repo, "--format", "sarif")
+    assert (code, err) == (0, "")
+    log = json.loads(out)
+    check_sarif_structure(log)
+    assert log["runs"][0]["results"] == []
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out, err = cli(capsys, monkeypatch, docs_repo, "--format", "github")
+    assert (code, out, err) == (0, "Nothing flagged: this change does not touch jobs, queues or shared state.\n", "")
+    merge_base = git(docs_repo, "rev-parse", "main")[:8]
+    head = git(docs_repo, "rev-parse", "HEAD")[:8]
+    assert summary.read_text(encoding="utf-8") == (
+        "\n### deploycheck scan\n\n"
+        "Nothing flagged: this change does not touch jobs, queues or shared state.\n\n"
+        f"Base: main (from --base) · merge-base {merge_base} · head {head}\n"
+    )
