@@ -56,6 +56,7 @@ __all__ = [
     "read_allowed_signers",
     "sign",
     "ssh_keygen_supports_sshsig",
+    "trust_warning",
     "verify_sshsig",
 ]
 
@@ -203,7 +204,10 @@ def parse_allowed_signers_time(value: str) -> datetime:
     naive = datetime(year, month, day, hour, minute, second)  # raises ValueError when invalid
     if utc:
         return naive.replace(tzinfo=timezone.utc)
-    return naive.astimezone()  # a naive datetime is read as local time
+    try:
+        return naive.astimezone()  # a naive datetime is read as local time
+    except (OverflowError, OSError):
+        raise ValueError(f"time {value!r} is out of range") from None
 
 
 def _take_principals(line: str) -> tuple[str, str]:
@@ -287,7 +291,8 @@ def _parse_options(text: str) -> _Options:
             try:
                 moment = parse_allowed_signers_time(value)
             except ValueError:
-                raise ValueError(f'{name}="{value}" is not a valid time; {_TIME_FORMAT_HINT}') from None
+                message = f'{name}="{value}" is not a valid time; {_TIME_FORMAT_HINT}'
+                raise ValueError(message) from None
             setattr(options, name.replace("-", "_"), moment)
         else:
             bad = rest.split(",", 1)[0]
@@ -297,7 +302,9 @@ def _parse_options(text: str) -> _Options:
         if not rest:
             break
         if not rest.startswith(","):
-            raise ValueError(f"unexpected text {rest[:20]!r} after an option; separate options with commas")
+            raise ValueError(
+                f"unexpected text {rest[:20]!r} after an option; separate options with commas"
+            )
         rest = rest[1:]
         if not rest:
             raise ValueError("the options end with a comma")
@@ -479,6 +486,33 @@ def find_trusted_signer(
     return None, best_reason
 
 
+def trust_warning(
+    key: KeySpec,
+    signers: Sequence[AllowedSigner],
+    principal: str,
+    namespace: str = DEFAULT_NAMESPACE,
+    now: datetime | None = None,
+) -> str | None:
+    """A warning for `check` when ``key`` would not be trusted as ``principal``, else None."""
+    source = getattr(signers, "source", "") or "allowed_signers"
+    if key.public_key is None:
+        return (
+            f"Cannot check {key.describe()} against {source} before signing: its public key is "
+            "unknown (the key file is passphrase-protected PEM with no `.pub` next to it). "
+            "Create one with `ssh-keygen -y -f KEYFILE > KEYFILE.pub`."
+        )
+    signer, reason = find_trusted_signer(signers, key.public_key, principal, namespace, now)
+    if signer is not None:
+        return None
+    described = key.describe()
+    return (
+        f"{described[:1].upper()}{described[1:]} is not trusted for {principal!r} by {source} "
+        f"({reason}). "
+        "`deploycheck verify` will reject the record until the base branch's allowed signers "
+        f"contain a line such as `{principal} {key.public_key.openssh()}`."
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Keys
 
@@ -562,8 +596,11 @@ def _public_key_for_file(path: Path, source: str) -> PublicKey | None:
     if pub_path.is_file():
         try:
             return public_key_from_openssh(_read_small(pub_path, source).decode("utf-8", "replace"))
-        except SigningError:
-            pass
+        except SigningError as exc:
+            raise SigningError(
+                f"The public key file {pub_path} next to the signing key (from {source}) is not "
+                f"usable: {exc.message}"
+            ) from None
     return _public_key_from_pem(data)
 
 
@@ -593,15 +630,17 @@ def _key_from_value(value: str, source: str, base_dir: Path, principal: str | No
         try:
             public = public_key_from_openssh(value)
         except SigningError as exc:
-            raise SigningError(f"The signing key from {source} is not usable: {exc.message}") from None
+            raise SigningError(
+                f"The signing key from {source} is not usable: {exc.message}"
+            ) from None
         return KeySpec(source=source, path=None, public_key=public, principal=principal)
     path = Path(_expand_user(value))
     if not path.is_absolute():
         path = base_dir / path
     if not path.is_file():
         raise SigningError(
-            f"The signing key {path} (from {source}) does not exist or is not a file. Fix the path, or "
-            f"{_CONFIGURE_HINT}."
+            f"The signing key {path} (from {source}) does not exist or is not a file. Fix the "
+            f"path, or {_CONFIGURE_HINT}."
         )
     return KeySpec(
         source=source,
@@ -676,7 +715,10 @@ def _run_default_key_command(command: str, repo_dir: Path) -> str:
     first = stdout.splitlines()[0].strip() if stdout.strip() else ""
     if proc.returncode != 0 or not _looks_like_literal_key(first):
         stderr = proc.stderr.decode("utf-8", errors="replace").strip()
-        detail = f"exit status {proc.returncode}" if proc.returncode else "no `key::` or `ssh-` key on its first line"
+        if proc.returncode:
+            detail = f"exit status {proc.returncode}"
+        else:
+            detail = "no `key::` or `ssh-` key on its first line"
         if stderr:
             detail += f": {stderr.splitlines()[-1][:200]}"
         raise SigningError(
@@ -709,7 +751,8 @@ def discover_signing_key(explicit: str | None, repo_dir: Path) -> KeySpec:
         command = _git_config("gpg.ssh.defaultKeyCommand", repo_dir)
         if command:
             literal = _run_default_key_command(command, repo_dir)
-            return _key_from_value(literal, "git config gpg.ssh.defaultKeyCommand", repo_dir, principal)
+            source = "git config gpg.ssh.defaultKeyCommand"
+            return _key_from_value(literal, source, repo_dir, principal)
     ssh_dir = _home() / ".ssh"
     for name in DEFAULT_KEY_NAMES:
         candidate = ssh_dir / name
@@ -773,8 +816,9 @@ def sign(
         executable = shutil.which("ssh-keygen")
         if executable is None or not _probe_ssh_keygen(executable):
             raise SigningError(
-                "Signing with ssh-keygen needs OpenSSH 8.1 or later on PATH (`ssh-keygen -Y sign`)."
-                " Install or upgrade OpenSSH, or sign with a plain key file using the built-in signer."
+                "Signing with ssh-keygen needs OpenSSH 8.1 or later on PATH (`ssh-keygen -Y "
+                "sign`). Install or upgrade OpenSSH, or sign with a plain key file using the "
+                "built-in signer."
             )
         armored = _sign_with_ssh_keygen(executable, message, key, namespace)
     else:
@@ -784,9 +828,7 @@ def sign(
         signer = verify_sshsig(message, armored, namespace)
     except SigningError as exc:
         raise SigningError(
-            f"The signature made with {key.describe()} does not verify ({exc.message}). "
-            "This is a bug or a broken signing tool; please report it, and try another key "
-            "with `--key` meanwhile."
+            f"The signature just made with {key.describe()} cannot be used: {exc.message}"
         ) from None
     if key.public_key is not None and signer != key.public_key:
         raise SigningError(
@@ -832,14 +874,26 @@ def _ssh_keygen_failure(key: KeySpec, returncode: int, stderr: str) -> SigningEr
         cause = f"the passphrase for {what} was wrong"
         fix = "run the command again and type the key's passphrase, or load the key with `ssh-add`"
     elif "agent refused" in lower:
-        cause = f"ssh-agent refused to sign with {what} (a confirmation was declined or a FIDO key was not touched)"
+        cause = (
+            f"ssh-agent refused to sign with {what} (a confirmation was declined or a FIDO key "
+            "was not touched)"
+        )
         fix = "run the command again and confirm or touch the key when asked"
     elif "couldn't get agent socket" in lower or "could not connect to agent" in lower or (
         "agent" in lower and "communication" in lower
     ):
-        cause = f"signing with {what} needs ssh-agent, but no agent is reachable (SSH_AUTH_SOCK is unset or stale)"
-        fix = "start ssh-agent and `ssh-add` the private key, or pass the private key file with `--key`"
-    elif "no private key found" in lower or "not found in agent" in lower or "couldn't find key in agent" in lower:
+        cause = (
+            f"signing with {what} needs ssh-agent, but no agent is reachable (SSH_AUTH_SOCK is "
+            "unset or stale)"
+        )
+        fix = (
+            "start ssh-agent and `ssh-add` the private key, or pass the private key file with "
+            "`--key`"
+        )
+    elif any(
+        marker in lower
+        for marker in ("no private key found", "not found in agent", "couldn't find key in agent")
+    ):
         cause = f"ssh-agent does not hold the private key for {what}"
         fix = "load it with `ssh-add PRIVATE_KEY_FILE`, or pass the private key file with `--key`"
     elif "no such file" in lower:

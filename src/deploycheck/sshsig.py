@@ -556,9 +556,11 @@ def public_key_from_private_key_file(data: bytes) -> PublicKey | None:
         reader.string()  # kdf options
         if reader.u32() < 1:
             return None
-        return parse_public_key_blob(reader.string())
-    except (_Malformed, SigningError, binascii.Error, ValueError):
+        key_blob = reader.string()
+        fields = _decode_key(key_blob)  # a weak or unsupported key raises SigningError
+    except (_Malformed, binascii.Error, ValueError):
         return None
+    return PublicKey(fields.key_type, bytes(key_blob))
 
 
 def sign_with_private_key(
