@@ -1,0 +1,77 @@
+"""`deploycheck` / `deploycheck check`: assess the branch and write a signed record."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from .common import analyse
+
+
+def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_stage: bool, force: bool) -> int:
+    from rich.text import Text
+
+    from .. import report
+    from ..answers import parse_answers
+    from ..assess import sign_and_write, trust_warning_for, uncommitted_flagged, validate
+    from ..checklist import load_builtin
+    from ..console import out, warn
+    from ..safe import inert
+    from ..verification import evaluate, load_trust
+
+    interactive = answers is None
+    ctx = analyse(base)
+    con = out()
+    if not ctx.scan.flagged and not force:
+        report.print_scan_text(ctx.scan)
+        return 0
+    if not force:
+        verdict = evaluate(ctx)
+        if verdict.ok:
+            valid = next(r for r in verdict.records if r.status == "valid")
+            con.print(Text(f"A valid record already covers this change: {inert(valid.path)} (signed by {inert(valid.signer)}). "
+                           "Nothing to do; use --force to assess it again."))
+            return 0
+    if interactive and not sys.stdin.isatty():
+        raise UsageError(
+            "the checklist needs answers, but standard input is not a terminal (a hook, CI or a pipe). "
+            "Run `deploycheck` in a terminal, or pass the answers with `deploycheck check --answers FILE --yes` "
+            "(see the README, 'Answers file')."
+        )
+    for path in uncommitted_flagged(ctx):
+        warn(f"{path} has uncommitted edits; the record covers committed work only. Commit them first, or run deploycheck again after committing.")
+    trust = load_trust(ctx)
+    checklist = trust.checklist or load_builtin("background-jobs")
+    note = trust_warning_for(ctx, key)
+    if note:
+        warn(note)
+    if interactive:
+        from ..walkthrough import walk
+
+        given = walk(ctx, checklist)
+        if given is None:
+            return 1
+    else:
+        report.print_scan_text(ctx.scan)
+        try:
+            data = answers.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read the answers file {answers}: {exc.strerror}. Check the path passed to --answers.") from None
+        given = parse_answers(data, str(answers), checklist)
+    for message in validate(ctx, checklist, given):
+        warn(message)
+    if not yes and interactive:
+        from ..walkthrough import confirm_signing
+
+        if not confirm_signing():
+            con.print(Text("Not signed; nothing was written."))
+            return 1
+    written = sign_and_write(ctx, checklist, given, key, stage=not no_stage)
+    staged = "and staged it" if written.staged else "(not staged: --no-stage)"
+    con.print(Text(f"Wrote {inert(written.path)}, signed by {inert(written.signer)}, {staged}. Commit it with your branch.", style="green"))
+    from ..summary import markdown_for
+
+    con.print(Text(""))
+    print(markdown_for(ctx, checklist, given, written.path))
+    return 0

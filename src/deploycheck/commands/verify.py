@@ -1,0 +1,119 @@
+"""`deploycheck verify`: the CI gate. Read-only: never prompts, never writes (but the CI summary)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import report
+from ..gate import MISSING, Verdict
+from ..safe import inert
+from .common import Context, analyse
+
+
+def run(base: str | None, head: str | None, format: str, allowed_signers: Path | None, hook: bool) -> int:
+    if hook and base is None and head is None:
+        from ..hookrange import pushed_range
+
+        base, head = pushed_range()
+    ctx = analyse(base, head)
+    verdict = _evaluate(ctx, allowed_signers)
+    if format == "json":
+        print(report.dumps(verdict_json(ctx, verdict)))
+    elif format == "github":
+        print_github(ctx, verdict)
+    elif hook:
+        print_hook(verdict)
+    else:
+        print_text(ctx, verdict)
+    return 0 if verdict.ok else 1
+
+
+def _evaluate(ctx: Context, allowed_signers: Path | None) -> Verdict:
+    from ..verification import evaluate
+
+    return evaluate(ctx, allowed_signers)
+
+
+def verdict_json(ctx: Context, verdict: Verdict) -> dict:
+    return {
+        "version": 1,
+        "ok": verdict.ok,
+        "base": ctx.change.merge_base,
+        "head": ctx.change.head_sha,
+        "flagged": bool(verdict.flagged_files),
+        "flagged_files": verdict.flagged_files,
+        "records": [r.to_json() for r in verdict.records],
+        "problems": [p.to_json() for p in verdict.problems],
+        "notes": verdict.notes,
+    }
+
+
+def _headline(verdict: Verdict) -> str:
+    if verdict.ok and not verdict.flagged_files:
+        return "PASS: nothing flagged; this change does not touch jobs, queues or shared state."
+    if verdict.ok:
+        valid = next(r for r in verdict.records if r.status == "valid")
+        return f"PASS: {valid.path} (signed by {valid.signer}) covers every flagged file."
+    n = len(verdict.problems)
+    return f"FAIL: the change is flagged and has no valid, current, signed record ({n} problem{'s' if n != 1 else ''})."
+
+
+def print_text(ctx: Context, verdict: Verdict) -> None:
+    from rich.text import Text
+
+    from ..console import out
+
+    con = out()
+    con.print(Text(report.base_line(ctx.change), style="dim"))
+    if verdict.flagged_files:
+        con.print(Text("Flagged files: " + ", ".join(inert(p) for p in verdict.flagged_files)))
+    for rv in verdict.records:
+        signer = f", signed by {inert(rv.signer)}" if rv.signer else ""
+        con.print(Text(f"Record {inert(rv.path)}: {rv.status}{signer}"))
+    for note in verdict.notes:
+        con.print(Text("Note: " + inert(note), style="dim"))
+    con.print(Text(_headline(verdict), style="bold green" if verdict.ok else "bold red"))
+    for problem in verdict.problems:
+        con.print(Text(f"  [{problem.code}] ", style="red") + Text(inert(problem.message)))
+        con.print(Text(f"      fix: {inert(problem.fix)}", style="dim"))
+
+
+def print_hook(verdict: Verdict) -> None:
+    import sys
+
+    if verdict.ok:
+        return
+    codes = sorted({p.code for p in verdict.problems})
+    files = ", ".join(inert(p) for p in verdict.flagged_files)
+    first = verdict.problems[0] if verdict.problems else None
+    print(f"deploycheck: blocked: {files} changed jobs, queues or shared state without a valid record ({', '.join(codes)}).", file=sys.stderr)
+    if first is not None and first.code != MISSING:
+        print(f"deploycheck: {inert(first.message)}", file=sys.stderr)
+    print("deploycheck: run `deploycheck` to answer the checklist, commit the record, and push again.", file=sys.stderr)
+
+
+def print_github(ctx: Context, verdict: Verdict) -> None:
+    from ..github import append_step_summary, markdown_table, markdown_text, workflow_command
+
+    if not verdict.ok:
+        lines_by_file: dict[str, list] = {}
+        for f in ctx.scan.active:
+            if f.flags and f.side == "head":
+                lines_by_file.setdefault(f.path, []).append(f)
+        for problem in verdict.problems:
+            findings = lines_by_file.get(problem.path or "", [])
+            if findings:
+                for f in findings:
+                    print(workflow_command("error", f"{problem.code}: {problem.message} ({f.rule} {f.name}: {f.message}) Fix: {problem.fix}",
+                                           file=f.path, line=f.line, end_line=f.end_line, title=f"deploycheck {problem.code}"))
+            else:
+                print(workflow_command("error", f"{problem.code}: {problem.message} Fix: {problem.fix}",
+                                       file=problem.path, title=f"deploycheck {problem.code}"))
+    rows = [[markdown_text(p.code), markdown_text(p.path or ""), markdown_text(p.message), markdown_text(p.fix)] for p in verdict.problems]
+    summary = f"## deploycheck verify\n\n**{markdown_text(_headline(verdict))}**\n"
+    if verdict.flagged_files:
+        summary += "\nFlagged files: " + ", ".join(f"`{markdown_text(p)}`" for p in verdict.flagged_files) + "\n"
+    if rows:
+        summary += "\n" + markdown_table(["problem", "path", "message", "fix"], rows) + "\n"
+    append_step_summary(summary)
+    print(_headline(verdict))

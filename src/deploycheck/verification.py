@@ -1,0 +1,91 @@
+"""Gather the gate's inputs from git — all trust from the base ref — and ask gate.decide.
+
+Shared by `verify`, `check` (is there already a valid record?) and `summary`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import gitcmd
+from .checklist import applicable, load_checklists
+from .commands.common import Context
+from .fingerprint import file_digests
+from .gate import RecordFile, Trust, Verdict, decide
+from .record import RECORDS_DIR
+
+DECK_NOTES = {
+    ".deploycheck/config.yaml": "configuration",
+    ".deploycheck/allowed_signers": "trusted signers",
+    ".deploycheck/checklists/": "checklists",
+}
+
+
+def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
+    """Signers, config and checklist as the BASE branch has them: a branch cannot vouch for itself."""
+    from .signing import parse_allowed_signers, read_allowed_signers
+
+    root, base = ctx.change.repo_root, ctx.change.base_sha
+    if allowed_signers is not None:
+        signers = read_allowed_signers(allowed_signers)
+        source = str(allowed_signers)
+    else:
+        source = f"{ctx.config.allowed_signers} (at {ctx.change.base_ref})"
+        data = gitcmd.show_file(base, ctx.config.allowed_signers, root)
+        signers = None if data is None else parse_allowed_signers(data.decode("utf-8", "replace"), source)
+    checklists = applicable(load_checklists(root, base, ctx.config.checklists), ctx.scan.active)
+    return Trust(signers=signers, signers_source=source, config=ctx.config, checklist=checklists[0] if checklists else None)
+
+
+def record_files(ctx: Context) -> list[RecordFile]:
+    """Records the change adds or modifies (records already on the base never count)."""
+    out = []
+    root = ctx.change.repo_root
+    for fc in ctx.deck_files:
+        if not fc.path.startswith(RECORDS_DIR + "/") or fc.new_path is None:
+            continue
+        readable = fc.kind == "file" and fc.new_blob is not None and not fc.binary
+        data = gitcmd.show_file(ctx.change.head_sha, fc.path, root) if readable else None
+        out.append(RecordFile(fc.path, data))
+    return sorted(out, key=lambda rf: rf.path)
+
+
+def deck_notes(ctx: Context) -> list[str]:
+    notes = []
+    for fc in ctx.deck_files:
+        for prefix, what in DECK_NOTES.items():
+            if fc.path == prefix or (prefix.endswith("/") and fc.path.startswith(prefix)):
+                notes.append(
+                    f"this change edits {fc.path} ({what}); the gate reads {what} from the base branch, "
+                    "so the edit takes effect after merge."
+                )
+    return notes
+
+
+def head_reader(ctx: Context):
+    root, head = ctx.change.repo_root, ctx.change.head_sha
+
+    def exists(path: str) -> bool:
+        clean = path.strip().lstrip("./") if not path.startswith("../") else path
+        return bool(clean) and gitcmd.run(["cat-file", "-e", f"{head}:{clean}"], root, check=False).returncode == 0
+
+    def text(path: str) -> str | None:
+        data = gitcmd.show_file(head, path.strip().lstrip("./"), root)
+        if data is None or b"\0" in data[:8000]:
+            return None
+        return data.decode("utf-8", "replace")
+
+    return exists, text
+
+
+def evaluate(ctx: Context, allowed_signers: Path | None = None) -> Verdict:
+    from .sshsig import verify_sshsig
+
+    flagged = ctx.scan.flagged_files
+    notes = deck_notes(ctx)
+    if not flagged:
+        return decide([], [], None, [], {}, verify_sshsig, lambda p: False, lambda p: None, notes)  # type: ignore[arg-type]
+    trust = load_trust(ctx, allowed_signers)
+    digests = file_digests(ctx.change.files, flagged)
+    exists, text = head_reader(ctx)
+    return decide(flagged, record_files(ctx), trust, ctx.scan.active, digests, verify_sshsig, exists, text, notes)

@@ -1,0 +1,293 @@
+"""The CI gate against the threat list: real repositories, real keys, real ssh-keygen."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gitrepo import commit, git
+from incident import ANSWERS, JOB_BRANCH, incident_repo, keygen, signer_line, write_answers
+
+
+def dc(repo: Path, *args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "deploycheck", *args], cwd=repo, capture_output=True, text=True,
+        env=full_env, input=input, stdin=None if input is not None else subprocess.DEVNULL,
+    )
+
+
+def verify_json(repo: Path, *extra: str) -> tuple[int, dict]:
+    proc = dc(repo, "verify", "--base", "main", "--format", "json", *extra)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def codes(doc: dict) -> list[str]:
+    return sorted({p["code"] for p in doc["problems"]})
+
+
+@pytest.fixture
+def key(tmp_path) -> Path:
+    return keygen(tmp_path / "id_ed25519")
+
+
+@pytest.fixture
+def repo(tmp_path, key) -> Path:
+    return incident_repo(tmp_path, key)
+
+
+def sign_record(repo: Path, key: Path, tmp_path: Path, answers: str = ANSWERS) -> str:
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path, answers)), "--yes", "--key", str(key))
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    record = git(repo, "diff", "--cached", "--name-only")
+    assert record.startswith(".deploycheck/records/") and record.endswith(".yaml")
+    commit(repo, message="deploycheck record")
+    return record
+
+
+def test_no_record_is_missing_record(repo):
+    code, doc = verify_json(repo)
+    assert code == 1 and doc["flagged"] and doc["flagged_files"] == ["inventory/jobs.py"]
+    assert codes(doc) == ["missing-record"] and doc["records"] == []
+
+
+def test_signed_record_passes(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    code, doc = verify_json(repo)
+    assert code == 0 and doc["ok"] and doc["problems"] == []
+    assert doc["records"] == [{"path": path, "status": "valid", "signer": "dev@example.com"}]
+
+
+def test_record_verifies_with_plain_ssh_keygen(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    record = (repo / path).read_bytes()
+    body = subprocess.run(["sed", "/^signature:/,$d", str(repo / path)], capture_output=True, check=True).stdout
+    armored = record.decode().split("value: |\n", 1)[1]
+    sig = tmp_path / "R.sig"
+    sig.write_text("".join(line[4:] + "\n" for line in armored.splitlines()))
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(signer_line(key))
+    proc = subprocess.run(
+        ["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", "dev@example.com", "-n", "deploycheck-record-v1", "-s", str(sig)],
+        input=body, capture_output=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_answer_edited_after_signing(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    text = (repo / path).read_text().replace('answer: "yes"', 'answer: "no"', 1)
+    commit(repo, {path: text}, message="tamper")
+    code, doc = verify_json(repo)
+    assert code == 1 and "bad-signature" in codes(doc)
+
+
+def test_one_signature_byte_changed(repo, key, tmp_path):
+    import base64
+
+    path = sign_record(repo, key, tmp_path)
+    text = (repo / path).read_text()
+    head, _, rest = text.partition("-----BEGIN SSH SIGNATURE-----\n")
+    b64, _, tail = rest.partition("    -----END SSH SIGNATURE-----")
+    blob = bytearray(base64.b64decode("".join(line.strip() for line in b64.splitlines())))
+    blob[-5] ^= 0x01
+    encoded = base64.b64encode(bytes(blob)).decode()
+    lines = "".join(f"    {encoded[i:i + 70]}\n" for i in range(0, len(encoded), 70))
+    commit(repo, {path: head + "-----BEGIN SSH SIGNATURE-----\n" + lines + "    -----END SSH SIGNATURE-----" + tail}, message="flip")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["bad-signature"]
+
+
+def test_flagged_file_edited_after_signing(repo, key, tmp_path):
+    sign_record(repo, key, tmp_path)
+    commit(repo, {"inventory/jobs.py": JOB_BRANCH.replace("product.save()", "product.save(update_fields=['stock'])")}, message="more")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["stale-record"]
+    assert [p["path"] for p in doc["problems"]] == ["inventory/jobs.py"]
+
+
+def test_whitespace_only_edit_makes_record_stale(repo, key, tmp_path):
+    sign_record(repo, key, tmp_path)
+    commit(repo, {"inventory/jobs.py": JOB_BRANCH.replace("    product.save()", "    product.save() ")}, message="ws")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["stale-record"]
+
+
+def test_new_flagged_file_makes_record_stale(repo, key, tmp_path):
+    sign_record(repo, key, tmp_path)
+    commit(repo, {"inventory/restock.py": JOB_BRANCH.replace("reserve_stock", "restock").replace("- quantity", "+ quantity")}, message="new job")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["stale-record"]
+    assert [p["path"] for p in doc["problems"]] == ["inventory/restock.py"]
+
+
+def test_edit_to_unflagged_file_keeps_record_valid(repo, key, tmp_path):
+    sign_record(repo, key, tmp_path)
+    commit(repo, {"README.md": "docs changed\n"}, message="docs")
+    code, doc = verify_json(repo)
+    assert code == 0, doc
+
+
+def test_rebase_onto_moved_base_keeps_record_valid(repo, key, tmp_path):
+    sign_record(repo, key, tmp_path)
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"inventory/views.py": "def index(request):\n    return None\n"}, message="main moves on")
+    git(repo, "checkout", "-q", "refactor")
+    git(repo, "rebase", "-q", "main")
+    code, doc = verify_json(repo)
+    assert code == 0, doc
+
+
+def test_record_copied_from_another_branch(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    record = (repo / path).read_bytes()
+    git(repo, "checkout", "-q", "main")
+    git(repo, "checkout", "-q", "-b", "other")
+    other_job = JOB_BRANCH.replace("product.stock - quantity", "product.stock - 2 * quantity")
+    commit(repo, {"inventory/jobs.py": other_job, path: record}, message="copied record")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["stale-record"]
+
+
+def test_old_record_on_base_is_not_reused(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge refactor", "refactor")
+    git(repo, "checkout", "-q", "-b", "again")
+    commit(repo, {"inventory/jobs.py": JOB_BRANCH + "\n\ndef other():\n    pass\n"}, message="another change")
+    git(repo, "revert", "--no-edit", "HEAD~1", check=False)
+    code, doc = verify_json(repo)
+    # The record lives on main now: it never counts for a new change.
+    assert code == 1 and "missing-record" in codes(doc), doc
+    assert (repo / path).exists()
+
+
+def test_branch_adding_its_own_key_is_not_trusted(repo, tmp_path):
+    rogue = keygen(tmp_path / "rogue")
+    commit(repo, {".deploycheck/allowed_signers": signer_line(rogue, "rogue@example.com")}, message="trust me")
+    git(repo, "config", "user.email", "rogue@example.com")
+    sign_record(repo, rogue, tmp_path)
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["untrusted-signer"]
+    assert any("allowed_signers" in n and "after merge" in n for n in doc["notes"])
+
+
+def test_branch_disabling_rules_in_its_own_config_has_no_effect(repo):
+    commit(repo, {".deploycheck/config.yaml": "rules:\n  disable: [DC301, lost-update]\n"}, message="switch it off")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["missing-record"]
+
+
+def test_signature_made_for_namespace_git_is_rejected(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    text = (repo / path).read_text()
+    body = text[: text.index("signature:")]
+    msg = tmp_path / "body"
+    msg.write_text(body)
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-f", str(key), "-n", "git", str(msg)], check=True, capture_output=True)
+    armored = (tmp_path / "body.sig").read_text()
+    block = text[text.index("signature:"):].split("  value: |\n")[0]
+    forged = body + block + "  value: |\n" + "".join("    " + l + "\n" for l in armored.splitlines())
+    commit(repo, {path: forged}, message="git namespace")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["bad-signature"]
+    assert any("namespace" in p["message"] for p in doc["problems"])
+
+
+def test_expired_key_is_untrusted(tmp_path, key):
+    repo = incident_repo(tmp_path, signers=signer_line(key, options='valid-before="20200101Z"'))
+    sign_record(repo, key, tmp_path)
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["untrusted-signer"]
+    assert any("expired" in p["message"] for p in doc["problems"])
+
+
+def test_principal_differs_from_signers_principal(tmp_path, key):
+    repo = incident_repo(tmp_path, signers=signer_line(key, principal="lead@example.com"))
+    sign_record(repo, key, tmp_path)  # signs as dev@example.com (git user.email)
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["untrusted-signer"]
+    assert any("principal" in p["message"] for p in doc["problems"])
+
+
+def test_junk_file_under_records_fails(repo, key, tmp_path):
+    sign_record(repo, key, tmp_path)
+    commit(repo, {".deploycheck/records/notes.txt": "trust me\n"}, message="junk")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"]
+    assert {r["path"]: r["status"] for r in doc["records"]}[".deploycheck/records/notes.txt"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("deploycheck_record: 1\ndeploycheck_record: 1\nsignature:\n  format: sshsig\n", "duplicate key"),
+        ("a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\nsignature:\n  format: sshsig\n", "aliases"),
+        ("deploycheck_record: !!python/object:os.system x\nsignature:\n  format: sshsig\n", "tag"),
+        ("x: " + "A" * 30_000_000 + "\nsignature:\n", "over the limit"),
+    ],
+    ids=["duplicate-keys", "alias-bomb", "python-tag", "30MB"],
+)
+def test_hostile_record_files_are_invalid(repo, content, fragment):
+    commit(repo, {".deploycheck/records/evil.yaml": content}, message="evil")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"]
+    assert fragment in doc["problems"][0]["message"]
+
+
+def test_incomplete_answers_in_record_are_reported(repo, key, tmp_path):
+    answers = ANSWERS.replace('concurrency-tested: {answer: "yes", details: "tests/test_inventory_concurrency.py"}', 'concurrency-tested: {answer: "no", details: "staging has one worker so we cannot"}')
+    sign_record(repo, key, tmp_path, answers)
+    code, doc = verify_json(repo)
+    assert code == 0, doc  # no policy configured on main: a "no" is allowed with details
+
+
+def test_policy_from_base_config_blocks(tmp_path, key):
+    repo = incident_repo(tmp_path, key, extra_main={
+        ".deploycheck/config.yaml": "policy:\n  block:\n    - {question: concurrency-tested, answer: \"no\", when: high}\n",
+    })
+    answers = ANSWERS.replace('concurrency-tested: {answer: "yes", details: "tests/test_inventory_concurrency.py"}', 'concurrency-tested: {answer: "no", details: "staging has one worker so we cannot"}')
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path, answers)), "--yes", "--key", str(key))
+    assert proc.returncode == 2 and "concurrency-tested" in proc.stderr and not list((repo / ".deploycheck").glob("records/*"))
+
+
+def test_check_refuses_bad_answers_and_writes_nothing(repo, key, tmp_path):
+    answers = ANSWERS.replace("tests/test_inventory_concurrency.py", "tests/test_does_not_exist.py")
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path, answers)), "--yes", "--key", str(key))
+    assert proc.returncode == 2 and "test_does_not_exist.py" in proc.stderr
+    assert not (repo / ".deploycheck" / "records").exists()
+    missing = "\n".join(l for l in ANSWERS.splitlines() if not l.startswith("rollback-safe"))
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path, missing)), "--yes", "--key", str(key))
+    assert proc.returncode == 2 and "rollback-safe" in proc.stderr
+
+
+def test_rerun_replaces_the_branch_record(repo, key, tmp_path):
+    first = sign_record(repo, key, tmp_path)
+    commit(repo, {"inventory/jobs.py": JOB_BRANCH + "\n"}, message="edit")
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path)), "--yes", "--key", str(key))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (repo / ".deploycheck" / "records").iterdir()) == [Path(first).name]
+    commit(repo, message="updated record")
+    assert verify_json(repo)[0] == 0
+
+
+def test_no_terminal_and_no_answers_is_exit_2(repo):
+    proc = dc(repo, "check", "--base", "main")
+    assert proc.returncode == 2 and "--answers" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_allowed_signers_from_ci_replaces_base_list(tmp_path, key):
+    repo = incident_repo(tmp_path)  # no allowed_signers on main
+    sign_record(repo, key, tmp_path)
+    assert codes(verify_json(repo)[1]) == ["untrusted-signer"]
+    org = tmp_path / "org_signers"
+    org.write_text(signer_line(key))
+    assert verify_json(repo, "--allowed-signers", str(org))[0] == 0
