@@ -38,7 +38,10 @@ class ScanResult:
 
     @property
     def flagged_files(self) -> list[str]:
-        return sorted({f.path for f in self.findings if f.flags})
+        # Only paths in the change: a whole-change finding (environment parity, DC600) points at
+        # a deployment file the change may not touch, and the fingerprint covers changed files.
+        in_change = {fc.path for fc in self.change.files}
+        return sorted({f.path for f in self.findings if f.flags and f.path in in_change})
 
     @property
     def has_high(self) -> bool:
@@ -125,6 +128,12 @@ def scan_change(change: Change, config: Config, read_blob: Callable[[str], bytes
                 if reason is not None:
                     kept.suppressed, kept.suppression_reason = True, reason
                 result.findings.append(kept)
+    if result.flagged:
+        # Environment parity (rules/parity.py) is a property of the whole change: run it once,
+        # only for a change that is already flagged, so it adds context but never flags alone.
+        from .rules.parity import parity_findings
+
+        result.findings += [f for f in parity_findings(result, config, read_blob) if apply_config(f, config)]
     result.findings.sort(key=Finding.sort_key)
     if result.flagged:
         result.checklists = list(config.checklists) or [DEFAULT_CHECKLIST]
