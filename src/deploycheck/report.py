@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # Rich is imported only where output is rendered
     from .rules.base import Rule
 
 SCHEMA_VERSION = 1
-# Where SARIF viewers send users for more about the tool (the package's public page).
-INFORMATION_URI = "https://pypi.org/project/deploycheck/"
+# Where SARIF viewers send users for more about the tool (same URL as `deploycheck init` writes).
+INFORMATION_URI = "https://github.com/deploycheck/deploycheck"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"info": "note", "warning": "warning", "high": "error"}
 FINGERPRINT_KEY = "deploycheck/v1"
