@@ -14,6 +14,7 @@ from .config import Config
 from .model import Change, FileChange, Finding
 from .rules import all_rules, detectors
 from .rules.base import DetectorSettings, FileContext
+from .rules.parity import WHOLE_CHANGE_RULES
 
 MAX_TEXT_BYTES = 2_000_000  # larger files are scanned by their changed lines only
 _SUPPRESS = re.compile(r"deploycheck:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*)")
@@ -38,10 +39,10 @@ class ScanResult:
 
     @property
     def flagged_files(self) -> list[str]:
-        # Only paths in the change: a whole-change finding (environment parity, DC600) points at
-        # a deployment file the change may not touch, and the fingerprint covers changed files.
+        # A whole-change finding (environment parity, DC600) may point at a deployment file the
+        # change does not touch; the fingerprint covers changed files only, so leave that path out.
         in_change = {fc.path for fc in self.change.files}
-        return sorted({f.path for f in self.findings if f.flags and f.path in in_change})
+        return sorted({f.path for f in self.findings if f.flags and (f.path in in_change or f.rule not in WHOLE_CHANGE_RULES)})
 
     @property
     def has_high(self) -> bool:

@@ -75,6 +75,9 @@ environments:
 )
 
 RULES = (STAGING_FEWER_WORKERS,)
+# Rules whose findings may point outside the change; scan.ScanResult.flagged_files (which feeds
+# the record fingerprint) leaves their paths out unless the change touches them.
+WHOLE_CHANGE_RULES = frozenset(rule.id for rule in RULES)
 DETECTORS: tuple = ()  # whole-change rule: see parity_findings, called by scan.scan_change
 
 
