@@ -155,7 +155,7 @@ def as_str(node: Any, source: str, what: str, *, allow_empty: bool = True, error
     """A scalar's text as written. Plain scalars keep their source text, so `yes` stays "yes"."""
     import yaml
 
-    if not isinstance(node, yaml.ScalarNode) or (node.tag == _STD + "null" and node.style is None and node.value in ("", "~", "null", "Null", "NULL")):
+    if not isinstance(node, yaml.ScalarNode) or (node.tag == _STD + "null" and not node.style and node.value in ("", "~", "null", "Null", "NULL")):
         raise error(f"{where(source, node)}: {what} must be text, not {kind(node)}.")
     if not allow_empty and not node.value.strip():
         raise error(f"{where(source, node)}: {what} must not be empty.")
