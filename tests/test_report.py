@@ -165,6 +165,25 @@ def test_text_long_finding_is_shortened(tmp_path: Path, capsys) -> None:
     )
 
 
+def test_text_line_numbers_follow_git_not_str_splitlines(tmp_path: Path, capsys) -> None:
+    repo = make_repo(tmp_path / "repo")
+    make_branch(repo, "work", {"job.py": "a = 1\x0c\nb = '\u2028'\nc = 3\r\nd = 4\n"})
+    result = scan_result(repo, [finding(path="job.py", line=3, end=3, message="Here.")])
+    report.print_scan_text(result)
+    assert capsys.readouterr().out == (
+        f"Base: main (from --base) · {shas(result)}\n"
+        "\n"
+        "job.py:3: DC301 lost-update [high]\n"
+        "  Here.\n"
+        "    1 | a = 1\\x0c\n"
+        "    2 | b = '\\u2028'\n"
+        "  > 3 | c = 3\n"
+        "    4 | d = 4\n"
+        "\n"
+        "Flagged: 1 finding in 1 file needs the background-jobs checklist. Run `deploycheck` to assess.\n"
+    )
+
+
 def test_text_nothing_flagged(job_repo: Path, capsys) -> None:
     result = scan_result(job_repo, [])
     report.print_scan_text(result)

@@ -121,7 +121,10 @@ Sources = dict[tuple[str, str], "list[str] | None"]  # (path, side) -> the file'
 def _decode_lines(data: bytes | None) -> list[str] | None:
     if data is None or b"\x00" in data[:8000]:
         return None
-    return data.decode("utf-8", "surrogateescape").splitlines()
+    # Split on "\n" only, as git numbers lines: str.splitlines() would also split on form
+    # feeds, \x1c-\x1e, NEL and U+2028 and shift every line number after them.
+    lines = data.decode("utf-8", "surrogateescape").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def read_sources(result: ScanResult, read_blob: Callable[[str], bytes | None]) -> Sources:
