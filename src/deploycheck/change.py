@@ -117,7 +117,7 @@ def resolve_base(root: str, explicit: str | None, config_base: str | None = None
     candidates = _candidates(explicit, config_base)
     for ref, source in candidates:
         sha = gitcmd.resolve(ref, root)
-        if sha is None and source != "default" and not ref.startswith("-"):
+        if sha is None and source not in ("default", "origin/HEAD") and not ref.startswith("-"):
             if _try_fetch_ref(root, ref):
                 sha = gitcmd.resolve(ref, root)
         if sha is not None:
