@@ -3,7 +3,7 @@
 The hook is a small POSIX sh script. It runs deploycheck with the interpreter that installed
 it (so it works from a virtualenv that is not activated), falling back to `deploycheck` on
 PATH. The pre-push hook reads git's `<local ref> <local sha> <remote ref> <remote sha>` lines
-and verifies each pushed commit; the pre-commit hook prints the one-line warning and never
+and verifies each pushed commit (see deploycheck.hookrange); the pre-commit hook prints the one-line warning and never
 blocks. An existing hook is never replaced without `--force`, and then a backup is kept.
 """
 
@@ -46,9 +46,10 @@ status=0
 while read -r local_ref local_sha remote_ref remote_sha; do
     case "$local_ref" in refs/tags/*) continue ;; esac
     case "$local_sha" in *[!0]*) ;; *) continue ;; esac   # deleting a remote branch: nothing to check
-    # The same variables the pre-commit framework exports: deploycheck picks the base from them.
+    # The variables the pre-commit framework exports: `verify --hook` takes the pushed commit
+    # as its head and chooses the base from them (deploycheck.hookrange).
     PRE_COMMIT_FROM_REF="$remote_sha" PRE_COMMIT_TO_REF="$local_sha" \
-        run_deploycheck verify --hook --head "$local_sha" </dev/null || status=1
+        run_deploycheck verify --hook </dev/null || status=1
 done
 exit $status
 """

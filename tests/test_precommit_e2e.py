@@ -1,0 +1,198 @@
+"""The hooks under the real pre-commit framework, end to end.
+
+pre-commit needs a git repository and a rev for the hook repository, so the current working
+tree of this checkout (uncommitted work included) is copied into a throwaway repository and
+committed; pre-commit then pip-installs it into its own virtualenv (from PyPI's dependencies),
+which takes a while: that happens once per test run, shared by the xdist workers through a
+file lock, with PRE_COMMIT_HOME in the run's temporary folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dcflow import LOST_UPDATE_JOB, git_env, make_project, remote_has, run_dc, run_git
+from deploycheck.commands import init
+from gitrepo import commit, git
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+WARN_LINE = (
+    "deploycheck: this commit touches jobs, queues or shared state "
+    "(inventory/jobs.py:9 DC301 lost-update); run `deploycheck` on the branch before you push."
+)
+
+
+@dataclass(frozen=True)
+class HookRepo:
+    path: Path
+    rev: str
+    pre_commit_home: Path
+
+
+def _shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _copy_working_tree(dest: Path) -> str:
+    """This checkout's tracked and untracked (not ignored) files, committed in a new repository."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, env=git_env(), stdout=subprocess.PIPE, check=True,
+    ).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        source = ROOT / rel
+        if source.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / rel)
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "deploycheck working tree")
+    return git(dest, "rev-parse", "HEAD")
+
+
+def pre_commit_env(hook_repo: HookRepo) -> dict[str, str]:
+    return {**git_env(), "PRE_COMMIT_HOME": str(hook_repo.pre_commit_home), "PRE_COMMIT_COLOR": "never"}
+
+
+def project_config(hook_repo: HookRepo) -> str:
+    return (
+        "default_install_hook_types: [pre-commit, pre-push]\n"
+        "repos:\n"
+        f"  - repo: {hook_repo.path}\n"
+        f"    rev: {hook_repo.rev}\n"
+        "    hooks:\n"
+        "      - id: deploycheck\n"
+        "      - id: deploycheck-warn\n"
+    )
+
+
+def pre_commit(cwd: Path, hook_repo: HookRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=pre_commit_env(hook_repo),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
+    shared = _shared_root(tmp_path_factory) / "precommit-e2e"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ready = shared / "ready"
+        if ready.exists():
+            path, rev = ready.read_text().split("\n")[:2]
+            return HookRepo(Path(path), rev, shared / "home")
+        path = shared / "deploycheck-hooks"
+        path.mkdir()
+        rev = _copy_working_tree(path)
+        repo = HookRepo(path, rev, shared / "home")
+        # Build the hook environment once, in a scratch project.
+        scratch = shared / "scratch"
+        scratch.mkdir()
+        git(scratch, "init", "-q", "-b", "main")
+        (scratch / ".pre-commit-config.yaml").write_text(project_config(repo))
+        git(scratch, "add", "-A")
+        git(scratch, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "config")
+        built = pre_commit(scratch, repo, "install-hooks")
+        assert built.returncode == 0, built.stdout + built.stderr
+        ready.write_text(f"{path}\n{rev}\n")
+        return repo
+
+
+def test_manifest_and_generated_config_are_valid_for_pre_commit(tmp_path: Path) -> None:
+    manifest = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert (manifest.returncode, manifest.stdout) == (0, "")
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert {k: hooks["deploycheck"][k] for k in ("entry", "language", "stages", "pass_filenames", "always_run")} == {
+        "entry": "deploycheck verify --hook", "language": "python", "stages": ["pre-push"],
+        "pass_filenames": False, "always_run": True,
+    }
+    assert {k: hooks["deploycheck-warn"][k] for k in ("entry", "stages", "pass_filenames", "always_run", "verbose")} == {
+        "entry": "deploycheck hook warn", "stages": ["pre-commit"], "pass_filenames": False,
+        "always_run": True, "verbose": True,
+    }
+    assert {h["minimum_pre_commit_version"] for h in hooks.values()} == {"3.2.0"}
+
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(init.new_pre_commit_config())
+    validated = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", str(config)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert (validated.returncode, validated.stdout) == (0, "")
+
+
+def test_push_is_blocked_until_a_signed_record_is_committed(tmp_path: Path, hook_repo: HookRepo) -> None:
+    project = make_project(tmp_path, {".pre-commit-config.yaml": project_config(hook_repo)})
+    installed = pre_commit(project.repo, hook_repo, "install")
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.splitlines() == [
+        "pre-commit installed at .git/hooks/pre-commit",
+        "pre-commit installed at .git/hooks/pre-push",
+    ]
+    env = pre_commit_env(hook_repo)
+
+    # The commit goes through, with the one-line warning.
+    git(project.repo, "checkout", "-q", "-b", "feature")
+    (project.repo / "inventory" / "jobs.py").write_text(LOST_UPDATE_JOB)
+    (project.repo / "tests").mkdir()
+    (project.repo / "tests" / "test_inventory_concurrency.py").write_text("def test_two_workers():\n    pass\n")
+    git(project.repo, "add", "-A")
+    committed = run_git(project.repo, "commit", "-m", "Refactor stock reservation", env=env)
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    assert WARN_LINE in committed.stdout.splitlines()
+    assert git(project.repo, "status", "--porcelain") == ""
+
+    # The push is refused, and the author is told what to run.
+    blocked = run_git(project.repo, "push", "origin", "feature", env=env)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "deploycheck (block a flagged push without a valid record)" in blocked.stdout
+    assert (
+        "deploycheck: blocked: inventory/jobs.py changed jobs, queues or shared state without a valid record "
+        "(missing-record)." in blocked.stdout.splitlines()
+    )
+    assert "deploycheck: run `deploycheck` to answer the checklist, commit the record, and push again." in blocked.stdout.splitlines()
+    assert remote_has(project, "feature") is None
+
+    # The author answers the checklist; the signed record is committed; the push goes through.
+    assessed = project.assess()
+    assert assessed.returncode == 0, assessed.stdout + assessed.stderr
+    staged = git(project.repo, "diff", "--cached", "--name-only")
+    assert staged.startswith(".deploycheck/records/") and staged.endswith(".yaml")
+    record_commit = run_git(project.repo, "commit", "-m", "Concurrency record", env=env)
+    assert record_commit.returncode == 0, record_commit.stdout + record_commit.stderr
+    assert WARN_LINE not in record_commit.stdout
+    allowed = run_git(project.repo, "push", "origin", "feature", env=env)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert remote_has(project, "feature") == git(project.repo, "rev-parse", "HEAD")
+
+
+def test_unflagged_work_commits_and_pushes_quietly(tmp_path: Path, hook_repo: HookRepo) -> None:
+    project = make_project(tmp_path, {".pre-commit-config.yaml": project_config(hook_repo)})
+    assert pre_commit(project.repo, hook_repo, "install").returncode == 0
+    env = pre_commit_env(hook_repo)
+    git(project.repo, "checkout", "-q", "-b", "docs")
+    (project.repo / "README.md").write_text("inventory service\n\nHow to run it.\n")
+    git(project.repo, "add", "README.md")
+    committed = run_git(project.repo, "commit", "-m", "docs", env=env)
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    assert "deploycheck: this commit touches" not in committed.stdout
+    pushed = run_git(project.repo, "push", "origin", "docs", env=env)
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert remote_has(project, "docs") == git(project.repo, "rev-parse", "HEAD")
