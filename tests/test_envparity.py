@@ -398,7 +398,11 @@ def test_parity_finding_says_when_the_change_edits_one_side(tmp_path):
         "shop/jobs.py": LOST_UPDATE_JOB,
         "deploy/k8s/overlays/production/worker-replicas.yaml": replicas_patch(12),
     })
-    (finding,) = parity_findings(flagged_result(repo), Config())
+    result = flagged_result(repo)
+    (finding,) = parity_findings(result, Config())
+    result.findings.append(finding)
+    # the change touches the production file, so the assessment (and fingerprint) covers it
+    assert result.flagged_files == ["deploy/k8s/overlays/production/worker-replicas.yaml", "shop/jobs.py"]
     assert finding.message.endswith(
         ": a concurrency bug cannot show up in staging (this change edits production's "
         "deploy/k8s/overlays/production/worker-replicas.yaml)."
@@ -509,3 +513,22 @@ def test_envs_shows_hostile_values_inert(tmp_path, monkeypatch, capsys):
     })
     code, out, _ = run_envs(repo, monkeypatch, capsys)
     assert code == 0 and "\x1b" not in out and "\\x1b[31mred.yaml" in out
+
+
+def test_odd_shapes_are_ignored_without_errors(tmp_path):
+    repo = make_repo(tmp_path / "r", {
+        "k8s/staging/a.yaml": "kind: [Deployment]\nmetadata: x\n---\nkind: Deployment\nmetadata: {name: worker}\nspec: [1, 2]\n",
+        "k8s/staging/b.yaml": "- 1\n- 2\n",
+        "k8s/staging/c.yaml": "kind: Deployment\nmetadata: {name: queue-worker}\nspec:\n  replicas: true\n  template: {spec: {containers: [{command: 'celery -A x worker -c ²'}]}}\n",
+        "k8s/production/d.yaml": "kind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec: {scaleTargetRef: {name: celery-worker}}\n",
+        "values-prod.yaml": "- worker\n",
+        "compose.staging.yaml": "services: [worker]\n",
+        "docker-compose.prod.yml": "x-common: &common {image: shop}\nservices:\n  worker: *common\n",
+        "Procfile.staging": "\x00\xff binary\n",
+    })
+    found = discover(repo)
+    staging = found.environments["staging"]
+    assert [(u.unit.name, u.workers, u.exact) for u in staging.units] == [("worker", 1, False), ("queue-worker", 1, False)]
+    assert "production" not in found.environments
+    assert found.parity.status == "unknown"
+    assert [p for p, _ in found.skipped] == ["docker-compose.prod.yml"]  # YAML aliases are refused

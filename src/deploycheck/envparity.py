@@ -335,7 +335,11 @@ def _int(node: Any) -> int | None:
     if text is None or node.tag.endswith(":bool"):
         return None
     text = text.strip()
-    return int(text) if text.isdigit() and len(text) < 7 else None
+    return int(text) if _digits(text) and len(text) < 7 else None
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # "²".isdigit() is true, and int("²") fails
 
 
 def _line(node: Any) -> int:
@@ -376,7 +380,7 @@ def _option(tokens: list[tuple[str, int]], names: tuple[str, ...]) -> tuple[str,
                 return tokens[i + 1]
             if name.startswith("--") and tok.startswith(name + "="):
                 return tok[len(name) + 1:], line
-            if len(name) == 2 and tok.startswith(name) and len(tok) > 2 and tok[2:].isdigit():
+            if len(name) == 2 and tok.startswith(name) and len(tok) > 2 and _digits(tok[2:]):
                 return tok[2:], line
     return None
 
@@ -396,7 +400,7 @@ def parse_command(tokens: list[tuple[str, int]], path: str, key: str) -> Command
         return words[i + 1:]
 
     def number(found: tuple[str, int] | None, label: str) -> Value | None:
-        if found is None or not found[0].isdigit():
+        if found is None or not _digits(found[0]) or len(found[0]) > 6:
             return None  # absent, or a variable ($CONCURRENCY) whose value is set elsewhere
         return Value(int(found[0]), path, found[1], key, label)
 
@@ -408,7 +412,7 @@ def parse_command(tokens: list[tuple[str, int]], path: str, key: str) -> Command
             if pool is not None and pool[0] == "solo":
                 return CommandInfo("worker", "celery", Value(1, path, pool[1], key, "celery --pool solo"))
             autoscale = _option(rest, ("--autoscale",))
-            if autoscale is not None and autoscale[0].split(",")[0].isdigit():
+            if autoscale is not None and _digits(autoscale[0].split(",")[0]) and len(autoscale[0].split(",")[0]) < 7:
                 return CommandInfo("worker", "celery", Value(int(autoscale[0].split(",")[0]), path, autoscale[1], key, "celery --autoscale max"))
             found = number(_option(rest, ("--concurrency", "-c")), "celery --concurrency")
             return CommandInfo("worker", "celery", found, "" if found else "celery --concurrency not set (one process per CPU)")
@@ -759,6 +763,7 @@ def parse_declared(node: Any, source: str) -> list[Declared]:
                 if _text(item) is None:
                     raise ConfigError(f"{Y.where(source, item)}: {what}.workers must be a whole number or FILE#key.path (or a list of them, multiplied), not {Y.kind(item)}.")
                 if _int(item) is not None and item.tag.endswith(":int"):
+                    Y.as_int(item, source, f"{what}.workers", minimum=1)
                     workers.append((item, "int"))
                 elif "#" in item.value and item.value.split("#", 1)[0] and item.value.split("#", 1)[1]:
                     workers.append((item, "ref"))
@@ -795,7 +800,7 @@ def _resolve_ref(item: Any, ref: str, source: str, read: Callable[[str], bytes |
         m = _map(node)
         if m is not None and part in m:
             node = m[part]
-        elif part.isdigit() and int(part) < len(_seq(node)):
+        elif _digits(part) and int(part) < len(_seq(node)):
             node = _seq(node)[int(part)]
         else:
             raise ConfigError(f"{Y.where(source, item)}: {what} points at {file}#{key_path}, but {file} has no '{part}' there. Check the key path (dots between keys, [0] for list items).")
@@ -943,7 +948,7 @@ def compare(environments: Mapping[str, Environment]) -> Parity:
         same_unknown = not staging.exact
         lower = staging.processes < production.processes if same_unknown else staging.workers < production.workers
         if lower:
-            if staging.exact and staging.workers == 1:
+            if staging.exact and staging.workers <= 1:
                 consequence = "a concurrency bug cannot show up"
             elif staging.exact:
                 consequence = f"a race that needs more than {staging.workers} jobs at once cannot show up"
