@@ -532,3 +532,37 @@ def test_odd_shapes_are_ignored_without_errors(tmp_path):
     assert "production" not in found.environments
     assert found.parity.status == "unknown"
     assert [p for p, _ in found.skipped] == ["docker-compose.prod.yml"]  # YAML aliases are refused
+
+
+def test_scan_change_adds_parity_once_for_a_flagged_change(tmp_path, monkeypatch):
+    """scan_change's integration, with a stand-in for the Python rule written elsewhere."""
+    from deploycheck import scan
+    from deploycheck.gitcmd import BlobReader
+    from deploycheck.rules.base import Rule
+
+    stand_in = Rule("DC301", "lost-update", "shared-state", "high", ("shared-state",), "s", "w", "y", "k", "e", "u")
+
+    def detect(ctx):
+        return [stand_in.finding(ctx.path, n, "saves a recomputed field") for n, text in ctx.added.items() if ".save()" in text]
+
+    monkeypatch.setattr(scan, "detectors", lambda: (detect,))
+    monkeypatch.setattr(scan, "all_rules", dict)
+    repo = make_repo(tmp_path / "r", {**K8S_FILES, "shop/jobs.py": "# jobs\n", "shop/other.py": "# other\n"})
+    make_branch(repo, "feat", {"shop/jobs.py": LOST_UPDATE_JOB, "shop/more.py": "def f(p):\n    p.save()\n"})
+    change, _ = compute_change(str(repo), "main")
+    with BlobReader(str(repo)) as blobs:
+        result = scan.scan_change(change, Config(), blobs.read)
+        assert [(f.rule, f.path, f.line) for f in result.findings] == [
+            ("DC600", "deploy/k8s/overlays/production/worker-replicas.yaml", 6),
+            ("DC301", "shop/jobs.py", 10),
+            ("DC301", "shop/more.py", 2),
+        ]
+        assert result.flagged_files == ["shop/jobs.py", "shop/more.py"]
+        regraded = scan.scan_change(change, Config(severity_overrides={"DC600": "info"}), blobs.read)
+        assert [f.severity for f in regraded.findings if f.rule == "DC600"] == ["info"]
+        assert [f.rule for f in scan.scan_change(change, Config(disabled_rules=("staging-fewer-workers",)), blobs.read).findings] == ["DC301", "DC301"]
+
+    commit(repo, {"shop/jobs.py": "# jobs, safe again\n", "shop/more.py": None})
+    change, _ = compute_change(str(repo), "main")
+    with BlobReader(str(repo)) as blobs:
+        assert scan.scan_change(change, Config(), blobs.read).findings == []  # not flagged: no parity finding
