@@ -202,3 +202,60 @@ def test_pre_commit_hook_warns_in_one_line_and_never_blocks(tmp_path: Path) -> N
 
     commit_plain = run_git(project.repo, "commit", "-q", "--allow-empty", "-m", "empty")
     assert (commit_plain.returncode, commit_plain.stdout) == (0, "")
+
+
+# --- which range a pre-push check covers (deploycheck.hookrange) -----------------------------
+
+
+def test_pushed_range_without_pre_push_variables_is_the_default(tmp_path: Path) -> None:
+    from deploycheck.hookrange import pushed_range
+
+    repo = make_repo(tmp_path / "repo")
+    assert pushed_range(str(repo)) == (None, None)
+
+
+def test_pushed_range_new_branch_uses_the_normal_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deploycheck.hookrange import pushed_range
+
+    repo = make_repo(tmp_path / "repo")
+    git(repo, "checkout", "-q", "-b", "feature")
+    head = commit(repo, {"a.txt": "a\n"})
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", "0" * 40)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
+    assert pushed_range(str(repo)) == (None, head)
+
+
+def test_pushed_range_second_push_of_a_branch_keeps_the_whole_branch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FROM is the remote branch's old tip, inside the branch: checking only the new commits would
+    make the branch's record look stale, so the normal base (main) stays."""
+    from deploycheck.hookrange import pushed_range
+
+    repo = make_repo(tmp_path / "repo")
+    git(repo, "checkout", "-q", "-b", "feature")
+    first_push = commit(repo, {"a.txt": "a\n"})
+    head = commit(repo, {"b.txt": "b\n"})
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", first_push)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
+    assert pushed_range(str(repo)) == (None, head)
+
+
+def test_pushed_range_pushing_main_itself_uses_the_remote_tip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On main the normal base is main (an empty change); the remote's old tip widens it."""
+    from deploycheck.hookrange import pushed_range
+
+    repo = make_repo(tmp_path / "repo")
+    remote_tip = git(repo, "rev-parse", "HEAD")
+    head = commit(repo, {"a.txt": "a\n"})
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", remote_tip)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
+    assert pushed_range(str(repo)) == (remote_tip, head)
+
+
+def test_pushed_range_unknown_from_ref_falls_back_to_the_normal_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deploycheck.hookrange import pushed_range
+
+    repo = make_repo(tmp_path / "repo")
+    head = git(repo, "rev-parse", "HEAD")
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", "1234567" * 5 + "12345")
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
+    assert pushed_range(str(repo)) == (None, head)

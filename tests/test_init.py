@@ -205,9 +205,15 @@ def test_pre_commit_config_in_flow_style_is_left_for_the_user(tmp_path: Path) ->
     repo = make_repo(tmp_path / "repo", {".pre-commit-config.yaml": original})
     proc = run_dc(repo, "init", "--pre-commit")
     assert proc.returncode == 0
-    assert proc.stdout.splitlines()[2] == (
-        "skipped  .pre-commit-config.yaml  (could not add the deploycheck hooks automatically; see docs/integrations.md)"
-    )
+    assert proc.stdout.splitlines()[2:9] == [
+        "skipped  .pre-commit-config.yaml  (could not add the deploycheck hooks automatically; add this by hand)",
+        "    repos:",
+        f"      - repo: {init.PROJECT_REPO_URL}",
+        f"        rev: v{__version__}",
+        "        hooks:",
+        "          - id: deploycheck        # pre-push: blocks a flagged change without a valid record",
+        "          - id: deploycheck-warn   # pre-commit: one-line warning, never blocks",
+    ]
     assert (repo / ".pre-commit-config.yaml").read_text() == original
 
 

@@ -47,6 +47,7 @@ class Outcome:
     path: str
     status: str  # created | updated | unchanged | skipped
     note: str = ""
+    snippet: str = ""  # what to add by hand when an automatic merge was not possible
 
 
 def template(name: str) -> str:
@@ -192,7 +193,7 @@ def create_only(root: Path, rel: str, text: str, exists_note: str = "exists; lef
     return Outcome(rel, CREATED)
 
 
-def merge_into(root: Path, rel: str, create: str, merge, what: str) -> Outcome:
+def merge_into(root: Path, rel: str, create: str, merge, what: str, snippet: str = "") -> Outcome:
     """Create ``rel`` from ``create``, or merge with ``merge(old) -> new | None``."""
     path = root / rel
     old = _read(path)
@@ -201,7 +202,7 @@ def merge_into(root: Path, rel: str, create: str, merge, what: str) -> Outcome:
         return Outcome(rel, CREATED)
     new = merge(old)
     if new is None:
-        return Outcome(rel, SKIPPED, f"could not add {what} automatically; see docs/integrations.md")
+        return Outcome(rel, SKIPPED, f"could not add {what} automatically; add this by hand", snippet)
     if new == old:
         return Outcome(rel, UNCHANGED, f"already has {what}")
     _write(path, new)
@@ -273,7 +274,8 @@ def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool) -> li
         outcomes.append(merge_into(root, GITLAB_CI, template("gitlab-ci.yml"), merge_gitlab_ci, "the deploycheck job"))
     if pre_commit:
         outcomes.append(
-            merge_into(root, PRE_COMMIT_CONFIG, new_pre_commit_config(), merge_pre_commit_config, "the deploycheck hooks")
+            merge_into(root, PRE_COMMIT_CONFIG, new_pre_commit_config(), merge_pre_commit_config,
+                       "the deploycheck hooks", snippet="repos:\n" + pre_commit_entry("  "))
         )
     if pr_template:
         rel = find_pr_template(root)
@@ -320,6 +322,8 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool) -> int:
         if o.note:
             line.append(f"  ({inert(o.note)})")
         console.print(line, soft_wrap=True)
+        for snippet_line in o.snippet.splitlines():
+            console.print(Text("    " + snippet_line), soft_wrap=True)
     console.print()
     console.print("Next steps:")
     for number, step in enumerate(next_steps(outcomes, pre_commit), start=1):
