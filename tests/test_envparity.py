@@ -314,6 +314,14 @@ def test_ambiguous_files_use_the_highest_and_say_so(tmp_path):
         "ambiguous: docker-compose files say 2 (2 workers (compose.production.yaml: scale 2 × celery --concurrency 1)); "
         "using 8 from Helm values (the highest). Declare it in .deploycheck/config.yaml to choose.",
     ]
+    commit(repo, {"shop/jobs.py": "# jobs\n"})
+    make_branch(repo, "feat", {"shop/jobs.py": LOST_UPDATE_JOB})
+    (finding,) = parity_findings(flagged_result(repo), Config())
+    assert (finding.path, finding.line) == ("deploy/values-prod.yaml", 2)
+    assert finding.message.endswith(
+        "a concurrency bug cannot show up in staging "
+        "(production's files disagree; `deploycheck envs` shows which number was used)."
+    )
 
 
 def test_unknown_per_process_concurrency_compares_processes_only_when_both_unknown(tmp_path):

@@ -107,6 +107,9 @@ def parity_findings(
         touched = sorted(env.paths() & changed)
         if touched:
             edits.append(f"this change edits {env.name}'s {', '.join(touched)}")
+    for env in (parity.pre_production, parity.production):
+        if any(note.startswith("ambiguous") for note in env.notes):
+            edits.append(f"{env.name}'s files disagree; `deploycheck envs` shows which number was used")
     message = parity.message + (f" ({'; '.join(edits)})" if edits else "") + "."
     anchor = parity.production.anchor()
     return [STAGING_FEWER_WORKERS.finding(anchor.path, anchor.line, message)]
