@@ -1,7 +1,7 @@
 """The commit-time warning: does the STAGED change touch jobs, queues or shared state?
 
 Run by the pre-commit hook (`deploycheck hook warn`). It never blocks a commit and never
-writes or stages anything: it prints at most one line, and every problem (no repository, an
+writes or stages a file: it prints at most one line, and every problem (no repository, an
 unreadable config, a bug) is swallowed into a quiet exit 0, because a warning that breaks
 commits gets uninstalled. The push hook and CI are the gate.
 """
@@ -35,9 +35,21 @@ def staged_change(root: str) -> Change:
         base_sha=head_sha or "",
         merge_base=head_sha or "",
         head_ref=STAGED_REF,
-        head_sha="",
+        head_sha=_index_tree(root) or head_sha or "",
         files=files,
     )
+
+
+def _index_tree(root: str) -> str | None:
+    """The tree the commit will have, for whole-change rules that read the head's files.
+
+    `git write-tree` only adds objects to the object store (as `git add` already did for the
+    blobs); no file the user sees is touched. None while the index has unmerged paths.
+    """
+    proc = gitcmd.run(["write-tree"], root, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip() or None
 
 
 def warning_line(findings: list[Finding]) -> str | None:
