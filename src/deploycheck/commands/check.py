@@ -68,6 +68,9 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
             con.print(Text("Not signed; nothing was written."))
             return 1
     written = sign_and_write(ctx, checklist, given, key, stage=not no_stage)
+    from ..drafts import discard
+
+    discard(ctx.change.repo_root)  # the record supersedes the walkthrough's draft
     staged = "and staged it" if written.staged else "(not staged: --no-stage)"
     con.print(Text(f"Wrote {inert(written.path)}, signed by {inert(written.signer)}, {staged}. Commit it with your branch.", style="green"))
     from ..summary import markdown_for
