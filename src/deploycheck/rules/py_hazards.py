@@ -1,0 +1,736 @@
+"""Concurrency hazards in Python (DC301–DC311): read-modify-write without protection, and
+check-then-act.
+
+Each changed function is read once, top to bottom (``py_source.steps``), by every analysis here.
+A hazard is reported when any line of its read, recomputation or write is added by the change:
+``line`` is the first added line from the start of the hazard span (the recomputation for DC301,
+the read or check for the others) to the write, ``end_line`` is the write.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from .base import FileContext, Finding, Rule
+from .py_docs import HAZARD_DOCS
+from .py_jobs import JobKind, enclosing_job, job_map, open_mode
+from .py_source import (
+    FunctionInfo,
+    PyModule,
+    Step,
+    any_in,
+    chain_attrs,
+    chain_calls,
+    chain_root,
+    dotted,
+    first_changed,
+    iter_calls,
+    last_name,
+    module_for,
+    names_in,
+    receiver,
+    short,
+    should_analyse,
+    steps,
+    string_value,
+    touches,
+)
+
+_Q = ("shared-state", "sequential-assumption")
+
+
+def _rule(rule_id: str, name: str, summary: str, questions: tuple[str, ...] = _Q) -> Rule:
+    return Rule(
+        id=rule_id, name=name, category="shared-state", severity="high", questions=questions,
+        summary=summary, languages=("python",), **HAZARD_DOCS[rule_id],
+    )
+
+
+LOST_UPDATE = _rule("DC301", "lost-update", "An ORM object's field is read, recomputed from itself and saved without a lock or F() expression.")
+RAW_SQL_LOST_UPDATE = _rule("DC302", "sql-lost-update", "A column is SELECTed, recomputed in Python and written back with UPDATE … SET col = %s.")
+CACHE_LOST_UPDATE = _rule("DC303", "cache-lost-update", "A Redis or cache key is read with get() and written back with set() outside WATCH, a lock or an atomic command.")
+FILE_LOST_UPDATE = _rule("DC304", "file-lost-update", "A job reads a file and rewrites it without a file lock.")
+GLOBAL_LOST_UPDATE = _rule("DC305", "unsynchronised-global-update", "Code run by threads or workers updates a module-level dict/list in place without a lock.")
+CHECK_THEN_ACT = _rule("DC310", "check-then-act", "A row's existence is checked and then it is created, saved or deleted in a separate step.")
+FILE_CHECK_THEN_ACT = _rule("DC311", "file-check-then-act", "A job checks that a file exists (or not) and then writes or removes it in a separate step.")
+
+RULES = (LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT, FILE_CHECK_THEN_ACT)
+
+# A file whose text contains none of these cannot hold a write any analysis here looks for.
+HAZARD_TRIGGERS = (
+    "save(", "commit(", "flush(", "bulk_update(", ".set(", "hset(", "setex(", "execute(", "write",
+    "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
+    "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy",
+)
+
+_LOCKING_CALLS = ("select_for_update", "with_for_update", "with_lockmode")
+_SINGLE_READS = {
+    "get", "aget", "first", "afirst", "last", "alast", "earliest", "latest", "one", "one_or_none",
+    "scalar_one", "scalar_one_or_none", "scalar", "get_object_or_404", "get_or_404", "first_or_404",
+}
+_MAYBE_READS = {"first", "afirst", "last", "alast", "one_or_none", "scalar_one_or_none", "scalar", "first_or_404"}
+_QUERYSET_CALLS = {"filter", "exclude", "all", "iterator", "order_by", "select_related", "prefetch_related", "only", "defer"}
+_FIELD_MUTATORS = {"append", "extend", "insert", "setdefault", "pop", "remove", "update", "add", "discard"}
+
+
+@dataclass
+class OrmRead:
+    model: str | None
+    kind: str  # "django" | "sqlalchemy"
+    locked: bool
+    node: ast.AST
+
+
+def _has_f_expression(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and last_name(n.func) == "F" for n in ast.walk(node))
+
+
+def _model_from_chain(value: ast.AST) -> str | None:
+    attrs = chain_attrs(value)
+    for marker in ("objects", "_default_manager", "query"):
+        if marker in attrs:
+            index = attrs.index(marker)
+            if index > 0 and attrs[index - 1][:1].isupper():
+                return attrs[index - 1]
+    node = value
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript, ast.Await)):  # session.query(M) / select(M) / session.get(M, pk)
+        if isinstance(node, ast.Call):
+            if last_name(node.func) in ("query", "select", "get", "get_object_or_404", "get_or_404") and node.args:
+                first = node.args[0]
+                if isinstance(first, (ast.Name, ast.Attribute)) and last_name(first)[:1].isupper():
+                    return last_name(first)
+            for arg in node.args:
+                if isinstance(arg, ast.Call):
+                    inner = _model_from_chain(arg)
+                    if inner:
+                        return inner
+            node = node.func
+        else:
+            node = node.value
+    root = chain_root(value)
+    return root if root[:1].isupper() else None
+
+
+def _ormish(value: ast.AST) -> str | None:
+    """"django" or "sqlalchemy" when an expression reads through an ORM, else None."""
+    attrs = chain_attrs(value)
+    calls = chain_calls(value)
+    if "objects" in attrs or "_default_manager" in attrs or (calls and calls[-1] == "get_object_or_404"):
+        return "django"
+    lowered = [a.lower() for a in attrs]
+    if "query" in attrs or "scalars" in calls or "execute" in calls or any("session" in a for a in lowered):
+        return "sqlalchemy"
+    return None
+
+
+def orm_read(value: ast.AST | None, single: bool = True) -> OrmRead | None:
+    if isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.Subscript) and single:  # Model.objects.filter(...)[0]
+        kind = _ormish(value.value)
+        if kind and isinstance(value.slice, ast.Constant):
+            return OrmRead(_model_from_chain(value.value), kind, any(c in _LOCKING_CALLS for c in chain_calls(value)), value)
+        return None
+    if not isinstance(value, ast.Call):
+        return None
+    tail = last_name(value.func)
+    calls = chain_calls(value)
+    if single and tail not in _SINGLE_READS:
+        return None
+    if not single and tail not in _QUERYSET_CALLS and tail not in ("scalars", "query", "execute"):
+        return None
+    kind = _ormish(value)
+    if kind is None and tail == "get_object_or_404":
+        kind = "django"
+    if kind is None:
+        return None
+    return OrmRead(_model_from_chain(value), kind, any(c in _LOCKING_CALLS for c in calls), value)
+
+
+def _iter_read(iterable: ast.AST) -> OrmRead | None:
+    if isinstance(iterable, ast.Call) and last_name(iterable.func) in ("list", "tuple", "sorted"):
+        iterable = iterable.args[0] if iterable.args else iterable
+    read = orm_read(iterable, single=False)
+    if read is None and isinstance(iterable, ast.Attribute) and _ormish(iterable):  # for p in Product.objects
+        return None
+    return read
+
+
+def _reads_field(node: ast.AST, var: str, fieldname: str) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr == fieldname and isinstance(sub.value, ast.Name) and sub.value.id == var:
+            return True
+    return False
+
+
+def _target_field(target: ast.AST) -> tuple[str, str, bool] | None:
+    """(var, field, via_subscript) for ``v.f`` and ``v.f[k]`` targets."""
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        return target.value.id, target.attr, False
+    if isinstance(target, ast.Subscript):
+        inner = target.value
+        while isinstance(inner, ast.Subscript):
+            inner = inner.value
+        if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name):
+            return inner.value.id, inner.attr, True
+    return None
+
+
+@dataclass
+class FunctionScan:
+    """What the hazard analyses need about one changed function."""
+
+    ctx: FileContext
+    module: PyModule
+    fn: FunctionInfo
+    steps: list[Step]
+    job: JobKind | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def runners(self) -> str:
+        return f"two workers running {self.fn.name} at once" if self.job else f"two concurrent calls of {self.fn.name}"
+
+    def report(self, rule: Rule, span_start: int, write: ast.AST, message: str, read: ast.AST | None = None) -> None:
+        end = getattr(write, "end_lineno", None) or write.lineno  # type: ignore[attr-defined]
+        line = first_changed(self.ctx.added, span_start, end)
+        if line is None and read is not None and touches(self.ctx.added, read):
+            line = read.lineno  # type: ignore[attr-defined]
+        if line is None:
+            return
+        self.findings.append(rule.finding(self.ctx.path, line, message, max(line, write.lineno)))  # type: ignore[attr-defined]
+
+
+def _step_calls(step: Step) -> list[ast.Call]:
+    return sorted(iter_calls(step.node, header_only=step.header), key=lambda c: (c.lineno, c.col_offset))
+
+
+def _assign_parts(node: ast.AST) -> tuple[list[ast.AST], ast.AST | None]:
+    if isinstance(node, ast.Assign):
+        return node.targets, node.value
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        return [node.target], node.value
+    return [], None
+
+
+# ---- DC301: ORM read-modify-write -----------------------------------------------------------
+
+
+def _fields_text(model: str | None, var: str, fields: list[str]) -> str:
+    owner = model or var
+    unique = list(dict.fromkeys(fields))
+    return " and ".join(f"{owner}.{f}" for f in unique)
+
+
+def scan_orm_lost_update(s: FunctionScan) -> None:
+    reads: dict[str, OrmRead] = {}
+    temps: dict[str, tuple[str, str]] = {}  # temp name -> (var, field) it was computed from
+    pending: dict[str, list[tuple[str, ast.AST, Step]]] = {}  # var -> [(field, recompute stmt, step)]
+    optimistic = "version_id_col" in s.module.text
+    for step in s.steps:
+        node = step.node
+        if step.header:
+            if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
+                read = _iter_read(node.iter)
+                if read:
+                    reads[node.target.id] = read
+                    pending.pop(node.target.id, None)
+            continue
+        targets, value = _assign_parts(node)
+        if value is not None:
+            read = orm_read(value)
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    if read is not None and len(targets) == 1:
+                        reads[target.id] = read
+                        pending.pop(target.id, None)
+                        continue
+                    source = next(((v, f) for v in reads for f in _fields_read(value, v)), None)
+                    if source is None:
+                        source = next((temps[n] for n in names_in(value) if n in temps), None)
+                    if source is not None and not _has_f_expression(value):
+                        temps[target.id] = source
+                    else:
+                        temps.pop(target.id, None)
+                        if target.id in reads and read is None:
+                            del reads[target.id]
+                    continue
+                hit = _target_field(target)
+                if hit is None or hit[0] not in reads or _has_f_expression(value):
+                    continue
+                var, fld, _ = hit
+                derived = (
+                    isinstance(node, ast.AugAssign)
+                    or _reads_field(value, var, fld)
+                    or any(temps.get(n) == (var, fld) for n in names_in(value))
+                    or any(isinstance(c, ast.Call) and any(isinstance(a, ast.Name) and a.id == var for a in c.args) for c in ast.walk(value))
+                )
+                if derived:
+                    pending.setdefault(var, []).append((fld, node, step))
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            recv = receiver(call)
+            if tail in _FIELD_MUTATORS and isinstance(recv, ast.Attribute) and isinstance(recv.value, ast.Name) and recv.value.id in reads:
+                pending.setdefault(recv.value.id, []).append((recv.attr, node, step))
+                continue
+            writes: list[str] = []
+            if tail in ("save", "asave") and isinstance(recv, ast.Name) and recv.id in pending:
+                writes = [recv.id]
+            elif tail in ("bulk_update", "abulk_update"):
+                writes = [v for v in pending if reads[v].kind == "django"]
+            elif tail in ("commit", "flush") and recv is not None:
+                writes = [v for v in pending if reads[v].kind == "sqlalchemy"]
+            for var in writes:
+                changes = pending.pop(var)
+                read = reads[var]
+                if read.locked or step.locked or any(st.locked for _, _, st in changes):
+                    continue
+                if read.kind == "sqlalchemy" and optimistic:
+                    continue
+                names = _fields_text(read.model, var, [f for f, _, _ in changes])
+                if read.kind == "django":
+                    msg = (
+                        f"{names} is read, recomputed and saved without a lock or F() expression: "
+                        f"{s.runners} can overwrite each other's update."
+                    )
+                else:
+                    msg = (
+                        f"{names} is read, recomputed and committed without with_for_update() or a column "
+                        f"expression: {s.runners} can overwrite each other's update."
+                    )
+                s.report(LOST_UPDATE, changes[0][1].lineno, call, msg, read.node)  # type: ignore[attr-defined]
+
+
+def _fields_read(value: ast.AST, var: str) -> list[str]:
+    return [
+        sub.attr
+        for sub in ast.walk(value)
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == var
+    ]
+
+
+# ---- DC302: raw SQL read-modify-write -------------------------------------------------------
+
+_SELECT = re.compile(r"^\s*select\s+(?P<cols>.*?)\s+from\s+(?P<table>[\w.\"`]+)", re.S)
+_UPDATE = re.compile(r"^\s*update\s+(?P<table>[\w.\"`]+)\s+set\s+(?P<set>.*?)(?:\s+where\s+(?P<where>.*))?$", re.S)
+_ROW_LOCK = re.compile(r"\bfor\s+(?:no\s+key\s+)?(?:update|share)\b|\block\s+in\s+share\s+mode\b")
+_PLACEHOLDER = re.compile(r"^(?:%s|%\(\w+\)s|\?|:\w+|\$\d+|\{\}|\{\w*\})$")
+_SQL_LOCKS = ("pg_advisory", "get_lock(", "lock table", "sp_getapplock")
+
+
+def _norm_sql(sql: str) -> str:
+    return " ".join(sql.lower().split())
+
+
+def _ident(name: str) -> str:
+    return name.strip().strip('"`[]').rsplit(".", 1)[-1]
+
+
+def scan_sql_lost_update(s: FunctionScan) -> None:
+    local_sql: dict[str, str] = {}
+    selects: list[tuple[str, set[str], ast.Call]] = []
+    for step in s.steps:
+        targets, value = _assign_parts(step.node) if not step.header else ([], None)
+        if value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            text = string_value(value)
+            if text is not None:
+                local_sql[targets[0].id] = text
+        for call in _step_calls(step):
+            if last_name(call.func) not in ("execute", "executemany", "exec_driver_sql") or not call.args:
+                continue
+            arg = call.args[0]
+            sql = string_value(arg) if not isinstance(arg, ast.Name) else local_sql.get(arg.id)
+            if sql is None:
+                continue
+            sql = _norm_sql(sql)
+            if any_in(sql, _SQL_LOCKS):
+                return  # the function serialises itself with an advisory or table lock
+            m = _SELECT.match(sql)
+            if m:
+                if not _ROW_LOCK.search(sql) and not step.locked:
+                    cols = {_ident(c.split(" as ")[0]) for c in m.group("cols").split(",")}
+                    selects.append((_ident(m.group("table")), cols, call))
+                continue
+            m = _UPDATE.match(sql)
+            if not m or step.locked:
+                continue
+            table, where = _ident(m.group("table")), m.group("where") or ""
+            for assignment in m.group("set").split(","):
+                col, _, rhs = assignment.partition("=")
+                col = _ident(col)
+                if not _PLACEHOLDER.match(rhs.strip()) or re.search(rf"\b{re.escape(col)}\b", where) or "version" in where:
+                    continue
+                read = next((sel for sel in selects if sel[0] == table and (col in sel[1] or "*" in sel[1])), None)
+                if read is None:
+                    continue
+                s.report(
+                    RAW_SQL_LOST_UPDATE, read[2].lineno, call,
+                    f"{table}.{col} is read with SELECT and written back with UPDATE … SET {col} = <value computed "
+                    f"in Python>, without FOR UPDATE or a relative update: {s.runners} can overwrite each other's change.",
+                    read[2],
+                )
+                break
+
+
+# ---- DC303: Redis / cache read-modify-write -------------------------------------------------
+
+_NOT_A_STORE = ("environ", "request", "kwargs", "params", "headers", "config", "settings", "args", "meta", "json", "form")
+
+
+def scan_cache_lost_update(s: FunctionScan) -> None:
+    if any(last_name(c.func) == "watch" for st in s.steps for c in _step_calls(st)):
+        return  # an optimistic WATCH/MULTI transaction
+    reads: list[tuple[str, str, ast.Call, Step, set[str]]] = []  # (receiver, key, call, step, tainted names)
+    for step in s.steps:
+        if step.header:
+            continue
+        targets, value = _assign_parts(step.node)
+        if value is not None:
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            used = names_in(value)
+            for read in reads:
+                if used & read[4]:
+                    read[4].update(names)
+            for call in iter_calls(value):
+                recv = receiver(call)
+                if last_name(call.func) in ("get", "hget") and recv is not None and call.args and names:
+                    recv_text = dotted(recv)
+                    if any_in(recv_text.lower(), _NOT_A_STORE):
+                        continue
+                    key = ast.dump(call.args[0]) + (ast.dump(call.args[1]) if last_name(call.func) == "hget" and len(call.args) > 1 else "")
+                    reads.append((recv_text, key, call, step, set(names)))
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            recv = receiver(call)
+            if tail not in ("set", "setex", "hset") or recv is None or not call.args:
+                continue
+            key = ast.dump(call.args[0])
+            value_index = {"set": 1, "setex": 2, "hset": 2}[tail]
+            if tail == "hset" and len(call.args) > 1:
+                key += ast.dump(call.args[1])
+            new_value = call.args[value_index] if len(call.args) > value_index else next((k.value for k in call.keywords if k.arg in ("value", "val")), None)
+            if new_value is None:
+                continue
+            for read in reads:
+                if read[0] == dotted(recv) and read[1] == key and names_in(new_value) & read[4]:
+                    if read[3].locked or step.locked:
+                        break
+                    store = "Cache" if chain_root(recv) in ("cache", "caches") or "cache" in read[0].lower() else "Redis"
+                    method = "cache.get()/cache.set()" if store == "Cache" else f"{read[2].func.attr}()/{tail}()"  # type: ignore[attr-defined]
+                    fix = "use cache.incr()/decr() or a lock" if store == "Cache" else "use INCRBY/HINCRBY, WATCH/MULTI or a Lua script"
+                    s.report(
+                        CACHE_LOST_UPDATE, read[2].lineno, call,
+                        f"{store} key {short(call.args[0], 40)} is read and written back with {method}: "
+                        f"{s.runners} can lose an update ({fix}).",
+                        read[2],
+                    )
+                    break
+
+
+# ---- DC304 / DC311: files -------------------------------------------------------------------
+
+_FILE_LOCKS = ("flock", "lockf", "FileLock", "SoftFileLock", "Lock", "portalocker")
+
+
+def _path_read(call: ast.Call) -> ast.AST | None:
+    tail = last_name(call.func)
+    if tail == "open" and isinstance(call.func, ast.Name) and call.args and not any_in(open_mode(call), ("w", "a", "x", "+")):
+        return call.args[0]
+    if tail in ("read_text", "read_bytes") and receiver(call) is not None:
+        return receiver(call)
+    if tail == "open" and isinstance(call.func, ast.Attribute) and not call.args and not call.keywords:
+        return receiver(call)
+    return None
+
+
+def _path_write(call: ast.Call, allow_exclusive: bool = False) -> ast.AST | None:
+    tail = last_name(call.func)
+    if tail == "open":
+        if isinstance(call.func, ast.Name) and call.args:
+            mode = open_mode(call)
+            if any_in(mode, ("w", "+")) or (allow_exclusive and "a" in mode):
+                return call.args[0]
+        elif isinstance(call.func, ast.Attribute) and call.args:
+            first = call.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and any_in(first.value, ("w", "+")):
+                return call.func.value
+        return None
+    if tail in ("write_text", "write_bytes") and receiver(call) is not None:
+        return receiver(call)
+    if tail in ("replace", "rename", "move", "copy", "copyfile", "copy2") and chain_root(call.func) in ("os", "shutil") and len(call.args) > 1:
+        return call.args[1]
+    return None
+
+
+def _path_remove(call: ast.Call) -> ast.AST | None:
+    tail = last_name(call.func)
+    if tail in ("remove", "unlink") and chain_root(call.func) == "os" and call.args:
+        return call.args[0]
+    if tail == "unlink" and receiver(call) is not None and chain_root(call.func) != "os":
+        if any(k.arg == "missing_ok" for k in call.keywords):
+            return None
+        return receiver(call)
+    return None
+
+
+def _uses_file_lock(s: FunctionScan) -> bool:
+    return any(last_name(c.func) in _FILE_LOCKS for st in s.steps for c in _step_calls(st))
+
+
+def scan_file_lost_update(s: FunctionScan) -> None:
+    if s.job is None or _uses_file_lock(s):
+        return
+    reads: dict[str, ast.Call] = {}
+    for step in s.steps:
+        for call in _step_calls(step):
+            path = _path_read(call)
+            if path is not None:
+                reads.setdefault(ast.dump(path), call)
+                continue
+            path = _path_write(call)
+            if path is not None and ast.dump(path) in reads and not step.locked:
+                read = reads.pop(ast.dump(path))
+                s.report(
+                    FILE_LOST_UPDATE, read.lineno, call,
+                    f"{short(path, 40)} is read and then rewritten by {s.job.what} {s.fn.name} without a file lock: "
+                    "two workers doing this at once lose one another's changes.",
+                    read,
+                )
+
+
+_EXISTS_CHECKS = ("exists", "isfile", "lexists", "is_file", "isdir")
+
+
+def _exists_check(test: ast.AST) -> ast.AST | None:
+    for call in iter_calls(test):
+        tail = last_name(call.func)
+        if tail not in _EXISTS_CHECKS:
+            continue
+        if chain_root(call.func) == "os" and call.args:
+            return call.args[0]
+        if isinstance(call.func, ast.Attribute) and not call.args and _ormish(call) is None:
+            return call.func.value
+    return None
+
+
+def _terminates(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def _applies(check: ast.If, step: Step) -> bool:
+    """Whether an act at ``step`` happens under (or, after an early exit, because of) ``check``."""
+    if check in step.ifs:
+        return True
+    return _terminates(check.body) and step.node.lineno > (check.end_lineno or check.lineno)  # type: ignore[attr-defined]
+
+
+def scan_file_check_then_act(s: FunctionScan) -> None:
+    if s.job is None or _uses_file_lock(s):
+        return
+    checks: list[tuple[ast.If, str, ast.AST]] = []
+    for step in s.steps:
+        if step.header:
+            if isinstance(step.node, ast.If):
+                path = _exists_check(step.node.test)
+                if path is not None:
+                    checks.append((step.node, ast.dump(path), path))
+            continue
+        for call in _step_calls(step):
+            path = _path_write(call, allow_exclusive=True) or _path_remove(call)
+            if path is None or step.locked:
+                continue
+            for check, key, shown in checks:
+                if key == ast.dump(path) and _applies(check, step):
+                    verb = "removes" if _path_remove(call) is not None else "writes"
+                    s.report(
+                        FILE_CHECK_THEN_ACT, check.lineno, call,
+                        f"{s.fn.name} checks whether {short(shown, 40)} exists and then {verb} it in a separate step: "
+                        "two workers can both pass the check (open with mode \"x\", or hold a file lock).",
+                        check.test,
+                    )
+                    break
+
+
+# ---- DC305: module-level mutable state ------------------------------------------------------
+
+
+def scan_global_lost_update(s: FunctionScan) -> None:
+    if s.job is None:
+        return
+    mutables = {name for name in s.module.module_mutables if s.module.is_mutated_global(name)}
+    if not mutables:
+        return
+    declared = {n for st in ast.walk(s.fn.node) if isinstance(st, ast.Global) for n in st.names}
+    for step in s.steps:
+        if step.header or step.locked:
+            continue
+        node = step.node
+        targets, value = _assign_parts(node)
+        for target in targets:
+            root = target
+            while isinstance(root, (ast.Subscript, ast.Attribute)):
+                root = root.value
+            if not isinstance(root, ast.Name) or root.id not in mutables:
+                continue
+            name = root.id
+            if root is target and name not in declared:
+                continue  # a local variable that shadows the global
+            guarded = any(name in names_in(check.test) for check in step.ifs)
+            rmw = isinstance(node, ast.AugAssign) or (value is not None and name in names_in(value)) or guarded
+            if rmw and (root is not target or name in declared):
+                s.report(
+                    GLOBAL_LOST_UPDATE, node.lineno, node,  # type: ignore[attr-defined]
+                    f"The module-level {name} is read and updated in place by {s.job.what} {s.fn.name}: concurrent "
+                    "runs can lose updates, and each worker process only changes its own copy.",
+                )
+                break
+
+
+# ---- DC310: check-then-act on rows ----------------------------------------------------------
+
+
+@dataclass
+class _Check:
+    node: ast.AST  # the If or Try
+    models: set[str]
+    names: set[str]
+    how: str
+    handlers: list[ast.ExceptHandler] = field(default_factory=list)
+
+
+def _existence_call(test: ast.AST) -> tuple[str | None, str] | None:
+    for call in iter_calls(test):
+        tail = last_name(call.func)
+        if tail in ("exists", "aexists", "count", "acount", *_MAYBE_READS) and _ormish(call):
+            if any(c in _LOCKING_CALLS for c in chain_calls(call)):
+                return None
+            return _model_from_chain(call), f"{tail}()"
+    return None
+
+
+def _act(call: ast.Call, instances: dict[str, str]) -> tuple[str | None, str | None, str] | None:
+    """(model, variable, verb) when ``call`` creates, saves or deletes a row."""
+    tail = last_name(call.func)
+    recv = receiver(call)
+    if tail in ("create", "acreate", "bulk_create") and _ormish(call):
+        return _model_from_chain(call), None, "created"
+    if tail in ("save", "asave", "delete", "adelete"):
+        verb = "saved" if "save" in tail else "deleted"
+        if isinstance(recv, ast.Name):
+            return instances.get(recv.id), recv.id, verb
+        if isinstance(recv, ast.Call) and last_name(recv.func)[:1].isupper():
+            return last_name(recv.func), None, "created"
+        if _ormish(call):
+            return _model_from_chain(call), None, verb
+    if tail == "add" and recv is not None and "session" in dotted(recv).lower() and call.args:
+        arg = call.args[0]
+        if isinstance(arg, ast.Call):
+            return last_name(arg.func), None, "created"
+        if isinstance(arg, ast.Name):
+            return instances.get(arg.id), arg.id, "added"
+    return None
+
+
+def scan_check_then_act(s: FunctionScan) -> None:
+    checks: list[_Check] = []
+    maybe: dict[str, str | None] = {}  # var -> model, for `x = M.objects.filter(...).first()`
+    instances: dict[str, str] = {}  # var -> model, for `x = M(...)` and ORM reads
+    for step in s.steps:
+        node = step.node
+        if step.header:
+            if isinstance(node, ast.If):
+                found = _existence_call(node.test)
+                if found:
+                    model, how = found
+                    checks.append(_Check(node, {model} if model else set(), set(), how))
+                else:
+                    used = names_in(node.test) & set(maybe)
+                    if used:
+                        var = sorted(used)[0]
+                        model = maybe[var]
+                        checks.append(_Check(node, {model} if model else set(), {var}, f"{var} is None"))
+            elif isinstance(node, ast.Try):
+                caught = [h for h in node.handlers if h.type is not None and any_in(short(h.type, 200), ("DoesNotExist", "NoResultFound"))]
+                gets = [c for st in node.body for c in iter_calls(st) if last_name(c.func) in ("get", "aget", "one") and _ormish(c)]
+                if caught and gets:
+                    model = _model_from_chain(gets[0])
+                    checks.append(_Check(node, {model} if model else set(), set(), "get() raising DoesNotExist", caught))
+            continue
+        targets, value = _assign_parts(node)
+        if value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            var = targets[0].id
+            inner = value.value if isinstance(value, ast.Await) else value
+            if isinstance(inner, ast.Call) and last_name(inner.func) in _MAYBE_READS and _ormish(inner):
+                if not any(c in _LOCKING_CALLS for c in chain_calls(inner)):
+                    maybe[var] = _model_from_chain(inner)
+                    if maybe[var]:
+                        instances[var] = maybe[var]  # type: ignore[assignment]
+            elif isinstance(inner, ast.Call) and last_name(inner.func)[:1].isupper() and isinstance(inner.func, (ast.Name, ast.Attribute)):
+                instances[var] = last_name(inner.func)
+        if step.integrity_guarded or step.locked:
+            continue
+        for call in _step_calls(step):
+            act = _act(call, instances)
+            if act is None:
+                continue
+            model, var, verb = act
+            for check in reversed(checks):
+                if isinstance(check.node, ast.Try):
+                    inside = any(h.lineno <= call.lineno <= (h.end_lineno or h.lineno) for h in check.handlers)
+                else:
+                    inside = _applies(check.node, step)  # type: ignore[arg-type]
+                if not inside or not ((model and model in check.models) or (var and var in check.names)):
+                    continue
+                subject = model or var
+                outcome = "create a duplicate" if verb == "created" else f"both act on a row the other changed"
+                s.report(
+                    CHECK_THEN_ACT, check.node.lineno, call,  # type: ignore[attr-defined]
+                    f"{subject} is checked with {check.how} and then {verb} in a separate step: {s.runners} can both "
+                    f"pass the check and {outcome} (use get_or_create/update_or_create with a unique constraint, "
+                    "or catch IntegrityError).",
+                    check.node,
+                )
+                break
+
+
+ANALYSES = (
+    scan_orm_lost_update,
+    scan_sql_lost_update,
+    scan_cache_lost_update,
+    scan_file_lost_update,
+    scan_global_lost_update,
+    scan_check_then_act,
+    scan_file_check_then_act,
+)
+
+
+def changed_functions(module: PyModule, added: dict[int, str]) -> list[FunctionInfo]:
+    seen: dict[str, FunctionInfo] = {}
+    for line in sorted(added):
+        fn = module.function_at(line)
+        if fn is not None:
+            seen.setdefault(fn.qualname, fn)
+    return list(seen.values())
+
+
+def detect_hazards(ctx: FileContext):
+    if not should_analyse(ctx) or not ctx.added:
+        return
+    text = ctx.head_text()
+    if not text or not any_in(text.lower(), HAZARD_TRIGGERS):
+        return
+    module = module_for(ctx, "head")
+    if module is None:
+        return
+    jobs = job_map(module, ctx.path, ctx)
+    for fn in changed_functions(module, ctx.added):
+        job = enclosing_job(module, fn.node.lineno, jobs)
+        scan = FunctionScan(ctx, module, fn, steps(fn.node, ctx.settings.lock_wrappers), job[1] if job else None)
+        for analysis in ANALYSES:
+            analysis(scan)
+        yield from scan.findings
+
+
+DETECTORS = (detect_hazards,)

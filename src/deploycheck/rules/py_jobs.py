@@ -1,0 +1,648 @@
+"""Job and queue context in Python: which functions run as background jobs, queue handlers or
+concurrent workers, and the rules that report changes to them (DC101–DC103).
+
+A function is job code when a framework runs it (a decorator, a base class, a file location, a
+configured ``job_paths`` glob) or when the same file hands it to a runner (``Thread(target=f)``,
+``executor.submit(f)``, ``queue.enqueue(f)``, ``f.delay()``, ``basic_consume(q, f)``, …).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from textwrap import dedent
+
+from .base import FileContext, Rule
+from .py_source import (
+    FunctionInfo,
+    PyModule,
+    any_in,
+    changed_text,
+    chain_root,
+    dotted,
+    header_nodes,
+    is_job_path,
+    last_name,
+    module_for,
+    receiver,
+    should_analyse,
+    steps,
+)
+
+_JOB_QUESTIONS = ("shared-state", "sequential-assumption", "concurrency-tested")
+
+JOB_CODE_CHANGED = Rule(
+    id="DC101",
+    name="job-code-changed",
+    category="job",
+    severity="warning",
+    questions=_JOB_QUESTIONS,
+    summary="A background job, scheduled task, management command, signal receiver or worker body changed.",
+    languages=("python",),
+    what_it_does=dedent("""\
+        Reports a change inside the body of code that runs in the background or in parallel:
+        Celery tasks (@shared_task, @app.task, Task subclasses, beat-scheduled tasks), RQ jobs
+        (@job, functions passed to Queue.enqueue), Dramatiq actors, Huey tasks (@huey.task,
+        @periodic_task, @db_task), arq functions (WorkerSettings.functions, cron_jobs,
+        enqueue_job), APScheduler jobs (add_job, @scheduled_job), django-q tasks (async_task,
+        schedule), Django management commands (management/commands/*.py), Airflow DAGs, tasks
+        and operators, Django signal receivers, and functions run by threading, multiprocessing,
+        concurrent.futures or asyncio tasks. A function handed to one of these elsewhere in the
+        same file counts too, and so does every file matching `job_paths` in the configuration.
+
+        Severity is `warning` when the changed statements of the job touch shared state: the
+        database (ORM managers, save/delete/create, sessions, cursors, execute/commit), a cache
+        or Redis, files written to disk, or module-level mutable globals that the file mutates.
+        It is `info` (context only, the change is not flagged by it) when the changed statements
+        touch none of these, e.g. logging, pure computation or argument handling. One finding
+        is reported per changed job function, from its first to its last changed line."""),
+    why_bad=dedent("""\
+        Code that runs in workers runs many times at once, retries, and runs in an order
+        nobody chose. A change that is harmless in a single process (local tests, one staging
+        worker) can lose updates, double-process messages or deadlock in production. These are
+        the changes the checklist exists for: does the job touch shared state, does it assume
+        sequential execution, was it tested under concurrency."""),
+    known_problems=dedent("""\
+        Job detection is per file: a function registered as a task in another module (for
+        example through `app.register_task` or a beat schedule defined elsewhere) is only
+        recognised through its decorator or base class, or through `job_paths`. Decorators are
+        matched by name (`@task`, `@job`, `@actor`), so a project decorator with the same name
+        is treated as a job. The shared-state test is syntactic: a call named `save()` on a
+        non-database object counts."""),
+    example=dedent("""\
+        @shared_task
+        def reserve_stock(product_id, quantity):
+            product = Product.objects.get(pk=product_id)   # changed line touches the database
+            product.stock = product.stock - quantity
+            product.save()"""),
+    use_instead=dedent("""\
+        Nothing to rewrite: answer the checklist. Make each job safe to run twice at once
+        and twice in a row, e.g.
+
+        @shared_task
+        def reserve_stock(product_id, quantity):
+            Product.objects.filter(pk=product_id, stock__gte=quantity).update(stock=F("stock") - quantity)"""),
+)
+
+QUEUE_HANDLER_CHANGED = Rule(
+    id="DC102",
+    name="queue-handler-changed",
+    category="queue",
+    severity="warning",
+    questions=_JOB_QUESTIONS,
+    summary="A message-queue consumer or handler changed (Kafka, RabbitMQ, SQS, Pub/Sub, Redis).",
+    languages=("python",),
+    what_it_does=dedent("""\
+        Reports a change inside a message consumer: functions that poll or iterate a Kafka
+        consumer (kafka-python, confluent-kafka, aiokafka, Faust agents), RabbitMQ callbacks
+        (pika `basic_consume`, kombu `Consumer(callbacks=…)`, `ConsumerMixin`), SQS
+        `receive_message` loops (boto3), Google Pub/Sub subscriber callbacks, and Redis pub/sub
+        (`listen`, `get_message`, `subscribe(channel=handler)`) and stream (`xread`,
+        `xreadgroup`) consumers. Severity follows the same test as DC101: `warning` when the
+        changed statements touch shared state, `info` otherwise."""),
+    why_bad=dedent("""\
+        Brokers deliver at least once, redeliver after a crash or a visibility timeout, and
+        spread one queue over many consumers. A handler that is correct when each message
+        arrives exactly once, in order, to one process, silently double-applies or reorders
+        effects in production."""),
+    known_problems=dedent("""\
+        Generic method names (`poll`, `consume`, `listen`) only count when the file imports a
+        broker client (kafka, confluent_kafka, aiokafka, redis, pika, kombu, google.cloud)."""),
+    example=dedent("""\
+        def handle(ch, method, properties, body):
+            order = json.loads(body)
+            Order.objects.create(reference=order["ref"])   # changed: a redelivery creates a duplicate
+
+        channel.basic_consume(queue="orders", on_message_callback=handle)"""),
+    use_instead=dedent("""\
+        def handle(ch, method, properties, body):
+            order = json.loads(body)
+            Order.objects.get_or_create(reference=order["ref"])   # unique reference: redelivery is harmless
+            ch.basic_ack(delivery_tag=method.delivery_tag)"""),
+)
+
+WORK_ENQUEUED = Rule(
+    id="DC103",
+    name="work-enqueued",
+    category="queue",
+    severity="info",
+    questions=("sequential-assumption", "silent-failure"),
+    summary="The change enqueues or publishes work (delay, apply_async, enqueue, publish, send_message…).",
+    languages=("python",),
+    what_it_does=dedent("""\
+        Reports added lines that hand work to a queue or broker: Celery `.delay()`,
+        `.apply_async()`, `send_task()`, `add_periodic_task()`; RQ `enqueue*()`; arq
+        `enqueue_job()`; django-q `async_task()`; APScheduler `add_job()`; Dramatiq
+        `actor.send()`; Kafka `producer.send()`/`produce()`; RabbitMQ `basic_publish()`;
+        Pub/Sub `publisher.publish()`; SQS `send_message()`; Redis `publish()`/`xadd()`.
+        Severity is `info` (context), raised to `warning` when the work is enqueued inside
+        `transaction.atomic` without `transaction.on_commit`: the worker can then run before
+        the transaction commits (or after it rolls back)."""),
+    why_bad=dedent("""\
+        Enqueued work runs later, elsewhere, maybe several times and in parallel with the code
+        that enqueued it. Enqueueing inside an open transaction is a classic race: the worker
+        looks for the row that is not committed yet and fails or silently does nothing."""),
+    known_problems=dedent("""\
+        `.send()` counts only on producers and on actors defined in the same file; `.publish()`
+        only on receivers named like a publisher, producer, exchange, channel or Redis client."""),
+    example=dedent("""\
+        with transaction.atomic():
+            order = Order.objects.create(customer=customer)
+            send_receipt.delay(order.pk)    # the worker may run before the commit"""),
+    use_instead=dedent("""\
+        with transaction.atomic():
+            order = Order.objects.create(customer=customer)
+            transaction.on_commit(lambda: send_receipt.delay(order.pk))"""),
+)
+
+RULES = (JOB_CODE_CHANGED, QUEUE_HANDLER_CHANGED, WORK_ENQUEUED)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    category: str  # "job" or "queue"
+    what: str  # human description: "Celery task", "thread worker", …
+
+
+CELERY_TASK = JobKind("job", "Celery task")
+BROKER_IMPORTS = {"kafka", "confluent_kafka", "aiokafka", "redis", "aioredis", "pika", "aio_pika", "kombu", "google", "faust", "nats"}
+
+# Substrings whose presence anywhere in a file makes job detection worth a parse.
+JOB_TRIGGERS = (
+    "task", "job", "actor", "huey", "dramatiq", "celery", "arq", "schedul", "command", "dag",
+    "operator", "receiver", "signal", "thread", "process", "executor", "pool", "asyncio",
+    "create_task", "gather", "kafka", "consum", "pika", "kombu", "sqs", "receive_message",
+    "pubsub", "subscribe", "xread", "enqueue", "delay", "apply_async", "publish", "connect(",
+    "agent", "background", "cron",
+)
+
+
+def decorator_kind(name: str) -> JobKind | None:
+    parts = name.split(".")
+    tail, head = parts[-1], parts[0]
+    if tail == "shared_task":
+        return CELERY_TASK
+    if tail == "task":
+        if "huey" in name.lower():
+            return JobKind("job", "Huey task")
+        return CELERY_TASK if len(parts) > 1 else JobKind("job", "task")
+    if head == "task" and len(parts) > 1:
+        return JobKind("job", "Airflow task")
+    if tail in ("periodic_task", "db_periodic_task", "db_task"):
+        return JobKind("job", "periodic task" if "periodic" in tail else "Huey task")
+    if tail == "job":
+        return JobKind("job", "RQ job")
+    if tail == "actor":
+        return JobKind("job", "Dramatiq actor")
+    if tail == "scheduled_job":
+        return JobKind("job", "APScheduler job")
+    if tail == "dag":
+        return JobKind("job", "Airflow DAG")
+    if tail == "receiver":
+        return JobKind("job", "Django signal receiver")
+    if tail == "background":
+        return JobKind("job", "background task")
+    if tail == "agent":
+        return JobKind("queue", "Faust agent")
+    if tail == "subscriber":
+        return JobKind("queue", "message subscriber")
+    return None
+
+
+def _class_kind(bases: list[str]) -> tuple[JobKind, bool] | None:
+    """(kind, only_run_method) for classes whose methods run as jobs."""
+    for base in bases:
+        tail = base.rsplit(".", 1)[-1]
+        if tail == "Task":
+            return JobKind("job", "Celery task class"), False
+        if tail in ("BaseCommand", "LabelCommand", "AppCommand"):
+            return JobKind("job", "Django management command"), False
+        if tail.endswith(("Operator", "Sensor")):
+            return JobKind("job", "Airflow operator"), False
+        if tail == "Thread":
+            return JobKind("job", "thread"), True
+        if tail == "Process":
+            return JobKind("job", "worker process"), True
+        if tail == "ConsumerMixin":
+            return JobKind("queue", "kombu consumer"), False
+        if tail == "GenericActor":
+            return JobKind("job", "Dramatiq actor"), False
+    return None
+
+
+def _refs(node: ast.AST | None) -> list[str]:
+    """Function names referred to by an argument: ``f``, ``self.f``, ``"pkg.mod.f"``, ``f(...)``, ``[f, g]``."""
+    if node is None:
+        return []
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+        return [node.attr]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value.replace(":", ".").rsplit(".", 1)[-1]]
+    if isinstance(node, ast.Call):
+        if last_name(node.func) in ("partial", "cron"):
+            return _refs(node.args[0]) if node.args else []
+        return _refs(node.func)
+    if isinstance(node, ast.Starred):
+        return _refs(node.value)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [name for elt in node.elts for name in _refs(elt)]
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        return _refs(node.elt)
+    if isinstance(node, ast.Dict):
+        return [name for value in node.values for name in _refs(value)]
+    return []
+
+
+def _arg(call: ast.Call, index: int, keyword: str | None = None) -> ast.AST | None:
+    if keyword:
+        for kw in call.keywords:
+            if kw.arg == keyword:
+                return kw.value
+    return call.args[index] if len(call.args) > index else None
+
+
+_POOL_WORDS = ("pool", "executor")
+_CELERY_CALLS = ("delay", "apply_async", "s", "si", "signature", "map", "starmap", "chunks")
+
+
+def _handover(call: ast.Call, module: PyModule) -> list[tuple[list[str], JobKind]]:
+    """Functions this call hands to a runner, with what kind of runner it is."""
+    tail = last_name(call.func)
+    recv = receiver(call)
+    recv_text = dotted(recv).lower() if recv is not None else ""
+    out: list[tuple[list[str], JobKind]] = []
+    add = lambda node, kind: out.append((_refs(node), kind))  # noqa: E731
+    for kw in call.keywords:
+        if kw.arg == "python_callable":
+            add(kw.value, JobKind("job", "Airflow task"))
+        elif kw.arg == "on_message_callback":
+            add(kw.value, JobKind("queue", "RabbitMQ consumer"))
+        elif kw.arg in ("callbacks", "on_message") and tail in ("Consumer", "consume", "basic_consume"):
+            add(kw.value, JobKind("queue", "message consumer"))
+    if tail in ("Thread", "Timer"):
+        add(_arg(call, 1) if tail == "Timer" else None, JobKind("job", "thread"))
+        add(_arg(call, 99, "target") if tail == "Thread" else _arg(call, 99, "function"), JobKind("job", "thread"))
+    elif tail == "Process":
+        add(_arg(call, 99, "target"), JobKind("job", "worker process"))
+    elif tail == "submit":
+        add(_arg(call, 0), JobKind("job", "pool worker"))
+    elif tail in ("map", "imap", "imap_unordered", "starmap", "apply_async", "apply", "map_async", "starmap_async") and any_in(recv_text, _POOL_WORDS):
+        add(_arg(call, 0, "func"), JobKind("job", "pool worker"))
+    elif tail == "run_in_executor":
+        add(_arg(call, 1), JobKind("job", "executor worker"))
+    elif tail in ("to_thread", "start_new_thread"):
+        add(_arg(call, 0), JobKind("job", "thread"))
+    elif tail in ("create_task", "ensure_future", "gather", "run_coroutine_threadsafe") and recv_text not in ("celery", "app"):
+        for arg in call.args:
+            add(arg, JobKind("job", "asyncio task"))
+    elif tail in ("enqueue", "enqueue_call"):
+        add(_arg(call, 0, "func"), JobKind("job", "RQ job"))
+    elif tail in ("enqueue_in", "enqueue_at"):
+        add(_arg(call, 1, "func"), JobKind("job", "RQ job"))
+    elif tail == "enqueue_job":
+        add(_arg(call, 0), JobKind("job", "arq job"))
+    elif tail == "cron" and recv is None:
+        add(_arg(call, 0, "coroutine"), JobKind("job", "arq cron job"))
+    elif tail in ("async_task", "schedule") and recv is None:
+        add(_arg(call, 0, "func"), JobKind("job", "django-q task"))
+    elif tail == "send_task":
+        add(_arg(call, 0, "name"), CELERY_TASK)
+    elif tail == "add_job":
+        add(_arg(call, 0, "func"), JobKind("job", "APScheduler job"))
+    elif tail == "basic_consume":
+        add(_arg(call, 1), JobKind("queue", "RabbitMQ consumer"))
+    elif tail in ("subscribe", "psubscribe"):
+        add(_arg(call, 1, "callback"), JobKind("queue", "Pub/Sub subscriber"))
+        for kw in call.keywords:
+            if kw.arg is None or kw.arg != "callback":
+                add(kw.value, JobKind("queue", "Redis pub/sub handler"))
+    elif tail == "connect" and call.args and isinstance(call.args[0], ast.Name):
+        add(call.args[0], JobKind("job", "Django signal receiver"))
+    if isinstance(recv, ast.Name) and recv.id in module.by_name:
+        if tail in _CELERY_CALLS:
+            out.append(([recv.id], CELERY_TASK))
+        elif tail in ("send", "send_with_options"):
+            out.append(([recv.id], JobKind("job", "Dramatiq actor")))
+        elif tail == "schedule":
+            out.append(([recv.id], JobKind("job", "Huey task")))
+    return out
+
+
+def _consumer_kind(call: ast.Call, module: PyModule) -> JobKind | None:
+    """A call that makes the function containing it a consumer loop."""
+    tail = last_name(call.func)
+    recv_text = dotted(receiver(call)).lower() if receiver(call) is not None else ""
+    if tail in ("receive_message", "receive_messages"):
+        return JobKind("queue", "SQS consumer")
+    if tail in ("xreadgroup", "xread"):
+        return JobKind("queue", "Redis streams consumer")
+    if tail in ("basic_get", "start_consuming", "drain_events"):
+        return JobKind("queue", "RabbitMQ consumer")
+    brokers = module.imports & BROKER_IMPORTS
+    if tail in ("poll", "consume", "getone", "getmany") and ({"kafka", "confluent_kafka", "aiokafka"} & brokers or "consumer" in recv_text):
+        return JobKind("queue", "Kafka consumer")
+    if tail in ("listen", "get_message") and ({"redis", "aioredis"} & brokers or "pubsub" in recv_text):
+        return JobKind("queue", "Redis pub/sub consumer")
+    if tail == "pull" and "google" in brokers and "subscriber" in recv_text:
+        return JobKind("queue", "Pub/Sub subscriber")
+    return None
+
+
+def job_map(module: PyModule, path: str, ctx: FileContext) -> dict[str, JobKind]:
+    """qualname -> JobKind for every function of ``module`` that runs as job or queue code."""
+    if "jobs" in module.memo:
+        return module.memo["jobs"]
+    jobs: dict[str, JobKind] = {}
+    file_kind = None
+    if "/management/commands/" in f"/{path}" and not path.endswith("__init__.py"):
+        file_kind = JobKind("job", "Django management command")
+    elif is_job_path(ctx):
+        file_kind = JobKind("job", "job code (job_paths)")
+    for fn in module.functions:
+        if file_kind:
+            jobs[fn.qualname] = file_kind
+        for name, _ in fn.decorators:
+            kind = decorator_kind(name)
+            if kind:
+                jobs[fn.qualname] = kind
+                break
+    for cls in module.classes:
+        found = _class_kind(cls.bases)
+        if found:
+            kind, run_only = found
+            for fn in module.functions:
+                if fn.class_name == cls.qualname and (not run_only or fn.name == "run"):
+                    jobs.setdefault(fn.qualname, kind)
+    by_name = module.by_name
+    for call, scope in module.calls:
+        for names, kind in _handover(call, module):
+            for name in names:
+                for fn in by_name.get(name, ()):
+                    jobs.setdefault(fn.qualname, kind)
+        consumer = _consumer_kind(call, module)
+        if consumer and scope in module.by_qualname:
+            jobs.setdefault(scope, consumer)
+    for name in module.dict_task_names:  # Celery beat: {"task": "app.tasks.name", …}
+        for fn in by_name.get(name, ()):
+            jobs.setdefault(fn.qualname, CELERY_TASK)
+    for node, scope in module.assigns:  # arq: class WorkerSettings: functions = [f, g]; cron_jobs = [cron(h)]
+        if isinstance(node, ast.Assign) and scope and scope not in module.by_qualname:
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id in ("functions", "cron_jobs"):
+                    for name in _refs(node.value):
+                        for fn in by_name.get(name, ()):
+                            jobs.setdefault(fn.qualname, JobKind("job", "arq job"))
+    for iterable, scope in module.for_iters:  # for msg in consumer / pubsub.listen()
+        text = dotted(iterable).lower()
+        if scope in module.by_qualname and ("consumer" in text or text.endswith("listen()")):
+            jobs.setdefault(scope, JobKind("queue", "message consumer"))
+    module.memo["jobs"] = jobs
+    return jobs
+
+
+def enclosing_job(module: PyModule, line: int, jobs: dict[str, JobKind]) -> tuple[FunctionInfo, JobKind] | None:
+    fn = module.function_at(line)
+    while fn is not None:
+        kind = jobs.get(fn.qualname)
+        if kind is not None:
+            return fn, kind
+        fn = fn.parent
+    return None
+
+
+def job_context(ctx: FileContext, side: str = "head") -> tuple[PyModule, dict[str, JobKind]] | None:
+    """The parsed module of ``side`` and its job map, or None when unparsable."""
+    module = module_for(ctx, side)
+    if module is None:
+        return None
+    return module, job_map(module, ctx.path, ctx)
+
+
+# ---- shared state ---------------------------------------------------------------------------
+
+SHARED_ATTRS = frozenset({
+    "objects", "_default_manager", "save", "delete", "create", "bulk_create", "bulk_update",
+    "get_or_create", "update_or_create", "select_for_update", "with_for_update", "refresh_from_db",
+    "execute", "executemany", "commit", "flush", "query", "cursor", "incr", "incrby", "decr", "decrby",
+    "hincrby", "hset", "hget", "hgetall", "hmset", "hsetnx", "setnx", "getset", "lpush", "rpush",
+    "lpop", "rpop", "sadd", "srem", "zadd", "zincrby", "expire", "xadd", "write_text", "write_bytes",
+    "unlink", "rmtree",
+})
+SHARED_NAME_PARTS = ("redis", "cache", "session", "cursor")
+WRITE_MODES = ("w", "a", "x", "+")
+
+
+def open_mode(call: ast.Call) -> str:
+    mode = _arg(call, 1, "mode")
+    return mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, str) else "r"
+
+
+def touches_shared_state(node: ast.AST, module: PyModule, header: bool = False) -> bool:
+    roots = header_nodes(node) if header else [node]
+    mutated = module.memo.get("mutated_globals", set())
+    for root in roots:
+        for sub in ast.walk(root):
+            if isinstance(sub, ast.Attribute):
+                if sub.attr in SHARED_ATTRS or any_in(sub.attr.lower(), SHARED_NAME_PARTS):
+                    return True
+            elif isinstance(sub, ast.Name):
+                if any_in(sub.id.lower(), SHARED_NAME_PARTS) or sub.id == "F":
+                    return True
+                if sub.id in module.module_mutables and sub.id in mutated:
+                    return True
+            elif isinstance(sub, ast.Global):
+                return True
+            elif isinstance(sub, ast.Call) and last_name(sub.func) == "open" and any_in(open_mode(sub), WRITE_MODES):
+                return True
+    return False
+
+
+def changed_touch_shared_state(fn: FunctionInfo, module: PyModule, lines: dict[int, str], ctx: FileContext) -> bool:
+    for step in steps(fn.node, ctx.settings.lock_wrappers):
+        node = step.node
+        start = node.lineno  # type: ignore[attr-defined]
+        end = (max(getattr(n, "end_lineno", start) or start for n in header_nodes(node)) if step.header and header_nodes(node) else node.end_lineno) or start  # type: ignore[attr-defined]
+        if any(n in lines for n in range(start, end + 1)) and touches_shared_state(node, module, header=step.header):
+            return True
+    return False
+
+
+# ---- detectors ------------------------------------------------------------------------------
+
+
+def _group_by_job(module: PyModule, jobs: dict[str, JobKind], lines: dict[int, str], module_kind: JobKind | None):
+    groups: dict[str, tuple[FunctionInfo | None, JobKind, list[int]]] = {}
+    for line in sorted(lines):
+        if not lines[line].strip():
+            continue
+        found = enclosing_job(module, line, jobs)
+        if found:
+            fn, kind = found
+            groups.setdefault(fn.qualname, (fn, kind, []))[2].append(line)
+        elif module_kind is not None and module.function_at(line) is None:
+            groups.setdefault("", (None, module_kind, []))[2].append(line)
+    return groups
+
+
+def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str) -> str:
+    name = f"`{fn.qualname}`" if fn else "module-level code"
+    what = "changed" if side == "head" else "had lines removed"
+    if shared:
+        return (
+            f"{kind.what} {name} {what} in statements that touch shared state (database, cache, files or "
+            "globals): several workers can run it at once, so check it under concurrency."
+        )
+    return f"{kind.what} {name} {what}; the changed statements do not touch shared state."
+
+
+def detect_jobs(ctx: FileContext):
+    if not should_analyse(ctx):
+        return
+    head_text = ctx.head_text() or ""
+    base_text = ctx.base_text() if ctx.removed else ""
+    path_job = "/management/commands/" in f"/{ctx.path}" or is_job_path(ctx)
+    if not path_job and not any_in(head_text.lower(), JOB_TRIGGERS) and not any_in((base_text or "").lower(), JOB_TRIGGERS):
+        return
+    module_kind = JobKind("job", "job code (job_paths)") if is_job_path(ctx) else None
+    head_groups: dict = {}
+    for side, lines in (("head", ctx.added), ("base", ctx.removed)):
+        if not lines:
+            continue
+        found = job_context(ctx, side)
+        if found is None:
+            continue
+        module, jobs = found
+        groups = _group_by_job(module, jobs, lines, module_kind)
+        if side == "head":
+            head_groups = groups
+        for qualname, (fn, kind, changed) in groups.items():
+            if side == "base" and qualname in head_groups:
+                continue  # the head finding already covers this job
+            shared = (
+                changed_touch_shared_state(fn, module, lines, ctx)
+                if fn is not None
+                else any(touches_shared_state(node, module) for node in module.tree.body if ctx_lines_hit(node, lines))
+            )
+            rule = JOB_CODE_CHANGED if kind.category == "job" else QUEUE_HANDLER_CHANGED
+            yield rule.finding(
+                ctx.path,
+                changed[0],
+                _job_message(fn, kind, shared, side),
+                changed[-1],
+                side=side,
+                severity="warning" if shared else "info",
+            )
+    yield from _detect_enqueues(ctx)
+
+
+def ctx_lines_hit(node: ast.AST, lines: dict[int, str]) -> bool:
+    start = getattr(node, "lineno", 0)
+    end = getattr(node, "end_lineno", start) or start
+    return any(n in lines for n in range(start, end + 1))
+
+
+_ENQUEUE_TRIGGERS = (
+    "delay", "apply_async", "send_task", "add_periodic_task", "enqueue", "async_task", "add_job",
+    ".send", "produce", "publish", "send_message", "xadd",
+)
+
+
+def _enqueue_what(call: ast.Call, module: PyModule, actors: set[str]) -> str | None:
+    tail = last_name(call.func)
+    recv = receiver(call)
+    recv_text = dotted(recv) if recv is not None else ""
+    lower = recv_text.lower()
+    if tail in ("delay", "apply_async") and recv is not None and not any_in(lower, _POOL_WORDS):
+        return f"Celery task `{recv_text}` (`.{tail}()`)"
+    if tail in ("send_task", "add_periodic_task"):
+        return f"Celery (`{tail}()`)"
+    if tail in ("enqueue", "enqueue_call", "enqueue_in", "enqueue_at"):
+        return f"RQ (`{recv_text}.{tail}()`)" if recv_text else f"RQ (`{tail}()`)"
+    if tail == "enqueue_job":
+        return "arq (`enqueue_job()`)"
+    if tail == "async_task" and recv is None:
+        return "django-q (`async_task()`)"
+    if tail == "add_job":
+        return f"APScheduler (`{recv_text}.add_job()`)"
+    if tail in ("send", "send_with_options") and isinstance(recv, ast.Name) and recv.id in actors:
+        return f"Dramatiq actor `{recv.id}` (`.{tail}()`)"
+    if tail in ("send", "send_and_wait", "produce") and "producer" in lower:
+        return f"Kafka (`{recv_text}.{tail}()`)"
+    if tail == "basic_publish":
+        return "RabbitMQ (`basic_publish()`)"
+    if tail == "publish" and any_in(lower, ("publisher", "producer", "exchange", "channel", "redis", "broker", "bus")):
+        return f"a broker (`{recv_text}.publish()`)"
+    if tail in ("send_message", "send_message_batch") and any_in(lower, ("sqs", "queue")):
+        return f"SQS (`{recv_text}.{tail}()`)"
+    if tail == "xadd":
+        return f"a Redis stream (`{recv_text}.xadd()`)"
+    return None
+
+
+def _inside_atomic(module: PyModule, call: ast.Call, ctx: FileContext) -> bool:
+    line = call.lineno
+    fn = module.function_at(line)
+    wrappers = ctx.settings.lock_wrappers
+    chain = []
+    while fn is not None:
+        chain.append(fn)
+        fn = fn.parent
+    for f in chain:
+        for name, _ in f.decorators:
+            if name.rsplit(".", 1)[-1] == "atomic":
+                return True
+    scopes = {f.qualname for f in chain}
+    for item, node, scope in module.with_items:
+        if scope not in scopes or not (node.lineno <= line <= (node.end_lineno or node.lineno)):  # type: ignore[attr-defined]
+            continue
+        expr = item.context_expr.func if isinstance(item.context_expr, ast.Call) else item.context_expr
+        name = dotted(expr)
+        tail = name.rsplit(".", 1)[-1]
+        if tail == "atomic" or (tail in wrappers and "atomic" in tail.lower()):
+            return True
+    return False
+
+
+def _deferred_by_on_commit(module: PyModule, call: ast.Call) -> bool:
+    for other, _ in module.calls:
+        if last_name(other.func) == "on_commit" and other.lineno <= call.lineno <= (other.end_lineno or other.lineno):
+            return True
+    return False
+
+
+def _detect_enqueues(ctx: FileContext):
+    if not ctx.added or not any_in(changed_text(ctx), _ENQUEUE_TRIGGERS):
+        return
+    module = module_for(ctx, "head")
+    if module is None:
+        return
+    actors = {fn.name for fn in module.functions if any(n.rsplit(".", 1)[-1] == "actor" for n, _ in fn.decorators)}
+    seen: set[int] = set()
+    for call, _scope in module.calls:
+        if call.lineno not in ctx.added or call.lineno in seen:
+            continue
+        what = _enqueue_what(call, module, actors)
+        if what is None:
+            continue
+        seen.add(call.lineno)
+        if _inside_atomic(module, call, ctx) and not _deferred_by_on_commit(module, call):
+            yield WORK_ENQUEUED.finding(
+                ctx.path, call.lineno,
+                f"Work is enqueued to {what} inside a transaction: the worker can start before the "
+                "transaction commits (or after it rolls back); enqueue it with transaction.on_commit().",
+                call.end_lineno, severity="warning",
+            )
+        else:
+            yield WORK_ENQUEUED.finding(
+                ctx.path, call.lineno,
+                f"Work is enqueued to {what}: it runs later in a worker, possibly several times and "
+                "alongside other runs.",
+                call.end_lineno,
+            )
+
+
+DETECTORS = (detect_jobs,)
+
+__all__ = ["RULES", "DETECTORS", "JobKind", "job_context", "enclosing_job", "touches_shared_state", "chain_root"]

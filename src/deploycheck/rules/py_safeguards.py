@@ -1,0 +1,420 @@
+"""Concurrency control changed (DC201, DC202), safeguards removed (DC320) and retries added to
+non-idempotent work (DC330).
+
+Both sides of a file are indexed once into *occurrences* of concurrency constructs (row locks,
+transactions, locks, F()/conditional updates, get_or_create, idempotency keys, on_commit,
+retries), each tagged with its enclosing function. A removed occurrence is reported only when
+its function (or, if the function is gone, the file) has fewer of that kind in the head than in
+the base, so a line that merely moved is not reported; the same comparison, the other way,
+finds added or changed control.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .base import FileContext, Rule
+from .py_docs import SAFEGUARD_DOCS
+from .py_source import (
+    LOCK_WORDS,
+    PyModule,
+    any_in,
+    chain_attrs,
+    chain_root,
+    dotted,
+    is_lock_name,
+    last_name,
+    module_for,
+    receiver,
+    should_analyse,
+    string_value,
+)
+
+
+def _rule(rule_id: str, name: str, category: str, severity: str, questions: tuple[str, ...], summary: str) -> Rule:
+    return Rule(
+        id=rule_id, name=name, category=category, severity=severity, questions=questions,
+        summary=summary, languages=("python",), **SAFEGUARD_DOCS[rule_id],
+    )
+
+
+LOCKING_CHANGED = _rule(
+    "DC201", "locking-changed", "concurrency", "warning", ("sequential-assumption", "concurrency-tested"),
+    "A lock, transaction, row lock (select_for_update) or on_commit hook was added or changed.",
+)
+ATOMIC_WRITE_CHANGED = _rule(
+    "DC202", "atomic-write-changed", "concurrency", "warning", ("shared-state", "concurrency-tested"),
+    "An F()/conditional update, get_or_create replacing create(), or an idempotency key was added or changed.",
+)
+SAFEGUARD_REMOVED = _rule(
+    "DC320", "safeguard-removed", "shared-state", "high", ("shared-state", "sequential-assumption", "concurrency-tested"),
+    "A lock, select_for_update, F() update, transaction, idempotency key or on_commit was removed.",
+)
+RETRY_NOT_IDEMPOTENT = _rule(
+    "DC330", "retry-without-idempotency", "job", "warning", ("sequential-assumption", "silent-failure"),
+    "Retries were added to a job whose side effect (email, payment, HTTP POST, new rows) has no idempotency key.",
+)
+
+RULES = (LOCKING_CHANGED, ATOMIC_WRITE_CHANGED, SAFEGUARD_REMOVED, RETRY_NOT_IDEMPOTENT)
+
+TRIGGERS = (
+    "for_update", "atomic", "lock", "f(", "update", "begin", "idempot", "on_commit", "get_or_create",
+    "update_or_create", "on_conflict", "retry", "retries", "incr", "decr", "semaphore", "nx=",
+    "setnx", "advisory", "watch", "mutex",
+) 
+
+# kind -> (rule for additions, or None when additions are not reported)
+ADDED_RULE = {
+    "row-lock": LOCKING_CHANGED,
+    "transaction": LOCKING_CHANGED,
+    "lock": LOCKING_CHANGED,
+    "on-commit": LOCKING_CHANGED,
+    "atomic-update": ATOMIC_WRITE_CHANGED,
+    "get-or-create": ATOMIC_WRITE_CHANGED,
+    "idempotency": ATOMIC_WRITE_CHANGED,
+}
+REMOVED_CONSEQUENCE = {
+    "row-lock": "concurrent transactions can now read the same row and overwrite each other's changes",
+    "atomic-update": "the value is no longer changed atomically in the database, so concurrent workers can overwrite each other's update",
+    "plain-update": "save() writes back every field as it was read, so concurrent workers can overwrite each other's changes",
+    "transaction": "its statements no longer commit or roll back together, and row locks taken inside it are released at once",
+    "lock": "code it serialised can now run in several workers at once",
+    "idempotency": "a retried or duplicated message can now apply its side effect twice",
+    "on-commit": "deferred work can now run before the transaction commits, or after it rolls back",
+    "get-or-create": "two workers running at once can now both create the row",
+}
+
+_COUNTERS = ("incr", "incrby", "decr", "decrby", "hincrby", "hincrbyfloat", "incrbyfloat", "zincrby")
+_RELATIVE_SQL = re.compile(r"\bset\s+(\w+)\s*=\s*\1\s*[-+]")
+_ROW_LOCK_SQL = re.compile(r"\bfor\s+(?:no\s+key\s+)?(?:update|share)\b")
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    kind: str
+    label: str
+    line: int
+    scope: str
+    report_added: bool = True
+
+
+def _column_expression(node: ast.AST) -> bool:
+    """``Model.col - n`` / ``table.c.col + 1`` / ``F("col")``: an expression the database evaluates."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and last_name(sub.func) == "F":
+            return True
+        if isinstance(sub, ast.BinOp):
+            for side in (sub.left, sub.right):
+                if isinstance(side, ast.Attribute) and (chain_root(side)[:1].isupper() or ".c." in dotted(side)):
+                    return True
+    return False
+
+
+def _update_kind(call: ast.Call) -> tuple[str, str] | None:
+    """Classify ``.update(...)``/``.values(...)``: atomic (F/column expression/conditional) or plain."""
+    attrs = chain_attrs(call.func)
+    ormish = any(a in attrs for a in ("objects", "filter", "exclude", "query", "where", "_default_manager"))
+    values = [kw.value for kw in call.keywords] + list(call.args)
+    model = next((attrs[i - 1] for i, a in enumerate(attrs) if a in ("objects", "_default_manager") and i > 0), None)
+    fields = [kw.arg for kw in call.keywords if kw.arg]
+    where = f" of {model}.{'/'.join(fields)}" if model and fields else ""
+    if any(_column_expression(v) for v in values):
+        return "atomic-update", f"the F() update{where}" if any(
+            isinstance(s, ast.Call) and last_name(s.func) == "F" for v in values for s in ast.walk(v)
+        ) else f"the column-expression update{where}"
+    if not ormish:
+        return None
+    filter_keys: set[str] = set()
+    node = call.func.value if isinstance(call.func, ast.Attribute) else None
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call):
+            if last_name(node.func) in ("filter", "exclude"):
+                filter_keys.update(kw.arg for kw in node.keywords if kw.arg)
+            node = node.func
+        else:
+            node = node.value
+    base_keys = {k.split("__")[0] for k in filter_keys}
+    if any("version" in k for k in base_keys) or set(fields) & base_keys or any(
+        k.endswith(("__gt", "__gte", "__lt", "__lte")) for k in filter_keys
+    ):
+        return "atomic-update", f"the conditional update(){where}"
+    return "plain-update", f"the queryset update(){where}"
+
+
+def _sql_occurrence(call: ast.Call) -> tuple[str, str] | None:
+    if not call.args:
+        return None
+    sql = string_value(call.args[0])
+    if sql is None:
+        return None
+    sql = " ".join(sql.lower().split())
+    if "pg_advisory" in sql or "get_lock(" in sql:
+        return "lock", "the advisory lock"
+    if _ROW_LOCK_SQL.search(sql):
+        return "row-lock", "SELECT … FOR UPDATE"
+    if "on conflict" in sql or "on duplicate key" in sql or "insert ignore" in sql:
+        return "get-or-create", "INSERT … ON CONFLICT"
+    if _RELATIVE_SQL.search(sql):
+        return "atomic-update", "the relative UPDATE (SET col = col ± n)"
+    return None
+
+
+def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...]) -> tuple[str, str, bool] | None:
+    tail = last_name(call.func)
+    recv = receiver(call)
+    recv_text = dotted(recv).lower() if recv is not None else ""
+    name = dotted(call.func)
+    if tail in ("select_for_update", "with_for_update", "with_lockmode"):
+        return "row-lock", f"{tail}()", True
+    if tail in ("execute", "executemany", "exec_driver_sql", "raw"):
+        found = _sql_occurrence(call)
+        return (*found, True) if found else None
+    if tail in ("update", "values", "aupdate"):
+        found = _update_kind(call)
+        return (*found, True) if found else None
+    if tail in _COUNTERS and recv is not None:
+        return "atomic-update", f"the atomic {tail}()", False
+    if tail == "on_commit":
+        return "on-commit", "transaction.on_commit()", True
+    if tail in ("get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "on_conflict_do_nothing", "on_conflict_do_update"):
+        return "get-or-create", f"{tail}()", True
+    if tail in ("create", "acreate") and any(a in chain_attrs(call.func) for a in ("objects", "_default_manager")):
+        return "create", "create()", False
+    if tail in ("save", "asave"):
+        return "save", "save()", False
+    if tail == "atomic":
+        return "transaction", "transaction.atomic", True
+    if tail in ("begin", "begin_nested") and any_in(recv_text, ("session", "engine", "conn", "db")):
+        return "transaction", f"{dotted(call.func)}()", True
+    if tail in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "FileLock", "SoftFileLock", "flock", "lockf", "acquire"):
+        return "lock", f"{name}()", True
+    if tail == "lock" and recv is not None:
+        return "lock", f"the lock {name}()", True
+    if tail == "set" and any(kw.arg == "nx" for kw in call.keywords):
+        return "lock", "SET NX", True
+    if tail == "setnx" or (tail == "add" and chain_root(call.func) == "cache"):
+        return "lock", f"{name}()", True
+    if "advisory" in tail.lower():
+        return "lock", f"the advisory lock {tail}()", True
+    if tail == "retry" or tail == "Retry" or tail == "on_exception":
+        return "retry", f"{name}()", True
+    if name in wrappers or tail in wrappers:
+        return ("lock" if any_in(tail.lower(), LOCK_WORDS) else "transaction"), name, True
+    return None
+
+
+_RETRY_KEYWORDS = ("autoretry_for", "max_retries", "retry_backoff", "retry_kwargs", "retries", "retry")
+
+
+def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]:
+    if "occurrences" in module.memo:
+        return module.memo["occurrences"]
+    out: list[Occurrence] = []
+    for call, scope in module.calls:
+        found = _call_occurrence(call, wrappers)
+        if found:
+            kind, label, report = found
+            out.append(Occurrence(kind, label, call.lineno, scope, report))
+        for kw in call.keywords:
+            if kw.arg in _RETRY_KEYWORDS and not (isinstance(kw.value, ast.Constant) and kw.value.value in (0, None, False)):
+                out.append(Occurrence("retry", f"{kw.arg}=", kw.value.lineno, scope))
+    for fn in module.functions:
+        for name, node in fn.decorators:
+            if isinstance(node, ast.Call):
+                continue  # already seen among the calls
+            tail = name.rsplit(".", 1)[-1]
+            if tail == "atomic":
+                out.append(Occurrence("transaction", f"@{name}", node.lineno, fn.qualname))
+            elif tail == "retry":
+                out.append(Occurrence("retry", f"@{name}", node.lineno, fn.qualname))
+            elif name in wrappers or tail in wrappers or is_lock_name(name, ()):
+                out.append(Occurrence("lock" if is_lock_name(name, ()) else "transaction", f"@{name}", node.lineno, fn.qualname))
+    for item, _node, scope in module.with_items:
+        expr = item.context_expr
+        if isinstance(expr, ast.Call):
+            continue
+        name = dotted(expr)
+        if is_lock_name(name, wrappers) or name in wrappers:
+            out.append(Occurrence("lock" if is_lock_name(name, wrappers) else "transaction", f"`with {name}`", expr.lineno, scope))
+    for node, scope in module.assigns:
+        if isinstance(node, (ast.Assign, ast.AugAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Attribute) for t in targets) and any(
+                isinstance(s, ast.Call) and last_name(s.func) == "F" for s in ast.walk(node.value)
+            ):
+                out.append(Occurrence("atomic-update", "the F() assignment", node.lineno, scope))
+    for _name, line, scope in module.identifiers:
+        out.append(Occurrence("idempotency", "the idempotency key", line, scope))
+    module.memo["occurrences"] = out
+    return out
+
+
+def _counts(occs: list[Occurrence]) -> tuple[Counter, Counter]:
+    by_scope: Counter = Counter()
+    by_file: Counter = Counter()
+    seen: set[tuple[str, int]] = set()
+    for occ in occs:
+        if (occ.kind, occ.line) in seen:
+            continue  # one per line and kind: `idempotency_key=idempotency_key` is one key
+        seen.add((occ.kind, occ.line))
+        by_scope[(occ.scope, occ.kind)] += 1
+        by_file[occ.kind] += 1
+    return by_scope, by_file
+
+
+def _count(scope: str, kind: str, module: PyModule | None, counts: tuple[Counter, Counter] | None, other: PyModule | None) -> int:
+    """The number of ``kind`` in ``scope`` (file-wide when the scope does not exist on both sides)."""
+    if module is None or counts is None:
+        return 0
+    if other is not None and scope in module.scopes and scope in other.scopes:
+        return counts[0][(scope, kind)]
+    return counts[1][kind]
+
+
+def _where(scope: str) -> str:
+    return f"`{scope}`" if scope else "module-level code"
+
+
+def detect_safeguards(ctx: FileContext):
+    if not should_analyse(ctx) or not any_in(_changed_lower(ctx), TRIGGERS):
+        return
+    wrappers = ctx.settings.lock_wrappers
+    head = module_for(ctx, "head") if ctx.file.new_path is not None else None
+    base = module_for(ctx, "base") if ctx.file.old_path is not None else None
+    if head is None and ctx.file.new_path is not None:
+        return  # unparsable head: comparing against it would report every safeguard as removed
+    head_occ = occurrences(head, wrappers) if head else []
+    base_occ = occurrences(base, wrappers) if base else []
+    head_counts = _counts(head_occ) if head else None
+    base_counts = _counts(base_occ) if base else None
+    if base is not None and head is not None and ctx.removed:
+        yield from _removed(ctx, head, base, head_counts, base_counts, base_occ)
+    if head is not None and ctx.added:
+        yield from _added(ctx, head, base, head_counts, base_counts, head_occ)
+
+
+def _changed_lower(ctx: FileContext) -> str:
+    from .py_source import changed_text
+
+    return changed_text(ctx) + "\n" + "\n".join(wrapper.lower() for wrapper in ctx.settings.lock_wrappers if any(
+        wrapper.lower() in t.lower() for t in (*ctx.added.values(), *ctx.removed.values())
+    ))
+
+
+def _removed(ctx, head, base, head_counts, base_counts, base_occ):
+    deficits: dict[tuple[str, str], int] = {}
+    per_line: dict[int, list[Occurrence]] = {}
+    for occ in base_occ:
+        if occ.line not in ctx.removed or occ.kind not in REMOVED_CONSEQUENCE:
+            continue
+        key = (occ.scope, occ.kind)
+        if key not in deficits:
+            before = _count(occ.scope, occ.kind, base, base_counts, head)
+            after = _count(occ.scope, occ.kind, head, head_counts, base)
+            deficit = before - after
+            if occ.kind == "plain-update":  # only a safeguard when a save() took its place
+                saves = _count(occ.scope, "save", head, head_counts, base) - _count(occ.scope, "save", base, base_counts, head)
+                deficit = deficit if saves > 0 else 0
+            deficits[key] = deficit
+        if deficits[key] > 0:
+            deficits[key] -= 1
+            per_line.setdefault(occ.line, []).append(occ)
+    for line, occs in sorted(per_line.items()):
+        labels = list(dict.fromkeys(o.label for o in occs))
+        first = occs[0]
+        what = " and ".join(labels)
+        message = f"{what[0].upper()}{what[1:]} was removed from {_where(first.scope)}: {REMOVED_CONSEQUENCE[first.kind]}."
+        yield SAFEGUARD_REMOVED.finding(ctx.path, line, message, side="base")
+
+
+def _added(ctx, head, base, head_counts, base_counts, head_occ):
+    removed_text = {text.strip() for text in ctx.removed.values()}
+    per_line: dict[tuple[int, Rule], list[tuple[Occurrence, str]]] = {}
+    retries: list[Occurrence] = []
+    surplus: dict[tuple[str, str], int] = {}
+    for occ in head_occ:
+        if occ.line not in ctx.added or not occ.report_added:
+            continue
+        key = (occ.scope, occ.kind)
+        if key not in surplus:
+            surplus[key] = _count(occ.scope, occ.kind, head, head_counts, base) - _count(occ.scope, occ.kind, base, base_counts, head)
+        if surplus[key] > 0:
+            surplus[key] -= 1
+            verb = "added"
+        elif ctx.added[occ.line].strip() not in removed_text:
+            verb = "changed"
+        else:
+            continue  # the same line, moved
+        if occ.kind == "retry":
+            if verb == "added":
+                retries.append(occ)
+            continue
+        rule = ADDED_RULE.get(occ.kind)
+        if rule is None:
+            continue
+        if occ.kind == "get-or-create":  # only when it replaces a plain create()
+            replaced = _count(occ.scope, "create", base, base_counts, head) - _count(occ.scope, "create", head, head_counts, base)
+            if verb != "added" or replaced <= 0:
+                continue
+        per_line.setdefault((occ.line, rule), []).append((occ, verb))
+    for (line, rule), items in sorted(per_line.items(), key=lambda kv: (kv[0][0], kv[0][1].id)):
+        labels = " and ".join(dict.fromkeys(o.label for o, _ in items))
+        verb = "added" if any(v == "added" for _, v in items) else "changed"
+        message = (
+            f"{labels[0].upper()}{labels[1:]} was {verb} in {_where(items[0][0].scope)}: this changes how concurrent "
+            "workers interact (waits, deadlocks, ordering), so test it under concurrency."
+        )
+        yield rule.finding(ctx.path, line, message)
+    yield from _retries(ctx, head, retries)
+
+
+# ---- DC330 ----------------------------------------------------------------------------------
+
+
+def _side_effect(fn: ast.AST) -> str | None:
+    for sub in ast.walk(fn):
+        if not isinstance(sub, ast.Call):
+            continue
+        tail = last_name(sub.func)
+        recv = receiver(sub)
+        recv_text = dotted(recv).lower() if recv is not None else ""
+        name = dotted(sub.func)
+        if tail in ("send_mail", "send_mass_mail", "mail_admins", "mail_managers", "send_email", "send_sms", "send_templated_mail"):
+            return "sends email"
+        if tail == "send" and any_in(recv_text, ("mail", "email", "message", "msg", "sms")):
+            return "sends a message"
+        if tail in ("post", "put", "patch") and chain_root(sub.func) in ("requests", "httpx", "session", "client", "http", "self"):
+            return f"makes an HTTP {tail.upper()}"
+        if tail in ("charge", "capture", "refund", "payout", "transfer") or ("stripe" in name.lower() and tail == "create"):
+            return "charges or moves money"
+        if tail in ("create", "bulk_create") and any(a in chain_attrs(sub.func) for a in ("objects", "_default_manager")):
+            return "creates rows"
+        if tail in ("delay", "apply_async", "send_task", "publish", "basic_publish", "produce", "send_message"):
+            return "enqueues or publishes messages"
+    return None
+
+
+def _retries(ctx: FileContext, head: PyModule, retries: list[Occurrence]):
+    done: set[str] = set()
+    idempotent_scopes = {scope for _n, _l, scope in head.identifiers}
+    for occ in retries:
+        fn = head.by_qualname.get(occ.scope)
+        if fn is None or fn.qualname in done:
+            continue
+        if any(s == fn.qualname or s.startswith(fn.qualname + ".") for s in idempotent_scopes):
+            continue
+        effect = _side_effect(fn.node)
+        if effect is None:
+            continue
+        done.add(fn.qualname)
+        yield RETRY_NOT_IDEMPOTENT.finding(
+            ctx.path, occ.line,
+            f"Retries were added to `{fn.qualname}` ({occ.label}), which {effect} without an idempotency key: "
+            "a retry after a timeout or partial failure repeats the side effect.",
+        )
+
+
+DETECTORS = (detect_safeguards,)
