@@ -1,0 +1,330 @@
+"""`deploycheck demo`: replay the inventory incident in a throwaway repository and catch it.
+
+The demo builds a small shop (``deploycheck.demo_project``) in a temporary folder, or in
+``--keep DIR``, then runs the real commands in this process, in the order a team meets them:
+scan, the CI gate failing, the checklist, a signed record, the gate passing, the PR block.
+
+Isolation is the point of a demo that runs on anyone's machine: while it runs, git reads no
+global or system configuration (so no hooks, signing settings or templates of the user's),
+commits use a fixed identity, HOME and TMPDIR point inside the demo folder, and the signing key
+is a throwaway ed25519 key made for the demo. Everything is restored afterwards, and without
+``--keep`` the folder is removed, even after an error or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .. import demo_project as P
+from .. import gitcmd
+from ..errors import DeployCheckError, UsageError
+
+STEPS = 7
+SCRATCH = "deploycheck-demo"  # inside the demo repository's .git: the key, HOME and TMPDIR
+
+# Variables that would point the demo at the user's setup (CI base refs, keys, agents, hooks).
+_DROP_PREFIXES = ("GIT_", "DEPLOYCHECK_", "GITHUB_", "GITLAB_", "CI_MERGE_REQUEST_", "PRE_COMMIT_")
+_DROP = ("SSH_AUTH_SOCK", "SSH_ASKPASS", "DISPLAY_SSH_ASKPASS", "GNUPGHOME")
+
+
+def run(keep: Path | None) -> int:
+    if keep is not None:
+        return _demo(_prepare_keep_dir(keep), kept=True)
+    root = tempfile.mkdtemp(prefix="deploycheck-demo-")
+    try:
+        return _demo(Path(root) / "shop", kept=False)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _prepare_keep_dir(keep: Path) -> Path:
+    path = keep.expanduser().absolute()
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--keep {keep}: this is a file, not a folder. Pass a new or empty folder for the demo repository.")
+    if path.is_dir() and any(path.iterdir()):
+        raise UsageError(
+            f"--keep {keep}: the folder is not empty, and the demo never writes into a folder that holds files. "
+            "Pass a new or empty folder, e.g. `deploycheck demo --keep /tmp/deploycheck-demo`."
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# ------------------------------------------------------------------------------ isolation
+
+
+def demo_env(scratch: Path) -> dict[str, str]:
+    """The environment the demo runs in: the user's, minus everything git, CI or ssh would
+    read from their setup, plus a fixed identity."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROP_PREFIXES) and k not in _DROP}
+    env.update(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME=P.AUTHOR_NAME,
+        GIT_AUTHOR_EMAIL=P.PRINCIPAL,
+        GIT_COMMITTER_NAME=P.AUTHOR_NAME,
+        GIT_COMMITTER_EMAIL=P.PRINCIPAL,
+        HOME=str(scratch / "home"),
+        TMPDIR=str(scratch / "tmp"),
+    )
+    if os.environ.get("DEPLOYCHECK_DEBUG"):
+        env["DEPLOYCHECK_DEBUG"] = os.environ["DEPLOYCHECK_DEBUG"]
+    return env
+
+
+@contextmanager
+def _isolated(repo: Path, scratch: Path) -> Iterator[None]:
+    """Run the block with the demo environment, cwd in the demo repository and temporary
+    files in the scratch folder; restore all three afterwards."""
+    for sub in ("home", "tmp"):
+        (scratch / sub).mkdir(parents=True, exist_ok=True)
+    saved_env, saved_cwd, saved_tempdir = dict(os.environ), os.getcwd(), tempfile.tempdir
+    os.environ.clear()
+    os.environ.update(demo_env(scratch))
+    tempfile.tempdir = str(scratch / "tmp")
+    os.chdir(repo)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        tempfile.tempdir = saved_tempdir
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+def _git(repo: Path, *args: str) -> str:
+    return gitcmd.output(list(args), str(repo))
+
+
+def _commit(repo: Path, files: dict[str, str], message: str) -> None:
+    for rel, text in files.items():
+        path = repo / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    _git(repo, "add", "--", *files)
+    _git(repo, "commit", "-q", "--no-verify", "-m", message)
+
+
+# ----------------------------------------------------------------------------- the key
+
+
+def make_demo_key(directory: Path) -> tuple[Path, str]:
+    """A throwaway ed25519 key without passphrase: (private key path, ``type base64`` public key).
+
+    ``ssh-keygen`` when it is installed, otherwise the ``cryptography`` package (the same key
+    format; deploycheck's built-in signer then signs with it)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "demo_ed25519"
+    keygen = shutil.which("ssh-keygen")
+    made = False
+    if keygen:
+        proc = subprocess.run(
+            [keygen, "-q", "-t", "ed25519", "-N", "", "-C", f"{P.PRINCIPAL} (deploycheck demo)", "-f", str(path)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        made = proc.returncode == 0 and path.is_file()
+    if not made:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        key = Ed25519PrivateKey.generate()
+        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption())
+        public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(private)
+        Path(str(path) + ".pub").write_bytes(public + f" {P.PRINCIPAL}\n".encode())
+    public_key = " ".join(Path(str(path) + ".pub").read_text(encoding="ascii").split()[:2])
+    return path, public_key
+
+
+# ------------------------------------------------------------------------------ output
+
+
+def _heading(number: int, title: str, command: str = "") -> None:
+    from rich.text import Text
+
+    from ..console import out
+
+    con = out()
+    con.print(Text(""))
+    line = Text(f"── Step {number}/{STEPS} · {title}", style="bold cyan")
+    con.print(line)
+    if command:
+        con.print(Text(f"$ {command}", style="bold"))
+
+
+def _say(text: str, style: str = "", *, code: bool = False) -> None:
+    """Prose wraps at the terminal's width; ``code`` (diff, YAML) is printed unbroken."""
+    from rich.text import Text
+
+    from ..console import out
+
+    out().print(Text(text, style=style), soft_wrap=code)
+
+
+# ------------------------------------------------------------------------------- the demo
+
+
+def build_repository(repo: Path, scratch: Path) -> tuple[Path, str]:
+    """main: the shop, then allowed_signers trusting the demo key; branch: the refactor.
+    Returns the key. Run inside ``_isolated``."""
+    _git(repo, "init", "-q", "--template=", str(repo))  # no templates: no sample or user hooks
+    _git(repo, "symbolic-ref", "HEAD", "refs/heads/main")  # `init -b` needs git 2.28
+    for name, value in (("user.name", P.AUTHOR_NAME), ("user.email", P.PRINCIPAL), ("commit.gpgsign", "false")):
+        _git(repo, "config", name, value)
+    key, public = make_demo_key(scratch / "key")
+    _commit(repo, P.MAIN_FILES, "Shop: reserve stock with an atomic F() update")
+    _commit(repo, {".deploycheck/allowed_signers": f"{P.PRINCIPAL} {public}\n"}, "Trust the demo key for deploycheck records")
+    _git(repo, "checkout", "-q", "-b", P.BRANCH)
+    _commit(repo, P.BRANCH_FILES, P.REFACTOR_MESSAGE)
+    return key, public
+
+
+def _changed_lines(repo: Path) -> list[str]:
+    diff = _git(repo, "diff", "--no-color", "--no-ext-diff", "-U0", "main", P.BRANCH, "--", P.JOB_PATH)
+    return [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def _checklist_answers(ctx, checklist, scratch: Path):  # type: ignore[no-untyped-def]
+    """The real walkthrough when a person is at the terminal; the built-in answers otherwise."""
+    from ..answers import parse_answers
+
+    if sys.stdin.isatty():
+        try:
+            from ..walkthrough import walk
+        except ImportError:
+            _say("(The interactive walkthrough is not available in this build; using the demo's built-in answers.)", "yellow")
+        else:
+            return walk(ctx, checklist)
+    else:
+        _say(
+            "Standard input is not a terminal, so the demo answers the checklist from its built-in answers file "
+            "(the format `deploycheck check --answers FILE` reads). Run `deploycheck demo` in a terminal to "
+            "answer the questions yourself.",
+            "yellow",
+        )
+    path = scratch / "answers.yaml"
+    path.write_text(P.ANSWERS, encoding="utf-8")
+    _say("")
+    for line in P.ANSWERS.splitlines():
+        _say("  " + line, "dim", code=True)
+    return parse_answers(P.ANSWERS.encode(), str(path), checklist)
+
+
+def _demo(repo: Path, kept: bool) -> int:
+    from ..console import warn
+    from . import scan, summary, verify
+    from .common import analyse
+
+    git_dir = repo / ".git"
+    scratch = git_dir / SCRATCH
+    repo.mkdir(parents=True, exist_ok=True)
+    where = f"kept in {repo}" if kept else f"in {repo}, removed at the end"
+    _say("deploycheck demo: the inventory incident, replayed in a throwaway repository", "bold")
+    _say(f"(a temporary git repository {where}; nothing outside it is read or written)", "dim")
+    git_dir.mkdir()  # so the scratch folder exists before git runs; `git init` keeps it
+    scratch.mkdir()
+    with _isolated(repo, scratch):
+        key, public = build_repository(repo, scratch)
+
+        _heading(1, 'The shop and its "minor refactor"')
+        _say("main: a Celery task reserves stock with one atomic UPDATE (Django's F() expression).")
+        _say("main also trusts a throwaway ed25519 key made for this demo, in .deploycheck/allowed_signers:")
+        _say(f"  {P.PRINCIPAL} {public[:40]}…", "dim", code=True)
+        _say(f'Branch {P.BRANCH}, commit "{P.REFACTOR_MESSAGE}", changes {P.JOB_PATH}:')
+        for line in _changed_lines(repo):
+            _say("  " + line, "red" if line.startswith("-") else "green", code=True)
+        _say(
+            "Tests, review and a single-worker staging all pass. In production two workers read the same stock, "
+            "and the second save() overwrites the first: orders are accepted for stock that no longer exists."
+        )
+
+        _heading(2, "The scan finds the hazard in the diff", "deploycheck scan --base main")
+        scan.run(base="main", head=None, format="text", fail_on_findings=False)
+        ctx = analyse("main")
+        if not ctx.scan.flagged:
+            raise DeployCheckError(
+                "the demo did not reproduce the incident: the scan flagged nothing in the refactor. "
+                "This is a bug in deploycheck; please report it with the output above."
+            )
+
+        _heading(3, "The CI gate fails: no record", "deploycheck verify --base main")
+        failed = verify.run(base="main", head=None, format="text", allowed_signers=None, hook=False)
+        _say(
+            f"Exit status {failed}: the branch changes a flagged file and adds no signed record, so CI refuses "
+            "the merge until someone has answered the checklist for exactly this change."
+        )
+
+        _heading(4, "The checklist, with the findings as evidence", "deploycheck")
+        from ..assess import sign_and_write, trust_warning_for, validate
+        from ..checklist import load_builtin
+        from ..verification import load_trust
+
+        checklist = load_trust(ctx).checklist or load_builtin("background-jobs")
+        given = _checklist_answers(ctx, checklist, scratch)
+        if given is None:
+            _say("Checklist aborted; nothing was signed.", "yellow")
+            return 1
+        for message in validate(ctx, checklist, given):
+            warn(message)
+
+        _heading(5, "A record signed with the demo key, committed with the branch")
+        note = trust_warning_for(ctx, str(key))
+        if note:
+            warn(note)
+        written = sign_and_write(ctx, checklist, given, str(key), stage=True)
+        _git(repo, "commit", "-q", "--no-verify", "-m", "Add the deploycheck record")
+        _say(f"Wrote {written.path}, signed by {written.signer} (ed25519, SSHSIG), and committed it:", "green")
+        record_lines = (repo / written.path).read_text(encoding="utf-8").splitlines()
+        for line in _record_excerpt(record_lines):
+            _say("  " + line, "dim", code=True)
+
+        _heading(6, "The CI gate passes", "deploycheck verify --base main")
+        passed = verify.run(base="main", head=None, format="text", allowed_signers=None, hook=False)
+        _say(
+            f"Exit status {passed}: the record's fingerprint matches the change, its signature is valid, and main's "
+            "allowed_signers trusts its key. Any later edit to the flagged file makes it stale."
+        )
+
+        _heading(7, "The block for the pull request description", "deploycheck summary --base main")
+        summary.run(base="main", format="markdown")
+
+    _say("")
+    if kept:
+        _say(f"The demo repository is kept in {repo} (the throwaway key is in .git/{SCRATCH}/key/).", "bold")
+        _say(f"Try: cd {repo} && deploycheck verify --base main && deploycheck log")
+    else:
+        _say("Done; the demo repository and its key have been removed.", "bold")
+    return 0 if failed == 1 and passed == 0 else 1
+
+
+def _record_excerpt(lines: list[str]) -> list[str]:
+    """The record's first fields, its fingerprint and the head of its signature block."""
+    top = ("deploycheck_record:", "created:", "author:", "branch:", "fingerprint:", "signature:")
+    keep: list[str] = []
+    section = ""
+    for line in lines:
+        if not line.startswith(" "):
+            section = line.split(":", 1)[0]
+            if line.startswith("signature:"):
+                keep.append("… (the findings shown to the author, the checklist and the answers)")
+            if line.startswith(top):
+                keep.append(line)
+        elif section == "author" and line.startswith("  email:"):
+            keep.append(line)
+        elif section == "fingerprint" and line.startswith("  value:"):
+            keep.append(line)
+        elif section == "signature":
+            keep.append(line)
+            if "BEGIN SSH SIGNATURE" in line:
+                keep.append("    …")
+                break
+    return keep
