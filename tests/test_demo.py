@@ -171,3 +171,31 @@ def test_the_record_verifies_with_ssh_keygen_by_hand(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout
     assert proc.stdout.startswith('Good "deploycheck-record-v1" signature for dev@example.com with ED25519 key SHA256:')
+
+
+def test_at_a_terminal_the_demo_runs_the_real_walkthrough(tmp_path):
+    """With a terminal, step 4 is the interactive checklist; the answers typed end up signed."""
+    from ptydrive import Terminal
+
+    term = Terminal(["demo", "--keep", str(tmp_path / "kept")], cwd=tmp_path, env=demo_env(tmp_path))
+    try:
+        term.answer("Does this job touch shared state?", "no")
+        term.expect("This answer contradicts the findings.")
+        term.answer("Change or explain?", "change")
+        term.answer("Does this job touch shared state?", "yes")
+        term.answer("Details", "decrements inventory.Product.stock")
+        term.answer("Does the logic assume sequential execution?", "yes")
+        term.answer("Details", "read-modify-write of stock; needs select_for_update")
+        term.answer("Has it been tested under concurrent load?", "yes")
+        term.answer("Details", "tests/test_inventory_concurrency.py")
+        term.answer("Does the rollback procedure work without manual data correction?", "yes")
+        term.answer("Answer", "Two workers reserving the same product at the same moment.")
+        term.answer("...", ".")
+        term.expect("PASS: .deploycheck/records/")
+        assert term.wait() == 0, term.text
+    finally:
+        term.close()
+    assert "Standard input is not a terminal" not in term.text
+    (record,) = (tmp_path / "kept/.deploycheck/records").iterdir()
+    assert '    details: "read-modify-write of stock; needs select_for_update"\n' in record.read_text()
+    assert not (tmp_path / "kept/.git/deploycheck/drafts").exists() or not any((tmp_path / "kept/.git/deploycheck/drafts").iterdir())

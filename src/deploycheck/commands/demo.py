@@ -281,6 +281,9 @@ def _demo(repo: Path, kept: bool) -> int:
         if note:
             warn(note)
         written = sign_and_write(ctx, checklist, given, str(key), stage=True)
+        from ..drafts import discard
+
+        discard(str(repo))  # the record supersedes the walkthrough's draft
         _git(repo, "commit", "-q", "--no-verify", "-m", "Add the deploycheck record")
         _say(f"Wrote {written.path}, signed by {written.signer} (ed25519, SSHSIG), and committed it:", "green")
         record_lines = (repo / written.path).read_text(encoding="utf-8").splitlines()
