@@ -71,6 +71,7 @@ class Trust:
 class RecordFile:
     path: str
     data: bytes | None  # None when it could not be read (deleted, a symlink, a folder)
+    error: str | None = None  # why it was not read, when the reason is known (e.g. its size)
 
 
 def _status_for(code: str) -> str:
@@ -92,6 +93,8 @@ def check_record(
     """Every check of DESIGN.md step 3 for one record, collecting each problem it has."""
     from .signing import find_trusted_signer
 
+    if rf.error is not None:
+        return RecordVerdict(rf.path, "invalid", problems=[Problem(INVALID, rf.path, rf.error)])
     if rf.data is None or not rf.path.endswith(".yaml"):
         return RecordVerdict(rf.path, "invalid", problems=[Problem(
             INVALID, rf.path,

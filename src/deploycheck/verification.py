@@ -12,7 +12,7 @@ from .checklist import applicable, load_checklists
 from .commands.common import Context
 from .fingerprint import file_digests
 from .gate import RecordFile, Trust, Verdict, decide
-from .record import RECORDS_DIR
+from .record import MAX_BYTES, RECORDS_DIR
 
 DECK_NOTES = {
     ".deploycheck/config.yaml": "configuration",
@@ -44,9 +44,14 @@ def record_files(ctx: Context) -> list[RecordFile]:
     for fc in ctx.deck_files:
         if not fc.path.startswith(RECORDS_DIR + "/") or fc.new_path is None:
             continue
-        readable = fc.kind == "file" and fc.new_blob is not None and not fc.binary
-        data = gitcmd.show_file(ctx.change.head_sha, fc.path, root) if readable else None
-        out.append(RecordFile(fc.path, data))
+        if fc.kind == "file" and fc.new_blob is not None:
+            size = int(gitcmd.output(["cat-file", "-s", fc.new_blob], root))
+            if size > MAX_BYTES:  # never read a hostile 30 MB "record" into memory
+                out.append(RecordFile(fc.path, None, f"{fc.path} is {size:,} bytes, over the limit of {MAX_BYTES:,} for a record, so it was not read."))
+                continue
+            out.append(RecordFile(fc.path, gitcmd.show_file(ctx.change.head_sha, fc.path, root)))
+        else:
+            out.append(RecordFile(fc.path, None))
     return sorted(out, key=lambda rf: rf.path)
 
 
