@@ -308,7 +308,7 @@ class Walk:
         evidence, focus = evidence_for(q, self.checklist, self.findings)
         for category in focus:
             say(Text(
-                f"In focus: this change has {category} findings, so {inert(q.id)} is the question to weigh most for them.",
+                f"In focus: {inert(q.id)} is the question in focus for this change's {inert(category)} findings.",
                 style="bold yellow",
             ))
         if evidence:

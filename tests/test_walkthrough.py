@@ -1,0 +1,515 @@
+"""The interactive checklist, end to end through a real pseudo-terminal (``ptydrive``), and the
+walk logic itself driven by scripted input (``Prompter`` with a stream) — faster, for the rules.
+
+The project is the incident of DESIGN.md: on main a Celery task decrements stock with an F()
+update; the branch replaces it with read, compute, save (DC301 lost-update, DC320 safeguard-
+removed). Signing uses a real ed25519 key that main's ``.deploycheck/allowed_signers`` trusts.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dcflow import Project, git_env, make_project, run_dc
+from gitrepo import commit, git
+from ptydrive import Terminal
+
+from deploycheck.answers import Answer
+from deploycheck.checklist import load_builtin, parse_checklist
+from deploycheck.config import Config, PolicyRule
+from deploycheck.model import Finding
+from deploycheck.record import parse_record
+
+MAIN_JOB = """\
+from celery import shared_task
+from django.db.models import F
+
+from inventory.models import Product
+
+
+@shared_task
+def reserve_stock(pid, qty):
+    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)
+"""
+BRANCH_JOB = MAIN_JOB.replace(
+    '    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)\n',
+    "    product = Product.objects.get(pk=pid)\n"
+    "    product.stock = product.stock - qty\n"
+    "    product.save()\n",
+)
+CONCURRENCY_TEST = """\
+import threading
+
+
+def test_two_workers_reserve_the_same_product():
+    workers = [threading.Thread(target=lambda: None) for _ in range(8)]
+"""
+TEST_PATH = "tests/test_inventory_concurrency.py"
+
+Q_SHARED = "Does this job touch shared state? [yes/no/n/a]: "
+Q_SEQUENTIAL = "Does the logic assume sequential execution? [yes/no/n/a]: "
+Q_TESTED = "Has it been tested under concurrent load? [yes/no/n/a]: "
+Q_ROLLBACK = "Does the rollback procedure work without manual data correction? [yes/no/n/a]: "
+DETAILS = "Details: "
+ANSWER = "Answer: "
+MORE = "...: "
+CHALLENGE = "Change or explain? [change/explain]: "
+EXPLANATION = "Explanation: "
+SIGN = "Sign and write the record? [y/n] (y): "
+SILENT = "Two workers reserving the same product at the same moment sell stock twice."
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    p = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    git(p.repo, "checkout", "-q", "-b", "feature")
+    commit(p.repo, {"inventory/jobs.py": BRANCH_JOB, TEST_PATH: CONCURRENCY_TEST}, message="Refactor stock reservation")
+    return p
+
+
+def term(p: Project, *args: str) -> Terminal:
+    env = git_env()
+    env.update(COLUMNS="100", NO_COLOR="1", TERM="xterm")
+    return Terminal(["--key", str(p.key), *args], p.repo, env)
+
+
+def records(p: Project) -> list[Path]:
+    folder = p.repo / ".deploycheck" / "records"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def draft_file(p: Project, branch: str = "feature") -> Path:
+    return p.repo / ".git" / "deploycheck" / "drafts" / f"{branch}.yaml"
+
+
+def answer_rest(t: Terminal) -> None:
+    """Questions 3-5 and the confirmation, answered as a careful author would."""
+    t.answer(Q_TESTED, "yes")
+    t.answer(DETAILS, TEST_PATH)
+    t.answer(Q_ROLLBACK, "yes")
+    t.answer(ANSWER, SILENT)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+
+
+def the_record(p: Project):
+    (path,) = records(p)
+    return parse_record(path.read_bytes(), str(path))
+
+
+def test_scan_flags_the_incident(project: Project) -> None:
+    """The walkthrough tests rely on DC301 seeing the refactor; check that it does."""
+    import json
+
+    proc = run_dc(project.repo, "scan", "--format", "json")
+    found = {(f["rule"], f["line"], f.get("side", "head")) for f in json.loads(proc.stdout)["findings"]}
+    assert ("DC301", 10, "head") in found
+    assert json.loads(proc.stdout)["flagged"] is True
+
+
+# --- through a real terminal --------------------------------------------------------------------
+
+
+def test_full_walk_writes_a_signed_staged_record_that_verify_accepts(project: Project) -> None:
+    p = project
+    t = term(p)
+    shown = t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock, also written by the admin site")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "nothing yet: a row lock comes in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 0
+
+    merge_base = git(p.repo, "merge-base", "main", "HEAD")[:8]
+    head = git(p.repo, "rev-parse", "HEAD")[:8]
+    lines = [line.rstrip() for line in shown.splitlines()]
+    glance = lines[: lines.index("Question 1 of 5 · shared-state") - 1]
+    assert glance == [
+        "deploycheck: Background jobs, queues and shared state (checklist background-jobs v1)",
+        f"Base: main (default branch) · merge-base {merge_base} · head {head}",
+        "",
+        "Flagged files (1):",
+        "  inventory/jobs.py",
+        "",
+        "inventory/jobs.py:9: DC101 job-code-changed [warning]",
+        "  Celery task `reserve_stock` changed in statements that touch shared state (database, cache, files",
+        "  or globals): several workers can run it at once, so check it under concurrency.",
+        "     7 | @shared_task",
+        "     8 | def reserve_stock(pid, qty):",
+        "  >  9 |     product = Product.objects.get(pk=pid)",
+        "  > 10 |     product.stock = product.stock - qty",
+        "  > 11 |     product.save()",
+        "",
+        "inventory/jobs.py:9 (base): DC320 safeguard-removed [high]",
+        "  The F() update of Product.stock was removed from `reserve_stock`: the value is no longer changed",
+        "  atomically in the database, so concurrent workers can overwrite each other's update. (removed line",
+        "  9 of the base version)",
+        "    7 | @shared_task",
+        "    8 | def reserve_stock(pid, qty):",
+        '  > 9 |     Product.objects.filter(pk=pid).update(stock=F("stock") - qty)',
+        "",
+        "inventory/jobs.py:10: DC301 lost-update [high]",
+        "  Product.stock is read, recomputed and saved without a lock or F() expression: two workers running",
+        "  reserve_stock at once can overwrite each other's update.",
+        "     8 | def reserve_stock(pid, qty):",
+        "     9 |     product = Product.objects.get(pk=pid)",
+        "  > 10 |     product.stock = product.stock - qty",
+        "  > 11 |     product.save()",
+        "",
+        "3 findings; 5 questions follow. Ctrl-C stops at any prompt; your answers so far are kept as a draft",
+        "and offered next time.",
+    ]
+    # Evidence beside the question: the findings whose questions include shared-state.
+    assert lines[lines.index("Evidence (3 findings):") + 1 :][:3] == [
+        "  inventory/jobs.py:9: DC101 job-code-changed [warning]",
+        "  inventory/jobs.py:9 (base): DC320 safeguard-removed [high]",
+        "  inventory/jobs.py:10: DC301 lost-update [high]",
+    ]
+    (path,) = records(p)
+    rel = path.relative_to(p.repo).as_posix()
+    assert git(p.repo, "diff", "--cached", "--name-only") == rel
+    assert f"Wrote {rel}, signed by dev@example.com, and staged" in t.text
+    assert "### Concurrency considerations" in t.text
+    record = the_record(p)
+    assert {q: (a.answer, a.details) for q, a in record.body.answers.items()} == {
+        "shared-state": ("yes", "Product.stock, also written by the admin site"),
+        "sequential-assumption": ("yes", "nothing yet: a row lock comes in the follow-up change"),
+        "concurrency-tested": ("yes", TEST_PATH),
+        "rollback-safe": ("yes", None),
+        "silent-failure": (SILENT, None),
+    }
+    assert not draft_file(p).exists()
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    verify = run_dc(p.repo, "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_contradictions_are_challenged_rebuttal_kept_or_answer_changed(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "no")
+    challenge = t.expect(CHALLENGE)
+    assert "This answer contradicts the findings." in challenge
+    assert "The answer 'no' to shared-state contradicts the findings: DC320 safeguard-removed at inventory/jobs.py:9" in " ".join(challenge.split())
+    assert "  > 10 |     product.stock = product.stock - qty" in challenge  # the finding, shown again
+    t.send("explain\r")
+    t.answer(EXPLANATION, "short")  # not a sentence: asked again
+    t.answer(EXPLANATION, "Product rows belong to one warehouse worker only, by routing.")
+    t.answer(Q_SEQUENTIAL, "no")
+    t.answer(CHALLENGE, "change")
+    t.answer(Q_SEQUENTIAL, "yes")  # the changed answer
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 0
+    assert "Please explain in at least a sentence" in t.text
+    answers = the_record(p).body.answers
+    assert answers["shared-state"] == Answer("no", None, "Product rows belong to one warehouse worker only, by routing.")
+    assert answers["sequential-assumption"] == Answer("yes", "a row lock in the follow-up change")
+
+
+@pytest.mark.parametrize(
+    "where, answered",
+    [("first", 0), ("middle", 2), ("last", 5)],
+)
+def test_ctrl_c_writes_nothing_and_keeps_a_draft(project: Project, where: str, answered: int) -> None:
+    from deploycheck.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    if where != "first":
+        t.answer(Q_SHARED, "yes")
+        t.answer(DETAILS, "Product.stock")
+        t.answer(Q_SEQUENTIAL, "yes")
+        t.answer(DETAILS, "a row lock in the follow-up change")
+    if where == "last":
+        t.answer(Q_TESTED, "yes")
+        t.answer(DETAILS, TEST_PATH)
+        t.answer(Q_ROLLBACK, "yes")
+        t.answer(ANSWER, SILENT)
+        t.answer(MORE, ".")
+        t.expect(SIGN)
+    else:
+        t.expect(Q_SHARED if where == "first" else Q_TESTED)
+    t.send("\x03")
+    assert t.wait() == 130
+    assert records(p) == []
+    assert "deploycheck: error: interrupted" in t.text
+    assert "Traceback" not in t.text
+    draft = parse_draft(draft_file(p).read_bytes(), "draft")
+    assert len(draft.answers) == answered
+    assert git(p.repo, "status", "--porcelain") == ""  # nothing in the work tree or the index
+
+
+def test_end_of_input_aborts_with_exit_1_and_keeps_a_draft(project: Project) -> None:
+    from deploycheck.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.expect(Q_SEQUENTIAL)
+    t.send("\x04")
+    assert t.wait() == 1
+    assert "input ended (Ctrl-D) before the checklist was complete; nothing was written." in t.text
+    assert "Traceback" not in t.text
+    assert records(p) == []
+    assert parse_draft(draft_file(p).read_bytes(), "draft").answers == {"shared-state": Answer("yes", "Product.stock")}
+
+
+def test_resume_offers_the_draft_answers_as_defaults(project: Project) -> None:
+    p = project
+    first = term(p)
+    first.answer(Q_SHARED, "yes")
+    first.answer(DETAILS, "Product.stock, also written by the admin site")
+    first.answer(Q_SEQUENTIAL, "yes")
+    first.answer(DETAILS, "a row lock in the follow-up change")
+    first.expect(Q_TESTED)
+    first.send("\x03")
+    assert first.wait() == 130
+
+    t = term(p)
+    offer = t.expect("answers? [y/n] (y): ")
+    assert "Resume the draft from 20" in offer and "with 2 answers?" in offer
+    t.send("y\r")
+    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")  # Enter keeps the draft's answer
+    t.answer("Details (Product.stock, also written by the admin site): ", "")
+    t.answer("Does the logic assume sequential execution? [yes/no/n/a] (yes): ", "")
+    t.answer("Details (a row lock in the follow-up change): ", "")
+    answer_rest(t)
+    assert t.wait() == 0
+    answers = the_record(p).body.answers
+    assert answers["shared-state"] == Answer("yes", "Product.stock, also written by the admin site")
+    assert answers["sequential-assumption"] == Answer("yes", "a row lock in the follow-up change")
+    assert not draft_file(p).exists()
+
+
+def test_no_terminal_on_stdin_is_exit_2_naming_answers(project: Project) -> None:
+    proc = subprocess.run(
+        [*_python_m(), "--key", str(project.key)], cwd=project.repo, env=git_env(),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.returncode == 2
+    assert "standard input is not a terminal" in proc.stderr
+    assert "--answers FILE" in proc.stderr
+    assert records(project) == [] and not draft_file(project).exists()
+
+
+def _python_m() -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "deploycheck"]
+
+
+def test_nothing_flagged_writes_nothing(tmp_path: Path) -> None:
+    p = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    git(p.repo, "checkout", "-q", "-b", "docs")
+    commit(p.repo, {"README.md": "inventory service, documented\n"})
+    t = term(p)
+    assert t.wait() == 0
+    assert "Nothing flagged" in t.text
+    assert records(p) == [] and not draft_file(p, "docs").exists()
+    assert git(p.repo, "status", "--porcelain") == ""
+
+
+def test_a_valid_record_already_covers_the_change(project: Project) -> None:
+    p = project
+    assert p.assess().returncode == 0  # non-interactive: --answers, --yes
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    t = term(p)
+    assert t.wait() == 0
+    assert "A valid record already covers this change" in t.text
+    assert "Does this job touch shared state?" not in t.text
+
+
+TEAM_CHECKLIST = """\
+id: team
+version: 3
+title: "Team release questions"
+questions:
+  - id: queue-drained
+    text: "Must the queue be drained before deploying?"
+    help: "Old messages in the queue meet the new code."
+    answers: ["yes", "no"]
+    details:
+      "yes": "Who drains it, and how?"
+  - id: owner
+    text: "Who watches the workers after the deploy?"
+    answers: text
+"""
+
+
+def test_a_custom_checklist_is_asked_instead_of_the_default(tmp_path: Path) -> None:
+    p = make_project(tmp_path, {
+        "inventory/jobs.py": MAIN_JOB,
+        ".deploycheck/checklists/team.yaml": TEAM_CHECKLIST,
+        ".deploycheck/config.yaml": "checklists: [team]\n",
+    })
+    git(p.repo, "checkout", "-q", "-b", "feature")
+    commit(p.repo, {"inventory/jobs.py": BRANCH_JOB})
+    t = term(p)
+    shown = t.answer("Must the queue be drained before deploying? [yes/no]: ", "yes")
+    assert "Team release questions (checklist team v3)" in shown
+    assert "Question 1 of 2 · queue-drained" in shown
+    t.answer(DETAILS, "the on-call engineer pauses the beat schedule")
+    t.answer(ANSWER, "The on-call engineer watches the worker dashboards.")
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    assert "Does this job touch shared state?" not in t.text
+    record = the_record(p)
+    assert (record.body.checklist.id, record.body.checklist.version) == ("team", 3)
+    assert list(record.body.answers) == ["queue-drained", "owner"]
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    assert run_dc(p.repo, "verify").returncode == 0
+
+
+def test_an_invalid_checklist_is_exit_2_naming_file_line_and_key(tmp_path: Path) -> None:
+    broken = TEAM_CHECKLIST.replace("    answers: text\n", "    answer: text\n")
+    p = make_project(tmp_path, {
+        "inventory/jobs.py": MAIN_JOB,
+        ".deploycheck/checklists/team.yaml": broken,
+        ".deploycheck/config.yaml": "checklists: [team]\n",
+    })
+    git(p.repo, "checkout", "-q", "-b", "feature")
+    commit(p.repo, {"inventory/jobs.py": BRANCH_JOB})
+    t = term(p)
+    assert t.wait() == 2
+    text = " ".join(t.text.split())
+    assert ".deploycheck/checklists/team.yaml (at " in text
+    assert ", line 13: unknown key 'answer' in a question." in text
+    assert records(p) == []
+
+
+# --- the walk logic, driven by scripted input ---------------------------------------------------
+
+
+def finding(rule: str, name: str, category: str, severity: str, line: int, questions: tuple[str, ...]) -> Finding:
+    return Finding(rule, name, category, severity, "inventory/jobs.py", line, line, f"{name} here.", questions)
+
+
+LOST_UPDATE = finding("DC301", "lost-update", "shared-state", "high", 10, ("shared-state", "sequential-assumption"))
+MIGRATION = Finding(
+    "DC501", "irreversible-migration", "migration", "high", "shop/migrations/0002_drop.py", 12, 12,
+    "The migration drops a column and cannot be reversed.", ("rollback-safe",),
+)
+
+
+def make_walk(script: str, findings=(LOST_UPDATE,), files=None, config=Config(), checklist=None, previous=None):
+    """A walk whose typed lines are ``script``, and the screen it prints on."""
+    from rich.console import Console
+
+    from deploycheck.walkthrough import Prompter, Walk
+
+    files = {TEST_PATH: CONCURRENCY_TEST} if files is None else files
+    screen = io.StringIO()
+    console = Console(file=screen, width=100, markup=False, highlight=False, emoji=False, color_system=None)
+    walk = Walk(
+        checklist or load_builtin("background-jobs"), findings, config,
+        lambda path: path in files, files.get, Prompter(console, io.StringIO(script)), previous=previous,
+    )
+    return walk, screen
+
+
+def scripted_walk(script: str, **kwargs):
+    """Run the walk with ``script`` as the typed lines; return (answers, transcript)."""
+    walk, screen = make_walk(script, **kwargs)
+    return walk.run(), screen.getvalue()
+
+
+GOOD_TAIL = f"yes\n{TEST_PATH}\nyes\n{SILENT}\n.\n"
+
+
+def test_scripted_walk_collects_answers_in_checklist_order() -> None:
+    answers, screen = scripted_walk("yes\nProduct.stock\nYES\nrow lock\n" + GOOD_TAIL)
+    assert answers == {
+        "shared-state": Answer("yes", "Product.stock"),
+        "sequential-assumption": Answer("yes", "row lock"),  # choices are case-insensitive
+        "concurrency-tested": Answer("yes", TEST_PATH),
+        "rollback-safe": Answer("yes"),
+        "silent-failure": Answer(SILENT),
+    }
+    assert "Your answers" in screen
+
+
+def test_scripted_invalid_choice_is_asked_again() -> None:
+    answers, screen = scripted_walk("maybe\nyes\nProduct.stock\nyes\nrow lock\n" + GOOD_TAIL)
+    assert "Please answer with one of the choices in square brackets." in screen
+    assert answers["shared-state"] == Answer("yes", "Product.stock")
+
+
+def test_rollback_na_with_a_migration_is_challenged_and_in_focus() -> None:
+    script = f"yes\nshop.Order rows\nno\nno\nwe have no worker test rig yet\nn/a\nchange\nno\nre-add the column from the backup\n{SILENT}\n.\n"
+    answers, screen = scripted_walk(script, findings=(MIGRATION,))
+    screen = " ".join(screen.split())
+    assert "In focus: rollback-safe is the question in focus for this change's migration findings." in screen
+    assert "The answer 'n/a' to rollback-safe contradicts the findings: DC501 irreversible-migration" in screen
+    assert answers["rollback-safe"] == Answer("no", "re-add the column from the backup")
+    # only rollback-safe has the migration as evidence, and is the only question put in focus
+    assert screen.count("In focus:") == 1
+
+
+def test_test_details_must_name_an_existing_test_and_quiet_tests_warn_inline() -> None:
+    files = {TEST_PATH: CONCURRENCY_TEST, "tests/test_plain.py": "def test_one():\n    assert True\n"}
+    script = (
+        "yes\nProduct.stock\nyes\nrow lock\n"
+        "yes\ntests/test_missing.py\ntests/test_plain.py\n"  # a missing file is refused at once
+        f"yes\n{SILENT}\n.\n"
+    )
+    answers, screen = scripted_walk(script, files=files)
+    flat = " ".join(screen.split())
+    assert "Not accepted: the details names tests/test_missing.py, which does not exist in the head commit." in flat
+    # The warning shows as the answer is given, before the next question, and is kept.
+    assert flat.index("Warning: concurrency-tested: tests/test_plain.py shows no sign of concurrency") < flat.index("Question 4 of 5")
+    assert answers["concurrency-tested"].details == "tests/test_plain.py"
+    assert answers["concurrency-tested"].warning.startswith("concurrency-tested: tests/test_plain.py shows no sign")
+
+
+def test_free_text_must_be_a_sentence_and_may_span_lines() -> None:
+    script = "yes\nProduct.stock\nyes\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\n" + "too short\n.\nTwo workers,\nsame product.\n.\n"
+    answers, screen = scripted_walk(script)
+    assert "Not accepted: the answer to silent-failure must be at least a sentence" in " ".join(screen.split())
+    assert answers["silent-failure"] == Answer("Two workers,\nsame product.")
+
+
+def test_policy_block_refuses_an_answer_inline() -> None:
+    config = Config(block=(PolicyRule("concurrency-tested", "no", "high", "test it first"),), source=".deploycheck/config.yaml")
+    script = "yes\nProduct.stock\nyes\nrow lock\n" + f"no\nno rig\nyes\n{TEST_PATH}\nyes\n{SILENT}\n.\n"
+    answers, screen = scripted_walk(script, config=config)
+    assert "does not accept 'no' as the answer to concurrency-tested while a high-severity finding flags the change" in " ".join(screen.split())
+    assert answers["concurrency-tested"] == Answer("yes", TEST_PATH)
+
+
+def test_policy_required_details_are_asked_for() -> None:
+    config = Config(require_details=(PolicyRule("rollback-safe", "yes", "always", "name the runbook"),))
+    script = "yes\nProduct.stock\nyes\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\nrunbook 12\n{SILENT}\n.\n"
+    answers, screen = scripted_walk(script, config=config)
+    assert "Details for 'yes': The policy asks for details with this answer (name the runbook)." in screen
+    assert answers["rollback-safe"] == Answer("yes", "runbook 12")
+
+
+def test_previous_answers_are_defaults_and_end_of_input_raises() -> None:
+    previous = {"shared-state": Answer("yes", "Product.stock"), "silent-failure": Answer(SILENT)}
+    walk, screen = make_walk("\n\nyes\n", previous=previous)
+    with pytest.raises(EOFError):
+        walk.run()
+    assert walk.answers == {"shared-state": Answer("yes", "Product.stock")}  # what the draft keeps
+    assert "Does this job touch shared state? [yes/no/n/a] (yes): " in screen.getvalue()
+
+
+def test_untrusted_text_is_shown_inert() -> None:
+    hostile = Finding("DC301", "lost-update", "shared-state", "high", "inv/\x1b[2Jjobs.py", 3, 3, "msg \x1b]0;pwn\x07", ("shared-state",))
+    answers, screen = scripted_walk("yes\n\x1b[31mred\nyes\nrow lock\n" + GOOD_TAIL, findings=(hostile,))
+    assert "\x1b" not in screen
+    assert "inv/\\x1b[2Jjobs.py" in screen
+    assert answers["shared-state"].details == "\x1b[31mred"  # stored as typed; the record escapes it
+
+
+def test_a_checklist_from_a_file_drives_the_walk() -> None:
+    checklist = parse_checklist(TEAM_CHECKLIST, "team.yaml", "team")
+    answers, screen = scripted_walk("no\nNobody needs to watch, it is a no-op job.\n.\n", checklist=checklist)
+    assert answers == {"queue-drained": Answer("no"), "owner": Answer("Nobody needs to watch, it is a no-op job.")}
+    assert "Must the queue be drained before deploying? [yes/no]: no" in screen
