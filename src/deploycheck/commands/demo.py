@@ -60,7 +60,7 @@ def _prepare_keep_dir(keep: Path) -> Path:
 # ------------------------------------------------------------------------------ isolation
 
 
-def demo_env(scratch: Path) -> dict[str, str]:
+def demo_env(scratch: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment the demo runs in: the user's, minus everything git, CI or ssh would
     read from their setup, plus a fixed identity."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(_DROP_PREFIXES) and k not in _DROP}
@@ -76,18 +76,19 @@ def demo_env(scratch: Path) -> dict[str, str]:
     )
     if os.environ.get("DEPLOYCHECK_DEBUG"):
         env["DEPLOYCHECK_DEBUG"] = os.environ["DEPLOYCHECK_DEBUG"]
+    env.update(extra or {})
     return env
 
 
 @contextmanager
-def _isolated(repo: Path, scratch: Path) -> Iterator[None]:
-    """Run the block with the demo environment, cwd in the demo repository and temporary
-    files in the scratch folder; restore all three afterwards."""
+def isolated(repo: Path, scratch: Path, extra_env: dict[str, str] | None = None) -> Iterator[None]:
+    """Run the block with the demo environment (plus ``extra_env``), cwd in the demo repository
+    and temporary files in the scratch folder; restore all three afterwards."""
     for sub in ("home", "tmp"):
         (scratch / sub).mkdir(parents=True, exist_ok=True)
     saved_env, saved_cwd, saved_tempdir = dict(os.environ), os.getcwd(), tempfile.tempdir
     os.environ.clear()
-    os.environ.update(demo_env(scratch))
+    os.environ.update(demo_env(scratch, extra_env))
     tempfile.tempdir = str(scratch / "tmp")
     os.chdir(repo)
     try:
@@ -173,14 +174,17 @@ def _say(text: str, style: str = "", *, code: bool = False) -> None:
 # ------------------------------------------------------------------------------- the demo
 
 
-def build_repository(repo: Path, scratch: Path) -> tuple[Path, str]:
+def build_repository(repo: Path, scratch: Path, public_key: str | None = None) -> tuple[Path | None, str]:
     """main: the shop, then allowed_signers trusting the demo key; branch: the refactor.
-    Returns the key. Run inside ``_isolated``."""
+
+    Returns the private key's path and the public key (``type base64``). With ``public_key``
+    no key is made and that one is trusted (the pictures script uses a fixed one). Run inside
+    ``isolated``."""
     _git(repo, "init", "-q", "--template=", str(repo))  # no templates: no sample or user hooks
     _git(repo, "symbolic-ref", "HEAD", "refs/heads/main")  # `init -b` needs git 2.28
     for name, value in (("user.name", P.AUTHOR_NAME), ("user.email", P.PRINCIPAL), ("commit.gpgsign", "false")):
         _git(repo, "config", name, value)
-    key, public = make_demo_key(scratch / "key")
+    key, public = (None, public_key) if public_key else make_demo_key(scratch / "key")
     _commit(repo, P.MAIN_FILES, "Shop: reserve stock with an atomic F() update")
     _commit(repo, {".deploycheck/allowed_signers": f"{P.PRINCIPAL} {public}\n"}, "Trust the demo key for deploycheck records")
     _git(repo, "checkout", "-q", "-b", P.BRANCH)
@@ -232,8 +236,9 @@ def _demo(repo: Path, kept: bool) -> int:
     _say(f"(a temporary git repository {where}; nothing outside it is read or written)", "dim")
     git_dir.mkdir()  # so the scratch folder exists before git runs; `git init` keeps it
     scratch.mkdir()
-    with _isolated(repo, scratch):
+    with isolated(repo, scratch):
         key, public = build_repository(repo, scratch)
+        assert key is not None
 
         _heading(1, 'The shop and its "minor refactor"')
         _say("main: a Celery task reserves stock with one atomic UPDATE (Django's F() expression).")
