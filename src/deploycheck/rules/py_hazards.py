@@ -131,7 +131,7 @@ def orm_read(value: ast.AST | None, single: bool = True) -> OrmRead | None:
     if isinstance(value, ast.Subscript) and single:  # Model.objects.filter(...)[0]
         kind = _ormish(value.value)
         if kind and isinstance(value.slice, ast.Constant):
-            return OrmRead(_model_from_chain(value.value), kind, any(c in _LOCKING_CALLS for c in chain_calls(value)), value)
+            return OrmRead(_model_from_chain(value.value), kind, _locks_rows(value), value)
         return None
     if not isinstance(value, ast.Call):
         return None
@@ -146,7 +146,12 @@ def orm_read(value: ast.AST | None, single: bool = True) -> OrmRead | None:
         kind = "django"
     if kind is None:
         return None
-    return OrmRead(_model_from_chain(value), kind, any(c in _LOCKING_CALLS for c in calls), value)
+    return OrmRead(_model_from_chain(value), kind, _locks_rows(value), value)
+
+
+def _locks_rows(value: ast.AST) -> bool:
+    """select_for_update()/with_for_update() anywhere in the read, e.g. inside ``execute(select(...))``."""
+    return any(isinstance(n, ast.Call) and last_name(n.func) in _LOCKING_CALLS for n in ast.walk(value))
 
 
 def _iter_read(iterable: ast.AST) -> OrmRead | None:
@@ -633,10 +638,20 @@ def _act(call: ast.Call, instances: dict[str, str]) -> tuple[str | None, str | N
     return None
 
 
+_CREATE_FIX = "use get_or_create() with a unique constraint, or catch IntegrityError"
+_OUTCOMES = {
+    "created": ("create a duplicate", _CREATE_FIX),
+    "added": ("insert a duplicate", _CREATE_FIX),
+    "saved": ("overwrite each other's write", "lock the row with select_for_update() or make the update conditional"),
+    "deleted": ("both delete, or delete what the other just changed", "make the delete itself conditional"),
+}
+
+
 def scan_check_then_act(s: FunctionScan) -> None:
     checks: list[_Check] = []
-    maybe: dict[str, str | None] = {}  # var -> model, for `x = M.objects.filter(...).first()`
+    maybe: dict[str, tuple[str | None, str]] = {}  # var -> (model, how), for `x = M.objects.filter(...).first()`
     instances: dict[str, str] = {}  # var -> model, for `x = M(...)` and ORM reads
+    constructed: set[str] = set()  # vars holding a new, unsaved instance: their save() creates a row
     for step in s.steps:
         node = step.node
         if step.header:
@@ -663,12 +678,14 @@ def scan_check_then_act(s: FunctionScan) -> None:
             var = targets[0].id
             inner = value.value if isinstance(value, ast.Await) else value
             if isinstance(inner, ast.Call) and last_name(inner.func) in _MAYBE_READS and _ormish(inner):
-                if not any(c in _LOCKING_CALLS for c in chain_calls(inner)):
-                    maybe[var] = _model_from_chain(inner)
-                    if maybe[var]:
-                        instances[var] = maybe[var]  # type: ignore[assignment]
+                if not _locks_rows(inner):
+                    model = _model_from_chain(inner)
+                    maybe[var] = (model, f"{last_name(inner.func)}()")
+                    if model:
+                        instances[var] = model
             elif isinstance(inner, ast.Call) and last_name(inner.func)[:1].isupper() and isinstance(inner.func, (ast.Name, ast.Attribute)):
                 instances[var] = last_name(inner.func)
+                constructed.add(var)
         if step.integrity_guarded or step.locked:
             continue
         for call in _step_calls(step):
@@ -676,6 +693,8 @@ def scan_check_then_act(s: FunctionScan) -> None:
             if act is None:
                 continue
             model, var, verb = act
+            if verb == "saved" and var in constructed:
+                verb = "created"
             for check in reversed(checks):
                 if isinstance(check.node, ast.Try):
                     inside = any(h.lineno <= call.lineno <= (h.end_lineno or h.lineno) for h in check.handlers)
@@ -684,12 +703,11 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 if not inside or not ((model and model in check.models) or (var and var in check.names)):
                     continue
                 subject = model or var
-                outcome = "create a duplicate" if verb == "created" else f"both act on a row the other changed"
+                outcome, fix = _OUTCOMES.get(verb, _OUTCOMES["saved"])
                 s.report(
                     CHECK_THEN_ACT, check.node.lineno, call,  # type: ignore[attr-defined]
                     f"{subject} is checked with {check.how} and then {verb} in a separate step: {s.runners} can both "
-                    f"pass the check and {outcome} (use get_or_create/update_or_create with a unique constraint, "
-                    "or catch IntegrityError).",
+                    f"pass the check and {outcome} ({fix}).",
                     check.node,
                 )
                 break

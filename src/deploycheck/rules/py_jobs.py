@@ -432,6 +432,7 @@ SHARED_ATTRS = frozenset({
 })
 SHARED_NAME_PARTS = ("redis", "cache", "session", "cursor")
 WRITE_MODES = ("w", "a", "x", "+")
+FILE_CHANGES = {"os.remove", "os.unlink", "os.rename", "os.replace", "os.makedirs", "os.mkdir", "os.rmdir"}
 
 
 def open_mode(call: ast.Call) -> str:
@@ -454,8 +455,11 @@ def touches_shared_state(node: ast.AST, module: PyModule, header: bool = False) 
                     return True
             elif isinstance(sub, ast.Global):
                 return True
-            elif isinstance(sub, ast.Call) and last_name(sub.func) == "open" and any_in(open_mode(sub), WRITE_MODES):
-                return True
+            elif isinstance(sub, ast.Call):
+                if last_name(sub.func) == "open" and any_in(open_mode(sub), WRITE_MODES):
+                    return True
+                if chain_root(sub.func) == "shutil" or dotted(sub.func) in FILE_CHANGES:
+                    return True
     return False
 
 

@@ -154,9 +154,9 @@ def _sql_occurrence(call: ast.Call) -> tuple[str, str] | None:
     if "pg_advisory" in sql or "get_lock(" in sql:
         return "lock", "the advisory lock"
     if _ROW_LOCK_SQL.search(sql):
-        return "row-lock", "SELECT … FOR UPDATE"
+        return "row-lock", "`SELECT … FOR UPDATE`"
     if "on conflict" in sql or "on duplicate key" in sql or "insert ignore" in sql:
-        return "get-or-create", "INSERT … ON CONFLICT"
+        return "get-or-create", "`INSERT … ON CONFLICT`"
     if _RELATIVE_SQL.search(sql):
         return "atomic-update", "the relative UPDATE (SET col = col ± n)"
     return None
@@ -168,7 +168,7 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...]) -> tuple[str, st
     recv_text = dotted(recv).lower() if recv is not None else ""
     name = dotted(call.func)
     if tail in ("select_for_update", "with_for_update", "with_lockmode"):
-        return "row-lock", f"{tail}()", True
+        return "row-lock", f"`{tail}()`", True
     if tail in ("execute", "executemany", "exec_driver_sql", "raw"):
         found = _sql_occurrence(call)
         return (*found, True) if found else None
@@ -178,31 +178,31 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...]) -> tuple[str, st
     if tail in _COUNTERS and recv is not None:
         return "atomic-update", f"the atomic {tail}()", False
     if tail == "on_commit":
-        return "on-commit", "transaction.on_commit()", True
+        return "on-commit", "`transaction.on_commit()`", True
     if tail in ("get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "on_conflict_do_nothing", "on_conflict_do_update"):
-        return "get-or-create", f"{tail}()", True
+        return "get-or-create", f"`{tail}()`", True
     if tail in ("create", "acreate") and any(a in chain_attrs(call.func) for a in ("objects", "_default_manager")):
         return "create", "create()", False
     if tail in ("save", "asave"):
         return "save", "save()", False
     if tail == "atomic":
-        return "transaction", "transaction.atomic", True
+        return "transaction", "`transaction.atomic`", True
     if tail in ("begin", "begin_nested") and any_in(recv_text, ("session", "engine", "conn", "db")):
-        return "transaction", f"{dotted(call.func)}()", True
+        return "transaction", f"`{dotted(call.func)}()`", True
     if tail in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "FileLock", "SoftFileLock", "flock", "lockf", "acquire"):
-        return "lock", f"{name}()", True
+        return "lock", f"`{name}()`", True
     if tail == "lock" and recv is not None:
-        return "lock", f"the lock {name}()", True
+        return "lock", f"the lock `{name}()`", True
     if tail == "set" and any(kw.arg == "nx" for kw in call.keywords):
-        return "lock", "SET NX", True
+        return "lock", "`SET NX`", True
     if tail == "setnx" or (tail == "add" and chain_root(call.func) == "cache"):
-        return "lock", f"{name}()", True
+        return "lock", f"`{name}()`", True
     if "advisory" in tail.lower():
-        return "lock", f"the advisory lock {tail}()", True
+        return "lock", f"the advisory lock `{tail}()`", True
     if tail == "retry" or tail == "Retry" or tail == "on_exception":
-        return "retry", f"{name}()", True
+        return "retry", f"`{name}()`", True
     if name in wrappers or tail in wrappers:
-        return ("lock" if any_in(tail.lower(), LOCK_WORDS) else "transaction"), name, True
+        return ("lock" if any_in(tail.lower(), LOCK_WORDS) else "transaction"), f"`{name}`", True
     return None
 
 
@@ -220,18 +220,18 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
             out.append(Occurrence(kind, label, call.lineno, scope, report))
         for kw in call.keywords:
             if kw.arg in _RETRY_KEYWORDS and not (isinstance(kw.value, ast.Constant) and kw.value.value in (0, None, False)):
-                out.append(Occurrence("retry", f"{kw.arg}=", kw.value.lineno, scope))
+                out.append(Occurrence("retry", f"`{kw.arg}=`", kw.value.lineno, scope))
     for fn in module.functions:
         for name, node in fn.decorators:
             if isinstance(node, ast.Call):
                 continue  # already seen among the calls
             tail = name.rsplit(".", 1)[-1]
             if tail == "atomic":
-                out.append(Occurrence("transaction", f"@{name}", node.lineno, fn.qualname))
+                out.append(Occurrence("transaction", f"`@{name}`", node.lineno, fn.qualname))
             elif tail == "retry":
-                out.append(Occurrence("retry", f"@{name}", node.lineno, fn.qualname))
+                out.append(Occurrence("retry", f"`@{name}`", node.lineno, fn.qualname))
             elif name in wrappers or tail in wrappers or is_lock_name(name, ()):
-                out.append(Occurrence("lock" if is_lock_name(name, ()) else "transaction", f"@{name}", node.lineno, fn.qualname))
+                out.append(Occurrence("lock" if is_lock_name(name, ()) else "transaction", f"`@{name}`", node.lineno, fn.qualname))
     for item, _node, scope in module.with_items:
         expr = item.context_expr
         if isinstance(expr, ast.Call):
@@ -272,6 +272,28 @@ def _count(scope: str, kind: str, module: PyModule | None, counts: tuple[Counter
     if other is not None and scope in module.scopes and scope in other.scopes:
         return counts[0][(scope, kind)]
     return counts[1][kind]
+
+
+def code_only(line: str) -> str:
+    """A line without its trailing comment and with whitespace collapsed: what "moved" compares."""
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            line = line[:index]
+            break
+    return " ".join(line.split())
+
+
+def _sentence_start(label: str) -> str:
+    """Capitalise prose labels ("the F() update …"); code labels are quoted as they are."""
+    if label.startswith("the "):
+        return "T" + label[1:]
+    return label
 
 
 def _where(scope: str) -> str:
@@ -325,13 +347,13 @@ def _removed(ctx, head, base, head_counts, base_counts, base_occ):
     for line, occs in sorted(per_line.items()):
         labels = list(dict.fromkeys(o.label for o in occs))
         first = occs[0]
-        what = " and ".join(labels)
-        message = f"{what[0].upper()}{what[1:]} was removed from {_where(first.scope)}: {REMOVED_CONSEQUENCE[first.kind]}."
+        what = _sentence_start(" and ".join(labels))
+        message = f"{what} was removed from {_where(first.scope)}: {REMOVED_CONSEQUENCE[first.kind]}."
         yield SAFEGUARD_REMOVED.finding(ctx.path, line, message, side="base")
 
 
 def _added(ctx, head, base, head_counts, base_counts, head_occ):
-    removed_text = {text.strip() for text in ctx.removed.values()}
+    removed_text = {code_only(text) for text in ctx.removed.values()}
     per_line: dict[tuple[int, Rule], list[tuple[Occurrence, str]]] = {}
     retries: list[Occurrence] = []
     surplus: dict[tuple[str, str], int] = {}
@@ -344,7 +366,7 @@ def _added(ctx, head, base, head_counts, base_counts, head_occ):
         if surplus[key] > 0:
             surplus[key] -= 1
             verb = "added"
-        elif ctx.added[occ.line].strip() not in removed_text:
+        elif code_only(ctx.added[occ.line]) not in removed_text:
             verb = "changed"
         else:
             continue  # the same line, moved
@@ -356,7 +378,9 @@ def _added(ctx, head, base, head_counts, base_counts, head_occ):
         if rule is None:
             continue
         if occ.kind == "get-or-create":  # only when it replaces a plain create()
-            replaced = _count(occ.scope, "create", base, base_counts, head) - _count(occ.scope, "create", head, head_counts, base)
+            if base is None or occ.scope not in base.scopes:
+                continue  # new code: an ordinary get_or_create, not a replacement
+            replaced = base_counts[0][(occ.scope, "create")] - head_counts[0][(occ.scope, "create")]
             if verb != "added" or replaced <= 0:
                 continue
         per_line.setdefault((occ.line, rule), []).append((occ, verb))
@@ -364,7 +388,7 @@ def _added(ctx, head, base, head_counts, base_counts, head_occ):
         labels = " and ".join(dict.fromkeys(o.label for o, _ in items))
         verb = "added" if any(v == "added" for _, v in items) else "changed"
         message = (
-            f"{labels[0].upper()}{labels[1:]} was {verb} in {_where(items[0][0].scope)}: this changes how concurrent "
+            f"{_sentence_start(labels)} was {verb} in {_where(items[0][0].scope)}: this changes how concurrent "
             "workers interact (waits, deadlocks, ordering), so test it under concurrency."
         )
         yield rule.finding(ctx.path, line, message)

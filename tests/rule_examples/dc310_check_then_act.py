@@ -1,0 +1,51 @@
+# path: billing/invoices.py
+from django.db import IntegrityError, transaction
+
+from .models import Invoice, Order, Subscription
+
+
+def create_invoice(order):
+    if not Invoice.objects.filter(order=order).exists():  # error: DC310[high]
+        Invoice.objects.create(order=order, amount=order.total)
+
+
+def ensure_subscription(user, plan):
+    subscription = Subscription.objects.filter(user=user).first()  # ok: DC310
+    if subscription is None:  # error: DC310
+        subscription = Subscription(user=user, plan=plan)
+        subscription.save()
+    return subscription
+
+
+def import_order(reference, data):
+    try:  # error: DC310
+        Order.objects.get(reference=reference)
+    except Order.DoesNotExist:
+        Order.objects.create(reference=reference, **data)
+
+
+def cancel_duplicate(order):
+    if Invoice.objects.filter(order=order).count() > 1:  # error: DC310
+        return
+    Invoice.objects.filter(order=order, draft=True).delete()
+
+
+def create_invoice_safely(order):
+    if Invoice.objects.filter(order=order).exists():  # ok: DC310
+        return None
+    try:
+        with transaction.atomic():  # error: DC201
+            return Invoice.objects.create(order=order, amount=order.total)
+    except IntegrityError:
+        return Invoice.objects.get(order=order)
+
+
+def create_invoice_idempotent(order):
+    invoice, _ = Invoice.objects.get_or_create(order=order, defaults={"amount": order.total})  # ok: DC310
+    return invoice
+
+
+def log_if_missing(order, logger):
+    if not Invoice.objects.filter(order=order).exists():  # ok: DC310
+        logger.warning("order %s has no invoice", order.pk)
+    Order.objects.filter(pk=order.pk).update(checked=True)
