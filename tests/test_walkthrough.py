@@ -211,6 +211,24 @@ def test_contradictions_are_challenged_rebuttal_kept_or_answer_changed(project: 
     assert answers["sequential-assumption"] == Answer("yes", "a row lock in the follow-up change")
 
 
+def test_a_failed_signature_is_exit_2_with_the_fix_and_keeps_the_draft(project: Project) -> None:
+    from deploycheck.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    p.key.unlink()  # the key disappears (an unplugged token, a moved file) before signing
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 2
+    text = " ".join(t.text.split())
+    assert f"deploycheck: error: The signing key {p.key} (from --key) does not exist or is not a file. Fix the path" in text
+    assert records(p) == []
+    assert len(parse_draft(draft_file(p).read_bytes(), "draft").answers) == 5
+
+
 @pytest.mark.parametrize(
     "where, answered",
     [("first", 0), ("middle", 2), ("last", 5)],

@@ -216,8 +216,8 @@ def summary_table(checklist: Checklist, answers: Mapping[str, Answer]) -> "Rende
 
     table = Table(title="Your answers", title_justify="left", show_lines=False, expand=False)
     table.add_column("Question", no_wrap=True)
-    table.add_column("Answer")
-    table.add_column("Details")
+    table.add_column("Answer", overflow="fold")  # never hide part of an answer behind an ellipsis
+    table.add_column("Details", overflow="fold")
     for q in checklist.questions:
         a = answers.get(q.id)
         if a is None:
