@@ -424,8 +424,17 @@ def _normalise_value(value: str) -> str:
     return value.strip().strip(",;").strip().strip("'\"").strip()
 
 
+def _written_key(match: re.Match[str]) -> str:
+    """The setting's name as written: the first matched group named ``key``, ``key_b``, …
+    (a pattern may spell the same setting in several forms, e.g. ``x = 1`` and ``'x': 1``)."""
+    for name, value in match.groupdict().items():
+        if name.startswith("key") and value is not None:
+            return value
+    return match.group(0)
+
+
 def _setting_key(match: re.Match[str], pr: PackRule) -> str:
-    key = (match.groupdict().get("key") or match.group(0)).strip().strip("'\":").lower()
+    key = _written_key(match).strip().strip("'\":").lower()
     return pr.aliases.get(key, key)
 
 
@@ -454,9 +463,14 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
                     fewer[key] = view.lexed("head") is None or _count(view, "head", pattern) < _count(view, "base", pattern)
                 if not fewer[key]:
                     continue
-            message = render(pattern.message or pr.message, path=view.path, match=short(m.group(0)), **_groups(m))
+            message = render(pattern.message or pr.message, path=view.path, match=_shown(m), **_groups(m))
             yield pr.rule.finding(view.path, number, message, side=side)
             break
+
+
+def _shown(m: re.Match[str]) -> str:
+    """The matched text as a message shows it: ``new Worker(`` reads as ``new Worker``."""
+    return short(m.group(0).strip().rstrip("({[ \t:='\"`").strip())
 
 
 def _groups(m: re.Match[str]) -> dict[str, str]:
@@ -501,7 +515,8 @@ def _run_setting_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
             if pick:
                 old = pick[0]
                 used.add(old[0])
-        values = dict(path=view.path, key=short(m.groupdict().get("key") or key), match=short(m.group(0)), **_groups(m))
+        values = dict(path=view.path, match=_shown(m), **_groups(m))
+        values["key"] = short(_written_key(m)) if value is not None else key
         if value is not None and old is not None:
             if _normalise_value(old[2]) == _normalise_value(value):
                 continue  # reformatted, same value: not a change
@@ -531,7 +546,7 @@ def _run_setting_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
         )
         if still:
             continue
-        message = render(pr.messages["removed"], path=view.path, key=short(m.groupdict().get("key") or key), old=short(_normalise_value(value)))
+        message = render(pr.messages["removed"], path=view.path, key=short(_written_key(m)), old=short(_normalise_value(value)))
         yield pr.rule.finding(view.path, number, message, side="base")
 
 

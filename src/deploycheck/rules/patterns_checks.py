@@ -67,7 +67,9 @@ def _find_back(lines: list[str], start: int, pattern: re.Pattern[str], limit: in
 @check("js-lost-update")
 def js_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    candidates = [(n, raw) for n, raw in sorted(_added(view).items()) if "." in raw]
+    # Cheap first: only lines that look like a computed write on the raw text are candidates,
+    # so the file is read and lexed only when one exists.
+    candidates = [(n, raw) for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in (*_JS_WRITES, _JS_INLINE))]
     if not candidates:
         return out
     lines = view.lines("head")
@@ -117,9 +119,11 @@ _RB_LOCKED = re.compile(r"\.with_lock\b|\.lock!|\.lock\b(?!_)|\bwith_advisory_lo
 @check("ruby-lost-update")
 def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    candidates = [n for n, raw in sorted(_added(view).items()) if "." in raw]
+    candidates = [n for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in (_RB_INLINE, _RB_ATTRIBUTE, *_RB_ASSIGN))]
+    if not candidates:
+        return out
     lines, strings = view.lines("head"), view.lines("head", strings=True)
-    if not candidates or lines is None or strings is None:
+    if lines is None or strings is None:
         return out
     for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
@@ -157,9 +161,11 @@ _JVM_LOCK_NEAR = re.compile(r"PESSIMISTIC|(?i:\bfor\s+update\b)|\.lock\s*\(")
 @check("jvm-lost-update")
 def jvm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    candidates = [n for n, raw in sorted(_added(view).items()) if "." in raw]
+    candidates = [n for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in _JVM_WRITES)]
+    if not candidates:
+        return out
     lines, strings = view.lines("head"), view.lines("head", strings=True)
-    if not candidates or lines is None or strings is None or _JVM_GUARDED.search(view.text("head")):
+    if lines is None or strings is None or _JVM_GUARDED.search(view.text("head")):
         return out
     for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
@@ -214,6 +220,9 @@ def _param_names(params: str) -> set[str]:
 
 @check("go-goroutine-write")
 def go_goroutine_write(view: FileView, pr: PackRule) -> list[Finding]:
+    # Read the file only when the change starts a goroutine or makes a write that could race.
+    if not any(_GO_START.search(raw) or _GO_MAP_WRITE.search(raw) or _GO_COUNTER.search(raw) or "append(" in raw for raw in _added(view).values()):
+        return []
     lines = view.lines("head")
     if lines is None:
         return []
@@ -587,7 +596,7 @@ def _command_findings(view: FileView, pr: PackRule) -> dict[str, list[Finding]]:
         # The flag went away: report it on the added line that replaced its line, if any.
         partner = next(
             (n for n in sorted(added) if head_hunk.get(n) == base_hunk.get(b.line) and _tool_of(added[n]) == b.tool
-             and (not procfile or (_PROCFILE_LINE.match(added[n]) or re.match("", "")) and _process(added[n]) == b.process)),
+             and (not procfile or _process(added[n]) == b.process)),
             None,
         )
         if partner is not None:
@@ -627,12 +636,13 @@ def procfile_worker(view: FileView, pr: PackRule) -> list[Finding]:
         return []
     concurrency_lines = {f.line for f in _command_findings(view, pr) if f.side == "head"}
     added, removed = _added(view), view.changed("base")
-    old_by_name = {_process(t): (n, t) for n, t in removed.items() if _process(t)}
-    new_names = {_process(t) for t in added.values() if _process(t)}
+    old_lines = {n: view.line("base", n, strings=True).strip() for n in removed}
+    old_by_name = {_process(t): (n, t) for n, t in sorted(old_lines.items()) if _process(t)}
+    new_names = {_process(view.line("head", n, strings=True).strip()) for n in added} - {""}
     head_lines = view.lines("head", strings=True) or []
     out: list[Finding] = []
-    for number, text in sorted(added.items()):
-        m = _PROCFILE_LINE.match(text.strip())
+    for number in sorted(added):
+        m = _PROCFILE_LINE.match(view.line("head", number, strings=True).strip())
         if not m or number in concurrency_lines:
             continue
         name, cmd = m.group("name"), m.group("cmd")

@@ -1,0 +1,11 @@
+# path: app/workers/reserve_stock_worker.rb
+class ReserveStockWorker
+  include Sidekiq::Worker  # error: DC160
+
+  # include Sidekiq::Worker  # ok: DC160
+  def perform(product_id, qty)
+    product = Product.find(product_id)
+    product.update!(stock: product.stock - qty)  # error: DC351, DC261
+    Rails.logger.info("perform_async done")  # ok: DC163
+  end
+end

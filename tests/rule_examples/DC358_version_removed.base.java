@@ -1,0 +1,10 @@
+// path: src/main/java/shop/Product.java
+package shop;
+
+@Entity
+public class Product {
+    @Id Long id;
+    @Version  // error: DC358
+    Long version;
+    int stock;
+}

@@ -1,0 +1,2 @@
+-- path: reports/cleanup.sql
+DROP TABLE tmp_report;  -- ok: DC450
