@@ -638,3 +638,109 @@ def test_cli_scan_sarif_and_github_nothing_flagged(docs_repo: Path, tmp_path: Pa
         "Nothing flagged: this change does not touch jobs, queues or shared state.\n\n"
         f"Base: main (from --base) · merge-base {merge_base} · head {head}\n"
     )
+
+
+# ------------------------------------------------- a real rule (DC301 lost-update) end to end
+
+BEFORE_REFACTOR = '''from celery import shared_task
+from django.db.models import F
+
+from .models import Product
+
+
+@shared_task
+def reserve_stock(product_id, quantity):
+    Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
+'''
+AFTER_REFACTOR = '''from celery import shared_task
+
+from .models import Product
+
+
+@shared_task
+def reserve_stock(product_id, quantity):
+    product = Product.objects.get(pk=product_id)
+    product.stock = product.stock - quantity
+    product.save()
+'''
+
+
+@pytest.fixture
+def incident_repo(tmp_path: Path) -> Path:
+    repo = make_repo(tmp_path / "repo", {"inventory/jobs.py": BEFORE_REFACTOR, "inventory/models.py": ""})
+    make_branch(repo, "refactor", {"inventory/jobs.py": AFTER_REFACTOR}, message="minor refactor")
+    return repo
+
+
+def test_cli_lost_update_in_every_format(incident_repo: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    code, out, err = cli(capsys, monkeypatch, incident_repo, "--format", "json")
+    assert (code, err) == (0, "")
+    document = json.loads(out)
+    lost = [f for f in document["findings"] if f["rule"] == "DC301"]
+    assert [(f["name"], f["severity"], f["path"], f["line"], f["end_line"]) for f in lost] == [
+        ("lost-update", "high", "inventory/jobs.py", 9, 10)
+    ]
+    message = lost[0]["message"]
+    flagged = [f for f in document["findings"] if f["severity"] in ("warning", "high")]
+
+    # text: the finding's block, read from the head blob, and the verdict
+    code, out, err = cli(capsys, monkeypatch, incident_repo, "--fail-on-findings")
+    assert (code, err) == (1, "")
+    lines = out.splitlines()
+    start = lines.index("inventory/jobs.py:9: DC301 lost-update [high]")
+    end = lines.index("", start)
+    block = lines[start + 1 : end]
+    text_message = [line for line in block if not line.startswith(("    ", "  > "))]
+    assert " ".join(line.strip() for line in text_message) == message
+    assert all(len(line) <= 100 and line.startswith("  ") for line in text_message)
+    assert block[len(text_message):] == [
+        "     7 | def reserve_stock(product_id, quantity):",
+        "     8 |     product = Product.objects.get(pk=product_id)",
+        "  >  9 |     product.stock = product.stock - quantity",
+        "  > 10 |     product.save()",
+    ]
+    assert lines[-1] == (
+        f"Flagged: {len(flagged)} findings in 1 file need the background-jobs checklist. Run `deploycheck` to assess."
+    )
+
+    # github: one workflow command per finding, DC301 as an error on lines 9-10
+    code, out, err = cli(capsys, monkeypatch, incident_repo, "--format", "github")
+    assert (code, err) == (0, "")
+    commands = out.splitlines()
+    assert len(commands) == len(document["findings"]) + 1
+    assert (
+        f"::error file=inventory/jobs.py,line=9,endLine=10,title=DC301 lost-update::{message}" in commands
+    )
+
+    # sarif: the result, its rule descriptor with the rule's documentation
+    code, out, err = cli(capsys, monkeypatch, incident_repo, "--format", "sarif")
+    assert (code, err) == (0, "")
+    log = json.loads(out)
+    check_sarif_structure(log)
+    run_ = log["runs"][0]
+    [result] = [r for r in run_["results"] if r["ruleId"] == "DC301"]
+    descriptor = run_["tool"]["driver"]["rules"][result["ruleIndex"]]
+    assert (result["level"], result["message"]["text"]) == ("error", message)
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 9, "endLine": 10}
+    assert descriptor["id"] == "DC301" and descriptor["name"] == "lost-update"
+    assert descriptor["defaultConfiguration"] == {"level": "error"}
+    assert descriptor["properties"]["tags"] == ["shared-state"]
+    assert descriptor["help"]["markdown"].startswith("## What it does\n\n")
+
+
+def test_example_markdown_separates_prose_and_code() -> None:
+    body = (
+        "Keep the lock, or update atomically:\n\n"
+        "PROCESSED = Counter()\nLOCK = threading.Lock()\n\n"
+        "def worker(item):\n    with LOCK:\n        PROCESSED[item] += 1\n\n"
+        "Release 2: drop the column.\n"
+    )
+    assert report._example_markdown(body, ("jvm",)) == (
+        "Keep the lock, or update atomically:\n\n"
+        "```java\nPROCESSED = Counter()\nLOCK = threading.Lock()\n\n"
+        "def worker(item):\n    with LOCK:\n        PROCESSED[item] += 1\n```\n\n"
+        "Release 2: drop the column."
+    )
+    assert report._example_markdown("DELETE FROM sessions;", ("sql",)) == "```sql\nDELETE FROM sessions;\n```"
+    assert report._example_markdown("replicas: 3", ("worker-config",)) == "```\nreplicas: 3\n```"
+    assert report._example_markdown("```go\nx++\n```", ("go",)) == "```go\nx++\n```"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -199,15 +200,18 @@ def _frame(finding: Finding, lines: list[str]) -> list["Any"]:
     return out
 
 
-def _indented(text: str) -> "Any":
-    from rich.padding import Padding
+def _paragraph(text: str, width: int) -> list["Any"]:
+    """A message indented by two spaces, wrapped to ``width`` without trailing spaces."""
+    import textwrap
+
     from rich.text import Text
 
-    return Padding(Text(inert(text, keep_newlines=False)), (0, 0, 0, 2), expand=False)
+    lines = textwrap.wrap(inert(text, keep_newlines=False), max(20, width - 2), break_on_hyphens=False) or [""]
+    return [Text("  " + line) for line in lines]
 
 
-def render_scan_text(result: ScanResult, sources: Sources | None = None) -> list["RenderableType"]:
-    """What `deploycheck scan` prints, as Rich renderables (one per line or paragraph)."""
+def render_scan_text(result: ScanResult, sources: Sources | None = None, width: int = 100) -> list["RenderableType"]:
+    """What `deploycheck scan` prints, as Rich Text lines (print them with ``soft_wrap=True``)."""
     from rich.text import Text
 
     sources = sources or {}
@@ -217,7 +221,7 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None) -> list
         message = finding.message
         if finding.side == "base":
             message += f" ({removed_note(finding)})"
-        out.append(_indented(message))
+        out.extend(_paragraph(message, width))
         lines = sources.get((finding.path, finding.side))
         if lines:
             out.extend(_frame(finding, lines))
@@ -229,7 +233,7 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None) -> list
             row = _heading(finding)
             row.append(f" suppressed ({inert(finding.suppression_reason or '(no reason given)', keep_newlines=False)})", style="dim")
             out.append(row)
-            out.append(_indented(finding.message))
+            out.extend(_paragraph(finding.message, width))
         out.append(Text(""))
     out.append(Text(verdict(result), style="bold red" if result.flagged else "bold green"))
     return out
@@ -244,30 +248,49 @@ def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None]
             sources = read_sources(result, lambda oid: blobs.read(oid, MAX_TEXT_BYTES))
     else:
         sources = read_sources(result, read_blob) if read_blob else {}
-    print_lines(render_scan_text(result, sources))
+    from .console import out
+
+    print_lines(render_scan_text(result, sources, out().width))
 
 
 def print_lines(renderables: Iterable["RenderableType"]) -> None:
-    """Print to stdout; only messages (padded paragraphs) wrap, so ``path:line`` and source
-    lines are never broken and stay greppable in CI logs."""
-    from rich.padding import Padding
-
+    """Print lines to stdout unwrapped: renderers wrap their own paragraphs, so ``path:line`` and
+    source lines are never broken and nothing gets trailing padding."""
     from .console import out
 
     console = out()
     for renderable in renderables:
-        console.print(renderable, soft_wrap=not isinstance(renderable, Padding))
+        console.print(renderable, soft_wrap=True)
 
 
 # ----------------------------------------------------------------------------------- sarif
 
 
-def _code_block(text: str, languages: tuple[str, ...]) -> str:
+# A paragraph of an Example / Use instead section that reads as a sentence ("Keep the change,
+# and …", "Release 1: …") rather than code ("PROCESSED = Counter()", "DELETE FROM sessions;").
+_PROSE = re.compile(r"^[A-Z][a-z]+,? [a-z0-9`(]")
+_FENCE_LANGUAGE = {"jvm": "java", "config": "", "worker-config": ""}
+
+
+def _example_markdown(text: str, languages: tuple[str, ...]) -> str:
+    """Prose paragraphs as text, runs of code paragraphs as one fenced block each."""
     body = text.strip("\n")
-    if body.lstrip().startswith("```"):
+    if "```" in body:  # already Markdown
         return body
-    lang = languages[0] if languages and languages[0] not in ("config",) else ""
-    return f"```{lang}\n{body}\n```"
+    lang = _FENCE_LANGUAGE.get(languages[0], languages[0]) if languages else ""
+    blocks: list[str] = []
+    code: list[str] = []
+    for paragraph in body.split("\n\n"):
+        if _PROSE.match(paragraph):
+            if code:
+                blocks.append(f"```{lang}\n" + "\n\n".join(code) + "\n```")
+                code = []
+            blocks.append(paragraph)
+        else:
+            code.append(paragraph)
+    if code:
+        blocks.append(f"```{lang}\n" + "\n\n".join(code) + "\n```")
+    return "\n\n".join(blocks)
 
 
 def rule_sections(rule: "Rule") -> list[tuple[str, str]]:
@@ -284,7 +307,7 @@ def rule_doc_markdown(rule: "Rule") -> str:
     parts = []
     for title, body in rule_sections(rule):
         if title in code_titles and body:
-            body = _code_block(body, rule.languages)
+            body = _example_markdown(body, rule.languages)
         parts.append(f"## {title}\n\n{body or 'None known.'}")
     return "\n\n".join(parts) + "\n"
 

@@ -19,16 +19,10 @@ def run(rule_id: str) -> int:
 
 
 def unknown_rule_message(rule_id: str) -> str:
-    rules = all_rules()
-    names = {r.id: r.id for r in rules.values()} | {r.name: r.id for r in rules.values()}
-    wanted = rule_id.strip()
-    close = difflib.get_close_matches(wanted.upper(), list(rules), n=1, cutoff=0.75) or difflib.get_close_matches(
-        wanted.lower(), [r.name for r in rules.values()], n=1, cutoff=0.6
-    )
-    hint = ""
-    if close:
-        match = rules[names[close[0]]]
-        hint = f" Did you mean {match.id} ({match.name})?"
+    """Name the id; suggest a rule only for a misspelt name (ids are too alike to guess from)."""
+    by_name = {r.name: r for r in all_rules().values()}
+    close = difflib.get_close_matches(rule_id.strip().lower(), list(by_name), n=1, cutoff=0.75)
+    hint = f" Did you mean {by_name[close[0]].id} ({close[0]})?" if close else ""
     return (
         f"unknown rule '{one_line(rule_id, 80)}'.{hint} "
         "Run `deploycheck rules` to list every rule id and name."
