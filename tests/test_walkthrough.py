@@ -126,7 +126,7 @@ def test_full_walk_writes_a_signed_staged_record_that_verify_accepts(project: Pr
 
     merge_base = git(p.repo, "merge-base", "main", "HEAD")[:8]
     head = git(p.repo, "rev-parse", "HEAD")[:8]
-    lines = [line.rstrip() for line in shown.splitlines()]
+    lines = shown.splitlines()  # exact: no trailing spaces either
     glance = lines[: lines.index("Question 1 of 5 · shared-state") - 1]
     assert glance == [
         "deploycheck: Background jobs, queues and shared state (checklist background-jobs v1)",

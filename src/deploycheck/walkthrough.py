@@ -54,9 +54,14 @@ class Prompter:
         self.stream = stream
         self._prompt_cls, self._confirm_cls = _prompt_classes()
 
-    def say(self, *renderables: "RenderableType") -> None:
+    def say(self, *renderables: "RenderableType", wrap: bool = True) -> None:
+        """Print; ``wrap=False`` for lines already fitted to the width (source lines stay whole)."""
         for renderable in renderables:
-            self.console.print(renderable)
+            self.console.print(renderable, soft_wrap=not wrap)
+
+    @property
+    def width(self) -> int:
+        return self.console.width
 
     def choice(self, prompt: str, choices: Sequence[str], default: str | None = None) -> str:
         """One of ``choices`` (case-insensitive); Enter takes ``default`` when there is one."""
@@ -152,15 +157,26 @@ def _prompt_classes() -> tuple[Any, Any]:
 Sources = Mapping[tuple[str, str], "list[str] | None"]
 
 
-def finding_block(finding: Finding, sources: Sources) -> list["RenderableType"]:
+def wrapped(text: str, width: int, indent: str = "", style: str = "") -> list[Any]:
+    """``text`` (made inert) as lines of at most ``width`` columns, without trailing spaces."""
+    import textwrap
+
+    from rich.text import Text
+
+    lines = textwrap.wrap(inert(text, keep_newlines=False), max(20, width - len(indent)), break_on_hyphens=False)
+    return [Text(indent + line, style=style) for line in lines or [""]]
+
+
+def finding_block(finding: Finding, sources: Sources, width: int) -> list[Any]:
     """A finding as a linter shows it: ``path:line: RULE name [severity]``, the message, and the
-    numbered source lines around it with ``>`` on its own lines."""
+    numbered source lines around it with ``>`` on its own lines. Lines are never wrapped by the
+    console (print with ``soft_wrap=True``): source lines and ``path:line`` stay whole."""
     from . import report
 
     message = finding.message
     if finding.side == "base":
         message += f" ({report.removed_note(finding)})"
-    out: list[Any] = [_heading(finding), report._indented(message)]
+    out: list[Any] = [_heading(finding), *wrapped(message, width, "  ")]
     lines = sources.get((finding.path, finding.side))
     if lines:
         out.extend(report._frame(finding, lines))
@@ -173,8 +189,9 @@ def _heading(finding: Finding) -> Any:
     return report._heading(finding)
 
 
-def glance(ctx: "Context", checklist: Checklist, sources: Sources) -> list["RenderableType"]:
-    """The change at a glance: what is compared, which files are flagged, every finding."""
+def glance(ctx: "Context", checklist: Checklist, sources: Sources, width: int) -> list[Any]:
+    """The change at a glance: what is compared, which files are flagged, every finding; as
+    lines that fit ``width`` (print with ``soft_wrap=True``)."""
     from rich.text import Text
 
     from . import report
@@ -190,12 +207,12 @@ def glance(ctx: "Context", checklist: Checklist, sources: Sources) -> list["Rend
         Text(""),
     ]
     for finding in scan.active:
-        out.extend(finding_block(finding, sources))
+        out.extend(finding_block(finding, sources, width))
         out.append(Text(""))
     count = len(scan.active)
-    out.append(Text(
+    out.extend(wrapped(
         f"{count} finding{'s' if count != 1 else ''}; {len(checklist.questions)} questions follow. {DRAFT_HINT}",
-        style="dim",
+        width, style="dim",
     ))
     return out
 
@@ -383,8 +400,7 @@ class Walk:
         for c in found:
             say(Text(inert(c.message[:1].upper() + c.message[1:])))
             for finding in c.findings:
-                for renderable in finding_block(finding, self.sources):
-                    say(renderable)
+                say(*finding_block(finding, self.sources, self.prompter.width), wrap=False)
         say(Text(
             "Change the answer, or explain why it stands (at least a sentence; it is kept in the record "
             "beside the findings for the reviewer).",
@@ -447,7 +463,7 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
         return str(drafts.save_draft(root, draft))
 
     session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save)
-    prompter.say(*glance(ctx, checklist, sources))
+    prompter.say(*glance(ctx, checklist, sources, prompter.width), wrap=False)
     try:
         session.previous = _offer_draft(prompter, drafts.load_draft(root, branch), checklist, fingerprint)
         answers = session.run()
