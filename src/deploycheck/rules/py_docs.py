@@ -363,8 +363,9 @@ SAFEGUARD_DOCS = {
         uncommitted data.
         """,
         """
-        A safeguard moved to another file (for example into a helper module) is reported as
-        removed from this one; suppress it with a reason (`# deploycheck: ignore[DC320] moved
+        When a whole function is deleted (and no function was added to the file), its
+        safeguards are not reported: they went with the code they protected. A safeguard moved
+        to another file (for example into a helper module) is reported as removed from this one; suppress it with a reason (`# deploycheck: ignore[DC320] moved
         to inventory/locking.py`) on the removed line's neighbour in the head, or answer the
         checklist.
         """,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from textwrap import dedent
 
 from .base import FileContext, Rule
+from .py_migrations import migration_kind
 from .py_source import (
     FunctionInfo,
     PyModule,
@@ -359,7 +360,7 @@ def job_map(module: PyModule, path: str, ctx: FileContext) -> dict[str, JobKind]
     if "/management/commands/" in f"/{path}" and not path.endswith("__init__.py"):
         file_kind = JobKind("job", "Django management command")
     elif is_job_path(ctx):
-        file_kind = JobKind("job", "job code (job_paths)")
+        file_kind = JobKind("job", "job (job_paths)")
     for fn in module.functions:
         if file_kind:
             jobs[fn.qualname] = file_kind
@@ -476,8 +477,17 @@ def changed_touch_shared_state(fn: FunctionInfo, module: PyModule, lines: dict[i
 # ---- detectors ------------------------------------------------------------------------------
 
 
+def module_statements(module: PyModule) -> list[ast.stmt]:
+    """Top-level statements other than functions and classes (a script's body)."""
+    return [s for s in module.tree.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+
+
 def _group_by_job(module: PyModule, jobs: dict[str, JobKind], lines: dict[int, str], module_kind: JobKind | None):
     groups: dict[str, tuple[FunctionInfo | None, JobKind, list[int]]] = {}
+    top_level: set[int] = set()
+    if module_kind is not None:
+        for stmt in module_statements(module):
+            top_level.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
     for line in sorted(lines):
         if not lines[line].strip():
             continue
@@ -485,31 +495,32 @@ def _group_by_job(module: PyModule, jobs: dict[str, JobKind], lines: dict[int, s
         if found:
             fn, kind = found
             groups.setdefault(fn.qualname, (fn, kind, []))[2].append(line)
-        elif module_kind is not None and module.function_at(line) is None:
-            groups.setdefault("", (None, module_kind, []))[2].append(line)
+        elif line in top_level:
+            groups.setdefault("", (None, module_kind, []))[2].append(line)  # type: ignore[arg-type]
     return groups
 
 
 def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str) -> str:
-    name = f"`{fn.qualname}`" if fn else "module-level code"
+    name = f"{kind.what} `{fn.qualname}`" if fn else f"module-level code of this {kind.what} file"
+    name = name[0].upper() + name[1:]
     what = "changed" if side == "head" else "had lines removed"
     if shared:
         return (
-            f"{kind.what} {name} {what} in statements that touch shared state (database, cache, files or "
+            f"{name} {what} in statements that touch shared state (database, cache, files or "
             "globals): several workers can run it at once, so check it under concurrency."
         )
-    return f"{kind.what} {name} {what}; the changed statements do not touch shared state."
+    return f"{name} {what}; the changed statements do not touch shared state."
 
 
 def detect_jobs(ctx: FileContext):
-    if not should_analyse(ctx):
+    if not should_analyse(ctx) or migration_kind(ctx.path):
         return
     head_text = ctx.head_text() or ""
     base_text = ctx.base_text() if ctx.removed else ""
     path_job = "/management/commands/" in f"/{ctx.path}" or is_job_path(ctx)
     if not path_job and not any_in(head_text.lower(), JOB_TRIGGERS) and not any_in((base_text or "").lower(), JOB_TRIGGERS):
         return
-    module_kind = JobKind("job", "job code (job_paths)") if is_job_path(ctx) else None
+    module_kind = JobKind("job", "job (job_paths)") if is_job_path(ctx) else None
     head_groups: dict = {}
     for side, lines in (("head", ctx.added), ("base", ctx.removed)):
         if not lines:
@@ -527,7 +538,7 @@ def detect_jobs(ctx: FileContext):
             shared = (
                 changed_touch_shared_state(fn, module, lines, ctx)
                 if fn is not None
-                else any(touches_shared_state(node, module) for node in module.tree.body if ctx_lines_hit(node, lines))
+                else any(touches_shared_state(node, module) for node in module_statements(module) if ctx_lines_hit(node, lines))
             )
             rule = JOB_CODE_CHANGED if kind.category == "job" else QUEUE_HANDLER_CHANGED
             yield rule.finding(

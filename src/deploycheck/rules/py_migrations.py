@@ -32,7 +32,7 @@ _DML = re.compile(r"\b(?:update|delete|insert|drop|truncate|alter)\b")
 _DESTRUCTIVE = {
     "RemoveField": "removes the column {}: rolling back recreates it empty, the data is gone",
     "DeleteModel": "deletes the table of model {}: rolling back recreates it empty",
-    "RenameField": "renames a column of {}: code still running the old version breaks during the deploy",
+    "RenameField": "renames the column {}: code still running the old version breaks during the deploy",
     "RenameModel": "renames the table of {}: code still running the old version breaks during the deploy",
 }
 _ALEMBIC_DESTRUCTIVE = {
@@ -129,12 +129,12 @@ def _django(ctx: FileContext, module: PyModule):
 
 
 def _subject(call: ast.Call) -> str:
-    model = _arg(call, 0, "model_name")
-    name = _arg(call, 1, "name") if last_name(call.func) != "DeleteModel" else None
-    if last_name(call.func) == "DeleteModel":
-        name, model = _arg(call, 0, "name"), None
-    parts = [string_value(p) for p in (model, name) if p is not None]
-    return ".".join(p for p in parts if p) or "?"
+    if last_name(call.func) in ("DeleteModel", "RenameModel"):
+        parts = [_arg(call, 0, "name" if last_name(call.func) == "DeleteModel" else "old_name")]
+    else:
+        parts = [_arg(call, 0, "model_name"), _arg(call, 1, "old_name" if last_name(call.func) == "RenameField" else "name")]
+    texts = [string_value(p) for p in parts if p is not None]
+    return ".".join(t for t in texts if t) or "?"
 
 
 def _alembic(ctx: FileContext, module: PyModule):

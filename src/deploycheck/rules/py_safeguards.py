@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .base import FileContext, Rule
 from .py_docs import SAFEGUARD_DOCS
+from .py_migrations import migration_kind
 from .py_source import (
     LOCK_WORDS,
     PyModule,
@@ -301,8 +302,8 @@ def _where(scope: str) -> str:
 
 
 def detect_safeguards(ctx: FileContext):
-    if not should_analyse(ctx) or not any_in(_changed_lower(ctx), TRIGGERS):
-        return
+    if not should_analyse(ctx) or migration_kind(ctx.path) or not any_in(_changed_lower(ctx), TRIGGERS):
+        return  # migrations run once, in one process: DC4xx cover them
     wrappers = ctx.settings.lock_wrappers
     head = module_for(ctx, "head") if ctx.file.new_path is not None else None
     base = module_for(ctx, "base") if ctx.file.old_path is not None else None
@@ -329,9 +330,12 @@ def _changed_lower(ctx: FileContext) -> str:
 def _removed(ctx, head, base, head_counts, base_counts, base_occ):
     deficits: dict[tuple[str, str], int] = {}
     per_line: dict[int, list[Occurrence]] = {}
+    renamed_possible = bool(head.scopes - base.scopes)
     for occ in base_occ:
         if occ.line not in ctx.removed or occ.kind not in REMOVED_CONSEQUENCE:
             continue
+        if occ.scope not in head.scopes and not renamed_possible:
+            continue  # the whole function was deleted: its safeguard went with the code it protected
         key = (occ.scope, occ.kind)
         if key not in deficits:
             before = _count(occ.scope, occ.kind, base, base_counts, head)

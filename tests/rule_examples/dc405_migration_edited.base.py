@@ -1,0 +1,10 @@
+# path: shop/migrations/0007_order_status.py
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0006_order")]
+
+    operations = [
+        migrations.AddField("order", "status", models.CharField(max_length=20, default="new")),
+    ]
