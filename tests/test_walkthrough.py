@@ -518,6 +518,16 @@ def test_previous_answers_are_defaults_and_end_of_input_raises() -> None:
     assert "Does this job touch shared state? [yes/no/n/a] (yes): " in screen.getvalue()
 
 
+def test_a_resumed_free_text_answer_is_kept_with_enter_or_replaced() -> None:
+    head = "yes\nProduct.stock\nyes\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\n"
+    previous = {"silent-failure": Answer("Two workers,\nsame product.")}
+    answers, screen = scripted_walk(head + "\n", previous=previous)
+    assert answers["silent-failure"] == Answer("Two workers,\nsame product.")
+    assert "Answer (Two workers,\\nsame product.): " in screen
+    answers, _ = scripted_walk(head + f"{SILENT}\n.\n", previous=previous)
+    assert answers["silent-failure"] == Answer(SILENT)
+
+
 def test_untrusted_text_is_shown_inert() -> None:
     hostile = Finding("DC301", "lost-update", "shared-state", "high", "inv/\x1b[2Jjobs.py", 3, 3, "msg \x1b]0;pwn\x07", ("shared-state",))
     answers, screen = scripted_walk("yes\n\x1b[31mred\nyes\nrow lock\n" + GOOD_TAIL, findings=(hostile,))

@@ -90,12 +90,12 @@ class Prompter:
         line takes ``default`` when there is one."""
         from rich.text import Text
 
+        label = Text(inert(prompt))
+        if default is not None:  # shown by hand: Rich cannot tell Enter from retyping the default
+            label.append(f" ({one_line(default, 60)})", style="dim")
         while True:
-            first = self._prompt_cls.ask(
-                Text(inert(prompt)), console=self.console,
-                default=default if default is not None else ..., stream=self.stream,
-            )
-            if default is not None and first == default:
+            first = self._prompt_cls.ask(label, console=self.console, stream=self.stream)
+            if default is not None and not first.strip():
                 return default
             if not first.strip():
                 self.say(Text("An answer is needed here.", style="yellow"))
