@@ -1,0 +1,133 @@
+"""Every performance target of deploycheck, measured against its reference in the same run.
+
+Run: python benchmarks/run_all.py [--runs 7] [--quick]
+
+Builds its repositories under benchmarks/.work/ once (delete the folder to rebuild), then runs
+each measurement as the median of alternating runs of deploycheck and its reference (bare
+Python, or `git diff -U0` of the same range), so machine load affects both sides alike.
+Prints one table; the last column says OK or MISSED for each target. Exits 0 either way:
+these are measurements, not tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from _common import (
+    ENV, WORK, deploycheck_cmd, exit_code, git, log_repo, median_times, mixed_branch, peak_rss_mb,
+    project_repo, table,
+)
+
+PYTHON_PASS = [sys.executable, "-c", "pass"]
+MODEL = (
+    "import os; from deploycheck.change import compute_change; "
+    "c, d = compute_change(os.getcwd(), 'main', None); print(len(c.files))"
+)
+
+Row = tuple[str, str, str, str]
+
+
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "MISSED"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def bench_hook(runs: int) -> list[Row]:
+    repo = WORK / "hook-project"
+    project_repo(repo)
+    rows: list[Row] = []
+    hook = deploycheck_cmd("verify", "--hook")
+    # The verdicts first, so a fast wrong answer cannot pass unnoticed.
+    codes = {}
+    for branch in ("quiet", "flagged", "recorded"):
+        git(repo, "checkout", "-q", branch)
+        codes[branch] = exit_code(hook, repo)
+    git(repo, "checkout", "-q", "quiet")
+    expected = {"quiet": 0, "flagged": 1, "recorded": 0}
+    rows.append(("verify --hook exit codes (quiet/flagged/recorded)", "/".join(str(codes[b]) for b in expected),
+                 "", "0/1/0 " + verdict(codes == expected)))
+    t = median_times({"hook": hook, "python": PYTHON_PASS, "version": deploycheck_cmd("--version")}, repo, runs)
+    rows.append(("python -c pass", ms(t["python"]), "1.0x", ""))
+    ratio = t["hook"] / t["python"]
+    rows.append(("verify --hook, nothing risky (300-file project)", ms(t["hook"]), f"{ratio:.1f}x python",
+                 "<= 100 ms and <= 5x python " + verdict(t["hook"] <= 0.100 and ratio <= 5)))
+    rows.append(("deploycheck --version", ms(t["version"]), f"{t['version'] / t['python']:.1f}x python",
+                 "< 150 ms " + verdict(t["version"] < 0.150)))
+    # A pre-push hook run by the pre-commit framework: the range comes from its variables.
+    head = git(repo, "rev-parse", "HEAD")
+    main = git(repo, "rev-parse", "main")
+    env = {**ENV, "PRE_COMMIT_FROM_REF": main, "PRE_COMMIT_TO_REF": head}
+    t = median_times({"hook": deploycheck_cmd("verify", "--hook"), "python": PYTHON_PASS}, repo, runs, env=env)
+    ratio = t["hook"] / t["python"]
+    rows.append(("verify --hook via PRE_COMMIT_FROM/TO_REF", ms(t["hook"]), f"{ratio:.1f}x python",
+                 "<= 100 ms and <= 5x python " + verdict(t["hook"] <= 0.100 and ratio <= 5)))
+    return rows
+
+
+def bench_scan(files: int, runs: int) -> list[Row]:
+    repo = WORK / f"scan-{files}"
+    mixed_branch(repo, files, untouched=files // 10)
+    mb = git(repo, "merge-base", "main", "feature")
+    scan = deploycheck_cmd("scan", "--base", "main")
+    t = median_times({"git": ["git", "diff", "--no-renames", "-U0", mb, "HEAD"], "scan": scan}, repo, runs)
+    ratio = t["scan"] / t["git"]
+    rss = peak_rss_mb(["scan", "--base", "main"], repo)
+    return [
+        (f"git diff -U0 ({files} files)", ms(t["git"]), "1.00x", ""),
+        (f"scan ({files} files)", ms(t["scan"]), f"{ratio:.2f}x git", "<= 1.5x " + verdict(ratio <= 1.5)),
+        (f"scan ({files} files) peak memory", f"{rss:.0f} MB", "", "< 100 MB " + verdict(rss < 100)),
+    ]
+
+
+def bench_change_model(files: int, runs: int) -> list[Row]:
+    repo = WORK / f"scan-{files}"
+    mixed_branch(repo, files, untouched=files // 10)
+    mb = git(repo, "merge-base", "main", "feature")
+    t = median_times({"git": ["git", "diff", "--no-renames", "-U0", mb, "HEAD"], "model": [sys.executable, "-c", MODEL]}, repo, runs)
+    ratio = t["model"] / t["git"]
+    return [
+        (f"git diff -U0 ({files} files)", ms(t["git"]), "1.00x", ""),
+        (f"change model ({files} files)", ms(t["model"]), f"{ratio:.2f}x git", "<= 1.5x " + verdict(ratio <= 1.5)),
+    ]
+
+
+def bench_log(records: int, runs: int) -> list[Row]:
+    repo = WORK / f"log-{records}"
+    log_repo(repo, records)
+    t = median_times({"log": deploycheck_cmd("log"), "json": deploycheck_cmd("log", "--format", "json")}, repo, runs)
+    return [
+        (f"log ({records} records)", ms(t["log"]), "", "< 1 s " + verdict(t["log"] < 1.0)),
+        (f"log --format json ({records} records)", ms(t["json"]), "", "< 1 s " + verdict(t["json"] < 1.0)),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs of each command (after one warm-up)")
+    parser.add_argument("--quick", action="store_true", help="skip the 20,000-file scan")
+    parser.add_argument("--only", choices=("hook", "scan", "log", "model"), help="run one group")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    groups = {
+        "hook": lambda: bench_hook(args.runs),
+        "model": lambda: bench_change_model(5000, args.runs),
+        "scan": lambda: bench_scan(3000, args.runs) + ([] if args.quick else bench_scan(20000, max(3, args.runs // 2))),
+        "log": lambda: bench_log(5000, max(3, args.runs // 2)),
+    }
+    rows: list[Row] = [("measurement", "median", "ratio", "target")]
+    for name, group in groups.items():
+        if args.only in (None, name):
+            print(f"… {name}", file=sys.stderr, flush=True)
+            rows += group()
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    sys.exit(main())
