@@ -1,4 +1,5 @@
-"""Regenerate the README's pictures: docs/scan.svg and docs/walkthrough.svg.
+"""Regenerate what the README shows of deploycheck: docs/scan.svg, docs/walkthrough.svg and the
+`deploycheck demo` transcript in README.md.
 
     python scripts/make_pictures.py
 
@@ -6,12 +7,16 @@ Builds the demo repository (`deploycheck demo`'s shop and its "minor refactor") 
 folder, then records with Rich, at 100 columns: what `deploycheck scan` prints, and the
 interactive walkthrough driven by scripted answers (including one the findings contradict, to
 show the challenge). Commit dates and the trusted key are fixed, so running the script twice
-gives the same files.
+gives the same pictures. The transcript is the real output of `deploycheck demo` without a
+terminal at 100 columns, with trailing spaces and the PR block's answers after the first trimmed.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import re
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -90,10 +95,49 @@ def render_walkthrough(ctx, path: Path) -> None:
     console.print(command_line("deploycheck"))
     # The glance (every finding with its source lines) is what docs/scan.svg shows; here only
     # its first and last lines, so the picture is about the questions.
-    shown = glance(ctx, checklist, sources)
-    prompter.say(*shown[:2], Text("  … the findings, as in `deploycheck scan` …", style="dim"), shown[-1])
+    shown = glance(ctx, checklist, sources, WIDTH)
+    tail = next(i for i, line in enumerate(shown) if re.match(r"\d+ findings?;", line.plain))
+    prompter.say(*shown[:2], Text("  … the findings, as in `deploycheck scan` …", style="dim"), *shown[tail:], wrap=False)
     Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources).run()
     console.save_svg(str(path), title="deploycheck: the checklist")
+
+
+def demo_transcript() -> str:
+    """`deploycheck demo` as a user without a terminal sees it, trimmed for the README."""
+    env = dict(os.environ, COLUMNS=str(WIDTH), NO_COLOR="1")
+    proc = subprocess.run(
+        [sys.executable, "-m", "deploycheck", "demo"], env=env, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"deploycheck demo exited {proc.returncode}:\n{proc.stdout}{proc.stderr}")
+    out, in_checklist, answers = [], False, 0
+    for line in (line.rstrip() for line in proc.stdout.splitlines()):
+        if line.startswith("Checklist `"):
+            in_checklist = True
+        elif line.startswith("Signed by "):
+            in_checklist = False
+        elif in_checklist and line.startswith("- "):
+            answers += 1
+            if answers > 1:
+                if answers == 2:
+                    out.append("- …")
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def update_readme_transcript(transcript: str) -> None:
+    """Replace the README's demo transcript, and the record name its by-hand recipe uses."""
+    readme_path = ROOT / "README.md"
+    readme = readme_path.read_text(encoding="utf-8")
+    start = readme.index("```text\n$ deploycheck demo\n")
+    end = readme.index("\n```\n", start) + len("\n```\n")
+    readme = readme[:start] + f"```text\n$ deploycheck demo\n{transcript}\n```\n" + readme[end:]
+    record = re.search(r"\.deploycheck/records/\S+?\.yaml", transcript)
+    if record:
+        readme = re.sub(r"^R=\.deploycheck/records/\S+\.yaml$", f"R={record.group(0)}", readme, flags=re.M)
+    readme_path.write_text(readme, encoding="utf-8")
 
 
 def main() -> int:
@@ -112,6 +156,8 @@ def main() -> int:
             render_walkthrough(ctx, DOCS / "walkthrough.svg")
     for name in ("scan.svg", "walkthrough.svg"):
         print(f"wrote docs/{name}")
+    update_readme_transcript(demo_transcript())
+    print("updated the demo transcript in README.md")
     return 0
 
 
