@@ -200,6 +200,11 @@ def _frame(finding: Finding, lines: list[str]) -> list["Any"]:
     return out
 
 
+# Public names for the pieces the walkthrough reuses beside each question.
+finding_heading = _heading
+source_frame = _frame
+
+
 def _paragraph(text: str, width: int) -> list["Any"]:
     """A message indented by two spaces, wrapped to ``width`` without trailing spaces."""
     import textwrap
