@@ -194,14 +194,15 @@ def test_pre_commit_hook_warns_in_one_line_and_never_blocks(tmp_path: Path) -> N
     git(project.repo, "add", "inventory/jobs.py")
     proc = run_git(project.repo, "commit", "-q", "-m", "refactor")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == [
+    # git sends a hook's output to stderr.
+    assert (proc.stdout, proc.stderr.splitlines()) == ("", [
         "deploycheck: this commit touches jobs, queues or shared state "
         "(inventory/jobs.py:9 DC301 lost-update); run `deploycheck` on the branch before you push."
-    ]
+    ])
     assert git(project.repo, "status", "--porcelain") == ""  # nothing written or staged
 
     commit_plain = run_git(project.repo, "commit", "-q", "--allow-empty", "-m", "empty")
-    assert (commit_plain.returncode, commit_plain.stdout) == (0, "")
+    assert (commit_plain.returncode, commit_plain.stdout, commit_plain.stderr) == (0, "", "")
 
 
 # --- which range a pre-push check covers (deploycheck.hookrange) -----------------------------

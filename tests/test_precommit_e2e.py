@@ -156,7 +156,7 @@ def test_push_is_blocked_until_a_signed_record_is_committed(tmp_path: Path, hook
     git(project.repo, "add", "-A")
     committed = run_git(project.repo, "commit", "-m", "Refactor stock reservation", env=env)
     assert committed.returncode == 0, committed.stdout + committed.stderr
-    assert WARN_LINE in committed.stdout.splitlines()
+    assert WARN_LINE in committed.stderr.splitlines(), committed.stdout + committed.stderr
     assert git(project.repo, "status", "--porcelain") == ""
 
     # The push is refused, and the author is told what to run.
@@ -177,7 +177,7 @@ def test_push_is_blocked_until_a_signed_record_is_committed(tmp_path: Path, hook
     assert staged.startswith(".deploycheck/records/") and staged.endswith(".yaml")
     record_commit = run_git(project.repo, "commit", "-m", "Concurrency record", env=env)
     assert record_commit.returncode == 0, record_commit.stdout + record_commit.stderr
-    assert WARN_LINE not in record_commit.stdout
+    assert WARN_LINE not in record_commit.stderr
     allowed = run_git(project.repo, "push", "origin", "feature", env=env)
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert remote_has(project, "feature") == git(project.repo, "rev-parse", "HEAD")
@@ -192,7 +192,7 @@ def test_unflagged_work_commits_and_pushes_quietly(tmp_path: Path, hook_repo: Ho
     git(project.repo, "add", "README.md")
     committed = run_git(project.repo, "commit", "-m", "docs", env=env)
     assert committed.returncode == 0, committed.stdout + committed.stderr
-    assert "deploycheck: this commit touches" not in committed.stdout
+    assert "deploycheck: this commit touches" not in committed.stderr
     pushed = run_git(project.repo, "push", "origin", "docs", env=env)
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     assert remote_has(project, "docs") == git(project.repo, "rev-parse", "HEAD")
