@@ -224,21 +224,25 @@ def _checklist_answers(ctx, checklist, scratch: Path):  # type: ignore[no-untype
 
 
 def _demo(repo: Path, kept: bool) -> int:
+    from ..assess import sign_and_write, trust_warning_for, validate
+    from ..checklist import load_builtin
     from ..console import warn
+    from ..drafts import discard
+    from ..safe import inert
+    from ..verification import load_trust
     from . import scan, summary, verify
     from .common import analyse
 
     git_dir = repo / ".git"
     scratch = git_dir / SCRATCH
     repo.mkdir(parents=True, exist_ok=True)
-    where = f"kept in {repo}" if kept else f"in {repo}, removed at the end"
+    where = f"kept in {inert(str(repo))}" if kept else f"in {inert(str(repo))}, removed at the end"
     _say("deploycheck demo: the inventory incident, replayed in a throwaway repository", "bold")
     _say(f"(a temporary git repository {where}; nothing outside it is read or written)", "dim")
     git_dir.mkdir()  # so the scratch folder exists before git runs; `git init` keeps it
     scratch.mkdir()
     with isolated(repo, scratch):
         key, public = build_repository(repo, scratch)
-        assert key is not None
 
         _heading(1, 'The shop and its "minor refactor"')
         _say("main: a Celery task reserves stock with one atomic UPDATE (Django's F() expression).")
@@ -269,10 +273,6 @@ def _demo(repo: Path, kept: bool) -> int:
         )
 
         _heading(4, "The checklist, with the findings as evidence", "deploycheck")
-        from ..assess import sign_and_write, trust_warning_for, validate
-        from ..checklist import load_builtin
-        from ..verification import load_trust
-
         checklist = load_trust(ctx).checklist or load_builtin("background-jobs")
         given = _checklist_answers(ctx, checklist, scratch)
         if given is None:
@@ -286,8 +286,6 @@ def _demo(repo: Path, kept: bool) -> int:
         if note:
             warn(note)
         written = sign_and_write(ctx, checklist, given, str(key), stage=True)
-        from ..drafts import discard
-
         discard(str(repo))  # the record supersedes the walkthrough's draft
         _git(repo, "commit", "-q", "--no-verify", "-m", "Add the deploycheck record")
         _say(f"Wrote {written.path}, signed by {written.signer} (ed25519, SSHSIG), and committed it:", "green")
@@ -307,8 +305,8 @@ def _demo(repo: Path, kept: bool) -> int:
 
     _say("")
     if kept:
-        _say(f"The demo repository is kept in {repo} (the throwaway key is in .git/{SCRATCH}/key/).", "bold")
-        _say(f"Try: cd {repo} && deploycheck verify --base main && deploycheck log")
+        _say(f"The demo repository is kept in {inert(str(repo))} (the throwaway key is in .git/{SCRATCH}/key/).", "bold")
+        _say(f"Try: cd {inert(str(repo))} && deploycheck verify --base main && deploycheck log")
     else:
         _say("Done; the demo repository and its key have been removed.", "bold")
     return 0 if failed == 1 and passed == 0 else 1
