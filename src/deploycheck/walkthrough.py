@@ -179,14 +179,14 @@ def finding_block(finding: Finding, sources: Sources, width: int) -> list[Any]:
     out: list[Any] = [_heading(finding), *wrapped(message, width, "  ")]
     lines = sources.get((finding.path, finding.side))
     if lines:
-        out.extend(report._frame(finding, lines))
+        out.extend(report.source_frame(finding, lines))
     return out
 
 
 def _heading(finding: Finding) -> Any:
     from . import report
 
-    return report._heading(finding)
+    return report.finding_heading(finding)
 
 
 def glance(ctx: "Context", checklist: Checklist, sources: Sources, width: int) -> list[Any]:
