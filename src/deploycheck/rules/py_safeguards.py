@@ -322,9 +322,9 @@ def detect_safeguards(ctx: FileContext):
 def _changed_lower(ctx: FileContext) -> str:
     from .py_source import changed_text
 
-    return changed_text(ctx) + "\n" + "\n".join(wrapper.lower() for wrapper in ctx.settings.lock_wrappers if any(
-        wrapper.lower() in t.lower() for t in (*ctx.added.values(), *ctx.removed.values())
-    ))
+    text = changed_text(ctx)
+    wrappers = " ".join(w.lower() for w in ctx.settings.lock_wrappers if w.lower() in text)
+    return f"{text}\n{wrappers}"
 
 
 def _removed(ctx, head, base, head_counts, base_counts, base_occ):

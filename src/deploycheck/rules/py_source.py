@@ -384,15 +384,16 @@ def module_for(ctx: FileContext, side: str) -> PyModule | None:
 
 
 def should_analyse(ctx: FileContext) -> bool:
-    """Python, not a test file, and something actually changed in its text."""
-    return is_python_path(ctx.path) and not is_test_path(ctx.path) and bool(ctx.added or ctx.removed)
+    """Python, not a test file, and something actually changed in its text (checked on the raw
+    hunk bytes, so files rejected here never have their lines parsed)."""
+    return is_python_path(ctx.path) and not is_test_path(ctx.path) and bool(ctx.changed_lower())
 
 
 def changed_text(ctx: FileContext) -> str:
-    """All added and removed lines, lower-cased, memoised: the input of the substring pre-filters."""
+    """The changed lines (raw hunks), lower-cased, memoised: the input of the substring pre-filters."""
     key = "py-changed-text"
     if key not in ctx.cache:
-        ctx.cache[key] = "\n".join([*ctx.added.values(), *ctx.removed.values()]).lower()
+        ctx.cache[key] = ctx.changed_lower().decode("utf-8", "replace")
     return ctx.cache[key]
 
 

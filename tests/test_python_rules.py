@@ -1,0 +1,177 @@
+"""The Python rules end to end on real repositories, plus what the annotated examples cannot
+show: exact messages and JSON of the canonical incident, unparsable files, parse-once caching,
+the substring pre-filter, suppressions and deleted files."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+from gitrepo import commit, git, make_branch, make_repo
+
+from deploycheck.commands.common import analyse
+from deploycheck.model import FileChange
+from deploycheck.rules import python_rules
+from deploycheck.rules.base import DetectorSettings, FileContext
+
+BASE_TASK = '''from celery import shared_task
+from django.db.models import F
+
+
+@shared_task
+def reserve_stock(product_id, quantity):
+    Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
+'''
+
+HEAD_TASK = '''from celery import shared_task
+from django.db.models import F
+
+
+@shared_task
+def reserve_stock(product_id, quantity):
+    product = Product.objects.get(pk=product_id)
+    product.stock = product.stock - quantity
+    product.save()
+'''
+
+
+def _scan(tmp_path: Path, base: dict, head: dict, config: str | None = None):
+    files = {"README.md": "x\n", **base}
+    if config is not None:
+        files[".deploycheck/config.yaml"] = config
+    repo = make_repo(tmp_path / "repo", files)
+    make_branch(repo, "work", head)
+    return analyse(base="main", cwd=str(repo)).scan
+
+
+def test_canonical_incident_exact_findings(tmp_path: Path) -> None:
+    scan = _scan(tmp_path, {"inventory/jobs.py": BASE_TASK}, {"inventory/jobs.py": HEAD_TASK})
+    got = [f.to_json() for f in scan.findings]
+    assert got == [
+        {
+            "rule": "DC101", "name": "job-code-changed", "category": "job", "severity": "warning",
+            "path": "inventory/jobs.py", "line": 7, "end_line": 9,
+            "message": "Celery task `reserve_stock` changed in statements that touch shared state (database, cache, "
+            "files or globals): several workers can run it at once, so check it under concurrency.",
+            "questions": ["shared-state", "sequential-assumption", "concurrency-tested"],
+        },
+        {
+            "rule": "DC320", "name": "safeguard-removed", "category": "shared-state", "severity": "high",
+            "path": "inventory/jobs.py", "line": 7, "end_line": 7,
+            "message": "The F() update of Product.stock was removed from `reserve_stock`: the value is no longer "
+            "changed atomically in the database, so concurrent workers can overwrite each other's update.",
+            "questions": ["shared-state", "sequential-assumption", "concurrency-tested"], "side": "base",
+        },
+        {
+            "rule": "DC301", "name": "lost-update", "category": "shared-state", "severity": "high",
+            "path": "inventory/jobs.py", "line": 8, "end_line": 9,
+            "message": "Product.stock is read, recomputed and saved without a lock or F() expression: two workers "
+            "running reserve_stock at once can overwrite each other's update.",
+            "questions": ["shared-state", "sequential-assumption"],
+        },
+    ]
+    assert scan.flagged and scan.has_high and scan.flagged_files == ["inventory/jobs.py"]
+
+
+def test_reverse_of_the_incident_is_a_warning_not_high(tmp_path: Path) -> None:
+    """Replacing the read-modify-write by an F() update is concurrency control changed: warning only."""
+    scan = _scan(tmp_path, {"inventory/jobs.py": HEAD_TASK}, {"inventory/jobs.py": BASE_TASK})
+    assert [(f.rule, f.line, f.side, f.severity) for f in scan.findings] == [
+        ("DC101", 7, "head", "warning"),
+        ("DC202", 7, "head", "warning"),
+    ]
+
+
+def test_inline_suppression_applies_to_the_reported_line(tmp_path: Path) -> None:
+    head = HEAD_TASK.replace(
+        "    product.stock = product.stock - quantity\n",
+        "    product.stock = product.stock - quantity  # deploycheck: ignore[DC301] single worker queue\n",
+    )
+    scan = _scan(tmp_path, {"inventory/jobs.py": BASE_TASK}, {"inventory/jobs.py": head})
+    dc301 = [f for f in scan.findings if f.rule == "DC301"]
+    assert [(f.line, f.suppressed, f.suppression_reason) for f in dc301] == [(8, True, "single worker queue")]
+
+
+def test_config_can_disable_and_regrade_python_rules(tmp_path: Path) -> None:
+    config = "rules:\n  disable: [safeguard-removed]\n  severity:\n    DC101: info\n"
+    scan = _scan(tmp_path, {"inventory/jobs.py": BASE_TASK}, {"inventory/jobs.py": HEAD_TASK}, config)
+    assert [(f.rule, f.severity) for f in scan.findings] == [("DC101", "info"), ("DC301", "high")]
+
+
+UNPARSABLE = {
+    "legacy/py2.py": "from celery import shared_task\n\n@shared_task\ndef old(x):\n    print 'x', x\n    p = P.objects.get(pk=x)\n    p.n -= 1\n    p.save()\n",
+    "legacy/broken.py": "def reserve(:\n    product.save()\n",
+    "legacy/latin1.py": b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\ndef f(p):\n    p.n -= 1\n    p.save()\n",
+}
+
+
+def test_unparsable_files_are_skipped_without_crashing(tmp_path: Path) -> None:
+    scan = _scan(tmp_path, {}, UNPARSABLE)
+    assert scan.findings == []
+
+
+def test_unparsable_edited_migration_is_still_reported(tmp_path: Path) -> None:
+    path = "shop/migrations/0003_x.py"
+    scan = _scan(tmp_path, {path: "operations = [\n"}, {path: "operations = [ (\n"})
+    assert [(f.rule, f.line, f.side) for f in scan.findings] == [("DC405", 1, "head")]
+
+
+def test_deleted_file_reports_nothing_from_python_rules(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"inventory/jobs.py": BASE_TASK})
+    git(repo, "checkout", "-q", "-b", "work")
+    git(repo, "rm", "-q", "inventory/jobs.py")
+    commit(repo, message="remove jobs")
+    scan = analyse(base="main", cwd=str(repo)).scan
+    assert [(f.rule, f.side, f.severity) for f in scan.findings] == [("DC101", "base", "warning")]
+
+
+def _context(path: str, head: str, base: str | None, added: list[int], removed: list[int]) -> FileContext:
+    """A FileContext for one hunk replacing base lines ``removed`` by head lines ``added``."""
+    head_lines, base_lines = head.splitlines(), (base or "").splitlines()
+    old = f"{removed[0]},{len(removed)}" if removed else f"{added[0] - 1},0"
+    new = f"{added[0]},{len(added)}" if added else f"{removed[0] - 1},0"
+    body = [f"-{base_lines[n - 1]}" for n in removed] + [f"+{head_lines[n - 1]}" for n in added]
+    hunk = "\n".join([f"@@ -{old} +{new} @@", *body]) + "\n"
+    fc = FileChange(path, path, "modified", "100644", "100644", "a" * 40, "b" * 40, hunk_bytes=hunk.encode())
+    return FileContext(path=path, file=fc, head_text=lambda: head, base_text=lambda: base, settings=DetectorSettings())
+
+
+def _count_parses(monkeypatch) -> list[int]:
+    calls = [0]
+    real = ast.parse
+
+    def counting(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    return calls
+
+
+def test_each_side_is_parsed_once_for_all_detectors(monkeypatch) -> None:
+    calls = _count_parses(monkeypatch)
+    ctx = _context("inventory/jobs.py", HEAD_TASK, BASE_TASK, [7, 8, 9], [7])
+    findings = [f for detect in python_rules.DETECTORS for f in detect(ctx)]
+    assert sorted((f.rule, f.side) for f in findings) == [("DC101", "head"), ("DC301", "head"), ("DC320", "base")]
+    assert calls[0] == 2
+
+
+def test_files_without_trigger_words_are_not_parsed(monkeypatch) -> None:
+    calls = _count_parses(monkeypatch)
+    text = "def area(w, h):\n    return w * h\n"
+    ctx = _context("geometry/shapes.py", text, "def area(w, h):\n    return h * w\n", [2], [2])
+    assert [f for detect in python_rules.DETECTORS for f in detect(ctx)] == []
+    assert calls[0] == 0
+
+
+def test_scan_json_of_the_incident_matches_the_contract(tmp_path: Path) -> None:
+    from deploycheck import report
+
+    scan = _scan(tmp_path, {"inventory/jobs.py": BASE_TASK}, {"inventory/jobs.py": HEAD_TASK})
+    document = json.loads(report.dumps(report.scan_json(scan)))
+    assert document["flagged"] is True
+    assert document["checklists"] == ["background-jobs"]
+    assert [(f["rule"], f["line"], f.get("side", "head")) for f in document["findings"]] == [
+        ("DC101", 7, "head"), ("DC320", 7, "base"), ("DC301", 8, "head"),
+    ]
