@@ -7,7 +7,7 @@ import { Product } from "../models";
 const label = "new Worker(";  // ok: DC150
 
 export const worker = new Worker("orders", async (job) => {  // error: DC150
-  const product = await Product.findByPk(job.data.productId);
+  const product = await Product.findByPk(job.data.productId);  // ok: DC260
   product.stock = product.stock - job.data.qty;  // error: DC350
   await product.save();  // error: DC260
 }, { concurrency: 4 });  // error: DC510

@@ -29,7 +29,7 @@ func CollectSafe(ids []string) map[string]int {
 			results[i] = len(id)  // ok: DC352
 			mu.Lock()  // error: DC252
 			counts[id]++  // ok: DC352
-			mu.Unlock()
+			mu.Unlock()  // ok: DC252
 		}(i, id)
 	}
 	// go func() { counts["x"] = 1 }()  // ok: DC352

@@ -3,7 +3,7 @@ package shop
 
 interface ProductRepository : JpaRepository<Product, Long> {
     @Lock(LockModeType.PESSIMISTIC_WRITE)  // error: DC253
-    fun findLockedById(id: Long): Product?
+    fun findLockedById(id: Long): Product?  // ok: DC253
 }
 
 @Service

@@ -4,4 +4,7 @@ def describe(settings):
     # worker_concurrency = 4  # ok: DC502
     if settings.worker_concurrency == 1:  # ok: DC502
         return "serial"
+    visibility = "visibility_timeout"  # ok: DC503
+    routes = describe_routes("task_routes")  # ok: DC504
+    schedule = {"schedule": 5}  # ok: DC505
     return f"worker_concurrency: {settings.worker_concurrency}"  # ok: DC502

@@ -41,6 +41,7 @@ _TEST_OR_DOC = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|docs?|node_modules|vendor|dist|build)/"
     r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec)\.[jt]sx?|[^/]*Tests?\.(?:java|kt)|[^/]*\.d\.ts|[^/]*\.min\.js)$"
     r"|(?:^|/)(?:readme|changelog|contributing)[^/]*$"
+    r"|(?:^|/)\.(?:github|circleci|gitlab|buildkite)/|(?:^|/)(?:\.gitlab-ci|\.travis|azure-pipelines|bitbucket-pipelines|\.pre-commit-config)\.ya?ml$"
     r"|\.(?:md|rst|txt|adoc|markdown)$",
     re.IGNORECASE,
 )
@@ -62,6 +63,12 @@ class Pattern:
     requires: tuple[re.Pattern[str], ...] = ()  # one must match the file's text (strings kept)
     excludes: tuple[re.Pattern[str], ...] = ()  # none may match the file's text
     message: str | None = None  # overrides the rule's message
+
+    @property
+    def end_anchored(self) -> bool:
+        # `…\s*$` would fail on the raw line when a comment follows: such patterns skip the
+        # raw-line pre-check.
+        return "$" in self.regex.pattern
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,7 @@ class FileSelector:
     lexer: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: packs are loaded once
 class Pack:
     name: str
     selectors: tuple[FileSelector, ...]
@@ -258,12 +265,11 @@ def pack_names() -> list[str]:
 
 @lru_cache(maxsize=None)
 def load_packs() -> tuple[Pack, ...]:
-    from importlib.resources import files
+    # From packs/compiled.json for every pack whose YAML is unchanged (no YAML at start-up),
+    # parsed from YAML otherwise; see pack_cache.
+    from .pack_cache import load_all
 
-    packs = []
-    for name in pack_names():
-        data = files(PACKS_PACKAGE).joinpath(name).read_bytes()
-        packs.append(parse_pack(data, f"deploycheck/rules/packs/{name}"))
+    packs = load_all()
     seen: dict[str, str] = {}
     for pack in packs:
         for pr in pack.rules:
@@ -277,6 +283,7 @@ def load_packs() -> tuple[Pack, ...]:
 class _Dispatch:
     by_extension: dict[str, tuple[tuple[Pack, str], ...]]
     by_name: tuple[tuple[re.Pattern[str], Pack, str], ...]
+    any_name: re.Pattern[str]  # all name globs in one regex: one test for most files
 
 
 @lru_cache(maxsize=None)
@@ -289,22 +296,27 @@ def _dispatch() -> _Dispatch:
                 by_ext.setdefault(ext, []).append((pack, sel.lexer))
             for glob in sel.names:
                 by_name.append((re.compile(fnmatch.translate(glob), re.IGNORECASE), pack, sel.lexer))
-    return _Dispatch({k: tuple(v) for k, v in by_ext.items()}, tuple(by_name))
+    any_name = re.compile("|".join(f"(?:{r.pattern})" for r, _, _ in by_name) or "(?!)", re.IGNORECASE)
+    deduped = {ext: tuple({p.name: (p, lexer) for p, lexer in reversed(v)}.values())[::-1] for ext, v in by_ext.items()}
+    return _Dispatch(deduped, tuple(by_name), any_name)
 
 
-def packs_for(path: str) -> list[tuple[Pack, str]]:
-    """The packs (and the lexer each uses) that read ``path``; the first selector of a pack wins."""
+def packs_for(path: str) -> tuple[tuple[Pack, str], ...]:
+    """The packs (and the lexer each uses) that read ``path``; the first selector of a pack wins.
+
+    Called for every changed file, so it is a dict lookup and, for file names that some pack
+    lists, one regular expression."""
     d = _dispatch()
-    base = posixpath.basename(path)
-    ext = posixpath.splitext(base)[1].lower()
-    out: list[tuple[Pack, str]] = list(d.by_extension.get(ext, ())) if ext else []
-    for regex, pack, lexer in d.by_name:
-        if regex.match(base):
-            out.append((pack, lexer))
+    base = path.rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    found = d.by_extension.get(base[dot:].lower(), ()) if dot > 0 else ()
+    if not d.any_name.match(base):
+        return found
+    out = list(found) + [(pack, lexer) for regex, pack, lexer in d.by_name if regex.match(base)]
     chosen: dict[str, tuple[Pack, str]] = {}
     for pack, lexer in out:
         chosen.setdefault(pack.name, (pack, lexer))
-    return list(chosen.values())
+    return tuple(chosen.values())
 
 
 # --- the view a rule looks through ----------------------------------------------------------
@@ -443,6 +455,11 @@ def _line_matches(view: FileView, pr: PackRule, side: str, number: int, raw: str
     for pattern in pr.patterns:
         if not any(c in low for c in pattern.contains):
             continue
+        # Blanking comments and strings only removes text, so a pattern that does not match
+        # the raw line will not match the lexed one either (up to contrived cases like
+        # `x.save(/* c */)`): test the raw line before reading and lexing the whole file.
+        if not pattern.end_anchored and not pattern.regex.search(raw):
+            continue
         m = pattern.regex.search(view.line(side, number, strings=pattern.in_strings))
         if m and _pattern_applies(view, pattern, side):
             yield pattern, m
@@ -553,6 +570,12 @@ def _run_setting_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
 # --- the detector ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=None)
+def _keyword_regex(pack: Pack) -> re.Pattern[bytes]:
+    """All of a pack's keywords as one alternation: one scan of the diff bytes per file."""
+    return re.compile(b"|".join(re.escape(k.encode("utf-8")) for k in pack.keywords))
+
+
 def _changed_lower(ctx: FileContext) -> tuple[str, str]:
     key = "patterns.lower"
     if key not in ctx.cache:
@@ -561,10 +584,14 @@ def _changed_lower(ctx: FileContext) -> tuple[str, str]:
 
 
 def detect(ctx: FileContext) -> Iterable[Finding]:
-    if not ctx.added and not ctx.removed:
-        return []
+    # Cheapest tests first: the file name, then plain substrings of the raw diff bytes; lines
+    # are parsed, files read from git and lexed only for files that pass both.
     chosen = packs_for(ctx.path)
     if not chosen or is_test_or_doc(ctx.path):
+        return []
+    raw = ctx.changed_lower()
+    chosen = [(pack, lexer) for pack, lexer in chosen if _keyword_regex(pack).search(raw)]
+    if not chosen or (not ctx.added and not ctx.removed):
         return []
     added_low, removed_low = _changed_lower(ctx)
     findings: list[Finding] = []
@@ -574,6 +601,8 @@ def detect(ctx: FileContext) -> Iterable[Finding]:
         view = FileView(ctx, lexer)
         for pr in pack.rules:
             low = added_low if pr.side == "head" else removed_low
+            if "removed" in pr.messages:  # a setting rule also reports settings that went away
+                low = added_low + "\n" + removed_low
             if pr.check is None and not any(k in low for k in pr.contains):
                 continue
             if pr.check is not None and not any(k in added_low or k in removed_low for k in pr.contains):

@@ -630,6 +630,27 @@ def command_concurrency(view: FileView, pr: PackRule) -> list[Finding]:
 _WORKER_WORDS = re.compile(r"(?i)worker|celery|sidekiq|resque|dramatiq|huey|consumer|queue|jobs?\b|\brq\b|bull|beat|clock|scheduler|cron")
 
 
+def _normalised_command(cmd: str) -> tuple[tuple[str, ...], frozenset[tuple[str, str]]]:
+    """A command as (other tokens, concurrency settings), so that `-c 4` equals
+    `--concurrency=4` and spacing does not matter."""
+    tokens = _TOKEN.findall(cmd)
+    tool = _tool_of(cmd)
+    settings = frozenset((s.setting, s.value) for s in _command_settings([cmd], procfile=False))
+    flags = _FLAGS.get(tool or "", {})
+    rest: list[str] = []
+    skip = False
+    for token in tokens:
+        if skip:
+            skip = False
+            continue
+        flag = token.split("=", 1)[0] if token.startswith("--") else token[:2] if token[:2] in flags and token[2:].isdigit() else token
+        if flag in flags:
+            skip = "=" not in token and flag == token
+            continue
+        rest.append(token)
+    return tuple(rest), settings
+
+
 @check("procfile-worker")
 def procfile_worker(view: FileView, pr: PackRule) -> list[Finding]:
     if not _is_procfile(view.path):
@@ -651,7 +672,7 @@ def procfile_worker(view: FileView, pr: PackRule) -> list[Finding]:
         old = old_by_name.get(name)
         if old is not None:
             old_cmd = _PROCFILE_LINE.match(old[1].strip())
-            if old_cmd and " ".join(old_cmd.group("cmd").split()) == " ".join(cmd.split()):
+            if old_cmd and _normalised_command(old_cmd.group("cmd")) == _normalised_command(cmd):
                 continue
             message = f"worker process '{name}' command changed in {view.path} (was `{short(old_cmd.group('cmd') if old_cmd else old[1])}`): check which queues it consumes and how many jobs it runs at once."
         else:
