@@ -95,12 +95,13 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
         if ready.exists():
             path, rev = ready.read_text().split("\n")[:2]
             return HookRepo(Path(path), rev, shared / "home")
-        path = shared / "deploycheck-hooks"
+        path, scratch = shared / "deploycheck-hooks", shared / "scratch"
+        for leftover in (path, scratch):  # from a worker whose build failed: start again
+            shutil.rmtree(leftover, ignore_errors=True)
         path.mkdir()
         rev = _copy_working_tree(path)
         repo = HookRepo(path, rev, shared / "home")
         # Build the hook environment once, in a scratch project.
-        scratch = shared / "scratch"
         scratch.mkdir()
         git(scratch, "init", "-q", "-b", "main")
         (scratch / ".pre-commit-config.yaml").write_text(project_config(repo))
