@@ -291,3 +291,43 @@ def test_allowed_signers_from_ci_replaces_base_list(tmp_path, key):
     org = tmp_path / "org_signers"
     org.write_text(signer_line(key))
     assert verify_json(repo, "--allowed-signers", str(org))[0] == 0
+
+
+@pytest.fixture
+def agent(tmp_path):
+    """A real ssh-agent for this test only."""
+    out = subprocess.run(["ssh-agent", "-s", "-a", str(tmp_path / "agent.sock")], capture_output=True, text=True, check=True).stdout
+    env = dict(line.split(";", 1)[0].split("=", 1) for line in out.splitlines() if line.startswith(("SSH_AUTH_SOCK=", "SSH_AGENT_PID=")))
+    yield env
+    subprocess.run(["kill", env["SSH_AGENT_PID"]], check=False)
+
+
+def test_key_held_only_by_ssh_agent_signs_a_record_ci_accepts(repo, key, tmp_path, agent):
+    import os
+
+    subprocess.run(["ssh-add", "-q", str(key)], env={**os.environ, **agent}, check=True, capture_output=True)
+    key.unlink()  # only the agent has the private key now
+    public = Path(str(key) + ".pub").read_text().split()
+    # The user's git is configured for SSH signing with the public key, as for signed commits.
+    git(repo, "config", "gpg.format", "ssh")
+    git(repo, "config", "user.signingkey", f"key::{public[0]} {public[1]}")
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path)), "--yes", env=agent)
+    assert proc.returncode == 0, proc.stderr
+    commit(repo, message="record signed through the agent")
+    code, doc = verify_json(repo)
+    assert code == 0 and doc["records"][0]["signer"] == "dev@example.com"
+
+
+def test_existing_default_key_in_home_is_found(repo, tmp_path, _isolated_home):
+    ssh_dir = _isolated_home / ".ssh"
+    ssh_dir.mkdir()
+    home_key = keygen(ssh_dir / "id_ed25519")
+    commit_signers = signer_line(home_key)
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".deploycheck/allowed_signers": commit_signers}, message="trust the home key")
+    git(repo, "checkout", "-q", "refactor")
+    git(repo, "rebase", "-q", "main")
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path)), "--yes")
+    assert proc.returncode == 0, proc.stderr
+    commit(repo, message="record")
+    assert verify_json(repo)[0] == 0
