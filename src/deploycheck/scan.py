@@ -12,7 +12,7 @@ from typing import Callable
 from . import pathglob
 from .config import Config
 from .model import Change, FileChange, Finding
-from .rules import all_rules, detectors
+from .rules import detectors_for
 from .rules.base import DetectorSettings, FileContext
 from .rules.parity import WHOLE_CHANGE_RULES
 
@@ -109,14 +109,16 @@ def apply_config(finding: Finding, config: Config) -> Finding | None:
 
 def scan_change(change: Change, config: Config, read_blob: Callable[[str], bytes | None]) -> ScanResult:
     settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers)
-    all_rules()  # fail early if the registry is inconsistent
+    # Rule families are imported only when a changed file can concern them (a git hook on a
+    # docs-only commit never loads the Python analyzers); tests/test_registry.py keeps the whole
+    # registry consistent.
     result = ScanResult(change=change)
     seen: set[tuple] = set()
     for fc in change.files:
         if not scannable(fc, config):
             continue
         ctx = file_context(fc, settings, read_blob)
-        for detect in detectors():
+        for detect in detectors_for(fc.path):
             for finding in detect(ctx):
                 key = (finding.rule, finding.path, finding.line, finding.side)
                 if key in seen:

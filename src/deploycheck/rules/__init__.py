@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import import_module
+from typing import Callable
 
 from .base import Detector, Rule
 
@@ -18,9 +19,27 @@ FAMILIES = (
 )
 
 
+def _python_file(path: str) -> bool:
+    return path.endswith(".py")
+
+
+# Which paths a family's detectors can report on, judged from the path alone, so that scanning
+# a change without such files never imports the family (importing the Python rules compiles
+# dozens of regular expressions: a large share of a git hook's budget). A family missing here
+# reads every file. tests/test_perf_paths.py checks every rule example against these gates.
+FILE_GATES: dict[str, Callable[[str], bool]] = {
+    "deploycheck.rules.python_rules": _python_file,
+}
+
+
+@lru_cache(maxsize=None)
+def _family(name: str):
+    return import_module(name)
+
+
 @lru_cache(maxsize=None)
 def _families() -> tuple:
-    return tuple(import_module(name) for name in FAMILIES)
+    return tuple(_family(name) for name in FAMILIES)
 
 
 @lru_cache(maxsize=None)
@@ -36,6 +55,20 @@ def all_rules() -> dict[str, Rule]:
 
 def detectors() -> tuple[Detector, ...]:
     return tuple(d for family in _families() for d in family.DETECTORS)
+
+
+@lru_cache(maxsize=4096)
+def _gated_families(gates: tuple[bool, ...]) -> tuple[Detector, ...]:
+    return tuple(d for name, ok in zip(FAMILIES, gates) if ok for d in _family(name).DETECTORS)
+
+
+def detectors_for(path: str) -> tuple[Detector, ...]:
+    """The detectors that may report on ``path``, in registry order; imports only their families."""
+    return _gated_families(tuple(FILE_GATES.get(name, _always)(path) for name in FAMILIES))
+
+
+def _always(path: str) -> bool:
+    return True
 
 
 def get_rule(rule_id: str) -> Rule | None:

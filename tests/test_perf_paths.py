@@ -1,0 +1,147 @@
+"""The speed-ups keep behaviour: rule families are skipped only for files they can never report
+on, and the compiled pattern packs are exactly what the YAML packs say."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+from test_rule_examples import discover
+from deploycheck.rules import FAMILIES, FILE_GATES, _family, all_rules, detectors, detectors_for
+from deploycheck.rules import pack_cache
+from deploycheck.rules.pack_cache import COMPILED_NAME, LazyRegex, compile_packs, decode_pack, encode_pack, load_all
+from deploycheck.rules.patterns import load_packs, parse_pack
+
+PACKS = Path(pack_cache.__file__).parent / "packs"
+
+
+def family_of(rule_id: str) -> str:
+    for name in FAMILIES:
+        if any(rule.id == rule_id for rule in _family(name).RULES):
+            return name
+    raise AssertionError(f"{rule_id} is in no family")
+
+
+def test_every_rule_example_passes_the_gate_of_its_rules_family() -> None:
+    # A rule that reads a kind of file its family's gate turns away would never run.
+    checked = 0
+    for example in discover():
+        path = example.repo_path
+        for side in ("head", "base"):
+            for expected in example.annotations(side).errors:
+                gate = FILE_GATES.get(family_of(expected.rule))
+                if gate is not None:
+                    assert gate(path), f"{example.head.name}: {expected.rule} reports on {path}, which its family's gate skips"
+                    checked += 1
+    assert checked > 20
+
+
+def test_python_gate() -> None:
+    gate = FILE_GATES["deploycheck.rules.python_rules"]
+    assert [gate(p) for p in ("a/jobs.py", "migrations/0001_x.py", "Procfile", "a.pyi", "a.py.txt", "README.md")] == [
+        True, True, False, False, False, False,
+    ]
+
+
+def test_detectors_for_keeps_registry_order_and_skips_only_gated_families() -> None:
+    everything = detectors()
+    assert detectors_for("inventory/jobs.py") == everything
+    not_python = detectors_for("web/worker.ts")
+    python = set(_family("deploycheck.rules.python_rules").DETECTORS)
+    assert not_python == tuple(d for d in everything if d not in python)
+
+
+def test_registry_still_loads_every_family() -> None:
+    ids = set(all_rules())
+    assert {"DC101", "DC301", "DC150", "DC600"} <= ids
+
+
+# --- compiled packs ---------------------------------------------------------------------------
+
+
+def compiled() -> dict:
+    return json.loads((PACKS / COMPILED_NAME).read_text(encoding="utf-8"))["packs"]
+
+
+def test_compiled_packs_are_what_the_yaml_says() -> None:
+    entries = compiled()
+    current = 0
+    for yaml_file in sorted(PACKS.glob("*.yaml")):
+        data = yaml_file.read_bytes()
+        entry = entries.get(yaml_file.name)
+        if entry is None or entry["sha256"] != pack_cache.digest(data):
+            continue  # stale: load_all parses the YAML instead (see the next tests)
+        assert entry["pack"] == encode_pack(parse_pack(data, yaml_file.name)), yaml_file.name
+        assert encode_pack(decode_pack(entry["pack"])) == entry["pack"]
+        current += 1
+    stale = pack_cache.stale_packs()
+    if stale:
+        # Correct either way (a stale entry is never used), only slower to start: say so.
+        warnings.warn(f"packs/{COMPILED_NAME} is out of date for {stale}; run `python -m deploycheck.rules.pack_cache`.")
+    assert current + len(stale) == len(list(PACKS.glob("*.yaml")))
+
+
+def test_compile_is_deterministic() -> None:
+    assert compile_packs() == compile_packs()
+
+
+def test_loaded_packs_equal_parsed_yaml() -> None:
+    loaded = {p.name: encode_pack(p) for p in load_packs()}
+    parsed = {}
+    for yaml_file in sorted(PACKS.glob("*.yaml")):
+        pack = parse_pack(yaml_file.read_bytes(), yaml_file.name)
+        parsed[pack.name] = encode_pack(pack)
+    assert loaded == parsed
+
+
+def test_an_edited_pack_is_read_from_yaml_not_from_the_stale_json(tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "packs"
+    shutil.copytree(PACKS, folder)
+    (folder / COMPILED_NAME).write_text(compile_packs(), encoding="utf-8")
+    sql = folder / "sql.yaml"
+    text = sql.read_text(encoding="utf-8")
+    edited, count = re.subn(r"(?m)^(    summary: )(.*)$", r"\1Edited, \2", text, count=1)
+    assert count == 1
+    sql.write_text(edited, encoding="utf-8")
+    monkeypatch.setattr(pack_cache, "_PACKS_DIR", str(folder))
+    assert pack_cache.stale_packs() == ["sql.yaml"]
+    packs = {p.name: p for p in load_all()}
+    assert packs["sql"].rules[0].rule.summary.startswith("Edited, ")
+    assert all(isinstance(p.regex, re.Pattern) for pr in packs["sql"].rules for p in pr.patterns)  # parsed from YAML
+    assert any(isinstance(p.regex, LazyRegex) for pr in packs["javascript"].rules for p in pr.patterns)  # from JSON
+
+
+def test_a_missing_or_foreign_json_falls_back_to_yaml(tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "packs"
+    shutil.copytree(PACKS, folder)
+    monkeypatch.setattr(pack_cache, "_PACKS_DIR", str(folder))
+    for content in (None, "not json", json.dumps({"format": 999, "packs": {}})):
+        if content is None:
+            (folder / COMPILED_NAME).unlink(missing_ok=True)
+        else:
+            (folder / COMPILED_NAME).write_text(content, encoding="utf-8")
+        assert sorted(pack_cache.stale_packs()) == sorted(p.name for p in folder.glob("*.yaml"))
+        assert [p.name for p in load_all()] == ["go", "javascript", "jvm", "ruby", "sql", "worker-config"]
+
+
+def test_lazy_regex_behaves_as_the_pattern() -> None:
+    lazy = LazyRegex(r"(?P<key>\w+)\s*=\s*(?P<value>\d+)")
+    assert lazy._compiled is None
+    assert lazy == re.compile(lazy.pattern) and re.compile(lazy.pattern) == lazy
+    assert lazy.search("a = 1").group("value") == "1"
+    assert lazy.findall("a = 1, b = 22") == [("a", "1"), ("b", "22")]
+    assert [m.group("key") for m in lazy.finditer("x=1 y=2")] == ["x", "y"]
+    assert dict(lazy.groupindex) == {"key": 1, "value": 2}
+    assert lazy.sub("<\\g<key>>", "a = 1") == "<a>"  # anything else: from re.Pattern
+    assert lazy != LazyRegex("other") and hash(lazy) == hash(LazyRegex(lazy.pattern))
+
+
+@pytest.mark.parametrize("value", [object(), b"bytes", 1.5j])
+def test_encode_refuses_what_json_cannot_hold(value) -> None:
+    with pytest.raises(TypeError):
+        encode_pack({"x": value})
