@@ -195,6 +195,11 @@ class FunctionScan:
     job: JobKind | None
     findings: list[Finding] = field(default_factory=list)
 
+    text: str = ""  # the function's source, lower-cased: each analysis first looks for its trigger words
+
+    def mentions(self, *words: str) -> bool:
+        return any(word in self.text for word in words)
+
     @property
     def runners(self) -> str:
         return f"two workers running {self.fn.name} at once" if self.job else f"two concurrent calls of {self.fn.name}"
@@ -210,7 +215,10 @@ class FunctionScan:
 
 
 def _step_calls(step: Step) -> list[ast.Call]:
-    return sorted(iter_calls(step.node, header_only=step.header), key=lambda c: (c.lineno, c.col_offset))
+    """The step's calls in source order, computed once per step for every analysis."""
+    if step.calls is None:
+        step.calls = sorted(iter_calls(step.node, header_only=step.header), key=lambda c: (c.lineno, c.col_offset))
+    return step.calls
 
 
 def _assign_parts(node: ast.AST) -> tuple[list[ast.AST], ast.AST | None]:
@@ -231,6 +239,8 @@ def _fields_text(model: str | None, var: str, fields: list[str]) -> str:
 
 
 def scan_orm_lost_update(s: FunctionScan) -> None:
+    if not s.mentions("save(", "commit(", "flush(", "bulk_update("):
+        return
     reads: dict[str, OrmRead] = {}
     temps: dict[str, tuple[str, str]] = {}  # temp name -> (var, field) it was computed from
     pending: dict[str, list[tuple[str, ast.AST, Step]]] = {}  # var -> [(field, recompute stmt, step)]
@@ -335,6 +345,8 @@ def _ident(name: str) -> str:
 
 
 def scan_sql_lost_update(s: FunctionScan) -> None:
+    if not s.mentions("execute", "exec_driver_sql"):
+        return
     local_sql: dict[str, str] = {}
     selects: list[tuple[str, set[str], ast.Call]] = []
     for step in s.steps:
@@ -386,6 +398,8 @@ _NOT_A_STORE = ("environ", "request", "kwargs", "params", "headers", "config", "
 
 
 def scan_cache_lost_update(s: FunctionScan) -> None:
+    if not s.mentions(".set(", ".setex(", ".hset("):
+        return
     if any(last_name(c.func) == "watch" for st in s.steps for c in _step_calls(st)):
         return  # an optimistic WATCH/MULTI transaction
     reads: list[tuple[str, str, ast.Call, Step, set[str]]] = []  # (receiver, key, call, step, tainted names)
@@ -486,6 +500,8 @@ def _uses_file_lock(s: FunctionScan) -> bool:
 
 
 def scan_file_lost_update(s: FunctionScan) -> None:
+    if not s.mentions("write", "open(", "replace(", "rename(", "move(", "copy"):
+        return
     if s.job is None or _uses_file_lock(s):
         return
     reads: dict[str, ast.Call] = {}
@@ -533,6 +549,8 @@ def _applies(check: ast.If, step: Step) -> bool:
 
 
 def scan_file_check_then_act(s: FunctionScan) -> None:
+    if not s.mentions("exists(", "isfile(", "is_file(", "isdir("):
+        return
     if s.job is None or _uses_file_lock(s):
         return
     checks: list[tuple[ast.If, str, ast.AST]] = []
@@ -649,6 +667,10 @@ _OUTCOMES = {
 
 
 def scan_check_then_act(s: FunctionScan) -> None:
+    if not s.mentions("create(", "save(", "delete(", ".add(") or not s.mentions(
+        "exists(", "count(", "first(", "last(", "doesnotexist", "noresultfound", "one_or_none", "scalar"
+    ):
+        return
     checks: list[_Check] = []
     maybe: dict[str, tuple[str | None, str]] = {}  # var -> (model, how), for `x = M.objects.filter(...).first()`
     instances: dict[str, str] = {}  # var -> model, for `x = M(...)` and ORM reads
@@ -744,9 +766,13 @@ def detect_hazards(ctx: FileContext):
     if module is None:
         return
     jobs = job_map(module, ctx.path, ctx)
+    lines = module.text.splitlines()
     for fn in changed_functions(module, ctx.added):
+        text = "\n".join(lines[fn.node.lineno - 1 : fn.end]).lower()
+        if not any_in(text, HAZARD_TRIGGERS):
+            continue
         job = enclosing_job(module, fn.node.lineno, jobs)
-        scan = FunctionScan(ctx, module, fn, steps(fn.node, ctx.settings.lock_wrappers), job[1] if job else None)
+        scan = FunctionScan(ctx, module, fn, steps(fn.node, ctx.settings.lock_wrappers), job[1] if job else None, text=text)
         for analysis in ANALYSES:
             analysis(scan)
         yield from scan.findings

@@ -168,17 +168,19 @@ class JobKind:
 CELERY_TASK = JobKind("job", "Celery task")
 BROKER_IMPORTS = {"kafka", "confluent_kafka", "aiokafka", "redis", "aioredis", "pika", "aio_pika", "kombu", "google", "faust", "nats"}
 
-# Substrings whose presence anywhere in a file makes job detection worth a parse.
+# Substrings whose presence anywhere in a file makes job detection worth a parse: the APIs
+# recognised below, lower-cased (a file mentioning none of them cannot contain job code).
 JOB_TRIGGERS = (
-    "task", "job", "actor", "huey", "dramatiq", "celery", "arq", "schedul", "command", "dag",
-    "operator", "receiver", "signal", "thread", "process", "executor", "pool", "asyncio",
-    "create_task", "gather", "kafka", "consum", "pika", "kombu", "sqs", "receive_message",
-    "pubsub", "subscribe", "xread", "enqueue", "delay", "apply_async", "publish", "connect(",
-    "agent", "background", "cron",
+    "task", "@job", ".job(", "actor", "huey", "dramatiq", "celery", "arq", "scheduled_job", "add_job",
+    "basecommand", "labelcommand", "appcommand", "dag", "operator", "sensor", "receiver", ".connect(",
+    "thread", "process(", "process)", "executor", "pool", "asyncio", "gather(", "kafka", "consum",
+    "pika", "kombu", "receive_message", "pubsub", "subscribe", "xread", "enqueue", "delay(",
+    "apply_async", "python_callable", "on_message", "listen()", "get_message", "basic_get",
+    "agent", "background", "cron", "timer(", "functions =", "poll(",
 )
 
 
-def decorator_kind(name: str) -> JobKind | None:
+def decorator_kind(name: str, imports: set[str] = frozenset()) -> JobKind | None:  # type: ignore[assignment]
     parts = name.split(".")
     tail, head = parts[-1], parts[0]
     if tail == "shared_task":
@@ -186,7 +188,12 @@ def decorator_kind(name: str) -> JobKind | None:
     if tail == "task":
         if "huey" in name.lower():
             return JobKind("job", "Huey task")
-        return CELERY_TASK if len(parts) > 1 else JobKind("job", "task")
+        if len(parts) > 1:
+            return CELERY_TASK
+        for package, what in (("airflow", "Airflow task"), ("celery", "Celery task"), ("prefect", "Prefect task")):
+            if package in imports:
+                return JobKind("job", what)
+        return JobKind("job", "task")
     if head == "task" and len(parts) > 1:
         return JobKind("job", "Airflow task")
     if tail in ("periodic_task", "db_periodic_task", "db_task"):
@@ -365,7 +372,7 @@ def job_map(module: PyModule, path: str, ctx: FileContext) -> dict[str, JobKind]
         if file_kind:
             jobs[fn.qualname] = file_kind
         for name, _ in fn.decorators:
-            kind = decorator_kind(name)
+            kind = decorator_kind(name, module.imports)
             if kind:
                 jobs[fn.qualname] = kind
                 break
@@ -515,14 +522,16 @@ def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str
 def detect_jobs(ctx: FileContext):
     if not should_analyse(ctx) or migration_kind(ctx.path):
         return
-    head_text = ctx.head_text() or ""
-    base_text = ctx.base_text() if ctx.removed else ""
     path_job = "/management/commands/" in f"/{ctx.path}" or is_job_path(ctx)
-    if not path_job and not any_in(head_text.lower(), JOB_TRIGGERS) and not any_in((base_text or "").lower(), JOB_TRIGGERS):
+    if not path_job and not _mentions_jobs(ctx):
+        yield from _detect_enqueues(ctx)
         return
     module_kind = JobKind("job", "job (job_paths)") if is_job_path(ctx) else None
     head_groups: dict = {}
-    for side, lines in (("head", ctx.added), ("base", ctx.removed)):
+    # Removed lines are looked at only in pure deletions: a replaced line is reported on the head
+    # side, and the base is then never parsed for job context.
+    deleted_only = {line.number: line.text for hunk in ctx.file.hunks if not hunk.added for line in hunk.removed}
+    for side, lines in (("head", ctx.added), ("base", deleted_only)):
         if not lines:
             continue
         found = job_context(ctx, side)
@@ -550,6 +559,16 @@ def detect_jobs(ctx: FileContext):
                 severity="warning" if shared else "info",
             )
     yield from _detect_enqueues(ctx)
+
+
+def _mentions_jobs(ctx: FileContext) -> bool:
+    head = ctx.head_text()
+    if head and any_in(head.lower(), JOB_TRIGGERS):
+        return True
+    if ctx.file.new_path is None or any(not hunk.added for hunk in ctx.file.hunks):
+        base = ctx.base_text()
+        return bool(base) and any_in(base.lower(), JOB_TRIGGERS)
+    return False
 
 
 def ctx_lines_hit(node: ast.AST, lines: dict[int, str]) -> bool:
@@ -587,7 +606,9 @@ def _enqueue_what(call: ast.Call, module: PyModule, actors: set[str]) -> str | N
         return f"Kafka (`{recv_text}.{tail}()`)"
     if tail == "basic_publish":
         return "RabbitMQ (`basic_publish()`)"
-    if tail == "publish" and any_in(lower, ("publisher", "producer", "exchange", "channel", "redis", "broker", "bus")):
+    if tail == "publish" and (
+        any_in(lower, ("publisher", "producer", "exchange", "channel", "redis", "broker", "bus")) or module.imports & BROKER_IMPORTS
+    ):
         return f"a broker (`{recv_text}.publish()`)"
     if tail in ("send_message", "send_message_batch") and any_in(lower, ("sqs", "queue")):
         return f"SQS (`{recv_text}.{tail}()`)"

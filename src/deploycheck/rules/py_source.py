@@ -452,6 +452,7 @@ class Step:
     locked: bool  # inside a `with` that serialises (a lock, a configured lock wrapper)
     integrity_guarded: bool  # inside `try:` with an `except IntegrityError`
     ifs: tuple[ast.If, ...]  # enclosing if statements, innermost last
+    calls: list[ast.Call] | None = None  # memoised by the analyses
 
 
 def _catches(handler: ast.ExceptHandler, names: tuple[str, ...]) -> bool:
