@@ -74,7 +74,7 @@ def test_compiled_packs_are_what_the_yaml_says() -> None:
     for yaml_file in sorted(PACKS.glob("*.yaml")):
         data = yaml_file.read_bytes()
         entry = entries.get(yaml_file.name)
-        if entry is None or entry["sha256"] != pack_cache.digest(data):
+        if entry is None or entry["digest"] != pack_cache.digest(data):
             continue  # stale: load_all parses the YAML instead (see the next tests)
         assert entry["pack"] == encode_pack(parse_pack(data, yaml_file.name)), yaml_file.name
         assert encode_pack(decode_pack(entry["pack"])) == entry["pack"]
