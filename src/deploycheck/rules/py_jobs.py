@@ -583,16 +583,32 @@ _ENQUEUE_TRIGGERS = (
 )
 
 
+def _is_task_reference(recv: ast.AST | None, module: PyModule) -> bool:
+    """``send_receipt`` / ``tasks.send_receipt``: a task defined here, imported from a tasks/jobs
+    module, or any plain name in a file that imports Celery. Never ``self.x`` or a call result."""
+    if recv is None or "()" in dotted(recv) or chain_root(recv) in ("self", "cls", ""):
+        return False
+    root = chain_root(recv)
+    source = module.imported_names.get(root, "")
+    return (
+        root in module.by_name
+        or "celery" in module.imports
+        or any(word in source for word in ("task", "job", "worker"))
+    )
+
+
 def _enqueue_what(call: ast.Call, module: PyModule, actors: set[str]) -> str | None:
     tail = last_name(call.func)
     recv = receiver(call)
     recv_text = dotted(recv) if recv is not None else ""
     lower = recv_text.lower()
-    if tail in ("delay", "apply_async") and recv is not None and not any_in(lower, _POOL_WORDS):
+    if tail in ("delay", "apply_async") and not any_in(lower, _POOL_WORDS) and _is_task_reference(recv, module):
         return f"Celery task `{recv_text}` (`.{tail}()`)"
     if tail in ("send_task", "add_periodic_task"):
         return f"Celery (`{tail}()`)"
     if tail in ("enqueue", "enqueue_call", "enqueue_in", "enqueue_at"):
+        if chain_root(recv) in ("self", "cls") and not {"rq", "django_rq"} & module.imports:
+            return None
         return f"RQ (`{recv_text}.{tail}()`)" if recv_text else f"RQ (`{tail}()`)"
     if tail == "enqueue_job":
         return "arq (`enqueue_job()`)"

@@ -20,12 +20,12 @@ from .base import FileContext, Rule
 from .py_docs import SAFEGUARD_DOCS
 from .py_migrations import migration_kind
 from .py_source import (
-    LOCK_WORDS,
     PyModule,
     any_in,
     chain_attrs,
     chain_root,
     dotted,
+    has_lock_word,
     is_lock_name,
     last_name,
     module_for,
@@ -203,7 +203,7 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...]) -> tuple[str, st
     if tail == "retry" or tail == "Retry" or tail == "on_exception":
         return "retry", f"`{name}()`", True
     if name in wrappers or tail in wrappers:
-        return ("lock" if any_in(tail.lower(), LOCK_WORDS) else "transaction"), f"`{name}`", True
+        return ("lock" if has_lock_word(tail) else "transaction"), f"`{name}`", True
     return None
 
 

@@ -174,6 +174,7 @@ class PyModule:
     dict_task_names: list[str] = field(default_factory=list)  # {"task": "app.tasks.f"} values
     module_mutables: dict[str, int] = field(default_factory=dict)  # name -> line
     imports: set[str] = field(default_factory=set)  # top-level packages imported
+    imported_names: dict[str, str] = field(default_factory=dict)  # local name -> module it came from
     scopes: set[str] = field(default_factory=set)
     _line_owner: list[FunctionInfo | None] | None = None
     memo: dict = field(default_factory=dict)  # per-module results of other modules (job map, …)
@@ -335,10 +336,14 @@ class _Indexer(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self.m.imports.add(alias.name.split(".")[0])
+            self.m.imported_names[alias.asname or alias.name.split(".")[0]] = alias.name
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module and not node.level:
             self.m.imports.add(node.module.split(".")[0])
+        source = "." * node.level + (node.module or "")
+        for alias in node.names:
+            self.m.imported_names[alias.asname or alias.name] = source
 
 
 def _mutating_calls(module: PyModule) -> set[str]:
@@ -429,13 +434,20 @@ def first_changed(lines: dict[int, str], start: int, end: int) -> int | None:
 # ---- statements in order, with the context hazards care about -------------------------------
 
 LOCK_WORDS = ("lock", "mutex", "semaphore")
+_LOCK_TOKENS = {"lock", "locks", "locked", "locking", "rlock", "flock", "lockf", "mutex", "semaphore", "redlock"}
+_TOKEN = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def has_lock_word(name: str) -> bool:
+    """``self._lock``, ``FileLock``, ``acquire_lock``, ``distributed_mutex`` — but not ``blocked`` or ``clock``."""
+    return any(token.lower() in _LOCK_TOKENS for token in _TOKEN.findall(name))
 
 
 def is_lock_name(name: str, lock_wrappers: tuple[str, ...]) -> bool:
     """A ``with`` target or decorator that serialises: anything named like a lock, or a configured
     wrapper (unless the wrapper is only a transaction, e.g. ``traced_atomic``)."""
     lower = name.lower()
-    if any(word in lower for word in LOCK_WORDS):
+    if has_lock_word(name):
         return True
     tail = name.rsplit(".", 1)[-1].rstrip("()")
     if name.rstrip("()") in lock_wrappers or tail in lock_wrappers:
