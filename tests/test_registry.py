@@ -16,9 +16,15 @@ RULES = sorted(all_rules().values(), key=lambda r: r.id)
 ANNOTATIONS = all_annotations()
 
 
+def _too_short(rule, section: str) -> bool:
+    # "Known problems" may honestly be "None known."; every other section needs real content.
+    minimum = 1 if section == "known_problems" else 20
+    return len((getattr(rule, section) or "").strip()) < minimum
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_rule_is_documented(rule) -> None:
-    missing = [section for section in DOC_SECTIONS if len((getattr(rule, section) or "").strip()) < 20]
+    missing = [section for section in DOC_SECTIONS if _too_short(rule, section)]
     assert missing == [], f"{rule.id} ({rule.name}) lacks documentation sections: {missing}"
     assert rule.summary.strip(), f"{rule.id} has no summary"
 
