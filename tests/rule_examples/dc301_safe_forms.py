@@ -40,6 +40,16 @@ def mark_paid(order_id):
     order.save()
 
 
+def derived_field(order_id):
+    for line in Order.objects.get(pk=order_id).lines.all():
+        line.total = price_of(line)  # ok: DC301
+        line.save()
+
+
+def price_of(line):
+    return line.price * line.quantity
+
+
 def local_arithmetic(values):
     total = 0
     for value in values:

@@ -26,7 +26,7 @@ HAZARD_DOCS = {
         `.first()`, `get_object_or_404()`, `session.get()`, `session.query(...).one()`, a `for`
         loop over a queryset), one of its fields is recomputed from its own value
         (`obj.f = obj.f - n`, `obj.f -= n`, through a temporary, through a helper given the
-        object or the field, `obj.data["k"] += 1`, `obj.tags.append(...)`), and the object is
+        field, `obj.data["k"] += 1`, `obj.tags.append(...)`), and the object is
         written back (`save()`, `bulk_update()`, `session.commit()`/`flush()`), with no
         `select_for_update()`/`with_for_update()` on the read, no enclosing lock, and (for
         SQLAlchemy) no `version_id_col` in the file.
@@ -44,7 +44,8 @@ HAZARD_DOCS = {
         """,
         """
         Data flow is followed inside one function only: a helper that loads, changes and saves
-        in different functions is not seen. A version check done inside a custom `save()` (for
+        in different functions is not seen, and `obj.f = helper(obj)` (the whole object passed,
+        not the field) is not treated as a recomputation of `f`. A version check done inside a custom `save()` (for
         example django-concurrency's `VersionField`) is not visible; suppress the finding with
         `# deploycheck: ignore[DC301] versioned model` on the line.
         """,

@@ -159,8 +159,9 @@ def _iter_read(iterable: ast.AST) -> OrmRead | None:
     if isinstance(iterable, ast.Call) and last_name(iterable.func) in ("list", "tuple", "sorted"):
         iterable = iterable.args[0] if iterable.args else iterable
     read = orm_read(iterable, single=False)
-    if read is None and isinstance(iterable, ast.Attribute) and _ormish(iterable):  # for p in Product.objects
-        return None
+    if read is None and isinstance(iterable, ast.Call) and last_name(iterable.func) in _QUERYSET_CALLS:
+        # a related manager or a queryset held in a variable: order.lines.all(), qs.filter(...)
+        read = OrmRead(_model_from_chain(iterable), "django", _locks_rows(iterable), iterable)
     return read
 
 
@@ -281,7 +282,6 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
                     isinstance(node, ast.AugAssign)
                     or _reads_field(value, var, fld)
                     or any(temps.get(n) == (var, fld) for n in names_in(value))
-                    or any(isinstance(c, ast.Call) and any(isinstance(a, ast.Name) and a.id == var for a in c.args) for c in ast.walk(value))
                 )
                 if derived:
                     pending.setdefault(var, []).append((fld, node, step))
