@@ -100,7 +100,7 @@ scenario(
     "django-get-or-create-is-safe",
     {"shop/models.py": MODELS, "shop/services.py": "def noop():\n    pass\n"},
     {"shop/services.py": "from .models import Product\n\n\ndef noop():\n    pass\n\n\ndef ensure(pid):\n    Product.objects.get_or_create(pk=pid, defaults={'stock': 0})\n"},
-    True, safe=True,
+    False, safe=True,  # new code using get_or_create: only replacing a create() is a change in concurrency control
 )
 scenario(
     "django-lock-removed",
@@ -181,11 +181,12 @@ scenario(
 )
 scenario(
     "json-state-file-read-then-rewritten",
-    {"sync/state.py": "def noop():\n    pass\n"},
+    {"sync/state.py": "from celery import shared_task\n\n\n@shared_task\ndef noop():\n    pass\n"},
     {"sync/state.py": (
-        "import json\n\n\ndef noop():\n    pass\n\n\ndef advance(path):\n    with open(path) as fh:\n        state = json.load(fh)\n"
+        "import json\n\nfrom celery import shared_task\n\n\n@shared_task\ndef noop():\n    pass\n\n\n@shared_task\ndef advance(path):\n"
+        "    with open(path) as fh:\n        state = json.load(fh)\n"
         "    state['cursor'] = state['cursor'] + 1\n    with open(path, 'w') as fh:\n        json.dump(state, fh)\n")},
-    True, [("sync/state.py", 13)],
+    True, [("sync/state.py", 16)],
 )
 scenario(
     "module-global-dict-mutated-by-threads",
