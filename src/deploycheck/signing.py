@@ -214,21 +214,21 @@ def _take_principals(line: str) -> tuple[str, str]:
     """The first field of a line and the rest, as OpenSSH's ``strdelimw`` splits them.
 
     The field ends at whitespace; double quotes group text that contains spaces. Raises
-    ValueError on an unterminated quote.
+    ValueError on an unterminated quote. Scans with ``re``/``find``, not a character loop, so
+    a hostile multi-megabyte line costs milliseconds.
     """
-    out: list[str] = []
-    i = 0
-    while i < len(line) and line[i] not in " \t":
-        if line[i] == '"':
-            end = line.find('"', i + 1)
-            if end == -1:
-                raise ValueError("unterminated quote in the principals field")
-            out.append(line[i + 1 : end])
-            i = end + 1
-            break  # OpenSSH ends the field at the closing quote
-        out.append(line[i])
-        i += 1
-    return "".join(out), line[i:].lstrip(" \t")
+    i = _PRINCIPALS_PREFIX.match(line).end()  # type: ignore[union-attr]
+    field = line[:i]
+    if i < len(line) and line[i] == '"':
+        end = line.find('"', i + 1)
+        if end == -1:
+            raise ValueError("unterminated quote in the principals field")
+        field += line[i + 1 : end]
+        i = end + 1  # OpenSSH ends the field at the closing quote
+    return field, line[i:].lstrip(" \t")
+
+
+_PRINCIPALS_PREFIX = re.compile(r'[^ \t"]*')
 
 
 def _take_options(text: str) -> tuple[str, str]:
@@ -370,10 +370,21 @@ def parse_allowed_signers(text: str, source: str) -> AllowedSigners:
     Lines that cannot be used are skipped, as ssh-keygen does, and described in
     ``.problems`` with the file and line number; ``cert-authority`` lines are among them.
     """
+    if len(text) > MAX_ALLOWED_SIGNERS_BYTES:
+        raise SigningError(
+            f"The allowed signers file {source} is larger than "
+            f"{MAX_ALLOWED_SIGNERS_BYTES // (1024 * 1024)} MiB; it is probably not an "
+            "allowed_signers file. Replace it with one line per signer: `dev@example.com ssh-ed25519 AAAA…`."
+        )
     signers = AllowedSigners(source=source)
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip(" \t\r\n")
         if not line or line.startswith("#"):
+            continue
+        if len(line) > MAX_KEY_FILE_BYTES:  # no key line is this long; do not parse it
+            signers.problems.append(
+                f"{source}:{number}: the line is {len(line):,} characters long, too long for a signer's key. This line is ignored."
+            )
             continue
         try:
             principals, key, options = _parse_line(line)
