@@ -98,9 +98,10 @@ def fast_import_branch(repo: Path, files: int, lines: int = 40, *, python_share:
 #
 # A large refactoring branch: Python, JavaScript, YAML and Markdown files, each edited in three
 # places (a renamed call, a changed constant, an added line). One Python file in 200 is a
-# Celery task whose edit introduces a lost update, and one JavaScript file in 200 is a BullMQ
-# worker, so the scanner has real findings to report and real files to parse, as on a real
-# branch; everything else is ordinary code that the pre-filters must dismiss cheaply.
+# Celery task whose edit introduces a lost update, one in 20 mentions tasks (so the Python rules
+# parse it), and one JavaScript file in 200 is a BullMQ worker: the scanner has real findings to
+# report and real files to parse, as on a real branch; everything else is ordinary code that the
+# pre-filters must dismiss cheaply.
 
 
 def _py(i: int, head: bool) -> str:
@@ -118,7 +119,9 @@ def _py(i: int, head: bool) -> str:
             + ("    LOG.debug('total %s', total)\n" if head and j == 5 else "")
             + "    return total\n\n\n"
         )
-    if i % 200 == 7:
+    if i % 20 == 10:
+        rows.append("from .tasks import notify_task\n\n\ndef announce(total):\n    notify_task.delay(str(total))\n")
+    if i % 200 == 0:
         rows.append(
             "from celery import shared_task\nfrom shop.models import Product\n\n\n@shared_task\n"
             f"def reserve_{i}(pid, n):\n    product = Product.objects.get(pk=pid)\n"
@@ -139,7 +142,7 @@ def _js(i: int, head: bool) -> str:
             + ("    if (out.length > LIMIT) break;\n" if head and j == 6 else "")
             + "  }\n  return out;\n}\n\n"
         )
-    if i % 200 == 11:
+    if i % 200 == 2:
         rows.append(
             "import { Worker } from 'bullmq';\n"
             f"export const worker{i} = new Worker('emails', async (job) => send(job.data)"

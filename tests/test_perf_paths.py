@@ -145,3 +145,115 @@ def test_lazy_regex_behaves_as_the_pattern() -> None:
 def test_encode_refuses_what_json_cannot_hold(value) -> None:
     with pytest.raises(TypeError):
         encode_pack({"x": value})
+
+
+# --- reading objects ahead, and scanning in two processes -------------------------------------
+
+from gitrepo import commit, git, make_branch, make_repo  # noqa: E402
+from deploycheck.commands import common  # noqa: E402
+from deploycheck.gitcmd import BlobReader, BlobStream  # noqa: E402
+
+
+def blob_ids(repo: Path, *paths: str) -> list[str]:
+    return [git(repo, "rev-parse", f"HEAD:{p}") for p in paths]
+
+
+def test_blob_stream_reads_ahead_in_order_and_declines_the_rest(tmp_path) -> None:
+    files = {f"f{i}.txt": f"content {i}\n" for i in range(8)}
+    repo = make_repo(tmp_path / "r", {**files, "big.txt": "x" * 5000})
+    ids = blob_ids(repo, *files)
+    big = blob_ids(repo, "big.txt")[0]
+    missing = "0" * 40
+    with BlobStream(str(repo), [ids[0], big, missing, *ids[1:]], max_size=1000) as stream:
+        assert stream.take(ids[0]) == (True, b"content 0\n")
+        assert stream.take(ids[2]) == (True, b"content 2\n")  # passes over big, missing, ids[1]
+        assert stream.take(ids[1]) == (True, b"content 1\n")  # kept: it was just passed over
+        assert stream.take(big) == (True, None)  # over max_size: skipped, never held whole
+        assert stream.take(missing) == (True, None)
+        assert stream.take(ids[7]) == (True, b"content 7\n")
+        assert stream.take(ids[3]) == (True, b"content 3\n")  # among the last four passed over
+        assert stream.take(ids[0]) == (False, None)  # already taken: read it elsewhere
+        assert stream.take("not-queued") == (False, None)
+    with BlobStream(str(repo), ids) as stream:
+        assert stream.take(ids[7]) == (True, b"content 7\n")
+        assert stream.take(ids[1]) == (False, None)  # passed over too long ago
+        assert stream.take(ids[6]) == (True, b"content 6\n")
+
+
+def test_blob_stream_closed_early_does_not_hang(tmp_path) -> None:
+    repo = make_repo(tmp_path / "r", {f"f{i}.txt": ("line\n" * 2000) + str(i) for i in range(200)})
+    ids = [git(repo, "rev-parse", f"HEAD:f{i}.txt") for i in range(200)]
+    with BlobStream(str(repo), ids * 20) as stream:  # ~40 MB queued, far more than a pipe holds
+        assert stream.take(ids[0])[1].endswith(b"0")
+    with BlobStream(str(repo), []) as empty:
+        assert empty.take(ids[0]) == (False, None)
+
+
+def test_blob_reader_skips_oversized_objects_and_stays_in_step(tmp_path) -> None:
+    repo = make_repo(tmp_path / "r", {"big.txt": "y" * 3000, "small.txt": "small\n"})
+    big, small = blob_ids(repo, "big.txt", "small.txt")
+    with BlobReader(str(repo)) as reader:
+        assert reader.read(big, max_size=100) is None
+        assert reader.read(small, max_size=100) == b"small\n"
+        assert reader.read("0" * 40) is None
+        assert reader.read(big) == b"y" * 3000
+
+
+def test_likely_reads_are_the_python_files_in_order(tmp_path) -> None:
+    from deploycheck.change import compute_change
+    from deploycheck.config import Config
+    from deploycheck.scan import likely_reads
+
+    base = {
+        "a.py": "x = 1\ny = 2\n", "b.py": "p = 1\nq = 2\nr = 3\n", "c.py": "gone = True\n",
+        "d.js": "let a = 1;\n", "tests/t.py": "t = 1\n",
+    }
+    repo = make_repo(tmp_path / "r", base)
+    make_branch(repo, "work", {"a.py": "x = 10\ny = 2\n", "b.py": "p = 1\nr = 3\n", "c.py": None, "d.js": "let a = 2;\n",
+                               "e.py": "new = 1\n", "pic.py": b"\x00\x01binary"})
+    change, _ = compute_change(str(repo), "main")
+    heads = {f.path: f.new_blob for f in change.files}
+    bases = {f.path: f.old_blob for f in change.files}
+    assert likely_reads(change, Config()) == [
+        heads["a.py"],
+        heads["b.py"], bases["b.py"],  # a hunk that only removes a line: the base side too
+        bases["c.py"],  # deleted
+        heads["e.py"],
+    ]
+
+
+PARALLEL_FILES = {
+    **{f"app/mod_{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(30)},
+    **{f"web/w_{i}.js": f"export const v{i} = {i};\n" for i in range(10)},
+}
+JOB = (
+    "from celery import shared_task\nfrom shop.models import Product\n\n\n@shared_task\n"
+    "def reserve(pid, n):\n    product = Product.objects.get(pk=pid)\n"
+    "    product.stock = product.stock - n\n    product.save()\n"
+)
+
+
+def test_two_process_scan_equals_one_process_scan(tmp_path, monkeypatch) -> None:
+    if common._workers() < 2:
+        pytest.skip("needs two cores and fork")
+    from deploycheck import report
+
+    repo = make_repo(tmp_path / "r", {**PARALLEL_FILES, ".deploycheck/config.yaml": "rules:\n  disable: [DC150]\n"})
+    head = {p: t.replace("return", "return 1 +") for p, t in PARALLEL_FILES.items()}
+    head.update({f"app/jobs_{i}.py": JOB for i in range(0, 12, 3)})
+    head["app/jobs_3.py"] = JOB.replace("- n\n", "- n  # deploycheck: ignore[DC301] reviewed\n")
+    head["web/worker.js"] = "import { Worker } from 'bullmq';\nexport const w = new Worker('q', async (j) => j);\n"
+    make_branch(repo, "work", head)
+    monkeypatch.setattr(common, "PARALLEL_MIN_FILES", 4)
+
+    def scan_json() -> dict:
+        return report.scan_json(common.analyse(base="main", cwd=str(repo)).scan)
+
+    monkeypatch.setenv("DEPLOYCHECK_WORKERS", "1")
+    one = scan_json()
+    monkeypatch.delenv("DEPLOYCHECK_WORKERS")
+    two = scan_json()
+    assert two == one
+    rules = sorted({(f["rule"], f["path"], f.get("suppressed", False)) for f in one["findings"]})
+    assert ("DC301", "app/jobs_0.py", False) in rules and ("DC301", "app/jobs_3.py", True) in rules
+    assert not any(r[0] == "DC150" for r in rules)  # disabled by the base branch's config

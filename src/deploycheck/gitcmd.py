@@ -157,6 +157,106 @@ def show_file(rev: str, path: str, cwd: str) -> bytes | None:
     return proc.stdout
 
 
+def _read_content(out: IO[bytes], header: bytes, max_size: int | None) -> bytes | None:
+    """The content after a ``cat-file --batch`` header; an object over ``max_size`` is skipped
+    in chunks (never held in memory whole) and gives None."""
+    if not header or header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
+        return None
+    size = int(header.split()[2])
+    if max_size is not None and size > max_size:
+        left = size + 1
+        while left > 0:
+            chunk = out.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            left -= len(chunk)
+        return None
+    data = out.read(size)
+    out.read(1)  # the newline after the content
+    return data
+
+
+class BlobStream:
+    """Objects named in advance, read in that order through one ``git cat-file --batch`` that a
+    thread feeds, so git sends them back to back instead of one round trip per object (a
+    round trip costs about as much as git's whole diff of a small file).
+
+    ``take(name)`` returns ``(True, content)`` when ``name`` is still ahead in the stream (the
+    objects before it are passed over, the last few kept in case they are asked for next), and
+    ``(False, None)`` when it is not: the caller then reads it some other way. Memory stays
+    bounded: the pipe holds what git has written ahead, and git waits when it is full.
+    """
+
+    KEEP_PASSED = 4
+
+    def __init__(self, cwd: str, names: Sequence[str], max_size: int | None = None) -> None:
+        import threading
+        from collections import Counter, deque
+
+        self._max_size = max_size
+        self._queue = deque(n for n in names if "\n" not in n)
+        self._ahead = Counter(self._queue)
+        self._passed: dict[str, bytes | None] = {}
+        self._proc: subprocess.Popen[bytes] | None = None
+        if not self._queue:
+            return
+        self._proc = subprocess.Popen(
+            ["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=clean_env(),
+        )
+        _widen_pipe(self._proc.stdout)  # type: ignore[arg-type]
+        request = "".join(n + "\n" for n in self._queue).encode("utf-8", "surrogateescape")
+        self._feeder = threading.Thread(target=self._feed, args=(request,), daemon=True)
+        self._feeder.start()
+
+    def _feed(self, request: bytes) -> None:
+        stdin = self._proc.stdin  # type: ignore[union-attr]
+        try:
+            for start in range(0, len(request), 1 << 16):
+                stdin.write(request[start : start + (1 << 16)])  # type: ignore[union-attr]
+            stdin.close()  # type: ignore[union-attr]
+        except (OSError, ValueError):
+            pass  # closed early: the reader went away
+
+    def take(self, name: str) -> tuple[bool, bytes | None]:
+        if name in self._passed:
+            return True, self._passed.pop(name)
+        if not self._ahead.get(name) or self._proc is None:
+            return False, None
+        out = self._proc.stdout
+        assert out is not None
+        while self._queue:
+            current = self._queue.popleft()
+            self._ahead[current] -= 1
+            data = _read_content(out, out.readline(), self._max_size)
+            if current == name:
+                return True, data
+            self._passed[current] = data
+            if len(self._passed) > self.KEEP_PASSED:
+                del self._passed[next(iter(self._passed))]
+        return False, None
+
+    def close(self) -> None:
+        if self._proc is None:
+            return
+        proc, self._proc = self._proc, None
+        assert proc.stdout is not None
+        proc.stdout.close()  # git stops on a closed pipe; the feeder's write then fails
+        self._feeder.join()
+        if proc.stdin and not proc.stdin.closed:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+        proc.wait()
+
+    def __enter__(self) -> "BlobStream":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class BlobReader:
     """Reads objects through one long-lived ``git cat-file --batch`` process."""
 
@@ -183,15 +283,7 @@ class BlobReader:
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(object_name.encode("utf-8", "surrogateescape") + b"\n")
         proc.stdin.flush()
-        header = proc.stdout.readline()
-        if not header or header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
-            return None
-        size = int(header.split()[2])
-        data = proc.stdout.read(size)
-        proc.stdout.read(1)  # the newline after the content
-        if max_size is not None and size > max_size:
-            return None
-        return data
+        return _read_content(proc.stdout, proc.stdout.readline(), max_size)
 
     def close(self) -> None:
         if self._proc is not None:

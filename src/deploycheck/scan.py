@@ -75,6 +75,27 @@ def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable
     )
 
 
+def likely_reads(change: Change, config: Config) -> list[str]:
+    """The objects ``scan_change`` will most likely read, in the order it reads them: the head
+    side of every changed Python file (the Python rules look at each whole file), and the base
+    side where the head cannot stand for it (a deleted file, a hunk that only removes lines).
+    A guess that only decides what is fetched ahead: any other object is still read on demand,
+    and one guessed but never read is merely passed over."""
+    from .rules import FILE_GATES
+
+    is_python = FILE_GATES["deploycheck.rules.python_rules"]
+    out = []
+    for fc in change.files:
+        if fc.binary or fc.kind != "file" or not is_python(fc.path) or not scannable(fc, config):
+            continue
+        if fc.new_path is not None and fc.new_blob:
+            out.append(fc.new_blob)
+        data = fc.hunk_bytes
+        if fc.old_path is not None and fc.old_blob and (fc.new_path is None or b",0 @@" in data):
+            out.append(fc.old_blob)  # ",0 @@": a hunk header "+N,0 @@" adds no line
+    return out
+
+
 def scannable(fc: FileChange, config: Config) -> bool:
     if fc.kind == "submodule":
         return False
@@ -83,10 +104,13 @@ def scannable(fc: FileChange, config: Config) -> bool:
 
 def _suppression(finding: Finding, ctx: FileContext) -> str | None:
     """The reason of a `deploycheck: ignore[RULE]` comment on the finding's line or the one above."""
-    source = ctx.head_text() if finding.side == "head" else ctx.base_text()
-    if not source:
+    key = ("scan.lines", finding.side)
+    if key not in ctx.cache:  # split once per file, not once per finding
+        source = ctx.head_text() if finding.side == "head" else ctx.base_text()
+        ctx.cache[key] = source.splitlines() if source else None
+    lines = ctx.cache[key]
+    if not lines:
         return None
-    lines = source.splitlines()
     for number in (finding.line, finding.line - 1):
         if 1 <= number <= len(lines):
             m = _SUPPRESS.search(lines[number - 1])
@@ -107,14 +131,18 @@ def apply_config(finding: Finding, config: Config) -> Finding | None:
     return finding
 
 
-def scan_change(change: Change, config: Config, read_blob: Callable[[str], bytes | None]) -> ScanResult:
+def scan_files(files: list[FileChange], config: Config, read_blob: Callable[[str], bytes | None]) -> list[list[Finding]]:
+    """The findings of each file (a list per file, in order): configuration applied, inline
+    suppressions marked, each (rule, path, line, side) reported once."""
     settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers)
     # Rule families are imported only when a changed file can concern them (a git hook on a
     # docs-only commit never loads the Python analyzers); tests/test_registry.py keeps the whole
     # registry consistent.
-    result = ScanResult(change=change)
+    out: list[list[Finding]] = []
     seen: set[tuple] = set()
-    for fc in change.files:
+    for fc in files:
+        found: list[Finding] = []
+        out.append(found)
         if not scannable(fc, config):
             continue
         ctx = file_context(fc, settings, read_blob)
@@ -130,7 +158,35 @@ def scan_change(change: Change, config: Config, read_blob: Callable[[str], bytes
                 reason = _suppression(kept, ctx)
                 if reason is not None:
                     kept.suppressed, kept.suppression_reason = True, reason
-                result.findings.append(kept)
+                found.append(kept)
+    return out
+
+
+def merge_file_findings(per_file: list[list[Finding]]) -> list[Finding]:
+    """Findings of files scanned in separate parts, in file order, each key once (as one pass
+    over all files keeps it: a key dropped by configuration in one part is dropped in every
+    part, since configuration looks only at the rule)."""
+    seen: set[tuple] = set()
+    out = []
+    for found in per_file:
+        for f in found:
+            key = (f.rule, f.path, f.line, f.side)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def scan_change(
+    change: Change,
+    config: Config,
+    read_blob: Callable[[str], bytes | None],
+    per_file: list[list[Finding]] | None = None,
+) -> ScanResult:
+    """Scan the change; ``per_file`` gives ``scan_files``' result when it was computed already
+    (in parts, by several processes: commands.common)."""
+    result = ScanResult(change=change)
+    result.findings = merge_file_findings(per_file if per_file is not None else scan_files(change.files, config, read_blob))
     if result.flagged:
         # Environment parity (rules/parity.py) is a property of the whole change: run it once,
         # only for a change that is already flagged, so it adds context but never flags alone.

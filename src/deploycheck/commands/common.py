@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable, Iterator
 
 from ..change import compute_change
 from ..config import Config, load_config_at
-from ..gitcmd import BlobReader
-from ..model import Change, FileChange
-from ..scan import MAX_TEXT_BYTES, ScanResult, scan_change
+from ..gitcmd import BlobReader, BlobStream
+from ..model import Change, FileChange, Finding
+from ..scan import MAX_TEXT_BYTES, ScanResult, likely_reads, scan_change, scan_files
+
+# A change with at least this many files is scanned by two processes (a fork of this one)
+# when the machine has two cores: the detectors are CPU-bound Python. DEPLOYCHECK_WORKERS=1
+# turns it off.
+PARALLEL_MIN_FILES = 400
 
 
 @dataclass
@@ -20,9 +28,86 @@ class Context:
     scan: ScanResult
 
 
+@contextmanager
+def blob_reader(root: str, expected: list[str]) -> Iterator[Callable[[str], bytes | None]]:
+    """``read_blob`` for the scan: objects it is expected to read come from a stream fetched
+    ahead (``expected``, in order); any other one, or one asked out of order, is fetched on
+    demand."""
+    with BlobStream(root, expected, MAX_TEXT_BYTES) as ahead, BlobReader(root) as blobs:
+
+        def read_blob(name: str) -> bytes | None:
+            found, data = ahead.take(name)
+            return data if found else blobs.read(name, MAX_TEXT_BYTES)
+
+        yield read_blob
+
+
+def _scan_part(change: Change, files: list[FileChange], config: Config) -> list[list[Finding]]:
+    part = Change(**{**vars(change), "files": files})
+    with blob_reader(change.repo_root, likely_reads(part, config)) as read_blob:
+        return scan_files(files, config, read_blob)
+
+
+def _workers() -> int:
+    if os.environ.get("DEPLOYCHECK_WORKERS", "").strip() == "1":
+        return 1
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return 1  # fork without exec is only dependable on Linux
+    try:
+        return min(2, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return 1
+
+
+def scan_per_file(change: Change, config: Config) -> list[list[Finding]]:
+    """``scan_files`` over the whole change, split between two processes for large changes.
+
+    The files are dealt alternately to this process and a forked child (so both get a similar
+    mix of Python and other files); the child sends its findings back pickled through a pipe.
+    Each process reads git objects through its own ``git cat-file``, started after the fork. If
+    the child fails for any reason, this process scans its share itself: the result never
+    depends on the split.
+    """
+    files = change.files
+    if len(files) < PARALLEL_MIN_FILES or _workers() < 2:
+        return _scan_part(change, files, config)
+    import pickle
+
+    mine, theirs = files[0::2], files[1::2]
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: scan its share, send it, and leave without running any cleanup
+        status = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps(_scan_part(change, theirs, config), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        found_mine = _scan_part(change, mine, config)
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    found_theirs = pickle.loads(data) if status == 0 and data else None
+    if found_theirs is None or len(found_theirs) != len(theirs):
+        found_theirs = _scan_part(change, theirs, config)
+    merged: list[list[Finding]] = []
+    for i in range(len(files)):
+        merged.append(found_mine[i // 2] if i % 2 == 0 else found_theirs[i // 2])
+    return merged
+
+
 def analyse(base: str | None = None, head: str | None = None, cwd: str | None = None) -> Context:
     change, deck = compute_change(cwd or os.getcwd(), base, head)
     config = load_config_at(change.repo_root, change.base_sha)
-    with BlobReader(change.repo_root) as blobs:
-        result = scan_change(change, config, lambda oid: blobs.read(oid, MAX_TEXT_BYTES))
+    per_file = scan_per_file(change, config)
+    with blob_reader(change.repo_root, []) as read_blob:
+        result = scan_change(change, config, read_blob, per_file)
     return Context(change=change, deck_files=deck, config=config, scan=result)
