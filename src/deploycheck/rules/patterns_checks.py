@@ -463,6 +463,7 @@ _FLAGS = {
 }
 _MODEL_SETTINGS = {"pool", "worker class", "worker type"}
 _TOKEN = re.compile(r"[^\s\"'\[\],]+")
+_VALUE = re.compile(r"^(?:\$\{?\w+\}?|[\w.:]+(?:,[\w.:]+)*)$")  # 8, gevent, 10,3, $CONCURRENCY
 _PROCFILE_LINE = re.compile(r"^(?P<name>[A-Za-z0-9_-]+)\s*:\s*(?P<cmd>\S.*)$")
 
 
@@ -526,7 +527,8 @@ def _command_settings(lines: list[str] | dict[int, str], procfile: bool) -> list
                 else:
                     dangling = (tool, flags[flag], process)
                     continue
-            out.append(_Setting(number, process, tool, flags[flag], value))
+            if _VALUE.match(value):
+                out.append(_Setting(number, process, tool, flags[flag], value))
     return out
 
 
@@ -624,6 +626,8 @@ def _process(line: str) -> str:
 
 @check("command-concurrency")
 def command_concurrency(view: FileView, pr: PackRule) -> list[Finding]:
+    if view.path.endswith(".py"):  # Python code is not a command line; DC502 reads Celery settings
+        return []
     return list(_command_findings(view, pr))
 
 
