@@ -18,7 +18,7 @@ from .fingerprint import file_digests, fingerprint
 from .record import (
     Author, BaseInfo, ChecklistRef, FingerprintInfo, RecordBody, SignatureInfo, ToolInfo,
     answers_in_order, attach_signature, branch_anchor, build_body, choose_record_path, git_dir,
-    record_lock, utc_now, write_record_atomic,
+    record_lock, record_name, utc_now, write_record_atomic,
 )
 from .record import RECORDS_DIR
 
@@ -100,14 +100,20 @@ def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Ans
     fingerprint_hint = key.public_key.fingerprint() if key.public_key is not None else "unknown"
     signed = attach_signature(data, SignatureInfo(principal=principal, key=fingerprint_hint, value=armored))
     with record_lock(git_dir(root)):
+        anchor = branch_anchor(root, ctx.change.merge_base, ctx.change.head_sha)
         added = [fc.path for fc in ctx.deck_files if fc.path.startswith(RECORDS_DIR + "/") and fc.new_path is not None]
+        if not added:
+            # A record that an earlier or concurrent `check` on this branch wrote but nobody has
+            # committed yet is this branch's record too: replace it rather than add a second.
+            added = _uncommitted_own_records(root, ctx.change.base_sha, branch, anchor)
         existing = set()
         records_dir = Path(root) / RECORDS_DIR
         if records_dir.is_dir():
+            _remove_stale_temporaries(records_dir)
             existing = {f"{RECORDS_DIR}/{p.name}" for p in records_dir.iterdir()}
         rel = choose_record_path(
             branch=branch,
-            anchor=branch_anchor(root, ctx.change.merge_base, ctx.change.head_sha),
+            anchor=anchor,
             created=body.created,
             added_records=added,
             existing=existing,
@@ -119,6 +125,35 @@ def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Ans
             gitcmd.run(["add", "--", rel], root)
             staged = True
     return Written(path=rel, staged=staged, signer=principal)
+
+
+def _uncommitted_own_records(root: str, base_sha: str, branch: str, anchor: str) -> list[str]:
+    """Records in the working tree named for this branch and its anchor (any date, first salt)
+    that the base does not have: what an earlier uncommitted `check` of this branch wrote."""
+    suffix = record_name("0000-00-00", branch, anchor)[len("0000-00-00"):]  # "-<slug>-<hex>.yaml"
+    records_dir = Path(root) / RECORDS_DIR
+    if not records_dir.is_dir():
+        return []
+    out = []
+    for entry in records_dir.iterdir():
+        if len(entry.name) != 10 + len(suffix) or not entry.name.endswith(suffix) or entry.is_symlink() or not entry.is_file():
+            continue
+        rel = f"{RECORDS_DIR}/{entry.name}"
+        on_base = gitcmd.run(["cat-file", "-e", f"{base_sha}:{rel}"], root, check=False).returncode == 0
+        if not on_base:
+            out.append(rel)
+    return sorted(out)
+
+
+def _remove_stale_temporaries(records_dir: Path) -> None:
+    """Remove ``.<record>.<random>.tmp`` files that a killed run left (write_record_atomic's
+    temporaries). Only called under the record lock, so no other writer owns them."""
+    for entry in records_dir.iterdir():
+        if entry.name.startswith(".") and entry.name.endswith(".tmp") and ".yaml." in entry.name and entry.is_file():
+            try:
+                entry.unlink()
+            except OSError:
+                pass
 
 
 def trust_warning_for(ctx: Context, key_arg: str | None) -> str | None:
