@@ -68,6 +68,17 @@ class Trust:
 
 
 @dataclass
+class Evidence:
+    """What the change shows, to check records against (all from the head commit)."""
+
+    findings: Sequence[Finding]
+    current_digests: dict[str, str]  # flagged path -> digest (see fingerprint.py)
+    verify_signature: Callable[[bytes, str, str], object]  # (message, armored, namespace) -> public key
+    head_file_exists: Callable[[str], bool]
+    head_file_text: Callable[[str], str | None]
+
+
+@dataclass
 class RecordFile:
     path: str
     data: bytes | None  # None when it could not be read (deleted, a symlink, a folder)
@@ -81,15 +92,7 @@ def _status_for(code: str) -> str:
     }[code]
 
 
-def check_record(
-    rf: RecordFile,
-    trust: Trust,
-    findings: Sequence[Finding],
-    current_digests: dict[str, str],
-    verify_signature: Callable[[bytes, str, str], object],
-    head_file_exists: Callable[[str], bool],
-    head_file_text: Callable[[str], str | None],
-) -> RecordVerdict:
+def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerdict:
     """Every check of DESIGN.md step 3 for one record, collecting each problem it has."""
     from .signing import find_trusted_signer
 
@@ -115,7 +118,7 @@ def check_record(
 
     # Signature over the exact body bytes, then trust by exact key, namespace, time, principal.
     try:
-        public_key = verify_signature(record.signed_bytes, record.signature.value, NAMESPACE)
+        public_key = evidence.verify_signature(record.signed_bytes, record.signature.value, NAMESPACE)
     except SigningError as exc:
         fail(BAD_SIGNATURE, f"{rf.path}: the signature does not verify: {exc.message}",
              "The record was changed after it was signed. " + RERUN)
@@ -140,13 +143,14 @@ def check_record(
             fail(INCOMPLETE, f"{rf.path}: answers checklist '{record.body.checklist.id}', but this change needs "
                  f"'{trust.checklist.id}'.")
         problems, _warnings = validate_answers(
-            record.body.answers, trust.checklist, findings, trust.config, head_file_exists, head_file_text
+            record.body.answers, trust.checklist, evidence.findings, trust.config,
+            evidence.head_file_exists, evidence.head_file_text,
         )
         for p in problems:
             fail(p.code, f"{rf.path}: {p.message}")
 
     # The fingerprint: every flagged file of the change must carry the digest the record signed.
-    for path, reason in compare(record.body.fingerprint.files, current_digests):
+    for path, reason in compare(record.body.fingerprint.files, evidence.current_digests):
         fail(STALE, f"{path}: {reason}", path=path)
     return verdict
 
@@ -154,21 +158,14 @@ def check_record(
 def decide(
     flagged_files: list[str],
     record_files: list[RecordFile],
-    trust: Trust,
-    findings: Sequence[Finding],
-    current_digests: dict[str, str],
-    verify_signature: Callable[[bytes, str, str], object],
-    head_file_exists: Callable[[str], bool],
-    head_file_text: Callable[[str], str | None],
+    trust: Trust | None,
+    evidence: Evidence | None,
     notes: list[str] | None = None,
 ) -> Verdict:
     notes = list(notes or [])
-    if not flagged_files:
+    if not flagged_files or trust is None or evidence is None:
         return Verdict(ok=True, flagged_files=[], records=[], problems=[], notes=notes)
-    verdicts = [
-        check_record(rf, trust, findings, current_digests, verify_signature, head_file_exists, head_file_text)
-        for rf in record_files
-    ]
+    verdicts = [check_record(rf, trust, evidence) for rf in record_files]
     problems = [p for v in verdicts for p in v.problems]
     valid = [v for v in verdicts if v.status == "valid"]
     junk = [v for v in verdicts if v.status == "invalid" and (v.record is None)]

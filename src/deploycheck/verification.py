@@ -11,7 +11,7 @@ from . import gitcmd
 from .checklist import applicable, load_checklists
 from .commands.common import Context
 from .fingerprint import file_digests
-from .gate import RecordFile, Trust, Verdict, decide
+from .gate import Evidence, RecordFile, Trust, Verdict, decide
 from .record import MAX_BYTES, RECORDS_DIR
 
 DECK_NOTES = {
@@ -89,8 +89,7 @@ def evaluate(ctx: Context, allowed_signers: Path | None = None) -> Verdict:
     flagged = ctx.scan.flagged_files
     notes = deck_notes(ctx)
     if not flagged:
-        return decide([], [], None, [], {}, verify_sshsig, lambda p: False, lambda p: None, notes)  # type: ignore[arg-type]
-    trust = load_trust(ctx, allowed_signers)
-    digests = file_digests(ctx.change.files, flagged)
+        return decide([], [], None, None, notes)
     exists, text = head_reader(ctx)
-    return decide(flagged, record_files(ctx), trust, ctx.scan.active, digests, verify_sshsig, exists, text, notes)
+    evidence = Evidence(ctx.scan.active, file_digests(ctx.change.files, flagged), verify_sshsig, exists, text)
+    return decide(flagged, record_files(ctx), load_trust(ctx, allowed_signers), evidence, notes)
