@@ -661,29 +661,10 @@ def _key_from_value(value: str, source: str, base_dir: Path, principal: str | No
     )
 
 
-# Variables that point git at a repository, index or object store other than the one in cwd
-# (git exports them inside hooks); configuration selectors such as GIT_CONFIG_GLOBAL stay.
-_GIT_LOCATION_VARIABLES = frozenset(
-    {
-        "GIT_DIR",
-        "GIT_INDEX_FILE",
-        "GIT_WORK_TREE",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_COMMON_DIR",
-        "GIT_PREFIX",
-        "GIT_NAMESPACE",
-        "GIT_QUARANTINE_PATH",
-        "GIT_CEILING_DIRECTORIES",
-        "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-    }
-)
-
-
 def _git_env() -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in _GIT_LOCATION_VARIABLES}
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    return env
+    from .gitcmd import clean_env  # one list of the variables git exports inside hooks
+
+    return clean_env()
 
 
 def _git_config(name: str, repo_dir: Path) -> str | None:
