@@ -7,6 +7,7 @@ and reused by later runs; delete the folder to rebuild.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -280,7 +281,9 @@ def project_repo(repo: Path, project_files: int = 300) -> Path:
 
 def log_repo(repo: Path, records: int) -> None:
     """A repository whose HEAD holds ``records`` signed records: one real record signed with a
-    throwaway key, copied under different names in one fast-imported commit."""
+    throwaway key, copied under different names in one fast-imported commit. Each copy gets its
+    own ``id`` (so every copy is a distinct blob to read and parse, as real records are; the
+    changed id voids the copy's signature, which `log` does not check)."""
     if (repo / ".git" / BUILD_MARK).exists():
         return
     seed = repo.parent / f"{repo.name}-seed"
@@ -291,8 +294,11 @@ def log_repo(repo: Path, records: int) -> None:
     git(seed, "checkout", "-q", "quiet")
     _fresh(repo)
     out = [_commit("main", None, "records", 1700000000)]
+    original = re.search(rb'(?m)^id: "[0-9a-f]{32}"$', data)
+    assert original is not None, "the record has no id line"
     for i in range(records):
-        out.append(_blob(f".deploycheck/records/2026-11-{1 + i % 28:02d}-branch-{i}-{i:08x}.yaml", data))
+        copy = data.replace(original.group(0), f'id: "{i:032x}"'.encode(), 1)
+        out.append(_blob(f".deploycheck/records/2026-11-{1 + i % 28:02d}-branch-{i}-{i:08x}.yaml", copy))
     fast_import(repo, out)
     git(repo, "checkout", "-q", "-f", "main")
     _done(repo)

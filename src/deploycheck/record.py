@@ -158,13 +158,17 @@ def _escape_char(ch: str) -> str:
 def quote(text: str) -> str:
     """A double-quoted YAML scalar on one line: backslash, quote, line breaks, control and
     format characters (bidi overrides, zero-width, BOM, NBSP…) escaped."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'  # the common case, and what the loop below gives for it
     return '"' + "".join(_escape_char(ch) for ch in _storable(text)) + '"'
 
 
 def _literal(text: str, indent: str) -> str | None:
     """``text`` as a literal block scalar (header + lines), or None when that cannot round-trip."""
+    if "\n" not in text:  # (checked first: _storable never adds or removes a line break)
+        return None
     text = _storable(text)
-    if "\n" not in text or any(ch != "\n" and (ch == "\t" or not ch.isprintable()) for ch in text):
+    if any(ch != "\n" and (ch == "\t" or not ch.isprintable()) for ch in text):
         return None
     body = text.rstrip("\n")
     trailing = len(text) - len(body)
@@ -221,6 +225,12 @@ def _finding_lines(f: Finding) -> list[str]:
 
 def build_body(body: RecordBody) -> bytes:
     """The record body in its one canonical layout, as UTF-8 bytes with LF line endings."""
+    data = _body_text(body).encode("utf-8")
+    _check_body(data)
+    return data
+
+
+def _body_text(body: RecordBody) -> str:
     q = quote
     out = [
         f"deploycheck_record: {SCHEMA_VERSION}\n",
@@ -261,9 +271,7 @@ def build_body(body: RecordBody) -> bytes:
             value = getattr(answer, key)
             if value is not None:
                 out.append(f"    {key}: {_text(value, '      ')}")
-    data = "".join(out).encode("utf-8")
-    _check_body(data)
-    return data
+    return "".join(out)
 
 
 def _check_body(body: bytes) -> None:
@@ -466,6 +474,194 @@ def _parse_signature(data: bytes, source: str) -> SignatureInfo:
         key=s("key"),
         value=s("value"),
     )
+
+
+# --- reading many records fast ---------------------------------------------------------------
+#
+# `deploycheck log` reads every record in the tree; the strict reader above costs a YAML parse
+# per record. Records are written in one canonical layout (build_body, signature_block), so a
+# line reader for exactly that layout can take them apart far faster. Its result is accepted
+# only when it provably equals what parse_record would return: writing it back with build_body
+# gives exactly the same body bytes (parse_record reads back whatever build_body writes; the
+# round-trip tests hold it to that), the signature block is rebuilt byte for byte, and every
+# value passes the checks parse_record makes. Anything else -- another layout, a multi-line
+# answer, an escape the writer never emits, a hostile file -- goes to parse_record, which
+# reads it or names what is wrong with it.
+
+_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_FILE_LINE = re.compile(rf"^    ({_QUOTED}): ({_QUOTED})$")
+_ANSWER_KEY = re.compile(rf"^  ({_QUOTED}):$")
+_IN_LIST = re.compile(_QUOTED)
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+_NAMED_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r", "0": "\0"}
+_ARMOR_LINE = re.compile(r"^(?:[A-Za-z0-9+/=]+|-----(?:BEGIN|END) SSH SIGNATURE-----)$")
+
+
+class _NotCanonical(Exception):
+    """The fast reader gives up; parse_record decides."""
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = m.group(1)
+    if len(code) > 1:
+        return chr(int(code[1:], 16))
+    if code not in _NAMED_ESCAPES:
+        raise _NotCanonical()
+    return _NAMED_ESCAPES[code]
+
+
+def _unquote(text: str) -> str:
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
+        raise _NotCanonical()
+    inner = text[1:-1]
+    return _ESCAPE.sub(_unescape, inner) if "\\" in inner else inner
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.at = 0
+
+    def peek(self) -> str:
+        return self.lines[self.at] if self.at < len(self.lines) else ""
+
+    def take(self, prefix: str) -> str:
+        line = self.peek()
+        if not line.startswith(prefix):
+            raise _NotCanonical()
+        self.at += 1
+        return line[len(prefix):]
+
+    def text(self, prefix: str) -> str:
+        return _unquote(self.take(prefix))
+
+    def number(self, prefix: str) -> int:
+        value = self.take(prefix)
+        if not value.isdigit() or not value.isascii():
+            raise _NotCanonical()
+        return int(value)
+
+    def exact(self, line: str) -> None:
+        if self.take(line) != "":
+            raise _NotCanonical()
+
+
+def _canonical_finding(r: _Lines) -> Finding:
+    rule = r.text("  - rule: ")
+    name, category, severity, path = (r.text(f"    {k}: ") for k in ("name", "category", "severity", "path"))
+    line, end_line = r.number("    line: "), r.number("    end_line: ")
+    side, message = r.text("    side: "), r.text("    message: ")
+    listed = r.take("    questions: ")
+    if listed[:1] != "[" or listed[-1:] != "]":
+        raise _NotCanonical()
+    items = _IN_LIST.findall(listed[1:-1])
+    if ", ".join(items) != listed[1:-1]:
+        raise _NotCanonical()
+    suppressed, reason = False, None
+    if r.peek() == "    suppressed: true":
+        r.at += 1
+        suppressed, reason = True, r.text("    suppression_reason: ")
+    questions = tuple(_unquote(q) for q in items)
+    if category not in CATEGORIES or severity not in SEVERITIES or side not in ("head", "base") or not all(q.strip() for q in questions):
+        raise _NotCanonical()
+    return Finding(rule, name, category, severity, path, line, end_line, message, questions, side, suppressed, reason)
+
+
+# The body's first lines, always the same keys in the same order: (prefix, quoted value?).
+_HEAD_LINES = (
+    (f"deploycheck_record: {SCHEMA_VERSION}", False), ("id: ", True), ("created: ", True),
+    ("author:", False), ("  name: ", True), ("  email: ", True), ("branch: ", True), ("base:", False),
+    ("  ref: ", True), ("  merge_base: ", True), ("  head: ", True), ("tool:", False),
+    ("  deploycheck: ", True), ("  git: ", True), ("fingerprint:", False), ("  algorithm: ", True),
+    ("  value: ", True),
+)
+
+
+def _canonical_body(text: str) -> RecordBody:
+    r = _Lines(text)
+    values = []
+    for (prefix, quoted), line in zip(_HEAD_LINES, r.lines):
+        if quoted and line.startswith(prefix):
+            values.append(_unquote(line[len(prefix):]))
+        elif quoted or line != prefix:
+            raise _NotCanonical()
+    if len(values) != 12:
+        raise _NotCanonical()
+    r.at = len(_HEAD_LINES)
+    record_id, created, name, email, branch, ref, merge_base, head, version, git, algorithm, value = values
+    author, base, tool = Author(name, email), BaseInfo(ref, merge_base, head), ToolInfo(version, git)
+    files: dict[str, str] = {}
+    if r.take("  files:") == "":
+        while (m := _FILE_LINE.match(r.peek())) is not None:
+            files[_unquote(m.group(1))] = _unquote(m.group(2))
+            r.at += 1
+    findings = []
+    if r.take("findings:") == "":
+        while r.peek().startswith("  - "):
+            findings.append(_canonical_finding(r))
+    r.exact("checklist:")
+    checklist = ChecklistRef(r.text("  id: "), r.number("  version: "), r.text("  digest: "))
+    answers: dict[str, Answer] = {}
+    if r.take("answers:") == "":
+        while (m := _ANSWER_KEY.match(r.peek())) is not None:
+            r.at += 1
+            fields = [r.text("    answer: ")]
+            for key in ("details", "rebuttal", "warning"):
+                fields.append(r.text(f"    {key}: ") if r.peek().startswith(f"    {key}: ") else None)
+            answers[_unquote(m.group(1))] = Answer(*fields)
+    if r.at != len(r.lines) - 1 or r.peek() != "":
+        raise _NotCanonical()
+    if (
+        not _CREATED.match(created) or algorithm != "sha256" or checklist.version < 1
+        or not all(_HEX64.match(h) for h in (value, checklist.digest, *files.values()))
+    ):
+        raise _NotCanonical()
+    return RecordBody(record_id, created, author, branch, base, tool, FingerprintInfo(value, files, algorithm),
+                      tuple(findings), checklist, answers)
+
+
+def _canonical_signature(text: str) -> SignatureInfo:
+    r = _Lines(text)
+    r.exact("signature:")
+    fmt, namespace, principal, key = (r.text(f"  {k}: ") for k in ("format", "namespace", "principal", "key"))
+    r.exact("  value: |")
+    lines = []
+    while r.peek().startswith("    "):
+        lines.append(r.take("    "))
+    if not lines or not all(_ARMOR_LINE.match(line) for line in lines) or r.at != len(r.lines) - 1 or r.peek() != "":
+        raise _NotCanonical()
+    if fmt != SIGNATURE_FORMAT or namespace != NAMESPACE or not principal.strip() or not key.strip():
+        raise _NotCanonical()
+    sig = SignatureInfo(principal=principal, key=key, value="\n".join(lines) + "\n", format=fmt, namespace=namespace)
+    # A literal block of armor lines reads back as those lines: rebuild the block exactly.
+    rebuilt = (
+        f"signature:\n  format: {quote(fmt)}\n  namespace: {quote(namespace)}\n  principal: {quote(principal)}\n"
+        f"  key: {quote(key)}\n  value: |\n" + "".join(f"    {line}\n" for line in lines)
+    )
+    if rebuilt != text:
+        raise _NotCanonical()
+    return sig
+
+
+def read_record(data: bytes, source: str) -> Record:
+    """What ``parse_record(data, source)`` returns (or raises), faster for records in the
+    writer's canonical layout. For reading many records (``deploycheck log``)."""
+    if len(data) <= MAX_BYTES and not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data:
+        at = data.find(b"\n" + SIGNATURE_LINE)
+        if at >= 0:
+            body_bytes, sig_bytes = data[: at + 1], data[at + 1 :]
+            try:
+                text, sig_text = body_bytes.decode("utf-8"), sig_bytes.decode("utf-8")
+                if not any(ch in text or ch in sig_text for ch in ("\x85", "\u2028", "\u2029", "\x00")):
+                    body = _canonical_body(text)
+                    signature = _canonical_signature(sig_text)
+                    # (build_body's own check needs no repeating: no body line starts with
+                    # "signature:", as the split above found the first such line.)
+                    if _body_text(body) == text:
+                        return Record(body=body, signature=signature, signed_bytes=body_bytes, source=source)
+            except (_NotCanonical, UnicodeDecodeError, ValueError, RecordError):
+                pass
+    return parse_record(data, source)
 
 
 # --- naming -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from ..change import compute_change
 from ..config import Config, load_config_at
@@ -18,6 +18,9 @@ from ..scan import MAX_TEXT_BYTES, ScanResult, likely_reads, scan_change, scan_f
 # when the machine has two cores: the detectors are CPU-bound Python. DEPLOYCHECK_WORKERS=1
 # turns it off.
 PARALLEL_MIN_FILES = 400
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -59,30 +62,28 @@ def _workers() -> int:
         return 1
 
 
-def scan_per_file(change: Change, config: Config) -> list[list[Finding]]:
-    """``scan_files`` over the whole change, split between two processes for large changes.
+def in_two_processes(items: list[T], work: Callable[[list[T]], list[R]], min_items: int) -> list[R]:
+    """``work(items)`` (a result per item, in order), with the items dealt alternately to this
+    process and a forked child when there are at least ``min_items`` of them and two cores.
 
-    The files are dealt alternately to this process and a forked child (so both get a similar
-    mix of Python and other files); the child sends its findings back pickled through a pipe.
-    Each process reads git objects through its own ``git cat-file``, started after the fork. If
-    the child fails for any reason, this process scans its share itself: the result never
-    depends on the split.
+    The child sends its results back pickled through a pipe. ``work`` must start any git process
+    it needs itself (each process gets its own). If the child fails for any reason, this process
+    does its share too: the result never depends on the split.
     """
-    files = change.files
-    if len(files) < PARALLEL_MIN_FILES or _workers() < 2:
-        return _scan_part(change, files, config)
+    if len(items) < min_items or _workers() < 2:
+        return work(items)
     import pickle
 
-    mine, theirs = files[0::2], files[1::2]
+    mine, theirs = items[0::2], items[1::2]
     read_end, write_end = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
-    if pid == 0:  # the child: scan its share, send it, and leave without running any cleanup
+    if pid == 0:  # the child: do its share, send it, and leave without running any cleanup
         status = 1
         try:
             os.close(read_end)
-            data = pickle.dumps(_scan_part(change, theirs, config), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(work(theirs), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
             status = 0
@@ -90,18 +91,20 @@ def scan_per_file(change: Change, config: Config) -> list[list[Finding]]:
             os._exit(status)
     os.close(write_end)
     try:
-        found_mine = _scan_part(change, mine, config)
+        done_mine = work(mine)
     finally:
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(pid, 0)
-    found_theirs = pickle.loads(data) if status == 0 and data else None
-    if found_theirs is None or len(found_theirs) != len(theirs):
-        found_theirs = _scan_part(change, theirs, config)
-    merged: list[list[Finding]] = []
-    for i in range(len(files)):
-        merged.append(found_mine[i // 2] if i % 2 == 0 else found_theirs[i // 2])
-    return merged
+    done_theirs = pickle.loads(data) if status == 0 and data else None
+    if done_theirs is None or len(done_theirs) != len(theirs):
+        done_theirs = work(theirs)
+    return [done_mine[i // 2] if i % 2 == 0 else done_theirs[i // 2] for i in range(len(items))]
+
+
+def scan_per_file(change: Change, config: Config) -> list[list[Finding]]:
+    """``scan_files`` over the whole change, by two processes for large changes."""
+    return in_two_processes(change.files, lambda files: _scan_part(change, files, config), PARALLEL_MIN_FILES)
 
 
 def analyse(base: str | None = None, head: str | None = None, cwd: str | None = None) -> Context:

@@ -23,41 +23,98 @@ def _records_at_head(root: str) -> list[tuple[str, str]]:
     return entries
 
 
+# At least this many records are read by two processes (see common.in_two_processes).
+PARALLEL_MIN_RECORDS = 200
+
+
+def _entry(path: str, data: bytes, wanted: str | None) -> dict | None:
+    from ..record import read_record
+
+    try:
+        record = read_record(data, path)
+    except RecordError as exc:
+        return {"path": path, "valid": False, "error": exc.message} if wanted is None else None
+    body = record.body
+    files = sorted(body.fingerprint.files)
+    if wanted is not None and wanted not in files and not any(f.path == wanted for f in body.findings):
+        return None
+    return {
+        "path": path,
+        "valid": True,
+        "id": body.id,
+        "created": body.created,
+        "signer": record.signature.principal,
+        "author": {"name": body.author.name, "email": body.author.email},
+        "branch": body.branch,
+        "flagged_files": files,
+        "findings": [f.to_json() for f in body.findings],
+        "checklist": body.checklist.id,
+        "answers": {qid: {k: v for k, v in vars(a).items() if v is not None} for qid, a in body.answers.items()},
+    }
+
+
 def load_entries(root: str, path_filter: str | None) -> list[dict]:
     from ..fingerprint import path_key
-    from ..gitcmd import BlobReader
-    from ..record import parse_record
+    from ..gitcmd import BlobStream
+    from .common import in_two_processes
 
     wanted = path_key(os.path.normpath(path_filter)) if path_filter else None
-    entries = []
-    with BlobReader(root) as blobs:
-        for path, oid in _records_at_head(root):
-            data = blobs.read(oid) or b""
-            try:
-                record = parse_record(data, path)
-            except RecordError as exc:
-                if wanted is None:
-                    entries.append({"path": path, "valid": False, "error": exc.message})
-                continue
-            body = record.body
-            files = sorted(body.fingerprint.files)
-            if wanted is not None and wanted not in files and not any(f.path == wanted for f in body.findings):
-                continue
-            entries.append({
-                "path": path,
-                "valid": True,
-                "id": body.id,
-                "created": body.created,
-                "signer": record.signature.principal,
-                "author": {"name": body.author.name, "email": body.author.email},
-                "branch": body.branch,
-                "flagged_files": files,
-                "findings": [f.to_json() for f in body.findings],
-                "checklist": body.checklist.id,
-                "answers": {qid: {k: v for k, v in vars(a).items() if v is not None} for qid, a in body.answers.items()},
-            })
+
+    def read(records: list[tuple[str, str]]) -> list[dict | None]:
+        # Every blob id is known up front: one streamed `git cat-file`, no round trip per record.
+        with BlobStream(root, [oid for _, oid in records]) as blobs:
+            return [_entry(path, blobs.take(oid)[1] or b"", wanted) for path, oid in records]
+
+    entries = [e for e in in_two_processes(_records_at_head(root), read, PARALLEL_MIN_RECORDS) if e is not None]
     entries.sort(key=lambda e: (e.get("created", ""), e["path"]), reverse=True)
     return entries
+
+
+def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
+    """The text report as (line, style) pairs."""
+    from ..safe import inert, one_line
+
+    out: list[tuple[str, str | None]] = []
+    for e in entries:
+        if not e["valid"]:
+            out.append((f"{inert(e['path'], keep_newlines=False)}: unreadable record: {one_line(e['error'], 300)}", "red"))
+            continue
+        out.append((f"{e['created']}  {inert(e['signer'], keep_newlines=False)}  branch {inert(e['branch'], keep_newlines=False)}", "bold"))
+        out.append((f"  record: {inert(e['path'], keep_newlines=False)}", None))
+        out.append((f"  flagged: {', '.join(inert(p, keep_newlines=False) for p in e['flagged_files']) or '(none)'}", None))
+        rules = sorted({f"{f['rule']} {f['name']}" for f in e["findings"]})
+        if rules:
+            out.append((f"  findings: {'; '.join(rules)}", None))
+        for qid, a in e["answers"].items():
+            details = f" — {one_line(a['details'], 160)}" if a.get("details") else ""
+            out.append((f"  {inert(qid, keep_newlines=False)}: {one_line(a['answer'], 160)}{details}", None))
+    return out
+
+
+def print_lines(lines: list[tuple[str, str | None]]) -> None:
+    """Print through Rich; straight to stdout when Rich would print exactly the same: no colour
+    or terminal, and every line printable text that fits the width (so nothing is wrapped).
+    Thousands of records make tens of thousands of lines: Rich takes seconds for them."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    from ..console import out
+
+    con = out()
+    width = con.width
+    direct = not con.is_terminal and con.color_system is None and not con.record
+    pending: list[str] = []
+    for line, style in lines:
+        if direct and line.isprintable() and line == line.rstrip() and cell_len(line) <= width:
+            pending.append(line + "\n")
+            continue
+        if pending:
+            con.file.write("".join(pending))
+            pending = []
+        con.print(Text(line, style=style) if style else Text(line))
+    if pending:
+        con.file.write("".join(pending))
+    con.file.flush()
 
 
 def run(path: str | None, format: str) -> int:
@@ -71,27 +128,11 @@ def run(path: str | None, format: str) -> int:
 
         print(dumps({"version": 1, "records": entries}))
         return 0
-    from rich.text import Text
-
-    from ..console import out
-    from ..safe import inert, one_line
-
-    con = out()
     if not entries:
+        from ..safe import inert
+
         what = f" that assessed changes to {inert(path)}" if path else ""
-        con.print(Text(f"No deploycheck records{what} in HEAD's tree ({RECORDS_DIR}/)."))
+        print_lines([(f"No deploycheck records{what} in HEAD's tree ({RECORDS_DIR}/).", None)])
         return 0
-    for e in entries:
-        if not e["valid"]:
-            con.print(Text(f"{inert(e['path'])}: unreadable record: {one_line(e['error'], 300)}", style="red"))
-            continue
-        con.print(Text(f"{e['created']}  {inert(e['signer'])}  branch {inert(e['branch'])}", style="bold"))
-        con.print(Text(f"  record: {inert(e['path'])}"))
-        con.print(Text(f"  flagged: {', '.join(inert(p) for p in e['flagged_files']) or '(none)'}"))
-        rules = sorted({f"{f['rule']} {f['name']}" for f in e["findings"]})
-        if rules:
-            con.print(Text(f"  findings: {'; '.join(rules)}"))
-        for qid, a in e["answers"].items():
-            details = f" — {one_line(a['details'], 160)}" if a.get("details") else ""
-            con.print(Text(f"  {inert(qid)}: {one_line(a['answer'], 160)}{details}"))
+    print_lines(_lines(entries))
     return 0
