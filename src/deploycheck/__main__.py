@@ -68,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
 def _error(message: str) -> None:
     from .safe import inert
 
-    print(f"deploycheck: error: {inert(message)}", file=sys.stderr)
+    # One line: a path with a line break must not start a line of its own in a CI log
+    # (GitHub reads `::error::…` at the start of any output line as a workflow command).
+    print(f"deploycheck: error: {inert(message, keep_newlines=False)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -92,7 +92,9 @@ def run(cwd: str | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a warning must never stop a commit
         if os.environ.get("DEPLOYCHECK_DEBUG") == "1":
             raise
-        print(f"deploycheck: warning skipped ({type(exc).__name__}: {exc})", file=sys.stderr)
+        from .safe import inert
+
+        print(f"deploycheck: warning skipped ({type(exc).__name__}: {inert(exc, keep_newlines=False)})", file=sys.stderr)
         return 0
     if line:
         from .safe import inert

@@ -56,7 +56,9 @@ def scan_json(result: ScanResult) -> dict[str, Any]:
 
 
 def dumps(document: Any) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    from .safe import json_controls_escaped
+
+    return json_controls_escaped(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 # ------------------------------------------------------------------------- shared wording

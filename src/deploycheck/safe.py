@@ -29,6 +29,19 @@ def inert(text: object, *, keep_newlines: bool = True) -> str:
     return s
 
 
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_controls_escaped(document: str) -> str:
+    """A JSON text with DEL, C1 controls and bidi overrides written as ``\\uXXXX`` escapes.
+
+    ``json.dumps(ensure_ascii=False)`` escapes only U+0000-U+001F, so a C1 control (U+009B is
+    CSI) or U+202E would reach a terminal that shows the document (``cat``, ``jq -r``) raw.
+    These characters only occur inside JSON strings, where the escape means the same text.
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", document)
+
+
 def _has_surrogates(s: str) -> bool:
     try:
         s.encode("utf-8")

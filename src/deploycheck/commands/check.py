@@ -30,7 +30,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         verdict = evaluate(ctx)
         if verdict.ok:
             valid = next(r for r in verdict.records if r.status == "valid")
-            con.print(Text(f"A valid record already covers this change: {inert(valid.path)} (signed by {inert(valid.signer)}). "
+            con.print(Text(f"A valid record already covers this change: {inert(valid.path, keep_newlines=False)} (signed by {inert(valid.signer, keep_newlines=False)}). "
                            "Nothing to do; use --force to assess it again."))
             return 0
     if interactive and not sys.stdin.isatty():
@@ -72,7 +72,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
 
     discard(ctx.change.repo_root)  # the record supersedes the walkthrough's draft
     staged = "and staged it" if written.staged else "(not staged: --no-stage)"
-    con.print(Text(f"Wrote {inert(written.path)}, signed by {inert(written.signer)}, {staged}. Commit it with your branch.", style="green"))
+    con.print(Text(f"Wrote {inert(written.path, keep_newlines=False)}, signed by {inert(written.signer, keep_newlines=False)}, {staged}. Commit it with your branch.", style="green"))
     from ..summary import markdown_for
 
     con.print(Text(""))

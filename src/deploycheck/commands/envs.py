@@ -6,7 +6,6 @@ team sees what its branch declares and can correct it before the parity check (D
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -38,7 +37,9 @@ def run(format: str) -> int:
     config = load_config_at(root, head)
     discovery = discover_at(root, head, config.environments, config.source)
     if format == "json":
-        print(json.dumps(envs_json(discovery, head), indent=2, ensure_ascii=False))
+        from ..report import dumps
+
+        print(dumps(envs_json(discovery, head)))
     else:
         print_text(discovery, head)
     return 0

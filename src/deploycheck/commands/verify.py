@@ -66,16 +66,16 @@ def print_text(ctx: Context, verdict: Verdict) -> None:
     con = out()
     con.print(Text(report.base_line(ctx.change), style="dim"))
     if verdict.flagged_files:
-        con.print(Text("Flagged files: " + ", ".join(inert(p) for p in verdict.flagged_files)))
+        con.print(Text("Flagged files: " + ", ".join(inert(p, keep_newlines=False) for p in verdict.flagged_files)))
     for rv in verdict.records:
-        signer = f", signed by {inert(rv.signer)}" if rv.signer else ""
-        con.print(Text(f"Record {inert(rv.path)}: {rv.status}{signer}"))
+        signer = f", signed by {inert(rv.signer, keep_newlines=False)}" if rv.signer else ""
+        con.print(Text(f"Record {inert(rv.path, keep_newlines=False)}: {rv.status}{signer}"))
     for note in verdict.notes:
-        con.print(Text("Note: " + inert(note), style="dim"))
+        con.print(Text("Note: " + inert(note, keep_newlines=False), style="dim"))
     con.print(Text(_headline(verdict), style="bold green" if verdict.ok else "bold red"))
     for problem in verdict.problems:
-        con.print(Text(f"  [{problem.code}] ", style="red") + Text(inert(problem.message)))
-        con.print(Text(f"      fix: {inert(problem.fix)}", style="dim"))
+        con.print(Text(f"  [{problem.code}] ", style="red") + Text(inert(problem.message, keep_newlines=False)))
+        con.print(Text(f"      fix: {inert(problem.fix, keep_newlines=False)}", style="dim"))
 
 
 def print_hook(verdict: Verdict) -> None:
@@ -84,11 +84,11 @@ def print_hook(verdict: Verdict) -> None:
     if verdict.ok:
         return
     codes = sorted({p.code for p in verdict.problems})
-    files = ", ".join(inert(p) for p in verdict.flagged_files)
+    files = ", ".join(inert(p, keep_newlines=False) for p in verdict.flagged_files)
     first = verdict.problems[0] if verdict.problems else None
     print(f"deploycheck: blocked: {files} changed jobs, queues or shared state without a valid record ({', '.join(codes)}).", file=sys.stderr)
     if first is not None and first.code != MISSING:
-        print(f"deploycheck: {inert(first.message)}", file=sys.stderr)
+        print(f"deploycheck: {inert(first.message, keep_newlines=False)}", file=sys.stderr)
     print("deploycheck: run `deploycheck` to answer the checklist, commit the record, and push again.", file=sys.stderr)
 
 
