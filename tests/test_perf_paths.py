@@ -257,3 +257,36 @@ def test_two_process_scan_equals_one_process_scan(tmp_path, monkeypatch) -> None
     rules = sorted({(f["rule"], f["path"], f.get("suppressed", False)) for f in one["findings"]})
     assert ("DC301", "app/jobs_0.py", False) in rules and ("DC301", "app/jobs_3.py", True) in rules
     assert not any(r[0] == "DC150" for r in rules)  # disabled by the base branch's config
+
+
+def test_one_reader_answers_as_the_single_git_calls_do(tmp_path) -> None:
+    from deploycheck import gitcmd
+
+    repo = make_repo(tmp_path / "r", {"a.txt": "a\n", "dir/b.txt": "b\n", ".deploycheck/config.yaml": "base_branch: main\n"})
+    git(repo, "tag", "-a", "v1", "-m", "tag")
+    commit(repo, {"a.txt": "a2\n"}, "second")
+    root = str(repo)
+    revs = ["HEAD", "main", "HEAD~1", "v1", "HEAD^{tree}", "HEAD:a.txt", "nope", "origin/HEAD", "-x", "a b", "HEAD@{0}", ":/second"]
+    paths = [("HEAD", "a.txt"), ("HEAD~1", "a.txt"), ("HEAD", "dir"), ("HEAD", "missing"), ("nope", "a.txt"), ("v1", "dir/b.txt")]
+    with BlobReader(str(repo / "dir")) as objects:  # started in a subfolder, as analyse may be
+        assert [objects.resolve(r) for r in revs] == [gitcmd.resolve(r, root) for r in revs]
+        assert [objects.blob(r, p) for r, p in paths] == [gitcmd.show_file(r, p, root) for r, p in paths]
+        assert objects.read(gitcmd.resolve("HEAD", root) + ":a.txt") == b"a2\n"  # still in step
+
+
+@pytest.mark.parametrize("text", [None, "base_branch: main\nexclude: ['docs/**']\n", "rules: [oops\n", "nope: 1\n"])
+def test_config_through_the_reader_equals_load_config_at(tmp_path, text) -> None:
+    from deploycheck.config import load_config_at
+    from deploycheck.errors import ConfigError
+
+    repo = make_repo(tmp_path / "r", {".deploycheck/config.yaml": text} if text else {"x": "1\n"})
+    sha = git(repo, "rev-parse", "HEAD")
+    with BlobReader(str(repo)) as objects:
+        try:
+            expected = load_config_at(str(repo), sha)
+        except ConfigError as exc:
+            with pytest.raises(ConfigError) as info:
+                common.config_at(objects, sha)
+            assert info.value.message == exc.message
+        else:
+            assert common.config_at(objects, sha) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from typing import Callable
 
 from . import gitcmd
 from .diffparse import parse_diff
@@ -113,10 +114,18 @@ def _looks_like_sha(ref: str) -> bool:
     return 7 <= len(ref) <= 64 and all(c in "0123456789abcdef" for c in ref.lower())
 
 
-def resolve_base(root: str, explicit: str | None, config_base: str | None = None) -> BaseChoice:
+def _resolver(root: str, objects: gitcmd.BlobReader | None) -> Callable[[str], str | None]:
+    """``gitcmd.resolve`` for ``root``, through ``objects`` (one long-lived git) when given."""
+    return objects.resolve if objects is not None else (lambda rev: gitcmd.resolve(rev, root))
+
+
+def resolve_base(
+    root: str, explicit: str | None, config_base: str | None = None, objects: gitcmd.BlobReader | None = None
+) -> BaseChoice:
     candidates = _candidates(explicit, config_base)
+    resolve = _resolver(root, objects)
     for ref, source in candidates:
-        sha = gitcmd.resolve(ref, root)
+        sha = resolve(ref)
         if sha is None and source not in ("default", "origin/HEAD") and not ref.startswith("-"):
             if _try_fetch_ref(root, ref):
                 sha = gitcmd.resolve(ref, root)
@@ -196,9 +205,9 @@ def find_merge_base(root: str, base: BaseChoice, head_sha: str) -> str:
     )
 
 
-def resolve_head(root: str, head: str | None) -> tuple[str, str]:
+def resolve_head(root: str, head: str | None, objects: gitcmd.BlobReader | None = None) -> tuple[str, str]:
     ref = head or "HEAD"
-    sha = gitcmd.resolve(ref, root)
+    sha = _resolver(root, objects)(ref)
     if sha is None:
         if ref == "HEAD":
             raise GitError("this repository has no commits yet. Commit your work, then run deploycheck again.")
@@ -219,22 +228,28 @@ def is_deploycheck_path(path: str) -> bool:
     return path == ".deploycheck" or path.startswith(DECK_DIR)
 
 
-def config_base_branch(root: str, head_sha: str) -> str | None:
+def config_base_branch(root: str, head_sha: str, objects: gitcmd.BlobReader | None = None) -> str | None:
     """``base_branch`` from the config as committed at head (needed before the base is known)."""
     from .config import parse_config_text  # yaml only when a config file exists
 
-    data = gitcmd.show_file(head_sha, ".deploycheck/config.yaml", root)
+    path = ".deploycheck/config.yaml"
+    data = objects.blob(head_sha, path) if objects is not None else gitcmd.show_file(head_sha, path, root)
     if data is None:
         return None
     return parse_config_text(data, source=f"{head_sha[:12]}:.deploycheck/config.yaml").base_branch
 
 
-def compute_change(cwd: str, base: str | None = None, head: str | None = None) -> tuple[Change, list[FileChange]]:
-    """The change ``merge-base(base, head)..head``: (change without .deploycheck/, .deploycheck/ files)."""
+def compute_change(
+    cwd: str, base: str | None = None, head: str | None = None, objects: gitcmd.BlobReader | None = None
+) -> tuple[Change, list[FileChange]]:
+    """The change ``merge-base(base, head)..head``: (change without .deploycheck/, .deploycheck/ files).
+
+    ``objects``, a reader started in ``cwd`` or the repository root, answers the questions about
+    revisions and files (one git process instead of one per question; a git hook feels each)."""
     root = gitcmd.toplevel(cwd)
-    head_ref, head_sha = resolve_head(root, head)
-    config_base = None if (base or _env("DEPLOYCHECK_BASE")) else config_base_branch(root, head_sha)
-    choice = resolve_base(root, base, config_base)
+    head_ref, head_sha = resolve_head(root, head, objects)
+    config_base = None if (base or _env("DEPLOYCHECK_BASE")) else config_base_branch(root, head_sha, objects)
+    choice = resolve_base(root, base, config_base, objects)
     merge_base = find_merge_base(root, choice, head_sha)
     files = read_files(root, merge_base, head_sha)
     scanned = [f for f in files if not is_deploycheck_path(f.path)]

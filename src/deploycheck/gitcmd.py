@@ -149,18 +149,36 @@ def is_shallow(cwd: str) -> bool:
     return output(["rev-parse", "--is-shallow-repository"], cwd) == "true"
 
 
+# What `git cat-file blob REV:PATH` says (LC_ALL=C) when there is no such file: any other
+# failure (git crashed, an object is missing, the repository is damaged) is an error, so that a
+# broken read of the base's config or allowed signers can never look like "no such file".
+_ABSENT = ("does not exist in", "exists on disk, but not in", ": bad file", "invalid object name", "not a valid object name")
+
+
 def show_file(rev: str, path: str, cwd: str) -> bytes | None:
-    """The bytes of ``path`` at ``rev``, or None when it does not exist there."""
+    """The bytes of ``path`` at ``rev``, or None when it does not exist there (or is not a
+    file). Raises GitError when git fails for any other reason."""
     proc = run(["cat-file", "blob", f"{rev}:{path}"], cwd, check=False)
-    if proc.returncode != 0:
+    if proc.returncode == 0:
+        return proc.stdout
+    message = proc.stderr.decode("utf-8", "replace").lower()
+    if any(marker in message for marker in _ABSENT):
         return None
-    return proc.stdout
+    raise GitError(
+        f"git could not read {path} at {rev[:12]}: {_first_lines(proc.stderr)}. The repository may be damaged "
+        "or incomplete: run `git fsck`, or clone it again, and retry."
+    )
 
 
 def _read_content(out: IO[bytes], header: bytes, max_size: int | None) -> bytes | None:
     """The content after a ``cat-file --batch`` header; an object over ``max_size`` is skipped
     in chunks (never held in memory whole) and gives None."""
-    if not header or header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
+    if not header:  # git ended: it crashed or was killed; never treat that as "no content"
+        raise GitError(
+            "`git cat-file --batch` stopped before answering, so deploycheck cannot read the files of "
+            "this change. Check that git works in this repository (`git fsck`) and run the command again."
+        )
+    if header.endswith(b" missing\n") or header.endswith(b" ambiguous\n"):
         return None
     size = int(header.split()[2])
     if max_size is not None and size > max_size:
@@ -271,19 +289,48 @@ class BlobReader:
                 cwd=self._cwd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # e.g. "expected commit type": the answer says enough
                 env=clean_env(),
             )
         return self._proc
+
+    def _ask(self, object_name: str) -> tuple[bytes, IO[bytes]]:
+        proc = self._start()
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(object_name.encode("utf-8", "surrogateescape") + b"\n")
+        proc.stdin.flush()
+        return proc.stdout.readline(), proc.stdout
 
     def read(self, object_name: str, max_size: int | None = None) -> bytes | None:
         """The object's content, or None when missing or larger than ``max_size``."""
         if "\n" in object_name:
             return None
-        proc = self._start()
-        assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(object_name.encode("utf-8", "surrogateescape") + b"\n")
-        proc.stdin.flush()
-        return _read_content(proc.stdout, proc.stdout.readline(), max_size)
+        header, out = self._ask(object_name)
+        return _read_content(out, header, max_size)
+
+    def resolve(self, rev: str) -> str | None:
+        """What ``resolve(rev, cwd)`` answers, without starting a git process per question."""
+        if rev.startswith("-") or "\n" in rev:
+            return None
+        header, out = self._ask(f"{rev}^{{commit}}")
+        fields = header.split()
+        if len(fields) != 3 or fields[1] != b"commit":
+            _read_content(out, header, 0)  # anything else git sent (nothing, for "missing")
+            return None
+        _read_content(out, header, 0)  # the commit's text is not needed: skipped
+        return fields[0].decode()
+
+    def blob(self, rev: str, path: str) -> bytes | None:
+        """What ``show_file(rev, path, cwd)`` answers: a blob's bytes, None when there is none."""
+        name = f"{rev}:{path}"
+        if "\n" in name:
+            return None
+        header, out = self._ask(name)
+        fields = header.split()
+        if len(fields) != 3 or fields[1] != b"blob":
+            _read_content(out, header, 0)
+            return None
+        return _read_content(out, header, None)
 
     def close(self) -> None:
         if self._proc is not None:

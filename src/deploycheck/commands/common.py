@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Callable, Iterator, TypeVar
 
 from ..change import compute_change
-from ..config import Config, load_config_at
+from ..config import CONFIG_PATH, Config, parse_config_text
 from ..gitcmd import BlobReader, BlobStream
 from ..model import Change, FileChange, Finding
 from ..scan import MAX_TEXT_BYTES, ScanResult, likely_reads, scan_change, scan_files
@@ -32,11 +32,11 @@ class Context:
 
 
 @contextmanager
-def blob_reader(root: str, expected: list[str]) -> Iterator[Callable[[str], bytes | None]]:
+def blob_reader(root: str, expected: list[str], objects: BlobReader | None = None) -> Iterator[Callable[[str], bytes | None]]:
     """``read_blob`` for the scan: objects it is expected to read come from a stream fetched
     ahead (``expected``, in order); any other one, or one asked out of order, is fetched on
-    demand."""
-    with BlobStream(root, expected, MAX_TEXT_BYTES) as ahead, BlobReader(root) as blobs:
+    demand (through ``objects`` when given)."""
+    with BlobStream(root, expected, MAX_TEXT_BYTES) as ahead, (nullcontext(objects) if objects else BlobReader(root)) as blobs:
 
         def read_blob(name: str) -> bytes | None:
             found, data = ahead.take(name)
@@ -45,9 +45,9 @@ def blob_reader(root: str, expected: list[str]) -> Iterator[Callable[[str], byte
         yield read_blob
 
 
-def _scan_part(change: Change, files: list[FileChange], config: Config) -> list[list[Finding]]:
+def _scan_part(change: Change, files: list[FileChange], config: Config, objects: BlobReader | None = None) -> list[list[Finding]]:
     part = Change(**{**vars(change), "files": files})
-    with blob_reader(change.repo_root, likely_reads(part, config)) as read_blob:
+    with blob_reader(change.repo_root, likely_reads(part, config), objects) as read_blob:
         return scan_files(files, config, read_blob)
 
 
@@ -102,15 +102,33 @@ def in_two_processes(items: list[T], work: Callable[[list[T]], list[R]], min_ite
     return [done_mine[i // 2] if i % 2 == 0 else done_theirs[i // 2] for i in range(len(items))]
 
 
-def scan_per_file(change: Change, config: Config) -> list[list[Finding]]:
-    """``scan_files`` over the whole change, by two processes for large changes."""
+def scan_per_file(change: Change, config: Config, objects: BlobReader | None = None) -> list[list[Finding]]:
+    """``scan_files`` over the whole change, by two processes for large changes (each with its
+    own git processes: ``objects`` serves only a scan that stays in this process)."""
+    if len(change.files) < PARALLEL_MIN_FILES or _workers() < 2:
+        return _scan_part(change, change.files, config, objects)
     return in_two_processes(change.files, lambda files: _scan_part(change, files, config), PARALLEL_MIN_FILES)
 
 
-def analyse(base: str | None = None, head: str | None = None, cwd: str | None = None) -> Context:
-    change, deck = compute_change(cwd or os.getcwd(), base, head)
-    config = load_config_at(change.repo_root, change.base_sha)
-    per_file = scan_per_file(change, config)
-    with blob_reader(change.repo_root, []) as read_blob:
-        result = scan_change(change, config, read_blob, per_file)
+def config_at(objects: BlobReader, rev: str) -> Config:
+    """``config.load_config_at(root, rev)``, read through ``objects``."""
+    data = objects.blob(rev, CONFIG_PATH)
+    if data is None:
+        return Config()
+    return parse_config_text(data, source=f"{CONFIG_PATH} (at {rev[:12]})")
+
+
+def analyse(
+    base: str | None = None, head: str | None = None, cwd: str | None = None, before_scan: Callable[[], None] | None = None
+) -> Context:
+    cwd = cwd or os.getcwd()
+    # One `git cat-file --batch` answers every question about revisions and files on the way.
+    with BlobReader(cwd) as objects:
+        change, deck = compute_change(cwd, base, head, objects)
+        config = config_at(objects, change.base_sha)
+        if before_scan is not None:
+            before_scan()
+        per_file = scan_per_file(change, config, objects)
+        with blob_reader(change.repo_root, [], objects) as read_blob:
+            result = scan_change(change, config, read_blob, per_file)
     return Context(change=change, deck_files=deck, config=config, scan=result)
