@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
 from . import yamlload as Y
@@ -82,6 +83,7 @@ class EnvSpec:
     spellings: tuple[str, ...]
 
 
+@lru_cache(maxsize=None)  # called for every path in the tree, with a handful of spellings
 def _spelling_pattern(spelling: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(spelling.lower()) + r"(?![a-z0-9])")
 
