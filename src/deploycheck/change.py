@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Callable
 
@@ -247,9 +248,10 @@ def compute_change(
     ``objects``, a reader started in ``cwd`` or the repository root, answers the questions about
     revisions and files (one git process instead of one per question; a git hook feels each)."""
     root = gitcmd.toplevel(cwd)
-    head_ref, head_sha = resolve_head(root, head, objects)
-    config_base = None if (base or _env("DEPLOYCHECK_BASE")) else config_base_branch(root, head_sha, objects)
-    choice = resolve_base(root, base, config_base, objects)
+    with nullcontext(objects) if objects is not None else gitcmd.BlobReader(root) as objects:
+        head_ref, head_sha = resolve_head(root, head, objects)
+        config_base = None if (base or _env("DEPLOYCHECK_BASE")) else config_base_branch(root, head_sha, objects)
+        choice = resolve_base(root, base, config_base, objects)
     merge_base = find_merge_base(root, choice, head_sha)
     files = read_files(root, merge_base, head_sha)
     scanned = [f for f in files if not is_deploycheck_path(f.path)]
