@@ -297,8 +297,11 @@ class BlobReader:
     def _ask(self, object_name: str) -> tuple[bytes, IO[bytes]]:
         proc = self._start()
         assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(object_name.encode("utf-8", "surrogateescape") + b"\n")
-        proc.stdin.flush()
+        try:
+            proc.stdin.write(object_name.encode("utf-8", "surrogateescape") + b"\n")
+            proc.stdin.flush()
+        except OSError:  # git already ended; a BrokenPipeError must not pass for a closed stdout
+            return b"", proc.stdout  # _read_content turns the missing answer into a GitError
         return proc.stdout.readline(), proc.stdout
 
     def read(self, object_name: str, max_size: int | None = None) -> bytes | None:
@@ -335,7 +338,10 @@ class BlobReader:
     def close(self) -> None:
         if self._proc is not None:
             assert self._proc.stdin is not None
-            self._proc.stdin.close()
+            try:
+                self._proc.stdin.close()
+            except OSError:  # git already ended (crashed): its error was, or will be, reported
+                pass
             if self._proc.stdout:
                 self._proc.stdout.close()
             self._proc.wait()

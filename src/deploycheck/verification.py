@@ -83,13 +83,32 @@ def head_reader(ctx: Context):
     return exists, text
 
 
-def evaluate(ctx: Context, allowed_signers: Path | None = None) -> Verdict:
+def require_usable_signers(trust: Trust) -> None:
+    """The gate's trust list must hold at least one usable line when it has any: a file whose
+    every line is malformed is a broken configuration (exit 2), not a verdict about a record."""
+    from .errors import SigningError
+
+    signers = trust.signers
+    problems = getattr(signers, "problems", [])
+    if signers is not None and len(signers) == 0 and problems:
+        shown = " ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+        raise SigningError(
+            f"{trust.signers_source} has no usable line, so no record can be trusted: {shown} Fix the file on the "
+            "base branch (one line per signer: `dev@example.com ssh-ed25519 AAAA…`), or pass `--allowed-signers FILE`."
+        )
+
+
+def evaluate(ctx: Context, allowed_signers: Path | None = None, *, strict_trust: bool = False) -> Verdict:
+    """The verdict; ``strict_trust`` (the gate) also refuses an allowed_signers file with no usable line."""
     from .sshsig import verify_sshsig
 
     flagged = ctx.scan.flagged_files
     notes = deck_notes(ctx)
     if not flagged:
         return decide([], [], None, None, notes)
+    trust = load_trust(ctx, allowed_signers)
+    if strict_trust:
+        require_usable_signers(trust)
     exists, text = head_reader(ctx)
     evidence = Evidence(ctx.scan.active, file_digests(ctx.change.files, flagged), verify_sshsig, exists, text)
-    return decide(flagged, record_files(ctx), load_trust(ctx, allowed_signers), evidence, notes)
+    return decide(flagged, record_files(ctx), trust, evidence, notes)

@@ -31,7 +31,7 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
 def _evaluate(ctx: Context, allowed_signers: Path | None) -> Verdict:
     from ..verification import evaluate
 
-    return evaluate(ctx, allowed_signers)
+    return evaluate(ctx, allowed_signers, strict_trust=True)
 
 
 def verdict_json(ctx: Context, verdict: Verdict) -> dict:
