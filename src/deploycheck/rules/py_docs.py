@@ -29,7 +29,10 @@ HAZARD_DOCS = {
         field, `obj.data["k"] += 1`, `obj.tags.append(...)`), and the object is
         written back (`save()`, `bulk_update()`, `session.commit()`/`flush()`), with no
         `select_for_update()`/`with_for_update()` on the read, no enclosing lock, and (for
-        SQLAlchemy) no `version_id_col` in the file.
+        SQLAlchemy) no `version_id_col` in the file. A statement or queryset kept in a local
+        variable carries its lock to the read that runs it:
+        `stmt = select(M).where(…).with_for_update()` then `session.execute(stmt).scalar_one()`,
+        or `qs = M.objects.select_for_update()` then `qs.get(…)`, read locked rows.
 
         Reported from the first changed line of the recomputation to the write (`line` is the
         recomputation when it is part of the change, `end_line` the `save()`/`commit()`), when
@@ -44,7 +47,8 @@ HAZARD_DOCS = {
         """,
         """
         Data flow is followed inside one function only: a helper that loads, changes and saves
-        in different functions is not seen, and `obj.f = helper(obj)` (the whole object passed,
+        in different functions is not seen, a statement is followed through plain
+        `name = …` assignments only (not through attributes, containers or helper functions), and `obj.f = helper(obj)` (the whole object passed,
         not the field) is not treated as a recomputation of `f`. A version check done inside a custom `save()` (for
         example django-concurrency's `VersionField`) is not visible; suppress the finding with
         `# deploycheck: ignore[DC301] versioned model` on the line.
@@ -179,8 +183,14 @@ HAZARD_DOCS = {
         """
         Finds code run by threads, pools or job workers (see DC101) that updates a module-level
         dict, list or set in place from its own value: `COUNTS[k] += 1`,
-        `TOTALS[k] = TOTALS.get(k, 0) + n`, `if k not in SEEN: SEEN[k] = …`, or a `global`
-        rebinding such as `CACHE = CACHE + [x]`, outside a `with lock:` block.
+        `TOTALS[k] = TOTALS.get(k, 0) + n`, `n = TOTALS.get(k, 0)` then `TOTALS[k] = n + 1`,
+        `if k not in SEEN: SEEN[k] = …`, or a `global` rebinding such as `CACHE = CACHE + [x]`,
+        outside a `with lock:` block. A function is worker code when the same file hands it to
+        `threading.Thread(target=…)`, an executor's or pool's `submit`/`map`/`apply_async`
+        (whatever the pool variable is called, e.g. `with ThreadPoolExecutor() as ex`),
+        `asyncio.create_task`/`gather`, or `loop.run_in_executor`. A `with` block counts as a
+        lock when its name says so (`lock`, `mutex`, …) or when the file binds that name to a
+        `threading`/`asyncio`/`multiprocessing` `Lock`, `RLock`, `Semaphore` or `Condition`.
         """,
         """
         `+=` on a dict item is a read, an add and a write: threads interleave between them and
@@ -191,7 +201,8 @@ HAZARD_DOCS = {
         """
         Only module-level names bound to a mutable literal or constructor (`{}`, `[]`, `dict()`,
         `defaultdict()`, `Counter()`, …) are tracked. Plain appends and item assignments that do
-        not read the old value are not reported.
+        not read the old value are not reported. A function handed to a runner in another
+        module is only seen through DC101's other signals (decorators, `job_paths`).
         """,
         """
         PROCESSED = {}
@@ -320,8 +331,10 @@ SAFEGUARD_DOCS = {
         Reports added or changed atomic writes: `update()` with `F()` or column expressions,
         conditional updates (`filter(version=…)`, `filter(stock__gte=…)` before `update()`),
         `obj.f = F("f") + 1`, relative SQL (`SET col = col - %s`), `ON CONFLICT`, an idempotency
-        key (any name, keyword or header containing "idempotency"), and `get_or_create()`/
-        `update_or_create()` when they replace a `create()` in the same function.
+        key (any name, keyword or header containing "idempotency"), `get_or_create()`/
+        `update_or_create()` when they replace a `create()` in the same function, and atomic
+        counters on a shared store: Redis `incr`/`incrby`/`decr`/`decrby`/`hincrby`/
+        `hincrbyfloat`/`incrbyfloat`/`zincrby` and Django cache `cache.incr()`/`decr()`.
         """,
         """
         These change the semantics of concurrent writes: a conditional update can now update
@@ -332,6 +345,17 @@ SAFEGUARD_DOCS = {
         """
         A brand-new `get_or_create()` that does not replace a `create()` is not reported (it is
         ordinary code). Idempotency keys are recognised by name only.
+
+        Counters are told apart from other `incr()` methods by a heuristic. A receiver counts as a
+        store when it is named like one (`redis`, `self.redis`, `cache`, `caches["default"]`,
+        `ctx["redis"]`, `get_redis_connection()`) or bound in the file to a client
+        (`r = redis.Redis()`, `with r.pipeline() as pipe`), or when it has a generic client name
+        (`r`, `client`, `conn`, `pipe`) and the file does not only import a metrics library.
+        It never counts when it is named like a metrics client (`statsd`, `metrics`, `stats`)
+        or bound in the same file to a local object (`counter = Tally()`,
+        `ticket = itertools.count()`, a literal). A Redis client reached through another name
+        (`self.store.incr()`) is missed; a project object called `client` with an `incr()`
+        method, passed in as a parameter, is reported.
         """,
         """
         # main: product.stock -= quantity; product.save()

@@ -63,8 +63,11 @@ RULES = (LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, 
 HAZARD_TRIGGERS = (
     "save(", "commit(", "flush(", "bulk_update(", ".set(", "hset(", "setex(", "execute(", "write",
     "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
-    "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy",
+    "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy", "] =", "]=", "setdefault(",
 )
+
+# Constructors of in-process locks: a name bound to one serialises the `with NAME:` blocks it guards.
+_LOCK_FACTORIES = {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"}
 
 _LOCKING_CALLS = ("select_for_update", "with_for_update", "with_lockmode")
 _SINGLE_READS = {
@@ -73,6 +76,11 @@ _SINGLE_READS = {
 }
 _MAYBE_READS = {"first", "afirst", "last", "alast", "one_or_none", "scalar_one_or_none", "scalar", "first_or_404"}
 _QUERYSET_CALLS = {"filter", "exclude", "all", "iterator", "order_by", "select_related", "prefetch_related", "only", "defer"}
+# Calls that end a chain without leaving a statement or queryset to run later.
+_NOT_QUERIES = {
+    "count", "acount", "exists", "aexists", "update", "aupdate", "delete", "adelete", "aggregate",
+    "aaggregate", "create", "acreate", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "in_bulk",
+}
 _FIELD_MUTATORS = {"append", "extend", "insert", "setdefault", "pop", "remove", "update", "add", "discard"}
 
 
@@ -155,10 +163,71 @@ def _locks_rows(value: ast.AST) -> bool:
     return any(isinstance(n, ast.Call) and last_name(n.func) in _LOCKING_CALLS for n in ast.walk(value))
 
 
-def _iter_read(iterable: ast.AST) -> OrmRead | None:
+@dataclass(frozen=True)
+class HeldQuery:
+    """A statement or queryset kept in a local variable before it is run:
+    ``stmt = select(M).where(...).with_for_update()``, ``qs = M.objects.select_for_update()``."""
+
+    model: str | None
+    kind: str | None  # "django" | "sqlalchemy" | None (unknown, but it locks rows)
+    locked: bool
+
+
+def _held_through(node: ast.AST, held: dict[str, HeldQuery]) -> list[HeldQuery]:
+    return [held[name] for name in sorted(names_in(node)) if name in held]
+
+
+def held_query(value: ast.AST, held: dict[str, HeldQuery]) -> HeldQuery | None:
+    """What ``name = value`` keeps when ``value`` builds a statement or queryset (not a loaded row):
+    a select()/query/manager chain, or a refinement of one already held (``stmt = stmt.where(...)``)."""
+    inner = value.value if isinstance(value, ast.Await) else value
+    if isinstance(inner, ast.Name):
+        return held.get(inner.id)  # qs2 = qs
+    if not isinstance(inner, ast.Call):
+        return None
+    calls = chain_calls(inner)
+    if calls[-1] in _NOT_QUERIES:
+        return None
+    through = _held_through(inner, held)
+    kind = _ormish(inner)
+    if kind is None and calls[0] == "select" and _model_from_chain(inner):
+        kind = "sqlalchemy"
+    if kind is None and any(c == "select_for_update" for c in calls):
+        kind = "django"
+    kind = kind or next((h.kind for h in through if h.kind), None)
+    locked = _locks_rows(inner) or any(h.locked for h in through)
+    if kind is None and not locked:
+        return None
+    model = _model_from_chain(inner) or next((h.model for h in through if h.model), None)
+    return HeldQuery(model, kind, locked)
+
+
+def read_through(value: ast.AST, held: dict[str, HeldQuery], single: bool = True) -> OrmRead | None:
+    """``orm_read``, also through held statements: ``session.execute(stmt).scalar_one()`` and
+    ``qs.get(...)`` read rows, locked when the held statement locks them."""
+    read = orm_read(value, single)
+    inner = value.value if isinstance(value, ast.Await) else value
+    through = _held_through(inner, held)
+    if read is None:
+        root = chain_root(inner)
+        if root not in held or held[root].kind is None or not isinstance(inner, ast.Call) or not isinstance(inner.func, ast.Attribute):
+            return None
+        if last_name(inner.func) not in (_SINGLE_READS if single else _QUERYSET_CALLS):
+            return None
+        return OrmRead(held[root].model, held[root].kind or "django", held[root].locked or _locks_rows(inner), inner)
+    if through:
+        read.locked = read.locked or any(h.locked for h in through)
+        read.model = read.model or next((h.model for h in through if h.model), None)
+    return read
+
+
+def _iter_read(iterable: ast.AST, held: dict[str, HeldQuery]) -> OrmRead | None:
     if isinstance(iterable, ast.Call) and last_name(iterable.func) in ("list", "tuple", "sorted"):
         iterable = iterable.args[0] if iterable.args else iterable
-    read = orm_read(iterable, single=False)
+    if isinstance(iterable, ast.Name) and iterable.id in held and held[iterable.id].kind:  # for row in qs
+        h = held[iterable.id]
+        return OrmRead(h.model, h.kind or "django", h.locked, iterable)
+    read = read_through(iterable, held, single=False)
     if read is None and isinstance(iterable, ast.Call) and last_name(iterable.func) in _QUERYSET_CALLS:
         # a related manager or a queryset held in a variable: order.lines.all(), qs.filter(...)
         read = OrmRead(_model_from_chain(iterable), "django", _locks_rows(iterable), iterable)
@@ -246,18 +315,25 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
     temps: dict[str, tuple[str, str]] = {}  # temp name -> (var, field) it was computed from
     pending: dict[str, list[tuple[str, ast.AST, Step]]] = {}  # var -> [(field, recompute stmt, step)]
     optimistic = "version_id_col" in s.module.text
+    held: dict[str, HeldQuery] = {}  # statements and querysets kept in variables, run later
     for step in s.steps:
         node = step.node
         if step.header:
             if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
-                read = _iter_read(node.iter)
+                read = _iter_read(node.iter, held)
                 if read:
                     reads[node.target.id] = read
                     pending.pop(node.target.id, None)
             continue
         targets, value = _assign_parts(node)
         if value is not None:
-            read = orm_read(value)
+            read = read_through(value, held)
+            if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(node, (ast.Assign, ast.AnnAssign)):
+                query = held_query(value, held) if read is None else None
+                if query is not None:
+                    held[targets[0].id] = query
+                else:
+                    held.pop(targets[0].id, None)
             for target in targets:
                 if isinstance(target, ast.Name):
                     if read is not None and len(targets) == 1:
@@ -580,6 +656,22 @@ def scan_file_check_then_act(s: FunctionScan) -> None:
 # ---- DC305: module-level mutable state ------------------------------------------------------
 
 
+def module_lock_names(module: PyModule) -> tuple[str, ...]:
+    """Names bound anywhere in the file to a threading/asyncio/multiprocessing lock:
+    ``GUARD = threading.Lock()``, ``self._guard = RLock()`` -> ("GUARD", "self._guard", "_guard")."""
+    if "lock-names" not in module.memo:
+        names: set[str] = set()
+        for node, _scope in module.assigns:
+            value = getattr(node, "value", None)
+            if not (isinstance(value, ast.Call) and last_name(value.func) in _LOCK_FACTORIES):
+                continue
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:  # type: ignore[attr-defined]
+                if isinstance(target, (ast.Name, ast.Attribute)):
+                    names.update({dotted(target), last_name(target)})
+        module.memo["lock-names"] = tuple(sorted(names))
+    return module.memo["lock-names"]
+
+
 def scan_global_lost_update(s: FunctionScan) -> None:
     if s.job is None:
         return
@@ -587,11 +679,22 @@ def scan_global_lost_update(s: FunctionScan) -> None:
     if not mutables:
         return
     declared = {n for st in ast.walk(s.fn.node) if isinstance(st, ast.Global) for n in st.names}
+    derived: dict[str, str] = {}  # local name -> the global it was read from (`n = SEEN.get(k, 0)`)
     for step in s.steps:
         if step.header or step.locked:
             continue
         node = step.node
         targets, value = _assign_parts(node)
+        if value is not None and isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in targets):
+            used = names_in(value)
+            source = next((n for n in sorted(used & mutables)), None) or next((derived[n] for n in sorted(used) if n in derived), None)
+            for target in targets:
+                if target.id in mutables and target.id in declared:  # type: ignore[attr-defined]
+                    continue  # `global X; X = X + [...]`: judged below
+                if source is not None:
+                    derived[target.id] = source  # type: ignore[attr-defined]
+                else:
+                    derived.pop(target.id, None)  # type: ignore[attr-defined]
         for target in targets:
             root = target
             while isinstance(root, (ast.Subscript, ast.Attribute)):
@@ -602,7 +705,13 @@ def scan_global_lost_update(s: FunctionScan) -> None:
             if root is target and name not in declared:
                 continue  # a local variable that shadows the global
             guarded = any(name in names_in(check.test) for check in step.ifs)
-            rmw = isinstance(node, ast.AugAssign) or (value is not None and name in names_in(value)) or guarded
+            read_from = names_in(value) if value is not None else set()
+            rmw = (
+                isinstance(node, ast.AugAssign)
+                or name in read_from
+                or any(derived.get(n) == name for n in read_from)
+                or guarded
+            )
             if rmw and (root is not target or name in declared):
                 s.report(
                     GLOBAL_LOST_UPDATE, node.lineno, node,  # type: ignore[attr-defined]
@@ -772,7 +881,8 @@ def detect_hazards(ctx: FileContext):
         if not any_in(text, HAZARD_TRIGGERS):
             continue
         job = enclosing_job(module, fn.node.lineno, jobs)
-        scan = FunctionScan(ctx, module, fn, steps(fn.node, ctx.settings.lock_wrappers), job[1] if job else None, text=text)
+        wrappers = ctx.settings.lock_wrappers + module_lock_names(module)
+        scan = FunctionScan(ctx, module, fn, steps(fn.node, wrappers), job[1] if job else None, text=text)
         for analysis in ANALYSES:
             analysis(scan)
         yield from scan.findings

@@ -272,6 +272,25 @@ def _arg(call: ast.Call, index: int, keyword: str | None = None) -> ast.AST | No
 
 
 _POOL_WORDS = ("pool", "executor")
+
+
+def pool_names(module: PyModule) -> set[str]:
+    """Names bound to a pool or executor whatever they are called: ``with ThreadPoolExecutor() as ex``,
+    ``p = multiprocessing.Pool(4)`` -> {"ex", "p"}, so ``ex.map(f, items)`` hands ``f`` to workers."""
+    if "pool-names" not in module.memo:
+        names: set[str] = set()
+
+        def is_pool(value: ast.AST | None) -> bool:
+            return isinstance(value, ast.Call) and any_in(last_name(value.func).lower(), _POOL_WORDS)
+
+        for item, _node, _scope in module.with_items:
+            if is_pool(item.context_expr) and item.optional_vars is not None:
+                names.add(dotted(item.optional_vars))
+        for node, _scope in module.assigns:
+            if isinstance(node, ast.Assign) and is_pool(node.value):
+                names.update(dotted(t) for t in node.targets)
+        module.memo["pool-names"] = names
+    return module.memo["pool-names"]
 _CELERY_CALLS = ("delay", "apply_async", "s", "si", "signature", "map", "starmap", "chunks")
 
 
@@ -296,7 +315,9 @@ def _handover(call: ast.Call, module: PyModule) -> list[tuple[list[str], JobKind
         add(_arg(call, 99, "target"), JobKind("job", "worker process"))
     elif tail == "submit":
         add(_arg(call, 0), JobKind("job", "pool worker"))
-    elif tail in ("map", "imap", "imap_unordered", "starmap", "apply_async", "apply", "map_async", "starmap_async") and any_in(recv_text, _POOL_WORDS):
+    elif tail in ("map", "imap", "imap_unordered", "starmap", "apply_async", "apply", "map_async", "starmap_async") and (
+        any_in(recv_text, _POOL_WORDS) or (recv is not None and dotted(recv) in pool_names(module))
+    ):
         add(_arg(call, 0, "func"), JobKind("job", "pool worker"))
     elif tail == "run_in_executor":
         add(_arg(call, 1), JobKind("job", "executor worker"))

@@ -48,7 +48,7 @@ LOCKING_CHANGED = _rule(
 )
 ATOMIC_WRITE_CHANGED = _rule(
     "DC202", "atomic-write-changed", "concurrency", "warning", ("shared-state", "concurrency-tested"),
-    "An F()/conditional update, get_or_create replacing create(), or an idempotency key was added or changed.",
+    "An F()/conditional update, an atomic Redis/cache counter (incr), get_or_create replacing create(), or an idempotency key was added or changed.",
 )
 SAFEGUARD_REMOVED = _rule(
     "DC320", "safeguard-removed", "shared-state", "high", ("shared-state", "sequential-assumption", "concurrency-tested"),
@@ -89,6 +89,18 @@ REMOVED_CONSEQUENCE = {
 }
 
 _COUNTERS = ("incr", "incrby", "decr", "decrby", "hincrby", "hincrbyfloat", "incrbyfloat", "zincrby")
+
+# Which `x.incr()` is an atomic counter on a shared store (Redis, a Django/memcached cache) rather
+# than a method of some local object: decided from the receiver's name and the file's imports.
+_STORE_WORDS = ("redis", "cache", "memcache", "valkey")
+_CLIENT_NAMES = {"r", "client", "conn", "connection", "pipe", "pipeline", "rc"}
+_METRIC_WORDS = ("statsd", "metric", "stats", "datadog", "prometheus", "telemetry", "gauge")
+_STORE_IMPORTS = {
+    "redis", "aioredis", "django_redis", "fakeredis", "valkey", "coredis", "rediscluster", "walrus",
+    "pymemcache", "memcache", "pylibmc", "aiomcache", "aiocache", "flask_caching",
+}
+_METRIC_IMPORTS = {"statsd", "datadog", "prometheus_client", "aiodogstatsd", "markus"}
+_STORE_FACTORIES = {"Redis", "StrictRedis", "RedisCluster", "from_url", "get_redis_connection", "pipeline", "Client", "PooledClient", "HashClient"}
 _RELATIVE_SQL = re.compile(r"\bset\s+(\w+)\s*=\s*\1\s*[-+]")
 _ROW_LOCK_SQL = re.compile(r"\bfor\s+(?:no\s+key\s+)?(?:update|share)\b")
 
@@ -163,7 +175,67 @@ def _sql_occurrence(call: ast.Call) -> tuple[str, str] | None:
     return None
 
 
-def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...]) -> tuple[str, str, bool] | None:
+def _bindings(module: PyModule) -> dict[str, list[ast.AST]]:
+    """Every value assigned to a name or attribute in the file, by its dotted target: ``{"r": [redis.Redis()]}``."""
+    if "bindings" not in module.memo:
+        found: dict[str, list[ast.AST]] = {}
+        for node, _scope in module.assigns:
+            value = getattr(node, "value", None)
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and value is not None:
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, (ast.Name, ast.Attribute)):
+                        found.setdefault(dotted(target), []).append(value)
+        for item, _node, _scope in module.with_items:  # with redis.Redis() as r / with r.pipeline() as pipe
+            if isinstance(item.optional_vars, (ast.Name, ast.Attribute)):
+                found.setdefault(dotted(item.optional_vars), []).append(item.context_expr)
+        module.memo["bindings"] = found
+    return module.memo["bindings"]
+
+
+def _store_value(value: ast.AST) -> bool | None:
+    """True for a store client (``redis.Redis()``, ``caches["x"]``, ``r.pipeline()``), False for an
+    obviously local object (a number, a literal, ``itertools.count()``, ``Tally()``), None if unknown."""
+    inner = value.value if isinstance(value, ast.Await) else value
+    text = dotted(inner).lower()
+    if any_in(text, _STORE_WORDS) or (isinstance(inner, ast.Call) and last_name(inner.func) in _STORE_FACTORIES):
+        return True
+    if isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Constant) and any_in(str(inner.slice.value).lower(), _STORE_WORDS):
+        return True
+    if isinstance(inner, (ast.Constant, ast.List, ast.Dict, ast.Set, ast.Tuple, ast.ListComp, ast.DictComp)):
+        return False
+    if isinstance(inner, ast.Call):
+        callee = last_name(inner.func)
+        if callee[:1].isupper() or callee in ("count", "defaultdict", "Value"):
+            return False  # a class of the project or the standard library, not named like a store
+    return None
+
+
+def is_store_client(recv: ast.AST, module: PyModule) -> bool:
+    """Whether ``recv`` in ``recv.incr(...)`` looks like a Redis/cache client.
+
+    Named like a store (``redis``, ``self.redis``, ``cache``, ``caches["default"]``,
+    ``ctx["redis"]``, ``get_redis_connection()``), or a generic client name (``r``, ``client``,
+    ``conn``, ``pipe``) that is not a metrics client; in both cases unless the file binds that
+    name to an obviously local object (``counter = Tally()``, ``r = itertools.count()``).
+    """
+    text = dotted(recv).lower()
+    if any_in(text, _METRIC_WORDS):
+        return False  # statsd.incr("x"): a metric, not shared application state
+    values = _bindings(module).get(dotted(recv), [])
+    verdicts = [_store_value(v) for v in values]
+    if any(v is True for v in verdicts):
+        return True
+    if any(v is False for v in verdicts):
+        return False
+    if _store_value(recv):
+        return True
+    if last_name(recv).lower().lstrip("_") in _CLIENT_NAMES:
+        # a bare client parameter: Redis/cache unless the file only talks to a metrics service
+        return bool(module.imports & _STORE_IMPORTS) or not (module.imports & _METRIC_IMPORTS)
+    return False
+
+
+def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule | None = None) -> tuple[str, str, bool] | None:
     tail = last_name(call.func)
     recv = receiver(call)
     recv_text = dotted(recv).lower() if recv is not None else ""
@@ -176,8 +248,8 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...]) -> tuple[str, st
     if tail in ("update", "values", "aupdate"):
         found = _update_kind(call)
         return (*found, True) if found else None
-    if tail in _COUNTERS and recv is not None:
-        return "atomic-update", f"the atomic {tail}()", False
+    if tail in _COUNTERS and recv is not None and module is not None and is_store_client(recv, module):
+        return "atomic-update", f"the atomic `{dotted(call.func)}()`", True
     if tail == "on_commit":
         return "on-commit", "`transaction.on_commit()`", True
     if tail in ("get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "on_conflict_do_nothing", "on_conflict_do_update"):
@@ -215,7 +287,7 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
         return module.memo["occurrences"]
     out: list[Occurrence] = []
     for call, scope in module.calls:
-        found = _call_occurrence(call, wrappers)
+        found = _call_occurrence(call, wrappers, module)
         if found:
             kind, label, report = found
             out.append(Occurrence(kind, label, call.lineno, scope, report))
