@@ -175,3 +175,96 @@ def test_scan_json_of_the_incident_matches_the_contract(tmp_path: Path) -> None:
     assert [(f["rule"], f["line"], f.get("side", "head")) for f in document["findings"]] == [
         ("DC101", 7, "head"), ("DC320", 7, "base"), ("DC301", 8, "head"),
     ]
+
+
+COUNTER_BASE = '''import redis
+
+r = redis.Redis()
+
+
+class Tally:
+    def __init__(self):
+        self.n = 0
+
+    def incr(self):
+        self.n += 1
+
+
+def hit(key):
+    return r.incr(key)
+
+
+def count(words, tally):
+    for word in words:
+        tally.incr()
+    return tally.n
+'''
+
+COUNTER_HEAD = '''import redis
+
+r = redis.Redis()
+
+
+class Tally:
+    def __init__(self):
+        self.n = 0
+
+    def incr(self):
+        self.n += 1
+
+
+def hit(key):
+    used = int(r.get(key) or 0)
+    r.set(key, used + 1)
+    return used + 1
+
+
+def count(words, tally):
+    return len(words)
+'''
+
+
+def test_redis_counter_added_is_a_warning_and_removed_is_a_safeguard(tmp_path: Path) -> None:
+    added = _scan(tmp_path / "added", {"rate/limit.py": COUNTER_HEAD}, {"rate/limit.py": COUNTER_BASE})
+    assert [(f.rule, f.severity, f.side, f.line, f.message) for f in added.findings] == [
+        ("DC202", "warning", "head", 15, "The atomic `r.incr()` was added in `hit`: this changes how concurrent "
+         "workers interact (waits, deadlocks, ordering), so test it under concurrency."),
+    ]  # tally.incr() on line 20 is a local object's method: not a counter on shared state
+    removed = _scan(tmp_path / "removed", {"rate/limit.py": COUNTER_BASE}, {"rate/limit.py": COUNTER_HEAD})
+    assert [(f.rule, f.severity, f.side, f.line) for f in removed.findings] == [
+        ("DC303", "high", "head", 15),
+        ("DC320", "high", "base", 15),  # the removed tally.incr() (base line 20) is not a safeguard
+    ]
+
+
+THREADED = '''import threading
+
+SEEN = {}
+
+
+def noop():
+    pass
+
+
+def record(key):
+    SEEN[key] = SEEN.get(key, 0) + 1
+
+
+def start(keys):
+    for k in keys:
+        threading.Thread(target=record, args=(k,)).start()
+'''
+
+
+def test_global_updated_by_a_thread_target_without_trigger_words(tmp_path: Path) -> None:
+    """No save/write/+= anywhere in the file: the item assignment alone must get it analysed."""
+    scan = _scan(tmp_path, {"cache/memo.py": "def noop():\n    pass\n"}, {"cache/memo.py": THREADED})
+    assert [(f.rule, f.severity, f.line, f.end_line, f.message) for f in scan.findings if f.rule == "DC305"] == [
+        ("DC305", "high", 11, 11, "The module-level SEEN is read and updated in place by thread record: concurrent "
+         "runs can lose updates, and each worker process only changes its own copy."),
+    ]
+    guarded = THREADED.replace("SEEN = {}\n", "SEEN = {}\nGUARD = threading.Lock()\n").replace(
+        "    SEEN[key] = SEEN.get(key, 0) + 1\n", "    with GUARD:\n        SEEN[key] = SEEN.get(key, 0) + 1\n"
+    )
+    scan = _scan(tmp_path / "guarded", {"cache/memo.py": "def noop():\n    pass\n"}, {"cache/memo.py": guarded})
+    assert [f.rule for f in scan.findings if f.rule == "DC305"] == []
