@@ -145,3 +145,20 @@ def test_sigkill_mid_write_leaves_the_old_record_or_a_new_complete_one(repo, key
     assert _records(repo) == [name]
     assert _valid(path.read_bytes(), key)
     print(f"kill loop: {tries} tries, {killed_before_exit} killed mid-run, {len(seen)} distinct complete records seen")
+
+
+def test_check_waits_for_another_git_holding_the_index_lock(repo, key, tmp_path):
+    """An editor's or another run's git may hold .git/index.lock while `check` stages: the record
+    is staged once the lock is released, instead of failing after signing."""
+    lock = repo / ".git" / "index.lock"
+    lock.write_text("")
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "deploycheck", *_check_args(repo, write_answers(tmp_path), key)],
+                            cwd=repo, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(3)
+    lock.unlink()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err.decode()
+    assert time.monotonic() - started >= 3
+    [name] = _records(repo)
+    assert git(repo, "diff", "--cached", "--name-only") == f"{RECORDS_DIR}/{name}"

@@ -122,9 +122,25 @@ def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Ans
         write_record_atomic(os.path.join(root, rel), signed)
         staged = False
         if stage:
-            gitcmd.run(["add", "--", rel], root)
+            _stage(root, rel)
             staged = True
     return Written(path=rel, staged=staged, signer=principal)
+
+
+def _stage(root: str, rel: str, patience: float = 10.0) -> None:
+    """`git add` the record. Another git process (a concurrent `check`'s `git status`, an editor)
+    may hold .git/index.lock for a moment: wait for it rather than fail after signing."""
+    import time
+
+    deadline = time.monotonic() + patience
+    while True:
+        proc = gitcmd.run(["add", "--", rel], root, check=False)
+        if proc.returncode == 0:
+            return
+        if b"index.lock" not in proc.stderr or time.monotonic() >= deadline:
+            gitcmd.run(["add", "--", rel], root)  # raises GitError with git's message
+            return
+        time.sleep(0.05)
 
 
 def _uncommitted_own_records(root: str, base_sha: str, branch: str, anchor: str) -> list[str]:
