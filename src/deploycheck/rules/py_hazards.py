@@ -209,12 +209,12 @@ def read_through(value: ast.AST, held: dict[str, HeldQuery], single: bool = True
     inner = value.value if isinstance(value, ast.Await) else value
     through = _held_through(inner, held)
     if read is None:
-        root = chain_root(inner)
-        if root not in held or held[root].kind is None or not isinstance(inner, ast.Call) or not isinstance(inner.func, ast.Attribute):
+        query = held.get(chain_root(inner))
+        if query is None or query.kind is None or not isinstance(inner, ast.Call) or not isinstance(inner.func, ast.Attribute):
             return None
         if last_name(inner.func) not in (_SINGLE_READS if single else _QUERYSET_CALLS):
             return None
-        return OrmRead(held[root].model, held[root].kind or "django", held[root].locked or _locks_rows(inner), inner)
+        return OrmRead(query.model, query.kind, query.locked or _locks_rows(inner), inner)
     if through:
         read.locked = read.locked or any(h.locked for h in through)
         read.model = read.model or next((h.model for h in through if h.model), None)
@@ -224,9 +224,9 @@ def read_through(value: ast.AST, held: dict[str, HeldQuery], single: bool = True
 def _iter_read(iterable: ast.AST, held: dict[str, HeldQuery]) -> OrmRead | None:
     if isinstance(iterable, ast.Call) and last_name(iterable.func) in ("list", "tuple", "sorted"):
         iterable = iterable.args[0] if iterable.args else iterable
-    if isinstance(iterable, ast.Name) and iterable.id in held and held[iterable.id].kind:  # for row in qs
-        h = held[iterable.id]
-        return OrmRead(h.model, h.kind or "django", h.locked, iterable)
+    query = held.get(iterable.id) if isinstance(iterable, ast.Name) else None
+    if query is not None and query.kind is not None:  # for row in qs
+        return OrmRead(query.model, query.kind, query.locked, iterable)
     read = read_through(iterable, held, single=False)
     if read is None and isinstance(iterable, ast.Call) and last_name(iterable.func) in _QUERYSET_CALLS:
         # a related manager or a queryset held in a variable: order.lines.all(), qs.filter(...)
