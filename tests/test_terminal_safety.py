@@ -98,7 +98,7 @@ COMMANDS = {
     "verify text": (["verify", "--base", "main"], LITERAL),
     "verify hook": (["verify", "--base", "main", "--hook"], None),
     "summary markdown": (["summary", "--base", "main"], MARKDOWN),
-    "summary text": (["summary", "--base", "main", "--format", "text"], MARKDOWN),
+    "summary text": (["summary", "--base", "main", "--format", "text"], LITERAL),
     "log text": (["log"], LITERAL),
 }
 

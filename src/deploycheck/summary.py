@@ -8,6 +8,7 @@ from typing import Mapping, Sequence
 from .answers import Answer
 from .checklist import Checklist
 from .github import markdown_text
+from .safe import one_line
 from .model import Finding
 
 HEADING = "### Concurrency considerations"
@@ -26,26 +27,43 @@ def _web_base(remote_url: str, head_sha: str) -> str | None:
     return None
 
 
-def _where(f: Finding, web: str | None) -> str:
-    label = f"{markdown_text(f.path)}:{f.line}"
-    if f.side == "base":
-        return f"`{label}` (removed)"
-    if web:
-        from urllib.parse import quote
+class _Style:
+    """How the block is written: Markdown for the PR description, or plain text for a terminal."""
 
-        return f"[`{label}`]({web}{quote(f.path)}#L{f.line}-L{f.end_line})"
-    return f"`{label}`"
+    def __init__(self, markdown: bool) -> None:
+        self.markdown = markdown
 
+    def esc(self, text: object) -> str:
+        return markdown_text(text) if self.markdown else one_line(text, 2000)
 
-def _answer_text(answer: Answer | None) -> str:
-    if answer is None:
-        return "_(not answered)_"
-    text = f"**{markdown_text(answer.answer)}**"
-    if answer.details:
-        text += f" — {markdown_text(answer.details)}"
-    if answer.rebuttal:
-        text += f" _(answer kept despite a finding: {markdown_text(answer.rebuttal)})_"
-    return text
+    def code(self, text: object) -> str:
+        return f"`{self.esc(text)}`" if self.markdown else self.esc(text)
+
+    def strong(self, text: str) -> str:
+        return f"**{text}**" if self.markdown else text
+
+    def where(self, f: Finding, web: str | None) -> str:
+        label = f"{self.esc(f.path)}:{f.line}"
+        if f.side == "base":
+            return f"{self.code_raw(label)} (removed)"
+        if web and self.markdown:
+            from urllib.parse import quote
+
+            return f"[`{label}`]({web}{quote(f.path)}#L{f.line}-L{f.end_line})"
+        return self.code_raw(label)
+
+    def code_raw(self, escaped: str) -> str:
+        return f"`{escaped}`" if self.markdown else escaped
+
+    def answer(self, answer: Answer | None) -> str:
+        if answer is None:
+            return "(not answered)"
+        text = self.strong(self.esc(answer.answer))
+        if answer.details:
+            text += f" — {self.esc(answer.details)}"
+        if answer.rebuttal:
+            text += f" (answer kept despite a finding: {self.esc(answer.rebuttal)})"
+        return text
 
 
 def markdown_block(
@@ -59,39 +77,45 @@ def markdown_block(
     fingerprint: str | None,
     verdict: str,
     web: str | None = None,
+    markdown: bool = True,
 ) -> str:
+    """The block in Markdown (default) or, with ``markdown=False``, as plain text."""
+    st = _Style(markdown)
     active = [f for f in findings if not f.suppressed]
     flagged = [f for f in active if f.flags]
-    lines = [HEADING, ""]
+    lines = [HEADING if markdown else HEADING.lstrip("# "), ""]
     if not flagged:
         lines.append("N/A — deploycheck found no change to jobs, queues or shared state in this branch.")
         return "\n".join(lines) + "\n"
     files = sorted({f.path for f in flagged})
     lines.append(
         f"deploycheck flagged {len(flagged)} finding{'s' if len(flagged) != 1 else ''} in "
-        f"{len(files)} file{'s' if len(files) != 1 else ''} (compared with `{markdown_text(base_ref)}`)."
+        f"{len(files)} file{'s' if len(files) != 1 else ''} (compared with {st.code(base_ref)})."
     )
-    lines += ["", "| severity | rule | finding | where |", "|---|---|---|---|"]
-    for f in active:
-        lines.append(
-            f"| {f.severity} | {markdown_text(f.rule)} {markdown_text(f.name)} | {markdown_text(f.message)} | {_where(f, web)} |"
-        )
+    lines.append("")
+    if markdown:
+        lines += ["| severity | rule | finding | where |", "|---|---|---|---|"]
+        lines += [
+            f"| {f.severity} | {st.esc(f.rule)} {st.esc(f.name)} | {st.esc(f.message)} | {st.where(f, web)} |"
+            for f in active
+        ]
+    else:
+        lines += [f"- {f.severity} {st.esc(f.rule)} {st.esc(f.name)} at {st.where(f, None)}: {st.esc(f.message)}" for f in active]
     suppressed = [f for f in findings if f.suppressed]
     if suppressed:
         lines += ["", "Suppressed in the code (visible on purpose):"]
-        lines += [f"- {markdown_text(f.rule)} at {_where(f, web)}: {markdown_text(f.suppression_reason or '')}" for f in suppressed]
+        lines += [f"- {st.esc(f.rule)} at {st.where(f, web)}: {st.esc(f.suppression_reason or '')}" for f in suppressed]
     if checklist is not None:
-        lines += ["", f"Checklist `{markdown_text(checklist.id)}` v{checklist.version}:", ""]
-        for q in checklist.questions:
-            lines.append(f"- {markdown_text(q.text)} {_answer_text(answers.get(q.id))}")
+        lines += ["", f"Checklist {st.code(checklist.id)} v{checklist.version}:", ""]
+        lines += [f"- {st.esc(q.text)} {st.answer(answers.get(q.id))}" for q in checklist.questions]
     lines.append("")
     if record_path:
         lines.append(
-            f"Signed by {markdown_text(signer or 'unknown')} · record `{markdown_text(record_path)}` · "
-            f"fingerprint `{markdown_text((fingerprint or '')[:16])}` · {markdown_text(verdict)}"
+            f"Signed by {st.esc(signer or 'unknown')} · record {st.code(record_path)} · "
+            f"fingerprint {st.code((fingerprint or '')[:16])} · {st.esc(verdict)}"
         )
     else:
-        lines.append(f"No signed record yet · {markdown_text(verdict)}")
+        lines.append(f"No signed record yet · {st.esc(verdict)}")
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,6 @@ from .common import analyse
 
 def run(base: str | None, format: str) -> int:
     from .. import gitcmd
-    from ..safe import inert
     from ..summary import _web_base, markdown_block
     from ..verification import evaluate, load_trust
 
@@ -34,13 +33,16 @@ def run(base: str | None, format: str) -> int:
         fingerprint=record.body.fingerprint.value if record else None,
         verdict=state,
         web=_web_base(remote, ctx.change.head_sha) if format == "markdown" else None,
+        markdown=format == "markdown",
     )
-    if format == "text":
-        from rich.text import Text
+    if format == "markdown":
+        print(text, end="")  # untrusted text is already Markdown-escaped; meant for pasting
+        return 0
+    from rich.text import Text
 
-        from ..console import out
+    from ..console import out
 
-        out().print(Text(inert(text)))
-    else:
-        print(text, end="")
+    heading, _, rest = text.partition("\n")
+    out().print(Text(heading, style="bold"))
+    out().print(Text(rest.rstrip("\n")), soft_wrap=True)  # already inert; never parsed as markup
     return 0
