@@ -187,3 +187,14 @@ def test_two_processes_read_the_same_entries(records_repo, monkeypatch) -> None:
     monkeypatch.delenv("DEPLOYCHECK_WORKERS")
     assert log.load_entries(str(records_repo), None) == one
     assert len(one) == 37
+
+
+def test_json_document_is_exactly_report_dumps(records_repo) -> None:
+    from deploycheck.report import dumps
+
+    entries = log.load_entries(str(records_repo), None)
+    entries[0]["branch"] = "bidi \u202e and C1 \u009b and nl \n and quote \" and é"
+    texts = [log._entry_json(e) for e in entries]
+    assert log.json_document(texts) == dumps({"version": 1, "records": entries})
+    assert log.json_document([]) == dumps({"version": 1, "records": []})
+    assert log.load_entries(str(records_repo), None, as_json=True) == [log._entry_json(e) for e in log.load_entries(str(records_repo), None)]

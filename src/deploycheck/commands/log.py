@@ -53,21 +53,49 @@ def _entry(path: str, data: bytes, wanted: str | None) -> dict | None:
     }
 
 
-def load_entries(root: str, path_filter: str | None) -> list[dict]:
+def load_entries(root: str, path_filter: str | None, *, as_json: bool = False) -> list:
+    """The records' entries, newest first; with ``as_json``, each as its JSON text instead (made
+    where the record was read, so that two processes share the encoding too)."""
     from ..fingerprint import path_key
     from ..gitcmd import BlobStream
     from .common import in_two_processes
 
     wanted = path_key(os.path.normpath(path_filter)) if path_filter else None
 
-    def read(records: list[tuple[str, str]]) -> list[dict | None]:
+    def read(records: list[tuple[str, str]]) -> list[tuple[tuple[str, str], dict | str] | None]:
         # Every blob id is known up front: one streamed `git cat-file`, no round trip per record.
+        out: list[tuple[tuple[str, str], dict | str] | None] = []
         with BlobStream(root, [oid for _, oid in records]) as blobs:
-            return [_entry(path, blobs.take(oid)[1] or b"", wanted) for path, oid in records]
+            for path, oid in records:
+                entry = _entry(path, blobs.take(oid)[1] or b"", wanted)
+                if entry is None:
+                    out.append(None)
+                else:
+                    key = (entry.get("created", ""), entry["path"])
+                    out.append((key, _entry_json(entry) if as_json else entry))
+        return out
 
-    entries = [e for e in in_two_processes(_records_at_head(root), read, PARALLEL_MIN_RECORDS) if e is not None]
-    entries.sort(key=lambda e: (e.get("created", ""), e["path"]), reverse=True)
-    return entries
+    done = [e for e in in_two_processes(_records_at_head(root), read, PARALLEL_MIN_RECORDS) if e is not None]
+    done.sort(key=lambda e: e[0], reverse=True)
+    return [value for _, value in done]
+
+
+def _entry_json(entry: dict) -> str:
+    """One entry as it appears in the --format json document (an item of a list nested twice)."""
+    import json
+
+    return json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+def json_document(entry_texts: list[str]) -> str:
+    """``report.dumps({"version": 1, "records": entries})``, from the entries' texts:
+    ``json.dumps(..., indent=2)`` lays a list of objects out exactly this way."""
+    from ..safe import json_controls_escaped
+
+    if not entry_texts:
+        return json_controls_escaped('{\n  "version": 1,\n  "records": []\n}')
+    items = ",\n    ".join(entry_texts)
+    return json_controls_escaped('{\n  "version": 1,\n  "records": [\n    ' + items + "\n  ]\n}")
 
 
 def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
@@ -119,15 +147,11 @@ def print_lines(lines: list[tuple[str, str | None]]) -> None:
 
 def run(path: str | None, format: str) -> int:
     root = gitcmd.toplevel(os.getcwd())
-    if gitcmd.resolve("HEAD", root) is None:
-        entries: list[dict] = []
-    else:
-        entries = load_entries(root, path)
+    has_head = gitcmd.resolve("HEAD", root) is not None
     if format == "json":
-        from ..report import dumps
-
-        print(dumps({"version": 1, "records": entries}))
+        print(json_document(load_entries(root, path, as_json=True) if has_head else []))
         return 0
+    entries = load_entries(root, path) if has_head else []
     if not entries:
         from ..safe import inert
 
