@@ -353,20 +353,20 @@ class _Lines:
         return bisect.bisect_right(self.starts, offset)
 
 
-def _sql_statements(view: FileView) -> Iterable[tuple[int, str]]:
+def _sql_statements(view: FileView) -> tuple[dict[int, str], _Lines, list[tuple[int, str]]]:
+    """(added lines, line numbering of the head text, (offset, statement) of each statement);
+    nothing for a down migration or an unreadable head, which the SQL checks never report on."""
+    if _DOWN_MIGRATION.search(view.path) or view.lexed("head") is None:
+        return {}, _Lines(""), []
     text = view.text("head")
-    for m in _STATEMENT.finditer(text):
-        yield m.start(), m.group(0)
+    return _added(view), _Lines(text), [(m.start(), m.group(0)) for m in _STATEMENT.finditer(text)]
 
 
 @check("sql-destructive")
 def sql_destructive(view: FileView, pr: PackRule) -> list[Finding]:
-    if _DOWN_MIGRATION.search(view.path) or view.lexed("head") is None:
-        return []
-    added = _added(view)
-    lines = _Lines(view.text("head"))
+    added, lines, statements = _sql_statements(view)
     out: list[Finding] = []
-    for offset, statement in _sql_statements(view):
+    for offset, statement in statements:
         hits: list[tuple[int, str]] = []
         alter = _ALTER.match(statement)
         if alter:
@@ -386,12 +386,9 @@ def sql_destructive(view: FileView, pr: PackRule) -> list[Finding]:
 
 @check("sql-unbounded")
 def sql_unbounded(view: FileView, pr: PackRule) -> list[Finding]:
-    if _DOWN_MIGRATION.search(view.path) or view.lexed("head") is None:
-        return []
-    added = _added(view)
-    lines = _Lines(view.text("head"))
+    added, lines, statements = _sql_statements(view)
     out: list[Finding] = []
-    for offset, statement in _sql_statements(view):
+    for offset, statement in statements:
         m = _UNBOUNDED.match(statement)
         if not m or re.search(r"\bwhere\b", m.group("rest"), re.I):
             continue
