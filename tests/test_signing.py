@@ -410,6 +410,39 @@ def test_auto_backend_falls_back_to_builtin_signer(keys, tmp_path, monkeypatch, 
         sign(MESSAGE, spec_for(keys["rsa3072"]), backend="ssh-keygen")
 
 
+def _logging_ssh_keygen(tmp_path: Path, refuse_hashalg: bool) -> tuple[str, Path]:
+    """PATH with a wrapper around the real ssh-keygen that logs its arguments; with
+    ``refuse_hashalg`` it answers like an OpenSSH build that parses `-O` but lacks `hashalg=`."""
+    log = tmp_path / "ssh-keygen.args"
+    refuse = (
+        'case "$*" in *hashalg=*) echo \'Invalid option "hashalg=sha512"\' >&2; exit 255;; esac\n'
+        if refuse_hashalg else ""
+    )
+    script = f'#!/bin/sh\necho "$*" >> "{log}"\n{refuse}exec "{shutil.which("ssh-keygen")}" "$@"\n'
+    return _path_with(tmp_path, script), log
+
+
+def test_ssh_keygen_is_asked_for_sha512_explicitly(keys, tmp_path, monkeypatch):
+    path, log = _logging_ssh_keygen(tmp_path, refuse_hashalg=False)
+    monkeypatch.setenv("PATH", path)
+    armored = sign(MESSAGE, spec_for(keys["ed25519"]), backend="ssh-keygen")
+    signs = [line for line in log.read_text().splitlines() if " sign " in f" {line} "]
+    assert len(signs) == 1
+    assert signs[0].startswith(f"-q -Y sign -n {DEFAULT_NAMESPACE} -O hashalg=sha512 -f {keys['ed25519']} ")
+    assert parse_sshsig(armored).hash_algorithm == "sha512"
+    assert keygen_verify(tmp_path, public_of(keys["ed25519"]), armored).returncode == 0
+
+
+def test_ssh_keygen_without_the_hashalg_option_signs_once_more_without_it(keys, tmp_path, monkeypatch):
+    path, log = _logging_ssh_keygen(tmp_path, refuse_hashalg=True)
+    monkeypatch.setenv("PATH", path)
+    armored = sign(MESSAGE, spec_for(keys["ecdsa256"]), backend="ssh-keygen")
+    signs = [line for line in log.read_text().splitlines() if " sign " in f" {line} "]
+    assert [("hashalg=sha512" in line) for line in signs] == [True, False]
+    assert parse_sshsig(armored).hash_algorithm == "sha512"
+    assert keygen_verify(tmp_path, public_of(keys["ecdsa256"]), armored).returncode == 0
+
+
 def test_pem_keys_and_pub_paths_sign_with_both_backends(keys, tmp_path):
     pem_spec = discover_signing_key(str(keys["pem_rsa"]), tmp_path)
     assert pem_spec.public_key == public_of(keys["pem_rsa"])

@@ -29,6 +29,7 @@ from deploycheck.errors import SigningError
 from deploycheck.sshsig import (
     KEY_TYPES,
     MAX_KEY_FILE_BYTES,
+    SIGNING_HASH,
     PublicKey,
     SshSignature,
     parse_sshsig,
@@ -900,12 +901,36 @@ def _ssh_keygen_failure(key: KeySpec, returncode: int, stderr: str) -> SigningEr
     return SigningError(f"Signing failed: {cause} (ssh-keygen: {detail}). To fix, {fix}.")
 
 
+# Asked for explicitly, as DESIGN.md pins it. OpenSSH 8.1-8.8 ignore `-O` options when signing
+# (sha512 is their only choice); a build that parses them but does not know `hashalg=` says so
+# before it loads the key, so retrying without the option never prompts twice.
+HASHALG_OPTION = ("-O", f"hashalg={SIGNING_HASH}")
+
+
 def _sign_with_ssh_keygen(executable: str, message: bytes, key: KeySpec, namespace: str) -> str:
+    armored = _run_ssh_keygen_sign(executable, message, key, namespace, HASHALG_OPTION)
+    if armored is None:
+        armored = _run_ssh_keygen_sign(executable, message, key, namespace, ())
+    assert armored is not None
+    hash_algorithm = parse_sshsig(armored).hash_algorithm
+    if hash_algorithm != SIGNING_HASH:
+        raise SigningError(
+            f"ssh-keygen signed with {hash_algorithm}, but deploycheck records are signed with {SIGNING_HASH}. "
+            "Upgrade OpenSSH (8.1 or later signs with sha512), or sign with a plain key file "
+            "using the built-in signer."
+        )
+    return armored
+
+
+def _run_ssh_keygen_sign(
+    executable: str, message: bytes, key: KeySpec, namespace: str, options: Sequence[str]
+) -> str | None:
+    """``ssh-keygen -Y sign``; None when it rejected ``options`` (and did nothing else)."""
     with tempfile.TemporaryDirectory(prefix="deploycheck-sign-") as tmp:
         workdir = Path(tmp)
         message_file = workdir / "message"
         message_file.write_bytes(message)
-        args = [executable, "-q", "-Y", "sign", "-n", namespace]  # -q: no "Signing file …" chatter
+        args = [executable, "-q", "-Y", "sign", "-n", namespace, *options]  # -q: no "Signing file …" chatter
         if key.path is None:
             assert key.public_key is not None  # literal keys always carry their public key
             key_file = workdir / "key.pub"
@@ -913,8 +938,6 @@ def _sign_with_ssh_keygen(executable: str, message: bytes, key: KeySpec, namespa
             args += ["-U", "-f", str(key_file)]
         else:
             args += ["-f", str(key.path)]
-        # ssh-keygen's default hash for -Y sign is sha512 since 8.1; "-O hashalg=" only exists
-        # from 8.9 on, so it is not passed (the result is checked by verify_sshsig anyway).
         args.append(str(message_file))
         is_fido = key.public_key is not None and key.public_key.key_type.startswith("sk-")
         try:
@@ -933,6 +956,8 @@ def _sign_with_ssh_keygen(executable: str, message: bytes, key: KeySpec, namespa
         stderr = (proc.stderr or b"").decode("utf-8", errors="replace")
         signature_file = workdir / "message.sig"
         if proc.returncode != 0 or not signature_file.is_file():
+            if options and 'invalid option "hashalg' in stderr.lower():
+                return None
             raise _ssh_keygen_failure(key, proc.returncode, stderr)
         try:
             return signature_file.read_text(encoding="ascii")
