@@ -331,3 +331,87 @@ def test_existing_default_key_in_home_is_found(repo, tmp_path, _isolated_home):
     assert proc.returncode == 0, proc.stderr
     commit(repo, message="record")
     assert verify_json(repo)[0] == 0
+
+
+# --- codes that only a signed record can carry: the signer bypassed `check`, or main moved on ----
+
+
+def resign(repo: Path, path: str, key: Path, tmp_path: Path, edit) -> None:
+    """Edit a record's body with ``edit`` and sign it again with real ssh-keygen, as an author
+    who bypasses `deploycheck check` could; commit the result."""
+    text = (repo / path).read_text()
+    body, block = text[: text.index("signature:")], text[text.index("signature:"):].split("  value: |\n")[0]
+    body = edit(body)
+    message = tmp_path / "resigned-body"
+    message.write_text(body)
+    Path(str(message) + ".sig").unlink(missing_ok=True)
+    subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-f", str(key), "-n", "deploycheck-record-v1", str(message)],
+                   check=True, capture_output=True)
+    armored = Path(str(message) + ".sig").read_text()
+    commit(repo, {path: body + block + "  value: |\n" + "".join("    " + l + "\n" for l in armored.splitlines())},
+           message="re-signed by hand")
+
+
+def test_signed_record_missing_an_answer_is_incomplete_answers(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    resign(repo, path, key, tmp_path, lambda body: body.replace('  "rollback-safe":\n    answer: "yes"\n', ""))
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["incomplete-answers"]
+    (problem,) = doc["problems"]
+    assert problem["path"] == path and "no answer to rollback-safe" in problem["message"]
+    assert doc["records"] == [{"path": path, "status": "incomplete", "signer": "dev@example.com"}]
+
+
+def test_policy_added_on_main_after_signing_is_policy(repo, key, tmp_path):
+    answers = ANSWERS.replace('concurrency-tested: {answer: "yes", details: "tests/test_inventory_concurrency.py"}',
+                              'concurrency-tested: {answer: "no", details: "staging has one worker so we cannot"}')
+    path = sign_record(repo, key, tmp_path, answers)
+    assert verify_json(repo)[0] == 0  # no policy on main yet: a "no" with details is recorded
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".deploycheck/config.yaml": 'policy:\n  block:\n    - {question: concurrency-tested, answer: "no"}\n'},
+           message="never accept untested concurrency")
+    git(repo, "checkout", "-q", "refactor")
+    git(repo, "rebase", "-q", "main")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["policy"]
+    assert doc["records"] == [{"path": path, "status": "policy", "signer": "dev@example.com"}]
+    assert "concurrency-tested" in doc["problems"][0]["message"]
+
+
+def test_fingerprint_value_that_contradicts_its_files_is_invalid_record(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+
+    def edit(body: str) -> str:
+        value = body.split('  value: "', 1)[1][:64]
+        return body.replace(value, "0" * 64, 1)
+
+    resign(repo, path, key, tmp_path, edit)
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"]
+    assert "fingerprint.value is not the fingerprint" in doc["problems"][0]["message"]
+
+
+def test_concurrency_test_in_a_dot_folder_is_found(repo, key, tmp_path):
+    git(repo, "mv", "tests", ".tests")
+    commit(repo, message="tests in a dot folder")
+    answers = ANSWERS.replace("tests/test_inventory_concurrency.py", ".tests/test_inventory_concurrency.py")
+    sign_record(repo, key, tmp_path, answers)
+    assert verify_json(repo)[0] == 0
+
+
+def test_check_warns_before_signing_with_a_key_main_does_not_trust(repo, tmp_path):
+    stranger = keygen(tmp_path / "stranger")
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path)), "--yes", "--key", str(stranger))
+    assert proc.returncode == 0, proc.stderr
+    stderr = " ".join(proc.stderr.split())  # Rich wraps the warning
+    assert f"{stranger} (ssh-ed25519 SHA256:" in stderr and "is not trusted for 'dev@example.com'" in stderr
+    assert f"contain a line such as `dev@example.com {Path(str(stranger) + '.pub').read_text().split()[0]}" in stderr
+    commit(repo, message="record by a stranger")
+    assert codes(verify_json(repo)[1]) == ["untrusted-signer"]
+
+
+def test_check_warns_when_main_has_no_allowed_signers(tmp_path, key):
+    repo = incident_repo(tmp_path)
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path)), "--yes", "--key", str(key))
+    assert proc.returncode == 0, proc.stderr
+    assert "will not trust any record yet" in " ".join(proc.stderr.split())

@@ -15,7 +15,7 @@ from .answers import validate_answers
 from .checklist import Checklist
 from .config import Config
 from .errors import RecordError, SigningError
-from .fingerprint import compare, path_key
+from .fingerprint import compare, fingerprint, path_key
 from .model import Finding
 from .record import NAMESPACE, RECORDS_DIR, Record, parse_record
 
@@ -150,7 +150,11 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
             fail(p.code, f"{rf.path}: {p.message}")
 
     # The fingerprint: every flagged file of the change must carry the digest the record signed.
-    for path, reason in compare(record.body.fingerprint.files, evidence.current_digests):
+    recorded = record.body.fingerprint
+    if recorded.value != fingerprint(recorded.files):
+        fail(INVALID, f"{rf.path}: fingerprint.value is not the fingerprint of the digests listed in "
+             "fingerprint.files, so the record contradicts itself.")
+    for path, reason in compare(recorded.files, evidence.current_digests):
         fail(STALE, f"{path}: {reason}", path=path)
     return verdict
 

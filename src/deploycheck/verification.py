@@ -67,15 +67,27 @@ def deck_notes(ctx: Context) -> list[str]:
     return notes
 
 
+def repository_path(path: str) -> str:
+    """``./tests/x.py`` -> ``tests/x.py``; a leading dot of a name (``.ci/x.py``) stays. A path
+    that leaves the repository (``../x.py``, ``/x.py``) names nothing in it: ``""``."""
+    clean = path.strip()
+    while clean.startswith("./"):
+        clean = clean[2:]
+    if clean.startswith(("../", "/")) or "/../" in clean:
+        return ""
+    return clean
+
+
 def head_reader(ctx: Context):
     root, head = ctx.change.repo_root, ctx.change.head_sha
 
     def exists(path: str) -> bool:
-        clean = path.strip().lstrip("./") if not path.startswith("../") else path
+        clean = repository_path(path)
         return bool(clean) and gitcmd.run(["cat-file", "-e", f"{head}:{clean}"], root, check=False).returncode == 0
 
     def text(path: str) -> str | None:
-        data = gitcmd.show_file(head, path.strip().lstrip("./"), root)
+        clean = repository_path(path)
+        data = gitcmd.show_file(head, clean, root) if clean else None
         if data is None or b"\0" in data[:8000]:
             return None
         return data.decode("utf-8", "replace")
