@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 from fuzzkit import YAML_SNIPPETS
@@ -126,3 +127,65 @@ def test_randomly_mutated_records_fail_the_gate_or_are_byte_identical(signed_rep
             codes = {p["code"] for p in doc["problems"]}
             assert codes and codes <= CODES, doc
     print(f"fuzz: verify end-to-end: {tried} mutated records")
+
+
+# --- hostile configuration files through the command line: exit 2 and one readable line ---------
+
+CHECKLIST_CONFIG = b"checklists: [custom]\n"
+
+
+@pytest.fixture(scope="module")
+def hostile_inputs_repo(tmp_path_factory):
+    """The incident (unsigned) and, per hostile input and per file the gate reads from the base,
+    a base branch `<file>-<n>` that is main plus that file. Built once: it is only read."""
+    from test_fuzz_parsers import HOSTILE
+
+    tmp = tmp_path_factory.mktemp("hostile-inputs")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(tmp))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        mp.setenv("GIT_CONFIG_GLOBAL", str(tmp / ".gitconfig"))
+        key = keygen(tmp / "id_ed25519")
+        repo = incident_repo(tmp, key)
+        for n, case in enumerate(sorted(HOSTILE)):
+            data = HOSTILE[case][0]
+            for kind, files in (
+                ("config", {".deploycheck/config.yaml": data}),
+                ("checklist", {".deploycheck/config.yaml": CHECKLIST_CONFIG, ".deploycheck/checklists/custom.yaml": data}),
+            ):
+                git(repo, "checkout", "-q", "-b", f"{kind}-{n}", "main")
+                commit(repo, files, message=f"hostile {kind}: {case}")
+        git(repo, "checkout", "-q", "refactor")
+    return repo, key, HOSTILE
+
+
+def _exit_2(capsys, *args: str) -> str:
+    """Run deploycheck in this process (the real command line and error boundary, real git);
+    it must exit 2 with one line on stderr and no verdict. Returns that line."""
+    from deploycheck.__main__ import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    assert code == 2, (code, out, err)
+    assert err.startswith("deploycheck: error: ") and err.count("\n") == 1, err
+    assert "internal error" not in err and "Traceback" not in err, err
+    assert "PASS" not in out
+    return err
+
+
+def test_hostile_answers_files_config_and_checklists_are_exit_2_with_a_message(hostile_inputs_repo, tmp_path, capsys, monkeypatch):
+    repo, key, hostile = hostile_inputs_repo
+    monkeypatch.chdir(repo)
+    tried = 0
+    for n, case in enumerate(sorted(hostile)):
+        data, words = hostile[case]
+        answers = tmp_path / f"answers-{n}.yaml"
+        answers.write_bytes(data)
+        err = _exit_2(capsys, "check", "--base", "main", "--answers", str(answers), "--yes", "--key", str(key))
+        assert str(answers) in err and re.search(words, err, re.I), (case, err)
+        assert not (repo / ".deploycheck" / "records").exists()  # nothing was written
+        for kind, where in (("config", ".deploycheck/config.yaml"), ("checklist", ".deploycheck/checklists/custom.yaml")):
+            err = _exit_2(capsys, "verify", "--base", f"{kind}-{n}")
+            assert where in err and re.search(words, err, re.I), (case, kind, err)
+        tried += 3
+    print(f"fuzz: command line, hostile answers/config/checklist files: {tried} runs")

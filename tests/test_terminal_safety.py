@@ -1,8 +1,9 @@
 """Terminal safety: escape sequences, controls, bidi overrides and Rich markup in file names,
-answers and record fields are shown inert by every command, in every format.
+answers, rule messages and record fields are shown inert by every command, in every format.
 
 The repository is real: a flagged job file whose NAME carries the sequences (git allows ESC in
-names), and a record written by `check --answers` whose answers carry them. Each command runs
+names), an .env value that a rule message quotes, and a record written by `check --answers`
+whose answers carry them. Each command runs
 once with NO_COLOR and once as a colour terminal would see it (TERM=xterm-256color,
 FORCE_COLOR=1), where the only escape sequences allowed are Rich's own SGR styling.
 """
@@ -36,6 +37,10 @@ NEWLINE_NAME = "inventory/nl\n::error file=a.py::FAKE\nPASS: all good.py"
 RAW = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
 RICH_SGR = re.compile(rb"\x1b\[[0-9;]*m")
 
+# A rule message that quotes the changed value (DC512): the data reaches the message itself.
+ENV_MAIN = "CELERY_WORKER_CONCURRENCY=1\n"
+ENV_BRANCH = f'CELERY_WORKER_CONCURRENCY="{HOSTILE}"\n'
+
 YAML_HOSTILE = (
     "\\e[2J\\e]0;title\\a\\e]8;;http://evil\\e\\\\click\\e]8;;\\e\\\\\\a\\x9b31m\\u202e"
     "[bold red]x[/][link=http://evil]y[/link]%0A"
@@ -55,10 +60,10 @@ def hostile_repo(tmp_path_factory):
         key = keygen(tmp / "id_ed25519")
         repo = incident_repo(tmp, key)
         git(repo, "checkout", "-q", "main")
-        commit(repo, {FILE_NAME: JOB_MAIN, NEWLINE_NAME: JOB_MAIN}, "jobs with hostile names")
+        commit(repo, {FILE_NAME: JOB_MAIN, NEWLINE_NAME: JOB_MAIN, ".env": ENV_MAIN}, "jobs with hostile names")
         git(repo, "checkout", "-q", "refactor")
         git(repo, "rebase", "-q", "main")
-        commit(repo, {FILE_NAME: JOB_BRANCH, NEWLINE_NAME: JOB_BRANCH}, "refactor them too")
+        commit(repo, {FILE_NAME: JOB_BRANCH, NEWLINE_NAME: JOB_BRANCH, ".env": ENV_BRANCH}, "refactor them too")
         git(repo, "config", "user.name", "Dev \x1b[31mExample\x07")
         answers = ANSWERS.replace("Two workers processing orders", "Two workers " + YAML_HOSTILE + " processing orders")
         answers = answers.replace('details: "none yet:', 'details: "' + YAML_HOSTILE + ' none yet:')
@@ -101,6 +106,11 @@ COMMANDS = {
     "summary text": (["summary", "--base", "main", "--format", "text"], LITERAL),
     "log text": (["log"], LITERAL),
 }
+# DC512's message quoting the .env value: escapes made visible, as text and as Markdown.
+MESSAGE_IN = {
+    LITERAL: b"CELERY_WORKER_CONCURRENCY changed from 1 to \\x1b[2J\\x1b]0;title\\x07",
+    MARKDOWN: b"CELERY\\_WORKER\\_CONCURRENCY changed from 1 to \\\\x1b\\[2J\\\\x1b\\]0;title\\\\x07",
+}
 
 
 def test_check_output_is_inert(hostile_repo):
@@ -119,6 +129,9 @@ def test_text_outputs_are_inert(hostile_repo, name, color):
     assert_inert(proc.stdout + proc.stderr, color)
     if markup is not None:
         assert markup in RICH_SGR.sub(b"", proc.stdout)
+    if markup is not None and name.startswith(("scan", "summary")):  # the rule message quoting the hostile value is shown
+        plain = RICH_SGR.sub(b"", proc.stdout)
+        assert MESSAGE_IN[markup] in plain
     if color and markup is LITERAL:
         assert RICH_SGR.search(proc.stdout)  # styling is on, yet the data's markup stayed text
 
