@@ -65,6 +65,71 @@ def test_the_fresh_machine_commands_are_in_the_readme_and_are_what_ci_runs():
     assert FRESH_MACHINE_COMMANDS[1] in ci_lines
 
 
+# Issue 7's order: what a newcomer needs first comes first. Each entry is a regex for one `## `
+# heading; sections after the last one (design notes, benchmarks) are free.
+SECTIONS_IN_ORDER = [
+    r"Try it",  # the two fresh-machine commands
+    r"The demo",  # its transcript and the pictures
+    r"Quick start in a real repository",
+    r"CI setup",
+    r"Git hooks",  # pre-commit and plain git hooks
+    r"Answers file",  # the configuration reference: the answers file, then config.yaml
+    r"Configuration",
+    r"Rules",
+    r"Records, signing and allowed signers",
+    r"Fingerprint format",
+    r"Exit codes",
+    r"Security model",
+    r"Limitations",
+]
+
+
+def test_the_sections_come_in_the_order_a_newcomer_reads_them():
+    intro, _ = README.split("\n## ", 1)
+    # Before any section: one paragraph on the incident and on what deploycheck does.
+    paragraphs = [p for p in intro.split("\n\n") if p.strip() and not p.startswith("# ")]
+    assert len(paragraphs) == 1 and "minor refactor, no behavioral changes" in paragraphs[0]
+    headings = re.findall(r"^## (.+)$", README, re.M)
+    assert [h for h in headings if any(re.fullmatch(s, h) for s in SECTIONS_IN_ORDER)] == headings[: len(SECTIONS_IN_ORDER)]
+    assert [re.fullmatch(s, h) is not None for s, h in zip(SECTIONS_IN_ORDER, headings)] == [True] * len(SECTIONS_IN_ORDER)
+    demo = README.split("\n## The demo\n", 1)[1].split("\n## ", 1)[0]
+    assert demo.index("```text\n$ deploycheck demo\n") < demo.index("](docs/scan.svg)")
+    quick = README.split("\n## Quick start in a real repository\n", 1)[1].split("\n## ", 1)[0]
+    for step in ("deploycheck init", "first signer", "allowed_signers", "deploycheck ", 'git commit -m "deploycheck record"'):
+        assert step in quick, step
+    ci = README.split("\n## CI setup\n", 1)[1].split("\n## ", 1)[0]
+    assert "**GitHub Actions**" in ci and "**GitLab CI**" in ci and "Why `fetch-depth: 0`" in ci
+    assert "pre-commit" in README.split("\n## Git hooks\n", 1)[1].split("\n## ", 1)[0]
+    assert "ssh-keygen -Y verify" in README.split("\n### Verifying a record by hand\n", 1)[1].split("\n## ", 1)[0]
+
+
+# What differs between two runs of the demo: the temporary folder, commit ids, the throwaway key,
+# the record's id and time. Everything else in the README's transcript must be what the demo prints.
+VOLATILE = [
+    (r"/deploycheck-demo-[\w]+/", "/deploycheck-demo-TMP/"),
+    (r"\b[0-9a-f]{8}\b", "HEX8"),
+    (r"AAAAC3NzaC1lZDI1NTE5AAAA\S{4}…", "KEY…"),
+    (r"SHA256:[\w+/]{43}", "SHA256:KEY"),
+    (r'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"', '"TIME"'),
+    (r"\d{4}-\d\d-\d\d-inventory-refactor", "DATE-inventory-refactor"),
+]
+
+
+def _normalised(transcript: str) -> str:
+    for pattern, replacement in VOLATILE:
+        transcript = re.sub(pattern, replacement, transcript)
+    return transcript
+
+
+def test_the_demo_transcript_in_the_readme_is_what_the_demo_prints():
+    from make_pictures import demo_transcript
+
+    shown = README.split("```text\n$ deploycheck demo\n", 1)[1].split("\n```\n", 1)[0]
+    assert _normalised(shown) == _normalised(demo_transcript()), (
+        "README.md's demo transcript is out of date: run python scripts/make_pictures.py"
+    )
+
+
 def test_every_command_and_option_in_the_readme_exists(capsys):
     found = invocations()
     commands = {command for command, _ in found}
