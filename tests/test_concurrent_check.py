@@ -40,8 +40,8 @@ def _records(repo: Path) -> list[str]:
     return sorted(os.listdir(repo / RECORDS_DIR)) if (repo / RECORDS_DIR).is_dir() else []
 
 
-def _check_args(repo: Path, answers: Path, key: Path) -> list[str]:
-    return ["check", "--base", "main", "--answers", str(answers), "--yes", "--key", str(key), "--force"]
+def _check_args(repo: Path, answers: Path, key: Path, force: bool = True) -> list[str]:
+    return ["check", "--base", "main", "--answers", str(answers), "--yes", "--key", str(key), *(["--force"] if force else [])]
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_eight_checks_at_once_leave_one_verifiable_record(repo, key, tmp_path):
     go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", RUNNER, str(go), *_check_args(repo, answers, key)],
+            [sys.executable, "-c", RUNNER, str(go), *_check_args(repo, answers, key, force=False)],  # as a user types it
             cwd=repo, env=_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         for _ in range(8)
