@@ -124,9 +124,16 @@ def test_github_pull_request_without_record_fails_with_annotations_and_summary(t
     env = _github_env(tmp_path, project, head)
     proc = run_dc(clone, "verify", "--format", "github", env=env)
     assert proc.returncode == 1, proc.stderr
+    missing = "missing-record: this change is flagged (1 file: inventory/jobs.py) and adds no deploycheck record."
+    # The missing record is annotated on each flagged line of the pull request's diff.
     assert proc.stdout.splitlines() == [
-        "::error title=deploycheck missing-record::missing-record: this change is flagged (1 file: "
-        f"inventory/jobs.py) and adds no deploycheck record. Fix: {FIX}",
+        "::error file=inventory/jobs.py,line=6,endLine=10,title=deploycheck missing-record::"
+        f"{missing} (DC101 job-code-changed: Celery task `reserve_stock` changed in statements that touch shared "
+        "state (database, cache, files or globals): several workers can run it at once, so check it under "
+        f"concurrency.) Fix: {FIX}",
+        "::error file=inventory/jobs.py,line=9,endLine=10,title=deploycheck missing-record::"
+        f"{missing} (DC301 lost-update: Product.stock is read, recomputed and saved without a lock or F() "
+        f"expression: two workers running reserve_stock at once can overwrite each other's update.) Fix: {FIX}",
         "FAIL: the change is flagged and has no valid, current, signed record (1 problem).",
     ]
     summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text()

@@ -415,3 +415,29 @@ def test_check_warns_when_main_has_no_allowed_signers(tmp_path, key):
     proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path)), "--yes", "--key", str(key))
     assert proc.returncode == 0, proc.stderr
     assert "will not trust any record yet" in " ".join(proc.stderr.split())
+
+
+def github_errors(repo: Path) -> list[str]:
+    proc = dc(repo, "verify", "--base", "main", "--format", "github")
+    assert proc.returncode == 1, proc.stderr
+    return [line.split("::", 2)[1] for line in proc.stdout.splitlines() if line.startswith("::error ")]
+
+
+def test_github_annotations_sit_on_the_flagged_lines_or_the_record(repo, key, tmp_path):
+    assert github_errors(repo) == [
+        "error file=inventory/jobs.py,line=8,endLine=11,title=deploycheck missing-record",
+        "error file=inventory/jobs.py,line=10,endLine=11,title=deploycheck missing-record",
+    ]
+    path = sign_record(repo, key, tmp_path)
+    commit(repo, {"inventory/jobs.py": JOB_BRANCH.replace("    product.save()", "    product.save() ")}, message="ws")
+    assert github_errors(repo) == [
+        "error file=inventory/jobs.py,line=8,endLine=11,title=deploycheck stale-record",
+        "error file=inventory/jobs.py,line=10,endLine=11,title=deploycheck stale-record",
+    ]
+    text = (repo / path).read_text().replace('answer: "yes"', 'answer: "no"', 1)
+    commit(repo, {path: text, "inventory/jobs.py": JOB_BRANCH}, message="tamper, and undo the edit")
+    # (the tampered "no" also contradicts the lost update: a second problem of the record)
+    assert github_errors(repo) == [
+        f"error file={path},title=deploycheck bad-signature",
+        f"error file={path},title=deploycheck incomplete-answers",
+    ]

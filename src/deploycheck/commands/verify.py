@@ -92,23 +92,45 @@ def print_hook(verdict: Verdict) -> None:
     print("deploycheck: run `deploycheck` to answer the checklist, commit the record, and push again.", file=sys.stderr)
 
 
-def print_github(ctx: Context, verdict: Verdict) -> None:
-    from ..github import append_step_summary, markdown_table, markdown_text, workflow_command
+def github_annotations(ctx: Context, verdict: Verdict) -> list[str]:
+    """One `::error` per problem and flagged line, so the pull request shows each problem where
+    the risky code is: a stale file's problem on that file's flagged lines, a missing record on
+    every flagged line, a record's own problem (signature, trust, answers) on the record file."""
+    from ..github import workflow_command
 
-    if not verdict.ok:
-        lines_by_file: dict[str, list] = {}
-        for f in ctx.scan.active:
-            if f.flags and f.side == "head":
-                lines_by_file.setdefault(f.path, []).append(f)
-        for problem in verdict.problems:
-            findings = lines_by_file.get(problem.path or "", [])
-            if findings:
-                for f in findings:
-                    print(workflow_command("error", f"{problem.code}: {problem.message} ({f.rule} {f.name}: {f.message}) Fix: {problem.fix}",
-                                           file=f.path, line=f.line, end_line=f.end_line, title=f"deploycheck {problem.code}"))
-            else:
-                print(workflow_command("error", f"{problem.code}: {problem.message} Fix: {problem.fix}",
-                                       file=problem.path, title=f"deploycheck {problem.code}"))
+    if verdict.ok:
+        return []
+    by_file: dict[str, list] = {path: [] for path in verdict.flagged_files}
+    for f in ctx.scan.active:
+        if f.flags and f.side == "head" and f.path in by_file:
+            by_file[f.path].append(f)
+    out = []
+    for problem in verdict.problems:
+        title = f"deploycheck {problem.code}"
+        if problem.path in by_file:
+            targets = [problem.path]
+        elif problem.path is None:
+            targets = list(verdict.flagged_files)
+        else:
+            targets = []
+        if not targets:
+            out.append(workflow_command("error", f"{problem.code}: {problem.message} Fix: {problem.fix}",
+                                        file=problem.path, title=title))
+        for path in targets:
+            if not by_file[path]:  # flagged by removed lines only: the file itself
+                out.append(workflow_command("error", f"{problem.code}: {problem.message} Fix: {problem.fix}",
+                                            file=path, title=title))
+            for f in by_file[path]:
+                out.append(workflow_command("error", f"{problem.code}: {problem.message} ({f.rule} {f.name}: {f.message}) Fix: {problem.fix}",
+                                            file=f.path, line=f.line, end_line=f.end_line, title=title))
+    return out
+
+
+def print_github(ctx: Context, verdict: Verdict) -> None:
+    from ..github import append_step_summary, markdown_table, markdown_text
+
+    for line in github_annotations(ctx, verdict):
+        print(line)
     rows = [[markdown_text(p.code), markdown_text(p.path or ""), markdown_text(p.message), markdown_text(p.fix)] for p in verdict.problems]
     summary = f"## deploycheck verify\n\n**{markdown_text(_headline(verdict))}**\n"
     if verdict.flagged_files:
