@@ -38,7 +38,7 @@ from deploycheck.record import NAMESPACE, Record, parse_record
 from deploycheck.signing import AllowedSigners, parse_allowed_signers
 
 # Sized so the whole module runs in well under a minute on two cores.
-EXAMPLES = int(os.environ.get("DEPLOYCHECK_FUZZ_EXAMPLES", "1200"))
+EXAMPLES = int(os.environ.get("DEPLOYCHECK_FUZZ_EXAMPLES", "2000"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=timedelta(milliseconds=1500),
