@@ -441,3 +441,15 @@ def test_github_annotations_sit_on_the_flagged_lines_or_the_record(repo, key, tm
         f"error file={path},title=deploycheck bad-signature",
         f"error file={path},title=deploycheck incomplete-answers",
     ]
+
+
+def test_the_readmes_verify_by_hand_commands_verify_a_real_record(repo, key, tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Verifying a record by hand", 1)[1]
+    script = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert script.startswith("R=.deploycheck/records/")
+    path = sign_record(repo, key, tmp_path)
+    script = f"R={path}\n" + script.split("\n", 1)[1]  # the README's example name -> this record
+    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=repo, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith('Good "deploycheck-record-v1" signature for dev@example.com with ED25519 key SHA256:')
