@@ -84,22 +84,28 @@ def markdown_block(
     active = [f for f in findings if not f.suppressed]
     flagged = [f for f in active if f.flags]
     lines = [HEADING if markdown else HEADING.lstrip("# "), ""]
-    if not flagged:
+    if not flagged and not answers:
         lines.append("N/A — deploycheck found no change to jobs, queues or shared state in this branch.")
         return "\n".join(lines) + "\n"
-    files = sorted({f.path for f in flagged})
-    lines.append(
-        f"deploycheck flagged {len(flagged)} finding{'s' if len(flagged) != 1 else ''} in "
-        f"{len(files)} file{'s' if len(files) != 1 else ''} (compared with {st.code(base_ref)})."
-    )
-    lines.append("")
-    if markdown:
-        lines += ["| severity | rule | finding | where |", "|---|---|---|---|"]
+    if flagged:
+        files = sorted({f.path for f in flagged})
+        lines.append(
+            f"deploycheck flagged {len(flagged)} finding{'s' if len(flagged) != 1 else ''} in "
+            f"{len(files)} file{'s' if len(files) != 1 else ''} (compared with {st.code(base_ref)})."
+        )
+    else:  # `check --force`: the author answered the checklist although nothing was flagged
+        lines.append(
+            f"deploycheck found no change to jobs, queues or shared state (compared with {st.code(base_ref)}); "
+            "the checklist was answered anyway."
+        )
+    if active and markdown:
+        lines += ["", "| severity | rule | finding | where |", "|---|---|---|---|"]
         lines += [
             f"| {f.severity} | {st.esc(f.rule)} {st.esc(f.name)} | {st.esc(f.message)} | {st.where(f, web)} |"
             for f in active
         ]
-    else:
+    elif active:
+        lines.append("")
         lines += [f"- {f.severity} {st.esc(f.rule)} {st.esc(f.name)} at {st.where(f, None)}: {st.esc(f.message)}" for f in active]
     suppressed = [f for f in findings if f.suppressed]
     if suppressed:
@@ -119,13 +125,13 @@ def markdown_block(
     return "\n".join(lines) + "\n"
 
 
-def markdown_for(ctx, checklist: Checklist, answers: Mapping[str, Answer], record_path: str) -> str:
-    """The block printed by `check` right after it wrote ``record_path``."""
+def markdown_for(ctx, checklist: Checklist, answers: Mapping[str, Answer], record_path: str, signer: str) -> str:
+    """The block printed by `check` right after it wrote ``record_path``, signed by ``signer``
+    (the principal in the record's signature block, which need not be git's user.email)."""
     from . import gitcmd
     from .fingerprint import file_digests, fingerprint
 
     remote = gitcmd.output(["config", "--get", "remote.origin.url"], ctx.change.repo_root, check=False)
-    signer = gitcmd.output(["config", "user.email"], ctx.change.repo_root, check=False)
     return markdown_block(
         ctx.scan.findings, checklist, answers,
         base_ref=ctx.change.base_ref, record_path=record_path, signer=signer,

@@ -400,7 +400,8 @@ class Walk:
         for c in found:
             say(Text(inert(c.message[:1].upper() + c.message[1:])))
             for finding in c.findings:
-                say(*finding_block(finding, self.sources, self.prompter.width), wrap=False)
+                say(Text(""), *finding_block(finding, self.sources, self.prompter.width), wrap=False)
+        say(Text(""))
         say(Text(
             "Change the answer, or explain why it stands (at least a sentence; it is kept in the record "
             "beside the findings for the reviewer).",
@@ -469,6 +470,7 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
         answers = session.run()
     except KeyboardInterrupt:
         path = save(session.answers)
+        prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
         raise Interrupted(
             f"interrupted; nothing was written. {_kept(session.answers, path)} Run deploycheck again to resume."
         ) from None
@@ -516,6 +518,9 @@ def confirm_signing() -> bool:
     try:
         return prompter.confirm("Sign and write the record?", default=True)
     except KeyboardInterrupt:
+        from rich.text import Text
+
+        prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
         raise Interrupted(
             "interrupted before signing; nothing was written. Your answers are kept as a draft; run deploycheck again to resume."
         ) from None

@@ -71,10 +71,10 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     from ..drafts import discard
 
     discard(ctx.change.repo_root)  # the record supersedes the walkthrough's draft
-    staged = "and staged it" if written.staged else "(not staged: --no-stage)"
-    con.print(Text(f"Wrote {inert(written.path, keep_newlines=False)}, signed by {inert(written.signer, keep_newlines=False)}, {staged}. Commit it with your branch.", style="green"))
+    staged = "and staged it. Commit it with your branch." if written.staged else "not staged (--no-stage): `git add` it and commit it with your branch."
+    con.print(Text(f"Wrote {inert(written.path, keep_newlines=False)}, signed by {inert(written.signer, keep_newlines=False)}, {staged}", style="green"))
     from ..summary import markdown_for
 
     con.print(Text(""))
-    print(markdown_for(ctx, checklist, given, written.path))
+    print(markdown_for(ctx, checklist, given, written.path, written.signer))
     return 0

@@ -116,6 +116,11 @@ def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
         for qid, a in e["answers"].items():
             details = f" — {one_line(a['details'], 160)}" if a.get("details") else ""
             out.append((f"  {inert(qid, keep_newlines=False)}: {one_line(a['answer'], 160)}{details}", None))
+            # What the author said against a finding, and what the tool warned: a postmortem needs both.
+            if a.get("rebuttal"):
+                out.append((f"    kept despite the findings: {one_line(a['rebuttal'], 300)}", None))
+            if a.get("warning"):
+                out.append((f"    warned: {one_line(a['warning'], 300)}", None))
     return out
 
 

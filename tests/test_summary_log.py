@@ -1,0 +1,163 @@
+"""`deploycheck summary` (the PR block for the branch's record) and `deploycheck log` (the audit
+trail), run as a user runs them, on a real repository with a real signed record.
+
+The author denies shared state and keeps the answer with a rebuttal: the block and the log must
+both show the rebuttal beside the answer, because that is what a reviewer or a postmortem needs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from dcflow import ANSWERS, Project, git_env, make_project, run_dc
+from gitrepo import commit, git
+
+REBUTTAL = "Each product belongs to one warehouse worker, by routing."
+DENYING = ANSWERS.replace(
+    'shared-state: {answer: "yes", details: "decrements inventory.Product.stock"}',
+    f'shared-state: {{answer: "no", rebuttal: "{REBUTTAL}"}}',
+)
+DC101 = (
+    "Celery task \\`reserve\\_stock\\` changed in statements that touch shared state (database, cache, files or "
+    "globals): several workers can run it at once, so check it under concurrency."
+)
+DC301 = (
+    "Product.stock is read, recomputed and saved without a lock or F() expression: two workers running "
+    "reserve\\_stock at once can overwrite each other's update."
+)
+
+
+def assess(p: Project, answers: str = DENYING) -> str:
+    """`check --answers --yes`, then commit the record; return the record's path."""
+    path = p.repo.parent / "answers.yaml"
+    path.write_text(answers)
+    proc = run_dc(p.repo, "check", "--answers", str(path), "--yes", "--key", str(p.key))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    record = git(p.repo, "diff", "--cached", "--name-only")
+    git(p.repo, "commit", "-q", "-m", "Concurrency record")
+    return record
+
+
+@pytest.fixture
+def assessed(tmp_path: Path) -> tuple[Project, str]:
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    return p, assess(p)
+
+
+def test_summary_markdown_links_each_finding_to_its_line(assessed: tuple[Project, str]) -> None:
+    p, record = assessed
+    git(p.repo, "remote", "set-url", "origin", "git@github.com:shop/inventory.git")
+    head = git(p.repo, "rev-parse", "HEAD")
+    proc = run_dc(p.repo, "summary")
+    assert (proc.returncode, proc.stderr) == (0, "")
+    blob = f"https://github.com/shop/inventory/blob/{head}/inventory/jobs.py"
+    digest = re.search(r'^fingerprint:\n  algorithm: "sha256"\n  value: "([0-9a-f]{16})', (p.repo / record).read_text(), re.M)[1]
+    assert proc.stdout.splitlines() == [
+        "### Concurrency considerations",
+        "",
+        "deploycheck flagged 2 findings in 1 file (compared with `main`).",
+        "",
+        "| severity | rule | finding | where |",
+        "|---|---|---|---|",
+        f"| warning | DC101 job-code-changed | {DC101} | [`inventory/jobs.py:6`]({blob}#L6-L10) |",
+        f"| high | DC301 lost-update | {DC301} | [`inventory/jobs.py:9`]({blob}#L9-L10) |",
+        "",
+        "Checklist `background-jobs` v1:",
+        "",
+        f"- Does this job touch shared state? **no** (answer kept despite a finding: {REBUTTAL})",
+        "- Does the logic assume sequential execution? **yes** — read-modify-write of stock; guarded by a row lock in the follow-up",
+        "- Has it been tested under concurrent load? **yes** — tests/test\\_inventory\\_concurrency.py",
+        "- Does the rollback procedure work without manual data correction? **yes**",
+        "- What would have to be true about the execution environment for this to fail silently? "
+        "**Two workers processing orders for the same product at the same moment.**",
+        "",
+        f"Signed by dev@example.com · record `{record}` · fingerprint `{digest}` · verify: PASS",
+    ]
+
+
+def test_summary_text_and_a_stale_record(assessed: tuple[Project, str]) -> None:
+    p, record = assessed
+    text = run_dc(p.repo, "summary", "--format", "text", env={**git_env(), "COLUMNS": "300"})
+    assert text.returncode == 0
+    lines = text.stdout.splitlines()
+    assert lines[:3] == ["Concurrency considerations", "", "deploycheck flagged 2 findings in 1 file (compared with main)."]
+    assert lines[4] == (
+        "- warning DC101 job-code-changed at inventory/jobs.py:6: " + DC101.replace("\\", "")
+    )
+    assert f"- Does this job touch shared state? no (answer kept despite a finding: {REBUTTAL})" in lines
+    assert lines[-1].startswith(f"Signed by dev@example.com · record {record} · fingerprint ")
+    assert lines[-1].endswith(" · verify: PASS")
+    # An edit to the flagged file after signing: the block still shows the record, and says it is stale.
+    commit(p.repo, {"inventory/jobs.py": (p.repo / "inventory/jobs.py").read_text() + "# later edit\n"})
+    stale = run_dc(p.repo, "summary")
+    assert stale.returncode == 0
+    assert stale.stdout.splitlines()[-1].endswith(" · verify: FAIL (stale-record)")
+
+
+def test_summary_without_a_record_and_when_nothing_is_flagged(tmp_path: Path) -> None:
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    proc = run_dc(p.repo, "summary")
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines()[-1] == "No signed record yet · verify: FAIL (missing-record)"
+    git(p.repo, "checkout", "-q", "-b", "docs", "main")
+    commit(p.repo, {"README.md": "inventory service, documented\n"})
+    proc = run_dc(p.repo, "summary")
+    assert (proc.returncode, proc.stdout) == (
+        0,
+        "### Concurrency considerations\n\n"
+        "N/A — deploycheck found no change to jobs, queues or shared state in this branch.\n",
+    )
+
+
+def test_log_shows_who_answered_what_with_the_rebuttal(assessed: tuple[Project, str]) -> None:
+    p, record = assessed
+    wide = {**git_env(), "COLUMNS": "200"}
+    proc = run_dc(p.repo, "log", env=wide)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    created = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)["records"][0]["created"]
+    expected = [
+        f"{created}  dev@example.com  branch feature",
+        f"  record: {record}",
+        "  flagged: inventory/jobs.py",
+        "  findings: DC101 job-code-changed; DC301 lost-update",
+        "  shared-state: no",
+        f"    kept despite the findings: {REBUTTAL}",
+        "  sequential-assumption: yes — read-modify-write of stock; guarded by a row lock in the follow-up",
+        "  concurrency-tested: yes — tests/test_inventory_concurrency.py",
+        "  rollback-safe: yes",
+        "  silent-failure: Two workers processing orders for the same product at the same moment.",
+    ]
+    assert proc.stdout.splitlines() == expected
+    # --path answers "who assessed changes to this file"; ./ and folders are normalised.
+    assert run_dc(p.repo, "log", "--path", "./inventory/jobs.py", env=wide).stdout.splitlines() == expected
+    none = run_dc(p.repo, "log", "--path", "README.md", env=wide)
+    assert (none.returncode, none.stdout) == (
+        0, "No deploycheck records that assessed changes to README.md in HEAD's tree (.deploycheck/records/).\n"
+    )
+    doc = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)
+    (entry,) = doc["records"]
+    assert entry["answers"]["shared-state"] == {"answer": "no", "rebuttal": REBUTTAL}
+    assert (entry["path"], entry["signer"], entry["branch"], entry["flagged_files"]) == (
+        record, "dev@example.com", "feature", ["inventory/jobs.py"],
+    )
+    assert [(f["rule"], f["line"]) for f in entry["findings"]] == [("DC101", 6), ("DC301", 9)]
+
+
+def test_log_lists_records_of_every_merged_branch_newest_first(assessed: tuple[Project, str]) -> None:
+    p, first = assessed
+    git(p.repo, "checkout", "-q", "main")
+    git(p.repo, "merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    git(p.repo, "checkout", "-q", "-b", "second")
+    job = (p.repo / "inventory/jobs.py").read_text()
+    commit(p.repo, {"inventory/jobs.py": job.replace("product.stock - n", "product.stock - abs(n)")})
+    second = assess(p, ANSWERS)
+    git(p.repo, "checkout", "-q", "main")
+    git(p.repo, "merge", "-q", "--no-ff", "-m", "Merge second", "second")
+    doc = json.loads(run_dc(p.repo, "log", "--path", "inventory/jobs.py", "--format", "json").stdout)
+    assert [(r["path"], r["branch"]) for r in doc["records"]] == [(second, "second"), (first, "feature")]
