@@ -127,3 +127,23 @@ def test_unknown_base_or_head_on_the_command_line_is_exit_2_naming_it(tmp_path):
         assert proc.returncode == 2 and proc.stdout == ""
         assert proc.stderr.startswith(f"deploycheck: error: {name}") and proc.stderr.count("\n") == 1
         assert "Traceback" not in proc.stderr
+
+
+def test_configuration_passed_in_the_environment_changes_nothing(tmp_path, monkeypatch):
+    """GIT_CONFIG_COUNT/KEY/VALUE (git 2.31+) is configuration a CI runner or a wrapper can set
+    for every git process; the pinned diff must not follow it either."""
+    repo = make_repo(tmp_path / "r", {"app.py": "def f():\n    return 1\n\n\ndef g():\n    return 2\n", "t é.py": "x\n"})
+    make_branch(repo, "feat", {"app.py": "def f():\n    return 1\n\n\ndef h():\n    return 3\n\n\ndef g():\n    return 2\n",
+                               "t é.py": "y\n"})
+    clean = compute_change(str(repo), "main", None)[0].files
+    settings = [("diff.external", "false"), ("diff.noprefix", "true"), ("color.ui", "always"),
+                ("diff.algorithm", "histogram"), ("core.quotepath", "true"), ("diff.context", "5"),
+                ("diff.mnemonicPrefix", "true"), ("diff.renames", "copies")]
+    monkeypatch.setenv("GIT_CONFIG_COUNT", str(len(settings)))
+    for i, (key, value) in enumerate(settings):
+        monkeypatch.setenv(f"GIT_CONFIG_KEY_{i}", key)
+        monkeypatch.setenv(f"GIT_CONFIG_VALUE_{i}", value)
+    seen = subprocess.run(["git", "config", "diff.noprefix"], cwd=repo, capture_output=True, text=True).stdout
+    assert seen == "true\n"  # git itself does read it
+    assert compute_change(str(repo), "main", None)[0].files == clean
+    assert sorted(f.path for f in clean) == ["app.py", "t é.py"]
