@@ -128,3 +128,19 @@ def test_compare_names_new_and_changed_files_but_not_dropped_ones():
 def test_path_key_keeps_non_utf8_paths_storable():
     assert path_key("jobs/caf\udce9.py") == "jobs/caf\\xe9.py"
     assert path_key("jobs/café.py") == "jobs/café.py"
+
+
+def test_final_line_break_of_an_added_line_is_not_in_the_digest_but_an_unchanged_last_line_is(tmp_path):
+    """The documented limit: git's "\\ No newline at end of file" marker is not hashed."""
+    repo = make_repo(tmp_path / "r", {"jobs.py": "a\nb\n"})
+    make_branch(repo, "work", {"jobs.py": "a\nB"})
+    without = file_digest(files_of(repo)["jobs.py"])
+    commit(repo, {"jobs.py": "a\nB\n"})
+    assert file_digest(files_of(repo)["jobs.py"]) == without
+    # The same edit to a last line that the branch had left alone adds it to the diff: stale.
+    repo2 = make_repo(tmp_path / "r2", {"jobs.py": "a\nb"})
+    make_branch(repo2, "work", {"jobs.py": "A\nb"})
+    before = file_digest(files_of(repo2)["jobs.py"])
+    commit(repo2, {"jobs.py": "A\nb\n"})
+    assert file_bytes(files_of(repo2)["jobs.py"]) == b"-a\n-b\n+A\n+b\n"
+    assert file_digest(files_of(repo2)["jobs.py"]) != before
