@@ -34,16 +34,6 @@ def codes(doc: dict) -> list[str]:
     return sorted({p["code"] for p in doc["problems"]})
 
 
-@pytest.fixture
-def key(tmp_path) -> Path:
-    return keygen(tmp_path / "id_ed25519")
-
-
-@pytest.fixture
-def repo(tmp_path, key) -> Path:
-    return incident_repo(tmp_path, key)
-
-
 def sign_record(repo: Path, key: Path, tmp_path: Path, answers: str = ANSWERS) -> str:
     proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path, answers)), "--yes", "--key", str(key))
     assert proc.returncode == 0, proc.stderr + proc.stdout
@@ -453,3 +443,18 @@ def test_the_readmes_verify_by_hand_commands_verify_a_real_record(repo, key, tmp
     proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=repo, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith('Good "deploycheck-record-v1" signature for dev@example.com with ED25519 key SHA256:')
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()}
+
+
+def test_verify_writes_nothing_and_never_prompts(repo, key, tmp_path):
+    for signed in (False, True):
+        if signed:
+            sign_record(repo, key, tmp_path)
+        before = _snapshot(repo)
+        for args in ((), ("--format", "json"), ("--hook",)):
+            proc = dc(repo, "verify", "--base", "main", *args)  # stdin is /dev/null: a prompt would fail
+            assert proc.returncode == (0 if signed else 1), proc.stderr
+        assert _snapshot(repo) == before
