@@ -262,6 +262,86 @@ def test_ctrl_c_writes_nothing_and_keeps_a_draft(project: Project, where: str, a
     assert git(p.repo, "status", "--porcelain") == ""  # nothing in the work tree or the index
 
 
+# Every other kind of prompt: the typed lines that lead to it, the prompt, and how many answers
+# the draft holds when Ctrl-C comes there.
+TO_DETAILS = [(Q_SHARED, "yes")]
+TO_CHALLENGE = [(Q_SHARED, "no")]
+TO_EXPLANATION = [*TO_CHALLENGE, (CHALLENGE, "explain")]
+TO_CONTINUATION = [
+    (Q_SHARED, "yes"), (DETAILS, "Product.stock"), (Q_SEQUENTIAL, "yes"), (DETAILS, "a row lock"),
+    (Q_TESTED, "yes"), (DETAILS, TEST_PATH), (Q_ROLLBACK, "yes"), (ANSWER, SILENT),
+]
+
+
+@pytest.mark.parametrize(
+    "typed, prompt, answered",
+    [
+        (TO_DETAILS, DETAILS, 0),
+        (TO_CHALLENGE, CHALLENGE, 0),
+        (TO_EXPLANATION, EXPLANATION, 0),
+        (TO_CONTINUATION, MORE, 4),
+    ],
+    ids=["details", "challenge", "explanation", "multi-line continuation"],
+)
+def test_ctrl_c_at_every_other_prompt_writes_nothing_and_keeps_a_draft(
+    project: Project, typed: list[tuple[str, str]], prompt: str, answered: int,
+) -> None:
+    from deploycheck.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    for question, keys in typed:
+        t.answer(question, keys)
+    t.expect(prompt)
+    t.send("\x03")
+    assert t.wait() == 130
+    lines = t.text.splitlines()
+    # The message starts on a line of its own, after the prompt where ^C was echoed.
+    assert lines[-1].startswith("deploycheck: error: interrupted; nothing was written.")
+    assert lines[-2].startswith(prompt)
+    assert "Traceback" not in t.text
+    assert records(p) == []
+    assert len(parse_draft(draft_file(p).read_bytes(), "draft").answers) == answered
+    assert git(p.repo, "status", "--porcelain") == ""
+
+
+def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(project: Project) -> None:
+    from deploycheck.drafts import parse_draft
+
+    p = project
+    first = term(p)
+    first.answer(Q_SHARED, "yes")
+    first.answer(DETAILS, "Product.stock")
+    first.answer(Q_SEQUENTIAL, "yes")
+    first.answer(DETAILS, "a row lock")
+    first.expect(Q_TESTED)
+    first.send("\x03")
+    assert first.wait() == 130
+    kept = draft_file(p).read_bytes()
+
+    at_offer = term(p)
+    at_offer.expect("answers? [y/n] (y): ")
+    at_offer.send("\x03")
+    assert at_offer.wait() == 130
+    assert f"The draft {draft_file(p)} is kept as it was." in " ".join(at_offer.text.split())
+    assert draft_file(p).read_bytes() == kept
+
+    # Resumed, the first answer changed, then Ctrl-C: the second answer (not asked again yet) stays.
+    resumed = term(p)
+    resumed.answer("answers? [y/n] (y): ", "y")
+    resumed.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
+    resumed.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    resumed.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
+    resumed.send("\x03")
+    assert resumed.wait() == 130
+    assert "Your 2 answers are kept in the draft" in resumed.text
+    assert parse_draft(draft_file(p).read_bytes(), "draft").answers == {
+        "shared-state": Answer("yes", "Product.stock and the nightly import"),
+        "sequential-assumption": Answer("yes", "a row lock"),
+    }
+    assert records(p) == []
+
+
 def test_end_of_input_aborts_with_exit_1_and_keeps_a_draft(project: Project) -> None:
     from deploycheck.drafts import parse_draft
 
@@ -341,6 +421,72 @@ def test_a_valid_record_already_covers_the_change(project: Project) -> None:
     assert t.wait() == 0
     assert "A valid record already covers this change" in t.text
     assert "Does this job touch shared state?" not in t.text
+
+
+def test_force_runs_the_checklist_although_nothing_is_flagged(tmp_path: Path) -> None:
+    p = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    git(p.repo, "checkout", "-q", "-b", "docs")
+    commit(p.repo, {"README.md": "inventory service, documented\n"})
+    t = term(p, "--force")
+    shown = t.answer(Q_SHARED, "no")
+    assert "Flagged files (0):" in shown
+    assert "No finding points at this question directly" in shown
+    t.answer(Q_SEQUENTIAL, "no")
+    t.answer(Q_TESTED, "n/a")
+    t.answer(Q_ROLLBACK, "yes")
+    t.answer(ANSWER, "Nothing here runs in a worker; it only edits the README.")
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    record = the_record(p)
+    assert record.body.answers["shared-state"] == Answer("no")
+    assert record.body.fingerprint.files == {}
+    assert "the checklist was answered anyway" in t.text
+
+
+def test_force_assesses_again_when_a_valid_record_exists(project: Project) -> None:
+    p = project
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    (before,) = records(p)
+    t = term(p, "--force")
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock, and the nightly stock import")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 0
+    assert "A valid record already covers this change" not in t.text
+    assert records(p) == [before]  # this branch's record is replaced, not joined by a second one
+    assert the_record(p).body.answers["shared-state"] == Answer("yes", "Product.stock, and the nightly stock import")
+    assert git(p.repo, "diff", "--cached", "--name-only") == before.relative_to(p.repo).as_posix()
+
+
+def test_no_stage_and_uncommitted_edits_to_a_flagged_file(project: Project) -> None:
+    p = project
+    job = p.repo / "inventory" / "jobs.py"
+    job.write_text(BRANCH_JOB + "# still editing\n")
+    t = term(p, "--no-stage")
+    shown = t.answer(Q_SHARED, "yes")
+    assert " ".join(shown.split()).startswith(
+        "deploycheck: warning: inventory/jobs.py has uncommitted edits; the record covers committed work only."
+    )
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 0
+    (path,) = records(p)
+    rel = path.relative_to(p.repo).as_posix()
+    assert f"Wrote {rel}, signed by dev@example.com, not staged (--no-stage): `git add` it and commit it with your branch." in " ".join(t.text.split())
+    assert git(p.repo, "diff", "--cached", "--name-only") == ""
+    assert git(p.repo, "diff", "--name-only") == "inventory/jobs.py"  # the edit is still uncommitted
+    assert git(p.repo, "ls-files", "--others") == rel
+    # The record covers the committed change: once committed (the edit set aside), verify passes.
+    git(p.repo, "checkout", "--", "inventory/jobs.py")
+    git(p.repo, "add", rel)
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    assert run_dc(p.repo, "verify").returncode == 0
 
 
 TEAM_CHECKLIST = """\

@@ -460,25 +460,38 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
     exists, text = head_reader(ctx)
 
     def save(answers: dict[str, Answer]) -> str:
-        draft = drafts.Draft(utc_now(), branch, checklist.id, checklist.version, fingerprint, answers)
+        # A resumed draft's answers that have not been given again yet stay in the draft, so
+        # stopping (or a killed terminal) right after resuming never loses them.
+        merged = {**session.previous, **answers}
+        ordered = {q.id: merged[q.id] for q in checklist.questions if q.id in merged}
+        draft = drafts.Draft(utc_now(), branch, checklist.id, checklist.version, fingerprint, ordered)
         return str(drafts.save_draft(root, draft))
 
     session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save)
     prompter.say(*glance(ctx, checklist, sources, prompter.width), wrap=False)
+    offered = False
+
+    def keep() -> str:
+        """Save what this run knows; say where it is."""
+        if not offered:  # stopped at "Resume the draft?": the draft stays exactly as it was
+            path = drafts.draft_path(root, branch)
+            return f"The draft {inert(path)} is kept as it was." if path.is_file() else ""
+        given = {**session.previous, **session.answers}
+        return _kept(given, save(session.answers))
+
     try:
         session.previous = _offer_draft(prompter, drafts.load_draft(root, branch), checklist, fingerprint)
+        offered = True
         answers = session.run()
     except KeyboardInterrupt:
-        path = save(session.answers)
+        kept = keep()
         prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
-        raise Interrupted(
-            f"interrupted; nothing was written. {_kept(session.answers, path)} Run deploycheck again to resume."
-        ) from None
+        raise Interrupted(f"interrupted; nothing was written. {kept} Run deploycheck again to resume.") from None
     except EOFError:
-        path = save(session.answers)
+        kept = keep()
         raise Aborted(
             f"input ended (Ctrl-D) before the checklist was complete; nothing was written. "
-            f"{_kept(session.answers, path)} Run deploycheck again in a terminal to resume, or pass the answers "
+            f"{kept} Run deploycheck again in a terminal to resume, or pass the answers "
             "with `deploycheck check --answers FILE`."
         ) from None
     save(answers)  # kept until a record is written, so a failed signature loses nothing
