@@ -573,3 +573,55 @@ def test_scan_change_adds_parity_once_for_a_flagged_change(tmp_path, monkeypatch
     change, _ = compute_change(str(repo), "main")
     with BlobReader(str(repo)) as blobs:
         assert scan.scan_change(change, Config(), blobs.read).findings == []  # not flagged: no parity finding
+
+
+# --- issue 10, "done when": staging 1 worker, production 8 ------------------------------------------
+
+
+def test_done_when_parity_shows_in_scan_walkthrough_summary_and_envs(tmp_path, monkeypatch, capsys):
+    """On a repository whose staging runs 1 worker and production 8, a flagged change shows the
+    parity finding in `scan`, in the walkthrough beside "Has it been tested under concurrent
+    load?" (and beside no other question), and in the PR summary; `envs` names the files."""
+    import io
+
+    from rich.console import Console
+
+    from deploycheck.checklist import load_builtin
+    from deploycheck.commands.common import analyse
+    from deploycheck.walkthrough import Prompter, Walk
+
+    repo = make_repo(tmp_path / "r", {**K8S_FILES, "shop/__init__.py": "", "shop/jobs.py": "# jobs\n"})
+    make_branch(repo, "feat", {"shop/jobs.py": LOST_UPDATE_JOB})
+    monkeypatch.chdir(repo)
+    heading = "deploy/k8s/overlays/production/worker-replicas.yaml:6: DC600 staging-fewer-workers [warning]"
+
+    assert main(["scan", "--base", "main"]) == 0
+    out = capsys.readouterr().out
+    assert heading in out.splitlines()
+    assert "staging runs 1 worker" in " ".join(out.split()) and "production runs 8 workers" in " ".join(out.split())
+
+    ctx = analyse("main", cwd=str(repo))
+    assert [(f.rule, f.severity) for f in ctx.scan.active if f.rule in ("DC301", "DC600")] == [("DC600", "warning"), ("DC301", "high")]
+    test_path = "tests/test_reserve_concurrency.py"
+    screen = io.StringIO()
+    console = Console(file=screen, width=200, markup=False, highlight=False, emoji=False, color_system=None)
+    script = f"yes\nProduct.stock\nyes\nread then save\nyes\n{test_path}\nyes\nTwo workers reserve the same product at once.\n.\n"
+    walk = Walk(load_builtin("background-jobs"), ctx.scan.active, ctx.config, lambda p: p == test_path,
+                lambda p: "import threading\n" if p == test_path else None, Prompter(console, io.StringIO(script)))
+    walk.run()
+    text = screen.getvalue()
+    blocks = text.split("Question ")[1:]  # one block per question, in order
+    with_parity = [block.split(" · ", 1)[1].split()[0] for block in blocks if "DC600 staging-fewer-workers" in block]
+    assert with_parity == ["concurrency-tested"]
+    assert blocks[2].startswith("3 of 5 · concurrency-tested") and "Has it been tested under concurrent load?" in blocks[2]
+
+    assert main(["summary", "--base", "main"]) == 0
+    summary_rows = [line for line in capsys.readouterr().out.splitlines() if "DC600" in line]
+    assert summary_rows == [
+        "| warning | DC600 staging-fewer-workers | " + K8S_MESSAGE + ". | `deploy/k8s/overlays/production/worker-replicas.yaml:6` |"
+    ]
+
+    assert main(["envs"]) == 0
+    envs = capsys.readouterr().out
+    assert "staging (pre-production): 1 worker" in envs and "production (production): 8 workers" in envs
+    assert "    deploy/k8s/overlays/production/worker-replicas.yaml:6  spec.replicas  replicas = 8" in envs.splitlines()
