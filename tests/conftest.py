@@ -29,3 +29,20 @@ def _isolated_home(tmp_path_factory, monkeypatch):
         if var.startswith("GIT_") and var not in ("GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_GLOBAL"):
             monkeypatch.delenv(var, raising=False)
     yield home
+
+
+# The incident of DESIGN.md as a real repository, trusted to one throwaway key: what the gate,
+# git edge-case and concurrency tests start from.
+@pytest.fixture
+def key(tmp_path) -> Path:
+    from incident import keygen
+
+    return keygen(tmp_path / "id_ed25519")
+
+
+@pytest.fixture
+def repo(tmp_path, key) -> Path:
+    """main with the shop (and allowed_signers for ``key``); branch `refactor` with the refactor."""
+    from incident import incident_repo
+
+    return incident_repo(tmp_path, key)

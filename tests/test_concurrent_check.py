@@ -12,9 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from gitrepo import commit, git
-from incident import ANSWERS, incident_repo, keygen, write_answers
+from incident import ANSWERS, write_answers
 
 from deploycheck import sshsig
 from deploycheck.record import NAMESPACE, RECORDS_DIR, parse_record
@@ -42,16 +41,6 @@ def _records(repo: Path) -> list[str]:
 
 def _check_args(repo: Path, answers: Path, key: Path, force: bool = True) -> list[str]:
     return ["check", "--base", "main", "--answers", str(answers), "--yes", "--key", str(key), *(["--force"] if force else [])]
-
-
-@pytest.fixture
-def key(tmp_path) -> Path:
-    return keygen(tmp_path / "id_ed25519")
-
-
-@pytest.fixture
-def repo(tmp_path, key) -> Path:
-    return incident_repo(tmp_path, key)
 
 
 def _valid(data: bytes, key: Path) -> bool:

@@ -10,25 +10,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from gitrepo import commit, git
-from incident import incident_repo, keygen, signer_line, write_answers
+from incident import incident_repo, signer_line, write_answers
 from test_gate import dc, sign_record
 
 from deploycheck.record import RECORDS_DIR
-
-
-@pytest.fixture
-def key(tmp_path) -> Path:
-    return keygen(tmp_path / "id_ed25519")
-
-
-@pytest.fixture
-def repo(tmp_path, key) -> Path:
-    return incident_repo(tmp_path, key)
 
 
 def verify(cwd: Path, *args: str, env: dict | None = None) -> tuple[int, dict, str]:
