@@ -141,7 +141,8 @@ def test_manifest_and_generated_config_are_valid_for_pre_commit(tmp_path: Path) 
 
 def test_push_is_blocked_until_a_signed_record_is_committed(tmp_path: Path, hook_repo: HookRepo) -> None:
     project = make_project(tmp_path, {".pre-commit-config.yaml": project_config(hook_repo)})
-    installed = pre_commit(project.repo, hook_repo, "install")
+    # What `deploycheck init` tells the user to run.
+    installed = pre_commit(project.repo, hook_repo, "install", "--hook-type", "pre-commit", "--hook-type", "pre-push")
     assert installed.returncode == 0, installed.stderr
     assert installed.stdout.splitlines() == [
         "pre-commit installed at .git/hooks/pre-commit",
@@ -170,6 +171,7 @@ def test_push_is_blocked_until_a_signed_record_is_committed(tmp_path: Path, hook
     )
     assert "deploycheck: run `deploycheck` to answer the checklist, commit the record, and push again." in blocked.stdout.splitlines()
     assert remote_has(project, "feature") is None
+    assert git(project.repo, "status", "--porcelain") == ""  # the hook wrote and staged nothing
 
     # The author answers the checklist; the signed record is committed; the push goes through.
     assessed = project.assess()
@@ -182,6 +184,19 @@ def test_push_is_blocked_until_a_signed_record_is_committed(tmp_path: Path, hook
     allowed = run_git(project.repo, "push", "origin", "feature", env=env)
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert remote_has(project, "feature") == git(project.repo, "rev-parse", "HEAD")
+    assert git(project.repo, "status", "--porcelain") == ""
+
+    # A later edit to the flagged file, pushed on top (pre-commit's FROM_REF is now the remote
+    # tip): the whole branch is checked, as CI will, and the record is stale.
+    pushed = git(project.repo, "rev-parse", "HEAD")
+    (project.repo / "inventory" / "jobs.py").write_text(LOST_UPDATE_JOB.replace("- n\n", "- abs(n)\n"))
+    edited = run_git(project.repo, "commit", "-am", "Guard against negative quantities", env=env)
+    assert edited.returncode == 0, edited.stdout + edited.stderr
+    stale = run_git(project.repo, "push", "origin", "feature", env=env)
+    assert stale.returncode == 1, stale.stdout + stale.stderr
+    assert any(line.startswith("deploycheck: blocked: ") and "(stale-record)" in line for line in stale.stdout.splitlines()), stale.stdout
+    assert remote_has(project, "feature") == pushed
+    assert git(project.repo, "status", "--porcelain") == ""
 
 
 def test_unflagged_work_commits_and_pushes_quietly(tmp_path: Path, hook_repo: HookRepo) -> None:
