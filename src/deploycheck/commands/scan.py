@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from .. import report
-from .common import analyse
+from ..config import CONFIG_PATH, Config
+from .common import Context, analyse
 
 
 def run(base: str | None, head: str | None, format: str, fail_on_findings: bool) -> int:
     ctx = analyse(base, head)
     result = ctx.scan
+    for message in config_notes(ctx):
+        from ..console import warn
+
+        warn(message)
     if format == "json":
         print(report.dumps(report.scan_json(result)))
     elif format == "sarif":
@@ -18,3 +23,35 @@ def run(base: str | None, head: str | None, format: str, fail_on_findings: bool)
     else:
         report.print_scan_text(result)
     return 1 if (fail_on_findings and result.flagged) else 0
+
+
+def unknown_rules(config: Config) -> list[tuple[str, str, str | None]]:
+    """(key, name, suggestion) for every entry of ``rules.disable`` / ``rules.severity`` that
+    names no rule exactly (ids and names are matched as written): a typo there silently
+    switches nothing off. ``suggestion`` is the exact spelling when only the case is off."""
+    from ..rules import all_rules, get_rule
+
+    exact = {spelling for rule in all_rules().values() for spelling in (rule.id, rule.name)}
+    named = [("rules.disable", name) for name in config.disabled_rules]
+    named += [("rules.severity", name) for name in config.severity_overrides]
+    out = []
+    for key, name in named:
+        if name not in exact:
+            rule = get_rule(name)
+            out.append((key, name, (rule.id if name.strip().upper() == rule.id else rule.name) if rule else None))
+    return out
+
+
+def config_notes(ctx: Context) -> list[str]:
+    """Diagnostics (stderr) about the configuration this scan used, which is the base branch's."""
+    notes = [
+        f"{ctx.config.source} names {name!r} in {key}, which is not a rule of this deploycheck, so it "
+        "has no effect: " + (f"write it as {hint!r}." if hint else "`deploycheck rules` lists the rule ids and names.")
+        for key, name, hint in unknown_rules(ctx.config)
+    ]
+    if any(CONFIG_PATH in (fc.old_path, fc.new_path) for fc in ctx.deck_files):
+        notes.append(
+            f"this change edits {CONFIG_PATH}; the scan used the base branch's version, so the edit "
+            "takes effect once it is merged (as it does for `deploycheck verify`)."
+        )
+    return notes
