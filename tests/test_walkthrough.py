@@ -548,6 +548,56 @@ def test_an_invalid_checklist_is_exit_2_naming_file_line_and_key(tmp_path: Path)
     assert records(p) == []
 
 
+# --- the README's session ------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# What the author types in the README's transcript: a denial that is challenged, then the answers.
+README_SESSION = [
+    (Q_SHARED, "no"),
+    (CHALLENGE, "change"),
+    (Q_SHARED, "yes"),
+    (DETAILS, "decrements inventory.Product.stock, which the checkout API also writes"),
+    (Q_SEQUENTIAL, "yes"),
+    (DETAILS, "nothing yet: the refactor reads, computes and saves; restore the F() update"),
+    (Q_TESTED, "yes"),
+    (DETAILS, TEST_PATH),
+    (Q_ROLLBACK, "yes"),
+    (ANSWER, SILENT),
+    (MORE, "."),
+    (SIGN, "y"),
+]
+# What differs from one run to the next: commit ids (main trusts a fresh key), the record's date.
+SESSION_VOLATILE = [(r"\b[0-9a-f]{8}\b", "HEX8"), (r"\d{4}-\d\d-\d\d-feature-", "DATE-feature-")]
+
+
+def _session_normalised(text: str) -> str:
+    import re
+
+    for pattern, replacement in SESSION_VOLATILE:
+        text = re.sub(pattern, replacement, text)
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
+
+
+def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project) -> None:
+    """The README's transcript of `deploycheck` at a terminal is this session, replayed through a
+    real pseudo-terminal at 100 columns. To refresh it after a change to what the walkthrough
+    prints, set DEPLOYCHECK_SESSION_OUT=FILE, run this test, and paste FILE into the README."""
+    import os
+
+    t = term(project)
+    for prompt, keys in README_SESSION:
+        t.answer(prompt, keys)
+    assert t.wait() == 0
+    session = "$ deploycheck\n" + t.text.strip("\n") + "\n"
+    if os.environ.get("DEPLOYCHECK_SESSION_OUT"):
+        Path(os.environ["DEPLOYCHECK_SESSION_OUT"]).write_text(session)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```text\n$ deploycheck\n", 1)[1].split("\n```\n", 1)[0]
+    assert _session_normalised("$ deploycheck\n" + shown) == _session_normalised(session), (
+        "README.md's checklist session is out of date: see this test's docstring"
+    )
+
+
 # --- the walk logic, driven by scripted input ---------------------------------------------------
 
 
