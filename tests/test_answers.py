@@ -160,7 +160,7 @@ def test_silent_failure_must_be_a_sentence(head, text, length):
 def test_concurrency_test_file_must_exist_in_head(head):
     problems, _ = check(head, changed(**{"concurrency-tested": Answer("yes", "tests/test_missing.py")}))
     assert problems == [("incomplete-answers", "concurrency-tested",
-                         "the details of concurrency-tested: yes names tests/test_missing.py, which does not exist in the head "
+                         "the answer 'yes' to concurrency-tested: tests/test_missing.py does not exist in the head "
                          "commit. Name a test file that is committed on this branch, or the command that runs the test.")]
 
 
@@ -176,14 +176,14 @@ def test_commands_and_paths_that_exist_are_accepted(head, details):
 
 def test_path_inside_a_command_is_checked(head):
     problems, _ = check(head, changed(**{"concurrency-tested": Answer("yes", "pytest tests/test_race.py -k concurrent")}))
-    assert [p[2].split(",")[0] for p in problems] == ["the details of concurrency-tested: yes names tests/test_race.py"]
+    assert [p[2].split(" does not")[0] for p in problems] == ["the answer 'yes' to concurrency-tested: tests/test_race.py"]
 
 
 def test_details_that_name_no_test_at_all(head):
     problems, _ = check(head, changed(**{"concurrency-tested": Answer("yes", "I ran it a few times locally")}))
     assert problems == [("incomplete-answers", "concurrency-tested",
-                         "the details of concurrency-tested: yes must name the test file (e.g. tests/test_inventory_concurrency.py) "
-                         "or the command that runs it (e.g. `pytest -k concurrent`).")]
+                         "the answer 'yes' to concurrency-tested: the details name no test file "
+                         "(e.g. tests/test_inventory_concurrency.py) and no command that runs one (e.g. `pytest -k concurrent`).")]
 
 
 def test_warning_when_the_named_test_shows_no_concurrency(head):

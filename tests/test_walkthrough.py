@@ -675,7 +675,7 @@ def test_test_details_must_name_an_existing_test_and_quiet_tests_warn_inline() -
     )
     answers, screen = scripted_walk(script, files=files)
     flat = " ".join(screen.split())
-    assert "Not accepted: the details names tests/test_missing.py, which does not exist in the head commit." in flat
+    assert "Not accepted: tests/test_missing.py does not exist in the head commit. Name a test file" in flat
     # The warning shows as the answer is given, before the next question, and is kept.
     assert flat.index("Warning: concurrency-tested: tests/test_plain.py shows no sign of concurrency") < flat.index("Question 4 of 5")
     assert answers["concurrency-tested"].details == "tests/test_plain.py"

@@ -149,14 +149,15 @@ def check_test_reference(details: str, head_file_exists: Callable[[str], bool]) 
     paths = _path_tokens(details)
     missing = [p for p in paths if not head_file_exists(p)]
     if missing:
+        verb = "does" if len(missing) == 1 else "do"
         return (
-            f"names {', '.join(missing)}, which does not exist in the head commit. Name a test file that is "
+            f"{', '.join(missing)} {verb} not exist in the head commit. Name a test file that is "
             "committed on this branch, or the command that runs the test."
         )
     if not paths and not _names_a_command(details):
         return (
-            "must name the test file (e.g. tests/test_inventory_concurrency.py) or the command that runs it "
-            "(e.g. `pytest -k concurrent`)."
+            "the details name no test file (e.g. tests/test_inventory_concurrency.py) and no command that "
+            "runs one (e.g. `pytest -k concurrent`)."
         )
     return None
 
@@ -224,7 +225,7 @@ def validate_answers(
         elif rule is not None and rule.check == "test":
             why = check_test_reference(details, head_file_exists)
             if why:
-                incomplete(qid, f"the details of {qid}: {answer} {why}")
+                incomplete(qid, f"the answer '{answer}' to {qid}: {why}")
             else:
                 warning = concurrency_evidence_warning(details, head_file_text)
                 if warning:

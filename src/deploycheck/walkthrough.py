@@ -384,7 +384,7 @@ class Walk:
             why = check_test_reference(details, self.exists) if need.check == "test" else None
             if why is None:
                 return Answer(answer, details)
-            self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(f"the details {why}")))
+            self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(why)))
             keep = None
 
     def challenge(self, q: Question, candidate: Answer, default: Answer | None) -> Answer | None:
