@@ -255,7 +255,13 @@ def test_ctrl_c_writes_nothing_and_keeps_a_draft(project: Project, where: str, a
     t.send("\x03")
     assert t.wait() == 130
     assert records(p) == []
-    assert "deploycheck: error: interrupted" in t.text
+    message = " ".join(t.text.split()).split("deploycheck: error: ", 1)[1]
+    if where == "last":  # at "Sign and write the record?"
+        assert message == "interrupted before signing; nothing was written. Your answers are kept as a draft; run deploycheck again to resume."
+    elif answered:
+        assert message == f"interrupted; nothing was written. Your {answered} answers are kept in the draft {draft_file(p)}; run deploycheck again to resume."
+    else:
+        assert message == "interrupted; nothing was written. No answer was complete yet."
     assert "Traceback" not in t.text
     draft = parse_draft(draft_file(p).read_bytes(), "draft")
     assert len(draft.answers) == answered
@@ -323,7 +329,7 @@ def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(p
     at_offer.expect("answers? [y/n] (y): ")
     at_offer.send("\x03")
     assert at_offer.wait() == 130
-    assert f"The draft {draft_file(p)} is kept as it was." in " ".join(at_offer.text.split())
+    assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(at_offer.text.split())
     assert draft_file(p).read_bytes() == kept
 
     # Resumed, the first answer changed, then Ctrl-C: the second answer (not asked again yet) stays.

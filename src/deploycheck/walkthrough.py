@@ -475,7 +475,7 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
         """Save what this run knows; say where it is."""
         if not offered:  # stopped at "Resume the draft?": the draft stays exactly as it was
             path = drafts.draft_path(root, branch)
-            return f"The draft {inert(path)} is kept as it was." if path.is_file() else ""
+            return f"The draft {inert(path)} is kept as it was; run deploycheck again to resume it." if path.is_file() else ""
         given = {**session.previous, **session.answers}
         return _kept(given, save(session.answers))
 
@@ -486,13 +486,12 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
     except KeyboardInterrupt:
         kept = keep()
         prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
-        raise Interrupted(f"interrupted; nothing was written. {kept} Run deploycheck again to resume.") from None
+        raise Interrupted(f"interrupted; nothing was written. {kept}") from None
     except EOFError:
         kept = keep()
         raise Aborted(
             f"input ended (Ctrl-D) before the checklist was complete; nothing was written. "
-            f"{kept} Run deploycheck again in a terminal to resume, or pass the answers "
-            "with `deploycheck check --answers FILE`."
+            f"{kept} Answer in a terminal, or pass the answers with `deploycheck check --answers FILE`."
         ) from None
     save(answers)  # kept until a record is written, so a failed signature loses nothing
     prompter.say(Text(""))
@@ -501,7 +500,9 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
 
 def _kept(answers: Mapping[str, Answer], path: str) -> str:
     n = len(answers)
-    return f"Your {n} answer{'s are' if n != 1 else ' is'} kept in the draft {inert(path)}."
+    if n == 0:
+        return "No answer was complete yet."
+    return f"Your {n} answer{'s are' if n != 1 else ' is'} kept in the draft {inert(path)}; run deploycheck again to resume."
 
 
 def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerprint: str) -> dict[str, Answer]:
