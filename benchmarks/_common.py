@@ -325,18 +325,20 @@ def exit_code(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> i
 
 _SELF_RSS = (
     "import resource, sys\n"
-    "from deploycheck.__main__ import main\n"
     "try:\n"
-    "    main(sys.argv[2:])\n"
+    "{body}"
     "finally:\n"
     "    open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
 )
+_RUN_MAIN = "    from deploycheck.__main__ import main\n    main(sys.argv[2:])\n"
 
 
-def peak_rss_mb(args: list[str], cwd: Path) -> float:
-    """Peak resident memory of the deploycheck process itself (git children not counted)."""
+def peak_rss_mb(args: list[str], cwd: Path, code: str | None = None) -> float:
+    """Peak resident memory of the deploycheck process itself (git children not counted): the
+    command line ``args``, or the one-line Python statement ``code`` when given."""
+    body = f"    {code}\n" if code else _RUN_MAIN
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as fh:
-        subprocess.run([sys.executable, "-c", _SELF_RSS, fh.name, *args], cwd=cwd, env=ENV,
+        subprocess.run([sys.executable, "-c", _SELF_RSS.format(body=body), fh.name, *args], cwd=cwd, env=ENV,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         return int(Path(fh.name).read_text() or 0) / 1024
 

@@ -90,9 +90,11 @@ def bench_change_model(files: int, runs: int) -> list[Row]:
     mb = git(repo, "merge-base", "main", "feature")
     t = median_times({"git": ["git", "diff", "--no-renames", "-U0", mb, "HEAD"], "model": [sys.executable, "-c", MODEL]}, repo, runs)
     ratio = t["model"] / t["git"]
+    rss = peak_rss_mb([], repo, code=MODEL)
     return [
         (f"git diff -U0 ({files} files)", ms(t["git"]), "1.00x", ""),
         (f"change model ({files} files)", ms(t["model"]), f"{ratio:.2f}x git", "<= 1.5x " + verdict(ratio <= 1.5)),
+        (f"change model ({files} files) peak memory", f"{rss:.0f} MB", "", "< 100 MB " + verdict(rss < 100)),
     ]
 
 

@@ -35,6 +35,9 @@ _REPO_ENV = (
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    # Configuration passed in the environment (GIT_CONFIG_COUNT/KEY/VALUE, GIT_CONFIG_PARAMETERS
+    # from `git -c`) is kept on purpose: CI runners set safe.directory that way, and the diff
+    # the rules and the fingerprint read pins every option that could change it (change.py).
     env = {k: v for k, v in os.environ.items() if k not in _REPO_ENV}
     env["GIT_TERMINAL_PROMPT"] = "0"  # never hang on a credential prompt in CI
     env["LC_ALL"] = "C"  # stable messages to match on
