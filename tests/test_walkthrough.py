@@ -743,3 +743,41 @@ def test_a_checklist_from_a_file_drives_the_walk() -> None:
     answers, screen = scripted_walk("no\nNobody needs to watch, it is a no-op job.\n.\n", checklist=checklist)
     assert answers == {"queue-drained": Answer("no"), "owner": Answer("Nobody needs to watch, it is a no-op job.")}
     assert "Must the queue be drained before deploying? [yes/no]: no" in screen
+
+
+def test_the_answers_table_never_folds_a_path_while_it_can_fit() -> None:
+    """The Answer column yields what the longest word of the details needs; folding mid-word
+    is left for a terminal too narrow for the word at all."""
+    from rich.console import Console
+
+    from deploycheck.walkthrough import summary_table
+
+    answers = {
+        "shared-state": Answer("yes", "decrements inventory.Product.stock, which the checkout API also writes"),
+        "concurrency-tested": Answer("yes", TEST_PATH),
+        "silent-failure": Answer(SILENT),
+    }
+
+    def shown(width: int) -> list[str]:
+        screen = io.StringIO()
+        console = Console(file=screen, width=width, markup=False, highlight=False, emoji=False, color_system=None)
+        console.print(summary_table(load_builtin("background-jobs"), answers, width))
+        return [line.rstrip() for line in screen.getvalue().splitlines()]
+
+    assert shown(100)[4:] == [
+        "│ shared-state          │ yes                                │ decrements inventory.Product.stock, │",
+        "│                       │                                    │ which the checkout API also writes  │",
+        "│ sequential-assumption │ (not answered)                     │                                     │",
+        "│ concurrency-tested    │ yes                                │ tests/test_inventory_concurrency.py │",
+        "│ rollback-safe         │ (not answered)                     │                                     │",
+        "│ silent-failure        │ Two workers reserving the same     │                                     │",
+        "│                       │ product at the same moment sell    │                                     │",
+        "│                       │ stock twice.                       │                                     │",
+        "└───────────────────────┴────────────────────────────────────┴─────────────────────────────────────┘",
+    ]
+    assert "│ concurrency-tested    │ yes            │ tests/test_inventory_concurrency.py │" in shown(80)
+    # 60 columns leave 27 for two cells: the 35-character path has to fold (the last resort),
+    # and the Answer column keeps only the width of its longest word.
+    narrow = shown(60)
+    at = narrow.index("│ concurrency-tested    │ yes       │ tests/test_inventory │")
+    assert narrow[at + 1] == "│                       │           │ _concurrency.py      │"

@@ -227,18 +227,18 @@ def evidence_for(question: Question, checklist: Checklist, findings: Sequence[Fi
     return evidence, focus
 
 
-def summary_table(checklist: Checklist, answers: Mapping[str, Answer]) -> "RenderableType":
+def summary_table(checklist: Checklist, answers: Mapping[str, Answer], width: int = 100) -> "RenderableType":
+    """The answers as a table for ``width`` columns. A word (a test's path, say) is never
+    folded in the middle while the table can give it room: the Answer column yields the width
+    the longest word of the details needs; folding stays only as the last resort."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Your answers", title_justify="left", show_lines=False, expand=False)
-    table.add_column("Question", no_wrap=True)
-    table.add_column("Answer", overflow="fold")  # never hide part of an answer behind an ellipsis
-    table.add_column("Details", overflow="fold")
+    rows: list[tuple[str, Text, Text]] = []
     for q in checklist.questions:
         a = answers.get(q.id)
         if a is None:
-            table.add_row(Text(q.id), Text("(not answered)", style="dim"), Text(""))
+            rows.append((q.id, Text("(not answered)", style="dim"), Text("")))
             continue
         notes = []
         if a.details:
@@ -247,8 +247,24 @@ def summary_table(checklist: Checklist, answers: Mapping[str, Answer]) -> "Rende
             notes.append(f"Kept despite the findings: {a.rebuttal}")
         if a.warning:
             notes.append(f"Warning: {a.warning}")
-        table.add_row(Text(q.id), Text(inert(a.answer)), Text(inert("\n".join(notes))))
+        rows.append((q.id, Text(inert(a.answer)), Text(inert("\n".join(notes)))))
+
+    question_width = max(len("Question"), *(len(qid) for qid, _, _ in rows))
+    cells_width = width - question_width - 10  # 4 rules and a space either side of 3 cells
+    answer_word = max(_longest_word("Answer"), *(_longest_word(answer.plain) for _, answer, _ in rows))
+    details_word = max(_longest_word("Details"), *(_longest_word(details.plain) for _, _, details in rows))
+    table = Table(title="Your answers", title_justify="left", show_lines=False, expand=False)
+    table.add_column("Question", no_wrap=True)
+    # Folding (never an ellipsis: no part of an answer is hidden) only when a word cannot fit.
+    table.add_column("Answer", overflow="fold", max_width=max(answer_word, cells_width - details_word))
+    table.add_column("Details", overflow="fold")
+    for qid, answer, details in rows:
+        table.add_row(Text(qid), answer, details)
     return table
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
 
 
 # --- the walk -----------------------------------------------------------------------------------
@@ -308,7 +324,7 @@ class Walk:
                 self.on_answer(dict(self.answers))
         from rich.text import Text
 
-        self.prompter.say(Text(""), summary_table(self.checklist, self.answers))
+        self.prompter.say(Text(""), summary_table(self.checklist, self.answers, self.prompter.width))
         return dict(self.answers)
 
     # one question ---------------------------------------------------------------------------
