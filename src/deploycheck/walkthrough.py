@@ -540,8 +540,9 @@ def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerpri
     return answers
 
 
-def confirm_signing() -> bool:
-    """Ask before signing. Ctrl-C or end of input write nothing; the draft stays."""
+def confirm_signing(kept: str = "Your answers are kept as a draft; run deploycheck again to resume.") -> bool:
+    """Ask before signing. Ctrl-C or end of input write nothing; ``kept`` says where the
+    answers are (the walkthrough's draft, or the answers file of ``check --answers``)."""
     from .console import out
 
     prompter = Prompter(out())
@@ -551,11 +552,19 @@ def confirm_signing() -> bool:
         from rich.text import Text
 
         prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
-        raise Interrupted(
-            "interrupted before signing; nothing was written. Your answers are kept as a draft; run deploycheck again to resume."
-        ) from None
+        raise Interrupted(f"interrupted before signing; nothing was written. {kept}") from None
     except EOFError:
-        raise Aborted(
-            "input ended before signing; nothing was written. Your answers are kept as a draft; run deploycheck again to resume."
-        ) from None
+        raise Aborted(f"input ended before signing; nothing was written. {kept}") from None
+
+
+def confirm_answers(checklist: Checklist, answers: Mapping[str, Answer], source: str) -> bool:
+    """``check --answers`` at a terminal: show the answers read from ``source`` as the
+    walkthrough shows its own, then ask before signing, as the walkthrough does."""
+    from rich.text import Text
+
+    from .console import out
+
+    prompter = Prompter(out())
+    prompter.say(Text(""), summary_table(checklist, answers, prompter.width), Text(""))
+    return confirm_signing(f"The answers in {inert(source, keep_newlines=False)} are unchanged; run deploycheck again to sign them.")
 

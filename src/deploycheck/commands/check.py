@@ -61,10 +61,12 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         given = parse_answers(data, str(answers), checklist)
     for message in validate(ctx, checklist, given):
         warn(message)
-    if not yes and interactive:
-        from ..walkthrough import confirm_signing
+    # --yes skips the question; without a terminal there is nobody to ask (README, 'Answers file').
+    if not yes and (interactive or sys.stdin.isatty()):
+        from ..walkthrough import confirm_answers, confirm_signing
 
-        if not confirm_signing():
+        confirmed = confirm_signing() if interactive else confirm_answers(checklist, given, str(answers))
+        if not confirmed:
             con.print(Text("Not signed; nothing was written."))
             return 1
     written = sign_and_write(ctx, checklist, given, key, stage=not no_stage)
