@@ -22,6 +22,10 @@ from deploycheck.record import parse_record
 
 SIGN = "Sign and write the record? [y/n] (y): "
 QUIET_TEST = "tests/test_reserve.py"  # a test that runs nothing concurrently
+QUIET_WARNING = (
+    f"concurrency-tested: {QUIET_TEST} shows no sign of concurrency (threads, processes, asyncio.gather, "
+    "several workers); make sure the test really runs workers against the same data at the same time."
+)
 
 
 @pytest.fixture
@@ -36,6 +40,10 @@ def answers_file(p: Project, text: str = ANSWERS) -> Path:
     path = p.repo.parent / "answers.yaml"
     path.write_text(text)
     return path
+
+
+def quiet_answers(p: Project) -> Path:
+    return answers_file(p, ANSWERS.replace("tests/test_inventory_concurrency.py", QUIET_TEST))
 
 
 def term(p: Project, *args: str, columns: int = 100) -> Terminal:
@@ -142,3 +150,27 @@ def test_without_a_terminal_the_answers_are_signed_without_asking(project: Proje
     assert "Sign and write the record?" not in proc.stdout
     (path,) = records(p)
     assert f"Wrote {path.relative_to(p.repo).as_posix()}, signed by dev@example.com, and staged it." in flat(proc.stdout)
+
+
+def test_a_quiet_concurrency_test_is_warned_about_and_the_warning_is_kept_in_the_record(project: Project) -> None:
+    p = project
+    proc = subprocess.run(
+        [sys.executable, "-m", "deploycheck", "check", "--answers", str(quiet_answers(p)), "--yes", "--key", str(p.key)],
+        cwd=p.repo, env=git_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"deploycheck: warning: {QUIET_WARNING}" in flat(proc.stderr)
+    assert the_answers(p)["concurrency-tested"] == Answer("yes", QUIET_TEST, None, QUIET_WARNING)
+    # The others carry no warning.
+    assert [qid for qid, a in the_answers(p).items() if a.warning] == ["concurrency-tested"]
+
+
+def test_the_stored_warning_is_the_one_the_walkthrough_stores() -> None:
+    """One function attaches warnings for both paths; a question's warnings are joined."""
+    from deploycheck.answers import keep_warnings
+
+    answers = {"shared-state": Answer("yes", "x"), "concurrency-tested": Answer("yes", QUIET_TEST)}
+    assert keep_warnings(answers, [QUIET_WARNING, "concurrency-tested: second."]) == {
+        "shared-state": Answer("yes", "x"),
+        "concurrency-tested": Answer("yes", QUIET_TEST, None, QUIET_WARNING + " concurrency-tested: second."),
+    }

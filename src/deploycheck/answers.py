@@ -39,6 +39,7 @@ POLICY = "policy"
 MAX_BYTES = 200_000
 _ENTRY_KEYS = ("answer", "details", "rebuttal")
 _WILDCARD = ("any", "*")
+_WARNING_SEPARATOR = ": "  # a warning of validate_answers starts with its question id and this
 
 # A test reference: a path to a test or source file (the path part of a command is checked).
 _PATH_LIKE = re.compile(
@@ -177,6 +178,20 @@ def concurrency_evidence_warning(details: str, head_file_text: Callable[[str], s
     )
 
 
+def keep_warnings(answers: Mapping[str, Answer], warnings: Sequence[str]) -> dict[str, Answer]:
+    """The answers with ``validate_answers``' warnings (``"<question id>: …"``) kept on the
+    answer each is about, so the record shows the reviewer what the author was warned of.
+    Both the walkthrough and ``check --answers`` store warnings through this one function."""
+    by_question: dict[str, list[str]] = {}
+    for warning in warnings:
+        qid = warning.split(_WARNING_SEPARATOR, 1)[0]
+        by_question.setdefault(qid, []).append(warning)
+    return {
+        qid: replace(a, warning=" ".join(by_question[qid])) if qid in by_question else a
+        for qid, a in answers.items()
+    }
+
+
 def _matches(rule: PolicyRule, qid: str, answer: str) -> bool:
     return rule.question == qid and (rule.answer in _WILDCARD or rule.answer == answer)
 
@@ -229,7 +244,7 @@ def validate_answers(
             else:
                 warning = concurrency_evidence_warning(details, head_file_text)
                 if warning:
-                    warnings.append(f"{qid}: {warning}")
+                    warnings.append(f"{qid}{_WARNING_SEPARATOR}{warning}")
     for qid in answers:
         if checklist.question(qid) is None:
             incomplete(

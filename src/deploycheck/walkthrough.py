@@ -22,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
 
-from .answers import Answer, check_test_reference, contradictions, is_sentence, validate_answers, with_rebuttal
+from .answers import (
+    Answer, check_test_reference, contradictions, is_sentence, keep_warnings, validate_answers, with_rebuttal,
+)
 from .checklist import Checklist, Question
 from .config import Config
 from .errors import Aborted, Interrupted
@@ -372,11 +374,9 @@ class Walk:
                     self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(problem.message)))
                 default = candidate
                 continue
-            if warnings:
-                for warning in warnings:
-                    self.prompter.say(Text("Warning: ", style="bold yellow") + Text(inert(warning)))
-                candidate = replace(candidate, warning=" ".join(warnings))
-            return candidate
+            for warning in warnings:
+                self.prompter.say(Text("Warning: ", style="bold yellow") + Text(inert(warning)))
+            return keep_warnings({q.id: candidate}, warnings)[q.id]
 
     def ask_answer(self, q: Question, default: Answer | None) -> Answer:
         from rich.text import Text

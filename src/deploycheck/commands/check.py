@@ -13,7 +13,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     from rich.text import Text
 
     from .. import report
-    from ..answers import parse_answers
+    from ..answers import keep_warnings, parse_answers
     from ..assess import sign_and_write, trust_warning_for, uncommitted_flagged, validate
     from ..checklist import load_builtin
     from ..console import out, warn
@@ -59,8 +59,10 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         except OSError as exc:
             raise UsageError(f"cannot read the answers file {answers}: {exc.strerror}. Check the path passed to --answers.") from None
         given = parse_answers(data, str(answers), checklist)
-    for message in validate(ctx, checklist, given):
+    warnings = validate(ctx, checklist, given)
+    for message in warnings:
         warn(message)
+    given = keep_warnings(given, warnings)  # in the record, as the walkthrough keeps them
     # --yes skips the question; without a terminal there is nobody to ask (README, 'Answers file').
     if not yes and (interactive or sys.stdin.isatty()):
         from ..walkthrough import confirm_answers, confirm_signing
