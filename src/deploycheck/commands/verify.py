@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import report
 from ..gate import MISSING, Verdict
 from ..safe import inert
 from .common import Context, analyse
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 
 def run(base: str | None, head: str | None, format: str, allowed_signers: Path | None, hook: bool) -> int:
@@ -74,8 +79,26 @@ def print_text(ctx: Context, verdict: Verdict) -> None:
         con.print(Text("Note: " + inert(note, keep_newlines=False), style="dim"))
     con.print(Text(_headline(verdict), style="bold green" if verdict.ok else "bold red"))
     for problem in verdict.problems:
-        con.print(Text(f"  [{problem.code}] ", style="red") + Text(inert(problem.message, keep_newlines=False)))
-        con.print(Text(f"      fix: {inert(problem.fix, keep_newlines=False)}", style="dim"))
+        con.print(_hanging(con, Text(f"  [{problem.code}] ", style="red"), Text(inert(problem.message, keep_newlines=False))), soft_wrap=True)
+        con.print(_hanging(con, Text("      fix: ", style="dim"), Text(inert(problem.fix, keep_newlines=False), style="dim")), soft_wrap=True)
+
+
+def _hanging(con: "Console", label: "Text", text: "Text") -> "Text":
+    """``label`` then ``text`` wrapped to the console, its later lines indented to start under
+    its first character, so a long problem reads as one block beside its code. (Print with
+    ``soft_wrap=True``: the lines already fit.)"""
+    from rich.text import Text
+
+    indent = len(label.plain)
+    lines = text.wrap(con, max(20, con.width - indent), overflow="fold")  # fold: a huge word stays whole
+    out = Text()
+    for number, line in enumerate(lines):
+        line.rstrip()
+        out.append_text(label if number == 0 else Text(" " * indent))
+        out.append_text(line)
+        if number < len(lines) - 1:
+            out.append("\n")
+    return out
 
 
 def print_hook(verdict: Verdict) -> None:
