@@ -402,7 +402,7 @@ def test_sarif_document(mixed: ScanResult) -> None:
         ("DC101", 0, "note", "This file is a background job.", {"startLine": 3, "endLine": 3},
          digest("DC101", "This file is a background job."), None),
         ("DC305", 2, "error", "A lock around this block was removed. (removed line 4 of the base version)",
-         {"startLine": 1, "endLine": 1}, digest("DC305", "A lock around this block was removed."), None),
+         {"startLine": 4, "endLine": 4}, digest("DC305", "A lock around this block was removed."), None),
         ("DC301", 1, "error", LOST, {"startLine": 5, "endLine": 6}, digest("DC301", LOST), None),
         ("DC301", 1, "error", "Saves p.", {"startLine": 7, "endLine": 7}, digest("DC301", "Saves p."),
          [{"kind": "inSource", "justification": "single worker"}]),
@@ -435,6 +435,29 @@ def test_sarif_deleted_file_duplicates_and_odd_paths(tmp_path: Path) -> None:
     assert prints[1] == prints[0] + ":2"  # identical rule+path+message: kept apart
     assert prints[2] != prints[0]  # the rule is part of the fingerprint
     assert locations[1]["region"] == {"startLine": 1, "endLine": 1}  # end_line 0 is clamped
+    assert locations[3]["region"] == {"startLine": 1, "endLine": 1}  # a deleted file has no head line: 1
+
+
+def test_removed_lines_are_anchored_where_the_head_lost_them(tmp_path: Path) -> None:
+    """A base-side finding sits on the head line where its hunk is (new_start), not at line 1:
+    after two lines added above it, a pure deletion of base line 6 is anchored at head line 7
+    (the line just above the gap, as git's -U0 hunk header says: @@ -6 +7,0 @@)."""
+    base = "".join(f"line {n}\n" for n in range(1, 11))
+    head = "new a\nnew b\n" + base.replace("line 6\n", "")
+    repo = make_repo(tmp_path / "repo", {"job.py": base})
+    make_branch(repo, "work", {"job.py": head})
+    removed = finding(path="job.py", line=6, end=6, message="Lock removed.", side="base")
+    result = scan_result(repo, [removed])
+    assert [(h.old_start, h.old_count, h.new_start, h.new_count) for h in result.change.files[0].hunks] == [
+        (0, 0, 1, 2), (6, 1, 7, 0),
+    ]
+    (sarif,) = report.scan_sarif(result, RULES)["runs"][0]["results"]
+    assert sarif["locations"][0]["physicalLocation"]["region"] == {"startLine": 7, "endLine": 7}
+    assert sarif["message"]["text"] == "Lock removed. (removed line 6 of the base version)"
+    assert sarif["properties"]["line"] == 6 and sarif["properties"]["side"] == "base"
+    assert report.github_commands(result) == [
+        "::error file=job.py,line=7,endLine=7,title=DC301 lost-update::Lock removed. (removed line 6 of the base version)"
+    ]
 
 
 def test_sarif_uses_the_registry_by_default(mixed: ScanResult) -> None:
@@ -456,7 +479,7 @@ def test_github_commands_and_summary(mixed: ScanResult, tmp_path: Path, monkeypa
     report.print_github_scan(mixed)
     assert capsys.readouterr().out == (
         "::notice file=inventory/jobs.py,line=3,endLine=3,title=DC101 job-changed::This file is a background job.\n"
-        "::error file=inventory/jobs.py,line=1,endLine=1,title=DC305 lock-removed::"
+        "::error file=inventory/jobs.py,line=4,endLine=4,title=DC305 lock-removed::"
         "A lock around this block was removed. (removed line 4 of the base version)\n"
         f"::error file=inventory/jobs.py,line=5,endLine=6,title=DC301 lost-update::{LOST}\n"
         "::notice file=inventory/jobs.py,line=7,endLine=7,title=DC301 lost-update (suppressed)::"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from urllib.parse import quote
 
 from . import __version__
-from .model import Change, Finding
+from .model import Change, FileChange, Finding
 from .safe import inert
 from .scan import MAX_TEXT_BYTES, ScanResult
 
@@ -352,6 +352,18 @@ def _fallback_descriptor(finding: Finding) -> dict[str, Any]:
     }
 
 
+def head_anchor(finding: Finding, fc: FileChange | None) -> int:
+    """Where a base-side finding (removed lines) sits in the head version: the new-side start of
+    the hunk that removed its first line (with -U0, the head line replacing it, or the one just
+    above a pure deletion); 1 when the file was deleted or no hunk holds the line."""
+    if fc is None or fc.new_path is None:
+        return 1
+    for hunk in fc.hunks:
+        if hunk.old_start <= finding.line < hunk.old_start + max(1, hunk.old_count):
+            return max(1, hunk.new_start)
+    return 1
+
+
 def _uri(path: str) -> str:
     """A relative URI reference for a repository path (percent-encoded UTF-8, ``/`` kept)."""
     return quote(path.encode("utf-8", "surrogateescape"), safe="/")
@@ -367,8 +379,8 @@ def scan_sarif(result: ScanResult, rules: Iterable["Rule"] | None = None) -> dic
     """A SARIF 2.1.0 log with one run, in the subset GitHub code scanning accepts.
 
     GitHub can only show a result on a line of the analysed (head) commit, so a base-side
-    finding (a removed safeguard) is reported at line 1 of its path with the removed lines named
-    in the message. Identical (rule, path, message) triples get an occurrence suffix in their
+    finding (a removed safeguard) is reported at the head line where the deletion happened
+    (``head_anchor``) with the removed lines named in the message. Identical (rule, path, message) triples get an occurrence suffix in their
     fingerprint so that GitHub does not merge them into one alert.
     """
     if rules is None:
@@ -389,7 +401,7 @@ def scan_sarif(result: ScanResult, rules: Iterable["Rule"] | None = None) -> dic
             fc = files.get(finding.path)
             gone = fc is not None and fc.new_path is None
             message += f" ({removed_note(finding)}{'; the file is deleted in this change' if gone else ''})"
-            start = end = 1
+            start = end = head_anchor(finding, fc)
         else:
             start = max(1, finding.line)
             end = max(start, finding.end_line)
@@ -475,11 +487,12 @@ def github_commands(result: ScanResult) -> list[str]:
         line: int | None = max(1, finding.line)
         end: int | None = max(line, finding.end_line)
         if finding.side == "base":
-            # Annotations can only sit on head lines: name the removed lines instead.
+            # Annotations can only sit on head lines: the one where the deletion happened, with
+            # the removed lines named; a deleted file gets a file-level annotation.
             fc = files.get(finding.path)
             exists = fc is None or fc.new_path is not None
             message += f" ({removed_note(finding)})"
-            line, end = (1, 1) if exists else (None, None)
+            line = end = head_anchor(finding, fc) if exists else None
         command = COMMAND_FOR_SEVERITY.get(finding.severity, "warning")
         if finding.suppressed:
             command = "notice"
