@@ -47,6 +47,7 @@ class Terminal:
         self.raw = b""
         self.seen = 0  # how far expect() has consumed the cleaned output
         self.status: int | None = None
+        self._exited_status: int | None = None  # set when interrupt() already reaped the child
 
     @property
     def text(self) -> str:
@@ -88,6 +89,26 @@ class Terminal:
     def send(self, keys: str) -> None:
         os.write(self.fd, keys.encode("utf-8"))
 
+    def interrupt(self, patience: float = 2.0) -> None:
+        """Press Ctrl-C at the prompt just shown, as a person would: again if nothing happens.
+
+        A test types the instant the prompt's last byte arrives, which a person never does. If
+        SIGINT lands after the prompt is written but before Python's input() blocks in read(),
+        CPython records it and only acts on it when read() returns, so the first ^C can go
+        unanswered (a window of microseconds; the process then waits for a line). A second ^C
+        interrupts the read() itself. The program's answer to one or two ^C is the same."""
+        for _ in range(3):
+            self.send("\x03")
+            deadline = time.monotonic() + patience
+            while time.monotonic() < deadline:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:  # it ended; wait() collects the rest of the output and the status
+                    self._exited_status = status
+                    return
+                if not self._read(min(deadline, time.monotonic() + 0.1)):
+                    return  # end of output: it is exiting
+        raise AssertionError(f"deploycheck ignored Ctrl-C three times; the terminal showed:\n{self.text}")
+
     def answer(self, prompt: str, keys: str) -> str:
         """Wait for ``prompt``, then type ``keys`` and Enter."""
         shown = self.expect(prompt)
@@ -101,13 +122,15 @@ class Terminal:
             if time.monotonic() >= deadline:
                 self.close()
                 raise AssertionError(f"deploycheck did not finish; the terminal showed:\n{self.text}")
-        _, status = os.waitpid(self.pid, 0)
-        self.status = os.waitstatus_to_exitcode(status)
+        if self._exited_status is None:
+            _, status = os.waitpid(self.pid, 0)
+            self._exited_status = status
+        self.status = os.waitstatus_to_exitcode(self._exited_status)
         os.close(self.fd)
         return self.status
 
     def close(self) -> None:
-        if self.status is None:
+        if self.status is None and self._exited_status is None:
             try:
                 os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)

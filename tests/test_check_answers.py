@@ -118,7 +118,7 @@ def test_at_a_terminal_ctrl_c_at_the_confirmation_signs_nothing_and_exits_130(pr
     path = answers_file(p)
     t = term(p, "--answers", str(path))
     t.expect(SIGN)
-    t.send("\x03")
+    t.interrupt()
     assert t.wait() == 130
     message = flat(t.text).split("deploycheck: error: ", 1)[1]
     assert message == (

@@ -252,7 +252,7 @@ def test_ctrl_c_writes_nothing_and_keeps_a_draft(project: Project, where: str, a
         t.expect(SIGN)
     else:
         t.expect(Q_SHARED if where == "first" else Q_TESTED)
-    t.send("\x03")
+    t.interrupt()
     assert t.wait() == 130
     assert records(p) == []
     message = " ".join(t.text.split()).split("deploycheck: error: ", 1)[1]
@@ -299,7 +299,7 @@ def test_ctrl_c_at_every_other_prompt_writes_nothing_and_keeps_a_draft(
     for question, keys in typed:
         t.answer(question, keys)
     t.expect(prompt)
-    t.send("\x03")
+    t.interrupt()
     assert t.wait() == 130
     lines = t.text.splitlines()
     # The message starts on a line of its own, after the prompt where ^C was echoed.
@@ -321,13 +321,13 @@ def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(p
     first.answer(Q_SEQUENTIAL, "yes")
     first.answer(DETAILS, "a row lock")
     first.expect(Q_TESTED)
-    first.send("\x03")
+    first.interrupt()
     assert first.wait() == 130
     kept = draft_file(p).read_bytes()
 
     at_offer = term(p)
     at_offer.expect("answers? [y/n] (y): ")
-    at_offer.send("\x03")
+    at_offer.interrupt()
     assert at_offer.wait() == 130
     assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(at_offer.text.split())
     assert draft_file(p).read_bytes() == kept
@@ -338,7 +338,7 @@ def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(p
     resumed.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
     resumed.answer("Details (Product.stock): ", "Product.stock and the nightly import")
     resumed.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
-    resumed.send("\x03")
+    resumed.interrupt()
     assert resumed.wait() == 130
     assert "Your 2 answers are kept in the draft" in resumed.text
     assert parse_draft(draft_file(p).read_bytes(), "draft").answers == {
@@ -372,7 +372,7 @@ def test_resume_offers_the_draft_answers_as_defaults(project: Project) -> None:
     first.answer(Q_SEQUENTIAL, "yes")
     first.answer(DETAILS, "a row lock in the follow-up change")
     first.expect(Q_TESTED)
-    first.send("\x03")
+    first.interrupt()
     assert first.wait() == 130
 
     t = term(p)
