@@ -77,7 +77,7 @@ async def dispatch(redis: ArqRedis, order_id):  # ok: DC101
     mailer.send("hello")  # ok: DC103
     await redis.enqueue_job("rq_export", order_id)  # error: DC103[info]
     django_rq.enqueue(rq_export, order_id)  # error: DC103[info]
-    schedule("app.dispatch.q_nightly", schedule_type="D")
+    schedule("app.dispatch.q_nightly", schedule_type="D")  # error: DC103[info]
     producer.send("orders", b"created")  # error: DC103[info]
     threading.Timer(5.0, timer_body).start()
     with multiprocessing.Pool(2) as workers:

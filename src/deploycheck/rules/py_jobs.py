@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from textwrap import dedent
+from typing import Callable
 
 from .base import FileContext, Rule
 from .py_migrations import migration_kind
@@ -42,10 +43,10 @@ JOB_CODE_CHANGED = Rule(
     languages=("python",),
     what_it_does=dedent("""\
         Reports a change inside the body of code that runs in the background or in parallel:
-        Celery tasks (@shared_task, @app.task, Task subclasses, beat-scheduled tasks), RQ jobs
-        (@job, functions passed to Queue.enqueue), Dramatiq actors, Huey tasks (@huey.task,
-        @periodic_task, @db_task), arq functions (WorkerSettings.functions, cron_jobs,
-        enqueue_job), APScheduler jobs (add_job, @scheduled_job), django-q tasks (async_task,
+        Celery tasks (@shared_task, @app.task, subclasses of Celery's Task, beat-scheduled
+        tasks), RQ jobs (@job, functions passed to Queue.enqueue), Dramatiq actors, Huey tasks
+        (@huey.task, @periodic_task, @db_task), arq functions (WorkerSettings.functions,
+        cron_jobs, enqueue_job), APScheduler jobs (add_job, @scheduled_job), django-q tasks (async_task,
         schedule), Django management commands (management/commands/*.py), Airflow DAGs, tasks
         and operators, Django signal receivers, and functions run by threading, multiprocessing,
         concurrent.futures or asyncio tasks. A function handed to one of these elsewhere in the
@@ -67,9 +68,13 @@ JOB_CODE_CHANGED = Rule(
         Job detection is per file: a function registered as a task in another module (for
         example through `app.register_task` or a beat schedule defined elsewhere) is only
         recognised through its decorator or base class, or through `job_paths`. Decorators are
-        matched by name (`@task`, `@job`, `@actor`), so a project decorator with the same name
-        is treated as a job. The shared-state test is syntactic: a call named `save()` on a
-        non-database object counts."""),
+        matched by name (`@job`, `@actor`), so a project decorator with the same name is treated
+        as a job. A bare `@task` counts only when it is imported from a job framework (Celery,
+        Airflow, Prefect, Huey, …) or from a tasks/jobs-like module, or when the file imports a
+        job framework; invoke's and Fabric's `@task` are command-line tasks, not jobs. A base
+        class named `Task` counts as Celery's unless it is defined in the file without a Celery
+        base (a Django model `Task`) or imported from a models module. The shared-state test is
+        syntactic: a call named `save()` on a non-database object counts."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):
@@ -133,9 +138,11 @@ WORK_ENQUEUED = Rule(
     what_it_does=dedent("""\
         Reports added lines that hand work to a queue or broker: Celery `.delay()`,
         `.apply_async()`, `send_task()`, `add_periodic_task()`; RQ `enqueue*()`; arq
-        `enqueue_job()`; django-q `async_task()`; APScheduler `add_job()`; Dramatiq
-        `actor.send()`; Kafka `producer.send()`/`produce()`; RabbitMQ `basic_publish()`;
-        Pub/Sub `publisher.publish()`; SQS `send_message()`; Redis `publish()`/`xadd()`.
+        `enqueue_job()`; django-q `async_task()` and `schedule()`; APScheduler `add_job()`;
+        Dramatiq `actor.send()`; Kafka `producer.send()`/`send_and_wait()`/`produce()`, also on
+        any name the file binds to a `KafkaProducer`/`AIOKafkaProducer`/`Producer` call; RabbitMQ
+        `basic_publish()`; Pub/Sub `publisher.publish()`; SQS `send_message()`; Redis
+        `publish()`/`xadd()`.
         Severity is `info` (context), raised to `warning` when the work is enqueued inside
         `transaction.atomic` without `transaction.on_commit`: the worker can then run before
         the transaction commits (or after it rolls back)."""),
@@ -144,8 +151,10 @@ WORK_ENQUEUED = Rule(
         that enqueued it. Enqueueing inside an open transaction is a classic race: the worker
         looks for the row that is not committed yet and fails or silently does nothing."""),
     known_problems=dedent("""\
-        `.send()` counts only on producers and on actors defined in the same file; `.publish()`
-        only on receivers named like a publisher, producer, exchange, channel or Redis client."""),
+        `.send()` counts only on producers (named so, or bound to a producer in the same file)
+        and on actors defined in the same file; `.publish()` only on receivers named like a
+        publisher, producer, exchange, channel or Redis client. django-q's `schedule()` counts
+        only when imported from `django_q`."""),
     example=dedent("""\
         with transaction.atomic():
             order = Order.objects.create(customer=customer)
@@ -180,7 +189,38 @@ JOB_TRIGGERS = (
 )
 
 
-def decorator_kind(name: str, imports: set[str] = frozenset()) -> JobKind | None:  # type: ignore[assignment]
+# Packages whose import makes a bare ``@task`` in the same file a background job, and packages
+# whose ``@task`` is a command-line task runner instead (invoke, fabric): never a job.
+JOB_FRAMEWORKS = {
+    "celery", "airflow", "prefect", "huey", "dramatiq", "rq", "django_rq", "django_q", "arq",
+    "apscheduler", "dagster", "luigi", "taskiq", "procrastinate",
+}
+NOT_JOB_TASKS = {"invoke", "fabric", "fabric2"}
+_TASK_KINDS = {"airflow": "Airflow task", "celery": "Celery task", "prefect": "Prefect task", "huey": "Huey task"}
+
+
+def _bare_task_kind(source: str | None, imports: set[str]) -> JobKind | None:
+    """A bare ``@task`` imported from ``source`` (None: not imported): a job when that is a job
+    framework or a tasks/jobs-like module, or else when the file imports a job framework; never
+    for invoke or Fabric, whose tasks are command-line tasks."""
+    package = source.lstrip(".").split(".")[0] if source else ""
+    if package in NOT_JOB_TASKS:
+        return None
+    if package in JOB_FRAMEWORKS:
+        return JobKind("job", _TASK_KINDS.get(package, "task"))
+    frameworks = imports & JOB_FRAMEWORKS
+    if not frameworks and not (source and any_in(source.lower(), ("task", "job", "worker", "celery", "queue"))):
+        return None
+    for package, what in _TASK_KINDS.items():
+        if package in frameworks:
+            return JobKind("job", what)
+    return JobKind("job", "task")
+
+
+def decorator_kind(
+    name: str, imports: set[str] = frozenset(), imported_names: dict[str, str] | None = None  # type: ignore[assignment]
+) -> JobKind | None:
+    """The job kind a decorator gives; ``imports``/``imported_names`` are the file's (see PyModule)."""
     parts = name.split(".")
     tail, head = parts[-1], parts[0]
     if tail == "shared_task":
@@ -190,10 +230,7 @@ def decorator_kind(name: str, imports: set[str] = frozenset()) -> JobKind | None
             return JobKind("job", "Huey task")
         if len(parts) > 1:
             return CELERY_TASK
-        for package, what in (("airflow", "Airflow task"), ("celery", "Celery task"), ("prefect", "Prefect task")):
-            if package in imports:
-                return JobKind("job", what)
-        return JobKind("job", "task")
+        return _bare_task_kind((imported_names or {}).get("task"), imports)
     if head == "task" and len(parts) > 1:
         return JobKind("job", "Airflow task")
     if tail in ("periodic_task", "db_periodic_task", "db_task"):
@@ -217,12 +254,39 @@ def decorator_kind(name: str, imports: set[str] = frozenset()) -> JobKind | None
     return None
 
 
-def _class_kind(bases: list[str]) -> tuple[JobKind, bool] | None:
+def _is_models_source(source: str) -> bool:
+    return any(part in ("models", "model") for part in source.lstrip(".").split("."))
+
+
+def _is_celery_task_base(base: str, module: PyModule, depth: int = 0) -> bool:
+    """Whether a base named ``Task`` is plausibly Celery's: imported from celery, ``celery.Task``,
+    ``app.Task``, or any other ``Task`` in a file that imports celery. A ``Task`` defined in the
+    file (a Django model, say) counts only through its own bases; one from a models module never."""
+    parts = base.split(".")
+    root = parts[0]
+    source = module.imported_names.get(root)
+    if _is_models_source(f"{source or ''}.{root}"):
+        return False
+    if source is not None and "celery" in source.lower():
+        return True
+    if len(parts) > 1 and (root == "celery" or parts[-2] in ("app", "celery_app")):
+        return True
+    local = [cls for cls in module.classes if cls.qualname == base]
+    if local:
+        return depth < 5 and any(
+            b.rsplit(".", 1)[-1] == "Task" and _is_celery_task_base(b, module, depth + 1) for b in local[0].bases
+        )
+    return "celery" in module.imports
+
+
+def _class_kind(bases: list[str], module: PyModule) -> tuple[JobKind, bool] | None:
     """(kind, only_run_method) for classes whose methods run as jobs."""
     for base in bases:
         tail = base.rsplit(".", 1)[-1]
         if tail == "Task":
-            return JobKind("job", "Celery task class"), False
+            if _is_celery_task_base(base, module):
+                return JobKind("job", "Celery task class"), False
+            continue
         if tail in ("BaseCommand", "LabelCommand", "AppCommand"):
             return JobKind("job", "Django management command"), False
         if tail.endswith(("Operator", "Sensor")):
@@ -274,23 +338,44 @@ def _arg(call: ast.Call, index: int, keyword: str | None = None) -> ast.AST | No
 _POOL_WORDS = ("pool", "executor")
 
 
-def pool_names(module: PyModule) -> set[str]:
-    """Names bound to a pool or executor whatever they are called: ``with ThreadPoolExecutor() as ex``,
-    ``p = multiprocessing.Pool(4)`` -> {"ex", "p"}, so ``ex.map(f, items)`` hands ``f`` to workers."""
-    if "pool-names" not in module.memo:
+def _bound_names(module: PyModule, key: str, is_value: Callable[[ast.Call], bool]) -> set[str]:
+    """Names bound in the module to a call that ``is_value`` accepts, whatever they are called:
+    ``with X() as a``, ``a = X()``, ``self.a: T = X()`` -> {"a", "self.a"}."""
+    if key not in module.memo:
         names: set[str] = set()
 
-        def is_pool(value: ast.AST | None) -> bool:
-            return isinstance(value, ast.Call) and any_in(last_name(value.func).lower(), _POOL_WORDS)
+        def accepted(value: ast.AST | None) -> bool:
+            return isinstance(value, ast.Call) and is_value(value)
 
         for item, _node, _scope in module.with_items:
-            if is_pool(item.context_expr) and item.optional_vars is not None:
+            if accepted(item.context_expr) and item.optional_vars is not None:
                 names.add(dotted(item.optional_vars))
         for node, _scope in module.assigns:
-            if isinstance(node, ast.Assign) and is_pool(node.value):
+            if isinstance(node, ast.Assign) and accepted(node.value):
                 names.update(dotted(t) for t in node.targets)
-        module.memo["pool-names"] = names
-    return module.memo["pool-names"]
+            elif isinstance(node, ast.AnnAssign) and accepted(node.value):
+                names.add(dotted(node.target))
+        module.memo[key] = names
+    return module.memo[key]
+
+
+def pool_names(module: PyModule) -> set[str]:
+    """Names bound to a pool or executor: ``with ThreadPoolExecutor() as ex``, ``p = multiprocessing.Pool(4)``
+    -> {"ex", "p"}, so ``ex.map(f, items)`` hands ``f`` to workers."""
+    return _bound_names(module, "pool-names", lambda call: any_in(last_name(call.func).lower(), _POOL_WORDS))
+
+
+def producer_names(module: PyModule) -> set[str]:
+    """Names bound to a Kafka producer (``aio = AIOKafkaProducer(...)``, ``KafkaProducer``,
+    confluent's ``Producer``), so ``aio.send_and_wait(...)`` publishes whatever the name says."""
+    return _bound_names(module, "producer-names", lambda call: last_name(call.func).endswith("Producer"))
+
+
+def _from_django_q(name: str, module: PyModule) -> bool:
+    """``schedule`` is django-q's only when imported from it (other libraries have a ``schedule``)."""
+    return module.imported_names.get(name, "").split(".")[0] == "django_q"
+
+
 _CELERY_CALLS = ("delay", "apply_async", "s", "si", "signature", "map", "starmap", "chunks")
 
 
@@ -334,7 +419,7 @@ def _handover(call: ast.Call, module: PyModule) -> list[tuple[list[str], JobKind
         add(_arg(call, 0), JobKind("job", "arq job"))
     elif tail == "cron" and recv is None:
         add(_arg(call, 0, "coroutine"), JobKind("job", "arq cron job"))
-    elif tail in ("async_task", "schedule") and recv is None:
+    elif recv is None and (tail == "async_task" or (tail == "schedule" and _from_django_q(tail, module))):
         add(_arg(call, 0, "func"), JobKind("job", "django-q task"))
     elif tail == "send_task":
         add(_arg(call, 0, "name"), CELERY_TASK)
@@ -393,12 +478,12 @@ def job_map(module: PyModule, path: str, ctx: FileContext) -> dict[str, JobKind]
         if file_kind:
             jobs[fn.qualname] = file_kind
         for name, _ in fn.decorators:
-            kind = decorator_kind(name, module.imports)
+            kind = decorator_kind(name, module.imports, module.imported_names)
             if kind:
                 jobs[fn.qualname] = kind
                 break
     for cls in module.classes:
-        found = _class_kind(cls.bases)
+        found = _class_kind(cls.bases, module)
         if found:
             kind, run_only = found
             for fn in module.functions:
@@ -599,7 +684,7 @@ def ctx_lines_hit(node: ast.AST, lines: dict[int, str]) -> bool:
 
 
 _ENQUEUE_TRIGGERS = (
-    "delay", "apply_async", "send_task", "add_periodic_task", "enqueue", "async_task", "add_job",
+    "delay", "apply_async", "send_task", "add_periodic_task", "enqueue", "async_task", "schedule(", "add_job",
     ".send", "produce", "publish", "send_message", "xadd",
 )
 
@@ -635,11 +720,13 @@ def _enqueue_what(call: ast.Call, module: PyModule, actors: set[str]) -> str | N
         return "arq (`enqueue_job()`)"
     if tail == "async_task" and recv is None:
         return "django-q (`async_task()`)"
+    if tail == "schedule" and recv is None and _from_django_q(tail, module):
+        return "django-q (`schedule()`)"
     if tail == "add_job":
         return f"APScheduler (`{recv_text}.add_job()`)"
     if tail in ("send", "send_with_options") and isinstance(recv, ast.Name) and recv.id in actors:
         return f"Dramatiq actor `{recv.id}` (`.{tail}()`)"
-    if tail in ("send", "send_and_wait", "produce") and "producer" in lower:
+    if tail in ("send", "send_and_wait", "produce") and ("producer" in lower or recv_text in producer_names(module)):
         return f"Kafka (`{recv_text}.{tail}()`)"
     if tail == "basic_publish":
         return "RabbitMQ (`basic_publish()`)"
