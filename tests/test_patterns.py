@@ -276,6 +276,21 @@ def test_procfile_concurrency_change_names_old_and_new_values(tmp_path: Path) ->
     assert result.flagged
 
 
+def test_dramatiq_jobs_at_once_are_processes_times_threads(tmp_path: Path) -> None:
+    # The number of jobs at once comes from envparity's reading of the whole command.
+    path = "bin/worker.sh"
+    new = scan(tmp_path / "new", {}, {path: "#!/bin/sh\nexec dramatiq shop.tasks --processes 2 --threads 4\n"})
+    assert [(f.line, f.rule, f.message) for f in new.active] == [
+        (2, "DC500", "dramatiq processes set to 2 and threads set to 4 in bin/worker.sh: up to 8 jobs may run at the same time."),
+    ]
+    base = "#!/bin/sh\nexec dramatiq shop.tasks \\\n  --processes 2 --threads 1\n"
+    head = "#!/bin/sh\nexec dramatiq shop.tasks \\\n  --processes 2 --threads 4\n"
+    changed = scan(tmp_path / "changed", {path: base}, {path: head})
+    assert [(f.line, f.rule, f.message) for f in changed.active] == [
+        (3, "DC500", "dramatiq threads changed from 1 to 4 in bin/worker.sh: more jobs will now run at the same time."),
+    ]
+
+
 def test_procfile_reformatting_without_a_new_value_is_not_a_change(tmp_path: Path) -> None:
     base = "worker: celery -A shop worker -c 4\n"
     head = "worker: celery -A shop  worker --concurrency=4\n"

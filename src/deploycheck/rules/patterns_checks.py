@@ -476,6 +476,40 @@ class _Setting:
     tool: str
     setting: str
     value: str
+    start: int = 0  # the line the worker command (its tool's name) is on
+
+
+# Text that only prints: `echo "…"`/`printf '…'` up to the end of that command (`;`, `&`, `|`).
+_PRINTED = re.compile(r"""\b(?:echo|printf)\b(?:[^;&|'"]|"[^"]*"|'[^']*')*""")
+
+
+def _unprinted(line: str) -> str:
+    """``line`` with what echo/printf print blanked: a message that mentions a flag is no command."""
+    return _PRINTED.sub(lambda m: " " * len(m.group(0)), line) if ("echo" in line or "printf" in line) else line
+
+
+def _continuation_style(path: str) -> str:
+    """How a worker command goes on over the next lines of this kind of file: "yaml" (list items,
+    `args:`, an open flow list), "ini" (indented lines) or "shell" (a trailing backslash only)."""
+    suffix = posixpath.splitext(path)[1].lower()
+    if suffix in (".yml", ".yaml", ".toml"):
+        return "yaml"
+    if suffix in (".ini", ".conf", ".cfg", ".service"):
+        return "ini"
+    return "shell"
+
+
+_YAML_GOES_ON = re.compile(r"^\s*(?:-\s|-$|args\s*[:=])")
+
+
+def _continues(previous: str, line: str, style: str) -> bool:
+    """Whether ``line`` still belongs to the command on ``previous`` (the line before it)."""
+    before = previous.rstrip()
+    if before.endswith("\\"):
+        return True
+    if style == "yaml":
+        return before.endswith((",", "[")) or bool(_YAML_GOES_ON.match(line))
+    return style == "ini" and line[:1] in (" ", "\t") and bool(line.strip())
 
 
 def _tool_of(line: str) -> str | None:
@@ -485,26 +519,36 @@ def _tool_of(line: str) -> str | None:
     return None
 
 
-def _command_settings(lines: list[str] | dict[int, str], procfile: bool) -> list[_Setting]:
-    """Every concurrency setting on worker command lines, with the line its value is on."""
+def _command_settings(lines: list[str] | dict[int, str], procfile: bool, style: str = "shell") -> list[_Setting]:
+    """Every concurrency setting on worker command lines, with the line its value is on. A flag
+    counts only on a line naming the worker's tool or on a continuation of that line (``style``,
+    see _continuation_style), and never inside what echo/printf print."""
     items = sorted(lines.items()) if isinstance(lines, dict) else list(enumerate(lines, start=1))
     out: list[_Setting] = []
     tool: str | None = None
+    start = 0
+    previous: tuple[int, str] = (0, "")
     dangling: tuple[str, str, str] | None = None  # (tool, setting, process) waiting for a value
     for number, line in items:
+        line = _unprinted(line)
         process = ""
         if procfile:
             m = _PROCFILE_LINE.match(line)
             process = m.group("name") if m else ""
             tool = None
-        tool = _tool_of(line) or tool
+        elif previous[0] != number - 1 or not _continues(previous[1], line, style):
+            tool = None
+        previous = (number, line)
+        named = _tool_of(line)
+        if named:
+            tool, start = named, number
         tokens = _TOKEN.findall(line)
         if procfile and process and tokens:
             tokens = tokens[1:]
         if dangling and tokens and tokens[0] != "-":
             first = tokens[0] if tokens[0] != "-" else (tokens[1] if len(tokens) > 1 else "")
             if first and not first.startswith("-"):
-                out.append(_Setting(number, dangling[2], dangling[0], dangling[1], first))
+                out.append(_Setting(number, dangling[2], dangling[0], dangling[1], first, start))
             dangling = None
         if tool is None:
             continue
@@ -525,7 +569,7 @@ def _command_settings(lines: list[str] | dict[int, str], procfile: bool) -> list
                     dangling = (tool, flags[flag], process)
                     continue
             if _VALUE.match(value):
-                out.append(_Setting(number, process, tool, flags[flag], value))
+                out.append(_Setting(number, process, tool, flags[flag], value, start))
     return out
 
 
@@ -563,6 +607,20 @@ def _command_consequence(setting: str, old: str | None, new: str | None) -> str:
     return consequence(_first_number(old), _first_number(new))
 
 
+def _jobs_at_once(view: FileView, side: str, setting: _Setting) -> int | None:
+    """How many jobs the whole worker command around ``setting`` runs at once, as envparity reads
+    commands (dramatiq: processes × threads); None when it cannot tell."""
+    from ..envparity import parse_command
+
+    tokens = [
+        (token, number)
+        for number in range(setting.start or setting.line, setting.line + 1)
+        for token in _TOKEN.findall(_unprinted(view.line(side, number, strings=True)))
+    ]
+    info = parse_command(tokens, view.path, "")
+    return info.concurrency.value if info.program == setting.tool and info.concurrency is not None else None
+
+
 def _command_findings(view: FileView, pr: PackRule) -> dict[str, list[Finding]]:
     key = ("patterns.command", view.path)
     if key in view.ctx.cache:
@@ -570,11 +628,13 @@ def _command_findings(view: FileView, pr: PackRule) -> dict[str, list[Finding]]:
     procfile = _is_procfile(view.path)
     head_lines = view.lines("head", strings=True)
     base_lines = view.lines("base", strings=True)
-    head = _command_settings(head_lines if head_lines is not None else _added(view), procfile)
-    base = _command_settings(base_lines if base_lines is not None else view.changed("base"), procfile)
+    style = _continuation_style(view.path)
+    head = _command_settings(head_lines if head_lines is not None else _added(view), procfile, style)
+    base = _command_settings(base_lines if base_lines is not None else view.changed("base"), procfile, style)
     added, removed = _added(view), view.changed("base")
     head_hunk, base_hunk = _hunk_index(view)
     by_line: dict[int, list[tuple[str, str | None, str | None, str]]] = {}
+    commands: dict[int, tuple[_Setting, _Setting | None]] = {}  # line -> a head setting there, a base one it replaced
     used: set[_Setting] = set()
     for s in head:
         if s.line not in added:
@@ -587,6 +647,8 @@ def _command_findings(view: FileView, pr: PackRule) -> dict[str, list[Finding]]:
             if old.value == s.value:
                 continue
         by_line.setdefault(s.line, []).append((s.setting, old.value if old else None, s.value, s.tool))
+        if s.line not in commands or (old is not None and commands[s.line][1] is None):
+            commands[s.line] = (s, old)
     head_keys = {(s.process, s.tool, s.setting, s.value) for s in head}
     base_removed_only: list[_Setting] = []
     for b in base:
@@ -607,7 +669,15 @@ def _command_findings(view: FileView, pr: PackRule) -> dict[str, list[Finding]]:
         tool = changes[0][3]
         clauses = " and ".join(_change_clause(setting, old, new) for setting, old, new, _ in changes)
         setting, old, new, _ = changes[0]
-        message = f"{tool} {clauses} in {view.path}: {_command_consequence(setting, old, new)}"
+        outcome = _command_consequence(setting, old, new)
+        if number in commands and setting not in _MODEL_SETTINGS and new is not None:
+            # Jobs at once for the whole command (dramatiq: processes × threads), when known.
+            head_setting, base_setting = commands[number]
+            now = _jobs_at_once(view, "head", head_setting)
+            before = _jobs_at_once(view, "base", base_setting) if base_setting else None
+            if now is not None and (before is not None or base_setting is None):
+                outcome = consequence(None if before is None else str(before), str(now))
+        message = f"{tool} {clauses} in {view.path}: {outcome}"
         findings.append(pr.rule.finding(view.path, number, message))
     for b in base_removed_only:
         message = f"{b.tool} worker command with {b.setting} {short(b.value)} removed from {view.path}: check where its jobs now run and how many at once."
