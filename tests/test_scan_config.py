@@ -9,31 +9,8 @@ from pathlib import Path
 
 from deploycheck.__main__ import main
 from gitrepo import commit, git, make_branch, make_repo
-
-BASE_TASK = """\
-from celery import shared_task
-from django.db.models import F
-
-from .models import Product
-
-
-@shared_task
-def reserve_stock(product_id, quantity):
-    Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
-"""
-HEAD_TASK = """\
-from celery import shared_task
-
-from .models import Product
-
-
-@shared_task
-def reserve_stock(product_id, quantity):
-    product = Product.objects.get(pk=product_id)
-    product.stock = product.stock - quantity
-    product.save()
-"""
-
+from incident import JOB_BRANCH as HEAD_TASK
+from incident import JOB_MAIN as BASE_TASK
 
 def project(tmp_path: Path, config: str | None, head: str = HEAD_TASK, branch_config: str | None = None) -> Path:
     files = {"inventory/jobs.py": BASE_TASK}
@@ -61,7 +38,7 @@ def rules_of(doc: dict) -> list[tuple[str, int, str]]:
 def test_without_config_the_incident_is_flagged(tmp_path, monkeypatch, capsys):
     code, doc, err = scan_json(project(tmp_path, None), monkeypatch, capsys)
     assert (code, doc["flagged"], err) == (0, True, "")
-    assert rules_of(doc) == [("DC101", 8, "head"), ("DC301", 9, "head"), ("DC320", 9, "base")]
+    assert rules_of(doc) == [("DC101", 8, "head"), ("DC320", 9, "base"), ("DC301", 10, "head")]
 
 
 def test_exclude_glob_on_the_base_branch_leaves_the_file_unscanned(tmp_path, monkeypatch, capsys):
@@ -74,7 +51,7 @@ def test_exclude_glob_on_the_base_branch_leaves_the_file_unscanned(tmp_path, mon
 
 def test_exclude_glob_that_does_not_match_changes_nothing(tmp_path, monkeypatch, capsys):
     code, doc, err = scan_json(project(tmp_path, "exclude: ['docs/**', 'inventory/*.txt']\n"), monkeypatch, capsys)
-    assert rules_of(doc) == [("DC101", 8, "head"), ("DC301", 9, "head"), ("DC320", 9, "base")]
+    assert rules_of(doc) == [("DC101", 8, "head"), ("DC320", 9, "base"), ("DC301", 10, "head")]
 
 
 def test_rules_named_wrongly_are_warned_about_not_silently_ignored(tmp_path, monkeypatch, capsys):
@@ -97,7 +74,7 @@ def test_rules_named_wrongly_are_warned_about_not_silently_ignored(tmp_path, mon
 def test_a_branch_edit_to_the_config_takes_effect_once_merged_and_says_so(tmp_path, monkeypatch, capsys):
     repo = project(tmp_path, None, branch_config="exclude: ['inventory/**']\n")
     code, doc, err = scan_json(repo, monkeypatch, capsys)
-    assert code == 0 and rules_of(doc) == [("DC101", 8, "head"), ("DC301", 9, "head"), ("DC320", 9, "base")]
+    assert code == 0 and rules_of(doc) == [("DC101", 8, "head"), ("DC320", 9, "base"), ("DC301", 10, "head")]
     assert err == (
         "deploycheck: warning: this change edits .deploycheck/config.yaml; the scan used the base branch's "
         "version, so the edit takes effect once it is merged (as it does for `deploycheck verify`)."
@@ -120,6 +97,6 @@ def test_inline_suppression_is_kept_in_the_json_with_its_reason(tmp_path, monkey
     code, doc, err = scan_json(project(tmp_path, None, head=head), monkeypatch, capsys)
     dc301 = [f for f in doc["findings"] if f["rule"] == "DC301"]
     assert [(f["line"], f["suppressed"], f["suppression_reason"]) for f in dc301] == [
-        (10, True, "reserve_stock runs on the single-worker 'serial' queue")
+        (11, True, "reserve_stock runs on the single-worker 'serial' queue")
     ]
     assert doc["flagged"] is True  # the other findings still flag the change
