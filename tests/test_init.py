@@ -277,3 +277,29 @@ def test_outside_a_repository_is_an_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"deploycheck: error: {tmp_path} is not inside a git repository.")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_with_a_ci_job_the_next_steps_say_where_it_installs_deploycheck_from(tmp_path: Path) -> None:
+    from deploycheck import __version__
+
+    for ci, where in (
+        ("github", "the `Install deploycheck` step of .github/workflows/deploycheck.yml"),
+        ("gitlab", "DEPLOYCHECK_PIP_SPEC in .gitlab-ci.yml"),
+    ):
+        repo = make_repo(tmp_path / ci)
+        proc = run_dc(repo, "init", "--ci", ci)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        step = lines.index("Next steps:") + 1
+        assert lines[step] == (
+            f"  1. The CI job installs deploycheck=={__version__} from PyPI; if your team installs it from "
+            f"elsewhere (a git URL, a wheel you host), change {where}."
+        )
+        assert lines[step + 1].startswith("  2. Commit these files on your main branch first")
+        # the named setting is really in the file init wrote
+        written = (repo / (".github/workflows/deploycheck.yml" if ci == "github" else ".gitlab-ci.yml")).read_text()
+        assert ("name: Install deploycheck" if ci == "github" else "DEPLOYCHECK_PIP_SPEC:") in written
+        assert f"deploycheck=={__version__}" in written
+
+    plain = make_repo(tmp_path / "plain")
+    assert "from PyPI" not in run_dc(plain, "init").stdout

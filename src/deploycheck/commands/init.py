@@ -285,9 +285,22 @@ def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool) -> li
     return outcomes
 
 
-def next_steps(outcomes: list[Outcome], pre_commit: bool) -> list[str]:
+# Where each CI template names the package it installs (the release is not on PyPI yet, so a
+# team must be told where to change it before its first pipeline runs).
+CI_INSTALL_LINE = {
+    "github": f"the `Install deploycheck` step of {GITHUB_WORKFLOW}",
+    "gitlab": f"DEPLOYCHECK_PIP_SPEC in {GITLAB_CI}",
+}
+
+
+def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None) -> list[str]:
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED)]
     steps = []
+    if ci in CI_INSTALL_LINE:
+        steps.append(
+            f"The CI job installs deploycheck=={__version__} from PyPI; if your team installs it from "
+            f"elsewhere (a git URL, a wheel you host), change {CI_INSTALL_LINE[ci]}."
+        )
     if changed:
         steps.append(
             "Commit these files on your main branch first (the gate trusts only the base branch's "
@@ -326,6 +339,6 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool) -> int:
             console.print(Text("    " + snippet_line), soft_wrap=True)
     console.print()
     console.print("Next steps:")
-    for number, step in enumerate(next_steps(outcomes, pre_commit), start=1):
+    for number, step in enumerate(next_steps(outcomes, pre_commit, ci), start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0
