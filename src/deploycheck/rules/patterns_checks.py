@@ -519,6 +519,12 @@ def _tool_of(line: str) -> str | None:
     return None
 
 
+def _tool_end(line: str, tool: str) -> int:
+    """Where the first mention of ``tool`` on ``line`` ends."""
+    m = dict(_TOOLS)[tool].search(line)
+    return m.end() if m else 0
+
+
 def _command_settings(lines: list[str] | dict[int, str], procfile: bool, style: str = "shell") -> list[_Setting]:
     """Every concurrency setting on worker command lines, with the line its value is on. A flag
     counts only on a line naming the worker's tool or on a continuation of that line (``style``,
@@ -532,24 +538,31 @@ def _command_settings(lines: list[str] | dict[int, str], procfile: bool, style: 
     for number, line in items:
         line = _unprinted(line)
         process = ""
+        continued = False
         if procfile:
             m = _PROCFILE_LINE.match(line)
             process = m.group("name") if m else ""
             tool = None
         elif previous[0] != number - 1 or not _continues(previous[1], line, style):
             tool = None
+        else:
+            continued = True
         previous = (number, line)
+        tokens = [t for t in _TOKEN.findall(line) if t != "\\"]  # a trailing backslash only continues the line
+        if procfile and process and tokens:
+            tokens = tokens[1:]
+        if dangling and tokens:
+            # The value of a flag that ended the previous line: `--concurrency \` then `8`, or
+            # YAML list items `- --concurrency` then `- "8"`.
+            first = tokens[1] if tokens[0] == "-" and len(tokens) > 1 else tokens[0]
+            if continued and not first.startswith("-"):
+                out.append(_Setting(number, dangling[2], dangling[0], dangling[1], first, start))
+            dangling = None
         named = _tool_of(line)
         if named:
             tool, start = named, number
-        tokens = _TOKEN.findall(line)
-        if procfile and process and tokens:
-            tokens = tokens[1:]
-        if dangling and tokens and tokens[0] != "-":
-            first = tokens[0] if tokens[0] != "-" else (tokens[1] if len(tokens) > 1 else "")
-            if first and not first.startswith("-"):
-                out.append(_Setting(number, dangling[2], dangling[0], dangling[1], first, start))
-            dangling = None
+            # Flags before the tool's name belong to another program (`sh -c "celery … -c 4"`).
+            tokens = [t for t in _TOKEN.findall(line[_tool_end(line, named):]) if t != "\\"]
         if tool is None:
             continue
         flags = _FLAGS[tool]
