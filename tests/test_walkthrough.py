@@ -311,18 +311,24 @@ def test_ctrl_c_at_every_other_prompt_writes_nothing_and_keeps_a_draft(
     assert git(p.repo, "status", "--porcelain") == ""
 
 
+def two_answers_then_ctrl_c(p: Project, shared: str, order: str) -> None:
+    """A first session: yes to shared state and to sequential execution, then Ctrl-C at the third
+    question, leaving a draft with two answers."""
+    first = term(p)
+    first.answer(Q_SHARED, "yes")
+    first.answer(DETAILS, shared)
+    first.answer(Q_SEQUENTIAL, "yes")
+    first.answer(DETAILS, order)
+    first.expect(Q_TESTED)
+    first.interrupt()
+    assert first.wait() == 130
+
+
 def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(project: Project) -> None:
     from deploycheck.drafts import parse_draft
 
     p = project
-    first = term(p)
-    first.answer(Q_SHARED, "yes")
-    first.answer(DETAILS, "Product.stock")
-    first.answer(Q_SEQUENTIAL, "yes")
-    first.answer(DETAILS, "a row lock")
-    first.expect(Q_TESTED)
-    first.interrupt()
-    assert first.wait() == 130
+    two_answers_then_ctrl_c(p, "Product.stock", "a row lock")
     kept = draft_file(p).read_bytes()
 
     at_offer = term(p)
@@ -366,14 +372,7 @@ def test_end_of_input_aborts_with_exit_1_and_keeps_a_draft(project: Project) -> 
 
 def test_resume_offers_the_draft_answers_as_defaults(project: Project) -> None:
     p = project
-    first = term(p)
-    first.answer(Q_SHARED, "yes")
-    first.answer(DETAILS, "Product.stock, also written by the admin site")
-    first.answer(Q_SEQUENTIAL, "yes")
-    first.answer(DETAILS, "a row lock in the follow-up change")
-    first.expect(Q_TESTED)
-    first.interrupt()
-    assert first.wait() == 130
+    two_answers_then_ctrl_c(p, "Product.stock, also written by the admin site", "a row lock in the follow-up change")
 
     t = term(p)
     offer = t.expect("answers? [y/n] (y): ")
