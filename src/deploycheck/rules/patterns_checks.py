@@ -512,17 +512,23 @@ def _continues(previous: str, line: str, style: str) -> bool:
     return style == "ini" and line[:1] in (" ", "\t") and bool(line.strip())
 
 
-def _tool_of(line: str) -> str | None:
+def _tool_match(line: str) -> tuple[str, int] | None:
+    """(the worker tool ``line`` names, where its name ends), or None."""
     for name, regex in _TOOLS:
-        if regex.search(line):
-            return name
+        m = regex.search(line)
+        if m:
+            return name, m.end()
     return None
 
 
-def _tool_end(line: str, tool: str) -> int:
-    """Where the first mention of ``tool`` on ``line`` ends."""
-    m = dict(_TOOLS)[tool].search(line)
-    return m.end() if m else 0
+def _tool_of(line: str) -> str | None:
+    found = _tool_match(line)
+    return found[0] if found else None
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of a command line; a trailing backslash only continues the line."""
+    return [t for t in _TOKEN.findall(text) if t != "\\"]
 
 
 def _command_settings(lines: list[str] | dict[int, str], procfile: bool, style: str = "shell") -> list[_Setting]:
@@ -548,7 +554,7 @@ def _command_settings(lines: list[str] | dict[int, str], procfile: bool, style: 
         else:
             continued = True
         previous = (number, line)
-        tokens = [t for t in _TOKEN.findall(line) if t != "\\"]  # a trailing backslash only continues the line
+        tokens = _tokens(line)
         if procfile and process and tokens:
             tokens = tokens[1:]
         if dangling and tokens:
@@ -558,11 +564,11 @@ def _command_settings(lines: list[str] | dict[int, str], procfile: bool, style: 
             if continued and not first.startswith("-"):
                 out.append(_Setting(number, dangling[2], dangling[0], dangling[1], first, start))
             dangling = None
-        named = _tool_of(line)
+        named = _tool_match(line)
         if named:
-            tool, start = named, number
+            tool, start = named[0], number
             # Flags before the tool's name belong to another program (`sh -c "celery … -c 4"`).
-            tokens = [t for t in _TOKEN.findall(line[_tool_end(line, named):]) if t != "\\"]
+            tokens = _tokens(line[named[1]:])
         if tool is None:
             continue
         flags = _FLAGS[tool]
@@ -628,7 +634,7 @@ def _jobs_at_once(view: FileView, side: str, setting: _Setting) -> int | None:
     tokens = [
         (token, number)
         for number in range(setting.start or setting.line, setting.line + 1)
-        for token in _TOKEN.findall(_unprinted(view.line(side, number, strings=True)))
+        for token in _tokens(_unprinted(view.line(side, number, strings=True)))
     ]
     info = parse_command(tokens, view.path, "")
     return info.concurrency.value if info.program == setting.tool and info.concurrency is not None else None
