@@ -10,10 +10,12 @@ from .common import Context, analyse
 def run(base: str | None, head: str | None, format: str, fail_on_findings: bool) -> int:
     ctx = analyse(base, head)
     result = ctx.scan
-    for message in config_notes(ctx):
+    notes = config_notes(ctx)
+    if notes:
         from ..console import warn
 
-        warn(message)
+        for message in notes:
+            warn(message)
     if format == "json":
         print(report.dumps(report.scan_json(result)))
     elif format == "sarif":

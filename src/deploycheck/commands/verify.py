@@ -130,19 +130,16 @@ def github_annotations(ctx: Context, verdict: Verdict) -> list[str]:
     out = []
     for problem in verdict.problems:
         title = f"deploycheck {problem.code}"
-        if problem.path in by_file:
-            targets = [problem.path]
-        elif problem.path is None:
+        text = f"{problem.code}: {problem.message} Fix: {problem.fix}"
+        if problem.path is None:
             targets = list(verdict.flagged_files)
         else:
-            targets = []
-        if not targets:
-            out.append(workflow_command("error", f"{problem.code}: {problem.message} Fix: {problem.fix}",
-                                        file=problem.path, title=title))
+            targets = [problem.path] if problem.path in by_file else []
+        if not targets:  # the record's own problem: on the record file
+            out.append(workflow_command("error", text, file=problem.path, title=title))
         for path in targets:
             if not by_file[path]:  # flagged by removed lines only: the file itself
-                out.append(workflow_command("error", f"{problem.code}: {problem.message} Fix: {problem.fix}",
-                                            file=path, title=title))
+                out.append(workflow_command("error", text, file=path, title=title))
             for f in by_file[path]:
                 out.append(workflow_command("error", f"{problem.code}: {problem.message} ({f.rule} {f.name}: {f.message}) Fix: {problem.fix}",
                                             file=f.path, line=f.line, end_line=f.end_line, title=title))
