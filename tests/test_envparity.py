@@ -553,7 +553,7 @@ def test_scan_change_adds_parity_once_for_a_flagged_change(tmp_path, monkeypatch
     def detect(ctx):
         return [stand_in.finding(ctx.path, n, "saves a recomputed field") for n, text in ctx.added.items() if ".save()" in text]
 
-    monkeypatch.setattr(scan, "detectors_for", lambda path: (detect,))
+    monkeypatch.setattr(scan, "detectors_for_file", lambda ctx: (detect,))
     repo = make_repo(tmp_path / "r", {**K8S_FILES, "shop/jobs.py": "# jobs\n", "shop/other.py": "# other\n"})
     make_branch(repo, "feat", {"shop/jobs.py": LOST_UPDATE_JOB, "shop/more.py": "def f(p):\n    p.save()\n"})
     change, _ = compute_change(str(repo), "main")

@@ -165,6 +165,47 @@ def test_files_without_trigger_words_are_not_parsed(monkeypatch) -> None:
     assert calls[0] == 0
 
 
+def test_content_gate_turns_away_ordinary_code_and_the_family_is_not_run() -> None:
+    from deploycheck.rules import detectors_for, detectors_for_file, py_gate
+
+    text = "def area(w, h):\n    return w * h\n"
+    ctx = _context("geometry/shapes.py", text, "def area(w, h):\n    return h * w\n", [2], [2])
+    assert py_gate.may_report(ctx) is False
+    assert not set(python_rules.DETECTORS) & set(detectors_for_file(ctx))
+    assert set(python_rules.DETECTORS) <= set(detectors_for(ctx.path))  # the path alone admits it
+
+
+def test_content_gate_admits_every_kind_of_file_a_python_detector_reads() -> None:
+    from deploycheck.rules import py_gate
+
+    plain = "def area(w, h):\n    return w * h\n"
+    cases = {
+        # (path, head, base, added, removed): why a detector must see it
+        "a changed migration": ("shop/migrations/0002_x.py", plain, plain.replace("w * h", "h * w"), [2], [2]),
+        "a management command": ("shop/management/commands/sync.py", plain, plain.replace("w * h", "h * w"), [2], [2]),
+        "a file that defines a task": ("shop/tasks.py", "# celery\n" + plain, "# celery\n" + plain.replace("w * h", "h * w"), [3], [3]),
+        "a changed line that touches a lock": ("shop/s.py", "def f(q):\n    return q.select_for_update()\n", "def f(q):\n    return q\n", [2], [2]),
+        "an added enqueue": ("shop/v.py", "def f(t):\n    t.delay(1)\n", "def f(t):\n    pass\n", [2], [2]),
+        "a write that could race": ("shop/w.py", "def f(o):\n    o.save()\n", "def f(o):\n    pass\n", [2], [2]),
+        "a job removed outright": ("shop/gone.py", "x = 1\n", "x = 1\n@shared_task\ndef t():\n    pass\n", [], [2, 3, 4]),
+    }
+    for why, (path, head, base, added, removed) in cases.items():
+        assert py_gate.may_report(_context(path, head, base, added, removed)), why
+    tests_only = _context("tests/test_jobs.py", "# celery\n" + plain, "# celery\n" + plain, [3], [3])
+    assert py_gate.may_report(tests_only) is False  # tests never flag
+
+
+def test_a_configured_lock_wrapper_in_the_changed_lines_passes_the_gate() -> None:
+    from deploycheck.rules import py_gate
+
+    head, base = "def f():\n    with guarded():\n        pass\n", "def f():\n    pass\n"
+    ctx = _context("shop/s.py", head, base, [2, 3], [2])
+    assert py_gate.may_report(ctx) is False
+    wrapped = FileContext(path=ctx.path, file=ctx.file, head_text=ctx.head_text, base_text=ctx.base_text,
+                          settings=DetectorSettings(lock_wrappers=("guarded",)))
+    assert py_gate.may_report(wrapped) is True
+
+
 def test_scan_json_of_the_incident_matches_the_contract(tmp_path: Path) -> None:
     from deploycheck import report
 

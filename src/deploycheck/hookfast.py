@@ -45,31 +45,11 @@ def parse_args(args: list[str]) -> dict[str, str] | None:
     return values
 
 
-def _warm_rules() -> None:
-    """Import the rule families and load the pattern packs (what the scan needs first)."""
-    try:
-        from .rules import FAMILIES, _family
-        from .rules.patterns import load_packs
-
-        for name in FAMILIES:
-            _family(name)
-        load_packs()
-    except Exception:  # noqa: BLE001 - only a head start: the scan imports them again and reports
-        pass
-
-
 def try_fast_hook(args: list[str]) -> int | None:
     """Exit code 0 when the change is not flagged; None to let the full CLI decide."""
     values = parse_args(args)
     if values is None:
         return None
-    # Most of finding the change is waiting for git processes; import the rules meanwhile on
-    # another thread (an import runs while the main thread waits, GIL released), so start-up
-    # and git overlap instead of adding up.
-    import threading
-
-    warm = threading.Thread(target=_warm_rules, daemon=True)
-    warm.start()
     base, head = values.get("--base"), values.get("--head")
     if base is None and head is None:
         from .hookrange import pushed_range
@@ -77,7 +57,8 @@ def try_fast_hook(args: list[str]) -> int | None:
         base, head = pushed_range()
     from .commands.common import analyse
 
-    ctx = analyse(base, head, before_scan=warm.join)
+    # The rule families are imported only for files their gates admit (rules/__init__.py).
+    ctx = analyse(base, head)
     if ctx.scan.flagged_files:
         return None  # the full gate: records, signatures, trust, and its messages
     return 0

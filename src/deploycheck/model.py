@@ -5,10 +5,12 @@ Nothing here touches git, the terminal or the file system.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 SEVERITIES = ("info", "warning", "high")
+_PURE_REMOVAL = re.compile(rb"(?m)^@@ -\d+(?:,\d+)? \+\d+,0 @@")
 CATEGORIES = ("job", "queue", "shared-state", "concurrency", "migration", "config")
 QUESTION_IDS = (
     "shared-state",
@@ -98,6 +100,20 @@ class FileChange:
     @property
     def mode_changed(self) -> bool:
         return self.status == MODIFIED and self.old_mode != self.new_mode
+
+    # Cheap questions about the hunks answered from the raw bytes while they are unparsed (most
+    # files of a large change are never parsed): in a -U0 section every line after the first
+    # "@@" header is a hunk header, "+added", "-removed" or "\\ No newline".
+    def adds_lines(self) -> bool:
+        if self._hunks is not None:
+            return any(h.added for h in self._hunks)
+        return b"\n+" in self.hunk_bytes
+
+    def has_pure_removal(self) -> bool:
+        """Whether some hunk only removes lines (its header reads ``+N,0 @@``)."""
+        if self._hunks is not None:
+            return any(not h.added for h in self._hunks)
+        return _PURE_REMOVAL.search(self.hunk_bytes) is not None
 
     def added_lines(self) -> list[Line]:
         return [line for hunk in self.hunks for line in hunk.added]

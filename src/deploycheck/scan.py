@@ -12,7 +12,7 @@ from typing import Callable
 from . import pathglob
 from .config import Config
 from .model import Change, FileChange, Finding
-from .rules import detectors_for
+from .rules import detectors_for_file
 from .rules.base import DetectorSettings, FileContext
 from .rules.parity import WHOLE_CHANGE_RULES
 
@@ -90,9 +90,8 @@ def likely_reads(change: Change, config: Config) -> list[str]:
             continue
         if fc.new_path is not None and fc.new_blob:
             out.append(fc.new_blob)
-        data = fc.hunk_bytes
-        if fc.old_path is not None and fc.old_blob and (fc.new_path is None or b",0 @@" in data):
-            out.append(fc.old_blob)  # ",0 @@": a hunk header "+N,0 @@" adds no line
+        if fc.old_path is not None and fc.old_blob and (fc.new_path is None or fc.has_pure_removal()):
+            out.append(fc.old_blob)
     return out
 
 
@@ -146,7 +145,7 @@ def scan_files(files: list[FileChange], config: Config, read_blob: Callable[[str
         if not scannable(fc, config):
             continue
         ctx = file_context(fc, settings, read_blob)
-        for detect in detectors_for(fc.path):
+        for detect in detectors_for_file(ctx):
             for finding in detect(ctx):
                 key = (finding.rule, finding.path, finding.line, finding.side)
                 if key in seen:

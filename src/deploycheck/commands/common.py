@@ -118,16 +118,12 @@ def config_at(objects: BlobReader, rev: str) -> Config:
     return parse_config_text(data, source=f"{CONFIG_PATH} (at {rev[:12]})")
 
 
-def analyse(
-    base: str | None = None, head: str | None = None, cwd: str | None = None, before_scan: Callable[[], None] | None = None
-) -> Context:
+def analyse(base: str | None = None, head: str | None = None, cwd: str | None = None) -> Context:
     cwd = cwd or os.getcwd()
     # One `git cat-file --batch` answers every question about revisions and files on the way.
     with BlobReader(cwd) as objects:
         change, deck = compute_change(cwd, base, head, objects)
         config = config_at(objects, change.base_sha)
-        if before_scan is not None:
-            before_scan()
         per_file = scan_per_file(change, config, objects)
         with blob_reader(change.repo_root, [], objects) as read_blob:
             result = scan_change(change, config, read_blob, per_file)

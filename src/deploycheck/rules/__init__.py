@@ -10,7 +10,8 @@ from functools import lru_cache
 from importlib import import_module
 from typing import Callable
 
-from .base import Detector, Rule
+from .base import Detector, FileContext, Rule
+from .py_gate import may_report as _python_may_report
 
 FAMILIES = (
     "deploycheck.rules.python_rules",
@@ -29,6 +30,14 @@ def _python_file(path: str) -> bool:
 # reads every file. tests/test_perf_paths.py checks every rule example against these gates.
 FILE_GATES: dict[str, Callable[[str], bool]] = {
     "deploycheck.rules.python_rules": _python_file,
+}
+
+
+# A second, finer gate for families that are costly to import: asked with the file's context
+# (changed lines, lazily the file) only when the path gate passed. ``py_gate`` explains why
+# the Python family's gate can never turn away a file one of its detectors would report on.
+CONTENT_GATES: dict[str, Callable[[FileContext], bool]] = {
+    "deploycheck.rules.python_rules": _python_may_report,
 }
 
 
@@ -69,6 +78,18 @@ def detectors_for(path: str) -> tuple[Detector, ...]:
 
 def _always(path: str) -> bool:
     return True
+
+
+def detectors_for_file(ctx: FileContext) -> tuple[Detector, ...]:
+    """``detectors_for(ctx.path)`` less the families whose content gate turns the file away."""
+    return _gated_families(tuple(_admits(name, ctx) for name in FAMILIES))
+
+
+def _admits(family: str, ctx: FileContext) -> bool:
+    if not FILE_GATES.get(family, _always)(ctx.path):
+        return False
+    gate = CONTENT_GATES.get(family)
+    return gate is None or gate(ctx)
 
 
 def get_rule(rule_id: str) -> Rule | None:

@@ -95,6 +95,18 @@ class FileContext:
     def removed(self) -> dict[int, str]:
         return {line.number: line.text for line in self.file.removed_lines()}
 
+    def adds_lines(self) -> bool:
+        """Whether the change adds any line here, answered without parsing the hunks."""
+        return self.file.adds_lines()
+
+    def lower_text(self, side: str) -> str | None:
+        """``head_text()`` or ``base_text()`` lower-cased, memoised (several pre-filters read it)."""
+        key = ("lower-text", side)
+        if key not in self.cache:
+            text = self.head_text() if side == "head" else self.base_text()
+            self.cache[key] = text.lower() if text else None
+        return self.cache[key]
+
     def changed_lower(self) -> bytes:
         """The file's hunks as raw bytes, lower-cased: a cheap pre-filter for substrings."""
         if "changed_lower" not in self.cache:

@@ -15,7 +15,6 @@ file's text read from git, lexed and matched with regular expressions.
 from __future__ import annotations
 
 import fnmatch
-import posixpath
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache

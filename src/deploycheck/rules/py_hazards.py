@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .base import FileContext, Finding, Rule
 from .py_docs import HAZARD_DOCS
 from .py_jobs import JobKind, enclosing_job, job_map, open_mode
-from .py_migrations import migration_kind
+from .py_gate import HAZARD_TRIGGERS, may_add_hazard, migration_kind
 from .py_source import (
     FunctionInfo,
     PyModule,
@@ -60,11 +60,6 @@ FILE_CHECK_THEN_ACT = _rule("DC311", "file-check-then-act", "A job checks that a
 RULES = (LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT, FILE_CHECK_THEN_ACT)
 
 # A file whose text contains none of these cannot hold a write any analysis here looks for.
-HAZARD_TRIGGERS = (
-    "save(", "commit(", "flush(", "bulk_update(", ".set(", "hset(", "setex(", "execute(", "write",
-    "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
-    "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy", "] =", "]=", "setdefault(",
-)
 
 # Constructors of in-process locks: a name bound to one serialises the `with NAME:` blocks it guards.
 _LOCK_FACTORIES = {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"}
@@ -145,7 +140,6 @@ def orm_read(value: ast.AST | None, single: bool = True) -> OrmRead | None:
     if not isinstance(value, ast.Call):
         return None
     tail = last_name(value.func)
-    calls = chain_calls(value)
     if single and tail not in _SINGLE_READS:
         return None
     if not single and tail not in _QUERYSET_CALLS and tail not in ("scalars", "query", "execute"):
@@ -866,11 +860,8 @@ def changed_functions(module: PyModule, added: dict[int, str]) -> list[FunctionI
 
 
 def detect_hazards(ctx: FileContext):
-    if not should_analyse(ctx) or not ctx.added or migration_kind(ctx.path):
+    if not should_analyse(ctx) or migration_kind(ctx.path) or not may_add_hazard(ctx):
         return  # a migration's data function runs once, in one process: DC4xx cover migrations
-    text = ctx.head_text()
-    if not text or not any_in(text.lower(), HAZARD_TRIGGERS):
-        return
     module = module_for(ctx, "head")
     if module is None:
         return

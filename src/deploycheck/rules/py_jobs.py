@@ -14,12 +14,11 @@ from textwrap import dedent
 from typing import Callable
 
 from .base import FileContext, Rule
-from .py_migrations import migration_kind
+from .py_gate import job_by_path, may_enqueue, mentions_jobs, migration_kind
 from .py_source import (
     FunctionInfo,
     PyModule,
     any_in,
-    changed_text,
     chain_root,
     dotted,
     header_nodes,
@@ -179,14 +178,6 @@ BROKER_IMPORTS = {"kafka", "confluent_kafka", "aiokafka", "redis", "aioredis", "
 
 # Substrings whose presence anywhere in a file makes job detection worth a parse: the APIs
 # recognised below, lower-cased (a file mentioning none of them cannot contain job code).
-JOB_TRIGGERS = (
-    "task", "@job", ".job(", "actor", "huey", "dramatiq", "celery", "arq", "scheduled_job", "add_job",
-    "basecommand", "labelcommand", "appcommand", "dag", "operator", "sensor", "receiver", ".connect(",
-    "thread", "process(", "process)", "executor", "pool", "asyncio", "gather(", "kafka", "consum",
-    "pika", "kombu", "receive_message", "pubsub", "subscribe", "xread", "enqueue", "delay(",
-    "apply_async", "python_callable", "on_message", "listen()", "get_message", "basic_get",
-    "agent", "background", "cron", "timer(", "functions =", "poll(",
-)
 
 
 # Packages whose import makes a bare ``@task`` in the same file a background job, and packages
@@ -628,8 +619,7 @@ def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str
 def detect_jobs(ctx: FileContext):
     if not should_analyse(ctx) or migration_kind(ctx.path):
         return
-    path_job = "/management/commands/" in f"/{ctx.path}" or is_job_path(ctx)
-    if not path_job and not _mentions_jobs(ctx):
+    if not job_by_path(ctx) and not mentions_jobs(ctx):
         yield from _detect_enqueues(ctx)
         return
     module_kind = JobKind("job", "job (job_paths)") if is_job_path(ctx) else None
@@ -667,26 +657,12 @@ def detect_jobs(ctx: FileContext):
     yield from _detect_enqueues(ctx)
 
 
-def _mentions_jobs(ctx: FileContext) -> bool:
-    head = ctx.head_text()
-    if head and any_in(head.lower(), JOB_TRIGGERS):
-        return True
-    if ctx.file.new_path is None or any(not hunk.added for hunk in ctx.file.hunks):
-        base = ctx.base_text()
-        return bool(base) and any_in(base.lower(), JOB_TRIGGERS)
-    return False
-
-
 def ctx_lines_hit(node: ast.AST, lines: dict[int, str]) -> bool:
     start = getattr(node, "lineno", 0)
     end = getattr(node, "end_lineno", start) or start
     return any(n in lines for n in range(start, end + 1))
 
 
-_ENQUEUE_TRIGGERS = (
-    "delay", "apply_async", "send_task", "add_periodic_task", "enqueue", "async_task", "schedule(", "add_job",
-    ".send", "produce", "publish", "send_message", "xadd",
-)
 
 
 def _is_task_reference(recv: ast.AST | None, module: PyModule) -> bool:
@@ -773,7 +749,7 @@ def _deferred_by_on_commit(module: PyModule, call: ast.Call) -> bool:
 
 
 def _detect_enqueues(ctx: FileContext):
-    if not ctx.added or not any_in(changed_text(ctx), _ENQUEUE_TRIGGERS):
+    if not may_enqueue(ctx):
         return
     module = module_for(ctx, "head")
     if module is None:

@@ -7,7 +7,8 @@ import re
 
 from .base import FileContext, Rule
 from .py_docs import MIGRATION_DOCS
-from .py_source import PyModule, chain_attrs, dotted, is_test_path, last_name, module_for, short, string_value
+from .py_gate import migration_kind
+from .py_source import PyModule, chain_attrs, dotted, last_name, module_for, short, string_value
 
 
 def _rule(rule_id: str, name: str, summary: str, questions: tuple[str, ...] = ("rollback-safe",)) -> Rule:
@@ -25,8 +26,6 @@ MIGRATION_EDITED = _rule("DC405", "applied-migration-edited", "An existing migra
 
 RULES = (RUNPYTHON_IRREVERSIBLE, RUNSQL_IRREVERSIBLE, DESTRUCTIVE_OPERATION, EMPTY_DOWNGRADE, MIGRATION_EDITED)
 
-_DJANGO_DIR = re.compile(r"(?:^|/)migrations/(?!.*/)[^/]+\.py$")
-_ALEMBIC_DIR = re.compile(r"(?:^|/)(?:alembic|migrations|migration|db)/versions/(?!.*/)[^/]+\.py$")
 _DATA_WRITES = {"save", "update", "create", "bulk_create", "bulk_update", "delete", "execute", "update_or_create", "get_or_create", "raw"}
 _DML = re.compile(r"\b(?:update|delete|insert|drop|truncate|alter)\b")
 _DESTRUCTIVE = {
@@ -39,16 +38,6 @@ _ALEMBIC_DESTRUCTIVE = {
     "drop_column": "drops the column {}: downgrade cannot bring its data back",
     "drop_table": "drops the table {}: downgrade cannot bring its data back",
 }
-
-
-def migration_kind(path: str) -> str | None:
-    if path.endswith("__init__.py") or is_test_path(path):
-        return None
-    if _ALEMBIC_DIR.search(path):
-        return "alembic"
-    if _DJANGO_DIR.search(path):
-        return "django"
-    return None
 
 
 def _arg(call: ast.Call, index: int, keyword: str) -> ast.AST | None:

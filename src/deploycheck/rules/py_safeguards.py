@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .base import FileContext, Rule
 from .py_docs import SAFEGUARD_DOCS
-from .py_migrations import migration_kind
+from .py_gate import may_change_safeguards, migration_kind
 from .py_source import (
     PyModule,
     any_in,
@@ -60,12 +60,6 @@ RETRY_NOT_IDEMPOTENT = _rule(
 )
 
 RULES = (LOCKING_CHANGED, ATOMIC_WRITE_CHANGED, SAFEGUARD_REMOVED, RETRY_NOT_IDEMPOTENT)
-
-TRIGGERS = (
-    "for_update", "atomic", "lock", "f(", "update", "begin", "idempot", "on_commit", "get_or_create",
-    "update_or_create", "on_conflict", "retry", "retries", "incr", "decr", "semaphore", "nx=",
-    "setnx", "advisory", "watch", "mutex",
-) 
 
 # kind -> (rule for additions, or None when additions are not reported)
 ADDED_RULE = {
@@ -374,7 +368,7 @@ def _where(scope: str) -> str:
 
 
 def detect_safeguards(ctx: FileContext):
-    if not should_analyse(ctx) or migration_kind(ctx.path) or not any_in(_changed_lower(ctx), TRIGGERS):
+    if not should_analyse(ctx) or migration_kind(ctx.path) or not may_change_safeguards(ctx):
         return  # migrations run once, in one process: DC4xx cover them
     wrappers = ctx.settings.lock_wrappers
     head = module_for(ctx, "head") if ctx.file.new_path is not None else None
@@ -389,14 +383,6 @@ def detect_safeguards(ctx: FileContext):
         yield from _removed(ctx, head, base, head_counts, base_counts, base_occ)
     if head is not None and ctx.added:
         yield from _added(ctx, head, base, head_counts, base_counts, head_occ)
-
-
-def _changed_lower(ctx: FileContext) -> str:
-    from .py_source import changed_text
-
-    text = changed_text(ctx)
-    wrappers = " ".join(w.lower() for w in ctx.settings.lock_wrappers if w.lower() in text)
-    return f"{text}\n{wrappers}"
 
 
 def _removed(ctx, head, base, head_counts, base_counts, base_occ):

@@ -16,21 +16,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from .. import pathglob
 from .base import FileContext
-
-# tests/, test_*.py, *_test.py and conftest.py: changes there do not flag (tests run one at a time).
-_TEST_PATH = re.compile(r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[^/]*\.py$|_test\.py$|(?:^|/)conftest\.py$")
+from .py_gate import any_in, changed_text, is_job_path, is_python_path, is_test_path, should_analyse  # noqa: F401 - shared with the rules
 
 MUTABLE_FACTORIES = {"dict", "list", "set", "defaultdict", "Counter", "OrderedDict", "deque"}
-
-
-def is_python_path(path: str) -> bool:
-    return path.endswith(".py")
-
-
-def is_test_path(path: str) -> bool:
-    return bool(_TEST_PATH.search(path))
 
 
 def dotted(node: ast.AST | None) -> str:
@@ -386,28 +375,6 @@ def module_for(ctx: FileContext, side: str) -> PyModule | None:
         text = ctx.head_text() if side == "head" else ctx.base_text()
         ctx.cache[key] = build_module(text) if text else None
     return ctx.cache[key]
-
-
-def should_analyse(ctx: FileContext) -> bool:
-    """Python, not a test file, and something actually changed in its text (checked on the raw
-    hunk bytes, so files rejected here never have their lines parsed)."""
-    return is_python_path(ctx.path) and not is_test_path(ctx.path) and bool(ctx.changed_lower())
-
-
-def changed_text(ctx: FileContext) -> str:
-    """The changed lines (raw hunks), lower-cased, memoised: the input of the substring pre-filters."""
-    key = "py-changed-text"
-    if key not in ctx.cache:
-        ctx.cache[key] = ctx.changed_lower().decode("utf-8", "replace")
-    return ctx.cache[key]
-
-
-def any_in(text: str, words: tuple[str, ...]) -> bool:
-    return any(word in text for word in words)
-
-
-def is_job_path(ctx: FileContext) -> bool:
-    return bool(ctx.settings.job_paths) and pathglob.matches(ctx.path, ctx.settings.job_paths)
 
 
 def touches(lines: dict[int, str], node: ast.AST) -> bool:
