@@ -241,10 +241,12 @@ def _commit_all(repo: Path, message: str) -> None:
     git(repo, "commit", "-q", "-m", message)
 
 
-def project_repo(repo: Path, project_files: int = 300) -> Path:
+def project_repo(repo: Path, project_files: int = 300, *, initialised: bool = False) -> Path:
     """A small service: ``project_files`` ordinary files on `main`, a key the main branch trusts,
     and three branches: `quiet` (a commit touching nothing risky), `flagged` (a lost update, no
-    record) and `recorded` (the same lost update with a valid signed record). Returns the key."""
+    record) and `recorded` (the same lost update with a valid signed record). With
+    ``initialised``, `main` also holds the `.deploycheck/config.yaml` that `deploycheck init`
+    writes (every branch then reads it: a YAML parse on each run). Returns the key."""
     key, public = make_key(repo.parent / f"{repo.name}-key")
     if not _fresh(repo):
         return key
@@ -253,6 +255,10 @@ def project_repo(repo: Path, project_files: int = 300) -> Path:
         path, make = mixed_path(i)
         out.append(_blob(path, make(i * 200 + 1, False).encode()))  # never a task or worker
     out.append(_blob(".deploycheck/allowed_signers", f"bench@example.com {public}\n".encode()))
+    if initialised:
+        from deploycheck.commands.init import template
+
+        out.append(_blob(".deploycheck/config.yaml", template("config.yaml").encode()))
     out.append(_blob("shop/models.py", b"from django.db import models\n\n\nclass Product(models.Model):\n    stock = models.IntegerField()\n"))
     out.append(_blob("tests/test_stock.py", b"def test_two_workers():\n    pass\n"))
     fast_import(repo, out)
