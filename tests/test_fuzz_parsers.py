@@ -451,3 +451,23 @@ def test_record_body_survives_hostile_text_round_trip(records, keys):
 
     run()
     report("record.build_body/parse_body round trip", tried)
+
+
+# Pieces that decide whether a text is "comments only" for YAML: other line breaks, tabs,
+# document markers, non-printable characters, a BOM, and plain content.
+_YAML_PIECES = ["# c", " ", "\t", "\n", "\r\n", "\r", "\x85", "\u2028", "\u2029", "\ufeff", "a: 1", "#", "---",
+                "...", "é", "\x07", "\x7f", "- x", "  #x", "\t# t", ":", "'", '"', "\u00a0", "&a", "%YAML 1.1", "\ufffe"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_YAML_PIECES), max_size=10).map("".join))
+def test_the_comments_only_shortcut_agrees_with_pyyaml(text):
+    # yamlload.compose answers "empty document" for such texts without importing PyYAML; PyYAML
+    # (both loaders) must read exactly that from every text the shortcut takes.
+    import yaml
+
+    from deploycheck.yamlload import only_comments
+
+    if only_comments(text):
+        assert yaml.compose(text, Loader=yaml.CSafeLoader) is None
+        assert yaml.compose(text, Loader=yaml.SafeLoader) is None

@@ -144,6 +144,17 @@ def test_quiet_hook_loads_no_heavy_library_and_prints_nothing(project) -> None:
     assert probe(project.repo, "verify", "--hook") == (0, [], "")
 
 
+def test_quiet_hook_after_init_reads_the_commented_config_without_yaml(project) -> None:
+    # `deploycheck init` writes a config.yaml of comments only: an empty document, so no PyYAML.
+    from deploycheck.commands.init import template
+
+    git(project.repo, "checkout", "-q", "main")
+    commit(project.repo, {".deploycheck/config.yaml": template("config.yaml")}, "init")
+    git(project.repo, "checkout", "-q", "-b", "quiet")
+    commit(project.repo, QUIET_FILES, "docs and helpers")
+    assert probe(project.repo, "verify", "--hook") == (0, [], "")
+
+
 def test_flagged_hook_prints_the_full_gates_message(project) -> None:
     project.flagged_branch()
     code, heavy, messages = probe(project.repo, "verify", "--hook")
