@@ -12,7 +12,6 @@ Each fuzz test counts the inputs it tried and prints ``fuzz: <parser>: N inputs`
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import time
@@ -29,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from incident import keygen
 
-from deploycheck import sshsig
+from deploycheck import plain, sshsig
 from deploycheck.answers import Answer, parse_answers
 from deploycheck.checklist import Checklist, load_builtin, parse_checklist
 from deploycheck.config import Config, parse_config_text
@@ -430,7 +429,7 @@ def test_line_endings_and_bom(checklist, records):
 
 def _comparable(value):
     # Config keeps the environments section as a YAML node (validated elsewhere); compare the rest.
-    return dataclasses.replace(value, environments=None) if isinstance(value, Config) else value
+    return plain.replace(value, environments=None) if isinstance(value, Config) else value
 
 
 def test_record_body_survives_hostile_text_round_trip(records, keys):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from gitrepo import commit, make_repo
 from test_record import EXPECTED_BODY, SIG, full, make_body
+from deploycheck import plain
 from deploycheck.answers import Answer
 from deploycheck.commands import common, log
 from deploycheck.errors import RecordError
@@ -90,7 +91,7 @@ findings = st.builds(
     severity=st.sampled_from(["info", "warning", "high"]), path=texts, line=st.integers(0, 10**6),
     end_line=st.integers(0, 10**6), message=texts, questions=st.lists(texts, max_size=3).map(tuple),
     side=st.sampled_from(["head", "base"]), suppressed=st.booleans(),
-).map(lambda f: dataclasses.replace(f, suppression_reason="why" if f.suppressed else None))
+).map(lambda f: plain.replace(f, suppression_reason="why" if f.suppressed else None))
 answers = st.builds(Answer, texts, st.none() | texts, st.none() | texts, st.none() | texts)
 
 

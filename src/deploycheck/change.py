@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import nullcontext
-from dataclasses import dataclass
-from typing import Callable
 
 from . import gitcmd
 from .diffparse import parse_diff
 from .errors import GitError
 from .model import Change, FileChange
+from .plain import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable
 
 DECK_DIR = ".deploycheck/"
 
@@ -33,11 +36,13 @@ DIFF_FLAGS = (
 DEEPEN_STEPS = (50, 200, 1000, 5000)
 
 
-@dataclass(frozen=True)
-class BaseChoice:
-    ref: str  # what was asked for ("origin/main", a sha, …)
-    source: str  # how it was chosen
-    sha: str
+class BaseChoice(Frozen):
+    _fields = ("ref", "source", "sha")
+
+    def __init__(self, ref: str, source: str, sha: str) -> None:
+        self.ref = ref  # what was asked for ("origin/main", a sha, …)
+        self.source = source  # how it was chosen
+        self.sha = sha
 
 
 def _env(name: str) -> str | None:

@@ -5,11 +5,13 @@ The gate reads it from the base ref (a branch cannot relax its own rules); see D
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from . import yamlload as Y
 from .errors import ConfigError
+from .plain import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CONFIG_PATH = ".deploycheck/config.yaml"
 DEFAULT_ALLOWED_SIGNERS = ".deploycheck/allowed_signers"
@@ -20,28 +22,42 @@ TOP_KEYS = (
 SEVERITIES = ("info", "warning", "high")
 
 
-@dataclass(frozen=True)
-class PolicyRule:
-    question: str
-    answer: str  # the answer this rule is about ("no", "yes", "n/a")
-    when: str = "always"  # always | high (only when a high finding exists) | flagged
-    message: str = ""
+class PolicyRule(Frozen):
+    _fields = ("question", "answer", "when", "message")
+
+    def __init__(self, question: str, answer: str, when: str = "always", message: str = "") -> None:
+        self.question = question
+        self.answer = answer  # the answer this rule is about ("no", "yes", "n/a")
+        self.when = when  # always | high (only when a high finding exists) | flagged
+        self.message = message
 
 
-@dataclass(frozen=True)
-class Config:
-    base_branch: str | None = None
-    exclude: tuple[str, ...] = ()
-    job_paths: tuple[str, ...] = ()
-    lock_wrappers: tuple[str, ...] = ()
-    disabled_rules: tuple[str, ...] = ()
-    severity_overrides: dict[str, str] = field(default_factory=dict)
-    checklists: tuple[str, ...] = ("background-jobs",)
-    block: tuple[PolicyRule, ...] = ()
-    require_details: tuple[PolicyRule, ...] = ()
-    allowed_signers: str = DEFAULT_ALLOWED_SIGNERS
-    environments: Any = None  # yaml node; validated by the environment-parity module
-    source: str = "(defaults)"
+class Config(Frozen):
+    _fields = (
+        "base_branch", "exclude", "job_paths", "lock_wrappers", "disabled_rules", "severity_overrides", "checklists",
+        "block", "require_details", "allowed_signers", "environments", "source",
+    )
+
+    def __init__(
+        self,
+        base_branch: str | None = None,
+        exclude: tuple[str, ...] = (),
+        job_paths: tuple[str, ...] = (),
+        lock_wrappers: tuple[str, ...] = (),
+        disabled_rules: tuple[str, ...] = (),
+        severity_overrides: dict[str, str] | None = None,
+        checklists: tuple[str, ...] = ("background-jobs",),
+        block: tuple[PolicyRule, ...] = (),
+        require_details: tuple[PolicyRule, ...] = (),
+        allowed_signers: str = DEFAULT_ALLOWED_SIGNERS,
+        environments: Any = None,  # yaml node; validated by the environment-parity module
+        source: str = "(defaults)",
+    ) -> None:
+        self.base_branch, self.exclude, self.job_paths, self.lock_wrappers = base_branch, exclude, job_paths, lock_wrappers
+        self.disabled_rules = disabled_rules
+        self.severity_overrides: dict[str, str] = {} if severity_overrides is None else severity_overrides
+        self.checklists, self.block, self.require_details = checklists, block, require_details
+        self.allowed_signers, self.environments, self.source = allowed_signers, environments, source
 
 
 def _policy_rules(node: Any, source: str, what: str, with_when: bool) -> tuple[PolicyRule, ...]:

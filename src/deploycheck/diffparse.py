@@ -133,7 +133,7 @@ def parse_hunks(data: bytes) -> list[Hunk]:
     added: list[Line] = []
     old_no = new_no = 0
     match = _HUNK.match
-    make = tuple.__new__  # Line(n, text) without NamedTuple's Python-level __new__: 2x faster
+    make = tuple.__new__  # Line(n, text) without its Python-level __new__: 2x faster
     for line in data.split(b"\n"):
         if not line:
             continue

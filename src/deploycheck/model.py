@@ -6,8 +6,12 @@ Nothing here touches git, the terminal or the file system.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+
+from .plain import Plain
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SEVERITIES = ("info", "warning", "high")
 _PURE_REMOVAL = re.compile(rb"(?m)^@@ -\d+(?:,\d+)? \+\d+,0 @@")
@@ -25,34 +29,48 @@ ADDED, MODIFIED, DELETED, TYPE_CHANGED = "added", "modified", "deleted", "type-c
 KIND_FILE, KIND_SYMLINK, KIND_SUBMODULE = "file", "symlink", "submodule"
 
 
-class Line(NamedTuple):
-    """One removed or added line: its number on its side and its text.
+class Line(tuple):
+    """One removed or added line: ``(number, text)``, its number on its side and its text.
 
     ``text`` has no line terminator; it is the line's bytes decoded as UTF-8 with
     ``surrogateescape`` so that non-UTF-8 content survives a round trip (``raw()``).
-    A trailing ``\\r`` (CRLF files) is kept in ``text``. (A tuple, not a dataclass: a
+    A trailing ``\\r`` (CRLF files) is kept in ``text``. (A tuple, not a class with fields: a
     large diff has hundreds of thousands of lines and construction cost matters.)
     """
 
-    number: int
-    text: str
+    __slots__ = ()
+
+    def __new__(cls, number: int, text: str) -> "Line":
+        return tuple.__new__(cls, (number, text))
+
+    @property
+    def number(self) -> int:
+        return self[0]
+
+    @property
+    def text(self) -> str:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Line(number={self[0]!r}, text={self[1]!r})"
 
     def raw(self) -> bytes:
         return self.text.encode("utf-8", "surrogateescape")
 
 
-@dataclass
-class Hunk:
-    old_start: int
-    old_count: int
-    new_start: int
-    new_count: int
-    removed: list[Line] = field(default_factory=list)
-    added: list[Line] = field(default_factory=list)
+class Hunk(Plain):
+    _fields = ("old_start", "old_count", "new_start", "new_count", "removed", "added")
+
+    def __init__(
+        self, old_start: int, old_count: int, new_start: int, new_count: int,
+        removed: list[Line] | None = None, added: list[Line] | None = None,
+    ) -> None:
+        self.old_start, self.old_count, self.new_start, self.new_count = old_start, old_count, new_start, new_count
+        self.removed: list[Line] = [] if removed is None else removed
+        self.added: list[Line] = [] if added is None else added
 
 
-@dataclass
-class FileChange:
+class FileChange(Plain):
     """One path in the change. Renames are never detected (``--no-renames``): a move is a
     deletion plus an addition, so ``old_path == new_path`` unless one side is absent.
 
@@ -60,16 +78,24 @@ class FileChange:
     first ``@@`` line): most files of a large change are never looked at line by line.
     """
 
-    old_path: str | None  # None when added
-    new_path: str | None  # None when deleted
-    status: str  # added | modified | deleted | type-changed
-    old_mode: str | None = None  # e.g. "100644", "100755", "120000" (symlink), "160000" (submodule)
-    new_mode: str | None = None
-    old_blob: str | None = None  # full object id, None when absent
-    new_blob: str | None = None
-    binary: bool = False
-    hunk_bytes: bytes = b""
-    _hunks: list[Hunk] | None = field(default=None, repr=False, compare=False)
+    _fields = ("old_path", "new_path", "status", "old_mode", "new_mode", "old_blob", "new_blob", "binary", "hunk_bytes")
+
+    def __init__(
+        self,
+        old_path: str | None,  # None when added
+        new_path: str | None,  # None when deleted
+        status: str,  # added | modified | deleted | type-changed
+        old_mode: str | None = None,  # e.g. "100644", "100755", "120000" (symlink), "160000" (submodule)
+        new_mode: str | None = None,
+        old_blob: str | None = None,  # full object id, None when absent
+        new_blob: str | None = None,
+        binary: bool = False,
+        hunk_bytes: bytes = b"",
+    ) -> None:
+        self.old_path, self.new_path, self.status = old_path, new_path, status
+        self.old_mode, self.new_mode, self.old_blob, self.new_blob = old_mode, new_mode, old_blob, new_blob
+        self.binary, self.hunk_bytes = binary, hunk_bytes
+        self._hunks: list[Hunk] | None = None
 
     @property
     def hunks(self) -> list[Hunk]:
@@ -128,18 +154,25 @@ class FileChange:
         return all(getattr(self, f) == getattr(other, f) for f in fields) and self.hunks == other.hunks
 
 
-@dataclass
-class Change:
+class Change(Plain):
     """What a branch changed: ``merge_base..head_sha``."""
 
-    repo_root: str
-    base_ref: str  # as the user or environment named it, e.g. "origin/main"
-    base_source: str  # how it was chosen, e.g. "--base", "GITHUB_BASE_REF", "origin/HEAD"
-    base_sha: str
-    merge_base: str
-    head_ref: str
-    head_sha: str
-    files: list[FileChange] = field(default_factory=list)
+    _fields = ("repo_root", "base_ref", "base_source", "base_sha", "merge_base", "head_ref", "head_sha", "files")
+
+    def __init__(
+        self,
+        repo_root: str,
+        base_ref: str,  # as the user or environment named it, e.g. "origin/main"
+        base_source: str,  # how it was chosen, e.g. "--base", "GITHUB_BASE_REF", "origin/HEAD"
+        base_sha: str,
+        merge_base: str,
+        head_ref: str,
+        head_sha: str,
+        files: list[FileChange] | None = None,
+    ) -> None:
+        self.repo_root, self.base_ref, self.base_source, self.base_sha = repo_root, base_ref, base_source, base_sha
+        self.merge_base, self.head_ref, self.head_sha = merge_base, head_ref, head_sha
+        self.files: list[FileChange] = [] if files is None else files
 
     def file(self, path: str) -> FileChange | None:
         for f in self.files:
@@ -148,20 +181,31 @@ class Change:
         return None
 
 
-@dataclass
-class Finding:
-    rule: str
-    name: str
-    category: str
-    severity: str
-    path: str
-    line: int
-    end_line: int
-    message: str
-    questions: tuple[str, ...] = ()
-    side: str = "head"  # "base" when the line numbers refer to the base version (deletions)
-    suppressed: bool = False
-    suppression_reason: str | None = None
+class Finding(Plain):
+    _fields = (
+        "rule", "name", "category", "severity", "path", "line", "end_line", "message", "questions", "side",
+        "suppressed", "suppression_reason",
+    )
+
+    def __init__(
+        self,
+        rule: str,
+        name: str,
+        category: str,
+        severity: str,
+        path: str,
+        line: int,
+        end_line: int,
+        message: str,
+        questions: tuple[str, ...] = (),
+        side: str = "head",  # "base" when the line numbers refer to the base version (deletions)
+        suppressed: bool = False,
+        suppression_reason: str | None = None,
+    ) -> None:
+        self.rule, self.name, self.category, self.severity = rule, name, category, severity
+        self.path, self.line, self.end_line, self.message = path, line, end_line, message
+        self.questions, self.side = questions, side
+        self.suppressed, self.suppression_reason = suppressed, suppression_reason
 
     @property
     def flags(self) -> bool:

@@ -6,15 +6,18 @@ Pure apart from reading file contents through the ``read_blob`` callable it is g
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Callable
 
 from . import pathglob
 from .config import Config
 from .model import Change, FileChange, Finding
+from .plain import Plain
 from .rules import detectors_for_file
 from .rules.base import DetectorSettings, FileContext
 from .rules.parity import WHOLE_CHANGE_RULES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable
 
 MAX_TEXT_BYTES = 2_000_000  # larger files are scanned by their changed lines only
 _SUPPRESS = re.compile(r"deploycheck:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*)")
@@ -23,11 +26,13 @@ _SUPPRESS = re.compile(r"deploycheck:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*)")
 DEFAULT_CHECKLIST = "background-jobs"
 
 
-@dataclass
-class ScanResult:
-    change: Change
-    findings: list[Finding] = field(default_factory=list)  # including suppressed ones
-    checklists: list[str] = field(default_factory=list)
+class ScanResult(Plain):
+    _fields = ("change", "findings", "checklists")
+
+    def __init__(self, change: Change, findings: list[Finding] | None = None, checklists: list[str] | None = None) -> None:
+        self.change = change
+        self.findings: list[Finding] = [] if findings is None else findings  # including suppressed ones
+        self.checklists: list[str] = [] if checklists is None else checklists
 
     @property
     def active(self) -> list[Finding]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
-from typing import Callable, Iterator, TypeVar
 
 from ..change import compute_change
 from ..config import CONFIG_PATH, Config, parse_config_text
 from ..gitcmd import BlobReader, BlobStream
 from ..model import Change, FileChange, Finding
+from ..plain import Plain
 from ..scan import MAX_TEXT_BYTES, ScanResult, likely_reads, scan_change, scan_files
 
 # A change with at least this many files is scanned by two processes (a fork of this one)
@@ -19,16 +18,22 @@ from ..scan import MAX_TEXT_BYTES, ScanResult, likely_reads, scan_change, scan_f
 # turns it off.
 PARALLEL_MIN_FILES = 400
 
-T = TypeVar("T")
-R = TypeVar("R")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterator, TypeVar
+
+    T = TypeVar("T")
+    R = TypeVar("R")
 
 
-@dataclass
-class Context:
-    change: Change
-    deck_files: list[FileChange]  # what the change did under .deploycheck/
-    config: Config  # from the base ref, never from the branch
-    scan: ScanResult
+class Context(Plain):
+    _fields = ("change", "deck_files", "config", "scan")
+
+    def __init__(self, change: Change, deck_files: list[FileChange], config: Config, scan: ScanResult) -> None:
+        self.change = change
+        self.deck_files = deck_files  # what the change did under .deploycheck/
+        self.config = config  # from the base ref, never from the branch
+        self.scan = scan
 
 
 @contextmanager

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import import_module
-from typing import Callable
-
-from .base import Detector, FileContext, Rule
+from .base import FileContext, Rule
 from .py_gate import may_report as _python_may_report
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from .base import Detector
 
 FAMILIES = (
     "deploycheck.rules.python_rules",

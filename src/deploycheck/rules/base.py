@@ -8,11 +8,14 @@ changed file and applies configuration and inline suppressions afterwards.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Protocol
 
 from ..model import FileChange, Finding
+from ..plain import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterable
 
 DOC_SECTIONS = ("what_it_does", "why_bad", "known_problems", "example", "use_instead")
 DOC_TITLES = {
@@ -24,20 +27,30 @@ DOC_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str  # stable, never reused: DC + three digits
-    name: str  # kebab-case name of the pattern, e.g. "lost-update"
-    category: str  # one of model.CATEGORIES
-    severity: str  # default severity: info | warning | high
-    questions: tuple[str, ...]  # checklist question ids this rule is evidence for
-    summary: str  # one line for `deploycheck rules`
-    what_it_does: str
-    why_bad: str
-    known_problems: str
-    example: str
-    use_instead: str
-    languages: tuple[str, ...] = ()  # informational: "python", "javascript", "config", …
+class Rule(Frozen):
+    _fields = (
+        "id", "name", "category", "severity", "questions", "summary", "what_it_does", "why_bad", "known_problems",
+        "example", "use_instead", "languages",
+    )
+
+    def __init__(
+        self,
+        id: str,  # stable, never reused: DC + three digits
+        name: str,  # kebab-case name of the pattern, e.g. "lost-update"
+        category: str,  # one of model.CATEGORIES
+        severity: str,  # default severity: info | warning | high
+        questions: tuple[str, ...],  # checklist question ids this rule is evidence for
+        summary: str,  # one line for `deploycheck rules`
+        what_it_does: str,
+        why_bad: str,
+        known_problems: str,
+        example: str,
+        use_instead: str,
+        languages: tuple[str, ...] = (),  # informational: "python", "javascript", "config", …
+    ) -> None:
+        self.id, self.name, self.category, self.severity, self.questions = id, name, category, severity, questions
+        self.summary, self.what_it_does, self.why_bad, self.known_problems = summary, what_it_does, why_bad, known_problems
+        self.example, self.use_instead, self.languages = example, use_instead, languages
 
     def finding(
         self,
@@ -63,11 +76,6 @@ class Rule:
         )
 
 
-class TextSource(Protocol):
-    def __call__(self) -> str | None: ...
-
-
-@dataclass
 class FileContext:
     """Everything a detector may look at for one changed file.
 
@@ -80,12 +88,16 @@ class FileContext:
     ``changed_lower()`` (the raw changed lines, lower-cased bytes) before touching lines or ASTs.
     """
 
-    path: str
-    file: FileChange
-    head_text: Callable[[], str | None]
-    base_text: Callable[[], str | None]
-    settings: "DetectorSettings"
-    cache: dict = field(default_factory=dict)  # detectors may memoise per-file work here
+    def __init__(
+        self,
+        path: str,
+        file: FileChange,
+        head_text: Callable[[], str | None],
+        base_text: Callable[[], str | None],
+        settings: DetectorSettings,
+    ) -> None:
+        self.path, self.file, self.head_text, self.base_text, self.settings = path, file, head_text, base_text, settings
+        self.cache: dict = {}  # detectors may memoise per-file work here
 
     @cached_property
     def added(self) -> dict[int, str]:
@@ -114,12 +126,15 @@ class FileContext:
         return self.cache["changed_lower"]
 
 
-@dataclass(frozen=True)
-class DetectorSettings:
+class DetectorSettings(Frozen):
     """The parts of configuration detectors read (from the base branch's config)."""
 
-    job_paths: tuple[str, ...] = ()  # extra globs whose files are job/worker code
-    lock_wrappers: tuple[str, ...] = ()  # project names acting as locks/transactions, e.g. traced_atomic
+    _fields = ("job_paths", "lock_wrappers")
+
+    def __init__(self, job_paths: tuple[str, ...] = (), lock_wrappers: tuple[str, ...] = ()) -> None:
+        self.job_paths = job_paths  # extra globs whose files are job/worker code
+        self.lock_wrappers = lock_wrappers  # project names acting as locks/transactions, e.g. traced_atomic
 
 
-Detector = Callable[[FileContext], Iterable[Finding]]
+if TYPE_CHECKING:
+    Detector = Callable[[FileContext], Iterable[Finding]]

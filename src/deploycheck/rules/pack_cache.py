@@ -140,8 +140,8 @@ def stale_packs() -> list[str]:
 
 # --- plain data <-> packs -------------------------------------------------------------------
 #
-# Generic over the pack dataclasses, so a field added to Pack, PackRule, Pattern, FileSelector
-# or Rule is carried without touching this module: a dataclass becomes {"$type": name, field:
+# Generic over the pack classes, so a field added to Pack, PackRule, Pattern, FileSelector
+# or Rule (to its ``_fields``) is carried without touching this module: such an object becomes {"$type": name, field:
 # value…}, a regular expression {"$re": text}, a tuple a list (every sequence in a pack is a
 # tuple), a dict stays a dict.
 
@@ -156,11 +156,11 @@ def _classes() -> dict[str, type]:
 
 
 def encode_pack(pack: Any) -> Any:
-    import dataclasses
+    from ..plain import Plain
 
     def enc(value: Any) -> Any:
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {_TYPE: type(value).__name__, **{f.name: enc(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+        if isinstance(value, Plain):
+            return {_TYPE: type(value).__name__, **{name: enc(getattr(value, name)) for name in value._fields}}
         if isinstance(value, (re.Pattern, LazyRegex)):
             return {_RE: value.pattern}
         if isinstance(value, tuple):

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import pathglob
 from ..errors import ConfigError
 from ..model import CATEGORIES, QUESTION_IDS, SEVERITIES, Finding
+from ..plain import Frozen, Plain
 from .base import DOC_SECTIONS, FileContext, Rule
 from .patterns_lex import Lexed, lex, lexers
 
@@ -54,14 +54,20 @@ def is_test_or_doc(path: str) -> bool:
 # --- the pack model -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Pattern:
-    regex: re.Pattern[str]
-    contains: tuple[str, ...]  # lower-case plain substrings; the raw line must hold one of them
-    in_strings: bool = False  # match the text with string literals kept (comments still blank)
-    requires: tuple[re.Pattern[str], ...] = ()  # one must match the file's text (strings kept)
-    excludes: tuple[re.Pattern[str], ...] = ()  # none may match the file's text
-    message: str | None = None  # overrides the rule's message
+class Pattern(Frozen):
+    _fields = ("regex", "contains", "in_strings", "requires", "excludes", "message")
+
+    def __init__(
+        self,
+        regex: re.Pattern[str],
+        contains: tuple[str, ...],  # lower-case plain substrings; the raw line must hold one of them
+        in_strings: bool = False,  # match the text with string literals kept (comments still blank)
+        requires: tuple[re.Pattern[str], ...] = (),  # one must match the file's text (strings kept)
+        excludes: tuple[re.Pattern[str], ...] = (),  # none may match the file's text
+        message: str | None = None,  # overrides the rule's message
+    ) -> None:
+        self.regex, self.contains, self.in_strings = regex, contains, in_strings
+        self.requires, self.excludes, self.message = requires, excludes, message
 
     @property
     def end_anchored(self) -> bool:
@@ -70,33 +76,49 @@ class Pattern:
         return "$" in self.regex.pattern
 
 
-@dataclass(frozen=True)
-class PackRule:
-    rule: Rule
-    side: str  # "head": added lines; "base": removed lines
-    patterns: tuple[Pattern, ...]
-    paths: tuple[str, ...]  # globs narrowing the pack's files
-    contains: tuple[str, ...]  # keywords for the pre-filter (patterns' plus the check's)
-    message: str
-    messages: dict[str, str]  # setting rules: "changed", "added", "removed"
-    only_if_fewer_in_head: bool  # safeguard rules: the token really went away, it did not move
-    check: str | None
-    aliases: dict[str, str]  # setting rules: other spellings of the same setting
+class PackRule(Frozen):
+    _fields = (
+        "rule", "side", "patterns", "paths", "contains", "message", "messages", "only_if_fewer_in_head", "check",
+        "aliases",
+    )
+
+    def __init__(
+        self,
+        rule: Rule,
+        side: str,  # "head": added lines; "base": removed lines
+        patterns: tuple[Pattern, ...],
+        paths: tuple[str, ...],  # globs narrowing the pack's files
+        contains: tuple[str, ...],  # keywords for the pre-filter (patterns' plus the check's)
+        message: str,
+        messages: dict[str, str],  # setting rules: "changed", "added", "removed"
+        only_if_fewer_in_head: bool,  # safeguard rules: the token really went away, it did not move
+        check: str | None,
+        aliases: dict[str, str],  # setting rules: other spellings of the same setting
+    ) -> None:
+        self.rule, self.side, self.patterns, self.paths, self.contains = rule, side, patterns, paths, contains
+        self.message, self.messages, self.only_if_fewer_in_head = message, messages, only_if_fewer_in_head
+        self.check, self.aliases = check, aliases
 
 
-@dataclass(frozen=True)
-class FileSelector:
-    extensions: tuple[str, ...]
-    names: tuple[str, ...]  # fnmatch globs on the file name
-    lexer: str
+class FileSelector(Frozen):
+    _fields = ("extensions", "names", "lexer")
+
+    def __init__(self, extensions: tuple[str, ...], names: tuple[str, ...], lexer: str) -> None:
+        self.extensions = extensions
+        self.names = names  # fnmatch globs on the file name
+        self.lexer = lexer
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: packs are loaded once
-class Pack:
-    name: str
-    selectors: tuple[FileSelector, ...]
-    rules: tuple[PackRule, ...]
-    keywords: tuple[str, ...] = field(default=())
+class Pack(Plain):
+    _fields = ("name", "selectors", "rules", "keywords")
+    # Compared and hashed by identity: packs are loaded once.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __init__(
+        self, name: str, selectors: tuple[FileSelector, ...], rules: tuple[PackRule, ...], keywords: tuple[str, ...] = ()
+    ) -> None:
+        self.name, self.selectors, self.rules, self.keywords = name, selectors, rules, keywords
 
 
 # --- loading and validating packs -----------------------------------------------------------
@@ -278,11 +300,14 @@ def load_packs() -> tuple[Pack, ...]:
     return tuple(packs)
 
 
-@dataclass(frozen=True)
 class _Dispatch:
-    by_extension: dict[str, tuple[tuple[Pack, str], ...]]
-    by_name: tuple[tuple[re.Pattern[str], Pack, str], ...]
-    any_name: re.Pattern[str]  # all name globs in one regex: one test for most files
+    def __init__(
+        self,
+        by_extension: dict[str, tuple[tuple[Pack, str], ...]],
+        by_name: tuple[tuple[re.Pattern[str], Pack, str], ...],
+        any_name: re.Pattern[str],  # all name globs in one regex: one test for most files
+    ) -> None:
+        self.by_extension, self.by_name, self.any_name = by_extension, by_name, any_name
 
 
 @lru_cache(maxsize=None)

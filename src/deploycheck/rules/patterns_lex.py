@@ -16,8 +16,9 @@ comment or a string to start wins, which is the rule every one of these language
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+
+from ..plain import Frozen
 
 _DQ = r'"(?:\\.|[^"\\\n])*"?'  # an unterminated string ends at the end of its line
 _SQ = r"'(?:\\.|[^'\\\n])*'?"
@@ -56,10 +57,11 @@ _LEXERS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-@dataclass(frozen=True)
-class Lexed:
-    code: str
-    nocomment: str
+class Lexed(Frozen):
+    _fields = ("code", "nocomment")
+
+    def __init__(self, code: str, nocomment: str) -> None:
+        self.code, self.nocomment = code, nocomment
 
     def code_lines(self) -> list[str]:
         return self.code.split("\n")
