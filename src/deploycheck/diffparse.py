@@ -8,7 +8,9 @@ prefixes, full object ids, no context lines.
 from __future__ import annotations
 
 import re
-from typing import IO, Iterable, Iterator
+TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
+if TYPE_CHECKING:
+    from typing import IO, Iterable, Iterator
 
 from .model import ADDED, DELETED, MODIFIED, TYPE_CHANGED, FileChange, Hunk, Line
 

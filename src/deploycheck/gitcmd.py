@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import subprocess
 from contextlib import contextmanager
-from typing import IO, Iterator, Sequence
+TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
+if TYPE_CHECKING:
+    from typing import IO, Iterator, Sequence
 
 from .errors import GitError
 

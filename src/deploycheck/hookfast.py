@@ -50,15 +50,20 @@ def try_fast_hook(args: list[str]) -> int | None:
     values = parse_args(args)
     if values is None:
         return None
-    base, head = values.get("--base"), values.get("--head")
-    if base is None and head is None:
-        from .hookrange import pushed_range
+    import os
 
-        base, head = pushed_range()
     from .commands.common import analyse
+    from .gitcmd import BlobReader
 
-    # The rule families are imported only for files their gates admit (rules/__init__.py).
-    ctx = analyse(base, head)
+    cwd = os.getcwd()
+    with BlobReader(cwd) as objects:  # one git process for every revision and file asked about
+        base, head = values.get("--base"), values.get("--head")
+        if base is None and head is None:
+            from .hookrange import pushed_range
+
+            base, head = pushed_range(cwd, objects)
+        # The rule families are imported only for files their gates admit (rules/__init__.py).
+        ctx = analyse(base, head, cwd, objects)
     if ctx.scan.flagged_files:
         return None  # the full gate: records, signatures, trust, and its messages
     return 0

@@ -43,12 +43,12 @@ def _is_ancestor(root: str, older: str, newer: str) -> bool:
     return gitcmd.run(["merge-base", "--is-ancestor", older, newer], root, check=False).returncode == 0
 
 
-def _normal_fork_point(root: str, head_sha: str) -> str | None:
+def _normal_fork_point(root: str, head_sha: str, objects: gitcmd.BlobReader | None = None) -> str | None:
     """merge-base(normal base, head), or None when the normal base cannot be found."""
     from .change import config_base_branch, resolve_base
 
     try:
-        choice = resolve_base(root, None, config_base_branch(root, head_sha))
+        choice = resolve_base(root, None, config_base_branch(root, head_sha, objects), objects)
     except DeployCheckError:
         return None
     proc = gitcmd.run(["merge-base", choice.sha, head_sha], root, check=False)
@@ -57,17 +57,18 @@ def _normal_fork_point(root: str, head_sha: str) -> str | None:
     return proc.stdout.decode().strip() or None
 
 
-def choose_base(root: str, from_ref: str | None, head_sha: str) -> str | None:
+def choose_base(root: str, from_ref: str | None, head_sha: str, objects: gitcmd.BlobReader | None = None) -> str | None:
     """``from_ref`` when it widens the change beyond the normal base's, else None (normal base).
 
-    Pure decision over git ancestry; see the module docstring for why.
+    Pure decision over git ancestry; see the module docstring for why. ``objects`` (a reader
+    started in ``root``) answers the questions about revisions without a git process each.
     """
     if from_ref is None:
         return None
-    from_sha = gitcmd.resolve(from_ref, root)
+    from_sha = objects.resolve(from_ref) if objects is not None else gitcmd.resolve(from_ref, root)
     if from_sha is None:
         return None  # not in this repository (never fetched): the normal base still works
-    fork = _normal_fork_point(root, head_sha)
+    fork = _normal_fork_point(root, head_sha, objects)
     if fork is None:
         return from_sha
     if _is_ancestor(root, fork, from_sha):
@@ -76,17 +77,18 @@ def choose_base(root: str, from_ref: str | None, head_sha: str) -> str | None:
     return from_sha
 
 
-def pushed_range(cwd: str | None = None) -> tuple[str | None, str | None]:
+def pushed_range(cwd: str | None = None, objects: gitcmd.BlobReader | None = None) -> tuple[str | None, str | None]:
     """(base, head) for ``verify --hook`` from the pre-push variables; None means "the default".
 
     Without the variables (not run by a pre-push hook) both are None. An all-zero FROM (a new
-    branch) gives the normal base.
+    branch) gives the normal base. ``objects``: as for ``choose_base``.
     """
     from_ref, to_ref = _env_refs()
     if from_ref is None and to_ref is None:
         return None, None
     root = gitcmd.toplevel(cwd or os.getcwd())
-    head_sha = gitcmd.resolve(to_ref, root) if to_ref else gitcmd.resolve("HEAD", root)
+    resolve = objects.resolve if objects is not None else (lambda rev: gitcmd.resolve(rev, root))
+    head_sha = resolve(to_ref or "HEAD")
     if head_sha is None:
         return None, to_ref  # let verify report the unknown head in its usual words
-    return choose_base(root, from_ref, head_sha), to_ref
+    return choose_base(root, from_ref, head_sha, objects), to_ref

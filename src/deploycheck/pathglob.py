@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
+if TYPE_CHECKING:
+    from typing import Iterable
 
 
 @lru_cache(maxsize=256)

@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 from urllib.parse import quote
 

@@ -8,7 +8,11 @@ refused, nesting and size are capped, and every error names the file, the line a
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, TypeVar
+TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
+if TYPE_CHECKING:
+    from typing import Any, Callable, TypeVar
+
+    E = TypeVar("E", bound=Exception)
 
 from .errors import ConfigError
 
@@ -17,11 +21,9 @@ MAX_DEPTH = 32
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary", "value", "merge")}
 
-E = TypeVar("E", bound=Exception)
-
-# Anything PyYAML alone should judge: a character outside plain printable text, a BOM, or a line
-# break other than "\n" and "\r\n" (YAML also breaks lines at a lone "\r", U+0085, U+2028, U+2029).
-_NOT_PLAIN = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|\r(?!\n)")
+# Anything PyYAML alone should judge, in an ASCII text: a control character other than tab and
+# line breaks, or a lone "\r" (YAML breaks lines there too). Non-ASCII texts always go to PyYAML.
+_NOT_PLAIN_ASCII = re.compile("[^\t\n\r\x20-\x7e]|\r(?!\n)")
 
 
 class YamlError(ConfigError):
@@ -83,7 +85,7 @@ def compose(
 def only_comments(text: str) -> bool:
     """Whether ``text`` holds only blank lines and comments (as `deploycheck init`'s config.yaml
     does), which YAML reads as an empty document. Conservative: False sends the text to PyYAML."""
-    if _NOT_PLAIN.search(text):
+    if not text.isascii() or _NOT_PLAIN_ASCII.search(text):
         return False
     for line in text.split("\n"):
         content = line.rstrip("\r").lstrip(" ")

@@ -123,10 +123,14 @@ def config_at(objects: BlobReader, rev: str) -> Config:
     return parse_config_text(data, source=f"{CONFIG_PATH} (at {rev[:12]})")
 
 
-def analyse(base: str | None = None, head: str | None = None, cwd: str | None = None) -> Context:
+def analyse(
+    base: str | None = None, head: str | None = None, cwd: str | None = None, objects: BlobReader | None = None
+) -> Context:
+    """Find the change, read the base branch's config and scan. One `git cat-file --batch`
+    (``objects`` when given, started in ``cwd``) answers every question about revisions and
+    files on the way."""
     cwd = cwd or os.getcwd()
-    # One `git cat-file --batch` answers every question about revisions and files on the way.
-    with BlobReader(cwd) as objects:
+    with nullcontext(objects) if objects is not None else BlobReader(cwd) as objects:
         change, deck = compute_change(cwd, base, head, objects)
         config = config_at(objects, change.base_sha)
         per_file = scan_per_file(change, config, objects)

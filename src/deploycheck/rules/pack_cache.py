@@ -21,7 +21,9 @@ import os
 import re
 import sys
 import zlib
-from typing import Any, Callable
+TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 COMPILED_NAME = "compiled.json"
 FORMAT = 1

@@ -8,7 +8,9 @@ flagged: the finding adds context to a risky change and never flags one on its o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
+if TYPE_CHECKING:
+    from typing import Callable
 
 from ..model import Finding
 from .base import Rule

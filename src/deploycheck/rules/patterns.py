@@ -17,7 +17,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Iterator
+TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, Iterator
 
 from .. import pathglob
 from ..errors import ConfigError

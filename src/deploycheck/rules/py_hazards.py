@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from .base import FileContext, Finding, Rule
 from .py_docs import HAZARD_DOCS
 from .py_jobs import JobKind, enclosing_job, job_map, open_mode
-from .py_gate import HAZARD_TRIGGERS, may_add_hazard, migration_kind
+from .py_gate import HAZARD_TRIGGERS, any_in, may_add_hazard, migration_kind, should_analyse
 from .py_source import (
     FunctionInfo,
     PyModule,
     Step,
-    any_in,
     chain_attrs,
     chain_calls,
     chain_root,
@@ -33,7 +32,6 @@ from .py_source import (
     names_in,
     receiver,
     short,
-    should_analyse,
     steps,
     string_value,
     touches,

@@ -14,19 +14,16 @@ from textwrap import dedent
 from typing import Callable
 
 from .base import FileContext, Rule
-from .py_gate import job_by_path, may_enqueue, mentions_jobs, migration_kind
+from .py_gate import any_in, is_job_path, job_by_path, may_enqueue, mentions_jobs, migration_kind, should_analyse
 from .py_source import (
     FunctionInfo,
     PyModule,
-    any_in,
     chain_root,
     dotted,
     header_nodes,
-    is_job_path,
     last_name,
     module_for,
     receiver,
-    should_analyse,
     steps,
 )
 

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 
 from .base import FileContext, Rule
 from .py_docs import SAFEGUARD_DOCS
-from .py_gate import may_change_safeguards, migration_kind
+from .py_gate import any_in, may_change_safeguards, migration_kind, should_analyse
 from .py_source import (
     PyModule,
-    any_in,
     chain_attrs,
     chain_root,
     dotted,
@@ -30,7 +29,6 @@ from .py_source import (
     last_name,
     module_for,
     receiver,
-    should_analyse,
     string_value,
 )
 

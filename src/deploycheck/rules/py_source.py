@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from .base import FileContext
-from .py_gate import any_in, changed_text, is_job_path, is_python_path, is_test_path, should_analyse  # noqa: F401 - shared with the rules
 
 MUTABLE_FACTORIES = {"dict", "list", "set", "defaultdict", "Counter", "OrderedDict", "deque"}
 
