@@ -4,6 +4,7 @@ and the command line's exit 2 for a ref that does not exist. Real repositories, 
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from gitrepo import commit, git, make_branch, make_repo
 from incident import JOB_BRANCH, JOB_MAIN, MODELS
 
 from deploycheck.change import compute_change, diff_args
-from deploycheck.diffparse import parse_diff
+from deploycheck.diffparse import parse_diff, split_sections
 
 
 def dc(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -147,3 +148,34 @@ def test_configuration_passed_in_the_environment_changes_nothing(tmp_path, monke
     assert seen == "true\n"  # git itself does read it
     assert compute_change(str(repo), "main", None)[0].files == clean
     assert sorted(f.path for f in clean) == ["app.py", "t é.py"]
+
+
+class _Trickle(io.RawIOBase):
+    """git's stdout as a pipe may deliver it: ``size`` bytes per read, whatever was asked."""
+
+    def __init__(self, data: bytes, size: int) -> None:
+        self._data, self._size, self._at = data, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(self._size, len(buffer), len(self._data) - self._at)
+        buffer[:n] = self._data[self._at : self._at + n]
+        self._at += n
+        return n
+
+
+def test_sections_are_the_same_however_the_diff_arrives(tmp_path):
+    # The parser takes what the pipe holds (read1): a header split over two reads, or read one
+    # byte at a time, must give the same files as the whole diff at once.
+    files = {f"pkg/m{i}.py": f"a = {i}\nb = {i}\n" for i in range(12)}
+    files["odd name é.txt"] = "b = é\n"
+    repo = make_repo(tmp_path / "r", files)
+    make_branch(repo, "feat", {p: t.replace("b =", "c =") for p, t in files.items()})
+    mb = git(repo, "merge-base", "main", "HEAD")
+    out = subprocess.run(["git", *diff_args(mb, "HEAD")], cwd=repo, capture_output=True, check=True).stdout
+    whole = list(split_sections(io.BytesIO(out)))
+    assert len(whole) == len(files)
+    for size in (1, 2, 3, 7, 11, 12, 13, 64, 1000):
+        assert list(split_sections(io.BufferedReader(_Trickle(out, size), buffer_size=size))) == whole, size

@@ -96,24 +96,31 @@ _MARK = b"\ndiff --git "
 
 
 def split_sections(stream: IO[bytes] | Iterable[bytes], block: int = 1 << 20) -> Iterator[bytes]:
-    """Split the diff into per-file sections with byte searches, reading fixed-size blocks."""
+    """Split the diff into per-file sections with byte searches, as git writes it."""
     if hasattr(stream, "read"):
-        chunks: Iterable[bytes] = iter(lambda: stream.read(block), b"")  # type: ignore[union-attr]
+        # read1: what git has written so far (up to a block), so parsing keeps pace with git
+        # instead of waiting for whole blocks and leaving the last one to parse after git ends.
+        read = getattr(stream, "read1", stream.read)  # type: ignore[union-attr]
+        chunks: Iterable[bytes] = iter(lambda: read(block), b"")
     else:
         chunks = (b"".join(stream),)
-    buf = b""
+    buf = bytearray()
     for chunk in chunks:
+        # What ``buf`` held was searched already: search only the new bytes, plus the few a
+        # header could straddle. Linear in the diff's size however small the pieces git writes
+        # and however long one file's section.
+        searched = len(buf)
         buf += chunk
+        cut = buf.find(_MARK, max(1, searched - len(_MARK) + 1))
         start = 0
-        while True:
-            cut = buf.find(_MARK, start + 1)
-            if cut < 0:
-                break
-            yield buf[start : cut + 1]
+        while cut >= 0:
+            yield bytes(memoryview(buf)[start : cut + 1])
             start = cut + 1
-        buf = buf[start:]
+            cut = buf.find(_MARK, start + 1)
+        if start:
+            del buf[:start]
     if buf.startswith(b"diff --git "):
-        yield buf
+        yield bytes(buf)
 
 
 def _section(raw: bytes) -> FileChange:
