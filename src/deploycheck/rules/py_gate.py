@@ -96,6 +96,21 @@ def job_by_path(ctx) -> bool:
     return "/management/commands/" in f"/{ctx.path}" or is_job_path(ctx)
 
 
+def _once(test):
+    """``test(ctx)`` computed once per file: the gate asks first, then the detectors ask again."""
+    key = ("py-gate", test.__name__)
+
+    def memo(ctx) -> bool:
+        if key not in ctx.cache:
+            ctx.cache[key] = test(ctx)
+        return ctx.cache[key]
+
+    memo.__name__ = memo.__qualname__ = test.__name__
+    memo.__doc__ = test.__doc__
+    return memo
+
+
+@_once
 def mentions_jobs(ctx) -> bool:
     """Whether the file could define a job: a trigger word in the head, or in the base when the
     change deletes the file or removes lines outright (a removed job is reported on the base)."""
@@ -108,15 +123,18 @@ def mentions_jobs(ctx) -> bool:
     return False
 
 
+@_once
 def may_enqueue(ctx) -> bool:
     return ctx.adds_lines() and any_in(changed_text(ctx), ENQUEUE_TRIGGERS)
 
 
+@_once
 def may_change_safeguards(ctx) -> bool:
     text = changed_text(ctx)
     return any_in(text, SAFEGUARD_TRIGGERS) or any(w.lower() in text for w in ctx.settings.lock_wrappers)
 
 
+@_once
 def may_add_hazard(ctx) -> bool:
     if not ctx.adds_lines():
         return False
