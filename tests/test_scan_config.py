@@ -100,3 +100,17 @@ def test_inline_suppression_is_kept_in_the_json_with_its_reason(tmp_path, monkey
         (11, True, "reserve_stock runs on the single-worker 'serial' queue")
     ]
     assert doc["flagged"] is True  # the other findings still flag the change
+
+
+def test_removing_a_configured_lock_wrapper_is_reported_whatever_its_name(tmp_path, monkeypatch, capsys):
+    # `guarded` holds none of the words the safeguard rules look for first ("lock", "atomic", …):
+    # only the base branch's lock_wrappers says it is a lock. Its removal must still be reported.
+    base = 'from util import guarded\n\n\ndef sync_totals(store):\n    with guarded("totals"):\n        store.write(store.read())\n'
+    head = "from util import guarded\n\n\ndef sync_totals(store):\n    store.write(store.read())\n"
+    found = {}
+    for wrappers in ("[guarded]", "[]"):
+        repo = make_repo(tmp_path / wrappers, {".deploycheck/config.yaml": f"lock_wrappers: {wrappers}\n", "shop/sync.py": base})
+        make_branch(repo, "refactor", {"shop/sync.py": head})
+        code, doc, _ = scan_json(repo, monkeypatch, capsys)
+        found[wrappers] = (code, rules_of(doc))
+    assert found == {"[guarded]": (0, [("DC320", 5, "base")]), "[]": (0, [])}
