@@ -40,6 +40,16 @@ MODEL_IN_PROCESS = (
     "print(statistics.median(times[1:]))\n"
 )
 
+# The least any Python scanner must do: start, find the merge-base, read git's diff to the end.
+FLOOR = (
+    "import subprocess as s\n"
+    "mb = s.run(['git', 'merge-base', 'main', 'HEAD'], capture_output=True).stdout.strip()\n"
+    "p = s.Popen(['git', 'diff', '--no-renames', '-U0', mb, 'HEAD'], stdout=s.PIPE)\n"
+    "while p.stdout.read1(1 << 20):\n"
+    "    pass\n"
+    "p.wait()\n"
+)
+
 Row = tuple[str, str, str, str]
 
 
@@ -93,11 +103,13 @@ def bench_scan(files: int, runs: int) -> list[Row]:
     mixed_branch(repo, files, untouched=files // 10)
     mb = git(repo, "merge-base", "main", "feature")
     scan = deploycheck_cmd("scan", "--base", "main")
-    t = median_times({"git": ["git", "diff", "--no-renames", "-U0", mb, "HEAD"], "scan": scan}, repo, runs)
+    t = median_times({"git": ["git", "diff", "--no-renames", "-U0", mb, "HEAD"], "scan": scan,
+                      "floor": [sys.executable, "-c", FLOOR]}, repo, runs)
     ratio = t["scan"] / t["git"]
     rss = peak_rss_mb(["scan", "--base", "main"], repo)
     return [
         (f"git diff -U0 ({files} files)", ms(t["git"]), "1.00x", ""),
+        (f"Python reading that diff, nothing else ({files} files)", ms(t["floor"]), f"{t['floor'] / t['git']:.2f}x git", ""),
         (f"scan ({files} files)", ms(t["scan"]), f"{ratio:.2f}x git", "<= 1.5x " + verdict(ratio <= 1.5)),
         (f"scan ({files} files) peak memory", f"{rss:.0f} MB", "", "< 100 MB " + verdict(rss < 100)),
     ]
