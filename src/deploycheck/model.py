@@ -6,6 +6,7 @@ Nothing here touches git, the terminal or the file system.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 from .plain import Plain
 
@@ -43,13 +44,8 @@ class Line(tuple):
     def __new__(cls, number: int, text: str) -> "Line":
         return tuple.__new__(cls, (number, text))
 
-    @property
-    def number(self) -> int:
-        return self[0]
-
-    @property
-    def text(self) -> str:
-        return self[1]
+    number = property(itemgetter(0), doc="The line's number on its side.")  # itemgetter: C speed
+    text = property(itemgetter(1), doc="The line's text, without its terminator.")
 
     def __repr__(self) -> str:
         return f"Line(number={self[0]!r}, text={self[1]!r})"
