@@ -252,6 +252,24 @@ def test_pushed_range_pushing_main_itself_uses_the_remote_tip(tmp_path: Path, mo
     assert pushed_range(str(repo)) == (remote_tip, head)
 
 
+def test_pushed_range_after_a_rebase_and_force_push_keeps_the_normal_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FROM is the branch's old tip, left behind by a rebase onto a newer main: it is neither
+    inside the rebased branch nor behind its fork point. The range is the one CI checks."""
+    from deploycheck.hookrange import pushed_range
+
+    repo = make_repo(tmp_path / "repo")
+    git(repo, "checkout", "-q", "-b", "feature")
+    old_tip = commit(repo, {"a.txt": "a\n"})
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"m.txt": "main moved on\n"})
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "rebase", "-q", "main")
+    head = git(repo, "rev-parse", "HEAD")
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", old_tip)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
+    assert pushed_range(str(repo)) == (None, head)
+
+
 def test_pushed_range_unknown_from_ref_falls_back_to_the_normal_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from deploycheck.hookrange import pushed_range
 

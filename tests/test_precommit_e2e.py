@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dcflow import LOST_UPDATE_JOB, git_env, make_project, remote_has, run_dc, run_git
+from dcflow import FLAGGED_FILES, LOST_UPDATE_JOB, git_env, make_project, remote_has, run_dc, run_git
 from deploycheck.commands import init
 from gitrepo import commit, git
 
@@ -212,3 +212,32 @@ def test_unflagged_work_commits_and_pushes_quietly(tmp_path: Path, hook_repo: Ho
     pushed = run_git(project.repo, "push", "origin", "docs", env=env)
     assert pushed.returncode == 0, pushed.stdout + pushed.stderr
     assert remote_has(project, "docs") == git(project.repo, "rev-parse", "HEAD")
+
+
+def test_a_rebased_branch_with_its_record_force_pushes_through(tmp_path: Path, hook_repo: HookRepo) -> None:
+    # The author's key reaches main's allowed_signers only after the branch was first pushed;
+    # the author rebases and force-pushes. pre-commit's FROM_REF is then the branch's old tip,
+    # off the rebased line: the hook must check what CI checks (merge-base with main, signers
+    # from main), not the range from the old tip, whose allowed_signers lacks the key.
+    no_one = "# keys are added by the team lead\n"
+    project = make_project(tmp_path, {".pre-commit-config.yaml": project_config(hook_repo), ".deploycheck/allowed_signers": no_one})
+    assert pre_commit(project.repo, hook_repo, "install", "--hook-type", "pre-push").returncode == 0
+    env = pre_commit_env(hook_repo)
+    git(project.repo, "checkout", "-q", "-b", "feature")
+    commit(project.repo, {"README.md": "inventory service\n\nReservations move to a task.\n"}, "docs")
+    assert run_git(project.repo, "push", "origin", "feature", env=env).returncode == 0
+    commit(project.repo, FLAGGED_FILES, "Refactor stock reservation")
+    project.assess()
+    git(project.repo, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "Concurrency record")
+    untrusted = run_git(project.repo, "push", "origin", "feature", env=env)
+    assert untrusted.returncode == 1 and "(untrusted-signer)" in untrusted.stdout, untrusted.stdout + untrusted.stderr
+
+    git(project.repo, "checkout", "-q", "main")
+    commit(project.repo, {".deploycheck/allowed_signers": f"{no_one}dev@example.com {project.public_key}\n"}, "Trust dev")
+    assert run_git(project.repo, "push", "origin", "main", env=env).returncode == 0
+    git(project.repo, "checkout", "-q", "feature")
+    git(project.repo, "rebase", "-q", "main")
+
+    rebased = run_git(project.repo, "push", "--force", "origin", "feature", env=env)
+    assert rebased.returncode == 0, rebased.stdout + rebased.stderr
+    assert remote_has(project, "feature") == git(project.repo, "rev-parse", "HEAD")

@@ -8,10 +8,12 @@ install`` exports the same two variables from git's pre-push stdin, so both hook
 
 A record covers a branch's whole change (``merge-base(base, head)..head``), so the gate must
 look at the same range CI will. FROM is therefore used as the base only when it widens the
-range the normal base gives -- e.g. pushing ``main`` itself, where the normal base may be
-``main`` and the change would look empty. When FROM lies inside the branch (a second push of
-a feature branch), using it would cut the change short and make every committed record look
-stale, so the normal base is kept.
+range the normal base gives: when it lies behind the fork point -- e.g. pushing ``main``
+itself, where the normal base may be ``main`` and the change would look empty. Anywhere else
+the normal base is kept: FROM inside the branch (a second push of a feature branch) would cut
+the change short and make every committed record look stale, and FROM off the branch's line
+(the old tip after a rebase and force-push) would check a range CI never sees, against
+signers read from a commit the base branch has moved past.
 """
 
 from __future__ import annotations
@@ -71,10 +73,9 @@ def choose_base(root: str, from_ref: str | None, head_sha: str, objects: gitcmd.
     fork = _normal_fork_point(root, head_sha, objects)
     if fork is None:
         return from_sha
-    if _is_ancestor(root, fork, from_sha):
-        # The pushed range lies inside the branch's own change: check all of it, as CI will.
-        return None
-    return from_sha
+    if from_sha != fork and _is_ancestor(root, from_sha, fork):
+        return from_sha  # behind the fork point: it widens the change
+    return None  # inside the branch, or off its line after a rebase: check all of it, as CI will
 
 
 def pushed_range(cwd: str | None = None, objects: gitcmd.BlobReader | None = None) -> tuple[str | None, str | None]:
