@@ -1,16 +1,19 @@
 """The fast path of `deploycheck verify --hook`: a git hook nobody feels.
 
-A pre-push (or pre-commit) hook runs on every push, almost always over changes that touch no
-job, queue or shared state. For those the full CLI would spend most of its time importing
-Typer, Rich and the record and signing code only to print nothing and exit 0. This path reads
-the arguments itself, runs the same analysis as ``commands.verify`` (same range, same base
-branch config, same scan) and answers directly when nothing is flagged: then the gate's verdict
-is "pass" whatever the records say (``verification.evaluate``), and the hook prints nothing.
+A pre-push (or pre-commit) hook runs on every push. The full CLI would spend most of its time
+importing Typer, Click and Rich, none of which the hook's few plain lines need. This path reads
+the arguments itself and does what ``commands.verify.run`` does for ``--hook`` (same range, same
+base branch config, same scan, same verdict, same messages, from the same functions):
 
-Anything else returns None and ``__main__`` runs the full CLI, which computes the verdict with
-records and signatures and prints it: a flagged change, an unusual argument, ``--help``, a
-machine format. Errors (not a repository, base not found, bad config) are raised exactly as the
-full path raises them, from the same functions, and ``__main__`` turns them into exit code 2.
+- nothing flagged (almost every push): the verdict is "pass" whatever the records say
+  (``verification.evaluate``), so it prints nothing and exits 0 without even loading the
+  record and signing code;
+- flagged: the gate's verdict from the records, signatures and the base branch's signers,
+  printed by ``commands.verify.print_hook``.
+
+An argument it does not handle (``--allowed-signers``, a machine format, ``--help``) returns
+None and ``__main__`` runs the full CLI. Errors (not a repository, base not found, bad config)
+are raised as the full path raises them, and ``__main__`` turns them into exit code 2.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def parse_args(args: list[str]) -> dict[str, str] | None:
 
 
 def try_fast_hook(args: list[str]) -> int | None:
-    """Exit code 0 when the change is not flagged; None to let the full CLI decide."""
+    """The hook's exit code (0 pass, 1 blocked); None to let the full CLI handle the arguments."""
     values = parse_args(args)
     if values is None:
         return None
@@ -64,6 +67,10 @@ def try_fast_hook(args: list[str]) -> int | None:
             base, head = pushed_range(cwd, objects)
         # The rule families are imported only for files their gates admit (rules/__init__.py).
         ctx = analyse(base, head, cwd, objects)
-    if ctx.scan.flagged_files:
-        return None  # the full gate: records, signatures, trust, and its messages
-    return 0
+    if not ctx.scan.flagged_files:
+        return 0
+    from .commands.verify import gate_verdict, print_hook
+
+    verdict = gate_verdict(ctx, None)
+    print_hook(verdict)
+    return 0 if verdict.ok else 1

@@ -21,7 +21,7 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
 
         base, head = pushed_range()
     ctx = analyse(base, head)
-    verdict = _evaluate(ctx, allowed_signers)
+    verdict = gate_verdict(ctx, allowed_signers)
     if format == "json":
         print(report.dumps(verdict_json(ctx, verdict)))
     elif format == "github":
@@ -33,7 +33,7 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
     return 0 if verdict.ok else 1
 
 
-def _evaluate(ctx: Context, allowed_signers: Path | None) -> Verdict:
+def gate_verdict(ctx: Context, allowed_signers: Path | None) -> Verdict:
     from ..verification import evaluate
 
     return evaluate(ctx, allowed_signers, strict_trust=True)
