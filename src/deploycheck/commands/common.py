@@ -17,6 +17,8 @@ from ..scan import MAX_TEXT_BYTES, ScanResult, likely_reads, scan_change, scan_f
 # when the machine has two cores: the detectors are CPU-bound Python. DEPLOYCHECK_WORKERS=1
 # turns it off.
 PARALLEL_MIN_FILES = 400
+# Up to this many objects are read one round trip at a time through the reader already open.
+FEW_OBJECTS = 16
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,7 +42,10 @@ class Context(Plain):
 def blob_reader(root: str, expected: list[str], objects: BlobReader | None = None) -> Iterator[Callable[[str], bytes | None]]:
     """``read_blob`` for the scan: objects it is expected to read come from a stream fetched
     ahead (``expected``, in order); any other one, or one asked out of order, is fetched on
-    demand (through ``objects`` when given)."""
+    demand (through ``objects`` when given). A few objects are not worth a second git process
+    (a git hook feels each): with ``objects`` at hand they are all read on demand."""
+    if objects is not None and len(expected) <= FEW_OBJECTS:
+        expected = []
     with BlobStream(root, expected, MAX_TEXT_BYTES) as ahead, (nullcontext(objects) if objects else BlobReader(root)) as blobs:
 
         def read_blob(name: str) -> bytes | None:
