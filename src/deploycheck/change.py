@@ -120,7 +120,7 @@ def _looks_like_sha(ref: str) -> bool:
     return 7 <= len(ref) <= 64 and all(c in "0123456789abcdef" for c in ref.lower())
 
 
-def _resolver(root: str, objects: gitcmd.BlobReader | None) -> Callable[[str], str | None]:
+def resolver(root: str, objects: gitcmd.BlobReader | None) -> Callable[[str], str | None]:
     """``gitcmd.resolve`` for ``root``, through ``objects`` (one long-lived git) when given."""
     return objects.resolve if objects is not None else (lambda rev: gitcmd.resolve(rev, root))
 
@@ -129,7 +129,7 @@ def resolve_base(
     root: str, explicit: str | None, config_base: str | None = None, objects: gitcmd.BlobReader | None = None
 ) -> BaseChoice:
     candidates = _candidates(explicit, config_base)
-    resolve = _resolver(root, objects)
+    resolve = resolver(root, objects)
     for ref, source in candidates:
         sha = resolve(ref)
         if sha is None and source not in ("default", "origin/HEAD") and not ref.startswith("-"):
@@ -213,7 +213,7 @@ def find_merge_base(root: str, base: BaseChoice, head_sha: str) -> str:
 
 def resolve_head(root: str, head: str | None, objects: gitcmd.BlobReader | None = None) -> tuple[str, str]:
     ref = head or "HEAD"
-    sha = _resolver(root, objects)(ref)
+    sha = resolver(root, objects)(ref)
     if sha is None:
         if ref == "HEAD":
             raise GitError("this repository has no commits yet. Commit your work, then run deploycheck again.")

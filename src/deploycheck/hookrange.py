@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 
 from . import gitcmd
+from .change import config_base_branch, resolve_base, resolver
 from .errors import DeployCheckError
 
 FROM_ENV = "PRE_COMMIT_FROM_REF"
@@ -47,8 +48,6 @@ def _is_ancestor(root: str, older: str, newer: str) -> bool:
 
 def _normal_fork_point(root: str, head_sha: str, objects: gitcmd.BlobReader | None = None) -> str | None:
     """merge-base(normal base, head), or None when the normal base cannot be found."""
-    from .change import config_base_branch, resolve_base
-
     try:
         choice = resolve_base(root, None, config_base_branch(root, head_sha, objects), objects)
     except DeployCheckError:
@@ -67,7 +66,7 @@ def choose_base(root: str, from_ref: str | None, head_sha: str, objects: gitcmd.
     """
     if from_ref is None:
         return None
-    from_sha = objects.resolve(from_ref) if objects is not None else gitcmd.resolve(from_ref, root)
+    from_sha = resolver(root, objects)(from_ref)
     if from_sha is None:
         return None  # not in this repository (never fetched): the normal base still works
     fork = _normal_fork_point(root, head_sha, objects)
@@ -88,8 +87,7 @@ def pushed_range(cwd: str | None = None, objects: gitcmd.BlobReader | None = Non
     if from_ref is None and to_ref is None:
         return None, None
     root = gitcmd.toplevel(cwd or os.getcwd())
-    resolve = objects.resolve if objects is not None else (lambda rev: gitcmd.resolve(rev, root))
-    head_sha = resolve(to_ref or "HEAD")
+    head_sha = resolver(root, objects)(to_ref or "HEAD")
     if head_sha is None:
         return None, to_ref  # let verify report the unknown head in its usual words
     return choose_base(root, from_ref, head_sha, objects), to_ref

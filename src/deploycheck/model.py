@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 SEVERITIES = ("info", "warning", "high")
-_PURE_REMOVAL = re.compile(rb"(?m)^@@ -\d+(?:,\d+)? \+\d+,0 @@")
 CATEGORIES = ("job", "queue", "shared-state", "concurrency", "migration", "config")
 QUESTION_IDS = (
     "shared-state",
@@ -28,6 +27,8 @@ QUESTION_IDS = (
 # File kinds and statuses of a FileChange.
 ADDED, MODIFIED, DELETED, TYPE_CHANGED = "added", "modified", "deleted", "type-changed"
 KIND_FILE, KIND_SYMLINK, KIND_SUBMODULE = "file", "symlink", "submodule"
+# A -U0 hunk header whose new side has no line: the hunk only removes lines.
+_PURE_REMOVAL = re.compile(rb"(?m)^@@ -\d+(?:,\d+)? \+\d+,0 @@")
 
 
 class Line(tuple):

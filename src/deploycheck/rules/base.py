@@ -107,10 +107,6 @@ class FileContext:
     def removed(self) -> dict[int, str]:
         return {line.number: line.text for line in self.file.removed_lines()}
 
-    def adds_lines(self) -> bool:
-        """Whether the change adds any line here, answered without parsing the hunks."""
-        return self.file.adds_lines()
-
     def lower_text(self, side: str) -> str | None:
         """``head_text()`` or ``base_text()`` lower-cased, memoised (several pre-filters read it)."""
         key = ("lower-text", side)

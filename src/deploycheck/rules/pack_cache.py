@@ -142,10 +142,10 @@ def stale_packs() -> list[str]:
 
 # --- plain data <-> packs -------------------------------------------------------------------
 #
-# Generic over the pack classes, so a field added to Pack, PackRule, Pattern, FileSelector
-# or Rule (to its ``_fields``) is carried without touching this module: such an object becomes {"$type": name, field:
-# value…}, a regular expression {"$re": text}, a tuple a list (every sequence in a pack is a
-# tuple), a dict stays a dict.
+# Generic over the pack classes, so a field added to Pack, PackRule, Pattern, FileSelector or
+# Rule (to its ``_fields``) is carried without touching this module: such an object becomes
+# {"$type": name, field: value…}, a regular expression {"$re": text}, a tuple a list (every
+# sequence in a pack is a tuple), a dict stays a dict.
 
 _TYPE, _RE = "$type", "$re"
 

@@ -13,6 +13,7 @@ drift apart. Nothing heavy is imported here.
 from __future__ import annotations
 
 import re
+from functools import wraps
 
 from .. import pathglob
 
@@ -100,13 +101,12 @@ def _once(test):
     """``test(ctx)`` computed once per file: the gate asks first, then the detectors ask again."""
     key = ("py-gate", test.__name__)
 
+    @wraps(test)
     def memo(ctx) -> bool:
         if key not in ctx.cache:
             ctx.cache[key] = test(ctx)
         return ctx.cache[key]
 
-    memo.__name__ = memo.__qualname__ = test.__name__
-    memo.__doc__ = test.__doc__
     return memo
 
 
@@ -125,7 +125,7 @@ def mentions_jobs(ctx) -> bool:
 
 @_once
 def may_enqueue(ctx) -> bool:
-    return ctx.adds_lines() and any_in(changed_text(ctx), ENQUEUE_TRIGGERS)
+    return ctx.file.adds_lines() and any_in(changed_text(ctx), ENQUEUE_TRIGGERS)
 
 
 @_once
@@ -136,7 +136,7 @@ def may_change_safeguards(ctx) -> bool:
 
 @_once
 def may_add_hazard(ctx) -> bool:
-    if not ctx.adds_lines():
+    if not ctx.file.adds_lines():
         return False
     head = ctx.lower_text("head")
     return bool(head) and any_in(head, HAZARD_TRIGGERS)
