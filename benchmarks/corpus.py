@@ -110,12 +110,12 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
 
 def find_git_dir(mirrors: Path, repo: str) -> Path | None:
     """The bare git directory of a fetched mirror: ``owner+name`` itself or a folder below it."""
-    top = mirrors / repo.replace("/", "+")
-    if not top.is_dir():
-        return None
-    for candidate in [top, *sorted(p for p in top.rglob("*") if p.is_dir() and len(p.relative_to(top).parts) <= 3)]:
-        if (candidate / "HEAD").is_file() and (candidate / "objects").is_dir():
-            return candidate
+    level = [mirrors / repo.replace("/", "+")]
+    for _ in range(4):  # owner+name, then up to three folders down; never into a git directory
+        for folder in level:
+            if (folder / "HEAD").is_file() and (folder / "objects").is_dir():
+                return folder
+        level = sorted(child for folder in level if folder.is_dir() for child in folder.iterdir() if child.is_dir())
     return None
 
 
