@@ -128,9 +128,9 @@ def test_github_pull_request_without_record_fails_with_annotations_and_summary(t
     # The missing record is annotated on each flagged line of the pull request's diff.
     assert proc.stdout.splitlines() == [
         "::error file=inventory/jobs.py,line=6,endLine=10,title=deploycheck missing-record::"
-        f"{missing} (DC101 job-code-changed: Celery task `reserve_stock` changed in statements that touch shared "
-        "state (database, cache, files or globals): several workers can run it at once, so check it under "
-        f"concurrency.) Fix: {FIX}",
+        f"{missing} (DC101 job-code-changed: Celery task `reserve_stock` is new and touches shared state "
+        "(database, cache, files or globals): a new background job runs many times at once and in an order "
+        f"nobody chose; answer the checklist for it.) Fix: {FIX}",
         "::error file=inventory/jobs.py,line=9,endLine=10,title=deploycheck missing-record::"
         f"{missing} (DC301 lost-update: Product.stock is read, recomputed and saved without a lock or F() "
         f"expression: two workers running reserve_stock at once can overwrite each other's update.) Fix: {FIX}",

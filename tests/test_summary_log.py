@@ -22,8 +22,8 @@ DENYING = ANSWERS.replace(
     f'shared-state: {{answer: "no", rebuttal: "{REBUTTAL}"}}',
 )
 DC101 = (
-    "Celery task \\`reserve\\_stock\\` changed in statements that touch shared state (database, cache, files or "
-    "globals): several workers can run it at once, so check it under concurrency."
+    "Celery task \\`reserve\\_stock\\` is new and touches shared state (database, cache, files or globals): a new "
+    "background job runs many times at once and in an order nobody chose; answer the checklist for it."
 )
 DC301 = (
     "Product.stock is read, recomputed and saved without a lock or F() expression: two workers running "

@@ -31,12 +31,12 @@ def huey_close(order_id):
     Order.objects.filter(pk=order_id).update(closed=True)
 
 
-@dramatiq.actor  # error: DC101[info]
+@dramatiq.actor  # error: DC101[warning]
 def notify(order_id):
     return order_id
 
 
-@django_rq.job("default")  # error: DC101[info]
+@django_rq.job("default")  # error: DC101[warning]
 def rq_export(order_id):
     return order_id
 
@@ -45,11 +45,11 @@ def q_nightly():  # error: DC101[warning]
     Order.objects.filter(stale=True).delete()
 
 
-def timer_body():  # error: DC101[info]
+def timer_body():  # error: DC101[warning]
     return None
 
 
-def pool_body(n):  # error: DC101[info]
+def pool_body(n):  # error: DC101[warning]
     return n + 1
 
 

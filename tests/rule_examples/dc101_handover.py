@@ -18,11 +18,11 @@ def thread_body(order_id):  # error: DC101[warning]
     Order.objects.filter(pk=order_id).update(seen=True)
 
 
-def pool_body(n):  # error: DC101[info]
+def pool_body(n):  # error: DC101[warning]
     return n * n
 
 
-async def fetch_one(url):  # error: DC101[info]
+async def fetch_one(url):  # error: DC101[warning]
     await asyncio.sleep(0)
     return url
 
@@ -31,11 +31,11 @@ def rq_body(order_id):  # error: DC101[warning]
     Order.objects.get(pk=order_id).save()
 
 
-def q_body(order_id):  # error: DC101[info]
+def q_body(order_id):  # error: DC101[warning]
     return order_id
 
 
-def airflow_body(**context):  # error: DC101[info]
+def airflow_body(**context):  # error: DC101[warning]
     return context
 
 

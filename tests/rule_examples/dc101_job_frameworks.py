@@ -1,5 +1,5 @@
 # path: app/background.py
-"""One job per framework. Jobs that touch shared state are warnings; the others are context (info)."""
+"""One job per framework. Each is new, so each is a warning (a new job always needs the checklist)."""
 import dramatiq
 from apscheduler.schedulers.background import BackgroundScheduler
 from celery import Task, shared_task
@@ -20,7 +20,7 @@ def close_order(self, order_id):
     Order.objects.filter(pk=order_id).update(closed=True)
 
 
-@shared_task  # error: DC101[info]
+@shared_task  # error: DC101[warning]
 def add(x, y):
     return x + y
 
@@ -35,7 +35,7 @@ def warm_cache(key):
     cache.set(key, compute(key))
 
 
-@db_task()  # error: DC101[info]
+@db_task()  # error: DC101[warning]
 def log_event(name):
     print(name)
 
@@ -45,7 +45,7 @@ def purge():
     Order.objects.filter(stale=True).delete()
 
 
-@scheduler.scheduled_job("interval", minutes=1)  # error: DC101[info]
+@scheduler.scheduled_job("interval", minutes=1)  # error: DC101[warning]
 def heartbeat():
     return "ok"
 

@@ -1,5 +1,5 @@
 # path: scripts/nightly/rollup.py
-import json  # error: DC101[info]
+import json  # error: DC101[warning]
 
 LIMIT = 10
 

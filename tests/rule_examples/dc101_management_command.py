@@ -7,7 +7,7 @@ from shop.models import Product
 class Command(BaseCommand):
     help = "Recount stock"
 
-    def add_arguments(self, parser):  # error: DC101[info]
+    def add_arguments(self, parser):  # error: DC101[warning]
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args, **options):  # error: DC101[warning]

@@ -20,7 +20,7 @@ async def arq_sync(ctx, order_id):  # error: DC101[warning]
     await Order.objects.filter(pk=order_id).aupdate(synced=True)
 
 
-async def arq_nightly(ctx):  # error: DC101[info]
+async def arq_nightly(ctx):  # error: DC101[warning]
     return "done"
 
 
@@ -33,7 +33,7 @@ def snapshot():  # error: DC101[warning]
     Snapshot.objects.create(total=Order.objects.count())
 
 
-def beat_cleanup():  # error: DC101[info]
+def beat_cleanup():  # error: DC101[warning]
     return None
 
 
@@ -41,7 +41,7 @@ def beat_cleanup():  # error: DC101[info]
 app.conf.beat_schedule = {"cleanup": {"task": "app.schedules.beat_cleanup", "schedule": 60.0}}
 
 
-@dag(schedule="@daily")  # error: DC101[info]
+@dag(schedule="@daily")  # error: DC101[warning]
 def nightly():
     @task  # error: DC101[warning]
     def export():
@@ -63,11 +63,11 @@ class Poller(threading.Thread):
     def __init__(self):  # ok: DC101
         super().__init__(daemon=True)
 
-    def run(self):  # error: DC101[info]
+    def run(self):  # error: DC101[warning]
         print("polling")
 
 
-def crunch(n):  # error: DC101[info]
+def crunch(n):  # error: DC101[warning]
     return n ** 2
 
 

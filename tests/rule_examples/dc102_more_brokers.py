@@ -17,7 +17,7 @@ def confluent_loop():  # error: DC102[warning]
         Event.objects.create(payload=message.value())
 
 
-async def aio_loop():  # error: DC102[info]
+async def aio_loop():  # error: DC102[warning]
     consumer = AIOKafkaConsumer("events")
     async for message in consumer:
         print(message.value)
@@ -30,14 +30,14 @@ def pubsub_loop():  # error: DC102[warning]
         r.incr("events:seen")  # error: DC202
 
 
-def stream_loop():  # error: DC102[info]
+def stream_loop():  # error: DC102[warning]
     while True:
         for _stream, entries in r.xreadgroup("grp", "c1", {"events": ">"}):
             print(entries)
 
 
 class Worker(ConsumerMixin):
-    def get_consumers(self, Consumer, channel):  # error: DC102[info]
+    def get_consumers(self, Consumer, channel):  # error: DC102[warning]
         return [Consumer(queues=[], callbacks=[self.on_message])]
 
     def on_message(self, body, message):  # error: DC102[warning]

@@ -17,7 +17,7 @@ def on_order(ch, method, properties, body):  # error: DC102[warning]
     ch.basic_ack(delivery_tag=method.delivery_tag)
 
 
-def on_ping(message):  # error: DC102[info]
+def on_ping(message):  # error: DC102[warning]
     print(message.data)
     message.ack()
 

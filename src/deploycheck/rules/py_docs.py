@@ -48,8 +48,10 @@ HAZARD_DOCS = {
         """
         Data flow is followed inside one function only: a helper that loads, changes and saves
         in different functions is not seen, a statement is followed through plain
-        `name = …` assignments only (not through attributes, containers or helper functions), and `obj.f = helper(obj)` (the whole object passed,
-        not the field) is not treated as a recomputation of `f`. A version check done inside a custom `save()` (for
+        `name = …` assignments only (not through attributes or containers). `obj.f = helper(obj)`
+        (the whole object handed to a helper) counts as a recomputation of `f` when the helper,
+        defined in the same file, reads that field of its parameter, and always when the helper
+        is defined elsewhere (it cannot be read here, so the change must show it is safe). A version check done inside a custom `save()` (for
         example django-concurrency's `VersionField`) is not visible; suppress the finding with
         `# deploycheck: ignore[DC301] versioned model` on the line.
         """,

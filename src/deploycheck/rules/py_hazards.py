@@ -177,6 +177,8 @@ def held_query(value: ast.AST, held: dict[str, HeldQuery]) -> HeldQuery | None:
         return held.get(inner.id)  # qs2 = qs
     if not isinstance(inner, ast.Call):
         return None
+    if last_name(inner.func) in ("list", "tuple", "sorted") and len(inner.args) == 1:
+        return held_query(inner.args[0], held)  # rows = list(qs): the loaded rows, iterated later
     calls = chain_calls(inner)
     if calls[-1] in _NOT_QUERIES:
         return None
@@ -350,6 +352,7 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
                     isinstance(node, ast.AugAssign)
                     or _reads_field(value, var, fld)
                     or any(temps.get(n) == (var, fld) for n in names_in(value))
+                    or _helper_reads_field(value, var, fld, s.module)
                 )
                 if derived:
                     pending.setdefault(var, []).append((fld, node, step))
@@ -385,6 +388,31 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
                         f"expression: {s.runners} can overwrite each other's update."
                     )
                 s.report(LOST_UPDATE, changes[0][1].lineno, call, msg, read.node)  # type: ignore[attr-defined]
+
+
+def _helper_reads_field(value: ast.AST, var: str, fieldname: str, module: PyModule) -> bool:
+    """``obj.f = helper(obj, …)``: the new value is computed by a helper that is handed the
+    object itself (the incident's refactor, with the arithmetic moved into ``_remaining``).
+
+    A helper defined in this file counts when its body reads that parameter's field; one
+    defined elsewhere cannot be read here, so handing it the object counts (the burden of
+    proof is on the change)."""
+    for call in (n for n in ast.walk(value) if isinstance(n, ast.Call)):
+        positions = [i for i, arg in enumerate(call.args) if isinstance(arg, ast.Name) and arg.id == var]
+        keywords = [kw.arg for kw in call.keywords if isinstance(kw.value, ast.Name) and kw.value.id == var and kw.arg]
+        if not positions and not keywords:
+            continue
+        helpers = module.by_name.get(last_name(call.func), [])
+        if not helpers:
+            return True
+        for helper in helpers:
+            params = [a.arg for a in helper.node.args.posonlyargs + helper.node.args.args]
+            if helper.class_name and params and isinstance(call.func, ast.Attribute):
+                params = params[1:]  # self/cls
+            names = [params[i] for i in positions if i < len(params)] + keywords
+            if any(_reads_field(helper.node, name, fieldname) for name in names):
+                return True
+    return False
 
 
 def _fields_read(value: ast.AST, var: str) -> list[str]:

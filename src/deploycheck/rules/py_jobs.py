@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from textwrap import dedent
 from typing import Callable
 
+from ..model import ADDED
 from .base import FileContext, Rule
+from .py_equiv import describe, proof_of_no_change
 from .py_gate import any_in, is_job_path, job_by_path, may_enqueue, mentions_jobs, migration_kind, should_analyse
 from .py_source import (
     FunctionInfo,
@@ -48,12 +50,16 @@ JOB_CODE_CHANGED = Rule(
         concurrent.futures or asyncio tasks. A function handed to one of these elsewhere in the
         same file counts too, and so does every file matching `job_paths` in the configuration.
 
-        Severity is `warning` when the changed statements of the job touch shared state: the
-        database (ORM managers, save/delete/create, sessions, cursors, execute/commit), a cache
-        or Redis, files written to disk, or module-level mutable globals that the file mutates.
-        It is `info` (context only, the change is not flagged by it) when the changed statements
-        touch none of these, e.g. logging, pure computation or argument handling. One finding
-        is reported per changed job function, from its first to its last changed line."""),
+        The burden of proof is on the change: the finding is a `warning` (it flags the change)
+        unless deploycheck proves the job's behaviour unchanged, and it is `info` only then. The
+        proof compares the job's syntax tree before and after the change once comments,
+        docstrings, logging and print calls, type annotations and formatting are removed; the
+        message says which of these it needed. A new job is always a `warning`, and so is a job
+        removed outright (queued messages and schedules still name it). The message says whether
+        the changed statements touch shared state: the database (ORM managers,
+        save/delete/create, sessions, cursors, execute/commit), a cache or Redis, files written
+        to disk, or module-level mutable globals that the file mutates. One finding is reported
+        per changed job function, from its first to its last changed line."""),
     why_bad=dedent("""\
         Code that runs in workers runs many times at once, retries, and runs in an order
         nobody chose. A change that is harmless in a single process (local tests, one staging
@@ -70,7 +76,10 @@ JOB_CODE_CHANGED = Rule(
         job framework; invoke's and Fabric's `@task` are command-line tasks, not jobs. A base
         class named `Task` counts as Celery's unless it is defined in the file without a Celery
         base (a Django model `Task`) or imported from a models module. The shared-state test is
-        syntactic: a call named `save()` on a non-database object counts."""),
+        syntactic: a call named `save()` on a non-database object counts. The proof of an
+        unchanged behaviour is syntactic too: renaming a local variable or reordering two
+        independent statements is reported as a change, and a logging call whose arguments have
+        side effects (`log.info(queue.pop())`) is removed as if it had none."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):
@@ -100,8 +109,10 @@ QUEUE_HANDLER_CHANGED = Rule(
         (pika `basic_consume`, kombu `Consumer(callbacks=…)`, `ConsumerMixin`), SQS
         `receive_message` loops (boto3), Google Pub/Sub subscriber callbacks, and Redis pub/sub
         (`listen`, `get_message`, `subscribe(channel=handler)`) and stream (`xread`,
-        `xreadgroup`) consumers. Severity follows the same test as DC101: `warning` when the
-        changed statements touch shared state, `info` otherwise."""),
+        `xreadgroup`) consumers. Severity follows DC101: `warning` unless the handler's
+        behaviour is proved unchanged (the same syntax tree without comments, docstrings,
+        logging, annotations and formatting), `info` then; a new handler is always a
+        `warning`."""),
     why_bad=dedent("""\
         Brokers deliver at least once, redeliver after a crash or a visibility timeout, and
         spread one queue over many consumers. A handler that is correct when each message
@@ -601,16 +612,62 @@ def _group_by_job(module: PyModule, jobs: dict[str, JobKind], lines: dict[int, s
     return groups
 
 
-def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str) -> str:
+_SHARED = " and touches shared state (database, cache, files or globals)"
+
+
+def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str, verdict: str) -> str:
     name = f"{kind.what} `{fn.qualname}`" if fn else f"module-level code of this {kind.what} file"
     name = name[0].upper() + name[1:]
+    if verdict == "new":
+        return (
+            f"{name} is new{_SHARED if shared else ''}: a new background job runs many times at "
+            "once and in an order nobody chose; answer the checklist for it."
+        )
+    if verdict == "gone":
+        return (
+            f"{name} was removed: messages already queued for it, retries and schedules that "
+            "still name it fail or are dropped after the deploy."
+        )
     what = "changed" if side == "head" else "had lines removed"
+    if verdict.startswith("same:"):
+        return (
+            f"{name} {what} only in {verdict[5:]}: its syntax tree is otherwise identical, so "
+            "its behaviour is unchanged."
+        )
     if shared:
         return (
             f"{name} {what} in statements that touch shared state (database, cache, files or "
             "globals): several workers can run it at once, so check it under concurrency."
         )
-    return f"{name} {what}; the changed statements do not touch shared state."
+    return (
+        f"{name} {what}, and deploycheck cannot prove its behaviour unchanged (only comments, "
+        "docstrings, logging, annotations or formatting would be): it runs in the background, "
+        "so answer the checklist for it."
+    )
+
+
+def _verdict(fn: FunctionInfo | None, side: str, ctx: FileContext, this: PyModule) -> str:
+    """How a changed job compares with the other side: "new", "gone", "same:<proof>" or "changed".
+
+    Only a proof (identical syntax trees once comments, docstrings, logging, annotations and
+    formatting are removed) lets a change to background code pass as `info`; see py_equiv.
+    """
+    if ctx.file.status == ADDED:
+        return "new" if fn is not None else "changed"
+    other = module_for(ctx, "base" if side == "head" else "head")
+    if other is None:
+        return "changed"  # the other side could not be read or parsed: no proof
+    if fn is None:  # module-level code of a job file: compare the script bodies
+        mine = ast.Module(body=module_statements(this), type_ignores=[])
+        theirs = ast.Module(body=module_statements(other), type_ignores=[])
+        proof = proof_of_no_change(theirs, mine)
+        return f"same:{describe(proof)}" if proof else "changed"
+    counterpart = other.by_qualname.get(fn.qualname)
+    if counterpart is None:
+        return "new" if side == "head" else "gone"
+    pair = (counterpart.node, fn.node) if side == "head" else (fn.node, counterpart.node)
+    proof = proof_of_no_change(*pair)
+    return f"same:{describe(proof)}" if proof else "changed"
 
 
 def detect_jobs(ctx: FileContext):
@@ -642,14 +699,15 @@ def detect_jobs(ctx: FileContext):
                 if fn is not None
                 else any(touches_shared_state(node, module) for node in module_statements(module) if ctx_lines_hit(node, lines))
             )
+            verdict = _verdict(fn, side, ctx, module)
             rule = JOB_CODE_CHANGED if kind.category == "job" else QUEUE_HANDLER_CHANGED
             yield rule.finding(
                 ctx.path,
                 changed[0],
-                _job_message(fn, kind, shared, side),
+                _job_message(fn, kind, shared, side, verdict),
                 changed[-1],
                 side=side,
-                severity="warning" if shared else "info",
+                severity="info" if verdict.startswith("same:") else "warning",
             )
     yield from _detect_enqueues(ctx)
 

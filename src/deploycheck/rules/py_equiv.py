@@ -1,0 +1,119 @@
+"""Proof that a changed function behaves as before: the same syntax tree once the parts that
+cannot change what it does are removed.
+
+Issue 16's policy moves the burden of proof: a change to background code is flagged unless
+deploycheck can prove its behaviour did not change. The proof is syntactic and conservative.
+Two versions are equivalent when their trees are identical after removing, step by step:
+
+- ``formatting``: layout and comments (the tree never holds them);
+- ``docstrings``: the leading string of a module, class or function body;
+- ``logging``: statements that only call ``print`` or a logger's ``debug``/``info``/``warning``/
+  ``error``/``exception``/``critical``/``log`` (a receiver whose dotted name contains "log");
+- ``annotations``: parameter and return annotations and annotated assignments' annotations.
+
+Anything else — a renamed variable, a reordered statement, a changed decorator argument — is a
+behaviour change as far as this module can tell. A logging call whose arguments have side
+effects (``log.info(queue.pop())``) would be removed wrongly; the receiver/method test keeps
+that rare, and it is listed in DC101's known problems.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+
+STEPS = ("formatting", "docstrings", "logging", "annotations")
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"})
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    elif isinstance(node, ast.Call):
+        parts.append(_dotted(node.func) + "()")
+    return ".".join(reversed(parts))
+
+
+def is_logging_statement(stmt: ast.stmt) -> bool:
+    """``print(…)``, ``logger.info(…)``, ``self.log.warning(…)``, ``logging.getLogger(__name__).error(…)``."""
+    if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
+        return False
+    func = stmt.value.func
+    if isinstance(func, ast.Name):
+        return func.id == "print"
+    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS:
+        return "log" in _dotted(func.value).lower()
+    return False
+
+
+class _Strip(ast.NodeTransformer):
+    def __init__(self, docstrings: bool, logging: bool, annotations: bool) -> None:
+        self.docstrings, self.logging, self.annotations = docstrings, logging, annotations
+
+    def _body(self, body: list[ast.stmt], owner_has_docstring: bool) -> list[ast.stmt]:
+        kept = []
+        for index, stmt in enumerate(body):
+            if self.docstrings and owner_has_docstring and index == 0 and _is_docstring(stmt):
+                continue
+            if self.logging and is_logging_statement(stmt):
+                continue
+            kept.append(stmt)
+        return kept or [ast.Pass()]
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        node = super().generic_visit(node)
+        has_docstring = isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        for name in ("body", "orelse", "finalbody"):
+            value = getattr(node, name, None)
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                setattr(node, name, self._body(value, has_docstring and name == "body"))
+        if self.annotations:
+            if isinstance(node, ast.arg):
+                node.annotation = None
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                node.returns = None
+        for attr in ("type_comment",):
+            if hasattr(node, attr):
+                setattr(node, attr, None)
+        return node
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST | None:
+        if not self.annotations:
+            return self.generic_visit(node)
+        if node.value is None:
+            return None  # a bare declaration does nothing at run time inside a function
+        return ast.Assign(targets=[node.target], value=self.visit(node.value))
+
+
+def _dump(node: ast.AST, steps: frozenset[str]) -> str:
+    if not steps - {"formatting"}:
+        return ast.dump(node, include_attributes=False)
+    stripper = _Strip("docstrings" in steps, "logging" in steps, "annotations" in steps)
+    return ast.dump(stripper.visit(copy.deepcopy(node)), include_attributes=False)
+
+
+def proof_of_no_change(base: ast.AST, head: ast.AST) -> tuple[str, ...] | None:
+    """The removals that make ``base`` and ``head`` identical, or None when they differ in behaviour.
+
+    ``("formatting",)`` means the trees were identical as parsed: only layout or comments changed.
+    """
+    everything = frozenset(STEPS)
+    if _dump(base, everything) != _dump(head, everything):
+        return None
+    # Name only the removals that were needed, so the finding says what was proved.
+    needed = [step for step in STEPS[1:] if _dump(base, everything - {step}) != _dump(head, everything - {step})]
+    return ("formatting", *needed)
+
+
+def describe(proof: tuple[str, ...]) -> str:
+    """'comments or formatting, docstrings and logging' for the finding's message."""
+    words = ["comments or formatting" if step == "formatting" else step for step in proof]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
