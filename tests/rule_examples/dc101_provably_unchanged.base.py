@@ -28,3 +28,9 @@ def price(product_id, rate):
 @shared_task
 def retired(product_id):
     return product_id
+
+
+@shared_task
+def announce(product_id):
+    print("announcing", product_id)
+    return product_id

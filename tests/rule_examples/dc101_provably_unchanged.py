@@ -33,3 +33,9 @@ def price(product_id, rate):
 @shared_task
 def brand_new(product_id):  # error: DC101[warning]
     return product_id
+
+
+@shared_task
+def announce(product_id):
+    warnings.warn(f"announcing {product_id}", FutureWarning)  # error: DC101[info]
+    return product_id

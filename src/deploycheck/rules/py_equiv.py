@@ -8,7 +8,8 @@ Two versions are equivalent when their trees are identical after removing, step 
 - ``formatting``: layout and comments (the tree never holds them);
 - ``docstrings``: the leading string of a module, class or function body;
 - ``logging``: statements that only call ``print`` or a logger's ``debug``/``info``/``warning``/
-  ``error``/``exception``/``critical``/``log`` (a receiver whose dotted name contains "log");
+  ``error``/``exception``/``critical``/``log`` (a receiver whose dotted name contains "log"),
+  ``warnings.warn`` or ``….stdout.write``/``….stderr.write`` (a management command's output);
 - ``annotations``: parameter and return annotations and annotated assignments' annotations.
 
 Anything else — a renamed variable, a reordered statement, a changed decorator argument — is a
@@ -49,9 +50,16 @@ def is_logging_statement(stmt: ast.stmt) -> bool:
     func = stmt.value.func
     if isinstance(func, ast.Name):
         return func.id == "print"
-    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS:
-        return "log" in _dotted(func.value).lower()
-    return False
+    if not isinstance(func, ast.Attribute):
+        return False
+    receiver = _dotted(func.value).lower()
+    if func.attr in _LOG_METHODS and "log" in receiver:
+        return True
+    # A management command's self.stdout.write(…), sys.stderr.write(…), warnings.warn(…): output
+    # for a person, like print.
+    if func.attr == "write":
+        return receiver.endswith(("stdout", "stderr"))
+    return func.attr == "warn" and receiver == "warnings"
 
 
 class _Strip(ast.NodeTransformer):
