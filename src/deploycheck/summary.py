@@ -66,6 +66,14 @@ class _Style:
         return text
 
 
+def _message(f: Finding) -> str:
+    """The finding's message, with the suppression comment its author added (not honoured)."""
+    from .report import author_suppression_note
+
+    note = author_suppression_note(f)
+    return f"{f.message} [{note}]" if note else f.message
+
+
 def markdown_block(
     findings: Sequence[Finding],
     checklist: Checklist | None,
@@ -101,12 +109,12 @@ def markdown_block(
     if active and markdown:
         lines += ["", "| severity | rule | finding | where |", "|---|---|---|---|"]
         lines += [
-            f"| {f.severity} | {st.esc(f.rule)} {st.esc(f.name)} | {st.esc(f.message)} | {st.where(f, web)} |"
+            f"| {st.esc(f.severity)} | {st.esc(f.rule)} {st.esc(f.name)} | {st.esc(_message(f))} | {st.where(f, web)} |"
             for f in active
         ]
     elif active:
         lines.append("")
-        lines += [f"- {f.severity} {st.esc(f.rule)} {st.esc(f.name)} at {st.where(f, None)}: {st.esc(f.message)}" for f in active]
+        lines += [f"- {st.esc(f.severity)} {st.esc(f.rule)} {st.esc(f.name)} at {st.where(f, None)}: {st.esc(_message(f))}" for f in active]
     suppressed = [f for f in findings if f.suppressed]
     if suppressed:
         lines += ["", "Suppressed in the code (visible on purpose):"]
