@@ -68,12 +68,12 @@ def test_workflow_command_cannot_be_split_or_forged() -> None:
 
 def test_markdown_text_is_inert() -> None:
     assert github.markdown_text("a | b `code` <script> & [x](http://e) *em* _u_ ![i](j) #h ~s~ \\") == (
-        "a \\| b \\`code\\` &lt;script&gt; &amp; \\[x\\](http://e) \\*em\\* \\_u\\_ \\!\\[i\\](j) \\#h \\~s\\~ \\\\"
+        "a \\| b \\`code\\` &lt;script&gt; &amp; \\[x\\](http\\://e) \\*em\\* \\_u\\_ \\!\\[i\\](j) \\#h \\~s\\~ \\\\"
     )
     assert github.markdown_text("two\nlines\ttab") == "two\\\\nlines\\\\ttab"
     assert github.markdown_text(HOSTILE) == (
-        "a\\\\x1b\\[31mred\\\\x07 \\\\x1b\\]8;;http://x\\\\x07link \\[bold red\\]x\\[/\\] "
-        "\\[link=http://evil\\]y\\[/link\\]"
+        "a\\\\x1b\\[31mred\\\\x07 \\\\x1b\\]8;;http\\://x\\\\x07link \\[bold red\\]x\\[/\\] "
+        "\\[link=http\\://evil\\]y\\[/link\\]"
     )
 
 

@@ -89,12 +89,14 @@ def base_line(change: Change) -> str:
     )
 
 
-def verdict(result: ScanResult) -> str:
-    """The one-line conclusion shared by the text, github and summary outputs."""
+def verdict(result: ScanResult, esc: Callable[[object], str] | None = None) -> str:
+    """The one-line conclusion shared by the text, github and summary outputs; ``esc`` escapes
+    the checklist names (configuration text) for the format, made inert for a terminal by default."""
     if result.flagged:
         count = sum(1 for f in result.findings if f.flags)
         files = len(result.flagged_files)
-        names = result.checklists or ["background-jobs"]
+        escape = esc or (lambda text: inert(text, keep_newlines=False))
+        names = [escape(name) for name in result.checklists or ["background-jobs"]]
         which = " and ".join(names) + (" checklist" if len(names) == 1 else " checklists")
         verb = "needs" if count == 1 else "need"
         by_author = sum(1 for f in result.findings if f.suppressed_by_author)
@@ -533,7 +535,7 @@ def scan_summary_markdown(result: ScanResult) -> str:
     """The step-summary section for a scan: verdict, then a table of findings."""
     from .github import markdown_table, markdown_text
 
-    parts = ["### deploycheck scan", "", verdict(result), "", markdown_text(base_line(result.change))]
+    parts = ["### deploycheck scan", "", verdict(result, markdown_text), "", markdown_text(base_line(result.change))]
     if result.active:
         rows = [
             [
@@ -568,7 +570,7 @@ def print_github_scan(result: ScanResult) -> None:
 
     for line in github_commands(result):
         sys.stdout.write(line + "\n")
-    sys.stdout.write(inert(verdict(result)) + "\n")
+    sys.stdout.write(verdict(result) + "\n")
     sys.stdout.flush()
     append_step_summary(scan_summary_markdown(result))
 
