@@ -59,7 +59,7 @@ def test_workflow_command_cannot_be_split_or_forged() -> None:
         title="T:1,2",
     )
     assert line == (
-        "::error file=evil%2Cline=1%3Ax%0A.py,line=3,title=T%3A1%2C2::"
+        "::error file=evil%2Cline=1%3Ax\\n.py,line=3,title=T%3A1%2C2::"
         "msg%0A::error file=x.py::forged\\x0d"
         "a\\x1b[31mred\\x07 \\x1b]8;;http://x\\x07link [bold red]x[/] [link=http://evil]y[/link]"
     )

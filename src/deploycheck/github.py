@@ -36,14 +36,16 @@ def workflow_command(command: str, message: str, **properties: object) -> str:
     """One workflow command line, e.g. ``::error file=a.py,line=3,title=DC301 lost-update::msg``.
 
     Properties whose value is None are left out; ``end_line`` is written ``endLine`` (GitHub's
-    name). Untrusted values are made inert and escaped here, so callers pass raw text.
+    name). Untrusted values are made inert and escaped here, so callers pass raw text: THE
+    escaping for workflow commands. A property is one line (a line break in a file name is
+    shown as ``\\n``); the message may span lines (GitHub's ``%0A``).
     """
     parts = []
     for key, value in properties.items():
         if value is None:
             continue
         name = "endLine" if key == "end_line" else "endColumn" if key == "end_column" else key
-        parts.append(f"{name}={escape_property(inert(value))}")
+        parts.append(f"{name}={escape_property(inert(value, keep_newlines=False))}")
     props = " " + ",".join(parts) if parts else ""
     return f"::{command}{props}::{escape_data(inert(message))}"
 
