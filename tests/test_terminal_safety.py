@@ -63,7 +63,9 @@ def hostile_repo(tmp_path_factory):
         commit(repo, {FILE_NAME: JOB_MAIN, NEWLINE_NAME: JOB_MAIN, ".env": ENV_MAIN}, "jobs with hostile names")
         git(repo, "checkout", "-q", "refactor")
         git(repo, "rebase", "-q", "main")
-        commit(repo, {FILE_NAME: JOB_BRANCH, NEWLINE_NAME: JOB_BRANCH, ".env": ENV_BRANCH}, "refactor them too")
+        # The branch silences its own lost update with a hostile reason: shown (not honoured) everywhere.
+        silenced = JOB_BRANCH.replace("- quantity\n", "- quantity  # deploycheck: ignore[DC301] " + HOSTILE + "\n")
+        commit(repo, {FILE_NAME: silenced, NEWLINE_NAME: JOB_BRANCH, ".env": ENV_BRANCH}, "refactor them too")
         git(repo, "config", "user.name", "Dev \x1b[31mExample\x07")
         answers = ANSWERS.replace("Two workers processing orders", "Two workers " + YAML_HOSTILE + " processing orders")
         answers = answers.replace('details: "none yet:', 'details: "' + YAML_HOSTILE + ' none yet:')
@@ -139,6 +141,8 @@ def test_text_outputs_are_inert(hostile_repo, name, color):
     if markup is not None and name.startswith(("scan", "summary")):  # the rule message quoting the hostile value is shown
         plain = RICH_SGR.sub(b"", proc.stdout)
         assert MESSAGE_IN[markup] in plain
+    if name.startswith(("scan", "summary")) and "sarif" not in name:  # the hostile suppression reason is shown
+        assert b"suppressed by the author" in RICH_SGR.sub(b"", proc.stdout)
     if color and markup is LITERAL:
         assert RICH_SGR.search(proc.stdout)  # styling is on, yet the data's markup stayed text
 
