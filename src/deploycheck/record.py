@@ -30,7 +30,7 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
 from . import yamlload as Y
 from .answers import Answer
@@ -745,6 +745,30 @@ def answers_in_order(answers: Mapping[str, Answer], order: Sequence[str]) -> dic
 # --- files ------------------------------------------------------------------------------------
 
 
+# Test-only. `DEPLOYCHECK_TEST_PAUSE_AT=POINT:FILE` makes a record write stop at the named
+# POINT, create FILE and wait there until the process is killed. It exists so that
+# tests/test_concurrent_check.py can SIGKILL `check` at exactly each step of a write (before
+# it, with half the bytes in the temporary file, before and after the rename, before staging)
+# instead of at a random moment that a fast machine finishes before. Unset (always, outside
+# that test) it costs one environment lookup per write and changes nothing.
+PAUSE_ENV = "DEPLOYCHECK_TEST_PAUSE_AT"
+
+
+def pause_point(point: str, flush: Callable[[], None] | None = None) -> None:
+    spec = os.environ.get(PAUSE_ENV)
+    if not spec:
+        return
+    wanted, _, marker = spec.partition(":")
+    if wanted != point or not marker:
+        return
+    if flush is not None:
+        flush()  # what was written so far is on disk when the test kills the process
+    with open(marker, "w", encoding="utf-8"):
+        pass
+    while True:  # until SIGKILL
+        time.sleep(60)
+
+
 def write_record_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never
     part of it: a temporary file in the same folder, fsync, ``os.replace``. The temporary file
@@ -762,11 +786,16 @@ def write_record_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), 0o644)
-            fh.write(data)
+            half = len(data) // 2
+            fh.write(data[:half])
+            pause_point("record-mid-write", fh.flush)
+            fh.write(data[half:])
             fh.flush()
             os.fsync(fh.fileno())
+        pause_point("record-before-replace")
         os.replace(tmp, path)
         tmp = None
+        pause_point("record-after-replace")
     except OSError as exc:
         raise RecordError(
             f"cannot write the record {path}: {exc.strerror or exc}. Nothing was written; fix the cause "
