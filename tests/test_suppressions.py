@@ -225,3 +225,15 @@ def test_not_held_in_an_added_or_deleted_file():
     ctx = _ctx(BASE, [])
     ctx.file.old_path = None
     assert not _held_by_base(ctx, 2, 3)
+
+
+def test_the_walkthrough_shows_the_authors_suppression_beside_the_evidence():
+    from deploycheck.model import Finding
+    from deploycheck.walkthrough import finding_block
+
+    finding = Finding("DC301", "lost-update", "shared-state", "high", "inventory/jobs.py", 2, 2, "stock is lost",
+                      ("shared-state",), suppression_reason="I promise", suppressed_by_author=True)
+    lines = [text.plain for text in finding_block(finding, {("inventory/jobs.py", "head"): ["a", "b", "c"]}, 200)]
+    assert lines[0] == "inventory/jobs.py:2: DC301 lost-update [high] [suppressed by the author]"
+    assert lines[2] == ("  Note: suppressed by the author in this change (I promise); not honoured: only a suppression "
+                        "the base branch already holds is.")

@@ -55,7 +55,7 @@ def verdict_json(ctx: Context, verdict: Verdict) -> dict:
 
 def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: inert(text, keep_newlines=False)) -> str:
     """The verdict in one line; ``esc`` makes the record's path and signer inert for the output
-    format (text by default, ``github.markdown_code`` for the step summary)."""
+    format (text by default, ``github.markdown_text`` for the step summary)."""
     if verdict.ok and not verdict.flagged_files:
         return "PASS: nothing flagged; this change does not touch jobs, queues or shared state."
     if verdict.ok:
@@ -154,7 +154,7 @@ def print_github(ctx: Context, verdict: Verdict) -> None:
     for line in github_annotations(ctx, verdict):
         print(line)
     rows = [[markdown_text(p.code), markdown_text(p.path or ""), markdown_text(p.message), markdown_text(p.fix)] for p in verdict.problems]
-    summary = f"## deploycheck verify\n\n**{_headline(verdict, markdown_code)}**\n"
+    summary = f"## deploycheck verify\n\n**{_headline(verdict, markdown_text)}**\n"
     if verdict.flagged_files:
         summary += "\nFlagged files: " + ", ".join(markdown_code(p) for p in verdict.flagged_files) + "\n"
     if rows:
