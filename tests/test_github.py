@@ -106,3 +106,23 @@ def test_step_summary_unwritable_is_a_warning(tmp_path, monkeypatch, capsys) -> 
     assert github.append_step_summary("### x") is False
     err = " ".join(capsys.readouterr().err.split())  # Rich wraps stderr at COLUMNS
     assert err == f"deploycheck: warning: could not append to GITHUB_STEP_SUMMARY ({tmp_path}): Is a directory"
+
+
+def test_markdown_code_shows_the_text_exactly_in_one_code_span():
+    from markdown_it import MarkdownIt
+
+    def rendered(md: str) -> str:
+        return MarkdownIt("commonmark").enable("table").render(md)
+
+    assert github.markdown_code("a`b``c") == "```a`b``c```"
+    assert github.markdown_code("`x`") == "`` `x` ``"
+    assert github.markdown_code("") == "` `"
+    assert rendered(github.markdown_code("</details><img src=x>*b*")) == "<p><code>&lt;/details&gt;&lt;img src=x&gt;*b*</code></p>\n"
+    assert rendered(github.markdown_code("two\nlines\x1b[2J")) == "<p><code>two\\nlines\\x1b[2J</code></p>\n"
+    cell = github.markdown_code("a|b", in_table=True)
+    table = rendered("| h | i |\n|---|---|\n| " + cell + " | z |\n")
+    assert "<td><code>a|b</code></td>" in table and table.count("<td") == 2
+    assert rendered(github.markdown_text("see https://evil.example and www.evil.example")) == (
+        "<p>see https://evil.example and www.evil.example</p>\n"  # text, not links (GitHub's autolinks)
+    )
+    assert github.markdown_text("https://e www.e") == "https\\://e www\\.e"

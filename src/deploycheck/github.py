@@ -86,6 +86,8 @@ def markdown_code(text: object, *, in_table: bool = False) -> str:
     in a row; in a table cell a ``|`` must still be written ``\\|`` (GitHub splits cells first).
     """
     s = inert(text, keep_newlines=False)
+    if not s:
+        return "` `"  # two backticks alone are not a code span
     if in_table:
         s = s.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
