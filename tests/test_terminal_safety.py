@@ -205,6 +205,7 @@ def test_github_annotations_escape_percent_and_line_breaks(hostile_repo, command
     md = summary.read_bytes()
     assert not RAW.findall(md)
     assert b"[link=http://evil]" not in md and b"](http://evil" not in md
+    _markdown_is_inert_block(md)  # rendered: no HTML, link or extra table column
 
 
 def test_wrapped_text_never_starts_a_line_with_a_runner_command(tmp_path):
