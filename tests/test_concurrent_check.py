@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from gitrepo import commit, git
 from incident import ANSWERS, write_answers
 
 from deploycheck import sshsig
-from deploycheck.record import NAMESPACE, RECORDS_DIR, parse_record
+from deploycheck.record import NAMESPACE, PAUSE_ENV, RECORDS_DIR, parse_record
 
 # Waits for the start file, then runs deploycheck in this process: the imports and the
 # interpreter start-up are done before the gun, so the eight runs really overlap.
@@ -99,6 +98,29 @@ def _wait_for_git(repo: Path) -> None:
         time.sleep(0.01)
 
 
+# Each step of a record write, in order (record.pause_point): a kill at one of the first three
+# must leave the old record, at the last two the complete new one.
+KILL_POINTS = ("record-before-write", "record-mid-write", "record-before-replace", "record-after-replace", "record-before-stage")
+
+
+def _kill_at(repo: Path, args: list[str], point: str, marker: Path) -> None:
+    """Run `deploycheck check` until it reaches ``point`` (it creates ``marker`` there and waits)
+    and SIGKILL it: the kill lands at that step whatever the machine's speed."""
+    env = {**os.environ, PAUSE_ENV: f"{point}:{marker}"}
+    proc = subprocess.Popen([sys.executable, "-m", "deploycheck", *args], cwd=repo, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 300  # a safety net for a hung run, not a timing assumption
+        while not marker.exists():
+            assert proc.poll() is None, f"check ended before {point}: {proc.stderr.read().decode()}"  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, f"check never reached {point}"
+            time.sleep(0.01)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stderr.close()  # type: ignore[union-attr]
+
+
 def test_sigkill_mid_write_leaves_the_old_record_or_a_new_complete_one(repo, key, tmp_path):
     answers = write_answers(tmp_path)
     first = subprocess.run([sys.executable, "-m", "deploycheck", *_check_args(repo, answers, key)],
@@ -106,34 +128,26 @@ def test_sigkill_mid_write_leaves_the_old_record_or_a_new_complete_one(repo, key
     assert first.returncode == 0, first.stderr
     [name] = _records(repo)
     path = repo / RECORDS_DIR / name
-    seen = {path.read_bytes()}
-    other = write_answers(tmp_path, ANSWERS.replace("same product", "same product, twice"))
-    rng = random.Random(7)
-    tries = int(os.environ.get("DEPLOYCHECK_KILL_TRIES", "12"))
-    killed_before_exit = 0
-    for i in range(tries):
-        proc = subprocess.Popen([sys.executable, "-m", "deploycheck", *_check_args(repo, other if i % 2 else answers, key)],
-                                cwd=repo, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Spread the kills over the whole run (start-up, scan, signing, write, staging).
-        time.sleep(rng.uniform(0.2, 1.6))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            killed_before_exit += 1
-        proc.wait()
+    (tmp_path / "other").mkdir()  # a second answers file: each run's record differs from the last
+    other = write_answers(tmp_path / "other", ANSWERS.replace("same product", "same product, twice"))
+    for i, point in enumerate(KILL_POINTS * 2):  # each step once with each set of answers
+        before = path.read_bytes()
+        _kill_at(repo, _check_args(repo, other if i % 2 == 0 else answers, key), point, tmp_path / f"reached-{i}")
         _wait_for_git(repo)
         names = _records(repo)
         assert [n for n in names if not n.startswith(".")] == [name], names  # never a second record
         data = path.read_bytes()
-        assert _valid(data, key), f"try {i}: the record is not complete and signed"
-        seen.add(data)
-    assert killed_before_exit > 0
+        assert _valid(data, key), f"{point}: the record is not complete and signed"
+        replaced = KILL_POINTS.index(point) >= KILL_POINTS.index("record-after-replace")
+        assert (data != before) == replaced, f"{point}: expected the {'new' if replaced else 'old'} record"
+        if point == "record-mid-write":  # the half-written temporary is there, beside the intact record
+            assert any(n.startswith(".") and n.endswith(".tmp") for n in names), names
     # The next normal run removes temporaries a kill left behind and writes a good record.
     final = subprocess.run([sys.executable, "-m", "deploycheck", *_check_args(repo, answers, key)],
                            cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert final.returncode == 0, final.stderr
     assert _records(repo) == [name]
     assert _valid(path.read_bytes(), key)
-    print(f"kill loop: {tries} tries, {killed_before_exit} killed mid-run, {len(seen)} distinct complete records seen")
 
 
 def test_check_waits_for_another_git_holding_the_index_lock(repo, key, tmp_path):

@@ -59,7 +59,7 @@ def test_workflow_command_cannot_be_split_or_forged() -> None:
         title="T:1,2",
     )
     assert line == (
-        "::error file=evil%2Cline=1%3Ax%0A.py,line=3,title=T%3A1%2C2::"
+        "::error file=evil%2Cline=1%3Ax\\n.py,line=3,title=T%3A1%2C2::"
         "msg%0A::error file=x.py::forged\\x0d"
         "a\\x1b[31mred\\x07 \\x1b]8;;http://x\\x07link [bold red]x[/] [link=http://evil]y[/link]"
     )
@@ -68,12 +68,12 @@ def test_workflow_command_cannot_be_split_or_forged() -> None:
 
 def test_markdown_text_is_inert() -> None:
     assert github.markdown_text("a | b `code` <script> & [x](http://e) *em* _u_ ![i](j) #h ~s~ \\") == (
-        "a \\| b \\`code\\` &lt;script&gt; &amp; \\[x\\](http://e) \\*em\\* \\_u\\_ \\!\\[i\\](j) \\#h \\~s\\~ \\\\"
+        "a \\| b \\`code\\` &lt;script&gt; &amp; \\[x\\](http\\://e) \\*em\\* \\_u\\_ \\!\\[i\\](j) \\#h \\~s\\~ \\\\"
     )
     assert github.markdown_text("two\nlines\ttab") == "two\\\\nlines\\\\ttab"
     assert github.markdown_text(HOSTILE) == (
-        "a\\\\x1b\\[31mred\\\\x07 \\\\x1b\\]8;;http://x\\\\x07link \\[bold red\\]x\\[/\\] "
-        "\\[link=http://evil\\]y\\[/link\\]"
+        "a\\\\x1b\\[31mred\\\\x07 \\\\x1b\\]8;;http\\://x\\\\x07link \\[bold red\\]x\\[/\\] "
+        "\\[link=http\\://evil\\]y\\[/link\\]"
     )
 
 
@@ -106,3 +106,23 @@ def test_step_summary_unwritable_is_a_warning(tmp_path, monkeypatch, capsys) -> 
     assert github.append_step_summary("### x") is False
     err = " ".join(capsys.readouterr().err.split())  # Rich wraps stderr at COLUMNS
     assert err == f"deploycheck: warning: could not append to GITHUB_STEP_SUMMARY ({tmp_path}): Is a directory"
+
+
+def test_markdown_code_shows_the_text_exactly_in_one_code_span():
+    from markdown_it import MarkdownIt
+
+    def rendered(md: str) -> str:
+        return MarkdownIt("commonmark").enable("table").render(md)
+
+    assert github.markdown_code("a`b``c") == "```a`b``c```"
+    assert github.markdown_code("`x`") == "`` `x` ``"
+    assert github.markdown_code("") == "` `"
+    assert rendered(github.markdown_code("</details><img src=x>*b*")) == "<p><code>&lt;/details&gt;&lt;img src=x&gt;*b*</code></p>\n"
+    assert rendered(github.markdown_code("two\nlines\x1b[2J")) == "<p><code>two\\nlines\\x1b[2J</code></p>\n"
+    cell = github.markdown_code("a|b", in_table=True)
+    table = rendered("| h | i |\n|---|---|\n| " + cell + " | z |\n")
+    assert "<td><code>a|b</code></td>" in table and table.count("<td") == 2
+    assert rendered(github.markdown_text("see https://evil.example and www.evil.example")) == (
+        "<p>see https://evil.example and www.evil.example</p>\n"  # text, not links (GitHub's autolinks)
+    )
+    assert github.markdown_text("https://e www.e") == "https\\://e www\\.e"

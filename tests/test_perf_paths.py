@@ -254,7 +254,7 @@ def test_two_process_scan_equals_one_process_scan(tmp_path, monkeypatch) -> None
     monkeypatch.delenv("DEPLOYCHECK_WORKERS")
     two = scan_json()
     assert two == one
-    rules = sorted({(f["rule"], f["path"], f.get("suppressed", False)) for f in one["findings"]})
+    rules = sorted({(f["rule"], f["path"], f.get("suppressed_by_author", False)) for f in one["findings"]})
     assert ("DC301", "app/jobs_0.py", False) in rules and ("DC301", "app/jobs_3.py", True) in rules
     assert not any(r[0] == "DC150" for r in rules)  # disabled by the base branch's config
 

@@ -534,8 +534,8 @@ def test_github_and_summary_untrusted_strings_are_inert(tmp_path: Path, monkeypa
     )
     md_path = "jobs/\\\\x1b\\[31mred\\\\x07\\[bold red\\]x\\[/\\].py"
     md_message = (
-        "msg \\\\x1b\\[31mred\\\\x07 \\\\x1b\\]8;;http://x\\\\x07link \\[bold red\\]x\\[/\\] "
-        "\\[link=http://evil\\]y\\[/link\\]"
+        "msg \\\\x1b\\[31mred\\\\x07 \\\\x1b\\]8;;http\\://x\\\\x07link \\[bold red\\]x\\[/\\] "
+        "\\[link=http\\://evil\\]y\\[/link\\]"
     )
     assert summary.read_text(encoding="utf-8") == (
         "\n"

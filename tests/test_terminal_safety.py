@@ -63,7 +63,9 @@ def hostile_repo(tmp_path_factory):
         commit(repo, {FILE_NAME: JOB_MAIN, NEWLINE_NAME: JOB_MAIN, ".env": ENV_MAIN}, "jobs with hostile names")
         git(repo, "checkout", "-q", "refactor")
         git(repo, "rebase", "-q", "main")
-        commit(repo, {FILE_NAME: JOB_BRANCH, NEWLINE_NAME: JOB_BRANCH, ".env": ENV_BRANCH}, "refactor them too")
+        # The branch silences its own lost update with a hostile reason: shown (not honoured) everywhere.
+        silenced = JOB_BRANCH.replace("- quantity\n", "- quantity  # deploycheck: ignore[DC301] " + HOSTILE + "\n")
+        commit(repo, {FILE_NAME: silenced, NEWLINE_NAME: JOB_BRANCH, ".env": ENV_BRANCH}, "refactor them too")
         git(repo, "config", "user.name", "Dev \x1b[31mExample\x07")
         answers = ANSWERS.replace("Two workers processing orders", "Two workers " + YAML_HOSTILE + " processing orders")
         answers = answers.replace('details: "none yet:', 'details: "' + YAML_HOSTILE + ' none yet:')
@@ -85,13 +87,20 @@ def _run(repo: Path, *args: str, color: bool = False, columns: int = 1000) -> su
     return subprocess.run([sys.executable, "-m", "deploycheck", *args], cwd=repo, env=env, capture_output=True, stdin=subprocess.DEVNULL)
 
 
-def assert_inert(output: bytes, color: bool) -> None:
+def assert_inert(output: bytes, color: bool, github: bool = False) -> None:
     visible = RICH_SGR.sub(b"", output) if color else output
     assert not RAW.findall(visible), RAW.findall(visible)[:5]
     assert b"\x1b]8" not in output  # no hyperlink, not even one Rich would make from [link=]
     assert b"Traceback" not in output
     for line in output.splitlines():  # nothing can start a workflow command or fake a verdict
-        assert not line.startswith((b"::", b"PASS: all good")), line
+        assert not line.startswith(b"PASS: all good"), line
+        if github:  # only deploycheck's own annotations, with the data escaped in them
+            command = re.match(rb"^::(error|warning|notice)( [^:]*)?::", line)
+            assert command or not line.startswith(b"::"), line
+            if command:  # a property (file=, title=) is one line: a break in the data is shown, not encoded
+                assert b"%0A" not in (command.group(2) or b"").replace(b"%250A", b""), line
+        else:
+            assert not line.startswith(b"::"), line
 
 
 # command -> how Rich markup from the data must appear: literally in text, escaped in Markdown
@@ -132,6 +141,8 @@ def test_text_outputs_are_inert(hostile_repo, name, color):
     if markup is not None and name.startswith(("scan", "summary")):  # the rule message quoting the hostile value is shown
         plain = RICH_SGR.sub(b"", proc.stdout)
         assert MESSAGE_IN[markup] in plain
+    if name.startswith(("scan", "summary")) and "sarif" not in name:  # the hostile suppression reason is shown
+        assert b"suppressed by the author" in RICH_SGR.sub(b"", proc.stdout)
     if color and markup is LITERAL:
         assert RICH_SGR.search(proc.stdout)  # styling is on, yet the data's markup stayed text
 
@@ -183,7 +194,9 @@ def test_github_annotations_escape_percent_and_line_breaks(hostile_repo, command
     commands = [line for line in lines if line.startswith(b"::")]
     for line in commands:
         assert re.match(rb"^::(error|warning|notice)( [^:]*)?::", line), line
-        assert b"FAKE" not in line or b"%0A%3A%3Aerror file=a.py%3A%3AFAKE" in line or b"%0A::error file=a.py::FAKE" in line
+        # In the message a line break is GitHub's %0A; in a property (file=) it is shown as \n.
+        assert b"FAKE" not in line or b"%0A%3A%3Aerror file=a.py%3A%3AFAKE" in line or b"%0A::error file=a.py::FAKE" in line \
+            or b"\\n%3A%3Aerror file=a.py%3A%3AFAKE" in line
         assert b"%0A" not in line.replace(b"%250A", b"").replace(b"%0A%3A%3Aerror", b"").replace(b"%0A::error", b"").replace(b"%0APASS", b"")
     if command == "scan":  # scan annotates every finding; the hostile name is escaped in both places
         hostile = [line for line in commands if b"jobs\\x1b" in line]
@@ -192,6 +205,7 @@ def test_github_annotations_escape_percent_and_line_breaks(hostile_repo, command
     md = summary.read_bytes()
     assert not RAW.findall(md)
     assert b"[link=http://evil]" not in md and b"](http://evil" not in md
+    _markdown_is_inert_block(md)  # rendered: no HTML, link or extra table column
 
 
 def test_wrapped_text_never_starts_a_line_with_a_runner_command(tmp_path):
@@ -207,3 +221,145 @@ def test_wrapped_text_never_starts_a_line_with_a_runner_command(tmp_path):
         assert not any(line.lstrip().startswith(b"::") for line in lines), proc.stdout
         if wraps:  # "Flagged files: inventory/job ::error…" wraps before the long word
             assert any(line.startswith(b"\\x3a:error_file=b.py::WRAPPED_") for line in lines), proc.stdout
+
+
+# --- record file names: every command that prints a record's path, in every format -----------
+
+# A record's file name is the branch's to choose. Each piece targets one output: a terminal
+# (ESC/CSI/OSC, C1, \r, bidi), a CI log (`::` commands, `%0A`), Markdown (HTML, tables, code
+# spans, links, emphasis); and the name is long (nested folders: each part stays under 255 bytes).
+RECORD_PIECE = (
+    "r\x1b[2J\x1b]0;title\x07\u009b31m\r\u202e"
+    "\n::error file=a.py::FAKE\n::add-mask::secret\n%0A::warning::x"
+    "</details><img src=x onerror=alert(1)>|col|`tick``s`[x](http:__evil)**b** https:__evil.example www.evil.example"
+)
+RECORD_NAME = ".deploycheck/records/" + "/".join([RECORD_PIECE + "d" * 20] * 6) + "/" + RECORD_PIECE + ".yaml"
+
+
+def _hostile_record_repo(tmp: Path, junk: bool) -> Path:
+    """The incident with a valid record renamed to RECORD_NAME (`junk`: plus a file that is no
+    record under another hostile name, so that the gate fails and names it in its problems)."""
+    tmp.mkdir()
+    key = keygen(tmp / "id_ed25519")
+    repo = incident_repo(tmp, key)
+    proc = _run(repo, "check", "--base", "main", "--answers", str(write_answers(tmp)), "--yes", "--key", str(key))
+    assert proc.returncode == 0, proc.stderr
+    commit(repo, message="record")
+    [written] = git(repo, "ls-files", ".deploycheck/records").split("\n")
+    (repo / RECORD_NAME).parent.mkdir(parents=True)
+    git(repo, "mv", written, RECORD_NAME)
+    if junk:
+        (repo / (RECORD_NAME[:-5] + "junk.txt")).write_text("not a record\n")
+        git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "hostile record name")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def record_repos(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("records")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(tmp))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        mp.setenv("GIT_CONFIG_GLOBAL", str(tmp / ".gitconfig"))
+        for var in ("DEPLOYCHECK_SIGNING_KEY", "SSH_AUTH_SOCK", "GITHUB_STEP_SUMMARY", "GITHUB_BASE_REF", "GITHUB_ACTIONS"):
+            mp.delenv(var, raising=False)
+        return {state: _hostile_record_repo(tmp / state, state == "fail") for state in ("pass", "fail")}
+
+
+def _markdown_is_inert(md: bytes) -> None:
+    """Rendered as GitHub would (CommonMark + tables): no HTML, image, link or extra table
+    column comes from the data, and the hostile text is still there to read."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable("table").render(md.decode())
+    for tag in ("<img", "<a ", "</details>", "<details", "<strong>b", "<script"):
+        assert tag not in html, (tag, html[:2000])
+    for table in re.findall(r"<table>.*?</table>", html, re.S):
+        header = len(re.findall(r"<th[ >]", table.split("</thead>")[0]))
+        for row in re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[1], re.S):
+            assert len(re.findall(r"<td", row)) == header, row
+    assert "onerror=alert(1)" in html  # shown as text
+
+
+# command -> the repository state it runs in (the gate passes with the record, fails with junk)
+RECORD_COMMANDS = {
+    "verify text pass": ("pass", ["verify", "--base", "main"], 0),
+    "verify text fail": ("fail", ["verify", "--base", "main"], 1),
+    "verify json fail": ("fail", ["verify", "--base", "main", "--format", "json"], 1),
+    "verify hook fail": ("fail", ["verify", "--base", "main", "--hook"], 1),
+    "verify github pass": ("pass", ["verify", "--base", "main", "--format", "github"], 0),
+    "verify github fail": ("fail", ["verify", "--base", "main", "--format", "github"], 1),
+    "summary markdown": ("pass", ["summary", "--base", "main"], 0),
+    "summary text": ("pass", ["summary", "--base", "main", "--format", "text"], 0),
+    "log text": ("fail", ["log"], 0),
+    "log json": ("fail", ["log", "--format", "json"], 0),
+}
+
+
+@pytest.mark.parametrize("color", [False, True], ids=["no-color", "color"])
+@pytest.mark.parametrize("name", sorted(RECORD_COMMANDS))
+def test_record_file_names_are_inert_everywhere(record_repos, name, color, tmp_path):
+    state, args, code = RECORD_COMMANDS[name]
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("")
+    env_args = {"GITHUB_STEP_SUMMARY": str(summary)} if "github" in args else {}
+    env = {**os.environ, "COLUMNS": "120", **env_args}
+    if color:
+        env.pop("NO_COLOR", None)
+        env.update(TERM="xterm-256color", FORCE_COLOR="1")
+    else:
+        env["NO_COLOR"] = "1"
+    proc = subprocess.run([sys.executable, "-m", "deploycheck", *args], cwd=record_repos[state], env=env,
+                          capture_output=True, stdin=subprocess.DEVNULL)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    output = proc.stdout + proc.stderr
+    assert_inert(output, color, github="github" in args)
+    plain = RICH_SGR.sub(b"", output)
+    if "json" in args:
+        doc = json.loads(proc.stdout)
+        paths = [r["path"] for r in doc["records"]]
+        assert RECORD_NAME in paths  # the exact name survives, escaped by JSON
+    elif "markdown" in name:
+        _markdown_is_inert(proc.stdout)
+        assert _code_span(RECORD_NAME) in _render(proc.stdout)  # the name shown exactly, in one code span
+    else:
+        assert b"\\x1b[2J" in plain and b"onerror=alert(1)" in plain, name  # shown, as visible escapes
+    if "github" in args:
+        _markdown_is_inert(summary.read_bytes())
+        if state == "pass":  # the headline names the record: Markdown-escaped text that renders as the name
+            assert _code_span(RECORD_NAME)[len("<code>"):-len("</code>")] in _render(summary.read_bytes())
+
+
+def _render(md: bytes) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(md.decode())
+
+
+def _code_span(text: str) -> str:
+    """How a code span holding ``text`` made inert renders to HTML."""
+    import html
+
+    from deploycheck.safe import inert
+
+    return "<code>" + html.escape(inert(text, keep_newlines=False), quote=False).replace('"', "&quot;") + "</code>"
+
+
+def test_check_pr_block_is_inert_markdown(hostile_repo):
+    """`check` prints the PR block after writing the record: Markdown with the hostile file
+    names and answers of hostile_repo, rendered without HTML, links or extra columns."""
+    _, output = hostile_repo
+    block = output[output.index(b"### Concurrency considerations"):]
+    _markdown_is_inert_block(block)
+
+
+def _markdown_is_inert_block(md: bytes) -> None:
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable("table").render(md.decode())
+    assert "<a " not in html and "<img" not in html
+    for table in re.findall(r"<table>.*?</table>", html, re.S):
+        header = len(re.findall(r"<th[ >]", table.split("</thead>")[0]))
+        for row in re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[1], re.S):
+            assert len(re.findall(r"<td", row)) == header, row

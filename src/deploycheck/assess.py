@@ -18,7 +18,7 @@ from .fingerprint import file_digests, fingerprint
 from .record import (
     Author, BaseInfo, ChecklistRef, FingerprintInfo, RecordBody, SignatureInfo, ToolInfo,
     answers_in_order, attach_signature, branch_anchor, build_body, choose_record_path, git_dir,
-    record_lock, record_name, utc_now, write_record_atomic,
+    pause_point, record_lock, record_name, utc_now, write_record_atomic,
 )
 from .record import RECORDS_DIR
 
@@ -119,9 +119,11 @@ def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Ans
             existing=existing,
         )
         os.makedirs(os.path.join(root, RECORDS_DIR), exist_ok=True)
+        pause_point("record-before-write")
         write_record_atomic(os.path.join(root, rel), signed)
         staged = False
         if stage:
+            pause_point("record-before-stage")
             _stage(root, rel)
             staged = True
     return Written(path=rel, staged=staged, signer=principal)

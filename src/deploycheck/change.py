@@ -112,7 +112,9 @@ def _try_fetch_ref(root: str, ref: str) -> bool:
         args = ["fetch", "--no-tags", "--quiet", remotes[0], ref]
     else:
         return False
-    print(f"deploycheck: fetching {ref} (not present locally)…", file=sys.stderr)
+    from .safe import inert
+
+    print(f"deploycheck: fetching {inert(ref, keep_newlines=False)} (not present locally)…", file=sys.stderr)
     return gitcmd.run(args, root, check=False).returncode == 0
 
 
@@ -164,9 +166,11 @@ def _cross_check_gitlab(root: str, base_sha: str) -> None:
         return
     ok = gitcmd.run(["merge-base", "--is-ancestor", base_sha, target_sha], root, check=False).returncode == 0
     if not ok:
+        from .safe import inert
+
         print(
             f"deploycheck: warning: CI_MERGE_REQUEST_DIFF_BASE_SHA {base_sha[:12]} is not on "
-            f"origin/{target}; using it anyway.",
+            f"origin/{inert(target, keep_newlines=False)}; using it anyway.",
             file=sys.stderr,
         )
 

@@ -14,6 +14,7 @@ cannot colour or rewrite the log either.
 from __future__ import annotations
 
 import os
+import re
 
 from .safe import inert
 
@@ -35,14 +36,16 @@ def workflow_command(command: str, message: str, **properties: object) -> str:
     """One workflow command line, e.g. ``::error file=a.py,line=3,title=DC301 lost-update::msg``.
 
     Properties whose value is None are left out; ``end_line`` is written ``endLine`` (GitHub's
-    name). Untrusted values are made inert and escaped here, so callers pass raw text.
+    name). Untrusted values are made inert and escaped here, so callers pass raw text: THE
+    escaping for workflow commands. A property is one line (a line break in a file name is
+    shown as ``\\n``); the message may span lines (GitHub's ``%0A``).
     """
     parts = []
     for key, value in properties.items():
         if value is None:
             continue
         name = "endLine" if key == "end_line" else "endColumn" if key == "end_column" else key
-        parts.append(f"{name}={escape_property(inert(value))}")
+        parts.append(f"{name}={escape_property(inert(value, keep_newlines=False))}")
     props = " " + ",".join(parts) if parts else ""
     return f"::{command}{props}::{escape_data(inert(message))}"
 
@@ -50,14 +53,19 @@ def workflow_command(command: str, message: str, **properties: object) -> str:
 # Characters with a meaning in GitHub-flavoured Markdown inline text; escaped with a backslash.
 _MARKDOWN_SPECIAL = set("\\`*_[]|~!#")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# GitHub turns bare `https://…` and `www.…` into live links (the autolink extension): a
+# backslash before the `:` or the `.` keeps the text and breaks the link.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z]):(?=//)|(?<=\bwww)\.")
 
 
 def markdown_text(text: object) -> str:
-    """Untrusted text made inert for one Markdown table cell or paragraph line.
+    """THE escaping of untrusted text for Markdown (a table cell or a line of a paragraph):
+    the PR block, `summary`, and the GitHub step summary all use it (or ``markdown_code``).
 
     Control characters and line breaks become visible escapes (a cell cannot span lines, and
     nothing can smuggle terminal sequences); Markdown and HTML syntax is escaped so that a
-    message cannot add a link, an image, a table column, raw HTML or a code span.
+    message cannot add a link (not even a bare URL), an image, a table column, raw HTML such
+    as ``</details>`` or a code span.
     """
     out = []
     for ch in inert(text, keep_newlines=False):
@@ -67,7 +75,25 @@ def markdown_text(text: object) -> str:
             out.append("\\" + ch)
         else:
             out.append(ch)
-    return "".join(out)
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(0), "".join(out))
+
+
+def markdown_code(text: object, *, in_table: bool = False) -> str:
+    """Untrusted text as one Markdown code span (a path, a ref): shown exactly, never parsed.
+
+    Inside a code span backslash escapes do not work and HTML is not HTML, so the text is only
+    made inert (controls and line breaks visible) and fenced with more backticks than it holds
+    in a row; in a table cell a ``|`` must still be written ``\\|`` (GitHub splits cells first).
+    """
+    s = inert(text, keep_newlines=False)
+    if not s:
+        return "` `"  # two backticks alone are not a code span
+    if in_table:
+        s = s.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or (s.startswith(" ") and s.endswith(" ") and s.strip()) else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:

@@ -181,7 +181,7 @@ class Change(Plain):
 class Finding(Plain):
     _fields = (
         "rule", "name", "category", "severity", "path", "line", "end_line", "message", "questions", "side",
-        "suppressed", "suppression_reason",
+        "suppressed", "suppression_reason", "suppressed_by_author",
     )
 
     def __init__(
@@ -198,11 +198,16 @@ class Finding(Plain):
         side: str = "head",  # "base" when the line numbers refer to the base version (deletions)
         suppressed: bool = False,
         suppression_reason: str | None = None,
+        # A suppression comment that the change under test added itself: shown with its reason,
+        # never honoured (``suppressed`` stays False), so an author cannot silence their own
+        # change (DESIGN.md, Amendments). ``suppression_reason`` holds the comment's reason.
+        suppressed_by_author: bool = False,
     ) -> None:
         self.rule, self.name, self.category, self.severity = rule, name, category, severity
         self.path, self.line, self.end_line, self.message = path, line, end_line, message
         self.questions, self.side = questions, side
         self.suppressed, self.suppression_reason = suppressed, suppression_reason
+        self.suppressed_by_author = suppressed_by_author
 
     @property
     def flags(self) -> bool:
@@ -225,6 +230,9 @@ class Finding(Plain):
             data["side"] = self.side
         if self.suppressed:
             data["suppressed"] = True
+            data["suppression_reason"] = self.suppression_reason or ""
+        elif self.suppressed_by_author:
+            data["suppressed_by_author"] = True
             data["suppression_reason"] = self.suppression_reason or ""
         return data
 

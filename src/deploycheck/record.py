@@ -30,7 +30,7 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterator, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterator, Mapping, Sequence
 
 from . import yamlload as Y
 from .answers import Answer
@@ -52,8 +52,9 @@ BODY_KEYS = (
 )
 _FINDING_KEYS = (
     "rule", "name", "category", "severity", "path", "line", "end_line", "side", "message",
-    "questions", "suppressed", "suppression_reason",
+    "questions", "suppressed", "suppression_reason", "suppressed_by_author",
 )
+_OPTIONAL_FINDING_KEYS = ("suppressed", "suppression_reason", "suppressed_by_author")
 _SIGNATURE_KEYS = ("format", "namespace", "principal", "key", "value")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _CREATED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -219,6 +220,9 @@ def _finding_lines(f: Finding) -> list[str]:
     ]
     if f.suppressed:
         lines.append("    suppressed: true\n")
+        lines.append(f"    suppression_reason: {q(f.suppression_reason or '')}\n")
+    elif f.suppressed_by_author:  # an optional key: records written before it existed read as before
+        lines.append("    suppressed_by_author: true\n")
         lines.append(f"    suppression_reason: {q(f.suppression_reason or '')}\n")
     return lines
 
@@ -435,10 +439,13 @@ def _parse_body(data: bytes, source: str) -> RecordBody:
 
 
 def _parse_finding(node: Any, source: str) -> Finding:
-    required = tuple(k for k in _FINDING_KEYS if k not in ("suppressed", "suppression_reason"))
+    required = tuple(k for k in _FINDING_KEYS if k not in _OPTIONAL_FINDING_KEYS)
     m = Y.as_map(node, source, "a finding", _FINDING_KEYS, required)
     s = lambda key: Y.as_str(m[key], source, f"finding {key}")  # noqa: E731
     suppressed = Y.optional(m, "suppressed", lambda n: Y.as_bool(n, source, "finding suppressed"), False)
+    by_author = Y.optional(m, "suppressed_by_author", lambda n: Y.as_bool(n, source, "finding suppressed_by_author"), False)
+    if suppressed and by_author:
+        raise RecordError(f"{source}: a finding is both suppressed and suppressed_by_author; it can be only one. {_FIX}")
     return Finding(
         rule=s("rule"),
         name=s("name"),
@@ -452,6 +459,7 @@ def _parse_finding(node: Any, source: str) -> Finding:
         side=_one_of(m["side"], source, "finding side", ("head", "base")),
         suppressed=suppressed,
         suppression_reason=Y.optional(m, "suppression_reason", lambda n: Y.as_str(n, source, "suppression_reason")),
+        suppressed_by_author=by_author,
     )
 
 
@@ -557,14 +565,17 @@ def _canonical_finding(r: _Lines) -> Finding:
     items = _IN_LIST.findall(listed[1:-1])
     if ", ".join(items) != listed[1:-1]:
         raise _NotCanonical()
-    suppressed, reason = False, None
+    suppressed, by_author, reason = False, False, None
     if r.peek() == "    suppressed: true":
         r.at += 1
         suppressed, reason = True, r.text("    suppression_reason: ")
+    elif r.peek() == "    suppressed_by_author: true":
+        r.at += 1
+        by_author, reason = True, r.text("    suppression_reason: ")
     questions = tuple(_unquote(q) for q in items)
     if category not in CATEGORIES or severity not in SEVERITIES or side not in ("head", "base") or not all(q.strip() for q in questions):
         raise _NotCanonical()
-    return Finding(rule, name, category, severity, path, line, end_line, message, questions, side, suppressed, reason)
+    return Finding(rule, name, category, severity, path, line, end_line, message, questions, side, suppressed, reason, by_author)
 
 
 # The body's first lines, always the same keys in the same order: (prefix, quoted value?).
@@ -734,6 +745,30 @@ def answers_in_order(answers: Mapping[str, Answer], order: Sequence[str]) -> dic
 # --- files ------------------------------------------------------------------------------------
 
 
+# Test-only. `DEPLOYCHECK_TEST_PAUSE_AT=POINT:FILE` makes a record write stop at the named
+# POINT, create FILE and wait there until the process is killed. It exists so that
+# tests/test_concurrent_check.py can SIGKILL `check` at exactly each step of a write (before
+# it, with half the bytes in the temporary file, before and after the rename, before staging)
+# instead of at a random moment that a fast machine finishes before. Unset (always, outside
+# that test) it costs one environment lookup per write and changes nothing.
+PAUSE_ENV = "DEPLOYCHECK_TEST_PAUSE_AT"
+
+
+def pause_point(point: str, flush: Callable[[], None] | None = None) -> None:
+    spec = os.environ.get(PAUSE_ENV)
+    if not spec:
+        return
+    wanted, _, marker = spec.partition(":")
+    if wanted != point or not marker:
+        return
+    if flush is not None:
+        flush()  # what was written so far is on disk when the test kills the process
+    with open(marker, "w", encoding="utf-8"):
+        pass
+    while True:  # until SIGKILL
+        time.sleep(60)
+
+
 def write_record_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never
     part of it: a temporary file in the same folder, fsync, ``os.replace``. The temporary file
@@ -751,11 +786,16 @@ def write_record_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), 0o644)
-            fh.write(data)
+            half = len(data) // 2
+            fh.write(data[:half])
+            pause_point("record-mid-write", fh.flush)
+            fh.write(data[half:])
             fh.flush()
             os.fsync(fh.fileno())
+        pause_point("record-before-replace")
         os.replace(tmp, path)
         tmp = None
+        pause_point("record-after-replace")
     except OSError as exc:
         raise RecordError(
             f"cannot write the record {path}: {exc.strerror or exc}. Nothing was written; fix the cause "

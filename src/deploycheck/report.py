@@ -38,6 +38,19 @@ MAX_MARKED_LINES = 8  # a longer finding shows its first lines and a count of th
 MAX_SOURCE_CHARS = 240  # a minified line is cut, not printed whole
 SEVERITY_STYLE = {"high": "bold red", "warning": "yellow", "info": "cyan"}
 NOTHING_FLAGGED = "Nothing flagged: this change does not touch jobs, queues or shared state."
+# How every output names a suppression comment that the change under test added (not honoured).
+AUTHOR_SUPPRESSED = "suppressed by the author"
+
+
+def author_suppression_note(finding: Finding) -> str:
+    """``suppressed by the author in this change (REASON); not honoured: ...`` for a finding
+    whose suppression comment the change itself added; "" for any other finding."""
+    if not finding.suppressed_by_author:
+        return ""
+    return (
+        f"{AUTHOR_SUPPRESSED} in this change ({finding.suppression_reason or '(no reason given)'}); "
+        "not honoured: only a suppression the base branch already holds is"
+    )
 
 
 # --------------------------------------------------------------------------------------- json
@@ -76,16 +89,20 @@ def base_line(change: Change) -> str:
     )
 
 
-def verdict(result: ScanResult) -> str:
-    """The one-line conclusion shared by the text, github and summary outputs."""
+def verdict(result: ScanResult, esc: Callable[[object], str] | None = None) -> str:
+    """The one-line conclusion shared by the text, github and summary outputs; ``esc`` escapes
+    the checklist names (configuration text) for the format, made inert for a terminal by default."""
     if result.flagged:
         count = sum(1 for f in result.findings if f.flags)
         files = len(result.flagged_files)
-        names = result.checklists or ["background-jobs"]
+        escape = esc or (lambda text: inert(text, keep_newlines=False))
+        names = [escape(name) for name in result.checklists or ["background-jobs"]]
         which = " and ".join(names) + (" checklist" if len(names) == 1 else " checklists")
         verb = "needs" if count == 1 else "need"
+        by_author = sum(1 for f in result.findings if f.suppressed_by_author)
+        counted = f" ({by_author} {AUTHOR_SUPPRESSED}, still counted)" if by_author else ""
         return (
-            f"Flagged: {_plural(count, 'finding')} in {_plural(files, 'file')} {verb} the {which}. "
+            f"Flagged: {_plural(count, 'finding')}{counted} in {_plural(files, 'file')} {verb} the {which}. "
             "Run `deploycheck` to assess."
         )
     context = sum(1 for f in result.active if f.severity == "info")
@@ -169,6 +186,8 @@ def _heading(finding: Finding) -> "Any":
     text.append(inert(finding.rule, keep_newlines=False), style="bold")
     text.append(f" {inert(finding.name, keep_newlines=False)} ")
     text.append_text(_badge(finding.severity))
+    if finding.suppressed_by_author:
+        text.append(f" [{AUTHOR_SUPPRESSED}]", style="bold yellow")
     return text
 
 
@@ -228,6 +247,8 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None, width: 
         if finding.side == "base":
             message += f" ({removed_note(finding)})"
         out.extend(_paragraph(message, width))
+        if finding.suppressed_by_author:
+            out.extend(_paragraph(f"Note: {author_suppression_note(finding)}.", width))
         lines = sources.get((finding.path, finding.side))
         if lines:
             out.extend(_frame(finding, lines))
@@ -436,6 +457,12 @@ def scan_sarif(result: ScanResult, rules: Iterable["Rule"] | None = None) -> dic
             entry["suppressions"] = [
                 {"kind": "inSource", "justification": finding.suppression_reason or "(no reason given)"}
             ]
+        elif finding.suppressed_by_author:
+            # Not a SARIF suppression: a viewer would hide or dismiss the result, and the gate
+            # does not honour it. The message and the properties say what the author wrote.
+            entry["message"]["text"] += f" [{author_suppression_note(finding)}]"
+            entry["properties"]["suppressedByAuthor"] = True
+            entry["properties"]["suppressionReason"] = finding.suppression_reason or "(no reason given)"
         results.append(entry)
     return {
         "$schema": SARIF_SCHEMA,
@@ -497,6 +524,9 @@ def github_commands(result: ScanResult) -> list[str]:
             command = "notice"
             title += " (suppressed)"
             message += f" [suppressed: {finding.suppression_reason or '(no reason given)'}]"
+        elif finding.suppressed_by_author:
+            title += f" ({AUTHOR_SUPPRESSED})"
+            message += f" [{author_suppression_note(finding)}]"
         lines.append(workflow_command(command, message, file=finding.path, line=line, end_line=end, title=title))
     return lines
 
@@ -505,14 +535,17 @@ def scan_summary_markdown(result: ScanResult) -> str:
     """The step-summary section for a scan: verdict, then a table of findings."""
     from .github import markdown_table, markdown_text
 
-    parts = ["### deploycheck scan", "", verdict(result), "", markdown_text(base_line(result.change))]
+    parts = ["### deploycheck scan", "", verdict(result, markdown_text), "", markdown_text(base_line(result.change))]
     if result.active:
         rows = [
             [
                 markdown_text(f.severity),
-                markdown_text(f"{f.rule} {f.name}"),
+                markdown_text(f"{f.rule} {f.name}" + (f" ({AUTHOR_SUPPRESSED})" if f.suppressed_by_author else "")),
                 markdown_text(location(f)),
-                markdown_text(f.message + (f" ({removed_note(f)})" if f.side == "base" else "")),
+                markdown_text(
+                    f.message + (f" ({removed_note(f)})" if f.side == "base" else "")
+                    + (f" [{author_suppression_note(f)}]" if f.suppressed_by_author else "")
+                ),
             ]
             for f in result.active
         ]
@@ -537,7 +570,7 @@ def print_github_scan(result: ScanResult) -> None:
 
     for line in github_commands(result):
         sys.stdout.write(line + "\n")
-    sys.stdout.write(inert(verdict(result)) + "\n")
+    sys.stdout.write(verdict(result) + "\n")
     sys.stdout.flush()
     append_step_summary(scan_summary_markdown(result))
 

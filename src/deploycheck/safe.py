@@ -4,6 +4,16 @@ Control characters (ESC, BEL, C1 controls, DEL, …) are shown as visible escape
 cannot move the cursor, retitle the terminal or hide text. Rich markup is never interpreted in
 untrusted text: renderers wrap it in ``rich.text.Text``; ``markup_escape`` is for the rare
 place where a string must be embedded in markup.
+
+One escaping per output format, for every string that comes from a branch or a record (paths,
+record file names, signers, answers, messages, suppression reasons):
+
+- terminal text and `log`: ``inert(text, keep_newlines=False)`` (``one_line`` to also bound
+  it), printed as ``rich.text.Text`` through ``console.out()``/``err()``;
+- JSON and SARIF: ``report.dumps`` (``json_controls_escaped`` over the whole document);
+- GitHub workflow commands: ``github.workflow_command``;
+- Markdown (PR block, `summary`, the step summary): ``github.markdown_text``, and
+  ``github.markdown_code`` for a code span.
 """
 
 from __future__ import annotations

@@ -106,24 +106,77 @@ def scannable(fc: FileChange, config: Config) -> bool:
     return not (config.exclude and pathglob.matches(fc.path, config.exclude))
 
 
-def _suppression(finding: Finding, ctx: FileContext) -> str | None:
-    """The reason of a `deploycheck: ignore[RULE]` comment on the finding's line or the one above."""
-    key = ("scan.lines", finding.side)
-    if key not in ctx.cache:  # split once per file, not once per finding
-        source = ctx.head_text() if finding.side == "head" else ctx.base_text()
-        ctx.cache[key] = source.splitlines() if source else None
-    lines = ctx.cache[key]
+def _source_lines(ctx: FileContext, side: str) -> list[str] | None:
+    """The file's lines on ``side``, split on "\\n" only as git numbers them (the hunks and the
+    base are compared by those numbers), cached once per file."""
+    key = ("scan.lines", side)
+    if key not in ctx.cache:
+        source = ctx.head_text() if side == "head" else ctx.base_text()
+        ctx.cache[key] = source.split("\n") if source else None
+    return ctx.cache[key]
+
+
+def _suppression(finding: Finding, ctx: FileContext) -> tuple[str, bool] | None:
+    """``(reason, honoured)`` of a `deploycheck: ignore[RULE]` comment (rule id, name or ALL) on
+    the finding's line or the one above; None when there is none.
+
+    Only a suppression the base branch already holds is honoured: a comment the change under
+    test wrote could otherwise silence that same change. A comment found on the base side (a
+    finding about removed lines) is the base's own text; on the head side it must pass
+    ``_held_by_base``. When both lines carry a matching comment, an honoured one wins.
+    """
+    lines = _source_lines(ctx, finding.side)
     if not lines:
         return None
+    found: tuple[str, bool] | None = None
     for number in (finding.line, finding.line - 1):
         if 1 <= number <= len(lines):
             m = _SUPPRESS.search(lines[number - 1])
             if m:
                 ids = {part.strip().upper() for part in m.group(1).split(",")}
                 if finding.rule.upper() in ids or finding.name.upper() in ids or "ALL" in ids:
-                    reason = m.group(2).strip().strip("#/-*").strip()
-                    return reason or "(no reason given)"
-    return None
+                    reason = m.group(2).strip().strip("#/-*").strip() or "(no reason given)"
+                    honoured = finding.side == "base" or _held_by_base(ctx, number, finding.line)
+                    if honoured:
+                        return reason, True
+                    found = found or (reason, False)
+    return found
+
+
+def _base_line(fc: FileChange, head_line: int) -> int | None:
+    """The base line number of an unchanged head line, None for a line the change added
+    (from the -U0 hunks, which are in file order)."""
+    shift = 0
+    for hunk in fc.hunks:
+        if hunk.new_count and hunk.new_start <= head_line < hunk.new_start + hunk.new_count:
+            return None
+        # The last head line at or before the hunk: a pure removal sits after line new_start.
+        last_before = hunk.new_start + hunk.new_count - 1 if hunk.new_count else hunk.new_start
+        if last_before >= head_line:
+            break
+        shift += hunk.old_count - hunk.new_count
+    return head_line + shift
+
+
+def _held_by_base(ctx: FileContext, comment: int, covered: int) -> bool:
+    """Whether head lines ``comment``..``covered`` (the suppression comment and the line it
+    covers) are lines the change did not add, standing together in the base exactly as in the
+    head, with the same text. So a comment the change added, one on a line it modified, and a
+    base comment that now sits above an inserted line or above a line that a removal moved up
+    under it are all not held: each would apply a suppression the base never made there."""
+    fc = ctx.file
+    if fc.old_path is None or fc.new_path is None:
+        return False
+    mapped = [_base_line(fc, n) for n in range(comment, covered + 1)]
+    if any(b is None for b in mapped) or mapped[-1] - mapped[0] != covered - comment:  # type: ignore[operator]
+        return False
+    head, base = _source_lines(ctx, "head"), _source_lines(ctx, "base")
+    if not head or not base:
+        return False
+    return all(
+        0 < b <= len(base) and base[b - 1] == head[n - 1]  # type: ignore[operator]
+        for n, b in zip(range(comment, covered + 1), mapped)
+    )
 
 
 def apply_config(finding: Finding, config: Config) -> Finding | None:
@@ -159,9 +212,10 @@ def scan_files(files: list[FileChange], config: Config, read_blob: Callable[[str
                 kept = apply_config(finding, config)
                 if kept is None:
                     continue
-                reason = _suppression(kept, ctx)
-                if reason is not None:
-                    kept.suppressed, kept.suppression_reason = True, reason
+                suppression = _suppression(kept, ctx)
+                if suppression is not None:
+                    kept.suppression_reason, honoured = suppression
+                    kept.suppressed, kept.suppressed_by_author = honoured, not honoured
                 found.append(kept)
     return out
 

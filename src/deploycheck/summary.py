@@ -7,7 +7,7 @@ from typing import Mapping, Sequence
 
 from .answers import Answer
 from .checklist import Checklist
-from .github import markdown_text
+from .github import markdown_code, markdown_text
 from .safe import one_line
 from .model import Finding
 
@@ -36,24 +36,23 @@ class _Style:
     def esc(self, text: object) -> str:
         return markdown_text(text) if self.markdown else one_line(text, 2000)
 
-    def code(self, text: object) -> str:
-        return f"`{self.esc(text)}`" if self.markdown else self.esc(text)
+    def code(self, text: object, *, in_table: bool = False) -> str:
+        return markdown_code(text, in_table=in_table) if self.markdown else self.esc(text)
 
     def strong(self, text: str) -> str:
         return f"**{text}**" if self.markdown else text
 
-    def where(self, f: Finding, web: str | None) -> str:
-        label = f"{self.esc(f.path)}:{f.line}"
+    def where(self, f: Finding, web: str | None, *, in_table: bool = True) -> str:
+        label = f"{f.path}:{f.line}"
         if f.side == "base":
-            return f"{self.code_raw(label)} (removed)"
+            return f"{self.code(label, in_table=in_table)} (removed)"
         if web and self.markdown:
             from urllib.parse import quote
 
-            return f"[`{label}`]({web}{quote(f.path)}#L{f.line}-L{f.end_line})"
-        return self.code_raw(label)
-
-    def code_raw(self, escaped: str) -> str:
-        return f"`{escaped}`" if self.markdown else escaped
+            # quote() leaves no `(`, `)`, space or newline that could end the link target.
+            target = quote(f"{web}{f.path}".encode("utf-8", "surrogateescape"), safe="/:") + f"#L{f.line}-L{f.end_line}"
+            return f"[{self.code(label, in_table=in_table)}]({target})"
+        return self.code(label, in_table=in_table)
 
     def answer(self, answer: Answer | None) -> str:
         if answer is None:
@@ -64,6 +63,14 @@ class _Style:
         if answer.rebuttal:
             text += f" (answer kept despite a finding: {self.esc(answer.rebuttal)})"
         return text
+
+
+def _message(f: Finding) -> str:
+    """The finding's message, with the suppression comment its author added (not honoured)."""
+    from .report import author_suppression_note
+
+    note = author_suppression_note(f)
+    return f"{f.message} [{note}]" if note else f.message
 
 
 def markdown_block(
@@ -101,16 +108,16 @@ def markdown_block(
     if active and markdown:
         lines += ["", "| severity | rule | finding | where |", "|---|---|---|---|"]
         lines += [
-            f"| {f.severity} | {st.esc(f.rule)} {st.esc(f.name)} | {st.esc(f.message)} | {st.where(f, web)} |"
+            f"| {st.esc(f.severity)} | {st.esc(f.rule)} {st.esc(f.name)} | {st.esc(_message(f))} | {st.where(f, web)} |"
             for f in active
         ]
     elif active:
         lines.append("")
-        lines += [f"- {f.severity} {st.esc(f.rule)} {st.esc(f.name)} at {st.where(f, None)}: {st.esc(f.message)}" for f in active]
+        lines += [f"- {st.esc(f.severity)} {st.esc(f.rule)} {st.esc(f.name)} at {st.where(f, None, in_table=False)}: {st.esc(_message(f))}" for f in active]
     suppressed = [f for f in findings if f.suppressed]
     if suppressed:
         lines += ["", "Suppressed in the code (visible on purpose):"]
-        lines += [f"- {st.esc(f.rule)} at {st.where(f, web)}: {st.esc(f.suppression_reason or '')}" for f in suppressed]
+        lines += [f"- {st.esc(f.rule)} at {st.where(f, web, in_table=False)}: {st.esc(f.suppression_reason or '')}" for f in suppressed]
     if checklist is not None:
         lines += ["", f"Checklist {st.code(checklist.id)} v{checklist.version}:", ""]
         lines += [f"- {st.esc(q.text)} {st.answer(answers.get(q.id))}" for q in checklist.questions]

@@ -179,6 +179,8 @@ def finding_block(finding: Finding, sources: Sources, width: int) -> list[Any]:
     if finding.side == "base":
         message += f" ({report.removed_note(finding)})"
     out: list[Any] = [_heading(finding), *wrapped(message, width, "  ")]
+    if finding.suppressed_by_author:  # the author's own ignore comment: shown, and why it does not count
+        out.extend(wrapped(f"Note: {report.author_suppression_note(finding)}.", width, "  "))
     lines = sources.get((finding.path, finding.side))
     if lines:
         out.extend(report.source_frame(finding, lines))

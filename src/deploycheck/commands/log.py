@@ -110,7 +110,7 @@ def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
         out.append((f"{e['created']}  {inert(e['signer'], keep_newlines=False)}  branch {inert(e['branch'], keep_newlines=False)}", "bold"))
         out.append((f"  record: {inert(e['path'], keep_newlines=False)}", None))
         out.append((f"  flagged: {', '.join(inert(p, keep_newlines=False) for p in e['flagged_files']) or '(none)'}", None))
-        rules = sorted({f"{f['rule']} {f['name']}" for f in e["findings"]})
+        rules = sorted({one_line(f"{f['rule']} {f['name']}", 160) for f in e["findings"]})
         if rules:
             out.append((f"  findings: {'; '.join(rules)}", None))
         for qid, a in e["answers"].items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .. import report
 from ..gate import MISSING, Verdict
@@ -53,12 +53,14 @@ def verdict_json(ctx: Context, verdict: Verdict) -> dict:
     }
 
 
-def _headline(verdict: Verdict) -> str:
+def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: inert(text, keep_newlines=False)) -> str:
+    """The verdict in one line; ``esc`` makes the record's path and signer inert for the output
+    format (text by default, ``github.markdown_text`` for the step summary)."""
     if verdict.ok and not verdict.flagged_files:
         return "PASS: nothing flagged; this change does not touch jobs, queues or shared state."
     if verdict.ok:
         valid = next(r for r in verdict.records if r.status == "valid")
-        return f"PASS: {valid.path} (signed by {valid.signer}) covers every flagged file."
+        return f"PASS: {esc(valid.path)} (signed by {esc(valid.signer)}) covers every flagged file."
     n = len(verdict.problems)
     return f"FAIL: the change is flagged and has no valid, current, signed record ({n} problem{'s' if n != 1 else ''})."
 
@@ -147,14 +149,14 @@ def github_annotations(ctx: Context, verdict: Verdict) -> list[str]:
 
 
 def print_github(ctx: Context, verdict: Verdict) -> None:
-    from ..github import append_step_summary, markdown_table, markdown_text
+    from ..github import append_step_summary, markdown_code, markdown_table, markdown_text
 
     for line in github_annotations(ctx, verdict):
         print(line)
     rows = [[markdown_text(p.code), markdown_text(p.path or ""), markdown_text(p.message), markdown_text(p.fix)] for p in verdict.problems]
-    summary = f"## deploycheck verify\n\n**{markdown_text(_headline(verdict))}**\n"
+    summary = f"## deploycheck verify\n\n**{_headline(verdict, markdown_text)}**\n"
     if verdict.flagged_files:
-        summary += "\nFlagged files: " + ", ".join(f"`{markdown_text(p)}`" for p in verdict.flagged_files) + "\n"
+        summary += "\nFlagged files: " + ", ".join(markdown_code(p) for p in verdict.flagged_files) + "\n"
     if rows:
         summary += "\n" + markdown_table(["problem", "path", "message", "fix"], rows) + "\n"
     append_step_summary(summary)
