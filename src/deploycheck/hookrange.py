@@ -21,8 +21,7 @@ from __future__ import annotations
 import os
 
 from . import gitcmd
-from .change import config_base_branch, resolve_base, resolver
-from .errors import DeployCheckError
+from .change import resolve_base, resolver
 
 FROM_ENV = "PRE_COMMIT_FROM_REF"
 TO_ENV = "PRE_COMMIT_TO_REF"
@@ -47,11 +46,12 @@ def _is_ancestor(root: str, older: str, newer: str) -> bool:
 
 
 def _normal_fork_point(root: str, head_sha: str, objects: gitcmd.BlobReader | None = None) -> str | None:
-    """merge-base(normal base, head), or None when the normal base cannot be found."""
-    try:
-        choice = resolve_base(root, None, config_base_branch(root, head_sha, objects), objects)
-    except DeployCheckError:
-        return None
+    """merge-base(normal base, head); None only when the two have no common ancestor.
+
+    A normal base that cannot be found is the error ``verify`` gives (exit 2), never a reason
+    to fall back to FROM: FROM inside the branch would check only the last push, and the
+    hook must never pass what verify against the branch's base would refuse."""
+    choice = resolve_base(root, None, objects)
     proc = gitcmd.run(["merge-base", choice.sha, head_sha], root, check=False)
     if proc.returncode != 0:
         return None
@@ -71,7 +71,7 @@ def choose_base(root: str, from_ref: str | None, head_sha: str, objects: gitcmd.
         return None  # not in this repository (never fetched): the normal base still works
     fork = _normal_fork_point(root, head_sha, objects)
     if fork is None:
-        return from_sha
+        return None  # unrelated to its base: verify's own error (exit 2), not a narrower range
     if from_sha != fork and _is_ancestor(root, from_sha, fork):
         return from_sha  # behind the fork point: it widens the change
     return None  # inside the branch, or off its line after a rebase: check all of it, as CI will
