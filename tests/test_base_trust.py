@@ -211,3 +211,55 @@ def test_hook_range_errors_as_verify_does_when_the_base_cannot_be_found(tmp_path
         pushed_range(str(repo))
     proc = run_dc(repo, "verify", "--hook", env=dc_env(PRE_COMMIT_FROM_REF=old_tip, PRE_COMMIT_TO_REF=head))
     assert "cannot find a base branch" in one_line_error(proc)
+
+
+def test_a_branch_named_like_an_abbreviated_base_commit_is_ambiguous(attack) -> None:
+    """CI passing an abbreviated base commit: a pushed branch with that very name would be the
+    base under git's rules (refs win), i.e. the branch under test compared with itself."""
+    base = git(attack.repo, "rev-parse", "main")
+    short = base[:10]
+    git(attack.repo, "branch", short, "HEAD")
+    message = one_line_error(verify(attack.repo, DEPLOYCHECK_BASE=short))
+    assert f"base '{short}' (from DEPLOYCHECK_BASE) is both a branch and the start of a commit id" in message
+    assert verify(attack.repo, "--base", base).returncode == 1  # the full id, as the message says
+    assert verify(attack.repo, "--base", f"refs/heads/{short}").returncode == 0  # the branch, when that is meant
+
+
+def test_main_and_master_without_origin_head_is_no_guess(attack, tmp_path: Path) -> None:
+    """A push event in a `master` repository for a pushed branch called `main`: the checkout has
+    refs/heads/main (the branch under test) and origin/master, and no origin/HEAD."""
+    git(attack.repo, "branch", "-m", "main", "master")
+    git(attack.repo, "push", "-q", "origin", "master")
+    git(attack.repo, "branch", "-m", "attack", "main")
+    commit(attack.repo, {".deploycheck/config.yaml": "base_branch: main\n"}, "compare with myself")
+    assert run_git(attack.repo, "push", "-q", "--no-verify", "origin", "main").returncode == 0
+    ci = tmp_path / "ci"
+    git(tmp_path, "clone", "-q", "--branch", "main", str(attack.remote), str(ci))
+    git(ci, "remote", "set-head", "origin", "-d")
+    message = one_line_error(verify(ci))
+    assert "cannot tell the default branch: main and origin/master both exist" in message
+    assert verify(ci, "--base", "origin/master").returncode == 1
+    git(ci, "remote", "set-head", "origin", "master")
+    proc = verify(ci)
+    assert proc.returncode == 1 and "Base: origin/HEAD" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_config_edited_in_the_same_push_as_the_risky_change_changes_nothing(attack) -> None:
+    """The branch excludes its own risky file and names itself the base, in one push."""
+    assert run_dc(attack.repo, "hook", "install").returncode == 0
+    commit(attack.repo, {".deploycheck/config.yaml": "base_branch: attack\nexclude: ['inventory/**']\n"}, "config")
+    assert verify(attack.repo).returncode == 1
+    assert verify(attack.repo, "--base", "main").returncode == 1
+    pushed = run_git(attack.repo, "push", "origin", "attack")
+    assert pushed.returncode != 0 and "inventory/jobs.py" in pushed.stderr, pushed.stdout + pushed.stderr
+
+
+def test_commit_warning_reads_the_default_branchs_config_not_the_branchs(attack) -> None:
+    git(attack.repo, "checkout", "-q", "-b", "quiet", "main")
+    commit(attack.repo, {".deploycheck/config.yaml": "exclude: ['inventory/**']\n"}, "quiet, please")
+    assert run_dc(attack.repo, "hook", "install", "--stage", "pre-commit").returncode == 0
+    (attack.repo / "inventory" / "jobs.py").write_text(LOST_UPDATE_JOB)
+    git(attack.repo, "add", "inventory/jobs.py")
+    proc = run_git(attack.repo, "commit", "-q", "-m", "more")
+    assert proc.returncode == 0, proc.stderr
+    assert "deploycheck: this commit touches jobs, queues or shared state (inventory/jobs.py" in proc.stderr

@@ -199,6 +199,25 @@ def _branch_ref(root: str, name: str, source: str) -> tuple[str, str] | None:
     return None
 
 
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text.lower())
+
+
+def _refuse_branch_named_like_a_commit(
+    root: str, name: str, source: str, branch_commit: str | None, resolve: Callable[[str], str | None]
+) -> None:
+    """``--base 1a2b3c4`` meant as a commit id while a branch of that name exists: git would take
+    the branch, and a pushed branch named like the CI's abbreviated base commit is the branch
+    under test itself. Either reading may be wrong, so neither is taken."""
+    proc = gitcmd.run(["rev-parse", f"--disambiguate={name}"], root, check=False)
+    commits = {resolve(oid) for oid in proc.stdout.decode().split()} - {None, branch_commit}
+    if commits:
+        raise GitError(
+            f"base '{name}' (from {source}) is both a branch and the start of a commit id, so it is ambiguous. "
+            f"Pass the full 40-character commit id, or name the branch in full (refs/heads/{name})."
+        )
+
+
 def _revision_sha(root: str, rev: str, source: str, resolve: Callable[[str], str | None]) -> str | None:
     """``rev`` (--base, DEPLOYCHECK_BASE) as git reads it, except that names are branches only:
     in ``main~2``, ``main`` is the branch (refs/heads/ or refs/remotes/). A commit id and the
@@ -210,9 +229,11 @@ def _revision_sha(root: str, rev: str, source: str, resolve: Callable[[str], str
     branch = _branch_ref(root, name, source)
     if branch is not None:
         refname, oid = branch
+        if _is_hex(name) and len(name) >= 4:
+            _refuse_branch_named_like_a_commit(root, name, source, resolve(oid), resolve)
         # a reflog (`main@{1}`) needs the ref's name, which now exists exactly; the rest apply to the commit
         return resolve(refname + rest if rest.startswith("@") else oid + rest)
-    if len(name) >= 4 and all(c in "0123456789abcdef" for c in name.lower()):
+    if len(name) >= 4 and _is_hex(name):
         return resolve(rev)  # an abbreviated commit id: no branch or tag has that name
     return None
 
@@ -237,11 +258,24 @@ def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str
     """(short name, source, commit) of the default branch: origin/HEAD's target, else main, else
     master (each local, then on origin), looked up as exact ref names; None when there is none."""
     found = exact_refs(root, [refname for refname, _, _ in DEFAULT_BRANCHES])
-    for refname, name, source in DEFAULT_BRANCHES:
-        sha = resolve(found[refname]) if refname in found else None
-        if sha is not None:
-            return name, source, sha
-    return None
+    commits = [(name, source, sha) for refname, name, source in DEFAULT_BRANCHES
+               if refname in found and (sha := resolve(found[refname])) is not None]
+    if not commits:
+        return None
+    # Without origin/HEAD nothing says which of main and master is the default. A CI checkout of
+    # a pushed branch called `main` in a `master` repository has both, and taking `main` would
+    # make the branch under test its own base (and its own config the one that is read).
+    first = commits[0]
+    if first[1] != "origin/HEAD":
+        family = first[0].rpartition("/")[2]
+        other = next((c for c in commits if c[0].rpartition("/")[2] != family and c[2] != first[2]), None)
+        if other is not None:
+            raise GitError(
+                f"cannot tell the default branch: {first[0]} and {other[0]} both exist, point at different commits, "
+                "and origin/HEAD is not set. Set it (`git remote set-head origin --auto`), or pass the base "
+                "with `--base REV` (or DEPLOYCHECK_BASE)."
+            )
+    return first
 
 
 def config_base_branch(
