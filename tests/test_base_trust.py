@@ -263,3 +263,19 @@ def test_commit_warning_reads_the_default_branchs_config_not_the_branchs(attack)
     proc = run_git(attack.repo, "commit", "-q", "-m", "more")
     assert proc.returncode == 0, proc.stderr
     assert "deploycheck: this commit touches jobs, queues or shared state (inventory/jobs.py" in proc.stderr
+
+
+def test_pushed_range_behind_the_fork_point_of_a_real_change_is_the_range_ci_checks(tmp_path: Path, monkeypatch) -> None:
+    """The branch was first pushed with no commit of its own (remote tip = old main), then
+    rebased onto a newer main: FROM lies behind the fork point, but the branch has a change of
+    its own, so the hook checks merge-base(main)..head, as CI does, not old-main..head (which
+    would hold main's own commits, and read signers at FROM)."""
+    from deploycheck.hookrange import pushed_range
+
+    repo = make_repo(tmp_path / "repo")
+    old_main = git(repo, "rev-parse", "HEAD")
+    commit(repo, {"m.txt": "main moved on\n"})
+    head = make_branch(repo, "feature", RISKY)
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", old_main)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
+    assert pushed_range(str(repo)) == (None, head)
