@@ -314,8 +314,8 @@ def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | N
         if found is None:
             raise GitError(
                 "cannot find a base branch to compare with: none of origin/HEAD, main, origin/main, master, "
-                "origin/master exists as a branch. Pass one with `--base REV` (or set DEPLOYCHECK_BASE, or "
-                "`base_branch` in .deploycheck/config.yaml on the default branch)."
+                "origin/master exists as a branch (base_branch is read from that default branch, never from "
+                "the branch under test). Pass one with `--base REV`, or set DEPLOYCHECK_BASE."
             )
         return BaseChoice(found[0], found[1], found[2])
     for ref, source, kind in candidates:
