@@ -279,3 +279,17 @@ def test_pushed_range_behind_the_fork_point_of_a_real_change_is_the_range_ci_che
     monkeypatch.setenv("PRE_COMMIT_FROM_REF", old_main)
     monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
     assert pushed_range(str(repo)) == (None, head)
+
+
+def test_a_branch_named_like_the_remote_does_not_stand_in_for_its_head(attack) -> None:
+    git(attack.repo, "remote", "set-head", "origin", "main")
+    git(attack.repo, "branch", "origin", "HEAD")
+    proc = verify(attack.repo, "--base", "origin")
+    assert proc.returncode == 1 and "inventory/jobs.py" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_an_abbreviated_commit_id_from_the_ci_is_not_a_branch_name(attack, tmp_path: Path) -> None:
+    short = git(attack.repo, "rev-parse", "main")[:12]
+    git(attack.repo, "branch", short, "HEAD")
+    message = one_line_error(verify(attack.repo, CI_MERGE_REQUEST_DIFF_BASE_SHA=short))
+    assert "is both a branch and the start of a commit id" in message

@@ -174,8 +174,9 @@ def _branch_ref(root: str, name: str, source: str) -> tuple[str, str] | None:
 
     ``origin/main`` is looked up under refs/remotes/ first, and under refs/heads/ only when its
     first part is no remote: a pushed branch named ``origin/main`` (which a CI checkout creates
-    as refs/heads/origin/main) must not stand in for the remote's main. A name that exists only
-    as a tag is an error naming the cause, not a silent miss.
+    as refs/heads/origin/main) must not stand in for the remote's main; nor a branch ``origin``
+    for origin/HEAD. A name that exists only as a tag is an error naming the cause, not a
+    silent miss.
     """
     if name.startswith("refs/"):
         if not name.startswith(("refs/heads/", "refs/remotes/")):
@@ -191,7 +192,7 @@ def _branch_ref(root: str, name: str, source: str) -> tuple[str, str] | None:
     found = exact_refs(root, [*order, f"refs/tags/{name}"])
     for refname in order:
         if refname in found:
-            if refname.startswith("refs/heads/") and "/" in name and name.partition("/")[0] in _remotes(root):
+            if refname.startswith("refs/heads/") and name.partition("/")[0] in _remotes(root):
                 continue  # refs/heads/origin/main: a branch named like the remote's, not the remote's
             return refname, found[refname]
     if f"refs/tags/{name}" in found:
@@ -210,8 +211,8 @@ def _refuse_branch_named_like_a_commit(
     the branch, and a pushed branch named like the CI's abbreviated base commit is the branch
     under test itself. Either reading may be wrong, so neither is taken."""
     proc = gitcmd.run(["rev-parse", f"--disambiguate={name}"], root, check=False)
-    commits = {resolve(oid) for oid in proc.stdout.decode().split()} - {None, branch_commit}
-    if commits:
+    objects = proc.stdout.decode().split()
+    if any(resolve(oid) not in (None, branch_commit) for oid in objects):
         raise GitError(
             f"base '{name}' (from {source}) is both a branch and the start of a commit id, so it is ambiguous. "
             f"Pass the full 40-character commit id, or name the branch in full (refs/heads/{name})."
@@ -242,7 +243,10 @@ def _resolve_candidate(root: str, ref: str, source: str, kind: str, resolve: Cal
     if ref.startswith("-") or "\n" in ref:
         return None
     if kind == "sha":
-        return resolve(ref) if _looks_like_sha(ref) else None
+        if not _looks_like_sha(ref):
+            return None
+        # a full id is always the object; an abbreviated one must not be a branch's name either
+        return resolve(ref) if _is_full_sha(ref) else _revision_sha(root, ref, source, resolve)
     if kind == "branch":
         if ref in _GIT_HEADS or any(c in ref for c in _REVISION_OPERATORS):
             raise GitError(
