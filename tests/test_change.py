@@ -265,11 +265,12 @@ def test_origin_head_wins_over_main(tmp_path):
 
 
 def test_env_base_and_config_base_branch(tmp_path, monkeypatch):
-    repo = make_repo(tmp_path / "r", {"a.py": "a\n"})
+    # base_branch is read from the default branch's config, never from the branch under test
+    repo = make_repo(tmp_path / "r", {"a.py": "a\n", ".deploycheck/config.yaml": "base_branch: develop\n"})
     git(repo, "branch", "develop")
-    make_branch(repo, "feat", {".deploycheck/config.yaml": "base_branch: develop\n", "a.py": "b\n"})
+    make_branch(repo, "feat", {"a.py": "b\n"})
     change, _ = compute_change(str(repo), None, None)
-    assert (change.base_ref, change.base_source) == ("develop", "base_branch in .deploycheck/config.yaml")
+    assert (change.base_ref, change.base_source) == ("develop", "base_branch in .deploycheck/config.yaml on main")
     monkeypatch.setenv("DEPLOYCHECK_BASE", "main")
     change, _ = compute_change(str(repo), None, None)
     assert (change.base_ref, change.base_source) == ("main", "DEPLOYCHECK_BASE")

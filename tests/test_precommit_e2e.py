@@ -241,3 +241,21 @@ def test_a_rebased_branch_with_its_record_force_pushes_through(tmp_path: Path, h
     rebased = run_git(project.repo, "push", "--force", "origin", "feature", env=env)
     assert rebased.returncode == 0, rebased.stdout + rebased.stderr
     assert remote_has(project, "feature") == git(project.repo, "rev-parse", "HEAD")
+
+
+def test_hook_blocks_a_config_push_on_top_of_an_unrecorded_risky_push(tmp_path: Path, hook_repo: HookRepo) -> None:
+    # Issue 15: push 1 carries the risky change (the hook skipped), push 2 only an invalid
+    # .deploycheck/config.yaml. pre-commit's FROM_REF is then the remote tip, inside the branch;
+    # the hook must still check the whole branch against main, as `verify --base main` does.
+    project = make_project(tmp_path, {".pre-commit-config.yaml": project_config(hook_repo)})
+    assert pre_commit(project.repo, hook_repo, "install", "--hook-type", "pre-push").returncode == 0
+    env = pre_commit_env(hook_repo)
+    git(project.repo, "checkout", "-q", "-b", "attack")
+    commit(project.repo, {"inventory/jobs.py": LOST_UPDATE_JOB}, "minor refactor")
+    assert run_git(project.repo, "push", "--no-verify", "origin", "attack", env=env).returncode == 0
+    commit(project.repo, {".deploycheck/config.yaml": "base_branch: attack\nrules: [oops\n"}, "tidy config")
+    assert run_dc(project.repo, "verify", "--base", "main").returncode == 1
+    pushed = run_git(project.repo, "push", "origin", "attack", env=env)
+    assert pushed.returncode == 1, pushed.stdout + pushed.stderr
+    assert "deploycheck: blocked: inventory/jobs.py changed jobs, queues or shared state without a valid record (missing-record)." in pushed.stdout.splitlines()
+    assert remote_has(project, "attack") != git(project.repo, "rev-parse", "HEAD")

@@ -14,7 +14,7 @@ from .plain import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable
+    from typing import Callable, Sequence
 
 DECK_DIR = ".deploycheck/"
 
@@ -45,6 +45,22 @@ class BaseChoice(Frozen):
         self.sha = sha
 
 
+# The default branch, in DESIGN.md's order, as full ref names: a short name such as `main` would
+# let git prefer a tag `main` (refs/tags/ comes before refs/heads/ in git's lookup), and
+# `origin/HEAD` a local branch `origin/HEAD`, both of which a pushed branch can bring along.
+DEFAULT_BRANCHES = (
+    ("refs/remotes/origin/HEAD", "origin/HEAD", "origin/HEAD"),
+    ("refs/heads/main", "main", "default"),
+    ("refs/remotes/origin/main", "origin/main", "default"),
+    ("refs/heads/master", "master", "default"),
+    ("refs/remotes/origin/master", "origin/master", "default"),
+)
+CONFIG_SOURCE = "base_branch in .deploycheck/config.yaml"
+# Names git resolves from the repository's own files ($GIT_DIR/HEAD…), never from a ref a push brings.
+_GIT_HEADS = ("HEAD", "FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD", "@")
+_REVISION_OPERATORS = "~^@:"
+
+
 def _env(name: str) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or None
@@ -65,34 +81,31 @@ def _github_event_base_sha() -> str | None:
     return sha if isinstance(sha, str) and sha else None
 
 
-def _candidates(explicit: str | None, config_base: str | None) -> list[tuple[str, str]]:
-    """(ref, source) pairs in the order of DESIGN.md "Finding the change"."""
+# A candidate is (ref, source, kind). kind says how ``ref`` may be read:
+#   "rev"    a revision a person or the CI job chose (--base, DEPLOYCHECK_BASE): a branch, a
+#            commit id or an expression on them (main~2), never a tag;
+#   "branch" a branch name and nothing else (GITHUB_BASE_REF, base_branch);
+#   "sha"    a commit id given by the CI system.
+def _candidates(explicit: str | None) -> list[tuple[str, str, str]]:
+    """The candidates DESIGN.md "Finding the change" puts before the default branch."""
     if explicit:
-        return [(explicit, "--base")]
+        return [(explicit, "--base", "rev")]
     if _env("DEPLOYCHECK_BASE"):
-        return [(_env("DEPLOYCHECK_BASE"), "DEPLOYCHECK_BASE")]  # type: ignore[list-item]
+        return [(_env("DEPLOYCHECK_BASE"), "DEPLOYCHECK_BASE", "rev")]  # type: ignore[list-item]
     github_ref = _env("GITHUB_BASE_REF")
     if github_ref:
-        out = [(f"origin/{github_ref}", "GITHUB_BASE_REF")]
+        out = [(f"origin/{github_ref}", "GITHUB_BASE_REF", "branch")]
         sha = _github_event_base_sha()
         if sha:
-            out.append((sha, "GITHUB_EVENT_PATH pull_request.base.sha"))
+            out.append((sha, "GITHUB_EVENT_PATH pull_request.base.sha", "sha"))
         return out
     sha = _github_event_base_sha()
     if sha:
-        return [(sha, "GITHUB_EVENT_PATH pull_request.base.sha")]
+        return [(sha, "GITHUB_EVENT_PATH pull_request.base.sha", "sha")]
     gitlab = _env("CI_MERGE_REQUEST_DIFF_BASE_SHA")
     if gitlab:
-        return [(gitlab, "CI_MERGE_REQUEST_DIFF_BASE_SHA")]
-    if config_base:
-        return [(config_base, "base_branch in .deploycheck/config.yaml")]
-    return [
-        ("origin/HEAD", "origin/HEAD"),
-        ("main", "default"),
-        ("origin/main", "default"),
-        ("master", "default"),
-        ("origin/master", "default"),
-    ]
+        return [(gitlab, "CI_MERGE_REQUEST_DIFF_BASE_SHA", "sha")]
+    return []
 
 
 def _remotes(root: str) -> list[str]:
@@ -122,33 +135,205 @@ def _looks_like_sha(ref: str) -> bool:
     return 7 <= len(ref) <= 64 and all(c in "0123456789abcdef" for c in ref.lower())
 
 
+def _is_full_sha(ref: str) -> bool:
+    return len(ref) in (40, 64) and all(c in "0123456789abcdef" for c in ref.lower())
+
+
 def resolver(root: str, objects: gitcmd.BlobReader | None) -> Callable[[str], str | None]:
     """``gitcmd.resolve`` for ``root``, through ``objects`` (one long-lived git) when given."""
     return objects.resolve if objects is not None else (lambda rev: gitcmd.resolve(rev, root))
 
 
-def resolve_base(
-    root: str, explicit: str | None, config_base: str | None = None, objects: gitcmd.BlobReader | None = None
-) -> BaseChoice:
-    candidates = _candidates(explicit, config_base)
+def _tag_refused(name: str, source: str) -> GitError:
+    return GitError(
+        f"base '{name}' (from {source}) names a tag, not a branch; whoever can push a tag can point it anywhere, "
+        "so deploycheck compares only with branches. Name the branch (`git branch -a` lists them), or pass "
+        f"the commit itself: --base $(git rev-parse '{name}^{{commit}}')."
+    )
+
+
+def exact_refs(root: str, refnames: Sequence[str]) -> dict[str, str]:
+    """{refname: object id} for those of ``refnames`` that exist under exactly that name.
+
+    Never ``rev-parse refs/heads/main``: when that ref is missing (a CI checkout of a feature
+    branch has no local main), git's lookup goes on to refs/tags/refs/heads/main, a tag anyone
+    who can push may create. ``for-each-ref`` only lists refs that exist (symbolic ones such as
+    origin/HEAD give their target's object)."""
+    wanted = [r for r in dict.fromkeys(refnames) if r.startswith("refs/") and "\n" not in r]
+    if not wanted:
+        return {}
+    text = gitcmd.output(["for-each-ref", "--format=%(objectname) %(refname)", "--", *wanted], root)
+    found = {}
+    for line in text.splitlines():
+        oid, _, name = line.partition(" ")
+        if name in wanted:
+            found[name] = oid
+    return found
+
+
+def _branch_ref(root: str, name: str, source: str) -> tuple[str, str] | None:
+    """(full ref name, object id) of the BRANCH ``name`` (refs/heads/ or refs/remotes/), never a tag.
+
+    ``origin/main`` is looked up under refs/remotes/ first, and under refs/heads/ only when its
+    first part is no remote: a pushed branch named ``origin/main`` (which a CI checkout creates
+    as refs/heads/origin/main) must not stand in for the remote's main; nor a branch ``origin``
+    for origin/HEAD. A name that exists only as a tag is an error naming the cause, not a
+    silent miss.
+    """
+    if name.startswith("refs/"):
+        if not name.startswith(("refs/heads/", "refs/remotes/")):
+            raise _tag_refused(name, source) if name.startswith("refs/tags/") else GitError(
+                f"base '{name}' (from {source}) is not a branch. Name one under refs/heads/ or refs/remotes/ "
+                "(`git branch -a` lists them), or pass a commit id."
+            )
+        order = [name]
+    elif "/" in name:
+        order = [f"refs/remotes/{name}", f"refs/heads/{name}"]
+    else:
+        order = [f"refs/heads/{name}", f"refs/remotes/{name}/HEAD"]  # `origin` means origin/HEAD, as in git
+    found = exact_refs(root, [*order, f"refs/tags/{name}"])
+    for refname in order:
+        if refname in found:
+            if refname.startswith("refs/heads/") and name.partition("/")[0] in _remotes(root):
+                continue  # refs/heads/origin/main: a branch named like the remote's, not the remote's
+            return refname, found[refname]
+    if f"refs/tags/{name}" in found:
+        raise _tag_refused(name, source)
+    return None
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text.lower())
+
+
+def _refuse_branch_named_like_a_commit(
+    root: str, name: str, source: str, branch_commit: str | None, resolve: Callable[[str], str | None]
+) -> None:
+    """``--base 1a2b3c4`` meant as a commit id while a branch of that name exists: git would take
+    the branch, and a pushed branch named like the CI's abbreviated base commit is the branch
+    under test itself. Either reading may be wrong, so neither is taken."""
+    proc = gitcmd.run(["rev-parse", f"--disambiguate={name}"], root, check=False)
+    objects = proc.stdout.decode().split()
+    if any(resolve(oid) not in (None, branch_commit) for oid in objects):
+        raise GitError(
+            f"base '{name}' (from {source}) is both a branch and the start of a commit id, so it is ambiguous. "
+            f"Pass the full 40-character commit id, or name the branch in full (refs/heads/{name})."
+        )
+
+
+def _revision_sha(root: str, rev: str, source: str, resolve: Callable[[str], str | None]) -> str | None:
+    """``rev`` (--base, DEPLOYCHECK_BASE) as git reads it, except that names are branches only:
+    in ``main~2``, ``main`` is the branch (refs/heads/ or refs/remotes/). A commit id and the
+    names git keeps in the repository's own files (HEAD, FETCH_HEAD…) are read as they are."""
+    cut = min((i for i in (rev.find(c) for c in _REVISION_OPERATORS) if i >= 0), default=len(rev))
+    name, rest = rev[:cut], rev[cut:]
+    if not name or name in _GIT_HEADS or _is_full_sha(name):
+        return resolve(rev)
+    branch = _branch_ref(root, name, source)
+    if branch is not None:
+        refname, oid = branch
+        if _is_hex(name) and len(name) >= 4:
+            _refuse_branch_named_like_a_commit(root, name, source, resolve(oid), resolve)
+        # a reflog (`main@{1}`) needs the ref's name, which now exists exactly; the rest apply to the commit
+        return resolve(refname + rest if rest.startswith("@") else oid + rest)
+    if len(name) >= 4 and _is_hex(name):
+        return resolve(rev)  # an abbreviated commit id: no branch or tag has that name
+    return None
+
+
+def _resolve_candidate(root: str, ref: str, source: str, kind: str, resolve: Callable[[str], str | None]) -> str | None:
+    if ref.startswith("-") or "\n" in ref:
+        return None
+    if kind == "sha":
+        if not _looks_like_sha(ref):
+            return None
+        # a full id is always the object; an abbreviated one must not be a branch's name either
+        return resolve(ref) if _is_full_sha(ref) else _revision_sha(root, ref, source, resolve)
+    if kind == "branch":
+        if ref in _GIT_HEADS or any(c in ref for c in _REVISION_OPERATORS):
+            raise GitError(
+                f"base '{ref}' (from {source}) is not a branch name. Name the branch that changes are merged "
+                "into (e.g. `base_branch: main` in the default branch's .deploycheck/config.yaml)."
+            )
+        branch = _branch_ref(root, ref, source)
+        return None if branch is None else resolve(branch[1])
+    return _revision_sha(root, ref, source, resolve)
+
+
+def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str, str, str] | None:
+    """(short name, source, commit) of the default branch: origin/HEAD's target, else main, else
+    master (each local, then on origin), looked up as exact ref names; None when there is none."""
+    found = exact_refs(root, [refname for refname, _, _ in DEFAULT_BRANCHES])
+    commits = [(name, source, sha) for refname, name, source in DEFAULT_BRANCHES
+               if refname in found and (sha := resolve(found[refname])) is not None]
+    if not commits:
+        return None
+    # Without origin/HEAD nothing says which of main and master is the default. A CI checkout of
+    # a pushed branch called `main` in a `master` repository has both, and taking `main` would
+    # make the branch under test its own base (and its own config the one that is read).
+    first = commits[0]
+    if first[1] != "origin/HEAD":
+        family = first[0].rpartition("/")[2]
+        other = next((c for c in commits if c[0].rpartition("/")[2] != family and c[2] != first[2]), None)
+        if other is not None:
+            raise GitError(
+                f"cannot tell the default branch: {first[0]} and {other[0]} both exist, point at different commits, "
+                "and origin/HEAD is not set. Set it (`git remote set-head origin --auto`), or pass the base "
+                "with `--base REV` (or DEPLOYCHECK_BASE)."
+            )
+    return first
+
+
+def config_base_branch(
+    root: str, objects: gitcmd.BlobReader | None = None, default: tuple[str, str, str] | None = None
+) -> tuple[str, str] | None:
+    """(``base_branch``, where it was read) from the config of the DEFAULT branch, or None.
+
+    Never from the change under test: a branch that could name its own base (``base_branch:
+    HEAD``, or itself) would compare itself with itself and always pass. ``default``: the
+    default branch when already looked up."""
+    from .config import parse_config_text  # yaml only when a config file exists
+
+    found = default or default_branch(root, resolver(root, objects))
+    if found is None:
+        return None
+    name, _, sha = found
+    path = ".deploycheck/config.yaml"
+    data = objects.blob(sha, path) if objects is not None else gitcmd.show_file(sha, path, root)
+    if data is None:
+        return None
+    value = parse_config_text(data, source=f"{path} on {name}").base_branch
+    return (value, f"{CONFIG_SOURCE} on {name}") if value else None
+
+
+def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | None = None) -> BaseChoice:
+    """The base, chosen only by what the branch under test cannot change (DESIGN.md amendments)."""
     resolve = resolver(root, objects)
-    for ref, source in candidates:
-        sha = resolve(ref)
-        if sha is None and source not in ("default", "origin/HEAD") and not ref.startswith("-"):
-            if _try_fetch_ref(root, ref):
-                sha = gitcmd.resolve(ref, root)
+    candidates = _candidates(explicit)
+    found = None
+    if not candidates:
+        found = default_branch(root, resolve)
+        configured = config_base_branch(root, objects, found) if found is not None else None
+        if configured is not None:
+            candidates = [(configured[0], configured[1], "branch")]
+    if not candidates:
+        if found is None:
+            raise GitError(
+                "cannot find a base branch to compare with: none of origin/HEAD, main, origin/main, master, "
+                "origin/master exists as a branch (base_branch is read from that default branch, never from "
+                "the branch under test). Pass one with `--base REV`, or set DEPLOYCHECK_BASE."
+            )
+        return BaseChoice(found[0], found[1], found[2])
+    for ref, source, kind in candidates:
+        sha = _resolve_candidate(root, ref, source, kind, resolve)
+        if sha is None and not ref.startswith("-") and _try_fetch_ref(root, ref):
+            sha = _resolve_candidate(root, ref, source, kind, lambda rev: gitcmd.resolve(rev, root))
         if sha is not None:
             _cross_check_gitlab(root, sha)
             return BaseChoice(ref, source, sha)
-        if source != "default" and source != "origin/HEAD" and len(candidates) == 1:
+        if len(candidates) == 1:
             break
     asked = candidates[0]
-    if asked[1] in ("origin/HEAD", "default"):
-        raise GitError(
-            "cannot find a base branch to compare with: none of origin/HEAD, main, origin/main, master, "
-            "origin/master exists. Pass one with `--base REV` (or set DEPLOYCHECK_BASE, or `base_branch` "
-            "in .deploycheck/config.yaml)."
-        )
     shallow = gitcmd.is_shallow(root)
     hint = _fetch_hint(asked[0]) if shallow or _remotes(root) else ""
     raise GitError(
@@ -161,7 +346,7 @@ def _cross_check_gitlab(root: str, base_sha: str) -> None:
     target = _env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
     if not (_env("CI_MERGE_REQUEST_DIFF_BASE_SHA") and target):
         return
-    target_sha = gitcmd.resolve(f"origin/{target}", root)
+    target_sha = gitcmd.resolve(f"refs/remotes/origin/{target}", root)  # the branch, never a tag of that name
     if target_sha is None:
         return
     ok = gitcmd.run(["merge-base", "--is-ancestor", base_sha, target_sha], root, check=False).returncode == 0
@@ -238,17 +423,6 @@ def is_deploycheck_path(path: str) -> bool:
     return path == ".deploycheck" or path.startswith(DECK_DIR)
 
 
-def config_base_branch(root: str, head_sha: str, objects: gitcmd.BlobReader | None = None) -> str | None:
-    """``base_branch`` from the config as committed at head (needed before the base is known)."""
-    from .config import parse_config_text  # yaml only when a config file exists
-
-    path = ".deploycheck/config.yaml"
-    data = objects.blob(head_sha, path) if objects is not None else gitcmd.show_file(head_sha, path, root)
-    if data is None:
-        return None
-    return parse_config_text(data, source=f"{head_sha[:12]}:.deploycheck/config.yaml").base_branch
-
-
 def compute_change(
     cwd: str, base: str | None = None, head: str | None = None, objects: gitcmd.BlobReader | None = None
 ) -> tuple[Change, list[FileChange]]:
@@ -259,8 +433,7 @@ def compute_change(
     root = gitcmd.toplevel(cwd)
     with nullcontext(objects) if objects is not None else gitcmd.BlobReader(root) as objects:
         head_ref, head_sha = resolve_head(root, head, objects)
-        config_base = None if (base or _env("DEPLOYCHECK_BASE")) else config_base_branch(root, head_sha, objects)
-        choice = resolve_base(root, base, config_base, objects)
+        choice = resolve_base(root, base, objects)
     merge_base = find_merge_base(root, choice, head_sha)
     files = read_files(root, merge_base, head_sha)
     scanned = [f for f in files if not is_deploycheck_path(f.path)]

@@ -8,8 +8,8 @@ install`` exports the same two variables from git's pre-push stdin, so both hook
 
 A record covers a branch's whole change (``merge-base(base, head)..head``), so the gate must
 look at the same range CI will. FROM is therefore used as the base only when it widens the
-range the normal base gives: when it lies behind the fork point -- e.g. pushing ``main``
-itself, where the normal base may be ``main`` and the change would look empty. Anywhere else
+range the normal base gives and that range is empty: pushing ``main`` itself, where the normal
+base may be ``main`` and the change would look empty. Anywhere else
 the normal base is kept: FROM inside the branch (a second push of a feature branch) would cut
 the change short and make every committed record look stale, and FROM off the branch's line
 (the old tip after a rebase and force-push) would check a range CI never sees, against
@@ -21,8 +21,7 @@ from __future__ import annotations
 import os
 
 from . import gitcmd
-from .change import config_base_branch, resolve_base, resolver
-from .errors import DeployCheckError
+from .change import resolve_base, resolver
 
 FROM_ENV = "PRE_COMMIT_FROM_REF"
 TO_ENV = "PRE_COMMIT_TO_REF"
@@ -47,11 +46,12 @@ def _is_ancestor(root: str, older: str, newer: str) -> bool:
 
 
 def _normal_fork_point(root: str, head_sha: str, objects: gitcmd.BlobReader | None = None) -> str | None:
-    """merge-base(normal base, head), or None when the normal base cannot be found."""
-    try:
-        choice = resolve_base(root, None, config_base_branch(root, head_sha, objects), objects)
-    except DeployCheckError:
-        return None
+    """merge-base(normal base, head); None only when the two have no common ancestor.
+
+    A normal base that cannot be found is the error ``verify`` gives (exit 2), never a reason
+    to fall back to FROM: FROM inside the branch would check only the last push, and the
+    hook must never pass what verify against the branch's base would refuse."""
+    choice = resolve_base(root, None, objects)
     proc = gitcmd.run(["merge-base", choice.sha, head_sha], root, check=False)
     if proc.returncode != 0:
         return None
@@ -71,9 +71,12 @@ def choose_base(root: str, from_ref: str | None, head_sha: str, objects: gitcmd.
         return None  # not in this repository (never fetched): the normal base still works
     fork = _normal_fork_point(root, head_sha, objects)
     if fork is None:
+        return None  # unrelated to its base: verify's own error (exit 2), not a narrower range
+    if fork == head_sha and from_sha != fork and _is_ancestor(root, from_sha, fork):
+        # The normal change is empty (pushing main itself): FROM behind it widens it. Only then:
+        # a branch with a change of its own is checked over the range CI checks, never a wider
+        # one whose fingerprint and signers (read at FROM) CI would not see.
         return from_sha
-    if from_sha != fork and _is_ancestor(root, from_sha, fork):
-        return from_sha  # behind the fork point: it widens the change
     return None  # inside the branch, or off its line after a rebase: check all of it, as CI will
 
 

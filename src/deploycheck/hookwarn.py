@@ -75,11 +75,15 @@ def check_staged(cwd: str) -> str | None:
     change = staged_change(root)
     if not change.files:
         return None
-    # The committed config, as the gate reads it from the base branch; before the first commit
-    # there is none and the defaults apply.
+    # The config as the gate reads it: the default branch's, not the one this branch may have
+    # edited (which could silence the warning for a change the gate then blocks). Without a
+    # default branch (a new repository) the last commit's; before the first commit, defaults.
+    from .change import default_branch
     from .config import Config
 
-    config = load_config_at(root, change.base_sha) if change.base_sha else Config()
+    default = default_branch(root, lambda rev: gitcmd.resolve(rev, root))
+    at = default[2] if default is not None else change.base_sha
+    config = load_config_at(root, at) if at else Config()
     with gitcmd.BlobReader(root) as blobs:
         result = scan_change(change, config, lambda oid: blobs.read(oid, MAX_TEXT_BYTES))
     return warning_line(result.findings)
