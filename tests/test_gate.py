@@ -637,3 +637,119 @@ def test_the_readme_recipe_verifies_a_crlf_record_that_the_gate_accepts(repo, ke
                           cwd=repo, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith('Good "deploycheck-record-v1" signature for dev@example.com')
+
+
+# --- the pure decision, in process (gate.decide / check_record) -----------------------------
+
+
+def _unit_setup(tmp_path: Path, *, version: int = 2, findings: tuple = (), key_hint: str | None = None):
+    """A real signed record (pure-Python signer, real key from ssh-keygen) and the trust and
+    evidence for a change whose one flagged file has digest H."""
+    import dataclasses
+
+    from test_record import make_body
+
+    from deploycheck.config import Config
+    from deploycheck.fingerprint import fingerprint
+    from deploycheck.gate import Evidence, Trust
+    from deploycheck.record import NAMESPACE, FingerprintInfo, SignatureInfo, attach_signature, build_body
+    from deploycheck.signing import parse_allowed_signers
+    from deploycheck.sshsig import public_key_from_openssh, sign_with_private_key, verify_sshsig
+
+    key = keygen(tmp_path / "unit_key")
+    files = {"inventory/jobs.py": "ab" * 32}
+    body = dataclasses.replace(make_body(), findings=findings,
+                               fingerprint=FingerprintInfo(fingerprint(files), files, version=version))
+    data = build_body(body)
+    armored = sign_with_private_key(data, key.read_bytes(), NAMESPACE)
+    hint = key_hint or public_key_from_openssh(Path(str(key) + ".pub").read_text()).fingerprint()
+    record = attach_signature(data, SignatureInfo(principal="dev@example.com", key=hint, value=armored))
+    trust = Trust(signers=parse_allowed_signers(signer_line(key), "allowed_signers"), signers_source="allowed_signers",
+                  config=Config(), checklist=None)
+    evidence = Evidence([], dict(files), verify_sshsig, lambda p: True, lambda p: None)
+    return record, trust, evidence
+
+
+def _high(path: str = "inventory/jobs.py", rule: str = "DC301", line: int = 9):
+    from deploycheck.model import Finding
+
+    return Finding(rule, "lost-update", "shared-state", "high", path, line, line, "read, changed, saved", ("shared-state",))
+
+
+def test_unit_valid_record_passes_and_a_copy_known_to_the_base_does_not(tmp_path):
+    from deploycheck.gate import BaseRecords, RecordFile, decide, record_identities
+
+    record, trust, evidence = _unit_setup(tmp_path)
+    assert decide(["inventory/jobs.py"], [RecordFile(".deploycheck/records/a.yaml", record)], trust, evidence).ok
+    body_id = record_identities(record)[0]
+    evidence.base_records = BaseRecords({body_id: ".deploycheck/records/old.yaml"})
+    verdict = decide(["inventory/jobs.py"], [RecordFile(".deploycheck/records/a.yaml", record)], trust, evidence)
+    assert not verdict.ok and [p.code for p in verdict.problems] == ["invalid-record"]
+    assert "same signed body as .deploycheck/records/old.yaml" in verdict.problems[0].message
+    # the signature alone is enough to recognise a copy
+    evidence.base_records = BaseRecords({record_identities(record)[1]: ".deploycheck/records/old.yaml"})
+    verdict = decide(["inventory/jobs.py"], [RecordFile(".deploycheck/records/a.yaml", record)], trust, evidence)
+    assert not verdict.ok and "same signature as" in verdict.problems[0].message
+
+
+def test_unit_record_identities_ignore_crlf_and_the_key_line(tmp_path):
+    from deploycheck.gate import record_identities
+
+    record, _, _ = _unit_setup(tmp_path)
+    edited = record.replace(b'  key: "SHA256:', b'  key: "SHA256:zz', 1)
+    assert record_identities(record) == record_identities(record.replace(b"\n", b"\r\n")) == record_identities(edited)
+    assert len(record_identities(record)) == 2
+
+
+def test_unit_key_hint_that_is_not_the_signing_key_is_bad_signature(tmp_path):
+    from deploycheck.gate import RecordFile, check_record
+
+    record, trust, evidence = _unit_setup(tmp_path, key_hint="SHA256:not-the-key")
+    verdict = check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence)
+    assert verdict.status == "bad-signature" and "SHA256:not-the-key" in verdict.problems[0].message
+
+
+def test_unit_fingerprint_version_1_is_stale(tmp_path):
+    from deploycheck.gate import RecordFile, check_record
+
+    record, trust, evidence = _unit_setup(tmp_path, version=1)
+    verdict = check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence)
+    assert verdict.status == "stale" and [p.code for p in verdict.problems] == ["stale-record"]
+    assert "fingerprint is version 1" in verdict.problems[0].message
+
+
+def test_unit_a_new_high_finding_makes_the_record_stale_naming_it(tmp_path):
+    from deploycheck.gate import RecordFile, check_record
+
+    record, trust, evidence = _unit_setup(tmp_path, findings=(_high(line=3),))
+    evidence.findings = [_high(line=40)]  # the same finding after a rebase moved it: still shown
+    assert check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence).status == "valid"
+    evidence.findings = [_high(line=40), _high(line=55)]  # a second one the author never saw
+    verdict = check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence)
+    assert verdict.status == "stale"
+    assert verdict.problems[0].message.startswith("inventory/jobs.py:55: DC301 lost-update (high) is not among")
+
+
+def test_unit_every_record_must_verify_flagged_or_not(tmp_path):
+    from deploycheck.gate import RecordFile, decide
+
+    record, trust, evidence = _unit_setup(tmp_path)
+    forged = record.replace(b'answer: "yes"', b'answer: "no"', 1)
+    files = [RecordFile(".deploycheck/records/a.yaml", record), RecordFile(".deploycheck/records/b.yaml", forged)]
+    assert not decide(["inventory/jobs.py"], files, trust, evidence).ok
+    unflagged = decide([], files, trust, evidence)
+    assert not unflagged.ok and [p.code for p in unflagged.problems] == ["bad-signature"]
+    # a record that is only out of date does not fail a change that needs none
+    evidence.current_digests = {"inventory/jobs.py": "cd" * 32}
+    assert decide([], files[:1], trust, evidence).ok
+
+
+def test_unit_base_records_deleted_rewritten_or_nested_are_invalid(tmp_path):
+    from deploycheck.gate import RecordFile, decide
+
+    record, trust, evidence = _unit_setup(tmp_path)
+    for rf in (RecordFile(".deploycheck/records/old.yaml", None, change="deleted"),
+               RecordFile(".deploycheck/records/old.yaml", None, change="modified"),
+               RecordFile(".deploycheck/records/sub/a.yaml", record)):
+        verdict = decide([], [rf], trust, evidence)
+        assert not verdict.ok and [p.code for p in verdict.problems] == ["invalid-record"], rf
