@@ -575,6 +575,11 @@ def test_a_forged_record_on_an_unflagged_change_fails(repo, key, tmp_path):
     commit(repo, {"README.md": "docs\n", path: forged}, message="docs and a forged record")
     code, doc = verify_json(repo)
     assert code == 1 and not doc["flagged"] and codes(doc) == ["bad-signature"]
+    # the hook's fast path gives the same verdict
+    hook = dc(repo, "verify", "--hook", "--base", "main")
+    assert hook.returncode == 1 and "a record this push adds, rewrites or deletes does not verify (bad-signature)" in hook.stderr
+    text = dc(repo, "verify", "--base", "main")
+    assert text.returncode == 1 and "FAIL: nothing is flagged, but a record this change adds" in text.stdout
 
 
 def test_a_valid_record_on_an_unflagged_change_passes(repo, key, tmp_path):
@@ -642,7 +647,8 @@ def test_the_readme_recipe_verifies_a_crlf_record_that_the_gate_accepts(repo, ke
 # --- the pure decision, in process (gate.decide / check_record) -----------------------------
 
 
-def _unit_setup(tmp_path: Path, *, version: int = 2, findings: tuple = (), key_hint: str | None = None):
+def _unit_setup(tmp_path: Path, *, version: int = 2, findings: tuple = (), key_hint: str | None = None,
+                files: dict | None = None, name: str = "unit_key"):
     """A real signed record (pure-Python signer, real key from ssh-keygen) and the trust and
     evidence for a change whose one flagged file has digest H."""
     import dataclasses
@@ -656,8 +662,8 @@ def _unit_setup(tmp_path: Path, *, version: int = 2, findings: tuple = (), key_h
     from deploycheck.signing import parse_allowed_signers
     from deploycheck.sshsig import public_key_from_openssh, sign_with_private_key, verify_sshsig
 
-    key = keygen(tmp_path / "unit_key")
-    files = {"inventory/jobs.py": "ab" * 32}
+    key = keygen(tmp_path / name)
+    files = files or {"inventory/jobs.py": "ab" * 32}
     body = dataclasses.replace(make_body(), findings=findings,
                                fingerprint=FingerprintInfo(fingerprint(files), files, version=version))
     data = build_body(body)
@@ -753,3 +759,17 @@ def test_unit_base_records_deleted_rewritten_or_nested_are_invalid(tmp_path):
                RecordFile(".deploycheck/records/sub/a.yaml", record)):
         verdict = decide([], [rf], trust, evidence)
         assert not verdict.ok and [p.code for p in verdict.problems] == ["invalid-record"], rf
+
+
+def test_unit_two_records_each_covering_one_flagged_file_do_not_add_up(tmp_path):
+    from deploycheck.gate import RecordFile, decide
+    from deploycheck.signing import parse_allowed_signers
+
+    jobs, mail = {"inventory/jobs.py": "ab" * 32}, {"inventory/mail.py": "cd" * 32}
+    first, trust, evidence = _unit_setup(tmp_path, files=jobs, name="k1")
+    second, _, _ = _unit_setup(tmp_path, files=mail, name="k2")
+    trust.signers = parse_allowed_signers(signer_line(tmp_path / "k1") + signer_line(tmp_path / "k2"), "allowed_signers")
+    evidence.current_digests = {**jobs, **mail}
+    verdict = decide(sorted(evidence.current_digests), [RecordFile(".deploycheck/records/a.yaml", first),
+                                                         RecordFile(".deploycheck/records/b.yaml", second)], trust, evidence)
+    assert not verdict.ok and sorted(v.status for v in verdict.records) == ["stale", "stale"]

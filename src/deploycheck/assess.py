@@ -104,7 +104,10 @@ def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Ans
     signed = attach_signature(data, SignatureInfo(principal=principal, key=fingerprint_hint, value=armored))
     with record_lock(git_dir(root)):
         anchor = branch_anchor(root, ctx.change.merge_base, ctx.change.head_sha)
-        added = [fc.path for fc in ctx.deck_files if fc.path.startswith(RECORDS_DIR + "/") and fc.new_path is not None]
+        # Only records this branch added: a base record it rewrote is never written over again
+        # (the gate reports the rewrite; a new record is written beside it).
+        added = [fc.path for fc in ctx.deck_files
+                 if fc.path.startswith(RECORDS_DIR + "/") and fc.new_path is not None and fc.old_path is None]
         if not added:
             # A record that an earlier or concurrent `check` on this branch wrote but nobody has
             # committed yet is this branch's record too: replace it rather than add a second.
