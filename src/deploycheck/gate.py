@@ -109,19 +109,18 @@ def record_identities(data: bytes) -> list[str]:
     body; the body cannot change without breaking every signature)."""
     import hashlib
 
-    text = data.replace(b"\r\n", b"\n")
-    at = -1 if text.startswith(b"signature:") else text.find(b"\nsignature:")
-    if at < 0 and not text.startswith(b"signature:"):
-        return []
-    body = text[: at + 1]
-    out = ["body:" + hashlib.sha256(body).hexdigest()]
-    from .record import read_record
+    from .record import SIGNATURE_LINE, read_record
     from .sshsig import dearmor
 
+    text = data.replace(b"\r\n", b"\n")
+    at = -1 if text.startswith(SIGNATURE_LINE) else text.find(b"\n" + SIGNATURE_LINE)
+    if at < 0 and not text.startswith(SIGNATURE_LINE):
+        return []  # no signature block: nothing to be a copy of
+    out = ["body:" + hashlib.sha256(text[: at + 1]).hexdigest()]
     try:
         blob = dearmor(read_record(data, "record").signature.value)
     except (RecordError, SigningError):
-        return out  # not a record, or no signature: only the body can match
+        return out  # not a readable record: only the body can match
     out.append("signature:" + hashlib.sha256(blob).hexdigest())
     return out
 
@@ -192,8 +191,8 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
              "The record was changed after it was signed. " + RERUN)
         public_key = None
     if public_key is not None:
-        made_by = getattr(public_key, "fingerprint", lambda: None)()
-        if made_by is not None and record.signature.key != made_by:
+        made_by = public_key.fingerprint()  # type: ignore[attr-defined]
+        if record.signature.key != made_by:
             # The key line is not signed; a hint that disagrees with the signature misleads a
             # reader of the record or of `deploycheck log`, so it is refused rather than ignored.
             fail(BAD_SIGNATURE, f"{rf.path}: signature.key says {record.signature.key}, but the signature was made by "
@@ -233,14 +232,14 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
         fail(STALE, f"{rf.path}: the record's fingerprint is version {recorded.version}; this deploycheck uses version "
              f"{FINGERPRINT_VERSION}, which also binds where each change sits (the function it is in), so the record "
              "cannot show that it covers this change.")
-    stale_files = {path for path, _ in compare(recorded.files, evidence.current_digests)}
+    stale = compare(recorded.files, evidence.current_digests)
     if recorded.version == FINGERPRINT_VERSION:
-        for path, reason in compare(recorded.files, evidence.current_digests):
+        for path, reason in stale:
             fail(STALE, f"{path}: {reason}", path=path)
     # The findings: a `high` finding the author was not shown was not assessed. (A file already
     # stale above says so once.)
     for finding in unshown_high(record.body.findings, evidence.findings):
-        if path_key(finding.path) in stale_files:
+        if any(path_key(finding.path) == path for path, _ in stale):
             continue
         fail(STALE, f"{path_key(finding.path)}:{finding.line}: {finding.rule} {finding.name} (high) is not among the findings "
              f"the record showed its author: {finding.message}", path=finding.path)

@@ -59,7 +59,8 @@ def load_log_trust(root: str) -> LogTrust:
 
 def verification(record, trust: LogTrust | None) -> str | None:
     """None when the record's signature verifies and today's trusted signers trust its key for
-    its principal (and its unsigned key line names that key); otherwise why not."""
+    its principal (and its unsigned key line names that key); otherwise why not, as ``SHORT:
+    details`` (the text report shows SHORT only: a long line costs a Rich wrap per record)."""
     from ..errors import SigningError
     from ..record import NAMESPACE
     from ..signing import find_trusted_signer
@@ -68,13 +69,14 @@ def verification(record, trust: LogTrust | None) -> str | None:
     try:
         key = verify_sshsig(record.signed_bytes, record.signature.value, NAMESPACE)
     except SigningError as exc:
-        return f"the signature does not verify: {exc.message.split('. ', 1)[0].rstrip('.')}"
+        return f"the signature does not verify: {exc.message}"
     if record.signature.key != key.fingerprint():
-        return f"signature.key says {record.signature.key}, but the signature was made by {key.fingerprint()}"
+        return f"signature.key is not the signing key: it says {record.signature.key}, the signature was made by {key.fingerprint()}"
     if trust is None or trust.signers is None:
-        return f"signed by {key.fingerprint()}, but {trust.source if trust else 'no allowed_signers'}: no signer is trusted"
+        why = trust.source if trust is not None else "no allowed_signers was read"
+        return f"no signer is trusted: {why}"
     signer, reason = find_trusted_signer(trust.signers, key, record.signature.principal, NAMESPACE)
-    return None if signer is not None else f"signer is not trusted today: {reason}"
+    return None if signer is not None else f"signer not trusted today: {reason}"
 
 
 def _entry(path: str, data: bytes, wanted: str | None, trust: LogTrust | None = None) -> dict | None:
@@ -166,7 +168,7 @@ def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
         out.append((f"{e['created']}  {inert(e['signer'], keep_newlines=False)}  branch {inert(e['branch'], keep_newlines=False)}  [{mark}]",
                     "bold" if e["verified"] else "bold red"))
         if not e["verified"]:
-            out.append((f"  not verified: {one_line(e['verification'], 300)}", "red"))
+            out.append((f"  not verified: {e['verification'].split(':', 1)[0]}", "red"))
         out.append((f"  record: {inert(e['path'], keep_newlines=False)}", None))
         out.append((f"  flagged: {', '.join(inert(p, keep_newlines=False) for p in e['flagged_files']) or '(none)'}", None))
         rules = sorted({f"{f['rule']} {f['name']}" for f in e["findings"]})
