@@ -773,3 +773,22 @@ def test_unit_two_records_each_covering_one_flagged_file_do_not_add_up(tmp_path)
     verdict = decide(sorted(evidence.current_digests), [RecordFile(".deploycheck/records/a.yaml", first),
                                                          RecordFile(".deploycheck/records/b.yaml", second)], trust, evidence)
     assert not verdict.ok and sorted(v.status for v in verdict.records) == ["stale", "stale"]
+
+
+def test_a_record_that_main_once_held_only_through_a_merge_and_then_deleted_does_not_count(repo, key, tmp_path):
+    """The base's whole history counts, merge commits included: deleting a record on main (or
+    bringing it in only by an "evil merge") does not free it for reuse."""
+    path = sign_record(repo, key, tmp_path)
+    record = (repo / path).read_bytes()
+    git(repo, "checkout", "-q", "main")
+    git(repo, "checkout", "-q", "-b", "side")
+    commit(repo, {"README.md": "side\n"}, message="side")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", "side")
+    commit(repo, {path: record}, message="merge side (and a record no parent had)")
+    git(repo, "rm", "-q", path)
+    commit(repo, message="drop the record")
+    git(repo, "checkout", "-q", "-b", "again")
+    commit(repo, {"inventory/jobs.py": JOB_BRANCH, path.replace(".yaml", "-x.yaml"): record}, message="reuse it")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"] and f"same signed body as {path}" in doc["problems"][0]["message"]

@@ -60,7 +60,8 @@ def base_records(ctx: Context) -> BaseRecords:
 
     root, base = ctx.change.repo_root, ctx.change.base_sha
     log = gitcmd.run(
-        ["log", "--format=", "--raw", "-z", "--no-abbrev", "--no-renames", "--full-history", base, "--", RECORDS_DIR + "/"],
+        # -m: a record that only a merge commit brought (an "evil merge") is in its history too.
+        ["log", "-m", "--format=", "--raw", "-z", "--no-abbrev", "--no-renames", "--full-history", base, "--", RECORDS_DIR + "/"],
         root,
     ).stdout
     blobs: dict[str, str] = {}  # blob id -> a path it had on the base
