@@ -792,3 +792,15 @@ def test_a_record_that_main_once_held_only_through_a_merge_and_then_deleted_does
     commit(repo, {"inventory/jobs.py": JOB_BRANCH, path.replace(".yaml", "-x.yaml"): record}, message="reuse it")
     code, doc = verify_json(repo)
     assert code == 1 and codes(doc) == ["invalid-record"] and f"same signed body as {path}" in doc["problems"][0]["message"]
+
+
+def test_a_record_symlink_pointing_at_a_valid_record_is_invalid(repo, key, tmp_path):
+    import os
+
+    path = sign_record(repo, key, tmp_path)
+    os.symlink(Path(path).name, repo / ".deploycheck/records/link.yaml")
+    git(repo, "add", ".deploycheck/records/link.yaml")
+    commit(repo, message="a link to the record")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"]
+    assert {r["path"]: r["status"] for r in doc["records"]} == {path: "valid", ".deploycheck/records/link.yaml": "invalid"}
