@@ -289,7 +289,8 @@ def log_repo(repo: Path, records: int) -> None:
     """A repository whose HEAD holds ``records`` signed records: one real record signed with a
     throwaway key, copied under different names in one fast-imported commit. Each copy gets its
     own ``id`` (so every copy is a distinct blob to read and parse, as real records are; the
-    changed id voids the copy's signature, which `log` does not check)."""
+    changed id voids the copy's signature, so `log` reports each copy as not verified, after
+    checking its signature as it checks every record's: about 0.14 ms of CPU per record)."""
     if (repo / ".git" / BUILD_MARK).exists():
         return
     seed = repo.parent / f"{repo.name}-seed"

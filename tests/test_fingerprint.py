@@ -26,14 +26,15 @@ def test_digest_is_removed_then_added_lines_per_hunk_without_numbers(tmp_path):
     repo = make_repo(tmp_path / "r", {"jobs.py": JOB})
     make_branch(repo, "work", {"jobs.py": JOB.replace("line 3\n", "line three\n").replace("line 20\n", "")})
     fc = files_of(repo)["jobs.py"]
-    assert file_bytes(fc) == b"-line 3\n+line three\n-line 20\n"
-    assert file_digest(fc) == sha(b"-line 3\n+line three\n-line 20\n")
+    # (without the files' text every scope is "?"; see the scope tests below)
+    assert file_bytes(fc) == b"@-?\n-line 3\n@+?\n+line three\n@-?\n-line 20\n"
+    assert file_digest(fc) == sha(b"@-?\n-line 3\n@+?\n+line three\n@-?\n-line 20\n")
 
 
 def test_added_file_includes_its_mode(tmp_path):
     repo = make_repo(tmp_path / "r")
     make_branch(repo, "work", {"jobs.py": "a\nb\n"})
-    assert file_bytes(files_of(repo)["jobs.py"]) == b"mode 0 100644\n+a\n+b\n"
+    assert file_bytes(files_of(repo)["jobs.py"]) == b"mode 0 100644\n@+?\n+a\n+b\n"
 
 
 def test_rebase_onto_moved_base_keeps_the_digest(tmp_path):
@@ -78,16 +79,16 @@ def test_crlf_and_lf_lines_digest_alike_only_one_trailing_cr_is_stripped(tmp_pat
         "double.py": b"a = 1\r\r\nb = 2\r\n",
     })
     fcs = files_of(repo)
-    assert file_digest(fcs["lf.py"]) == file_digest(fcs["crlf.py"]) == sha(b"mode 0 100644\n+a = 1\n+b = 2\n")
-    assert file_bytes(fcs["double.py"]) == b"mode 0 100644\n+a = 1\r\n+b = 2\n"
+    assert file_digest(fcs["lf.py"]) == file_digest(fcs["crlf.py"]) == sha(b"mode 0 100644\n@+?\n+a = 1\n+b = 2\n")
+    assert file_bytes(fcs["double.py"]) == b"mode 0 100644\n@+?\n+a = 1\r\n+b = 2\n"
 
 
 def test_non_utf8_bytes_are_hashed_raw(tmp_path):
     repo = make_repo(tmp_path / "r", {"README.md": "x\n"})
     make_branch(repo, "work", {"latin1.py": b"name = 'caf\xe9'\n", "utf8.py": "name = 'café'\n"})
     fcs = files_of(repo)
-    assert file_digest(fcs["latin1.py"]) == sha(b"mode 0 100644\n+name = 'caf\xe9'\n")
-    assert file_digest(fcs["utf8.py"]) == sha("mode 0 100644\n+name = 'café'\n".encode())
+    assert file_digest(fcs["latin1.py"]) == sha(b"mode 0 100644\n@+?\n+name = 'caf\xe9'\n")
+    assert file_digest(fcs["utf8.py"]) == sha("mode 0 100644\n@+?\n+name = 'café'\n".encode())
 
 
 def test_chmod_of_a_flagged_file_changes_its_digest(tmp_path):
@@ -142,5 +143,86 @@ def test_final_line_break_of_an_added_line_is_not_in_the_digest_but_an_unchanged
     make_branch(repo2, "work", {"jobs.py": "A\nb"})
     before = file_digest(files_of(repo2)["jobs.py"])
     commit(repo2, {"jobs.py": "A\nb\n"})
-    assert file_bytes(files_of(repo2)["jobs.py"]) == b"-a\n-b\n+A\n+b\n"
+    assert file_bytes(files_of(repo2)["jobs.py"]) == b"@-?\n-a\n-b\n@+?\n+A\n+b\n"
     assert file_digest(files_of(repo2)["jobs.py"]) != before
+
+
+# --- where each change sits (fingerprint version 2, issue 15) -------------------------------
+
+SHOP = '''\
+import threading
+
+LOCK = threading.Lock()
+
+
+class Stock:
+    def audit_stock(self, product):
+        with LOCK:
+            return product.stock
+
+    def reserve_stock(self, product, quantity):
+        with LOCK:
+            product.stock -= quantity
+'''
+
+
+def scoped_digests(repo: Path, paths: list[str]) -> dict[str, str]:
+    from deploycheck.gitcmd import BlobReader
+
+    with BlobReader(str(repo)) as objects:
+        return file_digests(files_of(repo).values(), paths, objects.read)
+
+
+def test_the_same_edit_moved_into_another_function_changes_the_digest(tmp_path):
+    """Security review finding 6: dropping the lock in read-only audit_stock, then moving the
+    identical -/+ pair into reserve_stock, kept the digest (content only) and so the record."""
+    drop_in_audit = SHOP.replace("        with LOCK:\n            return", "        if True:\n            return")
+    drop_in_reserve = SHOP.replace("        with LOCK:\n            product", "        if True:\n            product")
+    repo = make_repo(tmp_path / "r", {"shop.py": SHOP})
+    make_branch(repo, "work", {"shop.py": drop_in_audit})
+    signed = scoped_digests(repo, ["shop.py"])
+    unscoped = file_digest(files_of(repo)["shop.py"])
+    commit(repo, {"shop.py": drop_in_reserve}, "move the edit")
+    moved = files_of(repo)["shop.py"]
+    assert file_digest(moved) == unscoped  # the content alone is identical: version 1 could not tell
+    assert scoped_digests(repo, ["shop.py"]) != signed
+    assert compare(signed, scoped_digests(repo, ["shop.py"])) == [("shop.py", "changed since the record was signed")]
+
+
+def test_scopes_survive_a_rebase_that_moves_and_edits_the_rest_of_the_file(tmp_path):
+    edited = SHOP.replace("            product.stock -= quantity\n", "            product.stock -= quantity\n            product.save()\n")
+    repo = make_repo(tmp_path / "r", {"shop.py": SHOP, "other.py": "x\n"})
+    make_branch(repo, "work", {"shop.py": edited})
+    before = scoped_digests(repo, ["shop.py"])
+    git(repo, "checkout", "-q", "main")
+    base_moves = "# header\n" * 7 + SHOP.replace("return product.stock", "return int(product.stock)")
+    commit(repo, {"shop.py": base_moves, "other.py": "y\n"}, "base moves and edits another function")
+    git(repo, "checkout", "-q", "work")
+    git(repo, "rebase", "-q", "main")
+    assert scoped_digests(repo, ["shop.py"]) == before
+
+
+def test_the_same_edit_moved_between_javascript_functions_changes_the_digest(tmp_path):
+    js = "function audit() {\n  lock();\n  read();\n}\n\nfunction reserve() {\n  lock();\n  write();\n}\n"
+    repo = make_repo(tmp_path / "r", {"jobs.js": js})
+    make_branch(repo, "work", {"jobs.js": js.replace("  lock();\n  read();", "  read();")})
+    signed = scoped_digests(repo, ["jobs.js"])
+    commit(repo, {"jobs.js": js.replace("  lock();\n  write();", "  write();")}, "move")
+    assert scoped_digests(repo, ["jobs.js"]) != signed
+
+
+def test_line_scopes_python_names_enclosing_defs_and_ignores_comments_and_blank_lines():
+    from deploycheck.fingerprint import line_scopes
+
+    text = b"class A:\n    def f(self):\n# a comment at column 0\n\n        x = 1\n    async def g(self):\n        y = 2\nz = 3\n"
+    assert line_scopes(text, python=True) == [
+        b"", b"class A", b"class A\0def f", b"class A\0def f", b"class A\0def f", b"class A", b"class A\0def g", b"", b"",
+    ]
+
+
+def test_line_scopes_other_files_chain_less_indented_lines():
+    from deploycheck.fingerprint import line_scopes
+
+    text = b"jobs:\n  nightly:\n    lock: true\n  hourly:\n    lock: true\n"
+    scopes = line_scopes(text, python=False)
+    assert scopes[2] == b"jobs:\0nightly:" and scopes[4] == b"jobs:\0hourly:"

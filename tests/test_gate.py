@@ -11,6 +11,7 @@ import pytest
 
 from gitrepo import commit, git
 from incident import ANSWERS, JOB_BRANCH, incident_repo, keygen, signer_line, write_answers
+from incident import JOB_MAIN as JOB_MAIN_TEXT
 
 
 def dc(repo: Path, *args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
@@ -458,3 +459,348 @@ def test_verify_writes_nothing_and_never_prompts(repo, key, tmp_path):
             proc = dc(repo, "verify", "--base", "main", *args)  # stdin is /dev/null: a prompt would fail
             assert proc.returncode == (0 if signed else 1), proc.stderr
         assert _snapshot(repo) == before
+
+
+# --- records count once, bind where the change sits, and all verify (issue 15) --------------
+
+TWO_TASKS = '''from celery import shared_task
+
+from .models import Product
+
+
+@shared_task
+def audit_stock(product_id):
+    product = Product.objects.select_for_update().get(pk=product_id)
+    return product.stock
+
+
+@shared_task
+def reserve_stock(product_id, quantity):
+    product = Product.objects.select_for_update().get(pk=product_id)
+    product.stock = product.stock - quantity
+    product.save()
+'''
+LOCKED = "    product = Product.objects.select_for_update().get(pk=product_id)\n"
+UNLOCKED = "    product = Product.objects.get(pk=product_id)\n"
+
+
+def drop_lock_in(function: str) -> str:
+    head, _, tail = TWO_TASKS.partition(f"def {function}(")
+    return head + f"def {function}(" + tail.replace(LOCKED, UNLOCKED, 1)
+
+
+def two_task_repo(tmp_path: Path, key: Path) -> Path:
+    repo = incident_repo(tmp_path, key, extra_main={"inventory/jobs.py": TWO_TASKS})
+    git(repo, "checkout", "-q", "-b", "attack", "main")
+    return repo
+
+
+def test_the_same_edit_moved_into_another_function_makes_the_record_stale(tmp_path, key):
+    """Security review finding 6: the record for dropping the lock in read-only audit_stock
+    stayed valid once the identical -/+ pair moved into reserve_stock."""
+    repo = two_task_repo(tmp_path, key)
+    commit(repo, {"inventory/jobs.py": drop_lock_in("audit_stock")}, message="drop the lock in the audit")
+    sign_record(repo, key, tmp_path)
+    assert verify_json(repo)[0] == 0
+    commit(repo, {"inventory/jobs.py": drop_lock_in("reserve_stock")}, message="move the edit")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["stale-record"]
+    assert [p["path"] for p in doc["problems"]] == ["inventory/jobs.py"]
+
+
+def test_a_copy_of_a_base_record_under_a_new_name_does_not_count(repo, key, tmp_path):
+    """Finding 7: main reverted a change but kept its record; a branch re-applies the change
+    and copies the record under a new name."""
+    path = sign_record(repo, key, tmp_path)
+    record = (repo / path).read_bytes()
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge refactor", "refactor")
+    commit(repo, {"inventory/jobs.py": JOB_MAIN_TEXT}, message="revert the refactor")
+    git(repo, "checkout", "-q", "-b", "again")
+    copy = path.replace(".yaml", "-again.yaml")
+    commit(repo, {"inventory/jobs.py": JOB_BRANCH, copy: record}, message="re-apply with the old record")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"]
+    assert f"same signed body as {path}" in doc["problems"][0]["message"]
+
+
+def test_a_base_record_with_only_its_key_line_edited_does_not_count(repo, key, tmp_path):
+    """Finding 7: "modifying" a record by editing only the unsigned `key:` line."""
+    path = sign_record(repo, key, tmp_path)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge refactor", "refactor")
+    commit(repo, {"inventory/jobs.py": JOB_MAIN_TEXT}, message="revert the refactor")
+    git(repo, "checkout", "-q", "-b", "again")
+    text = (repo / path).read_text()
+    edited = text.replace('  key: "SHA256:', '  key: "SHA256:x', 1)
+    commit(repo, {"inventory/jobs.py": JOB_BRANCH, path: edited}, message="touch the record")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"]
+    assert "rewrites" in doc["problems"][0]["message"]
+    # and the same edit as a new file: a copy, whatever its key line says
+    git(repo, "checkout", "-q", "main", "--", path)
+    commit(repo, {path.replace(".yaml", "-2.yaml"): edited}, message="as a new file")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"] and "same signed body" in doc["problems"][0]["message"]
+
+
+def test_a_key_hint_that_disagrees_with_the_signature_is_bad_signature(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    other = keygen(tmp_path / "other")
+    from deploycheck.sshsig import public_key_from_openssh
+
+    wrong = public_key_from_openssh(Path(str(other) + ".pub").read_text()).fingerprint()
+    text = (repo / path).read_text()
+    start = text.index('  key: "') + len('  key: "')
+    commit(repo, {path: text[:start] + wrong + text[text.index('"', start):]}, message="edit the hint")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["bad-signature"]
+    assert "the unsigned key line was edited" in doc["problems"][0]["message"]
+
+
+def test_a_forged_record_beside_a_valid_one_fails(repo, key, tmp_path):
+    """Finding 9: a record whose signature does not verify, next to a valid one, passed."""
+    path = sign_record(repo, key, tmp_path)
+    forged = (repo / path).read_text().replace('answer: "yes"', 'answer: "no"', 1)
+    commit(repo, {path.replace(".yaml", "-forged.yaml"): forged}, message="forged")
+    code, doc = verify_json(repo)
+    assert code == 1 and "bad-signature" in codes(doc)
+    assert sorted(r["status"] for r in doc["records"]) == ["bad-signature", "valid"]
+
+
+def test_a_forged_record_on_an_unflagged_change_fails(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    forged = (repo / path).read_text().replace('answer: "yes"', 'answer: "no"', 1)
+    git(repo, "checkout", "-q", "-b", "docs", "main")
+    commit(repo, {"README.md": "docs\n", path: forged}, message="docs and a forged record")
+    code, doc = verify_json(repo)
+    assert code == 1 and not doc["flagged"] and codes(doc) == ["bad-signature"]
+    # the hook's fast path gives the same verdict
+    hook = dc(repo, "verify", "--hook", "--base", "main")
+    assert hook.returncode == 1 and "a record this push adds, rewrites or deletes does not verify (bad-signature)" in hook.stderr
+    text = dc(repo, "verify", "--base", "main")
+    assert text.returncode == 1 and "FAIL: nothing is flagged, but a record this change adds" in text.stdout
+
+
+def test_a_valid_record_on_an_unflagged_change_passes(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    record = (repo / path).read_bytes()
+    git(repo, "checkout", "-q", "-b", "docs", "main")
+    commit(repo, {"README.md": "docs\n", path: record}, message="docs and a record")
+    code, doc = verify_json(repo)
+    assert code == 0 and doc["records"][0]["status"] == "valid"
+
+
+def test_deleting_a_record_from_the_base_fails(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge refactor", "refactor")
+    git(repo, "checkout", "-q", "-b", "cleanup")
+    git(repo, "rm", "-q", path)
+    commit(repo, {"README.md": "tidy\n"}, message="remove an old record")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"]
+    assert doc["problems"][0]["path"] == path and "deletes" in doc["problems"][0]["message"]
+
+
+def test_a_record_in_a_subfolder_of_records_fails(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    record = (repo / path).read_bytes()
+    nested = path.replace("records/", "records/old/")
+    commit(repo, {nested: record}, message="nested copy")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"] and doc["problems"][0]["path"] == nested
+
+
+def test_an_old_format_record_is_stale_with_a_clear_message(repo, key, tmp_path):
+    """A record made before fingerprint version 2 (no `version:` line) still parses; the gate
+    calls it stale and says why."""
+    path = sign_record(repo, key, tmp_path)
+    resign(repo, path, key, tmp_path, lambda body: body.replace("  version: 2\n", "", 1))
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["stale-record"]
+    assert "fingerprint is version 1" in doc["problems"][0]["message"]
+
+
+def test_a_high_finding_the_record_did_not_show_makes_it_stale(repo, key, tmp_path):
+    path = sign_record(repo, key, tmp_path)
+    resign(repo, path, key, tmp_path, lambda body: body.split("findings:\n", 1)[0] + "findings: []\n"
+           + "checklist:\n" + body.split("\nchecklist:\n", 1)[1])
+    code, doc = verify_json(repo)
+    assert code == 1 and "stale-record" in codes(doc)
+    assert any("is not among the findings the record showed" in p["message"] for p in doc["problems"])
+
+
+def test_the_readme_recipe_verifies_a_crlf_record_that_the_gate_accepts(repo, key, tmp_path):
+    """Finding 12: the by-hand ssh-keygen recipe failed on a CRLF record deploycheck accepts."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    script = readme.split("### Verifying a record by hand", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    path = sign_record(repo, key, tmp_path)
+    commit(repo, {path: (repo / path).read_bytes().replace(b"\n", b"\r\n")}, message="CRLF")
+    assert verify_json(repo)[0] == 0
+    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", f"R={path}\n" + script.split("\n", 1)[1]],
+                          cwd=repo, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith('Good "deploycheck-record-v1" signature for dev@example.com')
+
+
+# --- the pure decision, in process (gate.decide / check_record) -----------------------------
+
+
+def _unit_setup(tmp_path: Path, *, version: int = 2, findings: tuple = (), key_hint: str | None = None,
+                files: dict | None = None, name: str = "unit_key"):
+    """A real signed record (pure-Python signer, real key from ssh-keygen) and the trust and
+    evidence for a change whose one flagged file has digest H."""
+    import dataclasses
+
+    from test_record import make_body
+
+    from deploycheck.config import Config
+    from deploycheck.fingerprint import fingerprint
+    from deploycheck.gate import Evidence, Trust
+    from deploycheck.record import NAMESPACE, FingerprintInfo, SignatureInfo, attach_signature, build_body
+    from deploycheck.signing import parse_allowed_signers
+    from deploycheck.sshsig import public_key_from_openssh, sign_with_private_key, verify_sshsig
+
+    key = keygen(tmp_path / name)
+    files = files or {"inventory/jobs.py": "ab" * 32}
+    body = dataclasses.replace(make_body(), findings=findings,
+                               fingerprint=FingerprintInfo(fingerprint(files), files, version=version))
+    data = build_body(body)
+    armored = sign_with_private_key(data, key.read_bytes(), NAMESPACE)
+    hint = key_hint or public_key_from_openssh(Path(str(key) + ".pub").read_text()).fingerprint()
+    record = attach_signature(data, SignatureInfo(principal="dev@example.com", key=hint, value=armored))
+    trust = Trust(signers=parse_allowed_signers(signer_line(key), "allowed_signers"), signers_source="allowed_signers",
+                  config=Config(), checklist=None)
+    evidence = Evidence([], dict(files), verify_sshsig, lambda p: True, lambda p: None)
+    return record, trust, evidence
+
+
+def _high(path: str = "inventory/jobs.py", rule: str = "DC301", line: int = 9):
+    from deploycheck.model import Finding
+
+    return Finding(rule, "lost-update", "shared-state", "high", path, line, line, "read, changed, saved", ("shared-state",))
+
+
+def test_unit_valid_record_passes_and_a_copy_known_to_the_base_does_not(tmp_path):
+    from deploycheck.gate import BaseRecords, RecordFile, decide, record_identities
+
+    record, trust, evidence = _unit_setup(tmp_path)
+    assert decide(["inventory/jobs.py"], [RecordFile(".deploycheck/records/a.yaml", record)], trust, evidence).ok
+    body_id = record_identities(record)[0]
+    evidence.base_records = BaseRecords({body_id: ".deploycheck/records/old.yaml"})
+    verdict = decide(["inventory/jobs.py"], [RecordFile(".deploycheck/records/a.yaml", record)], trust, evidence)
+    assert not verdict.ok and [p.code for p in verdict.problems] == ["invalid-record"]
+    assert "same signed body as .deploycheck/records/old.yaml" in verdict.problems[0].message
+    # the signature alone is enough to recognise a copy
+    evidence.base_records = BaseRecords({record_identities(record)[1]: ".deploycheck/records/old.yaml"})
+    verdict = decide(["inventory/jobs.py"], [RecordFile(".deploycheck/records/a.yaml", record)], trust, evidence)
+    assert not verdict.ok and "same signature as" in verdict.problems[0].message
+
+
+def test_unit_record_identities_ignore_crlf_and_the_key_line(tmp_path):
+    from deploycheck.gate import record_identities
+
+    record, _, _ = _unit_setup(tmp_path)
+    edited = record.replace(b'  key: "SHA256:', b'  key: "SHA256:zz', 1)
+    assert record_identities(record) == record_identities(record.replace(b"\n", b"\r\n")) == record_identities(edited)
+    assert len(record_identities(record)) == 2
+
+
+def test_unit_key_hint_that_is_not_the_signing_key_is_bad_signature(tmp_path):
+    from deploycheck.gate import RecordFile, check_record
+
+    record, trust, evidence = _unit_setup(tmp_path, key_hint="SHA256:not-the-key")
+    verdict = check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence)
+    assert verdict.status == "bad-signature" and "SHA256:not-the-key" in verdict.problems[0].message
+
+
+def test_unit_fingerprint_version_1_is_stale(tmp_path):
+    from deploycheck.gate import RecordFile, check_record
+
+    record, trust, evidence = _unit_setup(tmp_path, version=1)
+    verdict = check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence)
+    assert verdict.status == "stale" and [p.code for p in verdict.problems] == ["stale-record"]
+    assert "fingerprint is version 1" in verdict.problems[0].message
+
+
+def test_unit_a_new_high_finding_makes_the_record_stale_naming_it(tmp_path):
+    from deploycheck.gate import RecordFile, check_record
+
+    record, trust, evidence = _unit_setup(tmp_path, findings=(_high(line=3),))
+    evidence.findings = [_high(line=40)]  # the same finding after a rebase moved it: still shown
+    assert check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence).status == "valid"
+    evidence.findings = [_high(line=40), _high(line=55)]  # a second one the author never saw
+    verdict = check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence)
+    assert verdict.status == "stale"
+    assert verdict.problems[0].message.startswith("inventory/jobs.py:55: DC301 lost-update (high) is not among")
+
+
+def test_unit_every_record_must_verify_flagged_or_not(tmp_path):
+    from deploycheck.gate import RecordFile, decide
+
+    record, trust, evidence = _unit_setup(tmp_path)
+    forged = record.replace(b'answer: "yes"', b'answer: "no"', 1)
+    files = [RecordFile(".deploycheck/records/a.yaml", record), RecordFile(".deploycheck/records/b.yaml", forged)]
+    assert not decide(["inventory/jobs.py"], files, trust, evidence).ok
+    unflagged = decide([], files, trust, evidence)
+    assert not unflagged.ok and [p.code for p in unflagged.problems] == ["bad-signature"]
+    # a record that is only out of date does not fail a change that needs none
+    evidence.current_digests = {"inventory/jobs.py": "cd" * 32}
+    assert decide([], files[:1], trust, evidence).ok
+
+
+def test_unit_base_records_deleted_rewritten_or_nested_are_invalid(tmp_path):
+    from deploycheck.gate import RecordFile, decide
+
+    record, trust, evidence = _unit_setup(tmp_path)
+    for rf in (RecordFile(".deploycheck/records/old.yaml", None, change="deleted"),
+               RecordFile(".deploycheck/records/old.yaml", None, change="modified"),
+               RecordFile(".deploycheck/records/sub/a.yaml", record)):
+        verdict = decide([], [rf], trust, evidence)
+        assert not verdict.ok and [p.code for p in verdict.problems] == ["invalid-record"], rf
+
+
+def test_unit_two_records_each_covering_one_flagged_file_do_not_add_up(tmp_path):
+    from deploycheck.gate import RecordFile, decide
+    from deploycheck.signing import parse_allowed_signers
+
+    jobs, mail = {"inventory/jobs.py": "ab" * 32}, {"inventory/mail.py": "cd" * 32}
+    first, trust, evidence = _unit_setup(tmp_path, files=jobs, name="k1")
+    second, _, _ = _unit_setup(tmp_path, files=mail, name="k2")
+    trust.signers = parse_allowed_signers(signer_line(tmp_path / "k1") + signer_line(tmp_path / "k2"), "allowed_signers")
+    evidence.current_digests = {**jobs, **mail}
+    verdict = decide(sorted(evidence.current_digests), [RecordFile(".deploycheck/records/a.yaml", first),
+                                                         RecordFile(".deploycheck/records/b.yaml", second)], trust, evidence)
+    assert not verdict.ok and sorted(v.status for v in verdict.records) == ["stale", "stale"]
+
+
+def test_a_record_that_main_once_held_only_through_a_merge_and_then_deleted_does_not_count(repo, key, tmp_path):
+    """The base's whole history counts, merge commits included: deleting a record on main (or
+    bringing it in only by an "evil merge") does not free it for reuse."""
+    path = sign_record(repo, key, tmp_path)
+    record = (repo / path).read_bytes()
+    git(repo, "checkout", "-q", "main")
+    git(repo, "checkout", "-q", "-b", "side")
+    commit(repo, {"README.md": "side\n"}, message="side")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", "side")
+    commit(repo, {path: record}, message="merge side (and a record no parent had)")
+    git(repo, "rm", "-q", path)
+    commit(repo, message="drop the record")
+    git(repo, "checkout", "-q", "-b", "again")
+    commit(repo, {"inventory/jobs.py": JOB_BRANCH, path.replace(".yaml", "-x.yaml"): record}, message="reuse it")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"] and f"same signed body as {path}" in doc["problems"][0]["message"]
+
+
+def test_a_record_symlink_pointing_at_a_valid_record_is_invalid(repo, key, tmp_path):
+    import os
+
+    path = sign_record(repo, key, tmp_path)
+    os.symlink(Path(path).name, repo / ".deploycheck/records/link.yaml")
+    git(repo, "add", ".deploycheck/records/link.yaml")
+    commit(repo, message="a link to the record")
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["invalid-record"]
+    assert {r["path"]: r["status"] for r in doc["records"]} == {path: "valid", ".deploycheck/records/link.yaml": "invalid"}

@@ -150,9 +150,10 @@ def test_log_text_is_exactly_what_rich_prints(records_repo, monkeypatch) -> None
     lines = log._lines(log.load_entries(str(records_repo), None))
     assert proc.stdout == rich_reference(lines)
     out = proc.stdout.splitlines()
-    assert out[:10] == [  # long lines wrapped by Rich at 100 columns, the rest written directly
+    assert out[:11] == [  # long lines wrapped by Rich at 100 columns, the rest written directly
         "2026-11-30T10:00:00Z  dev@example.com  branch ",
-        "a-very-long-branch-" * 4,
+        "a-very-long-branch-" * 4 + "  [NOT VERIFIED]",  # (the test's signature is a placeholder)
+        "  not verified: the signature does not verify",
         "  record: .deploycheck/records/2026-11-20-long.yaml",
         "  flagged: inventory/jobs.py",
         "  findings: DC301 lost-update",
@@ -160,7 +161,7 @@ def test_log_text_is_exactly_what_rich_prints(records_repo, monkeypatch) -> None
         "x" * 100,
         "x" * 50 + " — ",
         "é" * 100,
-        "2026-11-14T10:00:00Z  dev@example.com  branch inventory-refactor",
+        "2026-11-14T10:00:00Z  dev@example.com  branch inventory-refactor  [NOT VERIFIED]",
     ]
     assert out[-3].startswith(".deploycheck/records/broken.yaml: unreadable record: .deploycheck/records/broken.yaml has no ")
     assert out.count("  shared-state: yes — decrements inventory.Product.stock") == 5

@@ -433,3 +433,25 @@ def test_lock_excludes_a_second_process_and_is_released(tmp_path):
     with record_lock(str(git_dir), timeout=2) as lock_path:
         assert lock_path == str(git_dir / "deploycheck" / "lock")
         assert Path(lock_path).read_text() == f"{os.getpid()}\n"
+
+
+def test_fingerprint_version_is_written_after_the_value_and_read_back_by_both_readers():
+    from deploycheck.record import read_record
+
+    body = make_body(fingerprint=FingerprintInfo("f" * 64, {"inventory/jobs.py": H}, version=2))
+    data = full(body)
+    assert f'  value: "{"f" * 64}"\n  version: 2\n  files:\n'.encode() in data
+    assert parse_record(data, "R.yaml").body == body == read_record(data, "R.yaml").body
+
+
+def test_a_record_without_a_fingerprint_version_is_version_1_and_keeps_its_bytes():
+    from deploycheck.record import read_record
+
+    data = full()
+    assert b"version: 2" not in data and data.startswith(EXPECTED_BODY.encode())
+    assert parse_record(data, "R.yaml").body.fingerprint.version == 1 == read_record(data, "R.yaml").body.fingerprint.version
+
+
+def test_fingerprint_version_must_be_a_positive_integer():
+    data = full().replace(b'  files:\n', b'  version: "two"\n  files:\n', 1)
+    assert "fingerprint.version" in rejects(data)

@@ -122,7 +122,7 @@ def test_log_shows_who_answered_what_with_the_rebuttal(assessed: tuple[Project, 
     assert (proc.returncode, proc.stderr) == (0, "")
     created = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)["records"][0]["created"]
     expected = [
-        f"{created}  dev@example.com  branch feature",
+        f"{created}  dev@example.com  branch feature  [verified]",
         f"  record: {record}",
         "  flagged: inventory/jobs.py",
         "  findings: DC101 job-code-changed; DC301 lost-update",
@@ -161,3 +161,52 @@ def test_log_lists_records_of_every_merged_branch_newest_first(assessed: tuple[P
     git(p.repo, "merge", "-q", "--no-ff", "-m", "Merge second", "second")
     doc = json.loads(run_dc(p.repo, "log", "--path", "inventory/jobs.py", "--format", "json").stdout)
     assert [(r["path"], r["branch"]) for r in doc["records"]] == [(second, "second"), (first, "feature")]
+
+
+# --- which records verify today (issue 15, finding 9) ---------------------------------------
+
+
+def test_log_marks_records_that_do_not_verify_against_mains_allowed_signers(assessed: tuple[Project, str]) -> None:
+    """`log` listed a forged record as signed by whoever it named. Now each entry says whether
+    its signature verifies against main's allowed_signers today, and why not."""
+    p, record = assessed
+    git(p.repo, "checkout", "-q", "main")
+    git(p.repo, "merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    text = (p.repo / record).read_text()
+    forged = record.replace(".yaml", "-forged.yaml")
+    hinted = record.replace(".yaml", "-hint.yaml")
+    commit(p.repo, {
+        forged: text.replace('answer: "no"', 'answer: "yes"', 1),
+        hinted: text.replace('  key: "SHA256:', '  key: "SHA256:zz', 1),
+    }, "records nobody signed")
+    doc = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)
+    by_path = {r["path"]: r for r in doc["records"]}
+    assert (by_path[record]["verified"], by_path[record]["verification"]) == (True, "verified")
+    assert by_path[forged]["verified"] is False
+    assert by_path[forged]["verification"].startswith("the signature does not verify")
+    assert by_path[hinted]["verified"] is False and "it says SHA256:zz" in by_path[hinted]["verification"]
+    lines = run_dc(p.repo, "log", env={**git_env(), "COLUMNS": "300"}).stdout.splitlines()
+    heads = [line for line in lines if line.startswith("20")]
+    assert sum(line.endswith("  [NOT VERIFIED]") for line in heads) == 2
+    assert sum(line.endswith("  [verified]") for line in heads) == 1
+    # A key main stops trusting: its records are no longer verified (today's list decides).
+    commit(p.repo, {".deploycheck/allowed_signers": "# nobody\n"}, "revoke")
+    doc = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)
+    entry = next(r for r in doc["records"] if r["path"] == record)
+    assert entry["verified"] is False and entry["verification"].startswith("signer not trusted today")
+
+
+def test_log_trusts_mains_signers_not_the_branchs(assessed: tuple[Project, str], tmp_path: Path) -> None:
+    from dcflow import make_key
+
+    p, record = assessed
+    key, public = make_key(tmp_path / "mallory")
+    commit(p.repo, {".deploycheck/allowed_signers": f"mallory@example.com {public}\n"}, "trust myself")
+    answers = p.repo.parent / "answers.yaml"
+    commit(p.repo, {"inventory/jobs.py": (p.repo / "inventory/jobs.py").read_text() + "# more\n"})
+    proc = run_dc(p.repo, "check", "--answers", str(answers), "--yes", "--key", str(key), "--force")
+    assert proc.returncode == 0, proc.stderr
+    git(p.repo, "commit", "-q", "-m", "mallory's record")
+    doc = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)
+    (entry,) = doc["records"]
+    assert entry["verified"] is False and "not trusted" in entry["verification"]

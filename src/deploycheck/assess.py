@@ -14,7 +14,8 @@ from .answers import Answer, validate_answers
 from .checklist import Checklist, checklist_digest
 from .commands.common import Context
 from .errors import ConfigError
-from .fingerprint import file_digests, fingerprint
+from .fingerprint import VERSION as FINGERPRINT_VERSION
+from .fingerprint import fingerprint
 from .record import (
     Author, BaseInfo, ChecklistRef, FingerprintInfo, RecordBody, SignatureInfo, ToolInfo,
     answers_in_order, attach_signature, branch_anchor, build_body, choose_record_path, git_dir,
@@ -65,7 +66,9 @@ def uncommitted_flagged(ctx: Context) -> list[str]:
 
 def build_record_body(ctx: Context, checklist: Checklist, answers: Mapping[str, Answer], principal: str) -> tuple[RecordBody, str]:
     root, change = ctx.change.repo_root, ctx.change
-    digests = file_digests(change.files, ctx.scan.flagged_files)
+    from .verification import change_digests
+
+    digests = change_digests(ctx)
     name = gitcmd.output(["config", "user.name"], root, check=False) or "unknown"
     git_version = gitcmd.output(["version"], root).replace("git version ", "")
     body = RecordBody(
@@ -75,7 +78,7 @@ def build_record_body(ctx: Context, checklist: Checklist, answers: Mapping[str, 
         branch=branch_name(root),
         base=BaseInfo(ref=change.base_ref, merge_base=change.merge_base, head=change.head_sha),
         tool=ToolInfo(deploycheck=__version__, git=git_version),
-        fingerprint=FingerprintInfo(value=fingerprint(digests), files=digests),
+        fingerprint=FingerprintInfo(value=fingerprint(digests), files=digests, version=FINGERPRINT_VERSION),
         findings=tuple(ctx.scan.findings),
         checklist=ChecklistRef(id=checklist.id, version=checklist.version, digest=checklist_digest(checklist)),
         answers=answers_in_order(answers, [q.id for q in checklist.questions]),
@@ -101,7 +104,10 @@ def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Ans
     signed = attach_signature(data, SignatureInfo(principal=principal, key=fingerprint_hint, value=armored))
     with record_lock(git_dir(root)):
         anchor = branch_anchor(root, ctx.change.merge_base, ctx.change.head_sha)
-        added = [fc.path for fc in ctx.deck_files if fc.path.startswith(RECORDS_DIR + "/") and fc.new_path is not None]
+        # Only records this branch added: a base record it rewrote is never written over again
+        # (the gate reports the rewrite; a new record is written beside it).
+        added = [fc.path for fc in ctx.deck_files
+                 if fc.path.startswith(RECORDS_DIR + "/") and fc.new_path is not None and fc.old_path is None]
         if not added:
             # A record that an earlier or concurrent `check` on this branch wrote but nobody has
             # committed yet is this branch's record too: replace it rather than add a second.

@@ -15,6 +15,7 @@ from .answers import validate_answers
 from .checklist import Checklist
 from .config import Config
 from .errors import RecordError, SigningError
+from .fingerprint import VERSION as FINGERPRINT_VERSION
 from .fingerprint import compare, fingerprint, path_key
 from .model import Finding
 from .record import NAMESPACE, RECORDS_DIR, Record, parse_record
@@ -68,6 +69,14 @@ class Trust:
 
 
 @dataclass
+class BaseRecords:
+    """The identities (``record_identities``) of every record the base branch holds or held,
+    each with a path it had there."""
+
+    identities: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Evidence:
     """What the change shows, to check records against (all from the head commit)."""
 
@@ -76,6 +85,7 @@ class Evidence:
     verify_signature: Callable[[bytes, str, str], object]  # (message, armored, namespace) -> public key
     head_file_exists: Callable[[str], bool]
     head_file_text: Callable[[str], str | None]
+    base_records: BaseRecords = field(default_factory=BaseRecords)
 
 
 @dataclass
@@ -83,6 +93,36 @@ class RecordFile:
     path: str
     data: bytes | None  # None when it could not be read (deleted, a symlink, a folder)
     error: str | None = None  # why it was not read, when the reason is known (e.g. its size)
+    change: str = "added"  # added | modified | deleted: what the change did to the file
+
+
+# Problems that say a record does not verify (rather than that it is out of date or its answers
+# fall short): these fail the gate even on a change that needs no record.
+INTEGRITY = (BAD_SIGNATURE, UNTRUSTED, INVALID)
+
+
+def record_identities(data: bytes) -> list[str]:
+    """What makes a record the same record under any name: the SHA-256 of its signed body (the
+    bytes before ``signature:``, CRLF as LF) and of its decoded signature blob. Either one
+    already on the base means the file is a copy, however it was renamed or its unsigned
+    ``key:`` line edited (a signature can be re-encoded, and ECDSA ones re-made, over the same
+    body; the body cannot change without breaking every signature)."""
+    import hashlib
+
+    from .record import SIGNATURE_LINE, read_record
+    from .sshsig import dearmor
+
+    text = data.replace(b"\r\n", b"\n")
+    at = -1 if text.startswith(SIGNATURE_LINE) else text.find(b"\n" + SIGNATURE_LINE)
+    if at < 0 and not text.startswith(SIGNATURE_LINE):
+        return []  # no signature block: nothing to be a copy of
+    out = ["body:" + hashlib.sha256(text[: at + 1]).hexdigest()]
+    try:
+        blob = dearmor(read_record(data, "record").signature.value)
+    except (RecordError, SigningError):
+        return out  # not a readable record: only the body can match
+    out.append("signature:" + hashlib.sha256(blob).hexdigest())
+    return out
 
 
 def _status_for(code: str) -> str:
@@ -96,8 +136,25 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
     """Every check of DESIGN.md step 3 for one record, collecting each problem it has."""
     from .signing import find_trusted_signer
 
+    if rf.change != "added":
+        # Records on the base are the audit trail: never rewritten, never removed by a branch.
+        verb = "deletes" if rf.change == "deleted" else "rewrites"
+        return RecordVerdict(rf.path, "invalid", problems=[Problem(
+            INVALID, rf.path,
+            f"this change {verb} {rf.path}, a record already on the base branch; records on the base are the audit "
+            "trail and are never modified or removed by a branch.",
+            f"Restore it with `git checkout <base> -- '{rf.path}'` and commit; to assess this change, run "
+            "`deploycheck`, which writes a new record. (Pruning old records is done on the base branch itself.)",
+        )])
     if rf.error is not None:
         return RecordVerdict(rf.path, "invalid", problems=[Problem(INVALID, rf.path, rf.error)])
+    if "/" in rf.path[len(RECORDS_DIR) + 1:]:
+        return RecordVerdict(rf.path, "invalid", problems=[Problem(
+            INVALID, rf.path,
+            f"{rf.path} is in a subfolder of {RECORDS_DIR}/; deploycheck writes records directly in {RECORDS_DIR}/ "
+            "and reads no others.",
+            f"Remove it with `git rm '{rf.path}'` and commit; run `deploycheck` to write this change's record.",
+        )])
     if rf.data is None or not rf.path.endswith(".yaml"):
         return RecordVerdict(rf.path, "invalid", problems=[Problem(
             INVALID, rf.path,
@@ -105,6 +162,16 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
             f"added under {RECORDS_DIR}/.",
             f"Remove it with `git rm '{rf.path}'` and commit.",
         )])
+    for identity in record_identities(rf.data):
+        original = evidence.base_records.identities.get(identity)
+        if original is not None:
+            what = "signed body" if identity.startswith("body:") else "signature"
+            return RecordVerdict(rf.path, "invalid", problems=[Problem(
+                INVALID, rf.path,
+                f"{rf.path} has the same {what} as {original}, a record the base branch already holds: a record "
+                "counts for the one change it was made for, never again under another name.",
+                f"Remove it with `git rm '{rf.path}'`, run `deploycheck` on this branch and commit the new record.",
+            )])
     try:
         record = parse_record(rf.data, rf.path)
     except RecordError as exc:
@@ -124,6 +191,13 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
              "The record was changed after it was signed. " + RERUN)
         public_key = None
     if public_key is not None:
+        made_by = public_key.fingerprint()  # type: ignore[attr-defined]
+        if record.signature.key != made_by:
+            # The key line is not signed; a hint that disagrees with the signature misleads a
+            # reader of the record or of `deploycheck log`, so it is refused rather than ignored.
+            fail(BAD_SIGNATURE, f"{rf.path}: signature.key says {record.signature.key}, but the signature was made by "
+                 f"{made_by}; the unsigned key line was edited.",
+                 "The record was changed after it was signed. " + RERUN)
         if record.signature.namespace != NAMESPACE:
             fail(BAD_SIGNATURE, f"{rf.path}: the signature block names namespace {record.signature.namespace!r}, not {NAMESPACE!r}.")
         if trust.signers is None:
@@ -154,9 +228,42 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
     if recorded.value != fingerprint(recorded.files):
         fail(INVALID, f"{rf.path}: fingerprint.value is not the fingerprint of the digests listed in "
              "fingerprint.files, so the record contradicts itself.")
-    for path, reason in compare(recorded.files, evidence.current_digests):
-        fail(STALE, f"{path}: {reason}", path=path)
+    if recorded.version != FINGERPRINT_VERSION:
+        fail(STALE, f"{rf.path}: the record's fingerprint is version {recorded.version}; this deploycheck uses version "
+             f"{FINGERPRINT_VERSION}, which also binds where each change sits (the function it is in), so the record "
+             "cannot show that it covers this change.")
+    stale = compare(recorded.files, evidence.current_digests)
+    if recorded.version == FINGERPRINT_VERSION:
+        for path, reason in stale:
+            fail(STALE, f"{path}: {reason}", path=path)
+    # The findings: a `high` finding the author was not shown was not assessed. (A file already
+    # stale above says so once.)
+    for finding in unshown_high(record.body.findings, evidence.findings):
+        if any(path_key(finding.path) == path for path, _ in stale):
+            continue
+        fail(STALE, f"{path_key(finding.path)}:{finding.line}: {finding.rule} {finding.name} (high) is not among the findings "
+             f"the record showed its author: {finding.message}", path=finding.path)
     return verdict
+
+
+def unshown_high(shown: Sequence[Finding], current: Sequence[Finding]) -> list[Finding]:
+    """The current unsuppressed ``high`` findings beyond those the record showed, counted per
+    (rule, path, side): line numbers move on every rebase, so they are not compared."""
+    from collections import Counter
+
+    def key(f: Finding) -> tuple[str, str, str]:
+        return f.rule, path_key(f.path), f.side
+
+    left = Counter(key(f) for f in shown if f.severity == "high" and not f.suppressed)
+    out = []
+    for f in sorted(current, key=lambda f: (f.path, f.line, f.rule)):
+        if f.severity != "high" or f.suppressed:
+            continue
+        if left[key(f)] > 0:
+            left[key(f)] -= 1
+        else:
+            out.append(f)
+    return out
 
 
 def decide(
@@ -167,13 +274,19 @@ def decide(
     notes: list[str] | None = None,
 ) -> Verdict:
     notes = list(notes or [])
-    if not flagged_files or trust is None or evidence is None:
+    if trust is None or evidence is None or (not flagged_files and not record_files):
         return Verdict(ok=True, flagged_files=[], records=[], problems=[], notes=notes)
     verdicts = [check_record(rf, trust, evidence) for rf in record_files]
+    if not flagged_files:
+        # Nothing needs a record, but every record the change adds must still verify: a forged,
+        # replayed or untrusted record would otherwise sit in the audit trail as if it did.
+        problems = [p for v in verdicts for p in v.problems if p.code in INTEGRITY]
+        return Verdict(ok=not problems, flagged_files=[], records=verdicts, problems=problems, notes=notes)
     problems = [p for v in verdicts for p in v.problems]
     valid = [v for v in verdicts if v.status == "valid"]
-    junk = [v for v in verdicts if v.status == "invalid" and (v.record is None)]
-    if valid and not junk:
+    # Every record the change touches must be valid, not just one of them: a forged record beside
+    # a good one would otherwise pass, and `deploycheck log` would list it as signed.
+    if valid and len(valid) == len(verdicts):
         return Verdict(ok=True, flagged_files=flagged_files, records=verdicts, problems=[], notes=notes)
     if not verdicts:
         problems.append(Problem(

@@ -5,9 +5,10 @@ importing Typer, Click and Rich, none of which the hook's few plain lines need. 
 the arguments itself and does what ``commands.verify.run`` does for ``--hook`` (same range, same
 base branch config, same scan, same verdict, same messages, from the same functions):
 
-- nothing flagged (almost every push): the verdict is "pass" whatever the records say
+- nothing flagged and no record touched (almost every push): the verdict is "pass"
   (``verification.evaluate``), so it prints nothing and exits 0 without even loading the
-  record and signing code;
+  record and signing code; a record the push adds, rewrites or deletes is checked as `verify`
+  checks it;
 - flagged: the gate's verdict from the records, signatures and the base branch's signers,
   printed by ``commands.verify.print_hook``.
 
@@ -67,8 +68,10 @@ def try_fast_hook(args: list[str]) -> int | None:
             base, head = pushed_range(cwd, objects)
         # The rule families are imported only for files their gates admit (rules/__init__.py).
         ctx = analyse(base, head, cwd, objects)
-    if not ctx.scan.flagged_files:
-        return 0
+    # (record.RECORDS_DIR, spelled out: importing record.py here would cost the quiet path.)
+    touches_records = any(fc.path.startswith(".deploycheck/records/") for fc in ctx.deck_files)
+    if not ctx.scan.flagged_files and not touches_records:
+        return 0  # a record the change touches is checked even when nothing is flagged
     from .commands.verify import gate_verdict, print_hook
 
     verdict = gate_verdict(ctx, None)

@@ -90,6 +90,9 @@ class FingerprintInfo:
     value: str
     files: dict[str, str]  # path -> digest, see deploycheck.fingerprint
     algorithm: str = "sha256"
+    # The fingerprint's version (fingerprint.VERSION). Written only when it is not 1, so records
+    # made before version 2 keep their exact bytes and still parse (the gate calls them stale).
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,8 @@ def _body_text(body: RecordBody) -> str:
         f"  algorithm: {q(body.fingerprint.algorithm)}\n",
         f"  value: {q(body.fingerprint.value)}\n",
     ]
+    if body.fingerprint.version != 1:
+        out.append(f"  version: {int(body.fingerprint.version)}\n")
     files = body.fingerprint.files
     out.append("  files:\n" if files else "  files: {}\n")
     out.extend(f"    {q(path)}: {q(digest)}\n" for path, digest in sorted(files.items()))
@@ -410,7 +415,7 @@ def _parse_body(data: bytes, source: str) -> RecordBody:
     author = Y.as_map(top["author"], source, "author", ("name", "email"), ("name", "email"))
     base = Y.as_map(top["base"], source, "base", ("ref", "merge_base", "head"), ("ref", "merge_base", "head"))
     tool = Y.as_map(top["tool"], source, "tool", ("deploycheck", "git"), ("deploycheck", "git"))
-    fp = Y.as_map(top["fingerprint"], source, "fingerprint", ("algorithm", "value", "files"), ("algorithm", "value", "files"))
+    fp = Y.as_map(top["fingerprint"], source, "fingerprint", ("algorithm", "value", "version", "files"), ("algorithm", "value", "files"))
     _one_of(fp["algorithm"], source, "fingerprint.algorithm", ("sha256",))
     files = {
         path: _hex64(node, source, f"the digest of {path}")
@@ -424,7 +429,10 @@ def _parse_body(data: bytes, source: str) -> RecordBody:
         branch=s(top["branch"], "branch"),
         base=BaseInfo(s(base["ref"], "base.ref"), s(base["merge_base"], "base.merge_base"), s(base["head"], "base.head")),
         tool=ToolInfo(s(tool["deploycheck"], "tool.deploycheck"), s(tool["git"], "tool.git")),
-        fingerprint=FingerprintInfo(_hex64(fp["value"], source, "fingerprint.value"), files),
+        fingerprint=FingerprintInfo(
+            _hex64(fp["value"], source, "fingerprint.value"), files,
+            version=Y.optional(fp, "version", lambda n: Y.as_int(n, source, "fingerprint.version", minimum=1), 1),
+        ),
         findings=tuple(_parse_finding(n, source) for n in Y.as_list(top["findings"], source, "findings")),
         checklist=ChecklistRef(
             s(checklist["id"], "checklist.id"),
@@ -601,6 +609,11 @@ def _canonical_body(text: str) -> RecordBody:
     r.at = len(_HEAD_LINES)
     record_id, created, name, email, branch, ref, merge_base, head, version, git, algorithm, value = values
     author, base, tool = Author(name, email), BaseInfo(ref, merge_base, head), ToolInfo(version, git)
+    fp_version = 1
+    if r.peek().startswith("  version: "):
+        fp_version = r.number("  version: ")
+        if fp_version == 1:  # the writer never writes version 1
+            raise _NotCanonical()
     files: dict[str, str] = {}
     if r.take("  files:") == "":
         while (m := _FILE_LINE.match(r.peek())) is not None:
@@ -627,7 +640,7 @@ def _canonical_body(text: str) -> RecordBody:
         or not all(_HEX64.match(h) for h in (value, checklist.digest, *files.values()))
     ):
         raise _NotCanonical()
-    return RecordBody(record_id, created, author, branch, base, tool, FingerprintInfo(value, files, algorithm),
+    return RecordBody(record_id, created, author, branch, base, tool, FingerprintInfo(value, files, algorithm, fp_version),
                       tuple(findings), checklist, answers)
 
 

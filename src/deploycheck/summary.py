@@ -136,13 +136,14 @@ def markdown_for(ctx, checklist: Checklist, answers: Mapping[str, Answer], recor
     """The block printed by `check` right after it wrote ``record_path``, signed by ``signer``
     (the principal in the record's signature block, which need not be git's user.email)."""
     from . import gitcmd
-    from .fingerprint import file_digests, fingerprint
+    from .fingerprint import fingerprint
+    from .verification import change_digests
 
     remote = gitcmd.output(["config", "--get", "remote.origin.url"], ctx.change.repo_root, check=False)
     return markdown_block(
         ctx.scan.findings, checklist, answers,
         base_ref=ctx.change.base_ref, record_path=record_path, signer=signer,
-        fingerprint=fingerprint(file_digests(ctx.change.files, ctx.scan.flagged_files)),
+        fingerprint=fingerprint(change_digests(ctx)),
         verdict="record written; commit it with the branch",
         web=_web_base(remote, ctx.change.head_sha),
     )

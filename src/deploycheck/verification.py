@@ -11,7 +11,7 @@ from . import gitcmd
 from .checklist import applicable, load_checklists
 from .commands.common import Context
 from .fingerprint import file_digests
-from .gate import Evidence, RecordFile, Trust, Verdict, decide
+from .gate import BaseRecords, Evidence, RecordFile, Trust, Verdict, decide
 from .record import MAX_BYTES, RECORDS_DIR
 
 DECK_NOTES = {
@@ -37,12 +37,67 @@ def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
     return Trust(signers=signers, signers_source=source, config=ctx.config, checklist=checklists[0] if checklists else None)
 
 
+def change_digests(ctx: Context) -> dict[str, str]:
+    """The flagged files' digests (fingerprint version 2), each side's content read from git
+    for the scopes: the one way `check`, `verify`, the summary and the drafts compute them."""
+    from .gitcmd import BlobReader
+
+    flagged = ctx.scan.flagged_files
+    if not flagged:
+        return {}
+    with BlobReader(ctx.change.repo_root) as objects:
+        return file_digests(ctx.change.files, flagged, objects.read)
+
+
+def base_records(ctx: Context) -> BaseRecords:
+    """Every record file the base branch has ever held under .deploycheck/records/ (any
+    depth, any commit of its history, so that deleting a record on the base does not free it
+    for reuse): each one's signed body and signature, so that none of them can count again under
+    a new name (DESIGN.md amendment "Records count once"). Read only when the change touches a
+    record."""
+    from .gate import record_identities
+    from .gitcmd import BlobStream
+
+    root, base = ctx.change.repo_root, ctx.change.base_sha
+    log = gitcmd.run(
+        # -m: a record that only a merge commit brought (an "evil merge") is in its history too.
+        ["log", "-m", "--format=", "--raw", "-z", "--no-abbrev", "--no-renames", "--full-history", base, "--", RECORDS_DIR + "/"],
+        root,
+    ).stdout
+    blobs: dict[str, str] = {}  # blob id -> a path it had on the base
+    tokens = iter(log.split(b"\0"))
+    for token in tokens:  # ":OLDMODE NEWMODE OLD NEW STATUS", then the path
+        fields = token.strip().split()
+        if len(fields) != 5 or not fields[0].startswith(b":"):
+            continue
+        path = next(tokens, b"")
+        if fields[2] != b"160000" and set(fields[3]) != {ord("0")}:
+            blobs.setdefault(fields[3].decode(), path.decode("utf-8", "surrogateescape"))
+    known = BaseRecords()
+    with BlobStream(root, list(blobs), max_size=MAX_BYTES) as stream:
+        for oid, path in blobs.items():
+            found, data = stream.take(oid)
+            if not found or data is None:
+                continue  # over the size limit: no record, so nothing to replay
+            for identity in record_identities(data):
+                known.identities.setdefault(identity, path)
+    return known
+
+
 def record_files(ctx: Context) -> list[RecordFile]:
-    """Records the change adds or modifies (records already on the base never count)."""
+    """Every file under .deploycheck/records/ that the change adds, modifies or deletes. Records
+    already on the base never count; rewriting or deleting one is a problem of its own
+    (gate.check_record)."""
     out = []
     root = ctx.change.repo_root
     for fc in ctx.deck_files:
-        if not fc.path.startswith(RECORDS_DIR + "/") or fc.new_path is None:
+        if not fc.path.startswith(RECORDS_DIR + "/"):
+            continue
+        if fc.new_path is None:
+            out.append(RecordFile(fc.path, None, change="deleted"))
+            continue
+        if fc.old_path is not None:
+            out.append(RecordFile(fc.path, None, change="modified"))
             continue
         if fc.kind == "file" and fc.new_blob is not None:
             size = int(gitcmd.output(["cat-file", "-s", fc.new_blob], root))
@@ -116,11 +171,15 @@ def evaluate(ctx: Context, allowed_signers: Path | None = None, *, strict_trust:
 
     flagged = ctx.scan.flagged_files
     notes = deck_notes(ctx)
-    if not flagged:
+    records = record_files(ctx)
+    if not flagged and not records:
         return decide([], [], None, None, notes)
+    # Records are checked on an unflagged change too: a forged or replayed record must fail the
+    # gate wherever it is added, not only where one is required (issue 15).
     trust = load_trust(ctx, allowed_signers)
     if strict_trust:
         require_usable_signers(trust)
     exists, text = head_reader(ctx)
-    evidence = Evidence(ctx.scan.active, file_digests(ctx.change.files, flagged), verify_sshsig, exists, text)
-    return decide(flagged, record_files(ctx), trust, evidence, notes)
+    evidence = Evidence(ctx.scan.active, change_digests(ctx), verify_sshsig, exists, text,
+                        base_records=base_records(ctx) if records else BaseRecords())
+    return decide(flagged, records, trust, evidence, notes)

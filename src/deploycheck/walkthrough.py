@@ -451,9 +451,10 @@ def _read_sources(ctx: "Context") -> Sources:
 
 
 def change_fingerprint(ctx: "Context") -> str:
-    from .fingerprint import file_digests, fingerprint
+    from .fingerprint import fingerprint
+    from .verification import change_digests
 
-    return fingerprint(file_digests(ctx.change.files, ctx.scan.flagged_files))
+    return fingerprint(change_digests(ctx))
 
 
 def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:

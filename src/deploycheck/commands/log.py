@@ -27,7 +27,59 @@ def _records_at_head(root: str) -> list[tuple[str, str]]:
 PARALLEL_MIN_RECORDS = 200
 
 
-def _entry(path: str, data: bytes, wanted: str | None) -> dict | None:
+class LogTrust:
+    """Today's trusted signers, as the gate would read them: the base (default) branch's
+    allowed_signers. ``signers`` is None when there is none, with ``source`` saying why."""
+
+    def __init__(self, signers, source: str) -> None:
+        self.signers, self.source = signers, source
+
+
+def load_log_trust(root: str) -> LogTrust:
+    """The default branch's allowed_signers (resolved as `verify` resolves a base without
+    --base). Never the one at HEAD: a branch must not be able to vouch for its own records."""
+    from ..change import resolve_base
+    from ..errors import DeployCheckError
+    from ..gitcmd import BlobReader
+    from ..signing import parse_allowed_signers
+    from .common import config_at
+
+    try:
+        with BlobReader(root) as objects:
+            base = resolve_base(root, None, None, objects)
+            where = config_at(objects, base.sha).allowed_signers
+            data = objects.blob(base.sha, where)
+    except DeployCheckError as exc:
+        return LogTrust(None, f"no trusted signers could be read ({exc.message})")
+    source = f"{where} (at {base.ref})"
+    if data is None:
+        return LogTrust(None, f"{source} does not exist")
+    return LogTrust(parse_allowed_signers(data.decode("utf-8", "replace"), source), source)
+
+
+def verification(record, trust: LogTrust | None) -> str | None:
+    """None when the record's signature verifies and today's trusted signers trust its key for
+    its principal (and its unsigned key line names that key); otherwise why not, as ``SHORT:
+    details`` (the text report shows SHORT only: a long line costs a Rich wrap per record)."""
+    from ..errors import SigningError
+    from ..record import NAMESPACE
+    from ..signing import find_trusted_signer
+    from ..sshsig import verify_sshsig
+
+    try:
+        key = verify_sshsig(record.signed_bytes, record.signature.value, NAMESPACE)
+    except SigningError as exc:
+        return f"the signature does not verify: {exc.message}"
+    if record.signature.key != key.fingerprint():
+        return f"signature.key is not the signing key: it says {record.signature.key}, the signature was made by {key.fingerprint()}"
+    if trust is None or trust.signers is None:
+        why = trust.source if trust is not None else "no allowed_signers was read"
+        return f"no signer is trusted: {why}"
+    signer, reason = find_trusted_signer(trust.signers, key, record.signature.principal, NAMESPACE)
+    return None if signer is not None else f"signer not trusted today: {reason}"
+
+
+def _entry(path: str, data: bytes, wanted: str | None, trust: LogTrust | None = None) -> dict | None:
     from ..record import read_record
 
     try:
@@ -38,9 +90,14 @@ def _entry(path: str, data: bytes, wanted: str | None) -> dict | None:
     files = sorted(body.fingerprint.files)
     if wanted is not None and wanted not in files and not any(f.path == wanted for f in body.findings):
         return None
+    problem = verification(record, trust)
     return {
         "path": path,
         "valid": True,
+        # Whether the signature verifies against today's allowed_signers of the default branch:
+        # `signer` is only what the record claims until this says so.
+        "verified": problem is None,
+        "verification": problem or "verified",
         "id": body.id,
         "created": body.created,
         "signer": record.signature.principal,
@@ -53,7 +110,7 @@ def _entry(path: str, data: bytes, wanted: str | None) -> dict | None:
     }
 
 
-def load_entries(root: str, path_filter: str | None, *, as_json: bool = False) -> list:
+def load_entries(root: str, path_filter: str | None, *, as_json: bool = False, trust: LogTrust | None = None) -> list:
     """The records' entries, newest first; with ``as_json``, each as its JSON text instead (made
     where the record was read, so that two processes share the encoding too)."""
     from ..fingerprint import path_key
@@ -67,7 +124,7 @@ def load_entries(root: str, path_filter: str | None, *, as_json: bool = False) -
         out: list[tuple[tuple[str, str], dict | str] | None] = []
         with BlobStream(root, [oid for _, oid in records]) as blobs:
             for path, oid in records:
-                entry = _entry(path, blobs.take(oid)[1] or b"", wanted)
+                entry = _entry(path, blobs.take(oid)[1] or b"", wanted, trust)
                 if entry is None:
                     out.append(None)
                 else:
@@ -107,7 +164,11 @@ def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
         if not e["valid"]:
             out.append((f"{inert(e['path'], keep_newlines=False)}: unreadable record: {one_line(e['error'], 300)}", "red"))
             continue
-        out.append((f"{e['created']}  {inert(e['signer'], keep_newlines=False)}  branch {inert(e['branch'], keep_newlines=False)}", "bold"))
+        mark = "verified" if e["verified"] else "NOT VERIFIED"
+        out.append((f"{e['created']}  {inert(e['signer'], keep_newlines=False)}  branch {inert(e['branch'], keep_newlines=False)}  [{mark}]",
+                    "bold" if e["verified"] else "bold red"))
+        if not e["verified"]:
+            out.append((f"  not verified: {e['verification'].split(':', 1)[0]}", "red"))
         out.append((f"  record: {inert(e['path'], keep_newlines=False)}", None))
         out.append((f"  flagged: {', '.join(inert(p, keep_newlines=False) for p in e['flagged_files']) or '(none)'}", None))
         rules = sorted({one_line(f"{f['rule']} {f['name']}", 160) for f in e["findings"]})
@@ -153,10 +214,11 @@ def print_lines(lines: list[tuple[str, str | None]]) -> None:
 def run(path: str | None, format: str) -> int:
     root = gitcmd.toplevel(os.getcwd())
     has_head = gitcmd.resolve("HEAD", root) is not None
+    trust = load_log_trust(root) if has_head else None
     if format == "json":
-        print(json_document(load_entries(root, path, as_json=True) if has_head else []))
+        print(json_document(load_entries(root, path, as_json=True, trust=trust) if has_head else []))
         return 0
-    entries = load_entries(root, path) if has_head else []
+    entries = load_entries(root, path, trust=trust) if has_head else []
     if not entries:
         from ..safe import inert
 

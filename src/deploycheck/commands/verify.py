@@ -62,6 +62,8 @@ def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: iner
         valid = next(r for r in verdict.records if r.status == "valid")
         return f"PASS: {esc(valid.path)} (signed by {esc(valid.signer)}) covers every flagged file."
     n = len(verdict.problems)
+    if not verdict.flagged_files:
+        return f"FAIL: nothing is flagged, but a record this change adds, rewrites or deletes does not verify ({n} problem{'s' if n != 1 else ''})."
     return f"FAIL: the change is flagged and has no valid, current, signed record ({n} problem{'s' if n != 1 else ''})."
 
 
@@ -111,6 +113,12 @@ def print_hook(verdict: Verdict) -> None:
     codes = sorted({p.code for p in verdict.problems})
     files = ", ".join(inert(p, keep_newlines=False) for p in verdict.flagged_files)
     first = verdict.problems[0] if verdict.problems else None
+    if not files:
+        print(f"deploycheck: blocked: a record this push adds, rewrites or deletes does not verify ({', '.join(codes)}).", file=sys.stderr)
+        if first is not None:
+            print(f"deploycheck: {inert(first.message, keep_newlines=False)}", file=sys.stderr)
+        print(f"deploycheck: {inert(first.fix, keep_newlines=False) if first else ''}", file=sys.stderr)
+        return
     print(f"deploycheck: blocked: {files} changed jobs, queues or shared state without a valid record ({', '.join(codes)}).", file=sys.stderr)
     if first is not None and first.code != MISSING:
         print(f"deploycheck: {inert(first.message, keep_newlines=False)}", file=sys.stderr)
