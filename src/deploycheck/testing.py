@@ -145,6 +145,42 @@ def run_concurrently(
 # ---------------------------------------------------------------------------------- workers
 
 
+class _Barrier:
+    """A cyclic barrier over a condition and three shared cells (waiting, generation, broken).
+
+    Not threading.Barrier: its abort() also breaks workers that the last arrival had already
+    released but that had not woken up yet, so one worker failing right after a round started
+    would turn the others' successful rounds into errors. Here a worker is released by the
+    generation moving on, which an abort cannot undo. The same code serves processes, with a
+    multiprocessing condition and a shared array."""
+
+    def __init__(self, parties: int, condition: Any, cells: Any) -> None:
+        self.parties, self.condition, self.cells = parties, condition, cells
+
+    def wait(self, timeout: float) -> None:
+        cells = self.cells
+        with self.condition:
+            if cells[2]:
+                raise threading.BrokenBarrierError
+            generation = cells[1]
+            if cells[0] + 1 == self.parties:
+                cells[0], cells[1] = 0, generation + 1
+                self.condition.notify_all()
+                return
+            cells[0] += 1
+            self.condition.wait_for(lambda: cells[1] != generation or cells[2], timeout)
+            if cells[1] != generation:
+                return
+            cells[2] = 1  # timed out or aborted: nobody can complete this round any more
+            self.condition.notify_all()
+            raise threading.BrokenBarrierError
+
+    def abort(self) -> None:
+        with self.condition:
+            self.cells[2] = 1
+            self.condition.notify_all()
+
+
 def _error(worker: int, round: int, exc: BaseException) -> WorkerError:
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     message = str(exc)
@@ -171,8 +207,9 @@ def _work(state: dict[str, Any], fn: Callable[..., Any], args: tuple, kwargs: di
 def _run_threads(fn: Callable[..., Any], args: tuple, kwargs: dict, workers: int, rounds: int, timeout: float) -> RunResult:
     result = RunResult(workers, rounds, "threads")
     deadline = time.monotonic() + timeout
-    barrier = threading.Barrier(workers)
+    barrier = _Barrier(workers, threading.Condition(), [0, 0, 0])
     lock = threading.Lock()
+    closed = []  # non-empty once the run has returned: a stuck worker that wakes up later changes nothing
 
     def body(index: int) -> None:
         state = {"index": index, "barrier": barrier, "deadline": deadline}
@@ -180,6 +217,8 @@ def _run_threads(fn: Callable[..., Any], args: tuple, kwargs: dict, workers: int
 
         def report(kind: str, *payload: Any) -> None:
             with lock:
+                if closed:
+                    return
                 if kind == "result":
                     result.results[index].append(payload[1])
                 else:
@@ -196,9 +235,11 @@ def _run_threads(fn: Callable[..., Any], args: tuple, kwargs: dict, workers: int
     for thread in threads:
         thread.join(max(deadline - time.monotonic(), 0.0))
     stuck = [(i, t) for i, t in enumerate(threads) if t.is_alive()]
+    with lock:
+        closed.append(True)
     if stuck:
+        frames = sys._current_frames()  # before the abort below wakes workers waiting at the barrier
         barrier.abort()
-        frames = sys._current_frames()
         with lock:
             for index, thread in stuck:
                 frame = frames.get(thread.ident or -1)
@@ -260,7 +301,7 @@ def _run_processes(
     context = multiprocessing.get_context(start_method)
     result = RunResult(workers, rounds, "processes")
     deadline = time.monotonic() + timeout
-    barrier = context.Barrier(workers)
+    barrier = _Barrier(workers, context.Condition(), context.RawArray("q", 3))
     processes, pending = [], {}
     for index in range(workers):
         receive, send = context.Pipe(duplex=False)
