@@ -141,6 +141,24 @@ def test_a_deadlocked_process_times_out_and_is_terminated():
     assert "its process was terminated" in run.errors[0].message
 
 
+def die_in_worker_one() -> None:
+    """Worker 1's process dies without a word (as a segfault or the OOM killer would end it);
+    the others wait for it at the rendezvous."""
+    import os
+
+    if worker_index() == 1:
+        os._exit(3)
+    rendezvous()
+
+
+def test_a_worker_process_that_dies_is_reported_and_releases_the_others():
+    # Released by the parent breaking the barrier when worker 1's pipe closes, not by the
+    # timeout: with it, they would be reported as TimeoutError.
+    run = run_concurrently(die_in_worker_one, workers=3, mode="processes", timeout=120)
+    assert [(e.worker, e.type) for e in run.errors] == [(0, "BrokenBarrierError"), (1, "WorkerCrashed"), (2, "BrokenBarrierError")]
+    assert "exited with code 3 without reporting" in run.errors[1].message
+
+
 def test_processes_refuse_work_that_cannot_be_pickled_with_a_clear_error():
     with pytest.raises(TypeError, match=r"mode='processes'.*cannot be pickled.*Define fn at module level.*mode='threads'"):
         run_concurrently(lambda: 1, workers=2, mode="processes")

@@ -180,6 +180,16 @@ class _Barrier:
             self.cells[2] = 1
             self.condition.notify_all()
 
+    def abort_from_parent(self) -> None:
+        """For the parent process when a worker process dies: a worker killed while it held the
+        condition's lock would block a plain abort() forever, so give up after a second."""
+        if self.condition.acquire(True, 1.0):
+            try:
+                self.cells[2] = 1
+                self.condition.notify_all()
+            finally:
+                self.condition.release()
+
 
 def _error(worker: int, round: int, exc: BaseException) -> WorkerError:
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
@@ -288,7 +298,6 @@ def _run_processes(
 ) -> RunResult:
     import multiprocessing
     import pickle
-    from multiprocessing.connection import wait
 
     try:
         payload = pickle.dumps((fn, args, kwargs, rounds))
@@ -302,41 +311,32 @@ def _run_processes(
     result = RunResult(workers, rounds, "processes")
     deadline = time.monotonic() + timeout
     barrier = _Barrier(workers, context.Condition(), context.RawArray("q", 3))
-    processes, pending = [], {}
-    for index in range(workers):
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_process_main, args=(index, barrier, timeout, payload, send), name=f"run_concurrently-{index}", daemon=True
-        )
-        process.start()
-        send.close()  # the parent's copy: the child's end closing is then seen as EOF
-        processes.append(process)
-        pending[receive] = index
-    finished: set[int] = set()
-    while pending:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        for conn in wait(list(pending), remaining):
-            index = pending[conn]
-            try:
-                kind, item = pickle.loads(conn.recv_bytes())
-            except EOFError:
-                del pending[conn]
-                conn.close()
-                continue
-            if kind == "result":
-                result.results[index].append(item)
-            elif kind == "error":
-                result.errors.append(item)
-            else:
-                finished.add(index)
-    for conn, index in pending.items():
-        conn.close()
+    processes: list[Any] = []
+    pending: dict[Any, int] = {}
+    try:
+        for index in range(workers):
+            receive, send = context.Pipe(duplex=False)
+            pending[receive] = index
+            process = context.Process(
+                target=_process_main, args=(index, barrier, timeout, payload, send), name=f"run_concurrently-{index}", daemon=True
+            )
+            process.start()
+            send.close()  # the parent's copy: the child's end closing is then seen as EOF
+            processes.append(process)
+        finished = _collect(pending, result, barrier, deadline)
+    except BaseException:  # Ctrl-C or a failed start: no worker may outlive the run
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        raise
+    finally:
+        for conn in pending:
+            conn.close()
     for index, process in enumerate(processes):
         if index in finished:
             process.join(max(deadline - time.monotonic(), 1.0))
-            continue
+            if not process.is_alive():
+                continue
         if process.is_alive():
             process.terminate()
             process.join(5)
@@ -352,3 +352,34 @@ def _run_processes(
             ))
     result.errors.sort(key=lambda e: (e.worker, e.round))
     return result
+
+
+def _collect(pending: dict[Any, int], result: RunResult, barrier: _Barrier, deadline: float) -> set[int]:
+    """Read every worker's reports until all have closed their pipe or the deadline passes;
+    return the workers that reported they were done. A worker whose pipe closes before it is
+    done has died: break the barrier so the others stop waiting for it."""
+    import pickle
+    from multiprocessing.connection import wait
+
+    finished: set[int] = set()
+    while pending:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        for conn in wait(list(pending), remaining):
+            index = pending[conn]
+            try:
+                kind, item = pickle.loads(conn.recv_bytes())
+            except EOFError:
+                del pending[conn]
+                conn.close()
+                if index not in finished:
+                    barrier.abort_from_parent()
+                continue
+            if kind == "result":
+                result.results[index].append(item)
+            elif kind == "error":
+                result.errors.append(item)
+            else:
+                finished.add(index)
+    return finished
