@@ -204,8 +204,17 @@ def test_the_sqlite3_example_in_docs_catches_the_refactor(tmp_path):
 
 
 def test_the_docs_name_the_test_for_the_checklist_answer():
+    """The answer the docs show is accepted as written, and the example test counts as
+    evidence of concurrency (no "shows no sign of concurrency" warning)."""
+    from deploycheck.answers import check_test_reference, concurrency_evidence_warning
+
     docs = _docs()
-    assert re.search(r'concurrency-tested: \{answer: "yes", details: "tests/\S+::test_\w+', docs)
+    details = re.search(r'concurrency-tested: \{answer: "yes", details: "(tests/\S+::test_\w+)"\}', docs).group(1)  # type: ignore[union-attr]
+    example = docs.split("<!-- sqlite3-example -->\n```python\n", 1)[1].split("```", 1)[0]
+    files = {"tests/test_inventory_concurrency.py": example}
+    assert details.split("::")[1] in example
+    assert check_test_reference(details, files.__contains__) is None
+    assert concurrency_evidence_warning(details, files.get) is None
     assert "from django.db import connection" in docs and "connection.close()" in docs and "TransactionTestCase" in docs
     assert "sessionmaker" in docs and "create_engine" in docs
 
@@ -227,3 +236,10 @@ def test_importing_the_helper_loads_nothing_heavy_and_no_command_loads_it():
             if isinstance(node, (ast.Import, ast.ImportFrom)) and any(n.endswith("testing") for n in names) and path.name != "testing.py":
                 importers[path.name] = [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and node in ast.walk(n)]
     assert importers == {"demo_inventory.py": ["reproduce"]}
+
+
+def test_every_python_example_in_the_docs_compiles():
+    blocks = re.findall(r"^```python\n(.*?)^```$", _docs(), re.M | re.S)
+    assert len(blocks) == 4  # the overview, sqlite3, Django, SQLAlchemy
+    for block in blocks:
+        compile(block, "docs/testing.md", "exec")
