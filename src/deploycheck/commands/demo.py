@@ -2,7 +2,8 @@
 
 The demo builds a small shop (``deploycheck.demo_project``) in a temporary folder, or in
 ``--keep DIR``, then runs the real commands in this process, in the order a team meets them:
-scan, the CI gate failing, the checklist, a signed record, the gate passing, the PR block.
+scan, the incident reproduced (8 workers on a SQLite file), the CI gate failing, the checklist,
+a signed record, the gate passing, the PR block.
 
 Isolation is the point of a demo that runs on anyone's machine: while it runs, git reads no
 global or system configuration (so no hooks, signing settings or templates of the user's),
