@@ -2,7 +2,8 @@
 
 The demo builds a small shop (``deploycheck.demo_project``) in a temporary folder, or in
 ``--keep DIR``, then runs the real commands in this process, in the order a team meets them:
-scan, the CI gate failing, the checklist, a signed record, the gate passing, the PR block.
+scan, the incident reproduced (8 workers on a SQLite file), the CI gate failing, the checklist,
+a signed record, the gate passing, the PR block.
 
 Isolation is the point of a demo that runs on anyone's machine: while it runs, git reads no
 global or system configuration (so no hooks, signing settings or templates of the user's),
@@ -264,6 +265,7 @@ def _demo(repo: Path, kept: bool) -> int:
                 "the demo did not reproduce the incident: the scan flagged nothing in the refactor. "
                 "This is a bug in deploycheck; please report it with the output above."
             )
+        _reproduce_with_workers()
 
         _heading(3, "The CI gate fails: no record", "deploycheck verify --base main")
         failed = verify.run(base="main", head=None, format="text", allowed_signers=None, hook=False)
@@ -310,6 +312,34 @@ def _demo(repo: Path, kept: bool) -> int:
     else:
         _say("Done; the demo repository and its key have been removed.", "bold")
     return 0 if failed == 1 and passed == 0 else 1
+
+
+def _reproduce_with_workers() -> None:
+    """The incident reproduced, not only described: both versions of the job run by 8 threads
+    against a temporary SQLite file (deploycheck.demo_inventory), every worker reading before
+    any writes, so the refactor loses the same 7 updates on every machine."""
+    from .. import demo_inventory as inv
+
+    _say("")
+    _say(
+        "The incident, reproduced: the refactor's get / modify / save and main's atomic UPDATE, in plain sqlite3, "
+        "each run by 8 threads with their own connection to one SQLite file, every worker reading before any "
+        "writes (deploycheck.testing.run_concurrently; see docs/testing.md):"
+    )
+    with tempfile.TemporaryDirectory(prefix="inventory-") as folder:
+        for label, job in (("refactor", inv.reserve_read_modify_write), ("main", inv.reserve_atomic)):
+            final, expected, run = inv.reproduce(Path(folder), job)
+            lost = final - expected
+            verdict = f"{lost} updates lost" if lost else "none lost"
+            _say(
+                f"  {label + ':':9} {run.workers} workers reserved 1 each from stock 100: stock is {final}, "
+                f"expected {expected} — {verdict}", code=True,
+            )
+            if (job is inv.reserve_atomic) != (lost == 0):
+                raise DeployCheckError(
+                    f"the demo's concurrency test gave an unexpected result for the {label} version (stock {final}, expected "
+                    f"{expected}). This is a bug in deploycheck; please report it with the output above."
+                )
 
 
 def _record_excerpt(lines: list[str]) -> list[str]:
