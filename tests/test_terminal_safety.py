@@ -233,7 +233,11 @@ RECORD_PIECE = (
     "\n::error file=a.py::FAKE\n::add-mask::secret\n%0A::warning::x"
     "</details><img src=x onerror=alert(1)>|col|`tick``s`[x](http:__evil)**b** https:__evil.example www.evil.example"
 )
-RECORD_NAME = ".deploycheck/records/" + "/".join([RECORD_PIECE + "d" * 20] * 6) + "/" + RECORD_PIECE + ".yaml"
+# A record's name is one file name (records in subfolders are invalid), so its "/" is written as
+# U+2215; the junk file of the failing state keeps every piece, slashes and folders included,
+# and is as long as a path gets here.
+RECORD_NAME = ".deploycheck/records/" + RECORD_PIECE.replace("/", "\u2215") + "d" * 50 + ".yaml"
+JUNK_NAME = ".deploycheck/records/" + "/".join([RECORD_PIECE + "d" * 20] * 6) + "/" + RECORD_PIECE + "junk.txt"
 
 
 def _hostile_record_repo(tmp: Path, junk: bool) -> Path:
@@ -246,10 +250,10 @@ def _hostile_record_repo(tmp: Path, junk: bool) -> Path:
     assert proc.returncode == 0, proc.stderr
     commit(repo, message="record")
     [written] = git(repo, "ls-files", ".deploycheck/records").split("\n")
-    (repo / RECORD_NAME).parent.mkdir(parents=True)
     git(repo, "mv", written, RECORD_NAME)
     if junk:
-        (repo / (RECORD_NAME[:-5] + "junk.txt")).write_text("not a record\n")
+        (repo / JUNK_NAME).parent.mkdir(parents=True)
+        (repo / JUNK_NAME).write_text("not a record\n")
         git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "hostile record name")
     return repo

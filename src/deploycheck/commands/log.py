@@ -46,7 +46,7 @@ def load_log_trust(root: str) -> LogTrust:
 
     try:
         with BlobReader(root) as objects:
-            base = resolve_base(root, None, None, objects)
+            base = resolve_base(root, None, objects)
             where = config_at(objects, base.sha).allowed_signers
             data = objects.blob(base.sha, where)
     except DeployCheckError as exc:
