@@ -13,6 +13,7 @@ from .model import Change, FileChange, Finding
 from .plain import Plain
 from .rules import detectors_for_file
 from .rules.base import DetectorSettings, FileContext
+from .rules.not_analysed import UNSUPPRESSIBLE, python_source_text
 from .rules.parity import WHOLE_CHANGE_RULES
 
 TYPE_CHECKING = False
@@ -61,23 +62,47 @@ def _decode(data: bytes | None) -> str | None:
 
 
 def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable[[str], bytes | None]) -> FileContext:
-    def text(blob: str | None) -> Callable[[], str | None]:
+    """The detectors' view of ``fc``. Why a side's text could not be had (too large, not
+    decodable as Python decodes it) is kept in ``ctx.cache["unread"]`` for rules/not_analysed.py:
+    a file that may run and was not read is a finding, never a silent skip."""
+    unread: dict[str, str] = {}
+    python = fc.path.endswith(".py")
+
+    def text(blob: str | None, side: str) -> Callable[[], str | None]:
         cache: list[str | None] = []
 
         def get() -> str | None:
             if not cache:
-                cache.append(_decode(read_blob(blob)) if blob and not fc.binary else None)
+                # Symlinks and submodules have no text of their own: their "blob" is a link
+                # target or a commit id, never code to analyse.
+                if not blob or fc.binary or fc.kind != "file":
+                    cache.append(None)
+                    return None
+                data = read_blob(blob)
+                if data is None:
+                    unread[side] = f"it is larger than the {MAX_TEXT_BYTES:,}-byte limit for reading a whole file"
+                    cache.append(None)
+                elif python:
+                    decoded, why = python_source_text(data)
+                    if why:
+                        unread[side] = why
+                    cache.append(decoded)
+                else:
+                    cache.append(_decode(data))
             return cache[0]
 
         return get
 
-    return FileContext(
+    ctx = FileContext(
         path=fc.path,
         file=fc,
-        head_text=text(fc.new_blob if fc.new_path is not None else None),
-        base_text=text(fc.old_blob if fc.old_path is not None else None),
+        head_text=text(fc.new_blob if fc.new_path is not None else None, "head"),
+        base_text=text(fc.old_blob if fc.old_path is not None else None, "base"),
         settings=settings,
     )
+    ctx.cache["unread"] = unread
+    ctx.cache["read_blob"] = read_blob
+    return ctx
 
 
 def likely_reads(change: Change, config: Config) -> list[str]:
@@ -101,13 +126,14 @@ def likely_reads(change: Change, config: Config) -> list[str]:
 
 
 def scannable(fc: FileChange, config: Config) -> bool:
-    if fc.kind == "submodule":
-        return False
+    # Submodules are scanned too: rules/not_analysed.py reports them (code deploycheck never reads).
     return not (config.exclude and pathglob.matches(fc.path, config.exclude))
 
 
 def _suppression(finding: Finding, ctx: FileContext) -> str | None:
     """The reason of a `deploycheck: ignore[RULE]` comment on the finding's line or the one above."""
+    if finding.rule in UNSUPPRESSIBLE:
+        return None  # a comment in a file deploycheck could not read must not silence that fact
     key = ("scan.lines", finding.side)
     if key not in ctx.cache:  # split once per file, not once per finding
         source = ctx.head_text() if finding.side == "head" else ctx.base_text()
