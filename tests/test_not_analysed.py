@@ -150,6 +150,13 @@ def test_invalid_utf8_flags(shop: Path) -> None:
     assert_gate_fails_on(shop, "inventory/jobs.py", "not valid utf-8")
 
 
+def test_undecodable_file_the_python_gate_would_turn_away_still_flags(shop: Path) -> None:
+    # No job, queue, lock or write word: the Python family's content gate (py_gate) skips such a
+    # file without reading further, so the decoding failure must be reported before any gate.
+    make_branch(shop, "attack", {"inventory/helpers.py": HELPERS.encode() + b"# \xff\n"})
+    assert_gate_fails_on(shop, "inventory/helpers.py", "not valid utf-8")
+
+
 def test_utf7_declaration_hiding_code_in_a_comment_flags(shop: Path) -> None:
     hidden = (
         b"# -*- coding: utf-7 -*-\n"
