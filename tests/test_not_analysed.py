@@ -280,6 +280,21 @@ def test_executable_python_script_without_extension_flags(shop: Path) -> None:
     assert_gate_fails_on(shop, "bin/reserve", "executable script", "python3")
 
 
+LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 1234\n"
+
+
+def test_python_file_stored_as_a_git_lfs_pointer_flags(shop: Path) -> None:
+    make_branch(shop, "attack", {"inventory/jobs.py": LFS_POINTER.format("a" * 64)})
+    assert_gate_fails_on(shop, "inventory/jobs.py", "Git LFS pointer")
+
+
+@pytest.mark.parametrize("line", ["*.py filter=lfs diff=lfs merge=lfs -text", "*.py working-tree-encoding=UTF-7"])
+def test_attributes_that_change_the_checked_out_code_flag(shop: Path, line: str) -> None:
+    make_branch(shop, "attack", {".gitattributes": line + "\n"})
+    finding = assert_gate_fails_on(shop, ".gitattributes", "checkout filter or encoding")
+    assert finding["category"] == "config"
+
+
 # --- what stays quiet, and what cannot be silenced --------------------------------------------
 
 

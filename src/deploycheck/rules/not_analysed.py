@@ -44,10 +44,12 @@ says exactly why:
 - it is a symbolic link with a code name (the code that runs is elsewhere), compiled code
   (`.pyc`, `.so`, `.class`, `.jar`, …) whose source is not in the change, a git submodule
   (another repository's code), or an executable script without an extension whose `#!` line
-  names Python, Node or Ruby.
+  names Python, Node or Ruby;
+- it is a Git LFS pointer standing for code, or a `.gitattributes` change that sets a `filter`
+  or `working-tree-encoding` (the checked-out file would not be the bytes deploycheck read).
 
-The category is the file's role when its path tells it (`migration`, `job`, `queue`), else
-`shared-state`: unread code could hold any of the hazards, and shared state is where most of
+The category is the file's role when its path tells it (`migration`, `job`, `queue`; `config`
+for `.gitattributes`), else `shared-state`: unread code could hold any of the hazards, and shared state is where most of
 them land. Test files are not reported: no rule analyses them.""",
     why_bad="""\
 A gate that passes what it could not read can be walked around on purpose: one NUL byte in a
@@ -84,7 +86,7 @@ UNSUPPRESSIBLE = frozenset({NOT_ANALYSED.id})
 # declarations (.pyi, .d.ts) do not run.
 CODE_EXTENSIONS = frozenset(
     "py pyw js mjs cjs jsx ts tsx mts cts rb rake go java kt kts scala groovy clj php cs fs vb rs "
-    "swift ex exs erl hs lua pl pm sh bash zsh ps1 r jl dart c cc cpp cxx h hpp m mm sql".split()
+    "swift ex exs erl hs lua pl pm sh bash zsh ps1 r jl dart c cc cpp cxx h hpp m mm sql pyx".split()
 )
 # Compiled code a runtime loads directly: its source is not part of the change.
 COMPILED_EXTENSIONS = frozenset("pyc pyo pyd so dylib dll class jar war ear node wasm whl egg".split())
@@ -101,6 +103,10 @@ _JOB_PATH = re.compile(r"(?i)(?:^|/|_)(?:tasks?|jobs?|workers?|cron\w*|schedul\w
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 _BOM = b"\xef\xbb\xbf"
+# A Git LFS pointer's lines, as they appear added in a -U0 hunk: the code itself is elsewhere.
+_LFS_POINTER = (b"\n+version https://git-lfs.github.com/spec/", b"\n+oid sha256:")
+# Attributes that make the checked-out file differ from the blob deploycheck reads.
+_CHECKOUT_CHANGING = re.compile(r"(?:^|\s)-?(?:filter|working-tree-encoding)(?:=|\s|$)")
 
 
 def _extension(path: str) -> str:
@@ -161,6 +167,8 @@ def unread_code(ctx: FileContext) -> bool:
 def _role(ctx: FileContext) -> str:
     """The category of the file's role, judged from its path: see the rule's documentation."""
     path = ctx.path
+    if path.rsplit("/", 1)[-1] == ".gitattributes":
+        return "config"
     if path.endswith(".py") and migration_kind(path) is not None or "/migrations/" in f"/{path}":
         return "migration"
     if job_by_path(ctx) or _JOB_PATH.search(path):
@@ -239,6 +247,19 @@ def _reason(ctx: FileContext) -> str | None:
             target = next(iter(ctx.added.values()), "?")
             return f"it is a symbolic link to {target!r}: the code that runs under this name is not analysed here"
         return None
+    if fc.path.rsplit("/", 1)[-1] == ".gitattributes":
+        for number, text in ctx.added.items():
+            if not text.lstrip().startswith("#") and _CHECKOUT_CHANGING.search(text):
+                ctx.cache["not-analysed.line"] = number
+                return (
+                    f"it sets a checkout filter or encoding ({text.strip()[:60]!r}): the files it names are not, once "
+                    "checked out, the bytes git stores and deploycheck reads"
+                )
+        return None
+    if ext in CODE_EXTENSIONS and any(marker in fc.hunk_bytes for marker in _LFS_POINTER):
+        text = ctx.head_text() or ""
+        if text.startswith("version https://git-lfs.github.com/spec/"):
+            return "it is a Git LFS pointer: the code that is checked out and runs is stored outside the repository"
     if ext in COMPILED_EXTENSIONS:
         return f"it is compiled code (.{ext}) whose source is not part of the change"
     if ext in CODE_EXTENSIONS:
