@@ -187,6 +187,15 @@ def test_crlf_python_file_is_read(shop: Path) -> None:
     assert "DC301" in rules and "DC001" not in rules
 
 
+def test_lone_carriage_returns_flag(shop: Path) -> None:
+    # Python splits lines on a lone CR, git does not: the whole job was one "line" of the diff,
+    # the Python rules' line numbers fell outside it, and nothing was reported.
+    source = JOB_BODY.replace("\n", "\r").encode()
+    assert "save" in next(c for c in compile(source, "jobs.py", "exec").co_consts if hasattr(c, "co_names")).co_names
+    make_branch(shop, "attack", {"inventory/jobs.py": source})
+    assert_gate_fails_on(shop, "inventory/jobs.py", "lone carriage return")
+
+
 def test_nesting_deeper_than_the_analyser_flags(shop: Path) -> None:
     deep = "    total = " + " + ".join(["quantity"] * 800) + "\n"
     source = JOB_BODY.replace("    product.save()\n", deep + "    product.save()\n")

@@ -103,6 +103,7 @@ _JOB_PATH = re.compile(r"(?i)(?:^|/|_)(?:tasks?|jobs?|workers?|cron\w*|schedul\w
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 _BOM = b"\xef\xbb\xbf"
+_LONE_CR = re.compile(rb"\r(?!\n)")
 # A Git LFS pointer's lines, as they appear added in a -U0 hunk: the code itself is elsewhere.
 _LFS_POINTER = (b"\n+version https://git-lfs.github.com/spec/", b"\n+oid sha256:")
 # Attributes that make the checked-out file differ from the blob deploycheck reads.
@@ -138,6 +139,12 @@ def python_source_text(data: bytes) -> tuple[str | None, str | None]:
             return None, f"its coding declaration names an unknown encoding {declared!r}"
         if data.startswith(_BOM) and codec != "utf-8":
             return None, f"it starts with a UTF-8 byte-order mark but declares the encoding {declared!r}"
+    lone_cr = _LONE_CR.search(body)
+    if lone_cr is not None:
+        return None, (
+            f"it breaks a line with a lone carriage return (byte {lone_cr.start() + len(data) - len(body):,}), which "
+            "Python reads as a new line and git does not, so the diff's lines are not Python's. Use LF or CRLF line endings"
+        )
     nul = body.find(b"\x00")
     if nul >= 0:
         return None, f"it contains a NUL byte at byte {nul + len(data) - len(body):,}"
