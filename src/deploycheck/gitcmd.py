@@ -168,7 +168,7 @@ def attribute_free_dir() -> Iterator[str]:
     ``*.py -diff``). A diff run here, on the git directory with ``--bare``, reads no in-tree
     attributes at all: not from the work tree, not from the index. ``tempfile`` is not used: it
     costs a git hook ~9 ms to import."""
-    base = os.environ.get("TMPDIR") or "/tmp"
+    base = os.environ.get("TMPDIR") or os.environ.get("TEMP") or os.environ.get("TMP") or "/tmp"
     for attempt in range(100):
         path = os.path.join(base, f"deploycheck-noattr-{os.getpid()}-{attempt}")
         try:

@@ -13,7 +13,7 @@ from .model import Change, FileChange, Finding
 from .plain import Plain
 from .rules import detectors_for_file
 from .rules.base import DetectorSettings, FileContext
-from .rules.not_analysed import UNSUPPRESSIBLE, python_source_text
+from .rules.not_analysed import UNSUPPRESSIBLE, python_source_text, reads_whole_head
 from .rules.parity import WHOLE_CHANGE_RULES
 
 TYPE_CHECKING = False
@@ -107,7 +107,8 @@ def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable
 
 def likely_reads(change: Change, config: Config) -> list[str]:
     """The objects ``scan_change`` will most likely read, in the order it reads them: the head
-    side of every changed Python file (the Python rules look at each whole file), and the base
+    side of every changed Python file (the Python rules look at each whole file) and of other
+    code files (rules/not_analysed.py must know that each could be read whole), and the base
     side where the head cannot stand for it (a deleted file, a hunk that only removes lines).
     A guess that only decides what is fetched ahead: any other object is still read on demand,
     and one guessed but never read is merely passed over."""
@@ -116,7 +117,11 @@ def likely_reads(change: Change, config: Config) -> list[str]:
     is_python = FILE_GATES["deploycheck.rules.python_rules"]
     out = []
     for fc in change.files:
-        if fc.binary or fc.kind != "file" or not is_python(fc.path) or not scannable(fc, config):
+        if fc.binary or fc.kind != "file" or not scannable(fc, config):
+            continue
+        if not is_python(fc.path):
+            if fc.new_path is not None and fc.new_blob and reads_whole_head(fc):
+                out.append(fc.new_blob)  # DC001 reads the head of every changed code file (its size)
             continue
         if fc.new_path is not None and fc.new_blob:
             out.append(fc.new_blob)

@@ -18,7 +18,7 @@ import codecs
 import re
 import sys
 
-from ..model import Finding
+from ..model import FileChange, Finding
 from .base import FileContext, Rule
 from .py_gate import is_test_path, job_by_path, migration_kind
 
@@ -91,13 +91,13 @@ CODE_EXTENSIONS = frozenset(
 # Compiled code a runtime loads directly: its source is not part of the change.
 COMPILED_EXTENSIONS = frozenset("pyc pyo pyd so dylib dll class jar war ear node wasm whl egg".split())
 # Interpreters whose scripts deploycheck has rules for, on a `#!` line.
-_SHEBANG = re.compile(rb"^#![^\n]*\b(?:python[\d.]*|node|nodejs|deno|bun|ts-node|ruby)\b")
+_SHEBANG = rb"^#![^\n]*\b(?:python[\d.]*|node|nodejs|deno|bun|ts-node|ruby)\b"
 _TEST_FILE = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testing)/|(?:^|/)test_[^/]*$|_test\.\w+$|_spec\.rb$"
     r"|\.(?:test|spec)\.[jt]sx?$|Tests?\.(?:java|kt)$|(?:^|/)conftest\.py$"
 )
-_QUEUE_PATH = re.compile(r"(?i)queue|consumer|subscriber|listener|broker|kafka|rabbit|sqs|pubsub|handlers?\b")
-_JOB_PATH = re.compile(r"(?i)(?:^|/|_)(?:tasks?|jobs?|workers?|cron\w*|schedul\w*|celery\w*|sidekiq|beat)(?:/|\.|_|$)")
+_QUEUE_PATH = r"(?i)queue|consumer|subscriber|listener|broker|kafka|rabbit|sqs|pubsub|handlers?\b"
+_JOB_PATH = r"(?i)(?:^|/|_)(?:tasks?|jobs?|workers?|cron\w*|schedul\w*|celery\w*|sidekiq|beat)(?:/|\.|_|$)"
 
 # PEP 263: a coding declaration on line 1, or on line 2 below a comment or blank line.
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
@@ -105,9 +105,11 @@ _BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 _BOM = b"\xef\xbb\xbf"
 _LONE_CR = re.compile(rb"\r(?!\n)")
 # A Git LFS pointer's lines, as they appear added in a -U0 hunk: the code itself is elsewhere.
+# Patterns kept as text are compiled on first use (re caches them): they serve rare files only,
+# and this module is imported by every git hook.
 _LFS_POINTER = (b"\n+version https://git-lfs.github.com/spec/", b"\n+oid sha256:")
 # Attributes that make the checked-out file differ from the blob deploycheck reads.
-_CHECKOUT_CHANGING = re.compile(r"(?:^|\s)-?(?:filter|working-tree-encoding)(?:=|\s|$)")
+_CHECKOUT_CHANGING = r"(?:^|\s)-?(?:filter|working-tree-encoding)(?:=|\s|$)"
 
 
 def _extension(path: str) -> str:
@@ -161,6 +163,15 @@ def python_source_text(data: bytes) -> tuple[str | None, str | None]:
     return text, None
 
 
+def reads_whole_head(fc: FileChange) -> bool:
+    """Whether ``detect`` reads the head of non-Python ``fc`` whole (to know it is not too
+    large): a changed, text code file outside tests. ``scan.likely_reads`` fetches those ahead."""
+    return (
+        fc.kind == "file" and not fc.binary and fc.new_path is not None
+        and _extension(fc.path) in CODE_EXTENSIONS and not is_test_path(fc.path) and not _TEST_FILE.search(fc.path)
+    )
+
+
 def unread_code(ctx: FileContext) -> bool:
     """Whether ``ctx``'s head is a code file too large to read whole: DC001 reports it, so the
     pattern packs need not run their line regexes over what little they could see of it."""
@@ -178,9 +189,9 @@ def _role(ctx: FileContext) -> str:
         return "config"
     if path.endswith(".py") and migration_kind(path) is not None or "/migrations/" in f"/{path}":
         return "migration"
-    if job_by_path(ctx) or _JOB_PATH.search(path):
+    if job_by_path(ctx) or re.search(_JOB_PATH, path):
         return "job"
-    if _QUEUE_PATH.search(path.rsplit("/", 1)[-1]):
+    if re.search(_QUEUE_PATH, path.rsplit("/", 1)[-1]):
         return "queue"
     return NOT_ANALYSED.category
 
@@ -256,7 +267,7 @@ def _reason(ctx: FileContext) -> str | None:
         return None
     if fc.path.rsplit("/", 1)[-1] == ".gitattributes":
         for number, text in ctx.added.items():
-            if not text.lstrip().startswith("#") and _CHECKOUT_CHANGING.search(text):
+            if not text.lstrip().startswith("#") and re.search(_CHECKOUT_CHANGING, text):
                 ctx.cache["not-analysed.line"] = number
                 return (
                     f"it sets a checkout filter or encoding ({text.strip()[:60]!r}): the files it names are not, once "
@@ -279,7 +290,7 @@ def _reason(ctx: FileContext) -> str | None:
         return None
     if not ext and fc.new_mode == "100755" and not fc.binary:
         data = _read_raw(ctx)
-        if data is not None and _SHEBANG.match(data):
+        if data is not None and re.match(_SHEBANG, data):
             name = data.split(b"\n", 1)[0].decode("utf-8", "replace")[:60]
             return f"it is an executable script ({name}) without a code extension, so no language's rules read it"
     return None
