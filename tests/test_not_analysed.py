@@ -229,6 +229,21 @@ def test_javascript_made_binary_by_one_nul_byte_flags(shop: Path) -> None:
     assert_gate_fails_on(shop, "web/app.js", "binary", "NUL byte at byte 3")
 
 
+@pytest.mark.parametrize("terminator", ["\r", "\u2028"])
+def test_javascript_code_after_a_comment_ending_in_a_lone_line_terminator_is_read(shop: Path, terminator: str) -> None:
+    # Node ends a // comment at CR, U+2028 or U+2029 (and runs what follows); git ends lines at LF
+    # only, so the packs saw one comment line and blanked the statement.
+    source = (
+        "export async function reserve(Product, id, qty) {\n"
+        f"  // keep stock in sync{terminator}  await Product.decrement(\"stock\", {{ by: qty, where: {{ id }} }});\n"
+        "}\n"
+    )
+    make_branch(shop, "attack", {"web/app.js": source})
+    code, doc = verify(shop)
+    assert code == 1 and doc["flagged_files"] == ["web/app.js"]
+    assert [(f["rule"], f["line"]) for f in findings(shop)] == [("DC250", 2)]
+
+
 def test_one_line_nine_megabyte_javascript_flags_and_stays_small(shop: Path) -> None:
     chunk = "await queue.add(job, {lock: true}); redis.set(k, v); "
     make_branch(shop, "attack", {"web/big.js": 'const s = "' + chunk * (9_000_000 // len(chunk)) + '";\n'})

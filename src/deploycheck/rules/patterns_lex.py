@@ -31,8 +31,10 @@ _SQ = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'?"
 _LEXERS: dict[str, tuple[str, tuple[str, ...]]] = {
     # JavaScript, TypeScript, Go, Java, Kotlin: //, /* */, "", '', `` (template/raw, multi-line),
     # and """ text blocks (Java, Kotlin).
+    # A // comment also ends at a lone CR or U+2028/U+2029: JavaScript and Java end lines there
+    # (Node runs `// note\rcode()`), while git's lines, and so the packs', end only at \n.
     "c": (
-        r"(?P<line>//[^\n]*)|(?P<block>/\*.*?(?:\*/|\Z))|(?P<tq>\"\"\".*?(?:\"\"\"|\Z))"
+        r"(?P<line>//[^\n\r\u2028\u2029]*)|(?P<block>/\*.*?(?:\*/|\Z))|(?P<tq>\"\"\".*?(?:\"\"\"|\Z))"
         rf"|(?P<dq>{_DQ})|(?P<sq>{_SQ})|(?P<bt>`[^`\\]*(?:\\.[^`\\]*)*`?)",
         ("line", "block"),
     ),
