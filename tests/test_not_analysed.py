@@ -349,3 +349,21 @@ def test_the_base_branch_may_exclude_an_opaque_path(shop: Path) -> None:
     make_branch(shop, "work", {"vendor/blob.js": b"\x00\x01 generated\n"})
     code, doc = verify(shop)
     assert (code, doc["flagged"]) == (0, False), findings(shop)
+
+
+# --- the record covers what could not be read --------------------------------------------------
+
+
+def test_a_signed_record_covers_an_unread_file_and_any_later_edit_makes_it_stale(tmp_path: Path, key: Path) -> None:
+    from incident import ANSWERS, incident_repo, write_answers
+
+    repo = incident_repo(tmp_path, key)
+    commit(repo, {"web/app.js": b"// \x00\nexport const reserve = () => 1;\n"}, message="opaque js")
+    proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path, ANSWERS)), "--yes", "--key", str(key))
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    commit(repo, message="deploycheck record")
+    code, doc = verify(repo)
+    assert code == 0 and sorted(doc["flagged_files"]) == ["inventory/jobs.py", "web/app.js"], doc
+    commit(repo, {"web/app.js": b"// \x00\nexport const reserve = () => 2;\n"}, message="edit the opaque file")
+    code, doc = verify(repo)
+    assert code == 1 and any(p["code"] == "stale-record" and p["path"] == "web/app.js" for p in doc["problems"]), doc
