@@ -319,6 +319,15 @@ def test_attributes_that_change_the_checked_out_code_flag(shop: Path, line: str)
     assert finding["category"] == "config"
 
 
+def test_code_hidden_under_the_deploycheck_folder_is_scanned(shop: Path) -> None:
+    # `.deploycheck/` was set aside whole, yet `from importlib import import_module` or
+    # `require("./.deploycheck/reserve.js")` runs what is there.
+    make_branch(shop, "attack", {".deploycheck/reserve.py": JOB_BODY, ".deploycheck/lib.js": b"// \x00\n"})
+    code, doc = verify(shop)
+    assert code == 1 and doc["flagged_files"] == [".deploycheck/lib.js", ".deploycheck/reserve.py"], doc
+    assert not_analysed(shop)[".deploycheck/lib.js"]["message"].count("NUL byte") == 1
+
+
 # --- what stays quiet, and what cannot be silenced --------------------------------------------
 
 

@@ -273,8 +273,13 @@ def compute_change(
         choice = resolve_base(root, base, config_base, objects)
     merge_base = find_merge_base(root, choice, head_sha)
     files = read_files(root, merge_base, head_sha)
-    scanned = [f for f in files if not is_deploycheck_path(f.path)]
-    deck = [f for f in files if is_deploycheck_path(f.path)]
+    # Code under .deploycheck/ can still be imported or required by the application (issue 15):
+    # only deploycheck's own files (records, config, checklists, signers) are set aside.
+    from .rules.not_analysed import may_be_code
+
+    aside = [is_deploycheck_path(f.path) and not may_be_code(f.path) for f in files]
+    scanned = [f for f, set_aside in zip(files, aside) if not set_aside]
+    deck = [f for f, set_aside in zip(files, aside) if set_aside]
     change = Change(
         repo_root=root,
         base_ref=choice.ref,

@@ -117,6 +117,12 @@ def _extension(path: str) -> str:
     return name.rpartition(".")[2].lower() if "." in name.lstrip(".") else ""
 
 
+def may_be_code(path: str) -> bool:
+    """Whether ``path``'s extension names source or compiled code."""
+    ext = _extension(path)
+    return ext in CODE_EXTENSIONS or ext in COMPILED_EXTENSIONS
+
+
 def _declared_encoding(data: bytes) -> str | None:
     lines = data.split(b"\n", 2)
     m = _COOKIE.match(lines[0])
