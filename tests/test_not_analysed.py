@@ -328,6 +328,22 @@ def test_code_hidden_under_the_deploycheck_folder_is_scanned(shop: Path) -> None
     assert not_analysed(shop)[".deploycheck/lib.js"]["message"].count("NUL byte") == 1
 
 
+@pytest.mark.parametrize("path", ["web/build/reserve.js", "vendor/shop/reserve.ts", "web/reserve.min.js"])
+def test_code_under_a_vendored_or_built_path_flags(shop: Path, path: str) -> None:
+    # The packs skip these paths by convention; a branch could put its worker code there.
+    source = 'export async function reserve(Product, id, qty) {\n  await Product.decrement("stock", { by: qty, where: { id } });\n}\n'
+    make_branch(shop, "attack", {path: source})
+    assert_gate_fails_on(shop, path, "vendored or built", "exclude it in the base branch")
+
+
+def test_every_pack_code_extension_is_read_by_a_pack() -> None:
+    from deploycheck.rules.not_analysed import CODE_EXTENSIONS, PACK_CODE_EXTENSIONS
+    from deploycheck.rules.patterns import packs_for
+
+    assert PACK_CODE_EXTENSIONS <= CODE_EXTENSIONS
+    assert [ext for ext in sorted(PACK_CODE_EXTENSIONS) if not packs_for(f"src/x.{ext}")] == []
+
+
 # --- what stays quiet, and what cannot be silenced --------------------------------------------
 
 

@@ -45,6 +45,8 @@ says exactly why:
   (`.pyc`, `.so`, `.class`, `.jar`, …) whose source is not in the change, a git submodule
   (another repository's code), or an executable script without an extension whose `#!` line
   names Python, Node or Ruby;
+- it is JavaScript/TypeScript, Go, JVM, Ruby or SQL code under a path the pattern rules skip as
+  vendored or built (`vendor/`, `dist/`, `build/`, `node_modules/`, `*.min.js`);
 - it is a Git LFS pointer standing for code, or a `.gitattributes` change that sets a `filter`
   or `working-tree-encoding` (the checked-out file would not be the bytes deploycheck read).
 
@@ -88,6 +90,10 @@ CODE_EXTENSIONS = frozenset(
     "py pyw js mjs cjs jsx ts tsx mts cts rb rake go java kt kts scala groovy clj php cs fs vb rs "
     "swift ex exs erl hs lua pl pm sh bash zsh ps1 r jl dart c cc cpp cxx h hpp m mm sql pyx".split()
 )
+# Code the pattern packs read, and the paths they skip by convention as vendored or built code
+# (rules/patterns.is_test_or_doc): code there runs in production, yet no rule reads it.
+PACK_CODE_EXTENSIONS = frozenset("js jsx mjs cjs ts tsx mts cts go java kt rb rake sql".split())
+_VENDORED_OR_BUILT = r"(?:^|/)(?:vendor|dist|build|node_modules)/|\.min\.js$"
 # Compiled code a runtime loads directly: its source is not part of the change.
 COMPILED_EXTENSIONS = frozenset("pyc pyo pyd so dylib dll class jar war ear node wasm whl egg".split())
 # Interpreters whose scripts deploycheck has rules for, on a `#!` line.
@@ -293,6 +299,12 @@ def _reason(ctx: FileContext) -> str | None:
             return _python_reason(ctx)
         if ctx.head_text() is None:
             return ctx.cache.get("unread", {}).get("head")
+        if ext in PACK_CODE_EXTENSIONS and re.search(_VENDORED_OR_BUILT, fc.path):
+            return (
+                "its path is one the pattern rules skip as vendored or built code (vendor/, dist/, build/, "
+                "node_modules/, *.min.js), yet it runs. If that is right for this path, exclude it in the base "
+                "branch's .deploycheck/config.yaml"
+            )
         return None
     if not ext and fc.new_mode == "100755" and not fc.binary:
         data = _read_raw(ctx)
