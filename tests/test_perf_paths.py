@@ -199,7 +199,7 @@ def test_blob_reader_skips_oversized_objects_and_stays_in_step(tmp_path) -> None
         assert reader.read(big) == b"y" * 3000
 
 
-def test_likely_reads_are_the_python_files_in_order(tmp_path) -> None:
+def test_likely_reads_are_the_code_files_in_order(tmp_path) -> None:
     from deploycheck.change import compute_change
     from deploycheck.config import Config
     from deploycheck.scan import likely_reads
@@ -218,6 +218,7 @@ def test_likely_reads_are_the_python_files_in_order(tmp_path) -> None:
         heads["a.py"],
         heads["b.py"], bases["b.py"],  # a hunk that only removes a line: the base side too
         bases["c.py"],  # deleted
+        heads["d.js"],  # DC001 (rules/not_analysed.py) must know any changed code file is readable whole
         heads["e.py"],
     ]
 

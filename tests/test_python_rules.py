@@ -109,15 +109,19 @@ UNPARSABLE = {
 }
 
 
-def test_unparsable_files_are_skipped_without_crashing(tmp_path: Path) -> None:
+def test_unparsable_files_are_reported_as_not_analysed_without_crashing(tmp_path: Path) -> None:
+    # Issue 15 (fail closed): a file the Python rules had to read and could not parse is DC001,
+    # never a silent skip; a latin-1 file is decoded as Python decodes it and is read.
     scan = _scan(tmp_path, {}, UNPARSABLE)
-    assert scan.findings == []
+    assert [(f.rule, f.path, f.line, f.severity) for f in scan.findings] == [
+        ("DC001", "legacy/broken.py", 1, "high"), ("DC001", "legacy/py2.py", 5, "high"),
+    ]
 
 
 def test_unparsable_edited_migration_is_still_reported(tmp_path: Path) -> None:
     path = "shop/migrations/0003_x.py"
     scan = _scan(tmp_path, {path: "operations = [\n"}, {path: "operations = [ (\n"})
-    assert [(f.rule, f.line, f.side) for f in scan.findings] == [("DC405", 1, "head")]
+    assert [(f.rule, f.line, f.side) for f in scan.findings] == [("DC001", 1, "head"), ("DC405", 1, "head")]
 
 
 def test_deleted_file_reports_nothing_from_python_rules(tmp_path: Path) -> None:

@@ -414,9 +414,23 @@ def diff_args(merge_base: str, head_sha: str) -> list[str]:
     return [*DIFF_CONFIG, *DIFF_FLAGS, merge_base, head_sha, "--"]
 
 
+# Attributes decide whether git shows a file's text ("*.py -diff", "binary", a diff driver), and
+# the in-tree ones come from the branch under test: a branch could make every change "Binary files
+# differ". The diff is therefore taken on the git directory as a bare repository, from an empty
+# folder, so no .gitattributes of the work tree or the index is read (git 2.39 has no
+# --attr-source); the user's and the system's attribute files are switched off too. Git still calls
+# a file binary by its content (a NUL byte, or over core.bigFileThreshold), which the scan reports
+# as not analysed when the file is code (rules/not_analysed.py).
+NO_ATTRIBUTES = ("-c", "core.attributesFile=/dev/null")
+
+
 def read_files(root: str, merge_base: str, head_sha: str) -> list[FileChange]:
-    with gitcmd.stream(diff_args(merge_base, head_sha), root) as out:
-        return list(parse_diff(out))
+    git_dir = gitcmd.git_dir(root)
+    env = gitcmd.clean_env({"GIT_ATTR_NOSYSTEM": "1"})
+    with gitcmd.attribute_free_dir() as empty:
+        args = [f"--git-dir={git_dir}", "--bare", *NO_ATTRIBUTES, *diff_args(merge_base, head_sha)]
+        with gitcmd.stream(args, empty, env) as out:
+            return list(parse_diff(out))
 
 
 def is_deploycheck_path(path: str) -> bool:
@@ -436,8 +450,13 @@ def compute_change(
         choice = resolve_base(root, base, objects)
     merge_base = find_merge_base(root, choice, head_sha)
     files = read_files(root, merge_base, head_sha)
-    scanned = [f for f in files if not is_deploycheck_path(f.path)]
-    deck = [f for f in files if is_deploycheck_path(f.path)]
+    # Code under .deploycheck/ can still be imported or required by the application (issue 15):
+    # only deploycheck's own files (records, config, checklists, signers) are set aside.
+    from .rules.not_analysed import may_be_code
+
+    aside = [is_deploycheck_path(f.path) and not may_be_code(f.path) for f in files]
+    scanned = [f for f, set_aside in zip(files, aside) if not set_aside]
+    deck = [f for f, set_aside in zip(files, aside) if set_aside]
     change = Change(
         repo_root=root,
         base_ref=choice.ref,

@@ -13,6 +13,7 @@ from .model import Change, FileChange, Finding
 from .plain import Plain
 from .rules import detectors_for_file
 from .rules.base import DetectorSettings, FileContext
+from .rules.not_analysed import UNSUPPRESSIBLE, python_source_text, reads_whole_head
 from .rules.parity import WHOLE_CHANGE_RULES
 
 TYPE_CHECKING = False
@@ -61,28 +62,53 @@ def _decode(data: bytes | None) -> str | None:
 
 
 def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable[[str], bytes | None]) -> FileContext:
-    def text(blob: str | None) -> Callable[[], str | None]:
+    """The detectors' view of ``fc``. Why a side's text could not be had (too large, not
+    decodable as Python decodes it) is kept in ``ctx.cache["unread"]`` for rules/not_analysed.py:
+    a file that may run and was not read is a finding, never a silent skip."""
+    unread: dict[str, str] = {}
+    python = fc.path.endswith(".py")
+
+    def text(blob: str | None, side: str) -> Callable[[], str | None]:
         cache: list[str | None] = []
 
         def get() -> str | None:
             if not cache:
-                cache.append(_decode(read_blob(blob)) if blob and not fc.binary else None)
+                # Symlinks and submodules have no text of their own: their "blob" is a link
+                # target or a commit id, never code to analyse.
+                if not blob or fc.binary or fc.kind != "file":
+                    cache.append(None)
+                    return None
+                data = read_blob(blob)
+                if data is None:
+                    unread[side] = f"it is larger than the {MAX_TEXT_BYTES:,}-byte limit for reading a whole file"
+                    cache.append(None)
+                elif python:
+                    decoded, why = python_source_text(data)
+                    if why:
+                        unread[side] = why
+                    cache.append(decoded)
+                else:
+                    cache.append(_decode(data))
             return cache[0]
 
         return get
 
-    return FileContext(
+    ctx = FileContext(
         path=fc.path,
         file=fc,
-        head_text=text(fc.new_blob if fc.new_path is not None else None),
-        base_text=text(fc.old_blob if fc.old_path is not None else None),
+        head_text=text(fc.new_blob if fc.new_path is not None else None, "head"),
+        base_text=text(fc.old_blob if fc.old_path is not None else None, "base"),
         settings=settings,
     )
+    ctx.cache["unread"] = unread
+    ctx.cache["read_blob"] = read_blob
+    return ctx
 
 
 def likely_reads(change: Change, config: Config) -> list[str]:
     """The objects ``scan_change`` will most likely read, in the order it reads them: the head
-    side of every changed Python file (the Python rules look at each whole file), and the base
+    side of every changed Python file (the Python rules look at each whole file) and of other
+    code files (rules/not_analysed.py must know that each could be read whole), and the base
     side where the head cannot stand for it (a deleted file, a hunk that only removes lines).
     A guess that only decides what is fetched ahead: any other object is still read on demand,
     and one guessed but never read is merely passed over."""
@@ -91,7 +117,11 @@ def likely_reads(change: Change, config: Config) -> list[str]:
     is_python = FILE_GATES["deploycheck.rules.python_rules"]
     out = []
     for fc in change.files:
-        if fc.binary or fc.kind != "file" or not is_python(fc.path) or not scannable(fc, config):
+        if fc.binary or fc.kind != "file" or not scannable(fc, config):
+            continue
+        if not is_python(fc.path):
+            if fc.new_path is not None and fc.new_blob and reads_whole_head(fc):
+                out.append(fc.new_blob)  # DC001 reads the head of every changed code file (its size)
             continue
         if fc.new_path is not None and fc.new_blob:
             out.append(fc.new_blob)
@@ -101,8 +131,7 @@ def likely_reads(change: Change, config: Config) -> list[str]:
 
 
 def scannable(fc: FileChange, config: Config) -> bool:
-    if fc.kind == "submodule":
-        return False
+    # Submodules are scanned too: rules/not_analysed.py reports them (code deploycheck never reads).
     return not (config.exclude and pathglob.matches(fc.path, config.exclude))
 
 
@@ -125,6 +154,8 @@ def _suppression(finding: Finding, ctx: FileContext) -> tuple[str, bool] | None:
     finding about removed lines) is the base's own text; on the head side it must pass
     ``_held_by_base``. When both lines carry a matching comment, an honoured one wins.
     """
+    if finding.rule in UNSUPPRESSIBLE:
+        return None  # a comment in a file deploycheck could not read must not silence that fact
     lines = _source_lines(ctx, finding.side)
     if not lines:
         return None

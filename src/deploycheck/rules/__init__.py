@@ -21,6 +21,8 @@ FAMILIES = (
     "deploycheck.rules.python_rules",
     "deploycheck.rules.patterns",
     "deploycheck.rules.parity",
+    # Last, so that the Python file it asks about has been parsed already (py_source memoises).
+    "deploycheck.rules.not_analysed",
 )
 
 

@@ -26,6 +26,7 @@ from ..errors import ConfigError
 from ..model import CATEGORIES, QUESTION_IDS, SEVERITIES, Finding
 from ..plain import Frozen, Plain
 from .base import DOC_SECTIONS, FileContext, Rule
+from .not_analysed import unread_code
 from .patterns_lex import Lexed, lex, lexers
 
 PACKS_PACKAGE = "deploycheck.rules.packs"
@@ -348,6 +349,12 @@ def packs_for(path: str) -> tuple[tuple[Pack, str], ...]:
 # --- the view a rule looks through ----------------------------------------------------------
 
 
+class _NotRead(Exception):
+    """The head of a code file is too large to read whole: rules/not_analysed.py reports it
+    (DC001), so the packs stop rather than run line regexes over its changed lines alone (one
+    9 MB line cost seconds there)."""
+
+
 class FileView:
     """One changed file as a pack sees it: lexed whole-file text on each side, read lazily."""
 
@@ -362,6 +369,8 @@ class FileView:
             key = ("patterns.lexed", self.lexer, side)
             if key not in self.ctx.cache:
                 text = self.ctx.head_text() if side == "head" else self.ctx.base_text()
+                if text is None and side == "head" and unread_code(self.ctx):
+                    raise _NotRead
                 self.ctx.cache[key] = lex(text.replace("\r\n", "\n"), self.lexer) if text is not None else None
             self._lexed[side] = self.ctx.cache[key]
         return self._lexed[side]
@@ -620,6 +629,13 @@ def detect(ctx: FileContext) -> Iterable[Finding]:
     if not chosen or (not ctx.added and not ctx.removed):
         return []
     added_low, removed_low = _changed_lower(ctx)
+    try:
+        return _detect_packs(ctx, chosen, added_low, removed_low)
+    except _NotRead:
+        return []
+
+
+def _detect_packs(ctx: FileContext, chosen: list, added_low: str, removed_low: str) -> list[Finding]:
     findings: list[Finding] = []
     for pack, lexer in chosen:
         if not any(k in added_low or k in removed_low for k in pack.keywords):

@@ -1,0 +1,331 @@
+"""DC001 not-analysed: code that may run in production and that deploycheck could not read.
+
+The gate's "nothing flagged" must mean "everything was read and nothing was found". Every
+other rule looks at text; when there is no text to look at (the file is binary to git, too
+large, not decodable the way Python decodes it, not parseable by the Python running deploycheck,
+a symlink, compiled code, a submodule), those rules say nothing, and silence would read as
+"safe". This family turns each of those silences into a `high` finding that names the reason and
+the way out.
+
+Kept cheap to import: it runs on every changed file (its only gate is the check below), so a
+git hook pays for it on every commit. The Python analysers are imported only for a Python file
+the Python rules were going to read anyway.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import sys
+
+from ..model import FileChange, Finding
+from .base import FileContext, Rule
+from .py_gate import is_test_path, job_by_path, migration_kind
+
+NOT_ANALYSED = Rule(
+    id="DC001",
+    name="not-analysed",
+    category="shared-state",
+    severity="high",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="A changed file that may run in production could not be read or parsed, so nothing in it was checked.",
+    languages=("python", "javascript", "typescript", "ruby", "go", "jvm", "any"),
+    what_it_does="""\
+Reports a changed file that may run in production but that deploycheck could not analyse, and
+says exactly why:
+
+- git treats it as binary (a NUL byte, or more than 10 MB) while its extension is code;
+- it is larger than the 2,000,000-byte limit for reading a whole file;
+- a Python file is not decodable the way Python decodes it (invalid UTF-8, bytes its PEP 263
+  `coding:` declaration cannot decode, or a declaration such as `utf-7` under which plain ASCII
+  means something else: `+AAo-` is a newline to Python and a comment to every other reader);
+- a Python file the Python rules had to read does not parse with the Python running deploycheck
+  (newer syntax, a syntax error, nesting deeper than the analyser's recursion limit);
+- it is a symbolic link with a code name (the code that runs is elsewhere), compiled code
+  (`.pyc`, `.so`, `.class`, `.jar`, …) whose source is not in the change, a git submodule
+  (another repository's code), or an executable script without an extension whose `#!` line
+  names Python, Node or Ruby;
+- it is JavaScript/TypeScript, Go, JVM, Ruby or SQL code under a path the pattern rules skip as
+  vendored or built (`vendor/`, `dist/`, `build/`, `node_modules/`, `*.min.js`);
+- it is a Git LFS pointer standing for code, or a `.gitattributes` change that sets a `filter`
+  or `working-tree-encoding` (the checked-out file would not be the bytes deploycheck read).
+
+The category is the file's role when its path tells it (`migration`, `job`, `queue`; `config`
+for `.gitattributes`), else `shared-state`: unread code could hold any of the hazards, and shared state is where most of
+them land. Test files are not reported: no rule analyses them.""",
+    why_bad="""\
+A gate that passes what it could not read can be walked around on purpose: one NUL byte in a
+comment makes git call a JavaScript file binary while Node still runs it, and a `utf-7`
+declaration hides a whole line of Python inside what every tool but Python reads as a comment.
+It also fails by accident: a file written for Python 3.12 that deploycheck's Python 3.11 cannot
+parse would otherwise pass unread, every time.""",
+    known_problems="""\
+The finding cannot be silenced by an inline `deploycheck: ignore[DC001]` comment (the comment
+sits in the very file that could not be read); the base branch's configuration can switch it
+off for paths that are legitimately opaque (`exclude:` globs, `disable: [DC001]`). Generated or
+minified bundles over 2,000,000 bytes are reported every time they change. Parse failures are
+reported only for Python files the Python rules had to read; a file that mentions no job, queue,
+lock or write cannot produce a finding even when parsed.""",
+    example="""\
+# inventory/jobs.py, with a PEP 263 declaration that changes what the bytes mean
+# -*- coding: utf-7 -*-
+def reserve_stock(order_id):
+    # harmless comment+AAo-    item.stock = item.stock - 1+AAo-    item.save()
+    pass""",
+    use_instead="""\
+# Commit code as plain UTF-8 text that the Python of your project parses, with a code extension;
+# run deploycheck in CI on the project's own Python version; vendor submodule code or review it
+# separately and exclude its path in the base branch's .deploycheck/config.yaml.
+def reserve_stock(order_id):
+    Item.objects.filter(id=order_id, stock__gt=0).update(stock=F("stock") - 1)""",
+)
+
+RULES = (NOT_ANALYSED,)
+# Findings of these rules cannot be silenced by a comment in the file: scan._suppression.
+UNSUPPRESSIBLE = frozenset({NOT_ANALYSED.id})
+
+# Extensions of source files that run (or are compiled into what runs) in production. Stubs and
+# declarations (.pyi, .d.ts) do not run.
+CODE_EXTENSIONS = frozenset(
+    "py pyw js mjs cjs jsx ts tsx mts cts rb rake go java kt kts scala groovy clj php cs fs vb rs "
+    "swift ex exs erl hs lua pl pm sh bash zsh ps1 r jl dart c cc cpp cxx h hpp m mm sql pyx".split()
+)
+# Code the pattern packs read, and the paths they skip by convention as vendored or built code
+# (rules/patterns.is_test_or_doc): code there runs in production, yet no rule reads it.
+PACK_CODE_EXTENSIONS = frozenset("js jsx mjs cjs ts tsx mts cts go java kt rb rake sql".split())
+_VENDORED_OR_BUILT = r"(?:^|/)(?:vendor|dist|build|node_modules)/|\.min\.js$"
+# Compiled code a runtime loads directly: its source is not part of the change.
+COMPILED_EXTENSIONS = frozenset("pyc pyo pyd so dylib dll class jar war ear node wasm whl egg".split())
+# Interpreters whose scripts deploycheck has rules for, on a `#!` line.
+_SHEBANG = rb"^#![^\n]*\b(?:python[\d.]*|node|nodejs|deno|bun|ts-node|ruby)\b"
+_TEST_FILE = re.compile(
+    r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testing)/|(?:^|/)test_[^/]*$|_test\.\w+$|_spec\.rb$"
+    r"|\.(?:test|spec)\.[jt]sx?$|Tests?\.(?:java|kt)$|(?:^|/)conftest\.py$"
+)
+_QUEUE_PATH = r"(?i)queue|consumer|subscriber|listener|broker|kafka|rabbit|sqs|pubsub|handlers?\b"
+_JOB_PATH = r"(?i)(?:^|/|_)(?:tasks?|jobs?|workers?|cron\w*|schedul\w*|celery\w*|sidekiq|beat)(?:/|\.|_|$)"
+
+# PEP 263: a coding declaration on line 1, or on line 2 below a comment or blank line.
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_OR_COMMENT = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
+_BOM = b"\xef\xbb\xbf"
+_LONE_CR = re.compile(rb"\r(?!\n)")
+# A Git LFS pointer's lines, as they appear added in a -U0 hunk: the code itself is elsewhere.
+# Patterns kept as text are compiled on first use (re caches them): they serve rare files only,
+# and this module is imported by every git hook.
+_LFS_POINTER = (b"\n+version https://git-lfs.github.com/spec/", b"\n+oid sha256:")
+# Attributes that make the checked-out file differ from the blob deploycheck reads.
+_CHECKOUT_CHANGING = r"(?:^|\s)-?(?:filter|working-tree-encoding)(?:=|\s|$)"
+
+
+def _extension(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name.rpartition(".")[2].lower() if "." in name.lstrip(".") else ""
+
+
+def may_be_code(path: str) -> bool:
+    """Whether ``path``'s extension names source or compiled code."""
+    ext = _extension(path)
+    return ext in CODE_EXTENSIONS or ext in COMPILED_EXTENSIONS
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    lines = data.split(b"\n", 2)
+    m = _COOKIE.match(lines[0])
+    if m is None and len(lines) > 1 and _BLANK_OR_COMMENT.match(lines[0]):
+        m = _COOKIE.match(lines[1])
+    return m.group(1).decode("ascii") if m else None
+
+
+def python_source_text(data: bytes) -> tuple[str | None, str | None]:
+    """``(text, None)`` decoded as Python decodes a source file (PEP 263 declaration, UTF-8
+    byte-order mark, else strict UTF-8), or ``(None, why)`` when deploycheck cannot read it the
+    way Python does. A declared codec is accepted only when every ASCII byte keeps its meaning
+    (latin-1, cp1252, …): under `utf-7` or Shift-JIS the diff's lines and keywords, which every
+    pre-filter reads, would not be the code Python runs."""
+    declared = _declared_encoding(data)
+    body = data[len(_BOM):] if data.startswith(_BOM) else data
+    codec = "utf-8"
+    if declared is not None:
+        try:
+            codec = codecs.lookup(declared).name
+        except LookupError:
+            return None, f"its coding declaration names an unknown encoding {declared!r}"
+        if data.startswith(_BOM) and codec != "utf-8":
+            return None, f"it starts with a UTF-8 byte-order mark but declares the encoding {declared!r}"
+    lone_cr = _LONE_CR.search(body)
+    if lone_cr is not None:
+        return None, (
+            f"it breaks a line with a lone carriage return (byte {lone_cr.start() + len(data) - len(body):,}), which "
+            "Python reads as a new line and git does not, so the diff's lines are not Python's. Use LF or CRLF line endings"
+        )
+    nul = body.find(b"\x00")
+    if nul >= 0:
+        return None, f"it contains a NUL byte at byte {nul + len(data) - len(body):,}"
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        where = exc.start + (len(data) - len(body))
+        return None, f"it is not valid {codec} (byte {where:,}: {exc.reason}), which is how Python would decode it"
+    if codec != "utf-8" and text.encode("ascii", "ignore") != body.decode("ascii", "ignore").encode("ascii"):
+        return None, (
+            f"its coding declaration {declared!r} makes plain ASCII bytes mean something else (in utf-7, "
+            "'+AAo-' is a newline), so the code Python runs is not the text of the diff"
+        )
+    return text, None
+
+
+def reads_whole_head(fc: FileChange) -> bool:
+    """Whether ``detect`` reads the head of non-Python ``fc`` whole (to know it is not too
+    large): a changed, text code file outside tests. ``scan.likely_reads`` fetches those ahead."""
+    return (
+        fc.kind == "file" and not fc.binary and fc.new_path is not None
+        and _extension(fc.path) in CODE_EXTENSIONS and not is_test_path(fc.path) and not _TEST_FILE.search(fc.path)
+    )
+
+
+def unread_code(ctx: FileContext) -> bool:
+    """Whether ``ctx``'s head is a code file too large to read whole: DC001 reports it, so the
+    pattern packs need not run their line regexes over what little they could see of it."""
+    fc = ctx.file
+    return (
+        fc.kind == "file" and not fc.binary and fc.new_path is not None and bool(fc.new_blob)
+        and _extension(fc.path) in CODE_EXTENSIONS and ctx.head_text() is None
+    )
+
+
+def _role(ctx: FileContext) -> str:
+    """The category of the file's role, judged from its path: see the rule's documentation."""
+    path = ctx.path
+    if path.rsplit("/", 1)[-1] == ".gitattributes":
+        return "config"
+    if path.endswith(".py") and migration_kind(path) is not None or "/migrations/" in f"/{path}":
+        return "migration"
+    if job_by_path(ctx) or re.search(_JOB_PATH, path):
+        return "job"
+    if re.search(_QUEUE_PATH, path.rsplit("/", 1)[-1]):
+        return "queue"
+    return NOT_ANALYSED.category
+
+
+def _first_added_line(ctx: FileContext) -> int:
+    return min(ctx.added) if ctx.added else 1
+
+
+def _read_raw(ctx: FileContext) -> bytes | None:
+    read_blob = ctx.cache.get("read_blob")
+    blob = ctx.file.new_blob
+    return read_blob(blob) if read_blob is not None and blob else None
+
+
+def _binary_reason(ctx: FileContext) -> str:
+    data = _read_raw(ctx)
+    if data is None:
+        return "git treats it as binary and it is larger than 2,000,000 bytes (git calls files over 10 MB binary)"
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return f"git treats it as binary: it contains a NUL byte at byte {nul:,} (the runtime may still load it)"
+    return "git treats it as binary (a git attribute of this clone, $GIT_DIR/info/attributes, says so)"
+
+
+def _parse_failure(ctx: FileContext, text: str) -> str:
+    """Why the parsed head of ``ctx`` is missing; a syntax error's line is kept in the cache."""
+    import ast
+
+    version = f"Python {sys.version_info[0]}.{sys.version_info[1]}"
+    advice = f"; if the project runs a newer Python, run deploycheck in CI on the project's Python, not {version}"
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        ctx.cache["not-analysed.line"] = exc.lineno
+        return f"{version}, which runs deploycheck, cannot parse it ({exc.msg}, line {exc.lineno}){advice}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"{version}, which runs deploycheck, cannot parse it ({type(exc).__name__}: {str(exc)[:80]}){advice}"
+    return (
+        "its code nests deeper than deploycheck's analysis can follow (Python's recursion limit); "
+        "Python itself runs it. Flatten the nested expression"
+    )
+
+
+def _python_reason(ctx: FileContext) -> str | None:
+    """Why the Python rules could not read the head side of a changed .py file, or None."""
+    from .py_gate import may_report
+
+    text = ctx.head_text()
+    unread = ctx.cache.get("unread", {}).get("head")
+    if unread:
+        return unread
+    if text is None or not may_report(ctx):
+        return None  # nothing to read, or nothing any Python rule could report on
+    from .py_source import module_for
+
+    if module_for(ctx, "head") is not None:
+        return None
+    return _parse_failure(ctx, text)
+
+
+def _reason(ctx: FileContext) -> str | None:
+    fc = ctx.file
+    ext = _extension(fc.path)
+    if fc.kind == "submodule":
+        return (
+            f"it is a git submodule (now at commit {(fc.new_blob or '')[:12]}): deploycheck does not read other "
+            "repositories' code. Review that commit's changes there"
+        )
+    if fc.kind == "symlink":
+        if ext in CODE_EXTENSIONS or ext in COMPILED_EXTENSIONS:
+            target = next(iter(ctx.added.values()), "?")
+            return f"it is a symbolic link to {target!r}: the code that runs under this name is not analysed here"
+        return None
+    if fc.path.rsplit("/", 1)[-1] == ".gitattributes":
+        for number, text in ctx.added.items():
+            if not text.lstrip().startswith("#") and re.search(_CHECKOUT_CHANGING, text):
+                ctx.cache["not-analysed.line"] = number
+                return (
+                    f"it sets a checkout filter or encoding ({text.strip()[:60]!r}): the files it names are not, once "
+                    "checked out, the bytes git stores and deploycheck reads"
+                )
+        return None
+    if ext in CODE_EXTENSIONS and any(marker in fc.hunk_bytes for marker in _LFS_POINTER):
+        text = ctx.head_text() or ""
+        if text.startswith("version https://git-lfs.github.com/spec/"):
+            return "it is a Git LFS pointer: the code that is checked out and runs is stored outside the repository"
+    if ext in COMPILED_EXTENSIONS:
+        return f"it is compiled code (.{ext}) whose source is not part of the change"
+    if ext in CODE_EXTENSIONS:
+        if fc.binary:
+            return _binary_reason(ctx)
+        if ext == "py":
+            return _python_reason(ctx)
+        if ctx.head_text() is None:
+            return ctx.cache.get("unread", {}).get("head")
+        if ext in PACK_CODE_EXTENSIONS and re.search(_VENDORED_OR_BUILT, fc.path):
+            return (
+                "its path is one the pattern rules skip as vendored or built code (vendor/, dist/, build/, "
+                "node_modules/, *.min.js), yet it runs. If that is right for this path, exclude it in the base "
+                "branch's .deploycheck/config.yaml"
+            )
+        return None
+    if not ext and fc.new_mode == "100755" and not fc.binary:
+        data = _read_raw(ctx)
+        if data is not None and re.match(_SHEBANG, data):
+            name = data.split(b"\n", 1)[0].decode("utf-8", "replace")[:60]
+            return f"it is an executable script ({name}) without a code extension, so no language's rules read it"
+    return None
+
+
+def detect(ctx: FileContext) -> list[Finding]:
+    fc = ctx.file
+    if fc.new_path is None or is_test_path(ctx.path) or _TEST_FILE.search(ctx.path):
+        return []  # a deleted file runs nowhere; test files are analysed by no rule
+    reason = _reason(ctx)
+    if reason is None:
+        return []
+    message = f"deploycheck could not analyse this file: {reason}. Nothing in it was checked, so review it by hand"
+    line = ctx.cache.get("not-analysed.line")
+    finding = NOT_ANALYSED.finding(ctx.path, line if line in ctx.added else _first_added_line(ctx), message + ".")
+    finding.category = _role(ctx)
+    return [finding]
+
+
+DETECTORS = (detect,)
