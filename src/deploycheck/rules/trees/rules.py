@@ -1,0 +1,135 @@
+"""The tree rules' documentation (DC701-DC703): data only, no tree-sitter import."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from ..base import Rule
+
+_LANGS = ("ruby", "javascript", "typescript", "go", "java", "kotlin")
+_JOB_QUESTIONS = ("shared-state", "sequential-assumption", "concurrency-tested")
+
+BACKGROUND_CODE_CHANGED = Rule(
+    id="DC701",
+    name="background-code-changed",
+    category="job",
+    severity="warning",
+    questions=_JOB_QUESTIONS,
+    summary="Ruby, JS/TS, Go, Java or Kotlin code that runs in the background changed, and its syntax tree says so.",
+    languages=_LANGS,
+    what_it_does=dedent("""\
+        Parses the changed file on both sides with tree-sitter and reports each changed function,
+        method or top-level declaration (one finding from its first to its last changed line)
+        that runs in the background: Ruby classes that include Sidekiq::Job/Worker, subclass
+        ApplicationJob/ActiveJob::Base (good_job, solid_queue) or set a Resque `@queue`;
+        JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
+        node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, and
+        NestJS `@Processor`/`@Process`/`@Cron` code; Go `go func` bodies and the functions `go f()`
+        starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
+        `*river.Job[…]` or `*work.Job`; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
+        `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s, `Runnable`/`Callable`
+        classes and lambdas given to executors and threads. In a repository that IS a job system
+        (its base's gemspec, package.json, go.mod, settings.gradle, gradle.properties or pom.xml
+        names sidekiq, resque, good_job, solid_queue, bullmq, bull, agenda, asynq, river,
+        machinery, gocraft/work, jobrunr, quartz, spring-kafka…: the list is
+        `deploycheck.rules.trees.manifest.JOB_SYSTEMS`), every non-test source file is background
+        code, and so is every file matching `job_paths` in the base branch's configuration.
+
+        The burden of proof is on the change: `warning` unless the unit's syntax tree is
+        identical on both sides once comments, logging/print calls and formatting are removed
+        (`info` then, and the message says which were needed). A new background unit is always
+        a `warning`, and so is one removed outright."""),
+    why_bad=dedent("""\
+        Background code runs many times at once, retries, and runs in an order nobody chose.
+        Line patterns miss most such changes (a changed lock renewal, a reordered completion
+        path, a channel made unbuffered): measured on real fixes in sidekiq, bullmq, asynq,
+        river and quartz, the regular-expression packs flagged fewer than one in ten."""),
+    known_problems=dedent("""\
+        Background code is recognised per file: a class registered as a job in another file is
+        only found through its base class, mixin or annotation, or through `job_paths`.
+        The proof is syntactic: a renamed variable or reordered statements count as a change,
+        and a logging call whose arguments have side effects is removed as if it had none.
+        Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
+        system is recognised only from the manifests at the top of the repository."""),
+    example=dedent("""\
+        class ChargeJob
+          include Sidekiq::Job
+          def perform(id)
+            invoice = Invoice.find(id)
+            invoice.charge!            # changed: runs in a Sidekiq worker, maybe twice at once
+          end
+        end"""),
+    use_instead=dedent("""\
+        Nothing to rewrite: answer the checklist. Make the job safe to run twice at once and
+        twice in a row (a unique key, a lock, an idempotent update)."""),
+)
+
+REDIS_SCRIPT_CHANGED = Rule(
+    id="DC702",
+    name="redis-script-changed",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="A Redis Lua script (a .lua file, or Lua in a string given to EVAL/NewScript/defineCommand) changed.",
+    languages=("lua", "ruby", "javascript", "typescript", "go", "java", "kotlin"),
+    what_it_does=dedent("""\
+        Reports a change to a Lua script run by Redis: a `.lua` file that calls `redis.call` or
+        `redis.pcall` (or any `.lua` file of a repository that is a Redis-based job system such
+        as bullmq, bull, asynq or sidekiq), and Lua source held in a string literal of another
+        language (`redis.NewScript(`…`)`, `defineCommand`, `eval`, a heredoc) whose text calls
+        Redis. The script is parsed and the message names the Redis commands the changed lines
+        call and those the whole script calls (keys, sets, lists, locks), read from the tree,
+        including calls through a local alias such as `local rcall = redis.call`."""),
+    why_bad=dedent("""\
+        Queue libraries keep their shared state (job lists, locks, leases, counters) in Redis and
+        change it only through such scripts, atomically. A change to a script changes what
+        every worker sees: a lock deleted before a check, a key no longer cleaned up, an
+        ownership test dropped. These are shared-state changes by definition."""),
+    known_problems=dedent("""\
+        A comment-only change to a script is reported too. Commands built at run time
+        (`redis.call(cmd, …)`) are listed as computed. Lua in a string is recognised only when
+        the string itself calls `redis.call`/`redis.pcall`."""),
+    example=dedent("""\
+        -- moveToFinished.lua
+        rcall("DEL", lockKey)                    -- changed: the lock goes before the check below
+        if rcall("SCARD", dependenciesKey) > 0 then return -4 end"""),
+    use_instead=dedent("""\
+        Keep the ownership check before any write to a shared key, e.g.
+
+        if rcall("GET", lockKey) == token then rcall("DEL", lockKey) end"""),
+)
+
+SOURCE_NOT_PARSED = Rule(
+    id="DC703",
+    name="source-not-parsed",
+    category="job",
+    severity="high",
+    questions=("shared-state", "concurrency-tested"),
+    summary="A changed Ruby, JS/TS, Go, Java, Kotlin or Lua file the tree rules had to read could not be parsed.",
+    languages=_LANGS + ("lua",),
+    what_it_does=dedent("""\
+        Reports, instead of skipping, a changed file the tree rules needed (it names job APIs,
+        belongs to a job system, or matches `job_paths`) when it cannot be analysed: its text
+        could not be read (binary, larger than the scan reads), it is over the 1,000,000-byte
+        parse limit (a minified bundle), the parser failed, or the tree has syntax errors at
+        the changed lines. The message says which, and where."""),
+    why_bad=dedent("""\
+        A gate that skips what it cannot read can be passed by writing code it cannot read.
+        Fail closed: someone has to look at what the tool could not."""),
+    known_problems=dedent("""\
+        Grammar versions lag behind language versions: brand-new syntax may be reported as
+        unparseable until the grammar wheel is updated. Errors away from the changed lines are
+        not reported."""),
+    example=dedent("""\
+        class ChargeJob
+          include Sidekiq::Job
+          def perform(id
+            Invoice.find(id).charge!     # the method header is broken: the tree has an ERROR here
+          end
+        end"""),
+    use_instead=dedent("""\
+        Fix the syntax, or exclude generated files with `exclude` in the configuration (and
+        say why in review)."""),
+)
+
+RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED)
