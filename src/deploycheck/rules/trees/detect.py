@@ -75,11 +75,24 @@ def _inert_rows(p: Parsed) -> set[int]:
     return rows
 
 
+def _blank_outside_strings(p: Parsed, number: int, text: str) -> bool:
+    """A blank changed line carries no token, unless it sits inside a string (a Lua script, say)."""
+    if text.strip():
+        return False
+    node = p.root.descendant_for_point_range((number - 1, 0), (number - 1, 0))
+    while node is not None:
+        if node.type in _STRING_TYPES:
+            return False
+        node = node.parent
+    return True
+
+
 def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | None, by_path: bool):
     whole = None
     if system and _NOT_WORKER_CODE.search(ctx.path):
         system = None
-    lines = {n: t for n, t in lines.items() if n not in _inert_rows(p)}
+    inert = _inert_rows(p)
+    lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}
     if system:
         whole = f"source of the job system {system} (the repository itself)"
     elif by_path:
