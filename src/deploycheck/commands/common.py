@@ -58,9 +58,7 @@ def blob_reader(root: str, expected: list[str], objects: BlobReader | None = Non
 def _scan_part(change: Change, files: list[FileChange], config: Config, objects: BlobReader | None = None) -> list[list[Finding]]:
     part = Change(**{**vars(change), "files": files})
     with blob_reader(change.repo_root, likely_reads(part, config), objects) as read_blob:
-        from ..basefiles import BaseFiles
-
-        return scan_files(files, config, read_blob, BaseFiles(change.repo_root, change.base_sha or None))
+        return scan_files(files, config, read_blob, change.base_sha or None)
 
 
 def _workers() -> int:

@@ -12,20 +12,7 @@ import re
 from .parse import Parsed
 from .units import index_units, node_name
 
-# Cheap pre-filter (lower-cased substrings of the whole file): a file naming none of these has
-# no background region in this module's eyes, and is not parsed unless its repository is a
-# job system or it matches `job_paths`.
-KEYWORDS = {
-    "ruby": ("sidekiq", "applicationjob", "activejob", "resque", "@queue", "good_job", "solid_queue", "que::job",
-             "shoryuken", "sneakers"),
-    "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
-                   ".consume(", "@processor", "@process(", "@cron(", "@interval("),
-    "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron"),
-    "java": ("@scheduled", "@async", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
-             "runnable", "callable", "executor", "new thread", "completablefuture"),
-}
-KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
-KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
+from .keywords import KEYWORDS  # noqa: F401 - the pre-filter for the regions found here
 
 _RUBY_JOB_MIXINS = re.compile(r"^(?:Sidekiq::(?:Job|Worker)|Resque::Plugins::\w+|Shoryuken::Worker|Sneakers::Worker|"
                               r"Que::Job|GoodJob::ActiveJobExtensions::\w+)$")

@@ -10,7 +10,6 @@ with the existing ``job_paths`` setting (globs) in the base branch's ``.deploych
 
 from __future__ import annotations
 
-import json
 import re
 
 JOB_SYSTEMS = {
@@ -26,18 +25,26 @@ JOB_SYSTEMS = {
             "shedlock"),
 }
 _ALL = tuple(name for names in JOB_SYSTEMS.values() for name in names)
-_GEM_NAME = re.compile(r"""\.name\s*=\s*["']([^"']+)["']""")
-_GO_MODULE = re.compile(r"^\s*module\s+(\S+)", re.MULTILINE)
-_GRADLE_ROOT = re.compile(r"""rootProject\.name\s*=\s*["']([^"']+)["']""")
-_PROPERTIES_NAME = re.compile(r"^\s*name\s*=\s*(\S+)", re.MULTILINE)
-_POM_PARENT = re.compile(r"<parent>.*?</parent>", re.DOTALL)
-_POM_ARTIFACT = re.compile(r"<artifactId>\s*([^<\s]+)\s*</artifactId>")
-_GO_MAJOR = re.compile(r"/v\d+$")
+# Compiled on first use (a git hook that never asks pays nothing).
+_PATTERNS = {
+    "gem": (r"""\.name\s*=\s*["']([^"']+)["']""", 0),
+    "go": (r"^\s*module\s+(\S+)", re.MULTILINE),
+    "gradle": (r"""rootProject\.name\s*=\s*["']([^"']+)["']""", 0),
+    "properties": (r"^\s*name\s*=\s*(\S+)", re.MULTILINE),
+    "pom_parent": (r"<parent>.*?</parent>", re.DOTALL),
+    "pom_artifact": (r"<artifactId>\s*([^<\s]+)\s*</artifactId>", 0),
+    "go_major": (r"/v\d+$", 0),
+}
+
+
+def _re(key: str) -> re.Pattern[str]:
+    pattern, flags = _PATTERNS[key]
+    return re.compile(pattern, flags)  # re caches compiled patterns itself
 
 
 def matches(name: str) -> str | None:
     """The listed job system ``name`` is, or None."""
-    name = _GO_MAJOR.sub("", name.strip().lower())
+    name = _re("go_major").sub("", name.strip().lower())
     for known in _ALL:
         if name == known or name.startswith((known + "-", known + "_")) or name.startswith(known + "/"):
             return known
@@ -47,21 +54,23 @@ def matches(name: str) -> str | None:
 def _names(path: str, data: bytes) -> list[str]:
     text = data[:200_000].decode("utf-8", "replace")
     if path.endswith(".gemspec"):
-        return _GEM_NAME.findall(text)[:1]
+        return _re("gem").findall(text)[:1]
     if path == "package.json":
+        import json  # only here: its import is a share of a git hook's budget
+
         try:
             value = json.loads(text).get("name")
         except (ValueError, AttributeError):
             return []
         return [value] if isinstance(value, str) else []
     if path == "go.mod":
-        return _GO_MODULE.findall(text)[:1]
+        return _re("go").findall(text)[:1]
     if path in ("settings.gradle", "settings.gradle.kts"):
-        return _GRADLE_ROOT.findall(text)[:1]
+        return _re("gradle").findall(text)[:1]
     if path == "gradle.properties":
-        return _PROPERTIES_NAME.findall(text)[:1]
+        return _re("properties").findall(text)[:1]
     if path == "pom.xml":
-        return _POM_ARTIFACT.findall(_POM_PARENT.sub("", text, count=1))[:1]
+        return _re("pom_artifact").findall(_re("pom_parent").sub("", text, count=1))[:1]
     return []
 
 
