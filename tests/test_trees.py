@@ -160,3 +160,24 @@ def test_no_tree_sitter_for_a_change_without_job_code(tmp_path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout.split()
     assert out == ["0", "False", "False"]
+
+
+def test_gate_hints_agree_with_the_detectors() -> None:
+    from deploycheck.rules import trees
+    from deploycheck.rules.trees import hazards
+
+    assert trees._PRIMITIVE_HINTS == hazards.HINTS
+
+
+def test_concurrent_map_to_hash_map_is_high_and_a_move_within_the_file_is_not(tmp_path) -> None:
+    base = ("class Registry {\n    private final Map<String, Job> jobs = new ConcurrentHashMap<>();\n"
+            "    private final Map<String, Job> names = new HashMap<>();\n}\n")
+    weakened = base.replace("new ConcurrentHashMap<>()", "new HashMap<>()")
+    found = _findings(tmp_path / "a", {"src/main/java/Registry.java": base}, {"src/main/java/Registry.java": weakened}, "DC704")
+    assert [(f.line, f.severity) for f in found] == [(2, "high")]
+    assert "concurrenthashmap" in found[0].message
+    swapped = base.replace("new ConcurrentHashMap<>()", "new HashMap<>()").replace(
+        "names = new HashMap<>()", "names = new ConcurrentHashMap<>()")
+    # Moved to another field of the same file: the file has as many as before, so nothing is reported.
+    assert _findings(tmp_path / "b", {"src/main/java/Registry.java": base},
+                     {"src/main/java/Registry.java": swapped}, "DC704") == []

@@ -30,12 +30,17 @@ def may_analyse_path(path: str) -> bool:
 
 
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
+# hazards.HINTS, repeated so that the gate imports nothing more (tests/test_trees.py compares them)
+_PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
+                    b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
 
 
 def may_report(ctx) -> bool:
     language = language_of(ctx.path)
     changed = ctx.changed_lower()
     if any(h in changed for h in _LUA_HINTS):
+        return True
+    if language in ("go", "java", "kotlin") and any(h in changed for h in _PRIMITIVE_HINTS):
         return True
     if ctx.settings.job_paths:
         from ... import pathglob

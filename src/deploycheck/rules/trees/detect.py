@@ -11,7 +11,8 @@ from .background import regions
 from .langs import language_of
 from .manifest import job_system
 from .parse import Parsed, Unreadable, parse_bytes, parsed
-from .rules import BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED
+from .hazards import HINTS, LANGUAGES, weakened
+from .rules import BACKGROUND_CODE_CHANGED, PRIMITIVE_WEAKENED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED
 from .units import describe, index_units, proof_of_no_change, qualname, units_at
 
 
@@ -50,6 +51,7 @@ def detect(ctx):
             continue
         yield from _background(ctx, p, lines, side, system, by_path)
         yield from _lua_in_strings(ctx, p, lines, side)
+        yield from _weakened(ctx, p, lines, side)
 
 
 # --- DC701 ------------------------------------------------------------------------------------
@@ -153,6 +155,19 @@ def _message(key: str, what: str, verdict: str, side: str) -> str:
     where = "removed lines" if side == "base" else "changed lines"
     return (f"{name} ({what}): {where} in background code, and deploycheck cannot prove its behaviour unchanged "
             "(only comments, logging calls or formatting would be): answer the checklist for it.")
+
+
+# --- DC704 ------------------------------------------------------------------------------------
+
+
+def _weakened(ctx, p: Parsed, lines: dict[int, str], side: str):
+    if p.language not in LANGUAGES or not any(h in ctx.changed_lower() for h in HINTS):
+        return
+    other = parsed(ctx, "base" if side == "head" else "head", p.language)
+    if not isinstance(other, Parsed):
+        return
+    for first, last, severity, message in weakened(p, other, lines, side):
+        yield PRIMITIVE_WEAKENED.finding(ctx.path, first, message, last, side=side, severity=severity)
 
 
 # --- DC702 ------------------------------------------------------------------------------------

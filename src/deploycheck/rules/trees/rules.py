@@ -132,4 +132,42 @@ SOURCE_NOT_PARSED = Rule(
         say why in review)."""),
 )
 
-RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED)
+PRIMITIVE_WEAKENED = Rule(
+    id="DC704",
+    name="concurrency-primitive-weakened",
+    category="concurrency",
+    severity="high",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="A synchronized/volatile/atomic/concurrent primitive went away from a unit, or a Go channel's buffering changed.",
+    languages=("go", "java", "kotlin"),
+    what_it_does=dedent("""\
+        Compares each changed method, field or function with its counterpart on the other side
+        of the change, read as syntax trees: a `synchronized` method or block, a `volatile`
+        field (`@Volatile`, `@Synchronized` in Kotlin), a concurrent type (ConcurrentHashMap,
+        CopyOnWriteArrayList, BlockingQueue, AtomicLong/Integer/Boolean/Reference, LongAdder,
+        ReentrantLock, Semaphore, CountDownLatch, Go `sync.Mutex`/`RWMutex`/`WaitGroup`/`Once` and
+        `sync/atomic`) that the unit had and no longer has is `high`, when the file as a whole has
+        fewer of it too. A Go `make(chan T, n)` whose capacity changed is a `warning`, `high` when
+        a buffered channel became unbuffered."""),
+    why_bad=dedent("""\
+        `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
+        `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
+        updates or hangs under load. An unbuffered channel makes every send wait for a receiver;
+        a sender whose receiver has gone (a timeout, a shutdown) blocks forever."""),
+    known_problems=dedent("""\
+        Units are matched by qualified name: a renamed method is compared with nothing. A
+        primitive replaced by an equivalent the rule does not know (a project's own lock class)
+        is reported as removed. Channels are matched in order of appearance within the unit."""),
+    example=dedent("""\
+        -    private final AtomicLong index = new AtomicLong();
+        +    private long index;
+             long next() {
+        -        return index.incrementAndGet();
+        +        return ++index;
+             }"""),
+    use_instead=dedent("""\
+        Keep the primitive, or say in the checklist what now serialises the access (a single
+        owning thread, a lock held by every caller)."""),
+)
+
+RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED)

@@ -45,8 +45,9 @@ def node_name(node, p: Parsed) -> str:
     name = node.child_by_field_name("name")
     if name is None and node.type == "method_declaration" and p.language == "go":
         name = node.child_by_field_name("name")
-    if name is None and node.type == "pair":
-        name = node.child_by_field_name("key")
+    if name is None and node.type == "field_declaration":  # Java: `private volatile int x` is named x
+        declarator = node.child_by_field_name("declarator")
+        name = declarator.child_by_field_name("name") if declarator is not None else None
     if name is None:
         for child in node.named_children:
             if child.type in ("identifier", "type_identifier", "simple_identifier", "constant", "variable_declaration"):
