@@ -175,7 +175,7 @@ def test_concurrent_map_to_hash_map_is_high_and_a_move_within_the_file_is_not(tm
     weakened = base.replace("new ConcurrentHashMap<>()", "new HashMap<>()")
     found = _findings(tmp_path / "a", {"src/main/java/Registry.java": base}, {"src/main/java/Registry.java": weakened}, "DC704")
     assert [(f.line, f.severity) for f in found] == [(2, "high")]
-    assert "concurrenthashmap" in found[0].message
+    assert "`ConcurrentHashMap`" in found[0].message
     swapped = base.replace("new ConcurrentHashMap<>()", "new HashMap<>()").replace(
         "names = new HashMap<>()", "names = new ConcurrentHashMap<>()")
     # Moved to another field of the same file: the file has as many as before, so nothing is reported.

@@ -38,7 +38,9 @@ def _primitives(node, p: Parsed) -> Counter:
             continue
         if n.child_count == 0:
             text = p.text(n)
-            if text in CONCURRENT or text in KEYWORDS:
+            if text in CONCURRENT:
+                found[text] += 1
+            elif text in KEYWORDS:  # Kotlin's @Synchronized/@Volatile are Java's keywords
                 found[text.lower()] += 1
             elif p.language == "go" and text == "atomic":
                 found["sync/atomic"] += 1
