@@ -181,3 +181,18 @@ def test_concurrent_map_to_hash_map_is_high_and_a_move_within_the_file_is_not(tm
     # Moved to another field of the same file: the file has as many as before, so nothing is reported.
     assert _findings(tmp_path / "b", {"src/main/java/Registry.java": base},
                      {"src/main/java/Registry.java": swapped}, "DC704") == []
+
+
+def test_check_then_save_of_a_new_record_is_reported_at_the_save(tmp_path) -> None:
+    job = ("class SubscribeJob\n  include Sidekiq::Job\n  def perform(id)\n"
+           "    existing = Subscription.find_by(user_id: id)\n    return if existing\n"
+           "    sub = Subscription.new(user_id: id)\n    sub.save!\n  end\nend\n")
+    found = _findings(tmp_path, {"README.md": "x\n"}, {"app/jobs/subscribe_job.rb": job}, "DC705")
+    assert [(f.line, f.severity) for f in found] == [(7, "warning")]
+    assert "Subscription.find_by" in found[0].message
+
+
+def test_an_update_of_a_read_row_is_not_check_then_create(tmp_path) -> None:
+    job = ("class CountJob\n  include Sidekiq::Job\n  def perform(id)\n"
+           "    counter = Counter.find_by(id: id)\n    counter.save!\n  end\nend\n")
+    assert _findings(tmp_path, {"README.md": "x\n"}, {"app/jobs/count_job.rb": job}, "DC705") == []

@@ -11,9 +11,15 @@ from .background import regions
 from .langs import language_of
 from .manifest import job_system
 from .parse import Parsed, Unreadable, parse_bytes, parsed
+from .checkact import check_then_act
 from .hazards import HINTS, LANGUAGES, weakened
-from .rules import BACKGROUND_CODE_CHANGED, PRIMITIVE_WEAKENED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED
+from .rules import BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED
 from .units import describe, index_units, proof_of_no_change, qualname, units_at
+
+
+CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
+CHECK_ACT_HINTS = (b"create", b"insert", b"save", b"exist", b"find", b"count", b"any?", b"present?", b"none?",
+                   b"empty?", b"blank?", b"first", b"size")
 
 
 def _deleted_only(ctx) -> dict[int, str]:
@@ -52,6 +58,9 @@ def detect(ctx):
         yield from _background(ctx, p, lines, side, system, by_path)
         yield from _lua_in_strings(ctx, p, lines, side)
         yield from _weakened(ctx, p, lines, side)
+        if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
+            for line, message in check_then_act(p, lines):
+                yield CHECK_THEN_ACT.finding(ctx.path, line, message)
 
 
 # --- DC701 ------------------------------------------------------------------------------------

@@ -170,4 +170,42 @@ PRIMITIVE_WEAKENED = Rule(
         owning thread, a lock held by every caller)."""),
 )
 
-RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED)
+CHECK_THEN_ACT = Rule(
+    id="DC705",
+    name="check-then-create",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="Ruby or JS/TS code checks that a row exists, then creates or saves it in a separate step.",
+    languages=("ruby", "javascript", "typescript"),
+    what_it_does=dedent("""\
+        Reads each function as a syntax tree and reports a call that creates or saves a row
+        (`create`, `create!`, `insert`; JS/TS `create`, `insert`, `insertOne`; `save`/`save!` on a
+        variable assigned from `Model.new`/`build`) that follows, in the same function, a call checking for it through the same
+        receiver (Ruby `exists?`, `find_by`, `where(…).any?/present?/none?/empty?/count/first`;
+        JS/TS `findOne`, `findFirst`, `findUnique`, `findOneBy`, `findByPk`, `findById`, `count`,
+        `exists`). Reported at the act,
+        when the check or the act is on a changed line."""),
+    why_bad=dedent("""\
+        Between the check and the write another worker, request or retry can do the same check
+        and see the same answer: both create, and the table gets a duplicate (or the second
+        insert fails on a unique index the code does not expect)."""),
+    known_problems=dedent("""\
+        Receivers are compared by their text (`prisma.user`, `Subscription`): a check through a
+        scope and an act through an association of another name are not paired. A check inside
+        a lock or a serialisable transaction is reported all the same: say so in the checklist.
+        Only files the tree rules read are checked (job code, a job system's source, `job_paths`):
+        parsing every Ruby and JS file of a commit would cost a git hook its budget."""),
+    example=dedent("""\
+        def perform(user_id)
+          return if Subscription.exists?(user_id: user_id)
+          Subscription.create!(user_id: user_id)      # a second worker creates it too
+        end"""),
+    use_instead=dedent("""\
+        A unique index and an insert that tolerates the conflict, e.g.
+
+        Subscription.create_or_find_by!(user_id: user_id)
+        await prisma.subscription.upsert({ where: { userId }, create: { userId }, update: {} })"""),
+)
+
+RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT)
