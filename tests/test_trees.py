@@ -196,3 +196,14 @@ def test_an_update_of_a_read_row_is_not_check_then_create(tmp_path) -> None:
     job = ("class CountJob\n  include Sidekiq::Job\n  def perform(id)\n"
            "    counter = Counter.find_by(id: id)\n    counter.save!\n  end\nend\n")
     assert _findings(tmp_path, {"README.md": "x\n"}, {"app/jobs/count_job.rb": job}, "DC705") == []
+
+
+def test_code_moved_into_a_web_folder_is_still_background_code(tmp_path) -> None:
+    # The web-UI exception must not let a branch hide worker code by where it puts it.
+    gemspec = 'Gem::Specification.new do |gem|\n  gem.name = "sidekiq"\nend\n'
+    code = "module Sidekiq\n  class Fetcher\n    def fetch\n      1\n    end\n  end\nend\n"
+    found = _findings(tmp_path, {"sidekiq.gemspec": gemspec, "lib/sidekiq/fetch.rb": code},
+                      {"lib/sidekiq/fetch.rb": None, "lib/sidekiq/web/fetch.rb": code.replace("      1", "      2")},
+                      "DC701")
+    assert "lib/sidekiq/web/fetch.rb" in {f.path for f in found}
+    assert all(f.severity == "warning" for f in found)

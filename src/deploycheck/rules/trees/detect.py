@@ -100,7 +100,9 @@ def _blank_outside_strings(p: Parsed, number: int, text: str) -> bool:
 
 def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | None, by_path: bool):
     whole = None
-    if system and _NOT_WORKER_CODE.search(ctx.path):
+    if system and _NOT_WORKER_CODE.search(ctx.path) and ctx.file.old_path == ctx.file.new_path:
+        # Only a web file that was already there: code added or moved into such a folder by the
+        # branch is still background code (a folder name must not be a way around the rule).
         system = None
     inert = _inert_rows(p)
     lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}
