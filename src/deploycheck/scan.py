@@ -219,10 +219,17 @@ def apply_config(finding: Finding, config: Config) -> Finding | None:
     return finding
 
 
-def scan_files(files: list[FileChange], config: Config, read_blob: Callable[[str], bytes | None]) -> list[list[Finding]]:
+def scan_files(
+    files: list[FileChange], config: Config, read_blob: Callable[[str], bytes | None], base_rev: str | None = None
+) -> list[list[Finding]]:
     """The findings of each file (a list per file, in order): configuration applied, inline
-    suppressions marked, each (rule, path, line, side) reported once."""
-    settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers)
+    suppressions marked, each (rule, path, line, side) reported once. Detectors may read files
+    of ``base_rev`` (the base commit: a package manifest) through ``read_blob``."""
+    from .basefiles import BaseFiles
+
+    settings = DetectorSettings(
+        job_paths=config.job_paths, lock_wrappers=config.lock_wrappers, base_files=BaseFiles(base_rev, read_blob)
+    )
     # Rule families are imported only when a changed file can concern them (a git hook on a
     # docs-only commit never loads the Python analyzers); tests/test_registry.py keeps the whole
     # registry consistent.
@@ -275,7 +282,9 @@ def scan_change(
     """Scan the change; ``per_file`` gives ``scan_files``' result when it was computed already
     (in parts, by several processes: commands.common)."""
     result = ScanResult(change=change)
-    result.findings = merge_file_findings(per_file if per_file is not None else scan_files(change.files, config, read_blob))
+    if per_file is None:
+        per_file = scan_files(change.files, config, read_blob, change.base_sha or None)
+    result.findings = merge_file_findings(per_file)
     if result.flagged:
         # Environment parity (rules/parity.py) is a property of the whole change: run it once,
         # only for a change that is already flagged, so it adds context but never flags alone.

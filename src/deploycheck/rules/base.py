@@ -127,9 +127,14 @@ class DetectorSettings(Frozen):
 
     _fields = ("job_paths", "lock_wrappers")
 
-    def __init__(self, job_paths: tuple[str, ...] = (), lock_wrappers: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, job_paths: tuple[str, ...] = (), lock_wrappers: tuple[str, ...] = (), base_files: object = None
+    ) -> None:
         self.job_paths = job_paths  # extra globs whose files are job/worker code
         self.lock_wrappers = lock_wrappers  # project names acting as locks/transactions, e.g. traced_atomic
+        # deploycheck.basefiles.BaseFiles: the base commit's files, read on demand (a package
+        # manifest says whether the repository is a job system). Not a field: not compared.
+        self.base_files = base_files
 
 
 if TYPE_CHECKING:
