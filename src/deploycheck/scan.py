@@ -12,7 +12,7 @@ from .config import Config
 from .model import Change, FileChange, Finding
 from .plain import Plain
 from .rules import detectors_for_file
-from .rules.base import DetectorSettings, FileContext
+from .rules.base import DetectorSettings, FileContext, RepoAt
 from .rules.parity import WHOLE_CHANGE_RULES
 
 TYPE_CHECKING = False
@@ -60,7 +60,9 @@ def _decode(data: bytes | None) -> str | None:
     return data.decode("utf-8", "surrogateescape")
 
 
-def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable[[str], bytes | None]) -> FileContext:
+def file_context(
+    fc: FileChange, settings: DetectorSettings, read_blob: Callable[[str], bytes | None], repo: RepoAt | None = None
+) -> FileContext:
     def text(blob: str | None) -> Callable[[], str | None]:
         cache: list[str | None] = []
 
@@ -77,6 +79,7 @@ def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable
         head_text=text(fc.new_blob if fc.new_path is not None else None),
         base_text=text(fc.old_blob if fc.old_path is not None else None),
         settings=settings,
+        repo=repo,
     )
 
 
@@ -135,10 +138,14 @@ def apply_config(finding: Finding, config: Config) -> Finding | None:
     return finding
 
 
-def scan_files(files: list[FileChange], config: Config, read_blob: Callable[[str], bytes | None]) -> list[list[Finding]]:
+def scan_files(
+    files: list[FileChange], config: Config, read_blob: Callable[[str], bytes | None], at: tuple[str, str] | None = None
+) -> list[list[Finding]]:
     """The findings of each file (a list per file, in order): configuration applied, inline
-    suppressions marked, each (rule, path, line, side) reported once."""
+    suppressions marked, each (rule, path, line, side) reported once. ``at`` is (repository
+    root, head commit): the job context is then built from the whole repository at head."""
     settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers)
+    repo = RepoAt(at[0], at[1], read_blob, config.job_paths) if at else None
     # Rule families are imported only when a changed file can concern them (a git hook on a
     # docs-only commit never loads the Python analyzers); tests/test_registry.py keeps the whole
     # registry consistent.
@@ -149,7 +156,7 @@ def scan_files(files: list[FileChange], config: Config, read_blob: Callable[[str
         out.append(found)
         if not scannable(fc, config):
             continue
-        ctx = file_context(fc, settings, read_blob)
+        ctx = file_context(fc, settings, read_blob, repo)
         for detect in detectors_for_file(ctx):
             for finding in detect(ctx):
                 key = (finding.rule, finding.path, finding.line, finding.side)
@@ -190,7 +197,9 @@ def scan_change(
     """Scan the change; ``per_file`` gives ``scan_files``' result when it was computed already
     (in parts, by several processes: commands.common)."""
     result = ScanResult(change=change)
-    result.findings = merge_file_findings(per_file if per_file is not None else scan_files(change.files, config, read_blob))
+    result.findings = merge_file_findings(
+        per_file if per_file is not None else scan_files(change.files, config, read_blob, (change.repo_root, change.head_sha))
+    )
     if result.flagged:
         # Environment parity (rules/parity.py) is a property of the whole change: run it once,
         # only for a change that is already flagged, so it adds context but never flags alone.

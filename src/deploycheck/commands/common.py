@@ -58,7 +58,7 @@ def blob_reader(root: str, expected: list[str], objects: BlobReader | None = Non
 def _scan_part(change: Change, files: list[FileChange], config: Config, objects: BlobReader | None = None) -> list[list[Finding]]:
     part = Change(**{**vars(change), "files": files})
     with blob_reader(change.repo_root, likely_reads(part, config), objects) as read_blob:
-        return scan_files(files, config, read_blob)
+        return scan_files(files, config, read_blob, (change.repo_root, change.head_sha))
 
 
 def _workers() -> int:
