@@ -800,12 +800,16 @@ def _detect_reached(ctx: FileContext, covered: set[int]):
     if ctx.repo is None or ctx.file.new_path is None or not ctx.file.hunks:
         return
     from .py_repo_build import module_name
-    from .py_repo_index import changed_anchors, index_for
+    from .py_repo_index import changed_anchors, index_for, load, provably_trivial
 
     anchors = changed_anchors(ctx)
     if not anchors:
         return
-    index = index_for(ctx.repo)
+    # A file whose whole change is proved trivial never consults the index, cached or not, so
+    # that a cold and a warm run report the same (and a trivial change never builds it).
+    if provably_trivial(ctx):
+        return
+    index = load(ctx.repo) or index_for(ctx.repo)
     if not index.incomplete and not index.has_path(ctx.path):
         return
     module = module_for(ctx, "head")

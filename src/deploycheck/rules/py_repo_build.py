@@ -168,7 +168,7 @@ def _handed_over(call: ast.Call) -> list[tuple[str, str]]:
     return out
 
 
-def _class_kinds(module) -> dict[str, list]:
+def _class_kinds(module, while_lines: list[int]) -> dict[str, list]:
     """Classes whose methods run as background code, by what they are: [what, run_only]."""
     from .py_jobs import _class_kind
 
@@ -189,7 +189,7 @@ def _class_kinds(module) -> dict[str, list]:
             elif tail in ("Worker", "Consumer") and package in ("dramatiq", "huey", "arq"):
                 out[cls.qualname] = [f"{package} worker class", False]
         if cls.qualname not in out and cls.qualname.rsplit(".", 1)[-1].endswith(_LOOP_CLASSES):
-            if any(isinstance(sub, (ast.While, ast.AsyncFor)) for sub in ast.walk(cls.node)):
+            if any(cls.node.lineno <= line <= (cls.node.end_lineno or 0) for line in while_lines):
                 out[cls.qualname] = ["worker loop class", False]
     return out
 
@@ -215,6 +215,8 @@ def summarize(text: str) -> dict:
     handed: list[list] = []
     for call, scope in module.calls:
         bucket = refs.get(scope)
+        if bucket is not None and call.lineno < module.by_qualname[scope].node.lineno:
+            bucket = None  # a decorator's arguments run once, at import, not in the function
         if bucket is not None:
             text_ = dotted(call.func)
             if "(" in text_ or "[" in text_ or "?" in text_:
@@ -227,18 +229,18 @@ def summarize(text: str) -> dict:
                     bucket.add(ref)  # map(helper, rows): a function handed to another
         for ref, what in _handed_over(call):
             handed.append([ref, what, call.lineno, scope])
-    for node in ast.walk(module.tree):  # beat schedules: {"task": "shop.tasks.sync", ...}
-        if isinstance(node, ast.Dict):
+    imports: dict[str, str] = {}
+    while_lines: list[int] = []
+    for node in ast.walk(module.tree):  # one walk: parsing and indexing already cost enough
+        if isinstance(node, ast.Dict):  # beat schedules: {"task": "shop.tasks.sync", ...}
             for key, value in zip(node.keys, node.values):
                 if isinstance(key, ast.Constant) and key.value == "task" and isinstance(value, ast.Constant):
                     ref = _ref(value)
                     if ref:
                         handed.append([ref, "Celery beat schedule entry", value.lineno, ""])
-    for qual, bucket in refs.items():
-        functions[qual][2] = sorted(bucket)
-    imports: dict[str, str] = {}
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Import):
+        elif isinstance(node, ast.While):
+            while_lines.append(node.lineno)
+        elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
                     imports[alias.asname] = f"0:{alias.name}"
@@ -249,17 +251,16 @@ def summarize(text: str) -> dict:
             for alias in node.names:
                 if alias.name != "*":
                     imports[alias.asname or alias.name] = f"{node.level}:{base + '.' if base else ''}{alias.name}"
-    loops = [
-        fn.qualname for fn in module.functions
-        if any(isinstance(sub, ast.While) for sub in ast.walk(fn.node))
-    ]
+    for qual, bucket in refs.items():
+        functions[qual][2] = sorted(bucket)
+    loops = sorted({fn.qualname for fn in map(module.function_at, while_lines) if fn is not None})
     return {
         "f": functions,
         "c": {cls.qualname: cls.bases for cls in module.classes},
         "i": imports,
         "e": {q: [kind.what, module.by_qualname[q].node.lineno] for q, kind in jobs.items() if q in module.by_qualname},
         "x": handed,
-        "k": _class_kinds(module),
+        "k": _class_kinds(module, while_lines),
         "w": loops,
     }
 

@@ -96,6 +96,11 @@ class JobIndex:
 
 
 def git_dir(root: str) -> str:
+    """The repository's common git directory (shared by its worktrees), read from ``.git``
+    itself when it can be: a git process costs a hook more than the whole warm index."""
+    dot_git = os.path.join(root, ".git")
+    if os.path.isdir(dot_git) and os.path.isfile(os.path.join(dot_git, "HEAD")):
+        return dot_git
     from .. import gitcmd
 
     out = gitcmd.output(["rev-parse", "--git-common-dir"], root)
@@ -116,10 +121,12 @@ def head_tree(repo: RepoAt) -> str:
 
 
 def index_key(tree: str, job_paths: tuple[str, ...]) -> str:
+    if not job_paths:
+        return tree  # the usual case, and hashlib costs a git hook 2 ms to import
     import hashlib
 
-    text = "\n".join([str(INDEX_FORMAT), tree, *job_paths])
-    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+    text = "\n".join([tree, *job_paths])
+    return f"{tree}-{hashlib.sha1(text.encode('utf-8', 'surrogateescape')).hexdigest()[:16]}"
 
 
 def cache_dir(repo: RepoAt) -> str:
@@ -225,6 +232,12 @@ def changed_anchors(ctx: FileContext) -> dict[int, list[int]]:
 def provably_trivial(ctx: FileContext) -> bool:
     """Whether the whole file's change is proved not to change behaviour (the same syntax tree
     without comments, docstrings, logging, annotations and formatting; see py_equiv)."""
+    if "trivial-change" not in ctx.cache:  # the gate asks, then the detector
+        ctx.cache["trivial-change"] = _provably_trivial(ctx)
+    return ctx.cache["trivial-change"]
+
+
+def _provably_trivial(ctx: FileContext) -> bool:
     if ctx.file.old_path is None or ctx.file.new_path is None:
         return False
     head, base = ctx.head_text(), ctx.base_text()
@@ -244,13 +257,9 @@ def may_run_in_background(ctx: FileContext) -> bool:
     """The Python family's content gate for a file no cheap test admits: whether a changed line
     lies in a function the job index says runs in the background (or the index is incomplete, and
     so cannot say it does not). A change proved trivial never builds the index."""
-    if ctx.repo is None or not ctx.file.hunks:
-        return False
-    index = load(ctx.repo)
-    if index is None:
-        if provably_trivial(ctx):
-            return False
-        index = index_for(ctx.repo)
+    if ctx.repo is None or not ctx.file.hunks or provably_trivial(ctx):
+        return False  # the detector skips such a file too (py_jobs._detect_reached)
+    index = index_for(ctx.repo)
     if index.incomplete:
         return True
     return any(index.at(ctx.path, line) is not None for line in changed_anchors(ctx))
