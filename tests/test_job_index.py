@@ -149,12 +149,12 @@ def test_jobs_named_in_other_modules(tmp_path) -> None:
     })
     got = found(scan(repo))
     assert got[("pulp/deletion.py", 2, "DC101")].message.startswith(
-        "`general_delete` runs in the background as a job dispatched by `dispatch()` (named at pulp/views.py:6)"
+        "`general_delete` runs in the background (job dispatched by `dispatch()` at pulp/views.py:6)"
     )
-    assert "Celery beat schedule entry (named at pulp/settings.py:2)" in got[("pulp/cleanup.py", 2, "DC101")].message
-    assert "task registered with `register_task()` (named at pulp/celery_app.py:4)" in got[("pulp/synctask.py", 3, "DC101")].message
-    assert "Django signal receiver (named at pulp/signals.py:3)" in got[("pulp/handlers.py", 2, "DC101")].message
-    assert "thread (named at pulp/boot.py:5)" in got[("pulp/loops.py", 2, "DC101")].message
+    assert "Celery beat schedule entry at pulp/settings.py:2)" in got[("pulp/cleanup.py", 2, "DC101")].message
+    assert "task registered with `register_task()` at pulp/celery_app.py:4)" in got[("pulp/synctask.py", 3, "DC101")].message
+    assert "Django signal receiver at pulp/signals.py:3)" in got[("pulp/handlers.py", 2, "DC101")].message
+    assert "(thread at pulp/boot.py:5)" in got[("pulp/loops.py", 2, "DC101")].message
     assert all(f.severity == "warning" for f in got.values())
 
 

@@ -850,14 +850,15 @@ def _detect_reached(ctx: FileContext, covered: set[int]):
             )
         elif node.parent is None:
             rule = QUEUE_HANDLER_CHANGED if "consumer" in (node.what or "").lower() else JOB_CODE_CHANGED
-            message = f"`{qualname}` runs in the background as a {node.what} (named at {node.origin}); " + _reach_verdict(verdict, shared)
+            message = f"`{qualname}` runs in the background ({node.what} at {node.origin}); " + _reach_verdict(verdict, shared)
         else:
             chain = index.chain(node)
             entry = chain[0]
             through = [f"`{module_name(n.path)}.{n.qualname}`" for n in chain[1:-1]]
+            name = f"`{module_name(entry.path)}.{entry.qualname}`"
             message = (
-                f"`{qualname}` runs in the background: it is called by {entry.what} "
-                f"`{module_name(entry.path)}.{entry.qualname}` ({entry.origin})"
+                f"`{qualname}` runs in the background: it is called by "
+                + (f"{name} ({entry.what} at {entry.origin})" if "`" in (entry.what or "") else f"{entry.what} {name} ({entry.origin})")
                 + (f" through {' -> '.join(through)}" if through else "")
                 + "; " + _reach_verdict(verdict, shared)
             )
