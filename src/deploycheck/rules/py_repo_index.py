@@ -257,9 +257,17 @@ def may_run_in_background(ctx: FileContext) -> bool:
     """The Python family's content gate for a file no cheap test admits: whether a changed line
     lies in a function the job index says runs in the background (or the index is incomplete, and
     so cannot say it does not). A change proved trivial never builds the index."""
-    if ctx.repo is None or not ctx.file.hunks or provably_trivial(ctx):
-        return False  # the detector skips such a file too (py_jobs._detect_reached)
-    index = index_for(ctx.repo)
+    if ctx.repo is None or not ctx.file.hunks:
+        return False
+    index = load(ctx.repo)
+    if index is not None and not _touches(index, ctx):
+        return False  # warm, and no changed line is background code: no parse, no proof needed
+    if provably_trivial(ctx):
+        return False  # the detector skips such a file too (py_jobs._detect_reached); never built for it
+    return _touches(index or index_for(ctx.repo), ctx)
+
+
+def _touches(index: JobIndex, ctx: FileContext) -> bool:
     if index.incomplete:
         return True
     return any(index.at(ctx.path, line) is not None for line in changed_anchors(ctx))
