@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 MAX_FILES = 20_000  # Python files summarised for one index
 MAX_DEPTH = 40  # calls followed from an entry point
 MAX_BLOB = 1_000_000  # bytes: a larger file is not read (and, as a candidate, makes the index incomplete)
+PARALLEL_PARSE = 64  # files to parse from which a second process is worth its fork
 FEW_UNKNOWN = 200  # up to this many uncached files are tested in Python instead of by git grep
 
 # Fixed strings (case-insensitive) a file must contain to define or name background code: the
@@ -366,7 +367,8 @@ class Builder:
     def candidates(self) -> list[str]:
         """Python files (not tests) that may define or name background code, in path order; the
         uncached ones are read and summarised here, through one streamed ``cat-file --batch``."""
-        unknown = [p for p in self.paths if self.paths[p] not in self.blobs]
+        # Test files are never entry points and never reached (py_gate.is_test_path): not read.
+        unknown = [p for p in self.paths if self.paths[p] not in self.blobs and not is_test_path(p)]
         matched: set[str] = set()
         if len(unknown) > FEW_UNKNOWN:
             matched = self.grep(None) & set(unknown)
@@ -387,20 +389,28 @@ class Builder:
 
     def _read(self, paths: list[str], test_first: bool) -> None:
         oids = [self.paths[p] for p in paths]
+        texts: list[tuple[str, str]] = []
+        unreadable = 0
         with gitcmd.BlobStream(self.repo.root, oids, MAX_BLOB) as ahead:
-            for path, oid in zip(paths, oids):
+            for oid in oids:
                 found, data = ahead.take(oid)
                 if not found:
                     data = self.repo.read_blob(oid)
                 text = data.decode("utf-8", "surrogateescape") if data is not None and b"\0" not in data[:8000] else None
                 if text is None:
                     self.blobs[oid] = {"cand": True, "bad": "too large or not text"}
-                elif test_first and not is_candidate(text):
-                    continue
-                else:
-                    self.blobs[oid] = {"cand": True, **summarize(text)}
-                self.stats["parsed"] += 1
-                self.dirty = True
+                    self.dirty = True
+                    unreadable += 1
+                elif not test_first or is_candidate(text):
+                    texts.append((oid, text))
+        # Parsing is CPU-bound Python: two processes when there are many files (commands.common).
+        from ..commands.common import in_two_processes
+
+        summaries = in_two_processes(texts, lambda part: [summarize(text) for _oid, text in part], PARALLEL_PARSE)
+        for (oid, _text), summary in zip(texts, summaries):
+            self.blobs[oid] = {"cand": True, **summary}
+        self.stats["parsed"] += len(texts) + unreadable
+        self.dirty = self.dirty or bool(texts)
 
     def summary(self, path: str) -> dict | None:
         """The summary of ``path`` (read and parsed if needed); None past the file cap or unusable."""
