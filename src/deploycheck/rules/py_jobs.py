@@ -799,17 +799,18 @@ def _detect_reached(ctx: FileContext, covered: set[int]):
     the job index of the repository at head places in background code (py_repo_index)."""
     if ctx.repo is None or ctx.file.new_path is None or not ctx.file.hunks:
         return
-    from .py_repo_build import module_name
     from .py_repo_index import changed_anchors, index_for, load, provably_trivial
 
     anchors = changed_anchors(ctx)
     if not anchors:
         return
-    # A file whose whole change is proved trivial never consults the index, cached or not, so
-    # that a cold and a warm run report the same (and a trivial change never builds it).
-    if provably_trivial(ctx):
-        return
-    index = load(ctx.repo) or index_for(ctx.repo)
+    # A file whose whole change is proved trivial never builds the index; so that a warm run
+    # reports what a cold one does, it reports nothing from a cached index either (below).
+    index = load(ctx.repo)
+    if index is None:
+        if provably_trivial(ctx):
+            return
+        index = index_for(ctx.repo)
     if not index.incomplete and not index.has_path(ctx.path):
         return
     module = module_for(ctx, "head")
@@ -828,6 +829,15 @@ def _detect_reached(ctx: FileContext, covered: set[int]):
         else:
             continue
         groups.setdefault(key, (node, fn, []))[2].extend(lines)
+    findings = list(_reached_findings(ctx, index, module, groups))
+    if findings and all(f.severity == "info" for f in findings) and provably_trivial(ctx):
+        return  # only proofs to report, and the whole file is trivial: a cold run says nothing
+    yield from findings
+
+
+def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: dict[str, tuple]):
+    from .py_repo_build import module_name
+
     for node, fn, lines in groups.values():
         head_lines = sorted(n for n in lines if n > 0)
         base_lines = sorted(-n for n in lines if n < 0)
