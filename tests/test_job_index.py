@@ -247,8 +247,17 @@ def test_a_damaged_cache_is_ignored(tmp_path) -> None:
     make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("order.total\n", "order.total + 1\n")})
     expected = [f.message for f in scan(repo).active]
     folder = repo / ".git" / "deploycheck" / "jobindex"
-    for path in folder.iterdir():
-        path.write_text('{"format": 1, "nodes": [[1]]' if path.name.startswith("tree-") else "not json")
+    version = py_repo_index.INDEX_FORMAT
+    for damage in ("not json", '{"format": %d, "nodes": [[1]], "blobs": {"x": 1}}' % version, "[]"):
+        for path in folder.iterdir():
+            path.write_text(damage)
+        py_repo_index._MEMO.clear()
+        assert [f.message for f in scan(repo).active] == expected
+    # Summaries of the right format and the wrong shape: rebuilt from the repository.
+    blobs = {git(repo, "rev-parse", f"HEAD:{p}"): {"cand": True, "f": 5} for p in BASE if p.endswith(".py")}
+    (folder / "blobs.json").write_text(json.dumps({"format": version, "blobs": blobs}))
+    for tree in folder.glob("tree-*.json"):
+        tree.unlink()
     py_repo_index._MEMO.clear()
     assert [f.message for f in scan(repo).active] == expected
 

@@ -58,7 +58,7 @@ GREP_WORDS = tuple(sorted({*JOB_TRIGGERS, "dispatch", "register_task", "worker",
 # (``vendor/rq/worker.py``) are recognised the same way: by the library's layout in the tree.
 LIBRARIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "celery": ("app/task.py", ("worker/", "beat.py", "concurrency/", "apps/worker.py", "apps/beat.py", "app/task.py", "bootsteps.py")),
-    "rq": ("job.py", ("worker.py", "worker_pool.py", "job.py", "queue.py", "scheduler.py", "executions.py", "timeouts.py")),
+    "rq": ("job.py", ("worker.py", "worker/", "worker_pool.py", "job.py", "queue.py", "scheduler.py", "executions.py", "timeouts.py")),
     "dramatiq": ("actor.py", ("worker.py", "broker.py", "actor.py", "brokers/", "middleware/")),
     "huey": ("consumer.py", ("consumer.py", "api.py", "storage.py")),
     "arq": ("worker.py", ("worker.py", "cron.py", "jobs.py", "connections.py")),
@@ -258,6 +258,7 @@ def summarize(text: str) -> dict:
     return {
         "f": functions,
         "c": {cls.qualname: cls.bases for cls in module.classes},
+        "cl": {cls.qualname: cls.node.lineno for cls in module.classes},
         "i": imports,
         "e": {q: [kind.what, module.by_qualname[q].node.lineno] for q, kind in jobs.items() if q in module.by_qualname},
         "x": handed,
@@ -309,11 +310,11 @@ def library_files(paths: list[str]) -> dict[str, str]:
 
 
 class Builder:
-    def __init__(self, repo: RepoAt, folder: str) -> None:
+    def __init__(self, repo: RepoAt, folder: str, use_cache: bool = True) -> None:
         self.repo = repo
         self.folder = folder
         self.blob_file = os.path.join(folder, "blobs.json")
-        cached = read_json(self.blob_file)
+        cached = read_json(self.blob_file) if use_cache else None
         blobs = cached.get("blobs") if cached else None
         self.blobs: dict = blobs if isinstance(blobs, dict) else {}
         self.dirty = False
@@ -551,7 +552,7 @@ class Builder:
             for qual, (what, line) in summary["e"].items():
                 entries.append((path, qual, what, f"{path}:{line}"))
             for cls, (what, run_only) in summary["k"].items():
-                job_classes[(path, cls)] = (what, run_only, f"{path}:{summary['f'].get(cls + '.__init__', [0])[0] or 1}")
+                job_classes[(path, cls)] = (what, run_only, f"{path}:{summary['cl'][cls]}")
             for ref, what, line, scope in summary["x"]:
                 for target in self.resolve(path, summary, scope, ref):
                     entries += self._entry_targets(target, what, f"{path}:{line}", job_classes)
@@ -595,7 +596,7 @@ class Builder:
                         hits = [t for t in self.resolve(path, summary, cls.rpartition(".")[0], base) if t in job_classes]
                         if hits:
                             what, run_only, _ = job_classes[hits[0]]
-                            job_classes[(path, cls)] = (what, run_only, f"{path}:{summary['f'].get(cls + '.__init__', [1])[0]}")
+                            job_classes[(path, cls)] = (what, run_only, f"{path}:{summary['cl'][cls]}")
                             grew = True
                             break
             if not grew:
@@ -696,4 +697,9 @@ class Builder:
 
 
 def build(repo: RepoAt, folder: str) -> JobIndex:
-    return Builder(repo, folder).build()
+    try:
+        return Builder(repo, folder).build()
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        # A blob cache of the right format but the wrong shape (edited, or written by a buggy
+        # version): build again from the repository alone, and overwrite it.
+        return Builder(repo, folder, use_cache=False).build()

@@ -32,7 +32,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .base import FileContext, RepoAt
 
-INDEX_FORMAT = 1  # bump when a summary or the index changes meaning: old caches are then ignored
+INDEX_FORMAT = 2  # bump when a summary or the index changes meaning: old caches are then ignored
 CACHE_DIR = os.path.join("deploycheck", "jobindex")
 
 _MEMO: dict[tuple[str, str], "JobIndex"] = {}  # (git dir, key) -> index, for the detectors after the gate
