@@ -247,8 +247,8 @@ def test_a_damaged_cache_is_ignored(tmp_path) -> None:
     make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("order.total\n", "order.total + 1\n")})
     expected = [f.message for f in scan(repo).active]
     folder = repo / ".git" / "deploycheck" / "jobindex"
-    version = py_repo_index.INDEX_FORMAT
-    for damage in ("not json", '{"format": %d, "nodes": [[1]], "blobs": {"x": 1}}' % version, "[]"):
+    version = py_repo_index.CACHE_FORMAT
+    for damage in ("not json", json.dumps({"format": version, "nodes": [[1]], "blobs": {"x": 1}}), "[]"):
         for path in folder.iterdir():
             path.write_text(damage)
         py_repo_index._MEMO.clear()

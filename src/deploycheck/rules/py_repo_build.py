@@ -35,7 +35,7 @@ import re
 from .. import gitcmd
 from .base import DetectorSettings
 from .py_gate import JOB_TRIGGERS, is_test_path
-from .py_repo_index import INDEX_FORMAT, JobIndex, read_json, write_json
+from .py_repo_index import CACHE_FORMAT, JobIndex, read_json, write_json
 from .py_source import build_module, dotted, last_name
 
 TYPE_CHECKING = False
@@ -693,7 +693,7 @@ class Builder:
                 if len(kept) >= 4 * max(len(live), 1000):
                     break
                 kept.setdefault(oid, value)
-            write_json(self.blob_file, {"format": INDEX_FORMAT, "blobs": kept})
+            write_json(self.blob_file, {"format": CACHE_FORMAT, "blobs": kept})
 
 
 def build(repo: RepoAt, folder: str) -> JobIndex:

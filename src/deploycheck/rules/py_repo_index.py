@@ -32,7 +32,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .base import FileContext, RepoAt
 
+from .. import __version__
+
 INDEX_FORMAT = 2  # bump when a summary or the index changes meaning: old caches are then ignored
+CACHE_FORMAT = f"{INDEX_FORMAT}/{__version__}"  # and every release starts afresh
 CACHE_DIR = os.path.join("deploycheck", "jobindex")
 
 _MEMO: dict[tuple[str, str], "JobIndex"] = {}  # (git dir, key) -> index, for the detectors after the gate
@@ -89,7 +92,7 @@ class JobIndex:
         return out[::-1]
 
     def to_json(self) -> dict:
-        return {"format": INDEX_FORMAT, "incomplete": self.incomplete, "stats": self.stats, "nodes": [list(n) for n in self.nodes.values()]}
+        return {"format": CACHE_FORMAT, "incomplete": self.incomplete, "stats": self.stats, "nodes": [list(n) for n in self.nodes.values()]}
 
 
 # ---- where the cache is, and what names an index ---------------------------------------------
@@ -140,7 +143,7 @@ def read_json(path: str) -> dict | None:
             data = json.loads(handle.read())
     except (OSError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) and data.get("format") == INDEX_FORMAT else None
+    return data if isinstance(data, dict) and data.get("format") == CACHE_FORMAT else None
 
 
 def write_json(path: str, data: dict) -> None:
