@@ -282,3 +282,13 @@ def test_an_unparseable_candidate_makes_the_index_incomplete(tmp_path) -> None:
     make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("{order.total:.2f}", "{order.total:.3f}")})
     finding = found(scan(repo))[("billing/helpers.py", 15, "DC104")]
     assert "could not be read or parsed (shop/jobs.py)" in finding.message
+
+
+def test_gitattributes_cannot_hide_jobs_from_git_grep(tmp_path, monkeypatch) -> None:
+    # More files than the Python pre-test handles, so the candidates come from `git grep`.
+    many = {f"app/filler_{i}.py": f"VALUE_{i} = {i}\n" for i in range(py_repo_build.FEW_UNKNOWN + 5)}
+    attributes = "shop/*.py binary -diff -text\n"  # the job's file, not the changed one
+    repo = make_repo(tmp_path / "r", {**BASE, **many, ".gitattributes": attributes})
+    make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("order.total\n", "order.total + 1\n")})
+    got = found(scan(repo))
+    assert ("billing/helpers.py", 10, "DC104") in got

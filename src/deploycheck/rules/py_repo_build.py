@@ -349,7 +349,9 @@ class Builder:
 
     def grep(self, paths: list[str] | None) -> set[str]:
         """Paths at head containing a GREP_WORDS string (all Python files, or ``paths``)."""
-        args = ["grep", "-z", "-l", "-I", "-i", "-F"]
+        # No -I: git decides "binary" from .gitattributes, which the branch under test controls
+        # (`*.py binary` would hide every job); content that is not text fails closed later.
+        args = ["grep", "-z", "-l", "-i", "-F", "--no-textconv"]
         for word in GREP_WORDS:
             args += ["-e", word]
         args += [self.repo.head_sha, "--"]
