@@ -292,3 +292,12 @@ def test_gitattributes_cannot_hide_jobs_from_git_grep(tmp_path, monkeypatch) -> 
     make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("order.total\n", "order.total + 1\n")})
     got = found(scan(repo))
     assert ("billing/helpers.py", 10, "DC104") in got
+
+
+def test_every_runner_and_dispatcher_passes_the_git_grep_prefilter() -> None:
+    # A file naming a job only through one of these calls must be a candidate, or its job is lost.
+    names = [*py_repo_build.DISPATCHERS, *py_repo_build.RUNNERS, *py_repo_build._ON_RECEIVER, *py_repo_build._KEYWORD_RUNNERS]
+    for name in names:
+        receiver = "pool" if name in ("map", "imap_unordered", "apply_async") else "x"  # these need a pool
+        call = f"{receiver}.{name}(f)".lower()
+        assert any(word in call for word in py_repo_build.GREP_WORDS), name

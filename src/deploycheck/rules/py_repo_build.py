@@ -50,7 +50,10 @@ FEW_UNKNOWN = 200  # up to this many uncached files are tested in Python instead
 
 # Fixed strings (case-insensitive) a file must contain to define or name background code: the
 # per-file job triggers plus project dispatchers, worker loops and beat schedules.
-GREP_WORDS = tuple(sorted({*JOB_TRIGGERS, "dispatch", "register_task", "worker", "beat", "schedul", "daemon", "while"}))
+GREP_WORDS = tuple(sorted({
+    *JOB_TRIGGERS, "dispatch", "register_task", "worker", "beat", "schedul", "daemon", "while", "defer",
+    "submit(", "ensure_future", ".s(", ".si(", "signature(",
+}))
 
 # The job system's own code: package directory -> (a file whose presence beside it says it is
 # that library, the modules and folders inside it that are background code by definition). A
