@@ -52,7 +52,7 @@ FEW_UNKNOWN = 200  # up to this many uncached files are tested in Python instead
 # per-file job triggers plus project dispatchers, worker loops and beat schedules.
 GREP_WORDS = tuple(sorted({
     *JOB_TRIGGERS, "dispatch", "register_task", "worker", "beat", "schedul", "daemon", "while", "defer",
-    "submit(", "ensure_future", ".s(", ".si(", "signature(",
+    "submit(", "ensure_future", ".s(", ".si(", "signature(", "send_with_options",
 }))
 
 # The job system's own code: package directory -> (a file whose presence beside it says it is
