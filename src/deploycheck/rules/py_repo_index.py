@@ -13,8 +13,8 @@ holds the part a git hook runs on every commit, so it imports nothing heavier th
 - ``index_for(repo)``: the same, built (and cached) when missing;
 - ``JobIndex.at(path, line)``: the innermost background or reached function holding a line.
 
-The cache lives under the repository's git directory (``<git-common-dir>/deploycheck/jobindex``,
-never in the work tree): one file of per-blob summaries keyed by blob id (a file read and parsed
+The cache lives under the checkout's git directory (``.git/deploycheck/jobindex``, a worktree's
+own git directory for a worktree; never in the work tree): one file of per-blob summaries keyed by blob id (a file read and parsed
 once is never read again while its content is unchanged) and one small file per head tree and
 ``job_paths`` setting with the finished index (a warm run on the same head reads only that).
 A damaged or foreign cache file is ignored and rebuilt; a cache that cannot be written (a
@@ -99,15 +99,16 @@ class JobIndex:
 
 
 def git_dir(root: str) -> str:
-    """The repository's common git directory (shared by its worktrees), read from ``.git``
-    itself when it can be: a git process costs a hook more than the whole warm index."""
+    """The checkout's own git directory (a worktree's ``.git/worktrees/<name>``), where
+    deploycheck keeps its other state too (the records lock, drafts): a worktree never writes
+    into the main checkout's. Read from ``.git`` itself when it can be: a git process costs a
+    hook more than the whole warm index."""
     dot_git = os.path.join(root, ".git")
     if os.path.isdir(dot_git) and os.path.isfile(os.path.join(dot_git, "HEAD")):
         return dot_git
     from .. import gitcmd
 
-    out = gitcmd.output(["rev-parse", "--git-common-dir"], root)
-    return os.path.normpath(os.path.join(root, out))
+    return gitcmd.output(["rev-parse", "--absolute-git-dir"], root)
 
 
 def head_tree(repo: RepoAt) -> str:
