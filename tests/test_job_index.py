@@ -301,3 +301,33 @@ def test_every_runner_and_dispatcher_passes_the_git_grep_prefilter() -> None:
         receiver = "pool" if name in ("map", "imap_unordered", "apply_async") else "x"  # these need a pool
         call = f"{receiver}.{name}(f)".lower()
         assert any(word in call for word in py_repo_build.GREP_WORDS), name
+
+
+def test_verify_reads_the_index_but_never_writes_it(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    repo = make_repo(tmp_path / "r", BASE)
+    make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("order.total\n", "order.total + 1\n")})
+    run = lambda *args: subprocess.run([sys.executable, "-m", "deploycheck", *args, "--base", "main"], cwd=repo,  # noqa: E731
+                                       capture_output=True, text=True)
+    folder = repo / ".git" / "deploycheck" / "jobindex"
+    for args in (("verify",), ("verify", "--hook")):
+        proc = run(*args)
+        assert proc.returncode == 1 and "billing/helpers.py" in proc.stdout + proc.stderr  # built in memory: flagged
+        assert not folder.exists()
+    assert run("scan").returncode == 0 and folder.exists()  # scan (and check) write the cache
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert run("verify").returncode == 1
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+def test_the_pre_commit_warning_sees_helpers_of_jobs(tmp_path) -> None:
+    from deploycheck.hookwarn import check_staged
+    from gitrepo import write_files
+
+    repo = make_repo(tmp_path / "r", BASE)
+    write_files(repo, {"billing/helpers.py": HELPERS.replace("order.total\n", "order.total + 1\n")})
+    git(repo, "add", "-A")
+    line = check_staged(str(repo))  # the staged change's head is a tree (`git write-tree`), not a commit
+    assert line is not None and "billing/helpers.py:10 DC104 background-helper-changed" in line

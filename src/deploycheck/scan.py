@@ -145,7 +145,7 @@ def scan_files(
     suppressions marked, each (rule, path, line, side) reported once. ``at`` is (repository
     root, head commit): the job context is then built from the whole repository at head."""
     settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers)
-    repo = RepoAt(at[0], at[1], read_blob, config.job_paths) if at else None
+    repo = RepoAt(at[0], at[1], read_blob, config.job_paths) if at and at[1] else None
     # Rule families are imported only when a changed file can concern them (a git hook on a
     # docs-only commit never loads the Python analyzers); tests/test_registry.py keeps the whole
     # registry consistent.

@@ -20,7 +20,10 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
         from ..hookrange import pushed_range
 
         base, head = pushed_range()
-    ctx = analyse(base, head)
+    from ..rules.base import read_only_cache
+
+    with read_only_cache():  # the gate writes nothing, not even the job index's cache
+        ctx = analyse(base, head)
     verdict = gate_verdict(ctx, allowed_signers)
     if format == "json":
         print(report.dumps(verdict_json(ctx, verdict)))

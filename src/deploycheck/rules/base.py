@@ -129,9 +129,23 @@ class RepoAt:
     files the change did not touch (rules/py_repo_index.py builds the job context from it)."""
 
     __slots__ = ("root", "head_sha", "read_blob", "job_paths")
+    # Whether the job index may be written to the git directory's cache. `deploycheck verify`
+    # (the gate, and the pre-push hook) writes nothing: it reads a cached index, or builds one in
+    # memory only (``read_only_cache``).
+    write_cache = True
 
     def __init__(self, root: str, head_sha: str, read_blob: Callable[[str], bytes | None], job_paths: tuple[str, ...] = ()) -> None:
         self.root, self.head_sha, self.read_blob, self.job_paths = root, head_sha, read_blob, job_paths
+
+
+class read_only_cache:
+    """``with read_only_cache(): ...``: no job index is written while it lasts (see RepoAt)."""
+
+    def __enter__(self) -> None:
+        self._was, RepoAt.write_cache = RepoAt.write_cache, False
+
+    def __exit__(self, *exc: object) -> None:
+        RepoAt.write_cache = self._was
 
 
 class DetectorSettings(Frozen):

@@ -690,7 +690,7 @@ class Builder:
         return out
 
     def save(self) -> None:
-        if self.dirty:
+        if self.dirty and self.repo.write_cache:
             live = set(self.paths.values())
             # Keep what this head uses plus the newest others, so the file does not grow forever.
             kept = {oid: v for oid, v in self.blobs.items() if oid in live}

@@ -112,16 +112,19 @@ def git_dir(root: str) -> str:
 
 
 def head_tree(repo: RepoAt) -> str:
-    """The head commit's tree id, read through the scan's open ``cat-file --batch``."""
+    """The head commit's tree id (or the head itself when it is a tree), read through the scan's
+    open ``cat-file --batch``: a commit's text starts with its tree, a tree's with a file mode."""
     from ..errors import GitError
 
     data = repo.read_blob(repo.head_sha)
-    if not data or not data.startswith(b"tree "):
+    if data is None:
         raise GitError(
             f"git could not read commit {repo.head_sha[:12]}: the repository may be damaged or incomplete; "
             "run `git fsck`, or clone it again, and retry."
         )
-    return data[5:45].decode("ascii")
+    if data.startswith(b"tree "):
+        return data[5:45].decode("ascii")
+    return repo.head_sha  # a tree itself: the pre-commit hook scans the index's tree (`git write-tree`)
 
 
 def index_key(tree: str, job_paths: tuple[str, ...]) -> str:
@@ -195,8 +198,9 @@ def index_for(repo: RepoAt) -> JobIndex:
 
     folder, key = _where(repo)
     index = build(repo, folder)
-    write_json(os.path.join(folder, f"tree-{key}.json"), index.to_json())
-    _prune(folder)
+    if repo.write_cache:
+        write_json(os.path.join(folder, f"tree-{key}.json"), index.to_json())
+        _prune(folder)
     _MEMO[(folder, key)] = index
     return index
 
