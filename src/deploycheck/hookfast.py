@@ -66,10 +66,8 @@ def try_fast_hook(args: list[str]) -> int | None:
 
             base, head = pushed_range(cwd, objects)
         # The rule families are imported only for files their gates admit (rules/__init__.py).
-        from .rules.base import read_only_cache
-
-        with read_only_cache():  # as `verify`: the gate writes nothing, not even a cache
-            ctx = analyse(base, head, cwd, objects)
+        # As `verify --hook`, it may write the job index's cache (see commands/verify.py).
+        ctx = analyse(base, head, cwd, objects)
     if not ctx.scan.flagged_files:
         return 0
     from .commands.verify import gate_verdict, print_hook

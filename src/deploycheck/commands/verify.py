@@ -20,9 +20,14 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
         from ..hookrange import pushed_range
 
         base, head = pushed_range()
+    from contextlib import nullcontext
+
     from ..rules.base import read_only_cache
 
-    with read_only_cache():  # the gate writes nothing, not even the job index's cache
+    # The CI gate writes nothing, not even the job index's cache. The pre-push hook may write
+    # that cache (under .git/deploycheck/jobindex, never the work tree): without it every push
+    # would rebuild the index of the whole repository.
+    with nullcontext() if hook else read_only_cache():
         ctx = analyse(base, head)
     verdict = gate_verdict(ctx, allowed_signers)
     if format == "json":

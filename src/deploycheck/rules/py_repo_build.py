@@ -36,7 +36,6 @@ from .. import gitcmd
 from .base import DetectorSettings
 from .py_gate import JOB_TRIGGERS, is_test_path
 from .py_repo_index import CACHE_FORMAT, JobIndex, read_json, write_json
-from .py_source import build_module, dotted, last_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,7 +45,7 @@ MAX_FILES = 20_000  # Python files summarised for one index
 MAX_DEPTH = 40  # calls followed from an entry point
 MAX_BLOB = 1_000_000  # bytes: a larger file is not read (and, as a candidate, makes the index incomplete)
 PARALLEL_PARSE = 64  # files to parse from which a second process is worth its fork
-FEW_UNKNOWN = 200  # up to this many uncached files are tested in Python instead of by git grep
+FEW_UNKNOWN = 200  # up to this many uncached files are named to git grep; more: it searches the tree
 
 # Fixed strings (case-insensitive) a file must contain to define or name background code: the
 # per-file job triggers plus project dispatchers, worker loops and beat schedules.
@@ -116,6 +115,8 @@ class _Settingsless:
 def _ref(node: ast.AST | None) -> str | None:
     """How a function is named where it is handed over: ``f``, ``tasks.f``, ``self.f``, a
     dotted string ``"shop.tasks.f"`` (as ``=shop.tasks.f``); None for anything else."""
+    from .py_source import dotted, last_name
+
     if isinstance(node, ast.Call):  # partial(f, x), SyncTask(), cron(f)
         if last_name(node.func) in ("partial", "cron") and node.args:
             return _ref(node.args[0])
@@ -137,6 +138,8 @@ def _arg(call: ast.Call, index: int | None, keywords: tuple[str, ...]) -> list[a
 
 def _handed_over(call: ast.Call) -> list[tuple[str, str]]:
     """(reference, what) for each function this call hands to a runner or dispatcher."""
+    from .py_source import dotted, last_name
+
     tail = last_name(call.func)
     recv = call.func.value if isinstance(call.func, ast.Attribute) else None
     recv_text = dotted(recv) if recv is not None else ""
@@ -206,6 +209,9 @@ def summarize(text: str) -> dict:
     job map); x: [[reference, what, line, scope], ...] (functions handed to runners/dispatchers,
     beat schedules' dotted strings); k: class qualname -> [what, run_only]; w: functions with a
     ``while`` loop (a worker's main loop in a worker module)."""
+    # Imported here: an index with nothing to parse (most git hooks) never loads the analysers.
+    from .py_source import build_module, dotted, last_name
+
     module = build_module(text)
     if module is None:
         return {"bad": "not valid Python 3"}
@@ -375,12 +381,11 @@ class Builder:
         uncached ones are read and summarised here, through one streamed ``cat-file --batch``."""
         # Test files are never entry points and never reached (py_gate.is_test_path): not read.
         unknown = [p for p in self.paths if self.paths[p] not in self.blobs and not is_test_path(p)]
-        matched: set[str] = set()
-        if len(unknown) > FEW_UNKNOWN:
-            matched = self.grep(None) & set(unknown)
-        to_read = sorted(matched) if len(unknown) > FEW_UNKNOWN else sorted(unknown)
-        if to_read:
-            self._read(to_read, test_first=len(unknown) <= FEW_UNKNOWN)
+        if unknown:
+            # git grep over the whole tree, or over the few files not seen before (a new commit).
+            matched = self.grep(None if len(unknown) > FEW_UNKNOWN else unknown) & set(unknown)
+            if matched:
+                self._read(sorted(matched))
         for path in unknown:
             if self.paths[path] not in self.blobs:
                 self.blobs[self.paths[path]] = 0  # not a candidate: never read again
@@ -393,7 +398,7 @@ class Builder:
         self.stats["candidates"] = len(out)
         return out
 
-    def _read(self, paths: list[str], test_first: bool) -> None:
+    def _read(self, paths: list[str]) -> None:
         oids = [self.paths[p] for p in paths]
         texts: list[tuple[str, str]] = []
         unreadable = 0
@@ -407,7 +412,7 @@ class Builder:
                     self.blobs[oid] = {"cand": True, "bad": "too large or not text"}
                     self.dirty = True
                     unreadable += 1
-                elif not test_first or is_candidate(text):
+                else:
                     texts.append((oid, text))
         # Parsing is CPU-bound Python: two processes when there are many files (commands.common).
         from ..commands.common import in_two_processes
