@@ -203,8 +203,8 @@ HELPER_CHANGED = Rule(
         framework (see DC101 and DC102) and follows their calls by name, through each module's
         definitions and imports (`from billing import charge`, `import billing.helpers as h`,
         `Syncer(order).run()`, `self.step()`), up to 40 calls deep. The message names the job
-        and the path to the helper: "`charge` is called by Celery task `shop.tasks.sync`
-        (shop/tasks.py:12) through `shop.services.Syncer.run`".
+        and the path to the helper: "`charge` runs in the background: it is called by Celery
+        task `shop.tasks.sync` (shop/tasks.py:12) through `shop.services.Syncer.run`".
 
         Severity follows DC101: `warning` unless the helper's behaviour is proved unchanged (the
         same syntax tree without comments, docstrings, logging, annotations and formatting),
@@ -216,7 +216,8 @@ HELPER_CHANGED = Rule(
         The index is built only when a change touches a Python file not proved trivial, from
         `git grep` over the head tree and the files it matches, and cached by blob id under the
         repository's git directory (`.git/deploycheck/jobindex/`), so a warm run reads nothing
-        that did not change."""),
+        that did not change. The CI gate (`deploycheck verify`) reads that cache but never
+        writes it; the pre-push hook, `scan` and `check` do."""),
     why_bad=dedent("""\
         A helper called from a job runs in the job: in many workers at once, retried, in an
         order nobody chose. Reviewers see a change to `billing/helpers.py`, not that a nightly
@@ -227,8 +228,9 @@ HELPER_CHANGED = Rule(
         callback table or `getattr` is not followed; a module imported under a name that two
         modules of the repository share may reach both. Module-level code of a helper module
         (a constant, a setting) is not placed in a function, so changing it is not reported
-        here. A helper only tests call is not a background helper: test files are never entry
-        points."""),
+        here. A helper that only tests call is not a background helper: test files are never
+        entry points. A file written in newer Python syntax than the Python running deploycheck
+        cannot be parsed; if it may define jobs, the index is incomplete and flags more."""),
     example=dedent("""\
         # shop/tasks.py
         @shared_task
