@@ -330,3 +330,11 @@ def test_the_pre_commit_warning_sees_helpers_of_jobs(tmp_path) -> None:
     git(repo, "add", "-A")
     line = check_staged(str(repo))  # the staged change's head is a tree (`git write-tree`), not a commit
     assert line is not None and "billing/helpers.py:10 DC104 background-helper-changed" in line
+
+
+def test_the_file_cap_is_reported_as_such(tmp_path, monkeypatch) -> None:
+    repo = make_repo(tmp_path / "r", BASE)
+    make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("{order.total:.2f}", "{order.total:.3f}")})
+    monkeypatch.setattr(py_repo_build, "MAX_FILES", 1)
+    message = found(scan(repo))[("billing/helpers.py", 15, "DC104")].message
+    assert "(more than 1 Python files to look at)" in message and "could not be read" not in message

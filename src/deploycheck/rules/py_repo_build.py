@@ -613,6 +613,11 @@ class Builder:
                 return
 
     def _problem(self, path: str) -> None:
+        """Note a file that may define background code and has no summary (not the file cap:
+        that is reported once, as such)."""
+        entry = self.blobs.get(self.paths.get(path, ""))
+        if not (isinstance(entry, dict) and "bad" in entry):
+            return
         if len(self.problems) < 3:
             self.problems.append(path)
         self.stats["unreadable"] = self.stats.get("unreadable", 0) + 1
