@@ -95,8 +95,10 @@ class FileContext:
         head_text: Callable[[], str | None],
         base_text: Callable[[], str | None],
         settings: DetectorSettings,
+        repo: RepoAt | None = None,
     ) -> None:
         self.path, self.file, self.head_text, self.base_text, self.settings = path, file, head_text, base_text, settings
+        self.repo = repo  # the repository at head, for rules that look beyond this file (None: per file only)
         self.cache: dict = {}  # detectors may memoise per-file work here
 
     @cached_property
@@ -120,6 +122,34 @@ class FileContext:
         if "changed_lower" not in self.cache:
             self.cache["changed_lower"] = self.file.hunk_bytes.lower()
         return self.cache["changed_lower"]
+
+
+class RepoAt:
+    """The repository a change belongs to, at its head commit: what a detector needs to look at
+    files the change did not touch (rules/py_repo_index.py builds the job context from it)."""
+
+    __slots__ = ("root", "head_sha", "read_blob", "job_paths")
+    # Whether the job index may use the git directory's cache. The CI gate (`deploycheck verify`)
+    # neither writes nor reads it (``uncached``): the gate trusts only what the repository says,
+    # and a CI cache restored from a run an untrusted branch could influence would otherwise
+    # hide jobs. The pre-push hook and the other commands use it (docs/security-model.md).
+    write_cache = True
+    read_cache = True
+
+    def __init__(self, root: str, head_sha: str, read_blob: Callable[[str], bytes | None], job_paths: tuple[str, ...] = ()) -> None:
+        self.root, self.head_sha, self.read_blob, self.job_paths = root, head_sha, read_blob, job_paths
+
+
+class uncached:
+    """``with uncached(): ...``: the job index is built from the repository alone while it
+    lasts, its cache neither read nor written (see RepoAt)."""
+
+    def __enter__(self) -> None:
+        self._was = (RepoAt.write_cache, RepoAt.read_cache)
+        RepoAt.write_cache = RepoAt.read_cache = False
+
+    def __exit__(self, *exc: object) -> None:
+        RepoAt.write_cache, RepoAt.read_cache = self._was
 
 
 class DetectorSettings(Frozen):
