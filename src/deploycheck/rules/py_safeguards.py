@@ -98,6 +98,10 @@ _CHANGES_ONLY = frozenset({"parallelism", "optimistic", "atomic-script", "upsert
 CHANGED_CONSEQUENCE = {
     "parallelism": "this changes how many of these run at the same time, or how long the caller waits for them",
     "lock-order": "the order in which rows are locked decides whether two workers deadlock",
+    "optimistic": "the transaction now aborts (and must be retried) whenever another client changes a watched key first",
+    "atomic-script": "the script's steps run as one command that other clients cannot interleave, and it blocks the store while it runs",
+    "upsert": "concurrent inserts of the same key are now resolved by the database instead of by the code around them",
+    "conflict-handling": "a duplicate written by a concurrent worker is now handled instead of raising",
 }
 
 _COUNTERS = ("incr", "incrby", "decr", "decrby", "hincrby", "hincrbyfloat", "incrbyfloat", "zincrby")
