@@ -293,6 +293,54 @@ HAZARD_DOCS = {
                 pass
         """,
     ),
+    "DC312": _doc(
+        """
+        Finds check-then-act on a key-value store in one function: a Redis or cache read
+        (`get`, `exists`, `hget`, `sismember`, a storage's `peek`/`_get_data`) whose result is
+        tested in an `if` (directly or through a variable), followed by a write of the same key
+        on the same client (`set` without `nx=True`, `setex`, `hset`, `put`/`_put_data`) after
+        the test, or by a plain ORM `create()` under it (a cache miss creating a row). Also a
+        range read (`zrangebyscore`, `lrange`, `smembers`, `hgetall`) followed by the removal of
+        the same key's items (`zremrangebyscore`, `ltrim`, `delete`) in a second command. Not
+        reported inside a lock, when the function uses `WATCH`, a Lua script or a lock, or on a
+        pipeline (its commands run in one MULTI). Reported from the first changed line of the
+        read … write span.
+        """,
+        """
+        Each command is atomic, the pair is not: two workers both read "no lock yet" and both
+        write it, so a lock or a run-once marker built this way lets both through; two
+        consumers both read the same due items before either removes them, and items added
+        between the read and the removal are deleted without ever being read.
+        """,
+        """
+        Keys are compared as written (the same expression in both calls) and the client by its
+        name; a read and a write through different helper functions are not followed. A write
+        whose value does not depend on the read is still reported: the race is in the test.
+        """,
+        """
+        def __enter__(self):
+            if self.storage.peek(self.key) is not None:       # DC312 from here …
+                raise TaskLocked(self.name)
+            self.storage.put(self.key, "1")                    # … to here
+
+        def due(self, now):
+            tasks = self.conn.zrangebyscore(self.key, 0, now)  # DC312 from here …
+            self.conn.zremrangebyscore(self.key, 0, now)       # … to here
+            return tasks
+        """,
+        """
+        def __enter__(self):
+            if not self.redis.set(self.key, "1", nx=True, ex=self.timeout):
+                raise TaskLocked(self.name)
+
+        def due(self, now):
+            with self.conn.pipeline() as pipe:                 # MULTI … EXEC: one atomic step
+                pipe.zrangebyscore(self.key, 0, now)
+                pipe.zremrangebyscore(self.key, 0, now)
+                tasks, _removed = pipe.execute()
+            return tasks
+        """,
+    ),
 }
 
 SAFEGUARD_DOCS = {

@@ -41,6 +41,7 @@ HAZARD_TRIGGERS = (
     "save(", "commit(", "flush(", "bulk_update(", ".set(", "hset(", "setex(", "execute(", "write",
     "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
     "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy", "] =", "]=", "setdefault(",
+    "put", "zrem", "ltrim(", "srem(", "hdel(",  # DC312: a key-value store written or cleared after a read
 )
 # Changed lines without any of these add or remove no lock, transaction or atomic update.
 SAFEGUARD_TRIGGERS = (

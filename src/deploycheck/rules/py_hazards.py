@@ -54,8 +54,9 @@ FILE_LOST_UPDATE = _rule("DC304", "file-lost-update", "A job reads a file and re
 GLOBAL_LOST_UPDATE = _rule("DC305", "unsynchronised-global-update", "Code run by threads or workers updates a module-level dict/list in place without a lock.")
 CHECK_THEN_ACT = _rule("DC310", "check-then-act", "A row's existence is checked and then it is created, saved or deleted in a separate step.")
 FILE_CHECK_THEN_ACT = _rule("DC311", "file-check-then-act", "A job checks that a file exists (or not) and then writes or removes it in a separate step.")
+STORE_CHECK_THEN_ACT = _rule("DC312", "store-check-then-act", "A Redis/cache key is read and tested, then written in a separate command (a lock made of peek-then-put), or read and then removed in two commands.")
 
-RULES = (LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT, FILE_CHECK_THEN_ACT)
+RULES = (LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT, FILE_CHECK_THEN_ACT, STORE_CHECK_THEN_ACT)
 
 # A file whose text contains none of these cannot hold a write any analysis here looks for.
 
@@ -865,6 +866,112 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 break
 
 
+# ---- DC312: check-then-act on a key-value store ---------------------------------------------
+
+_STORE_CHECKS = {"get", "aget", "exists", "hexists", "hget", "sismember", "get_data", "_get_data", "peek", "peek_data", "has_key", "ttl"}
+_STORE_PUTS = {"set", "aset", "setex", "psetex", "hset", "hmset", "mset", "put", "put_data", "_put_data", "set_data", "_set_data", "sadd", "set_many"}
+# A range read and the removal of what it returned: two consumers both take the same items, and
+# items added in between are removed without being read.
+_STORE_TAKES = {"zrangebyscore": ("zremrangebyscore", "zrem"), "zrange": ("zremrangebyrank", "zrem", "delete"),
+                "lrange": ("ltrim", "delete", "lrem"), "smembers": ("delete", "srem"), "hgetall": ("delete", "hdel"),
+                "hkeys": ("delete", "hdel"), "zrevrangebyscore": ("zremrangebyscore", "zrem")}
+_STORE_WORDS = ("redis", "cache", "storage", "store", "huey", "memcache", "kv", "conn", "client", "backend", "valkey")
+
+
+def _store_receiver(call: ast.Call, module: PyModule) -> str | None:
+    recv = receiver(call)
+    if recv is None:
+        return None
+    text = dotted(recv)
+    lower = text.lower()
+    if any_in(lower, _NOT_A_STORE) or "pipe" in lower:
+        return None  # request data, configuration; a pipeline queues its commands in MULTI
+    if any_in(lower, _STORE_WORDS) or last_name(call.func) in ("_get_data", "_put_data", "get_data", "put_data", "peek_data"):
+        return text
+    from .py_safeguards import is_store_client  # the same test DC202 uses for atomic counters
+
+    return text if is_store_client(recv, module) else None
+
+
+def _key(call: ast.Call) -> str | None:
+    if not call.args:
+        key = next((k.value for k in call.keywords if k.arg in ("key", "name")), None)
+        return ast.dump(key) if key is not None else None
+    return ast.dump(call.args[0])
+
+
+def scan_store_check_then_act(s: FunctionScan) -> None:
+    if not s.mentions("set(", "put", "zrem", "ltrim", "delete(", "srem(", "hdel(", "create("):
+        return
+    calls = [(c, st) for st in s.steps for c in _step_calls(st)]
+    if any(last_name(c.func) in ("watch", "register_script", "eval", "evalsha", "lock", "Lock") for c, _st in calls):
+        return  # WATCH/MULTI, a Lua script or a lock in the function: not a bare sequence of commands
+    checks: list[tuple[str, str, ast.Call, ast.If]] = []  # (receiver, key, read, the if that tests it)
+    values: dict[str, tuple[str, str, ast.Call]] = {}  # var -> the store read it holds
+    takes: list[tuple[str, str, ast.Call, tuple[str, ...]]] = []
+    for step in s.steps:
+        node = step.node
+        if step.header:
+            if isinstance(node, (ast.If, ast.While)):
+                for call in iter_calls(node.test):
+                    recv = _store_receiver(call, s.module) if last_name(call.func) in _STORE_CHECKS else None
+                    key = _key(call)
+                    if recv and key:
+                        checks.append((recv, key, call, node))  # type: ignore[arg-type]
+                for name in sorted(names_in(node.test) & set(values)):
+                    recv, key, call = values[name]
+                    checks.append((recv, key, call, node))  # type: ignore[arg-type]
+            continue
+        targets, value = _assign_parts(node)
+        if value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            inner = value.value if isinstance(value, ast.Await) else value
+            for call in iter_calls(inner):
+                tail = last_name(call.func)
+                recv = _store_receiver(call, s.module) if tail in _STORE_CHECKS or tail in _STORE_TAKES else None
+                key = _key(call)
+                if recv and key:
+                    if tail in _STORE_TAKES:
+                        takes.append((recv, key, call, _STORE_TAKES[tail]))
+                    else:
+                        values[targets[0].id] = (recv, key, call)
+                    break
+        if step.locked:
+            continue
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            for recv, key, read, taken in takes:
+                if tail in taken and _store_receiver(call, s.module) == recv and _key(call) == key:
+                    s.report(
+                        STORE_CHECK_THEN_ACT, read.lineno, call,
+                        f"Key {short(read.args[0], 40)} is read with {last_name(read.func)}() and then cleared with {tail}() "
+                        f"in a separate command: {s.runners} can both take the same items, and items added in between "
+                        "are removed without being read (use a MULTI pipeline, a Lua script, or ZPOPMIN/LMOVE-style atomic commands).",
+                        read,
+                    )
+            if tail in _STORE_PUTS and not any(k.arg == "nx" for k in call.keywords):
+                recv, key = _store_receiver(call, s.module), _key(call)
+                for c_recv, c_key, read, check in checks:
+                    if c_recv == recv and c_key == key and step.node.lineno > check.lineno:
+                        s.report(
+                            STORE_CHECK_THEN_ACT, read.lineno, call,
+                            f"Key {short(read.args[0] if read.args else call, 40)} is tested with {last_name(read.func)}() and then written with "
+                            f"{tail}() in a separate command: {s.runners} can both see it unset and both write it, so a lock "
+                            "or a run-once marker made this way lets both through (use SET NX / cache.add(), WATCH/MULTI or a Lua script).",
+                            read,
+                        )
+                        break
+            elif tail in ("create", "acreate") and _ormish(call):
+                for c_recv, c_key, read, check in checks:
+                    if check in step.ifs:
+                        s.report(
+                            STORE_CHECK_THEN_ACT, read.lineno, call,
+                            f"A cache miss on {short(read.args[0] if read.args else read, 40)} is followed by a plain create(): "
+                            f"{s.runners} can both miss and both create the row (use get_or_create() on a unique key).",
+                            read,
+                        )
+                        break
+
+
 ANALYSES = (
     scan_orm_lost_update,
     scan_sql_lost_update,
@@ -873,6 +980,7 @@ ANALYSES = (
     scan_global_lost_update,
     scan_check_then_act,
     scan_file_check_then_act,
+    scan_store_check_then_act,
 )
 
 
