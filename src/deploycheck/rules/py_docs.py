@@ -341,6 +341,43 @@ HAZARD_DOCS = {
             return tasks
         """,
     ),
+    "DC340": _doc(
+        """
+        Finds work enqueued before the state it needs is committed or written, in one
+        function: a send (`.delay()`, `.apply_async()`, `send_task()`, `async_task()`,
+        `.enqueue()`, `.send_with_options()`) inside `with transaction.atomic():` (or
+        `session.begin()`, `conn.transaction()`, or a function under `@transaction.atomic`)
+        that is not deferred with `transaction.on_commit()`; a send whose arguments name an
+        object that is `save()`d later in the function, or followed by the session's
+        `commit()`; a send given a file (`f.name`) inside the `with open(…, "w") as f` /
+        `NamedTemporaryFile()` block that writes it. Reported at the send when it is added,
+        or at the `with` line when the block was put around an existing send.
+        """,
+        """
+        The broker delivers at once, the database commits later. A fast worker starts the task
+        before the commit and does not find the row (or reads its old values), and after a
+        rollback the task runs for rows that never existed. A file handed over while still
+        open may be read before its last buffer is flushed. Tests with eager tasks or one slow
+        worker never show it.
+        """,
+        """
+        Only sends in the same function as the transaction, save or file are seen; a
+        transaction opened by the caller (or by `ATOMIC_REQUESTS`) is not. A save of another
+        object the task does not read is still reported when the task is given that object.
+        """,
+        """
+        def place_order(request):
+            with transaction.atomic():
+                order = Order.objects.create(user=request.user)
+                send_confirmation.delay(order.pk)            # DC340: may run before the commit
+        """,
+        """
+        def place_order(request):
+            with transaction.atomic():
+                order = Order.objects.create(user=request.user)
+                transaction.on_commit(lambda: send_confirmation.delay(order.pk))
+        """,
+    ),
 }
 
 SAFEGUARD_DOCS = {

@@ -42,6 +42,7 @@ HAZARD_TRIGGERS = (
     "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
     "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy", "] =", "]=", "setdefault(",
     "put", "zrem", "ltrim(", "srem(", "hdel(",  # DC312: a key-value store written or cleared after a read
+    "delay(", "apply_async(", "send_task(", "async_task(", "enqueue", "send_with_options(", "kiq(",  # DC340
 )
 # Changed lines without any of these add or remove no lock, transaction or atomic update.
 SAFEGUARD_TRIGGERS = (

@@ -54,9 +54,17 @@ FILE_LOST_UPDATE = _rule("DC304", "file-lost-update", "A job reads a file and re
 GLOBAL_LOST_UPDATE = _rule("DC305", "unsynchronised-global-update", "Code run by threads or workers updates a module-level dict/list in place without a lock.")
 CHECK_THEN_ACT = _rule("DC310", "check-then-act", "A row's existence is checked and then it is created, saved or deleted in a separate step.")
 FILE_CHECK_THEN_ACT = _rule("DC311", "file-check-then-act", "A job checks that a file exists (or not) and then writes or removes it in a separate step.")
+ENQUEUE_BEFORE_COMMIT = _rule(
+    "DC340", "enqueue-before-commit",
+    "A task is enqueued before the state it needs is committed or written: inside transaction.atomic() without on_commit, before the object's save() or the session's commit(), or inside the open block of the file it is given.",
+    ("sequential-assumption", "shared-state"),
+)
 STORE_CHECK_THEN_ACT = _rule("DC312", "store-check-then-act", "A Redis/cache key is read and tested, then written in a separate command (a lock made of peek-then-put), or read and then removed in two commands.")
 
-RULES = (LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT, FILE_CHECK_THEN_ACT, STORE_CHECK_THEN_ACT)
+RULES = (
+    LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT,
+    FILE_CHECK_THEN_ACT, STORE_CHECK_THEN_ACT, ENQUEUE_BEFORE_COMMIT,
+)
 
 # A file whose text contains none of these cannot hold a write any analysis here looks for.
 
@@ -972,6 +980,116 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
                         break
 
 
+# ---- DC340: work enqueued before the state it needs is committed ----------------------------
+
+_ENQUEUES = {"delay", "apply_async", "send_task", "async_task", "enqueue", "enqueue_call", "enqueue_job", "send_with_options", "kiq"}
+_FILE_OPENERS = {"open", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"}
+
+
+def _transaction_blocks(fn: FunctionInfo) -> list[tuple[int, int, int, str]]:
+    """(start, end, header line, how) of the function's transaction blocks: ``with transaction.atomic():``,
+    ``with session.begin():``, ``async with conn.transaction():``, or the whole function under
+    ``@transaction.atomic``."""
+    out = []
+    for name, node in fn.decorators:
+        if name.rsplit(".", 1)[-1] == "atomic":
+            out.append((fn.node.lineno, fn.end, node.lineno, f"@{name}"))
+    for node in ast.walk(fn.node):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                expr = item.context_expr
+                tail = last_name(expr.func) if isinstance(expr, ast.Call) else last_name(expr)
+                recv = dotted(receiver(expr)).lower() if isinstance(expr, ast.Call) and receiver(expr) is not None else ""
+                if tail == "atomic" or (tail in ("begin", "transaction") and any_in(recv, ("session", "conn", "db", "engine", "connection"))):
+                    out.append((node.lineno, node.end_lineno or node.lineno, node.lineno, f"{short(expr, 40)}"))
+    return out
+
+
+def _open_files(fn: FunctionInfo) -> list[tuple[int, int, str, ast.AST]]:
+    """(start, end, name, with node) of ``with open(p, "w") as f`` / ``NamedTemporaryFile() as f`` blocks."""
+    out = []
+    for node in ast.walk(fn.node):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and last_name(expr.func) in _FILE_OPENERS and isinstance(item.optional_vars, ast.Name):
+                    if last_name(expr.func) == "open" and not any_in(open_mode(expr), ("w", "a", "x", "+")):
+                        continue
+                    out.append((node.lineno, node.end_lineno or node.lineno, item.optional_vars.id, node))
+    return out
+
+
+def _enqueued(call: ast.Call) -> str:
+    recv = receiver(call)
+    return f"{short(recv, 30)}.{last_name(call.func)}()" if recv is not None else f"{last_name(call.func)}()"
+
+
+def scan_enqueue_before_commit(s: FunctionScan) -> None:
+    if not s.mentions(*(f"{e}(" for e in _ENQUEUES)):
+        return
+    blocks = _transaction_blocks(s.fn)
+    files = _open_files(s.fn)
+    sends: list[tuple[ast.Call, Step]] = [
+        (c, st) for st in s.steps for c in _step_calls(st) if last_name(c.func) in _ENQUEUES and receiver(c) is not None or (
+            last_name(c.func) in ("async_task", "send_task") and isinstance(c.func, ast.Name)
+        )
+    ]
+    if not sends:
+        return
+    later: list[tuple[int, ast.Call]] = [(c.lineno, c) for st in s.steps for c in _step_calls(st)]
+    for call, _step in sends:
+        added = touches(s.ctx.added, call)
+        args = [*call.args, *(k.value for k in call.keywords)]
+        roots = {n.id for a in args for n in ast.walk(a) if isinstance(n, ast.Name)}
+        what = _enqueued(call)
+        for start, end, header, how in blocks:
+            if start <= call.lineno <= end and (added or header in s.ctx.added):
+                if added and how.rstrip("()").endswith("atomic"):
+                    break  # work-enqueued (DC103) already says it, as a warning, at this added send
+                line = call.lineno if added else header
+                s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                    s.ctx.path, line,
+                    f"{what} is sent inside `{how}` (line {header}), before the transaction commits: a worker can "
+                    "start it before the commit and not see the rows, or run it for rows a rollback removed "
+                    "(send it from transaction.on_commit()).", max(line, call.lineno),
+                ))
+                break
+        else:
+            for start, end, name, node in files:
+                if start < call.lineno <= end and name in roots and (added or start in s.ctx.added):
+                    line = call.lineno if added else start
+                    s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                        s.ctx.path, line,
+                        f"{what} is given the file `{name}` while it is still open (the `with` on line {start}): a worker "
+                        "can read it before the data is flushed and the file closed (enqueue after the `with` block).",
+                        max(line, call.lineno),
+                    ))
+                    break
+            else:
+                if not added:
+                    continue
+                for number, after in later:
+                    if number <= (call.end_lineno or call.lineno):
+                        continue
+                    tail = last_name(after.func)
+                    recv = receiver(after)
+                    if recv is None:
+                        continue
+                    if tail in ("save", "asave") and chain_root(recv) in roots:
+                        state = f"`{short(recv, 30)}.save()` (line {number})"
+                    elif tail == "commit" and any_in(dotted(recv).lower(), ("session", "db", "conn", "transaction")):
+                        state = f"`{short(after.func, 40)}()` (line {number})"
+                    else:
+                        continue
+                    s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                        s.ctx.path, call.lineno,
+                        f"{what} is sent before {state}: a worker can start it and read the old state, or overwrite "
+                        "what is saved after it (save or commit first, then enqueue, ideally from transaction.on_commit()).",
+                        number,
+                    ))
+                    break
+
+
 ANALYSES = (
     scan_orm_lost_update,
     scan_sql_lost_update,
@@ -981,6 +1099,7 @@ ANALYSES = (
     scan_check_then_act,
     scan_file_check_then_act,
     scan_store_check_then_act,
+    scan_enqueue_before_commit,
 )
 
 
