@@ -378,6 +378,46 @@ HAZARD_DOCS = {
                 transaction.on_commit(lambda: send_confirmation.delay(order.pk))
         """,
     ),
+    "DC313": _doc(
+        """
+        Finds the "claim" half of a home-made job queue or lease in one function: candidate
+        rows or documents are selected (`select(...).where(...)`, `M.objects.filter(...)`,
+        `collection.find({...})`) without `with_for_update(skip_locked=True)` /
+        `select_for_update()`, and then marked as taken by an update whose only filter is
+        "id in the ids just read" (`t.update().values(...).where(t.c.id.in_(ids))`,
+        `M.objects.filter(pk__in=ids).update(...)`, `update_many({"_id": {"$in": ids}}, …)`).
+        Reported from the first changed line of the select … update span.
+        """,
+        """
+        Two workers (or schedulers) polling at the same moment both select the same free rows
+        before either has marked them, and both mark and run them: the same job runs twice. A
+        transaction around the two statements does not help under READ COMMITTED, and a
+        document store's multi-document transaction only turns it into an abort at best.
+        """,
+        """
+        The ids are followed from the read through local names, comprehensions and
+        `append()`; an update that also repeats the selection's condition (`acquired_by IS
+        NULL`) is not reported, whatever the read. Updates through helper functions are not
+        seen.
+        """,
+        """
+        def acquire_jobs(conn, worker_id, limit):
+            free = select(jobs.c.id).where(jobs.c.acquired_by.is_(None)).limit(limit)   # DC313 from here …
+            ids = [row.id for row in conn.execute(free)]
+            conn.execute(jobs.update().values(acquired_by=worker_id).where(jobs.c.id.in_(ids)))   # … to here
+            return ids
+        """,
+        """
+        def acquire_jobs(conn, worker_id, limit):
+            free = (
+                select(jobs.c.id).where(jobs.c.acquired_by.is_(None)).limit(limit)
+                .with_for_update(skip_locked=True)       # other workers skip these rows
+            )
+            ids = [row.id for row in conn.execute(free)]
+            conn.execute(jobs.update().values(acquired_by=worker_id).where(jobs.c.id.in_(ids)))
+            return ids
+        """,
+    ),
 }
 
 SAFEGUARD_DOCS = {

@@ -59,11 +59,15 @@ ENQUEUE_BEFORE_COMMIT = _rule(
     "A task is enqueued before the state it needs is committed or written: inside transaction.atomic() without on_commit, before the object's save() or the session's commit(), or inside the open block of the file it is given.",
     ("sequential-assumption", "shared-state"),
 )
+CLAIM_WITHOUT_LOCK = _rule(
+    "DC313", "claim-without-lock",
+    "Rows or documents are selected and then claimed with an UPDATE by their ids in a separate statement, without FOR UPDATE SKIP LOCKED or re-checking the selection.",
+)
 STORE_CHECK_THEN_ACT = _rule("DC312", "store-check-then-act", "A Redis/cache key is read and tested, then written in a separate command (a lock made of peek-then-put), or read and then removed in two commands.")
 
 RULES = (
     LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT,
-    FILE_CHECK_THEN_ACT, STORE_CHECK_THEN_ACT, ENQUEUE_BEFORE_COMMIT,
+    FILE_CHECK_THEN_ACT, STORE_CHECK_THEN_ACT, CLAIM_WITHOUT_LOCK, ENQUEUE_BEFORE_COMMIT,
 )
 
 # A file whose text contains none of these cannot hold a write any analysis here looks for.
@@ -760,6 +764,17 @@ class _Check:
     names: set[str]
     how: str
     handlers: list[ast.ExceptHandler] = field(default_factory=list)
+    refs: set[str] = field(default_factory=set)  # objects a related row is created for: hasattr(order, "invoice")
+
+
+def _related_check(test: ast.AST) -> tuple[str, str] | None:
+    """``hasattr(obj, "related")``: whether a one-to-one row exists, asked through its accessor."""
+    for call in iter_calls(test):
+        if isinstance(call.func, ast.Name) and call.func.id == "hasattr" and len(call.args) == 2 and isinstance(call.args[0], ast.Name):
+            attr = string_value(call.args[1])
+            if attr:
+                return call.args[0].id, f'hasattr({call.args[0].id}, "{attr}")'
+    return None
 
 
 def _existence_call(test: ast.AST) -> tuple[str | None, str] | None:
@@ -806,7 +821,7 @@ _OUTCOMES = {
 
 def scan_check_then_act(s: FunctionScan) -> None:
     if not s.mentions("create(", "save(", "delete(", ".add(") or not s.mentions(
-        "exists(", "count(", "first(", "last(", "doesnotexist", "noresultfound", "one_or_none", "scalar"
+        "exists(", "count(", "first(", "last(", "doesnotexist", "noresultfound", "one_or_none", "scalar", "hasattr("
     ):
         return
     checks: list[_Check] = []
@@ -821,6 +836,9 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 if found:
                     model, how = found
                     checks.append(_Check(node, {model} if model else set(), set(), how))
+                elif _related_check(node.test):
+                    obj, how = _related_check(node.test)  # type: ignore[misc]
+                    checks.append(_Check(node, set(), set(), how, refs={obj}))
                 else:
                     used = names_in(node.test) & set(maybe)
                     if used:
@@ -861,9 +879,12 @@ def scan_check_then_act(s: FunctionScan) -> None:
                     inside = any(h.lineno <= call.lineno <= (h.end_lineno or h.lineno) for h in check.handlers)
                 else:
                     inside = _applies(check.node, step)  # type: ignore[arg-type]
-                if not inside or not ((model and model in check.models) or (var and var in check.names)):
+                related = bool(check.refs) and verb == "created" and bool(check.refs & names_in(call))
+                # the "not found" handler of get() creates whatever it creates because the row was missing
+                handled = isinstance(check.node, ast.Try) and inside and verb in ("created", "saved")
+                if not inside or not ((model and model in check.models) or (var and var in check.names) or related or handled):
                     continue
-                subject = model or var
+                subject = (next(iter(sorted(check.models)), None) if handled and not (model and model in check.models) else model) or model or var
                 outcome, fix = _OUTCOMES.get(verb, _OUTCOMES["saved"])
                 s.report(
                     CHECK_THEN_ACT, check.node.lineno, call,  # type: ignore[attr-defined]
@@ -978,6 +999,112 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
                             read,
                         )
                         break
+
+
+# ---- DC313: select, then claim by id ---------------------------------------------------------
+
+_ID_KEYS = {"_id", "id", "pk"}
+_ID_LOOKUPS = {"pk__in", "id__in"}
+
+
+def _claim_read(node: ast.AST) -> ast.Call | None:
+    """A query selecting candidate rows: ``select(...).where(...)``, ``M.objects.filter(...)``,
+    ``collection.find({...})``; None when it locks what it selects."""
+    for call in iter_calls(node):
+        calls = chain_calls(call)
+        if any(c in _LOCKING_CALLS for c in calls) or "skip_locked" in ast.dump(call):
+            return None
+        if calls and calls[0] == "select" and any(c in ("where", "filter", "filter_by") for c in calls):
+            return call
+        for sub in _sub_calls(call):  # collection.find({...}).sort(...)
+            if last_name(sub.func) == "find" and sub.args and isinstance(sub.args[0], ast.Dict) and receiver(sub) is not None:
+                return sub
+        if "filter" in calls and _ormish(call) == "django" and calls[-1] not in _NOT_QUERIES:
+            return call
+    return None
+
+
+def _only_ids(call: ast.Call, dicts: dict[str, ast.AST], tainted: set[str]) -> bool:
+    """Whether an UPDATE's filter is nothing but "id in <the selected ids>"."""
+    tail = last_name(call.func)
+    if tail in ("update_many", "update_one") and call.args:
+        flt = call.args[0]
+        if isinstance(flt, ast.Name):
+            flt = dicts.get(flt.id, flt)
+        if not isinstance(flt, ast.Dict) or not (names_in(flt) & tainted):
+            return False
+        keys = {string_value(k) for k in flt.keys if k is not None}
+        return bool(keys) and keys <= _ID_KEYS and "$in" in ast.dump(flt)
+    calls = chain_calls(call)
+    if tail == "update" and _ormish(call) == "django":
+        node = call.func.value if isinstance(call.func, ast.Attribute) else None
+        kwargs = [kw for c in iter_calls(node) if last_name(c.func) == "filter" for kw in c.keywords] if node is not None else []
+        return bool(kwargs) and all(kw.arg in _ID_LOOKUPS for kw in kwargs) and any(names_in(kw.value) & tainted for kw in kwargs)
+    if "update" in calls and "where" in calls and ("values" in calls or tail == "values"):
+        wheres = [c for c in _sub_calls(call) if last_name(c.func) == "where"]
+        conds = [a for w in wheres for a in w.args]
+        return len(conds) == 1 and isinstance(conds[0], ast.Call) and last_name(conds[0].func) == "in_" and bool(names_in(conds[0]) & tainted)
+    return False
+
+
+def _sub_calls(call: ast.Call) -> list[ast.Call]:
+    out = []
+    node: ast.AST | None = call
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call):
+            out.append(node)
+            node = node.func
+        else:
+            node = node.value
+    return out
+
+
+def scan_claim_without_lock(s: FunctionScan) -> None:
+    if not s.mentions("update") or not s.mentions("in_(", "$in", "__in"):
+        return
+    if s.mentions("for_update", "skip_locked", "for update"):
+        return
+    tainted: set[str] = set()
+    dicts: dict[str, ast.AST] = {}
+    read: ast.Call | None = None
+    for step in s.steps:
+        node = step.node
+        if step.header:
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                found = _claim_read(node.iter)
+                if found is not None or names_in(node.iter) & tainted:
+                    read = read or found
+                    tainted |= names_in(node.target)
+            continue
+        targets, value = _assign_parts(node)
+        if value is not None:
+            found = _claim_read(value)
+            if found is not None or names_in(value) & tainted:
+                read = read or found
+                for t in targets:
+                    tainted |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+            if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(value, ast.Dict):
+                dicts[targets[0].id] = value
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            recv = receiver(call)
+            if tail in ("append", "extend", "add", "update", "setdefault") and isinstance(recv, ast.Name) and any(
+                names_in(a) & tainted for a in call.args
+            ):
+                tainted.add(recv.id)
+                continue
+            if read is None or step.locked:
+                continue
+            if _only_ids(call, dicts, tainted):
+                s.report(
+                    CLAIM_WITHOUT_LOCK, read.lineno, call,
+                    "Rows are selected and then claimed with an update by their ids in a separate statement: "
+                    f"{s.runners} both select the same rows before either marks them, and both claim and run them "
+                    "(lock the selection with FOR UPDATE SKIP LOCKED, or repeat the selection's condition in the update "
+                    "and use the rows it actually changed).",
+                    read,
+                )
+                return
 
 
 # ---- DC340: work enqueued before the state it needs is committed ----------------------------
@@ -1099,6 +1226,7 @@ ANALYSES = (
     scan_check_then_act,
     scan_file_check_then_act,
     scan_store_check_then_act,
+    scan_claim_without_lock,
     scan_enqueue_before_commit,
 )
 
