@@ -89,7 +89,9 @@ HAZARD_DOCS = {
     "DC302": _doc(
         """
         Finds raw SQL read-modify-write in one function: a `SELECT col … FROM t` without
-        `FOR UPDATE`/`FOR SHARE`, then `UPDATE t SET col = %s` where the new value is a
+        `FOR UPDATE`/`FOR SHARE` (run by `execute()`, asyncpg's `fetch()`/`fetchrow()`/
+        `fetchval()` or `databases`' `fetch_one()`/`fetch_all()`/`fetch_val()`, as used in arq
+        and asyncio workers), then `UPDATE t SET col = %s` where the new value is a
         parameter computed in Python (placeholders `%s`, `%(name)s`, `?`, `:name`, `$1`,
         f-string fields), and the `WHERE` clause does not re-check the column or a version.
         Reported from the first changed line of the SELECT … UPDATE span to the UPDATE.
@@ -202,8 +204,12 @@ HAZARD_DOCS = {
         """,
         """
         Only module-level names bound to a mutable literal or constructor (`{}`, `[]`, `dict()`,
-        `defaultdict()`, `Counter()`, …) are tracked. Plain appends and item assignments that do
-        not read the old value are not reported. A function handed to a runner in another
+        `defaultdict()`, `Counter()`, …) are tracked. A change in place (`append`, `add`,
+        `update`, `pop`, …) is reported when an `if` that tests the same name guards it
+        (`if url not in SEEN: SEEN.add(url)`: check-then-act), and in jobs that run in worker
+        processes (Celery, RQ, Dramatiq, …), where each process changes its own copy; a plain
+        append in a thread or pool worker is one step under the GIL and is not reported, nor are
+        item assignments that do not read the old value. A function handed to a runner in another
         module is only seen through DC101's other signals (decorators, `job_paths`).
         """,
         """

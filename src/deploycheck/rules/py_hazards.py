@@ -453,6 +453,10 @@ def _ident(name: str) -> str:
     return name.strip().strip('"`[]').rsplit(".", 1)[-1]
 
 
+# Calls that run SQL: DB-API and SQLAlchemy execute(), asyncpg's fetch*(), `databases`' fetch_*().
+_SQL_RUNNERS = ("execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "fetch_one", "fetch_all", "fetch_val")
+
+
 def scan_sql_lost_update(s: FunctionScan) -> None:
     if not s.mentions("execute", "exec_driver_sql"):
         return
@@ -465,9 +469,11 @@ def scan_sql_lost_update(s: FunctionScan) -> None:
             if text is not None:
                 local_sql[targets[0].id] = text
         for call in _step_calls(step):
-            if last_name(call.func) not in ("execute", "executemany", "exec_driver_sql") or not call.args:
+            if last_name(call.func) not in _SQL_RUNNERS:
                 continue
-            arg = call.args[0]
+            arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("query", "sql", "statement")), None)
+            if arg is None:
+                continue
             sql = string_value(arg) if not isinstance(arg, ast.Name) else local_sql.get(arg.id)
             if sql is None:
                 continue
@@ -705,6 +711,40 @@ def module_lock_names(module: PyModule) -> tuple[str, ...]:
     return module.memo["lock-names"]
 
 
+def _global_mutator_call(s: FunctionScan, step: Step, mutables: set[str], declared: set[str]) -> None:
+    """``RESULTS.append(x)`` / ``CACHE.update(...)`` / ``SEEN.add(k)`` on a module-level container in job code."""
+    node = step.node
+    if not isinstance(node, ast.Expr) or not isinstance(node.value, (ast.Call, ast.Await)):
+        return
+    call = node.value.value if isinstance(node.value, ast.Await) else node.value
+    if not isinstance(call, ast.Call) or last_name(call.func) not in _FIELD_MUTATORS | {"clear", "popitem", "appendleft"}:
+        return
+    recv = receiver(call)
+    root = recv
+    while isinstance(root, (ast.Subscript, ast.Attribute)):
+        root = root.value
+    if not isinstance(root, ast.Name) or root.id not in mutables:
+        return
+    guard = next((check for check in reversed(step.ifs) if root.id in names_in(check.test)), None)
+    what = s.job.what if s.job else "background code"
+    if guard is not None:
+        s.report(
+            GLOBAL_LOST_UPDATE, guard.lineno, node,
+            f"The module-level {root.id} is tested and then changed in place ({short(call.func, 40)}()) by {what} "
+            f"{s.fn.name} without a lock: two concurrent runs can both pass the test and both act on it, and with "
+            "process-based workers each process only changes its own copy.",
+        )
+    elif not any_in(what.lower(), ("thread", "pool", "asyncio", "coroutine")):
+        # One append or add is a single step under the GIL, so threads sharing the module lose
+        # nothing; worker processes (Celery, RQ, Dramatiq, …) each change a private copy.
+        s.report(
+            GLOBAL_LOST_UPDATE, node.lineno, node,
+            f"The module-level {root.id} is changed in place ({short(call.func, 40)}()) by {what} {s.fn.name}: "
+            "each worker process only changes its own copy, so other workers never see the change and it is "
+            "lost on restart.",
+        )
+
+
 def scan_global_lost_update(s: FunctionScan) -> None:
     if s.job is None:
         return
@@ -752,6 +792,8 @@ def scan_global_lost_update(s: FunctionScan) -> None:
                     "runs can lose updates, and each worker process only changes its own copy.",
                 )
                 break
+        else:
+            _global_mutator_call(s, step, mutables, declared)
 
 
 # ---- DC310: check-then-act on rows ----------------------------------------------------------
