@@ -1,7 +1,7 @@
 # path: billing/invoices.py
 from django.db import IntegrityError, transaction
 
-from .models import Artifact, Invoice, Order, OrderMetadata, Subscription
+from .models import Artifact, Invoice, Order, OrderMetadata, ReservedResource, Subscription
 from .serializers import ArtifactSerializer
 
 
@@ -71,3 +71,25 @@ def artifact_for(data):
         serializer = ArtifactSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         return serializer.save()
+
+
+class ContentSerializer:
+    def create(self, validated_data):
+        content = self.retrieve(validated_data)
+        if content is not None:  # error: DC310[high]
+            content.touch()
+        else:
+            content = self.Meta.model.objects.create(**validated_data)
+        return content
+
+    def retrieve(self, validated_data):
+        return None
+
+
+def reserve(worker, resources, task):
+    for resource in resources:
+        if worker.reservations.filter(resource=resource).exists():  # error: DC310[high]
+            reservation = worker.reservations.get(resource=resource)
+        else:
+            reservation = ReservedResource.objects.create(worker=worker, resource=resource)
+        reservation.tasks.add(task)

@@ -424,6 +424,45 @@ HAZARD_DOCS = {
             return ids
         """,
     ),
+    "DC314": _doc(
+        """
+        Finds a lock taken with a call that may fail (`ok = cache.add(key, …)`,
+        `ok = r.set(key, …, nx=True)`, `ok = r.setnx(key, …)`, `ok = lock.acquire(blocking=False)`)
+        and released in the same function (`cache.delete(key)`, `r.delete(key)`,
+        `lock.release()`) on a path that does not depend on the result: not under an `if`
+        that tests it, and not after an `if not ok: return`. The typical shape is a context
+        manager whose `finally:` always deletes the key. Reported at the release.
+        """,
+        """
+        When the lock is already held, the caller that failed to take it still deletes the
+        key on its way out, so the next worker takes the lock while the first holder is still
+        running: the lock no longer serialises anything, and only under load.
+        """,
+        """
+        The acquisition and the release must be in the same function, on the same client name
+        and key expression. A release guarded by something else that implies ownership (a
+        token comparison in a Lua script) is reported unless it tests the result variable.
+        """,
+        """
+        @contextmanager
+        def task_lock(lock_id):
+            acquired = cache.add(lock_id, "1", 600)
+            try:
+                yield acquired
+            finally:
+                cache.delete(lock_id)            # DC314: also deletes another worker's lock
+        """,
+        """
+        @contextmanager
+        def task_lock(lock_id):
+            acquired = cache.add(lock_id, "1", 600)
+            try:
+                yield acquired
+            finally:
+                if acquired:
+                    cache.delete(lock_id)
+        """,
+    ),
 }
 
 SAFEGUARD_DOCS = {

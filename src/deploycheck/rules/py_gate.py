@@ -41,7 +41,7 @@ HAZARD_TRIGGERS = (
     "save(", "commit(", "flush(", "bulk_update(", ".set(", "hset(", "setex(", "execute(", "write",
     "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
     "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy", "] =", "]=", "setdefault(",
-    "put", "zrem", "ltrim(", "srem(", "hdel(",  # DC312: a key-value store written or cleared after a read
+    "put", "zrem", "ltrim(", "srem(", "hdel(", "release(",  # DC312, DC314: a key-value store written or cleared after a read
     "delay(", "apply_async(", "send_task(", "async_task(", "enqueue", "send_with_options(", "kiq(",  # DC340
 )
 # Changed lines without any of these add or remove no lock, transaction or atomic update.

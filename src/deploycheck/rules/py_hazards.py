@@ -63,11 +63,15 @@ CLAIM_WITHOUT_LOCK = _rule(
     "DC313", "claim-without-lock",
     "Rows or documents are selected and then claimed with an UPDATE by their ids in a separate statement, without FOR UPDATE SKIP LOCKED or re-checking the selection.",
 )
+LOCK_RELEASED_UNOWNED = _rule(
+    "DC314", "lock-released-unowned",
+    "A lock taken with cache.add()/SET NX/acquire(blocking=False) is released without checking that this caller acquired it.",
+)
 STORE_CHECK_THEN_ACT = _rule("DC312", "store-check-then-act", "A Redis/cache key is read and tested, then written in a separate command (a lock made of peek-then-put), or read and then removed in two commands.")
 
 RULES = (
     LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT,
-    FILE_CHECK_THEN_ACT, STORE_CHECK_THEN_ACT, CLAIM_WITHOUT_LOCK, ENQUEUE_BEFORE_COMMIT,
+    FILE_CHECK_THEN_ACT, STORE_CHECK_THEN_ACT, CLAIM_WITHOUT_LOCK, LOCK_RELEASED_UNOWNED, ENQUEUE_BEFORE_COMMIT,
 )
 
 # A file whose text contains none of these cannot hold a write any analysis here looks for.
@@ -822,7 +826,8 @@ def _related_check(test: ast.AST) -> tuple[str, str] | None:
 def _existence_call(test: ast.AST) -> tuple[str | None, str] | None:
     for call in iter_calls(test):
         tail = last_name(call.func)
-        if tail in ("exists", "aexists", "count", "acount", *_MAYBE_READS) and _ormish(call):
+        related = tail in ("exists", "aexists") and "filter" in chain_calls(call)  # self.reservations.filter(...).exists()
+        if tail in ("exists", "aexists", "count", "acount", *_MAYBE_READS) and (_ormish(call) or related):
             if any(c in _LOCKING_CALLS for c in chain_calls(call)):
                 return None
             return _model_from_chain(call), f"{tail}()"
@@ -861,9 +866,13 @@ _OUTCOMES = {
 }
 
 
+# Helpers that look a row up and return None when it is missing: content = self.retrieve(data).
+_LOOKUP_HELPER = re.compile(r"^(?:retrieve|lookup|find|find_existing|get_existing|fetch_existing|existing)(?:_|$)")
+
+
 def scan_check_then_act(s: FunctionScan) -> None:
     if not s.mentions("create(", "save(", "delete(", ".add(") or not s.mentions(
-        "exists(", "count(", "first(", "last(", "doesnotexist", "noresultfound", "one_or_none", "scalar", "hasattr("
+        "exists(", "count(", "first(", "last(", "doesnotexist", "noresultfound", "one_or_none", "scalar", "hasattr(", "retrieve", "lookup", "find"
     ):
         return
     checks: list[_Check] = []
@@ -904,11 +913,14 @@ def scan_check_then_act(s: FunctionScan) -> None:
                     maybe[var] = (model, f"{last_name(inner.func)}()")
                     if model:
                         instances[var] = model
+            elif isinstance(inner, ast.Call) and _LOOKUP_HELPER.search(last_name(inner.func)):
+                maybe[var] = (None, f"{last_name(inner.func)}()")  # content = self.retrieve(data): None when missing
             elif isinstance(inner, ast.Call) and last_name(inner.func)[:1].isupper() and isinstance(inner.func, (ast.Name, ast.Attribute)):
                 instances[var] = last_name(inner.func)
                 constructed.add(var)
         if step.integrity_guarded or step.locked:
             continue
+        assigned = [t.id for t in targets if isinstance(t, ast.Name)]
         for call in _step_calls(step):
             act = _act(call, instances)
             if act is None:
@@ -922,6 +934,11 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 else:
                     inside = _applies(check.node, step)  # type: ignore[arg-type]
                 related = bool(check.refs) and verb == "created" and bool(check.refs & names_in(call))
+                # `if content is None: content = M.objects.create(...)`: the checked name receives the new row
+                related = related or (verb == "created" and bool(check.names & set(assigned)))
+                # `if rel.filter(...).exists(): … else: M.objects.create(...)`: a related manager, model unknown
+                related = related or (verb == "created" and not check.models and not check.names and not check.refs
+                                      and not isinstance(check.node, ast.Try))
                 # the "not found" handler of get() creates whatever it creates because the row was missing
                 handled = isinstance(check.node, ast.Try) and inside and verb in ("created", "saved")
                 if not inside or not ((model and model in check.models) or (var and var in check.names) or related or handled):
@@ -1149,6 +1166,82 @@ def scan_claim_without_lock(s: FunctionScan) -> None:
                 return
 
 
+# ---- DC314: a lock released by a caller that may not hold it -------------------------------
+
+
+def _try_acquire(value: ast.AST) -> tuple[str, str | None, str] | None:
+    """(receiver, key, how) for ``cache.add(k, …)``, ``r.set(k, …, nx=True)``, ``r.setnx(k, …)``,
+    ``lock.acquire(blocking=False)``: calls whose result says whether the lock was taken."""
+    inner = value.value if isinstance(value, ast.Await) else value
+    if not isinstance(inner, ast.Call) or receiver(inner) is None:
+        return None
+    tail = last_name(inner.func)
+    recv = dotted(receiver(inner))
+    if tail == "acquire" and any(k.arg in ("blocking", "timeout", "blocking_timeout") for k in inner.keywords):
+        return recv, None, f"{short(inner.func, 40)}()"
+    if tail == "acquire" and inner.args and isinstance(inner.args[0], ast.Constant) and inner.args[0].value is False:
+        return recv, None, f"{short(inner.func, 40)}()"
+    if not inner.args:
+        return None
+    key = ast.dump(inner.args[0])
+    if (tail == "add" and any_in(recv.lower(), ("cache", "memcache"))) or tail == "setnx" or (
+        tail == "set" and any(k.arg == "nx" for k in inner.keywords)
+    ):
+        return recv, key, f"{short(inner.func, 40)}()"
+    return None
+
+
+def scan_lock_released_unowned(s: FunctionScan) -> None:
+    if not s.mentions("delete(", "release(", "unlink("):
+        return
+    taken: list[tuple[str, str, str | None, str, ast.AST]] = []  # (flag name, receiver, key, how, node)
+    for step in s.steps:
+        node = step.node
+        if step.header:
+            continue
+        targets, value = _assign_parts(node)
+        if value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            found = _try_acquire(value)
+            if found:
+                taken.append((targets[0].id, *found, node))
+        if not taken:
+            continue
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            recv = receiver(call)
+            if recv is None or tail not in ("delete", "release", "unlink", "adelete"):
+                continue
+            for flag, owner, key, how, acquired in taken:
+                same = dotted(recv) == owner and (
+                    (key is None and tail == "release") or (key is not None and call.args and ast.dump(call.args[0]) == key)
+                )
+                if not same:
+                    continue
+                if any(flag in names_in(check.test) for check in step.ifs) or _guarded_by_exit(s.steps, flag, step):
+                    break
+                s.report(
+                    LOCK_RELEASED_UNOWNED, call.lineno, call,
+                    f"The lock taken with {how} (its result in `{flag}`) is released with {tail}() whether or not this "
+                    f"caller acquired it: when another run of {s.fn.name} holds the lock, this one releases it on its way "
+                    f"out and a third can start alongside the holder (release only when `{flag}` is true, ideally with a "
+                    "token compare-and-delete).",
+                    acquired,
+                )
+                break
+
+
+def _guarded_by_exit(steps: list[Step], flag: str, at: Step) -> bool:
+    """``if not acquired: return`` (or raise) before ``at``: only an owner gets there."""
+    for step in steps:
+        if step is at:
+            return False
+        node = step.node
+        if step.header and isinstance(node, ast.If) and flag in names_in(node.test) and _terminates(node.body):
+            if (node.end_lineno or node.lineno) < at.node.lineno:  # type: ignore[attr-defined]
+                return True
+    return False
+
+
 # ---- DC340: work enqueued before the state it needs is committed ----------------------------
 
 _ENQUEUES = {"delay", "apply_async", "send_task", "async_task", "enqueue", "enqueue_call", "enqueue_job", "send_with_options", "kiq"}
@@ -1269,6 +1362,7 @@ ANALYSES = (
     scan_file_check_then_act,
     scan_store_check_then_act,
     scan_claim_without_lock,
+    scan_lock_released_unowned,
     scan_enqueue_before_commit,
 )
 
