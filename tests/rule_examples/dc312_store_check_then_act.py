@@ -60,3 +60,25 @@ def account_for(email):
 def remember(key, value):
     if cache.get("enabled"):  # ok: DC312
         cache.set(key, value)
+
+
+def heartbeat(connection, key, timeout):
+    connection.expire(key, timeout)  # error: DC312
+    connection.hset(key, "last_heartbeat", "now")
+
+
+def heartbeat_fixed(connection, key, timeout):
+    with connection.pipeline() as pipe:
+        pipe.hset(key, "last_heartbeat", "now")  # ok: DC312
+        pipe.expire(key, timeout)
+        pipe.execute()
+
+
+class RateLimit:
+    def __init__(self, storage, key):
+        self.storage, self.window_key = storage, key
+
+    def acquire(self, window):
+        current = self.storage.incr(self.window_key, 0)  # error: DC312
+        if current != window:
+            self.storage.incr(self.window_key, window)

@@ -307,7 +307,9 @@ HAZARD_DOCS = {
         on the same client (`set` without `nx=True`, `setex`, `hset`, `put`/`_put_data`) after
         the test, or by a plain ORM `create()` under it (a cache miss creating a row). Also a
         range read (`zrangebyscore`, `lrange`, `smembers`, `hgetall`) followed by the removal of
-        the same key's items (`zremrangebyscore`, `ltrim`, `delete`) in a second command. Not
+        the same key's items (`zremrangebyscore`, `ltrim`, `delete`) in a second command, and an
+        `expire` followed by a write that creates the key when it is missing (`hset`, `sadd`,
+        `lpush`, `incr`, …). `incr(key, 0)` counts as a read. Not
         reported inside a lock, when the function uses `WATCH`, a Lua script or a lock, or on a
         pipeline (its commands run in one MULTI). Reported from the first changed line of the
         read … write span.
@@ -316,7 +318,9 @@ HAZARD_DOCS = {
         Each command is atomic, the pair is not: two workers both read "no lock yet" and both
         write it, so a lock or a run-once marker built this way lets both through; two
         consumers both read the same due items before either removes them, and items added
-        between the read and the removal are deleted without ever being read.
+        between the read and the removal are deleted without ever being read. A key that expires
+        between `EXPIRE` and `HSET` is recreated by the write, partially and with no TTL, so it
+        lives forever.
         """,
         """
         Keys are compared as written (the same expression in both calls) and the client by its

@@ -957,7 +957,10 @@ def scan_check_then_act(s: FunctionScan) -> None:
 # ---- DC312: check-then-act on a key-value store ---------------------------------------------
 
 _STORE_CHECKS = {"get", "aget", "exists", "hexists", "hget", "sismember", "get_data", "_get_data", "peek", "peek_data", "has_key", "ttl"}
-_STORE_PUTS = {"set", "aset", "setex", "psetex", "hset", "hmset", "mset", "put", "put_data", "_put_data", "set_data", "_set_data", "sadd", "set_many"}
+_STORE_PUTS = {"set", "aset", "setex", "psetex", "hset", "hmset", "mset", "put", "put_data", "_put_data", "set_data", "_set_data", "sadd", "set_many", "incr", "incrby"}
+# Writes that create the key when it is missing: after an EXPIRE of the same key they can
+# recreate an expired key, partially and without a TTL.
+_STORE_CREATES = {"hset", "hmset", "hsetnx", "sadd", "lpush", "rpush", "zadd", "hincrby", "incr", "incrby", "append", "setrange"}
 # A range read and the removal of what it returned: two consumers both take the same items, and
 # items added in between are removed without being read.
 _STORE_TAKES = {"zrangebyscore": ("zremrangebyscore", "zrem"), "zrange": ("zremrangebyrank", "zrem", "delete"),
@@ -988,8 +991,16 @@ def _key(call: ast.Call) -> str | None:
     return ast.dump(call.args[0])
 
 
+def _store_check(call: ast.Call) -> bool:
+    """A read of a key: get()/exists()/…, or ``incr(key, 0)``, which returns the value unchanged."""
+    tail = last_name(call.func)
+    if tail in ("incr", "incrby") and len(call.args) > 1:
+        return isinstance(call.args[1], ast.Constant) and call.args[1].value == 0
+    return tail in _STORE_CHECKS
+
+
 def scan_store_check_then_act(s: FunctionScan) -> None:
-    if not s.mentions("set(", "put", "zrem", "ltrim", "delete(", "srem(", "hdel(", "create("):
+    if not s.mentions("set(", "put", "zrem", "ltrim", "delete(", "srem(", "hdel(", "create(", "incr", "sadd(", "push(", "zadd("):
         return
     calls = [(c, st) for st in s.steps for c in _step_calls(st)]
     if any(last_name(c.func) in ("watch", "register_script", "eval", "evalsha", "lock", "Lock") for c, _st in calls):
@@ -997,12 +1008,13 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
     checks: list[tuple[str, str, ast.Call, ast.If]] = []  # (receiver, key, read, the if that tests it)
     values: dict[str, tuple[str, str, ast.Call]] = {}  # var -> the store read it holds
     takes: list[tuple[str, str, ast.Call, tuple[str, ...]]] = []
+    expired: list[tuple[str, str, ast.Call]] = []  # (receiver, key, the expire() call)
     for step in s.steps:
         node = step.node
         if step.header:
             if isinstance(node, (ast.If, ast.While)):
                 for call in iter_calls(node.test):
-                    recv = _store_receiver(call, s.module) if last_name(call.func) in _STORE_CHECKS else None
+                    recv = _store_receiver(call, s.module) if _store_check(call) else None
                     key = _key(call)
                     if recv and key:
                         checks.append((recv, key, call, node))  # type: ignore[arg-type]
@@ -1015,7 +1027,7 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
             inner = value.value if isinstance(value, ast.Await) else value
             for call in iter_calls(inner):
                 tail = last_name(call.func)
-                recv = _store_receiver(call, s.module) if tail in _STORE_CHECKS or tail in _STORE_TAKES else None
+                recv = _store_receiver(call, s.module) if _store_check(call) or tail in _STORE_TAKES else None
                 key = _key(call)
                 if recv and key:
                     if tail in _STORE_TAKES:
@@ -1027,6 +1039,23 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
             continue
         for call in _step_calls(step):
             tail = last_name(call.func)
+            if tail in ("expire", "pexpire", "expireat") and call.args:
+                recv = _store_receiver(call, s.module)
+                if recv:
+                    expired.append((recv, ast.dump(call.args[0]), call))
+                continue
+            if tail in _STORE_CREATES and call.args and call.lineno > min((e[2].lineno for e in expired), default=call.lineno):
+                recv, key = _store_receiver(call, s.module), ast.dump(call.args[0])
+                hit = next((e for e in expired if e[0] == recv and e[1] == key and e[2].lineno < call.lineno), None)
+                if hit is not None:
+                    s.report(
+                        STORE_CHECK_THEN_ACT, hit[2].lineno, call,
+                        f"Key {short(call.args[0], 40)} gets its TTL with {last_name(hit[2].func)}() before it is written with "
+                        f"{tail}(): if the key expired in the meantime, {tail}() recreates it partially and without a TTL, "
+                        "so it never expires again (write first and set the TTL after, in one MULTI pipeline).",
+                        hit[2],
+                    )
+                    continue
             for recv, key, read, taken in takes:
                 if tail in taken and _store_receiver(call, s.module) == recv and _key(call) == key:
                     s.report(

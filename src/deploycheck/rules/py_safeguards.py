@@ -184,6 +184,10 @@ def _sql_occurrence(call: ast.Call) -> tuple[str, str] | None:
         return "lock", "the advisory lock"
     if _ROW_LOCK_SQL.search(sql):
         return "row-lock", "`SELECT … FOR UPDATE`"
+    if sql.strip().rstrip(";") in ("begin", "begin deferred", "begin transaction", "begin deferred transaction"):
+        return "transaction", "`BEGIN` (deferred: two SQLite writers that both read first fail with 'database is locked'; use BEGIN IMMEDIATE)"
+    if sql.strip().rstrip(";").startswith(("begin immediate", "begin exclusive")):
+        return "transaction", f"`{sql.strip().rstrip(';').upper()}`"
     if "on conflict" in sql or "on duplicate key" in sql or "insert ignore" in sql:
         return "upsert", "`INSERT … ON CONFLICT`"
     if _RELATIVE_SQL.search(sql):
