@@ -43,3 +43,9 @@ def fan_out(jobs):
 def rebuild(tree_id):
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM tree WHERE tree_id = %s", [tree_id])
+
+
+async def job_status(redis, job_id):
+    result = await redis.get(f"result:{job_id}")
+    score = await redis.zscore("queue", job_id)
+    return result, score

@@ -59,3 +59,11 @@ def rebuild(tree_id, session):
     session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": tree_id})  # error: DC201
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM tree WHERE tree_id = %s", [tree_id])
+
+
+async def job_status(redis, job_id):
+    async with redis.pipeline(transaction=True) as tr:  # error: DC201
+        tr.get(f"result:{job_id}")
+        tr.zscore("queue", job_id)
+        result, score = await tr.execute()
+    return result, score

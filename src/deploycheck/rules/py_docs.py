@@ -361,7 +361,10 @@ HAZARD_DOCS = {
         object that is `save()`d later in the function, or followed by the session's
         `commit()`; a send given a file (`f.name`) inside the `with open(…, "w") as f` /
         `NamedTemporaryFile()` block that writes it. Reported at the send when it is added,
-        or at the `with` line when the block was put around an existing send.
+        or at the `with` line when the block was put around an existing send. A send moved out
+        of the transaction block it was inside on the base side is reported as a `warning`: it
+        now goes out after the commit, which is usually the fix, but it no longer rolls back
+        with the rows and its order relative to the other writes changed.
         """,
         """
         The broker delivers at once, the database commits later. A fast worker starts the task
@@ -477,6 +480,17 @@ SAFEGUARD_DOCS = {
         `session.begin()`/`begin_nested()`, thread/process/asyncio locks and semaphores,
         Redis/cache locks (`.lock()`, `SET NX`, `cache.add`), advisory locks, file locks,
         `transaction.on_commit()`, and the project's own wrappers listed in `lock_wrappers`.
+        Also, without a lock keyword: the project's own lock helpers (any call named like a
+        lock, `task_lock(name)`, `acquire_category_tree_lock()`, and helpers returning a locked
+        queryset, `*_select_for_update()`), SQLite `BEGIN`/`BEGIN IMMEDIATE`, and, inside a
+        function that exists on both sides, the lock order (`sorted()` in a function that takes
+        locks, `order_by()` on the locked rows), Redis MULTI pipelines
+        (`pipeline(transaction=True)`) and pool sizes (`ThreadPoolExecutor`, `Pool`,
+        `max_workers=`, `concurrent.futures.wait`). A row lock is counted on the line of the
+        method name, so `.with_for_update()` alone on a continuation line of a multi-line query
+        is seen there. When a safeguard leaves a function and a helper of the same file that
+        the function now calls holds one of the same kind, the move is reported here at the
+        call, instead of as a removal.
         "Changed" means the line holding the construct was edited (e.g. `skip_locked=True`
         added); a line that only moved or was re-indented is not reported.
         """,
@@ -511,6 +525,11 @@ SAFEGUARD_DOCS = {
         `update_or_create()` when they replace a `create()` in the same function, and atomic
         counters on a shared store: Redis `incr`/`incrby`/`decr`/`decrby`/`hincrby`/
         `hincrbyfloat`/`incrbyfloat`/`zincrby` and Django cache `cache.incr()`/`decr()`.
+        Inside a function that exists on both sides also: Redis `WATCH`/`MULTI`, Lua scripts
+        (`register_script`, `eval`/`evalsha`, `fcall`), upserts (`INSERT … ON CONFLICT`,
+        `on_conflict_do_*()`, `bulk_create(update_conflicts=…)`), an `except IntegrityError`
+        (or `UniqueViolation`) handler, and `get_or_create()`/`update_or_create()` replacing a
+        `create()` or `bulk_create()`.
         """,
         """
         These change the semantics of concurrent writes: a conditional update can now update
@@ -553,7 +572,11 @@ SAFEGUARD_DOCS = {
         `save()`, atomic counters (`incr`), `transaction.atomic`/`session.begin()`, a lock
         (threading, Redis `.lock()`, `SET NX`, advisory, file locks, `lock_wrappers`), an
         idempotency key, `transaction.on_commit()`, or `get_or_create()`/`update_or_create()`/
-        `ON CONFLICT`. The enclosing function of the base and head versions is compared, so a
+        `ON CONFLICT`, a project's own lock helper (`with task_lock(name) as (lock, acquired):`
+        deleted), Redis `WATCH`/`MULTI` and MULTI pipelines, Lua scripts, an `except
+        IntegrityError` handler and the lock order. A lock guard turned the other way round
+        (`if acquired:` -> `if not acquired:` on a name bound from a lock) is reported on the
+        head line. The enclosing function of the base and head versions is compared, so a
         safeguard that merely moved within the function (or, for a renamed function, within the
         file) is not reported.
         """,

@@ -1315,6 +1315,21 @@ def _enqueued(call: ast.Call) -> str:
     return f"{short(recv, 30)}.{last_name(call.func)}()" if recv is not None else f"{last_name(call.func)}()"
 
 
+def _moved_out_of_transaction(s: FunctionScan, call: ast.Call) -> str | None:
+    """How the base side of this function sent the same work inside a transaction block, when the
+    head sends it outside any: ``bulk_update.apply_async(...)`` moved below ``with transaction.atomic():``."""
+    base = module_for(s.ctx, "base") if s.ctx.file.old_path is not None else None
+    fn = base.by_qualname.get(s.fn.qualname) if base is not None else None
+    if fn is None:
+        return None
+    name = dotted(call.func)
+    for start, end, header, how in _transaction_blocks(fn):
+        for node in ast.walk(fn.node):
+            if isinstance(node, ast.Call) and dotted(node.func) == name and start <= node.lineno <= end:
+                return f"`{how}` on base line {header}"
+    return None
+
+
 def scan_enqueue_before_commit(s: FunctionScan) -> None:
     if not s.mentions(*(f"{e}(" for e in _ENQUEUES)):
         return
@@ -1346,6 +1361,16 @@ def scan_enqueue_before_commit(s: FunctionScan) -> None:
                 ))
                 break
         else:
+            moved = _moved_out_of_transaction(s, call) if added else None
+            if moved is not None:
+                s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                    s.ctx.path, call.lineno,
+                    f"{what} moved out of the transaction block it was sent from ({moved}): it is now sent after the "
+                    "commit, so a worker sees the committed rows, but the send no longer rolls back with them and its "
+                    "order relative to the other writes changed; check the task does not rely on either.",
+                    call.end_lineno or call.lineno, severity="warning",
+                ))
+                continue
             for start, end, name, node in files:
                 if start < call.lineno <= end and name in roots and (added or start in s.ctx.added):
                     line = call.lineno if added else start

@@ -70,6 +70,7 @@ ADDED_RULE = {
     "get-or-create": ATOMIC_WRITE_CHANGED,
     "idempotency": ATOMIC_WRITE_CHANGED,
     "optimistic": ATOMIC_WRITE_CHANGED,
+    "redis-transaction": LOCKING_CHANGED,
     "atomic-script": ATOMIC_WRITE_CHANGED,
     "upsert": ATOMIC_WRITE_CHANGED,
     "conflict-handling": ATOMIC_WRITE_CHANGED,
@@ -88,12 +89,13 @@ REMOVED_CONSEQUENCE = {
     "upsert": "two workers running at once can now both insert the row, or the second one fails on the unique key",
     "optimistic": "the optimistic transaction no longer aborts when another client changes the watched keys, so concurrent updates overwrite each other",
     "atomic-script": "the steps the script ran as one atomic command now run as separate commands that other clients can interleave",
+    "redis-transaction": "its commands no longer run as one step: other clients can change or read the keys between them",
     "conflict-handling": "a duplicate written by a concurrent worker now raises instead of being read back",
     "lock-order": "rows are now locked in no fixed order, so two workers locking overlapping rows can deadlock",
 }
 # Kinds reported only inside a function that exists on both sides: a pool, an upsert or a Lua
 # script in new code is how new code is written, not a change to how existing code is protected.
-_CHANGES_ONLY = frozenset({"parallelism", "optimistic", "atomic-script", "upsert", "conflict-handling", "lock-order"})
+_CHANGES_ONLY = frozenset({"parallelism", "optimistic", "redis-transaction", "atomic-script", "upsert", "conflict-handling", "lock-order"})
 # What a changed (not added or removed) occurrence of these kinds means, when it is not the generic text.
 CHANGED_CONSEQUENCE = {
     "parallelism": "this changes how many of these run at the same time, or how long the caller waits for them",
@@ -101,6 +103,7 @@ CHANGED_CONSEQUENCE = {
     "optimistic": "the transaction now aborts (and must be retried) whenever another client changes a watched key first",
     "atomic-script": "the script's steps run as one command that other clients cannot interleave, and it blocks the store while it runs",
     "upsert": "concurrent inserts of the same key are now resolved by the database instead of by the code around them",
+    "redis-transaction": "its commands now run as one step (reads inside it see one snapshot, writes land together), and the code must use the results of execute()",
     "conflict-handling": "a duplicate written by a concurrent worker is now handled instead of raising",
 }
 
@@ -296,6 +299,8 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule
         if tail.endswith("bulk_create") and any(kw.arg in ("update_conflicts", "ignore_conflicts") for kw in call.keywords):
             return "upsert", f"`{tail}(…conflicts=…)`", True
         return "create", f"{tail}()", False
+    if tail == "pipeline" and any(kw.arg == "transaction" and isinstance(kw.value, ast.Constant) and kw.value.value is True for kw in call.keywords):
+        return "redis-transaction", f"the MULTI pipeline `{name}(transaction=True)`", True
     if tail in ("watch", "multi") and recv is not None and module is not None and is_store_client(recv, module):
         return "optimistic", f"`{tail.upper()}` (`{name}()`)", True
     if tail in ("register_script", "script_load", "fcall", "fcall_ro") or (
