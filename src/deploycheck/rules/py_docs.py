@@ -364,7 +364,10 @@ HAZARD_DOCS = {
         or at the `with` line when the block was put around an existing send. A send moved out
         of the transaction block it was inside on the base side is reported as a `warning`: it
         now goes out after the commit, which is usually the fix, but it no longer rolls back
-        with the rows and its order relative to the other writes changed.
+        with the rows and its order relative to the other writes changed. Also a `warning`: a
+        message moved in two calls, a copy enqueued or published (`enqueue`, `publish`,
+        `rpush`, `xadd`, …) and then the original acknowledged or removed (`ack`,
+        `delete_message`, `xack`, `lrem`, …), outside a pipeline.
         """,
         """
         The broker delivers at once, the database commits later. A fast worker starts the task

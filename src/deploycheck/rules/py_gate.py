@@ -42,7 +42,7 @@ HAZARD_TRIGGERS = (
     "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
     "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy", "] =", "]=", "setdefault(",
     "put", "zrem", "ltrim(", "srem(", "hdel(", "release(", "incr", "sadd(", "push(", "zadd(",  # DC312, DC314: a key-value store written or cleared after a read
-    "delay(", "apply_async(", "send_task(", "async_task(", "enqueue", "send_with_options(", "kiq(",  # DC340
+    "delay(", "apply_async(", "send_task(", "async_task(", "enqueue", "send_with_options(", "kiq(", "ack(",  # DC340
 )
 # Changed lines without any of these add or remove no lock, transaction or atomic update.
 SAFEGUARD_TRIGGERS = (
@@ -51,7 +51,7 @@ SAFEGUARD_TRIGGERS = (
     "setnx", "advisory", "watch", "mutex",
     # concurrency control without a lock keyword (DC201/DC202): MULTI, Lua scripts, pool sizes,
     # lock order, upserts and duplicate handling, bulk_create replaced by update_or_create
-    "multi(", "register_script", "eval", "script_load", "fcall", "max_workers", "executor", "pool",
+    "multi(", "transaction=", "register_script", "eval", "script_load", "fcall", "max_workers", "executor", "pool",
     "wait(", "sorted(", "order_by", "integrityerror", "uniqueviolation", "duplicatekey", "bulk_create",
     "on_duplicate", "conflict", "processes=", "concurrency=", "max_jobs",
 )

@@ -56,7 +56,7 @@ CHECK_THEN_ACT = _rule("DC310", "check-then-act", "A row's existence is checked 
 FILE_CHECK_THEN_ACT = _rule("DC311", "file-check-then-act", "A job checks that a file exists (or not) and then writes or removes it in a separate step.")
 ENQUEUE_BEFORE_COMMIT = _rule(
     "DC340", "enqueue-before-commit",
-    "A task is enqueued before the state it needs is committed or written: inside transaction.atomic() without on_commit, before the object's save() or the session's commit(), or inside the open block of the file it is given.",
+    "A task is enqueued before the state it needs is committed or written (in a transaction block without on_commit, before save()/commit(), with its file still open); a send moved out of a transaction, or a message moved in two calls (warning).",
     ("sequential-assumption", "shared-state"),
 )
 CLAIM_WITHOUT_LOCK = _rule(
@@ -1406,6 +1406,39 @@ def scan_enqueue_before_commit(s: FunctionScan) -> None:
                     break
 
 
+_MOVE_SENDS = {"enqueue", "enqueue_job", "publish", "basic_publish", "push", "rpush", "lpush", "xadd", "send_message", "put"}
+_MOVE_ACKS = {"ack", "basic_ack", "acknowledge", "delete_message", "xack", "lrem", "zrem", "nack", "reject", "basic_reject", "basic_nack"}
+
+
+def scan_two_step_move(s: FunctionScan) -> None:
+    """A message moved as "enqueue a copy, then ack the original" in two separate calls."""
+    if not s.mentions(*(f"{a}(" for a in _MOVE_ACKS)):
+        return
+    sends: list[tuple[ast.Call, set[str]]] = []
+    for step in s.steps:
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            recv = receiver(call)
+            if recv is None or "pipe" in dotted(recv).lower():
+                continue
+            args = {n for a in [*call.args, *(k.value for k in call.keywords)] for n in names_in(a)} - {"self", "cls"}
+            if tail in _MOVE_SENDS and args:
+                sends.append((call, args))
+            elif tail in _MOVE_ACKS and args:
+                for send, sent in sends:
+                    shared = sent & args
+                    if shared and (touches(s.ctx.added, send) or touches(s.ctx.added, call)):
+                        line = first_changed(s.ctx.added, send.lineno, call.end_lineno or call.lineno) or send.lineno
+                        s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                            s.ctx.path, line,
+                            f"`{sorted(shared)[0]}` is moved in two calls, {_enqueued(send)} then {_enqueued(call)}: a worker that "
+                            "dies between them leaves the message in both places and it runs twice (in the other order it would "
+                            "be lost); make the move one atomic step (a MULTI pipeline, a Lua script, LMOVE) or the consumer idempotent.",
+                            call.end_lineno or call.lineno, severity="warning",
+                        ))
+                        return
+
+
 ANALYSES = (
     scan_orm_lost_update,
     scan_sql_lost_update,
@@ -1418,6 +1451,7 @@ ANALYSES = (
     scan_claim_without_lock,
     scan_lock_released_unowned,
     scan_enqueue_before_commit,
+    scan_two_step_move,
 )
 
 
