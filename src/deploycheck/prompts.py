@@ -241,14 +241,15 @@ class TerminalPrompter:
             self._note(f"Please answer with one of the choices in square brackets ({letters} for short).")
             typed = value  # still there to correct
 
-    def line(self, prompt: str, default: str | None = None, prefill: str | None = None, moves: bool = False) -> str:
+    def line(self, prompt: str, default: str | None = None, prefill: str | None = None, moves: bool = False,
+             allow_empty: bool = False) -> str:
         label = prompt + (f" ({one_line(default, 60)})" if default is not None else "") + ": "
         typed = prefill or ""
         while True:
             value = self._text_prompt(label, typed, moves, default or typed)
             if not value.strip() and default is not None:
                 return default
-            if value.strip():
+            if value.strip() or allow_empty:
                 return value.strip()
             self._note("An answer is needed here.")
             typed = ""
