@@ -10,8 +10,10 @@ Every answer is saved to a draft (``deploycheck.drafts``) as it is given, and th
 once more before ``walk`` returns, so Ctrl-C, end of input or a failed signature never lose
 work: the next run offers to resume. ``check`` deletes the draft once a record is written.
 
-Prompting goes through ``Prompter`` (Rich prompts). It reads the terminal, or, for tests, a
-stream of scripted lines — the same code path either way, detect-secrets style.
+Prompting goes through a prompter: at a terminal ``prompts.TerminalPrompter`` (prompt_toolkit:
+line editing, history, choices by arrow key, ``$EDITOR``), else ``Prompter`` (Rich prompts),
+which tests drive with a stream of scripted lines. Both accept the same answers, letters and
+moves (``back``, ``help``, ``review``: see ``prompts``), so the walk logic is the same either way.
 
 Untrusted text (paths, messages, source lines, answers, draft contents) is shown only through
 ``safe.inert`` inside ``rich.text.Text``; the consoles have markup switched off.
