@@ -605,7 +605,7 @@ def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project
 
 # --- the terminal prompts: editing, moves, editor, defaults (issue 18, point 4) -------------------
 
-LEFT, BACKSPACE = "\x1b[D", "\x7f"
+LEFT, UP, DOWN, BACKSPACE = "\x1b[D", "\x1b[A", "\x1b[B", "\x7f"
 
 
 def ctrl_c_then_draft(t: Terminal, p: Project) -> dict[str, Answer]:
@@ -618,11 +618,13 @@ def ctrl_c_then_draft(t: Terminal, p: Project) -> dict[str, Answer]:
     return parse_draft(draft_file(p).read_bytes(), "draft").answers
 
 
-def test_arrow_keys_edit_the_line_instead_of_printing_escapes(project: Project) -> None:
+def test_arrow_keys_choose_and_edit_the_line_instead_of_printing_escapes(project: Project) -> None:
     p = project
     t = term(p)
-    t.answer(Q_SHARED, "yes")
+    t.expect(Q_SHARED)
+    t.send(DOWN + DOWN + UP + "\r")  # Up/Down go through the choices: yes, no, back to yes
     t.expect(DETAILS)
+    assert Q_SHARED + "yes\n" in t.text
     t.send("Product.stck" + LEFT * 2 + "o\r")  # fix a typo in the middle of the line
     t.expect(Q_SEQUENTIAL)
     assert "Details: Product.stock" in t.text
