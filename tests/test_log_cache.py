@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dcflow import ANSWERS, Project, make_key, make_project, run_dc
 from gitrepo import commit, git
@@ -152,3 +154,17 @@ def test_a_record_that_stops_verifying_is_never_shown_verified(tmp_path: Path) -
     assert doc[record]["verified"] is False and doc[record]["verification"].startswith("signer not trusted today")
     proc = run_dc(p.repo, "log")
     assert "[NOT VERIFIED]" in proc.stdout and "[verified]" not in proc.stdout
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6))
+def test_an_entrys_json_text_is_exactly_json_dumps_indent_2(entry: dict) -> None:
+    expected = json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+    assert log._entry_json(entry) == expected
