@@ -312,7 +312,8 @@ def print_lines(lines: list[tuple[str, str | None]]) -> None:
     direct = not con.is_terminal and con.color_system is None and not con.record
     pending: list[str] = []
     for line, style in lines:
-        if direct and line.isprintable() and line == line.rstrip() and cell_len(line) <= width:
+        # (printable ASCII is one cell a character: no need for Rich's cell_len, ~2 us a line)
+        if direct and line.isprintable() and line == line.rstrip() and (len(line) if line.isascii() else cell_len(line)) <= width:
             pending.append(line + "\n")
             continue
         if pending:
