@@ -166,10 +166,12 @@ def rules(format: ListFormat = typer.Option(ListFormat.text, "--format", help="O
 def init(
     ci: Optional[CiKind] = typer.Option(None, "--ci", help="Also write a CI job for this platform."),
     pre_commit: bool = typer.Option(False, "--pre-commit", help="Also add deploycheck to .pre-commit-config.yaml."),
-    pr_template: bool = typer.Option(False, "--pr-template", help="Also add a pull request template section."),
+    pr_template: bool = typer.Option(False, "--pr-template", help="Also add a pull request (GitLab: merge request) template section."),
+    install_spec: Optional[str] = typer.Option(None, "--install-spec", metavar="SPEC", help='What CI installs, pinned: "deploycheck==VERSION" or "deploycheck @ git+URL@COMMIT" (default: how this deploycheck was installed).'),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be written; write nothing."),
 ) -> None:
     """Set up deploycheck in this repository."""
-    _run("init", ci=ci.value if ci else None, pre_commit=pre_commit, pr_template=pr_template)
+    _run("init", ci=ci.value if ci else None, pre_commit=pre_commit, pr_template=pr_template, install_spec=install_spec, dry_run=dry_run)
 
 
 @hook_app.command("install")
