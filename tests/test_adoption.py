@@ -247,3 +247,45 @@ def test_gitlab_job_uses_an_existing_stage_and_the_template_is_a_merge_request_t
     other = make_repo(tmp_path / "other", {".gitlab-ci.yml": existing})
     assert run_dc(other, "init", "--pr-template").returncode == 0
     assert (other / ".gitlab/merge_request_templates/Default.md").is_file()
+
+
+# --- 3. base resolution surprises -------------------------------------------------------------------
+
+
+def _clone_with_unpushed_main(tmp_path: Path) -> Path:
+    p = flagged(tmp_path)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(p.remote), str(clone))  # origin/HEAD -> origin/main, as in every clone
+    commit(clone, {".deploycheck/config.yaml": "# set up\n"}, message="Set up deploycheck")  # not pushed
+    git(clone, "checkout", "-q", "-b", "feature")
+    commit(clone, {"inventory/jobs.py": BRANCH_JOB}, message="Refactor")
+    return clone
+
+
+def test_a_local_main_ahead_of_origin_main_is_named_with_the_fix(tmp_path: Path) -> None:
+    clone = _clone_with_unpushed_main(tmp_path)
+    proc = run_dc(clone, "scan")
+    assert proc.returncode == 0, proc.stderr
+    assert ("the base is origin/main (origin/HEAD), and your local main is 1 commit ahead of it (not pushed)" in proc.stderr)
+    assert "`git push origin main`" in proc.stderr and "`--base main`" in proc.stderr
+    assert "ahead" not in run_dc(clone, "scan", "--base", "main").stderr
+    git(clone, "push", "-q", "origin", "main")
+    assert "ahead" not in run_dc(clone, "scan").stderr
+
+
+def test_a_mistyped_base_suggests_the_branch(tmp_path: Path) -> None:
+    p = flagged(tmp_path)
+    proc = run_dc(p.repo, "scan", "--base", "mian")
+    assert proc.returncode == 2
+    assert "Did you mean `main`?" in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
+    assert "Did you mean" not in run_dc(p.repo, "scan", "--base", "zzzzzz").stderr
+
+
+def test_scan_says_when_it_fetches_the_base(tmp_path: Path) -> None:
+    p = flagged(tmp_path)
+    git(p.repo, "push", "-q", "origin", "main:release")
+    git(p.repo, "update-ref", "-d", "refs/remotes/origin/release")  # on the remote, not fetched here
+    proc = run_dc(p.repo, "scan", "--base", "origin/release")
+    assert proc.returncode == 0, proc.stderr
+    assert "deploycheck: fetching origin/release (not present locally)" in proc.stderr
