@@ -289,3 +289,40 @@ def test_scan_says_when_it_fetches_the_base(tmp_path: Path) -> None:
     proc = run_dc(p.repo, "scan", "--base", "origin/release")
     assert proc.returncode == 0, proc.stderr
     assert "deploycheck: fetching origin/release (not present locally)" in proc.stderr
+
+
+# --- 5. multi-line answers in the PR block ----------------------------------------------------------
+
+MULTILINE_ANSWERS = """\
+shared-state: {answer: "yes", details: "decrements inventory.Product.stock"}
+sequential-assumption: {answer: "yes", details: "read-modify-write of stock"}
+concurrency-tested: {answer: "yes", details: "tests/test_inventory_concurrency.py"}
+rollback-safe: "yes"
+silent-failure: |
+  Two workers reserve the same product.
+  Both read 100 and write 99.
+"""
+
+
+def test_multi_line_answers_are_markdown_line_breaks_in_the_pr_block(tmp_path: Path) -> None:
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(MULTILINE_ANSWERS)
+    proc = run_dc(p.repo, "check", "--answers", str(answers), "--yes", "--key", str(p.key))
+    assert proc.returncode == 0, proc.stderr
+    git(p.repo, "commit", "-q", "-m", "record")
+    for text in (proc.stdout, run_dc(p.repo, "summary").stdout):
+        assert "\\n" not in text, text
+        assert "Two workers reserve the same product.\\\n  Both read 100 and write 99." in text, text
+    plain = run_dc(p.repo, "summary", "--format", "text").stdout
+    assert "Two workers reserve the same product.\n    Both read 100 and write 99." in plain
+
+
+def test_a_multi_line_answer_typed_at_the_terminal_is_a_line_break_in_the_block(tmp_path: Path) -> None:
+    p = flagged(tmp_path)
+    t = term(p)
+    answer_all(t, rollback="Two workers reserve the same product.\nBoth read 100 and write 99.")
+    assert t.wait() == 0, t.text
+    assert "Two workers reserve the same product.\\\n  Both read 100 and write 99." in t.text
+    assert "product.\\nBoth" not in t.text

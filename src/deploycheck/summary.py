@@ -54,14 +54,24 @@ class _Style:
             return f"[{self.code(label, in_table=in_table)}]({target})"
         return self.code(label, in_table=in_table)
 
+    def lines(self, text: object) -> str:
+        """Text over several lines inside a list item: each line escaped on its own, joined by a
+        Markdown hard line break (a backslash at the end of the line) and indented to stay in
+        the item; plain text keeps the lines, indented. Blank lines are dropped (they would end
+        the item)."""
+        parts = [line for line in str(text).split("\n") if line.strip()] or [""]
+        if self.markdown:
+            return "\\\n  ".join(self.esc(line) for line in parts)
+        return "\n    ".join(self.esc(line) for line in parts)
+
     def answer(self, answer: Answer | None) -> str:
         if answer is None:
             return "(not answered)"
-        text = self.strong(self.esc(answer.answer))
+        text = self.strong(self.lines(answer.answer))
         if answer.details:
-            text += f" — {self.esc(answer.details)}"
+            text += f" — {self.lines(answer.details)}"
         if answer.rebuttal:
-            text += f" (answer kept despite a finding: {self.esc(answer.rebuttal)})"
+            text += f" (answer kept despite a finding: {self.lines(answer.rebuttal)})"
         return text
 
 
