@@ -326,3 +326,37 @@ def test_a_multi_line_answer_typed_at_the_terminal_is_a_line_break_in_the_block(
     assert t.wait() == 0, t.text
     assert "Two workers reserve the same product.\\\n  Both read 100 and write 99." in t.text
     assert "product.\\nBoth" not in t.text
+
+
+# --- 8. no hard wrapping in pipes and CI logs -------------------------------------------------------
+
+
+def test_output_to_a_pipe_is_not_wrapped(tmp_path: Path) -> None:
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    env = {k: v for k, v in git_env().items() if k != "COLUMNS"}
+    verify = subprocess.run([sys.executable, "-m", "deploycheck", "verify"], cwd=p.repo, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert verify.returncode == 1
+    lines = verify.stdout.splitlines()
+    assert "  [missing-record] this change is flagged (1 file: inventory/jobs.py) and adds no deploycheck record." in lines
+    assert "      fix: Run `deploycheck` on this branch, answer the checklist, and commit the record it writes." in lines
+    envs = subprocess.run([sys.executable, "-m", "deploycheck", "envs"], cwd=p.repo, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    example = envs.stdout[envs.stdout.index("environments:"):]
+    assert yaml.safe_load(example)["environments"]["production"]["workers"] == [
+        "deploy/values-prod.yaml#worker.replicas", "deploy/values-prod.yaml#worker.concurrency"]
+
+
+def test_envs_example_stays_valid_yaml_in_a_narrow_terminal(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"README.md": "x\n"})
+    env = git_env()
+    env.update(NO_COLOR="1", TERM="xterm")
+    env.pop("COLUMNS", None)
+    t = Terminal(["envs"], repo, env, columns=60)
+    assert t.wait() == 0
+    text = t.text
+    example = text[text.index("environments:"):]
+    # the terminal folds long lines visually; the program itself writes them whole
+    assert "    workers: [deploy/values-prod.yaml#worker.replicas, deploy/values-prod.yaml#worker.concurrency]" in t.raw.decode().replace("\r\n", "\n")
+    assert example.startswith("environments:\n  staging:\n")
