@@ -360,3 +360,23 @@ def test_envs_example_stays_valid_yaml_in_a_narrow_terminal(tmp_path: Path) -> N
     # the terminal folds long lines visually; the program itself writes them whole
     assert "    workers: [deploy/values-prod.yaml#worker.replicas, deploy/values-prod.yaml#worker.concurrency]" in t.raw.decode().replace("\r\n", "\n")
     assert example.startswith("environments:\n  staging:\n")
+
+
+# --- 9. a passphrase key without a terminal ---------------------------------------------------------
+
+
+def test_a_passphrase_key_without_a_terminal_says_so_and_how_to_use_ssh_agent(tmp_path: Path) -> None:
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    key = tmp_path / "keys" / "locked"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret phrase", "-C", "dev@example.com", "-f", str(key)],
+                   check=True, stdout=subprocess.DEVNULL)
+    env = {k: v for k, v in git_env().items() if k not in ("SSH_AUTH_SOCK", "SSH_ASKPASS", "DISPLAY")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "deploycheck", "check", "--answers", str(p.write_answers()), "--yes", "--key", str(key)],
+        cwd=p.repo, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # no controlling terminal, as in a hook run by a GUI client or CI
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "was wrong" not in proc.stderr
+    assert "no terminal was available" in proc.stderr and "ssh-add" in proc.stderr and "ssh-agent" in proc.stderr
