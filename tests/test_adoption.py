@@ -380,3 +380,30 @@ def test_a_passphrase_key_without_a_terminal_says_so_and_how_to_use_ssh_agent(tm
     assert proc.returncode == 2, proc.stderr
     assert "was wrong" not in proc.stderr
     assert "no terminal was available" in proc.stderr and "ssh-add" in proc.stderr and "ssh-agent" in proc.stderr
+
+
+# --- 10. the demo cleans up on SIGHUP and SIGTERM ---------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "close the terminal"])
+def test_the_demo_removes_its_key_when_stopped_by_a_signal(tmp_path: Path, how: str) -> None:
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmpdir), COLUMNS="200", NO_COLOR="1", TERM="xterm")
+    t = Terminal(["demo"], tmp_path, env)
+    try:
+        t.expect("Does this job touch shared state?")  # at the walkthrough: the key exists now
+        keys = [p for p in tmpdir.rglob("demo_ed25519") if p.is_file()]
+        assert keys, sorted(tmpdir.rglob("*"))
+        if how == "SIGTERM":
+            os.kill(t.pid, signal.SIGTERM)
+            status = t.wait()
+            expected = 128 + signal.SIGTERM
+        else:
+            os.close(t.fd)  # the kernel sends SIGHUP to the terminal's session
+            t.status = os.waitstatus_to_exitcode(os.waitpid(t.pid, 0)[1])
+            status, expected = t.status, 128 + signal.SIGHUP
+    finally:
+        t.close()
+    assert status == expected, t.text
+    assert list(tmpdir.iterdir()) == []
