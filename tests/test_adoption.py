@@ -407,3 +407,69 @@ def test_the_demo_removes_its_key_when_stopped_by_a_signal(tmp_path: Path, how: 
         t.close()
     assert status == expected, t.text
     assert list(tmpdir.iterdir()) == []
+
+
+# --- 11. smaller things -----------------------------------------------------------------------------
+
+
+def test_check_and_scan_do_not_ask_to_assess_what_is_being_or_was_assessed(tmp_path: Path) -> None:
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    assert "Run `deploycheck` to assess." in run_dc(p.repo, "scan").stdout
+    assessed = p.assess()
+    assert assessed.returncode == 0, assessed.stderr
+    assert "Run `deploycheck` to assess." not in assessed.stdout
+    summary = run_dc(p.repo, "summary")  # written and staged, not committed yet
+    assert "(not answered)" not in summary.stdout
+    assert "(record not committed yet)" in summary.stdout
+    said = " ".join(summary.stderr.split())
+    assert "is not committed yet" in said and "commit it, then run `deploycheck summary` again" in said
+    git(p.repo, "commit", "-q", "-m", "record")
+    scan = run_dc(p.repo, "scan")
+    assert "Run `deploycheck` to assess." not in scan.stdout
+    assert "A valid record covers it: .deploycheck/records/" in scan.stdout
+    assert "(not answered)" not in run_dc(p.repo, "summary").stdout
+
+
+def test_check_with_uncommitted_edits_to_a_flagged_file_does_not_say_nothing_to_do(tmp_path: Path) -> None:
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "record")
+    job = p.repo / "inventory" / "jobs.py"
+    job.write_text(job.read_text() + "\n# more work\n")
+    proc = run_dc(p.repo, "check", "--key", str(p.key))
+    assert proc.returncode == 0, proc.stderr
+    assert "Nothing to do" not in proc.stdout
+    assert "uncommitted edits to inventory/jobs.py: commit them, then run deploycheck again" in proc.stdout
+
+
+def test_hook_uninstall_removes_only_deploycheck_hooks_and_restores_the_replaced_one(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    hooks = repo / ".git" / "hooks"
+    (hooks / "pre-push").write_text("#!/bin/sh\necho mine\n")
+    assert run_dc(repo, "hook", "install", "--force").returncode == 0
+    assert run_dc(repo, "hook", "install", "--stage", "pre-commit").returncode == 0
+    proc = run_dc(repo, "hook", "uninstall")
+    assert proc.returncode == 0, proc.stderr
+    assert (hooks / "pre-push").read_text() == "#!/bin/sh\necho mine\n"
+    assert not (hooks / "pre-commit").exists()
+    assert not list(hooks.glob("*.deploycheck-backup*"))
+    again = run_dc(repo, "hook", "uninstall", "--stage", "pre-push")
+    assert "is not deploycheck's hook; left as it is" in again.stdout
+    assert (hooks / "pre-push").read_text() == "#!/bin/sh\necho mine\n"
+
+
+def test_init_dry_run_prints_what_it_would_write_and_writes_nothing(tmp_path: Path) -> None:
+    existing = "stages: [build]\nbuild:\n  stage: build\n  script: [make]\n"
+    repo = make_repo(tmp_path / "repo", {".gitlab-ci.yml": existing})
+    before = sorted(str(p) for p in repo.rglob("*") if ".git/" not in str(p) + "/")
+    proc = run_dc(repo, "init", "--dry-run", "--ci", "gitlab", "--pre-commit", "--pr-template")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(str(p) for p in repo.rglob("*") if ".git/" not in str(p) + "/") == before
+    assert (repo / ".gitlab-ci.yml").read_text() == existing
+    assert "would be created  .deploycheck/config.yaml" in proc.stdout
+    assert "would be updated  .gitlab-ci.yml" in proc.stdout
+    assert "--- .pre-commit-config.yaml (as it would be written)" in proc.stdout
+    assert "  stage: build   # the pipeline has no `test` stage" in proc.stdout
+    assert "Dry run: nothing was written." in proc.stdout

@@ -31,7 +31,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-hook_app = typer.Typer(help="Install a plain git hook (for teams without the pre-commit framework).", add_completion=False)
+hook_app = typer.Typer(help="Install or remove a plain git hook (for teams without the pre-commit framework).", add_completion=False)
 app.add_typer(hook_app, name="hook")
 
 
@@ -181,6 +181,18 @@ def hook_install(
 ) -> None:
     """Write a git hook that runs deploycheck."""
     _run("hook", stage=stage.value, force=force)
+
+
+@hook_app.command("uninstall")
+def hook_uninstall(
+    stage: Optional[HookStage] = typer.Option(None, "--stage", help="Which git hook to remove (default: both)."),
+) -> None:
+    """Remove the git hooks `hook install` wrote (a hook that is not deploycheck's is left alone)."""
+    try:
+        code = import_module("deploycheck.commands.hook").run_uninstall(stage.value if stage else None)
+    except KeyboardInterrupt:
+        raise Interrupted() from None
+    raise typer.Exit(code)
 
 
 @hook_app.command("warn", hidden=True)

@@ -30,8 +30,9 @@ def _web_base(remote_url: str, head_sha: str) -> str | None:
 class _Style:
     """How the block is written: Markdown for the PR description, or plain text for a terminal."""
 
-    def __init__(self, markdown: bool) -> None:
+    def __init__(self, markdown: bool, unanswered: str = "(not answered)") -> None:
         self.markdown = markdown
+        self.unanswered = unanswered
 
     def esc(self, text: object) -> str:
         return markdown_text(text) if self.markdown else one_line(text, 2000)
@@ -66,7 +67,7 @@ class _Style:
 
     def answer(self, answer: Answer | None) -> str:
         if answer is None:
-            return "(not answered)"
+            return self.unanswered
         text = self.strong(self.lines(answer.answer))
         if answer.details:
             text += f" — {self.lines(answer.details)}"
@@ -95,9 +96,10 @@ def markdown_block(
     verdict: str,
     web: str | None = None,
     markdown: bool = True,
+    unanswered: str = "(not answered)",
 ) -> str:
     """The block in Markdown (default) or, with ``markdown=False``, as plain text."""
-    st = _Style(markdown)
+    st = _Style(markdown, unanswered)
     active = [f for f in findings if not f.suppressed]
     flagged = [f for f in active if f.flags]
     lines = [HEADING if markdown else HEADING.lstrip("# "), ""]

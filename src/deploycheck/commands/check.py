@@ -30,8 +30,15 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         verdict = evaluate(ctx)
         if verdict.ok:
             valid = next(r for r in verdict.records if r.status == "valid")
-            con.print(Text(f"A valid record already covers this change: {inert(valid.path, keep_newlines=False)} (signed by {inert(valid.signer, keep_newlines=False)}). "
-                           "Nothing to do; use --force to assess it again."))
+            covered = f"A valid record already covers this change: {inert(valid.path, keep_newlines=False)} (signed by {inert(valid.signer, keep_newlines=False)})."
+            edited = uncommitted_flagged(ctx)
+            if edited:  # the record covers the commits; these edits are not assessed yet
+                con.print(Text(
+                    f"{covered[:-1]} as committed. You have uncommitted edits to "
+                    f"{', '.join(inert(p, keep_newlines=False) for p in edited)}: commit them, then run deploycheck again to assess them."
+                ), soft_wrap=True)
+                return 0
+            con.print(Text(f"{covered} Nothing to do; use --force to assess it again."))
             return 0
     if interactive and not sys.stdin.isatty():
         raise UsageError(
@@ -54,7 +61,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         if given is None:
             return 1
     else:
-        report.print_scan_text(ctx.scan)
+        report.print_scan_text(ctx.scan, next_step="")  # this run is the assessment
         try:
             data = answers.read_bytes()
         except OSError as exc:
