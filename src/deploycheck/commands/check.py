@@ -91,7 +91,9 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
 
     discard(ctx.change.repo_root)  # the record supersedes the walkthrough's draft
     staged = ("and staged it. Commit it with your branch." if written.staged
-              else f"not staged (--no-stage): `git add{' --force' if _records_ignored(ctx.change.repo_root) else ''} {written.path}` and commit it with your branch.")
+              else f"not staged (--no-stage): `git add --force {written.path}` and commit it with your branch."
+              if _records_ignored(ctx.change.repo_root)
+              else "not staged (--no-stage): `git add` it and commit it with your branch.")
     con.print(Text(f"Wrote {inert(written.path, keep_newlines=False)}, signed by {inert(written.signer, keep_newlines=False)}, {staged}", style="green"))
     from ..summary import markdown_for
 
