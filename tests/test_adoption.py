@@ -371,7 +371,7 @@ def test_a_passphrase_key_without_a_terminal_says_so_and_how_to_use_ssh_agent(tm
     key = tmp_path / "keys" / "locked"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret phrase", "-C", "dev@example.com", "-f", str(key)],
                    check=True, stdout=subprocess.DEVNULL)
-    env = {k: v for k, v in git_env().items() if k not in ("SSH_AUTH_SOCK", "SSH_ASKPASS", "DISPLAY")}
+    env = {k: v for k, v in git_env().items() if k not in ("SSH_AUTH_SOCK", "SSH_ASKPASS", "SSH_ASKPASS_REQUIRE", "DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.run(
         [sys.executable, "-m", "deploycheck", "check", "--answers", str(p.write_answers()), "--yes", "--key", str(key)],
         cwd=p.repo, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

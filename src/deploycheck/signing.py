@@ -863,6 +863,17 @@ def _have_terminal() -> bool:
     return True
 
 
+def _could_ask_passphrase() -> bool:
+    """Whether ssh-keygen had a way to ask for a passphrase: a terminal, or an askpass program
+    (OpenSSH uses one when SSH_ASKPASS_REQUIRE=force, or with a display and no terminal)."""
+    env = os.environ
+    return (
+        _have_terminal()
+        or env.get("SSH_ASKPASS_REQUIRE") == "force"
+        or bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+    )
+
+
 def _ssh_keygen_failure(key: KeySpec, returncode: int, stderr: str) -> SigningError:
     lines = [line for line in stderr.splitlines() if line.strip()]
     relevant = [
@@ -873,7 +884,7 @@ def _ssh_keygen_failure(key: KeySpec, returncode: int, stderr: str) -> SigningEr
     detail = relevant[-1].strip() if relevant else f"exit status {returncode}"
     lower = stderr.lower()
     what = key.describe()
-    if ("incorrect passphrase" in lower or "bad passphrase" in lower) and not _have_terminal():
+    if ("incorrect passphrase" in lower or "bad passphrase" in lower) and not _could_ask_passphrase():
         # ssh-keygen reads a passphrase from /dev/tty; without one it tries an empty passphrase
         # and reports it as wrong, although nobody was asked.
         cause = (
