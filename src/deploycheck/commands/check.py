@@ -67,7 +67,12 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         except OSError as exc:
             raise UsageError(f"cannot read the answers file {answers}: {exc.strerror}. Check the path passed to --answers.") from None
         given = parse_answers(data, str(answers), checklist)
-    warnings = validate(ctx, checklist, given)
+    try:
+        warnings = validate(ctx, checklist, given)
+    except DeployCheckError as exc:
+        if interactive:  # the walkthrough saved the answers before returning: say where
+            exc.message = f"{exc.message} {_draft_kept(ctx.change.repo_root)}".rstrip()
+        raise
     for message in warnings:
         warn(message)
     given = keep_warnings(given, warnings)  # in the record, as the walkthrough keeps them
