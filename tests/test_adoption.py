@@ -6,7 +6,6 @@ its own stages...) in a real git repository and runs the real command.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -179,6 +178,10 @@ def test_every_install_line_init_writes_resolves(tmp_path: Path, ci: str) -> Non
     lines = _install_lines(written) + _install_lines(proc.stdout)
     assert lines and not any(re.search(r"rev:|uses:|==0\.1\.0|@v\d", line) for line in lines), lines
     assert all(here.spec in line or "$DEPLOYCHECK_PIP_SPEC" in line for line in _install_lines(written)), lines
+    from packaging.requirements import Requirement
+
+    requirement = Requirement(here.spec)  # what pip parses: a name and a URL pointing at this checkout
+    assert requirement.name == "deploycheck" and requirement.url and Path(requirement.url[len("file://"):], "pyproject.toml").is_file()
     pre = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
     assert pre["repos"][0]["repo"] == "local"
     assert {h["language"] for h in pre["repos"][0]["hooks"]} == {"system"}
