@@ -488,3 +488,11 @@ def test_the_gitlab_include_never_installs_an_unpinned_deploycheck(tmp_path: Pat
     pinned = subprocess.run(["sh", "-c", install], env={**env, "DEPLOYCHECK_PIP_SPEC": "deploycheck==0.1.0"},
                             stdout=subprocess.PIPE, text=True)
     assert pinned.stdout == "deploycheck==0.1.0\n"
+
+
+def test_an_install_spec_that_could_inject_into_the_ci_files_is_refused(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    proc = run_dc(repo, "init", "--ci", "github", "--install-spec", "deploycheck==1.0 ${{ github.token }}")
+    assert proc.returncode == 2
+    assert "cannot be written safely into the CI files" in proc.stderr
+    assert not (repo / ".github").exists()

@@ -59,18 +59,29 @@ def current(version: str) -> InstallSource:
         data = json.loads(text) if text else None
     except ValueError:
         data = None
-    return from_direct_url(data, version)
+    source = from_direct_url(data, version)
+    # A URL recorded at install time is written into CI files: never one that could inject.
+    return source if is_safe(source.spec) else InstallSource(INDEX, f"{DIST}=={version}")
 
 
 _VERSION_PIN = re.compile(r"^\s*[A-Za-z0-9._-]+(\[[^\]]*\])?\s*===?\s*[A-Za-z0-9.+!_-]+\s*$")
 _DIRECT = re.compile(r"^\s*[A-Za-z0-9._-]+(\[[^\]]*\])?\s*@\s*(?P<url>\S+)\s*$")
 
 
+_UNSAFE = "\"'`$\\\n\r"
+
+
+def is_safe(spec: str) -> bool:
+    """Whether ``spec`` can be written inside quoted YAML and shell lines as it is: no quote,
+    `$` (a shell or `${{ }}` expression), backslash or line break."""
+    return not any(c in spec for c in _UNSAFE)
+
+
 def is_pinned(spec: str) -> bool:
     """Whether ``spec`` names one exact release: ``NAME==VERSION``, a VCS URL with ``@REV``, or
     a file URL (an archive or a folder, whose content the team controls)."""
-    if any(c in spec for c in "\"'`$\\\n"):
-        return False  # it is written inside quotes in YAML and shell lines
+    if not is_safe(spec):
+        return False
     if _VERSION_PIN.match(spec):
         return True
     direct = _DIRECT.match(spec)
@@ -86,6 +97,12 @@ def is_pinned(spec: str) -> bool:
 def from_option(spec: str) -> InstallSource:
     from .errors import UsageError
 
+    if not is_safe(spec):
+        raise UsageError(
+            f"--install-spec {spec!r} contains a quote, `$`, a backslash or a line break, which cannot be written "
+            'safely into the CI files. Give a plain pinned requirement: "deploycheck==0.1.0" or '
+            '"deploycheck @ git+https://HOST/ORG/deploycheck@COMMIT".'
+        )
     if not is_pinned(spec):
         raise UsageError(
             f"--install-spec {spec!r} is not pinned, so CI would install whatever is newest. "
