@@ -194,7 +194,7 @@ def test_contradictions_are_challenged_rebuttal_kept_or_answer_changed(project: 
     t.answer(Q_SHARED, "no")
     challenge = t.expect(CHALLENGE)
     assert "This answer contradicts the findings." in challenge
-    assert "The answer 'no' to shared-state contradicts the findings: DC320 safeguard-removed at inventory/jobs.py:9" in " ".join(challenge.split())
+    assert "The answer 'no' to shared-state contradicts the findings (DC320 safeguard-removed at inventory/jobs.py:9" in " ".join(challenge.split())
     assert "  > 10 |     product.stock = product.stock - qty" in challenge  # the finding, shown again
     t.send("explain\r")
     t.answer(EXPLANATION, "short")  # not a sentence: asked again
@@ -871,7 +871,7 @@ def test_rollback_na_with_a_migration_is_challenged_and_in_focus() -> None:
     answers, screen = scripted_walk(script, findings=(MIGRATION,))
     screen = " ".join(screen.split())
     assert "In focus: rollback-safe is the question in focus for this change's migration findings." in screen
-    assert "The answer 'n/a' to rollback-safe contradicts the findings: DC501 irreversible-migration" in screen
+    assert "The answer 'n/a' to rollback-safe contradicts the findings (DC501 irreversible-migration" in screen
     assert answers["rollback-safe"] == Answer("no", "re-add the column from the backup")
     # only rollback-safe has the migration as evidence, and is the only question put in focus
     assert screen.count("In focus:") == 1
