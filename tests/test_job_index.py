@@ -200,16 +200,20 @@ def test_the_job_systems_own_code_is_background_code(tmp_path, prefix) -> None:
         "shop/rq/worker.py": "def label():\n    return 'worker'\n",
     })
     got = found(scan(repo))
-    assert "RQ's own worker code" in got[(f"{prefix}rq/worker.py", 3, "DC101")].message
-    assert {path for path, _line, _rule in got} == {f"{prefix}rq/worker.py"}
+    assert "RQ's own code" in got[(f"{prefix}rq/worker.py", 3, "DC101")].message
+    # Every module of the library runs inside its workers (its helpers too); the look-alike
+    # package without the marker module is not RQ.
+    assert {path for path, _line, _rule in got} == {f"{prefix}rq/worker.py", f"{prefix}rq/utils.py"}
 
 
 def test_library_layout_recognition() -> None:
     paths = ["celery/__init__.py", "celery/app/task.py", "celery/worker/consumer/consumer.py", "celery/utils/text.py",
              "x/dramatiq/__init__.py", "x/dramatiq/worker.py", "tests/rq/__init__.py", "tests/rq/job.py", "tests/rq/worker.py"]
     assert py_repo_build.library_files(paths) == {
-        "celery/app/task.py": "Celery's own worker code",
-        "celery/worker/consumer/consumer.py": "Celery's own worker code",
+        "celery/__init__.py": "Celery's own code",
+        "celery/app/task.py": "Celery's own code",
+        "celery/worker/consumer/consumer.py": "Celery's own code",
+        "celery/utils/text.py": "Celery's own code",
     }
 
 

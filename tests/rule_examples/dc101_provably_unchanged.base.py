@@ -34,3 +34,9 @@ def retired(product_id):
 def announce(product_id):
     print("announcing", product_id)
     return product_id
+
+
+@shared_task
+def restock(product_id, quantity):
+    product = Product.objects.get(pk=product_id)
+    product.restock(quantity)

@@ -39,3 +39,12 @@ def brand_new(product_id):  # error: DC101[warning]
 def announce(product_id):
     warnings.warn(f"announcing {product_id}", FutureWarning)  # error: DC101[info]
     return product_id
+
+
+@shared_task
+def restock(product_id, quantity):
+    started = time.monotonic()  # error: DC101[info]
+    product = Product.objects.get(pk=product_id)
+    product.restock(quantity)
+    elapsed = round(time.monotonic() - started, 3)
+    log.info("restocked %s in %ss", product.pk, elapsed)

@@ -9,7 +9,9 @@ Two versions are equivalent when their trees are identical after removing, step 
 - ``docstrings``: the leading string of a module, class or function body;
 - ``logging``: statements that only call ``print`` or a logger's ``debug``/``info``/``warning``/
   ``error``/``exception``/``critical``/``log`` (a receiver whose dotted name contains "log"),
-  ``warnings.warn`` or ``….stdout.write``/``….stderr.write`` (a management command's output);
+  ``warnings.warn`` or ``….stdout.write``/``….stderr.write`` (a management command's output),
+  and then the locals nothing reads any more, when their value is computed without side effects
+  (names, attributes, literals, operators and a few pure calls: ``_PURE_CALLS``);
 - ``annotations``: parameter and return annotations and annotated assignments' annotations.
 
 Anything else — a renamed variable, a reordered statement, a changed decorator argument — is a
@@ -101,11 +103,69 @@ class _Strip(ast.NodeTransformer):
         return ast.Assign(targets=[node.target], value=self.visit(node.value))
 
 
+# Calls that compute a value and do nothing else: a local assigned only from these (and from
+# names, attributes, literals and operators) and read by nothing once the logging is gone was
+# there for the log line (``elapsed = time.monotonic() - start`` before ``log.info(…, elapsed)``).
+_PURE_CALLS = frozenset({
+    "repr", "str", "len", "round", "int", "float", "bool", "format", "abs", "min", "max", "sorted",
+    "list", "tuple", "getattr", "type", "isinstance", "time.time", "time.monotonic",
+    "time.perf_counter", "datetime.now", "timezone.now", "now",
+})
+_PURE_NODES = (
+    ast.Constant, ast.Name, ast.Attribute, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp,
+    ast.JoinedStr, ast.FormattedValue, ast.Tuple, ast.List, ast.Subscript, ast.Slice, ast.Load,
+    ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.keyword, ast.Call,
+)
+
+
+def _pure(value: ast.AST) -> bool:
+    for node in ast.walk(value):
+        if not isinstance(node, _PURE_NODES):
+            return False
+        if isinstance(node, ast.Call) and _dotted(node.func) not in _PURE_CALLS:
+            return False
+    return True
+
+
+def _drop_unread_locals(fn: ast.AST) -> None:
+    """Remove ``name = <pure value>`` statements whose name nothing in ``fn`` reads, until none is
+    left (a chain of locals that only fed a removed log line goes with it)."""
+    while True:
+        read = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        dropped = False
+        for node in ast.walk(fn):
+            for field in ("body", "orelse", "finalbody"):
+                stmts = getattr(node, field, None)
+                if not isinstance(stmts, list) or not stmts or not isinstance(stmts[0], ast.stmt):
+                    continue
+                kept = [
+                    st for st in stmts
+                    if not (
+                        isinstance(st, ast.Assign)
+                        and all(isinstance(t, ast.Name) and t.id not in read for t in st.targets)
+                        and _pure(st.value)
+                    )
+                ]
+                if len(kept) != len(stmts):
+                    setattr(node, field, kept or [ast.Pass()])
+                    dropped = True
+        if not dropped:
+            return
+
+
+def _stripped(node: ast.AST, steps: frozenset[str]) -> ast.AST:
+    stripper = _Strip("docstrings" in steps, "logging" in steps, "annotations" in steps)
+    tree = stripper.visit(node)
+    if "logging" in steps:
+        for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+            _drop_unread_locals(fn)
+    return tree
+
+
 def _dump(node: ast.AST, steps: frozenset[str]) -> str:
     if not steps - {"formatting"}:
         return ast.dump(node, include_attributes=False)
-    stripper = _Strip("docstrings" in steps, "logging" in steps, "annotations" in steps)
-    return ast.dump(stripper.visit(copy.deepcopy(node)), include_attributes=False)
+    return ast.dump(_stripped(copy.deepcopy(node), steps), include_attributes=False)
 
 
 def proof_of_no_change(base: ast.AST, head: ast.AST) -> tuple[str, ...] | None:
@@ -137,8 +197,8 @@ def same_behaviour(base_text: str, head_text: str) -> bool:
         base, head = ast.parse(base_text), ast.parse(head_text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    strip = _Strip(True, True, True)
+    every = frozenset(STEPS)
     try:
-        return ast.dump(strip.visit(base), include_attributes=False) == ast.dump(strip.visit(head), include_attributes=False)
+        return ast.dump(_stripped(base, every), include_attributes=False) == ast.dump(_stripped(head, every), include_attributes=False)
     except RecursionError:
         return False

@@ -57,10 +57,10 @@ JOB_CODE_CHANGED = Rule(
         `post_save.connect(handlers.on_save)`), named by a dotted string in a beat schedule
         (`{"task": "shop.tasks.sync"}` in settings), subclasses of a Celery `Task` or an RQ
         `Worker` defined in another module, worker loop classes and the main loops of worker,
-        consumer and scheduler modules, and the job system's own code: the worker, scheduler and
-        queue modules of Celery, RQ, Dramatiq, Huey, arq, APScheduler and django-q, in the
+        consumer and scheduler modules, and the job system's own code: every module (tests
+        excepted) of Celery, Kombu, RQ, Dramatiq, Huey, arq, APScheduler and django-q, in the
         library's own repository and wherever a copy is vendored (recognised by the library's
-        layout: `rq/worker.py` beside `rq/__init__.py` and `rq/job.py`, …). The message then says
+        layout: `rq/__init__.py` beside `rq/job.py`, …). The message then says
         where the job is named.
 
         The burden of proof is on the change: the finding is a `warning` (it flags the change)

@@ -58,16 +58,18 @@ GREP_WORDS = tuple(sorted({
 # that library, the modules and folders inside it that are background code by definition). A
 # repository that is the library (``rq/worker.py`` at the root) and one that vendors it
 # (``vendor/rq/worker.py``) are recognised the same way: by the library's layout in the tree.
-LIBRARIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "celery": ("app/task.py", ("worker/", "beat.py", "concurrency/", "apps/worker.py", "apps/beat.py", "app/task.py", "bootsteps.py")),
-    "rq": ("job.py", ("worker.py", "worker/", "worker_pool.py", "job.py", "queue.py", "scheduler.py", "executions.py", "timeouts.py")),
-    "dramatiq": ("actor.py", ("worker.py", "broker.py", "actor.py", "brokers/", "middleware/")),
-    "huey": ("consumer.py", ("consumer.py", "api.py", "storage.py")),
-    "arq": ("worker.py", ("worker.py", "cron.py", "jobs.py", "connections.py")),
-    "apscheduler": ("job.py", ("schedulers/", "executors/", "jobstores/", "job.py", "triggers/")),
-    "django_q": ("cluster.py", ("cluster.py", "tasks.py", "brokers/")),
+# A queue library or scheduler found in the tree (its own repository, or a vendored copy): the
+# package's __init__.py beside a marker module. All of its modules are background code by
+# definition (issue 16: workers, brokers, schedulers, result backends and the helpers they
+# share all run inside workers), tests excepted.
+LIBRARIES: dict[str, str] = {
+    "celery": "app/task.py", "rq": "job.py", "dramatiq": "actor.py", "huey": "consumer.py",
+    "arq": "worker.py", "apscheduler": "job.py", "django_q": "cluster.py", "kombu": "messaging.py",
 }
-_LIBRARY_KINDS = {"celery": "Celery", "rq": "RQ", "dramatiq": "Dramatiq", "huey": "Huey", "arq": "arq", "apscheduler": "APScheduler", "django_q": "django-q"}
+_LIBRARY_KINDS = {
+    "celery": "Celery", "rq": "RQ", "dramatiq": "Dramatiq", "huey": "Huey", "arq": "arq", "apscheduler": "APScheduler",
+    "django_q": "django-q", "kombu": "Kombu",
+}
 
 # Modules whose loops are a worker's main loop (project-specific workers, e.g. pulpcore's).
 _LOOP_MODULES = {"worker", "workers", "consumer", "consumers", "scheduler", "daemon", "beat"}
@@ -298,7 +300,7 @@ def _package(path: str) -> list[str]:
 
 
 def library_files(paths: list[str]) -> dict[str, str]:
-    """Path -> "<Library> worker code" for the job system's own modules in the tree."""
+    """Path -> "<Library>'s own code" for the job system's own modules in the tree."""
     present = set(paths)
     out: dict[str, str] = {}
     for path in paths:
@@ -308,13 +310,10 @@ def library_files(paths: list[str]) -> dict[str, str]:
             if layout is None:
                 continue
             prefix = "/".join(parts[: i + 1]) + "/"
-            marker, inside = layout
-            if prefix + "__init__.py" not in present or prefix + marker not in present or is_test_path(path):
+            if prefix + "__init__.py" not in present or prefix + layout not in present or is_test_path(path):
                 continue
-            rest = path[len(prefix):]
-            if any(rest == item or (item.endswith("/") and rest.startswith(item)) for item in inside):
-                out[path] = f"{_LIBRARY_KINDS[part]}'s own worker code"
-                break
+            out[path] = f"{_LIBRARY_KINDS[part]}'s own code"
+            break
     return out
 
 
