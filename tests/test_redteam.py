@@ -1,0 +1,63 @@
+"""Issue 15, second red-team pass: ways to get `verify` to exit 0 for a risky change without a
+trusted, current record. Each test is one attack, run end to end on a real repository with
+real git (and real ssh-keygen where a record is signed); the attacker controls the branch under
+test, its refs and its commits, never `main` or a trusted key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dcflow import LOST_UPDATE_JOB, git_env, make_project, run_dc
+from gitrepo import commit, git
+
+RISKY = {"inventory/jobs.py": LOST_UPDATE_JOB}
+CI_VARIABLES = ("DEPLOYCHECK_BASE", "GITHUB_BASE_REF", "GITHUB_EVENT_PATH", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+                "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")
+
+
+def dc_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in git_env().items() if k not in CI_VARIABLES}
+    env.update(extra)
+    return env
+
+
+def verify(cwd: Path, *args: str, **env: str):
+    return run_dc(cwd, "verify", *args, env=dc_env(**env))
+
+
+@pytest.fixture(autouse=True)
+def _no_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def attack(tmp_path: Path):
+    """A project on main pushed to `origin`, and a branch `attack` with a risky change, no record."""
+    project = make_project(tmp_path)
+    git(project.repo, "checkout", "-q", "-b", "attack")
+    commit(project.repo, RISKY, "minor refactor, no behavioural change")
+    return project
+
+
+def assert_blocked(proc) -> None:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# --- git shows another history --------------------------------------------------------------
+
+
+def test_a_pushed_replace_ref_for_mains_commit_does_not_change_what_the_gate_reads(attack) -> None:
+    """`git replace MAIN FAKE`, FAKE being a commit with the branch's (risky) tree: every git
+    command then sees FAKE for main, the merge-base's tree is the risky tree and the change
+    looked empty (PASS, exit 0, in plain verify, --base main and the hook). A branch can push
+    refs/replace/*, and a CI clone that fetches all refs (a mirror) has it."""
+    repo = attack.repo
+    fake = git(repo, "commit-tree", "-m", "main, as the attacker wants it", "attack^{tree}")
+    git(repo, "replace", attack.main_sha, fake)
+    assert git(repo, "rev-parse", "main^{tree}") == git(repo, "rev-parse", "attack^{tree}")  # the trick works on git
+    for args in ((), ("--base", "main"), ("--hook",)):
+        assert_blocked(verify(repo, *args))
