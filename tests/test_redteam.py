@@ -5,6 +5,7 @@ test, its refs and its commits, never `main` or a trusted key."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,35 @@ def test_a_pushed_replace_ref_for_mains_commit_does_not_change_what_the_gate_rea
     assert git(repo, "rev-parse", "main^{tree}") == git(repo, "rev-parse", "attack^{tree}")  # the trick works on git
     for args in ((), ("--base", "main"), ("--hook",)):
         assert_blocked(verify(repo, *args))
+
+
+# --- what the gate reads ----------------------------------------------------------------------
+
+RESERVE_JS = 'export async function reserve(Product, id, qty) {\n  await Product.decrement("stock", { by: qty, where: { id } });\n}\n'
+
+
+@pytest.mark.parametrize("path", [
+    "web/Build/reserve.js", "Vendor/shop/reserve.ts", "web/reserve.MIN.js",  # the vendored/built fix, in another case
+    "web/docs/reserve.js", "web/Docs/reserve.js", "web/readme-reserve.js", "jobs/CHANGELOG_sync.rb", "src/Latest.java",
+])
+def test_code_under_a_name_the_packs_skip_as_documentation_or_in_another_case_flags(attack, path: str) -> None:
+    """The packs skip vendor/, build/, docs/, README*, CHANGELOG* (and `*test.java`) case-insensitively;
+    DC001 caught only the lower-case vendored/built spellings, so `web/Build/reserve.js` or
+    `web/readme-reserve.js` holding a worker passed (exit 0, nothing flagged)."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "hide", "main")
+    commit(repo, {path: RESERVE_JS}, "worker")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    doc = json.loads(proc.stdout)
+    assert doc["flagged_files"] == [path], doc
+
+
+@pytest.mark.parametrize("path", ["web/reserve.test.js", "web/Tests/reserve.js", "types/shop.d.ts", ".github/actions/x/index.js",
+                                  "web/fixtures/reserve.js", "src/LatestTest.java"])
+def test_tests_declarations_and_ci_code_the_packs_skip_stay_quiet(attack, path: str) -> None:
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "quiet", "main")
+    commit(repo, {path: RESERVE_JS}, "tests")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
