@@ -94,3 +94,48 @@ def test_tests_declarations_and_ci_code_the_packs_skip_stay_quiet(attack, path: 
     commit(repo, {path: RESERVE_JS}, "tests")
     proc = verify(repo, "--base", "main")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# --- what the gate trusts: the default branch ----------------------------------------------------
+
+
+def _single_branch_ci_checkout(project, branch: str, tmp_path: Path) -> Path:
+    """What actions/checkout (fetch-depth 1) and GitLab's branch pipelines hold: the pushed branch
+    alone, shallow, no origin/HEAD."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    ci = tmp_path / f"ci-{branch}"
+    git(tmp_path, "clone", "-q", "--single-branch", "--branch", branch, "--depth", "1", f"file://{project.remote}", str(ci))
+    git(ci, "remote", "set-head", "origin", "-d", check=False)
+    return ci
+
+
+def test_a_branch_pushed_as_master_in_a_main_repository_is_not_its_own_base(attack, tmp_path: Path) -> None:
+    """A push-event CI job of a branch named `master` (the repository's default is `main`) checks
+    out that branch alone: the only default-branch name present was `master`, the branch itself,
+    so the change was empty and verify passed (exit 0). The CI system states the default branch
+    (GitHub's event payload, GitLab's CI_DEFAULT_BRANCH): that name is the default, fetched when
+    missing."""
+    git(attack.repo, "push", "-q", "--no-verify", "origin", "attack:master")
+    ci = _single_branch_ci_checkout(attack, "master", tmp_path)
+    payload = tmp_path / "push.json"
+    payload.write_text(json.dumps({"ref": "refs/heads/master", "repository": {"default_branch": "main", "master_branch": "main"}}))
+    proc = verify(ci, GITHUB_ACTIONS="true", GITHUB_EVENT_NAME="push", GITHUB_EVENT_PATH=str(payload))
+    assert_blocked(proc)
+    assert "Base: origin/main (from GITHUB_EVENT_PATH repository.default_branch)" in proc.stdout
+    ci2 = _single_branch_ci_checkout(attack, "master", tmp_path / "gitlab")
+    proc = verify(ci2, GITLAB_CI="true", CI_DEFAULT_BRANCH="main", CI_COMMIT_BRANCH="master")
+    assert_blocked(proc)
+    assert "Base: origin/main (from CI_DEFAULT_BRANCH)" in proc.stdout
+
+
+def test_the_default_branch_itself_still_passes_when_the_ci_names_it(attack, tmp_path: Path) -> None:
+    ci = _single_branch_ci_checkout(attack, "main", tmp_path)
+    proc = verify(ci, GITLAB_CI="true", CI_DEFAULT_BRANCH="main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_default_branch_the_ci_names_but_that_cannot_be_found_is_exit_2(attack, tmp_path: Path) -> None:
+    ci = _single_branch_ci_checkout(attack, "main", tmp_path)
+    proc = verify(ci, CI_DEFAULT_BRANCH="trunk")
+    assert proc.returncode == 2 and "default branch 'trunk' (from CI_DEFAULT_BRANCH) is not in this repository" in proc.stderr
+    assert "Traceback" not in proc.stderr

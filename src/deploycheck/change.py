@@ -260,9 +260,56 @@ def _resolve_candidate(root: str, ref: str, source: str, kind: str, resolve: Cal
     return _revision_sha(root, ref, source, resolve)
 
 
+def _ci_default_branch() -> tuple[str, str] | None:
+    """(name, where it was read) of the default branch as the CI system states it: GitHub's event
+    payload (``repository.default_branch``, in push and pull_request events alike) or GitLab's
+    ``CI_DEFAULT_BRANCH``. None outside such a CI job."""
+    path = _env("GITHUB_EVENT_PATH")
+    if path:
+        import json
+
+        try:
+            with open(path, "rb") as fh:
+                name = json.loads(fh.read(10_000_000))["repository"]["default_branch"]
+        except (OSError, ValueError, KeyError, TypeError):
+            name = None
+        if isinstance(name, str) and name.strip():
+            return name.strip(), "GITHUB_EVENT_PATH repository.default_branch"
+    name = _env("CI_DEFAULT_BRANCH")
+    return (name, "CI_DEFAULT_BRANCH") if name else None
+
+
+def _declared_default_branch(root: str, resolve: Callable[[str], str | None], name: str, source: str) -> tuple[str, str, str]:
+    """The default branch the CI system names, as a branch on origin (then a local one); fetched
+    when missing. Never a guess among the refs present: a CI checkout of one pushed branch holds
+    that branch alone, and a branch pushed under the name `master` in a `main` repository (or
+    `main` in a `master` one) would be its own base, so the change would look empty."""
+    if name in _GIT_HEADS or name.startswith(("-", "refs/")) or "\n" in name or any(c in name for c in _REVISION_OPERATORS):
+        raise GitError(f"the default branch '{name}' (from {source}) is not a branch name. Pass the base with `--base REV`.")
+    for attempt in range(2):
+        found = exact_refs(root, [f"refs/remotes/origin/{name}", f"refs/heads/{name}"])
+        for refname in (f"refs/remotes/origin/{name}", f"refs/heads/{name}"):
+            sha = resolve(found[refname]) if refname in found else None
+            if sha is not None:
+                short = refname.split("/", 2)[2]
+                return short, source, sha
+        if attempt == 0 and not _try_fetch_ref(root, f"origin/{name}"):
+            break
+        resolve = lambda rev: gitcmd.resolve(rev, root)  # noqa: E731 - the fetch added refs a reader may not see
+    raise GitError(
+        f"the default branch '{name}' (from {source}) is not in this repository, so there is nothing to compare "
+        f"with. Fetch it (`git fetch origin {name}`; in GitHub Actions use `actions/checkout` with `fetch-depth: 0`), "
+        "or pass the base with `--base REV`."
+    )
+
+
 def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str, str, str] | None:
-    """(short name, source, commit) of the default branch: origin/HEAD's target, else main, else
-    master (each local, then on origin), looked up as exact ref names; None when there is none."""
+    """(short name, source, commit) of the default branch: the one the CI system names, else
+    origin/HEAD's target, else main, else master (each local, then on origin), looked up as exact
+    ref names; None when there is none."""
+    declared = _ci_default_branch()
+    if declared is not None:
+        return _declared_default_branch(root, resolve, *declared)
     found = exact_refs(root, [refname for refname, _, _ in DEFAULT_BRANCHES])
     commits = [(name, source, sha) for refname, name, source in DEFAULT_BRANCHES
                if refname in found and (sha := resolve(found[refname])) is not None]
