@@ -139,3 +139,55 @@ def test_a_default_branch_the_ci_names_but_that_cannot_be_found_is_exit_2(attack
     proc = verify(ci, CI_DEFAULT_BRANCH="trunk")
     assert proc.returncode == 2 and "default branch 'trunk' (from CI_DEFAULT_BRANCH) is not in this repository" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# --- commit graph -----------------------------------------------------------------------------
+
+
+def _at(hour: int) -> dict[str, str]:
+    return {"GIT_AUTHOR_DATE": f"2026-02-01T{hour:02d}:00:00Z", "GIT_COMMITTER_DATE": f"2026-02-01T{hour:02d}:00:00Z"}
+
+
+def _commit_at(repo: Path, hour: int, message: str, *args: str) -> None:
+    import subprocess
+
+    env = {**git_env(), **_at(hour)}
+    subprocess.run(["git", "commit", "-q", *args, "-m", message], cwd=repo, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_criss_cross_merge_that_re_resolves_a_reverted_file_is_not_measured_from_one_merge_base(attack) -> None:
+    """main once held the risky job (M-1) and reverted it (M0); the attacker's earlier branch B1,
+    forked at M-1, was merged into main (M1). The attack branch merges M0 into B1 and resolves
+    the file to the risky text. merge-base(main, attack) is {B1, M0}; git picked B1, whose file
+    is already the risky one, so the change looked empty (PASS), while `git merge attack` into
+    main (over a virtual base of both) brings the risky job back."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "main")
+    (repo / "inventory/jobs.py").write_text(LOST_UPDATE_JOB)
+    git(repo, "add", "-A")
+    _commit_at(repo, 1, "M-1: the job (later reverted)")
+    git(repo, "rm", "-q", "inventory/jobs.py")
+    _commit_at(repo, 2, "M0: revert it")
+    m0 = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "b1", "HEAD~1")
+    (repo / "NOTES.md").write_text("benign\n")
+    git(repo, "add", "-A")
+    _commit_at(repo, 3, "B1: benign")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "--no-edit", "b1")
+    assert not (repo / "inventory/jobs.py").exists()  # main is safe
+    git(repo, "checkout", "-q", "-b", "criss", "b1")
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", m0, check=False)
+    (repo / "inventory/jobs.py").write_text(LOST_UPDATE_JOB)
+    git(repo, "add", "-A")
+    _commit_at(repo, 5, "merge main")
+    assert len(git(repo, "merge-base", "--all", "main", "criss").split()) == 2
+    git(repo, "checkout", "-q", "-b", "merged", "main")
+    git(repo, "merge", "-q", "--no-edit", "criss")
+    assert (repo / "inventory/jobs.py").read_text() == LOST_UPDATE_JOB  # merging brings the job back
+    git(repo, "checkout", "-q", "criss")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 2 and "2 merge-bases" in proc.stderr and "Merge main into the branch" in proc.stderr, proc.stdout + proc.stderr
+    git(repo, "merge", "-q", "--no-edit", "main")  # the fix the message gives
+    assert_blocked(verify(repo, "--base", "main"))

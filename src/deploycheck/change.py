@@ -427,9 +427,20 @@ def find_merge_base(root: str, base: BaseChoice, head_sha: str) -> str:
             print(f"deploycheck: shallow clone, fetching {step} more commits of history…", file=sys.stderr)
             remote = "origin" if "origin" in _remotes(root) else _remotes(root)[0]
             gitcmd.run(["fetch", "--no-tags", "--quiet", f"--deepen={step}", remote], root, check=False)
-        proc = gitcmd.run(["merge-base", base.sha, head_sha], root, check=False)
-        if proc.returncode == 0 and proc.stdout.strip():
-            return proc.stdout.decode().strip()
+        proc = gitcmd.run(["merge-base", "--all", base.sha, head_sha], root, check=False)
+        bases = proc.stdout.decode().split() if proc.returncode == 0 else []
+        if len(bases) == 1:
+            return bases[0]
+        if len(bases) > 1 and not gitcmd.is_shallow(root):
+            # Criss-cross history: git merges over a virtual base built from all of them, so the
+            # change measured from any single one can miss what the merge brings in (a branch
+            # whose merge with main re-resolves a file to the text main reverted). No single
+            # merge-base says what merging does: fail closed (issue 15 red team).
+            raise GitError(
+                f"{base.ref} and HEAD have {len(bases)} merge-bases ({', '.join(b[:8] for b in bases)}): the branch "
+                f"and {base.ref} have each merged the other's history, so no single range shows what merging this "
+                f"branch changes. Merge {base.ref} into the branch (or rebase it onto {base.ref}) and run deploycheck again."
+            )
     if gitcmd.is_shallow(root):
         remote_note = (
             "it has no remote to fetch more history from"
