@@ -191,3 +191,16 @@ def test_a_criss_cross_merge_that_re_resolves_a_reverted_file_is_not_measured_fr
     assert proc.returncode == 2 and "2 merge-bases" in proc.stderr and "Merge main into the branch" in proc.stderr, proc.stdout + proc.stderr
     git(repo, "merge", "-q", "--no-edit", "main")  # the fix the message gives
     assert_blocked(verify(repo, "--base", "main"))
+
+
+def test_a_python_script_without_extension_or_executable_bit_flags(attack) -> None:
+    """`bin/reserve` with a `#!/usr/bin/env python3` line, mode 0644 (run as `python bin/reserve`
+    from a Procfile or a cron line): DC001 asked for mode 0755, so the job passed unread."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "script", "main")
+    commit(repo, {"bin/reserve": "#!/usr/bin/env python3\n" + LOST_UPDATE_JOB}, "script")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["bin/reserve"]
+    commit(repo, {"bin/reserve": None, "bin/release": "#!/bin/sh\necho release\n", "bin/notes": "just text\n"}, "quiet")
+    assert verify(repo, "--base", "main").returncode == 0
