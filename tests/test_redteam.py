@@ -204,3 +204,14 @@ def test_a_python_script_without_extension_or_executable_bit_flags(attack) -> No
     assert json.loads(proc.stdout)["flagged_files"] == ["bin/reserve"]
     commit(repo, {"bin/reserve": None, "bin/release": "#!/bin/sh\necho release\n", "bin/notes": "just text\n"}, "quiet")
     assert verify(repo, "--base", "main").returncode == 0
+
+
+def test_an_extensionless_script_under_the_deploycheck_folder_is_scanned(attack) -> None:
+    """Files under .deploycheck/ without a code extension were set aside unread, so the script
+    check above never saw `.deploycheck/reserve` (a Python job run as `python .deploycheck/reserve`)."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "deck", "main")
+    commit(repo, {".deploycheck/reserve": "#!/usr/bin/env python3\n" + LOST_UPDATE_JOB}, "script")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == [".deploycheck/reserve"]

@@ -512,7 +512,13 @@ def compute_change(
     # only deploycheck's own files (records, config, checklists, signers) are set aside.
     from .rules.not_analysed import may_be_code
 
-    aside = [is_deploycheck_path(f.path) and not may_be_code(f.path) for f in files]
+    # An extensionless file there may be a script (`#!/usr/bin/env python3`, run as `python
+    # .deploycheck/x`): scanned too, except the allowed_signers file deploycheck itself names so.
+    aside = [
+        is_deploycheck_path(f.path) and not may_be_code(f.path)
+        and ("." in f.path.rsplit("/", 1)[-1].lstrip(".") or f.path == DECK_DIR + "allowed_signers")
+        for f in files
+    ]
     scanned = [f for f, set_aside in zip(files, aside) if not set_aside]
     deck = [f for f, set_aside in zip(files, aside) if set_aside]
     change = Change(

@@ -317,11 +317,13 @@ def _reason(ctx: FileContext) -> str | None:
                 "this path, exclude it in the base branch's .deploycheck/config.yaml"
             )
         return None
-    if not ext and fc.new_mode == "100755" and not fc.binary:
+    # Executable or not: `python bin/reserve` runs a 0644 script just as well (red team, issue 15).
+    if not ext and fc.new_mode in ("100755", "100644") and not fc.binary:
         data = _read_raw(ctx)
         if data is not None and re.match(_SHEBANG, data):
             name = data.split(b"\n", 1)[0].decode("utf-8", "replace")[:60]
-            return f"it is an executable script ({name}) without a code extension, so no language's rules read it"
+            kind = "an executable script" if fc.new_mode == "100755" else "a script (not marked executable, but `python FILE` runs it)"
+            return f"it is {kind} ({name}) without a code extension, so no language's rules read it"
     return None
 
 
