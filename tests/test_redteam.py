@@ -215,3 +215,16 @@ def test_an_extensionless_script_under_the_deploycheck_folder_is_scanned(attack)
     proc = verify(repo, "--base", "main", "--format", "json")
     assert_blocked(proc)
     assert json.loads(proc.stdout)["flagged_files"] == [".deploycheck/reserve"]
+
+
+def test_worker_configuration_under_the_deploycheck_folder_is_scanned(attack) -> None:
+    """Every non-code file under .deploycheck/ was set aside as deploycheck's own, so a compose
+    file a deploy applies from there (`docker compose -f .deploycheck/deploy/compose.yaml`)
+    raised the worker concurrency unread; the same file under deploy/ is flagged."""
+    repo = attack.repo
+    compose = 'services:\n  worker:\n    environment:\n      CELERY_WORKER_CONCURRENCY: "16"\n'
+    git(repo, "checkout", "-q", "-b", "deck-config", "main")
+    commit(repo, {".deploycheck/deploy/compose.yaml": compose}, "compose")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == [".deploycheck/deploy/compose.yaml"]

@@ -495,6 +495,16 @@ def is_deploycheck_path(path: str) -> bool:
     return path == ".deploycheck" or path.startswith(DECK_DIR)
 
 
+# deploycheck's own files: what it writes (records), reads from the base (configuration, signers,
+# checklists) and reports as such (verification.DECK_NOTES).
+OWN_FILES = (DECK_DIR + "config.yaml", DECK_DIR + "allowed_signers")
+OWN_FOLDERS = (DECK_DIR + "records/", DECK_DIR + "checklists/")
+
+
+def is_own_deploycheck_file(path: str) -> bool:
+    return path in OWN_FILES or path.startswith(OWN_FOLDERS)
+
+
 def compute_change(
     cwd: str, base: str | None = None, head: str | None = None, objects: gitcmd.BlobReader | None = None
 ) -> tuple[Change, list[FileChange]]:
@@ -512,13 +522,9 @@ def compute_change(
     # only deploycheck's own files (records, config, checklists, signers) are set aside.
     from .rules.not_analysed import may_be_code
 
-    # An extensionless file there may be a script (`#!/usr/bin/env python3`, run as `python
-    # .deploycheck/x`): scanned too, except the allowed_signers file deploycheck itself names so.
-    aside = [
-        is_deploycheck_path(f.path) and not may_be_code(f.path)
-        and ("." in f.path.rsplit("/", 1)[-1].lstrip(".") or f.path == DECK_DIR + "allowed_signers")
-        for f in files
-    ]
+    # Anything else there is scanned like any other file: an extensionless script run as `python
+    # .deploycheck/x`, a compose file a deploy applies (red team, issue 15).
+    aside = [is_own_deploycheck_file(f.path) and not may_be_code(f.path) for f in files]
     scanned = [f for f, set_aside in zip(files, aside) if not set_aside]
     deck = [f for f, set_aside in zip(files, aside) if set_aside]
     change = Change(
