@@ -228,3 +228,14 @@ def test_worker_configuration_under_the_deploycheck_folder_is_scanned(attack) ->
     proc = verify(repo, "--base", "main", "--format", "json")
     assert_blocked(proc)
     assert json.loads(proc.stdout)["flagged_files"] == [".deploycheck/deploy/compose.yaml"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "open: without CI variables naming the default branch (another CI, a script) and without origin/HEAD, "
+    "a checkout of one branch pushed as `master` in a `main` repository still takes that branch as the "
+    "default; refusing a default branch that equals HEAD would also refuse every run on main itself. "
+    "Such CI jobs must pass --base (or DEPLOYCHECK_BASE)."))
+def test_without_ci_variables_a_lone_branch_named_master_is_not_its_own_base(attack, tmp_path: Path) -> None:
+    git(attack.repo, "push", "-q", "--no-verify", "origin", "attack:master")
+    ci = _single_branch_ci_checkout(attack, "master", tmp_path)
+    assert verify(ci).returncode in (1, 2)
