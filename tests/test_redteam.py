@@ -239,3 +239,18 @@ def test_without_ci_variables_a_lone_branch_named_master_is_not_its_own_base(att
     git(attack.repo, "push", "-q", "--no-verify", "origin", "attack:master")
     ci = _single_branch_ci_checkout(attack, "master", tmp_path)
     assert verify(ci).returncode in (1, 2)
+
+
+def test_a_folder_symlink_into_a_test_folder_flags(attack) -> None:
+    """`inventory/workers -> ../tests/helpers`: production imports `inventory.workers.reserve`,
+    stored as tests/helpers/reserve.py, which no rule reads (a test path); the symlink had no
+    code extension, so nothing was flagged."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "link", "main")
+    (repo / "tests/helpers").mkdir(parents=True)
+    (repo / "tests/helpers/reserve.py").write_text(LOST_UPDATE_JOB)
+    (repo / "inventory/workers").symlink_to("../tests/helpers")
+    commit(repo, None, "workers")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["inventory/workers"]

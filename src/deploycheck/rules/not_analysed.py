@@ -287,6 +287,14 @@ def _reason(ctx: FileContext) -> str | None:
         if ext in CODE_EXTENSIONS or ext in COMPILED_EXTENSIONS:
             target = next(iter(ctx.added.values()), "?")
             return f"it is a symbolic link to {target!r}: the code that runs under this name is not analysed here"
+        if not ext:
+            # Perhaps a folder: `inventory/workers -> ../tests/helpers` makes production import
+            # code that is stored, and so judged, as a test (red team, issue 15).
+            target = next(iter(ctx.added.values()), "?")
+            return (
+                f"it is a symbolic link to {target!r}, perhaps a folder: code reached through it runs under this name "
+                "but is judged by the path it is stored at (a test folder is read by no rule)"
+            )
         return None
     if fc.path.rsplit("/", 1)[-1] == ".gitattributes":
         for number, text in ctx.added.items():
