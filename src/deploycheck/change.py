@@ -260,9 +260,56 @@ def _resolve_candidate(root: str, ref: str, source: str, kind: str, resolve: Cal
     return _revision_sha(root, ref, source, resolve)
 
 
+def _ci_default_branch() -> tuple[str, str] | None:
+    """(name, where it was read) of the default branch as the CI system states it: GitHub's event
+    payload (``repository.default_branch``, in push and pull_request events alike) or GitLab's
+    ``CI_DEFAULT_BRANCH``. None outside such a CI job."""
+    path = _env("GITHUB_EVENT_PATH")
+    if path:
+        import json
+
+        try:
+            with open(path, "rb") as fh:
+                name = json.loads(fh.read(10_000_000))["repository"]["default_branch"]
+        except (OSError, ValueError, KeyError, TypeError):
+            name = None
+        if isinstance(name, str) and name.strip():
+            return name.strip(), "GITHUB_EVENT_PATH repository.default_branch"
+    name = _env("CI_DEFAULT_BRANCH")
+    return (name, "CI_DEFAULT_BRANCH") if name else None
+
+
+def _declared_default_branch(root: str, resolve: Callable[[str], str | None], name: str, source: str) -> tuple[str, str, str]:
+    """The default branch the CI system names, as a branch on origin (then a local one); fetched
+    when missing. Never a guess among the refs present: a CI checkout of one pushed branch holds
+    that branch alone, and a branch pushed under the name `master` in a `main` repository (or
+    `main` in a `master` one) would be its own base, so the change would look empty."""
+    if name in _GIT_HEADS or name.startswith(("-", "refs/")) or "\n" in name or any(c in name for c in _REVISION_OPERATORS):
+        raise GitError(f"the default branch '{name}' (from {source}) is not a branch name. Pass the base with `--base REV`.")
+    for attempt in range(2):
+        found = exact_refs(root, [f"refs/remotes/origin/{name}", f"refs/heads/{name}"])
+        for refname in (f"refs/remotes/origin/{name}", f"refs/heads/{name}"):
+            sha = resolve(found[refname]) if refname in found else None
+            if sha is not None:
+                short = refname.split("/", 2)[2]
+                return short, source, sha
+        if attempt == 0 and not _try_fetch_ref(root, f"origin/{name}"):
+            break
+        resolve = lambda rev: gitcmd.resolve(rev, root)  # noqa: E731 - the fetch added refs a reader may not see
+    raise GitError(
+        f"the default branch '{name}' (from {source}) is not in this repository, so there is nothing to compare "
+        f"with. Fetch it (`git fetch origin {name}`; in GitHub Actions use `actions/checkout` with `fetch-depth: 0`), "
+        "or pass the base with `--base REV`."
+    )
+
+
 def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str, str, str] | None:
-    """(short name, source, commit) of the default branch: origin/HEAD's target, else main, else
-    master (each local, then on origin), looked up as exact ref names; None when there is none."""
+    """(short name, source, commit) of the default branch: the one the CI system names, else
+    origin/HEAD's target, else main, else master (each local, then on origin), looked up as exact
+    ref names; None when there is none."""
+    declared = _ci_default_branch()
+    if declared is not None:
+        return _declared_default_branch(root, resolve, *declared)
     found = exact_refs(root, [refname for refname, _, _ in DEFAULT_BRANCHES])
     commits = [(name, source, sha) for refname, name, source in DEFAULT_BRANCHES
                if refname in found and (sha := resolve(found[refname])) is not None]
@@ -427,9 +474,20 @@ def find_merge_base(root: str, base: BaseChoice, head_sha: str) -> str:
             print(f"deploycheck: shallow clone, fetching {step} more commits of history…", file=sys.stderr)
             remote = "origin" if "origin" in _remotes(root) else _remotes(root)[0]
             gitcmd.run(["fetch", "--no-tags", "--quiet", f"--deepen={step}", remote], root, check=False)
-        proc = gitcmd.run(["merge-base", base.sha, head_sha], root, check=False)
-        if proc.returncode == 0 and proc.stdout.strip():
-            return proc.stdout.decode().strip()
+        proc = gitcmd.run(["merge-base", "--all", base.sha, head_sha], root, check=False)
+        bases = proc.stdout.decode().split() if proc.returncode == 0 else []
+        if len(bases) == 1:
+            return bases[0]
+        if len(bases) > 1 and not gitcmd.is_shallow(root):
+            # Criss-cross history: git merges over a virtual base built from all of them, so the
+            # change measured from any single one can miss what the merge brings in (a branch
+            # whose merge with main re-resolves a file to the text main reverted). No single
+            # merge-base says what merging does: fail closed (issue 15 red team).
+            raise GitError(
+                f"{base.ref} and HEAD have {len(bases)} merge-bases ({', '.join(b[:8] for b in bases)}): the branch "
+                f"and {base.ref} have each merged the other's history, so no single range shows what merging this "
+                f"branch changes. Merge {base.ref} into the branch (or rebase it onto {base.ref}) and run deploycheck again."
+            )
     if gitcmd.is_shallow(root):
         remote_note = (
             "it has no remote to fetch more history from"
@@ -484,6 +542,16 @@ def is_deploycheck_path(path: str) -> bool:
     return path == ".deploycheck" or path.startswith(DECK_DIR)
 
 
+# deploycheck's own files: what it writes (records), reads from the base (configuration, signers,
+# checklists) and reports as such (verification.DECK_NOTES).
+OWN_FILES = (DECK_DIR + "config.yaml", DECK_DIR + "allowed_signers")
+OWN_FOLDERS = (DECK_DIR + "records/", DECK_DIR + "checklists/")
+
+
+def is_own_deploycheck_file(path: str) -> bool:
+    return path in OWN_FILES or path.startswith(OWN_FOLDERS)
+
+
 def compute_change(
     cwd: str, base: str | None = None, head: str | None = None, objects: gitcmd.BlobReader | None = None
 ) -> tuple[Change, list[FileChange]]:
@@ -501,7 +569,9 @@ def compute_change(
     # only deploycheck's own files (records, config, checklists, signers) are set aside.
     from .rules.not_analysed import may_be_code
 
-    aside = [is_deploycheck_path(f.path) and not may_be_code(f.path) for f in files]
+    # Anything else there is scanned like any other file: an extensionless script run as `python
+    # .deploycheck/x`, a compose file a deploy applies (red team, issue 15).
+    aside = [is_own_deploycheck_file(f.path) and not may_be_code(f.path) for f in files]
     scanned = [f for f, set_aside in zip(files, aside) if not set_aside]
     deck = [f for f, set_aside in zip(files, aside) if set_aside]
     change = Change(

@@ -42,6 +42,10 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     # the rules and the fingerprint read pins every option that could change it (change.py).
     env = {k: v for k, v in os.environ.items() if k not in _REPO_ENV}
     env["GIT_TERMINAL_PROMPT"] = "0"  # never hang on a credential prompt in CI
+    # A pushed refs/replace/<main's commit> makes every git command see another commit (another
+    # tree, other parents) in its place: the merge-base, the diff and the base's config and
+    # signers would all be the attacker's. Git's objects are read as they are (issue 15 red team).
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
     env["LC_ALL"] = "C"  # stable messages to match on
     env.pop("LANGUAGE", None)
     if extra:

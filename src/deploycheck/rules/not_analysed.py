@@ -94,6 +94,17 @@ CODE_EXTENSIONS = frozenset(
 # (rules/patterns.is_test_or_doc): code there runs in production, yet no rule reads it.
 PACK_CODE_EXTENSIONS = frozenset("js jsx mjs cjs ts tsx mts cts go java kt rb rake sql".split())
 _VENDORED_OR_BUILT = r"(?:^|/)(?:vendor|dist|build|node_modules)/|\.min\.js$"
+# What the pattern packs skip (patterns.is_test_or_doc) because it is a test or holds no code
+# that runs in production: test folders and names (any case: `Tests/`, `x_TEST.js`), type
+# declarations (`.d.ts` hold no code) and CI folders. Everything else they skip (vendor/, build/,
+# docs/, `readme-x.js`, `changelog_job.rb`, each in any case, `Latest.java`) is code that can run
+# unread: DC001 (red team, issue 15).
+_PACK_SKIPS_AS_NOT_PRODUCTION = re.compile(
+    r"(?i:(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e)/)"
+    r"|(?i:(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec)\.[jt]sx?)$)"
+    r"|Tests?\.(?:java|kt)$|\.d\.[cm]?ts$"
+    r"|(?i:(?:^|/)\.(?:github|circleci|gitlab|buildkite)/)"
+)
 # Compiled code a runtime loads directly: its source is not part of the change.
 COMPILED_EXTENSIONS = frozenset("pyc pyo pyd so dylib dll class jar war ear node wasm whl egg".split())
 # Interpreters whose scripts deploycheck has rules for, on a `#!` line.
@@ -276,6 +287,14 @@ def _reason(ctx: FileContext) -> str | None:
         if ext in CODE_EXTENSIONS or ext in COMPILED_EXTENSIONS:
             target = next(iter(ctx.added.values()), "?")
             return f"it is a symbolic link to {target!r}: the code that runs under this name is not analysed here"
+        if not ext:
+            # Perhaps a folder: `inventory/workers -> ../tests/helpers` makes production import
+            # code that is stored, and so judged, as a test (red team, issue 15).
+            target = next(iter(ctx.added.values()), "?")
+            return (
+                f"it is a symbolic link to {target!r}, perhaps a folder: code reached through it runs under this name "
+                "but is judged by the path it is stored at (a test folder is read by no rule)"
+            )
         return None
     if fc.path.rsplit("/", 1)[-1] == ".gitattributes":
         for number, text in ctx.added.items():
@@ -299,19 +318,31 @@ def _reason(ctx: FileContext) -> str | None:
             return _python_reason(ctx)
         if ctx.head_text() is None:
             return ctx.cache.get("unread", {}).get("head")
-        if ext in PACK_CODE_EXTENSIONS and re.search(_VENDORED_OR_BUILT, fc.path):
+        if ext in PACK_CODE_EXTENSIONS and _packs_skip_as_production_code(fc.path):
             return (
-                "its path is one the pattern rules skip as vendored or built code (vendor/, dist/, build/, "
-                "node_modules/, *.min.js), yet it runs. If that is right for this path, exclude it in the base "
-                "branch's .deploycheck/config.yaml"
+                "its path is one the pattern rules skip as vendored or built code, or as documentation (vendor/, dist/, build/, "
+                "node_modules/, *.min.js, docs/, README*, CHANGELOG*, in any case), yet it runs. If that is right for "
+                "this path, exclude it in the base branch's .deploycheck/config.yaml"
             )
         return None
-    if not ext and fc.new_mode == "100755" and not fc.binary:
+    # Executable or not: `python bin/reserve` runs a 0644 script just as well (red team, issue 15).
+    if not ext and fc.new_mode in ("100755", "100644") and not fc.binary:
         data = _read_raw(ctx)
         if data is not None and re.match(_SHEBANG, data):
             name = data.split(b"\n", 1)[0].decode("utf-8", "replace")[:60]
-            return f"it is an executable script ({name}) without a code extension, so no language's rules read it"
+            kind = "an executable script" if fc.new_mode == "100755" else "a script (not marked executable, but `python FILE` runs it)"
+            return f"it is {kind} ({name}) without a code extension, so no language's rules read it"
     return None
+
+
+def _packs_skip_as_production_code(path: str) -> bool:
+    """Whether the packs read nothing of ``path`` though it is not a test: see
+    ``_PACK_SKIPS_AS_NOT_PRODUCTION``."""
+    from .patterns import is_test_or_doc  # imports this module: only asked once both are loaded
+
+    return bool(re.search(_VENDORED_OR_BUILT, path)) or (
+        is_test_or_doc(path) and not _PACK_SKIPS_AS_NOT_PRODUCTION.search(path)
+    )
 
 
 def detect(ctx: FileContext) -> list[Finding]:
