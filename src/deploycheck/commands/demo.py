@@ -35,13 +35,14 @@ _DROP_PREFIXES = ("GIT_", "DEPLOYCHECK_", "GITHUB_", "GITLAB_", "CI_MERGE_REQUES
 _DROP = ("SSH_AUTH_SOCK", "SSH_ASKPASS", "DISPLAY_SSH_ASKPASS", "GNUPGHOME")
 
 
-class _Stopped(BaseException):
+class _Stopped(SystemExit):
     """SIGHUP (the terminal was closed) or SIGTERM: unwind like Ctrl-C so the throwaway folder,
-    which holds the demo's private key, is removed. A BaseException, as KeyboardInterrupt is, so
-    that no `except Exception` on the way swallows it."""
+    which holds the demo's private key, is removed. A SystemExit, so that no `except Exception`
+    on the way swallows it, and so that an asyncio event loop (prompt_toolkit's, at a prompt)
+    re-raises it instead of logging it as it does other BaseExceptions raised in a callback."""
 
     def __init__(self, signum: int) -> None:
-        super().__init__(signum)
+        super().__init__(128 + signum)
         self.signum = signum
 
 
