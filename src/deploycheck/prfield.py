@@ -266,6 +266,9 @@ def _without_field(body: str) -> str:
     """The description minus deploycheck's own block and HTML comments: a pasted table of
     findings or the template's hint must not read as the author's claim."""
     text = _COMMENT.sub("", body)
+    field = find_field(body)
+    if field and any(mark in field.lower() for mark in BLOCK_MARKS):
+        text = text.replace(field, "")  # the pasted block quotes findings and answers, not the author's claim
     quoted = ("|", "**Claim vs change:**", "Claim vs change:")  # table rows; deploycheck quoting a claim back
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(quoted))
 
