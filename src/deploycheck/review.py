@@ -306,7 +306,7 @@ def check_review(rf: Any, inputs: ReviewInputs, verify_signature: Any, now: Any 
     if review.body.fingerprint != inputs.fingerprint:
         return verdict("stale", STALE_REVIEW, f"{rf.path}: the change was edited after {principal} reviewed it (the fingerprint "
                        "differs).", reviewer=principal)
-    _, record, record_key = bound
+    _, (_, record, record_key) = bound
     own = {record.signature.principal.strip().lower(), record.body.author.email.strip().lower()}
     if key == record_key or principal.strip().lower() in own:
         return verdict("self", SELF_REVIEW, f"{rf.path}: {principal} reviews a record signed by "
