@@ -85,7 +85,7 @@ def print_text(ctx: Context, verdict: Verdict, claims: list | None = None) -> No
     con = out()
     for claim in claims or []:  # first, in plain words: what the author said against what changed
         if claim.message:
-            con.print(Text("Claim vs change: " + inert(claim.message, keep_newlines=False), style="bold yellow"), soft_wrap=True)
+            con.print(_hanging(con, Text("Claim vs change: ", style="bold yellow"), Text(inert(claim.message, keep_newlines=False))), soft_wrap=True)
     con.print(Text(report.base_line(ctx.change), style="dim"))
     if verdict.flagged_files:
         con.print(Text("Flagged files: " + ", ".join(inert(p, keep_newlines=False) for p in verdict.flagged_files)))
