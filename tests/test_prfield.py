@@ -146,6 +146,12 @@ def test_bad_pr_input_is_exit_2_with_one_clear_line(strict, key, tmp_path, setup
     assert "PASS" not in proc.stdout
 
 
+def test_unreadable_payload_in_warn_mode_is_a_note(repo, key, tmp_path):
+    sign_record(repo, key, tmp_path)
+    code, doc = verify(repo, {"GITHUB_EVENT_PATH": str(tmp_path / "nope.json"), "GITHUB_EVENT_NAME": "pull_request"})
+    assert code == 0 and any("was not checked (pr_field: warn)" in n for n in doc["notes"])
+
+
 def test_huge_pr_body_file_is_exit_2(strict, key, tmp_path):
     sign_record(strict, key, tmp_path)
     big = tmp_path / "big.md"

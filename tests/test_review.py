@@ -82,6 +82,7 @@ def test_independent_review_passes_and_is_shown(tmp_path, key, reviewer):
     code, doc = verify(repo)
     assert code == 0 and doc["ok"], doc["problems"]
     assert any(n.startswith("reviewed by rev@example.com") for n in doc["notes"])
+    assert doc["reviews"] == [{"path": path, "status": "valid", "reviewer": "rev@example.com"}]
     assert f"Reviewed by rev@example.com · {path} · valid" in dc(repo, "summary", "--base", "main", "--format", "text", env=CLEAN_ENV).stdout
     log = dc(repo, "log", env=CLEAN_ENV).stdout
     assert "reviewed by rev@example.com [verified]" in log
@@ -247,3 +248,29 @@ def test_required_count():
     assert required_count(parse_config_text("review: {required_for: high, count: 2}"), [high], True) == 2
     assert required_count(parse_config_text("review: {required_for: high}"), [warning], True) == 0
     assert required_count(parse_config_text("review: {required_for: flagged}"), [warning], True) == 1
+
+
+def test_review_at_a_terminal(tmp_path, key, reviewer):
+    import os
+
+    from ptydrive import Terminal
+
+    repo = team_repo(tmp_path, key, reviewer)
+    sign_record(repo, key, tmp_path)
+    git(repo, "config", "user.email", "rev@example.com")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env.update(COLUMNS="100", NO_COLOR="1", TERM="xterm")
+    t = Terminal(["review", "--base", "main", "--key", str(reviewer)], repo, env)
+    shown = t.answer("Did you read the flagged lines with several workers running them at once in mind? [yes/no]: ", "yes")
+    assert "Claim vs change: commit" in shown and "DC301 lost-update" in shown and "shared-state: yes" in shown
+    t.answer("Do you agree with the author's answer to 'shared-state'? [yes/no]: ", "no")
+    t.answer("Why not?: ", "the checkout API writes it too")
+    for qid in ("sequential-assumption", "concurrency-tested", "rollback-safe", "silent-failure"):
+        t.answer(f"Do you agree with the author's answer to '{qid}'? [yes/no]: ", "yes")
+    t.answer("What would make this change fail silently in production? (end with '.'): ", "Two pods at once.")
+    t.answer("...: ", ".")
+    t.answer("Sign and write the review? [y/n] (y): ", "y")
+    assert t.wait() == 0, t.text
+    git(repo, "config", "user.email", "dev@example.com")
+    commit(repo, message="review")
+    assert verify(repo)[0] == 0

@@ -82,8 +82,8 @@ def record_digest(data: bytes) -> str:
 
 def questions(record_answers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(id, text) of what the reviewer answers, for a record with ``record_answers``."""
-    out = [(READ_WITH_WORKERS, "Did you read every flagged line with several workers running it at the same moment in mind?")]
-    out += [(AGREE + qid, f"Do you agree with the author's answer to '{qid}'? (yes, or no and why)") for qid in record_answers]
+    out = [(READ_WITH_WORKERS, "Did you read the flagged lines with several workers running them at once in mind?")]
+    out += [(AGREE + qid, f"Do you agree with the author's answer to '{qid}'?") for qid in record_answers]
     out.append((SILENT_FAILURE, "What would make this change fail silently in production?"))
     return out
 
@@ -429,19 +429,26 @@ def review_checks(ctx: Any, verdict: Any, allowed_signers: Any = None) -> tuple[
 
 def pr_and_review_checks(ctx: Any, verdict: Any, allowed_signers: Any, pr_title: str | None, pr_body: str | None) -> tuple[Any, list]:
     """What `verify` adds to the record gate (issue 19): reviews, then the PR's own words.
-    Returns (verdict, claims)."""
+    Returns (verdict, claims, reviews)."""
     from .prfield import change_claims, pr_checks, read_pr_text
 
     verdict, reviews = review_checks(ctx, verdict, allowed_signers)
     for rv in reviews:
         if rv.status == "valid":
             verdict.notes.append(f"reviewed by {rv.reviewer} ({rv.path})")
-    if ctx.config.pr_field == "off" and pr_title is None and pr_body is None:
-        pr = None
-    else:
-        pr = read_pr_text(pr_title, pr_body)
+    from .errors import UsageError
+
+    explicit = pr_title is not None or pr_body is not None
+    pr = None
+    if ctx.config.pr_field != "off" or explicit:
+        try:
+            pr = read_pr_text(pr_title, pr_body)
+        except UsageError as exc:
+            if explicit or ctx.config.pr_field == "required":
+                raise  # exit 2: a required check that cannot read its input never passes
+            verdict.notes.append(f"the pull request text was not checked (pr_field: warn): {exc.message}")
     claims = change_claims(ctx, pr) if ctx.scan.flagged else []
-    return pr_checks(ctx, verdict, pr, claims), claims
+    return pr_checks(ctx, verdict, pr, claims), claims, reviews
 
 
 # --- the audit trail (`deploycheck log`) ---------------------------------------------------------

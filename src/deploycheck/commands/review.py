@@ -63,8 +63,34 @@ def _ask(record_answers: Any) -> dict:
             details = prompter.line("Why not?") if (answer == "no" and qid.startswith(AGREE)) else None
             answers[qid] = ReviewAnswer(answer, details)
         else:
-            answers[qid] = ReviewAnswer(prompter.lines(text + " (end with a line holding only '.')"))
+            answers[qid] = ReviewAnswer(prompter.lines(text + " (end with '.')"))
     return answers
+
+
+def _confirm() -> bool:
+    from ..console import out
+    from ..errors import Aborted, Interrupted
+    from ..walkthrough import Prompter
+
+    try:
+        return Prompter(out()).confirm("Sign and write the review?", default=True)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted before signing; nothing was written.") from None
+    except EOFError:
+        raise Aborted("input ended before signing; nothing was written.") from None
+
+
+def _ask_all(record_answers: Any) -> dict:
+    """The questions at the terminal; Ctrl-C or end of input write nothing."""
+    from ..errors import Aborted, Interrupted
+
+    try:
+        return _ask(record_answers)
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted; nothing was written.") from None
+    except EOFError:
+        raise Aborted("input ended before the review was complete; nothing was written. "
+                      "Answer in a terminal, or pass `--answers FILE`.") from None
 
 
 def _pick_record(ctx: Any) -> tuple[str, bytes, Any, Any]:
@@ -134,7 +160,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     claims = change_claims(ctx, pr)
     _show(ctx, record_path, record, claims, trust.checklist)
     if answers is None:
-        given = _ask(record.body.answers)
+        given = _ask_all(record.body.answers)
     else:
         try:
             data = answers.read_bytes()
@@ -144,12 +170,9 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     problems = answer_problems(given, record.body.answers)
     if problems:
         raise ConfigError("the review cannot be signed: " + " ".join(problems) + " Nothing was written.")
-    if not yes and sys.stdin.isatty():
-        from ..walkthrough import confirm_signing
-
-        if not confirm_signing("Nothing was written."):
-            con.print(Text("Not signed; nothing was written."))
-            return 1
+    if not yes and sys.stdin.isatty() and not _confirm():
+        con.print(Text("Not signed; nothing was written."))
+        return 1
     name = gitcmd.output(["config", "user.name"], root, check=False) or "unknown"
     body = ReviewBody(
         id=uuid.uuid4().hex, created=utc_now(), reviewer_name=name, reviewer_email=principal,

@@ -24,12 +24,14 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
     ctx = analyse(base, head)
     verdict = gate_verdict(ctx, allowed_signers)
     claims: list = []
+    reviews: list = []
     if not hook:  # a push is no pull request, and its review comes after it (issue 19)
         from ..review import pr_and_review_checks
 
-        verdict, claims = pr_and_review_checks(ctx, verdict, allowed_signers, pr_title, pr_body)
+        verdict, claims, reviews = pr_and_review_checks(ctx, verdict, allowed_signers, pr_title, pr_body)
     if format == "json":
-        print(report.dumps({**verdict_json(ctx, verdict), "claims": [c.to_json() for c in claims]}))
+        print(report.dumps({**verdict_json(ctx, verdict), "claims": [c.to_json() for c in claims],
+                            "reviews": [r.to_json() for r in reviews]}))
     elif format == "github":
         print_github(ctx, verdict, claims)
     elif hook:
