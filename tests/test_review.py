@@ -274,3 +274,13 @@ def test_review_at_a_terminal(tmp_path, key, reviewer):
     git(repo, "config", "user.email", "dev@example.com")
     commit(repo, message="review")
     assert verify(repo)[0] == 0
+
+
+def test_branch_cannot_switch_reviews_or_the_pr_field_off_for_itself(tmp_path, key, reviewer):
+    repo = team_repo(tmp_path, key, reviewer, config="review: {required_for: high}\npr_field: required\n")
+    commit(repo, {".deploycheck/config.yaml": "review: {required_for: never}\npr_field: off\n"}, message="relax")
+    sign_record(repo, key, tmp_path)
+    body = tmp_path / "body.md"
+    body.write_text("No field.")
+    proc = dc(repo, "verify", "--base", "main", "--format", "json", "--pr-body", str(body), env=CLEAN_ENV)
+    assert proc.returncode == 1 and sorted({p["code"] for p in json.loads(proc.stdout)["problems"]}) == ["missing-review", "pr-field"]
