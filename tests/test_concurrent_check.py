@@ -71,8 +71,11 @@ def test_eight_checks_at_once_leave_one_verifiable_record(repo, key, tmp_path):
     assert _valid((repo / record).read_bytes(), key)
     assert all(f"Wrote {record}," in out for _, out, _ in results)
     assert git(repo, "diff", "--cached", "--name-only") == record
-    # Nothing stray: no temporaries next to the record, only the lock under .git/deploycheck.
-    assert sorted(os.listdir(repo / ".git" / "deploycheck")) == ["lock"]
+    # Nothing stray: no temporaries next to the record, only the lock and the job index cache
+    # (eight concurrent builds, each written atomically) under .git/deploycheck.
+    assert sorted(os.listdir(repo / ".git" / "deploycheck")) == ["jobindex", "lock"]
+    index = os.listdir(repo / ".git" / "deploycheck" / "jobindex")
+    assert "blobs.json" in index and all(n == "blobs.json" or (n.startswith("tree-") and n.endswith(".json")) for n in index)
     assert not (repo / ".git" / "index.lock").exists()
     commit(repo, message="deploycheck record")
     proc = subprocess.run([sys.executable, "-m", "deploycheck", "verify", "--base", "main", "--format", "json"],

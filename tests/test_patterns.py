@@ -210,6 +210,7 @@ def test_sidekiq_worker_refactor_into_a_lost_update(tmp_path: Path) -> None:
     result = scan(tmp_path, {path: SIDEKIQ_BASE}, {path: SIDEKIQ_HEAD})
     assert summary(result) == [
         (path, 5, "base", "DC355", "high"),
+        (path, 5, "head", "DC701", "warning"),  # the tree rules: the job's perform changed
         (path, 6, "head", "DC261", "warning"),
         (path, 6, "head", "DC351", "high"),
     ]
@@ -237,10 +238,11 @@ def test_bullmq_worker(tmp_path: Path) -> None:
     result = scan(tmp_path, {}, {"src/receipts.worker.ts": worker})
     assert summary(result) == [
         ("src/receipts.worker.ts", 4, "head", "DC150", "info"),
+        ("src/receipts.worker.ts", 4, "head", "DC701", "warning"),  # the tree rules: a new worker
         ("src/receipts.worker.ts", 5, "head", "DC260", "warning"),
     ]
     assert result.flagged
-    assert result.active[1].message == (
+    assert next(f for f in result.active if f.rule == "DC260").message == (
         "src/receipts.worker.ts runs as a background worker and writes shared state (Order.update): "
         "several jobs may write the same rows at the same time."
     )

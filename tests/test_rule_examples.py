@@ -39,7 +39,7 @@ EXAMPLES = Path(__file__).parent / "rule_examples"
 
 HASH_SUFFIXES = {".py", ".pyi", ".rb", ".yaml", ".yml", ".sh", ".bash", ".toml", ".cfg", ".ini", ".env", ".conf"}
 SLASH_SUFFIXES = {".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".go", ".java", ".kt", ".kts", ".scala", ".cs", ".rs", ".swift"}
-DASH_SUFFIXES = {".sql"}
+DASH_SUFFIXES = {".sql", ".lua"}
 HASH_NAMES = {"Procfile", "Dockerfile", "Gemfile", "Rakefile", "Makefile"}
 
 _IDS = r"DC\d{3}(?:\[(?:info|warning|high)\])?(?:\s*,\s*DC\d{3}(?:\[(?:info|warning|high)\])?)*"

@@ -67,6 +67,7 @@ def try_fast_hook(args: list[str]) -> int | None:
 
             base, head = pushed_range(cwd, objects)
         # The rule families are imported only for files their gates admit (rules/__init__.py).
+        # As `verify --hook`, it may write the job index's cache (see commands/verify.py).
         ctx = analyse(base, head, cwd, objects)
     # (record.RECORDS_DIR, spelled out: importing record.py here would cost the quiet path.)
     touches_records = any(fc.path.startswith(".deploycheck/records/") for fc in ctx.deck_files)

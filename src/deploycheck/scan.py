@@ -12,7 +12,7 @@ from .config import Config
 from .model import Change, FileChange, Finding
 from .plain import Plain
 from .rules import detectors_for_file
-from .rules.base import DetectorSettings, FileContext
+from .rules.base import DetectorSettings, FileContext, RepoAt
 from .rules.not_analysed import UNSUPPRESSIBLE, python_source_text, reads_whole_head
 from .rules.parity import WHOLE_CHANGE_RULES
 
@@ -61,7 +61,9 @@ def _decode(data: bytes | None) -> str | None:
     return data.decode("utf-8", "surrogateescape")
 
 
-def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable[[str], bytes | None]) -> FileContext:
+def file_context(
+    fc: FileChange, settings: DetectorSettings, read_blob: Callable[[str], bytes | None], repo: RepoAt | None = None
+) -> FileContext:
     """The detectors' view of ``fc``. Why a side's text could not be had (too large, not
     decodable as Python decodes it) is kept in ``ctx.cache["unread"]`` for rules/not_analysed.py:
     a file that may run and was not read is a finding, never a silent skip."""
@@ -99,6 +101,7 @@ def file_context(fc: FileChange, settings: DetectorSettings, read_blob: Callable
         head_text=text(fc.new_blob if fc.new_path is not None else None, "head"),
         base_text=text(fc.old_blob if fc.old_path is not None else None, "base"),
         settings=settings,
+        repo=repo,
     )
     ctx.cache["unread"] = unread
     ctx.cache["read_blob"] = read_blob
@@ -219,10 +222,24 @@ def apply_config(finding: Finding, config: Config) -> Finding | None:
     return finding
 
 
-def scan_files(files: list[FileChange], config: Config, read_blob: Callable[[str], bytes | None]) -> list[list[Finding]]:
+def scan_files(
+    files: list[FileChange],
+    config: Config,
+    read_blob: Callable[[str], bytes | None],
+    base_rev: str | None = None,
+    at: tuple[str, str] | None = None,
+) -> list[list[Finding]]:
     """The findings of each file (a list per file, in order): configuration applied, inline
-    suppressions marked, each (rule, path, line, side) reported once."""
-    settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers)
+    suppressions marked, each (rule, path, line, side) reported once. Detectors may read files
+    of ``base_rev`` (the base commit: a package manifest) through ``read_blob``. ``at`` is
+    (repository root, head commit): the job context is then built from the whole repository at
+    head."""
+    from .basefiles import BaseFiles
+
+    settings = DetectorSettings(
+        job_paths=config.job_paths, lock_wrappers=config.lock_wrappers, base_files=BaseFiles(base_rev, read_blob)
+    )
+    repo = RepoAt(at[0], at[1], read_blob, config.job_paths) if at and at[1] else None
     # Rule families are imported only when a changed file can concern them (a git hook on a
     # docs-only commit never loads the Python analyzers); tests/test_registry.py keeps the whole
     # registry consistent.
@@ -233,7 +250,7 @@ def scan_files(files: list[FileChange], config: Config, read_blob: Callable[[str
         out.append(found)
         if not scannable(fc, config):
             continue
-        ctx = file_context(fc, settings, read_blob)
+        ctx = file_context(fc, settings, read_blob, repo)
         for detect in detectors_for_file(ctx):
             for finding in detect(ctx):
                 key = (finding.rule, finding.path, finding.line, finding.side)
@@ -275,7 +292,9 @@ def scan_change(
     """Scan the change; ``per_file`` gives ``scan_files``' result when it was computed already
     (in parts, by several processes: commands.common)."""
     result = ScanResult(change=change)
-    result.findings = merge_file_findings(per_file if per_file is not None else scan_files(change.files, config, read_blob))
+    if per_file is None:
+        per_file = scan_files(change.files, config, read_blob, change.base_sha or None, (change.repo_root, change.head_sha))
+    result.findings = merge_file_findings(per_file)
     if result.flagged:
         # Environment parity (rules/parity.py) is a property of the whole change: run it once,
         # only for a change that is already flagged, so it adds context but never flags alone.

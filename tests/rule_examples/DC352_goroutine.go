@@ -9,7 +9,7 @@ func Collect(ids []string) (map[string]int, int) {
 	var wg sync.WaitGroup
 	for _, id := range ids {
 		wg.Add(1)
-		go func(id string) {
+		go func(id string) {  // error: DC701
 			defer wg.Done()
 			n := len(id)
 			counts[id]++  // error: DC352
@@ -25,7 +25,7 @@ func CollectSafe(ids []string) map[string]int {
 	results := make([]int, len(ids))
 	var mu sync.Mutex  // error: DC252
 	for i, id := range ids {
-		go func(i int, id string) {
+		go func(i int, id string) {  // error: DC701
 			results[i] = len(id)  // ok: DC352
 			mu.Lock()  // error: DC252
 			counts[id]++  // ok: DC352

@@ -58,7 +58,7 @@ def blob_reader(root: str, expected: list[str], objects: BlobReader | None = Non
 def _scan_part(change: Change, files: list[FileChange], config: Config, objects: BlobReader | None = None) -> list[list[Finding]]:
     part = Change(**{**vars(change), "files": files})
     with blob_reader(change.repo_root, likely_reads(part, config), objects) as read_blob:
-        return scan_files(files, config, read_blob)
+        return scan_files(files, config, read_blob, change.base_sha or None, (change.repo_root, change.head_sha))
 
 
 def _workers() -> int:
@@ -117,7 +117,23 @@ def scan_per_file(change: Change, config: Config, objects: BlobReader | None = N
     own git processes: ``objects`` serves only a scan that stays in this process)."""
     if len(change.files) < PARALLEL_MIN_FILES or _workers() < 2:
         return _scan_part(change, change.files, config, objects)
+    _job_index_before_fork(change, config, objects)
     return in_two_processes(change.files, lambda files: _scan_part(change, files, config), PARALLEL_MIN_FILES)
+
+
+def _job_index_before_fork(change: Change, config: Config, objects: BlobReader | None) -> None:
+    """Build the job index (rules/py_repo_index) once, before the scan forks, so that the two
+    processes share it instead of both building it. A change this large almost always touches
+    a Python file the index is needed for; the index is the same whether or not it is used."""
+    from ..rules.py_gate import is_test_path
+
+    if not any(fc.new_path is not None and fc.path.endswith(".py") and not is_test_path(fc.path) for fc in change.files):
+        return
+    from ..rules.base import RepoAt
+    from ..rules.py_repo_index import index_for
+
+    with blob_reader(change.repo_root, [], objects) as read_blob:
+        index_for(RepoAt(change.repo_root, change.head_sha, read_blob, config.job_paths))
 
 
 def config_at(objects: BlobReader, rev: str) -> Config:

@@ -21,7 +21,15 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
         from ..hookrange import pushed_range
 
         base, head = pushed_range()
-    ctx = analyse(base, head)
+    from contextlib import nullcontext
+
+    from ..rules.base import uncached
+
+    # The CI gate writes nothing and trusts no cache: it builds the job index from the
+    # repository. The pre-push hook uses the cache (under .git/deploycheck/jobindex, never the
+    # work tree): without it every push would rebuild the index of the whole repository.
+    with nullcontext() if hook else uncached():
+        ctx = analyse(base, head)
     verdict = gate_verdict(ctx, allowed_signers)
     claims: list = []
     reviews: list = []

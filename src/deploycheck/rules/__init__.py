@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 FAMILIES = (
     "deploycheck.rules.python_rules",
     "deploycheck.rules.patterns",
+    "deploycheck.rules.trees",
     "deploycheck.rules.parity",
     # Last, so that the Python file it asks about has been parsed already (py_source memoises).
     "deploycheck.rules.not_analysed",
@@ -30,12 +31,23 @@ def _python_file(path: str) -> bool:
     return path.endswith(".py")
 
 
+# The extensions of trees.langs.EXTENSIONS, repeated here so that judging a path never imports
+# the family (tests/test_trees.py checks that the two lists agree).
+TREE_EXTENSIONS = (".rb", ".rake", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".java", ".kt",
+                   ".kts", ".lua")
+
+
+def _tree_file(path: str) -> bool:
+    return path.lower().endswith(TREE_EXTENSIONS)
+
+
 # Which paths a family's detectors can report on, judged from the path alone, so that scanning
 # a change without such files never imports the family (importing the Python rules compiles
 # dozens of regular expressions: a large share of a git hook's budget). A family missing here
 # reads every file. tests/test_perf_paths.py checks every rule example against these gates.
 FILE_GATES: dict[str, Callable[[str], bool]] = {
     "deploycheck.rules.python_rules": _python_file,
+    "deploycheck.rules.trees": _tree_file,
 }
 
 
@@ -44,6 +56,8 @@ FILE_GATES: dict[str, Callable[[str], bool]] = {
 # the Python family's gate can never turn away a file one of its detectors would report on.
 CONTENT_GATES: dict[str, Callable[[FileContext], bool]] = {
     "deploycheck.rules.python_rules": _python_may_report,
+    "deploycheck.rules.trees": lambda ctx: _family("deploycheck.rules.trees").may_analyse_path(ctx.path)
+    and _family("deploycheck.rules.trees").may_report(ctx),
 }
 
 

@@ -95,8 +95,10 @@ class FileContext:
         head_text: Callable[[], str | None],
         base_text: Callable[[], str | None],
         settings: DetectorSettings,
+        repo: RepoAt | None = None,
     ) -> None:
         self.path, self.file, self.head_text, self.base_text, self.settings = path, file, head_text, base_text, settings
+        self.repo = repo  # the repository at head, for rules that look beyond this file (None: per file only)
         self.cache: dict = {}  # detectors may memoise per-file work here
 
     @cached_property
@@ -122,14 +124,47 @@ class FileContext:
         return self.cache["changed_lower"]
 
 
+class RepoAt:
+    """The repository a change belongs to, at its head commit: what a detector needs to look at
+    files the change did not touch (rules/py_repo_index.py builds the job context from it)."""
+
+    __slots__ = ("root", "head_sha", "read_blob", "job_paths")
+    # Whether the job index may use the git directory's cache. The CI gate (`deploycheck verify`)
+    # neither writes nor reads it (``uncached``): the gate trusts only what the repository says,
+    # and a CI cache restored from a run an untrusted branch could influence would otherwise
+    # hide jobs. The pre-push hook and the other commands use it (docs/security-model.md).
+    write_cache = True
+    read_cache = True
+
+    def __init__(self, root: str, head_sha: str, read_blob: Callable[[str], bytes | None], job_paths: tuple[str, ...] = ()) -> None:
+        self.root, self.head_sha, self.read_blob, self.job_paths = root, head_sha, read_blob, job_paths
+
+
+class uncached:
+    """``with uncached(): ...``: the job index is built from the repository alone while it
+    lasts, its cache neither read nor written (see RepoAt)."""
+
+    def __enter__(self) -> None:
+        self._was = (RepoAt.write_cache, RepoAt.read_cache)
+        RepoAt.write_cache = RepoAt.read_cache = False
+
+    def __exit__(self, *exc: object) -> None:
+        RepoAt.write_cache, RepoAt.read_cache = self._was
+
+
 class DetectorSettings(Frozen):
     """The parts of configuration detectors read (from the base branch's config)."""
 
     _fields = ("job_paths", "lock_wrappers")
 
-    def __init__(self, job_paths: tuple[str, ...] = (), lock_wrappers: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, job_paths: tuple[str, ...] = (), lock_wrappers: tuple[str, ...] = (), base_files: object = None
+    ) -> None:
         self.job_paths = job_paths  # extra globs whose files are job/worker code
         self.lock_wrappers = lock_wrappers  # project names acting as locks/transactions, e.g. traced_atomic
+        # deploycheck.basefiles.BaseFiles: the base commit's files, read on demand (a package
+        # manifest says whether the repository is a job system). Not a field: not compared.
+        self.base_files = base_files
 
 
 if TYPE_CHECKING:

@@ -516,8 +516,24 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
                 if not fewer[key]:
                     continue
             message = render(pattern.message or pr.message, path=view.path, match=_shown(m), **_groups(m))
-            yield pr.rule.finding(view.path, number, message, side=side)
+            severity = None
+            if pr.only_if_fewer_in_head and side == "base":
+                moved = _moved_into_helper(view.ctx, number, pattern.regex)
+                if moved is not None:  # rules/trees/moved.py: a lock moved into a helper is no removal
+                    severity, why = moved
+                    message = f"{_shown(m)} removed from this function in {view.path}, but {why}."
+            yield pr.rule.finding(view.path, number, message, side=side, severity=severity)
             break
+
+
+def _moved_into_helper(ctx: FileContext, line: int, regex: re.Pattern[str]) -> tuple[str, str] | None:
+    from .trees.langs import language_of
+
+    if language_of(ctx.path) is None:
+        return None
+    from .trees.moved import moved_into_helper
+
+    return moved_into_helper(ctx, line, regex)
 
 
 def _shown(m: re.Match[str]) -> str:

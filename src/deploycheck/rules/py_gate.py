@@ -150,4 +150,17 @@ def may_report(ctx) -> bool:
         return False
     return (
         job_by_path(ctx) or may_change_safeguards(ctx) or may_enqueue(ctx) or mentions_jobs(ctx) or may_add_hazard(ctx)
+        or reached_from_jobs(ctx)
     )
+
+
+@_once
+def reached_from_jobs(ctx) -> bool:
+    """Whether a changed line lies in code the repository's job index says runs in the
+    background (a helper a task calls in another module, a job a dispatcher names elsewhere).
+    Asked last: it may read the index from the git directory, or build it (py_repo_index)."""
+    if ctx.repo is None:
+        return False
+    from .py_repo_index import may_run_in_background
+
+    return may_run_in_background(ctx)

@@ -50,6 +50,19 @@ JOB_CODE_CHANGED = Rule(
         concurrent.futures or asyncio tasks. A function handed to one of these elsewhere in the
         same file counts too, and so does every file matching `job_paths` in the configuration.
 
+        Beyond the file, the job index of the repository at head (rules/py_repo_index.py) adds
+        the functions other modules make background code: handed to a runner or a project
+        dispatcher elsewhere (`Thread(target=workers.loop)`, `dispatch(tasks.general_delete,
+        exclusive_resources=[...])`, `app.register_task(SyncTask())`,
+        `post_save.connect(handlers.on_save)`), named by a dotted string in a beat schedule
+        (`{"task": "shop.tasks.sync"}` in settings), subclasses of a Celery `Task` or an RQ
+        `Worker` defined in another module, worker loop classes and the main loops of worker,
+        consumer and scheduler modules, and the job system's own code: the worker, scheduler and
+        queue modules of Celery, RQ, Dramatiq, Huey, arq, APScheduler and django-q, in the
+        library's own repository and wherever a copy is vendored (recognised by the library's
+        layout: `rq/worker.py` beside `rq/__init__.py` and `rq/job.py`, …). The message then says
+        where the job is named.
+
         The burden of proof is on the change: the finding is a `warning` (it flags the change)
         unless deploycheck proves the job's behaviour unchanged, and it is `info` only then. The
         proof compares the job's syntax tree before and after the change once comments,
@@ -67,9 +80,11 @@ JOB_CODE_CHANGED = Rule(
         the changes the checklist exists for: does the job touch shared state, does it assume
         sequential execution, was it tested under concurrency."""),
     known_problems=dedent("""\
-        Job detection is per file: a function registered as a task in another module (for
-        example through `app.register_task` or a beat schedule defined elsewhere) is only
-        recognised through its decorator or base class, or through `job_paths`. Decorators are
+        Job context comes from the whole repository at head (the job index, see DC104), but by
+        name: a function handed to a runner or dispatcher through a variable, a registry or
+        `getattr` is not seen, and a dispatcher is recognised by its name (`dispatch`,
+        `register_task`, `add_task`, `defer`, `enqueue_task`, `submit_task`, `schedule_task`,
+        `run_in_background`) with a function or dotted string as its first argument. Decorators are
         matched by name (`@job`, `@actor`), so a project decorator with the same name is treated
         as a job. A bare `@task` counts only when it is imported from a job framework (Celery,
         Airflow, Prefect, Huey, …) or from a tasks/jobs-like module, or when the file imports a
@@ -172,7 +187,70 @@ WORK_ENQUEUED = Rule(
             transaction.on_commit(lambda: send_receipt.delay(order.pk))"""),
 )
 
-RULES = (JOB_CODE_CHANGED, QUEUE_HANDLER_CHANGED, WORK_ENQUEUED)
+HELPER_CHANGED = Rule(
+    id="DC104",
+    name="background-helper-changed",
+    category="job",
+    severity="warning",
+    questions=_JOB_QUESTIONS,
+    summary="A function that a background job reaches through calls, in any module, changed.",
+    languages=("python",),
+    what_it_does=dedent("""\
+        Reports a change inside a function that is not a job itself but that a job, worker or
+        handler reaches through its calls: a helper in another module, a method of a service
+        class a task instantiates, a function a management command calls. The job index of the
+        repository at head (rules/py_repo_index.py) finds the entry points of every supported
+        framework (see DC101 and DC102) and follows their calls by name, through each module's
+        definitions and imports (`from billing import charge`, `import billing.helpers as h`,
+        `Syncer(order).run()`, `self.step()`), up to 40 calls deep. The message names the job
+        and the path to the helper: "`charge` runs in the background: it is called by Celery
+        task `shop.tasks.sync` (shop/tasks.py:12) through `shop.services.Syncer.run`".
+
+        Severity follows DC101: `warning` unless the helper's behaviour is proved unchanged (the
+        same syntax tree without comments, docstrings, logging, annotations and formatting),
+        `info` then. When the index is incomplete (more than 20,000 Python files to look at,
+        deeper call chains, or a file that may define jobs could not be read or parsed), a
+        changed function the index does not place is reported too, as a `warning` that says why:
+        deploycheck cannot show that it does not run in the background.
+
+        The index is built only when a change touches a Python file not proved trivial, from
+        `git grep` over the head tree and the files it matches, and cached by blob id under the
+        repository's git directory (`.git/deploycheck/jobindex/`), so a warm run reads nothing
+        that did not change. The CI gate (`deploycheck verify`) reads that cache but never
+        writes it; the pre-push hook, `scan` and `check` do."""),
+    why_bad=dedent("""\
+        A helper called from a job runs in the job: in many workers at once, retried, in an
+        order nobody chose. Reviewers see a change to `billing/helpers.py`, not that a nightly
+        task calls it; the race or the double charge is the job's, and so is the checklist."""),
+    known_problems=dedent("""\
+        Calls are resolved by name, not by type: `obj.run()` on a local variable reaches every
+        method `run` of the classes the calling function names; a call through a variable, a
+        callback table or `getattr` is not followed; a module imported under a name that two
+        modules of the repository share may reach both. Module-level code of a helper module
+        (a constant, a setting) is not placed in a function, so changing it is not reported
+        here. A helper that only tests call is not a background helper: test files are never
+        entry points. A file written in newer Python syntax than the Python running deploycheck
+        cannot be parsed; if it may define jobs, the index is incomplete and flags more."""),
+    example=dedent("""\
+        # shop/tasks.py
+        @shared_task
+        def sync(order_id):
+            charge(order_id)
+
+        # billing/helpers.py: changed
+        def charge(order_id):
+            order = Order.objects.get(pk=order_id)
+            order.balance -= order.total     # lost update when two workers charge at once
+            order.save()"""),
+    use_instead=dedent("""\
+        Nothing to rewrite: answer the checklist for the job that reaches the helper, and make
+        the helper safe to run concurrently, e.g.
+
+        def charge(order_id):
+            Order.objects.filter(pk=order_id).update(balance=F("balance") - F("total"))"""),
+)
+
+RULES = (JOB_CODE_CHANGED, QUEUE_HANDLER_CHANGED, WORK_ENQUEUED, HELPER_CHANGED)
 
 
 @dataclass(frozen=True)
@@ -673,9 +751,16 @@ def _verdict(fn: FunctionInfo | None, side: str, ctx: FileContext, this: PyModul
 def detect_jobs(ctx: FileContext):
     if not should_analyse(ctx) or migration_kind(ctx.path):
         return
-    if not job_by_path(ctx) and not mentions_jobs(ctx):
-        yield from _detect_enqueues(ctx)
-        return
+    covered: set[int] = set()  # changed lines a per-file finding reports (base lines negative)
+    if job_by_path(ctx) or mentions_jobs(ctx):
+        for finding in _detect_local_jobs(ctx):
+            covered.update(range(finding.line, finding.end_line + 1) if finding.side == "head" else range(-finding.end_line, -finding.line + 1))
+            yield finding
+    yield from _detect_reached(ctx, covered)
+    yield from _detect_enqueues(ctx)
+
+
+def _detect_local_jobs(ctx: FileContext):
     module_kind = JobKind("job", "job (job_paths)") if is_job_path(ctx) else None
     head_groups: dict = {}
     # Removed lines are looked at only in pure deletions: a replaced line is reported on the head
@@ -709,7 +794,101 @@ def detect_jobs(ctx: FileContext):
                 side=side,
                 severity="info" if verdict.startswith("same:") else "warning",
             )
-    yield from _detect_enqueues(ctx)
+
+
+def _detect_reached(ctx: FileContext, covered: set[int]):
+    """DC101/DC102 for jobs other modules name, DC104 for functions jobs reach: changed lines
+    the job index of the repository at head places in background code (py_repo_index)."""
+    if ctx.repo is None or ctx.file.new_path is None or not ctx.file.hunks:
+        return
+    from .py_repo_index import changed_anchors, index_for, load, provably_trivial
+
+    anchors = changed_anchors(ctx)
+    if not anchors:
+        return
+    # A file whose whole change is proved trivial never builds the index; so that a warm run
+    # reports what a cold one does, it reports nothing from a cached index either (below).
+    index = load(ctx.repo)
+    if index is None:
+        if provably_trivial(ctx):
+            return
+        index = index_for(ctx.repo)
+    if not index.incomplete and not index.has_path(ctx.path):
+        return
+    module = module_for(ctx, "head")
+    groups: dict[str, tuple] = {}
+    for anchor, lines in sorted(anchors.items()):
+        lines = [n for n in lines if n not in covered]
+        if not lines:
+            continue
+        node = index.at(ctx.path, anchor)
+        fn = module.function_at(anchor) if module is not None else None
+        if node is not None:
+            fn = module.by_qualname.get(node.qualname) if module is not None else None
+            key = node.key
+        elif index.incomplete and fn is not None:
+            key = "?" + fn.qualname
+        else:
+            continue
+        groups.setdefault(key, (node, fn, []))[2].extend(lines)
+    findings = list(_reached_findings(ctx, index, module, groups))
+    if findings and all(f.severity == "info" for f in findings) and provably_trivial(ctx):
+        return  # only proofs to report, and the whole file is trivial: a cold run says nothing
+    yield from findings
+
+
+def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: dict[str, tuple]):
+    from .py_repo_build import module_name
+
+    for node, fn, lines in groups.values():
+        head_lines = sorted(n for n in lines if n > 0)
+        base_lines = sorted(-n for n in lines if n < 0)
+        side, changed = ("head", head_lines) if head_lines else ("base", base_lines)
+        if fn is None or module is None:
+            verdict, shared = "changed", False
+        else:
+            verdict = _verdict(fn, "head", ctx, module)
+            shared = changed_touch_shared_state(fn, module, {n: "" for n in head_lines}, ctx) if head_lines else False
+        if verdict.startswith("same:") and node is None:
+            continue  # the index could not place it, and it provably did not change: nothing to say
+        severity = "info" if verdict.startswith("same:") else "warning"
+        qualname = node.qualname if node is not None else fn.qualname
+        if node is None:
+            rule = HELPER_CHANGED
+            message = (
+                f"deploycheck cannot tell whether `{qualname}` runs in the background: the job index of "
+                f"this repository is incomplete ({index.incomplete}). It changed and its behaviour is not "
+                "proved unchanged, so it is flagged: answer the checklist for it."
+            )
+        elif node.parent is None:
+            rule = QUEUE_HANDLER_CHANGED if "consumer" in (node.what or "").lower() else JOB_CODE_CHANGED
+            message = f"`{qualname}` runs in the background ({node.what} at {node.origin}); " + _reach_verdict(verdict, shared)
+        else:
+            chain = index.chain(node)
+            entry = chain[0]
+            through = [f"`{module_name(n.path)}.{n.qualname}`" for n in chain[1:-1]]
+            name = f"`{module_name(entry.path)}.{entry.qualname}`"
+            message = (
+                f"`{qualname}` runs in the background: it is called by "
+                + (f"{name} ({entry.what} at {entry.origin})" if "`" in (entry.what or "") else f"{entry.what} {name} ({entry.origin})")
+                + (f" through {' -> '.join(through)}" if through else "")
+                + "; " + _reach_verdict(verdict, shared)
+            )
+            rule = HELPER_CHANGED
+        yield rule.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
+
+
+def _reach_verdict(verdict: str, shared: bool) -> str:
+    if verdict == "new":
+        return "it is new" + (_SHARED if shared else "") + ": answer the checklist for it."
+    if verdict.startswith("same:"):
+        return f"it changed only in {verdict[5:]}, so its behaviour is unchanged."
+    if shared:
+        return (
+            "the change touches shared state (database, cache, files or globals): several workers "
+            "can run it at once, so check it under concurrency."
+        )
+    return "deploycheck cannot prove its behaviour unchanged, so answer the checklist for it."
 
 
 def ctx_lines_hit(node: ast.AST, lines: dict[int, str]) -> bool:

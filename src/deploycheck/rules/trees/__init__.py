@@ -1,0 +1,74 @@
+"""Ruby, JavaScript/TypeScript, Go, Java/Kotlin and Lua read as syntax trees (tree-sitter).
+
+The family's gates keep it cheap: ``may_analyse_path`` admits only non-test files of these
+languages (a dict lookup), and ``may_report`` only those whose text names a job API, that sit in
+a job system's repository or in `job_paths`, or that hold a Redis script. Only then is
+``detect`` imported and tree-sitter loaded. See docs/design-notes.md for the choice of parser.
+"""
+
+from __future__ import annotations
+
+from .langs import language_of
+
+
+def __getattr__(name: str):
+    # The rules' documentation is read only by the registry (`deploycheck rules`, the record), not
+    # by a scan that the gates turn away: importing it would cost a git hook its text.
+    if name == "RULES":
+        from .rules import RULES
+
+        return RULES
+    raise AttributeError(name)
+
+
+def may_analyse_path(path: str) -> bool:
+    if language_of(path) is None:
+        return False
+    from ..patterns import is_test_or_doc
+
+    return not is_test_or_doc(path)
+
+
+_LUA_HINTS = (b"redis.call", b"redis.pcall")
+# hazards.HINTS, repeated so that the gate imports nothing more (tests/test_trees.py compares them)
+_PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
+                    b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
+
+
+def may_report(ctx) -> bool:
+    language = language_of(ctx.path)
+    changed = ctx.changed_lower()
+    if any(h in changed for h in _LUA_HINTS):
+        return True
+    if language in ("go", "java", "kotlin") and any(h in changed for h in _PRIMITIVE_HINTS):
+        return True
+    if ctx.settings.job_paths:
+        from ... import pathglob
+
+        if pathglob.matches(ctx.path, ctx.settings.job_paths):
+            return True
+    if language != "lua":
+        from .keywords import KEYWORDS
+
+        words = KEYWORDS.get(language, ())
+        for side in ("head", "base"):
+            text = ctx.lower_text(side)
+            if text and (any(w in text for w in words) or "redis.call" in text or "redis.pcall" in text):
+                return True
+    else:
+        for side in ("head", "base"):
+            text = ctx.lower_text(side)
+            if text and "redis." in text:
+                return True
+    from .manifest import job_system
+
+    return job_system(ctx.settings) is not None
+
+
+def _detect(ctx):
+    from .detect import detect
+
+    return detect(ctx)
+
+
+DETECTORS = (_detect,)

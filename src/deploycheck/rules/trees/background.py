@@ -1,0 +1,188 @@
+"""Which parts of a file run in the background, read from its syntax tree.
+
+``regions(p)`` returns ``(first_row, last_row, what)`` (0-based rows) for each piece of code a job
+framework, a scheduler, a message consumer or a thread/goroutine runs. A function handed to a
+runner in the same file (``go s.loop()``, ``new Worker('q', process)``) counts as well.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .parse import Parsed
+from .units import index_units, node_name
+
+from .keywords import KEYWORDS  # noqa: F401 - the pre-filter for the regions found here
+
+_RUBY_JOB_MIXINS = re.compile(r"^(?:Sidekiq::(?:Job|Worker)|Resque::Plugins::\w+|Shoryuken::Worker|Sneakers::Worker|"
+                              r"Que::Job|GoodJob::ActiveJobExtensions::\w+)$")
+_RUBY_JOB_BASES = re.compile(r"(?:^|::)(?:ApplicationJob|ActiveJob::Base|Que::Job|\w+Job)$")
+_JVM_ANNOTATIONS = {"Scheduled", "Async", "KafkaListener", "RabbitListener", "SqsListener", "JmsListener",
+                    "KafkaHandler", "RabbitHandler", "Schedules", "StreamListener"}
+_JVM_INTERFACES = {"Job": "Quartz job", "Runnable": "Runnable", "Callable": "Callable", "InterruptableJob": "Quartz job",
+                   "StatefulJob": "Quartz job", "MessageListener": "message listener", "JobRequestHandler": "JobRunr job"}
+_JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define": "Agenda job",
+               "schedule": "cron job", "consume": "message consumer", "run": "Kafka consumer",
+               "CronJob": "cron job", "setInterval": "timer"}
+_JS_DECORATORS = {"Processor": "queue processor", "Process": "queue processor", "Cron": "scheduled job",
+                  "Interval": "scheduled job", "Timeout": "scheduled job", "OnQueueActive": "queue processor",
+                  "EventPattern": "message handler", "MessagePattern": "message handler"}
+_GO_REGISTER = {"HandleFunc": "asynq handler", "Handle": "asynq handler", "RegisterTask": "machinery task",
+                "RegisterTasks": "machinery task", "AddFunc": "cron job", "AddJob": "cron job", "Job": "gocraft job",
+                "JobWithOptions": "gocraft job", "AddWorker": "river worker"}
+
+
+def regions(p: Parsed) -> list[tuple[int, int, str]]:
+    fn = {"ruby": _ruby, "go": _go, "java": _jvm, "kotlin": _jvm}.get(p.language, _js)
+    return fn(p)
+
+
+def _span(node, what: str) -> tuple[int, int, str]:
+    return (node.start_point[0], node.end_point[0], what)
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.children)
+
+
+def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:
+    """Functions/methods of the file whose own name is ``name``."""
+    units = names_to_nodes if names_to_nodes is not None else index_units(p)
+    return [node for key, node in units.items() if key.rsplit("::", 1)[-1].split("(")[0].split(".")[-1] == name]
+
+
+# --- Ruby -------------------------------------------------------------------------------------
+
+
+def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
+    out = []
+    for n in _walk(p.root):
+        if n.type != "class":
+            continue
+        superclass = n.child_by_field_name("superclass")
+        body = n.child_by_field_name("body")
+        what = None
+        if superclass is not None and _RUBY_JOB_BASES.search(p.text(superclass).lstrip("< ").strip()):
+            what = "ActiveJob job"
+        if body is not None:
+            for stmt in body.named_children:
+                text = p.text(stmt)
+                if stmt.type == "call" and text.startswith("include "):
+                    if any(_RUBY_JOB_MIXINS.match(a.strip()) for a in text[8:].split(",")):
+                        what = "Sidekiq job" if "Sidekiq" in text else "background job"
+                elif stmt.type == "assignment" and text.startswith("@queue"):
+                    what = "Resque job"
+        if what:
+            out.append(_span(n, what))
+    return out
+
+
+# --- JavaScript / TypeScript ------------------------------------------------------------------
+
+
+def _js(p: Parsed) -> list[tuple[int, int, str]]:
+    out, units = [], None
+    for n in _walk(p.root):
+        if n.type == "decorator":
+            name = p.text(n).lstrip("@").split("(")[0].split(".")[-1]
+            if name in _JS_DECORATORS and n.parent is not None:
+                target = n.parent if n.parent.type not in ("class_body",) else n.next_named_sibling
+                if target is not None:
+                    out.append(_span(target, _JS_DECORATORS[name]))
+        elif n.type in ("new_expression", "call_expression"):
+            callee = n.child_by_field_name("constructor") or n.child_by_field_name("function")
+            if callee is None:
+                continue
+            name = p.text(callee).split(".")[-1]
+            what = _JS_RUNNERS.get(name)
+            if what is None or (name == "run" and "eachMessage" not in p.text(n) and "eachBatch" not in p.text(n)):
+                continue
+            args = n.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else ():
+                if arg.type in ("arrow_function", "function_expression", "function", "object"):
+                    out.append(_span(arg, what))
+                elif arg.type in ("identifier", "member_expression"):
+                    units = units if units is not None else index_units(p)
+                    out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
+    return out
+
+
+# --- Go ---------------------------------------------------------------------------------------
+
+
+def _go(p: Parsed) -> list[tuple[int, int, str]]:
+    out, units = [], None
+    for n in _walk(p.root):
+        if n.type == "go_statement":
+            call = n.named_children[0] if n.named_child_count else None
+            fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+            if fn is None:
+                continue
+            if fn.type == "func_literal":
+                out.append(_span(fn, "goroutine"))
+            else:
+                units = units if units is not None else index_units(p)
+                out += [_span(u, "function run by `go`") for u in _named(p, p.text(fn).split(".")[-1], units)]
+                out.append(_span(n, "goroutine start"))
+        elif n.type == "call_expression":
+            fn = n.child_by_field_name("function")
+            name = p.text(fn).split(".")[-1] if fn is not None else ""
+            if name in _GO_REGISTER:
+                args = n.child_by_field_name("arguments")
+                for arg in args.named_children if args is not None else ():
+                    if arg.type == "func_literal":
+                        out.append(_span(arg, _GO_REGISTER[name]))
+                    elif arg.type in ("identifier", "selector_expression"):
+                        units = units if units is not None else index_units(p)
+                        out += [_span(u, _GO_REGISTER[name]) for u in _named(p, p.text(arg).split(".")[-1], units)]
+        elif n.type in ("function_declaration", "method_declaration"):
+            params = p.text(n.child_by_field_name("parameters") or n)
+            if "*asynq.Task" in params or "*river.Job[" in params or ("*work.Job" in params):
+                out.append(_span(n, "job handler"))
+    return out
+
+
+# --- Java / Kotlin ----------------------------------------------------------------------------
+
+
+def _annotations(node, p: Parsed) -> list[str]:
+    names = []
+    for child in node.children:
+        if child.type == "modifiers":
+            for m in child.named_children:
+                if "annotation" in m.type:
+                    names.append(p.text(m).lstrip("@").split("(")[0].split(".")[-1].strip())
+    return names
+
+
+def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
+    out = []
+    for n in _walk(p.root):
+        if n.type in ("method_declaration", "function_declaration", "class_declaration", "object_declaration"):
+            hit = [a for a in _annotations(n, p) if a in _JVM_ANNOTATIONS]
+            if hit:
+                out.append(_span(n, f"@{hit[0]} {'method' if 'class' not in n.type else 'class'}"))
+            if n.type == "class_declaration":
+                supers = n.child_by_field_name("interfaces") or n.child_by_field_name("superclass")
+                text = p.text(supers) if supers is not None else ""
+                if p.language == "kotlin":
+                    text = " ".join(p.text(c) for c in n.named_children if c.type == "delegation_specifier")
+                for word in re.findall(r"[A-Za-z_]\w*", text):
+                    if word in _JVM_INTERFACES:
+                        out.append(_span(n, _JVM_INTERFACES[word]))
+                        break
+        elif n.type in ("lambda_expression", "lambda_literal", "annotated_lambda"):
+            call = n.parent.parent if n.parent is not None else None
+            while call is not None and call.type not in ("method_invocation", "object_creation_expression",
+                                                         "call_expression", "block", "class_body"):
+                call = call.parent
+            if call is None or call.type in ("block", "class_body"):
+                continue
+            head = p.text(call)[:200]
+            if re.search(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|thread|launch|async)\b", head.split("->")[0]):
+                out.append(_span(n, "task run by an executor or thread"))
+    return out

@@ -1,0 +1,262 @@
+"""The tree detectors: background code changed (DC701), Redis scripts changed (DC702), and files
+that could not be parsed (DC703). Imported only after the family's gates admitted a file."""
+
+from __future__ import annotations
+
+import re
+
+from ... import pathglob
+from ...model import ADDED
+from .background import regions
+from .langs import language_of
+from .manifest import job_system
+from .parse import Parsed, Unreadable, parse_bytes, parsed
+from .checkact import check_then_act
+from .hazards import HINTS, LANGUAGES, weakened
+from .rules import BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED
+from .units import describe, index_units, proof_of_no_change, qualname, units_at
+
+
+CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
+CHECK_ACT_HINTS = (b"create", b"insert", b"save", b"exist", b"find", b"count", b"any?", b"present?", b"none?",
+                   b"empty?", b"blank?", b"first", b"size")
+
+
+def _deleted_only(ctx) -> dict[int, str]:
+    # Removed lines count only in hunks that add nothing: a replaced line is judged on the head.
+    return {line.number: line.text for hunk in ctx.file.hunks if not hunk.added for line in hunk.removed}
+
+
+def detect(ctx):
+    language = language_of(ctx.path)
+    if language is None:
+        return
+    system = job_system(ctx.settings)
+    by_path = bool(ctx.settings.job_paths) and pathglob.matches(ctx.path, ctx.settings.job_paths)
+    for side, lines in (("head", ctx.added), ("base", _deleted_only(ctx))):
+        if not lines:
+            continue
+        p = parsed(ctx, side, language)
+        if p is None:
+            continue
+        first, last = min(lines), max(lines)
+        if isinstance(p, Unreadable):
+            yield SOURCE_NOT_PARSED.finding(
+                ctx.path, first, f"{ctx.path} could not be analysed as {language}: {p.reason}. Review it by hand.",
+                last, side=side)
+            return
+        broken = sorted(p.error_rows & set(lines))
+        if broken:
+            yield SOURCE_NOT_PARSED.finding(
+                ctx.path, broken[0],
+                f"{ctx.path} does not parse as {language} at line {broken[0]} (a syntax error, or syntax newer "
+                "than deploycheck's grammar): the change there was not analysed. Review it by hand.",
+                broken[-1], side=side)
+        if language == "lua":
+            yield from _lua_findings(ctx, p, lines, side, system, whole_file=True)
+            continue
+        yield from _background(ctx, p, lines, side, system, by_path)
+        yield from _lua_in_strings(ctx, p, lines, side)
+        yield from _weakened(ctx, p, lines, side)
+        if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
+            for line, message in check_then_act(p, lines):
+                yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+
+
+# --- DC701 ------------------------------------------------------------------------------------
+
+
+# In a job system's own repository, these parts serve people, not workers: the web UI and
+# dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
+_NOT_WORKER_CODE = re.compile(
+    r"(?:^|/)(?:web|dashboard|frontend|ui|views|controllers|helpers|assets|public|filters|javascript)/", re.IGNORECASE)
+# Lines inside these run nothing (Java and Kotlin imports and package lines only name types).
+_INERT = {"java": {"import_declaration", "package_declaration"}, "kotlin": {"import_header", "import_list",
+                                                                            "package_header"}}
+
+
+def _inert_rows(p: Parsed) -> set[int]:
+    kinds = _INERT.get(p.language)
+    if not kinds:
+        return set()
+    rows: set[int] = set()
+    for child in p.root.children:
+        if child.type in kinds:
+            rows.update(range(child.start_point[0] + 1, child.end_point[0] + 2))
+    return rows
+
+
+def _blank_outside_strings(p: Parsed, number: int, text: str) -> bool:
+    """A blank changed line carries no token, unless it sits inside a string (a Lua script, say)."""
+    if text.strip():
+        return False
+    node = p.root.descendant_for_point_range((number - 1, 0), (number - 1, 0))
+    while node is not None:
+        if node.type in _STRING_TYPES:
+            return False
+        node = node.parent
+    return True
+
+
+def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | None, by_path: bool):
+    whole = None
+    if system and _NOT_WORKER_CODE.search(ctx.path) and ctx.file.old_path == ctx.file.new_path:
+        # Only a web file that was already there: code added or moved into such a folder by the
+        # branch is still background code (a folder name must not be a way around the rule).
+        system = None
+    inert = _inert_rows(p)
+    lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}
+    if system:
+        whole = f"source of the job system {system} (the repository itself)"
+    elif by_path:
+        whole = "code in `job_paths`"
+    spans = [] if whole else regions(p)
+    if not whole and not spans:
+        return
+    groups: dict[str, list] = {}
+    for number in sorted(lines):
+        row = number - 1
+        if whole:
+            what = whole
+        else:
+            inside = [s for s in spans if s[0] <= row <= s[1]]
+            if not inside:
+                continue
+            what = min(inside, key=lambda s: s[1] - s[0])[2]
+        chain = units_at(p, row)
+        key = qualname(chain, p)
+        if key not in groups:
+            groups[key] = [chain[-1] if chain else None, what, []]
+        groups[key][2].append(number)
+    for key, (node, what, changed) in groups.items():
+        verdict = _verdict(ctx, p, side, key, node)
+        severity = "info" if verdict.startswith("same:") else "warning"
+        yield BACKGROUND_CODE_CHANGED.finding(
+            ctx.path, changed[0], _message(key, what, verdict, side), changed[-1], side=side, severity=severity)
+
+
+def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
+    if ctx.file.status == ADDED:
+        return "new" if node is not None else "changed"
+    other_side = "base" if side == "head" else "head"
+    other = parsed(ctx, other_side, p.language)
+    if not isinstance(other, Parsed):
+        return "changed"  # the other side is absent or unreadable: no proof
+    if node is None:
+        mine, theirs = p.root, other.root
+    else:
+        theirs = index_units(other).get(key)
+        if theirs is None:
+            return "new" if side == "head" else "gone"
+        mine = node
+    pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
+    proof = proof_of_no_change(*pair)
+    return f"same:{describe(proof)}" if proof else "changed"
+
+
+def _message(key: str, what: str, verdict: str, side: str) -> str:
+    name = f"`{key}`" if key != "(top level)" else "top-level code"
+    if verdict == "new":
+        return f"New background code: {name} ({what}). A new job is always flagged: answer the checklist for it."
+    if verdict == "gone":
+        return f"Background code removed: {name} ({what}); queued work and schedules may still name it."
+    if verdict.startswith("same:"):
+        return (f"{name} ({what}) changed only in {verdict[5:]}: its syntax tree is otherwise identical, so its "
+                "behaviour is unchanged.")
+    where = "removed lines" if side == "base" else "changed lines"
+    return (f"{name} ({what}): {where} in background code, and deploycheck cannot prove its behaviour unchanged "
+            "(only comments, logging calls or formatting would be): answer the checklist for it.")
+
+
+# --- DC704 ------------------------------------------------------------------------------------
+
+
+def _weakened(ctx, p: Parsed, lines: dict[int, str], side: str):
+    if p.language not in LANGUAGES or not any(h in ctx.changed_lower() for h in HINTS):
+        return
+    other = parsed(ctx, "base" if side == "head" else "head", p.language)
+    if not isinstance(other, Parsed):
+        return
+    for first, last, severity, message in weakened(p, other, lines, side):
+        yield PRIMITIVE_WEAKENED.finding(ctx.path, first, message, last, side=side, severity=severity)
+
+
+# --- DC702 ------------------------------------------------------------------------------------
+
+_REDIS_CALLS = ("redis.call", "redis.pcall")
+_STRING_TYPES = {"string", "template_string", "raw_string_literal", "interpreted_string_literal", "heredoc_body",
+                 "string_literal", "text_block", "multiline_string_literal"}
+
+
+def _redis_commands(p: Parsed, rows: set[int] | None, offset: int = 0) -> list[str]:
+    """The Redis commands the script calls (on ``rows`` only, when given), in order, once each."""
+    aliases = set(_REDIS_CALLS)
+    found: list[str] = []
+    stack = [p.root]
+    calls = []
+    while stack:
+        n = stack.pop()
+        if n.type == "variable_declaration" or n.type == "assignment_statement":
+            text = p.text(n)
+            if "=" in text and text.split("=", 1)[1].strip() in _REDIS_CALLS:
+                aliases.add(text.split("=", 1)[0].replace("local", "").strip())
+        if n.type == "function_call":
+            calls.append(n)
+        stack.extend(reversed(n.children))
+    for n in calls:
+        name = n.child_by_field_name("name")
+        if name is None or p.text(name) not in aliases:
+            continue
+        if rows is not None and not any(r + offset + 1 in rows for r in range(n.start_point[0], n.end_point[0] + 1)):
+            continue
+        args = n.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_child_count else None
+        command = p.text(first).strip("'\"").upper() if first is not None and first.type == "string" else "(computed)"
+        if command not in found:
+            found.append(command)
+    return found
+
+
+def _lua_findings(ctx, p: Parsed, lines, side: str, system: str | None, whole_file: bool, offset: int = 0,
+                  where: str | None = None):
+    everything = _redis_commands(p, None)
+    if whole_file and not everything and not system:
+        return  # a .lua file that never calls Redis, outside a job system: not a Redis script
+    changed = [n for n in sorted(lines)]
+    at_changed = _redis_commands(p, set(changed), offset)
+    if whole_file and ctx.file.status != ADDED:
+        other = parsed(ctx, "base" if side == "head" else "head", "lua")
+        if isinstance(other, Parsed) and proof_of_no_change(other.root, other, p.root, p):
+            yield REDIS_SCRIPT_CHANGED.finding(
+                ctx.path, min(lines), f"Redis script {ctx.path} changed only in comments or formatting: its syntax "
+                "tree is otherwise identical.", max(lines), side=side, severity="info")
+            return
+    locks = " It handles locks." if "lock" in p.source.decode("utf-8", "replace").lower() else ""
+    what = where or f"Redis script {ctx.path}"
+    yield REDIS_SCRIPT_CHANGED.finding(
+        ctx.path, changed[0],
+        f"{what} changed: it runs atomically on Redis state that every worker shares. The changed lines call "
+        f"{', '.join(at_changed) or 'no Redis command directly'}; the script calls "
+        f"{', '.join(everything[:12]) or 'no Redis command'}{'…' if len(everything) > 12 else ''}.{locks}",
+        changed[-1], side=side)
+
+
+def _lua_in_strings(ctx, p: Parsed, lines: dict[int, str], side: str):
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type in _STRING_TYPES:
+            first, last = n.start_point[0] + 1, n.end_point[0] + 1
+            hit = [x for x in lines if first <= x <= last]
+            if hit and n.end_byte - n.start_byte < 200_000:
+                text = p.source[n.start_byte : n.end_byte]
+                if b"redis.call" in text or b"redis.pcall" in text:
+                    # Blank the delimiters in place so rows stay those of the host file.
+                    body = b" " + text[1:-1] + b" " if len(text) > 1 else text
+                    lua = parse_bytes("lua", body)
+                    if isinstance(lua, Parsed):
+                        yield from _lua_findings(ctx, lua, {x: lines[x] for x in hit}, side, None, False,
+                                                 offset=n.start_point[0],
+                                                 where=f"The Lua script in the string at line {first}")
+            continue
+        stack.extend(n.children)

@@ -1,0 +1,100 @@
+"""Concurrency primitives weakened, read from the trees of both sides (DC704).
+
+Per unit (method, field, function) present on both sides: a `synchronized` method or block, a
+`volatile` field, a concurrent type (ConcurrentHashMap, AtomicLong, …, Go sync.Mutex/atomic) that
+the unit had and no longer has is reported `high`, but only when the whole file has fewer of it
+too (moved elsewhere in the file is not removed). A Go channel whose buffering changed (buffered to
+unbuffered: senders now block until a receiver takes the value) is a `warning`, `high` when it
+became unbuffered.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .parse import Parsed
+from .units import index_units, qualname, units_at
+
+CONCURRENT = frozenset({
+    "ConcurrentHashMap", "ConcurrentMap", "ConcurrentSkipListMap", "ConcurrentSkipListSet", "ConcurrentLinkedQueue",
+    "ConcurrentLinkedDeque", "CopyOnWriteArrayList", "CopyOnWriteArraySet", "LinkedBlockingQueue",
+    "ArrayBlockingQueue", "BlockingQueue", "AtomicLong", "AtomicInteger", "AtomicBoolean", "AtomicReference",
+    "AtomicLongArray", "AtomicIntegerArray", "LongAdder", "ReentrantLock", "ReentrantReadWriteLock", "StampedLock",
+    "Semaphore", "CountDownLatch", "Mutex", "RWMutex", "WaitGroup", "Once",
+})
+KEYWORDS = frozenset({"synchronized", "volatile", "Synchronized", "Volatile"})
+LANGUAGES = ("go", "java", "kotlin")
+# Substrings (lower-case) of the changed lines that make this check worth a parse.
+HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock", b"blockingqueue",
+         b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
+
+
+def _primitives(node, p: Parsed) -> Counter:
+    found: Counter = Counter()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if "comment" in n.type or "string" in n.type:
+            continue
+        if n.child_count == 0:
+            text = p.text(n)
+            if text in CONCURRENT:
+                found[text] += 1
+            elif text in KEYWORDS:  # Kotlin's @Synchronized/@Volatile are Java's keywords
+                found[text.lower()] += 1
+            elif p.language == "go" and text == "atomic":
+                found["sync/atomic"] += 1
+            continue
+        stack.extend(n.children)
+    return found
+
+
+def _channels(node, p: Parsed) -> list[tuple[str, str]]:
+    """Go ``make(chan T[, n])`` in the unit, in order: (element type, capacity or "")."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "call_expression":
+            fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
+            if fn is not None and p.text(fn) == "make" and args is not None and args.named_child_count:
+                first = args.named_children[0]
+                if first.type == "channel_type":
+                    cap = p.text(args.named_children[1]) if args.named_child_count > 1 else ""
+                    out.append((n.start_point[0] + 1, p.text(first), cap))
+        stack.extend(reversed(n.children))
+    return out
+
+
+def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list[tuple[int, int, str, str]]:
+    """(first line, last line, severity, message) per unit whose primitives weakened. ``p`` is the
+    side the lines belong to; a removal is judged base -> head either way."""
+    base, head = (other, p) if side == "head" else (p, other)
+    file_drop = _primitives(base.root, base) - _primitives(head.root, head)
+    groups: dict[str, list[int]] = {}
+    for number in sorted(lines):
+        groups.setdefault(qualname(units_at(p, number - 1), p), []).append(number)
+    mine, theirs = index_units(p), index_units(other)
+    out = []
+    for key, changed in groups.items():
+        if key == "(top level)" or key not in mine or key not in theirs:
+            continue
+        b, h = (theirs[key], mine[key]) if side == "head" else (mine[key], theirs[key])
+        drop = (_primitives(b, base) - _primitives(h, head)) & file_drop
+        if drop:
+            gone = ", ".join(f"`{name}`" for name in sorted(drop))
+            out.append((changed[0], changed[-1], "high",
+                        f"`{key}` no longer uses {gone} (and the file has fewer of it): what it protected may now "
+                        "race between threads or goroutines."))
+            continue
+        if p.language == "go":
+            before = [(t, c) for _, t, c in _channels(b, base)]
+            after = [(line, t, c) for line, t, c in _channels(h, head)]
+            for index, (line, elem, cap) in enumerate(after):
+                if index < len(before) and before[index][0] == elem and before[index][1] != cap:
+                    old = before[index][1]
+                    severity = "high" if old and not cap else "warning"
+                    what = (f"buffered ({old}) to unbuffered: a send now blocks until a receiver takes it"
+                            if old and not cap else f"buffer {old or 'none'} to {cap or 'none'}")
+                    at = line if side == "head" else changed[0]
+                    out.append((at, at, severity, f"`{key}`: the {elem} channel changed from {what}."))
+    return out

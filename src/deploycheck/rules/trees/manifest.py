@@ -1,0 +1,100 @@
+"""Is this repository a job system itself? Then its non-test source is background code.
+
+Recognised from the package manifest on the *base* (the branch cannot rename its way out):
+``*.gemspec`` ``name``, ``package.json`` ``"name"``, ``go.mod`` ``module``, ``settings.gradle``
+``rootProject.name``, ``gradle.properties`` ``name``, ``pom.xml`` ``artifactId``. A name matches
+an entry of ``JOB_SYSTEMS`` exactly or followed by ``-``/``_`` (``spring-kafka-dist``,
+``agenda-monorepo``, ``sidekiq-pro``). A repository not listed here declares its background code
+with the existing ``job_paths`` setting (globs) in the base branch's ``.deploycheck/config.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+
+JOB_SYSTEMS = {
+    "ruby": ("sidekiq", "resque", "good_job", "solid_queue", "delayed_job", "que", "sneakers", "shoryuken",
+             "karafka", "rufus-scheduler", "sucker_punch", "faktory_worker_ruby", "backburner", "gush"),
+    "javascript": ("bullmq", "bull", "bee-queue", "agenda", "node-cron", "kue", "pg-boss", "graphile-worker",
+                   "node-resque", "bree", "@nestjs/bull", "@nestjs/bullmq", "@nestjs/schedule", "kafkajs",
+                   "amqplib", "sqs-consumer", "better-queue"),
+    "go": ("github.com/hibiken/asynq", "github.com/riverqueue/river", "github.com/richardknop/machinery",
+           "github.com/gocraft/work", "github.com/robfig/cron", "github.com/go-co-op/gocron",
+           "github.com/contribsys/faktory_worker_go", "github.com/vmihailenco/taskq", "github.com/adjust/rmq"),
+    "jvm": ("jobrunr", "quartz", "quartz-scheduler", "spring-kafka", "spring-amqp", "spring-batch", "db-scheduler",
+            "shedlock"),
+}
+_ALL = tuple(name for names in JOB_SYSTEMS.values() for name in names)
+# Compiled on first use (a git hook that never asks pays nothing).
+_PATTERNS = {
+    "gem": (r"""\.name\s*=\s*["']([^"']+)["']""", 0),
+    "go": (r"^\s*module\s+(\S+)", re.MULTILINE),
+    "gradle": (r"""rootProject\.name\s*=\s*["']([^"']+)["']""", 0),
+    "properties": (r"^\s*name\s*=\s*(\S+)", re.MULTILINE),
+    "pom_parent": (r"<parent>.*?</parent>", re.DOTALL),
+    "pom_artifact": (r"<artifactId>\s*([^<\s]+)\s*</artifactId>", 0),
+    "go_major": (r"/v\d+$", 0),
+}
+
+
+def _re(key: str) -> re.Pattern[str]:
+    pattern, flags = _PATTERNS[key]
+    return re.compile(pattern, flags)  # re caches compiled patterns itself
+
+
+def matches(name: str) -> str | None:
+    """The listed job system ``name`` is, or None."""
+    name = _re("go_major").sub("", name.strip().lower())
+    for known in _ALL:
+        if name == known or name.startswith((known + "-", known + "_")) or name.startswith(known + "/"):
+            return known
+    return None
+
+
+def _names(path: str, data: bytes) -> list[str]:
+    text = data[:200_000].decode("utf-8", "replace")
+    if path.endswith(".gemspec"):
+        return _re("gem").findall(text)[:1]
+    if path == "package.json":
+        import json  # only here: its import is a share of a git hook's budget
+
+        try:
+            value = json.loads(text).get("name")
+        except (ValueError, AttributeError):
+            return []
+        return [value] if isinstance(value, str) else []
+    if path == "go.mod":
+        return _re("go").findall(text)[:1]
+    if path in ("settings.gradle", "settings.gradle.kts"):
+        return _re("gradle").findall(text)[:1]
+    if path == "gradle.properties":
+        return _re("properties").findall(text)[:1]
+    if path == "pom.xml":
+        return _re("pom_artifact").findall(_re("pom_parent").sub("", text, count=1))[:1]
+    return []
+
+
+MANIFESTS = ("package.json", "go.mod", "settings.gradle", "settings.gradle.kts", "gradle.properties", "pom.xml")
+
+
+def job_system(settings) -> str | None:
+    """The job system the base's root manifests name ("sidekiq", …), or None; memoised per scan."""
+    base = getattr(settings, "base_files", None)
+    if base is None:
+        return None
+    if "trees.job_system" not in base.memo:
+        base.memo["trees.job_system"] = _find(base)
+    return base.memo["trees.job_system"]
+
+
+def _find(base) -> str | None:
+    names = base.root_names()
+    for path in [n for n in names if n.endswith(".gemspec")] + [m for m in MANIFESTS if m in names]:
+        data = base.read(path)
+        if not data:
+            continue
+        for name in _names(".gemspec" if path.endswith(".gemspec") else path, data):
+            found = matches(name)
+            if found:
+                return found
+    return None

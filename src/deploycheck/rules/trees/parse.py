@@ -1,0 +1,75 @@
+"""One syntax tree per side of a changed file, parsed once and shared by the detectors.
+
+Fail closed: a side that cannot be read (too large for the scan, not text), is over the parse cap,
+or makes the parser fail is returned as an ``Unreadable`` with the reason, and the detector
+reports it (DC703) instead of skipping the file. The cap bounds memory: a tree-sitter tree costs
+tens of bytes per node, so a 9 MB minified one-line file is refused before it is parsed.
+"""
+
+from __future__ import annotations
+
+from .langs import parser_for
+
+MAX_PARSE_BYTES = 1_000_000  # larger sides are not parsed: reported as not analysed
+
+
+class Unreadable:
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class Parsed:
+    """A side's source bytes, its tree, and where the parser gave up (ERROR/MISSING rows)."""
+
+    def __init__(self, language: str, source: bytes, tree) -> None:
+        self.language, self.source, self.tree = language, source, tree
+        self.root = tree.root_node
+        self.error_rows: set[int] = set()  # 1-based lines touched by ERROR or MISSING nodes
+        if self.root.has_error:
+            _collect_errors(self.root, self.error_rows)
+
+    def text(self, node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _collect_errors(node, rows: set[int]) -> None:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            rows.update(range(n.start_point[0] + 1, n.end_point[0] + 2))
+            continue
+        if n.has_error:
+            stack.extend(n.children)
+
+
+def parse_bytes(language: str, source: bytes) -> Parsed | Unreadable:
+    if len(source) > MAX_PARSE_BYTES:
+        return Unreadable(f"it is {len(source):,} bytes, over the {MAX_PARSE_BYTES:,}-byte parse limit")
+    try:
+        tree = parser_for(language).parse(source)
+    except Exception as exc:  # noqa: BLE001 - any parser failure is reported, never skipped
+        return Unreadable(f"the {language} parser failed ({type(exc).__name__})")
+    if tree is None:
+        return Unreadable(f"the {language} parser returned no tree")
+    return Parsed(language, source, tree)
+
+
+def parsed(ctx, side: str, language: str) -> Parsed | Unreadable | None:
+    """The side's tree, memoised in ``ctx.cache``; None when that side does not exist."""
+    key = ("trees.parsed", side)
+    if key not in ctx.cache:
+        ctx.cache[key] = _parse_side(ctx, side, language)
+    return ctx.cache[key]
+
+
+def _parse_side(ctx, side: str, language: str):
+    exists = ctx.file.new_path is not None if side == "head" else ctx.file.old_path is not None
+    if not exists:
+        return None
+    if ctx.file.binary:
+        return Unreadable("git reports it as binary")
+    text = ctx.head_text() if side == "head" else ctx.base_text()
+    if text is None:
+        return Unreadable("its text could not be read (larger than the scan reads, or not text)")
+    return parse_bytes(language, text.encode("utf-8", "surrogateescape"))

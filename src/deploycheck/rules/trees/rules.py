@@ -1,0 +1,211 @@
+"""The tree rules' documentation (DC701-DC703): data only, no tree-sitter import."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from ..base import Rule
+
+_LANGS = ("ruby", "javascript", "typescript", "go", "java", "kotlin")
+_JOB_QUESTIONS = ("shared-state", "sequential-assumption", "concurrency-tested")
+
+BACKGROUND_CODE_CHANGED = Rule(
+    id="DC701",
+    name="background-code-changed",
+    category="job",
+    severity="warning",
+    questions=_JOB_QUESTIONS,
+    summary="Ruby, JS/TS, Go, Java or Kotlin code that runs in the background changed, and its syntax tree says so.",
+    languages=_LANGS,
+    what_it_does=dedent("""\
+        Parses the changed file on both sides with tree-sitter and reports each changed function,
+        method or top-level declaration (one finding from its first to its last changed line)
+        that runs in the background: Ruby classes that include Sidekiq::Job/Worker, subclass
+        ApplicationJob/ActiveJob::Base (good_job, solid_queue) or set a Resque `@queue`;
+        JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
+        node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, and
+        NestJS `@Processor`/`@Process`/`@Cron` code; Go `go func` bodies and the functions `go f()`
+        starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
+        `*river.Job[…]` or `*work.Job`; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
+        `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s, `Runnable`/`Callable`
+        classes and lambdas given to executors and threads. In a repository that IS a job system
+        (its base's gemspec, package.json, go.mod, settings.gradle, gradle.properties or pom.xml
+        names sidekiq, resque, good_job, solid_queue, bullmq, bull, agenda, asynq, river,
+        machinery, gocraft/work, jobrunr, quartz, spring-kafka…: the list is
+        `deploycheck.rules.trees.manifest.JOB_SYSTEMS`), every non-test source file is background
+        code, and so is every file matching `job_paths` in the base branch's configuration.
+
+        The burden of proof is on the change: `warning` unless the unit's syntax tree is
+        identical on both sides once comments, logging/print calls and formatting are removed
+        (`info` then, and the message says which were needed). A new background unit is always
+        a `warning`, and so is one removed outright."""),
+    why_bad=dedent("""\
+        Background code runs many times at once, retries, and runs in an order nobody chose.
+        Line patterns miss most such changes (a changed lock renewal, a reordered completion
+        path, a channel made unbuffered): measured on real fixes in sidekiq, bullmq, asynq,
+        river and quartz, the regular-expression packs flagged fewer than one in ten."""),
+    known_problems=dedent("""\
+        Background code is recognised per file: a class registered as a job in another file is
+        only found through its base class, mixin or annotation, or through `job_paths`.
+        The proof is syntactic: a renamed variable or reordered statements count as a change,
+        and a logging call whose arguments have side effects is removed as if it had none.
+        Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
+        system is recognised only from the manifests at the top of the repository."""),
+    example=dedent("""\
+        class ChargeJob
+          include Sidekiq::Job
+          def perform(id)
+            invoice = Invoice.find(id)
+            invoice.charge!            # changed: runs in a Sidekiq worker, maybe twice at once
+          end
+        end"""),
+    use_instead=dedent("""\
+        Nothing to rewrite: answer the checklist. Make the job safe to run twice at once and
+        twice in a row (a unique key, a lock, an idempotent update)."""),
+)
+
+REDIS_SCRIPT_CHANGED = Rule(
+    id="DC702",
+    name="redis-script-changed",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="A Redis Lua script (a .lua file, or Lua in a string given to EVAL/NewScript/defineCommand) changed.",
+    languages=("lua", "ruby", "javascript", "typescript", "go", "java", "kotlin"),
+    what_it_does=dedent("""\
+        Reports a change to a Lua script run by Redis: a `.lua` file that calls `redis.call` or
+        `redis.pcall` (or any `.lua` file of a repository that is a Redis-based job system such
+        as bullmq, bull, asynq or sidekiq), and Lua source held in a string literal of another
+        language (`redis.NewScript(`…`)`, `defineCommand`, `eval`, a heredoc) whose text calls
+        Redis. The script is parsed and the message names the Redis commands the changed lines
+        call and those the whole script calls (keys, sets, lists, locks), read from the tree,
+        including calls through a local alias such as `local rcall = redis.call`."""),
+    why_bad=dedent("""\
+        Queue libraries keep their shared state (job lists, locks, leases, counters) in Redis and
+        change it only through such scripts, atomically. A change to a script changes what
+        every worker sees: a lock deleted before a check, a key no longer cleaned up, an
+        ownership test dropped. These are shared-state changes by definition."""),
+    known_problems=dedent("""\
+        A comment-only change to a script is reported too. Commands built at run time
+        (`redis.call(cmd, …)`) are listed as computed. Lua in a string is recognised only when
+        the string itself calls `redis.call`/`redis.pcall`."""),
+    example=dedent("""\
+        -- moveToFinished.lua
+        rcall("DEL", lockKey)                    -- changed: the lock goes before the check below
+        if rcall("SCARD", dependenciesKey) > 0 then return -4 end"""),
+    use_instead=dedent("""\
+        Keep the ownership check before any write to a shared key, e.g.
+
+        if rcall("GET", lockKey) == token then rcall("DEL", lockKey) end"""),
+)
+
+SOURCE_NOT_PARSED = Rule(
+    id="DC703",
+    name="source-not-parsed",
+    category="job",
+    severity="high",
+    questions=("shared-state", "concurrency-tested"),
+    summary="A changed Ruby, JS/TS, Go, Java, Kotlin or Lua file the tree rules had to read could not be parsed.",
+    languages=_LANGS + ("lua",),
+    what_it_does=dedent("""\
+        Reports, instead of skipping, a changed file the tree rules needed (it names job APIs,
+        belongs to a job system, or matches `job_paths`) when it cannot be analysed: its text
+        could not be read (binary, larger than the scan reads), it is over the 1,000,000-byte
+        parse limit (a minified bundle), the parser failed, or the tree has syntax errors at
+        the changed lines. The message says which, and where."""),
+    why_bad=dedent("""\
+        A gate that skips what it cannot read can be passed by writing code it cannot read.
+        Fail closed: someone has to look at what the tool could not."""),
+    known_problems=dedent("""\
+        Grammar versions lag behind language versions: brand-new syntax may be reported as
+        unparseable until the grammar wheel is updated. Errors away from the changed lines are
+        not reported."""),
+    example=dedent("""\
+        class ChargeJob
+          include Sidekiq::Job
+          def perform(id
+            Invoice.find(id).charge!     # the method header is broken: the tree has an ERROR here
+          end
+        end"""),
+    use_instead=dedent("""\
+        Fix the syntax, or exclude generated files with `exclude` in the configuration (and
+        say why in review)."""),
+)
+
+PRIMITIVE_WEAKENED = Rule(
+    id="DC704",
+    name="concurrency-primitive-weakened",
+    category="concurrency",
+    severity="high",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="A synchronized/volatile/atomic/concurrent primitive went away from a unit, or a Go channel's buffering changed.",
+    languages=("go", "java", "kotlin"),
+    what_it_does=dedent("""\
+        Compares each changed method, field or function with its counterpart on the other side
+        of the change, read as syntax trees: a `synchronized` method or block, a `volatile`
+        field (`@Volatile`, `@Synchronized` in Kotlin), a concurrent type (ConcurrentHashMap,
+        CopyOnWriteArrayList, BlockingQueue, AtomicLong/Integer/Boolean/Reference, LongAdder,
+        ReentrantLock, Semaphore, CountDownLatch, Go `sync.Mutex`/`RWMutex`/`WaitGroup`/`Once` and
+        `sync/atomic`) that the unit had and no longer has is `high`, when the file as a whole has
+        fewer of it too. A Go `make(chan T, n)` whose capacity changed is a `warning`, `high` when
+        a buffered channel became unbuffered."""),
+    why_bad=dedent("""\
+        `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
+        `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
+        updates or hangs under load. An unbuffered channel makes every send wait for a receiver;
+        a sender whose receiver has gone (a timeout, a shutdown) blocks forever."""),
+    known_problems=dedent("""\
+        Units are matched by qualified name: a renamed method is compared with nothing. A
+        primitive replaced by an equivalent the rule does not know (a project's own lock class)
+        is reported as removed. Channels are matched in order of appearance within the unit."""),
+    example=dedent("""\
+        -    private final AtomicLong index = new AtomicLong();
+        +    private long index;
+             long next() {
+        -        return index.incrementAndGet();
+        +        return ++index;
+             }"""),
+    use_instead=dedent("""\
+        Keep the primitive, or say in the checklist what now serialises the access (a single
+        owning thread, a lock held by every caller)."""),
+)
+
+CHECK_THEN_ACT = Rule(
+    id="DC705",
+    name="check-then-create",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="Ruby or JS/TS code checks that a row exists, then creates or saves it in a separate step.",
+    languages=("ruby", "javascript", "typescript"),
+    what_it_does=dedent("""\
+        Reads each function as a syntax tree and reports a call that creates or saves a row
+        (`create`, `create!`, `insert`; JS/TS `create`, `insert`, `insertOne`; `save`/`save!` on a
+        variable assigned from `Model.new`/`build`) that follows, in the same function, a call checking for it through the same
+        receiver (Ruby `exists?`, `find_by`, `where(…).any?/present?/none?/empty?/count/first`;
+        JS/TS `findOne`, `findFirst`, `findUnique`, `findOneBy`, `findByPk`, `findById`, `count`,
+        `exists`). Reported at the act,
+        when the check or the act is on a changed line."""),
+    why_bad=dedent("""\
+        Between the check and the write another worker, request or retry can do the same check
+        and see the same answer: both create, and the table gets a duplicate (or the second
+        insert fails on a unique index the code does not expect)."""),
+    known_problems=dedent("""\
+        Receivers are compared by their text (`prisma.user`, `Subscription`): a check through a
+        scope and an act through an association of another name are not paired. A check inside
+        a lock or a serialisable transaction is reported all the same: say so in the checklist.
+        Only files the tree rules read are checked (job code, a job system's source, `job_paths`):
+        parsing every Ruby and JS file of a commit would cost a git hook its budget."""),
+    example=dedent("""\
+        def perform(user_id)
+          return if Subscription.exists?(user_id: user_id)
+          Subscription.create!(user_id: user_id)      # a second worker creates it too
+        end"""),
+    use_instead=dedent("""\
+        A unique index and an insert that tolerates the conflict, e.g.
+
+        Subscription.create_or_find_by!(user_id: user_id)
+        await prisma.subscription.upsert({ where: { userId }, create: { userId }, update: {} })"""),
+)
+
+RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT)

@@ -1,0 +1,32 @@
+// path: internal/cache/store.go
+package cache
+
+import "sync"
+
+type Store struct {
+	mu    sync.Mutex
+	items map[string]string
+}
+
+func (s *Store) withLock(f func()) {
+	s.mu.Lock()  // error: DC252
+	defer s.mu.Unlock()
+	f()
+}
+
+func (s *Store) Put(k, v string) {
+	s.withLock(func() { s.items[k] = v })
+}
+
+func (s *Store) Get(k string) (v string) {
+	s.withLock(func() { v = s.items[k] })
+	return v
+}
+
+func (s *Store) Save(k string) error {
+	return dbutil.WithTx(s.db, func(tx Tx) error { return tx.Exec(k) })
+}
+
+func (s *Store) Drop(k string) {
+	delete(s.items, k)
+}

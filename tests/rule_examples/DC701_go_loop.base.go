@@ -1,0 +1,18 @@
+// path: internal/poller/poller.go
+package poller
+
+type Poller struct{ jobs chan int }
+
+func (p *Poller) Start() {
+	go p.loop()
+}
+
+func (p *Poller) loop() {
+	for id := range p.jobs {
+		handle(id)
+	}
+}
+
+func (p *Poller) Name() string {
+	return "poller"
+}

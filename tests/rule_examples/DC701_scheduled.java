@@ -1,0 +1,13 @@
+// path: src/main/java/com/acme/Cleanup.java
+package com.acme;
+
+public class Cleanup {
+    @Scheduled(fixedRate = 60000)
+    public void purge() {
+        repository.deleteExpired(limit());  // error: DC701  // error: DC262
+    }
+
+    public int limit() {
+        return 500;  // ok: DC701
+    }
+}

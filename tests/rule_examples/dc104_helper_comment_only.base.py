@@ -1,0 +1,15 @@
+# path: shop/tasks.py
+from celery import shared_task
+
+
+@shared_task
+def settle(order_id):
+    return apply_discount(order_id)
+
+
+def apply_discount(total):
+    return total * 0.9
+
+
+def unrelated(total):
+    return total
