@@ -157,6 +157,8 @@ def test_edit_after_review_makes_it_stale(tmp_path, key, reviewer):
     sign_record(repo, key, tmp_path)  # the author re-signs: a new record the review never saw
     code, doc = verify(repo)
     assert code == 1 and codes(doc) == ["missing-review", "stale-review"]
+    [stale] = [p for p in doc["problems"] if p["code"] == "stale-review"]
+    assert stale["fix"].startswith("Ask rev@example.com to run `deploycheck review` on this branch again")
 
 
 def test_untrusted_reviewer(tmp_path, key, reviewer):
@@ -284,3 +286,11 @@ def test_branch_cannot_switch_reviews_or_the_pr_field_off_for_itself(tmp_path, k
     body.write_text("No field.")
     proc = dc(repo, "verify", "--base", "main", "--format", "json", "--pr-body", str(body), env=CLEAN_ENV)
     assert proc.returncode == 1 and sorted({p["code"] for p in json.loads(proc.stdout)["problems"]}) == ["missing-review", "pr-field"]
+
+
+def test_a_review_on_an_unflagged_change_is_named_in_the_headline(tmp_path, key, reviewer):
+    repo = team_repo(tmp_path, key, reviewer)
+    git(repo, "checkout", "-q", "-b", "docs", "main")
+    commit(repo, {"README.md": "docs\n", ".deploycheck/reviews/x.yaml": "not a review\n"}, message="docs")
+    proc = dc(repo, "verify", "--base", "main", env=CLEAN_ENV)
+    assert proc.returncode == 1 and "FAIL: nothing is flagged, but a review this change adds" in " ".join(proc.stdout.split())

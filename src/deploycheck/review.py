@@ -298,14 +298,16 @@ def check_review(rf: Any, inputs: ReviewInputs, verify_signature: Any, now: Any 
     if signer is None:
         return verdict("untrusted", UNTRUSTED_REVIEWER, f"{rf.path}: reviewer {principal} is not trusted: {reason}.",
                        f"Ask a maintainer to add the reviewer's key to {inputs.signers_source} on the base branch.", reviewer=principal)
+    again = (f"Ask {principal} to run `deploycheck review` on this branch again (it replaces the file), or remove it "
+             f"with `git rm '{rf.path}'` and commit.")
     bound = next(((path, rec) for path, rec in inputs.records.items() if record_digest(rec[0]) == review.body.record_sha256), None)
     if bound is None:
         return verdict("stale", STALE_REVIEW, f"{rf.path}: reviews a record this change no longer has in that form "
                        f"({review.body.record_path}, sha256 {review.body.record_sha256[:12]}); the record was re-signed, "
-                       "replaced or is not valid.", reviewer=principal)
+                       "replaced or is not valid.", again, reviewer=principal)
     if review.body.fingerprint != inputs.fingerprint:
         return verdict("stale", STALE_REVIEW, f"{rf.path}: the change was edited after {principal} reviewed it (the fingerprint "
-                       "differs).", reviewer=principal)
+                       "differs).", again, reviewer=principal)
     _, (_, record, record_key) = bound
     own = {record.signature.principal.strip().lower(), record.body.author.email.strip().lower()}
     if key == record_key or principal.strip().lower() in own:

@@ -82,6 +82,8 @@ def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: iner
     if verdict.flagged_files and valid_records and len(valid_records) == len(verdict.records):
         return (f"FAIL: {esc(valid_records[0].path)} covers the change, but the pull request or its review falls short "
                 f"({n} problem{'s' if n != 1 else ''}).")
+    if not verdict.flagged_files and all(p.code.endswith(("-review", "-reviewer")) for p in verdict.problems):
+        return f"FAIL: nothing is flagged, but a review this change adds, rewrites or deletes does not verify ({n} problem{'s' if n != 1 else ''})."
     if not verdict.flagged_files:
         return f"FAIL: nothing is flagged, but a record this change adds, rewrites or deletes does not verify ({n} problem{'s' if n != 1 else ''})."
     return f"FAIL: the change is flagged and has no valid, current, signed record ({n} problem{'s' if n != 1 else ''})."
