@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from gitrepo import commit
 from incident import incident_repo
 from test_gate import dc, sign_record
 

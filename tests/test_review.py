@@ -116,7 +116,6 @@ def test_author_cannot_review_own_record(tmp_path, key, reviewer):
 
 def _forge_self_review(repo: Path, key: Path, record_path: str, principal: str) -> str:
     """A review signed by the author's key, written with the library (the command refuses)."""
-    from deploycheck.fingerprint import fingerprint
     from deploycheck.record import SignatureInfo, attach_signature, read_record
     from deploycheck.review import REVIEW_NAMESPACE, ReviewBody, build_body, record_digest, review_name
     from deploycheck.signing import discover_signing_key, sign
@@ -135,7 +134,6 @@ def _forge_self_review(repo: Path, key: Path, record_path: str, principal: str) 
     (repo / rel).write_bytes(signed)
     commit(repo, message="self review")
     return rel
-    fingerprint  # noqa: B018
 
 
 def test_self_review_by_the_authors_key_fails_the_gate(tmp_path, key, reviewer):
