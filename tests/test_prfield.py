@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gitrepo import git
 from incident import incident_repo
 from test_gate import dc, sign_record
 
@@ -27,8 +28,16 @@ CLEAN_ENV = {"GITHUB_EVENT_PATH": "", "GITHUB_EVENT_NAME": "", "CI_MERGE_REQUEST
 
 
 @pytest.fixture
-def strict(tmp_path, key) -> Path:
+def claiming(tmp_path, key) -> Path:
+    """pr_field: required; the branch's commit says "minor refactor, no behavioral changes"."""
     return incident_repo(tmp_path, key, extra_main=REQUIRED)
+
+
+@pytest.fixture
+def strict(claiming) -> Path:
+    """pr_field: required; the branch's commit claims nothing."""
+    git(claiming, "commit", "--amend", "-q", "-m", "Reserve stock by reading the product first")
+    return claiming
 
 
 def github_env(tmp_path: Path, title: str, body: str | None, name: str = "pull_request") -> dict:
@@ -63,12 +72,18 @@ def test_github_description_with_the_field_passes(strict, key, tmp_path):
     assert code == 0 and doc["ok"], doc["problems"]
 
 
-def test_pasted_summary_block_satisfies_the_field_and_claims_nothing(strict, key, tmp_path):
-    sign_record(strict, key, tmp_path)
-    block = dc(strict, "summary", "--base", "main", env=CLEAN_ENV).stdout
-    assert "Claim vs change" in block  # the commit says "minor refactor": quoted back in the block
-    code, doc = verify(strict, github_env(tmp_path, "Speed up reservations", "Intro.\n\n" + block))
-    assert code == 0, doc["problems"]
+def test_commit_claim_fails_until_the_description_carries_the_summary_block(claiming, key, tmp_path):
+    sign_record(claiming, key, tmp_path)
+    code, doc = verify(claiming, github_env(tmp_path, "Speed up reservations", GOOD_BODY))
+    assert code == 1 and codes(doc) == ["pr-claim"]
+    [claim] = [c for c in doc["claims"] if c["source"] == "commit"]
+    assert claim["contradicted"] and claim["phrases"][0] == "no behavioral changes"
+    assert doc["problems"][0]["message"] == claim["message"]
+    assert doc["problems"][0]["fix"].startswith("Paste the block `deploycheck summary` prints")
+    block = dc(claiming, "summary", "--base", "main", env=CLEAN_ENV).stdout
+    assert "Claim vs change" in block  # the block quotes the commit's claim back, naming what changed
+    code, doc = verify(claiming, github_env(tmp_path, "Speed up reservations", "Intro.\n\n" + block))
+    assert code == 0, doc["problems"]  # and its quotes, table and answers are not read as new claims
 
 
 def test_harmless_title_on_a_flagged_change_is_named_first(strict, key, tmp_path):
@@ -83,12 +98,10 @@ def test_harmless_title_on_a_flagged_change_is_named_first(strict, key, tmp_path
     assert text.splitlines()[0].startswith("Claim vs change: the title says 'no behavioral changes'")
 
 
-def test_commit_message_claims_are_shown_but_do_not_fail(strict, key, tmp_path):
-    sign_record(strict, key, tmp_path)
-    code, doc = verify(strict, github_env(tmp_path, "Speed up reservations", GOOD_BODY))
-    assert code == 0
-    [claim] = [c for c in doc["claims"] if c["source"] == "commit"]
-    assert claim["contradicted"] and claim["phrases"][0] == "no behavioral changes"
+def test_commit_claims_without_pr_text_are_shown_but_do_not_fail(claiming, key, tmp_path):
+    sign_record(claiming, key, tmp_path)
+    code, doc = verify(claiming, {})
+    assert code == 0 and doc["claims"][0]["contradicted"]
 
 
 def test_gitlab_na_on_a_flagged_change_fails(strict, key, tmp_path):

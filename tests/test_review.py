@@ -283,7 +283,7 @@ def test_branch_cannot_switch_reviews_or_the_pr_field_off_for_itself(tmp_path, k
     body = tmp_path / "body.md"
     body.write_text("No field.")
     proc = dc(repo, "verify", "--base", "main", "--format", "json", "--pr-body", str(body), env=CLEAN_ENV)
-    assert proc.returncode == 1 and sorted({p["code"] for p in json.loads(proc.stdout)["problems"]}) == ["missing-review", "pr-field"]
+    assert proc.returncode == 1 and sorted({p["code"] for p in json.loads(proc.stdout)["problems"]}) == ["missing-review", "pr-claim", "pr-field"]
 
 
 def test_a_review_on_an_unflagged_change_is_named_in_the_headline(tmp_path, key, reviewer):

@@ -8,7 +8,8 @@ Two checks, both about what the author *says* the change is:
 - a *claim* that the change is harmless ("refactor", "no behavioural change", "cleanup",
   "minor", "N/A" …) in the title, the description or a commit message of the change is
   contradicted when the change has flagged findings, and deploycheck says so first, naming
-  what changed. The same evidence decides as everywhere else: DC101 is only reported when
+  what changed (a problem with ``pr_field: required``; one in a commit message is settled by
+  the description carrying deploycheck's block). The same evidence decides as everywhere else: DC101 is only reported when
   rules/py_equiv.py cannot prove the behaviour unchanged, DC320/DC301 name the safeguard
   removed and the lost update.
 
@@ -373,22 +374,42 @@ def change_claims(ctx, pr: PrText | None) -> list[Claim]:
 # --- the gate's part ----------------------------------------------------------------------------
 
 
+def has_block(pr: PrText) -> bool:
+    """Whether the description's field holds the block `deploycheck summary` prints, which
+    states what changed (and quotes each contradicted claim back)."""
+    field = find_field(pr.body)
+    return field is not None and any(mark in field.lower() for mark in BLOCK_MARKS)
+
+
+def claim_problem(c: Claim, pr: PrText | None) -> tuple[str, str] | None:
+    """(message, fix) when a contradicted claim fails a gate that requires the field: one in the
+    title or description until that text is edited; one in a commit message until the
+    description carries deploycheck's block (history need not be rewritten for a word, but the
+    pull request must then say what changed). Outside a pull request pipeline: None."""
+    if not c.message or pr is None:
+        return None
+    if c.source in ("title", "description", "field"):
+        what = "title" if c.source == "title" else "description"
+        return c.message, f"Edit the pull request {what} so it says what changed (paste `deploycheck summary`); editing it re-runs the check."
+    if has_block(pr):
+        return None
+    return c.message, (f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request description '
+                       "(it states what changed), or reword the commit message.")
+
+
 def pr_checks(ctx, verdict, pr: PrText | None, claims: Sequence[Claim]):
     """``verdict`` with the PR field's and the claims' problems (``pr_field: required``) or notes
-    (``warn``) added. Contradicted claims in commit messages are always notes: history is not
-    rewritten to fix a word, but the reviewer is told first."""
+    (``warn``) added. Every contradicted claim is also shown first by the caller."""
     from .gate import Problem, Verdict
 
     mode = ctx.config.pr_field
     if mode == "off":
         return verdict
     problems, notes = [], []
-    contradicted = [c for c in claims if c.message]
-    for c in contradicted:  # every one is shown first by the caller; title and description ones can fail
-        if c.source != "commit" and mode == "required":
-            problems.append(Problem(PR_CLAIM, None, c.message,
-                                    f"Edit the pull request {'title' if c.source == 'title' else 'description'} so it says what "
-                                    "changed (paste `deploycheck summary`); editing it re-runs the check."))
+    for c in claims:
+        found = claim_problem(c, pr) if mode == "required" else None
+        if found is not None:
+            problems.append(Problem(PR_CLAIM, None, *found))
     if pr is None:
         if mode == "required" and ctx.scan.flagged:
             notes.append(f'pr_field is required, but no pull request text was found (not a pull/merge request pipeline), so the '
