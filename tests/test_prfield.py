@@ -249,3 +249,18 @@ def test_dc101_alone_says_the_proof_failed():
 def test_nothing_flagged_contradicts_nothing():
     claims = find_claims(PrText("refactor", "", "t"), [])
     assert contradict(claims, [_f("DC001", "info", "context")])[0].message == ""
+
+
+def test_claim_problem_decides_by_source_and_block():
+    from deploycheck.prfield import Claim, claim_problem
+
+    said = "commit 1a2b3c4d's message says 'refactor', but it changed."
+    commit_claim = Claim("commit", "commit 1a2b3c4d's message", ("refactor",), "1a2b3c4d", said)
+    title_claim = Claim("title", "the title", ("refactor",), None, "the title says 'refactor', but it changed.")
+    plain = PrText("t", "## Concurrency considerations\nA sentence of five words or more here.\n", "test")
+    pasted = PrText("t", "## Concurrency considerations\n\ndeploycheck flagged 1 finding in 1 file.\n", "test")
+    assert claim_problem(commit_claim, plain)[0] == said
+    assert claim_problem(commit_claim, pasted) is None
+    assert claim_problem(commit_claim, None) is None
+    assert claim_problem(title_claim, pasted)[1].startswith("Edit the pull request title")
+    assert claim_problem(Claim("title", "the title", ("minor",)), plain) is None  # not contradicted

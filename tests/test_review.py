@@ -292,3 +292,17 @@ def test_a_review_on_an_unflagged_change_is_named_in_the_headline(tmp_path, key,
     commit(repo, {"README.md": "docs\n", ".deploycheck/reviews/x.yaml": "not a review\n"}, message="docs")
     proc = dc(repo, "verify", "--base", "main", env=CLEAN_ENV)
     assert proc.returncode == 1 and "FAIL: nothing is flagged, but a review this change adds" in " ".join(proc.stdout.split())
+
+
+@pytest.mark.parametrize("answers, fragment", [
+    ("read-with-workers: [yes]\n", "must be a mapping"),
+    (REVIEW_ANSWERS.replace('read-with-workers: "yes"', 'read-with-workers: "no"'), "read-with-workers must be 'yes'"),
+    (REVIEW_ANSWERS.replace('agree-shared-state: "yes"', 'agree-shared-state: "no"'), "without saying why"),
+    ("{{{\n", "line"),
+])
+def test_bad_review_answers_write_nothing(tmp_path, key, reviewer, answers, fragment):
+    repo = team_repo(tmp_path, key, reviewer)
+    sign_record(repo, key, tmp_path)
+    proc = run_review(repo, reviewer, tmp_path, answers=answers)
+    assert proc.returncode == 2 and fragment in proc.stderr and "Traceback" not in proc.stderr
+    assert not (repo / ".deploycheck" / "reviews").exists()
