@@ -2,6 +2,12 @@
 
 Every read has a deadline, so a test whose prompt never comes fails with the transcript instead
 of hanging.
+
+What the program writes goes through a small screen model (``Screen``): a line editor such as
+prompt_toolkit redraws its line with cursor movements and erasures, and answers a cursor
+position request, so the text a test reads is what a person would see, not the stream of
+redraws. The model keeps every line (no scrolling away) and never wraps, as the tests read
+whole lines.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import select
 import signal
 import struct
 import sys
+import codecs
 import time
 from pathlib import Path
 
@@ -26,6 +33,124 @@ def clean(raw: bytes) -> str:
     """Terminal bytes as plain text: escapes removed, CRLF (the tty's output mapping) as LF."""
     text = ANSI.sub("", raw.decode("utf-8", "replace"))
     return text.replace("\r\n", "\n").replace("\r", "")
+
+
+CSI = re.compile(r"\x1b\[([0-9;?]*)([A-Za-z@])")
+OTHER_ESCAPE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Z0-9]|\x1b[=>78]")
+
+
+class Screen:
+    """The text a terminal of ``rows`` shows for a stream of output, with all lines kept."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.lines: list[list[str]] = [[]]
+        self.y = self.x = 0
+        self.pending = ""  # an escape sequence cut by the end of a read
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.requests = 0  # cursor position requests not answered yet
+
+    @property
+    def top(self) -> int:
+        return max(0, len(self.lines) - self.rows)
+
+    def position(self) -> tuple[int, int]:
+        """The cursor as a terminal reports it: 1-based row of the visible screen, column."""
+        return self.y - self.top + 1, self.x + 1
+
+    def feed(self, raw: bytes) -> None:
+        data = self.pending + self.decoder.decode(raw)
+        self.pending = ""
+        i = 0
+        while i < len(data):
+            ch = data[i]
+            if ch == "\x1b":
+                match = CSI.match(data, i) or OTHER_ESCAPE.match(data, i)
+                if match is None:
+                    if len(data) - i < 64 and "\x07" not in data[i:]:  # cut short: wait for the rest
+                        self.pending = data[i:]
+                        return
+                    i += 1
+                    continue
+                if match.re is CSI:
+                    self._csi(match.group(1), match.group(2))
+                i = match.end()
+                continue
+            if ch == "\n":
+                self._down(1)
+            elif ch == "\r":
+                self.x = 0
+            elif ch == "\b":
+                self.x = max(0, self.x - 1)
+            elif ch == "\t":
+                self.x = (self.x // 8 + 1) * 8
+                self._pad()
+            elif ch >= " ":
+                self._put(ch)
+            i += 1
+
+    def _down(self, n: int) -> None:
+        self.y += n
+        while self.y >= len(self.lines):
+            self.lines.append([])
+
+    def _pad(self) -> None:
+        line = self.lines[self.y]
+        if len(line) < self.x:
+            line.extend(" " * (self.x - len(line)))
+
+    def _put(self, ch: str) -> None:
+        line = self.lines[self.y]
+        self._pad()
+        if self.x < len(line):
+            line[self.x] = ch
+        else:
+            line.append(ch)
+        self.x += 1
+
+    def _csi(self, params: str, final: str) -> None:
+        if params.startswith("?"):
+            return  # modes (cursor shown, bracketed paste, autowrap): nothing on the screen
+        numbers = [int(p) if p else 0 for p in params.split(";")] if params else []
+        n = max(1, numbers[0]) if numbers else 1
+        if final == "A":
+            self.y = max(self.top, self.y - n)
+        elif final == "B":
+            self._down(n)
+        elif final == "C":
+            self.x += n
+            self._pad()  # the cells passed over are blank: a prompt's last space is one
+        elif final == "D":
+            self.x = max(0, self.x - n)
+        elif final == "G":
+            self.x = n - 1
+        elif final in "Hf":
+            row = numbers[0] if numbers and numbers[0] else 1
+            col = numbers[1] if len(numbers) > 1 and numbers[1] else 1
+            self.y = self.top + row - 1
+            self._down(0)
+            self.x = col - 1
+        elif final == "J":
+            mode = numbers[0] if numbers else 0
+            if mode == 0:  # from the cursor to the end of the screen
+                del self.lines[self.y][self.x:]
+                del self.lines[self.y + 1:]
+            elif mode == 2:  # the whole visible screen
+                del self.lines[self.top:]
+                self.lines.append([])
+                self.y, self.x = len(self.lines) - 1, 0
+        elif final == "K":
+            mode = numbers[0] if numbers else 0
+            if mode == 0:
+                del self.lines[self.y][self.x:]
+            elif mode == 2:
+                self.lines[self.y] = []
+        elif final == "n" and numbers == [6]:
+            self.requests += 1
+
+    @property
+    def text(self) -> str:
+        return "\n".join("".join(line) for line in self.lines)
 
 
 class Terminal:
@@ -45,13 +170,15 @@ class Terminal:
                 os._exit(127)
         self.pid, self.fd = pid, fd
         self.raw = b""
+        self.screen = Screen(rows)
         self.seen = 0  # how far expect() has consumed the cleaned output
         self.status: int | None = None
         self._exited_status: int | None = None  # set when interrupt() already reaped the child
 
     @property
     def text(self) -> str:
-        return clean(self.raw)
+        """What the terminal shows, every line kept (see ``Screen``)."""
+        return self.screen.text
 
     def _read(self, deadline: float) -> bool:
         """Read what is available before ``deadline``; False at end of output."""
@@ -70,6 +197,11 @@ class Terminal:
         if not chunk:
             return False
         self.raw += chunk
+        self.screen.feed(chunk)
+        while self.screen.requests:  # a line editor asked where the cursor is: answer as a terminal does
+            self.screen.requests -= 1
+            row, col = self.screen.position()
+            os.write(self.fd, f"\x1b[{row};{col}R".encode())
         return True
 
     def expect(self, needle: str, timeout: float = TIMEOUT) -> str:

@@ -218,7 +218,7 @@ def test_policy_block_and_require_details(head):
     problems, _ = check(head, answers, [JOB, LOST], config)
     assert problems == [
         ("incomplete-answers", "sequential-assumption",
-         "the answer 'no' to sequential-assumption contradicts the findings: DC301 lost-update at inventory/jobs.py:14 is a "
+         "the answer 'no' to sequential-assumption contradicts the findings (DC301 lost-update at inventory/jobs.py:14): the code is a "
          "read-modify-write that is only correct when runs do not overlap. Add a `rebuttal` (at least a sentence) explaining "
          "why the answer stands, or change it."),
         ("policy", "sequential-assumption", "the policy in .deploycheck/config.yaml requires details for the answer 'no' to sequential-assumption."),
@@ -258,8 +258,8 @@ def test_contradictions_and_rebuttals(head):
         ("rollback-safe", "n/a", ["DC501"]),
     ]
     assert found[0].message == (
-        "the answer 'no' to shared-state contradicts the findings: DC301 lost-update at inventory/jobs.py:14, "
-        "DC501 irreversible-migration at app/migrations/0002.py:5 touches shared state or a known hazard."
+        "the answer 'no' to shared-state contradicts the findings (DC301 lost-update at inventory/jobs.py:14, "
+        "DC501 irreversible-migration at app/migrations/0002.py:5): the code touches shared state or a known hazard."
     )
     problems, _ = check(head, answers, [JOB, LOST, MIGRATION])
     assert [p[:2] for p in problems] == [("incomplete-answers", q) for q in ("shared-state", "sequential-assumption", "rollback-safe")]

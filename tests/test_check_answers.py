@@ -95,7 +95,8 @@ def test_at_a_terminal_the_answers_are_shown_and_yes_signs(project: Project) -> 
     t = term(p, "--answers", str(answers_file(p)), columns=80)
     shown = t.answer(SIGN, "y")
     assert t.wait() == 0
-    after_scan = shown.split("Run `deploycheck` to assess.\n\n", 1)[1]
+    # `check --answers` is the assessment: its scan verdict does not ask to run deploycheck
+    after_scan = shown.split("background-jobs checklist.\n\n", 1)[1]
     assert "\n".join(line.rstrip() for line in after_scan.split("\n")) == TABLE_AT_80.rstrip(" ")
     (path,) = records(p)
     rel = path.relative_to(p.repo).as_posix()

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from dcflow import make_key, run_dc
-from deploycheck import __version__
+from deploycheck import __version__, install_source
 from deploycheck.commands import init
 from deploycheck.config import TOP_KEYS, Config, parse_config_text
 from deploycheck.signing import parse_allowed_signers
@@ -114,19 +114,16 @@ def test_all_integrations_on_a_fresh_repository(tmp_path: Path) -> None:
         "created  .pre-commit-config.yaml",
         "created  .github/pull_request_template.md",
     ]
-    assert "     pre-commit install --hook-type pre-commit --hook-type pre-push" in lines
+    assert "     pre-commit install --hook-type pre-push" in lines
     assert (repo / ".deploycheck/allowed_signers").read_text() == init.SIGNERS_HEADER
     workflow = (repo / ".github/workflows/deploycheck.yml").read_text()
-    assert f'python -m pip install "deploycheck=={__version__}"' in workflow
+    assert 'python -m pip install "deploycheck @ file://' in workflow  # this checkout is a local install
     config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
-    assert config == {
-        "default_install_hook_types": ["pre-commit", "pre-push"],
-        "repos": [{
-            "repo": init.PROJECT_REPO_URL,
-            "rev": f"v{__version__}",
-            "hooks": [{"id": "deploycheck"}, {"id": "deploycheck-warn"}],
-        }],
-    }
+    assert config["default_stages"] == ["pre-commit"]
+    assert [(r["repo"], [(h["id"], h["entry"], h["language"], h["stages"]) for h in r["hooks"]]) for r in config["repos"]] == [
+        ("local", [("deploycheck", "deploycheck verify --hook", "system", ["pre-push"]),
+                   ("deploycheck-warn", "deploycheck hook warn", "system", ["pre-commit"])]),
+    ]
     template = (repo / ".github/pull_request_template.md").read_text()
     assert template.startswith("## Concurrency considerations\n")
     assert "N/A — this change does not touch shared state" in template
@@ -179,16 +176,16 @@ def test_pre_commit_config_is_merged_textually(tmp_path: Path) -> None:
     text = (repo / ".pre-commit-config.yaml").read_text()
     assert text == PRE_COMMIT_WITH_TRAILING_KEY.replace(
         "  # hooks we might add later\n", "  # hooks we might add later\n" + init.pre_commit_entry("  ")
-    )
+    ).replace("repos:", init.DEFAULT_STAGES + "repos:", 1)
     data = yaml.safe_load(text)
-    assert [r["repo"] for r in data["repos"]] == ["https://github.com/pre-commit/pre-commit-hooks", init.PROJECT_REPO_URL]
+    assert [r["repo"] for r in data["repos"]] == ["https://github.com/pre-commit/pre-commit-hooks", "local"]
     assert data["ci"] == {"autofix_prs": False}
 
 
 def test_pre_commit_config_with_items_at_column_zero(tmp_path: Path) -> None:
     original = "repos:\n- repo: local\n  hooks:\n  - id: mine\n    name: mine\n    entry: true\n    language: system\n"
     merged = init.merge_pre_commit_config(original)
-    assert merged == original + init.pre_commit_entry("")
+    assert merged == init.DEFAULT_STAGES + original + init.pre_commit_entry("")
     assert len(yaml.safe_load(merged)["repos"]) == 2
 
 
@@ -205,14 +202,11 @@ def test_pre_commit_config_in_flow_style_is_left_for_the_user(tmp_path: Path) ->
     repo = make_repo(tmp_path / "repo", {".pre-commit-config.yaml": original})
     proc = run_dc(repo, "init", "--pre-commit")
     assert proc.returncode == 0
-    assert proc.stdout.splitlines()[2:9] == [
+    assert proc.stdout.splitlines()[2:6] == [
         "skipped  .pre-commit-config.yaml  (could not add the deploycheck hooks automatically; add this by hand)",
+        "    " + init.DEFAULT_STAGES.rstrip("\n"),
         "    repos:",
-        f"      - repo: {init.PROJECT_REPO_URL}",
-        f"        rev: v{__version__}",
-        "        hooks:",
-        "          - id: deploycheck        # pre-push: blocks a flagged change without a valid record",
-        "          - id: deploycheck-warn   # pre-commit: one-line warning, never blocks",
+        "      - repo: local",
     ]
     assert (repo / ".pre-commit-config.yaml").read_text() == original
 
@@ -248,7 +242,8 @@ def test_gitlab_job_is_created_or_appended(tmp_path: Path) -> None:
 
     fresh = make_repo(tmp_path / "fresh")
     assert run_dc(fresh, "init", "--ci", "gitlab").returncode == 0
-    assert (fresh / ".gitlab-ci.yml").read_text() == init.template("gitlab-ci.yml")
+    assert (fresh / ".gitlab-ci.yml").read_text() == init.template("gitlab-ci.yml").replace(
+        f"deploycheck=={__version__}", install_source.current(__version__).spec)
 
 
 def test_asks_before_trusting_the_key_on_a_terminal(tmp_path: Path) -> None:
@@ -280,20 +275,20 @@ def test_outside_a_repository_is_an_error(tmp_path: Path) -> None:
 
 
 def test_with_a_ci_job_the_next_steps_say_where_it_installs_deploycheck_from(tmp_path: Path) -> None:
-    from deploycheck import __version__
+    from deploycheck import __version__, install_source
 
     for ci, where in (
         ("github", "the `Install deploycheck` step of .github/workflows/deploycheck.yml"),
         ("gitlab", "DEPLOYCHECK_PIP_SPEC in .gitlab-ci.yml"),
     ):
         repo = make_repo(tmp_path / ci)
-        proc = run_dc(repo, "init", "--ci", ci)
+        proc = run_dc(repo, "init", "--ci", ci, "--install-spec", f"deploycheck=={__version__}")
         assert proc.returncode == 0, proc.stderr
         lines = proc.stdout.splitlines()
         step = lines.index("Next steps:") + 1
         assert lines[step] == (
-            f"  1. The CI job installs deploycheck=={__version__} from PyPI; if your team installs it from "
-            f"elsewhere (a git URL, a wheel you host), change {where}."
+            f"  1. The CI job installs `deploycheck=={__version__}` (as given by --install-spec). If your team "
+            f"installs deploycheck from elsewhere, change {where} (keep it pinned to a version or a commit)."
         )
         assert lines[step + 1].startswith("  2. Commit these files on your main branch first")
         # the named setting is really in the file init wrote
@@ -302,4 +297,4 @@ def test_with_a_ci_job_the_next_steps_say_where_it_installs_deploycheck_from(tmp
         assert f"deploycheck=={__version__}" in written
 
     plain = make_repo(tmp_path / "plain")
-    assert "from PyPI" not in run_dc(plain, "init").stdout
+    assert "The CI job installs" not in run_dc(plain, "init").stdout

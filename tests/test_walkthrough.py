@@ -71,9 +71,9 @@ def project(tmp_path: Path) -> Project:
     return p
 
 
-def term(p: Project, *args: str) -> Terminal:
-    env = git_env()
-    env.update(COLUMNS="100", NO_COLOR="1", TERM="xterm")
+def term(p: Project, *args: str, env_extra: dict[str, str] | None = None) -> Terminal:
+    env = {k: v for k, v in git_env().items() if k not in ("EDITOR", "VISUAL")}
+    env.update(COLUMNS="100", NO_COLOR="1", TERM="xterm", **(env_extra or {}))
     return Terminal(["--key", str(p.key), *args], p.repo, env)
 
 
@@ -198,7 +198,7 @@ def test_contradictions_are_challenged_rebuttal_kept_or_answer_changed(project: 
     t.answer(Q_SHARED, "no")
     challenge = t.expect(CHALLENGE)
     assert "This answer contradicts the findings." in challenge
-    assert "The answer 'no' to shared-state contradicts the findings: DC320 safeguard-removed at inventory/jobs.py:9" in " ".join(challenge.split())
+    assert "The answer 'no' to shared-state contradicts the findings (DC320 safeguard-removed at inventory/jobs.py:9" in " ".join(challenge.split())
     assert "  > 10 |     product.stock = product.stock - qty" in challenge  # the finding, shown again
     t.send("explain\r")
     t.answer(EXPLANATION, "short")  # not a sentence: asked again
@@ -607,6 +607,212 @@ def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project
     )
 
 
+# --- the terminal prompts: editing, moves, editor, defaults (issue 18, point 4) -------------------
+
+LEFT, UP, DOWN, BACKSPACE = "\x1b[D", "\x1b[A", "\x1b[B", "\x7f"
+
+
+def ctrl_c_then_draft(t: Terminal, p: Project) -> dict[str, Answer]:
+    """Ctrl-C at the prompt just shown; the draft's answers (Ctrl-C keeps them)."""
+    from deploycheck.drafts import parse_draft
+
+    t.interrupt()
+    assert t.wait() == 130
+    assert "Traceback" not in t.text
+    return parse_draft(draft_file(p).read_bytes(), "draft").answers
+
+
+def test_arrow_keys_choose_and_edit_the_line_instead_of_printing_escapes(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.expect(Q_SHARED)
+    t.send(DOWN + DOWN + UP + "\r")  # Up/Down go through the choices: yes, no, back to yes
+    t.expect(DETAILS)
+    assert Q_SHARED + "yes\n" in t.text
+    t.send("Product.stck" + LEFT * 2 + "o\r")  # fix a typo in the middle of the line
+    t.expect(Q_SEQUENTIAL)
+    assert "Details: Product.stock" in t.text
+    assert "^[[D" not in t.text and "[D" not in t.text
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock")}
+
+
+def test_y_and_yes_in_any_case_are_accepted_wherever_yes_is(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "y")
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "Y")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    t.answer(Q_TESTED, "YES")
+    t.answer(DETAILS, TEST_PATH)
+    t.answer(Q_ROLLBACK, "Yes")
+    t.answer(ANSWER, SILENT)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "yes")  # [y/n] takes yes as well as y
+    assert t.wait() == 0
+    answers = the_record(p).body.answers
+    assert [answers[q].answer for q in ("shared-state", "sequential-assumption", "concurrency-tested", "rollback-safe")] == ["yes"] * 4
+    assert "Please answer" not in t.text
+
+
+def test_back_returns_to_the_previous_question_with_its_answer_as_default(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "back")
+    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")  # Enter keeps it
+    t.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    t.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock and the nightly import")}
+
+
+def test_help_shows_the_questions_help_and_evidence_then_asks_again(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "help")
+    shown = t.expect(Q_SHARED)
+    assert "Help · shared-state" in shown
+    assert "Shared state is anything another worker, process or request can read or write" in " ".join(shown.split())
+    assert "  > 10 |     product.stock = product.stock - qty" in shown  # the evidence, in full
+    t.send("yes\r")
+    t.expect(DETAILS)
+    assert ctrl_c_then_draft(t, p) == {}
+
+
+def test_review_shows_every_answer_and_edits_one_by_number(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    t.answer(Q_TESTED, "review")
+    review = t.expect("Edit which answer? Type its number, or Enter to go on at question 3: ")
+    assert "  1. shared-state: yes · Product.stock" in review
+    assert "  3. concurrency-tested: (not answered yet)" in review
+    t.send("1\r")
+    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
+    t.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    review = t.expect("Enter to go on at question 3: ")
+    assert "  1. shared-state: yes · Product.stock and the nightly import" in review
+    t.send("\r")
+    answer_rest(t)
+    assert t.wait() == 0
+    answers = the_record(p).body.answers
+    assert answers["shared-state"] == Answer("yes", "Product.stock and the nightly import")
+    assert list(answers) == ["shared-state", "sequential-assumption", "concurrency-tested", "rollback-safe", "silent-failure"]
+
+
+def test_back_at_the_explanation_leaves_explain_to_change_the_answer(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "no")
+    t.answer(CHALLENGE, "explain")
+    t.answer(EXPLANATION, "back")  # before: no way out but Ctrl-C
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock")}
+
+
+def test_a_rejected_answer_comes_back_as_typed_to_edit(project: Project) -> None:
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION[:-1]:
+        t.answer(prompt, keys)
+    t.answer(ANSWER, "Two workers")
+    t.answer(MORE, ".")
+    t.expect("Not accepted: ")
+    again = t.expect(ANSWER)
+    t.expect("Two workers")  # in the line again, not a default that Enter would re-send
+    assert "(Two workers)" not in again
+    t.send(BACKSPACE * len("workers") + "workers reserving the same product at once sell it twice.\r")
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    assert the_record(p).body.answers["silent-failure"] == Answer("Two workers reserving the same product at once sell it twice.")
+
+
+def test_editor_writes_a_long_answer_through_a_temporary_file(project: Project, tmp_path: Path) -> None:
+    p = project
+    seen = tmp_path / "editor-saw"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        "#!/bin/sh\n"
+        f'echo "$1" > {seen}\n'
+        f'cp "$1" {seen}.text\n'
+        "printf 'Two workers reserving the same product at once sell stock twice.\\n# a comment line\\nNobody notices until the count.\\n' > \"$1\"\n"
+    )
+    editor.chmod(0o755)
+    t = term(p, env_extra={"EDITOR": str(editor)})
+    for prompt, keys in TO_CONTINUATION[:-1]:
+        t.answer(prompt, keys)
+    t.answer(ANSWER, ":e")
+    t.answer(SIGN, "y")  # no continuation lines: the editor's text is the whole answer
+    assert t.wait() == 0
+    assert the_record(p).body.answers["silent-failure"] == Answer(
+        "Two workers reserving the same product at once sell stock twice.\nNobody notices until the count."
+    )
+    used = Path(seen.read_text().strip())
+    assert not used.exists()  # the temporary file is removed
+    assert "# Write the answer above" in Path(f"{seen}.text").read_text()
+
+
+def test_without_an_editor_the_line_prompt_stays(project: Project) -> None:
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION[:-1]:
+        t.answer(prompt, keys)
+    t.answer(ANSWER, ":e")
+    t.expect("No editor is set: set VISUAL or EDITOR")
+    t.answer(ANSWER, SILENT)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    assert the_record(p).body.answers["silent-failure"] == Answer(SILENT)
+
+
+def test_a_stale_records_answers_are_the_defaults_never_taken_unasked(project: Project) -> None:
+    p = project
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    (record,) = records(p)
+    commit(p.repo, {"inventory/jobs.py": BRANCH_JOB + "    return product.stock\n"}, message="Return the stock")
+    t = term(p)
+    shown = t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ")
+    assert f"This branch's earlier record {record.relative_to(p.repo).as_posix()} no longer covers the change" in " ".join(shown.split())
+    t.send("\r")
+    t.answer("Details (decrements inventory.Product.stock): ", "")
+    t.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
+    # Only the answer given again is in the draft: the record's other answers were not accepted.
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "decrements inventory.Product.stock")}
+
+
+def test_the_prompt_library_is_loaded_only_by_the_walkthrough_at_a_terminal(project: Project) -> None:
+    """prompt_toolkit costs ~200 ms to import: verify, scan and `check --answers` never load it,
+    nor does importing the walkthrough's modules."""
+    import sys
+
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['deploycheck'] + sys.argv[1:]\n"
+        "try:\n"
+        "    runpy.run_module('deploycheck', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LOADED', any(m.split('.')[0] == 'prompt_toolkit' for m in sys.modules), file=sys.stderr)\n"
+    )
+    answers = str(project.write_answers())
+    for args in (["verify"], ["scan", "--format", "json"], ["check", "--answers", answers, "--yes", "--key", str(project.key)]):
+        proc = subprocess.run([sys.executable, "-c", code, *args], cwd=project.repo, env=git_env(),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert "LOADED False" in proc.stderr, (args, proc.stderr)
+    proc = subprocess.run([sys.executable, "-c", "import sys, deploycheck.walkthrough, deploycheck.prompts; "
+                           "print('prompt_toolkit' in sys.modules)"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.strip() == "False"
+
+
 # --- the walk logic, driven by scripted input ---------------------------------------------------
 
 
@@ -669,7 +875,7 @@ def test_rollback_na_with_a_migration_is_challenged_and_in_focus() -> None:
     answers, screen = scripted_walk(script, findings=(MIGRATION,))
     screen = " ".join(screen.split())
     assert "In focus: rollback-safe is the question in focus for this change's migration findings." in screen
-    assert "The answer 'n/a' to rollback-safe contradicts the findings: DC501 irreversible-migration" in screen
+    assert "The answer 'n/a' to rollback-safe contradicts the findings (DC501 irreversible-migration" in screen
     assert answers["rollback-safe"] == Answer("no", "re-add the column from the backup")
     # only rollback-safe has the migration as evidence, and is the only question put in focus
     assert screen.count("In focus:") == 1
@@ -784,3 +990,25 @@ def test_the_answers_table_never_folds_a_path_while_it_can_fit() -> None:
     narrow = shown(60)
     at = narrow.index("│ concurrency-tested    │ yes       │ tests/test_inventory │")
     assert narrow[at + 1] == "│                       │           │ _concurrency.py      │"
+
+
+def test_scripted_shortcuts_and_moves_take_the_same_path() -> None:
+    """The scripted prompter accepts what the terminal one does: letters for choices, and the
+    moves back and help (review is driven through the terminal above)."""
+    script = "help\ny\nProduct.stock\nback\n\n\nY\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\n{SILENT}\n.\n"
+    answers, screen = scripted_walk(script)
+    assert "Help · shared-state" in screen
+    assert screen.count("Does this job touch shared state? [yes/no/n/a]") == 3  # help, then back
+    assert "Does this job touch shared state? [yes/no/n/a] (yes): " in screen
+    assert answers["shared-state"] == Answer("yes", "Product.stock")
+    assert answers["sequential-assumption"] == Answer("yes", "row lock")
+
+
+def test_a_scripted_yes_no_takes_yes_and_no() -> None:
+    from rich.console import Console
+
+    from deploycheck.walkthrough import Prompter
+
+    console = Console(file=io.StringIO(), width=100, markup=False, highlight=False, emoji=False, color_system=None)
+    replies = [Prompter(console, io.StringIO(typed + "\n")).confirm("Sign?") for typed in ("y", "Y", "yes", "YES", "n", "No")]
+    assert replies == [True, True, True, True, False, False]

@@ -330,7 +330,7 @@ def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -
         if answer in wrong:
             out.append(Contradiction(
                 qid, answer, tuple(evidence),
-                f"the answer '{answer}' to {qid} contradicts the findings: {_where(evidence)} {meaning}.",
+                f"the answer '{answer}' to {qid} contradicts the findings ({_where(evidence)}): the code {meaning}.",
             ))
     return out
 

@@ -136,17 +136,18 @@ def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Ans
 
 
 def _stage(root: str, rel: str, patience: float = 10.0) -> None:
-    """`git add` the record. Another git process (a concurrent `check`'s `git status`, an editor)
+    """`git add` the record (``--force``: it is this run's own file, meant to be tracked, even
+    where the ignore rules exclude dotfiles such as `.deploycheck/`). Another git process (a concurrent `check`'s `git status`, an editor)
     may hold .git/index.lock for a moment: wait for it rather than fail after signing."""
     import time
 
     deadline = time.monotonic() + patience
     while True:
-        proc = gitcmd.run(["add", "--", rel], root, check=False)
+        proc = gitcmd.run(["add", "--force", "--", rel], root, check=False)
         if proc.returncode == 0:
             return
         if b"index.lock" not in proc.stderr or time.monotonic() >= deadline:
-            gitcmd.run(["add", "--", rel], root)  # raises GitError with git's message
+            gitcmd.run(["add", "--force", "--", rel], root)  # raises GitError with git's message
             return
         time.sleep(0.05)
 

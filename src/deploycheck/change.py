@@ -323,6 +323,7 @@ def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | N
                 "origin/master exists as a branch (base_branch is read from that default branch, never from "
                 "the branch under test). Pass one with `--base REV`, or set DEPLOYCHECK_BASE."
             )
+        _say_if_local_is_ahead(root, found)
         return BaseChoice(found[0], found[1], found[2])
     for ref, source, kind in candidates:
         sha = _resolve_candidate(root, ref, source, kind, resolve)
@@ -338,7 +339,53 @@ def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | N
     hint = _fetch_hint(asked[0]) if shallow or _remotes(root) else ""
     raise GitError(
         f"base revision '{asked[0]}' (from {asked[1]}) does not exist in this repository. "
-        f"Check the name, or fetch it first{hint}."
+        f"{_did_you_mean(root, asked[0])}Check the name, or fetch it first{hint}."
+    )
+
+
+def _did_you_mean(root: str, name: str) -> str:
+    """"Did you mean `main`? " for a mistyped branch name (a close match among the branches)."""
+    import difflib
+
+    text = gitcmd.run(["for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes"], root, check=False)
+    branches = [b for b in text.stdout.decode("utf-8", "replace").splitlines() if b and not b.endswith("/HEAD")]
+    close = difflib.get_close_matches(name, branches, n=1, cutoff=0.6)
+    if not close or name.startswith("-") or close[0].startswith("-"):  # never suggest an option-like name
+        return ""
+    from .safe import inert
+
+    return f"Did you mean `{inert(close[0], keep_newlines=False)}`? "
+
+
+def _say_if_local_is_ahead(root: str, found: tuple[str, str, str]) -> None:
+    """The default base is the remote's branch (origin/main). Work committed on the local main
+    and not pushed yet (typically `deploycheck init`'s configuration and signers) is not in it,
+    which surprises: say so, and the two ways out. Silent when local main is not ahead."""
+    name, source, sha = found
+    if not name.startswith("origin/"):
+        return
+    target = name
+    if name == "origin/HEAD":
+        target = gitcmd.run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], root, check=False).stdout.decode(
+            "utf-8", "replace").strip()
+    local = target.partition("/")[2]
+    if not local or local == "HEAD":
+        return
+    local_sha = exact_refs(root, [f"refs/heads/{local}"]).get(f"refs/heads/{local}")
+    if local_sha is None or local_sha == sha:
+        return
+    counts = gitcmd.run(["rev-list", "--count", f"{sha}..{local_sha}"], root, check=False).stdout.decode().strip()
+    if not counts.isdigit() or int(counts) == 0:
+        return
+    from .safe import inert
+
+    n, local = int(counts), inert(local, keep_newlines=False)
+    print(
+        f"deploycheck: note: the base is {inert(target, keep_newlines=False)} ({inert(source, keep_newlines=False)}), and your "
+        f"local {local} is {n} commit{'s' if n != 1 else ''} ahead of it (not pushed): what you committed there, such as "
+        f"deploycheck's configuration and signers, is not in the base yet. Push it (`git push origin {local}`), "
+        f"or compare with your local branch: `--base {local}`.",
+        file=sys.stderr,
     )
 
 

@@ -31,7 +31,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-hook_app = typer.Typer(help="Install a plain git hook (for teams without the pre-commit framework).", add_completion=False)
+hook_app = typer.Typer(help="Install or remove a plain git hook (for teams without the pre-commit framework).", add_completion=False)
 app.add_typer(hook_app, name="hook")
 
 
@@ -181,10 +181,12 @@ def rules(format: ListFormat = typer.Option(ListFormat.text, "--format", help="O
 def init(
     ci: Optional[CiKind] = typer.Option(None, "--ci", help="Also write a CI job for this platform."),
     pre_commit: bool = typer.Option(False, "--pre-commit", help="Also add deploycheck to .pre-commit-config.yaml."),
-    pr_template: bool = typer.Option(False, "--pr-template", help="Also add a pull request template section."),
+    pr_template: bool = typer.Option(False, "--pr-template", help="Also add a pull request (GitLab: merge request) template section."),
+    install_spec: Optional[str] = typer.Option(None, "--install-spec", metavar="SPEC", help='What CI installs, pinned: "deploycheck==VERSION" or "deploycheck @ git+URL@COMMIT" (default: how this deploycheck was installed).'),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be written; write nothing."),
 ) -> None:
     """Set up deploycheck in this repository."""
-    _run("init", ci=ci.value if ci else None, pre_commit=pre_commit, pr_template=pr_template)
+    _run("init", ci=ci.value if ci else None, pre_commit=pre_commit, pr_template=pr_template, install_spec=install_spec, dry_run=dry_run)
 
 
 @hook_app.command("install")
@@ -194,6 +196,18 @@ def hook_install(
 ) -> None:
     """Write a git hook that runs deploycheck."""
     _run("hook", stage=stage.value, force=force)
+
+
+@hook_app.command("uninstall")
+def hook_uninstall(
+    stage: Optional[HookStage] = typer.Option(None, "--stage", help="Which git hook to remove (default: both)."),
+) -> None:
+    """Remove the git hooks `hook install` wrote (a hook that is not deploycheck's is left alone)."""
+    try:
+        code = import_module("deploycheck.commands.hook").run_uninstall(stage.value if stage else None)
+    except KeyboardInterrupt:
+        raise Interrupted() from None
+    raise typer.Exit(code)
 
 
 @hook_app.command("warn", hidden=True)

@@ -42,9 +42,21 @@ class _NoRunnerCommands:
         return getattr(self._stream, name)
 
 
-def _width() -> int | None:
+# Output that is not a terminal (a pipe, a file, a CI log) is never wrapped: a log viewer
+# shows long lines whole or folds them itself, and a hard break with an unindented continuation
+# splits a message, a path or a YAML example in two. Rich wraps at this width, i.e. never.
+NO_WRAP_WIDTH = 100_000
+
+
+def _width(name: str = "stdout") -> int | None:
     cols = os.environ.get("COLUMNS", "")
-    return int(cols) if cols.isdigit() and int(cols) > 20 else None
+    if cols.isdigit() and int(cols) > 20:
+        return int(cols)  # asked for explicitly
+    try:
+        terminal = getattr(sys, name).isatty()
+    except (AttributeError, ValueError, OSError):
+        terminal = False
+    return None if terminal else NO_WRAP_WIDTH
 
 
 @lru_cache(maxsize=None)
@@ -58,7 +70,7 @@ def out():
 def err():
     from rich.console import Console
 
-    return Console(file=_NoRunnerCommands("stderr"), stderr=True, markup=False, highlight=False, emoji=False, width=_width())
+    return Console(file=_NoRunnerCommands("stderr"), stderr=True, markup=False, highlight=False, emoji=False, width=_width("stderr"))
 
 
 def warn(message: str) -> None:

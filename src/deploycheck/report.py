@@ -89,7 +89,10 @@ def base_line(change: Change) -> str:
     )
 
 
-def verdict(result: ScanResult, esc: Callable[[object], str] | None = None) -> str:
+ASSESS = "Run `deploycheck` to assess."
+
+
+def verdict(result: ScanResult, esc: Callable[[object], str] | None = None, next_step: str = ASSESS) -> str:
     """The one-line conclusion shared by the text, github and summary outputs; ``esc`` escapes
     the checklist names (configuration text) for the format, made inert for a terminal by default."""
     if result.flagged:
@@ -102,8 +105,8 @@ def verdict(result: ScanResult, esc: Callable[[object], str] | None = None) -> s
         by_author = sum(1 for f in result.findings if f.suppressed_by_author)
         counted = f" ({by_author} {AUTHOR_SUPPRESSED}, still counted)" if by_author else ""
         return (
-            f"Flagged: {_plural(count, 'finding')}{counted} in {_plural(files, 'file')} {verb} the {which}. "
-            "Run `deploycheck` to assess."
+            f"Flagged: {_plural(count, 'finding')}{counted} in {_plural(files, 'file')} {verb} the {which}."
+            + (f" {next_step}" if next_step else "")
         )
     context = sum(1 for f in result.active if f.severity == "info")
     suppressed = sum(1 for f in result.findings if f.suppressed)
@@ -235,7 +238,7 @@ def _paragraph(text: str, width: int) -> list["Any"]:
     return [Text("  " + line) for line in lines]
 
 
-def render_scan_text(result: ScanResult, sources: Sources | None = None, width: int = 100) -> list["RenderableType"]:
+def render_scan_text(result: ScanResult, sources: Sources | None = None, width: int = 100, next_step: str = ASSESS) -> list["RenderableType"]:
     """What `deploycheck scan` prints, as Rich Text lines (print them with ``soft_wrap=True``)."""
     from rich.text import Text
 
@@ -262,11 +265,11 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None, width: 
             out.append(row)
             out.extend(_paragraph(finding.message, width))
         out.append(Text(""))
-    out.append(Text(verdict(result), style="bold red" if result.flagged else "bold green"))
+    out.append(Text(verdict(result, next_step=next_step), style="bold red" if result.flagged else "bold green"))
     return out
 
 
-def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None] | None = None) -> None:
+def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None] | None = None, next_step: str = ASSESS) -> None:
     """Print the text report; source lines come from ``read_blob`` or a BlobReader on the repo."""
     if read_blob is None and result.findings:
         from .gitcmd import BlobReader
@@ -277,7 +280,7 @@ def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None]
         sources = read_sources(result, read_blob) if read_blob else {}
     from .console import out
 
-    print_lines(render_scan_text(result, sources, out().width))
+    print_lines(render_scan_text(result, sources, out().width, next_step))
 
 
 def print_lines(renderables: Iterable["RenderableType"]) -> None:

@@ -853,6 +853,27 @@ def _sign_in_python(message: bytes, key: KeySpec, namespace: str) -> str:
     return sign_with_private_key(message, data, namespace, key_name=f"The signing key {path}")
 
 
+def _have_terminal() -> bool:
+    """Whether this process has a controlling terminal that ssh-keygen could prompt on."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def _could_ask_passphrase() -> bool:
+    """Whether ssh-keygen had a way to ask for a passphrase: a terminal, or an askpass program
+    (OpenSSH uses one when SSH_ASKPASS_REQUIRE=force, or with a display and no terminal)."""
+    env = os.environ
+    return (
+        _have_terminal()
+        or env.get("SSH_ASKPASS_REQUIRE") == "force"
+        or bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+    )
+
+
 def _ssh_keygen_failure(key: KeySpec, returncode: int, stderr: str) -> SigningError:
     lines = [line for line in stderr.splitlines() if line.strip()]
     relevant = [
@@ -863,7 +884,18 @@ def _ssh_keygen_failure(key: KeySpec, returncode: int, stderr: str) -> SigningEr
     detail = relevant[-1].strip() if relevant else f"exit status {returncode}"
     lower = stderr.lower()
     what = key.describe()
-    if "incorrect passphrase" in lower or "bad passphrase" in lower:
+    if ("incorrect passphrase" in lower or "bad passphrase" in lower) and not _could_ask_passphrase():
+        # ssh-keygen reads a passphrase from /dev/tty; without one it tries an empty passphrase
+        # and reports it as wrong, although nobody was asked.
+        cause = (
+            f"{what} is protected by a passphrase and no terminal was available to ask for it "
+            "(a git hook, CI or a pipe)"
+        )
+        fix = (
+            "load the key into ssh-agent first (`eval \"$(ssh-agent -s)\"` then `ssh-add KEYFILE`; "
+            "deploycheck then signs through the agent), or run deploycheck in a terminal"
+        )
+    elif "incorrect passphrase" in lower or "bad passphrase" in lower:
         cause = f"the passphrase for {what} was wrong"
         fix = "run the command again and type the key's passphrase, or load the key with `ssh-add`"
     elif "agent refused" in lower:

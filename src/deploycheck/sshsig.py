@@ -78,7 +78,7 @@ class _Reader:
         return len(self._data) - self._pos
 
     def take(self, size: int) -> bytes:
-        if size < 0 or size > self.remaining:
+        if size < 0 or size > len(self._data) - self._pos:  # (self.remaining, without a call)
             raise _Malformed(f"{self._what} is truncated")
         chunk = self._data[self._pos : self._pos + size]
         self._pos += size
@@ -194,8 +194,25 @@ def _unsupported_key_type(key_type: str, blob: bytes = b"") -> SigningError:
     )
 
 
+# Decoded key blobs: `log` checks thousands of signatures made by a few keys, and each check
+# decodes the key twice. Only successful decodes are kept (an invalid blob raises every time);
+# _KeyFields is frozen, so sharing one is safe.
+_DECODED_KEYS: dict[bytes, _KeyFields] = {}
+
+
 def _decode_key(blob: bytes) -> _KeyFields:
     """Parse and validate a public key blob; raises _Malformed or SigningError."""
+    blob = bytes(blob)
+    fields = _DECODED_KEYS.get(blob)
+    if fields is None:
+        fields = _decode_key_uncached(blob)
+        if len(_DECODED_KEYS) >= 64:
+            _DECODED_KEYS.clear()
+        _DECODED_KEYS[blob] = fields
+    return fields
+
+
+def _decode_key_uncached(blob: bytes) -> _KeyFields:
     reader = _Reader(blob, "public key")
     key_type = reader.text()
     if key_type not in KEY_TYPES:

@@ -30,8 +30,9 @@ def _web_base(remote_url: str, head_sha: str) -> str | None:
 class _Style:
     """How the block is written: Markdown for the PR description, or plain text for a terminal."""
 
-    def __init__(self, markdown: bool) -> None:
+    def __init__(self, markdown: bool, unanswered: str = "(not answered)") -> None:
         self.markdown = markdown
+        self.unanswered = unanswered
 
     def esc(self, text: object) -> str:
         return markdown_text(text) if self.markdown else one_line(text, 2000)
@@ -54,14 +55,24 @@ class _Style:
             return f"[{self.code(label, in_table=in_table)}]({target})"
         return self.code(label, in_table=in_table)
 
+    def lines(self, text: object) -> str:
+        """Text over several lines inside a list item: each line escaped on its own, joined by a
+        Markdown hard line break (a backslash at the end of the line) and indented to stay in
+        the item; plain text keeps the lines, indented. Blank lines are dropped (they would end
+        the item)."""
+        parts = [line for line in str(text).split("\n") if line.strip()] or [""]
+        if self.markdown:
+            return "\\\n  ".join(self.esc(line) for line in parts)
+        return "\n    ".join(self.esc(line) for line in parts)
+
     def answer(self, answer: Answer | None) -> str:
         if answer is None:
-            return "(not answered)"
-        text = self.strong(self.esc(answer.answer))
+            return self.unanswered
+        text = self.strong(self.lines(answer.answer))
         if answer.details:
-            text += f" — {self.esc(answer.details)}"
+            text += f" — {self.lines(answer.details)}"
         if answer.rebuttal:
-            text += f" (answer kept despite a finding: {self.esc(answer.rebuttal)})"
+            text += f" (answer kept despite a finding: {self.lines(answer.rebuttal)})"
         return text
 
 
@@ -85,9 +96,10 @@ def markdown_block(
     verdict: str,
     web: str | None = None,
     markdown: bool = True,
+    unanswered: str = "(not answered)",
 ) -> str:
     """The block in Markdown (default) or, with ``markdown=False``, as plain text."""
-    st = _Style(markdown)
+    st = _Style(markdown, unanswered)
     active = [f for f in findings if not f.suppressed]
     flagged = [f for f in active if f.flags]
     lines = [HEADING if markdown else HEADING.lstrip("# "), ""]

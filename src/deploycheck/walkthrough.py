@@ -10,8 +10,10 @@ Every answer is saved to a draft (``deploycheck.drafts``) as it is given, and th
 once more before ``walk`` returns, so Ctrl-C, end of input or a failed signature never lose
 work: the next run offers to resume. ``check`` deletes the draft once a record is written.
 
-Prompting goes through ``Prompter`` (Rich prompts). It reads the terminal, or, for tests, a
-stream of scripted lines — the same code path either way, detect-secrets style.
+Prompting goes through a prompter: at a terminal ``prompts.TerminalPrompter`` (prompt_toolkit:
+line editing, history, choices by arrow key, ``$EDITOR``), else ``Prompter`` (Rich prompts),
+which tests drive with a stream of scripted lines. Both accept the same answers, letters and
+moves (``back``, ``help``, ``review``: see ``prompts``), so the walk logic is the same either way.
 
 Untrusted text (paths, messages, source lines, answers, draft contents) is shown only through
 ``safe.inert`` inside ``rich.text.Text``; the consoles have markup switched off.
@@ -49,7 +51,12 @@ class Prompter:
 
     ``stream`` replaces the terminal with scripted lines (tests); its end raises EOFError just
     as Ctrl-D does at a terminal, and each line read is echoed so a transcript reads naturally.
+    At a terminal the walkthrough uses ``prompts.TerminalPrompter`` (line editing, history,
+    the editor) instead; both accept the same answers, shortcuts and moves (``prompts``).
+    ``prefill`` (what a rejected answer was) can only be edited at a terminal: here it is ignored.
     """
+
+    ends_interrupted_line = True  # the terminal echoed ^C after the prompt: the line needs ending
 
     def __init__(self, console: "Console", stream: TextIO | None = None) -> None:
         self.console = console
@@ -65,17 +72,26 @@ class Prompter:
     def width(self) -> int:
         return self.console.width
 
-    def choice(self, prompt: str, choices: Sequence[str], default: str | None = None) -> str:
-        """One of ``choices`` (case-insensitive); Enter takes ``default`` when there is one."""
+    def choice(self, prompt: str, choices: Sequence[str], default: str | None = None,
+               prefill: str | None = None, moves: bool = False) -> str:
+        """One of ``choices`` (case-insensitive, or its shortcut letter); Enter takes
+        ``default`` when there is one. With ``moves``, a move word raises ``Move``."""
         from rich.text import Text
 
-        return self._prompt_cls.ask(
-            Text(inert(prompt)), console=self.console, choices=list(choices), case_sensitive=False,
-            default=default if default is not None else ..., stream=self.stream,
-        )
+        from .prompts import Move
 
-    def line(self, prompt: str, default: str | None = None) -> str:
-        """A non-empty line of text; Enter takes ``default`` when there is one."""
+        value = self._prompt_cls.ask(
+            Text(inert(prompt)), console=self.console, choices=list(choices), case_sensitive=False,
+            default=default if default is not None else ..., stream=self.stream, moves=moves,
+        )
+        if isinstance(value, Move):
+            raise value
+        return value
+
+    def line(self, prompt: str, default: str | None = None, prefill: str | None = None, moves: bool = False,
+             allow_empty: bool = False) -> str:
+        """A non-empty line of text (empty too with ``allow_empty``); Enter takes ``default``
+        when there is one."""
         from rich.text import Text
 
         while True:
@@ -83,11 +99,12 @@ class Prompter:
                 Text(inert(prompt)), console=self.console,
                 default=default if default is not None else ..., stream=self.stream,
             )
-            if value.strip():
+            _raise_move(value, moves)
+            if value.strip() or allow_empty:
                 return value.strip()
             self.say(Text("An answer is needed here.", style="yellow"))
 
-    def lines(self, prompt: str, default: str | None = None) -> str:
+    def lines(self, prompt: str, default: str | None = None, prefill: str | None = None, moves: bool = False) -> str:
         """Text over one or more lines, ended by a line with only ``.``; Enter on the first
         line takes ``default`` when there is one."""
         from rich.text import Text
@@ -97,6 +114,7 @@ class Prompter:
             label.append(f" ({one_line(default, 60)})", style="dim")
         while True:
             first = self._prompt_cls.ask(label, console=self.console, stream=self.stream)
+            _raise_move(first, moves)
             if default is not None and not first.strip():
                 return default
             if not first.strip():
@@ -119,11 +137,21 @@ class Prompter:
         return self._confirm_cls.ask(Text(inert(prompt)), console=self.console, default=default, stream=self.stream)
 
 
+def _raise_move(typed: str, moves: bool) -> None:
+    from .prompts import Move, move_of
+
+    move = move_of(typed) if moves else None
+    if move:
+        raise Move(move)
+
+
 def _prompt_classes() -> tuple[Any, Any]:
     """Rich's Prompt and Confirm with plain-text messages (our consoles do not read markup),
     defaults shown inert, and end of a scripted stream raised as EOFError."""
-    from rich.prompt import Confirm, Prompt
+    from rich.prompt import Confirm, InvalidResponse, Prompt
     from rich.text import Text
+
+    from .prompts import Move, move_of, resolve_choice, yes_no
 
     def get_input(console: Any, prompt: Any, password: bool, stream: TextIO | None = None) -> str:
         if stream is None:
@@ -140,18 +168,56 @@ def _prompt_classes() -> tuple[Any, Any]:
     class LinePrompt(Prompt):
         validate_error_message = "Please enter a valid value."
         illegal_choice_message = "Please answer with one of the choices in square brackets."
+        moves = False
+
+        @classmethod
+        def ask(cls, *args: Any, moves: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
+            if not moves:
+                return super().ask(*args, **kwargs)
+            return type("MovePrompt", (cls,), {"moves": True}).ask(*args, **kwargs)
 
         def render_default(self, default: Any) -> Any:
             return Text(f"({one_line(default, 60)})", style="dim")
+
+        def process_response(self, value: str) -> Any:
+            if self.choices is None:
+                return super().process_response(value)
+            chosen = resolve_choice(value, self.choices)  # a choice in any case, or its letter
+            if chosen is not None:
+                return chosen
+            move = move_of(value, self.choices) if self.moves else None
+            if move:
+                return Move(move)
+            raise InvalidResponse(self.illegal_choice_message)
 
         get_input = classmethod(lambda cls, *a, **k: get_input(*a, **k))  # type: ignore[assignment]
 
     class YesNo(Confirm):
         validate_error_message = "Please answer y or n."
 
+        def process_response(self, value: str) -> bool:
+            answer = yes_no(value)  # y, yes, n, no in any case: what [y/n] promises
+            if answer is None:
+                raise InvalidResponse(self.validate_error_message)
+            return answer
+
         get_input = classmethod(lambda cls, *a, **k: get_input(*a, **k))  # type: ignore[assignment]
 
     return LinePrompt, YesNo
+
+
+def make_prompter(console: "Console") -> Any:
+    """The terminal prompter (prompt_toolkit) when both ends are a terminal, else Rich's."""
+    import sys
+
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        try:
+            from .prompts import TerminalPrompter
+
+            return TerminalPrompter(console)
+        except ImportError:  # an install without prompt_toolkit: the plain prompts still work
+            pass
+    return Prompter(console)
 
 
 # --- what is shown ------------------------------------------------------------------------------
@@ -298,7 +364,12 @@ def detail_need(question: Question, answer: str, config: Config) -> DetailNeed |
 class Walk:
     """Asks a checklist's questions in order. Knows nothing about git or files: it takes the
     findings, the configuration and two readers of the head commit, and reports progress
-    through ``on_answer`` (which saves the draft)."""
+    through ``on_answer`` (which saves the draft).
+
+    At any question the author may type ``back`` (the previous question, its answer kept as
+    the default; at a detail or an explanation: this question's answer again), ``help`` (the
+    question's help and its evidence in full) or ``review`` (every answer, numbered, any of
+    them edited by its number; see ``prompts.MOVES``)."""
 
     def __init__(
         self,
@@ -311,6 +382,7 @@ class Walk:
         sources: Sources | None = None,
         previous: Mapping[str, Answer] | None = None,
         on_answer: Callable[[dict[str, Answer]], None] | None = None,
+        fallback: Mapping[str, Answer] | None = None,
     ) -> None:
         self.checklist = checklist
         self.findings = list(findings)
@@ -320,19 +392,112 @@ class Walk:
         self.prompter = prompter
         self.sources = sources or {}
         self.previous = dict(previous or {})  # a resumed draft: offered as defaults
+        self.fallback = dict(fallback or {})  # a stale record's answers: defaults, never taken unasked
         self.on_answer = on_answer
         self.answers: dict[str, Answer] = {}
 
+    def default_for(self, qid: str) -> Answer | None:
+        return self.answers.get(qid) or self.previous.get(qid) or self.fallback.get(qid)
+
     def run(self) -> dict[str, Answer]:
-        total = len(self.checklist.questions)
-        for number, question in enumerate(self.checklist.questions, 1):
-            self.answers[question.id] = self.ask(question, number, total)
-            if self.on_answer is not None:
-                self.on_answer(dict(self.answers))
+        from .prompts import BACK, REVIEW, Move
+
+        questions = self.checklist.questions
+        total = len(questions)
+        at = 0
+        while at < total:
+            question = questions[at]
+            try:
+                self.answers[question.id] = self.ask(question, at + 1, total)
+            except Move as move:
+                if move.kind == BACK:
+                    if at == 0:
+                        self._note("This is the first question.")
+                    at = max(0, at - 1)
+                elif move.kind == REVIEW:
+                    at = self.review()
+                continue
+            self._saved()
+            at += 1
         from rich.text import Text
 
         self.prompter.say(Text(""), summary_table(self.checklist, self.answers, self.prompter.width))
-        return dict(self.answers)
+        return {q.id: self.answers[q.id] for q in questions}
+
+    def _saved(self) -> None:
+        if self.on_answer is not None:
+            self.on_answer(dict(self.answers))
+
+    def _note(self, text: str, style: str = "yellow") -> None:
+        from rich.text import Text
+
+        self.prompter.say(Text(inert(text), style=style))
+
+    # moves ------------------------------------------------------------------------------------
+
+    def review(self) -> int:
+        """Every answer, numbered; a number asks that question again (its answer the default);
+        Enter goes on at the first question not answered yet. Returns where to go on."""
+        from rich.text import Text
+
+        from .prompts import Move
+
+        questions = self.checklist.questions
+        total = len(questions)
+        while True:
+            self.prompter.say(Text(""), Text("Review: every answer so far", style="bold"))
+            for number, q in enumerate(questions, 1):
+                a = self.answers.get(q.id)
+                shown = one_line(a.answer, 50) if a else "(not answered yet)"
+                if a and a.details:
+                    shown += f" · {one_line(a.details, 40)}"
+                self.prompter.say(Text(f"  {number}. {inert(q.id)}: {inert(shown, keep_newlines=False)}"))
+            missing = next((i for i, q in enumerate(questions) if q.id not in self.answers), total)
+            go_on = "finish" if missing == total else f"go on at question {missing + 1}"
+            try:
+                typed = self.prompter.line(f"Edit which answer? Type its number, or Enter to {go_on}", allow_empty=True)
+            except Move:
+                continue  # back, help or review from the review screen: the review again
+            if not typed.strip():
+                return missing
+            if not typed.strip().isdigit() or not 1 <= int(typed) <= total:
+                self._note(f"Type a number from 1 to {total}, or press Enter.")
+                continue
+            q = questions[int(typed) - 1]
+            try:
+                self.answers[q.id] = self.ask(q, int(typed), total)
+            except Move:
+                continue
+            self._saved()
+
+    def show_help(self, q: Question) -> None:
+        """The question's help text and every finding that is evidence for it, in full."""
+        from rich.text import Text
+
+        say = self.prompter.say
+        say(Text(""), Text(f"Help · {inert(q.id)}", style="bold"), Text(inert(q.text)))
+        say(Text(inert(q.help.strip() or "This question has no help text in its checklist."), style="dim"))
+        evidence, _ = evidence_for(q, self.checklist, self.findings)
+        if not evidence:
+            say(Text("No finding points at this question directly.", style="dim"))
+        for finding in evidence:
+            say(Text(""), *finding_block(finding, self.sources, self.prompter.width), wrap=False)
+        say(Text(""), Text(
+            "Moves: back (the previous question), help (this text), review (all answers, edit any by number). "
+            "Ctrl-C stops; the answers so far are kept as a draft.", style="dim",
+        ))
+
+    def _with_help(self, q: Question, ask: Callable[[], Any]) -> Any:
+        """``ask()``, showing the help and asking again when the author types ``help``."""
+        from .prompts import HELP, Move
+
+        while True:
+            try:
+                return ask()
+            except Move as move:
+                if move.kind != HELP:
+                    raise
+                self.show_help(q)
 
     # one question ---------------------------------------------------------------------------
 
@@ -359,12 +524,17 @@ class Walk:
             say(Text("No finding points at this question directly; answer from what you know of the change.", style="dim"))
 
     def ask(self, q: Question, number: int, total: int) -> Answer:
+        """The answer to ``q``; raises ``prompts.Move`` for ``back`` or ``review`` at its first prompt."""
         from rich.text import Text
 
         self.show_question(q, number, total)
-        default = self.previous.get(q.id)
+        default = self.default_for(q.id)
+        typed: Answer | None = None  # a rejected answer: what the author typed, to edit
         while True:
-            candidate = self.ask_answer(q, default)
+            candidate = self.ask_answer(q, default, typed)
+            typed = None
+            if candidate is None:  # back from a detail: this question's answer again
+                continue
             challenged = self.challenge(q, candidate, default)
             if challenged is None:  # the author chose to change the answer
                 default = None
@@ -377,14 +547,18 @@ class Walk:
             if problems:
                 for problem in problems:
                     self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(problem.message)))
-                default = candidate
+                # What was typed comes back to edit (at a terminal); Enter must not re-send it as a default.
+                default, typed = (None if default == candidate else default), candidate
                 continue
             for warning in warnings:
                 self.prompter.say(Text("Warning: ", style="bold yellow") + Text(inert(warning)))
             return keep_warnings({q.id: candidate}, warnings)[q.id]
 
-    def ask_answer(self, q: Question, default: Answer | None) -> Answer:
+    def ask_answer(self, q: Question, default: Answer | None, typed: Answer | None = None) -> Answer | None:
+        """The answer (and its details); None when the author went back from the details."""
         from rich.text import Text
+
+        from .prompts import BACK, Move
 
         if q.free_text:
             self.prompter.say(Text(
@@ -392,26 +566,38 @@ class Walk:
                 + (" (Enter on the first line keeps the draft's answer)." if default else "."),
                 style="dim",
             ))
-            return Answer(self.prompter.lines("Answer", default.answer if default else None))
+            return Answer(self._with_help(q, lambda: self.prompter.lines(
+                "Answer", default.answer if default else None, typed.answer if typed else None, moves=True,
+            )))
         previous = default.answer if default and default.answer in q.choices else None
-        answer = self.prompter.choice(q.text, q.choices, previous).strip().lower()
+        answer = self._with_help(q, lambda: self.prompter.choice(
+            q.text, q.choices, previous, typed.answer if typed else None, moves=True,
+        )).strip().lower()
         need = detail_need(q, answer, self.config)
         if need is None:
             return Answer(answer)
         keep = default.details if default and default.answer == answer else None
+        edit = typed.details if typed and typed.answer == answer else None
         self.prompter.say(Text(f"Details for '{answer}': {inert(need.prompt)}", style="cyan"))
         while True:
-            details = self.prompter.line("Details", keep)
+            try:
+                details = self._with_help(q, lambda: self.prompter.line("Details", keep, edit, moves=True))
+            except Move as move:
+                if move.kind == BACK:
+                    return None
+                raise
             why = check_test_reference(details, self.exists) if need.check == "test" else None
             if why is None:
                 return Answer(answer, details)
             self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(why)))
-            keep = None
+            keep, edit = (None if keep == details else keep), details
 
     def challenge(self, q: Question, candidate: Answer, default: Answer | None) -> Answer | None:
         """The answer, with the author's rebuttal when it contradicts the findings; None when
-        the author decides to change it."""
+        the author decides to change it (``change``, or ``back`` at the explanation)."""
         from rich.text import Text
+
+        from .prompts import BACK, Move
 
         found = contradictions({q.id: candidate}, self.findings)
         if not found:
@@ -428,15 +614,29 @@ class Walk:
             "beside the findings for the reviewer).",
         ))
         earlier = default.rebuttal if default and default.answer == candidate.answer else None
-        decision = self.prompter.choice("Change or explain?", (CHANGE, EXPLAIN), EXPLAIN if earlier else None)
+        try:
+            decision = self._with_help(q, lambda: self.prompter.choice(
+                "Change or explain?", (CHANGE, EXPLAIN), EXPLAIN if earlier else None, moves=True,
+            ))
+        except Move as move:
+            if move.kind == BACK:
+                return None
+            raise
         if decision.strip().lower() == CHANGE:
             return None
+        say(Text("(Type back to change the answer instead.)", style="dim"))
+        edit = None
         while True:
-            rebuttal = self.prompter.line("Explanation", earlier)
+            try:
+                rebuttal = self._with_help(q, lambda: self.prompter.line("Explanation", earlier, edit, moves=True))
+            except Move as move:
+                if move.kind == BACK:  # the way out of explain: change the answer after all
+                    return None
+                raise
             if is_sentence(rebuttal):
                 return with_rebuttal(candidate, rebuttal)
             say(Text("Please explain in at least a sentence (20 characters or more, with spaces).", style="yellow"))
-            earlier = None
+            earlier, edit = None, rebuttal
 
 
 # --- the edges: what check.py calls -------------------------------------------------------------
@@ -477,9 +677,10 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
     root = ctx.change.repo_root
     branch = branch_name(root)
     fingerprint = change_fingerprint(ctx)
-    prompter = Prompter(out())
+    prompter = make_prompter(out())
     sources = _read_sources(ctx)
     exists, text = head_reader(ctx)
+    earlier = _earlier_record(ctx, checklist, branch, fingerprint)
 
     def save(answers: dict[str, Answer]) -> str:
         # A resumed draft's answers that have not been given again yet stay in the draft, so
@@ -489,7 +690,8 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
         draft = drafts.Draft(utc_now(), branch, checklist.id, checklist.version, fingerprint, ordered)
         return str(drafts.save_draft(root, draft))
 
-    session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save)
+    session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save,
+                   fallback=earlier[1] if earlier else None)
     prompter.say(*glance(ctx, checklist, sources, prompter.width), wrap=False)
     offered = False
 
@@ -504,10 +706,16 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
     try:
         session.previous = _offer_draft(prompter, drafts.load_draft(root, branch), checklist, fingerprint)
         offered = True
+        if earlier:
+            prompter.say(Text(
+                f"This branch's earlier record {inert(earlier[0], keep_newlines=False)} no longer covers the change: "
+                "its answers are the defaults. Press Enter to keep one, or type a new answer.", style="dim",
+            ))
         answers = session.run()
     except KeyboardInterrupt:
         kept = keep()
-        prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
+        if prompter.ends_interrupted_line:
+            prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
         raise Interrupted(f"interrupted; nothing was written. {kept}") from None
     except EOFError:
         kept = keep()
@@ -518,6 +726,41 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
     save(answers)  # kept until a record is written, so a failed signature loses nothing
     prompter.say(Text(""))
     return answers
+
+
+def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, fingerprint: str) -> tuple[str, dict[str, Answer]] | None:
+    """The path and answers of the stale record this branch already has, the one ``check``
+    replaces (``assess.sign_and_write``): a record file the branch added, else one an earlier
+    ``check`` wrote and nobody committed. Its answers become the walkthrough's defaults, each
+    still asked. None when there is none that reads as a record of this checklist, or when the
+    record still matches the change (``--force`` on a current record asks afresh)."""
+    from pathlib import Path
+
+    from .assess import _uncommitted_own_records
+    from .errors import DeployCheckError
+    from .record import RECORDS_DIR, branch_anchor, parse_record
+
+    root = ctx.change.repo_root
+    added = [fc.path for fc in ctx.deck_files
+             if fc.path.startswith(RECORDS_DIR + "/") and fc.new_path is not None and fc.old_path is None]
+    try:
+        if not added:
+            anchor = branch_anchor(root, ctx.change.merge_base, ctx.change.head_sha)
+            added = _uncommitted_own_records(root, ctx.change.base_sha, branch, anchor)
+        for rel in sorted(added, reverse=True):  # names start with the date: the newest first
+            path = Path(root) / rel
+            if path.is_symlink() or not path.is_file():
+                continue
+            record = parse_record(path.read_bytes(), rel)
+            if record.body.checklist.id != checklist.id or record.body.fingerprint.value == fingerprint:
+                continue
+            answers = {qid: Answer(a.answer, a.details, a.rebuttal)  # warnings are given afresh
+                       for qid, a in record.body.answers.items() if checklist.question(qid) is not None}
+            if answers:
+                return rel, answers
+    except (DeployCheckError, OSError, ValueError):
+        return None  # only defaults: an unreadable record means asking from scratch
+    return None
 
 
 def _kept(answers: Mapping[str, Answer], path: str) -> str:
@@ -546,18 +789,19 @@ def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerpri
     return answers
 
 
-def confirm_signing(kept: str = "Your answers are kept as a draft; run deploycheck again to resume.") -> bool:
+def confirm_signing(kept: str = "Your answers are kept as a draft; run deploycheck again to resume.", interactive: bool = True) -> bool:
     """Ask before signing. Ctrl-C or end of input write nothing; ``kept`` says where the
     answers are (the walkthrough's draft, or the answers file of ``check --answers``)."""
     from .console import out
 
-    prompter = Prompter(out())
+    prompter = make_prompter(out()) if interactive else Prompter(out())
     try:
         return prompter.confirm("Sign and write the record?", default=True)
     except KeyboardInterrupt:
         from rich.text import Text
 
-        prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
+        if prompter.ends_interrupted_line:
+            prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
         raise Interrupted(f"interrupted before signing; nothing was written. {kept}") from None
     except EOFError:
         raise Aborted(f"input ended before signing; nothing was written. {kept}") from None
@@ -572,5 +816,6 @@ def confirm_answers(checklist: Checklist, answers: Mapping[str, Answer], source:
 
     prompter = Prompter(out())
     prompter.say(Text(""), summary_table(checklist, answers, prompter.width), Text(""))
-    return confirm_signing(f"The answers in {inert(source, keep_newlines=False)} are unchanged; run deploycheck again to sign them.")
+    # --answers keeps the plain prompt it always had (now also taking yes/no for y/n).
+    return confirm_signing(f"The answers in {inert(source, keep_newlines=False)} are unchanged; run deploycheck again to sign them.", interactive=False)
 

@@ -6,5 +6,5 @@ import threading
 CACHE = {}
 
 
-def remember(key, value):  # ok: DC001
+def remember(key, value):  # ok: DC001  # error: DC104[warning]
     CACHE[key] = value

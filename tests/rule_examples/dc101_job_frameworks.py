@@ -30,7 +30,7 @@ def rebuild_report(report_id):
     Report.objects.get(pk=report_id).delete()
 
 
-@dramatiq.actor(max_retries=0)  # error: DC101[warning]
+@dramatiq.actor(max_retries=0)  # error: DC101[warning], DC515
 def warm_cache(key):
     cache.set(key, compute(key))
 

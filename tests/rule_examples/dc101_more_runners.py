@@ -78,7 +78,7 @@ async def refresh(order_id):  # error: DC101[warning]
 
 
 async def main(ids):
-    scheduler.add_job(snapshot, "interval", minutes=5)  # error: DC103[info]
+    scheduler.add_job(snapshot, "interval", minutes=5)  # error: DC103[info], DC515
     post_delete.connect(on_delete, sender=Order)
     multiprocessing.Process(target=crunch, args=(3,)).start()
     await asyncio.gather(*(refresh(i) for i in ids))

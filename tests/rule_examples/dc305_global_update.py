@@ -12,7 +12,7 @@ LOCK = threading.Lock()  # error: DC201
 def fetch(url):  # error: DC101[warning]
     kind = url.split(":")[0]
     PROCESSED[kind] = PROCESSED.get(kind, 0) + 1  # error: DC305
-    if url not in SEEN:
+    if url not in SEEN:  # error: DC305
         SEEN.add(url)
     RESULTS.append(url)  # ok: DC305
     return LIMITS["timeout"]  # ok: DC305

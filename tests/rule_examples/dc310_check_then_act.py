@@ -1,7 +1,8 @@
 # path: billing/invoices.py
 from django.db import IntegrityError, transaction
 
-from .models import Invoice, Order, Subscription
+from .models import Artifact, Invoice, Order, OrderMetadata, ReservedResource, Subscription
+from .serializers import ArtifactSerializer
 
 
 def create_invoice(order):
@@ -49,3 +50,46 @@ def log_if_missing(order, logger):
     if not Invoice.objects.filter(order=order).exists():  # ok: DC310
         logger.warning("order %s has no invoice", order.pk)
     Order.objects.filter(pk=order.pk).update(checked=True)
+
+
+def metadata_for(order):
+    if hasattr(order, "metadata"):  # error: DC310[high]
+        return order.metadata
+    else:
+        return OrderMetadata.objects.create(order=order)
+
+
+def metadata_for_safely(order):
+    metadata, _ = OrderMetadata.objects.get_or_create(order=order)  # ok: DC310
+    return metadata
+
+
+def artifact_for(data):
+    try:  # error: DC310[high]
+        return Artifact.objects.get(sha256=data["sha256"])
+    except Artifact.DoesNotExist:
+        serializer = ArtifactSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.save()
+
+
+class ContentSerializer:
+    def create(self, validated_data):
+        content = self.retrieve(validated_data)
+        if content is not None:  # error: DC310[high]
+            content.touch()
+        else:
+            content = self.Meta.model.objects.create(**validated_data)
+        return content
+
+    def retrieve(self, validated_data):
+        return None
+
+
+def reserve(worker, resources, task):
+    for resource in resources:
+        if worker.reservations.filter(resource=resource).exists():  # error: DC310[high]
+            reservation = worker.reservations.get(resource=resource)
+        else:
+            reservation = ReservedResource.objects.create(worker=worker, resource=resource)
+        reservation.tasks.add(task)

@@ -37,7 +37,7 @@ def count_visit(page):
 
 
 def first_run(key):
-    if cache.get(f"ran:{key}"):
+    if cache.get(f"ran:{key}"):  # error: DC312
         return False
     cache.set(f"ran:{key}", True, timeout=3600)
     return True

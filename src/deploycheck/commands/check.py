@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import DeployCheckError, RecordError, UsageError
 from .common import analyse
 
 
@@ -30,8 +30,15 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         verdict = evaluate(ctx)
         if verdict.ok:
             valid = next(r for r in verdict.records if r.status == "valid")
-            con.print(Text(f"A valid record already covers this change: {inert(valid.path, keep_newlines=False)} (signed by {inert(valid.signer, keep_newlines=False)}). "
-                           "Nothing to do; use --force to assess it again."))
+            covered = f"A valid record already covers this change: {inert(valid.path, keep_newlines=False)} (signed by {inert(valid.signer, keep_newlines=False)})."
+            edited = uncommitted_flagged(ctx)
+            if edited:  # the record covers the commits; these edits are not assessed yet
+                con.print(Text(
+                    f"{covered[:-1]} as committed. You have uncommitted edits to "
+                    f"{', '.join(inert(p, keep_newlines=False) for p in edited)}: commit them, then run deploycheck again to assess them."
+                ), soft_wrap=True)
+                return 0
+            con.print(Text(f"{covered} Nothing to do; use --force to assess it again."))
             return 0
     if interactive and not sys.stdin.isatty():
         raise UsageError(
@@ -39,6 +46,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
             "Run `deploycheck` in a terminal, or pass the answers with `deploycheck check --answers FILE --yes` "
             "(see the README, 'Answers file')."
         )
+    _say_if_records_ignored(ctx.change.repo_root, no_stage)
     for path in uncommitted_flagged(ctx):
         warn(f"{path} has uncommitted edits; the record covers committed work only. Commit them first, or run deploycheck again after committing.")
     trust = load_trust(ctx)
@@ -53,13 +61,18 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         if given is None:
             return 1
     else:
-        report.print_scan_text(ctx.scan)
+        report.print_scan_text(ctx.scan, next_step="")  # this run is the assessment
         try:
             data = answers.read_bytes()
         except OSError as exc:
             raise UsageError(f"cannot read the answers file {answers}: {exc.strerror}. Check the path passed to --answers.") from None
         given = parse_answers(data, str(answers), checklist)
-    warnings = validate(ctx, checklist, given)
+    try:
+        warnings = validate(ctx, checklist, given)
+    except DeployCheckError as exc:
+        if interactive:  # the walkthrough saved the answers before returning: say where
+            exc.message = f"{exc.message} {_draft_kept(ctx.change.repo_root)}".rstrip()
+        raise
     for message in warnings:
         warn(message)
     given = keep_warnings(given, warnings)  # in the record, as the walkthrough keeps them
@@ -71,14 +84,55 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         if not confirmed:
             con.print(Text("Not signed; nothing was written."))
             return 1
-    written = sign_and_write(ctx, checklist, given, key, stage=not no_stage)
+    try:
+        written = sign_and_write(ctx, checklist, given, key, stage=not no_stage)
+    except (DeployCheckError, OSError) as exc:
+        if isinstance(exc, OSError):
+            exc = RecordError(f"cannot write the record: {exc.strerror or exc} ({exc.filename}).")
+        if interactive:  # the walkthrough saved the answers before returning: say where
+            exc.message = f"{exc.message} {_draft_kept(ctx.change.repo_root)}".rstrip()
+        raise exc from None
     from ..drafts import discard
 
     discard(ctx.change.repo_root)  # the record supersedes the walkthrough's draft
-    staged = "and staged it. Commit it with your branch." if written.staged else "not staged (--no-stage): `git add` it and commit it with your branch."
+    staged = ("and staged it. Commit it with your branch." if written.staged
+              else f"not staged (--no-stage): `git add --force {written.path}` and commit it with your branch."
+              if _records_ignored(ctx.change.repo_root)
+              else "not staged (--no-stage): `git add` it and commit it with your branch.")
     con.print(Text(f"Wrote {inert(written.path, keep_newlines=False)}, signed by {inert(written.signer, keep_newlines=False)}, {staged}", style="green"))
     from ..summary import markdown_for
 
     con.print(Text(""))
     print(markdown_for(ctx, checklist, given, written.path, written.signer))
     return 0
+
+
+def _records_ignored(root: str) -> str | None:
+    """The ignore rule that keeps records out of git, if any (e.g. `.*` in .gitignore)."""
+    from ..gitignore import ignored
+    from ..record import RECORDS_DIR
+
+    probe = f"{RECORDS_DIR}/record.yaml"
+    return ignored(root, [probe]).get(probe)
+
+
+def _say_if_records_ignored(root: str, no_stage: bool) -> None:
+    """Said before the first question, so the author never learns it from a failed `git add`
+    after answering: the record will be staged with `git add --force` (its own path only)."""
+    from ..console import note
+    from ..gitignore import force_note
+
+    rule = _records_ignored(root)
+    if rule:
+        note(f"{force_note(rule)}" + ("." if not no_stage else "; with --no-stage, add the record with `git add --force` yourself."))
+
+
+def _draft_kept(root: str) -> str:
+    from ..assess import branch_name
+    from ..drafts import draft_path
+    from ..safe import inert
+
+    path = draft_path(root, branch_name(root))
+    if not path.is_file():
+        return ""
+    return f"Your answers are kept in the draft {inert(path)}; fix this and run `deploycheck` again to resume them (press Enter to keep each answer)."

@@ -35,14 +35,49 @@ _DROP_PREFIXES = ("GIT_", "DEPLOYCHECK_", "GITHUB_", "GITLAB_", "CI_MERGE_REQUES
 _DROP = ("SSH_AUTH_SOCK", "SSH_ASKPASS", "DISPLAY_SSH_ASKPASS", "GNUPGHOME")
 
 
+class _Stopped(BaseException):
+    """SIGHUP (the terminal was closed) or SIGTERM: unwind like Ctrl-C so the throwaway folder,
+    which holds the demo's private key, is removed. A BaseException, as KeyboardInterrupt is, so
+    that no `except Exception` on the way swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def run(keep: Path | None) -> int:
     if keep is not None:
         return _demo(_prepare_keep_dir(keep), kept=True)
+    import signal
+
+    owner = os.getpid()
+
+    def stop(signum: int, frame: object) -> None:
+        if os.getpid() != owner:  # a forked helper process: only the demo's own process cleans up
+            os._exit(128 + signum)
+        raise _Stopped(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGHUP, signal.SIGTERM)}
     root = tempfile.mkdtemp(prefix="deploycheck-demo-")
     try:
         return _demo(Path(root) / "shop", kept=False)
+    except _Stopped as stopped:
+        signum = stopped.signum
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if os.getpid() == owner:
+            shutil.rmtree(root, ignore_errors=True)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    # The terminal may be gone (SIGHUP): saying so is best effort, the exit status is not.
+    try:
+        name = signal.Signals(signum).name
+        print(f"\ndeploycheck: demo stopped by {name}; its temporary folder and key were removed.", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    # os._exit: with the terminal gone, Python's own flush at exit would fail and turn the
+    # status into 120; the cleanup that matters is done.
+    os._exit(128 + signum)
 
 
 def _prepare_keep_dir(keep: Path) -> Path:

@@ -89,7 +89,7 @@ def print_text(discovery: Discovery, head: str) -> None:
     console = out()
     if not discovery.environments:
         console.print(Text(f"No environments discovered in the files committed at {head[:12]}.", style="bold"))
-        console.print(Text(HOW_TO_DECLARE))
+        console.print(Text(HOW_TO_DECLARE), soft_wrap=True)  # a YAML example: its lines are never broken
     else:
         console.print(Text(f"Worker concurrency per environment, from the files committed at {head[:12]}:"))
         for env in discovery.environments.values():

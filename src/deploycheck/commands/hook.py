@@ -158,3 +158,54 @@ def run(stage: str, force: bool) -> int:
             soft_wrap=True,
         )
     return 0
+
+
+def _latest_backup(hook: Path) -> Path | None:
+    """The backup `install --force` made last (the highest number), if any."""
+    first = hook.with_name(hook.name + BACKUP_SUFFIX)
+    if not first.exists():
+        return None
+    latest, number = first, 2
+    while hook.with_name(f"{hook.name}{BACKUP_SUFFIX}.{number}").exists():
+        latest = hook.with_name(f"{hook.name}{BACKUP_SUFFIX}.{number}")
+        number += 1
+    return latest
+
+
+def uninstall(cwd: str, stage: str) -> tuple[str, Path, Path | None]:
+    """Remove deploycheck's hook (and put back the hook it replaced). Returns (what happened,
+    hook path, restored backup or None). A hook that is not deploycheck's is never touched."""
+    hook = hooks_dir(cwd) / stage
+    if not (hook.exists() or hook.is_symlink()):
+        return "absent", hook, None
+    try:
+        existing = hook.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        existing = ""
+    if MARKER not in existing or hook.is_symlink():
+        return "foreign", hook, None
+    backup = _latest_backup(hook)
+    if backup is not None:
+        os.replace(backup, hook)
+        return "restored", hook, backup
+    hook.unlink()
+    return "removed", hook, None
+
+
+def run_uninstall(stage: str | None) -> int:
+    from rich.text import Text
+
+    from ..console import out
+    from ..safe import inert
+
+    console = out()
+    for one in [stage] if stage else ["pre-push", "pre-commit"]:
+        action, hook, backup = uninstall(os.getcwd(), one)
+        message = {
+            "absent": f"No {one} hook is installed ({inert(hook)}); nothing to remove.",
+            "foreign": f"{inert(hook)} is not deploycheck's hook; left as it is.",
+            "removed": f"deploycheck {one} hook removed: {inert(hook)}",
+            "restored": f"deploycheck {one} hook removed; the hook it had replaced is back from {inert(backup)}: {inert(hook)}",
+        }[action]
+        console.print(Text(message), soft_wrap=True)
+    return 0

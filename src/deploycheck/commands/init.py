@@ -24,12 +24,15 @@ GITHUB_WORKFLOW = ".github/workflows/deploycheck.yml"
 GITLAB_CI = ".gitlab-ci.yml"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 PR_TEMPLATE = ".github/pull_request_template.md"
+# GitLab reads merge request templates from this folder; `Default.md` is preselected.
+GITLAB_MR_TEMPLATE = ".gitlab/merge_request_templates/Default.md"
 # Where GitHub looks for a single pull request template (the name is case-insensitive).
 PR_TEMPLATE_DIRS = (".github", "", "docs")
 PR_SECTION_TITLE = "Concurrency considerations"
 
-# Where the pre-commit framework fetches the hooks from; `rev` is this version's tag.
-PROJECT_REPO_URL = "https://github.com/deploycheck/deploycheck"
+# The hooks run the `deploycheck` the team installed (a `repo: local` hook): a remote `repo:` needs
+# a published tag for `rev`, and this version has none that a team could rely on.
+PRE_COMMIT_REPO = "local"
 
 SIGNERS_HEADER = """\
 # Trusted signers of deploycheck records: one line per key, in the format of git's
@@ -50,9 +53,18 @@ class Outcome:
     snippet: str = ""  # what to add by hand when an automatic merge was not possible
 
 
+# The pip requirement the CI templates install: set by `run` from how this deploycheck was
+# installed or from --install-spec (see install_source); always pinned.
+_install_spec: list[str] = []
+
+
+def install_spec() -> str:
+    return _install_spec[-1] if _install_spec else f"deploycheck=={__version__}"
+
+
 def template(name: str) -> str:
     text = resources.files("deploycheck").joinpath("templates").joinpath(name).read_text(encoding="utf-8")
-    return text.replace("__DEPLOYCHECK_VERSION__", __version__)
+    return text.replace("__DEPLOYCHECK_PIP_SPEC__", install_spec()).replace("__DEPLOYCHECK_VERSION__", __version__)
 
 
 # ---------------------------------------------------------------- pure text merges
@@ -63,23 +75,46 @@ def _ensure_newline(text: str) -> str:
 
 
 def pre_commit_entry(indent: str) -> str:
-    """The `- repo:` entry for .pre-commit-config.yaml, with list items at ``indent``."""
+    """The `- repo: local` entry for .pre-commit-config.yaml, with list items at ``indent``:
+    hooks that run the installed `deploycheck` command (`language: system`)."""
     inner = indent + "  "
+    hook = inner + "    "
+
+    def one(hook_id: str, name: str, entry: str, stage: str, comment: str) -> str:
+        return (
+            f"{inner}  - id: {hook_id}   # {comment}\n"
+            f"{hook}name: {name}\n"
+            f"{hook}entry: {entry}\n"
+            f"{hook}language: system   # runs the `deploycheck` command installed on this machine\n"
+            f"{hook}pass_filenames: false\n"
+            f"{hook}always_run: true\n"
+            f"{hook}stages: [{stage}]\n"
+        )
+
     return (
-        f"{indent}- repo: {PROJECT_REPO_URL}\n"
-        f"{inner}rev: v{__version__}\n"
+        f"{indent}- repo: {PRE_COMMIT_REPO}\n"
         f"{inner}hooks:\n"
-        f"{inner}  - id: deploycheck        # pre-push: blocks a flagged change without a valid record\n"
-        f"{inner}  - id: deploycheck-warn   # pre-commit: one-line warning, never blocks\n"
+        + one("deploycheck", "deploycheck (block a flagged push without a valid record)", "deploycheck verify --hook",
+              "pre-push", "blocks a flagged change without a valid record")
+        + one("deploycheck-warn", "deploycheck (warn when a commit touches shared state)", "deploycheck hook warn",
+              "pre-commit", "one-line warning at commit, never blocks")
     )
+
+
+# Hooks without `stages:` run at every hook type installed; installing the pre-push hook would
+# make a team's existing commit hooks (formatters, linters) run again at every push.
+DEFAULT_STAGES = "default_stages: [pre-commit]   # hooks without `stages:` run at commit only, not at push\n"
 
 
 def new_pre_commit_config() -> str:
     return (
-        "# See https://pre-commit.com. `pre-commit install` sets up both hook types below.\n"
-        "default_install_hook_types: [pre-commit, pre-push]\n"
-        "repos:\n" + pre_commit_entry("  ")
+        "# See https://pre-commit.com. `pre-commit install --hook-type pre-push` installs the push hook.\n"
+        + DEFAULT_STAGES
+        + "repos:\n" + pre_commit_entry("  ")
     )
+
+
+_DEFAULT_STAGES_KEY = re.compile(r"^default_stages\s*:", re.M)
 
 
 _TOP_KEY = re.compile(r"^[^\s#-][^:]*:")
@@ -116,6 +151,8 @@ def merge_pre_commit_config(text: str) -> str | None:
         if lines[i].strip() and (lines[i][0].isspace() or lines[i].startswith("-")):
             last = i
     head = "".join(lines[: last + 1])
+    if not _DEFAULT_STAGES_KEY.search(text):
+        head = "".join(lines[:start]) + DEFAULT_STAGES + "".join(lines[start : last + 1])
     merged = _ensure_newline(head) + pre_commit_entry(indent) + "".join(lines[last + 1 :])
     return merged if _has_deploycheck_repo(merged, len(_repos(text) or [])) else None
 
@@ -136,8 +173,9 @@ def _has_deploycheck_repo(text: str, count_before: int) -> bool:
     repos = _repos(text)
     if repos is None or len(repos) != count_before + 1:
         return False
-    ours = [r for r in repos if isinstance(r, dict) and r.get("repo") == PROJECT_REPO_URL]
-    return len(ours) == 1 and [h.get("id") for h in ours[0].get("hooks", [])] == ["deploycheck", "deploycheck-warn"]
+    ours = [r for r in repos if isinstance(r, dict) and r.get("repo") == PRE_COMMIT_REPO
+            and [h.get("id") for h in r.get("hooks", [])] == ["deploycheck", "deploycheck-warn"]]
+    return len(ours) == 1
 
 
 def merge_pr_template(text: str) -> str:
@@ -148,11 +186,35 @@ def merge_pr_template(text: str) -> str:
     return _ensure_newline(text) + ("\n" if text.strip() else "") + section
 
 
+def gitlab_stages(text: str) -> list[str] | None:
+    """The pipeline's top-level ``stages:`` list, or None when it sets none (GitLab's defaults,
+    which include ``test``, apply)."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    # GitLab's own tags (!reference) must not make the whole file unreadable here.
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError:
+        data = None
+    stages = data.get("stages") if isinstance(data, dict) else None
+    return [str(s) for s in stages] if isinstance(stages, list) and stages else None
+
+
 def merge_gitlab_ci(text: str) -> str:
-    """``text`` with the deploycheck job appended when no job of that name exists."""
+    """``text`` with the deploycheck job appended when no job of that name exists. The job runs
+    in the ``test`` stage; a pipeline whose ``stages:`` has no ``test`` gets the job in its
+    first stage instead (GitLab rejects a job whose stage is not listed)."""
     if re.search(r"^deploycheck\s*:", text, re.M):
         return text
-    return _ensure_newline(text) + "\n" + template("gitlab-ci.yml")
+    job = template("gitlab-ci.yml")
+    stages = gitlab_stages(text)
+    if stages is not None and "test" not in stages:
+        job = job.replace("  stage: test\n", f"  stage: {stages[0]}   # the pipeline has no `test` stage\n", 1)
+    return _ensure_newline(text) + "\n" + job
 
 
 def signers_line(principal: str, key_openssh: str) -> str:
@@ -178,7 +240,14 @@ def _read(path: Path) -> str | None:
         return None
 
 
+# `init --dry-run`: what would be written, by path, instead of writing it.
+_dry_run: list[dict[str, str]] = []
+
+
 def _write(path: Path, text: str) -> None:
+    if _dry_run:
+        _dry_run[-1][str(path)] = text
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.deploycheck-tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -257,13 +326,17 @@ def setup_signers(root: Path) -> Outcome:
     if signers_has_key(base, entry):
         return Outcome(SIGNERS, UNCHANGED, f"already trusts {public}")
     description = f"{principal} {public} ({key.source})"
-    if sys.stdin.isatty() and not _confirm(f"Trust your key {description} to sign records?"):
+    if sys.stdin.isatty() and not _dry_run and not _confirm(f"Trust your key {description} to sign records?"):
         if old is not None:
             return Outcome(SIGNERS, UNCHANGED, "your key was not added")
         _write(path, base)
         return Outcome(SIGNERS, CREATED, "with no key (you declined to add yours)")
     _write(path, _ensure_newline(base) + signers_line(principal, entry))
     return Outcome(SIGNERS, status_if_written, f"added your key: {description}")
+
+
+def is_gitlab(root: Path, ci: str | None) -> bool:
+    return ci == "gitlab" or (ci is None and (root / GITLAB_CI).is_file())
 
 
 def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool) -> list[Outcome]:
@@ -278,70 +351,127 @@ def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool) -> li
     if pre_commit:
         outcomes.append(
             merge_into(root, PRE_COMMIT_CONFIG, new_pre_commit_config(), merge_pre_commit_config,
-                       "the deploycheck hooks", snippet="repos:\n" + pre_commit_entry("  "))
+                       "the deploycheck hooks", snippet=DEFAULT_STAGES + "repos:\n" + pre_commit_entry("  "))
         )
     if pr_template:
-        rel = find_pr_template(root)
+        rel = GITLAB_MR_TEMPLATE if is_gitlab(root, ci) else find_pr_template(root)
         outcomes.append(
             merge_into(root, rel, template("pull_request_template.md"), merge_pr_template, f'the "{PR_SECTION_TITLE}" section')
         )
     return outcomes
 
 
-# Where each CI template names the package it installs (the release is not on PyPI yet, so a
-# team must be told where to change it before its first pipeline runs).
+# Where each CI template names the package it installs, so the team knows what to change when it
+# installs deploycheck from elsewhere.
 CI_INSTALL_LINE = {
     "github": f"the `Install deploycheck` step of {GITHUB_WORKFLOW}",
     "gitlab": f"DEPLOYCHECK_PIP_SPEC in {GITLAB_CI}",
 }
 
 
-def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None) -> list[str]:
+def install_step(source, ci: str) -> str:
+    """What the CI job installs, where that came from, and what to change for another source."""
+    from ..install_source import ARCHIVE, INDEX, LOCAL, OVERRIDE, VCS
+
+    where = CI_INSTALL_LINE[ci]
+    spec = source.spec
+    if source.kind == LOCAL:
+        return (
+            f"This deploycheck is a local install (from {source.where}), so the CI job installs `{spec}`, "
+            f"a path that exists only on this machine. Replace it in {where} with where your team gets "
+            "deploycheck, pinned (`deploycheck==VERSION`, or `deploycheck @ git+https://HOST/ORG/deploycheck@COMMIT`), "
+            "or run init again with --install-spec."
+        )
+    origin = {
+        INDEX: "the release installed here, from your package index",
+        VCS: "the git commit installed here",
+        ARCHIVE: "the archive installed here",
+        OVERRIDE: "as given by --install-spec",
+    }[source.kind]
+    return (
+        f"The CI job installs `{spec}` ({origin}). If your team installs deploycheck from elsewhere, "
+        f"change {where} (keep it pinned to a version or a commit)."
+    )
+
+
+def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None, source=None,
+               ignored: dict[str, str] | None = None) -> list[str]:
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED)]
     steps = []
-    if ci in CI_INSTALL_LINE:
-        steps.append(
-            f"The CI job installs deploycheck=={__version__} from PyPI; if your team installs it from "
-            f"elsewhere (a git URL, a wheel you host), change {CI_INSTALL_LINE[ci]}."
-        )
+    if ci in CI_INSTALL_LINE and source is not None:
+        steps.append(install_step(source, ci))
     if changed:
+        from ..gitignore import force_note
+
+        ignored = ignored or {}
+        add = "git add --force" if any(p in ignored for p in changed) else "git add"
+        why = ""
+        if ignored:
+            first = next(p for p in changed if p in ignored)
+            why = f"\n     (--force: {force_note(ignored[first])}.)"
         steps.append(
             "Commit these files on your main branch first (the gate trusts only the base branch's "
             "configuration and signers):\n"
-            f"     git add {' '.join(changed)} && git commit -m 'Set up deploycheck'"
+            f"     {add} {' '.join(changed)} && git commit -m 'Set up deploycheck'{why}"
         )
     if pre_commit:
-        steps.append("Install the hooks:\n     pre-commit install --hook-type pre-commit --hook-type pre-push")
+        steps.append(
+            "Install the push hook (the gate):\n     pre-commit install --hook-type pre-push\n"
+            "     Only deploycheck's hook runs at push (`stages: [pre-push]`); `default_stages: [pre-commit]` keeps "
+            "your other hooks at commit. The warning hook runs at commit where `pre-commit install` was run. "
+            "Both run the `deploycheck` command installed on each machine (`language: system`)."
+        )
     steps.append("Then, on a branch that changes jobs, queues or shared state, run `deploycheck` before opening the pull request.")
     return steps
 
 
-def run(ci: str | None, pre_commit: bool, pr_template: bool) -> int:
+def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str | None = None, dry_run: bool = False) -> int:
     from rich.text import Text
 
+    from .. import install_source
     from ..console import out
+    from ..gitignore import ignored as ignored_paths
     from ..safe import inert
 
+    source = install_source.from_option(install_spec) if install_spec else install_source.current(__version__)
     root = Path(gitcmd.toplevel(os.getcwd()))
+    _install_spec.append(source.spec)
+    if dry_run:
+        _dry_run.append({})
     try:
         outcomes = setup(root, ci, pre_commit, pr_template)
+        would = _dry_run[-1] if dry_run else {}
     except OSError as exc:
         raise DeployCheckError(
             f"cannot write in {root}: {exc.strerror or exc} ({exc.filename}). Check the folder's "
             "permissions and run `deploycheck init` again; files already written are kept."
         ) from None
+    finally:
+        _install_spec.pop()
+        if dry_run:
+            _dry_run.pop()
+    ignored = ignored_paths(str(root), [o.path for o in outcomes if o.status in (CREATED, UPDATED)])
     console = out()
     width = max(len(o.status) for o in outcomes)
+    prefix = "would be " if dry_run else ""
     for o in outcomes:
-        line = Text(f"{o.status:<{width}}  ", style="green" if o.status in (CREATED, UPDATED) else "dim")
+        line = Text(f"{prefix}{o.status:<{width}}  ", style="green" if o.status in (CREATED, UPDATED) else "dim")
         line.append(inert(o.path))
         if o.note:
             line.append(f"  ({inert(o.note)})")
         console.print(line, soft_wrap=True)
         for snippet_line in o.snippet.splitlines():
             console.print(Text("    " + snippet_line), soft_wrap=True)
+    if dry_run:
+        for path, text in would.items():
+            console.print()
+            console.print(Text(f"--- {inert(os.path.relpath(path, root))} (as it would be written)"), soft_wrap=True)
+            console.print(Text(text.rstrip("\n")), soft_wrap=True)
+        console.print()
+        console.print(Text("Dry run: nothing was written. Run without --dry-run to write these files."), soft_wrap=True)
+        return 0
     console.print()
     console.print("Next steps:")
-    for number, step in enumerate(next_steps(outcomes, pre_commit, ci), start=1):
+    for number, step in enumerate(next_steps(outcomes, pre_commit, ci, source, ignored), start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0

@@ -33,7 +33,7 @@ def run(base: str | None, head: str | None, format: str, fail_on_findings: bool)
 
             for line in claim_lines(claims):
                 out().print(Text(line, style="bold yellow"), soft_wrap=True)
-        report.print_scan_text(result)
+        report.print_scan_text(result, next_step=_next_step(ctx))
     return 1 if (fail_on_findings and result.flagged) else 0
 
 
@@ -67,3 +67,17 @@ def config_notes(ctx: Context) -> list[str]:
             "takes effect once it is merged (as it does for `deploycheck verify`)."
         )
     return notes
+
+
+def _next_step(ctx: Context) -> str:
+    """After the verdict line: what to do, or that a committed record already covers it."""
+    if not ctx.scan.flagged:
+        return report.ASSESS
+    from ..safe import inert
+    from ..verification import evaluate
+
+    verdict = evaluate(ctx)
+    valid = next((r for r in verdict.records if r.status == "valid"), None)
+    if verdict.ok and valid is not None:
+        return f"A valid record covers it: {inert(valid.path, keep_newlines=False)}."
+    return report.ASSESS

@@ -23,6 +23,14 @@ def run(base: str | None, format: str) -> int:
     else:
         state = "verify: FAIL (" + ", ".join(sorted({p.code for p in verdict.problems})) + ")"
     remote = gitcmd.output(["config", "--get", "remote.origin.url"], ctx.change.repo_root, check=False)
+    unanswered = "(not answered)"
+    pending = _uncommitted_records(ctx.change.repo_root) if record is None and ctx.scan.flagged else []
+    if pending:
+        from ..console import warn
+
+        unanswered = "(record not committed yet)"
+        warn(f"the record {pending[0]} is not committed yet, and `summary` reads committed records only: "
+             "commit it, then run `deploycheck summary` again.")
     text = markdown_block(
         record.body.findings if record else ctx.scan.findings,
         checklist,
@@ -34,6 +42,7 @@ def run(base: str | None, format: str) -> int:
         verdict=state,
         web=_web_base(remote, ctx.change.head_sha) if format == "markdown" else None,
         markdown=format == "markdown",
+        unanswered=unanswered,
     )
     text = _with_claims_and_reviews(ctx, verdict, text, format == "markdown")
     if format == "markdown":
@@ -68,3 +77,12 @@ def _with_claims_and_reviews(ctx, verdict, text: str, markdown: bool) -> str:
         state = "valid" if rv.status == "valid" else f"{rv.status}: {rv.problems[0].code}" if rv.problems else rv.status
         text += f"Reviewed by {esc(rv.reviewer or 'unknown')} · {esc(rv.path)} · {esc(state)}\n"
     return text
+
+
+def _uncommitted_records(root: str) -> list[str]:
+    """Records in the working tree (staged or not) that HEAD does not have: what `check` wrote."""
+    from .. import gitcmd
+    from ..record import RECORDS_DIR
+
+    out = gitcmd.run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", RECORDS_DIR], root, check=False).stdout
+    return sorted(e[3:].decode("utf-8", "surrogateescape") for e in out.split(b"\0") if len(e) > 3 and e[:2] in (b"A ", b"??", b"AM"))

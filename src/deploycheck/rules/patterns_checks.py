@@ -459,6 +459,15 @@ _FLAGS = {
     "sidekiq": {"-c": "concurrency", "--concurrency": "concurrency"},
 }
 _MODEL_SETTINGS = {"pool", "worker class", "worker type"}
+# Flags that change what a worker reports, not which jobs it runs or how many at once: adding
+# them to a worker command is not a worker change. Value: whether the flag takes a separate value.
+_OBSERVABILITY_FLAGS = {
+    "celery": {"-E": False, "--task-events": False, "--events": False, "-l": True, "--loglevel": True,
+               "--log-level": True, "-f": True, "--logfile": True, "--pidfile": True},
+    "rq": {"--verbose": False, "-v": False, "--quiet": False, "-q": False, "--logging_level": True, "--log-format": True},
+    "dramatiq": {"-v": False, "--verbose": False, "--log-file": True, "--pid-file": True},
+    "huey": {"-v": False, "--verbose": False, "-l": True, "--logfile": True, "-q": False, "--quiet": False},
+}
 _TOKEN = re.compile(r"[^\s\"'\[\],]+")
 _VALUE = re.compile(r"^(?:\$\{?\w+\}?|[\w.:]+(?:,[\w.:]+)*)$")  # 8, gevent, 10,3, $CONCURRENCY
 _PROCFILE_LINE = re.compile(r"^(?P<name>[A-Za-z0-9_-]+)\s*:\s*(?P<cmd>\S.*)$")
@@ -727,11 +736,16 @@ def _normalised_command(cmd: str) -> tuple[tuple[str, ...], frozenset[tuple[str,
     tool = _tool_of(cmd)
     settings = frozenset((s.setting, s.value) for s in _command_settings([cmd], procfile=False))
     flags = _FLAGS.get(tool or "", {})
+    quiet = _OBSERVABILITY_FLAGS.get(tool or "", ())
     rest: list[str] = []
     skip = False
     for token in tokens:
         if skip:
             skip = False
+            continue
+        name = token.split("=", 1)[0]
+        if name in quiet:  # task events, log level, log and pid files: how a worker is observed, not how it runs jobs
+            skip = "=" not in token and quiet[name]
             continue
         flag = token.split("=", 1)[0] if token.startswith("--") else token[:2] if token[:2] in flags and token[2:].isdigit() else token
         if flag in flags:

@@ -89,7 +89,9 @@ HAZARD_DOCS = {
     "DC302": _doc(
         """
         Finds raw SQL read-modify-write in one function: a `SELECT col … FROM t` without
-        `FOR UPDATE`/`FOR SHARE`, then `UPDATE t SET col = %s` where the new value is a
+        `FOR UPDATE`/`FOR SHARE` (run by `execute()`, asyncpg's `fetch()`/`fetchrow()`/
+        `fetchval()` or `databases`' `fetch_one()`/`fetch_all()`/`fetch_val()`, as used in arq
+        and asyncio workers), then `UPDATE t SET col = %s` where the new value is a
         parameter computed in Python (placeholders `%s`, `%(name)s`, `?`, `:name`, `$1`,
         f-string fields), and the `WHERE` clause does not re-check the column or a version.
         Reported from the first changed line of the SELECT … UPDATE span to the UPDATE.
@@ -202,8 +204,12 @@ HAZARD_DOCS = {
         """,
         """
         Only module-level names bound to a mutable literal or constructor (`{}`, `[]`, `dict()`,
-        `defaultdict()`, `Counter()`, …) are tracked. Plain appends and item assignments that do
-        not read the old value are not reported. A function handed to a runner in another
+        `defaultdict()`, `Counter()`, …) are tracked. A change in place (`append`, `add`,
+        `update`, `pop`, …) is reported when an `if` that tests the same name guards it
+        (`if url not in SEEN: SEEN.add(url)`: check-then-act), and in jobs that run in worker
+        processes (Celery, RQ, Dramatiq, …), where each process changes its own copy; a plain
+        append in a thread or pool worker is one step under the GIL and is not reported, nor are
+        item assignments that do not read the old value. A function handed to a runner in another
         module is only seen through DC101's other signals (decorators, `job_paths`).
         """,
         """
@@ -293,6 +299,180 @@ HAZARD_DOCS = {
                 pass
         """,
     ),
+    "DC312": _doc(
+        """
+        Finds check-then-act on a key-value store in one function: a Redis or cache read
+        (`get`, `exists`, `hget`, `sismember`, a storage's `peek`/`_get_data`) whose result is
+        tested in an `if` (directly or through a variable), followed by a write of the same key
+        on the same client (`set` without `nx=True`, `setex`, `hset`, `put`/`_put_data`) after
+        the test, or by a plain ORM `create()` under it (a cache miss creating a row). Also a
+        range read (`zrangebyscore`, `lrange`, `smembers`, `hgetall`) followed by the removal of
+        the same key's items (`zremrangebyscore`, `ltrim`, `delete`) in a second command, and an
+        `expire` followed by a write that creates the key when it is missing (`hset`, `sadd`,
+        `lpush`, `incr`, …). `incr(key, 0)` counts as a read. Not
+        reported inside a lock, when the function uses `WATCH`, a Lua script or a lock, or on a
+        pipeline (its commands run in one MULTI). Reported from the first changed line of the
+        read … write span.
+        """,
+        """
+        Each command is atomic, the pair is not: two workers both read "no lock yet" and both
+        write it, so a lock or a run-once marker built this way lets both through; two
+        consumers both read the same due items before either removes them, and items added
+        between the read and the removal are deleted without ever being read. A key that expires
+        between `EXPIRE` and `HSET` is recreated by the write, partially and with no TTL, so it
+        lives forever.
+        """,
+        """
+        Keys are compared as written (the same expression in both calls) and the client by its
+        name; a read and a write through different helper functions are not followed. A write
+        whose value does not depend on the read is still reported: the race is in the test.
+        """,
+        """
+        def __enter__(self):
+            if self.storage.peek(self.key) is not None:       # DC312 from here …
+                raise TaskLocked(self.name)
+            self.storage.put(self.key, "1")                    # … to here
+
+        def due(self, now):
+            tasks = self.conn.zrangebyscore(self.key, 0, now)  # DC312 from here …
+            self.conn.zremrangebyscore(self.key, 0, now)       # … to here
+            return tasks
+        """,
+        """
+        def __enter__(self):
+            if not self.redis.set(self.key, "1", nx=True, ex=self.timeout):
+                raise TaskLocked(self.name)
+
+        def due(self, now):
+            with self.conn.pipeline() as pipe:                 # MULTI … EXEC: one atomic step
+                pipe.zrangebyscore(self.key, 0, now)
+                pipe.zremrangebyscore(self.key, 0, now)
+                tasks, _removed = pipe.execute()
+            return tasks
+        """,
+    ),
+    "DC340": _doc(
+        """
+        Finds work enqueued before the state it needs is committed or written, in one
+        function: a send (`.delay()`, `.apply_async()`, `send_task()`, `async_task()`,
+        `.enqueue()`, `.send_with_options()`) inside `with transaction.atomic():` (or
+        `session.begin()`, `conn.transaction()`, or a function under `@transaction.atomic`)
+        that is not deferred with `transaction.on_commit()`; a send whose arguments name an
+        object that is `save()`d later in the function, or followed by the session's
+        `commit()`; a send given a file (`f.name`) inside the `with open(…, "w") as f` /
+        `NamedTemporaryFile()` block that writes it. Reported at the send when it is added,
+        or at the `with` line when the block was put around an existing send. A send moved out
+        of the transaction block it was inside on the base side is reported as a `warning`: it
+        now goes out after the commit, which is usually the fix, but it no longer rolls back
+        with the rows and its order relative to the other writes changed. Also a `warning`: a
+        message moved in two calls, a copy enqueued or published (`enqueue`, `publish`,
+        `rpush`, `xadd`, …) and then the original acknowledged or removed (`ack`,
+        `delete_message`, `xack`, `lrem`, …), outside a pipeline.
+        """,
+        """
+        The broker delivers at once, the database commits later. A fast worker starts the task
+        before the commit and does not find the row (or reads its old values), and after a
+        rollback the task runs for rows that never existed. A file handed over while still
+        open may be read before its last buffer is flushed. Tests with eager tasks or one slow
+        worker never show it.
+        """,
+        """
+        Only sends in the same function as the transaction, save or file are seen; a
+        transaction opened by the caller (or by `ATOMIC_REQUESTS`) is not. A save of another
+        object the task does not read is still reported when the task is given that object.
+        """,
+        """
+        def place_order(request):
+            with transaction.atomic():
+                order = Order.objects.create(user=request.user)
+                send_confirmation.delay(order.pk)            # DC340: may run before the commit
+        """,
+        """
+        def place_order(request):
+            with transaction.atomic():
+                order = Order.objects.create(user=request.user)
+                transaction.on_commit(lambda: send_confirmation.delay(order.pk))
+        """,
+    ),
+    "DC313": _doc(
+        """
+        Finds the "claim" half of a home-made job queue or lease in one function: candidate
+        rows or documents are selected (`select(...).where(...)`, `M.objects.filter(...)`,
+        `collection.find({...})`) without `with_for_update(skip_locked=True)` /
+        `select_for_update()`, and then marked as taken by an update whose only filter is
+        "id in the ids just read" (`t.update().values(...).where(t.c.id.in_(ids))`,
+        `M.objects.filter(pk__in=ids).update(...)`, `update_many({"_id": {"$in": ids}}, …)`).
+        Reported from the first changed line of the select … update span.
+        """,
+        """
+        Two workers (or schedulers) polling at the same moment both select the same free rows
+        before either has marked them, and both mark and run them: the same job runs twice. A
+        transaction around the two statements does not help under READ COMMITTED, and a
+        document store's multi-document transaction only turns it into an abort at best.
+        """,
+        """
+        The ids are followed from the read through local names, comprehensions and
+        `append()`; an update that also repeats the selection's condition (`acquired_by IS
+        NULL`) is not reported, whatever the read. Updates through helper functions are not
+        seen.
+        """,
+        """
+        def acquire_jobs(conn, worker_id, limit):
+            free = select(jobs.c.id).where(jobs.c.acquired_by.is_(None)).limit(limit)   # DC313 from here …
+            ids = [row.id for row in conn.execute(free)]
+            conn.execute(jobs.update().values(acquired_by=worker_id).where(jobs.c.id.in_(ids)))   # … to here
+            return ids
+        """,
+        """
+        def acquire_jobs(conn, worker_id, limit):
+            free = (
+                select(jobs.c.id).where(jobs.c.acquired_by.is_(None)).limit(limit)
+                .with_for_update(skip_locked=True)       # other workers skip these rows
+            )
+            ids = [row.id for row in conn.execute(free)]
+            conn.execute(jobs.update().values(acquired_by=worker_id).where(jobs.c.id.in_(ids)))
+            return ids
+        """,
+    ),
+    "DC314": _doc(
+        """
+        Finds a lock taken with a call that may fail (`ok = cache.add(key, …)`,
+        `ok = r.set(key, …, nx=True)`, `ok = r.setnx(key, …)`, `ok = lock.acquire(blocking=False)`)
+        and released in the same function (`cache.delete(key)`, `r.delete(key)`,
+        `lock.release()`) on a path that does not depend on the result: not under an `if`
+        that tests it, and not after an `if not ok: return`. The typical shape is a context
+        manager whose `finally:` always deletes the key. Reported at the release.
+        """,
+        """
+        When the lock is already held, the caller that failed to take it still deletes the
+        key on its way out, so the next worker takes the lock while the first holder is still
+        running: the lock no longer serialises anything, and only under load.
+        """,
+        """
+        The acquisition and the release must be in the same function, on the same client name
+        and key expression. A release guarded by something else that implies ownership (a
+        token comparison in a Lua script) is reported unless it tests the result variable.
+        """,
+        """
+        @contextmanager
+        def task_lock(lock_id):
+            acquired = cache.add(lock_id, "1", 600)
+            try:
+                yield acquired
+            finally:
+                cache.delete(lock_id)            # DC314: also deletes another worker's lock
+        """,
+        """
+        @contextmanager
+        def task_lock(lock_id):
+            acquired = cache.add(lock_id, "1", 600)
+            try:
+                yield acquired
+            finally:
+                if acquired:
+                    cache.delete(lock_id)
+        """,
+    ),
 }
 
 SAFEGUARD_DOCS = {
@@ -303,6 +483,17 @@ SAFEGUARD_DOCS = {
         `session.begin()`/`begin_nested()`, thread/process/asyncio locks and semaphores,
         Redis/cache locks (`.lock()`, `SET NX`, `cache.add`), advisory locks, file locks,
         `transaction.on_commit()`, and the project's own wrappers listed in `lock_wrappers`.
+        Also, without a lock keyword: the project's own lock helpers (any call named like a
+        lock, `task_lock(name)`, `acquire_category_tree_lock()`, and helpers returning a locked
+        queryset, `*_select_for_update()`), SQLite `BEGIN`/`BEGIN IMMEDIATE`, and, inside a
+        function that exists on both sides, the lock order (`sorted()` in a function that takes
+        locks, `order_by()` on the locked rows), Redis MULTI pipelines
+        (`pipeline(transaction=True)`) and pool sizes (`ThreadPoolExecutor`, `Pool`,
+        `max_workers=`, `concurrent.futures.wait`). A row lock is counted on the line of the
+        method name, so `.with_for_update()` alone on a continuation line of a multi-line query
+        is seen there. When a safeguard leaves a function and a helper of the same file that
+        the function now calls holds one of the same kind, the move is reported here at the
+        call, instead of as a removal.
         "Changed" means the line holding the construct was edited (e.g. `skip_locked=True`
         added); a line that only moved or was re-indented is not reported.
         """,
@@ -337,6 +528,11 @@ SAFEGUARD_DOCS = {
         `update_or_create()` when they replace a `create()` in the same function, and atomic
         counters on a shared store: Redis `incr`/`incrby`/`decr`/`decrby`/`hincrby`/
         `hincrbyfloat`/`incrbyfloat`/`zincrby` and Django cache `cache.incr()`/`decr()`.
+        Inside a function that exists on both sides also: Redis `WATCH`/`MULTI`, Lua scripts
+        (`register_script`, `eval`/`evalsha`, `fcall`), upserts (`INSERT … ON CONFLICT`,
+        `on_conflict_do_*()`, `bulk_create(update_conflicts=…)`), an `except IntegrityError`
+        (or `UniqueViolation`) handler, and `get_or_create()`/`update_or_create()` replacing a
+        `create()` or `bulk_create()`.
         """,
         """
         These change the semantics of concurrent writes: a conditional update can now update
@@ -379,7 +575,11 @@ SAFEGUARD_DOCS = {
         `save()`, atomic counters (`incr`), `transaction.atomic`/`session.begin()`, a lock
         (threading, Redis `.lock()`, `SET NX`, advisory, file locks, `lock_wrappers`), an
         idempotency key, `transaction.on_commit()`, or `get_or_create()`/`update_or_create()`/
-        `ON CONFLICT`. The enclosing function of the base and head versions is compared, so a
+        `ON CONFLICT`, a project's own lock helper (`with task_lock(name) as (lock, acquired):`
+        deleted), Redis `WATCH`/`MULTI` and MULTI pipelines, Lua scripts, an `except
+        IntegrityError` handler and the lock order. A lock guard turned the other way round
+        (`if acquired:` -> `if not acquired:` on a name bound from a lock) is reported on the
+        head line. The enclosing function of the base and head versions is compared, so a
         safeguard that merely moved within the function (or, for a renamed function, within the
         file) is not reported.
         """,

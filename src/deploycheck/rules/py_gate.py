@@ -41,12 +41,19 @@ HAZARD_TRIGGERS = (
     "save(", "commit(", "flush(", "bulk_update(", ".set(", "hset(", "setex(", "execute(", "write",
     "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
     "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy", "] =", "]=", "setdefault(",
+    "put", "zrem", "ltrim(", "srem(", "hdel(", "release(", "incr", "sadd(", "push(", "zadd(",  # DC312, DC314: a key-value store written or cleared after a read
+    "delay(", "apply_async(", "send_task(", "async_task(", "enqueue", "send_with_options(", "kiq(", "ack(",  # DC340
 )
 # Changed lines without any of these add or remove no lock, transaction or atomic update.
 SAFEGUARD_TRIGGERS = (
     "for_update", "atomic", "lock", "f(", "update", "begin", "idempot", "on_commit", "get_or_create",
     "update_or_create", "on_conflict", "retry", "retries", "incr", "decr", "semaphore", "nx=",
     "setnx", "advisory", "watch", "mutex",
+    # concurrency control without a lock keyword (DC201/DC202): MULTI, Lua scripts, pool sizes,
+    # lock order, upserts and duplicate handling, bulk_create replaced by update_or_create
+    "multi(", "transaction=", "register_script", "eval", "script_load", "fcall", "max_workers", "executor", "pool",
+    "wait(", "sorted(", "order_by", "integrityerror", "uniqueviolation", "duplicatekey", "bulk_create",
+    "on_duplicate", "conflict", "processes=", "concurrency=", "max_jobs",
 )
 
 

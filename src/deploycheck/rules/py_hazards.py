@@ -54,8 +54,25 @@ FILE_LOST_UPDATE = _rule("DC304", "file-lost-update", "A job reads a file and re
 GLOBAL_LOST_UPDATE = _rule("DC305", "unsynchronised-global-update", "Code run by threads or workers updates a module-level dict/list in place without a lock.")
 CHECK_THEN_ACT = _rule("DC310", "check-then-act", "A row's existence is checked and then it is created, saved or deleted in a separate step.")
 FILE_CHECK_THEN_ACT = _rule("DC311", "file-check-then-act", "A job checks that a file exists (or not) and then writes or removes it in a separate step.")
+ENQUEUE_BEFORE_COMMIT = _rule(
+    "DC340", "enqueue-before-commit",
+    "A task is enqueued before the state it needs is committed or written (in a transaction block without on_commit, before save()/commit(), with its file still open); a send moved out of a transaction, or a message moved in two calls (warning).",
+    ("sequential-assumption", "shared-state"),
+)
+CLAIM_WITHOUT_LOCK = _rule(
+    "DC313", "claim-without-lock",
+    "Rows or documents are selected and then claimed with an UPDATE by their ids in a separate statement, without FOR UPDATE SKIP LOCKED or re-checking the selection.",
+)
+LOCK_RELEASED_UNOWNED = _rule(
+    "DC314", "lock-released-unowned",
+    "A lock taken with cache.add()/SET NX/acquire(blocking=False) is released without checking that this caller acquired it.",
+)
+STORE_CHECK_THEN_ACT = _rule("DC312", "store-check-then-act", "A Redis/cache key is read and tested, then written in a separate command (a lock made of peek-then-put), or read and then removed in two commands.")
 
-RULES = (LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT, FILE_CHECK_THEN_ACT)
+RULES = (
+    LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT,
+    FILE_CHECK_THEN_ACT, STORE_CHECK_THEN_ACT, CLAIM_WITHOUT_LOCK, LOCK_RELEASED_UNOWNED, ENQUEUE_BEFORE_COMMIT,
+)
 
 # A file whose text contains none of these cannot hold a write any analysis here looks for.
 
@@ -440,6 +457,10 @@ def _ident(name: str) -> str:
     return name.strip().strip('"`[]').rsplit(".", 1)[-1]
 
 
+# Calls that run SQL: DB-API and SQLAlchemy execute(), asyncpg's fetch*(), `databases`' fetch_*().
+_SQL_RUNNERS = ("execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "fetch_one", "fetch_all", "fetch_val")
+
+
 def scan_sql_lost_update(s: FunctionScan) -> None:
     if not s.mentions("execute", "exec_driver_sql"):
         return
@@ -452,9 +473,11 @@ def scan_sql_lost_update(s: FunctionScan) -> None:
             if text is not None:
                 local_sql[targets[0].id] = text
         for call in _step_calls(step):
-            if last_name(call.func) not in ("execute", "executemany", "exec_driver_sql") or not call.args:
+            if last_name(call.func) not in _SQL_RUNNERS:
                 continue
-            arg = call.args[0]
+            arg = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("query", "sql", "statement")), None)
+            if arg is None:
+                continue
             sql = string_value(arg) if not isinstance(arg, ast.Name) else local_sql.get(arg.id)
             if sql is None:
                 continue
@@ -692,6 +715,40 @@ def module_lock_names(module: PyModule) -> tuple[str, ...]:
     return module.memo["lock-names"]
 
 
+def _global_mutator_call(s: FunctionScan, step: Step, mutables: set[str], declared: set[str]) -> None:
+    """``RESULTS.append(x)`` / ``CACHE.update(...)`` / ``SEEN.add(k)`` on a module-level container in job code."""
+    node = step.node
+    if not isinstance(node, ast.Expr) or not isinstance(node.value, (ast.Call, ast.Await)):
+        return
+    call = node.value.value if isinstance(node.value, ast.Await) else node.value
+    if not isinstance(call, ast.Call) or last_name(call.func) not in _FIELD_MUTATORS | {"clear", "popitem", "appendleft"}:
+        return
+    recv = receiver(call)
+    root = recv
+    while isinstance(root, (ast.Subscript, ast.Attribute)):
+        root = root.value
+    if not isinstance(root, ast.Name) or root.id not in mutables:
+        return
+    guard = next((check for check in reversed(step.ifs) if root.id in names_in(check.test)), None)
+    what = s.job.what if s.job else "background code"
+    if guard is not None:
+        s.report(
+            GLOBAL_LOST_UPDATE, guard.lineno, node,
+            f"The module-level {root.id} is tested and then changed in place ({short(call.func, 40)}()) by {what} "
+            f"{s.fn.name} without a lock: two concurrent runs can both pass the test and both act on it, and with "
+            "process-based workers each process only changes its own copy.",
+        )
+    elif not any_in(what.lower(), ("thread", "pool", "asyncio", "coroutine")):
+        # One append or add is a single step under the GIL, so threads sharing the module lose
+        # nothing; worker processes (Celery, RQ, Dramatiq, …) each change a private copy.
+        s.report(
+            GLOBAL_LOST_UPDATE, node.lineno, node,
+            f"The module-level {root.id} is changed in place ({short(call.func, 40)}()) by {what} {s.fn.name}: "
+            "each worker process only changes its own copy, so other workers never see the change and it is "
+            "lost on restart.",
+        )
+
+
 def scan_global_lost_update(s: FunctionScan) -> None:
     if s.job is None:
         return
@@ -739,6 +796,8 @@ def scan_global_lost_update(s: FunctionScan) -> None:
                     "runs can lose updates, and each worker process only changes its own copy.",
                 )
                 break
+        else:
+            _global_mutator_call(s, step, mutables, declared)
 
 
 # ---- DC310: check-then-act on rows ----------------------------------------------------------
@@ -751,12 +810,24 @@ class _Check:
     names: set[str]
     how: str
     handlers: list[ast.ExceptHandler] = field(default_factory=list)
+    refs: set[str] = field(default_factory=set)  # objects a related row is created for: hasattr(order, "invoice")
+
+
+def _related_check(test: ast.AST) -> tuple[str, str] | None:
+    """``hasattr(obj, "related")``: whether a one-to-one row exists, asked through its accessor."""
+    for call in iter_calls(test):
+        if isinstance(call.func, ast.Name) and call.func.id == "hasattr" and len(call.args) == 2 and isinstance(call.args[0], ast.Name):
+            attr = string_value(call.args[1])
+            if attr:
+                return call.args[0].id, f'hasattr({call.args[0].id}, "{attr}")'
+    return None
 
 
 def _existence_call(test: ast.AST) -> tuple[str | None, str] | None:
     for call in iter_calls(test):
         tail = last_name(call.func)
-        if tail in ("exists", "aexists", "count", "acount", *_MAYBE_READS) and _ormish(call):
+        related = tail in ("exists", "aexists") and "filter" in chain_calls(call)  # self.reservations.filter(...).exists()
+        if tail in ("exists", "aexists", "count", "acount", *_MAYBE_READS) and (_ormish(call) or related):
             if any(c in _LOCKING_CALLS for c in chain_calls(call)):
                 return None
             return _model_from_chain(call), f"{tail}()"
@@ -795,9 +866,13 @@ _OUTCOMES = {
 }
 
 
+# Helpers that look a row up and return None when it is missing: content = self.retrieve(data).
+_LOOKUP_HELPER = re.compile(r"^(?:retrieve|lookup|find|find_existing|get_existing|fetch_existing|existing)(?:_|$)")
+
+
 def scan_check_then_act(s: FunctionScan) -> None:
     if not s.mentions("create(", "save(", "delete(", ".add(") or not s.mentions(
-        "exists(", "count(", "first(", "last(", "doesnotexist", "noresultfound", "one_or_none", "scalar"
+        "exists(", "count(", "first(", "last(", "doesnotexist", "noresultfound", "one_or_none", "scalar", "hasattr(", "retrieve", "lookup", "find"
     ):
         return
     checks: list[_Check] = []
@@ -812,6 +887,9 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 if found:
                     model, how = found
                     checks.append(_Check(node, {model} if model else set(), set(), how))
+                elif _related_check(node.test):
+                    obj, how = _related_check(node.test)  # type: ignore[misc]
+                    checks.append(_Check(node, set(), set(), how, refs={obj}))
                 else:
                     used = names_in(node.test) & set(maybe)
                     if used:
@@ -835,11 +913,14 @@ def scan_check_then_act(s: FunctionScan) -> None:
                     maybe[var] = (model, f"{last_name(inner.func)}()")
                     if model:
                         instances[var] = model
+            elif isinstance(inner, ast.Call) and _LOOKUP_HELPER.search(last_name(inner.func)):
+                maybe[var] = (None, f"{last_name(inner.func)}()")  # content = self.retrieve(data): None when missing
             elif isinstance(inner, ast.Call) and last_name(inner.func)[:1].isupper() and isinstance(inner.func, (ast.Name, ast.Attribute)):
                 instances[var] = last_name(inner.func)
                 constructed.add(var)
         if step.integrity_guarded or step.locked:
             continue
+        assigned = [t.id for t in targets if isinstance(t, ast.Name)]
         for call in _step_calls(step):
             act = _act(call, instances)
             if act is None:
@@ -852,9 +933,17 @@ def scan_check_then_act(s: FunctionScan) -> None:
                     inside = any(h.lineno <= call.lineno <= (h.end_lineno or h.lineno) for h in check.handlers)
                 else:
                     inside = _applies(check.node, step)  # type: ignore[arg-type]
-                if not inside or not ((model and model in check.models) or (var and var in check.names)):
+                related = bool(check.refs) and verb == "created" and bool(check.refs & names_in(call))
+                # `if content is None: content = M.objects.create(...)`: the checked name receives the new row
+                related = related or (verb == "created" and bool(check.names & set(assigned)))
+                # `if rel.filter(...).exists(): … else: M.objects.create(...)`: a related manager, model unknown
+                related = related or (verb == "created" and not check.models and not check.names and not check.refs
+                                      and not isinstance(check.node, ast.Try))
+                # the "not found" handler of get() creates whatever it creates because the row was missing
+                handled = isinstance(check.node, ast.Try) and inside and verb in ("created", "saved")
+                if not inside or not ((model and model in check.models) or (var and var in check.names) or related or handled):
                     continue
-                subject = model or var
+                subject = (next(iter(sorted(check.models)), None) if handled and not (model and model in check.models) else model) or model or var
                 outcome, fix = _OUTCOMES.get(verb, _OUTCOMES["saved"])
                 s.report(
                     CHECK_THEN_ACT, check.node.lineno, call,  # type: ignore[attr-defined]
@@ -865,6 +954,491 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 break
 
 
+# ---- DC312: check-then-act on a key-value store ---------------------------------------------
+
+_STORE_CHECKS = {"get", "aget", "exists", "hexists", "hget", "sismember", "get_data", "_get_data", "peek", "peek_data", "has_key", "ttl"}
+_STORE_PUTS = {"set", "aset", "setex", "psetex", "hset", "hmset", "mset", "put", "put_data", "_put_data", "set_data", "_set_data", "sadd", "set_many", "incr", "incrby"}
+# Writes that create the key when it is missing: after an EXPIRE of the same key they can
+# recreate an expired key, partially and without a TTL.
+_STORE_CREATES = {"hset", "hmset", "hsetnx", "sadd", "lpush", "rpush", "zadd", "hincrby", "incr", "incrby", "append", "setrange"}
+# A range read and the removal of what it returned: two consumers both take the same items, and
+# items added in between are removed without being read.
+_STORE_TAKES = {"zrangebyscore": ("zremrangebyscore", "zrem"), "zrange": ("zremrangebyrank", "zrem", "delete"),
+                "lrange": ("ltrim", "delete", "lrem"), "smembers": ("delete", "srem"), "hgetall": ("delete", "hdel"),
+                "hkeys": ("delete", "hdel"), "zrevrangebyscore": ("zremrangebyscore", "zrem")}
+_STORE_WORDS = ("redis", "cache", "storage", "store", "huey", "memcache", "kv", "conn", "client", "backend", "valkey")
+
+
+def _store_receiver(call: ast.Call, module: PyModule) -> str | None:
+    recv = receiver(call)
+    if recv is None:
+        return None
+    text = dotted(recv)
+    lower = text.lower()
+    if any_in(lower, _NOT_A_STORE) or "pipe" in lower:
+        return None  # request data, configuration; a pipeline queues its commands in MULTI
+    if any_in(lower, _STORE_WORDS) or last_name(call.func) in ("_get_data", "_put_data", "get_data", "put_data", "peek_data"):
+        return text
+    from .py_safeguards import is_store_client  # the same test DC202 uses for atomic counters
+
+    return text if is_store_client(recv, module) else None
+
+
+def _key(call: ast.Call) -> str | None:
+    if not call.args:
+        key = next((k.value for k in call.keywords if k.arg in ("key", "name")), None)
+        return ast.dump(key) if key is not None else None
+    return ast.dump(call.args[0])
+
+
+def _store_check(call: ast.Call) -> bool:
+    """A read of a key: get()/exists()/…, or ``incr(key, 0)``, which returns the value unchanged."""
+    tail = last_name(call.func)
+    if tail in ("incr", "incrby") and len(call.args) > 1:
+        return isinstance(call.args[1], ast.Constant) and call.args[1].value == 0
+    return tail in _STORE_CHECKS
+
+
+def scan_store_check_then_act(s: FunctionScan) -> None:
+    if not s.mentions("set(", "put", "zrem", "ltrim", "delete(", "srem(", "hdel(", "create(", "incr", "sadd(", "push(", "zadd("):
+        return
+    calls = [(c, st) for st in s.steps for c in _step_calls(st)]
+    if any(last_name(c.func) in ("watch", "register_script", "eval", "evalsha", "lock", "Lock") for c, _st in calls):
+        return  # WATCH/MULTI, a Lua script or a lock in the function: not a bare sequence of commands
+    checks: list[tuple[str, str, ast.Call, ast.If]] = []  # (receiver, key, read, the if that tests it)
+    values: dict[str, tuple[str, str, ast.Call]] = {}  # var -> the store read it holds
+    takes: list[tuple[str, str, ast.Call, tuple[str, ...]]] = []
+    expired: list[tuple[str, str, ast.Call]] = []  # (receiver, key, the expire() call)
+    for step in s.steps:
+        node = step.node
+        if step.header:
+            if isinstance(node, (ast.If, ast.While)):
+                for call in iter_calls(node.test):
+                    recv = _store_receiver(call, s.module) if _store_check(call) else None
+                    key = _key(call)
+                    if recv and key:
+                        checks.append((recv, key, call, node))  # type: ignore[arg-type]
+                for name in sorted(names_in(node.test) & set(values)):
+                    recv, key, call = values[name]
+                    checks.append((recv, key, call, node))  # type: ignore[arg-type]
+            continue
+        targets, value = _assign_parts(node)
+        if value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            inner = value.value if isinstance(value, ast.Await) else value
+            for call in iter_calls(inner):
+                tail = last_name(call.func)
+                recv = _store_receiver(call, s.module) if _store_check(call) or tail in _STORE_TAKES else None
+                key = _key(call)
+                if recv and key:
+                    if tail in _STORE_TAKES:
+                        takes.append((recv, key, call, _STORE_TAKES[tail]))
+                    else:
+                        values[targets[0].id] = (recv, key, call)
+                    break
+        if step.locked:
+            continue
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            if tail in ("expire", "pexpire", "expireat") and call.args:
+                recv = _store_receiver(call, s.module)
+                if recv:
+                    expired.append((recv, ast.dump(call.args[0]), call))
+                continue
+            if tail in _STORE_CREATES and call.args and call.lineno > min((e[2].lineno for e in expired), default=call.lineno):
+                recv, key = _store_receiver(call, s.module), ast.dump(call.args[0])
+                hit = next((e for e in expired if e[0] == recv and e[1] == key and e[2].lineno < call.lineno), None)
+                if hit is not None:
+                    s.report(
+                        STORE_CHECK_THEN_ACT, hit[2].lineno, call,
+                        f"Key {short(call.args[0], 40)} gets its TTL with {last_name(hit[2].func)}() before it is written with "
+                        f"{tail}(): if the key expired in the meantime, {tail}() recreates it partially and without a TTL, "
+                        "so it never expires again (write first and set the TTL after, in one MULTI pipeline).",
+                        hit[2],
+                    )
+                    continue
+            for recv, key, read, taken in takes:
+                if tail in taken and _store_receiver(call, s.module) == recv and _key(call) == key:
+                    s.report(
+                        STORE_CHECK_THEN_ACT, read.lineno, call,
+                        f"Key {short(read.args[0], 40)} is read with {last_name(read.func)}() and then cleared with {tail}() "
+                        f"in a separate command: {s.runners} can both take the same items, and items added in between "
+                        "are removed without being read (use a MULTI pipeline, a Lua script, or ZPOPMIN/LMOVE-style atomic commands).",
+                        read,
+                    )
+            if tail in _STORE_PUTS and not any(k.arg == "nx" for k in call.keywords):
+                recv, key = _store_receiver(call, s.module), _key(call)
+                for c_recv, c_key, read, check in checks:
+                    if c_recv == recv and c_key == key and step.node.lineno > check.lineno:
+                        s.report(
+                            STORE_CHECK_THEN_ACT, read.lineno, call,
+                            f"Key {short(read.args[0] if read.args else call, 40)} is tested with {last_name(read.func)}() and then written with "
+                            f"{tail}() in a separate command: {s.runners} can both see it unset and both write it, so a lock "
+                            "or a run-once marker made this way lets both through (use SET NX / cache.add(), WATCH/MULTI or a Lua script).",
+                            read,
+                        )
+                        break
+            elif tail in ("create", "acreate") and _ormish(call):
+                for c_recv, c_key, read, check in checks:
+                    if check in step.ifs:
+                        s.report(
+                            STORE_CHECK_THEN_ACT, read.lineno, call,
+                            f"A cache miss on {short(read.args[0] if read.args else read, 40)} is followed by a plain create(): "
+                            f"{s.runners} can both miss and both create the row (use get_or_create() on a unique key).",
+                            read,
+                        )
+                        break
+
+
+# ---- DC313: select, then claim by id ---------------------------------------------------------
+
+_ID_KEYS = {"_id", "id", "pk"}
+_ID_LOOKUPS = {"pk__in", "id__in"}
+
+
+def _claim_read(node: ast.AST) -> ast.Call | None:
+    """A query selecting candidate rows: ``select(...).where(...)``, ``M.objects.filter(...)``,
+    ``collection.find({...})``; None when it locks what it selects."""
+    for call in iter_calls(node):
+        calls = chain_calls(call)
+        if any(c in _LOCKING_CALLS for c in calls) or "skip_locked" in ast.dump(call):
+            return None
+        if calls and calls[0] == "select" and any(c in ("where", "filter", "filter_by") for c in calls):
+            return call
+        for sub in _sub_calls(call):  # collection.find({...}).sort(...)
+            if last_name(sub.func) == "find" and sub.args and isinstance(sub.args[0], ast.Dict) and receiver(sub) is not None:
+                return sub
+        if "filter" in calls and _ormish(call) == "django" and calls[-1] not in _NOT_QUERIES:
+            return call
+    return None
+
+
+def _only_ids(call: ast.Call, dicts: dict[str, ast.AST], tainted: set[str]) -> bool:
+    """Whether an UPDATE's filter is nothing but "id in <the selected ids>"."""
+    tail = last_name(call.func)
+    if tail in ("update_many", "update_one") and call.args:
+        flt = call.args[0]
+        if isinstance(flt, ast.Name):
+            flt = dicts.get(flt.id, flt)
+        if not isinstance(flt, ast.Dict) or not (names_in(flt) & tainted):
+            return False
+        keys = {string_value(k) for k in flt.keys if k is not None}
+        return bool(keys) and keys <= _ID_KEYS and "$in" in ast.dump(flt)
+    calls = chain_calls(call)
+    if tail == "update" and _ormish(call) == "django":
+        node = call.func.value if isinstance(call.func, ast.Attribute) else None
+        kwargs = [kw for c in iter_calls(node) if last_name(c.func) == "filter" for kw in c.keywords] if node is not None else []
+        return bool(kwargs) and all(kw.arg in _ID_LOOKUPS for kw in kwargs) and any(names_in(kw.value) & tainted for kw in kwargs)
+    if "update" in calls and "where" in calls and ("values" in calls or tail == "values"):
+        wheres = [c for c in _sub_calls(call) if last_name(c.func) == "where"]
+        conds = [a for w in wheres for a in w.args]
+        return len(conds) == 1 and isinstance(conds[0], ast.Call) and last_name(conds[0].func) == "in_" and bool(names_in(conds[0]) & tainted)
+    return False
+
+
+def _sub_calls(call: ast.Call) -> list[ast.Call]:
+    out = []
+    node: ast.AST | None = call
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call):
+            out.append(node)
+            node = node.func
+        else:
+            node = node.value
+    return out
+
+
+def scan_claim_without_lock(s: FunctionScan) -> None:
+    if not s.mentions("update") or not s.mentions("in_(", "$in", "__in"):
+        return
+    if s.mentions("for_update", "skip_locked", "for update"):
+        return
+    tainted: set[str] = set()
+    dicts: dict[str, ast.AST] = {}
+    read: ast.Call | None = None
+    for step in s.steps:
+        node = step.node
+        if step.header:
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                found = _claim_read(node.iter)
+                if found is not None or names_in(node.iter) & tainted:
+                    read = read or found
+                    tainted |= names_in(node.target)
+            continue
+        targets, value = _assign_parts(node)
+        if value is not None:
+            found = _claim_read(value)
+            if found is not None or names_in(value) & tainted:
+                read = read or found
+                for t in targets:
+                    tainted |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+            if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(value, ast.Dict):
+                dicts[targets[0].id] = value
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            recv = receiver(call)
+            if tail in ("append", "extend", "add", "update", "setdefault") and isinstance(recv, ast.Name) and any(
+                names_in(a) & tainted for a in call.args
+            ):
+                tainted.add(recv.id)
+                continue
+            if read is None or step.locked:
+                continue
+            if _only_ids(call, dicts, tainted):
+                s.report(
+                    CLAIM_WITHOUT_LOCK, read.lineno, call,
+                    "Rows are selected and then claimed with an update by their ids in a separate statement: "
+                    f"{s.runners} both select the same rows before either marks them, and both claim and run them "
+                    "(lock the selection with FOR UPDATE SKIP LOCKED, or repeat the selection's condition in the update "
+                    "and use the rows it actually changed).",
+                    read,
+                )
+                return
+
+
+# ---- DC314: a lock released by a caller that may not hold it -------------------------------
+
+
+def _try_acquire(value: ast.AST) -> tuple[str, str | None, str] | None:
+    """(receiver, key, how) for ``cache.add(k, …)``, ``r.set(k, …, nx=True)``, ``r.setnx(k, …)``,
+    ``lock.acquire(blocking=False)``: calls whose result says whether the lock was taken."""
+    inner = value.value if isinstance(value, ast.Await) else value
+    if not isinstance(inner, ast.Call) or receiver(inner) is None:
+        return None
+    tail = last_name(inner.func)
+    recv = dotted(receiver(inner))
+    if tail == "acquire" and any(k.arg in ("blocking", "timeout", "blocking_timeout") for k in inner.keywords):
+        return recv, None, f"{short(inner.func, 40)}()"
+    if tail == "acquire" and inner.args and isinstance(inner.args[0], ast.Constant) and inner.args[0].value is False:
+        return recv, None, f"{short(inner.func, 40)}()"
+    if not inner.args:
+        return None
+    key = ast.dump(inner.args[0])
+    if (tail == "add" and any_in(recv.lower(), ("cache", "memcache"))) or tail == "setnx" or (
+        tail == "set" and any(k.arg == "nx" for k in inner.keywords)
+    ):
+        return recv, key, f"{short(inner.func, 40)}()"
+    return None
+
+
+def scan_lock_released_unowned(s: FunctionScan) -> None:
+    if not s.mentions("delete(", "release(", "unlink("):
+        return
+    taken: list[tuple[str, str, str | None, str, ast.AST]] = []  # (flag name, receiver, key, how, node)
+    for step in s.steps:
+        node = step.node
+        if step.header:
+            continue
+        targets, value = _assign_parts(node)
+        if value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            found = _try_acquire(value)
+            if found:
+                taken.append((targets[0].id, *found, node))
+        if not taken:
+            continue
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            recv = receiver(call)
+            if recv is None or tail not in ("delete", "release", "unlink", "adelete"):
+                continue
+            for flag, owner, key, how, acquired in taken:
+                same = dotted(recv) == owner and (
+                    (key is None and tail == "release") or (key is not None and call.args and ast.dump(call.args[0]) == key)
+                )
+                if not same:
+                    continue
+                if any(flag in names_in(check.test) for check in step.ifs) or _guarded_by_exit(s.steps, flag, step):
+                    break
+                s.report(
+                    LOCK_RELEASED_UNOWNED, call.lineno, call,
+                    f"The lock taken with {how} (its result in `{flag}`) is released with {tail}() whether or not this "
+                    f"caller acquired it: when another run of {s.fn.name} holds the lock, this one releases it on its way "
+                    f"out and a third can start alongside the holder (release only when `{flag}` is true, ideally with a "
+                    "token compare-and-delete).",
+                    acquired,
+                )
+                break
+
+
+def _guarded_by_exit(steps: list[Step], flag: str, at: Step) -> bool:
+    """``if not acquired: return`` (or raise) before ``at``: only an owner gets there."""
+    for step in steps:
+        if step is at:
+            return False
+        node = step.node
+        if step.header and isinstance(node, ast.If) and flag in names_in(node.test) and _terminates(node.body):
+            if (node.end_lineno or node.lineno) < at.node.lineno:  # type: ignore[attr-defined]
+                return True
+    return False
+
+
+# ---- DC340: work enqueued before the state it needs is committed ----------------------------
+
+_ENQUEUES = {"delay", "apply_async", "send_task", "async_task", "enqueue", "enqueue_call", "enqueue_job", "send_with_options", "kiq"}
+_FILE_OPENERS = {"open", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"}
+
+
+def _transaction_blocks(fn: FunctionInfo) -> list[tuple[int, int, int, str]]:
+    """(start, end, header line, how) of the function's transaction blocks: ``with transaction.atomic():``,
+    ``with session.begin():``, ``async with conn.transaction():``, or the whole function under
+    ``@transaction.atomic``."""
+    out = []
+    for name, node in fn.decorators:
+        if name.rsplit(".", 1)[-1] == "atomic":
+            out.append((fn.node.lineno, fn.end, node.lineno, f"@{name}"))
+    for node in ast.walk(fn.node):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                expr = item.context_expr
+                tail = last_name(expr.func) if isinstance(expr, ast.Call) else last_name(expr)
+                recv = dotted(receiver(expr)).lower() if isinstance(expr, ast.Call) and receiver(expr) is not None else ""
+                if tail == "atomic" or (tail in ("begin", "transaction") and any_in(recv, ("session", "conn", "db", "engine", "connection"))):
+                    out.append((node.lineno, node.end_lineno or node.lineno, node.lineno, f"{short(expr, 40)}"))
+    return out
+
+
+def _open_files(fn: FunctionInfo) -> list[tuple[int, int, str, ast.AST]]:
+    """(start, end, name, with node) of ``with open(p, "w") as f`` / ``NamedTemporaryFile() as f`` blocks."""
+    out = []
+    for node in ast.walk(fn.node):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and last_name(expr.func) in _FILE_OPENERS and isinstance(item.optional_vars, ast.Name):
+                    if last_name(expr.func) == "open" and not any_in(open_mode(expr), ("w", "a", "x", "+")):
+                        continue
+                    out.append((node.lineno, node.end_lineno or node.lineno, item.optional_vars.id, node))
+    return out
+
+
+def _enqueued(call: ast.Call) -> str:
+    recv = receiver(call)
+    return f"{short(recv, 30)}.{last_name(call.func)}()" if recv is not None else f"{last_name(call.func)}()"
+
+
+def _moved_out_of_transaction(s: FunctionScan, call: ast.Call) -> str | None:
+    """How the base side of this function sent the same work inside a transaction block, when the
+    head sends it outside any: ``bulk_update.apply_async(...)`` moved below ``with transaction.atomic():``."""
+    base = module_for(s.ctx, "base") if s.ctx.file.old_path is not None else None
+    fn = base.by_qualname.get(s.fn.qualname) if base is not None else None
+    if fn is None:
+        return None
+    name = dotted(call.func)
+    for start, end, header, how in _transaction_blocks(fn):
+        for node in ast.walk(fn.node):
+            if isinstance(node, ast.Call) and dotted(node.func) == name and start <= node.lineno <= end:
+                return f"`{how}` on base line {header}"
+    return None
+
+
+def scan_enqueue_before_commit(s: FunctionScan) -> None:
+    if not s.mentions(*(f"{e}(" for e in _ENQUEUES)):
+        return
+    blocks = _transaction_blocks(s.fn)
+    files = _open_files(s.fn)
+    sends: list[tuple[ast.Call, Step]] = [
+        (c, st) for st in s.steps for c in _step_calls(st) if last_name(c.func) in _ENQUEUES and receiver(c) is not None or (
+            last_name(c.func) in ("async_task", "send_task") and isinstance(c.func, ast.Name)
+        )
+    ]
+    if not sends:
+        return
+    later: list[tuple[int, ast.Call]] = [(c.lineno, c) for st in s.steps for c in _step_calls(st)]
+    for call, _step in sends:
+        added = touches(s.ctx.added, call)
+        args = [*call.args, *(k.value for k in call.keywords)]
+        roots = {n.id for a in args for n in ast.walk(a) if isinstance(n, ast.Name)}
+        what = _enqueued(call)
+        for start, end, header, how in blocks:
+            if start <= call.lineno <= end and (added or header in s.ctx.added):
+                if added and how.rstrip("()").endswith("atomic"):
+                    break  # work-enqueued (DC103) already says it, as a warning, at this added send
+                line = call.lineno if added else header
+                s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                    s.ctx.path, line,
+                    f"{what} is sent inside `{how}` (line {header}), before the transaction commits: a worker can "
+                    "start it before the commit and not see the rows, or run it for rows a rollback removed "
+                    "(send it from transaction.on_commit()).", max(line, call.lineno),
+                ))
+                break
+        else:
+            moved = _moved_out_of_transaction(s, call) if added else None
+            if moved is not None:
+                s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                    s.ctx.path, call.lineno,
+                    f"{what} moved out of the transaction block it was sent from ({moved}): it is now sent after the "
+                    "commit, so a worker sees the committed rows, but the send no longer rolls back with them and its "
+                    "order relative to the other writes changed; check the task does not rely on either.",
+                    call.end_lineno or call.lineno, severity="warning",
+                ))
+                continue
+            for start, end, name, node in files:
+                if start < call.lineno <= end and name in roots and (added or start in s.ctx.added):
+                    line = call.lineno if added else start
+                    s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                        s.ctx.path, line,
+                        f"{what} is given the file `{name}` while it is still open (the `with` on line {start}): a worker "
+                        "can read it before the data is flushed and the file closed (enqueue after the `with` block).",
+                        max(line, call.lineno),
+                    ))
+                    break
+            else:
+                if not added:
+                    continue
+                for number, after in later:
+                    if number <= (call.end_lineno or call.lineno):
+                        continue
+                    tail = last_name(after.func)
+                    recv = receiver(after)
+                    if recv is None:
+                        continue
+                    if tail in ("save", "asave") and chain_root(recv) in roots:
+                        state = f"`{short(recv, 30)}.save()` (line {number})"
+                    elif tail == "commit" and any_in(dotted(recv).lower(), ("session", "db", "conn", "transaction")):
+                        state = f"`{short(after.func, 40)}()` (line {number})"
+                    else:
+                        continue
+                    s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                        s.ctx.path, call.lineno,
+                        f"{what} is sent before {state}: a worker can start it and read the old state, or overwrite "
+                        "what is saved after it (save or commit first, then enqueue, ideally from transaction.on_commit()).",
+                        number,
+                    ))
+                    break
+
+
+_MOVE_SENDS = {"enqueue", "enqueue_job", "publish", "basic_publish", "push", "rpush", "lpush", "xadd", "send_message", "put"}
+_MOVE_ACKS = {"ack", "basic_ack", "acknowledge", "delete_message", "xack", "lrem", "zrem", "nack", "reject", "basic_reject", "basic_nack"}
+
+
+def scan_two_step_move(s: FunctionScan) -> None:
+    """A message moved as "enqueue a copy, then ack the original" in two separate calls."""
+    if not s.mentions(*(f"{a}(" for a in _MOVE_ACKS)):
+        return
+    sends: list[tuple[ast.Call, set[str]]] = []
+    for step in s.steps:
+        for call in _step_calls(step):
+            tail = last_name(call.func)
+            recv = receiver(call)
+            if recv is None or "pipe" in dotted(recv).lower():
+                continue
+            args = {n for a in [*call.args, *(k.value for k in call.keywords)] for n in names_in(a)} - {"self", "cls"}
+            if tail in _MOVE_SENDS and args:
+                sends.append((call, args))
+            elif tail in _MOVE_ACKS and args:
+                for send, sent in sends:
+                    shared = sent & args
+                    if shared and (touches(s.ctx.added, send) or touches(s.ctx.added, call)):
+                        line = first_changed(s.ctx.added, send.lineno, call.end_lineno or call.lineno) or send.lineno
+                        s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(
+                            s.ctx.path, line,
+                            f"`{sorted(shared)[0]}` is moved in two calls, {_enqueued(send)} then {_enqueued(call)}: a worker that "
+                            "dies between them leaves the message in both places and it runs twice (in the other order it would "
+                            "be lost); make the move one atomic step (a MULTI pipeline, a Lua script, LMOVE) or the consumer idempotent.",
+                            call.end_lineno or call.lineno, severity="warning",
+                        ))
+                        return
+
+
 ANALYSES = (
     scan_orm_lost_update,
     scan_sql_lost_update,
@@ -873,6 +1447,11 @@ ANALYSES = (
     scan_global_lost_update,
     scan_check_then_act,
     scan_file_check_then_act,
+    scan_store_check_then_act,
+    scan_claim_without_lock,
+    scan_lock_released_unowned,
+    scan_enqueue_before_commit,
+    scan_two_step_move,
 )
 
 

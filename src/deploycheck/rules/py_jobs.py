@@ -753,14 +753,14 @@ def detect_jobs(ctx: FileContext):
         return
     covered: set[int] = set()  # changed lines a per-file finding reports (base lines negative)
     if job_by_path(ctx) or mentions_jobs(ctx):
-        for finding in _detect_local_jobs(ctx):
+        for finding in _detect_local_jobs(ctx, covered):
             covered.update(range(finding.line, finding.end_line + 1) if finding.side == "head" else range(-finding.end_line, -finding.line + 1))
             yield finding
     yield from _detect_reached(ctx, covered)
     yield from _detect_enqueues(ctx)
 
 
-def _detect_local_jobs(ctx: FileContext):
+def _detect_local_jobs(ctx: FileContext, covered: set[int]):
     module_kind = JobKind("job", "job (job_paths)") if is_job_path(ctx) else None
     head_groups: dict = {}
     # Removed lines are looked at only in pure deletions: a replaced line is reported on the head
@@ -778,7 +778,8 @@ def _detect_local_jobs(ctx: FileContext):
             head_groups = groups
         for qualname, (fn, kind, changed) in groups.items():
             if side == "base" and qualname in head_groups:
-                continue  # the head finding already covers this job
+                covered.update(-n for n in changed)  # the head finding already covers this job
+                continue
             shared = (
                 changed_touch_shared_state(fn, module, lines, ctx)
                 if fn is not None

@@ -22,6 +22,7 @@ from .py_gate import any_in, may_change_safeguards, migration_kind, should_analy
 from .py_source import (
     PyModule,
     chain_attrs,
+    chain_calls,
     chain_root,
     dotted,
     has_lock_word,
@@ -68,6 +69,13 @@ ADDED_RULE = {
     "atomic-update": ATOMIC_WRITE_CHANGED,
     "get-or-create": ATOMIC_WRITE_CHANGED,
     "idempotency": ATOMIC_WRITE_CHANGED,
+    "optimistic": ATOMIC_WRITE_CHANGED,
+    "redis-transaction": LOCKING_CHANGED,
+    "atomic-script": ATOMIC_WRITE_CHANGED,
+    "upsert": ATOMIC_WRITE_CHANGED,
+    "conflict-handling": ATOMIC_WRITE_CHANGED,
+    "lock-order": LOCKING_CHANGED,
+    "parallelism": LOCKING_CHANGED,
 }
 REMOVED_CONSEQUENCE = {
     "row-lock": "concurrent transactions can now read the same row and overwrite each other's changes",
@@ -78,6 +86,25 @@ REMOVED_CONSEQUENCE = {
     "idempotency": "a retried or duplicated message can now apply its side effect twice",
     "on-commit": "deferred work can now run before the transaction commits, or after it rolls back",
     "get-or-create": "two workers running at once can now both create the row",
+    "upsert": "two workers running at once can now both insert the row, or the second one fails on the unique key",
+    "optimistic": "the optimistic transaction no longer aborts when another client changes the watched keys, so concurrent updates overwrite each other",
+    "atomic-script": "the steps the script ran as one atomic command now run as separate commands that other clients can interleave",
+    "redis-transaction": "its commands no longer run as one step: other clients can change or read the keys between them",
+    "conflict-handling": "a duplicate written by a concurrent worker now raises instead of being read back",
+    "lock-order": "rows are now locked in no fixed order, so two workers locking overlapping rows can deadlock",
+}
+# Kinds reported only inside a function that exists on both sides: a pool, an upsert or a Lua
+# script in new code is how new code is written, not a change to how existing code is protected.
+_CHANGES_ONLY = frozenset({"parallelism", "optimistic", "redis-transaction", "atomic-script", "upsert", "conflict-handling", "lock-order"})
+# What a changed (not added or removed) occurrence of these kinds means, when it is not the generic text.
+CHANGED_CONSEQUENCE = {
+    "parallelism": "this changes how many of these run at the same time, or how long the caller waits for them",
+    "lock-order": "the order in which rows are locked decides whether two workers deadlock",
+    "optimistic": "the transaction now aborts (and must be retried) whenever another client changes a watched key first",
+    "atomic-script": "the script's steps run as one command that other clients cannot interleave, and it blocks the store while it runs",
+    "upsert": "concurrent inserts of the same key are now resolved by the database instead of by the code around them",
+    "redis-transaction": "its commands now run as one step (reads inside it see one snapshot, writes land together), and the code must use the results of execute()",
+    "conflict-handling": "a duplicate written by a concurrent worker is now handled instead of raising",
 }
 
 _COUNTERS = ("incr", "incrby", "decr", "decrby", "hincrby", "hincrbyfloat", "incrbyfloat", "zincrby")
@@ -152,7 +179,7 @@ def _update_kind(call: ast.Call) -> tuple[str, str] | None:
 def _sql_occurrence(call: ast.Call) -> tuple[str, str] | None:
     if not call.args:
         return None
-    sql = string_value(call.args[0])
+    sql = _sql_text(call)
     if sql is None:
         return None
     sql = " ".join(sql.lower().split())
@@ -160,11 +187,31 @@ def _sql_occurrence(call: ast.Call) -> tuple[str, str] | None:
         return "lock", "the advisory lock"
     if _ROW_LOCK_SQL.search(sql):
         return "row-lock", "`SELECT … FOR UPDATE`"
+    if sql.strip().rstrip(";") in ("begin", "begin deferred", "begin transaction", "begin deferred transaction"):
+        return "transaction", "`BEGIN` (deferred: two SQLite writers that both read first fail with 'database is locked'; use BEGIN IMMEDIATE)"
+    if sql.strip().rstrip(";").startswith(("begin immediate", "begin exclusive")):
+        return "transaction", f"`{sql.strip().rstrip(';').upper()}`"
     if "on conflict" in sql or "on duplicate key" in sql or "insert ignore" in sql:
-        return "get-or-create", "`INSERT … ON CONFLICT`"
+        return "upsert", "`INSERT … ON CONFLICT`"
     if _RELATIVE_SQL.search(sql):
         return "atomic-update", "the relative UPDATE (SET col = col ± n)"
     return None
+
+
+def call_line(call: ast.Call) -> int:
+    """The line a reader sees the call on: the method's name for ``x.m(…)``, so that
+    ``.with_for_update()`` alone on a continuation line of a multi-line query counts there."""
+    if isinstance(call.func, ast.Attribute) and call.func.end_lineno is not None:
+        return call.func.end_lineno
+    return call.lineno
+
+
+def _sql_text(call: ast.Call) -> str | None:
+    """The SQL of ``execute("…")``, ``execute(text("…"))`` or ``execute(sql.SQL("…"))``."""
+    first = call.args[0]
+    if isinstance(first, ast.Call) and last_name(first.func) in ("text", "SQL", "RawSQL", "literal_column") and first.args:
+        first = first.args[0]
+    return string_value(first)
 
 
 def _bindings(module: PyModule) -> dict[str, list[ast.AST]]:
@@ -244,10 +291,26 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule
         return "atomic-update", f"the atomic `{dotted(call.func)}()`", True
     if tail == "on_commit":
         return "on-commit", "`transaction.on_commit()`", True
-    if tail in ("get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create", "on_conflict_do_nothing", "on_conflict_do_update"):
+    if tail in ("get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"):
         return "get-or-create", f"`{tail}()`", True
-    if tail in ("create", "acreate") and any(a in chain_attrs(call.func) for a in ("objects", "_default_manager")):
-        return "create", "create()", False
+    if tail in ("on_conflict_do_nothing", "on_conflict_do_update", "on_duplicate_key_update"):
+        return "upsert", f"`{tail}()`", True
+    if tail in ("create", "acreate", "bulk_create", "abulk_create") and any(a in chain_attrs(call.func) for a in ("objects", "_default_manager")):
+        if tail.endswith("bulk_create") and any(kw.arg in ("update_conflicts", "ignore_conflicts") for kw in call.keywords):
+            return "upsert", f"`{tail}(…conflicts=…)`", True
+        return "create", f"{tail}()", False
+    if tail == "pipeline" and any(kw.arg == "transaction" and isinstance(kw.value, ast.Constant) and kw.value.value is True for kw in call.keywords):
+        return "redis-transaction", f"the MULTI pipeline `{name}(transaction=True)`", True
+    if tail in ("watch", "multi") and recv is not None and module is not None and is_store_client(recv, module):
+        return "optimistic", f"`{tail.upper()}` (`{name}()`)", True
+    if tail in ("register_script", "script_load", "fcall", "fcall_ro") or (
+        tail in ("eval", "evalsha") and recv is not None and module is not None and is_store_client(recv, module)
+    ):
+        return "atomic-script", f"the Lua script `{name}()`", True
+    if tail in ("ThreadPoolExecutor", "ProcessPoolExecutor", "ThreadPool") or (
+        tail == "Pool" and chain_root(call.func) in ("multiprocessing", "mp", "Pool")
+    ) or (tail == "wait" and chain_root(call.func) in ("concurrent", "futures", "wait")):
+        return "parallelism", f"`{name}()`", True
     if tail in ("save", "asave"):
         return "save", "save()", False
     if tail == "atomic":
@@ -268,9 +331,18 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule
         return "retry", f"`{name}()`", True
     if name in wrappers or tail in wrappers:
         return ("lock" if has_lock_word(tail) else "transaction"), f"`{name}`", True
+    if "for_update" in tail:  # a project helper returning a locked queryset: category_qs_select_for_update()
+        return "row-lock", f"`{name}()`", True
+    if has_lock_word(tail) and not _NOT_TAKING.search(tail):
+        return "lock", f"the lock helper `{name}()`", True
     return None
 
 
+# Helpers named like locks that do not take one: release_lock(), is_locked(), lock_key(...).
+_NOT_TAKING = re.compile(r"(?i)release|unlock|^is_|^has_|locked$|_key$|_name$|_id$|_path$|^get_lock_|expire|extend|refresh|renew|owner|status|^check")
+
+
+_LOCK_CALLS = ("select_for_update", "with_for_update", "with_lockmode")
 _RETRY_KEYWORDS = ("autoretry_for", "max_retries", "retry_backoff", "retry_kwargs", "retries", "retry")
 
 
@@ -278,14 +350,32 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
     if "occurrences" in module.memo:
         return module.memo["occurrences"]
     out: list[Occurrence] = []
+    locking_scopes = set()
     for call, scope in module.calls:
         found = _call_occurrence(call, wrappers, module)
         if found:
             kind, label, report = found
-            out.append(Occurrence(kind, label, call.lineno, scope, report))
+            out.append(Occurrence(kind, label, call_line(call), scope, report))
+            if kind in ("row-lock", "lock"):
+                locking_scopes.add(scope)
+        if last_name(call.func) == "order_by" and any(c in _LOCK_CALLS for c in chain_calls(call)):
+            # M.objects.select_for_update().order_by("pk"): the rows are locked in that order
+            out.append(Occurrence("lock-order", "the lock order (`order_by()` on the locked rows)", call_line(call), scope))
+        elif found and found[0] == "row-lock" and "order_by" in chain_calls(call)[:-1]:
+            order = next(c for c in _chain(call) if last_name(c.func) == "order_by")
+            out.append(Occurrence("lock-order", "the lock order (`order_by()` on the locked rows)", call_line(order), scope))
         for kw in call.keywords:
             if kw.arg in _RETRY_KEYWORDS and not (isinstance(kw.value, ast.Constant) and kw.value.value in (0, None, False)):
                 out.append(Occurrence("retry", f"`{kw.arg}=`", kw.value.lineno, scope))
+            elif kw.arg in ("max_workers", "processes", "max_concurrency", "concurrency", "max_jobs") and last_name(call.func)[:1].isupper() | (
+                last_name(call.func) in ("Pool", "ThreadPoolExecutor", "ProcessPoolExecutor", "create_pool")
+            ):
+                out.append(Occurrence("parallelism", f"`{kw.arg}=` of `{dotted(call.func)}()`", kw.value.lineno, scope))
+    for call, scope in module.calls:  # sorted(ids) in a function that takes locks: the lock order
+        if scope in locking_scopes and last_name(call.func) == "sorted" and isinstance(call.func, ast.Name):
+            out.append(Occurrence("lock-order", "the lock order (`sorted()` before taking the locks)", call.lineno, scope))
+    for handler, scope in _integrity_handlers(module):
+        out.append(Occurrence("conflict-handling", "the `except IntegrityError` handler", handler.lineno, scope))
     for fn in module.functions:
         for name, node in fn.decorators:
             if isinstance(node, ast.Call):
@@ -300,7 +390,7 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
     for item, _node, scope in module.with_items:
         expr = item.context_expr
         if isinstance(expr, ast.Call):
-            continue
+            continue  # among the calls (a lock helper of the project: `with task_lock(name) as (lock, acquired)`)
         name = dotted(expr)
         if is_lock_name(name, wrappers) or name in wrappers:
             out.append(Occurrence("lock" if is_lock_name(name, wrappers) else "transaction", f"`with {name}`", expr.lineno, scope))
@@ -314,6 +404,29 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
     for _name, line, scope in module.identifiers:
         out.append(Occurrence("idempotency", "the idempotency key", line, scope))
     module.memo["occurrences"] = out
+    return out
+
+
+def _chain(call: ast.AST):
+    node = call
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript, ast.Await)):
+        if isinstance(node, ast.Call):
+            yield node
+            node = node.func
+        else:
+            node = node.value
+
+
+def _integrity_handlers(module: PyModule) -> list[tuple[ast.ExceptHandler, str]]:
+    """``except IntegrityError:`` (or UniqueViolation, …) handlers with the function they sit in."""
+    out = []
+    for fn in module.functions:
+        for node in ast.walk(fn.node):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                names = {last_name(n) for n in ast.walk(node.type) if isinstance(n, (ast.Name, ast.Attribute))}
+                if names & {"IntegrityError", "UniqueViolation", "UniqueViolationError", "DuplicateKeyError"}:
+                    if module.function_at(node.lineno) is fn:
+                        out.append((node, fn.qualname))
     return out
 
 
@@ -379,6 +492,7 @@ def detect_safeguards(ctx: FileContext):
     base_counts = _counts(base_occ) if base else None
     if base is not None and head is not None and ctx.removed:
         yield from _removed(ctx, head, base, head_counts, base_counts, base_occ)
+        yield from _inverted_guards(ctx, head, base, wrappers)
     if head is not None and ctx.added:
         yield from _added(ctx, head, base, head_counts, base_counts, head_occ)
 
@@ -404,12 +518,104 @@ def _removed(ctx, head, base, head_counts, base_counts, base_occ):
         if deficits[key] > 0:
             deficits[key] -= 1
             per_line.setdefault(occ.line, []).append(occ)
+    moved: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for line in list(per_line):
+        kept = []
+        for occ in per_line[line]:
+            into = _moved_into_helper(occ, head, base, ctx.settings.lock_wrappers, moved)
+            if into is None:
+                kept.append(occ)
+            else:
+                helper_line, helper = into
+                yield LOCKING_CHANGED.finding(
+                    ctx.path, helper_line,
+                    f"{_sentence_start(occ.label)} moved from {_where(occ.scope)} into `{helper}()`, which it now calls: "
+                    "check that the helper still guards the same rows or code, in the same transaction.",
+                )
+        if kept:
+            per_line[line] = kept
+        else:
+            del per_line[line]
     for line, occs in sorted(per_line.items()):
         labels = list(dict.fromkeys(o.label for o in occs))
         first = occs[0]
         what = _sentence_start(" and ".join(labels))
         message = f"{what} was removed from {_where(first.scope)}: {REMOVED_CONSEQUENCE[first.kind]}."
         yield SAFEGUARD_REMOVED.finding(ctx.path, line, message, side="base")
+
+
+def _scope_calls(module: PyModule, scope: str) -> dict[str, int]:
+    """Names called directly in ``scope`` (not in nested functions), with the first line of each."""
+    out: dict[str, int] = {}
+    for call, where in module.calls:
+        if where == scope:
+            out.setdefault(last_name(call.func), call.lineno)
+    return out
+
+
+def _moved_into_helper(occ: Occurrence, head: PyModule, base: PyModule, wrappers, used) -> tuple[int, str] | None:
+    """(line, name) of a call, new in the head's ``occ.scope``, to a function of the head file that
+    holds a safeguard of the same kind: the safeguard moved into a helper, it was not removed.
+    Each helper call accounts for as many removed safeguards as the helper holds."""
+    if occ.scope not in head.scopes or occ.kind not in ("row-lock", "lock", "transaction", "atomic-update", "on-commit", "get-or-create", "upsert"):
+        return None
+    key = (occ.scope, occ.kind)
+    if key not in used:
+        before = _scope_calls(base, occ.scope) if occ.scope in base.scopes else {}
+        budget: list[tuple[int, str]] = []
+        for name, line in _scope_calls(head, occ.scope).items():
+            if name in before:
+                continue
+            for fn in head.by_name.get(name, []):
+                held = [o for o in occurrences(head, wrappers) if o.kind == occ.kind and (o.scope == fn.qualname or o.scope.startswith(fn.qualname + "."))]
+                budget.extend([(line, name)] * len(held))
+        used[key] = budget
+    return used[key].pop(0) if used[key] else None
+
+
+def _lock_guards(module: PyModule, wrappers) -> dict[tuple[str, str], list[tuple[int, bool]]]:
+    """``if acquired:`` / ``if not acquired:`` on a name bound from a lock: ``with task_lock(k) as
+    (lock, acquired)``, ``acquired = lock.acquire(blocking=False)``, ``ok = cache.add(k, 1)``.
+    {(scope, name): [(line, positive), …]}."""
+    lock_lines = {o.line for o in occurrences(module, wrappers) if o.kind == "lock"}
+    bound: set[tuple[str, str]] = set()
+    for item, _node, scope in module.with_items:
+        if isinstance(item.context_expr, ast.Call) and call_line(item.context_expr) in lock_lines and item.optional_vars is not None:
+            bound.update((scope, n.id) for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name))
+    for node, scope in module.assigns:
+        value = getattr(node, "value", None)
+        if isinstance(node, ast.Assign) and isinstance(value, ast.Call) and call_line(value) in lock_lines:
+            bound.update((scope, n.id) for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    out: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    if not bound:
+        return out
+    for fn in module.functions:
+        for node in ast.walk(fn.node):
+            if not isinstance(node, (ast.If, ast.While, ast.IfExp)) or module.function_at(node.lineno) is not fn:
+                continue
+            test, positive = node.test, True
+            if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+                test, positive = test.operand, False
+            if isinstance(test, ast.Name) and (fn.qualname, test.id) in bound:
+                out.setdefault((fn.qualname, test.id), []).append((node.lineno, positive))
+    return out
+
+
+def _inverted_guards(ctx, head, base, wrappers):
+    """DC320 for a lock guard turned the other way round (``if acquired:`` -> ``if not acquired:``)."""
+    before = _lock_guards(base, wrappers)
+    if not before:
+        return
+    for key, tests in _lock_guards(head, wrappers).items():
+        old = {positive for line, positive in before.get(key, []) if line in ctx.removed}
+        for line, positive in tests:
+            if line in ctx.added and (not positive) in old and positive not in {p for _l, p in before.get(key, [])}:
+                shown = key[1] if positive else f"not {key[1]}"
+                yield SAFEGUARD_REMOVED.finding(
+                    ctx.path, line,
+                    f"The lock guard in {_where(key[0])} was inverted to `if {shown}:`: the code it guarded now runs "
+                    "exactly when the lock was not acquired, i.e. while another worker holds it.",
+                )
 
 
 def _added(ctx, head, base, head_counts, base_counts, head_occ):
@@ -426,6 +632,8 @@ def _added(ctx, head, base, head_counts, base_counts, head_occ):
         if surplus[key] > 0:
             surplus[key] -= 1
             verb = "added"
+        elif base is not None and occ.scope not in base.scopes:
+            continue  # a new function holding as many as the file had: moved here (see _moved_into_helper)
         elif code_only(ctx.added[occ.line]) not in removed_text:
             verb = "changed"
         else:
@@ -437,6 +645,8 @@ def _added(ctx, head, base, head_counts, base_counts, head_occ):
         rule = ADDED_RULE.get(occ.kind)
         if rule is None:
             continue
+        if occ.kind in _CHANGES_ONLY and (base is None or occ.scope not in base.scopes):
+            continue  # new code written this way is not a change of how existing code is protected
         if occ.kind == "get-or-create":  # only when it replaces a plain create()
             if base is None or occ.scope not in base.scopes:
                 continue  # new code: an ordinary get_or_create, not a replacement
@@ -447,10 +657,8 @@ def _added(ctx, head, base, head_counts, base_counts, head_occ):
     for (line, rule), items in sorted(per_line.items(), key=lambda kv: (kv[0][0], kv[0][1].id)):
         labels = " and ".join(dict.fromkeys(o.label for o, _ in items))
         verb = "added" if any(v == "added" for _, v in items) else "changed"
-        message = (
-            f"{_sentence_start(labels)} was {verb} in {_where(items[0][0].scope)}: this changes how concurrent "
-            "workers interact (waits, deadlocks, ordering), so test it under concurrency."
-        )
+        why = CHANGED_CONSEQUENCE.get(items[0][0].kind, "this changes how concurrent workers interact (waits, deadlocks, ordering)")
+        message = f"{_sentence_start(labels)} was {verb} in {_where(items[0][0].scope)}: {why}, so test it under concurrency."
         yield rule.finding(ctx.path, line, message)
     yield from _retries(ctx, head, retries)
 
