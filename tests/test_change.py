@@ -388,6 +388,7 @@ def test_scan_json_shape_on_an_empty_rule_hit(tmp_path):
         "flagged": False,
         "checklists": [],
         "findings": [],
+        "claims": [],  # issue 19: what the title, description or commits claim against the change
     }
 
 

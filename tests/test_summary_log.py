@@ -57,7 +57,12 @@ def test_summary_markdown_links_each_finding_to_its_line(assessed: tuple[Project
     assert (proc.returncode, proc.stderr) == (0, "")
     blob = f"https://github.com/shop/inventory/blob/{head}/inventory/jobs.py"
     digest = re.search(r'^fingerprint:\n  algorithm: "sha256"\n  value: "([0-9a-f]{16})', (p.repo / record).read_text(), re.M)[1]
-    assert proc.stdout.splitlines() == [
+    lines = proc.stdout.splitlines()
+    # Right under the heading: the commit's "no behavioural change" against what changed (issue 19).
+    assert lines.pop(2) == (f"**Claim vs change:** commit {git(p.repo, 'rev-parse', 'HEAD~1')[:8]}'s message says "
+                            f"'no behavioural change' ('Refactor'), but {DC301[:-1]} (DC301 lost-update).")
+    assert lines.pop(2) == ""
+    assert lines == [
         "### Concurrency considerations",
         "",
         "deploycheck flagged 2 findings in 1 file (compared with `main`).",
@@ -85,6 +90,7 @@ def test_summary_text_and_a_stale_record(assessed: tuple[Project, str]) -> None:
     text = run_dc(p.repo, "summary", "--format", "text", env={**git_env(), "COLUMNS": "300"})
     assert text.returncode == 0
     lines = text.stdout.splitlines()
+    assert lines.pop(2).startswith("Claim vs change: commit ") and lines.pop(2) == ""  # issue 19
     assert lines[:3] == ["Concurrency considerations", "", "deploycheck flagged 2 findings in 1 file (compared with main)."]
     assert lines[4] == (
         "- warning DC101 job-code-changed at inventory/jobs.py:6: " + DC101.replace("\\", "")

@@ -25,6 +25,9 @@ def test_a_wrapped_problem_is_indented_under_its_text(repo: Path) -> None:
     merge_base = git(repo, "merge-base", "main", "HEAD")[:8]
     head = git(repo, "rev-parse", "HEAD")[:8]
     lines = proc.stdout.splitlines()
+    # First what the commit message claims against what changed (issue 19), then the verdict.
+    assert lines[0].startswith("Claim vs change: commit ")
+    lines = lines[next(i for i, line in enumerate(lines) if line.startswith("Base: ")):]
     # Rich's own wrapping of the headline leaves a trailing space; the problem lines have none.
     assert [line.rstrip() for line in lines[:5]] + lines[5:] == [
         f"Base: main (from --base) · merge-base {merge_base} · head",

@@ -128,7 +128,11 @@ def test_full_walk_writes_a_signed_staged_record_that_verify_accepts(project: Pr
     head = git(p.repo, "rev-parse", "HEAD")[:8]
     lines = shown.splitlines()  # exact: no trailing spaces either
     glance = lines[: lines.index("Question 1 of 5 · shared-state") - 1]
-    assert glance == [
+    assert glance[:2] == [  # first, what the commit claims against what changed (issue 19)
+        f"Claim vs change: commit {git(p.repo, 'rev-parse', 'HEAD')[:8]}'s message says 'Refactor', but `reserve_stock` changed from one",
+        "atomic `F()` update to read / compute / save (DC320 safeguard-removed, DC301 lost-update).",
+    ]
+    assert glance[2:] == [
         "deploycheck: Background jobs, queues and shared state (checklist background-jobs v1)",
         f"Base: main (default branch) · merge-base {merge_base} · head {head}",
         "",

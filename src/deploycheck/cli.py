@@ -127,9 +127,24 @@ def verify(
     format: VerifyFormat = typer.Option(VerifyFormat.text, "--format", help="Output format."),
     allowed_signers: Optional[Path] = typer.Option(None, "--allowed-signers", metavar="FILE", help="Trusted signers file (replaces the base branch's .deploycheck/allowed_signers)."),
     hook: bool = typer.Option(False, "--hook", help="Terse output for git hooks."),
+    pr_title: Optional[str] = typer.Option(None, "--pr-title", metavar="TEXT", help="The pull request's title (default: from the CI's pull request event)."),
+    pr_body: Optional[str] = typer.Option(None, "--pr-body", metavar="FILE", help="A file with the pull request's description (default: from the CI's pull request event)."),
 ) -> None:
     """The CI gate: fail when a flagged change has no valid, current, signed record."""
-    _run("verify", base=base, head=head, format=format.value, allowed_signers=allowed_signers, hook=hook)
+    _run("verify", base=base, head=head, format=format.value, allowed_signers=allowed_signers, hook=hook,
+         pr_title=pr_title, pr_body=pr_body)
+
+
+@app.command()
+def review(
+    base: Optional[str] = BASE,
+    answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="The reviewer's answers from a YAML file instead of interactively."),
+    key: Optional[str] = typer.Option(None, "--key", metavar="PATH", help="The reviewer's signing key: a path, or key::ssh-ed25519 AAAA…."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation before signing."),
+    no_stage: bool = typer.Option(False, "--no-stage", help="Write the review but do not `git add` it."),
+) -> None:
+    """Review the branch's record as an independent reviewer and co-sign it."""
+    _run("review", base=base, answers=answers, key=key, yes=yes, no_stage=no_stage)
 
 
 @app.command()

@@ -17,8 +17,10 @@ CONFIG_PATH = ".deploycheck/config.yaml"
 DEFAULT_ALLOWED_SIGNERS = ".deploycheck/allowed_signers"
 TOP_KEYS = (
     "base_branch", "exclude", "job_paths", "lock_wrappers", "rules", "checklists",
-    "policy", "signing", "environments",
+    "policy", "signing", "environments", "pr_field", "review",
 )
+PR_FIELD_MODES = ("required", "warn", "off")
+REVIEW_WHEN = ("high", "flagged", "never")
 SEVERITIES = ("info", "warning", "high")
 
 
@@ -36,6 +38,7 @@ class Config(Frozen):
     _fields = (
         "base_branch", "exclude", "job_paths", "lock_wrappers", "disabled_rules", "severity_overrides", "checklists",
         "block", "require_details", "allowed_signers", "environments", "source",
+        "pr_field", "review_required_for", "review_count",
     )
 
     def __init__(
@@ -52,12 +55,16 @@ class Config(Frozen):
         allowed_signers: str = DEFAULT_ALLOWED_SIGNERS,
         environments: Any = None,  # yaml node; validated by the environment-parity module
         source: str = "(defaults)",
+        pr_field: str = "warn",  # required | warn | off: the PR's "Concurrency considerations" (prfield.py)
+        review_required_for: str = "never",  # high | flagged | never: when co-signed reviews are required (review.py)
+        review_count: int = 1,
     ) -> None:
         self.base_branch, self.exclude, self.job_paths, self.lock_wrappers = base_branch, exclude, job_paths, lock_wrappers
         self.disabled_rules = disabled_rules
         self.severity_overrides: dict[str, str] = {} if severity_overrides is None else severity_overrides
         self.checklists, self.block, self.require_details = checklists, block, require_details
         self.allowed_signers, self.environments, self.source = allowed_signers, environments, source
+        self.pr_field, self.review_required_for, self.review_count = pr_field, review_required_for, review_count
 
 
 def _policy_rules(node: Any, source: str, what: str, with_when: bool) -> tuple[PolicyRule, ...]:
@@ -110,7 +117,14 @@ def parse_config_text(data: bytes | str, source: str = CONFIG_PATH) -> Config:
     if "signing" in top:
         signing = Y.as_map(top["signing"], source, "signing", ("allowed_signers",))
         signers = Y.optional(signing, "allowed_signers", s("signing.allowed_signers"), DEFAULT_ALLOWED_SIGNERS)
+    pr_field = Y.optional(top, "pr_field", s("pr_field"), "warn")
+    if pr_field not in PR_FIELD_MODES:
+        raise ConfigError(f"{Y.where(source, top['pr_field'])}: `pr_field` must be required, warn or off, not '{pr_field}'.")
+    review_for, review_count = _review(top, source)
     return Config(
+        pr_field=pr_field,
+        review_required_for=review_for,
+        review_count=review_count,
         base_branch=Y.optional(top, "base_branch", s("base_branch")),
         exclude=Y.optional(top, "exclude", sl("exclude"), ()),
         job_paths=Y.optional(top, "job_paths", sl("job_paths"), ()),
@@ -124,6 +138,20 @@ def parse_config_text(data: bytes | str, source: str = CONFIG_PATH) -> Config:
         environments=top.get("environments"),
         source=source,
     )
+
+
+def _review(top: Any, source: str) -> tuple[str, int]:
+    """``review: {required_for: high | flagged | never, count: N}`` (default never, 1)."""
+    if "review" not in top:
+        return "never", 1
+    m = Y.as_map(top["review"], source, "review", ("required_for", "count"))
+    when = Y.optional(m, "required_for", lambda n: Y.as_str(n, source, "review.required_for", allow_empty=False), "never")
+    if when not in REVIEW_WHEN:
+        raise ConfigError(f"{Y.where(source, m['required_for'])}: `review.required_for` must be high, flagged or never, not '{when}'.")
+    count = Y.optional(m, "count", lambda n: Y.as_int(n, source, "review.count", minimum=1), 1)
+    if count > 20:
+        raise ConfigError(f"{Y.where(source, m['count'])}: `review.count` must be at most 20, not {count}.")
+    return when, count
 
 
 def load_config_at(root: str, rev: str) -> Config:

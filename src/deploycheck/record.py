@@ -478,14 +478,15 @@ def _parse_answer(node: Any, source: str, qid: str) -> Answer:
     return Answer(Y.as_str(m["answer"], source, f"{qid}.answer"), opt("details"), opt("rebuttal"), opt("warning"))
 
 
-def _parse_signature(data: bytes, source: str) -> SignatureInfo:
+def _parse_signature(data: bytes, source: str, namespace: str = NAMESPACE) -> SignatureInfo:
+    """The signature block; ``namespace`` is the only one accepted (reviews use their own, review.py)."""
     root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=3, error=RecordError)  # type: ignore[arg-type]
     top = Y.as_map(root, source, "the signature part", ("signature",), ("signature",))
     m = Y.as_map(top["signature"], source, "signature", _SIGNATURE_KEYS, _SIGNATURE_KEYS)
     s = lambda key: Y.as_str(m[key], source, f"signature.{key}", allow_empty=False)  # noqa: E731
     return SignatureInfo(
         format=_one_of(m["format"], source, "signature.format", (SIGNATURE_FORMAT,)),
-        namespace=_one_of(m["namespace"], source, "signature.namespace", (NAMESPACE,)),
+        namespace=_one_of(m["namespace"], source, "signature.namespace", (namespace,)),
         principal=s("principal"),
         key=s("key"),
         value=s("value"),

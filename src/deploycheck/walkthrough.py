@@ -268,7 +268,10 @@ def glance(ctx: "Context", checklist: Checklist, sources: Sources, width: int) -
 
     scan = ctx.scan
     flagged = scan.flagged_files
+    from .prfield import claim_lines, shown_claims
+
     out: list[Any] = [
+        *[part for line in claim_lines(shown_claims(ctx)) for part in wrapped(line, width, style="bold yellow")],  # first: said vs changed
         Text(f"deploycheck: {inert(checklist.title)} (checklist {inert(checklist.id)} v{checklist.version})", style="bold"),
         Text(report.base_line(ctx.change), style="dim"),
         Text(""),

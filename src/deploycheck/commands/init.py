@@ -340,7 +340,10 @@ def is_gitlab(root: Path, ci: str | None) -> bool:
 
 
 def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool) -> list[Outcome]:
-    outcomes = [create_only(root, CONFIG, template("config.yaml")), setup_signers(root)]
+    config = template("config.yaml")
+    if pr_template:  # the template asks for the field, so the gate checks it (docs/pr-field.md)
+        config += "\n# Written by `deploycheck init --pr-template`: the PR template has the field, so require it.\npr_field: required\n"
+    outcomes = [create_only(root, CONFIG, config), setup_signers(root)]
     if ci == "github":
         outcomes.append(create_only(root, GITHUB_WORKFLOW, template("github-workflow.yml")))
     elif ci == "gitlab":

@@ -143,7 +143,8 @@ def verification(record, trust: LogTrust | None, checks: SignatureChecks | None 
     return None if signer is not None else f"signer not trusted today: {reason}"
 
 
-def _entry(path: str, data: bytes, wanted: str | None, trust: LogTrust | None = None, checks: SignatureChecks | None = None) -> dict | None:
+def _entry(path: str, data: bytes, wanted: str | None, trust: LogTrust | None = None, checks: SignatureChecks | None = None,
+           reviews: dict | None = None) -> dict | None:
     from ..record import read_record
 
     try:
@@ -155,7 +156,7 @@ def _entry(path: str, data: bytes, wanted: str | None, trust: LogTrust | None = 
     if wanted is not None and wanted not in files and not any(f.path == wanted for f in body.findings):
         return None
     problem = verification(record, trust, checks)
-    return {
+    entry = {
         "path": path,
         "valid": True,
         # Whether the signature verifies against today's allowed_signers of the default branch:
@@ -172,9 +173,17 @@ def _entry(path: str, data: bytes, wanted: str | None, trust: LogTrust | None = 
         "checklist": body.checklist.id,
         "answers": {qid: {k: v for k, v in vars(a).items() if v is not None} for qid, a in body.answers.items()},
     }
+    if reviews:  # who co-signed exactly these bytes (review.py); absent when nobody did
+        from ..review import record_digest
+
+        found = reviews.get(record_digest(data))
+        if found:
+            entry["reviews"] = found
+    return entry
 
 
-def load_entries(root: str, path_filter: str | None, *, as_json: bool = False, trust: LogTrust | None = None) -> list:
+def load_entries(root: str, path_filter: str | None, *, as_json: bool = False, trust: LogTrust | None = None,
+                 reviews: dict | None = None) -> list:
     """The records' entries, newest first; with ``as_json``, each as its JSON text instead (made
     where the record was read, so that two processes share the encoding too)."""
     from ..fingerprint import path_key
@@ -195,7 +204,7 @@ def load_entries(root: str, path_filter: str | None, *, as_json: bool = False, t
         with BlobStream(root, [oid for _, oid in records]) as blobs:
             for path, oid in records:
                 checks.last = None
-                entry = _entry(path, blobs.take(oid)[1] or b"", wanted, trust, checks)
+                entry = _entry(path, blobs.take(oid)[1] or b"", wanted, trust, checks, reviews)
                 if entry is None:
                     out.append((None, checks.last))
                 else:
@@ -283,6 +292,8 @@ def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
         if not e["verified"]:
             out.append((f"  not verified: {e['verification'].split(':', 1)[0]}", "red"))
         out.append((f"  record: {inert(e['path'], keep_newlines=False)}", None))
+        for r in e.get("reviews", []):
+            out.append((f"  reviewed by {inert(r['reviewer'], keep_newlines=False)} [{'verified' if r['verified'] else 'NOT VERIFIED'}]", None))
         out.append((f"  flagged: {', '.join(inert(p, keep_newlines=False) for p in e['flagged_files']) or '(none)'}", None))
         rules = sorted({one_line(f"{f['rule']} {f['name']}", 160) for f in e["findings"]})
         if rules:
@@ -329,10 +340,13 @@ def run(path: str | None, format: str) -> int:
     root = gitcmd.toplevel(os.getcwd())
     has_head = gitcmd.resolve("HEAD", root) is not None
     trust = load_log_trust(root) if has_head else None
+    from ..review import reviews_at_head
+
+    reviews = reviews_at_head(root, trust) if has_head else {}
     if format == "json":
-        print(json_document(load_entries(root, path, as_json=True, trust=trust) if has_head else []))
+        print(json_document(load_entries(root, path, as_json=True, trust=trust, reviews=reviews) if has_head else []))
         return 0
-    entries = load_entries(root, path, trust=trust) if has_head else []
+    entries = load_entries(root, path, trust=trust, reviews=reviews) if has_head else []
     if not entries:
         from ..safe import inert
 

@@ -16,13 +16,23 @@ def run(base: str | None, head: str | None, format: str, fail_on_findings: bool)
 
         for message in notes:
             warn(message)
+    from ..prfield import claim_lines, shown_claims
+
+    claims = shown_claims(ctx)
     if format == "json":
-        print(report.dumps(report.scan_json(result)))
+        print(report.dumps({**report.scan_json(result), "claims": [c.to_json() for c in claims]}))
     elif format == "sarif":
         print(report.dumps(report.scan_sarif(result)))
     elif format == "github":
         report.print_github_scan(result)
     else:
+        if claims:  # first, in plain words (issue 19)
+            from rich.text import Text
+
+            from ..console import out
+
+            for line in claim_lines(claims):
+                out().print(Text(line, style="bold yellow"), soft_wrap=True)
         report.print_scan_text(result, next_step=_next_step(ctx))
     return 1 if (fail_on_findings and result.flagged) else 0
 

@@ -44,6 +44,7 @@ def run(base: str | None, format: str) -> int:
         markdown=format == "markdown",
         unanswered=unanswered,
     )
+    text = _with_claims_and_reviews(ctx, verdict, text, format == "markdown")
     if format == "markdown":
         print(text, end="")  # untrusted text is already Markdown-escaped; meant for pasting
         return 0
@@ -55,6 +56,27 @@ def run(base: str | None, format: str) -> int:
     out().print(Text(heading, style="bold"))
     out().print(Text(rest.rstrip("\n")), soft_wrap=True)  # already inert; never parsed as markup
     return 0
+
+
+def _with_claims_and_reviews(ctx, verdict, text: str, markdown: bool) -> str:
+    """The block with what the title, description or commits claim against what changed first
+    (right under the heading), and who reviewed the record last (issue 19)."""
+    from ..github import markdown_text
+    from ..prfield import shown_claims
+    from ..review import review_checks
+    from ..safe import one_line
+
+    esc = markdown_text if markdown else (lambda t: one_line(t, 2000))
+    claims = [c for c in shown_claims(ctx) if c.message]
+    if claims:
+        heading, _, rest = text.partition("\n\n")
+        said = [("**Claim vs change:** " if markdown else "Claim vs change: ") + esc(c.message) for c in claims]
+        text = heading + "\n\n" + "\n\n".join(said) + "\n\n" + rest
+    _, reviews = review_checks(ctx, verdict)
+    for rv in reviews:
+        state = "valid" if rv.status == "valid" else f"{rv.status}: {rv.problems[0].code}" if rv.problems else rv.status
+        text += f"Reviewed by {esc(rv.reviewer or 'unknown')} · {esc(rv.path)} · {esc(state)}\n"
+    return text
 
 
 def _uncommitted_records(root: str) -> list[str]:

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 
-def run(base: str | None, head: str | None, format: str, allowed_signers: Path | None, hook: bool) -> int:
+def run(base: str | None, head: str | None, format: str, allowed_signers: Path | None, hook: bool,
+        pr_title: str | None = None, pr_body: str | None = None) -> int:
     if hook and base is None and head is None:
         from ..hookrange import pushed_range
 
@@ -30,14 +31,21 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
     with nullcontext() if hook else uncached():
         ctx = analyse(base, head)
     verdict = gate_verdict(ctx, allowed_signers)
+    claims: list = []
+    reviews: list = []
+    if not hook:  # a push is no pull request, and its review comes after it (issue 19)
+        from ..review import pr_and_review_checks
+
+        verdict, claims, reviews = pr_and_review_checks(ctx, verdict, allowed_signers, pr_title, pr_body)
     if format == "json":
-        print(report.dumps(verdict_json(ctx, verdict)))
+        print(report.dumps({**verdict_json(ctx, verdict), "claims": [c.to_json() for c in claims],
+                            "reviews": [r.to_json() for r in reviews]}))
     elif format == "github":
-        print_github(ctx, verdict)
+        print_github(ctx, verdict, claims)
     elif hook:
         print_hook(verdict)
     else:
-        print_text(ctx, verdict)
+        print_text(ctx, verdict, claims)
     return 0 if verdict.ok else 1
 
 
@@ -70,17 +78,26 @@ def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: iner
         valid = next(r for r in verdict.records if r.status == "valid")
         return f"PASS: {esc(valid.path)} (signed by {esc(valid.signer)}) covers every flagged file."
     n = len(verdict.problems)
+    valid_records = [r for r in verdict.records if r.status == "valid"]
+    if verdict.flagged_files and valid_records and len(valid_records) == len(verdict.records):
+        return (f"FAIL: {esc(valid_records[0].path)} covers the change, but the pull request or its review falls short "
+                f"({n} problem{'s' if n != 1 else ''}).")
+    if not verdict.flagged_files and all(p.code.endswith(("-review", "-reviewer")) for p in verdict.problems):
+        return f"FAIL: nothing is flagged, but a review this change adds, rewrites or deletes does not verify ({n} problem{'s' if n != 1 else ''})."
     if not verdict.flagged_files:
         return f"FAIL: nothing is flagged, but a record this change adds, rewrites or deletes does not verify ({n} problem{'s' if n != 1 else ''})."
     return f"FAIL: the change is flagged and has no valid, current, signed record ({n} problem{'s' if n != 1 else ''})."
 
 
-def print_text(ctx: Context, verdict: Verdict) -> None:
+def print_text(ctx: Context, verdict: Verdict, claims: list | None = None) -> None:
     from rich.text import Text
 
     from ..console import out
 
     con = out()
+    for claim in claims or []:  # first, in plain words: what the author said against what changed
+        if claim.message:
+            con.print(_hanging(con, Text("Claim vs change: ", style="bold yellow"), Text(inert(claim.message, keep_newlines=False))), soft_wrap=True)
     con.print(Text(report.base_line(ctx.change), style="dim"))
     if verdict.flagged_files:
         con.print(Text("Flagged files: " + ", ".join(inert(p, keep_newlines=False) for p in verdict.flagged_files)))
@@ -164,9 +181,12 @@ def github_annotations(ctx: Context, verdict: Verdict) -> list[str]:
     return out
 
 
-def print_github(ctx: Context, verdict: Verdict) -> None:
-    from ..github import append_step_summary, markdown_code, markdown_table, markdown_text
+def print_github(ctx: Context, verdict: Verdict, claims: list | None = None) -> None:
+    from ..github import append_step_summary, markdown_code, markdown_table, markdown_text, workflow_command
 
+    for claim in claims or []:
+        if claim.message:
+            print(workflow_command("warning", claim.message, title="deploycheck: claim vs change"))
     for line in github_annotations(ctx, verdict):
         print(line)
     rows = [[markdown_text(p.code), markdown_text(p.path or ""), markdown_text(p.message), markdown_text(p.fix)] for p in verdict.problems]
