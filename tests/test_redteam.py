@@ -230,6 +230,20 @@ def test_worker_configuration_under_the_deploycheck_folder_is_scanned(attack) ->
     assert json.loads(proc.stdout)["flagged_files"] == [".deploycheck/deploy/compose.yaml"]
 
 
+@pytest.mark.parametrize("folder", ["records", "reviews"])
+def test_code_in_the_records_or_reviews_folder_is_no_record_and_fails(attack, folder: str) -> None:
+    """A code file among deploycheck's own files was scanned as code only (nothing to flag in
+    it) and never seen by the record or review checks, so the gate passed with a file that is
+    no record under .deploycheck/records/ (found after the second red-team pass)."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", f"hide-{folder}", "main")
+    commit(repo, {f".deploycheck/{folder}/x.py": 'import os\nos.system("echo hi")\n'}, "hide")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    codes = {p["code"] for p in json.loads(proc.stdout)["problems"]}
+    assert codes & {"invalid-record", "invalid-review"}, codes
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "open: without CI variables naming the default branch (another CI, a script) and without origin/HEAD, "
     "a checkout of one branch pushed as `master` in a `main` repository still takes that branch as the "

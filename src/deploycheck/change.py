@@ -542,10 +542,10 @@ def is_deploycheck_path(path: str) -> bool:
     return path == ".deploycheck" or path.startswith(DECK_DIR)
 
 
-# deploycheck's own files: what it writes (records), reads from the base (configuration, signers,
-# checklists) and reports as such (verification.DECK_NOTES).
+# deploycheck's own files: what it writes (records, reviews), reads from the base (configuration,
+# signers, checklists) and reports as such (verification.DECK_NOTES).
 OWN_FILES = (DECK_DIR + "config.yaml", DECK_DIR + "allowed_signers")
-OWN_FOLDERS = (DECK_DIR + "records/", DECK_DIR + "checklists/")
+OWN_FOLDERS = (DECK_DIR + "records/", DECK_DIR + "reviews/", DECK_DIR + "checklists/")
 
 
 def is_own_deploycheck_file(path: str) -> bool:
@@ -571,9 +571,11 @@ def compute_change(
 
     # Anything else there is scanned like any other file: an extensionless script run as `python
     # .deploycheck/x`, a compose file a deploy applies (red team, issue 15).
-    aside = [is_own_deploycheck_file(f.path) and not may_be_code(f.path) for f in files]
-    scanned = [f for f, set_aside in zip(files, aside) if not set_aside]
-    deck = [f for f, set_aside in zip(files, aside) if set_aside]
+    # A code file in one of deploycheck's own folders is both: scanned as code, and seen by the
+    # record and review checks, for which it is no record or review (the gate fails on it).
+    own = [is_own_deploycheck_file(f.path) for f in files]
+    scanned = [f for f, mine in zip(files, own) if not mine or may_be_code(f.path)]
+    deck = [f for f, mine in zip(files, own) if mine]
     change = Change(
         repo_root=root,
         base_ref=choice.ref,
