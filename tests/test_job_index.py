@@ -363,3 +363,21 @@ def test_the_file_cap_is_reported_as_such(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(py_repo_build, "MAX_FILES", 0)  # even the task's file is over the cap
     message = found(scan(repo))[("billing/helpers.py", 15, "DC104")].message
     assert "(more than 0 Python files to look at)" in message and "could not be read" not in message
+
+
+def _tables_digest() -> str:
+    import hashlib
+
+    b = py_repo_build
+    tables = (b.GREP_WORDS, sorted(b.LIBRARIES.items()), sorted(b._LIBRARY_KINDS.items()), sorted(b._LOOP_MODULES),
+              b._LOOP_CLASSES, sorted(b.DISPATCHERS.items()), b._FUNC_KEYWORDS, sorted((k, repr(v)) for k, v in b.RUNNERS.items()),
+              b._POOLISH, sorted(b._ON_RECEIVER.items()), sorted(b._KEYWORD_RUNNERS.items()), b.MAX_DEPTH, b.MAX_FILES, b.MAX_BLOB)
+    return hashlib.sha256(repr(tables).encode()).hexdigest()[:16]
+
+
+def test_index_tables_are_tied_to_the_format() -> None:
+    """A cached index answers for the tables it was built with: a change to what the builder
+    recognises (a library, a dispatcher, a runner, a cap) must bump INDEX_FORMAT, or caches built
+    before it keep giving the old answer (seen: a library added, and the corpus scan's warm
+    cache still called its modules ordinary code). Update both lines together."""
+    assert (py_repo_index.INDEX_FORMAT, _tables_digest()) == (3, "5e7993c2afff150b")
