@@ -131,3 +131,35 @@ def remote_has(project: Project, branch: str) -> str | None:
     """The sha of ``branch`` on the remote, or None when the remote has no such branch."""
     proc = run_git(project.remote, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}")
     return proc.stdout.strip() or None
+
+
+# --- an attacker's branch, with no CI variables (tests of what the gate trusts, issue 15) -----
+
+RISKY = {"inventory/jobs.py": LOST_UPDATE_JOB}
+CI_VARIABLES = ("DEPLOYCHECK_BASE", "GITHUB_BASE_REF", "GITHUB_EVENT_PATH", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+                "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")
+
+
+def without_ci(monkeypatch) -> None:
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def dc_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in git_env().items() if k not in CI_VARIABLES}
+    env.update(extra)
+    return env
+
+
+def verify(cwd: Path, *args: str, **env: str):
+    return run_dc(cwd, "verify", *args, env=dc_env(**env))
+
+
+def attack_project(tmp_path: Path) -> "Project":
+    """A project on main pushed to `origin`, and a branch `attack` with a risky change, no record."""
+    from gitrepo import commit, git
+
+    project = make_project(tmp_path)
+    git(project.repo, "checkout", "-q", "-b", "attack")
+    commit(project.repo, RISKY, "minor refactor, no behavioural change")
+    return project

@@ -10,37 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from dcflow import LOST_UPDATE_JOB, git_env, make_project, run_dc
+from dcflow import LOST_UPDATE_JOB, git_env
 from gitrepo import commit, git
 
-RISKY = {"inventory/jobs.py": LOST_UPDATE_JOB}
-CI_VARIABLES = ("DEPLOYCHECK_BASE", "GITHUB_BASE_REF", "GITHUB_EVENT_PATH", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
-                "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")
-
-
-def dc_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in git_env().items() if k not in CI_VARIABLES}
-    env.update(extra)
-    return env
-
-
-def verify(cwd: Path, *args: str, **env: str):
-    return run_dc(cwd, "verify", *args, env=dc_env(**env))
+from dcflow import attack_project, verify, without_ci
 
 
 @pytest.fixture(autouse=True)
 def _no_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in CI_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+    without_ci(monkeypatch)
 
 
 @pytest.fixture
 def attack(tmp_path: Path):
-    """A project on main pushed to `origin`, and a branch `attack` with a risky change, no record."""
-    project = make_project(tmp_path)
-    git(project.repo, "checkout", "-q", "-b", "attack")
-    commit(project.repo, RISKY, "minor refactor, no behavioural change")
-    return project
+    return attack_project(tmp_path)
 
 
 def assert_blocked(proc) -> None:

@@ -339,28 +339,12 @@ def decide_reviews(files: Sequence[Any], inputs: ReviewInputs, needed: int, veri
 
 def _base_identities(ctx: Any) -> dict[str, str]:
     """The identities of every review the base branch holds or held (any commit of its history)."""
-    from . import gitcmd
-    from .gitcmd import BlobStream
+    from .verification import history_blobs
 
-    root, base = ctx.change.repo_root, ctx.change.base_sha
-    log = gitcmd.run(["log", "-m", "--format=", "--raw", "-z", "--no-abbrev", "--no-renames", "--full-history", base,
-                      "--", REVIEWS_DIR + "/"], root).stdout
-    blobs: dict[str, str] = {}
-    tokens = iter(log.split(b"\0"))
-    for token in tokens:
-        fields = token.strip().split()
-        if len(fields) != 5 or not fields[0].startswith(b":"):
-            continue
-        path = next(tokens, b"")
-        if fields[2] != b"160000" and set(fields[3]) != {ord("0")}:
-            blobs.setdefault(fields[3].decode(), path.decode("utf-8", "surrogateescape"))
     known: dict[str, str] = {}
-    with BlobStream(root, list(blobs), max_size=MAX_BYTES) as stream:
-        for oid, path in blobs.items():
-            found, data = stream.take(oid)
-            if found and data is not None:
-                for identity in identities(data):
-                    known.setdefault(identity, path)
+    for path, data in history_blobs(ctx.change.repo_root, ctx.change.base_sha, REVIEWS_DIR, MAX_BYTES):
+        for identity in identities(data):
+            known.setdefault(identity, path)
     return known
 
 

@@ -5,6 +5,10 @@ Shared by `verify`, `check` (is there already a valid record?) and `summary`.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterator
+
 from pathlib import Path
 
 from . import gitcmd
@@ -49,19 +53,14 @@ def change_digests(ctx: Context) -> dict[str, str]:
         return file_digests(ctx.change.files, flagged, objects.read)
 
 
-def base_records(ctx: Context) -> BaseRecords:
-    """Every record file the base branch has ever held under .deploycheck/records/ (any
-    depth, any commit of its history, so that deleting a record on the base does not free it
-    for reuse): each one's signed body and signature, so that none of them can count again under
-    a new name (DESIGN.md amendment "Records count once"). Read only when the change touches a
-    record."""
-    from .gate import record_identities
+def history_blobs(root: str, base: str, folder: str, max_size: int) -> "Iterator[tuple[str, bytes]]":
+    """(path, content) of every file version the base branch has ever held under ``folder`` (any
+    commit of its history, merges included: `-m`, so that an "evil merge" counts too), each blob
+    once; submodules, deletions and blobs over ``max_size`` are skipped."""
     from .gitcmd import BlobStream
 
-    root, base = ctx.change.repo_root, ctx.change.base_sha
     log = gitcmd.run(
-        # -m: a record that only a merge commit brought (an "evil merge") is in its history too.
-        ["log", "-m", "--format=", "--raw", "-z", "--no-abbrev", "--no-renames", "--full-history", base, "--", RECORDS_DIR + "/"],
+        ["log", "-m", "--format=", "--raw", "-z", "--no-abbrev", "--no-renames", "--full-history", base, "--", folder + "/"],
         root,
     ).stdout
     blobs: dict[str, str] = {}  # blob id -> a path it had on the base
@@ -73,14 +72,25 @@ def base_records(ctx: Context) -> BaseRecords:
         path = next(tokens, b"")
         if fields[2] != b"160000" and set(fields[3]) != {ord("0")}:
             blobs.setdefault(fields[3].decode(), path.decode("utf-8", "surrogateescape"))
-    known = BaseRecords()
-    with BlobStream(root, list(blobs), max_size=MAX_BYTES) as stream:
+    with BlobStream(root, list(blobs), max_size=max_size) as stream:
         for oid, path in blobs.items():
             found, data = stream.take(oid)
-            if not found or data is None:
-                continue  # over the size limit: no record, so nothing to replay
-            for identity in record_identities(data):
-                known.identities.setdefault(identity, path)
+            if found and data is not None:  # over the size limit: nothing there to replay
+                yield path, data
+
+
+def base_records(ctx: Context) -> BaseRecords:
+    """Every record file the base branch has ever held under .deploycheck/records/ (any
+    depth, any commit of its history, so that deleting a record on the base does not free it
+    for reuse): each one's signed body and signature, so that none of them can count again under
+    a new name (docs/security-model.md, "Records"). Read only when the change touches a
+    record."""
+    from .gate import record_identities
+
+    known = BaseRecords()
+    for path, data in history_blobs(ctx.change.repo_root, ctx.change.base_sha, RECORDS_DIR, MAX_BYTES):
+        for identity in record_identities(data):
+            known.identities.setdefault(identity, path)
     return known
 
 
