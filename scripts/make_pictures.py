@@ -1,5 +1,5 @@
-"""Regenerate what the README shows of deploycheck: docs/scan.svg, docs/walkthrough.svg and the
-`deploycheck demo` transcript in README.md.
+"""Regenerate the pictures and transcript the docs show of deploycheck: docs/scan.svg,
+docs/walkthrough.svg (both shown in README.md) and the `deploycheck demo` transcript in docs/demo.md.
 
     python scripts/make_pictures.py
 
@@ -103,7 +103,7 @@ def render_walkthrough(ctx, path: Path) -> None:
 
 
 def demo_transcript() -> str:
-    """`deploycheck demo` as a user without a terminal sees it, trimmed for the README."""
+    """`deploycheck demo` as a user without a terminal sees it, trimmed for docs/demo.md."""
     env = dict(os.environ, COLUMNS=str(WIDTH), NO_COLOR="1")
     proc = subprocess.run(
         [sys.executable, "-m", "deploycheck", "demo"], env=env, stdin=subprocess.DEVNULL,
@@ -127,17 +127,20 @@ def demo_transcript() -> str:
     return "\n".join(out)
 
 
-def update_readme_transcript(transcript: str) -> None:
-    """Replace the README's demo transcript, and the record name its by-hand recipe uses."""
-    readme_path = ROOT / "README.md"
-    readme = readme_path.read_text(encoding="utf-8")
-    start = readme.index("```text\n$ deploycheck demo\n")
-    end = readme.index("\n```\n", start) + len("\n```\n")
-    readme = readme[:start] + f"```text\n$ deploycheck demo\n{transcript}\n```\n" + readme[end:]
+def update_demo_transcript(transcript: str) -> None:
+    """Replace the demo transcript in docs/demo.md, and the record name that the by-hand recipe in
+    docs/records.md uses."""
+    demo_path = DOCS / "demo.md"
+    demo = demo_path.read_text(encoding="utf-8")
+    start = demo.index("```text\n$ deploycheck demo\n")
+    end = demo.index("\n```\n", start) + len("\n```\n")
+    demo_path.write_text(demo[:start] + f"```text\n$ deploycheck demo\n{transcript}\n```\n" + demo[end:], encoding="utf-8")
     record = re.search(r"\.deploycheck/records/\S+?\.yaml", transcript)
     if record:
-        readme = re.sub(r"^R=\.deploycheck/records/\S+\.yaml$", f"R={record.group(0)}", readme, flags=re.M)
-    readme_path.write_text(readme, encoding="utf-8")
+        records_path = DOCS / "records.md"
+        records = records_path.read_text(encoding="utf-8")
+        records = re.sub(r"^R=\.deploycheck/records/\S+\.yaml$", f"R={record.group(0)}", records, flags=re.M)
+        records_path.write_text(records, encoding="utf-8")
 
 
 def main() -> int:
@@ -156,8 +159,8 @@ def main() -> int:
             render_walkthrough(ctx, DOCS / "walkthrough.svg")
     for name in ("scan.svg", "walkthrough.svg"):
         print(f"wrote docs/{name}")
-    update_readme_transcript(demo_transcript())
-    print("updated the demo transcript in README.md")
+    update_demo_transcript(demo_transcript())
+    print("updated the demo transcript in docs/demo.md")
     return 0
 
 

@@ -1,7 +1,7 @@
-"""Regenerate the rule table in README.md from the rule registry.
+"""Regenerate the rule table in docs/rules.md from the rule registry.
 
-    python scripts/update_readme_rules.py          # rewrite README.md
-    python scripts/update_readme_rules.py --check  # exit 1 when README.md is out of date
+    python scripts/update_readme_rules.py          # rewrite docs/rules.md
+    python scripts/update_readme_rules.py --check  # exit 1 when docs/rules.md is out of date
 
 The table sits between the markers below; tests/test_readme.py fails when it drifts.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+RULES_DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 
@@ -19,7 +19,7 @@ def with_rules_table(text: str, table: str) -> str:
     """``text`` with everything between the markers replaced by ``table``."""
     head, found, rest = text.partition(START)
     if not found or END not in rest:
-        raise SystemExit(f"README.md has no {START} … {END} block")
+        raise SystemExit(f"docs/rules.md has no {START} … {END} block")
     _, _, tail = rest.partition(END)
     return f"{head}{START}\n{table.rstrip()}\n{END}{tail}"
 
@@ -27,18 +27,18 @@ def with_rules_table(text: str, table: str) -> str:
 def main(argv: list[str]) -> int:
     from deploycheck.report import render_rules_markdown
 
-    text = README.read_text(encoding="utf-8")
+    text = RULES_DOC.read_text(encoding="utf-8")
     updated = with_rules_table(text, render_rules_markdown())
     if "--check" in argv:
         if updated != text:
-            print("README.md's rule table is out of date: run python scripts/update_readme_rules.py", file=sys.stderr)
+            print("docs/rules.md's rule table is out of date: run python scripts/update_readme_rules.py", file=sys.stderr)
             return 1
         return 0
     if updated != text:
-        README.write_text(updated, encoding="utf-8")
-        print("README.md: rule table updated")
+        RULES_DOC.write_text(updated, encoding="utf-8")
+        print("docs/rules.md: rule table updated")
     else:
-        print("README.md: rule table already up to date")
+        print("docs/rules.md: rule table already up to date")
     return 0
 
 

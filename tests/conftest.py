@@ -31,7 +31,7 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     yield home
 
 
-# The incident of DESIGN.md as a real repository, trusted to one throwaway key: what the gate,
+# The incident of docs/design.md ("The incident") as a real repository, trusted to one throwaway key: what the gate,
 # git edge-case and concurrency tests start from.
 @pytest.fixture
 def key(tmp_path) -> Path:

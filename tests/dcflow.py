@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gitrepo import IDENTITY, commit, git, make_repo
 
-# The incident of DESIGN.md: a Celery task that reads, computes and writes back a counter.
+# The incident of docs/design.md ("The incident"): a Celery task that reads, computes and writes back a counter.
 LOST_UPDATE_JOB = """\
 from celery import shared_task
 

@@ -141,7 +141,7 @@ def test_at_a_terminal_yes_signs_without_asking(project: Project) -> None:
 
 
 def test_without_a_terminal_the_answers_are_signed_without_asking(project: Project) -> None:
-    """README, 'Answers file': scripts and hooks have nobody to ask."""
+    """docs/configuration.md, 'Answers file': scripts and hooks have nobody to ask."""
     p = project
     proc = subprocess.run(
         [sys.executable, "-m", "deploycheck", "check", "--answers", str(answers_file(p)), "--key", str(p.key)],

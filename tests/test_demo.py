@@ -159,13 +159,13 @@ def test_works_without_openssh(tmp_path):
 
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs OpenSSH")
 def test_the_readmes_recipe_verifies_the_record_with_ssh_keygen(tmp_path):
-    """The README's "Verifying a record by hand", run verbatim (but for the record's name) in a
+    """docs/records.md's "Verifying a record by hand", run verbatim (but for the record's name) in a
     kept demo repository: OpenSSH alone accepts the record."""
     kept = tmp_path / "kept"
     assert run_demo(tmp_path, "--keep", str(kept)).returncode == 0
     (record,) = (kept / ".deploycheck/records").iterdir()
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    recipe = readme.split("### Verifying a record by hand", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    records_doc = (Path(__file__).resolve().parent.parent / "docs" / "records.md").read_text()
+    recipe = records_doc.split("### Verifying a record by hand", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     assert recipe.startswith("R=.deploycheck/records/")
     script = re.sub(r"^R=\S+", f"R=.deploycheck/records/{record.name}", recipe)
     proc = subprocess.run(["sh", "-c", script], cwd=kept, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -1,4 +1,5 @@
-"""The change fingerprint over real diffs of real repositories (DESIGN.md "The fingerprint")."""
+"""The change fingerprint over real diffs of real repositories (docs/design.md "The fingerprint";
+the byte format: docs/records.md "Fingerprint format")."""
 
 from __future__ import annotations
 

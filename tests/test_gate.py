@@ -434,13 +434,13 @@ def test_github_annotations_sit_on_the_flagged_lines_or_the_record(repo, key, tm
     ]
 
 
-def test_the_readmes_verify_by_hand_commands_verify_a_real_record(repo, key, tmp_path):
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme.split("### Verifying a record by hand", 1)[1]
+def test_the_docs_verify_by_hand_commands_verify_a_real_record(repo, key, tmp_path):
+    records_doc = (Path(__file__).resolve().parents[1] / "docs" / "records.md").read_text()
+    section = records_doc.split("### Verifying a record by hand", 1)[1]
     script = section.split("```sh\n", 1)[1].split("```", 1)[0]
     assert script.startswith("R=.deploycheck/records/")
     path = sign_record(repo, key, tmp_path)
-    script = f"R={path}\n" + script.split("\n", 1)[1]  # the README's example name -> this record
+    script = f"R={path}\n" + script.split("\n", 1)[1]  # the docs' example name -> this record
     proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=repo, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith('Good "deploycheck-record-v1" signature for dev@example.com with ED25519 key SHA256:')
@@ -637,10 +637,10 @@ def test_a_high_finding_the_record_did_not_show_makes_it_stale(repo, key, tmp_pa
     assert any("is not among the findings the record showed" in p["message"] for p in doc["problems"])
 
 
-def test_the_readme_recipe_verifies_a_crlf_record_that_the_gate_accepts(repo, key, tmp_path):
-    """Finding 12: the by-hand ssh-keygen recipe failed on a CRLF record deploycheck accepts."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    script = readme.split("### Verifying a record by hand", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+def test_the_docs_recipe_verifies_a_crlf_record_that_the_gate_accepts(repo, key, tmp_path):
+    """Finding 12: the by-hand ssh-keygen recipe (docs/records.md) failed on a CRLF record deploycheck accepts."""
+    records_doc = (Path(__file__).resolve().parents[1] / "docs" / "records.md").read_text()
+    script = records_doc.split("### Verifying a record by hand", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     path = sign_record(repo, key, tmp_path)
     commit(repo, {path: (repo / path).read_bytes().replace(b"\n", b"\r\n")}, message="CRLF")
     assert verify_json(repo)[0] == 0

@@ -112,7 +112,7 @@ def test_lost_update_is_dc301() -> None:
 
 
 def test_concurrency_control_rules_are_never_high() -> None:
-    """DESIGN.md: adding or changing concurrency control is a warning, even when it makes things safer."""
+    """docs/design.md, "Findings and the JSON fields": adding or changing concurrency control is a warning, even when it makes things safer."""
     rules = all_rules()
     assert rules["DC201"].severity == "warning"
     assert rules["DC202"].severity == "warning"

@@ -1,7 +1,7 @@
 """The interactive checklist, end to end through a real pseudo-terminal (``ptydrive``), and the
 walk logic itself driven by scripted input (``Prompter`` with a stream) — faster, for the rules.
 
-The project is the incident of DESIGN.md: on main a Celery task decrements stock with an F()
+The project is the incident of docs/design.md ("The incident"): on main a Celery task decrements stock with an F()
 update; the branch replaces it with read, compute, save (DC301 lost-update, DC320 safeguard-
 removed). Signing uses a real ed25519 key that main's ``.deploycheck/allowed_signers`` trusts.
 """
@@ -557,10 +557,10 @@ def test_an_invalid_checklist_is_exit_2_naming_file_line_and_key(tmp_path: Path)
     assert records(p) == []
 
 
-# --- the README's session ------------------------------------------------------------------------
+# --- the docs' session (docs/checklist.md) ------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-# What the author types in the README's transcript: a denial that is challenged, then the answers.
+# What the author types in docs/checklist.md's transcript: a denial that is challenged, then the answers.
 README_SESSION = [
     (Q_SHARED, "no"),
     (CHALLENGE, "change"),
@@ -588,9 +588,9 @@ def _session_normalised(text: str) -> str:
 
 
 def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project) -> None:
-    """The README's transcript of `deploycheck` at a terminal is this session, replayed through a
+    """docs/checklist.md's transcript of `deploycheck` at a terminal is this session, replayed through a
     real pseudo-terminal at 100 columns. To refresh it after a change to what the walkthrough
-    prints, set DEPLOYCHECK_SESSION_OUT=FILE, run this test, and paste FILE into the README."""
+    prints, set DEPLOYCHECK_SESSION_OUT=FILE, run this test, and paste FILE into docs/checklist.md."""
     import os
 
     t = term(project)
@@ -600,10 +600,10 @@ def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project
     session = "$ deploycheck\n" + t.text.strip("\n") + "\n"
     if os.environ.get("DEPLOYCHECK_SESSION_OUT"):
         Path(os.environ["DEPLOYCHECK_SESSION_OUT"]).write_text(session)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shown = readme.split("```text\n$ deploycheck\n", 1)[1].split("\n```\n", 1)[0]
+    checklist_doc = (ROOT / "docs" / "checklist.md").read_text(encoding="utf-8")
+    shown = checklist_doc.split("```text\n$ deploycheck\n", 1)[1].split("\n```\n", 1)[0]
     assert _session_normalised("$ deploycheck\n" + shown) == _session_normalised(session), (
-        "README.md's checklist session is out of date: see this test's docstring"
+        "docs/checklist.md's checklist session is out of date: see this test's docstring"
     )
 
 

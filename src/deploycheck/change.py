@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 DECK_DIR = ".deploycheck/"
 
-# The pinned diff of DESIGN.md ("The fingerprint"). `-c` pins the configuration that could
+# The pinned diff of docs/design.md ("The fingerprint"). `-c` pins the configuration that could
 # still reshape hunks; the flags override everything else a user or repository may set.
 DIFF_CONFIG = (
     "-c", "core.quotepath=off",
@@ -45,9 +45,10 @@ class BaseChoice(Frozen):
         self.sha = sha
 
 
-# The default branch, in DESIGN.md's order, as full ref names: a short name such as `main` would
-# let git prefer a tag `main` (refs/tags/ comes before refs/heads/ in git's lookup), and
-# `origin/HEAD` a local branch `origin/HEAD`, both of which a pushed branch can bring along.
+# The default branch, in the order of docs/design.md "Finding the change", as full ref names: a
+# short name such as `main` would let git prefer a tag `main` (refs/tags/ comes before
+# refs/heads/ in git's lookup), and `origin/HEAD` a local branch `origin/HEAD`, both of which a
+# pushed branch can bring along.
 DEFAULT_BRANCHES = (
     ("refs/remotes/origin/HEAD", "origin/HEAD", "origin/HEAD"),
     ("refs/heads/main", "main", "default"),
@@ -87,7 +88,7 @@ def _github_event_base_sha() -> str | None:
 #   "branch" a branch name and nothing else (GITHUB_BASE_REF, base_branch);
 #   "sha"    a commit id given by the CI system.
 def _candidates(explicit: str | None) -> list[tuple[str, str, str]]:
-    """The candidates DESIGN.md "Finding the change" puts before the default branch."""
+    """The candidates docs/design.md "Finding the change" puts before the default branch."""
     if explicit:
         return [(explicit, "--base", "rev")]
     if _env("DEPLOYCHECK_BASE"):
@@ -354,7 +355,7 @@ def config_base_branch(
 
 
 def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | None = None) -> BaseChoice:
-    """The base, chosen only by what the branch under test cannot change (DESIGN.md amendments)."""
+    """The base, chosen only by what the branch under test cannot change (docs/design.md "Finding the change")."""
     resolve = resolver(root, objects)
     candidates = _candidates(explicit)
     found = None

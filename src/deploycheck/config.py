@@ -1,6 +1,7 @@
 """`.deploycheck/config.yaml`: the repository's settings, validated strictly.
 
-The gate reads it from the base ref (a branch cannot relax its own rules); see DESIGN.md.
+The gate reads it from the base ref (a branch cannot relax its own rules); see docs/design.md
+"The gate", and docs/configuration.md for every key.
 """
 
 from __future__ import annotations

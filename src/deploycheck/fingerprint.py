@@ -1,8 +1,9 @@
 """The change fingerprint: binds a record to the content of a change, not to commit ids.
 
 Pure functions over the ``FileChange`` objects that ``change.py`` parses from the pinned diff
-(DESIGN.md "The fingerprint"). A rebase or an edit to an unflagged file leaves the
-fingerprint of the flagged files alone; any edit to a flagged file changes its digest.
+(docs/design.md "The fingerprint"; the byte format: docs/records.md "Fingerprint format"). A
+rebase or an edit to an unflagged file leaves the fingerprint of the flagged files alone; any edit
+to a flagged file changes its digest.
 
 Byte serialisation of one file (``file_digest``), hashed with SHA-256 and written as lower-case
 hex. ``OLD``/``NEW`` stand for the value on each side, or ``0`` when that side is absent:

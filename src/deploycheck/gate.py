@@ -2,7 +2,7 @@
 
 The caller (commands/verify.py) gathers every input from git — the change, the records the
 change adds or modifies, and the base branch's config, checklist and allowed signers — and
-this module decides, so every rule of DESIGN.md "The gate" can be read in one place.
+this module decides, so every rule of docs/design.md "The gate" can be read in one place.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def _status_for(code: str) -> str:
 
 
 def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerdict:
-    """Every check of DESIGN.md step 3 for one record, collecting each problem it has."""
+    """Every check of docs/design.md "The gate", step 3, for one record, collecting each problem it has."""
     from .signing import find_trusted_signer
 
     if rf.change != "added":

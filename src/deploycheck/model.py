@@ -200,7 +200,7 @@ class Finding(Plain):
         suppression_reason: str | None = None,
         # A suppression comment that the change under test added itself: shown with its reason,
         # never honoured (``suppressed`` stays False), so an author cannot silence their own
-        # change (DESIGN.md, Amendments). ``suppression_reason`` holds the comment's reason.
+        # change (docs/design.md, "The gate"). ``suppression_reason`` holds the comment's reason.
         suppressed_by_author: bool = False,
     ) -> None:
         self.rule, self.name, self.category, self.severity = rule, name, category, severity
@@ -211,7 +211,8 @@ class Finding(Plain):
 
     @property
     def flags(self) -> bool:
-        """Whether this finding makes the change flagged (DESIGN.md: warning or high, not suppressed)."""
+        """Whether this finding makes the change flagged (warning or high, not suppressed; see
+        docs/design.md, "Findings and the JSON fields")."""
         return not self.suppressed and self.severity in ("warning", "high")
 
     def to_json(self) -> dict[str, Any]:

@@ -4,7 +4,7 @@ This module writes the body, attaches a signature that someone else made, splits
 records strictly, names them, and writes them atomically under a lock. It never signs or
 verifies: ``deploycheck.signing`` does, over the bytes ``build_body`` returns.
 
-**What is signed** (DESIGN.md "Records") is the exact bytes of the body: everything before the
+**What is signed** (docs/design.md "Records") is the exact bytes of the body: everything before the
 first line that starts with ``signature:`` at column 0, with CRLF normalised to LF. So
 ``sed '/^signature:/,$d' R.yaml`` prints exactly the signed bytes. The writer guarantees that
 no body line starts with ``signature:``: the key appears only at the top level, once, and every

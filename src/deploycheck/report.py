@@ -624,7 +624,7 @@ def render_rules_table(rules: Iterable["Rule"], width: int = 100) -> list["Rende
 
 
 def render_rules_markdown(rules: Iterable["Rule"] | None = None) -> str:
-    """A Markdown table of every rule, embedded in the README (a test keeps the two in sync)."""
+    """A Markdown table of every rule, embedded in docs/rules.md (a test keeps the two in sync)."""
     from .github import markdown_text
 
     if rules is None:

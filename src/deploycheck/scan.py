@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 MAX_TEXT_BYTES = 2_000_000  # larger files are scanned by their changed lines only
 _SUPPRESS = re.compile(r"deploycheck:\s*ignore\[([A-Za-z0-9_,\s-]+)\]\s*(.*)")
 
-# Category -> checklist applied when a flagging finding of it exists (DESIGN.md "Checklists").
+# Category -> checklist applied when a flagging finding of it exists (docs/design.md "Checklists and question ids").
 DEFAULT_CHECKLIST = "background-jobs"
 
 

@@ -933,9 +933,10 @@ def _ssh_keygen_failure(key: KeySpec, returncode: int, stderr: str) -> SigningEr
     return SigningError(f"Signing failed: {cause} (ssh-keygen: {detail}). To fix, {fix}.")
 
 
-# Asked for explicitly, as DESIGN.md pins it. OpenSSH 8.1-8.8 ignore `-O` options when signing
-# (sha512 is their only choice); a build that parses them but does not know `hashalg=` says so
-# before it loads the key, so retrying without the option never prompts twice.
+# Asked for explicitly, as docs/design.md "Records" pins it (SSHSIG with sha512). OpenSSH 8.1-8.8
+# ignore `-O` options when signing (sha512 is their only choice); a build that parses them but
+# does not know `hashalg=` says so before it loads the key, so retrying without the option never
+# prompts twice.
 HASHALG_OPTION = ("-O", f"hashalg={SIGNING_HASH}")
 
 

@@ -83,7 +83,7 @@ def base_records(ctx: Context) -> BaseRecords:
     """Every record file the base branch has ever held under .deploycheck/records/ (any
     depth, any commit of its history, so that deleting a record on the base does not free it
     for reuse): each one's signed body and signature, so that none of them can count again under
-    a new name (docs/security-model.md, "Records"). Read only when the change touches a
+    a new name (docs/design.md "Records": records count once). Read only when the change touches a
     record."""
     from .gate import record_identities
 

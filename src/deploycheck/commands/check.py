@@ -44,7 +44,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         raise UsageError(
             "the checklist needs answers, but standard input is not a terminal (a hook, CI or a pipe). "
             "Run `deploycheck` in a terminal, or pass the answers with `deploycheck check --answers FILE --yes` "
-            "(see the README, 'Answers file')."
+            "(see docs/configuration.md, 'Answers file')."
         )
     _say_if_records_ignored(ctx.change.repo_root, no_stage)
     for path in uncommitted_flagged(ctx):
@@ -76,7 +76,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     for message in warnings:
         warn(message)
     given = keep_warnings(given, warnings)  # in the record, as the walkthrough keeps them
-    # --yes skips the question; without a terminal there is nobody to ask (README, 'Answers file').
+    # --yes skips the question; without a terminal there is nobody to ask (docs/configuration.md, 'Answers file').
     if not yes and (interactive or sys.stdin.isatty()):
         from ..walkthrough import confirm_answers, confirm_signing
 
