@@ -276,3 +276,14 @@ def test_an_abbreviated_commit_id_from_the_ci_is_not_a_branch_name(attack, tmp_p
     git(attack.repo, "branch", short, "HEAD")
     message = one_line_error(verify(attack.repo, CI_MERGE_REQUEST_DIFF_BASE_SHA=short))
     assert "is both a branch and the start of a commit id" in message
+
+
+def test_a_first_push_without_from_and_to_checks_the_pushed_branch_not_head(attack) -> None:
+    """pre-commit exports no PRE_COMMIT_FROM_REF/TO_REF when the pushed history reaches a root
+    commit (a first push to an empty remote), only PRE_COMMIT_LOCAL_BRANCH: the hook checked HEAD
+    (here main, nothing flagged) and let the risky branch through (found in a new-user trial)."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "main")
+    proc = run_dc(repo, "verify", "--hook", env=dc_env(PRE_COMMIT_LOCAL_BRANCH="refs/heads/attack"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "missing-record" in proc.stdout + proc.stderr

@@ -204,7 +204,9 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
             fail(UNTRUSTED, f"{rf.path}: signed by {record.signature.principal}, but {trust.signers_source} does not exist on "
                  "the base branch, so no signer is trusted.",
                  "Add the signer's public key to .deploycheck/allowed_signers in a commit on the base branch "
-                 "(`deploycheck init` writes it), or pass `--allowed-signers FILE`.")
+                 "(`deploycheck init` writes it), or pass `--allowed-signers FILE`. If that file is on another "
+                 "branch (a local `main` not pushed, while origin/HEAD names another), compare with it: "
+                 "`--base main` or DEPLOYCHECK_BASE=main.")
         else:
             signer, reason = find_trusted_signer(trust.signers, public_key, record.signature.principal, NAMESPACE, trust.now)
             if signer is None:

@@ -31,9 +31,15 @@ def _is_zero_sha(ref: str) -> bool:
     return set(ref) == {"0"}
 
 
+# The branch being pushed. pre-commit exports no FROM/TO when the pushed history reaches a root
+# commit (the first push to an empty remote: it runs hooks on all files), but still names the
+# local branch: without it the hook would check HEAD, which need not be the branch pushed.
+LOCAL_BRANCH_ENV = "PRE_COMMIT_LOCAL_BRANCH"
+
+
 def _env_refs() -> tuple[str | None, str | None]:
     from_ref = os.environ.get(FROM_ENV, "").strip() or None
-    to_ref = os.environ.get(TO_ENV, "").strip() or None
+    to_ref = os.environ.get(TO_ENV, "").strip() or os.environ.get(LOCAL_BRANCH_ENV, "").strip() or None
     if from_ref is not None and _is_zero_sha(from_ref):
         from_ref = None  # a new branch: the remote has nothing to compare with
     if to_ref is not None and _is_zero_sha(to_ref):
