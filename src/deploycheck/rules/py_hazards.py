@@ -339,6 +339,16 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
         targets, value = _assign_parts(node)
         if value is not None:
             read = read_through(value, held)
+            related = None
+            if (
+                read is None and isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
+                and value.value.id in reads and reads[value.value.id].kind == "django" and len(targets) == 1
+                and isinstance(targets[0], ast.Name)
+            ):
+                # check = flip.owner: a related object, loaded from the database (unlocked) when
+                # the attribute is read; a new-user trial's lost update went unseen through it.
+                # (It may be a plain field too: it is then also a temporary, below.)
+                related = OrmRead(None, "django", False, value)
             if len(targets) == 1 and isinstance(targets[0], ast.Name) and isinstance(node, (ast.Assign, ast.AnnAssign)):
                 query = held_query(value, held) if read is None else None
                 if query is not None:
@@ -373,6 +383,8 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
                 )
                 if derived:
                     pending.setdefault(var, []).append((fld, node, step))
+            if related is not None:
+                reads.setdefault(targets[0].id, related)  # type: ignore[attr-defined]
         for call in _step_calls(step):
             tail = last_name(call.func)
             recv = receiver(call)
