@@ -227,15 +227,14 @@ def test_code_in_the_records_or_reviews_folder_is_no_record_and_fails(attack, fo
     assert codes & {"invalid-record", "invalid-review"}, codes
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "open: without CI variables naming the default branch (another CI, a script) and without origin/HEAD, "
-    "a checkout of one branch pushed as `master` in a `main` repository still takes that branch as the "
-    "default; refusing a default branch that equals HEAD would also refuse every run on main itself. "
-    "Such CI jobs must pass --base (or DEPLOYCHECK_BASE)."))
 def test_without_ci_variables_a_lone_branch_named_master_is_not_its_own_base(attack, tmp_path: Path) -> None:
     git(attack.repo, "push", "-q", "--no-verify", "origin", "attack:master")
     ci = _single_branch_ci_checkout(attack, "master", tmp_path)
-    assert verify(ci).returncode in (1, 2)
+    # A CI without GitHub's or GitLab's variables still sets CI: deploycheck then asks origin for
+    # its HEAD (main), which the branch cannot change, instead of taking the lone `master`.
+    proc = verify(ci, CI="true")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "origin's HEAD" in proc.stdout + proc.stderr
 
 
 def test_a_folder_symlink_into_a_test_folder_flags(attack) -> None:

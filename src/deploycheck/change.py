@@ -280,6 +280,24 @@ def _ci_default_branch() -> tuple[str, str] | None:
     return (name, "CI_DEFAULT_BRANCH") if name else None
 
 
+def _remote_default_branch(root: str) -> str | None:
+    """In a CI job (``CI`` set) whose system names no default branch and whose checkout has no
+    origin/HEAD: the branch origin's HEAD points at, asked of the remote (one round trip; the
+    repository's administrators set it, a branch cannot). A CI checkout of one branch pushed as
+    `master` in a `main` repository otherwise holds that branch alone, which would be its own
+    base. None outside CI, without an origin, or when the remote does not say."""
+    if not _env("CI") or "origin" not in _remotes(root):
+        return None
+    proc = gitcmd.run(["ls-remote", "--symref", "origin", "HEAD"], root, check=False)
+    if proc.returncode != 0:
+        return None
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        target, _, name = line.partition("\t")
+        if name == "HEAD" and target.startswith("ref: refs/heads/"):
+            return target[len("ref: refs/heads/"):].strip() or None
+    return None
+
+
 def _declared_default_branch(root: str, resolve: Callable[[str], str | None], name: str, source: str) -> tuple[str, str, str]:
     """The default branch the CI system names, as a branch on origin (then a local one); fetched
     when missing. Never a guess among the refs present: a CI checkout of one pushed branch holds
@@ -314,6 +332,12 @@ def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str
     found = exact_refs(root, [refname for refname, _, _ in DEFAULT_BRANCHES])
     commits = [(name, source, sha) for refname, name, source in DEFAULT_BRANCHES
                if refname in found and (sha := resolve(found[refname])) is not None]
+    if commits and "refs/remotes/origin/HEAD" not in found and all(c[2] == resolve("HEAD") for c in commits):
+        # Every default-branch name here is the commit under test (a CI checkout of one branch,
+        # perhaps pushed as `master` in a `main` repository): ask origin which branch is its HEAD.
+        remote = _remote_default_branch(root)
+        if remote is not None:
+            return _declared_default_branch(root, resolve, remote, "origin's HEAD (git ls-remote)")
     if not commits:
         return None
     # Without origin/HEAD nothing says which of main and master is the default. A CI checkout of
