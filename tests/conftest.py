@@ -41,6 +41,15 @@ def key(tmp_path) -> Path:
 
 
 @pytest.fixture
+def attack(tmp_path) -> object:
+    """A project on main pushed to `origin`, and a branch `attack` with a risky change, no record
+    (the tests of what the gate trusts; _isolated_home has already removed every CI variable)."""
+    from dcflow import attack_project
+
+    return attack_project(tmp_path)
+
+
+@pytest.fixture
 def repo(tmp_path, key) -> Path:
     """main with the shop (and allowed_signers for ``key``); branch `refactor` with the refactor."""
     from incident import incident_repo

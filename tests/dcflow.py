@@ -26,6 +26,25 @@ def reserve_stock(pid, n):
     product.save()
 """
 
+# The same incident as main holds it (one atomic F() update) and as the branch refactors it.
+MAIN_JOB = """\
+from celery import shared_task
+from django.db.models import F
+
+from inventory.models import Product
+
+
+@shared_task
+def reserve_stock(pid, qty):
+    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)
+"""
+BRANCH_JOB = MAIN_JOB.replace(
+    '    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)\n',
+    "    product = Product.objects.get(pk=pid)\n"
+    "    product.stock = product.stock - qty\n"
+    "    product.save()\n",
+)
+
 MODELS = """\
 from django.db import models
 
@@ -139,11 +158,6 @@ RISKY = {"inventory/jobs.py": LOST_UPDATE_JOB}
 CI_VARIABLES = ("DEPLOYCHECK_BASE", "GITHUB_BASE_REF", "GITHUB_EVENT_PATH", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
                 "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF",
                 "PRE_COMMIT_LOCAL_BRANCH")
-
-
-def without_ci(monkeypatch) -> None:
-    for name in CI_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 def dc_env(**extra: str) -> dict[str, str]:

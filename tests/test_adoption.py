@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dcflow import Project, git_env, make_project, run_dc
+from dcflow import BRANCH_JOB, MAIN_JOB, Project, git_env, make_project, run_dc
 from gitrepo import commit, git, make_repo
 from ptydrive import Terminal
 
@@ -32,23 +32,6 @@ ANSWER = "Answer: "
 MORE = "...: "
 SIGN = "Sign and write the record? [y/n] (y): "
 TEST_PATH = "tests/test_inventory_concurrency.py"
-MAIN_JOB = """\
-from celery import shared_task
-from django.db.models import F
-
-from inventory.models import Product
-
-
-@shared_task
-def reserve_stock(pid, qty):
-    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)
-"""
-BRANCH_JOB = MAIN_JOB.replace(
-    '    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)\n',
-    "    product = Product.objects.get(pk=pid)\n"
-    "    product.stock = product.stock - qty\n"
-    "    product.save()\n",
-)
 
 
 def flagged(tmp_path: Path, main_files: dict[str, str] | None = None) -> Project:

@@ -13,17 +13,7 @@ from deploycheck.change import compute_change
 from deploycheck.errors import GitError
 from gitrepo import commit, git, make_branch, make_repo
 
-from dcflow import RISKY, attack_project, dc_env, verify, without_ci
-
-
-@pytest.fixture(autouse=True)
-def _no_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    without_ci(monkeypatch)
-
-
-@pytest.fixture
-def attack(tmp_path: Path):
-    return attack_project(tmp_path)
+from dcflow import RISKY, dc_env, verify
 
 
 def one_line_error(proc) -> str:

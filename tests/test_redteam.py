@@ -13,17 +13,7 @@ import pytest
 from dcflow import LOST_UPDATE_JOB, git_env
 from gitrepo import commit, git
 
-from dcflow import attack_project, verify, without_ci
-
-
-@pytest.fixture(autouse=True)
-def _no_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    without_ci(monkeypatch)
-
-
-@pytest.fixture
-def attack(tmp_path: Path):
-    return attack_project(tmp_path)
+from dcflow import verify
 
 
 def assert_blocked(proc) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dcflow import Project, git_env, make_project, run_dc
+from dcflow import BRANCH_JOB, MAIN_JOB, Project, git_env, make_project, run_dc
 from gitrepo import commit, git
 from ptydrive import Terminal
 
@@ -24,23 +24,6 @@ from deploycheck.config import Config, PolicyRule
 from deploycheck.model import Finding
 from deploycheck.record import parse_record
 
-MAIN_JOB = """\
-from celery import shared_task
-from django.db.models import F
-
-from inventory.models import Product
-
-
-@shared_task
-def reserve_stock(pid, qty):
-    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)
-"""
-BRANCH_JOB = MAIN_JOB.replace(
-    '    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)\n',
-    "    product = Product.objects.get(pk=pid)\n"
-    "    product.stock = product.stock - qty\n"
-    "    product.save()\n",
-)
 CONCURRENCY_TEST = """\
 import threading
 
