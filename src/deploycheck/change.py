@@ -332,7 +332,7 @@ def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str
     found = exact_refs(root, [refname for refname, _, _ in DEFAULT_BRANCHES])
     commits = [(name, source, sha) for refname, name, source in DEFAULT_BRANCHES
                if refname in found and (sha := resolve(found[refname])) is not None]
-    if commits and "refs/remotes/origin/HEAD" not in found and all(c[2] == resolve("HEAD") for c in commits):
+    if commits and "refs/remotes/origin/HEAD" not in found and {c[2] for c in commits} == {resolve("HEAD")}:
         # Every default-branch name here is the commit under test (a CI checkout of one branch,
         # perhaps pushed as `master` in a `main` repository): ask origin which branch is its HEAD.
         remote = _remote_default_branch(root)

@@ -114,22 +114,7 @@ def save(path: str | None, signers_digest: str, old: dict[str, list], new: dict[
     merged.update(new)
     body = json.dumps(merged, separators=(",", ":"), sort_keys=True).encode()
     header = dict(_header(signers_digest), entries_sha256=hashlib.sha256(body).hexdigest())
-    folder = os.path.dirname(path)
-    tmp = None
-    try:
-        os.makedirs(folder, exist_ok=True)
-        import tempfile
+    from .cachefile import write_best_effort
 
-        fd, tmp = tempfile.mkstemp(prefix=".log-signatures.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(json.dumps(header, sort_keys=True).encode() + b"\n" + body)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError:
-        pass  # a read-only or full disk only costs the next run its speed
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    # A read-only or full disk only costs the next run its speed.
+    write_best_effort(path, json.dumps(header, sort_keys=True).encode() + b"\n" + body)

@@ -153,14 +153,9 @@ def read_json(path: str) -> dict | None:
 def write_json(path: str, data: dict) -> None:
     """Write atomically (a concurrent reader sees the old file or the new one); a repository we
     cannot write to only loses the cache."""
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temp = f"{path}.{os.getpid()}.tmp"
-        with open(temp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, separators=(",", ":"))
-        os.replace(temp, path)
-    except OSError:
-        pass
+    from ..cachefile import write_best_effort
+
+    write_best_effort(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
 def _from_json(data: dict | None) -> JobIndex | None:
