@@ -32,7 +32,7 @@ def test_base_branch_written_by_the_branch_itself_is_not_read(attack, named: str
     commit(attack.repo, {".deploycheck/config.yaml": f"base_branch: {named}\n"}, "compare with myself")
     proc = verify(attack.repo)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "Base: main (default branch)" in proc.stdout
+    assert "Base: origin/main (default branch)" in proc.stdout
     assert "inventory/jobs.py" in proc.stdout
 
 
@@ -210,7 +210,7 @@ def test_main_and_master_without_origin_head_is_no_guess(attack, tmp_path: Path)
     git(tmp_path, "clone", "-q", "--branch", "main", str(attack.remote), str(ci))
     git(ci, "remote", "set-head", "origin", "-d")
     message = one_line_error(verify(ci))
-    assert "cannot tell the default branch: main and origin/master both exist" in message
+    assert "cannot tell the default branch: origin/main and origin/master both exist" in message
     assert verify(ci, "--base", "origin/master").returncode == 1
     git(ci, "remote", "set-head", "origin", "master")
     proc = verify(ci)
@@ -277,3 +277,24 @@ def test_a_first_push_without_from_and_to_checks_the_pushed_branch_not_head(atta
     proc = run_dc(repo, "verify", "--hook", env=dc_env(PRE_COMMIT_LOCAL_BRANCH="refs/heads/attack"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "missing-record" in proc.stdout + proc.stderr
+
+
+def test_unpushed_commits_on_the_local_main_do_not_decide_the_hook(attack) -> None:
+    """Without origin/HEAD (a repository pushed to a new remote), the local main used to come
+    before origin/main. A config committed on the local main but never pushed (here one that
+    excludes the risky file) then let the pre-push hook pass what CI, comparing with origin/main,
+    refuses."""
+    repo = attack.repo
+    assert run_git(repo, "rev-parse", "--verify", "--quiet", "refs/remotes/origin/HEAD").returncode != 0
+    assert run_dc(repo, "hook", "install").returncode == 0
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".deploycheck/config.yaml": "exclude: ['inventory/**']\n"}, "local only: exclude inventory")
+    git(repo, "checkout", "-q", "attack")
+    git(repo, "rebase", "-q", "main")  # the branch now sits on the unpushed main, as a local branch would
+    proc = verify(repo)
+    assert proc.returncode == 1 and "Base: origin/main" in proc.stdout, proc.stdout + proc.stderr
+    assert "is not in the base yet" in proc.stderr  # and it says why the local main was not used
+    pushed = run_git(repo, "push", "origin", "attack")
+    assert pushed.returncode != 0 and "inventory/jobs.py" in pushed.stderr, pushed.stdout + pushed.stderr
+    assert remote_has(attack, "attack") is None
+    assert verify(repo, "--base", "main").returncode == 0  # the local main, when that is what is meant

@@ -81,15 +81,17 @@ def test_base_and_head_options_are_honoured(project, monkeypatch, capsys) -> Non
 
 
 def test_pre_push_range_from_the_framework_is_honoured(project, monkeypatch, capsys) -> None:
-    # Pushing main itself: the normal base is main, so without the pushed range the change
-    # would look empty; PRE_COMMIT_FROM_REF (the remote's tip) widens it to the pushed commits.
+    # Pushing main itself: compared with the local main the change would look empty;
+    # PRE_COMMIT_FROM_REF (the remote's tip) widens it to the pushed commits.
     commit(project.repo, {"inventory/jobs.py": LOST_UPDATE_JOB}, "straight to main")
     monkeypatch.setenv("PRE_COMMIT_FROM_REF", project.main_sha)
     monkeypatch.setenv("PRE_COMMIT_TO_REF", git(project.repo, "rev-parse", "HEAD"))
     assert both_verdicts(project.repo, monkeypatch, capsys, ["--hook"]) == (1, 1)
     monkeypatch.delenv("PRE_COMMIT_FROM_REF")
     monkeypatch.delenv("PRE_COMMIT_TO_REF")
-    assert both_verdicts(project.repo, monkeypatch, capsys, ["--hook"]) == (0, 0)
+    # Without the range the base is origin/main, which the commit has not reached yet: flagged too.
+    assert both_verdicts(project.repo, monkeypatch, capsys, ["--hook"]) == (1, 1)
+    assert both_verdicts(project.repo, monkeypatch, capsys, ["--hook", "--base", "main"]) == (0, 0)
 
 
 def test_errors_are_the_full_paths_errors(tmp_path, monkeypatch) -> None:
@@ -152,6 +154,7 @@ def test_quiet_hook_after_init_reads_the_commented_config_without_yaml(project) 
 
     git(project.repo, "checkout", "-q", "main")
     commit(project.repo, {".deploycheck/config.yaml": template("config.yaml")}, "init")
+    git(project.repo, "push", "-q", "origin", "main")  # the base is the remote's main
     git(project.repo, "checkout", "-q", "-b", "quiet")
     commit(project.repo, QUIET_FILES, "docs and helpers")
     assert probe(project.repo, "verify", "--hook") == (0, [], "")
@@ -172,6 +175,7 @@ def test_config_on_the_base_branch_is_read_by_the_fast_path(project, monkeypatch
     plain_writer = "def bump(counter):\n    counter.value = counter.value + 1\n    counter.save()\n"
     git(project.repo, "checkout", "-q", "main")
     commit(project.repo, {".deploycheck/config.yaml": "job_paths: ['inventory/workers/*.py']\n"}, "config")
+    git(project.repo, "push", "-q", "origin", "main")  # the base is the remote's main
     git(project.repo, "checkout", "-q", "-b", "work")
     commit(project.repo, {"inventory/workers/counter.py": plain_writer}, "a worker")
     fast, full = both_verdicts(project.repo, monkeypatch, capsys, ["--hook"])

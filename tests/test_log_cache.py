@@ -35,6 +35,9 @@ def merged(tmp_path: Path) -> tuple[Project, str]:
     git(p.repo, "commit", "-q", "-m", "Concurrency record")
     git(p.repo, "checkout", "-q", "main")
     git(p.repo, "merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    # These tests commit straight to main; with no remote, `log` reads that local main (with one,
+    # it would read origin/main, which these commits never reach).
+    git(p.repo, "remote", "remove", "origin")
     return p, record
 
 

@@ -240,3 +240,50 @@ def test_a_folder_symlink_into_a_test_folder_flags(attack) -> None:
     proc = verify(repo, "--base", "main", "--format", "json")
     assert_blocked(proc)
     assert json.loads(proc.stdout)["flagged_files"] == ["inventory/workers"]
+
+
+def test_when_origin_cannot_say_its_head_a_lone_branch_is_an_error_not_its_own_base(attack, tmp_path: Path) -> None:
+    """As above, but origin cannot be reached (moved, no credentials): deploycheck used to fall
+    back to the lone `master`, the commit under test, and pass. Now it stops and says what to set."""
+    git(attack.repo, "push", "-q", "--no-verify", "origin", "attack:master")
+    ci = _single_branch_ci_checkout(attack, "master", tmp_path)
+    git(ci, "remote", "set-url", "origin", str(tmp_path / "moved.git"))
+    proc = verify(ci, CI="true")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "cannot tell the default branch" in proc.stderr and "asking origin failed" in proc.stderr
+    assert "DEPLOYCHECK_BASE" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("importer", [
+    "from tests.helpers.reserve import reserve_stock\n",
+    "from tests.helpers import reserve\n",
+    "import tests.helpers.reserve as reserve\n",
+])
+def test_production_code_under_a_test_path_is_not_analysed(tmp_path: Path, importer: str) -> None:
+    """No rule reads test paths; production code that imports a module under one ran it unread:
+    a lost update moved into tests/helpers/ passed. Now the file is DC001 (not analysed)."""
+    from dcflow import make_project
+
+    project = make_project(tmp_path, {
+        "inventory/jobs.py": importer,
+        "tests/__init__.py": "", "tests/helpers/__init__.py": "",
+        "tests/helpers/reserve.py": "def reserve_stock(pid, n):\n    pass\n",
+    })
+    repo = project.repo
+    git(repo, "checkout", "-q", "-b", "attack")
+    commit(repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB}, "test helper")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["flagged_files"] == ["tests/helpers/reserve.py"], proc.stdout
+    from dcflow import dc_env, run_dc
+
+    scan = run_dc(repo, "scan", "--base", "main", "--format", "json", env=dc_env())
+    (finding,) = [f for f in json.loads(scan.stdout)["findings"] if f["path"] == "tests/helpers/reserve.py"]
+    assert finding["rule"] == "DC001" and "production code imports it (inventory/jobs.py)" in finding["message"]
+
+
+def test_a_test_helper_no_production_code_imports_stays_quiet(attack) -> None:
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "tests-only", "main")
+    commit(repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB, "tests/test_reserve.py": "from tests.helpers.reserve import reserve_stock\n"}, "tests")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr

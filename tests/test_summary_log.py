@@ -65,7 +65,7 @@ def test_summary_markdown_links_each_finding_to_its_line(assessed: tuple[Project
     assert lines == [
         "### Concurrency considerations",
         "",
-        "deploycheck flagged 2 findings in 1 file (compared with `main`).",
+        "deploycheck flagged 2 findings in 1 file (compared with `origin/main`).",
         "",
         "| severity | rule | finding | where |",
         "|---|---|---|---|",
@@ -91,7 +91,7 @@ def test_summary_text_and_a_stale_record(assessed: tuple[Project, str]) -> None:
     assert text.returncode == 0
     lines = text.stdout.splitlines()
     assert lines.pop(2).startswith("Claim vs change: commit ") and lines.pop(2) == ""  # issue 19
-    assert lines[:3] == ["Concurrency considerations", "", "deploycheck flagged 2 findings in 1 file (compared with main)."]
+    assert lines[:3] == ["Concurrency considerations", "", "deploycheck flagged 2 findings in 1 file (compared with origin/main)."]
     assert lines[4] == (
         "- warning DC101 job-code-changed at inventory/jobs.py:6: " + DC101.replace("\\", "")
     )
@@ -159,12 +159,14 @@ def test_log_lists_records_of_every_merged_branch_newest_first(assessed: tuple[P
     p, first = assessed
     git(p.repo, "checkout", "-q", "main")
     git(p.repo, "merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    git(p.repo, "push", "-q", "origin", "main")
     git(p.repo, "checkout", "-q", "-b", "second")
     job = (p.repo / "inventory/jobs.py").read_text()
     commit(p.repo, {"inventory/jobs.py": job.replace("product.stock - n", "product.stock - abs(n)")})
     second = assess(p, ANSWERS)
     git(p.repo, "checkout", "-q", "main")
     git(p.repo, "merge", "-q", "--no-ff", "-m", "Merge second", "second")
+    git(p.repo, "push", "-q", "origin", "main")  # log reads the remote's main, as CI does
     doc = json.loads(run_dc(p.repo, "log", "--path", "inventory/jobs.py", "--format", "json").stdout)
     assert [(r["path"], r["branch"]) for r in doc["records"]] == [(second, "second"), (first, "feature")]
 
@@ -185,6 +187,7 @@ def test_log_marks_records_that_do_not_verify_against_mains_allowed_signers(asse
         forged: text.replace('answer: "no"', 'answer: "yes"', 1),
         hinted: text.replace('  key: "SHA256:', '  key: "SHA256:zz', 1),
     }, "records nobody signed")
+    git(p.repo, "push", "-q", "origin", "main")  # log reads the remote's main, as CI does
     doc = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)
     by_path = {r["path"]: r for r in doc["records"]}
     assert (by_path[record]["verified"], by_path[record]["verification"]) == (True, "verified")
@@ -197,6 +200,7 @@ def test_log_marks_records_that_do_not_verify_against_mains_allowed_signers(asse
     assert sum(line.endswith("  [verified]") for line in heads) == 1
     # A key main stops trusting: its records are no longer verified (today's list decides).
     commit(p.repo, {".deploycheck/allowed_signers": "# nobody\n"}, "revoke")
+    git(p.repo, "push", "-q", "origin", "main")
     doc = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)
     entry = next(r for r in doc["records"] if r["path"] == record)
     assert entry["verified"] is False and entry["verification"].startswith("signer not trusted today")

@@ -117,7 +117,7 @@ def test_full_walk_writes_a_signed_staged_record_that_verify_accepts(project: Pr
     ]
     assert glance[2:] == [
         "deploycheck: Background jobs, queues and shared state (checklist background-jobs v1)",
-        f"Base: main (default branch) · merge-base {merge_base} · head {head}",
+        f"Base: origin/main (default branch) · merge-base {merge_base} · head {head}",
         "",
         "Flagged files (1):",
         "  inventory/jobs.py",

@@ -48,13 +48,15 @@ class BaseChoice(Frozen):
 # The default branch, in the order of docs/design.md "Finding the change", as full ref names: a
 # short name such as `main` would let git prefer a tag `main` (refs/tags/ comes before
 # refs/heads/ in git's lookup), and `origin/HEAD` a local branch `origin/HEAD`, both of which a
-# pushed branch can bring along.
+# pushed branch can bring along. The remote's branch comes before the local one of the same name:
+# it is what CI compares with, and a local main with unpushed commits (a config that excludes the
+# risky file, a signer added) would otherwise let the pre-push hook pass what CI refuses.
 DEFAULT_BRANCHES = (
     ("refs/remotes/origin/HEAD", "origin/HEAD", "origin/HEAD"),
-    ("refs/heads/main", "main", "default"),
     ("refs/remotes/origin/main", "origin/main", "default"),
-    ("refs/heads/master", "master", "default"),
+    ("refs/heads/main", "main", "default"),
     ("refs/remotes/origin/master", "origin/master", "default"),
+    ("refs/heads/master", "master", "default"),
 )
 CONFIG_SOURCE = "base_branch in .deploycheck/config.yaml"
 # Names git resolves from the repository's own files ($GIT_DIR/HEAD…), never from a ref a push brings.
@@ -285,17 +287,27 @@ def _remote_default_branch(root: str) -> str | None:
     origin/HEAD: the branch origin's HEAD points at, asked of the remote (one round trip; the
     repository's administrators set it, a branch cannot). A CI checkout of one branch pushed as
     `master` in a `main` repository otherwise holds that branch alone, which would be its own
-    base. None outside CI, without an origin, or when the remote does not say."""
+    base. None outside CI or without an origin. When origin cannot be asked or does not say, this
+    is an error: taking the commit under test as its own base would pass everything."""
     if not _env("CI") or "origin" not in _remotes(root):
         return None
     proc = gitcmd.run(["ls-remote", "--symref", "origin", "HEAD"], root, check=False)
-    if proc.returncode != 0:
-        return None
-    for line in proc.stdout.decode("utf-8", "replace").splitlines():
-        target, _, name = line.partition("\t")
-        if name == "HEAD" and target.startswith("ref: refs/heads/"):
-            return target[len("ref: refs/heads/"):].strip() or None
-    return None
+    if proc.returncode == 0:
+        for line in proc.stdout.decode("utf-8", "replace").splitlines():
+            target, _, name = line.partition("\t")
+            if name == "HEAD" and target.startswith("ref: refs/heads/"):
+                branch = target[len("ref: refs/heads/"):].strip()
+                if branch:
+                    return branch
+    from .safe import inert
+
+    reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if proc.returncode else []
+    why = f"asking origin failed ({inert(reason[0], keep_newlines=False)})" if reason else "origin does not name its HEAD"
+    raise GitError(
+        "cannot tell the default branch: every default-branch name in this checkout is the commit under test, "
+        f"origin/HEAD is not set and {why}. Set DEPLOYCHECK_BASE to the base branch (e.g. origin/main), "
+        "or fetch origin's HEAD before deploycheck runs (`git remote set-head origin --auto`)."
+    )
 
 
 def _declared_default_branch(root: str, resolve: Callable[[str], str | None], name: str, source: str) -> tuple[str, str, str]:
@@ -391,8 +403,8 @@ def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | N
     if not candidates:
         if found is None:
             raise GitError(
-                "cannot find a base branch to compare with: none of origin/HEAD, main, origin/main, master, "
-                "origin/master exists as a branch (base_branch is read from that default branch, never from "
+                "cannot find a base branch to compare with: none of origin/HEAD, origin/main, main, origin/master, "
+                "master exists as a branch (base_branch is read from that default branch, never from "
                 "the branch under test). Pass one with `--base REV`, or set DEPLOYCHECK_BASE."
             )
         _say_if_local_is_ahead(root, found)

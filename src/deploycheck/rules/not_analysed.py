@@ -52,7 +52,9 @@ says exactly why:
 
 The category is the file's role when its path tells it (`migration`, `job`, `queue`; `config`
 for `.gitattributes`), else `shared-state`: unread code could hold any of the hazards, and shared state is where most of
-them land. Test files are not reported: no rule analyses them.""",
+them land. Test files are not reported (no rule analyses them), except a Python file under a test
+path that production code imports (an import line in a non-test file at head names its module):
+it runs in production, unread.""",
     why_bad="""\
 A gate that passes what it could not read can be walked around on purpose: one NUL byte in a
 comment makes git call a JavaScript file binary while Node still runs it, and a `utf-7`
@@ -345,10 +347,97 @@ def _packs_skip_as_production_code(path: str) -> bool:
     )
 
 
+# An import line in production code that names a module with a test-like part: the only lines
+# that can make a file under a test path run in production (one `git grep` per scan finds them).
+_TEST_IMPORT = r"^\s*(from|import)\s.*\b(tests?|testing|conftest|test_\w+|\w+_test)\b"
+_imports_memo: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _module_names(path: str) -> set[str]:
+    """Dotted names ``path`` may be imported as: every tail of its folders that still holds the
+    part making it a test path (src layouts and nested packages import it by a shorter name)."""
+    parts = path[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    testish = [i for i, part in enumerate(parts) if re.fullmatch(r"tests?|testing|conftest|test_\w+|\w+_test", part)]
+    return {".".join(parts[start:]) for start in range(len(parts)) if testish and testish[-1] >= start}
+
+
+def _imported_names(line: str, importer: str) -> set[str]:
+    """The modules an import line may load (``from a import b`` may load ``a`` or ``a.b``);
+    relative imports resolved from ``importer``'s folder."""
+    line = line.split("#", 1)[0].strip().replace("(", " ").replace(")", " ")
+    if line.startswith("import "):
+        return {item.split(" as ")[0].strip() for item in line[7:].split(",") if item.strip()}
+    source, _, names = line[5:].partition(" import ")
+    source = source.strip()
+    if source.startswith("."):
+        dots = len(source) - len(source.lstrip("."))
+        package = importer.split("/")[:-1]
+        package = package[: len(package) - (dots - 1)] if dots > 1 else package
+        source = ".".join(package + ([source.lstrip(".")] if source.lstrip(".") else []))
+    out = {source}
+    out.update(f"{source}.{n.split(' as ')[0].strip()}" for n in names.split(",") if n.strip())
+    return out
+
+
+def _production_imports(repo) -> dict[str, str]:
+    """Module name -> first production (non-test) file at head that imports it, for every import
+    line naming a test-like module. Memoised per repository and head commit."""
+    key = (repo.root, repo.head_sha)
+    if key not in _imports_memo:
+        from .. import gitcmd
+
+        proc = gitcmd.run(["grep", "-z", "-n", "-E", "--no-textconv", "-e", _TEST_IMPORT, repo.head_sha, "--", "*.py"],
+                          repo.root, check=False)
+        found: dict[str, str] = {}
+        if proc.returncode not in (0, 1):  # 1: nothing matched
+            from ..errors import GitError
+
+            raise GitError(f"`git grep` failed while looking for imports of test modules: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
+        # -z output: "<sha>:<path>\0<line>\0<text>\n"
+        for record in proc.stdout.decode("utf-8", "surrogateescape").split("\n"):
+            fields = record.split("\0")
+            if len(fields) < 3:
+                continue
+            importer = fields[0][len(repo.head_sha) + 1:]
+            if is_test_path(importer) or _TEST_FILE.search(importer):
+                continue
+            for name in _imported_names(fields[2], importer):
+                found.setdefault(name, importer)
+        _imports_memo[key] = found
+    return _imports_memo[key]
+
+
+def _test_file_production_imports(ctx: FileContext) -> str | None:
+    """The production file importing changed Python file ``ctx`` that sits under a test path
+    (where no rule reads it), or None."""
+    if ctx.repo is None or not ctx.path.endswith(".py") or ctx.file.kind != "file":
+        return None
+    imports = _production_imports(ctx.repo)
+    return next((imports[name] for name in sorted(_module_names(ctx.path)) if name in imports), None)
+
+
 def detect(ctx: FileContext) -> list[Finding]:
     fc = ctx.file
-    if fc.new_path is None or is_test_path(ctx.path) or _TEST_FILE.search(ctx.path):
-        return []  # a deleted file runs nowhere; test files are analysed by no rule
+    if fc.new_path is None:
+        return []  # a deleted file runs nowhere
+    if is_test_path(ctx.path) or _TEST_FILE.search(ctx.path):
+        # Test files are analysed by no rule, unless production code imports them: then they
+        # run in production unread (docs/security-model.md, "What the gate reads").
+        importer = _test_file_production_imports(ctx)
+        if importer is None:
+            return []
+        from ..safe import inert
+
+        message = (
+            f"deploycheck could not analyse this file: it is under a test path, which no rule reads, but production "
+            f"code imports it ({inert(importer, keep_newlines=False)}). Nothing in it was checked, so review it by hand, "
+            "or move the module out of the test path"
+        )
+        finding = NOT_ANALYSED.finding(ctx.path, _first_added_line(ctx), message + ".")
+        finding.category = _role(ctx)
+        return [finding]
     reason = _reason(ctx)
     if reason is None:
         return []
