@@ -142,7 +142,10 @@ def test_only_pinned_install_specs_are_accepted(spec: str, pinned: bool) -> None
 
 
 def _install_lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if "pip install" in line or "PIP_SPEC:" in line or re.search(r"^\s*(rev|uses):", line)]
+    # A third-party action pinned by full commit id resolves as written (tests/test_ci_action.py
+    # checks every `uses:`); any other `uses:` or `rev:` would name a tag.
+    return [line for line in text.splitlines() if "pip install" in line or "PIP_SPEC:" in line
+            or (re.search(r"^\s*(rev|uses):", line) and not re.search(r"uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40}\s", line))]
 
 
 @pytest.mark.parametrize("ci", ["github", "gitlab"])

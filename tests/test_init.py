@@ -107,7 +107,8 @@ def test_all_integrations_on_a_fresh_repository(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[:5] == [
-        "created  .deploycheck/config.yaml",
+        "created  .deploycheck/config.yaml  (with pr_field: required (--pr-template): the gate fails a flagged pull "
+        'request whose description has no "Concurrency considerations" field; set `pr_field: warn` to only note it)',
         "created  .deploycheck/allowed_signers  (with no key yet: no SSH signing key found (create one with "
         "`ssh-keygen -t ed25519`); add one line per signer)",
         "created  .github/workflows/deploycheck.yml",
@@ -290,7 +291,9 @@ def test_with_a_ci_job_the_next_steps_say_where_it_installs_deploycheck_from(tmp
             f"  1. The CI job installs `deploycheck=={__version__}` (as given by --install-spec). If your team "
             f"installs deploycheck from elsewhere, change {where} (keep it pinned to a version or a commit)."
         )
-        assert lines[step + 1].startswith("  2. Commit these files on your main branch first")
+        # no SSH key in this test's home: the key step comes first, then the commit of both
+        assert lines[step + 1].startswith("  2. Trust your SSH key to sign records")
+        assert any(line.startswith("  3. Commit these files on your main branch first") for line in lines)
         # the named setting is really in the file init wrote
         written = (repo / (".github/workflows/deploycheck.yml" if ci == "github" else ".gitlab-ci.yml")).read_text()
         assert ("name: Install deploycheck" if ci == "github" else "DEPLOYCHECK_PIP_SPEC:") in written

@@ -69,7 +69,10 @@ def _env(name: str) -> str | None:
     return value or None
 
 
-def _github_event_base_sha() -> str | None:
+def _github_event_base_sha() -> tuple[str, str] | None:
+    """(sha, where) of the base GitHub's event payload names: ``pull_request.base.sha``, or in a
+    merge queue run (``merge_group``, which sets no GITHUB_BASE_REF) ``merge_group.base_sha``,
+    the commit the group is built on. Both come from GitHub, never from the branch under test."""
     path = _env("GITHUB_EVENT_PATH")
     if not path:
         return None
@@ -78,10 +81,17 @@ def _github_event_base_sha() -> str | None:
     try:
         with open(path, "rb") as fh:
             event = json.loads(fh.read(10_000_000))
-        sha = event["pull_request"]["base"]["sha"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, RecursionError):
         return None
-    return sha if isinstance(sha, str) and sha else None
+    for outer, inner, where in (("pull_request", "base", "pull_request.base.sha"), ("merge_group", None, "merge_group.base_sha")):
+        try:
+            obj = event[outer]
+            sha = obj[inner]["sha"] if inner else obj["base_sha"]
+        except (KeyError, TypeError):
+            continue
+        if isinstance(sha, str) and sha:
+            return sha, f"GITHUB_EVENT_PATH {where}"
+    return None
 
 
 # A candidate is (ref, source, kind). kind says how ``ref`` may be read:
@@ -98,13 +108,13 @@ def _candidates(explicit: str | None) -> list[tuple[str, str, str]]:
     github_ref = _env("GITHUB_BASE_REF")
     if github_ref:
         out = [(f"origin/{github_ref}", "GITHUB_BASE_REF", "branch")]
-        sha = _github_event_base_sha()
-        if sha:
-            out.append((sha, "GITHUB_EVENT_PATH pull_request.base.sha", "sha"))
+        event = _github_event_base_sha()
+        if event:
+            out.append((event[0], event[1], "sha"))
         return out
-    sha = _github_event_base_sha()
-    if sha:
-        return [(sha, "GITHUB_EVENT_PATH pull_request.base.sha", "sha")]
+    event = _github_event_base_sha()
+    if event:
+        return [(event[0], event[1], "sha")]
     gitlab = _env("CI_MERGE_REQUEST_DIFF_BASE_SHA")
     if gitlab:
         return [(gitlab, "CI_MERGE_REQUEST_DIFF_BASE_SHA", "sha")]

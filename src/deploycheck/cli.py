@@ -129,10 +129,12 @@ def verify(
     hook: bool = typer.Option(False, "--hook", help="Terse output for git hooks."),
     pr_title: Optional[str] = typer.Option(None, "--pr-title", metavar="TEXT", help="The pull request's title (default: from the CI's pull request event)."),
     pr_body: Optional[str] = typer.Option(None, "--pr-body", metavar="FILE", help="A file with the pull request's description (default: from the CI's pull request event)."),
+    json_file: Optional[Path] = typer.Option(None, "--json-file", metavar="FILE", help="Also write the verdict as JSON (the --format json document) to FILE."),
+    codequality: Optional[Path] = typer.Option(None, "--codequality", metavar="FILE", help="Also write a GitLab Code Quality report to FILE."),
 ) -> None:
     """The CI gate: fail when a flagged change has no valid, current, signed record."""
     _run("verify", base=base, head=head, format=format.value, allowed_signers=allowed_signers, hook=hook,
-         pr_title=pr_title, pr_body=pr_body)
+         pr_title=pr_title, pr_body=pr_body, json_file=json_file, codequality=codequality)
 
 
 @app.command()
@@ -151,18 +153,23 @@ def review(
 def summary(
     base: Optional[str] = BASE,
     format: SummaryFormat = typer.Option(SummaryFormat.markdown, "--format", help="Output format."),
+    github_comment: bool = typer.Option(False, "--github-comment", help="Also post the block as one sticky pull request comment (GitHub Actions, pull_request events; docs/ci.md)."),
+    allow_forks: bool = typer.Option(False, "--allow-forks", help="With --github-comment: also comment on pull requests from forks."),
+    allowed_signers: Optional[Path] = typer.Option(None, "--allowed-signers", metavar="FILE", help="Trusted signers file, as for verify (replaces the base branch's .deploycheck/allowed_signers)."),
 ) -> None:
     """Print the "Concurrency considerations" block for the pull request."""
-    _run("summary", base=base, format=format.value)
+    _run("summary", base=base, format=format.value, github_comment=github_comment, allow_forks=allow_forks,
+         allowed_signers=allowed_signers)
 
 
 @app.command()
 def log(
     path: Optional[str] = typer.Option(None, "--path", metavar="PATH", help="Only records that assessed changes to this file."),
     format: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
+    base: Optional[str] = typer.Option(None, "--base", metavar="REV", help="Branch whose allowed_signers are trusted (resolved as scan and verify resolve their base)."),
 ) -> None:
     """The audit trail: every record reachable from HEAD."""
-    _run("log", path=path, format=format.value)
+    _run("log", path=path, format=format.value, base=base)
 
 
 @app.command()
@@ -184,9 +191,11 @@ def init(
     pr_template: bool = typer.Option(False, "--pr-template", help="Also add a pull request (GitLab: merge request) template section."),
     install_spec: Optional[str] = typer.Option(None, "--install-spec", metavar="SPEC", help='What CI installs, pinned: "deploycheck==VERSION" or "deploycheck @ git+URL@COMMIT" (default: how this deploycheck was installed).'),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be written; write nothing."),
+    key: Optional[Path] = typer.Option(None, "--key", metavar="PATH", help="Trust this SSH public key (a .pub file, or the private key beside its .pub) in allowed_signers."),
 ) -> None:
     """Set up deploycheck in this repository."""
-    _run("init", ci=ci.value if ci else None, pre_commit=pre_commit, pr_template=pr_template, install_spec=install_spec, dry_run=dry_run)
+    _run("init", ci=ci.value if ci else None, pre_commit=pre_commit, pr_template=pr_template, install_spec=install_spec, dry_run=dry_run,
+         key=key)
 
 
 @hook_app.command("install")

@@ -51,6 +51,7 @@ class Outcome:
     status: str  # created | updated | unchanged | skipped
     note: str = ""
     snippet: str = ""  # what to add by hand when an automatic merge was not possible
+    needs_key: bool = False  # allowed_signers trusts no key of this user: say how to add one
 
 
 # The pip requirement the CI templates install: set by `run` from how this deploycheck was
@@ -80,7 +81,7 @@ def pre_commit_entry(indent: str) -> str:
     inner = indent + "  "
     hook = inner + "    "
 
-    def one(hook_id: str, name: str, entry: str, stage: str, comment: str) -> str:
+    def one(hook_id: str, name: str, entry: str, stage: str, comment: str, verbose: bool = False) -> str:
         return (
             f"{inner}  - id: {hook_id}   # {comment}\n"
             f"{hook}name: {name}\n"
@@ -88,7 +89,10 @@ def pre_commit_entry(indent: str) -> str:
             f"{hook}language: system   # runs the `deploycheck` command installed on this machine\n"
             f"{hook}pass_filenames: false\n"
             f"{hook}always_run: true\n"
-            f"{hook}stages: [{stage}]\n"
+            # pre-commit shows a passing hook's output only with `verbose: true`; the warning
+            # hook always passes, so without it the warning would never be seen.
+            + (f"{hook}verbose: true   # show the warning: pre-commit hides a passing hook's output\n" if verbose else "")
+            + f"{hook}stages: [{stage}]\n"
         )
 
     return (
@@ -97,7 +101,7 @@ def pre_commit_entry(indent: str) -> str:
         + one("deploycheck", "deploycheck (block a flagged push without a valid record)", "deploycheck verify --hook",
               "pre-push", "blocks a flagged change without a valid record")
         + one("deploycheck-warn", "deploycheck (warn when a commit touches shared state)", "deploycheck hook warn",
-              "pre-commit", "one-line warning at commit, never blocks")
+              "pre-commit", "one-line warning at commit, never blocks", verbose=True)
     )
 
 
@@ -296,16 +300,20 @@ def _confirm(question: str) -> bool:
     return Confirm.ask(question, default=True, console=out())
 
 
-def setup_signers(root: Path) -> Outcome:
-    """Create .deploycheck/allowed_signers, with the current user's key when one is found."""
+def setup_signers(root: Path, key_path: Path | None = None) -> Outcome:
+    """Create .deploycheck/allowed_signers, with the current user's key when one is found, or
+    with the key ``init --key PATH`` names (which must be readable: an error otherwise)."""
     from ..signing import discover_signing_key
 
     path = root / SIGNERS
     old = _read(path)
-    try:
-        key = discover_signing_key(None, root)
-    except SigningError:
-        key = None
+    if key_path is not None:
+        key = _named_key(root, key_path)
+    else:
+        try:
+            key = discover_signing_key(None, root)
+        except SigningError:
+            key = None
     public = key.public_key if key is not None else None
     principal = key.principal if key is not None else None
     base = old if old is not None else SIGNERS_HEADER
@@ -319,31 +327,68 @@ def setup_signers(root: Path) -> Outcome:
             else f"the public half of {key.describe()} cannot be read"
         )
         if old is not None:
-            return Outcome(SIGNERS, UNCHANGED, f"no key added: {why}")
+            return Outcome(SIGNERS, UNCHANGED, f"no key added: {why}", needs_key=not _trusts_any_key(old))
         _write(path, base)
-        return Outcome(SIGNERS, CREATED, f"with no key yet: {why}; add one line per signer")
+        return Outcome(SIGNERS, CREATED, f"with no key yet: {why}; add one line per signer", needs_key=True)
     entry = public.openssh()
     if signers_has_key(base, entry):
         return Outcome(SIGNERS, UNCHANGED, f"already trusts {public}")
     description = f"{principal} {public} ({key.source})"
-    if sys.stdin.isatty() and not _dry_run and not _confirm(f"Trust your key {description} to sign records?"):
+    # A key named with --key is the user's explicit choice: no second question.
+    if key_path is None and sys.stdin.isatty() and not _dry_run and not _confirm(f"Trust your key {description} to sign records?"):
         if old is not None:
-            return Outcome(SIGNERS, UNCHANGED, "your key was not added")
+            return Outcome(SIGNERS, UNCHANGED, "your key was not added", needs_key=not _trusts_any_key(old))
         _write(path, base)
-        return Outcome(SIGNERS, CREATED, "with no key (you declined to add yours)")
+        return Outcome(SIGNERS, CREATED, "with no key (you declined to add yours)", needs_key=True)
     _write(path, _ensure_newline(base) + signers_line(principal, entry))
     return Outcome(SIGNERS, status_if_written, f"added your key: {description}")
+
+
+def _trusts_any_key(text: str) -> bool:
+    return any(line.split() and not line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _named_key(root: Path, key_path: Path):
+    """The key of ``init --key PATH`` (a .pub file, or a private key whose public half can be
+    read), with git's user.email as its principal; bad input is exit 2 with the fix."""
+    from ..errors import UsageError
+    from ..signing import discover_signing_key
+
+    shown = str(key_path)
+    if not key_path.expanduser().is_file():
+        raise UsageError(f"--key {shown}: no such file. Name your SSH public key, e.g. `--key ~/.ssh/id_ed25519.pub` "
+                         "(create a key with `ssh-keygen -t ed25519`).")
+    try:
+        key = discover_signing_key(str(key_path.expanduser()), root)
+    except SigningError as exc:
+        raise UsageError(f"--key {shown}: {exc.message}") from None
+    if key.public_key is None:
+        raise UsageError(f"--key {shown}: its public half cannot be read (a passphrase-protected key without its .pub "
+                         "beside it). Pass the .pub file instead.")
+    if not key.principal:
+        raise UsageError("--key: git's user.email is not set, and it names the signer in allowed_signers. "
+                         "Run `git config user.email you@example.com`, then `deploycheck init --key` again.")
+    return key
 
 
 def is_gitlab(root: Path, ci: str | None) -> bool:
     return ci == "gitlab" or (ci is None and (root / GITLAB_CI).is_file())
 
 
-def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool) -> list[Outcome]:
+PR_FIELD_REQUIRED_NOTE = ("with pr_field: required (--pr-template): the gate fails a flagged pull request whose description "
+                          f'has no "{PR_SECTION_TITLE}" field; set `pr_field: warn` to only note it')
+PR_FIELD_UNCHANGED_NOTE = ("exists; left as it is. --pr-template did not change pr_field: add `pr_field: required` "
+                           "to make the gate check the template's field")
+
+
+def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool, key_path: Path | None = None) -> list[Outcome]:
     config = template("config.yaml")
     if pr_template:  # the template asks for the field, so the gate checks it (docs/pr-field.md)
         config += "\n# Written by `deploycheck init --pr-template`: the PR template has the field, so require it.\npr_field: required\n"
-    outcomes = [create_only(root, CONFIG, config), setup_signers(root)]
+    config_outcome = create_only(root, CONFIG, config)
+    if pr_template:  # a setting that can fail the gate is never changed silently
+        config_outcome.note = PR_FIELD_REQUIRED_NOTE if config_outcome.status == CREATED else PR_FIELD_UNCHANGED_NOTE
+    outcomes = [config_outcome, setup_signers(root, key_path)]
     if ci == "github":
         outcomes.append(create_only(root, GITHUB_WORKFLOW, template("github-workflow.yml")))
     elif ci == "gitlab":
@@ -400,6 +445,11 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
     steps = []
     if ci in CI_INSTALL_LINE and source is not None:
         steps.append(install_step(source, ci))
+    if any(o.needs_key for o in outcomes):
+        # Before the commit step: the key belongs in the commit that sets deploycheck up.
+        steps.append("Trust your SSH key to sign records (without a trusted key every record fails the gate):\n"
+                     "     ssh-keygen -t ed25519            # only if you have no key yet\n"
+                     "     deploycheck init --key ~/.ssh/id_ed25519.pub")
     if changed:
         from ..gitignore import force_note
 
@@ -425,7 +475,8 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
     return steps
 
 
-def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str | None = None, dry_run: bool = False) -> int:
+def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str | None = None, dry_run: bool = False,
+        key: Path | None = None) -> int:
     from rich.text import Text
 
     from .. import install_source
@@ -438,8 +489,10 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     _install_spec.append(source.spec)
     if dry_run:
         _dry_run.append({})
+    if key is not None:
+        _named_key(root, key)  # bad --key input stops init before it writes anything
     try:
-        outcomes = setup(root, ci, pre_commit, pr_template)
+        outcomes = setup(root, ci, pre_commit, pr_template, key)
         would = _dry_run[-1] if dry_run else {}
     except OSError as exc:
         raise DeployCheckError(

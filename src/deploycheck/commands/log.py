@@ -37,9 +37,10 @@ class LogTrust:
         self.digest = digest
 
 
-def load_log_trust(root: str) -> LogTrust:
-    """The default branch's allowed_signers (resolved as `verify` resolves a base without
-    --base). Never the one at HEAD: a branch must not be able to vouch for its own records."""
+def load_log_trust(root: str, base_rev: str | None = None) -> LogTrust:
+    """The default branch's allowed_signers (resolved as `verify` resolves a base, with
+    ``base_rev`` as its --base). Never the one at HEAD: a branch must not be able to vouch for
+    its own records. A --base that does not resolve is an error (exit 2), as in scan and verify."""
     from ..change import resolve_base
     from ..errors import DeployCheckError
     from ..gitcmd import BlobReader
@@ -48,10 +49,12 @@ def load_log_trust(root: str) -> LogTrust:
 
     try:
         with BlobReader(root) as objects:
-            base = resolve_base(root, None, objects)
+            base = resolve_base(root, base_rev, objects)
             where = config_at(objects, base.sha).allowed_signers
             data = objects.blob(base.sha, where)
     except DeployCheckError as exc:
+        if base_rev is not None:
+            raise
         return LogTrust(None, f"no trusted signers could be read ({exc.message})")
     source = f"{where} (at {base.ref})"
     if data is None:
@@ -336,10 +339,10 @@ def print_lines(lines: list[tuple[str, str | None]]) -> None:
     con.file.flush()
 
 
-def run(path: str | None, format: str) -> int:
+def run(path: str | None, format: str, base: str | None = None) -> int:
     root = gitcmd.toplevel(os.getcwd())
     has_head = gitcmd.resolve("HEAD", root) is not None
-    trust = load_log_trust(root) if has_head else None
+    trust = load_log_trust(root, base) if has_head else None
     from ..review import reviews_at_head
 
     reviews = reviews_at_head(root, trust) if has_head else {}

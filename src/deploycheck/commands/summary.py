@@ -5,14 +5,19 @@ from __future__ import annotations
 from .common import analyse
 
 
-def run(base: str | None, format: str) -> int:
+def run(base: str | None, format: str, github_comment: bool = False, allow_forks: bool = False,
+        allowed_signers=None) -> int:
+    if github_comment and format != "markdown":
+        from ..errors import UsageError
+
+        raise UsageError("--github-comment posts the Markdown block: drop --format text.")
     from .. import gitcmd
     from ..summary import _web_base, markdown_block
     from ..verification import evaluate, load_trust
 
     ctx = analyse(base)
-    verdict = evaluate(ctx)
-    checklist = load_trust(ctx).checklist if ctx.scan.flagged else None
+    verdict = evaluate(ctx, allowed_signers)
+    checklist = load_trust(ctx, allowed_signers).checklist if ctx.scan.flagged else None
     record = next((r.record for r in verdict.records if r.status == "valid"), None)
     if record is None:
         record = next((r.record for r in verdict.records if r.record is not None), None)
@@ -22,6 +27,15 @@ def run(base: str | None, format: str) -> int:
         state = "verify: PASS (nothing flagged)"
     else:
         state = "verify: FAIL (" + ", ".join(sorted({p.code for p in verdict.problems})) + ")"
+    if github_comment:
+        # The comment sits beside the check's status: its verdict line is the gate's own (the
+        # pull request's text and reviews included), never a friendlier one.
+        from ..review import pr_and_review_checks
+        from .verify import gate_verdict
+
+        gate, _, _ = pr_and_review_checks(ctx, gate_verdict(ctx, allowed_signers), allowed_signers, None, None)
+        state = ("verify: PASS" + ("" if gate.flagged_files else " (nothing flagged)") if gate.ok
+                 else "verify: FAIL (" + ", ".join(sorted({p.code for p in gate.problems})) + ")")
     remote = gitcmd.output(["config", "--get", "remote.origin.url"], ctx.change.repo_root, check=False)
     unanswered = "(not answered)"
     pending = _uncommitted_records(ctx.change.repo_root) if record is None and ctx.scan.flagged else []
@@ -47,6 +61,13 @@ def run(base: str | None, format: str) -> int:
     text = _with_claims_and_reviews(ctx, verdict, text, format == "markdown")
     if format == "markdown":
         print(text, end="")  # untrusted text is already Markdown-escaped; meant for pasting
+        if github_comment:
+            import sys
+
+            from ..ghaction import comment_from_env
+
+            sys.stdout.flush()
+            print(f"deploycheck: {comment_from_env(text, allow_forks)}", file=sys.stderr)
         return 0
     from rich.text import Text
 

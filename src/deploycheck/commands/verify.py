@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def run(base: str | None, head: str | None, format: str, allowed_signers: Path | None, hook: bool,
-        pr_title: str | None = None, pr_body: str | None = None) -> int:
+        pr_title: str | None = None, pr_body: str | None = None, json_file: Path | None = None,
+        codequality: Path | None = None) -> int:
     if hook and base is None and head is None:
         from ..hookrange import pushed_range
 
@@ -37,9 +38,16 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
         from ..review import pr_and_review_checks
 
         verdict, claims, reviews = pr_and_review_checks(ctx, verdict, allowed_signers, pr_title, pr_body)
+    document = {**verdict_json(ctx, verdict), "claims": [c.to_json() for c in claims],
+                "reviews": [r.to_json() for r in reviews]}
+    # The extra reports are written before the verdict is printed: a file that cannot be
+    # written is bad input (exit 2), never a gate result that CI would read as a pass.
+    if json_file is not None:
+        _write_report(json_file, report.dumps(document) + "\n", "--json-file")
+    if codequality is not None:
+        _write_report(codequality, report.dumps(codequality_issues(ctx, verdict)) + "\n", "--codequality")
     if format == "json":
-        print(report.dumps({**verdict_json(ctx, verdict), "claims": [c.to_json() for c in claims],
-                            "reviews": [r.to_json() for r in reviews]}))
+        print(report.dumps(document))
     elif format == "github":
         print_github(ctx, verdict, claims)
     elif hook:
@@ -55,6 +63,22 @@ def gate_verdict(ctx: Context, allowed_signers: Path | None) -> Verdict:
     return evaluate(ctx, allowed_signers, strict_trust=True)
 
 
+def _write_report(path: Path, text: str, option: str) -> None:
+    from ..errors import UsageError
+
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write it ({exc.strerror or exc}). Name a file in a folder that exists and is writable.") from None
+
+
+def matched_record(verdict: Verdict) -> str | None:
+    """The record that made the gate pass (the first valid one), or None."""
+    if not verdict.ok:
+        return None
+    return next((r.path for r in verdict.records if r.status == "valid"), None)
+
+
 def verdict_json(ctx: Context, verdict: Verdict) -> dict:
     return {
         "version": 1,
@@ -66,6 +90,8 @@ def verdict_json(ctx: Context, verdict: Verdict) -> dict:
         "records": [r.to_json() for r in verdict.records],
         "problems": [p.to_json() for p in verdict.problems],
         "notes": verdict.notes,
+        # Added for the GitHub Action's `record` output: the record that matched, or null.
+        "record": matched_record(verdict),
     }
 
 
@@ -156,6 +182,14 @@ def github_annotations(ctx: Context, verdict: Verdict) -> list[str]:
     every flagged line, a record's own problem (signature, trust, answers) on the record file."""
     from ..github import workflow_command
 
+    return [workflow_command("error", text, file=path, line=line, end_line=end_line, title=f"deploycheck {problem.code}")
+            for problem, path, line, end_line, text, _ in problem_locations(ctx, verdict)]
+
+
+def problem_locations(ctx: Context, verdict: Verdict):
+    """(problem, path, line, end_line, text, rule) for each place a failed verdict's problem is
+    shown: GitHub annotations and GitLab Code Quality issues share it. ``line`` is None for a
+    problem on a whole file."""
     if verdict.ok:
         return []
     by_file: dict[str, list] = {path: [] for path in verdict.flagged_files}
@@ -164,21 +198,46 @@ def github_annotations(ctx: Context, verdict: Verdict) -> list[str]:
             by_file[f.path].append(f)
     out = []
     for problem in verdict.problems:
-        title = f"deploycheck {problem.code}"
         text = f"{problem.code}: {problem.message} Fix: {problem.fix}"
         if problem.path is None:
             targets = list(verdict.flagged_files)
         else:
             targets = [problem.path] if problem.path in by_file else []
         if not targets:  # the record's own problem: on the record file
-            out.append(workflow_command("error", text, file=problem.path, title=title))
+            out.append((problem, problem.path, None, None, text, None))
         for path in targets:
             if not by_file[path]:  # flagged by removed lines only: the file itself
-                out.append(workflow_command("error", text, file=path, title=title))
+                out.append((problem, path, None, None, text, None))
             for f in by_file[path]:
-                out.append(workflow_command("error", f"{problem.code}: {problem.message} ({f.rule} {f.name}: {f.message}) Fix: {problem.fix}",
-                                            file=f.path, line=f.line, end_line=f.end_line, title=title))
+                out.append((problem, f.path, f.line, f.end_line,
+                            f"{problem.code}: {problem.message} ({f.rule} {f.name}: {f.message}) Fix: {problem.fix}", f.rule))
     return out
+
+
+def codequality_issues(ctx: Context, verdict: Verdict) -> list[dict]:
+    """A GitLab Code Quality report (docs/ci.md): one issue per problem and flagged line, as the
+    GitHub annotations. JSON makes every string inert by construction (``report.dumps`` also
+    escapes C1 controls and bidi overrides); no field is ever interpreted by GitLab as markup.
+    A problem with no path (a project-wide one) is reported on the base branch's config."""
+    import hashlib
+
+    issues = []
+    seen: set[str] = set()
+    for problem, path, line, _end, text, rule in problem_locations(ctx, verdict):
+        where = path or ".deploycheck/config.yaml"
+        key = "\0".join([problem.code, where, str(line or 1), rule or "", text])
+        fingerprint = hashlib.sha256(key.encode("utf-8", "backslashreplace")).hexdigest()
+        if fingerprint in seen:
+            continue
+        seen.add(fingerprint)
+        issues.append({
+            "description": text,
+            "check_name": f"deploycheck {problem.code}" + (f" {rule}" if rule else ""),
+            "fingerprint": fingerprint,
+            "severity": "major",
+            "location": {"path": where, "lines": {"begin": line or 1}},
+        })
+    return issues
 
 
 def print_github(ctx: Context, verdict: Verdict, claims: list | None = None) -> None:
