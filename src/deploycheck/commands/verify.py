@@ -31,6 +31,9 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
     with nullcontext() if hook else uncached():
         ctx = analyse(base, head)
     verdict = gate_verdict(ctx, allowed_signers)
+    from ..testrun import apply as test_run_rule
+
+    verdict = test_run_rule(ctx, verdict)  # require_test_run, from the base's config
     claims: list = []
     reviews: list = []
     if not hook:  # a push is no pull request, and its review comes after it (issue 19)
@@ -79,6 +82,9 @@ def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: iner
         return f"PASS: {esc(valid.path)} (signed by {esc(valid.signer)}) covers every flagged file."
     n = len(verdict.problems)
     valid_records = [r for r in verdict.records if r.status == "valid"]
+    if verdict.flagged_files and valid_records and all(p.code.endswith("-test-run") for p in verdict.problems):
+        return (f"FAIL: {esc(valid_records[0].path)} covers the change, but the base branch requires a passing test run "
+                "that it does not record (testrun.py).")
     if verdict.flagged_files and valid_records and len(valid_records) == len(verdict.records):
         return (f"FAIL: {esc(valid_records[0].path)} covers the change, but the pull request or its review falls short "
                 f"({n} problem{'s' if n != 1 else ''}).")
