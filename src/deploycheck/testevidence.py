@@ -255,12 +255,12 @@ def _scope(tree: ast.Module, target: ast.AST, owner: ast.ClassDef | None) -> lis
 
 
 def _references(tree: ast.Module, imports: _Imports, scope: Iterable[ast.AST], jobs: Sequence[Job]) -> list[str]:
-    found: list[str] = []
-    modules = {m: job for job in jobs for m in job.modules}
+    modules = {m for job in jobs for m in job.modules}
+    by_line: dict[int, str] = {}  # one per import statement: `from m import f` says "m.f"
     for dotted, line in imports.imported:
-        hit = next((m for m in modules if dotted == m or dotted.startswith(m + ".")), None)
-        if hit is not None:
-            found.append(f"imports {dotted} (line {line})")
+        if any(dotted == m or dotted.startswith(m + ".") for m in modules):
+            by_line[line] = f"imports {dotted} (line {line})"
+    found = list(by_line.values())
     functions = {name for job in jobs for name in job.functions}
     for node in (n for s in scope for n in ast.walk(s)):
         name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
