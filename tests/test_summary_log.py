@@ -81,6 +81,11 @@ def test_summary_markdown_links_each_finding_to_its_line(assessed: tuple[Project
         "- What would have to be true about the execution environment for this to fail silently? "
         "**Two workers processing orders for the same product at the same moment.**",
         "",
+        # what the named test shows at head (issue 19): it uses the job and runs it concurrently
+        "Concurrency test: tests/test\\_inventory\\_concurrency.py references the flagged job and runs it concurrently "
+        "(imports inventory.jobs.reserve\\_stock (line 2); uses reserve\\_stock (line 6); "
+        "calls deploycheck.testing.run\\_concurrently (line 6)).",
+        "",
         f"Signed by dev@example.com · record `{record}` · fingerprint `{digest}` · verify: PASS",
     ]
 

@@ -106,12 +106,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     from ..summary import markdown_for
 
     con.print(Text(""))
-    print(markdown_for(ctx, checklist, given, written.path, written.signer))
-    from ..assess import concurrency_test
-    from ..testrun import evidence_lines
-
-    for line, weak in evidence_lines(concurrency_test(ctx, given), test_run):  # what the record says of the tests
-        con.print(Text(inert(line, keep_newlines=False), style="bold yellow" if weak else "green"), soft_wrap=True)
+    print(markdown_for(ctx, checklist, given, written.path, written.signer, test_run))
     return 0
 
 

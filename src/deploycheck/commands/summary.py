@@ -43,10 +43,10 @@ def run(base: str | None, format: str) -> int:
         web=_web_base(remote, ctx.change.head_sha) if format == "markdown" else None,
         markdown=format == "markdown",
         unanswered=unanswered,
+        concurrency_test=record.body.concurrency_test if record else None,
+        test_run=record.body.test_run if record else None,
     )
     text = _with_claims_and_reviews(ctx, verdict, text, format == "markdown")
-    if record is not None:
-        text += _test_evidence(record.body.concurrency_test, record.body.test_run, format == "markdown")
     if format == "markdown":
         print(text, end="")  # untrusted text is already Markdown-escaped; meant for pasting
         return 0
@@ -88,14 +88,3 @@ def _uncommitted_records(root: str) -> list[str]:
 
     out = gitcmd.run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", RECORDS_DIR], root, check=False).stdout
     return sorted(e[3:].decode("utf-8", "surrogateescape") for e in out.split(b"\0") if len(e) > 3 and e[:2] in (b"A ", b"??", b"AM"))
-
-
-def _test_evidence(concurrency_test, test_run, markdown: bool) -> str:
-    """What the record says about the concurrency test and the test run, a weak one as such."""
-    from ..github import markdown_text
-    from ..safe import one_line
-    from ..testrun import evidence_lines
-
-    esc = markdown_text if markdown else (lambda t: one_line(t, 2000))
-    return "".join((f"**{esc(line)}**" if weak and markdown else esc(line)) + "\n"
-                   for line, weak in evidence_lines(concurrency_test, test_run))
