@@ -269,6 +269,13 @@ def _references(tree: ast.Module, imports: _Imports, scope: Iterable[ast.AST], j
     return list(dict.fromkeys(found))[:4]
 
 
+def _root(imports: _Imports, node: ast.AST) -> str | None:
+    """The resolved name at the bottom of ``a.b(...).c``: what the chain starts from."""
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        node = node.value if isinstance(node, ast.Attribute) else node.func
+    return imports.resolve(node)
+
+
 def _concurrency(imports: _Imports, scope: Iterable[ast.AST]) -> list[str]:
     found: list[str] = []
     for node in (n for s in scope for n in ast.walk(s)):
@@ -279,8 +286,9 @@ def _concurrency(imports: _Imports, scope: Iterable[ast.AST]) -> list[str]:
             found.append(f"calls {dotted} (line {node.lineno})")
         elif isinstance(node.func, ast.Attribute) and node.func.attr in _CONCURRENT_METHODS:
             found.append(f"calls .{node.func.attr}() (line {node.lineno})")
-        elif dotted.startswith("multiprocessing.") and dotted.rsplit(".", 1)[-1] in ("Process", "Pool", "Barrier"):
-            found.append(f"calls {dotted} (line {node.lineno})")
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in ("Process", "Pool", "Barrier") and (
+                (_root(imports, node.func) or "").startswith("multiprocessing")):  # get_context("spawn").Process
+            found.append(f"calls multiprocessing {node.func.attr} (line {node.lineno})")
     return list(dict.fromkeys(found))[:4]
 
 

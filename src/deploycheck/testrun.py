@@ -142,9 +142,7 @@ def evidence_lines(concurrency_test: Any, run: TestRun | None) -> list[tuple[str
     in `summary` and to the reviewer in `review`. Plain text; the caller makes it inert."""
     out = []
     if concurrency_test is not None:
-        weak = concurrency_test.weak
-        label = "Concurrency test (WEAK): " if weak else "Concurrency test: "
-        out.append((label + concurrency_test.describe(), weak))
+        out.append(("Concurrency test: " + concurrency_test.describe(), concurrency_test.weak))
     if run is not None:
         ok = run.exit_status == 0 and run.worktree_clean
         out.append(("Test run: " + outcome(run) + ("." if ok else " (not a passing run of the commit)."), not ok))
