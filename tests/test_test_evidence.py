@@ -295,3 +295,15 @@ def test_the_walkthrough_shows_a_weak_test_as_the_answer_is_given(tmp_path: Path
     t.close()
     flat = " ".join(shown.split())
     assert "Warning: concurrency-tested: weak: tests/test_once.py::test_once does not reference the flagged job" in flat
+
+
+def test_the_docs_sqlite3_example_is_a_strong_concurrency_test_of_the_job() -> None:
+    """The test docs/testing.md tells a team to write passes the check it documents."""
+    docs = (Path(__file__).resolve().parents[1] / "docs/testing.md").read_text(encoding="utf-8")
+    example = docs.split("<!-- sqlite3-example -->\n```python\n", 1)[1].split("```", 1)[0]
+    files = {"inventory/jobs.py": "def reserve_stock(path, product_id, quantity):\n    pass\n",
+             "tests/test_inventory_concurrency.py": example}
+    job = Finding("DC301", "lost-update", "shared-state", "high", "inventory/jobs.py", 2, 2, "read-modify-write", ("shared-state",))
+    found = assess("tests/test_inventory_concurrency.py::test_reservations_under_concurrency_keep_every_decrement",
+                   [job], files.__contains__, files.get)
+    assert found is not None and not found.weak, found
