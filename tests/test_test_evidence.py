@@ -307,3 +307,20 @@ def test_the_docs_sqlite3_example_is_a_strong_concurrency_test_of_the_job() -> N
     found = assess("tests/test_inventory_concurrency.py::test_reservations_under_concurrency_keep_every_decrement",
                    [job], files.__contains__, files.get)
     assert found is not None and not found.weak, found
+
+
+def test_the_reviewer_is_shown_a_weak_concurrency_test_as_such(tmp_path: Path, key: Path) -> None:
+    from incident import keygen
+    from test_gate import sign_record
+    from test_review import run_review, team_repo
+
+    reviewer = keygen(tmp_path / "reviewer", comment="rev@example.com")
+    repo = team_repo(tmp_path, key, reviewer)
+    # On the branch, the named test runs threads but never the job.
+    commit(repo, {"tests/test_inventory_concurrency.py": "import threading\n\n\ndef test_parallel():\n    threading.Thread(target=print).start()\n"})
+    sign_record(repo, key, tmp_path)
+    proc = run_review(repo, reviewer, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    shown = " ".join(proc.stdout.split())
+    assert ("Concurrency test: weak: tests/test_inventory_concurrency.py does not reference the flagged job "
+            "(no import of its module, no use of its function) (calls threading.Thread (line 5)).") in shown
