@@ -255,6 +255,11 @@ def test_the_base_configs_test_command_runs_when_no_option_is_given(tmp_path: Pa
     assert record.body.test_run.command == PASS and record.body.test_run.exit_status == 0
     git(p.repo, "commit", "-qm", "record")
     assert verify(p.repo, "--base", "main").returncode == 0
+    # When the base names the command, a passing run of another one does not count.
+    assert check_cmd(p, "--force", "--run-tests", f"{sys.executable} -c pass").returncode == 0
+    git(p.repo, "commit", "-qm", "record")
+    proc = verify(p.repo, "--base", "main")
+    assert proc.returncode == 1 and "[failed-test-run]" in proc.stdout and "not of the test_command" in " ".join(proc.stdout.split())
 
 
 @pytest.mark.parametrize("command, expected", [
@@ -324,3 +329,20 @@ def test_the_reviewer_is_shown_a_weak_concurrency_test_as_such(tmp_path: Path, k
     shown = " ".join(proc.stdout.split())
     assert ("Concurrency test: weak: tests/test_inventory_concurrency.py does not reference the flagged job "
             "(no import of its module, no use of its function) (calls threading.Thread (line 5)).") in shown
+
+
+def test_the_fast_reader_of_log_reads_the_new_sections_as_the_strict_one_does() -> None:
+    from deploycheck.record import SignatureInfo, _canonical_body, attach_signature, build_body, read_record
+
+    good = body_with(
+        'concurrency_test:\n  name: "t.py::x"\n  exists: true\n  references_job: false\n  concurrent: true\n'
+        '  evidence:\n    - "calls threading.Thread (line 3)"\n'
+        'test_run:\n  command: "pytest -q"\n  exit_status: 1\n  duration_seconds: 2.500\n  head_commit: "' + "1" * 40
+        + '"\n  worktree_clean: false\n'
+    )
+    body = parse_body(good, "r")
+    assert build_body(body) == good  # the canonical layout
+    assert _canonical_body(good.decode()) == body  # the fast path, not the fallback
+    armor = "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n"
+    data = attach_signature(good, SignatureInfo(principal="a@x", key="SHA256:x", value=armor))
+    assert read_record(data, "r") == parse_record(data, "r")

@@ -704,6 +704,8 @@ def _canonical_body(text: str) -> RecordBody:
             for key in ("details", "rebuttal", "warning"):
                 fields.append(r.text(f"    {key}: ") if r.peek().startswith(f"    {key}: ") else None)
             answers[_unquote(m.group(1))] = Answer(*fields)
+    concurrency_test = _canonical_concurrency_test(r) if r.peek() == "concurrency_test:" else None
+    test_run = _canonical_test_run(r) if r.peek() == "test_run:" else None
     if r.at != len(r.lines) - 1 or r.peek() != "":
         raise _NotCanonical()
     if (
@@ -712,7 +714,42 @@ def _canonical_body(text: str) -> RecordBody:
     ):
         raise _NotCanonical()
     return RecordBody(record_id, created, author, branch, base, tool, FingerprintInfo(value, files, algorithm, fp_version),
-                      tuple(findings), checklist, answers)
+                      tuple(findings), checklist, answers, concurrency_test, test_run)
+
+
+def _flag(r: _Lines, prefix: str) -> bool:
+    value = r.take(prefix)
+    if value not in ("true", "false"):
+        raise _NotCanonical()
+    return value == "true"
+
+
+def _canonical_concurrency_test(r: _Lines) -> ConcurrencyTest:
+    r.exact("concurrency_test:")
+    name = r.text("  name: ")
+    exists = _flag(r, "  exists: ")
+    references = _flag(r, "  references_job: ") if r.peek().startswith("  references_job: ") else None
+    concurrent = _flag(r, "  concurrent: ") if r.peek().startswith("  concurrent: ") else None
+    evidence = []
+    if r.take("  evidence:") == "":
+        while r.peek().startswith("    - "):
+            evidence.append(r.text("    - "))
+    note = r.text("  note: ") if r.peek().startswith("  note: ") else None
+    if not name.strip():
+        raise _NotCanonical()
+    return ConcurrencyTest(name, exists, references, concurrent, tuple(evidence), note)
+
+
+def _canonical_test_run(r: _Lines) -> TestRun:
+    r.exact("test_run:")
+    command = r.text("  command: ")
+    status = r.take("  exit_status: ")
+    duration = r.take("  duration_seconds: ")
+    head = r.text("  head_commit: ")
+    clean = _flag(r, "  worktree_clean: ")
+    if not re.fullmatch(r"-?[0-9]+", status) or not _DURATION.match(duration) or not _SHA.match(head) or not command.strip():
+        raise _NotCanonical()
+    return TestRun(command, int(status), float(duration), head, clean)
 
 
 def _canonical_signature(text: str) -> SignatureInfo:

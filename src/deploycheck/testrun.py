@@ -113,6 +113,10 @@ def test_run_problems(config: Any, findings: Sequence[Any], flagged: bool, recor
         run = body.test_run
         if run is None:
             out.append(Problem(MISSING_RUN, rv.path, f"{rv.path} records no test run, and {why}.", fix))
+        elif config.test_command and run.command != config.test_command:
+            # The base names the command: a run of another one (`true`, a narrower test) is not it.
+            out.append(Problem(FAILED_RUN, rv.path, f"{rv.path}: the recorded test run is of `{run.command}`, not of the "
+                               f"test_command `{config.test_command}` that {config.source} names; {why}.", fix))
         elif not run.passed_at(body.base.head):
             if run.head_commit != body.base.head:
                 said = f"ran at {run.head_commit[:12]}, not at the record's head commit {body.base.head[:12]}"
