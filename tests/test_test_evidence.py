@@ -102,6 +102,7 @@ def test_another_language_is_not_checked_and_not_called_weak() -> None:
 
 def test_a_command_alone_is_the_authors_word() -> None:
     assert check("", "`pytest -k concurrent -n 4`") is None
+    assert check("", "e.g. the load test in CI") is None  # "e.g." names no file
     assert named_test("ran tests/test_inventory.py::test_x[a-b]. twice") == ("tests/test_inventory.py::test_x[a-b]", TEST, ["test_x"])
 
 

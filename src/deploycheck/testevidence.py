@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
+from .answers import _PATH_LIKE
 from .model import Finding
 
 QUESTION = "concurrency-tested"
@@ -184,6 +185,8 @@ def named_test(details: str) -> tuple[str, str, list[str]] | None:
         if m is None or "://" in token:
             continue
         path = m.group("path")
+        if not _PATH_LIKE.match(path):  # "e.g." is no file: the same test answers.py applies
+            continue
         rest = [re.sub(r"\[.*$", "", part) for part in (m.group("rest") or "").split("::") if part]
         return token, path[2:] if path.startswith("./") else path, rest
     return None
