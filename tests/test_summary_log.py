@@ -128,7 +128,7 @@ def test_summary_without_a_record_and_when_nothing_is_flagged(tmp_path: Path) ->
 
 def test_log_shows_who_answered_what_with_the_rebuttal(assessed: tuple[Project, str]) -> None:
     p, record = assessed
-    wide = {**git_env(), "COLUMNS": "200"}
+    wide = {**git_env(), "COLUMNS": "300"}  # the concurrency-test line is long
     proc = run_dc(p.repo, "log", env=wide)
     assert (proc.returncode, proc.stderr) == (0, "")
     created = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)["records"][0]["created"]
@@ -143,6 +143,10 @@ def test_log_shows_who_answered_what_with_the_rebuttal(assessed: tuple[Project, 
         "  concurrency-tested: yes — tests/test_inventory_concurrency.py",
         "  rollback-safe: yes",
         "  silent-failure: Two workers processing orders for the same product at the same moment.",
+        # what the named test showed at head (issue 19)
+        "  concurrency test: tests/test_inventory_concurrency.py references the flagged job and runs it concurrently "
+        "(imports inventory.jobs.reserve_stock (line 2); uses reserve_stock (line 6); "
+        "calls deploycheck.testing.run_concurrently (line 6)).",
     ]
     assert proc.stdout.splitlines() == expected
     # --path answers "who assessed changes to this file"; ./ and folders are normalised.

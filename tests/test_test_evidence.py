@@ -256,6 +256,14 @@ def test_the_base_configs_test_command_runs_when_no_option_is_given(tmp_path: Pa
     assert record.body.test_run.command == PASS and record.body.test_run.exit_status == 0
     git(p.repo, "commit", "-qm", "record")
     assert verify(p.repo, "--base", "main").returncode == 0
+    # `log` keeps both for the postmortem.
+    import json
+
+    entry = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)["records"][0]
+    assert entry["test_run"]["command"] == PASS and entry["test_run"]["exit_status"] == 0
+    assert entry["concurrency_test"]["weak"] is False
+    text = run_dc(p.repo, "log", env={**git_env(), "COLUMNS": "300"}).stdout
+    assert f"  test run: {PASS} exit 0 at " in text and "  concurrency test: tests/test_inventory_concurrency.py references" in text
     # When the base names the command, a passing run of another one does not count.
     assert check_cmd(p, "--force", "--run-tests", f"{sys.executable} -c pass").returncode == 0
     git(p.repo, "commit", "-qm", "record")
