@@ -218,6 +218,9 @@ def test_the_base_requires_a_passing_run_for_high_findings(tmp_path: Path) -> No
     assert proc.returncode == 1
     assert "[missing-test-run]" in proc.stdout and "require_test_run: high" in " ".join(proc.stdout.split())
     assert "--run-tests" in " ".join(proc.stdout.split())  # the fix names the way out
+    assert run_dc(p.repo, "summary").stdout.rstrip().endswith("verify: FAIL (missing-test-run)")
+    # The pre-push hook leaves it to CI, as it does reviews: a push may precede the passing run.
+    assert verify(p.repo, "--base", "main", "--head", "HEAD", "--hook").returncode == 0
     # A failing run does not count.
     assert check_cmd(p, "--force", "--run-tests", FAIL).returncode == 0
     git(p.repo, "commit", "-qm", "record")

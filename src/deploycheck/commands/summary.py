@@ -10,8 +10,10 @@ def run(base: str | None, format: str) -> int:
     from ..summary import _web_base, markdown_block
     from ..verification import evaluate, load_trust
 
+    from ..testrun import apply as test_run_rule
+
     ctx = analyse(base)
-    verdict = evaluate(ctx)
+    verdict = test_run_rule(ctx, evaluate(ctx))  # as `verify` says it (require_test_run)
     checklist = load_trust(ctx).checklist if ctx.scan.flagged else None
     record = next((r.record for r in verdict.records if r.status == "valid"), None)
     if record is None:
