@@ -86,7 +86,7 @@ def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: iner
     valid_records = [r for r in verdict.records if r.status == "valid"]
     if verdict.flagged_files and valid_records and all(p.code.endswith("-test-run") for p in verdict.problems):
         return (f"FAIL: {esc(valid_records[0].path)} covers the change, but the base branch requires a passing test run "
-                "that it does not record (testrun.py).")
+                "that it does not record.")
     if verdict.flagged_files and valid_records and len(valid_records) == len(verdict.records):
         return (f"FAIL: {esc(valid_records[0].path)} covers the change, but the pull request or its review falls short "
                 f"({n} problem{'s' if n != 1 else ''}).")
