@@ -54,8 +54,12 @@ class Product(models.Model):
 """
 
 CONCURRENCY_TEST = """\
+from deploycheck.testing import run_concurrently
+from inventory.jobs import reserve_stock
+
+
 def test_two_workers_reserve_the_same_product():
-    pass
+    run_concurrently(reserve_stock, 1, 1, workers=2).raise_first()
 """
 
 ANSWERS = """\

@@ -32,6 +32,8 @@ silent-failure: "Two workers processing orders for the same product at the same 
 CONCURRENT_TEST = """\
 from concurrent.futures import ThreadPoolExecutor
 
+from inventory.jobs import job as reserve
+
 def test_two_workers_do_not_lose_updates():
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(reserve, range(100)))

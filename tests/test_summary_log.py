@@ -81,6 +81,11 @@ def test_summary_markdown_links_each_finding_to_its_line(assessed: tuple[Project
         "- What would have to be true about the execution environment for this to fail silently? "
         "**Two workers processing orders for the same product at the same moment.**",
         "",
+        # what the named test shows at head (issue 19): it uses the job and runs it concurrently
+        "Concurrency test: tests/test\\_inventory\\_concurrency.py references the flagged job and runs it concurrently "
+        "(imports inventory.jobs.reserve\\_stock (line 2); uses reserve\\_stock (line 6); "
+        "calls deploycheck.testing.run\\_concurrently (line 6)).",
+        "",
         f"Signed by dev@example.com · record `{record}` · fingerprint `{digest}` · verify: PASS",
     ]
 
@@ -123,7 +128,7 @@ def test_summary_without_a_record_and_when_nothing_is_flagged(tmp_path: Path) ->
 
 def test_log_shows_who_answered_what_with_the_rebuttal(assessed: tuple[Project, str]) -> None:
     p, record = assessed
-    wide = {**git_env(), "COLUMNS": "200"}
+    wide = {**git_env(), "COLUMNS": "300"}  # the concurrency-test line is long
     proc = run_dc(p.repo, "log", env=wide)
     assert (proc.returncode, proc.stderr) == (0, "")
     created = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)["records"][0]["created"]
@@ -138,6 +143,10 @@ def test_log_shows_who_answered_what_with_the_rebuttal(assessed: tuple[Project, 
         "  concurrency-tested: yes — tests/test_inventory_concurrency.py",
         "  rollback-safe: yes",
         "  silent-failure: Two workers processing orders for the same product at the same moment.",
+        # what the named test showed at head (issue 19)
+        "  concurrency test: tests/test_inventory_concurrency.py references the flagged job and runs it concurrently "
+        "(imports inventory.jobs.reserve_stock (line 2); uses reserve_stock (line 6); "
+        "calls deploycheck.testing.run_concurrently (line 6)).",
     ]
     assert proc.stdout.splitlines() == expected
     # --path answers "who assessed changes to this file"; ./ and folders are normalised.

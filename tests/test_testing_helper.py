@@ -243,3 +243,22 @@ def test_every_python_example_in_the_docs_compiles():
     assert len(blocks) == 4  # the overview, sqlite3, Django, SQLAlchemy
     for block in blocks:
         compile(block, "docs/testing.md", "exec")
+
+
+def test_the_sqlalchemy_example_in_docs_catches_the_refactor(tmp_path):
+    """docs/testing.md's SQLAlchemy test, run as written against a SQLite file, when SQLAlchemy
+    is installed (deploycheck does not depend on it): passes on the atomic UPDATE, fails with
+    the lost updates on the ORM read / compute / flush."""
+    pytest.importorskip("sqlalchemy", minversion="2.0")
+    block = _docs().split("<!-- sqlalchemy-example -->\n```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {"__name__": "docs_sqlalchemy_example"}
+    # dont_inherit: this file's `from __future__ import annotations` would turn the model's
+    # `Mapped[int]` into strings that SQLAlchemy resolves through sys.modules; a user's file has none.
+    exec(compile(block, "docs/testing.md", "exec", dont_inherit=True), namespace)
+    test = namespace["test_reservations_under_concurrency_keep_every_decrement"]
+    for name in ("atomic", "refactor"):
+        (tmp_path / name).mkdir()
+    test(tmp_path / "atomic")  # type: ignore[operator]
+    namespace["reserve_stock"] = namespace["reserve_stock_refactored"]
+    with pytest.raises(AssertionError, match=r"stock is 99, expected 92: 7 updates lost"):
+        test(tmp_path / "refactor")  # type: ignore[operator]

@@ -27,9 +27,11 @@ from deploycheck.record import parse_record
 CONCURRENCY_TEST = """\
 import threading
 
+from inventory.jobs import reserve_stock
+
 
 def test_two_workers_reserve_the_same_product():
-    workers = [threading.Thread(target=lambda: None) for _ in range(8)]
+    workers = [threading.Thread(target=reserve_stock, args=(1, 1)) for _ in range(8)]
 """
 TEST_PATH = "tests/test_inventory_concurrency.py"
 

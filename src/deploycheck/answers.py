@@ -242,7 +242,14 @@ def validate_answers(
             if why:
                 incomplete(qid, f"the answer '{answer}' to {qid}: {why}")
             else:
+                # The word-level sign first (its wording is a contract of older records); then
+                # what the test's syntax tree shows: the file and function exist, it uses the
+                # flagged job and starts workers (testevidence.py).
                 warning = concurrency_evidence_warning(details, head_file_text)
+                if warning is None:
+                    from .testevidence import weak_warning
+
+                    warning = weak_warning(details, findings, head_file_exists, head_file_text)
                 if warning:
                     warnings.append(f"{qid}{_WARNING_SEPARATOR}{warning}")
     for qid in answers:

@@ -23,6 +23,10 @@ from .record import (
 )
 from .record import RECORDS_DIR
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .testevidence import ConcurrencyTest, TestRun
+
 
 @dataclass
 class Written:
@@ -64,7 +68,8 @@ def uncommitted_flagged(ctx: Context) -> list[str]:
     return sorted({entry[3:].decode("utf-8", "surrogateescape") for entry in out.split(b"\0") if len(entry) > 3})
 
 
-def build_record_body(ctx: Context, checklist: Checklist, answers: Mapping[str, Answer], principal: str) -> tuple[RecordBody, str]:
+def build_record_body(ctx: Context, checklist: Checklist, answers: Mapping[str, Answer], principal: str,
+                      test_run: "TestRun | None" = None) -> tuple[RecordBody, str]:
     root, change = ctx.change.repo_root, ctx.change
     from .verification import change_digests
 
@@ -82,11 +87,26 @@ def build_record_body(ctx: Context, checklist: Checklist, answers: Mapping[str, 
         findings=tuple(ctx.scan.findings),
         checklist=ChecklistRef(id=checklist.id, version=checklist.version, digest=checklist_digest(checklist)),
         answers=answers_in_order(answers, [q.id for q in checklist.questions]),
+        concurrency_test=concurrency_test(ctx, answers),
+        test_run=test_run,
     )
     return body, branch_name(root)
 
 
-def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Answer], key_arg: str | None, stage: bool) -> Written:
+def concurrency_test(ctx: Context, answers: Mapping[str, Answer]) -> "ConcurrencyTest | None":
+    """What the test named by a "yes" to concurrency-tested shows at head (testevidence.py)."""
+    from .testevidence import QUESTION, assess
+    from .verification import head_reader
+
+    given = answers.get(QUESTION)
+    if given is None or given.answer.strip().lower() != "yes" or not (given.details or "").strip():
+        return None
+    exists, text = head_reader(ctx)
+    return assess(given.details or "", ctx.scan.active, exists, text)
+
+
+def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Answer], key_arg: str | None, stage: bool,
+                   test_run: "TestRun | None" = None) -> Written:
     """Sign the record with the author's key and write it atomically under a lock; stage it."""
     from .signing import discover_signing_key, sign
 
@@ -97,7 +117,7 @@ def sign_and_write(ctx: Context, checklist: Checklist, answers: Mapping[str, Ans
         raise ConfigError(
             "no signer identity: git's user.email is not set. Run `git config user.email you@example.com` and try again."
         )
-    body, branch = build_record_body(ctx, checklist, answers, principal)
+    body, branch = build_record_body(ctx, checklist, answers, principal, test_run)
     data = build_body(body)
     armored = sign(data, key)
     fingerprint_hint = key.public_key.fingerprint() if key.public_key is not None else "unknown"

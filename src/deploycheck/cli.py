@@ -104,9 +104,12 @@ def check(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation before signing."),
     no_stage: bool = typer.Option(False, "--no-stage", help="Write the record but do not `git add` it."),
     force: bool = typer.Option(False, "--force", help="Run the checklist even when nothing is flagged or a valid record exists."),
+    run_tests: Optional[str] = typer.Option(None, "--run-tests", metavar="CMD", help="Run this test command (no shell) and record its exit status, duration and commit (default: the config's test_command)."),
+    test_timeout: float = typer.Option(900.0, "--test-timeout", metavar="SECONDS", min=1.0, help="Stop the test command after this many seconds (exit 2, nothing recorded)."),
 ) -> None:
     """Assess the current branch: show findings, ask the checklist, write a signed record."""
-    _run("check", base=base, answers=answers, key=key, yes=yes, no_stage=no_stage, force=force)
+    _run("check", base=base, answers=answers, key=key, yes=yes, no_stage=no_stage, force=force,
+         run_tests=run_tests, test_timeout=test_timeout)
 
 
 @app.command()

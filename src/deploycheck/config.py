@@ -18,7 +18,7 @@ CONFIG_PATH = ".deploycheck/config.yaml"
 DEFAULT_ALLOWED_SIGNERS = ".deploycheck/allowed_signers"
 TOP_KEYS = (
     "base_branch", "exclude", "job_paths", "lock_wrappers", "rules", "checklists",
-    "policy", "signing", "environments", "pr_field", "review",
+    "policy", "signing", "environments", "pr_field", "review", "test_command", "require_test_run",
 )
 PR_FIELD_MODES = ("required", "warn", "off")
 REVIEW_WHEN = ("high", "flagged", "never")
@@ -39,7 +39,7 @@ class Config(Frozen):
     _fields = (
         "base_branch", "exclude", "job_paths", "lock_wrappers", "disabled_rules", "severity_overrides", "checklists",
         "block", "require_details", "allowed_signers", "environments", "source",
-        "pr_field", "review_required_for", "review_count",
+        "pr_field", "review_required_for", "review_count", "test_command", "require_test_run",
     )
 
     def __init__(
@@ -59,6 +59,8 @@ class Config(Frozen):
         pr_field: str = "warn",  # required | warn | off: the PR's "Concurrency considerations" (prfield.py)
         review_required_for: str = "never",  # high | flagged | never: when co-signed reviews are required (review.py)
         review_count: int = 1,
+        test_command: str | None = None,  # what `check` runs when --run-tests is not given (testrun.py)
+        require_test_run: str = "never",  # high | flagged | never: a passing recorded run is required
     ) -> None:
         self.base_branch, self.exclude, self.job_paths, self.lock_wrappers = base_branch, exclude, job_paths, lock_wrappers
         self.disabled_rules = disabled_rules
@@ -66,6 +68,7 @@ class Config(Frozen):
         self.checklists, self.block, self.require_details = checklists, block, require_details
         self.allowed_signers, self.environments, self.source = allowed_signers, environments, source
         self.pr_field, self.review_required_for, self.review_count = pr_field, review_required_for, review_count
+        self.test_command, self.require_test_run = test_command, require_test_run
 
 
 def _policy_rules(node: Any, source: str, what: str, with_when: bool) -> tuple[PolicyRule, ...]:
@@ -122,7 +125,12 @@ def parse_config_text(data: bytes | str, source: str = CONFIG_PATH) -> Config:
     if pr_field not in PR_FIELD_MODES:
         raise ConfigError(f"{Y.where(source, top['pr_field'])}: `pr_field` must be required, warn or off, not '{pr_field}'.")
     review_for, review_count = _review(top, source)
+    require_run = Y.optional(top, "require_test_run", s("require_test_run"), "never")
+    if require_run not in REVIEW_WHEN:
+        raise ConfigError(f"{Y.where(source, top['require_test_run'])}: `require_test_run` must be high, flagged or never, not '{require_run}'.")
     return Config(
+        test_command=Y.optional(top, "test_command", s("test_command")),
+        require_test_run=require_run,
         pr_field=pr_field,
         review_required_for=review_for,
         review_count=review_count,

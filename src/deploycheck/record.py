@@ -37,6 +37,7 @@ from .answers import Answer
 from .errors import ConfigError, RecordError
 from .fingerprint import path_key
 from .model import CATEGORIES, SEVERITIES, Finding
+from .testevidence import ConcurrencyTest, TestRun
 
 SCHEMA_VERSION = 1
 RECORDS_DIR = ".deploycheck/records"
@@ -50,6 +51,13 @@ BODY_KEYS = (
     "deploycheck_record", "id", "created", "author", "branch", "base", "tool",
     "fingerprint", "findings", "checklist", "answers",
 )
+# Keys added after format 1 shipped: optional, written after `answers` only when there is
+# something to say, so that every older record keeps its exact bytes and still parses.
+OPTIONAL_BODY_KEYS = ("concurrency_test", "test_run")
+_CONCURRENCY_TEST_KEYS = ("name", "exists", "references_job", "concurrent", "evidence", "note")
+_TEST_RUN_KEYS = ("command", "exit_status", "duration_seconds", "head_commit", "worktree_clean")
+_DURATION = re.compile(r"^\d{1,9}(?:\.\d{1,6})?$")
+_SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 _FINDING_KEYS = (
     "rule", "name", "category", "severity", "path", "line", "end_line", "side", "message",
     "questions", "suppressed", "suppression_reason", "suppressed_by_author",
@@ -123,6 +131,8 @@ class RecordBody:
     findings: tuple[Finding, ...]
     checklist: ChecklistRef
     answers: dict[str, Answer] = field(default_factory=dict)
+    concurrency_test: ConcurrencyTest | None = None  # what the named concurrency test shows (testevidence.py)
+    test_run: TestRun | None = None  # `check --run-tests` (testrun.py)
 
 
 @dataclass(frozen=True)
@@ -280,7 +290,35 @@ def _body_text(body: RecordBody) -> str:
             value = getattr(answer, key)
             if value is not None:
                 out.append(f"    {key}: {_text(value, '      ')}")
+    out.extend(_evidence_lines(body))
     return "".join(out)
+
+
+def _evidence_lines(body: RecordBody) -> list[str]:
+    """The optional ``concurrency_test`` and ``test_run`` sections (inside the signed bytes)."""
+    q, out = quote, []
+    ct = body.concurrency_test
+    if ct is not None:
+        out += ["concurrency_test:\n", f"  name: {q(ct.name)}\n", f"  exists: {'true' if ct.exists else 'false'}\n"]
+        for key in ("references_job", "concurrent"):
+            value = getattr(ct, key)
+            if value is not None:
+                out.append(f"  {key}: {'true' if value else 'false'}\n")
+        out.append("  evidence:\n" if ct.evidence else "  evidence: []\n")
+        out.extend(f"    - {q(item)}\n" for item in ct.evidence)
+        if ct.note is not None:
+            out.append(f"  note: {q(ct.note)}\n")
+    run = body.test_run
+    if run is not None:
+        out += [
+            "test_run:\n",
+            f"  command: {q(run.command)}\n",
+            f"  exit_status: {int(run.exit_status)}\n",
+            f"  duration_seconds: {run.duration_seconds:.3f}\n",
+            f"  head_commit: {q(run.head_commit)}\n",
+            f"  worktree_clean: {'true' if run.worktree_clean else 'false'}\n",
+        ]
+    return out
 
 
 def _check_body(body: bytes) -> None:
@@ -401,7 +439,7 @@ def _parse_body(data: bytes, source: str) -> RecordBody:
     root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, error=RecordError)  # type: ignore[arg-type]
     if root is None:
         raise RecordError(f"{source} has an empty body. {_FIX}")
-    top = Y.as_map(root, source, "the record", BODY_KEYS, BODY_KEYS)
+    top = Y.as_map(root, source, "the record", BODY_KEYS + OPTIONAL_BODY_KEYS, BODY_KEYS)
     version = Y.as_int(top["deploycheck_record"], source, "deploycheck_record")
     if version != SCHEMA_VERSION:
         raise RecordError(
@@ -443,6 +481,38 @@ def _parse_body(data: bytes, source: str) -> RecordBody:
             qid: _parse_answer(node, source, qid)
             for qid, node in Y.as_map(top["answers"], source, "answers").items()
         },
+        concurrency_test=Y.optional(top, "concurrency_test", lambda n: _parse_concurrency_test(n, source)),
+        test_run=Y.optional(top, "test_run", lambda n: _parse_test_run(n, source)),
+    )
+
+
+def _parse_concurrency_test(node: Any, source: str) -> ConcurrencyTest:
+    m = Y.as_map(node, source, "concurrency_test", _CONCURRENCY_TEST_KEYS, ("name", "exists", "evidence"))
+    flag = lambda key: Y.optional(m, key, lambda n: Y.as_bool(n, source, f"concurrency_test.{key}"))  # noqa: E731
+    return ConcurrencyTest(
+        name=Y.as_str(m["name"], source, "concurrency_test.name", allow_empty=False),
+        exists=Y.as_bool(m["exists"], source, "concurrency_test.exists"),
+        references_job=flag("references_job"),
+        concurrent=flag("concurrent"),
+        evidence=tuple(Y.as_str_list(m["evidence"], source, "concurrency_test.evidence")),
+        note=Y.optional(m, "note", lambda n: Y.as_str(n, source, "concurrency_test.note")),
+    )
+
+
+def _parse_test_run(node: Any, source: str) -> TestRun:
+    m = Y.as_map(node, source, "test_run", _TEST_RUN_KEYS, _TEST_RUN_KEYS)
+    duration = Y.as_str(m["duration_seconds"], source, "test_run.duration_seconds")
+    if not _DURATION.match(duration) or m["duration_seconds"].style:
+        raise RecordError(f"{Y.where(source, m['duration_seconds'])}: test_run.duration_seconds must be a number of seconds like 12.345, not {duration!r}. {_FIX}")
+    head = Y.as_str(m["head_commit"], source, "test_run.head_commit")
+    if not _SHA.match(head):
+        raise RecordError(f"{Y.where(source, m['head_commit'])}: test_run.head_commit must be a full commit id (lower-case hex). {_FIX}")
+    return TestRun(
+        command=Y.as_str(m["command"], source, "test_run.command", allow_empty=False),
+        exit_status=Y.as_int(m["exit_status"], source, "test_run.exit_status"),
+        duration_seconds=float(duration),
+        head_commit=head,
+        worktree_clean=Y.as_bool(m["worktree_clean"], source, "test_run.worktree_clean"),
     )
 
 
@@ -634,6 +704,8 @@ def _canonical_body(text: str) -> RecordBody:
             for key in ("details", "rebuttal", "warning"):
                 fields.append(r.text(f"    {key}: ") if r.peek().startswith(f"    {key}: ") else None)
             answers[_unquote(m.group(1))] = Answer(*fields)
+    concurrency_test = _canonical_concurrency_test(r) if r.peek() == "concurrency_test:" else None
+    test_run = _canonical_test_run(r) if r.peek() == "test_run:" else None
     if r.at != len(r.lines) - 1 or r.peek() != "":
         raise _NotCanonical()
     if (
@@ -642,7 +714,42 @@ def _canonical_body(text: str) -> RecordBody:
     ):
         raise _NotCanonical()
     return RecordBody(record_id, created, author, branch, base, tool, FingerprintInfo(value, files, algorithm, fp_version),
-                      tuple(findings), checklist, answers)
+                      tuple(findings), checklist, answers, concurrency_test, test_run)
+
+
+def _flag(r: _Lines, prefix: str) -> bool:
+    value = r.take(prefix)
+    if value not in ("true", "false"):
+        raise _NotCanonical()
+    return value == "true"
+
+
+def _canonical_concurrency_test(r: _Lines) -> ConcurrencyTest:
+    r.exact("concurrency_test:")
+    name = r.text("  name: ")
+    exists = _flag(r, "  exists: ")
+    references = _flag(r, "  references_job: ") if r.peek().startswith("  references_job: ") else None
+    concurrent = _flag(r, "  concurrent: ") if r.peek().startswith("  concurrent: ") else None
+    evidence = []
+    if r.take("  evidence:") == "":
+        while r.peek().startswith("    - "):
+            evidence.append(r.text("    - "))
+    note = r.text("  note: ") if r.peek().startswith("  note: ") else None
+    if not name.strip():
+        raise _NotCanonical()
+    return ConcurrencyTest(name, exists, references, concurrent, tuple(evidence), note)
+
+
+def _canonical_test_run(r: _Lines) -> TestRun:
+    r.exact("test_run:")
+    command = r.text("  command: ")
+    status = r.take("  exit_status: ")
+    duration = r.take("  duration_seconds: ")
+    head = r.text("  head_commit: ")
+    clean = _flag(r, "  worktree_clean: ")
+    if not re.fullmatch(r"-?[0-9]+", status) or not _DURATION.match(duration) or not _SHA.match(head) or not command.strip():
+        raise _NotCanonical()
+    return TestRun(command, int(status), float(duration), head, clean)
 
 
 def _canonical_signature(text: str) -> SignatureInfo:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from .answers import Answer
 from .checklist import Checklist
@@ -97,8 +97,11 @@ def markdown_block(
     web: str | None = None,
     markdown: bool = True,
     unanswered: str = "(not answered)",
+    concurrency_test: Any = None,
+    test_run: Any = None,
 ) -> str:
-    """The block in Markdown (default) or, with ``markdown=False``, as plain text."""
+    """The block in Markdown (default) or, with ``markdown=False``, as plain text. The record's
+    ``concurrency_test`` and ``test_run`` follow the answers, a weak one in bold (testrun.py)."""
     st = _Style(markdown, unanswered)
     active = [f for f in findings if not f.suppressed]
     flagged = [f for f in active if f.flags]
@@ -133,6 +136,11 @@ def markdown_block(
     if checklist is not None:
         lines += ["", f"Checklist {st.code(checklist.id)} v{checklist.version}:", ""]
         lines += [f"- {st.esc(q.text)} {st.answer(answers.get(q.id))}" for q in checklist.questions]
+    if concurrency_test is not None or test_run is not None:
+        from .testrun import evidence_lines
+
+        lines.append("")
+        lines += [st.strong(st.esc(line)) if weak else st.esc(line) for line, weak in evidence_lines(concurrency_test, test_run)]
     lines.append("")
     if record_path:
         lines.append(
@@ -144,11 +152,13 @@ def markdown_block(
     return "\n".join(lines) + "\n"
 
 
-def markdown_for(ctx, checklist: Checklist, answers: Mapping[str, Answer], record_path: str, signer: str) -> str:
+def markdown_for(ctx, checklist: Checklist, answers: Mapping[str, Answer], record_path: str, signer: str,
+                 test_run: Any = None) -> str:
     """The block printed by `check` right after it wrote ``record_path``, signed by ``signer``
     (the principal in the record's signature block, which need not be git's user.email)."""
     from . import gitcmd
     from .fingerprint import fingerprint
+    from .assess import concurrency_test
     from .verification import change_digests
 
     remote = gitcmd.output(["config", "--get", "remote.origin.url"], ctx.change.repo_root, check=False)
@@ -158,4 +168,5 @@ def markdown_for(ctx, checklist: Checklist, answers: Mapping[str, Answer], recor
         fingerprint=fingerprint(change_digests(ctx)),
         verdict="record written; commit it with the branch",
         web=_web_base(remote, ctx.change.head_sha),
+        concurrency_test=concurrency_test(ctx, answers), test_run=test_run,
     )

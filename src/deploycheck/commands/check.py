@@ -9,7 +9,8 @@ from ..errors import DeployCheckError, RecordError, UsageError
 from .common import analyse
 
 
-def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_stage: bool, force: bool) -> int:
+def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_stage: bool, force: bool,
+        run_tests: str | None = None, test_timeout: float = 900.0) -> int:
     from rich.text import Text
 
     from .. import report
@@ -54,6 +55,8 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     note = trust_warning_for(ctx, key)
     if note:
         warn(note)
+    # Before the first question: a command that cannot run (exit 2) then costs no answers.
+    test_run = _run_tests(ctx, run_tests, test_timeout)
     if interactive:
         from ..walkthrough import walk
 
@@ -85,7 +88,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
             con.print(Text("Not signed; nothing was written."))
             return 1
     try:
-        written = sign_and_write(ctx, checklist, given, key, stage=not no_stage)
+        written = sign_and_write(ctx, checklist, given, key, stage=not no_stage, test_run=test_run)
     except (DeployCheckError, OSError) as exc:
         if isinstance(exc, OSError):
             exc = RecordError(f"cannot write the record: {exc.strerror or exc} ({exc.filename}).")
@@ -103,8 +106,35 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     from ..summary import markdown_for
 
     con.print(Text(""))
-    print(markdown_for(ctx, checklist, given, written.path, written.signer))
+    print(markdown_for(ctx, checklist, given, written.path, written.signer, test_run))
     return 0
+
+
+def _run_tests(ctx, command: str | None, timeout: float):
+    """``--run-tests CMD`` (or the base config's ``test_command``): run it, show how it ended and
+    its output's tail, and return what the record stores (testrun.py). None when there is none."""
+    from rich.text import Text
+
+    from ..console import out, warn
+    from ..safe import inert
+    from ..testrun import outcome, run_tests
+
+    where = "--run-tests"
+    if command is None and ctx.config.test_command:
+        command, where = ctx.config.test_command, f"test_command in {ctx.config.source}"
+    if command is None:
+        return None
+    con = out()
+    con.print(Text(f"Running the tests: {inert(command, keep_newlines=False)}", style="cyan"))
+    result, last = run_tests(command, ctx.change.repo_root, timeout, where)
+    if last:
+        con.print(Text(inert(last)), style="dim")
+    line = f"The test command {outcome(result)}; the record keeps this result."
+    if result.exit_status == 0 and result.worktree_clean:
+        con.print(Text(inert(line, keep_newlines=False), style="green"))
+    else:
+        warn(line + (" Commit or discard the edits and run it again to record a run of the commit itself." if not result.worktree_clean else ""))
+    return result
 
 
 def _records_ignored(root: str) -> str | None:

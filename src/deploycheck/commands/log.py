@@ -176,6 +176,17 @@ def _entry(path: str, data: bytes, wanted: str | None, trust: LogTrust | None = 
         "checklist": body.checklist.id,
         "answers": {qid: {k: v for k, v in vars(a).items() if v is not None} for qid, a in body.answers.items()},
     }
+    # Issue 19: what the named concurrency test showed and the recorded test run, when the record has them.
+    if body.concurrency_test is not None:
+        ct = body.concurrency_test
+        entry["concurrency_test"] = {"name": ct.name, "exists": ct.exists, "references_job": ct.references_job,
+                                     "concurrent": ct.concurrent, "evidence": list(ct.evidence), "note": ct.note,
+                                     "weak": ct.weak, "summary": ct.describe()}
+    if body.test_run is not None:
+        run = body.test_run
+        entry["test_run"] = {"command": run.command, "exit_status": run.exit_status,
+                             "duration_seconds": round(run.duration_seconds * 1000) / 1000,
+                             "head_commit": run.head_commit, "worktree_clean": run.worktree_clean}
     if reviews:  # who co-signed exactly these bytes (review.py); absent when nobody did
         from ..review import record_digest
 
@@ -309,6 +320,12 @@ def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
                 out.append((f"    kept despite the findings: {one_line(a['rebuttal'], 300)}", None))
             if a.get("warning"):
                 out.append((f"    warned: {one_line(a['warning'], 300)}", None))
+        if e.get("concurrency_test"):
+            out.append((f"  concurrency test: {one_line(e['concurrency_test']['summary'], 400)}", "yellow" if e["concurrency_test"]["weak"] else None))
+        if e.get("test_run"):
+            run = e["test_run"]
+            out.append((f"  test run: {one_line(run['command'], 200)} exit {run['exit_status']} at {run['head_commit'][:12]}"
+                        f"{'' if run['worktree_clean'] else ' (uncommitted edits)'}", None))
     return out
 
 

@@ -48,6 +48,10 @@ def _show(ctx: Any, record_path: str, record: Any, claims: list, checklist: Any)
             line += f" (kept despite a finding: {answer.rebuttal})"
         con.print(Text(inert(texts.get(qid, qid), keep_newlines=False), style="dim"))
         con.print(Text(inert(line, keep_newlines=False)), soft_wrap=True)
+    from ..testrun import evidence_lines
+
+    for line, weak in evidence_lines(record.body.concurrency_test, record.body.test_run):  # issue 19: a weak test, as such
+        con.print(Text(inert(line, keep_newlines=False), style="bold yellow" if weak else ""), soft_wrap=True)
 
 
 def _ask(record_answers: Any) -> dict:

@@ -15,8 +15,10 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
     from ..summary import _web_base, markdown_block
     from ..verification import evaluate, load_trust
 
+    from ..testrun import apply as test_run_rule
+
     ctx = analyse(base)
-    verdict = evaluate(ctx, allowed_signers)
+    verdict = test_run_rule(ctx, evaluate(ctx, allowed_signers))  # as `verify` says it (require_test_run)
     checklist = load_trust(ctx, allowed_signers).checklist if ctx.scan.flagged else None
     record = next((r.record for r in verdict.records if r.status == "valid"), None)
     if record is None:
@@ -57,6 +59,8 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
         web=_web_base(remote, ctx.change.head_sha) if format == "markdown" else None,
         markdown=format == "markdown",
         unanswered=unanswered,
+        concurrency_test=record.body.concurrency_test if record else None,
+        test_run=record.body.test_run if record else None,
     )
     text = _with_claims_and_reviews(ctx, verdict, text, format == "markdown")
     if format == "markdown":

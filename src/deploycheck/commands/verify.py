@@ -36,6 +36,11 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
     reviews: list = []
     if not hook:  # a push is no pull request, and its review comes after it (issue 19)
         from ..review import pr_and_review_checks
+        from ..testrun import apply as test_run_rule
+
+        # require_test_run, from the base's config: a merge condition, like reviews; a push
+        # of work in progress may precede the passing run.
+        verdict = test_run_rule(ctx, verdict)
 
         verdict, claims, reviews = pr_and_review_checks(ctx, verdict, allowed_signers, pr_title, pr_body)
     document = {**verdict_json(ctx, verdict), "claims": [c.to_json() for c in claims],
@@ -105,6 +110,9 @@ def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: iner
         return f"PASS: {esc(valid.path)} (signed by {esc(valid.signer)}) covers every flagged file."
     n = len(verdict.problems)
     valid_records = [r for r in verdict.records if r.status == "valid"]
+    if verdict.flagged_files and valid_records and all(p.code.endswith("-test-run") for p in verdict.problems):
+        return (f"FAIL: {esc(valid_records[0].path)} covers the change, but the base branch requires a passing test run "
+                "that it does not record.")
     if verdict.flagged_files and valid_records and len(valid_records) == len(verdict.records):
         return (f"FAIL: {esc(valid_records[0].path)} covers the change, but the pull request or its review falls short "
                 f"({n} problem{'s' if n != 1 else ''}).")
