@@ -12,9 +12,9 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from deploycheck.answers import Answer
-from deploycheck.model import Finding
-from deploycheck.record import (
+from deploycheck.checklist.answers import Answer
+from deploycheck.git.model import Finding
+from deploycheck.records.record import (
     Author, BaseInfo, ChecklistRef, FingerprintInfo, RecordBody, SignatureInfo, ToolInfo,
     attach_signature, build_body,
 )
@@ -105,7 +105,7 @@ def record_body() -> RecordBody:
 
 def signed_record(key: Path, body: RecordBody | None = None) -> bytes:
     """A record signed with the real key file ``key`` through deploycheck's signer."""
-    from deploycheck.signing import discover_signing_key, sign
+    from deploycheck.records.signing import discover_signing_key, sign
 
     data = build_body(body or record_body())
     spec = discover_signing_key(str(key), key.parent)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from deploycheck.errors import SigningError
-from deploycheck.signing import (
+from deploycheck.records.signing import (
     KeySpec,
     DEFAULT_NAMESPACE,
     AllowedSigners,
@@ -24,7 +24,7 @@ from deploycheck.signing import (
     read_allowed_signers,
     trust_warning,
 )
-from deploycheck.sshsig import PublicKey, public_key_from_openssh, verify_sshsig
+from deploycheck.records.sshsig import PublicKey, public_key_from_openssh, verify_sshsig
 
 SOURCE = ".deploycheck/allowed_signers"
 MESSAGE = b"record body\n"

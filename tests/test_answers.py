@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from gitrepo import make_repo
 
-from deploycheck import gitcmd
-from deploycheck.answers import (
+from deploycheck.git import gitcmd
+from deploycheck.checklist.answers import (
     Answer,
     Problem,
     contradictions,
@@ -16,10 +16,10 @@ from deploycheck.answers import (
     to_plain,
     validate_answers,
 )
-from deploycheck.checklist import load_builtin
+from deploycheck.checklist.checklist import load_builtin
 from deploycheck.config import Config, parse_config_text
 from deploycheck.errors import ConfigError
-from deploycheck.model import Finding
+from deploycheck.git.model import Finding
 
 CHECKLIST = load_builtin("background-jobs")
 DESIGN_EXAMPLE = """\

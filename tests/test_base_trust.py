@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dcflow import LOST_UPDATE_JOB, make_project, remote_has, run_dc, run_git
-from deploycheck.change import compute_change
+from deploycheck.git.change import compute_change
 from deploycheck.errors import GitError
 from gitrepo import commit, git, make_branch, make_repo
 
@@ -173,7 +173,7 @@ def test_hook_never_passes_what_verify_refuses_after_an_invalid_config_push(tmp_
 def test_hook_range_errors_as_verify_does_when_the_base_cannot_be_found(tmp_path: Path, monkeypatch) -> None:
     """No base anywhere: verify exits 2, so the pushed-range hook must too (it used to fall back
     to the remote's old tip and check the last push alone)."""
-    from deploycheck.hookrange import pushed_range
+    from deploycheck.hooks.range import pushed_range
 
     repo = make_repo(tmp_path / "r", {"a.py": "a\n"}, branch="trunk")
     old_tip = commit(repo, RISKY, "risky, pushed earlier")
@@ -243,7 +243,7 @@ def test_pushed_range_behind_the_fork_point_of_a_real_change_is_the_range_ci_che
     rebased onto a newer main: FROM lies behind the fork point, but the branch has a change of
     its own, so the hook checks merge-base(main)..head, as CI does, not old-main..head (which
     would hold main's own commits, and read signers at FROM)."""
-    from deploycheck.hookrange import pushed_range
+    from deploycheck.hooks.range import pushed_range
 
     repo = make_repo(tmp_path / "repo")
     old_main = git(repo, "rev-parse", "HEAD")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deploycheck.change import compute_change
+from deploycheck.git.change import compute_change
 from deploycheck.errors import GitError
 from gitrepo import commit, git, make_branch, make_repo
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from gitrepo import commit, git, make_branch, make_repo
 from incident import JOB_BRANCH, JOB_MAIN, MODELS
 
-from deploycheck.change import compute_change, diff_args
-from deploycheck.diffparse import parse_diff, split_sections
+from deploycheck.git.change import compute_change, diff_args
+from deploycheck.git.diffparse import parse_diff, split_sections
 
 
 def dc(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

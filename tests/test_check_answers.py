@@ -17,8 +17,8 @@ from dcflow import ANSWERS, FLAGGED_FILES, Project, git_env, make_project
 from gitrepo import commit, git
 from ptydrive import Terminal
 
-from deploycheck.answers import Answer
-from deploycheck.record import parse_record
+from deploycheck.checklist.answers import Answer
+from deploycheck.records.record import parse_record
 
 SIGN = "Sign and write the record? [y/n] (y): "
 QUIET_TEST = "tests/test_reserve.py"  # a test that runs nothing concurrently
@@ -168,7 +168,7 @@ def test_a_quiet_concurrency_test_is_warned_about_and_the_warning_is_kept_in_the
 
 def test_the_stored_warning_is_the_one_the_walkthrough_stores() -> None:
     """One function attaches warnings for both paths; a question's warnings are joined."""
-    from deploycheck.answers import keep_warnings
+    from deploycheck.checklist.answers import keep_warnings
 
     answers = {"shared-state": Answer("yes", "x"), "concurrency-tested": Answer("yes", QUIET_TEST)}
     assert keep_warnings(answers, [QUIET_WARNING, "concurrency-tested: second."]) == {

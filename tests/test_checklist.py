@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from gitrepo import git, make_branch, make_repo
 
-from deploycheck.checklist import (
+from deploycheck.checklist.checklist import (
     DetailRule,
     applicable,
     builtin_ids,
@@ -24,7 +24,7 @@ from deploycheck.checklist import (
     parse_checklist,
 )
 from deploycheck.errors import ConfigError
-from deploycheck.model import CATEGORIES, Finding
+from deploycheck.git.model import CATEGORIES, Finding
 
 REPO = Path(__file__).resolve().parents[1]
 TEXTS = {
@@ -160,7 +160,7 @@ def test_pyproject_ships_the_checklists_folder_inside_the_package():
 
 
 PROBE = """
-import deploycheck, deploycheck.checklist as c
+import deploycheck, deploycheck.checklist.checklist as c
 ck = c.load_builtin("background-jobs")
 print(deploycheck.__file__)
 print([str(d) for d in c._builtin_dirs()])

@@ -14,15 +14,15 @@ from pathlib import Path
 from gitrepo import commit, git
 from incident import ANSWERS, write_answers
 
-from deploycheck import sshsig
-from deploycheck.record import NAMESPACE, PAUSE_ENV, RECORDS_DIR, parse_record
+from deploycheck.records import sshsig
+from deploycheck.records.record import NAMESPACE, PAUSE_ENV, RECORDS_DIR, parse_record
 
 # Waits for the start file, then runs deploycheck in this process: the imports and the
 # interpreter start-up are done before the gun, so the eight runs really overlap.
 RUNNER = """
 import os, sys, time
 import deploycheck.__main__ as entry
-import deploycheck.cli, deploycheck.assess, deploycheck.verification  # warm the imports
+import deploycheck.cli, deploycheck.authoring.assess, deploycheck.gate.verification  # warm the imports
 go = sys.argv[1]
 while not os.path.exists(go):
     time.sleep(0.0005)

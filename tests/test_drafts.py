@@ -9,8 +9,8 @@ import pytest
 
 from gitrepo import git, make_repo
 
-from deploycheck.answers import Answer
-from deploycheck.drafts import (
+from deploycheck.checklist.answers import Answer
+from deploycheck.authoring.drafts import (
     Draft, delete_draft, discard, draft_path, load_draft, parse_draft, render_draft, save_draft,
 )
 from deploycheck.errors import ConfigError

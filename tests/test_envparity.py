@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from deploycheck.__main__ import main
-from deploycheck.change import compute_change
+from deploycheck.git.change import compute_change
 from deploycheck.config import Config, parse_config_text
-from deploycheck.envparity import _builtin_specs, discover_at, environment_of, parse_command
-from deploycheck.model import Finding
+from deploycheck.rules.envparity import _builtin_specs, discover_at, environment_of, parse_command
+from deploycheck.git.model import Finding
 from deploycheck.rules import get_rule
 from deploycheck.rules.parity import DETECTORS, RULES, STAGING_FEWER_WORKERS, parity_findings
-from deploycheck.scan import ScanResult
+from deploycheck.analysis.scan import ScanResult
 from gitrepo import commit, git, make_branch, make_repo
 
 # --- deployment files used by several scenarios -----------------------------------------------
@@ -544,8 +544,8 @@ def test_odd_shapes_are_ignored_without_errors(tmp_path):
 
 def test_scan_change_adds_parity_once_for_a_flagged_change(tmp_path, monkeypatch):
     """scan_change's integration, with a stand-in for the Python rule written elsewhere."""
-    from deploycheck import scan
-    from deploycheck.gitcmd import BlobReader
+    from deploycheck.analysis import scan
+    from deploycheck.git.gitcmd import BlobReader
     from deploycheck.rules.base import Rule
 
     stand_in = Rule("DC301", "lost-update", "shared-state", "high", ("shared-state",), "s", "w", "y", "k", "e", "u")
@@ -586,9 +586,9 @@ def test_done_when_parity_shows_in_scan_walkthrough_summary_and_envs(tmp_path, m
 
     from rich.console import Console
 
-    from deploycheck.checklist import load_builtin
-    from deploycheck.commands.common import analyse
-    from deploycheck.walkthrough import Prompter, Walk
+    from deploycheck.checklist.checklist import load_builtin
+    from deploycheck.analysis.pipeline import analyse
+    from deploycheck.authoring.walkthrough import Prompter, Walk
 
     repo = make_repo(tmp_path / "r", {**K8S_FILES, "shop/__init__.py": "", "shop/jobs.py": "# jobs\n"})
     make_branch(repo, "feat", {"shop/jobs.py": LOST_UPDATE_JOB})

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from gitrepo import commit, git, make_branch, make_repo
 
-from deploycheck.change import read_files
-from deploycheck.fingerprint import compare, file_bytes, file_digest, file_digests, fingerprint, path_key
+from deploycheck.git.change import read_files
+from deploycheck.analysis.fingerprint import compare, file_bytes, file_digest, file_digests, fingerprint, path_key
 
 JOB = "".join(f"line {i}\n" for i in range(1, 31))
 
@@ -168,7 +168,7 @@ class Stock:
 
 
 def scoped_digests(repo: Path, paths: list[str]) -> dict[str, str]:
-    from deploycheck.gitcmd import BlobReader
+    from deploycheck.git.gitcmd import BlobReader
 
     with BlobReader(str(repo)) as objects:
         return file_digests(files_of(repo).values(), paths, objects.read)
@@ -213,7 +213,7 @@ def test_the_same_edit_moved_between_javascript_functions_changes_the_digest(tmp
 
 
 def test_line_scopes_python_names_enclosing_defs_and_ignores_comments_and_blank_lines():
-    from deploycheck.fingerprint import line_scopes
+    from deploycheck.analysis.fingerprint import line_scopes
 
     text = b"class A:\n    def f(self):\n# a comment at column 0\n\n        x = 1\n    async def g(self):\n        y = 2\nz = 3\n"
     assert line_scopes(text, python=True) == [
@@ -222,7 +222,7 @@ def test_line_scopes_python_names_enclosing_defs_and_ignores_comments_and_blank_
 
 
 def test_line_scopes_other_files_chain_less_indented_lines():
-    from deploycheck.fingerprint import line_scopes
+    from deploycheck.analysis.fingerprint import line_scopes
 
     text = b"jobs:\n  nightly:\n    lock: true\n  hourly:\n    lock: true\n"
     scopes = line_scopes(text, python=False)

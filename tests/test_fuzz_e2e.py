@@ -18,9 +18,9 @@ from gitrepo import commit, git
 from incident import incident_repo, keygen
 from test_gate import dc, sign_record
 
-from deploycheck import sshsig
+from deploycheck.records import sshsig
 from deploycheck.errors import RecordError, SigningError
-from deploycheck.record import NAMESPACE, parse_record
+from deploycheck.records.record import NAMESPACE, parse_record
 
 CODES = {"missing-record", "stale-record", "bad-signature", "untrusted-signer", "incomplete-answers", "policy", "invalid-record"}
 

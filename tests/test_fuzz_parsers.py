@@ -28,13 +28,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from incident import keygen
 
-from deploycheck import plain, sshsig
-from deploycheck.answers import Answer, parse_answers
-from deploycheck.checklist import Checklist, load_builtin, parse_checklist
+from deploycheck.util import plain
+from deploycheck.records import sshsig
+from deploycheck.checklist.answers import Answer, parse_answers
+from deploycheck.checklist.checklist import Checklist, load_builtin, parse_checklist
 from deploycheck.config import Config, parse_config_text
 from deploycheck.errors import ConfigError, DeployCheckError, RecordError, SigningError
-from deploycheck.record import NAMESPACE, Record, parse_record
-from deploycheck.signing import AllowedSigners, parse_allowed_signers
+from deploycheck.records.record import NAMESPACE, Record, parse_record
+from deploycheck.records.signing import AllowedSigners, parse_allowed_signers
 
 # Sized so the whole module runs in well under a minute on two cores.
 EXAMPLES = int(os.environ.get("DEPLOYCHECK_FUZZ_EXAMPLES", "2000"))
@@ -436,7 +437,7 @@ def test_record_body_survives_hostile_text_round_trip(records, keys):
     """Whatever an author types, the writer's record reads back to the same answers."""
     from fuzzkit import with_answer
 
-    from deploycheck.record import build_body, parse_body
+    from deploycheck.records.record import build_body, parse_body
 
     tried = 0
 
@@ -465,7 +466,7 @@ def test_the_comments_only_shortcut_agrees_with_pyyaml(text):
     # (both loaders) must read exactly that from every text the shortcut takes.
     import yaml
 
-    from deploycheck.yamlload import only_comments
+    from deploycheck.util.yamlload import only_comments
 
     if only_comments(text):
         assert yaml.compose(text, Loader=yaml.CSafeLoader) is None

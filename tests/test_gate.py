@@ -553,7 +553,7 @@ def test_a_base_record_with_only_its_key_line_edited_does_not_count(repo, key, t
 def test_a_key_hint_that_disagrees_with_the_signature_is_bad_signature(repo, key, tmp_path):
     path = sign_record(repo, key, tmp_path)
     other = keygen(tmp_path / "other")
-    from deploycheck.sshsig import public_key_from_openssh
+    from deploycheck.records.sshsig import public_key_from_openssh
 
     wrong = public_key_from_openssh(Path(str(other) + ".pub").read_text()).fingerprint()
     text = (repo / path).read_text()
@@ -662,11 +662,11 @@ def _unit_setup(tmp_path: Path, *, version: int = 2, findings: tuple = (), key_h
     from test_record import make_body
 
     from deploycheck.config import Config
-    from deploycheck.fingerprint import fingerprint
-    from deploycheck.gate import Evidence, Trust
-    from deploycheck.record import NAMESPACE, FingerprintInfo, SignatureInfo, attach_signature, build_body
-    from deploycheck.signing import parse_allowed_signers
-    from deploycheck.sshsig import public_key_from_openssh, sign_with_private_key, verify_sshsig
+    from deploycheck.analysis.fingerprint import fingerprint
+    from deploycheck.gate.decision import Evidence, Trust
+    from deploycheck.records.record import NAMESPACE, FingerprintInfo, SignatureInfo, attach_signature, build_body
+    from deploycheck.records.signing import parse_allowed_signers
+    from deploycheck.records.sshsig import public_key_from_openssh, sign_with_private_key, verify_sshsig
 
     key = keygen(tmp_path / name)
     files = files or {"inventory/jobs.py": "ab" * 32}
@@ -683,13 +683,13 @@ def _unit_setup(tmp_path: Path, *, version: int = 2, findings: tuple = (), key_h
 
 
 def _high(path: str = "inventory/jobs.py", rule: str = "DC301", line: int = 9):
-    from deploycheck.model import Finding
+    from deploycheck.git.model import Finding
 
     return Finding(rule, "lost-update", "shared-state", "high", path, line, line, "read, changed, saved", ("shared-state",))
 
 
 def test_unit_valid_record_passes_and_a_copy_known_to_the_base_does_not(tmp_path):
-    from deploycheck.gate import BaseRecords, RecordFile, decide, record_identities
+    from deploycheck.gate.decision import BaseRecords, RecordFile, decide, record_identities
 
     record, trust, evidence = _unit_setup(tmp_path)
     assert decide(["inventory/jobs.py"], [RecordFile(".deploycheck/records/a.yaml", record)], trust, evidence).ok
@@ -705,7 +705,7 @@ def test_unit_valid_record_passes_and_a_copy_known_to_the_base_does_not(tmp_path
 
 
 def test_unit_record_identities_ignore_crlf_and_the_key_line(tmp_path):
-    from deploycheck.gate import record_identities
+    from deploycheck.gate.decision import record_identities
 
     record, _, _ = _unit_setup(tmp_path)
     edited = record.replace(b'  key: "SHA256:', b'  key: "SHA256:zz', 1)
@@ -714,7 +714,7 @@ def test_unit_record_identities_ignore_crlf_and_the_key_line(tmp_path):
 
 
 def test_unit_key_hint_that_is_not_the_signing_key_is_bad_signature(tmp_path):
-    from deploycheck.gate import RecordFile, check_record
+    from deploycheck.gate.decision import RecordFile, check_record
 
     record, trust, evidence = _unit_setup(tmp_path, key_hint="SHA256:not-the-key")
     verdict = check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence)
@@ -722,7 +722,7 @@ def test_unit_key_hint_that_is_not_the_signing_key_is_bad_signature(tmp_path):
 
 
 def test_unit_fingerprint_version_1_is_stale(tmp_path):
-    from deploycheck.gate import RecordFile, check_record
+    from deploycheck.gate.decision import RecordFile, check_record
 
     record, trust, evidence = _unit_setup(tmp_path, version=1)
     verdict = check_record(RecordFile(".deploycheck/records/a.yaml", record), trust, evidence)
@@ -731,7 +731,7 @@ def test_unit_fingerprint_version_1_is_stale(tmp_path):
 
 
 def test_unit_a_new_high_finding_makes_the_record_stale_naming_it(tmp_path):
-    from deploycheck.gate import RecordFile, check_record
+    from deploycheck.gate.decision import RecordFile, check_record
 
     record, trust, evidence = _unit_setup(tmp_path, findings=(_high(line=3),))
     evidence.findings = [_high(line=40)]  # the same finding after a rebase moved it: still shown
@@ -743,7 +743,7 @@ def test_unit_a_new_high_finding_makes_the_record_stale_naming_it(tmp_path):
 
 
 def test_unit_every_record_must_verify_flagged_or_not(tmp_path):
-    from deploycheck.gate import RecordFile, decide
+    from deploycheck.gate.decision import RecordFile, decide
 
     record, trust, evidence = _unit_setup(tmp_path)
     forged = record.replace(b'answer: "yes"', b'answer: "no"', 1)
@@ -757,7 +757,7 @@ def test_unit_every_record_must_verify_flagged_or_not(tmp_path):
 
 
 def test_unit_base_records_deleted_rewritten_or_nested_are_invalid(tmp_path):
-    from deploycheck.gate import RecordFile, decide
+    from deploycheck.gate.decision import RecordFile, decide
 
     record, trust, evidence = _unit_setup(tmp_path)
     for rf in (RecordFile(".deploycheck/records/old.yaml", None, change="deleted"),
@@ -768,8 +768,8 @@ def test_unit_base_records_deleted_rewritten_or_nested_are_invalid(tmp_path):
 
 
 def test_unit_two_records_each_covering_one_flagged_file_do_not_add_up(tmp_path):
-    from deploycheck.gate import RecordFile, decide
-    from deploycheck.signing import parse_allowed_signers
+    from deploycheck.gate.decision import RecordFile, decide
+    from deploycheck.records.signing import parse_allowed_signers
 
     jobs, mail = {"inventory/jobs.py": "ab" * 32}, {"inventory/mail.py": "cd" * 32}
     first, trust, evidence = _unit_setup(tmp_path, files=jobs, name="k1")

@@ -17,7 +17,7 @@ from gitrepo import commit, git
 from incident import incident_repo, signer_line, write_answers
 from test_gate import dc, sign_record
 
-from deploycheck.record import RECORDS_DIR
+from deploycheck.records.record import RECORDS_DIR
 
 
 def verify(cwd: Path, *args: str, env: dict | None = None) -> tuple[int, dict, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deploycheck import github
+from deploycheck.output import github
 
 HOSTILE = "a\x1b[31mred\x07 \x1b]8;;http://x\x07link [bold red]x[/] [link=http://evil]y[/link]"
 

@@ -205,18 +205,18 @@ def test_pre_commit_hook_warns_in_one_line_and_never_blocks(tmp_path: Path) -> N
     assert (commit_plain.returncode, commit_plain.stdout, commit_plain.stderr) == (0, "", "")
 
 
-# --- which range a pre-push check covers (deploycheck.hookrange) -----------------------------
+# --- which range a pre-push check covers (deploycheck.hooks.range) -----------------------------
 
 
 def test_pushed_range_without_pre_push_variables_is_the_default(tmp_path: Path) -> None:
-    from deploycheck.hookrange import pushed_range
+    from deploycheck.hooks.range import pushed_range
 
     repo = make_repo(tmp_path / "repo")
     assert pushed_range(str(repo)) == (None, None)
 
 
 def test_pushed_range_new_branch_uses_the_normal_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from deploycheck.hookrange import pushed_range
+    from deploycheck.hooks.range import pushed_range
 
     repo = make_repo(tmp_path / "repo")
     git(repo, "checkout", "-q", "-b", "feature")
@@ -229,7 +229,7 @@ def test_pushed_range_new_branch_uses_the_normal_base(tmp_path: Path, monkeypatc
 def test_pushed_range_second_push_of_a_branch_keeps_the_whole_branch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """FROM is the remote branch's old tip, inside the branch: checking only the new commits would
     make the branch's record look stale, so the normal base (main) stays."""
-    from deploycheck.hookrange import pushed_range
+    from deploycheck.hooks.range import pushed_range
 
     repo = make_repo(tmp_path / "repo")
     git(repo, "checkout", "-q", "-b", "feature")
@@ -242,7 +242,7 @@ def test_pushed_range_second_push_of_a_branch_keeps_the_whole_branch(tmp_path: P
 
 def test_pushed_range_pushing_main_itself_uses_the_remote_tip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On main the normal base is main (an empty change); the remote's old tip widens it."""
-    from deploycheck.hookrange import pushed_range
+    from deploycheck.hooks.range import pushed_range
 
     repo = make_repo(tmp_path / "repo")
     remote_tip = git(repo, "rev-parse", "HEAD")
@@ -255,7 +255,7 @@ def test_pushed_range_pushing_main_itself_uses_the_remote_tip(tmp_path: Path, mo
 def test_pushed_range_after_a_rebase_and_force_push_keeps_the_normal_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """FROM is the branch's old tip, left behind by a rebase onto a newer main: it is neither
     inside the rebased branch nor behind its fork point. The range is the one CI checks."""
-    from deploycheck.hookrange import pushed_range
+    from deploycheck.hooks.range import pushed_range
 
     repo = make_repo(tmp_path / "repo")
     git(repo, "checkout", "-q", "-b", "feature")
@@ -271,7 +271,7 @@ def test_pushed_range_after_a_rebase_and_force_push_keeps_the_normal_base(tmp_pa
 
 
 def test_pushed_range_unknown_from_ref_falls_back_to_the_normal_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from deploycheck.hookrange import pushed_range
+    from deploycheck.hooks.range import pushed_range
 
     repo = make_repo(tmp_path / "repo")
     head = git(repo, "rev-parse", "HEAD")

@@ -1,4 +1,4 @@
-"""The fast path of `verify --hook` (deploycheck.hookfast): same verdict as the full gate, on real
+"""The fast path of `verify --hook` (deploycheck.hooks.fast): same verdict as the full gate, on real
 repositories, without loading Typer, Rich, PyYAML, GitPython or cryptography when nothing is
 flagged."""
 
@@ -16,7 +16,7 @@ from dcflow import LOST_UPDATE_JOB, git_env, make_project, run_dc
 from gitrepo import commit, git
 from deploycheck.commands.verify import run as full_verify
 from deploycheck.errors import GitError
-from deploycheck.hookfast import parse_args, try_fast_hook
+from deploycheck.hooks.fast import parse_args, try_fast_hook
 
 HEAVY = ("typer", "rich", "yaml", "git", "cryptography", "click")
 
@@ -190,3 +190,4 @@ def test_process_exit_codes_through_the_console_entry(project) -> None:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert outside.returncode == 2 and outside.stderr.startswith("deploycheck: error: ")
     assert os.path.basename(str(project.repo.parent)) in outside.stderr
+

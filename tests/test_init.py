@@ -16,7 +16,7 @@ from dcflow import make_key, run_dc
 from deploycheck import __version__, install_source
 from deploycheck.commands import init
 from deploycheck.config import TOP_KEYS, Config, parse_config_text
-from deploycheck.signing import parse_allowed_signers
+from deploycheck.records.signing import parse_allowed_signers
 from gitrepo import make_repo
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gitrepo import commit, git, make_branch, make_repo
-from deploycheck.commands.common import analyse
-from deploycheck.rules import py_repo_build, py_repo_index
+from deploycheck.analysis.pipeline import analyse
+from deploycheck.rules.python import repo_build as py_repo_build, repo_index as py_repo_index
 
 TASKS = '''from celery import shared_task
 
@@ -347,7 +347,7 @@ def test_the_gate_trusts_no_cached_index(tmp_path) -> None:
 
 
 def test_the_pre_commit_warning_sees_helpers_of_jobs(tmp_path) -> None:
-    from deploycheck.hookwarn import check_staged
+    from deploycheck.hooks.warn import check_staged
     from gitrepo import write_files
 
     repo = make_repo(tmp_path / "r", BASE)

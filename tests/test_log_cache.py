@@ -1,4 +1,4 @@
-"""`deploycheck log`'s cache of signature checks (``deploycheck.logcache``), through real git
+"""`deploycheck log`'s cache of signature checks (``deploycheck.records.logcache``), through real git
 repositories and real ssh-keygen keys: a second run takes the outcomes from the cache, a damaged
 cache is ignored, a changed allowed_signers starts it afresh, and nothing the cache holds can make
 a record look verified that does not verify today."""
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from dcflow import ANSWERS, Project, make_key, make_project, run_dc
 from gitrepo import commit, git
-from deploycheck import logcache
+from deploycheck.records import logcache
 from deploycheck.commands import log
 
 

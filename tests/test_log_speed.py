@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 
 from gitrepo import commit, make_repo
 from test_record import EXPECTED_BODY, SIG, full, make_body
-from deploycheck import plain
-from deploycheck.answers import Answer
-from deploycheck.commands import common, log
+from deploycheck.util import plain
+from deploycheck.checklist.answers import Answer
+from deploycheck.analysis import pipeline as common
+from deploycheck.commands import log
 from deploycheck.errors import RecordError
-from deploycheck.model import Finding
-from deploycheck.record import _canonical_body, attach_signature, build_body, parse_record, read_record
+from deploycheck.git.model import Finding
+from deploycheck.records.record import _canonical_body, attach_signature, build_body, parse_record, read_record
 
 
 def same_outcome(data: bytes) -> None:
@@ -192,7 +193,7 @@ def test_two_processes_read_the_same_entries(records_repo, monkeypatch) -> None:
 
 
 def test_json_document_is_exactly_report_dumps(records_repo) -> None:
-    from deploycheck.report import dumps
+    from deploycheck.output.report import dumps
 
     entries = log.load_entries(str(records_repo), None)
     entries[0]["branch"] = "bidi \u202e and C1 \u009b and nl \n and quote \" and é"

@@ -106,9 +106,9 @@ def test_attributes_in_a_subfolder_and_in_the_index_only_are_ignored(shop: Path)
 
 def test_the_attribute_free_diff_equals_the_plain_diff_for_ordinary_files(shop: Path) -> None:
     # The fingerprint is computed from this diff: text files must keep their exact hunks.
-    from deploycheck import gitcmd
-    from deploycheck.change import diff_args, read_files
-    from deploycheck.diffparse import parse_diff
+    from deploycheck.git import gitcmd
+    from deploycheck.git.change import diff_args, read_files
+    from deploycheck.git.diffparse import parse_diff
 
     make_branch(shop, "work", {"inventory/jobs.py": JOB_BRANCH, "web/app.js": APP_JS + "// more\r\n",
                                "logo.png": b"\x89PNG\r\n\x1a\n\x00\x00binary"})
@@ -253,7 +253,7 @@ def test_one_line_nine_megabyte_javascript_flags_and_stays_small(shop: Path) -> 
 def test_lexing_a_long_string_keeps_memory_linear_and_small() -> None:
     # Python's re kept state for every character of `(?:\\.|[^"\\\n])*`: one 9 MB string
     # literal cost 2.2 GB. Memory is measured, not time, so the test does not depend on speed.
-    from deploycheck.rules.patterns_lex import lex
+    from deploycheck.rules.patterns.lex import lex
 
     text = 'const s = "' + "abc queue.add(x) " * 60_000 + '";\nconst t = `' + "y" * 1_000_000 + "`;\n"
     tracemalloc.start()
@@ -338,7 +338,7 @@ def test_code_under_a_vendored_or_built_path_flags(shop: Path, path: str) -> Non
 
 def test_every_pack_code_extension_is_read_by_a_pack() -> None:
     from deploycheck.rules.not_analysed import CODE_EXTENSIONS, PACK_CODE_EXTENSIONS
-    from deploycheck.rules.patterns import packs_for
+    from deploycheck.rules.patterns.engine import packs_for
 
     assert PACK_CODE_EXTENSIONS <= CODE_EXTENSIONS
     assert [ext for ext in sorted(PACK_CODE_EXTENSIONS) if not packs_for(f"src/x.{ext}")] == []

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from gitrepo import make_branch, make_repo
-from deploycheck.commands.common import analyse
-from deploycheck.model import FileChange
+from deploycheck.analysis.pipeline import analyse
+from deploycheck.git.model import FileChange
 from deploycheck.rules import all_rules
 from deploycheck.rules.base import DOC_SECTIONS, DetectorSettings
-from deploycheck.rules.patterns import OWNED_RANGES, PackError, detect, is_test_or_doc, load_packs, pack_names, parse_pack
-from deploycheck.rules.patterns_checks import compose_documents
-from deploycheck.rules.patterns_lex import lex
-from deploycheck.scan import file_context
+from deploycheck.rules.patterns.engine import OWNED_RANGES, PackError, detect, is_test_or_doc, load_packs, pack_names, parse_pack
+from deploycheck.rules.patterns.checks import compose_documents
+from deploycheck.rules.patterns.lex import lex
+from deploycheck.analysis.scan import file_context
 
 
 def my_rules():

@@ -13,9 +13,9 @@ import pytest
 
 from test_rule_examples import discover
 from deploycheck.rules import FAMILIES, FILE_GATES, _family, all_rules, detectors, detectors_for
-from deploycheck.rules import pack_cache
-from deploycheck.rules.pack_cache import COMPILED_NAME, LazyRegex, compile_packs, decode_pack, encode_pack, load_all
-from deploycheck.rules.patterns import load_packs, parse_pack
+from deploycheck.rules.patterns import cache as pack_cache
+from deploycheck.rules.patterns.cache import COMPILED_NAME, LazyRegex, compile_packs, decode_pack, encode_pack, load_all
+from deploycheck.rules.patterns.engine import load_packs, parse_pack
 
 PACKS = Path(pack_cache.__file__).parent / "packs"
 
@@ -42,7 +42,7 @@ def test_every_rule_example_passes_the_gate_of_its_rules_family() -> None:
 
 
 def test_python_gate() -> None:
-    gate = FILE_GATES["deploycheck.rules.python_rules"]
+    gate = FILE_GATES["deploycheck.rules.python.family"]
     assert [gate(p) for p in ("a/jobs.py", "migrations/0001_x.py", "Procfile", "a.pyi", "a.py.txt", "README.md")] == [
         True, True, False, False, False, False,
     ]
@@ -50,7 +50,7 @@ def test_python_gate() -> None:
 
 def test_detectors_for_keeps_registry_order_and_skips_only_gated_families() -> None:
     everything = detectors()
-    python = set(_family("deploycheck.rules.python_rules").DETECTORS)
+    python = set(_family("deploycheck.rules.python.family").DETECTORS)
     trees = set(_family("deploycheck.rules.trees").DETECTORS)
     assert detectors_for("inventory/jobs.py") == tuple(d for d in everything if d not in trees)
     not_python = detectors_for("web/worker.ts")
@@ -83,7 +83,7 @@ def test_compiled_packs_are_what_the_yaml_says() -> None:
     stale = pack_cache.stale_packs()
     if stale:
         # Correct either way (a stale entry is never used), only slower to start: say so.
-        warnings.warn(f"packs/{COMPILED_NAME} is out of date for {stale}; run `python -m deploycheck.rules.pack_cache`.")
+        warnings.warn(f"packs/{COMPILED_NAME} is out of date for {stale}; run `python -m deploycheck.rules.patterns.cache`.")
     assert current + len(stale) == len(list(PACKS.glob("*.yaml")))
 
 
@@ -151,8 +151,8 @@ def test_encode_refuses_what_json_cannot_hold(value) -> None:
 # --- reading objects ahead, and scanning in two processes -------------------------------------
 
 from gitrepo import commit, git, make_branch, make_repo  # noqa: E402
-from deploycheck.commands import common  # noqa: E402
-from deploycheck.gitcmd import BlobReader, BlobStream  # noqa: E402
+from deploycheck.analysis import pipeline as common  # noqa: E402
+from deploycheck.git.gitcmd import BlobReader, BlobStream  # noqa: E402
 
 
 def blob_ids(repo: Path, *paths: str) -> list[str]:
@@ -201,9 +201,9 @@ def test_blob_reader_skips_oversized_objects_and_stays_in_step(tmp_path) -> None
 
 
 def test_likely_reads_are_the_code_files_in_order(tmp_path) -> None:
-    from deploycheck.change import compute_change
+    from deploycheck.git.change import compute_change
     from deploycheck.config import Config
-    from deploycheck.scan import likely_reads
+    from deploycheck.analysis.scan import likely_reads
 
     base = {
         "a.py": "x = 1\ny = 2\n", "b.py": "p = 1\nq = 2\nr = 3\n", "c.py": "gone = True\n",
@@ -238,7 +238,7 @@ JOB = (
 def test_two_process_scan_equals_one_process_scan(tmp_path, monkeypatch) -> None:
     if common._workers() < 2:
         pytest.skip("needs two cores and fork")
-    from deploycheck import report
+    from deploycheck.output import report
 
     repo = make_repo(tmp_path / "r", {**PARALLEL_FILES, ".deploycheck/config.yaml": "rules:\n  disable: [DC150]\n"})
     head = {p: t.replace("return", "return 1 +") for p, t in PARALLEL_FILES.items()}
@@ -262,7 +262,7 @@ def test_two_process_scan_equals_one_process_scan(tmp_path, monkeypatch) -> None
 
 
 def test_one_reader_answers_as_the_single_git_calls_do(tmp_path) -> None:
-    from deploycheck import gitcmd
+    from deploycheck.git import gitcmd
 
     repo = make_repo(tmp_path / "r", {"a.txt": "a\n", "dir/b.txt": "b\n", ".deploycheck/config.yaml": "base_branch: main\n"})
     git(repo, "tag", "-a", "v1", "-m", "tag")

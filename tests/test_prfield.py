@@ -13,8 +13,8 @@ from gitrepo import git
 from incident import incident_repo
 from test_gate import dc, sign_record
 
-from deploycheck.model import Finding
-from deploycheck.prfield import PrText, claims_in, contradict, field_problem, find_claims, find_field, what_changed
+from deploycheck.git.model import Finding
+from deploycheck.gate.prfield import PrText, claims_in, contradict, field_problem, find_claims, find_field, what_changed
 
 REQUIRED = {".deploycheck/config.yaml": "pr_field: required\n"}
 GOOD_BODY = """Speeds up reservations.
@@ -252,7 +252,7 @@ def test_nothing_flagged_contradicts_nothing():
 
 
 def test_claim_problem_decides_by_source_and_block():
-    from deploycheck.prfield import Claim, claim_problem
+    from deploycheck.gate.prfield import Claim, claim_problem
 
     said = "commit 1a2b3c4d's message says 'refactor', but it changed."
     commit_claim = Claim("commit", "commit 1a2b3c4d's message", ("refactor",), "1a2b3c4d", said)

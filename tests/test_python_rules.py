@@ -10,9 +10,9 @@ from pathlib import Path
 
 from gitrepo import commit, git, make_branch, make_repo
 
-from deploycheck.commands.common import analyse
-from deploycheck.model import FileChange
-from deploycheck.rules import python_rules
+from deploycheck.analysis.pipeline import analyse
+from deploycheck.git.model import FileChange
+from deploycheck.rules.python import family as python_rules
 from deploycheck.rules.base import DetectorSettings, FileContext
 
 BASE_TASK = '''from celery import shared_task
@@ -176,7 +176,8 @@ def test_files_without_trigger_words_are_not_parsed(monkeypatch) -> None:
 
 
 def test_content_gate_turns_away_ordinary_code_and_the_family_is_not_run() -> None:
-    from deploycheck.rules import detectors_for, detectors_for_file, py_gate
+    from deploycheck.rules.python import gate as py_gate
+    from deploycheck.rules import detectors_for, detectors_for_file
 
     text = "def area(w, h):\n    return w * h\n"
     ctx = _context("geometry/shapes.py", text, "def area(w, h):\n    return h * w\n", [2], [2])
@@ -186,7 +187,7 @@ def test_content_gate_turns_away_ordinary_code_and_the_family_is_not_run() -> No
 
 
 def test_content_gate_admits_every_kind_of_file_a_python_detector_reads() -> None:
-    from deploycheck.rules import py_gate
+    from deploycheck.rules.python import gate as py_gate
 
     plain = "def area(w, h):\n    return w * h\n"
     cases = {
@@ -206,7 +207,7 @@ def test_content_gate_admits_every_kind_of_file_a_python_detector_reads() -> Non
 
 
 def test_a_configured_lock_wrapper_in_the_changed_lines_passes_the_gate() -> None:
-    from deploycheck.rules import py_gate
+    from deploycheck.rules.python import gate as py_gate
 
     head, base = "def f():\n    with guarded():\n        pass\n", "def f():\n    pass\n"
     ctx = _context("shop/s.py", head, base, [2, 3], [2])
@@ -217,7 +218,7 @@ def test_a_configured_lock_wrapper_in_the_changed_lines_passes_the_gate() -> Non
 
 
 def test_scan_json_of_the_incident_matches_the_contract(tmp_path: Path) -> None:
-    from deploycheck import report
+    from deploycheck.output import report
 
     scan = _scan(tmp_path, {"inventory/jobs.py": BASE_TASK}, {"inventory/jobs.py": HEAD_TASK})
     document = json.loads(report.dumps(report.scan_json(scan)))

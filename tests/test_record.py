@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from gitrepo import commit, git, make_branch, make_repo
 
-from deploycheck.answers import Answer
+from deploycheck.checklist.answers import Answer
 from deploycheck.errors import RecordError
-from deploycheck.model import Finding
-from deploycheck.record import (
+from deploycheck.git.model import Finding
+from deploycheck.records.record import (
     MAX_BYTES,
     Author,
     BaseInfo,
@@ -410,7 +410,7 @@ def test_atomic_write_failure_leaves_no_temporary_file(tmp_path):
 
 HOLDER = """
 import sys
-from deploycheck.record import record_lock
+from deploycheck.records.record import record_lock
 with record_lock(sys.argv[1]):
     print("locked", flush=True)
     sys.stdin.read()
@@ -436,7 +436,7 @@ def test_lock_excludes_a_second_process_and_is_released(tmp_path):
 
 
 def test_fingerprint_version_is_written_after_the_value_and_read_back_by_both_readers():
-    from deploycheck.record import read_record
+    from deploycheck.records.record import read_record
 
     body = make_body(fingerprint=FingerprintInfo("f" * 64, {"inventory/jobs.py": H}, version=2))
     data = full(body)
@@ -445,7 +445,7 @@ def test_fingerprint_version_is_written_after_the_value_and_read_back_by_both_re
 
 
 def test_a_record_without_a_fingerprint_version_is_version_1_and_keeps_its_bytes():
-    from deploycheck.record import read_record
+    from deploycheck.records.record import read_record
 
     data = full()
     assert b"version: 2" not in data and data.startswith(EXPECTED_BODY.encode())

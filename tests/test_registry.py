@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from deploycheck.model import CATEGORIES, QUESTION_IDS, SEVERITIES
+from deploycheck.git.model import CATEGORIES, QUESTION_IDS, SEVERITIES
 from deploycheck.rules import all_rules
 from deploycheck.rules.base import DOC_SECTIONS
 from deploycheck.rules.parity import WHOLE_CHANGE_RULES

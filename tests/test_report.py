@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from deploycheck import report
-from deploycheck.change import compute_change
-from deploycheck.model import Finding
+from deploycheck.output import report
+from deploycheck.git.change import compute_change
+from deploycheck.git.model import Finding
 from deploycheck.rules.base import Rule
-from deploycheck.scan import ScanResult
+from deploycheck.analysis.scan import ScanResult
 from gitrepo import git, make_branch, make_repo
 
 BASE_JOB = (
@@ -212,7 +212,7 @@ def test_text_info_only_is_context(job_repo: Path, capsys) -> None:
 
 
 def test_verdict_wording() -> None:
-    from deploycheck.model import Change
+    from deploycheck.git.model import Change
 
     change = Change("/r", "main", "default", "b" * 40, "m" * 40, "HEAD", "h" * 40)
     only_suppressed = ScanResult(change, [finding(suppressed=True, suppression_reason="ok")])

@@ -13,7 +13,7 @@ from gitrepo import commit, git
 from incident import incident_repo, keygen, signer_line
 from test_gate import dc, sign_record
 
-from deploycheck.review import ReviewAnswer, answer_problems, required_count
+from deploycheck.gate.review import ReviewAnswer, answer_problems, required_count
 
 REVIEW_ANSWERS = """\
 read-with-workers: "yes"
@@ -116,9 +116,9 @@ def test_author_cannot_review_own_record(tmp_path, key, reviewer):
 
 def _forge_self_review(repo: Path, key: Path, record_path: str, principal: str) -> str:
     """A review signed by the author's key, written with the library (the command refuses)."""
-    from deploycheck.record import SignatureInfo, attach_signature, read_record
-    from deploycheck.review import REVIEW_NAMESPACE, ReviewBody, build_body, record_digest, review_name
-    from deploycheck.signing import discover_signing_key, sign
+    from deploycheck.records.record import SignatureInfo, attach_signature, read_record
+    from deploycheck.gate.review import REVIEW_NAMESPACE, ReviewBody, build_body, record_digest, review_name
+    from deploycheck.records.signing import discover_signing_key, sign
 
     data = (repo / record_path).read_bytes()
     record = read_record(data, record_path)
@@ -240,7 +240,7 @@ def test_answer_problems():
 
 def test_required_count():
     from deploycheck.config import parse_config_text
-    from deploycheck.model import Finding
+    from deploycheck.git.model import Finding
 
     high = Finding("DC301", "lost-update", "shared-state", "high", "a.py", 1, 1, "m", ("shared-state",))
     warning = Finding("DC101", "job-code-changed", "job", "warning", "a.py", 1, 1, "m", ("shared-state",))

@@ -20,8 +20,8 @@ example is added on a branch over an empty ``main`` (every line is added). With 
 the branch replaces it with the example, so only the real diff is "changed"; annotations in the
 base file describe findings reported on the base side (``side: base``, base line numbers, e.g. a
 removed safeguard). A sibling ``NAME.deploycheck.yaml`` is committed on ``main`` as
-``.deploycheck/config.yaml``. The real ``deploycheck.scan`` runs through
-``deploycheck.commands.common.analyse(base="main", cwd=repo)``, and the exact set of
+``.deploycheck/config.yaml``. The real ``deploycheck.analysis.scan`` runs through
+``deploycheck.analysis.pipeline.analyse(base="main", cwd=repo)``, and the exact set of
 ``(line, rule, side)`` of the active findings must equal the annotated set.
 """
 
@@ -140,7 +140,7 @@ def discover(folder: Path = EXAMPLES) -> list[Example]:
 
 def run_example(example: Example, tmp_path: Path):
     """Build the repository for ``example`` and scan it for real; returns the analyse() context."""
-    from deploycheck.commands.common import analyse
+    from deploycheck.analysis.pipeline import analyse
 
     repo = tmp_path / "repo"
     path = example.repo_path

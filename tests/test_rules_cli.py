@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from deploycheck import report
+from deploycheck.output import report
 from deploycheck.__main__ import main
 from deploycheck.rules import all_rules
 from deploycheck.rules.base import Rule

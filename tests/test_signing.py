@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 
 from deploycheck.errors import SigningError
-from deploycheck.signing import (
+from deploycheck.records.signing import (
     DEFAULT_NAMESPACE,
     KeySpec,
     discover_signing_key,
     sign,
     ssh_keygen_supports_sshsig,
 )
-from deploycheck.sshsig import (
+from deploycheck.records.sshsig import (
     PublicKey,
     armor,
     dearmor,
@@ -812,7 +812,7 @@ def test_bad_literal_key_names_its_source(repo):
 
 def test_module_import_stays_light():
     code = (
-        "import sys, deploycheck.signing, deploycheck.sshsig; "
+        "import sys, deploycheck.records.signing, deploycheck.records.sshsig; "
         "bad = [m for m in sys.modules if m.startswith(('cryptography', 'yaml', 'rich', 'git'))]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -16,8 +16,8 @@ import pytest
 from gitrepo import commit, git, make_branch, make_repo
 from incident import JOB_BRANCH, JOB_MAIN, MODELS, incident_repo, keygen, write_answers
 
-from deploycheck.model import FileChange, Hunk, Line
-from deploycheck.record import parse_record, read_record
+from deploycheck.git.model import FileChange, Hunk, Line
+from deploycheck.records.record import parse_record, read_record
 from deploycheck.rules.base import DetectorSettings, FileContext
 
 # A new Celery task with a lost update, every line of it silenced by its own author.
@@ -176,7 +176,7 @@ def test_a_record_cannot_claim_both_kinds_of_suppression(tmp_path):
     from deploycheck.errors import RecordError
     from test_record import full, make_body
 
-    from deploycheck.model import Finding
+    from deploycheck.git.model import Finding
 
     both = Finding("DC301", "lost-update", "shared-state", "high", "a.py", 1, 1, "m", (), suppressed=True,
                    suppression_reason="r")
@@ -191,7 +191,7 @@ BASE = ["a", "# deploycheck: ignore[ALL] ok", "covered", "b", "c"]
 
 
 def _held_by_base(ctx: FileContext, comment: int, covered: int) -> bool:
-    from deploycheck.scan import _held_by_base
+    from deploycheck.analysis.scan import _held_by_base
 
     return _held_by_base(ctx, comment, covered)
 
@@ -228,8 +228,8 @@ def test_not_held_in_an_added_or_deleted_file():
 
 
 def test_the_walkthrough_shows_the_authors_suppression_beside_the_evidence():
-    from deploycheck.model import Finding
-    from deploycheck.walkthrough import finding_block
+    from deploycheck.git.model import Finding
+    from deploycheck.authoring.walkthrough import finding_block
 
     finding = Finding("DC301", "lost-update", "shared-state", "high", "inventory/jobs.py", 2, 2, "stock is lost",
                       ("shared-state",), suppression_reason="I promise", suppressed_by_author=True)

@@ -345,7 +345,7 @@ def _code_span(text: str) -> str:
     """How a code span holding ``text`` made inert renders to HTML."""
     import html
 
-    from deploycheck.safe import inert
+    from deploycheck.util.safe import inert
 
     return "<code>" + html.escape(inert(text, keep_newlines=False), quote=False).replace('"', "&quot;") + "</code>"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from deploycheck import demo_inventory as inv
+from deploycheck.demo import inventory as inv
 from deploycheck.testing import DEFAULT_TIMEOUT, WorkerFailed, rendezvous, run_concurrently, worker_index
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,7 +206,7 @@ def test_the_sqlite3_example_in_docs_catches_the_refactor(tmp_path):
 def test_the_docs_name_the_test_for_the_checklist_answer():
     """The answer the docs show is accepted as written, and the example test counts as
     evidence of concurrency (no "shows no sign of concurrency" warning)."""
-    from deploycheck.answers import check_test_reference, concurrency_evidence_warning
+    from deploycheck.checklist.answers import check_test_reference, concurrency_evidence_warning
 
     docs = _docs()
     details = re.search(r'concurrency-tested: \{answer: "yes", details: "(tests/\S+::test_\w+)"\}', docs).group(1)  # type: ignore[union-attr]
@@ -235,7 +235,7 @@ def test_importing_the_helper_loads_nothing_heavy_and_no_command_loads_it():
             names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in getattr(node, "names", [])]
             if isinstance(node, (ast.Import, ast.ImportFrom)) and any(n.endswith("testing") for n in names) and path.name != "testing.py":
                 importers[path.name] = [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and node in ast.walk(n)]
-    assert importers == {"demo_inventory.py": ["reproduce"]}
+    assert importers == {"inventory.py": ["reproduce"]}
 
 
 def test_every_python_example_in_the_docs_compiles():

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from gitrepo import make_branch, make_repo
-from deploycheck.commands.common import analyse
+from deploycheck.analysis.pipeline import analyse
 from deploycheck.rules import TREE_EXTENSIONS
 from deploycheck.rules.trees.langs import EXTENSIONS
 from deploycheck.rules.trees.manifest import matches
@@ -129,7 +129,7 @@ def test_a_huge_one_line_bundle_is_reported_not_parsed(tmp_path) -> None:
     make_branch(repo, "work", {"dist2/worker.js": bundle})
     script = (
         "import json, resource, sys\n"
-        "from deploycheck.commands.common import analyse\n"
+        "from deploycheck.analysis.pipeline import analyse\n"
         f"found = analyse(base='main', cwd={str(repo)!r}).scan.active\n"
         "print(json.dumps({'rules': [(f.rule, f.severity) for f in found if f.rule == 'DC703'],"
         " 'tree_sitter': 'tree_sitter' in sys.modules,"
@@ -154,7 +154,7 @@ def test_no_tree_sitter_for_a_change_without_job_code(tmp_path) -> None:
     make_branch(repo, "work", {"src/a.ts": "export const a = 2;\n", "README.md": "y\n"})
     script = (
         "import sys\n"
-        "from deploycheck.commands.common import analyse\n"
+        "from deploycheck.analysis.pipeline import analyse\n"
         f"found = analyse(base='main', cwd={str(repo)!r}).scan.active\n"
         "print(len(found), 'tree_sitter' in sys.modules, 'deploycheck.rules.trees.detect' in sys.modules)\n"
     )

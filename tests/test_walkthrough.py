@@ -18,11 +18,11 @@ from dcflow import BRANCH_JOB, MAIN_JOB, Project, git_env, make_project, run_dc
 from gitrepo import commit, git
 from ptydrive import Terminal
 
-from deploycheck.answers import Answer
-from deploycheck.checklist import load_builtin, parse_checklist
+from deploycheck.checklist.answers import Answer
+from deploycheck.checklist.checklist import load_builtin, parse_checklist
 from deploycheck.config import Config, PolicyRule
-from deploycheck.model import Finding
-from deploycheck.record import parse_record
+from deploycheck.git.model import Finding
+from deploycheck.records.record import parse_record
 
 CONCURRENCY_TEST = """\
 import threading
@@ -199,7 +199,7 @@ def test_contradictions_are_challenged_rebuttal_kept_or_answer_changed(project: 
 
 
 def test_a_failed_signature_is_exit_2_with_the_fix_and_keeps_the_draft(project: Project) -> None:
-    from deploycheck.drafts import parse_draft
+    from deploycheck.authoring.drafts import parse_draft
 
     p = project
     t = term(p)
@@ -221,7 +221,7 @@ def test_a_failed_signature_is_exit_2_with_the_fix_and_keeps_the_draft(project: 
     [("first", 0), ("middle", 2), ("last", 5)],
 )
 def test_ctrl_c_writes_nothing_and_keeps_a_draft(project: Project, where: str, answered: int) -> None:
-    from deploycheck.drafts import parse_draft
+    from deploycheck.authoring.drafts import parse_draft
 
     p = project
     t = term(p)
@@ -279,7 +279,7 @@ TO_CONTINUATION = [
 def test_ctrl_c_at_every_other_prompt_writes_nothing_and_keeps_a_draft(
     project: Project, typed: list[tuple[str, str]], prompt: str, answered: int,
 ) -> None:
-    from deploycheck.drafts import parse_draft
+    from deploycheck.authoring.drafts import parse_draft
 
     p = project
     t = term(p)
@@ -312,7 +312,7 @@ def two_answers_then_ctrl_c(p: Project, shared: str, order: str) -> None:
 
 
 def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(project: Project) -> None:
-    from deploycheck.drafts import parse_draft
+    from deploycheck.authoring.drafts import parse_draft
 
     p = project
     two_answers_then_ctrl_c(p, "Product.stock", "a row lock")
@@ -342,7 +342,7 @@ def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(p
 
 
 def test_end_of_input_aborts_with_exit_1_and_keeps_a_draft(project: Project) -> None:
-    from deploycheck.drafts import parse_draft
+    from deploycheck.authoring.drafts import parse_draft
 
     p = project
     t = term(p)
@@ -597,7 +597,7 @@ LEFT, UP, DOWN, BACKSPACE = "\x1b[D", "\x1b[A", "\x1b[B", "\x7f"
 
 def ctrl_c_then_draft(t: Terminal, p: Project) -> dict[str, Answer]:
     """Ctrl-C at the prompt just shown; the draft's answers (Ctrl-C keeps them)."""
-    from deploycheck.drafts import parse_draft
+    from deploycheck.authoring.drafts import parse_draft
 
     t.interrupt()
     assert t.wait() == 130
@@ -791,7 +791,7 @@ def test_the_prompt_library_is_loaded_only_by_the_walkthrough_at_a_terminal(proj
         proc = subprocess.run([sys.executable, "-c", code, *args], cwd=project.repo, env=git_env(),
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert "LOADED False" in proc.stderr, (args, proc.stderr)
-    proc = subprocess.run([sys.executable, "-c", "import sys, deploycheck.walkthrough, deploycheck.prompts; "
+    proc = subprocess.run([sys.executable, "-c", "import sys, deploycheck.authoring.walkthrough, deploycheck.authoring.prompts; "
                            "print('prompt_toolkit' in sys.modules)"], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.strip() == "False"
 
@@ -814,7 +814,7 @@ def make_walk(script: str, findings=(LOST_UPDATE,), files=None, config=Config(),
     """A walk whose typed lines are ``script``, and the screen it prints on."""
     from rich.console import Console
 
-    from deploycheck.walkthrough import Prompter, Walk
+    from deploycheck.authoring.walkthrough import Prompter, Walk
 
     files = {TEST_PATH: CONCURRENCY_TEST} if files is None else files
     screen = io.StringIO()
@@ -942,7 +942,7 @@ def test_the_answers_table_never_folds_a_path_while_it_can_fit() -> None:
     is left for a terminal too narrow for the word at all."""
     from rich.console import Console
 
-    from deploycheck.walkthrough import summary_table
+    from deploycheck.authoring.walkthrough import summary_table
 
     answers = {
         "shared-state": Answer("yes", "decrements inventory.Product.stock, which the checkout API also writes"),
@@ -990,7 +990,7 @@ def test_scripted_shortcuts_and_moves_take_the_same_path() -> None:
 def test_a_scripted_yes_no_takes_yes_and_no() -> None:
     from rich.console import Console
 
-    from deploycheck.walkthrough import Prompter
+    from deploycheck.authoring.walkthrough import Prompter
 
     console = Console(file=io.StringIO(), width=100, markup=False, highlight=False, emoji=False, color_system=None)
     replies = [Prompter(console, io.StringIO(typed + "\n")).confirm("Sign?") for typed in ("y", "Y", "yes", "YES", "n", "No")]

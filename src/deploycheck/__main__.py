@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args[:1] == ["verify"] and "--hook" in args:
-            from .hookfast import try_fast_hook
+            from .hooks.fast import try_fast_hook
 
             code = try_fast_hook(args[1:])
             if code is not None:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    from .safe import inert
+    from .util.safe import inert
 
     # One line: a path with a line break must not start a line of its own in a CI log
     # (GitHub reads `::error::…` at the start of any output line as a workflow command).

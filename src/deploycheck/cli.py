@@ -213,7 +213,7 @@ def hook_uninstall(
 @hook_app.command("warn", hidden=True)
 def hook_warn() -> None:
     """Print one line when the staged change is flagged; always exit 0 (the pre-commit hook)."""
-    from .hookwarn import run as warn
+    from .hooks.warn import run as warn
 
     raise typer.Exit(warn())
 

@@ -30,7 +30,7 @@ def build(root: Path, sc: Scenario) -> Path:
 
 
 def run_one(root: Path, sc: Scenario) -> Outcome:
-    from deploycheck.commands.common import analyse
+    from deploycheck.analysis.pipeline import analyse
 
     repo = build(root, sc)
     ctx = analyse("main", None, cwd=str(repo))

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .. import __version__, gitcmd
+from ..git import gitcmd
+from .. import __version__
 from ..errors import DeployCheckError, SigningError
 
 CONFIG = ".deploycheck/config.yaml"
@@ -291,14 +292,14 @@ def find_pr_template(root: Path) -> str:
 def _confirm(question: str) -> bool:
     from rich.prompt import Confirm
 
-    from ..console import out
+    from ..output.console import out
 
     return Confirm.ask(question, default=True, console=out())
 
 
 def setup_signers(root: Path) -> Outcome:
     """Create .deploycheck/allowed_signers, with the current user's key when one is found."""
-    from ..signing import discover_signing_key
+    from ..records.signing import discover_signing_key
 
     path = root / SIGNERS
     old = _read(path)
@@ -401,7 +402,7 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
     if ci in CI_INSTALL_LINE and source is not None:
         steps.append(install_step(source, ci))
     if changed:
-        from ..gitignore import force_note
+        from ..git.gitignore import force_note
 
         ignored = ignored or {}
         add = "git add --force" if any(p in ignored for p in changed) else "git add"
@@ -429,9 +430,9 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     from rich.text import Text
 
     from .. import install_source
-    from ..console import out
-    from ..gitignore import ignored as ignored_paths
-    from ..safe import inert
+    from ..output.console import out
+    from ..git.gitignore import ignored as ignored_paths
+    from ..util.safe import inert
 
     source = install_source.from_option(install_spec) if install_spec else install_source.current(__version__)
     root = Path(gitcmd.toplevel(os.getcwd()))
