@@ -191,3 +191,84 @@ def test_process_exit_codes_through_the_console_entry(project) -> None:
     assert outside.returncode == 2 and outside.stderr.startswith("deploycheck: error: ")
     assert os.path.basename(str(project.repo.parent)) in outside.stderr
 
+
+# --- the commit hook (`hook warn`) on the same Typer-free dispatch ------------------------------
+
+# What a hook must not load: the CLI's libraries, and dataclasses (its import, and the classes it
+# generates, cost more start-up time than a quiet hook's whole scan; util/plain.py is the stand-in).
+# dataclasses only while no rule family has to run: the pattern checks and the Python rules use it.
+NEVER_ON_A_HOOK = ("typer", "click", "rich", "dataclasses")
+# A change every family's gate turns away without importing the family (rules/__init__.py).
+GATED_OUT = {"docs/guide.md": QUIET_FILES["docs/guide.md"], "inventory/format.py": QUIET_FILES["inventory/format.py"]}
+
+
+def stage(repo: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(text)
+    git(repo, "add", *files)
+
+
+def probe_modules(repo: Path, *args: str) -> tuple[int, list[str], str, str]:
+    """(exit code, which of NEVER_ON_A_HOOK got imported, stdout, stderr) of ``deploycheck ARGS``."""
+    code = (
+        "import json, sys\n"
+        "from deploycheck.__main__ import main\n"
+        "code = main(sys.argv[1:])\n"
+        f"loaded = sorted({{m.split('.')[0] for m in sys.modules}} & set({NEVER_ON_A_HOOK!r}))\n"
+        "print(json.dumps([code, loaded]), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=repo, env=git_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    *messages, last = proc.stderr.strip().splitlines()
+    exit_code, loaded = json.loads(last)
+    return exit_code, loaded, proc.stdout, "\n".join(messages)
+
+
+def through_typer(repo: Path, *args: str) -> tuple[int, str, str]:
+    """``deploycheck ARGS`` run by the Typer app (deploycheck.cli), as before the one dispatch."""
+    code = "import sys\nfrom deploycheck.cli import run\nsys.exit(run(sys.argv[1:]))\n"
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=repo, env=git_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_quiet_push_hook_loads_none_of_the_cli_libraries_nor_dataclasses(project) -> None:
+    git(project.repo, "checkout", "-q", "-b", "quiet")
+    commit(project.repo, GATED_OUT, "docs and helpers")
+    assert probe_modules(project.repo, "verify", "--hook") == (0, [], "", "")
+    commit(project.repo, QUIET_FILES, "and a script the pattern packs read")
+    code, loaded, out, err = probe_modules(project.repo, "verify", "--hook")
+    assert (code, out, err) == (0, "", "") and not {"typer", "click", "rich"} & set(loaded)
+
+
+def test_quiet_commit_hook_loads_none_of_the_cli_libraries_nor_dataclasses(project) -> None:
+    stage(project.repo, GATED_OUT)
+    assert probe_modules(project.repo, "hook", "warn") == (0, [], "", "")
+    assert through_typer(project.repo, "hook", "warn") == (0, "", "")
+    stage(project.repo, QUIET_FILES)
+    code, loaded, out, err = probe_modules(project.repo, "hook", "warn")
+    assert (code, out, err) == (0, "", "") and not {"typer", "click", "rich"} & set(loaded)
+
+
+def test_commit_hook_warns_without_typer_and_says_what_the_typer_path_said(project) -> None:
+    stage(project.repo, {"inventory/jobs.py": LOST_UPDATE_JOB})
+    code, loaded, out, err = probe_modules(project.repo, "hook", "warn")
+    assert (code, err) == (0, "") and not {"typer", "click", "rich"} & set(loaded)
+    assert out.startswith("deploycheck: this commit touches jobs, queues or shared state (inventory/jobs.py:")
+    assert through_typer(project.repo, "hook", "warn") == (0, out, "")
+
+
+def test_commit_hook_outside_a_repository_is_still_a_quiet_exit_0(tmp_path) -> None:
+    code, loaded, out, err = probe_modules(tmp_path, "hook", "warn")
+    assert (code, out) == (0, "") and err.startswith("deploycheck: warning skipped (")
+    assert through_typer(tmp_path, "hook", "warn") == (0, out, err + "\n")
+    assert loaded == []
+
+
+def test_commit_hook_with_other_arguments_is_left_to_the_cli() -> None:
+    from deploycheck.hooks.dispatch import run_hook
+
+    assert run_hook(["hook", "warn", "--help"]) is None
+    assert run_hook(["hook", "install"]) is None
+    assert run_hook(["verify"]) is None
