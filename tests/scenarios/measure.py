@@ -18,10 +18,7 @@ class Outcome:
 
 
 def build(root: Path, sc: Scenario) -> Path:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent.parent))
-    from gitrepo import commit, git, make_repo
+    from support.gitrepo import commit, git, make_repo
 
     repo = make_repo(root / sc.name, sc.base)
     git(repo, "checkout", "-q", "-b", "change")

@@ -11,7 +11,7 @@ from ..config import CONFIG_PATH, Config, parse_config_text
 from ..git.gitcmd import BlobReader, BlobStream
 from ..git.model import Change, FileChange, Finding
 from ..util.parallel import in_two_processes
-from ..util.parallel import workers as _workers  # the name tests/test_perf_paths.py asks
+from ..util.parallel import workers as _workers  # the name tests/analysis/test_perf_paths.py asks
 from ..util.plain import Plain
 from .scan import MAX_TEXT_BYTES, ScanResult, likely_reads, scan_change, scan_files
 

@@ -241,7 +241,7 @@ def scan_files(
     )
     repo = RepoAt(at[0], at[1], read_blob, config.job_paths) if at and at[1] else None
     # Rule families are imported only when a changed file can concern them (a git hook on a
-    # docs-only commit never loads the Python analyzers); tests/test_registry.py keeps the whole
+    # docs-only commit never loads the Python analyzers); tests/rules/test_registry.py keeps the whole
     # registry consistent.
     out: list[list[Finding]] = []
     seen: set[tuple] = set()

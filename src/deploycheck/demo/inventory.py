@@ -1,6 +1,6 @@
 """The demo's stock reservation in plain sqlite3, run by several workers against a real file.
 
-``deploycheck demo`` and tests/test_testing_helper.py run both versions of the incident's job
+``deploycheck demo`` and tests/commands/test_testing_helper.py run both versions of the incident's job
 with ``deploycheck.testing.run_concurrently``: the refactor's get / modify / save
 (``reserve_read_modify_write``) and main's single atomic UPDATE (``reserve_atomic``). Each call
 opens its own connection, as each worker of a queue does, in autocommit mode (every statement is

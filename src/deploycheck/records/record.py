@@ -761,7 +761,7 @@ def answers_in_order(answers: Mapping[str, Answer], order: Sequence[str]) -> dic
 
 # Test-only. `DEPLOYCHECK_TEST_PAUSE_AT=POINT:FILE` makes a record write stop at the named
 # POINT, create FILE and wait there until the process is killed. It exists so that
-# tests/test_concurrent_check.py can SIGKILL `check` at exactly each step of a write (before
+# tests/authoring/test_concurrent_check.py can SIGKILL `check` at exactly each step of a write (before
 # it, with half the bytes in the temporary file, before and after the rename, before staging)
 # instead of at a random moment that a fast machine finishes before. Unset (always, outside
 # that test) it costs one environment lookup per write and changes nothing.

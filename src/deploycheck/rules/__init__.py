@@ -32,7 +32,7 @@ def _python_file(path: str) -> bool:
 
 
 # The extensions of trees.langs.EXTENSIONS, repeated here so that judging a path never imports
-# the family (tests/test_trees.py checks that the two lists agree).
+# the family (tests/rules/test_trees.py checks that the two lists agree).
 TREE_EXTENSIONS = (".rb", ".rake", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".java", ".kt",
                    ".kts", ".lua")
 
@@ -44,7 +44,7 @@ def _tree_file(path: str) -> bool:
 # Which paths a family's detectors can report on, judged from the path alone, so that scanning
 # a change without such files never imports the family (importing the Python rules compiles
 # dozens of regular expressions: a large share of a git hook's budget). A family missing here
-# reads every file. tests/test_perf_paths.py checks every rule example against these gates.
+# reads every file. tests/analysis/test_perf_paths.py checks every rule example against these gates.
 FILE_GATES: dict[str, Callable[[str], bool]] = {
     "deploycheck.rules.python.family": _python_file,
     "deploycheck.rules.trees": _tree_file,

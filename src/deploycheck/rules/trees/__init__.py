@@ -30,7 +30,7 @@ def may_analyse_path(path: str) -> bool:
 
 
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
-# hazards.HINTS, repeated so that the gate imports nothing more (tests/test_trees.py compares them)
+# hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
 
