@@ -11,7 +11,7 @@ import sys
 from _common import WORK, deploycheck_cmd, fast_import_branch, git, median_times, table
 
 MODEL = (
-    "import sys, os; from deploycheck.change import compute_change; "
+    "import sys, os; from deploycheck.git.change import compute_change; "
     "c, d = compute_change(os.getcwd(), 'main', None); print(len(c.files))"
 )
 

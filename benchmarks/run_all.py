@@ -23,7 +23,7 @@ from _common import (
 
 PYTHON_PASS = [sys.executable, "-c", "pass"]
 MODEL = (
-    "import os; from deploycheck.change import compute_change; "
+    "import os; from deploycheck.git.change import compute_change; "
     "c, d = compute_change(os.getcwd(), 'main', None); print(len(c.files))"
 )
 
@@ -31,7 +31,7 @@ MODEL = (
 # writes it, without the interpreter's start-up (median of N runs, printed in seconds).
 MODEL_IN_PROCESS = (
     "import os, statistics, sys, time\n"
-    "from deploycheck.change import compute_change\n"
+    "from deploycheck.git.change import compute_change\n"
     "times = []\n"
     "for _ in range(int(sys.argv[1]) + 1):\n"
     "    start = time.perf_counter()\n"
@@ -163,7 +163,7 @@ def bench_log(records: int, runs: int) -> list[Row]:
     repo = WORK / f"log-{records}"
     log_repo(repo, records)
     # `log` keeps the outcome of each signature check in <git dir>/deploycheck/ (see
-    # deploycheck/logcache.py): "cold" deletes that file before each run (a fresh clone, a
+    # deploycheck/records/logcache.py): "cold" deletes that file before each run (a fresh clone, a
     # changed allowed_signers or deploycheck version), "warm" is every later run.
     cache = repo / ".git" / "deploycheck" / "log-signatures.json"
     def cold(*args: str) -> list[str]:

@@ -70,8 +70,8 @@ def command_line(text: str):
 def render_scan(ctx, path: Path) -> None:
     from rich.padding import Padding
 
-    from deploycheck import report
-    from deploycheck.walkthrough import _read_sources
+    from deploycheck.output import report
+    from deploycheck.authoring.walkthrough import _read_sources
 
     console = recording_console()
     console.print(command_line("deploycheck scan"))
@@ -83,9 +83,9 @@ def render_scan(ctx, path: Path) -> None:
 def render_walkthrough(ctx, path: Path) -> None:
     from rich.text import Text
 
-    from deploycheck.checklist import load_builtin
-    from deploycheck.verification import head_reader, load_trust
-    from deploycheck.walkthrough import Prompter, Walk, _read_sources, glance
+    from deploycheck.checklist.checklist import load_builtin
+    from deploycheck.gate.verification import head_reader, load_trust
+    from deploycheck.authoring.walkthrough import Prompter, Walk, _read_sources, glance
 
     console = recording_console()
     checklist = load_trust(ctx).checklist or load_builtin("background-jobs")
@@ -144,7 +144,7 @@ def update_demo_transcript(transcript: str) -> None:
 
 
 def main() -> int:
-    from deploycheck.commands.common import analyse
+    from deploycheck.analysis.pipeline import analyse
     from deploycheck.commands.demo import SCRATCH, build_repository, isolated
 
     DOCS.mkdir(exist_ok=True)

@@ -25,7 +25,7 @@ def with_rules_table(text: str, table: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from deploycheck.report import render_rules_markdown
+    from deploycheck.output.report import render_rules_markdown
 
     text = RULES_DOC.read_text(encoding="utf-8")
     updated = with_rules_table(text, render_rules_markdown())

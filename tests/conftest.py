@@ -1,12 +1,9 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +32,7 @@ def _isolated_home(tmp_path_factory, monkeypatch):
 # git edge-case and concurrency tests start from.
 @pytest.fixture
 def key(tmp_path) -> Path:
-    from incident import keygen
+    from support.incident import keygen
 
     return keygen(tmp_path / "id_ed25519")
 
@@ -44,7 +41,7 @@ def key(tmp_path) -> Path:
 def attack(tmp_path) -> object:
     """A project on main pushed to `origin`, and a branch `attack` with a risky change, no record
     (the tests of what the gate trusts; _isolated_home has already removed every CI variable)."""
-    from dcflow import attack_project
+    from support.dcflow import attack_project
 
     return attack_project(tmp_path)
 
@@ -52,6 +49,6 @@ def attack(tmp_path) -> object:
 @pytest.fixture
 def repo(tmp_path, key) -> Path:
     """main with the shop (and allowed_signers for ``key``); branch `refactor` with the refactor."""
-    from incident import incident_repo
+    from support.incident import incident_repo
 
     return incident_repo(tmp_path, key)

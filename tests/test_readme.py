@@ -230,7 +230,7 @@ def test_every_command_and_option_in_the_readme_and_docs_exists(capsys):
 
 
 def test_the_rule_table_matches_the_registry():
-    from deploycheck.report import render_rules_markdown
+    from deploycheck.output.report import render_rules_markdown
     from update_readme_rules import with_rules_table
 
     rules = doc("rules.md")
@@ -248,8 +248,8 @@ def test_the_rule_table_lists_every_rule_once():
 
 
 def test_the_answers_example_is_a_valid_answers_file():
-    from deploycheck.answers import parse_answers
-    from deploycheck.checklist import load_builtin
+    from deploycheck.checklist.answers import parse_answers
+    from deploycheck.checklist.checklist import load_builtin
 
     checklist = load_builtin("background-jobs")
     (example,) = [b for b in code_blocks(doc("configuration.md"), "yaml") if b.startswith("shared-state:")]
@@ -260,7 +260,7 @@ def test_the_answers_example_is_a_valid_answers_file():
 
 def test_the_configuration_example_uses_every_key_and_parses():
     from deploycheck.config import TOP_KEYS, parse_config_text
-    from deploycheck.envparity import parse_declared
+    from deploycheck.rules.envparity import parse_declared
 
     (example,) = [b for b in code_blocks(doc("configuration.md"), "yaml") if b.startswith("base_branch:")]
     config = parse_config_text(example, "docs/configuration.md")
@@ -276,7 +276,7 @@ def test_the_configuration_example_uses_every_key_and_parses():
 
 
 def test_the_allowed_signers_example_parses():
-    from deploycheck.signing import parse_allowed_signers
+    from deploycheck.records.signing import parse_allowed_signers
 
     (example,) = [b for b in code_blocks(doc("records.md"), "") if b.startswith("# PRINCIPALS [OPTIONS]")]
     signers = parse_allowed_signers(example, "docs/records.md")

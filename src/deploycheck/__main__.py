@@ -1,6 +1,6 @@
 """Entry point and the one error boundary: exceptions become exit codes and readable messages.
 
-Kept free of heavy imports: `--version` and the git-hook fast path never load Typer or Rich.
+Kept free of heavy imports: `--version` and the git hooks (hooks/dispatch.py) never load Typer or Rich.
 """
 
 from __future__ import annotations
@@ -31,12 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import DeployCheckError
 
     try:
-        if args[:1] == ["verify"] and "--hook" in args:
-            from .hookfast import try_fast_hook
+        from .hooks.dispatch import run_hook  # git hooks: answered without Typer, Click or Rich
 
-            code = try_fast_hook(args[1:])
-            if code is not None:
-                return code
+        code = run_hook(args)
+        if code is not None:
+            return code
         from .cli import run
 
         return run(args)
@@ -67,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    from .safe import inert
+    from .util.safe import inert
 
     # One line: a path with a line break must not start a line of its own in a CI log
     # (GitHub reads `::error::…` at the start of any output line as a workflow command).

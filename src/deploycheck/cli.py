@@ -225,7 +225,9 @@ def hook_uninstall(
 @hook_app.command("warn", hidden=True)
 def hook_warn() -> None:
     """Print one line when the staged change is flagged; always exit 0 (the pre-commit hook)."""
-    from .hookwarn import run as warn
+    # Reached only with more arguments (`--help`): `hook warn` alone is answered without Typer
+    # by hooks/dispatch.py, the same function either way.
+    from .hooks.warn import run as warn
 
     raise typer.Exit(warn())
 

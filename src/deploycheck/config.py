@@ -6,9 +6,9 @@ The gate reads it from the base ref (a branch cannot relax its own rules); see d
 
 from __future__ import annotations
 
-from . import yamlload as Y
+from .util import yamlload as Y
 from .errors import ConfigError
-from .plain import Frozen
+from .util.plain import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def _review(top: Any, source: str) -> tuple[str, int]:
 
 def load_config_at(root: str, rev: str) -> Config:
     """The configuration as committed at ``rev`` (defaults when the file does not exist)."""
-    from . import gitcmd
+    from .git import gitcmd
 
     data = gitcmd.show_file(rev, CONFIG_PATH, root)
     if data is None:

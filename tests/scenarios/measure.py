@@ -18,10 +18,7 @@ class Outcome:
 
 
 def build(root: Path, sc: Scenario) -> Path:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent.parent))
-    from gitrepo import commit, git, make_repo
+    from support.gitrepo import commit, git, make_repo
 
     repo = make_repo(root / sc.name, sc.base)
     git(repo, "checkout", "-q", "-b", "change")
@@ -30,7 +27,7 @@ def build(root: Path, sc: Scenario) -> Path:
 
 
 def run_one(root: Path, sc: Scenario) -> Outcome:
-    from deploycheck.commands.common import analyse
+    from deploycheck.analysis.pipeline import analyse
 
     repo = build(root, sc)
     ctx = analyse("main", None, cwd=str(repo))

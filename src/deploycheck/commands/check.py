@@ -6,20 +6,20 @@ import sys
 from pathlib import Path
 
 from ..errors import DeployCheckError, RecordError, UsageError
-from .common import analyse
+from ..analysis.pipeline import analyse
 
 
 def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_stage: bool, force: bool,
         run_tests: str | None = None, test_timeout: float = 900.0) -> int:
     from rich.text import Text
 
-    from .. import report
-    from ..answers import keep_warnings, parse_answers
-    from ..assess import sign_and_write, trust_warning_for, uncommitted_flagged, validate
-    from ..checklist import load_builtin
-    from ..console import out, warn
-    from ..safe import inert
-    from ..verification import evaluate, load_trust
+    from ..output import report
+    from ..checklist.answers import keep_warnings, parse_answers
+    from ..authoring.assess import sign_and_write, trust_warning_for, uncommitted_flagged, validate
+    from ..checklist.checklist import load_builtin
+    from ..output.console import out, warn
+    from ..util.safe import inert
+    from ..gate.verification import evaluate, load_trust
 
     interactive = answers is None
     ctx = analyse(base)
@@ -58,7 +58,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     # Before the first question: a command that cannot run (exit 2) then costs no answers.
     test_run = _run_tests(ctx, run_tests, test_timeout)
     if interactive:
-        from ..walkthrough import walk
+        from ..authoring.walkthrough import walk
 
         given = walk(ctx, checklist)
         if given is None:
@@ -81,7 +81,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     given = keep_warnings(given, warnings)  # in the record, as the walkthrough keeps them
     # --yes skips the question; without a terminal there is nobody to ask (docs/configuration.md, 'Answers file').
     if not yes and (interactive or sys.stdin.isatty()):
-        from ..walkthrough import confirm_answers, confirm_signing
+        from ..authoring.walkthrough import confirm_answers, confirm_signing
 
         confirmed = confirm_signing() if interactive else confirm_answers(checklist, given, str(answers))
         if not confirmed:
@@ -95,7 +95,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         if interactive:  # the walkthrough saved the answers before returning: say where
             exc.message = f"{exc.message} {_draft_kept(ctx.change.repo_root)}".rstrip()
         raise exc from None
-    from ..drafts import discard
+    from ..authoring.drafts import discard
 
     discard(ctx.change.repo_root)  # the record supersedes the walkthrough's draft
     staged = ("and staged it. Commit it with your branch." if written.staged
@@ -103,7 +103,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
               if _records_ignored(ctx.change.repo_root)
               else "not staged (--no-stage): `git add` it and commit it with your branch.")
     con.print(Text(f"Wrote {inert(written.path, keep_newlines=False)}, signed by {inert(written.signer, keep_newlines=False)}, {staged}", style="green"))
-    from ..summary import markdown_for
+    from ..output.summary import markdown_for
 
     con.print(Text(""))
     print(markdown_for(ctx, checklist, given, written.path, written.signer, test_run))
@@ -115,9 +115,9 @@ def _run_tests(ctx, command: str | None, timeout: float):
     its output's tail, and return what the record stores (testrun.py). None when there is none."""
     from rich.text import Text
 
-    from ..console import out, warn
-    from ..safe import inert
-    from ..testrun import outcome, run_tests
+    from ..output.console import out, warn
+    from ..util.safe import inert
+    from ..gate.testrun import outcome, run_tests
 
     where = "--run-tests"
     if command is None and ctx.config.test_command:
@@ -139,8 +139,8 @@ def _run_tests(ctx, command: str | None, timeout: float):
 
 def _records_ignored(root: str) -> str | None:
     """The ignore rule that keeps records out of git, if any (e.g. `.*` in .gitignore)."""
-    from ..gitignore import ignored
-    from ..record import RECORDS_DIR
+    from ..git.gitignore import ignored
+    from ..records.record import RECORDS_DIR
 
     probe = f"{RECORDS_DIR}/record.yaml"
     return ignored(root, [probe]).get(probe)
@@ -149,8 +149,8 @@ def _records_ignored(root: str) -> str | None:
 def _say_if_records_ignored(root: str, no_stage: bool) -> None:
     """Said before the first question, so the author never learns it from a failed `git add`
     after answering: the record will be staged with `git add --force` (its own path only)."""
-    from ..console import note
-    from ..gitignore import force_note
+    from ..output.console import note
+    from ..git.gitignore import force_note
 
     rule = _records_ignored(root)
     if rule:
@@ -158,9 +158,9 @@ def _say_if_records_ignored(root: str, no_stage: bool) -> None:
 
 
 def _draft_kept(root: str) -> str:
-    from ..assess import branch_name
-    from ..drafts import draft_path
-    from ..safe import inert
+    from ..authoring.assess import branch_name
+    from ..authoring.drafts import draft_path
+    from ..util.safe import inert
 
     path = draft_path(root, branch_name(root))
     if not path.is_file():

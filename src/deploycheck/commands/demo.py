@@ -1,6 +1,6 @@
 """`deploycheck demo`: replay the inventory incident in a throwaway repository and catch it.
 
-The demo builds a small shop (``deploycheck.demo_project``) in a temporary folder, or in
+The demo builds a small shop (``deploycheck.demo.project``) in a temporary folder, or in
 ``--keep DIR``, then runs the real commands in this process, in the order a team meets them:
 scan, the incident reproduced (8 workers on a SQLite file), the CI gate failing, the checklist,
 a signed record, the gate passing, the PR block.
@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .. import demo_project as P
-from .. import gitcmd
+from ..demo import project as P
+from ..git import gitcmd
 from ..errors import DeployCheckError, UsageError
 
 STEPS = 7
@@ -189,7 +189,7 @@ def make_demo_key(directory: Path) -> tuple[Path, str]:
 def _heading(number: int, title: str, command: str = "") -> None:
     from rich.text import Text
 
-    from ..console import out
+    from ..output.console import out
 
     con = out()
     con.print(Text(""))
@@ -203,7 +203,7 @@ def _say(text: str, style: str = "", *, code: bool = False) -> None:
     """Prose wraps at the terminal's width; ``code`` (diff, YAML) is printed unbroken."""
     from rich.text import Text
 
-    from ..console import out
+    from ..output.console import out
 
     out().print(Text(text, style=style), soft_wrap=code)
 
@@ -236,11 +236,11 @@ def _changed_lines(repo: Path) -> list[str]:
 
 def _checklist_answers(ctx, checklist, scratch: Path):  # type: ignore[no-untyped-def]
     """The real walkthrough when a person is at the terminal; the built-in answers otherwise."""
-    from ..answers import parse_answers
+    from ..checklist.answers import parse_answers
 
     if sys.stdin.isatty():
         try:
-            from ..walkthrough import walk
+            from ..authoring.walkthrough import walk
         except ImportError:
             _say("(The interactive walkthrough is not available in this build; using the demo's built-in answers.)", "yellow")
         else:
@@ -261,14 +261,14 @@ def _checklist_answers(ctx, checklist, scratch: Path):  # type: ignore[no-untype
 
 
 def _demo(repo: Path, kept: bool) -> int:
-    from ..assess import sign_and_write, trust_warning_for, validate
-    from ..checklist import load_builtin
-    from ..console import warn
-    from ..drafts import discard
-    from ..safe import inert
-    from ..verification import load_trust
+    from ..authoring.assess import sign_and_write, trust_warning_for, validate
+    from ..checklist.checklist import load_builtin
+    from ..output.console import warn
+    from ..authoring.drafts import discard
+    from ..util.safe import inert
+    from ..gate.verification import load_trust
     from . import scan, summary, verify
-    from .common import analyse
+    from ..analysis.pipeline import analyse
 
     git_dir = repo / ".git"
     scratch = git_dir / SCRATCH
@@ -352,9 +352,9 @@ def _demo(repo: Path, kept: bool) -> int:
 
 def _reproduce_with_workers() -> None:
     """The incident reproduced, not only described: both versions of the job run by 8 threads
-    against a temporary SQLite file (deploycheck.demo_inventory), every worker reading before
+    against a temporary SQLite file (deploycheck.demo.inventory), every worker reading before
     any writes, so the refactor loses the same 7 updates on every machine."""
-    from .. import demo_inventory as inv
+    from ..demo import inventory as inv
 
     _say("")
     _say(

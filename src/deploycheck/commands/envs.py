@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .. import gitcmd
+from ..git import gitcmd
 from ..config import load_config_at
-from ..envparity import CONFIG_FILE, KIND_LABELS, Discovery, Environment, discover_at
+from ..rules.envparity import CONFIG_FILE, KIND_LABELS, Discovery, Environment, discover_at
 from ..errors import GitError
 
 HOW_TO_DECLARE = f"""\
@@ -37,7 +37,7 @@ def run(format: str) -> int:
     config = load_config_at(root, head)
     discovery = discover_at(root, head, config.environments, config.source)
     if format == "json":
-        from ..report import dumps
+        from ..output.report import dumps
 
         print(dumps(envs_json(discovery, head)))
     else:
@@ -83,8 +83,8 @@ def _environment_lines(env: Environment) -> list[tuple[str, str]]:
 def print_text(discovery: Discovery, head: str) -> None:
     from rich.text import Text
 
-    from ..console import out
-    from ..safe import inert
+    from ..output.console import out
+    from ..util.safe import inert
 
     console = out()
     if not discovery.environments:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 
-from .. import report
+from ..output import report
 from ..errors import UsageError
 from ..rules import all_rules, get_rule
-from ..safe import one_line
+from ..util.safe import one_line
 
 
 def run(rule_id: str) -> int:

@@ -3,7 +3,7 @@
 The hook is a small POSIX sh script. It runs deploycheck with the interpreter that installed
 it (so it works from a virtualenv that is not activated), falling back to `deploycheck` on
 PATH. The pre-push hook reads git's `<local ref> <local sha> <remote ref> <remote sha>` lines
-and verifies each pushed commit (see deploycheck.hookrange); the pre-commit hook prints the one-line warning and never
+and verifies each pushed commit (see deploycheck.hooks.range); the pre-commit hook prints the one-line warning and never
 blocks. An existing hook is never replaced without `--force`, and then a backup is kept.
 """
 
@@ -15,7 +15,7 @@ import stat
 import sys
 from pathlib import Path
 
-from .. import gitcmd
+from ..git import gitcmd
 from ..errors import DeployCheckError, UsageError
 
 MARKER = "# deploycheck-hook v1"
@@ -47,7 +47,7 @@ while read -r local_ref local_sha remote_ref remote_sha; do
     case "$local_ref" in refs/tags/*) continue ;; esac
     case "$local_sha" in *[!0]*) ;; *) continue ;; esac   # deleting a remote branch: nothing to check
     # The variables the pre-commit framework exports: `verify --hook` takes the pushed commit
-    # as its head and chooses the base from them (deploycheck.hookrange).
+    # as its head and chooses the base from them (deploycheck.hooks.range).
     PRE_COMMIT_FROM_REF="$remote_sha" PRE_COMMIT_TO_REF="$local_sha" \
         run_deploycheck verify --hook </dev/null || status=1
 done
@@ -133,10 +133,10 @@ def install(cwd: str, stage: str, force: bool, python: str) -> tuple[str, Path, 
 
 
 def run(stage: str, force: bool) -> int:
-    from ..console import out
+    from ..output.console import out
     from rich.text import Text
 
-    from ..safe import inert
+    from ..util.safe import inert
 
     action, hook, backup = install(os.getcwd(), stage, force, sys.executable)
     console = out()
@@ -195,8 +195,8 @@ def uninstall(cwd: str, stage: str) -> tuple[str, Path, Path | None]:
 def run_uninstall(stage: str | None) -> int:
     from rich.text import Text
 
-    from ..console import out
-    from ..safe import inert
+    from ..output.console import out
+    from ..util.safe import inert
 
     console = out()
     for one in [stage] if stage else ["pre-push", "pre-commit"]:

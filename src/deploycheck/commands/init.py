@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .. import __version__, gitcmd
+from ..git import gitcmd
+from .. import __version__
 from ..errors import DeployCheckError, SigningError
 
 CONFIG = ".deploycheck/config.yaml"
@@ -295,7 +296,7 @@ def find_pr_template(root: Path) -> str:
 def _confirm(question: str) -> bool:
     from rich.prompt import Confirm
 
-    from ..console import out
+    from ..output.console import out
 
     return Confirm.ask(question, default=True, console=out())
 
@@ -303,7 +304,7 @@ def _confirm(question: str) -> bool:
 def setup_signers(root: Path, key_path: Path | None = None) -> Outcome:
     """Create .deploycheck/allowed_signers, with the current user's key when one is found, or
     with the key ``init --key PATH`` names (which must be readable: an error otherwise)."""
-    from ..signing import discover_signing_key
+    from ..records.signing import discover_signing_key
 
     path = root / SIGNERS
     old = _read(path)
@@ -352,7 +353,7 @@ def _named_key(root: Path, key_path: Path):
     """The key of ``init --key PATH`` (a .pub file, or a private key whose public half can be
     read), with git's user.email as its principal; bad input is exit 2 with the fix."""
     from ..errors import UsageError
-    from ..signing import discover_signing_key
+    from ..records.signing import discover_signing_key
 
     shown = str(key_path)
     if not key_path.expanduser().is_file():
@@ -451,7 +452,7 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
                      "     ssh-keygen -t ed25519            # only if you have no key yet\n"
                      "     deploycheck init --key ~/.ssh/id_ed25519.pub")
     if changed:
-        from ..gitignore import force_note
+        from ..git.gitignore import force_note
 
         ignored = ignored or {}
         add = "git add --force" if any(p in ignored for p in changed) else "git add"
@@ -480,9 +481,9 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     from rich.text import Text
 
     from .. import install_source
-    from ..console import out
-    from ..gitignore import ignored as ignored_paths
-    from ..safe import inert
+    from ..output.console import out
+    from ..git.gitignore import ignored as ignored_paths
+    from ..util.safe import inert
 
     source = install_source.from_option(install_spec) if install_spec else install_source.current(__version__)
     root = Path(gitcmd.toplevel(os.getcwd()))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from .. import gitcmd
+from ..git import gitcmd
 from ..errors import RecordError
-from ..record import RECORDS_DIR
+from ..records.record import RECORDS_DIR
 
 
 def _records_at_head(root: str) -> list[tuple[str, str]]:
@@ -23,7 +23,7 @@ def _records_at_head(root: str) -> list[tuple[str, str]]:
     return entries
 
 
-# At least this many records are read by two processes (see common.in_two_processes).
+# At least this many records are read by two processes (see util/parallel.py).
 PARALLEL_MIN_RECORDS = 200
 
 
@@ -41,11 +41,11 @@ def load_log_trust(root: str, base_rev: str | None = None) -> LogTrust:
     """The default branch's allowed_signers (resolved as `verify` resolves a base, with
     ``base_rev`` as its --base). Never the one at HEAD: a branch must not be able to vouch for
     its own records. A --base that does not resolve is an error (exit 2), as in scan and verify."""
-    from ..change import resolve_base
+    from ..git.change import resolve_base
     from ..errors import DeployCheckError
-    from ..gitcmd import BlobReader
-    from ..signing import parse_allowed_signers
-    from .common import config_at
+    from ..git.gitcmd import BlobReader
+    from ..records.signing import parse_allowed_signers
+    from ..analysis.pipeline import config_at
 
     try:
         with BlobReader(root) as objects:
@@ -88,10 +88,10 @@ class SignatureChecks:
 
     def signing_key(self, record):
         """``verify_sshsig(record.signed_bytes, record.signature.value, NAMESPACE)``."""
-        from .. import logcache
+        from ..records import logcache
         from ..errors import SigningError
-        from ..record import NAMESPACE
-        from ..sshsig import verify_sshsig
+        from ..records.record import NAMESPACE
+        from ..records.sshsig import verify_sshsig
 
         key_id = logcache.entry_key(NAMESPACE, record.signed_bytes, record.signature.value)
         outcome = self.cached.get(key_id)
@@ -110,7 +110,7 @@ class SignatureChecks:
             raise SigningError(outcome[1])
         key = self._keys.get(outcome[1])
         if key is None:
-            from ..sshsig import public_key_from_openssh
+            from ..records.sshsig import public_key_from_openssh
 
             key = self._keys[outcome[1]] = public_key_from_openssh(outcome[1])
         return key
@@ -128,9 +128,9 @@ def verification(record, trust: LogTrust | None, checks: SignatureChecks | None 
     its principal (and its unsigned key line names that key); otherwise why not, as ``SHORT:
     details`` (the text report shows SHORT only: a long line costs a Rich wrap per record)."""
     from ..errors import SigningError
-    from ..record import NAMESPACE
-    from ..signing import find_trusted_signer
-    from ..sshsig import verify_sshsig
+    from ..records.record import NAMESPACE
+    from ..records.signing import find_trusted_signer
+    from ..records.sshsig import verify_sshsig
 
     try:
         key = checks.signing_key(record) if checks is not None else verify_sshsig(record.signed_bytes, record.signature.value, NAMESPACE)
@@ -148,7 +148,7 @@ def verification(record, trust: LogTrust | None, checks: SignatureChecks | None 
 
 def _entry(path: str, data: bytes, wanted: str | None, trust: LogTrust | None = None, checks: SignatureChecks | None = None,
            reviews: dict | None = None) -> dict | None:
-    from ..record import read_record
+    from ..records.record import read_record
 
     try:
         record = read_record(data, path)
@@ -188,7 +188,7 @@ def _entry(path: str, data: bytes, wanted: str | None, trust: LogTrust | None = 
                              "duration_seconds": round(run.duration_seconds * 1000) / 1000,
                              "head_commit": run.head_commit, "worktree_clean": run.worktree_clean}
     if reviews:  # who co-signed exactly these bytes (review.py); absent when nobody did
-        from ..review import record_digest
+        from ..gate.review import record_digest
 
         found = reviews.get(record_digest(data))
         if found:
@@ -200,12 +200,12 @@ def load_entries(root: str, path_filter: str | None, *, as_json: bool = False, t
                  reviews: dict | None = None) -> list:
     """The records' entries, newest first; with ``as_json``, each as its JSON text instead (made
     where the record was read, so that two processes share the encoding too)."""
-    from ..fingerprint import path_key
-    from ..gitcmd import BlobStream
-    from .common import in_two_processes
+    from ..analysis.fingerprint import path_key
+    from ..git.gitcmd import BlobStream
+    from ..util.parallel import in_two_processes
 
     wanted = path_key(os.path.normpath(path_filter)) if path_filter else None
-    from .. import logcache
+    from ..records import logcache
 
     digest = trust.digest if trust is not None else "none"
     cache_file = logcache.cache_path(root)
@@ -283,7 +283,7 @@ def _indented(value, pad: str, string) -> str:
 def json_document(entry_texts: list[str]) -> str:
     """``report.dumps({"version": 1, "records": entries})``, from the entries' texts:
     ``json.dumps(..., indent=2)`` lays a list of objects out exactly this way."""
-    from ..safe import json_controls_escaped
+    from ..util.safe import json_controls_escaped
 
     if not entry_texts:
         return json_controls_escaped('{\n  "version": 1,\n  "records": []\n}')
@@ -293,7 +293,7 @@ def json_document(entry_texts: list[str]) -> str:
 
 def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
     """The text report as (line, style) pairs."""
-    from ..safe import inert, one_line
+    from ..util.safe import inert, one_line
 
     out: list[tuple[str, str | None]] = []
     for e in entries:
@@ -336,7 +336,7 @@ def print_lines(lines: list[tuple[str, str | None]]) -> None:
     from rich.cells import cell_len
     from rich.text import Text
 
-    from ..console import out
+    from ..output.console import out
 
     con = out()
     width = con.width
@@ -360,7 +360,7 @@ def run(path: str | None, format: str, base: str | None = None) -> int:
     root = gitcmd.toplevel(os.getcwd())
     has_head = gitcmd.resolve("HEAD", root) is not None
     trust = load_log_trust(root, base) if has_head else None
-    from ..review import reviews_at_head
+    from ..gate.review import reviews_at_head
 
     reviews = reviews_at_head(root, trust) if has_head else {}
     if format == "json":
@@ -368,7 +368,7 @@ def run(path: str | None, format: str, base: str | None = None) -> int:
         return 0
     entries = load_entries(root, path, trust=trust, reviews=reviews) if has_head else []
     if not entries:
-        from ..safe import inert
+        from ..util.safe import inert
 
         what = f" that assessed changes to {inert(path)}" if path else ""
         print_lines([(f"No deploycheck records{what} in HEAD's tree ({RECORDS_DIR}/).", None)])

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, UsageError
-from .common import analyse
+from ..analysis.pipeline import analyse
 
 
 def parse_answers(data: bytes, source: str) -> dict:
     """The reviewer's answers file: ``id: "text"`` or ``id: {answer: "…", details: "…"}``."""
-    from .. import yamlload as Y
-    from ..review import ReviewAnswer
+    from ..util import yamlload as Y
+    from ..gate.review import ReviewAnswer
 
     root = Y.compose(data, source)
     out = {}
@@ -30,9 +30,9 @@ def parse_answers(data: bytes, source: str) -> dict:
 def _show(ctx: Any, record_path: str, record: Any, claims: list, checklist: Any) -> None:
     from rich.text import Text
 
-    from .. import report
-    from ..console import out
-    from ..safe import inert
+    from ..output import report
+    from ..output.console import out
+    from ..util.safe import inert
 
     con = out()
     for claim in claims:
@@ -48,16 +48,16 @@ def _show(ctx: Any, record_path: str, record: Any, claims: list, checklist: Any)
             line += f" (kept despite a finding: {answer.rebuttal})"
         con.print(Text(inert(texts.get(qid, qid), keep_newlines=False), style="dim"))
         con.print(Text(inert(line, keep_newlines=False)), soft_wrap=True)
-    from ..testrun import evidence_lines
+    from ..gate.testrun import evidence_lines
 
     for line, weak in evidence_lines(record.body.concurrency_test, record.body.test_run):  # issue 19: a weak test, as such
         con.print(Text(inert(line, keep_newlines=False), style="bold yellow" if weak else ""), soft_wrap=True)
 
 
 def _ask(record_answers: Any) -> dict:
-    from ..console import out
-    from ..review import AGREE, READ_WITH_WORKERS, ReviewAnswer, questions
-    from ..walkthrough import Prompter
+    from ..output.console import out
+    from ..gate.review import AGREE, READ_WITH_WORKERS, ReviewAnswer, questions
+    from ..authoring.walkthrough import Prompter
 
     prompter = Prompter(out())
     answers = {}
@@ -72,9 +72,9 @@ def _ask(record_answers: Any) -> dict:
 
 
 def _confirm() -> bool:
-    from ..console import out
+    from ..output.console import out
     from ..errors import Aborted, Interrupted
-    from ..walkthrough import Prompter
+    from ..authoring.walkthrough import Prompter
 
     try:
         return Prompter(out()).confirm("Sign and write the review?", default=True)
@@ -98,9 +98,9 @@ def _ask_all(record_answers: Any) -> dict:
 
 
 def _pick_record(ctx: Any) -> tuple[str, bytes, Any, Any]:
-    from ..review import valid_records
-    from ..safe import inert
-    from ..verification import evaluate
+    from ..gate.review import valid_records
+    from ..util.safe import inert
+    from ..gate.verification import evaluate
 
     verdict = evaluate(ctx)
     records = valid_records(ctx, verdict) if verdict.ok else {}
@@ -121,16 +121,16 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
 
     from rich.text import Text
 
-    from .. import gitcmd
-    from ..console import out, warn
-    from ..fingerprint import fingerprint
-    from ..prfield import change_claims, read_pr_text
-    from ..record import SignatureInfo, attach_signature, utc_now, write_record_atomic
-    from ..review import (REVIEW_NAMESPACE, ReviewBody, answer_problems, build_body, parse_review,
+    from ..git import gitcmd
+    from ..output.console import out, warn
+    from ..analysis.fingerprint import fingerprint
+    from ..gate.prfield import change_claims, read_pr_text
+    from ..records.record import SignatureInfo, attach_signature, utc_now, write_record_atomic
+    from ..gate.review import (REVIEW_NAMESPACE, ReviewBody, answer_problems, build_body, parse_review,
                           record_digest, required_count, review_name)
-    from ..safe import inert
-    from ..signing import discover_signing_key, find_trusted_signer, sign
-    from ..verification import change_digests, load_trust
+    from ..util.safe import inert
+    from ..records.signing import discover_signing_key, find_trusted_signer, sign
+    from ..gate.verification import change_digests, load_trust
 
     ctx = analyse(base)
     con = out()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import report
+from ..output import report
 from ..rules import all_rules
 
 
@@ -11,7 +11,7 @@ def run(format: str) -> int:
     if format == "json":
         print(report.dumps(report.rules_json(rules)))
         return 0
-    from ..console import out
+    from ..output.console import out
 
     if not rules:
         out().print("No rules are registered.")

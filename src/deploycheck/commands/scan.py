@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .. import report
+from ..output import report
 from ..config import CONFIG_PATH, Config
-from .common import Context, analyse
+from ..analysis.pipeline import Context, analyse
 
 
 def run(base: str | None, head: str | None, format: str, fail_on_findings: bool) -> int:
@@ -12,11 +12,11 @@ def run(base: str | None, head: str | None, format: str, fail_on_findings: bool)
     result = ctx.scan
     notes = config_notes(ctx)
     if notes:
-        from ..console import warn
+        from ..output.console import warn
 
         for message in notes:
             warn(message)
-    from ..prfield import claim_lines, shown_claims
+    from ..gate.prfield import claim_lines, shown_claims
 
     claims = shown_claims(ctx)
     if format == "json":
@@ -29,7 +29,7 @@ def run(base: str | None, head: str | None, format: str, fail_on_findings: bool)
         if claims:  # first, in plain words (issue 19)
             from rich.text import Text
 
-            from ..console import out
+            from ..output.console import out
 
             for line in claim_lines(claims):
                 out().print(Text(line, style="bold yellow"), soft_wrap=True)
@@ -73,8 +73,8 @@ def _next_step(ctx: Context) -> str:
     """After the verdict line: what to do, or that a committed record already covers it."""
     if not ctx.scan.flagged:
         return report.ASSESS
-    from ..safe import inert
-    from ..verification import evaluate
+    from ..util.safe import inert
+    from ..gate.verification import evaluate
 
     verdict = evaluate(ctx)
     valid = next((r for r in verdict.records if r.status == "valid"), None)

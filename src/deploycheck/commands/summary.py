@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import analyse
+from ..analysis.pipeline import analyse
 
 
 def run(base: str | None, format: str, github_comment: bool = False, allow_forks: bool = False,
@@ -11,11 +11,11 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
         from ..errors import UsageError
 
         raise UsageError("--github-comment posts the Markdown block: drop --format text.")
-    from .. import gitcmd
-    from ..summary import _web_base, markdown_block
-    from ..verification import evaluate, load_trust
+    from ..git import gitcmd
+    from ..output.summary import _web_base, markdown_block
+    from ..gate.verification import evaluate, load_trust
 
-    from ..testrun import apply as test_run_rule
+    from ..gate.testrun import apply as test_run_rule
 
     ctx = analyse(base)
     verdict = test_run_rule(ctx, evaluate(ctx, allowed_signers))  # as `verify` says it (require_test_run)
@@ -32,7 +32,7 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
     if github_comment:
         # The comment sits beside the check's status: its verdict line is the gate's own (the
         # pull request's text and reviews included), never a friendlier one.
-        from ..review import pr_and_review_checks
+        from ..gate.review import pr_and_review_checks
         from .verify import gate_verdict
 
         gate, _, _ = pr_and_review_checks(ctx, gate_verdict(ctx, allowed_signers), allowed_signers, None, None)
@@ -42,7 +42,7 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
     unanswered = "(not answered)"
     pending = _uncommitted_records(ctx.change.repo_root) if record is None and ctx.scan.flagged else []
     if pending:
-        from ..console import warn
+        from ..output.console import warn
 
         unanswered = "(record not committed yet)"
         warn(f"the record {pending[0]} is not committed yet, and `summary` reads committed records only: "
@@ -68,14 +68,14 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
         if github_comment:
             import sys
 
-            from ..ghaction import comment_from_env
+            from ..output.ghaction import comment_from_env
 
             sys.stdout.flush()
             print(f"deploycheck: {comment_from_env(text, allow_forks)}", file=sys.stderr)
         return 0
     from rich.text import Text
 
-    from ..console import out
+    from ..output.console import out
 
     heading, _, rest = text.partition("\n")
     out().print(Text(heading, style="bold"))
@@ -86,10 +86,10 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
 def _with_claims_and_reviews(ctx, verdict, text: str, markdown: bool) -> str:
     """The block with what the title, description or commits claim against what changed first
     (right under the heading), and who reviewed the record last (issue 19)."""
-    from ..github import markdown_text
-    from ..prfield import shown_claims
-    from ..review import review_checks
-    from ..safe import one_line
+    from ..output.github import markdown_text
+    from ..gate.prfield import shown_claims
+    from ..gate.review import review_checks
+    from ..util.safe import one_line
 
     esc = markdown_text if markdown else (lambda t: one_line(t, 2000))
     claims = [c for c in shown_claims(ctx) if c.message]
@@ -106,8 +106,8 @@ def _with_claims_and_reviews(ctx, verdict, text: str, markdown: bool) -> str:
 
 def _uncommitted_records(root: str) -> list[str]:
     """Records in the working tree (staged or not) that HEAD does not have: what `check` wrote."""
-    from .. import gitcmd
-    from ..record import RECORDS_DIR
+    from ..git import gitcmd
+    from ..records.record import RECORDS_DIR
 
     out = gitcmd.run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", RECORDS_DIR], root, check=False).stdout
     return sorted(e[3:].decode("utf-8", "surrogateescape") for e in out.split(b"\0") if len(e) > 3 and e[:2] in (b"A ", b"??", b"AM"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import import_module
 from .base import FileContext, Rule
-from .py_gate import may_report as _python_may_report
+from .python.gate import may_report as _python_may_report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     from .base import Detector
 
 FAMILIES = (
-    "deploycheck.rules.python_rules",
-    "deploycheck.rules.patterns",
+    "deploycheck.rules.python.family",
+    "deploycheck.rules.patterns.engine",
     "deploycheck.rules.trees",
     "deploycheck.rules.parity",
-    # Last, so that the Python file it asks about has been parsed already (py_source memoises).
+    # Last, so that the Python file it asks about has been parsed already (python.source memoises).
     "deploycheck.rules.not_analysed",
 )
 
@@ -32,7 +32,7 @@ def _python_file(path: str) -> bool:
 
 
 # The extensions of trees.langs.EXTENSIONS, repeated here so that judging a path never imports
-# the family (tests/test_trees.py checks that the two lists agree).
+# the family (tests/rules/test_trees.py checks that the two lists agree).
 TREE_EXTENSIONS = (".rb", ".rake", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".go", ".java", ".kt",
                    ".kts", ".lua")
 
@@ -44,18 +44,18 @@ def _tree_file(path: str) -> bool:
 # Which paths a family's detectors can report on, judged from the path alone, so that scanning
 # a change without such files never imports the family (importing the Python rules compiles
 # dozens of regular expressions: a large share of a git hook's budget). A family missing here
-# reads every file. tests/test_perf_paths.py checks every rule example against these gates.
+# reads every file. tests/analysis/test_perf_paths.py checks every rule example against these gates.
 FILE_GATES: dict[str, Callable[[str], bool]] = {
-    "deploycheck.rules.python_rules": _python_file,
+    "deploycheck.rules.python.family": _python_file,
     "deploycheck.rules.trees": _tree_file,
 }
 
 
 # A second, finer gate for families that are costly to import: asked with the file's context
-# (changed lines, lazily the file) only when the path gate passed. ``py_gate`` explains why
+# (changed lines, lazily the file) only when the path gate passed. ``python.gate`` explains why
 # the Python family's gate can never turn away a file one of its detectors would report on.
 CONTENT_GATES: dict[str, Callable[[FileContext], bool]] = {
-    "deploycheck.rules.python_rules": _python_may_report,
+    "deploycheck.rules.python.family": _python_may_report,
     "deploycheck.rules.trees": lambda ctx: _family("deploycheck.rules.trees").may_analyse_path(ctx.path)
     and _family("deploycheck.rules.trees").may_report(ctx),
 }

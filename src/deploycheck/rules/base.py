@@ -2,7 +2,7 @@
 
 A rule is data (id, name, category, severity, the questions it is evidence for, and its
 documentation in ruff's sections). A detector is a function ``(FileContext) -> Iterable[Finding]``
-that reports findings for one or more rules; ``deploycheck.scan`` runs every detector over every
+that reports findings for one or more rules; ``deploycheck.analysis.scan`` runs every detector over every
 changed file and applies configuration and inline suppressions afterwards.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from ..model import FileChange, Finding
-from ..plain import Frozen
+from ..git.model import FileChange, Finding
+from ..util.plain import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class FileContext:
 
 class RepoAt:
     """The repository a change belongs to, at its head commit: what a detector needs to look at
-    files the change did not touch (rules/py_repo_index.py builds the job context from it)."""
+    files the change did not touch (rules/python/repo_index.py builds the job context from it)."""
 
     __slots__ = ("root", "head_sha", "read_blob", "job_paths")
     # Whether the job index may use the git directory's cache. The CI gate (`deploycheck verify`)
@@ -162,7 +162,7 @@ class DetectorSettings(Frozen):
     ) -> None:
         self.job_paths = job_paths  # extra globs whose files are job/worker code
         self.lock_wrappers = lock_wrappers  # project names acting as locks/transactions, e.g. traced_atomic
-        # deploycheck.basefiles.BaseFiles: the base commit's files, read on demand (a package
+        # deploycheck.git.basefiles.BaseFiles: the base commit's files, read on demand (a package
         # manifest says whether the repository is a job system). Not a field: not compared.
         self.base_files = base_files
 

@@ -18,9 +18,9 @@ import codecs
 import re
 import sys
 
-from ..model import FileChange, Finding
+from ..git.model import FileChange, Finding
 from .base import FileContext, Rule
-from .py_gate import is_test_path, job_by_path, migration_kind
+from .python.gate import is_test_path, job_by_path, migration_kind
 
 NOT_ANALYSED = Rule(
     id="DC001",
@@ -93,10 +93,10 @@ CODE_EXTENSIONS = frozenset(
     "swift ex exs erl hs lua pl pm sh bash zsh ps1 r jl dart c cc cpp cxx h hpp m mm sql pyx".split()
 )
 # Code the pattern packs read, and the paths they skip by convention as vendored or built code
-# (rules/patterns.is_test_or_doc): code there runs in production, yet no rule reads it.
+# (rules/paths.is_test_or_doc): code there runs in production, yet no rule reads it.
 PACK_CODE_EXTENSIONS = frozenset("js jsx mjs cjs ts tsx mts cts go java kt rb rake sql".split())
 _VENDORED_OR_BUILT = r"(?:^|/)(?:vendor|dist|build|node_modules)/|\.min\.js$"
-# What the pattern packs skip (patterns.is_test_or_doc) because it is a test or holds no code
+# What the pattern packs skip (paths.is_test_or_doc) because it is a test or holds no code
 # that runs in production: test folders and names (any case: `Tests/`, `x_TEST.js`), type
 # declarations (`.d.ts` hold no code) and CI folders. Everything else they skip (vendor/, build/,
 # docs/, `readme-x.js`, `changelog_job.rb`, each in any case, `Latest.java`) is code that can run
@@ -262,7 +262,7 @@ def _parse_failure(ctx: FileContext, text: str) -> str:
 
 def _python_reason(ctx: FileContext) -> str | None:
     """Why the Python rules could not read the head side of a changed .py file, or None."""
-    from .py_gate import may_report
+    from .python.gate import may_report
 
     text = ctx.head_text()
     unread = ctx.cache.get("unread", {}).get("head")
@@ -270,7 +270,7 @@ def _python_reason(ctx: FileContext) -> str | None:
         return unread
     if text is None or not may_report(ctx):
         return None  # nothing to read, or nothing any Python rule could report on
-    from .py_source import module_for
+    from .python.source import module_for
 
     if module_for(ctx, "head") is not None:
         return None
@@ -340,7 +340,7 @@ def _reason(ctx: FileContext) -> str | None:
 def _packs_skip_as_production_code(path: str) -> bool:
     """Whether the packs read nothing of ``path`` though it is not a test: see
     ``_PACK_SKIPS_AS_NOT_PRODUCTION``."""
-    from .patterns import is_test_or_doc  # imports this module: only asked once both are loaded
+    from .paths import is_test_or_doc
 
     return bool(re.search(_VENDORED_OR_BUILT, path)) or (
         is_test_or_doc(path) and not _PACK_SKIPS_AS_NOT_PRODUCTION.search(path)
@@ -386,7 +386,7 @@ def _production_imports(repo) -> dict[str, str]:
     line naming a test-like module. Memoised per repository and head commit."""
     key = (repo.root, repo.head_sha)
     if key not in _imports_memo:
-        from .. import gitcmd
+        from ..git import gitcmd
 
         proc = gitcmd.run(["grep", "-z", "-n", "-E", "--no-textconv", "-e", _TEST_IMPORT, repo.head_sha, "--", "*.py"],
                           repo.root, check=False)
@@ -428,7 +428,7 @@ def detect(ctx: FileContext) -> list[Finding]:
         importer = _test_file_production_imports(ctx)
         if importer is None:
             return []
-        from ..safe import inert
+        from ..util.safe import inert
 
         message = (
             f"deploycheck could not analyse this file: it is under a test path, which no rule reads, but production "

@@ -1,7 +1,7 @@
 """Environment parity (DC600-DC619): can pre-production reproduce production's concurrency?
 
 Parity is a property of the whole change and of the repository's deployment files, not of one
-changed file, so this family has no per-file detector. ``deploycheck.scan.scan_change`` calls
+changed file, so this family has no per-file detector. ``deploycheck.analysis.scan.scan_change`` calls
 ``parity_findings`` once, after the per-file detectors, and only when the change is already
 flagged: the finding adds context to a risky change and never flags one on its own.
 """
@@ -12,12 +12,23 @@ TYPE_CHECKING = False  # typing is for type checkers only: its import costs star
 if TYPE_CHECKING:
     from typing import Callable
 
-from ..model import Finding
+from ..git.model import Finding
 from .base import Rule
 
-if TYPE_CHECKING:  # scan imports the rule registry; import its types for checking only
+if TYPE_CHECKING:
+    from typing import Protocol
+
     from ..config import Config
-    from ..scan import ScanResult
+    from ..git.model import Change
+
+    class ScanResult(Protocol):
+        """What parity reads of analysis.scan.ScanResult (named, not imported: the scan sits
+        above the rules and imports this module; tests/test_layout.py keeps it that way)."""
+
+        change: Change
+
+        @property
+        def flagged(self) -> bool: ...
 
 STAGING_FEWER_WORKERS = Rule(
     id="DC600",
@@ -94,7 +105,7 @@ def parity_findings(
     ``read_blob`` reads a git object by id (the scan's open ``cat-file --batch``), or None to
     start one. Nothing discovered, or nothing to compare: no finding.
     """
-    from ..envparity import discover_at
+    from .envparity import discover_at
 
     if not result.flagged:
         return []

@@ -24,13 +24,13 @@ def __getattr__(name: str):
 def may_analyse_path(path: str) -> bool:
     if language_of(path) is None:
         return False
-    from ..patterns import is_test_or_doc
+    from ..paths import is_test_or_doc
 
     return not is_test_or_doc(path)
 
 
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
-# hazards.HINTS, repeated so that the gate imports nothing more (tests/test_trees.py compares them)
+# hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
 
@@ -43,7 +43,7 @@ def may_report(ctx) -> bool:
     if language in ("go", "java", "kotlin") and any(h in changed for h in _PRIMITIVE_HINTS):
         return True
     if ctx.settings.job_paths:
-        from ... import pathglob
+        from ...git import pathglob
 
         if pathglob.matches(ctx.path, ctx.settings.job_paths):
             return True

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from ... import pathglob
-from ...model import ADDED
+from ...git import pathglob
+from ...git.model import ADDED
 from .background import regions
 from .langs import language_of
 from .manifest import job_system

@@ -1,6 +1,6 @@
 """Units of code (functions, methods, classes, top-level declarations), their qualified names,
 and the proof that a unit behaves as before: the same tree once comments, logging calls and
-formatting are removed (the policy of rules/py_equiv.py, for tree-sitter trees).
+formatting are removed (the policy of rules/python/equiv.py, for tree-sitter trees).
 """
 
 from __future__ import annotations

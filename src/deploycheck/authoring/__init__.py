@@ -1,0 +1,3 @@
+"""The author's side: the interactive walkthrough and its prompts, answer drafts, and
+``assess``, which turns answers into a signed record on disk.
+"""

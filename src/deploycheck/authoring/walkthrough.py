@@ -1,0 +1,821 @@
+"""The interactive checklist of `deploycheck check`: all of its terminal input and output.
+
+``walk`` shows the change at a glance (base, flagged files, each finding with its source lines),
+then asks each question of the checklist with the findings that are evidence for it beside it.
+Details that the checklist or the policy requires are asked right after the answer that needs
+them; answers that contradict the findings are challenged at once (explain why the answer
+stands, or change it); validation problems and warnings are shown as each answer is given.
+
+Every answer is saved to a draft (``deploycheck.authoring.drafts``) as it is given, and the complete set
+once more before ``walk`` returns, so Ctrl-C, end of input or a failed signature never lose
+work: the next run offers to resume. ``check`` deletes the draft once a record is written.
+
+Prompting goes through a prompter: at a terminal ``prompts.TerminalPrompter`` (prompt_toolkit:
+line editing, history, choices by arrow key, ``$EDITOR``), else ``Prompter`` (Rich prompts),
+which tests drive with a stream of scripted lines. Both accept the same answers, letters and
+moves (``back``, ``help``, ``review``: see ``prompts``), so the walk logic is the same either way.
+
+Untrusted text (paths, messages, source lines, answers, draft contents) is shown only through
+``safe.inert`` inside ``rich.text.Text``; the consoles have markup switched off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
+
+from ..checklist.answers import (
+    Answer, check_test_reference, contradictions, is_sentence, keep_warnings, validate_answers, with_rebuttal,
+)
+from ..checklist.checklist import Checklist, Question
+from ..config import Config
+from ..errors import Aborted, Interrupted
+from ..git.model import Finding
+from ..util.safe import inert, one_line
+from .prompts import END_OF_TEXT  # a line with only this ends a multi-line answer
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from ..analysis.pipeline import Context
+
+CHANGE, EXPLAIN = "change", "explain"
+DRAFT_HINT = "Ctrl-C stops at any prompt; your answers so far are kept as a draft and offered next time."
+
+
+# --- prompting ----------------------------------------------------------------------------------
+
+
+class Prompter:
+    """Asks one thing at a time with Rich's prompts, on ``console``.
+
+    ``stream`` replaces the terminal with scripted lines (tests); its end raises EOFError just
+    as Ctrl-D does at a terminal, and each line read is echoed so a transcript reads naturally.
+    At a terminal the walkthrough uses ``prompts.TerminalPrompter`` (line editing, history,
+    the editor) instead; both accept the same answers, shortcuts and moves (``prompts``).
+    ``prefill`` (what a rejected answer was) can only be edited at a terminal: here it is ignored.
+    """
+
+    ends_interrupted_line = True  # the terminal echoed ^C after the prompt: the line needs ending
+
+    def __init__(self, console: "Console", stream: TextIO | None = None) -> None:
+        self.console = console
+        self.stream = stream
+        self._prompt_cls, self._confirm_cls = _prompt_classes()
+
+    def say(self, *renderables: "RenderableType", wrap: bool = True) -> None:
+        """Print; ``wrap=False`` for lines already fitted to the width (source lines stay whole)."""
+        for renderable in renderables:
+            self.console.print(renderable, soft_wrap=not wrap)
+
+    @property
+    def width(self) -> int:
+        return self.console.width
+
+    def choice(self, prompt: str, choices: Sequence[str], default: str | None = None,
+               prefill: str | None = None, moves: bool = False) -> str:
+        """One of ``choices`` (case-insensitive, or its shortcut letter); Enter takes
+        ``default`` when there is one. With ``moves``, a move word raises ``Move``."""
+        from rich.text import Text
+
+        from .prompts import Move
+
+        value = self._prompt_cls.ask(
+            Text(inert(prompt)), console=self.console, choices=list(choices), case_sensitive=False,
+            default=default if default is not None else ..., stream=self.stream, moves=moves,
+        )
+        if isinstance(value, Move):
+            raise value
+        return value
+
+    def line(self, prompt: str, default: str | None = None, prefill: str | None = None, moves: bool = False,
+             allow_empty: bool = False) -> str:
+        """A non-empty line of text (empty too with ``allow_empty``); Enter takes ``default``
+        when there is one."""
+        from rich.text import Text
+
+        while True:
+            value = self._prompt_cls.ask(
+                Text(inert(prompt)), console=self.console,
+                default=default if default is not None else ..., stream=self.stream,
+            )
+            _raise_move(value, moves)
+            if value.strip() or allow_empty:
+                return value.strip()
+            self.say(Text("An answer is needed here.", style="yellow"))
+
+    def lines(self, prompt: str, default: str | None = None, prefill: str | None = None, moves: bool = False) -> str:
+        """Text over one or more lines, ended by a line with only ``.``; Enter on the first
+        line takes ``default`` when there is one."""
+        from rich.text import Text
+
+        label = Text(inert(prompt))
+        if default is not None:  # shown by hand: Rich cannot tell Enter from retyping the default
+            label.append(f" ({one_line(default, 60)})", style="dim")
+        while True:
+            first = self._prompt_cls.ask(label, console=self.console, stream=self.stream)
+            _raise_move(first, moves)
+            if default is not None and not first.strip():
+                return default
+            if not first.strip():
+                self.say(Text("An answer is needed here.", style="yellow"))
+                continue
+            collected = [] if first.strip() == END_OF_TEXT else [first.rstrip()]
+            while collected:
+                more = self._prompt_cls.ask(Text("..."), console=self.console, stream=self.stream)
+                if more.strip() == END_OF_TEXT:
+                    break
+                collected.append(more.rstrip())
+            text = "\n".join(collected).strip("\n")
+            if text.strip():
+                return text
+            self.say(Text("An answer is needed here.", style="yellow"))
+
+    def confirm(self, prompt: str, default: bool = True) -> bool:
+        from rich.text import Text
+
+        return self._confirm_cls.ask(Text(inert(prompt)), console=self.console, default=default, stream=self.stream)
+
+
+def _raise_move(typed: str, moves: bool) -> None:
+    from .prompts import Move, move_of
+
+    move = move_of(typed) if moves else None
+    if move:
+        raise Move(move)
+
+
+def _prompt_classes() -> tuple[Any, Any]:
+    """Rich's Prompt and Confirm with plain-text messages (our consoles do not read markup),
+    defaults shown inert, and end of a scripted stream raised as EOFError."""
+    from rich.prompt import Confirm, InvalidResponse, Prompt
+    from rich.text import Text
+
+    from .prompts import Move, move_of, resolve_choice, yes_no
+
+    def get_input(console: Any, prompt: Any, password: bool, stream: TextIO | None = None) -> str:
+        if stream is None:
+            return console.input(prompt, password=password)
+        console.print(prompt, end="")
+        value = stream.readline()
+        if value == "":
+            console.print()
+            raise EOFError
+        value = value.rstrip("\r\n")
+        console.print(Text(inert(value)))
+        return value
+
+    class LinePrompt(Prompt):
+        validate_error_message = "Please enter a valid value."
+        illegal_choice_message = "Please answer with one of the choices in square brackets."
+        moves = False
+
+        @classmethod
+        def ask(cls, *args: Any, moves: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
+            if not moves:
+                return super().ask(*args, **kwargs)
+            return type("MovePrompt", (cls,), {"moves": True}).ask(*args, **kwargs)
+
+        def render_default(self, default: Any) -> Any:
+            return Text(f"({one_line(default, 60)})", style="dim")
+
+        def process_response(self, value: str) -> Any:
+            if self.choices is None:
+                return super().process_response(value)
+            chosen = resolve_choice(value, self.choices)  # a choice in any case, or its letter
+            if chosen is not None:
+                return chosen
+            move = move_of(value, self.choices) if self.moves else None
+            if move:
+                return Move(move)
+            raise InvalidResponse(self.illegal_choice_message)
+
+        get_input = classmethod(lambda cls, *a, **k: get_input(*a, **k))  # type: ignore[assignment]
+
+    class YesNo(Confirm):
+        validate_error_message = "Please answer y or n."
+
+        def process_response(self, value: str) -> bool:
+            answer = yes_no(value)  # y, yes, n, no in any case: what [y/n] promises
+            if answer is None:
+                raise InvalidResponse(self.validate_error_message)
+            return answer
+
+        get_input = classmethod(lambda cls, *a, **k: get_input(*a, **k))  # type: ignore[assignment]
+
+    return LinePrompt, YesNo
+
+
+def make_prompter(console: "Console") -> Any:
+    """The terminal prompter (prompt_toolkit) when both ends are a terminal, else Rich's."""
+    import sys
+
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        try:
+            from .prompts import TerminalPrompter
+
+            return TerminalPrompter(console)
+        except ImportError:  # an install without prompt_toolkit: the plain prompts still work
+            pass
+    return Prompter(console)
+
+
+# --- what is shown ------------------------------------------------------------------------------
+
+Sources = Mapping[tuple[str, str], "list[str] | None"]
+
+
+def wrapped(text: str, width: int, indent: str = "", style: str = "") -> list[Any]:
+    """``text`` (made inert) as lines of at most ``width`` columns, without trailing spaces."""
+    import textwrap
+
+    from rich.text import Text
+
+    lines = textwrap.wrap(inert(text, keep_newlines=False), max(20, width - len(indent)), break_on_hyphens=False)
+    return [Text(indent + line, style=style) for line in lines or [""]]
+
+
+def finding_block(finding: Finding, sources: Sources, width: int) -> list[Any]:
+    """A finding as a linter shows it: ``path:line: RULE name [severity]``, the message, and the
+    numbered source lines around it with ``>`` on its own lines. Lines are never wrapped by the
+    console (print with ``soft_wrap=True``): source lines and ``path:line`` stay whole."""
+    from ..output import report
+
+    message = finding.message
+    if finding.side == "base":
+        message += f" ({report.removed_note(finding)})"
+    out: list[Any] = [_heading(finding), *wrapped(message, width, "  ")]
+    if finding.suppressed_by_author:  # the author's own ignore comment: shown, and why it does not count
+        out.extend(wrapped(f"Note: {report.author_suppression_note(finding)}.", width, "  "))
+    lines = sources.get((finding.path, finding.side))
+    if lines:
+        out.extend(report.source_frame(finding, lines))
+    return out
+
+
+def _heading(finding: Finding) -> Any:
+    from ..output import report
+
+    return report.finding_heading(finding)
+
+
+def glance(ctx: "Context", checklist: Checklist, sources: Sources, width: int) -> list[Any]:
+    """The change at a glance: what is compared, which files are flagged, every finding; as
+    lines that fit ``width`` (print with ``soft_wrap=True``)."""
+    from rich.text import Text
+
+    from ..output import report
+
+    scan = ctx.scan
+    flagged = scan.flagged_files
+    from ..gate.prfield import claim_lines, shown_claims
+
+    out: list[Any] = [
+        *[part for line in claim_lines(shown_claims(ctx)) for part in wrapped(line, width, style="bold yellow")],  # first: said vs changed
+        Text(f"deploycheck: {inert(checklist.title)} (checklist {inert(checklist.id)} v{checklist.version})", style="bold"),
+        Text(report.base_line(ctx.change), style="dim"),
+        Text(""),
+        Text(f"Flagged files ({len(flagged)}):", style="bold"),
+        *[Text(f"  {inert(path, keep_newlines=False)}") for path in flagged],
+        Text(""),
+    ]
+    for finding in scan.active:
+        out.extend(finding_block(finding, sources, width))
+        out.append(Text(""))
+    count = len(scan.active)
+    out.extend(wrapped(
+        f"{count} finding{'s' if count != 1 else ''}; {len(checklist.questions)} questions follow. {DRAFT_HINT}",
+        width, style="dim",
+    ))
+    return out
+
+
+def evidence_for(question: Question, checklist: Checklist, findings: Sequence[Finding]) -> tuple[list[Finding], list[str]]:
+    """The findings that are evidence for ``question``, and the categories that put it in focus."""
+    evidence = [f for f in findings if question.id in f.questions]
+    focus = sorted({
+        f.category for f in findings
+        if f.flags and question.id in checklist.focus.get(f.category, ())
+    })
+    return evidence, focus
+
+
+def summary_table(checklist: Checklist, answers: Mapping[str, Answer], width: int = 100) -> "RenderableType":
+    """The answers as a table for ``width`` columns. A word (a test's path, say) is never
+    folded in the middle while the table can give it room: the Answer column yields the width
+    the longest word of the details needs; folding stays only as the last resort."""
+    from rich.table import Table
+    from rich.text import Text
+
+    rows: list[tuple[str, Text, Text]] = []
+    for q in checklist.questions:
+        a = answers.get(q.id)
+        if a is None:
+            rows.append((q.id, Text("(not answered)", style="dim"), Text("")))
+            continue
+        notes = []
+        if a.details:
+            notes.append(a.details)
+        if a.rebuttal:
+            notes.append(f"Kept despite the findings: {a.rebuttal}")
+        if a.warning:
+            notes.append(f"Warning: {a.warning}")
+        rows.append((q.id, Text(inert(a.answer)), Text(inert("\n".join(notes)))))
+
+    question_width = max(len("Question"), *(len(qid) for qid, _, _ in rows))
+    cells_width = width - question_width - 10  # 4 rules and a space either side of 3 cells
+    answer_word = max(_longest_word("Answer"), *(_longest_word(answer.plain) for _, answer, _ in rows))
+    details_word = max(_longest_word("Details"), *(_longest_word(details.plain) for _, _, details in rows))
+    table = Table(title="Your answers", title_justify="left", show_lines=False, expand=False)
+    table.add_column("Question", no_wrap=True)
+    # Folding (never an ellipsis: no part of an answer is hidden) only when a word cannot fit.
+    table.add_column("Answer", overflow="fold", max_width=max(answer_word, cells_width - details_word))
+    table.add_column("Details", overflow="fold")
+    for qid, answer, details in rows:
+        table.add_row(Text(qid), answer, details)
+    return table
+
+
+def _longest_word(text: str) -> int:
+    return max((len(word) for word in text.split()), default=0)
+
+
+# --- the walk -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DetailNeed:
+    prompt: str
+    check: str | None = None  # "test": must name an existing test
+
+
+def detail_need(question: Question, answer: str, config: Config) -> DetailNeed | None:
+    """What details ``answer`` needs: from the checklist first, else from the policy."""
+    rule = question.details.get(answer)
+    if rule is not None:
+        return DetailNeed(rule.prompt, rule.check)
+    for policy in config.require_details:
+        if policy.question == question.id and policy.answer in ("any", "*", answer):
+            why = f" ({policy.message})" if policy.message else ""
+            return DetailNeed(f"The policy asks for details with this answer{why}.")
+    return None
+
+
+class Walk:
+    """Asks a checklist's questions in order. Knows nothing about git or files: it takes the
+    findings, the configuration and two readers of the head commit, and reports progress
+    through ``on_answer`` (which saves the draft).
+
+    At any question the author may type ``back`` (the previous question, its answer kept as
+    the default; at a detail or an explanation: this question's answer again), ``help`` (the
+    question's help and its evidence in full) or ``review`` (every answer, numbered, any of
+    them edited by its number; see ``prompts.MOVES``)."""
+
+    def __init__(
+        self,
+        checklist: Checklist,
+        findings: Sequence[Finding],
+        config: Config,
+        head_file_exists: Callable[[str], bool],
+        head_file_text: Callable[[str], str | None],
+        prompter: Prompter,
+        sources: Sources | None = None,
+        previous: Mapping[str, Answer] | None = None,
+        on_answer: Callable[[dict[str, Answer]], None] | None = None,
+        fallback: Mapping[str, Answer] | None = None,
+    ) -> None:
+        self.checklist = checklist
+        self.findings = list(findings)
+        self.config = config
+        self.exists = head_file_exists
+        self.text = head_file_text
+        self.prompter = prompter
+        self.sources = sources or {}
+        self.previous = dict(previous or {})  # a resumed draft: offered as defaults
+        self.fallback = dict(fallback or {})  # a stale record's answers: defaults, never taken unasked
+        self.on_answer = on_answer
+        self.answers: dict[str, Answer] = {}
+
+    def default_for(self, qid: str) -> Answer | None:
+        return self.answers.get(qid) or self.previous.get(qid) or self.fallback.get(qid)
+
+    def run(self) -> dict[str, Answer]:
+        from .prompts import BACK, REVIEW, Move
+
+        questions = self.checklist.questions
+        total = len(questions)
+        at = 0
+        while at < total:
+            question = questions[at]
+            try:
+                self.answers[question.id] = self.ask(question, at + 1, total)
+            except Move as move:
+                if move.kind == BACK:
+                    if at == 0:
+                        self._note("This is the first question.")
+                    at = max(0, at - 1)
+                elif move.kind == REVIEW:
+                    at = self.review()
+                continue
+            self._saved()
+            at += 1
+        from rich.text import Text
+
+        self.prompter.say(Text(""), summary_table(self.checklist, self.answers, self.prompter.width))
+        return {q.id: self.answers[q.id] for q in questions}
+
+    def _saved(self) -> None:
+        if self.on_answer is not None:
+            self.on_answer(dict(self.answers))
+
+    def _note(self, text: str, style: str = "yellow") -> None:
+        from rich.text import Text
+
+        self.prompter.say(Text(inert(text), style=style))
+
+    # moves ------------------------------------------------------------------------------------
+
+    def review(self) -> int:
+        """Every answer, numbered; a number asks that question again (its answer the default);
+        Enter goes on at the first question not answered yet. Returns where to go on."""
+        from rich.text import Text
+
+        from .prompts import Move
+
+        questions = self.checklist.questions
+        total = len(questions)
+        while True:
+            self.prompter.say(Text(""), Text("Review: every answer so far", style="bold"))
+            for number, q in enumerate(questions, 1):
+                a = self.answers.get(q.id)
+                shown = one_line(a.answer, 50) if a else "(not answered yet)"
+                if a and a.details:
+                    shown += f" · {one_line(a.details, 40)}"
+                self.prompter.say(Text(f"  {number}. {inert(q.id)}: {inert(shown, keep_newlines=False)}"))
+            missing = next((i for i, q in enumerate(questions) if q.id not in self.answers), total)
+            go_on = "finish" if missing == total else f"go on at question {missing + 1}"
+            try:
+                typed = self.prompter.line(f"Edit which answer? Type its number, or Enter to {go_on}", allow_empty=True)
+            except Move:
+                continue  # back, help or review from the review screen: the review again
+            if not typed.strip():
+                return missing
+            if not typed.strip().isdigit() or not 1 <= int(typed) <= total:
+                self._note(f"Type a number from 1 to {total}, or press Enter.")
+                continue
+            q = questions[int(typed) - 1]
+            try:
+                self.answers[q.id] = self.ask(q, int(typed), total)
+            except Move:
+                continue
+            self._saved()
+
+    def show_help(self, q: Question) -> None:
+        """The question's help text and every finding that is evidence for it, in full."""
+        from rich.text import Text
+
+        say = self.prompter.say
+        say(Text(""), Text(f"Help · {inert(q.id)}", style="bold"), Text(inert(q.text)))
+        say(Text(inert(q.help.strip() or "This question has no help text in its checklist."), style="dim"))
+        evidence, _ = evidence_for(q, self.checklist, self.findings)
+        if not evidence:
+            say(Text("No finding points at this question directly.", style="dim"))
+        for finding in evidence:
+            say(Text(""), *finding_block(finding, self.sources, self.prompter.width), wrap=False)
+        say(Text(""), Text(
+            "Moves: back (the previous question), help (this text), review (all answers, edit any by number). "
+            "Ctrl-C stops; the answers so far are kept as a draft.", style="dim",
+        ))
+
+    def _with_help(self, q: Question, ask: Callable[[], Any]) -> Any:
+        """``ask()``, showing the help and asking again when the author types ``help``."""
+        from .prompts import HELP, Move
+
+        while True:
+            try:
+                return ask()
+            except Move as move:
+                if move.kind != HELP:
+                    raise
+                self.show_help(q)
+
+    # one question ---------------------------------------------------------------------------
+
+    def show_question(self, q: Question, number: int, total: int) -> None:
+        from rich.text import Text
+
+        say = self.prompter.say
+        say(Text(""), Text(f"Question {number} of {total} · {inert(q.id)}", style="bold"))
+        if q.free_text:  # a choice question's text is its prompt
+            say(Text(inert(q.text), style="bold"))
+        if q.help.strip():
+            say(Text(inert(q.help.strip()), style="dim"))
+        evidence, focus = evidence_for(q, self.checklist, self.findings)
+        for category in focus:
+            say(Text(
+                f"In focus: {inert(q.id)} is the question in focus for this change's {inert(category)} findings.",
+                style="bold yellow",
+            ))
+        if evidence:
+            say(Text(f"Evidence ({len(evidence)} finding{'s' if len(evidence) != 1 else ''}):"))
+            for finding in evidence:  # shown in full above; here a reminder of which ones
+                say(Text("  ") + _heading(finding))
+        elif not q.free_text:
+            say(Text("No finding points at this question directly; answer from what you know of the change.", style="dim"))
+
+    def ask(self, q: Question, number: int, total: int) -> Answer:
+        """The answer to ``q``; raises ``prompts.Move`` for ``back`` or ``review`` at its first prompt."""
+        from rich.text import Text
+
+        self.show_question(q, number, total)
+        default = self.default_for(q.id)
+        typed: Answer | None = None  # a rejected answer: what the author typed, to edit
+        while True:
+            candidate = self.ask_answer(q, default, typed)
+            typed = None
+            if candidate is None:  # back from a detail: this question's answer again
+                continue
+            challenged = self.challenge(q, candidate, default)
+            if challenged is None:  # the author chose to change the answer
+                default = None
+                continue
+            candidate = challenged
+            problems, warnings = validate_answers(
+                {q.id: candidate}, replace(self.checklist, questions=(q,)), self.findings, self.config,
+                self.exists, self.text,
+            )
+            if problems:
+                for problem in problems:
+                    self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(problem.message)))
+                # What was typed comes back to edit (at a terminal); Enter must not re-send it as a default.
+                default, typed = (None if default == candidate else default), candidate
+                continue
+            for warning in warnings:
+                self.prompter.say(Text("Warning: ", style="bold yellow") + Text(inert(warning)))
+            return keep_warnings({q.id: candidate}, warnings)[q.id]
+
+    def ask_answer(self, q: Question, default: Answer | None, typed: Answer | None = None) -> Answer | None:
+        """The answer (and its details); None when the author went back from the details."""
+        from rich.text import Text
+
+        from .prompts import BACK, Move
+
+        if q.free_text:
+            self.prompter.say(Text(
+                f"Answer in at least one sentence, over one or more lines; a line with only {END_OF_TEXT} ends the answer"
+                + (" (Enter on the first line keeps the draft's answer)." if default else "."),
+                style="dim",
+            ))
+            return Answer(self._with_help(q, lambda: self.prompter.lines(
+                "Answer", default.answer if default else None, typed.answer if typed else None, moves=True,
+            )))
+        previous = default.answer if default and default.answer in q.choices else None
+        answer = self._with_help(q, lambda: self.prompter.choice(
+            q.text, q.choices, previous, typed.answer if typed else None, moves=True,
+        )).strip().lower()
+        need = detail_need(q, answer, self.config)
+        if need is None:
+            return Answer(answer)
+        keep = default.details if default and default.answer == answer else None
+        edit = typed.details if typed and typed.answer == answer else None
+        self.prompter.say(Text(f"Details for '{answer}': {inert(need.prompt)}", style="cyan"))
+        while True:
+            try:
+                details = self._with_help(q, lambda: self.prompter.line("Details", keep, edit, moves=True))
+            except Move as move:
+                if move.kind == BACK:
+                    return None
+                raise
+            why = check_test_reference(details, self.exists) if need.check == "test" else None
+            if why is None:
+                return Answer(answer, details)
+            self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(why)))
+            keep, edit = (None if keep == details else keep), details
+
+    def challenge(self, q: Question, candidate: Answer, default: Answer | None) -> Answer | None:
+        """The answer, with the author's rebuttal when it contradicts the findings; None when
+        the author decides to change it (``change``, or ``back`` at the explanation)."""
+        from rich.text import Text
+
+        from .prompts import BACK, Move
+
+        found = contradictions({q.id: candidate}, self.findings)
+        if not found:
+            return candidate
+        say = self.prompter.say
+        say(Text(""), Text("This answer contradicts the findings.", style="bold red"))
+        for c in found:
+            say(Text(inert(c.message[:1].upper() + c.message[1:])))
+            for finding in c.findings:
+                say(Text(""), *finding_block(finding, self.sources, self.prompter.width), wrap=False)
+        say(Text(""))
+        say(Text(
+            "Change the answer, or explain why it stands (at least a sentence; it is kept in the record "
+            "beside the findings for the reviewer).",
+        ))
+        earlier = default.rebuttal if default and default.answer == candidate.answer else None
+        try:
+            decision = self._with_help(q, lambda: self.prompter.choice(
+                "Change or explain?", (CHANGE, EXPLAIN), EXPLAIN if earlier else None, moves=True,
+            ))
+        except Move as move:
+            if move.kind == BACK:
+                return None
+            raise
+        if decision.strip().lower() == CHANGE:
+            return None
+        say(Text("(Type back to change the answer instead.)", style="dim"))
+        edit = None
+        while True:
+            try:
+                rebuttal = self._with_help(q, lambda: self.prompter.line("Explanation", earlier, edit, moves=True))
+            except Move as move:
+                if move.kind == BACK:  # the way out of explain: change the answer after all
+                    return None
+                raise
+            if is_sentence(rebuttal):
+                return with_rebuttal(candidate, rebuttal)
+            say(Text("Please explain in at least a sentence (20 characters or more, with spaces).", style="yellow"))
+            earlier, edit = None, rebuttal
+
+
+# --- the edges: what check.py calls -------------------------------------------------------------
+
+
+def _read_sources(ctx: "Context") -> Sources:
+    from ..output import report
+    from ..git.gitcmd import BlobReader
+    from ..analysis.scan import MAX_TEXT_BYTES
+
+    if not ctx.scan.findings:
+        return {}
+    with BlobReader(ctx.change.repo_root) as blobs:
+        return report.read_sources(ctx.scan, lambda oid: blobs.read(oid, MAX_TEXT_BYTES))
+
+
+def change_fingerprint(ctx: "Context") -> str:
+    from ..analysis.fingerprint import fingerprint
+    from ..gate.verification import change_digests
+
+    return fingerprint(change_digests(ctx))
+
+
+def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
+    """Show the change, ask the checklist, return the answers (None: the author declined).
+
+    Ctrl-C raises Interrupted (exit 130), end of input Aborted (exit 1); either way the answers
+    given so far are in the draft and nothing else is written.
+    """
+    from rich.text import Text
+
+    from . import drafts
+    from .assess import branch_name
+    from ..output.console import out
+    from ..records.record import utc_now
+    from ..gate.verification import head_reader
+
+    root = ctx.change.repo_root
+    branch = branch_name(root)
+    fingerprint = change_fingerprint(ctx)
+    prompter = make_prompter(out())
+    sources = _read_sources(ctx)
+    exists, text = head_reader(ctx)
+    earlier = _earlier_record(ctx, checklist, branch, fingerprint)
+
+    def save(answers: dict[str, Answer]) -> str:
+        # A resumed draft's answers that have not been given again yet stay in the draft, so
+        # stopping (or a killed terminal) right after resuming never loses them.
+        merged = {**session.previous, **answers}
+        ordered = {q.id: merged[q.id] for q in checklist.questions if q.id in merged}
+        draft = drafts.Draft(utc_now(), branch, checklist.id, checklist.version, fingerprint, ordered)
+        return str(drafts.save_draft(root, draft))
+
+    session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save,
+                   fallback=earlier[1] if earlier else None)
+    prompter.say(*glance(ctx, checklist, sources, prompter.width), wrap=False)
+    offered = False
+
+    def keep() -> str:
+        """Save what this run knows; say where it is."""
+        if not offered:  # stopped at "Resume the draft?": the draft stays exactly as it was
+            path = drafts.draft_path(root, branch)
+            return f"The draft {inert(path)} is kept as it was; run deploycheck again to resume it." if path.is_file() else ""
+        given = {**session.previous, **session.answers}
+        return _kept(given, save(session.answers))
+
+    try:
+        session.previous = _offer_draft(prompter, drafts.load_draft(root, branch), checklist, fingerprint)
+        offered = True
+        if earlier:
+            prompter.say(Text(
+                f"This branch's earlier record {inert(earlier[0], keep_newlines=False)} no longer covers the change: "
+                "its answers are the defaults. Press Enter to keep one, or type a new answer.", style="dim",
+            ))
+        answers = session.run()
+    except KeyboardInterrupt:
+        kept = keep()
+        if prompter.ends_interrupted_line:
+            prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
+        raise Interrupted(f"interrupted; nothing was written. {kept}") from None
+    except EOFError:
+        kept = keep()
+        raise Aborted(
+            f"input ended (Ctrl-D) before the checklist was complete; nothing was written. "
+            f"{kept} Answer in a terminal, or pass the answers with `deploycheck check --answers FILE`."
+        ) from None
+    save(answers)  # kept until a record is written, so a failed signature loses nothing
+    prompter.say(Text(""))
+    return answers
+
+
+def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, fingerprint: str) -> tuple[str, dict[str, Answer]] | None:
+    """The path and answers of the stale record this branch already has, the one ``check``
+    replaces (``assess.sign_and_write``): a record file the branch added, else one an earlier
+    ``check`` wrote and nobody committed. Its answers become the walkthrough's defaults, each
+    still asked. None when there is none that reads as a record of this checklist, or when the
+    record still matches the change (``--force`` on a current record asks afresh)."""
+    from pathlib import Path
+
+    from .assess import _uncommitted_own_records
+    from ..errors import DeployCheckError
+    from ..records.record import RECORDS_DIR, branch_anchor, parse_record
+
+    root = ctx.change.repo_root
+    added = [fc.path for fc in ctx.deck_files
+             if fc.path.startswith(RECORDS_DIR + "/") and fc.new_path is not None and fc.old_path is None]
+    try:
+        if not added:
+            anchor = branch_anchor(root, ctx.change.merge_base, ctx.change.head_sha)
+            added = _uncommitted_own_records(root, ctx.change.base_sha, branch, anchor)
+        for rel in sorted(added, reverse=True):  # names start with the date: the newest first
+            path = Path(root) / rel
+            if path.is_symlink() or not path.is_file():
+                continue
+            record = parse_record(path.read_bytes(), rel)
+            if record.body.checklist.id != checklist.id or record.body.fingerprint.value == fingerprint:
+                continue
+            answers = {qid: Answer(a.answer, a.details, a.rebuttal)  # warnings are given afresh
+                       for qid, a in record.body.answers.items() if checklist.question(qid) is not None}
+            if answers:
+                return rel, answers
+    except (DeployCheckError, OSError, ValueError):
+        return None  # only defaults: an unreadable record means asking from scratch
+    return None
+
+
+def _kept(answers: Mapping[str, Answer], path: str) -> str:
+    n = len(answers)
+    if n == 0:
+        return "No answer was complete yet."
+    return f"Your {n} answer{'s are' if n != 1 else ' is'} kept in the draft {inert(path)}; run deploycheck again to resume."
+
+
+def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerprint: str) -> dict[str, Answer]:
+    """The draft's answers when the author resumes it (offered as defaults), else nothing."""
+    from rich.text import Text
+
+    if draft is None or draft.checklist != checklist.id:
+        return {}
+    answers = {qid: a for qid, a in draft.answers.items() if checklist.question(qid) is not None}
+    if not answers:
+        return {}
+    prompter.say(Text(""))
+    if draft.fingerprint != fingerprint:
+        prompter.say(Text("The flagged files have changed since the draft was saved: check each answer again.", style="yellow"))
+    n = len(answers)
+    if not prompter.confirm(f"Resume the draft from {draft.saved} with {n} answer{'s' if n != 1 else ''}?", default=True):
+        return {}
+    prompter.say(Text("The draft's answers are the defaults: press Enter to keep one, or type a new answer.", style="dim"))
+    return answers
+
+
+def confirm_signing(kept: str = "Your answers are kept as a draft; run deploycheck again to resume.", interactive: bool = True) -> bool:
+    """Ask before signing. Ctrl-C or end of input write nothing; ``kept`` says where the
+    answers are (the walkthrough's draft, or the answers file of ``check --answers``)."""
+    from ..output.console import out
+
+    prompter = make_prompter(out()) if interactive else Prompter(out())
+    try:
+        return prompter.confirm("Sign and write the record?", default=True)
+    except KeyboardInterrupt:
+        from rich.text import Text
+
+        if prompter.ends_interrupted_line:
+            prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
+        raise Interrupted(f"interrupted before signing; nothing was written. {kept}") from None
+    except EOFError:
+        raise Aborted(f"input ended before signing; nothing was written. {kept}") from None
+
+
+def confirm_answers(checklist: Checklist, answers: Mapping[str, Answer], source: str) -> bool:
+    """``check --answers`` at a terminal: show the answers read from ``source`` as the
+    walkthrough shows its own, then ask before signing, as the walkthrough does."""
+    from rich.text import Text
+
+    from ..output.console import out
+
+    prompter = Prompter(out())
+    prompter.say(Text(""), summary_table(checklist, answers, prompter.width), Text(""))
+    # --answers keeps the plain prompt it always had (now also taking yes/no for y/n).
+    return confirm_signing(f"The answers in {inert(source, keep_newlines=False)} are unchanged; run deploycheck again to sign them.", interactive=False)
+

@@ -1,0 +1,2 @@
+"""The checklist's questions and the answers format (parsed, validated, contradicted).
+"""

@@ -1,0 +1,2 @@
+"""The `deploycheck demo` project: the shop whose refactor loses updates, and its reproduction.
+"""

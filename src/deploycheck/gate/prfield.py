@@ -1,0 +1,427 @@
+"""The pull request's own words, checked against the change (issue 19, part 1).
+
+Two checks, both about what the author *says* the change is:
+
+- the "Concurrency considerations" field of the PR description (a Markdown heading or a bold
+  label, any case) must be there; ``N/A`` is accepted only when nothing is flagged; a flagged
+  change needs at least a sentence, or the block `deploycheck summary` prints;
+- a *claim* that the change is harmless ("refactor", "no behavioural change", "cleanup",
+  "minor", "N/A" …) in the title, the description or a commit message of the change is
+  contradicted when the change has flagged findings, and deploycheck says so first, naming
+  what changed (a problem with ``pr_field: required``; one in a commit message is settled by
+  the description carrying deploycheck's block). The same evidence decides as everywhere else: DC101 is only reported when
+  rules/python/equiv.py cannot prove the behaviour unchanged, DC320/DC301 name the safeguard
+  removed and the lost update.
+
+The base branch's config decides how strict the gate is (``pr_field: required | warn | off``,
+default ``warn``). The decisions (``find_field``, ``field_problem``, ``find_claims``,
+``what_changed``) are pure; reading the PR text from CI is at the edge (``read_pr_text``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ..errors import UsageError
+from ..util.plain import Plain
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Mapping, Sequence
+
+    from ..git.model import Finding
+
+FIELD = "Concurrency considerations"
+PR_FIELD, PR_CLAIM = "pr-field", "pr-claim"
+MAX_TEXT_BYTES = 1_000_000  # a title or description; GitHub caps a body at 65,536 characters
+MAX_EVENT_BYTES = 25_000_000  # the whole GitHub event payload (it carries much more than the PR)
+MAX_COMMITS = 1000
+MAX_COMMIT_MESSAGE = 65_536
+FIX_FIELD = (
+    'Edit the pull request description: under a "Concurrency considerations" heading, paste the block '
+    "`deploycheck summary` prints (or say in a sentence what this change does to concurrent workers). "
+    "Editing the description re-runs the check."
+)
+
+
+class PrText(Plain):
+    _fields = ("title", "body", "source", "truncated")
+
+    def __init__(self, title: str, body: str, source: str, truncated: bool = False) -> None:
+        self.title, self.body, self.source = title, body, source
+        self.truncated = truncated  # GitLab cuts CI_MERGE_REQUEST_DESCRIPTION at 2,700 characters
+
+
+class Claim(Plain):
+    _fields = ("source", "where", "phrases", "commit", "message")
+
+    def __init__(self, source: str, where: str, phrases: tuple[str, ...], commit: str | None = None, message: str = "") -> None:
+        self.source = source  # title | description | field | commit
+        self.where = where  # "the title", "commit 1a2b3c4d's message": for sentences
+        self.phrases = phrases  # the words that claim the change is harmless, strongest first
+        self.commit = commit
+        self.message = message  # "" when nothing contradicts it; else the plain-words statement
+
+    @property
+    def said(self) -> str:
+        first, rest = f"'{self.phrases[0]}'", ", ".join(f"'{p}'" for p in self.phrases[1:])
+        return f"{first} ({rest})" if rest else first
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "commit": self.commit, "phrases": list(self.phrases),
+                "contradicted": bool(self.message), "message": self.message}
+
+
+# --- reading the PR text (the edge) -------------------------------------------------------------
+
+
+def _too_big(what: str, size: int, fix: str) -> UsageError:
+    return UsageError(f"{what} is {size:,} bytes, over the {MAX_TEXT_BYTES:,} deploycheck reads, so it was not read. {fix}")
+
+
+def _text_value(value: object, what: str, where: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UsageError(f"{where}: {what} is not text. Run in a pull_request workflow, or pass --pr-title/--pr-body.")
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise _too_big(f"{where}: {what}", len(value.encode("utf-8", "surrogatepass")), "Shorten the pull request description.")
+    return value
+
+
+def _github(env: Mapping[str, str]) -> PrText | None:
+    path = env.get("GITHUB_EVENT_PATH", "").strip()
+    event_name = env.get("GITHUB_EVENT_NAME", "").strip()
+    if not path or (event_name and not event_name.startswith("pull_request")):
+        return None  # a push or schedule run: there is no pull request to read
+    import json
+
+    fix = ("deploycheck reads the pull request's title and description from it; run the workflow on "
+           "`pull_request`, pass --pr-title/--pr-body, or set `pr_field: off` in the base branch's config.")
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_EVENT_BYTES:
+            raise UsageError(f"GITHUB_EVENT_PATH ({path}) is {size:,} bytes, over the {MAX_EVENT_BYTES:,} deploycheck reads. {fix}")
+        with open(path, "rb") as fh:
+            event = json.loads(fh.read(MAX_EVENT_BYTES + 1))
+    except OSError as exc:
+        raise UsageError(f"GITHUB_EVENT_PATH names {path}, which cannot be read ({exc.strerror}). {fix}") from None
+    except (ValueError, RecursionError):
+        raise UsageError(f"GITHUB_EVENT_PATH ({path}) is not a JSON event payload. {fix}") from None
+    pr = event.get("pull_request") if isinstance(event, dict) else None
+    if pr is None and not event_name:
+        return None  # not a pull request event (the payload of a push has no pull_request)
+    if not isinstance(pr, dict):
+        raise UsageError(f"GITHUB_EVENT_PATH ({path}) has no pull_request object although the event is {event_name or 'unknown'}. {fix}")
+    where = "GITHUB_EVENT_PATH pull_request"
+    return PrText(_text_value(pr.get("title"), "the title", where), _text_value(pr.get("body"), "the description", where), where)
+
+
+def _gitlab(env: Mapping[str, str]) -> PrText | None:
+    if not env.get("CI_MERGE_REQUEST_IID", "").strip() and "CI_MERGE_REQUEST_TITLE" not in env:
+        return None
+    where = "GitLab CI_MERGE_REQUEST_TITLE/CI_MERGE_REQUEST_DESCRIPTION"
+    title = _text_value(env.get("CI_MERGE_REQUEST_TITLE", ""), "the title", where)
+    body = _text_value(env.get("CI_MERGE_REQUEST_DESCRIPTION", ""), "the description", where)
+    truncated = env.get("CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED", "").strip().lower() == "true"
+    return PrText(title, body, where, truncated)
+
+
+def _read_body_file(path: str) -> str:
+    fix = "Pass a readable text file of at most 1 MB to --pr-body."
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_TEXT_BYTES:
+            raise _too_big(f"--pr-body {path}", size, fix)
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_TEXT_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read the --pr-body file {path}: {exc.strerror}. {fix}") from None
+    if len(data) > MAX_TEXT_BYTES:  # it grew (or is a pipe): still not read whole
+        raise _too_big(f"--pr-body {path}", len(data), fix)
+    return data.decode("utf-8", "replace")
+
+
+def read_pr_text(pr_title: str | None = None, pr_body: str | None = None, env: Mapping[str, str] | None = None) -> PrText | None:
+    """The pull request's title and description: ``--pr-title``/``--pr-body FILE`` first, then
+    GitHub's event payload (pull_request events only), then GitLab's merge request variables.
+    None outside a pull/merge request pipeline. Unreadable or oversized input: UsageError (exit 2)."""
+    env = os.environ if env is None else env
+    if pr_title is not None or pr_body is not None:
+        title = _text_value(pr_title or "", "--pr-title", "the command line")
+        return PrText(title, _read_body_file(pr_body) if pr_body is not None else "", "--pr-title/--pr-body")
+    return _github(env) or _gitlab(env)
+
+
+def commit_messages(root: str, merge_base: str, head: str) -> list[tuple[str, str]]:
+    """(sha, message) of every commit of the change, newest first, bounded in count and size."""
+    from ..git import gitcmd
+
+    out = gitcmd.run(["log", f"--max-count={MAX_COMMITS}", "--format=%H%x00%B%x00", f"{merge_base}..{head}"], root).stdout
+    parts = out.split(b"\0")
+    messages = []
+    for sha, message in zip(parts[0::2], parts[1::2]):
+        text = message[:MAX_COMMIT_MESSAGE].decode("utf-8", "replace")
+        messages.append((sha.strip().decode("ascii", "replace"), text))
+    return messages
+
+
+# --- the field (pure) ---------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_BOLD = re.compile(r"^[ \t]*(\*\*|__)[ \t]*([^*_]+?)[ \t]*:?[ \t]*\1[ \t]*:?[ \t]*(.*)$")
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_NA = re.compile(r"^[\s>*_`-]*(?:n/?a|not applicable|none)\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+BLOCK_MARKS = ("deploycheck flagged", "deploycheck found no change")
+
+
+def _label(text: str) -> str:
+    return " ".join(text.strip().strip("*_:").split()).lower()
+
+
+def find_field(body: str) -> str | None:
+    """The text under the "Concurrency considerations" heading or bold label (HTML comments
+    removed), or None when the description has no such field."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines):
+        heading = _HEADING.match(line)
+        if heading and _label(heading.group(2)) == FIELD.lower():
+            level = len(heading.group(1))
+            taken = []
+            for later in lines[number + 1:]:
+                other = _HEADING.match(later)
+                if other and len(other.group(1)) <= level:
+                    break
+                taken.append(later)
+            return _COMMENT.sub("", "\n".join(taken)).strip()
+        bold = _BOLD.match(line)
+        if bold and _label(bold.group(2)) == FIELD.lower():
+            taken = [bold.group(3)]
+            for later in lines[number + 1:]:
+                if _HEADING.match(later) or _BOLD.match(later):
+                    break
+                taken.append(later)
+            return _COMMENT.sub("", "\n".join(taken)).strip()
+    return None
+
+
+def is_na(field: str) -> bool:
+    return bool(_NA.match(field))
+
+
+def field_problem(pr: PrText, flagged_files: Sequence[str]) -> str | None:
+    """Why the field does not do its job, or None when it does."""
+    field = find_field(pr.body)
+    name = f'"{FIELD}"'
+    if field is None:
+        cut = " (GitLab passed only the first 2,700 characters of the description: put the field near the top)" if pr.truncated else ""
+        return f"the pull request description has no {name} field (a heading or a bold label){cut}."
+    if not field:
+        return f"the {name} field of the pull request description is empty (an HTML comment does not count)."
+    if not flagged_files:
+        return None
+    files = ", ".join(flagged_files[:5]) + (" …" if len(flagged_files) > 5 else "")
+    if is_na(field):
+        return (f"the {name} field says N/A, but deploycheck flagged this change ({files}); N/A is accepted only "
+                "when nothing is flagged.")
+    if any(mark in field.lower() for mark in BLOCK_MARKS):
+        return None
+    if len(_WORD.findall(field)) < 5:
+        return (f"the {name} field says only {_quote(field, 60)}; for a flagged change ({files}) it needs at least a "
+                "sentence on what the change does to concurrent workers, or the block `deploycheck summary` prints.")
+    return None
+
+
+def _quote(text: str, limit: int) -> str:
+    from ..util.safe import one_line
+
+    return "'" + one_line(" ".join(text.split()), limit) + "'"
+
+
+# --- claims (pure) ------------------------------------------------------------------------------
+
+CLAIM_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"\bno\s+(?:behaviou?r(?:al)?|functional|logic(?:al)?|user[\s-]visible)\s+changes?\b",
+    r"\bbehaviou?r\s+(?:is\s+)?(?:unchanged|preserved|identical)\b",
+    r"\bnon[\s-]functional\s+changes?\b",
+    r"\brefactor(?:s|ed|ing)?\b",
+    r"\bclean[\s-]?ups?\b",
+    r"\bminor\b",
+))
+
+
+def claims_in(text: str) -> tuple[str, ...]:
+    """The harmless-sounding phrases of ``text``, strongest first (the order of CLAIM_PATTERNS),
+    whitespace collapsed; "N/A" is left out (it claims something only as the field's answer)."""
+    out = []
+    for pattern in CLAIM_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            out.append(" ".join(m.group(0).split()))
+    return tuple(out)
+
+
+def _without_field(body: str) -> str:
+    """The description minus deploycheck's own block and HTML comments: a pasted table of
+    findings or the template's hint must not read as the author's claim."""
+    text = _COMMENT.sub("", body)
+    field = find_field(body)
+    if field and any(mark in field.lower() for mark in BLOCK_MARKS):
+        text = text.replace(field, "")  # the pasted block quotes findings and answers, not the author's claim
+    quoted = ("|", "**Claim vs change:**", "Claim vs change:")  # table rows; deploycheck quoting a claim back
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(quoted))
+
+
+def find_claims(pr: PrText | None, commits: Iterable[tuple[str, str]]) -> list[Claim]:
+    out: list[Claim] = []
+    if pr is not None:
+        # "N/A" counts only as the field's whole answer: elsewhere ("Screenshots: N/A") it claims nothing.
+        for source, where, text in (("title", "the title", pr.title), ("description", "the description", _without_field(pr.body))):
+            phrases = claims_in(text)
+            if phrases:
+                out.append(Claim(source, where, phrases))
+        field = find_field(pr.body)
+        if field is not None and is_na(field):
+            out.append(Claim("field", f'the "{FIELD}" field', ("N/A",)))
+    for sha, message in commits:
+        phrases = claims_in(message)
+        if phrases:
+            out.append(Claim("commit", f"commit {sha[:8]}'s message", phrases, commit=sha))
+    return out
+
+
+_NAME = re.compile(r"`([^`\n]{1,80})`")
+
+
+def _function(f: Finding) -> str | None:
+    m = _NAME.search(f.message)
+    return m.group(1) if m else None
+
+
+def what_changed(findings: Sequence[Finding]) -> str:
+    """What the flagged findings say changed, in plain words, most telling first; "" when
+    nothing is flagged."""
+    flagged = [f for f in findings if f.flags and not f.suppressed]
+    if not flagged:
+        return ""
+    parts: list[str] = []
+    removed = [f for f in flagged if f.rule == "DC320"]
+    lost = [f for f in flagged if f.rule == "DC301"]
+    for f in removed:
+        fn = _function(f)
+        atomic = "F()" in f.message
+        same = [g for g in lost if g.path == f.path and (fn is None or fn in g.message)]
+        if atomic and same and fn:
+            parts.append(f"`{fn}` changed from one atomic `F()` update to read / compute / save "
+                         f"({f.rule} {f.name}, {same[0].rule} {same[0].name})")
+            lost = [g for g in lost if g not in same]
+        else:
+            parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
+    for f in lost + [f for f in flagged if f.severity == "high" and f.rule not in ("DC320", "DC301")]:
+        parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
+    if not parts:
+        for f in flagged:
+            fn = _function(f)
+            if f.rule == "DC101" and fn:
+                parts.append(f"`{fn}` in {f.path} changed in a way deploycheck cannot prove leaves its behaviour "
+                             f"unchanged ({f.rule} {f.name})")
+            else:
+                parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
+    shown = parts[:3]
+    more = f"; and {len(parts) - 3} more" if len(parts) > 3 else ""
+    return "; ".join(shown) + more
+
+
+def contradict(claims: Sequence[Claim], findings: Sequence[Finding]) -> list[Claim]:
+    """``claims`` with ``message`` set where the flagged findings contradict them."""
+    changed = what_changed(findings)
+    if not changed:
+        return list(claims)
+    return [Claim(c.source, c.where, c.phrases, c.commit, f"{c.where} says {c.said}, but {changed}.") for c in claims]
+
+
+def shown_claims(ctx) -> list[Claim]:
+    """The claims for `scan`, `summary` and the walkthrough: the commit messages, and the PR's
+    title and description when this runs in a pull request pipeline (unreadable PR text is left
+    out here; `verify` reports it)."""
+    if not ctx.scan.flagged:
+        return []
+    pr = None
+    if ctx.config.pr_field != "off":
+        try:
+            pr = read_pr_text()
+        except UsageError:
+            pr = None
+    return change_claims(ctx, pr)
+
+
+def claim_lines(claims: Sequence[Claim]) -> list[str]:
+    """One terminal-safe line per contradicted claim, for text outputs."""
+    from ..util.safe import inert
+
+    return ["Claim vs change: " + inert(c.message, keep_newlines=False) for c in claims if c.message]
+
+
+def change_claims(ctx, pr: PrText | None) -> list[Claim]:
+    """The claims of the change's title, description and commit messages, checked against its
+    findings."""
+    commits = commit_messages(ctx.change.repo_root, ctx.change.merge_base, ctx.change.head_sha)
+    return contradict(find_claims(pr, commits), ctx.scan.active)
+
+
+# --- the gate's part ----------------------------------------------------------------------------
+
+
+def has_block(pr: PrText) -> bool:
+    """Whether the description's field holds the block `deploycheck summary` prints, which
+    states what changed (and quotes each contradicted claim back)."""
+    field = find_field(pr.body)
+    return field is not None and any(mark in field.lower() for mark in BLOCK_MARKS)
+
+
+def claim_problem(c: Claim, pr: PrText | None) -> tuple[str, str] | None:
+    """(message, fix) when a contradicted claim fails a gate that requires the field: one in the
+    title or description until that text is edited; one in a commit message until the
+    description carries deploycheck's block (history need not be rewritten for a word, but the
+    pull request must then say what changed). Outside a pull request pipeline: None."""
+    if not c.message or pr is None:
+        return None
+    if c.source in ("title", "description", "field"):
+        what = "title" if c.source == "title" else "description"
+        return c.message, f"Edit the pull request {what} so it says what changed (paste `deploycheck summary`); editing it re-runs the check."
+    if has_block(pr):
+        return None
+    return c.message, (f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request description '
+                       "(it states what changed), or reword the commit message.")
+
+
+def pr_checks(ctx, verdict, pr: PrText | None, claims: Sequence[Claim]):
+    """``verdict`` with the PR field's and the claims' problems (``pr_field: required``) or notes
+    (``warn``) added. Every contradicted claim is also shown first by the caller."""
+    from .decision import Problem, Verdict
+
+    mode = ctx.config.pr_field
+    if mode == "off":
+        return verdict
+    problems, notes = [], []
+    for c in claims:
+        found = claim_problem(c, pr) if mode == "required" else None
+        if found is not None:
+            problems.append(Problem(PR_CLAIM, None, *found))
+    if pr is None:
+        if mode == "required" and ctx.scan.flagged:
+            notes.append(f'pr_field is required, but no pull request text was found (not a pull/merge request pipeline), so the '
+                         f'"{FIELD}" field was not checked; pass --pr-body FILE to check it here.')
+    else:
+        problem = field_problem(pr, ctx.scan.flagged_files)
+        if problem is not None:
+            if mode == "required":
+                problems.append(Problem(PR_FIELD, None, problem, FIX_FIELD))
+            else:
+                notes.append(problem + " (pr_field: warn)")
+    if not problems and not notes:
+        return verdict
+    return Verdict(ok=verdict.ok and not problems, flagged_files=verdict.flagged_files, records=verdict.records,
+                   problems=problems + verdict.problems, notes=[*notes, *verdict.notes])

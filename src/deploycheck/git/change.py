@@ -1,0 +1,636 @@
+"""Finding the change: which base, which merge-base, and what the diff says, as plain data."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import nullcontext
+
+from . import gitcmd
+from .diffparse import parse_diff
+from ..errors import GitError
+from .model import Change, FileChange
+from ..util.plain import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Sequence
+
+DECK_DIR = ".deploycheck/"
+
+# The pinned diff of docs/design.md ("The fingerprint"). `-c` pins the configuration that could
+# still reshape hunks; the flags override everything else a user or repository may set.
+DIFF_CONFIG = (
+    "-c", "core.quotepath=off",
+    "-c", "core.bigFileThreshold=10m",  # huge files are treated as binary: blob ids, no text
+    "-c", "diff.indentHeuristic=true",
+    "-c", "diff.interHunkContext=0",
+    "-c", "diff.suppressBlankEmpty=false",
+)
+DIFF_FLAGS = (
+    "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
+    "--diff-algorithm=myers", "-U0", "--src-prefix=a/", "--dst-prefix=b/",
+    "--full-index", "--no-relative", "--ignore-submodules=none", "--submodule=short",
+)
+
+DEEPEN_STEPS = (50, 200, 1000, 5000)
+
+
+class BaseChoice(Frozen):
+    _fields = ("ref", "source", "sha")
+
+    def __init__(self, ref: str, source: str, sha: str) -> None:
+        self.ref = ref  # what was asked for ("origin/main", a sha, …)
+        self.source = source  # how it was chosen
+        self.sha = sha
+
+
+# The default branch, in the order of docs/design.md "Finding the change", as full ref names: a
+# short name such as `main` would let git prefer a tag `main` (refs/tags/ comes before
+# refs/heads/ in git's lookup), and `origin/HEAD` a local branch `origin/HEAD`, both of which a
+# pushed branch can bring along. The remote's branch comes before the local one of the same name:
+# it is what CI compares with, and a local main with unpushed commits (a config that excludes the
+# risky file, a signer added) would otherwise let the pre-push hook pass what CI refuses.
+DEFAULT_BRANCHES = (
+    ("refs/remotes/origin/HEAD", "origin/HEAD", "origin/HEAD"),
+    ("refs/remotes/origin/main", "origin/main", "default"),
+    ("refs/heads/main", "main", "default"),
+    ("refs/remotes/origin/master", "origin/master", "default"),
+    ("refs/heads/master", "master", "default"),
+)
+CONFIG_SOURCE = "base_branch in .deploycheck/config.yaml"
+# Names git resolves from the repository's own files ($GIT_DIR/HEAD…), never from a ref a push brings.
+_GIT_HEADS = ("HEAD", "FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD", "@")
+_REVISION_OPERATORS = "~^@:"
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _github_event_base_sha() -> tuple[str, str] | None:
+    """(sha, where) of the base GitHub's event payload names: ``pull_request.base.sha``, or in a
+    merge queue run (``merge_group``, which sets no GITHUB_BASE_REF) ``merge_group.base_sha``,
+    the commit the group is built on. Both come from GitHub, never from the branch under test."""
+    path = _env("GITHUB_EVENT_PATH")
+    if not path:
+        return None
+    import json
+
+    try:
+        with open(path, "rb") as fh:
+            event = json.loads(fh.read(10_000_000))
+    except (OSError, ValueError, RecursionError):
+        return None
+    for outer, inner, where in (("pull_request", "base", "pull_request.base.sha"), ("merge_group", None, "merge_group.base_sha")):
+        try:
+            obj = event[outer]
+            sha = obj[inner]["sha"] if inner else obj["base_sha"]
+        except (KeyError, TypeError):
+            continue
+        if isinstance(sha, str) and sha:
+            return sha, f"GITHUB_EVENT_PATH {where}"
+    return None
+
+
+# A candidate is (ref, source, kind). kind says how ``ref`` may be read:
+#   "rev"    a revision a person or the CI job chose (--base, DEPLOYCHECK_BASE): a branch, a
+#            commit id or an expression on them (main~2), never a tag;
+#   "branch" a branch name and nothing else (GITHUB_BASE_REF, base_branch);
+#   "sha"    a commit id given by the CI system.
+def _candidates(explicit: str | None) -> list[tuple[str, str, str]]:
+    """The candidates docs/design.md "Finding the change" puts before the default branch."""
+    if explicit:
+        return [(explicit, "--base", "rev")]
+    if _env("DEPLOYCHECK_BASE"):
+        return [(_env("DEPLOYCHECK_BASE"), "DEPLOYCHECK_BASE", "rev")]  # type: ignore[list-item]
+    github_ref = _env("GITHUB_BASE_REF")
+    if github_ref:
+        out = [(f"origin/{github_ref}", "GITHUB_BASE_REF", "branch")]
+        event = _github_event_base_sha()
+        if event:
+            out.append((event[0], event[1], "sha"))
+        return out
+    event = _github_event_base_sha()
+    if event:
+        return [(event[0], event[1], "sha")]
+    gitlab = _env("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+    if gitlab:
+        return [(gitlab, "CI_MERGE_REQUEST_DIFF_BASE_SHA", "sha")]
+    return []
+
+
+def _remotes(root: str) -> list[str]:
+    return [r for r in gitcmd.output(["remote"], root).splitlines() if r]
+
+
+def _try_fetch_ref(root: str, ref: str) -> bool:
+    """Fetch ``origin/x`` (or a sha) from its remote when it is missing locally."""
+    remotes = _remotes(root)
+    if not remotes:
+        return False
+    remote, _, branch = ref.partition("/")
+    if remote in remotes and branch:
+        spec = f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
+        args = ["fetch", "--no-tags", "--quiet", remote, spec]
+    elif _looks_like_sha(ref):
+        args = ["fetch", "--no-tags", "--quiet", remotes[0], ref]
+    else:
+        return False
+    from ..util.safe import inert
+
+    print(f"deploycheck: fetching {inert(ref, keep_newlines=False)} (not present locally)…", file=sys.stderr)
+    return gitcmd.run(args, root, check=False).returncode == 0
+
+
+def _looks_like_sha(ref: str) -> bool:
+    return 7 <= len(ref) <= 64 and all(c in "0123456789abcdef" for c in ref.lower())
+
+
+def _is_full_sha(ref: str) -> bool:
+    return len(ref) in (40, 64) and all(c in "0123456789abcdef" for c in ref.lower())
+
+
+def resolver(root: str, objects: gitcmd.BlobReader | None) -> Callable[[str], str | None]:
+    """``gitcmd.resolve`` for ``root``, through ``objects`` (one long-lived git) when given."""
+    return objects.resolve if objects is not None else (lambda rev: gitcmd.resolve(rev, root))
+
+
+def _tag_refused(name: str, source: str) -> GitError:
+    return GitError(
+        f"base '{name}' (from {source}) names a tag, not a branch; whoever can push a tag can point it anywhere, "
+        "so deploycheck compares only with branches. Name the branch (`git branch -a` lists them), or pass "
+        f"the commit itself: --base $(git rev-parse '{name}^{{commit}}')."
+    )
+
+
+def exact_refs(root: str, refnames: Sequence[str]) -> dict[str, str]:
+    """{refname: object id} for those of ``refnames`` that exist under exactly that name.
+
+    Never ``rev-parse refs/heads/main``: when that ref is missing (a CI checkout of a feature
+    branch has no local main), git's lookup goes on to refs/tags/refs/heads/main, a tag anyone
+    who can push may create. ``for-each-ref`` only lists refs that exist (symbolic ones such as
+    origin/HEAD give their target's object)."""
+    wanted = [r for r in dict.fromkeys(refnames) if r.startswith("refs/") and "\n" not in r]
+    if not wanted:
+        return {}
+    text = gitcmd.output(["for-each-ref", "--format=%(objectname) %(refname)", "--", *wanted], root)
+    found = {}
+    for line in text.splitlines():
+        oid, _, name = line.partition(" ")
+        if name in wanted:
+            found[name] = oid
+    return found
+
+
+def _branch_ref(root: str, name: str, source: str) -> tuple[str, str] | None:
+    """(full ref name, object id) of the BRANCH ``name`` (refs/heads/ or refs/remotes/), never a tag.
+
+    ``origin/main`` is looked up under refs/remotes/ first, and under refs/heads/ only when its
+    first part is no remote: a pushed branch named ``origin/main`` (which a CI checkout creates
+    as refs/heads/origin/main) must not stand in for the remote's main; nor a branch ``origin``
+    for origin/HEAD. A name that exists only as a tag is an error naming the cause, not a
+    silent miss.
+    """
+    if name.startswith("refs/"):
+        if not name.startswith(("refs/heads/", "refs/remotes/")):
+            raise _tag_refused(name, source) if name.startswith("refs/tags/") else GitError(
+                f"base '{name}' (from {source}) is not a branch. Name one under refs/heads/ or refs/remotes/ "
+                "(`git branch -a` lists them), or pass a commit id."
+            )
+        order = [name]
+    elif "/" in name:
+        order = [f"refs/remotes/{name}", f"refs/heads/{name}"]
+    else:
+        order = [f"refs/heads/{name}", f"refs/remotes/{name}/HEAD"]  # `origin` means origin/HEAD, as in git
+    found = exact_refs(root, [*order, f"refs/tags/{name}"])
+    for refname in order:
+        if refname in found:
+            if refname.startswith("refs/heads/") and name.partition("/")[0] in _remotes(root):
+                continue  # refs/heads/origin/main: a branch named like the remote's, not the remote's
+            return refname, found[refname]
+    if f"refs/tags/{name}" in found:
+        raise _tag_refused(name, source)
+    return None
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text.lower())
+
+
+def _refuse_branch_named_like_a_commit(
+    root: str, name: str, source: str, branch_commit: str | None, resolve: Callable[[str], str | None]
+) -> None:
+    """``--base 1a2b3c4`` meant as a commit id while a branch of that name exists: git would take
+    the branch, and a pushed branch named like the CI's abbreviated base commit is the branch
+    under test itself. Either reading may be wrong, so neither is taken."""
+    proc = gitcmd.run(["rev-parse", f"--disambiguate={name}"], root, check=False)
+    objects = proc.stdout.decode().split()
+    if any(resolve(oid) not in (None, branch_commit) for oid in objects):
+        raise GitError(
+            f"base '{name}' (from {source}) is both a branch and the start of a commit id, so it is ambiguous. "
+            f"Pass the full 40-character commit id, or name the branch in full (refs/heads/{name})."
+        )
+
+
+def _revision_sha(root: str, rev: str, source: str, resolve: Callable[[str], str | None]) -> str | None:
+    """``rev`` (--base, DEPLOYCHECK_BASE) as git reads it, except that names are branches only:
+    in ``main~2``, ``main`` is the branch (refs/heads/ or refs/remotes/). A commit id and the
+    names git keeps in the repository's own files (HEAD, FETCH_HEAD…) are read as they are."""
+    cut = min((i for i in (rev.find(c) for c in _REVISION_OPERATORS) if i >= 0), default=len(rev))
+    name, rest = rev[:cut], rev[cut:]
+    if not name or name in _GIT_HEADS or _is_full_sha(name):
+        return resolve(rev)
+    branch = _branch_ref(root, name, source)
+    if branch is not None:
+        refname, oid = branch
+        if _is_hex(name) and len(name) >= 4:
+            _refuse_branch_named_like_a_commit(root, name, source, resolve(oid), resolve)
+        # a reflog (`main@{1}`) needs the ref's name, which now exists exactly; the rest apply to the commit
+        return resolve(refname + rest if rest.startswith("@") else oid + rest)
+    if len(name) >= 4 and _is_hex(name):
+        return resolve(rev)  # an abbreviated commit id: no branch or tag has that name
+    return None
+
+
+def _resolve_candidate(root: str, ref: str, source: str, kind: str, resolve: Callable[[str], str | None]) -> str | None:
+    if ref.startswith("-") or "\n" in ref:
+        return None
+    if kind == "sha":
+        if not _looks_like_sha(ref):
+            return None
+        # a full id is always the object; an abbreviated one must not be a branch's name either
+        return resolve(ref) if _is_full_sha(ref) else _revision_sha(root, ref, source, resolve)
+    if kind == "branch":
+        if ref in _GIT_HEADS or any(c in ref for c in _REVISION_OPERATORS):
+            raise GitError(
+                f"base '{ref}' (from {source}) is not a branch name. Name the branch that changes are merged "
+                "into (e.g. `base_branch: main` in the default branch's .deploycheck/config.yaml)."
+            )
+        branch = _branch_ref(root, ref, source)
+        return None if branch is None else resolve(branch[1])
+    return _revision_sha(root, ref, source, resolve)
+
+
+def _ci_default_branch() -> tuple[str, str] | None:
+    """(name, where it was read) of the default branch as the CI system states it: GitHub's event
+    payload (``repository.default_branch``, in push and pull_request events alike) or GitLab's
+    ``CI_DEFAULT_BRANCH``. None outside such a CI job."""
+    path = _env("GITHUB_EVENT_PATH")
+    if path:
+        import json
+
+        try:
+            with open(path, "rb") as fh:
+                name = json.loads(fh.read(10_000_000))["repository"]["default_branch"]
+        except (OSError, ValueError, KeyError, TypeError):
+            name = None
+        if isinstance(name, str) and name.strip():
+            return name.strip(), "GITHUB_EVENT_PATH repository.default_branch"
+    name = _env("CI_DEFAULT_BRANCH")
+    return (name, "CI_DEFAULT_BRANCH") if name else None
+
+
+def _remote_default_branch(root: str) -> str | None:
+    """In a CI job (``CI`` set) whose system names no default branch and whose checkout has no
+    origin/HEAD: the branch origin's HEAD points at, asked of the remote (one round trip; the
+    repository's administrators set it, a branch cannot). A CI checkout of one branch pushed as
+    `master` in a `main` repository otherwise holds that branch alone, which would be its own
+    base. None outside CI or without an origin. When origin cannot be asked or does not say, this
+    is an error: taking the commit under test as its own base would pass everything."""
+    if not _env("CI") or "origin" not in _remotes(root):
+        return None
+    proc = gitcmd.run(["ls-remote", "--symref", "origin", "HEAD"], root, check=False)
+    if proc.returncode == 0:
+        for line in proc.stdout.decode("utf-8", "replace").splitlines():
+            target, _, name = line.partition("\t")
+            if name == "HEAD" and target.startswith("ref: refs/heads/"):
+                branch = target[len("ref: refs/heads/"):].strip()
+                if branch:
+                    return branch
+    from ..util.safe import inert
+
+    reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] if proc.returncode else []
+    why = f"asking origin failed ({inert(reason[0], keep_newlines=False)})" if reason else "origin does not name its HEAD"
+    raise GitError(
+        "cannot tell the default branch: every default-branch name in this checkout is the commit under test, "
+        f"origin/HEAD is not set and {why}. Set DEPLOYCHECK_BASE to the base branch (e.g. origin/main), "
+        "or fetch origin's HEAD before deploycheck runs (`git remote set-head origin --auto`)."
+    )
+
+
+def _declared_default_branch(root: str, resolve: Callable[[str], str | None], name: str, source: str) -> tuple[str, str, str]:
+    """The default branch the CI system names, as a branch on origin (then a local one); fetched
+    when missing. Never a guess among the refs present: a CI checkout of one pushed branch holds
+    that branch alone, and a branch pushed under the name `master` in a `main` repository (or
+    `main` in a `master` one) would be its own base, so the change would look empty."""
+    if name in _GIT_HEADS or name.startswith(("-", "refs/")) or "\n" in name or any(c in name for c in _REVISION_OPERATORS):
+        raise GitError(f"the default branch '{name}' (from {source}) is not a branch name. Pass the base with `--base REV`.")
+    for attempt in range(2):
+        found = exact_refs(root, [f"refs/remotes/origin/{name}", f"refs/heads/{name}"])
+        for refname in (f"refs/remotes/origin/{name}", f"refs/heads/{name}"):
+            sha = resolve(found[refname]) if refname in found else None
+            if sha is not None:
+                short = refname.split("/", 2)[2]
+                return short, source, sha
+        if attempt == 0 and not _try_fetch_ref(root, f"origin/{name}"):
+            break
+        resolve = lambda rev: gitcmd.resolve(rev, root)  # noqa: E731 - the fetch added refs a reader may not see
+    raise GitError(
+        f"the default branch '{name}' (from {source}) is not in this repository, so there is nothing to compare "
+        f"with. Fetch it (`git fetch origin {name}`; in GitHub Actions use `actions/checkout` with `fetch-depth: 0`), "
+        "or pass the base with `--base REV`."
+    )
+
+
+def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str, str, str] | None:
+    """(short name, source, commit) of the default branch: the one the CI system names, else
+    origin/HEAD's target, else main, else master (each local, then on origin), looked up as exact
+    ref names; None when there is none."""
+    declared = _ci_default_branch()
+    if declared is not None:
+        return _declared_default_branch(root, resolve, *declared)
+    found = exact_refs(root, [refname for refname, _, _ in DEFAULT_BRANCHES])
+    commits = [(name, source, sha) for refname, name, source in DEFAULT_BRANCHES
+               if refname in found and (sha := resolve(found[refname])) is not None]
+    if commits and "refs/remotes/origin/HEAD" not in found and {c[2] for c in commits} == {resolve("HEAD")}:
+        # Every default-branch name here is the commit under test (a CI checkout of one branch,
+        # perhaps pushed as `master` in a `main` repository): ask origin which branch is its HEAD.
+        remote = _remote_default_branch(root)
+        if remote is not None:
+            return _declared_default_branch(root, resolve, remote, "origin's HEAD (git ls-remote)")
+    if not commits:
+        return None
+    # Without origin/HEAD nothing says which of main and master is the default. A CI checkout of
+    # a pushed branch called `main` in a `master` repository has both, and taking `main` would
+    # make the branch under test its own base (and its own config the one that is read).
+    first = commits[0]
+    if first[1] != "origin/HEAD":
+        family = first[0].rpartition("/")[2]
+        other = next((c for c in commits if c[0].rpartition("/")[2] != family and c[2] != first[2]), None)
+        if other is not None:
+            raise GitError(
+                f"cannot tell the default branch: {first[0]} and {other[0]} both exist, point at different commits, "
+                "and origin/HEAD is not set. Set it (`git remote set-head origin --auto`), or pass the base "
+                "with `--base REV` (or DEPLOYCHECK_BASE)."
+            )
+    return first
+
+
+def config_base_branch(
+    root: str, objects: gitcmd.BlobReader | None = None, default: tuple[str, str, str] | None = None
+) -> tuple[str, str] | None:
+    """(``base_branch``, where it was read) from the config of the DEFAULT branch, or None.
+
+    Never from the change under test: a branch that could name its own base (``base_branch:
+    HEAD``, or itself) would compare itself with itself and always pass. ``default``: the
+    default branch when already looked up."""
+    from ..config import parse_config_text  # yaml only when a config file exists
+
+    found = default or default_branch(root, resolver(root, objects))
+    if found is None:
+        return None
+    name, _, sha = found
+    path = ".deploycheck/config.yaml"
+    data = objects.blob(sha, path) if objects is not None else gitcmd.show_file(sha, path, root)
+    if data is None:
+        return None
+    value = parse_config_text(data, source=f"{path} on {name}").base_branch
+    return (value, f"{CONFIG_SOURCE} on {name}") if value else None
+
+
+def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | None = None) -> BaseChoice:
+    """The base, chosen only by what the branch under test cannot change (docs/design.md "Finding the change")."""
+    resolve = resolver(root, objects)
+    candidates = _candidates(explicit)
+    found = None
+    if not candidates:
+        found = default_branch(root, resolve)
+        configured = config_base_branch(root, objects, found) if found is not None else None
+        if configured is not None:
+            candidates = [(configured[0], configured[1], "branch")]
+    if not candidates:
+        if found is None:
+            raise GitError(
+                "cannot find a base branch to compare with: none of origin/HEAD, origin/main, main, origin/master, "
+                "master exists as a branch (base_branch is read from that default branch, never from "
+                "the branch under test). Pass one with `--base REV`, or set DEPLOYCHECK_BASE."
+            )
+        _say_if_local_is_ahead(root, found)
+        return BaseChoice(found[0], found[1], found[2])
+    for ref, source, kind in candidates:
+        sha = _resolve_candidate(root, ref, source, kind, resolve)
+        if sha is None and not ref.startswith("-") and _try_fetch_ref(root, ref):
+            sha = _resolve_candidate(root, ref, source, kind, lambda rev: gitcmd.resolve(rev, root))
+        if sha is not None:
+            _cross_check_gitlab(root, sha)
+            return BaseChoice(ref, source, sha)
+        if len(candidates) == 1:
+            break
+    asked = candidates[0]
+    shallow = gitcmd.is_shallow(root)
+    hint = _fetch_hint(asked[0]) if shallow or _remotes(root) else ""
+    raise GitError(
+        f"base revision '{asked[0]}' (from {asked[1]}) does not exist in this repository. "
+        f"{_did_you_mean(root, asked[0])}Check the name, or fetch it first{hint}."
+    )
+
+
+def _did_you_mean(root: str, name: str) -> str:
+    """"Did you mean `main`? " for a mistyped branch name (a close match among the branches)."""
+    import difflib
+
+    text = gitcmd.run(["for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes"], root, check=False)
+    branches = [b for b in text.stdout.decode("utf-8", "replace").splitlines() if b and not b.endswith("/HEAD")]
+    close = difflib.get_close_matches(name, branches, n=1, cutoff=0.6)
+    if not close or name.startswith("-") or close[0].startswith("-"):  # never suggest an option-like name
+        return ""
+    from ..util.safe import inert
+
+    return f"Did you mean `{inert(close[0], keep_newlines=False)}`? "
+
+
+def _say_if_local_is_ahead(root: str, found: tuple[str, str, str]) -> None:
+    """The default base is the remote's branch (origin/main). Work committed on the local main
+    and not pushed yet (typically `deploycheck init`'s configuration and signers) is not in it,
+    which surprises: say so, and the two ways out. Silent when local main is not ahead."""
+    name, source, sha = found
+    if not name.startswith("origin/"):
+        return
+    target = name
+    if name == "origin/HEAD":
+        target = gitcmd.run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], root, check=False).stdout.decode(
+            "utf-8", "replace").strip()
+    local = target.partition("/")[2]
+    if not local or local == "HEAD":
+        return
+    local_sha = exact_refs(root, [f"refs/heads/{local}"]).get(f"refs/heads/{local}")
+    if local_sha is None or local_sha == sha:
+        return
+    counts = gitcmd.run(["rev-list", "--count", f"{sha}..{local_sha}"], root, check=False).stdout.decode().strip()
+    if not counts.isdigit() or int(counts) == 0:
+        return
+    from ..util.safe import inert
+
+    n, local = int(counts), inert(local, keep_newlines=False)
+    print(
+        f"deploycheck: note: the base is {inert(target, keep_newlines=False)} ({inert(source, keep_newlines=False)}), and your "
+        f"local {local} is {n} commit{'s' if n != 1 else ''} ahead of it (not pushed): what you committed there, such as "
+        f"deploycheck's configuration and signers, is not in the base yet. Push it (`git push origin {local}`), "
+        f"or compare with your local branch: `--base {local}`.",
+        file=sys.stderr,
+    )
+
+
+def _cross_check_gitlab(root: str, base_sha: str) -> None:
+    target = _env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+    if not (_env("CI_MERGE_REQUEST_DIFF_BASE_SHA") and target):
+        return
+    target_sha = gitcmd.resolve(f"refs/remotes/origin/{target}", root)  # the branch, never a tag of that name
+    if target_sha is None:
+        return
+    ok = gitcmd.run(["merge-base", "--is-ancestor", base_sha, target_sha], root, check=False).returncode == 0
+    if not ok:
+        from ..util.safe import inert
+
+        print(
+            f"deploycheck: warning: CI_MERGE_REQUEST_DIFF_BASE_SHA {base_sha[:12]} is not on "
+            f"origin/{inert(target, keep_newlines=False)}; using it anyway.",
+            file=sys.stderr,
+        )
+
+
+def _fetch_hint(ref: str) -> str:
+    branch = ref.split("/", 1)[1] if ref.startswith("origin/") else ref
+    return (
+        f" (`git fetch origin {branch}`; in GitHub Actions use `actions/checkout` with `fetch-depth: 0`; "
+        "in GitLab CI set `GIT_DEPTH: 0`)"
+    )
+
+
+def find_merge_base(root: str, base: BaseChoice, head_sha: str) -> str:
+    """merge-base(base, head), deepening a shallow clone step by step before giving up.
+
+    A missing merge-base must never be mistaken for an empty change: it is always an error.
+    """
+    for step in (None, *DEEPEN_STEPS):
+        if step is not None:
+            if not gitcmd.is_shallow(root) or not _remotes(root):
+                break
+            print(f"deploycheck: shallow clone, fetching {step} more commits of history…", file=sys.stderr)
+            remote = "origin" if "origin" in _remotes(root) else _remotes(root)[0]
+            gitcmd.run(["fetch", "--no-tags", "--quiet", f"--deepen={step}", remote], root, check=False)
+        proc = gitcmd.run(["merge-base", "--all", base.sha, head_sha], root, check=False)
+        bases = proc.stdout.decode().split() if proc.returncode == 0 else []
+        if len(bases) == 1:
+            return bases[0]
+        if len(bases) > 1 and not gitcmd.is_shallow(root):
+            # Criss-cross history: git merges over a virtual base built from all of them, so the
+            # change measured from any single one can miss what the merge brings in (a branch
+            # whose merge with main re-resolves a file to the text main reverted). No single
+            # merge-base says what merging does: fail closed (issue 15 red team).
+            raise GitError(
+                f"{base.ref} and HEAD have {len(bases)} merge-bases ({', '.join(b[:8] for b in bases)}): the branch "
+                f"and {base.ref} have each merged the other's history, so no single range shows what merging this "
+                f"branch changes. Merge {base.ref} into the branch (or rebase it onto {base.ref}) and run deploycheck again."
+            )
+    if gitcmd.is_shallow(root):
+        remote_note = (
+            "it has no remote to fetch more history from"
+            if not _remotes(root)
+            else "fetching more history did not reach the merge-base"
+        )
+        raise GitError(
+            f"this is a shallow clone and the merge-base of {base.ref} and HEAD is not in it ({remote_note}). "
+            "Fetch the full history: `git fetch --unshallow origin` locally, `fetch-depth: 0` for "
+            "actions/checkout in GitHub Actions, or `GIT_DEPTH: 0` in GitLab CI."
+        )
+    raise GitError(
+        f"{base.ref} and HEAD have no common ancestor (unrelated histories), so there is no change to "
+        "assess. Pass the branch this work was started from with `--base REV`."
+    )
+
+
+def resolve_head(root: str, head: str | None, objects: gitcmd.BlobReader | None = None) -> tuple[str, str]:
+    ref = head or "HEAD"
+    sha = resolver(root, objects)(ref)
+    if sha is None:
+        if ref == "HEAD":
+            raise GitError("this repository has no commits yet. Commit your work, then run deploycheck again.")
+        raise GitError(f"head revision '{ref}' does not exist. Check the name passed to --head.")
+    return ref, sha
+
+
+def diff_args(merge_base: str, head_sha: str) -> list[str]:
+    return [*DIFF_CONFIG, *DIFF_FLAGS, merge_base, head_sha, "--"]
+
+
+# Attributes decide whether git shows a file's text ("*.py -diff", "binary", a diff driver), and
+# the in-tree ones come from the branch under test: a branch could make every change "Binary files
+# differ". The diff is therefore taken on the git directory as a bare repository, from an empty
+# folder, so no .gitattributes of the work tree or the index is read (git 2.39 has no
+# --attr-source); the user's and the system's attribute files are switched off too. Git still calls
+# a file binary by its content (a NUL byte, or over core.bigFileThreshold), which the scan reports
+# as not analysed when the file is code (rules/not_analysed.py).
+NO_ATTRIBUTES = ("-c", "core.attributesFile=/dev/null")
+
+
+def read_files(root: str, merge_base: str, head_sha: str) -> list[FileChange]:
+    git_dir = gitcmd.git_dir(root)
+    env = gitcmd.clean_env({"GIT_ATTR_NOSYSTEM": "1"})
+    with gitcmd.attribute_free_dir() as empty:
+        args = [f"--git-dir={git_dir}", "--bare", *NO_ATTRIBUTES, *diff_args(merge_base, head_sha)]
+        with gitcmd.stream(args, empty, env) as out:
+            return list(parse_diff(out))
+
+
+def is_deploycheck_path(path: str) -> bool:
+    return path == ".deploycheck" or path.startswith(DECK_DIR)
+
+
+# deploycheck's own files: what it writes (records, reviews), reads from the base (configuration,
+# signers, checklists) and reports as such (verification.DECK_NOTES).
+OWN_FILES = (DECK_DIR + "config.yaml", DECK_DIR + "allowed_signers")
+OWN_FOLDERS = (DECK_DIR + "records/", DECK_DIR + "reviews/", DECK_DIR + "checklists/")
+
+
+def is_own_deploycheck_file(path: str) -> bool:
+    return path in OWN_FILES or path.startswith(OWN_FOLDERS)
+
+
+def compute_change(
+    cwd: str, base: str | None = None, head: str | None = None, objects: gitcmd.BlobReader | None = None
+) -> tuple[Change, list[FileChange]]:
+    """The change ``merge-base(base, head)..head``: (change without .deploycheck/, .deploycheck/ files).
+
+    ``objects``, a reader started in ``cwd`` or the repository root, answers the questions about
+    revisions and files (one git process instead of one per question; a git hook feels each)."""
+    root = gitcmd.toplevel(cwd)
+    with nullcontext(objects) if objects is not None else gitcmd.BlobReader(root) as objects:
+        head_ref, head_sha = resolve_head(root, head, objects)
+        choice = resolve_base(root, base, objects)
+    merge_base = find_merge_base(root, choice, head_sha)
+    files = read_files(root, merge_base, head_sha)
+    # Code under .deploycheck/ can still be imported or required by the application (issue 15):
+    # only deploycheck's own files (records, config, checklists, signers) are set aside.
+    from ..rules.not_analysed import may_be_code
+
+    # Anything else there is scanned like any other file: an extensionless script run as `python
+    # .deploycheck/x`, a compose file a deploy applies (red team, issue 15).
+    # A code file in one of deploycheck's own folders is both: scanned as code, and seen by the
+    # record and review checks, for which it is no record or review (the gate fails on it).
+    own = [is_own_deploycheck_file(f.path) for f in files]
+    scanned = [f for f, mine in zip(files, own) if not mine or may_be_code(f.path)]
+    deck = [f for f, mine in zip(files, own) if mine]
+    change = Change(
+        repo_root=root,
+        base_ref=choice.ref,
+        base_source=choice.source,
+        base_sha=choice.sha,
+        merge_base=merge_base,
+        head_ref=head_ref,
+        head_sha=head_sha,
+        files=scanned,
+    )
+    return change, deck

@@ -1,0 +1,107 @@
+"""The commit-time warning: does the STAGED change touch jobs, queues or shared state?
+
+Run by the pre-commit hook (`deploycheck hook warn`). It never blocks a commit and never
+writes or stages a file: it prints at most one line, and every problem (no repository, an
+unreadable config, a bug) is swallowed into a quiet exit 0, because a warning that breaks
+commits gets uninstalled. The push hook and CI are the gate.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..git import gitcmd
+from ..git.change import DIFF_CONFIG, DIFF_FLAGS, is_deploycheck_path
+from ..git.diffparse import parse_diff
+from ..git.model import Change, FileChange, Finding
+
+STAGED_REF = "(staged)"
+
+
+def staged_diff_args(head_sha: str | None) -> list[str]:
+    """The pinned diff of change.py, between HEAD (or nothing, before the first commit) and the index."""
+    return [*DIFF_CONFIG, *DIFF_FLAGS, "--cached", *([head_sha] if head_sha else []), "--"]
+
+
+def staged_change(root: str) -> Change:
+    head_sha = gitcmd.resolve("HEAD", root)
+    with gitcmd.stream(staged_diff_args(head_sha), root) as out:
+        files: list[FileChange] = [f for f in parse_diff(out) if not is_deploycheck_path(f.path)]
+    return Change(
+        repo_root=root,
+        base_ref="HEAD",
+        base_source="the last commit",
+        base_sha=head_sha or "",
+        merge_base=head_sha or "",
+        head_ref=STAGED_REF,
+        head_sha=_index_tree(root) or head_sha or "",
+        files=files,
+    )
+
+
+def _index_tree(root: str) -> str | None:
+    """The tree the commit will have, for whole-change rules that read the head's files.
+
+    `git write-tree` only adds objects to the object store (as `git add` already did for the
+    blobs); no file the user sees is touched. None while the index has unmerged paths.
+    """
+    proc = gitcmd.run(["write-tree"], root, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode().strip() or None
+
+
+def warning_line(findings: list[Finding]) -> str | None:
+    """One line naming what the staged change touches, or None when nothing flags it."""
+    flagging = [f for f in findings if f.flags]
+    if not flagging:
+        return None
+    first = sorted(flagging, key=lambda f: ({"high": 0, "warning": 1}.get(f.severity, 2), f.sort_key()))[0]
+    files = sorted({f.path for f in flagging})
+    more = f" and {len(files) - 1} more file{'s' if len(files) > 2 else ''}" if len(files) > 1 else ""
+    return (
+        f"deploycheck: this commit touches jobs, queues or shared state "
+        f"({first.path}:{first.line} {first.rule} {first.name}{more}); "
+        "run `deploycheck` on the branch before you push."
+    )
+
+
+def check_staged(cwd: str) -> str | None:
+    from ..config import load_config_at
+    from ..analysis.scan import MAX_TEXT_BYTES, scan_change
+
+    root = gitcmd.toplevel(cwd)
+    change = staged_change(root)
+    if not change.files:
+        return None
+    # The config as the gate reads it: the default branch's, not the one this branch may have
+    # edited (which could silence the warning for a change the gate then blocks). Without a
+    # default branch (a new repository) the last commit's; before the first commit, defaults.
+    from ..git.change import default_branch
+    from ..config import Config
+
+    default = default_branch(root, lambda rev: gitcmd.resolve(rev, root))
+    at = default[2] if default is not None else change.base_sha
+    config = load_config_at(root, at) if at else Config()
+    with gitcmd.BlobReader(root) as blobs:
+        result = scan_change(change, config, lambda oid: blobs.read(oid, MAX_TEXT_BYTES))
+    return warning_line(result.findings)
+
+
+def run(cwd: str | None = None) -> int:
+    """Print the warning when there is one; always exit 0."""
+    try:
+        line = check_staged(cwd or os.getcwd())
+    except Exception as exc:  # noqa: BLE001 - a warning must never stop a commit
+        if os.environ.get("DEPLOYCHECK_DEBUG") == "1":
+            raise
+        from ..util.safe import inert
+
+        print(f"deploycheck: warning skipped ({type(exc).__name__}: {inert(exc, keep_newlines=False)})", file=sys.stderr)
+        return 0
+    if line:
+        from ..util.safe import inert
+
+        print(inert(line, keep_newlines=False))
+    return 0

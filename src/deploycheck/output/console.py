@@ -1,0 +1,89 @@
+"""The two Rich consoles: stdout for what the user asked for, stderr for diagnostics.
+
+Rich honours NO_COLOR and prints plain text when the stream is not a terminal. Markup is off
+by default so untrusted text can never be interpreted; renderers style with Text objects.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from functools import lru_cache
+
+# A CI runner reads any output line that starts (after blanks) with `::` as a command: GitHub
+# Actions turns `::error file=…::…` into an annotation and `::stop-commands::` silences the log.
+# Untrusted text is printed on one line, but Rich wraps and folds long lines, so a hostile file
+# name can still land at the start of one. Such a line start is shown as `\x3a:` instead.
+_COMMAND_AT_LINE_START = re.compile(r"(^|\n)([ \t]*)::")
+
+
+class _NoRunnerCommands:
+    """A stream (stdout or stderr, looked up at each write so test captures keep working) on
+    which no output line can start a CI workflow command."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._at_line_start = True
+
+    @property
+    def _stream(self):
+        return getattr(sys, self._name)
+
+    def write(self, text: str) -> int:
+        guarded = _COMMAND_AT_LINE_START.sub(
+            lambda m: m.group(1) + m.group(2) + ("\\x3a:" if m.group(1) or self._at_line_start else "::"), text
+        )
+        if text:
+            self._at_line_start = text.endswith("\n")
+        return self._stream.write(guarded)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+# Output that is not a terminal (a pipe, a file, a CI log) is never wrapped: a log viewer
+# shows long lines whole or folds them itself, and a hard break with an unindented continuation
+# splits a message, a path or a YAML example in two. Rich wraps at this width, i.e. never.
+NO_WRAP_WIDTH = 100_000
+
+
+def _width(name: str = "stdout") -> int | None:
+    cols = os.environ.get("COLUMNS", "")
+    if cols.isdigit() and int(cols) > 20:
+        return int(cols)  # asked for explicitly
+    try:
+        terminal = getattr(sys, name).isatty()
+    except (AttributeError, ValueError, OSError):
+        terminal = False
+    return None if terminal else NO_WRAP_WIDTH
+
+
+@lru_cache(maxsize=None)
+def out():
+    from rich.console import Console
+
+    return Console(file=_NoRunnerCommands("stdout"), markup=False, highlight=False, emoji=False, width=_width(), soft_wrap=False)
+
+
+@lru_cache(maxsize=None)
+def err():
+    from rich.console import Console
+
+    return Console(file=_NoRunnerCommands("stderr"), stderr=True, markup=False, highlight=False, emoji=False, width=_width("stderr"))
+
+
+def warn(message: str) -> None:
+    from rich.text import Text
+
+    from ..util.safe import inert
+
+    err().print(Text("deploycheck: warning: ", style="yellow") + Text(inert(message, keep_newlines=False)))
+
+
+def note(message: str) -> None:
+    from rich.text import Text
+
+    from ..util.safe import inert
+
+    err().print(Text("deploycheck: ", style="dim") + Text(inert(message, keep_newlines=False)))

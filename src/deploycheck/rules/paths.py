@@ -1,0 +1,24 @@
+"""Paths no rule flags: tests, fixtures, documentation, vendored or built code.
+
+Shared by the pattern packs (rules/patterns), the syntax-tree family (rules/trees) and DC001
+(rules/not_analysed), each of which imports it only when it runs; it imports nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TEST_OR_DOC = re.compile(
+    r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|docs?|node_modules|vendor|dist|build)/"
+    r"|^t/"  # a root-level t/ is a test suite (Celery, Kombu, Perl-style projects), never a package
+    r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec)\.[jt]sx?|[^/]*Tests?\.(?:java|kt)|[^/]*\.d\.ts|[^/]*\.min\.js)$"
+    r"|(?:^|/)(?:readme|changelog|contributing)[^/]*$"
+    r"|(?:^|/)\.(?:github|circleci|gitlab|buildkite)/|(?:^|/)(?:\.gitlab-ci|\.travis|azure-pipelines|bitbucket-pipelines|\.pre-commit-config)\.ya?ml$"
+    r"|\.(?:md|rst|txt|adoc|markdown)$",
+    re.IGNORECASE,
+)
+
+
+def is_test_or_doc(path: str) -> bool:
+    """Tests, fixtures, documentation and vendored or built code: never flagged."""
+    return _TEST_OR_DOC.search(path) is not None

@@ -1,0 +1,1095 @@
+"""Structural checks for pattern packs: what one regex over one line cannot decide.
+
+Each check is a function ``(view, pack_rule) -> list[Finding]`` registered in ``CHECKS`` under
+the name a pack's rule gives in ``check:``. Checks read the lexed text of the file through the
+``FileView`` (comments blanked; strings blanked unless asked for) and report only lines that the
+change added (side "head") or removed (side "base").
+"""
+
+from __future__ import annotations
+
+import bisect
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from ...git.model import Finding
+
+# Imported lazily by patterns.py; patterns imports this module only inside functions, so the
+# names below can be imported at module level without a cycle at start-up.
+from .engine import FileView, PackRule, consequence, render, short
+
+Check = Callable[[FileView, PackRule], list[Finding]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    def register(fn: Check) -> Check:
+        CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+def _added(view: FileView) -> dict[int, str]:
+    return view.changed("head")
+
+
+def _finding(view: FileView, pr: PackRule, line: int, side: str = "head", **values: Any) -> Finding:
+    return pr.rule.finding(view.path, line, render(pr.message, path=view.path, **values), side=side)
+
+
+# --- read-modify-write in application code --------------------------------------------------
+
+_JS_WRITES = (
+    re.compile(r"\b(?P<obj>\w+)\.(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/](?!=)"),
+    re.compile(r"\b(?P<obj>\w+)\.(?P<field>\w+)\s*(?:[-+*/]=|\+\+|--)"),
+)
+_JS_INLINE = re.compile(r"\b(?P<field>\w+)\s*:\s*(?P<obj>\w+)\.(?P=field)\s*[-+*/]")
+_JS_READ = r"\b{obj}\s*=\s*(?:await\s+)?[\w.$]*?\.(?P<method>findOne|findByPk|findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|findById|findOneBy|findOneOrFail|findOneByOrFail)\s*[(<]"
+_JS_LOCK = re.compile(r"\block\s*:|\bsetLock\s*\(|(?i:\bfor\s+update\b)|pessimistic", re.IGNORECASE)
+_JS_SAVE = re.compile(r"\.(?:save|update|persist|flush)\s*\(")
+_JS_WRITE_CALL = re.compile(r"\b(?:update|upsert|save|updateOne|data)\b")
+
+LOOKBACK = 60
+
+
+def _find_back(lines: list[str], start: int, pattern: re.Pattern[str], limit: int = LOOKBACK) -> tuple[int, re.Match[str]] | None:
+    """The nearest line above index ``start`` (0-based) matching ``pattern``."""
+    for i in range(start - 1, max(-1, start - 1 - limit), -1):
+        m = pattern.search(lines[i])
+        if m:
+            return i, m
+    return None
+
+
+@check("js-lost-update")
+def js_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
+    out: list[Finding] = []
+    # Cheap first: only lines that look like a computed write on the raw text are candidates,
+    # so the file is read and lexed only when one exists.
+    candidates = [(n, raw) for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in (*_JS_WRITES, _JS_INLINE))]
+    if not candidates:
+        return out
+    lines = view.lines("head")
+    strings = view.lines("head", strings=True)
+    if lines is None or strings is None:
+        return out
+    for number, _ in candidates:
+        line = lines[number - 1] if number <= len(lines) else ""
+        hit = None
+        for regex in _JS_WRITES:
+            m = regex.search(line)
+            if m and any(_JS_SAVE.search(x) for x in lines[number - 1 : number + 30]):
+                hit = m
+                break
+        if hit is None:
+            m = _JS_INLINE.search(line)
+            if m and any(_JS_WRITE_CALL.search(x) for x in lines[max(0, number - 6) : number]):
+                hit = m
+        if hit is None or hit.group("obj") in ("this", "self"):
+            continue
+        obj, field = hit.group("obj"), hit.group("field")
+        read = _find_back(lines, number - 1, re.compile(_JS_READ.format(obj=re.escape(obj))))
+        if read is None:
+            continue
+        read_index, read_match = read
+        if any(_JS_LOCK.search(x) for x in strings[read_index : number]):
+            continue
+        out.append(
+            _finding(view, pr, number, target=f"{obj}.{field}", read=f"{read_match.group('method')} on line {read_index + 1}")
+        )
+    return out
+
+
+_RB_INLINE = re.compile(
+    r"(?<![\w@])(?P<call>update!?|update_columns?|assign_attributes|update_attributes!?|attributes\s*=)[\s(]"
+    r"[^\n]*?\b(?P<field>\w+):\s*(?P<obj>@?\w+)\.(?P=field)\s*[-+*/]"
+)
+_RB_ATTRIBUTE = re.compile(r"\bupdate_(?:attribute|column)\s*\(?\s*:(?P<field>\w+)\s*,\s*(?P<obj>@?\w+)\.(?P=field)\s*[-+*/]")
+_RB_ASSIGN = (
+    re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/](?!=)"),
+    re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*[-+*/]="),
+)
+_RB_DEF = re.compile(r"^\s*def\s")
+_RB_LOCKED = re.compile(r"\.with_lock\b|\.lock!|\.lock\b(?!_)|\bwith_advisory_lock\b|(?i:\bfor\s+update\b)")
+
+
+@check("ruby-lost-update")
+def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
+    out: list[Finding] = []
+    candidates = [n for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in (_RB_INLINE, _RB_ATTRIBUTE, *_RB_ASSIGN))]
+    if not candidates:
+        return out
+    lines, strings = view.lines("head"), view.lines("head", strings=True)
+    if lines is None or strings is None:
+        return out
+    for number in candidates:
+        line = lines[number - 1] if number <= len(lines) else ""
+        m = _RB_INLINE.search(line) or _RB_ATTRIBUTE.search(line)
+        if m is None:
+            for regex in _RB_ASSIGN:
+                a = regex.search(line)
+                if a and any(re.search(rf"(?<![\w@]){re.escape(a.group('obj'))}\.(?:save|update)!?(?!\w)", x) for x in lines[number - 1 : number + 20]):
+                    m = a
+                    break
+        if m is None or m.group("obj") == "self":
+            continue
+        obj, field = m.group("obj"), m.group("field")
+        start = _find_back(lines, number, _RB_DEF, limit=200)
+        body_start = start[0] if start else 0
+        if any(_RB_LOCKED.search(x) for x in strings[body_start:number]):
+            continue
+        read = _find_back(lines, number - 1, re.compile(rf"(?<![\w@]){re.escape(obj)}\s*=\s*[^=\n]*?\.(?P<method>find_by!?|find|first!?|last!?|take!?|find_or_create_by!?)\b"))
+        read_text = f"{read[1].group('method')} on line {read[0] + 1}" if read and read[0] >= body_start else f"the loaded {obj}.{field}"
+        out.append(_finding(view, pr, number, target=f"{obj}.{field}", read=read_text))
+    return out
+
+
+_JVM_WRITES = (
+    re.compile(r"\b(?P<obj>\w+)\.set(?P<field>\w+)\s*\(\s*(?P=obj)\.get(?P=field)\s*\(\s*\)\s*[-+*/]"),
+    re.compile(r"\b(?P<obj>\w+)\.(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/](?!=)"),
+    re.compile(r"\b(?P<obj>\w+)\.(?P<field>\w+)\s*(?:[-+*/]=|\+\+|--)"),
+    re.compile(r"\b(?P<obj>\w+)\.copy\s*\([^)]*\b(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/]"),
+)
+_JVM_READ = r"\b{obj}\s*=\s*[^=;\n]*?\.(?P<method>findById|getById|getReferenceById|getOne|findBy\w+|find)\s*\("
+_JVM_GUARDED = re.compile(r"@Lock\b|\bLockModeType\.PESSIMISTIC|@Version\b")
+_JVM_LOCK_NEAR = re.compile(r"PESSIMISTIC|(?i:\bfor\s+update\b)|\.lock\s*\(")
+
+
+@check("jvm-lost-update")
+def jvm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
+    out: list[Finding] = []
+    candidates = [n for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in _JVM_WRITES)]
+    if not candidates:
+        return out
+    lines, strings = view.lines("head"), view.lines("head", strings=True)
+    if lines is None or strings is None or _JVM_GUARDED.search(view.text("head")):
+        return out
+    for number in candidates:
+        line = lines[number - 1] if number <= len(lines) else ""
+        m = next((x for x in (r.search(line) for r in _JVM_WRITES) if x), None)
+        if m is None or m.group("obj") == "this":
+            continue
+        obj, field = m.group("obj"), m.group("field")
+        read = _find_back(lines, number - 1, re.compile(_JVM_READ.format(obj=re.escape(obj))))
+        if read is None or any(_JVM_LOCK_NEAR.search(x) for x in strings[read[0] : number]):
+            continue
+        field_name = field[0].lower() + field[1:]
+        out.append(_finding(view, pr, number, target=f"{obj}.{field_name}", read=f"{read[1].group('method')} on line {read[0] + 1}"))
+    return out
+
+
+# --- Go -----------------------------------------------------------------------------------
+
+_GO_START = re.compile(r"\bgo\s+func\s*\((?P<params>[^)]*)\)")
+_GO_DECL = re.compile(r"(?P<names>\w+(?:\s*,\s*\w+)*)\s*:=|\bvar\s+(?P<var>\w+)|\bfunc\s*\((?P<fparams>[^)]*)\)")
+_GO_SYNC = re.compile(r"\.(?:R?Lock|TryR?Lock)\(\)|\batomic\.")
+_GO_MAP_WRITE = re.compile(r"(?<![\w.])(?P<name>[\w.]+)\[[^\]]*\]\s*(?:=(?!=)|[-+*/]=|\+\+|--)")
+_GO_COUNTER = re.compile(r"(?<![\w.\]])(?P<name>[\w.]+)\s*(?:\+\+|--|[-+*/]=)")
+_GO_ASSIGN = re.compile(r"^\s*(?P<name>[\w.]+)\s*=(?!=)")
+
+
+def _go_body(lines: list[str], start: int, col: int) -> tuple[int, str] | None:
+    """(last line index, body text) of the brace block opening after ``col`` on ``start``."""
+    depth, opened, parts = 0, False, []
+    for i in range(start, min(len(lines), start + 2000)):
+        segment = lines[i][col:] if i == start else lines[i]
+        for j, ch in enumerate(segment):
+            if ch == "{":
+                depth += 1
+                opened = True
+            elif ch == "}":
+                depth -= 1
+                if opened and depth == 0:
+                    parts.append(segment[: j + 1])
+                    return i, "\n".join(parts)
+        parts.append(segment)
+    return None
+
+
+def _param_names(params: str) -> set[str]:
+    names = set()
+    for part in params.split(","):
+        words = part.split()
+        if words:
+            names.add(words[0])
+    return names
+
+
+@check("go-goroutine-write")
+def go_goroutine_write(view: FileView, pr: PackRule) -> list[Finding]:
+    # Read the file only when the change starts a goroutine or makes a write that could race.
+    if not any(_GO_START.search(raw) or _GO_MAP_WRITE.search(raw) or _GO_COUNTER.search(raw) or "append(" in raw for raw in _added(view).values()):
+        return []
+    lines = view.lines("head")
+    if lines is None:
+        return []
+    added = _added(view)
+    text = view.text("head")
+    out: list[Finding] = []
+    reported: set[int] = set()
+    for index, line in enumerate(lines):
+        start = _GO_START.search(line)
+        if not start:
+            continue
+        body = _go_body(lines, index, start.end())
+        if body is None:
+            continue
+        end, body_text = body
+        if _GO_SYNC.search(body_text):
+            continue
+        local = _param_names(start.group("params")) | {"_"}
+        for d in _GO_DECL.finditer(body_text):
+            if d.group("names"):
+                local.update(n.strip() for n in d.group("names").split(","))
+            if d.group("var"):
+                local.add(d.group("var"))
+            if d.group("fparams"):
+                local.update(_param_names(d.group("fparams")))
+        go_line = index + 1
+        for i in range(index, end + 1):
+            segment = lines[i][start.end():] if i == index else lines[i]
+            target = _go_shared_write(segment, local, text)
+            if target is None:
+                continue
+            number = i + 1 if (i + 1) in added else go_line if go_line in added else None
+            if number is None or number in reported:
+                continue
+            reported.add(number)
+            out.append(_finding(view, pr, number, target=target, go_line=go_line))
+    return out
+
+
+def _is_map(name: str, text: str) -> bool:
+    leaf = re.escape(name.split(".")[-1])
+    return re.search(rf"\b{leaf}\s*(?::=|=)\s*(?:make\(\s*)?map\[|\b{leaf}\s+map\[|\bvar\s+{leaf}\s+(?:=\s*)?map\[", text) is not None
+
+
+def _go_shared_write(segment: str, local: set[str], text: str) -> str | None:
+    for m in _GO_MAP_WRITE.finditer(segment):
+        name = m.group("name")
+        if name.split(".")[0] not in local and _is_map(name, text):
+            return f"the map {name}"
+    for regex in (_GO_COUNTER, _GO_ASSIGN):
+        for m in regex.finditer(segment):
+            name = m.group("name")
+            if name.split(".")[0] not in local and not name[0].isdigit():
+                return name
+    return None
+
+
+_GO_EXEC = re.compile(r"\.Exec(?:Context)?\s*\(")
+_GO_UPDATE_SET = re.compile(r"(?is)\bupdate\s+[\w.\"`]+\s+set\s+(?P<col>\w+)\s*=\s*(?:\?|\$\d+|@\w+|:\w+)")
+_GO_SELECT = re.compile(r"\.(?:QueryRow|Query)(?:Context)?\s*\(")
+_GO_FUNC = re.compile(r"^func\b")
+
+
+@check("go-sql-lost-update")
+def go_sql_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
+    code, strings = view.lines("head"), view.lines("head", strings=True)
+    if code is None or strings is None:
+        return []
+    out: list[Finding] = []
+    for number in sorted(_added(view)):
+        if number > len(code) or not _GO_EXEC.search(code[number - 1]):
+            continue
+        statement = " ".join(strings[number - 1 : number + 5])
+        update = _GO_UPDATE_SET.search(statement)
+        if not update:
+            continue
+        func = _find_back(code, number, _GO_FUNC, limit=400)
+        top = func[0] if func else 0
+        for i in range(number - 2, top - 1, -1):
+            if not _GO_SELECT.search(code[i]):
+                continue
+            select = " ".join(strings[i : i + 4])
+            if not re.search(r"(?i)\bselect\b", select) or re.search(r"(?i)\bfor\s+(?:update|no\s+key\s+update)\b", select):
+                break
+            scanned = set(re.findall(r"&(\w+)", " ".join(code[i : i + 4])))
+            window = code[i : number + 5]
+            computed = any(re.search(rf"\b{re.escape(v)}\s*[-+*/]|[-+*/]\s*{re.escape(v)}\b", x) for v in scanned for x in window)
+            if computed:
+                out.append(_finding(view, pr, number, target=f"column {update.group('col')}", read_line=i + 1))
+            break
+    return out
+
+
+# --- migrations -----------------------------------------------------------------------------
+
+_DOWN_MIGRATION = re.compile(r"\.down\.sql$|(?:^|/)U\d[^/]*__[^/]*\.sql$", re.IGNORECASE)
+_IDENT = r"[\w.\"`\[\]]+"
+_STATEMENT = re.compile(r"[^;]+")
+_DESTRUCTIVE = (
+    (re.compile(rf"\bdrop\s+(?P<what>table|schema|database)\s+(?:if\s+exists\s+)?(?P<name>{_IDENT})", re.I), "DROP {what} {name}"),
+    (re.compile(rf"\btruncate\s+(?:table\s+)?(?:only\s+)?(?P<name>{_IDENT})", re.I), "TRUNCATE {name}"),
+    (re.compile(rf"\brename\s+table\s+(?P<name>{_IDENT})", re.I), "RENAME TABLE {name}"),
+    (re.compile(r"\bsp_rename\b", re.I), "sp_rename"),
+)
+_ALTER = re.compile(rf"^\s*alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?P<table>{_IDENT})", re.I)
+_ALTER_CLAUSES = (
+    (
+        re.compile(
+            rf"\bdrop\s+(?:column\s+)?(?:if\s+exists\s+)?(?!(?:constraint|index|default|not|primary|foreign|check|unique|key|partition)\b)(?P<name>{_IDENT})",
+            re.I,
+        ),
+        "DROP COLUMN {table}.{name}",
+    ),
+    (re.compile(rf"\brename\s+(?:column\s+)?(?P<name>{_IDENT})?", re.I), "ALTER TABLE {table} RENAME"),
+    (re.compile(rf"\balter\s+(?:column\s+)?(?P<name>{_IDENT})\s+(?:set\s+data\s+)?type\b", re.I), "column type change of {table}.{name}"),
+    (re.compile(rf"\bmodify\s+(?:column\s+)?(?P<name>{_IDENT})", re.I), "column type change of {table}.{name}"),
+)
+_UNBOUNDED = re.compile(rf"^\s*(?P<op>delete\s+from|update)\s+(?:only\s+)?(?P<table>{_IDENT})(?P<rest>[\s\S]*)$", re.I)
+
+
+class _Lines:
+    """Offset -> line number in one text."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def number(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+
+def _sql_statements(view: FileView) -> tuple[dict[int, str], _Lines, list[tuple[int, str]]]:
+    """(added lines, line numbering of the head text, (offset, statement) of each statement);
+    nothing for a down migration or an unreadable head, which the SQL checks never report on."""
+    if _DOWN_MIGRATION.search(view.path) or view.lexed("head") is None:
+        return {}, _Lines(""), []
+    text = view.text("head")
+    return _added(view), _Lines(text), [(m.start(), m.group(0)) for m in _STATEMENT.finditer(text)]
+
+
+@check("sql-destructive")
+def sql_destructive(view: FileView, pr: PackRule) -> list[Finding]:
+    added, lines, statements = _sql_statements(view)
+    out: list[Finding] = []
+    for offset, statement in statements:
+        hits: list[tuple[int, str]] = []
+        alter = _ALTER.match(statement)
+        if alter:
+            table = alter.group("table")
+            for regex, template in _ALTER_CLAUSES:
+                for m in regex.finditer(statement, alter.end()):
+                    hits.append((m.start(), template.format(table=table, name=m.group("name") or "")))
+        for regex, template in _DESTRUCTIVE:
+            for m in regex.finditer(statement):
+                hits.append((m.start(), template.format(**{k: (v.upper() if k == "what" else v) for k, v in m.groupdict().items() if v})))
+        for start, op in sorted(hits):
+            number = lines.number(offset + start)
+            if number in added:
+                out.append(_finding(view, pr, number, op=short(op)))
+    return _unique_lines(out)
+
+
+@check("sql-unbounded")
+def sql_unbounded(view: FileView, pr: PackRule) -> list[Finding]:
+    added, lines, statements = _sql_statements(view)
+    out: list[Finding] = []
+    for offset, statement in statements:
+        m = _UNBOUNDED.match(statement)
+        if not m or re.search(r"\bwhere\b", m.group("rest"), re.I):
+            continue
+        if m.group("op").lower() == "update" and not re.match(r"\s*set\b", m.group("rest"), re.I):
+            continue
+        number = lines.number(offset + m.start("op"))
+        if number in added:
+            op = "DELETE" if m.group("op").lower().startswith("delete") else "UPDATE"
+            out.append(_finding(view, pr, number, op=op, table=short(m.group("table"))))
+    return out
+
+
+def _unique_lines(findings: list[Finding]) -> list[Finding]:
+    seen: set[int] = set()
+    out = []
+    for f in findings:
+        if f.line not in seen:
+            seen.add(f.line)
+            out.append(f)
+    return out
+
+
+_RB_DEF_CHANGE = re.compile(r"^(?P<indent>\s*)def\s+change\b")
+_RB_EXECUTE = re.compile(r"^\s*(?:connection\.)?execute\b")
+
+
+@check("rails-irreversible-execute")
+def rails_irreversible_execute(view: FileView, pr: PackRule) -> list[Finding]:
+    lines = view.lines("head")
+    if lines is None:
+        return []
+    added = _added(view)
+    out: list[Finding] = []
+    i = 0
+    while i < len(lines):
+        m = _RB_DEF_CHANGE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if re.match(rf"^{m.group('indent')}end\b", lines[j])), len(lines) - 1)
+        body = lines[i + 1 : end]
+        if not any(re.search(r"\breversible\b|\bup_only\b", x) for x in body):
+            for offset, line in enumerate(body):
+                number = i + 2 + offset
+                if number in added and _RB_EXECUTE.match(line):
+                    out.append(_finding(view, pr, number))
+        i = end + 1
+    return out
+
+
+# --- worker commands (Procfile, shell, Dockerfile, YAML) --------------------------------------
+
+_TOOLS = (
+    ("celery", re.compile(r"\bcelery\b")),
+    ("gunicorn", re.compile(r"\bgunicorn\b")),
+    ("rq", re.compile(r"\brq\s+worker(?:-pool)?\b|\brqworker\b")),
+    ("dramatiq", re.compile(r"\bdramatiq\b")),
+    ("huey", re.compile(r"\bhuey_consumer(?:\.py)?\b|\brun_huey\b")),
+    ("sidekiq", re.compile(r"\bsidekiq\b(?![-_.]?(?:ya?ml|cron)\b)(?!/)")),
+)
+_FLAGS = {
+    "celery": {"-c": "worker concurrency", "--concurrency": "worker concurrency", "-P": "pool", "--pool": "pool",
+               "--autoscale": "autoscale", "--prefetch-multiplier": "prefetch multiplier"},
+    "gunicorn": {"-w": "workers", "--workers": "workers", "--threads": "threads", "-k": "worker class", "--worker-class": "worker class"},
+    "rq": {"-n": "workers", "--num-workers": "workers"},
+    "dramatiq": {"-p": "processes", "--processes": "processes", "-t": "threads", "--threads": "threads"},
+    "huey": {"-w": "workers", "--workers": "workers", "-k": "worker type", "--worker-type": "worker type"},
+    "sidekiq": {"-c": "concurrency", "--concurrency": "concurrency"},
+}
+_MODEL_SETTINGS = {"pool", "worker class", "worker type"}
+# Flags that change what a worker reports, not which jobs it runs or how many at once: adding
+# them to a worker command is not a worker change. Value: whether the flag takes a separate value.
+_OBSERVABILITY_FLAGS = {
+    "celery": {"-E": False, "--task-events": False, "--events": False, "-l": True, "--loglevel": True,
+               "--log-level": True, "-f": True, "--logfile": True, "--pidfile": True},
+    "rq": {"--verbose": False, "-v": False, "--quiet": False, "-q": False, "--logging_level": True, "--log-format": True},
+    "dramatiq": {"-v": False, "--verbose": False, "--log-file": True, "--pid-file": True},
+    "huey": {"-v": False, "--verbose": False, "-l": True, "--logfile": True, "-q": False, "--quiet": False},
+}
+_TOKEN = re.compile(r"[^\s\"'\[\],]+")
+_VALUE = re.compile(r"^(?:\$\{?\w+\}?|[\w.:]+(?:,[\w.:]+)*)$")  # 8, gevent, 10,3, $CONCURRENCY
+_PROCFILE_LINE = re.compile(r"^(?P<name>[A-Za-z0-9_-]+)\s*:\s*(?P<cmd>\S.*)$")
+
+
+def _is_procfile(path: str) -> bool:
+    base = posixpath.basename(path).lower()
+    return base == "procfile" or base.startswith("procfile.") or base.endswith(".procfile")
+
+
+@dataclass(frozen=True)
+class _Setting:
+    line: int
+    process: str  # Procfile process name, or "" elsewhere
+    tool: str
+    setting: str
+    value: str
+    start: int = 0  # the line the worker command (its tool's name) is on
+
+
+# Text that only prints: `echo "…"`/`printf '…'` up to the end of that command (`;`, `&`, `|`).
+_PRINTED = re.compile(r"""\b(?:echo|printf)\b(?:[^;&|'"]|"[^"]*"|'[^']*')*""")
+
+
+def _unprinted(line: str) -> str:
+    """``line`` with what echo/printf print blanked: a message that mentions a flag is no command."""
+    return _PRINTED.sub(lambda m: " " * len(m.group(0)), line) if ("echo" in line or "printf" in line) else line
+
+
+def _continuation_style(path: str) -> str:
+    """How a worker command goes on over the next lines of this kind of file: "yaml" (list items,
+    `args:`, an open flow list), "ini" (indented lines) or "shell" (a trailing backslash only)."""
+    suffix = posixpath.splitext(path)[1].lower()
+    if suffix in (".yml", ".yaml", ".toml"):
+        return "yaml"
+    if suffix in (".ini", ".conf", ".cfg", ".service"):
+        return "ini"
+    return "shell"
+
+
+_YAML_GOES_ON = re.compile(r"^\s*(?:-\s|-$|args\s*[:=])")
+
+
+def _continues(previous: str, line: str, style: str) -> bool:
+    """Whether ``line`` still belongs to the command on ``previous`` (the line before it)."""
+    before = previous.rstrip()
+    if before.endswith("\\"):
+        return True
+    if style == "yaml":
+        return before.endswith((",", "[")) or bool(_YAML_GOES_ON.match(line))
+    return style == "ini" and line[:1] in (" ", "\t") and bool(line.strip())
+
+
+def _tool_match(line: str) -> tuple[str, int] | None:
+    """(the worker tool ``line`` names, where its name ends), or None."""
+    for name, regex in _TOOLS:
+        m = regex.search(line)
+        if m:
+            return name, m.end()
+    return None
+
+
+def _tool_of(line: str) -> str | None:
+    found = _tool_match(line)
+    return found[0] if found else None
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of a command line; a trailing backslash only continues the line."""
+    return [t for t in _TOKEN.findall(text) if t != "\\"]
+
+
+def _command_settings(lines: list[str] | dict[int, str], procfile: bool, style: str = "shell") -> list[_Setting]:
+    """Every concurrency setting on worker command lines, with the line its value is on. A flag
+    counts only on a line naming the worker's tool or on a continuation of that line (``style``,
+    see _continuation_style), and never inside what echo/printf print."""
+    items = sorted(lines.items()) if isinstance(lines, dict) else list(enumerate(lines, start=1))
+    out: list[_Setting] = []
+    tool: str | None = None
+    start = 0
+    previous: tuple[int, str] = (0, "")
+    dangling: tuple[str, str, str] | None = None  # (tool, setting, process) waiting for a value
+    for number, line in items:
+        line = _unprinted(line)
+        process = ""
+        continued = False
+        if procfile:
+            m = _PROCFILE_LINE.match(line)
+            process = m.group("name") if m else ""
+            tool = None
+        elif previous[0] != number - 1 or not _continues(previous[1], line, style):
+            tool = None
+        else:
+            continued = True
+        previous = (number, line)
+        tokens = _tokens(line)
+        if procfile and process and tokens:
+            tokens = tokens[1:]
+        if dangling and tokens:
+            # The value of a flag that ended the previous line: `--concurrency \` then `8`, or
+            # YAML list items `- --concurrency` then `- "8"`.
+            first = tokens[1] if tokens[0] == "-" and len(tokens) > 1 else tokens[0]
+            if continued and not first.startswith("-"):
+                out.append(_Setting(number, dangling[2], dangling[0], dangling[1], first, start))
+            dangling = None
+        named = _tool_match(line)
+        if named:
+            tool, start = named[0], number
+            # Flags before the tool's name belong to another program (`sh -c "celery … -c 4"`).
+            tokens = _tokens(line[named[1]:])
+        if tool is None:
+            continue
+        flags = _FLAGS[tool]
+        tokens = [t for t in tokens if t != "-"]
+        for i, token in enumerate(tokens):
+            flag, value = token, None
+            if token.startswith("--") and "=" in token:
+                flag, value = token.split("=", 1)
+            elif token[:2] in flags and len(token) > 2 and not token.startswith("--") and token[2:].isdigit():
+                flag, value = token[:2], token[2:]
+            if flag not in flags:
+                continue
+            if value is None:
+                if i + 1 < len(tokens):
+                    value = tokens[i + 1]
+                else:
+                    dangling = (tool, flags[flag], process)
+                    continue
+            if _VALUE.match(value):
+                out.append(_Setting(number, process, tool, flags[flag], value, start))
+    return out
+
+
+def _hunk_index(view: FileView) -> tuple[dict[int, int], dict[int, int]]:
+    head: dict[int, int] = {}
+    base: dict[int, int] = {}
+    for i, h in enumerate(view.ctx.file.hunks):
+        for line in h.added:
+            head[line.number] = i
+        for line in h.removed:
+            base[line.number] = i
+    return head, base
+
+
+def _change_clause(setting: str, old: str | None, new: str | None) -> str:
+    if old is not None and new is not None:
+        return f"{setting} changed from {short(old)} to {short(new)}"
+    if new is not None:
+        return f"{setting} set to {short(new)}"
+    return f"{setting} setting removed (was {short(old or '')})"
+
+
+def _first_number(value: str | None) -> str | None:
+    if value is None:
+        return None
+    m = re.match(r"\s*(\d+)", value)
+    return m.group(1) if m else value
+
+
+def _command_consequence(setting: str, old: str | None, new: str | None) -> str:
+    if setting in _MODEL_SETTINGS:
+        return "jobs now run under a different execution model (threads or green threads share memory and connections)."
+    if new is None:
+        return "the tool's default (often one worker per CPU) now decides how many jobs run at the same time."
+    return consequence(_first_number(old), _first_number(new))
+
+
+def _jobs_at_once(view: FileView, side: str, setting: _Setting) -> int | None:
+    """How many jobs the whole worker command around ``setting`` runs at once, as envparity reads
+    commands (dramatiq: processes × threads); None when it cannot tell."""
+    from ..envparity import parse_command
+
+    tokens = [
+        (token, number)
+        for number in range(setting.start or setting.line, setting.line + 1)
+        for token in _tokens(_unprinted(view.line(side, number, strings=True)))
+    ]
+    info = parse_command(tokens, view.path, "")
+    return info.concurrency.value if info.program == setting.tool and info.concurrency is not None else None
+
+
+def _command_findings(view: FileView, pr: PackRule) -> dict[str, list[Finding]]:
+    key = ("patterns.command", view.path)
+    if key in view.ctx.cache:
+        return view.ctx.cache[key]
+    procfile = _is_procfile(view.path)
+    head_lines = view.lines("head", strings=True)
+    base_lines = view.lines("base", strings=True)
+    style = _continuation_style(view.path)
+    head = _command_settings(head_lines if head_lines is not None else _added(view), procfile, style)
+    base = _command_settings(base_lines if base_lines is not None else view.changed("base"), procfile, style)
+    added, removed = _added(view), view.changed("base")
+    head_hunk, base_hunk = _hunk_index(view)
+    by_line: dict[int, list[tuple[str, str | None, str | None, str]]] = {}
+    commands: dict[int, tuple[_Setting, _Setting | None]] = {}  # line -> a head setting there, a base one it replaced
+    used: set[_Setting] = set()
+    for s in head:
+        if s.line not in added:
+            continue
+        same = [b for b in base if b.line in removed and (b.process, b.tool, b.setting) == (s.process, s.tool, s.setting) and b not in used]
+        pick = [b for b in same if base_hunk.get(b.line) == head_hunk.get(s.line)] or (same if len(same) == 1 else [])
+        old = pick[0] if pick else None
+        if old is not None:
+            used.add(old)
+            if old.value == s.value:
+                continue
+        by_line.setdefault(s.line, []).append((s.setting, old.value if old else None, s.value, s.tool))
+        if s.line not in commands or (old is not None and commands[s.line][1] is None):
+            commands[s.line] = (s, old)
+    head_keys = {(s.process, s.tool, s.setting, s.value) for s in head}
+    base_removed_only: list[_Setting] = []
+    for b in base:
+        if b.line not in removed or b in used or (b.process, b.tool, b.setting, b.value) in head_keys:
+            continue
+        # The flag went away: report it on the added line that replaced its line, if any.
+        partner = next(
+            (n for n in sorted(added) if head_hunk.get(n) == base_hunk.get(b.line) and _tool_of(added[n]) == b.tool
+             and (not procfile or _process(added[n]) == b.process)),
+            None,
+        )
+        if partner is not None:
+            by_line.setdefault(partner, []).append((b.setting, b.value, None, b.tool))
+        else:
+            base_removed_only.append(b)
+    findings: list[Finding] = []
+    for number, changes in sorted(by_line.items()):
+        tool = changes[0][3]
+        clauses = " and ".join(_change_clause(setting, old, new) for setting, old, new, _ in changes)
+        setting, old, new, _ = changes[0]
+        outcome = _command_consequence(setting, old, new)
+        if number in commands and setting not in _MODEL_SETTINGS and new is not None:
+            # Jobs at once for the whole command (dramatiq: processes × threads), when known.
+            head_setting, base_setting = commands[number]
+            now = _jobs_at_once(view, "head", head_setting)
+            before = _jobs_at_once(view, "base", base_setting) if base_setting else None
+            if now is not None and (before is not None or base_setting is None):
+                outcome = consequence(None if before is None else str(before), str(now))
+        message = f"{tool} {clauses} in {view.path}: {outcome}"
+        findings.append(pr.rule.finding(view.path, number, message))
+    for b in base_removed_only:
+        message = f"{b.tool} worker command with {b.setting} {short(b.value)} removed from {view.path}: check where its jobs now run and how many at once."
+        findings.append(pr.rule.finding(view.path, b.line, message, side="base"))
+    view.ctx.cache[key] = findings
+    return findings
+
+
+def _process(line: str) -> str:
+    m = _PROCFILE_LINE.match(line)
+    return m.group("name") if m else ""
+
+
+@check("command-concurrency")
+def command_concurrency(view: FileView, pr: PackRule) -> list[Finding]:
+    if view.path.endswith(".py"):  # Python code is not a command line; DC502 reads Celery settings
+        return []
+    return list(_command_findings(view, pr))
+
+
+_WORKER_WORDS = re.compile(r"(?i)worker|celery|sidekiq|resque|dramatiq|huey|consumer|queue|jobs?\b|\brq\b|bull|beat|clock|scheduler|cron")
+
+
+def _normalised_command(cmd: str) -> tuple[tuple[str, ...], frozenset[tuple[str, str]]]:
+    """A command as (other tokens, concurrency settings), so that `-c 4` equals
+    `--concurrency=4` and spacing does not matter."""
+    tokens = _TOKEN.findall(cmd)
+    tool = _tool_of(cmd)
+    settings = frozenset((s.setting, s.value) for s in _command_settings([cmd], procfile=False))
+    flags = _FLAGS.get(tool or "", {})
+    quiet = _OBSERVABILITY_FLAGS.get(tool or "", ())
+    rest: list[str] = []
+    skip = False
+    for token in tokens:
+        if skip:
+            skip = False
+            continue
+        name = token.split("=", 1)[0]
+        if name in quiet:  # task events, log level, log and pid files: how a worker is observed, not how it runs jobs
+            skip = "=" not in token and quiet[name]
+            continue
+        flag = token.split("=", 1)[0] if token.startswith("--") else token[:2] if token[:2] in flags and token[2:].isdigit() else token
+        if flag in flags:
+            skip = "=" not in token and flag == token
+            continue
+        rest.append(token)
+    return tuple(rest), settings
+
+
+@check("procfile-worker")
+def procfile_worker(view: FileView, pr: PackRule) -> list[Finding]:
+    if not _is_procfile(view.path):
+        return []
+    concurrency_lines = {f.line for f in _command_findings(view, pr) if f.side == "head"}
+    added, removed = _added(view), view.changed("base")
+    old_lines = {n: view.line("base", n, strings=True).strip() for n in removed}
+    old_by_name = {_process(t): (n, t) for n, t in sorted(old_lines.items()) if _process(t)}
+    new_names = {_process(view.line("head", n, strings=True).strip()) for n in added} - {""}
+    head_lines = view.lines("head", strings=True) or []
+    out: list[Finding] = []
+    for number in sorted(added):
+        m = _PROCFILE_LINE.match(view.line("head", number, strings=True).strip())
+        if not m or number in concurrency_lines:
+            continue
+        name, cmd = m.group("name"), m.group("cmd")
+        if not (_WORKER_WORDS.search(name) or (_tool_of(cmd) not in (None, "gunicorn")) or _WORKER_WORDS.search(cmd)):
+            continue
+        old = old_by_name.get(name)
+        if old is not None:
+            old_cmd = _PROCFILE_LINE.match(old[1].strip())
+            if old_cmd and _normalised_command(old_cmd.group("cmd")) == _normalised_command(cmd):
+                continue
+            message = f"worker process '{name}' command changed in {view.path} (was `{short(old_cmd.group('cmd') if old_cmd else old[1])}`): check which queues it consumes and how many jobs it runs at once."
+        else:
+            message = f"new worker process '{name}' in {view.path} runs `{short(cmd)}`: its jobs will run alongside the existing workers."
+        out.append(pr.rule.finding(view.path, number, message))
+    for name, (number, text) in sorted(old_by_name.items(), key=lambda kv: kv[1][0]):
+        if name in new_names or any(_process(x.strip()) == name for x in head_lines):
+            continue
+        m = _PROCFILE_LINE.match(text.strip())
+        if m and (_WORKER_WORDS.search(name) or _tool_of(m.group("cmd")) not in (None, "gunicorn")):
+            message = f"worker process '{name}' removed from {view.path}: jobs on its queues may go unprocessed or move to workers with a different concurrency."
+            out.append(pr.rule.finding(view.path, number, message, side="base"))
+    return out
+
+
+# --- YAML manifests (Kubernetes, Helm values, docker-compose) ---------------------------------
+
+MAX_MANIFEST_BYTES = 1_000_000
+MAX_DOCUMENTS = 500
+_WORKERISH = re.compile(r"(?i)worker|celery|consumer|queue|jobs?(?![a-z])|sidekiq|dramatiq|huey|resque|(?:^|[-_.])rq(?:[-_.]|$)")
+_WORKER_COMMAND = re.compile(r"(?i)\b(?:celery|sidekiq|rq\s+worker|rqworker|dramatiq|huey_consumer|resque|worker)\b")
+_WORKLOADS = {"Deployment", "StatefulSet", "ReplicaSet", "DeploymentConfig"}
+_HELM_KEYS = {"replicas", "replicaCount", "minReplicas", "maxReplicas", "minReplicaCount", "maxReplicaCount"}
+
+
+def compose_documents(text: str, source: str) -> list[Any] | None:
+    """Every document of a (multi-document) YAML text as node trees, with the same safety as
+    ``yamlload.compose`` (safe loader, no aliases, no custom tags, depth and size caps); None
+    when the text is not plain, valid YAML — an analysed file is never an error."""
+    import yaml
+
+    from ...util import yamlload
+
+    if len(text) > MAX_MANIFEST_BYTES or "\x00" in text:
+        return None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    docs: list[Any] = []
+    try:
+        while loader.check_node() and len(docs) < MAX_DOCUMENTS:
+            node = loader.get_node()
+            if node is not None:
+                yamlload._check_tree(node, source, yamlload.MAX_DEPTH, yamlload.YamlError)
+            docs.append(node)
+    except (yaml.YAMLError, yamlload.YamlError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _get(node: Any, *keys: str) -> Any:
+    import yaml
+
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if k.value == key), None)
+    return node
+
+
+def _scalar(node: Any) -> str | None:
+    import yaml
+
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+def _scalars(node: Any) -> Iterable[str]:
+    import yaml
+
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.ScalarNode):
+            yield n.value
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for _, v in n.value)
+
+
+@dataclass(frozen=True)
+class _Scale:
+    owner: str  # e.g. "Deployment 'celery-worker'"
+    setting: str
+    value: str
+    line: int
+    rule: str  # "scaling" or "schedule"
+
+
+def _container_text(spec: Any) -> str:
+    import yaml
+
+    out = []
+    containers = _get(spec, "template", "spec", "containers")
+    if isinstance(containers, yaml.SequenceNode):
+        for c in containers.value:
+            for key in ("command", "args", "image", "name"):
+                out.extend(_scalars(_get(c, key)))
+    return " ".join(out)
+
+
+def _k8s_entries(docs: list[Any], path: str) -> list[_Scale]:
+    import yaml
+
+    out: list[_Scale] = []
+
+    def add(owner: str, setting: str, node: Any, rule: str = "scaling") -> None:
+        value = _scalar(node)
+        if value is not None:
+            out.append(_Scale(owner, setting, value, node.start_mark.line + 1, rule))
+
+    helm_values = re.match(r"values[^/]*\.ya?ml$", posixpath.basename(path), re.I) is not None
+    for doc in docs:
+        if not isinstance(doc, yaml.MappingNode):
+            continue
+        kind = _scalar(_get(doc, "kind")) or ""
+        name = _scalar(_get(doc, "metadata", "name")) or ""
+        spec = _get(doc, "spec")
+        owner = f"{kind} '{name}'"
+        target = _scalar(_get(spec, "scaleTargetRef", "name")) or ""
+        if kind in _WORKLOADS:
+            if _WORKERISH.search(name) or _WORKER_COMMAND.search(_container_text(spec)):
+                add(owner, "replicas", _get(spec, "replicas"))
+        elif kind == "HorizontalPodAutoscaler":
+            if _WORKERISH.search(name) or _WORKERISH.search(target):
+                add(owner, "minReplicas", _get(spec, "minReplicas"))
+                add(owner, "maxReplicas", _get(spec, "maxReplicas"))
+        elif kind == "ScaledObject":
+            if _WORKERISH.search(name) or _WORKERISH.search(target):
+                add(owner, "minReplicaCount", _get(spec, "minReplicaCount"))
+                add(owner, "maxReplicaCount", _get(spec, "maxReplicaCount"))
+        elif kind == "Job":
+            add(owner, "parallelism", _get(spec, "parallelism"))
+        elif kind == "CronJob":
+            add(owner, "concurrencyPolicy", _get(spec, "concurrencyPolicy"))
+            add(owner, "parallelism", _get(spec, "jobTemplate", "spec", "parallelism"))
+            add(owner, "schedule", _get(spec, "schedule"), rule="schedule")
+        elif not kind and helm_values:
+            _helm_walk(doc, [], out, _WORKERISH.search(path) is not None)
+    return out
+
+
+def _helm_walk(node: Any, trail: list[str], out: list[_Scale], workerish: bool) -> None:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode) or len(trail) > 12:
+        return
+    for key, value in node.value:
+        here = [*trail, key.value]
+        if key.value in _HELM_KEYS and isinstance(value, yaml.ScalarNode):
+            if workerish or any(_WORKERISH.search(part) for part in trail):
+                out.append(_Scale(f"values '{'.'.join(trail) or '(top level)'}'", key.value, value.value, value.start_mark.line + 1, "scaling"))
+        else:
+            _helm_walk(value, here, out, workerish)
+
+
+_K8S_FALLBACK = re.compile(r"^\s*(?P<key>replicas|replicaCount|minReplicas|maxReplicas|minReplicaCount|maxReplicaCount|parallelism|concurrencyPolicy|schedule)\s*:\s*(?P<value>[^#\s][^#]*?)\s*$")
+_K8S_KINDS = re.compile(r"(?m)^\s*kind:\s*[\"']?(?:Deployment|StatefulSet|ReplicaSet|HorizontalPodAutoscaler|ScaledObject|Job|CronJob)\b")
+
+
+def _fallback_entries(view: FileView, side: str) -> list[_Scale]:
+    """Templated manifests (Helm) are not YAML: read changed lines one by one."""
+    text = view.text(side, strings=True)
+    if not _K8S_KINDS.search(text) or not (_WORKERISH.search(view.path) or re.search(r"(?m)^\s*name:.*" + _WORKERISH.pattern[4:], text)):
+        return []
+    out = []
+    for number, _ in sorted(view.changed(side).items()):
+        m = _K8S_FALLBACK.match(view.line(side, number, strings=True))
+        if m:
+            rule = "schedule" if m.group("key") == "schedule" else "scaling"
+            out.append(_Scale("the workload", m.group("key"), m.group("value").strip("'\""), number, rule))
+    return out
+
+
+def _yaml_entries(view: FileView, side: str, compose: bool) -> list[_Scale]:
+    key = ("patterns.yaml-entries", side, compose)
+    if key in view.ctx.cache:
+        return view.ctx.cache[key]
+    text = view.ctx.head_text() if side == "head" else view.ctx.base_text()
+    entries: list[_Scale] = []
+    if text is not None:
+        docs = compose_documents(text.replace("\r\n", "\n"), f"{view.path} ({side})")
+        if docs is None:
+            entries = [] if compose else _fallback_entries(view, side)
+        else:
+            entries = _compose_entries(docs) if compose else _k8s_entries(docs, view.path)
+    view.ctx.cache[key] = entries
+    return entries
+
+
+def _compose_entries(docs: list[Any]) -> list[_Scale]:
+    import yaml
+
+    out: list[_Scale] = []
+    for doc in docs:
+        services = _get(doc, "services")
+        if not isinstance(services, yaml.MappingNode):
+            continue
+        for name_node, service in services.value:
+            name = name_node.value
+            command = " ".join([*_scalars(_get(service, "command")), *_scalars(_get(service, "entrypoint"))])
+            if not (_WORKERISH.search(name) or _WORKER_COMMAND.search(command)):
+                continue
+            for setting, node in (("deploy.replicas", _get(service, "deploy", "replicas")), ("scale", _get(service, "scale"))):
+                value = _scalar(node)
+                if value is not None:
+                    out.append(_Scale(f"compose service '{name}'", setting, value, node.start_mark.line + 1, "scaling"))
+    return out
+
+
+def _policy_consequence(new: str) -> str:
+    return {
+        "Allow": "runs of this job may now overlap.",
+        "Forbid": "a run is now skipped while the previous one is still running.",
+        "Replace": "a running job is now cancelled when the next run starts.",
+    }.get(new, "whether runs may overlap changes.")
+
+
+def _scale_findings(view: FileView, pr: PackRule, rule: str, compose: bool) -> list[Finding]:
+    if not view.path.lower().endswith((".yml", ".yaml")):
+        return []
+    head = [e for e in _yaml_entries(view, "head", compose) if e.rule == rule]
+    base = [e for e in _yaml_entries(view, "base", compose) if e.rule == rule]
+    added, removed = _added(view), view.changed("base")
+    out: list[Finding] = []
+    for e in head:
+        if e.line not in added:
+            continue
+        olds = [b for b in base if (b.owner, b.setting) == (e.owner, e.setting)]
+        old = olds[0].value if len(olds) == 1 else None
+        if old == e.value:
+            continue
+        out.append(pr.rule.finding(view.path, e.line, _scale_message(view.path, e, old)))
+    head_keys = {(e.owner, e.setting) for e in head}
+    for b in base:
+        if b.line in removed and (b.owner, b.setting) not in head_keys and b.owner != "the workload":
+            message = f"{b.setting} of {b.owner} (was {short(b.value)}) removed from {view.path}: the default now applies."
+            out.append(pr.rule.finding(view.path, b.line, message, side="base"))
+    return out
+
+
+def _scale_message(path: str, e: _Scale, old: str | None) -> str:
+    what = f"{e.setting} of {e.owner}"
+    if e.setting == "schedule":
+        tail = "runs may now overlap each other or other jobs."
+    elif e.setting == "concurrencyPolicy":
+        tail = _policy_consequence(e.value)
+    else:
+        tail = consequence(old, e.value)
+    if old is not None:
+        return f"{what} changed from {short(old)} to {short(e.value)} in {path}: {tail}"
+    return f"{what} set to {short(e.value)} in {path}: {tail}"
+
+
+_COMPOSE_NAME = re.compile(r"(?:^|/)(?:docker-)?compose[^/]*\.ya?ml$", re.I)
+
+
+@check("k8s-scaling")
+def k8s_scaling(view: FileView, pr: PackRule) -> list[Finding]:
+    if _COMPOSE_NAME.search(view.path):
+        return []
+    return _scale_findings(view, pr, "scaling", compose=False)
+
+
+@check("compose-scaling")
+def compose_scaling(view: FileView, pr: PackRule) -> list[Finding]:
+    return _scale_findings(view, pr, "scaling", compose=True)
+
+
+_CRON_LINE = re.compile(
+    r"^\s*(?P<when>@(?:reboot|yearly|annually|monthly|weekly|daily|midnight|hourly)|[\d*/,-]+\s+[\d*/,-]+(?:\s+[\w*/,?#-]+){3})\s+(?P<cmd>\S.*?)\s*$"
+)
+
+
+def _is_crontab(path: str) -> bool:
+    base = posixpath.basename(path).lower()
+    return base == "crontab" or base.endswith((".crontab", ".cron")) or "/cron.d/" in f"/{path.lower()}"
+
+
+@check("schedule-changed")
+def schedule_changed(view: FileView, pr: PackRule) -> list[Finding]:
+    if _is_crontab(view.path):
+        return _crontab_findings(view, pr)
+    if _COMPOSE_NAME.search(view.path):
+        return []
+    return _scale_findings(view, pr, "schedule", compose=False)
+
+
+def _crontab_findings(view: FileView, pr: PackRule) -> list[Finding]:
+    def entries(side: str) -> list[tuple[int, str, str]]:
+        out = []
+        for number in sorted(view.changed(side)):
+            m = _CRON_LINE.match(view.line(side, number, strings=True))
+            if m:
+                out.append((number, " ".join(m.group("when").split()), m.group("cmd")))
+        return out
+
+    head, base = entries("head"), entries("base")
+    head_hunk, base_hunk = _hunk_index(view)
+    out: list[Finding] = []
+    used: set[int] = set()
+    for number, when, cmd in head:
+        same_cmd = [b for b in base if b[2] == cmd and b[0] not in used]
+        same_hunk = [b for b in base if base_hunk.get(b[0]) == head_hunk.get(number) and b[0] not in used]
+        pick = same_cmd[:1] or (same_hunk if len(same_hunk) == 1 else [])
+        if pick:
+            used.add(pick[0][0])
+            if pick[0][1] == when and pick[0][2] == cmd:
+                continue
+            if pick[0][1] == when:
+                continue  # only the command changed; the schedule is the same
+            message = f"schedule of `{short(cmd)}` changed from {pick[0][1]} to {when} in {view.path}: runs may now overlap each other or other jobs."
+        else:
+            message = f"new schedule {when} for `{short(cmd)}` in {view.path}: it may run at the same time as other jobs or its own previous run."
+        out.append(pr.rule.finding(view.path, number, message))
+    return out

@@ -1,0 +1,999 @@
+"""The interactive checklist, end to end through a real pseudo-terminal (``ptydrive``), and the
+walk logic itself driven by scripted input (``Prompter`` with a stream) — faster, for the rules.
+
+The project is the incident of docs/design.md ("The incident"): on main a Celery task decrements stock with an F()
+update; the branch replaces it with read, compute, save (DC301 lost-update, DC320 safeguard-
+removed). Signing uses a real ed25519 key that main's ``.deploycheck/allowed_signers`` trusts.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from support.dcflow import BRANCH_JOB, MAIN_JOB, Project, git_env, make_project, run_dc
+from support.gitrepo import commit, git
+from support.ptydrive import Terminal
+
+from deploycheck.checklist.answers import Answer
+from deploycheck.checklist.checklist import load_builtin, parse_checklist
+from deploycheck.config import Config, PolicyRule
+from deploycheck.git.model import Finding
+from deploycheck.records.record import parse_record
+
+CONCURRENCY_TEST = """\
+import threading
+
+from inventory.jobs import reserve_stock
+
+
+def test_two_workers_reserve_the_same_product():
+    workers = [threading.Thread(target=reserve_stock, args=(1, 1)) for _ in range(8)]
+"""
+TEST_PATH = "tests/test_inventory_concurrency.py"
+
+Q_SHARED = "Does this job touch shared state? [yes/no/n/a]: "
+Q_SEQUENTIAL = "Does the logic assume sequential execution? [yes/no/n/a]: "
+Q_TESTED = "Has it been tested under concurrent load? [yes/no/n/a]: "
+Q_ROLLBACK = "Does the rollback procedure work without manual data correction? [yes/no/n/a]: "
+DETAILS = "Details: "
+ANSWER = "Answer: "
+MORE = "...: "
+CHALLENGE = "Change or explain? [change/explain]: "
+EXPLANATION = "Explanation: "
+SIGN = "Sign and write the record? [y/n] (y): "
+SILENT = "Two workers reserving the same product at the same moment sell stock twice."
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    p = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    git(p.repo, "checkout", "-q", "-b", "feature")
+    commit(p.repo, {"inventory/jobs.py": BRANCH_JOB, TEST_PATH: CONCURRENCY_TEST}, message="Refactor stock reservation")
+    return p
+
+
+def term(p: Project, *args: str, env_extra: dict[str, str] | None = None) -> Terminal:
+    env = {k: v for k, v in git_env().items() if k not in ("EDITOR", "VISUAL")}
+    env.update(COLUMNS="100", NO_COLOR="1", TERM="xterm", **(env_extra or {}))
+    return Terminal(["--key", str(p.key), *args], p.repo, env)
+
+
+def records(p: Project) -> list[Path]:
+    folder = p.repo / ".deploycheck" / "records"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def draft_file(p: Project, branch: str = "feature") -> Path:
+    return p.repo / ".git" / "deploycheck" / "drafts" / f"{branch}.yaml"
+
+
+def answer_rest(t: Terminal) -> None:
+    """Questions 3-5 and the confirmation, answered as a careful author would."""
+    t.answer(Q_TESTED, "yes")
+    t.answer(DETAILS, TEST_PATH)
+    t.answer(Q_ROLLBACK, "yes")
+    t.answer(ANSWER, SILENT)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+
+
+def the_record(p: Project):
+    (path,) = records(p)
+    return parse_record(path.read_bytes(), str(path))
+
+
+def test_scan_flags_the_incident(project: Project) -> None:
+    """The walkthrough tests rely on DC301 seeing the refactor; check that it does."""
+    import json
+
+    proc = run_dc(project.repo, "scan", "--format", "json")
+    found = {(f["rule"], f["line"], f.get("side", "head")) for f in json.loads(proc.stdout)["findings"]}
+    assert ("DC301", 10, "head") in found
+    assert json.loads(proc.stdout)["flagged"] is True
+
+
+# --- through a real terminal --------------------------------------------------------------------
+
+
+def test_full_walk_writes_a_signed_staged_record_that_verify_accepts(project: Project) -> None:
+    p = project
+    t = term(p)
+    shown = t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock, also written by the admin site")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "nothing yet: a row lock comes in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 0
+
+    merge_base = git(p.repo, "merge-base", "main", "HEAD")[:8]
+    head = git(p.repo, "rev-parse", "HEAD")[:8]
+    lines = shown.splitlines()  # exact: no trailing spaces either
+    glance = lines[: lines.index("Question 1 of 5 · shared-state") - 1]
+    assert glance[:2] == [  # first, what the commit claims against what changed (issue 19)
+        f"Claim vs change: commit {git(p.repo, 'rev-parse', 'HEAD')[:8]}'s message says 'Refactor', but `reserve_stock` changed from one",
+        "atomic `F()` update to read / compute / save (DC320 safeguard-removed, DC301 lost-update).",
+    ]
+    assert glance[2:] == [
+        "deploycheck: Background jobs, queues and shared state (checklist background-jobs v1)",
+        f"Base: origin/main (default branch) · merge-base {merge_base} · head {head}",
+        "",
+        "Flagged files (1):",
+        "  inventory/jobs.py",
+        "",
+        "inventory/jobs.py:9: DC101 job-code-changed [warning]",
+        "  Celery task `reserve_stock` changed in statements that touch shared state (database, cache, files",
+        "  or globals): several workers can run it at once, so check it under concurrency.",
+        "     7 | @shared_task",
+        "     8 | def reserve_stock(pid, qty):",
+        "  >  9 |     product = Product.objects.get(pk=pid)",
+        "  > 10 |     product.stock = product.stock - qty",
+        "  > 11 |     product.save()",
+        "",
+        "inventory/jobs.py:9 (base): DC320 safeguard-removed [high]",
+        "  The F() update of Product.stock was removed from `reserve_stock`: the value is no longer changed",
+        "  atomically in the database, so concurrent workers can overwrite each other's update. (removed line",
+        "  9 of the base version)",
+        "    7 | @shared_task",
+        "    8 | def reserve_stock(pid, qty):",
+        '  > 9 |     Product.objects.filter(pk=pid).update(stock=F("stock") - qty)',
+        "",
+        "inventory/jobs.py:10: DC301 lost-update [high]",
+        "  Product.stock is read, recomputed and saved without a lock or F() expression: two workers running",
+        "  reserve_stock at once can overwrite each other's update.",
+        "     8 | def reserve_stock(pid, qty):",
+        "     9 |     product = Product.objects.get(pk=pid)",
+        "  > 10 |     product.stock = product.stock - qty",
+        "  > 11 |     product.save()",
+        "",
+        "3 findings; 5 questions follow. Ctrl-C stops at any prompt; your answers so far are kept as a draft",
+        "and offered next time.",
+    ]
+    # Evidence beside the question: the findings whose questions include shared-state.
+    assert lines[lines.index("Evidence (3 findings):") + 1 :][:3] == [
+        "  inventory/jobs.py:9: DC101 job-code-changed [warning]",
+        "  inventory/jobs.py:9 (base): DC320 safeguard-removed [high]",
+        "  inventory/jobs.py:10: DC301 lost-update [high]",
+    ]
+    (path,) = records(p)
+    rel = path.relative_to(p.repo).as_posix()
+    assert git(p.repo, "diff", "--cached", "--name-only") == rel
+    assert f"Wrote {rel}, signed by dev@example.com, and staged" in t.text
+    assert "### Concurrency considerations" in t.text
+    record = the_record(p)
+    assert {q: (a.answer, a.details) for q, a in record.body.answers.items()} == {
+        "shared-state": ("yes", "Product.stock, also written by the admin site"),
+        "sequential-assumption": ("yes", "nothing yet: a row lock comes in the follow-up change"),
+        "concurrency-tested": ("yes", TEST_PATH),
+        "rollback-safe": ("yes", None),
+        "silent-failure": (SILENT, None),
+    }
+    assert not draft_file(p).exists()
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    verify = run_dc(p.repo, "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_contradictions_are_challenged_rebuttal_kept_or_answer_changed(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "no")
+    challenge = t.expect(CHALLENGE)
+    assert "This answer contradicts the findings." in challenge
+    assert "The answer 'no' to shared-state contradicts the findings (DC320 safeguard-removed at inventory/jobs.py:9" in " ".join(challenge.split())
+    assert "  > 10 |     product.stock = product.stock - qty" in challenge  # the finding, shown again
+    t.send("explain\r")
+    t.answer(EXPLANATION, "short")  # not a sentence: asked again
+    t.answer(EXPLANATION, "Product rows belong to one warehouse worker only, by routing.")
+    t.answer(Q_SEQUENTIAL, "no")
+    t.answer(CHALLENGE, "change")
+    t.answer(Q_SEQUENTIAL, "yes")  # the changed answer
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 0
+    assert "Please explain in at least a sentence" in t.text
+    answers = the_record(p).body.answers
+    assert answers["shared-state"] == Answer("no", None, "Product rows belong to one warehouse worker only, by routing.")
+    assert answers["sequential-assumption"] == Answer("yes", "a row lock in the follow-up change")
+
+
+def test_a_failed_signature_is_exit_2_with_the_fix_and_keeps_the_draft(project: Project) -> None:
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    p.key.unlink()  # the key disappears (an unplugged token, a moved file) before signing
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 2
+    text = " ".join(t.text.split())
+    assert f"deploycheck: error: The signing key {p.key} (from --key) does not exist or is not a file. Fix the path" in text
+    assert records(p) == []
+    assert len(parse_draft(draft_file(p).read_bytes(), "draft").answers) == 5
+
+
+@pytest.mark.parametrize(
+    "where, answered",
+    [("first", 0), ("middle", 2), ("last", 5)],
+)
+def test_ctrl_c_writes_nothing_and_keeps_a_draft(project: Project, where: str, answered: int) -> None:
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    if where != "first":
+        t.answer(Q_SHARED, "yes")
+        t.answer(DETAILS, "Product.stock")
+        t.answer(Q_SEQUENTIAL, "yes")
+        t.answer(DETAILS, "a row lock in the follow-up change")
+    if where == "last":
+        t.answer(Q_TESTED, "yes")
+        t.answer(DETAILS, TEST_PATH)
+        t.answer(Q_ROLLBACK, "yes")
+        t.answer(ANSWER, SILENT)
+        t.answer(MORE, ".")
+        t.expect(SIGN)
+    else:
+        t.expect(Q_SHARED if where == "first" else Q_TESTED)
+    t.interrupt()
+    assert t.wait() == 130
+    assert records(p) == []
+    message = " ".join(t.text.split()).split("deploycheck: error: ", 1)[1]
+    if where == "last":  # at "Sign and write the record?"
+        assert message == "interrupted before signing; nothing was written. Your answers are kept as a draft; run deploycheck again to resume."
+    elif answered:
+        assert message == f"interrupted; nothing was written. Your {answered} answers are kept in the draft {draft_file(p)}; run deploycheck again to resume."
+    else:
+        assert message == "interrupted; nothing was written. No answer was complete yet."
+    assert "Traceback" not in t.text
+    draft = parse_draft(draft_file(p).read_bytes(), "draft")
+    assert len(draft.answers) == answered
+    assert git(p.repo, "status", "--porcelain") == ""  # nothing in the work tree or the index
+
+
+# Every other kind of prompt: the typed lines that lead to it, the prompt, and how many answers
+# the draft holds when Ctrl-C comes there.
+TO_DETAILS = [(Q_SHARED, "yes")]
+TO_CHALLENGE = [(Q_SHARED, "no")]
+TO_EXPLANATION = [*TO_CHALLENGE, (CHALLENGE, "explain")]
+TO_CONTINUATION = [
+    (Q_SHARED, "yes"), (DETAILS, "Product.stock"), (Q_SEQUENTIAL, "yes"), (DETAILS, "a row lock"),
+    (Q_TESTED, "yes"), (DETAILS, TEST_PATH), (Q_ROLLBACK, "yes"), (ANSWER, SILENT),
+]
+
+
+@pytest.mark.parametrize(
+    "typed, prompt, answered",
+    [
+        (TO_DETAILS, DETAILS, 0),
+        (TO_CHALLENGE, CHALLENGE, 0),
+        (TO_EXPLANATION, EXPLANATION, 0),
+        (TO_CONTINUATION, MORE, 4),
+    ],
+    ids=["details", "challenge", "explanation", "multi-line continuation"],
+)
+def test_ctrl_c_at_every_other_prompt_writes_nothing_and_keeps_a_draft(
+    project: Project, typed: list[tuple[str, str]], prompt: str, answered: int,
+) -> None:
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    for question, keys in typed:
+        t.answer(question, keys)
+    t.expect(prompt)
+    t.interrupt()
+    assert t.wait() == 130
+    lines = t.text.splitlines()
+    # The message starts on a line of its own, after the prompt where ^C was echoed.
+    assert lines[-1].startswith("deploycheck: error: interrupted; nothing was written.")
+    assert lines[-2].startswith(prompt)
+    assert "Traceback" not in t.text
+    assert records(p) == []
+    assert len(parse_draft(draft_file(p).read_bytes(), "draft").answers) == answered
+    assert git(p.repo, "status", "--porcelain") == ""
+
+
+def two_answers_then_ctrl_c(p: Project, shared: str, order: str) -> None:
+    """A first session: yes to shared state and to sequential execution, then Ctrl-C at the third
+    question, leaving a draft with two answers."""
+    first = term(p)
+    first.answer(Q_SHARED, "yes")
+    first.answer(DETAILS, shared)
+    first.answer(Q_SEQUENTIAL, "yes")
+    first.answer(DETAILS, order)
+    first.expect(Q_TESTED)
+    first.interrupt()
+    assert first.wait() == 130
+
+
+def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(project: Project) -> None:
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    two_answers_then_ctrl_c(p, "Product.stock", "a row lock")
+    kept = draft_file(p).read_bytes()
+
+    at_offer = term(p)
+    at_offer.expect("answers? [y/n] (y): ")
+    at_offer.interrupt()
+    assert at_offer.wait() == 130
+    assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(at_offer.text.split())
+    assert draft_file(p).read_bytes() == kept
+
+    # Resumed, the first answer changed, then Ctrl-C: the second answer (not asked again yet) stays.
+    resumed = term(p)
+    resumed.answer("answers? [y/n] (y): ", "y")
+    resumed.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
+    resumed.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    resumed.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
+    resumed.interrupt()
+    assert resumed.wait() == 130
+    assert "Your 2 answers are kept in the draft" in resumed.text
+    assert parse_draft(draft_file(p).read_bytes(), "draft").answers == {
+        "shared-state": Answer("yes", "Product.stock and the nightly import"),
+        "sequential-assumption": Answer("yes", "a row lock"),
+    }
+    assert records(p) == []
+
+
+def test_end_of_input_aborts_with_exit_1_and_keeps_a_draft(project: Project) -> None:
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.expect(Q_SEQUENTIAL)
+    t.send("\x04")
+    assert t.wait() == 1
+    assert "input ended (Ctrl-D) before the checklist was complete; nothing was written." in t.text
+    assert "Traceback" not in t.text
+    assert records(p) == []
+    assert parse_draft(draft_file(p).read_bytes(), "draft").answers == {"shared-state": Answer("yes", "Product.stock")}
+
+
+def test_resume_offers_the_draft_answers_as_defaults(project: Project) -> None:
+    p = project
+    two_answers_then_ctrl_c(p, "Product.stock, also written by the admin site", "a row lock in the follow-up change")
+
+    t = term(p)
+    offer = t.expect("answers? [y/n] (y): ")
+    assert "Resume the draft from 20" in offer and "with 2 answers?" in offer
+    t.send("y\r")
+    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")  # Enter keeps the draft's answer
+    t.answer("Details (Product.stock, also written by the admin site): ", "")
+    t.answer("Does the logic assume sequential execution? [yes/no/n/a] (yes): ", "")
+    t.answer("Details (a row lock in the follow-up change): ", "")
+    answer_rest(t)
+    assert t.wait() == 0
+    answers = the_record(p).body.answers
+    assert answers["shared-state"] == Answer("yes", "Product.stock, also written by the admin site")
+    assert answers["sequential-assumption"] == Answer("yes", "a row lock in the follow-up change")
+    assert not draft_file(p).exists()
+
+
+def test_no_terminal_on_stdin_is_exit_2_naming_answers(project: Project) -> None:
+    proc = subprocess.run(
+        [*_python_m(), "--key", str(project.key)], cwd=project.repo, env=git_env(),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.returncode == 2
+    assert "standard input is not a terminal" in proc.stderr
+    assert "--answers FILE" in proc.stderr
+    assert records(project) == [] and not draft_file(project).exists()
+
+
+def _python_m() -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "deploycheck"]
+
+
+def test_nothing_flagged_writes_nothing(tmp_path: Path) -> None:
+    p = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    git(p.repo, "checkout", "-q", "-b", "docs")
+    commit(p.repo, {"README.md": "inventory service, documented\n"})
+    t = term(p)
+    assert t.wait() == 0
+    assert "Nothing flagged" in t.text
+    assert records(p) == [] and not draft_file(p, "docs").exists()
+    assert git(p.repo, "status", "--porcelain") == ""
+
+
+def test_a_valid_record_already_covers_the_change(project: Project) -> None:
+    p = project
+    assert p.assess().returncode == 0  # non-interactive: --answers, --yes
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    t = term(p)
+    assert t.wait() == 0
+    assert "A valid record already covers this change" in t.text
+    assert "Does this job touch shared state?" not in t.text
+
+
+def test_force_runs_the_checklist_although_nothing_is_flagged(tmp_path: Path) -> None:
+    p = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    git(p.repo, "checkout", "-q", "-b", "docs")
+    commit(p.repo, {"README.md": "inventory service, documented\n"})
+    t = term(p, "--force")
+    shown = t.answer(Q_SHARED, "no")
+    assert "Flagged files (0):" in shown
+    assert "No finding points at this question directly" in shown
+    t.answer(Q_SEQUENTIAL, "no")
+    t.answer(Q_TESTED, "n/a")
+    t.answer(Q_ROLLBACK, "yes")
+    t.answer(ANSWER, "Nothing here runs in a worker; it only edits the README.")
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    record = the_record(p)
+    assert record.body.answers["shared-state"] == Answer("no")
+    assert record.body.fingerprint.files == {}
+    assert "the checklist was answered anyway" in t.text
+
+
+def test_force_assesses_again_when_a_valid_record_exists(project: Project) -> None:
+    p = project
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    (before,) = records(p)
+    t = term(p, "--force")
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock, and the nightly stock import")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 0
+    assert "A valid record already covers this change" not in t.text
+    assert records(p) == [before]  # this branch's record is replaced, not joined by a second one
+    assert the_record(p).body.answers["shared-state"] == Answer("yes", "Product.stock, and the nightly stock import")
+    assert git(p.repo, "diff", "--cached", "--name-only") == before.relative_to(p.repo).as_posix()
+
+
+def test_no_stage_and_uncommitted_edits_to_a_flagged_file(project: Project) -> None:
+    p = project
+    job = p.repo / "inventory" / "jobs.py"
+    job.write_text(BRANCH_JOB + "# still editing\n")
+    t = term(p, "--no-stage")
+    shown = t.answer(Q_SHARED, "yes")
+    assert " ".join(shown.split()).startswith(
+        "deploycheck: warning: inventory/jobs.py has uncommitted edits; the record covers committed work only."
+    )
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 0
+    (path,) = records(p)
+    rel = path.relative_to(p.repo).as_posix()
+    assert f"Wrote {rel}, signed by dev@example.com, not staged (--no-stage): `git add` it and commit it with your branch." in " ".join(t.text.split())
+    assert git(p.repo, "diff", "--cached", "--name-only") == ""
+    assert git(p.repo, "diff", "--name-only") == "inventory/jobs.py"  # the edit is still uncommitted
+    assert git(p.repo, "ls-files", "--others") == rel
+    # The record covers the committed change: once committed (the edit set aside), verify passes.
+    git(p.repo, "checkout", "--", "inventory/jobs.py")
+    git(p.repo, "add", rel)
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    assert run_dc(p.repo, "verify").returncode == 0
+
+
+TEAM_CHECKLIST = """\
+id: team
+version: 3
+title: "Team release questions"
+questions:
+  - id: queue-drained
+    text: "Must the queue be drained before deploying?"
+    help: "Old messages in the queue meet the new code."
+    answers: ["yes", "no"]
+    details:
+      "yes": "Who drains it, and how?"
+  - id: owner
+    text: "Who watches the workers after the deploy?"
+    answers: text
+"""
+
+
+def test_a_custom_checklist_is_asked_instead_of_the_default(tmp_path: Path) -> None:
+    p = make_project(tmp_path, {
+        "inventory/jobs.py": MAIN_JOB,
+        ".deploycheck/checklists/team.yaml": TEAM_CHECKLIST,
+        ".deploycheck/config.yaml": "checklists: [team]\n",
+    })
+    git(p.repo, "checkout", "-q", "-b", "feature")
+    commit(p.repo, {"inventory/jobs.py": BRANCH_JOB})
+    t = term(p)
+    shown = t.answer("Must the queue be drained before deploying? [yes/no]: ", "yes")
+    assert "Team release questions (checklist team v3)" in shown
+    assert "Question 1 of 2 · queue-drained" in shown
+    t.answer(DETAILS, "the on-call engineer pauses the beat schedule")
+    t.answer(ANSWER, "The on-call engineer watches the worker dashboards.")
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    assert "Does this job touch shared state?" not in t.text
+    record = the_record(p)
+    assert (record.body.checklist.id, record.body.checklist.version) == ("team", 3)
+    assert list(record.body.answers) == ["queue-drained", "owner"]
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    assert run_dc(p.repo, "verify").returncode == 0
+
+
+def test_an_invalid_checklist_is_exit_2_naming_file_line_and_key(tmp_path: Path) -> None:
+    broken = TEAM_CHECKLIST.replace("    answers: text\n", "    answer: text\n")
+    p = make_project(tmp_path, {
+        "inventory/jobs.py": MAIN_JOB,
+        ".deploycheck/checklists/team.yaml": broken,
+        ".deploycheck/config.yaml": "checklists: [team]\n",
+    })
+    git(p.repo, "checkout", "-q", "-b", "feature")
+    commit(p.repo, {"inventory/jobs.py": BRANCH_JOB})
+    t = term(p)
+    assert t.wait() == 2
+    text = " ".join(t.text.split())
+    assert ".deploycheck/checklists/team.yaml (at " in text
+    assert ", line 13: unknown key 'answer' in a question." in text
+    assert records(p) == []
+
+
+# --- the docs' session (docs/checklist.md) ------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+# What the author types in docs/checklist.md's transcript: a denial that is challenged, then the answers.
+README_SESSION = [
+    (Q_SHARED, "no"),
+    (CHALLENGE, "change"),
+    (Q_SHARED, "yes"),
+    (DETAILS, "decrements inventory.Product.stock, which the checkout API also writes"),
+    (Q_SEQUENTIAL, "yes"),
+    (DETAILS, "nothing yet: the refactor reads, computes and saves; restore the F() update"),
+    (Q_TESTED, "yes"),
+    (DETAILS, TEST_PATH),
+    (Q_ROLLBACK, "yes"),
+    (ANSWER, SILENT),
+    (MORE, "."),
+    (SIGN, "y"),
+]
+# What differs from one run to the next: commit ids (main trusts a fresh key), the record's date.
+SESSION_VOLATILE = [(r"\b[0-9a-f]{8}\b", "HEX8"), (r"\d{4}-\d\d-\d\d-feature-", "DATE-feature-")]
+
+
+def _session_normalised(text: str) -> str:
+    import re
+
+    for pattern, replacement in SESSION_VOLATILE:
+        text = re.sub(pattern, replacement, text)
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
+
+
+def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project) -> None:
+    """docs/checklist.md's transcript of `deploycheck` at a terminal is this session, replayed through a
+    real pseudo-terminal at 100 columns. To refresh it after a change to what the walkthrough
+    prints, set DEPLOYCHECK_SESSION_OUT=FILE, run this test, and paste FILE into docs/checklist.md."""
+    import os
+
+    t = term(project)
+    for prompt, keys in README_SESSION:
+        t.answer(prompt, keys)
+    assert t.wait() == 0
+    session = "$ deploycheck\n" + t.text.strip("\n") + "\n"
+    if os.environ.get("DEPLOYCHECK_SESSION_OUT"):
+        Path(os.environ["DEPLOYCHECK_SESSION_OUT"]).write_text(session)
+    checklist_doc = (ROOT / "docs" / "checklist.md").read_text(encoding="utf-8")
+    shown = checklist_doc.split("```text\n$ deploycheck\n", 1)[1].split("\n```\n", 1)[0]
+    assert _session_normalised("$ deploycheck\n" + shown) == _session_normalised(session), (
+        "docs/checklist.md's checklist session is out of date: see this test's docstring"
+    )
+
+
+# --- the terminal prompts: editing, moves, editor, defaults (issue 18, point 4) -------------------
+
+LEFT, UP, DOWN, BACKSPACE = "\x1b[D", "\x1b[A", "\x1b[B", "\x7f"
+
+
+def ctrl_c_then_draft(t: Terminal, p: Project) -> dict[str, Answer]:
+    """Ctrl-C at the prompt just shown; the draft's answers (Ctrl-C keeps them)."""
+    from deploycheck.authoring.drafts import parse_draft
+
+    t.interrupt()
+    assert t.wait() == 130
+    assert "Traceback" not in t.text
+    return parse_draft(draft_file(p).read_bytes(), "draft").answers
+
+
+def test_arrow_keys_choose_and_edit_the_line_instead_of_printing_escapes(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.expect(Q_SHARED)
+    t.send(DOWN + DOWN + UP + "\r")  # Up/Down go through the choices: yes, no, back to yes
+    t.expect(DETAILS)
+    assert Q_SHARED + "yes\n" in t.text
+    t.send("Product.stck" + LEFT * 2 + "o\r")  # fix a typo in the middle of the line
+    t.expect(Q_SEQUENTIAL)
+    assert "Details: Product.stock" in t.text
+    assert "^[[D" not in t.text and "[D" not in t.text
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock")}
+
+
+def test_y_and_yes_in_any_case_are_accepted_wherever_yes_is(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "y")
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "Y")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    t.answer(Q_TESTED, "YES")
+    t.answer(DETAILS, TEST_PATH)
+    t.answer(Q_ROLLBACK, "Yes")
+    t.answer(ANSWER, SILENT)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "yes")  # [y/n] takes yes as well as y
+    assert t.wait() == 0
+    answers = the_record(p).body.answers
+    assert [answers[q].answer for q in ("shared-state", "sequential-assumption", "concurrency-tested", "rollback-safe")] == ["yes"] * 4
+    assert "Please answer" not in t.text
+
+
+def test_back_returns_to_the_previous_question_with_its_answer_as_default(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "back")
+    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")  # Enter keeps it
+    t.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    t.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock and the nightly import")}
+
+
+def test_help_shows_the_questions_help_and_evidence_then_asks_again(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "help")
+    shown = t.expect(Q_SHARED)
+    assert "Help · shared-state" in shown
+    assert "Shared state is anything another worker, process or request can read or write" in " ".join(shown.split())
+    assert "  > 10 |     product.stock = product.stock - qty" in shown  # the evidence, in full
+    t.send("yes\r")
+    t.expect(DETAILS)
+    assert ctrl_c_then_draft(t, p) == {}
+
+
+def test_review_shows_every_answer_and_edits_one_by_number(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    t.answer(Q_TESTED, "review")
+    review = t.expect("Edit which answer? Type its number, or Enter to go on at question 3: ")
+    assert "  1. shared-state: yes · Product.stock" in review
+    assert "  3. concurrency-tested: (not answered yet)" in review
+    t.send("1\r")
+    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
+    t.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    review = t.expect("Enter to go on at question 3: ")
+    assert "  1. shared-state: yes · Product.stock and the nightly import" in review
+    t.send("\r")
+    answer_rest(t)
+    assert t.wait() == 0
+    answers = the_record(p).body.answers
+    assert answers["shared-state"] == Answer("yes", "Product.stock and the nightly import")
+    assert list(answers) == ["shared-state", "sequential-assumption", "concurrency-tested", "rollback-safe", "silent-failure"]
+
+
+def test_back_at_the_explanation_leaves_explain_to_change_the_answer(project: Project) -> None:
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "no")
+    t.answer(CHALLENGE, "explain")
+    t.answer(EXPLANATION, "back")  # before: no way out but Ctrl-C
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock")}
+
+
+def test_a_rejected_answer_comes_back_as_typed_to_edit(project: Project) -> None:
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION[:-1]:
+        t.answer(prompt, keys)
+    t.answer(ANSWER, "Two workers")
+    t.answer(MORE, ".")
+    t.expect("Not accepted: ")
+    again = t.expect(ANSWER)
+    t.expect("Two workers")  # in the line again, not a default that Enter would re-send
+    assert "(Two workers)" not in again
+    t.send(BACKSPACE * len("workers") + "workers reserving the same product at once sell it twice.\r")
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    assert the_record(p).body.answers["silent-failure"] == Answer("Two workers reserving the same product at once sell it twice.")
+
+
+def test_editor_writes_a_long_answer_through_a_temporary_file(project: Project, tmp_path: Path) -> None:
+    p = project
+    seen = tmp_path / "editor-saw"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        "#!/bin/sh\n"
+        f'echo "$1" > {seen}\n'
+        f'cp "$1" {seen}.text\n'
+        "printf 'Two workers reserving the same product at once sell stock twice.\\n# a comment line\\nNobody notices until the count.\\n' > \"$1\"\n"
+    )
+    editor.chmod(0o755)
+    t = term(p, env_extra={"EDITOR": str(editor)})
+    for prompt, keys in TO_CONTINUATION[:-1]:
+        t.answer(prompt, keys)
+    t.answer(ANSWER, ":e")
+    t.answer(SIGN, "y")  # no continuation lines: the editor's text is the whole answer
+    assert t.wait() == 0
+    assert the_record(p).body.answers["silent-failure"] == Answer(
+        "Two workers reserving the same product at once sell stock twice.\nNobody notices until the count."
+    )
+    used = Path(seen.read_text().strip())
+    assert not used.exists()  # the temporary file is removed
+    assert "# Write the answer above" in Path(f"{seen}.text").read_text()
+
+
+def test_without_an_editor_the_line_prompt_stays(project: Project) -> None:
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION[:-1]:
+        t.answer(prompt, keys)
+    t.answer(ANSWER, ":e")
+    t.expect("No editor is set: set VISUAL or EDITOR")
+    t.answer(ANSWER, SILENT)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    assert the_record(p).body.answers["silent-failure"] == Answer(SILENT)
+
+
+def test_a_stale_records_answers_are_the_defaults_never_taken_unasked(project: Project) -> None:
+    p = project
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    (record,) = records(p)
+    commit(p.repo, {"inventory/jobs.py": BRANCH_JOB + "    return product.stock\n"}, message="Return the stock")
+    t = term(p)
+    shown = t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ")
+    assert f"This branch's earlier record {record.relative_to(p.repo).as_posix()} no longer covers the change" in " ".join(shown.split())
+    t.send("\r")
+    t.answer("Details (decrements inventory.Product.stock): ", "")
+    t.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
+    # Only the answer given again is in the draft: the record's other answers were not accepted.
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "decrements inventory.Product.stock")}
+
+
+def test_the_prompt_library_is_loaded_only_by_the_walkthrough_at_a_terminal(project: Project) -> None:
+    """prompt_toolkit costs ~200 ms to import: verify, scan and `check --answers` never load it,
+    nor does importing the walkthrough's modules."""
+    import sys
+
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['deploycheck'] + sys.argv[1:]\n"
+        "try:\n"
+        "    runpy.run_module('deploycheck', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LOADED', any(m.split('.')[0] == 'prompt_toolkit' for m in sys.modules), file=sys.stderr)\n"
+    )
+    answers = str(project.write_answers())
+    for args in (["verify"], ["scan", "--format", "json"], ["check", "--answers", answers, "--yes", "--key", str(project.key)]):
+        proc = subprocess.run([sys.executable, "-c", code, *args], cwd=project.repo, env=git_env(),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert "LOADED False" in proc.stderr, (args, proc.stderr)
+    proc = subprocess.run([sys.executable, "-c", "import sys, deploycheck.authoring.walkthrough, deploycheck.authoring.prompts; "
+                           "print('prompt_toolkit' in sys.modules)"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.strip() == "False"
+
+
+# --- the walk logic, driven by scripted input ---------------------------------------------------
+
+
+def finding(rule: str, name: str, category: str, severity: str, line: int, questions: tuple[str, ...]) -> Finding:
+    return Finding(rule, name, category, severity, "inventory/jobs.py", line, line, f"{name} here.", questions)
+
+
+LOST_UPDATE = finding("DC301", "lost-update", "shared-state", "high", 10, ("shared-state", "sequential-assumption"))
+MIGRATION = Finding(
+    "DC501", "irreversible-migration", "migration", "high", "shop/migrations/0002_drop.py", 12, 12,
+    "The migration drops a column and cannot be reversed.", ("rollback-safe",),
+)
+
+
+def make_walk(script: str, findings=(LOST_UPDATE,), files=None, config=Config(), checklist=None, previous=None):
+    """A walk whose typed lines are ``script``, and the screen it prints on."""
+    from rich.console import Console
+
+    from deploycheck.authoring.walkthrough import Prompter, Walk
+
+    files = {TEST_PATH: CONCURRENCY_TEST} if files is None else files
+    screen = io.StringIO()
+    console = Console(file=screen, width=100, markup=False, highlight=False, emoji=False, color_system=None)
+    walk = Walk(
+        checklist or load_builtin("background-jobs"), findings, config,
+        lambda path: path in files, files.get, Prompter(console, io.StringIO(script)), previous=previous,
+    )
+    return walk, screen
+
+
+def scripted_walk(script: str, **kwargs):
+    """Run the walk with ``script`` as the typed lines; return (answers, transcript)."""
+    walk, screen = make_walk(script, **kwargs)
+    return walk.run(), screen.getvalue()
+
+
+GOOD_TAIL = f"yes\n{TEST_PATH}\nyes\n{SILENT}\n.\n"
+
+
+def test_scripted_walk_collects_answers_in_checklist_order() -> None:
+    answers, screen = scripted_walk("yes\nProduct.stock\nYES\nrow lock\n" + GOOD_TAIL)
+    assert answers == {
+        "shared-state": Answer("yes", "Product.stock"),
+        "sequential-assumption": Answer("yes", "row lock"),  # choices are case-insensitive
+        "concurrency-tested": Answer("yes", TEST_PATH),
+        "rollback-safe": Answer("yes"),
+        "silent-failure": Answer(SILENT),
+    }
+    assert "Your answers" in screen
+
+
+def test_scripted_invalid_choice_is_asked_again() -> None:
+    answers, screen = scripted_walk("maybe\nyes\nProduct.stock\nyes\nrow lock\n" + GOOD_TAIL)
+    assert "Please answer with one of the choices in square brackets." in screen
+    assert answers["shared-state"] == Answer("yes", "Product.stock")
+
+
+def test_rollback_na_with_a_migration_is_challenged_and_in_focus() -> None:
+    script = f"yes\nshop.Order rows\nno\nno\nwe have no worker test rig yet\nn/a\nchange\nno\nre-add the column from the backup\n{SILENT}\n.\n"
+    answers, screen = scripted_walk(script, findings=(MIGRATION,))
+    screen = " ".join(screen.split())
+    assert "In focus: rollback-safe is the question in focus for this change's migration findings." in screen
+    assert "The answer 'n/a' to rollback-safe contradicts the findings (DC501 irreversible-migration" in screen
+    assert answers["rollback-safe"] == Answer("no", "re-add the column from the backup")
+    # only rollback-safe has the migration as evidence, and is the only question put in focus
+    assert screen.count("In focus:") == 1
+
+
+def test_test_details_must_name_an_existing_test_and_quiet_tests_warn_inline() -> None:
+    files = {TEST_PATH: CONCURRENCY_TEST, "tests/test_plain.py": "def test_one():\n    assert True\n"}
+    script = (
+        "yes\nProduct.stock\nyes\nrow lock\n"
+        "yes\ntests/test_missing.py\ntests/test_plain.py\n"  # a missing file is refused at once
+        f"yes\n{SILENT}\n.\n"
+    )
+    answers, screen = scripted_walk(script, files=files)
+    flat = " ".join(screen.split())
+    assert "Not accepted: tests/test_missing.py does not exist in the head commit. Name a test file" in flat
+    # The warning shows as the answer is given, before the next question, and is kept.
+    assert flat.index("Warning: concurrency-tested: tests/test_plain.py shows no sign of concurrency") < flat.index("Question 4 of 5")
+    assert answers["concurrency-tested"].details == "tests/test_plain.py"
+    assert answers["concurrency-tested"].warning.startswith("concurrency-tested: tests/test_plain.py shows no sign")
+
+
+def test_free_text_must_be_a_sentence_and_may_span_lines() -> None:
+    script = "yes\nProduct.stock\nyes\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\n" + "too short\n.\nTwo workers,\nsame product.\n.\n"
+    answers, screen = scripted_walk(script)
+    assert "Not accepted: the answer to silent-failure must be at least a sentence" in " ".join(screen.split())
+    assert answers["silent-failure"] == Answer("Two workers,\nsame product.")
+
+
+def test_policy_block_refuses_an_answer_inline() -> None:
+    config = Config(block=(PolicyRule("concurrency-tested", "no", "high", "test it first"),), source=".deploycheck/config.yaml")
+    script = "yes\nProduct.stock\nyes\nrow lock\n" + f"no\nno rig\nyes\n{TEST_PATH}\nyes\n{SILENT}\n.\n"
+    answers, screen = scripted_walk(script, config=config)
+    assert "does not accept 'no' as the answer to concurrency-tested while a high-severity finding flags the change" in " ".join(screen.split())
+    assert answers["concurrency-tested"] == Answer("yes", TEST_PATH)
+
+
+def test_policy_required_details_are_asked_for() -> None:
+    config = Config(require_details=(PolicyRule("rollback-safe", "yes", "always", "name the runbook"),))
+    script = "yes\nProduct.stock\nyes\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\nrunbook 12\n{SILENT}\n.\n"
+    answers, screen = scripted_walk(script, config=config)
+    assert "Details for 'yes': The policy asks for details with this answer (name the runbook)." in screen
+    assert answers["rollback-safe"] == Answer("yes", "runbook 12")
+
+
+def test_previous_answers_are_defaults_and_end_of_input_raises() -> None:
+    previous = {"shared-state": Answer("yes", "Product.stock"), "silent-failure": Answer(SILENT)}
+    walk, screen = make_walk("\n\nyes\n", previous=previous)
+    with pytest.raises(EOFError):
+        walk.run()
+    assert walk.answers == {"shared-state": Answer("yes", "Product.stock")}  # what the draft keeps
+    assert "Does this job touch shared state? [yes/no/n/a] (yes): " in screen.getvalue()
+
+
+def test_a_resumed_free_text_answer_is_kept_with_enter_or_replaced() -> None:
+    head = "yes\nProduct.stock\nyes\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\n"
+    previous = {"silent-failure": Answer("Two workers,\nsame product.")}
+    answers, screen = scripted_walk(head + "\n", previous=previous)
+    assert answers["silent-failure"] == Answer("Two workers,\nsame product.")
+    assert "Answer (Two workers,\\nsame product.): " in screen
+    answers, _ = scripted_walk(head + f"{SILENT}\n.\n", previous=previous)
+    assert answers["silent-failure"] == Answer(SILENT)
+
+
+def test_untrusted_text_is_shown_inert() -> None:
+    hostile = Finding("DC301", "lost-update", "shared-state", "high", "inv/\x1b[2Jjobs.py", 3, 3, "msg \x1b]0;pwn\x07", ("shared-state",))
+    answers, screen = scripted_walk("yes\n\x1b[31mred\nyes\nrow lock\n" + GOOD_TAIL, findings=(hostile,))
+    assert "\x1b" not in screen
+    assert "inv/\\x1b[2Jjobs.py" in screen
+    assert answers["shared-state"].details == "\x1b[31mred"  # stored as typed; the record escapes it
+
+
+def test_a_checklist_from_a_file_drives_the_walk() -> None:
+    checklist = parse_checklist(TEAM_CHECKLIST, "team.yaml", "team")
+    answers, screen = scripted_walk("no\nNobody needs to watch, it is a no-op job.\n.\n", checklist=checklist)
+    assert answers == {"queue-drained": Answer("no"), "owner": Answer("Nobody needs to watch, it is a no-op job.")}
+    assert "Must the queue be drained before deploying? [yes/no]: no" in screen
+
+
+def test_the_answers_table_never_folds_a_path_while_it_can_fit() -> None:
+    """The Answer column yields what the longest word of the details needs; folding mid-word
+    is left for a terminal too narrow for the word at all."""
+    from rich.console import Console
+
+    from deploycheck.authoring.walkthrough import summary_table
+
+    answers = {
+        "shared-state": Answer("yes", "decrements inventory.Product.stock, which the checkout API also writes"),
+        "concurrency-tested": Answer("yes", TEST_PATH),
+        "silent-failure": Answer(SILENT),
+    }
+
+    def shown(width: int) -> list[str]:
+        screen = io.StringIO()
+        console = Console(file=screen, width=width, markup=False, highlight=False, emoji=False, color_system=None)
+        console.print(summary_table(load_builtin("background-jobs"), answers, width))
+        return [line.rstrip() for line in screen.getvalue().splitlines()]
+
+    assert shown(100)[4:] == [
+        "│ shared-state          │ yes                                │ decrements inventory.Product.stock, │",
+        "│                       │                                    │ which the checkout API also writes  │",
+        "│ sequential-assumption │ (not answered)                     │                                     │",
+        "│ concurrency-tested    │ yes                                │ tests/test_inventory_concurrency.py │",
+        "│ rollback-safe         │ (not answered)                     │                                     │",
+        "│ silent-failure        │ Two workers reserving the same     │                                     │",
+        "│                       │ product at the same moment sell    │                                     │",
+        "│                       │ stock twice.                       │                                     │",
+        "└───────────────────────┴────────────────────────────────────┴─────────────────────────────────────┘",
+    ]
+    assert "│ concurrency-tested    │ yes            │ tests/test_inventory_concurrency.py │" in shown(80)
+    # 60 columns leave 27 for two cells: the 35-character path has to fold (the last resort),
+    # and the Answer column keeps only the width of its longest word.
+    narrow = shown(60)
+    at = narrow.index("│ concurrency-tested    │ yes       │ tests/test_inventory │")
+    assert narrow[at + 1] == "│                       │           │ _concurrency.py      │"
+
+
+def test_scripted_shortcuts_and_moves_take_the_same_path() -> None:
+    """The scripted prompter accepts what the terminal one does: letters for choices, and the
+    moves back and help (review is driven through the terminal above)."""
+    script = "help\ny\nProduct.stock\nback\n\n\nY\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\n{SILENT}\n.\n"
+    answers, screen = scripted_walk(script)
+    assert "Help · shared-state" in screen
+    assert screen.count("Does this job touch shared state? [yes/no/n/a]") == 3  # help, then back
+    assert "Does this job touch shared state? [yes/no/n/a] (yes): " in screen
+    assert answers["shared-state"] == Answer("yes", "Product.stock")
+    assert answers["sequential-assumption"] == Answer("yes", "row lock")
+
+
+def test_a_scripted_yes_no_takes_yes_and_no() -> None:
+    from rich.console import Console
+
+    from deploycheck.authoring.walkthrough import Prompter
+
+    console = Console(file=io.StringIO(), width=100, markup=False, highlight=False, emoji=False, color_system=None)
+    replies = [Prompter(console, io.StringIO(typed + "\n")).confirm("Sign?") for typed in ("y", "Y", "yes", "YES", "n", "No")]
+    assert replies == [True, True, True, True, False, False]

@@ -1,0 +1,291 @@
+"""Answers: the --answers file, every validation path, the policy, and contradictions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.gitrepo import make_repo
+
+from deploycheck.git import gitcmd
+from deploycheck.checklist.answers import (
+    Answer,
+    Problem,
+    contradictions,
+    parse_answers,
+    to_plain,
+    validate_answers,
+)
+from deploycheck.checklist.checklist import load_builtin
+from deploycheck.config import Config, parse_config_text
+from deploycheck.errors import ConfigError
+from deploycheck.git.model import Finding
+
+CHECKLIST = load_builtin("background-jobs")
+DESIGN_EXAMPLE = """\
+shared-state: {answer: "yes", details: "decrements inventory.Product.stock"}
+sequential-assumption: {answer: "no"}
+concurrency-tested: {answer: "yes", details: "tests/test_inventory_concurrency.py"}
+rollback-safe: "yes"
+silent-failure: "Two workers processing orders for the same product at the same moment."
+"""
+CONCURRENT_TEST = """\
+from concurrent.futures import ThreadPoolExecutor
+
+from inventory.jobs import job as reserve
+
+def test_two_workers_do_not_lose_updates():
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(reserve, range(100)))
+    assert stock() == 0
+"""
+PLAIN_TEST = "def test_reserve():\n    reserve(1)\n    assert stock() == 99\n"
+JOB = Finding("DC101", "job-changed", "job", "warning", "inventory/jobs.py", 3, 3, "job changed", ("shared-state",))
+LOST = Finding("DC301", "lost-update", "shared-state", "high", "inventory/jobs.py", 14, 17, "read-modify-write", ("shared-state",))
+STATE = Finding("DC201", "shared-write", "shared-state", "warning", "inventory/jobs.py", 8, 8, "writes a shared row", ("shared-state",))
+MIGRATION = Finding("DC501", "irreversible-migration", "migration", "high", "app/migrations/0002.py", 5, 9, "drops a column", ("rollback-safe",))
+
+
+@pytest.fixture(scope="module")
+def head(tmp_path_factory):
+    repo = make_repo(tmp_path_factory.mktemp("repo") / "r", {
+        "tests/test_inventory_concurrency.py": CONCURRENT_TEST,
+        "tests/test_plain.py": PLAIN_TEST,
+        "inventory/jobs.py": "def job():\n    pass\n",
+    })
+    root = str(repo)
+
+    def exists(path: str) -> bool:
+        return gitcmd.run(["cat-file", "-e", f"HEAD:{path}"], root, check=False).returncode == 0
+
+    def text(path: str) -> str | None:
+        data = gitcmd.show_file("HEAD", path, root)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    return exists, text
+
+
+def good() -> dict[str, Answer]:
+    return parse_answers(DESIGN_EXAMPLE, "answers.yaml", CHECKLIST)
+
+
+def check(head, answers, findings=(JOB,), config: Config | None = None):
+    problems, warnings = validate_answers(answers, CHECKLIST, list(findings), config or Config(), *head)
+    return [(p.code, p.question, p.message) for p in problems], warnings
+
+
+def changed(**entries: Answer) -> dict[str, Answer]:
+    answers = good()
+    answers.update(entries)
+    return answers
+
+
+# --- the file ---------------------------------------------------------------------------------
+
+
+def test_design_example_parses_exactly():
+    assert good() == {
+        "shared-state": Answer("yes", "decrements inventory.Product.stock"),
+        "sequential-assumption": Answer("no"),
+        "concurrency-tested": Answer("yes", "tests/test_inventory_concurrency.py"),
+        "rollback-safe": Answer("yes"),
+        "silent-failure": Answer("Two workers processing orders for the same product at the same moment."),
+    }
+
+
+def test_unquoted_and_capitalised_answers_are_words():
+    answers = parse_answers(
+        "shared-state: Yes\nsequential-assumption: {answer: NO}\nrollback-safe: N/A\nsilent-failure: Yes, If Two Run\n",
+        "a.yaml", CHECKLIST,
+    )
+    assert [a.answer for a in answers.values()] == ["yes", "no", "n/a", "Yes, If Two Run"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("- yes\n", "a.yaml, line 1: the answers file must be a mapping of keys to values, not a list."),
+    ("shared-state:\n", "a.yaml, line 1: the answer to 'shared-state' must be text, not null."),
+    ("shared-state: {answer: yes, approved: yes}\n", "a.yaml, line 1: unknown key 'approved' in the answer to 'shared-state'. Allowed keys: answer, details, rebuttal."),
+    ("shared-state: {details: x}\n", "a.yaml, line 1: the answer to 'shared-state' is missing the required key 'answer'."),
+    ("shared-state: yes\nshared-state: no\n", "a.yaml, line 2: duplicate key 'shared-state'. Keep one of them."),
+    ("shared-state: !!python/name:os.system yes\n", "a.yaml, line 1: tag 'tag:yaml.org,2002:python/name:os.system' is not allowed here. Use a plain value."),
+    ("", "a.yaml is empty. Give one answer per question: shared-state, sequential-assumption, concurrency-tested, rollback-safe, silent-failure."),
+])
+def test_structural_errors_name_file_line_and_key(text, expected):
+    with pytest.raises(ConfigError) as info:
+        parse_answers(text, "a.yaml", CHECKLIST)
+    assert info.value.message == expected
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def test_complete_answers_pass(head):
+    assert check(head, good()) == ([], [])
+
+
+def test_missing_and_unknown_answers(head):
+    answers = good()
+    del answers["rollback-safe"]
+    answers["shared_state"] = Answer("yes")
+    assert check(head, answers)[0] == [
+        ("incomplete-answers", "rollback-safe", 'no answer to rollback-safe ("Does the rollback procedure work without manual data correction?").'),
+        ("incomplete-answers", "shared_state", "'shared_state' is not a question of the background-jobs checklist (questions: shared-state, "
+         "sequential-assumption, concurrency-tested, rollback-safe, silent-failure). Check the spelling."),
+    ]
+
+
+def test_answer_not_allowed(head):
+    assert check(head, changed(**{"rollback-safe": Answer("probably")}))[0] == [
+        ("incomplete-answers", "rollback-safe", "'probably' is not an allowed answer to rollback-safe; answer yes, no, n/a."),
+    ]
+
+
+@pytest.mark.parametrize("qid, answer, prompt", [
+    ("shared-state", "yes", "Which state does it touch, and who else writes it (other jobs, web requests, admins)?"),
+    ("sequential-assumption", "yes", "What enforces the order or the one-at-a-time execution (a lock, a single-worker queue, a unique constraint)?"),
+    ("concurrency-tested", "yes", "Which test file or command shows it (e.g. tests/test_inventory_concurrency.py)?"),
+    ("concurrency-tested", "no", "Why is it acceptable to merge without one?"),
+    ("rollback-safe", "no", "Which manual steps would a rollback need?"),
+])
+def test_details_required(head, qid, answer, prompt):
+    problems, _ = check(head, changed(**{qid: Answer(answer, details="   ")}))
+    assert problems == [("incomplete-answers", qid, f"the answer '{answer}' to {qid} needs details: {prompt}")]
+
+
+@pytest.mark.parametrize("text, length", [("Two workers.", 12), ("Twoworkersatthesametimeeverywhere", 33)])
+def test_silent_failure_must_be_a_sentence(head, text, length):
+    problems, _ = check(head, changed(**{"silent-failure": Answer(text)}))
+    assert problems == [("incomplete-answers", "silent-failure",
+                         f"the answer to silent-failure must be at least a sentence (20 characters or more, with spaces); got {length} characters.")]
+
+
+def test_concurrency_test_file_must_exist_in_head(head):
+    problems, _ = check(head, changed(**{"concurrency-tested": Answer("yes", "tests/test_missing.py")}))
+    assert problems == [("incomplete-answers", "concurrency-tested",
+                         "the answer 'yes' to concurrency-tested: tests/test_missing.py does not exist in the head "
+                         "commit. Name a test file that is committed on this branch, or the command that runs the test.")]
+
+
+@pytest.mark.parametrize("details", [
+    "pytest -k concurrent",
+    "`pytest tests/test_inventory_concurrency.py::test_two_workers_do_not_lose_updates -n 4`",
+    "./tests/test_inventory_concurrency.py, with 8 threads.",
+    "make load-test",
+])
+def test_commands_and_paths_that_exist_are_accepted(head, details):
+    assert check(head, changed(**{"concurrency-tested": Answer("yes", details)})) == ([], [])
+
+
+def test_path_inside_a_command_is_checked(head):
+    problems, _ = check(head, changed(**{"concurrency-tested": Answer("yes", "pytest tests/test_race.py -k concurrent")}))
+    assert [p[2].split(" does not")[0] for p in problems] == ["the answer 'yes' to concurrency-tested: tests/test_race.py"]
+
+
+def test_details_that_name_no_test_at_all(head):
+    problems, _ = check(head, changed(**{"concurrency-tested": Answer("yes", "I ran it a few times locally")}))
+    assert problems == [("incomplete-answers", "concurrency-tested",
+                         "the answer 'yes' to concurrency-tested: the details name no test file "
+                         "(e.g. tests/test_inventory_concurrency.py) and no command that runs one (e.g. `pytest -k concurrent`).")]
+
+
+def test_warning_when_the_named_test_shows_no_concurrency(head):
+    problems, warnings = check(head, changed(**{"concurrency-tested": Answer("yes", "tests/test_plain.py")}))
+    assert problems == []
+    assert warnings == [
+        "concurrency-tested: tests/test_plain.py shows no sign of concurrency (threads, processes, asyncio.gather, "
+        "several workers); make sure the test really runs workers against the same data at the same time."
+    ]
+
+
+# --- policy -------------------------------------------------------------------------------------
+
+POLICY = """\
+policy:
+  block:
+    - {question: concurrency-tested, answer: "no", when: high, message: "high-risk changes need a concurrency test"}
+    - {question: rollback-safe, answer: "no"}
+    - {question: shared-state, answer: "n/a", when: flagged}
+  require_details:
+    - {question: sequential-assumption, answer: "no"}
+    - {question: rollback-safe, answer: any}
+"""
+
+
+def test_policy_block_and_require_details(head):
+    config = parse_config_text(POLICY, ".deploycheck/config.yaml")
+    answers = changed(**{
+        "concurrency-tested": Answer("no", "single worker queue"),
+        "rollback-safe": Answer("no", "restore the stock column from the backup"),
+    })
+    problems, _ = check(head, answers, [JOB, LOST], config)
+    assert problems == [
+        ("incomplete-answers", "sequential-assumption",
+         "the answer 'no' to sequential-assumption contradicts the findings (DC301 lost-update at inventory/jobs.py:14): the code is a "
+         "read-modify-write that is only correct when runs do not overlap. Add a `rebuttal` (at least a sentence) explaining "
+         "why the answer stands, or change it."),
+        ("policy", "sequential-assumption", "the policy in .deploycheck/config.yaml requires details for the answer 'no' to sequential-assumption."),
+        ("policy", "concurrency-tested",
+         "the policy in .deploycheck/config.yaml does not accept 'no' as the answer to concurrency-tested while a high-severity "
+         "finding flags the change (high-risk changes need a concurrency test). Make the change safe so that another answer is "
+         "true, or ask the owners of the configuration."),
+        ("policy", "rollback-safe",
+         "the policy in .deploycheck/config.yaml does not accept 'no' as the answer to rollback-safe. Make the change safe so "
+         "that another answer is true, or ask the owners of the configuration."),
+    ]
+
+
+def test_policy_when_high_does_not_apply_without_a_high_finding(head):
+    config = parse_config_text(POLICY, ".deploycheck/config.yaml")
+    answers = changed(**{"concurrency-tested": Answer("no", "single worker queue"),
+                         "sequential-assumption": Answer("no", "each message is independent"),
+                         "rollback-safe": Answer("yes", "the new column is nullable")})
+    assert check(head, answers, [JOB], config) == ([], [])
+    problems, _ = check(head, {**answers, "shared-state": Answer("n/a")}, [JOB], config)
+    assert [p[:2] for p in problems] == [("policy", "shared-state")]
+
+
+# --- contradictions -------------------------------------------------------------------------------
+
+
+def test_contradictions_and_rebuttals(head):
+    answers = changed(**{
+        "shared-state": Answer("no"),
+        "sequential-assumption": Answer("no"),
+        "rollback-safe": Answer("n/a"),
+    })
+    found = contradictions(answers, [JOB, LOST, MIGRATION])
+    assert [(c.question, c.answer, [f.rule for f in c.findings]) for c in found] == [
+        ("shared-state", "no", ["DC301", "DC501"]),
+        ("sequential-assumption", "no", ["DC301"]),
+        ("rollback-safe", "n/a", ["DC501"]),
+    ]
+    assert found[0].message == (
+        "the answer 'no' to shared-state contradicts the findings (DC301 lost-update at inventory/jobs.py:14, "
+        "DC501 irreversible-migration at app/migrations/0002.py:5): the code touches shared state or a known hazard."
+    )
+    problems, _ = check(head, answers, [JOB, LOST, MIGRATION])
+    assert [p[:2] for p in problems] == [("incomplete-answers", q) for q in ("shared-state", "sequential-assumption", "rollback-safe")]
+
+    rebutted = {qid: Answer(a.answer, a.details, rebuttal="The stock row is locked with select_for_update upstream.")
+                for qid, a in answers.items()}
+    assert check(head, rebutted, [JOB, LOST, MIGRATION]) == ([], [])
+    short = changed(**{"shared-state": Answer("no", rebuttal="trust me")})
+    assert [p[:2] for p in check(head, short, [STATE])[0]] == [("incomplete-answers", "shared-state")]
+
+
+def test_no_contradiction_without_evidence_or_for_suppressed_findings():
+    answers = {"shared-state": Answer("no"), "sequential-assumption": Answer("no"), "rollback-safe": Answer("n/a")}
+    assert contradictions(answers, [JOB]) == []
+    quiet = Finding("DC301", "lost-update", "shared-state", "high", "a.py", 1, 1, "m", suppressed=True)
+    assert contradictions(answers, [quiet]) == []
+
+
+def test_problem_and_plain_forms():
+    assert str(Problem("policy", "x", "msg")) == "msg"
+    assert to_plain({"a": Answer("yes", details="d", warning="w")}) == {"a": {"answer": "yes", "details": "d", "warning": "w"}}
+
+
+def test_answers_file_on_disk_round_trip(tmp_path: Path):
+    path = tmp_path / "answers.yaml"
+    path.write_bytes(DESIGN_EXAMPLE.replace("\n", "\r\n").encode())
+    assert parse_answers(path.read_bytes(), str(path), CHECKLIST) == good()

@@ -1,0 +1,303 @@
+"""`deploycheck init`: creates, merges into, or leaves alone each file; never clobbers; idempotent."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support.dcflow import make_key, run_dc
+from deploycheck import __version__, install_source
+from deploycheck.commands import init
+from deploycheck.config import TOP_KEYS, Config, parse_config_text
+from deploycheck.records.signing import parse_allowed_signers
+from support.gitrepo import make_repo
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file outside .git with its content hash and mode: any change shows up."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if ".git" in path.relative_to(root).parts[:1] or not path.is_file():
+            continue
+        out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest() + oct(path.stat().st_mode)
+    return out
+
+
+def home_key() -> str:
+    """A default key in the (test) home directory, as `ssh-keygen -t ed25519` makes it."""
+    _, public = make_key(Path(os.environ["HOME"]) / ".ssh", "id_ed25519")
+    return public
+
+
+def test_first_run_creates_config_and_trusts_the_users_key(tmp_path: Path) -> None:
+    public = home_key()
+    repo = make_repo(tmp_path / "repo")
+    proc = run_dc(repo, "init")
+    assert proc.returncode == 0, proc.stderr
+    fingerprint = str(parse_allowed_signers(f"x {public}", "t")[0].public_key)
+    assert proc.stdout.splitlines() == [
+        "created  .deploycheck/config.yaml",
+        f"created  .deploycheck/allowed_signers  (added your key: dev@example.com {fingerprint} (default key ~/.ssh/id_ed25519))",
+        "",
+        "Next steps:",
+        "  1. Commit these files on your main branch first (the gate trusts only the base branch's configuration and signers):",
+        "     git add .deploycheck/config.yaml .deploycheck/allowed_signers && git commit -m 'Set up deploycheck'",
+        "  2. Then, on a branch that changes jobs, queues or shared state, run `deploycheck` before opening the pull request.",
+    ]
+    signers_text = (repo / ".deploycheck/allowed_signers").read_text()
+    assert signers_text == init.SIGNERS_HEADER + f"dev@example.com {public}\n"
+    signers = parse_allowed_signers(signers_text, "allowed_signers")
+    assert signers.problems == []
+    assert [(s.principals, s.public_key.openssh()) for s in signers] == [("dev@example.com", public)]
+
+
+def test_config_template_parses_to_the_defaults_and_documents_every_key(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    assert run_dc(repo, "init").returncode == 0
+    text = (repo / ".deploycheck/config.yaml").read_text()
+    parsed = parse_config_text(text, source="config.yaml")
+    assert parsed == Config(source="config.yaml")
+    for key in TOP_KEYS:
+        assert f"\n# {key}:" in text, key
+    for nested in ("disable:", "severity:", "block:", "require_details:", "allowed_signers:", "question:", "answer:", "when:", "message:"):
+        assert re.search(rf"^#\s+(- )?{nested}", text, re.M), nested
+    # Uncommenting the examples (a top-level key after "# ", or an indented line) gives a valid
+    # configuration too.
+    examples = [line[2:] for line in text.splitlines() if line.startswith("# ") and (
+        line[2:3] == " " or line[2:].split(":")[0] in TOP_KEYS)]
+    uncommented = "\n".join(examples) + "\n"
+    config = parse_config_text(uncommented, source="uncommented")
+    assert config.base_branch == "main"
+    assert config.lock_wrappers == ("traced_atomic", "redis_lock")
+    assert [(r.question, r.answer, r.when) for r in config.block] == [("rollback-safe", "no", "high")]
+    assert config.severity_overrides == {"DC301": "high"}
+
+
+def test_running_twice_changes_nothing(tmp_path: Path) -> None:
+    home_key()
+    repo = make_repo(tmp_path / "repo")
+    first = run_dc(repo, "init", "--ci", "github", "--pre-commit", "--pr-template")
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(repo)
+    second = run_dc(repo, "init", "--ci", "github", "--pre-commit", "--pr-template")
+    assert second.returncode == 0, second.stderr
+    assert tree_digest(repo) == before
+    statuses = [line.split()[0] for line in second.stdout.splitlines()[:5]]
+    assert statuses == ["unchanged"] * 5
+    assert "git add" not in second.stdout
+    assert sorted(before) == [
+        ".deploycheck/allowed_signers",
+        ".deploycheck/config.yaml",
+        ".github/pull_request_template.md",
+        ".github/workflows/deploycheck.yml",
+        ".pre-commit-config.yaml",
+        "README.md",
+    ]
+
+
+def test_all_integrations_on_a_fresh_repository(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    proc = run_dc(repo, "init", "--ci", "github", "--pre-commit", "--pr-template")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[:5] == [
+        "created  .deploycheck/config.yaml  (with pr_field: required (--pr-template): the gate fails a flagged pull "
+        'request whose description has no "Concurrency considerations" field; set `pr_field: warn` to only note it)',
+        "created  .deploycheck/allowed_signers  (with no key yet: no SSH signing key found (create one with "
+        "`ssh-keygen -t ed25519`); add one line per signer)",
+        "created  .github/workflows/deploycheck.yml",
+        "created  .pre-commit-config.yaml",
+        "created  .github/pull_request_template.md",
+    ]
+    assert "     pre-commit install --hook-type pre-push" in lines
+    assert (repo / ".deploycheck/allowed_signers").read_text() == init.SIGNERS_HEADER
+    workflow = (repo / ".github/workflows/deploycheck.yml").read_text()
+    assert 'python -m pip install "deploycheck @ file://' in workflow  # this checkout is a local install
+    config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+    assert config["default_stages"] == ["pre-commit"]
+    assert [(r["repo"], [(h["id"], h["entry"], h["language"], h["stages"]) for h in r["hooks"]]) for r in config["repos"]] == [
+        ("local", [("deploycheck", "deploycheck verify --hook", "system", ["pre-push"]),
+                   ("deploycheck-warn", "deploycheck hook warn", "system", ["pre-commit"])]),
+    ]
+    template = (repo / ".github/pull_request_template.md").read_text()
+    assert template.startswith("## Concurrency considerations\n")
+    assert "N/A — this change does not touch shared state" in template
+
+
+def test_never_overwrites_existing_files(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {
+        ".deploycheck/config.yaml": "base_branch: develop\n",
+        ".github/workflows/deploycheck.yml": "name: ours\n",
+    })
+    proc = run_dc(repo, "init", "--ci", "github")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "unchanged  .deploycheck/config.yaml  (exists; left as it is)"
+    assert proc.stdout.splitlines()[2] == "unchanged  .github/workflows/deploycheck.yml  (exists; left as it is)"
+    assert (repo / ".deploycheck/config.yaml").read_text() == "base_branch: develop\n"
+    assert (repo / ".github/workflows/deploycheck.yml").read_text() == "name: ours\n"
+
+
+def test_adds_the_users_key_to_an_existing_signers_file(tmp_path: Path) -> None:
+    public = home_key()
+    _, other = make_key(tmp_path / "other")
+    existing = f"# our team\nlead@example.com {other}\n"
+    repo = make_repo(tmp_path / "repo", {".deploycheck/allowed_signers": existing})
+    proc = run_dc(repo, "init")
+    assert proc.stdout.splitlines()[1].startswith("updated  .deploycheck/allowed_signers  (added your key: dev@example.com ")
+    assert (repo / ".deploycheck/allowed_signers").read_text() == existing + f"dev@example.com {public}\n"
+    again = run_dc(repo, "init")
+    assert again.stdout.splitlines()[1].startswith("unchanged  .deploycheck/allowed_signers  (already trusts ssh-ed25519 SHA256:")
+
+
+PRE_COMMIT_WITH_TRAILING_KEY = """\
+# Our hooks. Keep this comment.
+repos:
+  - repo: https://github.com/pre-commit/pre-commit-hooks
+    rev: v4.6.0
+    hooks:
+      - id: trailing-whitespace   # keep this one too
+  # hooks we might add later
+
+# pre-commit.ci settings
+ci:
+  autofix_prs: false
+"""
+
+
+def test_pre_commit_config_is_merged_textually(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {".pre-commit-config.yaml": PRE_COMMIT_WITH_TRAILING_KEY})
+    proc = run_dc(repo, "init", "--pre-commit")
+    assert proc.stdout.splitlines()[2] == "updated  .pre-commit-config.yaml  (added the deploycheck hooks)"
+    text = (repo / ".pre-commit-config.yaml").read_text()
+    assert text == PRE_COMMIT_WITH_TRAILING_KEY.replace(
+        "  # hooks we might add later\n", "  # hooks we might add later\n" + init.pre_commit_entry("  ")
+    ).replace("repos:", init.DEFAULT_STAGES + "repos:", 1)
+    data = yaml.safe_load(text)
+    assert [r["repo"] for r in data["repos"]] == ["https://github.com/pre-commit/pre-commit-hooks", "local"]
+    assert data["ci"] == {"autofix_prs": False}
+
+
+def test_pre_commit_config_with_items_at_column_zero(tmp_path: Path) -> None:
+    original = "repos:\n- repo: local\n  hooks:\n  - id: mine\n    name: mine\n    entry: true\n    language: system\n"
+    merged = init.merge_pre_commit_config(original)
+    assert merged == init.DEFAULT_STAGES + original + init.pre_commit_entry("")
+    assert len(yaml.safe_load(merged)["repos"]) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "repos:\n  - repo: https://example.com/x\n    rev: v1\n    hooks:\n      - id: deploycheck\n",
+    "repos:\n  - repo: local\n    hooks:\n      - id: 'deploycheck-warn'\n",
+])
+def test_pre_commit_config_with_deploycheck_already_is_unchanged(text: str) -> None:
+    assert init.merge_pre_commit_config(text) == text
+
+
+def test_pre_commit_config_in_flow_style_is_left_for_the_user(tmp_path: Path) -> None:
+    original = "repos: [{repo: local, hooks: []}]\n"
+    repo = make_repo(tmp_path / "repo", {".pre-commit-config.yaml": original})
+    proc = run_dc(repo, "init", "--pre-commit")
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines()[2:6] == [
+        "skipped  .pre-commit-config.yaml  (could not add the deploycheck hooks automatically; add this by hand)",
+        "    " + init.DEFAULT_STAGES.rstrip("\n"),
+        "    repos:",
+        "      - repo: local",
+    ]
+    assert (repo / ".pre-commit-config.yaml").read_text() == original
+
+
+def test_pr_template_section_is_appended_to_the_existing_template(tmp_path: Path) -> None:
+    original = "## What\n\n## Why\n"
+    repo = make_repo(tmp_path / "repo", {".github/PULL_REQUEST_TEMPLATE.md": original})
+    proc = run_dc(repo, "init", "--pr-template")
+    assert proc.stdout.splitlines()[2] == (
+        'updated  .github/PULL_REQUEST_TEMPLATE.md  (added the "Concurrency considerations" section)'
+    )
+    text = (repo / ".github/PULL_REQUEST_TEMPLATE.md").read_text()
+    assert text == original + "\n" + init.template("pull_request_template.md")
+    assert not (repo / ".github/pull_request_template.md").exists() or sys.platform == "darwin"
+    assert [p.name for p in (repo / ".github").iterdir()] == ["PULL_REQUEST_TEMPLATE.md"]
+
+
+def test_pr_template_that_has_the_section_is_unchanged() -> None:
+    text = "## Summary\n\n### Concurrency Considerations\nN/A — this change does not touch shared state\n"
+    assert init.merge_pr_template(text) == text
+
+
+def test_gitlab_job_is_created_or_appended(tmp_path: Path) -> None:
+    existing = "stages: [build, test]\n\nbuild:\n  stage: build\n  script: [make]\n"
+    repo = make_repo(tmp_path / "repo", {".gitlab-ci.yml": existing})
+    proc = run_dc(repo, "init", "--ci", "gitlab")
+    assert proc.stdout.splitlines()[2] == "updated  .gitlab-ci.yml  (added the deploycheck job)"
+    data = yaml.safe_load((repo / ".gitlab-ci.yml").read_text())
+    assert list(data) == ["stages", "build", "deploycheck"]
+    assert data["deploycheck"]["variables"]["GIT_DEPTH"] == "0"
+    again = run_dc(repo, "init", "--ci", "gitlab")
+    assert again.stdout.splitlines()[2] == "unchanged  .gitlab-ci.yml  (already has the deploycheck job)"
+
+    fresh = make_repo(tmp_path / "fresh")
+    assert run_dc(fresh, "init", "--ci", "gitlab").returncode == 0
+    assert (fresh / ".gitlab-ci.yml").read_text() == init.template("gitlab-ci.yml").replace(
+        f"deploycheck=={__version__}", install_source.current(__version__).spec)
+
+
+def test_asks_before_trusting_the_key_on_a_terminal(tmp_path: Path) -> None:
+    """With a terminal on stdin, init asks (Rich Confirm); answering "n" leaves the key out."""
+    home_key()
+    repo = make_repo(tmp_path / "repo")
+    primary, secondary = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "deploycheck", "init"], cwd=repo, stdin=secondary,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        os.write(primary, b"n\n")
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert proc.returncode == 0, err
+    assert "Trust your key dev@example.com ssh-ed25519 SHA256:" in out
+    assert "created  .deploycheck/allowed_signers  (with no key (you declined to add yours))" in out.splitlines()
+    assert (repo / ".deploycheck/allowed_signers").read_text() == init.SIGNERS_HEADER
+
+
+def test_outside_a_repository_is_an_error(tmp_path: Path) -> None:
+    proc = run_dc(tmp_path, "init")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"deploycheck: error: {tmp_path} is not inside a git repository.")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_with_a_ci_job_the_next_steps_say_where_it_installs_deploycheck_from(tmp_path: Path) -> None:
+    from deploycheck import __version__, install_source
+
+    for ci, where in (
+        ("github", "the `Install deploycheck` step of .github/workflows/deploycheck.yml"),
+        ("gitlab", "DEPLOYCHECK_PIP_SPEC in .gitlab-ci.yml"),
+    ):
+        repo = make_repo(tmp_path / ci)
+        proc = run_dc(repo, "init", "--ci", ci, "--install-spec", f"deploycheck=={__version__}")
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        step = lines.index("Next steps:") + 1
+        assert lines[step] == (
+            f"  1. The CI job installs `deploycheck=={__version__}` (as given by --install-spec). If your team "
+            f"installs deploycheck from elsewhere, change {where} (keep it pinned to a version or a commit)."
+        )
+        # no SSH key in this test's home: the key step comes first, then the commit of both
+        assert lines[step + 1].startswith("  2. Trust your SSH key to sign records")
+        assert any(line.startswith("  3. Commit these files on your main branch first") for line in lines)
+        # the named setting is really in the file init wrote
+        written = (repo / (".github/workflows/deploycheck.yml" if ci == "github" else ".gitlab-ci.yml")).read_text()
+        assert ("name: Install deploycheck" if ci == "github" else "DEPLOYCHECK_PIP_SPEC:") in written
+        assert f"deploycheck=={__version__}" in written
+
+    plain = make_repo(tmp_path / "plain")
+    assert "The CI job installs" not in run_dc(plain, "init").stdout

@@ -1,0 +1,266 @@
+"""The pull request's "Concurrency considerations" field and its claims, against the diff
+(issue 19 part 1): real repositories, real keys, `deploycheck verify` in its own process with
+GitHub event payloads, GitLab variables and --pr-body; the pure decisions in-process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from support.gitrepo import git
+from support.incident import incident_repo
+from support.gate import dc, sign_record
+
+from deploycheck.git.model import Finding
+from deploycheck.gate.prfield import PrText, claims_in, contradict, field_problem, find_claims, find_field, what_changed
+
+REQUIRED = {".deploycheck/config.yaml": "pr_field: required\n"}
+GOOD_BODY = """Speeds up reservations.
+
+## Concurrency considerations
+
+`reserve_stock` now reads, computes and saves the stock; two workers can lose an update until
+the select_for_update follow-up lands.
+"""
+CLEAN_ENV = {"GITHUB_EVENT_PATH": "", "GITHUB_EVENT_NAME": "", "CI_MERGE_REQUEST_IID": ""}
+
+
+@pytest.fixture
+def claiming(tmp_path, key) -> Path:
+    """pr_field: required; the branch's commit says "minor refactor, no behavioral changes"."""
+    return incident_repo(tmp_path, key, extra_main=REQUIRED)
+
+
+@pytest.fixture
+def strict(claiming) -> Path:
+    """pr_field: required; the branch's commit claims nothing."""
+    git(claiming, "commit", "--amend", "-q", "-m", "Reserve stock by reading the product first")
+    return claiming
+
+
+def github_env(tmp_path: Path, title: str, body: str | None, name: str = "pull_request") -> dict:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"title": title, "body": body, "base": {"sha": "0" * 40}}}))
+    return {"GITHUB_EVENT_PATH": str(event), "GITHUB_EVENT_NAME": name}
+
+
+def verify(repo: Path, env: dict, *args: str):
+    proc = dc(repo, "verify", "--base", "main", "--format", "json", *args, env={**CLEAN_ENV, **env})
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def codes(doc: dict) -> list[str]:
+    return sorted({p["code"] for p in doc["problems"]})
+
+
+# --- end to end ---------------------------------------------------------------------------------
+
+
+def test_github_description_without_the_field_fails_when_required(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    code, doc = verify(strict, github_env(tmp_path, "Speed up reservations", "Faster."))
+    assert code == 1 and codes(doc) == ["pr-field"]
+    assert "no \"Concurrency considerations\" field" in doc["problems"][0]["message"]
+
+
+def test_github_description_with_the_field_passes(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    code, doc = verify(strict, github_env(tmp_path, "Speed up reservations", GOOD_BODY))
+    assert code == 0 and doc["ok"], doc["problems"]
+
+
+def test_commit_claim_fails_until_the_description_carries_the_summary_block(claiming, key, tmp_path):
+    sign_record(claiming, key, tmp_path)
+    code, doc = verify(claiming, github_env(tmp_path, "Speed up reservations", GOOD_BODY))
+    assert code == 1 and codes(doc) == ["pr-claim"]
+    [claim] = [c for c in doc["claims"] if c["source"] == "commit"]
+    assert claim["contradicted"] and claim["phrases"][0] == "no behavioral changes"
+    assert doc["problems"][0]["message"] == claim["message"]
+    assert doc["problems"][0]["fix"].startswith("Paste the block `deploycheck summary` prints")
+    block = dc(claiming, "summary", "--base", "main", env=CLEAN_ENV).stdout
+    assert "Claim vs change" in block  # the block quotes the commit's claim back, naming what changed
+    code, doc = verify(claiming, github_env(tmp_path, "Speed up reservations", "Intro.\n\n" + block))
+    assert code == 0, doc["problems"]  # and its quotes, table and answers are not read as new claims
+
+
+def test_harmless_title_on_a_flagged_change_is_named_first(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    env = github_env(tmp_path, "Minor refactor, no behavioral changes", GOOD_BODY)
+    code, doc = verify(strict, env)
+    assert code == 1 and codes(doc) == ["pr-claim"]
+    message = doc["problems"][0]["message"]
+    assert message.startswith("the title says 'no behavioral changes'")
+    assert "`reserve_stock` changed from one atomic `F()` update to read / compute / save" in message
+    text = dc(strict, "verify", "--base", "main", env={**CLEAN_ENV, **env}).stdout
+    assert text.splitlines()[0].startswith("Claim vs change: the title says 'no behavioral changes'")
+
+
+def test_commit_claims_without_pr_text_are_shown_but_do_not_fail(claiming, key, tmp_path):
+    sign_record(claiming, key, tmp_path)
+    code, doc = verify(claiming, {})
+    assert code == 0 and doc["claims"][0]["contradicted"]
+
+
+def test_gitlab_na_on_a_flagged_change_fails(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    env = {"CI_MERGE_REQUEST_IID": "7", "CI_MERGE_REQUEST_TITLE": "Stock",
+           "CI_MERGE_REQUEST_DESCRIPTION": "**Concurrency considerations:** N/A"}
+    code, doc = verify(strict, env)
+    assert code == 1 and codes(doc) == ["pr-claim", "pr-field"]
+    assert any("says N/A, but deploycheck flagged" in p["message"] for p in doc["problems"])
+
+
+def test_pr_body_file_anywhere(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    body = tmp_path / "body.md"
+    body.write_text(GOOD_BODY)
+    assert verify(strict, {}, "--pr-title", "Stock", "--pr-body", str(body))[0] == 0
+    body.write_text("## Concurrency considerations\n\nok\n")
+    code, doc = verify(strict, {}, "--pr-title", "Stock", "--pr-body", str(body))
+    assert code == 1 and "says only 'ok'" in doc["problems"][0]["message"]
+
+
+def test_default_warn_mode_notes_but_passes(repo, key, tmp_path):
+    sign_record(repo, key, tmp_path)
+    code, doc = verify(repo, github_env(tmp_path, "Minor refactor", "No field here."))
+    assert code == 0 and doc["ok"]
+    assert any("no \"Concurrency considerations\" field" in n for n in doc["notes"])
+
+
+def test_off_mode_reads_nothing(tmp_path, key):
+    repo = incident_repo(tmp_path, key, extra_main={".deploycheck/config.yaml": "pr_field: off\n"})
+    sign_record(repo, key, tmp_path)
+    env = {"GITHUB_EVENT_PATH": str(tmp_path / "missing.json"), "GITHUB_EVENT_NAME": "pull_request"}
+    assert verify(repo, env)[0] == 0
+
+
+def test_template_comment_alone_is_an_empty_field(strict, key, tmp_path):
+    from deploycheck.commands.init import template
+
+    sign_record(strict, key, tmp_path)
+    code, doc = verify(strict, github_env(tmp_path, "Stock", template("pull_request_template.md")))
+    assert code == 1 and "is empty" in doc["problems"][0]["message"]
+
+
+@pytest.mark.parametrize("setup, fragment", [
+    (lambda t: {"GITHUB_EVENT_PATH": str(t / "nope.json"), "GITHUB_EVENT_NAME": "pull_request"}, "cannot be read"),
+    (lambda t: (t / "bad.json").write_text("{not json") and {"GITHUB_EVENT_PATH": str(t / "bad.json"), "GITHUB_EVENT_NAME": "pull_request"}, "not a JSON event payload"),
+    (lambda t: (t / "e.json").write_text('{"pull_request": {"title": 5}}') and {"GITHUB_EVENT_PATH": str(t / "e.json")}, "not text"),
+    (lambda t: github_env(t, "x", "y" * 1_000_001), "over the 1,000,000"),
+])
+def test_bad_pr_input_is_exit_2_with_one_clear_line(strict, key, tmp_path, setup, fragment):
+    sign_record(strict, key, tmp_path)
+    proc = dc(strict, "verify", "--base", "main", env={**CLEAN_ENV, **setup(tmp_path)})
+    assert proc.returncode == 2 and fragment in proc.stderr and "Traceback" not in proc.stderr
+    assert "PASS" not in proc.stdout
+
+
+def test_unreadable_payload_in_warn_mode_is_a_note(repo, key, tmp_path):
+    sign_record(repo, key, tmp_path)
+    code, doc = verify(repo, {"GITHUB_EVENT_PATH": str(tmp_path / "nope.json"), "GITHUB_EVENT_NAME": "pull_request"})
+    assert code == 0 and any("was not checked (pr_field: warn)" in n for n in doc["notes"])
+
+
+def test_huge_pr_body_file_is_exit_2(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    big = tmp_path / "big.md"
+    big.write_bytes(b"## Concurrency considerations\n" + b"a" * 1_100_000)
+    proc = dc(strict, "verify", "--base", "main", "--pr-body", str(big), env=CLEAN_ENV)
+    assert proc.returncode == 2 and "over the 1,000,000" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_push_event_has_no_pr_text(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    code, doc = verify(strict, github_env(tmp_path, "t", "b", name="push"))
+    assert code == 0 and any("no pull request text was found" in n for n in doc["notes"])
+
+
+def test_hostile_title_is_inert(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    env = github_env(tmp_path, "\x1b]0;pwned\x07\x1b[2J refactor\u202e", GOOD_BODY)
+    for fmt in ("text", "json", "github"):
+        proc = dc(strict, "verify", "--base", "main", "--format", fmt, env={**CLEAN_ENV, **env})
+        assert proc.returncode == 1 and "\x1b" not in proc.stdout and "\u202e" not in proc.stdout
+        assert "the title says 'refactor'" in proc.stdout
+
+
+def test_scan_json_lists_claims(repo):
+    proc = dc(repo, "scan", "--base", "main", "--format", "json", env=CLEAN_ENV)
+    doc = json.loads(proc.stdout)
+    assert doc["claims"][0]["source"] == "commit" and doc["claims"][0]["contradicted"]
+    text = dc(repo, "scan", "--base", "main", env=CLEAN_ENV).stdout
+    assert text.startswith("Claim vs change: commit ")
+
+
+def test_edited_description_reruns_the_workflow():
+    from deploycheck.commands.init import template
+
+    assert "types: [opened, synchronize, reopened, edited]" in template("github-workflow.yml")
+
+
+def test_init_pr_template_requires_the_field(tmp_path):
+    from support.gitrepo import make_repo
+
+    repo = make_repo(tmp_path / "r", {"README.md": "x\n"})
+    proc = dc(repo, "init", "--pr-template", input="n\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "\npr_field: required\n" in (repo / ".deploycheck/config.yaml").read_text()
+
+
+# --- pure decisions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("## Concurrency considerations\n\ntext\n## Next\nmore", "text"),
+    ("### CONCURRENCY CONSIDERATIONS ###\nx\n#### sub\ny", "x\n#### sub\ny"),
+    ("**Concurrency considerations:** inline words\nnext line\n**Testing:** t", "inline words\nnext line"),
+    ("__Concurrency considerations__\n<!-- hint -->\n", ""),
+    ("Concurrency considerations: not a heading", None),
+    ("", None),
+])
+def test_find_field(body, expected):
+    assert find_field(body) == expected
+
+
+def _f(rule: str, severity: str, message: str, name: str = "x") -> Finding:
+    return Finding(rule=rule, name=name, category="shared-state", severity=severity, path="jobs.py", line=3,
+                   end_line=3, message=message, questions=("shared-state",))
+
+
+def test_na_is_accepted_only_when_nothing_is_flagged():
+    pr = PrText("t", "## Concurrency considerations\nN/A — no jobs touched\n", "test")
+    assert field_problem(pr, []) is None
+    assert "says N/A" in field_problem(pr, ["jobs.py"])
+
+
+def test_claims_strongest_first_and_no_stray_na():
+    assert claims_in("Minor cleanup; no functional change. Screenshots: N/A") == ("no functional change", "cleanup", "Minor")
+    assert claims_in("Add a worker") == ()
+
+
+def test_dc101_alone_says_the_proof_failed():
+    said = what_changed([_f("DC101", "warning", "Celery task `sync` changed in statements that touch shared state.")])
+    assert said.startswith("`sync` in jobs.py changed in a way deploycheck cannot prove leaves its behaviour unchanged")
+
+
+def test_nothing_flagged_contradicts_nothing():
+    claims = find_claims(PrText("refactor", "", "t"), [])
+    assert contradict(claims, [_f("DC001", "info", "context")])[0].message == ""
+
+
+def test_claim_problem_decides_by_source_and_block():
+    from deploycheck.gate.prfield import Claim, claim_problem
+
+    said = "commit 1a2b3c4d's message says 'refactor', but it changed."
+    commit_claim = Claim("commit", "commit 1a2b3c4d's message", ("refactor",), "1a2b3c4d", said)
+    title_claim = Claim("title", "the title", ("refactor",), None, "the title says 'refactor', but it changed.")
+    plain = PrText("t", "## Concurrency considerations\nA sentence of five words or more here.\n", "test")
+    pasted = PrText("t", "## Concurrency considerations\n\ndeploycheck flagged 1 finding in 1 file.\n", "test")
+    assert claim_problem(commit_claim, plain)[0] == said
+    assert claim_problem(commit_claim, pasted) is None
+    assert claim_problem(commit_claim, None) is None
+    assert claim_problem(title_claim, pasted)[1].startswith("Edit the pull request title")
+    assert claim_problem(Claim("title", "the title", ("minor",)), plain) is None  # not contradicted

@@ -1,0 +1,289 @@
+"""Issue 15, second red-team pass: ways to get `verify` to exit 0 for a risky change without a
+trusted, current record. Each test is one attack, run end to end on a real repository with
+real git (and real ssh-keygen where a record is signed); the attacker controls the branch under
+test, its refs and its commits, never `main` or a trusted key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from support.dcflow import LOST_UPDATE_JOB, git_env
+from support.gitrepo import commit, git
+
+from support.dcflow import verify
+
+
+def assert_blocked(proc) -> None:
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# --- git shows another history --------------------------------------------------------------
+
+
+def test_a_pushed_replace_ref_for_mains_commit_does_not_change_what_the_gate_reads(attack) -> None:
+    """`git replace MAIN FAKE`, FAKE being a commit with the branch's (risky) tree: every git
+    command then sees FAKE for main, the merge-base's tree is the risky tree and the change
+    looked empty (PASS, exit 0, in plain verify, --base main and the hook). A branch can push
+    refs/replace/*, and a CI clone that fetches all refs (a mirror) has it."""
+    repo = attack.repo
+    fake = git(repo, "commit-tree", "-m", "main, as the attacker wants it", "attack^{tree}")
+    git(repo, "replace", attack.main_sha, fake)
+    assert git(repo, "rev-parse", "main^{tree}") == git(repo, "rev-parse", "attack^{tree}")  # the trick works on git
+    for args in ((), ("--base", "main"), ("--hook",)):
+        assert_blocked(verify(repo, *args))
+
+
+# --- what the gate reads ----------------------------------------------------------------------
+
+RESERVE_JS = 'export async function reserve(Product, id, qty) {\n  await Product.decrement("stock", { by: qty, where: { id } });\n}\n'
+
+
+@pytest.mark.parametrize("path", [
+    "web/Build/reserve.js", "Vendor/shop/reserve.ts", "web/reserve.MIN.js",  # the vendored/built fix, in another case
+    "web/docs/reserve.js", "web/Docs/reserve.js", "web/readme-reserve.js", "jobs/CHANGELOG_sync.rb", "src/Latest.java",
+])
+def test_code_under_a_name_the_packs_skip_as_documentation_or_in_another_case_flags(attack, path: str) -> None:
+    """The packs skip vendor/, build/, docs/, README*, CHANGELOG* (and `*test.java`) case-insensitively;
+    DC001 caught only the lower-case vendored/built spellings, so `web/Build/reserve.js` or
+    `web/readme-reserve.js` holding a worker passed (exit 0, nothing flagged)."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "hide", "main")
+    commit(repo, {path: RESERVE_JS}, "worker")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    doc = json.loads(proc.stdout)
+    assert doc["flagged_files"] == [path], doc
+
+
+@pytest.mark.parametrize("path", ["web/reserve.test.js", "web/Tests/reserve.js", "types/shop.d.ts", ".github/actions/x/index.js",
+                                  "web/fixtures/reserve.js", "src/LatestTest.java"])
+def test_tests_declarations_and_ci_code_the_packs_skip_stay_quiet(attack, path: str) -> None:
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "quiet", "main")
+    commit(repo, {path: RESERVE_JS}, "tests")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# --- what the gate trusts: the default branch ----------------------------------------------------
+
+
+def _single_branch_ci_checkout(project, branch: str, tmp_path: Path) -> Path:
+    """What actions/checkout (fetch-depth 1) and GitLab's branch pipelines hold: the pushed branch
+    alone, shallow, no origin/HEAD."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    ci = tmp_path / f"ci-{branch}"
+    git(tmp_path, "clone", "-q", "--single-branch", "--branch", branch, "--depth", "1", f"file://{project.remote}", str(ci))
+    git(ci, "remote", "set-head", "origin", "-d", check=False)
+    return ci
+
+
+def test_a_branch_pushed_as_master_in_a_main_repository_is_not_its_own_base(attack, tmp_path: Path) -> None:
+    """A push-event CI job of a branch named `master` (the repository's default is `main`) checks
+    out that branch alone: the only default-branch name present was `master`, the branch itself,
+    so the change was empty and verify passed (exit 0). The CI system states the default branch
+    (GitHub's event payload, GitLab's CI_DEFAULT_BRANCH): that name is the default, fetched when
+    missing."""
+    git(attack.repo, "push", "-q", "--no-verify", "origin", "attack:master")
+    ci = _single_branch_ci_checkout(attack, "master", tmp_path)
+    payload = tmp_path / "push.json"
+    payload.write_text(json.dumps({"ref": "refs/heads/master", "repository": {"default_branch": "main", "master_branch": "main"}}))
+    proc = verify(ci, GITHUB_ACTIONS="true", GITHUB_EVENT_NAME="push", GITHUB_EVENT_PATH=str(payload))
+    assert_blocked(proc)
+    assert "Base: origin/main (from GITHUB_EVENT_PATH repository.default_branch)" in proc.stdout
+    ci2 = _single_branch_ci_checkout(attack, "master", tmp_path / "gitlab")
+    proc = verify(ci2, GITLAB_CI="true", CI_DEFAULT_BRANCH="main", CI_COMMIT_BRANCH="master")
+    assert_blocked(proc)
+    assert "Base: origin/main (from CI_DEFAULT_BRANCH)" in proc.stdout
+
+
+def test_the_default_branch_itself_still_passes_when_the_ci_names_it(attack, tmp_path: Path) -> None:
+    ci = _single_branch_ci_checkout(attack, "main", tmp_path)
+    proc = verify(ci, GITLAB_CI="true", CI_DEFAULT_BRANCH="main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_default_branch_the_ci_names_but_that_cannot_be_found_is_exit_2(attack, tmp_path: Path) -> None:
+    ci = _single_branch_ci_checkout(attack, "main", tmp_path)
+    proc = verify(ci, CI_DEFAULT_BRANCH="trunk")
+    assert proc.returncode == 2 and "default branch 'trunk' (from CI_DEFAULT_BRANCH) is not in this repository" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+# --- commit graph -----------------------------------------------------------------------------
+
+
+def _at(hour: int) -> dict[str, str]:
+    return {"GIT_AUTHOR_DATE": f"2026-02-01T{hour:02d}:00:00Z", "GIT_COMMITTER_DATE": f"2026-02-01T{hour:02d}:00:00Z"}
+
+
+def _commit_at(repo: Path, hour: int, message: str, *args: str) -> None:
+    import subprocess
+
+    env = {**git_env(), **_at(hour)}
+    subprocess.run(["git", "commit", "-q", *args, "-m", message], cwd=repo, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_criss_cross_merge_that_re_resolves_a_reverted_file_is_not_measured_from_one_merge_base(attack) -> None:
+    """main once held the risky job (M-1) and reverted it (M0); the attacker's earlier branch B1,
+    forked at M-1, was merged into main (M1). The attack branch merges M0 into B1 and resolves
+    the file to the risky text. merge-base(main, attack) is {B1, M0}; git picked B1, whose file
+    is already the risky one, so the change looked empty (PASS), while `git merge attack` into
+    main (over a virtual base of both) brings the risky job back."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "main")
+    (repo / "inventory/jobs.py").write_text(LOST_UPDATE_JOB)
+    git(repo, "add", "-A")
+    _commit_at(repo, 1, "M-1: the job (later reverted)")
+    git(repo, "rm", "-q", "inventory/jobs.py")
+    _commit_at(repo, 2, "M0: revert it")
+    m0 = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "b1", "HEAD~1")
+    (repo / "NOTES.md").write_text("benign\n")
+    git(repo, "add", "-A")
+    _commit_at(repo, 3, "B1: benign")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "--no-edit", "b1")
+    assert not (repo / "inventory/jobs.py").exists()  # main is safe
+    git(repo, "checkout", "-q", "-b", "criss", "b1")
+    git(repo, "merge", "-q", "--no-ff", "--no-commit", m0, check=False)
+    (repo / "inventory/jobs.py").write_text(LOST_UPDATE_JOB)
+    git(repo, "add", "-A")
+    _commit_at(repo, 5, "merge main")
+    assert len(git(repo, "merge-base", "--all", "main", "criss").split()) == 2
+    git(repo, "checkout", "-q", "-b", "merged", "main")
+    git(repo, "merge", "-q", "--no-edit", "criss")
+    assert (repo / "inventory/jobs.py").read_text() == LOST_UPDATE_JOB  # merging brings the job back
+    git(repo, "checkout", "-q", "criss")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 2 and "2 merge-bases" in proc.stderr and "Merge main into the branch" in proc.stderr, proc.stdout + proc.stderr
+    git(repo, "merge", "-q", "--no-edit", "main")  # the fix the message gives
+    assert_blocked(verify(repo, "--base", "main"))
+
+
+def test_a_python_script_without_extension_or_executable_bit_flags(attack) -> None:
+    """`bin/reserve` with a `#!/usr/bin/env python3` line, mode 0644 (run as `python bin/reserve`
+    from a Procfile or a cron line): DC001 asked for mode 0755, so the job passed unread."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "script", "main")
+    commit(repo, {"bin/reserve": "#!/usr/bin/env python3\n" + LOST_UPDATE_JOB}, "script")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["bin/reserve"]
+    commit(repo, {"bin/reserve": None, "bin/release": "#!/bin/sh\necho release\n", "bin/notes": "just text\n"}, "quiet")
+    assert verify(repo, "--base", "main").returncode == 0
+
+
+def test_an_extensionless_script_under_the_deploycheck_folder_is_scanned(attack) -> None:
+    """Files under .deploycheck/ without a code extension were set aside unread, so the script
+    check above never saw `.deploycheck/reserve` (a Python job run as `python .deploycheck/reserve`)."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "deck", "main")
+    commit(repo, {".deploycheck/reserve": "#!/usr/bin/env python3\n" + LOST_UPDATE_JOB}, "script")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == [".deploycheck/reserve"]
+
+
+def test_worker_configuration_under_the_deploycheck_folder_is_scanned(attack) -> None:
+    """Every non-code file under .deploycheck/ was set aside as deploycheck's own, so a compose
+    file a deploy applies from there (`docker compose -f .deploycheck/deploy/compose.yaml`)
+    raised the worker concurrency unread; the same file under deploy/ is flagged."""
+    repo = attack.repo
+    compose = 'services:\n  worker:\n    environment:\n      CELERY_WORKER_CONCURRENCY: "16"\n'
+    git(repo, "checkout", "-q", "-b", "deck-config", "main")
+    commit(repo, {".deploycheck/deploy/compose.yaml": compose}, "compose")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == [".deploycheck/deploy/compose.yaml"]
+
+
+@pytest.mark.parametrize("folder", ["records", "reviews"])
+def test_code_in_the_records_or_reviews_folder_is_no_record_and_fails(attack, folder: str) -> None:
+    """A code file among deploycheck's own files was scanned as code only (nothing to flag in
+    it) and never seen by the record or review checks, so the gate passed with a file that is
+    no record under .deploycheck/records/ (found after the second red-team pass)."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", f"hide-{folder}", "main")
+    commit(repo, {f".deploycheck/{folder}/x.py": 'import os\nos.system("echo hi")\n'}, "hide")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    codes = {p["code"] for p in json.loads(proc.stdout)["problems"]}
+    assert codes & {"invalid-record", "invalid-review"}, codes
+
+
+def test_without_ci_variables_a_lone_branch_named_master_is_not_its_own_base(attack, tmp_path: Path) -> None:
+    git(attack.repo, "push", "-q", "--no-verify", "origin", "attack:master")
+    ci = _single_branch_ci_checkout(attack, "master", tmp_path)
+    # A CI without GitHub's or GitLab's variables still sets CI: deploycheck then asks origin for
+    # its HEAD (main), which the branch cannot change, instead of taking the lone `master`.
+    proc = verify(ci, CI="true")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "origin's HEAD" in proc.stdout + proc.stderr
+
+
+def test_a_folder_symlink_into_a_test_folder_flags(attack) -> None:
+    """`inventory/workers -> ../tests/helpers`: production imports `inventory.workers.reserve`,
+    stored as tests/helpers/reserve.py, which no rule reads (a test path); the symlink had no
+    code extension, so nothing was flagged."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "link", "main")
+    (repo / "tests/helpers").mkdir(parents=True)
+    (repo / "tests/helpers/reserve.py").write_text(LOST_UPDATE_JOB)
+    (repo / "inventory/workers").symlink_to("../tests/helpers")
+    commit(repo, None, "workers")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["inventory/workers"]
+
+
+def test_when_origin_cannot_say_its_head_a_lone_branch_is_an_error_not_its_own_base(attack, tmp_path: Path) -> None:
+    """As above, but origin cannot be reached (moved, no credentials): deploycheck used to fall
+    back to the lone `master`, the commit under test, and pass. Now it stops and says what to set."""
+    git(attack.repo, "push", "-q", "--no-verify", "origin", "attack:master")
+    ci = _single_branch_ci_checkout(attack, "master", tmp_path)
+    git(ci, "remote", "set-url", "origin", str(tmp_path / "moved.git"))
+    proc = verify(ci, CI="true")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "cannot tell the default branch" in proc.stderr and "asking origin failed" in proc.stderr
+    assert "DEPLOYCHECK_BASE" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("importer", [
+    "from tests.helpers.reserve import reserve_stock\n",
+    "from tests.helpers import reserve\n",
+    "import tests.helpers.reserve as reserve\n",
+])
+def test_production_code_under_a_test_path_is_not_analysed(tmp_path: Path, importer: str) -> None:
+    """No rule reads test paths; production code that imports a module under one ran it unread:
+    a lost update moved into tests/helpers/ passed. Now the file is DC001 (not analysed)."""
+    from support.dcflow import make_project
+
+    project = make_project(tmp_path, {
+        "inventory/jobs.py": importer,
+        "tests/__init__.py": "", "tests/helpers/__init__.py": "",
+        "tests/helpers/reserve.py": "def reserve_stock(pid, n):\n    pass\n",
+    })
+    repo = project.repo
+    git(repo, "checkout", "-q", "-b", "attack")
+    commit(repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB}, "test helper")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["flagged_files"] == ["tests/helpers/reserve.py"], proc.stdout
+    from support.dcflow import dc_env, run_dc
+
+    scan = run_dc(repo, "scan", "--base", "main", "--format", "json", env=dc_env())
+    (finding,) = [f for f in json.loads(scan.stdout)["findings"] if f["path"] == "tests/helpers/reserve.py"]
+    assert finding["rule"] == "DC001" and "production code imports it (inventory/jobs.py)" in finding["message"]
+
+
+def test_a_test_helper_no_production_code_imports_stays_quiet(attack) -> None:
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "tests-only", "main")
+    commit(repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB, "tests/test_reserve.py": "from tests.helpers.reserve import reserve_stock\n"}, "tests")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr

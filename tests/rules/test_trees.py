@@ -1,0 +1,209 @@
+"""The tree rules (rules/trees) on real git repositories: job systems recognised from the base's
+manifest, the proof of an unchanged behaviour, Redis scripts, and fail-closed parsing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
+from deploycheck.rules import TREE_EXTENSIONS
+from deploycheck.rules.trees.langs import EXTENSIONS
+from deploycheck.rules.trees.manifest import matches
+
+ASYNQ_GO_MOD = "module github.com/hibiken/asynq\n\ngo 1.22\n"
+PROCESSOR = """package asynq
+
+import "time"
+
+func (p *processor) backoff(n int) time.Duration {
+	return time.Duration(n) * time.Second
+}
+"""
+
+
+def _findings(tmp_path: Path, main: dict, branch: dict, rule: str | None = None) -> list:
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", branch)
+    found = analyse(base="main", cwd=str(repo)).scan.active
+    return [f for f in found if rule is None or f.rule == rule]
+
+
+def test_tree_extensions_agree_with_the_registry_gate() -> None:
+    assert set(TREE_EXTENSIONS) == set(EXTENSIONS)
+
+
+def test_job_system_names() -> None:
+    assert [matches(n) for n in ("sidekiq", "spring-kafka-dist", "agenda-monorepo", "github.com/RichardKnop/machinery/v2",
+                                 "quartz-scheduler", "github.com/riverqueue/river", "bullmq-pro", "cron-parser",
+                                 "my-app")] == [
+        "sidekiq", "spring-kafka", "agenda", "github.com/richardknop/machinery", "quartz", "github.com/riverqueue/river",
+        "bullmq", None, None]
+
+
+def test_job_system_source_change_is_flagged(tmp_path) -> None:
+    changed = PROCESSOR.replace("time.Duration(n) * time.Second", "time.Duration(n) * time.Second / 2")
+    findings = _findings(tmp_path, {"go.mod": ASYNQ_GO_MOD, "processor.go": PROCESSOR}, {"processor.go": changed}, "DC701")
+    assert [(f.rule, f.line, f.severity) for f in findings] == [("DC701", 6, "warning")]
+    assert "job system" in findings[0].message and "processor.backoff" in findings[0].message
+
+
+def test_same_change_outside_a_job_system_has_no_finding(tmp_path) -> None:
+    changed = PROCESSOR.replace("time.Duration(n) * time.Second", "time.Duration(n) * time.Second / 2")
+    findings = _findings(tmp_path, {"go.mod": "module example.com/shop\n", "processor.go": PROCESSOR},
+                         {"processor.go": changed}, "DC701")
+    assert findings == []
+
+
+def test_job_system_tests_have_no_finding(tmp_path) -> None:
+    test_file = "package asynq\n\nfunc helper() int { return 1 }\n"
+    findings = _findings(tmp_path, {"go.mod": ASYNQ_GO_MOD, "processor_test.go": test_file},
+                         {"processor_test.go": test_file.replace("1", "2")})
+    assert findings == []
+
+
+def test_the_branch_cannot_rename_its_way_out_of_the_job_system(tmp_path) -> None:
+    # The manifest is read on the base: renaming the module on the branch changes nothing.
+    changed = PROCESSOR.replace("time.Second", "time.Millisecond")
+    findings = _findings(tmp_path, {"go.mod": ASYNQ_GO_MOD, "processor.go": PROCESSOR},
+                         {"go.mod": "module example.com/other\n", "processor.go": changed}, "DC701")
+    assert [f.severity for f in findings] == ["warning"]
+
+
+def test_comment_and_logging_only_change_is_info_and_says_so(tmp_path) -> None:
+    changed = PROCESSOR.replace("\treturn time.Duration", "\t// backoff grows linearly\n\tlog.Printf(\"backoff %d\", n)\n\treturn time.Duration")
+    findings = _findings(tmp_path, {"go.mod": ASYNQ_GO_MOD, "processor.go": PROCESSOR}, {"processor.go": changed}, "DC701")
+    assert [(f.rule, f.severity) for f in findings] == [("DC701", "info")]
+    assert "logging calls" in findings[0].message
+
+
+def test_gemspec_names_a_ruby_job_system(tmp_path) -> None:
+    gemspec = 'Gem::Specification.new do |gem|\n  gem.name = "sidekiq"\nend\n'
+    base = "module Sidekiq\n  class Fetcher\n    def fetch\n      1\n    end\n  end\nend\n"
+    findings = _findings(tmp_path, {"sidekiq.gemspec": gemspec, "lib/sidekiq/fetch.rb": base},
+                         {"lib/sidekiq/fetch.rb": base.replace("      1", "      2")}, "DC701")
+    assert [(f.line, f.severity) for f in findings] == [(4, "warning")]
+    assert "Sidekiq::Fetcher::fetch" in findings[0].message
+
+
+def test_job_system_web_ui_has_no_finding(tmp_path) -> None:
+    gemspec = 'Gem::Specification.new do |gem|\n  gem.name = "sidekiq"\nend\n'
+    base = "module Sidekiq\n  class WebApp\n    def title\n      'a'\n    end\n  end\nend\n"
+    findings = _findings(tmp_path, {"sidekiq.gemspec": gemspec, "lib/sidekiq/web/app.rb": base},
+                         {"lib/sidekiq/web/app.rb": base.replace("'a'", "'b'")})
+    assert findings == []
+
+
+def test_typescript_type_only_change_is_info(tmp_path) -> None:
+    package = json.dumps({"name": "bullmq", "version": "5.0.0"})
+    base = "export function id(job: Job): string {\n  return job.id as string;\n}\n"
+    head = "export function id(job: Job | null): string {\n  return job!.id as unknown as string;\n}\n"
+    findings = _findings(tmp_path, {"package.json": package, "src/job.ts": base}, {"src/job.ts": head}, "DC701")
+    assert [(f.severity, "type annotations" in f.message) for f in findings] == [("info", True)]
+
+
+def test_lua_script_change_names_the_redis_commands(tmp_path) -> None:
+    base = 'local rcall = redis.call\nif rcall("GET", KEYS[1]) == ARGV[1] then\n  return rcall("DEL", KEYS[1])\nend\nreturn 0\n'
+    head = 'local rcall = redis.call\nreturn rcall("DEL", KEYS[1])\n'
+    findings = _findings(tmp_path, {"src/commands/release.lua": base}, {"src/commands/release.lua": head}, "DC702")
+    assert [(f.rule, f.line, f.severity) for f in findings] == [("DC702", 2, "warning")]
+    assert "changed lines call DEL" in findings[0].message and "GET" not in findings[0].message.split(";")[0]
+    assert "locks" not in findings[0].message.lower() or "lock" in head.lower()
+
+
+def test_lua_comment_only_change_is_info(tmp_path) -> None:
+    base = 'return redis.call("DEL", KEYS[1])\n'
+    head = '-- deletes the key\nreturn redis.call("DEL", KEYS[1])\n'
+    findings = _findings(tmp_path, {"s.lua": base}, {"s.lua": head}, "DC702")
+    assert [f.severity for f in findings] == ["info"]
+
+
+def test_a_huge_one_line_bundle_is_reported_not_parsed(tmp_path) -> None:
+    # 9 MB on one line in a job system's repository: never parsed whole, reported as not analysed.
+    package = json.dumps({"name": "bullmq"})
+    bundle = "var a=" + "1+" * 4_500_000 + "1;\n"
+    repo = make_repo(tmp_path / "repo", {"package.json": package, "dist2/worker.js": "var a=1;\n"})
+    make_branch(repo, "work", {"dist2/worker.js": bundle})
+    script = (
+        "import json, resource, sys\n"
+        "from deploycheck.analysis.pipeline import analyse\n"
+        f"found = analyse(base='main', cwd={str(repo)!r}).scan.active\n"
+        "print(json.dumps({'rules': [(f.rule, f.severity) for f in found if f.rule == 'DC703'],"
+        " 'tree_sitter': 'tree_sitter' in sys.modules,"
+        " 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))\n"
+    )
+    out = json.loads(subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout)
+    assert out["rules"] == [["DC703", "high"]]
+    assert out["rss_mb"] < 400, out
+
+
+def test_over_the_parse_limit_is_reported(tmp_path) -> None:
+    package = json.dumps({"name": "bullmq"})
+    big = "var a = [" + "1," * 600_000 + "1];\n"  # 1.2 MB: read by the scan, over the parse limit
+    findings = _findings(tmp_path, {"package.json": package, "lib/x.js": "var a = 1;\n"}, {"lib/x.js": big}, "DC703")
+    assert [(f.severity, "parse limit" in f.message) for f in findings] == [("high", True)]
+
+
+def test_no_tree_sitter_for_a_change_without_job_code(tmp_path) -> None:
+    # The hook's budget: a plain TypeScript change in an ordinary repository loads no grammar.
+    repo = make_repo(tmp_path / "repo", {"package.json": json.dumps({"name": "shop"}), "src/a.ts": "export const a = 1;\n",
+                                         "README.md": "x\n"})
+    make_branch(repo, "work", {"src/a.ts": "export const a = 2;\n", "README.md": "y\n"})
+    script = (
+        "import sys\n"
+        "from deploycheck.analysis.pipeline import analyse\n"
+        f"found = analyse(base='main', cwd={str(repo)!r}).scan.active\n"
+        "print(len(found), 'tree_sitter' in sys.modules, 'deploycheck.rules.trees.detect' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout.split()
+    assert out == ["0", "False", "False"]
+
+
+def test_gate_hints_agree_with_the_detectors() -> None:
+    from deploycheck.rules import trees
+    from deploycheck.rules.trees import hazards
+
+    assert trees._PRIMITIVE_HINTS == hazards.HINTS
+
+
+def test_concurrent_map_to_hash_map_is_high_and_a_move_within_the_file_is_not(tmp_path) -> None:
+    base = ("class Registry {\n    private final Map<String, Job> jobs = new ConcurrentHashMap<>();\n"
+            "    private final Map<String, Job> names = new HashMap<>();\n}\n")
+    weakened = base.replace("new ConcurrentHashMap<>()", "new HashMap<>()")
+    found = _findings(tmp_path / "a", {"src/main/java/Registry.java": base}, {"src/main/java/Registry.java": weakened}, "DC704")
+    assert [(f.line, f.severity) for f in found] == [(2, "high")]
+    assert "`ConcurrentHashMap`" in found[0].message
+    swapped = base.replace("new ConcurrentHashMap<>()", "new HashMap<>()").replace(
+        "names = new HashMap<>()", "names = new ConcurrentHashMap<>()")
+    # Moved to another field of the same file: the file has as many as before, so nothing is reported.
+    assert _findings(tmp_path / "b", {"src/main/java/Registry.java": base},
+                     {"src/main/java/Registry.java": swapped}, "DC704") == []
+
+
+def test_check_then_save_of_a_new_record_is_reported_at_the_save(tmp_path) -> None:
+    job = ("class SubscribeJob\n  include Sidekiq::Job\n  def perform(id)\n"
+           "    existing = Subscription.find_by(user_id: id)\n    return if existing\n"
+           "    sub = Subscription.new(user_id: id)\n    sub.save!\n  end\nend\n")
+    found = _findings(tmp_path, {"README.md": "x\n"}, {"app/jobs/subscribe_job.rb": job}, "DC705")
+    assert [(f.line, f.severity) for f in found] == [(7, "warning")]
+    assert "Subscription.find_by" in found[0].message
+
+
+def test_an_update_of_a_read_row_is_not_check_then_create(tmp_path) -> None:
+    job = ("class CountJob\n  include Sidekiq::Job\n  def perform(id)\n"
+           "    counter = Counter.find_by(id: id)\n    counter.save!\n  end\nend\n")
+    assert _findings(tmp_path, {"README.md": "x\n"}, {"app/jobs/count_job.rb": job}, "DC705") == []
+
+
+def test_code_moved_into_a_web_folder_is_still_background_code(tmp_path) -> None:
+    # The web-UI exception must not let a branch hide worker code by where it puts it.
+    gemspec = 'Gem::Specification.new do |gem|\n  gem.name = "sidekiq"\nend\n'
+    code = "module Sidekiq\n  class Fetcher\n    def fetch\n      1\n    end\n  end\nend\n"
+    found = _findings(tmp_path, {"sidekiq.gemspec": gemspec, "lib/sidekiq/fetch.rb": code},
+                      {"lib/sidekiq/fetch.rb": None, "lib/sidekiq/web/fetch.rb": code.replace("      1", "      2")},
+                      "DC701")
+    assert "lib/sidekiq/web/fetch.rb" in {f.path for f in found}
+    assert all(f.severity == "warning" for f in found)

@@ -1,0 +1,101 @@
+"""The inventory incident as files, shared by tests: main has the atomic F() update, the branch
+has the "minor refactor, no behavioral changes" that turns it into get / modify / save."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from support.gitrepo import commit, git, make_branch, make_repo
+
+MODELS = '''from django.db import models
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=100)
+    stock = models.IntegerField(default=0)
+'''
+
+JOB_MAIN = '''from celery import shared_task
+from django.db.models import F
+
+from .models import Product
+
+
+@shared_task
+def reserve_stock(product_id, quantity):
+    Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
+'''
+
+JOB_BRANCH = '''from celery import shared_task
+
+from .models import Product
+
+
+@shared_task
+def reserve_stock(product_id, quantity):
+    # minor refactor, no behavioral changes
+    product = Product.objects.get(pk=product_id)
+    product.stock = product.stock - quantity
+    product.save()
+'''
+
+CONCURRENCY_TEST = '''import threading
+
+from inventory.jobs import reserve_stock
+
+
+def test_parallel_reservations_keep_every_decrement(product):
+    threads = [threading.Thread(target=reserve_stock, args=(product.pk, 1)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    product.refresh_from_db()
+    assert product.stock == 92
+'''
+
+ANSWERS = '''shared-state: {answer: "yes", details: "decrements inventory.Product.stock, also written by the checkout API"}
+sequential-assumption: {answer: "yes", details: "none yet: the refactor read-modify-writes; fixed with select_for_update in a follow-up"}
+concurrency-tested: {answer: "yes", details: "tests/test_inventory_concurrency.py"}
+rollback-safe: "yes"
+silent-failure: "Two workers processing orders for the same product at the same moment."
+'''
+
+
+def keygen(path: Path, kind: str = "ed25519", comment: str = "dev@example.com") -> Path:
+    args = ["ssh-keygen", "-q", "-t", kind, "-N", "", "-C", comment, "-f", str(path)]
+    if kind == "rsa":
+        args[4:4] = ["-b", "3072"]
+    subprocess.run(args, check=True, stdin=subprocess.DEVNULL)
+    return path
+
+
+def signer_line(key: Path, principal: str = "dev@example.com", options: str = "") -> str:
+    kind, blob = Path(str(key) + ".pub").read_text().split()[:2]
+    return f"{principal} {options + ' ' if options else ''}{kind} {blob}\n"
+
+
+def incident_repo(tmp_path: Path, key: Path | None = None, signers: str | None = None, extra_main: dict | None = None) -> Path:
+    """main with the shop (and allowed_signers for ``key``); branch `refactor` with the refactor."""
+    files = {
+        "inventory/__init__.py": "",
+        "inventory/models.py": MODELS,
+        "inventory/jobs.py": JOB_MAIN,
+        "tests/test_inventory_concurrency.py": CONCURRENCY_TEST,
+    }
+    if key is not None or signers is not None:
+        files[".deploycheck/allowed_signers"] = signers if signers is not None else signer_line(key)  # type: ignore[arg-type]
+    files.update(extra_main or {})
+    repo = make_repo(tmp_path / "shop", files)
+    make_branch(repo, "refactor", {"inventory/jobs.py": JOB_BRANCH}, message="minor refactor, no behavioral changes")
+    return repo
+
+
+def write_answers(tmp_path: Path, text: str = ANSWERS) -> Path:
+    path = tmp_path / "answers.yaml"
+    path.write_text(text)
+    return path
+
+
+__all__ = ["commit", "git", "incident_repo", "keygen", "signer_line", "write_answers"]
