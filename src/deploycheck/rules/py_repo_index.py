@@ -167,10 +167,17 @@ def _from_json(data: dict | None) -> JobIndex | None:
         return None
 
 
+_WHERE: dict[tuple, tuple[str, str]] = {}  # (root, head, job_paths) -> (folder, key): asked once per file
+
+
 def _where(repo: RepoAt) -> tuple[str, str]:
-    folder = cache_dir(repo)
-    key = index_key(head_tree(repo), tuple(repo.job_paths))
-    return folder, key
+    # The head's tree and the git directory cannot change while a scan runs; reading the commit
+    # and stat-ing .git for every changed file cost a 3,000-file scan about 0.1 s.
+    memo = (repo.root, repo.head_sha, tuple(repo.job_paths))
+    found = _WHERE.get(memo)
+    if found is None:
+        found = _WHERE[memo] = (cache_dir(repo), index_key(head_tree(repo), tuple(repo.job_paths)))
+    return found
 
 
 def load(repo: RepoAt) -> JobIndex | None:
