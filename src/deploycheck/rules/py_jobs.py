@@ -67,7 +67,12 @@ JOB_CODE_CHANGED = Rule(
         unless deploycheck proves the job's behaviour unchanged, and it is `info` only then. The
         proof compares the job's syntax tree before and after the change once comments,
         docstrings, logging and print calls, type annotations and formatting are removed; the
-        message says which of these it needed. A new job is always a `warning`, and so is a job
+        message says which of these it needed. Removing logging also removes what only served
+        it: locals computed without side effects that nothing else reads (`worker =
+        current_process().name`, `took = elapsed.total_seconds()`), an `if` with a test of that
+        kind whose branches held only logging, an `except` clause that, without its logging,
+        does what the `except Exception` right after it does, and the name given to
+        `getLogger()`. A new job is always a `warning`, and so is a job
         removed outright (queued messages and schedules still name it). The message says whether
         the changed statements touch shared state: the database (ORM managers,
         save/delete/create, sessions, cursors, execute/commit), a cache or Redis, files written
@@ -94,7 +99,13 @@ JOB_CODE_CHANGED = Rule(
         syntactic: a call named `save()` on a non-database object counts. The proof of an
         unchanged behaviour is syntactic too: renaming a local variable or reordering two
         independent statements is reported as a change, and a logging call whose arguments have
-        side effects (`log.info(queue.pop())`) is removed as if it had none."""),
+        side effects (`log.info(queue.pop())`) is removed as if it had none. Attribute reads
+        and the few calls counted as side-effect free (`str()`, `.total_seconds()`,
+        `current_process()`…) are trusted to be so; a property with side effects is not
+        seen. An `except` clause is merged into a following `except Exception` unless it
+        names an exception known to lie outside `Exception` (`KeyboardInterrupt`,
+        `SystemExit`, `CancelledError`…): a project exception class deriving from
+        `BaseException` directly would be merged wrongly."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):
