@@ -371,7 +371,8 @@ def _tables_digest() -> str:
     b = py_repo_build
     tables = (b.GREP_WORDS, sorted(b.LIBRARIES.items()), sorted(b._LIBRARY_KINDS.items()), sorted(b._LOOP_MODULES),
               b._LOOP_CLASSES, sorted(b.DISPATCHERS.items()), b._FUNC_KEYWORDS, sorted((k, repr(v)) for k, v in b.RUNNERS.items()),
-              b._POOLISH, sorted(b._ON_RECEIVER.items()), sorted(b._KEYWORD_RUNNERS.items()), b.MAX_DEPTH, b.MAX_FILES, b.MAX_BLOB)
+              b._POOLISH, sorted(b._ON_RECEIVER.items()), sorted(b._KEYWORD_RUNNERS.items()), b.MAX_DEPTH, b.MAX_FILES, b.MAX_BLOB,
+              b._IMPORTERS, b._SELF_ENQUEUES)
     return hashlib.sha256(repr(tables).encode()).hexdigest()[:16]
 
 
@@ -380,4 +381,4 @@ def test_index_tables_are_tied_to_the_format() -> None:
     recognises (a library, a dispatcher, a runner, a cap) must bump INDEX_FORMAT, or caches built
     before it keep giving the old answer (seen: a library added, and the corpus scan's warm
     cache still called its modules ordinary code). Update both lines together."""
-    assert (py_repo_index.INDEX_FORMAT, _tables_digest()) == (3, "5e7993c2afff150b")
+    assert (py_repo_index.INDEX_FORMAT, _tables_digest()) == (4, "c198900ab55fdd2c")

@@ -55,7 +55,9 @@ JOB_CODE_CHANGED = Rule(
         dispatcher elsewhere (`Thread(target=workers.loop)`, `dispatch(tasks.general_delete,
         exclusive_resources=[...])`, `app.register_task(SyncTask())`,
         `post_save.connect(handlers.on_save)`), named by a dotted string in a beat schedule
-        (`{"task": "shop.tasks.sync"}` in settings), subclasses of a Celery `Task` or an RQ
+        (`{"task": "shop.tasks.sync"}` in settings) or handed over as
+        `import_string("core.jobs.sync")`, classes that enqueue themselves
+        (`ScriptJob.enqueue(instance=…)` with no function given: every method), subclasses of a Celery `Task` or an RQ
         `Worker` defined in another module, worker loop classes and the main loops of worker,
         consumer and scheduler modules, and the job system's own code: every module (tests
         excepted) of Celery, Kombu, RQ, Dramatiq, Huey, arq, APScheduler and django-q, in the
