@@ -46,7 +46,8 @@ JOB_CODE_CHANGED = Rule(
         (@huey.task, @periodic_task, @db_task), arq functions (WorkerSettings.functions,
         cron_jobs, enqueue_job), APScheduler jobs (add_job, @scheduled_job), django-q tasks (async_task,
         schedule), Django management commands (management/commands/*.py), Airflow DAGs, tasks
-        and operators, Django signal receivers, and functions run by threading, multiprocessing,
+        and operators, Django signal receivers, Celery signal receivers (`@task_failure.connect`,
+        `@worker_process_shutdown.connect`), and functions run by threading, multiprocessing,
         concurrent.futures or asyncio tasks. A function handed to one of these elsewhere in the
         same file counts too, and so does every file matching `job_paths` in the configuration.
 
@@ -307,6 +308,16 @@ def _bare_task_kind(source: str | None, imports: set[str]) -> JobKind | None:
     return JobKind("job", "task")
 
 
+# Celery's signals (celery.signals): their receivers run in workers and publishers.
+CELERY_SIGNALS = frozenset({
+    "before_task_publish", "after_task_publish", "task_prerun", "task_postrun", "task_retry", "task_success",
+    "task_failure", "task_internal_error", "task_received", "task_revoked", "task_unknown", "task_rejected",
+    "celeryd_init", "celeryd_after_setup", "worker_init", "worker_ready", "worker_shutting_down",
+    "worker_process_init", "worker_process_shutdown", "worker_shutdown", "heartbeat_sent", "beat_init",
+    "beat_embedded_init",
+})
+
+
 def decorator_kind(
     name: str, imports: set[str] = frozenset(), imported_names: dict[str, str] | None = None  # type: ignore[assignment]
 ) -> JobKind | None:
@@ -335,6 +346,12 @@ def decorator_kind(
         return JobKind("job", "Airflow DAG")
     if tail == "receiver":
         return JobKind("job", "Django signal receiver")
+    if tail == "connect" and len(parts) > 1:
+        # @task_failure.connect, @signals.worker_process_shutdown.connect: Celery calls the
+        # receiver inside the worker (or the publishing process) around every task it runs.
+        source = (imported_names or {}).get(head, "")
+        if "celery" in source.lower() or parts[-2] in CELERY_SIGNALS:
+            return JobKind("job", "Celery signal receiver")
     if tail == "background":
         return JobKind("job", "background task")
     if tail == "agent":
