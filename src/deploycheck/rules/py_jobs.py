@@ -63,7 +63,8 @@ JOB_CODE_CHANGED = Rule(
         consumer and scheduler modules, and the job system's own code: every module (tests
         excepted) of Celery, Kombu, RQ, Dramatiq, Huey, arq, APScheduler and django-q, in the
         library's own repository and wherever a copy is vendored (recognised by the library's
-        layout: `rq/__init__.py` beside `rq/job.py`, …). The message then says
+        layout: `rq/__init__.py` beside `rq/job.py`, APScheduler 4 by its `triggers/cron/`
+        package, …). The message then says
         where the job is named.
 
         The burden of proof is on the change: the finding is a `warning` (it flags the change)

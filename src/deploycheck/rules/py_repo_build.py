@@ -66,6 +66,9 @@ LIBRARIES: dict[str, str] = {
     "celery": "app/task.py", "rq": "job.py", "dramatiq": "actor.py", "huey": "consumer.py",
     "arq": "worker.py", "apscheduler": "job.py", "django_q": "cluster.py", "kombu": "messaging.py",
 }
+# Other layouts of the same libraries: APScheduler 4 has no job.py (src/apscheduler/_structures.py,
+# _schedulers/), but every version keeps its cron trigger package.
+_OTHER_LAYOUTS: dict[str, str] = {"apscheduler": "triggers/cron/__init__.py"}
 _LIBRARY_KINDS = {
     "celery": "Celery", "rq": "RQ", "dramatiq": "Dramatiq", "huey": "Huey", "arq": "arq", "apscheduler": "APScheduler",
     "django_q": "django-q", "kombu": "Kombu",
@@ -322,7 +325,8 @@ def library_files(paths: list[str]) -> dict[str, str]:
             if layout is None:
                 continue
             prefix = "/".join(parts[: i + 1]) + "/"
-            if prefix + "__init__.py" not in present or prefix + layout not in present or is_test_path(path):
+            marked = prefix + layout in present or prefix + _OTHER_LAYOUTS.get(part, layout) in present
+            if prefix + "__init__.py" not in present or not marked or is_test_path(path):
                 continue
             out[path] = f"{_LIBRARY_KINDS[part]}'s own code"
             break

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 from .. import __version__
 
-INDEX_FORMAT = 5  # bump when a summary or the index changes meaning (tests/test_job_index.py::test_index_tables_are_tied_to_the_format): old caches are then ignored
+INDEX_FORMAT = 6  # bump when a summary or the index changes meaning (tests/test_job_index.py::test_index_tables_are_tied_to_the_format): old caches are then ignored
 CACHE_FORMAT = f"{INDEX_FORMAT}/{__version__}"  # and every release starts afresh
 CACHE_DIR = os.path.join("deploycheck", "jobindex")
 
