@@ -275,4 +275,6 @@ def may_run_in_background(ctx: FileContext) -> bool:
 def _touches(index: JobIndex, ctx: FileContext) -> bool:
     if index.incomplete:
         return True
+    if not index.has_path(ctx.path):
+        return False  # most changed files hold no background code: their hunks need not be parsed
     return any(index.at(ctx.path, line) is not None for line in changed_anchors(ctx))
