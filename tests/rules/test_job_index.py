@@ -217,6 +217,18 @@ def test_library_layout_recognition() -> None:
     }
 
 
+def test_apscheduler_4_layout_is_the_library() -> None:
+    """APScheduler 4 has no job.py (the marker of 3.x): its cron trigger package marks it, in
+    both versions; a project's own `apscheduler` folder with neither is not the library."""
+    v4 = ["src/apscheduler/__init__.py", "src/apscheduler/_structures.py", "src/apscheduler/triggers/cron/__init__.py",
+          "src/apscheduler/triggers/combining.py", "src/apscheduler/datastores/sqlalchemy.py"]
+    v3 = ["apscheduler/__init__.py", "apscheduler/job.py", "apscheduler/triggers/cron/__init__.py"]
+    other = ["shop/apscheduler/__init__.py", "shop/apscheduler/jobs.py"]
+    found = py_repo_build.library_files(v4 + v3 + other)
+    assert set(found) == set(v4 + v3)
+    assert found["src/apscheduler/triggers/combining.py"] == "APScheduler's own code"
+
+
 def test_tests_are_not_entry_points(tmp_path) -> None:
     repo = make_repo(tmp_path / "r", {
         "app/__init__.py": "", "app/calc.py": "def total(x):\n    return x\n",
@@ -371,7 +383,8 @@ def _tables_digest() -> str:
     b = py_repo_build
     tables = (b.GREP_WORDS, sorted(b.LIBRARIES.items()), sorted(b._LIBRARY_KINDS.items()), sorted(b._LOOP_MODULES),
               b._LOOP_CLASSES, sorted(b.DISPATCHERS.items()), b._FUNC_KEYWORDS, sorted((k, repr(v)) for k, v in b.RUNNERS.items()),
-              b._POOLISH, sorted(b._ON_RECEIVER.items()), sorted(b._KEYWORD_RUNNERS.items()), b.MAX_DEPTH, b.MAX_FILES, b.MAX_BLOB)
+              b._POOLISH, sorted(b._ON_RECEIVER.items()), sorted(b._KEYWORD_RUNNERS.items()), b.MAX_DEPTH, b.MAX_FILES, b.MAX_BLOB,
+              b._IMPORTERS, b._SELF_ENQUEUES, sorted(b._OTHER_LAYOUTS.items()))
     return hashlib.sha256(repr(tables).encode()).hexdigest()[:16]
 
 
@@ -380,4 +393,4 @@ def test_index_tables_are_tied_to_the_format() -> None:
     recognises (a library, a dispatcher, a runner, a cap) must bump INDEX_FORMAT, or caches built
     before it keep giving the old answer (seen: a library added, and the corpus scan's warm
     cache still called its modules ordinary code). Update both lines together."""
-    assert (py_repo_index.INDEX_FORMAT, _tables_digest()) == (3, "5e7993c2afff150b")
+    assert (py_repo_index.INDEX_FORMAT, _tables_digest()) == (6, "53645a381c4d0cbb")

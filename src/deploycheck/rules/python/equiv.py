@@ -11,7 +11,14 @@ Two versions are equivalent when their trees are identical after removing, step 
   ``error``/``exception``/``critical``/``log`` (a receiver whose dotted name contains "log"),
   ``warnings.warn`` or ``….stdout.write``/``….stderr.write`` (a management command's output),
   and then the locals nothing reads any more, when their value is computed without side effects
-  (names, attributes, literals, operators and a few pure calls: ``_PURE_CALLS``);
+  (names, attributes, literals, operators and a few pure calls: ``_PURE_CALLS``,
+  ``_PURE_METHODS``); an ``if`` left with nothing in any branch when its test is such a value
+  (``if stderr: print(…) else: logger.error(…)``); an ``except`` clause whose body is, once
+  stripped, the same as that of the clause right after it when that one catches ``Exception``
+  (or everything) and the first names no exception outside ``Exception``
+  (``except ClientError: log.info(…)`` before ``except Exception: log.exception(…)``); and the
+  name given to ``getLogger``/``get_logger``/``get_task_logger`` (it chooses where log records
+  go, nothing else);
 - ``annotations``: parameter and return annotations and annotated assignments' annotations.
 
 Anything else — a renamed variable, a reordered statement, a changed decorator argument — is a
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from collections import Counter
 
 STEPS = ("formatting", "docstrings", "logging", "annotations")
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"})
@@ -64,6 +72,52 @@ def is_logging_statement(stmt: ast.stmt) -> bool:
     return func.attr == "warn" and receiver == "warnings"
 
 
+# Exceptions that do not derive from Exception: an `except Exception` clause does not catch them,
+# so a clause naming one of them is never merged into it (see _merge_handlers).
+_BASE_ONLY = frozenset({
+    "BaseException", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "CancelledError", "BaseExceptionGroup",
+    "Terminated", "WorkerLostError", "SoftTimeLimitExceeded", "TimeLimitExceeded",
+})
+_LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "get_task_logger", "getChild"})
+
+
+def _empty(body: list[ast.stmt]) -> bool:
+    return all(isinstance(stmt, ast.Pass) for stmt in body)
+
+
+def _idle_if(stmt: ast.stmt) -> bool:
+    """``if <value without side effects>:`` whose branches are all empty: it does nothing."""
+    return isinstance(stmt, ast.If) and _empty(stmt.body) and _empty(stmt.orelse) and _pure(stmt.test)
+
+
+def _catches_everything_but_base(handler: ast.ExceptHandler) -> bool:
+    return handler.type is None or _dotted(handler.type).rsplit(".", 1)[-1] in ("Exception", "BaseException")
+
+
+def _merge_handlers(node: ast.Try) -> None:
+    """Drop an ``except`` clause that does what the next clause does, when that one catches
+    ``Exception`` or everything: its exceptions then reach the same code either way. A clause
+    naming an exception outside ``Exception`` (``KeyboardInterrupt``, ``CancelledError``) is kept,
+    and so is one with side effects in its type expression."""
+    handlers = node.handlers
+    index = 0
+    while index < len(handlers) - 1:
+        this, after = handlers[index], handlers[index + 1]
+        named = [] if this.type is None else (this.type.elts if isinstance(this.type, ast.Tuple) else [this.type])
+        if (
+            this.type is not None
+            and _catches_everything_but_base(after)
+            and this.name == after.name
+            and _pure(this.type)
+            and not any(_dotted(t).rsplit(".", 1)[-1] in _BASE_ONLY for t in named)
+            and [ast.dump(s) for s in this.body] == [ast.dump(s) for s in after.body]
+        ):
+            del handlers[index]
+            index = max(index - 1, 0)
+            continue
+        index += 1
+
+
 class _Strip(ast.NodeTransformer):
     def __init__(self, docstrings: bool, logging: bool, annotations: bool) -> None:
         self.docstrings, self.logging, self.annotations = docstrings, logging, annotations
@@ -73,10 +127,25 @@ class _Strip(ast.NodeTransformer):
         for index, stmt in enumerate(body):
             if self.docstrings and owner_has_docstring and index == 0 and _is_docstring(stmt):
                 continue
-            if self.logging and is_logging_statement(stmt):
+            if self.logging and (is_logging_statement(stmt) or _idle_if(stmt)):
                 continue
             kept.append(stmt)
         return kept or [ast.Pass()]
+
+    def visit_Try(self, node: ast.Try) -> ast.AST:
+        node = self.generic_visit(node)  # type: ignore[assignment]
+        if self.logging:
+            _merge_handlers(node)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        node = self.generic_visit(node)  # type: ignore[assignment]
+        # logging.getLogger(f"app.{name}"): the name only chooses where log records go.
+        if self.logging and _dotted(node.func).rsplit(".", 1)[-1] in _LOGGER_FACTORIES and all(
+            _pure(arg) for arg in [*node.args, *(k.value for k in node.keywords)]
+        ):
+            node.args, node.keywords = [], []
+        return node
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
         node = super().generic_visit(node)
@@ -110,7 +179,12 @@ _PURE_CALLS = frozenset({
     "repr", "str", "len", "round", "int", "float", "bool", "format", "abs", "min", "max", "sorted",
     "list", "tuple", "getattr", "type", "isinstance", "time.time", "time.monotonic",
     "time.perf_counter", "datetime.now", "timezone.now", "now",
+    # which process or thread is running, for a log line's prefix
+    "hasattr", "id", "os.getpid", "current_process", "multiprocessing.current_process", "current_thread",
+    "threading.current_thread", "threading.get_ident", "time.monotonic_ns", "time.perf_counter_ns", "time.time_ns",
 })
+# Methods that only format or convert a value (a duration, a date, a string): ``elapsed.total_seconds()``.
+_PURE_METHODS = frozenset({"total_seconds", "isoformat", "strftime", "timestamp", "lower", "upper", "title", "strip", "lstrip", "rstrip"})
 _PURE_NODES = (
     ast.Constant, ast.Name, ast.Attribute, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp,
     ast.JoinedStr, ast.FormattedValue, ast.Tuple, ast.List, ast.Subscript, ast.Slice, ast.Load,
@@ -118,20 +192,41 @@ _PURE_NODES = (
 )
 
 
+def _pure_call(call: ast.Call) -> bool:
+    if _dotted(call.func) in _PURE_CALLS:
+        return True
+    if not isinstance(call.func, ast.Attribute):
+        return False
+    if call.func.attr in _PURE_METHODS:
+        return True
+    # ", ".join(names), "{} of {}".format(a, b): a method of a string literal
+    return call.func.attr in ("join", "format") and isinstance(call.func.value, ast.Constant) and isinstance(call.func.value.value, str)
+
+
 def _pure(value: ast.AST) -> bool:
     for node in ast.walk(value):
         if not isinstance(node, _PURE_NODES):
             return False
-        if isinstance(node, ast.Call) and _dotted(node.func) not in _PURE_CALLS:
+        if isinstance(node, ast.Call) and not _pure_call(node):
             return False
     return True
+
+
+def _read_elsewhere(name: str, value: ast.AST, read: Counter) -> bool:
+    """Whether ``name`` is read outside ``value``: ``stderr = sys.stderr if stderr is None else
+    stderr`` reads the previous ``stderr``, which says nothing about whether its result is used."""
+    own = sum(1 for n in ast.walk(value) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load))
+    return read[name] > own
 
 
 def _drop_unread_locals(fn: ast.AST) -> None:
     """Remove ``name = <pure value>`` statements whose name nothing in ``fn`` reads, until none is
     left (a chain of locals that only fed a removed log line goes with it)."""
     while True:
-        read = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        read = Counter(n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        for node in ast.walk(fn):  # a global or nonlocal is read by other code: its assignment stays
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
+                read.update({name: 1_000_000 for name in node.names})
         dropped = False
         for node in ast.walk(fn):
             for field in ("body", "orelse", "finalbody"):
@@ -142,9 +237,9 @@ def _drop_unread_locals(fn: ast.AST) -> None:
                     st for st in stmts
                     if not (
                         isinstance(st, ast.Assign)
-                        and all(isinstance(t, ast.Name) and t.id not in read for t in st.targets)
                         and _pure(st.value)
-                    )
+                        and all(isinstance(t, ast.Name) and not _read_elsewhere(t.id, st.value, read) for t in st.targets)
+                    ) and not _idle_if(st)  # `if verbose: msg = …` once msg is gone
                 ]
                 if len(kept) != len(stmts):
                     setattr(node, field, kept or [ast.Pass()])

@@ -40,8 +40,9 @@ ENQUEUE_TRIGGERS = (
 HAZARD_TRIGGERS = (
     "save(", "commit(", "flush(", "bulk_update(", ".set(", "hset(", "setex(", "execute(", "write",
     "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
-    "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy", "] =", "]=", "setdefault(",
-    "put", "zrem", "ltrim(", "srem(", "hdel(", "release(", "incr", "sadd(", "push(", "zadd(",  # DC312, DC314: a key-value store written or cleared after a read
+    "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy(", "copyfile(", "copy2(", "] =", "]=", "setdefault(",
+    # put( and put_data( rather than "put", which every "input", "output" and "compute" holds
+    "put(", "put_data(", "zrem", "ltrim(", "srem(", "hdel(", "release(", "incr", "sadd(", "push(", "zadd(",  # DC312, DC314: a key-value store written or cleared after a read
     "delay(", "apply_async(", "send_task(", "async_task(", "enqueue", "send_with_options(", "kiq(", "ack(",  # DC340
 )
 # Changed lines without any of these add or remove no lock, transaction or atomic update.

@@ -1476,6 +1476,74 @@ def changed_functions(module: PyModule, added: dict[int, str]) -> list[FunctionI
     return list(seen.values())
 
 
+# What each analysis needs among the names a function calls (``_call_tails``): without them it
+# cannot report, whatever else the function holds, so it is not run. These are the calls each
+# analysis's reads and writes are made of (its own tables above), so the test never drops a
+# finding; it spares the statement walk of the many functions whose text holds a trigger word
+# (``put`` in ``compute``, ``create(`` in any factory) but no store, ORM or file call at all.
+_NEEDS: dict = {
+    scan_orm_lost_update: ({"save", "asave", "bulk_update", "abulk_update", "commit", "flush"},),
+    scan_sql_lost_update: (set(_SQL_RUNNERS),),
+    scan_cache_lost_update: ({"set", "setex", "hset"}, {"get", "hget"}),
+    scan_file_lost_update: (
+        {"open", "read_text", "read_bytes"},
+        {"open", "write_text", "write_bytes", "replace", "rename", "move", "copy", "copyfile", "copy2"},
+    ),
+    scan_check_then_act: ({"create", "acreate", "bulk_create", "save", "asave", "delete", "adelete", "add"},),
+    scan_file_check_then_act: (
+        set(_EXISTS_CHECKS),
+        {"open", "write_text", "write_bytes", "replace", "rename", "move", "copy", "copyfile", "copy2", "remove", "unlink"},
+    ),
+    scan_claim_without_lock: ({"update_many", "update_one", "update", "values"},),
+    scan_lock_released_unowned: ({"delete", "release", "unlink", "adelete"}, {"acquire", "add", "setnx", "set"}),
+    scan_enqueue_before_commit: (_ENQUEUES,),
+    scan_two_step_move: (_MOVE_ACKS, _MOVE_SENDS),
+}
+
+
+def _store_may_report(tails: set[str]) -> bool:
+    """DC312's three shapes: a checked key written (or a cache miss followed by create()), a range
+    read and cleared, an EXPIRE before a write that recreates the key."""
+    checks = tails & (_STORE_CHECKS | {"incr", "incrby"})
+    if checks and tails & (_STORE_PUTS | {"create", "acreate"}):
+        return True
+    if any(tails & set(_STORE_TAKES[take]) for take in tails & _STORE_TAKES.keys()):
+        return True
+    return bool(tails & {"expire", "pexpire", "expireat"}) and bool(tails & _STORE_CREATES)
+
+
+def _call_tails(module: PyModule, fn: FunctionInfo) -> set[str]:
+    """The final names of every call inside ``fn``, nested scopes included (a superset of what
+    its statements call), from the module's index of calls: no walk of the function."""
+    by_scope = module.memo.get("call-tails")
+    if by_scope is None:
+        by_scope = {}
+        for call, scope in module.calls:
+            by_scope.setdefault(scope, set()).add(last_name(call.func))
+        module.memo["call-tails"] = by_scope
+    prefix = fn.qualname + "."
+    tails = set(by_scope.get(fn.qualname, ()))
+    for scope, names in by_scope.items():
+        if scope.startswith(prefix):
+            tails |= names
+    return tails
+
+
+def _analyses_for(module: PyModule, fn: FunctionInfo, job: JobKind | None) -> list:
+    tails = _call_tails(module, fn)
+    out = []
+    for analysis in ANALYSES:
+        if analysis is scan_global_lost_update:
+            if job is not None and any(module.is_mutated_global(name) for name in module.module_mutables):
+                out.append(analysis)
+        elif analysis is scan_store_check_then_act:
+            if _store_may_report(tails):
+                out.append(analysis)
+        elif all(tails & names for names in _NEEDS[analysis]):
+            out.append(analysis)
+    return out
+
+
 def detect_hazards(ctx: FileContext):
     if not should_analyse(ctx) or migration_kind(ctx.path) or not may_add_hazard(ctx):
         return  # a migration's data function runs once, in one process: DC4xx cover migrations
@@ -1485,13 +1553,16 @@ def detect_hazards(ctx: FileContext):
     jobs = job_map(module, ctx.path, ctx)
     lines = module.text.splitlines()
     for fn in changed_functions(module, ctx.added):
+        job = enclosing_job(module, fn.node.lineno, jobs)
+        analyses = _analyses_for(module, fn, job[1] if job else None)
+        if not analyses:
+            continue
         text = "\n".join(lines[fn.node.lineno - 1 : fn.end]).lower()
         if not any_in(text, HAZARD_TRIGGERS):
             continue
-        job = enclosing_job(module, fn.node.lineno, jobs)
         wrappers = ctx.settings.lock_wrappers + module_lock_names(module)
         scan = FunctionScan(ctx, module, fn, steps(fn.node, wrappers), job[1] if job else None, text=text)
-        for analysis in ANALYSES:
+        for analysis in analyses:
             analysis(scan)
         yield from scan.findings
 

@@ -46,7 +46,8 @@ JOB_CODE_CHANGED = Rule(
         (@huey.task, @periodic_task, @db_task), arq functions (WorkerSettings.functions,
         cron_jobs, enqueue_job), APScheduler jobs (add_job, @scheduled_job), django-q tasks (async_task,
         schedule), Django management commands (management/commands/*.py), Airflow DAGs, tasks
-        and operators, Django signal receivers, and functions run by threading, multiprocessing,
+        and operators, Django signal receivers, Celery signal receivers (`@task_failure.connect`,
+        `@worker_process_shutdown.connect`), and functions run by threading, multiprocessing,
         concurrent.futures or asyncio tasks. A function handed to one of these elsewhere in the
         same file counts too, and so does every file matching `job_paths` in the configuration.
 
@@ -55,19 +56,27 @@ JOB_CODE_CHANGED = Rule(
         dispatcher elsewhere (`Thread(target=workers.loop)`, `dispatch(tasks.general_delete,
         exclusive_resources=[...])`, `app.register_task(SyncTask())`,
         `post_save.connect(handlers.on_save)`), named by a dotted string in a beat schedule
-        (`{"task": "shop.tasks.sync"}` in settings), subclasses of a Celery `Task` or an RQ
+        (`{"task": "shop.tasks.sync"}` in settings) or handed over as
+        `import_string("core.jobs.sync")`, classes that enqueue themselves
+        (`ScriptJob.enqueue(instance=…)` with no function given: every method), subclasses of a Celery `Task` or an RQ
         `Worker` defined in another module, worker loop classes and the main loops of worker,
         consumer and scheduler modules, and the job system's own code: every module (tests
         excepted) of Celery, Kombu, RQ, Dramatiq, Huey, arq, APScheduler and django-q, in the
         library's own repository and wherever a copy is vendored (recognised by the library's
-        layout: `rq/__init__.py` beside `rq/job.py`, …). The message then says
+        layout: `rq/__init__.py` beside `rq/job.py`, APScheduler 4 by its `triggers/cron/`
+        package, …). The message then says
         where the job is named.
 
         The burden of proof is on the change: the finding is a `warning` (it flags the change)
         unless deploycheck proves the job's behaviour unchanged, and it is `info` only then. The
         proof compares the job's syntax tree before and after the change once comments,
         docstrings, logging and print calls, type annotations and formatting are removed; the
-        message says which of these it needed. A new job is always a `warning`, and so is a job
+        message says which of these it needed. Removing logging also removes what only served
+        it: locals computed without side effects that nothing else reads (`worker =
+        current_process().name`, `took = elapsed.total_seconds()`), an `if` with a test of that
+        kind whose branches held only logging, an `except` clause that, without its logging,
+        does what the `except Exception` right after it does, and the name given to
+        `getLogger()`. A new job is always a `warning`, and so is a job
         removed outright (queued messages and schedules still name it). The message says whether
         the changed statements touch shared state: the database (ORM managers,
         save/delete/create, sessions, cursors, execute/commit), a cache or Redis, files written
@@ -94,7 +103,13 @@ JOB_CODE_CHANGED = Rule(
         syntactic: a call named `save()` on a non-database object counts. The proof of an
         unchanged behaviour is syntactic too: renaming a local variable or reordering two
         independent statements is reported as a change, and a logging call whose arguments have
-        side effects (`log.info(queue.pop())`) is removed as if it had none."""),
+        side effects (`log.info(queue.pop())`) is removed as if it had none. Attribute reads
+        and the few calls counted as side-effect free (`str()`, `.total_seconds()`,
+        `current_process()`…) are trusted to be so; a property with side effects is not
+        seen. An `except` clause is merged into a following `except Exception` unless it
+        names an exception known to lie outside `Exception` (`KeyboardInterrupt`,
+        `SystemExit`, `CancelledError`…): a project exception class deriving from
+        `BaseException` directly would be merged wrongly."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):
@@ -294,6 +309,16 @@ def _bare_task_kind(source: str | None, imports: set[str]) -> JobKind | None:
     return JobKind("job", "task")
 
 
+# Celery's signals (celery.signals): their receivers run in workers and publishers.
+CELERY_SIGNALS = frozenset({
+    "before_task_publish", "after_task_publish", "task_prerun", "task_postrun", "task_retry", "task_success",
+    "task_failure", "task_internal_error", "task_received", "task_revoked", "task_unknown", "task_rejected",
+    "celeryd_init", "celeryd_after_setup", "worker_init", "worker_ready", "worker_shutting_down",
+    "worker_process_init", "worker_process_shutdown", "worker_shutdown", "heartbeat_sent", "beat_init",
+    "beat_embedded_init",
+})
+
+
 def decorator_kind(
     name: str, imports: set[str] = frozenset(), imported_names: dict[str, str] | None = None  # type: ignore[assignment]
 ) -> JobKind | None:
@@ -322,6 +347,12 @@ def decorator_kind(
         return JobKind("job", "Airflow DAG")
     if tail == "receiver":
         return JobKind("job", "Django signal receiver")
+    if tail == "connect" and len(parts) > 1:
+        # @task_failure.connect, @signals.worker_process_shutdown.connect: Celery calls the
+        # receiver inside the worker (or the publishing process) around every task it runs.
+        source = (imported_names or {}).get(head, "")
+        if "celery" in source.lower() or parts[-2] in CELERY_SIGNALS:
+            return JobKind("job", "Celery signal receiver")
     if tail == "background":
         return JobKind("job", "background task")
     if tail == "agent":

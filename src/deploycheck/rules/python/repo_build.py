@@ -66,6 +66,9 @@ LIBRARIES: dict[str, str] = {
     "celery": "app/task.py", "rq": "job.py", "dramatiq": "actor.py", "huey": "consumer.py",
     "arq": "worker.py", "apscheduler": "job.py", "django_q": "cluster.py", "kombu": "messaging.py",
 }
+# Other layouts of the same libraries: APScheduler 4 has no job.py (src/apscheduler/_structures.py,
+# _schedulers/), but every version keeps its cron trigger package.
+_OTHER_LAYOUTS: dict[str, str] = {"apscheduler": "triggers/cron/__init__.py"}
 _LIBRARY_KINDS = {
     "celery": "Celery", "rq": "RQ", "dramatiq": "Dramatiq", "huey": "Huey", "arq": "arq", "apscheduler": "APScheduler",
     "django_q": "django-q", "kombu": "Kombu",
@@ -83,6 +86,11 @@ DISPATCHERS = {
     "schedule_task": "job (`schedule_task()`)", "run_in_background": "job (`run_in_background()`)",
 }
 _FUNC_KEYWORDS = ("func", "fn", "function", "task", "target", "callable")
+# Calls that load an object from its dotted path: handing over ``import_string("a.b.f")`` hands over ``a.b.f``.
+_IMPORTERS = ("import_string", "import_by_path", "locate")
+# ``ScriptJob.enqueue(instance=…)``: a class that enqueues itself (no function handed over) is a
+# job class, its methods run by the worker (netbox's JobRunner and similar project frameworks).
+_SELF_ENQUEUES = ("enqueue", "enqueue_once")
 # Runner calls: tail -> (what, positional index of the function or None, keywords that name it).
 RUNNERS = {
     "Thread": ("thread", None, ("target",)), "Timer": ("thread", 1, ("function",)),
@@ -122,6 +130,8 @@ def _ref(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Call):  # partial(f, x), SyncTask(), cron(f)
         if last_name(node.func) in ("partial", "cron") and node.args:
             return _ref(node.args[0])
+        if last_name(node.func) in _IMPORTERS and node.args:  # import_string("core.jobs.sync"): that function
+            return _ref(node.args[0]) if isinstance(node.args[0], ast.Constant) else None
         return _ref(node.func)
     if isinstance(node, (ast.Name, ast.Attribute)):
         text = dotted(node)
@@ -162,6 +172,11 @@ def _handed_over(call: ast.Call) -> list[tuple[str, str]]:
             nodes += [(n, what) for n in _arg(call, index, keywords)]
     if tail in _ON_RECEIVER and recv is not None and "(" not in recv_text:
         nodes.append((recv, _ON_RECEIVER[tail]))
+    if (
+        tail in _SELF_ENQUEUES and not call.args and isinstance(recv, (ast.Name, ast.Attribute))
+        and last_name(recv)[:1].isupper() and not any(kw.arg in ("f", "func") for kw in call.keywords)
+    ):
+        nodes.append((recv, f"job class enqueued by `{recv_text}.{tail}()`"))
     for node, what in nodes:
         if isinstance(node, ast.Lambda):  # Thread(target=lambda: sync(order)): what the lambda calls
             for sub in ast.walk(node.body):
@@ -310,7 +325,8 @@ def library_files(paths: list[str]) -> dict[str, str]:
             if layout is None:
                 continue
             prefix = "/".join(parts[: i + 1]) + "/"
-            if prefix + "__init__.py" not in present or prefix + layout not in present or is_test_path(path):
+            marked = prefix + layout in present or prefix + _OTHER_LAYOUTS.get(part, layout) in present
+            if prefix + "__init__.py" not in present or not marked or is_test_path(path):
                 continue
             out[path] = f"{_LIBRARY_KINDS[part]}'s own code"
             break

@@ -1,0 +1,60 @@
+# path: shop/tasks.py
+import logging
+import sys
+import time
+from multiprocessing import current_process
+
+from celery import shared_task
+
+from .models import Product
+
+log = logging.getLogger(__name__)
+SEEN = 0
+
+
+@shared_task
+def dump(product_id, stderr=None):
+    stderr = sys.stderr if stderr is None else stderr
+    print("dumping", product_id, file=stderr)
+    return Product.objects.get(pk=product_id).dump()
+
+
+@shared_task
+def protect(product_id):
+    try:
+        Product.objects.get(pk=product_id).protect()
+    except Exception:
+        log.exception("could not protect %s", product_id)
+
+
+@shared_task
+def interrupt(product_id):
+    try:
+        Product.objects.get(pk=product_id).protect()
+    except Exception:
+        log.exception("could not protect %s", product_id)
+
+
+@shared_task
+def timed(product_id):
+    started = time.monotonic()
+    Product.objects.get(pk=product_id).restock(1)
+    log.info("restocked %s", product_id)
+
+
+@shared_task
+def pop_logged(product_id, queue):
+    Product.objects.get(pk=product_id).restock(1)
+
+
+@shared_task
+def report(name):
+    logger = logging.getLogger(f"shop.{name}.reports")
+    logger.info("report")
+    return name
+
+
+@shared_task
+def counted(product_id):
+    global SEEN
+    Product.objects.get(pk=product_id).restock(1)

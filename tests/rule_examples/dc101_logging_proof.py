@@ -1,0 +1,70 @@
+# path: shop/tasks.py
+import logging
+import sys
+import time
+from multiprocessing import current_process
+
+from celery import shared_task
+
+from .models import Product
+
+log = logging.getLogger(__name__)
+SEEN = 0
+
+
+@shared_task
+def dump(product_id, stderr=None):
+    if stderr:  # error: DC101[info] (the old `stderr` fed only the print; no branch keeps a statement)
+        print("dumping", product_id, file=stderr)
+    else:
+        log.error("dumping %s", product_id)
+    return Product.objects.get(pk=product_id).dump()
+
+
+@shared_task
+def protect(product_id):
+    try:
+        Product.objects.get(pk=product_id).protect()
+    except (ValueError, KeyError):  # error: DC101[info]
+        log.info("expected: could not protect %s", product_id)
+    except Exception:
+        log.exception("unexpected: could not protect %s", product_id)
+
+
+@shared_task
+def interrupt(product_id):
+    try:
+        Product.objects.get(pk=product_id).protect()
+    except KeyboardInterrupt:  # error: DC101[warning] (outside `except Exception`: now swallowed)
+        log.info("interrupted while protecting %s", product_id)
+    except Exception:
+        log.exception("could not protect %s", product_id)
+
+
+@shared_task
+def timed(product_id):
+    started = time.monotonic()
+    Product.objects.get(pk=product_id).restock(1)
+    worker = current_process().name  # error: DC101[info]
+    log.info("restocked %s on %s (%s)", product_id, worker, ", ".join([worker.upper(), str(time.monotonic() - started)]))
+
+
+@shared_task
+def pop_logged(product_id, queue):
+    if queue.pop():  # error: DC101[warning]
+        log.info("popped")
+    Product.objects.get(pk=product_id).restock(1)
+
+
+@shared_task
+def report(name):
+    logger = logging.getLogger(f"shop.reports.{name}")  # error: DC101[info]
+    logger.info("report")
+    return name
+
+
+@shared_task
+def counted(product_id):
+    global SEEN
+    SEEN = SEEN + 1  # error: DC101[warning]
+    Product.objects.get(pk=product_id).restock(1)
