@@ -35,6 +35,8 @@ CONTAINERS = {"class", "module", "singleton_class", "class_declaration", "interf
 LOG_METHODS = frozenset({
     "debug", "info", "warn", "warning", "error", "fatal", "trace", "log", "debugf", "infof", "warnf", "errorf",
     "fatalf", "tracef", "printf", "println", "print", "debugw", "infow", "warnw", "errorw", "verbose", "notice",
+    # Go's log/slog
+    "debugcontext", "infocontext", "warncontext", "errorcontext", "logattrs",
 })
 _PRINTS = frozenset({"puts", "print", "p", "pp", "println", "fmt.println", "fmt.printf", "fmt.print",
                      "system.out.println", "system.err.println", "system.out.printf", "system.err.printf"})
@@ -150,6 +152,49 @@ _STATEMENT_PARENTS = {"body_statement", "then", "else", "do_block", "block", "be
                       "do", "block_body", "chunk", "source_file", "expression_case", "default_case"}
 
 
+# A conditional whose only effect is to log: `if err != nil { log.Printf(…) }`, `log.warn(x) if c`.
+# With the "logging" step it goes with its condition (whose calls are treated as the logging
+# call's own arguments are: as if without side effects), unless it has an else branch, a Go
+# initializer, or its condition assigns or increments something.
+_CONDITIONALS = {"if_statement", "if", "unless", "if_modifier", "unless_modifier", "if_expression"}
+_BODIES = {"block", "statement_list", "then", "statement_block", "statements", "control_structure_body",
+           "parenthesized_statements"}
+_WRITES = {"=", ":=", "++", "--", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "<<=", ">>=", "||=", "&&=", "??="}
+
+
+def _writes(node, p: Parsed) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.child_count == 0:
+            if p.text(n) in _WRITES:
+                return True
+            continue
+        stack.extend(n.children)
+    return False
+
+
+def _only_logs(node, p: Parsed) -> bool:
+    """A body made only of logging statements (and of conditionals that only log), or empty."""
+    if "comment" in node.type:
+        return True
+    if node.type in _BODIES:
+        return all(_only_logs(c, p) for c in node.named_children)
+    return is_logging(node, p) or is_log_guard(node, p)
+
+
+def is_log_guard(node, p: Parsed) -> bool:
+    if node.type not in _CONDITIONALS:
+        return False
+    condition = node.child_by_field_name("condition")
+    if condition is None or _writes(condition, p) or node.child_by_field_name("initializer") is not None:
+        return False
+    if node.child_by_field_name("alternative") is not None or any(c.type in ("else", "elsif") for c in node.named_children):
+        return False
+    bodies = [c for c in node.named_children if c.id != condition.id]
+    return bool(bodies) and all(_only_logs(c, p) for c in bodies)
+
+
 # TypeScript's types never run: with the "annotations" step these nodes are dropped, and a cast
 # or a non-null assertion is read as the expression it wraps.
 _TS_TYPE_ONLY = {"type_annotation", "type_arguments", "type_parameters", "opt_type_annotation", "asserts_annotation",
@@ -180,7 +225,7 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False) -> str:
         stack.append(")")
         children = n.children
         if logging and n.type in _STATEMENT_PARENTS:
-            children = [c for c in children if not is_logging(c, p)]
+            children = [c for c in children if not is_logging(c, p) and not is_log_guard(c, p)]
         stack.extend(reversed(children))
     return " ".join(out)
 
@@ -199,7 +244,8 @@ def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str,
     return None
 
 
-_WORDS = {"formatting": "comments or formatting", "logging": "logging calls", "annotations": "type annotations"}
+_WORDS = {"formatting": "comments or formatting", "logging": "logging calls (or conditions that only decide whether to log)",
+          "annotations": "type annotations"}
 
 
 def describe(proof: tuple[str, ...]) -> str:
