@@ -1,4 +1,4 @@
-"""The tree rules' documentation (DC701-DC703): data only, no tree-sitter import."""
+"""The tree rules' documentation (DC701-DC706): data only, no tree-sitter import."""
 
 from __future__ import annotations
 
@@ -208,4 +208,56 @@ CHECK_THEN_ACT = Rule(
         await prisma.subscription.upsert({ where: { userId }, create: { userId }, update: {} })"""),
 )
 
-RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT)
+UNGUARDED_MAP_WRITE = Rule(
+    id="DC706",
+    name="unguarded-map-write",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "concurrency-tested"),
+    summary="A Go method writes a map field of its struct with no lock, and the struct holds no mutex.",
+    languages=("go",),
+    what_it_does=dedent("""\
+        Reads the file's syntax tree for struct types with a field of map type and no lock field
+        (`sync.Mutex`, `sync.RWMutex`, `sync.Map`, a `Locker`; embedded or named), and reports
+        a method of such a type that writes the map through its receiver (`r.m[k] = v`,
+        `r.m[k]++`, `r.m[k] += n`, `delete(r.m, k)`) without calling `Lock`/`RLock` itself.
+        Reported at the first such write of each method, when the write or the map field's
+        declaration is on a changed line. Methods named `…Locked` are skipped (the convention
+        for "the caller holds the lock")."""),
+    why_bad=dedent("""\
+        A value whose methods are called from several goroutines (a result backend, an enqueuer,
+        a worker pool's cache) then writes one map concurrently. Go maps are not safe for that:
+        the runtime aborts the whole process with "fatal error: concurrent map writes", or a
+        reader sees a half-written map. Tests that call the methods one at a time pass."""),
+    known_problems=dedent("""\
+        The rule cannot see which goroutines call the method: a type used by one goroutine only
+        is reported too (say so in the checklist). A lock taken by every caller, or a lock in
+        another struct, is not seen. Only maps declared as fields of a struct in the same file
+        are followed. Go files are parsed for it only when the family admits them (job code, a
+        job system's source, `job_paths`) or when their changed lines mention `map[` or
+        `delete(`."""),
+    example=dedent("""\
+        type Enqueuer struct {
+            knownJobs map[string]int64
+        }
+
+        func (e *Enqueuer) addToKnownJobs(name string) {
+            e.knownJobs[name] = time.Now().Unix()   // Enqueue runs on many goroutines
+        }"""),
+    use_instead=dedent("""\
+        Guard the map with a mutex held by every method that reads or writes it, or use sync.Map:
+
+        type Enqueuer struct {
+            mu        sync.Mutex
+            knownJobs map[string]int64
+        }
+
+        func (e *Enqueuer) addToKnownJobs(name string) {
+            e.mu.Lock()
+            defer e.mu.Unlock()
+            e.knownJobs[name] = time.Now().Unix()
+        }"""),
+)
+
+RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
+         UNGUARDED_MAP_WRITE)
