@@ -37,8 +37,13 @@ BACKGROUND_CODE_CHANGED = Rule(
 
         The burden of proof is on the change: `warning` unless the unit's syntax tree is
         identical on both sides once comments, logging/print calls and formatting are removed
-        (`info` then, and the message says which were needed). A new background unit is always
-        a `warning`, and so is one removed outright."""),
+        (`info` then, and the message says which were needed). The other removals the proof may
+        use: a conditional without `else` whose body only logs (`if err != nil { log… }`, its
+        condition assigning nothing); TypeScript type annotations; error messages (strings inside
+        `throw`/`raise`, and `if (c) { throw X; } throw X;` read as `throw X;` when `c` calls and
+        assigns nothing); a version number (`VERSION = "8.1.1"`, a constant named like a version
+        holding a dotted number). A new background unit is always a `warning`, and so is one
+        removed outright."""),
     why_bad=dedent("""\
         Background code runs many times at once, retries, and runs in an order nobody chose.
         Line patterns miss most such changes (a changed lock renewal, a reordered completion
@@ -48,7 +53,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         Background code is recognised per file: a class registered as a job in another file is
         only found through its base class, mixin or annotation, or through `job_paths`.
         The proof is syntactic: a renamed variable or reordered statements count as a change,
-        and a logging call whose arguments have side effects is removed as if it had none.
+        and a logging call (or a log-only condition, or an error message) whose expressions have
+        side effects is removed as if they had none. Code that matches an error's text, or
+        branches on the version constant's value, is not seen to change.
         Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
         system is recognised only from the manifests at the top of the repository."""),
     example=dedent("""\
