@@ -42,8 +42,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         condition assigning nothing); TypeScript type annotations; error messages (strings inside
         `throw`/`raise`, and `if (c) { throw X; } throw X;` read as `throw X;` when `c` calls and
         assigns nothing); a version number (`VERSION = "8.1.1"`, a constant named like a version
-        holding a dotted number). A new background unit is always a `warning`, and so is one
-        removed outright."""),
+        holding a dotted number); a Ruby keyword parameter with a default that the method never
+        reads (not when a bare `super`, `binding` or `eval` could read it). A new background unit
+        is always a `warning`, and so is one removed outright."""),
     why_bad=dedent("""\
         Background code runs many times at once, retries, and runs in an order nobody chose.
         Line patterns miss most such changes (a changed lock renewal, a reordered completion

@@ -270,11 +270,40 @@ def _is_version_string(node, p: Parsed) -> bool:
     return name is not None and "VERSION" in p.text(name).upper() and name.end_byte <= node.start_byte
 
 
+# The "parameters" step: a Ruby keyword parameter with a default that the method never reads. No
+# caller in the change passes it (or the call would change too); one elsewhere that still does
+# gets an ArgumentError on every call, at once, not a race. Not when the body could read it
+# without naming it (a bare `super` forwards it, `binding`, `local_variables`, `eval`).
+_READS_ALL_LOCALS = {"super", "binding", "local_variables", "eval", "instance_eval", "method"}
+
+
+def _unused_keywords(params, p: Parsed) -> set[int]:
+    method = params.parent
+    body = method.child_by_field_name("body") if method is not None else None
+    names: set[str] = set()
+    stack = [body] if body is not None else []
+    while stack:
+        n = stack.pop()
+        if n.child_count == 0:
+            names.add(p.text(n))
+            continue
+        stack.extend(n.children)
+    if names & _READS_ALL_LOCALS:
+        return set()
+    unused = set()
+    for child in params.named_children:
+        name = child.child_by_field_name("name")
+        if child.type == "keyword_parameter" and child.child_by_field_name("value") is not None \
+                and name is not None and p.text(name) not in names:
+            unused.add(child.id)
+    return unused
+
+
 def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bool = False,
-         version: bool = False) -> str:
+         version: bool = False, parameters: bool = False) -> str:
     """The node as an S-expression of every token, without comments (and logging statements,
-    TypeScript types, error messages, a version number)."""
-    flags = (logging, annotations, messages, version)
+    TypeScript types, error messages, a version number, unused keyword parameters)."""
+    flags = (logging, annotations, messages, version, parameters)
     types_only = annotations and p.language in ("typescript", "tsx")
     out: list[str] = []
     stack = [(node, False)]
@@ -303,12 +332,15 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
             named = [c for c in children if c.is_named and "comment" not in c.type]
             after = {a.id: b for a, b in zip(named, named[1:])}
             children = [c for c in children if not _redundant_throw_guard(c, after.get(c.id), p, flags)]
+        if parameters and n.type == "method_parameters":
+            unused = _unused_keywords(n, p)
+            children = [c for c in children if c.is_named and c.id not in unused]  # and no commas
         in_throw = in_throw or (messages and _is_throw(n, p))
         stack.extend((c, in_throw) for c in reversed(children))
     return " ".join(out)
 
 
-_STEPS = ("logging", "annotations", "messages", "version")
+_STEPS = ("logging", "annotations", "messages", "version", "parameters")
 
 
 def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str, ...] | None:
@@ -317,7 +349,7 @@ def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str,
     if dump(base, base_p, False) == dump(head, head_p, False):
         return ("formatting",)
     # Each step only removes or blanks: units that differ with every step differ with any fewer.
-    if dump(base, base_p, True, True, True, True) != dump(head, head_p, True, True, True, True):
+    if dump(base, base_p, True, True, True, True, True) != dump(head, head_p, True, True, True, True, True):
         return None
     for size in range(1, len(_STEPS) + 1):
         for combo in combinations(_STEPS, size):
@@ -328,7 +360,8 @@ def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str,
 
 
 _WORDS = {"formatting": "comments or formatting", "logging": "logging calls (or conditions that only decide whether to log)",
-          "annotations": "type annotations", "messages": "error messages", "version": "a version number"}
+          "annotations": "type annotations", "messages": "error messages", "version": "a version number",
+          "parameters": "an unused keyword parameter (a caller still passing it now fails at once)"}
 
 
 def describe(proof: tuple[str, ...]) -> str:
