@@ -1,4 +1,4 @@
-"""The tree rules' documentation (DC701-DC706): data only, no tree-sitter import."""
+"""The tree rules' documentation (DC701-DC707): data only, no tree-sitter import."""
 
 from __future__ import annotations
 
@@ -267,5 +267,46 @@ UNGUARDED_MAP_WRITE = Rule(
         }"""),
 )
 
+CONTINUATION_HOISTED = Rule(
+    id="DC707",
+    name="no-longer-waits",
+    category="concurrency",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="JS/TS: a call that ran in a promise's `.then`/`.catch` now runs before the promise settles.",
+    languages=("javascript", "typescript"),
+    what_it_does=dedent("""\
+        Compares each changed function with its counterpart on the base, read as syntax trees: a
+        call (by its callee, `this._sendNext`) that the base made only inside callbacks given to
+        `.then`, `.catch` or `.finally` within the function, and that the head makes outside any
+        such callback. Reported at the head's call, when it is on a changed line. Logging calls
+        are ignored."""),
+    why_bad=dedent("""\
+        The call usually starts the next piece of work (the next publish, the next job, the next
+        poll). Made in the continuation, one piece is in flight at a time; made before the
+        promise settles, several are, and their completions arrive in any order. Code written
+        for one at a time then breaks: `pending.shift()` on completion removes the oldest entry,
+        not the one that completed; a counter or cursor is read and written by overlapping
+        pieces."""),
+    known_problems=dedent("""\
+        Only promise chains in one function are followed: a call moved from after an `await` to
+        before it is not seen, nor one moved into another function. Callees are compared by their
+        text. Only JS/TS files the tree rules read are checked (they name a job or queue API,
+        belong to a job system, or match `job_paths`)."""),
+    example=dedent("""\
+        publishNext() {
+            const message = this.queue.shift();
+            this.unconfirmed.push(message);
+            const sent = this.channel.publish(message);
+            this.publishNext();                      // was in .then below: now several are in flight
+            return sent.then(() => { this.unconfirmed.shift(); message.resolve(); });
+        }"""),
+    use_instead=dedent("""\
+        Keep the next call in the continuation, or make the completion find its own entry (by id,
+        not by position) and say in the checklist how many may be in flight:
+
+        sent.then(() => { this.unconfirmed.delete(message.id); message.resolve(); })"""),
+)
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
-         UNGUARDED_MAP_WRITE)
+         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
