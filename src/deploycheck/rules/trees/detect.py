@@ -15,7 +15,7 @@ from .checkact import check_then_act
 from .hazards import HINTS, LANGUAGES, weakened
 from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED,
                     UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
-from .sharedmap import unguarded_map_writes
+from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
 from .units import describe, index_units, proof_of_no_change, qualname, units_at
 
@@ -71,6 +71,9 @@ def detect(ctx):
                     yield CONTINUATION_HOISTED.finding(ctx.path, line, message)
         if side == "head" and language == "go":
             for line, message in unguarded_map_writes(p, lines):
+                yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
+        if side == "head" and language == "java":
+            for line, message in unsafe_static_writes(p, lines):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
 
 

@@ -222,8 +222,8 @@ UNGUARDED_MAP_WRITE = Rule(
     category="shared-state",
     severity="warning",
     questions=("shared-state", "concurrency-tested"),
-    summary="A Go method writes a map field of its struct with no lock, and the struct holds no mutex.",
-    languages=("go",),
+    summary="A Go map field of a mutex-less struct, or a Java static HashMap/ArrayList/SimpleDateFormat…, is changed with no lock.",
+    languages=("go", "java"),
     what_it_does=dedent("""\
         Reads the file's syntax tree for struct types with a field of map type and no lock field
         (`sync.Mutex`, `sync.RWMutex`, `sync.Map`, a `Locker`; embedded or named), and reports
@@ -231,19 +231,32 @@ UNGUARDED_MAP_WRITE = Rule(
         `r.m[k]++`, `r.m[k] += n`, `delete(r.m, k)`) without calling `Lock`/`RLock` itself.
         Reported at the first such write of each method, when the write or the map field's
         declaration is on a changed line. Methods named `…Locked` are skipped (the convention
-        for "the caller holds the lock")."""),
+        for "the caller holds the lock").
+
+        Java: a `static` field whose type or initial value is a class that is not thread-safe
+        (HashMap, HashSet, ArrayList, LinkedList, TreeMap, ArrayDeque, SimpleDateFormat,
+        DecimalFormat, NumberFormat, MessageFormat…) on which a method that changes it (`put`,
+        `remove`, `add`, `clear`, `compute`, `merge`; `format`/`parse` for formatters, which
+        keep state in the instance) is called outside a `synchronized` block or method, a
+        static initializer, or a method that takes a `Lock`. Reported at the first such call
+        per field, when it or the field's declaration is on a changed line."""),
     why_bad=dedent("""\
         A value whose methods are called from several goroutines (a result backend, an enqueuer,
         a worker pool's cache) then writes one map concurrently. Go maps are not safe for that:
         the runtime aborts the whole process with "fatal error: concurrent map writes", or a
-        reader sees a half-written map. Tests that call the methods one at a time pass."""),
+        reader sees a half-written map. Tests that call the methods one at a time pass. A
+        static field in Java is shared by every thread of the JVM: a HashMap written by two
+        threads loses entries (or, resized at once, loops forever), and a SimpleDateFormat used
+        by two threads returns wrong dates."""),
     known_problems=dedent("""\
         The rule cannot see which goroutines call the method: a type used by one goroutine only
         is reported too (say so in the checklist). A lock taken by every caller, or a lock in
         another struct, is not seen. Only maps declared as fields of a struct in the same file
-        are followed. Go files are parsed for it only when the family admits them (job code, a
+        are followed (in Java, static fields only: an instance field of a shared singleton is
+        not seen). Go files are parsed for it only when the family admits them (job code, a
         job system's source, `job_paths`) or when their changed lines mention `map[` or
-        `delete(`."""),
+        `delete(`; Java files only when the family admits them (they name an executor, a
+        thread, a scheduler or a listener, or belong to a job system)."""),
     example=dedent("""\
         type Enqueuer struct {
             knownJobs map[string]int64

@@ -1,4 +1,5 @@
-"""A Go map field written by a method with no lock (DC706).
+"""A Go map field written by a method with no lock, or a Java static collection or formatter
+that is not thread-safe changed outside `synchronized` (DC706).
 
 Read from the file's tree: a struct type with a field of map type and no lock field
 (`sync.Mutex`, `sync.RWMutex`, embedded or named), and a method of that type that writes the
@@ -126,3 +127,87 @@ def unguarded_map_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
                                   "(\"concurrent map writes\")."))
                 break  # one finding per method
     return out
+
+
+# --- Java: a static collection or formatter that is not thread-safe, used from a method -------
+
+# Types whose instances must not be used by two threads at once without a lock.
+_UNSAFE = {"HashMap", "HashSet", "ArrayList", "LinkedList", "TreeMap", "TreeSet", "LinkedHashMap", "LinkedHashSet",
+           "ArrayDeque", "PriorityQueue", "IdentityHashMap", "WeakHashMap", "SimpleDateFormat", "DecimalFormat",
+           "NumberFormat", "MessageFormat"}
+# Their methods that change them (formatters keep parse/format state in the instance).
+_MUTATORS = {"put", "putAll", "putIfAbsent", "remove", "removeIf", "add", "addAll", "addFirst", "addLast", "clear",
+             "compute", "computeIfAbsent", "computeIfPresent", "merge", "replace", "replaceAll", "retainAll",
+             "removeAll", "set", "poll", "offer", "push", "pop", "sort", "format", "parse", "parseObject",
+             "applyPattern", "setTimeZone"}
+
+
+def _unsafe_statics(p: Parsed) -> dict[str, tuple[str, int]]:
+    """Static field name -> (its non-thread-safe type, 1-based line of the declaration)."""
+    out: dict[str, tuple[str, int]] = {}
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type == "field_declaration":
+            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
+            if modifiers is None or not any(c.type == "static" for c in modifiers.children):
+                continue
+            declared = p.text(n.child_by_field_name("type") or n).split("<")[0].strip()
+            for i in range(n.child_count):
+                if n.field_name_for_child(i) != "declarator":
+                    continue
+                decl = n.children[i]
+                name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+                made = ""
+                if value is not None and value.type == "object_creation_expression":
+                    made = p.text(value.child_by_field_name("type") or value).split("<")[0].strip()
+                kind = made if made in _UNSAFE else declared if declared in _UNSAFE and not made else ""
+                if name is not None and kind:
+                    out[p.text(name)] = (kind, n.start_point[0] + 1)
+            continue
+        stack.extend(n.children)
+    return out
+
+
+def _guarded(node, p: Parsed) -> bool:
+    """Inside a `synchronized` block or method, a static initializer (run once, by one thread), or
+    a method that takes a `Lock` (`lock.lock()`)."""
+    n = node.parent
+    while n is not None:
+        if n.type in ("synchronized_statement", "static_initializer"):
+            return True
+        if n.type in ("method_declaration", "constructor_declaration"):
+            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
+            if modifiers is not None and any(c.type == "synchronized" for c in modifiers.children):
+                return True
+            return ".lock()" in p.text(n) or ".writeLock()" in p.text(n)
+        n = n.parent
+    return False
+
+
+def unsafe_static_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line, message) for each unguarded mutating call on a static non-thread-safe field."""
+    statics = _unsafe_statics(p)
+    if not statics:
+        return []
+    out, seen = [], set()
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.children)
+        if n.type != "method_invocation":
+            continue
+        obj, name = n.child_by_field_name("object"), n.child_by_field_name("name")
+        if obj is None or name is None or p.text(name) not in _MUTATORS:
+            continue
+        field = p.text(obj.child_by_field_name("field")) if obj.type == "field_access" else p.text(obj)
+        if field not in statics or field in seen:
+            continue
+        kind, declared = statics[field]
+        line = n.start_point[0] + 1
+        if (line in lines or declared in lines) and not _guarded(n, p):
+            seen.add(field)
+            out.append((line, f"`{field}` is a static {kind} (line {declared}), shared by every thread, and "
+                              f"`{p.text(name)}` changes it here outside any `synchronized`: two threads at once "
+                              "corrupt it (lost entries, an endless loop in a resized map, wrong parsed values)."))
+    return sorted(out)
