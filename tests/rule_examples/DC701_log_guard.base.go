@@ -6,6 +6,7 @@ type Notifier struct{ listener Listener }
 func (n *Notifier) Start() {
 	go n.closeListener()
 	go n.drain()
+	go n.claim()
 }
 
 func (n *Notifier) closeListener() {
@@ -21,5 +22,14 @@ func (n *Notifier) drain() {
 		if n.verbose {
 			n.Logger.InfoContext(ctx, "event")
 		}
+	}
+}
+
+func (n *Notifier) claim() {
+	for job := range n.listener.Jobs() {
+		if !n.locks.TryLock(job) {
+			n.Logger.InfoContext(ctx, "taken")
+		}
+		run(job)
 	}
 }

@@ -6,6 +6,7 @@ type Notifier struct{ listener Listener }
 func (n *Notifier) Start() {
 	go n.closeListener()
 	go n.drain()
+	go n.claim()
 }
 
 func (n *Notifier) closeListener() {
@@ -21,5 +22,11 @@ func (n *Notifier) drain() {
 		if n.seen++; n.verbose {  // error: DC701[warning] (an initializer that counts is not logging)
 			n.Logger.InfoContext(ctx, "event")
 		}
+	}
+}
+
+func (n *Notifier) claim() {
+	for job := range n.listener.Jobs() {
+		run(job)  // error: DC701[warning] (the guard's condition took a lock: removing it is not only logging)
 	}
 }

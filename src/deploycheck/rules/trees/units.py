@@ -299,6 +299,29 @@ def _unused_keywords(params, p: Parsed) -> set[int]:
     return unused
 
 
+def _condition_calls(condition, p: Parsed) -> list[str]:
+    """The text of each outermost call in a condition, in order."""
+    out, stack = [], [condition] if condition is not None else []
+    while stack:
+        n = stack.pop()
+        if "call" in n.type or "invocation" in n.type or "creation" in n.type or n.type == "new_expression":
+            out.append(" ".join(p.text(n).split()))
+            continue
+        stack.extend(reversed(n.children))
+    return out
+
+
+def _plain(string) -> bool:
+    """A string literal without interpolation (`"#{charge!}"` runs code: it is not only a message)."""
+    stack = list(string.children)
+    while stack:
+        n = stack.pop()
+        if "interpolation" in n.type or "substitution" in n.type or n.type == "template_substitution":
+            return False
+        stack.extend(n.children)
+    return True
+
+
 def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bool = False,
          version: bool = False, parameters: bool = False) -> str:
     """The node as an S-expression of every token, without comments (and logging statements,
@@ -317,7 +340,7 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         if types_only and n.type in _TS_WRAPPERS and n.named_child_count:
             stack.append((n.named_children[0], in_throw))
             continue
-        if n.type in _STRINGS and ((in_throw and messages) or (version and _is_version_string(n, p))):
+        if n.type in _STRINGS and ((in_throw and messages and _plain(n)) or (version and _is_version_string(n, p))):
             out.append(_MESSAGE if in_throw else "\u00abversion\u00bb")
             continue
         if n.child_count == 0:
@@ -327,11 +350,24 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         stack.append((")", False))
         children = n.children
         if logging and n.type in _STATEMENT_PARENTS:
-            children = [c for c in children if not is_logging(c, p) and not is_log_guard(c, p)]
+            kept = []
+            for c in children:
+                if is_logging(c, p):
+                    continue
+                if is_log_guard(c, p):
+                    # The guard goes, but not the calls its condition makes: `if (!lock.tryLock())
+                    # log.warn(…)` removed is a lock no longer taken. `c` and `!c` read the same.
+                    calls = _condition_calls(c.child_by_field_name("condition"), p)
+                    if calls:
+                        kept.append("(guard " + " ".join(calls) + ")")
+                    continue
+                kept.append(c)
+            children = kept
         if messages and n.type in _STATEMENT_PARENTS:
-            named = [c for c in children if c.is_named and "comment" not in c.type]
+            named = [c for c in children if not isinstance(c, str) and c.is_named and "comment" not in c.type]
             after = {a.id: b for a, b in zip(named, named[1:])}
-            children = [c for c in children if not _redundant_throw_guard(c, after.get(c.id), p, flags)]
+            children = [c for c in children
+                        if isinstance(c, str) or not _redundant_throw_guard(c, after.get(c.id), p, flags)]
         if parameters and n.type == "method_parameters":
             unused = _unused_keywords(n, p)
             children = [c for c in children if c.is_named and c.id not in unused]  # and no commas
