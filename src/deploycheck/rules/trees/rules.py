@@ -39,8 +39,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         identical on both sides once comments, logging/print calls and formatting are removed
         (`info` then, and the message says which were needed). The other removals the proof may
         use: a conditional without `else` whose body only logs (`if err != nil { log… }`, its
-        condition assigning nothing); TypeScript type annotations; error messages (strings inside
-        `throw`/`raise`, and `if (c) { throw X; } throw X;` read as `throw X;` when `c` calls and
+        condition assigning nothing; the calls the condition makes are kept); TypeScript type
+        annotations; error messages (strings without interpolation inside `throw`/`raise`, and `if (c) { throw X; } throw X;` read as `throw X;` when `c` calls and
         assigns nothing); a version number (`VERSION = "8.1.1"`, a constant named like a version
         holding a dotted number); a Ruby keyword parameter with a default that the method never
         reads (not when a bare `super`, `binding` or `eval` could read it). A new background unit
