@@ -42,6 +42,8 @@ def may_report(ctx) -> bool:
         return True
     if language in ("go", "java", "kotlin") and any(h in changed for h in _PRIMITIVE_HINTS):
         return True
+    if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
+        return True
     if ctx.settings.job_paths:
         from ...git import pathglob
 

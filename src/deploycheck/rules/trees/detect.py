@@ -13,7 +13,10 @@ from .manifest import job_system
 from .parse import Parsed, Unreadable, parse_bytes, parsed
 from .checkact import check_then_act
 from .hazards import HINTS, LANGUAGES, weakened
-from .rules import BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED
+from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED,
+                    UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
+from .sharedmap import unguarded_map_writes, unsafe_static_writes
+from .pipelined import pipelined
 from .units import describe, index_units, proof_of_no_change, qualname, units_at
 
 
@@ -61,6 +64,17 @@ def detect(ctx):
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
             for line, message in check_then_act(p, lines):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+        if side == "head" and language in ("javascript", "typescript", "tsx") and ctx.file.status != ADDED:
+            base = parsed(ctx, "base", language)
+            if isinstance(base, Parsed):
+                for line, message in pipelined(p, base, lines):
+                    yield CONTINUATION_HOISTED.finding(ctx.path, line, message)
+        if side == "head" and language == "go":
+            for line, message in unguarded_map_writes(p, lines):
+                yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
+        if side == "head" and language == "java":
+            for line, message in unsafe_static_writes(p, lines):
+                yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
 
 
 # --- DC701 ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The tree rules' documentation (DC701-DC703): data only, no tree-sitter import."""
+"""The tree rules' documentation (DC701-DC707): data only, no tree-sitter import."""
 
 from __future__ import annotations
 
@@ -37,8 +37,14 @@ BACKGROUND_CODE_CHANGED = Rule(
 
         The burden of proof is on the change: `warning` unless the unit's syntax tree is
         identical on both sides once comments, logging/print calls and formatting are removed
-        (`info` then, and the message says which were needed). A new background unit is always
-        a `warning`, and so is one removed outright."""),
+        (`info` then, and the message says which were needed). The other removals the proof may
+        use: a conditional without `else` whose body only logs (`if err != nil { log… }`, its
+        condition assigning nothing; the calls the condition makes are kept); TypeScript type
+        annotations; error messages (strings without interpolation inside `throw`/`raise`, and `if (c) { throw X; } throw X;` read as `throw X;` when `c` calls and
+        assigns nothing); a version number (`VERSION = "8.1.1"`, a constant named like a version
+        holding a dotted number); a Ruby keyword parameter with a default that the method never
+        reads (not when a bare `super`, `binding` or `eval` could read it). A new background unit
+        is always a `warning`, and so is one removed outright."""),
     why_bad=dedent("""\
         Background code runs many times at once, retries, and runs in an order nobody chose.
         Line patterns miss most such changes (a changed lock renewal, a reordered completion
@@ -48,7 +54,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         Background code is recognised per file: a class registered as a job in another file is
         only found through its base class, mixin or annotation, or through `job_paths`.
         The proof is syntactic: a renamed variable or reordered statements count as a change,
-        and a logging call whose arguments have side effects is removed as if it had none.
+        and a logging call (or a log-only condition, or an error message) whose expressions have
+        side effects is removed as if they had none. Code that matches an error's text, or
+        branches on the version constant's value, is not seen to change.
         Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
         system is recognised only from the manifests at the top of the repository."""),
     example=dedent("""\
@@ -208,4 +216,110 @@ CHECK_THEN_ACT = Rule(
         await prisma.subscription.upsert({ where: { userId }, create: { userId }, update: {} })"""),
 )
 
-RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT)
+UNGUARDED_MAP_WRITE = Rule(
+    id="DC706",
+    name="unguarded-map-write",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "concurrency-tested"),
+    summary="A Go map field of a mutex-less struct, or a Java static HashMap/ArrayList/SimpleDateFormat…, is changed with no lock.",
+    languages=("go", "java"),
+    what_it_does=dedent("""\
+        Reads the file's syntax tree for struct types with a field of map type and no lock field
+        (`sync.Mutex`, `sync.RWMutex`, `sync.Map`, a `Locker`; embedded or named), and reports
+        a method of such a type that writes the map through its receiver (`r.m[k] = v`,
+        `r.m[k]++`, `r.m[k] += n`, `delete(r.m, k)`) without calling `Lock`/`RLock` itself.
+        Reported at the first such write of each method, when the write or the map field's
+        declaration is on a changed line. Methods named `…Locked` are skipped (the convention
+        for "the caller holds the lock").
+
+        Java: a `static` field whose type or initial value is a class that is not thread-safe
+        (HashMap, HashSet, ArrayList, LinkedList, TreeMap, ArrayDeque, SimpleDateFormat,
+        DecimalFormat, NumberFormat, MessageFormat…) on which a method that changes it (`put`,
+        `remove`, `add`, `clear`, `compute`, `merge`; `format`/`parse` for formatters, which
+        keep state in the instance) is called outside a `synchronized` block or method, a
+        static initializer, or a method that takes a `Lock`. Reported at the first such call
+        per field, when it or the field's declaration is on a changed line."""),
+    why_bad=dedent("""\
+        A value whose methods are called from several goroutines (a result backend, an enqueuer,
+        a worker pool's cache) then writes one map concurrently. Go maps are not safe for that:
+        the runtime aborts the whole process with "fatal error: concurrent map writes", or a
+        reader sees a half-written map. Tests that call the methods one at a time pass. A
+        static field in Java is shared by every thread of the JVM: a HashMap written by two
+        threads loses entries (or, resized at once, loops forever), and a SimpleDateFormat used
+        by two threads returns wrong dates."""),
+    known_problems=dedent("""\
+        The rule cannot see which goroutines call the method: a type used by one goroutine only
+        is reported too (say so in the checklist). A lock taken by every caller, or a lock in
+        another struct, is not seen. Only maps declared as fields of a struct in the same file
+        are followed (in Java, static fields only: an instance field of a shared singleton is
+        not seen). Go files are parsed for it only when the family admits them (job code, a
+        job system's source, `job_paths`) or when their changed lines mention `map[` or
+        `delete(`; Java files only when the family admits them (they name an executor, a
+        thread, a scheduler or a listener, or belong to a job system)."""),
+    example=dedent("""\
+        type Enqueuer struct {
+            knownJobs map[string]int64
+        }
+
+        func (e *Enqueuer) addToKnownJobs(name string) {
+            e.knownJobs[name] = time.Now().Unix()   // Enqueue runs on many goroutines
+        }"""),
+    use_instead=dedent("""\
+        Guard the map with a mutex held by every method that reads or writes it, or use sync.Map:
+
+        type Enqueuer struct {
+            mu        sync.Mutex
+            knownJobs map[string]int64
+        }
+
+        func (e *Enqueuer) addToKnownJobs(name string) {
+            e.mu.Lock()
+            defer e.mu.Unlock()
+            e.knownJobs[name] = time.Now().Unix()
+        }"""),
+)
+
+CONTINUATION_HOISTED = Rule(
+    id="DC707",
+    name="no-longer-waits",
+    category="concurrency",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="JS/TS: a call that ran in a promise's `.then`/`.catch` now runs before the promise settles.",
+    languages=("javascript", "typescript"),
+    what_it_does=dedent("""\
+        Compares each changed function with its counterpart on the base, read as syntax trees: a
+        call (by its callee, `this._sendNext`) that the base made only inside callbacks given to
+        `.then`, `.catch` or `.finally` within the function, and that the head makes outside any
+        such callback. Reported at the head's call, when it is on a changed line. Logging calls
+        are ignored."""),
+    why_bad=dedent("""\
+        The call usually starts the next piece of work (the next publish, the next job, the next
+        poll). Made in the continuation, one piece is in flight at a time; made before the
+        promise settles, several are, and their completions arrive in any order. Code written
+        for one at a time then breaks: `pending.shift()` on completion removes the oldest entry,
+        not the one that completed; a counter or cursor is read and written by overlapping
+        pieces."""),
+    known_problems=dedent("""\
+        Only promise chains in one function are followed: a call moved from after an `await` to
+        before it is not seen, nor one moved into another function. Callees are compared by their
+        text. Only JS/TS files the tree rules read are checked (they name a job or queue API,
+        belong to a job system, or match `job_paths`)."""),
+    example=dedent("""\
+        publishNext() {
+            const message = this.queue.shift();
+            this.unconfirmed.push(message);
+            const sent = this.channel.publish(message);
+            this.publishNext();                      // was in .then below: now several are in flight
+            return sent.then(() => { this.unconfirmed.shift(); message.resolve(); });
+        }"""),
+    use_instead=dedent("""\
+        Keep the next call in the continuation, or make the completion find its own entry (by id,
+        not by position) and say in the checklist how many may be in flight:
+
+        sent.then(() => { this.unconfirmed.delete(message.id); message.resolve(); })"""),
+)
+
+RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
+         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)

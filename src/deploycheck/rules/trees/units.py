@@ -5,6 +5,9 @@ formatting are removed (the policy of rules/python/equiv.py, for tree-sitter tre
 
 from __future__ import annotations
 
+import re
+from itertools import combinations
+
 from .parse import Parsed
 
 # Node types that are units, per language, and the types among them that only contain others.
@@ -35,6 +38,8 @@ CONTAINERS = {"class", "module", "singleton_class", "class_declaration", "interf
 LOG_METHODS = frozenset({
     "debug", "info", "warn", "warning", "error", "fatal", "trace", "log", "debugf", "infof", "warnf", "errorf",
     "fatalf", "tracef", "printf", "println", "print", "debugw", "infow", "warnw", "errorw", "verbose", "notice",
+    # Go's log/slog
+    "debugcontext", "infocontext", "warncontext", "errorcontext", "logattrs",
 })
 _PRINTS = frozenset({"puts", "print", "p", "pp", "println", "fmt.println", "fmt.printf", "fmt.print",
                      "system.out.println", "system.err.println", "system.out.printf", "system.err.printf"})
@@ -150,6 +155,49 @@ _STATEMENT_PARENTS = {"body_statement", "then", "else", "do_block", "block", "be
                       "do", "block_body", "chunk", "source_file", "expression_case", "default_case"}
 
 
+# A conditional whose only effect is to log: `if err != nil { log.Printf(…) }`, `log.warn(x) if c`.
+# With the "logging" step it goes with its condition (whose calls are treated as the logging
+# call's own arguments are: as if without side effects), unless it has an else branch, a Go
+# initializer, or its condition assigns or increments something.
+_CONDITIONALS = {"if_statement", "if", "unless", "if_modifier", "unless_modifier", "if_expression"}
+_BODIES = {"block", "statement_list", "then", "statement_block", "statements", "control_structure_body",
+           "parenthesized_statements"}
+_WRITES = {"=", ":=", "++", "--", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "<<=", ">>=", "||=", "&&=", "??="}
+
+
+def _writes(node, p: Parsed) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.child_count == 0:
+            if p.text(n) in _WRITES:
+                return True
+            continue
+        stack.extend(n.children)
+    return False
+
+
+def _only_logs(node, p: Parsed) -> bool:
+    """A body made only of logging statements (and of conditionals that only log), or empty."""
+    if "comment" in node.type:
+        return True
+    if node.type in _BODIES:
+        return all(_only_logs(c, p) for c in node.named_children)
+    return is_logging(node, p) or is_log_guard(node, p)
+
+
+def is_log_guard(node, p: Parsed) -> bool:
+    if node.type not in _CONDITIONALS:
+        return False
+    condition = node.child_by_field_name("condition")
+    if condition is None or _writes(condition, p) or node.child_by_field_name("initializer") is not None:
+        return False
+    if node.child_by_field_name("alternative") is not None or any(c.type in ("else", "elsif") for c in node.named_children):
+        return False
+    bodies = [c for c in node.named_children if c.id != condition.id]
+    return bool(bodies) and all(_only_logs(c, p) for c in bodies)
+
+
 # TypeScript's types never run: with the "annotations" step these nodes are dropped, and a cast
 # or a non-null assertion is read as the expression it wraps.
 _TS_TYPE_ONLY = {"type_annotation", "type_arguments", "type_parameters", "opt_type_annotation", "asserts_annotation",
@@ -157,49 +205,199 @@ _TS_TYPE_ONLY = {"type_annotation", "type_arguments", "type_parameters", "opt_ty
 _TS_WRAPPERS = {"as_expression", "satisfies_expression", "non_null_expression"}
 
 
-def dump(node, p: Parsed, logging: bool, annotations: bool = False) -> str:
-    """The node as an S-expression of every token, without comments (and logging statements,
-    and TypeScript types)."""
-    types_only = annotations and p.language in ("typescript", "tsx")
-    out: list[str] = []
+# The "messages" step: the text of an error raised or thrown is not behaviour. Strings inside a
+# throw/raise are read as one placeholder, and `if (c) throw X; throw X;` (both paths throw the
+# same once messages are placeholders, `c` calls and assigns nothing) as `throw X;`.
+_STRINGS = {"string", "string_literal", "template_string", "interpreted_string_literal", "raw_string_literal",
+            "line_string_literal", "multi_line_string_literal", "text_block", "heredoc_body"}
+_THROWS = {"throw_statement"}
+_MESSAGE = "\u00abmessage\u00bb"
+
+
+def _is_throw(node, p: Parsed) -> bool:
+    if node.type == "expression_statement" and node.named_child_count == 1:
+        node = node.named_children[0]
+    if node.type in _THROWS or (node.type == "jump_expression" and p.text(node).startswith("throw")):
+        return True
+    if node.type == "call" and node.child_by_field_name("receiver") is None:  # Ruby `raise X, "…"`
+        method = node.child_by_field_name("method")
+        return method is not None and p.text(method) in ("raise", "fail")
+    return False
+
+
+def _calls(node) -> bool:
     stack = [node]
     while stack:
         n = stack.pop()
+        if "call" in n.type or "invocation" in n.type or "creation" in n.type or n.type == "new_expression":
+            return True
+        stack.extend(n.children)
+    return False
+
+
+def _redundant_throw_guard(node, following, p: Parsed, flags) -> bool:
+    """``if (c) { throw X; }`` followed by the same ``throw X;``: either way X is thrown."""
+    if following is None or node.type not in _CONDITIONALS or not _is_throw(following, p):
+        return False
+    condition = node.child_by_field_name("condition")
+    if (condition is None or _writes(condition, p) or _calls(condition)
+            or node.child_by_field_name("initializer") is not None
+            or node.child_by_field_name("alternative") is not None
+            or any(c.type in ("else", "elsif") for c in node.named_children)):
+        return False
+    body = [c for c in node.named_children if c.id != condition.id]
+    while len(body) == 1 and body[0].type in _BODIES:
+        body = [c for c in body[0].named_children if "comment" not in c.type]
+    return len(body) == 1 and _is_throw(body[0], p) and dump(body[0], p, *flags) == dump(following, p, *flags)
+
+
+# The "version" step: a version number assigned to a constant named like one (`VERSION = "8.1.1"`).
+_VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[-.+][0-9A-Za-z.]+)?$")
+_ASSIGNMENTS = {"assignment", "variable_declarator", "const_spec", "var_spec", "property_declaration",
+                "expression_list", "literal_value"}
+
+
+def _is_version_string(node, p: Parsed) -> bool:
+    text = p.text(node).strip("'\"`")
+    if not _VERSION_VALUE.match(text):
+        return False
+    holder = node.parent
+    while holder is not None and holder.type in ("expression_list",):
+        holder = holder.parent
+    if holder is None or holder.type not in _ASSIGNMENTS:
+        return False
+    name = holder.child_by_field_name("left") or holder.child_by_field_name("name")
+    return name is not None and "VERSION" in p.text(name).upper() and name.end_byte <= node.start_byte
+
+
+# The "parameters" step: a Ruby keyword parameter with a default that the method never reads. No
+# caller in the change passes it (or the call would change too); one elsewhere that still does
+# gets an ArgumentError on every call, at once, not a race. Not when the body could read it
+# without naming it (a bare `super` forwards it, `binding`, `local_variables`, `eval`).
+_READS_ALL_LOCALS = {"super", "binding", "local_variables", "eval", "instance_eval", "method"}
+
+
+def _unused_keywords(params, p: Parsed) -> set[int]:
+    method = params.parent
+    body = method.child_by_field_name("body") if method is not None else None
+    names: set[str] = set()
+    stack = [body] if body is not None else []
+    while stack:
+        n = stack.pop()
+        if n.child_count == 0:
+            names.add(p.text(n))
+            continue
+        stack.extend(n.children)
+    if names & _READS_ALL_LOCALS:
+        return set()
+    unused = set()
+    for child in params.named_children:
+        name = child.child_by_field_name("name")
+        if child.type == "keyword_parameter" and child.child_by_field_name("value") is not None \
+                and name is not None and p.text(name) not in names:
+            unused.add(child.id)
+    return unused
+
+
+def _condition_calls(condition, p: Parsed) -> list[str]:
+    """The text of each outermost call in a condition, in order."""
+    out, stack = [], [condition] if condition is not None else []
+    while stack:
+        n = stack.pop()
+        if "call" in n.type or "invocation" in n.type or "creation" in n.type or n.type == "new_expression":
+            out.append(" ".join(p.text(n).split()))
+            continue
+        stack.extend(reversed(n.children))
+    return out
+
+
+def _plain(string) -> bool:
+    """A string literal without interpolation (`"#{charge!}"` runs code: it is not only a message)."""
+    stack = list(string.children)
+    while stack:
+        n = stack.pop()
+        if "interpolation" in n.type or "substitution" in n.type or n.type == "template_substitution":
+            return False
+        stack.extend(n.children)
+    return True
+
+
+def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bool = False,
+         version: bool = False, parameters: bool = False) -> str:
+    """The node as an S-expression of every token, without comments (and logging statements,
+    TypeScript types, error messages, a version number, unused keyword parameters)."""
+    flags = (logging, annotations, messages, version, parameters)
+    types_only = annotations and p.language in ("typescript", "tsx")
+    out: list[str] = []
+    stack = [(node, False)]
+    while stack:
+        n, in_throw = stack.pop()
         if isinstance(n, str):
             out.append(n)
             continue
         if "comment" in n.type or (types_only and n.type in _TS_TYPE_ONLY):
             continue
         if types_only and n.type in _TS_WRAPPERS and n.named_child_count:
-            stack.append(n.named_children[0])
+            stack.append((n.named_children[0], in_throw))
+            continue
+        if n.type in _STRINGS and ((in_throw and messages and _plain(n)) or (version and _is_version_string(n, p))):
+            out.append(_MESSAGE if in_throw else "\u00abversion\u00bb")
             continue
         if n.child_count == 0:
             out.append(p.text(n))
             continue
         out.append("(" + n.type)
-        stack.append(")")
+        stack.append((")", False))
         children = n.children
         if logging and n.type in _STATEMENT_PARENTS:
-            children = [c for c in children if not is_logging(c, p)]
-        stack.extend(reversed(children))
+            kept = []
+            for c in children:
+                if is_logging(c, p):
+                    continue
+                if is_log_guard(c, p):
+                    # The guard goes, but not the calls its condition makes: `if (!lock.tryLock())
+                    # log.warn(…)` removed is a lock no longer taken. `c` and `!c` read the same.
+                    calls = _condition_calls(c.child_by_field_name("condition"), p)
+                    if calls:
+                        kept.append("(guard " + " ".join(calls) + ")")
+                    continue
+                kept.append(c)
+            children = kept
+        if messages and n.type in _STATEMENT_PARENTS:
+            named = [c for c in children if not isinstance(c, str) and c.is_named and "comment" not in c.type]
+            after = {a.id: b for a, b in zip(named, named[1:])}
+            children = [c for c in children
+                        if isinstance(c, str) or not _redundant_throw_guard(c, after.get(c.id), p, flags)]
+        if parameters and n.type == "method_parameters":
+            unused = _unused_keywords(n, p)
+            children = [c for c in children if c.is_named and c.id not in unused]  # and no commas
+        in_throw = in_throw or (messages and _is_throw(n, p))
+        stack.extend((c, in_throw) for c in reversed(children))
     return " ".join(out)
 
 
+_STEPS = ("logging", "annotations", "messages", "version", "parameters")
+
+
 def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str, ...] | None:
-    """("formatting",) or ("formatting", "logging") when the two units are the same tree once
-    comments, formatting (and logging) are removed; None when they differ."""
+    """("formatting",) or ("formatting", "logging", …): the fewest steps after which the two units
+    are the same tree (comments and formatting are always removed); None when they differ."""
     if dump(base, base_p, False) == dump(head, head_p, False):
         return ("formatting",)
-    if dump(base, base_p, True) == dump(head, head_p, True):
-        return ("formatting", "logging")
-    if dump(base, base_p, False, True) == dump(head, head_p, False, True):
-        return ("formatting", "annotations")
-    if dump(base, base_p, True, True) == dump(head, head_p, True, True):
-        return ("formatting", "logging", "annotations")
+    # Each step only removes or blanks: units that differ with every step differ with any fewer.
+    if dump(base, base_p, True, True, True, True, True) != dump(head, head_p, True, True, True, True, True):
+        return None
+    for size in range(1, len(_STEPS) + 1):
+        for combo in combinations(_STEPS, size):
+            flags = [step in combo for step in _STEPS]
+            if dump(base, base_p, *flags) == dump(head, head_p, *flags):
+                return ("formatting",) + combo
     return None
 
 
-_WORDS = {"formatting": "comments or formatting", "logging": "logging calls", "annotations": "type annotations"}
+_WORDS = {"formatting": "comments or formatting", "logging": "logging calls (or conditions that only decide whether to log)",
+          "annotations": "type annotations", "messages": "error messages", "version": "a version number",
+          "parameters": "an unused keyword parameter (a caller still passing it now fails at once)"}
 
 
 def describe(proof: tuple[str, ...]) -> str:

@@ -1,0 +1,213 @@
+"""A Go map field written by a method with no lock, or a Java static collection or formatter
+that is not thread-safe changed outside `synchronized` (DC706).
+
+Read from the file's tree: a struct type with a field of map type and no lock field
+(`sync.Mutex`, `sync.RWMutex`, embedded or named), and a method of that type that writes the
+map (`r.m[k] = v`, `r.m[k]++`, `r.m[k] += n`, `delete(r.m, k)`) without calling any `Lock`
+itself. A value whose methods are called from several goroutines (a backend, an enqueuer, a
+cache of a worker pool) then writes one map concurrently, and the Go runtime aborts the process
+with "concurrent map writes". Reported at the write, when the write or the map's declaration is
+on a changed line.
+"""
+
+from __future__ import annotations
+
+from .parse import Parsed
+
+# Types that serialise access themselves: a struct holding one guards its maps (or means to).
+_GUARDS = ("Mutex", "RWMutex", "sync.Map", "Locker")
+
+
+def _structs(p: Parsed) -> dict[str, tuple[dict[str, int], bool]]:
+    """Struct name -> ({map field: 1-based line of its declaration}, has a lock field)."""
+    out: dict[str, tuple[dict[str, int], bool]] = {}
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type == "type_spec":
+            name, body = n.child_by_field_name("name"), n.child_by_field_name("type")
+            if name is not None and body is not None and body.type == "struct_type":
+                maps: dict[str, int] = {}
+                guarded = False
+                for lst in body.named_children:
+                    for field in lst.named_children if lst.type == "field_declaration_list" else ():
+                        if field.type != "field_declaration":
+                            continue
+                        ftype = field.child_by_field_name("type")
+                        text = p.text(ftype) if ftype is not None else ""
+                        if any(g in text for g in _GUARDS):
+                            guarded = True
+                        elif ftype is not None and ftype.type == "map_type":
+                            for i in range(field.child_count):
+                                if field.field_name_for_child(i) == "name":
+                                    maps[p.text(field.children[i])] = field.start_point[0] + 1
+                out[p.text(name)] = (maps, guarded)
+            continue
+        stack.extend(n.children)
+    return out
+
+
+def _receiver(method, p: Parsed) -> tuple[str, str] | None:
+    """(receiver variable, type name) of a method: ``func (e *Enqueuer) …`` -> ("e", "Enqueuer")."""
+    params = method.child_by_field_name("receiver")
+    decl = params.named_children[0] if params is not None and params.named_child_count else None
+    if decl is None:
+        return None
+    name, rtype = decl.child_by_field_name("name"), decl.child_by_field_name("type")
+    if name is None or rtype is None:
+        return None
+    type_name = p.text(rtype).lstrip("*").split("[")[0].strip()
+    return p.text(name), type_name
+
+
+def _field_of(node, receiver: str, p: Parsed) -> str | None:
+    """``m`` when ``node`` is ``receiver.m``."""
+    if node is not None and node.type == "selector_expression":
+        operand, field = node.child_by_field_name("operand"), node.child_by_field_name("field")
+        if operand is not None and field is not None and p.text(operand) == receiver:
+            return p.text(field)
+    return None
+
+
+def _writes_and_locks(body, receiver: str, p: Parsed) -> tuple[list[tuple[int, str]], bool]:
+    """The (line, field) of each map write through ``receiver`` in ``body``, and whether the body
+    calls a ``Lock``. Function literals count as the method's own code (a deferred unlock, too)."""
+    writes, locks = [], False
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        targets = []
+        if n.type == "assignment_statement":
+            left = n.child_by_field_name("left")
+            targets = [t for t in (left.named_children if left is not None else ()) if t.type == "index_expression"]
+        elif n.type in ("inc_statement", "dec_statement") and n.named_child_count:
+            targets = [t for t in n.named_children[:1] if t.type == "index_expression"]
+        elif n.type == "call_expression":
+            fn, args = n.child_by_field_name("function"), n.child_by_field_name("arguments")
+            name = p.text(fn) if fn is not None else ""
+            if name.rsplit(".", 1)[-1] in ("Lock", "RLock", "TryLock"):
+                locks = True
+            if name == "delete" and args is not None and args.named_child_count:
+                field = _field_of(args.named_children[0], receiver, p)
+                if field is not None:
+                    writes.append((n.start_point[0] + 1, field))
+        for target in targets:
+            field = _field_of(target.child_by_field_name("operand"), receiver, p)
+            if field is not None:
+                writes.append((n.start_point[0] + 1, field))
+        stack.extend(n.children)
+    return sorted(writes), locks
+
+
+def unguarded_map_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line of the write, message) for each method writing an unguarded map field of its struct."""
+    structs = {name: (maps, guarded) for name, (maps, guarded) in _structs(p).items() if maps and not guarded}
+    if not structs:
+        return []
+    out = []
+    for method in p.root.named_children:
+        if method.type != "method_declaration":
+            continue
+        receiver = _receiver(method, p)
+        body = method.child_by_field_name("body")
+        if receiver is None or body is None or receiver[1] not in structs:
+            continue
+        name = p.text(method.child_by_field_name("name"))
+        if name.lower().endswith("locked"):
+            continue  # the convention for "the caller holds the lock"
+        maps = structs[receiver[1]][0]
+        writes, locks = _writes_and_locks(body, receiver[0], p)
+        if locks:
+            continue
+        for line, field in writes:
+            if field in maps and (line in lines or maps[field] in lines):
+                out.append((line, f"`{receiver[1]}.{name}` writes the map `{field}` (declared at line {maps[field]}) "
+                                  f"with no lock, and `{receiver[1]}` holds no mutex: two goroutines calling its methods "
+                                  "at once write the map concurrently, which the Go runtime aborts on "
+                                  "(\"concurrent map writes\")."))
+                break  # one finding per method
+    return out
+
+
+# --- Java: a static collection or formatter that is not thread-safe, used from a method -------
+
+# Types whose instances must not be used by two threads at once without a lock.
+_UNSAFE = {"HashMap", "HashSet", "ArrayList", "LinkedList", "TreeMap", "TreeSet", "LinkedHashMap", "LinkedHashSet",
+           "ArrayDeque", "PriorityQueue", "IdentityHashMap", "WeakHashMap", "SimpleDateFormat", "DecimalFormat",
+           "NumberFormat", "MessageFormat"}
+# Their methods that change them (formatters keep parse/format state in the instance).
+_MUTATORS = {"put", "putAll", "putIfAbsent", "remove", "removeIf", "add", "addAll", "addFirst", "addLast", "clear",
+             "compute", "computeIfAbsent", "computeIfPresent", "merge", "replace", "replaceAll", "retainAll",
+             "removeAll", "set", "poll", "offer", "push", "pop", "sort", "format", "parse", "parseObject",
+             "applyPattern", "setTimeZone"}
+
+
+def _unsafe_statics(p: Parsed) -> dict[str, tuple[str, int]]:
+    """Static field name -> (its non-thread-safe type, 1-based line of the declaration)."""
+    out: dict[str, tuple[str, int]] = {}
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type == "field_declaration":
+            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
+            if modifiers is None or not any(c.type == "static" for c in modifiers.children):
+                continue
+            declared = p.text(n.child_by_field_name("type") or n).split("<")[0].strip()
+            for i in range(n.child_count):
+                if n.field_name_for_child(i) != "declarator":
+                    continue
+                decl = n.children[i]
+                name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+                made = ""
+                if value is not None and value.type == "object_creation_expression":
+                    made = p.text(value.child_by_field_name("type") or value).split("<")[0].strip()
+                kind = made if made in _UNSAFE else declared if declared in _UNSAFE and not made else ""
+                if name is not None and kind:
+                    out[p.text(name)] = (kind, n.start_point[0] + 1)
+            continue
+        stack.extend(n.children)
+    return out
+
+
+def _guarded(node, p: Parsed) -> bool:
+    """Inside a `synchronized` block or method, a static initializer (run once, by one thread), or
+    a method that takes a `Lock` (`lock.lock()`)."""
+    n = node.parent
+    while n is not None:
+        if n.type in ("synchronized_statement", "static_initializer"):
+            return True
+        if n.type in ("method_declaration", "constructor_declaration"):
+            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
+            if modifiers is not None and any(c.type == "synchronized" for c in modifiers.children):
+                return True
+            return ".lock()" in p.text(n) or ".writeLock()" in p.text(n)
+        n = n.parent
+    return False
+
+
+def unsafe_static_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line, message) for each unguarded mutating call on a static non-thread-safe field."""
+    statics = _unsafe_statics(p)
+    if not statics:
+        return []
+    out, seen = [], set()
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.children)
+        if n.type != "method_invocation":
+            continue
+        obj, name = n.child_by_field_name("object"), n.child_by_field_name("name")
+        if obj is None or name is None or p.text(name) not in _MUTATORS:
+            continue
+        field = p.text(obj.child_by_field_name("field")) if obj.type == "field_access" else p.text(obj)
+        if field not in statics or field in seen:
+            continue
+        kind, declared = statics[field]
+        line = n.start_point[0] + 1
+        if (line in lines or declared in lines) and not _guarded(n, p):
+            seen.add(field)
+            out.append((line, f"`{field}` is a static {kind} (line {declared}), shared by every thread, and "
+                              f"`{p.text(name)}` changes it here outside any `synchronized`: two threads at once "
+                              "corrupt it (lost entries, an endless loop in a resized map, wrong parsed values)."))
+    return sorted(out)

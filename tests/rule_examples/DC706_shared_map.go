@@ -1,0 +1,42 @@
+// path: enqueue.go
+package work
+
+import "sync"
+
+type Enqueuer struct {
+	Namespace string
+	knownJobs map[string]int64
+	pending   map[string]int
+}
+
+func NewEnqueuer(ns string) *Enqueuer {
+	e := &Enqueuer{Namespace: ns, knownJobs: make(map[string]int64), pending: map[string]int{}}
+	e.knownJobs["boot"] = 0  // ok: DC706 (a constructor, not a method: nothing shares the value yet)
+	return e
+}
+
+func (e *Enqueuer) addToKnownJobs(name string, now int64) {
+	if _, ok := e.knownJobs[name]; !ok {  // ok: DC706 (a read)
+		e.knownJobs[name] = now + 300  // error: DC706
+	}
+}
+
+func (e *Enqueuer) done(name string) {
+	e.pending[name]--  // error: DC706
+	delete(e.pending, name)  // ok: DC706 (one finding per method)
+}
+
+func (e *Enqueuer) forgetLocked(name string) {
+	delete(e.knownJobs, name)  // ok: DC706 (the caller holds the lock, by convention)
+}
+
+type Registry struct {
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+func (r *Registry) Add(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.names[name] = false  // ok: DC706 (the struct holds a mutex)
+}
