@@ -283,8 +283,11 @@ def glance(ctx: "Context", checklist: Checklist, sources: Sources, width: int) -
         out.extend(finding_block(finding, sources, width))
         out.append(Text(""))
     count = len(scan.active)
+    flagging = sum(1 for f in scan.active if f.flags)
+    # `scan` counts the findings that flag the change: say how the rows above relate to it
+    counted = f" ({flagging} flag the change, {count - flagging} context)" if flagging != count else ""
     out.extend(wrapped(
-        f"{count} finding{'s' if count != 1 else ''}; {len(checklist.questions)} questions follow. {DRAFT_HINT}",
+        f"{count} finding{'s' if count != 1 else ''}{counted}; {len(checklist.questions)} questions follow. {DRAFT_HINT}",
         width, style="dim",
     ))
     return out
@@ -578,7 +581,9 @@ class Walk:
             return Answer(answer)
         keep = default.details if default and default.answer == answer else None
         edit = typed.details if typed and typed.answer == answer else None
-        self.prompter.say(Text(f"Details for '{answer}': {inert(need.prompt)}", style="cyan"))
+        # One line: Enter submits (the new-user trial typed several lines and the rest went to the
+        # next question); `:e` opens $EDITOR for a longer answer (prompts.EDIT).
+        self.prompter.say(Text(f"Details for '{answer}': {inert(need.prompt)} (one line, Enter submits; :e opens your editor)", style="cyan"))
         while True:
             try:
                 details = self._with_help(q, lambda: self.prompter.line("Details", keep, edit, moves=True))

@@ -114,6 +114,8 @@ def markdown_block(
         lines.append(
             f"deploycheck flagged {len(flagged)} finding{'s' if len(flagged) != 1 else ''} in "
             f"{len(files)} file{'s' if len(files) != 1 else ''} (compared with {st.code(base_ref)})."
+            # the table lists every active finding: say what the rows beyond the count are
+            + (f" {_context_note(len(active) - len(flagged))}" if len(active) > len(flagged) else "")
         )
     else:  # `check --force`: the author answered the checklist although nothing was flagged
         lines.append(
@@ -170,3 +172,8 @@ def markdown_for(ctx, checklist: Checklist, answers: Mapping[str, Answer], recor
         web=_web_base(remote, ctx.change.head_sha),
         concurrency_test=concurrency_test(ctx, answers), test_run=test_run,
     )
+
+
+def _context_note(n: int) -> str:
+    """The findings shown that do not flag the change (info), so that the count and the rows agree."""
+    return f"{n} more {'is' if n == 1 else 'are'} context (info) and need{'s' if n == 1 else ''} no answer."
