@@ -287,3 +287,91 @@ def test_a_test_helper_no_production_code_imports_stays_quiet(attack) -> None:
     commit(repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB, "tests/test_reserve.py": "from tests.helpers.reserve import reserve_stock\n"}, "tests")
     proc = verify(repo, "--base", "main")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# --- red team 3 ---
+
+ROOT = Path(__file__).resolve().parents[1]
+# A package that, once imported, leaves a mark in the checkout: what a branch can commit as
+# `pip/`, `venv/` or `deploycheck/` at its root.
+HIJACK = 'import pathlib\npathlib.Path(__file__).resolve().parents[1].joinpath("HIJACKED").write_text(__name__)\n'
+
+
+def _hijacking_checkout(attack, tmp_path: Path) -> Path:
+    """A CI-like clone of a branch that commits `pip/`, `venv/` and `deploycheck/` packages at its root."""
+    repo = attack.repo
+    commit(repo, {f"{name}/{part}": HIJACK for name in ("pip", "venv", "deploycheck") for part in ("__init__.py", "__main__.py")},
+           "tooling")
+    git(repo, "push", "-q", "--no-verify", "origin", "attack")
+    ci = tmp_path / "ci"
+    git(tmp_path, "clone", "-q", "--branch", "attack", f"file://{attack.remote}", str(ci))
+    return ci
+
+
+def _install_commands(spec: str) -> list[tuple[str, dict[str, str]]]:
+    """Every shipped CI install step, as a shell script and the variables its step sets."""
+    import yaml
+
+    from deploycheck.commands.init import template
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"][1]
+    workflow = yaml.safe_load(template("github-workflow.yml"))["jobs"]["deploycheck"]["steps"]
+    (install,) = [s["run"] for s in workflow if s.get("name") == "Install deploycheck"]
+    out = [(action["run"], {"DEPLOYCHECK_SPEC": spec, "DEPLOYCHECK_ACTION_PATH": spec}),
+           (install.replace("__DEPLOYCHECK_PIP_SPEC__", spec), {})]
+    for text in (template("gitlab-ci.yml"), (ROOT / "ci/gitlab/deploycheck.gitlab-ci.yml").read_text()):
+        out.append((yaml.safe_load(text)["deploycheck"]["script"][0], {"DEPLOYCHECK_PIP_SPEC": spec}))
+    return out
+
+
+def test_the_shipped_ci_install_steps_never_run_code_from_the_branch(attack, tmp_path: Path) -> None:
+    """The GitHub Action, the workflow `init` writes and both GitLab jobs ran `python -m venv` /
+    `python -m pip` in the checkout of the branch under test, and `python -m` imports from the
+    working directory first: a branch committing `pip/__main__.py` (or `venv/`) ran its own code
+    in the gate's job, which could install a `deploycheck` that always passes."""
+    import os
+    import subprocess
+    import sys
+
+    ci = _hijacking_checkout(attack, tmp_path)
+    env = {**git_env(), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "RUNNER_TEMP": str(tmp_path / "runner"), "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    (tmp_path / "runner").mkdir()
+    for script, variables in _install_commands(str(tmp_path / "no-such-distribution")):
+        subprocess.run(["bash", "-e", "-c", script], cwd=ci, env={**env, **variables},
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert not (ci / "HIJACKED").exists(), f"the branch's {(ci / 'HIJACKED').read_text()} ran in: {script}"
+
+
+def test_the_plain_pre_push_hook_never_runs_a_deploycheck_package_from_the_work_tree(attack, tmp_path: Path) -> None:
+    """The hook's launcher ran `python -m deploycheck` in the work tree: a branch committing a
+    `deploycheck/` package replaced the gate on the machine of whoever pushed it."""
+    import sys
+
+    from dcflow import remote_has, run_git
+
+    from deploycheck.commands.hook import hook_script
+
+    ci = _hijacking_checkout(attack, tmp_path)
+    # Written as `deploycheck hook install` writes it (running that in `ci` would import the branch's package).
+    hook = ci / ".git/hooks/pre-push"
+    hook.write_text(hook_script("pre-push", sys.executable))
+    hook.chmod(0o755)
+    git(ci, "checkout", "-q", "-b", "again")
+    proc = run_git(ci, "push", "origin", "again")
+    assert not (ci / "HIJACKED").exists()
+    assert proc.returncode != 0 and remote_has(attack, "again") is None, proc.stderr
+
+
+def test_a_tag_pushed_to_a_branch_is_checked_by_the_plain_pre_push_hook(attack) -> None:
+    """The hook skipped every line whose LOCAL ref is a tag, so `git push origin v1:refs/heads/x`
+    put the risky commit on a branch unchecked (exit 0). A tag pushed as a tag is still skipped."""
+    from dcflow import remote_has, run_dc, run_git
+
+    repo = attack.repo
+    assert run_dc(repo, "hook", "install").returncode == 0
+    git(repo, "tag", "v1", "attack")
+    proc = run_git(repo, "push", "origin", "v1:refs/heads/shipit")
+    assert proc.returncode != 0 and remote_has(attack, "shipit") is None, proc.stderr
+    assert "deploycheck: blocked" in proc.stderr
+    assert run_git(repo, "push", "origin", "v1").returncode == 0  # a release tag: not a branch
