@@ -375,3 +375,58 @@ def test_a_tag_pushed_to_a_branch_is_checked_by_the_plain_pre_push_hook(attack) 
     assert proc.returncode != 0 and remote_has(attack, "shipit") is None, proc.stderr
     assert "deploycheck: blocked" in proc.stderr
     assert run_git(repo, "push", "origin", "v1").returncode == 0  # a release tag: not a branch
+
+
+@pytest.mark.parametrize("importer_path, importer", [
+    ("inventory/jobs.py", "from tests.helpers import (\n    reserve,\n)\n"),  # isort's and black's wrapping
+    ("inventory/jobs.py", "from tests.helpers import \\\n    reserve\n"),
+    ("inventory/jobs.py", "import os; import tests.helpers.reserve\n"),
+    ("inventory/jobs.py", "reserve = __import__('tests.helpers.reserve')\n"),
+    ("inventory/jobs.py", "import importlib\nreserve = importlib.import_module('tests.helpers.reserve')\n"),
+    ("inventory/celery.py", "from celery import Celery\napp = Celery('inventory', include=['tests.helpers.reserve'])\n"),
+    ("Procfile", "worker: celery -A tests.helpers.reserve worker --concurrency 8\n"),
+    ("deploy/crontab", "*/5 * * * * python tests/helpers/reserve.py\n"),
+])
+def test_production_code_loading_a_test_module_in_any_form_flags(tmp_path: Path, importer_path: str, importer: str) -> None:
+    """The import check of the second pass read one line at a time: an import wrapped in
+    parentheses or after a backslash (as isort and black write long ones), after a `;`, a module
+    named in a string (importlib, Celery's `include`), or named by a Procfile or crontab, let the
+    lost update in tests/helpers/reserve.py run in production unread (exit 0)."""
+    from dcflow import make_project
+
+    project = make_project(tmp_path, {
+        importer_path: importer, "tests/__init__.py": "", "tests/helpers/__init__.py": "",
+        "tests/helpers/reserve.py": "def reserve_stock(pid, n):\n    pass\n",
+    })
+    git(project.repo, "checkout", "-q", "-b", "attack")
+    commit(project.repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB}, "test helper")
+    proc = verify(project.repo, "--base", "main", "--format", "json")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["flagged_files"] == ["tests/helpers/reserve.py"], proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("importer_path, importer", [
+    ("inventory/jobs.py", "from tests import (\n    helpers,\n)\n"),  # the package, not the changed module in it
+    ("docs/testing.md", "Run `python tests/helpers/reserve.py` or import tests.helpers.reserve.\n"),
+    ("tests/test_reserve.py", "from tests.helpers import (\n    reserve,\n)\n"),
+    ("inventory/jobs.py", "# reserve stock, see tests\nRESERVE = 'reserve'\n"),
+])
+def test_a_test_module_production_code_does_not_load_stays_quiet(tmp_path: Path, importer_path: str, importer: str) -> None:
+    from dcflow import make_project
+
+    project = make_project(tmp_path, {
+        importer_path: importer, "tests/__init__.py": "", "tests/helpers/__init__.py": "",
+        "tests/helpers/reserve.py": "def reserve_stock(pid, n):\n    pass\n",
+    })
+    git(project.repo, "checkout", "-q", "-b", "attack")
+    commit(project.repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB}, "test helper")
+    proc = verify(project.repo, "--base", "main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("importer_path, importer", [
+    ("Makefile", "test:\n\tpytest tests/helpers/reserve.py\n"),
+    ("noxfile.py", "def tests(session):\n    session.run('pytest', 'tests/helpers/reserve.py')\n"),
+    ("inventory/jobs.py", "HELP = 'see tests.helpers.reserve for an example'\n"),
+])
+def test_tooling_that_only_runs_a_test_module_stays_quiet(tmp_path: Path, importer_path: str, importer: str) -> None:
+    test_a_test_module_production_code_does_not_load_stays_quiet(tmp_path, importer_path, importer)

@@ -53,7 +53,8 @@ says exactly why:
 The category is the file's role when its path tells it (`migration`, `job`, `queue`; `config`
 for `.gitattributes`), else `shared-state`: unread code could hold any of the hazards, and shared state is where most of
 them land. Test files are not reported (no rule analyses them), except a Python file under a test
-path that production code imports (an import line in a non-test file at head names its module):
+path that production code loads (a non-test file at head imports it, names its module in a string, or runs it
+from a Procfile or crontab):
 it runs in production, unread.""",
     why_bad="""\
 A gate that passes what it could not read can be walked around on purpose: one NUL byte in a
@@ -347,10 +348,17 @@ def _packs_skip_as_production_code(path: str) -> bool:
     )
 
 
-# An import line in production code that names a module with a test-like part: the only lines
-# that can make a file under a test path run in production (one `git grep` per scan finds them).
-_TEST_IMPORT = r"^\s*(from|import)\s.*\b(tests?|testing|conftest|test_\w+|\w+_test)\b"
+# A test-like part of a module name: the only names that can make a file under a test path run in
+# production. One `git grep` per scan lists the production files that mention one; those are read.
+_TEST_WORD = r"\b(tests?|testing|conftest|test_\w+|\w+_test)\b"
 _imports_memo: dict[tuple[str, str], dict[str, str]] = {}
+# Files that describe code rather than run it: a mention there loads nothing.
+_DOC_EXTENSIONS = frozenset("md rst txt adoc".split())
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+# A string that is a whole dotted path: a file name or a sentence in a string is no module.
+_MODULE_STRING = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+")
+# A Python file run by path (`python tests/x.py` in a crontab); `pytest tests/x.py` runs a test.
+_PY_RUN = re.compile(r"\bpython[\d.]*\s+(?:-[A-Za-z]+\s+)*([\w./-]+\.py)\b")
 
 
 def _module_names(path: str) -> set[str]:
@@ -363,48 +371,81 @@ def _module_names(path: str) -> set[str]:
     return {".".join(parts[start:]) for start in range(len(parts)) if testish and testish[-1] >= start}
 
 
-def _imported_names(line: str, importer: str) -> set[str]:
-    """The modules an import line may load (``from a import b`` may load ``a`` or ``a.b``);
-    relative imports resolved from ``importer``'s folder."""
-    line = line.split("#", 1)[0].strip().replace("(", " ").replace(")", " ")
-    if line.startswith("import "):
-        return {item.split(" as ")[0].strip() for item in line[7:].split(",") if item.strip()}
-    source, _, names = line[5:].partition(" import ")
-    source = source.strip()
-    if source.startswith("."):
-        dots = len(source) - len(source.lstrip("."))
-        package = importer.split("/")[:-1]
-        package = package[: len(package) - (dots - 1)] if dots > 1 else package
-        source = ".".join(package + ([source.lstrip(".")] if source.lstrip(".") else []))
-    out = {source}
-    out.update(f"{source}.{n.split(' as ')[0].strip()}" for n in names.split(",") if n.strip())
+def _with_prefixes(module: str, into: set[str]) -> None:
+    """``a.b.c`` loads ``a``, ``a.b`` and ``a.b.c``."""
+    parts = module.strip().split(".")
+    into.update(".".join(parts[:end]) for end in range(1, len(parts) + 1) if all(parts[:end]))
+
+
+def _python_loads(data: bytes, importer: str) -> set[str]:
+    """The modules Python source ``data`` (at path ``importer``) imports, and every dotted name in
+    one of its strings (`importlib.import_module("tests.x")`, Celery's `include=[...]`, a dotted
+    task path), each with its prefixes. Read with ``ast`` (never run), so imports wrapped in
+    parentheses or after a backslash (as isort and black write long ones) or a `;` are seen;
+    a file that does not parse here counts for every dotted name in its text."""
+    import ast
+
+    out: set[str] = set()
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        for name in _DOTTED.findall(data.decode("utf-8", "replace")):
+            _with_prefixes(name, out)
+        return out
+    package = importer.split("/")[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                _with_prefixes(alias.name, out)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - (node.level - 1)] if node.level > 1 else (package if node.level else [])
+            module = ".".join(base + ([node.module] if node.module else []))
+            if module:
+                _with_prefixes(module, out)
+            for alias in node.names:
+                _with_prefixes(f"{module}.{alias.name}" if module else alias.name, out)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _MODULE_STRING.fullmatch(node.value.strip()):
+            _with_prefixes(node.value.strip().replace(":", "."), out)  # `pkg.mod:attr` as entry points write it
+    return out
+
+
+def _text_loads(data: bytes) -> set[str]:
+    """What a production file in another language may load: dotted names (`celery -A tests.x`,
+    `python -m tests.x`) and Python files it runs by path (`python tests/x.py`)."""
+    text = data.decode("utf-8", "replace")
+    out = set(_DOTTED.findall(text))
+    out.update(path[:-3].lstrip("./").replace("/", ".") for path in _PY_RUN.findall(text))
     return out
 
 
 def _production_imports(repo) -> dict[str, str]:
-    """Module name -> first production (non-test) file at head that imports it, for every import
-    line naming a test-like module. Memoised per repository and head commit."""
+    """Module name -> first production (non-test) file at head that loads it, for every
+    production file whose text holds a test-like name (Python read as Python; Procfiles,
+    crontabs, compose files read for dotted names and `.py` paths). Memoised per repository and
+    head commit. Red team 3: a one-line pattern missed wrapped imports, `;` and strings."""
     key = (repo.root, repo.head_sha)
     if key not in _imports_memo:
         from .. import gitcmd
 
-        proc = gitcmd.run(["grep", "-z", "-n", "-E", "--no-textconv", "-e", _TEST_IMPORT, repo.head_sha, "--", "*.py"],
+        proc = gitcmd.run(["grep", "-l", "-z", "-I", "-E", "--no-textconv", "-e", _TEST_WORD, repo.head_sha, "--"],
                           repo.root, check=False)
-        found: dict[str, str] = {}
         if proc.returncode not in (0, 1):  # 1: nothing matched
             from ..errors import GitError
 
             raise GitError(f"`git grep` failed while looking for imports of test modules: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
-        # -z output: "<sha>:<path>\0<line>\0<text>\n"
-        for record in proc.stdout.decode("utf-8", "surrogateescape").split("\n"):
-            fields = record.split("\0")
-            if len(fields) < 3:
-                continue
-            importer = fields[0][len(repo.head_sha) + 1:]
-            if is_test_path(importer) or _TEST_FILE.search(importer):
-                continue
-            for name in _imported_names(fields[2], importer):
-                found.setdefault(name, importer)
+        paths = [p[len(repo.head_sha) + 1:] for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+        paths = sorted(p for p in paths if not is_test_path(p) and not _TEST_FILE.search(p)
+                       and not _PACK_SKIPS_AS_NOT_PRODUCTION.search(p) and _extension(p) not in _DOC_EXTENSIONS)
+        found: dict[str, str] = {}
+        if paths:
+            with gitcmd.BlobReader(repo.root) as objects:
+                for importer in paths:
+                    data = objects.blob(repo.head_sha, importer)
+                    if data is None or len(data) > 2_000_000:
+                        continue
+                    names = _python_loads(data, importer) if importer.endswith((".py", ".pyw")) else _text_loads(data)
+                    for name in names:
+                        found.setdefault(name, importer)
         _imports_memo[key] = found
     return _imports_memo[key]
 
