@@ -430,3 +430,74 @@ def test_a_test_module_production_code_does_not_load_stays_quiet(tmp_path: Path,
 ])
 def test_tooling_that_only_runs_a_test_module_stays_quiet(tmp_path: Path, importer_path: str, importer: str) -> None:
     test_a_test_module_production_code_does_not_load_stays_quiet(tmp_path, importer_path, importer)
+
+
+CLEANUP_JAVA = """\
+package com.acme;
+
+public class Cleanup {
+    @Scheduled(fixedRate = 60000)
+    public void purge() {
+        repository.deleteExpired();
+    }
+}
+"""
+
+
+def test_a_java_unicode_escape_that_ends_a_comment_flags(attack, tmp_path: Path) -> None:
+    """javac reads `\\u000a` as a line break before it reads comments: `// audit trail \\u000a
+    repository.deleteAll();` runs deleteAll() in a @Scheduled job, while the tree rules (and a
+    reviewer) saw a comment-only change: DC701 info, PASS (exit 0)."""
+    import shutil
+    import subprocess
+
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "java", "main")
+    path = "src/main/java/com/acme/Cleanup.java"
+    commit(repo, {path: CLEANUP_JAVA}, "cleanup job")
+    git(repo, "push", "-q", "--no-verify", "origin", "java:main")  # main holds the job
+    git(repo, "checkout", "-q", "-b", "hidden")
+    line = "        // audit trail \\u000a repository.deleteAll();\n"
+    commit(repo, {path: CLEANUP_JAVA.replace("deleteExpired();\n", "deleteExpired();\n" + line)}, "comment")
+    proc = verify(repo, "--base", "origin/main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == [path]
+    scan = __import__("dcflow").run_dc(repo, "scan", "--base", "origin/main", "--format", "json", env=__import__("dcflow").dc_env())
+    (finding,) = [f for f in json.loads(scan.stdout)["findings"] if f["rule"] == "DC001"]
+    assert finding["line"] == 7 and "\\u000a (a line break)" in finding["message"]
+    if shutil.which("javac") and shutil.which("java"):  # proof that javac runs the "comment"
+        (tmp_path / "T.java").write_text('public class T { public static void main(String[] a) {\n'
+                                         + line.replace("repository.deleteAll()", 'System.out.println("ran")') + "} }\n")
+        subprocess.run(["javac", "T.java"], cwd=tmp_path, check=True)
+        assert subprocess.run(["java", "T"], cwd=tmp_path, stdout=subprocess.PIPE, text=True).stdout == "ran\n"
+
+
+def test_java_escapes_that_javac_and_readers_agree_on_stay_quiet(attack) -> None:
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "java-text", "main")
+    text = ('package com.acme;\n\npublic class Text {\n    static final String CAFE = "caf\\u00e9";\n'
+            '    static final String RESET = "\\u001b[0m";\n    static final String LITERAL = "\\\\u0041";\n}\n')
+    commit(repo, {"src/main/java/com/acme/Text.java": text}, "text")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_python_zipapp_flags(attack, tmp_path: Path) -> None:
+    """`python bin/reserve.pyz` runs the Python source zipped inside; `.pyz` was no code
+    extension, so a worker shipped that way passed unread (exit 0)."""
+    import subprocess
+    import sys
+    import zipapp
+
+    source = tmp_path / "app"
+    source.mkdir()
+    (source / "__main__.py").write_text('print("reserving")\n')
+    archive = tmp_path / "reserve.pyz"
+    zipapp.create_archive(source, archive, interpreter="/usr/bin/env python3")
+    assert subprocess.run([sys.executable, str(archive)], stdout=subprocess.PIPE, text=True).stdout == "reserving\n"
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "zipapp", "main")
+    commit(repo, {"bin/reserve.pyz": archive.read_bytes()}, "worker")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["bin/reserve.pyz"]

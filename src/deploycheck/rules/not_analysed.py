@@ -109,7 +109,8 @@ _PACK_SKIPS_AS_NOT_PRODUCTION = re.compile(
     r"|(?i:(?:^|/)\.(?:github|circleci|gitlab|buildkite)/)"
 )
 # Compiled code a runtime loads directly: its source is not part of the change.
-COMPILED_EXTENSIONS = frozenset("pyc pyo pyd so dylib dll class jar war ear node wasm whl egg".split())
+# `.pyz`: a zipapp, Python source in a zip that `python app.pyz` runs (red team 3).
+COMPILED_EXTENSIONS = frozenset("pyc pyo pyd so dylib dll class jar war ear node wasm whl egg pyz".split())
 # Interpreters whose scripts deploycheck has rules for, on a `#!` line.
 _SHEBANG = rb"^#![^\n]*\b(?:python[\d.]*|node|nodejs|deno|bun|ts-node|ruby)\b"
 _TEST_FILE = re.compile(
@@ -319,6 +320,10 @@ def _reason(ctx: FileContext) -> str | None:
             return _binary_reason(ctx)
         if ext == "py":
             return _python_reason(ctx)
+        if ext == "java":
+            escaped = _java_escaped_syntax(ctx)
+            if escaped is not None:
+                return escaped
         if ctx.head_text() is None:
             return ctx.cache.get("unread", {}).get("head")
         if ext in PACK_CODE_EXTENSIONS and _packs_skip_as_production_code(fc.path):
@@ -335,6 +340,32 @@ def _reason(ctx: FileContext) -> str | None:
             name = data.split(b"\n", 1)[0].decode("utf-8", "replace")[:60]
             kind = "an executable script" if fc.new_mode == "100755" else "a script (not marked executable, but `python FILE` runs it)"
             return f"it is {kind} ({name}) without a code extension, so no language's rules read it"
+    return None
+
+
+# A Java Unicode escape (JLS 3.3): javac turns `\u000a` into a line break before it reads comments
+# or strings, so `// note \u000a evil();` runs evil(). A backslash starts one only after an even
+# number of backslashes (`"\\u0041"` is text).
+_JAVA_ESCAPE = r"(?<!\\)(?:\\\\)*\\u+([0-9A-Fa-f]{4})"
+
+
+def _java_escaped_syntax(ctx: FileContext) -> str | None:
+    """Why an added Java line is not what javac reads: a Unicode escape that spells a line break
+    or a printable ASCII character (a quote, `*/`, a newline in a comment) changes where comments
+    and strings end for javac alone; every other reader, the tree rules and a reviewer included,
+    sees text (red team 3). Escaped letters outside ASCII and control characters in strings are
+    left alone."""
+    for number in sorted(ctx.added):
+        for m in re.finditer(_JAVA_ESCAPE, ctx.added[number]):
+            code = int(m.group(1), 16)
+            if code in (0x0A, 0x0D) or 0x20 <= code < 0x7F:
+                ctx.cache["not-analysed.line"] = number
+                shown = "a line break" if code in (0x0A, 0x0D) else repr(chr(code))
+                return (
+                    f"line {number} holds the Unicode escape \\u{m.group(1)} ({shown}), which javac reads as that character "
+                    "before it reads comments and strings, so the code it compiles is not the text deploycheck (or a reviewer) "
+                    "reads. Write the character itself"
+                )
     return None
 
 
