@@ -501,3 +501,61 @@ def test_a_python_zipapp_flags(attack, tmp_path: Path) -> None:
     proc = verify(repo, "--base", "main", "--format", "json")
     assert_blocked(proc)
     assert json.loads(proc.stdout)["flagged_files"] == ["bin/reserve.pyz"]
+
+
+CHARGE_JOB_RB = """\
+class ChargeJob
+  include Sidekiq::Job
+
+  def perform(id)
+    invoice = Invoice.find(id)
+    invoice.charge!
+  end
+end
+"""
+EMAIL_WORKER_TS = """\
+import { Worker } from "bullmq";
+
+async function sendEmail(job) {
+  const user = await users.find(job.data.userId);
+  await mailer.send(user.email, job.data.body);
+}
+
+new Worker("email", sendEmail, { connection });
+"""
+
+
+@pytest.mark.parametrize("path, base, anchor, added", [
+    ("src/main/java/com/acme/Cleanup.java", CLEANUP_JAVA, "        repository.deleteExpired();\n",
+     '        log.info("reserved {}", inventory.reserve(orderId, quantity));\n'),
+    ("app/jobs/charge_job.rb", CHARGE_JOB_RB, "    invoice.charge!\n",
+     '    Rails.logger.info("stock left: #{invoice.product.decrement!(:stock)}")\n'),
+    ("src/workers/email.ts", EMAIL_WORKER_TS, "  await mailer.send(user.email, job.data.body);\n",
+     '  console.log("left", await inventory.reserve(job.data.id, 1));\n'),
+])
+def test_a_logging_call_that_acts_is_no_logging_only_change(attack, path: str, base: str, anchor: str, added: str) -> None:
+    """The tree rules prove "behaviour unchanged" by dropping logging statements whole, their
+    arguments included: `log.info("reserved {}", inventory.reserve(orderId, quantity))` added to
+    a @Scheduled job was "changed only in logging calls" (DC701 info) and passed (exit 0)."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "job", "main")
+    commit(repo, {path: base}, "job")
+    git(repo, "push", "-q", "--no-verify", "origin", "job:main")
+    git(repo, "checkout", "-q", "-b", "log-acts")
+    commit(repo, {path: base.replace(anchor, anchor + added)}, "more logging")
+    proc = verify(repo, "--base", "origin/main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == [path]
+
+
+def test_a_logging_call_that_only_reads_is_still_logging_only(attack) -> None:
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "job", "main")
+    path = "src/main/java/com/acme/Cleanup.java"
+    commit(repo, {path: CLEANUP_JAVA}, "job")
+    git(repo, "push", "-q", "--no-verify", "origin", "job:main")
+    git(repo, "checkout", "-q", "-b", "log-reads")
+    added = '        log.info("purged for {} at {}", order.getId(), String.format("%d", limit));\n'
+    commit(repo, {path: CLEANUP_JAVA.replace("deleteExpired();\n", "deleteExpired();\n" + added)}, "logging")
+    proc = verify(repo, "--base", "origin/main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
