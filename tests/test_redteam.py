@@ -559,3 +559,22 @@ def test_a_logging_call_that_only_reads_is_still_logging_only(attack) -> None:
     commit(repo, {path: CLEANUP_JAVA.replace("deleteExpired();\n", "deleteExpired();\n" + added)}, "logging")
     proc = verify(repo, "--base", "origin/main")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_python_logging_call_that_acts_is_no_logging_only_change(tmp_path: Path) -> None:
+    """The same for Python (py_equiv): `logger.info("audit %s", audit.record(pid, qty))` added to
+    a Celery task was "changed only in logging" (DC101 info), PASS. A log line that only formats
+    what it reads stays logging only."""
+    from dcflow import MAIN_JOB, make_project
+
+    project = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    repo = project.repo
+    anchor = '    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)\n'
+    git(repo, "checkout", "-q", "-b", "acts")
+    commit(repo, {"inventory/jobs.py": MAIN_JOB.replace(anchor, anchor + '    logger.info("audit %s", audit.record(pid, qty))\n')}, "log")
+    assert_blocked(verify(repo, "--base", "main"))
+    git(repo, "checkout", "-q", "-b", "reads", "main")
+    quiet = '    logger.info("reserved %s of %s at %s", qty, str(pid), ", ".join([job.name, job.get_id()]))\n'
+    commit(repo, {"inventory/jobs.py": MAIN_JOB.replace(anchor, anchor + quiet)}, "log")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -93,8 +93,9 @@ JOB_CODE_CHANGED = Rule(
         base (a Django model `Task`) or imported from a models module. The shared-state test is
         syntactic: a call named `save()` on a non-database object counts. The proof of an
         unchanged behaviour is syntactic too: renaming a local variable or reordering two
-        independent statements is reported as a change, and a logging call whose arguments have
-        side effects (`log.info(queue.pop())`) is removed as if it had none."""),
+        independent statements is reported as a change. A logging call whose arguments call
+        something with arguments counts as a change; one whose side effect hides in a call
+        without arguments (`log.info(queue.pop())`) is removed as if it had none."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):

@@ -48,7 +48,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         Background code is recognised per file: a class registered as a job in another file is
         only found through its base class, mixin or annotation, or through `job_paths`.
         The proof is syntactic: a renamed variable or reordered statements count as a change,
-        and a logging call whose arguments have side effects is removed as if it had none.
+        and a logging call whose side effect hides in a call without arguments (`queue.poll()`)
+        is removed as if it had none (one that calls something with arguments is a change).
         Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
         system is recognised only from the manifests at the top of the repository."""),
     example=dedent("""\
