@@ -578,3 +578,15 @@ def test_a_python_logging_call_that_acts_is_no_logging_only_change(tmp_path: Pat
     commit(repo, {"inventory/jobs.py": MAIN_JOB.replace(anchor, anchor + quiet)}, "log")
     proc = verify(repo, "--base", "main")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("path", ["bin/reserve.pyw", "inventory/fast_reserve.pyx", "bin/RESERVE.PY"])
+def test_python_under_another_extension_flags(attack, path: str) -> None:
+    """`python bin/reserve.pyw` runs it and Cython compiles `.pyx` into what is imported, but
+    the Python rules read `*.py` only: these passed unread (exit 0)."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "ext", "main")
+    commit(repo, {path: LOST_UPDATE_JOB}, "worker")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == [path]

@@ -318,8 +318,12 @@ def _reason(ctx: FileContext) -> str | None:
     if ext in CODE_EXTENSIONS:
         if fc.binary:
             return _binary_reason(ctx)
-        if ext == "py":
+        if ext == "py" and fc.path.endswith(".py"):
             return _python_reason(ctx)
+        if ext in ("py", "pyw", "pyx"):
+            # `python bin/worker.pyw` (or `.PY`) runs it, and Cython compiles `.pyx` into what is
+            # imported, but the Python rules read `*.py` alone (red team 3).
+            return f"it is Python code named `.{fc.path.rpartition('.')[2]}`, and the Python rules read only `.py` files"
         if ext == "java":
             escaped = _java_escaped_syntax(ctx)
             if escaped is not None:
