@@ -590,3 +590,29 @@ def test_python_under_another_extension_flags(attack, path: str) -> None:
     proc = verify(repo, "--base", "main", "--format", "json")
     assert_blocked(proc)
     assert json.loads(proc.stdout)["flagged_files"] == [path]
+
+
+def test_python_names_spelt_in_letters_python_folds_flag(attack) -> None:
+    """Python folds identifiers with NFKC (PEP 3131): `product.ｓａｖｅ()` calls save(). Every
+    pre-filter read the full-width letters as written, so the lost update in a helper passed as
+    nothing flagged (exit 0); in plain letters it is DC301."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "wide", "main")
+    helper = ("from inventory.models import Product\n\n\ndef reserve_stock(pid, n):\n"
+              "    product = Product.ｏｂｊｅｃｔｓ.ｇｅｔ(pk=pid)\n    product.ｓｔｏｃｋ = product.ｓｔｏｃｋ - n\n    product.ｓａｖｅ()\n")
+    commit(repo, {"inventory/helpers.py": helper}, "helper")
+    import ast
+
+    assert ast.dump(ast.parse(helper)).count("attr='save'") == 1  # what Python runs
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["inventory/helpers.py"]
+
+
+def test_accented_names_and_wide_letters_in_strings_stay_readable(attack) -> None:
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "accents", "main")
+    text = '# naïve café, ｗｉｄｅ\ndef prix_réduit(prix):\n    """ｓａｖｅ"""\n    return prix * 0.9  # ｘ\n'
+    commit(repo, {"inventory/prices.py": text}, "prices")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
