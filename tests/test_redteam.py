@@ -616,3 +616,22 @@ def test_accented_names_and_wide_letters_in_strings_stay_readable(attack) -> Non
     commit(repo, {"inventory/prices.py": text}, "prices")
     proc = verify(repo, "--base", "main")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("path", ["Rakefile", "config.ru"])
+def test_ruby_that_no_rule_reads_flags(attack, path: str) -> None:
+    """A rake task doing a lost update is flagged in lib/tasks/inventory.rake, but the Ruby rules
+    read `.rb` and `.rake` only: the same task in the Rakefile (run by `rake inventory:reserve`
+    from a crontab) passed unread (exit 0)."""
+    task = ("namespace :inventory do\n  task :reserve, [:id, :qty] => :environment do |_t, args|\n"
+            "    product = Product.find(args[:id])\n    product.stock = product.stock - args[:qty].to_i\n"
+            "    product.save!\n  end\nend\n")
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "rake", "main")
+    commit(repo, {"lib/tasks/inventory.rake": task}, "task")
+    assert_blocked(verify(repo, "--base", "main"))  # where the Ruby rules read it
+    git(repo, "checkout", "-q", "-b", "rakefile", "main")
+    commit(repo, {path: task}, "task")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == [path]

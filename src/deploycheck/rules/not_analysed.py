@@ -364,6 +364,11 @@ def _reason(ctx: FileContext) -> str | None:
                 "this path, exclude it in the base branch's .deploycheck/config.yaml"
             )
         return None
+    # Ruby the Ruby rules (which read `.rb` and `.rake`) never see, though it runs in production:
+    # `rake inventory:reserve` from a crontab runs the Rakefile's tasks; a Rack server runs
+    # config.ru (red team 3).
+    if fc.kind == "file" and not fc.binary and (fc.path.rsplit("/", 1)[-1] in ("Rakefile", "rakefile") or ext == "ru"):
+        return "it is Ruby code (a Rakefile's tasks, or a Rack `.ru` file) that runs in production, and no rule reads it"
     # Executable or not: `python bin/reserve` runs a 0644 script just as well (red team, issue 15).
     if not ext and fc.new_mode in ("100755", "100644") and not fc.binary:
         data = _read_raw(ctx)
