@@ -635,3 +635,79 @@ def test_ruby_that_no_rule_reads_flags(attack, path: str) -> None:
     proc = verify(repo, "--base", "main", "--format", "json")
     assert_blocked(proc)
     assert json.loads(proc.stdout)["flagged_files"] == [path]
+
+
+def _gitlab_merge_request(project, branch: str, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A GitLab merge-request pipeline for ``branch``: its clone holds the source branch alone, and
+    the base is CI_MERGE_REQUEST_DIFF_BASE_SHA, the merge-base GitLab computed."""
+    from dcflow import dc_env
+
+    git(project.repo, "push", "-q", "--no-verify", "origin", branch)
+    clone = tmp_path / f"builds-{branch}"
+    git(tmp_path, "clone", "-q", "--single-branch", "--branch", branch, f"file://{project.remote}", str(clone))
+    diff_base = git(project.repo, "merge-base", "origin/main", branch)
+    return clone, dc_env(CI="true", GITLAB_CI="true", CI_PIPELINE_SOURCE="merge_request_event",
+                         CI_MERGE_REQUEST_DIFF_BASE_SHA=diff_base, CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main",
+                         CI_DEFAULT_BRANCH="main", CI_COMMIT_SHA=git(project.repo, "rev-parse", branch))
+
+
+def test_a_gitlab_merge_request_cannot_replay_a_record_main_took_in_after_the_fork(tmp_path: Path) -> None:
+    """main merged a refactor with its signed record, then reverted the refactor. A branch forked
+    before that merge brings the same refactor back with a copy of the record. The replay check
+    read the history of the base, which in a GitLab merge request is CI_MERGE_REQUEST_DIFF_BASE_SHA
+    (the fork point), where the record never was: PASS (exit 0), and merging re-applies the
+    reverted change. (`--base origin/main` refused it already.)"""
+    from dcflow import make_project, run_dc
+
+    project = make_project(tmp_path)
+    fork = project.main_sha
+    repo = project.repo
+    project.flagged_branch("refactor")
+    assert project.assess().returncode == 0
+    git(repo, "commit", "-q", "-m", "record")
+    record = git(repo, "diff", "--name-only", "HEAD~1", "HEAD")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "--no-edit", "refactor")
+    git(repo, "rm", "-q", "inventory/jobs.py")
+    git(repo, "commit", "-q", "-m", "Revert the reservation refactor")
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    git(repo, "checkout", "-q", "-b", "again", fork)
+    git(repo, "checkout", "refactor", "--", "inventory/jobs.py", "tests/test_inventory_concurrency.py", record)
+    git(repo, "commit", "-q", "-m", "bring the refactor back")
+    clone, env = _gitlab_merge_request(project, "again", tmp_path)
+    proc = run_dc(clone, "verify", "--format", "json", env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert [p["code"] for p in json.loads(proc.stdout)["problems"]] == ["invalid-record"]
+
+
+def test_a_gitlab_merge_request_forked_before_a_key_was_removed_is_not_signed_by_it(tmp_path: Path) -> None:
+    """main removes a (stolen) key from allowed_signers; a branch forked before that removal
+    signs its risky change with the key. The GitLab gate read allowed_signers at
+    CI_MERGE_REQUEST_DIFF_BASE_SHA, the fork point, which still trusted it: PASS (exit 0), so
+    removing a key (the remedy docs/security-model.md gives for a stolen one) did not stop it."""
+    from dcflow import make_project, run_dc
+
+    project = make_project(tmp_path)
+    repo = project.repo
+    project.flagged_branch("stolen")
+    assert project.assess().returncode == 0
+    git(repo, "commit", "-q", "-m", "record")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".deploycheck/allowed_signers": "# dev@example.com's key was stolen: removed\n"}, "Revoke a key")
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    clone, env = _gitlab_merge_request(project, "stolen", tmp_path)
+    proc = run_dc(clone, "verify", "--format", "json", env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert [p["code"] for p in json.loads(proc.stdout)["problems"]] == ["untrusted-signer"]
+
+
+@pytest.mark.parametrize("codec", ["rot13", "base64", "zlib_codec"])
+def test_a_coding_declaration_naming_a_codec_that_is_no_text_encoding_is_dc001_not_an_internal_error(attack, codec: str) -> None:
+    """`# coding: rot13` names a codec Python has but will not read source with: deploycheck
+    crashed on it (exit 2, "internal error (LookupError…)") instead of reporting the file."""
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "codec", "main")
+    commit(repo, {"inventory/r.py": f"# coding: {codec}\nk = 1\n"}, "codec")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["inventory/r.py"]

@@ -25,6 +25,26 @@ DECK_NOTES = {
 }
 
 
+def target_tip(ctx: Context) -> str | None:
+    """The commit the target branch is at now, when the CI named the base by an older commit:
+    GitLab's CI_MERGE_REQUEST_DIFF_BASE_SHA is the merge-base, so the signers read there are
+    those of the day the branch forked (a key main has since removed still signed), and the
+    records main gained since (a change merged with its record, then reverted) were not known
+    to it (red team 3). ``origin/<CI_MERGE_REQUEST_TARGET_BRANCH_NAME>``, fetched when missing;
+    None when there is no such CI variable or the branch cannot be had."""
+    from .change import _env, _try_fetch_ref, exact_refs
+
+    target = _env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+    if ctx.change.base_source != "CI_MERGE_REQUEST_DIFF_BASE_SHA" or not target or target.startswith("-") or "\n" in target:
+        return None
+    root, ref = ctx.change.repo_root, f"refs/remotes/origin/{target}"
+    found = exact_refs(root, [ref])
+    if ref not in found and _try_fetch_ref(root, f"origin/{target}"):
+        found = exact_refs(root, [ref])
+    tip = found.get(ref)
+    return tip if tip and tip != ctx.change.base_sha else None
+
+
 def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
     """Signers, config and checklist as the BASE branch has them: a branch cannot vouch for itself."""
     from .signing import parse_allowed_signers, read_allowed_signers
@@ -35,6 +55,10 @@ def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
         source = str(allowed_signers)
     else:
         source = f"{ctx.config.allowed_signers} (at {ctx.change.base_ref})"
+        tip = target_tip(ctx)
+        if tip is not None:  # the target branch's signers today, not those of the fork point
+            base = tip
+            source = f"{ctx.config.allowed_signers} (at origin/{_target_name()})"
         data = gitcmd.show_file(base, ctx.config.allowed_signers, root)
         signers = None if data is None else parse_allowed_signers(data.decode("utf-8", "replace"), source)
     checklists = applicable(load_checklists(root, base, ctx.config.checklists), ctx.scan.active)
@@ -88,10 +112,19 @@ def base_records(ctx: Context) -> BaseRecords:
     from .gate import record_identities
 
     known = BaseRecords()
-    for path, data in history_blobs(ctx.change.repo_root, ctx.change.base_sha, RECORDS_DIR, MAX_BYTES):
-        for identity in record_identities(data):
-            known.identities.setdefault(identity, path)
+    tip = target_tip(ctx)
+    for commit in [ctx.change.base_sha] + ([tip] if tip else []):
+        for path, data in history_blobs(ctx.change.repo_root, commit, RECORDS_DIR, MAX_BYTES):
+            for identity in record_identities(data):
+                known.identities.setdefault(identity, path)
     return known
+
+
+def _target_name() -> str:
+    from .change import _env
+    from .safe import inert
+
+    return inert(_env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME") or "", keep_newlines=False)
 
 
 def record_files(ctx: Context) -> list[RecordFile]:

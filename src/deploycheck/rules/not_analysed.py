@@ -179,6 +179,8 @@ def python_source_text(data: bytes) -> tuple[str | None, str | None]:
         return None, f"it contains a NUL byte at byte {nul + len(data) - len(body):,}"
     try:
         text = body.decode(codec)
+    except LookupError:  # `rot13`, `base64`, `zlib`: codecs, but no text encodings (Python refuses them too)
+        return None, f"its coding declaration names {declared!r}, which is not a text encoding"
     except UnicodeDecodeError as exc:
         where = exc.start + (len(data) - len(body))
         return None, f"it is not valid {codec} (byte {where:,}: {exc.reason}), which is how Python would decode it"
