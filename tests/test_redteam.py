@@ -711,3 +711,51 @@ def test_a_coding_declaration_naming_a_codec_that_is_no_text_encoding_is_dc001_n
     proc = verify(repo, "--base", "main", "--format", "json")
     assert_blocked(proc)
     assert json.loads(proc.stdout)["flagged_files"] == ["inventory/r.py"]
+
+
+def test_a_gitlab_merge_request_is_judged_by_the_targets_configuration_today(tmp_path: Path) -> None:
+    """main excluded inventory/ when the branch forked and has since stopped: the GitLab gate read
+    the configuration at CI_MERGE_REQUEST_DIFF_BASE_SHA (the fork point), still excluding it, and
+    passed the risky job (exit 0)."""
+    from dcflow import RISKY, make_project, run_dc
+
+    project = make_project(tmp_path, {".deploycheck/config.yaml": 'exclude:\n  - "inventory/**"\n'})
+    repo = project.repo
+    git(repo, "checkout", "-q", "-b", "early")
+    commit(repo, RISKY, "refactor")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".deploycheck/config.yaml": "exclude: []\n"}, "Scan inventory/ again")
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    clone, env = _gitlab_merge_request(project, "early", tmp_path)
+    proc = run_dc(clone, "verify", "--format", "json", env=env)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["flagged_files"] == ["inventory/jobs.py"], proc.stdout + proc.stderr
+
+
+# Found by red team 3 and left open (docs/security-model.md, "Third red-team pass").
+
+
+@pytest.mark.xfail(strict=True, reason="the proof of unchanged behaviour still drops a logging call whose side effect hides "
+                                       "in a call without arguments (queue.pop()): telling a getter from a pop needs types")
+def test_a_logging_call_whose_side_effect_takes_no_arguments_is_no_logging_only_change(tmp_path: Path) -> None:
+    from dcflow import MAIN_JOB, make_project
+
+    project = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    anchor = '    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)\n'
+    git(project.repo, "checkout", "-q", "-b", "pop")
+    commit(project.repo, {"inventory/jobs.py": MAIN_JOB.replace(anchor, anchor + '    logger.info("next %s", pending.pop())\n')}, "log")
+    assert_blocked(verify(project.repo, "--base", "main"))
+
+
+@pytest.mark.xfail(strict=True, reason="a test module production loads only through an unchanged test package's "
+                                       "__init__.py (import tests.helpers; its __init__ imports .reserve) is not followed")
+def test_a_test_module_loaded_through_its_packages_init_flags(tmp_path: Path) -> None:
+    from dcflow import make_project
+
+    project = make_project(tmp_path, {
+        "inventory/jobs.py": "from tests.helpers import reserve_stock\n", "tests/__init__.py": "",
+        "tests/helpers/__init__.py": "from .reserve import reserve_stock\n",
+        "tests/helpers/reserve.py": "def reserve_stock(pid, n):\n    pass\n",
+    })
+    git(project.repo, "checkout", "-q", "-b", "attack")
+    commit(project.repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB}, "test helper")
+    assert_blocked(verify(project.repo, "--base", "main"))

@@ -26,23 +26,10 @@ DECK_NOTES = {
 
 
 def target_tip(ctx: Context) -> str | None:
-    """The commit the target branch is at now, when the CI named the base by an older commit:
-    GitLab's CI_MERGE_REQUEST_DIFF_BASE_SHA is the merge-base, so the signers read there are
-    those of the day the branch forked (a key main has since removed still signed), and the
-    records main gained since (a change merged with its record, then reverted) were not known
-    to it (red team 3). ``origin/<CI_MERGE_REQUEST_TARGET_BRANCH_NAME>``, fetched when missing;
-    None when there is no such CI variable or the branch cannot be had."""
-    from .change import _env, _try_fetch_ref, exact_refs
+    """``change.gitlab_target_tip`` of the context's change."""
+    from .change import gitlab_target_tip
 
-    target = _env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
-    if ctx.change.base_source != "CI_MERGE_REQUEST_DIFF_BASE_SHA" or not target or target.startswith("-") or "\n" in target:
-        return None
-    root, ref = ctx.change.repo_root, f"refs/remotes/origin/{target}"
-    found = exact_refs(root, [ref])
-    if ref not in found and _try_fetch_ref(root, f"origin/{target}"):
-        found = exact_refs(root, [ref])
-    tip = found.get(ref)
-    return tip if tip and tip != ctx.change.base_sha else None
+    return gitlab_target_tip(ctx.change)
 
 
 def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
@@ -61,7 +48,7 @@ def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
             source = f"{ctx.config.allowed_signers} (at origin/{_target_name()})"
         data = gitcmd.show_file(base, ctx.config.allowed_signers, root)
         signers = None if data is None else parse_allowed_signers(data.decode("utf-8", "replace"), source)
-    checklists = applicable(load_checklists(root, base, ctx.config.checklists), ctx.scan.active)
+    checklists = applicable(load_checklists(root, target_tip(ctx) or ctx.change.base_sha, ctx.config.checklists), ctx.scan.active)
     return Trust(signers=signers, signers_source=source, config=ctx.config, checklist=checklists[0] if checklists else None)
 
 
