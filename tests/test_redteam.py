@@ -386,6 +386,7 @@ def test_a_tag_pushed_to_a_branch_is_checked_by_the_plain_pre_push_hook(attack) 
     ("inventory/celery.py", "from celery import Celery\napp = Celery('inventory', include=['tests.helpers.reserve'])\n"),
     ("Procfile", "worker: celery -A tests.helpers.reserve worker --concurrency 8\n"),
     ("deploy/crontab", "*/5 * * * * python tests/helpers/reserve.py\n"),
+    ("pyproject.toml", '[project.scripts]\nreserve = "tests.helpers.reserve:reserve_stock"\n'),
 ])
 def test_production_code_loading_a_test_module_in_any_form_flags(tmp_path: Path, importer_path: str, importer: str) -> None:
     """The import check of the second pass read one line at a time: an import wrapped in
@@ -427,6 +428,7 @@ def test_a_test_module_production_code_does_not_load_stays_quiet(tmp_path: Path,
     ("Makefile", "test:\n\tpytest tests/helpers/reserve.py\n"),
     ("noxfile.py", "def tests(session):\n    session.run('pytest', 'tests/helpers/reserve.py')\n"),
     ("inventory/jobs.py", "HELP = 'see tests.helpers.reserve for an example'\n"),
+    (".gitlab-ci.yml", "smoke:\n  script:\n    - python tests/helpers/reserve.py\n"),
 ])
 def test_tooling_that_only_runs_a_test_module_stays_quiet(tmp_path: Path, importer_path: str, importer: str) -> None:
     test_a_test_module_production_code_does_not_load_stays_quiet(tmp_path, importer_path, importer)
@@ -783,3 +785,36 @@ def test_pre_commit_checks_every_ref_of_one_push(attack, tmp_path: Path) -> None
     assert alone.returncode != 0 and remote_has(attack, "attack") is None  # the risky branch alone is blocked
     run_git(repo, "push", "origin", "clean", "attack", env=env)
     assert remote_has(attack, "attack") is None
+
+
+def test_a_folder_symlink_with_a_dot_in_its_name_flags(attack) -> None:
+    """`web/workers.d -> ../test/fixtures`: Node requires `./workers.d/reserve.js`, stored (and
+    judged) as a test fixture, which no rule reads; the second pass flagged folder symlinks
+    without an extension only, so this one passed (exit 0) while the same code at
+    web/reserve.js is flagged."""
+    reserve = ("export async function reserve(Product, id, qty) {\n  const p = await Product.findByPk(id);\n"
+               "  p.stock = p.stock - qty;\n  await p.save();\n}\n")
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "plain", "main")
+    commit(repo, {"web/reserve.js": reserve}, "worker")
+    assert_blocked(verify(repo, "--base", "main"))
+    git(repo, "checkout", "-q", "-b", "linked", "main")
+    (repo / "test/fixtures").mkdir(parents=True)
+    (repo / "test/fixtures/reserve.js").write_text(reserve)
+    (repo / "web").mkdir(exist_ok=True)
+    (repo / "web/workers.d").symlink_to("../test/fixtures")
+    commit(repo, {"web/index.js": 'module.exports = require("./workers.d/reserve.js");\n'}, "worker")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["web/workers.d"]
+
+
+def test_a_symlink_to_a_data_file_stays_quiet(attack) -> None:
+    repo = attack.repo
+    git(repo, "checkout", "-q", "-b", "data", "main")
+    (repo / "config").mkdir()
+    (repo / "config/prod.json").write_text("{}\n")
+    (repo / "config/current.json").symlink_to("prod.json")
+    commit(repo, None, "config")
+    proc = verify(repo, "--base", "main")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
