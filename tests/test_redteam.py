@@ -818,3 +818,22 @@ def test_a_symlink_to_a_data_file_stays_quiet(attack) -> None:
     commit(repo, None, "config")
     proc = verify(repo, "--base", "main")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("attributes", ["*.py -diff", "*.py binary", "inventory/*.py -diff"])
+def test_branch_gitattributes_cannot_hide_the_production_import_of_a_test_module(tmp_path: Path, attributes: str) -> None:
+    """The check that a changed test-path module is imported by production code searched with
+    `git grep`, which reads the work tree's .gitattributes (the branch's): `*.py -diff` made every
+    importer binary, so none was found and the lost update in tests/helpers/reserve.py passed
+    (exit 0; the same before red team 3's rewrite, whose line search read "Binary file matches")."""
+    from dcflow import make_project
+
+    project = make_project(tmp_path, {
+        "inventory/jobs.py": "from tests.helpers.reserve import reserve_stock\n", "tests/__init__.py": "",
+        "tests/helpers/__init__.py": "", "tests/helpers/reserve.py": "def reserve_stock(pid, n):\n    pass\n",
+    })
+    git(project.repo, "checkout", "-q", "-b", "attack")
+    commit(project.repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB, ".gitattributes": attributes + "\n"}, "helper")
+    proc = verify(project.repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["tests/helpers/reserve.py"]

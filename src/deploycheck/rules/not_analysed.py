@@ -522,7 +522,9 @@ def _production_imports(repo) -> dict[str, str]:
     if key not in _imports_memo:
         from .. import gitcmd
 
-        proc = gitcmd.run(["grep", "-l", "-z", "-I", "-E", "--no-textconv", "-e", _TEST_WORD, repo.head_sha, "--"],
+        # No `-I`: git decides what is binary from the work tree's .gitattributes, which the branch
+        # writes (`*.py -diff` hid every importer; red team 3). Binary content is skipped below.
+        proc = gitcmd.run(["grep", "-l", "-z", "-E", "--no-textconv", "-e", _TEST_WORD, repo.head_sha, "--"],
                           repo.root, check=False)
         if proc.returncode not in (0, 1):  # 1: nothing matched
             from ..errors import GitError
@@ -537,7 +539,7 @@ def _production_imports(repo) -> dict[str, str]:
             with gitcmd.BlobReader(repo.root) as objects:
                 for importer in paths:
                     data = objects.blob(repo.head_sha, importer)
-                    if data is None or len(data) > 2_000_000:
+                    if data is None or len(data) > 2_000_000 or b"\0" in data[:8000]:
                         continue
                     names = _python_loads(data, importer) if importer.endswith((".py", ".pyw")) else _text_loads(data)
                     for name in names:
