@@ -837,3 +837,20 @@ def test_branch_gitattributes_cannot_hide_the_production_import_of_a_test_module
     proc = verify(project.repo, "--base", "main", "--format", "json")
     assert_blocked(proc)
     assert json.loads(proc.stdout)["flagged_files"] == ["tests/helpers/reserve.py"]
+
+
+def test_a_javascript_name_written_with_unicode_escapes_flags(attack) -> None:
+    """Node reads `p.\\u0073ave()` as `p.save()`; the pattern rules read the escape as written, so
+    a lost update in web/reserve.js spelt with escapes passed (exit 0) where the plain one is
+    flagged. Escapes inside strings stay quiet."""
+    repo = attack.repo
+    escaped = ("export async function reserve(Product, id, qty) {\n  const p = await Product.findByPk(id);\n"
+               "  p.\\u0073tock = p.\\u0073tock - qty;\n  await p.\\u0073ave();\n}\n")
+    git(repo, "checkout", "-q", "-b", "js-escapes", "main")
+    commit(repo, {"web/reserve.js": escaped}, "worker")
+    proc = verify(repo, "--base", "main", "--format", "json")
+    assert_blocked(proc)
+    assert json.loads(proc.stdout)["flagged_files"] == ["web/reserve.js"]
+    git(repo, "checkout", "-q", "-b", "js-strings", "main")
+    commit(repo, {"web/text.js": 'export const CAFE = "caf\\u00e9"; // \\u0041 in a comment\n'}, "text")
+    assert verify(repo, "--base", "main").returncode == 0

@@ -365,6 +365,10 @@ def _reason(ctx: FileContext) -> str | None:
             escaped = _java_escaped_syntax(ctx)
             if escaped is not None:
                 return escaped
+        if ext in _JS_EXTENSIONS and any("\\u" in text for text in ctx.added.values()):
+            escaped = _js_escaped_identifier(ctx)
+            if escaped is not None:
+                return escaped
         if ctx.head_text() is None:
             return ctx.cache.get("unread", {}).get("head")
         if ext in PACK_CODE_EXTENSIONS and _packs_skip_as_production_code(fc.path):
@@ -393,6 +397,29 @@ def _reason(ctx: FileContext) -> str | None:
 # or strings, so `// note \u000a evil();` runs evil(). A backslash starts one only after an even
 # number of backslashes (`"\\u0041"` is text).
 _JAVA_ESCAPE = r"(?<!\\)(?:\\\\)*\\u+([0-9A-Fa-f]{4})"
+
+
+_JS_EXTENSIONS = frozenset("js jsx mjs cjs ts tsx mts cts".split())
+
+
+def _js_escaped_identifier(ctx: FileContext) -> str | None:
+    """Why an added JavaScript/TypeScript line is not what the pattern rules read: a name written
+    with a Unicode escape outside strings and comments (`p.\\u0073ave()` is `p.save()` to Node,
+    an unknown name to every pattern; red team 3). Escapes inside strings are text and stay."""
+    from .patterns_lex import lex
+
+    text = ctx.head_text()
+    if text is None:
+        return None
+    code = lex(text, "c").code.split("\n")
+    for number in sorted(ctx.added):
+        if 0 < number <= len(code):
+            m = re.search(r"\\u(?:[0-9A-Fa-f]{4}|\{[0-9A-Fa-f]+\})", code[number - 1])
+            if m is not None:
+                ctx.cache["not-analysed.line"] = number
+                return (f"line {number} writes a name with the Unicode escape {m.group(0)}, which the runtime reads as the "
+                        "letter it stands for and no pattern does. Write the name in plain letters")
+    return None
 
 
 def _java_escaped_syntax(ctx: FileContext) -> str | None:
