@@ -467,7 +467,7 @@ def test_init_dry_run_prints_what_it_would_write_and_writes_nothing(tmp_path: Pa
 def test_the_gitlab_include_never_installs_an_unpinned_deploycheck(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     job = yaml.safe_load((root / "ci/gitlab/deploycheck.gitlab-ci.yml").read_text())["deploycheck"]
-    install = job["script"][0].replace("python -m pip install --quiet", "echo")
+    install = job["script"][0].replace("python -I -m pip install --quiet", "echo")
     env = {k: v for k, v in os.environ.items() if k != "DEPLOYCHECK_PIP_SPEC"}
     unset = subprocess.run(["sh", "-c", install], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert unset.returncode != 0 and "set DEPLOYCHECK_PIP_SPEC to a pinned install" in unset.stderr

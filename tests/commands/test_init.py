@@ -118,7 +118,7 @@ def test_all_integrations_on_a_fresh_repository(tmp_path: Path) -> None:
     assert "     pre-commit install --hook-type pre-push" in lines
     assert (repo / ".deploycheck/allowed_signers").read_text() == init.SIGNERS_HEADER
     workflow = (repo / ".github/workflows/deploycheck.yml").read_text()
-    assert 'python -m pip install "deploycheck @ file://' in workflow  # this checkout is a local install
+    assert 'python -I -m pip install "deploycheck @ file://' in workflow  # this checkout is a local install
     config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
     assert config["default_stages"] == ["pre-commit"]
     assert [(r["repo"], [(h["id"], h["entry"], h["language"], h["stages"]) for h in r["hooks"]]) for r in config["repos"]] == [

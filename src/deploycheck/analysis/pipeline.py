@@ -101,7 +101,10 @@ def analyse(
     cwd = cwd or os.getcwd()
     with nullcontext(objects) if objects is not None else BlobReader(cwd) as objects:
         change, deck = compute_change(cwd, base, head, objects)
-        config = config_at(objects, change.base_sha)
+        from ..git.change import gitlab_target_tip
+
+        # A GitLab merge request's base is the fork point; its configuration is the target's today.
+        config = config_at(objects, gitlab_target_tip(change) or change.base_sha)
         per_file = scan_per_file(change, config, objects)
         with blob_reader(change.repo_root, [], objects) as read_blob:
             result = scan_change(change, config, read_blob, per_file)

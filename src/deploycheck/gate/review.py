@@ -339,12 +339,14 @@ def decide_reviews(files: Sequence[Any], inputs: ReviewInputs, needed: int, veri
 
 def _base_identities(ctx: Any) -> dict[str, str]:
     """The identities of every review the base branch holds or held (any commit of its history)."""
-    from .verification import history_blobs
+    from .verification import history_blobs, target_tip
 
     known: dict[str, str] = {}
-    for path, data in history_blobs(ctx.change.repo_root, ctx.change.base_sha, REVIEWS_DIR, MAX_BYTES):
-        for identity in identities(data):
-            known.setdefault(identity, path)
+    tip = target_tip(ctx)  # a GitLab merge request's base is its fork point: the target's history too
+    for commit in [ctx.change.base_sha] + ([tip] if tip else []):
+        for path, data in history_blobs(ctx.change.repo_root, commit, REVIEWS_DIR, MAX_BYTES):
+            for identity in identities(data):
+                known.setdefault(identity, path)
     return known
 
 

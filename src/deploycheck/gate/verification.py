@@ -25,6 +25,13 @@ DECK_NOTES = {
 }
 
 
+def target_tip(ctx: Context) -> str | None:
+    """``change.gitlab_target_tip`` of the context's change."""
+    from ..git.change import gitlab_target_tip
+
+    return gitlab_target_tip(ctx.change)
+
+
 def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
     """Signers, config and checklist as the BASE branch has them: a branch cannot vouch for itself."""
     from ..records.signing import parse_allowed_signers, read_allowed_signers
@@ -35,9 +42,13 @@ def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
         source = str(allowed_signers)
     else:
         source = f"{ctx.config.allowed_signers} (at {ctx.change.base_ref})"
+        tip = target_tip(ctx)
+        if tip is not None:  # the target branch's signers today, not those of the fork point
+            base = tip
+            source = f"{ctx.config.allowed_signers} (at origin/{_target_name()})"
         data = gitcmd.show_file(base, ctx.config.allowed_signers, root)
         signers = None if data is None else parse_allowed_signers(data.decode("utf-8", "replace"), source)
-    checklists = applicable(load_checklists(root, base, ctx.config.checklists), ctx.scan.active)
+    checklists = applicable(load_checklists(root, target_tip(ctx) or ctx.change.base_sha, ctx.config.checklists), ctx.scan.active)
     return Trust(signers=signers, signers_source=source, config=ctx.config, checklist=checklists[0] if checklists else None)
 
 
@@ -88,10 +99,19 @@ def base_records(ctx: Context) -> BaseRecords:
     from .decision import record_identities
 
     known = BaseRecords()
-    for path, data in history_blobs(ctx.change.repo_root, ctx.change.base_sha, RECORDS_DIR, MAX_BYTES):
-        for identity in record_identities(data):
-            known.identities.setdefault(identity, path)
+    tip = target_tip(ctx)
+    for commit in [ctx.change.base_sha] + ([tip] if tip else []):
+        for path, data in history_blobs(ctx.change.repo_root, commit, RECORDS_DIR, MAX_BYTES):
+            for identity in record_identities(data):
+                known.identities.setdefault(identity, path)
     return known
+
+
+def _target_name() -> str:
+    from ..git.change import _env
+    from ..util.safe import inert
+
+    return inert(_env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME") or "", keep_newlines=False)
 
 
 def record_files(ctx: Context) -> list[RecordFile]:

@@ -509,6 +509,25 @@ def _fetch_hint(ref: str) -> str:
     )
 
 
+def gitlab_target_tip(change: Change) -> str | None:
+    """The commit the target branch is at now, when the CI named the base by an older commit:
+    GitLab's CI_MERGE_REQUEST_DIFF_BASE_SHA is the merge-base, so the configuration and signers
+    read there are those of the day the branch forked (a key main has since removed still
+    signed, an `exclude:` main has since dropped still applied), and the records main gained
+    since (a change merged with its record, then reverted) were not known to it (red team 3).
+    ``origin/<CI_MERGE_REQUEST_TARGET_BRANCH_NAME>``, fetched when missing; None outside such a
+    pipeline or when the branch cannot be had (the merge-base then stands)."""
+    target = _env("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+    if change.base_source != "CI_MERGE_REQUEST_DIFF_BASE_SHA" or not target or target.startswith("-") or "\n" in target:
+        return None
+    root, ref = change.repo_root, f"refs/remotes/origin/{target}"
+    found = exact_refs(root, [ref])
+    if ref not in found and _try_fetch_ref(root, f"origin/{target}"):
+        found = exact_refs(root, [ref])
+    tip = found.get(ref)
+    return tip if tip and tip != change.base_sha else None
+
+
 def find_merge_base(root: str, base: BaseChoice, head_sha: str) -> str:
     """merge-base(base, head), deepening a shallow clone step by step before giving up.
 

@@ -54,8 +54,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         Background code is recognised per file: a class registered as a job in another file is
         only found through its base class, mixin or annotation, or through `job_paths`.
         The proof is syntactic: a renamed variable or reordered statements count as a change,
-        and a logging call (or a log-only condition, or an error message) whose expressions have
-        side effects is removed as if they had none. Code that matches an error's text, or
+        and a logging call (or a log-only condition, or an error message) whose side effect
+        hides in a call without arguments (`queue.poll()`) is removed as if it had none (one
+        that calls something with arguments is a change). Code that matches an error's text, or
         branches on the version constant's value, is not seen to change.
         Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
         system is recognised only from the manifests at the top of the repository."""),

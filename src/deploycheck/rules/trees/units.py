@@ -143,10 +143,50 @@ def is_logging(node, p: Parsed) -> bool:
     if not callee or "\n" in callee:
         return False
     callee = callee.replace("?.", ".").replace("&.", ".").replace("::", ".").lower()
-    if callee in _PRINTS:
-        return True
     receiver, _, method = callee.rpartition(".")
-    return method in LOG_METHODS and ("log" in receiver or receiver == "console")
+    if callee not in _PRINTS and not (method in LOG_METHODS and ("log" in receiver or receiver == "console")):
+        return False
+    return not _acts(node, p)
+
+
+# What only a statement that acts has inside its arguments: `log.info("{}", inventory.reserve(id,
+# qty))` reserves, so it is no logging call to drop from the proof (red team 3). Calls without
+# arguments (getters: `order.getId()`, Ruby's `order.id`) and formatting calls are kept as logging.
+_CALLS = {"method_invocation", "call_expression", "call", "function_call", "method_call"}
+_ACTING = {"object_creation_expression", "new_expression", "assignment_expression", "augmented_assignment_expression",
+           "update_expression", "assignment", "operator_assignment", "await_expression", "await", "yield",
+           "yield_expression", "postfix_unary_expression", "prefix_unary_expression"}
+_ARGUMENTS = {"argument_list", "arguments", "value_arguments", "call_suffix"}
+_FORMATTERS = frozenset({"format", "sprintf", "stringify", "join", "tostring", "valueof", "inspect", "to_json",
+                         "to_s", "str", "repr", "fmt.sprintf", "string.format", "json.stringify"})
+
+
+def _has_arguments(node) -> bool:
+    for child in node.children:
+        if child.type in _ARGUMENTS and (child.named_child_count if child.type != "call_suffix" else _has_arguments(child)):
+            return True
+        if child.type in ("annotated_lambda", "do_block", "block") and node.type in _CALLS:
+            return True
+    return False
+
+
+def _acts(call, p: Parsed) -> bool:
+    """Whether anything inside logging call ``call`` (but the call itself) may change state."""
+    stack = list(call.children)
+    while stack:
+        n = stack.pop()
+        if n.type in _ACTING:
+            if n.type in ("postfix_unary_expression", "prefix_unary_expression") and not any(
+                    c.type in ("++", "--") for c in n.children):
+                pass  # `!x`, `-x`, Kotlin's `x!!`: no change
+            else:
+                return True
+        if n.type in _CALLS and _has_arguments(n):
+            name = (_callee(n, p) or "").replace("::", ".").lower()
+            if name not in _FORMATTERS and name.rpartition(".")[2] not in _FORMATTERS:
+                return True
+        stack.extend(n.children)
+    return False
 
 
 _STATEMENT_PARENTS = {"body_statement", "then", "else", "do_block", "block", "begin", "program", "statement_block",
