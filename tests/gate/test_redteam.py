@@ -750,8 +750,6 @@ def test_a_logging_call_whose_side_effect_takes_no_arguments_is_no_logging_only_
     assert_blocked(verify(project.repo, "--base", "main"))
 
 
-@pytest.mark.xfail(strict=True, reason="a test module production loads only through an unchanged test package's "
-                                       "__init__.py (import tests.helpers; its __init__ imports .reserve) is not followed")
 def test_a_test_module_loaded_through_its_packages_init_flags(tmp_path: Path) -> None:
     from support.dcflow import make_project
 

@@ -469,7 +469,8 @@ def _packs_skip_as_production_code(path: str) -> bool:
 
 # A test-like part of a module name: the only names that can make a file under a test path run in
 # production. One `git grep` per scan lists the production files that mention one; those are read.
-_TEST_WORD = r"\b(tests?|testing|conftest|test_\w+|\w+_test)\b"
+_TESTISH_PART = r"tests?|testing|conftest|test_\w+|\w+_test"  # a module name part that makes a test path
+_TEST_WORD = rf"\b({_TESTISH_PART})\b"
 _imports_memo: dict[tuple[str, str], dict[str, str]] = {}
 # Files that describe code rather than run it: a mention there loads nothing. CI and test-runner
 # configuration runs tests, not production.
@@ -489,7 +490,7 @@ def _module_names(path: str) -> set[str]:
     parts = path[:-3].split("/")
     if parts[-1] == "__init__":
         parts = parts[:-1]
-    testish = [i for i, part in enumerate(parts) if re.fullmatch(r"tests?|testing|conftest|test_\w+|\w+_test", part)]
+    testish = [i for i, part in enumerate(parts) if re.fullmatch(_TESTISH_PART, part)]
     return {".".join(parts[start:]) for start in range(len(parts)) if testish and testish[-1] >= start}
 
 
@@ -581,7 +582,35 @@ def _test_file_production_imports(ctx: FileContext) -> str | None:
     if ctx.repo is None or not ctx.path.endswith(".py") or ctx.file.kind != "file":
         return None
     imports = _production_imports(ctx.repo)
-    return next((imports[name] for name in sorted(_module_names(ctx.path)) if name in imports), None)
+    parts = ctx.path[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    for name in sorted(_module_names(ctx.path)):
+        if name in imports:
+            return imports[name]
+        # A package holding the file counts when each __init__.py from it down imports the next
+        # part (`import tests.helpers` runs tests/helpers/__init__.py, which imports .reserve).
+        tail = name.split(".")
+        start = len(parts) - len(tail)
+        for end in range(len(tail) - 1, 0, -1):
+            package = ".".join(tail[:end])
+            if package in imports and _inits_import_down(ctx.repo, parts, start + end):
+                return imports[package]
+    return None
+
+
+def _inits_import_down(repo, parts: list[str], depth: int) -> bool:
+    """Whether the __init__.py of folder ``parts[:depth]`` imports ``parts[depth]``, and so on
+    down to the module itself (each read at head)."""
+    from ..git import gitcmd
+
+    for level in range(depth, len(parts)):
+        folder, child = "/".join(parts[:level]), re.escape(parts[level])
+        proc = gitcmd.run(["cat-file", "blob", f"{repo.head_sha}:{folder}/__init__.py"], repo.root, check=False)
+        text = proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else ""
+        if not re.search(rf"from\s+\.{child}\b|from\s+\.\s+import\b[^#\n]*\b{child}\b|import\s+\*|\b{child}\b\s*=\s*import_module", text):
+            return False
+    return True
 
 
 def detect(ctx: FileContext) -> list[Finding]:
