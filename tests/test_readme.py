@@ -229,22 +229,24 @@ def test_every_command_and_option_in_the_readme_and_docs_exists(capsys):
     assert "install" in re.findall(r"^  (\w+)\s", help_text(capsys, "hook").split("Commands:", 1)[1], re.M)
 
 
-def test_the_rule_table_matches_the_registry():
-    from deploycheck.output.report import render_rules_markdown
-    from update_readme_rules import with_rules_table
+def test_the_rules_reference_is_generated_from_the_registry():
+    # The whole file, not only its table: every rule's section is its documentation as written
+    # on the rule, so an edited rule without a regenerated reference fails here.
+    from update_rules_doc import render_rules_doc
 
-    rules = doc("rules.md")
-    assert with_rules_table(rules, render_rules_markdown()) == rules, (
-        "docs/rules.md's rule table is out of date: run python scripts/update_readme_rules.py"
-    )
+    assert doc("rules.md") == render_rules_doc(), "docs/rules.md is out of date: run python scripts/update_rules_doc.py"
 
 
-def test_the_rule_table_lists_every_rule_once():
+def test_the_rules_reference_has_every_rule_once_in_the_table_and_once_as_a_section():
     from deploycheck.rules import all_rules
 
-    table = doc("rules.md").split("<!-- rules:start -->", 1)[1].split("<!-- rules:end -->", 1)[0]
-    ids = re.findall(r"^\| (DC\d+) \|", table, re.M)
-    assert ids == list(all_rules())
+    rules = doc("rules.md")
+    table = section(rules, "## All rules")
+    assert re.findall(r"^\| \[(DC\d+)\]\(#dc\d+-[a-z0-9-]+\) \|", table, re.M) == list(all_rules())
+    headings = re.findall(r"^## (DC\d+) `([a-z0-9-]+)`$", rules, re.M)
+    assert headings == [(rule.id, rule.name) for rule in all_rules().values()]
+    for rule in all_rules().values():
+        assert f"(#{rule.id.lower()}-{rule.name})" in table
 
 
 def test_the_answers_example_is_a_valid_answers_file():

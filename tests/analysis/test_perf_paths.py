@@ -12,19 +12,12 @@ from pathlib import Path
 import pytest
 
 from support.rule_examples import discover
-from deploycheck.rules import FAMILIES, FILE_GATES, _family, all_rules, detectors, detectors_for
+from deploycheck.rules import FAMILIES, all_rules, detectors, detectors_for, family, family_of
 from deploycheck.rules.patterns import cache as pack_cache
 from deploycheck.rules.patterns.cache import COMPILED_NAME, LazyRegex, compile_packs, decode_pack, encode_pack, load_all
 from deploycheck.rules.patterns.engine import load_packs, parse_pack
 
 PACKS = Path(pack_cache.__file__).parent / "packs"
-
-
-def family_of(rule_id: str) -> str:
-    for name in FAMILIES:
-        if any(rule.id == rule_id for rule in _family(name).RULES):
-            return name
-    raise AssertionError(f"{rule_id} is in no family")
 
 
 def test_every_rule_example_passes_the_gate_of_its_rules_family() -> None:
@@ -34,7 +27,7 @@ def test_every_rule_example_passes_the_gate_of_its_rules_family() -> None:
         path = example.repo_path
         for side in ("head", "base"):
             for expected in example.annotations(side).errors:
-                gate = FILE_GATES.get(family_of(expected.rule))
+                gate = family_of(expected.rule).path_gate
                 if gate is not None:
                     assert gate(path), f"{example.head.name}: {expected.rule} reports on {path}, which its family's gate skips"
                     checked += 1
@@ -42,7 +35,7 @@ def test_every_rule_example_passes_the_gate_of_its_rules_family() -> None:
 
 
 def test_python_gate() -> None:
-    gate = FILE_GATES["deploycheck.rules.python.family"]
+    gate = family("python").path_gate
     assert [gate(p) for p in ("a/jobs.py", "migrations/0001_x.py", "Procfile", "a.pyi", "a.py.txt", "README.md")] == [
         True, True, False, False, False, False,
     ]
@@ -50,8 +43,8 @@ def test_python_gate() -> None:
 
 def test_detectors_for_keeps_registry_order_and_skips_only_gated_families() -> None:
     everything = detectors()
-    python = set(_family("deploycheck.rules.python.family").DETECTORS)
-    trees = set(_family("deploycheck.rules.trees").DETECTORS)
+    python = set(family("python").load().DETECTORS)
+    trees = set(family("trees").load().DETECTORS)
     assert detectors_for("inventory/jobs.py") == tuple(d for d in everything if d not in trees)
     not_python = detectors_for("web/worker.ts")
     assert not_python == tuple(d for d in everything if d not in python)
@@ -60,6 +53,16 @@ def test_detectors_for_keeps_registry_order_and_skips_only_gated_families() -> N
 def test_registry_still_loads_every_family() -> None:
     ids = set(all_rules())
     assert {"DC101", "DC301", "DC150", "DC600"} <= ids
+
+
+def test_the_registry_has_one_record_per_family_and_each_rule_is_in_one() -> None:
+    names = [record.name for record in FAMILIES]
+    assert names == ["python", "patterns", "trees", "parity", "not_analysed"]
+    assert len({record.module for record in FAMILIES}) == len(FAMILIES)
+    assert sum(len(record.load().RULES) for record in FAMILIES) == len(all_rules())
+    for record in FAMILIES:
+        # A family's languages are what its rules say they read (docs/rules.md shows them).
+        assert set(record.languages) == {language for rule in record.load().RULES for language in rule.languages}, record.name
 
 
 # --- compiled packs ---------------------------------------------------------------------------

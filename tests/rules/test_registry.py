@@ -1,5 +1,5 @@
 """The rule registry is complete: every rule is documented in ruff's five sections and has both a
-positive and a negative annotated example in tests/rule_examples/ (see test_rule_examples.py).
+positive and a negative annotated example in tests/rule_examples/<family>/ (see test_rule_examples.py).
 
 Whole-change rules (``deploycheck.rules.parity.WHOLE_CHANGE_RULES``, e.g. DC600 environment
 parity) look at the whole change and the repository's deployment files, so a single annotated

@@ -1,5 +1,10 @@
-"""Annotated rule examples: every file in tests/rule_examples/ must produce exactly the findings
-its comments announce.
+"""Annotated rule examples: every file in tests/rule_examples/<family>/ must produce exactly the
+findings its comments announce.
+
+Where an example goes: in the folder named after the family of the rule registry
+(``deploycheck.rules.FAMILIES``: ``python``, ``patterns``, ``trees``, ``not_analysed``, ``parity``)
+that defines the rule the file is named after (``dc301_*.py`` is about DC301, a ``python`` rule).
+An example may also mark other families' rules (a Sidekiq worker marks DC160 and the tree rules).
 
 How an example file is written (any language):
 
@@ -31,7 +36,23 @@ from pathlib import Path
 
 import pytest
 
-from support.rule_examples import Example, Expected, all_annotations, discover, parse_annotations, run_example
+from support.rule_examples import (
+    EXAMPLES,
+    Example,
+    Expected,
+    all_annotations,
+    discover,
+    family_folders,
+    parse_annotations,
+    run_example,
+)
+
+# Rules no annotated file can show, with the reason; each has scenario tests instead
+# (tests/rules/test_registry.py checks that they exist).
+WITHOUT_EXAMPLES = {
+    "DC600": "environment parity looks at the whole change and the repository's deployment files "
+             "(tests/rules/test_envparity.py)",
+}
 
 
 def _describe(findings) -> str:
@@ -82,3 +103,48 @@ def test_annotation_parser_forms() -> None:
     sql = "-- ok: DC451\nALTER TABLE t ADD COLUMN c int;\n"
     assert [(o.line, o.rule) for o in parse_annotations(sql, "m.sql").oks] == [(2, "DC451")]
     assert parse_annotations("x  # error: DC301\n", "a.base.py", "base").errors == [Expected(1, "DC301", "base")]
+
+
+def test_examples_live_in_the_folders_of_the_registrys_families() -> None:
+    from deploycheck.rules import FAMILIES
+
+    names = {record.name for record in FAMILIES}
+    folders = [folder.name for folder in family_folders()]
+    assert set(folders) <= names, f"tests/rule_examples/ folders that name no family: {sorted(set(folders) - names)}"
+    stray = [p.name for p in EXAMPLES.iterdir() if p.is_file() and not p.name.startswith(".")]
+    assert stray == [], f"examples outside a family folder (move them to tests/rule_examples/<family>/): {stray}"
+
+
+def test_each_example_is_in_the_folder_of_the_rule_it_is_named_after() -> None:
+    import re
+
+    from deploycheck.rules import family_of
+
+    misplaced = []
+    for example in discover():
+        named = re.match(r"(?i)dc\d{3}", example.head.name)
+        assert named, f"{example.family}/{example.head.name}: name an example after its rule (dc301_*.py)"
+        family = family_of(named.group(0).upper()).name
+        if example.family != family:
+            misplaced.append(f"{example.family}/{example.head.name} -> {family}/")
+    assert misplaced == []
+
+
+def test_every_rule_in_the_registry_has_an_example_in_its_familys_folder() -> None:
+    from deploycheck.rules import FAMILIES
+
+    marked: dict[str, set[str]] = {}
+    for example in discover():
+        for side in ("head", "base"):
+            for expected in example.annotations(side).errors:
+                marked.setdefault(expected.rule, set()).add(example.family)
+    missing = [
+        f"{rule.id} ({record.name})"
+        for record in FAMILIES
+        for rule in record.load().RULES
+        if record.name not in marked.get(rule.id, set()) and rule.id not in WITHOUT_EXAMPLES
+    ]
+    assert missing == [], f"rules with no `error:` example in tests/rule_examples/<family>/: {missing}"
+    from deploycheck.rules.parity import WHOLE_CHANGE_RULES
+
+    assert set(WITHOUT_EXAMPLES) <= WHOLE_CHANGE_RULES  # only a whole-change rule may go without

@@ -1,4 +1,7 @@
-"""The annotated rule examples of tests/rule_examples/: found, parsed and scanned for real."""
+"""The annotated rule examples of tests/rule_examples/<family>/: found, parsed and scanned for real.
+
+Each folder is named after a family of the rule registry (``deploycheck.rules.FAMILIES``) and holds
+the examples of that family's rules, named after the rule they are about (``dc301_*.py``)."""
 
 from __future__ import annotations
 
@@ -85,6 +88,11 @@ class Example:
     config: Path | None
 
     @property
+    def family(self) -> str:
+        """The family folder the example lives in (``python``, ``patterns``, …)."""
+        return self.head.parent.name
+
+    @property
     def repo_path(self) -> str:
         return self.annotations("head").path or self.head.name
 
@@ -100,7 +108,17 @@ def _is_companion(name: str) -> bool:
     return stem.endswith(".base") or name.endswith(".base") or name.endswith(".deploycheck.yaml")
 
 
-def discover(folder: Path = EXAMPLES) -> list[Example]:
+def discover(root: Path = EXAMPLES) -> list[Example]:
+    """Every example in every family folder under ``root``, by family then file name."""
+    return [example for folder in family_folders(root) for example in discover_in(folder)]
+
+
+def family_folders(root: Path = EXAMPLES) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def discover_in(folder: Path) -> list[Example]:
+    """The examples of one folder (a family's), each with its base and config companions."""
     examples = []
     for file in sorted(folder.iterdir()):
         name = file.name

@@ -115,9 +115,9 @@ def likely_reads(change: Change, config: Config) -> list[str]:
     side where the head cannot stand for it (a deleted file, a hunk that only removes lines).
     A guess that only decides what is fetched ahead: any other object is still read on demand,
     and one guessed but never read is merely passed over."""
-    from ..rules import FILE_GATES
+    from ..rules import family
 
-    is_python = FILE_GATES["deploycheck.rules.python.family"]
+    is_python = family("python").admits_path
     out = []
     for fc in change.files:
         if fc.binary or fc.kind != "file" or not scannable(fc, config):

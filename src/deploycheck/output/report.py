@@ -330,7 +330,9 @@ def rule_sections(rule: "Rule") -> list[tuple[str, str]]:
     return [(DOC_TITLES[key], getattr(rule, key).strip("\n")) for key in DOC_SECTIONS]
 
 
-def rule_doc_markdown(rule: "Rule") -> str:
+def rule_doc_markdown(rule: "Rule", level: int = 2) -> str:
+    """The documentation sections as Markdown, each under a heading of ``level`` (SARIF's help
+    uses 2; docs/rules.md, where each rule has its own section, 3)."""
     from ..rules.base import DOC_TITLES
 
     code_titles = (DOC_TITLES["example"], DOC_TITLES["use_instead"])
@@ -338,7 +340,7 @@ def rule_doc_markdown(rule: "Rule") -> str:
     for title, body in rule_sections(rule):
         if title in code_titles and body:
             body = _example_markdown(body, rule.languages)
-        parts.append(f"## {title}\n\n{body or 'None known.'}")
+        parts.append(f"{'#' * level} {title}\n\n{body or 'None known.'}")
     return "\n\n".join(parts) + "\n"
 
 

@@ -1,7 +1,11 @@
-"""The rule registry: one table of every rule, and the detectors that report them.
+"""The rule registry: one record per family of rules, and the rules and detectors they provide.
 
-Each family of rules lives in its own module and exposes ``RULES`` (a tuple of Rule) and
-``DETECTORS`` (a tuple of detector functions). This module only gathers them.
+Each family lives in its own module, which exposes ``RULES`` (a tuple of Rule) and ``DETECTORS``
+(a tuple of detector functions). A family's record (``Family``) names that module, the languages
+it reads and its gates; this module only gathers them, importing a family's module on first need.
+Its rules carry their own documentation and are shown by `deploycheck explain`; docs/rules.md is
+generated from this registry (scripts/update_rules_doc.py) and its examples live in
+tests/rule_examples/<family name>/ (CONTRIBUTING.md, "Add a rule").
 """
 
 from __future__ import annotations
@@ -13,18 +17,49 @@ from .python.gate import may_report as _python_may_report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import ModuleType
     from typing import Callable
 
     from .base import Detector
 
-FAMILIES = (
-    "deploycheck.rules.python.family",
-    "deploycheck.rules.patterns.engine",
-    "deploycheck.rules.trees",
-    "deploycheck.rules.parity",
-    # Last, so that the Python file it asks about has been parsed already (python.source memoises).
-    "deploycheck.rules.not_analysed",
-)
+
+class Family:
+    """One family of rules: its name (also the folder of its examples in tests/rule_examples/),
+    the languages it reads, the module that provides its ``RULES`` and ``DETECTORS`` (imported on
+    first need), and its gates.
+
+    ``path_gate(path)`` says from the path alone whether the family can report on a file, so that
+    scanning a change without such files never imports it (importing the Python rules compiles
+    dozens of regular expressions: a large share of a git hook's budget); None reads every file.
+    ``content_gate(ctx)``, for families costly to import, is a second, finer gate asked with the
+    file's context (changed lines, lazily the file) only when the path gate passed.
+    tests/analysis/test_perf_paths.py checks every rule example against these gates."""
+
+    __slots__ = ("name", "languages", "module", "path_gate", "content_gate")
+
+    def __init__(
+        self,
+        name: str,
+        languages: tuple[str, ...],
+        module: str,
+        path_gate: Callable[[str], bool] | None = None,
+        content_gate: Callable[[FileContext], bool] | None = None,
+    ) -> None:
+        self.name, self.languages, self.module = name, languages, module
+        self.path_gate, self.content_gate = path_gate, content_gate
+
+    def load(self) -> ModuleType:
+        """The family's module (imported once)."""
+        return _module(self.module)
+
+    def admits_path(self, path: str) -> bool:
+        return self.path_gate is None or self.path_gate(path)
+
+    def admits(self, ctx: FileContext) -> bool:
+        return self.admits_path(ctx.path) and (self.content_gate is None or self.content_gate(ctx))
+
+    def __repr__(self) -> str:
+        return f"Family({self.name!r}, {self.module!r})"
 
 
 def _python_file(path: str) -> bool:
@@ -41,41 +76,47 @@ def _tree_file(path: str) -> bool:
     return path.lower().endswith(TREE_EXTENSIONS)
 
 
-# Which paths a family's detectors can report on, judged from the path alone, so that scanning
-# a change without such files never imports the family (importing the Python rules compiles
-# dozens of regular expressions: a large share of a git hook's budget). A family missing here
-# reads every file. tests/analysis/test_perf_paths.py checks every rule example against these gates.
-FILE_GATES: dict[str, Callable[[str], bool]] = {
-    "deploycheck.rules.python.family": _python_file,
-    "deploycheck.rules.trees": _tree_file,
-}
+def _trees_may_report(ctx: FileContext) -> bool:
+    # ``python.gate`` explains why the Python family's gate can never turn away a file one of its
+    # detectors would report on; the tree family's own gates live in its package.
+    trees = family("trees").load()
+    return trees.may_analyse_path(ctx.path) and trees.may_report(ctx)
 
 
-# A second, finer gate for families that are costly to import: asked with the file's context
-# (changed lines, lazily the file) only when the path gate passed. ``python.gate`` explains why
-# the Python family's gate can never turn away a file one of its detectors would report on.
-CONTENT_GATES: dict[str, Callable[[FileContext], bool]] = {
-    "deploycheck.rules.python.family": _python_may_report,
-    "deploycheck.rules.trees": lambda ctx: _family("deploycheck.rules.trees").may_analyse_path(ctx.path)
-    and _family("deploycheck.rules.trees").may_report(ctx),
-}
+FAMILIES = (
+    Family("python", ("python",), "deploycheck.rules.python.family", _python_file, _python_may_report),
+    Family("patterns", ("javascript", "ruby", "go", "jvm", "sql", "worker-config"), "deploycheck.rules.patterns.engine"),
+    Family("trees", ("ruby", "javascript", "typescript", "go", "java", "kotlin", "lua"), "deploycheck.rules.trees",
+           _tree_file, _trees_may_report),
+    Family("parity", ("config",), "deploycheck.rules.parity"),
+    # Last, so that the Python file it asks about has been parsed already (python.source memoises).
+    Family("not_analysed", ("python", "javascript", "typescript", "ruby", "go", "jvm", "any"), "deploycheck.rules.not_analysed"),
+)
+
+
+def family(name: str) -> Family:
+    """The record of the family called ``name`` (KeyError for an unknown name)."""
+    for record in FAMILIES:
+        if record.name == name:
+            return record
+    raise KeyError(name)
 
 
 @lru_cache(maxsize=None)
-def _family(name: str):
+def _module(name: str) -> ModuleType:
     return import_module(name)
 
 
 @lru_cache(maxsize=None)
 def _families() -> tuple:
-    return tuple(_family(name) for name in FAMILIES)
+    return tuple(record.load() for record in FAMILIES)
 
 
 @lru_cache(maxsize=None)
 def all_rules() -> dict[str, Rule]:
     table: dict[str, Rule] = {}
-    for family in _families():
-        for rule in family.RULES:
+    for module in _families():
+        for rule in module.RULES:
             if rule.id in table:
                 raise RuntimeError(f"rule id {rule.id} is defined twice")
             table[rule.id] = rule
@@ -83,33 +124,30 @@ def all_rules() -> dict[str, Rule]:
 
 
 def detectors() -> tuple[Detector, ...]:
-    return tuple(d for family in _families() for d in family.DETECTORS)
+    return tuple(d for module in _families() for d in module.DETECTORS)
 
 
 @lru_cache(maxsize=4096)
 def _gated_families(gates: tuple[bool, ...]) -> tuple[Detector, ...]:
-    return tuple(d for name, ok in zip(FAMILIES, gates) if ok for d in _family(name).DETECTORS)
+    return tuple(d for record, ok in zip(FAMILIES, gates) if ok for d in record.load().DETECTORS)
 
 
 def detectors_for(path: str) -> tuple[Detector, ...]:
     """The detectors that may report on ``path``, in registry order; imports only their families."""
-    return _gated_families(tuple(FILE_GATES.get(name, _always)(path) for name in FAMILIES))
-
-
-def _always(path: str) -> bool:
-    return True
+    return _gated_families(tuple(record.admits_path(path) for record in FAMILIES))
 
 
 def detectors_for_file(ctx: FileContext) -> tuple[Detector, ...]:
     """``detectors_for(ctx.path)`` less the families whose content gate turns the file away."""
-    return _gated_families(tuple(_admits(name, ctx) for name in FAMILIES))
+    return _gated_families(tuple(record.admits(ctx) for record in FAMILIES))
 
 
-def _admits(family: str, ctx: FileContext) -> bool:
-    if not FILE_GATES.get(family, _always)(ctx.path):
-        return False
-    gate = CONTENT_GATES.get(family)
-    return gate is None or gate(ctx)
+def family_of(rule_id: str) -> Family:
+    """The record of the family that defines ``rule_id`` (KeyError for an unknown id)."""
+    for record in FAMILIES:
+        if any(rule.id == rule_id for rule in record.load().RULES):
+            return record
+    raise KeyError(rule_id)
 
 
 def get_rule(rule_id: str) -> Rule | None:

@@ -27,6 +27,21 @@ DOC_TITLES = {
 }
 
 
+def rule_docs(what_it_does: str, why_bad: str, known_problems: str, example: str, use_instead: str) -> dict[str, str]:
+    """A rule's documentation sections written as indented triple-quoted strings beside the rule,
+    dedented: prose sections lose their surrounding blank lines, code sections keep their
+    leading spaces (``deploycheck explain`` prints them as written)."""
+    from textwrap import dedent
+
+    return {
+        "what_it_does": dedent(what_it_does).strip(),
+        "why_bad": dedent(why_bad).strip(),
+        "known_problems": dedent(known_problems).strip(),
+        "example": dedent(example).strip("\n"),
+        "use_instead": dedent(use_instead).strip("\n"),
+    }
+
+
 class Rule(Frozen):
     _fields = (
         "id", "name", "category", "severity", "questions", "summary", "what_it_does", "why_bad", "known_problems",

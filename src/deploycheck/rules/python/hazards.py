@@ -13,8 +13,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from ..base import FileContext, Finding, Rule
-from .docs import HAZARD_DOCS
+from ..base import FileContext, Finding, Rule, rule_docs
 from .jobs import JobKind, enclosing_job, job_map, open_mode
 from .gate import HAZARD_TRIGGERS, any_in, may_add_hazard, migration_kind, should_analyse
 from .source import (
@@ -40,34 +39,481 @@ from .source import (
 _Q = ("shared-state", "sequential-assumption")
 
 
-def _rule(rule_id: str, name: str, summary: str, questions: tuple[str, ...] = _Q) -> Rule:
+def _rule(rule_id: str, name: str, summary: str, questions: tuple[str, ...] = _Q, **docs: str) -> Rule:
     return Rule(
         id=rule_id, name=name, category="shared-state", severity="high", questions=questions,
-        summary=summary, languages=("python",), **HAZARD_DOCS[rule_id],
+        summary=summary, languages=("python",), **rule_docs(**docs),
     )
 
 
-LOST_UPDATE = _rule("DC301", "lost-update", "An ORM object's field is read, recomputed from itself and saved without a lock or F() expression.")
-RAW_SQL_LOST_UPDATE = _rule("DC302", "sql-lost-update", "A column is SELECTed, recomputed in Python and written back with UPDATE … SET col = %s.")
-CACHE_LOST_UPDATE = _rule("DC303", "cache-lost-update", "A Redis or cache key is read with get() and written back with set() outside WATCH, a lock or an atomic command.")
-FILE_LOST_UPDATE = _rule("DC304", "file-lost-update", "A job reads a file and rewrites it without a file lock.")
-GLOBAL_LOST_UPDATE = _rule("DC305", "unsynchronised-global-update", "Code run by threads or workers updates a module-level dict/list in place without a lock.")
-CHECK_THEN_ACT = _rule("DC310", "check-then-act", "A row's existence is checked and then it is created, saved or deleted in a separate step.")
-FILE_CHECK_THEN_ACT = _rule("DC311", "file-check-then-act", "A job checks that a file exists (or not) and then writes or removes it in a separate step.")
+LOST_UPDATE = _rule(
+    "DC301", "lost-update", "An ORM object's field is read, recomputed from itself and saved without a lock or F() expression.",
+    what_it_does="""
+        Finds a read-modify-write through an ORM: an object is loaded (`Model.objects.get()`,
+        `.first()`, `get_object_or_404()`, `session.get()`, `session.query(...).one()`, a `for`
+        loop over a queryset), one of its fields is recomputed from its own value
+        (`obj.f = obj.f - n`, `obj.f -= n`, through a temporary, through a helper given the
+        field, `obj.data["k"] += 1`, `obj.tags.append(...)`), and the object is
+        written back (`save()`, `bulk_update()`, `session.commit()`/`flush()`), with no
+        `select_for_update()`/`with_for_update()` on the read, no enclosing lock, and (for
+        SQLAlchemy) no `version_id_col` in the file. A statement or queryset kept in a local
+        variable carries its lock to the read that runs it:
+        `stmt = select(M).where(…).with_for_update()` then `session.execute(stmt).scalar_one()`,
+        or `qs = M.objects.select_for_update()` then `qs.get(…)`, read locked rows.
+
+        Reported from the first changed line of the recomputation to the write (`line` is the
+        recomputation when it is part of the change, `end_line` the `save()`/`commit()`), when
+        any line of the read, the recomputation or the write is added by the change.
+        """,
+    why_bad="""
+        Two workers load the same row, both compute from the same stale value, and the second
+        `save()` silently overwrites the first: a stock decrement, a balance change or a
+        counter increment is lost. Nothing fails, no exception is raised, and a single-worker
+        test or staging environment never shows it. `save()` also writes back every other
+        field as it was read, undoing concurrent changes to them.
+        """,
+    known_problems="""
+        Data flow is followed inside one function only: a helper that loads, changes and saves
+        in different functions is not seen, a statement is followed through plain
+        `name = …` assignments only (not through attributes or containers). `obj.f = helper(obj)`
+        (the whole object handed to a helper) counts as a recomputation of `f` when the helper,
+        defined in the same file, reads that field of its parameter, and always when the helper
+        is defined elsewhere (it cannot be read here, so the change must show it is safe). A version check done inside a custom `save()` (for
+        example django-concurrency's `VersionField`) is not visible; suppress the finding with
+        `# deploycheck: ignore[DC301] versioned model` on the line.
+        """,
+    example="""
+        # main
+        @shared_task
+        def reserve_stock(product_id, quantity):
+            Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
+
+        # branch "minor refactor"
+        @shared_task
+        def reserve_stock(product_id, quantity):
+            product = Product.objects.get(pk=product_id)
+            product.stock = product.stock - quantity     # DC301 from here …
+            product.save()                               # … to here
+        """,
+    use_instead="""
+        Let the database do the arithmetic, or lock the row for the transaction:
+
+        @shared_task
+        def reserve_stock(product_id, quantity):
+            updated = Product.objects.filter(pk=product_id, stock__gte=quantity).update(
+                stock=F("stock") - quantity
+            )
+            if not updated:
+                raise OutOfStock(product_id)
+
+        # or
+        with transaction.atomic():
+            product = Product.objects.select_for_update().get(pk=product_id)
+            product.stock -= quantity
+            product.save(update_fields=["stock"])
+        """,
+)
+RAW_SQL_LOST_UPDATE = _rule(
+    "DC302", "sql-lost-update", "A column is SELECTed, recomputed in Python and written back with UPDATE … SET col = %s.",
+    what_it_does="""
+        Finds raw SQL read-modify-write in one function: a `SELECT col … FROM t` without
+        `FOR UPDATE`/`FOR SHARE` (run by `execute()`, asyncpg's `fetch()`/`fetchrow()`/
+        `fetchval()` or `databases`' `fetch_one()`/`fetch_all()`/`fetch_val()`, as used in arq
+        and asyncio workers), then `UPDATE t SET col = %s` where the new value is a
+        parameter computed in Python (placeholders `%s`, `%(name)s`, `?`, `:name`, `$1`,
+        f-string fields), and the `WHERE` clause does not re-check the column or a version.
+        Reported from the first changed line of the SELECT … UPDATE span to the UPDATE.
+        """,
+    why_bad="""
+        Between the SELECT and the UPDATE another transaction can change the row; the UPDATE
+        then writes a value computed from stale data and the other change is lost. Under the
+        default READ COMMITTED isolation, wrapping both statements in a transaction does not
+        help.
+        """,
+    known_problems="""
+        The SQL must be a literal (or a local variable holding one) in the same function.
+        A function that takes an advisory lock (`pg_advisory_xact_lock`, `GET_LOCK`) or
+        `LOCK TABLE` anywhere is considered serialised.
+        """,
+    example="""
+        cursor.execute("SELECT balance FROM accounts WHERE id = %s", [account_id])
+        balance = cursor.fetchone()[0]
+        cursor.execute("UPDATE accounts SET balance = %s WHERE id = %s", [balance - amount, account_id])
+        """,
+    use_instead="""
+        cursor.execute(
+            "UPDATE accounts SET balance = balance - %s WHERE id = %s AND balance >= %s",
+            [amount, account_id, amount],
+        )
+        if cursor.rowcount == 0:
+            raise InsufficientFunds(account_id)
+        """,
+)
+CACHE_LOST_UPDATE = _rule(
+    "DC303", "cache-lost-update", "A Redis or cache key is read with get() and written back with set() outside WATCH, a lock or an atomic command.",
+    what_it_does="""
+        Finds `value = r.get(key)` (Redis) or `cache.get(key)` (Django cache), followed in the
+        same function by `set(key, …)`/`setex`/`hset` on the same client and key with a value
+        derived from what was read, outside `WATCH`/`MULTI` (a `.watch()` call in the function),
+        a lock, or an atomic command. Reported from the first changed line between the get and
+        the set, ending at the set.
+        """,
+    why_bad="""
+        Two processes read the same value, both compute a new one, and the last `set` wins:
+        counters under-count, quotas are exceeded, cached aggregates go wrong. Redis and
+        memcached execute each command atomically, but not a sequence of two.
+        """,
+    known_problems="""
+        Keys are compared as written (`f"quota:{user_id}"` in both calls); a key built in a
+        variable in one place and inline in the other is not matched. Receivers named like
+        request data or configuration (`request`, `settings`, `environ`, …) are ignored.
+        """,
+    example="""
+        count = int(r.get(f"quota:{user_id}") or 0)
+        r.set(f"quota:{user_id}", count + 1)
+        """,
+    use_instead="""
+        r.incr(f"quota:{user_id}")              # Redis: INCR/INCRBY/HINCRBY, or a Lua script
+        cache.incr(f"quota:{user_id}")          # Django cache (after cache.add(key, 0))
+        """,
+)
+FILE_LOST_UPDATE = _rule(
+    "DC304", "file-lost-update", "A job reads a file and rewrites it without a file lock.",
+    what_it_does="""
+        Finds job code (see DC101) that reads a file (`open(p)`, `p.read_text()`,
+        `json.load(open(p))`) and later rewrites the same path (`open(p, "w")`,
+        `p.write_text()`, `os.replace(tmp, p)`), with no file lock (`fcntl.flock`, `lockf`,
+        `filelock.FileLock`, portalocker, a `with …lock…:` block) in the function.
+        """,
+    why_bad="""
+        Two workers load the same JSON/state file, each adds its change, and the second write
+        replaces the first. Writing through a temporary file and `os.replace` makes the write
+        atomic but does not stop the lost update.
+        """,
+    known_problems="""
+        Paths are compared as written. Only reported in job, queue or worker code, where
+        concurrent runs are expected; a CLI script that does the same is not flagged.
+        """,
+    example="""
+        @shared_task
+        def record_run(name):
+            state = json.loads(STATE_FILE.read_text())
+            state[name] = state.get(name, 0) + 1
+            STATE_FILE.write_text(json.dumps(state))
+        """,
+    use_instead="""
+        Keep shared state in the database (an F() update), or hold a lock across the read and
+        the write:
+
+        @shared_task
+        def record_run(name):
+            with FileLock(f"{STATE_FILE}.lock"):
+                state = json.loads(STATE_FILE.read_text())
+                state[name] = state.get(name, 0) + 1
+                STATE_FILE.write_text(json.dumps(state))
+        """,
+)
+GLOBAL_LOST_UPDATE = _rule(
+    "DC305", "unsynchronised-global-update", "Code run by threads or workers updates a module-level dict/list in place without a lock.",
+    what_it_does="""
+        Finds code run by threads, pools or job workers (see DC101) that updates a module-level
+        dict, list or set in place from its own value: `COUNTS[k] += 1`,
+        `TOTALS[k] = TOTALS.get(k, 0) + n`, `n = TOTALS.get(k, 0)` then `TOTALS[k] = n + 1`,
+        `if k not in SEEN: SEEN[k] = …`, or a `global` rebinding such as `CACHE = CACHE + [x]`,
+        outside a `with lock:` block. A function is worker code when the same file hands it to
+        `threading.Thread(target=…)`, an executor's or pool's `submit`/`map`/`apply_async`
+        (whatever the pool variable is called, e.g. `with ThreadPoolExecutor() as ex`),
+        `asyncio.create_task`/`gather`, or `loop.run_in_executor`. A `with` block counts as a
+        lock when its name says so (`lock`, `mutex`, …) or when the file binds that name to a
+        `threading`/`asyncio`/`multiprocessing` `Lock`, `RLock`, `Semaphore` or `Condition`.
+        """,
+    why_bad="""
+        `+=` on a dict item is a read, an add and a write: threads interleave between them and
+        lose increments. In worker processes (Celery prefork, RQ, multiprocessing) each process
+        has its own copy of the module, so the "shared" value silently diverges per worker and
+        disappears on restart.
+        """,
+    known_problems="""
+        Only module-level names bound to a mutable literal or constructor (`{}`, `[]`, `dict()`,
+        `defaultdict()`, `Counter()`, …) are tracked. A change in place (`append`, `add`,
+        `update`, `pop`, …) is reported when an `if` that tests the same name guards it
+        (`if url not in SEEN: SEEN.add(url)`: check-then-act), and in jobs that run in worker
+        processes (Celery, RQ, Dramatiq, …), where each process changes its own copy; a plain
+        append in a thread or pool worker is one step under the GIL and is not reported, nor are
+        item assignments that do not read the old value. A function handed to a runner in another
+        module is only seen through DC101's other signals (decorators, `job_paths`).
+        """,
+    example="""
+        PROCESSED = {}
+
+        def worker(item):
+            PROCESSED[item.kind] = PROCESSED.get(item.kind, 0) + 1
+
+        with ThreadPoolExecutor() as pool:
+            pool.map(worker, items)
+        """,
+    use_instead="""
+        PROCESSED = Counter()
+        PROCESSED_LOCK = threading.Lock()
+
+        def worker(item):
+            with PROCESSED_LOCK:
+                PROCESSED[item.kind] += 1
+        """,
+)
+CHECK_THEN_ACT = _rule(
+    "DC310", "check-then-act", "A row's existence is checked and then it is created, saved or deleted in a separate step.",
+    what_it_does="""
+        Finds a check followed by an action in a separate step on the same model: `if
+        M.objects.filter(...).exists()` (or `.count()`, `.first()`, a variable loaded with
+        `.first()` tested for None) then `M.objects.create()`, `obj.save()`, `obj.delete()` or
+        `session.add(M(...))` inside the `if` (or after it, when the `if` returns early); and
+        `try: M.objects.get(...) except M.DoesNotExist: M.objects.create(...)`. Not reported
+        when the action is inside `try … except IntegrityError` or a lock, or the check uses
+        `select_for_update()`.
+        """,
+    why_bad="""
+        Between the check and the action another worker can do the same check: both see "not
+        there" and both create it (duplicate rows, double-sent invoices), or both see "there"
+        and both delete or update it. The window is small, which is why tests never hit it and
+        production, with retries and parallel consumers, does.
+        """,
+    known_problems="""
+        Models are matched by name (the model in the check must be the model created or the
+        variable saved). A unique constraint in the database turns the duplicate into an
+        `IntegrityError`; if you rely on that, catch it (then the rule is satisfied).
+        """,
+    example="""
+        if not Invoice.objects.filter(order=order).exists():
+            Invoice.objects.create(order=order, amount=order.total)
+        """,
+    use_instead="""
+        invoice, created = Invoice.objects.get_or_create(order=order, defaults={"amount": order.total})
+        # with a UniqueConstraint on Invoice.order; or:
+        try:
+            with transaction.atomic():
+                Invoice.objects.create(order=order, amount=order.total)
+        except IntegrityError:
+            pass
+        """,
+)
+FILE_CHECK_THEN_ACT = _rule(
+    "DC311", "file-check-then-act", "A job checks that a file exists (or not) and then writes or removes it in a separate step.",
+    what_it_does="""
+        Finds job code (see DC101) that checks for a file (`os.path.exists(p)`,
+        `os.path.isfile(p)`, `p.exists()`) and then, in the `if` or after an early return,
+        writes (`open(p, "w")`, `p.write_text()`), appends or removes (`os.remove(p)`,
+        `p.unlink()`) the same path without a file lock.
+        """,
+    why_bad="""
+        Two workers both see "no file yet" and both write it, one overwriting the other; or
+        both see the file and the second `remove` raises. The check gives a false sense of
+        exclusivity.
+        """,
+    known_problems="""
+        Paths are compared as written. Directory creation (`os.makedirs`) is not reported; use
+        `exist_ok=True`.
+        """,
+    example="""
+        @shared_task
+        def export_report(day):
+            path = EXPORT_DIR / f"{day}.csv"
+            if not path.exists():
+                path.write_text(render_report(day))
+        """,
+    use_instead="""
+        @shared_task
+        def export_report(day):
+            path = EXPORT_DIR / f"{day}.csv"
+            try:
+                with open(path, "x") as fh:   # fails if another worker created it first
+                    fh.write(render_report(day))
+            except FileExistsError:
+                pass
+        """,
+)
 ENQUEUE_BEFORE_COMMIT = _rule(
     "DC340", "enqueue-before-commit",
     "A task is enqueued before the state it needs is committed or written (in a transaction block without on_commit, before save()/commit(), with its file still open); a send moved out of a transaction, or a message moved in two calls (warning).",
     ("sequential-assumption", "shared-state"),
+    what_it_does="""
+        Finds work enqueued before the state it needs is committed or written, in one
+        function: a send (`.delay()`, `.apply_async()`, `send_task()`, `async_task()`,
+        `.enqueue()`, `.send_with_options()`) inside `with transaction.atomic():` (or
+        `session.begin()`, `conn.transaction()`, or a function under `@transaction.atomic`)
+        that is not deferred with `transaction.on_commit()`; a send whose arguments name an
+        object that is `save()`d later in the function, or followed by the session's
+        `commit()`; a send given a file (`f.name`) inside the `with open(…, "w") as f` /
+        `NamedTemporaryFile()` block that writes it. Reported at the send when it is added,
+        or at the `with` line when the block was put around an existing send. A send moved out
+        of the transaction block it was inside on the base side is reported as a `warning`: it
+        now goes out after the commit, which is usually the fix, but it no longer rolls back
+        with the rows and its order relative to the other writes changed. Also a `warning`: a
+        message moved in two calls, a copy enqueued or published (`enqueue`, `publish`,
+        `rpush`, `xadd`, …) and then the original acknowledged or removed (`ack`,
+        `delete_message`, `xack`, `lrem`, …), outside a pipeline.
+        """,
+    why_bad="""
+        The broker delivers at once, the database commits later. A fast worker starts the task
+        before the commit and does not find the row (or reads its old values), and after a
+        rollback the task runs for rows that never existed. A file handed over while still
+        open may be read before its last buffer is flushed. Tests with eager tasks or one slow
+        worker never show it.
+        """,
+    known_problems="""
+        Only sends in the same function as the transaction, save or file are seen; a
+        transaction opened by the caller (or by `ATOMIC_REQUESTS`) is not. A save of another
+        object the task does not read is still reported when the task is given that object.
+        """,
+    example="""
+        def place_order(request):
+            with transaction.atomic():
+                order = Order.objects.create(user=request.user)
+                send_confirmation.delay(order.pk)            # DC340: may run before the commit
+        """,
+    use_instead="""
+        def place_order(request):
+            with transaction.atomic():
+                order = Order.objects.create(user=request.user)
+                transaction.on_commit(lambda: send_confirmation.delay(order.pk))
+        """,
 )
 CLAIM_WITHOUT_LOCK = _rule(
     "DC313", "claim-without-lock",
     "Rows or documents are selected and then claimed with an UPDATE by their ids in a separate statement, without FOR UPDATE SKIP LOCKED or re-checking the selection.",
+    what_it_does="""
+        Finds the "claim" half of a home-made job queue or lease in one function: candidate
+        rows or documents are selected (`select(...).where(...)`, `M.objects.filter(...)`,
+        `collection.find({...})`) without `with_for_update(skip_locked=True)` /
+        `select_for_update()`, and then marked as taken by an update whose only filter is
+        "id in the ids just read" (`t.update().values(...).where(t.c.id.in_(ids))`,
+        `M.objects.filter(pk__in=ids).update(...)`, `update_many({"_id": {"$in": ids}}, …)`).
+        Reported from the first changed line of the select … update span.
+        """,
+    why_bad="""
+        Two workers (or schedulers) polling at the same moment both select the same free rows
+        before either has marked them, and both mark and run them: the same job runs twice. A
+        transaction around the two statements does not help under READ COMMITTED, and a
+        document store's multi-document transaction only turns it into an abort at best.
+        """,
+    known_problems="""
+        The ids are followed from the read through local names, comprehensions and
+        `append()`; an update that also repeats the selection's condition (`acquired_by IS
+        NULL`) is not reported, whatever the read. Updates through helper functions are not
+        seen.
+        """,
+    example="""
+        def acquire_jobs(conn, worker_id, limit):
+            free = select(jobs.c.id).where(jobs.c.acquired_by.is_(None)).limit(limit)   # DC313 from here …
+            ids = [row.id for row in conn.execute(free)]
+            conn.execute(jobs.update().values(acquired_by=worker_id).where(jobs.c.id.in_(ids)))   # … to here
+            return ids
+        """,
+    use_instead="""
+        def acquire_jobs(conn, worker_id, limit):
+            free = (
+                select(jobs.c.id).where(jobs.c.acquired_by.is_(None)).limit(limit)
+                .with_for_update(skip_locked=True)       # other workers skip these rows
+            )
+            ids = [row.id for row in conn.execute(free)]
+            conn.execute(jobs.update().values(acquired_by=worker_id).where(jobs.c.id.in_(ids)))
+            return ids
+        """,
 )
 LOCK_RELEASED_UNOWNED = _rule(
     "DC314", "lock-released-unowned",
     "A lock taken with cache.add()/SET NX/acquire(blocking=False) is released without checking that this caller acquired it.",
+    what_it_does="""
+        Finds a lock taken with a call that may fail (`ok = cache.add(key, …)`,
+        `ok = r.set(key, …, nx=True)`, `ok = r.setnx(key, …)`, `ok = lock.acquire(blocking=False)`)
+        and released in the same function (`cache.delete(key)`, `r.delete(key)`,
+        `lock.release()`) on a path that does not depend on the result: not under an `if`
+        that tests it, and not after an `if not ok: return`. The typical shape is a context
+        manager whose `finally:` always deletes the key. Reported at the release.
+        """,
+    why_bad="""
+        When the lock is already held, the caller that failed to take it still deletes the
+        key on its way out, so the next worker takes the lock while the first holder is still
+        running: the lock no longer serialises anything, and only under load.
+        """,
+    known_problems="""
+        The acquisition and the release must be in the same function, on the same client name
+        and key expression. A release guarded by something else that implies ownership (a
+        token comparison in a Lua script) is reported unless it tests the result variable.
+        """,
+    example="""
+        @contextmanager
+        def task_lock(lock_id):
+            acquired = cache.add(lock_id, "1", 600)
+            try:
+                yield acquired
+            finally:
+                cache.delete(lock_id)            # DC314: also deletes another worker's lock
+        """,
+    use_instead="""
+        @contextmanager
+        def task_lock(lock_id):
+            acquired = cache.add(lock_id, "1", 600)
+            try:
+                yield acquired
+            finally:
+                if acquired:
+                    cache.delete(lock_id)
+        """,
 )
-STORE_CHECK_THEN_ACT = _rule("DC312", "store-check-then-act", "A Redis/cache key is read and tested, then written in a separate command (a lock made of peek-then-put), or read and then removed in two commands.")
+STORE_CHECK_THEN_ACT = _rule(
+    "DC312", "store-check-then-act", "A Redis/cache key is read and tested, then written in a separate command (a lock made of peek-then-put), or read and then removed in two commands.",
+    what_it_does="""
+        Finds check-then-act on a key-value store in one function: a Redis or cache read
+        (`get`, `exists`, `hget`, `sismember`, a storage's `peek`/`_get_data`) whose result is
+        tested in an `if` (directly or through a variable), followed by a write of the same key
+        on the same client (`set` without `nx=True`, `setex`, `hset`, `put`/`_put_data`) after
+        the test, or by a plain ORM `create()` under it (a cache miss creating a row). Also a
+        range read (`zrangebyscore`, `lrange`, `smembers`, `hgetall`) followed by the removal of
+        the same key's items (`zremrangebyscore`, `ltrim`, `delete`) in a second command, and an
+        `expire` followed by a write that creates the key when it is missing (`hset`, `sadd`,
+        `lpush`, `incr`, …). `incr(key, 0)` counts as a read. Not
+        reported inside a lock, when the function uses `WATCH`, a Lua script or a lock, or on a
+        pipeline (its commands run in one MULTI). Reported from the first changed line of the
+        read … write span.
+        """,
+    why_bad="""
+        Each command is atomic, the pair is not: two workers both read "no lock yet" and both
+        write it, so a lock or a run-once marker built this way lets both through; two
+        consumers both read the same due items before either removes them, and items added
+        between the read and the removal are deleted without ever being read. A key that expires
+        between `EXPIRE` and `HSET` is recreated by the write, partially and with no TTL, so it
+        lives forever.
+        """,
+    known_problems="""
+        Keys are compared as written (the same expression in both calls) and the client by its
+        name; a read and a write through different helper functions are not followed. A write
+        whose value does not depend on the read is still reported: the race is in the test.
+        """,
+    example="""
+        def __enter__(self):
+            if self.storage.peek(self.key) is not None:       # DC312 from here …
+                raise TaskLocked(self.name)
+            self.storage.put(self.key, "1")                    # … to here
+
+        def due(self, now):
+            tasks = self.conn.zrangebyscore(self.key, 0, now)  # DC312 from here …
+            self.conn.zremrangebyscore(self.key, 0, now)       # … to here
+            return tasks
+        """,
+    use_instead="""
+        def __enter__(self):
+            if not self.redis.set(self.key, "1", nx=True, ex=self.timeout):
+                raise TaskLocked(self.name)
+
+        def due(self, now):
+            with self.conn.pipeline() as pipe:                 # MULTI … EXEC: one atomic step
+                pipe.zrangebyscore(self.key, 0, now)
+                pipe.zremrangebyscore(self.key, 0, now)
+                tasks, _removed = pipe.execute()
+            return tasks
+        """,
+)
 
 RULES = (
     LOST_UPDATE, RAW_SQL_LOST_UPDATE, CACHE_LOST_UPDATE, FILE_LOST_UPDATE, GLOBAL_LOST_UPDATE, CHECK_THEN_ACT,

@@ -5,24 +5,147 @@ from __future__ import annotations
 import ast
 import re
 
-from ..base import FileContext, Rule
-from .docs import MIGRATION_DOCS
+from ..base import FileContext, Rule, rule_docs
 from .gate import migration_kind
 from .source import PyModule, chain_attrs, dotted, last_name, module_for, short, string_value
 
 
-def _rule(rule_id: str, name: str, summary: str, questions: tuple[str, ...] = ("rollback-safe",)) -> Rule:
+def _rule(rule_id: str, name: str, summary: str, questions: tuple[str, ...] = ("rollback-safe",), **docs: str) -> Rule:
     return Rule(
         id=rule_id, name=name, category="migration", severity="high", questions=questions,
-        summary=summary, languages=("python",), **MIGRATION_DOCS[rule_id],
+        summary=summary, languages=("python",), **rule_docs(**docs),
     )
 
 
-RUNPYTHON_IRREVERSIBLE = _rule("DC401", "irreversible-run-python", "RunPython without reverse_code, or with a no-op reverse while the forward writes data.")
-RUNSQL_IRREVERSIBLE = _rule("DC402", "irreversible-run-sql", "RunSQL without reverse_sql, or with a no-op reverse while the forward changes data.")
-DESTRUCTIVE_OPERATION = _rule("DC403", "destructive-migration-operation", "A migration drops or renames a column or table (RemoveField, DeleteModel, RenameField, drop_column, drop_table).")
-EMPTY_DOWNGRADE = _rule("DC404", "irreversible-downgrade", "An Alembic downgrade() is empty or raises.")
-MIGRATION_EDITED = _rule("DC405", "applied-migration-edited", "An existing migration file was edited or deleted instead of adding a new one.", ("rollback-safe", "silent-failure"))
+RUNPYTHON_IRREVERSIBLE = _rule(
+    "DC401", "irreversible-run-python", "RunPython without reverse_code, or with a no-op reverse while the forward writes data.",
+    what_it_does="""
+        Reports an added Django `migrations.RunPython(forward)` without `reverse_code`, or with
+        `reverse_code=migrations.RunPython.noop` when the forward function (defined in the same
+        file) writes data (`save`, `update`, `create`, `delete`, `bulk_*`, `execute`).
+        """,
+    why_bad="""
+        Without a reverse, `migrate app <previous>` refuses to run: rolling back a bad deploy
+        needs manual data correction at the worst possible moment. A no-op reverse lets the
+        rollback "succeed" while leaving the rewritten data behind for the old code to trip on.
+        """,
+    known_problems="""
+        A forward function imported from another module is assumed to write data.
+        """,
+    example="""
+        operations = [
+            migrations.RunPython(split_full_names),
+        ]
+        """,
+    use_instead="""
+        operations = [
+            migrations.RunPython(split_full_names, reverse_code=join_full_names),
+        ]
+        """,
+)
+RUNSQL_IRREVERSIBLE = _rule(
+    "DC402", "irreversible-run-sql", "RunSQL without reverse_sql, or with a no-op reverse while the forward changes data.",
+    what_it_does="""
+        Reports an added Django `migrations.RunSQL(sql)` without `reverse_sql`, or with a
+        no-op reverse while the forward SQL changes data or schema (`UPDATE`, `DELETE`,
+        `INSERT`, `DROP`, `ALTER`, `TRUNCATE`).
+        """,
+    why_bad="""
+        The migration cannot be unapplied, so a rollback of the release needs hand-written SQL.
+        """,
+    known_problems="""
+        SQL built at run time is treated as changing data.
+        """,
+    example="""
+        migrations.RunSQL("UPDATE shop_order SET status = 'paid' WHERE paid_at IS NOT NULL")
+        """,
+    use_instead="""
+        migrations.RunSQL(
+            "CREATE INDEX CONCURRENTLY order_status ON shop_order (status)",
+            reverse_sql="DROP INDEX CONCURRENTLY order_status",
+        )
+        """,
+)
+DESTRUCTIVE_OPERATION = _rule(
+    "DC403", "destructive-migration-operation", "A migration drops or renames a column or table (RemoveField, DeleteModel, RenameField, drop_column, drop_table).",
+    what_it_does="""
+        Reports added operations that destroy or rename data: Django `RemoveField`,
+        `DeleteModel`, `RenameField`, `RenameModel`; Alembic `op.drop_column()` and
+        `op.drop_table()` inside `upgrade()` (the same calls in `downgrade()` are the normal
+        reverse of an addition and are not reported).
+        """,
+    why_bad="""
+        Rolling back recreates a dropped column or table empty: the data is gone. During a
+        rolling deploy, old code still running against the new schema fails on a removed or
+        renamed column. Safe removal takes two releases: stop using the column, then drop it.
+        """,
+    known_problems="""
+        The rule cannot tell whether the column was already unused in the previous release.
+        """,
+    example="""
+        operations = [
+            migrations.RemoveField(model_name="order", name="legacy_total"),
+        ]
+        """,
+    use_instead="""
+        Release 1: remove every use of `legacy_total` from the code (and make it nullable).
+        Release 2, once release 1 is everywhere and a backup exists:
+
+        operations = [
+            migrations.RemoveField(model_name="order", name="legacy_total"),   # reviewed: data archived
+        ]
+        """,
+)
+EMPTY_DOWNGRADE = _rule(
+    "DC404", "irreversible-downgrade", "An Alembic downgrade() is empty or raises.",
+    what_it_does="""
+        Reports an added Alembic `downgrade()` whose body is empty (`pass`, a docstring) or only
+        raises.
+        """,
+    why_bad="""
+        `alembic downgrade -1` either does nothing (the schema stays on the new revision while
+        the old code runs against it) or fails: rollback needs manual correction.
+        """,
+    known_problems="""
+        A revision that is genuinely irreversible should say so in the checklist answer for
+        `rollback-safe`.
+        """,
+    example="""
+        def upgrade():
+            op.add_column("order", sa.Column("status", sa.String(20), nullable=True))
+
+        def downgrade():
+            pass
+        """,
+    use_instead="""
+        def downgrade():
+            op.drop_column("order", "status")
+        """,
+)
+MIGRATION_EDITED = _rule(
+    "DC405", "applied-migration-edited", "An existing migration file was edited or deleted instead of adding a new one.", ("rollback-safe", "silent-failure"),
+    what_it_does="""
+        Reports a change to a migration file that already existed on the base branch (Django
+        `*/migrations/*.py`, Alembic `*/versions/*.py`): edited or deleted instead of a new
+        migration being added.
+        """,
+    why_bad="""
+        Databases that already applied the migration never run it again: staging and
+        production silently diverge from fresh environments, and a rollback replays steps that
+        do not match what was applied.
+        """,
+    known_problems="""
+        Editing a migration that was never deployed anywhere is harmless; say so in the
+        checklist. Formatting-only edits are reported too.
+        """,
+    example="""
+        # migrations/0007_order_status.py (already on main), edited on the branch:
+        migrations.AddField("order", "status", models.CharField(max_length=30, default="new"))
+        """,
+    use_instead="""
+        Leave 0007 as it is and add migrations/0008_alter_order_status.py with the change.
+        """,
+)
 
 RULES = (RUNPYTHON_IRREVERSIBLE, RUNSQL_IRREVERSIBLE, DESTRUCTIVE_OPERATION, EMPTY_DOWNGRADE, MIGRATION_EDITED)
 

@@ -16,8 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..base import FileContext, Rule
-from .docs import SAFEGUARD_DOCS
+from ..base import FileContext, Rule, rule_docs
 from .gate import any_in, may_change_safeguards, migration_kind, should_analyse
 from .source import (
     PyModule,
@@ -34,28 +33,191 @@ from .source import (
 )
 
 
-def _rule(rule_id: str, name: str, category: str, severity: str, questions: tuple[str, ...], summary: str) -> Rule:
+def _rule(rule_id: str, name: str, category: str, severity: str, questions: tuple[str, ...], summary: str, **docs: str) -> Rule:
     return Rule(
         id=rule_id, name=name, category=category, severity=severity, questions=questions,
-        summary=summary, languages=("python",), **SAFEGUARD_DOCS[rule_id],
+        summary=summary, languages=("python",), **rule_docs(**docs),
     )
 
 
 LOCKING_CHANGED = _rule(
     "DC201", "locking-changed", "concurrency", "warning", ("sequential-assumption", "concurrency-tested"),
     "A lock, transaction, row lock (select_for_update) or on_commit hook was added or changed.",
+    what_it_does="""
+        Reports added or changed locking: `select_for_update()`/`with_for_update()`,
+        `SELECT … FOR UPDATE`, `transaction.atomic` (decorator, `with`, call),
+        `session.begin()`/`begin_nested()`, thread/process/asyncio locks and semaphores,
+        Redis/cache locks (`.lock()`, `SET NX`, `cache.add`), advisory locks, file locks,
+        `transaction.on_commit()`, and the project's own wrappers listed in `lock_wrappers`.
+        Also, without a lock keyword: the project's own lock helpers (any call named like a
+        lock, `task_lock(name)`, `acquire_category_tree_lock()`, and helpers returning a locked
+        queryset, `*_select_for_update()`), SQLite `BEGIN`/`BEGIN IMMEDIATE`, and, inside a
+        function that exists on both sides, the lock order (`sorted()` in a function that takes
+        locks, `order_by()` on the locked rows), Redis MULTI pipelines
+        (`pipeline(transaction=True)`) and pool sizes (`ThreadPoolExecutor`, `Pool`,
+        `max_workers=`, `concurrent.futures.wait`). A row lock is counted on the line of the
+        method name, so `.with_for_update()` alone on a continuation line of a multi-line query
+        is seen there. When a safeguard leaves a function and a helper of the same file that
+        the function now calls holds one of the same kind, the move is reported here at the
+        call, instead of as a removal.
+        "Changed" means the line holding the construct was edited (e.g. `skip_locked=True`
+        added); a line that only moved or was re-indented is not reported.
+        """,
+    why_bad="""
+        Locking changes how concurrent workers interact even when it makes the code safer: a
+        new lock can deadlock with another taken in a different order, a transaction can hold
+        row locks for the length of a slow HTTP call, `skip_locked` silently skips work. The
+        checklist questions apply, so this is a `warning`, never `high`.
+        """,
+    known_problems="""
+        Counts are compared per function; when a function is renamed or moved, the comparison
+        is per file, so a lock moved into a new function of the same file is not reported.
+        """,
+    example="""
+        def reserve(product_id, quantity):
+            with transaction.atomic():
+                product = Product.objects.select_for_update().get(pk=product_id)
+                product.stock -= quantity
+                product.save()
+        """,
+    use_instead="""
+        Keep the change, and answer the checklist: name the test that exercises two workers at
+        once, and check the lock order against other code that locks the same rows.
+        """,
 )
 ATOMIC_WRITE_CHANGED = _rule(
     "DC202", "atomic-write-changed", "concurrency", "warning", ("shared-state", "concurrency-tested"),
     "An F()/conditional update, an atomic Redis/cache counter (incr), get_or_create replacing create(), or an idempotency key was added or changed.",
+    what_it_does="""
+        Reports added or changed atomic writes: `update()` with `F()` or column expressions,
+        conditional updates (`filter(version=…)`, `filter(stock__gte=…)` before `update()`),
+        `obj.f = F("f") + 1`, relative SQL (`SET col = col - %s`), `ON CONFLICT`, an idempotency
+        key (any name, keyword or header containing "idempotency"), `get_or_create()`/
+        `update_or_create()` when they replace a `create()` in the same function, and atomic
+        counters on a shared store: Redis `incr`/`incrby`/`decr`/`decrby`/`hincrby`/
+        `hincrbyfloat`/`incrbyfloat`/`zincrby` and Django cache `cache.incr()`/`decr()`.
+        Inside a function that exists on both sides also: Redis `WATCH`/`MULTI`, Lua scripts
+        (`register_script`, `eval`/`evalsha`, `fcall`), upserts (`INSERT … ON CONFLICT`,
+        `on_conflict_do_*()`, `bulk_create(update_conflicts=…)`), an `except IntegrityError`
+        (or `UniqueViolation`) handler, and `get_or_create()`/`update_or_create()` replacing a
+        `create()` or `bulk_create()`.
+        """,
+    why_bad="""
+        These change the semantics of concurrent writes: a conditional update can now update
+        nothing (is a row count of 0 handled?), `get_or_create` needs a unique constraint to be
+        safe, an idempotency key changes what a retry does. Safer, but a `warning`: someone
+        should check the new behaviour under concurrency.
+        """,
+    known_problems="""
+        A brand-new `get_or_create()` that does not replace a `create()` is not reported (it is
+        ordinary code). Idempotency keys are recognised by name only.
+
+        Counters are told apart from other `incr()` methods by a heuristic. A receiver counts as a
+        store when it is named like one (`redis`, `self.redis`, `cache`, `caches["default"]`,
+        `ctx["redis"]`, `get_redis_connection()`) or bound in the file to a client
+        (`r = redis.Redis()`, `with r.pipeline() as pipe`), or when it has a generic client name
+        (`r`, `client`, `conn`, `pipe`) and the file does not only import a metrics library.
+        It never counts when it is named like a metrics client (`statsd`, `metrics`, `stats`)
+        or bound in the same file to a local object (`counter = Tally()`,
+        `ticket = itertools.count()`, a literal). A Redis client reached through another name
+        (`self.store.incr()`) is missed; a project object called `client` with an `incr()`
+        method, passed in as a parameter, is reported.
+        """,
+    example="""
+        # main: product.stock -= quantity; product.save()
+        Product.objects.filter(pk=product_id, stock__gte=quantity).update(stock=F("stock") - quantity)
+        """,
+    use_instead="""
+        Nothing to rewrite; handle the outcome of the new construct explicitly:
+
+        updated = Product.objects.filter(pk=product_id, stock__gte=quantity).update(stock=F("stock") - quantity)
+        if not updated:
+            raise OutOfStock(product_id)
+        """,
 )
 SAFEGUARD_REMOVED = _rule(
     "DC320", "safeguard-removed", "shared-state", "high", ("shared-state", "sequential-assumption", "concurrency-tested"),
     "A lock, select_for_update, F() update, transaction, idempotency key or on_commit was removed.",
+    what_it_does="""
+        Reports, on the base side (line numbers of the base version), the removal of a
+        safeguard: `select_for_update()`/`with_for_update()`/`FOR UPDATE`, an `F()` or
+        column-expression update, a conditional `update()`, a queryset `update()` replaced by
+        `save()`, atomic counters (`incr`), `transaction.atomic`/`session.begin()`, a lock
+        (threading, Redis `.lock()`, `SET NX`, advisory, file locks, `lock_wrappers`), an
+        idempotency key, `transaction.on_commit()`, or `get_or_create()`/`update_or_create()`/
+        `ON CONFLICT`, a project's own lock helper (`with task_lock(name) as (lock, acquired):`
+        deleted), Redis `WATCH`/`MULTI` and MULTI pipelines, Lua scripts, an `except
+        IntegrityError` handler and the lock order. A lock guard turned the other way round
+        (`if acquired:` -> `if not acquired:` on a name bound from a lock) is reported on the
+        head line. The enclosing function of the base and head versions is compared, so a
+        safeguard that merely moved within the function (or, for a renamed function, within the
+        file) is not reported.
+        """,
+    why_bad="""
+        The added lines of such a change look harmless ("minor refactor"), which is exactly why
+        reviews miss it: the protection is in what disappeared. Each of these safeguards exists
+        because concurrent workers otherwise lose updates, double-apply effects or read
+        uncommitted data.
+        """,
+    known_problems="""
+        When a whole function is deleted (and no function was added to the file), its
+        safeguards are not reported: they went with the code they protected. A safeguard moved
+        to another file (for example into a helper module) is reported as removed from this one; suppress it with a reason (`# deploycheck: ignore[DC320] moved
+        to inventory/locking.py`) on the removed line's neighbour in the head, or answer the
+        checklist.
+        """,
+    example="""
+        # main
+        Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)   # DC320 (base side)
+        # branch
+        product = Product.objects.get(pk=product_id)
+        product.stock = product.stock - quantity
+        product.save()
+        """,
+    use_instead="""
+        Keep the safeguard; if the refactor needs the object, lock it or update atomically:
+
+        Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
+        product.refresh_from_db(fields=["stock"])
+        """,
 )
 RETRY_NOT_IDEMPOTENT = _rule(
     "DC330", "retry-without-idempotency", "job", "warning", ("sequential-assumption", "silent-failure"),
     "Retries were added to a job whose side effect (email, payment, HTTP POST, new rows) has no idempotency key.",
+    what_it_does="""
+        Reports retries added to a job (`autoretry_for=`, `max_retries=`, `retry_backoff=`,
+        `retries=`, `self.retry()`, tenacity's `@retry`, `backoff.on_exception`, RQ
+        `Retry(max=…)`) when the job has a side effect that is not idempotent — sends email,
+        charges a payment, POSTs to an HTTP API, creates rows with `create()`, enqueues or
+        publishes messages — and no idempotency key appears in it. Severity `warning`: whether
+        a retry can repeat the effect depends on where the failure happens, which only the
+        author can judge.
+        """,
+    why_bad="""
+        A retry runs the whole job again. If the failure (or a timeout, or a worker killed
+        after the effect but before the acknowledgement) happened after the side effect, the
+        customer gets two emails, is charged twice, or two rows appear.
+        """,
+    known_problems="""
+        Side effects are recognised by name (`send_mail`, `requests.post`, `stripe…create`,
+        `objects.create`); an effect hidden in a helper is not seen.
+        """,
+    example="""
+        @shared_task(autoretry_for=(RequestException,), max_retries=5)
+        def charge_order(order_id):
+            order = Order.objects.get(pk=order_id)
+            requests.post(PAYMENTS_URL, json={"order": order_id, "amount": order.total})
+        """,
+    use_instead="""
+        @shared_task(autoretry_for=(RequestException,), max_retries=5)
+        def charge_order(order_id):
+            order = Order.objects.get(pk=order_id)
+            requests.post(
+                PAYMENTS_URL,
+                json={"order": order_id, "amount": order.total},
+                headers={"Idempotency-Key": f"charge-{order_id}"},
+            )
+        """,
 )
 
 RULES = (LOCKING_CHANGED, ATOMIC_WRITE_CHANGED, SAFEGUARD_REMOVED, RETRY_NOT_IDEMPOTENT)
