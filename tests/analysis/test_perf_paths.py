@@ -83,7 +83,7 @@ def test_compiled_packs_are_what_the_yaml_says() -> None:
     stale = pack_cache.stale_packs()
     if stale:
         # Correct either way (a stale entry is never used), only slower to start: say so.
-        warnings.warn(f"packs/{COMPILED_NAME} is out of date for {stale}; run `python -m deploycheck.rules.patterns.cache`.")
+        warnings.warn(f"packs/{COMPILED_NAME} is out of date for {stale}; run `python -m deploycheck.rules.patterns.cache`.", stacklevel=2)
     assert current + len(stale) == len(list(PACKS.glob("*.yaml")))
 
 

@@ -97,11 +97,12 @@ def stream(args: Sequence[str], cwd: str, env: dict[str, str] | None = None) -> 
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH. Install git and run the command again.") from None
     assert proc.stdout is not None and proc.stderr is not None
+    stdout = proc.stdout  # narrowed, for the lambda below
     _widen_pipe(proc.stdout)
     try:
         yield proc.stdout
         # Drain what the consumer did not read so git can exit.
-        for _ in iter(lambda: proc.stdout.read(1 << 16), b""):
+        for _ in iter(lambda: stdout.read(1 << 16), b""):
             pass
     finally:
         err = proc.stderr.read()

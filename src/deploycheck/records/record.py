@@ -436,7 +436,7 @@ def _one_of(node: Any, source: str, what: str, allowed: Sequence[str]) -> str:
 
 
 def _parse_body(data: bytes, source: str) -> RecordBody:
-    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, error=RecordError)  # type: ignore[arg-type]
+    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, error=RecordError)
     if root is None:
         raise RecordError(f"{source} has an empty body. {_FIX}")
     top = Y.as_map(root, source, "the record", BODY_KEYS + OPTIONAL_BODY_KEYS, BODY_KEYS)
@@ -550,7 +550,7 @@ def _parse_answer(node: Any, source: str, qid: str) -> Answer:
 
 def _parse_signature(data: bytes, source: str, namespace: str = NAMESPACE) -> SignatureInfo:
     """The signature block; ``namespace`` is the only one accepted (reviews use their own, review.py)."""
-    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=3, error=RecordError)  # type: ignore[arg-type]
+    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=3, error=RecordError)
     top = Y.as_map(root, source, "the signature part", ("signature",), ("signature",))
     m = Y.as_map(top["signature"], source, "signature", _SIGNATURE_KEYS, _SIGNATURE_KEYS)
     s = lambda key: Y.as_str(m[key], source, f"signature.{key}", allow_empty=False)  # noqa: E731
@@ -700,10 +700,10 @@ def _canonical_body(text: str) -> RecordBody:
     if r.take("answers:") == "":
         while (m := _ANSWER_KEY.match(r.peek())) is not None:
             r.at += 1
-            fields = [r.text("    answer: ")]
-            for key in ("details", "rebuttal", "warning"):
-                fields.append(r.text(f"    {key}: ") if r.peek().startswith(f"    {key}: ") else None)
-            answers[_unquote(m.group(1))] = Answer(*fields)
+            answer = r.text("    answer: ")
+            optional = [r.text(f"    {key}: ") if r.peek().startswith(f"    {key}: ") else None
+                        for key in ("details", "rebuttal", "warning")]
+            answers[_unquote(m.group(1))] = Answer(answer, *optional)
     concurrency_test = _canonical_concurrency_test(r) if r.peek() == "concurrency_test:" else None
     test_run = _canonical_test_run(r) if r.peek() == "test_run:" else None
     if r.at != len(r.lines) - 1 or r.peek() != "":
@@ -962,9 +962,10 @@ def record_lock(git_dir: str, timeout: float = 30.0) -> Iterator[str]:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
-        fcntl = None  # type: ignore[assignment]
+        fcntl = None  # type: ignore[assignment]  # no fcntl module on Windows
     deadline = time.monotonic() + timeout
     if fcntl is None:  # pragma: no cover - Windows
+        fd: int  # set by the loop, which ends only by break or raise
         while True:
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)

@@ -492,7 +492,7 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
         return
     fewer: dict[int, bool] = {}
     for number, raw in sorted(view.changed(side).items()):
-        for index, (pattern, m) in enumerate(_line_matches(view, pr, side, number, raw)):
+        for pattern, m in _line_matches(view, pr, side, number, raw):
             if pr.only_if_fewer_in_head:
                 key = id(pattern)
                 if key not in fewer:

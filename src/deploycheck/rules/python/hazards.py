@@ -1090,7 +1090,7 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
                         )
                         break
             elif tail in ("create", "acreate") and _ormish(call):
-                for c_recv, c_key, read, check in checks:
+                for _c_recv, _c_key, read, check in checks:
                     if check in step.ifs:
                         s.report(
                             STORE_CHECK_THEN_ACT, read.lineno, call,
@@ -1383,7 +1383,7 @@ def scan_enqueue_before_commit(s: FunctionScan) -> None:
                     call.end_lineno or call.lineno, severity="warning",
                 ))
                 continue
-            for start, end, name, node in files:
+            for start, end, name, _node in files:
                 if start < call.lineno <= end and name in roots and (added or start in s.ctx.added):
                     line = call.lineno if added else start
                     s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(

@@ -66,7 +66,7 @@ def pipelined(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tuple[i
         return []
     mine, theirs = index_units(head), index_units(base)
     out = []
-    for key, changed in groups.items():
+    for key in groups:
         if key not in mine or key not in theirs:
             continue
         b_in, b_out, _ = _calls(theirs[key], base)
