@@ -13,6 +13,7 @@ from .python.gate import may_report as _python_may_report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import ModuleType
     from typing import Callable
 
     from .base import Detector
@@ -56,13 +57,13 @@ FILE_GATES: dict[str, Callable[[str], bool]] = {
 # the Python family's gate can never turn away a file one of its detectors would report on.
 CONTENT_GATES: dict[str, Callable[[FileContext], bool]] = {
     "deploycheck.rules.python.family": _python_may_report,
-    "deploycheck.rules.trees": lambda ctx: _family("deploycheck.rules.trees").may_analyse_path(ctx.path)
-    and _family("deploycheck.rules.trees").may_report(ctx),
+    "deploycheck.rules.trees": lambda ctx: _family("deploycheck.rules.trees").may_analyse_path(ctx.path)  # type: ignore[has-type]  # _family: defined below
+    and _family("deploycheck.rules.trees").may_report(ctx),  # type: ignore[has-type]  # _family: defined below
 }
 
 
 @lru_cache(maxsize=None)
-def _family(name: str):
+def _family(name: str) -> ModuleType:
     return import_module(name)
 
 

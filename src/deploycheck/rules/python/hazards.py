@@ -302,7 +302,7 @@ def _step_calls(step: Step) -> list[ast.Call]:
     return step.calls
 
 
-def _assign_parts(node: ast.AST) -> tuple[list[ast.AST], ast.AST | None]:
+def _assign_parts(node: ast.AST) -> tuple[list[ast.expr], ast.expr | None]:
     if isinstance(node, ast.Assign):
         return node.targets, node.value
     if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
@@ -676,7 +676,7 @@ def _applies(check: ast.If, step: Step) -> bool:
     """Whether an act at ``step`` happens under (or, after an early exit, because of) ``check``."""
     if check in step.ifs:
         return True
-    return _terminates(check.body) and step.node.lineno > (check.end_lineno or check.lineno)  # type: ignore[attr-defined]
+    return _terminates(check.body) and step.node.lineno > (check.end_lineno or check.lineno)
 
 
 def scan_file_check_then_act(s: FunctionScan) -> None:
@@ -803,7 +803,7 @@ def scan_global_lost_update(s: FunctionScan) -> None:
             )
             if rmw and (root is not target or name in declared):
                 s.report(
-                    GLOBAL_LOST_UPDATE, node.lineno, node,  # type: ignore[attr-defined]
+                    GLOBAL_LOST_UPDATE, node.lineno, node,
                     f"The module-level {name} is read and updated in place by {s.job.what} {s.fn.name}: concurrent "
                     "runs can lose updates, and each worker process only changes its own copy.",
                 )
@@ -891,6 +891,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
     maybe: dict[str, tuple[str | None, str]] = {}  # var -> (model, how), for `x = M.objects.filter(...).first()`
     instances: dict[str, str] = {}  # var -> model, for `x = M(...)` and ORM reads
     constructed: set[str] = set()  # vars holding a new, unsaved instance: their save() creates a row
+    var: str | None  # a variable checked, then the one an act writes through (None: none)
     for step in s.steps:
         node = step.node
         if step.header:
@@ -906,7 +907,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
                     used = names_in(node.test) & set(maybe)
                     if used:
                         var = sorted(used)[0]
-                        model = maybe[var]
+                        model = maybe[var][0]  # (model, how): the model
                         checks.append(_Check(node, {model} if model else set(), {var}, f"{var} is None"))
             elif isinstance(node, ast.Try):
                 caught = [h for h in node.handlers if h.type is not None and any_in(short(h.type, 200), ("DoesNotExist", "NoResultFound"))]
@@ -1128,7 +1129,7 @@ def _only_ids(call: ast.Call, dicts: dict[str, ast.AST], tainted: set[str]) -> b
     """Whether an UPDATE's filter is nothing but "id in <the selected ids>"."""
     tail = last_name(call.func)
     if tail in ("update_many", "update_one") and call.args:
-        flt = call.args[0]
+        flt: ast.AST = call.args[0]
         if isinstance(flt, ast.Name):
             flt = dicts.get(flt.id, flt)
         if not isinstance(flt, ast.Dict) or not (names_in(flt) & tainted):
@@ -1278,7 +1279,7 @@ def _guarded_by_exit(steps: list[Step], flag: str, at: Step) -> bool:
             return False
         node = step.node
         if step.header and isinstance(node, ast.If) and flag in names_in(node.test) and _terminates(node.body):
-            if (node.end_lineno or node.lineno) < at.node.lineno:  # type: ignore[attr-defined]
+            if (node.end_lineno or node.lineno) < at.node.lineno:
                 return True
     return False
 
@@ -1294,9 +1295,9 @@ def _transaction_blocks(fn: FunctionInfo) -> list[tuple[int, int, int, str]]:
     ``with session.begin():``, ``async with conn.transaction():``, or the whole function under
     ``@transaction.atomic``."""
     out = []
-    for name, node in fn.decorators:
+    for name, deco in fn.decorators:
         if name.rsplit(".", 1)[-1] == "atomic":
-            out.append((fn.node.lineno, fn.end, node.lineno, f"@{name}"))
+            out.append((fn.node.lineno, fn.end, deco.lineno, f"@{name}"))
     for node in ast.walk(fn.node):
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
@@ -1310,7 +1311,7 @@ def _transaction_blocks(fn: FunctionInfo) -> list[tuple[int, int, int, str]]:
 
 def _open_files(fn: FunctionInfo) -> list[tuple[int, int, str, ast.AST]]:
     """(start, end, name, with node) of ``with open(p, "w") as f`` / ``NamedTemporaryFile() as f`` blocks."""
-    out = []
+    out: list[tuple[int, int, str, ast.AST]] = []
     for node in ast.walk(fn.node):
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:

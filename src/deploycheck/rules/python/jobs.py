@@ -688,8 +688,8 @@ def touches_shared_state(node: ast.AST, module: PyModule, header: bool = False) 
 def changed_touch_shared_state(fn: FunctionInfo, module: PyModule, lines: dict[int, str], ctx: FileContext) -> bool:
     for step in steps(fn.node, ctx.settings.lock_wrappers):
         node = step.node
-        start = node.lineno  # type: ignore[attr-defined]
-        end = (max(getattr(n, "end_lineno", start) or start for n in header_nodes(node)) if step.header and header_nodes(node) else node.end_lineno) or start  # type: ignore[attr-defined]
+        start = node.lineno
+        end = (max(getattr(n, "end_lineno", start) or start for n in header_nodes(node)) if step.header and header_nodes(node) else node.end_lineno) or start
         if any(n in lines for n in range(start, end + 1)) and touches_shared_state(node, module, header=step.header):
             return True
     return False

@@ -91,7 +91,7 @@ def _django(ctx: FileContext, module: PyModule):
             elif _is_noop(reverse) and _function_writes(module, forward):
                 yield RUNPYTHON_IRREVERSIBLE.finding(
                     ctx.path, call.lineno,
-                    f"RunPython({short(forward, 30)}) writes data but its reverse is a no-op: rolling back leaves the "
+                    f"RunPython({short(forward, 30) if forward else '?'}) writes data but its reverse is a no-op: rolling back leaves the "
                     "rewritten data behind.",
                     call.end_lineno,
                 )

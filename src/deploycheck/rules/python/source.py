@@ -134,7 +134,7 @@ class FunctionInfo:
     end: int
     class_name: str | None  # the class it is a method of, if any
     parent: "FunctionInfo | None"
-    decorators: list[tuple[str, ast.AST]] = field(default_factory=list)  # (dotted name, node)
+    decorators: list[tuple[str, ast.expr]] = field(default_factory=list)  # (dotted name, node)
 
 
 @dataclass
@@ -425,7 +425,7 @@ def is_lock_name(name: str, lock_wrappers: tuple[str, ...]) -> bool:
 class Step:
     """One statement (or a compound statement's header) met while reading a function top to bottom."""
 
-    node: ast.AST  # the statement; for compound statements, the statement itself (header only matters)
+    node: ast.stmt  # the statement; for compound statements, the statement itself (header only matters)
     header: bool  # True for if/for/while/with/try headers
     locked: bool  # inside a `with` that serialises (a lock, a configured lock wrapper)
     integrity_guarded: bool  # inside `try:` with an `except IntegrityError`
