@@ -150,9 +150,9 @@ def test_encode_refuses_what_json_cannot_hold(value) -> None:
 
 # --- reading objects ahead, and scanning in two processes -------------------------------------
 
-from support.gitrepo import commit, git, make_branch, make_repo  # noqa: E402
-from deploycheck.analysis import pipeline as common  # noqa: E402
-from deploycheck.git.gitcmd import BlobReader, BlobStream  # noqa: E402
+from support.gitrepo import commit, git, make_branch, make_repo  # noqa: E402 - imports for this part of the file
+from deploycheck.analysis import pipeline as common  # noqa: E402 - imports for this part of the file
+from deploycheck.git.gitcmd import BlobReader, BlobStream  # noqa: E402 - imports for this part of the file
 
 
 def blob_ids(repo: Path, *paths: str) -> list[str]:

@@ -443,7 +443,7 @@ def test_verify_writes_nothing_and_never_prompts(repo, key, tmp_path):
             assert proc.returncode == (0 if signed else 1), proc.stderr
             if args != ("--hook",):
                 assert _snapshot(repo) == before, args
-        outside = lambda snapshot: {k: v for k, v in snapshot.items() if not k.startswith(cache)}  # noqa: E731
+        outside = lambda snapshot: {k: v for k, v in snapshot.items() if not k.startswith(cache)}  # noqa: E731 - a one-line filter
         assert outside(_snapshot(repo)) == outside(before)
 
 

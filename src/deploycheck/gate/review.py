@@ -182,7 +182,7 @@ def parse_review(data: bytes, source: str) -> Review:
 def _parse_body(data: bytes, source: str) -> ReviewBody:
     root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=5, error=RecordError)
     top = Y.as_map(root, source, "the review", BODY_KEYS, BODY_KEYS, error=RecordError)
-    s = lambda node, what: Y.as_str(node, source, what, error=RecordError)  # noqa: E731
+    s = lambda node, what: Y.as_str(node, source, what, error=RecordError)  # noqa: E731 - a one-line reader for the lines below
     if s(top["deploycheck_review"], "deploycheck_review") != str(SCHEMA_VERSION):
         raise RecordError(f"{Y.where(source, top['deploycheck_review'])}: deploycheck_review must be {SCHEMA_VERSION}.")
     reviewer = Y.as_map(top["reviewer"], source, "reviewer", ("name", "email"), ("name", "email"), error=RecordError)

@@ -281,17 +281,17 @@ class BlobStream:
             ["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=clean_env(),
         )
-        _widen_pipe(self._proc.stdout)  # type: ignore[arg-type]
+        _widen_pipe(self._proc.stdout)  # type: ignore[arg-type]  # stdout=PIPE: never None
         request = "".join(n + "\n" for n in self._queue).encode("utf-8", "surrogateescape")
         self._feeder = threading.Thread(target=self._feed, args=(request,), daemon=True)
         self._feeder.start()
 
     def _feed(self, request: bytes) -> None:
-        stdin = self._proc.stdin  # type: ignore[union-attr]
+        stdin = self._proc.stdin  # type: ignore[union-attr]  # stdin=PIPE: never None
         try:
             for start in range(0, len(request), 1 << 16):
-                stdin.write(request[start : start + (1 << 16)])  # type: ignore[union-attr]
-            stdin.close()  # type: ignore[union-attr]
+                stdin.write(request[start : start + (1 << 16)])  # type: ignore[union-attr]  # stdin=PIPE: never None
+            stdin.close()  # type: ignore[union-attr]  # stdin=PIPE: never None
         except (OSError, ValueError):
             pass  # closed early: the reader went away
 

@@ -286,13 +286,13 @@ class FunctionScan:
         return f"two workers running {self.fn.name} at once" if self.job else f"two concurrent calls of {self.fn.name}"
 
     def report(self, rule: Rule, span_start: int, write: ast.AST, message: str, read: ast.AST | None = None) -> None:
-        end = getattr(write, "end_lineno", None) or write.lineno  # type: ignore[attr-defined]
+        end = getattr(write, "end_lineno", None) or write.lineno  # type: ignore[attr-defined]  # a call or a statement
         line = first_changed(self.ctx.added, span_start, end)
         if line is None and read is not None and touches(self.ctx.added, read):
-            line = read.lineno  # type: ignore[attr-defined]
+            line = read.lineno  # type: ignore[attr-defined]  # a call or a statement
         if line is None:
             return
-        self.findings.append(rule.finding(self.ctx.path, line, message, max(line, write.lineno)))  # type: ignore[attr-defined]
+        self.findings.append(rule.finding(self.ctx.path, line, message, max(line, write.lineno)))  # type: ignore[attr-defined]  # a call or a statement
 
 
 def _step_calls(step: Step) -> list[ast.Call]:
@@ -384,7 +384,7 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
                 if derived:
                     pending.setdefault(var, []).append((fld, node, step))
             if related is not None:
-                reads.setdefault(targets[0].id, related)  # type: ignore[attr-defined]
+                reads.setdefault(targets[0].id, related)  # type: ignore[attr-defined]  # a Name: checked above
         for call in _step_calls(step):
             tail = last_name(call.func)
             recv = receiver(call)
@@ -416,7 +416,7 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
                         f"{names} is read, recomputed and committed without with_for_update() or a column "
                         f"expression: {s.runners} can overwrite each other's update."
                     )
-                s.report(LOST_UPDATE, changes[0][1].lineno, call, msg, read.node)  # type: ignore[attr-defined]
+                s.report(LOST_UPDATE, changes[0][1].lineno, call, msg, read.node)  # type: ignore[attr-defined]  # a call or a statement
 
 
 def _helper_reads_field(value: ast.AST, var: str, fieldname: str, module: PyModule) -> bool:
@@ -569,7 +569,7 @@ def scan_cache_lost_update(s: FunctionScan) -> None:
                     if read[3].locked or step.locked:
                         break
                     store = "Cache" if chain_root(recv) in ("cache", "caches") or "cache" in read[0].lower() else "Redis"
-                    method = "cache.get()/cache.set()" if store == "Cache" else f"{read[2].func.attr}()/{tail}()"  # type: ignore[attr-defined]
+                    method = "cache.get()/cache.set()" if store == "Cache" else f"{read[2].func.attr}()/{tail}()"  # type: ignore[attr-defined]  # a method call: read[2].func is an Attribute
                     fix = "use cache.incr()/decr() or a lock" if store == "Cache" else "use INCRBY/HINCRBY, WATCH/MULTI or a Lua script"
                     s.report(
                         CACHE_LOST_UPDATE, read[2].lineno, call,
@@ -720,7 +720,7 @@ def module_lock_names(module: PyModule) -> tuple[str, ...]:
             value = getattr(node, "value", None)
             if not (isinstance(value, ast.Call) and last_name(value.func) in _LOCK_FACTORIES):
                 continue
-            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:  # type: ignore[attr-defined]
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:  # type: ignore[attr-defined]  # only Assign, AnnAssign and AugAssign come here
                 if isinstance(target, (ast.Name, ast.Attribute)):
                     names.update({dotted(target), last_name(target)})
         module.memo["lock-names"] = tuple(sorted(names))
@@ -778,12 +778,12 @@ def scan_global_lost_update(s: FunctionScan) -> None:
             used = names_in(value)
             source = next((n for n in sorted(used & mutables)), None) or next((derived[n] for n in sorted(used) if n in derived), None)
             for target in targets:
-                if target.id in mutables and target.id in declared:  # type: ignore[attr-defined]
+                if target.id in mutables and target.id in declared:  # type: ignore[attr-defined]  # all Names: checked above
                     continue  # `global X; X = X + [...]`: judged below
                 if source is not None:
-                    derived[target.id] = source  # type: ignore[attr-defined]
+                    derived[target.id] = source  # type: ignore[attr-defined]  # a Name
                 else:
-                    derived.pop(target.id, None)  # type: ignore[attr-defined]
+                    derived.pop(target.id, None)  # type: ignore[attr-defined]  # a Name
         for target in targets:
             root = target
             while isinstance(root, (ast.Subscript, ast.Attribute)):
@@ -817,7 +817,7 @@ def scan_global_lost_update(s: FunctionScan) -> None:
 
 @dataclass
 class _Check:
-    node: ast.AST  # the If or Try
+    node: ast.stmt  # the If or Try
     models: set[str]
     names: set[str]
     how: str
@@ -901,7 +901,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
                     model, how = found
                     checks.append(_Check(node, {model} if model else set(), set(), how))
                 elif _related_check(node.test):
-                    obj, how = _related_check(node.test)  # type: ignore[misc]
+                    obj, how = _related_check(node.test)  # type: ignore[misc]  # not None: tested just above
                     checks.append(_Check(node, set(), set(), how, refs={obj}))
                 else:
                     used = names_in(node.test) & set(maybe)
@@ -945,7 +945,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 if isinstance(check.node, ast.Try):
                     inside = any(h.lineno <= call.lineno <= (h.end_lineno or h.lineno) for h in check.handlers)
                 else:
-                    inside = _applies(check.node, step)  # type: ignore[arg-type]
+                    inside = _applies(check.node, step)  # type: ignore[arg-type]  # not a Try: an If
                 related = bool(check.refs) and verb == "created" and bool(check.refs & names_in(call))
                 # `if content is None: content = M.objects.create(...)`: the checked name receives the new row
                 related = related or (verb == "created" and bool(check.names & set(assigned)))
@@ -959,7 +959,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 subject = (next(iter(sorted(check.models)), None) if handled and not (model and model in check.models) else model) or model or var
                 outcome, fix = _OUTCOMES.get(verb, _OUTCOMES["saved"])
                 s.report(
-                    CHECK_THEN_ACT, check.node.lineno, call,  # type: ignore[attr-defined]
+                    CHECK_THEN_ACT, check.node.lineno, call,
                     f"{subject} is checked with {check.how} and then {verb} in a separate step: {s.runners} can both "
                     f"pass the check and {outcome} ({fix}).",
                     check.node,
@@ -1018,7 +1018,7 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
     calls = [(c, st) for st in s.steps for c in _step_calls(st)]
     if any(last_name(c.func) in ("watch", "register_script", "eval", "evalsha", "lock", "Lock") for c, _st in calls):
         return  # WATCH/MULTI, a Lua script or a lock in the function: not a bare sequence of commands
-    checks: list[tuple[str, str, ast.Call, ast.If]] = []  # (receiver, key, read, the if that tests it)
+    checks: list[tuple[str, str, ast.Call, ast.If | ast.While]] = []  # (receiver, key, read, the if that tests it)
     values: dict[str, tuple[str, str, ast.Call]] = {}  # var -> the store read it holds
     takes: list[tuple[str, str, ast.Call, tuple[str, ...]]] = []
     expired: list[tuple[str, str, ast.Call]] = []  # (receiver, key, the expire() call)
@@ -1030,10 +1030,10 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
                     recv = _store_receiver(call, s.module) if _store_check(call) else None
                     key = _key(call)
                     if recv and key:
-                        checks.append((recv, key, call, node))  # type: ignore[arg-type]
+                        checks.append((recv, key, call, node))
                 for name in sorted(names_in(node.test) & set(values)):
                     recv, key, call = values[name]
-                    checks.append((recv, key, call, node))  # type: ignore[arg-type]
+                    checks.append((recv, key, call, node))
             continue
         targets, value = _assign_parts(node)
         if value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):

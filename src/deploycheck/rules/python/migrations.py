@@ -69,7 +69,7 @@ def _function_writes(module: PyModule, node: ast.AST | None) -> bool:
 
 
 def _added(ctx: FileContext, node: ast.AST) -> int | None:
-    start, end = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+    start, end = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]  # a call
     return next((n for n in range(start, end + 1) if n in ctx.added), None)
 
 

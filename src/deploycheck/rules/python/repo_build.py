@@ -234,7 +234,7 @@ def summarize(text: str) -> dict:
         return {"bad": "not valid Python 3"}
     from .jobs import job_map
 
-    jobs = job_map(module, "", _Settingsless())  # type: ignore[arg-type]
+    jobs = job_map(module, "", _Settingsless())  # type: ignore[arg-type]  # duck-typed: no settings
     functions: dict[str, list] = {}
     for fn in module.functions:
         functions[fn.qualname] = [fn.start, fn.end, []]
