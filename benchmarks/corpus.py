@@ -80,7 +80,7 @@ def load_entries(files: list[Path], language: str | None, set_: str | None) -> t
             data = path.read_bytes()
             doc = yaml.safe_load(data)
         except (OSError, yaml.YAMLError) as exc:
-            raise BadInput(f"cannot read {path}: {str(exc).splitlines()[0]}. Fix the file or leave it out with --files.")
+            raise BadInput(f"cannot read {path}: {str(exc).splitlines()[0]}. Fix the file or leave it out with --files.") from exc
         if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
             raise BadInput(f"{path} has no 'entries' list: see tests/corpus/README.md for the format.")
         if (language and doc.get("language") != language) or (set_ and doc.get("set") != set_):
@@ -257,7 +257,10 @@ def summary_row(name: str, entries: list[dict]) -> list[str]:
     pos = [e for e in scanned if e["label"] == "positive"]
     neg = [e for e in scanned if e["label"] == "negative"]
     with_lines = [e for e in pos if e["hazards"]]
-    count = lambda outcome: str(sum(e["outcome"] == outcome for e in entries))
+
+    def count(outcome: str) -> str:
+        return str(sum(e["outcome"] == outcome for e in entries))
+
     return [
         name,
         f"{len(pos)}/{sum(e['label'] == 'positive' for e in entries)}",

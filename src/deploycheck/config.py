@@ -95,8 +95,8 @@ def parse_config_text(data: bytes | str, source: str = CONFIG_PATH) -> Config:
     if root is None:
         return Config(source=source)
     top = Y.as_map(root, source, "the configuration", TOP_KEYS)
-    s = lambda key: (lambda n: Y.as_str(n, source, key, allow_empty=False))  # noqa: E731
-    sl = lambda key: (lambda n: tuple(Y.as_str_list(n, source, key)))  # noqa: E731
+    s = lambda key: (lambda n: Y.as_str(n, source, key, allow_empty=False))  # noqa: E731 - a reader factory per field kind
+    sl = lambda key: (lambda n: tuple(Y.as_str_list(n, source, key)))  # noqa: E731 - a reader factory per field kind
 
     disabled: tuple[str, ...] = ()
     overrides: dict[str, str] = {}

@@ -219,7 +219,7 @@ def _run_threads(fn: Callable[..., Any], args: tuple, kwargs: dict, workers: int
     deadline = time.monotonic() + timeout
     barrier = _Barrier(workers, threading.Condition(), [0, 0, 0])
     lock = threading.Lock()
-    closed = []  # non-empty once the run has returned: a stuck worker that wakes up later changes nothing
+    closed: list[bool] = []  # non-empty once the run has returned: a stuck worker that wakes up later changes nothing
 
     def body(index: int) -> None:
         state = {"index": index, "barrier": barrier, "deadline": deadline}
@@ -307,7 +307,7 @@ def _run_processes(
             f"and {getattr(fn, '__qualname__', fn)!r} or an argument cannot be pickled ({exc}). Define fn at module "
             "level (not a lambda, closure or nested function) with picklable arguments, or use mode='threads'."
         ) from exc
-    context = multiprocessing.get_context(start_method)
+    context: Any = multiprocessing.get_context(start_method)  # typeshed's BaseContext has no Process
     result = RunResult(workers, rounds, "processes")
     deadline = time.monotonic() + timeout
     barrier = _Barrier(workers, context.Condition(), context.RawArray("q", 3))
@@ -366,6 +366,7 @@ def _collect(pending: dict[Any, int], result: RunResult, barrier: _Barrier, dead
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
+        conn: Any  # a Connection: wait() returns what it is given, and pending holds only those
         for conn in wait(list(pending), remaining):
             index = pending[conn]
             try:

@@ -86,7 +86,7 @@ def test_compiled_packs_are_what_the_yaml_says() -> None:
     stale = pack_cache.stale_packs()
     if stale:
         # Correct either way (a stale entry is never used), only slower to start: say so.
-        warnings.warn(f"packs/{COMPILED_NAME} is out of date for {stale}; run `python -m deploycheck.rules.patterns.cache`.")
+        warnings.warn(f"packs/{COMPILED_NAME} is out of date for {stale}; run `python -m deploycheck.rules.patterns.cache`.", stacklevel=2)
     assert current + len(stale) == len(list(PACKS.glob("*.yaml")))
 
 
@@ -153,9 +153,9 @@ def test_encode_refuses_what_json_cannot_hold(value) -> None:
 
 # --- reading objects ahead, and scanning in two processes -------------------------------------
 
-from support.gitrepo import commit, git, make_branch, make_repo  # noqa: E402
-from deploycheck.analysis import pipeline as common  # noqa: E402
-from deploycheck.git.gitcmd import BlobReader, BlobStream  # noqa: E402
+from support.gitrepo import commit, git, make_branch, make_repo  # noqa: E402 - imports for this part of the file
+from deploycheck.analysis import pipeline as common  # noqa: E402 - imports for this part of the file
+from deploycheck.git.gitcmd import BlobReader, BlobStream  # noqa: E402 - imports for this part of the file
 
 
 def blob_ids(repo: Path, *paths: str) -> list[str]:

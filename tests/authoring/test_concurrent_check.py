@@ -115,13 +115,13 @@ def _kill_at(repo: Path, args: list[str], point: str, marker: Path) -> None:
     try:
         deadline = time.monotonic() + 300  # a safety net for a hung run, not a timing assumption
         while not marker.exists():
-            assert proc.poll() is None, f"check ended before {point}: {proc.stderr.read().decode()}"  # type: ignore[union-attr]
+            assert proc.poll() is None, f"check ended before {point}: {proc.stderr.read().decode()}"  # type: ignore[union-attr]  # stderr=PIPE
             assert time.monotonic() < deadline, f"check never reached {point}"
             time.sleep(0.01)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        proc.stderr.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]  # stderr=PIPE
 
 
 def test_sigkill_mid_write_leaves_the_old_record_or_a_new_complete_one(repo, key, tmp_path):

@@ -276,7 +276,7 @@ def test_outside_a_repository_is_an_error(tmp_path: Path) -> None:
 
 
 def test_with_a_ci_job_the_next_steps_say_where_it_installs_deploycheck_from(tmp_path: Path) -> None:
-    from deploycheck import __version__, install_source
+    from deploycheck import __version__
 
     for ci, where in (
         ("github", "the `Install deploycheck` step of .github/workflows/deploycheck.yml"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -167,7 +166,7 @@ def test_signature_made_for_namespace_git_is_rejected(repo, key, tmp_path):
     subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-f", str(key), "-n", "git", str(msg)], check=True, capture_output=True)
     armored = (tmp_path / "body.sig").read_text()
     block = text[text.index("signature:"):].split("  value: |\n")[0]
-    forged = body + block + "  value: |\n" + "".join("    " + l + "\n" for l in armored.splitlines())
+    forged = body + block + "  value: |\n" + "".join("    " + ln + "\n" for ln in armored.splitlines())
     commit(repo, {path: forged}, message="git namespace")
     code, doc = verify_json(repo)
     assert code == 1 and codes(doc) == ["bad-signature"]
@@ -236,7 +235,7 @@ def test_check_refuses_bad_answers_and_writes_nothing(repo, key, tmp_path):
     proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path, answers)), "--yes", "--key", str(key))
     assert proc.returncode == 2 and "test_does_not_exist.py" in proc.stderr
     assert not (repo / ".deploycheck" / "records").exists()
-    missing = "\n".join(l for l in ANSWERS.splitlines() if not l.startswith("rollback-safe"))
+    missing = "\n".join(ln for ln in ANSWERS.splitlines() if not ln.startswith("rollback-safe"))
     proc = dc(repo, "check", "--base", "main", "--answers", str(write_answers(tmp_path, missing)), "--yes", "--key", str(key))
     assert proc.returncode == 2 and "rollback-safe" in proc.stderr
 
@@ -320,7 +319,7 @@ def resign(repo: Path, path: str, key: Path, tmp_path: Path, edit) -> None:
     subprocess.run(["ssh-keygen", "-Y", "sign", "-q", "-f", str(key), "-n", "deploycheck-record-v1", str(message)],
                    check=True, capture_output=True)
     armored = Path(str(message) + ".sig").read_text()
-    commit(repo, {path: body + block + "  value: |\n" + "".join("    " + l + "\n" for l in armored.splitlines())},
+    commit(repo, {path: body + block + "  value: |\n" + "".join("    " + ln + "\n" for ln in armored.splitlines())},
            message="re-signed by hand")
 
 
@@ -444,7 +443,7 @@ def test_verify_writes_nothing_and_never_prompts(repo, key, tmp_path):
             assert proc.returncode == (0 if signed else 1), proc.stderr
             if args != ("--hook",):
                 assert _snapshot(repo) == before, args
-        outside = lambda snapshot: {k: v for k, v in snapshot.items() if not k.startswith(cache)}  # noqa: E731
+        outside = lambda snapshot: {k: v for k, v in snapshot.items() if not k.startswith(cache)}  # noqa: E731 - a one-line filter
         assert outside(_snapshot(repo)) == outside(before)
 
 

@@ -30,8 +30,8 @@ def test_modified_file_lines_and_numbers(tmp_path):
     change, _ = change_of(repo)
     (fc,) = change.files
     assert (fc.path, fc.status, fc.old_mode, fc.new_mode) == ("app.py", "modified", "100644", "100644")
-    removed = [(l.number, l.text) for l in fc.removed_lines()]
-    added = [(l.number, l.text) for l in fc.added_lines()]
+    removed = [(ln.number, ln.text) for ln in fc.removed_lines()]
+    added = [(ln.number, ln.text) for ln in fc.added_lines()]
     assert removed == [(2, "b")]
     assert added == [(2, "B"), (5, "e")]
     assert change.base_source == "--base" and change.base_ref == "main"
@@ -46,9 +46,9 @@ def test_rename_is_a_deletion_plus_an_addition(tmp_path):
     commit(repo, message="rename")
     files = by_path(change_of(repo)[0])
     assert files["old_name.py"].status == "deleted"
-    assert [l.text for l in files["old_name.py"].removed_lines()] == ["x = 1"]
+    assert [ln.text for ln in files["old_name.py"].removed_lines()] == ["x = 1"]
     assert files["new_name.py"].status == "added"
-    assert [(l.number, l.text) for l in files["new_name.py"].added_lines()] == [(1, "x = 1")]
+    assert [(ln.number, ln.text) for ln in files["new_name.py"].added_lines()] == [(1, "x = 1")]
 
 
 def test_deleted_and_added_files(tmp_path):
@@ -57,7 +57,7 @@ def test_deleted_and_added_files(tmp_path):
     files = by_path(change_of(repo)[0])
     assert files["gone.py"].status == "deleted" and files["gone.py"].new_path is None
     assert files["gone.py"].old_blob and files["gone.py"].new_blob is None
-    assert [l.number for l in files["gone.py"].removed_lines()] == [1, 2]
+    assert [ln.number for ln in files["gone.py"].removed_lines()] == [1, 2]
     assert files["new.py"].status == "added" and files["new.py"].old_path is None
     assert "keep.py" not in files
 
@@ -82,16 +82,16 @@ def test_crlf_lines_keep_their_carriage_return(tmp_path):
     repo = make_repo(tmp_path / "r", {"w.py": b"a\r\nb\r\n"})
     make_branch(repo, "feat", {"w.py": b"a\r\nc\r\n"})
     (fc,) = change_of(repo)[0].files
-    assert [l.text for l in fc.removed_lines()] == ["b\r"]
-    assert [l.text for l in fc.added_lines()] == ["c\r"]
+    assert [ln.text for ln in fc.removed_lines()] == ["b\r"]
+    assert [ln.text for ln in fc.added_lines()] == ["c\r"]
 
 
 def test_no_newline_at_end_of_file(tmp_path):
     repo = make_repo(tmp_path / "r", {"n.py": "a\nb"})
     make_branch(repo, "feat", {"n.py": "a\nb\n"})
     (fc,) = change_of(repo)[0].files
-    assert [l.text for l in fc.removed_lines()] == ["b"]
-    assert [l.text for l in fc.added_lines()] == ["b"]
+    assert [ln.text for ln in fc.removed_lines()] == ["b"]
+    assert [ln.text for ln in fc.added_lines()] == ["b"]
 
 
 def test_symlink_and_type_change(tmp_path):
@@ -103,7 +103,7 @@ def test_symlink_and_type_change(tmp_path):
     commit(repo, message="links")
     files = by_path(change_of(repo)[0])
     assert files["link.py"].kind == "symlink" and files["link.py"].status == "added"
-    assert [l.text for l in files["link.py"].added_lines()] == ["target.py"]
+    assert [ln.text for ln in files["link.py"].added_lines()] == ["target.py"]
     assert files["cfg.py"].status == "type-changed"
     assert (files["cfg.py"].old_mode, files["cfg.py"].new_mode) == ("100644", "120000")
 
@@ -137,7 +137,7 @@ def test_unusual_file_names(tmp_path, name):
     repo = make_repo(tmp_path / "r", {"a.py": "a\n"})
     make_branch(repo, "feat", {name: "x = 1\n"})
     (fc,) = change_of(repo)[0].files
-    assert fc.path == name and [l.text for l in fc.added_lines()] == ["x = 1"]
+    assert fc.path == name and [ln.text for ln in fc.added_lines()] == ["x = 1"]
 
 
 def test_non_utf8_file_name_and_content(tmp_path):

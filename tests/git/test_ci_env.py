@@ -4,7 +4,6 @@ environments (real clones, real event payloads, the variables the runners set)."
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys

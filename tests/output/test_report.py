@@ -224,7 +224,7 @@ def test_verdict_wording() -> None:
         "Flagged: 2 findings in 2 files need the background-jobs and migrations checklists. "
         "Run `deploycheck` to assess."
     )
-    assert report.base_line(change) == f"Base: main (default branch) · merge-base mmmmmmmm · head hhhhhhhh"
+    assert report.base_line(change) == "Base: main (default branch) · merge-base mmmmmmmm · head hhhhhhhh"
 
 
 def hostile_result(tmp_path: Path) -> ScanResult:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from deploycheck.records.signing import (
     read_allowed_signers,
     trust_warning,
 )
-from deploycheck.records.sshsig import PublicKey, public_key_from_openssh, verify_sshsig
+from deploycheck.records.sshsig import public_key_from_openssh, verify_sshsig
 
 SOURCE = ".deploycheck/allowed_signers"
 MESSAGE = b"record body\n"

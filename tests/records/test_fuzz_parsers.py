@@ -33,7 +33,7 @@ from deploycheck.records import sshsig
 from deploycheck.checklist.answers import Answer, parse_answers
 from deploycheck.checklist.checklist import Checklist, load_builtin, parse_checklist
 from deploycheck.config import Config, parse_config_text
-from deploycheck.errors import ConfigError, DeployCheckError, RecordError, SigningError
+from deploycheck.errors import ConfigError, RecordError, SigningError
 from deploycheck.records.record import NAMESPACE, Record, parse_record
 from deploycheck.records.signing import AllowedSigners, parse_allowed_signers
 
@@ -219,7 +219,7 @@ def test_armored_text_edits_are_rejected(records):
         "NUL": value.replace("\n", "\n\0", 1),
         "non-ascii": value.replace("\n", "\n\u00e9", 1),
     }
-    for name, text in cases.items():
+    for text in cases.values():
         with pytest.raises(SigningError, match="malformed"):
             sshsig.verify_sshsig(body, text, NAMESPACE)
     # CRLF and re-wrapping keep the signature valid (armor is only transport).
@@ -304,7 +304,7 @@ def test_fuzz_config():
 
 # --- explicit hostile YAML, for every YAML reader ------------------------------------------------
 
-from support.fuzzkit import ALIAS_BOMB, HOSTILE  # noqa: E402 - shared with the end-to-end fuzz tests
+from support.fuzzkit import HOSTILE  # noqa: E402 - shared with the end-to-end fuzz tests
 
 
 def _readers(checklist):

@@ -20,12 +20,7 @@ from deploycheck.git.model import Finding
 from deploycheck.records.record import (
     MAX_BYTES,
     Author,
-    BaseInfo,
-    ChecklistRef,
     FingerprintInfo,
-    RecordBody,
-    SignatureInfo,
-    ToolInfo,
     answers_in_order,
     attach_signature,
     branch_anchor,
@@ -41,7 +36,7 @@ from deploycheck.records.record import (
     write_record_atomic,
 )
 
-from support.records import H, ARMORED, SIG, make_body, EXPECTED_BODY, EXPECTED_SIGNATURE, full  # noqa: E402 - shared with other tests
+from support.records import H, SIG, make_body, EXPECTED_BODY, EXPECTED_SIGNATURE, full  # noqa: E402 - shared with other tests
 
 
 def rejects(data: bytes) -> str:

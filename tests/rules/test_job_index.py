@@ -325,7 +325,7 @@ def test_verify_never_writes_the_index(tmp_path) -> None:
 
     repo = make_repo(tmp_path / "r", BASE)
     make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("order.total\n", "order.total + 1\n")})
-    run = lambda *args: subprocess.run([sys.executable, "-m", "deploycheck", *args, "--base", "main"], cwd=repo,  # noqa: E731
+    run = lambda *args: subprocess.run([sys.executable, "-m", "deploycheck", *args, "--base", "main"], cwd=repo,  # noqa: E731 - a one-line runner
                                        capture_output=True, text=True)
     folder = repo / ".git" / "deploycheck" / "jobindex"
     proc = run("verify")
@@ -345,7 +345,7 @@ def test_the_gate_trusts_no_cached_index(tmp_path) -> None:
 
     repo = make_repo(tmp_path / "r", BASE)
     make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("order.total\n", "order.total + 1\n")})
-    run = lambda *args: subprocess.run([sys.executable, "-m", "deploycheck", *args, "--base", "main"], cwd=repo,  # noqa: E731
+    run = lambda *args: subprocess.run([sys.executable, "-m", "deploycheck", *args, "--base", "main"], cwd=repo,  # noqa: E731 - a one-line runner
                                        capture_output=True, text=True)
     assert run("verify", "--hook").returncode == 1  # builds and keeps the cache
     folder = repo / ".git" / "deploycheck" / "jobindex"

@@ -320,3 +320,19 @@ def test_global_updated_by_a_thread_target_without_trigger_words(tmp_path: Path)
     )
     scan = _scan(tmp_path / "guarded", {"cache/memo.py": "def noop():\n    pass\n"}, {"cache/memo.py": guarded})
     assert [f.rule for f in scan.findings if f.rule == "DC305"] == []
+
+
+def test_a_none_check_of_a_maybe_read_pairs_with_a_create_through_the_model() -> None:
+    """`x = M.objects.filter(...).first(); if x is None: M.objects.create(...)`: the check names
+    the model M (mypy found it recorded the (model, how) pair instead, so only a create assigned
+    back to x was paired with the check)."""
+    head = (
+        "from celery import shared_task\n\nfrom shop.models import Invoice\n\n\n@shared_task\n"
+        "def make_invoice(order_id):\n"
+        "    invoice = Invoice.objects.filter(order_id=order_id).first()\n"
+        "    if invoice is None:\n"
+        "        Invoice.objects.create(order_id=order_id)\n"
+    )
+    ctx = _context("shop/tasks.py", head, None, list(range(1, 11)), [])
+    found = [(f.rule, f.line) for detect in python_rules.DETECTORS for f in detect(ctx) if f.rule == "DC310"]
+    assert found == [("DC310", 9)]

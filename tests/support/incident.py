@@ -85,7 +85,7 @@ def incident_repo(tmp_path: Path, key: Path | None = None, signers: str | None =
         "tests/test_inventory_concurrency.py": CONCURRENCY_TEST,
     }
     if key is not None or signers is not None:
-        files[".deploycheck/allowed_signers"] = signers if signers is not None else signer_line(key)  # type: ignore[arg-type]
+        files[".deploycheck/allowed_signers"] = signers if signers is not None else signer_line(key)  # type: ignore[arg-type]  # key is set when signers is not
     files.update(extra_main or {})
     repo = make_repo(tmp_path / "shop", files)
     make_branch(repo, "refactor", {"inventory/jobs.py": JOB_BRANCH}, message="minor refactor, no behavioral changes")

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 
 from support.gitrepo import make_branch, make_repo
 
@@ -62,7 +61,7 @@ def parse_annotations(text: str, name: str, side: str = "head") -> Annotations:
     path_marker = re.compile(rf"^\s*{prefix}\s*path:\s*(\S+)\s*$")
     lines = text.splitlines()
     out = Annotations()
-    for index, line in enumerate(lines[:3]):
+    for line in lines[:3]:
         m = path_marker.match(line)
         if m:
             out.path = m.group(1)

@@ -202,13 +202,13 @@ def _held_by_base(ctx: FileContext, comment: int, covered: int) -> bool:
     if fc.old_path is None or fc.new_path is None:
         return False
     mapped = [_base_line(fc, n) for n in range(comment, covered + 1)]
-    if any(b is None for b in mapped) or mapped[-1] - mapped[0] != covered - comment:  # type: ignore[operator]
+    if any(b is None for b in mapped) or mapped[-1] - mapped[0] != covered - comment:  # type: ignore[operator]  # no None: tested first
         return False
     head, base = _source_lines(ctx, "head"), _source_lines(ctx, "base")
     if not head or not base:
         return False
     return all(
-        0 < b <= len(base) and base[b - 1] == head[n - 1]  # type: ignore[operator]
+        0 < b <= len(base) and base[b - 1] == head[n - 1]  # type: ignore[operator]  # no None: tested above
         for n, b in zip(range(comment, covered + 1), mapped)
     )
 

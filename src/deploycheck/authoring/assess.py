@@ -26,7 +26,7 @@ from ..records.record import RECORDS_DIR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ..checklist.testevidence import ConcurrencyTest, TestRun
+    from ..checklist.testevidence import TestRun
 
 
 @dataclass

@@ -73,9 +73,9 @@ def parse_draft(data: bytes, source: str) -> Draft:
     answers: dict[str, Answer] = {}
     for qid, node in Y.as_map(top["answers"], source, "answers").items():
         m = Y.as_map(node, source, f"the answer to {qid}", _ANSWER_KEYS, ("answer",))
-        opt = lambda key: Y.optional(m, key, lambda n: Y.as_str(n, source, f"{qid}.{key}"))  # noqa: E731
+        opt = lambda key: Y.optional(m, key, lambda n: Y.as_str(n, source, f"{qid}.{key}"))  # noqa: E731, B023 - called before the loop moves on
         answers[qid] = Answer(Y.as_str(m["answer"], source, f"{qid}.answer"), opt("details"), opt("rebuttal"), opt("warning"))
-    s = lambda key: Y.as_str(top[key], source, key)  # noqa: E731
+    s = lambda key: Y.as_str(top[key], source, key)  # noqa: E731 - a one-line reader for the lines below
     return Draft(
         saved=s("saved"),
         branch=s("branch"),

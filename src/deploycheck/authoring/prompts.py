@@ -139,8 +139,8 @@ class TerminalPrompter:
         from prompt_toolkit.history import InMemoryHistory
 
         self.console = console
-        self._text = PromptSession(history=InMemoryHistory())
-        self._choices = PromptSession()
+        self._text: PromptSession[str] = PromptSession(history=InMemoryHistory())
+        self._choices: PromptSession[str] = PromptSession()
 
     # output, as the scripted prompter does it -------------------------------------------------
 

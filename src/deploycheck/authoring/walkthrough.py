@@ -171,10 +171,11 @@ def _prompt_classes() -> tuple[Any, Any]:
         moves = False
 
         @classmethod
-        def ask(cls, *args: Any, moves: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
+        def ask(cls, *args: Any, moves: bool = False, **kwargs: Any) -> Any:
             if not moves:
                 return super().ask(*args, **kwargs)
-            return type("MovePrompt", (cls,), {"moves": True}).ask(*args, **kwargs)
+            move_prompt: Any = type("MovePrompt", (cls,), {"moves": True})  # a LinePrompt that takes moves
+            return move_prompt.ask(*args, **kwargs)
 
         def render_default(self, default: Any) -> Any:
             return Text(f"({one_line(default, 60)})", style="dim")
@@ -190,7 +191,7 @@ def _prompt_classes() -> tuple[Any, Any]:
                 return Move(move)
             raise InvalidResponse(self.illegal_choice_message)
 
-        get_input = classmethod(lambda cls, *a, **k: get_input(*a, **k))  # type: ignore[assignment]
+        get_input = classmethod(lambda cls, *a, **k: get_input(*a, **k))
 
     class YesNo(Confirm):
         validate_error_message = "Please answer y or n."
@@ -201,7 +202,7 @@ def _prompt_classes() -> tuple[Any, Any]:
                 raise InvalidResponse(self.validate_error_message)
             return answer
 
-        get_input = classmethod(lambda cls, *a, **k: get_input(*a, **k))  # type: ignore[assignment]
+        get_input = classmethod(lambda cls, *a, **k: get_input(*a, **k))
 
     return LinePrompt, YesNo
 
@@ -384,7 +385,7 @@ class Walk:
         prompter: Prompter,
         sources: Sources | None = None,
         previous: Mapping[str, Answer] | None = None,
-        on_answer: Callable[[dict[str, Answer]], None] | None = None,
+        on_answer: Callable[[dict[str, Answer]], object] | None = None,
         fallback: Mapping[str, Answer] | None = None,
     ) -> None:
         self.checklist = checklist
@@ -586,7 +587,7 @@ class Walk:
         self.prompter.say(Text(f"Details for '{answer}': {inert(need.prompt)} (one line, Enter submits; :e opens your editor)", style="cyan"))
         while True:
             try:
-                details = self._with_help(q, lambda: self.prompter.line("Details", keep, edit, moves=True))
+                details = self._with_help(q, lambda: self.prompter.line("Details", keep, edit, moves=True))  # noqa: B023 - _with_help calls it at once
             except Move as move:
                 if move.kind == BACK:
                     return None
@@ -633,7 +634,7 @@ class Walk:
         edit = None
         while True:
             try:
-                rebuttal = self._with_help(q, lambda: self.prompter.line("Explanation", earlier, edit, moves=True))
+                rebuttal = self._with_help(q, lambda: self.prompter.line("Explanation", earlier, edit, moves=True))  # noqa: B023 - _with_help calls it at once
             except Move as move:
                 if move.kind == BACK:  # the way out of explain: change the answer after all
                     return None

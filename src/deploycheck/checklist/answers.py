@@ -110,7 +110,7 @@ def parse_answers(data: bytes | str, source: str, checklist: Checklist) -> dict[
         what = f"the answer to '{qid}'"
         if Y.kind(node) == "a mapping":
             m = Y.as_map(node, source, what, _ENTRY_KEYS, ("answer",))
-            text = lambda key: Y.optional(m, key, lambda n: Y.as_str(n, source, f"{key} of {qid}")) or None  # noqa: E731
+            text = lambda key: Y.optional(m, key, lambda n: Y.as_str(n, source, f"{key} of {qid}")) or None  # noqa: E731, B023 - called before the loop moves on
             out[qid] = Answer(
                 answer=_normalise(question, Y.as_str(m["answer"], source, what)),
                 details=text("details"),

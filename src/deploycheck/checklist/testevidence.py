@@ -270,7 +270,9 @@ def _references(tree: ast.Module, imports: _Imports, scope: Iterable[ast.AST], j
     found = list(by_line.values())
     functions = {name for job in jobs for name in job.functions}
     for node in (n for s in scope for n in ast.walk(s)):
-        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            continue
+        name = node.id if isinstance(node, ast.Name) else node.attr
         if name in functions:
             found.append(f"uses {name} (line {node.lineno})")
     return list(dict.fromkeys(found))[:4]
@@ -318,12 +320,13 @@ def assess(
     tree = _parse(head_text(path))
     if tree is None:
         return ConcurrencyTest(name, exists=True, note="not checked (the file is not a readable Python module)")
-    target: ast.AST | None = tree
+    target: ast.AST = tree
     owner = None
     if names:
-        target, owner = _find(tree, names)
-        if target is None:
+        found, owner = _find(tree, names)
+        if found is None:
             return ConcurrencyTest(name, exists=False, evidence=(f"{path} has no {'::'.join(names)}",))
+        target = found
     imports = _Imports(tree)
     scope = _scope(tree, target, owner) if target is not tree else [tree]
     refs = _references(tree, imports, scope, flagged_jobs(findings, head_text))

@@ -57,7 +57,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         warn(note)
     # Before the first question: a command that cannot run (exit 2) then costs no answers.
     test_run = _run_tests(ctx, run_tests, test_timeout)
-    if interactive:
+    if answers is None:  # interactive
         from ..authoring.walkthrough import walk
 
         given = walk(ctx, checklist)

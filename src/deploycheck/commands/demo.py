@@ -234,7 +234,7 @@ def _changed_lines(repo: Path) -> list[str]:
     return [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
-def _checklist_answers(ctx, checklist, scratch: Path):  # type: ignore[no-untyped-def]
+def _checklist_answers(ctx, checklist, scratch: Path):
     """The real walkthrough when a person is at the terminal; the built-in answers otherwise."""
     from ..checklist.answers import parse_answers
 

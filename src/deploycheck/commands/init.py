@@ -148,7 +148,7 @@ def merge_pre_commit_config(text: str) -> str | None:
             break
     body = lines[start + 1 : end]
     items = [line for line in body if line.lstrip().startswith("- ")]
-    indent = re.match(r"^(\s*)", items[0]).group(1) if items else "  "
+    indent = m.group(1) if items and (m := re.match(r"^(\s*)", items[0])) else "  "
     # Insert after the list's last line. A comment at column 0 just before the next key
     # belongs to that key, so it stays below the new entry.
     last = start

@@ -23,7 +23,7 @@ def parse_answers(data: bytes, source: str) -> dict:
         else:
             m = Y.as_map(node, source, f"the answer to {qid}", ("answer", "details"), ("answer",))
             out[qid] = ReviewAnswer(Y.as_str(m["answer"], source, f"{qid}.answer", allow_empty=False),
-                                    Y.optional(m, "details", lambda n: Y.as_str(n, source, f"{qid}.details")))
+                                    Y.optional(m, "details", lambda n: Y.as_str(n, source, f"{qid}.details")))  # noqa: B023 - Y.optional calls it at once
     return out
 
 

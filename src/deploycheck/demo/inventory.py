@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from ..testing import RunResult
 
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another's lock; far above what 8 short writes take
 
@@ -75,7 +78,7 @@ def reserve_atomic(
         conn.close()
 
 
-def reproduce(folder: Path, job: Callable[..., object], workers: int = 8, stock: int = 100, quantity: int = 1) -> tuple[int, int, object]:
+def reproduce(folder: Path, job: Callable[..., object], workers: int = 8, stock: int = 100, quantity: int = 1) -> tuple[int, int, RunResult]:
     """Run ``job`` in ``workers`` threads against a new database in ``folder``, every worker
     reading before any writes. Returns (final stock, expected stock, the RunResult)."""
     from ..testing import rendezvous, run_concurrently

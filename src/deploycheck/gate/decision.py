@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..checklist.answers import validate_answers
 from ..checklist.checklist import Checklist
@@ -19,6 +19,9 @@ from ..analysis.fingerprint import VERSION as FINGERPRINT_VERSION
 from ..analysis.fingerprint import compare, fingerprint, path_key
 from ..git.model import Finding
 from ..records.record import NAMESPACE, RECORDS_DIR, Record, parse_record
+
+if TYPE_CHECKING:
+    from ..records.sshsig import PublicKey
 
 MISSING, STALE, BAD_SIGNATURE, UNTRUSTED = "missing-record", "stale-record", "bad-signature", "untrusted-signer"
 INCOMPLETE, POLICY, INVALID = "incomplete-answers", "policy", "invalid-record"
@@ -82,7 +85,7 @@ class Evidence:
 
     findings: Sequence[Finding]
     current_digests: dict[str, str]  # flagged path -> digest (see fingerprint.py)
-    verify_signature: Callable[[bytes, str, str], object]  # (message, armored, namespace) -> public key
+    verify_signature: Callable[[bytes, str, str], PublicKey]  # (message, armored, namespace) -> public key
     head_file_exists: Callable[[str], bool]
     head_file_text: Callable[[str], str | None]
     base_records: BaseRecords = field(default_factory=BaseRecords)
@@ -191,7 +194,7 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
              "The record was changed after it was signed. " + RERUN)
         public_key = None
     if public_key is not None:
-        made_by = public_key.fingerprint()  # type: ignore[attr-defined]
+        made_by = public_key.fingerprint()
         if record.signature.key != made_by:
             # The key line is not signed; a hint that disagrees with the signature misleads a
             # reader of the record or of `deploycheck log`, so it is refused rather than ignored.

@@ -180,9 +180,9 @@ def parse_review(data: bytes, source: str) -> Review:
 
 
 def _parse_body(data: bytes, source: str) -> ReviewBody:
-    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=5, error=RecordError)  # type: ignore[arg-type]
+    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=5, error=RecordError)
     top = Y.as_map(root, source, "the review", BODY_KEYS, BODY_KEYS, error=RecordError)
-    s = lambda node, what: Y.as_str(node, source, what, error=RecordError)  # noqa: E731
+    s = lambda node, what: Y.as_str(node, source, what, error=RecordError)  # noqa: E731 - a one-line reader for the lines below
     if s(top["deploycheck_review"], "deploycheck_review") != str(SCHEMA_VERSION):
         raise RecordError(f"{Y.where(source, top['deploycheck_review'])}: deploycheck_review must be {SCHEMA_VERSION}.")
     reviewer = Y.as_map(top["reviewer"], source, "reviewer", ("name", "email"), ("name", "email"), error=RecordError)
@@ -198,7 +198,7 @@ def _parse_body(data: bytes, source: str) -> ReviewBody:
     answers = {}
     for key, node in Y.as_map(top["answers"], source, "answers", error=RecordError).items():
         m = Y.as_map(node, source, f"the answer to {key}", ("answer", "details"), ("answer",), error=RecordError)
-        details = Y.optional(m, "details", lambda n: s(n, f"{key}.details"))
+        details = Y.optional(m, "details", lambda n: s(n, f"{key}.details"))  # noqa: B023 - Y.optional calls it at once
         answers[key] = ReviewAnswer(s(m["answer"], f"{key}.answer"), details)
     return ReviewBody(
         id=s(top["id"], "id"), created=created, reviewer_name=s(reviewer["name"], "reviewer.name"),
@@ -415,7 +415,7 @@ def review_checks(ctx: Any, verdict: Any, allowed_signers: Any = None) -> tuple[
                    problems=verdict.problems + problems, notes=verdict.notes), reviews
 
 
-def pr_and_review_checks(ctx: Any, verdict: Any, allowed_signers: Any, pr_title: str | None, pr_body: str | None) -> tuple[Any, list]:
+def pr_and_review_checks(ctx: Any, verdict: Any, allowed_signers: Any, pr_title: str | None, pr_body: str | None) -> tuple[Any, list, list]:
     """What `verify` adds to the record gate (issue 19): reviews, then the PR's own words.
     Returns (verdict, claims, reviews)."""
     from .prfield import change_claims, pr_checks, read_pr_text
@@ -453,9 +453,9 @@ def reviews_at_head(root: str, trust: Any) -> dict[str, list[dict]]:
     listing = gitcmd.run(["ls-tree", "-r", "-z", "HEAD", "--", REVIEWS_DIR + "/"], root).stdout
     entries = []
     for item in listing.split(b"\0"):
-        meta, _, path = item.partition(b"\t")
-        if item and meta.split()[1:2] == [b"blob"] and path.endswith(b".yaml"):
-            entries.append((path.decode("utf-8", "surrogateescape"), meta.split()[2].decode()))
+        meta, _, raw_path = item.partition(b"\t")
+        if item and meta.split()[1:2] == [b"blob"] and raw_path.endswith(b".yaml"):
+            entries.append((raw_path.decode("utf-8", "surrogateescape"), meta.split()[2].decode()))
     out: dict[str, list[dict]] = {}
     if not entries:
         return out

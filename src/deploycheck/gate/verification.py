@@ -34,11 +34,11 @@ def target_tip(ctx: Context) -> str | None:
 
 def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
     """Signers, config and checklist as the BASE branch has them: a branch cannot vouch for itself."""
-    from ..records.signing import parse_allowed_signers, read_allowed_signers
+    from ..records.signing import AllowedSigners, parse_allowed_signers, read_allowed_signers
 
     root, base = ctx.change.repo_root, ctx.change.base_sha
     if allowed_signers is not None:
-        signers = read_allowed_signers(allowed_signers)
+        signers: AllowedSigners | None = read_allowed_signers(allowed_signers)
         source = str(allowed_signers)
     else:
         source = f"{ctx.config.allowed_signers} (at {ctx.change.base_ref})"
@@ -80,9 +80,9 @@ def history_blobs(root: str, base: str, folder: str, max_size: int) -> "Iterator
         fields = token.strip().split()
         if len(fields) != 5 or not fields[0].startswith(b":"):
             continue
-        path = next(tokens, b"")
+        raw_path = next(tokens, b"")
         if fields[2] != b"160000" and set(fields[3]) != {ord("0")}:
-            blobs.setdefault(fields[3].decode(), path.decode("utf-8", "surrogateescape"))
+            blobs.setdefault(fields[3].decode(), raw_path.decode("utf-8", "surrogateescape"))
     with BlobStream(root, list(blobs), max_size=max_size) as stream:
         for oid, path in blobs.items():
             found, data = stream.take(oid)

@@ -103,8 +103,8 @@ def _candidates(explicit: str | None) -> list[tuple[str, str, str]]:
     """The candidates docs/design.md "Finding the change" puts before the default branch."""
     if explicit:
         return [(explicit, "--base", "rev")]
-    if _env("DEPLOYCHECK_BASE"):
-        return [(_env("DEPLOYCHECK_BASE"), "DEPLOYCHECK_BASE", "rev")]  # type: ignore[list-item]
+    if base := _env("DEPLOYCHECK_BASE"):
+        return [(base, "DEPLOYCHECK_BASE", "rev")]
     github_ref = _env("GITHUB_BASE_REF")
     if github_ref:
         out = [(f"origin/{github_ref}", "GITHUB_BASE_REF", "branch")]

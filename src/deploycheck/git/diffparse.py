@@ -99,7 +99,7 @@ def split_sections(stream: IO[bytes] | Iterable[bytes], block: int = 1 << 20) ->
     if hasattr(stream, "read"):
         # read1: what git has written so far (up to a block), so parsing keeps pace with git
         # instead of waiting for whole blocks and leaving the last one to parse after git ends.
-        read = getattr(stream, "read1", stream.read)  # type: ignore[union-attr]
+        read = getattr(stream, "read1", stream.read)
         chunks: Iterable[bytes] = iter(lambda: read(block), b"")
     else:
         chunks = (b"".join(stream),)

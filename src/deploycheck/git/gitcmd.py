@@ -97,11 +97,12 @@ def stream(args: Sequence[str], cwd: str, env: dict[str, str] | None = None) -> 
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH. Install git and run the command again.") from None
     assert proc.stdout is not None and proc.stderr is not None
+    stdout = proc.stdout  # narrowed, for the lambda below
     _widen_pipe(proc.stdout)
     try:
         yield proc.stdout
         # Drain what the consumer did not read so git can exit.
-        for _ in iter(lambda: proc.stdout.read(1 << 16), b""):
+        for _ in iter(lambda: stdout.read(1 << 16), b""):
             pass
     finally:
         err = proc.stderr.read()
@@ -280,17 +281,17 @@ class BlobStream:
             ["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=clean_env(),
         )
-        _widen_pipe(self._proc.stdout)  # type: ignore[arg-type]
+        _widen_pipe(self._proc.stdout)  # type: ignore[arg-type]  # stdout=PIPE: never None
         request = "".join(n + "\n" for n in self._queue).encode("utf-8", "surrogateescape")
         self._feeder = threading.Thread(target=self._feed, args=(request,), daemon=True)
         self._feeder.start()
 
     def _feed(self, request: bytes) -> None:
-        stdin = self._proc.stdin  # type: ignore[union-attr]
+        stdin = self._proc.stdin  # type: ignore[union-attr]  # stdin=PIPE: never None
         try:
             for start in range(0, len(request), 1 << 16):
-                stdin.write(request[start : start + (1 << 16)])  # type: ignore[union-attr]
-            stdin.close()  # type: ignore[union-attr]
+                stdin.write(request[start : start + (1 << 16)])  # type: ignore[union-attr]  # stdin=PIPE: never None
+            stdin.close()  # type: ignore[union-attr]  # stdin=PIPE: never None
         except (OSError, ValueError):
             pass  # closed early: the reader went away
 

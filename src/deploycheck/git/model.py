@@ -142,7 +142,7 @@ class FileChange(Plain):
     @property
     def path(self) -> str:
         """The path a reviewer knows the file by: the head path, or the base path when deleted."""
-        return self.new_path if self.new_path is not None else self.old_path  # type: ignore[return-value]
+        return self.new_path if self.new_path is not None else self.old_path  # type: ignore[return-value]  # a change always has one of the two
 
     @property
     def kind(self) -> str:

@@ -516,7 +516,7 @@ def github_commands(result: ScanResult) -> list[str]:
         title = f"{finding.rule} {finding.name}"
         message = finding.message
         line: int | None = max(1, finding.line)
-        end: int | None = max(line, finding.end_line)
+        end: int | None = max(1, finding.line, finding.end_line)  # max(line, end_line)
         if finding.side == "base":
             # Annotations can only sit on head lines: the one where the deletion happened, with
             # the removed lines named; a deleted file gets a file-level annotation.

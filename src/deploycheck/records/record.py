@@ -436,7 +436,7 @@ def _one_of(node: Any, source: str, what: str, allowed: Sequence[str]) -> str:
 
 
 def _parse_body(data: bytes, source: str) -> RecordBody:
-    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, error=RecordError)  # type: ignore[arg-type]
+    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH, error=RecordError)
     if root is None:
         raise RecordError(f"{source} has an empty body. {_FIX}")
     top = Y.as_map(root, source, "the record", BODY_KEYS + OPTIONAL_BODY_KEYS, BODY_KEYS)
@@ -446,7 +446,7 @@ def _parse_body(data: bytes, source: str) -> RecordBody:
             f"{Y.where(source, top['deploycheck_record'])}: record format {version} is not supported by this "
             f"deploycheck (it reads format {SCHEMA_VERSION}). Upgrade deploycheck, or re-run it to write a new record."
         )
-    s = lambda node, what: Y.as_str(node, source, what)  # noqa: E731
+    s = lambda node, what: Y.as_str(node, source, what)  # noqa: E731 - a one-line reader for the lines below
     created = s(top["created"], "created")
     if not _CREATED.match(created):
         raise RecordError(f"{Y.where(source, top['created'])}: created must be a UTC time like \"2026-11-28T10:15:00Z\", not {created!r}. {_FIX}")
@@ -488,7 +488,7 @@ def _parse_body(data: bytes, source: str) -> RecordBody:
 
 def _parse_concurrency_test(node: Any, source: str) -> ConcurrencyTest:
     m = Y.as_map(node, source, "concurrency_test", _CONCURRENCY_TEST_KEYS, ("name", "exists", "evidence"))
-    flag = lambda key: Y.optional(m, key, lambda n: Y.as_bool(n, source, f"concurrency_test.{key}"))  # noqa: E731
+    flag = lambda key: Y.optional(m, key, lambda n: Y.as_bool(n, source, f"concurrency_test.{key}"))  # noqa: E731 - a one-line reader for the lines below
     return ConcurrencyTest(
         name=Y.as_str(m["name"], source, "concurrency_test.name", allow_empty=False),
         exists=Y.as_bool(m["exists"], source, "concurrency_test.exists"),
@@ -519,7 +519,7 @@ def _parse_test_run(node: Any, source: str) -> TestRun:
 def _parse_finding(node: Any, source: str) -> Finding:
     required = tuple(k for k in _FINDING_KEYS if k not in _OPTIONAL_FINDING_KEYS)
     m = Y.as_map(node, source, "a finding", _FINDING_KEYS, required)
-    s = lambda key: Y.as_str(m[key], source, f"finding {key}")  # noqa: E731
+    s = lambda key: Y.as_str(m[key], source, f"finding {key}")  # noqa: E731 - a one-line reader for the lines below
     suppressed = Y.optional(m, "suppressed", lambda n: Y.as_bool(n, source, "finding suppressed"), False)
     by_author = Y.optional(m, "suppressed_by_author", lambda n: Y.as_bool(n, source, "finding suppressed_by_author"), False)
     if suppressed and by_author:
@@ -544,16 +544,16 @@ def _parse_finding(node: Any, source: str) -> Finding:
 def _parse_answer(node: Any, source: str, qid: str) -> Answer:
     keys = ("answer", "details", "rebuttal", "warning")
     m = Y.as_map(node, source, f"the answer to {qid}", keys, ("answer",))
-    opt = lambda key: Y.optional(m, key, lambda n: Y.as_str(n, source, f"{qid}.{key}"))  # noqa: E731
+    opt = lambda key: Y.optional(m, key, lambda n: Y.as_str(n, source, f"{qid}.{key}"))  # noqa: E731 - a one-line reader for the lines below
     return Answer(Y.as_str(m["answer"], source, f"{qid}.answer"), opt("details"), opt("rebuttal"), opt("warning"))
 
 
 def _parse_signature(data: bytes, source: str, namespace: str = NAMESPACE) -> SignatureInfo:
     """The signature block; ``namespace`` is the only one accepted (reviews use their own, review.py)."""
-    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=3, error=RecordError)  # type: ignore[arg-type]
+    root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=3, error=RecordError)
     top = Y.as_map(root, source, "the signature part", ("signature",), ("signature",))
     m = Y.as_map(top["signature"], source, "signature", _SIGNATURE_KEYS, _SIGNATURE_KEYS)
-    s = lambda key: Y.as_str(m[key], source, f"signature.{key}", allow_empty=False)  # noqa: E731
+    s = lambda key: Y.as_str(m[key], source, f"signature.{key}", allow_empty=False)  # noqa: E731 - a one-line reader for the lines below
     return SignatureInfo(
         format=_one_of(m["format"], source, "signature.format", (SIGNATURE_FORMAT,)),
         namespace=_one_of(m["namespace"], source, "signature.namespace", (namespace,)),
@@ -700,10 +700,10 @@ def _canonical_body(text: str) -> RecordBody:
     if r.take("answers:") == "":
         while (m := _ANSWER_KEY.match(r.peek())) is not None:
             r.at += 1
-            fields = [r.text("    answer: ")]
-            for key in ("details", "rebuttal", "warning"):
-                fields.append(r.text(f"    {key}: ") if r.peek().startswith(f"    {key}: ") else None)
-            answers[_unquote(m.group(1))] = Answer(*fields)
+            answer = r.text("    answer: ")
+            optional = [r.text(f"    {key}: ") if r.peek().startswith(f"    {key}: ") else None
+                        for key in ("details", "rebuttal", "warning")]
+            answers[_unquote(m.group(1))] = Answer(answer, *optional)
     concurrency_test = _canonical_concurrency_test(r) if r.peek() == "concurrency_test:" else None
     test_run = _canonical_test_run(r) if r.peek() == "test_run:" else None
     if r.at != len(r.lines) - 1 or r.peek() != "":
@@ -962,9 +962,10 @@ def record_lock(git_dir: str, timeout: float = 30.0) -> Iterator[str]:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
-        fcntl = None  # type: ignore[assignment]
+        fcntl = None  # type: ignore[assignment]  # no fcntl module on Windows
     deadline = time.monotonic() + timeout
     if fcntl is None:  # pragma: no cover - Windows
+        fd: int  # set by the loop, which ends only by break or raise
         while True:
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)

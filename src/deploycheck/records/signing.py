@@ -218,7 +218,7 @@ def _take_principals(line: str) -> tuple[str, str]:
     ValueError on an unterminated quote. Scans with ``re``/``find``, not a character loop, so
     a hostile multi-megabyte line costs milliseconds.
     """
-    i = _PRINCIPALS_PREFIX.match(line).end()  # type: ignore[union-attr]
+    i = _PRINCIPALS_PREFIX.match(line).end()  # type: ignore[union-attr]  # callers pass lines that start with it
     field = line[:i]
     if i < len(line) and line[i] == '"':
         end = line.find('"', i + 1)

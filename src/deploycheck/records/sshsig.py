@@ -23,6 +23,12 @@ from dataclasses import dataclass, field
 
 from deploycheck.errors import SigningError
 
+TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
+if TYPE_CHECKING:
+    from typing import Callable
+
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
 SSHSIG_MAGIC = b"SSHSIG"
 SSHSIG_VERSION = 1
 ARMOR_BEGIN = "-----BEGIN SSH SIGNATURE-----"
@@ -520,7 +526,7 @@ def _verify_primitive(
         inner.end()
         if key_type == SK_ECDSA:
             data = sk_suffix + hashlib.sha256(data).digest()
-        hash_algorithm = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+        hash_algorithm: dict[str, Callable[[], hashes.HashAlgorithm]] = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
         public_ec.verify(
             utils.encode_dss_signature(r, s), data, ec.ECDSA(hash_algorithm[curve.hash_name]())
         )
@@ -594,7 +600,7 @@ def sign_with_private_key(
 
     try:
         if _OPENSSH_PRIVATE_BEGIN.encode() in key_data:
-            private = serialization.load_ssh_private_key(key_data, password=None)
+            private: PrivateKeyTypes = serialization.load_ssh_private_key(key_data, password=None)
         else:
             private = serialization.load_pem_private_key(key_data, password=None)
     except TypeError:
@@ -621,7 +627,7 @@ def sign_with_private_key(
         sig_blob = _string(ED25519) + _string(private.sign(data))
     elif isinstance(private, ec.EllipticCurvePrivateKey):
         curve = ECDSA_CURVES[public.key_type]
-        hash_algorithm = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+        hash_algorithm: dict[str, Callable[[], hashes.HashAlgorithm]] = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
         der = private.sign(data, ec.ECDSA(hash_algorithm[curve.hash_name]()))
         r, s = utils.decode_dss_signature(der)
         sig_blob = _string(public.key_type) + _string(_mpint(r) + _mpint(s))

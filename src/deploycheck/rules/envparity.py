@@ -748,8 +748,8 @@ def parse_declared(node: Any, source: str) -> list[Declared]:
     for name, body in Y.as_map(node, source, "environments").items():
         what = f"environments.{name}"
         m = Y.as_map(body, source, what, ("workers", "aliases", "tier"))
-        aliases = tuple(a.lower() for a in Y.optional(m, "aliases", lambda n: Y.as_str_list(n, source, f"{what}.aliases"), []))
-        tier = Y.optional(m, "tier", lambda n: Y.as_str(n, source, f"{what}.tier"), None)
+        aliases = tuple(a.lower() for a in Y.optional(m, "aliases", lambda n: Y.as_str_list(n, source, f"{what}.aliases"), []))  # noqa: B023 - Y.optional calls it at once
+        tier = Y.optional(m, "tier", lambda n: Y.as_str(n, source, f"{what}.tier"), None)  # noqa: B023 - Y.optional calls it at once
         if tier is None:
             tier = next((t for t in map(tier_of_name, (name, *aliases)) if t), None)
         if tier not in TIERS:

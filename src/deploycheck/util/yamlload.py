@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     E = TypeVar("E", bound=Exception)
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DeployCheckError
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -41,7 +41,7 @@ def compose(
     *,
     max_bytes: int = MAX_BYTES,
     max_depth: int = MAX_DEPTH,
-    error: type[ConfigError] = YamlError,
+    error: type[DeployCheckError] = YamlError,
 ) -> Any:
     """Compose one YAML document into a node tree (None for an empty document)."""
     if isinstance(data, bytes):
@@ -94,7 +94,7 @@ def only_comments(text: str) -> bool:
     return True
 
 
-def _check_tree(root: Any, source: str, max_depth: int, error: type[ConfigError]) -> None:
+def _check_tree(root: Any, source: str, max_depth: int, error: type[DeployCheckError]) -> None:
     import yaml
 
     seen: set[int] = set()
@@ -152,7 +152,7 @@ def as_map(
     what: str,
     allowed: tuple[str, ...] | None = None,
     required: tuple[str, ...] = (),
-    error: type[ConfigError] = YamlError,
+    error: type[DeployCheckError] = YamlError,
 ) -> dict[str, Any]:
     import yaml
 
@@ -172,7 +172,7 @@ def as_map(
     return out
 
 
-def as_str(node: Any, source: str, what: str, *, allow_empty: bool = True, error: type[ConfigError] = YamlError) -> str:
+def as_str(node: Any, source: str, what: str, *, allow_empty: bool = True, error: type[DeployCheckError] = YamlError) -> str:
     """A scalar's text as written. Plain scalars keep their source text, so `yes` stays "yes"."""
     import yaml
 
@@ -183,7 +183,7 @@ def as_str(node: Any, source: str, what: str, *, allow_empty: bool = True, error
     return node.value
 
 
-def as_int(node: Any, source: str, what: str, *, minimum: int | None = None, error: type[ConfigError] = YamlError) -> int:
+def as_int(node: Any, source: str, what: str, *, minimum: int | None = None, error: type[DeployCheckError] = YamlError) -> int:
     import yaml
 
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STD + "int":
@@ -197,7 +197,7 @@ def as_int(node: Any, source: str, what: str, *, minimum: int | None = None, err
     return value
 
 
-def as_bool(node: Any, source: str, what: str, *, error: type[ConfigError] = YamlError) -> bool:
+def as_bool(node: Any, source: str, what: str, *, error: type[DeployCheckError] = YamlError) -> bool:
     import yaml
 
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STD + "bool":
@@ -205,7 +205,7 @@ def as_bool(node: Any, source: str, what: str, *, error: type[ConfigError] = Yam
     return node.value.lower() in ("true", "yes", "on", "y")
 
 
-def as_list(node: Any, source: str, what: str, *, error: type[ConfigError] = YamlError) -> list[Any]:
+def as_list(node: Any, source: str, what: str, *, error: type[DeployCheckError] = YamlError) -> list[Any]:
     import yaml
 
     if not isinstance(node, yaml.SequenceNode):
@@ -213,7 +213,7 @@ def as_list(node: Any, source: str, what: str, *, error: type[ConfigError] = Yam
     return list(node.value)
 
 
-def as_str_list(node: Any, source: str, what: str, *, error: type[ConfigError] = YamlError) -> list[str]:
+def as_str_list(node: Any, source: str, what: str, *, error: type[DeployCheckError] = YamlError) -> list[str]:
     return [as_str(item, source, f"each entry of {what}", allow_empty=False, error=error) for item in as_list(node, source, what, error=error)]
 
 

@@ -649,7 +649,7 @@ def _jobs_at_once(view: FileView, side: str, setting: _Setting) -> int | None:
     return info.concurrency.value if info.program == setting.tool and info.concurrency is not None else None
 
 
-def _command_findings(view: FileView, pr: PackRule) -> dict[str, list[Finding]]:
+def _command_findings(view: FileView, pr: PackRule) -> list[Finding]:
     key = ("patterns.command", view.path)
     if key in view.ctx.cache:
         return view.ctx.cache[key]
@@ -696,8 +696,8 @@ def _command_findings(view: FileView, pr: PackRule) -> dict[str, list[Finding]]:
     for number, changes in sorted(by_line.items()):
         tool = changes[0][3]
         clauses = " and ".join(_change_clause(setting, old, new) for setting, old, new, _ in changes)
-        setting, old, new, _ = changes[0]
-        outcome = _command_consequence(setting, old, new)
+        setting, old_value, new, _ = changes[0]
+        outcome = _command_consequence(setting, old_value, new)
         if number in commands and setting not in _MODEL_SETTINGS and new is not None:
             # Jobs at once for the whole command (dramatiq: processes × threads), when known.
             head_setting, base_setting = commands[number]
@@ -869,7 +869,7 @@ class _Scale:
 def _container_text(spec: Any) -> str:
     import yaml
 
-    out = []
+    out: list[str] = []
     containers = _get(spec, "template", "spec", "containers")
     if isinstance(containers, yaml.SequenceNode):
         for c in containers.value:

@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterable, Iterator
+    from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ...git import pathglob
 from ...errors import ConfigError
@@ -100,7 +100,7 @@ class Pack(Plain):
     _fields = ("name", "selectors", "rules", "keywords")
     # Compared and hashed by identity: packs are loaded once.
     __eq__ = object.__eq__
-    __hash__ = object.__hash__
+    __hash__ = object.__hash__  # type: ignore[assignment]  # hashable again, unlike Plain
 
     def __init__(
         self, name: str, selectors: tuple[FileSelector, ...], rules: tuple[PackRule, ...], keywords: tuple[str, ...] = ()
@@ -153,7 +153,7 @@ def parse_pack(data: bytes | str, source: str) -> Pack:
         if lexer not in lexers():
             raise err(sel["lexer"], f"unknown lexer '{lexer}'; use one of {', '.join(lexers())}.")
         exts = tuple(e.lower() for e in y.optional(sel, "extensions", lambda n: y.as_str_list(n, source, "extensions", error=PackError), []))
-        for ext, ext_node in zip(exts, sel.get("extensions").value if "extensions" in sel else []):
+        for ext, ext_node in zip(exts, sel["extensions"].value if "extensions" in sel else []):
             if not ext.startswith("."):
                 raise err(ext_node, f"extension '{ext}' must start with a dot.")
         names = tuple(y.optional(sel, "names", lambda n: y.as_str_list(n, source, "names", error=PackError), []))
@@ -492,7 +492,7 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
         return
     fewer: dict[int, bool] = {}
     for number, raw in sorted(view.changed(side).items()):
-        for index, (pattern, m) in enumerate(_line_matches(view, pr, side, number, raw)):
+        for pattern, m in _line_matches(view, pr, side, number, raw):
             if pr.only_if_fewer_in_head:
                 key = id(pattern)
                 if key not in fewer:
@@ -569,7 +569,7 @@ def _run_setting_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
                 used.add(old[0])
         values = dict(path=view.path, match=_shown(m), **_groups(m))
         values["key"] = short(_written_key(m)) if value is not None else key
-        if value is not None and old is not None:
+        if value is not None and old is not None and old[2] is not None:  # candidates have a value
             if _normalise_value(old[2]) == _normalise_value(value):
                 continue  # reformatted, same value: not a change
             if _scalar(old[2]) and _scalar(value) and "changed" in pr.messages:
@@ -621,7 +621,7 @@ def _changed_lower(ctx: FileContext) -> tuple[str, str]:
 def detect(ctx: FileContext) -> Iterable[Finding]:
     # Cheapest tests first: the file name, then plain substrings of the raw diff bytes; lines
     # are parsed, files read from git and lexed only for files that pass both.
-    chosen = packs_for(ctx.path)
+    chosen: Sequence[tuple[Pack, str]] = packs_for(ctx.path)
     if not chosen or is_test_or_doc(ctx.path):
         return []
     raw = ctx.changed_lower()
@@ -635,7 +635,7 @@ def detect(ctx: FileContext) -> Iterable[Finding]:
         return []
 
 
-def _detect_packs(ctx: FileContext, chosen: list, added_low: str, removed_low: str) -> list[Finding]:
+def _detect_packs(ctx: FileContext, chosen: Sequence[tuple[Pack, str]], added_low: str, removed_low: str) -> list[Finding]:
     findings: list[Finding] = []
     for pack, lexer in chosen:
         if not any(k in added_low or k in removed_low for k in pack.keywords):

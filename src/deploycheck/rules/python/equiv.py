@@ -159,13 +159,13 @@ class _Strip(ast.NodeTransformer):
         return kept or [ast.Pass()]
 
     def visit_Try(self, node: ast.Try) -> ast.AST:
-        node = self.generic_visit(node)  # type: ignore[assignment]
+        node = self.generic_visit(node)  # type: ignore[assignment]  # returns the node it visited
         if self.logging:
             _merge_handlers(node)
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
-        node = self.generic_visit(node)  # type: ignore[assignment]
+        node = self.generic_visit(node)  # type: ignore[assignment]  # returns the node it visited
         # logging.getLogger(f"app.{name}"): the name only chooses where log records go.
         if self.logging and _dotted(node.func).rsplit(".", 1)[-1] in _LOGGER_FACTORIES and all(
             _pure(arg) for arg in [*node.args, *(k.value for k in node.keywords)]

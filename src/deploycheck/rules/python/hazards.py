@@ -732,13 +732,13 @@ class FunctionScan:
         return f"two workers running {self.fn.name} at once" if self.job else f"two concurrent calls of {self.fn.name}"
 
     def report(self, rule: Rule, span_start: int, write: ast.AST, message: str, read: ast.AST | None = None) -> None:
-        end = getattr(write, "end_lineno", None) or write.lineno  # type: ignore[attr-defined]
+        end = getattr(write, "end_lineno", None) or write.lineno  # type: ignore[attr-defined]  # a call or a statement
         line = first_changed(self.ctx.added, span_start, end)
         if line is None and read is not None and touches(self.ctx.added, read):
-            line = read.lineno  # type: ignore[attr-defined]
+            line = read.lineno  # type: ignore[attr-defined]  # a call or a statement
         if line is None:
             return
-        self.findings.append(rule.finding(self.ctx.path, line, message, max(line, write.lineno)))  # type: ignore[attr-defined]
+        self.findings.append(rule.finding(self.ctx.path, line, message, max(line, write.lineno)))  # type: ignore[attr-defined]  # a call or a statement
 
 
 def _step_calls(step: Step) -> list[ast.Call]:
@@ -748,7 +748,7 @@ def _step_calls(step: Step) -> list[ast.Call]:
     return step.calls
 
 
-def _assign_parts(node: ast.AST) -> tuple[list[ast.AST], ast.AST | None]:
+def _assign_parts(node: ast.AST) -> tuple[list[ast.expr], ast.expr | None]:
     if isinstance(node, ast.Assign):
         return node.targets, node.value
     if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
@@ -830,7 +830,7 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
                 if derived:
                     pending.setdefault(var, []).append((fld, node, step))
             if related is not None:
-                reads.setdefault(targets[0].id, related)  # type: ignore[attr-defined]
+                reads.setdefault(targets[0].id, related)  # type: ignore[attr-defined]  # a Name: checked above
         for call in _step_calls(step):
             tail = last_name(call.func)
             recv = receiver(call)
@@ -862,7 +862,7 @@ def scan_orm_lost_update(s: FunctionScan) -> None:
                         f"{names} is read, recomputed and committed without with_for_update() or a column "
                         f"expression: {s.runners} can overwrite each other's update."
                     )
-                s.report(LOST_UPDATE, changes[0][1].lineno, call, msg, read.node)  # type: ignore[attr-defined]
+                s.report(LOST_UPDATE, changes[0][1].lineno, call, msg, read.node)  # type: ignore[attr-defined]  # a call or a statement
 
 
 def _helper_reads_field(value: ast.AST, var: str, fieldname: str, module: PyModule) -> bool:
@@ -1015,7 +1015,7 @@ def scan_cache_lost_update(s: FunctionScan) -> None:
                     if read[3].locked or step.locked:
                         break
                     store = "Cache" if chain_root(recv) in ("cache", "caches") or "cache" in read[0].lower() else "Redis"
-                    method = "cache.get()/cache.set()" if store == "Cache" else f"{read[2].func.attr}()/{tail}()"  # type: ignore[attr-defined]
+                    method = "cache.get()/cache.set()" if store == "Cache" else f"{read[2].func.attr}()/{tail}()"  # type: ignore[attr-defined]  # a method call: read[2].func is an Attribute
                     fix = "use cache.incr()/decr() or a lock" if store == "Cache" else "use INCRBY/HINCRBY, WATCH/MULTI or a Lua script"
                     s.report(
                         CACHE_LOST_UPDATE, read[2].lineno, call,
@@ -1122,7 +1122,7 @@ def _applies(check: ast.If, step: Step) -> bool:
     """Whether an act at ``step`` happens under (or, after an early exit, because of) ``check``."""
     if check in step.ifs:
         return True
-    return _terminates(check.body) and step.node.lineno > (check.end_lineno or check.lineno)  # type: ignore[attr-defined]
+    return _terminates(check.body) and step.node.lineno > (check.end_lineno or check.lineno)
 
 
 def scan_file_check_then_act(s: FunctionScan) -> None:
@@ -1166,7 +1166,7 @@ def module_lock_names(module: PyModule) -> tuple[str, ...]:
             value = getattr(node, "value", None)
             if not (isinstance(value, ast.Call) and last_name(value.func) in _LOCK_FACTORIES):
                 continue
-            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:  # type: ignore[attr-defined]
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:  # type: ignore[attr-defined]  # only Assign, AnnAssign and AugAssign come here
                 if isinstance(target, (ast.Name, ast.Attribute)):
                     names.update({dotted(target), last_name(target)})
         module.memo["lock-names"] = tuple(sorted(names))
@@ -1224,12 +1224,12 @@ def scan_global_lost_update(s: FunctionScan) -> None:
             used = names_in(value)
             source = next((n for n in sorted(used & mutables)), None) or next((derived[n] for n in sorted(used) if n in derived), None)
             for target in targets:
-                if target.id in mutables and target.id in declared:  # type: ignore[attr-defined]
+                if target.id in mutables and target.id in declared:  # type: ignore[attr-defined]  # all Names: checked above
                     continue  # `global X; X = X + [...]`: judged below
                 if source is not None:
-                    derived[target.id] = source  # type: ignore[attr-defined]
+                    derived[target.id] = source  # type: ignore[attr-defined]  # a Name
                 else:
-                    derived.pop(target.id, None)  # type: ignore[attr-defined]
+                    derived.pop(target.id, None)  # type: ignore[attr-defined]  # a Name
         for target in targets:
             root = target
             while isinstance(root, (ast.Subscript, ast.Attribute)):
@@ -1249,7 +1249,7 @@ def scan_global_lost_update(s: FunctionScan) -> None:
             )
             if rmw and (root is not target or name in declared):
                 s.report(
-                    GLOBAL_LOST_UPDATE, node.lineno, node,  # type: ignore[attr-defined]
+                    GLOBAL_LOST_UPDATE, node.lineno, node,
                     f"The module-level {name} is read and updated in place by {s.job.what} {s.fn.name}: concurrent "
                     "runs can lose updates, and each worker process only changes its own copy.",
                 )
@@ -1263,7 +1263,7 @@ def scan_global_lost_update(s: FunctionScan) -> None:
 
 @dataclass
 class _Check:
-    node: ast.AST  # the If or Try
+    node: ast.stmt  # the If or Try
     models: set[str]
     names: set[str]
     how: str
@@ -1337,6 +1337,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
     maybe: dict[str, tuple[str | None, str]] = {}  # var -> (model, how), for `x = M.objects.filter(...).first()`
     instances: dict[str, str] = {}  # var -> model, for `x = M(...)` and ORM reads
     constructed: set[str] = set()  # vars holding a new, unsaved instance: their save() creates a row
+    var: str | None  # a variable checked, then the one an act writes through (None: none)
     for step in s.steps:
         node = step.node
         if step.header:
@@ -1346,13 +1347,13 @@ def scan_check_then_act(s: FunctionScan) -> None:
                     model, how = found
                     checks.append(_Check(node, {model} if model else set(), set(), how))
                 elif _related_check(node.test):
-                    obj, how = _related_check(node.test)  # type: ignore[misc]
+                    obj, how = _related_check(node.test)  # type: ignore[misc]  # not None: tested just above
                     checks.append(_Check(node, set(), set(), how, refs={obj}))
                 else:
                     used = names_in(node.test) & set(maybe)
                     if used:
                         var = sorted(used)[0]
-                        model = maybe[var]
+                        model = maybe[var][0]  # (model, how): the model
                         checks.append(_Check(node, {model} if model else set(), {var}, f"{var} is None"))
             elif isinstance(node, ast.Try):
                 caught = [h for h in node.handlers if h.type is not None and any_in(short(h.type, 200), ("DoesNotExist", "NoResultFound"))]
@@ -1390,7 +1391,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 if isinstance(check.node, ast.Try):
                     inside = any(h.lineno <= call.lineno <= (h.end_lineno or h.lineno) for h in check.handlers)
                 else:
-                    inside = _applies(check.node, step)  # type: ignore[arg-type]
+                    inside = _applies(check.node, step)  # type: ignore[arg-type]  # not a Try: an If
                 related = bool(check.refs) and verb == "created" and bool(check.refs & names_in(call))
                 # `if content is None: content = M.objects.create(...)`: the checked name receives the new row
                 related = related or (verb == "created" and bool(check.names & set(assigned)))
@@ -1404,7 +1405,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 subject = (next(iter(sorted(check.models)), None) if handled and not (model and model in check.models) else model) or model or var
                 outcome, fix = _OUTCOMES.get(verb, _OUTCOMES["saved"])
                 s.report(
-                    CHECK_THEN_ACT, check.node.lineno, call,  # type: ignore[attr-defined]
+                    CHECK_THEN_ACT, check.node.lineno, call,
                     f"{subject} is checked with {check.how} and then {verb} in a separate step: {s.runners} can both "
                     f"pass the check and {outcome} ({fix}).",
                     check.node,
@@ -1463,7 +1464,7 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
     calls = [(c, st) for st in s.steps for c in _step_calls(st)]
     if any(last_name(c.func) in ("watch", "register_script", "eval", "evalsha", "lock", "Lock") for c, _st in calls):
         return  # WATCH/MULTI, a Lua script or a lock in the function: not a bare sequence of commands
-    checks: list[tuple[str, str, ast.Call, ast.If]] = []  # (receiver, key, read, the if that tests it)
+    checks: list[tuple[str, str, ast.Call, ast.If | ast.While]] = []  # (receiver, key, read, the if that tests it)
     values: dict[str, tuple[str, str, ast.Call]] = {}  # var -> the store read it holds
     takes: list[tuple[str, str, ast.Call, tuple[str, ...]]] = []
     expired: list[tuple[str, str, ast.Call]] = []  # (receiver, key, the expire() call)
@@ -1475,10 +1476,10 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
                     recv = _store_receiver(call, s.module) if _store_check(call) else None
                     key = _key(call)
                     if recv and key:
-                        checks.append((recv, key, call, node))  # type: ignore[arg-type]
+                        checks.append((recv, key, call, node))
                 for name in sorted(names_in(node.test) & set(values)):
                     recv, key, call = values[name]
-                    checks.append((recv, key, call, node))  # type: ignore[arg-type]
+                    checks.append((recv, key, call, node))
             continue
         targets, value = _assign_parts(node)
         if value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name):
@@ -1536,7 +1537,7 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
                         )
                         break
             elif tail in ("create", "acreate") and _ormish(call):
-                for c_recv, c_key, read, check in checks:
+                for _c_recv, _c_key, read, check in checks:
                     if check in step.ifs:
                         s.report(
                             STORE_CHECK_THEN_ACT, read.lineno, call,
@@ -1574,7 +1575,7 @@ def _only_ids(call: ast.Call, dicts: dict[str, ast.AST], tainted: set[str]) -> b
     """Whether an UPDATE's filter is nothing but "id in <the selected ids>"."""
     tail = last_name(call.func)
     if tail in ("update_many", "update_one") and call.args:
-        flt = call.args[0]
+        flt: ast.AST = call.args[0]
         if isinstance(flt, ast.Name):
             flt = dicts.get(flt.id, flt)
         if not isinstance(flt, ast.Dict) or not (names_in(flt) & tainted):
@@ -1724,7 +1725,7 @@ def _guarded_by_exit(steps: list[Step], flag: str, at: Step) -> bool:
             return False
         node = step.node
         if step.header and isinstance(node, ast.If) and flag in names_in(node.test) and _terminates(node.body):
-            if (node.end_lineno or node.lineno) < at.node.lineno:  # type: ignore[attr-defined]
+            if (node.end_lineno or node.lineno) < at.node.lineno:
                 return True
     return False
 
@@ -1740,9 +1741,9 @@ def _transaction_blocks(fn: FunctionInfo) -> list[tuple[int, int, int, str]]:
     ``with session.begin():``, ``async with conn.transaction():``, or the whole function under
     ``@transaction.atomic``."""
     out = []
-    for name, node in fn.decorators:
+    for name, deco in fn.decorators:
         if name.rsplit(".", 1)[-1] == "atomic":
-            out.append((fn.node.lineno, fn.end, node.lineno, f"@{name}"))
+            out.append((fn.node.lineno, fn.end, deco.lineno, f"@{name}"))
     for node in ast.walk(fn.node):
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
@@ -1756,7 +1757,7 @@ def _transaction_blocks(fn: FunctionInfo) -> list[tuple[int, int, int, str]]:
 
 def _open_files(fn: FunctionInfo) -> list[tuple[int, int, str, ast.AST]]:
     """(start, end, name, with node) of ``with open(p, "w") as f`` / ``NamedTemporaryFile() as f`` blocks."""
-    out = []
+    out: list[tuple[int, int, str, ast.AST]] = []
     for node in ast.walk(fn.node):
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
@@ -1829,7 +1830,7 @@ def scan_enqueue_before_commit(s: FunctionScan) -> None:
                     call.end_lineno or call.lineno, severity="warning",
                 ))
                 continue
-            for start, end, name, node in files:
+            for start, end, name, _node in files:
                 if start < call.lineno <= end and name in roots and (added or start in s.ctx.added):
                     line = call.lineno if added else start
                     s.findings.append(ENQUEUE_BEFORE_COMMIT.finding(

@@ -321,7 +321,7 @@ CELERY_SIGNALS = frozenset({
 
 
 def decorator_kind(
-    name: str, imports: set[str] = frozenset(), imported_names: dict[str, str] | None = None  # type: ignore[assignment]
+    name: str, imports: set[str] = frozenset(), imported_names: dict[str, str] | None = None  # type: ignore[assignment]  # an immutable default for a set argument
 ) -> JobKind | None:
     """The job kind a decorator gives; ``imports``/``imported_names`` are the file's (see PyModule)."""
     parts = name.split(".")
@@ -494,7 +494,7 @@ def _handover(call: ast.Call, module: PyModule) -> list[tuple[list[str], JobKind
     recv = receiver(call)
     recv_text = dotted(recv).lower() if recv is not None else ""
     out: list[tuple[list[str], JobKind]] = []
-    add = lambda node, kind: out.append((_refs(node), kind))  # noqa: E731
+    add = lambda node, kind: out.append((_refs(node), kind))  # noqa: E731 - a one-line collector
     for kw in call.keywords:
         if kw.arg == "python_callable":
             add(kw.value, JobKind("job", "Airflow task"))
@@ -689,8 +689,8 @@ def touches_shared_state(node: ast.AST, module: PyModule, header: bool = False) 
 def changed_touch_shared_state(fn: FunctionInfo, module: PyModule, lines: dict[int, str], ctx: FileContext) -> bool:
     for step in steps(fn.node, ctx.settings.lock_wrappers):
         node = step.node
-        start = node.lineno  # type: ignore[attr-defined]
-        end = (max(getattr(n, "end_lineno", start) or start for n in header_nodes(node)) if step.header and header_nodes(node) else node.end_lineno) or start  # type: ignore[attr-defined]
+        start = node.lineno
+        end = (max(getattr(n, "end_lineno", start) or start for n in header_nodes(node)) if step.header and header_nodes(node) else node.end_lineno) or start
         if any(n in lines for n in range(start, end + 1)) and touches_shared_state(node, module, header=step.header):
             return True
     return False
@@ -718,7 +718,7 @@ def _group_by_job(module: PyModule, jobs: dict[str, JobKind], lines: dict[int, s
             fn, kind = found
             groups.setdefault(fn.qualname, (fn, kind, []))[2].append(line)
         elif line in top_level:
-            groups.setdefault("", (None, module_kind, []))[2].append(line)  # type: ignore[arg-type]
+            groups.setdefault("", (None, module_kind, []))[2].append(line)  # type: ignore[arg-type]  # module level: no function
     return groups
 
 
@@ -998,7 +998,7 @@ def _inside_atomic(module: PyModule, call: ast.Call, ctx: FileContext) -> bool:
                 return True
     scopes = {f.qualname for f in chain}
     for item, node, scope in module.with_items:
-        if scope not in scopes or not (node.lineno <= line <= (node.end_lineno or node.lineno)):  # type: ignore[attr-defined]
+        if scope not in scopes or not (node.lineno <= line <= (node.end_lineno or node.lineno)):  # type: ignore[attr-defined]  # a with statement
             continue
         expr = item.context_expr.func if isinstance(item.context_expr, ast.Call) else item.context_expr
         name = dotted(expr)

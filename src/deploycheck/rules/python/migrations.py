@@ -192,7 +192,7 @@ def _function_writes(module: PyModule, node: ast.AST | None) -> bool:
 
 
 def _added(ctx: FileContext, node: ast.AST) -> int | None:
-    start, end = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+    start, end = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]  # a call
     return next((n for n in range(start, end + 1) if n in ctx.added), None)
 
 
@@ -214,7 +214,7 @@ def _django(ctx: FileContext, module: PyModule):
             elif _is_noop(reverse) and _function_writes(module, forward):
                 yield RUNPYTHON_IRREVERSIBLE.finding(
                     ctx.path, call.lineno,
-                    f"RunPython({short(forward, 30)}) writes data but its reverse is a no-op: rolling back leaves the "
+                    f"RunPython({short(forward, 30) if forward else '?'}) writes data but its reverse is a no-op: rolling back leaves the "
                     "rewritten data behind.",
                     call.end_lineno,
                 )

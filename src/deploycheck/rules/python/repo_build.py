@@ -142,7 +142,7 @@ def _ref(node: ast.AST | None) -> str | None:
 
 
 def _arg(call: ast.Call, index: int | None, keywords: tuple[str, ...]) -> list[ast.AST]:
-    out = [kw.value for kw in call.keywords if kw.arg in keywords]
+    out: list[ast.AST] = [kw.value for kw in call.keywords if kw.arg in keywords]
     if index is not None and len(call.args) > index:
         out.append(call.args[index])
     return out
@@ -234,7 +234,7 @@ def summarize(text: str) -> dict:
         return {"bad": "not valid Python 3"}
     from .jobs import job_map
 
-    jobs = job_map(module, "", _Settingsless())  # type: ignore[arg-type]
+    jobs = job_map(module, "", _Settingsless())  # type: ignore[arg-type]  # duck-typed: no settings
     functions: dict[str, list] = {}
     for fn in module.functions:
         functions[fn.qualname] = [fn.start, fn.end, []]

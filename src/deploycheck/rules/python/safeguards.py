@@ -539,16 +539,16 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
     for handler, scope in _integrity_handlers(module):
         out.append(Occurrence("conflict-handling", "the `except IntegrityError` handler", handler.lineno, scope))
     for fn in module.functions:
-        for name, node in fn.decorators:
-            if isinstance(node, ast.Call):
+        for name, deco in fn.decorators:
+            if isinstance(deco, ast.Call):
                 continue  # already seen among the calls
             tail = name.rsplit(".", 1)[-1]
             if tail == "atomic":
-                out.append(Occurrence("transaction", f"`@{name}`", node.lineno, fn.qualname))
+                out.append(Occurrence("transaction", f"`@{name}`", deco.lineno, fn.qualname))
             elif tail == "retry":
-                out.append(Occurrence("retry", f"`@{name}`", node.lineno, fn.qualname))
+                out.append(Occurrence("retry", f"`@{name}`", deco.lineno, fn.qualname))
             elif name in wrappers or tail in wrappers or is_lock_name(name, ()):
-                out.append(Occurrence("lock" if is_lock_name(name, ()) else "transaction", f"`@{name}`", node.lineno, fn.qualname))
+                out.append(Occurrence("lock" if is_lock_name(name, ()) else "transaction", f"`@{name}`", deco.lineno, fn.qualname))
     for item, _node, scope in module.with_items:
         expr = item.context_expr
         if isinstance(expr, ast.Call):

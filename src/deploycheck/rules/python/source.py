@@ -101,7 +101,7 @@ def string_value(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)  # type: ignore[misc]
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)  # type: ignore[misc]  # an f-string's constants are str
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
         left = string_value(node.left)
         if left is not None:
@@ -134,7 +134,7 @@ class FunctionInfo:
     end: int
     class_name: str | None  # the class it is a method of, if any
     parent: "FunctionInfo | None"
-    decorators: list[tuple[str, ast.AST]] = field(default_factory=list)  # (dotted name, node)
+    decorators: list[tuple[str, ast.expr]] = field(default_factory=list)  # (dotted name, node)
 
 
 @dataclass
@@ -273,7 +273,7 @@ class _Indexer(ast.NodeVisitor):
 
     def _assign(self, node: ast.AST) -> None:
         self.m.assigns.append((node, self._current()))
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]  # only Assign, AnnAssign and AugAssign come here
         value = getattr(node, "value", None)
         if not self.scope:
             for target in targets:
@@ -425,7 +425,7 @@ def is_lock_name(name: str, lock_wrappers: tuple[str, ...]) -> bool:
 class Step:
     """One statement (or a compound statement's header) met while reading a function top to bottom."""
 
-    node: ast.AST  # the statement; for compound statements, the statement itself (header only matters)
+    node: ast.stmt  # the statement; for compound statements, the statement itself (header only matters)
     header: bool  # True for if/for/while/with/try headers
     locked: bool  # inside a `with` that serialises (a lock, a configured lock wrapper)
     integrity_guarded: bool  # inside `try:` with an `except IntegrityError`
@@ -466,12 +466,12 @@ def steps(fn: ast.FunctionDef | ast.AsyncFunctionDef, lock_wrappers: tuple[str, 
                 walk(stmt.body, inner, guarded, ifs)
             elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
                 out.append(Step(stmt, True, locked, guarded, ifs))
-                catches = any(_catches(h, ("IntegrityError", "UniqueViolation")) for h in stmt.handlers)  # type: ignore[attr-defined]
-                walk(stmt.body, locked, guarded or catches, ifs)  # type: ignore[attr-defined]
-                for handler in stmt.handlers:  # type: ignore[attr-defined]
+                catches = any(_catches(h, ("IntegrityError", "UniqueViolation")) for h in stmt.handlers)  # type: ignore[attr-defined]  # TryStar (3.11) has Try's fields
+                walk(stmt.body, locked, guarded or catches, ifs)  # type: ignore[attr-defined]  # TryStar has Try's fields
+                for handler in stmt.handlers:  # type: ignore[attr-defined]  # TryStar has Try's fields
                     walk(handler.body, locked, guarded, ifs)
-                walk(stmt.orelse, locked, guarded, ifs)  # type: ignore[attr-defined]
-                walk(stmt.finalbody, locked, guarded, ifs)  # type: ignore[attr-defined]
+                walk(stmt.orelse, locked, guarded, ifs)  # type: ignore[attr-defined]  # TryStar has Try's fields
+                walk(stmt.finalbody, locked, guarded, ifs)  # type: ignore[attr-defined]  # TryStar has Try's fields
             elif isinstance(stmt, ast.Match):
                 out.append(Step(stmt, True, locked, guarded, ifs))
                 for case in stmt.cases:
@@ -496,10 +496,10 @@ def header_nodes(stmt: ast.AST) -> list[ast.AST]:
     return []
 
 
-def header_end(stmt: ast.AST) -> int:
+def header_end(stmt: ast.stmt) -> int:
     nodes = header_nodes(stmt)
-    ends = [getattr(n, "end_lineno", None) or stmt.lineno for n in nodes]  # type: ignore[attr-defined]
-    return max([stmt.lineno, *ends])  # type: ignore[attr-defined]
+    ends = [getattr(n, "end_lineno", None) or stmt.lineno for n in nodes]
+    return max([stmt.lineno, *ends])
 
 
 def iter_calls(node: ast.AST, *, header_only: bool = False) -> Iterator[ast.Call]:

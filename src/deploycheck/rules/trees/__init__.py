@@ -52,7 +52,7 @@ def may_report(ctx) -> bool:
     if language != "lua":
         from .keywords import KEYWORDS
 
-        words = KEYWORDS.get(language, ())
+        words = KEYWORDS.get(language or "", ())
         for side in ("head", "base"):
             text = ctx.lower_text(side)
             if text and (any(w in text for w in words) or "redis.call" in text or "redis.pcall" in text):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .parse import Parsed
-from .units import index_units, node_name
+from .units import index_units
 
 from .keywords import KEYWORDS  # noqa: F401 - the pre-filter for the regions found here
 

@@ -49,7 +49,7 @@ def _primitives(node, p: Parsed) -> Counter:
     return found
 
 
-def _channels(node, p: Parsed) -> list[tuple[str, str]]:
+def _channels(node, p: Parsed) -> list[tuple[int, str, str]]:
     """Go ``make(chan T[, n])`` in the unit, in order: (element type, capacity or "")."""
     out, stack = [], [node]
     while stack:

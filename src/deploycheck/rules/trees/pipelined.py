@@ -36,7 +36,7 @@ def _in_continuation(node, unit, p: Parsed) -> bool:
 
 def _calls(unit, p: Parsed) -> tuple[Counter, Counter, dict[str, list[int]]]:
     """(calls inside continuations, calls outside, 1-based lines of the calls outside) by callee."""
-    inside, outside, lines = Counter(), Counter(), {}
+    inside, outside, lines = Counter[str](), Counter[str](), dict[str, list[int]]()
     stack = list(unit.children)
     while stack:
         n = stack.pop()
@@ -66,7 +66,7 @@ def pipelined(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tuple[i
         return []
     mine, theirs = index_units(head), index_units(base)
     out = []
-    for key, changed in groups.items():
+    for key in groups:
         if key not in mine or key not in theirs:
             continue
         b_in, b_out, _ = _calls(theirs[key], base)

@@ -77,7 +77,8 @@ def node_name(node, p: Parsed) -> str:
 def units_at(p: Parsed, row: int) -> list:
     """The chain of units enclosing 0-based ``row``, outermost first."""
     types = UNIT_TYPES.get(p.language, set())
-    chain, node, in_function = [], p.root, False
+    chain: list = []  # the units, outermost first
+    node, in_function = p.root, False
     while True:
         nxt = None
         for child in node.children:
@@ -100,7 +101,7 @@ def index_units(p: Parsed) -> dict[str, object]:
     """Every unit by qualified name (the first of duplicates wins)."""
     types = UNIT_TYPES.get(p.language, set())
     out: dict[str, object] = {}
-    stack = [(p.root, (), False)]
+    stack: list[tuple] = [(p.root, (), False)]  # (node, names of the units around it, in a function)
     while stack:
         node, names, in_function = stack.pop()
         for child in node.children:
