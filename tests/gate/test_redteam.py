@@ -738,8 +738,6 @@ def test_a_gitlab_merge_request_is_judged_by_the_targets_configuration_today(tmp
 # Found by red team 3 and left open (docs/security-model.md, "Third red-team pass").
 
 
-@pytest.mark.xfail(strict=True, reason="the proof of unchanged behaviour still drops a logging call whose side effect hides "
-                                       "in a call without arguments (queue.pop()): telling a getter from a pop needs types")
 def test_a_logging_call_whose_side_effect_takes_no_arguments_is_no_logging_only_change(tmp_path: Path) -> None:
     from support.dcflow import MAIN_JOB, make_project
 

@@ -23,8 +23,9 @@ Two versions are equivalent when their trees are identical after removing, step 
 
 Anything else — a renamed variable, a reordered statement, a changed decorator argument — is a
 behaviour change as far as this module can tell. A logging call whose arguments call something
-with arguments (``log.info("%s", audit.record(pid))``) is not removed; one whose arguments make a
-call without arguments that has side effects (``log.info(queue.pop())``) would be removed wrongly;
+with arguments (``log.info("%s", audit.record(pid))``) or a state-changing method without them
+(``log.info(queue.pop())``: pop, acquire, save, read…, by name) is not removed; one whose side
+effect hides in another call without arguments would be removed wrongly;
 the receiver/method test keeps that rare, and it is listed in DC101's known problems.
 """
 
@@ -64,13 +65,23 @@ def is_logging_statement(stmt: ast.stmt) -> bool:
 
 # Calls with arguments that only format a value for the log line.
 _FORMATTING = frozenset({"format", "join", "dumps", "isoformat", "strftime", "hex"})
+# Methods that change state although they take no argument (`queue.pop()` in a log line takes
+# an item off the queue): such a call is no read of a value. Names, not types: a getter called
+# `pop` is read as acting, which only makes the proof fail closed.
+_ACTING_WITHOUT_ARGUMENTS = frozenset({
+    "pop", "popleft", "popitem", "get_nowait", "acquire", "release", "incr", "decr", "increment",
+    "decrement", "delete", "remove", "clear", "save", "create", "commit", "rollback", "reset",
+    "flush", "close", "start", "stop", "cancel", "run", "execute", "dequeue", "enqueue", "claim",
+    "lock", "unlock", "consume", "read", "readline", "send", "tick", "advance", "refresh_from_db",
+})
 
 
 def _arguments_act(call: ast.Call) -> bool:
     """Whether a logging call's arguments may change state: a call with arguments that is not a
     pure or formatting one (``log.info("%s", audit.record(pid, qty))``), ``await``, ``yield`` or
-    ``:=``. Such a statement is no logging to drop from the proof (red team 3). Calls without
-    arguments (``order.get_id()``) are still read as reading a value."""
+    ``:=``, or a call without arguments to a method that changes state (``queue.pop()``). Such a
+    statement is no logging to drop from the proof (red team 3). Other calls without arguments
+    (``order.get_id()``) are still read as reading a value."""
     for argument in [*call.args, *(k.value for k in call.keywords)]:
         for node in ast.walk(argument):
             if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
@@ -79,6 +90,8 @@ def _arguments_act(call: ast.Call) -> bool:
                 name = _dotted(node.func)
                 if name not in _PURE_CALLS and name.rpartition(".")[2] not in _FORMATTING:
                     return True
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _ACTING_WITHOUT_ARGUMENTS:
+                return True
     return False
 
 

@@ -103,8 +103,9 @@ JOB_CODE_CHANGED = Rule(
         syntactic: a call named `save()` on a non-database object counts. The proof of an
         unchanged behaviour is syntactic too: renaming a local variable or reordering two
         independent statements is reported as a change. A logging call whose arguments call
-        something with arguments counts as a change; one whose side effect hides in a call
-        without arguments (`log.info(queue.pop())`) is removed as if it had none. Attribute reads
+        something with arguments, or a state-changing method without them (`queue.pop()`,
+        `lock.acquire()`, by name), counts as a change; one whose side effect hides in another
+        call without arguments (`log.info(feed.next_item())`) is removed as if it had none. Attribute reads
         and the few calls counted as side-effect free (`str()`, `.total_seconds()`,
         `current_process()`…) are trusted to be so; a property with side effects is not
         seen. An `except` clause is merged into a following `except Exception` unless it
