@@ -19,7 +19,7 @@ def _isolated_home(tmp_path_factory, monkeypatch):
         "DEPLOYCHECK_BASE", "DEPLOYCHECK_SIGNING_KEY", "GITHUB_ACTIONS", "GITHUB_BASE_REF",
         "GITHUB_EVENT_PATH", "GITHUB_STEP_SUMMARY", "GITHUB_HEAD_REF", "GITLAB_CI",
         "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
-        "SSH_AUTH_SOCK", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_LOCAL_BRANCH",
+        "SSH_AUTH_SOCK", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_LOCAL_BRANCH", "PRE_COMMIT_REMOTE_NAME",
     ):
         monkeypatch.delenv(var, raising=False)
     for var in list(os.environ):

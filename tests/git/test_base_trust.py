@@ -298,3 +298,29 @@ def test_unpushed_commits_on_the_local_main_do_not_decide_the_hook(attack) -> No
     assert pushed.returncode != 0 and "inventory/jobs.py" in pushed.stderr, pushed.stdout + pushed.stderr
     assert remote_has(attack, "attack") is None
     assert verify(repo, "--base", "main").returncode == 0  # the local main, when that is what is meant
+
+
+def test_a_push_to_another_remote_is_compared_with_that_remotes_default_branch(attack, tmp_path: Path) -> None:
+    """A fork workflow: origin is the author's fork, whose main the author controls (here it
+    excludes the risky file), upstream is the team's repository, whose CI compares with its own
+    main. The pre-push hook compared every push with origin's main, so a push to upstream passed
+    the hook that upstream's CI then refused."""
+    repo = attack.repo
+    upstream = tmp_path / "upstream.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(upstream))
+    git(repo, "remote", "add", "upstream", str(upstream))
+    git(repo, "push", "-q", "upstream", "main")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".deploycheck/config.yaml": "exclude: ['inventory/**']\n"}, "the fork's own config")
+    git(repo, "push", "-q", "origin", "main")
+    git(repo, "checkout", "-q", "attack")
+    git(repo, "rebase", "-q", "main")
+    git(repo, "fetch", "-q", "upstream")
+    hook_env = {"PRE_COMMIT_LOCAL_BRANCH": "refs/heads/attack"}
+    to_fork = run_dc(repo, "verify", "--hook", env=dc_env(**hook_env, PRE_COMMIT_REMOTE_NAME="origin"))
+    assert to_fork.returncode == 0, to_fork.stdout + to_fork.stderr  # the fork's own rules, for the fork
+    to_team = run_dc(repo, "verify", "--hook", env=dc_env(**hook_env, PRE_COMMIT_REMOTE_NAME="upstream"))
+    assert to_team.returncode == 1 and "inventory/jobs.py" in to_team.stderr, to_team.stdout + to_team.stderr
+    assert run_dc(repo, "hook", "install").returncode == 0  # the plain hook passes the remote on
+    pushed = run_git(repo, "push", "upstream", "attack")
+    assert pushed.returncode != 0 and "inventory/jobs.py" in pushed.stderr, pushed.stdout + pushed.stderr

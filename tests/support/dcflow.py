@@ -161,7 +161,7 @@ def remote_has(project: Project, branch: str) -> str | None:
 RISKY = {"inventory/jobs.py": LOST_UPDATE_JOB}
 CI_VARIABLES = ("DEPLOYCHECK_BASE", "GITHUB_BASE_REF", "GITHUB_EVENT_PATH", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
                 "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF",
-                "PRE_COMMIT_LOCAL_BRANCH")
+                "PRE_COMMIT_LOCAL_BRANCH", "PRE_COMMIT_REMOTE_NAME")
 
 
 def dc_env(**extra: str) -> dict[str, str]:

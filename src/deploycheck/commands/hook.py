@@ -52,7 +52,8 @@ while read -r local_ref local_sha remote_ref remote_sha; do
     case "$local_sha" in *[!0]*) ;; *) continue ;; esac   # deleting a remote branch: nothing to check
     # The variables the pre-commit framework exports: `verify --hook` takes the pushed commit
     # as its head and chooses the base from them (deploycheck.hooks.range).
-    PRE_COMMIT_FROM_REF="$remote_sha" PRE_COMMIT_TO_REF="$local_sha" \
+    # PRE_COMMIT_REMOTE_NAME: the remote pushed to ($1), whose default branch is the base.
+    PRE_COMMIT_FROM_REF="$remote_sha" PRE_COMMIT_TO_REF="$local_sha" PRE_COMMIT_REMOTE_NAME="$1" \
         run_deploycheck verify --hook </dev/null || status=1
 done
 exit $status

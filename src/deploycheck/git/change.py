@@ -344,6 +344,26 @@ def _declared_default_branch(root: str, resolve: Callable[[str], str | None], na
     )
 
 
+# The remote a pre-push hook pushes to (pre-commit exports it; so does `deploycheck hook
+# install`'s hook, from git's first argument).
+PUSH_REMOTE_ENV = "PRE_COMMIT_REMOTE_NAME"
+
+
+def _default_branches(root: str) -> tuple[tuple[str, str, str], ...]:
+    """DEFAULT_BRANCHES, or the same names on the remote a pre-push hook pushes to when that is a
+    remote other than origin: in a fork workflow (origin = the author's fork, upstream = the
+    team's repository) a push to upstream must be compared with upstream's default branch, which
+    CI uses, not with the fork's main, which the author controls."""
+    remote = _env(PUSH_REMOTE_ENV)
+    if not remote or remote == "origin" or remote not in _remotes(root):
+        return DEFAULT_BRANCHES
+    return tuple(
+        (refname.replace("refs/remotes/origin/", f"refs/remotes/{remote}/"), name.replace("origin/", f"{remote}/", 1),
+         source.replace("origin/HEAD", f"{remote}/HEAD"))
+        for refname, name, source in DEFAULT_BRANCHES
+    )
+
+
 def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str, str, str] | None:
     """(short name, source, commit) of the default branch: the one the CI system names, else
     origin/HEAD's target, else main, else master (each local, then on origin), looked up as exact
@@ -351,10 +371,11 @@ def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str
     declared = _ci_default_branch()
     if declared is not None:
         return _declared_default_branch(root, resolve, *declared)
-    found = exact_refs(root, [refname for refname, _, _ in DEFAULT_BRANCHES])
-    commits = [(name, source, sha) for refname, name, source in DEFAULT_BRANCHES
+    candidates = _default_branches(root)
+    found = exact_refs(root, [refname for refname, _, _ in candidates])
+    commits = [(name, source, sha) for refname, name, source in candidates
                if refname in found and (sha := resolve(found[refname])) is not None]
-    if commits and "refs/remotes/origin/HEAD" not in found and {c[2] for c in commits} == {resolve("HEAD")}:
+    if commits and candidates[0][0] not in found and {c[2] for c in commits} == {resolve("HEAD")}:
         # Every default-branch name here is the commit under test (a CI checkout of one branch,
         # perhaps pushed as `master` in a `main` repository): ask origin which branch is its HEAD.
         remote = _remote_default_branch(root)
@@ -366,7 +387,7 @@ def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str
     # a pushed branch called `main` in a `master` repository has both, and taking `main` would
     # make the branch under test its own base (and its own config the one that is read).
     first = commits[0]
-    if first[1] != "origin/HEAD":
+    if not first[1].endswith("/HEAD"):
         family = first[0].rpartition("/")[2]
         other = next((c for c in commits if c[0].rpartition("/")[2] != family and c[2] != first[2]), None)
         if other is not None:
