@@ -183,7 +183,9 @@ def test_contradictions_are_challenged_rebuttal_kept_or_answer_changed(project: 
     t.answer(Q_SHARED, "no")
     challenge = t.expect(CHALLENGE)
     assert "This answer contradicts the findings." in challenge
-    assert "The answer 'no' to shared-state contradicts the findings (DC320 safeguard-removed at inventory/jobs.py:9" in " ".join(challenge.split())
+    said = " ".join(challenge.split())
+    assert "The answer 'no' to shared-state contradicts the findings (DC101 job-code-changed at inventory/jobs.py:" in said
+    assert "DC320 safeguard-removed at inventory/jobs.py:9" in said
     assert "  > 10 |     product.stock = product.stock - qty" in challenge  # the finding, shown again
     t.send("explain\r")
     t.answer(EXPLANATION, "short")  # not a sentence: asked again

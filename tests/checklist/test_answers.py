@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from support.gitrepo import make_repo
 
 from deploycheck.git import gitcmd
 from deploycheck.checklist.answers import (
+    SHARED_STATE_WORDS,
     Answer,
     Problem,
     contradictions,
@@ -289,3 +291,21 @@ def test_answers_file_on_disk_round_trip(tmp_path: Path):
     path = tmp_path / "answers.yaml"
     path.write_bytes(DESIGN_EXAMPLE.replace("\n", "\r\n").encode())
     assert parse_answers(path.read_bytes(), str(path), CHECKLIST) == good()
+
+
+def test_a_no_beside_a_job_that_touches_shared_state_is_challenged(tmp_path: Path):
+    """A new-user trial answered "no" to shared-state next to DC101's "touches shared state
+    (database…)" and nothing asked why. The wording is the rule's own, read from a real scan."""
+    from support.dcflow import BRANCH_JOB, MAIN_JOB, dc_env, run_dc
+    from support.gitrepo import commit, git, make_repo
+
+    repo = make_repo(tmp_path / "r", {"inventory/__init__.py": "", "inventory/jobs.py": MAIN_JOB})
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, {"inventory/jobs.py": BRANCH_JOB.replace("product.save()", "product.save()\n    product.note = 'x'")})
+    scan = json.loads(run_dc(repo, "scan", "--base", "main", "--format", "json", env=dc_env()).stdout)
+    job = [Finding(f["rule"], f["name"], f["category"], f["severity"], f["path"], f["line"], f["end_line"], f["message"],
+                   tuple(f["questions"])) for f in scan["findings"] if f["rule"] == "DC101"]
+    assert job and all(SHARED_STATE_WORDS in f.message and f.category != "shared-state" for f in job)
+    (found,) = contradictions({"shared-state": Answer("no")}, job)
+    assert found.question == "shared-state" and found.findings == tuple(job)
+    assert contradictions({"shared-state": Answer("yes")}, job) == []

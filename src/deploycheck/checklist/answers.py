@@ -306,10 +306,17 @@ def _where(findings: Sequence[Finding]) -> str:
     return ", ".join(shown) + more
 
 
+# How a job finding says that the changed job writes shared state (rules/python/jobs.py, DC101 and
+# DC104): a "no" to shared-state beside it is challenged like one beside a shared-state finding
+# (a new-user trial answered "no" next to "touches shared state (database…)" unchallenged).
+SHARED_STATE_WORDS = "shared state (database, cache, files or globals)"
+
+
 def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -> list[Contradiction]:
     """Answers that the findings contradict, for the walkthrough to challenge.
 
-    - ``shared-state: no`` (or n/a) while a shared-state or high-severity finding flags the change;
+    - ``shared-state: no`` (or n/a) while a shared-state or high-severity finding flags the change,
+      or a job finding says the job touches shared state;
     - ``sequential-assumption: no`` (or n/a) while a lost update (rule name ``lost-update``, or any
       high-severity shared-state finding) was found;
     - ``rollback-safe: n/a`` while a migration finding exists.
@@ -317,7 +324,7 @@ def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -
     flagging = [f for f in findings if f.flags]
     checks: list[tuple[str, tuple[str, ...], list[Finding], str]] = [
         ("shared-state", ("no", "n/a"),
-         [f for f in flagging if f.category == "shared-state" or f.severity == "high"],
+         [f for f in flagging if f.category == "shared-state" or f.severity == "high" or SHARED_STATE_WORDS in f.message],
          "touches shared state or a known hazard"),
         ("sequential-assumption", ("no", "n/a"),
          [f for f in flagging if f.name == "lost-update" or (f.severity == "high" and f.category == "shared-state")],
