@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support.dcflow import Project, git_env, make_project, run_dc
+from support.dcflow import Project, git_env, run_dc, pushed_flagged_branch
 from deploycheck.commands.init import template
 from support.gitrepo import git
 
@@ -67,15 +67,6 @@ def test_gitlab_job_runs_on_merge_requests_with_full_history(text: str) -> None:
 # --- simulated runners ---------------------------------------------------------------------
 
 
-def _pushed_flagged_branch(tmp_path: Path, with_record: bool) -> tuple[Project, str]:
-    project = make_project(tmp_path)
-    project.flagged_branch()
-    if with_record:
-        assessed = project.assess()
-        assert assessed.returncode == 0, assessed.stderr
-        git(project.repo, "commit", "-q", "-m", "Concurrency record")
-    git(project.repo, "push", "-q", "origin", "feature")
-    return project, git(project.repo, "rev-parse", "HEAD")
 
 
 def _github_checkout(project: Project, tmp_path: Path) -> Path:
@@ -127,7 +118,7 @@ def _without_claims(stdout: str, first_claim: str) -> list[str]:
 
 
 def test_github_pull_request_without_record_fails_with_annotations_and_summary(tmp_path: Path) -> None:
-    project, head = _pushed_flagged_branch(tmp_path, with_record=False)
+    project, head = pushed_flagged_branch(tmp_path, with_record=False)
     clone = _github_checkout(project, tmp_path)
     env = _github_env(tmp_path, project, head)
     proc = run_dc(clone, "verify", "--format", "github", env=env)
@@ -156,7 +147,7 @@ def test_github_pull_request_without_record_fails_with_annotations_and_summary(t
 
 
 def test_github_pull_request_with_a_record_passes(tmp_path: Path) -> None:
-    project, head = _pushed_flagged_branch(tmp_path, with_record=True)
+    project, head = pushed_flagged_branch(tmp_path, with_record=True)
     clone = _github_checkout(project, tmp_path)
     env = _github_env(tmp_path, project, head)
     proc = run_dc(clone, "verify", "--format", "github", env=env)
@@ -172,7 +163,7 @@ def test_github_pull_request_with_a_record_passes(tmp_path: Path) -> None:
 
 def test_github_base_from_the_event_payload_alone(tmp_path: Path) -> None:
     """Without GITHUB_BASE_REF (e.g. a workflow_run re-dispatch), the payload's base sha is used."""
-    project, head = _pushed_flagged_branch(tmp_path, with_record=False)
+    project, head = pushed_flagged_branch(tmp_path, with_record=False)
     clone = _github_checkout(project, tmp_path)
     env = _github_env(tmp_path, project, head)
     del env["GITHUB_BASE_REF"]
@@ -185,7 +176,7 @@ def test_github_base_from_the_event_payload_alone(tmp_path: Path) -> None:
 
 def test_the_actions_verify_step_passes_its_inputs_as_arguments(tmp_path: Path) -> None:
     """Run the action's own verify script with bash, as the runner would, with the inputs set."""
-    project, head = _pushed_flagged_branch(tmp_path, with_record=True)
+    project, head = pushed_flagged_branch(tmp_path, with_record=True)
     clone = _github_checkout(project, tmp_path)
     env = _github_env(tmp_path, project, head)
     runner_temp = tmp_path / "runner" / "temp"
@@ -243,7 +234,7 @@ def _gitlab_env(project: Project, head_sha: str) -> dict[str, str]:
 
 
 def test_gitlab_merge_request_reads_the_diff_base_sha(tmp_path: Path) -> None:
-    project, head = _pushed_flagged_branch(tmp_path, with_record=False)
+    project, head = pushed_flagged_branch(tmp_path, with_record=False)
     # main moves on after the branch was made: the diff base is the fork point, not main's tip.
     git(project.repo, "checkout", "-q", "main")
     git(project.repo, "commit", "-q", "--allow-empty", "-m", "later work on main")
@@ -267,7 +258,7 @@ def test_gitlab_merge_request_reads_the_diff_base_sha(tmp_path: Path) -> None:
 
 
 def test_gitlab_merge_request_with_a_record_passes(tmp_path: Path) -> None:
-    project, head = _pushed_flagged_branch(tmp_path, with_record=True)
+    project, head = pushed_flagged_branch(tmp_path, with_record=True)
     clone = _gitlab_checkout(project, tmp_path, head)
     proc = run_dc(clone, "verify", env=_gitlab_env(project, head))
     assert proc.returncode == 0, proc.stdout + proc.stderr

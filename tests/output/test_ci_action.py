@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support.dcflow import Project, git_env, make_key, make_project, run_dc
+from support.dcflow import Project, git_env, make_key, make_project, run_dc, pushed_flagged_branch
 from deploycheck.output import ghaction
 from deploycheck.commands.init import template
 from support.gitrepo import commit, git
@@ -171,17 +171,6 @@ def test_the_python_step_uses_the_python_on_path_and_refuses_an_old_one(tmp_path
 # --- the action: outputs ------------------------------------------------------------------
 
 
-def _pushed_flagged_branch(tmp_path: Path, with_record: bool, base: str = "main") -> tuple[Project, str]:
-    project = make_project(tmp_path)
-    if base != "main":
-        git(project.repo, "checkout", "-q", "-b", base)
-    project.flagged_branch()
-    if with_record:
-        assessed = project.assess()
-        assert assessed.returncode == 0, assessed.stderr
-        git(project.repo, "commit", "-q", "-m", "Concurrency record")
-    git(project.repo, "push", "-q", "origin", "feature")
-    return project, git(project.repo, "rev-parse", "HEAD")
 
 
 def _checkout(project: Project, tmp_path: Path, onto: str = "origin/main") -> Path:
@@ -227,7 +216,7 @@ def _venv_shim(runner_temp: Path) -> None:
 
 
 def test_the_verify_step_sets_ok_flagged_and_record_from_the_json_verdict(tmp_path: Path) -> None:
-    project, head = _pushed_flagged_branch(tmp_path, with_record=True)
+    project, head = pushed_flagged_branch(tmp_path, with_record=True)
     clone = _checkout(project, tmp_path)
     env = _pr_env(tmp_path, project, head)
     runner_temp = tmp_path / "runner" / "temp"
@@ -290,7 +279,7 @@ def _merge_group_env(tmp_path: Path, base_sha: str, base_ref: str, head_sha: str
 
 
 def test_a_merge_group_is_compared_with_the_groups_base_commit(tmp_path: Path) -> None:
-    project, _ = _pushed_flagged_branch(tmp_path, with_record=True)
+    project, _ = pushed_flagged_branch(tmp_path, with_record=True)
     clone = _checkout(project, tmp_path)
     head = git(clone, "rev-parse", "HEAD")
     env = _merge_group_env(tmp_path, project.main_sha, "main", head)
@@ -523,7 +512,7 @@ def test_summary_github_comment_posts_the_block_with_hostile_text_inert(tmp_path
 
 
 def test_summary_github_comment_without_a_token_is_exit_2_with_the_fix(tmp_path: Path) -> None:
-    project, head = _pushed_flagged_branch(tmp_path, with_record=True)
+    project, head = pushed_flagged_branch(tmp_path, with_record=True)
     clone = _checkout(project, tmp_path)
     env = _pr_env(tmp_path, project, head)
     env.pop("GITHUB_TOKEN", None)
@@ -545,7 +534,7 @@ def test_the_actions_comment_step_gets_the_token_and_the_verify_step_does_not() 
 
 
 def test_verify_writes_a_gitlab_code_quality_report(tmp_path: Path) -> None:
-    project, head = _pushed_flagged_branch(tmp_path, with_record=False)
+    project, head = pushed_flagged_branch(tmp_path, with_record=False)
     report = tmp_path / "gl-code-quality-report.json"
     env = {**git_env(), "CI_MERGE_REQUEST_DIFF_BASE_SHA": project.main_sha}
     proc = run_dc(project.repo, "verify", "--codequality", str(report), env=env)
@@ -581,7 +570,7 @@ def test_code_quality_report_keeps_hostile_paths_inert(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_report_file_is_exit_2_not_a_gate_result(tmp_path: Path) -> None:
-    project, _ = _pushed_flagged_branch(tmp_path, with_record=True)
+    project, _ = pushed_flagged_branch(tmp_path, with_record=True)
     for option in ("--codequality", "--json-file"):
         proc = run_dc(project.repo, "verify", "--base", "main", option, str(tmp_path / "missing" / "x.json"))
         assert proc.returncode == 2, proc.stdout
@@ -602,7 +591,7 @@ def test_the_gitlab_job_saves_the_code_quality_report(text: str) -> None:
 def test_the_comments_verdict_line_is_the_gates(tmp_path: Path) -> None:
     """The comment sits beside the check: with the CI-held signers file the gate uses (which does
     not trust the author), the comment says FAIL, as the check does, not the base branch's PASS."""
-    project, head = _pushed_flagged_branch(tmp_path, with_record=True)
+    project, head = pushed_flagged_branch(tmp_path, with_record=True)
     clone = _checkout(project, tmp_path)
     env = _pr_env(tmp_path, project, head)
     _, other = make_key(tmp_path / "org")

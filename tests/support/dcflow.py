@@ -150,6 +150,21 @@ def make_project(tmp: Path, extra_main_files: dict[str, str] | None = None) -> P
     return Project(repo=repo, remote=remote, key=key, public_key=public, main_sha=git(repo, "rev-parse", "HEAD"))
 
 
+def pushed_flagged_branch(tmp_path: Path, with_record: bool, base: str = "main") -> tuple[Project, str]:
+    """A project whose flagged branch `feature` (off ``base``, with a committed record when asked)
+    is pushed to origin, as a CI job then checks it out: (project, head commit)."""
+    project = make_project(tmp_path)
+    if base != "main":
+        git(project.repo, "checkout", "-q", "-b", base)
+    project.flagged_branch()
+    if with_record:
+        assessed = project.assess()
+        assert assessed.returncode == 0, assessed.stderr
+        git(project.repo, "commit", "-q", "-m", "Concurrency record")
+    git(project.repo, "push", "-q", "origin", "feature")
+    return project, git(project.repo, "rev-parse", "HEAD")
+
+
 def remote_has(project: Project, branch: str) -> str | None:
     """The sha of ``branch`` on the remote, or None when the remote has no such branch."""
     proc = run_git(project.remote, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}")

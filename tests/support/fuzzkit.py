@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from deploycheck.checklist.answers import Answer
 from deploycheck.git.model import Finding
 from deploycheck.records.record import (
-    Author, BaseInfo, ChecklistRef, FingerprintInfo, RecordBody, SignatureInfo, ToolInfo,
+    BaseInfo, RecordBody, SignatureInfo, ToolInfo,
     attach_signature, build_body,
 )
 
@@ -76,23 +76,21 @@ def inputs(seeds: list[bytes]):
 
 # --- seeds ----------------------------------------------------------------------------------
 
-H = "ab" * 32
 
 
 def record_body() -> RecordBody:
-    return RecordBody(
+    """The shared test record (support.records), with a multi-line answer and every question
+    answered: the fuzzers mutate its bytes."""
+    from support.records import make_body
+
+    return make_body(
         id="0f1e2d3c4b5a69788796a5b4c3d2e1f0",
-        created="2026-11-28T10:15:00Z",
-        author=Author("Dev Example", "dev@example.com"),
-        branch="inventory-refactor",
         base=BaseInfo("main", "1" * 40, "2" * 40),
         tool=ToolInfo("0.1.0", "2.39.5"),
-        fingerprint=FingerprintInfo("f" * 64, {"inventory/jobs.py": H}),
         findings=(
             Finding("DC301", "lost-update", "shared-state", "high", "inventory/jobs.py", 9, 11,
                     "stock is read, changed and saved back", ("shared-state", "sequential-assumption")),
         ),
-        checklist=ChecklistRef("background-jobs", 1, "c" * 64),
         answers={
             "shared-state": Answer("yes", "decrements inventory.Product.stock\nand the API writes it too\n"),
             "sequential-assumption": Answer("no"),
