@@ -429,6 +429,7 @@ def test_a_test_module_production_code_does_not_load_stays_quiet(tmp_path: Path,
     ("noxfile.py", "def tests(session):\n    session.run('pytest', 'tests/helpers/reserve.py')\n"),
     ("inventory/jobs.py", "HELP = 'see tests.helpers.reserve for an example'\n"),
     (".gitlab-ci.yml", "smoke:\n  script:\n    - python tests/helpers/reserve.py\n"),
+    ("runtests.py", "def main():\n    from tests import helpers\n"),  # a test runner (huey's runs its tests)
 ])
 def test_tooling_that_only_runs_a_test_module_stays_quiet(tmp_path: Path, importer_path: str, importer: str) -> None:
     test_a_test_module_production_code_does_not_load_stays_quiet(tmp_path, importer_path, importer)

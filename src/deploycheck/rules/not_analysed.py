@@ -476,7 +476,9 @@ _imports_memo: dict[tuple[str, str], dict[str, str]] = {}
 # configuration runs tests, not production.
 _DOC_EXTENSIONS = frozenset("md rst txt adoc".split())
 _CI_FILES = frozenset({".gitlab-ci.yml", ".travis.yml", "Jenkinsfile", "azure-pipelines.yml", "bitbucket-pipelines.yml",
-                       ".pre-commit-config.yaml", "tox.ini", "noxfile.py", "pytest.ini"})
+                       ".pre-commit-config.yaml", "tox.ini", "noxfile.py", "pytest.ini",
+                       # test runners at a project's root (huey's runtests.py imports its tests)
+                       "runtests.py", "run_tests.py", "runtest.py"})
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 # A string that is a whole dotted path: a file name or a sentence in a string is no module.
 _MODULE_STRING = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+")

@@ -58,3 +58,15 @@ def report(name):
 def counted(product_id):
     global SEEN
     Product.objects.get(pk=product_id).restock(1)
+
+
+@shared_task
+def translated(product_id):
+    log.info(_("restocked %s") % product_id)
+    Product.objects.get(pk=product_id).restock(1)
+
+
+@shared_task
+def popped(queue):
+    log.info("next")
+    Product.objects.get(pk=queue.peek()).restock(1)

@@ -68,3 +68,15 @@ def counted(product_id):
     global SEEN
     SEEN = SEEN + 1  # error: DC101[warning]
     Product.objects.get(pk=product_id).restock(1)
+
+
+@shared_task
+def translated(product_id):
+    log.info(_("restocked {}").format(product_id))  # error: DC101[info] (a translated message is still only a message)
+    Product.objects.get(pk=product_id).restock(1)
+
+
+@shared_task
+def popped(queue):
+    log.info("next %s", queue.pop())  # error: DC101[warning] (pop() takes the item off the queue)
+    Product.objects.get(pk=queue.peek()).restock(1)

@@ -64,7 +64,9 @@ def is_logging_statement(stmt: ast.stmt) -> bool:
 
 
 # Calls with arguments that only format a value for the log line.
-_FORMATTING = frozenset({"format", "join", "dumps", "isoformat", "strftime", "hex"})
+_FORMATTING = frozenset({"format", "join", "dumps", "isoformat", "strftime", "hex",
+                         # translation of the message (`logger.info(_(f"…"))`, Django's gettext)
+                         "_", "gettext", "gettext_lazy", "ngettext", "pgettext", "ugettext", "ugettext_lazy"})
 # Methods that change state although they take no argument (`queue.pop()` in a log line takes
 # an item off the queue): such a call is no read of a value. Names, not types: a getter called
 # `pop` is read as acting, which only makes the proof fail closed.
