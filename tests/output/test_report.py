@@ -19,6 +19,7 @@ from deploycheck.git.model import Finding
 from deploycheck.rules.base import Rule
 from deploycheck.analysis.scan import ScanResult
 from support.gitrepo import git, make_branch, make_repo
+from support.incident import JOB_BRANCH, JOB_MAIN
 
 BASE_JOB = (
     "import x\n"
@@ -665,27 +666,9 @@ def test_cli_scan_sarif_and_github_nothing_flagged(docs_repo: Path, tmp_path: Pa
 
 # ------------------------------------------------- a real rule (DC301 lost-update) end to end
 
-BEFORE_REFACTOR = '''from celery import shared_task
-from django.db.models import F
-
-from .models import Product
-
-
-@shared_task
-def reserve_stock(product_id, quantity):
-    Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
-'''
-AFTER_REFACTOR = '''from celery import shared_task
-
-from .models import Product
-
-
-@shared_task
-def reserve_stock(product_id, quantity):
-    product = Product.objects.get(pk=product_id)
-    product.stock = product.stock - quantity
-    product.save()
-'''
+# The incident, as defined once in support/incident.py (the branch's version without its comment).
+BEFORE_REFACTOR = JOB_MAIN
+AFTER_REFACTOR = JOB_BRANCH.replace("    # minor refactor, no behavioral changes\n", "")
 
 
 @pytest.fixture

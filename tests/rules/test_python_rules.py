@@ -14,26 +14,14 @@ from deploycheck.analysis.pipeline import analyse
 from deploycheck.git.model import FileChange
 from deploycheck.rules.python import family as python_rules
 from deploycheck.rules.base import DetectorSettings, FileContext
+from support.incident import JOB_MAIN
 
-BASE_TASK = '''from celery import shared_task
-from django.db.models import F
-
-
-@shared_task
-def reserve_stock(product_id, quantity):
-    Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
-'''
-
-HEAD_TASK = '''from celery import shared_task
-from django.db.models import F
-
-
-@shared_task
-def reserve_stock(product_id, quantity):
-    product = Product.objects.get(pk=product_id)
-    product.stock = product.stock - quantity
-    product.save()
-'''
+# The incident of support/incident.py, without the models import (the file stands alone here).
+BASE_TASK = JOB_MAIN.replace("from .models import Product\n\n", "")
+HEAD_TASK = BASE_TASK.replace(
+    '    Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)\n',
+    "    product = Product.objects.get(pk=product_id)\n    product.stock = product.stock - quantity\n    product.save()\n",
+)
 
 
 def _scan(tmp_path: Path, base: dict, head: dict, config: str | None = None):

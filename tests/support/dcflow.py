@@ -11,33 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from support.gitrepo import IDENTITY, commit, git, make_repo
+from support.incident import JOB_BRANCH, JOB_MAIN
 
-# The incident of docs/design.md ("The incident"): a Celery task that reads, computes and writes back a counter.
-LOST_UPDATE_JOB = """\
-from celery import shared_task
+# The incident of docs/design.md ("The incident"), defined once in support/incident.py; here with
+# the names the end-to-end tests use (inventory.models, pid/qty).
+def _named(text: str, amount: str) -> str:
+    return text.replace("from .models", "from inventory.models").replace("product_id", "pid").replace("quantity", amount)
 
-from inventory.models import Product
 
-
-@shared_task
-def reserve_stock(pid, n):
-    product = Product.objects.get(pk=pid)
-    product.stock = product.stock - n
-    product.save()
-"""
+# A Celery task that reads, computes and writes back a counter (the branch's refactor).
+LOST_UPDATE_JOB = _named(JOB_BRANCH.replace("    # minor refactor, no behavioral changes\n", ""), "n")
 
 # The same incident as main holds it (one atomic F() update) and as the branch refactors it.
-MAIN_JOB = """\
-from celery import shared_task
-from django.db.models import F
-
-from inventory.models import Product
-
-
-@shared_task
-def reserve_stock(pid, qty):
-    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)
-"""
+MAIN_JOB = _named(JOB_MAIN, "qty")
 BRANCH_JOB = MAIN_JOB.replace(
     '    Product.objects.filter(pk=pid).update(stock=F("stock") - qty)\n',
     "    product = Product.objects.get(pk=pid)\n"

@@ -6,54 +6,15 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from deploycheck.demo import project as demo
 from support.gitrepo import commit, git, make_branch, make_repo
 
-MODELS = '''from django.db import models
-
-
-class Product(models.Model):
-    name = models.CharField(max_length=100)
-    stock = models.IntegerField(default=0)
-'''
-
-JOB_MAIN = '''from celery import shared_task
-from django.db.models import F
-
-from .models import Product
-
-
-@shared_task
-def reserve_stock(product_id, quantity):
-    Product.objects.filter(pk=product_id).update(stock=F("stock") - quantity)
-'''
-
-JOB_BRANCH = '''from celery import shared_task
-
-from .models import Product
-
-
-@shared_task
-def reserve_stock(product_id, quantity):
-    # minor refactor, no behavioral changes
-    product = Product.objects.get(pk=product_id)
-    product.stock = product.stock - quantity
-    product.save()
-'''
-
-CONCURRENCY_TEST = '''import threading
-
-from inventory.jobs import reserve_stock
-
-
-def test_parallel_reservations_keep_every_decrement(product):
-    threads = [threading.Thread(target=reserve_stock, args=(product.pk, 1)) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    product.refresh_from_db()
-    assert product.stock == 92
-'''
+# The files are the demo's (deploycheck.demo.project): the incident is written once. The branch's
+# version here keeps the author's claim as a comment, as the postmortem's commit did.
+MODELS, JOB_MAIN, CONCURRENCY_TEST = demo.MODELS, demo.JOB_MAIN, demo.CONCURRENCY_TEST
+JOB_BRANCH = demo.JOB_BRANCH.replace(
+    "    product = Product", "    # minor refactor, no behavioral changes\n    product = Product", 1
+)
 
 ANSWERS = '''shared-state: {answer: "yes", details: "decrements inventory.Product.stock, also written by the checkout API"}
 sequential-assumption: {answer: "yes", details: "none yet: the refactor read-modify-writes; fixed with select_for_update in a follow-up"}
