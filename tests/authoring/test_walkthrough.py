@@ -35,16 +35,7 @@ def test_two_workers_reserve_the_same_product():
 """
 TEST_PATH = "tests/test_inventory_concurrency.py"
 
-Q_SHARED = "Does this job touch shared state? [yes/no/n/a]: "
-Q_SEQUENTIAL = "Does the logic assume sequential execution? [yes/no/n/a]: "
-Q_TESTED = "Has it been tested under concurrent load? [yes/no/n/a]: "
-Q_ROLLBACK = "Does the rollback procedure work without manual data correction? [yes/no/n/a]: "
-DETAILS = "Details: "
-ANSWER = "Answer: "
-MORE = "...: "
-CHALLENGE = "Change or explain? [change/explain]: "
-EXPLANATION = "Explanation: "
-SIGN = "Sign and write the record? [y/n] (y): "
+from support.ptydrive import Q_SHARED, Q_SEQUENTIAL, Q_TESTED, Q_ROLLBACK, DETAILS, ANSWER, MORE, CHALLENGE, EXPLANATION, SIGN  # noqa: E402 - the walkthrough's prompts
 SILENT = "Two workers reserving the same product at the same moment sell stock twice."
 
 

@@ -23,14 +23,7 @@ from support.ptydrive import Terminal
 from deploycheck import __version__, install_source
 from deploycheck.commands import init
 
-Q_SHARED = "Does this job touch shared state? [yes/no/n/a]: "
-Q_SEQUENTIAL = "Does the logic assume sequential execution? [yes/no/n/a]: "
-Q_TESTED = "Has it been tested under concurrent load? [yes/no/n/a]: "
-Q_ROLLBACK = "Does the rollback procedure work without manual data correction? [yes/no/n/a]: "
-DETAILS = "Details: "
-ANSWER = "Answer: "
-MORE = "...: "
-SIGN = "Sign and write the record? [y/n] (y): "
+from support.ptydrive import Q_SHARED, Q_SEQUENTIAL, Q_TESTED, Q_ROLLBACK, DETAILS, ANSWER, MORE, SIGN  # noqa: E402 - the walkthrough's prompts
 TEST_PATH = "tests/test_inventory_concurrency.py"
 
 

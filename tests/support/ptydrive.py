@@ -273,3 +273,16 @@ class Terminal:
                 os.close(self.fd)
             except OSError:
                 pass
+
+
+# What the walkthrough prints as it waits for each answer (checklist background-jobs v1).
+Q_SHARED = "Does this job touch shared state? [yes/no/n/a]: "
+Q_SEQUENTIAL = "Does the logic assume sequential execution? [yes/no/n/a]: "
+Q_TESTED = "Has it been tested under concurrent load? [yes/no/n/a]: "
+Q_ROLLBACK = "Does the rollback procedure work without manual data correction? [yes/no/n/a]: "
+DETAILS = "Details: "
+ANSWER = "Answer: "
+MORE = "...: "
+CHALLENGE = "Change or explain? [change/explain]: "
+EXPLANATION = "Explanation: "
+SIGN = "Sign and write the record? [y/n] (y): "
