@@ -10,7 +10,6 @@ from support.gitrepo import make_repo
 
 from deploycheck.git import gitcmd
 from deploycheck.checklist.answers import (
-    SHARED_STATE_WORDS,
     Answer,
     Problem,
     contradictions,
@@ -22,6 +21,7 @@ from deploycheck.checklist.checklist import load_builtin
 from deploycheck.config import Config, parse_config_text
 from deploycheck.errors import ConfigError
 from deploycheck.git.model import Finding
+from deploycheck.rules.base import SHARED_STATE_WORDS
 
 CHECKLIST = load_builtin("background-jobs")
 DESIGN_EXAMPLE = """\

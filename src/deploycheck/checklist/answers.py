@@ -33,6 +33,7 @@ from .checklist import Checklist, Question
 from ..config import Config, PolicyRule
 from ..errors import ConfigError
 from ..git.model import Finding
+from ..rules.base import SHARED_STATE_WORDS  # a job finding's words for "writes shared state"
 
 INCOMPLETE = "incomplete-answers"
 POLICY = "policy"
@@ -306,17 +307,13 @@ def _where(findings: Sequence[Finding]) -> str:
     return ", ".join(shown) + more
 
 
-# How a job finding says that the changed job writes shared state (rules/python/jobs.py, DC101 and
-# DC104): a "no" to shared-state beside it is challenged like one beside a shared-state finding
-# (a new-user trial answered "no" next to "touches shared state (database…)" unchallenged).
-SHARED_STATE_WORDS = "shared state (database, cache, files or globals)"
 
 
 def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -> list[Contradiction]:
     """Answers that the findings contradict, for the walkthrough to challenge.
 
     - ``shared-state: no`` (or n/a) while a shared-state or high-severity finding flags the change,
-      or a job finding says the job touches shared state;
+      or a job finding says the job touches shared state (``SHARED_STATE_WORDS``, rules/base.py);
     - ``sequential-assumption: no`` (or n/a) while a lost update (rule name ``lost-update``, or any
       high-severity shared-state finding) was found;
     - ``rollback-safe: n/a`` while a migration finding exists.

@@ -91,6 +91,12 @@ class Rule(Frozen):
         )
 
 
+# How a job finding says that the changed code writes shared state (rules/python/jobs.py, DC101
+# and DC104). The checklist challenges a "no" to shared-state beside a finding that says so
+# (checklist/answers.py), so both read these words from here.
+SHARED_STATE_WORDS = "shared state (database, cache, files or globals)"
+
+
 class FileContext:
     """Everything a detector may look at for one changed file.
 

@@ -14,7 +14,7 @@ from textwrap import dedent
 from typing import Callable
 
 from ...git.model import ADDED
-from ..base import FileContext, Rule
+from ..base import SHARED_STATE_WORDS, FileContext, Rule
 from .equiv import describe, proof_of_no_change
 from .gate import any_in, is_job_path, job_by_path, may_enqueue, mentions_jobs, migration_kind, should_analyse
 from .source import (
@@ -723,7 +723,7 @@ def _group_by_job(module: PyModule, jobs: dict[str, JobKind], lines: dict[int, s
     return groups
 
 
-_SHARED = " and touches shared state (database, cache, files or globals)"
+_SHARED = f" and touches {SHARED_STATE_WORDS}"
 
 
 def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str, verdict: str) -> str:
@@ -747,8 +747,8 @@ def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str
         )
     if shared:
         return (
-            f"{name} {what} in statements that touch shared state (database, cache, files or "
-            "globals): several workers can run it at once, so check it under concurrency."
+            f"{name} {what} in statements that touch {SHARED_STATE_WORDS}: several workers can run "
+            "it at once, so check it under concurrency."
         )
     return (
         f"{name} {what}, and deploycheck cannot prove its behaviour unchanged (only comments, "
@@ -919,7 +919,7 @@ def _reach_verdict(verdict: str, shared: bool) -> str:
         return f"it changed only in {verdict[5:]}, so its behaviour is unchanged."
     if shared:
         return (
-            "the change touches shared state (database, cache, files or globals): several workers "
+            f"the change touches {SHARED_STATE_WORDS}: several workers "
             "can run it at once, so check it under concurrency."
         )
     return "deploycheck cannot prove its behaviour unchanged, so answer the checklist for it."
