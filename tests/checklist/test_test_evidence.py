@@ -328,8 +328,7 @@ def test_the_docs_sqlite3_example_is_a_strong_concurrency_test_of_the_job() -> N
 
 def test_the_reviewer_is_shown_a_weak_concurrency_test_as_such(tmp_path: Path, key: Path) -> None:
     from support.incident import keygen
-    from test_gate import sign_record
-    from test_review import run_review, team_repo
+    from support.gate import run_review, sign_record, team_repo
 
     reviewer = keygen(tmp_path / "reviewer", comment="rev@example.com")
     repo = team_repo(tmp_path, key, reviewer)

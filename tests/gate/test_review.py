@@ -11,40 +11,13 @@ import pytest
 
 from support.gitrepo import commit, git
 from support.incident import incident_repo, keygen, signer_line
-from support.gate import dc, sign_record
+from support.gate import CLEAN_ENV, REVIEW_ANSWERS, dc, run_review, sign_record, team_repo
 
 from deploycheck.gate.review import ReviewAnswer, answer_problems, required_count
-
-REVIEW_ANSWERS = """\
-read-with-workers: "yes"
-agree-shared-state: "yes"
-agree-sequential-assumption: {answer: "no", details: "the follow-up is not in this PR"}
-agree-concurrency-tested: "yes"
-agree-rollback-safe: "yes"
-agree-silent-failure: "yes"
-silent-failure: "A second worker pod started by the autoscaler during a sale."
-"""
-CLEAN_ENV = {"GITHUB_EVENT_PATH": "", "GITHUB_EVENT_NAME": "", "CI_MERGE_REQUEST_IID": ""}
-
 
 @pytest.fixture
 def reviewer(tmp_path) -> Path:
     return keygen(tmp_path / "reviewer", comment="rev@example.com")
-
-
-def team_repo(tmp_path: Path, key: Path, reviewer: Path, config: str = "review: {required_for: high}\n",
-              reviewer_options: str = "") -> Path:
-    signers = signer_line(key) + signer_line(reviewer, "rev@example.com", reviewer_options)
-    return incident_repo(tmp_path, signers=signers, extra_main={".deploycheck/config.yaml": config})
-
-
-def run_review(repo: Path, key: Path, tmp_path: Path, answers: str = REVIEW_ANSWERS, email: str = "rev@example.com"):
-    path = tmp_path / "review-answers.yaml"
-    path.write_text(answers)
-    git(repo, "config", "user.email", email)
-    proc = dc(repo, "review", "--base", "main", "--answers", str(path), "--yes", "--key", str(key), env=CLEAN_ENV)
-    git(repo, "config", "user.email", "dev@example.com")
-    return proc
 
 
 def review_and_commit(repo: Path, key: Path, tmp_path: Path) -> str:

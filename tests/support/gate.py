@@ -1,4 +1,5 @@
-"""The CLI run as a user runs it, and a record of the incident signed through it."""
+"""The CLI run as a user runs it, a record of the incident signed through it, and a reviewer's
+co-signature written with `deploycheck review`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 
 from support.gitrepo import commit, git
-from support.incident import ANSWERS, write_answers
+from support.incident import ANSWERS, incident_repo, signer_line, write_answers
 
 
 def dc(repo: Path, *args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
@@ -28,3 +29,32 @@ def sign_record(repo: Path, key: Path, tmp_path: Path, answers: str = ANSWERS) -
     assert record.startswith(".deploycheck/records/") and record.endswith(".yaml")
     commit(repo, message="deploycheck record")
     return record
+
+
+# --- independent reviews (issue 19 part 2) ---
+
+REVIEW_ANSWERS = """\
+read-with-workers: "yes"
+agree-shared-state: "yes"
+agree-sequential-assumption: {answer: "no", details: "the follow-up is not in this PR"}
+agree-concurrency-tested: "yes"
+agree-rollback-safe: "yes"
+agree-silent-failure: "yes"
+silent-failure: "A second worker pod started by the autoscaler during a sale."
+"""
+CLEAN_ENV = {"GITHUB_EVENT_PATH": "", "GITHUB_EVENT_NAME": "", "CI_MERGE_REQUEST_IID": ""}
+
+
+def team_repo(tmp_path: Path, key: Path, reviewer: Path, config: str = "review: {required_for: high}\n",
+              reviewer_options: str = "") -> Path:
+    signers = signer_line(key) + signer_line(reviewer, "rev@example.com", reviewer_options)
+    return incident_repo(tmp_path, signers=signers, extra_main={".deploycheck/config.yaml": config})
+
+
+def run_review(repo: Path, key: Path, tmp_path: Path, answers: str = REVIEW_ANSWERS, email: str = "rev@example.com"):
+    path = tmp_path / "review-answers.yaml"
+    path.write_text(answers)
+    git(repo, "config", "user.email", email)
+    proc = dc(repo, "review", "--base", "main", "--answers", str(path), "--yes", "--key", str(key), env=CLEAN_ENV)
+    git(repo, "config", "user.email", "dev@example.com")
+    return proc
