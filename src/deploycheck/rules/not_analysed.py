@@ -486,12 +486,17 @@ _MODULE_STRING = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+")
 _PY_RUN = re.compile(r"\bpython[\d.]*\s+(?:-[A-Za-z]+\s+)*([\w./-]+\.py)\b")
 
 
+def _module_parts(path: str) -> list[str]:
+    """The parts of Python file ``path``'s dotted name from the repository's root (a package's
+    ``__init__.py`` is the package)."""
+    parts = path[:-3].split("/")
+    return parts[:-1] if parts[-1] == "__init__" else parts
+
+
 def _module_names(path: str) -> set[str]:
     """Dotted names ``path`` may be imported as: every tail of its folders that still holds the
     part making it a test path (src layouts and nested packages import it by a shorter name)."""
-    parts = path[:-3].split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
+    parts = _module_parts(path)
     testish = [i for i, part in enumerate(parts) if re.fullmatch(_TESTISH_PART, part)]
     return {".".join(parts[start:]) for start in range(len(parts)) if testish and testish[-1] >= start}
 
@@ -584,9 +589,7 @@ def _test_file_production_imports(ctx: FileContext) -> str | None:
     if ctx.repo is None or not ctx.path.endswith(".py") or ctx.file.kind != "file":
         return None
     imports = _production_imports(ctx.repo)
-    parts = ctx.path[:-3].split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
+    parts = _module_parts(ctx.path)
     for name in sorted(_module_names(ctx.path)):
         if name in imports:
             return imports[name]
