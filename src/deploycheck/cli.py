@@ -134,10 +134,11 @@ def verify(
     pr_body: Optional[str] = typer.Option(None, "--pr-body", metavar="FILE", help="A file with the pull request's description (default: from the CI's pull request event)."),
     json_file: Optional[Path] = typer.Option(None, "--json-file", metavar="FILE", help="Also write the verdict as JSON (the --format json document) to FILE."),
     codequality: Optional[Path] = typer.Option(None, "--codequality", metavar="FILE", help="Also write a GitLab Code Quality report to FILE."),
+    merge_group: bool = typer.Option(False, "--merge-group", help="A merge queue's group: check each first-parent commit from the base to the head (one per pull request) as its own change, all trusted as the base has it."),
 ) -> None:
     """The CI gate: fail when a flagged change has no valid, current, signed record."""
     _run("verify", base=base, head=head, format=format.value, allowed_signers=allowed_signers, hook=hook,
-         pr_title=pr_title, pr_body=pr_body, json_file=json_file, codequality=codequality)
+         pr_title=pr_title, pr_body=pr_body, json_file=json_file, codequality=codequality, merge_group=merge_group)
 
 
 @app.command()

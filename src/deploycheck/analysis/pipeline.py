@@ -105,7 +105,12 @@ def analyse(
 
         # A GitLab merge request's base is the fork point; its configuration is the target's today.
         config = config_at(objects, gitlab_target_tip(change) or change.base_sha)
-        per_file = scan_per_file(change, config, objects)
-        with blob_reader(change.repo_root, [], objects) as read_blob:
-            result = scan_change(change, config, read_blob, per_file)
+        return scan_context(change, deck, config, objects)
+
+
+def scan_context(change: Change, deck: list[FileChange], config: Config, objects: BlobReader) -> Context:
+    """The ``Context`` of a change already found, scanned with ``config`` (the base's)."""
+    per_file = scan_per_file(change, config, objects)
+    with blob_reader(change.repo_root, [], objects) as read_blob:
+        result = scan_change(change, config, read_blob, per_file)
     return Context(change=change, deck_files=deck, config=config, scan=result)

@@ -195,8 +195,11 @@ def require_usable_signers(trust: Trust) -> None:
         )
 
 
-def evaluate(ctx: Context, allowed_signers: Path | None = None, *, strict_trust: bool = False) -> Verdict:
-    """The verdict; ``strict_trust`` (the gate) also refuses an allowed_signers file with no usable line."""
+def evaluate(ctx: Context, allowed_signers: Path | None = None, *, strict_trust: bool = False,
+             used_records: dict[str, str] | None = None) -> Verdict:
+    """The verdict; ``strict_trust`` (the gate) also refuses an allowed_signers file with no usable line.
+    ``used_records``: identities (``record_identities``) of records that count as used besides the
+    base's, each with its path (those an earlier pull request of a merge group adds)."""
     from ..records.sshsig import verify_sshsig
 
     flagged = ctx.scan.flagged_files
@@ -210,11 +213,13 @@ def evaluate(ctx: Context, allowed_signers: Path | None = None, *, strict_trust:
     if strict_trust:
         require_usable_signers(trust)
     exists, text = head_reader(ctx)
-    evidence = Evidence(ctx.scan.active, change_digests(ctx), verify_sshsig, exists, text,
-                        base_records=base_records(ctx) if records else BaseRecords())
+    known = base_records(ctx) if records else BaseRecords()
+    for identity, path in (used_records or {}).items():
+        known.identities.setdefault(identity, path)
+    evidence = Evidence(ctx.scan.active, change_digests(ctx), verify_sshsig, exists, text, base_records=known)
     return decide(flagged, records, trust, evidence, notes)
 
 
-def gate_verdict(ctx: Context, allowed_signers: Path | None) -> Verdict:
+def gate_verdict(ctx: Context, allowed_signers: Path | None, used_records: dict[str, str] | None = None) -> Verdict:
     """The verdict `verify` and the push hook give: trust read strictly from the base ref."""
-    return evaluate(ctx, allowed_signers, strict_trust=True)
+    return evaluate(ctx, allowed_signers, strict_trust=True, used_records=used_records)

@@ -639,6 +639,22 @@ def is_own_deploycheck_file(path: str) -> bool:
     return path in OWN_FILES or path.startswith(OWN_FOLDERS)
 
 
+def split_own_files(files: list[FileChange]) -> tuple[list[FileChange], list[FileChange]]:
+    """(files to scan, deploycheck's own files) of a diff."""
+    # Code under .deploycheck/ can still be imported or required by the application (issue 15):
+    # only deploycheck's own files (records, config, checklists, signers) are set aside.
+    from ..rules.not_analysed import may_be_code
+
+    # Anything else there is scanned like any other file: an extensionless script run as `python
+    # .deploycheck/x`, a compose file a deploy applies (red team, issue 15).
+    # A code file in one of deploycheck's own folders is both: scanned as code, and seen by the
+    # record and review checks, for which it is no record or review (the gate fails on it).
+    own = [is_own_deploycheck_file(f.path) for f in files]
+    scanned = [f for f, mine in zip(files, own) if not mine or may_be_code(f.path)]
+    deck = [f for f, mine in zip(files, own) if mine]
+    return scanned, deck
+
+
 def compute_change(
     cwd: str, base: str | None = None, head: str | None = None, objects: gitcmd.BlobReader | None = None
 ) -> tuple[Change, list[FileChange]]:
@@ -651,18 +667,7 @@ def compute_change(
         head_ref, head_sha = resolve_head(root, head, objects)
         choice = resolve_base(root, base, objects)
     merge_base = find_merge_base(root, choice, head_sha)
-    files = read_files(root, merge_base, head_sha)
-    # Code under .deploycheck/ can still be imported or required by the application (issue 15):
-    # only deploycheck's own files (records, config, checklists, signers) are set aside.
-    from ..rules.not_analysed import may_be_code
-
-    # Anything else there is scanned like any other file: an extensionless script run as `python
-    # .deploycheck/x`, a compose file a deploy applies (red team, issue 15).
-    # A code file in one of deploycheck's own folders is both: scanned as code, and seen by the
-    # record and review checks, for which it is no record or review (the gate fails on it).
-    own = [is_own_deploycheck_file(f.path) for f in files]
-    scanned = [f for f, mine in zip(files, own) if not mine or may_be_code(f.path)]
-    deck = [f for f, mine in zip(files, own) if mine]
+    scanned, deck = split_own_files(read_files(root, merge_base, head_sha))
     change = Change(
         repo_root=root,
         base_ref=choice.ref,

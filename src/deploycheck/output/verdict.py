@@ -12,6 +12,7 @@ from ..util.safe import inert
 
 if TYPE_CHECKING:
     from ..analysis.pipeline import Context
+    from ..gate.mergegroup import GroupVerdict, StepResult
     from rich.console import Console
     from rich.text import Text
 
@@ -203,3 +204,129 @@ def print_github(ctx: Context, verdict: Verdict, claims: list | None = None) -> 
         summary += "\n" + markdown_table(["problem", "path", "message", "fix"], rows) + "\n"
     append_step_summary(summary)
     print(_headline(verdict))
+
+
+# --- a merge queue's group, one pull request at a time (`verify --merge-group`) -----------------
+
+
+def _labelled(result: "StepResult", total: int) -> Verdict:
+    """The step's verdict with each problem's message naming the step, for outputs that list the
+    problems of every step together (annotations, Code Quality, the step summary)."""
+    from dataclasses import replace
+
+    label = result.step.label(total)
+    return replace(result.verdict, problems=[replace(p, message=f"{label}: {p.message}") for p in result.verdict.problems])
+
+
+def group_json(group: "GroupVerdict") -> dict:
+    """The --format json document of a merge group: the fields of a single verdict, over the
+    whole group (``base``/``head`` are the group's; ``record`` is the first step's that passed),
+    and ``steps``, each step's own document with its commit, first parent and kind."""
+    total = len(group.steps)
+    steps = [{
+        "step": r.step.number, "commit": r.step.commit, "parent": r.step.parent, "kind": r.step.kind,
+        "subject": r.step.subject, **verdict_json(r.ctx, r.verdict),
+        "claims": [c.to_json() for c in r.claims], "reviews": [rv.to_json() for rv in r.reviews],
+    } for r in group.steps]
+    matched = [m for r in group.steps if (m := matched_record(r.verdict)) is not None]
+    return {
+        "version": 1,
+        "ok": group.ok,
+        "merge_group": True,
+        "base": group.base_sha,
+        "head": group.head_sha,
+        "flagged": any(r.verdict.flagged_files for r in group.steps),
+        "flagged_files": list(dict.fromkeys(f for r in group.steps for f in r.verdict.flagged_files)),
+        "records": [{**rv.to_json(), "step": r.step.number} for r in group.steps for rv in r.verdict.records],
+        "problems": [p.to_json() for p in group.problems]
+        + [{**p.to_json(), "step": r.step.number} for r in group.steps for p in _labelled(r, total).problems],
+        "notes": [f"step {r.step.number}/{total}: {n}" for r in group.steps for n in r.verdict.notes],
+        "record": matched[0] if group.ok and matched else None,
+        "claims": [{**c.to_json(), "step": r.step.number} for r in group.steps for c in r.claims],
+        "reviews": [{**rv.to_json(), "step": r.step.number} for r in group.steps for rv in r.reviews],
+        "steps": steps,
+    }
+
+
+def group_headline(group: "GroupVerdict", esc: Callable[[object], str] = lambda text: inert(text, keep_newlines=False)) -> str:
+    total = len(group.steps)
+    if group.problems:
+        return "FAIL: the merge group cannot be split into one change per pull request."
+    if not total:
+        return "PASS: the merge group adds no commit to its base."
+    flagged = sum(1 for r in group.steps if r.verdict.flagged_files)
+    if group.ok:
+        return (f"PASS: each of the {total} pull request{'s' if total != 1 else ''} of the merge group passes as its own change "
+                f"({flagged} flagged, each covered by its own record).")
+    failed = [r for r in group.steps if not r.verdict.ok]
+    return (f"FAIL: {len(failed)} of the {total} pull request{'s' if total != 1 else ''} of the merge group "
+            f"fail{'s' if len(failed) == 1 else ''}: " + ", ".join(esc(r.step.label(total)) for r in failed) + ".")
+
+
+def _group_base_line(group: "GroupVerdict") -> str:
+    return (f"Merge group: base {group.base_sha[:12]}, head {group.head_sha[:12]}, {len(group.steps)} first-parent "
+            "commit(s), each checked as its own change with the base's configuration and signers.")
+
+
+def print_group_text(group: "GroupVerdict") -> None:
+    from rich.text import Text
+
+    from .console import out
+
+    con = out()
+    con.print(Text(_group_base_line(group), style="dim"), soft_wrap=True)
+    total = len(group.steps)
+    for r in group.steps:
+        con.print(Text(""))
+        label = r.step.label(total)
+        con.print(Text(f"{label[0].upper()}{label[1:]}, a {r.step.kind} commit:", style="bold"), soft_wrap=True)
+        print_text(r.ctx, r.verdict, r.claims)
+    con.print(Text(""))
+    con.print(Text(group_headline(group), style="bold green" if group.ok else "bold red"), soft_wrap=True)
+    for problem in group.problems:
+        con.print(_hanging(con, Text(f"  [{problem.code}] ", style="red"), Text(inert(problem.message, keep_newlines=False))), soft_wrap=True)
+        con.print(_hanging(con, Text("      fix: ", style="dim"), Text(inert(problem.fix, keep_newlines=False), style="dim")), soft_wrap=True)
+
+
+def group_codequality(group: "GroupVerdict") -> list[dict]:
+    """``codequality_issues`` of every step (each problem naming its step), and the group's own."""
+    import hashlib
+
+    total = len(group.steps)
+    issues = [{
+        "description": f"{p.code}: {p.message} Fix: {p.fix}", "check_name": f"deploycheck {p.code}",
+        "fingerprint": hashlib.sha256(f"{p.code}\0{p.message}".encode("utf-8", "backslashreplace")).hexdigest(),
+        "severity": "major", "location": {"path": ".deploycheck/config.yaml", "lines": {"begin": 1}},
+    } for p in group.problems]
+    seen = {i["fingerprint"] for i in issues}
+    for r in group.steps:
+        for issue in codequality_issues(r.ctx, _labelled(r, total)):
+            if issue["fingerprint"] not in seen:
+                seen.add(issue["fingerprint"])
+                issues.append(issue)
+    return issues
+
+
+def print_group_github(group: "GroupVerdict") -> None:
+    from .github import append_step_summary, markdown_table, markdown_text, workflow_command
+
+    total = len(group.steps)
+    for p in group.problems:
+        print(workflow_command("error", f"{p.message} Fix: {p.fix}", title=f"deploycheck {p.code}"))
+    for r in group.steps:
+        for claim in r.claims:
+            if claim.message:
+                print(workflow_command("warning", f"{r.step.label(total)}: {claim.message}", title="deploycheck: claim vs change"))
+        for line in github_annotations(r.ctx, _labelled(r, total)):
+            print(line)
+    summary = f"## deploycheck verify (merge group)\n\n**{group_headline(group, markdown_text)}**\n"
+    if group.steps:
+        summary += "\n" + markdown_table(["step", "commit", "verdict"], [
+            [str(r.step.number), markdown_text(f'{r.step.commit[:12]} "{r.step.subject}"'), markdown_text(_headline(r.verdict))]
+            for r in group.steps]) + "\n"
+    problems = [*group.problems, *(p for r in group.steps for p in _labelled(r, total).problems)]
+    if problems:
+        summary += "\n" + markdown_table(["problem", "path", "message", "fix"], [
+            [markdown_text(p.code), markdown_text(p.path or ""), markdown_text(p.message), markdown_text(p.fix)] for p in problems]) + "\n"
+    append_step_summary(summary)
+    print(group_headline(group))
