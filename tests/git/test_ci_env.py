@@ -49,7 +49,11 @@ def test_workflow_template_uses_pull_request_full_history_and_read_only_token() 
     checkout = steps[0]
     assert checkout["uses"].startswith("actions/checkout@")
     assert checkout["with"] == {"fetch-depth": 0}
-    assert steps[-1]["run"] == "deploycheck verify --format github"
+    # a pull request is checked as one change; a merge group pull request by pull request
+    assert [(s["if"], s["run"]) for s in steps[-2:]] == [
+        ("github.event_name != 'merge_group'", "deploycheck verify --format github"),
+        ("github.event_name == 'merge_group'", "deploycheck verify --format github --merge-group"),
+    ]
 
 
 @pytest.mark.parametrize("text", [

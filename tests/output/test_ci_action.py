@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support.dcflow import Project, git_env, make_key, make_project, run_dc, pushed_flagged_branch
+from support.dcflow import CONCURRENCY_TEST, LOST_UPDATE_JOB, Project, git_env, make_key, make_project, run_dc, pushed_flagged_branch
 from deploycheck.output import ghaction
 from deploycheck.commands.init import template
 from support.gitrepo import commit, git
@@ -312,6 +312,37 @@ def test_a_merge_group_into_another_branch_trusts_that_branchs_signers_not_the_d
     assert "untrusted-signer" in [p["code"] for p in verdict["problems"]]
 
 
+def test_the_actions_verify_step_checks_a_merge_group_pull_request_by_pull_request(tmp_path: Path) -> None:
+    """On `merge_group` the action passes --merge-group: a group of two flagged pull requests,
+    each with its own record, passes (the combined change matches neither record)."""
+    project = make_project(tmp_path, {"tests/test_inventory_concurrency.py": CONCURRENCY_TEST})  # the answers name it
+    project.flagged_branch("first")
+    assert project.assess().returncode == 0
+    git(project.repo, "commit", "-q", "-m", "Concurrency record")
+    git(project.repo, "checkout", "-q", "-b", "second", "main")
+    commit(project.repo, {"inventory/restock.py": LOST_UPDATE_JOB.replace("reserve_stock", "restock")}, "Restock job")
+    assert project.assess().returncode == 0
+    git(project.repo, "commit", "-q", "-m", "Concurrency record")
+    git(project.repo, "checkout", "-q", "--detach", "main")
+    for number, branch in enumerate(("first", "second"), 1):
+        git(project.repo, "merge", "-q", "--no-ff", "-m", f"Merge pull request #{number} from shop/{branch}", branch)
+    head = git(project.repo, "rev-parse", "HEAD")
+    env = _merge_group_env(tmp_path, project.main_sha, "main", head)
+    runner_temp = tmp_path / "runner" / "temp"
+    _venv_shim(runner_temp)
+    (tmp_path / "runner" / "output").write_text("")
+    env.update(RUNNER_TEMP=str(runner_temp), DEPLOYCHECK_INPUT_BASE="", DEPLOYCHECK_INPUT_ALLOWED_SIGNERS="",
+               GITHUB_OUTPUT=str(tmp_path / "runner" / "output"), GITHUB_STEP_SUMMARY=str(tmp_path / "runner" / "summary.md"))
+    proc = _run_step(_step("verify"), project.repo, env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    verdict = json.loads((runner_temp / "deploycheck-verdict.json").read_text())
+    assert verdict["merge_group"] is True and [s["ok"] for s in verdict["steps"]] == [True, True]
+    assert _outputs(tmp_path / "runner" / "output")["ok"] == "true"
+    # The same group, checked as one change (a pull_request run's way): neither record matches it.
+    plain = run_dc(project.repo, "verify", "--format", "json", env=env)
+    assert plain.returncode == 1, plain.stdout
+
+
 def test_the_generated_workflow_runs_on_merge_groups_and_caches_pip(tmp_path: Path) -> None:
     workflow = yaml.safe_load(_generated_workflow(tmp_path))
     on = workflow[True] if True in workflow else workflow["on"]
@@ -321,7 +352,8 @@ def test_the_generated_workflow_runs_on_merge_groups_and_caches_pip(tmp_path: Pa
     cache = next(s for s in steps if str(s.get("uses", "")).startswith("actions/cache@"))
     assert cache["with"]["path"] == "~/.cache/pip"
     assert "hashFiles('.github/workflows/deploycheck.yml')" in cache["with"]["key"]
-    assert [s.get("run") for s in steps][-1] == "deploycheck verify --format github"
+    assert [s.get("run") for s in steps][-2:] == ["deploycheck verify --format github",
+                                                  "deploycheck verify --format github --merge-group"]
 
 
 # --- the sticky comment: the decision -------------------------------------------------------
