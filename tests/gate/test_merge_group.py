@@ -42,11 +42,14 @@ class Queue:
             git(self.repo, "commit", "-q", "-m", f"deploycheck record for {name}")
         return git(self.repo, "rev-parse", "HEAD")
 
-    def group(self, *names: str, squash: bool = False) -> str:
-        """The merge group GitHub builds: from the base, one commit per pull request."""
+    def group(self, *names: str, squash: bool = False, rebase: bool = False) -> str:
+        """The merge group GitHub builds: from the base, one commit per pull request (merge or
+        squash), or each pull request's commits replayed on it (rebase)."""
         git(self.repo, "checkout", "-q", "--detach", self.base)
         for number, name in enumerate(names, 1):
-            if squash:
+            if rebase:
+                git(self.repo, "cherry-pick", "--allow-empty", f"main..{name}")
+            elif squash:
                 git(self.repo, "merge", "-q", "--squash", name)
                 git(self.repo, "commit", "-q", "-m", f"PR {name} (#{number})")
             else:
@@ -81,7 +84,7 @@ def test_a_group_of_two_flagged_pull_requests_each_with_its_record_passes(queue:
     assert (doc["ok"], doc["merge_group"], doc["base"], doc["head"], doc["flagged"]) == (True, True, queue.base, head, True)
     assert doc["flagged_files"] == ["inventory/jobs.py", "inventory/restock.py"]
     steps = doc["steps"]
-    assert [s["kind"] for s in steps] == (["squash", "squash"] if squash else ["merge", "merge"])
+    assert [s["kind"] for s in steps] == (["commit", "commit"] if squash else ["merge", "merge"])
     assert [s["parent"] for s in steps] == [queue.base, steps[0]["commit"]] and steps[1]["commit"] == head
     assert [s["flagged_files"] for s in steps] == [["inventory/jobs.py"], ["inventory/restock.py"]]
     assert [(s["ok"], [r["status"] for r in s["records"]]) for s in steps] == [(True, ["valid"]), (True, ["valid"])]
@@ -89,6 +92,34 @@ def test_a_group_of_two_flagged_pull_requests_each_with_its_record_passes(queue:
     # The combined change matches neither record: what the queue failed on before --merge-group.
     plain = run_dc(queue.repo, "verify", "--base", queue.base, "--format", "json", env=dc_env())
     assert plain.returncode == 1 and {p["code"] for p in json.loads(plain.stdout)["problems"]} == {"stale-record"}
+
+
+def test_a_rebase_group_checks_each_pull_requests_commits_together_up_to_its_record(queue: Queue) -> None:
+    """A queue that rebases puts each pull request's commits in the group, the record after the
+    code: the code commit alone has no record, and with the commits up to its record it is
+    exactly the change the record was signed for."""
+    for name, files in PULL_REQUESTS.items():
+        queue.pull_request(name, files)
+    head = queue.group("a", "b", rebase=True)
+    code, doc = queue.verify()
+    assert code == 0, doc
+    assert [(s["step"], s["last_step"], s["kind"], s["ok"]) for s in doc["steps"]] == [(1, 2, "commits", True), (3, 4, "commits", True)]
+    assert doc["steps"][1]["commit"] == head and len(doc["steps"][1]["commits"]) == 2
+
+
+def test_a_rebase_group_cannot_cover_one_pull_requests_code_with_the_next_ones_record(queue: Queue) -> None:
+    """a's code has no record; b's record follows it in the group. The combined change holds a's
+    flagged file, which b's record does not cover: a's step fails as missing its record."""
+    queue.pull_request("a", PULL_REQUESTS["a"], record=False)
+    queue.pull_request("b", PULL_REQUESTS["b"])
+    queue.group("a", "b", rebase=True)
+    code, doc = queue.verify()
+    assert code == 1
+    assert [(s["step"], s["last_step"], s["ok"]) for s in doc["steps"]] == [(1, 1, False), (2, 3, True)]
+    assert _codes(doc, 1) == ["missing-record"]
+    text = run_dc(queue.repo, "verify", "--merge-group", "--base", queue.base, env=dc_env())
+    assert "3 first-parent commits" in text.stdout and "Steps 2-3/3 (" in text.stdout
+    assert text.stdout.rstrip().endswith('FAIL: 1 of the 2 changes of the merge group fails: step 1/3 (' + doc["steps"][0]["commit"][:12] + ' "PR a").')
 
 
 def test_a_pull_request_without_a_record_fails_and_its_step_is_named(queue: Queue) -> None:
@@ -104,7 +135,7 @@ def test_a_pull_request_without_a_record_fails_and_its_step_is_named(queue: Queu
     assert "that pull request's branch" in problem["fix"] and doc["record"] is None
     text = run_dc(queue.repo, "verify", "--merge-group", "--base", queue.base, env=dc_env())
     assert text.returncode == 1
-    assert 'FAIL: 1 of the 2 pull requests of the merge group fails: step 2/2 (' in text.stdout
+    assert 'FAIL: 1 of the 2 changes of the merge group fails: step 2/2 (' in text.stdout
 
 
 def test_a_pull_request_that_adds_a_signer_cannot_vouch_for_a_later_one(queue: Queue, tmp_path: Path) -> None:
@@ -225,5 +256,5 @@ def test_the_base_comes_from_the_merge_group_event(queue: Queue, tmp_path: Path)
     doc = json.loads((tmp_path / "v.json").read_text())
     assert doc["base"] == queue.base and [s["ok"] for s in doc["steps"]] == [True, False]
     assert "::error file=inventory/restock.py" in proc.stdout and "step 2/2 (" in proc.stdout
-    assert proc.stdout.splitlines()[-1].startswith("FAIL: 1 of the 2 pull requests")
+    assert proc.stdout.splitlines()[-1].startswith("FAIL: 1 of the 2 changes of the merge group fails")
     assert "## deploycheck verify (merge group)" in summary.read_text()

@@ -40,17 +40,8 @@ class Step:
     number: int  # 1 for the commit on the base, counting towards the group's head
     commit: str
     parent: str  # its first parent: the base, or the step before it
-    parents: int  # 1: a squash or rebase commit; more: a merge commit
+    parents: int  # 1: a squash or rebased commit; more: a merge commit
     subject: str  # from the branch: shown inert, never interpreted
-
-    @property
-    def kind(self) -> str:
-        return "merge" if self.parents > 1 else "squash"
-
-    def label(self, total: int) -> str:
-        subject = inert(self.subject, keep_newlines=False)
-        subject = subject if len(subject) <= 72 else subject[:71] + "…"
-        return f'step {self.number}/{total} ({self.commit[:12]} "{subject}")'
 
 
 @dataclass(frozen=True)
@@ -64,11 +55,32 @@ class GroupBase:
 
 @dataclass
 class StepResult:
-    step: Step
+    steps: list[Step]  # one commit, or consecutive ones checked as one change (see check_group)
     ctx: Context
     verdict: Verdict
     claims: list = field(default_factory=list)
     reviews: list = field(default_factory=list)
+
+    @property
+    def first(self) -> Step:
+        return self.steps[0]
+
+    @property
+    def last(self) -> Step:
+        return self.steps[-1]
+
+    @property
+    def kind(self) -> str:
+        """``merge`` (a merge commit), ``commit`` (a squash or rebased commit), ``commits``."""
+        return "commits" if len(self.steps) > 1 else "merge" if self.first.parents > 1 else "commit"
+
+    def label(self, total: int) -> str:
+        subject = inert(self.last.subject, keep_newlines=False)
+        subject = subject if len(subject) <= 72 else subject[:71] + "…"
+        if len(self.steps) == 1:
+            return f'step {self.first.number}/{total} ({self.first.commit[:12]} "{subject}")'
+        return (f'steps {self.first.number}-{self.last.number}/{total} ({self.first.parent[:12]}..{self.last.commit[:12]}, '
+                f'up to "{subject}")')
 
 
 @dataclass
@@ -76,8 +88,9 @@ class GroupVerdict:
     ok: bool
     base_sha: str
     head_sha: str
-    steps: list[StepResult]
+    steps: list[StepResult]  # each checked change, oldest first
     problems: list[Problem]  # the group's own (its shape); each step's are in its verdict
+    commits: int  # first-parent commits from the base to the head
 
 
 def first_parent_steps(root: str, base_sha: str, head_sha: str) -> tuple[list[Step], Problem | None]:
@@ -145,16 +158,17 @@ def group_base(cwd: str, base: str | None, head: str | None) -> GroupBase:
     return GroupBase(change, config)
 
 
-def step_context(group: GroupBase, step: Step, objects: gitcmd.BlobReader) -> Context:
-    """The change ``step.parent..step.commit``, judged against the group's base: its config (read
-    once, at the base) and, through ``change.base_sha``, its signers, checklists and records."""
+def span_context(group: GroupBase, steps: list[Step], objects: gitcmd.BlobReader) -> Context:
+    """The change from the first step's parent to the last step's commit, judged against the
+    group's base: its config (read once, at the base) and, through ``change.base_sha``, its
+    signers, checklists and records."""
     from ..analysis.pipeline import scan_context
     from ..git.change import read_files, split_own_files
 
-    base = group.change
-    scanned, deck = split_own_files(read_files(base.repo_root, step.parent, step.commit))
+    base, parent, commit = group.change, steps[0].parent, steps[-1].commit
+    scanned, deck = split_own_files(read_files(base.repo_root, parent, commit))
     change = Change(repo_root=base.repo_root, base_ref=base.base_ref, base_source=base.base_source, base_sha=base.base_sha,
-                    merge_base=step.parent, head_ref=step.commit, head_sha=step.commit, files=scanned)
+                    merge_base=parent, head_ref=commit, head_sha=commit, files=scanned)
     return scan_context(change, deck, group.config, objects)
 
 
@@ -162,24 +176,59 @@ def check_group(
     group: GroupBase, steps: list[Step], check: Callable[[Context, dict[str, str]], tuple[Verdict, list, list]],
 ) -> list[StepResult]:
     """Each step through ``check`` (the gate `verify` runs on a pull request), given the identities
-    of the records the steps before it added (they count as used), oldest first."""
+    of the records the steps before it added (they count as used), oldest first.
+
+    A queue that merges by rebasing puts every commit of a pull request in the group, and the
+    record comes after the code it covers. So a flagged step that adds no record is tried once
+    more together with the steps up to the next one that adds a record, as one change: it passes
+    only when a record covers exactly that combined change (the same evidence a pull request of
+    those commits would give). Otherwise the single step's failure is reported. Every commit is
+    in exactly one checked change, so nothing in the group goes unchecked."""
     from .decision import record_identities
     from .verification import record_files
 
-    results = []
+    results: list[StepResult] = []
     used: dict[str, str] = {}
+    total = len(steps)
+
+    def run(span: list[Step]) -> StepResult:
+        ctx = span_context(group, span, objects)
+        verdict, claims, reviews = check(ctx, dict(used))
+        result = StepResult(span, ctx, verdict, claims, reviews)
+        result.verdict = _with_queue_fix(verdict, result.label(total))
+        return result
+
     with gitcmd.BlobReader(group.change.repo_root) as objects:
-        for step in steps:
-            ctx = step_context(group, step, objects)
-            verdict, claims, reviews = check(ctx, dict(used))
-            results.append(StepResult(step, ctx, _with_queue_fix(verdict, step, len(steps)), claims, reviews))
-            for rf in record_files(ctx):
+        at = 0
+        while at < total:
+            result = run([steps[at]])
+            if not result.verdict.ok and result.verdict.flagged_files and not result.verdict.records:
+                upto = _next_record_step(group.change.repo_root, steps, at)
+                if upto is not None:
+                    joined = run(steps[at:upto + 1])
+                    if joined.verdict.ok:
+                        result = joined
+            results.append(result)
+            for rf in record_files(result.ctx):
                 for identity in record_identities(rf.data or b""):
                     used.setdefault(identity, rf.path)
+            at += len(result.steps)
     return results
 
 
-def _with_queue_fix(verdict: Verdict, step: Step, total: int) -> Verdict:
+def _next_record_step(root: str, steps: list[Step], after: int) -> int | None:
+    """The index of the first step after ``after`` that adds a file under the records folder."""
+    from ..records.record import RECORDS_DIR
+
+    for index in range(after + 1, len(steps)):
+        added = gitcmd.output(["diff-tree", "-r", "--name-only", "--no-renames", "--diff-filter=A", steps[index].parent,
+                               steps[index].commit, "--", RECORDS_DIR + "/"], root)
+        if added:
+            return index
+    return None
+
+
+def _with_queue_fix(verdict: Verdict, label: str) -> Verdict:
     """A step whose record is stale: its pull request's change is not what the queue merges (it
     was behind the queue, or a conflict was resolved). Said once, with the fix that works in a
     queue; a missing record's fix names the pull request rather than "this branch"."""
@@ -190,7 +239,7 @@ def _with_queue_fix(verdict: Verdict, step: Step, total: int) -> Verdict:
         paths = ", ".join(r.path for r in verdict.records)
         problems.insert(0, Problem(
             STEP_DIFFERS, None,
-            f"{step.label(total)} of the merge group does not make the change its record ({paths}) was signed for: "
+            f"{label} of the merge group does not make the change its record ({paths}) was signed for: "
             "the pull request was not up to date with the pull requests queued ahead of it, or merging it resolved "
             "a conflict.",
             QUEUE_FIX,
@@ -204,4 +253,4 @@ def _with_queue_fix(verdict: Verdict, step: Step, total: int) -> Verdict:
 def group_verdict(group: GroupBase, shape: Problem | None, results: list[StepResult]) -> GroupVerdict:
     problems = [shape] if shape is not None else []
     ok = shape is None and all(r.verdict.ok for r in results)
-    return GroupVerdict(ok, group.change.base_sha, group.change.head_sha, results, problems)
+    return GroupVerdict(ok, group.change.base_sha, group.change.head_sha, results, problems, sum(len(r.steps) for r in results))

@@ -214,7 +214,7 @@ def _labelled(result: "StepResult", total: int) -> Verdict:
     problems of every step together (annotations, Code Quality, the step summary)."""
     from dataclasses import replace
 
-    label = result.step.label(total)
+    label = result.label(total)
     return replace(result.verdict, problems=[replace(p, message=f"{label}: {p.message}") for p in result.verdict.problems])
 
 
@@ -222,10 +222,10 @@ def group_json(group: "GroupVerdict") -> dict:
     """The --format json document of a merge group: the fields of a single verdict, over the
     whole group (``base``/``head`` are the group's; ``record`` is the first step's that passed),
     and ``steps``, each step's own document with its commit, first parent and kind."""
-    total = len(group.steps)
+    total = group.commits
     steps = [{
-        "step": r.step.number, "commit": r.step.commit, "parent": r.step.parent, "kind": r.step.kind,
-        "subject": r.step.subject, **verdict_json(r.ctx, r.verdict),
+        "step": r.first.number, "last_step": r.last.number, "commit": r.last.commit, "parent": r.first.parent,
+        "commits": [s.commit for s in r.steps], "kind": r.kind, "subject": r.last.subject, **verdict_json(r.ctx, r.verdict),
         "claims": [c.to_json() for c in r.claims], "reviews": [rv.to_json() for rv in r.reviews],
     } for r in group.steps]
     matched = [m for r in group.steps if (m := matched_record(r.verdict)) is not None]
@@ -237,35 +237,36 @@ def group_json(group: "GroupVerdict") -> dict:
         "head": group.head_sha,
         "flagged": any(r.verdict.flagged_files for r in group.steps),
         "flagged_files": list(dict.fromkeys(f for r in group.steps for f in r.verdict.flagged_files)),
-        "records": [{**rv.to_json(), "step": r.step.number} for r in group.steps for rv in r.verdict.records],
+        "records": [{**rv.to_json(), "step": r.first.number} for r in group.steps for rv in r.verdict.records],
         "problems": [p.to_json() for p in group.problems]
-        + [{**p.to_json(), "step": r.step.number} for r in group.steps for p in _labelled(r, total).problems],
-        "notes": [f"step {r.step.number}/{total}: {n}" for r in group.steps for n in r.verdict.notes],
+        + [{**p.to_json(), "step": r.first.number} for r in group.steps for p in _labelled(r, total).problems],
+        "notes": [f"{r.label(total)}: {n}" for r in group.steps for n in r.verdict.notes],
         "record": matched[0] if group.ok and matched else None,
-        "claims": [{**c.to_json(), "step": r.step.number} for r in group.steps for c in r.claims],
-        "reviews": [{**rv.to_json(), "step": r.step.number} for r in group.steps for rv in r.reviews],
+        "claims": [{**c.to_json(), "step": r.first.number} for r in group.steps for c in r.claims],
+        "reviews": [{**rv.to_json(), "step": r.first.number} for r in group.steps for rv in r.reviews],
         "steps": steps,
     }
 
 
 def group_headline(group: "GroupVerdict", esc: Callable[[object], str] = lambda text: inert(text, keep_newlines=False)) -> str:
-    total = len(group.steps)
     if group.problems:
         return "FAIL: the merge group cannot be split into one change per pull request."
-    if not total:
+    checked = len(group.steps)
+    if not checked:
         return "PASS: the merge group adds no commit to its base."
     flagged = sum(1 for r in group.steps if r.verdict.flagged_files)
     if group.ok:
-        return (f"PASS: each of the {total} pull request{'s' if total != 1 else ''} of the merge group passes as its own change "
+        return (f"PASS: each of the {checked} change{'s' if checked != 1 else ''} of the merge group passes on its own "
                 f"({flagged} flagged, each covered by its own record).")
     failed = [r for r in group.steps if not r.verdict.ok]
-    return (f"FAIL: {len(failed)} of the {total} pull request{'s' if total != 1 else ''} of the merge group "
-            f"fail{'s' if len(failed) == 1 else ''}: " + ", ".join(esc(r.step.label(total)) for r in failed) + ".")
+    return (f"FAIL: {len(failed)} of the {checked} change{'s' if checked != 1 else ''} of the merge group "
+            f"fail{'s' if len(failed) == 1 else ''}: " + ", ".join(esc(r.label(group.commits)) for r in failed) + ".")
 
 
 def _group_base_line(group: "GroupVerdict") -> str:
-    return (f"Merge group: base {group.base_sha[:12]}, head {group.head_sha[:12]}, {len(group.steps)} first-parent "
-            "commit(s), each checked as its own change with the base's configuration and signers.")
+    return (f"Merge group: base {group.base_sha[:12]}, head {group.head_sha[:12]}, {group.commits} first-parent "
+            f"commit{'s' if group.commits != 1 else ''}, each pull request's change checked on its own with the base's "
+            "configuration and signers.")
 
 
 def print_group_text(group: "GroupVerdict") -> None:
@@ -275,11 +276,12 @@ def print_group_text(group: "GroupVerdict") -> None:
 
     con = out()
     con.print(Text(_group_base_line(group), style="dim"), soft_wrap=True)
-    total = len(group.steps)
+    total = group.commits
     for r in group.steps:
         con.print(Text(""))
-        label = r.step.label(total)
-        con.print(Text(f"{label[0].upper()}{label[1:]}, a {r.step.kind} commit:", style="bold"), soft_wrap=True)
+        label = r.label(total)
+        what = {"merge": "a merge commit", "commit": "one commit", "commits": "its commits checked as one change"}[r.kind]
+        con.print(Text(f"{label[0].upper()}{label[1:]}, {what}:", style="bold"), soft_wrap=True)
         print_text(r.ctx, r.verdict, r.claims)
     con.print(Text(""))
     con.print(Text(group_headline(group), style="bold green" if group.ok else "bold red"), soft_wrap=True)
@@ -292,7 +294,7 @@ def group_codequality(group: "GroupVerdict") -> list[dict]:
     """``codequality_issues`` of every step (each problem naming its step), and the group's own."""
     import hashlib
 
-    total = len(group.steps)
+    total = group.commits
     issues = [{
         "description": f"{p.code}: {p.message} Fix: {p.fix}", "check_name": f"deploycheck {p.code}",
         "fingerprint": hashlib.sha256(f"{p.code}\0{p.message}".encode("utf-8", "backslashreplace")).hexdigest(),
@@ -310,19 +312,19 @@ def group_codequality(group: "GroupVerdict") -> list[dict]:
 def print_group_github(group: "GroupVerdict") -> None:
     from .github import append_step_summary, markdown_table, markdown_text, workflow_command
 
-    total = len(group.steps)
+    total = group.commits
     for p in group.problems:
         print(workflow_command("error", f"{p.message} Fix: {p.fix}", title=f"deploycheck {p.code}"))
     for r in group.steps:
         for claim in r.claims:
             if claim.message:
-                print(workflow_command("warning", f"{r.step.label(total)}: {claim.message}", title="deploycheck: claim vs change"))
+                print(workflow_command("warning", f"{r.label(total)}: {claim.message}", title="deploycheck: claim vs change"))
         for line in github_annotations(r.ctx, _labelled(r, total)):
             print(line)
     summary = f"## deploycheck verify (merge group)\n\n**{group_headline(group, markdown_text)}**\n"
     if group.steps:
-        summary += "\n" + markdown_table(["step", "commit", "verdict"], [
-            [str(r.step.number), markdown_text(f'{r.step.commit[:12]} "{r.step.subject}"'), markdown_text(_headline(r.verdict))]
+        summary += "\n" + markdown_table(["step", "verdict"], [
+            [markdown_text(r.label(total)), markdown_text(_headline(r.verdict))]
             for r in group.steps]) + "\n"
     problems = [*group.problems, *(p for r in group.steps for p in _labelled(r, total).problems)]
     if problems:
