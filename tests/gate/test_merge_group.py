@@ -133,8 +133,12 @@ def test_a_pull_request_without_a_record_fails_and_its_step_is_named(queue: Queu
     (problem,) = doc["problems"]
     assert problem["step"] == 2 and problem["message"].startswith('step 2/2 (') and "Merge pull request #2 from shop/b" in problem["message"]
     assert "that pull request's branch" in problem["fix"] and doc["record"] is None
-    text = run_dc(queue.repo, "verify", "--merge-group", "--base", queue.base, env=dc_env())
+    report = queue.repo.parent / "codequality.json"
+    text = run_dc(queue.repo, "verify", "--merge-group", "--base", queue.base, "--codequality", str(report), env=dc_env())
     assert text.returncode == 1
+    issues = json.loads(report.read_text())
+    assert issues and {i["location"]["path"] for i in issues} == {"inventory/restock.py"}
+    assert all(i["description"].startswith("missing-record: step 2/2 (") for i in issues)
     assert 'FAIL: 1 of the 2 changes of the merge group fails: step 2/2 (' in text.stdout
 
 

@@ -5,7 +5,8 @@ GitHub builds a merge group as a chain of commits on the base branch's tip, one 
 bound to its pull request's change (fingerprint.py: the flagged files' hunks, without line
 numbers), so the combined change of a group of two flagged pull requests matches neither record.
 Here each first-parent step ``parent..commit`` is a change of its own and must pass the gate as
-its pull request did: its record is the one that step adds.
+its pull request did: its record is the one that step adds (a rebase merge's commits are checked
+together up to the one that adds their record: ``check_group``).
 
 Trust never moves along the chain: every step is judged with the configuration, checklists and
 allowed signers of the group's base (the base branch, chosen from the CI event as for any run),
@@ -22,8 +23,8 @@ from ..analysis.pipeline import Context
 from ..config import Config
 from ..errors import GitError
 from ..git import gitcmd
-from ..util.safe import inert
 from ..git.model import Change
+from ..util.safe import inert
 from .decision import MISSING, STALE, Problem, Verdict
 
 # GitHub builds groups of at most 100 pull requests. A longer chain means the base is not the
