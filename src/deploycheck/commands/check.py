@@ -15,7 +15,8 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
 
     from ..output import report
     from ..checklist.answers import keep_warnings, parse_answers
-    from ..authoring.assess import sign_and_write, trust_warning_for, uncommitted_flagged, validate
+    from ..records.worktree import uncommitted_edits, uncommitted_note
+    from ..authoring.assess import sign_and_write, trust_warning_for, validate
     from ..checklist.checklist import load_builtin
     from ..output.console import out, warn
     from ..util.safe import inert
@@ -24,15 +25,17 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     interactive = answers is None
     ctx = analyse(base)
     con = out()
+    edited = uncommitted_edits(ctx)  # the change is its commits: edits not committed yet are not in it
     if not ctx.scan.flagged and not force:
         report.print_scan_text(ctx.scan)
+        if edited:
+            warn(uncommitted_note(edited))
         return 0
     if not force:
         verdict = evaluate(ctx)
         if verdict.ok:
             valid = next(r for r in verdict.records if r.status == "valid")
             covered = f"A valid record already covers this change: {inert(valid.path, keep_newlines=False)} (signed by {inert(valid.signer, keep_newlines=False)})."
-            edited = uncommitted_flagged(ctx)
             if edited:  # the record covers the commits; these edits are not assessed yet
                 con.print(Text(
                     f"{covered[:-1]} as committed. You have uncommitted edits to "
@@ -48,7 +51,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
             "(see docs/configuration.md, 'Answers file')."
         )
     _say_if_records_ignored(ctx.change.repo_root, no_stage)
-    for path in uncommitted_flagged(ctx):
+    for path in edited:
         warn(f"{path} has uncommitted edits; the record covers committed work only. Commit them first, or run deploycheck again after committing.")
     trust = load_trust(ctx)
     checklist = trust.checklist or load_builtin("background-jobs")
