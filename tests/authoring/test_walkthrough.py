@@ -320,11 +320,15 @@ def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(p
     assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(at_offer.text.split())
     assert draft_file(p).read_bytes() == kept
 
-    # Resumed, the first answer changed, then Ctrl-C: the second answer (not asked again yet) stays.
+    # Resumed at question 3; back twice to the first answer, changed, then Ctrl-C: the second
+    # answer (not asked again yet) stays.
     resumed = term(p)
     resumed.answer("answers? [y/n] (y): ", "y")
+    resumed.answer(Q_TESTED, "back")
+    resumed.answer("Does the logic assume sequential execution? [yes/no/n/a] (yes): ", "back")
     resumed.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
-    resumed.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    resumed.expect(DETAILS + "Product.stock")  # the earlier details, in the line to edit
+    resumed.send("Product.stock and the nightly import\r")  # typing replaces them
     resumed.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
     resumed.interrupt()
     assert resumed.wait() == 130
@@ -360,11 +364,16 @@ def test_resume_offers_the_draft_answers_as_defaults(project: Project) -> None:
     offer = t.expect("answers? [y/n] (y): ")
     assert "Resume the draft from 20" in offer and "with 2 answers?" in offer
     t.send("y\r")
-    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")  # Enter keeps the draft's answer
-    t.answer("Details (Product.stock, also written by the admin site): ", "")
-    t.answer("Does the logic assume sequential execution? [yes/no/n/a] (yes): ", "")
-    t.answer("Details (a row lock in the follow-up change): ", "")
-    answer_rest(t)
+    # The walk goes on at the first question the draft has no answer to (issue 18).
+    shown = t.expect(Q_TESTED)
+    assert "Resuming at question 3 of 5: the draft's 2 answers are kept (type back to see or change one)." in shown
+    assert "Question 1 of 5" not in shown and "Question 2 of 5" not in shown
+    t.send("yes\r")
+    t.answer(DETAILS, TEST_PATH)
+    t.answer(Q_ROLLBACK, "yes")
+    t.answer(ANSWER, SILENT)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
     assert t.wait() == 0
     answers = the_record(p).body.answers
     assert answers["shared-state"] == Answer("yes", "Product.stock, also written by the admin site")
@@ -587,7 +596,7 @@ def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project
 
 # --- the terminal prompts: editing, moves, editor, defaults (issue 18, point 4) -------------------
 
-LEFT, UP, DOWN, BACKSPACE = "\x1b[D", "\x1b[A", "\x1b[B", "\x7f"
+LEFT, RIGHT, UP, DOWN, BACKSPACE = "\x1b[D", "\x1b[C", "\x1b[A", "\x1b[B", "\x7f"
 
 
 def ctrl_c_then_draft(t: Terminal, p: Project) -> dict[str, Answer]:
@@ -640,7 +649,8 @@ def test_back_returns_to_the_previous_question_with_its_answer_as_default(projec
     t.answer(DETAILS, "Product.stock")
     t.answer(Q_SEQUENTIAL, "back")
     t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")  # Enter keeps it
-    t.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    t.expect(DETAILS + "Product.stock")  # the earlier details stand in the line, to edit
+    t.send(LEFT + RIGHT + " and the nightly import\r")  # an arrow key first: then typing adds to them
     t.expect(Q_SEQUENTIAL)
     assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock and the nightly import")}
 
@@ -671,7 +681,7 @@ def test_review_shows_every_answer_and_edits_one_by_number(project: Project) -> 
     assert "  3. concurrency-tested: (not answered yet)" in review
     t.send("1\r")
     t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
-    t.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    t.answer(DETAILS + "Product.stock", "Product.stock and the nightly import")  # typing replaces the earlier details
     review = t.expect("Enter to go on at question 3: ")
     assert "  1. shared-state: yes · Product.stock and the nightly import" in review
     t.send("\r")
@@ -759,9 +769,12 @@ def test_a_stale_records_answers_are_the_defaults_never_taken_unasked(project: P
     commit(p.repo, {"inventory/jobs.py": BRANCH_JOB + "    return product.stock\n"}, message="Return the stock")
     t = term(p)
     shown = t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ")
-    assert f"This branch's earlier record {record.relative_to(p.repo).as_posix()} no longer covers the change" in " ".join(shown.split())
+    assert (
+        f"This branch's earlier record {record.relative_to(p.repo).as_posix()} no longer covers the change: inventory/jobs.py "
+        "changed since it was signed. Its answers are offered as the defaults: press Enter to keep one, or type a new answer."
+    ) in " ".join(shown.split())
     t.send("\r")
-    t.answer("Details (decrements inventory.Product.stock): ", "")
+    t.answer(DETAILS + "decrements inventory.Product.stock", "")  # in the line; Enter keeps it
     t.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
     # Only the answer given again is in the draft: the record's other answers were not accepted.
     assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "decrements inventory.Product.stock")}
