@@ -800,6 +800,7 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
     answers = ask()
     save(answers)  # kept until a record is written, so a failed signature loses nothing
     while True:
+        prompter.say(Text(""))
         if before_signing is not None:
             before_signing(answers)
         if not confirm:
@@ -819,7 +820,6 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
         if not signed:
             return None
         break
-    prompter.say(Text(""))
     return answers
 
 
