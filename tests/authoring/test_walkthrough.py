@@ -844,6 +844,21 @@ def test_back_and_review_at_the_signing_prompt_reopen_the_answers(project: Proje
     assert len(answers) == 5 and not draft_file(p).exists()
 
 
+def test_ctrl_c_in_the_review_opened_at_the_signing_prompt_keeps_every_answer(project: Project) -> None:
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION:
+        t.answer(prompt, keys)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "help")
+    assert "back or review: every answer, any of them edited by its number." in " ".join(t.expect(SIGN).split())
+    t.send("back\r")
+    t.expect("Enter to finish: ")
+    answers = ctrl_c_then_draft(t, p)
+    assert "interrupted; nothing was written. Your 5 answers are kept in the draft" in " ".join(t.text.split())
+    assert len(answers) == 5 and records(p) == []
+
+
 def test_a_draft_with_every_answer_resumes_at_the_signing_prompt(project: Project, tmp_path: Path) -> None:
     """A failed signature keeps all five answers in the draft; the next run asks no question
     again: it shows the answers and asks before signing (review still reaches them)."""

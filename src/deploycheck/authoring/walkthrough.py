@@ -754,34 +754,31 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
         given = {**session.previous, **session.answers}
         return _kept(given, save(session.answers))
 
-    def ask(start: int | None = None) -> dict[str, Answer]:
-        try:
-            return session.run(start)
-        except KeyboardInterrupt:
-            kept = keep()
+    def stopped(exc: BaseException) -> Exception:
+        """Ctrl-C (Interrupted) or end of input (Aborted), with where the answers are kept."""
+        kept = keep()
+        if isinstance(exc, KeyboardInterrupt):
             if prompter.ends_interrupted_line:
                 prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
-            raise Interrupted(f"interrupted; nothing was written. {kept}") from None
-        except EOFError:
-            kept = keep()
-            raise Aborted(
-                f"input ended (Ctrl-D) before the checklist was complete; nothing was written. "
-                f"{kept} Answer in a terminal, or pass the answers with `deploycheck check --answers FILE`."
-            ) from None
+            return Interrupted(f"interrupted; nothing was written. {kept}")
+        return Aborted(
+            f"input ended (Ctrl-D) before the checklist was complete; nothing was written. "
+            f"{kept} Answer in a terminal, or pass the answers with `deploycheck check --answers FILE`."
+        )
+
+    def ask(review: bool = False) -> dict[str, Answer]:
+        """The walk (after the review of every answer, with ``review``)."""
+        try:
+            return session.run(session.review() if review else None)
+        except (KeyboardInterrupt, EOFError) as exc:
+            raise stopped(exc) from None
 
     try:
         draft = drafts.load_draft(root, branch)
         session.previous = _offer_draft(prompter, draft, checklist, fingerprint)
         offered = True
-    except KeyboardInterrupt:
-        if prompter.ends_interrupted_line:
-            prompter.say(Text(""))
-        raise Interrupted(f"interrupted; nothing was written. {keep()}") from None
-    except EOFError:
-        raise Aborted(
-            f"input ended (Ctrl-D) before the checklist was complete; nothing was written. {keep()} "
-            "Answer in a terminal, or pass the answers with `deploycheck check --answers FILE`."
-        ) from None
+    except (KeyboardInterrupt, EOFError) as exc:
+        raise stopped(exc) from None
     # A draft made for this very change: its answers stand, and the walk goes on where it stopped.
     taken = session.take(session.previous) if draft is not None and draft.fingerprint == fingerprint else []
     if session.previous:
@@ -794,17 +791,18 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
                 f"answer{'s are' if len(taken) != 1 else ' is'} kept (type back to see or change one).", style="dim",
             ))
         else:
-            prompter.say(Text("Every answer is in the draft: sign them, or type review to change one.", style="dim"))
+            prompter.say(Text("Every answer is in the draft" + (": sign them, or type review to change one." if confirm else "."), style="dim"))
     if earlier:
         prompter.say(Text(earlier.said(), style="dim"))
-    answers = ask()
-    save(answers)  # kept until a record is written, so a failed signature loses nothing
-    while True:
+    def ready(answers: dict[str, Answer]) -> dict[str, Answer]:
+        save(answers)  # kept until a record is written, so a failed signature loses nothing
         prompter.say(Text(""))
         if before_signing is not None:
             before_signing(answers)
-        if not confirm:
-            break
+        return answers
+
+    answers = ready(ask())
+    while confirm:
         try:
             signed = confirm_signing(prompter=prompter, moves=True)
         except Move as move:
@@ -814,12 +812,9 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
                     "back or review: every answer, any of them edited by its number.", style="dim",
                 ))
                 continue
-            answers = ask(session.review())  # back or review: the answers, to edit; then this question again
-            save(answers)
+            answers = ready(ask(review=True))  # back or review: the answers, to edit; then this confirmation again
             continue
-        if not signed:
-            return None
-        break
+        return answers if signed else None
     return answers
 
 
