@@ -320,11 +320,15 @@ def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(p
     assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(at_offer.text.split())
     assert draft_file(p).read_bytes() == kept
 
-    # Resumed, the first answer changed, then Ctrl-C: the second answer (not asked again yet) stays.
+    # Resumed at question 3; back twice to the first answer, changed, then Ctrl-C: the second
+    # answer (not asked again yet) stays.
     resumed = term(p)
     resumed.answer("answers? [y/n] (y): ", "y")
+    resumed.answer(Q_TESTED, "back")
+    resumed.answer("Does the logic assume sequential execution? [yes/no/n/a] (yes): ", "back")
     resumed.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
-    resumed.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    resumed.expect(DETAILS + "Product.stock")  # the earlier details, in the line to edit
+    resumed.send("Product.stock and the nightly import\r")  # typing replaces them
     resumed.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
     resumed.interrupt()
     assert resumed.wait() == 130
@@ -360,11 +364,16 @@ def test_resume_offers_the_draft_answers_as_defaults(project: Project) -> None:
     offer = t.expect("answers? [y/n] (y): ")
     assert "Resume the draft from 20" in offer and "with 2 answers?" in offer
     t.send("y\r")
-    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")  # Enter keeps the draft's answer
-    t.answer("Details (Product.stock, also written by the admin site): ", "")
-    t.answer("Does the logic assume sequential execution? [yes/no/n/a] (yes): ", "")
-    t.answer("Details (a row lock in the follow-up change): ", "")
-    answer_rest(t)
+    # The walk goes on at the first question the draft has no answer to (issue 18).
+    shown = t.expect(Q_TESTED)
+    assert "Resuming at question 3 of 5: the draft's 2 answers are kept (type back to see or change one)." in shown
+    assert "Question 1 of 5" not in shown and "Question 2 of 5" not in shown
+    t.send("yes\r")
+    t.answer(DETAILS, TEST_PATH)
+    t.answer(Q_ROLLBACK, "yes")
+    t.answer(ANSWER, SILENT)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
     assert t.wait() == 0
     answers = the_record(p).body.answers
     assert answers["shared-state"] == Answer("yes", "Product.stock, also written by the admin site")
@@ -437,11 +446,17 @@ def test_force_assesses_again_when_a_valid_record_exists(project: Project) -> No
     git(p.repo, "commit", "-q", "-m", "Record the assessment")
     (before,) = records(p)
     t = term(p, "--force")
-    t.answer(Q_SHARED, "yes")
-    t.answer(DETAILS, "Product.stock, and the nightly stock import")
-    t.answer(Q_SEQUENTIAL, "yes")
-    t.answer(DETAILS, "a row lock in the follow-up change")
-    answer_rest(t)
+    # The record's answers are offered (issue 18): typing replaces one, Enter keeps it.
+    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "yes")
+    t.answer(DETAILS + "decrements inventory.Product.stock", "Product.stock, and the nightly stock import")
+    t.answer("Does the logic assume sequential execution? [yes/no/n/a] (yes): ", "yes")
+    t.answer(DETAILS + "read-modify-write", "a row lock in the follow-up change")
+    t.answer("Has it been tested under concurrent load? [yes/no/n/a] (yes): ", "")
+    t.answer(DETAILS + TEST_PATH, "")
+    t.answer("Does the rollback procedure work without manual data correction? [yes/no/n/a] (yes): ", "")
+    t.answer(ANSWER + "Two workers", SILENT)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "y")
     assert t.wait() == 0
     assert "A valid record already covers this change" not in t.text
     assert records(p) == [before]  # this branch's record is replaced, not joined by a second one
@@ -587,7 +602,7 @@ def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project
 
 # --- the terminal prompts: editing, moves, editor, defaults (issue 18, point 4) -------------------
 
-LEFT, UP, DOWN, BACKSPACE = "\x1b[D", "\x1b[A", "\x1b[B", "\x7f"
+LEFT, RIGHT, UP, DOWN, BACKSPACE = "\x1b[D", "\x1b[C", "\x1b[A", "\x1b[B", "\x7f"
 
 
 def ctrl_c_then_draft(t: Terminal, p: Project) -> dict[str, Answer]:
@@ -640,7 +655,8 @@ def test_back_returns_to_the_previous_question_with_its_answer_as_default(projec
     t.answer(DETAILS, "Product.stock")
     t.answer(Q_SEQUENTIAL, "back")
     t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")  # Enter keeps it
-    t.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    t.expect(DETAILS + "Product.stock")  # the earlier details stand in the line, to edit
+    t.send(LEFT + RIGHT + " and the nightly import\r")  # an arrow key first: then typing adds to them
     t.expect(Q_SEQUENTIAL)
     assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock and the nightly import")}
 
@@ -671,7 +687,7 @@ def test_review_shows_every_answer_and_edits_one_by_number(project: Project) -> 
     assert "  3. concurrency-tested: (not answered yet)" in review
     t.send("1\r")
     t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
-    t.answer("Details (Product.stock): ", "Product.stock and the nightly import")
+    t.answer(DETAILS + "Product.stock", "Product.stock and the nightly import")  # typing replaces the earlier details
     review = t.expect("Enter to go on at question 3: ")
     assert "  1. shared-state: yes · Product.stock and the nightly import" in review
     t.send("\r")
@@ -759,12 +775,130 @@ def test_a_stale_records_answers_are_the_defaults_never_taken_unasked(project: P
     commit(p.repo, {"inventory/jobs.py": BRANCH_JOB + "    return product.stock\n"}, message="Return the stock")
     t = term(p)
     shown = t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ")
-    assert f"This branch's earlier record {record.relative_to(p.repo).as_posix()} no longer covers the change" in " ".join(shown.split())
+    assert (
+        f"This branch's earlier record {record.relative_to(p.repo).as_posix()} no longer covers the change: inventory/jobs.py "
+        "changed since it was signed. Its answers are offered as the defaults: press Enter to keep one, or type a new answer."
+    ) in " ".join(shown.split())
     t.send("\r")
-    t.answer("Details (decrements inventory.Product.stock): ", "")
+    t.answer(DETAILS + "decrements inventory.Product.stock", "")  # in the line; Enter keeps it
     t.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
     # Only the answer given again is in the draft: the record's other answers were not accepted.
     assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "decrements inventory.Product.stock")}
+
+
+def test_check_force_over_a_valid_record_offers_its_answers_and_enter_keeps_each(project: Project) -> None:
+    """Issue 18, point 4: `check --force` over a record that still covers the change asks
+    again with every earlier answer offered; Enter through all of them signs the same answers."""
+    p = project
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    (record,) = records(p)
+    earlier = the_record(p).body.answers
+    t = term(p, "--force")
+    shown = t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ")
+    assert (
+        f"This branch's record {record.relative_to(p.repo).as_posix()} still covers the change; you asked to assess it "
+        "again (--force). Its answers are offered as the defaults: press Enter to keep one, or type a new answer."
+    ) in " ".join(shown.split())
+    t.send("\r")
+    t.answer(DETAILS + "decrements inventory.Product.stock", "")
+    t.answer("Does the logic assume sequential execution? [yes/no/n/a] (yes): ", "")
+    t.answer(DETAILS + "read-modify-write of stock", "")
+    t.answer("Has it been tested under concurrent load? [yes/no/n/a] (yes): ", "")
+    t.answer(DETAILS + TEST_PATH, "")
+    t.answer("Does the rollback procedure work without manual data correction? [yes/no/n/a] (yes): ", "")
+    t.answer(ANSWER + "Two workers processing orders", "")  # one line: Enter keeps it, no "..." to end
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    assert MORE not in t.text
+    assert records(p) == [record]  # the branch's record, replaced
+    assert the_record(p).body.answers == earlier
+    assert earlier["silent-failure"] == Answer("Two workers processing orders for the same product at the same moment.")
+
+
+def test_back_and_review_at_the_signing_prompt_reopen_the_answers(project: Project) -> None:
+    """Issue 18: the walkthrough's moves work at "Sign and write the record?" too, and no answer is lost."""
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION:
+        t.answer(prompt, keys)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "review")
+    review = t.expect("Edit which answer? Type its number, or Enter to finish: ")
+    assert "  1. shared-state: yes · Product.stock" in review
+    assert "  5. silent-failure: " + SILENT[:49] in review
+    t.send("1\r")
+    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "")
+    t.answer(DETAILS + "Product.stock", "Product.stock and the nightly import")
+    t.answer("Enter to finish: ", "")
+    t.answer(SIGN, "back")  # back: the review again, as at a question
+    t.answer("Enter to finish: ", "")
+    t.answer(SIGN, "maybe")
+    t.expect("Please answer y or n.")
+    t.answer(SIGN, "y")
+    assert t.wait() == 0
+    answers = the_record(p).body.answers
+    assert answers["shared-state"] == Answer("yes", "Product.stock and the nightly import")
+    assert answers["sequential-assumption"] == Answer("yes", "a row lock")
+    assert answers["silent-failure"] == Answer(SILENT)
+    assert len(answers) == 5 and not draft_file(p).exists()
+
+
+def test_ctrl_c_in_the_review_opened_at_the_signing_prompt_keeps_every_answer(project: Project) -> None:
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION:
+        t.answer(prompt, keys)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "help")
+    assert "back or review: every answer, any of them edited by its number." in " ".join(t.expect(SIGN).split())
+    t.send("back\r")
+    t.expect("Enter to finish: ")
+    answers = ctrl_c_then_draft(t, p)
+    assert "interrupted; nothing was written. Your 5 answers are kept in the draft" in " ".join(t.text.split())
+    assert len(answers) == 5 and records(p) == []
+
+
+def test_a_draft_with_every_answer_resumes_at_the_signing_prompt(project: Project, tmp_path: Path) -> None:
+    """A failed signature keeps all five answers in the draft; the next run asks no question
+    again: it shows the answers and asks before signing (review still reaches them)."""
+    import shutil
+
+    p = project
+    spare = tmp_path / "spare-key"
+    shutil.copy(p.key, spare)
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION:
+        t.answer(prompt, keys)
+    t.answer(MORE, ".")
+    p.key.unlink()
+    t.answer(SIGN, "y")
+    assert t.wait() == 2
+    shutil.copy(spare, p.key)
+    again = term(p)
+    again.answer("answers? [y/n] (y): ", "y")
+    shown = again.expect(SIGN)
+    assert "Every answer is in the draft: sign them, or type review to change one." in shown
+    assert "Question 1 of 5" not in shown and "Your answers" in shown
+    again.send("y\r")
+    assert again.wait() == 0
+    assert the_record(p).body.answers["sequential-assumption"] == Answer("yes", "a row lock")
+
+
+def test_a_draft_for_a_changed_change_is_asked_again_from_the_first_question(project: Project) -> None:
+    """A draft made before the flagged files changed is checked answer by answer (defaults only)."""
+    p = project
+    two_answers_then_ctrl_c(p, "Product.stock", "a row lock")
+    commit(p.repo, {"inventory/jobs.py": BRANCH_JOB + "    return product.stock\n"}, message="Return the stock")
+    t = term(p)
+    offer = " ".join(t.answer("answers? [y/n] (y): ", "y").split())
+    assert "The flagged files have changed since the draft was saved: check each answer again." in offer
+    shown = " ".join(t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ").split())
+    assert "The draft's answers are the defaults: press Enter to keep one, or type a new answer." in shown
+    t.send("\r")
+    t.expect(DETAILS + "Product.stock")
+    t.interrupt()
+    assert t.wait() == 130
 
 
 def test_the_prompt_library_is_loaded_only_by_the_walkthrough_at_a_terminal(project: Project) -> None:
@@ -990,3 +1124,33 @@ def test_a_scripted_yes_no_takes_yes_and_no() -> None:
     console = Console(file=io.StringIO(), width=100, markup=False, highlight=False, emoji=False, color_system=None)
     replies = [Prompter(console, io.StringIO(typed + "\n")).confirm("Sign?") for typed in ("y", "Y", "yes", "YES", "n", "No")]
     assert replies == [True, True, True, True, False, False]
+
+
+def test_a_scripted_confirmation_takes_moves_only_when_asked() -> None:
+    from rich.console import Console
+
+    from deploycheck.authoring.prompts import Move
+    from deploycheck.authoring.walkthrough import Prompter
+
+    screen = io.StringIO()
+    console = Console(file=screen, width=100, markup=False, highlight=False, emoji=False, color_system=None)
+    with pytest.raises(Move) as move:
+        Prompter(console, io.StringIO("review\n")).confirm("Sign?", moves=True)
+    assert move.value.kind == "review"
+    assert Prompter(console, io.StringIO("back\ny\n")).confirm("Sign?") is True  # without moves: not an answer
+    assert "Please answer y or n." in screen.getvalue()
+
+
+def test_a_resumed_answer_is_taken_only_when_the_walk_would_accept_it() -> None:
+    walk, _ = make_walk("")
+    taken = walk.take({
+        "shared-state": Answer("no"),  # contradicts the lost update, with no explanation: asked again
+        "sequential-assumption": Answer("yes", "row lock"),
+        "concurrency-tested": Answer("yes", "tests/missing.py"),  # names no test at head: asked again
+        "silent-failure": Answer(SILENT),
+    })
+    assert taken == ["sequential-assumption", "silent-failure"]
+    assert walk.first_unanswered() == 0
+    explained = make_walk("")[0]
+    assert explained.take({"shared-state": Answer("no", None, "Rows belong to one worker only, by routing.")}) == ["shared-state"]
+    assert explained.first_unanswered() == 1

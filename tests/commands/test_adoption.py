@@ -475,3 +475,50 @@ def test_an_install_spec_that_could_inject_into_the_ci_files_is_refused(tmp_path
     assert proc.returncode == 2
     assert "cannot be written safely into the CI files" in proc.stderr
     assert not (repo / ".github").exists()
+
+
+UNCOMMITTED = (
+    "deploycheck: warning: uncommitted edits to {} are not part of this result: deploycheck reads commits, and a "
+    "record binds to committed content. Commit them first, then run deploycheck again."
+)
+
+
+def test_scan_check_and_verify_say_when_edits_are_not_committed(tmp_path: Path) -> None:
+    """Issue 18, point 11: the commands read commits; an edit in the work tree is named, never a
+    silent pass or "Nothing to do". The edit to a file outside the change counts too (a job
+    edited on a branch with nothing committed yet), the change's own files first."""
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "record")
+    for command in (["scan"], ["verify"], ["check", "--key", str(p.key)]):  # clean: nothing said
+        proc = run_dc(p.repo, *command)
+        assert (proc.returncode, proc.stderr) == (0, ""), command
+    job = p.repo / "inventory" / "jobs.py"
+    job.write_text(job.read_text() + "\n# more work\n")
+    (p.repo / "README.md").write_text("inventory service, edited\n")
+    said = UNCOMMITTED.format("inventory/jobs.py, README.md")
+    for command in (["scan"], ["verify"], ["scan", "--format", "json"]):
+        proc = run_dc(p.repo, *command)
+        assert proc.returncode == 0, proc.stderr
+        assert " ".join(proc.stderr.split()) == said, command
+    assert run_dc(p.repo, "scan", "--format", "json").stdout.startswith("{")  # stdout stays the document
+    head = git(p.repo, "rev-parse", "HEAD")
+    assert run_dc(p.repo, "verify", "--head", "HEAD~1").stderr == ""  # not the checkout's HEAD: not about it
+    assert run_dc(p.repo, "verify", "--head", head).stderr != ""
+    checked = run_dc(p.repo, "check", "--key", str(p.key))
+    assert "uncommitted edits to inventory/jobs.py, README.md: commit them, then run deploycheck again" in " ".join(checked.stdout.split())
+
+
+def test_nothing_flagged_with_an_uncommitted_job_edit_is_not_a_silent_pass(tmp_path: Path) -> None:
+    p = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    git(p.repo, "checkout", "-q", "-b", "docs")
+    commit(p.repo, {"README.md": "inventory service, documented\n"})
+    (p.repo / "inventory" / "jobs.py").write_text(BRANCH_JOB)  # the risky edit, not committed
+    for command in (["scan"], ["check"], ["verify"]):
+        proc = run_dc(p.repo, *command)
+        assert proc.returncode == 0, proc.stderr
+        assert "othing flagged" in proc.stdout
+        assert " ".join(proc.stderr.split()) == UNCOMMITTED.format("inventory/jobs.py"), command
+    git(p.repo, "add", "inventory/jobs.py")  # staged is still not committed
+    assert " ".join(run_dc(p.repo, "scan").stderr.split()) == UNCOMMITTED.format("inventory/jobs.py")

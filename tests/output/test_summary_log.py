@@ -229,3 +229,36 @@ def test_log_trusts_mains_signers_not_the_branchs(assessed: tuple[Project, str],
     doc = json.loads(run_dc(p.repo, "log", "--format", "json").stdout)
     (entry,) = doc["records"]
     assert entry["verified"] is False and "not trusted" in entry["verification"]
+
+
+MULTI_LINE = ANSWERS.replace(
+    'sequential-assumption: {answer: "yes", details: "read-modify-write of stock; guarded by a row lock in the follow-up"}',
+    'sequential-assumption: {answer: "yes", details: "read-modify-write of stock;\\nguarded by a row lock in the follow-up"}',
+).replace(
+    'silent-failure: "Two workers processing orders for the same product at the same moment."',
+    'silent-failure: "Two workers processing orders for the same product at the same moment.\\n\\n'
+    '[bold]Nobody[/bold] notices \\e[31m until *the* count."',
+)
+
+
+def test_log_and_summary_show_a_multi_line_answer_as_lines_and_inert(tmp_path: Path) -> None:
+    """Issue 18, point 5: an answer written over several lines is shown over several lines
+    (never a literal \\n), each made inert: no Rich markup, no terminal escape, Markdown escaped."""
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    assess(p, MULTI_LINE)
+    log = run_dc(p.repo, "log", env={**git_env(), "COLUMNS": "300"})
+    assert log.returncode == 0, log.stderr
+    lines = log.stdout.splitlines()
+    at = lines.index("  sequential-assumption: yes — read-modify-write of stock;")
+    assert lines[at + 1] == "      guarded by a row lock in the follow-up"
+    at = lines.index("  silent-failure: Two workers processing orders for the same product at the same moment.")
+    assert lines[at + 1] == "      [bold]Nobody[/bold] notices \\x1b[31m until *the* count."  # the blank line dropped
+    assert "\\n" not in log.stdout and "\x1b" not in log.stdout
+    summary = run_dc(p.repo, "summary").stdout
+    assert (
+        "**Two workers processing orders for the same product at the same moment.\\\n"
+        "  \\[bold\\]Nobody\\[/bold\\] notices \\\\x1b\\[31m until \\*the\\* count.**"
+    ) in summary
+    text = run_dc(p.repo, "summary", "--format", "text").stdout
+    assert "Two workers processing orders for the same product at the same moment.\n    [bold]Nobody[/bold] notices \\x1b[31m" in text

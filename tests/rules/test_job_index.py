@@ -5,6 +5,7 @@ index's cache and caps. Real git repositories; the real scan through ``analyse``
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -297,7 +298,39 @@ def test_an_unparseable_candidate_makes_the_index_incomplete(tmp_path) -> None:
     repo = make_repo(tmp_path / "r", {**BASE, "shop/jobs.py": "from celery import shared_task\n\nprint 'python 2'\n"})
     make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("{order.total:.2f}", "{order.total:.3f}")})
     finding = found(scan(repo))[("billing/helpers.py", 15, "DC104")]
-    assert "could not be read or parsed (shop/jobs.py)" in finding.message
+    said = _parser_says("print 'python 2'\n")  # the running Python's own words for line 3
+    version = f"Python {sys.version_info[0]}.{sys.version_info[1]}"
+    assert (
+        f"the job index of this repository is incomplete (1 file(s) that may define background code could not be read "
+        f"or parsed (shop/jobs.py: {said}, line 3); {version} runs deploycheck: for syntax newer than it, run deploycheck "
+        "under the project's Python). It changed"
+    ) in finding.message
+
+
+def _parser_says(text: str) -> str:
+    import ast
+
+    with pytest.raises(SyntaxError) as caught:
+        ast.parse(text)
+    return caught.value.msg
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the type statement parses from Python 3.12")
+def test_a_file_with_newer_syntax_names_its_line_and_the_python_to_use(tmp_path) -> None:
+    """Issue 18: a job module written for Python 3.12 (`type X = ...`) read by deploycheck on an
+    older Python; the finding says which file, which line, and what to do."""
+    jobs = "from celery import shared_task\n\ntype Amount = int\n\n\n@shared_task\ndef sync(order_id):\n    return order_id\n"
+    repo = make_repo(tmp_path / "r", {**BASE, "shop/jobs.py": jobs})
+    make_branch(repo, "feature", {"billing/helpers.py": HELPERS.replace("{order.total:.2f}", "{order.total:.3f}")})
+    finding = found(scan(repo))[("billing/helpers.py", 15, "DC104")]
+    assert "(shop/jobs.py: invalid syntax, line 3)" in finding.message
+    assert f"Python {sys.version_info[0]}.{sys.version_info[1]} runs deploycheck: for syntax newer than it, run deploycheck under the project's Python" in finding.message
+
+
+def test_the_index_cache_is_kept_per_python() -> None:
+    """What parses depends on the Python's grammar: a cache written by another Python (a file it
+    could or could not parse) is not reused."""
+    assert py_repo_index.CACHE_FORMAT.endswith(f"/py{sys.version_info[0]}.{sys.version_info[1]}")
 
 
 def test_gitattributes_cannot_hide_jobs_from_git_grep(tmp_path, monkeypatch) -> None:

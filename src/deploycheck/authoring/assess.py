@@ -60,15 +60,6 @@ def validate(ctx: Context, checklist: Checklist, answers: Mapping[str, Answer]) 
     return warnings
 
 
-def uncommitted_flagged(ctx: Context) -> list[str]:
-    """Flagged files with uncommitted edits: the record covers committed work only."""
-    flagged = ctx.scan.flagged_files
-    if not flagged:
-        return []
-    out = gitcmd.run(["status", "--porcelain=v1", "-z", "--", *flagged], ctx.change.repo_root, check=False).stdout
-    return sorted({entry[3:].decode("utf-8", "surrogateescape") for entry in out.split(b"\0") if len(entry) > 3})
-
-
 def build_record_body(ctx: Context, checklist: Checklist, answers: Mapping[str, Answer], principal: str,
                       test_run: "TestRun | None" = None) -> tuple[RecordBody, str]:
     root, change = ctx.change.repo_root, ctx.change

@@ -159,13 +159,15 @@ class TerminalPrompter:
 
     # input -----------------------------------------------------------------------------------
 
-    def _ask(self, session: Any, message: str, prefill: str = "", bindings: Any = None, toolbar: str = "") -> str:
+    def _ask(self, session: Any, message: str, prefill: str = "", bindings: Any = None, toolbar: str = "",
+             offered: bool = False) -> str:
         """One prompt_toolkit prompt; Ctrl-C raises KeyboardInterrupt, Ctrl-D on an empty line
         EOFError (as ``input()`` does), Ctrl-X Ctrl-E returns EDIT.
 
-        ``prefill`` (a rejected answer) stands in the line as a form field's text does: the
-        arrow keys, Home, End or Backspace edit it, while typing a character first replaces it,
-        so retyping an answer from scratch works as at an empty prompt."""
+        ``prefill`` (a rejected answer, or with ``offered`` an earlier answer that Enter keeps)
+        stands in the line as a form field's text does: the arrow keys, Home, End or Backspace
+        edit it, while typing a character first replaces it, so retyping an answer from scratch
+        works as at an empty prompt."""
         from prompt_toolkit.filters import Condition
         from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
         from prompt_toolkit.keys import Keys
@@ -195,7 +197,8 @@ class TerminalPrompter:
 
         merged = merge_key_bindings([keys, bindings]) if bindings is not None else keys
         if prefill:
-            toolbar = " typing replaces the rejected answer; ←→ edit it ·" + toolbar
+            what = "Enter keeps the earlier answer; typing replaces it" if offered else "typing replaces the rejected answer"
+            toolbar = f" {what}; ←→ edit it ·" + toolbar
         self.console.file.flush()
         try:
             return session.prompt(
@@ -244,10 +247,9 @@ class TerminalPrompter:
 
     def line(self, prompt: str, default: str | None = None, prefill: str | None = None, moves: bool = False,
              allow_empty: bool = False) -> str:
-        label = prompt + (f" ({one_line(default, 60)})" if default is not None else "") + ": "
-        typed = prefill or ""
+        label, typed, offered = _offer(prompt, default, prefill)
         while True:
-            value = self._text_prompt(label, typed, moves, default or typed)
+            value = self._text_prompt(label, typed, moves, default or typed, offered)
             if not value.strip() and default is not None:
                 return default
             if value.strip() or allow_empty:
@@ -256,14 +258,13 @@ class TerminalPrompter:
             typed = ""
 
     def lines(self, prompt: str, default: str | None = None, prefill: str | None = None, moves: bool = False) -> str:
-        label = prompt + (f" ({one_line(default, 60)})" if default is not None else "") + ": "
-        typed = prefill or ""
+        label, typed, offered = _offer(prompt, default, prefill)
         while True:
-            first = self._text_prompt(label, typed, moves, default or typed, edited_is_whole=True)
+            first = self._text_prompt(label, typed, moves, default or typed, offered, edited_is_whole=True)
             if isinstance(first, _Edited):
                 return str(first)
-            if default is not None and not first.strip():
-                return default
+            if default is not None and (not first.strip() or (offered and first == default)):
+                return default  # Enter on the earlier answer keeps it, with no lines to add
             if not first.strip():
                 self._note("An answer is needed here.")
                 typed = ""
@@ -280,12 +281,14 @@ class TerminalPrompter:
             self._note("An answer is needed here.")
             typed = ""
 
-    def _text_prompt(self, label: str, typed: str, moves: bool, editable: str, edited_is_whole: bool = False) -> str:
+    def _text_prompt(self, label: str, typed: str, moves: bool, editable: str, offered: bool = False,
+                     edited_is_whole: bool = False) -> str:
         """A line of text; ``:e`` or Ctrl-X Ctrl-E write it in the editor instead (starting
-        from what was typed, else ``editable``). A move word raises Move when ``moves``."""
+        from what was typed, else ``editable``). A move word raises Move when ``moves``.
+        ``offered``: ``typed`` is an earlier answer, which Enter keeps."""
         toolbar = " ←→ edit · ↑↓ earlier answers · :e or Ctrl-X Ctrl-E: write it in $EDITOR" + (f" · {MOVES_HINT}" if moves else "")
         while True:
-            value = self._ask(self._text, label, typed, toolbar=toolbar)
+            value = self._ask(self._text, label, typed, toolbar=toolbar, offered=offered and bool(typed) and typed == editable)
             start = None
             if value.startswith(EDIT + "\x00"):
                 start = value.split("\x00", 1)[1] or editable
@@ -313,7 +316,7 @@ class TerminalPrompter:
             self._note(written if "\n" not in written else written.splitlines()[0] + " …", style="dim")
             return _Edited(written) if edited_is_whole else " ".join(written.split())
 
-    def confirm(self, prompt: str, default: bool = True) -> bool:
+    def confirm(self, prompt: str, default: bool = True, moves: bool = False) -> bool:
         from prompt_toolkit.key_binding import KeyBindings
 
         keys = KeyBindings()
@@ -329,7 +332,8 @@ class TerminalPrompter:
         message = f"{prompt} [y/n] ({'y' if default else 'n'}): "
         typed = ""
         while True:
-            value = self._ask(self._choices, message, typed, keys, " ↑↓ switch · y/yes or n/no · Enter answers")
+            toolbar = " ↑↓ switch · y/yes or n/no · Enter answers" + (" · back or review: all answers, to edit" if moves else "")
+            value = self._ask(self._choices, message, typed, keys, toolbar)
             if value.startswith(EDIT + "\x00"):
                 value = value.split("\x00", 1)[1]
             if not value.strip():
@@ -337,8 +341,25 @@ class TerminalPrompter:
             answer = yes_no(value)
             if answer is not None:
                 return answer
+            move = move_of(value) if moves else None
+            if move:
+                raise Move(move)
             self._note("Please answer y or n.")
             typed = value
+
+
+def _offer(prompt: str, default: str | None, prefill: str | None) -> tuple[str, str, bool]:
+    """(label, text in the line, whether that text is the offered default) for a text prompt.
+
+    A one-line earlier answer (a resumed draft's, a stale record's, the one ``back`` returns
+    to) stands in the line to edit, and Enter keeps it; a rejected answer (``prefill``) stands
+    there instead. An earlier answer over several lines cannot stand in one line: it is named
+    in the label, Enter keeps it and ``:e`` edits it."""
+    if prefill:
+        return prompt + ": ", prefill, False
+    if default is not None and default.strip() and "\n" not in default:
+        return prompt + ": ", default, True
+    return prompt + (f" ({one_line(default, 60)})" if default is not None else "") + ": ", "", False
 
 
 class _Edited(str):

@@ -131,10 +131,16 @@ class Prompter:
                 return text
             self.say(Text("An answer is needed here.", style="yellow"))
 
-    def confirm(self, prompt: str, default: bool = True) -> bool:
+    def confirm(self, prompt: str, default: bool = True, moves: bool = False) -> bool:
+        """y/yes or n/no; with ``moves``, a move word raises ``Move``."""
         from rich.text import Text
 
-        return self._confirm_cls.ask(Text(inert(prompt)), console=self.console, default=default, stream=self.stream)
+        from .prompts import Move
+
+        value = self._confirm_cls.ask(Text(inert(prompt)), console=self.console, default=default, stream=self.stream, moves=moves)
+        if isinstance(value, Move):
+            raise value
+        return bool(value)
 
 
 def _raise_move(typed: str, moves: bool) -> None:
@@ -195,10 +201,21 @@ def _prompt_classes() -> tuple[Any, Any]:
 
     class YesNo(Confirm):
         validate_error_message = "Please answer y or n."
+        moves = False
 
-        def process_response(self, value: str) -> bool:
+        @classmethod
+        def ask(cls, *args: Any, moves: bool = False, **kwargs: Any) -> Any:
+            if not moves:
+                return super().ask(*args, **kwargs)
+            move_prompt: Any = type("MoveYesNo", (cls,), {"moves": True})  # a YesNo that takes moves
+            return move_prompt.ask(*args, **kwargs)
+
+        def process_response(self, value: str) -> Any:
             answer = yes_no(value)  # y, yes, n, no in any case: what [y/n] promises
             if answer is None:
+                move = move_of(value) if self.moves else None
+                if move:
+                    return Move(move)
                 raise InvalidResponse(self.validate_error_message)
             return answer
 
@@ -403,12 +420,35 @@ class Walk:
     def default_for(self, qid: str) -> Answer | None:
         return self.answers.get(qid) or self.previous.get(qid) or self.fallback.get(qid)
 
-    def run(self) -> dict[str, Answer]:
+    def first_unanswered(self) -> int:
+        questions = self.checklist.questions
+        return next((i for i, q in enumerate(questions) if q.id not in self.answers), len(questions))
+
+    def take(self, given: Mapping[str, Answer]) -> list[str]:
+        """Take the answers of a resumed draft made for this very change as given, each one
+        that still passes as the walk would accept it (valid, and any contradiction of the
+        findings explained); the others stay defaults, asked again. The ids taken, in order."""
+        taken = []
+        for q in self.checklist.questions:
+            a = given.get(q.id)
+            if a is None:
+                continue
+            one = replace(self.checklist, questions=(q,))
+            problems, warnings = validate_answers({q.id: a}, one, self.findings, self.config, self.exists, self.text)
+            if problems or (contradictions({q.id: a}, self.findings) and not a.rebuttal):
+                continue
+            self.answers[q.id] = keep_warnings({q.id: a}, warnings)[q.id]
+            taken.append(q.id)
+        return taken
+
+    def run(self, start: int | None = None) -> dict[str, Answer]:
+        """Ask from question ``start`` (by default the first not answered yet: a resumed draft
+        goes on where it stopped; ``back`` reaches the answers before) to the end."""
         from .prompts import BACK, REVIEW, Move
 
         questions = self.checklist.questions
         total = len(questions)
-        at = 0
+        at = self.first_unanswered() if start is None else start
         while at < total:
             question = questions[at]
             try:
@@ -659,15 +699,16 @@ def _read_sources(ctx: "Context") -> Sources:
         return report.read_sources(ctx.scan, lambda oid: blobs.read(oid, MAX_TEXT_BYTES))
 
 
-def change_fingerprint(ctx: "Context") -> str:
-    from ..analysis.fingerprint import fingerprint
-    from ..gate.verification import change_digests
+def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[str, Answer]], object] | None = None,
+         confirm: bool = True, force: bool = False) -> dict[str, Answer] | None:
+    """Show the change, ask the checklist, ask before signing (unless not ``confirm``); return
+    the answers, or None when the author declined to sign.
 
-    return fingerprint(change_digests(ctx))
-
-
-def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
-    """Show the change, ask the checklist, return the answers (None: the author declined).
+    ``before_signing(answers)`` runs before the confirmation, every time it is asked (the
+    validation of the whole set, which may raise). At the confirmation ``back`` and ``review``
+    open the review of every answer, as they do at a question; then it is asked again.
+    ``force``: ``check --force`` over a record that still covers the change (its answers are
+    offered as the defaults, as a stale record's are).
 
     Ctrl-C raises Interrupted (exit 130), end of input Aborted (exit 1); either way the answers
     given so far are in the draft and nothing else is written.
@@ -676,17 +717,21 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
 
     from . import drafts
     from .assess import branch_name
+    from .prompts import HELP, Move
+    from ..analysis.fingerprint import fingerprint as fingerprint_of
+    from ..gate.verification import change_digests
     from ..output.console import out
     from ..records.record import utc_now
     from ..gate.verification import head_reader
 
     root = ctx.change.repo_root
     branch = branch_name(root)
-    fingerprint = change_fingerprint(ctx)
+    digests = change_digests(ctx)
+    fingerprint = fingerprint_of(digests)
     prompter = make_prompter(out())
     sources = _read_sources(ctx)
     exists, text = head_reader(ctx)
-    earlier = _earlier_record(ctx, checklist, branch, fingerprint)
+    earlier = _earlier_record(ctx, checklist, branch, digests, force)
 
     def save(answers: dict[str, Answer]) -> str:
         # A resumed draft's answers that have not been given again yet stay in the draft, so
@@ -697,7 +742,7 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
         return str(drafts.save_draft(root, draft))
 
     session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save,
-                   fallback=earlier[1] if earlier else None)
+                   fallback=earlier.answers if earlier else None)
     prompter.say(*glance(ctx, checklist, sources, prompter.width), wrap=False)
     offered = False
 
@@ -709,44 +754,109 @@ def walk(ctx: "Context", checklist: Checklist) -> dict[str, Answer] | None:
         given = {**session.previous, **session.answers}
         return _kept(given, save(session.answers))
 
-    try:
-        session.previous = _offer_draft(prompter, drafts.load_draft(root, branch), checklist, fingerprint)
-        offered = True
-        if earlier:
-            prompter.say(Text(
-                f"This branch's earlier record {inert(earlier[0], keep_newlines=False)} no longer covers the change: "
-                "its answers are the defaults. Press Enter to keep one, or type a new answer.", style="dim",
-            ))
-        answers = session.run()
-    except KeyboardInterrupt:
+    def stopped(exc: BaseException) -> Exception:
+        """Ctrl-C (Interrupted) or end of input (Aborted), with where the answers are kept."""
         kept = keep()
-        if prompter.ends_interrupted_line:
-            prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
-        raise Interrupted(f"interrupted; nothing was written. {kept}") from None
-    except EOFError:
-        kept = keep()
-        raise Aborted(
+        if isinstance(exc, KeyboardInterrupt):
+            if prompter.ends_interrupted_line:
+                prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
+            return Interrupted(f"interrupted; nothing was written. {kept}")
+        return Aborted(
             f"input ended (Ctrl-D) before the checklist was complete; nothing was written. "
             f"{kept} Answer in a terminal, or pass the answers with `deploycheck check --answers FILE`."
-        ) from None
-    save(answers)  # kept until a record is written, so a failed signature loses nothing
-    prompter.say(Text(""))
+        )
+
+    def ask(review: bool = False) -> dict[str, Answer]:
+        """The walk (after the review of every answer, with ``review``)."""
+        try:
+            return session.run(session.review() if review else None)
+        except (KeyboardInterrupt, EOFError) as exc:
+            raise stopped(exc) from None
+
+    try:
+        draft = drafts.load_draft(root, branch)
+        session.previous = _offer_draft(prompter, draft, checklist, fingerprint)
+        offered = True
+    except (KeyboardInterrupt, EOFError) as exc:
+        raise stopped(exc) from None
+    # A draft made for this very change: its answers stand, and the walk goes on where it stopped.
+    taken = session.take(session.previous) if draft is not None and draft.fingerprint == fingerprint else []
+    if session.previous:
+        at = session.first_unanswered()
+        if not taken:
+            prompter.say(Text("The draft's answers are the defaults: press Enter to keep one, or type a new answer.", style="dim"))
+        elif at < len(checklist.questions):
+            prompter.say(Text(
+                f"Resuming at question {at + 1} of {len(checklist.questions)}: the draft's {len(taken)} "
+                f"answer{'s are' if len(taken) != 1 else ' is'} kept (type back to see or change one).", style="dim",
+            ))
+        else:
+            prompter.say(Text("Every answer is in the draft" + (": sign them, or type review to change one." if confirm else "."), style="dim"))
+    if earlier:
+        prompter.say(Text(earlier.said(), style="dim"))
+    def ready(answers: dict[str, Answer]) -> dict[str, Answer]:
+        save(answers)  # kept until a record is written, so a failed signature loses nothing
+        prompter.say(Text(""))
+        if before_signing is not None:
+            before_signing(answers)
+        return answers
+
+    answers = ready(ask())
+    while confirm:
+        try:
+            signed = confirm_signing(prompter=prompter, moves=True)
+        except Move as move:
+            if move.kind == HELP:
+                prompter.say(Text(
+                    "y signs and writes the record; n writes nothing (the answers stay in the draft); "
+                    "back or review: every answer, any of them edited by its number.", style="dim",
+                ))
+                continue
+            answers = ready(ask(review=True))  # back or review: the answers, to edit; then this confirmation again
+            continue
+        return answers if signed else None
     return answers
 
 
-def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, fingerprint: str) -> tuple[str, dict[str, Answer]] | None:
-    """The path and answers of the stale record this branch already has, the one ``check``
-    replaces (``assess.sign_and_write``): a record file the branch added, else one an earlier
-    ``check`` wrote and nobody committed. Its answers become the walkthrough's defaults, each
-    still asked. None when there is none that reads as a record of this checklist, or when the
-    record still matches the change (``--force`` on a current record asks afresh)."""
+@dataclass(frozen=True)
+class Earlier:
+    """This branch's record that ``check`` replaces, offered as the walkthrough's defaults."""
+
+    path: str
+    answers: dict[str, Answer]
+    changed: tuple[str, ...]  # the flagged files whose content differs from what it covers
+    current: bool  # it still covers the change (``check --force``)
+
+    def said(self) -> str:
+        """What the author is told before the first question."""
+        path = inert(self.path, keep_newlines=False)
+        offered = "Its answers are offered as the defaults: press Enter to keep one, or type a new answer."
+        if self.current:
+            return f"This branch's record {path} still covers the change; you asked to assess it again (--force). {offered}"
+        if self.changed:
+            names = ", ".join(inert(p, keep_newlines=False) for p in self.changed[:5])
+            more = f" and {len(self.changed) - 5} more" if len(self.changed) > 5 else ""
+            why = f"{names}{more} changed since it was signed"
+        else:
+            why = "it was made by an older deploycheck, whose fingerprint this one does not compare"
+        return f"This branch's earlier record {path} no longer covers the change: {why}. {offered}"
+
+
+def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: Mapping[str, str], force: bool) -> Earlier | None:
+    """The stale record this branch already has, the one ``check`` replaces
+    (``assess.sign_and_write``): a record file the branch added, else one an earlier ``check``
+    wrote and nobody committed. Its answers become the walkthrough's defaults, each still asked.
+    None when there is none that reads as a record of this checklist, or when the record still
+    matches the change, unless ``force`` (``check --force`` over a valid record)."""
     from pathlib import Path
 
     from .assess import _uncommitted_own_records
+    from ..analysis.fingerprint import VERSION, fingerprint
     from ..errors import DeployCheckError
     from ..records.record import RECORDS_DIR, branch_anchor, parse_record
 
     root = ctx.change.repo_root
+    value = fingerprint(dict(digests))
     added = [fc.path for fc in ctx.deck_files
              if fc.path.startswith(RECORDS_DIR + "/") and fc.new_path is not None and fc.old_path is None]
     try:
@@ -758,12 +868,18 @@ def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, fingerpri
             if path.is_symlink() or not path.is_file():
                 continue
             record = parse_record(path.read_bytes(), rel)
-            if record.body.checklist.id != checklist.id or record.body.fingerprint.value == fingerprint:
+            current = record.body.fingerprint.value == value
+            if record.body.checklist.id != checklist.id or (current and not force):
                 continue
             answers = {qid: Answer(a.answer, a.details, a.rebuttal)  # warnings are given afresh
                        for qid, a in record.body.answers.items() if checklist.question(qid) is not None}
-            if answers:
-                return rel, answers
+            if not answers:
+                continue
+            covered = record.body.fingerprint.files if record.body.fingerprint.version == VERSION else None
+            changed = () if covered is None or current else tuple(sorted(
+                p for p in {*covered, *digests} if covered.get(p) != digests.get(p)
+            ))
+            return Earlier(rel, answers, changed, current)
     except (DeployCheckError, OSError, ValueError):
         return None  # only defaults: an unreadable record means asking from scratch
     return None
@@ -777,7 +893,7 @@ def _kept(answers: Mapping[str, Answer], path: str) -> str:
 
 
 def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerprint: str) -> dict[str, Answer]:
-    """The draft's answers when the author resumes it (offered as defaults), else nothing."""
+    """The draft's answers when the author resumes it (``walk`` says how they are used), else nothing."""
     from rich.text import Text
 
     if draft is None or draft.checklist != checklist.id:
@@ -791,18 +907,21 @@ def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerpri
     n = len(answers)
     if not prompter.confirm(f"Resume the draft from {draft.saved} with {n} answer{'s' if n != 1 else ''}?", default=True):
         return {}
-    prompter.say(Text("The draft's answers are the defaults: press Enter to keep one, or type a new answer.", style="dim"))
     return answers
 
 
-def confirm_signing(kept: str = "Your answers are kept as a draft; run deploycheck again to resume.", interactive: bool = True) -> bool:
+def confirm_signing(kept: str = "Your answers are kept as a draft; run deploycheck again to resume.", interactive: bool = True,
+                    prompter: Any = None, moves: bool = False) -> bool:
     """Ask before signing. Ctrl-C or end of input write nothing; ``kept`` says where the
-    answers are (the walkthrough's draft, or the answers file of ``check --answers``)."""
+    answers are (the walkthrough's draft, or the answers file of ``check --answers``). With
+    ``moves`` (the walkthrough's own prompter), ``back``, ``help`` and ``review`` raise
+    ``prompts.Move`` as at a question."""
     from ..output.console import out
 
-    prompter = make_prompter(out()) if interactive else Prompter(out())
+    if prompter is None:
+        prompter = make_prompter(out()) if interactive else Prompter(out())
     try:
-        return prompter.confirm("Sign and write the record?", default=True)
+        return prompter.confirm("Sign and write the record?", default=True, moves=moves)
     except KeyboardInterrupt:
         from rich.text import Text
 

@@ -15,7 +15,8 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
 
     from ..output import report
     from ..checklist.answers import keep_warnings, parse_answers
-    from ..authoring.assess import sign_and_write, trust_warning_for, uncommitted_flagged, validate
+    from ..records.worktree import uncommitted_edits, uncommitted_note
+    from ..authoring.assess import sign_and_write, trust_warning_for, validate
     from ..checklist.checklist import load_builtin
     from ..output.console import out, warn
     from ..util.safe import inert
@@ -24,15 +25,17 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     interactive = answers is None
     ctx = analyse(base)
     con = out()
+    edited = uncommitted_edits(ctx)  # the change is its commits: edits not committed yet are not in it
     if not ctx.scan.flagged and not force:
         report.print_scan_text(ctx.scan)
+        if edited:
+            warn(uncommitted_note(edited))
         return 0
     if not force:
         verdict = evaluate(ctx)
         if verdict.ok:
             valid = next(r for r in verdict.records if r.status == "valid")
             covered = f"A valid record already covers this change: {inert(valid.path, keep_newlines=False)} (signed by {inert(valid.signer, keep_newlines=False)})."
-            edited = uncommitted_flagged(ctx)
             if edited:  # the record covers the commits; these edits are not assessed yet
                 con.print(Text(
                     f"{covered[:-1]} as committed. You have uncommitted edits to "
@@ -48,7 +51,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
             "(see docs/configuration.md, 'Answers file')."
         )
     _say_if_records_ignored(ctx.change.repo_root, no_stage)
-    for path in uncommitted_flagged(ctx):
+    for path in edited:
         warn(f"{path} has uncommitted edits; the record covers committed work only. Commit them first, or run deploycheck again after committing.")
     trust = load_trust(ctx)
     checklist = trust.checklist or load_builtin("background-jobs")
@@ -60,9 +63,24 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     if answers is None:  # interactive
         from ..authoring.walkthrough import walk
 
-        given = walk(ctx, checklist)
+        checked: list[str] = []
+
+        def before_signing(given) -> None:
+            """The whole set validated (its warnings shown) each time signing is asked."""
+            try:
+                checked[:] = validate(ctx, checklist, given)
+            except DeployCheckError as exc:  # the walkthrough saved the answers: say where
+                exc.message = f"{exc.message} {_draft_kept(ctx.change.repo_root)}".rstrip()
+                raise
+            for message in checked:
+                warn(message)
+
+        # The walkthrough asks before signing (--yes skips it), where back and review reopen the answers.
+        given = walk(ctx, checklist, before_signing, confirm=not yes, force=force)
         if given is None:
+            con.print(Text("Not signed; nothing was written."))
             return 1
+        given = keep_warnings(given, checked)  # in the record, as at each question
     else:
         report.print_scan_text(ctx.scan, next_step="")  # this run is the assessment
         try:
@@ -70,23 +88,17 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         except OSError as exc:
             raise UsageError(f"cannot read the answers file {answers}: {exc.strerror}. Check the path passed to --answers.") from None
         given = parse_answers(data, str(answers), checklist)
-    try:
         warnings = validate(ctx, checklist, given)
-    except DeployCheckError as exc:
-        if interactive:  # the walkthrough saved the answers before returning: say where
-            exc.message = f"{exc.message} {_draft_kept(ctx.change.repo_root)}".rstrip()
-        raise
-    for message in warnings:
-        warn(message)
-    given = keep_warnings(given, warnings)  # in the record, as the walkthrough keeps them
-    # --yes skips the question; without a terminal there is nobody to ask (docs/configuration.md, 'Answers file').
-    if not yes and (interactive or sys.stdin.isatty()):
-        from ..authoring.walkthrough import confirm_answers, confirm_signing
+        for message in warnings:
+            warn(message)
+        given = keep_warnings(given, warnings)  # in the record, as the walkthrough keeps them
+        # --yes skips the question; without a terminal there is nobody to ask (docs/configuration.md, 'Answers file').
+        if not yes and sys.stdin.isatty():
+            from ..authoring.walkthrough import confirm_answers
 
-        confirmed = confirm_signing() if interactive else confirm_answers(checklist, given, str(answers))
-        if not confirmed:
-            con.print(Text("Not signed; nothing was written."))
-            return 1
+            if not confirm_answers(checklist, given, str(answers)):
+                con.print(Text("Not signed; nothing was written."))
+                return 1
     try:
         written = sign_and_write(ctx, checklist, given, key, stage=not no_stage, test_run=test_run)
     except (DeployCheckError, OSError) as exc:

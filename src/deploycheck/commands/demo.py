@@ -244,7 +244,7 @@ def _checklist_answers(ctx, checklist, scratch: Path):
         except ImportError:
             _say("(The interactive walkthrough is not available in this build; using the demo's built-in answers.)", "yellow")
         else:
-            return walk(ctx, checklist)
+            return walk(ctx, checklist, confirm=False)  # the demo signs with its own key, unasked
     else:
         _say(
             "Standard input is not a terminal, so the demo answers the checklist from its built-in answers file "

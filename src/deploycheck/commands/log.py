@@ -291,9 +291,12 @@ def json_document(entry_texts: list[str]) -> str:
     return json_controls_escaped('{\n  "version": 1,\n  "records": [\n    ' + items + "\n  ]\n}")
 
 
+CONTINUED = "      "  # the further lines of an answer, details, rebuttal or warning
+
+
 def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
     """The text report as (line, style) pairs."""
-    from ..util.safe import inert, one_line
+    from ..util.safe import inert, inert_lines, one_line
 
     out: list[tuple[str, str | None]] = []
     for e in entries:
@@ -313,13 +316,19 @@ def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
         if rules:
             out.append((f"  findings: {'; '.join(rules)}", None))
         for qid, a in e["answers"].items():
-            details = f" — {one_line(a['details'], 160)}" if a.get("details") else ""
-            out.append((f"  {inert(qid, keep_newlines=False)}: {one_line(a['answer'], 160)}{details}", None))
+            # An answer over several lines is shown over several lines, each continued at CONTINUED.
+            said = inert_lines(a["answer"], 160)
+            if a.get("details"):
+                details = inert_lines(a["details"], 160)
+                said = [*said[:-1], f"{said[-1]} — {details[0]}", *details[1:]]
+            out.append((f"  {inert(qid, keep_newlines=False)}: {said[0]}", None))
+            out.extend((CONTINUED + line, None) for line in said[1:])
             # What the author said against a finding, and what the tool warned: a postmortem needs both.
-            if a.get("rebuttal"):
-                out.append((f"    kept despite the findings: {one_line(a['rebuttal'], 300)}", None))
-            if a.get("warning"):
-                out.append((f"    warned: {one_line(a['warning'], 300)}", None))
+            for key, label in (("rebuttal", "kept despite the findings"), ("warning", "warned")):
+                if a.get(key):
+                    first, *more = inert_lines(a[key], 300)
+                    out.append((f"    {label}: {first}", None))
+                    out.extend((CONTINUED + line, None) for line in more)
         if e.get("concurrency_test"):
             out.append((f"  concurrency test: {one_line(e['concurrency_test']['summary'], 400)}", "yellow" if e["concurrency_test"]["weak"] else None))
         if e.get("test_run"):

@@ -32,7 +32,7 @@ def _show(ctx: Any, record_path: str, record: Any, claims: list, checklist: Any)
 
     from ..output import report
     from ..output.console import out
-    from ..util.safe import inert
+    from ..util.safe import inert, inert_lines
 
     con = out()
     for claim in claims:
@@ -43,11 +43,16 @@ def _show(ctx: Any, record_path: str, record: Any, claims: list, checklist: Any)
                    "The author's answers:", style="bold"))
     texts = {q.id: q.text for q in checklist.questions} if checklist is not None else {}
     for qid, answer in record.body.answers.items():
-        line = f"  {qid}: {answer.answer}" + (f" — {answer.details}" if answer.details else "")
+        # An answer written over several lines is shown over several lines (never a literal \n).
+        said = inert_lines(answer.answer, 2000)
+        for more, prefix in ((answer.details, " — "), (answer.rebuttal, " (kept despite a finding: ")):
+            if more:
+                extra = inert_lines(more, 2000)
+                said = [*said[:-1], said[-1] + prefix + extra[0], *extra[1:]]
         if answer.rebuttal:
-            line += f" (kept despite a finding: {answer.rebuttal})"
+            said[-1] += ")"
         con.print(Text(inert(texts.get(qid, qid), keep_newlines=False), style="dim"))
-        con.print(Text(inert(line, keep_newlines=False)), soft_wrap=True)
+        con.print(Text(f"  {inert(qid, keep_newlines=False)}: " + "\n      ".join(said)), soft_wrap=True)
     from ..gate.testrun import evidence_lines
 
     for line, weak in evidence_lines(record.body.concurrency_test, record.body.test_run):  # issue 19: a weak test, as such

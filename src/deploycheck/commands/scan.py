@@ -34,6 +34,13 @@ def run(base: str | None, head: str | None, format: str, fail_on_findings: bool)
             for line in claim_lines(claims):
                 out().print(Text(line, style="bold yellow"), soft_wrap=True)
         report.print_scan_text(result, next_step=_next_step(ctx))
+    from ..records.worktree import uncommitted_edits, uncommitted_note
+
+    edited = uncommitted_edits(ctx)
+    if edited:  # on stderr, after the result it qualifies: JSON and SARIF on stdout stay clean
+        from ..output.console import warn
+
+        warn(uncommitted_note(edited))
     return 1 if (fail_on_findings and result.flagged) else 0
 
 

@@ -41,6 +41,13 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
         print_hook(verdict)
     else:
         print_text(ctx, verdict, claims)
+    if not hook:  # the verdict is about commits; say when the checkout holds edits it did not see
+        from ..records.worktree import uncommitted_edits, uncommitted_note
+        from ..output.console import warn
+
+        edited = uncommitted_edits(ctx)
+        if edited:
+            warn(uncommitted_note(edited))
     return 0 if verdict.ok else 1
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import sys
 
 from ..git.model import FileChange, Finding
 from .base import FileContext, Rule
@@ -247,17 +246,17 @@ def _binary_reason(ctx: FileContext) -> str:
 
 def _parse_failure(ctx: FileContext, text: str) -> str:
     """Why the parsed head of ``ctx`` is missing; a syntax error's line is kept in the cache."""
-    import ast
+    from .python.source import parse_failure, running_python
 
-    version = f"Python {sys.version_info[0]}.{sys.version_info[1]}"
+    version = running_python()
     advice = f"; if the project runs a newer Python, run deploycheck in CI on the project's Python, not {version}"
-    try:
-        ast.parse(text)
-    except SyntaxError as exc:
-        ctx.cache["not-analysed.line"] = exc.lineno
-        return f"{version}, which runs deploycheck, cannot parse it ({exc.msg}, line {exc.lineno}){advice}"
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return f"{version}, which runs deploycheck, cannot parse it ({type(exc).__name__}: {str(exc)[:80]}){advice}"
+    failed = parse_failure(text)
+    if failed is not None:
+        message, line = failed
+        if line is not None:
+            ctx.cache["not-analysed.line"] = line
+            return f"{version}, which runs deploycheck, cannot parse it ({message}, line {line}){advice}"
+        return f"{version}, which runs deploycheck, cannot parse it ({message}){advice}"
     return (
         "its code nests deeper than deploycheck's analysis can follow (Python's recursion limit); "
         "Python itself runs it. Flatten the nested expression"

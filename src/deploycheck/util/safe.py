@@ -9,7 +9,8 @@ One escaping per output format, for every string that comes from a branch or a r
 record file names, signers, answers, messages, suppression reasons):
 
 - terminal text and `log`: ``inert(text, keep_newlines=False)`` (``one_line`` to also bound
-  it), printed as ``rich.text.Text`` through ``console.out()``/``err()``;
+  it), printed as ``rich.text.Text`` through ``console.out()``/``err()``; text written over
+  several lines (an answer) as ``inert_lines``, one indented output line each;
 - JSON and SARIF: ``report.dumps`` (``json_controls_escaped`` over the whole document);
 - GitHub workflow commands: ``github.workflow_command``;
 - Markdown (PR block, `summary`, the step summary): ``github.markdown_text``, and
@@ -70,3 +71,10 @@ def markup_escape(text: object) -> str:
 def one_line(text: object, limit: int = 200) -> str:
     s = inert(text, keep_newlines=False)
     return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def inert_lines(text: object, limit: int = 200) -> list[str]:
+    """A multi-line text (an answer, its details) as its lines, each made inert and bounded as
+    ``one_line`` does: the caller prints them as real lines, indented under the first, never as
+    a literal ``\\n``. Blank lines are dropped; an empty text is one empty line."""
+    return [one_line(line, limit) for line in str(text).split("\n") if line.strip()] or [""]

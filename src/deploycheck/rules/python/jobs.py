@@ -228,7 +228,10 @@ HELPER_CHANGED = Rule(
         `info` then. When the index is incomplete (more than 20,000 Python files to look at,
         deeper call chains, or a file that may define jobs could not be read or parsed), a
         changed function the index does not place is reported too, as a `warning` that says why:
-        deploycheck cannot show that it does not run in the background.
+        deploycheck cannot show that it does not run in the background. A file that does not
+        parse is named with the parser's message and line; when it uses syntax newer than the
+        Python running deploycheck (a 3.12 `type X = ...` read by 3.11), run deploycheck under
+        the project's Python.
 
         The index is built only when a change touches a Python file not proved trivial, from
         `git grep` over the head tree and the files it matches, and cached by blob id under the

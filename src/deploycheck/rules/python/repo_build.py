@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 MAX_FILES = 20_000  # Python files summarised for one index
 MAX_DEPTH = 40  # calls followed from an entry point
+NOT_TEXT = "too large or not text"  # why a file has no summary when it was not parsed at all
 MAX_BLOB = 1_000_000  # bytes: a larger file is not read (and, as a candidate, makes the index incomplete)
 PARALLEL_PARSE = 64  # files to parse from which a second process is worth its fork
 FEW_UNKNOWN = 200  # up to this many uncached files are named to git grep; more: it searches the tree
@@ -227,11 +228,16 @@ def summarize(text: str) -> dict:
     beat schedules' dotted strings); k: class qualname -> [what, run_only]; w: functions with a
     ``while`` loop (a worker's main loop in a worker module)."""
     # Imported here: an index with nothing to parse (most git hooks) never loads the analysers.
-    from .source import build_module, dotted, last_name
+    from .source import build_module, dotted, last_name, parse_failure
 
     module = build_module(text)
     if module is None:
-        return {"bad": "not valid Python 3"}
+        # What the parser said and where, for the finding that the index is incomplete (DC104).
+        failed = parse_failure(text)
+        if failed is None:
+            return {"bad": "nested deeper than the analysis can follow"}
+        message, line = failed
+        return {"bad": f"{message}, line {line}" if line is not None else message}
     from .jobs import job_map
 
     jobs = job_map(module, "", _Settingsless())  # type: ignore[arg-type]  # duck-typed: no settings
@@ -424,7 +430,7 @@ class Builder:
                     data = self.repo.read_blob(oid)
                 text = data.decode("utf-8", "surrogateescape") if data is not None and b"\0" not in data[:8000] else None
                 if text is None:
-                    self.blobs[oid] = {"cand": True, "bad": "too large or not text"}
+                    self.blobs[oid] = {"cand": True, "bad": NOT_TEXT}
                     self.dirty = True
                     unreadable += 1
                 else:
@@ -454,7 +460,7 @@ class Builder:
             data = self.repo.read_blob(oid)
             text = data.decode("utf-8", "surrogateescape") if data is not None and b"\0" not in data[:8000] else None
             if text is None:
-                entry = {"cand": False, "bad": "too large or not text"}
+                entry = {"cand": False, "bad": NOT_TEXT}
             else:
                 entry = {"cand": is_candidate(text), **summarize(text)}
             self.blobs[oid] = entry
@@ -634,7 +640,7 @@ class Builder:
         if not (isinstance(entry, dict) and "bad" in entry):
             return
         if len(self.problems) < 3:
-            self.problems.append(path)
+            self.problems.append(f"{path}: {entry['bad']}")
         self.stats["unreadable"] = self.stats.get("unreadable", 0) + 1
 
     def reach(self, entries: list[tuple[str, str, str, str]]) -> JobIndex:
@@ -676,7 +682,13 @@ class Builder:
             reasons.append(f"call chains deeper than {MAX_DEPTH}")
         if self.problems:
             count = self.stats.get("unreadable", len(self.problems))
-            reasons.append(f"{count} file(s) that may define background code could not be read or parsed ({', '.join(self.problems)})")
+            from .source import running_python
+
+            reasons.append(
+                f"{count} file(s) that may define background code could not be read or parsed ({'; '.join(self.problems)})"
+                + ("" if all(p.endswith(NOT_TEXT) for p in self.problems) else
+                   f"; {running_python()} runs deploycheck: for syntax newer than it, run deploycheck under the project's Python")
+            )
         self.stats["summaries_used"] = len(self.used)
         self.stats["reached"] = len(nodes)
         return JobIndex(list(nodes.values()), "; ".join(reasons), dict(self.stats))

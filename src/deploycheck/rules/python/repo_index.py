@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
 from ... import __version__
 
 INDEX_FORMAT = 6  # bump when a summary or the index changes meaning (tests/rules/test_job_index.py::test_index_tables_are_tied_to_the_format): old caches are then ignored
-CACHE_FORMAT = f"{INDEX_FORMAT}/{__version__}"  # and every release starts afresh
+# Every release starts afresh, and so does each Python: what parses (and a file's parse error)
+# depends on the grammar of the Python running deploycheck.
+CACHE_FORMAT = f"{INDEX_FORMAT}/{__version__}/py{sys.version_info[0]}.{sys.version_info[1]}"
 CACHE_DIR = os.path.join("deploycheck", "jobindex")
 
 _MEMO: dict[tuple[str, str], "JobIndex"] = {}  # (git dir, key) -> index, for the detectors after the gate

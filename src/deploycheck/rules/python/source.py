@@ -350,6 +350,25 @@ MUTATING_METHODS = {
 }
 
 
+def running_python() -> str:
+    """The Python that parses the analysed code: its grammar decides what deploycheck can read."""
+    import sys
+
+    return f"Python {sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def parse_failure(text: str) -> tuple[str, int | None] | None:
+    """Why ``text`` does not parse with the running Python: (what the parser said, its line),
+    or None when it parses (``build_module`` may still give up: code nested too deep)."""
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return exc.msg, exc.lineno
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"{type(exc).__name__}: {str(exc)[:80]}", None
+    return None
+
+
 def build_module(text: str) -> PyModule | None:
     """Parse and index ``text``; None when it is not valid Python 3 (syntax error, Python 2, bad bytes)."""
     try:

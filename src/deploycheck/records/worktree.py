@@ -1,0 +1,58 @@
+"""Uncommitted edits in the checkout: deploycheck reads commits, never the work tree.
+
+A scan, a verdict and a record are all about committed content (the record binds to the blobs of
+the head commit). An edit that is not committed yet is in none of them, so a command that reads
+the checkout's HEAD says so instead of a silent pass or "Nothing to do".
+"""
+
+from __future__ import annotations
+
+from ..git import gitcmd
+from ..analysis.pipeline import Context
+
+
+def uncommitted_edits(ctx: Context) -> list[str]:
+    """Tracked files whose work tree or index differs from HEAD, the change's own (and flagged)
+    files first; empty when the change's head is not the checkout's HEAD (``--head``, a hook's
+    range). Any tracked file counts, not only the change's: a job edited on a branch with nothing
+    committed yet is the edit most likely to be missed. Records are left out: ``check`` stages
+    one for the author to commit, and the commands say that on their own."""
+    from .record import RECORDS_DIR
+
+    root = ctx.change.repo_root
+    if gitcmd.resolve("HEAD", root) != ctx.change.head_sha:
+        return []
+    # --no-optional-locks: `verify` is read-only, and a status must not rewrite the index.
+    proc = gitcmd.run(["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no"], root, check=False)
+    if proc.returncode != 0:
+        return []  # not a work tree (a bare clone in CI): nothing uncommitted to speak of
+    edited: set[str] = set()
+    fields = proc.stdout.split(b"\0")
+    i = 0
+    while i < len(fields):
+        entry = fields[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        paths = [entry[3:]]
+        if entry[:1] in b"RC" or entry[1:2] in b"RC":  # a rename or copy: the source path follows
+            paths.append(fields[i])
+            i += 1
+        edited.update(p.decode("utf-8", "surrogateescape") for p in paths)
+    edited = {p for p in edited if not p.startswith(RECORDS_DIR + "/")}
+    wanted = {path for fc in ctx.change.files for path in (fc.old_path, fc.new_path) if path}
+    wanted.update(ctx.scan.flagged_files)
+    return sorted(edited, key=lambda p: (p not in wanted, p))
+
+
+def uncommitted_note(paths: list[str], shown: int = 5) -> str:
+    """One plain sentence for ``paths`` (from ``uncommitted_edits``)."""
+    from ..util.safe import inert
+
+    names = ", ".join(inert(p, keep_newlines=False) for p in paths[:shown])
+    if len(paths) > shown:
+        names += f" and {len(paths) - shown} more"
+    return (
+        f"uncommitted edits to {names} are not part of this result: deploycheck reads commits, and a record "
+        "binds to committed content. Commit them first, then run deploycheck again."
+    )
