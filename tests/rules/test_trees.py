@@ -207,3 +207,23 @@ def test_code_moved_into_a_web_folder_is_still_background_code(tmp_path) -> None
                       "DC701")
     assert "lib/sidekiq/web/fetch.rb" in {f.path for f in found}
     assert all(f.severity == "warning" for f in found)
+
+
+SIDEKIQ_GEMSPEC = 'Gem::Specification.new do |gem|\n  gem.name = "sidekiq"\n  gem.executables = ["sidekiq"]\nend\n'
+SCRIPT = "#!/usr/bin/env ruby\nrequire 'sidekiq'\nputs 1\n"
+
+
+def test_a_script_the_gem_does_not_install_is_read_as_application_code(tmp_path) -> None:
+    # bin/load is a developer's load test: no user of the gem runs it, so top-level code there is
+    # not the job system's source; the command the gem installs (bin/sidekiq) is.
+    main = {"sidekiq.gemspec": SIDEKIQ_GEMSPEC, "bin/load": SCRIPT, "bin/sidekiq": SCRIPT}
+    found = _findings(tmp_path, main, {"bin/load": SCRIPT.replace("1", "2"), "bin/sidekiq": SCRIPT.replace("1", "2")})
+    assert [(f.rule, f.path, f.line) for f in found] == [("DC701", "bin/sidekiq", 3)]
+
+
+def test_a_gemspec_that_computes_its_executables_installs_every_script_of_its_bindir(tmp_path) -> None:
+    gemspec = SIDEKIQ_GEMSPEC.replace('["sidekiq"]', "spec.files.grep(%r{^exe/}) { |f| File.basename(f) }").replace(
+        "  gem.executables", '  gem.bindir = "exe"\n  gem.executables')
+    main = {"sidekiq.gemspec": gemspec, "exe/load": SCRIPT, "bin/load": SCRIPT}
+    found = _findings(tmp_path, main, {"exe/load": SCRIPT.replace("1", "2"), "bin/load": SCRIPT.replace("1", "2")})
+    assert [(f.rule, f.path) for f in found] == [("DC701", "exe/load")]

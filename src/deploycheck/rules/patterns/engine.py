@@ -511,9 +511,9 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
 
 
 def _moved_into_helper(ctx: FileContext, line: int, regex: re.Pattern[str]) -> tuple[str, str] | None:
-    from ..trees.langs import language_of
+    from ..trees.langs import language_of_file
 
-    if language_of(ctx.path) is None:
+    if language_of_file(ctx) is None:
         return None
     from ..trees.moved import moved_into_helper
 
@@ -618,10 +618,25 @@ def _changed_lower(ctx: FileContext) -> tuple[str, str]:
     return ctx.cache[key]
 
 
+def _packs_for_file(ctx: FileContext) -> tuple[tuple[Pack, str], ...]:
+    """``packs_for(ctx.path)``; for a script without an extension, the packs of the language its
+    `#!` line names (those of that language's first extension)."""
+    chosen = packs_for(ctx.path)
+    if chosen:
+        return chosen
+    from ..trees.langs import EXTENSIONS, has_extension, language_of_file
+
+    if has_extension(ctx.path):
+        return chosen
+    language = language_of_file(ctx)
+    extension = next((ext for ext, name in EXTENSIONS.items() if name == language), None)
+    return _dispatch().by_extension.get(extension, ()) if extension else ()
+
+
 def detect(ctx: FileContext) -> Iterable[Finding]:
     # Cheapest tests first: the file name, then plain substrings of the raw diff bytes; lines
     # are parsed, files read from git and lexed only for files that pass both.
-    chosen: Sequence[tuple[Pack, str]] = packs_for(ctx.path)
+    chosen: Sequence[tuple[Pack, str]] = _packs_for_file(ctx)
     if not chosen or is_test_or_doc(ctx.path):
         return []
     raw = ctx.changed_lower()

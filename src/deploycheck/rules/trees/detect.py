@@ -8,8 +8,8 @@ import re
 from ...git import pathglob
 from ...git.model import ADDED
 from .background import regions
-from .langs import language_of
-from .manifest import job_system
+from .langs import language_of_file
+from .manifest import job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
 from .checkact import check_then_act
 from .hazards import HINTS, LANGUAGES, weakened
@@ -31,7 +31,7 @@ def _deleted_only(ctx) -> dict[int, str]:
 
 
 def detect(ctx):
-    language = language_of(ctx.path)
+    language = language_of_file(ctx)
     if language is None:
         return
     system = job_system(ctx.settings)
@@ -117,6 +117,10 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     if system and _NOT_WORKER_CODE.search(ctx.path) and ctx.file.old_path == ctx.file.new_path:
         # Only a web file that was already there: code added or moved into such a folder by the
         # branch is still background code (a folder name must not be a way around the rule).
+        system = None
+    if system and uninstalled_script(ctx.settings, ctx.path):
+        # Scripts of the repository that the package never installs (load tests, benchmarks)
+        # are read like an application's code: background where they define jobs.
         system = None
     inert = _inert_rows(p)
     lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}

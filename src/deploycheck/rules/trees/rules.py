@@ -33,7 +33,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         names sidekiq, resque, good_job, solid_queue, bullmq, bull, agenda, asynq, river,
         machinery, gocraft/work, jobrunr, quartz, spring-kafka…: the list is
         `deploycheck.rules.trees.manifest.JOB_SYSTEMS`), every non-test source file is background
-        code, and so is every file matching `job_paths` in the base branch's configuration.
+        code, except a script in a gem's `bin/` or `exe/` that its gemspec does not install as a
+        command (a load test, a benchmark: read as application code, background where it defines
+        jobs); so is every file matching `job_paths` in the base branch's configuration. A file
+        without an extension whose `#!` line names Ruby is read as Ruby.
 
         The burden of proof is on the change: `warning` unless the unit's syntax tree is
         identical on both sides once comments, logging/print calls and formatting are removed
