@@ -227,3 +227,41 @@ def test_a_gemspec_that_computes_its_executables_installs_every_script_of_its_bi
     main = {"sidekiq.gemspec": gemspec, "exe/load": SCRIPT, "bin/load": SCRIPT}
     found = _findings(tmp_path, main, {"exe/load": SCRIPT.replace("1", "2"), "bin/load": SCRIPT.replace("1", "2")})
     assert [(f.rule, f.path) for f in found] == [("DC701", "exe/load")]
+
+
+def test_the_gate_reads_the_base_only_when_a_removed_line_could_name_a_job(tmp_path) -> None:
+    # The base is the head's unchanged lines plus the removed ones: when neither the head nor a
+    # removed line holds a gate word, the base holds none either and is not read from git. The
+    # answers must be those of reading both sides whole.
+    from deploycheck.analysis.scan import file_context
+    from deploycheck.git.change import compute_change
+    from deploycheck.git.gitcmd import BlobReader
+    from deploycheck.rules import trees
+    from deploycheck.rules.base import DetectorSettings
+    from deploycheck.rules.trees.keywords import KEYWORDS
+
+    assert not [w for words in KEYWORDS.values() for w in words if "\n" in w]
+    worker = "import { Worker } from 'bullmq';\nexport const w = new Worker('mail', send);\n"
+    main = {"src/plain.ts": "export const a = 1;\nexport const b = 2;\n", "src/gone.ts": worker + "export const c = 3;\n",
+            "src/kept.ts": worker + "export const d = 4;\n", "README.md": "x\n"}
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", {"src/plain.ts": "export const a = 1;\nexport const b = 5;\n",
+                               "src/gone.ts": "export const c = 3;\n", "src/kept.ts": worker + "export const d = 6;\n"})
+    with BlobReader(str(repo)) as objects:
+        change, _ = compute_change(str(repo), "main", None, objects)
+        answers, bases_read = {}, set()
+        for fc in change.files:
+            def read(name: str, fc=fc):
+                if name == fc.old_blob:
+                    bases_read.add(fc.path)
+                return objects.read(name)
+
+            ctx = file_context(fc, DetectorSettings(), read)
+            answers[fc.path] = trees.may_report(ctx)
+            read_by_gate = fc.path in bases_read
+            whole = [ctx.lower_text(side) or "" for side in ("head", "base")]
+            words = KEYWORDS["typescript"] + ("redis.call", "redis.pcall")
+            assert answers[fc.path] == any(w in text for text in whole for w in words), fc.path
+            if fc.path == "src/plain.ts":
+                assert not read_by_gate
+    assert answers == {"src/gone.ts": True, "src/kept.ts": True, "src/plain.ts": False}

@@ -650,20 +650,46 @@ def detect(ctx: FileContext) -> Iterable[Finding]:
         return []
 
 
+@lru_cache(maxsize=None)
+def _spanning_keywords(pack: Pack) -> tuple[str, ...]:
+    """The pack's keywords holding a line break: only they can match across the join of the
+    added and the removed lines (none do today)."""
+    return tuple(k for k in pack.keywords if "\n" in k)
+
+
+def _admitted(pack: Pack, added_low: str, removed_low: str) -> list[PackRule]:
+    """The pack's rules whose keywords (``contains``) the changed lines hold: a head-side rule's
+    in the added lines, a base-side rule's in the removed ones, a setting rule's (it also
+    reports settings that went away) in both joined, a check's in either."""
+    # Which keywords each side holds, found once per pack (in C) instead of once per rule.
+    in_added = frozenset(filter(added_low.__contains__, pack.keywords))
+    in_removed = frozenset(filter(removed_low.__contains__, pack.keywords))
+    if not in_added and not in_removed:
+        return []
+    in_either = in_added | in_removed
+    spanning = _spanning_keywords(pack)
+    in_joined = in_either | {k for k in spanning if k in added_low + "\n" + removed_low} if spanning else in_either
+    admitted = []
+    for pr in pack.rules:
+        if pr.check is not None:
+            found = in_either
+        elif "removed" in pr.messages:
+            found = in_joined
+        else:
+            found = in_added if pr.side == "head" else in_removed
+        if not found.isdisjoint(pr.contains):
+            admitted.append(pr)
+    return admitted
+
+
 def _detect_packs(ctx: FileContext, chosen: Sequence[tuple[Pack, str]], added_low: str, removed_low: str) -> list[Finding]:
     findings: list[Finding] = []
     for pack, lexer in chosen:
-        if not any(k in added_low or k in removed_low for k in pack.keywords):
+        admitted = _admitted(pack, added_low, removed_low)
+        if not admitted:
             continue
         view = FileView(ctx, lexer)
-        for pr in pack.rules:
-            low = added_low if pr.side == "head" else removed_low
-            if "removed" in pr.messages:  # a setting rule also reports settings that went away
-                low = added_low + "\n" + removed_low
-            if pr.check is None and not any(k in low for k in pr.contains):
-                continue
-            if pr.check is not None and not any(k in added_low or k in removed_low for k in pr.contains):
-                continue
+        for pr in admitted:
             if pr.paths and not pathglob.matches(ctx.path, pr.paths):
                 continue
             if pr.check is not None:

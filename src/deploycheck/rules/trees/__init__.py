@@ -52,19 +52,32 @@ def may_report(ctx) -> bool:
     if language != "lua":
         from .keywords import KEYWORDS
 
-        words = KEYWORDS.get(language or "", ())
-        for side in ("head", "base"):
-            text = ctx.lower_text(side)
-            if text and (any(w in text for w in words) or "redis.call" in text or "redis.pcall" in text):
-                return True
+        words = KEYWORDS.get(language or "", ()) + ("redis.call", "redis.pcall")
     else:
-        for side in ("head", "base"):
-            text = ctx.lower_text(side)
-            if text and "redis." in text:
-                return True
+        words = ("redis.",)
+    for text in _sides_lower(ctx, words):
+        if any(w in text for w in words):
+            return True
     from .manifest import job_system
 
     return job_system(ctx.settings) is not None
+
+
+def _sides_lower(ctx, words: tuple[str, ...]):
+    """The lower-cased texts the gate looks for ``words`` in: the head, then the base. The base's
+    lines are the head's unchanged lines plus the removed ones, and no word spans a line break,
+    so once the head is read the base can hold a word only when a removed line does: otherwise
+    it is not read from git (a round trip per changed file)."""
+    head = ctx.lower_text("head")
+    if head:
+        yield head
+    if head is not None:
+        removed = "\n".join(ctx.removed.values()).lower()
+        if not any(w in removed for w in words):
+            return
+    base = ctx.lower_text("base")
+    if base:
+        yield base
 
 
 def _detect(ctx):
