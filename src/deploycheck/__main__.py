@@ -34,10 +34,6 @@ def main(argv: list[str] | None = None) -> int:
         from .hooks.dispatch import run_hook  # git hooks: answered without Typer, Click or Rich
 
         code = run_hook(args)
-        if code is None and args[:1] == ["scan"]:
-            from .commands.scan import run_args  # plain arguments: answered without Typer either
-
-            code = run_args(args[1:])
         if code is not None:
             return code
         from .cli import run

@@ -15,7 +15,6 @@ import typer
 
 from typer._click import exceptions as click_exc  # Typer 0.28 vendors Click
 
-from .commands.scan import SCAN_FORMATS
 from .errors import Interrupted, UsageError
 
 app = typer.Typer(
@@ -36,8 +35,11 @@ hook_app = typer.Typer(help="Install or remove a plain git hook (for teams witho
 app.add_typer(hook_app, name="hook")
 
 
-# `scan`'s formats, listed once in commands/scan.py (its fast path checks them without Typer).
-ScanFormat = Enum("ScanFormat", {name: name for name in SCAN_FORMATS}, type=str)  # type: ignore[misc]
+class ScanFormat(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
 
 
 class VerifyFormat(str, Enum):
@@ -114,7 +116,7 @@ def check(
 def scan(
     base: Optional[str] = BASE,
     head: Optional[str] = HEAD,
-    format: ScanFormat = typer.Option(ScanFormat("text"), "--format", help="Output format."),
+    format: ScanFormat = typer.Option(ScanFormat.text, "--format", help="Output format."),
     fail_on_findings: bool = typer.Option(False, "--fail-on-findings", help="Exit 1 when the change is flagged."),
 ) -> None:
     """Show what the change touches: jobs, queues, shared state and concurrency hazards."""

@@ -7,26 +7,6 @@ from ..config import CONFIG_PATH, RECORDS_DIR, Config
 from ..analysis.pipeline import Context, analyse
 
 
-SCAN_FORMATS = ("text", "json", "sarif", "github")
-
-
-def run_args(args: list[str]) -> int | None:
-    """`deploycheck scan ARGS` run without Typer and Click (about a fifth of a large scan's
-    start-up), as the git hook is; None to let the full CLI parse anything else (`--help`, an
-    unknown or repeated option, a format it does not know), which it reports as it always has."""
-    from ..util.options import parse_options
-
-    values = parse_options(args, ("--base", "--head", "--format"), ("--fail-on-findings",))
-    if values is None or values.get("--format", "text") not in SCAN_FORMATS:
-        return None
-    try:
-        return run(values.get("--base"), values.get("--head"), values.get("--format", "text"), "--fail-on-findings" in values)
-    except KeyboardInterrupt:
-        from ..errors import Interrupted
-
-        raise Interrupted() from None  # what the full CLI says (cli._run)
-
-
 def run(base: str | None, head: str | None, format: str, fail_on_findings: bool) -> int:
     ctx = analyse(base, head)
     result = ctx.scan

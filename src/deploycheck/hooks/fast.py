@@ -25,10 +25,26 @@ VALUE_OPTIONS = ("--base", "--head", "--format")
 def parse_args(args: list[str]) -> dict[str, str] | None:
     """``verify``'s arguments as {"--base": …, "--head": …, "--format": …} when they are ones this
     path handles (``--hook`` present, text output); None for anything else."""
-    from ..util.options import parse_options
-
-    values = parse_options(args, VALUE_OPTIONS, ("--hook",))
-    if values is None or values.pop("--hook", None) is None or values.get("--format", "text") != "text":
+    values: dict[str, str] = {}
+    hook = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--hook":
+            hook = True
+            i += 1
+            continue
+        name, eq, value = arg.partition("=")
+        if name not in VALUE_OPTIONS or name in values:
+            return None  # an unknown flag, a repeated option, "--": let Typer say what it means
+        if not eq:
+            if i + 1 >= len(args) or args[i + 1].startswith("-"):
+                return None  # a missing value (or one Typer would read differently): full CLI
+            value = args[i + 1]
+            i += 1
+        values[name] = value
+        i += 1
+    if not hook or values.get("--format", "text") != "text":
         return None
     return values
 
