@@ -265,3 +265,33 @@ def test_the_gate_reads_the_base_only_when_a_removed_line_could_name_a_job(tmp_p
             if fc.path == "src/plain.ts":
                 assert not read_by_gate
     assert answers == {"src/gone.ts": True, "src/kept.ts": True, "src/plain.ts": False}
+
+
+GOOD_JOB_GEMSPEC = 'Gem::Specification.new do |gem|\n  gem.name = "good_job"\nend\n'
+FILTERABLE = ("module GoodJob\n  module Filterable\n    extend ActiveSupport::Concern\n\n    included do\n"
+              "      # Records in display order.\n      scope :display_all, ->(after: nil) { order(:created_at) }\n"
+              "      scope :claimable, -> { where(finished_at: nil) }\n    end\n  end\nend\n")
+
+
+def test_a_scope_only_the_web_ui_uses_is_not_worker_code(tmp_path) -> None:
+    # In the job system's own repository a query scope its dashboard alone uses serves people;
+    # one a worker uses is the worker's query. Comment lines around them run nothing.
+    main = {"good_job.gemspec": GOOD_JOB_GEMSPEC, "app/models/concerns/good_job/filterable.rb": FILTERABLE,
+            "app/filters/good_job/jobs_filter.rb": "class JobsFilter\n  def records = Job.display_all\nend\n",
+            "lib/good_job/scheduler.rb": "class Scheduler\n  def next_job = Job.claimable.first\nend\n"}
+    changed = FILTERABLE.replace("order(:created_at)", "order(:created_at, :id)").replace(
+        "Records in display order.", "Records in display order, oldest first.")
+    found = _findings(tmp_path / "a", main, {"app/models/concerns/good_job/filterable.rb": changed}, "DC701")
+    assert [(f.line, f.severity) for f in found] == [(6, "info")]
+    assert "only comment lines changed" in found[0].message
+    worker = FILTERABLE.replace("where(finished_at: nil)", "where(finished_at: nil, locked: false)")
+    found = _findings(tmp_path / "b", main, {"app/models/concerns/good_job/filterable.rb": worker}, "DC701")
+    assert [(f.line, f.severity) for f in found] == [(8, "warning")]
+
+
+def test_a_magic_comment_is_not_a_comment_only_change(tmp_path) -> None:
+    # `# frozen_string_literal: true` changes what the interpreter does with every string.
+    main = {"good_job.gemspec": GOOD_JOB_GEMSPEC, "lib/good_job/notifier.rb": "module GoodJob\n  X = 'a'\nend\n"}
+    found = _findings(tmp_path, main, {"lib/good_job/notifier.rb": "# frozen_string_literal: true\nmodule GoodJob\n  X = 'a'\nend\n"},
+                      "DC701")
+    assert [(f.line, f.severity) for f in found] == [(1, "warning")]
