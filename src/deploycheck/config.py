@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 CONFIG_PATH = ".deploycheck/config.yaml"
 DEFAULT_ALLOWED_SIGNERS = ".deploycheck/allowed_signers"
+RECORDS_DIR = ".deploycheck/records"  # here, not in records.record, so that asking costs no import
 TOP_KEYS = (
     "base_branch", "exclude", "job_paths", "lock_wrappers", "rules", "checklists",
     "policy", "signing", "environments", "pr_field", "review", "test_command", "require_test_run",

@@ -295,3 +295,22 @@ def test_config_through_the_reader_equals_load_config_at(tmp_path, text) -> None
             assert info.value.message == exc.message
         else:
             assert common.config_at(objects, sha) == expected
+
+
+def test_a_text_scan_without_a_record_in_the_change_never_loads_the_gate(tmp_path) -> None:
+    # Only a record the change adds can cover a flagged change: without one the text report's
+    # last line is the usual next step, and the gate (records, signatures, trust) is not loaded.
+    import subprocess
+    import sys
+
+    job = "from celery import shared_task\n\n\n@shared_task\ndef reserve(pid):\n    p = Product.objects.get(pk=pid)\n"
+    repo = make_repo(tmp_path / "r", {"shop/tasks.py": job})
+    make_branch(repo, "work", {"shop/tasks.py": job + "    p.stock = p.stock - 1\n    p.save()\n"})
+    script = (
+        "import sys\n"
+        "from deploycheck.commands.scan import run\n"
+        "code = run('main', None, 'text', False)\n"
+        "print('GATE', 'deploycheck.gate.verification' in sys.modules, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, check=True)
+    assert "DC301" in proc.stdout and "GATE False" in proc.stderr, (proc.stdout, proc.stderr)

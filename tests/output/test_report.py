@@ -750,3 +750,34 @@ def test_example_markdown_separates_prose_and_code() -> None:
     assert report._example_markdown("DELETE FROM sessions;", ("sql",)) == "```sql\nDELETE FROM sessions;\n```"
     assert report._example_markdown("replicas: 3", ("worker-config",)) == "```\nreplicas: 3\n```"
     assert report._example_markdown("```go\nx++\n```", ("go",)) == "```go\nx++\n```"
+
+
+def test_lines_written_directly_are_what_rich_prints(capsys) -> None:
+    # print_lines writes a plain line itself when Rich would print it unchanged; every kind of
+    # line, direct or not, must come out as Rich prints it on a console like ours.
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from deploycheck.output.console import out
+
+    table = Table("a", "b")
+    table.add_row("1", "2")
+    styled = Text("app/jobs.py:12: ", style="bold")
+    styled.append("DC301 lost-update [high]", style="red")
+    renderables = [
+        Text("plain ascii"), Text(""), styled, Text("  > 12 | product.stock -= 1"), Text("trailing blank  "),
+        Text("tab\there"), Text("wide 漢字 and é"), Text("two\nlines"), Text("bell \x07 inside"), Text("right", justify="right"),
+        Text("no end", end=""), Text("after"), Text("x" * 120), table, Text(":: starts a runner command"), Text("last"),
+    ]
+    console = out()
+    reference = io.StringIO()
+    rich = Console(file=reference, markup=False, highlight=False, emoji=False, width=console.width, soft_wrap=False,
+                   color_system=None, force_terminal=False)
+    for renderable in renderables:
+        rich.print(renderable, soft_wrap=True)
+    report.print_lines(renderables)
+    expected = reference.getvalue().replace(":: starts", "\\x3a: starts")  # out() guards CI runner commands
+    assert capsys.readouterr().out == expected

@@ -304,6 +304,22 @@ def test_executable_python_script_without_extension_flags(shop: Path) -> None:
     assert_gate_fails_on(shop, "bin/reserve", "executable script", "python3")
 
 
+def test_ruby_script_without_extension_is_read_by_the_ruby_rules(shop: Path) -> None:
+    # `#!/usr/bin/env ruby` names a language deploycheck reads: its rules read the script as a
+    # `.rb` file, so what they find is reported (a Sidekiq job here) and DC001 has nothing to say.
+    job = ("#!/usr/bin/env ruby\nclass ReserveJob\n  include Sidekiq::Job\n\n  def perform(id)\n"
+           "    product = Product.find(id)\n  end\nend\n")
+    make_branch(shop, "work", {"bin/reserve": job})
+    found = findings(shop)
+    assert "DC001" not in {f["rule"] for f in found}, found
+    assert ("DC701", "bin/reserve") in {(f["rule"], f["path"]) for f in found}, found
+
+
+def test_ruby_script_under_a_path_the_ruby_rules_skip_still_flags(shop: Path) -> None:
+    make_branch(shop, "attack", {"vendor/bin/reserve": "#!/usr/bin/env ruby\nputs 1\n"})
+    assert_gate_fails_on(shop, "vendor/bin/reserve", "ruby", "no language's rules read it")
+
+
 LFS_POINTER = "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 1234\n"
 
 

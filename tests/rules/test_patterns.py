@@ -400,3 +400,35 @@ def test_five_thousand_non_matching_files_cost_milliseconds_and_read_nothing() -
     assert findings == [] and reads == []
     # Measured 70-130 ms on a busy 2-core machine (15-25 µs a file); the bound leaves room for noise.
     assert elapsed < 0.5, f"{elapsed * 1000:.0f} ms for 5,000 files"
+
+
+def _admitted_rule_by_rule(pack, added_low: str, removed_low: str) -> list:
+    """What the engine admitted before it looked for each keyword once per pack: every rule's
+    own test, one rule at a time (the reference the faster `_admitted` must agree with)."""
+    if not any(k in added_low or k in removed_low for k in pack.keywords):
+        return []
+    out = []
+    for pr in pack.rules:
+        low = added_low if pr.side == "head" else removed_low
+        if "removed" in pr.messages:
+            low = added_low + "\n" + removed_low
+        if pr.check is None and not any(k in low for k in pr.contains):
+            continue
+        if pr.check is not None and not any(k in added_low or k in removed_low for k in pr.contains):
+            continue
+        out.append(pr)
+    return out
+
+
+def test_rules_admitted_once_per_pack_agree_with_each_rules_own_test() -> None:
+    from deploycheck.rules.patterns.engine import _admitted
+
+    for pack in load_packs():
+        words = pack.keywords
+        cases = [("", ""), ("x = 1", "y = 2")]
+        for i, word in enumerate(words):
+            other = words[(i * 7 + 3) % len(words)]
+            cases += [(f"a {word} b", ""), ("", f"a {word} b"), (word, other), (other + "\n" + word, word[:-1]),
+                      (word[: len(word) // 2], word[len(word) // 2:])]  # a word split across the join
+        for added, removed in cases:
+            assert _admitted(pack, added, removed) == _admitted_rule_by_rule(pack, added, removed), (pack.name, added, removed)

@@ -207,3 +207,91 @@ def test_code_moved_into_a_web_folder_is_still_background_code(tmp_path) -> None
                       "DC701")
     assert "lib/sidekiq/web/fetch.rb" in {f.path for f in found}
     assert all(f.severity == "warning" for f in found)
+
+
+SIDEKIQ_GEMSPEC = 'Gem::Specification.new do |gem|\n  gem.name = "sidekiq"\n  gem.executables = ["sidekiq"]\nend\n'
+SCRIPT = "#!/usr/bin/env ruby\nrequire 'sidekiq'\nputs 1\n"
+
+
+def test_a_script_the_gem_does_not_install_is_read_as_application_code(tmp_path) -> None:
+    # bin/load is a developer's load test: no user of the gem runs it, so top-level code there is
+    # not the job system's source; the command the gem installs (bin/sidekiq) is.
+    main = {"sidekiq.gemspec": SIDEKIQ_GEMSPEC, "bin/load": SCRIPT, "bin/sidekiq": SCRIPT}
+    found = _findings(tmp_path, main, {"bin/load": SCRIPT.replace("1", "2"), "bin/sidekiq": SCRIPT.replace("1", "2")})
+    assert [(f.rule, f.path, f.line) for f in found] == [("DC701", "bin/sidekiq", 3)]
+
+
+def test_a_gemspec_that_computes_its_executables_installs_every_script_of_its_bindir(tmp_path) -> None:
+    gemspec = SIDEKIQ_GEMSPEC.replace('["sidekiq"]', "spec.files.grep(%r{^exe/}) { |f| File.basename(f) }").replace(
+        "  gem.executables", '  gem.bindir = "exe"\n  gem.executables')
+    main = {"sidekiq.gemspec": gemspec, "exe/load": SCRIPT, "bin/load": SCRIPT}
+    found = _findings(tmp_path, main, {"exe/load": SCRIPT.replace("1", "2"), "bin/load": SCRIPT.replace("1", "2")})
+    assert [(f.rule, f.path) for f in found] == [("DC701", "exe/load")]
+
+
+def test_the_gate_reads_the_base_only_when_a_removed_line_could_name_a_job(tmp_path) -> None:
+    # The base is the head's unchanged lines plus the removed ones: when neither the head nor a
+    # removed line holds a gate word, the base holds none either and is not read from git. The
+    # answers must be those of reading both sides whole.
+    from deploycheck.analysis.scan import file_context
+    from deploycheck.git.change import compute_change
+    from deploycheck.git.gitcmd import BlobReader
+    from deploycheck.rules import trees
+    from deploycheck.rules.base import DetectorSettings
+    from deploycheck.rules.trees.keywords import KEYWORDS
+
+    assert not [w for words in KEYWORDS.values() for w in words if "\n" in w]
+    worker = "import { Worker } from 'bullmq';\nexport const w = new Worker('mail', send);\n"
+    main = {"src/plain.ts": "export const a = 1;\nexport const b = 2;\n", "src/gone.ts": worker + "export const c = 3;\n",
+            "src/kept.ts": worker + "export const d = 4;\n", "README.md": "x\n"}
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", {"src/plain.ts": "export const a = 1;\nexport const b = 5;\n",
+                               "src/gone.ts": "export const c = 3;\n", "src/kept.ts": worker + "export const d = 6;\n"})
+    with BlobReader(str(repo)) as objects:
+        change, _ = compute_change(str(repo), "main", None, objects)
+        answers, bases_read = {}, set()
+        for fc in change.files:
+            def read(name: str, fc=fc):
+                if name == fc.old_blob:
+                    bases_read.add(fc.path)
+                return objects.read(name)
+
+            ctx = file_context(fc, DetectorSettings(), read)
+            answers[fc.path] = trees.may_report(ctx)
+            read_by_gate = fc.path in bases_read
+            whole = [ctx.lower_text(side) or "" for side in ("head", "base")]
+            words = KEYWORDS["typescript"] + ("redis.call", "redis.pcall")
+            assert answers[fc.path] == any(w in text for text in whole for w in words), fc.path
+            if fc.path == "src/plain.ts":
+                assert not read_by_gate
+    assert answers == {"src/gone.ts": True, "src/kept.ts": True, "src/plain.ts": False}
+
+
+GOOD_JOB_GEMSPEC = 'Gem::Specification.new do |gem|\n  gem.name = "good_job"\nend\n'
+FILTERABLE = ("module GoodJob\n  module Filterable\n    extend ActiveSupport::Concern\n\n    included do\n"
+              "      # Records in display order.\n      scope :display_all, ->(after: nil) { order(:created_at) }\n"
+              "      scope :claimable, -> { where(finished_at: nil) }\n    end\n  end\nend\n")
+
+
+def test_a_scope_only_the_web_ui_uses_is_not_worker_code(tmp_path) -> None:
+    # In the job system's own repository a query scope its dashboard alone uses serves people;
+    # one a worker uses is the worker's query. Comment lines around them run nothing.
+    main = {"good_job.gemspec": GOOD_JOB_GEMSPEC, "app/models/concerns/good_job/filterable.rb": FILTERABLE,
+            "app/filters/good_job/jobs_filter.rb": "class JobsFilter\n  def records = Job.display_all\nend\n",
+            "lib/good_job/scheduler.rb": "class Scheduler\n  def next_job = Job.claimable.first\nend\n"}
+    changed = FILTERABLE.replace("order(:created_at)", "order(:created_at, :id)").replace(
+        "Records in display order.", "Records in display order, oldest first.")
+    found = _findings(tmp_path / "a", main, {"app/models/concerns/good_job/filterable.rb": changed}, "DC701")
+    assert [(f.line, f.severity) for f in found] == [(6, "info")]
+    assert "only comment lines changed" in found[0].message
+    worker = FILTERABLE.replace("where(finished_at: nil)", "where(finished_at: nil, locked: false)")
+    found = _findings(tmp_path / "b", main, {"app/models/concerns/good_job/filterable.rb": worker}, "DC701")
+    assert [(f.line, f.severity) for f in found] == [(8, "warning")]
+
+
+def test_a_magic_comment_is_not_a_comment_only_change(tmp_path) -> None:
+    # `# frozen_string_literal: true` changes what the interpreter does with every string.
+    main = {"good_job.gemspec": GOOD_JOB_GEMSPEC, "lib/good_job/notifier.rb": "module GoodJob\n  X = 'a'\nend\n"}
+    found = _findings(tmp_path, main, {"lib/good_job/notifier.rb": "# frozen_string_literal: true\nmodule GoodJob\n  X = 'a'\nend\n"},
+                      "DC701")
+    assert [(f.line, f.severity) for f in found] == [(1, "warning")]

@@ -342,18 +342,15 @@ def print_lines(lines: list[tuple[str, str | None]]) -> None:
     """Print through Rich; straight to stdout when Rich would print exactly the same: no colour
     or terminal, and every line printable text that fits the width (so nothing is wrapped).
     Thousands of records make tens of thousands of lines: Rich takes seconds for them."""
-    from rich.cells import cell_len
     from rich.text import Text
 
-    from ..output.console import out
+    from ..output.console import out, prints_unchanged
 
     con = out()
-    width = con.width
-    direct = not con.is_terminal and con.color_system is None and not con.record
+    unchanged = prints_unchanged(con)
     pending: list[str] = []
     for line, style in lines:
-        # (printable ASCII is one cell a character: no need for Rich's cell_len, ~2 us a line)
-        if direct and line.isprintable() and line == line.rstrip() and (len(line) if line.isascii() else cell_len(line)) <= width:
+        if unchanged is not None and unchanged(line):
             pending.append(line + "\n")
             continue
         if pending:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..output import report
-from ..config import CONFIG_PATH, Config
+from ..config import CONFIG_PATH, RECORDS_DIR, Config
 from ..analysis.pipeline import Context, analyse
 
 
@@ -78,7 +78,9 @@ def config_notes(ctx: Context) -> list[str]:
 
 def _next_step(ctx: Context) -> str:
     """After the verdict line: what to do, or that a committed record already covers it."""
-    if not ctx.scan.flagged:
+    if not ctx.scan.flagged or not any(fc.path.startswith(RECORDS_DIR + "/") for fc in ctx.deck_files):
+        # Only a record the change adds can cover it (gate.verification.record_files): without
+        # one there is nothing to check, and the gate's reading of trust and digests is skipped.
         return report.ASSESS
     from ..util.safe import inert
     from ..gate.verification import evaluate

@@ -169,7 +169,8 @@ class FileChange(Plain):
         """Whether some hunk only removes lines (its header reads ``+N,0 @@``)."""
         if self._hunks is not None:
             return any(not h.added for h in self._hunks)
-        return _PURE_REMOVAL.search(self.hunk_bytes) is not None
+        # Such a header holds ",0 @@": a byte search (in C) rules most sections out at once.
+        return b",0 @@" in self.hunk_bytes and _PURE_REMOVAL.search(self.hunk_bytes) is not None
 
     def added_lines(self) -> list[Line]:
         return [line for hunk in self.hunks for line in hunk.added]

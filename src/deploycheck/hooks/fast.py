@@ -69,8 +69,9 @@ def try_fast_hook(args: list[str]) -> int | None:
         # The rule families are imported only for files their gates admit (rules/__init__.py).
         # As `verify --hook`, it may write the job index's cache (see commands/verify.py).
         ctx = analyse(base, head, cwd, objects)
-    # (record.RECORDS_DIR, spelled out: importing record.py here would cost the quiet path.)
-    touches_records = any(fc.path.startswith(".deploycheck/records/") for fc in ctx.deck_files)
+    from ..config import RECORDS_DIR  # (config.py, which analyse has imported: record.py would cost the quiet path)
+
+    touches_records = any(fc.path.startswith(RECORDS_DIR + "/") for fc in ctx.deck_files)
     if not ctx.scan.flagged_files and not touches_records:
         return 0  # a record the change touches is checked even when nothing is flagged
     from ..gate.verification import gate_verdict

@@ -11,6 +11,10 @@ import re
 import sys
 from functools import lru_cache
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable
+
 # A CI runner reads any output line that starts (after blanks) with `::` as a command: GitHub
 # Actions turns `::error file=…::…` into an annotation and `::stop-commands::` silences the log.
 # Untrusted text is printed on one line, but Rich wraps and folds long lines, so a hostile file
@@ -87,3 +91,22 @@ def note(message: str) -> None:
     from ..util.safe import inert
 
     err().print(Text("deploycheck: ", style="dim") + Text(inert(message, keep_newlines=False)))
+
+
+def prints_unchanged(console) -> "Callable[[str], bool] | None":
+    """A test of whether ``console.print`` would write a line of text exactly as it is, or None
+    when it never would (a terminal, colour or a recording console: styles change the bytes).
+    A line passes when it is printable (Rich expands tabs and drops control characters), ends in
+    no blank and fits the width (Rich crops). Output of thousands of lines then skips Rich's
+    rendering, about 0.1 ms a line."""
+    if console.is_terminal or console.color_system is not None or console.record:
+        return None
+    from rich.cells import cell_len
+
+    width = console.width
+
+    def unchanged(line: str) -> bool:
+        # (printable ASCII is one cell a character: no need for Rich's cell_len, ~2 us a line)
+        return line.isprintable() and line == line.rstrip() and (len(line) if line.isascii() else cell_len(line)) <= width
+
+    return unchanged

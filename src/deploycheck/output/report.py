@@ -285,12 +285,28 @@ def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None]
 
 def print_lines(renderables: Iterable["RenderableType"]) -> None:
     """Print lines to stdout unwrapped: renderers wrap their own paragraphs, so ``path:line`` and
-    source lines are never broken and nothing gets trailing padding."""
-    from .console import out
+    source lines are never broken and nothing gets trailing padding. A line of text Rich would
+    print unchanged is written directly (``console.prints_unchanged``)."""
+    from rich.text import Text
+
+    from .console import out, prints_unchanged
 
     console = out()
+    unchanged = prints_unchanged(console)
+    pending: list[str] = []
     for renderable in renderables:
+        # (console.print joins the Texts it is given with its own `end` and `justify`, so a Text's
+        # own settings do not change what it prints)
+        if unchanged is not None and isinstance(renderable, Text) and unchanged(renderable.plain):
+            pending.append(renderable.plain + "\n")
+            continue
+        if pending:
+            console.file.write("".join(pending))
+            pending = []
         console.print(renderable, soft_wrap=True)
+    if pending:
+        console.file.write("".join(pending))
+    console.file.flush()
 
 
 # ----------------------------------------------------------------------------------- sarif

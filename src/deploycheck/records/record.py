@@ -40,7 +40,7 @@ from ..git.model import CATEGORIES, SEVERITIES, Finding
 from ..checklist.testevidence import ConcurrencyTest, TestRun
 
 SCHEMA_VERSION = 1
-RECORDS_DIR = ".deploycheck/records"
+from ..config import RECORDS_DIR  # noqa: E402  (re-exported: every reader of records names it from here)
 NAMESPACE = "deploycheck-record-v1"
 SIGNATURE_FORMAT = "sshsig"
 MAX_BYTES = 1_000_000

@@ -73,14 +73,16 @@ TREE_EXTENSIONS = (".rb", ".rake", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts",
 
 
 def _tree_file(path: str) -> bool:
-    return path.lower().endswith(TREE_EXTENSIONS)
+    # A file without an extension may be a script whose `#!` line names a tree language: the
+    # content gate reads that line (trees.langs.language_of_file).
+    return path.lower().endswith(TREE_EXTENSIONS) or "." not in path.rsplit("/", 1)[-1].lstrip(".")
 
 
 def _trees_may_report(ctx: FileContext) -> bool:
     # ``python.gate`` explains why the Python family's gate can never turn away a file one of its
     # detectors would report on; the tree family's own gates live in its package.
     trees = family("trees").load()
-    return trees.may_analyse_path(ctx.path) and trees.may_report(ctx)
+    return trees.may_analyse(ctx) and trees.may_report(ctx)
 
 
 FAMILIES = (

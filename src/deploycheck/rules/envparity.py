@@ -96,6 +96,12 @@ def environment_of(path: str, specs: Iterable[EnvSpec]) -> str | None:
     the file name is more specific than the folders above it.
     """
     text = path.lower()
+    specs = tuple(specs)
+    # Each spelling's pattern matches only where the spelling itself stands: most paths of a
+    # tree hold none, and a plain substring test (in C) says so without a regular expression.
+    if not any(sp.lower() in text for spec in specs for sp in spec.spellings) and not any(
+            sp in text for sp in _NOT_AN_ENVIRONMENT):
+        return None
     matches: list[tuple[int, int, str | None]] = []
     for spec in specs:
         for spelling in spec.spellings:

@@ -43,7 +43,7 @@ says exactly why:
 - it is a symbolic link with a code name (the code that runs is elsewhere), compiled code
   (`.pyc`, `.so`, `.class`, `.jar`, …) whose source is not in the change, a git submodule
   (another repository's code), or an executable script without an extension whose `#!` line
-  names Python, Node or Ruby;
+  names Python or Node (a Ruby script is read by the Ruby rules, unless its path is one they skip);
 - it is JavaScript/TypeScript, Go, JVM, Ruby or SQL code under a path the pattern rules skip as
   vendored or built (`vendor/`, `dist/`, `build/`, `node_modules/`, `*.min.js`);
 - it is a Git LFS pointer standing for code, or a `.gitattributes` change that sets a `filter`
@@ -386,6 +386,11 @@ def _reason(ctx: FileContext) -> str | None:
     if not ext and fc.new_mode in ("100755", "100644") and not fc.binary:
         data = _read_raw(ctx)
         if data is not None and re.match(_SHEBANG, data):
+            from .paths import is_test_or_doc
+            from .trees.langs import language_of_file
+
+            if language_of_file(ctx) is not None and not is_test_or_doc(ctx.path):
+                return None  # a Ruby script: the Ruby rules read it as they read `.rb` files
             name = data.split(b"\n", 1)[0].decode("utf-8", "replace")[:60]
             kind = "an executable script" if fc.new_mode == "100755" else "a script (not marked executable, but `python FILE` runs it)"
             return f"it is {kind} ({name}) without a code extension, so no language's rules read it"

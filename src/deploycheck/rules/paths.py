@@ -7,6 +7,7 @@ Shared by the pattern packs (rules/patterns), the syntax-tree family (rules/tree
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _TEST_OR_DOC = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|docs?|node_modules|vendor|dist|build)/"
@@ -19,6 +20,7 @@ _TEST_OR_DOC = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # asked for the same path by several families
 def is_test_or_doc(path: str) -> bool:
     """Tests, fixtures, documentation and vendored or built code: never flagged."""
     return _TEST_OR_DOC.search(path) is not None

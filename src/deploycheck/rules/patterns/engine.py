@@ -511,9 +511,9 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
 
 
 def _moved_into_helper(ctx: FileContext, line: int, regex: re.Pattern[str]) -> tuple[str, str] | None:
-    from ..trees.langs import language_of
+    from ..trees.langs import language_of_file
 
-    if language_of(ctx.path) is None:
+    if language_of_file(ctx) is None:
         return None
     from ..trees.moved import moved_into_helper
 
@@ -618,10 +618,25 @@ def _changed_lower(ctx: FileContext) -> tuple[str, str]:
     return ctx.cache[key]
 
 
+def _packs_for_file(ctx: FileContext) -> tuple[tuple[Pack, str], ...]:
+    """``packs_for(ctx.path)``; for a script without an extension, the packs of the language its
+    `#!` line names (those of that language's first extension)."""
+    chosen = packs_for(ctx.path)
+    if chosen:
+        return chosen
+    from ..trees.langs import EXTENSIONS, has_extension, language_of_file
+
+    if has_extension(ctx.path):
+        return chosen
+    language = language_of_file(ctx)
+    extension = next((ext for ext, name in EXTENSIONS.items() if name == language), None)
+    return _dispatch().by_extension.get(extension, ()) if extension else ()
+
+
 def detect(ctx: FileContext) -> Iterable[Finding]:
     # Cheapest tests first: the file name, then plain substrings of the raw diff bytes; lines
     # are parsed, files read from git and lexed only for files that pass both.
-    chosen: Sequence[tuple[Pack, str]] = packs_for(ctx.path)
+    chosen: Sequence[tuple[Pack, str]] = _packs_for_file(ctx)
     if not chosen or is_test_or_doc(ctx.path):
         return []
     raw = ctx.changed_lower()
@@ -635,20 +650,46 @@ def detect(ctx: FileContext) -> Iterable[Finding]:
         return []
 
 
+@lru_cache(maxsize=None)
+def _spanning_keywords(pack: Pack) -> tuple[str, ...]:
+    """The pack's keywords holding a line break: only they can match across the join of the
+    added and the removed lines (none do today)."""
+    return tuple(k for k in pack.keywords if "\n" in k)
+
+
+def _admitted(pack: Pack, added_low: str, removed_low: str) -> list[PackRule]:
+    """The pack's rules whose keywords (``contains``) the changed lines hold: a head-side rule's
+    in the added lines, a base-side rule's in the removed ones, a setting rule's (it also
+    reports settings that went away) in both joined, a check's in either."""
+    # Which keywords each side holds, found once per pack (in C) instead of once per rule.
+    in_added = frozenset(filter(added_low.__contains__, pack.keywords))
+    in_removed = frozenset(filter(removed_low.__contains__, pack.keywords))
+    if not in_added and not in_removed:
+        return []
+    in_either = in_added | in_removed
+    spanning = _spanning_keywords(pack)
+    in_joined = in_either | {k for k in spanning if k in added_low + "\n" + removed_low} if spanning else in_either
+    admitted = []
+    for pr in pack.rules:
+        if pr.check is not None:
+            found = in_either
+        elif "removed" in pr.messages:
+            found = in_joined
+        else:
+            found = in_added if pr.side == "head" else in_removed
+        if not found.isdisjoint(pr.contains):
+            admitted.append(pr)
+    return admitted
+
+
 def _detect_packs(ctx: FileContext, chosen: Sequence[tuple[Pack, str]], added_low: str, removed_low: str) -> list[Finding]:
     findings: list[Finding] = []
     for pack, lexer in chosen:
-        if not any(k in added_low or k in removed_low for k in pack.keywords):
+        admitted = _admitted(pack, added_low, removed_low)
+        if not admitted:
             continue
         view = FileView(ctx, lexer)
-        for pr in pack.rules:
-            low = added_low if pr.side == "head" else removed_low
-            if "removed" in pr.messages:  # a setting rule also reports settings that went away
-                low = added_low + "\n" + removed_low
-            if pr.check is None and not any(k in low for k in pr.contains):
-                continue
-            if pr.check is not None and not any(k in added_low or k in removed_low for k in pr.contains):
-                continue
+        for pr in admitted:
             if pr.paths and not pathglob.matches(ctx.path, pr.paths):
                 continue
             if pr.check is not None:

@@ -1,14 +1,14 @@
 """Ruby, JavaScript/TypeScript, Go, Java/Kotlin and Lua read as syntax trees (tree-sitter).
 
-The family's gates keep it cheap: ``may_analyse_path`` admits only non-test files of these
-languages (a dict lookup), and ``may_report`` only those whose text names a job API, that sit in
+The family's gates keep it cheap: ``may_analyse`` admits only non-test files of these
+languages (a dict lookup; for a file without an extension, its `#!` line), and ``may_report`` only those whose text names a job API, that sit in
 a job system's repository or in `job_paths`, or that hold a Redis script. Only then is
 ``detect`` imported and tree-sitter loaded. See docs/design-notes.md for the choice of parser.
 """
 
 from __future__ import annotations
 
-from .langs import language_of
+from .langs import language_of_file
 
 
 def __getattr__(name: str):
@@ -21,12 +21,12 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def may_analyse_path(path: str) -> bool:
-    if language_of(path) is None:
+def may_analyse(ctx) -> bool:
+    if language_of_file(ctx) is None:
         return False
     from ..paths import is_test_or_doc
 
-    return not is_test_or_doc(path)
+    return not is_test_or_doc(ctx.path)
 
 
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
@@ -36,7 +36,7 @@ _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mu
 
 
 def may_report(ctx) -> bool:
-    language = language_of(ctx.path)
+    language = language_of_file(ctx)
     changed = ctx.changed_lower()
     if any(h in changed for h in _LUA_HINTS):
         return True
@@ -52,19 +52,32 @@ def may_report(ctx) -> bool:
     if language != "lua":
         from .keywords import KEYWORDS
 
-        words = KEYWORDS.get(language or "", ())
-        for side in ("head", "base"):
-            text = ctx.lower_text(side)
-            if text and (any(w in text for w in words) or "redis.call" in text or "redis.pcall" in text):
-                return True
+        words = KEYWORDS.get(language or "", ()) + ("redis.call", "redis.pcall")
     else:
-        for side in ("head", "base"):
-            text = ctx.lower_text(side)
-            if text and "redis." in text:
-                return True
+        words = ("redis.",)
+    for text in _sides_lower(ctx, words):
+        if any(w in text for w in words):
+            return True
     from .manifest import job_system
 
     return job_system(ctx.settings) is not None
+
+
+def _sides_lower(ctx, words: tuple[str, ...]):
+    """The lower-cased texts the gate looks for ``words`` in: the head, then the base. The base's
+    lines are the head's unchanged lines plus the removed ones, and no word spans a line break,
+    so once the head is read the base can hold a word only when a removed line does: otherwise
+    it is not read from git (a round trip per changed file)."""
+    head = ctx.lower_text("head")
+    if head:
+        yield head
+    if head is not None:
+        removed = "\n".join(ctx.removed.values()).lower()
+        if not any(w in removed for w in words):
+            return
+    base = ctx.lower_text("base")
+    if base:
+        yield base
 
 
 def _detect(ctx):

@@ -8,8 +8,8 @@ import re
 from ...git import pathglob
 from ...git.model import ADDED
 from .background import regions
-from .langs import language_of
-from .manifest import job_system
+from .langs import language_of_file
+from .manifest import job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
 from .checkact import check_then_act
 from .hazards import HINTS, LANGUAGES, weakened
@@ -17,7 +17,7 @@ from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED,
                     UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
-from .units import describe, index_units, proof_of_no_change, qualname, units_at
+from .units import describe, is_directive, index_units, proof_of_no_change, qualname, units_at
 
 
 CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
@@ -31,7 +31,7 @@ def _deleted_only(ctx) -> dict[int, str]:
 
 
 def detect(ctx):
-    language = language_of(ctx.path)
+    language = language_of_file(ctx)
     if language is None:
         return
     system = job_system(ctx.settings)
@@ -112,16 +112,81 @@ def _blank_outside_strings(p: Parsed, number: int, text: str) -> bool:
     return True
 
 
+def _comment_only(p: Parsed, number: int, text: str) -> bool:
+    """Whether changed line ``number`` holds nothing but (part of) a comment that changes nothing
+    that runs (not a directive)."""
+    if is_directive(text, p):
+        return False
+    raw = text.encode("utf-8", "surrogateescape")
+    start, end = len(raw) - len(raw.lstrip()), len(raw.rstrip())
+    if start >= end:
+        return False
+    node = p.root.descendant_for_point_range((number - 1, start), (number - 1, end))
+    return node is not None and "comment" in node.type
+
+
+def _scope_name(p: Parsed, number: int, text: str) -> str | None:
+    """The name of the Rails scope (`scope :name, ...`) around changed line ``number``, if any.
+    A scope builds a query: it reads, and whether that matters depends on who runs it."""
+    if p.language != "ruby":
+        return None
+    raw = text.encode("utf-8", "surrogateescape")
+    col = len(raw) - len(raw.lstrip())
+    node = p.root.descendant_for_point_range((number - 1, col), (number - 1, col))
+    while node is not None:
+        if node.type == "call":
+            method, args = node.child_by_field_name("method"), node.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if method is not None and p.text(method) == "scope" and first is not None and first.type == "simple_symbol":
+                return p.text(first).lstrip(":")
+        node = node.parent
+    return None
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
+
+
+def _called_only_by_people(ctx, name: str) -> bool:
+    """Whether every file at head that names ``name``, other than the file defining it and
+    tests or docs, is web UI or dashboard code (``_NOT_WORKER_CODE``): then what it defines
+    serves people, not workers, like the UI itself. A name nothing else mentions may be called
+    by the users of the job system: not UI code."""
+    repo = ctx.repo
+    if repo is None or not _WORD.fullmatch(name):
+        return False
+    memo = ctx.settings.base_files.memo if ctx.settings.base_files is not None else {}
+    key = ("trees.named-by", name)
+    if key not in memo:
+        from ...git import gitcmd
+
+        proc = gitcmd.run(["grep", "-l", "-z", "-w", "-F", "-e", name, repo.head_sha, "--"], repo.root, check=False)
+        prefix = repo.head_sha + ":"
+        memo[key] = [path.decode("utf-8", "surrogateescape").removeprefix(prefix)
+                     for path in proc.stdout.split(b"\0") if path] if proc.returncode == 0 else []
+    from ..paths import is_test_or_doc
+
+    callers = [path for path in memo[key] if path != ctx.path and not is_test_or_doc(path)]
+    return bool(callers) and all(_NOT_WORKER_CODE.search(path) for path in callers)
+
+
 def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | None, by_path: bool):
     whole = None
     if system and _NOT_WORKER_CODE.search(ctx.path) and ctx.file.old_path == ctx.file.new_path:
         # Only a web file that was already there: code added or moved into such a folder by the
         # branch is still background code (a folder name must not be a way around the rule).
         system = None
+    if system and uninstalled_script(ctx.settings, ctx.path):
+        # Scripts of the repository that the package never installs (load tests, benchmarks)
+        # are read like an application's code: background where they define jobs.
+        system = None
     inert = _inert_rows(p)
     lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}
     if system:
         whole = f"source of the job system {system} (the repository itself)"
+        # A query scope the repository uses only from its web UI serves people, as the UI does.
+        names = {n: _scope_name(p, n, t) for n, t in lines.items()}
+        people = {name for name in set(names.values()) if name and _called_only_by_people(ctx, name)}
+        lines = {n: t for n, t in lines.items() if names[n] not in people}
     elif by_path:
         whole = "code in `job_paths`"
     spans = [] if whole else regions(p)
@@ -143,8 +208,13 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
             groups[key] = [chain[-1] if chain else None, what, []]
         groups[key][2].append(number)
     for key, (node, what, changed) in groups.items():
-        verdict = _verdict(ctx, p, side, key, node)
-        severity = "info" if verdict.startswith("same:") else "warning"
+        if all(_comment_only(p, n, lines[n]) for n in changed):
+            # Only comment lines of this unit changed; any code of it that changed lies in a
+            # nested unit (reported there) or in code the rules above set aside.
+            verdict = "comments"
+        else:
+            verdict = _verdict(ctx, p, side, key, node)
+        severity = "info" if verdict.startswith("same:") or verdict == "comments" else "warning"
         yield BACKGROUND_CODE_CHANGED.finding(
             ctx.path, changed[0], _message(key, what, verdict, side), changed[-1], side=side, severity=severity)
 
@@ -174,6 +244,8 @@ def _message(key: str, what: str, verdict: str, side: str) -> str:
         return f"New background code: {name} ({what}). A new job is always flagged: answer the checklist for it."
     if verdict == "gone":
         return f"Background code removed: {name} ({what}); queued work and schedules may still name it."
+    if verdict == "comments":
+        return f"{name} ({what}): only comment lines changed here, which run nothing."
     if verdict.startswith("same:"):
         return (f"{name} ({what}) changed only in {verdict[5:]}: its syntax tree is otherwise identical, so its "
                 "behaviour is unchanged.")

@@ -6,6 +6,7 @@ Grammars are imported only when a file of that language passed the family's pre-
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 # extension -> language name (one grammar each; .tsx and .jsx need the JSX-aware grammars)
@@ -37,6 +38,36 @@ def language_of(path: str) -> str | None:
     if dot < 0 or "/" in path[dot:]:
         return None
     return EXTENSIONS.get(path[dot:].lower())
+
+
+# Scripts without an extension (`bin/sidekiqload`, `script/worker`) run through the interpreter
+# their `#!` line names; a script of one of these is read by that language's rules like any of
+# its files. rules/not_analysed.py reports (DC001) the scripts of interpreters not listed here.
+SCRIPT_INTERPRETERS = {"ruby": "ruby"}
+_INTERPRETER = re.compile(r"#![^\n]*\b(" + "|".join(SCRIPT_INTERPRETERS) + r")\b")
+
+
+def has_extension(path: str) -> bool:
+    """Whether the file name has an extension (a leading dot, as in `.env`, is none)."""
+    return "." in path.rsplit("/", 1)[-1].lstrip(".")
+
+
+def script_language(text: str | None) -> str | None:
+    """The language of a script whose first line is a `#!` naming one of SCRIPT_INTERPRETERS."""
+    m = _INTERPRETER.match(text) if text else None
+    return SCRIPT_INTERPRETERS[m.group(1)] if m else None
+
+
+def language_of_file(ctx) -> str | None:
+    """``language_of(ctx.path)``, or for a file without an extension the language of its `#!`
+    line (the head's; the base's for a deleted file), read once per file."""
+    language = language_of(ctx.path)
+    if language is not None or has_extension(ctx.path):
+        return language
+    key = "langs.script"
+    if key not in ctx.cache:
+        ctx.cache[key] = script_language(ctx.head_text() if ctx.file.new_path is not None else ctx.base_text())
+    return ctx.cache[key]
 
 
 @lru_cache(maxsize=None)

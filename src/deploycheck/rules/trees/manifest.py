@@ -34,6 +34,9 @@ _PATTERNS = {
     "pom_parent": (r"<parent>.*?</parent>", re.DOTALL),
     "pom_artifact": (r"<artifactId>\s*([^<\s]+)\s*</artifactId>", 0),
     "go_major": (r"/v\d+$", 0),
+    "gem_bindir": (r"""\.bindir\s*=\s*["']([^"'/]+)/?["']""", 0),
+    "gem_executables": (r"\.executables\s*=\s*([^\n]*)", 0),
+    "gem_literal": (r"""\[\s*((?:["'][\w.-]+["']\s*,?\s*)*)\]|%w[\[(]([\w.\s-]*)[\])]""", 0),
 }
 
 
@@ -98,3 +101,51 @@ def _find(base) -> str | None:
             if found:
                 return found
     return None
+
+
+def _gemspec(base) -> str | None:
+    names = base.root_names()
+    for path in (n for n in names if n.endswith(".gemspec")):
+        data = base.read(path)
+        if data:
+            return data[:200_000].decode("utf-8", "replace")
+    return None
+
+
+def _gem_commands(base) -> tuple[str, frozenset[str] | None] | None:
+    """(bindir, executables) of the base's gemspec; executables None when the gemspec computes
+    them (``spec.files.grep(%r{^exe/})``): then every script in bindir counts as installed."""
+    text = _gemspec(base)
+    if text is None:
+        return None
+    bindir = _re("gem_bindir").search(text)
+    assigned = _re("gem_executables").search(text)
+    names: frozenset[str] | None = frozenset()
+    if assigned:
+        literal = _re("gem_literal").match(assigned.group(1).strip())
+        if literal is None:
+            names = None
+        else:
+            names = frozenset(re.findall(r"[\w.-]+", literal.group(1) or literal.group(2) or ""))
+    return (bindir.group(1) if bindir else "bin"), names
+
+
+def uninstalled_script(settings, path: str) -> bool:
+    """Whether ``path`` is a script in a gem's `bin/` or `exe/` folder that its gemspec does not
+    install as a command (a load test, a benchmark, a developer's tool): the gem's users never
+    run it, so it is no part of the job system's source even in the job system's own repository."""
+    base = getattr(settings, "base_files", None)
+    if base is None or "/" not in path:
+        return False
+    if "trees.gem_commands" not in base.memo:
+        base.memo["trees.gem_commands"] = _gem_commands(base)
+    commands = base.memo["trees.gem_commands"]
+    if commands is None:
+        return False
+    bindir, names = commands
+    folder, _, name = path.rpartition("/")
+    if folder not in (bindir, "bin", "exe"):
+        return False
+    if folder != bindir:
+        return True  # `bin/setup` beside an `exe/` bindir: only the bindir's files are installed
+    return names is not None and name not in names

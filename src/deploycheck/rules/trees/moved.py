@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .langs import language_of
+from .langs import language_of_file
 from .parse import Parsed, parsed
 from .units import FUNCTIONS, _callee, index_units, qualname, units_at
 
@@ -36,7 +36,7 @@ def _calls(node, p: Parsed) -> list[str]:
 
 def moved_into_helper(ctx, base_line: int, safeguard: re.Pattern[str]) -> tuple[str, str] | None:
     """(severity, explanation) when the safeguard on ``base_line`` moved into a helper, else None."""
-    language = language_of(ctx.path)
+    language = language_of_file(ctx)
     if language is None or language == "lua":
         return None
     base, head = parsed(ctx, "base", language), parsed(ctx, "head", language)

@@ -33,7 +33,12 @@ BACKGROUND_CODE_CHANGED = Rule(
         names sidekiq, resque, good_job, solid_queue, bullmq, bull, agenda, asynq, river,
         machinery, gocraft/work, jobrunr, quartz, spring-kafka…: the list is
         `deploycheck.rules.trees.manifest.JOB_SYSTEMS`), every non-test source file is background
-        code, and so is every file matching `job_paths` in the base branch's configuration.
+        code, except a script in a gem's `bin/` or `exe/` that its gemspec does not install as a
+        command (a load test, a benchmark: read as application code, background where it defines
+        jobs), and a Rails query scope (`scope :name, ...`) whose name only the web UI and
+        dashboard folders (and tests) mention, as those folders themselves are not; so is every
+        file matching `job_paths` in the base branch's configuration. A file without an
+        extension whose `#!` line names Ruby is read as Ruby.
 
         The burden of proof is on the change: `warning` unless the unit's syntax tree is
         identical on both sides once comments, logging/print calls and formatting are removed
@@ -44,7 +49,11 @@ BACKGROUND_CODE_CHANGED = Rule(
         assigns nothing); a version number (`VERSION = "8.1.1"`, a constant named like a version
         holding a dotted number); a Ruby keyword parameter with a default that the method never
         reads (not when a bare `super`, `binding` or `eval` could read it). A new background unit
-        is always a `warning`, and so is one removed outright."""),
+        is always a `warning`, and so is one removed outright. Changed lines of a unit that hold
+        only comments are `info` even when code elsewhere in the unit changed (that code is
+        reported in its own, nested unit); comments the language reads (Ruby's magic comments
+        such as `# frozen_string_literal: true`, Go's `//go:` directives and build constraints,
+        any comment of a Go file that imports "C") count as code, in the proof too."""),
     why_bad=dedent("""\
         Background code runs many times at once, retries, and runs in an order nobody chose.
         Line patterns miss most such changes (a changed lock renewal, a reordered completion
@@ -59,7 +68,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         that calls something with arguments is a change). Code that matches an error's text, or
         branches on the version constant's value, is not seen to change.
         Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
-        system is recognised only from the manifests at the top of the repository."""),
+        system is recognised only from the manifests at the top of the repository. Who uses a
+        scope is judged by name (`git grep -w` at head): a scope the dashboard uses and that a
+        worker reaches under another name (`send(:"display_#{x}")`) is missed; one that nothing
+        but its own file names is kept as background code (the job system's users may call it)."""),
     example=dedent("""\
         class ChargeJob
           include Sidekiq::Job

@@ -363,6 +363,17 @@ def _plain(string) -> bool:
     return True
 
 
+# Comments that change what runs: Ruby's magic comments, Go's compiler directives and build
+# constraints; in a Go file that imports "C", every comment (cgo reads C code from them).
+_DIRECTIVE = re.compile(r"^\s*(?:#\s*-\*-|#\s*(?:frozen_string_literal|encoding|coding|shareable_constant_value|warn_indent)\s*:"
+                        r"|//\s*\+build|//go:|//export\b|//line\b)", re.IGNORECASE)
+
+
+def is_directive(comment_text: str, p: Parsed) -> bool:
+    """Whether a comment with this text (or on a line with this text) is one the language reads."""
+    return bool(_DIRECTIVE.match(comment_text)) or (p.language == "go" and b'import "C"' in p.source)
+
+
 def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bool = False,
          version: bool = False, parameters: bool = False) -> str:
     """The node as an S-expression of every token, without comments (and logging statements,
@@ -376,7 +387,7 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         if isinstance(n, str):
             out.append(n)
             continue
-        if "comment" in n.type or (types_only and n.type in _TS_TYPE_ONLY):
+        if ("comment" in n.type and not is_directive(p.text(n), p)) or (types_only and n.type in _TS_TYPE_ONLY):
             continue
         if types_only and n.type in _TS_WRAPPERS and n.named_child_count:
             stack.append((n.named_children[0], in_throw))
