@@ -15,7 +15,7 @@ from typing import Callable
 
 from ...git.model import ADDED
 from ..base import SHARED_STATE_WORDS, FileContext, Rule
-from .equiv import describe, proof_of_no_change
+from .equiv import LOG_FORMATTING, describe, formatter_class, only_formats, proof_of_no_change
 from .gate import any_in, is_job_path, job_by_path, may_enqueue, mentions_jobs, migration_kind, should_analyse
 from .source import (
     FunctionInfo,
@@ -740,6 +740,8 @@ def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str
             "still name it fail or are dropped after the deploy."
         )
     what = "changed" if side == "head" else "had lines removed"
+    if verdict == f"same:{LOG_FORMATTING}":
+        return f"{name} {what}, and it is {LOG_FORMATTING}, so the job's behaviour is unchanged."
     if verdict.startswith("same:"):
         return (
             f"{name} {what} only in {verdict[5:]}: its syntax tree is otherwise identical, so "
@@ -778,7 +780,17 @@ def _verdict(fn: FunctionInfo | None, side: str, ctx: FileContext, this: PyModul
         return "new" if side == "head" else "gone"
     pair = (counterpart.node, fn.node) if side == "head" else (fn.node, counterpart.node)
     proof = proof_of_no_change(*pair)
+    if proof is None and _formats_logs(fn, this) and _formats_logs(counterpart, other):
+        return f"same:{LOG_FORMATTING}"
     return f"same:{describe(proof)}" if proof else "changed"
+
+
+def _formats_logs(fn: FunctionInfo, module: PyModule) -> bool:
+    """A method of a log formatter class that only shapes the record (equiv.only_formats)."""
+    if fn.class_name is None or fn.parent is not None:
+        return False
+    bases = {c.qualname: c.bases for c in module.classes}
+    return formatter_class(bases, module.imported_names, fn.class_name) and only_formats(fn.node)
 
 
 def detect_jobs(ctx: FileContext):
@@ -915,6 +927,8 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
 def _reach_verdict(verdict: str, shared: bool) -> str:
     if verdict == "new":
         return "it is new" + (_SHARED if shared else "") + ": answer the checklist for it."
+    if verdict == f"same:{LOG_FORMATTING}":
+        return f"it changed, and it is {LOG_FORMATTING}, so the job's behaviour is unchanged."
     if verdict.startswith("same:"):
         return f"it changed only in {verdict[5:]}, so its behaviour is unchanged."
     if shared:
