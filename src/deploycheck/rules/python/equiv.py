@@ -18,7 +18,11 @@ Two versions are equivalent when their trees are identical after removing, step 
   (or everything) and the first names no exception outside ``Exception``
   (``except ClientError: log.info(…)`` before ``except Exception: log.exception(…)``); and the
   name given to ``getLogger``/``get_logger``/``get_task_logger`` (it chooses where log records
-  go, nothing else);
+  go, nothing else); a ``for`` loop left with an empty body, over a value without side effects
+  and not over a locking query set, whose loop variables nothing else reads (``_idle_loop``);
+  comprehensions count as values without side effects, so one that only built a log message
+  goes with the message; and ``print`` through a blessed/blessings ``Terminal`` made in the
+  function, whose methods only build escape codes (``_terminal_names``);
 - ``annotations``: parameter and return annotations and annotated assignments' annotations.
 
 Anything else — a renamed variable, a reordered statement, a changed decorator argument — is a
@@ -27,6 +31,12 @@ with arguments (``log.info("%s", audit.record(pid))``) or a state-changing metho
 (``log.info(queue.pop())``: pop, acquire, save, read…, by name) is not removed; one whose side
 effect hides in another call without arguments would be removed wrongly;
 the receiver/method test keeps that rare, and it is listed in DC101's known problems.
+Iterating a name is read as reading a collection: a log-only loop over a generator handed in
+would be removed although it consumes it (listed there too).
+
+Beside the tree comparison, ``only_formats`` proves a different thing for a method of a log
+formatter class (``formatter_class``): whatever changed in it, it only shapes the log record it is
+given, so the background code that logs behaves as before.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from __future__ import annotations
 import ast
 import copy
 from collections import Counter
+from collections.abc import Set as AbstractSet
 
 STEPS = ("formatting", "docstrings", "logging", "annotations")
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"})
@@ -116,7 +127,7 @@ def _terminal_names(tree: ast.AST) -> frozenset[str]:
     imported from that library in ``tree`` itself (``from blessed import Terminal`` in the function,
     as a terminal monitor does when the library is optional). A name bound twice, a parameter or a
     global is left out: its value could be anything."""
-    classes = set()
+    classes: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module in ("blessed", "blessings"):
             classes.update(alias.asname or alias.name for alias in node.names if alias.name == "Terminal")
@@ -182,7 +193,7 @@ def _empty(body: list[ast.stmt]) -> bool:
     return all(isinstance(stmt, ast.Pass) for stmt in body)
 
 
-def _idle_if(stmt: ast.stmt, locking: frozenset[str] | set[str] = frozenset()) -> bool:
+def _idle_if(stmt: ast.stmt, locking: AbstractSet[str] = frozenset()) -> bool:
     """``if <value without side effects>:`` whose branches are all empty: it does nothing."""
     return (
         isinstance(stmt, ast.If) and _empty(stmt.body) and _empty(stmt.orelse) and _pure(stmt.test)
@@ -343,7 +354,7 @@ def _locking_names(fn: ast.AST) -> set[str]:
         locking |= more
 
 
-def _iterates_locking(value: ast.AST, locking: set[str]) -> bool:
+def _iterates_locking(value: ast.AST, locking: AbstractSet[str]) -> bool:
     """Whether a loop or comprehension in ``value`` iterates something built with a locking query."""
     for node in ast.walk(value):
         iterable = node.iter if isinstance(node, (ast.comprehension, ast.For)) else None
@@ -356,7 +367,7 @@ def _iterates_locking(value: ast.AST, locking: set[str]) -> bool:
     return False
 
 
-def _idle_loop(stmt: ast.stmt, read: Counter, locking: set[str]) -> bool:
+def _idle_loop(stmt: ast.stmt, read: Counter, locking: AbstractSet[str]) -> bool:
     """``for m in self.middleware: pass`` once its logging is gone: a ``for`` (never ``async for``
     or ``while``, which could wait or never end) with nothing left in its body or ``else``, over a
     value without side effects (``_pure``) and no locking query, whose loop variables nothing in

@@ -75,8 +75,14 @@ JOB_CODE_CHANGED = Rule(
         it: locals computed without side effects that nothing else reads (`worker =
         current_process().name`, `took = elapsed.total_seconds()`), an `if` with a test of that
         kind whose branches held only logging, an `except` clause that, without its logging,
-        does what the `except Exception` right after it does, and the name given to
-        `getLogger()`. A new job is always a `warning`, and so is a job
+        does what the `except Exception` right after it does, the name given to
+        `getLogger()`, a `for` loop left with nothing but its logging (over a value without side
+        effects, its loop variable read nowhere else) and a comprehension that only builds a log
+        message. Printing through a blessed/blessings `Terminal` made in the function
+        (`print(term.move(i, 0) + term.center(text))`) is output like any print. A method of a log
+        formatter class (deriving from `logging.Formatter`, python-json-logger's `JsonFormatter`,
+        …) that only reads and fills in the record it is given is proved not to change the job:
+        a logging handler runs it and catches what it raises. A new job is always a `warning`, and so is a job
         removed outright (queued messages and schedules still name it). The message says whether
         the changed statements touch shared state: the database (ORM managers,
         save/delete/create, sessions, cursors, execute/commit), a cache or Redis, files written
@@ -111,7 +117,12 @@ JOB_CODE_CHANGED = Rule(
         seen. An `except` clause is merged into a following `except Exception` unless it
         names an exception known to lie outside `Exception` (`KeyboardInterrupt`,
         `SystemExit`, `CancelledError`…): a project exception class deriving from
-        `BaseException` directly would be merged wrongly."""),
+        `BaseException` directly would be merged wrongly. Iterating a name or an attribute is
+        read as reading a collection: a loop or comprehension that only logs over a generator or
+        a consumer handed in is removed although iterating it consumes it (`async for`, and any
+        query set built with `select_for_update()`/`with_for_update()` in the function, are never
+        removed). A formatter method's calls on the record it is given are trusted by name
+        (`get`, `update`, `pop`, …)."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):
