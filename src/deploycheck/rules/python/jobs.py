@@ -122,7 +122,8 @@ JOB_CODE_CHANGED = Rule(
         a consumer handed in is removed although iterating it consumes it (`async for`, and any
         query set built with `select_for_update()`/`with_for_update()` in the function, are never
         removed). A formatter method's calls on the record it is given are trusted by name
-        (`get`, `update`, `pop`, …)."""),
+        (`get`, `update`, `pop`, …), and it is taken to be run by logging: a job that calls a
+        formatter's method itself on its own dict would see that dict change unreported."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):
