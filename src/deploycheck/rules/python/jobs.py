@@ -82,8 +82,8 @@ JOB_CODE_CHANGED = Rule(
         (`print(term.move(i, 0) + term.center(text))`) is output like any print. A method of a log
         formatter class (deriving from `logging.Formatter`, python-json-logger's `JsonFormatter`,
         …) that only reads and fills in the record it is given is proved not to change the job:
-        a logging handler runs it and catches what it raises. A new job is always a `warning`, and so is a job
-        removed outright (queued messages and schedules still name it). The message says whether
+        a logging handler runs it and catches what it raises. A new job is always a `warning`,
+        and so is a job removed outright (queued messages and schedules still name it). The message says whether
         the changed statements touch shared state: the database (ORM managers,
         save/delete/create, sessions, cursors, execute/commit), a cache or Redis, files written
         to disk, or module-level mutable globals that the file mutates. One finding is reported
