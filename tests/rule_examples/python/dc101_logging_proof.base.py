@@ -70,3 +70,40 @@ def translated(product_id):
 def popped(queue):
     log.info("next")
     Product.objects.get(pk=queue.peek()).restock(1)
+
+
+@shared_task
+def activate(product_ids, seen):
+    Product.objects.filter(pk__in=product_ids).update(active=True)
+
+
+@shared_task
+def lock_logged(product_ids):
+    rows = Product.objects.select_for_update().filter(pk__in=product_ids)
+    rows.update(active=False)
+
+
+@shared_task
+def last_logged(product_ids, product_id):
+    Product.objects.get(pk=product_id).restock(1)
+
+
+@shared_task
+def release(codes):
+    codes.update(used=0)
+
+
+@shared_task
+def monitor(count):
+    from blessed import Terminal
+
+    term = Terminal()
+    print(term.move(0, 10) + term.white_on_cyan(term.center(count, width=10)))
+
+
+@shared_task
+def monitor_keys(count):
+    from blessed import Terminal
+
+    term = Terminal()
+    print(term.center(str(count)))

@@ -80,3 +80,50 @@ def translated(product_id):
 def popped(queue):
     log.info("next %s", queue.pop())  # error: DC101[warning] (pop() takes the item off the queue)
     Product.objects.get(pk=queue.peek()).restock(1)
+
+
+@shared_task
+def activate(product_ids, seen):
+    for product_id in product_ids:  # error: DC101[info] (a loop left with nothing but its logging)
+        if product_id in seen:
+            log.warning("activated twice: %s", product_id)
+    Product.objects.filter(pk__in=product_ids).update(active=True)
+
+
+@shared_task
+def lock_logged(product_ids):
+    rows = Product.objects.select_for_update().filter(pk__in=product_ids)
+    for row in rows:  # error: DC101[warning] (iterating a select_for_update() query set locks its rows)
+        log.info("locking %s", row.pk)
+    rows.update(active=False)
+
+
+@shared_task
+def last_logged(product_ids, product_id):
+    for product_id in product_ids:  # error: DC101[warning] (the loop variable outlives the loop and is read)
+        log.info("seen %s", product_id)
+    Product.objects.get(pk=product_id).restock(1)
+
+
+@shared_task
+def release(codes):
+    suspected = [code.code for code in codes if code.used < code.orders]  # error: DC101[info]
+    if suspected:
+        log.error("codes used more than counted: %s", ",".join(suspected))
+    codes.update(used=0)
+
+
+@shared_task
+def monitor(count):
+    from blessed import Terminal
+
+    term = Terminal()
+    print(term.move(0, 10) + term.white_on_cyan(term.center(str(count), width=10)))  # error: DC101[info] (terminal text only)
+
+
+@shared_task
+def monitor_keys(count):
+    from blessed import Terminal
+
+    term = Terminal()
+    print(term.center(str(count)), term.inkey(timeout=1))  # error: DC101[warning] (inkey() reads a key press)

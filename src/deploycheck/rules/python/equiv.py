@@ -18,7 +18,11 @@ Two versions are equivalent when their trees are identical after removing, step 
   (or everything) and the first names no exception outside ``Exception``
   (``except ClientError: log.info(…)`` before ``except Exception: log.exception(…)``); and the
   name given to ``getLogger``/``get_logger``/``get_task_logger`` (it chooses where log records
-  go, nothing else);
+  go, nothing else); a ``for`` loop left with an empty body, over a value without side effects
+  and not over a locking query set, whose loop variables nothing else reads (``_idle_loop``);
+  comprehensions count as values without side effects, so one that only built a log message
+  goes with the message; and ``print`` through a blessed/blessings ``Terminal`` made in the
+  function, whose methods only build escape codes (``_terminal_names``);
 - ``annotations``: parameter and return annotations and annotated assignments' annotations.
 
 Anything else — a renamed variable, a reordered statement, a changed decorator argument — is a
@@ -27,6 +31,12 @@ with arguments (``log.info("%s", audit.record(pid))``) or a state-changing metho
 (``log.info(queue.pop())``: pop, acquire, save, read…, by name) is not removed; one whose side
 effect hides in another call without arguments would be removed wrongly;
 the receiver/method test keeps that rare, and it is listed in DC101's known problems.
+Iterating a name is read as reading a collection: a log-only loop over a generator handed in
+would be removed although it consumes it (listed there too).
+
+Beside the tree comparison, ``only_formats`` proves a different thing for a method of a log
+formatter class (``formatter_class``): whatever changed in it, it only shapes the log record it is
+given, so the background code that logs behaves as before.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from __future__ import annotations
 import ast
 import copy
 from collections import Counter
+from collections.abc import Set as AbstractSet
 
 STEPS = ("formatting", "docstrings", "logging", "annotations")
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"})
@@ -55,12 +66,12 @@ def _dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
-def is_logging_statement(stmt: ast.stmt) -> bool:
+def is_logging_statement(stmt: ast.stmt, terminals: frozenset[str] = frozenset()) -> bool:
     """``print(…)``, ``logger.info(…)``, ``self.log.warning(…)``, ``logging.getLogger(__name__).error(…)``,
-    whose arguments do not act (``_arguments_act``)."""
+    whose arguments do not act (``_arguments_act``; ``terminals``: see ``_terminal_names``)."""
     if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
         return False
-    return _names_a_logger(stmt.value) and not _arguments_act(stmt.value)
+    return _names_a_logger(stmt.value) and not _arguments_act(stmt.value, terminals)
 
 
 # Calls with arguments that only format a value for the log line.
@@ -78,16 +89,19 @@ _ACTING_WITHOUT_ARGUMENTS = frozenset({
 })
 
 
-def _arguments_act(call: ast.Call) -> bool:
+def _arguments_act(call: ast.Call, terminals: frozenset[str] = frozenset()) -> bool:
     """Whether a logging call's arguments may change state: a call with arguments that is not a
     pure or formatting one (``log.info("%s", audit.record(pid, qty))``), ``await``, ``yield`` or
     ``:=``, or a call without arguments to a method that changes state (``queue.pop()``). Such a
     statement is no logging to drop from the proof (red team 3). Other calls without arguments
-    (``order.get_id()``) are still read as reading a value."""
+    (``order.get_id()``) are still read as reading a value, and so is a call on a terminal that
+    only builds the escape codes of the printed text (``_terminal_names``)."""
     for argument in [*call.args, *(k.value for k in call.keywords)]:
         for node in ast.walk(argument):
             if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
                 return True
+            if isinstance(node, ast.Call) and _formats_for_terminal(node, terminals):
+                continue
             if isinstance(node, ast.Call) and (node.args or node.keywords):
                 name = _dotted(node.func)
                 if name not in _PURE_CALLS and name.rpartition(".")[2] not in _FORMATTING:
@@ -95,6 +109,59 @@ def _arguments_act(call: ast.Call) -> bool:
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _ACTING_WITHOUT_ARGUMENTS:
                 return True
     return False
+
+
+# blessed/blessings `Terminal` methods that do more than return text: they read the keyboard or
+# query the terminal (which writes to it and waits for its answer). Every other method and
+# attribute of a Terminal builds a string of escape codes (`term.move(1, 2)`, `term.center(s)`,
+# `term.bold_red_on_white(s)`, `term.clear`), which a print then writes.
+_TERMINAL_ACTING = frozenset({
+    "inkey", "getch", "ungetch", "kbhit", "flushinp", "get_location", "get_fgcolor", "get_bgcolor",
+    "cbreak", "raw", "fullscreen", "hidden_cursor", "keypad", "location", "notify_on_resize",
+})
+_TERMINAL_CLASSES = frozenset({"blessed.Terminal", "blessings.Terminal"})
+
+
+def _terminal_names(tree: ast.AST) -> frozenset[str]:
+    """Names in ``tree`` bound to a blessed/blessings ``Terminal()`` and to nothing else, the class
+    imported from that library in ``tree`` itself (``from blessed import Terminal`` in the function,
+    as a terminal monitor does when the library is optional). A name bound twice, a parameter or a
+    global is left out: its value could be anything."""
+    classes: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in ("blessed", "blessings"):
+            classes.update(alias.asname or alias.name for alias in node.names if alias.name == "Terminal")
+        elif isinstance(node, ast.Import):
+            classes.update(f"{alias.asname or alias.name}.Terminal" for alias in node.names if alias.name in ("blessed", "blessings"))
+    if not classes:
+        return frozenset()
+    bound: Counter = Counter()
+    terminals = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Name, ast.arg)) and not isinstance(getattr(node, "ctx", ast.Store()), ast.Load):
+            bound[node.id if isinstance(node, ast.Name) else node.arg] += 1
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update({name: 2 for name in node.names})
+        if (
+            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call) and _dotted(node.value.func) in classes
+        ):
+            terminals.add(node.targets[0].id)
+    return frozenset(name for name in terminals if bound[name] == 1)
+
+
+def _formats_for_terminal(call: ast.Call, terminals: frozenset[str]) -> bool:
+    """``term.move(i, 0)``, ``term.white_on_cyan(text)``: a method of a known terminal that only
+    returns text (its own arguments are checked like any other)."""
+    func = call.func
+    if not terminals or not isinstance(func, ast.Attribute) or func.attr in _TERMINAL_ACTING:
+        return False
+    receiver = func.value
+    while isinstance(receiver, ast.Attribute):  # term.normal.bold(...): still the terminal's text
+        if receiver.attr in _TERMINAL_ACTING:
+            return False
+        receiver = receiver.value
+    return isinstance(receiver, ast.Name) and receiver.id in terminals
 
 
 def _names_a_logger(call: ast.Call) -> bool:
@@ -126,9 +193,12 @@ def _empty(body: list[ast.stmt]) -> bool:
     return all(isinstance(stmt, ast.Pass) for stmt in body)
 
 
-def _idle_if(stmt: ast.stmt) -> bool:
+def _idle_if(stmt: ast.stmt, locking: AbstractSet[str] = frozenset()) -> bool:
     """``if <value without side effects>:`` whose branches are all empty: it does nothing."""
-    return isinstance(stmt, ast.If) and _empty(stmt.body) and _empty(stmt.orelse) and _pure(stmt.test)
+    return (
+        isinstance(stmt, ast.If) and _empty(stmt.body) and _empty(stmt.orelse) and _pure(stmt.test)
+        and not _iterates_locking(stmt.test, locking)
+    )
 
 
 def _catches_everything_but_base(handler: ast.ExceptHandler) -> bool:
@@ -160,15 +230,17 @@ def _merge_handlers(node: ast.Try) -> None:
 
 
 class _Strip(ast.NodeTransformer):
-    def __init__(self, docstrings: bool, logging: bool, annotations: bool) -> None:
+    def __init__(self, docstrings: bool, logging: bool, annotations: bool, tree: ast.AST) -> None:
         self.docstrings, self.logging, self.annotations = docstrings, logging, annotations
+        self.terminals = _terminal_names(tree) if logging else frozenset()
+        self.locking = _locking_names(tree) if logging else set()
 
     def _body(self, body: list[ast.stmt], owner_has_docstring: bool) -> list[ast.stmt]:
         kept = []
         for index, stmt in enumerate(body):
             if self.docstrings and owner_has_docstring and index == 0 and _is_docstring(stmt):
                 continue
-            if self.logging and (is_logging_statement(stmt) or _idle_if(stmt)):
+            if self.logging and (is_logging_statement(stmt, self.terminals) or _idle_if(stmt, self.locking)):
                 continue
             kept.append(stmt)
         return kept or [ast.Pass()]
@@ -230,6 +302,9 @@ _PURE_NODES = (
     ast.Constant, ast.Name, ast.Attribute, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp,
     ast.JoinedStr, ast.FormattedValue, ast.Tuple, ast.List, ast.Subscript, ast.Slice, ast.Load,
     ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.keyword, ast.Call,
+    # `[c.code for c in codes if c.used < c.order_count]` built for a log line: its loop variables
+    # are the comprehension's own (a `:=` inside it is no pure node, and `async for` is refused below)
+    ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.comprehension, ast.Store, ast.Dict, ast.Set,
 )
 
 
@@ -250,7 +325,61 @@ def _pure(value: ast.AST) -> bool:
             return False
         if isinstance(node, ast.Call) and not _pure_call(node):
             return False
+        if isinstance(node, ast.comprehension) and node.is_async:
+            return False  # `async for` awaits the iterator: a stream or a consumer that acts
     return True
+
+
+# Calls that make a query take row locks when it is evaluated: iterating such a query set in a
+# transaction locks its rows, so a loop or comprehension over it is never dropped as log-only.
+_LOCKING_QUERIES = frozenset({"select_for_update", "with_for_update", "for_update", "with_lockmode", "lock"})
+
+
+def _locking_names(fn: ast.AST) -> set[str]:
+    """Names ``fn`` binds to a value built with a locking query (``qs = X.objects.select_for_update()``),
+    and the names bound from those (``rows = qs.filter(…)``)."""
+    assigns = [(t.id, n.value) for n in ast.walk(fn) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)]
+    locking: set[str] = set()
+    while True:
+        more = {
+            name for name, value in assigns
+            if name not in locking and any(
+                isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in _LOCKING_QUERIES
+                or isinstance(n, ast.Name) and n.id in locking
+                for n in ast.walk(value)
+            )
+        }
+        if not more:
+            return locking
+        locking |= more
+
+
+def _iterates_locking(value: ast.AST, locking: AbstractSet[str]) -> bool:
+    """Whether a loop or comprehension in ``value`` iterates something built with a locking query."""
+    for node in ast.walk(value):
+        iterable = node.iter if isinstance(node, (ast.comprehension, ast.For)) else None
+        if iterable is not None and any(
+            isinstance(n, ast.Name) and n.id in locking
+            or isinstance(n, ast.Attribute) and n.attr in _LOCKING_QUERIES
+            for n in ast.walk(iterable)
+        ):
+            return True
+    return False
+
+
+def _idle_loop(stmt: ast.stmt, read: Counter, locking: AbstractSet[str]) -> bool:
+    """``for m in self.middleware: pass`` once its logging is gone: a ``for`` (never ``async for``
+    or ``while``, which could wait or never end) with nothing left in its body or ``else``, over a
+    value without side effects (``_pure``) and no locking query, whose loop variables nothing in
+    the function reads (they outlive the loop)."""
+    if not isinstance(stmt, ast.For) or not _empty(stmt.body) or not _empty(stmt.orelse):
+        return False
+    targets = [stmt.target] if not isinstance(stmt.target, (ast.Tuple, ast.List)) else list(stmt.target.elts)
+    return (
+        all(isinstance(t, ast.Name) and read[t.id] == 0 for t in targets)
+        and _pure(stmt.iter)
+        and not _iterates_locking(stmt, locking)
+    )
 
 
 def _read_elsewhere(name: str, value: ast.AST, read: Counter) -> bool:
@@ -261,8 +390,10 @@ def _read_elsewhere(name: str, value: ast.AST, read: Counter) -> bool:
 
 
 def _drop_unread_locals(fn: ast.AST) -> None:
-    """Remove ``name = <pure value>`` statements whose name nothing in ``fn`` reads, until none is
-    left (a chain of locals that only fed a removed log line goes with it)."""
+    """Remove ``name = <pure value>`` statements whose name nothing in ``fn`` reads, and loops left
+    with an empty body (``_idle_loop``), until none is left (a chain of locals that only fed a
+    removed log line goes with it)."""
+    locking = _locking_names(fn)
     while True:
         read = Counter(n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
         for node in ast.walk(fn):  # a global or nonlocal is read by other code: its assignment stays
@@ -279,8 +410,10 @@ def _drop_unread_locals(fn: ast.AST) -> None:
                     if not (
                         isinstance(st, ast.Assign)
                         and _pure(st.value)
+                        and not _iterates_locking(st.value, locking)
                         and all(isinstance(t, ast.Name) and not _read_elsewhere(t.id, st.value, read) for t in st.targets)
-                    ) and not _idle_if(st)  # `if verbose: msg = …` once msg is gone
+                    ) and not _idle_if(st, locking)  # `if verbose: msg = …` once msg is gone
+                    and not _idle_loop(st, read, locking)
                 ]
                 if len(kept) != len(stmts):
                     setattr(node, field, kept or [ast.Pass()])
@@ -290,7 +423,7 @@ def _drop_unread_locals(fn: ast.AST) -> None:
 
 
 def _stripped(node: ast.AST, steps: frozenset[str]) -> ast.AST:
-    stripper = _Strip("docstrings" in steps, "logging" in steps, "annotations" in steps)
+    stripper = _Strip("docstrings" in steps, "logging" in steps, "annotations" in steps, node)
     tree = stripper.visit(node)
     if "logging" in steps:
         for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
@@ -338,3 +471,92 @@ def same_behaviour(base_text: str, head_text: str) -> bool:
         return ast.dump(_stripped(base, every), include_attributes=False) == ast.dump(_stripped(head, every), include_attributes=False)
     except RecursionError:
         return False
+
+
+LOG_FORMATTING = (
+    "a method of a log formatter that only reads and fills in the log record it is given (a logging "
+    "handler runs it and catches what it raises)"
+)
+# Log formatters: a method of a class deriving from one of these formats log records and runs
+# only inside a logging handler, which catches what it raises (Handler.handleError).
+_FORMATTER_PACKAGES = frozenset({"logging", "pythonjsonlogger", "json_log_formatter", "colorlog", "celery", "django"})
+# What a formatter method may call on the record and dicts logging hands it (reads and updates of
+# those objects), on itself (the standard Formatter helpers) and on strings.
+_RECORD_METHODS = frozenset({
+    "get", "update", "pop", "setdefault", "items", "keys", "values", "copy", "getMessage",
+    "formatTime", "formatException", "formatStack", "formatMessage", "usesTime", "format",
+})
+_STRING_METHODS = frozenset({
+    "join", "format", "split", "rsplit", "splitlines", "startswith", "endswith", "replace", "encode",
+    "center", "ljust", "rjust", "zfill", "partition", "rpartition", "removeprefix", "removesuffix",
+}) | _PURE_METHODS
+_FORMATTER_REFUSED = (
+    ast.Await, ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom, ast.Lambda,
+    ast.With, ast.AsyncWith, ast.AsyncFor, ast.While, ast.ClassDef, ast.Delete,
+)
+
+
+def formatter_class(bases_of: dict[str, list[str]], imported_from: dict[str, str], name: str) -> bool:
+    """Whether the class ``name`` of a module derives from a log formatter: through the module's
+    own classes (``bases_of``: class name -> dotted bases) to a class named ``…Formatter`` that is
+    imported from a logging library (``imported_from``: local name -> module) or named through it
+    (``logging.Formatter``)."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for base in bases_of.get(current, ()):
+            if base in bases_of:
+                todo.append(base)
+                continue
+            root, _, last = base.rpartition(".")
+            package = (root or imported_from.get(last, "")).split(".")[0]
+            if last.endswith("Formatter") and package in _FORMATTER_PACKAGES:
+                return True
+    return False
+
+
+def only_formats(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a log formatter's method does nothing but shape the record it is given: it calls
+    only pure functions, ``super()``, string methods, and reads/updates of its parameters
+    (``message_dict.update(…)``, ``record.data.get("id")``, ``log_record.pop("data")``), and writes
+    only locals and its parameters' items or attributes. No await, loop that could wait, import,
+    ``global`` or ``with`` (a lock or a file)."""
+    if isinstance(fn, ast.AsyncFunctionDef):
+        return False
+    params = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
+    params.discard("self")
+    for node in ast.walk(fn):
+        if isinstance(node, _FORMATTER_REFUSED) or (isinstance(node, ast.FunctionDef) and node is not fn):
+            return False
+        if isinstance(node, ast.Call) and not _formatting_call(node, params):
+            return False
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            for part in target.elts if isinstance(target, ast.Tuple) else [target]:
+                if not isinstance(part, ast.Name) and _root(part) not in params | {"self"}:
+                    return False
+    return True
+
+
+def _root(node: ast.AST) -> str:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _formatting_call(call: ast.Call, params: set[str]) -> bool:
+    if _pure_call(call) or _dotted(call.func) == "super" and not call.args:
+        return True
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    receiver = func.value
+    if isinstance(receiver, ast.Call) and _dotted(receiver.func) == "super" and not receiver.args:
+        return True  # the formatter it derives from, itself formatting code
+    if func.attr in _STRING_METHODS and isinstance(receiver, (ast.Constant, ast.JoinedStr)):
+        return True
+    return func.attr in _RECORD_METHODS and _root(receiver) in params | {"self"}

@@ -15,7 +15,7 @@ from typing import Callable
 
 from ...git.model import ADDED
 from ..base import SHARED_STATE_WORDS, FileContext, Rule
-from .equiv import describe, proof_of_no_change
+from .equiv import LOG_FORMATTING, describe, formatter_class, only_formats, proof_of_no_change
 from .gate import any_in, is_job_path, job_by_path, may_enqueue, mentions_jobs, migration_kind, should_analyse
 from .source import (
     FunctionInfo,
@@ -75,9 +75,15 @@ JOB_CODE_CHANGED = Rule(
         it: locals computed without side effects that nothing else reads (`worker =
         current_process().name`, `took = elapsed.total_seconds()`), an `if` with a test of that
         kind whose branches held only logging, an `except` clause that, without its logging,
-        does what the `except Exception` right after it does, and the name given to
-        `getLogger()`. A new job is always a `warning`, and so is a job
-        removed outright (queued messages and schedules still name it). The message says whether
+        does what the `except Exception` right after it does, the name given to
+        `getLogger()`, a `for` loop left with nothing but its logging (over a value without side
+        effects, its loop variable read nowhere else) and a comprehension that only builds a log
+        message. Printing through a blessed/blessings `Terminal` made in the function
+        (`print(term.move(i, 0) + term.center(text))`) is output like any print. A method of a log
+        formatter class (deriving from `logging.Formatter`, python-json-logger's `JsonFormatter`,
+        …) that only reads and fills in the record it is given is proved not to change the job:
+        a logging handler runs it and catches what it raises. A new job is always a `warning`,
+        and so is a job removed outright (queued messages and schedules still name it). The message says whether
         the changed statements touch shared state: the database (ORM managers,
         save/delete/create, sessions, cursors, execute/commit), a cache or Redis, files written
         to disk, or module-level mutable globals that the file mutates. One finding is reported
@@ -111,7 +117,13 @@ JOB_CODE_CHANGED = Rule(
         seen. An `except` clause is merged into a following `except Exception` unless it
         names an exception known to lie outside `Exception` (`KeyboardInterrupt`,
         `SystemExit`, `CancelledError`…): a project exception class deriving from
-        `BaseException` directly would be merged wrongly."""),
+        `BaseException` directly would be merged wrongly. Iterating a name or an attribute is
+        read as reading a collection: a loop or comprehension that only logs over a generator or
+        a consumer handed in is removed although iterating it consumes it (`async for`, and any
+        query set built with `select_for_update()`/`with_for_update()` in the function, are never
+        removed). A formatter method's calls on the record it is given are trusted by name
+        (`get`, `update`, `pop`, …), and it is taken to be run by logging: a job that calls a
+        formatter's method itself on its own dict would see that dict change unreported."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):
@@ -743,6 +755,8 @@ def _job_message(fn: FunctionInfo | None, kind: JobKind, shared: bool, side: str
             "still name it fail or are dropped after the deploy."
         )
     what = "changed" if side == "head" else "had lines removed"
+    if verdict == f"same:{LOG_FORMATTING}":
+        return f"{name} {what}, and it is {LOG_FORMATTING}, so the job's behaviour is unchanged."
     if verdict.startswith("same:"):
         return (
             f"{name} {what} only in {verdict[5:]}: its syntax tree is otherwise identical, so "
@@ -781,7 +795,17 @@ def _verdict(fn: FunctionInfo | None, side: str, ctx: FileContext, this: PyModul
         return "new" if side == "head" else "gone"
     pair = (counterpart.node, fn.node) if side == "head" else (fn.node, counterpart.node)
     proof = proof_of_no_change(*pair)
+    if proof is None and _formats_logs(fn, this) and _formats_logs(counterpart, other):
+        return f"same:{LOG_FORMATTING}"
     return f"same:{describe(proof)}" if proof else "changed"
+
+
+def _formats_logs(fn: FunctionInfo, module: PyModule) -> bool:
+    """A method of a log formatter class that only shapes the record (equiv.only_formats)."""
+    if fn.class_name is None or fn.parent is not None:
+        return False
+    bases = {c.qualname: c.bases for c in module.classes}
+    return formatter_class(bases, module.imported_names, fn.class_name) and only_formats(fn.node)
 
 
 def detect_jobs(ctx: FileContext):
@@ -918,6 +942,8 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
 def _reach_verdict(verdict: str, shared: bool) -> str:
     if verdict == "new":
         return "it is new" + (_SHARED if shared else "") + ": answer the checklist for it."
+    if verdict == f"same:{LOG_FORMATTING}":
+        return f"it changed, and it is {LOG_FORMATTING}, so the job's behaviour is unchanged."
     if verdict.startswith("same:"):
         return f"it changed only in {verdict[5:]}, so its behaviour is unchanged."
     if shared:
