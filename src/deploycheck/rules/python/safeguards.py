@@ -54,8 +54,10 @@ LOCKING_CHANGED = _rule(
         queryset, `*_select_for_update()`), SQLite `BEGIN`/`BEGIN IMMEDIATE`, and, inside a
         function that exists on both sides, the lock order (`sorted()` in a function that takes
         locks, `order_by()` on the locked rows), Redis MULTI pipelines
-        (`pipeline(transaction=True)`) and pool sizes (`ThreadPoolExecutor`, `Pool`,
-        `max_workers=`, `concurrent.futures.wait`). A row lock is counted on the line of the
+        (`pipeline(transaction=True)`), pool sizes (`ThreadPoolExecutor`, `Pool`,
+        `max_workers=`, `concurrent.futures.wait`) and whether a call waits for the work it
+        starts (`block=`, `blocking=`, `synchronous=` added or changed: `send(m, block=True)`
+        sends on the caller's thread instead of a background one). A row lock is counted on the line of the
         method name, so `.with_for_update()` alone on a continuation line of a multi-line query
         is seen there. When a safeguard leaves a function and a helper of the same file that
         the function now calls holds one of the same kind, the move is reported here at the
@@ -195,7 +197,8 @@ RETRY_NOT_IDEMPOTENT = _rule(
     what_it_does="""
         Reports retries added to a job (`autoretry_for=`, `max_retries=`, `retry_backoff=`,
         `retries=`, `self.retry()`, tenacity's `@retry`, `backoff.on_exception`, RQ
-        `Retry(max=…)`) when the job has a side effect that is not idempotent — sends email,
+        `Retry(max=…)`, or a hand-written retry loop: a `while`/`for` holding a `try:` that
+        leaves the loop on success and an `except` that lets it go round again) when the job has a side effect that is not idempotent — sends email,
         charges a payment, POSTs to an HTTP API, creates rows with `create()`, enqueues or
         publishes messages — and no idempotency key appears in it. Severity `warning`: whether
         a retry can repeat the effect depends on where the failure happens, which only the
@@ -208,7 +211,9 @@ RETRY_NOT_IDEMPOTENT = _rule(
         """,
     known_problems="""
         Side effects are recognised by name (`send_mail`, `requests.post`, `stripe…create`,
-        `objects.create`); an effect hidden in a helper is not seen.
+        `objects.create`, any `send()`/`send_…()`/`notify()`/`deliver()`); an effect hidden in a
+        helper with another name is not seen. A retry loop is recognised by its shape only; one
+        whose failure branch ends in `continue` before a `raise` it never reaches is still one.
         """,
     example="""
         @shared_task(autoretry_for=(RequestException,), max_retries=5)
@@ -513,6 +518,9 @@ _NOT_TAKING = re.compile(r"(?i)release|unlock|^is_|^has_|locked$|_key$|_name$|_i
 
 
 _LOCK_CALLS = ("select_for_update", "with_for_update", "with_lockmode")
+# Keywords that decide whether a call waits for the work it starts (a thread, a queue put/get, a
+# lock) or hands it off and returns.
+_BLOCKING_KEYWORDS = ("block", "blocking", "synchronous")
 _RETRY_KEYWORDS = ("autoretry_for", "max_retries", "retry_backoff", "retry_kwargs", "retries", "retry")
 
 
@@ -541,9 +549,15 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
                 last_name(call.func) in ("Pool", "ThreadPoolExecutor", "ProcessPoolExecutor", "create_pool")
             ):
                 out.append(Occurrence("parallelism", f"`{kw.arg}=` of `{dotted(call.func)}()`", kw.value.lineno, scope))
+            elif kw.arg in _BLOCKING_KEYWORDS:  # send(m, block=True): inline instead of on a thread, or the reverse
+                out.append(Occurrence("parallelism", f"`{kw.arg}=` of `{dotted(call.func)}()`", kw.value.lineno, scope))
     for call, scope in module.calls:  # sorted(ids) in a function that takes locks: the lock order
         if scope in locking_scopes and last_name(call.func) == "sorted" and isinstance(call.func, ast.Name):
             out.append(Occurrence("lock-order", "the lock order (`sorted()` before taking the locks)", call.lineno, scope))
+    for loop in _retry_loops(module):
+        fn = module.function_at(loop.lineno)
+        kind = "while" if isinstance(loop, ast.While) else "for"
+        out.append(Occurrence("retry", f"a `{kind}` retry loop", loop.lineno, fn.qualname if fn else ""))
     for handler, scope in _integrity_handlers(module):
         out.append(Occurrence("conflict-handling", "the `except IntegrityError` handler", handler.lineno, scope))
     for fn in module.functions:
@@ -585,6 +599,30 @@ def _chain(call: ast.AST):
             node = node.func
         else:
             node = node.value
+
+
+def _ends_iteration(body: list[ast.stmt]) -> bool:
+    """Whether a block always leaves the loop it is in (raise, return, break as its last statement)."""
+    return bool(body) and isinstance(body[-1], (ast.Raise, ast.Return, ast.Break))
+
+
+def _retry_loops(module: PyModule) -> list[ast.For | ast.AsyncFor | ast.While]:
+    """Hand-written retries: a loop holding a ``try:`` that leaves the loop when it succeeds
+    (``return``/``break`` in the try block or its ``else:``) and has a handler that does not, so a
+    failure runs the try block again. A consumer loop that logs a failure and goes on to the next
+    message never leaves on success, so it is not one."""
+    out = []
+    for loop in ast.walk(module.tree):
+        if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
+            continue
+        for stmt in loop.body:
+            if not isinstance(stmt, ast.Try) or not stmt.handlers:
+                continue
+            leaves = any(isinstance(s, (ast.Return, ast.Break)) for s in stmt.body + stmt.orelse)
+            if leaves and any(not _ends_iteration(h.body) for h in stmt.handlers):
+                out.append(loop)
+                break
+    return out
 
 
 def _integrity_handlers(module: PyModule) -> list[tuple[ast.ExceptHandler, str]]:
@@ -967,6 +1005,8 @@ def _side_effect(fn: ast.AST) -> str | None:
             return "sends email"
         if tail == "send" and any_in(recv_text, ("mail", "email", "message", "msg", "sms")):
             return "sends a message"
+        if tail in ("send", "notify", "deliver") or tail.startswith(("send_", "notify_")):
+            return f"sends or notifies (`{name}()`)"
         if tail in ("post", "put", "patch") and chain_root(sub.func) in ("requests", "httpx", "session", "client", "http", "self"):
             return f"makes an HTTP {tail.upper()}"
         if tail in ("charge", "capture", "refund", "payout", "transfer") or ("stripe" in name.lower() and tail == "create"):
