@@ -755,10 +755,151 @@ def _normalised_command(cmd: str) -> tuple[tuple[str, ...], frozenset[tuple[str,
     return tuple(rest), settings
 
 
+# Flags other than the concurrency ones (DC500) that change which jobs a worker takes, when, or
+# how it coordinates with the other workers: flag -> (setting, whether it takes a value); a switch
+# is named by its long spelling, which the message quotes. Flags
+# that only change what a worker reports (-E, log level: _OBSERVABILITY_FLAGS) are not here.
+_JOB_FLAGS: dict[str, dict[str, tuple[str, bool]]] = {
+    "celery": {
+        "-Q": ("queues", True), "--queues": ("queues", True),
+        "-X": ("excluded queues", True), "--exclude-queues": ("excluded queues", True),
+        "-B": ("--beat", False), "--beat": ("--beat", False),
+        "-O": ("optimization", True),
+        "--without-mingle": ("--without-mingle", False), "--without-gossip": ("--without-gossip", False),
+        "--without-heartbeat": ("--without-heartbeat", False),
+        "--max-tasks-per-child": ("max tasks per child", True),
+        "--time-limit": ("time limit", True), "--soft-time-limit": ("soft time limit", True),
+    },
+    "dramatiq": {"-Q": ("queues", True), "--queues": ("queues", True)},
+    "sidekiq": {"-q": ("queues", True), "--queue": ("queues", True)},
+    "rq": {"--with-scheduler": ("--with-scheduler", False), "-b": ("--burst", False), "--burst": ("--burst", False)},
+    "huey": {"-n": ("--no-periodic", False), "--no-periodic": ("--no-periodic", False)},
+}
+_JOB_FLAG_CONSEQUENCES = {
+    "queues": "jobs on a queue it no longer consumes wait for another worker (or forever), and jobs on a queue it now consumes run here, at this worker's concurrency",
+    "excluded queues": "jobs on a queue it no longer consumes wait for another worker (or forever), and jobs on a queue it now consumes run here, at this worker's concurrency",
+    "--beat": "a worker with an embedded beat sends the periodic tasks itself: with several copies of it every periodic task is sent once per copy, with none it is never sent",
+    "optimization": "how tasks are handed to the pool's processes changes (with `fair`, a long task no longer holds back the tasks prefetched behind it)",
+    "--without-mingle": "mingle is how a starting worker learns from the others which tasks were revoked: without it a task revoked before the worker started can still run on it",
+    "--without-gossip": "gossip is how a worker follows the other workers' events, which Celery uses to coordinate them (logical clock, electing one worker)",
+    "--without-heartbeat": "heartbeats are how monitors and the other workers tell whether a worker is alive while it runs jobs",
+    "max tasks per child": "pool processes are recycled after a different number of jobs, so per-process state, connections and caches live for a different number of jobs",
+    "time limit": "a job running longer is killed at a different point, and a killed job can leave its work half done",
+    "soft time limit": "a job running longer is interrupted at a different point, and one that does not handle the interruption can leave its work half done",
+    "--with-scheduler": "the worker that runs RQ's scheduler moves scheduled and retried jobs onto their queues: without one they never run",
+    "--burst": "a worker in burst mode exits once its queues are empty, so jobs enqueued later wait for its next start",
+    "--no-periodic": "a consumer without --no-periodic enqueues the periodic tasks: with several such consumers each one enqueues them",
+}
+
+
+def _words(text: str) -> list[str]:
+    """The words of a command line with the quotes, brackets and commas of YAML lists stripped,
+    but a value's own commas kept (`-Q emails,default`)."""
+    words = (w.strip("\"'[],") for w in text.split())
+    return [w for w in words if w and w != "\\"]
+
+
+@dataclass
+class _Command:
+    start: int
+    end: int
+    tool: str
+    flags: dict[str, tuple[tuple[str, ...], int]]  # setting -> (values, line)
+
+
+def _worker_commands(lines: list[str], style: str) -> list[_Command]:
+    """Every worker command in ``lines`` (a line naming the tool and its continuations, as
+    _command_settings reads them), with the job flags of _JOB_FLAGS it sets."""
+    out: list[_Command] = []
+    current: _Command | None = None
+    pending: tuple[str, str] | None = None  # (flag, setting) whose value is on the next line
+    previous = ""
+    for number, raw in enumerate(lines, start=1):
+        line = _unprinted(raw)
+        named = _tool_match(line)
+        if named:
+            current, pending = _Command(number, number, named[0], {}), None
+            out.append(current)
+            tokens = _words(line[named[1]:])
+        elif current is not None and _continues(previous, line, style):
+            tokens = _words(line)
+        else:
+            current = None
+        previous = line
+        if current is None:
+            continue
+        current.end = number
+        table = _JOB_FLAGS.get(current.tool, {})
+        for token in (t for t in tokens if t != "-"):
+            if pending is not None:
+                if not token.startswith("-"):
+                    values = current.flags.get(pending[1], ((), number))[0]
+                    current.flags[pending[1]] = (tuple(sorted({*values, *token.split(",")})), number)
+                pending = None
+                continue
+            flag, value = (token.split("=", 1) + [None])[:2] if token.startswith("--") else (token, None)
+            if flag not in table and token[:2] in table and not token.startswith("--") and table[token[:2]][1]:
+                flag, value = token[:2], token[2:]  # -Qemails
+            if flag not in table:
+                continue
+            setting, takes_value = table[flag]
+            if not takes_value:
+                current.flags[setting] = (("on",), number)
+            elif value:
+                values = current.flags.get(setting, ((), number))[0]
+                current.flags[setting] = (tuple(sorted({*values, *value.split(",")})), number)
+            else:
+                pending = (flag, setting)
+    return out
+
+
+def _flag_clause(setting: str, old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> str:
+    if old == ("on",) or new == ("on",):
+        return f"`{setting}` {'added' if new else 'removed'}"
+    return _change_clause(setting, ",".join(old) if old else None, ",".join(new) if new else None)
+
+
+def _job_flag_findings(view: FileView, pr: PackRule) -> list[Finding]:
+    """DC501 outside Procfiles: a worker command whose queues, embedded scheduler, coordination,
+    recycling or time-limit flags changed. Only a command that replaced one of the same tool in
+    the same hunk is compared: a new command is a new worker, not a changed one."""
+    style = _continuation_style(view.path)
+    head = _worker_commands(view.lines("head", strings=True) or [], style)
+    base = _worker_commands(view.lines("base", strings=True) or [], style)
+    added, removed = _added(view), view.changed("base")
+    head_hunk, base_hunk = _hunk_index(view)
+    used: set[int] = set()
+    out: list[Finding] = []
+    for command in head:
+        changed = [n for n in range(command.start, command.end + 1) if n in added]
+        if not changed:
+            continue
+        hunks = {head_hunk.get(n) for n in changed}
+        old = next((b for b in base if b.tool == command.tool and b.start not in used and any(
+            n in removed and base_hunk.get(n) in hunks for n in range(b.start, b.end + 1))), None)
+        if old is None:
+            continue
+        used.add(old.start)
+        by_line: dict[int, list[tuple[str, str]]] = {}  # line -> [(setting, what changed)]
+        for setting in sorted(set(command.flags) | set(old.flags)):
+            new_values, line = command.flags.get(setting, (None, changed[0]))
+            old_values = old.flags.get(setting, (None, 0))[0]
+            if new_values != old_values:
+                where = line if line in added else changed[0]  # a removed flag: the command's changed line
+                by_line.setdefault(where, []).append((setting, _flag_clause(setting, old_values, new_values)))
+        for line, items in sorted(by_line.items()):
+            clauses = " and ".join(clause for _setting, clause in items)
+            why = "; ".join(dict.fromkeys(_JOB_FLAG_CONSEQUENCES[setting] for setting, _clause in items))
+            message = f"{command.tool} worker command in {view.path}: {clauses}; {why}."
+            out.append(pr.rule.finding(view.path, line, message))
+    return out
+
+
 @check("procfile-worker")
 def procfile_worker(view: FileView, pr: PackRule) -> list[Finding]:
     if not _is_procfile(view.path):
-        return []
+        # Python is not a command line: DC502/DC515 read Celery settings there
+        return [] if view.path.endswith(".py") else _job_flag_findings(view, pr)
     concurrency_lines = {f.line for f in _command_findings(view, pr) if f.side == "head"}
     added, removed = _added(view), view.changed("base")
     old_lines = {n: view.line("base", n, strings=True).strip() for n in removed}

@@ -55,6 +55,8 @@ SAFEGUARD_TRIGGERS = (
     "multi(", "transaction=", "register_script", "eval", "script_load", "fcall", "max_workers", "executor", "pool",
     "wait(", "sorted(", "order_by", "integrityerror", "uniqueviolation", "duplicatekey", "bulk_create",
     "on_duplicate", "conflict", "processes=", "concurrency=", "max_jobs",
+    "finally",  # a lock release moved into or out of a finally: block (DC201/DC320)
+    "block=", "blocking=", "synchronous=",  # whether a call waits for the work it starts (DC201)
 )
 
 

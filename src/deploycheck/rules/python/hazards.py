@@ -271,6 +271,12 @@ CHECK_THEN_ACT = _rule(
         `try: M.objects.get(...) except M.DoesNotExist: M.objects.create(...)`. Not reported
         when the action is inside `try … except IntegrityError` or a lock, or the check uses
         `select_for_update()`.
+        Also an optimistic-concurrency precondition checked on an unlocked read: an `if` that
+        compares an ETag or `If-Match`/`If-Unmodified-Since` value (then any later `save()`/
+        `update()`/`perform_update()` counts) or a row's version field (`obj.version`,
+        `obj.updated_at`; then a later `obj.save()`) and leaves the function on a mismatch, in a
+        function with no row lock, when the write does not compare the version itself
+        (`filter(pk=…, version=…).update(…)`).
         """,
     why_bad="""
         Between the check and the action another worker can do the same check: both see "not
@@ -282,6 +288,9 @@ CHECK_THEN_ACT = _rule(
         Models are matched by name (the model in the check must be the model created or the
         variable saved). A unique constraint in the database turns the duplicate into an
         `IntegrityError`; if you rely on that, catch it (then the rule is satisfied).
+        Preconditions are recognised by name (`etag`, `if_match`, a version field); a version
+        kept under another name is not seen, and a lock taken in a helper the function calls is
+        not seen either (the precondition is then reported although the row is locked).
         """,
     example="""
         if not Invoice.objects.filter(order=order).exists():
@@ -1898,6 +1907,78 @@ def scan_two_step_move(s: FunctionScan) -> None:
                         return
 
 
+# ---- DC310: a version or ETag precondition checked on an unlocked read, then a write ----------
+
+# Names that only an optimistic-concurrency check compares: any write after the check counts.
+_PRECONDITION_WORDS = ("etag", "if_match", "if-match", "if_unmodified_since", "if-unmodified-since", "lock_version", "row_version")
+# A row's own version stamp (`obj.version`, `obj.updated_at`): only a later save of that object counts.
+_VERSION_FIELDS = {"version", "revision", "updated_at", "last_updated", "modified", "modified_at", "last_modified"}
+_PRECONDITION_WRITES = {"save", "asave", "update", "aupdate", "perform_update", "partial_update", "bulk_update"}
+
+
+def _precondition(test: ast.AST) -> tuple[str, str | None] | None:
+    """(what the test compares, the object whose version field it is or None) for a comparison
+    of an ETag/If-Match value or of a row's version field, else None."""
+    for node in ast.walk(test):
+        if not isinstance(node, ast.Compare):
+            continue
+        for sub in (x for side in (node.left, *node.comparators) for x in ast.walk(side)):
+            if isinstance(sub, ast.Attribute) and sub.attr in _VERSION_FIELDS and not isinstance(sub.value, ast.Call):
+                return dotted(sub), dotted(sub.value)
+            text = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else (
+                sub.value if isinstance(sub, ast.Constant) and isinstance(sub.value, str) else "")
+            if any_in(text.lower(), _PRECONDITION_WORDS):
+                return text, None
+    return None
+
+
+def _rechecks(call: ast.Call) -> bool:
+    """``M.objects.filter(pk=…, version=v).update(…)``: the write compares the version itself."""
+    for sub in _sub_calls(call):
+        if last_name(sub.func) in ("filter", "where", "filter_by"):
+            words = [kw.arg or "" for kw in sub.keywords] + [dotted(a) for a in sub.args]
+            if any(any_in(w.lower(), _PRECONDITION_WORDS) or any(f in w.lower() for f in _VERSION_FIELDS) for w in words):
+                return True
+    return False
+
+
+def scan_precondition_then_write(s: FunctionScan) -> None:
+    """DC310: an `if` that compares an ETag/If-Match value or a row's version and leaves the
+    function on a mismatch, followed by a write, with no row lock in the function: the check
+    reads a row another worker can change before the write."""
+    if not (s.mentions(*_PRECONDITION_WORDS) or any(f in s.text for f in _VERSION_FIELDS)):
+        return
+    if s.mentions("select_for_update", "with_for_update", "for update", "for no key update"):
+        return
+    writes = sorted(
+        (c for c in ast.walk(s.fn.node) if isinstance(c, ast.Call) and last_name(c.func) in _PRECONDITION_WRITES and not _rechecks(c)),
+        key=lambda c: (c.lineno, c.col_offset),
+    )
+    if not writes:
+        return
+    for node in ast.walk(s.fn.node):
+        if not isinstance(node, ast.If) or not _terminates(node.body) or not touches(s.ctx.added, node):
+            continue
+        found = _precondition(node.test)
+        if found is None:
+            continue
+        compared, owner = found
+        end = node.end_lineno or node.lineno
+        write = next((w for w in writes if w.lineno > end and (
+            owner is None or (last_name(w.func) in ("save", "asave") and dotted(receiver(w)) == owner))), None)
+        if write is None:
+            continue
+        s.findings.append(CHECK_THEN_ACT.finding(
+            s.ctx.path, node.lineno,
+            f"The precondition on `{short(node.test)}` is checked on a read without a row lock, before "
+            f"`{dotted(write.func)}()` writes (line {write.lineno}): {s.runners} can both pass it, and the later write "
+            "overwrites the earlier one. Compare and write in one statement (`filter(pk=…, version=…).update(…)`, "
+            "then check the row count) or lock the row with `select_for_update()` in the transaction that writes.",
+            write.lineno,
+        ))
+        return
+
+
 ANALYSES = (
     scan_orm_lost_update,
     scan_sql_lost_update,
@@ -1905,6 +1986,7 @@ ANALYSES = (
     scan_file_lost_update,
     scan_global_lost_update,
     scan_check_then_act,
+    scan_precondition_then_write,
     scan_file_check_then_act,
     scan_store_check_then_act,
     scan_claim_without_lock,
@@ -1937,6 +2019,7 @@ _NEEDS: dict = {
         {"open", "write_text", "write_bytes", "replace", "rename", "move", "copy", "copyfile", "copy2"},
     ),
     scan_check_then_act: ({"create", "acreate", "bulk_create", "save", "asave", "delete", "adelete", "add"},),
+    scan_precondition_then_write: (_PRECONDITION_WRITES,),
     scan_file_check_then_act: (
         set(_EXISTS_CHECKS),
         {"open", "write_text", "write_bytes", "replace", "rename", "move", "copy", "copyfile", "copy2", "remove", "unlink"},

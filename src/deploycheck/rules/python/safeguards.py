@@ -54,12 +54,17 @@ LOCKING_CHANGED = _rule(
         queryset, `*_select_for_update()`), SQLite `BEGIN`/`BEGIN IMMEDIATE`, and, inside a
         function that exists on both sides, the lock order (`sorted()` in a function that takes
         locks, `order_by()` on the locked rows), Redis MULTI pipelines
-        (`pipeline(transaction=True)`) and pool sizes (`ThreadPoolExecutor`, `Pool`,
-        `max_workers=`, `concurrent.futures.wait`). A row lock is counted on the line of the
+        (`pipeline(transaction=True)`), pool sizes (`ThreadPoolExecutor`, `Pool`,
+        `max_workers=`, `concurrent.futures.wait`) and whether a call waits for the work it
+        starts (`block=`, `blocking=`, `synchronous=` added or changed: `send(m, block=True)`
+        sends on the caller's thread instead of a background one). A row lock is counted on the line of the
         method name, so `.with_for_update()` alone on a continuation line of a multi-line query
         is seen there. When a safeguard leaves a function and a helper of the same file that
         the function now calls holds one of the same kind, the move is reported here at the
-        call, instead of as a removal.
+        call, instead of as a removal. A `finally:` block that releases a lock (`lock.release()`,
+        `unlock()`, `release_lock()`) is reported at its `finally:` line when it is new in a
+        function that exists on both sides (the release moved into it) or its statements changed
+        (what a failed run still releases or undoes next to the lock); logging in it is ignored.
         "Changed" means the line holding the construct was edited (e.g. `skip_locked=True`
         added); a line that only moved or was re-indented is not reported.
         """,
@@ -72,6 +77,9 @@ LOCKING_CHANGED = _rule(
     known_problems="""
         Counts are compared per function; when a function is renamed or moved, the comparison
         is per file, so a lock moved into a new function of the same file is not reported.
+        A lock release is recognised by name (a receiver or function named like a lock), so the
+        release of a resource that holds a lock internally (an index writer, a pool connection)
+        is seen only when it sits in the same `finally:` as a named lock's release.
         """,
     example="""
         def reserve(product_id, quantity):
@@ -147,7 +155,9 @@ SAFEGUARD_REMOVED = _rule(
         idempotency key, `transaction.on_commit()`, or `get_or_create()`/`update_or_create()`/
         `ON CONFLICT`, a project's own lock helper (`with task_lock(name) as (lock, acquired):`
         deleted), Redis `WATCH`/`MULTI` and MULTI pipelines, Lua scripts, an `except
-        IntegrityError` handler and the lock order. A lock guard turned the other way round
+        IntegrityError` handler and the lock order. A lock release taken out of its `finally:`
+        block (the lock is now left held when the code before it raises) is reported on the head
+        line of the release. A lock guard turned the other way round
         (`if acquired:` -> `if not acquired:` on a name bound from a lock) is reported on the
         head line. The enclosing function of the base and head versions is compared, so a
         safeguard that merely moved within the function (or, for a renamed function, within the
@@ -187,7 +197,8 @@ RETRY_NOT_IDEMPOTENT = _rule(
     what_it_does="""
         Reports retries added to a job (`autoretry_for=`, `max_retries=`, `retry_backoff=`,
         `retries=`, `self.retry()`, tenacity's `@retry`, `backoff.on_exception`, RQ
-        `Retry(max=…)`) when the job has a side effect that is not idempotent — sends email,
+        `Retry(max=…)`, or a hand-written retry loop: a `while`/`for` holding a `try:` that
+        leaves the loop on success and an `except` that lets it go round again) when the job has a side effect that is not idempotent — sends email,
         charges a payment, POSTs to an HTTP API, creates rows with `create()`, enqueues or
         publishes messages — and no idempotency key appears in it. Severity `warning`: whether
         a retry can repeat the effect depends on where the failure happens, which only the
@@ -200,7 +211,9 @@ RETRY_NOT_IDEMPOTENT = _rule(
         """,
     known_problems="""
         Side effects are recognised by name (`send_mail`, `requests.post`, `stripe…create`,
-        `objects.create`); an effect hidden in a helper is not seen.
+        `objects.create`, any `send()`/`send_…()`/`notify()`/`deliver()`); an effect hidden in a
+        helper with another name is not seen. A retry loop is recognised by its shape only; one
+        whose failure branch ends in `continue` before a `raise` it never reaches is still one.
         """,
     example="""
         @shared_task(autoretry_for=(RequestException,), max_retries=5)
@@ -505,6 +518,9 @@ _NOT_TAKING = re.compile(r"(?i)release|unlock|^is_|^has_|locked$|_key$|_name$|_i
 
 
 _LOCK_CALLS = ("select_for_update", "with_for_update", "with_lockmode")
+# Keywords that decide whether a call waits for the work it starts (a thread, a queue put/get, a
+# lock) or hands it off and returns.
+_BLOCKING_KEYWORDS = ("block", "blocking", "synchronous")
 _RETRY_KEYWORDS = ("autoretry_for", "max_retries", "retry_backoff", "retry_kwargs", "retries", "retry")
 
 
@@ -533,9 +549,15 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
                 last_name(call.func) in ("Pool", "ThreadPoolExecutor", "ProcessPoolExecutor", "create_pool")
             ):
                 out.append(Occurrence("parallelism", f"`{kw.arg}=` of `{dotted(call.func)}()`", kw.value.lineno, scope))
+            elif kw.arg in _BLOCKING_KEYWORDS:  # send(m, block=True): inline instead of on a thread, or the reverse
+                out.append(Occurrence("parallelism", f"`{kw.arg}=` of `{dotted(call.func)}()`", kw.value.lineno, scope))
     for call, scope in module.calls:  # sorted(ids) in a function that takes locks: the lock order
         if scope in locking_scopes and last_name(call.func) == "sorted" and isinstance(call.func, ast.Name):
             out.append(Occurrence("lock-order", "the lock order (`sorted()` before taking the locks)", call.lineno, scope))
+    for loop in _retry_loops(module):
+        fn = module.function_at(loop.lineno)
+        kind = "while" if isinstance(loop, ast.While) else "for"
+        out.append(Occurrence("retry", f"a `{kind}` retry loop", loop.lineno, fn.qualname if fn else ""))
     for handler, scope in _integrity_handlers(module):
         out.append(Occurrence("conflict-handling", "the `except IntegrityError` handler", handler.lineno, scope))
     for fn in module.functions:
@@ -577,6 +599,30 @@ def _chain(call: ast.AST):
             node = node.func
         else:
             node = node.value
+
+
+def _ends_iteration(body: list[ast.stmt]) -> bool:
+    """Whether a block always leaves the loop it is in (raise, return, break as its last statement)."""
+    return bool(body) and isinstance(body[-1], (ast.Raise, ast.Return, ast.Break))
+
+
+def _retry_loops(module: PyModule) -> list[ast.For | ast.AsyncFor | ast.While]:
+    """Hand-written retries: a loop holding a ``try:`` that leaves the loop when it succeeds
+    (``return``/``break`` in the try block or its ``else:``) and has a handler that does not, so a
+    failure runs the try block again. A consumer loop that logs a failure and goes on to the next
+    message never leaves on success, so it is not one."""
+    out = []
+    for loop in ast.walk(module.tree):
+        if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
+            continue
+        for stmt in loop.body:
+            if not isinstance(stmt, ast.Try) or not stmt.handlers:
+                continue
+            leaves = any(isinstance(s, (ast.Return, ast.Break)) for s in stmt.body + stmt.orelse)
+            if leaves and any(not _ends_iteration(h.body) for h in stmt.handlers):
+                out.append(loop)
+                break
+    return out
 
 
 def _integrity_handlers(module: PyModule) -> list[tuple[ast.ExceptHandler, str]]:
@@ -655,6 +701,8 @@ def detect_safeguards(ctx: FileContext):
     if base is not None and head is not None and ctx.removed:
         yield from _removed(ctx, head, base, head_counts, base_counts, base_occ)
         yield from _inverted_guards(ctx, head, base, wrappers)
+    if base is not None and head is not None and ctx.added:
+        yield from _release_paths(ctx, head, base)
     if head is not None and ctx.added:
         yield from _added(ctx, head, base, head_counts, base_counts, head_occ)
 
@@ -825,6 +873,123 @@ def _added(ctx, head, base, head_counts, base_counts, head_occ):
     yield from _retries(ctx, head, retries)
 
 
+# ---- where a lock is released: in a `finally:` or only on the success path -------------------
+
+
+def _lock_release(call: ast.Call) -> str | None:
+    """``self._lock.release()``, ``lock.unlock()``, ``release_lock(key)``: the name of a call that
+    releases a lock, or None. ``conn.release()`` (a pool connection) is not one."""
+    tail = last_name(call.func)
+    recv = receiver(call)
+    lower = tail.lower()
+    if tail in ("release", "unlock") and recv is not None and has_lock_word(dotted(recv)):
+        return dotted(call.func)
+    if has_lock_word(tail) and ("release" in lower or "unlock" in lower):
+        return dotted(call.func)
+    return None
+
+
+def _own_nodes(fn: ast.AST):
+    """The nodes of a function's body, without those of functions and classes nested in it."""
+    todo = list(ast.iter_child_nodes(fn))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        yield node
+        todo.extend(ast.iter_child_nodes(node))
+
+
+@dataclass(frozen=True)
+class _FinallyRelease:
+    line: int  # the `finally:` keyword
+    end: int
+    shape: tuple[str, ...]  # the block's statements without positions, logging left out
+    released: frozenset[str]
+
+
+def _finally_line(module: PyModule, node: ast.Try) -> int:
+    """The line of the ``finally:`` keyword, which the syntax tree does not record."""
+    first = node.finalbody[0].lineno
+    lines = module.text.splitlines()
+    for number in range(first, node.lineno, -1):
+        if code_only(lines[number - 1]).startswith("finally"):
+            return number
+    return first
+
+
+def _release_sites(module: PyModule) -> dict[str, tuple[list[_FinallyRelease], dict[str, list[int]]]]:
+    """Per function: the ``finally:`` blocks that release a lock, and the lock releases outside any
+    ``finally:`` (name -> lines)."""
+    if "release-sites" in module.memo:
+        return module.memo["release-sites"]
+    from .equiv import is_logging_statement
+
+    out: dict[str, tuple[list[_FinallyRelease], dict[str, list[int]]]] = {}
+    for fn in module.functions:
+        finals: list[_FinallyRelease] = []
+        in_finally: set[int] = set()
+        calls: list[tuple[ast.Call, str]] = []
+        for node in _own_nodes(fn.node):
+            if isinstance(node, ast.Call):
+                name = _lock_release(node)
+                if name:
+                    calls.append((node, name))
+            elif isinstance(node, ast.Try) and node.finalbody:
+                released = {_lock_release(sub) for stmt in node.finalbody for sub in ast.walk(stmt) if isinstance(sub, ast.Call)}
+                released.discard(None)
+                if not released:
+                    continue
+                in_finally.update(id(sub) for stmt in node.finalbody for sub in ast.walk(stmt))
+                shape = tuple(ast.dump(stmt) for stmt in node.finalbody if not is_logging_statement(stmt))
+                end = max(stmt.end_lineno or stmt.lineno for stmt in node.finalbody)
+                finals.append(_FinallyRelease(_finally_line(module, node), end, shape, frozenset(n for n in released if n)))
+        outside: dict[str, list[int]] = {}
+        for call, name in calls:
+            if id(call) not in in_finally:
+                outside.setdefault(name, []).append(call_line(call))
+        if finals or outside:
+            out[fn.qualname] = (finals, outside)
+    module.memo["release-sites"] = out
+    return out
+
+
+def _release_paths(ctx, head, base):
+    """DC201 for a ``finally:`` that releases a lock and was added or changed (what a failed run
+    still undoes); DC320 for a lock release taken out of its ``finally:`` (a failed run now leaves
+    the lock held). Only for functions that exist on both sides."""
+    before, after = _release_sites(base), _release_sites(head)
+    for scope, (finals, outside) in after.items():
+        if scope not in base.scopes:
+            continue
+        old_finals, _old_outside = before.get(scope, ([], {}))
+        old_shapes = {f.shape for f in old_finals}
+        old_released = {name for f in old_finals for name in f.released}
+        for final in finals:
+            if final.shape in old_shapes or not any(n in ctx.added for n in range(final.line, final.end + 1)):
+                continue
+            names = ", ".join(f"`{n}()`" for n in sorted(final.released))
+            if final.released <= old_released:
+                what = f"The `finally:` block that calls {names} in {_where(scope)} changed"
+            else:
+                what = f"{names} in {_where(scope)} now runs in a `finally:` block"
+            yield LOCKING_CHANGED.finding(
+                ctx.path, final.line,
+                f"{what}: it decides what a failed run still releases or undoes, and whether the next "
+                "worker finds the lock (or what it guards) held, so test the failure path.",
+                final.end,
+            )
+        now_in_finally = {name for f in finals for name in f.released}
+        for name in sorted(old_released - now_in_finally):
+            lines = [n for n in outside.get(name, []) if n in ctx.added]
+            if lines:
+                yield SAFEGUARD_REMOVED.finding(
+                    ctx.path, lines[0],
+                    f"`{name}()` in {_where(scope)} is no longer in a `finally:` block: when the code "
+                    "before it raises, the lock stays held and every later worker waits for it or fails.",
+                )
+
+
 # ---- DC330 ----------------------------------------------------------------------------------
 
 
@@ -840,6 +1005,8 @@ def _side_effect(fn: ast.AST) -> str | None:
             return "sends email"
         if tail == "send" and any_in(recv_text, ("mail", "email", "message", "msg", "sms")):
             return "sends a message"
+        if tail in ("send", "notify", "deliver") or tail.startswith(("send_", "notify_")):
+            return f"sends or notifies (`{name}()`)"
         if tail in ("post", "put", "patch") and chain_root(sub.func) in ("requests", "httpx", "session", "client", "http", "self"):
             return f"makes an HTTP {tail.upper()}"
         if tail in ("charge", "capture", "refund", "payout", "transfer") or ("stripe" in name.lower() and tail == "create"):

@@ -1,0 +1,26 @@
+# path: notify/emails.py
+"""Whether a call waits for the work it starts (head: dc201_blocking_call.py)."""
+import queue
+import threading
+
+outbox = queue.Queue()
+
+
+def send(message, block=False):
+    worker = threading.Thread(target=message.send)
+    if block:
+        worker.run()
+    else:
+        worker.start()
+
+
+def alert(message):
+    send(message)
+
+
+def digest(message):
+    send(message)
+
+
+def enqueue(message):
+    outbox.put(message)
