@@ -171,17 +171,21 @@ def _prompt_classes() -> tuple[Any, Any]:
         console.print(Text(inert(value)))
         return value
 
-    class LinePrompt(Prompt):
-        validate_error_message = "Please enter a valid value."
-        illegal_choice_message = "Please answer with one of the choices in square brackets."
+    class TakesMoves:
+        """`ask(..., moves=True)` asks through a subclass whose answers may also be moves (back, review…)."""
+
         moves = False
 
         @classmethod
         def ask(cls, *args: Any, moves: bool = False, **kwargs: Any) -> Any:
             if not moves:
-                return super().ask(*args, **kwargs)
-            move_prompt: Any = type("MovePrompt", (cls,), {"moves": True})  # a LinePrompt that takes moves
+                return super().ask(*args, **kwargs)  # type: ignore[misc]
+            move_prompt: Any = type("Move" + cls.__name__, (cls,), {"moves": True})
             return move_prompt.ask(*args, **kwargs)
+
+    class LinePrompt(TakesMoves, Prompt):
+        validate_error_message = "Please enter a valid value."
+        illegal_choice_message = "Please answer with one of the choices in square brackets."
 
         def render_default(self, default: Any) -> Any:
             return Text(f"({one_line(default, 60)})", style="dim")
@@ -199,16 +203,8 @@ def _prompt_classes() -> tuple[Any, Any]:
 
         get_input = classmethod(lambda cls, *a, **k: get_input(*a, **k))
 
-    class YesNo(Confirm):
+    class YesNo(TakesMoves, Confirm):
         validate_error_message = "Please answer y or n."
-        moves = False
-
-        @classmethod
-        def ask(cls, *args: Any, moves: bool = False, **kwargs: Any) -> Any:
-            if not moves:
-                return super().ask(*args, **kwargs)
-            move_prompt: Any = type("MoveYesNo", (cls,), {"moves": True})  # a YesNo that takes moves
-            return move_prompt.ask(*args, **kwargs)
 
         def process_response(self, value: str) -> Any:
             answer = yes_no(value)  # y, yes, n, no in any case: what [y/n] promises
