@@ -98,7 +98,8 @@ ATOMIC_WRITE_CHANGED = _rule(
     "An F()/conditional update, an atomic Redis/cache counter (incr), get_or_create replacing create(), or an idempotency key was added or changed.",
     what_it_does="""
         Reports added or changed atomic writes: `update()` with `F()` or column expressions,
-        conditional updates (`filter(version=…)`, `filter(stock__gte=…)` before `update()`),
+        conditional updates (`filter(version=…)`, `filter(stock__gte=…)` before `update()`, also on a
+        queryset bound to a name on an earlier line: `q = M.objects.filter(status=old)`, `q.update(status=new)`),
         `obj.f = F("f") + 1`, relative SQL (`SET col = col - %s`), `ON CONFLICT`, an idempotency
         key (any name, keyword or header containing "idempotency"), `get_or_create()`/
         `update_or_create()` when they replace a `create()` in the same function, and atomic
@@ -320,7 +321,7 @@ def _column_expression(node: ast.AST) -> bool:
     return False
 
 
-def _update_kind(call: ast.Call) -> tuple[str, str] | None:
+def _update_kind(call: ast.Call, module: PyModule | None = None) -> tuple[str, str] | None:
     """Classify ``.update(...)``/``.values(...)``: atomic (F/column expression/conditional) or plain."""
     attrs = chain_attrs(call.func)
     ormish = any(a in attrs for a in ("objects", "filter", "exclude", "query", "where", "_default_manager"))
@@ -332,17 +333,25 @@ def _update_kind(call: ast.Call) -> tuple[str, str] | None:
         return "atomic-update", f"the F() update{where}" if any(
             isinstance(s, ast.Call) and last_name(s.func) == "F" for v in values for s in ast.walk(v)
         ) else f"the column-expression update{where}"
+    node = call.func.value if isinstance(call.func, ast.Attribute) else None
+    chains = [node]
+    if isinstance(node, ast.Name) and module is not None:
+        # `q = Check.objects.filter(id=…, status=old); q.update(status="down")`: the queryset was
+        # built on an earlier line; any of the file's bindings of that name that filters on an
+        # updated field makes it a compare-and-set (name-based, as the other bindings here are).
+        chains = [v for v in _bindings(module).get(node.id, []) if isinstance(v, ast.Call)]
+        ormish = any(a in ("objects", "filter", "exclude", "_default_manager") for v in chains for a in chain_attrs(v))
     if not ormish:
         return None
     filter_keys: set[str] = set()
-    node = call.func.value if isinstance(call.func, ast.Attribute) else None
-    while isinstance(node, (ast.Call, ast.Attribute)):
-        if isinstance(node, ast.Call):
-            if last_name(node.func) in ("filter", "exclude"):
-                filter_keys.update(kw.arg for kw in node.keywords if kw.arg)
-            node = node.func
-        else:
-            node = node.value
+    for node in chains:
+        while isinstance(node, (ast.Call, ast.Attribute)):
+            if isinstance(node, ast.Call):
+                if last_name(node.func) in ("filter", "exclude"):
+                    filter_keys.update(kw.arg for kw in node.keywords if kw.arg)
+                node = node.func
+            else:
+                node = node.value
     base_keys = {k.split("__")[0] for k in filter_keys}
     if any("version" in k for k in base_keys) or set(fields) & base_keys or any(
         k.endswith(("__gt", "__gte", "__lt", "__lte")) for k in filter_keys
@@ -460,7 +469,7 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule
         found = _sql_occurrence(call)
         return (*found, True) if found else None
     if tail in ("update", "values", "aupdate"):
-        found = _update_kind(call)
+        found = _update_kind(call, module)
         return (*found, True) if found else None
     if tail in _COUNTERS and recv is not None and module is not None and is_store_client(recv, module):
         return "atomic-update", f"the atomic `{dotted(call.func)}()`", True
