@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..base import FileContext, Rule, rule_docs
 from .gate import any_in, may_change_safeguards, migration_kind, should_analyse
 from .source import (
+    own_nodes,
     PyModule,
     chain_attrs,
     chain_calls,
@@ -898,17 +899,6 @@ def _lock_release(call: ast.Call) -> str | None:
     return None
 
 
-def _own_nodes(fn: ast.AST):
-    """The nodes of a function's body, without those of functions and classes nested in it."""
-    todo = list(ast.iter_child_nodes(fn))
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        yield node
-        todo.extend(ast.iter_child_nodes(node))
-
-
 @dataclass(frozen=True)
 class _FinallyRelease:
     line: int  # the `finally:` keyword
@@ -939,7 +929,7 @@ def _release_sites(module: PyModule) -> dict[str, tuple[list[_FinallyRelease], d
         finals: list[_FinallyRelease] = []
         in_finally: set[int] = set()
         calls: list[tuple[ast.Call, str]] = []
-        for node in _own_nodes(fn.node):
+        for node in own_nodes(fn.node):  # the function's own code, not its nested functions'
             if isinstance(node, ast.Call):
                 name = _lock_release(node)
                 if name:

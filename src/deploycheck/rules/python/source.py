@@ -521,15 +521,19 @@ def header_end(stmt: ast.stmt) -> int:
     return max([stmt.lineno, *ends])
 
 
-def iter_calls(node: ast.AST, *, header_only: bool = False) -> Iterator[ast.Call]:
-    """Calls inside a statement, not descending into nested functions, lambdas or (for headers) bodies."""
-    roots = header_nodes(node) if header_only else [node]
+def own_nodes(*roots: ast.AST) -> Iterator[ast.AST]:
+    """The roots and every node below them, not descending into nested functions, classes or
+    lambdas (their code runs when they are called, not here)."""
     stack = list(roots)
     while stack:
         current = stack.pop()
-        if isinstance(current, ast.Call):
-            yield current
+        yield current
         for child in ast.iter_child_nodes(current):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
-            stack.append(child)
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+def iter_calls(node: ast.AST, *, header_only: bool = False) -> Iterator[ast.Call]:
+    """Calls inside a statement, not descending into nested functions, lambdas or (for headers) bodies."""
+    roots = header_nodes(node) if header_only else [node]
+    return (n for n in own_nodes(*roots) if isinstance(n, ast.Call))
