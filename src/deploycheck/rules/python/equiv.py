@@ -44,9 +44,31 @@ from __future__ import annotations
 import ast
 import copy
 from collections import Counter
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
+from typing import NamedTuple
 
 STEPS = ("formatting", "docstrings", "logging", "annotations")
+
+
+class Facts(NamedTuple):
+    """What the rest of the repository proves about names a function uses (rules/python/logflow.py
+    finds them; empty when the proof stays inside the function):
+
+    - ``pure_calls``: project functions called by these names that only compute a value
+      (``truncate(repr(result))`` in a local that fed a log line);
+    - ``quiet_keywords``: callee name -> keyword parameters whose value the callee only logs
+      (``emergency_dump_state(messages, stderr=stderr)`` when it only prints to ``stderr``);
+    - ``quiet_attributes``: attribute names nothing in the repository reads except to log
+      (``self.log_results = log_results``, read only to blank a log line's text).
+    """
+
+    pure_calls: frozenset[str] = frozenset()
+    quiet_keywords: Mapping[str, frozenset[str]] = {}
+    quiet_attributes: frozenset[str] = frozenset()
+
+
+NO_FACTS = Facts()
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg"})
 
 
@@ -193,10 +215,10 @@ def _empty(body: list[ast.stmt]) -> bool:
     return all(isinstance(stmt, ast.Pass) for stmt in body)
 
 
-def _idle_if(stmt: ast.stmt, locking: AbstractSet[str] = frozenset()) -> bool:
+def _idle_if(stmt: ast.stmt, locking: AbstractSet[str] = frozenset(), pure_calls: AbstractSet[str] = frozenset()) -> bool:
     """``if <value without side effects>:`` whose branches are all empty: it does nothing."""
     return (
-        isinstance(stmt, ast.If) and _empty(stmt.body) and _empty(stmt.orelse) and _pure(stmt.test)
+        isinstance(stmt, ast.If) and _empty(stmt.body) and _empty(stmt.orelse) and _pure(stmt.test, pure_calls)
         and not _iterates_locking(stmt.test, locking)
     )
 
@@ -230,8 +252,8 @@ def _merge_handlers(node: ast.Try) -> None:
 
 
 class _Strip(ast.NodeTransformer):
-    def __init__(self, docstrings: bool, logging: bool, annotations: bool, tree: ast.AST) -> None:
-        self.docstrings, self.logging, self.annotations = docstrings, logging, annotations
+    def __init__(self, docstrings: bool, logging: bool, annotations: bool, tree: ast.AST, facts: Facts = NO_FACTS) -> None:
+        self.docstrings, self.logging, self.annotations, self.facts = docstrings, logging, annotations, facts
         self.terminals = _terminal_names(tree) if logging else frozenset()
         self.locking = _locking_names(tree) if logging else set()
 
@@ -240,7 +262,7 @@ class _Strip(ast.NodeTransformer):
         for index, stmt in enumerate(body):
             if self.docstrings and owner_has_docstring and index == 0 and _is_docstring(stmt):
                 continue
-            if self.logging and (is_logging_statement(stmt, self.terminals) or _idle_if(stmt, self.locking)):
+            if self.logging and (is_logging_statement(stmt, self.terminals) or _idle_if(stmt, self.locking, self.facts.pure_calls)):
                 continue
             kept.append(stmt)
         return kept or [ast.Pass()]
@@ -258,6 +280,11 @@ class _Strip(ast.NodeTransformer):
             _pure(arg) for arg in [*node.args, *(k.value for k in node.keywords)]
         ):
             node.args, node.keywords = [], []
+        # emergency_dump_state(messages, stderr=stderr) when the callee only logs to `stderr`:
+        # the value cannot change what the callee does, so the keyword is no part of the proof.
+        quiet = self.facts.quiet_keywords.get(_dotted(node.func), ()) if self.logging else ()
+        if quiet:
+            node.keywords = [k for k in node.keywords if not (k.arg in quiet and _pure(k.value, self.facts.pure_calls))]
         return node
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
@@ -308,8 +335,8 @@ _PURE_NODES = (
 )
 
 
-def _pure_call(call: ast.Call) -> bool:
-    if _dotted(call.func) in _PURE_CALLS:
+def _pure_call(call: ast.Call, pure_calls: AbstractSet[str] = frozenset()) -> bool:
+    if _dotted(call.func) in _PURE_CALLS or _dotted(call.func) in pure_calls:
         return True
     if not isinstance(call.func, ast.Attribute):
         return False
@@ -319,11 +346,11 @@ def _pure_call(call: ast.Call) -> bool:
     return call.func.attr in ("join", "format") and isinstance(call.func.value, ast.Constant) and isinstance(call.func.value.value, str)
 
 
-def _pure(value: ast.AST) -> bool:
+def _pure(value: ast.AST, pure_calls: AbstractSet[str] = frozenset()) -> bool:
     for node in ast.walk(value):
         if not isinstance(node, _PURE_NODES):
             return False
-        if isinstance(node, ast.Call) and not _pure_call(node):
+        if isinstance(node, ast.Call) and not _pure_call(node, pure_calls):
             return False
         if isinstance(node, ast.comprehension) and node.is_async:
             return False  # `async for` awaits the iterator: a stream or a consumer that acts
@@ -367,7 +394,7 @@ def _iterates_locking(value: ast.AST, locking: AbstractSet[str]) -> bool:
     return False
 
 
-def _idle_loop(stmt: ast.stmt, read: Counter, locking: AbstractSet[str]) -> bool:
+def _idle_loop(stmt: ast.stmt, read: Counter, locking: AbstractSet[str], pure_calls: AbstractSet[str] = frozenset()) -> bool:
     """``for m in self.middleware: pass`` once its logging is gone: a ``for`` (never ``async for``
     or ``while``, which could wait or never end) with nothing left in its body or ``else``, over a
     value without side effects (``_pure``) and no locking query, whose loop variables nothing in
@@ -377,7 +404,7 @@ def _idle_loop(stmt: ast.stmt, read: Counter, locking: AbstractSet[str]) -> bool
     targets = [stmt.target] if not isinstance(stmt.target, (ast.Tuple, ast.List)) else list(stmt.target.elts)
     return (
         all(isinstance(t, ast.Name) and read[t.id] == 0 for t in targets)
-        and _pure(stmt.iter)
+        and _pure(stmt.iter, pure_calls)
         and not _iterates_locking(stmt, locking)
     )
 
@@ -389,11 +416,17 @@ def _read_elsewhere(name: str, value: ast.AST, read: Counter) -> bool:
     return read[name] > own
 
 
-def _drop_unread_locals(fn: ast.AST) -> None:
+def _quiet_store(target: ast.AST, quiet_attributes: AbstractSet[str]) -> bool:
+    """``self.log_results = …`` when nothing reads ``log_results`` except to log (Facts)."""
+    return isinstance(target, ast.Attribute) and target.attr in quiet_attributes and isinstance(target.value, ast.Name)
+
+
+def _drop_unread_locals(fn: ast.AST, facts: Facts = NO_FACTS) -> None:
     """Remove ``name = <pure value>`` statements whose name nothing in ``fn`` reads, and loops left
     with an empty body (``_idle_loop``), until none is left (a chain of locals that only fed a
-    removed log line goes with it)."""
+    removed log line goes with it). With ``facts``, also stores to attributes only logged."""
     locking = _locking_names(fn)
+    pure_calls, quiet = facts.pure_calls, facts.quiet_attributes
     while True:
         read = Counter(n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
         for node in ast.walk(fn):  # a global or nonlocal is read by other code: its assignment stays
@@ -409,11 +442,14 @@ def _drop_unread_locals(fn: ast.AST) -> None:
                     st for st in stmts
                     if not (
                         isinstance(st, ast.Assign)
-                        and _pure(st.value)
+                        and _pure(st.value, pure_calls)
                         and not _iterates_locking(st.value, locking)
-                        and all(isinstance(t, ast.Name) and not _read_elsewhere(t.id, st.value, read) for t in st.targets)
-                    ) and not _idle_if(st, locking)  # `if verbose: msg = …` once msg is gone
-                    and not _idle_loop(st, read, locking)
+                        and all(
+                            isinstance(t, ast.Name) and not _read_elsewhere(t.id, st.value, read) or _quiet_store(t, quiet)
+                            for t in st.targets
+                        )
+                    ) and not _idle_if(st, locking, pure_calls)  # `if verbose: msg = …` once msg is gone
+                    and not _idle_loop(st, read, locking, pure_calls)
                 ]
                 if len(kept) != len(stmts):
                     setattr(node, field, kept or [ast.Pass()])
@@ -422,31 +458,77 @@ def _drop_unread_locals(fn: ast.AST) -> None:
             return
 
 
-def _stripped(node: ast.AST, steps: frozenset[str]) -> ast.AST:
-    stripper = _Strip("docstrings" in steps, "logging" in steps, "annotations" in steps, node)
+def _stripped(node: ast.AST, steps: frozenset[str], facts: Facts = NO_FACTS) -> ast.AST:
+    stripper = _Strip("docstrings" in steps, "logging" in steps, "annotations" in steps, node, facts)
     tree = stripper.visit(node)
     if "logging" in steps:
         for fn in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
-            _drop_unread_locals(fn)
+            _drop_unread_locals(fn, facts)
     return tree
 
 
-def _dump(node: ast.AST, steps: frozenset[str]) -> str:
+def reads_left(tree: ast.AST, attribute: str, facts: Facts) -> bool:
+    """Whether ``tree`` (a module) still reads ``attribute`` once its logging and the values only
+    logged are removed, ``facts`` assuming the attribute itself is only logged: an ``x.<attribute>``
+    load, or the name as a string (``getattr(self, "log_results")``) outside docstrings."""
+    stripped = _stripped(copy.deepcopy(tree), frozenset(STEPS), facts)
+    return any(
+        isinstance(n, ast.Attribute) and n.attr == attribute and isinstance(n.ctx, ast.Load)
+        or isinstance(n, ast.Constant) and n.value == attribute
+        for n in ast.walk(stripped)
+    )
+
+
+def _new_quiet_parameters(base: ast.AST, head: ast.AST) -> None:
+    """Remove from ``head`` (stripped) the parameters it added that nothing reads any more, when
+    callers written for ``base`` cannot tell: each has a default without side effects and comes
+    after every parameter ``base`` had (a positional one) or is keyword-only, and neither version
+    takes ``**kwargs`` (which a new name would take keywords from)."""
+    if not isinstance(base, (ast.FunctionDef, ast.AsyncFunctionDef)) or type(head) is not type(base):
+        return
+    b, h = base.args, head.args
+    if b.kwarg or h.kwarg or (b.vararg is None) != (h.vararg is None):
+        return
+    if any(isinstance(n, ast.Call) and _dotted(n.func) in ("locals", "vars", "eval", "exec") for n in ast.walk(head)):
+        return
+    read = {n.id for n in ast.walk(head) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    old = {a.arg for a in [*b.posonlyargs, *b.args, *b.kwonlyargs]}
+
+    def droppable(arg: ast.arg, default: ast.AST | None) -> bool:
+        return arg.arg not in old and arg.arg not in read and default is not None and _pure(default)
+
+    before, after = [*b.posonlyargs, *b.args], [*h.posonlyargs, *h.args]
+    extra = after[len(before):]
+    # New positional parameters only at the end, and never where `*args` took what callers pass.
+    if extra and b.vararg is None and len(h.posonlyargs) <= len(before) and [a.arg for a in after[: len(before)]] == [a.arg for a in before]:
+        defaults = dict(zip([a.arg for a in after][len(after) - len(h.defaults):], h.defaults))
+        if all(droppable(a, defaults.get(a.arg)) for a in extra):
+            h.args = h.args[: len(h.args) - len(extra)]
+            h.defaults = h.defaults[: len(h.defaults) - len(extra)]
+    keep = [(a, d) for a, d in zip(h.kwonlyargs, h.kw_defaults) if not droppable(a, d)]
+    h.kwonlyargs, h.kw_defaults = [a for a, _ in keep], [d for _, d in keep]
+
+
+def _dump_pair(base: ast.AST, head: ast.AST, steps: frozenset[str], facts: tuple[Facts, Facts]) -> tuple[str, str]:
     if not steps - {"formatting"}:
-        return ast.dump(node, include_attributes=False)
-    return ast.dump(_stripped(copy.deepcopy(node), steps), include_attributes=False)
+        return ast.dump(base, include_attributes=False), ast.dump(head, include_attributes=False)
+    base, head = _stripped(copy.deepcopy(base), steps, facts[0]), _stripped(copy.deepcopy(head), steps, facts[1])
+    if "logging" in steps:
+        _new_quiet_parameters(base, head)
+    return ast.dump(base, include_attributes=False), ast.dump(head, include_attributes=False)
 
 
-def proof_of_no_change(base: ast.AST, head: ast.AST) -> tuple[str, ...] | None:
+def proof_of_no_change(base: ast.AST, head: ast.AST, facts: tuple[Facts, Facts] = (NO_FACTS, NO_FACTS)) -> tuple[str, ...] | None:
     """The removals that make ``base`` and ``head`` identical, or None when they differ in behaviour.
 
     ``("formatting",)`` means the trees were identical as parsed: only layout or comments changed.
+    ``facts`` (base's, head's) are what the rest of the repository proves (``Facts``).
     """
     everything = frozenset(STEPS)
-    if _dump(base, everything) != _dump(head, everything):
+    if len(set(_dump_pair(base, head, everything, facts))) != 1:
         return None
     # Name only the removals that were needed, so the finding says what was proved.
-    needed = [step for step in STEPS[1:] if _dump(base, everything - {step}) != _dump(head, everything - {step})]
+    needed = [step for step in STEPS[1:] if len(set(_dump_pair(base, head, everything - {step}, facts))) != 1]
     return ("formatting", *needed)
 
 

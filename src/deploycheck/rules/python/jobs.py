@@ -78,7 +78,15 @@ JOB_CODE_CHANGED = Rule(
         does what the `except Exception` right after it does, the name given to
         `getLogger()`, a `for` loop left with nothing but its logging (over a value without side
         effects, its loop variable read nowhere else) and a comprehension that only builds a log
-        message. Printing through a blessed/blessings `Terminal` made in the function
+        message. A value only logged may also leave the function, and the repository at each
+        side is read to prove it (rules/python/logflow.py): a keyword handed to a project function
+        that nothing but its logging reads (`dump_state(ids, stderr=stderr)` when `dump_state`
+        only prints to `stderr`), a project function that only computes a value
+        (`shorten(repr(result))` for a log line's text), an attribute that no module of the
+        repository reads except to log (`self.log_results = log_results`, read only to blank a
+        log line), and a new parameter nothing reads any more, with a default without side
+        effects, added after the others or keyword-only (old callers cannot tell); the message
+        names each of these it relied on. Printing through a blessed/blessings `Terminal` made in the function
         (`print(term.move(i, 0) + term.center(text))`) is output like any print. A method of a log
         formatter class (deriving from `logging.Formatter`, python-json-logger's `JsonFormatter`,
         …) that only reads and fills in the record it is given is proved not to change the job:
@@ -123,7 +131,12 @@ JOB_CODE_CHANGED = Rule(
         query set built with `select_for_update()`/`with_for_update()` in the function, are never
         removed). A formatter method's calls on the record it is given are trusted by name
         (`get`, `update`, `pop`, …), and it is taken to be run by logging: a job that calls a
-        formatter's method itself on its own dict would see that dict change unreported."""),
+        formatter's method itself on its own dict would see that dict change unreported.
+        Names are resolved through the module's imports (relative, or absolute inside the
+        repository, one re-export deep) and its own top-level functions; an attribute read
+        through `vars()`, `__dict__`, pickling or a serializer is not seen by the search for
+        its readers (`git grep -w` over the Python files, tests excepted), and a flag stored
+        on `self` and read that way would be proved log-only wrongly."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):
@@ -795,6 +808,16 @@ def _verdict(fn: FunctionInfo | None, side: str, ctx: FileContext, this: PyModul
         return "new" if side == "head" else "gone"
     pair = (counterpart.node, fn.node) if side == "head" else (fn.node, counterpart.node)
     proof = proof_of_no_change(*pair)
+    if proof is None and ctx.repo is not None:
+        # Values only logged may leave the function (a keyword, an attribute): the repository
+        # is read only when the proof could succeed with what it might say (logflow).
+        from .logflow import describe_facts, facts_for, needed, optimistic
+
+        if proof_of_no_change(*pair, optimistic(*pair)) is not None:
+            facts = facts_for(ctx, *pair)
+            proof = proof_of_no_change(*pair, facts)
+            if proof:
+                return f"same:{describe(proof)}{describe_facts(needed(*pair, facts))}"
     if proof is None and _formats_logs(fn, this) and _formats_logs(counterpart, other):
         return f"same:{LOG_FORMATTING}"
     return f"same:{describe(proof)}" if proof else "changed"

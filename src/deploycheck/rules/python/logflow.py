@@ -1,0 +1,279 @@
+"""Values a changed function only logs, proved across modules (equiv.Facts).
+
+The proof of unchanged behaviour (equiv) removes logging and the locals that only fed it. Some
+log-only values leave the function: a keyword handed to a helper that only prints it
+(``emergency_dump_state(messages, stderr=stderr)``), a flag stored on ``self`` and read elsewhere
+only to blank a log line (``self.log_results``), a small project function computing a log line's
+text (``truncate(repr(result))``). This module finds what the repository at each side proves about
+those names, so that such a change is proved unchanged instead of flagged.
+
+The extra reads happen only when they can matter: the proof is first tried assuming every fact it
+could learn (``optimistic``); when even that fails, nothing is read. Names are resolved through
+the module's own imports (relative, or absolute within the repository) and its top-level
+functions; a name bound more than once, a decorated function, or a module that cannot be read
+proves nothing. Known problems (docs/rules/DC101 known problems): an attribute read through
+``vars()``/``__dict__``/serialisation is not seen by the search for its readers.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import posixpath
+from collections.abc import Callable, Iterable
+
+from .equiv import NO_FACTS, Facts, _pure, _stripped, proof_of_no_change, reads_left
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..base import FileContext
+
+MAX_CALLEES = 12  # project functions looked up per changed function
+MAX_READERS = 20  # files that may name a stored attribute; more proves nothing
+_INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "globals"})
+_BUILTINS = frozenset(dir(builtins))
+
+
+# -- pure logic ------------------------------------------------------------------------------
+
+def _calls(fns: Iterable[ast.AST]) -> dict[str, set[str]]:
+    """Names called bare in ``fns`` (``truncate(…)``) -> the keywords they are called with."""
+    out: dict[str, set[str]] = {}
+    for fn in fns:
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                out.setdefault(node.func.id, set()).update(k.arg for k in node.keywords if k.arg)
+    return out
+
+
+def _attributes(fn: ast.AST) -> set[str]:
+    return {n.attr for n in ast.walk(fn) if isinstance(n, ast.Attribute)}
+
+
+def optimistic(base: ast.AST, head: ast.AST) -> tuple[Facts, Facts]:
+    """Every fact the repository could prove about the names the two versions use: when the proof
+    fails even with these, reading the repository cannot help."""
+    calls = _calls((base, head))
+    keywords = {name: frozenset(words) for name, words in calls.items() if words}
+    facts = Facts(frozenset(calls), keywords, frozenset(_attributes(base) ^ _attributes(head)))
+    return facts, facts
+
+
+def _introspects(fn: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _INTROSPECTION for n in ast.walk(fn))
+
+
+def _pure_statements(body: list[ast.stmt]) -> bool:
+    for stmt in body:
+        if isinstance(stmt, ast.Pass) or isinstance(stmt, ast.Return) and (stmt.value is None or _pure(stmt.value)):
+            continue
+        if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) and _pure(stmt.value):
+            continue
+        if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name) and stmt.value is not None and _pure(stmt.value):
+            continue
+        if isinstance(stmt, ast.If) and _pure(stmt.test) and _pure_statements(stmt.body) and _pure_statements(stmt.orelse):
+            continue
+        return False
+    return True
+
+
+def is_pure_function(fn: ast.AST) -> bool:
+    """A plain function (no decorator, not async) whose body only computes locals from values
+    without side effects and returns one (``truncate``: an ``if`` on ``len(s)``, a slice)."""
+    if not isinstance(fn, ast.FunctionDef) or fn.decorator_list:
+        return False
+    body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant) else fn.body
+    defaults = [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]
+    return all(_pure(d) for d in defaults) and _pure_statements(body)
+
+
+def quiet_parameters(fn: ast.AST) -> frozenset[str]:
+    """The parameters of ``fn`` nothing reads once its logging is removed (equiv's logging step):
+    whatever a caller passes there changes only what is logged. None for a decorated function
+    (the decorator may read them) or one that looks at its own locals."""
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.decorator_list or _introspects(fn):
+        return frozenset()
+    names = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
+    stripped = _stripped(copy.deepcopy(fn), frozenset(("docstrings", "logging", "annotations")))
+    read = {n.id for n in ast.walk(stripped) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return frozenset(names - read)
+
+
+def _bindings(tree: ast.Module) -> dict[str, list[ast.stmt]]:
+    """Top-level statements binding each name (imports, defs, classes, assignments)."""
+    out: dict[str, list[ast.stmt]] = {}
+    for stmt in tree.body:
+        names: list[str] = []
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [stmt.name]
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names = [(a.asname or a.name).split(".")[0] for a in stmt.names]
+        else:
+            names = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+        for name in names:
+            out.setdefault(name, []).append(stmt)
+    return out
+
+
+def module_paths(path: str, node: ast.ImportFrom) -> list[str]:
+    """Where the module an ``from … import`` names lives in the repository, relative to the
+    importing file ``path``: a relative import from its package, an absolute one from the folder
+    that holds its top package on this file's path (``kombu/transport/x.py`` importing
+    ``kombu.utils.div``), else from the root or ``src/``."""
+    parts = (node.module or "").split(".") if node.module else []
+    if node.level:
+        folder = posixpath.dirname(path)
+        for _ in range(node.level - 1):
+            folder = posixpath.dirname(folder)
+        roots = [folder]
+    else:
+        if not parts:
+            return []
+        segments = posixpath.dirname(path).split("/")
+        roots = ["/".join(segments[:i]) for i, seg in enumerate(segments) if seg == parts[0]] or ["", "src"]
+    out = []
+    for root in roots:
+        stem = posixpath.join(root, *parts) if parts else root
+        out += [stem + ".py", posixpath.join(stem, "__init__.py")]
+    return out
+
+
+# -- reading the repository at one side ------------------------------------------------------
+
+class _Side:
+    """One side's files, read through ``read`` (path -> text or None), parsed once."""
+
+    def __init__(self, read: Callable[[str], str | None]) -> None:
+        self.read, self.trees = read, {}  # type: ignore[var-annotated]
+
+    def tree(self, path: str) -> ast.Module | None:
+        if path not in self.trees:
+            text = self.read(path)
+            try:
+                self.trees[path] = ast.parse(text) if text is not None else None
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self.trees[path] = None
+        return self.trees[path]
+
+    def definition(self, path: str, name: str, hops: int = 2) -> ast.AST | None:
+        """The function ``name`` means in module ``path``: defined there, or imported there (a
+        re-export followed up to ``hops`` times); None when bound more than once or not found."""
+        tree = self.tree(path)
+        bound = _bindings(tree).get(name, []) if tree is not None else []
+        if len(bound) != 1:
+            return None
+        stmt = bound[0]
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return stmt
+        if isinstance(stmt, ast.ImportFrom) and hops:
+            alias = next(a for a in stmt.names if (a.asname or a.name) == name)
+            for candidate in module_paths(path, stmt):
+                if self.tree(candidate) is not None:
+                    return self.definition(candidate, alias.name, hops - 1)
+        return None
+
+    def facts(self, path: str, fns: Iterable[ast.AST], attributes: set[str], readers: Callable[[str], list[str] | None]) -> Facts:
+        fns = list(fns)
+        calls = _calls(fns)
+        local = {n.id for fn in fns for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        local |= {a.arg for fn in fns for n in ast.walk(fn) if isinstance(n, ast.arguments) for a in [*n.posonlyargs, *n.args, *n.kwonlyargs]}
+        pure, quiet = set(), {}
+        for name in sorted(set(calls) - local - _BUILTINS)[:MAX_CALLEES]:
+            fn = self.definition(path, name)
+            if fn is None:
+                continue
+            if is_pure_function(fn):
+                pure.add(name)
+            words = quiet_parameters(fn) & calls[name]
+            if words:
+                quiet[name] = frozenset(words)
+        facts = Facts(frozenset(pure), quiet)
+        quiet_attributes = frozenset(a for a in sorted(attributes) if self._only_logged(a, readers))
+        return facts._replace(quiet_attributes=quiet_attributes) if quiet_attributes else facts
+
+    def _only_logged(self, attribute: str, readers: Callable[[str], list[str] | None]) -> bool:
+        """Whether every module that names ``attribute`` reads it only to log, once its stores are
+        assumed log-only too (so a value passed along a chain of such stores still counts)."""
+        paths = readers(attribute)
+        if paths is None or len(paths) > MAX_READERS:
+            return False
+        for path in paths:
+            tree = self.tree(path)
+            if tree is None:
+                return False
+            # The facts that matter are those of the functions naming the attribute.
+            naming = [
+                n for n in ast.walk(tree)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and attribute in _attributes(n)
+            ]
+            names = self.facts(path, naming, set(), lambda _a: None)
+            if reads_left(tree, attribute, names._replace(quiet_attributes=frozenset({attribute}))):
+                return False
+        return True
+
+
+def facts_for(ctx: FileContext, base: ast.AST, head: ast.AST) -> tuple[Facts, Facts]:
+    """What each side of the repository proves about the names ``base``/``head`` (the two
+    versions of one function of ``ctx``'s file) use; nothing when the scan sees this file alone."""
+    repo, base_files = ctx.repo, getattr(ctx.settings, "base_files", None)
+    if repo is None or base_files is None or not base_files.rev or ctx.file.old_path is None or ctx.file.new_path is None:
+        return NO_FACTS, NO_FACTS
+    from ...git import gitcmd
+    from .gate import is_test_path
+
+    def text(data: bytes | None) -> str | None:
+        return data.decode("utf-8", "surrogateescape") if data is not None and b"\0" not in data[:8000] else None
+
+    def readers_at(rev: str) -> Callable[[str], list[str] | None]:
+        def readers(word: str) -> list[str] | None:
+            # No -I: .gitattributes is the branch's to set; a file git calls binary is read and fails to parse.
+            proc = gitcmd.run(["grep", "-z", "-l", "-w", "-F", "--no-textconv", "-e", word, rev, "--", "*.py"], repo.root, check=False)
+            if proc.returncode not in (0, 1):
+                return None
+            prefix = f"{rev}:"
+            found = [p.decode("utf-8", "surrogateescape")[len(prefix):] for p in proc.stdout.split(b"\0") if p]
+            return [p for p in found if not is_test_path(p)]
+        return readers
+
+    head_side = _Side(lambda p: text(repo.read_blob(f"{repo.head_sha}:{p}")))
+    base_side = _Side(lambda p: text(base_files.read(p)))
+    new, gone = _attributes(head) - _attributes(base), _attributes(base) - _attributes(head)
+    return (
+        base_side.facts(ctx.file.old_path, [base], gone, readers_at(base_files.rev)),
+        head_side.facts(ctx.file.new_path, [head], new, readers_at(repo.head_sha)),
+    )
+
+
+def describe_facts(facts: tuple[Facts, Facts]) -> str:
+    """' (values only logged elsewhere: `.log_results`, `emergency_dump_state(stderr=…)`)' for
+    the finding's message, or '' when the proof needed none."""
+    names: set[str] = set()
+    for side in facts:
+        names |= {f"`.{a}`" for a in side.quiet_attributes}
+        names |= {f"`{fn}({k}=…)`" for fn, words in side.quiet_keywords.items() for k in words}
+        names |= {f"`{fn}()`" for fn in side.pure_calls}
+    return f" (what the repository shows is only logged or only computes a value: {', '.join(sorted(names))})" if names else ""
+
+
+def _without(facts: Facts, kind: str, item: str) -> Facts:
+    if kind == "keywords":
+        fn, _, word = item.partition("=")
+        words = facts.quiet_keywords.get(fn, frozenset()) - {word}
+        rest = {k: v for k, v in facts.quiet_keywords.items() if k != fn}
+        return facts._replace(quiet_keywords={**rest, **({fn: words} if words else {})})
+    return facts._replace(**{kind: getattr(facts, kind) - {item}})
+
+
+def needed(base: ast.AST, head: ast.AST, facts: tuple[Facts, Facts]) -> tuple[Facts, Facts]:
+    """``facts`` less each one the proof holds without (so the finding names what it relied on);
+    a fact is dropped from both sides at once, as a name means the same on both."""
+    kept = facts
+    items = sorted({("pure_calls", n) for side in facts for n in side.pure_calls}
+                   | {("quiet_attributes", n) for side in facts for n in side.quiet_attributes}
+                   | {("keywords", f"{fn}={w}") for side in facts for fn, words in side.quiet_keywords.items() for w in words})
+    for kind, item in items:
+        trial = tuple(_without(side, kind, item) for side in kept)
+        if proof_of_no_change(base, head, (trial[0], trial[1])) is not None:
+            kept = (trial[0], trial[1])
+    return kept

@@ -1,0 +1,181 @@
+"""Values a changed function only logs, proved across modules (rules/python/logflow.py, issue 16):
+a keyword handed to a helper in another module that only prints it, a flag stored on ``self``
+that other modules read only for a log line. Real git repositories, the real scan."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
+from deploycheck.rules.python import repo_index as py_repo_index
+from deploycheck.rules.python.equiv import proof_of_no_change
+from deploycheck.rules.python.logflow import is_pure_function, module_paths, quiet_parameters
+
+DIV = '''import sys
+
+
+def dump_state(state, stderr=None):
+    stderr = sys.stderr if stderr is None else stderr
+    print("dumping", len(state), file=stderr)
+    with open("/tmp/state", "w") as fh:
+        fh.write(repr(state))
+'''
+
+TASKS = '''import sys
+
+from celery import shared_task
+
+from shop.util.div import dump_state
+from .text import shorten
+from .runner import Runner
+
+
+@shared_task
+def restore(ids, stderr=None):
+    stderr = sys.stderr if stderr is None else stderr
+    dump_state(ids, stderr=stderr)
+
+
+@shared_task
+def run(queue):
+    Runner(queue).once()
+'''
+
+RUNNER = '''import logging
+
+from .text import shorten
+
+log = logging.getLogger(__name__)
+
+
+class Runner:
+    def __init__(self, queue):
+        self.queue = queue
+
+    def once(self):
+        result = self.queue.pop().run()
+        text = shorten(repr(result))
+        log.info("done: %s", text)
+'''
+
+TEXT = '''def shorten(text, limit=40):
+    if len(text) > limit:
+        text = text[: limit - 1] + "..."
+    return text
+'''
+
+BASE = {
+    "shop/__init__.py": "",
+    "shop/util/__init__.py": "",
+    "shop/util/div.py": DIV,
+    "shop/text.py": TEXT,
+    "shop/runner.py": RUNNER,
+    "shop/tasks.py": TASKS,
+}
+
+# The flag is stored in one module and read in another, only to blank the log line's text.
+RUNNER_FLAG = RUNNER.replace(
+    "def __init__(self, queue):\n        self.queue = queue\n",
+    "def __init__(self, queue, quiet=False):\n        self.queue = queue\n        self.quiet = quiet\n",
+)
+REPORT = '''import logging
+
+from .text import shorten
+
+log = logging.getLogger(__name__)
+
+
+def report(runner, result):
+    text = "" if runner.quiet else shorten(repr(result))
+    log.info("result: %s", text)
+'''
+
+
+@pytest.fixture(autouse=True)
+def fresh_memo():
+    py_repo_index._MEMO.clear()
+    yield
+    py_repo_index._MEMO.clear()
+
+
+def scan(repo: Path) -> dict[tuple[str, int], object]:
+    return {(f.path, f.line): f for f in analyse(base="main", cwd=str(repo)).scan.active}
+
+
+def test_a_keyword_the_callee_in_another_module_only_prints_to_is_proved(tmp_path) -> None:
+    repo = make_repo(tmp_path / "r", BASE)
+    make_branch(repo, "feature", {"shop/tasks.py": TASKS.replace("    stderr = sys.stderr if stderr is None else stderr\n", "")})
+    (finding,) = scan(repo).values()
+    assert finding.rule == "DC101" and finding.severity == "info"
+    assert "`dump_state(stderr=…)`" in finding.message
+
+    # Once the callee writes the state to that stream, the value matters: flagged.
+    other = make_repo(tmp_path / "o", {**BASE, "shop/util/div.py": DIV.replace("fh.write(repr(state))", "stderr.flush()")})
+    make_branch(other, "feature", {"shop/tasks.py": TASKS.replace("    stderr = sys.stderr if stderr is None else stderr\n", "")})
+    (flagged,) = scan(other).values()
+    assert flagged.rule == "DC101" and flagged.severity == "warning"
+
+
+def test_an_attribute_other_modules_read_only_to_log_is_proved(tmp_path) -> None:
+    repo = make_repo(tmp_path / "r", {**BASE, "shop/report.py": REPORT.replace("runner.quiet", "False")})
+    make_branch(repo, "feature", {"shop/runner.py": RUNNER_FLAG, "shop/report.py": REPORT})
+    got = scan(repo)
+    init = got[("shop/runner.py", 9)]
+    assert init.rule == "DC104" and init.severity == "info" and "`.quiet`" in init.message
+
+    # Read for a decision in another module: the new flag changes behaviour.
+    decides = REPORT.replace('    text = "" if runner.quiet else shorten(repr(result))\n', "    if runner.quiet:\n        runner.queue.clear()\n    text = shorten(repr(result))\n")
+    other = make_repo(tmp_path / "o", {**BASE, "shop/report.py": decides.replace("runner.quiet", "False")})
+    make_branch(other, "feature", {"shop/runner.py": RUNNER_FLAG, "shop/report.py": decides})
+    assert scan(other)[("shop/runner.py", 9)].severity == "warning"
+
+
+def _fn(source: str) -> ast.FunctionDef:
+    node = ast.parse(source).body[0]
+    assert isinstance(node, ast.FunctionDef)
+    return node
+
+
+@pytest.mark.parametrize(
+    ("head", "proved"),
+    [
+        ("def f(a, b, verbose=False):\n    g(a, b)\n", True),  # appended, unread, with a default
+        ("def f(a, b, *, verbose=False):\n    g(a, b)\n", True),  # keyword-only
+        ("def f(a, verbose=False, b=1):\n    g(a, b)\n", False),  # inserted: callers' `b` would shift
+        ("def f(a, b, verbose):\n    g(a, b)\n", False),  # no default: old callers now fail
+        ("def f(a, b, verbose=False):\n    g(a, b, verbose)\n", False),  # read
+        ("def f(a, b, verbose=make()):\n    g(a, b)\n", False),  # a default with side effects
+    ],
+)
+def test_a_new_parameter_is_part_of_the_proof_only_when_old_callers_cannot_tell(head: str, proved: bool) -> None:
+    base = _fn("def f(a, b=1):\n    g(a, b)\n" if "b=1" in head else "def f(a, b):\n    g(a, b)\n")
+    assert (proof_of_no_change(base, _fn(head)) is not None) is proved
+
+
+def test_kwargs_or_varargs_refuse_new_parameters() -> None:
+    assert proof_of_no_change(_fn("def f(a, **kw):\n    g(a, **kw)\n"), _fn("def f(a, x=1, **kw):\n    g(a, **kw)\n")) is None
+    assert proof_of_no_change(_fn("def f(a, *rest):\n    g(a, *rest)\n"), _fn("def f(a, x=1, *rest):\n    g(a, *rest)\n")) is None
+    # a removed parameter breaks its callers: never part of a proof
+    assert proof_of_no_change(_fn("def f(a, x=1):\n    g(a)\n"), _fn("def f(a):\n    g(a)\n")) is None
+
+
+def test_pure_functions_and_quiet_parameters() -> None:
+    assert is_pure_function(_fn(TEXT))
+    assert not is_pure_function(_fn("def f(x):\n    save(x)\n    return x\n"))
+    assert not is_pure_function(_fn("@cache\ndef f(x):\n    return x\n"))
+    assert quiet_parameters(ast.parse(DIV).body[1]) == {"stderr"}
+    assert quiet_parameters(_fn("@wraps\ndef f(x, stderr=None):\n    print(x, file=stderr)\n")) == frozenset()
+    assert quiet_parameters(_fn("def f(x, stderr=None):\n    print(x, file=stderr)\n    return locals()\n")) == frozenset()
+
+
+def test_module_paths() -> None:
+    rel = ast.parse("from .text import shorten").body[0]
+    absolute = ast.parse("from shop.util.div import dump_state").body[0]
+    assert isinstance(rel, ast.ImportFrom) and isinstance(absolute, ast.ImportFrom)
+    assert module_paths("shop/tasks.py", rel) == ["shop/text.py", "shop/text/__init__.py"]
+    assert module_paths("src/shop/jobs/tasks.py", absolute) == ["src/shop/util/div.py", "src/shop/util/div/__init__.py"]
+    assert module_paths("app/tasks.py", absolute)[:2] == ["shop/util/div.py", "shop/util/div/__init__.py"]
