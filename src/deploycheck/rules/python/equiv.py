@@ -16,7 +16,10 @@ Two versions are equivalent when their trees are identical after removing, step 
   (``if stderr: print(…) else: logger.error(…)``); an ``except`` clause whose body is, once
   stripped, the same as that of the clause right after it when that one catches ``Exception``
   (or everything) and the first names no exception outside ``Exception``
-  (``except ClientError: log.info(…)`` before ``except Exception: log.exception(…)``); and the
+  (``except ClientError: log.info(…)`` before ``except Exception: log.exception(…)``); the last
+  ``except`` clauses when they only raise again what they caught (``_without_rethrowing_handlers``);
+  ``if exc := future.exception(): raise exc`` once ``future.result()`` returned, for a parameter
+  annotated ``Future`` (``_reraises_settled_future``); and the
   name given to ``getLogger``/``get_logger``/``get_task_logger`` (it chooses where log records
   go, nothing else); a ``for`` loop left with an empty body, over a value without side effects
   and not over a locking query set, whose loop variables nothing else reads (``_idle_loop``);
@@ -251,26 +254,102 @@ def _merge_handlers(node: ast.Try) -> None:
         index += 1
 
 
+def _rethrows(handler: ast.ExceptHandler) -> bool:
+    """``except Exception as exc: raise exc`` (or a bare ``raise``), once its logging is gone."""
+    if len(handler.body) != 1 or not isinstance(handler.body[0], ast.Raise) or handler.body[0].cause is not None:
+        return False
+    raised = handler.body[0].exc
+    return (raised is None or isinstance(raised, ast.Name) and raised.id == handler.name) and (handler.type is None or _pure(handler.type))
+
+
+def _without_rethrowing_handlers(node: ast.Try) -> ast.Try | list[ast.stmt]:
+    """Drop the last ``except`` clauses while they only raise again what they caught: the
+    exception leaves the ``try`` as it would without them (a clause before another is kept, as
+    removing it would hand its exceptions to the next one). A ``try`` left with no clause and no
+    ``finally`` is its body and its ``else``."""
+    while node.handlers and _rethrows(node.handlers[-1]):
+        node.handlers.pop()
+    if node.handlers:
+        return node
+    if node.finalbody and not _empty(node.finalbody):
+        node.body, node.orelse = [*node.body, *node.orelse], []
+        return node
+    return [*node.body, *node.orelse]
+
+
+# A parameter annotated as one of these is a future: `result()` returns only when the work
+# finished without an exception, and `exception()` then returns None.
+_FUTURE_TYPES = frozenset({"Future", "concurrent.futures.Future", "futures.Future", "asyncio.Future"})
+
+
+def _future_names(tree: ast.AST) -> frozenset[str]:
+    """Parameters annotated ``Future`` (``future: Future[str | None]``) that nothing rebinds."""
+    params = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arguments):
+            for arg in [*node.posonlyargs, *node.args, *node.kwonlyargs]:
+                annotation = arg.annotation.value if isinstance(arg.annotation, ast.Subscript) else arg.annotation
+                if annotation is not None and _dotted(annotation) in _FUTURE_TYPES:
+                    params.add(arg.arg)
+    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    counted = Counter(a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in [*n.posonlyargs, *n.args, *n.kwonlyargs])
+    return frozenset(name for name in params if name not in stored and counted[name] == 1)
+
+
+def _calls_method(node: ast.AST | None, names: frozenset[str], method: str) -> str | None:
+    """``future.result()`` (alone, or bound with ``:=``/``=``): the future's name."""
+    if isinstance(node, ast.NamedExpr):
+        node = node.value
+    if (
+        isinstance(node, ast.Call) and not node.args and not node.keywords and isinstance(node.func, ast.Attribute)
+        and node.func.attr == method and isinstance(node.func.value, ast.Name) and node.func.value.id in names
+    ):
+        return node.func.value.id
+    return None
+
+
+def _reraises_settled_future(stmt: ast.stmt, before: list[ast.stmt], futures: frozenset[str]) -> bool:
+    """``if exc := future.exception(): raise exc`` after ``future.result()`` returned, earlier in
+    the same block: ``result()`` would have raised that exception itself, so the branch is dead."""
+    if not futures or not isinstance(stmt, ast.If) or stmt.orelse or not isinstance(stmt.test, ast.NamedExpr):
+        return False
+    name = _calls_method(stmt.test, futures, "exception")
+    only = stmt.body[0] if len(stmt.body) == 1 else None
+    if name is None or not isinstance(only, ast.Raise) or only.cause is not None:
+        return False
+    if not isinstance(only.exc, ast.Name) or only.exc.id != stmt.test.target.id:
+        return False
+    for earlier in before:
+        value = earlier.test if isinstance(earlier, ast.If) else earlier.value if isinstance(earlier, (ast.Expr, ast.Assign)) else None
+        if _calls_method(value, futures, "result") == name:
+            return True
+    return False
+
+
 class _Strip(ast.NodeTransformer):
     def __init__(self, docstrings: bool, logging: bool, annotations: bool, tree: ast.AST, facts: Facts = NO_FACTS) -> None:
         self.docstrings, self.logging, self.annotations, self.facts = docstrings, logging, annotations, facts
         self.terminals = _terminal_names(tree) if logging else frozenset()
         self.locking = _locking_names(tree) if logging else set()
+        self.futures = _future_names(tree) if logging else frozenset()
 
     def _body(self, body: list[ast.stmt], owner_has_docstring: bool) -> list[ast.stmt]:
-        kept = []
+        kept: list[ast.stmt] = []
         for index, stmt in enumerate(body):
             if self.docstrings and owner_has_docstring and index == 0 and _is_docstring(stmt):
                 continue
             if self.logging and (is_logging_statement(stmt, self.terminals) or _idle_if(stmt, self.locking, self.facts.pure_calls)):
                 continue
+            if self.logging and _reraises_settled_future(stmt, kept, self.futures):
+                continue
             kept.append(stmt)
         return kept or [ast.Pass()]
 
-    def visit_Try(self, node: ast.Try) -> ast.AST:
+    def visit_Try(self, node: ast.Try) -> ast.AST | list[ast.stmt]:
         node = self.generic_visit(node)  # type: ignore[assignment]  # returns the node it visited
         if self.logging:
             _merge_handlers(node)
+            return _without_rethrowing_handlers(node)
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.AST:

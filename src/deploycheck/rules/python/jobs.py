@@ -86,7 +86,12 @@ JOB_CODE_CHANGED = Rule(
         repository reads except to log (`self.log_results = log_results`, read only to blank a
         log line), and a new parameter nothing reads any more, with a default without side
         effects, added after the others or keyword-only (old callers cannot tell); the message
-        names each of these it relied on. Printing through a blessed/blessings `Terminal` made in the function
+        names each of these it relied on. An `except` clause that, without its logging, only
+        raises again what it caught (`raise`, `raise exc`, never `raise … from …`) goes when it
+        is the last clause (the exception leaves as it would without it), and
+        `if exc := future.exception(): raise exc` after `future.result()` returned is dead code
+        when `future` is a parameter annotated `Future` (result() raises that exception itself).
+        Printing through a blessed/blessings `Terminal` made in the function
         (`print(term.move(i, 0) + term.center(text))`) is output like any print. A method of a log
         formatter class (deriving from `logging.Formatter`, python-json-logger's `JsonFormatter`,
         …) that only reads and fills in the record it is given is proved not to change the job:
