@@ -49,6 +49,18 @@ says exactly why:
 - it is a Git LFS pointer standing for code, or a `.gitattributes` change that sets a `filter`
   or `working-tree-encoding` (the checked-out file would not be the bytes deploycheck read).
 
+A JavaScript/TypeScript file under a skipped path is reported as `info` instead, the evidence in
+its message, when the repository at head shows a browser asset that nothing runs on the server:
+Django serves it (a settings module, `settings.py`, a module of a `settings/` package or the one
+`DJANGO_SETTINGS_MODULE` names, read with `ast` and never run, lists its folder in
+`STATICFILES_DIRS` or `STATIC_ROOT` as a path built from `__file__` with `os.path` or `pathlib`;
+or it is in the `static/` folder of an app, with `apps.py` or `models.py`, that `INSTALLED_APPS`
+lists beside `django.contrib.staticfiles`), and no file at head names it (its name, or
+`folder/name` as Node completes it) except HTML templates, documentation, source maps, ignore
+files and those settings, nor does a package.json run it (`bin`, `scripts`) or make it the entry
+point (`main`, `module`, `exports`) of a package that is published, that another package.json
+depends on, or whose name or folder any JavaScript mentions.
+
 The category is the file's role when its path tells it (`migration`, `job`, `queue`; `config`
 for `.gitattributes`), else `shared-state`: unread code could hold any of the hazards, and shared state is where most of
 them land. Test files are not reported (no rule analyses them), except a Python file under a test
@@ -67,13 +79,26 @@ sits in the very file that could not be read); the base branch's configuration c
 off for paths that are legitimately opaque (`exclude:` globs, `disable: [DC001]`). Generated or
 minified bundles over 2,000,000 bytes are reported every time they change. Parse failures are
 reported only for Python files the Python rules had to read; a file that mentions no job, queue,
-lock or write cannot produce a finding even when parsed.""",
+lock or write cannot produce a finding even when parsed.
+
+The browser-asset evidence is read from text: a server that runs a served bundle through a path
+built at run time (`node $(ls dist/*.js)`), or imports its private package by a path that does
+not spell the package's folder name, is not seen, and the bundle is `info`. The other way round,
+a folder built from the environment, an absolute or relative string, or settings Django reaches
+only through `from .base import *` in a module not named like settings prove nothing, and any
+other file naming the bundle (a bundler's configuration, a form's `Media`, a test) keeps it
+`high`. Only Django's static files are recognised.""",
     example="""\
 # inventory/jobs.py, with a PEP 263 declaration that changes what the bytes mean
 # -*- coding: utf-7 -*-
 def reserve_stock(order_id):
     # harmless comment+AAo-    item.stock = item.stock - 1+AAo-    item.save()
-    pass""",
+    pass
+
+# web/frontend/dist/app.js, rebuilt: `info`, not `high`, when web/shop/settings.py says
+#     STATICFILES_DIRS = [BASE_DIR / "frontend" / "dist"]
+# and only a template names app.js; `high` again once a Procfile says
+#     worker: node web/frontend/dist/app.js""",
     use_instead="""\
 # Commit code as plain UTF-8 text that the Python of your project parses, with a code extension;
 # run deploycheck in CI on the project's own Python version; vendor submodule code or review it
@@ -307,6 +332,15 @@ def _python_reason(ctx: FileContext) -> str | None:
     return _parse_failure(ctx, text)
 
 
+_SKIPPED_PATH = (
+    "its path is one the pattern rules skip as vendored or built code, or as documentation (vendor/, dist/, build/, "
+    "node_modules/, *.min.js, docs/, README*, CHANGELOG*, in any case)"
+)
+_SKIPPED_PATH_RUNS = (
+    ", yet it runs. If that is right for this path, exclude it in the base branch's .deploycheck/config.yaml"
+)
+
+
 def _reason(ctx: FileContext) -> str | None:
     fc = ctx.file
     ext = _extension(fc.path)
@@ -371,11 +405,7 @@ def _reason(ctx: FileContext) -> str | None:
         if ctx.head_text() is None:
             return ctx.cache.get("unread", {}).get("head")
         if ext in PACK_CODE_EXTENSIONS and _packs_skip_as_production_code(fc.path):
-            return (
-                "its path is one the pattern rules skip as vendored or built code, or as documentation (vendor/, dist/, build/, "
-                "node_modules/, *.min.js, docs/, README*, CHANGELOG*, in any case), yet it runs. If that is right for "
-                "this path, exclude it in the base branch's .deploycheck/config.yaml"
-            )
+            return _SKIPPED_PATH + _SKIPPED_PATH_RUNS
         return None
     # Ruby the Ruby rules (which read `.rb` and `.rake`) never see, though it runs in production:
     # `rake inventory:reserve` from a crontab runs the Rakefile's tasks; a Rack server runs
@@ -622,6 +652,123 @@ def _inits_import_down(repo, parts: list[str], depth: int) -> bool:
     return True
 
 
+# --- a browser asset Django serves (rules/static_assets.py holds the pure part) --------------
+
+_settings_memo: dict[tuple[str, str], list] = {}
+# Where code that imports a package is: JavaScript, TypeScript, and package.json dependencies.
+_IMPORTER_PATHSPEC = ("*.js", "*.jsx", "*.mjs", "*.cjs", "*.ts", "*.tsx", "*.mts", "*.cts", "*package.json")
+
+
+def _maybe_browser_asset(ctx: FileContext) -> bool:
+    """Whether ``ctx`` is a JavaScript/TypeScript file stored where the packs skip it as built or
+    vendored code: the only files the static-asset evidence can lower to info. Cheap: path only."""
+    from .static_assets import JS_EXTENSIONS
+
+    return (
+        ctx.file.kind == "file" and _extension(ctx.path) in JS_EXTENSIONS
+        and "\n" not in ctx.path and _packs_skip_as_production_code(ctx.path)
+    )
+
+
+def _grep_head(repo, patterns: list[str], pathspec: tuple[str, ...] = (), ignore_case: bool = True) -> set[str]:
+    """Paths at head holding any of the fixed strings ``patterns``."""
+    from ..git import gitcmd
+
+    # No -I and no textconv: git's idea of "binary" comes from .gitattributes, which the branch writes.
+    args = ["grep", "-l", "-z", "-F", "--no-textconv", *(["-i"] if ignore_case else [])]
+    for pattern in patterns:
+        args += ["-e", pattern]
+    proc = gitcmd.run([*args, repo.head_sha, "--", *pathspec], repo.root, check=False)
+    if proc.returncode not in (0, 1):  # 1: nothing matched
+        from ..errors import GitError
+
+        raise GitError(f"`git grep` failed while looking for what serves or runs a built file: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
+    return {p[len(repo.head_sha) + 1:] for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
+
+
+def _django_settings(repo) -> list:
+    """What every Django settings module at head says about static files (static_assets.
+    SettingsFacts), read with ``ast``. Memoised per repository and head commit: several built
+    files of one change ask the same."""
+    key = (repo.root, repo.head_sha)
+    if key not in _settings_memo:
+        from .static_assets import SETTINGS_WORDS, is_settings_module, named_settings_modules, settings_facts
+
+        texts: dict[str, bytes] = {}
+        for path in sorted(_grep_head(repo, list(SETTINGS_WORDS), ignore_case=False)):
+            if not is_test_path(path) and not _TEST_FILE.search(path) and _extension(path) not in _DOC_EXTENSIONS:
+                data = repo.read_blob(f"{repo.head_sha}:{path}")  # None past the scan's size limit
+                if data is not None and b"\0" not in data[:8000]:
+                    texts[path] = data
+        named: set[str] = set()
+        for data in texts.values():
+            if b"DJANGO_SETTINGS_MODULE" in data:
+                named |= named_settings_modules(data.decode("utf-8", "replace"))
+        found = [settings_facts(path, data) for path, data in texts.items() if is_settings_module(path, named)]
+        _settings_memo[key] = [facts for facts in found if facts is not None]
+    return _settings_memo[key]
+
+
+def _django_app_marker(repo, folder: str) -> str | None:
+    """The file that makes ``folder`` a Django app at head (apps.py, models.py), or None."""
+    from ..git import gitcmd
+
+    proc = gitcmd.run(["ls-tree", "--name-only", "-z", repo.head_sha, "--", f"{folder}/"], repo.root, check=False)
+    names = {p.rsplit("/", 1)[-1] for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
+    return next((name for name in ("apps.py", "models.py", "models") if name in names), None)
+
+
+def _browser_asset(ctx: FileContext) -> str | None:
+    """The evidence that changed file ``ctx`` is a browser asset Django serves and that nothing at
+    head runs on the server (rules/static_assets.py), or None: DC001 then stays as it is."""
+    from ..util.safe import inert
+    from .static_assets import describes_only, import_patterns, mention_patterns, package_use, served_by
+
+    repo, asset = ctx.repo, ctx.path
+    if repo is None:
+        return None
+    settings = _django_settings(repo)
+    served = served_by(asset, settings, lambda folder: _django_app_marker(repo, folder)) if settings else None
+    if served is None:
+        return None
+    why, serving = served
+    patterns = mention_patterns(asset)
+    mentions = _grep_head(repo, patterns)
+    packages = {p for p in mentions if p.rsplit("/", 1)[-1] == "package.json"}
+    if any(not describes_only(p, asset, serving) for p in mentions - packages):
+        return None
+    # A package.json above the asset may make it the package's entry without naming it (index.js).
+    folder = asset
+    while "/" in folder:
+        folder = folder.rsplit("/", 1)[0]
+        packages.add(f"{folder}/package.json")
+    packages.add("package.json")
+    entries = []
+    for path in sorted(packages):
+        data = repo.read_blob(f"{repo.head_sha}:{path}")
+        if data is None and path not in mentions:
+            continue  # no package.json in that folder
+        use = package_use(path, data, asset, patterns)  # one it cannot read "runs" it
+        if use.kind == "runs" or use.kind == "entry" and not use.private:
+            return None  # run by Node, or a published package whatever imports it may run
+        if use.kind == "entry":
+            entries.append(use)
+    for use in entries:
+        # A private package is loaded only by code that imports it by name or folder, or by a
+        # package that depends on it (a workspace): any of those at head cancels the evidence.
+        importers = _grep_head(repo, import_patterns(use), _IMPORTER_PATHSPEC) - {asset, use.path}
+        if importers:
+            return None
+        why += (f"; {use.path} makes it the `{use.field}` of the private package {use.name or '(unnamed)'}, which no "
+                "JavaScript and no other package.json at head imports")
+    shown = ", ".join(f"'{p}'" for p in patterns)
+    return inert(
+        f"{why}; and no file at head that could run it on the server (a package.json script or bin, Procfile, "
+        f"Dockerfile, compose file, service unit, supervisor config, shell script, code) names it (searched for {shown})",
+        keep_newlines=False,
+    )
+
+
 def detect(ctx: FileContext) -> list[Finding]:
     fc = ctx.file
     if fc.new_path is None:
@@ -646,8 +793,17 @@ def detect(ctx: FileContext) -> list[Finding]:
     if reason is None:
         return []
     message = f"deploycheck could not analyse this file: {reason}. Nothing in it was checked, so review it by hand"
+    browser = _browser_asset(ctx) if _maybe_browser_asset(ctx) else None
+    if browser is not None:
+        reason = reason.removesuffix(_SKIPPED_PATH_RUNS)  # "yet it runs": the evidence below says where it runs
+        message = (
+            f"deploycheck could not analyse this file: {reason}. It is reported as info, not high, because the repository "
+            f"shows a browser asset, not server code: {browser}. Nothing in it was checked: if a server does run it, "
+            "review it by hand"
+        )
     line = ctx.cache.get("not-analysed.line")
-    finding = NOT_ANALYSED.finding(ctx.path, line if line in ctx.added else _first_added_line(ctx), message + ".")
+    finding = NOT_ANALYSED.finding(ctx.path, line if line in ctx.added else _first_added_line(ctx), message + ".",
+                                   severity="info" if browser is not None else None)
     finding.category = _role(ctx)
     return [finding]
 
