@@ -16,7 +16,7 @@ from typing import Callable
 from ...git.model import ADDED
 from ..base import SHARED_STATE_WORDS, FileContext, Rule
 from .equiv import LOG_FORMATTING, describe, formatter_class, only_formats, proof_of_no_change
-from .gate import any_in, is_job_path, job_by_path, may_enqueue, mentions_jobs, migration_kind, should_analyse
+from .gate import any_in, is_job_path, job_by_path, may_enqueue, mentions_jobs, is_test_path, migration_kind, should_analyse
 from .source import (
     FunctionInfo,
     PyModule,
@@ -819,7 +819,7 @@ def _verdict(fn: FunctionInfo | None, side: str, ctx: FileContext, this: PyModul
         from .logflow import describe_facts, facts_for, needed, optimistic
 
         if proof_of_no_change(*pair, optimistic(*pair)) is not None:
-            facts = facts_for(ctx, *pair)
+            facts = facts_for(ctx, *pair, is_test_path)
             proof = proof_of_no_change(*pair, facts)
             if proof:
                 return f"same:{describe(proof)}{describe_facts(needed(*pair, facts))}"

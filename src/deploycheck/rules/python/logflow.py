@@ -213,14 +213,14 @@ class _Side:
         return True
 
 
-def facts_for(ctx: FileContext, base: ast.AST, head: ast.AST) -> tuple[Facts, Facts]:
+def facts_for(ctx: FileContext, base: ast.AST, head: ast.AST, is_test_path: Callable[[str], bool]) -> tuple[Facts, Facts]:
     """What each side of the repository proves about the names ``base``/``head`` (the two
-    versions of one function of ``ctx``'s file) use; nothing when the scan sees this file alone."""
+    versions of one function of ``ctx``'s file) use; nothing when the scan sees this file alone.
+    Readers under ``is_test_path`` do not count: tests do not run in production."""
     repo, base_files = ctx.repo, getattr(ctx.settings, "base_files", None)
     if repo is None or base_files is None or not base_files.rev or ctx.file.old_path is None or ctx.file.new_path is None:
         return NO_FACTS, NO_FACTS
     from ...git import gitcmd
-    from .gate import is_test_path
 
     def text(data: bytes | None) -> str | None:
         return data.decode("utf-8", "surrogateescape") if data is not None and b"\0" not in data[:8000] else None
