@@ -264,3 +264,17 @@ def test_claim_problem_decides_by_source_and_block():
     assert claim_problem(commit_claim, None) is None
     assert claim_problem(title_claim, pasted)[1].startswith("Edit the pull request title")
     assert claim_problem(Claim("title", "the title", ("minor",)), plain) is None  # not contradicted
+
+
+def test_one_consequence_said_once_and_no_capital_after_but():
+    why = "the optimistic transaction no longer aborts when another client changes the watched keys"
+    said = what_changed([
+        _f("DC320", "high", f"`WATCH` (`pipe.watch()`) was removed from `Worker.start_jobs`: {why}.", "safeguard-removed"),
+        _f("DC320", "high", f"`MULTI` (`pipe.multi()`) was removed from `Worker.start_jobs`: {why}.", "safeguard-removed"),
+    ])
+    assert said == (
+        "`WATCH` (`pipe.watch()`) was removed from `Worker.start_jobs` and `MULTI` (`pipe.multi()`) was removed "
+        f"from `Worker.start_jobs`: {why} (DC320 safeguard-removed)"
+    )
+    assert what_changed([_f("DC301", "high", "The balance is read and saved.", "lost-update")]).startswith("the balance")
+    assert what_changed([_f("DC301", "high", "Product.stock is read and saved.", "lost-update")]).startswith("Product.stock")

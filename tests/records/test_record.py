@@ -231,7 +231,13 @@ def test_blank_lines_at_the_end_are_accepted():
 
 
 def test_missing_or_malformed_signature_block():
-    assert rejects(build_body(make_body())).startswith("R.yaml has no `signature:` block")
+    assert rejects(build_body(make_body())).startswith("R.yaml has no `signature:` block, so nothing vouches")
+    # A file that is no record at all says what it is instead (found by a new-user trial).
+    assert rejects(b"").startswith("R.yaml has no `signature:` block (the file is empty)")
+    assert rejects(b"version: [1\nchange: 2\n").startswith(
+        "R.yaml has no `signature:` block (it is not valid YAML, line 2: did not find expected ',' or ']')")
+    assert rejects(b"- 1\n- 2\n").startswith("R.yaml has no `signature:` block (it holds a list, not the YAML mapping")
+    assert rejects(b"\x89PNG\x00\x01").startswith("R.yaml has no `signature:` block (it is binary, not YAML text)")
     assert rejects(build_body(make_body()) + b"signature: none\n").startswith(
         "R.yaml, line 41: signature must be a mapping of keys to values, not a single value.")
     assert rejects(full().replace(b'namespace: "deploycheck-record-v1"', b'namespace: "git"')).startswith(

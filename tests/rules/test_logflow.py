@@ -179,3 +179,33 @@ def test_module_paths() -> None:
     assert module_paths("shop/tasks.py", rel) == ["shop/text.py", "shop/text/__init__.py"]
     assert module_paths("src/shop/jobs/tasks.py", absolute) == ["src/shop/util/div.py", "src/shop/util/div/__init__.py"]
     assert module_paths("app/tasks.py", absolute)[:2] == ["shop/util/div.py", "shop/util/div/__init__.py"]
+
+
+DESCRIBE = TEXT + '''
+
+def describe(args, kwargs):
+    text = ", ".join(map(repr, args))
+    if kwargs:
+        text += ", " + ", ".join(f"{k}={v!r}" for k, v in sorted(kwargs.items()))
+    return shorten(text)
+
+
+def describe_and_count(args, kwargs):
+    COUNTS.append(len(args))
+    return shorten(repr(args))
+
+
+COUNTS = []
+'''
+
+
+@pytest.mark.parametrize(("helper", "severity"), [("describe", "info"), ("describe_and_count", "warning")])
+def test_a_log_line_built_by_project_functions_that_call_each_other(tmp_path, helper: str, severity: str) -> None:
+    # describe() calls shorten(), both only compute a value: the local fed only the log line.
+    runner = RUNNER.replace("from .text import shorten", f"from .text import {helper}")
+    base = runner.replace("text = shorten(repr(result))", f"text = {helper}(result.args, result.kwargs)")
+    head = base.replace(f"text = {helper}(result.args, result.kwargs)", f'text = {helper}(result.args, result.kwargs) if self.queue.verbose else "…"')
+    repo = make_repo(tmp_path / "r", {**BASE, "shop/text.py": DESCRIBE, "shop/runner.py": base})
+    make_branch(repo, "feature", {"shop/runner.py": head})
+    (finding,) = scan(repo).values()
+    assert finding.rule == "DC104" and finding.severity == severity

@@ -329,9 +329,36 @@ def what_changed(findings: Sequence[Finding]) -> str:
                              f"unchanged ({f.rule} {f.name})")
             else:
                 parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
+    parts = _merged(parts)
     shown = parts[:3]
     more = f"; and {len(parts) - 3} more" if len(parts) > 3 else ""
-    return "; ".join(shown) + more
+    text = "; ".join(shown) + more
+    # It follows "…, but": a message's opening article ("The lock …") would start a sentence
+    # there; a name (`Product.stock`) keeps its capital.
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if first in _ARTICLES else text
+
+
+_ARTICLES = frozenset({"The", "A", "An", "This", "These", "Its", "It", "No", "Nothing"})
+
+
+def _merged(parts: list[str]) -> list[str]:
+    """Findings that give the same consequence said once: "`WATCH` was removed from `f` and
+    `MULTI` was removed from `f`: the transaction no longer aborts … (DC320 x, DC320 x)" instead of
+    the consequence twice (a new-user trial found a 700-character line)."""
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for part in parts:
+        body, _, rule = part.rpartition(" (")
+        what, sep, why = body.partition(": ")
+        groups.setdefault(why if sep and rule else part, []).append((part, what, rule.rstrip(")")))
+    out = []
+    for why, items in groups.items():
+        if len(items) == 1:
+            out.append(items[0][0])
+        else:
+            rules = ", ".join(dict.fromkeys(rule for _, _, rule in items))
+            out.append(" and ".join(what for _, what, _ in items) + f": {why} ({rules})")
+    return out
 
 
 def contradict(claims: Sequence[Claim], findings: Sequence[Finding]) -> list[Claim]:

@@ -360,8 +360,29 @@ def split_record(data: bytes, source: str = "the record") -> tuple[bytes, bytes]
         return b"", data
     at = data.find(b"\n" + SIGNATURE_LINE)
     if at < 0:
-        raise RecordError(f"{source} has no `signature:` block, so nothing vouches for it. {_FIX}")
+        raise RecordError(f"{source} has no `signature:` block{_what_it_is(data, source)}, so nothing vouches for it. {_FIX}")
     return data[: at + 1], data[at + 1 :]
+
+
+def _what_it_is(data: bytes, source: str) -> str:
+    """Why a file without a signature is no record, when it says more than the missing block:
+    empty, not text, not YAML (the parser's line and message), or YAML but not a mapping."""
+    if not data.strip():
+        return " (the file is empty)"
+    if b"\0" in data:
+        return " (it is binary, not YAML text)"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return " (it is not UTF-8 text)"
+    try:
+        node = Y.compose(data, source, error=RecordError)
+    except RecordError as exc:
+        found = re.search(r"(, line \d+)?: invalid YAML \((.*)\)\. Fix", exc.message)
+        return f" (it is not valid YAML{found.group(1) or ''}: {found.group(2)})" if found else ""
+    if node is not None and Y.kind(node) != "a mapping":
+        return f" (it holds {Y.kind(node)}, not the YAML mapping a record is)"
+    return ""
 
 
 def _check_size(data: bytes, source: str) -> None:

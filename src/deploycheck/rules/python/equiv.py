@@ -403,7 +403,11 @@ _PURE_CALLS = frozenset({
     "threading.current_thread", "threading.get_ident", "time.monotonic_ns", "time.perf_counter_ns", "time.time_ns",
 })
 # Methods that only format or convert a value (a duration, a date, a string): ``elapsed.total_seconds()``.
-_PURE_METHODS = frozenset({"total_seconds", "isoformat", "strftime", "timestamp", "lower", "upper", "title", "strip", "lstrip", "rstrip"})
+_PURE_METHODS = frozenset({
+    "total_seconds", "isoformat", "strftime", "timestamp", "lower", "upper", "title", "strip", "lstrip", "rstrip",
+    # a mapping's views, read like its items (`sorted(kwargs.items())` for a log line)
+    "items", "keys", "values",
+})
 _PURE_NODES = (
     ast.Constant, ast.Name, ast.Attribute, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp,
     ast.JoinedStr, ast.FormattedValue, ast.Tuple, ast.List, ast.Subscript, ast.Slice, ast.Load,
@@ -416,6 +420,9 @@ _PURE_NODES = (
 
 def _pure_call(call: ast.Call, pure_calls: AbstractSet[str] = frozenset()) -> bool:
     if _dotted(call.func) in _PURE_CALLS or _dotted(call.func) in pure_calls:
+        return True
+    # map(repr, args): a pure function applied to each item
+    if _dotted(call.func) == "map" and call.args and _dotted(call.args[0]) in _PURE_CALLS | set(pure_calls):
         return True
     if not isinstance(call.func, ast.Attribute):
         return False

@@ -64,28 +64,29 @@ def _introspects(fn: ast.AST) -> bool:
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _INTROSPECTION for n in ast.walk(fn))
 
 
-def _pure_statements(body: list[ast.stmt]) -> bool:
+def _pure_statements(body: list[ast.stmt], calls: frozenset[str]) -> bool:
     for stmt in body:
-        if isinstance(stmt, ast.Pass) or isinstance(stmt, ast.Return) and (stmt.value is None or _pure(stmt.value)):
+        if isinstance(stmt, ast.Pass) or isinstance(stmt, ast.Return) and (stmt.value is None or _pure(stmt.value, calls)):
             continue
-        if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) and _pure(stmt.value):
+        if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) and _pure(stmt.value, calls):
             continue
-        if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name) and stmt.value is not None and _pure(stmt.value):
+        if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name) and stmt.value is not None and _pure(stmt.value, calls):
             continue
-        if isinstance(stmt, ast.If) and _pure(stmt.test) and _pure_statements(stmt.body) and _pure_statements(stmt.orelse):
+        if isinstance(stmt, ast.If) and _pure(stmt.test, calls) and _pure_statements(stmt.body, calls) and _pure_statements(stmt.orelse, calls):
             continue
         return False
     return True
 
 
-def is_pure_function(fn: ast.AST) -> bool:
+def is_pure_function(fn: ast.AST, calls: frozenset[str] = frozenset()) -> bool:
     """A plain function (no decorator, not async) whose body only computes locals from values
-    without side effects and returns one (``truncate``: an ``if`` on ``len(s)``, a slice)."""
+    without side effects and returns one (``truncate``: an ``if`` on ``len(s)``, a slice);
+    ``calls``: the project functions it may call, themselves proved pure."""
     if not isinstance(fn, ast.FunctionDef) or fn.decorator_list:
         return False
     body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant) else fn.body
     defaults = [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]
-    return all(_pure(d) for d in defaults) and _pure_statements(body)
+    return all(_pure(d) for d in defaults) and _pure_statements(body, calls)
 
 
 def quiet_parameters(fn: ast.AST) -> frozenset[str]:
@@ -156,22 +157,36 @@ class _Side:
                 self.trees[path] = None
         return self.trees[path]
 
-    def definition(self, path: str, name: str, hops: int = 2) -> ast.AST | None:
-        """The function ``name`` means in module ``path``: defined there, or imported there (a
-        re-export followed up to ``hops`` times); None when bound more than once or not found."""
+    def definition(self, path: str, name: str, hops: int = 2) -> tuple[str, ast.AST] | None:
+        """The function ``name`` means in module ``path`` and the module defining it: defined
+        there, or imported there (a re-export followed up to ``hops`` times); None when bound more
+        than once or not found."""
         tree = self.tree(path)
         bound = _bindings(tree).get(name, []) if tree is not None else []
         if len(bound) != 1:
             return None
         stmt = bound[0]
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return stmt
+            return path, stmt
         if isinstance(stmt, ast.ImportFrom) and hops:
             alias = next(a for a in stmt.names if (a.asname or a.name) == name)
             for candidate in module_paths(path, stmt):
                 if self.tree(candidate) is not None:
                     return self.definition(candidate, alias.name, hops - 1)
         return None
+
+    def pure(self, path: str, fn: ast.AST, depth: int = 2) -> bool:
+        """``is_pure_function``, with the project functions it calls proved pure in turn (up to
+        ``depth`` calls deep: `args_to_string` calling `truncate`)."""
+        if not isinstance(fn, ast.FunctionDef) or fn.decorator_list:
+            return False
+        calls = set()
+        if depth:
+            for name in sorted(set(_calls([fn])) - _BUILTINS)[:MAX_CALLEES]:
+                found = self.definition(path, name)
+                if found is not None and self.pure(found[0], found[1], depth - 1):
+                    calls.add(name)
+        return is_pure_function(fn, frozenset(calls))
 
     def facts(self, path: str, fns: Iterable[ast.AST], attributes: set[str], readers: Callable[[str], list[str] | None]) -> Facts:
         fns = list(fns)
@@ -180,10 +195,11 @@ class _Side:
         local |= {a.arg for fn in fns for n in ast.walk(fn) if isinstance(n, ast.arguments) for a in [*n.posonlyargs, *n.args, *n.kwonlyargs]}
         pure, quiet = set(), {}
         for name in sorted(set(calls) - local - _BUILTINS)[:MAX_CALLEES]:
-            fn = self.definition(path, name)
-            if fn is None:
+            found = self.definition(path, name)
+            if found is None:
                 continue
-            if is_pure_function(fn):
+            where, fn = found
+            if self.pure(where, fn):
                 pure.add(name)
             words = quiet_parameters(fn) & calls[name]
             if words:
