@@ -175,3 +175,16 @@ def test_the_stored_warning_is_the_one_the_walkthrough_stores() -> None:
         "shared-state": Answer("yes", "x"),
         "concurrency-tested": Answer("yes", QUIET_TEST, None, QUIET_WARNING + " concurrency-tested: second."),
     }
+
+
+def test_a_broken_answers_file_fails_before_the_scan_is_printed(project: Project) -> None:
+    """Found by a new-user trial: the error came after 40 lines of findings."""
+    p = project
+    proc = subprocess.run(
+        [sys.executable, "-m", "deploycheck", "check", "--answers", str(answers_file(p, "shared-state: [yes\n")), "--key", str(p.key), "--yes"],
+        cwd=p.repo, env=git_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.returncode == 2
+    assert "invalid YAML" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stdout == ""  # no findings printed above the error
+    assert records(p) == []

@@ -82,12 +82,13 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
             return 1
         given = keep_warnings(given, checked)  # in the record, as at each question
     else:
-        report.print_scan_text(ctx.scan, next_step="")  # this run is the assessment
         try:
             data = answers.read_bytes()
         except OSError as exc:
             raise UsageError(f"cannot read the answers file {answers}: {exc.strerror}. Check the path passed to --answers.") from None
+        # Read before the scan is shown, so that a broken file's error is not lost below it.
         given = parse_answers(data, str(answers), checklist)
+        report.print_scan_text(ctx.scan, next_step="")  # this run is the assessment
         warnings = validate(ctx, checklist, given)
         for message in warnings:
             warn(message)
