@@ -17,10 +17,11 @@ from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED,
                     UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
-from .units import describe, is_directive, index_units, proof_of_no_change, qualname, units_at
+from .units import all_units, describe, is_directive, proof_of_no_change, qualname, units_at
 
 
 CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
+OVERLOADING = ("java", "kotlin")
 CHECK_ACT_HINTS = (b"create", b"insert", b"save", b"exist", b"find", b"count", b"any?", b"present?", b"none?",
                    b"empty?", b"blank?", b"first", b"size")
 
@@ -227,15 +228,23 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
     if not isinstance(other, Parsed):
         return "changed"  # the other side is absent or unreadable: no proof
     if node is None:
-        mine, theirs = p.root, other.root
+        candidates, mine = [other.root], p.root
     else:
-        theirs = index_units(other).get(key)
-        if theirs is None:
+        candidates = all_units(other).get(key, [])
+        if not candidates:
             return "new" if side == "head" else "gone"
         mine = node
-    pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
-    proof = proof_of_no_change(*pair)
-    return f"same:{describe(proof)}" if proof else "changed"
+        if p.language not in OVERLOADING:
+            candidates = candidates[:1]  # elsewhere a later definition of a name replaces the first
+    for theirs in candidates:
+        # Java and Kotlin overloads of one arity share a name: the unit is unchanged when any
+        # of them proves the same (the proof compares parameter types, and no class declares
+        # one signature twice).
+        pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
+        proof = proof_of_no_change(*pair)
+        if proof:
+            return f"same:{describe(proof)}"
+    return "changed"
 
 
 def _message(key: str, what: str, verdict: str, side: str) -> str:
