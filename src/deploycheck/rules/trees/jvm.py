@@ -156,7 +156,7 @@ _SAFE_ANNOTATIONS = frozenset({
 
 def _annotations(modifiers, p: Parsed) -> list[str]:
     """The simple names of the annotations among a declaration's modifiers."""
-    names = []
+    names: list[str] = []
     if modifiers is None:
         return names
     stack = list(modifiers.children)
