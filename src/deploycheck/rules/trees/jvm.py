@@ -275,3 +275,32 @@ def access_is_compile_only(member, p: Parsed) -> bool:
         class_words = {p.text(c) for c in _modifiers(declaring).children} if _modifiers(declaring) else set()
         return "final" in class_words
     return False
+
+
+def hidden_method(node, p: Parsed) -> str | None:
+    """The name of a method only its own code could call: Java `private` or package-private (in a
+    class, enum or record; an interface's are public), Kotlin `private`; no annotation but the
+    harmless ones (`@Scheduled`, `@EventListener`… are called by a framework); not a member the
+    JVM or a framework finds by name (`main`, serialization hooks, `valueOf`). None otherwise.
+    A package-private method can override only one of its own package, which names it too."""
+    if p.language == "java" and node.type == "method_declaration":
+        modifiers = _modifiers(node)
+        words = {p.text(c) for c in modifiers.children} if modifiers is not None else set()
+        body = node.parent
+        owner = body.parent if body is not None else None
+        if words & {"public", "protected"} or owner is None or owner.type not in (
+                "class_declaration", "enum_declaration", "record_declaration"):
+            return None
+    elif p.language == "kotlin" and node.type == "function_declaration":
+        modifiers = _modifiers(node)
+        words = set(p.text(modifiers).split()) if modifiers is not None else set()
+        if "private" not in words or "override" in words:
+            return None
+    else:
+        return None
+    if any(name not in _SAFE_ANNOTATIONS for name in _annotations(modifiers, p)):
+        return None
+    name_node = node.child_by_field_name("name") or next(
+        (c for c in node.named_children if c.type in ("identifier", "simple_identifier")), None)
+    name = p.text(name_node) if name_node is not None else ""
+    return name if name and name not in _FOUND_BY_NAME and name.isidentifier() else None

@@ -67,7 +67,11 @@ BACKGROUND_CODE_CHANGED = Rule(
         setter, `main`, serialization hook or `valueOf`/`of`/`from`-style factory. Java and
         Kotlin overloads of one arity are each compared with every overload of that name and
         arity on the other side (the comparison includes the parameter types). A new background unit
-        is always a `warning`, and so is one removed outright. Changed lines of a unit that hold
+        is always a `warning`, and so is one removed outright, except a Java or Kotlin method that
+        was private (Java: or package-private, in a class, enum or record), carried no framework
+        annotation, is no name the JVM or a framework looks up (`main`, serialization hooks,
+        `valueOf`), and that no `*.java`/`*.kt` file at head names (`git grep -w`, tests
+        included): `info`, as no caller can be left (one would not compile). Changed lines of a unit that hold
         only comments are `info` even when code elsewhere in the unit changed (that code is
         reported in its own, nested unit); comments the language reads (Ruby's magic comments
         such as `# frozen_string_literal: true`, Go's `//go:` directives and build constraints,
@@ -94,6 +98,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         unless the member is of a kind listed above; a nested subclass calling a same-named
         method of its enclosing class may resolve the call otherwise once a superclass's
         static method is widened.
+        A removed private method that code outside the Java and Kotlin sources calls by name (a
+        Spring XML `init-method`, a script) is `info` all the same; a package-private one that
+        overrode a method of a library sharing its package is not seen to matter.
         Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
         system is recognised only from the manifests at the top of the repository. Who uses a
         scope is judged by name (`git grep -w` at head): a scope the dashboard uses and that a
