@@ -17,10 +17,11 @@ from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED,
                     UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
-from .units import describe, is_directive, index_units, proof_of_no_change, qualname, units_at
+from .units import all_units, describe, is_directive, proof_of_no_change, qualname, units_at
 
 
 CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
+OVERLOADING = ("java", "kotlin")
 CHECK_ACT_HINTS = (b"create", b"insert", b"save", b"exist", b"find", b"count", b"any?", b"present?", b"none?",
                    b"empty?", b"blank?", b"first", b"size")
 
@@ -214,7 +215,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
             verdict = "comments"
         else:
             verdict = _verdict(ctx, p, side, key, node)
-        severity = "info" if verdict.startswith("same:") or verdict == "comments" else "warning"
+        severity = "info" if verdict.startswith("same:") or verdict in ("comments", "unreferenced") else "warning"
         yield BACKGROUND_CODE_CHANGED.finding(
             ctx.path, changed[0], _message(key, what, verdict, side), changed[-1], side=side, severity=severity)
 
@@ -227,21 +228,56 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
     if not isinstance(other, Parsed):
         return "changed"  # the other side is absent or unreadable: no proof
     if node is None:
-        mine, theirs = p.root, other.root
+        candidates, mine = [other.root], p.root
     else:
-        theirs = index_units(other).get(key)
-        if theirs is None:
-            return "new" if side == "head" else "gone"
+        candidates = all_units(other).get(key, [])
+        if not candidates:
+            if side == "head":
+                return "new"
+            return "unreferenced" if _removed_unreferenced(ctx, node, p) else "gone"
         mine = node
-    pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
-    proof = proof_of_no_change(*pair)
-    return f"same:{describe(proof)}" if proof else "changed"
+        if p.language not in OVERLOADING:
+            candidates = candidates[:1]  # elsewhere a later definition of a name replaces the first
+    for theirs in candidates:
+        # Java and Kotlin overloads of one arity share a name: the unit is unchanged when any
+        # of them proves the same (the proof compares parameter types, and no class declares
+        # one signature twice).
+        pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
+        proof = proof_of_no_change(*pair)
+        if proof:
+            return f"same:{describe(proof)}"
+    return "changed"
+
+
+def _removed_unreferenced(ctx, node, p: Parsed) -> bool:
+    """A Java/Kotlin method removed outright that no caller can have been left: private (Java's
+    package-private too), no annotation a framework may call it for, no name the JVM or a
+    framework looks up, and no Java or Kotlin file at head, tests included, names it (a caller
+    would not compile; a reflective lookup would name it in a string)."""
+    from .jvm import hidden_method
+
+    repo = ctx.repo
+    name = hidden_method(node, p)
+    if repo is None or name is None:
+        return False
+    memo = ctx.settings.base_files.memo if ctx.settings.base_files is not None else {}
+    key = ("trees.jvm-named", name)
+    if key not in memo:
+        from ...git import gitcmd
+
+        proc = gitcmd.run(["grep", "-q", "-w", "-F", "-e", name, repo.head_sha, "--", "*.java", "*.kt", "*.kts"],
+                          repo.root, check=False)
+        memo[key] = proc.returncode != 1  # 1: no match; an error counts as named
+    return not memo[key]
 
 
 def _message(key: str, what: str, verdict: str, side: str) -> str:
     name = f"`{key}`" if key != "(top level)" else "top-level code"
     if verdict == "new":
         return f"New background code: {name} ({what}). A new job is always flagged: answer the checklist for it."
+    if verdict == "unreferenced":
+        return (f"Background code removed: {name} ({what}). It was not public and no Java or Kotlin file at head "
+                "names it (tests included), so no caller is left: a remaining one would not compile.")
     if verdict == "gone":
         return f"Background code removed: {name} ({what}); queued work and schedules may still name it."
     if verdict == "comments":

@@ -29,12 +29,23 @@ HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"cha
          b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
 
 
+# Where a primitive's name is no use of it: a class literal (`ConcurrentHashMap.class` in an
+# allow-list, Kotlin's `ConcurrentHashMap::class`), an import, a string or a comment.
+_NOT_A_USE = {"class_literal", "import_declaration", "import", "import_header", "import_list", "package_declaration",
+              "package_header", "import_spec", "import_declaration_list"}
+
+
+def _class_reference(n, p: Parsed) -> bool:
+    kinds = [c.type for c in n.children]
+    return n.type == "navigation_expression" and "::" in kinds and p.text(n.children[-1]) == "class"
+
+
 def _primitives(node, p: Parsed) -> Counter:
     found: Counter = Counter()
     stack = [node]
     while stack:
         n = stack.pop()
-        if "comment" in n.type or "string" in n.type:
+        if "comment" in n.type or "string" in n.type or n.type in _NOT_A_USE or _class_reference(n, p):
             continue
         if n.child_count == 0:
             text = p.text(n)

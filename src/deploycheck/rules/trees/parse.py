@@ -24,6 +24,7 @@ class Parsed:
     def __init__(self, language: str, source: bytes, tree) -> None:
         self.language, self.source, self.tree = language, source, tree
         self.root = tree.root_node
+        self.memo: dict = {}  # facts about the whole file that several proofs read (its imports)
         self.error_rows: set[int] = set()  # 1-based lines touched by ERROR or MISSING nodes
         if self.root.has_error:
             _collect_errors(self.root, self.error_rows)

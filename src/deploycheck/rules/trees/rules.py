@@ -48,8 +48,30 @@ BACKGROUND_CODE_CHANGED = Rule(
         annotations; error messages (strings without interpolation inside `throw`/`raise`, and `if (c) { throw X; } throw X;` read as `throw X;` when `c` calls and
         assigns nothing); a version number (`VERSION = "8.1.1"`, a constant named like a version
         holding a dotted number); a Ruby keyword parameter with a default that the method never
-        reads (not when a bare `super`, `binding` or `eval` could read it). A new background unit
-        is always a `warning`, and so is one removed outright. Changed lines of a unit that hold
+        reads (not when a bare `super`, `binding` or `eval` could read it); a Java field or
+        variable, or a Kotlin property, whose declared type is a logger type the file imports
+        (slf4j, java.util.logging, Log4j, commons-logging `Log`, Spring's `LogAccessor`,
+        kotlin-logging `KLogger`…) and whose value only names or makes a logger (a factory
+        call such as `LoggerFactory.getLogger(Job.class)`, a logger constructor, another
+        logger field), with the logging step; a last catch clause or `rescue` that only logs
+        and rethrows what it caught (`catch (E e) { log…; throw e; }`, `rescue => e; log…;
+        raise`), with the logging step, a try left with neither catch nor finally read as its
+        statements (Java and JS/TS only when the block declares nothing that would then reach
+        further); a Java/Kotlin type written fully qualified in one version and by its simple
+        name in the other (`java.util.Collection` / `Collection` under `import
+        java.util.Collection;` in that version's file); a Java access modifier (`public` to
+        `private`…) on a constructor with parameters, a static field, or a static or final
+        method (or one of a final class or record), when neither the member nor a class around
+        it carries an annotation other than `@Override`, `@Deprecated`, `@SuppressWarnings`,
+        nullness and `@VisibleForTesting`-style ones, and the member is no bean getter or
+        setter, `main`, serialization hook or `valueOf`/`of`/`from`-style factory. Java and
+        Kotlin overloads of one arity are each compared with every overload of that name and
+        arity on the other side (the comparison includes the parameter types). A new background unit
+        is always a `warning`, and so is one removed outright, except a Java or Kotlin method that
+        was private (Java: or package-private, in a class, enum or record), carried no framework
+        annotation, is no name the JVM or a framework looks up (`main`, serialization hooks,
+        `valueOf`), and that no `*.java`/`*.kt` file at head names (`git grep -w`, tests
+        included): `info`, as no caller can be left (one would not compile). Changed lines of a unit that hold
         only comments are `info` even when code elsewhere in the unit changed (that code is
         reported in its own, nested unit); comments the language reads (Ruby's magic comments
         such as `# frozen_string_literal: true`, Go's `//go:` directives and build constraints,
@@ -67,6 +89,18 @@ BACKGROUND_CODE_CHANGED = Rule(
         hides in a call without arguments (`queue.poll()`) is removed as if it had none (one
         that calls something with arguments is a change). Code that matches an error's text, or
         branches on the version constant's value, is not seen to change.
+        A logger field's value is trusted to make or name a logger only; a logger passed to
+        code that acts on it is removed all the same. A type name is read through the file's
+        single-type imports only (a wildcard import proves nothing), and in type positions only
+        (`java.util.Collections.emptyList()` against `Collections.emptyList()` is a change). A
+        narrowed access modifier that a reflective lookup (`getMethod`, `getConstructor`) or a
+        framework finding members by name relied on fails at run time, not at compile time,
+        unless the member is of a kind listed above; a nested subclass calling a same-named
+        method of its enclosing class may resolve the call otherwise once a superclass's
+        static method is widened.
+        A removed private method that code outside the Java and Kotlin sources calls by name (a
+        Spring XML `init-method`, a script) is `info` all the same; a package-private one that
+        overrode a method of a library sharing its package is not seen to matter.
         Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
         system is recognised only from the manifests at the top of the repository. Who uses a
         scope is judged by name (`git grep -w` at head): a scope the dashboard uses and that a
@@ -168,7 +202,9 @@ PRIMITIVE_WEAKENED = Rule(
         CopyOnWriteArrayList, BlockingQueue, AtomicLong/Integer/Boolean/Reference, LongAdder,
         ReentrantLock, Semaphore, CountDownLatch, Go `sync.Mutex`/`RWMutex`/`WaitGroup`/`Once` and
         `sync/atomic`) that the unit had and no longer has is `high`, when the file as a whole has
-        fewer of it too. A Go `make(chan T, n)` whose capacity changed is a `warning`, `high` when
+        fewer of it too. Only uses count: a creation, a declared type, a call on it, the
+        keywords; a class literal (`ConcurrentHashMap.class` given to an allow-list, Kotlin's
+        `ConcurrentHashMap::class`), an import, a string or a comment naming the type do not. A Go `make(chan T, n)` whose capacity changed is a `warning`, `high` when
         a buffered channel became unbuffered."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
@@ -178,7 +214,9 @@ PRIMITIVE_WEAKENED = Rule(
     known_problems=dedent("""\
         Units are matched by qualified name: a renamed method is compared with nothing. A
         primitive replaced by an equivalent the rule does not know (a project's own lock class)
-        is reported as removed. Channels are matched in order of appearance within the unit."""),
+        is reported as removed. Channels are matched in order of appearance within the unit.
+        A class literal that a reflective factory instantiates (`create(ConcurrentHashMap.class)`)
+        is not counted as a use, so replacing it is not seen."""),
     example=dedent("""\
         -    private final AtomicLong index = new AtomicLong();
         +    private long index;

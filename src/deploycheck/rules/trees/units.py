@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
+from .jvm import ACCESS, access_is_compile_only, is_logger_declaration, qualified
 from .parse import Parsed
 
 # Node types that are units, per language, and the types among them that only contain others.
@@ -99,8 +100,17 @@ def qualname(chain: list, p: Parsed) -> str:
 
 def index_units(p: Parsed) -> dict[str, object]:
     """Every unit by qualified name (the first of duplicates wins)."""
+    return {key: nodes[0] for key, nodes in all_units(p).items()}
+
+
+def all_units(p: Parsed) -> dict[str, list]:
+    """Every unit by qualified name, with all the units of a name (Java and Kotlin overloads of
+    one arity share it) in the order they are found."""
+    memo = p.memo.get("units.all")
+    if memo is not None:
+        return memo
     types = UNIT_TYPES.get(p.language, set())
-    out: dict[str, object] = {}
+    out: dict[str, list] = {}
     stack: list[tuple] = [(p.root, (), False)]  # (node, names of the units around it, in a function)
     while stack:
         node, names, in_function = stack.pop()
@@ -108,10 +118,11 @@ def index_units(p: Parsed) -> dict[str, object]:
             inside = in_function or child.type in FUNCTIONS
             if child.type in types and child.is_named and not (in_function and child.type in DECLARATIONS):
                 key = names + (node_name(child, p),)
-                out.setdefault("::".join(key), child)
+                out.setdefault("::".join(key), []).append(child)
                 stack.append((child, key, inside))
             elif child.child_count:
                 stack.append((child, names, inside))
+    p.memo["units.all"] = out
     return out
 
 
@@ -237,6 +248,99 @@ def is_log_guard(node, p: Parsed) -> bool:
         return False
     bodies = [c for c in node.named_children if c.id != condition.id]
     return bool(bodies) and all(_only_logs(c, p) for c in bodies)
+
+
+# With the "logging" step, a declaration that only holds a logger goes too (rules/trees/jvm.py).
+_LOGGER_DECLARATIONS = {"field_declaration", "local_variable_declaration", "property_declaration"}
+# With the "imports" step, a type name reads as the fully qualified name it denotes.
+_TYPE_NAMES = {"scoped_type_identifier", "type_identifier", "user_type"}
+
+
+# A last catch clause that only rethrows what it caught (once logging is removed) changes
+# nothing: the same exception leaves the try, after the same finally. Only the last: one with
+# another clause after it hands its exceptions to that clause once removed. A try left with
+# neither catch nor finally reads as its statements (Ruby's `begin` always; Java and JS only
+# when the block declares no variable or class that would then reach further).
+_TRIES = {"java": {"try_statement", "try_with_resources_statement"}, "javascript": {"try_statement"},
+          "ruby": {"begin", "body_statement"}}
+_TRIES["typescript"] = _TRIES["tsx"] = _TRIES["javascript"]
+_CATCHES = {"catch_clause", "rescue"}
+_SCOPED = {"local_variable_declaration", "class_declaration", "record_declaration", "interface_declaration",
+           "enum_declaration", "lexical_declaration", "function_declaration", "generator_function_declaration"}
+
+
+def _caught(clause, p: Parsed) -> tuple[str | None, list]:
+    """The name a catch clause binds (None without one) and the statements of its body."""
+    if clause.type == "rescue":
+        variable = next((c for c in clause.named_children if c.type == "exception_variable"), None)
+        name = next((p.text(c) for c in variable.named_children), None) if variable is not None else None
+        body = next((c for c in clause.named_children if c.type == "then"), None)
+    else:
+        param = clause.child_by_field_name("parameter")  # JS/TS
+        if param is None:
+            formal = next((c for c in clause.named_children if c.type == "catch_formal_parameter"), None)
+            param = formal.child_by_field_name("name") if formal is not None else None
+        name = p.text(param) if param is not None and param.type == "identifier" else None
+        body = clause.child_by_field_name("body")
+    statements = [c for c in body.named_children if "comment" not in c.type] if body is not None else []
+    return name, statements
+
+
+def _rethrows(node, name: str | None, p: Parsed) -> bool:
+    if node.type == "throw_statement":  # Java, JS: `throw e;`
+        values = [c for c in node.named_children if "comment" not in c.type]
+        return name is not None and len(values) == 1 and values[0].type == "identifier" and p.text(values[0]) == name
+    if p.language == "ruby" and node.type == "identifier":  # a bare `raise` raises what was rescued
+        return p.text(node) in ("raise", "fail")
+    if p.language == "ruby" and node.type == "call" and node.child_by_field_name("receiver") is None:
+        method, args = node.child_by_field_name("method"), node.child_by_field_name("arguments")
+        values = [c for c in args.named_children] if args is not None else []
+        return (method is not None and p.text(method) in ("raise", "fail") and name is not None
+                and len(values) == 1 and values[0].type == "identifier" and p.text(values[0]) == name)
+    return False
+
+
+def _rethrow_only_catch(node, p: Parsed):
+    """The last catch/rescue clause of ``node`` when it only logs and rethrows what it caught."""
+    named = [c for c in node.named_children if "comment" not in c.type]
+    clauses = [i for i, c in enumerate(named) if c.type in _CATCHES]
+    if not clauses:
+        return None
+    last = clauses[-1]
+    if any(c.type not in ("finally_clause", "ensure") for c in named[last + 1:]):
+        return None  # Ruby's `else` runs only when nothing was rescued: keep the clause
+    name, statements = _caught(named[last], p)
+    if not statements or not _rethrows(statements[-1], name, p):
+        return None
+    return named[last] if all(is_logging(s, p) for s in statements[:-1]) else None
+
+
+def _splice_tries(children, p: Parsed) -> list:
+    """``children`` with each try statement whose only catch goes (and that has no finally) read
+    as the statements of its block."""
+    kinds = _TRIES.get(p.language, set()) - {"body_statement", "try_with_resources_statement"}
+    if not kinds or not any(not isinstance(c, str) and c.type in kinds for c in children):
+        return list(children)
+    out: list = []
+    for c in children:
+        gone = _rethrow_only_catch(c, p) if not isinstance(c, str) and c.type in kinds else None
+        if gone is None:
+            out.append(c)
+            continue
+        rest = [x for x in c.named_children if x.id != gone.id and "comment" not in x.type]
+        if p.language == "ruby":
+            body = [x for x in c.children if x.id != gone.id and x.type not in ("begin", "end")]
+            if any(x.type in _CATCHES or x.type in ("else", "ensure") for x in rest):
+                out.append(c)
+                continue
+        else:
+            block = rest[0] if len(rest) == 1 and rest[0].type in ("block", "statement_block") else None
+            if block is None or any(x.type in _SCOPED for x in block.named_children):
+                out.append(c)
+                continue
+            body = [x for x in block.children if x.type not in ("{", "}")]
+        out.extend(body)
+    return out
 
 
 # TypeScript's types never run: with the "annotations" step these nodes are dropped, and a cast
@@ -375,11 +479,13 @@ def is_directive(comment_text: str, p: Parsed) -> bool:
 
 
 def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bool = False,
-         version: bool = False, parameters: bool = False) -> str:
+         version: bool = False, parameters: bool = False, imports: bool = False, access: bool = False) -> str:
     """The node as an S-expression of every token, without comments (and logging statements,
-    TypeScript types, error messages, a version number, unused keyword parameters)."""
-    flags = (logging, annotations, messages, version, parameters)
+    TypeScript types, error messages, a version number, unused keyword parameters, the difference
+    between an imported and a fully qualified type name, access modifiers)."""
+    flags = (logging, annotations, messages, version, parameters, imports, access)
     types_only = annotations and p.language in ("typescript", "tsx")
+    jvm_names = imports and p.language in ("java", "kotlin")
     out: list[str] = []
     stack = [(node, False)]
     while stack:
@@ -389,6 +495,18 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
             continue
         if ("comment" in n.type and not is_directive(p.text(n), p)) or (types_only and n.type in _TS_TYPE_ONLY):
             continue
+        if logging and n.type in _LOGGER_DECLARATIONS and is_logger_declaration(n, p):
+            continue
+        if jvm_names and n.type in _TYPE_NAMES:
+            name = qualified(n, p)
+            if name is not None:
+                if n.type != "user_type":
+                    out.append(name)
+                    continue
+                out.append("(user_type " + name)  # Kotlin: the type arguments follow the name
+                stack.append((")", False))
+                stack.extend((c, in_throw) for c in reversed(n.children) if c.type == "type_arguments")
+                continue
         if types_only and n.type in _TS_WRAPPERS and n.named_child_count:
             stack.append((n.named_children[0], in_throw))
             continue
@@ -401,9 +519,13 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         out.append("(" + n.type)
         stack.append((")", False))
         children = n.children
+        if logging and _TRIES.get(p.language) and n.type in _TRIES[p.language]:
+            gone = _rethrow_only_catch(n, p)
+            if gone is not None:
+                children = [c for c in children if c.id != gone.id]
         if logging and n.type in _STATEMENT_PARENTS:
             kept = []
-            for c in children:
+            for c in _splice_tries(children, p):
                 if is_logging(c, p):
                     continue
                 if is_log_guard(c, p):
@@ -420,6 +542,12 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
             after = {a.id: b for a, b in zip(named, named[1:])}
             children = [c for c in children
                         if isinstance(c, str) or not _redundant_throw_guard(c, after.get(c.id), p, flags)]
+        if access and n.type == "modifiers" and n.parent is not None and access_is_compile_only(n.parent, p):
+            children = [c for c in children if c.type not in ACCESS]
+            if not children:
+                out.pop()  # no modifier left: read as a declaration written without any
+                stack.pop()
+                continue
         if parameters and n.type == "method_parameters":
             unused = _unused_keywords(n, p)
             children = [c for c in children if c.is_named and c.id not in unused]  # and no commas
@@ -428,7 +556,7 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
     return " ".join(out)
 
 
-_STEPS = ("logging", "annotations", "messages", "version", "parameters")
+_STEPS = ("logging", "annotations", "messages", "version", "parameters", "imports", "access")
 
 
 def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str, ...] | None:
@@ -437,7 +565,8 @@ def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str,
     if dump(base, base_p, False) == dump(head, head_p, False):
         return ("formatting",)
     # Each step only removes or blanks: units that differ with every step differ with any fewer.
-    if dump(base, base_p, True, True, True, True, True) != dump(head, head_p, True, True, True, True, True):
+    everything = [True] * len(_STEPS)
+    if dump(base, base_p, *everything) != dump(head, head_p, *everything):
         return None
     for size in range(1, len(_STEPS) + 1):
         for combo in combinations(_STEPS, size):
@@ -447,9 +576,11 @@ def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str,
     return None
 
 
-_WORDS = {"formatting": "comments or formatting", "logging": "logging calls (or conditions that only decide whether to log)",
+_WORDS = {"formatting": "comments or formatting", "logging": "logging calls (or conditions that only decide whether to log, loggers declared, a last catch that only logs and rethrows)",
           "annotations": "type annotations", "messages": "error messages", "version": "a version number",
-          "parameters": "an unused keyword parameter (a caller still passing it now fails at once)"}
+          "parameters": "an unused keyword parameter (a caller still passing it now fails at once)",
+          "imports": "a type name written with its package instead of imported (the same type)",
+          "access": "an access modifier (a caller it shuts out fails to compile)"}
 
 
 def describe(proof: tuple[str, ...]) -> str:

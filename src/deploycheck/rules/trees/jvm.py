@@ -1,0 +1,306 @@
+"""Java and Kotlin facts the proof of unchanged behaviour needs (rules/trees/units.py): which type a
+simple name imports, whether a declaration only holds a logger, and whether a member's access
+modifier can be read as changing nothing but which callers compile.
+"""
+
+from __future__ import annotations
+
+from .parse import Parsed
+
+# Logger types by fully qualified name: a field or variable of one of these only serves logging.
+LOGGER_TYPES = frozenset({
+    "org.slf4j.Logger", "org.slf4j.ext.XLogger", "org.slf4j.spi.LocationAwareLogger", "java.util.logging.Logger",
+    "java.lang.System.Logger", "org.apache.logging.log4j.Logger", "org.apache.logging.log4j.spi.ExtendedLogger",
+    "org.apache.log4j.Logger", "org.apache.commons.logging.Log", "org.springframework.core.log.LogAccessor",
+    "org.jboss.logging.Logger", "com.google.common.flogger.FluentLogger", "mu.KLogger",
+    "io.github.oshai.kotlinlogging.KLogger", "ch.qos.logback.classic.Logger", "org.tinylog.TaggedLogger",
+    "io.netty.util.internal.logging.InternalLogger",
+})
+# Methods that hand out a logger (LoggerFactory.getLogger, LogFactory.getLog, KotlinLogging.logger…).
+_LOGGER_FACTORIES = frozenset({"getLogger", "getLog", "getFormatterLogger", "forEnclosingClass", "logger"})
+# Calls without arguments that only name the class a logger is for (`getClass()`,
+# `MethodHandles.lookup().lookupClass()`).
+_NAMES_A_CLASS = frozenset({"getClass", "lookup", "lookupClass", "getName", "getSimpleName", "getCanonicalName"})
+
+_JAVA_TYPE_DECLARATIONS = {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
+                           "annotation_type_declaration"}
+_KOTLIN_TYPE_DECLARATIONS = {"class_declaration", "object_declaration", "type_alias"}
+
+
+def imported_types(p: Parsed) -> dict[str, str]:
+    """Simple name -> fully qualified name, from the file's single-type imports (`import a.b.C;`;
+    no wildcard, no static import, no Kotlin alias), without the names a type or type parameter
+    declared in the file shadows (then the simple name may mean that one)."""
+    memo = p.memo.get("jvm.imports")
+    if memo is not None:
+        return memo
+    found: dict[str, str] = {}
+    declared: set[str] = set()
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type in ("import_declaration", "import"):
+            kinds = {c.type for c in n.children}
+            if kinds & {"static", "asterisk", "*", "as", "wildcard_import"} or ".*" in p.text(n):
+                continue
+            path = next((c for c in n.named_children if c.type in ("scoped_identifier", "qualified_identifier",
+                                                                     "identifier")), None)
+            if path is not None:
+                fqn = "".join(p.text(path).split())
+                found.setdefault(fqn.rpartition(".")[2], fqn)
+            continue
+        if n.type in _JAVA_TYPE_DECLARATIONS or n.type in _KOTLIN_TYPE_DECLARATIONS or n.type == "type_parameter":
+            name = n.child_by_field_name("name") or next(
+                (c for c in n.named_children if c.type in ("identifier", "type_identifier", "simple_identifier")), None)
+            if name is not None:
+                declared.add(p.text(name))
+        stack.extend(n.children)
+    result = {simple: fqn for simple, fqn in found.items() if simple not in declared}
+    p.memo["jvm.imports"] = result
+    p.memo["jvm.declared"] = declared
+    return result
+
+
+def _dotted(node, p: Parsed) -> list[str] | None:
+    """The parts of a type name written `a.b.C` (Java scoped_type_identifier, Kotlin user_type
+    without type arguments), or None when it holds anything else (annotations)."""
+    if node.type == "type_identifier" or (node.type == "identifier" and p.language == "kotlin"):
+        return [p.text(node)]
+    if node.type not in ("scoped_type_identifier", "user_type"):
+        return None
+    parts: list[str] = []
+    for child in node.children:
+        if child.type == ".":
+            continue
+        if child.type == "type_arguments":
+            break
+        sub = _dotted(child, p)
+        if sub is None:
+            return None
+        parts.extend(sub)
+    return parts
+
+
+def qualified(node, p: Parsed) -> str | None:
+    """A type name read as fully qualified through the file's imports: `Collection` with `import
+    java.util.Collection;`, `Map.Entry` with `import java.util.Map;`, and `java.util.Collection`
+    itself all read as the name they denote; None when the node is no plain type name."""
+    parts = _dotted(node, p)
+    if not parts:
+        return None
+    imports = imported_types(p)
+    if parts[0] in imports:
+        parts = imports[parts[0]].split(".") + parts[1:]
+    elif parts[:2] == ["System", "Logger"] and "System" not in p.memo["jvm.declared"]:
+        parts = ["java", "lang"] + parts  # java.lang is imported by every file
+    return ".".join(parts)
+
+
+# --- logger declarations ----------------------------------------------------------------------
+
+_SAFE_VALUES = {"identifier", "this", "class_literal", "decimal_integer_literal", "true", "false", "null_literal",
+                "simple_identifier", "character_literal", "boolean_literal", "integer_literal"}
+_STRINGS = {"string_literal", "string", "line_string_literal", "multi_line_string_literal"}
+
+
+def _pure(node, p: Parsed) -> bool:
+    """An initializer that only names or makes a logger: a field or variable read (`Outer.this.log`),
+    a class literal, a string, `getClass()`, a logger factory call or a logger constructor whose
+    arguments are such too. Anything else may act."""
+    t = node.type
+    if t in _SAFE_VALUES or "comment" in t:
+        return True
+    if t in _STRINGS:  # Kotlin's "${call()}" runs code; "$name" only reads
+        return "${" not in p.text(node)
+    if t in ("parenthesized_expression", "value_argument", "value_arguments", "argument_list"):
+        return all(_pure(c, p) for c in node.named_children)
+    if t in ("field_access", "navigation_expression", "navigation_suffix"):
+        return all(_pure(c, p) for c in node.named_children)
+    if t == "method_invocation":
+        obj, args = node.child_by_field_name("object"), node.child_by_field_name("arguments")
+        name = p.text(node.child_by_field_name("name"))
+        if obj is not None and not _pure(obj, p):
+            return False
+        if name in _LOGGER_FACTORIES:
+            return args is None or _pure(args, p)
+        return name in _NAMES_A_CLASS and (args is None or not args.named_child_count)
+    if t == "object_creation_expression":
+        kind, args = node.child_by_field_name("type"), node.child_by_field_name("arguments")
+        if node.child_by_field_name("body") is not None or any(c.type == "class_body" for c in node.children):
+            return False
+        return kind is not None and qualified(kind, p) in LOGGER_TYPES and (args is None or _pure(args, p))
+    if t == "call_expression" and p.language == "kotlin":
+        callee = node.named_children[0] if node.named_child_count else None
+        rest = node.named_children[1:]
+        name = p.text(callee).rpartition(".")[2] if callee is not None else ""
+        if callee is None or not _pure(callee, p):
+            return False
+        # Kotlin calls a constructor like a function: `Logger(…)` of a logger type.
+        maker = name in _LOGGER_FACTORIES or (callee.type == "identifier" and qualified(callee, p) in LOGGER_TYPES)
+        for part in rest:
+            if part.type == "annotated_lambda":  # KotlinLogging.logger {}: an empty lambda only
+                lam = part.named_children[0] if part.named_child_count else None
+                if lam is None or any("comment" not in c.type for c in lam.named_children):
+                    return False
+            elif not maker or not _pure(part, p):
+                return False
+        return maker or name in _NAMES_A_CLASS
+    return False
+
+
+_SAFE_ANNOTATIONS = frozenset({
+    "Override", "Deprecated", "SuppressWarnings", "SafeVarargs", "FunctionalInterface", "Nullable", "NonNull",
+    "Nonnull", "NotNull", "CheckForNull", "VisibleForTesting", "CheckReturnValue", "CanIgnoreReturnValue", "Contract",
+})
+
+
+def _annotations(modifiers, p: Parsed) -> list[str]:
+    """The simple names of the annotations among a declaration's modifiers."""
+    names: list[str] = []
+    if modifiers is None:
+        return names
+    stack = list(modifiers.children)
+    while stack:
+        n = stack.pop()
+        if n.type in ("marker_annotation", "annotation"):
+            name = n.child_by_field_name("name")
+            text = p.text(name) if name is not None else p.text(n).lstrip("@").split("(")[0]
+            names.append(text.strip().rpartition(".")[2])
+            continue
+        if n.type in ("annotation", "single_annotation"):
+            names.append(p.text(n).lstrip("@").split("(")[0].strip().rpartition(".")[2])
+            continue
+        stack.extend(n.children)
+    return names
+
+
+def _modifiers(node):
+    return next((c for c in node.children if c.type == "modifiers"), None)
+
+
+def is_logger_declaration(node, p: Parsed) -> bool:
+    """A Java field or local variable, or a Kotlin property, whose declared type is a logger type
+    and whose initial values only name or make a logger (`private static final Logger LOG =
+    LoggerFactory.getLogger(Job.class);`). Annotations other than the harmless ones refuse it."""
+    if p.language == "java" and node.type in ("field_declaration", "local_variable_declaration"):
+        kind = node.child_by_field_name("type")
+        if kind is None or qualified(kind, p) not in LOGGER_TYPES:
+            return False
+        if any(name not in _SAFE_ANNOTATIONS for name in _annotations(_modifiers(node), p)):
+            return False
+        for declarator in node.children_by_field_name("declarator"):
+            value = declarator.child_by_field_name("value")
+            if value is not None and not _pure(value, p):
+                return False
+        return True
+    if p.language == "kotlin" and node.type == "property_declaration":
+        if any(c.type in ("property_delegate", "getter", "setter") for c in node.children):
+            return False
+        variable = next((c for c in node.named_children if c.type == "variable_declaration"), None)
+        kind = next((c for c in variable.named_children if c.type == "user_type"), None) if variable else None
+        if kind is None or qualified(kind, p) not in LOGGER_TYPES:
+            return False
+        if any(name not in _SAFE_ANNOTATIONS for name in _annotations(_modifiers(node), p)):
+            return False
+        seen_equals = False
+        for child in node.children:
+            if child.type == "=":
+                seen_equals = True
+            elif seen_equals and child.is_named and not _pure(child, p):
+                return False
+        return True
+    return False
+
+
+# --- access modifiers -------------------------------------------------------------------------
+
+ACCESS = frozenset({"public", "private", "protected"})
+# Members that frameworks and the JVM find by name and access, not through a call that compiles:
+# serialization hooks, `main`, the static factories converters look for.
+_FOUND_BY_NAME = frozenset({"main", "writeObject", "readObject", "readObjectNoData", "writeReplace", "readResolve",
+                            "valueOf", "of", "from", "fromString", "fromValue", "parse"})
+_TYPES = {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
+          "annotation_type_declaration"}
+
+
+def _bean_accessor(name: str) -> bool:
+    for prefix in ("get", "set", "is"):
+        if name.startswith(prefix) and name[len(prefix):][:1].isupper():
+            return True
+    return False
+
+
+def access_is_compile_only(member, p: Parsed) -> bool:
+    """Whether changing `member`'s access modifier (Java) can only change which code compiles.
+
+    Not when a proxy or reflection may care: an annotation other than the harmless ones on the
+    member or on any class around it (Spring ignores `@Transactional`/`@Async` on a non-public
+    method; a stereotype makes the class a proxied bean); an instance field (JSON mappers read
+    public fields); a constructor without parameters (ServiceLoader, `newInstance`); a member
+    found by name (serialization hooks, `main`, `valueOf`); a bean getter or setter. Not on an
+    instance method that a subclass could override (a class neither final nor a record):
+    widening a private method lets a subclass's same-named method override it, narrowing a
+    public one lets an override without `@Override` silently stop overriding."""
+    if p.language != "java" or member.type not in ("method_declaration", "constructor_declaration",
+                                                   "field_declaration"):
+        return False
+    modifiers = _modifiers(member)
+    words = {p.text(c) for c in modifiers.children} if modifiers is not None else set()
+    if any(name not in _SAFE_ANNOTATIONS for name in _annotations(modifiers, p)):
+        return False
+    owner = member.parent
+    while owner is not None:
+        if owner.type in _TYPES and any(n not in _SAFE_ANNOTATIONS for n in _annotations(_modifiers(owner), p)):
+            return False
+        owner = owner.parent
+    body = member.parent
+    declaring = body.parent if body is not None else None
+    if member.type == "field_declaration":
+        return "static" in words or (declaring is not None and declaring.type == "interface_declaration")
+    if member.type == "constructor_declaration":
+        params = member.child_by_field_name("parameters")
+        return params is not None and params.named_child_count > 0
+    name = p.text(member.child_by_field_name("name"))
+    if name in _FOUND_BY_NAME:
+        return False
+    if "static" in words:
+        return True
+    if _bean_accessor(name):
+        return False
+    if "final" in words or declaring is None:
+        return True
+    if declaring.type == "record_declaration" or declaring.type == "object_creation_expression":
+        return True  # records and anonymous classes have no subclasses
+    if declaring.type == "class_declaration":
+        class_words = {p.text(c) for c in _modifiers(declaring).children} if _modifiers(declaring) else set()
+        return "final" in class_words
+    return False
+
+
+def hidden_method(node, p: Parsed) -> str | None:
+    """The name of a method only its own code could call: Java `private` or package-private (in a
+    class, enum or record; an interface's are public), Kotlin `private`; no annotation but the
+    harmless ones (`@Scheduled`, `@EventListener`… are called by a framework); not a member the
+    JVM or a framework finds by name (`main`, serialization hooks, `valueOf`). None otherwise.
+    A package-private method can override only one of its own package, which names it too."""
+    if p.language == "java" and node.type == "method_declaration":
+        modifiers = _modifiers(node)
+        words = {p.text(c) for c in modifiers.children} if modifiers is not None else set()
+        body = node.parent
+        owner = body.parent if body is not None else None
+        if words & {"public", "protected"} or owner is None or owner.type not in (
+                "class_declaration", "enum_declaration", "record_declaration"):
+            return None
+    elif p.language == "kotlin" and node.type == "function_declaration":
+        modifiers = _modifiers(node)
+        words = set(p.text(modifiers).split()) if modifiers is not None else set()
+        if "private" not in words or "override" in words:
+            return None
+    else:
+        return None
+    if any(name not in _SAFE_ANNOTATIONS for name in _annotations(modifiers, p)):
+        return None
+    name_node = node.child_by_field_name("name") or next(
+        (c for c in node.named_children if c.type in ("identifier", "simple_identifier")), None)
+    name = p.text(name_node) if name_node is not None else ""
+    return name if name and name not in _FOUND_BY_NAME and name.isidentifier() else None

@@ -1,0 +1,108 @@
+"""The proof of unchanged behaviour (rules/trees/units.py) on pairs of real source read by the
+real tree-sitter grammars: which steps prove a pair the same, and the cases each step refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from deploycheck.rules.trees.parse import parse_bytes
+from deploycheck.rules.trees.units import proof_of_no_change
+
+IMPORTS = "import org.springframework.core.log.LogAccessor;\nimport java.util.Collection;\n"
+
+
+def _java(body: str, imports: str = IMPORTS, head: str = "class A") -> str:
+    return f"{imports}{head} {{\n{body}\n}}\n"
+
+
+def _proof(language: str, base: str, head: str):
+    a, b = parse_bytes(language, base.encode()), parse_bytes(language, head.encode())
+    return proof_of_no_change(a.root, a, b.root, b)
+
+
+SAME = [
+    # a logger field loses `final`; its value only reads another logger, builds one, or asks a factory
+    ("java", _java("private final LogAccessor logger = A.this.logger;"), _java("private LogAccessor logger = A.this.logger;"),
+     "logging"),
+    ("java", _java("private final LogAccessor logger = new LogAccessor(LogFactory.getLog(getClass()));"),
+     _java("private LogAccessor logger = new LogAccessor(LogFactory.getLog(getClass()));"), "logging"),
+    ("java", _java("void f() { a(); }", "import org.slf4j.Logger;\n"),
+     _java('void f() { Logger log = LoggerFactory.getLogger("x"); a(); log.info("y"); }', "import org.slf4j.Logger;\n"),
+     "logging"),
+    ("kotlin", "import org.slf4j.Logger\nclass A {\n private val log: Logger = LoggerFactory.getLogger(A::class.java)\n}",
+     "import org.slf4j.Logger\nclass A {\n protected val log: Logger = LoggerFactory.getLogger(A::class.java)\n}",
+     "logging"),
+    # java.util.Collection written out or imported
+    ("java", _java("void f(java.util.Collection<X> c) { a(); }"), _java("void f(Collection<X> c) { a(); }"), "imports"),
+    ("kotlin", "import java.util.Collection\nclass A {\n fun f(c: java.util.Collection<X>) { a() }\n}",
+     "import java.util.Collection\nclass A {\n fun f(c: Collection<X>) { a() }\n}", "imports"),
+    # access of members nothing overrides nor finds by reflection
+    ("java", _java("A(int x) { a(); }"), _java("private A(int x) { a(); }"), "access"),
+    ("java", _java("public static void f() { a(); }"), _java("private static void f() { a(); }"), "access"),
+    ("java", _java("public final void f() { a(); }"), _java("private final void f() { a(); }"), "access"),
+    ("java", _java("public void f() { a(); }", head="final class A"), _java("private void f() { a(); }", head="final class A"),
+     "access"),
+    ("java", _java("public static int X = 1;"), _java("private static int X = 1;"), "access"),
+    # a last catch that only logs and rethrows
+    ("java", _java("void f() { try { a(); } finally { b(); } }"),
+     _java("void f() { try { a(); } catch (E e) { throw e; } finally { b(); } }"), "logging"),
+    ("java", _java("void f() { try { a(); } catch (F f) { b(); } }"),
+     _java("void f() { try { a(); } catch (F f) { b(); } catch (E e) { throw e; } }"), "logging"),
+    ("javascript", "function f() { a(); }", "function f() { try { a(); } catch (e) { console.error(e); throw e; } }",
+     "logging"),
+    ("typescript", "function f() { a(); }", "function f() { try { a(); } catch (e: unknown) { throw e; } }", "logging"),
+    ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => e\n  raise e\nend\n", "logging"),
+    ("ruby", "def f\n  x\n  a\nend\n", "def f\n  x\n  begin\n    a\n  rescue Foo => e\n    logger.warn(e)\n    raise\n  end\nend\n",
+     "logging"),
+]
+
+DIFFERENT = [
+    # the value may act, or the type is no logger the file imports
+    ("java", _java("private final LogAccessor logger = A.this.make();"), _java("private LogAccessor logger = A.this.make();")),
+    ("java", _java("private final Log logger = A.this.logger;"), _java("private Log logger = A.this.logger;")),
+    ("java", _java("@Mock private final LogAccessor logger = A.this.logger;"),
+     _java("@Mock private LogAccessor logger = A.this.logger;")),
+    # no import of that name, or a type of the file shadows it
+    ("java", "class A { void f(java.util.Collection<X> c) { a(); } }", "class A { void f(Collection<X> c) { a(); } }"),
+    ("java", _java("class Collection {} void f(java.util.Collection<X> c) { a(); }"),
+     _java("class Collection {} void f(Collection<X> c) { a(); }")),
+    ("java", "import java.util.*;\nclass A { void f(java.util.Collection<X> c) { a(); } }",
+     "import java.util.*;\nclass A { void f(Collection<X> c) { a(); } }"),
+    # access where a proxy, reflection or an override may care
+    ("java", _java("public A() { a(); }"), _java("private A() { a(); }")),
+    ("java", _java("public void f() { a(); }"), _java("private void f() { a(); }")),
+    ("java", _java("@Transactional public static void f() { a(); }"), _java("@Transactional private static void f() { a(); }")),
+    ("java", _java("public static void f() { a(); }", head="@Service class A"),
+     _java("private static void f() { a(); }", head="@Service class A")),
+    ("java", _java("class B { public static void f() { a(); } }", head="@Configuration class A"),
+     _java("class B { private static void f() { a(); } }", head="@Configuration class A")),
+    ("java", _java("public final int getX() { a(); }"), _java("private final int getX() { a(); }")),
+    ("java", _java("public static void main(String[] args) { a(); }"), _java("static void main(String[] args) { a(); }")),
+    ("java", _java("private void writeObject(ObjectOutputStream s) { a(); }", head="final class A"),
+     _java("public void writeObject(ObjectOutputStream s) { a(); }", head="final class A")),
+    ("java", _java("public int x = 1;"), _java("private int x = 1;")),
+    # a catch that wraps, is not the last, changes what it throws, or leaves a declaration's scope wider
+    ("java", _java("void f() { a(); }"), _java('void f() { try { a(); } catch (E e) { log.warn("x", e); throw new X(e); } }')),
+    ("java", _java("void f() { try { a(); } catch (F f) { b(); } }"),
+     _java("void f() { try { a(); } catch (E e) { throw e; } catch (F f) { b(); } }")),
+    ("java", _java("void f() { a(); }"), _java("void f() { try { a(); } catch (E e) { e = wrap(e); throw e; } }")),
+    ("java", _java("void f() { int x = a(); use(x); }"),
+     _java("void f() { try { int x = a(); } catch (E e) { throw e; } use(x); }")),
+    ("java", _java("void f() { a(); }"), _java("void f() { try { a(); } catch (E e) { metrics.count(e); throw e; } }")),
+    ("javascript", "function f() { a(); }", "function f() { try { a(); } catch (e) { throw new Error(e); } }"),
+    ("javascript", "function f() { const x = a(); }", "function f() { try { const x = a(); } catch (e) { throw e; } }"),
+    ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => e\n  raise Other\nend\n"),
+    ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => e\n  raise\nelse\n  b\nend\n"),
+    ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => e\n  raise e, 'again'\nend\n"),
+]
+
+
+@pytest.mark.parametrize(("language", "base", "head", "step"), SAME)
+def test_the_step_proves_the_pair_the_same(language: str, base: str, head: str, step: str) -> None:
+    proof = _proof(language, base, head)
+    assert proof is not None and step in proof, proof
+
+
+@pytest.mark.parametrize(("language", "base", "head"), DIFFERENT)
+def test_the_pair_is_not_proven_the_same(language: str, base: str, head: str) -> None:
+    assert _proof(language, base, head) is None
