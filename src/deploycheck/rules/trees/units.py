@@ -173,6 +173,11 @@ _FORMATTERS = frozenset({"format", "sprintf", "stringify", "join", "tostring", "
                          "to_s", "str", "repr", "fmt.sprintf", "string.format", "json.stringify"})
 
 
+# Go built-ins and standard functions that only compute a value for the log line
+# (`log.Printf("%d workers", len(h.workers))`; found by a new-user trial on asynq).
+_GO_VALUES = frozenset({"len", "cap", "string", "strconv.itoa", "strconv.formatint", "strconv.quote", "time.since"})
+
+
 def _has_arguments(node) -> bool:
     for child in node.children:
         if child.type in _ARGUMENTS and (child.named_child_count if child.type != "call_suffix" else _has_arguments(child)):
@@ -195,7 +200,8 @@ def _acts(call, p: Parsed) -> bool:
                 return True
         if n.type in _CALLS and _has_arguments(n):
             name = (_callee(n, p) or "").replace("::", ".").lower()
-            if name not in _FORMATTERS and name.rpartition(".")[2] not in _FORMATTERS:
+            if name not in _FORMATTERS and name.rpartition(".")[2] not in _FORMATTERS and not (
+                    p.language == "go" and name in _GO_VALUES):
                 return True
         stack.extend(n.children)
     return False

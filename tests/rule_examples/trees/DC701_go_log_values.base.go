@@ -1,0 +1,17 @@
+// path: internal/heartbeat/heartbeat.go
+package heartbeat
+
+type Heartbeater struct{ workers map[string]int }
+
+func (h *Heartbeater) Start() {
+	go h.beat()
+	go h.drain()
+}
+
+func (h *Heartbeater) beat() {
+	h.store.WriteServerState(h.workers)
+}
+
+func (h *Heartbeater) drain() {
+	h.store.WriteServerState(h.workers)
+}
