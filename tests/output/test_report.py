@@ -781,3 +781,20 @@ def test_lines_written_directly_are_what_rich_prints(capsys) -> None:
     report.print_lines(renderables)
     expected = reference.getvalue().replace(":: starts", "\\x3a: starts")  # out() guards CI runner commands
     assert capsys.readouterr().out == expected
+
+
+def test_text_finding_changed_at_its_ends_folds_the_unchanged_middle(tmp_path: Path, capsys) -> None:
+    # A function changed only at its first and last line (a new parameter, a new attribute) is
+    # shown as those two lines with their context, not as a stretch of changed lines.
+    before = "".join(f"x{i} = {i}\n" for i in range(1, 31))
+    repo = make_repo(tmp_path / "repo", {"big.py": before})
+    make_branch(repo, "work", {"big.py": before.replace("x3 = 3\n", "x3 = 33\n").replace("x20 = 20\n", "x20 = 200\n")})
+    result = scan_result(repo, [finding(path="big.py", line=3, end=20, severity="warning", message="Ends.")])
+    report.print_scan_text(result)
+    out = capsys.readouterr().out
+    assert (
+        "     1 | x1 = 1\n     2 | x2 = 2\n  >  3 | x3 = 33\n     4 | x4 = 4\n     5 | x5 = 5\n"
+        "       | …\n"
+        "    18 | x18 = 18\n    19 | x19 = 19\n  > 20 | x20 = 200\n    21 | x21 = 21\n    22 | x22 = 22\n"
+    ) in out
+    assert out.count(">") == 2

@@ -116,16 +116,23 @@ def test_a_private_front_end_package_whose_main_is_the_bundle_stays_info(tmp_pat
     assert "web/frontend/package.json makes it the `main` of the private package shop-ui" in finding["message"]
 
 
-def test_a_bundle_in_an_installed_apps_static_folder_is_info(tmp_path: Path) -> None:
+def app_static_finding(tmp_path: Path, installed: str, apps_py: str) -> dict:
+    """DC001 for a vendored bundle changed in the static folder of the Django app web/shop."""
     path = "web/shop/static/shop/vendor/htmx.min.js"
     repo = make_repo(tmp_path / "shop", {
-        "web/shop/settings.py": 'INSTALLED_APPS = ["django.contrib.staticfiles", "shop.apps.ShopConfig"]\n',
-        "web/shop/apps.py": "from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = 'shop'\n",
+        "web/shop/settings.py": f'INSTALLED_APPS = ["django.contrib.staticfiles", "{installed}"]\n',
+        "web/shop/apps.py": apps_py,
         path: "var htmx=1;\n",
     })
     make_branch(repo, "work", {path: "var htmx=2;\n"})
     proc = dc(repo, "scan", "--base", "main", "--format", "json")
     (finding,) = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "DC001"]
+    return finding
+
+
+def test_a_bundle_in_an_installed_apps_static_folder_is_info(tmp_path: Path) -> None:
+    app = "from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = 'shop'\n"
+    finding = app_static_finding(tmp_path, "shop.apps.ShopConfig", app)
     assert finding["severity"] == "info", finding
     assert "the static folder of the Django app shop.apps.ShopConfig (web/shop/apps.py" in finding["message"]
 
@@ -201,16 +208,7 @@ def test_test_settings_prove_nothing(tmp_path: Path) -> None:
 
 
 def test_an_app_static_folder_proves_nothing_unless_the_app_is_installed(tmp_path: Path) -> None:
-    path = "web/shop/static/shop/vendor/htmx.min.js"
-    repo = make_repo(tmp_path / "shop", {
-        "web/shop/settings.py": 'INSTALLED_APPS = ["django.contrib.staticfiles", "billing"]\n',
-        "web/shop/apps.py": "",
-        path: "var htmx=1;\n",
-    })
-    make_branch(repo, "work", {path: "var htmx=2;\n"})
-    proc = dc(repo, "scan", "--base", "main", "--format", "json")
-    (finding,) = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "DC001"]
-    assert finding["severity"] == "high"
+    assert app_static_finding(tmp_path, "billing", "")["severity"] == "high"
 
 
 # --- the pure parts ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ Untrusted text (paths, messages, source lines, answers, draft contents) is shown
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence, TextIO
 
 from ..checklist.answers import (
     Answer, check_test_reference, contradictions, is_sentence, keep_warnings, validate_answers, with_rebuttal,
@@ -249,7 +249,7 @@ def wrapped(text: str, width: int, indent: str = "", style: str = "") -> list[An
     return [Text(indent + line, style=style) for line in lines or [""]]
 
 
-def finding_block(finding: Finding, sources: Sources, width: int) -> list[Any]:
+def finding_block(finding: Finding, sources: Sources, width: int, changed: Collection[int] | None = None) -> list[Any]:
     """A finding as a linter shows it: ``path:line: RULE name [severity]``, the message, and the
     numbered source lines around it with ``>`` on its own lines. Lines are never wrapped by the
     console (print with ``soft_wrap=True``): source lines and ``path:line`` stay whole."""
@@ -263,7 +263,7 @@ def finding_block(finding: Finding, sources: Sources, width: int) -> list[Any]:
         out.extend(wrapped(f"Note: {report.author_suppression_note(finding)}.", width, "  "))
     lines = sources.get((finding.path, finding.side))
     if lines:
-        out.extend(report.source_frame(finding, lines))
+        out.extend(report.source_frame(finding, lines, changed))  # changed: see report._frame
     return out
 
 
@@ -293,8 +293,9 @@ def glance(ctx: "Context", checklist: Checklist, sources: Sources, width: int) -
         *[Text(f"  {inert(path, keep_newlines=False)}") for path in flagged],
         Text(""),
     ]
+    changed = report.changed_lines(scan)
     for finding in scan.active:
-        out.extend(finding_block(finding, sources, width))
+        out.extend(finding_block(finding, sources, width, changed.get((finding.path, finding.side))))
         out.append(Text(""))
     count = len(scan.active)
     flagging = sum(1 for f in scan.active if f.flags)
@@ -400,8 +401,10 @@ class Walk:
         previous: Mapping[str, Answer] | None = None,
         on_answer: Callable[[dict[str, Answer]], object] | None = None,
         fallback: Mapping[str, Answer] | None = None,
+        changed: Mapping[tuple[str, str], Collection[int]] | None = None,
     ) -> None:
         self.checklist = checklist
+        self.changed = dict(changed or {})  # (path, side) -> changed line numbers, for the frames
         self.findings = list(findings)
         self.config = config
         self.exists = head_file_exists
@@ -521,7 +524,7 @@ class Walk:
         if not evidence:
             say(Text("No finding points at this question directly.", style="dim"))
         for finding in evidence:
-            say(Text(""), *finding_block(finding, self.sources, self.prompter.width), wrap=False)
+            say(Text(""), *finding_block(finding, self.sources, self.prompter.width, self.changed.get((finding.path, finding.side))), wrap=False)
         say(Text(""), Text(
             "Moves: back (the previous question), help (this text), review (all answers, edit any by number). "
             "Ctrl-C stops; the answers so far are kept as a draft.", style="dim",
@@ -649,7 +652,7 @@ class Walk:
         for c in found:
             say(Text(inert(c.message[:1].upper() + c.message[1:])))
             for finding in c.findings:
-                say(Text(""), *finding_block(finding, self.sources, self.prompter.width), wrap=False)
+                say(Text(""), *finding_block(finding, self.sources, self.prompter.width, self.changed.get((finding.path, finding.side))), wrap=False)
         say(Text(""))
         say(Text(
             "Change the answer, or explain why it stands (at least a sentence; it is kept in the record "
@@ -716,6 +719,7 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
     from .prompts import HELP, Move
     from ..analysis.fingerprint import fingerprint as fingerprint_of
     from ..gate.verification import change_digests
+    from ..output import report
     from ..output.console import out
     from ..records.record import utc_now
     from ..gate.verification import head_reader
@@ -738,7 +742,7 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
         return str(drafts.save_draft(root, draft))
 
     session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save,
-                   fallback=earlier.answers if earlier else None)
+                   fallback=earlier.answers if earlier else None, changed=report.changed_lines(ctx.scan))
     prompter.say(*glance(ctx, checklist, sources, prompter.width), wrap=False)
     offered = False
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable
 from urllib.parse import quote
 
 from .. import __version__
@@ -149,6 +149,16 @@ def _decode_lines(data: bytes | None) -> list[str] | None:
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
+def changed_lines(result: ScanResult) -> dict[tuple[str, str], set[int]]:
+    """(path, side) -> the line numbers the change added to that file ("head") or removed from it
+    ("base"): the frame marks those of a long finding (``_frame``)."""
+    out: dict[tuple[str, str], set[int]] = {}
+    for fc in result.change.files:
+        out[(fc.path, "head")] = {line.number for line in fc.added_lines()}
+        out[(fc.path, "base")] = {line.number for line in fc.removed_lines()}
+    return out
+
+
 def read_sources(result: ScanResult, read_blob: Callable[[str], bytes | None]) -> Sources:
     """The lines of every file version a finding points at, from git objects (never the work tree).
 
@@ -194,30 +204,47 @@ def _heading(finding: Finding) -> "Any":
     return text
 
 
-def _frame(finding: Finding, lines: list[str]) -> list["Any"]:
-    """The source around a finding: numbered lines, ``>`` on the finding's own lines."""
+def _frame(finding: Finding, lines: list[str], changed: Collection[int] | None = None) -> list["Any"]:
+    """The source around a finding: numbered lines, ``>`` on the finding's own lines. With
+    ``changed`` (the lines the change added, or removed for a base finding), a finding that spans
+    many lines marks only its changed ones and its first and last, with their context, and folds
+    the unchanged stretches between them (a function changed at its first and last line is not
+    shown as 80 changed lines; a new-user trial)."""
     from rich.text import Text
 
     first = max(1, finding.line)
     last = max(first, min(finding.end_line, len(lines)))
     if first > len(lines):
         return []
-    marked_last = min(last, first + MAX_MARKED_LINES - 1)
-    start = max(1, first - CONTEXT_LINES)
-    stop = min(len(lines), last + CONTEXT_LINES)
-    width = len(str(stop))
+    entries: list[int | str] = []  # line numbers to show, and notes for what is folded
+    hits = sorted({first, last} | {n for n in (changed or ()) if first < n < last})
+    if changed is None or len(hits) == last - first + 1:  # one stretch: its first lines, then a count of the rest
+        marked = set(range(first, min(last, first + MAX_MARKED_LINES - 1) + 1))
+        for number in range(max(1, first - CONTEXT_LINES), min(len(lines), last + CONTEXT_LINES) + 1):
+            if number == max(marked) + 1 and number <= last:
+                entries.append(f"… {_plural(last - max(marked), 'more line')}")
+            if not max(marked) < number <= last:
+                entries.append(number)
+    else:
+        marked = set(hits[:MAX_MARKED_LINES])
+        numbers = sorted({n for hit in marked for n in range(hit - CONTEXT_LINES, hit + CONTEXT_LINES + 1) if 1 <= n <= len(lines)})
+        for number in numbers:
+            if entries and number > entries[-1] + 1:  # type: ignore[operator]  # the last entry is a number here
+                entries.append("…")
+            entries.append(number)
+        if len(hits) > len(marked):
+            entries.append(f"… {_plural(len(hits) - len(marked), 'more changed line')}")
+    width = len(str(max(n for n in entries if isinstance(n, int))))
     out = []
-    for number in range(start, stop + 1):
-        if marked_last < number <= last:
-            if number == marked_last + 1:
-                out.append(Text(f"    {'':>{width}} | … {_plural(last - marked_last, 'more line')}", style="dim"))
+    for entry in entries:
+        if isinstance(entry, str):
+            out.append(Text(f"    {'':>{width}} | {entry}", style="dim"))
             continue
-        marked = first <= number <= last
-        source = inert(lines[number - 1].rstrip("\r"))
+        source = inert(lines[entry - 1].rstrip("\r"))
         if len(source) > MAX_SOURCE_CHARS:
             source = source[: MAX_SOURCE_CHARS - 1] + "…"
-        gutter = f"  {'>' if marked else ' '} {number:>{width}} |"
-        row = Text(gutter + (" " if source else ""), style="bold" if marked else "dim")
+        gutter = f"  {'>' if entry in marked else ' '} {entry:>{width}} |"
+        row = Text(gutter + (" " if source else ""), style="bold" if entry in marked else "dim")
         row.append(source)
         out.append(row)
     return out
@@ -243,6 +270,7 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None, width: 
     from rich.text import Text
 
     sources = sources or {}
+    changed = changed_lines(result)
     out: list[Any] = [Text(base_line(result.change), style="dim"), Text("")]
     for finding in result.active:
         out.append(_heading(finding))
@@ -254,7 +282,7 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None, width: 
             out.extend(_paragraph(f"Note: {author_suppression_note(finding)}.", width))
         lines = sources.get((finding.path, finding.side))
         if lines:
-            out.extend(_frame(finding, lines))
+            out.extend(_frame(finding, lines, changed.get((finding.path, finding.side))))
         out.append(Text(""))
     suppressed = [f for f in result.findings if f.suppressed]
     if suppressed:
