@@ -266,3 +266,13 @@ def test_mention_patterns_cover_what_node_completes() -> None:
 def test_what_a_package_json_does_with_the_asset(package: object, kind: str) -> None:
     asset = "ui/dist/app.js"
     assert package_use("ui/package.json", json.dumps(package).encode(), asset, mention_patterns(asset)).kind == kind
+
+
+def test_settings_the_branch_adds_cannot_lower_dc001(tmp_path: Path) -> None:
+    # The base serves nothing from web/frontend/dist; the branch adds it to STATICFILES_DIRS in the
+    # same push as the bundle. The gate trusts the base: DC001 stays high (docs/security-model.md).
+    files = {"web/manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n',
+             "web/shop/__init__.py": "", "web/shop/settings.py": "DEBUG = False\n", BUNDLE: BUNDLE_V1}
+    repo = make_repo(tmp_path / "shop", files)
+    make_branch(repo, "work", {BUNDLE: BUNDLE_V2, "web/shop/settings.py": SETTINGS_OS_PATH})
+    assert_high_as_before(repo)

@@ -87,7 +87,9 @@ not spell the package's folder name, is not seen, and the bundle is `info`. The 
 a folder built from the environment, an absolute or relative string, or settings Django reaches
 only through `from .base import *` in a module not named like settings prove nothing, and any
 other file naming the bundle (a bundler's configuration, a form's `Media`, a test) keeps it
-`high`. Only Django's static files are recognised.""",
+`high`. Only Django's static files are recognised, and only when the base branch's settings
+serve the folder too: a branch that adds the folder to its settings cannot lower DC001 for a
+bundle it changes in the same push.""",
     example="""\
 # inventory/jobs.py, with a PEP 263 declaration that changes what the bytes mean
 # -*- coding: utf-7 -*-
@@ -670,34 +672,35 @@ def _maybe_browser_asset(ctx: FileContext) -> bool:
     )
 
 
-def _grep_head(repo, patterns: list[str], pathspec: tuple[str, ...] = (), ignore_case: bool = True) -> set[str]:
-    """Paths at head holding any of the fixed strings ``patterns``."""
+def _grep_head(repo, patterns: list[str], pathspec: tuple[str, ...] = (), ignore_case: bool = True, rev: str | None = None) -> set[str]:
+    """Paths at head (or at ``rev``) holding any of the fixed strings ``patterns``."""
     from ..git import gitcmd
 
     # No -I and no textconv: git's idea of "binary" comes from .gitattributes, which the branch writes.
     args = ["grep", "-l", "-z", "-F", "--no-textconv", *(["-i"] if ignore_case else [])]
     for pattern in patterns:
         args += ["-e", pattern]
-    proc = gitcmd.run([*args, repo.head_sha, "--", *pathspec], repo.root, check=False)
+    rev = rev or repo.head_sha
+    proc = gitcmd.run([*args, rev, "--", *pathspec], repo.root, check=False)
     if proc.returncode not in (0, 1):  # 1: nothing matched
         from ..errors import GitError
 
         raise GitError(f"`git grep` failed while looking for what serves or runs a built file: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
-    return {p[len(repo.head_sha) + 1:] for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
+    return {p[len(rev) + 1:] for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
-def _django_settings(repo) -> list:
-    """What every Django settings module at head says about static files (static_assets.
-    SettingsFacts), read with ``ast``. Memoised per repository and head commit: several built
-    files of one change ask the same."""
-    key = (repo.root, repo.head_sha)
+def _django_settings(repo, rev: str) -> list:
+    """What every Django settings module at ``rev`` says about static files (static_assets.
+    SettingsFacts), read with ``ast``. Memoised per repository and commit: several built files of
+    one change ask the same."""
+    key = (repo.root, rev)
     if key not in _settings_memo:
         from .static_assets import SETTINGS_WORDS, is_settings_module, named_settings_modules, settings_facts
 
         texts: dict[str, bytes] = {}
-        for path in sorted(_grep_head(repo, list(SETTINGS_WORDS), ignore_case=False)):
+        for path in sorted(_grep_head(repo, list(SETTINGS_WORDS), ignore_case=False, rev=rev)):
             if not is_test_path(path) and not _TEST_FILE.search(path) and _extension(path) not in _DOC_EXTENSIONS:
-                data = repo.read_blob(f"{repo.head_sha}:{path}")  # None past the scan's size limit
+                data = repo.read_blob(f"{rev}:{path}")  # None past the scan's size limit
                 if data is not None and b"\0" not in data[:8000]:
                     texts[path] = data
         named: set[str] = set()
@@ -709,11 +712,11 @@ def _django_settings(repo) -> list:
     return _settings_memo[key]
 
 
-def _django_app_marker(repo, folder: str) -> str | None:
-    """The file that makes ``folder`` a Django app at head (apps.py, models.py), or None."""
+def _django_app_marker(repo, rev: str, folder: str) -> str | None:
+    """The file that makes ``folder`` a Django app at ``rev`` (apps.py, models.py), or None."""
     from ..git import gitcmd
 
-    proc = gitcmd.run(["ls-tree", "--name-only", "-z", repo.head_sha, "--", f"{folder}/"], repo.root, check=False)
+    proc = gitcmd.run(["ls-tree", "--name-only", "-z", rev, "--", f"{folder}/"], repo.root, check=False)
     names = {p.rsplit("/", 1)[-1] for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
     return next((name for name in ("apps.py", "models.py", "models") if name in names), None)
 
@@ -725,11 +728,18 @@ def _browser_asset(ctx: FileContext) -> str | None:
     from .static_assets import describes_only, import_patterns, mention_patterns, package_use, served_by
 
     repo, asset = ctx.repo, ctx.path
-    if repo is None:
+    base = getattr(getattr(ctx.settings, "base_files", None), "rev", None)
+    if repo is None or not base:
         return None
-    settings = _django_settings(repo)
-    served = served_by(asset, settings, lambda folder: _django_app_marker(repo, folder)) if settings else None
-    if served is None:
+
+    def served_at(rev: str):
+        settings = _django_settings(repo, rev)
+        return served_by(asset, settings, lambda folder: _django_app_marker(repo, rev, folder)) if settings else None
+
+    # The branch cannot vouch for itself (docs/security-model.md): the base branch's settings
+    # must serve the file too, so a settings change on the branch cannot lower DC001.
+    served = served_at(repo.head_sha)
+    if served is None or served_at(base) is None:
         return None
     why, serving = served
     patterns = mention_patterns(asset)
