@@ -188,3 +188,19 @@ def test_a_broken_answers_file_fails_before_the_scan_is_printed(project: Project
     assert "invalid YAML" in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stdout == ""  # no findings printed above the error
     assert records(p) == []
+
+
+def test_the_block_printed_after_signing_says_claim_vs_change_as_summary_does(project: Project) -> None:
+    """Found by a new-user trial: `summary` said it, the block `check` prints did not."""
+    p = project  # its commit message says "Refactor stock reservation"
+    proc = subprocess.run(
+        [sys.executable, "-m", "deploycheck", "check", "--answers", str(answers_file(p)), "--key", str(p.key)],
+        cwd=p.repo, env=git_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    block = proc.stdout[proc.stdout.index("## Concurrency considerations"):]
+    assert "**Claim vs change:** commit " in block and "says 'Refactor', but" in block
+    summary = subprocess.run([sys.executable, "-m", "deploycheck", "summary"], cwd=p.repo, env=git_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    claim = next(line for line in block.splitlines() if line.startswith("**Claim vs change:**"))
+    assert claim in summary.stdout, summary.stdout + summary.stderr

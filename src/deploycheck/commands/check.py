@@ -117,9 +117,10 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
               else "not staged (--no-stage): `git add` it and commit it with your branch.")
     con.print(Text(f"Wrote {inert(written.path, keep_newlines=False)}, signed by {inert(written.signer, keep_newlines=False)}, {staged}", style="green"))
     from ..output.summary import markdown_for
+    from .summary import with_claims
 
     con.print(Text(""))
-    print(markdown_for(ctx, checklist, given, written.path, written.signer, test_run))
+    print(with_claims(ctx, markdown_for(ctx, checklist, given, written.path, written.signer, test_run), True))
     return 0
 
 

@@ -83,20 +83,33 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
     return 0
 
 
-def _with_claims_and_reviews(ctx, verdict, text: str, markdown: bool) -> str:
-    """The block with what the title, description or commits claim against what changed first
-    (right under the heading), and who reviewed the record last (issue 19)."""
+def _escape(markdown: bool):
     from ..output.github import markdown_text
-    from ..gate.prfield import shown_claims
-    from ..gate.review import review_checks
     from ..util.safe import one_line
 
-    esc = markdown_text if markdown else (lambda t: one_line(t, 2000))
+    return markdown_text if markdown else (lambda t: one_line(t, 2000))
+
+
+def with_claims(ctx, text: str, markdown: bool) -> str:
+    """The block with what the title, description or commits claim against what changed first,
+    right under the heading: the same in `summary` and in the block `check` prints after signing."""
+    from ..gate.prfield import shown_claims
+
     claims = [c for c in shown_claims(ctx) if c.message]
     if claims:
+        esc = _escape(markdown)
         heading, _, rest = text.partition("\n\n")
         said = [("**Claim vs change:** " if markdown else "Claim vs change: ") + esc(c.message) for c in claims]
         text = heading + "\n\n" + "\n\n".join(said) + "\n\n" + rest
+    return text
+
+
+def _with_claims_and_reviews(ctx, verdict, text: str, markdown: bool) -> str:
+    """``with_claims``, and who reviewed the record last (issue 19)."""
+    from ..gate.review import review_checks
+
+    esc = _escape(markdown)
+    text = with_claims(ctx, text, markdown)
     _, reviews = review_checks(ctx, verdict)
     for rv in reviews:
         state = "valid" if rv.status == "valid" else f"{rv.status}: {rv.problems[0].code}" if rv.problems else rv.status
