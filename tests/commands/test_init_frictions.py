@@ -93,6 +93,14 @@ def test_init_without_a_key_prints_the_exact_key_step(tmp_path: Path) -> None:
     follow = run_dc(repo, "init", "--key", f"{key}.pub")
     assert follow.returncode == 0, follow.stderr
     assert follow.stdout.splitlines()[1].split()[:4] == ["updated", ".deploycheck/allowed_signers", "(added", "your"]
+    # ...and its commit step names every file the first run wrote and nobody committed yet
+    # (a new-user trial: it named allowed_signers alone, so config.yaml stayed behind).
+    commit_step = next(line for line in follow.stdout.splitlines() if line.lstrip().startswith("git add"))
+    assert ".deploycheck/allowed_signers" in commit_step and ".deploycheck/config.yaml" in commit_step
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Set up deploycheck")
+    quiet = run_dc(repo, "init", "--key", f"{key}.pub")
+    assert quiet.returncode == 0 and "git add" not in quiet.stdout  # committed: nothing to add
     assert public in (repo / init.SIGNERS).read_text()
 
 

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Collection
 
 from ..git import gitcmd
 from .. import __version__
@@ -440,9 +441,19 @@ def install_step(source, ci: str) -> str:
     )
 
 
+def _uncommitted(root: Path, paths: list[str]) -> set[str]:
+    """Those of ``paths`` that exist but differ from HEAD or are not tracked (an earlier `init`
+    wrote them and they were never committed)."""
+    if not paths:
+        return set()
+    proc = gitcmd.run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths], str(root), check=False)
+    return {e[3:].decode("utf-8", "surrogateescape") for e in proc.stdout.split(b"\0") if len(e) > 3} & set(paths)
+
+
 def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None, source=None,
-               ignored: dict[str, str] | None = None) -> list[str]:
-    changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED)]
+               ignored: dict[str, str] | None = None, uncommitted: Collection[str] = ()) -> list[str]:
+    # Files an earlier `init` wrote and nobody committed yet belong in the same commit.
+    changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in uncommitted]
     steps = []
     if ci in CI_INSTALL_LINE and source is not None:
         steps.append(install_step(source, ci))
@@ -504,7 +515,8 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
         _install_spec.pop()
         if dry_run:
             _dry_run.pop()
-    ignored = ignored_paths(str(root), [o.path for o in outcomes if o.status in (CREATED, UPDATED)])
+    pending = _uncommitted(root, [o.path for o in outcomes if o.status not in (CREATED, UPDATED, "skipped")]) if not dry_run else set()
+    ignored = ignored_paths(str(root), [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in pending])
     console = out()
     width = max(len(o.status) for o in outcomes)
     prefix = "would be " if dry_run else ""
@@ -526,6 +538,6 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
         return 0
     console.print()
     console.print("Next steps:")
-    for number, step in enumerate(next_steps(outcomes, pre_commit, ci, source, ignored), start=1):
+    for number, step in enumerate(next_steps(outcomes, pre_commit, ci, source, ignored, pending), start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0
