@@ -82,3 +82,30 @@ class RateLimit:
         current = self.storage.incr(self.window_key, 0)  # error: DC312
         if current != window:
             self.storage.incr(self.window_key, window)
+
+
+class Starter:
+    """MULTI makes the queued commands atomic with each other, not with a read made before it."""
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    async def start(self, job_id):
+        key = f"in-progress:{job_id}"
+        if await self.pool.exists(key):  # error: DC312
+            return False
+        async with self.pool.pipeline(transaction=True) as pipe:
+            pipe.psetex(key, 60_000, b"1")
+            await pipe.execute()
+        return True
+
+    async def start_watched(self, job_id):
+        key = f"in-progress:{job_id}"
+        async with self.pool.pipeline(transaction=True) as pipe:
+            await pipe.watch(key)
+            if await pipe.exists(key):  # ok: DC312
+                return False
+            pipe.multi()
+            pipe.psetex(key, 60_000, b"1")
+            await pipe.execute()
+        return True

@@ -1452,6 +1452,24 @@ def _store_receiver(call: ast.Call, module: PyModule) -> str | None:
     return text if is_store_client(recv, module) else None
 
 
+def _pipelines(fn: ast.AST) -> dict[str, ast.AST]:
+    """Names bound to a client's pipeline in ``fn`` (``async with self.pool.pipeline() as pipe``,
+    ``pipe = r.pipeline()``) -> the client. MULTI makes the queued commands atomic with each other,
+    not with a read made outside the pipeline before it (only WATCH would)."""
+    out: dict[str, ast.AST] = {}
+    for node in ast.walk(fn):
+        pairs: list[tuple[ast.AST | None, ast.AST]] = []
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            pairs = [(item.optional_vars, item.context_expr) for item in node.items]
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            pairs = [(node.targets[0], node.value)]
+        for target, value in pairs:
+            if (isinstance(target, ast.Name) and isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                    and value.func.attr == "pipeline"):
+                out[target.id] = value.func.value
+    return out
+
+
 def _key(call: ast.Call) -> str | None:
     if not call.args:
         key = next((k.value for k in call.keywords if k.arg in ("key", "name")), None)
@@ -1468,11 +1486,12 @@ def _store_check(call: ast.Call) -> bool:
 
 
 def scan_store_check_then_act(s: FunctionScan) -> None:
-    if not s.mentions("set(", "put", "zrem", "ltrim", "delete(", "srem(", "hdel(", "create(", "incr", "sadd(", "push(", "zadd("):
+    if not s.mentions("set(", "setex(", "put", "zrem", "ltrim", "delete(", "srem(", "hdel(", "create(", "incr", "sadd(", "push(", "zadd("):
         return
     calls = [(c, st) for st in s.steps for c in _step_calls(st)]
     if any(last_name(c.func) in ("watch", "register_script", "eval", "evalsha", "lock", "Lock") for c, _st in calls):
         return  # WATCH/MULTI, a Lua script or a lock in the function: not a bare sequence of commands
+    pipes = _pipelines(s.fn.node)
     checks: list[tuple[str, str, ast.Call, ast.If | ast.While]] = []  # (receiver, key, read, the if that tests it)
     values: dict[str, tuple[str, str, ast.Call]] = {}  # var -> the store read it holds
     takes: list[tuple[str, str, ast.Call, tuple[str, ...]]] = []
@@ -1535,6 +1554,10 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
                     )
             if tail in _STORE_PUTS and not any(k.arg == "nx" for k in call.keywords):
                 recv, key = _store_receiver(call, s.module), _key(call)
+                on = receiver(call)
+                if recv is None and isinstance(on, ast.Name) and on.id in pipes:  # queued in a pipeline of that client
+                    client = pipes[on.id]
+                    recv = dotted(client) if _store_receiver(ast.Call(func=ast.Attribute(value=client, attr="get"), args=[], keywords=[]), s.module) else None
                 for c_recv, c_key, read, check in checks:
                     if c_recv == recv and c_key == key and step.node.lineno > check.lineno:
                         s.report(

@@ -289,7 +289,7 @@ _COUNTERS = ("incr", "incrby", "decr", "decrby", "hincrby", "hincrbyfloat", "inc
 # Which `x.incr()` is an atomic counter on a shared store (Redis, a Django/memcached cache) rather
 # than a method of some local object: decided from the receiver's name and the file's imports.
 _STORE_WORDS = ("redis", "cache", "memcache", "valkey")
-_CLIENT_NAMES = {"r", "client", "conn", "connection", "pipe", "pipeline", "rc"}
+_CLIENT_NAMES = {"r", "client", "conn", "connection", "pipe", "pipeline", "rc", "pool", "redis_pool"}
 _METRIC_WORDS = ("statsd", "metric", "stats", "datadog", "prometheus", "telemetry", "gauge")
 _STORE_IMPORTS = {
     "redis", "aioredis", "django_redis", "fakeredis", "valkey", "coredis", "rediscluster", "walrus",
