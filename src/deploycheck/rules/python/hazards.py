@@ -1441,22 +1441,29 @@ def _store_receiver(call: ast.Call, module: PyModule) -> str | None:
     recv = receiver(call)
     if recv is None:
         return None
+    if last_name(call.func) in ("_get_data", "_put_data", "get_data", "put_data", "peek_data") and not any_in(dotted(recv).lower(), _NOT_A_STORE):
+        return dotted(recv)
+    return _store_client(recv, module)
+
+
+def _store_client(recv: ast.AST, module: PyModule) -> str | None:
+    """``recv``'s dotted name when it is a Redis/cache client, else None."""
     text = dotted(recv)
     lower = text.lower()
     if any_in(lower, _NOT_A_STORE) or "pipe" in lower:
         return None  # request data, configuration; a pipeline queues its commands in MULTI
-    if any_in(lower, _STORE_WORDS) or last_name(call.func) in ("_get_data", "_put_data", "get_data", "put_data", "peek_data"):
+    if any_in(lower, _STORE_WORDS):
         return text
     from .safeguards import is_store_client  # the same test DC202 uses for atomic counters
 
     return text if is_store_client(recv, module) else None
 
 
-def _pipelines(fn: ast.AST) -> dict[str, ast.AST]:
+def _pipelines(fn: ast.AST) -> dict[str, ast.expr]:
     """Names bound to a client's pipeline in ``fn`` (``async with self.pool.pipeline() as pipe``,
     ``pipe = r.pipeline()``) -> the client. MULTI makes the queued commands atomic with each other,
     not with a read made outside the pipeline before it (only WATCH would)."""
-    out: dict[str, ast.AST] = {}
+    out: dict[str, ast.expr] = {}
     for node in ast.walk(fn):
         pairs: list[tuple[ast.AST | None, ast.AST]] = []
         if isinstance(node, (ast.With, ast.AsyncWith)):
@@ -1556,8 +1563,7 @@ def scan_store_check_then_act(s: FunctionScan) -> None:
                 recv, key = _store_receiver(call, s.module), _key(call)
                 on = receiver(call)
                 if recv is None and isinstance(on, ast.Name) and on.id in pipes:  # queued in a pipeline of that client
-                    client = pipes[on.id]
-                    recv = dotted(client) if _store_receiver(ast.Call(func=ast.Attribute(value=client, attr="get"), args=[], keywords=[]), s.module) else None
+                    recv = _store_client(pipes[on.id], s.module)
                 for c_recv, c_key, read, check in checks:
                     if c_recv == recv and c_key == key and step.node.lineno > check.lineno:
                         s.report(
