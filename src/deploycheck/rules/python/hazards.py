@@ -1441,7 +1441,10 @@ def _store_receiver(call: ast.Call, module: PyModule) -> str | None:
     recv = receiver(call)
     if recv is None:
         return None
-    if last_name(call.func) in ("_get_data", "_put_data", "get_data", "put_data", "peek_data") and not any_in(dotted(recv).lower(), _NOT_A_STORE):
+    lower = dotted(recv).lower()
+    if any_in(lower, _NOT_A_STORE) or "pipe" in lower:
+        return None  # request data, configuration; a pipeline queues its commands in MULTI
+    if last_name(call.func) in ("_get_data", "_put_data", "get_data", "put_data", "peek_data"):
         return dotted(recv)
     return _store_client(recv, module)
 
