@@ -209,3 +209,107 @@ def test_a_log_line_built_by_project_functions_that_call_each_other(tmp_path, he
     make_branch(repo, "feature", {"shop/runner.py": head})
     (finding,) = scan(repo).values()
     assert finding.rule == "DC104" and finding.severity == severity
+
+
+# Red team of session 7: each of these really changes what the job does, and each was proved
+# "only logging" before the fix named beside it. Every one must stay flagged.
+RT_TASK = '''import logging
+
+from celery import shared_task
+
+from .models import Order
+{imports}
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def settle(order_id, ids):
+    order = Order.objects.get(pk=order_id)
+{body}
+    order.save()
+'''
+
+RED_TEAM = {
+    # a model field set before save(): on another object than self, a store is no log value
+    "model-field": ({"shop/models.py": "class Order:\n    refunded = False\n"}, "", "    log.info('settling')\n",
+                    "    order.refunded = True\n    log.info('settling')\n"),
+    # a "pure" helper that extends the caller's list in place
+    "augassign-mutates": ({"shop/models.py": "class Order:\n    pass\n",
+                           "shop/text.py": "PINNED = [1]\n\n\ndef label(ids):\n    ids += PINNED\n    return str(len(ids))\n"},
+                          "from .text import label", "    log.info('settling %s', order_id)\n",
+                          "    text = label(ids)\n    log.info('settling %s', text)\n"),
+    # a helper calling its parameter, which shares a pure function's name
+    "parameter-shadows": ({"shop/models.py": "class Order:\n    pass\n",
+                           "shop/text.py": "def shorten(text):\n    return text[:80]\n\n\ndef describe(item, shorten=shorten):\n    return shorten(item)\n"},
+                          "from .text import describe", "    log.info('settling %s', order_id)\n",
+                          "    text = describe(order_id, order.refund)\n    log.info('settling %s', text)\n"),
+    # a pure definition replaced by an import inside try:
+    "try-import-rebinds": ({"shop/models.py": "class Order:\n    pass\n",
+                            "shop/text.py": "def summarize(x):\n    return str(x)\n\n\ntry:\n    from ._native import summarize\nexcept ImportError:\n    pass\n"},
+                           "from .text import summarize", "    log.info('settling %s', order_id)\n",
+                           "    line = summarize(order_id)\n    log.info('settling %s', line)\n"),
+    # sorted() running an acting key function inside a log call
+    "sorted-key": ({"shop/models.py": "class Order:\n    pass\n"}, "", "    log.info('settling %s', ids)\n",
+                   "    log.info('settling %s', sorted(ids, key=order.refund))\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RED_TEAM))
+def test_red_team_changes_stay_flagged(tmp_path, case: str) -> None:
+    extra, imports, before, after = RED_TEAM[case]
+    base = {"shop/__init__.py": "", **extra, "shop/tasks.py": RT_TASK.format(imports=imports, body=before)}
+    repo = make_repo(tmp_path / "r", base)
+    make_branch(repo, "feature", {"shop/tasks.py": RT_TASK.format(imports=imports, body=after)})
+    findings = [f for f in scan(repo).values() if f.path == "shop/tasks.py"]
+    assert findings and all(f.severity != "info" for f in findings), [(f.rule, f.severity, f.message[:120]) for f in findings]
+
+
+def test_a_future_is_the_standard_librarys_only_when_imported_from_it() -> None:
+    from deploycheck.rules.python.equiv import Facts, future_types
+
+    base = _fn("def on_done(future: Future):\n    x = future.result()\n    if exc := future.exception():\n        raise exc\n")
+    head = _fn("def on_done(future: Future):\n    x = future.result()\n")
+    standard = Facts(futures=future_types({"Future": "concurrent.futures"}, set()))
+    assert proof_of_no_change(base, head, (standard, standard)) is not None
+    own = Facts(futures=future_types({"Future": "concurrent.futures"}, {"Future"}))  # `class Future` in the module
+    assert proof_of_no_change(base, head, (own, own)) is None
+    assert proof_of_no_change(base, head) is None  # nothing known about the module: no proof
+
+
+PROPERTY_TASK = '''import logging
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+
+class Reserver:
+    def __init__(self, redis):
+        self.redis = redis
+
+    @property
+    def reserved(self):
+        return int(self.redis.get("stock:held") or 0)
+
+    @reserved.setter
+    def reserved(self, value):
+        self.redis.set("stock:held", value)
+
+    def reset(self):
+        log.info("reset")
+
+
+@shared_task
+def nightly(redis):
+    Reserver(redis).reset()
+'''
+
+
+def test_a_store_through_a_property_setter_stays_flagged(tmp_path) -> None:
+    # `self.reserved = 0` calls the setter, which writes Redis: a class that declares the name
+    # (property, descriptor, model or dataclass field) makes its stores no log value.
+    repo = make_repo(tmp_path / "r", {"shop/__init__.py": "", "shop/tasks.py": PROPERTY_TASK})
+    make_branch(repo, "feature", {"shop/tasks.py": PROPERTY_TASK.replace('        log.info("reset")\n', '        self.reserved = 0\n        log.info("reset")\n')})
+    (finding,) = [f for f in scan(repo).values() if f.path == "shop/tasks.py"]
+    assert finding.severity == "warning", finding.message

@@ -166,8 +166,10 @@ def assert_high_as_before(repo: Path) -> None:
     {"web/frontend/package.json": '{"name": "shop-ui", "private": true, "main": "dist/app.js"}\n',
      "server/package.json": '{"name": "server", "dependencies": {"shop-ui": "*"}}\n'},
     {"web/frontend/package.json": "{ not json"},
+    # a Jinja template is not always HTML: Ansible renders this one into a systemd unit (red team)
+    {"deploy/roles/worker/templates/shop-worker.service.j2": "[Service]\nExecStart=/usr/bin/node {{ root }}/web/frontend/dist/app.js\n"},
 ], ids=["procfile", "dockerfile-extensionless", "systemd", "shell", "python", "npm-script", "bin", "node-dot",
-        "public-main", "required-by-name", "workspace-dependency", "bad-package-json"])
+        "public-main", "required-by-name", "workspace-dependency", "bad-package-json", "ansible-unit-template"])
 def test_a_served_bundle_that_something_runs_stays_high(tmp_path: Path, runner: dict) -> None:
     assert_high_as_before(django_repo(tmp_path, **runner))
 

@@ -34,7 +34,10 @@ _NAMES_SETTINGS = re.compile(r"""DJANGO_SETTINGS_MODULE['"]?\s*[,=:]\s*['"]?([A-
 _PATH_CALLS = frozenset({"os.path", "path", "osp", ""})  # how `os.path.join` is spelt once imported
 _PATH_TYPES = frozenset({"Path", "PurePath", "PosixPath", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "environ.Path"})
 # Files that describe or serve a file without running it: a mention there is no server use.
-_TEMPLATE_EXTENSIONS = frozenset("html htm jinja jinja2 j2 djhtml".split())
+_TEMPLATE_EXTENSIONS = frozenset("html htm djhtml".split())
+# Jinja templates render anything: an Ansible or Salt `queue-worker.service.j2` is a unit file that
+# starts the bundle. Only `*.html.j2` and the like are HTML (red team of session 7).
+_JINJA_EXTENSIONS = frozenset("jinja jinja2 j2".split())
 _DOC_EXTENSIONS = frozenset("md rst adoc markdown".split())
 # package.json fields: where Node starts a program (runs), what `require(package)` loads (entry),
 # what a bundler puts in a browser build (browser use).
@@ -378,8 +381,10 @@ def describes_only(path: str, asset: str, settings: set[str]) -> bool:
     unit, shell script, package.json, Python or JavaScript)."""
     name = path.rsplit("/", 1)[-1]
     ext = name.rpartition(".")[2].lower() if "." in name else ""
+    inner = name[: -len(ext) - 1].rpartition(".")[2].lower() if ext in _JINJA_EXTENSIONS and "." in name[: -len(ext) - 1] else ""
     return (
-        path == asset or path in settings or ext in _TEMPLATE_EXTENSIONS or ext in _DOC_EXTENSIONS
+        path == asset or path in settings or ext in _TEMPLATE_EXTENSIONS or inner in _TEMPLATE_EXTENSIONS
+        or ext in _DOC_EXTENSIONS
         or ext == "map" or (name.startswith(".") and name.endswith("ignore"))
     )
 

@@ -45,6 +45,7 @@ given, so the background code that logs behaves as before.
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 from collections import Counter
 from collections.abc import Mapping
@@ -63,12 +64,17 @@ class Facts(NamedTuple):
     - ``quiet_keywords``: callee name -> keyword parameters whose value the callee only logs
       (``emergency_dump_state(messages, stderr=stderr)`` when it only prints to ``stderr``);
     - ``quiet_attributes``: attribute names nothing in the repository reads except to log
-      (``self.log_results = log_results``, read only to blank a log line's text).
+      (``self.log_results = log_results``, read only to blank a log line's text);
+    - ``futures``, ``shadowed``: what the function's module imports and rebinds (``module_facts``).
     """
 
     pure_calls: frozenset[str] = frozenset()
     quiet_keywords: Mapping[str, frozenset[str]] = {}
     quiet_attributes: frozenset[str] = frozenset()
+    # Annotations that name the standard library's futures in this module (``future_types``).
+    futures: frozenset[str] = frozenset()
+    # The module rebinds a name the proof trusts (``print``, ``len``, ``sorted``…): no logging step.
+    shadowed: bool = False
 
 
 NO_FACTS = Facts()
@@ -129,7 +135,7 @@ def _arguments_act(call: ast.Call, terminals: frozenset[str] = frozenset()) -> b
                 continue
             if isinstance(node, ast.Call) and (node.args or node.keywords):
                 name = _dotted(node.func)
-                if name not in _PURE_CALLS and name.rpartition(".")[2] not in _FORMATTING:
+                if name not in _PURE_CALLS and name.rpartition(".")[2] not in _FORMATTING or not _function_arguments_pure(node):
                     return True
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _ACTING_WITHOUT_ARGUMENTS:
                 return True
@@ -277,19 +283,39 @@ def _without_rethrowing_handlers(node: ast.Try) -> ast.Try | list[ast.stmt]:
     return [*node.body, *node.orelse]
 
 
-# A parameter annotated as one of these is a future: `result()` returns only when the work
-# finished without an exception, and `exception()` then returns None.
-_FUTURE_TYPES = frozenset({"Future", "concurrent.futures.Future", "futures.Future", "asyncio.Future"})
+# The standard library's futures: `result()` returns only when the work finished without an
+# exception, and `exception()` then returns None. (module that defines it, its name there)
+_FUTURE_MODULES = frozenset({"concurrent.futures", "concurrent.futures._base", "asyncio", "asyncio.futures"})
 
 
-def _future_names(tree: ast.AST) -> frozenset[str]:
-    """Parameters annotated ``Future`` (``future: Future[str | None]``) that nothing rebinds."""
+def future_types(imported: Mapping[str, str], rebound: AbstractSet[str]) -> frozenset[str]:
+    """The annotations that mean a standard future in a module, from its imports (local name ->
+    module): ``Future`` imported from concurrent.futures or asyncio, ``concurrent.futures.Future``,
+    ``asyncio.Future``, ``futures.Future`` (``from concurrent import futures``); none the module
+    binds again (its own ``class Future`` whose ``result()`` may return on failure)."""
+    out = set()
+    if imported.get("Future") in _FUTURE_MODULES and "Future" not in rebound:
+        out.add("Future")
+    if imported.get("concurrent") == "concurrent.futures" and "concurrent" not in rebound:
+        out.add("concurrent.futures.Future")
+    if imported.get("asyncio") == "asyncio" and "asyncio" not in rebound:
+        out.add("asyncio.Future")
+    if imported.get("futures") == "concurrent" and "futures" not in rebound:
+        out.add("futures.Future")
+    return frozenset(out)
+
+
+def _future_names(tree: ast.AST, types: AbstractSet[str]) -> frozenset[str]:
+    """Parameters annotated as a standard future (``future: Future[str | None]``, ``types``) that
+    nothing rebinds."""
+    if not types:
+        return frozenset()
     params = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.arguments):
             for arg in [*node.posonlyargs, *node.args, *node.kwonlyargs]:
                 annotation = arg.annotation.value if isinstance(arg.annotation, ast.Subscript) else arg.annotation
-                if annotation is not None and _dotted(annotation) in _FUTURE_TYPES:
+                if annotation is not None and _dotted(annotation) in types:
                     params.add(arg.arg)
     stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     counted = Counter(a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in [*n.posonlyargs, *n.args, *n.kwonlyargs])
@@ -331,7 +357,7 @@ class _Strip(ast.NodeTransformer):
         self.docstrings, self.logging, self.annotations, self.facts = docstrings, logging, annotations, facts
         self.terminals = _terminal_names(tree) if logging else frozenset()
         self.locking = _locking_names(tree) if logging else set()
-        self.futures = _future_names(tree) if logging else frozenset()
+        self.futures = _future_names(tree, facts.futures) if logging else frozenset()
 
     def _body(self, body: list[ast.stmt], owner_has_docstring: bool) -> list[ast.stmt]:
         kept: list[ast.stmt] = []
@@ -418,11 +444,28 @@ _PURE_NODES = (
 )
 
 
+def _function_arguments_pure(call: ast.Call, pure_calls: AbstractSet[str] = frozenset()) -> bool:
+    """The functions a call is handed and runs (``sorted(ids, key=f)``, ``map(f, xs)``) are
+    themselves pure: a name of one, or a lambda computing a pure value."""
+    handed = [k.value for k in call.keywords if k.arg == "key"]
+    if _dotted(call.func) in ("map", "filter") and call.args:
+        handed.append(call.args[0])
+    for fn in handed:
+        if isinstance(fn, ast.Lambda):
+            if not _pure(fn.body, pure_calls):
+                return False
+        elif not (isinstance(fn, (ast.Name, ast.Attribute)) and (_dotted(fn) in _PURE_CALLS or _dotted(fn) in pure_calls)):
+            return False
+    return True
+
+
 def _pure_call(call: ast.Call, pure_calls: AbstractSet[str] = frozenset()) -> bool:
+    if not _function_arguments_pure(call, pure_calls):
+        return False  # sorted(ids, key=reserve) runs reserve once per id
     if _dotted(call.func) in _PURE_CALLS or _dotted(call.func) in pure_calls:
         return True
     # map(repr, args): a pure function applied to each item
-    if _dotted(call.func) == "map" and call.args and _dotted(call.args[0]) in _PURE_CALLS | set(pure_calls):
+    if _dotted(call.func) in ("map", "filter") and call.args:
         return True
     if not isinstance(call.func, ast.Attribute):
         return False
@@ -504,7 +547,10 @@ def _read_elsewhere(name: str, value: ast.AST, read: Counter) -> bool:
 
 def _quiet_store(target: ast.AST, quiet_attributes: AbstractSet[str]) -> bool:
     """``self.log_results = …`` when nothing reads ``log_results`` except to log (Facts)."""
-    return isinstance(target, ast.Attribute) and target.attr in quiet_attributes and isinstance(target.value, ast.Name)
+    # Only `self`'s own attribute: on another object (`order.refunded = True`) the store may be
+    # a model field that a later save() writes, or go through a property (red team of session 7).
+    return (isinstance(target, ast.Attribute) and target.attr in quiet_attributes
+            and isinstance(target.value, ast.Name) and target.value.id == "self")
 
 
 def _drop_unread_locals(fn: ast.AST, facts: Facts = NO_FACTS) -> None:
@@ -544,7 +590,38 @@ def _drop_unread_locals(fn: ast.AST, facts: Facts = NO_FACTS) -> None:
             return
 
 
+# The built-ins the logging step trusts: a tree or module that binds one of them
+# (`print = reserve`, `def sorted(…)`, a parameter named `len`) gets no logging step at all.
+TRUSTED_NAMES = _TRUSTED_NAMES = frozenset(n for n in _PURE_CALLS | {"print", "map", "filter"} if n in dir(builtins))
+
+
+def rebinds_trusted_names(tree: ast.AST) -> bool:
+    """Whether ``tree`` binds a name the logging step reads as a built-in (``_TRUSTED_NAMES``) and
+    also calls it or hands it on as a function (a parameter named `id` that nothing calls is fine)."""
+    bound: set[str] = set()
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any(a.name == "*" for a in node.names):
+                return True  # could bind any of them
+            bound.update((a.asname or a.name.split(".")[0]) for a in node.names)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, ast.Call):
+            handed = [k.value for k in node.keywords if k.arg == "key"] + (node.args[:1] if _dotted(node.func) in ("map", "filter") else [])
+            used.update(n.id for n in [node.func, *handed] if isinstance(n, ast.Name))
+    return bool(bound & used & _TRUSTED_NAMES)
+
+
 def _stripped(node: ast.AST, steps: frozenset[str], facts: Facts = NO_FACTS) -> ast.AST:
+    if "logging" in steps and (facts.shadowed or rebinds_trusted_names(node)):
+        steps = steps - {"logging"}  # a name it trusts may mean anything here
     stripper = _Strip("docstrings" in steps, "logging" in steps, "annotations" in steps, node, facts)
     tree = stripper.visit(node)
     if "logging" in steps:

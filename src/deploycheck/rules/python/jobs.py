@@ -141,7 +141,15 @@ JOB_CODE_CHANGED = Rule(
         repository, one re-export deep) and its own top-level functions; an attribute read
         through `vars()`, `__dict__`, pickling or a serializer is not seen by the search for
         its readers (`git grep -w` over the Python files, tests excepted), and a flag stored
-        on `self` and read that way would be proved log-only wrongly."""),
+        on `self` and read that way would be proved log-only wrongly. The cross-module facts are
+        refused where a red team found them unsound: a store on another object than `self` (a
+        model field a later `save()` writes), a name any class declares in its body (a field, a
+        property whose setter acts, `__slots__`), any `__setattr__` in the repository, a
+        function that updates a parameter in place (`ids += …`), has a mutable default or
+        calls a parameter, a name bound twice or inside `try:`/`if` at module level or under a
+        star import, `sorted(…, key=f)`/`map(f, …)` with an acting `f`, a module or function
+        that rebinds a built-in it calls (`def sorted(…)`), and a `Future` annotation not
+        imported from `concurrent.futures` or `asyncio`."""),
     example=dedent("""\
         @shared_task
         def reserve_stock(product_id, quantity):
@@ -812,14 +820,16 @@ def _verdict(fn: FunctionInfo | None, side: str, ctx: FileContext, this: PyModul
     if counterpart is None:
         return "new" if side == "head" else "gone"
     pair = (counterpart.node, fn.node) if side == "head" else (fn.node, counterpart.node)
-    proof = proof_of_no_change(*pair)
-    if proof is None and ctx.repo is not None:
+    from .logflow import describe_facts, facts_for, merged, module_facts, needed, optimistic
+
+    modules = (other, this) if side == "head" else (this, other)
+    local = (module_facts(modules[0], pair), module_facts(modules[1], pair))
+    proof = proof_of_no_change(*pair, local)
+    if proof is None and ctx.repo is not None and not (local[0].shadowed or local[1].shadowed):
         # Values only logged may leave the function (a keyword, an attribute): the repository
         # is read only when the proof could succeed with what it might say (logflow).
-        from .logflow import describe_facts, facts_for, needed, optimistic
-
-        if proof_of_no_change(*pair, optimistic(*pair)) is not None:
-            facts = facts_for(ctx, *pair, is_test_path)
+        if proof_of_no_change(*pair, merged(optimistic(*pair), local)) is not None:
+            facts = merged(facts_for(ctx, *pair, is_test_path), local)
             proof = proof_of_no_change(*pair, facts)
             if proof:
                 return f"same:{describe(proof)}{describe_facts(needed(*pair, facts))}"

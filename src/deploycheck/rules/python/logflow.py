@@ -22,8 +22,9 @@ import builtins
 import copy
 import posixpath
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 
-from .equiv import NO_FACTS, Facts, _pure, _stripped, proof_of_no_change, reads_left
+from .equiv import TRUSTED_NAMES, NO_FACTS, Facts, _pure, _stripped, future_types, proof_of_no_change, reads_left, rebinds_trusted_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,6 +48,15 @@ def _calls(fns: Iterable[ast.AST]) -> dict[str, set[str]]:
     return out
 
 
+def _own_names(fn: ast.AST) -> set[str]:
+    """Names ``fn`` binds: its parameters and every name it assigns, imports or defines."""
+    names = {a.arg for n in ast.walk(fn) if isinstance(n, ast.arguments) for a in [*n.posonlyargs, *n.args, *n.kwonlyargs, *[x for x in (n.vararg, n.kwarg) if x]]}
+    names |= {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    names |= {(a.asname or a.name).split(".")[0] for n in ast.walk(fn) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    names |= {n.name for n in ast.walk(fn) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n is not fn}
+    return names
+
+
 def _attributes(fn: ast.AST) -> set[str]:
     return {n.attr for n in ast.walk(fn) if isinstance(n, ast.Attribute)}
 
@@ -64,29 +74,71 @@ def _introspects(fn: ast.AST) -> bool:
     return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _INTROSPECTION for n in ast.walk(fn))
 
 
-def _pure_statements(body: list[ast.stmt], calls: frozenset[str]) -> bool:
+def _immutable(value: ast.AST | None) -> bool:
+    """A value no code can change in place: a str/number/bytes/bool/None literal, an f-string, a
+    string's join/format, str()/repr()/len()…, or operators and conditionals over those."""
+    if isinstance(value, ast.Constant):
+        return True
+    if isinstance(value, ast.JoinedStr):
+        return True
+    if isinstance(value, ast.BinOp):
+        return _immutable(value.left) and _immutable(value.right)
+    if isinstance(value, ast.IfExp):
+        return _immutable(value.body) and _immutable(value.orelse)
+    if isinstance(value, ast.Call):
+        func = value.func
+        if isinstance(func, ast.Name):
+            return func.id in ("str", "repr", "len", "int", "float", "bool", "round", "abs", "format")
+        return isinstance(func, ast.Attribute) and func.attr in ("join", "format") and isinstance(func.value, ast.Constant)
+    return False
+
+
+def _augmentable(body: list[ast.stmt], params: set[str]) -> set[str]:
+    """Locals an augmented assignment may update without changing an object someone else holds:
+    not parameters, and every plain assignment to them an immutable value (``text = ''`` then
+    ``text += ', '``; never ``ids += pinned`` on a list handed in)."""
+    assigned: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            assigned.setdefault(node.target.id, []).append(node.value) if node.value is not None else None
+    return {name for name, values in assigned.items() if name not in params and all(_immutable(v) for v in values)}
+
+
+def _pure_statements(body: list[ast.stmt], calls: frozenset[str], augmentable: AbstractSet[str] = frozenset()) -> bool:
     for stmt in body:
         if isinstance(stmt, ast.Pass) or isinstance(stmt, ast.Return) and (stmt.value is None or _pure(stmt.value, calls)):
             continue
         if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) and _pure(stmt.value, calls):
             continue
-        if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name) and stmt.value is not None and _pure(stmt.value, calls):
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None and _pure(stmt.value, calls):
             continue
-        if isinstance(stmt, ast.If) and _pure(stmt.test, calls) and _pure_statements(stmt.body, calls) and _pure_statements(stmt.orelse, calls):
+        if (isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id in augmentable
+                and _pure(stmt.value, calls)):
+            continue
+        if (isinstance(stmt, ast.If) and _pure(stmt.test, calls) and _pure_statements(stmt.body, calls, augmentable)
+                and _pure_statements(stmt.orelse, calls, augmentable)):
             continue
         return False
     return True
 
 
-def is_pure_function(fn: ast.AST, calls: frozenset[str] = frozenset()) -> bool:
+def is_pure_function(fn: ast.AST, calls: frozenset[str] = frozenset(), constants: AbstractSet[str] = frozenset()) -> bool:
     """A plain function (no decorator, not async) whose body only computes locals from values
     without side effects and returns one (``truncate``: an ``if`` on ``len(s)``, a slice);
-    ``calls``: the project functions it may call, themselves proved pure."""
-    if not isinstance(fn, ast.FunctionDef) or fn.decorator_list:
+    ``calls``: the project functions it may call, themselves proved pure; ``constants``: module
+    names bound once to an immutable value, which defaults may name (``length=DEFAULT_CURTAIL``)."""
+    if not isinstance(fn, ast.FunctionDef) or fn.decorator_list or rebinds_trusted_names(fn):
         return False
     body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(fn.body[0].value, ast.Constant) else fn.body
     defaults = [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]
-    return all(_pure(d) for d in defaults) and _pure_statements(body, calls)
+    params = {a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]}
+    # A mutable default (`seen=[]`) outlives the call: only immutable ones.
+    return all(_immutable(d) or isinstance(d, ast.Name) and d.id in constants for d in defaults) and _pure_statements(
+        body, calls, _augmentable(body, params))
 
 
 def quiet_parameters(fn: ast.AST) -> frozenset[str]:
@@ -101,20 +153,47 @@ def quiet_parameters(fn: ast.AST) -> frozenset[str]:
     return frozenset(names - read)
 
 
+STAR = "*"  # the key under which _bindings files `from x import *`: it may bind any name
+
+
 def _bindings(tree: ast.Module) -> dict[str, list[ast.stmt]]:
-    """Top-level statements binding each name (imports, defs, classes, assignments)."""
+    """Module-level statements binding each name (imports, defs, classes, assignments), also
+    inside `if`/`try`/`with`/loops at module level (`try: from ._native import f` rebinds `f`)."""
     out: dict[str, list[ast.stmt]] = {}
-    for stmt in tree.body:
+    todo = list(tree.body)
+    while todo:
+        stmt = todo.pop(0)
         names: list[str] = []
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names = [stmt.name]
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            names = [(a.asname or a.name).split(".")[0] for a in stmt.names]
+            names = [STAR if a.name == "*" else (a.asname or a.name).split(".")[0] for a in stmt.names]
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)) or type(stmt).__name__ in ("TryStar", "Match"):
+            for field in ("body", "orelse", "finalbody"):
+                todo.extend(getattr(stmt, field, []) or [])
+            for handler in getattr(stmt, "handlers", []) or []:
+                todo.extend(handler.body)
+            for case in getattr(stmt, "cases", []) or []:
+                todo.extend(case.body)
+            names = [n.id for part in _headers(stmt) for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
         else:
             names = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
         for name in names:
             out.setdefault(name, []).append(stmt)
     return out
+
+
+def _headers(stmt: ast.stmt) -> list[ast.AST]:
+    """What a compound statement binds outside its bodies: a loop's target, `with … as x`,
+    `except E as e` (a name, handled by the caller), a `:=` in an `if` test."""
+    parts: list[ast.AST] = []
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        parts.append(stmt.target)
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        parts += [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+    if isinstance(stmt, (ast.If, ast.While)):
+        parts.append(stmt.test)
+    return parts
 
 
 def module_paths(path: str, node: ast.ImportFrom) -> list[str]:
@@ -162,8 +241,9 @@ class _Side:
         there, or imported there (a re-export followed up to ``hops`` times); None when bound more
         than once or not found."""
         tree = self.tree(path)
-        bound = _bindings(tree).get(name, []) if tree is not None else []
-        if len(bound) != 1:
+        bindings = _bindings(tree) if tree is not None else {}
+        bound = bindings.get(name, [])
+        if len(bound) != 1 or STAR in bindings:
             return None
         stmt = bound[0]
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -178,15 +258,22 @@ class _Side:
     def pure(self, path: str, fn: ast.AST, depth: int = 2) -> bool:
         """``is_pure_function``, with the project functions it calls proved pure in turn (up to
         ``depth`` calls deep: `args_to_string` calling `truncate`)."""
-        if not isinstance(fn, ast.FunctionDef) or fn.decorator_list:
+        if not isinstance(fn, ast.FunctionDef) or fn.decorator_list or rebinds_trusted_names(fn):
             return False
         calls = set()
         if depth:
-            for name in sorted(set(_calls([fn])) - _BUILTINS)[:MAX_CALLEES]:
+            # A name the function binds itself (a parameter `shorten`, a local) is not the
+            # module's function of that name: calling it proves nothing pure.
+            for name in sorted(set(_calls([fn])) - _BUILTINS - _own_names(fn))[:MAX_CALLEES]:
                 found = self.definition(path, name)
                 if found is not None and self.pure(found[0], found[1], depth - 1):
                     calls.add(name)
-        return is_pure_function(fn, frozenset(calls))
+        tree = self.tree(path)
+        constants = {
+            name for name, stmts in (_bindings(tree) if tree is not None else {}).items()
+            if len(stmts) == 1 and isinstance(stmts[0], ast.Assign) and _immutable(stmts[0].value)
+        }
+        return is_pure_function(fn, frozenset(calls), constants)
 
     def facts(self, path: str, fns: Iterable[ast.AST], attributes: set[str], readers: Callable[[str], list[str] | None]) -> Facts:
         fns = list(fns)
@@ -214,9 +301,12 @@ class _Side:
         paths = readers(attribute)
         if paths is None or len(paths) > MAX_READERS:
             return False
+        hooks = readers("__setattr__")  # any class that intercepts stores makes a store an action
+        if hooks is None or hooks:
+            return False
         for path in paths:
             tree = self.tree(path)
-            if tree is None:
+            if tree is None or _declared_in_a_class(tree, attribute):
                 return False
             # The facts that matter are those of the functions naming the attribute.
             naming = [
@@ -227,6 +317,24 @@ class _Side:
             if reads_left(tree, attribute, names._replace(quiet_attributes=frozenset({attribute}))):
                 return False
         return True
+
+
+def _declared_in_a_class(tree: ast.Module, attribute: str) -> bool:
+    """Whether a class of ``tree`` declares ``attribute`` in its body: a model or dataclass field
+    (``refunded = models.BooleanField()``, ``refunded: bool``) that save()/asdict() read, or a
+    property/descriptor whose setter acts (``def reserved(self, value)``)."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == attribute:
+                return True
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) else []
+            if any(isinstance(n, ast.Name) and n.id == attribute for t in targets for n in ast.walk(t)):
+                return True
+            if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__slots__" for t in stmt.targets):
+                return True  # slots are descriptors too
+    return False
 
 
 def facts_for(ctx: FileContext, base: ast.AST, head: ast.AST, is_test_path: Callable[[str], bool]) -> tuple[Facts, Facts]:
@@ -293,3 +401,22 @@ def needed(base: ast.AST, head: ast.AST, facts: tuple[Facts, Facts]) -> tuple[Fa
         if proof_of_no_change(base, head, (trial[0], trial[1])) is not None:
             kept = (trial[0], trial[1])
     return kept
+
+
+def module_facts(module, fns: Iterable[ast.AST]) -> Facts:
+    """What the module of a compared function says by itself (no other file read): which
+    annotations mean a standard future, and whether it rebinds a name the logging step trusts
+    that the function calls (a module-level `def sorted(…)`, `from x import *`)."""
+    bindings = _bindings(module.tree)
+    rebound = {name for name, stmts in bindings.items() if any(not isinstance(st, (ast.Import, ast.ImportFrom)) for st in stmts)}
+    called = {n.func.id for fn in fns for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    called |= {k.value.id for fn in fns for n in ast.walk(fn) if isinstance(n, ast.Call) for k in n.keywords
+               if k.arg == "key" and isinstance(k.value, ast.Name)}
+    shadowed = STAR in bindings or bool(set(bindings) & called & TRUSTED_NAMES)
+    return Facts(futures=future_types(module.imported_names, rebound), shadowed=shadowed)
+
+
+def merged(facts: tuple[Facts, Facts], local: tuple[Facts, Facts]) -> tuple[Facts, Facts]:
+    """Each side's repository facts with its module's own (``module_facts``)."""
+    return (facts[0]._replace(futures=local[0].futures, shadowed=local[0].shadowed),
+            facts[1]._replace(futures=local[1].futures, shadowed=local[1].shadowed))

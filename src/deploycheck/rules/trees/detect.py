@@ -238,6 +238,8 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         mine = node
         if p.language not in OVERLOADING:
             candidates = candidates[:1]  # elsewhere a later definition of a name replaces the first
+    if p.language == "go":
+        p.memo["go.builtins"] = other.memo["go.builtins"] = _go_builtins_trusted(ctx)
     for theirs in candidates:
         # Java and Kotlin overloads of one arity share a name: the unit is unchanged when any
         # of them proves the same (the proof compares parameter types, and no class declares
@@ -247,6 +249,28 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         if proof:
             return f"same:{describe(proof)}"
     return "changed"
+
+
+def _go_builtins_trusted(ctx) -> bool:
+    """Whether `len`/`cap` in this file's package mean Go's built-ins on both sides: no `.go` file
+    of its folder declares `func len(…)`/`func cap(…)` or uses either name other than as a call (a variable, a
+    parameter would shadow the built-in; a red team drained a queue through one). Read with one
+    `git grep` per side; any error counts as shadowed."""
+    import posixpath
+
+    from ...git import gitcmd
+
+    repo, base = ctx.repo, getattr(ctx.settings.base_files, "rev", None) if ctx.settings.base_files is not None else None
+    if repo is None or not base:
+        return False
+    folder = posixpath.dirname(ctx.path)
+    spec = f":(glob){folder}/*.go" if folder else ":(glob)*.go"
+    for rev in (repo.head_sha, base):
+        proc = gitcmd.run(["grep", "-q", "-E", "--no-textconv", "-e", r"\b(len|cap)\b[[:space:]]*[^[:space:](]", "-e", r"func[[:space:]]+(len|cap)[[:space:]]*\(", rev, "--", spec],
+                          repo.root, check=False)
+        if proc.returncode != 1:  # 0: a use other than a call; anything else: an error
+            return False
+    return True
 
 
 def _removed_unreferenced(ctx, node, p: Parsed) -> bool:

@@ -25,17 +25,37 @@ _NAMES_A_CLASS = frozenset({"getClass", "lookup", "lookupClass", "getName", "get
 _JAVA_TYPE_DECLARATIONS = {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
                            "annotation_type_declaration"}
 _KOTLIN_TYPE_DECLARATIONS = {"class_declaration", "object_declaration", "type_alias"}
+# JDK types a class may extend or implement that declare no member types (so none can shadow an
+# import). Thread is not one (Thread.State, Thread.Builder), nor Map (Map.Entry).
+_MEMBERLESS_JDK_TYPES = frozenset({"Runnable", "Callable", "Serializable", "Comparable", "AutoCloseable", "Closeable",
+                                   "Cloneable", "Iterable", "Object", "Supplier", "Consumer", "Function", "Predicate"})
+
+
+def _walk(node) -> list:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(n.children)
+    return out
+
+
+# Where a type names what it extends or implements (Java; Kotlin's delegation specifiers).
+_SUPERTYPES = {"superclass", "super_interfaces", "extends_interfaces", "delegation_specifier", "delegation_specifiers"}
 
 
 def imported_types(p: Parsed) -> dict[str, str]:
     """Simple name -> fully qualified name, from the file's single-type imports (`import a.b.C;`;
     no wildcard, no static import, no Kotlin alias), without the names a type or type parameter
-    declared in the file shadows (then the simple name may mean that one)."""
+    declared in the file shadows (then the simple name may mean that one). ``p.memo["jvm.inherits"]``
+    says whether a type of the file extends or implements another: a member type it inherits from a
+    file not read here may shadow an import of the same simple name (JLS 6.4.1)."""
     memo = p.memo.get("jvm.imports")
     if memo is not None:
         return memo
     found: dict[str, str] = {}
     declared: set[str] = set()
+    supertypes: list = []
     stack = [p.root]
     while stack:
         n = stack.pop()
@@ -54,8 +74,16 @@ def imported_types(p: Parsed) -> dict[str, str]:
                 (c for c in n.named_children if c.type in ("identifier", "type_identifier", "simple_identifier")), None)
             if name is not None:
                 declared.add(p.text(name))
+            supertypes.extend(c for c in n.children if c.type in _SUPERTYPES)
         stack.extend(n.children)
     result = {simple: fqn for simple, fqn in found.items() if simple not in declared}
+    # JDK interfaces without member types are safe to inherit from; any other supertype (or one
+    # of those names meaning a type imported from elsewhere or declared here) may not be.
+    named = {p.text(t) for s in supertypes for t in _walk(s) if t.type in ("type_identifier", "identifier", "simple_identifier")}
+    p.memo["jvm.inherits"] = any(
+        name not in _MEMBERLESS_JDK_TYPES or name in declared or not found.get(name, "java.lang.").startswith("java.")
+        for name in named
+    )
     p.memo["jvm.imports"] = result
     p.memo["jvm.declared"] = declared
     return result

@@ -59,7 +59,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         statements (Java and JS/TS only when the block declares nothing that would then reach
         further); a Java/Kotlin type written fully qualified in one version and by its simple
         name in the other (`java.util.Collection` / `Collection` under `import
-        java.util.Collection;` in that version's file); a Java access modifier (`public` to
+        java.util.Collection;` in that version's file), only in a file whose types extend or
+        implement nothing but JDK types without member types (`Runnable`, `Serializable`, …: an
+        inherited member type shadows an import, JLS 6.4.1); a Java access modifier (`public` to
         `private`…) on a constructor with parameters, a static field, or a static or final
         method (or one of a final class or record), when neither the member nor a class around
         it carries an annotation other than `@Override`, `@Deprecated`, `@SuppressWarnings`,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
-from .jvm import ACCESS, access_is_compile_only, is_logger_declaration, qualified
+from .jvm import ACCESS, access_is_compile_only, imported_types, is_logger_declaration, qualified
 from .parse import Parsed
 
 # Node types that are units, per language, and the types among them that only contain others.
@@ -173,9 +173,10 @@ _FORMATTERS = frozenset({"format", "sprintf", "stringify", "join", "tostring", "
                          "to_s", "str", "repr", "fmt.sprintf", "string.format", "json.stringify"})
 
 
-# Go built-ins and standard functions that only compute a value for the log line
-# (`log.Printf("%d workers", len(h.workers))`; found by a new-user trial on asynq).
-_GO_VALUES = frozenset({"len", "cap", "string", "strconv.itoa", "strconv.formatint", "strconv.quote", "time.since"})
+# Go built-ins that only compute a value for the log line (`log.Printf("%d workers",
+# len(h.workers))`; a new-user trial on asynq). A package may declare its own `len`, so they are
+# trusted only where detect.py found no such name in the package (``p.memo["go.builtins"]``).
+GO_VALUES = frozenset({"len", "cap"})
 
 
 def _has_arguments(node) -> bool:
@@ -201,7 +202,7 @@ def _acts(call, p: Parsed) -> bool:
         if n.type in _CALLS and _has_arguments(n):
             name = (_callee(n, p) or "").replace("::", ".").lower()
             if name not in _FORMATTERS and name.rpartition(".")[2] not in _FORMATTERS and not (
-                    p.language == "go" and name in _GO_VALUES):
+                    p.language == "go" and name in GO_VALUES and p.memo.get("go.builtins") is True):
                 return True
         stack.extend(n.children)
     return False
@@ -492,6 +493,11 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
     flags = (logging, annotations, messages, version, parameters, imports, access)
     types_only = annotations and p.language in ("typescript", "tsx")
     jvm_names = imports and p.language in ("java", "kotlin")
+    if jvm_names:
+        imported_types(p)
+        # An inherited member type may shadow an import (JLS 6.4.1): no imports step in a file
+        # whose types extend or implement others (red team of session 7).
+        jvm_names = not p.memo.get("jvm.inherits", True)
     out: list[str] = []
     stack = [(node, False)]
     while stack:
