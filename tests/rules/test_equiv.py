@@ -107,3 +107,20 @@ def test_a_formatter_is_known_through_the_module_classes_and_imports():
 def test_a_formatter_method_only_formats_when_it_only_touches_the_record(body, only):
     source = "def add_fields(self, log_record, record, message_dict):\n" + "".join(f"    {line}\n" for line in body.splitlines())
     assert only_formats(ast.parse(source).body[0]) is only
+
+
+
+def test_a_clause_for_a_project_baseexception_is_not_merged_into_except_exception() -> None:
+    # Red team of session 7: `class Shutdown(BaseException)` escapes `except Exception`.
+    def fn(first: str) -> ast.AST:
+        return ast.parse(
+            "def f(x):\n    try:\n        run(x)\n" + first +
+            "    except Exception:\n        mark_failed(x)\n"
+        ).body[0]
+
+    base = fn("    except {}:\n        mark_failed(x)\n")
+    plain = ast.parse("def f(x):\n    try:\n        run(x)\n    except Exception:\n        mark_failed(x)\n").body[0]
+    assert proof_of_no_change(ast.parse(ast.unparse(base).format("ValueError")).body[0], plain) is not None
+    assert proof_of_no_change(ast.parse(ast.unparse(base).format("ClientError")).body[0], plain) is not None
+    assert proof_of_no_change(ast.parse(ast.unparse(base).format("Shutdown")).body[0], plain) is None
+    assert proof_of_no_change(ast.parse(ast.unparse(base).format("KeyboardInterrupt")).body[0], plain) is None

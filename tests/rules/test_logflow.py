@@ -313,3 +313,51 @@ def test_a_store_through_a_property_setter_stays_flagged(tmp_path) -> None:
     make_branch(repo, "feature", {"shop/tasks.py": PROPERTY_TASK.replace('        log.info("reset")\n', '        self.reserved = 0\n        log.info("reset")\n')})
     (finding,) = [f for f in scan(repo).values() if f.path == "shop/tasks.py"]
     assert finding.severity == "warning", finding.message
+
+
+# Second red team of session 7.
+def test_a_package_beside_a_module_of_the_same_name_proves_nothing(tmp_path) -> None:
+    # Python imports shop/text/ (the package), not shop/text.py: neither is read as the callee.
+    files = {"shop/__init__.py": "", "shop/models.py": "class Order:\n    pass\n",
+             "shop/text.py": "def label(x):\n    return str(x)\n",
+             "shop/text/__init__.py": "from shop.models import Order\n\n\ndef label(x):\n    Order.objects.filter(pk=x).update(seen=True)\n    return str(x)\n",
+             "shop/tasks.py": RT_TASK.format(imports="from .text import label", body="    log.info('settling %s', order_id)\n")}
+    repo = make_repo(tmp_path / "r", files)
+    make_branch(repo, "feature", {"shop/tasks.py": RT_TASK.format(imports="from .text import label", body="    line = label(order_id)\n    log.info('settling %s', line)\n")})
+    (finding,) = [f for f in scan(repo).values() if f.path == "shop/tasks.py"]
+    assert finding.severity == "warning"
+
+
+def test_a_helper_a_function_rebinds_with_global_proves_nothing(tmp_path) -> None:
+    text = ("def label(x):\n    return str(x)\n\n\ndef _charging(x):\n    return charge(x)\n\n\n"
+            "def on_worker_init():\n    global label\n    label = _charging\n")
+    files = {"shop/__init__.py": "", "shop/models.py": "class Order:\n    pass\n", "shop/text.py": text,
+             "shop/tasks.py": RT_TASK.format(imports="from .text import label", body="    log.info('settling %s', order_id)\n")}
+    repo = make_repo(tmp_path / "r", files)
+    make_branch(repo, "feature", {"shop/tasks.py": RT_TASK.format(imports="from .text import label", body="    line = label(order_id)\n    log.info('settling %s', line)\n")})
+    (finding,) = [f for f in scan(repo).values() if f.path == "shop/tasks.py"]
+    assert finding.severity == "warning"
+
+
+THREAD = '''import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+
+class Poller({base}):
+    def run(self):
+{extra}        log.info("poller started")
+        self.poll()
+'''
+
+
+@pytest.mark.parametrize(("base", "severity"), [("threading.Thread", "warning"), ("object", "info")])
+def test_an_attribute_a_base_class_may_declare_is_no_log_value(tmp_path, base: str, severity: str) -> None:
+    # `self.daemon = True` calls Thread's property setter, which raises once the thread runs.
+    repo = make_repo(tmp_path / "r", {"shop/__init__.py": "", "shop/workers.py": THREAD.format(base=base, extra=""),
+                                      "shop/tasks.py": "from celery import shared_task\n\nfrom .workers import Poller\n\n\n@shared_task\ndef poll():\n    Poller().run()\n"})
+    extra = '        self.daemon = True\n        log.info("daemon %s", self.daemon)\n'
+    make_branch(repo, "feature", {"shop/workers.py": THREAD.format(base=base, extra=extra)})
+    (finding,) = [f for f in scan(repo).values() if f.path == "shop/workers.py"]
+    assert finding.severity == severity, finding.message

@@ -36,13 +36,6 @@ SAME = [
     ("java", _java("void f(java.util.Collection<X> c) { a(); }"), _java("void f(Collection<X> c) { a(); }"), "imports"),
     ("kotlin", "import java.util.Collection\nclass A {\n fun f(c: java.util.Collection<X>) { a() }\n}",
      "import java.util.Collection\nclass A {\n fun f(c: Collection<X>) { a() }\n}", "imports"),
-    # access of members nothing overrides nor finds by reflection
-    ("java", _java("A(int x) { a(); }"), _java("private A(int x) { a(); }"), "access"),
-    ("java", _java("public static void f() { a(); }"), _java("private static void f() { a(); }"), "access"),
-    ("java", _java("public final void f() { a(); }"), _java("private final void f() { a(); }"), "access"),
-    ("java", _java("public void f() { a(); }", head="final class A"), _java("private void f() { a(); }", head="final class A"),
-     "access"),
-    ("java", _java("public static int X = 1;"), _java("private static int X = 1;"), "access"),
     # a last catch that only logs and rethrows
     ("java", _java("void f() { try { a(); } finally { b(); } }"),
      _java("void f() { try { a(); } catch (E e) { throw e; } finally { b(); } }"), "logging"),
@@ -57,6 +50,9 @@ SAME = [
 ]
 
 DIFFERENT = [
+    # a rescue that assigns through a setter or to an instance variable acts before it re-raises
+    ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => export.failure\n  raise\nend\n"),
+    ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => @error\n  raise\nend\n"),
     # the value may act, or the type is no logger the file imports
     ("java", _java("private final LogAccessor logger = A.this.make();"), _java("private LogAccessor logger = A.this.make();")),
     ("java", _java("private final Log logger = A.this.logger;"), _java("private Log logger = A.this.logger;")),
@@ -68,7 +64,13 @@ DIFFERENT = [
      _java("class Collection {} void f(Collection<X> c) { a(); }")),
     ("java", "import java.util.*;\nclass A { void f(java.util.Collection<X> c) { a(); } }",
      "import java.util.*;\nclass A { void f(Collection<X> c) { a(); } }"),
-    # access where a proxy, reflection or an override may care
+    # an access modifier: reflection (getFields(), getMethods(), getConstructors()) sees it at run
+    # time, so it is never part of a proof (red team of session 7: a static field made public
+    # became a queue a worker consumes)
+    ("java", _java("A(int x) { a(); }"), _java("private A(int x) { a(); }")),
+    ("java", _java("public static void f() { a(); }"), _java("private static void f() { a(); }")),
+    ("java", _java("public final void f() { a(); }"), _java("private final void f() { a(); }")),
+    ("java", _java("private static final String Q = \"q\";"), _java("public static final String Q = \"q\";")),
     ("java", _java("public A() { a(); }"), _java("private A() { a(); }")),
     ("java", _java("public void f() { a(); }"), _java("private void f() { a(); }")),
     ("java", _java("@Transactional public static void f() { a(); }"), _java("@Transactional private static void f() { a(); }")),

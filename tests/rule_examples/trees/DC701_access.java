@@ -1,4 +1,6 @@
 // path: src/main/java/com/acme/PruneJob.java
+// An access modifier is seen at run time by reflection (getFields(), getMethods(),
+// getConstructors()), by proxies and by overrides: changing one is never proved harmless.
 package com.acme;
 
 public class PruneJob implements Runnable {
@@ -8,7 +10,7 @@ public class PruneJob implements Runnable {
         this(new Store(name), days);
     }
 
-    private PruneJob(Store store, int days) {  // error: DC701[info] (a constructor made private; its overload of the same arity above is told apart by its parameter types)
+    private PruneJob(Store store, int days) {  // error: DC701[warning] (getConstructors() sees it: access is never part of a proof)
         this.store = store;
     }
 
@@ -16,7 +18,7 @@ public class PruneJob implements Runnable {
         this(new Store(), 7);
     }
 
-    static int days(Store store) {  // error: DC701[info] (a static method: nothing overrides it)
+    static int days(Store store) {  // error: DC701[warning] (getMethods() sees it)
         return store.retention();
     }
 

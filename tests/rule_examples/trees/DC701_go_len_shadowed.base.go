@@ -16,4 +16,4 @@ func (h *Heartbeater) drain() {
 	h.store.WriteServerState(h.workers)
 }
 
-func len(q *Queue) int { return q.TakeAll() }
+func/**/len(q *Queue) int { return q.TakeAll() }

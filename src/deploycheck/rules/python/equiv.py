@@ -236,6 +236,20 @@ def _catches_everything_but_base(handler: ast.ExceptHandler) -> bool:
     return handler.type is None or _dotted(handler.type).rsplit(".", 1)[-1] in ("Exception", "BaseException")
 
 
+def _derives_from_exception(node: ast.AST) -> bool:
+    """Whether an exception class named in an ``except`` is known to derive from ``Exception``: a
+    built-in one, or one named ``…Error``/``…Exception`` (the convention) that is not a known
+    ``BaseException`` (``CancelledError``). A project's `Shutdown(BaseException)` is neither
+    (red team of session 7: merging it into `except Exception` let it escape unhandled)."""
+    last = _dotted(node).rsplit(".", 1)[-1]
+    if last in _BASE_ONLY:
+        return False
+    found = getattr(builtins, last, None)
+    if isinstance(found, type) and issubclass(found, BaseException):
+        return issubclass(found, Exception)
+    return last.endswith(("Error", "Exception"))
+
+
 def _merge_handlers(node: ast.Try) -> None:
     """Drop an ``except`` clause that does what the next clause does, when that one catches
     ``Exception`` or everything: its exceptions then reach the same code either way. A clause
@@ -251,7 +265,7 @@ def _merge_handlers(node: ast.Try) -> None:
             and _catches_everything_but_base(after)
             and this.name == after.name
             and _pure(this.type)
-            and not any(_dotted(t).rsplit(".", 1)[-1] in _BASE_ONLY for t in named)
+            and all(_derives_from_exception(t) for t in named)
             and [ast.dump(s) for s in this.body] == [ast.dump(s) for s in after.body]
         ):
             del handlers[index]

@@ -180,6 +180,17 @@ def _bindings(tree: ast.Module) -> dict[str, list[ast.stmt]]:
             names = [n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
         for name in names:
             out.setdefault(name, []).append(stmt)
+    # A function may rebind a module name (`global label; label = other`) or the module's dict
+    # (`globals()[…] = …`): each is one more binding, and the latter could bind any name.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            for name in node.names:
+                out.setdefault(name, []).append(node)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
+            node.func.id == "globals"
+            or node.func.id in ("setattr", "vars") and node.args and "modules" in ast.dump(node.args[0])  # sys.modules[__name__]
+        ):
+            out.setdefault(STAR, []).append(ast.Expr(value=node))
     return out
 
 
@@ -250,9 +261,11 @@ class _Side:
             return path, stmt
         if isinstance(stmt, ast.ImportFrom) and hops:
             alias = next(a for a in stmt.names if (a.asname or a.name) == name)
-            for candidate in module_paths(path, stmt):
-                if self.tree(candidate) is not None:
-                    return self.definition(candidate, alias.name, hops - 1)
+            present = [c for c in module_paths(path, stmt) if self.read(c) is not None]
+            # `text/__init__.py` beside `text.py`, or the module under two roots: which one Python
+            # imports depends on the path, so neither proves anything (red team of session 7).
+            if len(present) == 1 and self.tree(present[0]) is not None:
+                return self.definition(present[0], alias.name, hops - 1)
         return None
 
     def pure(self, path: str, fn: ast.AST, depth: int = 2) -> bool:
@@ -306,7 +319,7 @@ class _Side:
             return False
         for path in paths:
             tree = self.tree(path)
-            if tree is None or _declared_in_a_class(tree, attribute):
+            if tree is None or _declared_in_a_class(tree, attribute) or _stored_by_a_derived_class(tree, attribute):
                 return False
             # The facts that matter are those of the functions naming the attribute.
             naming = [
@@ -334,6 +347,21 @@ def _declared_in_a_class(tree: ast.Module, attribute: str) -> bool:
                 return True
             if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__slots__" for t in stmt.targets):
                 return True  # slots are descriptors too
+    return False
+
+
+def _stored_by_a_derived_class(tree: ast.Module, attribute: str) -> bool:
+    """Whether a class with a base class (or a metaclass) stores ``self.<attribute>``: the base may
+    declare it, in a library deploycheck does not read (`threading.Thread.daemon` is a property
+    whose setter raises once the thread runs; a Django abstract model's field)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and (
+            any(not (isinstance(b, ast.Name) and b.id == "object") for b in node.bases) or node.keywords
+        ):
+            for inner in ast.walk(node):
+                if (isinstance(inner, ast.Attribute) and inner.attr == attribute and not isinstance(inner.ctx, ast.Load)
+                        and isinstance(inner.value, ast.Name) and inner.value.id == "self"):
+                    return True
     return False
 
 

@@ -239,7 +239,15 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         if p.language not in OVERLOADING:
             candidates = candidates[:1]  # elsewhere a later definition of a name replaces the first
     if p.language == "go":
-        p.memo["go.builtins"] = other.memo["go.builtins"] = _go_builtins_trusted(ctx)
+        # Asked only when a logging call's arguments call len/cap (units._acts): one check per file.
+        trusted: list[bool] = []
+
+        def go_builtins() -> bool:
+            if not trusted:
+                trusted.append(_go_builtins_trusted(ctx))
+            return trusted[0]
+
+        p.memo["go.builtins"] = other.memo["go.builtins"] = go_builtins
     for theirs in candidates:
         # Java and Kotlin overloads of one arity share a name: the unit is unchanged when any
         # of them proves the same (the proof compares parameter types, and no class declares
@@ -252,25 +260,50 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
 
 
 def _go_builtins_trusted(ctx) -> bool:
-    """Whether `len`/`cap` in this file's package mean Go's built-ins on both sides: no `.go` file
-    of its folder declares `func len(…)`/`func cap(…)` or uses either name other than as a call (a variable, a
-    parameter would shadow the built-in; a red team drained a queue through one). Read with one
-    `git grep` per side; any error counts as shadowed."""
+    """Whether `len`/`cap` in this file's package mean Go's built-ins on both sides. Each `.go`
+    file of the folder (tests and every build tag included) is parsed: a built-in can only be
+    called, so any other `len`/`cap` identifier (`func len(…)`, a variable, a parameter, an import
+    name) is a binding that shadows it in the package. Comments are no identifiers. A file that
+    cannot be read or parsed counts as shadowing."""
     import posixpath
 
     from ...git import gitcmd
+    from .parse import parse_bytes
 
-    repo, base = ctx.repo, getattr(ctx.settings.base_files, "rev", None) if ctx.settings.base_files is not None else None
+    repo = ctx.repo
+    base = ctx.settings.base_files.rev if ctx.settings.base_files is not None else None
     if repo is None or not base:
         return False
     folder = posixpath.dirname(ctx.path)
-    spec = f":(glob){folder}/*.go" if folder else ":(glob)*.go"
     for rev in (repo.head_sha, base):
-        proc = gitcmd.run(["grep", "-q", "-E", "--no-textconv", "-e", r"\b(len|cap)\b[[:space:]]*[^[:space:](]", "-e", r"func[[:space:]]+(len|cap)[[:space:]]*\(", rev, "--", spec],
-                          repo.root, check=False)
-        if proc.returncode != 1:  # 0: a use other than a call; anything else: an error
+        listing = gitcmd.run(["ls-tree", "-z", "--name-only", rev, "--", f"{folder}/" if folder else "."], repo.root, check=False)
+        if listing.returncode != 0:
             return False
+        for path in listing.stdout.decode("utf-8", "surrogateescape").split("\0"):
+            if not path.endswith(".go"):
+                continue
+            data = repo.read_blob(f"{rev}:{path}")
+            tree = parse_bytes("go", data) if data is not None and b"len" in data or data is not None and b"cap" in data else None
+            if data is None or tree is not None and not isinstance(tree, Parsed):
+                return False
+            if tree is not None and _binds_len_or_cap(tree):
+                return False
     return True
+
+
+def _binds_len_or_cap(p: Parsed) -> bool:
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type in ("identifier", "field_identifier", "type_identifier", "package_identifier") and p.text(n) in ("len", "cap"):
+            parent = n.parent
+            called = parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == n
+            if not called or n.type != "identifier":
+                if n.type == "field_identifier":
+                    continue  # a method or struct field named len: reached through a value, never bare
+                return True
+        stack.extend(n.children)
+    return False
 
 
 def _removed_unreferenced(ctx, node, p: Parsed) -> bool:

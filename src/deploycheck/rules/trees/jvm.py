@@ -240,69 +240,12 @@ def is_logger_declaration(node, p: Parsed) -> bool:
     return False
 
 
-# --- access modifiers -------------------------------------------------------------------------
+# --- members found by name ---------------------------------------------------------------
 
-ACCESS = frozenset({"public", "private", "protected"})
-# Members that frameworks and the JVM find by name and access, not through a call that compiles:
+# Members that frameworks and the JVM find by name, not through a call that compiles:
 # serialization hooks, `main`, the static factories converters look for.
 _FOUND_BY_NAME = frozenset({"main", "writeObject", "readObject", "readObjectNoData", "writeReplace", "readResolve",
                             "valueOf", "of", "from", "fromString", "fromValue", "parse"})
-_TYPES = {"class_declaration", "interface_declaration", "enum_declaration", "record_declaration",
-          "annotation_type_declaration"}
-
-
-def _bean_accessor(name: str) -> bool:
-    for prefix in ("get", "set", "is"):
-        if name.startswith(prefix) and name[len(prefix):][:1].isupper():
-            return True
-    return False
-
-
-def access_is_compile_only(member, p: Parsed) -> bool:
-    """Whether changing `member`'s access modifier (Java) can only change which code compiles.
-
-    Not when a proxy or reflection may care: an annotation other than the harmless ones on the
-    member or on any class around it (Spring ignores `@Transactional`/`@Async` on a non-public
-    method; a stereotype makes the class a proxied bean); an instance field (JSON mappers read
-    public fields); a constructor without parameters (ServiceLoader, `newInstance`); a member
-    found by name (serialization hooks, `main`, `valueOf`); a bean getter or setter. Not on an
-    instance method that a subclass could override (a class neither final nor a record):
-    widening a private method lets a subclass's same-named method override it, narrowing a
-    public one lets an override without `@Override` silently stop overriding."""
-    if p.language != "java" or member.type not in ("method_declaration", "constructor_declaration",
-                                                   "field_declaration"):
-        return False
-    modifiers = _modifiers(member)
-    words = {p.text(c) for c in modifiers.children} if modifiers is not None else set()
-    if any(name not in _SAFE_ANNOTATIONS for name in _annotations(modifiers, p)):
-        return False
-    owner = member.parent
-    while owner is not None:
-        if owner.type in _TYPES and any(n not in _SAFE_ANNOTATIONS for n in _annotations(_modifiers(owner), p)):
-            return False
-        owner = owner.parent
-    body = member.parent
-    declaring = body.parent if body is not None else None
-    if member.type == "field_declaration":
-        return "static" in words or (declaring is not None and declaring.type == "interface_declaration")
-    if member.type == "constructor_declaration":
-        params = member.child_by_field_name("parameters")
-        return params is not None and params.named_child_count > 0
-    name = p.text(member.child_by_field_name("name"))
-    if name in _FOUND_BY_NAME:
-        return False
-    if "static" in words:
-        return True
-    if _bean_accessor(name):
-        return False
-    if "final" in words or declaring is None:
-        return True
-    if declaring.type == "record_declaration" or declaring.type == "object_creation_expression":
-        return True  # records and anonymous classes have no subclasses
-    if declaring.type == "class_declaration":
-        class_words = {p.text(c) for c in _modifiers(declaring).children} if _modifiers(declaring) else set()
-        return "final" in class_words
-    return False
 
 
 def hidden_method(node, p: Parsed) -> str | None:

@@ -61,12 +61,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         name in the other (`java.util.Collection` / `Collection` under `import
         java.util.Collection;` in that version's file), only in a file whose types extend or
         implement nothing but JDK types without member types (`Runnable`, `Serializable`, …: an
-        inherited member type shadows an import, JLS 6.4.1); a Java access modifier (`public` to
-        `private`…) on a constructor with parameters, a static field, or a static or final
-        method (or one of a final class or record), when neither the member nor a class around
-        it carries an annotation other than `@Override`, `@Deprecated`, `@SuppressWarnings`,
-        nullness and `@VisibleForTesting`-style ones, and the member is no bean getter or
-        setter, `main`, serialization hook or `valueOf`/`of`/`from`-style factory. Java and
+        inherited member type shadows an import, JLS 6.4.1). An access modifier is never
+        part of a proof: reflection (`getFields()`, `getMethods()`, `getConstructors()`),
+        proxies and overrides see it at run time. Java and
         Kotlin overloads of one arity are each compared with every overload of that name and
         arity on the other side (the comparison includes the parameter types). A new background unit
         is always a `warning`, and so is one removed outright, except a Java or Kotlin method that
@@ -94,12 +91,7 @@ BACKGROUND_CODE_CHANGED = Rule(
         A logger field's value is trusted to make or name a logger only; a logger passed to
         code that acts on it is removed all the same. A type name is read through the file's
         single-type imports only (a wildcard import proves nothing), and in type positions only
-        (`java.util.Collections.emptyList()` against `Collections.emptyList()` is a change). A
-        narrowed access modifier that a reflective lookup (`getMethod`, `getConstructor`) or a
-        framework finding members by name relied on fails at run time, not at compile time,
-        unless the member is of a kind listed above; a nested subclass calling a same-named
-        method of its enclosing class may resolve the call otherwise once a superclass's
-        static method is widened.
+        (`java.util.Collections.emptyList()` against `Collections.emptyList()` is a change).
         A removed private method that code outside the Java and Kotlin sources calls by name (a
         Spring XML `init-method`, a script) is `info` all the same; a package-private one that
         overrode a method of a library sharing its package is not seen to matter.

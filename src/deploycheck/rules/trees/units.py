@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
-from .jvm import ACCESS, access_is_compile_only, imported_types, is_logger_declaration, qualified
+from .jvm import imported_types, is_logger_declaration, qualified
 from .parse import Parsed
 
 # Node types that are units, per language, and the types among them that only contain others.
@@ -179,6 +179,12 @@ _FORMATTERS = frozenset({"format", "sprintf", "stringify", "join", "tostring", "
 GO_VALUES = frozenset({"len", "cap"})
 
 
+def _go_builtins(p: Parsed) -> bool:
+    """Whether the package of ``p`` leaves `len`/`cap` the built-ins (detect.py sets the check)."""
+    check = p.memo.get("go.builtins")
+    return bool(check()) if callable(check) else False
+
+
 def _has_arguments(node) -> bool:
     for child in node.children:
         if child.type in _ARGUMENTS and (child.named_child_count if child.type != "call_suffix" else _has_arguments(child)):
@@ -202,7 +208,7 @@ def _acts(call, p: Parsed) -> bool:
         if n.type in _CALLS and _has_arguments(n):
             name = (_callee(n, p) or "").replace("::", ".").lower()
             if name not in _FORMATTERS and name.rpartition(".")[2] not in _FORMATTERS and not (
-                    p.language == "go" and name in GO_VALUES and p.memo.get("go.builtins") is True):
+                    p.language == "go" and name in GO_VALUES and _go_builtins(p)):
                 return True
         stack.extend(n.children)
     return False
@@ -317,6 +323,11 @@ def _rethrow_only_catch(node, p: Parsed):
     if any(c.type not in ("finally_clause", "ensure") for c in named[last + 1:]):
         return None  # Ruby's `else` runs only when nothing was rescued: keep the clause
     name, statements = _caught(named[last], p)
+    variable = next((c for c in named[last].named_children if c.type == "exception_variable"), None)
+    if variable is not None and any(c.type != "identifier" for c in variable.named_children):
+        # `rescue => export.failure` calls a setter, `rescue => @error` sets an instance variable:
+        # the clause acts before it re-raises (red team of session 7).
+        return None
     if not statements or not _rethrows(statements[-1], name, p):
         return None
     return named[last] if all(is_logging(s, p) for s in statements[:-1]) else None
@@ -486,11 +497,11 @@ def is_directive(comment_text: str, p: Parsed) -> bool:
 
 
 def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bool = False,
-         version: bool = False, parameters: bool = False, imports: bool = False, access: bool = False) -> str:
+         version: bool = False, parameters: bool = False, imports: bool = False) -> str:
     """The node as an S-expression of every token, without comments (and logging statements,
     TypeScript types, error messages, a version number, unused keyword parameters, the difference
-    between an imported and a fully qualified type name, access modifiers)."""
-    flags = (logging, annotations, messages, version, parameters, imports, access)
+    between an imported and a fully qualified type name)."""
+    flags = (logging, annotations, messages, version, parameters, imports)
     types_only = annotations and p.language in ("typescript", "tsx")
     jvm_names = imports and p.language in ("java", "kotlin")
     if jvm_names:
@@ -554,8 +565,6 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
             after = {a.id: b for a, b in zip(named, named[1:])}
             children = [c for c in children
                         if isinstance(c, str) or not _redundant_throw_guard(c, after.get(c.id), p, flags)]
-        if access and n.type == "modifiers" and n.parent is not None and access_is_compile_only(n.parent, p):
-            children = [c for c in children if c.type not in ACCESS]
             if not children:
                 out.pop()  # no modifier left: read as a declaration written without any
                 stack.pop()
@@ -568,7 +577,7 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
     return " ".join(out)
 
 
-_STEPS = ("logging", "annotations", "messages", "version", "parameters", "imports", "access")
+_STEPS = ("logging", "annotations", "messages", "version", "parameters", "imports")
 
 
 def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str, ...] | None:
@@ -591,8 +600,7 @@ def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str,
 _WORDS = {"formatting": "comments or formatting", "logging": "logging calls (or conditions that only decide whether to log, loggers declared, a last catch that only logs and rethrows)",
           "annotations": "type annotations", "messages": "error messages", "version": "a version number",
           "parameters": "an unused keyword parameter (a caller still passing it now fails at once)",
-          "imports": "a type name written with its package instead of imported (the same type)",
-          "access": "an access modifier (a caller it shuts out fails to compile)"}
+          "imports": "a type name written with its package instead of imported (the same type)"}
 
 
 def describe(proof: tuple[str, ...]) -> str:
