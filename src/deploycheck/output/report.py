@@ -153,7 +153,10 @@ def changed_lines(result: ScanResult) -> dict[tuple[str, str], set[int]]:
     """(path, side) -> the line numbers the change added to that file ("head") or removed from it
     ("base"): the frame marks those of a long finding (``_frame``)."""
     out: dict[tuple[str, str], set[int]] = {}
+    shown = {f.path for f in result.findings}  # only files a frame is drawn for: lines are parsed lazily
     for fc in result.change.files:
+        if fc.path not in shown:
+            continue
         out[(fc.path, "head")] = {line.number for line in fc.added_lines()}
         out[(fc.path, "base")] = {line.number for line in fc.removed_lines()}
     return out

@@ -633,8 +633,10 @@ def rebinds_trusted_names(tree: ast.AST) -> bool:
     return bool(bound & used & _TRUSTED_NAMES)
 
 
-def _stripped(node: ast.AST, steps: frozenset[str], facts: Facts = NO_FACTS) -> ast.AST:
-    if "logging" in steps and (facts.shadowed or rebinds_trusted_names(node)):
+def _stripped(node: ast.AST, steps: frozenset[str], facts: Facts = NO_FACTS, checked: bool = False) -> ast.AST:
+    """``node`` without what ``steps`` remove; ``checked``: ``facts.shadowed`` already says
+    whether the node rebinds a trusted built-in (proof_of_no_change)."""
+    if "logging" in steps and (facts.shadowed or not checked and rebinds_trusted_names(node)):
         steps = steps - {"logging"}  # a name it trusts may mean anything here
     stripper = _Strip("docstrings" in steps, "logging" in steps, "annotations" in steps, node, facts)
     tree = stripper.visit(node)
@@ -689,7 +691,8 @@ def _new_quiet_parameters(base: ast.AST, head: ast.AST) -> None:
 def _dump_pair(base: ast.AST, head: ast.AST, steps: frozenset[str], facts: tuple[Facts, Facts]) -> tuple[str, str]:
     if not steps - {"formatting"}:
         return ast.dump(base, include_attributes=False), ast.dump(head, include_attributes=False)
-    base, head = _stripped(copy.deepcopy(base), steps, facts[0]), _stripped(copy.deepcopy(head), steps, facts[1])
+    base, head = (_stripped(copy.deepcopy(base), steps, facts[0], checked=True),
+                  _stripped(copy.deepcopy(head), steps, facts[1], checked=True))
     if "logging" in steps:
         _new_quiet_parameters(base, head)
     return ast.dump(base, include_attributes=False), ast.dump(head, include_attributes=False)
@@ -701,6 +704,9 @@ def proof_of_no_change(base: ast.AST, head: ast.AST, facts: tuple[Facts, Facts] 
     ``("formatting",)`` means the trees were identical as parsed: only layout or comments changed.
     ``facts`` (base's, head's) are what the rest of the repository proves (``Facts``).
     """
+    # Whether a side rebinds a built-in it calls, decided once here rather than at each dump.
+    facts = (facts[0]._replace(shadowed=facts[0].shadowed or rebinds_trusted_names(base)),
+             facts[1]._replace(shadowed=facts[1].shadowed or rebinds_trusted_names(head)))
     everything = frozenset(STEPS)
     if len(set(_dump_pair(base, head, everything, facts))) != 1:
         return None

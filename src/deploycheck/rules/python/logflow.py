@@ -156,7 +156,7 @@ def quiet_parameters(fn: ast.AST) -> frozenset[str]:
 STAR = "*"  # the key under which _bindings files `from x import *`: it may bind any name
 
 
-def _bindings(tree: ast.Module) -> dict[str, list[ast.stmt]]:
+def _bindings(tree: ast.Module, text: str | None = None) -> dict[str, list[ast.stmt]]:
     """Module-level statements binding each name (imports, defs, classes, assignments), also
     inside `if`/`try`/`with`/loops at module level (`try: from ._native import f` rebinds `f`)."""
     out: dict[str, list[ast.stmt]] = {}
@@ -182,6 +182,9 @@ def _bindings(tree: ast.Module) -> dict[str, list[ast.stmt]]:
             out.setdefault(name, []).append(stmt)
     # A function may rebind a module name (`global label; label = other`) or the module's dict
     # (`globals()[…] = …`): each is one more binding, and the latter could bind any name.
+    # (``text``, the module's source when known, spares the walk when it holds neither word.)
+    if text is not None and "global" not in text and "modules" not in text:
+        return out
     for node in ast.walk(tree):
         if isinstance(node, ast.Global):
             for name in node.names:
@@ -435,12 +438,16 @@ def module_facts(module, fns: Iterable[ast.AST]) -> Facts:
     """What the module of a compared function says by itself (no other file read): which
     annotations mean a standard future, and whether it rebinds a name the logging step trusts
     that the function calls (a module-level `def sorted(…)`, `from x import *`)."""
-    bindings = _bindings(module.tree)
-    rebound = {name for name, stmts in bindings.items() if any(not isinstance(st, (ast.Import, ast.ImportFrom)) for st in stmts)}
+    memo = module.memo.get("logflow.bindings")
+    if memo is None:  # once per module: several changed functions of one file ask
+        bindings = _bindings(module.tree, module.text)
+        rebound = {name for name, stmts in bindings.items() if any(not isinstance(st, (ast.Import, ast.ImportFrom)) for st in stmts)}
+        memo = module.memo["logflow.bindings"] = (frozenset(bindings), frozenset(rebound))
+    names, rebound = memo
     called = {n.func.id for fn in fns for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     called |= {k.value.id for fn in fns for n in ast.walk(fn) if isinstance(n, ast.Call) for k in n.keywords
                if k.arg == "key" and isinstance(k.value, ast.Name)}
-    shadowed = STAR in bindings or bool(set(bindings) & called & TRUSTED_NAMES)
+    shadowed = STAR in names or bool(names & called & TRUSTED_NAMES)
     return Facts(futures=future_types(module.imported_names, rebound), shadowed=shadowed)
 
 
