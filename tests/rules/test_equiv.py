@@ -121,6 +121,6 @@ def test_a_clause_for_a_project_baseexception_is_not_merged_into_except_exceptio
     base = fn("    except {}:\n        mark_failed(x)\n")
     plain = ast.parse("def f(x):\n    try:\n        run(x)\n    except Exception:\n        mark_failed(x)\n").body[0]
     assert proof_of_no_change(ast.parse(ast.unparse(base).format("ValueError")).body[0], plain) is not None
-    assert proof_of_no_change(ast.parse(ast.unparse(base).format("ClientError")).body[0], plain) is not None
+    assert proof_of_no_change(ast.parse(ast.unparse(base).format("StopError")).body[0], plain) is None  # may be a BaseException
     assert proof_of_no_change(ast.parse(ast.unparse(base).format("Shutdown")).body[0], plain) is None
     assert proof_of_no_change(ast.parse(ast.unparse(base).format("KeyboardInterrupt")).body[0], plain) is None

@@ -361,3 +361,13 @@ def test_an_attribute_a_base_class_may_declare_is_no_log_value(tmp_path, base: s
     make_branch(repo, "feature", {"shop/workers.py": THREAD.format(base=base, extra=extra)})
     (finding,) = [f for f in scan(repo).values() if f.path == "shop/workers.py"]
     assert finding.severity == severity, finding.message
+
+
+def test_a_class_decorator_may_install_what_self_stores() -> None:
+    # Third red team: `@redis_backed` set a property `reserved` on the class; the store wrote Redis.
+    from deploycheck.rules.python.logflow import _stored_by_a_derived_class
+
+    stores = "    def run(self):\n        self.reserved = 0\n"
+    assert _stored_by_a_derived_class(ast.parse("@redis_backed\nclass R:\n" + stores), "reserved")
+    assert _stored_by_a_derived_class(ast.parse("class R(Base):\n" + stores), "reserved")
+    assert not _stored_by_a_derived_class(ast.parse("class R:\n" + stores), "reserved")

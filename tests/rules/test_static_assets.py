@@ -1,9 +1,10 @@
 """DC001 for a built JavaScript file that Django serves to browsers (rules/static_assets.py).
 
 A Django project that commits its front-end bundle in a static-files folder (netbox's
-`project-static/dist/netbox.js`) changes it with every UI change. DC001 reports it as `info` only
-when the repository at head shows that Django serves it and that nothing runs it on the server;
-everything else keeps today's `high` "yet it runs". Every case is a real repository.
+`project-static/dist/netbox.js`) changes it with every UI change. DC001 stays `high` for it, and
+says when the repository shows that Django serves it and that nothing at head names it (a text
+search cannot prove that nothing runs it: red team of session 7); without that evidence it keeps
+the plain "yet it runs". Every case is a real repository.
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ def django_repo(tmp_path: Path, settings: str = SETTINGS_OS_PATH, **extra: str) 
 
 
 @pytest.mark.parametrize("settings", [SETTINGS_OS_PATH, SETTINGS_PATHLIB], ids=["os.path.join", "pathlib"])
-def test_a_bundle_in_staticfiles_dirs_is_info_with_its_evidence(tmp_path: Path, settings: str) -> None:
+def test_a_bundle_in_staticfiles_dirs_stays_high_and_says_its_evidence(tmp_path: Path, settings: str) -> None:
     finding = bundle_finding(django_repo(tmp_path, settings))
-    assert finding["severity"] == "info"
+    assert finding["severity"] == "high" and "stays flagged" in finding["message"]
     message = finding["message"]
     for words in ("could not analyse this file", "vendored or built", "web/shop/settings.py lists web/frontend/dist in "
                   "STATICFILES_DIRS", "browser asset", "'app.js', 'dist/app'", "Nothing in it was checked"):
@@ -99,20 +100,20 @@ def test_a_bundle_in_staticfiles_dirs_is_info_with_its_evidence(tmp_path: Path, 
     assert "yet it runs" not in message
 
 
-def test_a_served_bundle_too_large_to_read_is_info(tmp_path: Path) -> None:
+def test_a_served_bundle_too_large_to_read_stays_high_with_its_evidence(tmp_path: Path) -> None:
     repo = django_repo(tmp_path)
     make_branch(repo, "large", {BUNDLE: "var a=1;" * 300_000 + "\n"})
     finding = bundle_finding(repo)
-    assert finding["severity"] == "info"
+    assert finding["severity"] == "high" and "stays flagged" in finding["message"]
     assert "larger than the 2,000,000-byte limit" in finding["message"] and "STATICFILES_DIRS" in finding["message"]
 
 
-def test_a_private_front_end_package_whose_main_is_the_bundle_stays_info(tmp_path: Path) -> None:
+def test_a_private_front_end_package_whose_main_is_the_bundle_says_so(tmp_path: Path) -> None:
     # netbox: project-static/package.json says `"main": "dist/netbox.js"` and is private; nothing imports it.
     package = {"name": "shop-ui", "private": True, "main": "dist/app.js", "scripts": {"build": "node bundle.js"}}
     repo = django_repo(tmp_path, **{"web/frontend/package.json": json.dumps(package, indent=2)})
     finding = bundle_finding(repo)
-    assert finding["severity"] == "info"
+    assert finding["severity"] == "high" and "stays flagged" in finding["message"]
     assert "web/frontend/package.json makes it the `main` of the private package shop-ui" in finding["message"]
 
 
@@ -130,10 +131,10 @@ def app_static_finding(tmp_path: Path, installed: str, apps_py: str) -> dict:
     return finding
 
 
-def test_a_bundle_in_an_installed_apps_static_folder_is_info(tmp_path: Path) -> None:
+def test_a_bundle_in_an_installed_apps_static_folder_says_so(tmp_path: Path) -> None:
     app = "from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = 'shop'\n"
     finding = app_static_finding(tmp_path, "shop.apps.ShopConfig", app)
-    assert finding["severity"] == "info", finding
+    assert finding["severity"] == "high" and "stays flagged" in finding["message"], finding
     assert "the static folder of the Django app shop.apps.ShopConfig (web/shop/apps.py" in finding["message"]
 
 

@@ -49,17 +49,14 @@ says exactly why:
 - it is a Git LFS pointer standing for code, or a `.gitattributes` change that sets a `filter`
   or `working-tree-encoding` (the checked-out file would not be the bytes deploycheck read).
 
-A JavaScript/TypeScript file under a skipped path is reported as `info` instead, the evidence in
-its message, when the repository at head shows a browser asset that nothing runs on the server:
-Django serves it (a settings module, `settings.py`, a module of a `settings/` package or the one
-`DJANGO_SETTINGS_MODULE` names, read with `ast` and never run, lists its folder in
-`STATICFILES_DIRS` or `STATIC_ROOT` as a path built from `__file__` with `os.path` or `pathlib`;
-or it is in the `static/` folder of an app, with `apps.py` or `models.py`, that `INSTALLED_APPS`
-lists beside `django.contrib.staticfiles`), and no file at head names it (its name, or
-`folder/name` as Node completes it) except HTML templates, documentation, source maps, ignore
-files and those settings, nor does a package.json run it (`bin`, `scripts`) or make it the entry
-point (`main`, `module`, `exports`) of a package that is published, that another package.json
-depends on, or whose name or folder any JavaScript mentions.
+A JavaScript/TypeScript file under a skipped path that looks like a browser asset says so, with
+the evidence, and stays flagged: Django serves its folder (a settings module, read with `ast` and
+never run, lists it in `STATICFILES_DIRS` or `STATIC_ROOT`, or it is an installed app's `static/`
+folder; at the base and at head) and no file at head names it except HTML templates,
+documentation, source maps, ignore files and those settings. It is not lowered to `info`: a text
+search cannot prove that nothing runs the file (a shell glob, a symlinked folder, a package.json
+`exports` map or a package run by name escaped it in a red team). A folder that only ships to
+browsers is excluded in the base branch's configuration.
 
 The category is the file's role when its path tells it (`migration`, `job`, `queue`; `config`
 for `.gitattributes`), else `shared-state`: unread code could hold any of the hazards, and shared state is where most of
@@ -805,15 +802,17 @@ def detect(ctx: FileContext) -> list[Finding]:
     message = f"deploycheck could not analyse this file: {reason}. Nothing in it was checked, so review it by hand"
     browser = _browser_asset(ctx) if _maybe_browser_asset(ctx) else None
     if browser is not None:
-        reason = reason.removesuffix(_SKIPPED_PATH_RUNS)  # "yet it runs": the evidence below says where it runs
+        # The evidence is said, but it lowers nothing: a text search cannot show that nothing runs
+        # the file (a shell glob, a symlinked folder, an `exports` map, a package run by name all
+        # escaped it; red team of session 7). The base branch's config decides instead.
+        reason = reason.removesuffix(_SKIPPED_PATH_RUNS)
         message = (
-            f"deploycheck could not analyse this file: {reason}. It is reported as info, not high, because the repository "
-            f"shows a browser asset, not server code: {browser}. Nothing in it was checked: if a server does run it, "
-            "review it by hand"
+            f"deploycheck could not analyse this file: {reason}. It looks like a browser asset: {browser}. "
+            "A text search cannot prove that no server runs it, so it stays flagged; if the folder only ships to "
+            "browsers, exclude it in the base branch's .deploycheck/config.yaml (`exclude:`). Nothing in it was checked"
         )
     line = ctx.cache.get("not-analysed.line")
-    finding = NOT_ANALYSED.finding(ctx.path, line if line in ctx.added else _first_added_line(ctx), message + ".",
-                                   severity="info" if browser is not None else None)
+    finding = NOT_ANALYSED.finding(ctx.path, line if line in ctx.added else _first_added_line(ctx), message + ".")
     finding.category = _role(ctx)
     return [finding]
 

@@ -237,17 +237,15 @@ def _catches_everything_but_base(handler: ast.ExceptHandler) -> bool:
 
 
 def _derives_from_exception(node: ast.AST) -> bool:
-    """Whether an exception class named in an ``except`` is known to derive from ``Exception``: a
-    built-in one, or one named ``…Error``/``…Exception`` (the convention) that is not a known
-    ``BaseException`` (``CancelledError``). A project's `Shutdown(BaseException)` is neither
-    (red team of session 7: merging it into `except Exception` let it escape unhandled)."""
+    """Whether an exception class named in an ``except`` is known to derive from ``Exception``: only
+    a built-in one. A project's or library's class may derive from ``BaseException`` whatever its
+    name (red team of session 7: `Shutdown`, then `StopError`, merged into `except Exception`,
+    escaped unhandled)."""
     last = _dotted(node).rsplit(".", 1)[-1]
-    if last in _BASE_ONLY:
+    if last in _BASE_ONLY or "." in _dotted(node):
         return False
     found = getattr(builtins, last, None)
-    if isinstance(found, type) and issubclass(found, BaseException):
-        return issubclass(found, Exception)
-    return last.endswith(("Error", "Exception"))
+    return isinstance(found, type) and issubclass(found, Exception)
 
 
 def _merge_handlers(node: ast.Try) -> None:

@@ -354,12 +354,13 @@ def _declared_in_a_class(tree: ast.Module, attribute: str) -> bool:
 
 
 def _stored_by_a_derived_class(tree: ast.Module, attribute: str) -> bool:
-    """Whether a class with a base class (or a metaclass) stores ``self.<attribute>``: the base may
+    """Whether a class with a base class, a metaclass or a decorator stores ``self.<attribute>``: the base may
     declare it, in a library deploycheck does not read (`threading.Thread.daemon` is a property
     whose setter raises once the thread runs; a Django abstract model's field)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and (
             any(not (isinstance(b, ast.Name) and b.id == "object") for b in node.bases) or node.keywords
+            or node.decorator_list  # a class decorator may install a property (red team of session 7)
         ):
             for inner in ast.walk(node):
                 if (isinstance(inner, ast.Attribute) and inner.attr == attribute and not isinstance(inner.ctx, ast.Load)
