@@ -660,7 +660,7 @@ _IMPORTER_PATHSPEC = ("*.js", "*.jsx", "*.mjs", "*.cjs", "*.ts", "*.tsx", "*.mts
 
 def _maybe_browser_asset(ctx: FileContext) -> bool:
     """Whether ``ctx`` is a JavaScript/TypeScript file stored where the packs skip it as built or
-    vendored code: the only files the static-asset evidence can lower to info. Cheap: path only."""
+    vendored code: the only files the static-asset evidence is looked for. Cheap: path only."""
     from .static_assets import JS_EXTENSIONS
 
     return (

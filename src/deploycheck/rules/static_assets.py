@@ -3,8 +3,8 @@
 DC001 reports code under a path the pattern rules skip (`dist/`, `vendor/`, `*.min.js`, …),
 because a branch could put worker code there. A Django project that commits its front-end bundle
 in a static-files folder changes such a file with every UI change, and Django sends that bundle
-to browsers: a `high` "yet it runs" for it teaches users to ignore DC001. The finding drops to
-`info` only on evidence read from the repository at head, in two parts:
+to browsers. The finding says so (it stays `high`: a text search cannot prove that nothing runs
+the file) when the repository shows two things:
 
 - Django serves the file: a settings module names its folder in `STATICFILES_DIRS` or
   `STATIC_ROOT`, or the file is in the `static/` folder of an installed app;
@@ -381,7 +381,8 @@ def describes_only(path: str, asset: str, settings: set[str]) -> bool:
     unit, shell script, package.json, Python or JavaScript)."""
     name = path.rsplit("/", 1)[-1]
     ext = name.rpartition(".")[2].lower() if "." in name else ""
-    inner = name[: -len(ext) - 1].rpartition(".")[2].lower() if ext in _JINJA_EXTENSIONS and "." in name[: -len(ext) - 1] else ""
+    stem = name[: -len(ext) - 1]
+    inner = stem.rpartition(".")[2].lower() if ext in _JINJA_EXTENSIONS and "." in stem else ""  # base.html.j2 -> html
     return (
         path == asset or path in settings or ext in _TEMPLATE_EXTENSIONS or inner in _TEMPLATE_EXTENSIONS
         or ext in _DOC_EXTENSIONS

@@ -456,13 +456,26 @@ _PURE_NODES = (
 )
 
 
-def _function_arguments_pure(call: ast.Call, pure_calls: AbstractSet[str] = frozenset()) -> bool:
-    """The functions a call is handed and runs (``sorted(ids, key=f)``, ``map(f, xs)``) are
-    themselves pure: a name of one, or a lambda computing a pure value."""
+def _handed_functions(call: ast.Call) -> list[ast.expr]:
+    """The functions a call is handed and runs: ``sorted(ids, key=f)``, ``map(f, xs)``."""
     handed = [k.value for k in call.keywords if k.arg == "key"]
     if _dotted(call.func) in ("map", "filter") and call.args:
         handed.append(call.args[0])
-    for fn in handed:
+    return handed
+
+
+def called_names(*trees: ast.AST) -> set[str]:
+    """Names ``trees`` call bare (``len(x)``) or hand to a call that runs them (``key=len``)."""
+    return {
+        n.id for tree in trees for node in ast.walk(tree) if isinstance(node, ast.Call)
+        for n in [node.func, *_handed_functions(node)] if isinstance(n, ast.Name)
+    }
+
+
+def _function_arguments_pure(call: ast.Call, pure_calls: AbstractSet[str] = frozenset()) -> bool:
+    """The functions a call is handed and runs are themselves pure: a name of one, or a lambda
+    computing a pure value."""
+    for fn in _handed_functions(call):
         if isinstance(fn, ast.Lambda):
             if not _pure(fn.body, pure_calls):
                 return False
@@ -611,7 +624,6 @@ def rebinds_trusted_names(tree: ast.AST) -> bool:
     """Whether ``tree`` binds a name the logging step reads as a built-in (``_TRUSTED_NAMES``) and
     also calls it or hands it on as a function (a parameter named `id` that nothing calls is fine)."""
     bound: set[str] = set()
-    used: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             bound.add(node.id)
@@ -625,10 +637,8 @@ def rebinds_trusted_names(tree: ast.AST) -> bool:
             bound.update((a.asname or a.name.split(".")[0]) for a in node.names)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             bound.update(node.names)
-        elif isinstance(node, ast.Call):
-            handed = [k.value for k in node.keywords if k.arg == "key"] + (node.args[:1] if _dotted(node.func) in ("map", "filter") else [])
-            used.update(n.id for n in [node.func, *handed] if isinstance(n, ast.Name))
-    return bool(bound & used & _TRUSTED_NAMES)
+    shadowing = bound & _TRUSTED_NAMES
+    return bool(shadowing and shadowing & called_names(tree))  # the second walk only when it can matter
 
 
 def _stripped(node: ast.AST, steps: frozenset[str], facts: Facts = NO_FACTS, checked: bool = False) -> ast.AST:

@@ -1441,20 +1441,22 @@ def _store_receiver(call: ast.Call, module: PyModule) -> str | None:
     recv = receiver(call)
     if recv is None:
         return None
-    lower = dotted(recv).lower()
-    if any_in(lower, _NOT_A_STORE) or "pipe" in lower:
-        return None  # request data, configuration; a pipeline queues its commands in MULTI
     if last_name(call.func) in ("_get_data", "_put_data", "get_data", "put_data", "peek_data"):
-        return dotted(recv)
+        return None if _not_a_store(dotted(recv).lower()) else dotted(recv)
     return _store_client(recv, module)
+
+
+def _not_a_store(lower: str) -> bool:
+    # request data, configuration; a pipeline queues its commands in MULTI
+    return any_in(lower, _NOT_A_STORE) or "pipe" in lower
 
 
 def _store_client(recv: ast.AST, module: PyModule) -> str | None:
     """``recv``'s dotted name when it is a Redis/cache client, else None."""
     text = dotted(recv)
     lower = text.lower()
-    if any_in(lower, _NOT_A_STORE) or "pipe" in lower:
-        return None  # request data, configuration; a pipeline queues its commands in MULTI
+    if _not_a_store(lower):
+        return None
     if any_in(lower, _STORE_WORDS):
         return text
     from .safeguards import is_store_client  # the same test DC202 uses for atomic counters

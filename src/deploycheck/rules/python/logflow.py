@@ -24,7 +24,10 @@ import posixpath
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 
-from .equiv import TRUSTED_NAMES, NO_FACTS, Facts, _pure, _stripped, future_types, proof_of_no_change, reads_left, rebinds_trusted_names
+from .equiv import (
+    NO_FACTS, TRUSTED_NAMES, Facts, _pure, _stripped, called_names, future_types, proof_of_no_change, reads_left,
+    rebinds_trusted_names,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -294,8 +297,7 @@ class _Side:
     def facts(self, path: str, fns: Iterable[ast.AST], attributes: set[str], readers: Callable[[str], list[str] | None]) -> Facts:
         fns = list(fns)
         calls = _calls(fns)
-        local = {n.id for fn in fns for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        local |= {a.arg for fn in fns for n in ast.walk(fn) if isinstance(n, ast.arguments) for a in [*n.posonlyargs, *n.args, *n.kwonlyargs]}
+        local = set().union(*(_own_names(fn) for fn in fns))  # a name a function binds is not the module's
         pure, quiet = set(), {}
         for name in sorted(set(calls) - local - _BUILTINS)[:MAX_CALLEES]:
             found = self.definition(path, name)
@@ -445,10 +447,7 @@ def module_facts(module, fns: Iterable[ast.AST]) -> Facts:
         rebound = {name for name, stmts in bindings.items() if any(not isinstance(st, (ast.Import, ast.ImportFrom)) for st in stmts)}
         memo = module.memo["logflow.bindings"] = (frozenset(bindings), frozenset(rebound))
     names, rebound = memo
-    called = {n.func.id for fn in fns for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    called |= {k.value.id for fn in fns for n in ast.walk(fn) if isinstance(n, ast.Call) for k in n.keywords
-               if k.arg == "key" and isinstance(k.value, ast.Name)}
-    shadowed = STAR in names or bool(names & called & TRUSTED_NAMES)
+    shadowed = STAR in names or bool(names & called_names(*fns) & TRUSTED_NAMES)
     return Facts(futures=future_types(module.imported_names, rebound), shadowed=shadowed)
 
 

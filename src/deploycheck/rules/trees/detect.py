@@ -283,10 +283,12 @@ def _go_builtins_trusted(ctx) -> bool:
             if not path.endswith(".go"):
                 continue
             data = repo.read_blob(f"{rev}:{path}")
-            tree = parse_bytes("go", data) if data is not None and b"len" in data or data is not None and b"cap" in data else None
-            if data is None or tree is not None and not isinstance(tree, Parsed):
+            if data is None:
                 return False
-            if tree is not None and _binds_len_or_cap(tree):
+            if b"len" not in data and b"cap" not in data:
+                continue  # names neither: nothing to parse
+            tree = parse_bytes("go", data)
+            if not isinstance(tree, Parsed) or _binds_len_or_cap(tree):
                 return False
     return True
 
