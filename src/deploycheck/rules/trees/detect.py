@@ -9,7 +9,7 @@ from ...git import pathglob
 from ...git.model import ADDED
 from .background import regions
 from .langs import language_of_file
-from .manifest import job_system, uninstalled_script
+from .manifest import example_code, job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
 from .checkact import check_then_act
 from .hazards import HINTS, LANGUAGES, weakened
@@ -17,11 +17,12 @@ from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED,
                     UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
-from .units import all_units, describe, is_directive, proof_of_no_change, qualname, units_at
+from .units import all_units, describe, is_directive, node_name, proof_of_no_change, qualname, units_at
 
 
 CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
 OVERLOADING = ("java", "kotlin")
+MACHINERY_LANGUAGES = ("java", "kotlin")
 CHECK_ACT_HINTS = (b"create", b"insert", b"save", b"exist", b"find", b"count", b"any?", b"present?", b"none?",
                    b"empty?", b"blank?", b"first", b"size")
 
@@ -176,6 +177,10 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         # Only a web file that was already there: code added or moved into such a folder by the
         # branch is still background code (a folder name must not be a way around the rule).
         system = None
+    if system and ctx.file.old_path == ctx.file.new_path and example_code(ctx.path):
+        # Example programs of the job system are its users' code, not its own: read them like an
+        # application's (a file added or moved there by the branch stays the job system's).
+        system = None
     if system and uninstalled_script(ctx.settings, ctx.path):
         # Scripts of the repository that the package never installs (load tests, benchmarks)
         # are read like an application's code: background where they define jobs.
@@ -208,16 +213,56 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         if key not in groups:
             groups[key] = [chain[-1] if chain else None, what, []]
         groups[key][2].append(number)
+    machinery = system is not None and whole is not None and p.language in MACHINERY_LANGUAGES
+    regions_here = regions(p) if machinery else []
     for key, (node, what, changed) in groups.items():
         if all(_comment_only(p, n, lines[n]) for n in changed):
             # Only comment lines of this unit changed; any code of it that changed lies in a
             # nested unit (reported there) or in code the rules above set aside.
             verdict = "comments"
+        elif machinery and not _is_machinery(ctx, p, side, key, node, changed, regions_here):
+            verdict = "not machinery"
         else:
             verdict = _verdict(ctx, p, side, key, node)
-        severity = "info" if verdict.startswith("same:") or verdict in ("comments", "unreferenced") else "warning"
-        yield BACKGROUND_CODE_CHANGED.finding(
-            ctx.path, changed[0], _message(key, what, verdict, side), changed[-1], side=side, severity=severity)
+        severity = "info" if verdict.startswith("same:") or verdict in ("comments", "unreferenced", "not machinery") else "warning"
+        message = _message(key, what, verdict, side)
+        why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
+        if why and severity == "warning":
+            message += f" Worker machinery of the job system: {why}."
+        yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
+
+
+def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int], spans) -> bool:
+    """Whether a changed unit of a job system's own source is its worker machinery
+    (rules/trees/machinery.py): inside a background region, or evidence on either side."""
+    import os
+    if os.environ.get("DC_NO_MACHINERY"):
+        return True
+    if any(s[0] <= n - 1 <= s[1] for s in spans for n in changed):
+        return True
+    from .machinery import evidence
+
+    found = evidence(node, p) or _machinery_name(ctx.path, units_at(p, changed[0] - 1)[:-1], p)
+    if found is None and node is not None:
+        other = parsed(ctx, "base" if side == "head" else "head", p.language)
+        if isinstance(other, Parsed):
+            for theirs in all_units(other).get(key, []):
+                found = evidence(theirs, other)
+                if found:
+                    break
+    if found:
+        ctx.cache.setdefault(("trees.machinery", side), {})[key] = found
+    return found is not None
+
+
+def _machinery_name(path: str, containers: list, p: Parsed) -> str | None:
+    """A class around the unit, or the file, named for scheduling, retrying or locking
+    (`CronExpression`, `JobLockManager.java`): its members are that machinery."""
+    from .machinery import VOCABULARY, words
+
+    names = [node_name(n, p) for n in containers] + [path.rpartition("/")[2].partition(".")[0]]
+    hit = next((name for name in names if any(w in VOCABULARY for w in words(name))), None)
+    return f"it belongs to `{hit}`" if hit else None
 
 
 def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
@@ -341,6 +386,9 @@ def _message(key: str, what: str, verdict: str, side: str) -> str:
         return f"Background code removed: {name} ({what}); queued work and schedules may still name it."
     if verdict == "comments":
         return f"{name} ({what}): only comment lines changed here, which run nothing."
+    if verdict == "not machinery":
+        return (f"{name} ({what}) changed, but on neither side does it use a thread, lock, transaction, SQL, "
+                "a field write or a scheduling/retry/locking name: not read as worker machinery.")
     if verdict.startswith("same:"):
         return (f"{name} ({what}) changed only in {verdict[5:]}: its syntax tree is otherwise identical, so its "
                 "behaviour is unchanged.")

@@ -149,3 +149,14 @@ def uninstalled_script(settings, path: str) -> bool:
     if folder != bindir:
         return True  # `bin/setup` beside an `exe/` bindir: only the bindir's files are installed
     return names is not None and name not in names
+
+
+# Folders of a job system's repository that hold programs showing how to use it.
+_EXAMPLES = re.compile(r"(?:^|/)(?:examples?|samples?)/", re.IGNORECASE)
+
+
+def example_code(path: str) -> bool:
+    """Whether ``path`` lies in an examples or samples folder: programs that show the job system's
+    users how to call it, shipped to nobody. Like an uninstalled script, they are read as an
+    application's code (background where they define jobs), not as the job system's source."""
+    return bool(_EXAMPLES.search(path))

@@ -1,0 +1,232 @@
+"""Which units of a job system's own source are its worker machinery (DC701's scope there).
+
+In an application, DC701 carries the burden of proof only inside background regions (a job class,
+a handler, a task given to an executor). In the repository of a job system (Quartz, JobRunr,
+Sidekiq…) every source file runs inside workers, yet most of its code (a client query API, a
+serializer's allow-list, an update checker, metrics) does not decide how workers interact. A
+changed unit is worker machinery when, on either side, it shows one of the kinds of evidence
+below; then the burden of proof holds as in a background region. A unit with none is `info`.
+The evidence is read from the unit's own syntax tree (and, for a field, from the units of its
+file that read it), so what a unit reaches through calls into other files is not seen: the
+limit is documented in docs/limitations.md.
+
+Evidence, any of:
+- a concurrency construct: `synchronized`, `volatile`, a java.util.concurrent / Kotlin coroutine
+  / Go `sync` type, thread and executor calls (`submit`, `sleep`, `wait`, `lock`…);
+- storage or broker work: SQL text, transaction and commit calls, `@Transactional`, JPA locks;
+- a write to state that outlives the call: an assignment to or mutation of a field, not a local;
+- a name (of the unit, a call, a field or variable it uses) made of the vocabulary of scheduling,
+  retrying and locking (`retry`, `interval`, `lease`, `heartbeat`, `state`, `poll`…);
+- a framework annotation that makes it background code (`@Scheduled`, `@KafkaListener`…).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .parse import Parsed
+
+# Types whose use is a concurrency construct (besides hazards.CONCURRENT, imported below).
+_CONCURRENCY_TYPES = frozenset({
+    "Thread", "ThreadFactory", "Executor", "ExecutorService", "ScheduledExecutorService", "Executors",
+    "ThreadPoolExecutor", "ScheduledThreadPoolExecutor", "ForkJoinPool", "CompletableFuture", "Future",
+    "ScheduledFuture", "CompletionStage", "Lock", "ReadWriteLock", "Condition", "CyclicBarrier", "Phaser",
+    "Exchanger", "Timer", "TimerTask", "ThreadLocal", "LockSupport", "TaskExecutor", "TaskScheduler",
+    "ThreadPoolTaskExecutor", "ThreadPoolTaskScheduler", "AsyncTaskExecutor", "Mutex", "Channel",
+    "CoroutineScope", "Deferred", "Dispatchers", "TransactionTemplate", "PlatformTransactionManager",
+    "TransactionStatus", "LockModeType", "KafkaConsumer", "KafkaProducer",
+})
+# Calls that act on threads, locks, storage or brokers.
+_CONCURRENCY_CALLS = frozenset({
+    "wait", "notify", "notifyAll", "sleep", "join", "interrupt", "yield", "lock", "unlock", "tryLock",
+    "lockInterruptibly", "await", "signal", "signalAll", "submit", "invokeAll", "invokeAny",
+    "schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay", "runAsync", "supplyAsync", "thenApply",
+    "thenAccept", "thenCompose", "whenComplete", "compareAndSet", "compareAndExchange", "getAndSet",
+    "getAndIncrement", "getAndDecrement", "incrementAndGet", "decrementAndGet", "getAndAdd", "addAndGet",
+    "putIfAbsent", "computeIfAbsent", "computeIfPresent", "compute", "merge", "commit", "rollback",
+    "setAutoCommit", "setTransactionIsolation", "executeUpdate", "executeBatch", "addBatch", "persist",
+    "saveAndFlush", "acknowledge", "commitSync", "commitAsync", "seek", "launch", "runBlocking", "withContext",
+    "withLock", "synchronized", "shutdownNow", "awaitTermination", "countDown", "release", "acquire", "tryAcquire",
+})
+_ANNOTATIONS = frozenset({
+    "Transactional", "Lock", "Version", "Scheduled", "Async", "Retryable", "KafkaListener", "RabbitListener",
+    "SqsListener", "JmsListener", "KafkaHandler", "RabbitHandler", "Synchronized", "Volatile", "SchedulerLock",
+    "DisallowConcurrentExecution", "PersistJobDataAfterExecution",
+})
+_MODIFIERS = frozenset({"synchronized", "volatile"})
+# A class literal (`ConcurrentHashMap.class` in an allow-list) names a type and uses nothing.
+_NOT_A_USE = {"class_literal"}
+# Words (of camelCase or snake_case names) that belong to scheduling, retrying and locking.
+VOCABULARY = frozenset({
+    "lock", "locks", "locked", "locking", "unlock", "mutex", "thread", "threads", "concurrent", "concurrency",
+    "concurrently", "parallel", "atomic", "atomically", "synchronized", "schedule", "scheduled", "schedules",
+    "scheduling", "reschedule", "trigger", "triggers", "triggered", "fire", "fired", "fires", "firing", "misfire",
+    "misfired", "misfires", "cron", "retry", "retries", "retried", "retrying", "backoff", "attempt", "attempts",
+    "interval", "intervals", "delay", "delays", "delayed", "timeout", "timeouts", "heartbeat", "heartbeats", "lease",
+    "leases", "poll", "polls", "polling", "claim", "claimed", "claims", "acquire", "acquired", "release", "released",
+    "queue", "queues", "queued", "enqueue", "dequeue", "requeue", "worker", "workers", "executor", "executors",
+    "ack", "acks", "nack", "offset", "offsets", "rebalance", "pause", "paused", "resume", "resumed", "expire",
+    "expired", "expiry", "expires", "expiration", "deadline", "ttl", "state", "states", "status", "transaction",
+    "transactional", "semaphore", "latch", "await", "sleep", "interrupt", "interrupted", "pick", "picked", "due",
+    "stale", "orphan", "orphaned", "dead", "prefetch", "throttle", "leader", "election", "idempotent",
+    "idempotency", "exclusive", "wakeup", "notify",
+})
+# Of a type's name only these words count (`IllegalStateException` is no job state).
+TYPE_VOCABULARY = frozenset({"lock", "locks", "mutex", "thread", "concurrent", "atomic", "semaphore", "latch",
+                             "executor", "future", "transaction"})
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+")
+# SQL by its shape, not a leading word (`"Update check failed"` is a message).
+_SQL = re.compile(r"\b(?:select\b[\s\S]*?\bfrom|insert\s+into|update\b[\s\S]{0,80}?\bset|delete\s+from|"
+                  r"merge\s+into|lock\s+tables?|for\s+update|skip\s+locked|nowait|begin\s+transaction)\b", re.IGNORECASE)
+_IDENTIFIERS = {"identifier", "type_identifier", "simple_identifier", "field_identifier", "constant",
+                "property_identifier", "shorthand_property_identifier", "package_identifier"}
+_STRINGS = {"string_literal", "text_block", "string", "line_string_literal", "multi_line_string_literal",
+            "string_content", "template_string", "interpreted_string_literal", "raw_string_literal"}
+_CALLS = {"method_invocation", "call_expression", "call", "method_call"}
+_ANNOTATION_NODES = {"annotation", "marker_annotation", "decorator"}
+# Assignments and their target field (Java `this.x = …`, a bare field name; Kotlin `x = …`).
+_ASSIGNMENTS = {"assignment_expression", "assignment", "update_expression", "augmented_assignment_expression",
+                "directly_assignable_expression", "postfix_expression", "prefix_expression", "op_assignment"}
+# Calls that change the collection they are made on (a field's collection is shared state).
+_MUTATORS = frozenset({"add", "addAll", "put", "putAll", "remove", "removeAll", "removeIf", "clear", "set",
+                       "offer", "poll", "push", "pop", "addFirst", "addLast", "removeFirst", "removeLast",
+                       "replace", "replaceAll", "retainAll", "increment", "decrement", "store", "update",
+                       "insert", "delete", "save", "create", "destroy", "enqueue", "dequeue"})
+# Local declarations: the names they bind are not fields.
+_LOCAL_BINDERS = {"local_variable_declaration", "formal_parameter", "catch_formal_parameter", "resource",
+                  "enhanced_for_statement", "lambda_expression", "inferred_parameters", "spread_parameter",
+                  "variable_declaration", "parameter", "class_parameter", "lambda_parameters", "for_statement",
+                  "catch_block"}
+
+
+def words(name: str) -> list[str]:
+    """`lockAtMostFor` -> ["lock", "at", "most", "for"]; `MAX_RETRIES` -> ["max", "retries"]."""
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def _locals(node, p: Parsed) -> set[str]:
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in _LOCAL_BINDERS:
+            for c in n.named_children:
+                if c.type == "variable_declarator":
+                    name = c.child_by_field_name("name")
+                    if name is not None:
+                        names.add(p.text(name))
+                elif c.type in ("identifier", "simple_identifier"):
+                    names.add(p.text(c))
+                elif c.type in ("variable_declaration", "parameter", "formal_parameter"):
+                    first = next((x for x in c.named_children if x.type in ("identifier", "simple_identifier")), None)
+                    if first is not None:
+                        names.add(p.text(first))
+            name = n.child_by_field_name("name")
+            if name is not None:
+                names.add(p.text(name))
+        stack.extend(n.children)
+    return names
+
+
+# Where a write to a field initialises an object no other thread can see yet.
+_CONSTRUCTORS = {"constructor_declaration", "static_initializer", "secondary_constructor", "anonymous_initializer",
+                 "compact_constructor_declaration"}
+
+
+def _target(node, p: Parsed, local: set[str]) -> str | None:
+    """The field an assignment's or a mutating call's target names, if it is one: `this.x`, `x`
+    not bound locally, `Outer.CACHE`; None for a local variable or a class (`MDC.put` is a static
+    call)."""
+    if node is None:
+        return None
+    if node.type in ("field_access", "navigation_expression", "member_expression", "selector_expression"):
+        text = p.text(node)
+        return text if text.startswith(("this.", "self.")) or "." in text else None
+    if node.type in ("identifier", "simple_identifier"):
+        name = p.text(node)
+        if name in local or (name[:1].isupper() and name not in _fields(p)):
+            return None  # a local, or a class (`MDC.put`, `Executors.x`) unless a field is so named
+        return name
+    if node.type == "directly_assignable_expression":
+        return _target(node.named_children[0] if node.named_children else None, p, local)
+    return None
+
+
+def _fields(p: Parsed) -> set[str]:
+    """The names of the fields and properties the file declares."""
+    memo = p.memo.get("machinery.fields")
+    if memo is None:
+        memo = set()
+        stack = [p.root]
+        while stack:
+            n = stack.pop()
+            if n.type in ("field_declaration", "property_declaration", "constant_declaration"):
+                for c in n.named_children:
+                    name = c.child_by_field_name("name") if c.type == "variable_declarator" else None
+                    if name is None and c.type in ("variable_declaration", "simple_identifier", "identifier"):
+                        name = c if c.type != "variable_declaration" else next(
+                            (x for x in c.named_children if x.type == "simple_identifier"), None)
+                    if name is not None:
+                        memo.add(p.text(name))
+            stack.extend(n.children)
+        p.memo["machinery.fields"] = memo
+    return memo
+
+
+def evidence(node, p: Parsed) -> str | None:
+    """The first piece of evidence that ``node`` (a unit) is worker machinery, or None."""
+    if node is None:
+        return "top-level code"
+    from .hazards import CONCURRENT
+
+    local = _locals(node, p)
+    strings: list[str] = []
+    stack = [(node, node.type in _CONSTRUCTORS)]
+    while stack:
+        n, constructing = stack.pop()
+        t = n.type
+        if "comment" in t or t in _NOT_A_USE:
+            continue
+        if t in _STRINGS:
+            strings.append(p.text(n).strip("\"'`"))
+            continue
+        if t in _MODIFIERS or (n.child_count == 0 and p.text(n) in _MODIFIERS):
+            return f"`{p.text(n)}`"
+        if t in _ANNOTATION_NODES:
+            name = p.text(n).lstrip("@").split("(")[0].split(".")[-1].strip()
+            if name in _ANNOTATIONS:
+                return f"`@{name}`"
+        if t in _IDENTIFIERS:
+            name = p.text(n)
+            if name in CONCURRENT or name in _CONCURRENCY_TYPES:
+                return f"`{name}`"
+            vocabulary = TYPE_VOCABULARY if t == "type_identifier" or _names_a_type(n, p) else VOCABULARY
+            if any(w in vocabulary for w in words(name)):
+                return f"the name `{name}`"
+            continue
+        if t in _CALLS:
+            fn = n.child_by_field_name("name") or n.child_by_field_name("function") or n.child_by_field_name("method")
+            name = p.text(fn).rpartition(".")[2] if fn is not None else ""
+            if name in _CONCURRENCY_CALLS:
+                return f"a call to `{name}`"
+            receiver = n.child_by_field_name("object") or n.child_by_field_name("receiver")
+            if name in _MUTATORS and not constructing and _target(receiver, p, local):
+                return f"`{p.text(receiver)}.{name}` changes a field"
+        if t in _ASSIGNMENTS and not constructing:
+            left = n.child_by_field_name("left") or (n.named_children[0] if n.named_children else None)
+            field = _target(left, p, local)
+            if field is not None and n.type != "directly_assignable_expression":
+                return f"a write to `{field}`"
+        stack.extend((c, constructing or c.type in _CONSTRUCTORS) for c in n.children)
+    sql = next((text for text in strings if _SQL.search(text)), None) or (
+        "…" if _SQL.search(" ".join(strings)) else None)
+    if sql is not None:
+        return f"SQL text ({sql[:40].strip()})"
+    return None
+
+
+def _names_a_type(n, p: Parsed) -> bool:
+    """A capitalised name that is a type: in `new X(…)`, a declaration's type, a class literal or a
+    static call's receiver."""
+    name = p.text(n)
+    return bool(name[:1].isupper()) and not name.isupper()
