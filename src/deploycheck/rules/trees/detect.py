@@ -22,7 +22,7 @@ from .units import all_units, describe, is_directive, node_name, proof_of_no_cha
 
 CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
 OVERLOADING = ("java", "kotlin")
-MACHINERY_LANGUAGES = ("java", "kotlin")
+MACHINERY_LANGUAGES = ("java", "kotlin", "javascript", "typescript", "tsx", "ruby", "go")
 CHECK_ACT_HINTS = (b"create", b"insert", b"save", b"exist", b"find", b"count", b"any?", b"present?", b"none?",
                    b"empty?", b"blank?", b"first", b"size")
 

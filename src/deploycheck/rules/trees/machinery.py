@@ -47,7 +47,27 @@ _CONCURRENCY_CALLS = frozenset({
     "setAutoCommit", "setTransactionIsolation", "executeUpdate", "executeBatch", "addBatch", "persist",
     "saveAndFlush", "acknowledge", "commitSync", "commitAsync", "seek", "launch", "runBlocking", "withContext",
     "withLock", "synchronized", "shutdownNow", "awaitTermination", "countDown", "release", "acquire", "tryAcquire",
+    # Ruby changing a class at run time: the class is state every thread shares.
+    "define_method", "define_singleton_method", "undef_method", "remove_method", "class_eval", "module_eval",
+    "instance_variable_set", "class_variable_set", "const_set", "remove_const",
 })
+# Storage, Redis and ORM calls that write or lock, whatever they are called on (compared lower-cased:
+# Go's client spells them `ZAdd`, `TxPipelined`).
+_STORAGE_CALLS = frozenset({
+    "incr", "incrby", "decr", "decrby", "hincrby", "lpush", "rpush", "lpop", "rpop", "blpop", "brpop", "rpoplpush",
+    "brpoplpush", "lmove", "blmove", "zadd", "zrem", "zincrby", "zpopmin", "zpopmax", "bzpopmin", "sadd", "srem",
+    "spop", "hset", "hsetnx", "hdel", "hmset", "setnx", "setex", "psetex", "getset", "getdel", "expire", "pexpire",
+    "expireat", "persist", "xadd", "xack", "xclaim", "xautoclaim", "xreadgroup", "publish", "multi", "exec",
+    "watch", "unwatch", "eval", "evalsha", "pipelined", "txpipelined", "with_lock", "lock!", "increment!",
+    "decrement!", "update_counters", "update_all", "update_column", "update_columns", "delete_all", "destroy_all",
+    "insert_all", "upsert_all", "find_or_create_by", "find_or_create_by!", "create_or_find_by", "$transaction",
+    "findoneandupdate", "findoneanddelete", "updatemany", "deletemany", "bulkwrite", "upsert", "findorcreate",
+    "increment", "decrement", "begintx", "begin", "committx", "for_update", "forupdate", "skiplocked",
+    "setlock", "lockforupdate", "subscribe", "psubscribe",
+})
+# Syntax that is itself a concurrency construct.
+_CONSTRUCT_NODES = {"go_statement": "a goroutine", "send_statement": "a channel send",
+                    "select_statement": "a `select`", "synchronized_statement": "a `synchronized` block"}
 _ANNOTATIONS = frozenset({
     "Transactional", "Lock", "Version", "Scheduled", "Async", "Retryable", "KafkaListener", "RabbitListener",
     "SqsListener", "JmsListener", "KafkaHandler", "RabbitHandler", "Synchronized", "Volatile", "SchedulerLock",
@@ -69,7 +89,9 @@ VOCABULARY = frozenset({
     "expired", "expiry", "expires", "expiration", "deadline", "ttl", "state", "states", "status", "transaction",
     "transactional", "semaphore", "latch", "await", "sleep", "interrupt", "interrupted", "pick", "picked", "due",
     "stale", "orphan", "orphaned", "dead", "prefetch", "throttle", "leader", "election", "idempotent",
-    "idempotency", "exclusive", "wakeup", "notify",
+    "idempotency", "exclusive", "wakeup", "notify", "priority", "priorities", "wait", "waiting", "stop",
+    "stopped", "stopping", "cancel", "canceled", "cancelled", "cancelation", "cancellation", "subscribe",
+    "subscription", "pubsub", "signal", "signals", "shutdown", "graceful",
 })
 # Of a type's name only these words count (`IllegalStateException` is no job state).
 TYPE_VOCABULARY = frozenset({"lock", "locks", "mutex", "thread", "concurrent", "atomic", "semaphore", "latch",
@@ -96,7 +118,12 @@ _MUTATORS = frozenset({"add", "addAll", "put", "putAll", "remove", "removeAll", 
 _LOCAL_BINDERS = {"local_variable_declaration", "formal_parameter", "catch_formal_parameter", "resource",
                   "enhanced_for_statement", "lambda_expression", "inferred_parameters", "spread_parameter",
                   "variable_declaration", "parameter", "class_parameter", "lambda_parameters", "for_statement",
-                  "catch_block"}
+                  "catch_block", "lexical_declaration", "formal_parameters", "required_parameter", "optional_parameter",
+                  "parameter_declaration", "variadic_parameter_declaration", "short_var_declaration", "var_spec",
+                  "range_clause", "expression_list", "method_parameters", "block_parameters", "lambda_parameters",
+                  "for_in_statement", "catch_clause", "arrow_function", "object_pattern", "array_pattern"}
+# A Go `a, b := f()` binds its left list; any other expression_list is no binder.
+_GO_BINDERS = {"short_var_declaration", "range_clause"}
 
 
 def words(name: str) -> list[str]:
@@ -110,14 +137,19 @@ def _locals(node, p: Parsed) -> set[str]:
     while stack:
         n = stack.pop()
         if n.type in _LOCAL_BINDERS:
+            if n.type == "expression_list" and (n.parent is None or n.parent.type not in _GO_BINDERS
+                                                or n.parent.child_by_field_name("left") != n):
+                stack.extend(n.children)
+                continue
             for c in n.named_children:
                 if c.type == "variable_declarator":
                     name = c.child_by_field_name("name")
                     if name is not None:
                         names.add(p.text(name))
-                elif c.type in ("identifier", "simple_identifier"):
+                elif c.type in ("identifier", "simple_identifier", "shorthand_property_identifier_pattern"):
                     names.add(p.text(c))
-                elif c.type in ("variable_declaration", "parameter", "formal_parameter"):
+                elif c.type in ("variable_declaration", "parameter", "formal_parameter", "required_parameter",
+                                "optional_parameter"):
                     first = next((x for x in c.named_children if x.type in ("identifier", "simple_identifier")), None)
                     if first is not None:
                         names.add(p.text(first))
@@ -131,6 +163,16 @@ def _locals(node, p: Parsed) -> set[str]:
 # Where a write to a field initialises an object no other thread can see yet.
 _CONSTRUCTORS = {"constructor_declaration", "static_initializer", "secondary_constructor", "anonymous_initializer",
                  "compact_constructor_declaration"}
+_CONSTRUCTOR_NAMES = {"constructor", "initialize"}  # JS/TS and Ruby
+
+
+def _constructs(n, p: Parsed) -> bool:
+    if n.type in _CONSTRUCTORS:
+        return True
+    if n.type in ("method_definition", "method"):
+        name = n.child_by_field_name("name")
+        return name is not None and p.text(name) in _CONSTRUCTOR_NAMES
+    return False
 
 
 def _target(node, p: Parsed, local: set[str]) -> str | None:
@@ -139,9 +181,17 @@ def _target(node, p: Parsed, local: set[str]) -> str | None:
     call)."""
     if node is None:
         return None
-    if node.type in ("field_access", "navigation_expression", "member_expression", "selector_expression"):
+    if node.type in ("instance_variable", "class_variable", "global_variable"):
+        return p.text(node)  # Ruby's @x, @@x, $x outlive the call; its bare names are locals
+    if node.type in ("index_expression", "subscript_expression", "element_reference"):
+        inner = node.child_by_field_name("operand") or node.child_by_field_name("object") or (
+            node.named_children[0] if node.named_children else None)
+        return _target(inner, p, local)
+    if node.type in ("field_access", "navigation_expression", "member_expression", "selector_expression", "call"):
         text = p.text(node)
         return text if text.startswith(("this.", "self.")) or "." in text else None
+    if p.language == "ruby":
+        return None
     if node.type in ("identifier", "simple_identifier"):
         name = p.text(node)
         if name in local or (name[:1].isupper() and name not in _fields(p)):
@@ -181,7 +231,7 @@ def evidence(node, p: Parsed) -> str | None:
 
     local = _locals(node, p)
     strings: list[str] = []
-    stack = [(node, node.type in _CONSTRUCTORS)]
+    stack = [(node, _constructs(node, p))]
     while stack:
         n, constructing = stack.pop()
         t = n.type
@@ -204,12 +254,19 @@ def evidence(node, p: Parsed) -> str | None:
             if any(w in vocabulary for w in words(name)):
                 return f"the name `{name}`"
             continue
+        if t in _CONSTRUCT_NODES:
+            return _CONSTRUCT_NODES[t]
+        if t == "unary_expression" and p.language == "go" and n.child_count and n.children[0].type == "<-":
+            return "a channel receive"
         if t in _CALLS:
-            fn = n.child_by_field_name("name") or n.child_by_field_name("function") or n.child_by_field_name("method")
-            name = p.text(fn).rpartition(".")[2] if fn is not None else ""
-            if name in _CONCURRENCY_CALLS:
-                return f"a call to `{name}`"
+            fn = n.child_by_field_name("name") or n.child_by_field_name("method") or n.child_by_field_name("function")
             receiver = n.child_by_field_name("object") or n.child_by_field_name("receiver")
+            if fn is not None and fn.type in ("member_expression", "selector_expression", "navigation_expression"):
+                receiver = fn.child_by_field_name("object") or fn.child_by_field_name("operand") or (
+                    fn.named_children[0] if fn.named_children else None)
+            name = p.text(fn).rpartition(".")[2] if fn is not None else ""
+            if name in _CONCURRENCY_CALLS or name.lower() in _STORAGE_CALLS:
+                return f"a call to `{name}`"
             if name in _MUTATORS and not constructing and _target(receiver, p, local):
                 return f"`{p.text(receiver)}.{name}` changes a field"
         if t in _ASSIGNMENTS and not constructing:
@@ -217,7 +274,7 @@ def evidence(node, p: Parsed) -> str | None:
             field = _target(left, p, local)
             if field is not None and n.type != "directly_assignable_expression":
                 return f"a write to `{field}`"
-        stack.extend((c, constructing or c.type in _CONSTRUCTORS) for c in n.children)
+        stack.extend((c, constructing or _constructs(c, p)) for c in n.children)
     sql = next((text for text in strings if _SQL.search(text)), None) or (
         "…" if _SQL.search(" ".join(strings)) else None)
     if sql is not None:
