@@ -163,6 +163,8 @@ def test_python_sql_and_hash_lexers() -> None:
         ("src/test/java/shop/StockTest.java", True), ("node_modules/bull/index.js", True), ("types/q.d.ts", True),
         (".github/workflows/ci.yml", True), ("src/worker.ts", False), ("Procfile", False), ("app/workers/x.rb", False),
         ("db/migrate/2026_x.rb", False), ("deploy/k8s/worker.yaml", False),
+        ("core/src/testFixtures/java/org/x/TestService.java", True), ("app/src/integrationTest/kotlin/X.kt", True),
+        ("core/src/main/java/org/x/testFixtures.java", False),
     ],
 )
 def test_tests_docs_ci_and_vendored_code_are_never_analysed(path: str, excluded: bool) -> None:

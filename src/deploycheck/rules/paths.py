@@ -11,6 +11,7 @@ from functools import lru_cache
 
 _TEST_OR_DOC = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|docs?|node_modules|vendor|dist|build)/"
+    r"|(?:^|/)src/(?:testFixtures|integrationTest|intTest)/"  # Gradle's test-fixture and integration-test source sets
     r"|^t/"  # a root-level t/ is a test suite (Celery, Kombu, Perl-style projects), never a package
     r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec)\.[jt]sx?|[^/]*Tests?\.(?:java|kt)|[^/]*\.d\.ts|[^/]*\.min\.js)$"
     r"|(?:^|/)(?:readme|changelog|contributing)[^/]*$"

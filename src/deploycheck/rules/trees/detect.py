@@ -235,9 +235,6 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
 def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int], spans) -> bool:
     """Whether a changed unit of a job system's own source is its worker machinery
     (rules/trees/machinery.py): inside a background region, or evidence on either side."""
-    import os
-    if os.environ.get("DC_NO_MACHINERY"):
-        return True
     if any(s[0] <= n - 1 <= s[1] for s in spans for n in changed):
         return True
     from .machinery import evidence

@@ -108,7 +108,8 @@ _CALLS = {"method_invocation", "call_expression", "call", "method_call"}
 _ANNOTATION_NODES = {"annotation", "marker_annotation", "decorator"}
 # Assignments and their target field (Java `this.x = …`, a bare field name; Kotlin `x = …`).
 _ASSIGNMENTS = {"assignment_expression", "assignment", "update_expression", "augmented_assignment_expression",
-                "directly_assignable_expression", "postfix_expression", "prefix_expression", "op_assignment"}
+                "directly_assignable_expression", "postfix_expression", "prefix_expression", "op_assignment",
+                "operator_assignment", "inc_statement", "dec_statement", "assignment_statement"}
 # Calls that change the collection they are made on (a field's collection is shared state).
 _MUTATORS = frozenset({"add", "addAll", "put", "putAll", "remove", "removeAll", "removeIf", "clear", "set",
                        "offer", "poll", "push", "pop", "addFirst", "addLast", "removeFirst", "removeLast",
@@ -189,7 +190,12 @@ def _target(node, p: Parsed, local: set[str]) -> str | None:
         return _target(inner, p, local)
     if node.type in ("field_access", "navigation_expression", "member_expression", "selector_expression", "call"):
         text = p.text(node)
-        return text if text.startswith(("this.", "self.")) or "." in text else None
+        if text.startswith(("this.", "self.")):
+            return text
+        parts = text.split(".")
+        if len(parts) > 1 and parts[-1][:1].isupper() and all(part.islower() for part in parts[:-1]):
+            return None  # a class named by its package (`org.slf4j.MDC`): a static call
+        return text if "." in text else None
     if p.language == "ruby":
         return None
     if node.type in ("identifier", "simple_identifier"):
@@ -197,6 +203,8 @@ def _target(node, p: Parsed, local: set[str]) -> str | None:
         if name in local or (name[:1].isupper() and name not in _fields(p)):
             return None  # a local, or a class (`MDC.put`, `Executors.x`) unless a field is so named
         return name
+    if node.type == "expression_list":  # Go's `a.b, c = …`: any target that is a field counts
+        return next((t for t in (_target(c, p, local) for c in node.named_children) if t), None)
     if node.type == "directly_assignable_expression":
         return _target(node.named_children[0] if node.named_children else None, p, local)
     return None

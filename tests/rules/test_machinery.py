@@ -1,0 +1,232 @@
+"""DC701's scope in a job system's own repository (rules/trees/machinery.py), on real git
+repositories: the burden of proof holds for the worker machinery (evidence in the changed unit's
+tree on either side), other units are `info`, and example programs are read as application code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
+from deploycheck.rules.trees.machinery import words
+
+QUARTZ_POM = "<project><groupId>org.quartz-scheduler</groupId><artifactId>quartz</artifactId></project>\n"
+SIDEKIQ_GEMSPEC = 'Gem::Specification.new do |gem|\n  gem.name = "sidekiq"\nend\n'
+BULLMQ_PACKAGE = '{"name": "bullmq", "version": "5.0.0"}\n'
+ASYNQ_GO_MOD = "module github.com/hibiken/asynq\n\ngo 1.22\n"
+
+
+def _dc701(tmp_path: Path, main: dict, branch: dict) -> list[tuple[int, str]]:
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", branch)
+    found = analyse(base="main", cwd=str(repo)).scan.active
+    return [(f.line, f.severity, f.message) for f in found if f.rule == "DC701"]
+
+
+JAVA = """package org.quartz.core;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+public class QuartzScheduler {
+    private final Map<String, Object> seen;
+    private boolean paused;
+
+    public QuartzScheduler() {
+        this.seen = new java.util.HashMap<>();
+    }
+
+    private boolean shouldCheckForUpdates() {
+        return Boolean.getBoolean("org.quartz.checker.skip");
+    }
+
+    public void standby() {
+        paused = true;
+    }
+
+    public synchronized void halt() {
+        seen.clear();
+    }
+
+    private String stateSql(String table) {
+        return "UPDATE " + table + " SET S = ? WHERE N = ?";
+    }
+
+    private java.util.List<Class<?>> allowed() {
+        return java.util.List.of(ConcurrentHashMap.class);
+    }
+
+    private void tag(String id) {
+        org.slf4j.MDC.put("id", id);
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # No thread, lock, SQL, field write or scheduling name on either side: not worker machinery.
+    ('"org.quartz.checker.skip"', '"org.quartz.checker.enable"', "info"),
+    ("ConcurrentHashMap.class", "java.util.HashMap.class", "info"),  # a class literal names a type only
+    ('MDC.put("id", id)', 'MDC.put("job", id)', "info"),  # a static call on a class writes no field
+    ("this.seen = new java.util.HashMap<>();", "this.seen = new java.util.TreeMap<>();", "info"),  # constructing
+    ("paused = true;", "paused = !paused;", "warning"),  # a field write outside the constructor
+    ("seen.clear();", "seen.remove(null);", "warning"),  # `synchronized`
+    ('" SET S = ? WHERE N = ?"', '" SET S = ? WHERE N = ? AND V = ?"', "warning"),  # SQL built by concatenation
+])
+def test_java_worker_machinery_by_evidence_on_either_side(tmp_path, old, new, expected) -> None:
+    assert old in JAVA
+    path = "src/main/java/org/quartz/core/QuartzScheduler.java"
+    found = _dc701(tmp_path, {"pom.xml": QUARTZ_POM, path: JAVA}, {path: JAVA.replace(old, new)})
+    assert [severity for _, severity, _ in found] == [expected]
+    if expected == "info":
+        assert "not read as worker machinery" in found[0][2]
+    else:
+        assert "Worker machinery of the job system" in found[0][2]
+
+
+def test_evidence_on_the_base_side_alone_keeps_the_burden(tmp_path) -> None:
+    # The branch removes the `synchronized`: the head has no evidence, the base has.
+    code = "package org.quartz;\n\npublic class Board {\n    public synchronized int size(int n) {\n        return n;\n    }\n}\n"
+    path = "src/main/java/org/quartz/Board.java"
+    found = _dc701(tmp_path, {"pom.xml": QUARTZ_POM, path: code},
+                   {path: code.replace("public synchronized int size", "public int size")})
+    assert [severity for _, severity, _ in found] == ["warning"]
+    assert "`synchronized`" in found[0][2]
+
+
+def test_a_pure_computation_of_a_schedule_class_is_machinery(tmp_path) -> None:
+    # A cron computation writes nothing and locks nothing, yet decides when jobs run.
+    code = "package org.quartz;\n\npublic class CronExpression {\n    int next(int s) {\n        return s + 1;\n    }\n}\n"
+    path = "src/main/java/org/quartz/CronExpression.java"
+    found = _dc701(tmp_path, {"pom.xml": QUARTZ_POM, path: code}, {path: code.replace("s + 1", "s + 2")})
+    assert [(line, severity) for line, severity, _ in found] == [(5, "warning")]
+    assert "CronExpression" in found[0][2]
+
+
+def test_examples_of_a_job_system_are_read_as_application_code(tmp_path) -> None:
+    path = "examples/src/main/java/org/quartz/examples/Hello.java"
+    code = "package x;\n\npublic class Hello {\n    private int runs;\n    void go() {\n        runs = 1;\n    }\n}\n"
+    found = _dc701(tmp_path, {"pom.xml": QUARTZ_POM, path: code}, {path: code.replace("runs = 1", "runs = 2")})
+    assert found == []  # no background region in it: an application's plain code
+
+
+def test_a_file_the_branch_adds_to_examples_stays_the_job_systems(tmp_path) -> None:
+    # A folder name must not be a way around the rule: code added there is still the job system's.
+    path = "examples/src/main/java/org/quartz/Pool.java"
+    code = "package x;\n\npublic class Pool {\n    private int runs;\n    void go() {\n        runs = 1;\n    }\n}\n"
+    found = _dc701(tmp_path, {"pom.xml": QUARTZ_POM}, {path: code})
+    assert "warning" in [severity for _, severity, _ in found]
+
+
+RUBY = """module Sidekiq
+  class Config
+    def initialize
+      @count = 0
+    end
+
+    def label(name)
+      "label:" + name
+    end
+
+    def queue_label(name)
+      "queue:" + name
+    end
+
+    def bump
+      @count += 1
+    end
+
+    def self.attr(name)
+      define_method(name) { 1 }
+    end
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('"queue:" + name', '"queue:" + name.to_s', "warning"),  # the name `queue_label`
+    ('"label:" + name', '"label:" + name.to_s', "info"),  # a pure helper
+    ("@count = 0", "@count = 1", "info"),  # initialize: nobody else sees the object yet
+    ("@count += 1", "@count += 2", "warning"),  # an instance variable outlives the call
+    ("define_method(name) { 1 }", "define_method(name) { 2 }", "warning"),  # the class is shared state
+])
+def test_ruby_worker_machinery(tmp_path, old, new, expected) -> None:
+    path = "lib/sidekiq/config.rb"
+    found = _dc701(tmp_path, {"sidekiq.gemspec": SIDEKIQ_GEMSPEC, path: RUBY}, {path: RUBY.replace(old, new)})
+    assert [severity for _, severity, _ in found] == [expected]
+
+
+TS = """export class Scheduler {
+  private running = false;
+
+  constructor(private name: string) {
+    this.running = false;
+  }
+
+  title(): string {
+    return `scheduler ${this.name}`;
+  }
+
+  halt(): void {
+    this.running = false;
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("`scheduler ${this.name}`", "`scheduler: ${this.name}`", "info"),
+    ("    this.running = false;\n  }\n\n  title", "    this.running = true;\n  }\n\n  title", "info"),  # constructor
+    ("    this.running = false;\n  }\n}", "    this.running = true;\n  }\n}", "warning"),  # a field write
+])
+def test_typescript_worker_machinery(tmp_path, old, new, expected) -> None:
+    assert old in TS
+    path = "src/classes/scheduler.ts"
+    found = _dc701(tmp_path, {"package.json": BULLMQ_PACKAGE, path: TS}, {path: TS.replace(old, new)})
+    assert [severity for _, severity, _ in found] == [expected]
+
+
+GO = """package asynq
+
+var total int
+
+func describe(name string) string {
+	return "task " + name
+}
+
+func (s *Server) drain(ch chan int) int {
+	return <-ch
+}
+"""
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('"task " + name', '"task: " + name', "info"),
+    ("return <-ch", "v := <-ch\n\treturn v + 0", "warning"),  # a channel receive
+    ('return "task " + name', 'total = 1\n\treturn "task " + name', "warning"),  # a package variable written
+    ('return "task " + name', 'n := 1\n\treturn "task " + name[n:]', "info"),  # a local is no shared state
+])
+def test_go_worker_machinery(tmp_path, old, new, expected) -> None:
+    found = _dc701(tmp_path, {"go.mod": ASYNQ_GO_MOD, "server.go": GO}, {"server.go": GO.replace(old, new)})
+    assert [severity for _, severity, _ in found] == [expected]
+
+
+def test_application_code_keeps_its_regions_policy(tmp_path) -> None:
+    # Outside a job system's repository the scope is the background regions, as before: a
+    # Runnable's body is flagged although it writes nothing and names no scheduling word.
+    code = ("package shop;\n\npublic class Mail implements Runnable {\n    public void run() {\n"
+            "        int n = \"a\".length();\n    }\n}\n")
+    path = "src/main/java/shop/Mail.java"
+    found = _dc701(tmp_path, {"pom.xml": "<project><artifactId>shop</artifactId></project>\n", path: code},
+                   {path: code.replace('"a".length()', '"ab".length()')})
+    assert [severity for _, severity, _ in found] == ["warning"]
+
+
+def test_words_split_names_the_way_they_are_written() -> None:
+    assert words("lockAtMostFor") == ["lock", "at", "most", "for"]
+    assert words("MAX_RETRIES") == ["max", "retries"]
+    assert words("HTTPRetryPolicy") == ["http", "retry", "policy"]
+    assert words("IllegalStateException") == ["illegal", "state", "exception"]
