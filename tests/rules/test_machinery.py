@@ -230,3 +230,15 @@ def test_words_split_names_the_way_they_are_written() -> None:
     assert words("MAX_RETRIES") == ["max", "retries"]
     assert words("HTTPRetryPolicy") == ["http", "retry", "policy"]
     assert words("IllegalStateException") == ["illegal", "state", "exception"]
+
+
+def test_a_typescript_type_declaration_runs_nothing(tmp_path) -> None:
+    # Type aliases and interfaces are erased by the compiler: even in the worker's own types file.
+    code = ("export type Processor<T = any> = (job: T) => Promise<void>;\n\n"
+            "export interface WorkerOptions {\n  concurrency: number;\n}\n\n"
+            "export enum Priority {\n  High = 1,\n}\n")
+    changed = (code.replace("Processor<T = any>", "Processor<T = any, R = void>").replace("Promise<void>", "Promise<R>")
+               .replace("concurrency: number;", "concurrency?: number;").replace("High = 1", "High = 2"))
+    found = _dc701(tmp_path, {"package.json": BULLMQ_PACKAGE, "src/types.ts": code}, {"src/types.ts": changed})
+    assert [(line, severity) for line, severity, _ in found] == [(1, "info"), (4, "info"), (8, "warning")]
+    assert "compiler erases it" in found[0][2]

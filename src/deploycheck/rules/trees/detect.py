@@ -220,11 +220,13 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
             # Only comment lines of this unit changed; any code of it that changed lies in a
             # nested unit (reported there) or in code the rules above set aside.
             verdict = "comments"
+        elif p.language in ("typescript", "tsx") and node is not None and node.type in _TYPE_ONLY_UNITS:
+            verdict = "types"
         elif machinery and not _is_machinery(ctx, p, side, key, node, changed, regions_here):
             verdict = "not machinery"
         else:
             verdict = _verdict(ctx, p, side, key, node)
-        severity = "info" if verdict.startswith("same:") or verdict in ("comments", "unreferenced", "not machinery") else "warning"
+        severity = "info" if verdict.startswith("same:") or verdict in ("comments", "unreferenced", "not machinery", "types") else "warning"
         message = _message(key, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
@@ -239,7 +241,7 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
         return True
     from .machinery import evidence
 
-    found = evidence(node, p) or _machinery_name(ctx.path, units_at(p, changed[0] - 1)[:-1], p)
+    found = evidence(node, p) or _machinery_name(ctx.path, units_at(p, changed[0] - 1), p)
     if found is None and node is not None:
         other = parsed(ctx, "base" if side == "head" else "head", p.language)
         if isinstance(other, Parsed):
@@ -253,13 +255,17 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
 
 
 def _machinery_name(path: str, containers: list, p: Parsed) -> str | None:
-    """A class around the unit, or the file, named for scheduling, retrying or locking
+    """The unit, a class around it, or the file, named for scheduling, retrying or locking
     (`CronExpression`, `JobLockManager.java`): its members are that machinery."""
     from .machinery import VOCABULARY, words
 
     names = [node_name(n, p) for n in containers] + [path.rpartition("/")[2].partition(".")[0]]
     hit = next((name for name in names if any(w in VOCABULARY for w in words(name))), None)
     return f"it belongs to `{hit}`" if hit else None
+
+
+# TypeScript declarations that only describe types: the compiler erases them, nothing of them runs.
+_TYPE_ONLY_UNITS = {"interface_declaration", "type_alias_declaration"}
 
 
 def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
@@ -383,6 +389,8 @@ def _message(key: str, what: str, verdict: str, side: str) -> str:
         return f"Background code removed: {name} ({what}); queued work and schedules may still name it."
     if verdict == "comments":
         return f"{name} ({what}): only comment lines changed here, which run nothing."
+    if verdict == "types":
+        return f"{name} ({what}) is a TypeScript type declaration: the compiler erases it, so nothing of it runs."
     if verdict == "not machinery":
         return (f"{name} ({what}) changed, but on neither side does it use a thread, lock, transaction, SQL, "
                 "a field write or a scheduling/retry/locking name: not read as worker machinery.")
