@@ -121,7 +121,7 @@ _LOCAL_BINDERS = {"local_variable_declaration", "formal_parameter", "catch_forma
                   "variable_declaration", "parameter", "class_parameter", "lambda_parameters", "for_statement",
                   "catch_block", "lexical_declaration", "formal_parameters", "required_parameter", "optional_parameter",
                   "parameter_declaration", "variadic_parameter_declaration", "short_var_declaration", "var_spec",
-                  "range_clause", "expression_list", "method_parameters", "block_parameters", "lambda_parameters",
+                  "range_clause", "expression_list", "method_parameters", "block_parameters",
                   "for_in_statement", "catch_clause", "arrow_function", "object_pattern", "array_pattern"}
 # A Go `a, b := f()` binds its left list; any other expression_list is no binder.
 _GO_BINDERS = {"short_var_declaration", "range_clause"}
