@@ -33,7 +33,20 @@ BACKGROUND_CODE_CHANGED = Rule(
         names sidekiq, resque, good_job, solid_queue, bullmq, bull, agenda, asynq, river,
         machinery, gocraft/work, jobrunr, quartz, spring-kafka…: the list is
         `deploycheck.rules.trees.manifest.JOB_SYSTEMS`), every non-test source file is background
-        code, except a script in a gem's `bin/` or `exe/` that its gemspec does not install as a
+        code, and the burden of proof holds for its worker machinery: a changed unit that, on
+        either side, lies in a background region, uses a concurrency construct (`synchronized`,
+        `volatile`, a java.util.concurrent or `sync` type, a goroutine, a channel send or receive,
+        `select`, thread, executor and lock calls), writes or locks storage (SQL text, also built
+        by concatenation; transaction, Redis and ORM write calls such as `incr`, `multi`,
+        `update_all`, `with_lock`), writes state that outlives the call (a field, `@x`, `this.x`,
+        a package variable; not in a constructor or `initialize`, where no other thread sees the
+        object yet), changes a class at run time (`define_method`), or whose name, or that of a
+        name it uses, of its class or of its file, is made of scheduling, retrying and locking
+        words (`retry`, `interval`, `lease`, `heartbeat`, `state`, `priority`, `poll`, `cron`…:
+        `deploycheck.rules.trees.machinery.VOCABULARY`). Another changed unit is `info`, and the
+        message says it was not read as worker machinery. Its `examples/` and `samples/` folders
+        are read as application code (a file the branch adds or moves there stays the job
+        system's), and so is a script in a gem's `bin/` or `exe/` that its gemspec does not install as a
         command (a load test, a benchmark: read as application code, background where it defines
         jobs), and a Rails query scope (`scope :name, ...`) whose name only the web UI and
         dashboard folders (and tests) mention, as those folders themselves are not; so is every
@@ -42,7 +55,8 @@ BACKGROUND_CODE_CHANGED = Rule(
 
         The burden of proof is on the change: `warning` unless the unit's syntax tree is
         identical on both sides once comments, logging/print calls and formatting are removed
-        (`info` then, and the message says which were needed). The other removals the proof may
+        (`info` then, and the message says which were needed). A TypeScript type alias or
+        interface is `info` in any scope: the compiler erases it. The other removals the proof may
         use: a conditional without `else` whose body only logs (`if err != nil { log… }`, its
         condition assigning nothing; the calls the condition makes are kept); TypeScript type
         annotations; error messages (strings without interpolation inside `throw`/`raise`, and `if (c) { throw X; } throw X;` read as `throw X;` when `c` calls and
@@ -95,7 +109,14 @@ BACKGROUND_CODE_CHANGED = Rule(
         A removed private method that code outside the Java and Kotlin sources calls by name (a
         Spring XML `init-method`, a script) is `info` all the same; a package-private one that
         overrode a method of a library sharing its package is not seen to matter.
-        Tests (spec/, test/, *_test.go, *.test.ts, src/test/) are never background code. A job
+        In a job system's own repository, a unit whose effect on workers only shows through a
+        call into another file (a pure helper that a poll loop elsewhere calls, named without a
+        scheduling word) is `info`: the evidence is read from the unit, its class and its file,
+        not from its callers. Measured on sampled real commits, the scope still flags routine
+        changes of job-system code that the labels call not concurrency-relevant (a builder's
+        setter, a client query API), see docs/benchmarks.md.
+        Tests (spec/, test/, *_test.go, *.test.ts, src/test/, Gradle's src/testFixtures/ and
+        src/integrationTest/) are never background code. A job
         system is recognised only from the manifests at the top of the repository. Who uses a
         scope is judged by name (`git grep -w` at head): a scope the dashboard uses and that a
         worker reaches under another name (`send(:"display_#{x}")`) is missed; one that nothing
