@@ -242,3 +242,49 @@ def test_a_typescript_type_declaration_runs_nothing(tmp_path) -> None:
     found = _dc701(tmp_path, {"package.json": BULLMQ_PACKAGE, "src/types.ts": code}, {"src/types.ts": changed})
     assert [(line, severity) for line, severity, _ in found] == [(1, "info"), (4, "info"), (8, "warning")]
     assert "compiler erases it" in found[0][2]
+
+
+GO_IMPORTS = 'package asynq\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc name() string {\n\treturn fmt.Sprint(time.Second)\n}\n'
+
+
+def test_go_imports_reordered_run_nothing_but_a_new_import_is_code(tmp_path) -> None:
+    # Since Go 1.21 packages initialise in import-path order: the same imports reordered change
+    # nothing; a different set may run another package's init().
+    reordered = GO_IMPORTS.replace('\t"fmt"\n\t"time"\n', '\t"time"\n\n\t"fmt"\n')
+    assert _dc701(tmp_path / "a", {"go.mod": ASYNQ_GO_MOD, "x.go": GO_IMPORTS}, {"x.go": reordered}) == []
+    added = GO_IMPORTS.replace('\t"time"\n', '\t"time"\n\t_ "net/http/pprof"\n')
+    found = _dc701(tmp_path / "b", {"go.mod": ASYNQ_GO_MOD, "x.go": GO_IMPORTS}, {"x.go": added})
+    assert [(line, severity) for line, severity, _ in found] == [(6, "warning")]
+
+
+SOLID_QUEUE_GEMSPEC = 'Gem::Specification.new do |spec|\n  spec.name = "solid_queue"\nend\n'
+
+
+def test_the_job_systems_own_name_is_no_evidence(tmp_path) -> None:
+    # Every file of solid_queue sits in `module SolidQueue`: "queue" there says nothing.
+    code = "module SolidQueue\n  class Deprecator\n    def note(text)\n      text.upcase\n    end\n  end\nend\n"
+    path = "lib/solid_queue/deprecator.rb"
+    found = _dc701(tmp_path, {"solid_queue.gemspec": SOLID_QUEUE_GEMSPEC, path: code},
+                   {path: code.replace("text.upcase", "text.downcase")})
+    assert [severity for _, severity, _ in found] == ["info"]
+
+
+def test_word_stems_and_ruby_column_symbols_count(tmp_path) -> None:
+    # `claimable` is a claim; `locked: false` names a lock column the query now filters on.
+    code = ("module SolidQueue\n  class Job\n    scope :claimable, -> { where(finished_at: nil) }\n"
+            "    scope :listed, -> { where(finished_at: nil) }\n  end\nend\n")
+    path = "app/models/solid_queue/job.rb"
+    main = {"solid_queue.gemspec": SOLID_QUEUE_GEMSPEC, path: code}
+    found = _dc701(tmp_path / "a", main, {path: code.replace("where(finished_at: nil) }\n    scope :listed",
+                                                             "where(finished_at: nil, id: 1) }\n    scope :listed")})
+    assert [severity for _, severity, _ in found] == ["warning"]
+    changed = code.replace("scope :listed, -> { where(finished_at: nil) }", "scope :listed, -> { where(locked: false) }")
+    found = _dc701(tmp_path / "b", main, {path: changed})
+    assert [severity for _, severity, _ in found] == ["warning"]
+
+
+def test_a_terminal_ui_serves_people_like_the_web_ui(tmp_path) -> None:
+    code = "module Sidekiq\n  class Tab\n    def retries_title\n      'Retries'\n    end\n  end\nend\n"
+    path = "lib/sidekiq/tui/tab.rb"
+    found = _dc701(tmp_path, {"sidekiq.gemspec": SIDEKIQ_GEMSPEC, path: code}, {path: code.replace("'Retries'", "'Retry'")})
+    assert found == []

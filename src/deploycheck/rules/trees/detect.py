@@ -85,14 +85,33 @@ def detect(ctx):
 # In a job system's own repository, these parts serve people, not workers: the web UI and
 # dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
 _NOT_WORKER_CODE = re.compile(
-    r"(?:^|/)(?:web|dashboard|frontend|ui|views|controllers|helpers|assets|public|filters|javascript)/", re.IGNORECASE)
+    r"(?:^|/)(?:web|dashboard|frontend|ui|tui|views|controllers|helpers|assets|public|filters|javascript)/", re.IGNORECASE)
 # Lines inside these run nothing (Java and Kotlin imports and package lines only name types).
 _INERT = {"java": {"import_declaration", "package_declaration"}, "kotlin": {"import_header", "import_list",
                                                                             "package_header"}}
 
 
-def _inert_rows(p: Parsed) -> set[int]:
+def _go_imports(p: Parsed) -> list[str]:
+    """The file's Go import specs (name and path), sorted."""
+    specs = []
+    for child in p.root.children:
+        if child.type == "import_declaration":
+            stack = [child]
+            while stack:
+                n = stack.pop()
+                if n.type == "import_spec":
+                    specs.append(" ".join(p.text(c) for c in n.named_children if "comment" not in c.type))
+                else:
+                    stack.extend(n.children)
+    return sorted(specs)
+
+
+def _inert_rows(p: Parsed, other: Parsed | None = None) -> set[int]:
     kinds = _INERT.get(p.language)
+    if p.language == "go" and other is not None and _go_imports(p) == _go_imports(other):
+        # The same imports in another order or layout: since Go 1.21 packages are initialised
+        # in import-path order, so the order of the lines runs nothing differently.
+        kinds = {"import_declaration"}
     if not kinds:
         return set()
     rows: set[int] = set()
@@ -185,7 +204,8 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         # Scripts of the repository that the package never installs (load tests, benchmarks)
         # are read like an application's code: background where they define jobs.
         system = None
-    inert = _inert_rows(p)
+    other = parsed(ctx, "base" if side == "head" else "head", p.language) if p.language == "go" else None
+    inert = _inert_rows(p, other if isinstance(other, Parsed) else None)
     lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}
     if system:
         whole = f"source of the job system {system} (the repository itself)"
@@ -222,10 +242,11 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
             verdict = "comments"
         elif p.language in ("typescript", "tsx") and node is not None and node.type in _TYPE_ONLY_UNITS:
             verdict = "types"
-        elif machinery and not _is_machinery(ctx, p, side, key, node, changed, regions_here):
-            verdict = "not machinery"
         else:
             verdict = _verdict(ctx, p, side, key, node)
+            if (machinery and not verdict.startswith("same:") and verdict != "unreferenced"
+                    and not _is_machinery(ctx, p, side, key, node, changed, regions_here)):
+                verdict = "not machinery"  # a proof, when there is one, says more than the scope
         severity = "info" if verdict.startswith("same:") or verdict in ("comments", "unreferenced", "not machinery", "types") else "warning"
         message = _message(key, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
@@ -241,7 +262,8 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
         return True
     from .machinery import evidence
 
-    found = evidence(node, p) or _machinery_name(ctx.path, units_at(p, changed[0] - 1), p)
+    system = job_system(ctx.settings) or ""
+    found = evidence(node, p) or _machinery_name(ctx.path, units_at(p, changed[0] - 1), p, system)
     if found is None and node is not None:
         other = parsed(ctx, "base" if side == "head" else "head", p.language)
         if isinstance(other, Parsed):
@@ -254,13 +276,15 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
     return found is not None
 
 
-def _machinery_name(path: str, containers: list, p: Parsed) -> str | None:
+def _machinery_name(path: str, containers: list, p: Parsed, system: str) -> str | None:
     """The unit, a class around it, or the file, named for scheduling, retrying or locking
-    (`CronExpression`, `JobLockManager.java`): its members are that machinery."""
-    from .machinery import VOCABULARY, words
+    (`CronExpression`, `JobLockManager.java`): its members are that machinery. The job system's
+    own name is no such name (every file of solid_queue sits in `module SolidQueue`)."""
+    from .machinery import in_vocabulary, words
 
+    own = set(words(system.rpartition("/")[2]))
     names = [node_name(n, p) for n in containers] + [path.rpartition("/")[2].partition(".")[0]]
-    hit = next((name for name in names if any(w in VOCABULARY for w in words(name))), None)
+    hit = next((name for name in names if any(in_vocabulary(w) and w not in own for w in words(name))), None)
     return f"it belongs to `{hit}`" if hit else None
 
 

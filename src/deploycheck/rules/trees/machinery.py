@@ -38,12 +38,12 @@ _CONCURRENCY_TYPES = frozenset({
 })
 # Calls that act on threads, locks, storage or brokers.
 _CONCURRENCY_CALLS = frozenset({
-    "wait", "notify", "notifyAll", "sleep", "join", "interrupt", "yield", "lock", "unlock", "tryLock",
+    "wait", "notify", "notifyAll", "sleep", "interrupt", "yield", "lock", "unlock", "tryLock",
     "lockInterruptibly", "await", "signal", "signalAll", "submit", "invokeAll", "invokeAny",
     "schedule", "scheduleAtFixedRate", "scheduleWithFixedDelay", "runAsync", "supplyAsync", "thenApply",
     "thenAccept", "thenCompose", "whenComplete", "compareAndSet", "compareAndExchange", "getAndSet",
     "getAndIncrement", "getAndDecrement", "incrementAndGet", "decrementAndGet", "getAndAdd", "addAndGet",
-    "putIfAbsent", "computeIfAbsent", "computeIfPresent", "compute", "merge", "commit", "rollback",
+    "commit", "rollback",
     "setAutoCommit", "setTransactionIsolation", "executeUpdate", "executeBatch", "addBatch", "persist",
     "saveAndFlush", "acknowledge", "commitSync", "commitAsync", "seek", "launch", "runBlocking", "withContext",
     "withLock", "synchronized", "shutdownNow", "awaitTermination", "countDown", "release", "acquire", "tryAcquire",
@@ -91,7 +91,8 @@ VOCABULARY = frozenset({
     "stale", "orphan", "orphaned", "dead", "prefetch", "throttle", "leader", "election", "idempotent",
     "idempotency", "exclusive", "wakeup", "notify", "priority", "priorities", "wait", "waiting", "stop",
     "stopped", "stopping", "cancel", "canceled", "cancelled", "cancelation", "cancellation", "subscribe",
-    "subscription", "pubsub", "signal", "signals", "shutdown", "graceful",
+    "subscription", "pubsub", "signal", "signals", "shutdown", "graceful", "fetch", "fetcher", "reserve",
+    "reserved", "reservation",
 })
 # Of a type's name only these words count (`IllegalStateException` is no job state).
 TYPE_VOCABULARY = frozenset({"lock", "locks", "mutex", "thread", "concurrent", "atomic", "semaphore", "latch",
@@ -101,7 +102,8 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+")
 _SQL = re.compile(r"\b(?:select\b[\s\S]*?\bfrom|insert\s+into|update\b[\s\S]{0,80}?\bset|delete\s+from|"
                   r"merge\s+into|lock\s+tables?|for\s+update|skip\s+locked|nowait|begin\s+transaction)\b", re.IGNORECASE)
 _IDENTIFIERS = {"identifier", "type_identifier", "simple_identifier", "field_identifier", "constant",
-                "property_identifier", "shorthand_property_identifier", "package_identifier"}
+                "property_identifier", "shorthand_property_identifier", "package_identifier",
+                "hash_key_symbol", "simple_symbol"}  # Ruby's `locked: false`, `:claimed_at` name columns
 _STRINGS = {"string_literal", "text_block", "string", "line_string_literal", "multi_line_string_literal",
             "string_content", "template_string", "interpreted_string_literal", "raw_string_literal"}
 _CALLS = {"method_invocation", "call_expression", "call", "method_call"}
@@ -114,7 +116,8 @@ _ASSIGNMENTS = {"assignment_expression", "assignment", "update_expression", "aug
 _MUTATORS = frozenset({"add", "addAll", "put", "putAll", "remove", "removeAll", "removeIf", "clear", "set",
                        "offer", "poll", "push", "pop", "addFirst", "addLast", "removeFirst", "removeLast",
                        "replace", "replaceAll", "retainAll", "increment", "decrement", "store", "update",
-                       "insert", "delete", "save", "create", "destroy", "enqueue", "dequeue"})
+                       "insert", "delete", "save", "create", "destroy", "enqueue", "dequeue", "merge",
+                       "compute", "computeIfAbsent", "computeIfPresent", "putIfAbsent"})
 # Local declarations: the names they bind are not fields.
 _LOCAL_BINDERS = {"local_variable_declaration", "formal_parameter", "catch_formal_parameter", "resource",
                   "enhanced_for_statement", "lambda_expression", "inferred_parameters", "spread_parameter",
@@ -130,6 +133,16 @@ _GO_BINDERS = {"short_var_declaration", "range_clause"}
 def words(name: str) -> list[str]:
     """`lockAtMostFor` -> ["lock", "at", "most", "for"]; `MAX_RETRIES` -> ["max", "retries"]."""
     return [w.lower() for w in _WORD.findall(name)]
+
+
+_SUFFIXES = ("able", "ing", "ers", "er", "ed", "es", "s")
+
+
+def in_vocabulary(word: str, vocabulary: frozenset[str] = VOCABULARY) -> bool:
+    """Whether ``word`` or its stem (`claimable` -> `claim`, `pollers` -> `poll`) is in ``vocabulary``."""
+    if word in vocabulary:
+        return True
+    return any(word.endswith(x) and len(word) - len(x) >= 3 and word[: -len(x)] in vocabulary for x in _SUFFIXES)
 
 
 def _locals(node, p: Parsed) -> set[str]:
@@ -259,7 +272,7 @@ def evidence(node, p: Parsed) -> str | None:
             if name in CONCURRENT or name in _CONCURRENCY_TYPES:
                 return f"`{name}`"
             vocabulary = TYPE_VOCABULARY if t == "type_identifier" or _names_a_type(n, p) else VOCABULARY
-            if any(w in vocabulary for w in words(name)):
+            if any(in_vocabulary(w, vocabulary) for w in words(name)):
                 return f"the name `{name}`"
             continue
         if t in _CONSTRUCT_NODES:
