@@ -288,3 +288,24 @@ def test_a_terminal_ui_serves_people_like_the_web_ui(tmp_path) -> None:
     path = "lib/sidekiq/tui/tab.rb"
     found = _dc701(tmp_path, {"sidekiq.gemspec": SIDEKIQ_GEMSPEC, path: code}, {path: code.replace("'Retries'", "'Retry'")})
     assert found == []
+
+
+def test_code_replaced_by_a_comment_is_judged_on_the_base(tmp_path) -> None:
+    # A hunk that removes a statement and adds only a comment has no head code to judge: the
+    # removal itself is the change (it used to read as a comment-only change, `info`).
+    code = ("package org.quartz;\n\npublic class Retrier {\n    private final java.util.Queue<Object> failed = "
+            "new java.util.ArrayDeque<>();\n\n    void onFailure(Object r) {\n        failed.add(r);\n    }\n}\n")
+    path = "src/main/java/org/quartz/Retrier.java"
+    changed = code.replace("        failed.add(r);\n", "        // the seek redelivers it: no re-queue\n")
+    found = _dc701(tmp_path, {"pom.xml": QUARTZ_POM, path: code}, {path: changed})
+    assert ("warning", 7) in [(severity, line) for line, severity, _ in found if "removed lines" in _]
+
+
+def test_a_job_librarys_job_filters_run_in_its_workers(tmp_path) -> None:
+    # `filters/` is a dashboard folder only in a Rails engine's `app/filters/`.
+    code = ("package org.jobrunr.jobs.filters;\n\npublic class RetryFilter {\n    int retries(int n) {\n"
+            "        return n;\n    }\n}\n")
+    path = "core/src/main/java/org/jobrunr/jobs/filters/RetryFilter.java"
+    pom = "<project><artifactId>jobrunr</artifactId></project>\n"
+    found = _dc701(tmp_path, {"pom.xml": pom, path: code}, {path: code.replace("return n;", "return n + 1;")})
+    assert [severity for _, severity, _ in found] == ["warning"]

@@ -27,9 +27,20 @@ CHECK_ACT_HINTS = (b"create", b"insert", b"save", b"exist", b"find", b"count", b
                    b"empty?", b"blank?", b"first", b"size")
 
 
-def _deleted_only(ctx) -> dict[int, str]:
-    # Removed lines count only in hunks that add nothing: a replaced line is judged on the head.
-    return {line.number: line.text for hunk in ctx.file.hunks if not hunk.added for line in hunk.removed}
+def _deleted_only(ctx, language: str) -> dict[int, str]:
+    """Removed lines of the hunks that add no code: a replaced line is judged on the head, but
+    code replaced by comments or blank lines only has nothing on the head to be judged by."""
+    out: dict[int, str] = {}
+    head = None
+    for hunk in ctx.file.hunks:
+        if hunk.added:
+            if head is None:
+                head = parsed(ctx, "head", language)
+            if not isinstance(head, Parsed) or not all(
+                    not line.text.strip() or _comment_only(head, line.number, line.text) for line in hunk.added):
+                continue
+        out.update((line.number, line.text) for line in hunk.removed)
+    return out
 
 
 def detect(ctx):
@@ -38,7 +49,7 @@ def detect(ctx):
         return
     system = job_system(ctx.settings)
     by_path = bool(ctx.settings.job_paths) and pathglob.matches(ctx.path, ctx.settings.job_paths)
-    for side, lines in (("head", ctx.added), ("base", _deleted_only(ctx))):
+    for side, lines in (("head", ctx.added), ("base", _deleted_only(ctx, language))):
         if not lines:
             continue
         p = parsed(ctx, side, language)
@@ -85,7 +96,9 @@ def detect(ctx):
 # In a job system's own repository, these parts serve people, not workers: the web UI and
 # dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
 _NOT_WORKER_CODE = re.compile(
-    r"(?:^|/)(?:web|dashboard|frontend|ui|tui|views|controllers|helpers|assets|public|filters|javascript)/", re.IGNORECASE)
+    r"(?:^|/)(?:web|dashboard|frontend|ui|tui|views|controllers|helpers|assets|public|javascript)/"
+    r"|(?:^|/)app/filters/",  # a Rails engine's dashboard filters; a job library's `jobs/filters/` run in workers
+    re.IGNORECASE)
 # Lines inside these run nothing (Java and Kotlin imports and package lines only name types).
 _INERT = {"java": {"import_declaration", "package_declaration"}, "kotlin": {"import_header", "import_list",
                                                                             "package_header"}}
