@@ -309,3 +309,38 @@ def test_a_job_librarys_job_filters_run_in_its_workers(tmp_path) -> None:
     pom = "<project><artifactId>jobrunr</artifactId></project>\n"
     found = _dc701(tmp_path, {"pom.xml": pom, path: code}, {path: code.replace("return n;", "return n + 1;")})
     assert [severity for _, severity, _ in found] == ["warning"]
+
+
+def test_go_named_imports_show_where_they_are_used(tmp_path) -> None:
+    # The compiler makes a file use every named import: the use is judged in its unit.
+    added = GO_IMPORTS.replace('\t"time"\n', '\t"time"\n\t"strings"\n').replace(
+        "fmt.Sprint(time.Second)", "strings.ToLower(fmt.Sprint(time.Second))")
+    found = _dc701(tmp_path, {"go.mod": ASYNQ_GO_MOD, "x.go": GO_IMPORTS}, {"x.go": added})
+    assert [(line, severity) for line, severity, _ in found] == [(10, "info")]  # `name`; no import finding
+
+
+TS_IMPORTS = "import { a } from './a';\nimport { b } from \"./b\";\n\nexport function run(): number {\n  return a + b;\n}\n"
+
+
+@pytest.mark.parametrize("head, expected", [
+    # Same modules loaded in the same order: only the names bound changed, shown where used.
+    ("import { a, c } from './a';\nimport { b } from './b';\n", []),
+    # `import type` is erased by the compiler.
+    ("import { a } from './a';\nimport { b } from \"./b\";\nimport type { Q } from './queue';\n", []),
+    # A module loaded for the first time runs its top level; another order runs them in another order.
+    ("import { a } from './a';\nimport { b } from \"./b\";\nimport './register';\n", ["warning"]),
+    ("import { b } from \"./b\";\nimport { a } from './a';\n", ["warning", "warning"]),
+])
+def test_typescript_imports_run_the_modules_they_load(tmp_path, head, expected) -> None:
+    changed = head + TS_IMPORTS.split("\n\n", 1)[1].join(["\n", ""])
+    found = _dc701(tmp_path, {"package.json": BULLMQ_PACKAGE, "src/run.ts": TS_IMPORTS}, {"src/run.ts": changed})
+    assert [severity for _, severity, _ in found if severity == "warning"] == expected
+
+
+def test_ruby_requires_in_the_same_order_run_nothing_new(tmp_path) -> None:
+    code = "require 'json'\nrequire_relative 'fetch'\n\nmodule Sidekiq\nend\n"
+    path = "lib/sidekiq/boot.rb"
+    main = {"sidekiq.gemspec": SIDEKIQ_GEMSPEC, path: code}
+    assert _dc701(tmp_path / "a", main, {path: code.replace("require 'json'", 'require "json"')}) == []
+    found = _dc701(tmp_path / "b", main, {path: code.replace("require 'json'\n", "require 'json'\nrequire 'oj'\n")})
+    assert [severity for _, severity, _ in found] == ["warning"]

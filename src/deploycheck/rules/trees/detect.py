@@ -104,33 +104,56 @@ _INERT = {"java": {"import_declaration", "package_declaration"}, "kotlin": {"imp
                                                                             "package_header"}}
 
 
-def _go_imports(p: Parsed) -> list[str]:
-    """The file's Go import specs (name and path), sorted."""
-    specs = []
+def _imports(p: Parsed) -> tuple[list, list[str]]:
+    """The file's top-level import statements and what of them runs: the modules they load, in
+    the order loaded (Ruby `require`/`require_relative` of a plain string, JS/TS `import … from`
+    other than `import type`, which the compiler erases), or Go's blank and dot imports, sorted
+    (since Go 1.21 packages initialise in import-path order). What an import only names (a JS
+    specifier, a Go named import, which the compiler requires the file to use) shows where it is
+    used, in the units that are judged themselves."""
+    nodes, runs = [], []
     for child in p.root.children:
-        if child.type == "import_declaration":
+        if p.language == "go" and child.type == "import_declaration":
+            nodes.append(child)
             stack = [child]
             while stack:
                 n = stack.pop()
                 if n.type == "import_spec":
-                    specs.append(" ".join(p.text(c) for c in n.named_children if "comment" not in c.type))
+                    name = n.child_by_field_name("name")
+                    if name is not None and p.text(name) in ("_", "."):
+                        runs.append(p.text(n))
                 else:
                     stack.extend(n.children)
-    return sorted(specs)
+        elif p.language in ("javascript", "typescript", "tsx") and child.type == "import_statement":
+            nodes.append(child)
+            if not any(c.type == "type" for c in child.children):
+                source = child.child_by_field_name("source") or next(
+                    (c for c in child.children if c.type == "string"), None)
+                runs.append(p.text(source).strip("'\"`") if source is not None else p.text(child))
+        elif p.language == "ruby" and child.type == "call":
+            method, args = child.child_by_field_name("method"), child.child_by_field_name("arguments")
+            if (method is not None and p.text(method) in ("require", "require_relative") and args is not None
+                    and child.child_by_field_name("receiver") is None and len(args.named_children) == 1
+                    and args.named_children[0].type == "string" and "interpolation" not in {
+                        c.type for c in args.named_children[0].children}):
+                nodes.append(child)
+                runs.append(p.text(method) + " " + p.text(args.named_children[0]).strip("'\""))
+    return nodes, (sorted(runs) if p.language == "go" else runs)
 
 
 def _inert_rows(p: Parsed, other: Parsed | None = None) -> set[int]:
-    kinds = _INERT.get(p.language)
-    if p.language == "go" and other is not None and _go_imports(p) == _go_imports(other):
-        # The same imports in another order or layout: since Go 1.21 packages are initialised
-        # in import-path order, so the order of the lines runs nothing differently.
-        kinds = {"import_declaration"}
-    if not kinds:
-        return set()
+    """Changed rows that run nothing: Java/Kotlin package and import lines, and the import
+    statements of a file whose imports still load the same modules (``_imports``)."""
     rows: set[int] = set()
+    kinds = _INERT.get(p.language, set())
     for child in p.root.children:
         if child.type in kinds:
             rows.update(range(child.start_point[0] + 1, child.end_point[0] + 2))
+    if other is not None and p.language in ("go", "javascript", "typescript", "tsx", "ruby"):
+        nodes, runs = _imports(p)
+        if nodes and runs == _imports(other)[1]:
+            for node in nodes:
+                rows.update(range(node.start_point[0] + 1, node.end_point[0] + 2))
     return rows
 
 
@@ -217,7 +240,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         # Scripts of the repository that the package never installs (load tests, benchmarks)
         # are read like an application's code: background where they define jobs.
         system = None
-    other = parsed(ctx, "base" if side == "head" else "head", p.language) if p.language == "go" else None
+    other = parsed(ctx, "base" if side == "head" else "head", p.language) if ctx.file.status != ADDED else None
     inert = _inert_rows(p, other if isinstance(other, Parsed) else None)
     lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}
     if system:
