@@ -344,3 +344,18 @@ def test_ruby_requires_in_the_same_order_run_nothing_new(tmp_path) -> None:
     assert _dc701(tmp_path / "a", main, {path: code.replace("require 'json'", 'require "json"')}) == []
     found = _dc701(tmp_path / "b", main, {path: code.replace("require 'json'\n", "require 'json'\nrequire 'oj'\n")})
     assert [severity for _, severity, _ in found] == ["warning"]
+
+
+def test_a_helper_that_machinery_of_its_file_uses_is_machinery(tmp_path) -> None:
+    # A neutral helper of a synchronized method decides what the lock protects; one nothing uses
+    # in the file is judged on its own.
+    code = ("package org.quartz;\n\npublic class Board {\n    public synchronized int take() {\n        return choose();\n"
+            "    }\n\n    private int choose() {\n        return 1;\n    }\n\n    private int other() {\n        return 1;\n    }\n}\n")
+    path = "src/main/java/org/quartz/Board.java"
+    main = {"pom.xml": QUARTZ_POM, path: code}
+    found = _dc701(tmp_path / "a", main, {path: code.replace("        return 1;\n    }\n\n    private int other",
+                                                             "        return 2;\n    }\n\n    private int other")})
+    assert [(line, severity) for line, severity, _ in found] == [(9, "warning")]
+    assert "`take(0)` of the same file, which is machinery, uses it" in found[0][2]
+    found = _dc701(tmp_path / "b", main, {path: code.replace("        return 1;\n    }\n}", "        return 2;\n    }\n}")})
+    assert [(line, severity) for line, severity, _ in found] == [(13, "info")]

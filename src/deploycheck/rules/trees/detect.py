@@ -296,15 +296,16 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
     (rules/trees/machinery.py): inside a background region, or evidence on either side."""
     if any(s[0] <= n - 1 <= s[1] for s in spans for n in changed):
         return True
-    from .machinery import evidence
+    from .machinery import called_by_machinery, evidence
 
     system = job_system(ctx.settings) or ""
     found = evidence(node, p) or _machinery_name(ctx.path, units_at(p, changed[0] - 1), p, system)
     if found is None and node is not None:
+        found = called_by_machinery(node, p, all_units(p), node_name)
         other = parsed(ctx, "base" if side == "head" else "head", p.language)
-        if isinstance(other, Parsed):
+        if found is None and isinstance(other, Parsed):
             for theirs in all_units(other).get(key, []):
-                found = evidence(theirs, other)
+                found = evidence(theirs, other) or called_by_machinery(theirs, other, all_units(other), node_name)
                 if found:
                     break
     if found:

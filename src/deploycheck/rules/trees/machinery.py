@@ -308,3 +308,44 @@ def _names_a_type(n, p: Parsed) -> bool:
     static call's receiver."""
     name = p.text(n)
     return bool(name[:1].isupper()) and not name.isupper()
+
+
+def called_by_machinery(node, p: Parsed, all_units: dict[str, list], name_of) -> str | None:
+    """Whether machinery of the same file uses ``node`` by name (a private helper of a poll loop, a
+    constant a retry reads), directly or through other units of the file that it uses: then the
+    unit is part of that machinery. Uses across files are not followed."""
+    memo = p.memo.get("machinery.file")
+    if memo is None:
+        memo = p.memo["machinery.file"] = _file_machinery(p, all_units, name_of)
+    return memo.get(node.id) if node is not None else None
+
+
+def _names_used(node, p: Parsed) -> set[str]:
+    used, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if n.type in _IDENTIFIERS:
+            used.add(p.text(n))
+        stack.extend(n.children)
+    return used
+
+
+def _file_machinery(p: Parsed, all_units: dict[str, list], name_of) -> dict[int, str]:
+    """Unit id -> why it is machinery, for every unit of the file that machinery reaches by name
+    (a fixpoint over the file's units; containers are left out: a class is not called)."""
+    from .units import CONTAINERS
+
+    units = [n for nodes in all_units.values() for n in nodes if n.type not in CONTAINERS]
+    bare = {n.id: name_of(n, p).partition("(")[0].rpartition(".")[2] for n in units}
+    used = {n.id: _names_used(n, p) for n in units}
+    reached: dict[int, str] = {}
+    frontier = [n for n in units if evidence(n, p)]
+    for n in frontier:
+        reached[n.id] = ""
+    while frontier:
+        caller = frontier.pop()
+        for n in units:
+            if n.id not in reached and bare[n.id] and bare[n.id] in used[caller.id]:
+                reached[n.id] = f"`{name_of(caller, p)}` of the same file, which is machinery, uses it"
+                frontier.append(n)
+    return {k: v for k, v in reached.items() if v}

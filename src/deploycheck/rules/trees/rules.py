@@ -42,9 +42,14 @@ BACKGROUND_CODE_CHANGED = Rule(
         a package variable; not in a constructor or `initialize`, where no other thread sees the
         object yet), changes a class at run time (`define_method`), or whose name, or that of a
         name it uses, of its class or of its file, is made of scheduling, retrying and locking
-        words (`retry`, `interval`, `lease`, `heartbeat`, `state`, `priority`, `poll`, `cron`…:
-        `deploycheck.rules.trees.machinery.VOCABULARY`). Another changed unit is `info`, and the
-        message says it was not read as worker machinery. Its `examples/` and `samples/` folders
+        words or their stems (`retry`, `interval`, `lease`, `heartbeat`, `state`, `priority`,
+        `poll`, `cron`, `claimable`…: `deploycheck.rules.trees.machinery.VOCABULARY`; the job
+        system's own name is none), or that such machinery of the same file uses by name,
+        directly or through other units of the file. Another changed unit is `info`, and the
+        message says it was not read as worker machinery. Import lines that load the same
+        modules as before (JS/TS sources in the same order, `import type` always; Ruby requires
+        in the same order; Go's blank and dot imports, as a set) run nothing new: what they name
+        shows where it is used. Its `examples/` and `samples/` folders
         are read as application code (a file the branch adds or moves there stays the job
         system's), and so is a script in a gem's `bin/` or `exe/` that its gemspec does not install as a
         command (a load test, a benchmark: read as application code, background where it defines
@@ -110,9 +115,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         Spring XML `init-method`, a script) is `info` all the same; a package-private one that
         overrode a method of a library sharing its package is not seen to matter.
         In a job system's own repository, a unit whose effect on workers only shows through a
-        call into another file (a pure helper that a poll loop elsewhere calls, named without a
-        scheduling word) is `info`: the evidence is read from the unit, its class and its file,
-        not from its callers. Measured on sampled real commits, the scope still flags routine
+        call into another file (a pure helper that a poll loop in another file calls, named
+        without a scheduling word) is `info`: the evidence is read from the unit, its class, its
+        file and the units of that file that use it, not from callers elsewhere. A new Go
+        package linked in by a named import may run an `init()` that is not seen. Measured on sampled real commits, the scope still flags routine
         changes of job-system code that the labels call not concurrency-relevant (a builder's
         setter, a client query API), see docs/benchmarks.md.
         Tests (spec/, test/, *_test.go, *.test.ts, src/test/, Gradle's src/testFixtures/ and
