@@ -31,16 +31,19 @@ def _deleted_only(ctx, language: str) -> dict[int, str]:
     """Removed lines of the hunks that add no code: a replaced line is judged on the head, but
     code replaced by comments or blank lines only has nothing on the head to be judged by."""
     out: dict[int, str] = {}
-    head = None
     for hunk in ctx.file.hunks:
-        if hunk.added:
-            if head is None:
-                head = parsed(ctx, "head", language)
-            if not isinstance(head, Parsed) or not all(
-                    not line.text.strip() or _comment_only(head, line.number, line.text) for line in hunk.added):
-                continue
+        if hunk.added and not (_no_code(ctx, "head", language, hunk.added)
+                               and not _no_code(ctx, "base", language, hunk.removed)):
+            continue
         out.update((line.number, line.text) for line in hunk.removed)
     return out
+
+
+def _no_code(ctx, side: str, language: str, lines) -> bool:
+    """Whether ``lines`` of ``side`` hold only blanks and comments."""
+    p = parsed(ctx, side, language)
+    return isinstance(p, Parsed) and all(not line.text.strip() or _comment_only(p, line.number, line.text)
+                                         for line in lines)
 
 
 def detect(ctx):
