@@ -39,9 +39,9 @@ def test_tree_extensions_agree_with_the_registry_gate() -> None:
 def test_job_system_names() -> None:
     assert [matches(n) for n in ("sidekiq", "spring-kafka-dist", "agenda-monorepo", "github.com/RichardKnop/machinery/v2",
                                  "quartz-scheduler", "github.com/riverqueue/river", "bullmq-pro", "cron-parser",
-                                 "my-app")] == [
+                                 "my-app", "amqp-connection-manager")] == [
         "sidekiq", "spring-kafka", "agenda", "github.com/richardknop/machinery", "quartz", "github.com/riverqueue/river",
-        "bullmq", None, None]
+        "bullmq", None, None, "amqp-connection-manager"]
 
 
 def test_job_system_source_change_is_flagged(tmp_path) -> None:

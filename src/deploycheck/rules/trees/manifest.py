@@ -17,7 +17,7 @@ JOB_SYSTEMS = {
              "karafka", "rufus-scheduler", "sucker_punch", "faktory_worker_ruby", "backburner", "gush"),
     "javascript": ("bullmq", "bull", "bee-queue", "agenda", "node-cron", "kue", "pg-boss", "graphile-worker",
                    "node-resque", "bree", "@nestjs/bull", "@nestjs/bullmq", "@nestjs/schedule", "kafkajs",
-                   "amqplib", "sqs-consumer", "better-queue"),
+                   "amqplib", "amqp-connection-manager", "sqs-consumer", "better-queue"),
     "go": ("github.com/hibiken/asynq", "github.com/riverqueue/river", "github.com/richardknop/machinery",
            "github.com/gocraft/work", "github.com/robfig/cron", "github.com/go-co-op/gocron",
            "github.com/contribsys/faktory_worker_go", "github.com/vmihailenco/taskq", "github.com/adjust/rmq"),
