@@ -65,7 +65,16 @@ JOB_CODE_CHANGED = Rule(
         library's own repository and wherever a copy is vendored (recognised by the library's
         layout: `rq/__init__.py` beside `rq/job.py`, APScheduler 4 by its `triggers/cron/`
         package, …). The message then says
-        where the job is named.
+        where the job is named. In the job system's own code the burden of proof holds for its
+        worker machinery, as for the tree languages (DC701): a changed function that touches
+        shared state, or that on either side uses threading, multiprocessing, asyncio or
+        signals, SQL text, ORM, transaction or Redis write calls, writes its object's state
+        outside `__init__` (`self.x = …`, `cls.x = …`, a mutating call on an attribute of
+        `self`), declares a `global`, is named, or names something, with the vocabulary of
+        scheduling, retrying, locking and storing (`retry`, `timeout`, `lease`, `backend`…:
+        rules/vocabulary.py), sits in a class or module so named, or that such a function of
+        its module uses by name. Any other function of the library's code is `info`, and the
+        message says it was not read as worker machinery.
 
         The burden of proof is on the change: the finding is a `warning` (it flags the change)
         unless deploycheck proves the job's behaviour unchanged, and it is `info` only then. The
@@ -108,6 +117,8 @@ JOB_CODE_CHANGED = Rule(
         the changes the checklist exists for: does the job touch shared state, does it assume
         sequential execution, was it tested under concurrency."""),
     known_problems=dedent("""\
+        In a job system's own code, a function whose effect on workers shows only through a call
+        into another module (a neutral helper that a worker loop elsewhere calls) is `info`.
         Job context comes from the whole repository at head (the job index, see DC104), but by
         name: a function handed to a runner or dispatcher through a variable, a registry or
         `getattr` is not seen, and a dispatcher is recognised by its name (`dispatch`,
@@ -952,6 +963,19 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
             continue  # the index could not place it, and it provably did not change: nothing to say
         severity = "info" if verdict.startswith("same:") else "warning"
         qualname = node.qualname if node is not None else fn.qualname
+        if severity == "warning" and node is not None and node.parent is None and (node.what or "").endswith("own code"):
+            why = f"the change touches {SHARED_STATE_WORDS}" if shared else _machinery(ctx, module, fn, qualname)
+            if why is None:
+                yield JOB_CODE_CHANGED.finding(
+                    ctx.path, changed[0],
+                    f"`{qualname}` ({node.what}) changed, but on neither side does it use a thread, lock, "
+                    "transaction, SQL, a write to its object's state or a scheduling/retry/locking name, and "
+                    "no such code of its module uses it: not read as worker machinery.",
+                    changed[-1], side=side, severity="info")
+                continue
+            verdict_suffix = f" Worker machinery of the job system: {why}."
+        else:
+            verdict_suffix = ""
         if node is None:
             rule = HELPER_CHANGED
             message = (
@@ -961,7 +985,8 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
             )
         elif node.parent is None:
             rule = QUEUE_HANDLER_CHANGED if "consumer" in (node.what or "").lower() else JOB_CODE_CHANGED
-            message = f"`{qualname}` runs in the background ({node.what} at {node.origin}); " + _reach_verdict(verdict, shared)
+            message = (f"`{qualname}` runs in the background ({node.what} at {node.origin}); "
+                       + _reach_verdict(verdict, shared) + verdict_suffix)
         else:
             chain = index.chain(node)
             entry = chain[0]
@@ -975,6 +1000,27 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
             )
             rule = HELPER_CHANGED
         yield rule.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
+
+
+def _machinery(ctx: FileContext, module: PyModule | None, fn, qualname: str) -> str | None:
+    """Why a changed function of a job system's own code is its worker machinery, on either
+    side (rules/python/machinery.py), or None; the module's name counts as a class's does."""
+    from ..vocabulary import in_vocabulary, words
+    from .machinery import module_machinery
+
+    stem = ctx.path.rpartition("/")[2].removesuffix(".py")
+    if any(in_vocabulary(w) for w in words(stem)):
+        return f"it belongs to `{stem}`"
+    for mod in (module, module_for(ctx, "base")):
+        info = mod.by_qualname.get(qualname) if mod is not None else None
+        if mod is None or info is None:
+            continue
+        why = mod.memo.get("machinery")
+        if why is None:
+            why = mod.memo["machinery"] = module_machinery(mod.tree)
+        if id(info.node) in why:
+            return why[id(info.node)]
+    return None if module is not None and fn is not None else "its code could not be read"
 
 
 def _reach_verdict(verdict: str, shared: bool) -> str:

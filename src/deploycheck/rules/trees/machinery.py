@@ -22,8 +22,7 @@ Evidence, any of:
 
 from __future__ import annotations
 
-import re
-
+from ..vocabulary import SQL as _SQL, TYPE_VOCABULARY, VOCABULARY, in_vocabulary, words  # noqa: F401 - words re-exported
 from .parse import Parsed
 
 # Types whose use is a concurrency construct (besides hazards.CONCURRENT, imported below).
@@ -76,31 +75,6 @@ _ANNOTATIONS = frozenset({
 _MODIFIERS = frozenset({"synchronized", "volatile"})
 # A class literal (`ConcurrentHashMap.class` in an allow-list) names a type and uses nothing.
 _NOT_A_USE = {"class_literal"}
-# Words (of camelCase or snake_case names) that belong to scheduling, retrying and locking.
-VOCABULARY = frozenset({
-    "lock", "locks", "locked", "locking", "unlock", "mutex", "thread", "threads", "concurrent", "concurrency",
-    "concurrently", "parallel", "atomic", "atomically", "synchronized", "schedule", "scheduled", "schedules",
-    "scheduling", "reschedule", "trigger", "triggers", "triggered", "fire", "fired", "fires", "firing", "misfire",
-    "misfired", "misfires", "cron", "retry", "retries", "retried", "retrying", "backoff", "attempt", "attempts",
-    "interval", "intervals", "delay", "delays", "delayed", "timeout", "timeouts", "heartbeat", "heartbeats", "lease",
-    "leases", "poll", "polls", "polling", "claim", "claimed", "claims", "acquire", "acquired", "release", "released",
-    "queue", "queues", "queued", "enqueue", "dequeue", "requeue", "worker", "workers", "executor", "executors",
-    "ack", "acks", "nack", "offset", "offsets", "rebalance", "pause", "paused", "resume", "resumed", "expire",
-    "expired", "expiry", "expires", "expiration", "deadline", "ttl", "state", "states", "status", "transaction",
-    "transactional", "semaphore", "latch", "await", "sleep", "interrupt", "interrupted", "pick", "picked", "due",
-    "stale", "orphan", "orphaned", "dead", "prefetch", "throttle", "leader", "election", "idempotent",
-    "idempotency", "exclusive", "wakeup", "notify", "priority", "priorities", "wait", "waiting", "stop",
-    "stopped", "stopping", "cancel", "canceled", "cancelled", "cancelation", "cancellation", "subscribe",
-    "subscription", "pubsub", "signal", "signals", "shutdown", "graceful", "fetch", "fetcher", "reserve",
-    "reserved", "reservation",
-})
-# Of a type's name only these words count (`IllegalStateException` is no job state).
-TYPE_VOCABULARY = frozenset({"lock", "locks", "mutex", "thread", "concurrent", "atomic", "semaphore", "latch",
-                             "executor", "future", "transaction"})
-_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+")
-# SQL by its shape, not a leading word (`"Update check failed"` is a message).
-_SQL = re.compile(r"\b(?:select\b[\s\S]*?\bfrom|insert\s+into|update\b[\s\S]{0,80}?\bset|delete\s+from|"
-                  r"merge\s+into|lock\s+tables?|for\s+update|skip\s+locked|nowait|begin\s+transaction)\b", re.IGNORECASE)
 _IDENTIFIERS = {"identifier", "type_identifier", "simple_identifier", "field_identifier", "constant",
                 "property_identifier", "shorthand_property_identifier", "package_identifier",
                 "hash_key_symbol", "simple_symbol"}  # Ruby's `locked: false`, `:claimed_at` name columns
@@ -128,21 +102,6 @@ _LOCAL_BINDERS = {"local_variable_declaration", "formal_parameter", "catch_forma
                   "for_in_statement", "catch_clause", "arrow_function", "object_pattern", "array_pattern"}
 # A Go `a, b := f()` binds its left list; any other expression_list is no binder.
 _GO_BINDERS = {"short_var_declaration", "range_clause"}
-
-
-def words(name: str) -> list[str]:
-    """`lockAtMostFor` -> ["lock", "at", "most", "for"]; `MAX_RETRIES` -> ["max", "retries"]."""
-    return [w.lower() for w in _WORD.findall(name)]
-
-
-_SUFFIXES = ("able", "ing", "ers", "er", "ed", "es", "s")
-
-
-def in_vocabulary(word: str, vocabulary: frozenset[str] = VOCABULARY) -> bool:
-    """Whether ``word`` or its stem (`claimable` -> `claim`, `pollers` -> `poll`) is in ``vocabulary``."""
-    if word in vocabulary:
-        return True
-    return any(word.endswith(x) and len(word) - len(x) >= 3 and word[: -len(x)] in vocabulary for x in _SUFFIXES)
 
 
 def _locals(node, p: Parsed) -> set[str]:

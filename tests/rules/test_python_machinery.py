@@ -1,0 +1,66 @@
+"""DC101's scope in a Python job system's own code (rules/python/machinery.py), on real git
+repositories laid out like RQ: its worker machinery carries the burden of proof, other functions
+of the library are `info`, and machinery of the same module reaches its helpers by name."""
+
+from __future__ import annotations
+
+import ast
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
+from deploycheck.rules.python.machinery import evidence, module_machinery
+
+UTILS = '''def label(name):
+    return "w:" + name
+
+
+def _first(items):
+    return items[0]
+
+
+def take(conn, items):
+    conn.lpush("busy", _first(items))
+'''
+BASE = {"rq/__init__.py": "", "rq/job.py": "class Job:\n    pass\n", "rq/utils.py": UTILS}
+
+
+def _dc101(tmp_path, change: dict) -> list[tuple[int, str, str]]:
+    repo = make_repo(tmp_path / "r", BASE)
+    make_branch(repo, "feature", change)
+    return [(f.line, f.severity, f.message) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC101"]
+
+
+def test_a_library_function_without_evidence_is_info(tmp_path) -> None:
+    found = _dc101(tmp_path, {"rq/utils.py": UTILS.replace('"w:" + name', '"worker:" + name')})
+    assert [(line, severity) for line, severity, _ in found] == [(2, "info")]
+    assert "RQ's own code" in found[0][2] and "not read as worker machinery" in found[0][2]
+
+
+def test_a_redis_write_is_machinery(tmp_path) -> None:
+    found = _dc101(tmp_path, {"rq/utils.py": UTILS.replace('conn.lpush("busy"', 'conn.rpush("busy"')})
+    assert [(line, severity) for line, severity, _ in found] == [(10, "warning")]
+    assert "Worker machinery of the job system" in found[0][2]
+
+
+def test_a_neutral_helper_of_machinery_in_its_module_is_machinery(tmp_path) -> None:
+    found = _dc101(tmp_path, {"rq/utils.py": UTILS.replace("return items[0]", "return items[-1]")})
+    assert [(line, severity) for line, severity, _ in found] == [(6, "warning")]
+    assert "`take` of the same module, which is machinery, uses it" in found[0][2]
+
+
+def _why(source: str, name: str) -> str | None:
+    tree = ast.parse(source)
+    fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == name)
+    return evidence(fn) or module_machinery(tree).get(id(fn))
+
+
+def test_evidence_kinds() -> None:
+    assert _why("def f(self):\n    self.n = 1\n", "f") == "a write to `self.n`"
+    assert _why("def __init__(self):\n    self.n = 1\n", "__init__") is None  # nobody else sees it yet
+    assert _why("def f(self, x):\n    self.items.append(x)\n", "f") == "`self.items.append` changes state of the object"
+    assert _why("def f(db):\n    db.q('UPDATE jobs SET s = 1')\n", "f") == "SQL text (UPDATE jobs SET s = 1)"
+    assert _why("def f():\n    global n\n    n = 1\n", "f") == "`global n`"
+    assert _why("import threading\ndef f():\n    threading.Thread().start()\n", "f") == "`Thread`"
+    assert _why("def claimable(q):\n    return q\n", "claimable") == "the name `claimable`"
+    assert _why("class ResultBackend:\n    def set(self, k, v):\n        return k\n", "set") == "it belongs to `ResultBackend`"
+    assert _why("def f(text):\n    return text.upper()\n", "f") is None
