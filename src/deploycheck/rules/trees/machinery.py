@@ -50,6 +50,11 @@ _CONCURRENCY_CALLS = frozenset({
     # Ruby changing a class at run time: the class is state every thread shares.
     "define_method", "define_singleton_method", "undef_method", "remove_method", "class_eval", "module_eval",
     "instance_variable_set", "class_variable_set", "const_set", "remove_const",
+    # Ruby's Mutex/Monitor lock; Atomic* updates; Go timers and JS event-loop turns that run code later
+    # or on another goroutine; Kotlin coroutine builders.
+    "synchronize", "mon_synchronize", "updateAndGet", "getAndUpdate", "accumulateAndGet", "getAndAccumulate",
+    "AfterFunc", "NewTimer", "NewTicker", "Tick", "setImmediate", "nextTick", "async", "coroutineScope",
+    "supervisorScope",
 })
 # Storage, Redis and ORM calls that write or lock, whatever they are called on (compared lower-cased:
 # Go's client spells them `ZAdd`, `TxPipelined`).
@@ -117,7 +122,17 @@ _MUTATORS = frozenset({"add", "addAll", "put", "putAll", "remove", "removeAll", 
                        "offer", "poll", "push", "pop", "addFirst", "addLast", "removeFirst", "removeLast",
                        "replace", "replaceAll", "retainAll", "increment", "decrement", "store", "update",
                        "insert", "delete", "save", "create", "destroy", "enqueue", "dequeue", "merge",
-                       "compute", "computeIfAbsent", "computeIfPresent", "putIfAbsent"})
+                       "compute", "computeIfAbsent", "computeIfPresent", "putIfAbsent", "shift", "unshift",
+                       "splice", "append", "prepend", "drainTo", "take", "offerFirst", "offerLast", "pollFirst",
+                       "pollLast", "putFirst", "putLast", "takeFirst", "takeLast",
+                       # Go's spelling, first letter lowered (`Store`, `CompareAndSwap`, `PushBack`, `Done`)
+                       "swap", "compareAndSwap", "loadOrStore", "loadAndDelete", "loadAndStore", "pushBack",
+                       "pushFront", "moveToFront", "moveToBack", "insertBefore", "insertAfter", "reset", "done"})
+# In place outside Ruby (Ruby's `sort`/`reverse` return a copy; its in-place forms end in `!`).
+_IN_PLACE = frozenset({"sort", "reverse", "fill", "copyWithin"})
+_RUBY_MUTATORS = frozenset({"<<", "concat", "delete_if", "keep_if", "delete_at", "fill"})
+# Go built-ins that change their first argument (`close` is a concurrency construct of its own).
+_GO_BUILTIN_MUTATORS = frozenset({"delete", "clear", "copy"})
 # Local declarations: the names they bind are not fields.
 _LOCAL_BINDERS = {"local_variable_declaration", "formal_parameter", "catch_formal_parameter", "resource",
                   "enhanced_for_statement", "lambda_expression", "inferred_parameters", "spread_parameter",
@@ -189,18 +204,24 @@ def _constructs(n, p: Parsed) -> bool:
     return False
 
 
-def _target(node, p: Parsed, local: set[str]) -> str | None:
+def _target(node, p: Parsed, local: set[str], aliases: set[str] = frozenset()) -> str | None:  # type: ignore[assignment]
     """The field an assignment's or a mutating call's target names, if it is one: `this.x`, `x`
-    not bound locally, `Outer.CACHE`; None for a local variable or a class (`MDC.put` is a static
-    call)."""
+    not bound locally, `Outer.CACHE`, a local that ``aliases`` names (bound to a field); None for
+    a local variable or a class (`MDC.put` is a static call)."""
     if node is None:
         return None
     if node.type in ("instance_variable", "class_variable", "global_variable"):
         return p.text(node)  # Ruby's @x, @@x, $x outlive the call; its bare names are locals
-    if node.type in ("index_expression", "subscript_expression", "element_reference"):
+    if node.type == "constant" and p.language == "ruby" and p.text(node).isupper():
+        return p.text(node)  # `HANDLERS[name] = k`: a constant's hash is the process's; `Foo` is a class
+    if node.type in ("identifier", "simple_identifier") and p.text(node) in aliases:
+        return p.text(node)
+    if node.type in ("index_expression", "subscript_expression", "element_reference", "array_access"):
         inner = node.child_by_field_name("operand") or node.child_by_field_name("object") or (
-            node.named_children[0] if node.named_children else None)
-        return _target(inner, p, local)
+            node.child_by_field_name("array")) or (node.named_children[0] if node.named_children else None)
+        if inner is not None and inner.type in ("this", "self"):
+            return p.text(node)  # `this[key] = v` writes a field by a computed name
+        return _target(inner, p, local, aliases)
     if node.type in ("field_access", "navigation_expression", "member_expression", "selector_expression", "call"):
         text = p.text(node)
         if text.startswith(("this.", "self.")):
@@ -213,14 +234,103 @@ def _target(node, p: Parsed, local: set[str]) -> str | None:
         return None
     if node.type in ("identifier", "simple_identifier"):
         name = p.text(node)
-        if name in local or (name[:1].isupper() and name not in _fields(p)):
+        if name in local or name == "_" or (name[:1].isupper() and name not in _fields(p)):
             return None  # a local, or a class (`MDC.put`, `Executors.x`) unless a field is so named
         return name
     if node.type == "expression_list":  # Go's `a.b, c = …`: any target that is a field counts
-        return next((t for t in (_target(c, p, local) for c in node.named_children) if t), None)
+        return next((t for t in (_target(c, p, local, aliases) for c in node.named_children) if t), None)
     if node.type == "directly_assignable_expression":
-        return _target(node.named_children[0] if node.named_children else None, p, local)
+        return _target(node.named_children[0] if node.named_children else None, p, local, aliases)
     return None
+
+
+def _mutates(name: str, p: Parsed) -> bool:
+    """Whether a call of method ``name`` changes the object it is made on."""
+    if p.language == "go":
+        name = name[:1].lower() + name[1:]
+    if p.language == "ruby":
+        return name in _MUTATORS or name in _RUBY_MUTATORS or name.endswith("!")
+    return name in _MUTATORS or name in _IN_PLACE
+
+
+# A local bound to what one of these reads is an alias of shared state (`l = this.done`, `m := s.seen`,
+# `jobs = @jobs`, `const { active } = this`): a mutation through it changes the field.
+_FIELD_READS = {"field_access", "member_expression", "selector_expression", "navigation_expression",
+                "instance_variable", "class_variable", "global_variable", "this", "self"}
+
+
+def _aliases(node, p: Parsed) -> set[str]:
+    """The locals of ``node`` bound directly to a field (not to a call's result)."""
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.children)
+        pairs = []
+        if n.type == "variable_declarator":  # Java, JS/TS
+            pairs.append((n.child_by_field_name("name"), n.child_by_field_name("value")))
+        elif n.type == "assignment" and p.language == "ruby":
+            pairs.append((n.child_by_field_name("left"), n.child_by_field_name("right")))
+        elif n.type in ("short_var_declaration", "assignment_statement") and p.language == "go":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if left is not None and right is not None and len(left.named_children) == len(right.named_children):
+                pairs.extend(zip(left.named_children, right.named_children))
+        elif n.type == "property_declaration" and p.language == "kotlin":
+            decl = next((c for c in n.named_children if c.type == "variable_declaration"), None)
+            value = n.named_children[-1] if n.named_children else None
+            pairs.append((decl.named_children[0] if decl is not None and decl.named_children else None, value))
+        for name, value in pairs:
+            if name is None or value is None or value.type not in _FIELD_READS:
+                continue
+            if value.type == "selector_expression" and value.named_children and value.named_children[0].type == "identifier" \
+                    and p.text(value.named_children[0]) in _imported_packages(p):
+                continue  # Go `x := time.Second`: a package's member, not a field
+            if name.type in ("object_pattern", "array_pattern"):
+                names.update(p.text(c) for c in name.named_children
+                             if c.type in ("shorthand_property_identifier_pattern", "identifier"))
+            elif name.type in ("identifier", "simple_identifier"):
+                names.add(p.text(name))
+    return names
+
+
+def _imported_packages(p: Parsed) -> set[str]:
+    memo = p.memo.get("machinery.packages")
+    if memo is None:
+        memo = set()
+        for child in p.root.children:
+            if child.type == "import_declaration":
+                for spec in _descendants(child, "import_spec"):
+                    name = spec.child_by_field_name("name")
+                    path = spec.child_by_field_name("path")
+                    if name is not None:
+                        memo.add(p.text(name))
+                    elif path is not None:
+                        memo.update(go_package_names(p.text(path).strip('"`')))
+        p.memo["machinery.packages"] = memo
+    return memo
+
+
+def _descendants(node, kind: str) -> list:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.type == kind:
+            out.append(n)
+        stack.extend(n.children)
+    return out
+
+
+def go_package_names(path: str) -> set[str]:
+    """The names an unnamed Go import of ``path`` may bind: its last element, without a major
+    version suffix, a `gopkg.in` version or a `go-`/`-go` affix. The package clause of the imported
+    code decides; these are the spellings that convention gives it."""
+    parts = [x for x in path.split("/") if x]
+    if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+        parts.pop()
+    last = parts[-1].split(".v")[0] if parts else ""
+    names = {last, last.removeprefix("go-"), last.removesuffix("-go"), last.removesuffix(".go"),
+             last.replace("-", "_"), last.replace("-", "")}
+    return {n for n in names if n}
 
 
 def _fields(p: Parsed) -> set[str]:
@@ -250,7 +360,8 @@ def evidence(node, p: Parsed) -> str | None:
         return "top-level code"
     from .hazards import CONCURRENT
 
-    local = _locals(node, p)
+    aliases = _aliases(node, p)
+    local = _locals(node, p) - aliases
     strings: list[str] = []
     stack = [(node, _constructs(node, p))]
     while stack:
@@ -288,11 +399,25 @@ def evidence(node, p: Parsed) -> str | None:
             name = p.text(fn).rpartition(".")[2] if fn is not None else ""
             if name in _CONCURRENCY_CALLS or name.lower() in _STORAGE_CALLS:
                 return f"a call to `{name}`"
-            if name in _MUTATORS and not constructing and _target(receiver, p, local):
+            if p.language == "go" and fn is not None and fn.type == "identifier":
+                args = n.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if name == "close":
+                    return "a channel close"
+                if name in _GO_BUILTIN_MUTATORS and not constructing and _target(first, p, local, aliases):
+                    return f"`{name}({p.text(first)}, …)` changes a field"
+            if _mutates(name, p) and not constructing and _target(receiver, p, local, aliases):
                 return f"`{p.text(receiver)}.{name}` changes a field"
+        if t == "binary" and p.language == "ruby" and not constructing and n.child_count == 3 and (
+                n.children[1].type == "<<" and _target(n.children[0], p, local, aliases)):
+            return f"`{p.text(n.children[0])} <<` changes a field"  # Ruby's append
+        if t == "unary_expression" and n.child_count == 2 and n.children[0].type == "delete" and not constructing:
+            field = _target(n.children[1], p, local, aliases)  # JS `delete this.active[id]`
+            if field is not None:
+                return f"`delete` of `{field}`"
         if t in _ASSIGNMENTS and not constructing:
             left = n.child_by_field_name("left") or (n.named_children[0] if n.named_children else None)
-            field = _target(left, p, local)
+            field = _target(left, p, local, aliases)
             if field is not None and n.type != "directly_assignable_expression":
                 return f"a write to `{field}`"
         stack.extend((c, constructing or _constructs(c, p)) for c in n.children)
