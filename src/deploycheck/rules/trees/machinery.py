@@ -70,6 +70,7 @@ _STORAGE_CALLS = frozenset({
     "increment", "decrement", "begintx", "begin", "committx", "for_update", "forupdate", "skiplocked",
     "setlock", "lockforupdate", "subscribe", "psubscribe",
 })
+_PROMISE_COMBINATORS = frozenset({"Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"})
 # Syntax that is itself a concurrency construct.
 _CONSTRUCT_NODES = {"go_statement": "a goroutine", "send_statement": "a channel send",
                     "select_statement": "a `select`", "synchronized_statement": "a `synchronized` block"}
@@ -399,6 +400,8 @@ def evidence(node, p: Parsed) -> str | None:
             name = p.text(fn).rpartition(".")[2] if fn is not None else ""
             if name in _CONCURRENCY_CALLS or name.lower() in _STORAGE_CALLS:
                 return f"a call to `{name}`"
+            if fn is not None and p.text(fn) in _PROMISE_COMBINATORS:
+                return f"`{p.text(fn)}` runs promises at once"
             if p.language == "go" and fn is not None and fn.type == "identifier":
                 args = n.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
@@ -439,9 +442,7 @@ def called_by_machinery(node, p: Parsed, all_units: dict[str, list], name_of) ->
     """Whether machinery of the same file uses ``node`` by name (a private helper of a poll loop, a
     constant a retry reads), directly or through other units of the file that it uses: then the
     unit is part of that machinery. Uses across files are not followed."""
-    memo = p.memo.get("machinery.file")
-    if memo is None:
-        memo = p.memo["machinery.file"] = _file_machinery(p, all_units, name_of)
+    memo = _file_machinery_memo(p, all_units, name_of)
     return memo.get(node.id) if node is not None else None
 
 
@@ -453,6 +454,62 @@ def _names_used(node, p: Parsed) -> set[str]:
             used.add(p.text(n))
         stack.extend(n.children)
     return used
+
+
+def calls_to_machinery_changed(node, p: Parsed, theirs, other: Parsed, name_of) -> str | None:
+    """Whether ``node`` (no machinery itself) uses the machinery of its file (by name, as
+    ``called_by_machinery`` reads uses) differently on the two sides: calling a field-writing
+    helper once more, no more, or in another order changes what the workers share."""
+    def uses(n, q: Parsed) -> list[str]:
+        names = _machinery_names(q, name_of)
+        out, stack = [], [n]
+        while stack:
+            x = stack.pop()
+            if x.type in _IDENTIFIERS and q.text(x) in names:
+                out.append(q.text(x))
+            stack.extend(reversed(x.children))
+        return out
+
+    mine, before = uses(node, p), uses(theirs, other)
+    if mine != before:
+        which = sorted(set(mine) ^ set(before)) or sorted(set(mine))
+        return f"its uses of `{'`, `'.join(which[:3])}` (machinery of the same file) changed"
+    return None
+
+
+def suspensions_changed(node, p: Parsed, theirs, other: Parsed) -> str | None:
+    """JS/TS: whether an `await` or an `async` was added or removed: where a function yields
+    decides what other jobs run in between and whether a failure is waited for at all."""
+    if p.language not in ("javascript", "typescript", "tsx"):
+        return None
+
+    def count(n) -> int:
+        total, stack = 0, [n]
+        while stack:
+            x = stack.pop()
+            total += x.type in ("await_expression", "async", "await")
+            stack.extend(x.children)
+        return total
+
+    return "an `await` or `async` was added or removed" if count(node) != count(theirs) else None
+
+
+def _machinery_names(p: Parsed, name_of) -> set[str]:
+    """The bare names of the file's machinery units (evidence of their own or reached)."""
+    memo = p.memo.get("machinery.names")
+    if memo is None:
+        from .units import all_units as units_of
+
+        _file_machinery_memo(p, units_of(p), name_of)
+        memo = p.memo["machinery.names"]
+    return memo
+
+
+def _file_machinery_memo(p: Parsed, all_units: dict[str, list], name_of) -> dict[int, str]:
+    memo = p.memo.get("machinery.file")
+    if memo is None:
+        memo = p.memo["machinery.file"] = _file_machinery(p, all_units, name_of)
+    return memo
 
 
 def _file_machinery(p: Parsed, all_units: dict[str, list], name_of) -> dict[int, str]:
@@ -473,4 +530,5 @@ def _file_machinery(p: Parsed, all_units: dict[str, list], name_of) -> dict[int,
             if n.id not in reached and bare[n.id] and bare[n.id] in used[caller.id]:
                 reached[n.id] = f"`{name_of(caller, p)}` of the same file, which is machinery, uses it"
                 frontier.append(n)
+    p.memo["machinery.names"] = {bare[n.id] for n in units if n.id in reached and bare[n.id]}
     return {k: v for k, v in reached.items() if v}
