@@ -329,7 +329,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     regions_here = regions(p) if machinery else []
     found = list(_judged(ctx, p, side, groups, lines, machinery, regions_here))
     # One finding per line is kept: when units share a line, the one that is flagged speaks for it.
-    first_line = {}
+    first_line: dict[int, int] = {}
     for f in found:
         first_line.setdefault(f.line, len(first_line))
     yield from sorted(found, key=lambda f: (first_line[f.line], f.severity == "info"))

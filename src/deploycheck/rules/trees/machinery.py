@@ -457,24 +457,54 @@ def _names_used(node, p: Parsed) -> set[str]:
 
 
 def calls_to_machinery_changed(node, p: Parsed, theirs, other: Parsed, name_of) -> str | None:
-    """Whether ``node`` (no machinery itself) uses the machinery of its file (by name, as
-    ``called_by_machinery`` reads uses) differently on the two sides: calling a field-writing
-    helper once more, no more, or in another order changes what the workers share."""
+    """Whether ``node`` (no machinery itself) calls the machinery functions of its file
+    differently on the two sides: calling a field-writing helper once more, no more, or in another
+    order changes what the workers share. Reading a field is no such call."""
     def uses(n, q: Parsed) -> list[str]:
         names = _machinery_names(q, name_of)
-        out, stack = [], [n]
-        while stack:
-            x = stack.pop()
-            if x.type in _IDENTIFIERS and q.text(x) in names:
-                out.append(q.text(x))
-            stack.extend(reversed(x.children))
-        return out
+        local = _locals(n, q) if q.language == "ruby" else set()
+        return [name for name in _callees(n, q, local) if name in names]
 
     mine, before = uses(node, p), uses(theirs, other)
     if mine != before:
         which = sorted(set(mine) ^ set(before)) or sorted(set(mine))
         return f"its uses of `{'`, `'.join(which[:3])}` (machinery of the same file) changed"
     return None
+
+
+def _callees(node, p: Parsed, local: set[str]) -> list[str]:
+    """The names ``node`` calls, in order: a call's function or method name, and in Ruby a bare
+    name that is no local (`mark` calls `mark`)."""
+    out, stack = [], [node]
+    while stack:
+        x = stack.pop()
+        stack.extend(reversed(x.children))
+        if x.type not in _IDENTIFIERS:
+            continue
+        parent = x.parent
+        if parent is None:
+            continue
+        if parent.type in _CALLS:
+            fn = parent.child_by_field_name("name") or parent.child_by_field_name("method") or (
+                parent.child_by_field_name("function"))
+            if fn is None and parent.named_children:
+                fn = parent.named_children[0]  # Kotlin's call_expression
+            if fn is not None and fn.id == x.id:
+                out.append(p.text(x))
+                continue
+            if p.language == "ruby" and parent.child_by_field_name("receiver") is not None and (
+                    parent.child_by_field_name("receiver").id == x.id):
+                continue
+        elif parent.type in ("member_expression", "selector_expression", "navigation_expression", "navigation_suffix",
+                             "field_access"):
+            call = parent.parent if parent.type != "navigation_suffix" else parent.parent.parent
+            last = parent.named_children[-1] if parent.named_children else None
+            if call is not None and call.type in _CALLS and last is not None and last.id == x.id:
+                out.append(p.text(x))
+            continue
+        if p.language == "ruby" and x.type == "identifier" and p.text(x) not in local:
+            out.append(p.text(x))
+    return out
 
 
 def suspensions_changed(node, p: Parsed, theirs, other: Parsed) -> str | None:
@@ -515,7 +545,7 @@ def _file_machinery_memo(p: Parsed, all_units: dict[str, list], name_of) -> dict
 def _file_machinery(p: Parsed, all_units: dict[str, list], name_of) -> dict[int, str]:
     """Unit id -> why it is machinery, for every unit of the file that machinery reaches by name
     (a fixpoint over the file's units; containers are left out: a class is not called)."""
-    from .units import CONTAINERS
+    from .units import CONTAINERS, FUNCTIONS
 
     units = [n for nodes in all_units.values() for n in nodes if n.type not in CONTAINERS]
     bare = {n.id: name_of(n, p).partition("(")[0].rpartition(".")[2] for n in units}
@@ -530,5 +560,5 @@ def _file_machinery(p: Parsed, all_units: dict[str, list], name_of) -> dict[int,
             if n.id not in reached and bare[n.id] and bare[n.id] in used[caller.id]:
                 reached[n.id] = f"`{name_of(caller, p)}` of the same file, which is machinery, uses it"
                 frontier.append(n)
-    p.memo["machinery.names"] = {bare[n.id] for n in units if n.id in reached and bare[n.id]}
+    p.memo["machinery.names"] = {bare[n.id] for n in units if n.id in reached and bare[n.id] and n.type in FUNCTIONS}
     return {k: v for k, v in reached.items() if v}

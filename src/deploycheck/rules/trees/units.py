@@ -100,7 +100,7 @@ def chains_at(p: Parsed, row: int) -> list[list]:
     changes `boot()`, not the interface)."""
     types = UNIT_TYPES.get(p.language, set())
     out: list[list] = []
-    stack = [(p.root, [], False)]
+    stack: list[tuple] = [(p.root, [], False)]
     while stack:
         node, chain, in_function = stack.pop()
         inside = [c for c in node.children if c.start_point[0] <= row <= c.end_point[0] and c.child_count]
