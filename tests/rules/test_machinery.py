@@ -359,3 +359,94 @@ def test_a_helper_that_machinery_of_its_file_uses_is_machinery(tmp_path) -> None
     assert "`take(0)` of the same file, which is machinery, uses it" in found[0][2]
     found = _dc701(tmp_path / "b", main, {path: code.replace("        return 1;\n    }\n}", "        return 2;\n    }\n}")})
     assert [(line, severity) for line, severity, _ in found] == [(13, "info")]
+
+
+# Red team 4: changes to how workers share state, lock or wait that read as `info` before.
+RUBY_BAG = "module Sidekiq\n  class Bag\n    HANDLERS = {}\n\n    def take(x)\n      {}\n    end\n  end\nend\n"
+GO_BOARD = "package asynq\n\nfunc (s *Server) take(id string, f func()) {\n\tprintln(id)\n}\n"
+JS_BOARD = "export class Board {\n  take(id, key, value) {\n    return id;\n  }\n}\n"
+JAVA_BOARD = ("package org.quartz;\n\npublic class Board {\n    private final Object[] slots = new Object[8];\n"
+              "    private final java.util.List<Object> done = new java.util.ArrayList<>();\n\n"
+              "    public void take(int i) {\n        int k = i;\n    }\n}\n")
+
+
+@pytest.mark.parametrize("files, path, body", [
+    ({"sidekiq.gemspec": SIDEKIQ_GEMSPEC}, "lib/sidekiq/bag.rb", "@mu.synchronize { x }"),  # Ruby's lock
+    ({"sidekiq.gemspec": SIDEKIQ_GEMSPEC}, "lib/sidekiq/bag.rb", "@items.shift"),
+    ({"sidekiq.gemspec": SIDEKIQ_GEMSPEC}, "lib/sidekiq/bag.rb", "@items << x"),
+    ({"sidekiq.gemspec": SIDEKIQ_GEMSPEC}, "lib/sidekiq/bag.rb", "@items.uniq!"),
+    ({"sidekiq.gemspec": SIDEKIQ_GEMSPEC}, "lib/sidekiq/bag.rb", "HANDLERS[x] = 1"),  # a constant's hash
+    ({"sidekiq.gemspec": SIDEKIQ_GEMSPEC}, "lib/sidekiq/bag.rb", "items = @items\n      items << x"),  # an alias
+    ({"go.mod": ASYNQ_GO_MOD}, "server.go", "s.open.Store(false)"),  # Go's capitalised mutators
+    ({"go.mod": ASYNQ_GO_MOD}, "server.go", "s.wg.Done()"),
+    ({"go.mod": ASYNQ_GO_MOD}, "server.go", "delete(s.pending, id)"),
+    ({"go.mod": ASYNQ_GO_MOD}, "server.go", "close(s.done)"),
+    ({"go.mod": ASYNQ_GO_MOD}, "server.go", "time.AfterFunc(time.Second, f)"),
+    ({"go.mod": ASYNQ_GO_MOD}, "server.go", "m := s.pending\n\tm[id] = 1"),  # an alias of a field
+    ({"package.json": BULLMQ_PACKAGE}, "src/board.js", "delete this.active[id];"),
+    ({"package.json": BULLMQ_PACKAGE}, "src/board.js", "this[key] = value;"),
+    ({"package.json": BULLMQ_PACKAGE}, "src/board.js", "setImmediate(() => value(id));"),
+    ({"package.json": BULLMQ_PACKAGE}, "src/board.js", "process.nextTick(value, id);"),
+    ({"package.json": BULLMQ_PACKAGE}, "src/board.js", "const { active } = this;\n    active.push(id);"),
+    ({"package.json": BULLMQ_PACKAGE}, "src/board.js", "Promise.all([value(), key()]);"),
+    ({"pom.xml": QUARTZ_POM}, "src/main/java/org/quartz/Board.java", "slots[i] = null;"),  # an array element
+    ({"pom.xml": QUARTZ_POM}, "src/main/java/org/quartz/Board.java", "java.util.List<Object> l = this.done;\n        l.add(i);"),
+])
+def test_mutations_and_concurrency_calls_of_every_language_are_evidence(tmp_path, files, path, body) -> None:
+    code = {"lib/sidekiq/bag.rb": RUBY_BAG, "server.go": GO_BOARD, "src/board.js": JS_BOARD,
+            "src/main/java/org/quartz/Board.java": JAVA_BOARD}[path]
+    plain = {"lib/sidekiq/bag.rb": "      {}\n", "server.go": "\tprintln(id)\n", "src/board.js": "    return id;\n",
+             "src/main/java/org/quartz/Board.java": "        int k = i;\n"}[path]
+    indent = plain[: len(plain) - len(plain.lstrip())]
+    found = _dc701(tmp_path, {**files, path: code}, {path: code.replace(plain, indent + body + "\n")})
+    assert [severity for _, severity, _ in found] == ["warning"]
+
+
+def test_a_blank_identifier_or_a_method_local_object_is_no_field(tmp_path) -> None:
+    found = _dc701(tmp_path, {"go.mod": ASYNQ_GO_MOD, "server.go": GO_BOARD},
+                   {"server.go": GO_BOARD.replace("\tprintln(id)\n", "\t_ = id\n")})
+    assert [severity for _, severity, _ in found] == ["info"]
+
+
+def test_a_changed_call_of_same_file_machinery_is_machinery(tmp_path) -> None:
+    # `mark` writes a field; `handle` calling it once more changes what workers share, while a
+    # change in `handle` that calls it as before is judged on its own.
+    code = ("package org.quartz;\n\npublic class Desk {\n    private int marks;\n\n    private void mark() {\n"
+            "        marks++;\n    }\n\n    public int handle(int o) {\n        mark();\n        return o;\n    }\n}\n")
+    path = "src/main/java/org/quartz/Desk.java"
+    main = {"pom.xml": QUARTZ_POM, path: code}
+    found = _dc701(tmp_path / "a", main, {path: code.replace("        mark();\n", "        mark();\n        mark();\n")})
+    assert [severity for _, severity, _ in found] == ["warning"]
+    assert "its uses of `mark`" in found[0][2]
+    found = _dc701(tmp_path / "b", main, {path: code.replace("return o;", "return o + 1;")})
+    assert [severity for _, severity, _ in found] == ["info"]
+
+
+def test_an_await_added_or_removed_is_machinery(tmp_path) -> None:
+    code = "export async function close(flush: () => Promise<void>): Promise<number> {\n  await flush();\n  return 1;\n}\n"
+    main = {"package.json": BULLMQ_PACKAGE, "src/close.ts": code}
+    found = _dc701(tmp_path / "a", main, {"src/close.ts": code.replace("  await flush();", "  flush();")})
+    assert [severity for _, severity, _ in found] == ["warning"]
+    found = _dc701(tmp_path / "b", main, {"src/close.ts": code.replace("return 1;", "return 2;")})
+    assert [severity for _, severity, _ in found] == ["info"]
+
+
+def test_imports_that_rebind_a_name_unchanged_code_uses_are_code(tmp_path) -> None:
+    # Same modules in the same order, but the name `go` (JS) or `backoff` (Go) that unchanged
+    # lines call is bound to another export or package.
+    js = "import { serial as go } from './runner';\n\nexport function drain(jobs) {\n  return go(jobs);\n}\n"
+    found = _dc701(tmp_path / "a", {"package.json": BULLMQ_PACKAGE, "src/drain.js": js},
+                   {"src/drain.js": js.replace("serial as go", "parallel as go")})
+    assert [(line, severity) for line, severity, _ in found] == [(1, "warning")]
+    go = ('package asynq\n\nimport (\n\t"time"\n\n\t"github.com/hibiken/asynq/internal/backoff"\n)\n\n'
+          "func wait(n int) time.Duration {\n\treturn backoff.Next(n)\n}\n")
+    found = _dc701(tmp_path / "b", {"go.mod": ASYNQ_GO_MOD, "retry.go": go},
+                   {"retry.go": go.replace("internal/backoff", "internal/fastbackoff")})
+    assert [(line, severity) for line, severity, _ in found] == [(6, "warning")]
+
+
+def test_code_on_the_line_of_a_typescript_interface_is_judged(tmp_path) -> None:
+    code = "import { boot } from './boot';\n\nexport interface Opts { n: number }\n"
+    found = _dc701(tmp_path, {"package.json": BULLMQ_PACKAGE, "src/opts.ts": code},
+                   {"src/opts.ts": code.replace("number }\n", "number } boot(50);\n")})
+    assert [(line, severity) for line, severity, _ in found] == [(3, "warning")]

@@ -17,7 +17,7 @@ from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED,
                     UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
-from .units import all_units, describe, is_directive, node_name, proof_of_no_change, qualname, units_at
+from .units import all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname, units_at
 
 
 CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
@@ -107,6 +107,52 @@ _INERT = {"java": {"import_declaration", "package_declaration"}, "kotlin": {"imp
                                                                             "package_header"}}
 
 
+def _bindings(p: Parsed, node) -> set[tuple]:
+    """The names an import statement binds: (local names, what is bound). A JS specifier binds a
+    local name to one export of a module; a Go import binds its package name (the explicit one,
+    or the spellings ``go_package_names`` gives an unnamed import) to an import path."""
+    from .machinery import go_package_names
+
+    out: set[tuple] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if p.language == "go" and n.type == "import_spec":
+            name, path = n.child_by_field_name("name"), n.child_by_field_name("path")
+            target = p.text(path).strip('"`') if path is not None else p.text(n)
+            if name is None:
+                out.add((frozenset(go_package_names(target)), target))
+            elif p.text(name) not in ("_", "."):
+                out.add((frozenset({p.text(name)}), target))
+            continue
+        if p.language in ("javascript", "typescript", "tsx") and node.type == "import_statement":
+            source = node.child_by_field_name("source")
+            where = p.text(source).strip("'\"`") if source is not None else ""
+            if n.type == "import_specifier":
+                name, alias = n.child_by_field_name("name"), n.child_by_field_name("alias")
+                out.add((frozenset({p.text(alias or name)}), where, p.text(name)))
+                continue
+            if n.type == "namespace_import" or (n.type == "identifier" and n.parent is not None
+                                                and n.parent.type == "import_clause"):
+                out.add((frozenset({p.text(n).split()[-1]}), where, "*" if n.type == "namespace_import" else "default"))
+                continue
+        stack.extend(n.children)
+    return out
+
+
+def _used_outside(p: Parsed, names: set[str], skip: set[int]) -> bool:
+    """Whether any of ``names`` occurs as an identifier on a row (1-based) not in ``skip``."""
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.start_point[0] + 1 in skip and n.end_point[0] + 1 in skip:
+            continue
+        if n.child_count == 0 and "identifier" in n.type and p.text(n) in names and n.start_point[0] + 1 not in skip:
+            return True
+        stack.extend(n.children)
+    return False
+
+
 def _imports(p: Parsed) -> tuple[list, list[str]]:
     """The file's top-level import statements and what of them runs: the modules they load, in
     the order loaded (Ruby `require`/`require_relative` of a plain string, JS/TS `import … from`
@@ -144,9 +190,11 @@ def _imports(p: Parsed) -> tuple[list, list[str]]:
     return nodes, (sorted(runs) if p.language == "go" else runs)
 
 
-def _inert_rows(p: Parsed, other: Parsed | None = None) -> set[int]:
+def _inert_rows(p: Parsed, other: Parsed | None = None, changed: set[int] = frozenset()) -> set[int]:  # type: ignore[assignment]
     """Changed rows that run nothing: Java/Kotlin package and import lines, and the import
-    statements of a file whose imports still load the same modules (``_imports``)."""
+    statements of a file whose imports still load the same modules (``_imports``) and bind every
+    name that unchanged lines (rows not in ``changed``) use as before: a name bound to another
+    export or package, or bound or unbound by the branch, changes what those lines call."""
     rows: set[int] = set()
     kinds = _INERT.get(p.language, set())
     for child in p.root.children:
@@ -154,7 +202,14 @@ def _inert_rows(p: Parsed, other: Parsed | None = None) -> set[int]:
             rows.update(range(child.start_point[0] + 1, child.end_point[0] + 2))
     if other is not None and p.language in ("go", "javascript", "typescript", "tsx", "ruby"):
         nodes, runs = _imports(p)
-        if nodes and runs == _imports(other)[1]:
+        theirs, their_runs = _imports(other)
+        if nodes and runs == their_runs:
+            mine = {b for node in nodes for b in _bindings(p, node)}
+            differ = mine ^ {b for node in theirs for b in _bindings(other, node)}
+            names = {name for binding in differ for name in binding[0]}
+            import_rows = {r for node in nodes for r in range(node.start_point[0] + 1, node.end_point[0] + 2)}
+            if names and _used_outside(p, names, set(changed) | import_rows):
+                return rows
             for node in nodes:
                 rows.update(range(node.start_point[0] + 1, node.end_point[0] + 2))
     return rows
@@ -244,7 +299,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         # are read like an application's code: background where they define jobs.
         system = None
     other = parsed(ctx, "base" if side == "head" else "head", p.language) if ctx.file.status != ADDED else None
-    inert = _inert_rows(p, other if isinstance(other, Parsed) else None)
+    inert = _inert_rows(p, other if isinstance(other, Parsed) else None, set(lines))
     lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}
     if system:
         whole = f"source of the job system {system} (the repository itself)"
@@ -267,19 +322,30 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
             if not inside:
                 continue
             what = min(inside, key=lambda s: s[1] - s[0])[2]
-        chain = units_at(p, row)
-        key = qualname(chain, p)
-        if key not in groups:
-            groups[key] = [chain[-1] if chain else None, what, []]
-        groups[key][2].append(number)
+        for chain in chains_at(p, row):
+            key = qualname(chain, p)
+            if key not in groups:
+                groups[key] = [chain[-1] if chain else None, what, []]
+            if number not in groups[key][2]:
+                groups[key][2].append(number)
     machinery = system is not None and whole is not None and p.language in MACHINERY_LANGUAGES
     regions_here = regions(p) if machinery else []
+    found = list(_judged(ctx, p, side, groups, lines, machinery, regions_here))
+    # One finding per line is kept: when units share a line, the one that is flagged speaks for it.
+    first_line: dict[int, int] = {}
+    for f in found:
+        first_line.setdefault(f.line, len(first_line))
+    yield from sorted(found, key=lambda f: (first_line[f.line], f.severity == "info"))
+
+
+def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: bool, regions_here):
     for key, (node, what, changed) in groups.items():
         if all(_comment_only(p, n, lines[n]) for n in changed):
             # Only comment lines of this unit changed; any code of it that changed lies in a
             # nested unit (reported there) or in code the rules above set aside.
             verdict = "comments"
-        elif p.language in ("typescript", "tsx") and node is not None and node.type in _TYPE_ONLY_UNITS:
+        elif p.language in ("typescript", "tsx") and node is not None and node.type in _TYPE_ONLY_UNITS \
+                and _alone_on_rows(node, changed):
             verdict = "types"
         else:
             verdict = _verdict(ctx, p, side, key, node)
@@ -299,7 +365,7 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
     (rules/trees/machinery.py): inside a background region, or evidence on either side."""
     if any(s[0] <= n - 1 <= s[1] for s in spans for n in changed):
         return True
-    from .machinery import called_by_machinery, evidence
+    from .machinery import called_by_machinery, calls_to_machinery_changed, evidence, suspensions_changed
 
     system = job_system(ctx.settings) or ""
     found = evidence(node, p) or _machinery_name(ctx.path, units_at(p, changed[0] - 1), p, system)
@@ -308,7 +374,9 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
         other = parsed(ctx, "base" if side == "head" else "head", p.language)
         if found is None and isinstance(other, Parsed):
             for theirs in all_units(other).get(key, []):
-                found = evidence(theirs, other) or called_by_machinery(theirs, other, all_units(other), node_name)
+                found = (evidence(theirs, other) or called_by_machinery(theirs, other, all_units(other), node_name)
+                         or calls_to_machinery_changed(node, p, theirs, other, node_name)
+                         or suspensions_changed(node, p, theirs, other))
                 if found:
                     break
     if found:
@@ -330,6 +398,17 @@ def _machinery_name(path: str, containers: list, p: Parsed, system: str) -> str 
 
 # TypeScript declarations that only describe types: the compiler erases them, nothing of them runs.
 _TYPE_ONLY_UNITS = {"interface_declaration", "type_alias_declaration"}
+
+
+def _alone_on_rows(node, changed: list[int]) -> bool:
+    """Whether nothing but ``node`` (with its `export`) and comments sits on the changed rows: code
+    written on an interface's line is no part of the interface."""
+    while node.parent is not None and node.parent.type == "export_statement":
+        node = node.parent
+    siblings = node.parent.children if node.parent is not None else []
+    return not any(
+        c.id != node.id and "comment" not in c.type and c.type != ";"
+        and any(c.start_point[0] <= n - 1 <= c.end_point[0] for n in changed) for c in siblings)
 
 
 def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:

@@ -49,6 +49,11 @@ _CONCURRENCY_CALLS = frozenset({
     # Ruby changing a class at run time: the class is state every thread shares.
     "define_method", "define_singleton_method", "undef_method", "remove_method", "class_eval", "module_eval",
     "instance_variable_set", "class_variable_set", "const_set", "remove_const",
+    # Ruby's Mutex/Monitor lock; Atomic* updates; Go timers and JS event-loop turns that run code later
+    # or on another goroutine; Kotlin coroutine builders.
+    "synchronize", "mon_synchronize", "updateAndGet", "getAndUpdate", "accumulateAndGet", "getAndAccumulate",
+    "AfterFunc", "NewTimer", "NewTicker", "Tick", "setImmediate", "nextTick", "async", "coroutineScope",
+    "supervisorScope",
 })
 # Storage, Redis and ORM calls that write or lock, whatever they are called on (compared lower-cased:
 # Go's client spells them `ZAdd`, `TxPipelined`).
@@ -64,6 +69,7 @@ _STORAGE_CALLS = frozenset({
     "increment", "decrement", "begintx", "begin", "committx", "for_update", "forupdate", "skiplocked",
     "setlock", "lockforupdate", "subscribe", "psubscribe",
 })
+_PROMISE_COMBINATORS = frozenset({"Promise.all", "Promise.allSettled", "Promise.race", "Promise.any"})
 # Syntax that is itself a concurrency construct.
 _CONSTRUCT_NODES = {"go_statement": "a goroutine", "send_statement": "a channel send",
                     "select_statement": "a `select`", "synchronized_statement": "a `synchronized` block"}
@@ -91,7 +97,17 @@ _MUTATORS = frozenset({"add", "addAll", "put", "putAll", "remove", "removeAll", 
                        "offer", "poll", "push", "pop", "addFirst", "addLast", "removeFirst", "removeLast",
                        "replace", "replaceAll", "retainAll", "increment", "decrement", "store", "update",
                        "insert", "delete", "save", "create", "destroy", "enqueue", "dequeue", "merge",
-                       "compute", "computeIfAbsent", "computeIfPresent", "putIfAbsent"})
+                       "compute", "computeIfAbsent", "computeIfPresent", "putIfAbsent", "shift", "unshift",
+                       "splice", "append", "prepend", "drainTo", "take", "offerFirst", "offerLast", "pollFirst",
+                       "pollLast", "putFirst", "putLast", "takeFirst", "takeLast",
+                       # Go's spelling, first letter lowered (`Store`, `CompareAndSwap`, `PushBack`, `Done`)
+                       "swap", "compareAndSwap", "loadOrStore", "loadAndDelete", "loadAndStore", "pushBack",
+                       "pushFront", "moveToFront", "moveToBack", "insertBefore", "insertAfter", "reset", "done"})
+# In place outside Ruby (Ruby's `sort`/`reverse` return a copy; its in-place forms end in `!`).
+_IN_PLACE = frozenset({"sort", "reverse", "fill", "copyWithin"})
+_RUBY_MUTATORS = frozenset({"<<", "concat", "delete_if", "keep_if", "delete_at", "fill"})
+# Go built-ins that change their first argument (`close` is a concurrency construct of its own).
+_GO_BUILTIN_MUTATORS = frozenset({"delete", "clear", "copy"})
 # Local declarations: the names they bind are not fields.
 _LOCAL_BINDERS = {"local_variable_declaration", "formal_parameter", "catch_formal_parameter", "resource",
                   "enhanced_for_statement", "lambda_expression", "inferred_parameters", "spread_parameter",
@@ -148,18 +164,24 @@ def _constructs(n, p: Parsed) -> bool:
     return False
 
 
-def _target(node, p: Parsed, local: set[str]) -> str | None:
+def _target(node, p: Parsed, local: set[str], aliases: set[str] = frozenset()) -> str | None:  # type: ignore[assignment]
     """The field an assignment's or a mutating call's target names, if it is one: `this.x`, `x`
-    not bound locally, `Outer.CACHE`; None for a local variable or a class (`MDC.put` is a static
-    call)."""
+    not bound locally, `Outer.CACHE`, a local that ``aliases`` names (bound to a field); None for
+    a local variable or a class (`MDC.put` is a static call)."""
     if node is None:
         return None
     if node.type in ("instance_variable", "class_variable", "global_variable"):
         return p.text(node)  # Ruby's @x, @@x, $x outlive the call; its bare names are locals
-    if node.type in ("index_expression", "subscript_expression", "element_reference"):
+    if node.type == "constant" and p.language == "ruby" and p.text(node).isupper():
+        return p.text(node)  # `HANDLERS[name] = k`: a constant's hash is the process's; `Foo` is a class
+    if node.type in ("identifier", "simple_identifier") and p.text(node) in aliases:
+        return p.text(node)
+    if node.type in ("index_expression", "subscript_expression", "element_reference", "array_access"):
         inner = node.child_by_field_name("operand") or node.child_by_field_name("object") or (
-            node.named_children[0] if node.named_children else None)
-        return _target(inner, p, local)
+            node.child_by_field_name("array")) or (node.named_children[0] if node.named_children else None)
+        if inner is not None and inner.type in ("this", "self"):
+            return p.text(node)  # `this[key] = v` writes a field by a computed name
+        return _target(inner, p, local, aliases)
     if node.type in ("field_access", "navigation_expression", "member_expression", "selector_expression", "call"):
         text = p.text(node)
         if text.startswith(("this.", "self.")):
@@ -172,14 +194,103 @@ def _target(node, p: Parsed, local: set[str]) -> str | None:
         return None
     if node.type in ("identifier", "simple_identifier"):
         name = p.text(node)
-        if name in local or (name[:1].isupper() and name not in _fields(p)):
+        if name in local or name == "_" or (name[:1].isupper() and name not in _fields(p)):
             return None  # a local, or a class (`MDC.put`, `Executors.x`) unless a field is so named
         return name
     if node.type == "expression_list":  # Go's `a.b, c = …`: any target that is a field counts
-        return next((t for t in (_target(c, p, local) for c in node.named_children) if t), None)
+        return next((t for t in (_target(c, p, local, aliases) for c in node.named_children) if t), None)
     if node.type == "directly_assignable_expression":
-        return _target(node.named_children[0] if node.named_children else None, p, local)
+        return _target(node.named_children[0] if node.named_children else None, p, local, aliases)
     return None
+
+
+def _mutates(name: str, p: Parsed) -> bool:
+    """Whether a call of method ``name`` changes the object it is made on."""
+    if p.language == "go":
+        name = name[:1].lower() + name[1:]
+    if p.language == "ruby":
+        return name in _MUTATORS or name in _RUBY_MUTATORS or name.endswith("!")
+    return name in _MUTATORS or name in _IN_PLACE
+
+
+# A local bound to what one of these reads is an alias of shared state (`l = this.done`, `m := s.seen`,
+# `jobs = @jobs`, `const { active } = this`): a mutation through it changes the field.
+_FIELD_READS = {"field_access", "member_expression", "selector_expression", "navigation_expression",
+                "instance_variable", "class_variable", "global_variable", "this", "self"}
+
+
+def _aliases(node, p: Parsed) -> set[str]:
+    """The locals of ``node`` bound directly to a field (not to a call's result)."""
+    names: set[str] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.children)
+        pairs = []
+        if n.type == "variable_declarator":  # Java, JS/TS
+            pairs.append((n.child_by_field_name("name"), n.child_by_field_name("value")))
+        elif n.type == "assignment" and p.language == "ruby":
+            pairs.append((n.child_by_field_name("left"), n.child_by_field_name("right")))
+        elif n.type in ("short_var_declaration", "assignment_statement") and p.language == "go":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if left is not None and right is not None and len(left.named_children) == len(right.named_children):
+                pairs.extend(zip(left.named_children, right.named_children))
+        elif n.type == "property_declaration" and p.language == "kotlin":
+            decl = next((c for c in n.named_children if c.type == "variable_declaration"), None)
+            value = n.named_children[-1] if n.named_children else None
+            pairs.append((decl.named_children[0] if decl is not None and decl.named_children else None, value))
+        for name, value in pairs:
+            if name is None or value is None or value.type not in _FIELD_READS:
+                continue
+            if value.type == "selector_expression" and value.named_children and value.named_children[0].type == "identifier" \
+                    and p.text(value.named_children[0]) in _imported_packages(p):
+                continue  # Go `x := time.Second`: a package's member, not a field
+            if name.type in ("object_pattern", "array_pattern"):
+                names.update(p.text(c) for c in name.named_children
+                             if c.type in ("shorthand_property_identifier_pattern", "identifier"))
+            elif name.type in ("identifier", "simple_identifier"):
+                names.add(p.text(name))
+    return names
+
+
+def _imported_packages(p: Parsed) -> set[str]:
+    memo = p.memo.get("machinery.packages")
+    if memo is None:
+        memo = set()
+        for child in p.root.children:
+            if child.type == "import_declaration":
+                for spec in _descendants(child, "import_spec"):
+                    name = spec.child_by_field_name("name")
+                    path = spec.child_by_field_name("path")
+                    if name is not None:
+                        memo.add(p.text(name))
+                    elif path is not None:
+                        memo.update(go_package_names(p.text(path).strip('"`')))
+        p.memo["machinery.packages"] = memo
+    return memo
+
+
+def _descendants(node, kind: str) -> list:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if n.type == kind:
+            out.append(n)
+        stack.extend(n.children)
+    return out
+
+
+def go_package_names(path: str) -> set[str]:
+    """The names an unnamed Go import of ``path`` may bind: its last element, without a major
+    version suffix, a `gopkg.in` version or a `go-`/`-go` affix. The package clause of the imported
+    code decides; these are the spellings that convention gives it."""
+    parts = [x for x in path.split("/") if x]
+    if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+        parts.pop()
+    last = parts[-1].split(".v")[0] if parts else ""
+    names = {last, last.removeprefix("go-"), last.removesuffix("-go"), last.removesuffix(".go"),
+             last.replace("-", "_"), last.replace("-", "")}
+    return {n for n in names if n}
 
 
 def _fields(p: Parsed) -> set[str]:
@@ -209,7 +320,8 @@ def evidence(node, p: Parsed) -> str | None:
         return "top-level code"
     from .hazards import CONCURRENT
 
-    local = _locals(node, p)
+    aliases = _aliases(node, p)
+    local = _locals(node, p) - aliases
     strings: list[str] = []
     stack = [(node, _constructs(node, p))]
     while stack:
@@ -247,11 +359,27 @@ def evidence(node, p: Parsed) -> str | None:
             name = p.text(fn).rpartition(".")[2] if fn is not None else ""
             if name in _CONCURRENCY_CALLS or name.lower() in _STORAGE_CALLS:
                 return f"a call to `{name}`"
-            if name in _MUTATORS and not constructing and _target(receiver, p, local):
+            if fn is not None and p.text(fn) in _PROMISE_COMBINATORS:
+                return f"`{p.text(fn)}` runs promises at once"
+            if p.language == "go" and fn is not None and fn.type == "identifier":
+                args = n.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if name == "close":
+                    return "a channel close"
+                if name in _GO_BUILTIN_MUTATORS and not constructing and _target(first, p, local, aliases):
+                    return f"`{name}({p.text(first)}, …)` changes a field"
+            if _mutates(name, p) and not constructing and _target(receiver, p, local, aliases):
                 return f"`{p.text(receiver)}.{name}` changes a field"
+        if t == "binary" and p.language == "ruby" and not constructing and n.child_count == 3 and (
+                n.children[1].type == "<<" and _target(n.children[0], p, local, aliases)):
+            return f"`{p.text(n.children[0])} <<` changes a field"  # Ruby's append
+        if t == "unary_expression" and n.child_count == 2 and n.children[0].type == "delete" and not constructing:
+            field = _target(n.children[1], p, local, aliases)  # JS `delete this.active[id]`
+            if field is not None:
+                return f"`delete` of `{field}`"
         if t in _ASSIGNMENTS and not constructing:
             left = n.child_by_field_name("left") or (n.named_children[0] if n.named_children else None)
-            field = _target(left, p, local)
+            field = _target(left, p, local, aliases)
             if field is not None and n.type != "directly_assignable_expression":
                 return f"a write to `{field}`"
         stack.extend((c, constructing or _constructs(c, p)) for c in n.children)
@@ -273,9 +401,7 @@ def called_by_machinery(node, p: Parsed, all_units: dict[str, list], name_of) ->
     """Whether machinery of the same file uses ``node`` by name (a private helper of a poll loop, a
     constant a retry reads), directly or through other units of the file that it uses: then the
     unit is part of that machinery. Uses across files are not followed."""
-    memo = p.memo.get("machinery.file")
-    if memo is None:
-        memo = p.memo["machinery.file"] = _file_machinery(p, all_units, name_of)
+    memo = _file_machinery_memo(p, all_units, name_of)
     return memo.get(node.id) if node is not None else None
 
 
@@ -289,10 +415,96 @@ def _names_used(node, p: Parsed) -> set[str]:
     return used
 
 
+def calls_to_machinery_changed(node, p: Parsed, theirs, other: Parsed, name_of) -> str | None:
+    """Whether ``node`` (no machinery itself) calls the machinery functions of its file
+    differently on the two sides: calling a field-writing helper once more, no more, or in another
+    order changes what the workers share. Reading a field is no such call."""
+    def uses(n, q: Parsed) -> list[str]:
+        names = _machinery_names(q, name_of)
+        local = _locals(n, q) if q.language == "ruby" else set()
+        return [name for name in _callees(n, q, local) if name in names]
+
+    mine, before = uses(node, p), uses(theirs, other)
+    if mine != before:
+        which = sorted(set(mine) ^ set(before)) or sorted(set(mine))
+        return f"its uses of `{'`, `'.join(which[:3])}` (machinery of the same file) changed"
+    return None
+
+
+def _callees(node, p: Parsed, local: set[str]) -> list[str]:
+    """The names ``node`` calls, in order: a call's function or method name, and in Ruby a bare
+    name that is no local (`mark` calls `mark`)."""
+    out, stack = [], [node]
+    while stack:
+        x = stack.pop()
+        stack.extend(reversed(x.children))
+        if x.type not in _IDENTIFIERS:
+            continue
+        parent = x.parent
+        if parent is None:
+            continue
+        if parent.type in _CALLS:
+            fn = parent.child_by_field_name("name") or parent.child_by_field_name("method") or (
+                parent.child_by_field_name("function"))
+            if fn is None and parent.named_children:
+                fn = parent.named_children[0]  # Kotlin's call_expression
+            if fn is not None and fn.id == x.id:
+                out.append(p.text(x))
+                continue
+            if p.language == "ruby" and parent.child_by_field_name("receiver") is not None and (
+                    parent.child_by_field_name("receiver").id == x.id):
+                continue
+        elif parent.type in ("member_expression", "selector_expression", "navigation_expression", "navigation_suffix",
+                             "field_access"):
+            call = parent.parent if parent.type != "navigation_suffix" else parent.parent.parent
+            last = parent.named_children[-1] if parent.named_children else None
+            if call is not None and call.type in _CALLS and last is not None and last.id == x.id:
+                out.append(p.text(x))
+            continue
+        if p.language == "ruby" and x.type == "identifier" and p.text(x) not in local:
+            out.append(p.text(x))
+    return out
+
+
+def suspensions_changed(node, p: Parsed, theirs, other: Parsed) -> str | None:
+    """JS/TS: whether an `await` or an `async` was added or removed: where a function yields
+    decides what other jobs run in between and whether a failure is waited for at all."""
+    if p.language not in ("javascript", "typescript", "tsx"):
+        return None
+
+    def count(n) -> int:
+        total, stack = 0, [n]
+        while stack:
+            x = stack.pop()
+            total += x.type in ("await_expression", "async", "await")
+            stack.extend(x.children)
+        return total
+
+    return "an `await` or `async` was added or removed" if count(node) != count(theirs) else None
+
+
+def _machinery_names(p: Parsed, name_of) -> set[str]:
+    """The bare names of the file's machinery units (evidence of their own or reached)."""
+    memo = p.memo.get("machinery.names")
+    if memo is None:
+        from .units import all_units as units_of
+
+        _file_machinery_memo(p, units_of(p), name_of)
+        memo = p.memo["machinery.names"]
+    return memo
+
+
+def _file_machinery_memo(p: Parsed, all_units: dict[str, list], name_of) -> dict[int, str]:
+    memo = p.memo.get("machinery.file")
+    if memo is None:
+        memo = p.memo["machinery.file"] = _file_machinery(p, all_units, name_of)
+    return memo
+
+
 def _file_machinery(p: Parsed, all_units: dict[str, list], name_of) -> dict[int, str]:
     """Unit id -> why it is machinery, for every unit of the file that machinery reaches by name
     (a fixpoint over the file's units; containers are left out: a class is not called)."""
-    from .units import CONTAINERS
+    from .units import CONTAINERS, FUNCTIONS
 
     units = [n for nodes in all_units.values() for n in nodes if n.type not in CONTAINERS]
     bare = {n.id: name_of(n, p).partition("(")[0].rpartition(".")[2] for n in units}
@@ -307,4 +519,5 @@ def _file_machinery(p: Parsed, all_units: dict[str, list], name_of) -> dict[int,
             if n.id not in reached and bare[n.id] and bare[n.id] in used[caller.id]:
                 reached[n.id] = f"`{name_of(caller, p)}` of the same file, which is machinery, uses it"
                 frontier.append(n)
+    p.memo["machinery.names"] = {bare[n.id] for n in units if n.id in reached and bare[n.id] and n.type in FUNCTIONS}
     return {k: v for k, v in reached.items() if v}

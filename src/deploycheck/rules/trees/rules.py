@@ -35,12 +35,19 @@ BACKGROUND_CODE_CHANGED = Rule(
         `deploycheck.rules.trees.manifest.JOB_SYSTEMS`), every non-test source file is background
         code, and the burden of proof holds for its worker machinery: a changed unit that, on
         either side, lies in a background region, uses a concurrency construct (`synchronized`,
-        `volatile`, a java.util.concurrent or `sync` type, a goroutine, a channel send or receive,
-        `select`, thread, executor and lock calls), writes or locks storage (SQL text, also built
+        `volatile`, a java.util.concurrent or `sync` type, a goroutine, a channel send, receive or
+        `close`, `select`, thread, executor and lock calls, Ruby's `synchronize`, Go timers
+        (`time.AfterFunc`), JS `setImmediate`/`process.nextTick` and `Promise.all`/`race`, Kotlin
+        `async`), writes or locks storage (SQL text, also built
         by concatenation; transaction, Redis and ORM write calls such as `incr`, `multi`,
         `update_all`, `with_lock`), writes state that outlives the call (a field, `@x`, `this.x`,
-        a package variable; not in a constructor or `initialize`, where no other thread sees the
-        object yet), changes a class at run time (`define_method`), or whose name, or that of a
+        `this[key]`, an array element, a package variable, a Ruby ALL_CAPS constant's contents; by
+        assignment, `delete`, Go's `delete`/`clear`/`copy`, Ruby's `<<` and `!` methods, or a
+        mutating call such as `add`, `shift`, Go's `Store`/`Add`/`Done`; also through a local bound
+        to the field, `l = this.done; l.add(x)`; not in a constructor or `initialize`, where no
+        other thread sees the object yet), adds or removes a JS/TS `await` or `async`, calls the
+        machinery functions of its file differently (once more, no more, in another order),
+        changes a class at run time (`define_method`), or whose name, or that of a
         name it uses, of its class or of its file, is made of scheduling, retrying and locking
         words or their stems (`retry`, `interval`, `lease`, `heartbeat`, `state`, `priority`,
         `poll`, `cron`, `claimable`…: `deploycheck.rules.trees.machinery.VOCABULARY`; the job
@@ -49,7 +56,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         message says it was not read as worker machinery. Import lines that load the same
         modules as before (JS/TS sources in the same order, `import type` always; Ruby requires
         in the same order; Go's blank and dot imports, as a set) run nothing new: what they name
-        shows where it is used. Its `examples/` and `samples/` folders
+        shows where it is used, unless a name that unchanged lines use is bound to another
+        export or package, or bound or unbound, by the branch (then the imports are code). Code
+        that shares a line with another unit (`interface A {} boot();`) is judged in its own. Its `examples/` and `samples/` folders
         are read as application code (a file the branch adds or moves there stays the job
         system's), and so is a script in a gem's `bin/` or `exe/` that its gemspec does not install as a
         command (a load test, a benchmark: read as application code, background where it defines

@@ -94,6 +94,28 @@ def units_at(p: Parsed, row: int) -> list:
         node = nxt
 
 
+def chains_at(p: Parsed, row: int) -> list[list]:
+    """Every chain of units that holds code on 0-based ``row``: ``units_at``'s chain first, then
+    those of any other statement or declaration written on the same line (`interface A {} boot();`
+    changes `boot()`, not the interface)."""
+    types = UNIT_TYPES.get(p.language, set())
+    out: list[list] = []
+    stack: list[tuple] = [(p.root, [], False)]
+    while stack:
+        node, chain, in_function = stack.pop()
+        inside = [c for c in node.children if c.start_point[0] <= row <= c.end_point[0] and c.child_count]
+        if not inside:
+            if chain not in out:
+                out.append(chain)
+            continue
+        for nxt in reversed(inside):
+            here = chain + [nxt] if nxt.type in types and nxt.is_named and not (
+                in_function and nxt.type in DECLARATIONS) else chain
+            stack.append((nxt, here, in_function or nxt.type in FUNCTIONS))
+    first = units_at(p, row)
+    return [first] + [c for c in out if [n.id for n in c] != [n.id for n in first]]
+
+
 def qualname(chain: list, p: Parsed) -> str:
     return "::".join(node_name(n, p) for n in chain) if chain else "(top level)"
 
