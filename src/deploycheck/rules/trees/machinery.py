@@ -22,6 +22,8 @@ Evidence, any of:
 
 from __future__ import annotations
 
+import re
+
 from ..vocabulary import SQL as _SQL, TYPE_VOCABULARY, VOCABULARY, in_vocabulary, words  # noqa: F401 - words re-exported
 from .parse import Parsed
 
