@@ -287,7 +287,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         message = _message(key, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
-            message += f" Worker machinery of the job system: {why}."
+            message += f" It is read as worker machinery of the job system ({MACHINERY_MEANS}) because {why}."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
 
 
@@ -317,12 +317,15 @@ def _machinery_name(path: str, containers: list, p: Parsed, system: str) -> str 
     """The unit, a class around it, or the file, named for scheduling, retrying or locking
     (`CronExpression`, `JobLockManager.java`): its members are that machinery. The job system's
     own name is no such name (every file of solid_queue sits in `module SolidQueue`)."""
-    from .machinery import in_vocabulary, words
+    from .machinery import in_vocabulary, vocabulary_word, words
 
     own = set(words(system.rpartition("/")[2]))
     names = [node_name(n, p) for n in containers] + [path.rpartition("/")[2].partition(".")[0]]
-    hit = next((name for name in names if any(in_vocabulary(w) and w not in own for w in words(name))), None)
-    return f"it belongs to `{hit}`" if hit else None
+    for name in names:
+        word = next((w for w in words(name) if in_vocabulary(w) and w not in own), None)
+        if word is not None:
+            return f"it belongs to `{name}` ({vocabulary_word(word)})"
+    return None
 
 
 # TypeScript declarations that only describe types: the compiler erases them, nothing of them runs.
@@ -439,6 +442,10 @@ def _removed_unreferenced(ctx, node, p: Parsed) -> bool:
     return not memo[key]
 
 
+# What "worker machinery" means, for a reader who never saw the rule's documentation.
+MACHINERY_MEANS = "the code that fetches, runs, retries, locks or schedules jobs"
+
+
 def _message(key: str, what: str, verdict: str, side: str) -> str:
     name = f"`{key}`" if key != "(top level)" else "top-level code"
     if verdict == "new":
@@ -454,7 +461,8 @@ def _message(key: str, what: str, verdict: str, side: str) -> str:
         return f"{name} ({what}) is a TypeScript type declaration: the compiler erases it, so nothing of it runs."
     if verdict == "not machinery":
         return (f"{name} ({what}) changed, but on neither side does it use a thread, lock, transaction, SQL, "
-                "a field write or a scheduling/retry/locking name: not read as worker machinery.")
+                "a field write or a scheduling/retry/locking name, so it is not read as worker machinery "
+                f"({MACHINERY_MEANS}): context, no checklist answer needed for it.")
     if verdict.startswith("same:"):
         return (f"{name} ({what}) changed only in {verdict[5:]}: its syntax tree is otherwise identical, so its "
                 "behaviour is unchanged.")

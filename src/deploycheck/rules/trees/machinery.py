@@ -138,6 +138,11 @@ def words(name: str) -> list[str]:
 _SUFFIXES = ("able", "ing", "ers", "er", "ed", "es", "s")
 
 
+def vocabulary_word(word: str) -> str:
+    """How a message names the vocabulary word that made a name machinery."""
+    return f"the word `{word}` is in deploycheck's scheduling, retry and locking vocabulary"
+
+
 def in_vocabulary(word: str, vocabulary: frozenset[str] = VOCABULARY) -> bool:
     """Whether ``word`` or its stem (`claimable` -> `claim`, `pollers` -> `poll`) is in ``vocabulary``."""
     if word in vocabulary:
@@ -245,9 +250,10 @@ def _fields(p: Parsed) -> set[str]:
 
 
 def evidence(node, p: Parsed) -> str | None:
-    """The first piece of evidence that ``node`` (a unit) is worker machinery, or None."""
+    """The first piece of evidence that ``node`` (a unit) is worker machinery, or None: a clause
+    that completes "read as worker machinery because …" for a reader who never saw this file."""
     if node is None:
-        return "top-level code"
+        return "it is top-level code, which runs when the file loads"
     from .hazards import CONCURRENT
 
     local = _locals(node, p)
@@ -262,23 +268,24 @@ def evidence(node, p: Parsed) -> str | None:
             strings.append(p.text(n).strip("\"'`"))
             continue
         if t in _MODIFIERS or (n.child_count == 0 and p.text(n) in _MODIFIERS):
-            return f"`{p.text(n)}`"
+            return f"it uses `{p.text(n)}`"
         if t in _ANNOTATION_NODES:
             name = p.text(n).lstrip("@").split("(")[0].split(".")[-1].strip()
             if name in _ANNOTATIONS:
-                return f"`@{name}`"
+                return f"it uses `@{name}`"
         if t in _IDENTIFIERS:
             name = p.text(n)
             if name in CONCURRENT or name in _CONCURRENCY_TYPES:
-                return f"`{name}`"
+                return f"it uses `{name}`"
             vocabulary = TYPE_VOCABULARY if t == "type_identifier" or _names_a_type(n, p) else VOCABULARY
-            if any(in_vocabulary(w, vocabulary) for w in words(name)):
-                return f"the name `{name}`"
+            word = next((w for w in words(name) if in_vocabulary(w, vocabulary)), None)
+            if word is not None:
+                return f"its code names `{name}` ({vocabulary_word(word)})"
             continue
         if t in _CONSTRUCT_NODES:
-            return _CONSTRUCT_NODES[t]
+            return f"it uses {_CONSTRUCT_NODES[t]}"
         if t == "unary_expression" and p.language == "go" and n.child_count and n.children[0].type == "<-":
-            return "a channel receive"
+            return "it uses a channel receive"
         if t in _CALLS:
             fn = n.child_by_field_name("name") or n.child_by_field_name("method") or n.child_by_field_name("function")
             receiver = n.child_by_field_name("object") or n.child_by_field_name("receiver")
@@ -287,19 +294,19 @@ def evidence(node, p: Parsed) -> str | None:
                     fn.named_children[0] if fn.named_children else None)
             name = p.text(fn).rpartition(".")[2] if fn is not None else ""
             if name in _CONCURRENCY_CALLS or name.lower() in _STORAGE_CALLS:
-                return f"a call to `{name}`"
+                return f"it calls `{name}`"
             if name in _MUTATORS and not constructing and _target(receiver, p, local):
-                return f"`{p.text(receiver)}.{name}` changes a field"
+                return f"its `{p.text(receiver)}.{name}` changes a field that outlives the call"
         if t in _ASSIGNMENTS and not constructing:
             left = n.child_by_field_name("left") or (n.named_children[0] if n.named_children else None)
             field = _target(left, p, local)
             if field is not None and n.type != "directly_assignable_expression":
-                return f"a write to `{field}`"
+                return f"it writes `{field}`, state that outlives the call"
         stack.extend((c, constructing or _constructs(c, p)) for c in n.children)
     sql = next((text for text in strings if _SQL.search(text)), None) or (
         "…" if _SQL.search(" ".join(strings)) else None)
     if sql is not None:
-        return f"SQL text ({sql[:40].strip()})"
+        return f"it holds SQL text ({sql[:40].strip()})"
     return None
 
 
