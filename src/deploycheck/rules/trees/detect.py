@@ -244,7 +244,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     inert = _inert_rows(p, other if isinstance(other, Parsed) else None)
     lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}
     if system:
-        whole = f"source of the job system {system} (the repository itself)"
+        whole = f"source of the job system {system}, this repository"
         # A query scope the repository uses only from its web UI serves people, as the UI does.
         names = {n: _scope_name(p, n, t) for n, t in lines.items()}
         people = {name for name in set(names.values()) if name and _called_only_by_people(ctx, name)}
