@@ -88,13 +88,13 @@ def test_java_worker_machinery_by_evidence_on_either_side(tmp_path, old, new, ex
         # The message says what "worker machinery" is and why this unit is some, in words a
         # reader who never saw the rule follows (a new-user trial read "Worker machinery of the
         # job system: the name `x`" as a riddle).
-        because = {"paused = true;": "it writes `paused`, state that outlives the call",
-                   "seen.clear();": "its `seen.remove` changes a field that outlives the call",
-                   '" SET S = ? WHERE N = ?"': "its code names `stateSql` (the word `state` is in deploycheck's "
-                                               "scheduling, retry and locking vocabulary)"}[old]
+        evidence = {"paused = true;": "a write to `paused`",
+                    "seen.clear();": "`seen.remove` changes a field",
+                    '" SET S = ? WHERE N = ?"': "the name `stateSql` (the word `state` is in deploycheck's "
+                                                "scheduling, retry and locking vocabulary)"}[old]
         assert found[0][2].endswith(
             " It is read as worker machinery of the job system (the code that fetches, runs, retries, locks or "
-            f"schedules jobs) because {because}.")
+            f"schedules jobs); the evidence: {evidence}.")
 
 
 def test_evidence_on_the_base_side_alone_keeps_the_burden(tmp_path) -> None:

@@ -287,7 +287,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         message = _message(key, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
-            message += f" It is read as worker machinery of the job system ({MACHINERY_MEANS}) because {why}."
+            message += f" It is read as worker machinery of the job system ({MACHINERY_MEANS}); the evidence: {_explained(why)}."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
 
 
@@ -317,15 +317,32 @@ def _machinery_name(path: str, containers: list, p: Parsed, system: str) -> str 
     """The unit, a class around it, or the file, named for scheduling, retrying or locking
     (`CronExpression`, `JobLockManager.java`): its members are that machinery. The job system's
     own name is no such name (every file of solid_queue sits in `module SolidQueue`)."""
-    from .machinery import in_vocabulary, vocabulary_word, words
+    from .machinery import in_vocabulary, words
 
     own = set(words(system.rpartition("/")[2]))
     names = [node_name(n, p) for n in containers] + [path.rpartition("/")[2].partition(".")[0]]
     for name in names:
         word = next((w for w in words(name) if in_vocabulary(w) and w not in own), None)
         if word is not None:
-            return f"it belongs to `{name}` ({vocabulary_word(word)})"
+            return f"it belongs to `{name}` ({_vocabulary_word(word)})"
     return None
+
+
+def _vocabulary_word(word: str) -> str:
+    return f"the word `{word}` is in deploycheck's scheduling, retry and locking vocabulary"
+
+
+def _explained(why: str) -> str:
+    """The machinery evidence for a reader who never saw the rule: a name is evidence through one
+    of its words, so the message names that word ("the name `setTimeout`" alone read as a riddle
+    in a new-user trial)."""
+    from .machinery import TYPE_VOCABULARY, in_vocabulary, words
+
+    m = re.fullmatch(r"the name `([^`]+)`", why)
+    if m is None:
+        return why
+    found = [w for w in words(m.group(1)) if in_vocabulary(w) or in_vocabulary(w, TYPE_VOCABULARY)]
+    return f"{why} ({_vocabulary_word(found[0])})" if found else why
 
 
 # TypeScript declarations that only describe types: the compiler erases them, nothing of them runs.

@@ -138,11 +138,6 @@ def words(name: str) -> list[str]:
 _SUFFIXES = ("able", "ing", "ers", "er", "ed", "es", "s")
 
 
-def vocabulary_word(word: str) -> str:
-    """How a message names the vocabulary word that made a name machinery."""
-    return f"the word `{word}` is in deploycheck's scheduling, retry and locking vocabulary"
-
-
 def in_vocabulary(word: str, vocabulary: frozenset[str] = VOCABULARY) -> bool:
     """Whether ``word`` or its stem (`claimable` -> `claim`, `pollers` -> `poll`) is in ``vocabulary``."""
     if word in vocabulary:
@@ -250,10 +245,9 @@ def _fields(p: Parsed) -> set[str]:
 
 
 def evidence(node, p: Parsed) -> str | None:
-    """The first piece of evidence that ``node`` (a unit) is worker machinery, or None: a clause
-    that completes "read as worker machinery because …" for a reader who never saw this file."""
+    """The first piece of evidence that ``node`` (a unit) is worker machinery, or None."""
     if node is None:
-        return "it is top-level code, which runs when the file loads"
+        return "top-level code"
     from .hazards import CONCURRENT
 
     local = _locals(node, p)
@@ -268,24 +262,23 @@ def evidence(node, p: Parsed) -> str | None:
             strings.append(p.text(n).strip("\"'`"))
             continue
         if t in _MODIFIERS or (n.child_count == 0 and p.text(n) in _MODIFIERS):
-            return f"it uses `{p.text(n)}`"
+            return f"`{p.text(n)}`"
         if t in _ANNOTATION_NODES:
             name = p.text(n).lstrip("@").split("(")[0].split(".")[-1].strip()
             if name in _ANNOTATIONS:
-                return f"it uses `@{name}`"
+                return f"`@{name}`"
         if t in _IDENTIFIERS:
             name = p.text(n)
             if name in CONCURRENT or name in _CONCURRENCY_TYPES:
-                return f"it uses `{name}`"
+                return f"`{name}`"
             vocabulary = TYPE_VOCABULARY if t == "type_identifier" or _names_a_type(n, p) else VOCABULARY
-            word = next((w for w in words(name) if in_vocabulary(w, vocabulary)), None)
-            if word is not None:
-                return f"its code names `{name}` ({vocabulary_word(word)})"
+            if any(in_vocabulary(w, vocabulary) for w in words(name)):
+                return f"the name `{name}`"
             continue
         if t in _CONSTRUCT_NODES:
-            return f"it uses {_CONSTRUCT_NODES[t]}"
+            return _CONSTRUCT_NODES[t]
         if t == "unary_expression" and p.language == "go" and n.child_count and n.children[0].type == "<-":
-            return "it uses a channel receive"
+            return "a channel receive"
         if t in _CALLS:
             fn = n.child_by_field_name("name") or n.child_by_field_name("method") or n.child_by_field_name("function")
             receiver = n.child_by_field_name("object") or n.child_by_field_name("receiver")
@@ -294,19 +287,19 @@ def evidence(node, p: Parsed) -> str | None:
                     fn.named_children[0] if fn.named_children else None)
             name = p.text(fn).rpartition(".")[2] if fn is not None else ""
             if name in _CONCURRENCY_CALLS or name.lower() in _STORAGE_CALLS:
-                return f"it calls `{name}`"
+                return f"a call to `{name}`"
             if name in _MUTATORS and not constructing and _target(receiver, p, local):
-                return f"its `{p.text(receiver)}.{name}` changes a field that outlives the call"
+                return f"`{p.text(receiver)}.{name}` changes a field"
         if t in _ASSIGNMENTS and not constructing:
             left = n.child_by_field_name("left") or (n.named_children[0] if n.named_children else None)
             field = _target(left, p, local)
             if field is not None and n.type != "directly_assignable_expression":
-                return f"it writes `{field}`, state that outlives the call"
+                return f"a write to `{field}`"
         stack.extend((c, constructing or _constructs(c, p)) for c in n.children)
     sql = next((text for text in strings if _SQL.search(text)), None) or (
         "…" if _SQL.search(" ".join(strings)) else None)
     if sql is not None:
-        return f"it holds SQL text ({sql[:40].strip()})"
+        return f"SQL text ({sql[:40].strip()})"
     return None
 
 
