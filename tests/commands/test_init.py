@@ -307,3 +307,21 @@ def test_with_a_ci_job_the_next_steps_say_where_it_installs_deploycheck_from(tmp
 
     plain = make_repo(tmp_path / "plain")
     assert "The CI job installs" not in run_dc(plain, "init").stdout
+
+
+def test_a_signing_key_git_would_not_use_for_ssh_is_named(tmp_path: Path) -> None:
+    # A new-user trial set user.signingkey to an SSH key without gpg.format=ssh and read "no SSH
+    # signing key found": init now names the setting it skipped and the one-line fix.
+    repo = make_repo(tmp_path / "repo")
+    key, public = make_key(tmp_path / "keys")
+    subprocess.run(["git", "config", "user.signingkey", f"{key}.pub"], cwd=repo, check=True)
+    proc = run_dc(repo, "init")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1] == (
+        f"created  .deploycheck/allowed_signers  (with no key yet: git's user.signingkey ({key}.pub) is not used, as "
+        "gpg.format is not `ssh` (`git config gpg.format ssh` if it is an SSH key, then run init again); add one "
+        "line per signer)")
+    subprocess.run(["git", "config", "gpg.format", "ssh"], cwd=repo, check=True)
+    again = run_dc(repo, "init")
+    assert again.returncode == 0, again.stderr
+    assert public in (repo / ".deploycheck/allowed_signers").read_text()

@@ -195,6 +195,33 @@ def test_scan_json_lists_claims(repo):
     assert text.startswith("Claim vs change: commit ")
 
 
+def test_a_commits_claim_is_held_against_the_findings_in_its_own_files(strict):
+    # A new-user trial on bullmq: "refactor(lua): rename …" touched only a Lua script, yet the
+    # claim line said that commit's 'refactor' was contradicted by a Worker change another commit
+    # made. A claim now speaks for the files its commit touches.
+    from support.gitrepo import commit
+
+    tidy = commit(strict, {"README.md": "shop\n\nRun `make test`.\n"}, "Minor cleanup of the README")
+    text = dc(strict, "scan", "--base", "main", env=CLEAN_ENV).stdout
+    assert "Claim vs change" not in text  # the README commit's claim names nothing flagged
+    commit(strict, {"inventory/jobs.py": (strict / "inventory" / "jobs.py").read_text() + "\n# tidy\n"},
+           "refactor: tidy the job module")
+    claims = json.loads(dc(strict, "scan", "--base", "main", "--format", "json", env=CLEAN_ENV).stdout)["claims"]
+    assert [(c["commit"] == tidy, c["phrases"], c["contradicted"]) for c in claims] == [
+        (False, ["refactor"], True), (True, ["cleanup", "Minor"], False)]
+    lines = [line for line in dc(strict, "scan", "--base", "main", env=CLEAN_ENV).stdout.splitlines()
+             if line.startswith("Claim vs change")]
+    assert len(lines) == 1 and "'refactor', but " in lines[0] and "reserve_stock" in lines[0]
+
+
+def test_a_merge_commits_claim_covers_the_whole_change():
+    claims = [c for c in find_claims(None, [("m" * 40, "Merge branch 'cleanup'"), ("c" * 40, "cleanup")])]
+    flagged = [_f("DC301", "high", "Product.stock is read and saved.")]
+    paths = {"m" * 40: None, "c" * 40: frozenset({"README.md"})}
+    assert [bool(c.message) for c in contradict(claims, flagged, paths)] == [True, False]
+    assert [bool(c.message) for c in contradict(claims, flagged)] == [True, True]  # no map: every finding
+
+
 def test_edited_description_reruns_the_workflow():
     from deploycheck.commands.init import template
 

@@ -241,6 +241,11 @@ def test_invalid_yaml_in_the_base_config_is_exit_2(tmp_path, key):
     repo = incident_repo(tmp_path, key, extra_main={".deploycheck/config.yaml": "policy: [unclosed\n"})
     message = fails(repo, "verify", "--base", "main")
     assert ".deploycheck/config.yaml (at " in message and "line 2" in message and "invalid YAML" in message
+    # Fixing it on the branch changes nothing, so the message says where it must be fixed.
+    commit(repo, {".deploycheck/config.yaml": "policy: []\n"}, "fix the config here")
+    assert fails(repo, "scan", "--base", "main") == message
+    assert message.rstrip().endswith("This is the copy committed on the base (main), the only one deploycheck reads: fix it "
+                            "there; an edit on this branch or in the working tree takes effect once merged.")
 
 
 def test_allowed_signers_with_only_malformed_lines_is_exit_2(tmp_path, key):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support.dcflow import LOST_UPDATE_JOB, make_project, remote_has, run_dc, run_git
+from support.dcflow import LOST_UPDATE_JOB, MAIN_JOB, make_project, remote_has, run_dc, run_git
 from deploycheck.commands.hook import BACKUP_SUFFIX, hook_script, install
 from support.gitrepo import IDENTITY, commit, git, make_repo
 
@@ -203,6 +203,24 @@ def test_pre_commit_hook_warns_in_one_line_and_never_blocks(tmp_path: Path) -> N
 
     commit_plain = run_git(project.repo, "commit", "-q", "--allow-empty", "-m", "empty")
     assert (commit_plain.returncode, commit_plain.stdout, commit_plain.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("how", [["-a"], ["--", "inventory/jobs.py"]], ids=["commit -a", "commit PATH"])
+def test_pre_commit_hook_warns_for_a_commit_made_from_a_temporary_index(tmp_path: Path, how: list[str]) -> None:
+    # `git commit -a` / `git commit PATH` stage into a temporary index named by GIT_INDEX_FILE;
+    # a new-user trial found the warning silent for them (it read .git/index, still unchanged).
+    project = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
+    assert run_dc(project.repo, "hook", "install", "--stage", "pre-commit").returncode == 0
+    git(project.repo, "checkout", "-q", "-b", "feature")
+    (project.repo / "inventory" / "jobs.py").write_text(LOST_UPDATE_JOB)
+    assert git(project.repo, "diff", "--cached", "--name-only") == ""  # nothing staged by hand
+    proc = run_git(project.repo, "commit", "-q", "-m", "refactor", *how)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "deploycheck: this commit touches jobs, queues or shared state "
+        "(inventory/jobs.py:9 DC301 lost-update); run `deploycheck` on the branch before you push."
+    ]
+    assert git(project.repo, "status", "--porcelain") == ""
 
 
 # --- which range a pre-push check covers (deploycheck.hooks.range) -----------------------------

@@ -226,6 +226,10 @@ def test_verdict_wording() -> None:
         "Run `deploycheck` to assess."
     )
     assert report.base_line(change) == "Base: main (default branch) · merge-base mmmmmmmm · head hhhhhhhh"
+    remote = Change("/r", "origin/HEAD", "origin/HEAD", "b" * 40, "m" * 40, "HEAD", "h" * 40)
+    assert report.base_line(remote) == "Base: origin/HEAD (default branch) · merge-base mmmmmmmm · head hhhhhhhh"
+    chosen = Change("/r", "main", "--base", "b" * 40, "m" * 40, "HEAD", "h" * 40)
+    assert report.base_line(chosen) == "Base: main (from --base) · merge-base mmmmmmmm · head hhhhhhhh"
 
 
 def hostile_result(tmp_path: Path) -> ScanResult:

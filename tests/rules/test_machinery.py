@@ -81,9 +81,20 @@ def test_java_worker_machinery_by_evidence_on_either_side(tmp_path, old, new, ex
     found = _dc701(tmp_path, {"pom.xml": QUARTZ_POM, path: JAVA}, {path: JAVA.replace(old, new)})
     assert [severity for _, severity, _ in found] == [expected]
     if expected == "info":
-        assert "not read as worker machinery" in found[0][2]
+        assert found[0][2].endswith(
+            "so it is not read as worker machinery (the code that fetches, runs, retries, locks or schedules "
+            "jobs): context, no checklist answer needed for it.")
     else:
-        assert "Worker machinery of the job system" in found[0][2]
+        # The message says what "worker machinery" is and why this unit is some, in words a
+        # reader who never saw the rule follows (a new-user trial read "Worker machinery of the
+        # job system: the name `x`" as a riddle).
+        evidence = {"paused = true;": "a write to `paused`",
+                    "seen.clear();": "`seen.remove` changes a field",
+                    '" SET S = ? WHERE N = ?"': "the name `stateSql` (the word `state` is in deploycheck's "
+                                                "scheduling, retry and locking vocabulary)"}[old]
+        assert found[0][2].endswith(
+            " It is read as worker machinery of the job system (the code that fetches, runs, retries, locks or "
+            f"schedules jobs); the evidence: {evidence}.")
 
 
 def test_evidence_on_the_base_side_alone_keeps_the_burden(tmp_path) -> None:

@@ -84,12 +84,23 @@ def _job_index_before_fork(change: Change, config: Config, objects: BlobReader |
         index_for(RepoAt(change.repo_root, change.head_sha, read_blob, config.job_paths))
 
 
-def config_at(objects: BlobReader, rev: str) -> Config:
-    """``config.load_config_at(root, rev)``, read through ``objects``."""
+def config_at(objects: BlobReader, rev: str, base: str | None = None) -> Config:
+    """``config.load_config_at(root, rev)``, read through ``objects``. With ``base`` (the base
+    branch's name), an invalid file's error says where to fix it: the copy a user edits in
+    their branch is not the one read (a new-user trial fixed it there and got the same error)."""
     data = objects.blob(rev, CONFIG_PATH)
     if data is None:
         return Config()
-    return parse_config_text(data, source=f"{CONFIG_PATH} (at {rev[:12]})")
+    from ..errors import DeployCheckError
+
+    try:
+        return parse_config_text(data, source=f"{CONFIG_PATH} (at {rev[:12]})")
+    except DeployCheckError as exc:
+        if base is None:
+            raise
+        raise type(exc)(f"{exc} This is the copy committed on the base ({base}), the only one deploycheck reads: "
+                        "fix it there; an edit on this branch or in the working tree takes effect once merged.",
+                        exit_code=exc.exit_code) from None
 
 
 def analyse(
@@ -104,7 +115,7 @@ def analyse(
         from ..git.change import gitlab_target_tip
 
         # A GitLab merge request's base is the fork point; its configuration is the target's today.
-        config = config_at(objects, gitlab_target_tip(change) or change.base_sha)
+        config = config_at(objects, gitlab_target_tip(change) or change.base_sha, change.base_ref)
         return scan_context(change, deck, config, objects)
 
 

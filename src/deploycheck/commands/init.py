@@ -305,7 +305,7 @@ def _confirm(question: str) -> bool:
 def setup_signers(root: Path, key_path: Path | None = None) -> Outcome:
     """Create .deploycheck/allowed_signers, with the current user's key when one is found, or
     with the key ``init --key PATH`` names (which must be readable: an error otherwise)."""
-    from ..records.signing import discover_signing_key
+    from ..records.signing import discover_signing_key, unused_git_signing_key
 
     path = root / SIGNERS
     old = _read(path)
@@ -321,8 +321,12 @@ def setup_signers(root: Path, key_path: Path | None = None) -> Outcome:
     base = old if old is not None else SIGNERS_HEADER
     status_if_written = CREATED if old is None else UPDATED
     if public is None or not principal:
+        unused = unused_git_signing_key(root) if key is None else None
         why = (
-            "no SSH signing key found (create one with `ssh-keygen -t ed25519`)"
+            f"git's user.signingkey ({unused}) is not used, as gpg.format is not `ssh` "
+            "(`git config gpg.format ssh` if it is an SSH key, then run init again)"
+            if unused
+            else "no SSH signing key found (create one with `ssh-keygen -t ed25519`)"
             if key is None
             else "set `git config user.email` first"
             if not principal

@@ -155,7 +155,7 @@ def group_base(cwd: str, base: str | None, head: str | None) -> GroupBase:
         change = Change(repo_root=root, base_ref=choice.ref, base_source=choice.source, base_sha=choice.sha,
                         merge_base=choice.sha, head_ref=head_ref, head_sha=head_sha, files=[])
         # as `analyse` reads it (a GitLab merge request's configuration is the target's today)
-        config = config_at(objects, gitlab_target_tip(change) or choice.sha)
+        config = config_at(objects, gitlab_target_tip(change) or choice.sha, choice.ref)
     return GroupBase(change, config)
 
 

@@ -167,6 +167,26 @@ def commit_messages(root: str, merge_base: str, head: str) -> list[tuple[str, st
     return messages
 
 
+def commit_files(root: str, merge_base: str, head: str) -> dict[str, frozenset[str] | None] | None:
+    """The paths each commit of the change touches (a rename as both paths), so that a commit's
+    claim is held against the findings in its own files; None (a merge commit) means "all of
+    the change", as a merge brings in everything. None for the whole map when git's answer
+    cannot be read: every claim is then held against every finding, as before."""
+    from ..git import gitcmd
+
+    out = gitcmd.run(["log", f"--max-count={MAX_COMMITS}", "--format=%x01%H%x00%P", "--name-only",
+                      "--no-renames", "-z", f"{merge_base}..{head}"], root).stdout
+    files: dict[str, frozenset[str] | None] = {}
+    for chunk in out.split(b"\x01")[1:]:
+        fields = chunk.split(b"\0", 2)
+        if len(fields) != 3 or not re.fullmatch(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?", fields[0]):
+            return None  # a path holding \x01 split a record: attribute nothing rather than guess
+        sha, parents, names = fields
+        paths = frozenset(n.decode("utf-8", "surrogateescape") for n in names.lstrip(b"\n").split(b"\0") if n)
+        files[sha.decode("ascii")] = None if len(parents.split()) > 1 else paths
+    return files
+
+
 # --- the field (pure) ---------------------------------------------------------------------------
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
@@ -361,12 +381,21 @@ def _merged(parts: list[str]) -> list[str]:
     return out
 
 
-def contradict(claims: Sequence[Claim], findings: Sequence[Finding]) -> list[Claim]:
-    """``claims`` with ``message`` set where the flagged findings contradict them."""
-    changed = what_changed(findings)
-    if not changed:
-        return list(claims)
-    return [Claim(c.source, c.where, c.phrases, c.commit, f"{c.where} says {c.said}, but {changed}.") for c in claims]
+def contradict(claims: Sequence[Claim], findings: Sequence[Finding],
+               commit_paths: Mapping[str, frozenset[str] | None] | None = None) -> list[Claim]:
+    """``claims`` with ``message`` set where the flagged findings contradict them. A commit's
+    claim is held against the findings in the files that commit touches (``commit_paths``, from
+    `commit_files`): "commit X says 'refactor'" must not name a job another commit changed."""
+    out = []
+    for c in claims:
+        own = findings
+        touched = commit_paths.get(c.commit) if commit_paths is not None and c.commit else None
+        if c.source == "commit" and touched is not None:
+            own = [f for f in findings if f.path in touched]
+        changed = what_changed(own)
+        out.append(Claim(c.source, c.where, c.phrases, c.commit, f"{c.where} says {c.said}, but {changed}.")
+                   if changed else c)
+    return out
 
 
 def shown_claims(ctx) -> list[Claim]:
@@ -395,7 +424,10 @@ def change_claims(ctx, pr: PrText | None) -> list[Claim]:
     """The claims of the change's title, description and commit messages, checked against its
     findings."""
     commits = commit_messages(ctx.change.repo_root, ctx.change.merge_base, ctx.change.head_sha)
-    return contradict(find_claims(pr, commits), ctx.scan.active)
+    claims = find_claims(pr, commits)
+    paths = commit_files(ctx.change.repo_root, ctx.change.merge_base, ctx.change.head_sha) if any(
+        c.source == "commit" for c in claims) else None
+    return contradict(claims, ctx.scan.active, paths)
 
 
 # --- the gate's part ----------------------------------------------------------------------------

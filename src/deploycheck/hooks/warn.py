@@ -24,9 +24,25 @@ def staged_diff_args(head_sha: str | None) -> list[str]:
     return [*DIFF_CONFIG, *DIFF_FLAGS, "--cached", *([head_sha] if head_sha else []), "--"]
 
 
+def commit_index_env() -> dict[str, str] | None:
+    """The environment that reads the index this commit is made from.
+
+    `git commit -a` and `git commit PATH` build the commit in a temporary index and name it in
+    GIT_INDEX_FILE for the hooks; gitcmd drops that variable (a hook must not steer our reads
+    of another repository), so without it the warning read `.git/index`, which does not hold
+    those changes yet, and stayed silent for the most common way of committing. A relative path
+    is relative to the hook's directory, the top of the worktree.
+    """
+    index = os.environ.get("GIT_INDEX_FILE")
+    if not index:
+        return None
+    return gitcmd.clean_env({"GIT_INDEX_FILE": os.path.abspath(index)})
+
+
 def staged_change(root: str) -> Change:
     head_sha = gitcmd.resolve("HEAD", root)
-    with gitcmd.stream(staged_diff_args(head_sha), root) as out:
+    env = commit_index_env()
+    with gitcmd.stream(staged_diff_args(head_sha), root, env=env) as out:
         files: list[FileChange] = [f for f in parse_diff(out) if not is_deploycheck_path(f.path)]
     return Change(
         repo_root=root,
@@ -35,18 +51,18 @@ def staged_change(root: str) -> Change:
         base_sha=head_sha or "",
         merge_base=head_sha or "",
         head_ref=STAGED_REF,
-        head_sha=_index_tree(root) or head_sha or "",
+        head_sha=_index_tree(root, env) or head_sha or "",
         files=files,
     )
 
 
-def _index_tree(root: str) -> str | None:
+def _index_tree(root: str, env: dict[str, str] | None = None) -> str | None:
     """The tree the commit will have, for whole-change rules that read the head's files.
 
     `git write-tree` only adds objects to the object store (as `git add` already did for the
     blobs); no file the user sees is touched. None while the index has unmerged paths.
     """
-    proc = gitcmd.run(["write-tree"], root, check=False)
+    proc = gitcmd.run(["write-tree"], root, check=False, env=env)
     if proc.returncode != 0:
         return None
     return proc.stdout.decode().strip() or None

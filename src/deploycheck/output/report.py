@@ -82,7 +82,8 @@ def _plural(n: int, word: str) -> str:
 
 def base_line(change: Change) -> str:
     """``Base: origin/main (from GITHUB_BASE_REF) · merge-base 1a2b3c4d · head 5e6f7a8b``."""
-    how = "default branch" if change.base_source == "default" else f"from {change.base_source}"
+    # origin/HEAD is chosen as itself: "(from origin/HEAD)" after its own name said nothing.
+    how = "default branch" if change.base_source in ("default", change.base_ref) else f"from {change.base_source}"
     return (
         f"Base: {inert(change.base_ref, keep_newlines=False)} ({how}) · "
         f"merge-base {change.merge_base[:8]} · head {change.head_sha[:8]}"

@@ -668,6 +668,14 @@ def _git_env() -> dict[str, str]:
     return clean_env()
 
 
+def unused_git_signing_key(repo_dir: Path) -> str | None:
+    """git's ``user.signingkey`` when git would not use it as an SSH key (``gpg.format`` is not
+    ``ssh``): a user who set it expects it found, and "no key found" alone sends them looking."""
+    if _git_config("gpg.format", Path(repo_dir)) == "ssh":
+        return None
+    return _git_config("user.signingkey", Path(repo_dir))
+
+
 def _git_config(name: str, repo_dir: Path) -> str | None:
     """``git config --get NAME`` in repo_dir (repository, global and system config), or None."""
     try:
@@ -756,9 +764,12 @@ def discover_signing_key(explicit: str | None, repo_dir: Path) -> KeySpec:
                 public_key=_public_key_for_file(candidate, f"~/.ssh/{name}"),
                 principal=principal,
             )
+    unused = unused_git_signing_key(repo_dir)
+    not_ssh = (f"git's user.signingkey ({unused}) is not used because gpg.format is not `ssh` (run "
+               "`git config gpg.format ssh` if it is an SSH key)" if unused else "git is not configured for SSH signing")
     raise SigningError(
-        f"No SSH signing key found: none was given, {SIGNING_KEY_ENV} is not set, git is not "
-        f"configured for SSH signing, and there is no {ssh_dir}/id_ed25519, id_ecdsa or id_rsa. "
+        f"No SSH signing key found: none was given, {SIGNING_KEY_ENV} is not set, {not_ssh}, "
+        f"and there is no {ssh_dir}/id_ed25519, id_ecdsa or id_rsa. "
         f"To fix, {_CONFIGURE_HINT} (create a key first with `ssh-keygen -t ed25519` if you "
         "have none)."
     )

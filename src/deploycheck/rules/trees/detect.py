@@ -302,7 +302,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     inert = _inert_rows(p, other if isinstance(other, Parsed) else None, set(lines))
     lines = {n: t for n, t in lines.items() if n not in inert and not _blank_outside_strings(p, n, t)}
     if system:
-        whole = f"source of the job system {system} (the repository itself)"
+        whole = f"source of the job system {system}, this repository"
         # A query scope the repository uses only from its web UI serves people, as the UI does.
         names = {n: _scope_name(p, n, t) for n, t in lines.items()}
         people = {name for name in set(names.values()) if name and _called_only_by_people(ctx, name)}
@@ -356,7 +356,7 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: boo
         message = _message(key, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
-            message += f" Worker machinery of the job system: {why}."
+            message += f" It is read as worker machinery of the job system ({MACHINERY_MEANS}); the evidence: {_explained(why)}."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
 
 
@@ -392,8 +392,28 @@ def _machinery_name(path: str, containers: list, p: Parsed, system: str) -> str 
 
     own = set(words(system.rpartition("/")[2]))
     names = [node_name(n, p) for n in containers] + [path.rpartition("/")[2].partition(".")[0]]
-    hit = next((name for name in names if any(in_vocabulary(w) and w not in own for w in words(name))), None)
-    return f"it belongs to `{hit}`" if hit else None
+    for name in names:
+        word = next((w for w in words(name) if in_vocabulary(w) and w not in own), None)
+        if word is not None:
+            return f"it belongs to `{name}` ({_vocabulary_word(word)})"
+    return None
+
+
+def _vocabulary_word(word: str) -> str:
+    return f"the word `{word}` is in deploycheck's scheduling, retry and locking vocabulary"
+
+
+def _explained(why: str) -> str:
+    """The machinery evidence for a reader who never saw the rule: a name is evidence through one
+    of its words, so the message names that word ("the name `setTimeout`" alone read as a riddle
+    in a new-user trial)."""
+    from .machinery import TYPE_VOCABULARY, in_vocabulary, words
+
+    m = re.fullmatch(r"the name `([^`]+)`", why)
+    if m is None:
+        return why
+    found = [w for w in words(m.group(1)) if in_vocabulary(w) or in_vocabulary(w, TYPE_VOCABULARY)]
+    return f"{why} ({_vocabulary_word(found[0])})" if found else why
 
 
 # TypeScript declarations that only describe types: the compiler erases them, nothing of them runs.
@@ -521,6 +541,10 @@ def _removed_unreferenced(ctx, node, p: Parsed) -> bool:
     return not memo[key]
 
 
+# What "worker machinery" means, for a reader who never saw the rule's documentation.
+MACHINERY_MEANS = "the code that fetches, runs, retries, locks or schedules jobs"
+
+
 def _message(key: str, what: str, verdict: str, side: str) -> str:
     name = f"`{key}`" if key != "(top level)" else "top-level code"
     if verdict == "new":
@@ -536,7 +560,8 @@ def _message(key: str, what: str, verdict: str, side: str) -> str:
         return f"{name} ({what}) is a TypeScript type declaration: the compiler erases it, so nothing of it runs."
     if verdict == "not machinery":
         return (f"{name} ({what}) changed, but on neither side does it use a thread, lock, transaction, SQL, "
-                "a field write or a scheduling/retry/locking name: not read as worker machinery.")
+                "a field write or a scheduling/retry/locking name, so it is not read as worker machinery "
+                f"({MACHINERY_MEANS}): context, no checklist answer needed for it.")
     if verdict.startswith("same:"):
         return (f"{name} ({what}) changed only in {verdict[5:]}: its syntax tree is otherwise identical, so its "
                 "behaviour is unchanged.")

@@ -52,8 +52,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         words or their stems (`retry`, `interval`, `lease`, `heartbeat`, `state`, `priority`,
         `poll`, `cron`, `claimable`…: `deploycheck.rules.trees.machinery.VOCABULARY`; the job
         system's own name is none), or that such machinery of the same file uses by name,
-        directly or through other units of the file. Another changed unit is `info`, and the
-        message says it was not read as worker machinery. Import lines that load the same
+        directly or through other units of the file; the message then says what worker
+        machinery is and names that evidence ("the evidence: a write to `paused`"; a name with
+        the vocabulary word that counted). Another changed unit is
+        `info`, and the message says it was not read as worker machinery. Import lines that load the same
         modules as before (JS/TS sources in the same order, `import type` always; Ruby requires
         in the same order; Go's blank and dot imports, as a set) run nothing new: what they name
         shows where it is used, unless a name that unchanged lines use is bound to another
