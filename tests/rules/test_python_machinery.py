@@ -57,10 +57,19 @@ def _why(source: str, name: str) -> str | None:
 def test_evidence_kinds() -> None:
     assert _why("def f(self):\n    self.n = 1\n", "f") == "a write to `self.n`"
     assert _why("def __init__(self):\n    self.n = 1\n", "__init__") is None  # nobody else sees it yet
-    assert _why("def f(self, x):\n    self.items.append(x)\n", "f") == "`self.items.append` changes state of the object"
+    assert _why("def f(self, x):\n    self.items.append(x)\n", "f") == "`self.items.append` changes state that outlives the call"
     assert _why("def f(db):\n    db.q('UPDATE jobs SET s = 1')\n", "f") == "SQL text (UPDATE jobs SET s = 1)"
     assert _why("def f():\n    global n\n    n = 1\n", "f") == "`global n`"
     assert _why("import threading\ndef f():\n    threading.Thread().start()\n", "f") == "`Thread`"
     assert _why("def claimable(q):\n    return q\n", "claimable") == "the name `claimable`"
     assert _why("class ResultBackend:\n    def set(self, k, v):\n        return k\n", "set") == "it belongs to `ResultBackend`"
     assert _why("def f(text):\n    return text.upper()\n", "f") is None
+
+
+def test_module_level_state_is_shared_state() -> None:
+    # A module-level registry or cache outlives the call as much as `self.x` does; a local does not.
+    assert _why("CACHE = {}\ndef f(k, v):\n    CACHE[k] = v\n", "f") == "a write to `CACHE[k]`"
+    assert _why("SEEN = []\ndef f(x):\n    SEEN.append(x)\n", "f") == "`SEEN.append` changes state that outlives the call"
+    assert _why("def f(obj, v):\n    setattr(obj, 'n', v)\n", "f") == "`setattr`"
+    assert _why("def f(k, v):\n    d = {}\n    d[k] = v\n    out = []\n    out.append(v)\n    return d, out\n", "f") is None
+    assert _why("def f(items, v):\n    items.append(v)\n", "f") is None  # the caller's list (a documented limit)

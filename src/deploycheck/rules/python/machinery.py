@@ -11,8 +11,9 @@ machinery of the same module uses it by name. Other functions of the job system'
 Evidence, any of:
 - a concurrency construct: threading, multiprocessing, asyncio, concurrent.futures, signal, `sleep`;
 - storage or broker work: SQL text, ORM writes and locks, transactions, Redis writes, pipelines;
-- a write to state that outlives the call: `self.x = …` outside `__init__`, `cls.x = …`, a
-  `global`/`nonlocal` name, a mutating call on an attribute of `self`/`cls`;
+- a write to state that outlives the call: `self.x = …` outside `__init__`, `cls.x = …`, an
+  item or attribute of a module-level object (`CACHE[k] = v`, `REGISTRY.append(x)`), a
+  `global`/`nonlocal` name, `setattr`, a mutating call on any of these;
 - a name of the function, or one it uses, made of the vocabulary.
 """
 
@@ -42,11 +43,40 @@ _MUTATORS = frozenset({"append", "extend", "insert", "pop", "popleft", "remove",
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "__set_name__"})
 
 
-def _owner(node: ast.AST) -> str | None:
-    """`self`/`cls` for `self.x`, `self.x.y`; None for anything else."""
+def _root(node: ast.AST) -> str | None:
+    """The name an attribute or item chain starts from: `self` for `self.x.y`, `CACHE` for
+    `CACHE[k]`; None for anything else (a call's result)."""
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
-    return node.id if isinstance(node, ast.Name) and node.id in ("self", "cls") else None
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _locals(fn: ast.AST) -> set[str]:
+    """The names the function binds itself: its parameters and what it assigns, loops over,
+    imports or names in `with … as` (a module-level name it only reads is not one)."""
+    names: set[str] = set()
+    args = getattr(fn, "args", None)
+    if args is not None:
+        names.update(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+        names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).partition(".")[0] for a in node.names)
+    return names
+
+
+def _shared(target: ast.AST, local: set[str], constructing: bool) -> bool:
+    """Whether writing through ``target`` changes state that outlives the call: the object's
+    (`self.x`, outside a constructor), the class's (`cls.x`), or a module-level object's
+    (`CACHE[k]`, `REGISTRY.items`): a name the function does not bind itself."""
+    if not isinstance(target, (ast.Attribute, ast.Subscript)):
+        return False
+    root = _root(target)
+    if root == "self":
+        return not constructing
+    return root == "cls" or (root is not None and root not in local)
 
 
 def evidence(fn: ast.AST) -> str | None:
@@ -55,6 +85,7 @@ def evidence(fn: ast.AST) -> str | None:
     if any(in_vocabulary(w) for w in words(name)):
         return f"the name `{name}`"
     constructing = name in _CONSTRUCTORS
+    local = _locals(fn)
     for node in ast.walk(fn):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             return f"`{'global' if isinstance(node, ast.Global) else 'nonlocal'} {', '.join(node.names)}`"
@@ -74,8 +105,12 @@ def evidence(fn: ast.AST) -> str | None:
             attr = node.func.attr
             if attr in _STORAGE_CALLS:
                 return f"a call to `{attr}`"
-            if attr in _MUTATORS and not constructing and _owner(node.func.value):
-                return f"`{ast.unparse(node.func)}` changes state of the object"
+            receiver = node.func.value
+            if attr in _MUTATORS and (_shared(receiver, local, constructing) or (
+                    isinstance(receiver, ast.Name) and receiver.id not in local)):
+                return f"`{ast.unparse(node.func)}` changes state that outlives the call"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
+            return f"`{node.func.id}`"
         targets: list[ast.AST] = []
         if isinstance(node, ast.Assign):
             targets = list(node.targets)
@@ -84,8 +119,7 @@ def evidence(fn: ast.AST) -> str | None:
         elif isinstance(node, ast.Delete):
             targets = list(node.targets)
         for target in targets:
-            owner = _owner(target)
-            if owner == "cls" or (owner == "self" and not constructing):
+            if _shared(target, local, constructing):
                 return f"a write to `{ast.unparse(target)}`"
     return None
 
