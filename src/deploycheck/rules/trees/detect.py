@@ -356,7 +356,9 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: boo
         message = _message(key, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
-            message += f" It is read as worker machinery of the job system ({MACHINERY_MEANS}); the evidence: {_explained(why)}."
+            from .machinery import explained
+
+            message += f" It is read as worker machinery of the job system ({MACHINERY_MEANS}); the evidence: {explained(why)}."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
 
 
@@ -365,10 +367,11 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
     (rules/trees/machinery.py): inside a background region, or evidence on either side."""
     if any(s[0] <= n - 1 <= s[1] for s in spans for n in changed):
         return True
-    from .machinery import called_by_machinery, calls_to_machinery_changed, evidence, suspensions_changed
+    from .machinery import (called_by_machinery, calls_to_machinery_changed, evidence, machinery_name,
+                            suspensions_changed)
 
     system = job_system(ctx.settings) or ""
-    found = evidence(node, p) or _machinery_name(ctx.path, units_at(p, changed[0] - 1), p, system)
+    found = evidence(node, p) or machinery_name(ctx.path, units_at(p, changed[0] - 1), p, system, node_name)
     if found is None and node is not None:
         found = called_by_machinery(node, p, all_units(p), node_name)
         other = parsed(ctx, "base" if side == "head" else "head", p.language)
@@ -382,38 +385,6 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
     if found:
         ctx.cache.setdefault(("trees.machinery", side), {})[key] = found
     return found is not None
-
-
-def _machinery_name(path: str, containers: list, p: Parsed, system: str) -> str | None:
-    """The unit, a class around it, or the file, named for scheduling, retrying or locking
-    (`CronExpression`, `JobLockManager.java`): its members are that machinery. The job system's
-    own name is no such name (every file of solid_queue sits in `module SolidQueue`)."""
-    from .machinery import in_vocabulary, words
-
-    own = set(words(system.rpartition("/")[2]))
-    names = [node_name(n, p) for n in containers] + [path.rpartition("/")[2].partition(".")[0]]
-    for name in names:
-        word = next((w for w in words(name) if in_vocabulary(w) and w not in own), None)
-        if word is not None:
-            return f"it belongs to `{name}` ({_vocabulary_word(word)})"
-    return None
-
-
-def _vocabulary_word(word: str) -> str:
-    return f"the word `{word}` is in deploycheck's scheduling, retry and locking vocabulary"
-
-
-def _explained(why: str) -> str:
-    """The machinery evidence for a reader who never saw the rule: a name is evidence through one
-    of its words, so the message names that word ("the name `setTimeout`" alone read as a riddle
-    in a new-user trial)."""
-    from .machinery import TYPE_VOCABULARY, in_vocabulary, words
-
-    m = re.fullmatch(r"the name `([^`]+)`", why)
-    if m is None:
-        return why
-    found = [w for w in words(m.group(1)) if in_vocabulary(w) or in_vocabulary(w, TYPE_VOCABULARY)]
-    return f"{why} ({_vocabulary_word(found[0])})" if found else why
 
 
 # TypeScript declarations that only describe types: the compiler erases them, nothing of them runs.

@@ -523,3 +523,31 @@ def _file_machinery(p: Parsed, all_units: dict[str, list], name_of) -> dict[int,
                 frontier.append(n)
     p.memo["machinery.names"] = {bare[n.id] for n in units if n.id in reached and bare[n.id] and n.type in FUNCTIONS}
     return {k: v for k, v in reached.items() if v}
+
+
+def machinery_name(path: str, containers: list, p: Parsed, system: str, name_of) -> str | None:
+    """The unit, a class around it, or the file, named for scheduling, retrying or locking
+    (`CronExpression`, `JobLockManager.java`): its members are that machinery. The job system's
+    own name is no such name (every file of solid_queue sits in `module SolidQueue`)."""
+    own = set(words(system.rpartition("/")[2]))
+    names = [name_of(n, p) for n in containers] + [path.rpartition("/")[2].partition(".")[0]]
+    for name in names:
+        word = next((w for w in words(name) if in_vocabulary(w) and w not in own), None)
+        if word is not None:
+            return f"it belongs to `{name}` ({vocabulary_word(word)})"
+    return None
+
+
+def vocabulary_word(word: str) -> str:
+    return f"the word `{word}` is in deploycheck's scheduling, retry and locking vocabulary"
+
+
+def explained(why: str) -> str:
+    """The machinery evidence for a reader who never saw the rule: a name is evidence through one
+    of its words, so the message names that word ("the name `setTimeout`" alone read as a riddle
+    in a new-user trial)."""
+    m = re.fullmatch(r"the name `([^`]+)`", why)
+    if m is None:
+        return why
+    found = [w for w in words(m.group(1)) if in_vocabulary(w) or in_vocabulary(w, TYPE_VOCABULARY)]
+    return f"{why} ({vocabulary_word(found[0])})" if found else why
