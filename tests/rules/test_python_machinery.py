@@ -73,3 +73,45 @@ def test_module_level_state_is_shared_state() -> None:
     assert _why("def f(obj, v):\n    setattr(obj, 'n', v)\n", "f") == "`setattr`"
     assert _why("def f(k, v):\n    d = {}\n    d[k] = v\n    out = []\n    out.append(v)\n    return d, out\n", "f") is None
     assert _why("def f(items, v):\n    items.append(v)\n", "f") is None  # the caller's list (a documented limit)
+
+
+def test_a_write_to_the_object_under_another_name_is_shared_state(tmp_path) -> None:
+    # `me = self; me.n = …`, a method's first parameter called `job`: the object all the same.
+    aliased = UTILS.replace('def label(name):\n    return "w:" + name',
+                            'class Worker:\n    def label(job, name):\n        me = job\n        me.name = name\n        return name')
+    found = _dc101(tmp_path, {"rq/utils.py": aliased})
+    assert [severity for _, severity, _ in found] == ["warning"]
+    assert "a write to `me.name`" in found[0][2]
+
+
+def test_reflective_and_indirect_writes_are_shared_state() -> None:
+    method = "class J:\n    def f(self, k, v):\n        {}\n"
+    for body, why in [
+        ("vars(self)[k] = v", "a write to `vars(self)[k]`"),
+        ("object.__setattr__(self, k, v)", "`__setattr__`"),
+        ("super().__setattr__(k, v)", "`__setattr__`"),
+        ("operator.setitem(self.d, k, v)", "`setitem`"),
+        ("getattr(self, k).append(v)", "`getattr(self, k).append` changes state that outlives the call"),
+        ("(me := self).n = v", "a write to `(me := self).n`"),
+        ("for self.n in v: pass", "a write to `self.n`"),
+        ("(self.n, k) = v", "a write to `self.n`"),
+        ("self.items.sort()", "`self.items.sort` changes state that outlives the call"),
+        ("heapq.heappush(self.heap, v)", "`heappush(self.heap, …)` changes state that outlives the call"),
+    ]:
+        assert _why(method.format(body), "f") == why, body
+    # Class state written from an instance, even in the constructor, outlives the object.
+    assert _why("class J:\n    def __init__(self):\n        type(self).made = 1\n", "__init__") == "a write to `type(self).made`"
+    # An imported module, or a mutable default kept from call to call, is not the call's own.
+    assert _why("def f():\n    import rq.utils\n    rq.utils.LIMIT = 3\n", "f") == "a write to `rq.utils.LIMIT`"
+    assert _why("def f(x, seen=[]):\n    seen.append(x)\n", "f") == "`seen.append` changes state that outlives the call"
+
+
+def test_process_timing_and_broker_calls_are_machinery() -> None:
+    assert _why("import os\ndef f(v):\n    os.putenv('X', v)\n", "f") == "`putenv`"
+    assert _why("from signal import alarm\ndef f():\n    alarm(5)\n", "f") == "`alarm`"
+    assert _why("from datetime import timedelta\ndef f():\n    return timedelta(seconds=5)\n", "f") == "`timedelta`"
+    assert _why("def f(conn, k):\n    conn.set(k, 1)\n", "f") == "a call to `set`"
+    assert _why("def f(conn, k):\n    conn.ltrim(k, 0, 5)\n", "f") == "a call to `ltrim`"
+    assert _why("def f(ch, m):\n    ch.basic_publish(m)\n", "f") == "a call to `basic_publish`"
+    assert _why("def f(t):\n    return t.s(countdown=5)\n", "f") == "the argument `countdown=`"
+    assert _why("def f(conn, k):\n    return conn.blah(k, timeout=5)\n", "f") == "the argument `timeout=`"

@@ -9,12 +9,17 @@ machinery of the same module uses it by name. Other functions of the job system'
 `info`; what a function reaches through calls into other modules is not followed.
 
 Evidence, any of:
-- a concurrency construct: threading, multiprocessing, asyncio, concurrent.futures, signal, `sleep`;
-- storage or broker work: SQL text, ORM writes and locks, transactions, Redis writes, pipelines;
+- a concurrency construct: threading, multiprocessing, asyncio, concurrent.futures, signal, `sleep`,
+  processes and their signals, timers, file locks, the environment, `timedelta`, context variables;
+- storage or broker work: SQL text, ORM writes and locks, transactions, Redis writes, pipelines,
+  AMQP publishing and consuming;
 - a write to state that outlives the call: `self.x = …` outside `__init__`, `cls.x = …`, an
-  item or attribute of a module-level object (`CACHE[k] = v`, `REGISTRY.append(x)`), a
-  `global`/`nonlocal` name, `setattr`, a mutating call on any of these;
-- a name of the function, or one it uses, made of the vocabulary.
+  item or attribute of a module-level or imported object (`CACHE[k] = v`, `REGISTRY.append(x)`),
+  a `global`/`nonlocal` name, `setattr` and the other reflective writes, a mutating call on any
+  of these; the object under any name (a method's first parameter, `me = self`, `vars(self)`,
+  `getattr(self, n)`, `type(self)`), in any storing position (`for self.n in …`, unpacking);
+- a name of the function, or one it uses or passes as a keyword argument, made of the
+  vocabulary (and `countdown=`, `eta=`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ _CONCURRENCY_NAMES = frozenset({
     "BoundedSemaphore", "Event", "Condition", "Barrier", "Process", "Pool", "ThreadPoolExecutor",
     "ProcessPoolExecutor", "gather", "create_task", "ensure_future", "run_coroutine_threadsafe", "wait_for",
     "sleep", "signal", "fork", "gevent", "eventlet", "greenlet", "Queue", "SimpleQueue", "TaskGroup",
+    # Processes, timers and file locks of the operating system, and the timing of a worker.
+    "alarm", "setitimer", "kill", "killpg", "_exit", "waitpid", "Popen", "subprocess", "select", "selectors",
+    "flock", "lockf", "fcntl", "putenv", "unsetenv", "Timer", "timedelta", "monotonic", "contextvars", "ContextVar",
 })
 # Calls that write or lock storage, or drive a broker, whatever they are called on.
 _STORAGE_CALLS = frozenset({
@@ -37,55 +45,126 @@ _STORAGE_CALLS = frozenset({
     "zrem", "zincrby", "zpopmin", "sadd", "srem", "hset", "hdel", "hmset", "setnx", "setex", "getset", "expire",
     "pexpire", "persist", "xadd", "xack", "xclaim", "publish", "pipeline", "multi", "watch", "eval", "evalsha",
     "register_script", "basic_ack", "basic_nack", "basic_reject", "ack", "nack", "reject", "requeue",
+    # The rest of Redis's writes and blocking pops, AMQP's publishing and consuming, ORM sessions.
+    "set", "mset", "msetnx", "psetex", "getdel", "getex", "hsetnx", "hincrbyfloat", "incrbyfloat", "decrby",
+    "lrem", "ltrim", "lset", "linsert", "lpushx", "rpushx", "blmove", "spop", "smove", "zpopmax", "bzpopmin",
+    "bzpopmax", "zremrangebyscore", "zremrangebyrank", "zremrangebylex", "unlink", "rename", "renamenx",
+    "expireat", "pexpireat", "xdel", "xtrim", "xautoclaim", "xgroup_create", "xreadgroup", "basic_publish",
+    "basic_qos", "basic_consume", "basic_get", "basic_cancel", "basic_recover", "exchange_declare", "queue_bind",
+    "drain_events", "send_task", "apply_async", "merge", "flush",
 })
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "popleft", "remove", "clear", "add", "discard",
-                       "update", "setdefault", "appendleft", "put", "put_nowait"})
+                       "update", "setdefault", "appendleft", "put", "put_nowait", "sort", "reverse", "rotate",
+                       "popitem", "move_to_end", "difference_update", "intersection_update",
+                       "symmetric_difference_update", "set", "reset", "extendleft"})
+# Functions that change the object passed first (`heapq.heappush(self.heap, x)`).
+_ARGUMENT_MUTATORS = frozenset({"heappush", "heappop", "heappushpop", "heapreplace", "heapify", "insort",
+                                "insort_left", "insort_right", "shuffle"})
+# Calls that write an attribute or item whatever the receiver (`object.__setattr__(self, …)`,
+# `operator.setitem(self.d, k, v)`): reflection reaches any object.
+_REFLECTIVE_WRITES = frozenset({"setattr", "delattr", "__setattr__", "__delattr__", "__setitem__", "__delitem__",
+                                "setitem", "delitem"})
+# Calls whose result is (a view of) their first argument or its class: `vars(self)[k] = v`
+# writes self, `type(self).n = 1` its class.
+_SEE_THROUGH = frozenset({"vars", "getattr", "type", "super"})
+# Keyword arguments that set when a task runs (`apply_async(countdown=5)`).
+_TIMING_ARGUMENTS = frozenset({"countdown", "eta", "at_front", "max_tries", "max_retries"})
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "__set_name__"})
 
 
-def _root(node: ast.AST) -> str | None:
-    """The name an attribute or item chain starts from: `self` for `self.x.y`, `CACHE` for
-    `CACHE[k]`; None for anything else (a call's result)."""
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        node = node.value
-    return node.id if isinstance(node, ast.Name) else None
+def _root(node: ast.AST) -> tuple[str | None, bool]:
+    """The name an attribute or item chain starts from, and whether the chain reaches its class:
+    (`self`, False) for `self.x.y`, (`CACHE`, False) for `CACHE[k]`, (`self`, True) for
+    `type(self).n` or `self.__class__.n`; (None, False) for anything else (a call's result)."""
+    of_class = False
+    while True:
+        if isinstance(node, ast.Attribute):
+            of_class = of_class or node.attr == "__class__"
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.NamedExpr):  # `(me := self).n = 1`
+            node = node.value
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _SEE_THROUGH):
+            of_class = of_class or node.func.id == "type"
+            if not node.args:  # super() stands for the object itself
+                return ("self" if node.func.id == "super" else None), of_class
+            node = node.args[0]
+        else:
+            break
+    return (node.id if isinstance(node, ast.Name) else None), of_class
 
 
 def _locals(fn: ast.AST) -> set[str]:
-    """The names the function binds itself: its parameters and what it assigns, loops over,
-    imports or names in `with … as` (a module-level name it only reads is not one)."""
+    """The names the function binds itself: its parameters and what it assigns, loops over or
+    names in `with … as` (a module-level name it only reads is not one). A name it imports
+    is a module, shared by everyone; a parameter whose default is a mutable object keeps that
+    object from call to call."""
     names: set[str] = set()
     args = getattr(fn, "args", None)
     if args is not None:
-        names.update(a.arg for a in args.posonlyargs + args.args + args.kwonlyargs)
+        positional = args.posonlyargs + args.args
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        for a, default in [*zip(positional, defaults), *zip(args.kwonlyargs, args.kw_defaults)]:
+            if not isinstance(default, (ast.List, ast.Dict, ast.Set, ast.Call, ast.ListComp, ast.DictComp,
+                                        ast.SetComp)):
+                names.add(a.arg)
         names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
     for node in ast.walk(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             names.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((a.asname or a.name).partition(".")[0] for a in node.names)
     return names
 
 
-def _shared(target: ast.AST, local: set[str], constructing: bool) -> bool:
+def _owners(fn: ast.AST, method: bool) -> dict[str, bool]:
+    """The names that stand for the object or its class in ``fn`` -> whether for its class:
+    `self` and `cls`, a method's first parameter whatever it is called, and any name bound to
+    one of these (`me = self`)."""
+    owners = {"self": False, "cls": True}
+    args = getattr(fn, "args", None)
+    decorators = {d.id for d in getattr(fn, "decorator_list", []) if isinstance(d, ast.Name)}
+    if method and args is not None and (args.posonlyargs + args.args) and "staticmethod" not in decorators:
+        owners[(args.posonlyargs + args.args)[0].arg] = "classmethod" in decorators
+    changed = True
+    while changed:
+        changed = False
+        for node in ast.walk(fn):
+            pairs: list[tuple[ast.AST, ast.AST]] = []
+            if isinstance(node, ast.Assign):
+                pairs = [(t, node.value) for t in node.targets]
+            elif isinstance(node, (ast.NamedExpr, ast.AnnAssign)) and node.value is not None:
+                pairs = [(node.target, node.value)]
+            for target, value in pairs:
+                root, of_class = _root(value)
+                if isinstance(target, ast.Name) and root in owners and target.id not in owners:
+                    owners[target.id] = owners[root] or of_class
+                    changed = True
+    return owners
+
+
+def _shared(target: ast.AST, local: set[str], constructing: bool, owners: dict[str, bool]) -> bool:
     """Whether writing through ``target`` changes state that outlives the call: the object's
     (`self.x`, outside a constructor), the class's (`cls.x`), or a module-level object's
     (`CACHE[k]`, `REGISTRY.items`): a name the function does not bind itself."""
-    if not isinstance(target, (ast.Attribute, ast.Subscript)):
+    if not isinstance(target, (ast.Attribute, ast.Subscript, ast.Call)):
         return False
-    root = _root(target)
-    if root == "self":
-        return not constructing
-    return root == "cls" or (root is not None and root not in local)
+    root, of_class = _root(target)
+    if root is None:
+        return False
+    if root in owners:
+        return owners[root] or of_class or not constructing
+    return root not in local
 
 
-def evidence(fn: ast.AST) -> str | None:
-    """The first piece of evidence that function ``fn`` is worker machinery, or None."""
+def evidence(fn: ast.AST, method: bool = False) -> str | None:
+    """The first piece of evidence that function ``fn`` is worker machinery, or None;
+    ``method``: whether ``fn`` is defined in a class (its first parameter is the object)."""
     name = getattr(fn, "name", "")
     if any(in_vocabulary(w) for w in words(name)):
         return f"the name `{name}`"
     constructing = name in _CONSTRUCTORS
     local = _locals(fn)
+    owners = _owners(fn, method)
     for node in ast.walk(fn):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             return f"`{'global' if isinstance(node, ast.Global) else 'nonlocal'} {', '.join(node.names)}`"
@@ -101,26 +180,29 @@ def evidence(fn: ast.AST) -> str | None:
                 return f"`{node.attr}`"
             if any(in_vocabulary(w) for w in words(node.attr)):
                 return f"the name `{node.attr}`"
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            attr = node.func.attr
-            if attr in _STORAGE_CALLS:
-                return f"a call to `{attr}`"
-            receiver = node.func.value
-            if attr in _MUTATORS and (_shared(receiver, local, constructing) or (
-                    isinstance(receiver, ast.Name) and receiver.id not in local)):
-                return f"`{ast.unparse(node.func)}` changes state that outlives the call"
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
-            return f"`{node.func.id}`"
-        targets: list[ast.AST] = []
-        if isinstance(node, ast.Assign):
-            targets = list(node.targets)
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-            targets = [node.target]
-        elif isinstance(node, ast.Delete):
-            targets = list(node.targets)
-        for target in targets:
-            if _shared(target, local, constructing):
-                return f"a write to `{ast.unparse(target)}`"
+        elif isinstance(node, ast.keyword) and node.arg and (
+                node.arg in _TIMING_ARGUMENTS or any(in_vocabulary(w) for w in words(node.arg))):
+            return f"the argument `{node.arg}=`"
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if called in _REFLECTIVE_WRITES:
+                return f"`{called}`"
+            if called in _ARGUMENT_MUTATORS and node.args and (
+                    _shared(node.args[0], local, constructing, owners)
+                    or (isinstance(node.args[0], ast.Name) and node.args[0].id not in local)):
+                return f"`{called}({ast.unparse(node.args[0])}, …)` changes state that outlives the call"
+            if isinstance(func, ast.Attribute):
+                if called in _STORAGE_CALLS:
+                    return f"a call to `{called}`"
+                receiver = func.value
+                if called in _MUTATORS and (_shared(receiver, local, constructing, owners) or (
+                        isinstance(receiver, ast.Name) and (receiver.id in owners or receiver.id not in local))):
+                    return f"`{ast.unparse(func)}` changes state that outlives the call"
+        # Every place that stores: `=`, `+=`, `del`, a `for`/`with … as` target, an unpacking.
+        if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            if _shared(node, local, constructing, owners):
+                return f"a write to `{ast.unparse(node)}`"
     return None
 
 
@@ -151,7 +233,7 @@ def module_machinery(tree: ast.Module) -> dict[int, str]:
     visit(tree.body, None)
     why: dict[int, str] = {}
     for fn, cls in functions:
-        found = evidence(fn)
+        found = evidence(fn, method=cls is not None)
         if found is None and cls is not None and any(in_vocabulary(w) for w in words(cls)):
             found = f"it belongs to `{cls}`"
         if found is not None:
