@@ -115,3 +115,35 @@ def test_process_timing_and_broker_calls_are_machinery() -> None:
     assert _why("def f(ch, m):\n    ch.basic_publish(m)\n", "f") == "a call to `basic_publish`"
     assert _why("def f(t):\n    return t.s(countdown=5)\n", "f") == "the argument `countdown=`"
     assert _why("def f(conn, k):\n    return conn.blah(k, timeout=5)\n", "f") == "the argument `timeout=`"
+
+
+PLATFORM = '''import os
+import threading
+
+if os.name != "nt":
+    def spawn(fn):
+        t = threading.Thread(target=fn)
+        t.start()
+        return t
+else:
+    def spawn(fn):
+        return fn()
+
+
+class Job:
+    if os.name != "nt":
+        def mark(self, n):
+            self.n = n
+'''
+
+
+def test_functions_defined_under_if_or_twice_are_read(tmp_path) -> None:
+    # Defined per platform: under `if` in a class, and twice at module level (the index keeps
+    # one definition, and the change is to the other): both are still machinery.
+    repo = make_repo(tmp_path / "r", {**BASE, "rq/utils.py": PLATFORM})
+    make_branch(repo, "feature", {"rq/utils.py": PLATFORM.replace("t.start()", "t.daemon = True\n        t.start()")
+                                   .replace("self.n = n", "self.n = n + 1")})
+    changed = [(f.line, f.severity, f.message) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC101"]
+    assert [(line, severity) for line, severity, _ in changed] == [(7, "warning"), (18, "warning")]
+    assert "Worker machinery of the job system: `Thread`" in changed[0][2]
+    assert "a write to `self.n`" in changed[1][2]

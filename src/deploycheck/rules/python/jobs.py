@@ -936,6 +936,11 @@ def _detect_reached(ctx: FileContext, covered: set[int]):
         if node is not None:
             fn = module.by_qualname.get(node.qualname) if module is not None else None
             key = node.key
+        elif fn is not None and _indexed_definition(index, ctx.path, fn) is not None:
+            # A function defined twice (per platform under `if`/`else`, or under `try`/`except`):
+            # the index keeps one definition, and a change to the other is the same function's.
+            node = _indexed_definition(index, ctx.path, fn)
+            key = node.key + f"@{fn.start}"
         elif index.incomplete and fn is not None:
             key = "?" + fn.qualname
         else:
@@ -945,6 +950,17 @@ def _detect_reached(ctx: FileContext, covered: set[int]):
     if findings and all(f.severity == "info" for f in findings) and provably_trivial(ctx):
         return  # only proofs to report, and the whole file is trivial: a cold run says nothing
     yield from findings
+
+
+def _indexed_definition(index, path: str, fn):
+    """The index's node for ``fn`` or the nearest function around it, by name, when the index
+    holds another definition of the same name (None when it holds none)."""
+    while fn is not None:
+        node = index.nodes.get(f"{path}::{fn.qualname}")
+        if node is not None:
+            return node
+        fn = fn.parent
+    return None
 
 
 def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: dict[str, tuple]):
@@ -1012,14 +1028,15 @@ def _machinery(ctx: FileContext, module: PyModule | None, fn, qualname: str) -> 
     if any(in_vocabulary(w) for w in words(stem)):
         return f"it belongs to `{stem}`"
     for mod in (module, module_for(ctx, "base")):
-        info = mod.by_qualname.get(qualname) if mod is not None else None
-        if mod is None or info is None:
+        if mod is None:
             continue
         why = mod.memo.get("machinery")
         if why is None:
             why = mod.memo["machinery"] = module_machinery(mod.tree)
-        if id(info.node) in why:
-            return why[id(info.node)]
+        # Every definition of the name (one per platform under `if`/`else`) is the function.
+        for info in mod.functions:
+            if info.qualname == qualname and id(info.node) in why:
+                return why[id(info.node)]
     return None if module is not None and fn is not None else "its code could not be read"
 
 

@@ -229,6 +229,12 @@ def module_machinery(tree: ast.Module) -> dict[int, str]:
                 visit(stmt.body, cls)
             elif isinstance(stmt, ast.ClassDef):
                 visit(stmt.body, stmt.name)
+            else:  # functions defined under `if`, `try`, `with`…: per platform, per optional import
+                for child in ast.iter_child_nodes(stmt):
+                    if isinstance(child, (ast.ExceptHandler, ast.match_case)):
+                        visit(child.body, cls)
+                    elif isinstance(child, ast.stmt):
+                        visit([child], cls)
 
     visit(tree.body, None)
     why: dict[int, str] = {}
