@@ -147,3 +147,49 @@ def test_functions_defined_under_if_or_twice_are_read(tmp_path) -> None:
     assert [(line, severity) for line, severity, _ in changed] == [(7, "warning"), (18, "warning")]
     assert "Worker machinery of the job system: `Thread`" in changed[0][2]
     assert "a write to `self.n`" in changed[1][2]
+
+
+DEFAULTS = '''"""Defaults of the workers."""
+
+DEFAULT_RESULT_TTL = 500
+LOG_FORMAT = "%(message)s"
+'''
+CONSTANTS = '''import os
+
+BATCH = 10
+
+
+class Job:
+    max_tries = 3
+    colour = "red"
+
+    def perform(self):
+        self.done = self.max_tries
+
+    def describe(self):
+        return self.colour
+
+
+def take(conn):
+    conn.lpush("busy", BATCH)
+'''
+
+
+def test_constants_of_the_job_system_are_read(tmp_path) -> None:
+    # A module of constants has no function at all, and a class attribute or a module-level
+    # constant is none: once they came out with no finding. Now they are machinery when named
+    # with the vocabulary or used by machinery of their module; others are `info`; a docstring
+    # or comment says nothing.
+    repo = make_repo(tmp_path / "r", {**BASE, "rq/defaults.py": DEFAULTS, "rq/utils.py": CONSTANTS})
+    make_branch(repo, "feature", {
+        "rq/defaults.py": DEFAULTS.replace("500", "50").replace("%(message)s", "%(asctime)s %(message)s")
+                                  .replace("of the workers", "of RQ's workers"),
+        "rq/utils.py": CONSTANTS.replace("BATCH = 10", "BATCH = 100  # larger").replace("max_tries = 3", "max_tries = 5")
+                                .replace('"red"', '"blue"')})
+    found = sorted((f.path, f.line, f.severity, f.message) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC101")
+    assert [(path, line, severity) for path, line, severity, _ in found] == [
+        ("rq/defaults.py", 3, "warning"), ("rq/defaults.py", 4, "info"),
+        ("rq/utils.py", 3, "warning"), ("rq/utils.py", 7, "warning"), ("rq/utils.py", 8, "info")]
+    assert "the name `DEFAULT_RESULT_TTL`" in found[0][3]
+    assert "machinery of its module uses `BATCH`" in found[2][3]
+    assert "machinery of its module uses `max_tries`" in found[3][3]

@@ -6,7 +6,9 @@ shape does not decide how workers interact. A changed function is machinery when
 syntax tree on either side, it shows one of the kinds of evidence below, when its class or module
 is named with the vocabulary of scheduling, retrying and locking (rules/vocabulary.py), or when
 machinery of the same module uses it by name. Other functions of the job system's own code are
-`info`; what a function reaches through calls into other modules is not followed.
+`info`; what a function reaches through calls into other modules is not followed. A statement
+outside any function (a module-level default, a class attribute) is read the same way, and is
+also machinery when it binds a name the module's machinery uses (statement_machinery).
 
 Evidence, any of:
 - a concurrency construct: threading, multiprocessing, asyncio, concurrent.futures, signal, `sleep`,
@@ -25,6 +27,7 @@ Evidence, any of:
 from __future__ import annotations
 
 import ast
+import copy
 
 from ..vocabulary import SQL, in_vocabulary, words
 
@@ -253,3 +256,97 @@ def module_machinery(tree: ast.Module) -> dict[int, str]:
                 why[id(fn)] = f"`{caller.name}` of the same module, which is machinery, uses it"
                 frontier.append(fn)
     return why
+
+
+def _bound(stmt: ast.AST) -> list[str]:
+    """The names a module- or class-level statement binds, in order: `DEFAULT_TIMEOUT`,
+    `tries` of a dataclass field, an import's alias, a class's name."""
+    names: list[str] = []
+    for node in ast.walk(stmt):
+        name = None
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            name = node.id
+        elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = node.name
+        elif isinstance(node, ast.alias):
+            name = (node.asname or node.name).partition(".")[0]
+        if name is not None and name not in names:
+            names.append(name)
+    return names
+
+
+def _statements(tree: ast.Module) -> list[tuple[ast.AST, str | None, int, int]]:
+    """The module's and its classes' statements other than functions: (statement, class,
+    first line, last line); a class's header (decorators, bases, keywords) is a statement too."""
+    out: list[tuple[ast.AST, str | None, int, int]] = []
+
+    def visit(body: list[ast.stmt], cls: str | None) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            if isinstance(stmt, ast.ClassDef):
+                header = copy.copy(stmt)
+                header.body = []
+                first = min([stmt.lineno, *(d.lineno for d in stmt.decorator_list)])
+                out.append((header, cls, first, stmt.body[0].lineno - 1 if stmt.body else stmt.lineno))
+                visit(stmt.body, stmt.name)
+            else:
+                out.append((stmt, cls, stmt.lineno, stmt.end_lineno or stmt.lineno))
+
+    visit(tree.body, None)
+    return out
+
+
+def _machinery_names(tree: ast.Module | None) -> set[str]:
+    """The names the module's worker machinery uses."""
+    if tree is None:
+        return set()
+    why = module_machinery(tree)
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) in why:
+            used |= _names_used(node)
+    return used
+
+
+def _parse(text: str | None) -> ast.Module | None:
+    try:
+        return ast.parse(text) if text is not None else None
+    except (SyntaxError, ValueError):
+        return None
+
+
+def statement_machinery(text: str, other: str | None, lines: list[int],
+                        module_why: str | None = None) -> list[tuple[int, int, list[str], str | None]]:
+    """For the module- and class-level statements of ``text`` (one side of a job system's own
+    module) that hold one of ``lines`` and that the other side (``other``) does not have as
+    they are: (first line, last line, the names it binds, why it is worker machinery or None).
+    Machinery: its own evidence, its class's or module's (``module_why``) name, or a name it
+    binds that the module's machinery uses (on either side); a module or class docstring is not."""
+    tree, other_tree = _parse(text), _parse(other)
+    if tree is None:
+        return [(min(lines), max(lines), [], "its code could not be read")]
+    others = {(cls, ast.dump(stmt)) for stmt, cls, _, _ in _statements(other_tree)} if other_tree is not None else set()
+    other_classes = {n.name for n in ast.walk(other_tree) if isinstance(n, ast.ClassDef)} if other_tree else set()
+    used = _machinery_names(tree) | _machinery_names(other_tree)
+    out: list[tuple[int, int, list[str], str | None]] = []
+    for stmt, cls, first, last in _statements(tree):
+        if not any(first <= n <= last for n in lines) or (cls, ast.dump(stmt)) in others:
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+            continue  # a docstring
+        if isinstance(stmt, ast.ClassDef) and stmt.name not in other_classes:
+            continue  # a new class's header: what it holds is read statement by statement
+        names = _bound(stmt)
+        why = evidence(stmt) or module_why
+        if why is None and cls is not None and any(in_vocabulary(w) for w in words(cls)):
+            why = f"it belongs to `{cls}`"
+        for name in names:
+            if why is not None:
+                break
+            if any(in_vocabulary(w) for w in words(name)):
+                why = f"the name `{name}`"
+            elif name in used:
+                why = f"machinery of its module uses `{name}`"
+        out.append((first, last, names, why))
+    return out
