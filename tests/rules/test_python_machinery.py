@@ -8,7 +8,7 @@ import ast
 
 from support.gitrepo import make_branch, make_repo
 from deploycheck.analysis.pipeline import analyse
-from deploycheck.rules.python.machinery import evidence, module_machinery
+from deploycheck.rules.python.machinery import evidence, module_machinery, statement_machinery
 
 UTILS = '''def label(name):
     return "w:" + name
@@ -104,6 +104,10 @@ def test_reflective_and_indirect_writes_are_shared_state() -> None:
     # An imported module, or a mutable default kept from call to call, is not the call's own.
     assert _why("def f():\n    import rq.utils\n    rq.utils.LIMIT = 3\n", "f") == "a write to `rq.utils.LIMIT`"
     assert _why("def f(x, seen=[]):\n    seen.append(x)\n", "f") == "`seen.append` changes state that outlives the call"
+    # A module-level object under a local name, or the module's namespace itself.
+    assert _why("REG = {}\ndef f(k):\n    r = REG\n    r[k] = 1\n", "f") == "a write to `r[k]`"
+    assert _why("JOBS = []\ndef f():\n    for j in JOBS:\n        j.n = 1\n", "f") == "a write to `j.n`"
+    assert _why("def f(v):\n    globals()['X'] = v\n", "f") == "a write to `globals()['X']`"
 
 
 def test_process_timing_and_broker_calls_are_machinery() -> None:
@@ -193,3 +197,16 @@ def test_constants_of_the_job_system_are_read(tmp_path) -> None:
     assert "the name `DEFAULT_RESULT_TTL`" in found[0][3]
     assert "machinery of its module uses `BATCH`" in found[2][3]
     assert "machinery of its module uses `max_tries`" in found[3][3]
+
+
+def test_statements_that_no_worker_reads_say_nothing() -> None:
+    base = "import logging\nfrom .redis import Lock\n\n\ndef hold(conn):\n    return Lock(conn)\n"
+    head = ("import logging\nimport sys\nfrom typing import TypeVar\nfrom .memcache import Lock\n"
+            "logger = logging.getLogger(__name__)\nT = TypeVar('T')\nOPTIONS = {}\nOPTIONS['a'] = OPTIONS.pop('b', 1)\n"
+            "\n\ndef hold(conn):\n    return Lock(conn)\n")
+    found = statement_machinery(head, base, list(range(1, 9)))
+    # Only the import that binds `Lock` to another class, which machinery (`hold`) uses, is read;
+    # new imports, a logger, a type variable are not; an import-time write to a module-level
+    # object is no worker's shared state (`info`).
+    assert [(first, names, why) for first, _, names, why in found] == [
+        (4, ["Lock"], "the name `Lock`"), (7, ["OPTIONS"], None), (8, [], None)]

@@ -88,6 +88,8 @@ def _root(node: ast.AST) -> tuple[str | None, bool]:
             node = node.value
         elif isinstance(node, ast.NamedExpr):  # `(me := self).n = 1`
             node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "globals":
+            return "globals()", of_class  # the module's namespace, which no call binds
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _SEE_THROUGH):
             of_class = of_class or node.func.id == "type"
             if not node.args:  # super() stands for the object itself
@@ -145,6 +147,31 @@ def _owners(fn: ast.AST, method: bool) -> dict[str, bool]:
     return owners
 
 
+def _aliases(fn: ast.AST, local: set[str]) -> set[str]:
+    """The names ``fn`` binds to a module-level object or a part of one (`r = REGISTRY`,
+    `jobs = STATE["jobs"]`): writing through them writes that object."""
+    aliases: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Assign):
+                pairs = [(t, node.value) for t in node.targets]
+            elif isinstance(node, (ast.NamedExpr, ast.AnnAssign)) and node.value is not None:
+                pairs = [(node.target, node.value)]
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                pairs = [(node.target, node.iter)]  # `for job in REGISTRY: job.n = 1`
+            else:
+                continue
+            for target, value in pairs:
+                root, _ = _root(value)
+                if (isinstance(target, ast.Name) and target.id not in aliases and root is not None
+                        and (root not in local or root in aliases)):
+                    aliases.add(target.id)
+                    changed = True
+    return aliases
+
+
 def _shared(target: ast.AST, local: set[str], constructing: bool, owners: dict[str, bool]) -> bool:
     """Whether writing through ``target`` changes state that outlives the call: the object's
     (`self.x`, outside a constructor), the class's (`cls.x`), or a module-level object's
@@ -159,15 +186,17 @@ def _shared(target: ast.AST, local: set[str], constructing: bool, owners: dict[s
     return root not in local
 
 
-def evidence(fn: ast.AST, method: bool = False) -> str | None:
+def evidence(fn: ast.AST, method: bool = False, writes: bool = True) -> str | None:
     """The first piece of evidence that function ``fn`` is worker machinery, or None;
-    ``method``: whether ``fn`` is defined in a class (its first parameter is the object)."""
+    ``method``: whether ``fn`` is defined in a class (its first parameter is the object);
+    ``writes``: whether writes to state that outlives the call count (not for a statement
+    outside any function, which runs once, at import, where all state is the module's)."""
     name = getattr(fn, "name", "")
     if any(in_vocabulary(w) for w in words(name)):
         return f"the name `{name}`"
     constructing = name in _CONSTRUCTORS
-    local = _locals(fn)
     owners = _owners(fn, method)
+    local = _locals(fn) - _aliases(fn, _locals(fn))
     for node in ast.walk(fn):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             return f"`{'global' if isinstance(node, ast.Global) else 'nonlocal'} {', '.join(node.names)}`"
@@ -186,7 +215,9 @@ def evidence(fn: ast.AST, method: bool = False) -> str | None:
         elif isinstance(node, ast.keyword) and node.arg and (
                 node.arg in _TIMING_ARGUMENTS or any(in_vocabulary(w) for w in words(node.arg))):
             return f"the argument `{node.arg}=`"
-        if isinstance(node, ast.Call):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _STORAGE_CALLS:
+            return f"a call to `{node.func.attr}`"
+        if isinstance(node, ast.Call) and writes:
             func = node.func
             called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
             if called in _REFLECTIVE_WRITES:
@@ -196,14 +227,12 @@ def evidence(fn: ast.AST, method: bool = False) -> str | None:
                     or (isinstance(node.args[0], ast.Name) and node.args[0].id not in local)):
                 return f"`{called}({ast.unparse(node.args[0])}, …)` changes state that outlives the call"
             if isinstance(func, ast.Attribute):
-                if called in _STORAGE_CALLS:
-                    return f"a call to `{called}`"
                 receiver = func.value
                 if called in _MUTATORS and (_shared(receiver, local, constructing, owners) or (
                         isinstance(receiver, ast.Name) and (receiver.id in owners or receiver.id not in local))):
                     return f"`{ast.unparse(func)}` changes state that outlives the call"
         # Every place that stores: `=`, `+=`, `del`, a `for`/`with … as` target, an unpacking.
-        if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        if writes and isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
             if _shared(node, local, constructing, owners):
                 return f"a write to `{ast.unparse(node)}`"
     return None
@@ -309,6 +338,42 @@ def _machinery_names(tree: ast.Module | None) -> set[str]:
     return used
 
 
+# Module-level statements that only name a logger or a type: no worker reads them as data.
+_INERT_CALLS = frozenset({"getLogger", "get_logger", "get_task_logger", "TypeVar", "ParamSpec", "TypeVarTuple",
+                          "NewType"})
+
+
+def _inert(stmt: ast.AST) -> bool:
+    """A docstring, a logger, a type variable or alias, or a block only for type checkers."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+        return True
+    if isinstance(stmt, ast.AnnAssign) and "TypeAlias" in ast.unparse(stmt.annotation):
+        return True
+    if type(stmt).__name__ == "TypeAlias":  # `type X = …` (Python 3.12)
+        return True
+    if isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.unparse(stmt.test) and not stmt.orelse:
+        return True
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(value, ast.Call):
+        func = value.func
+        called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return called in _INERT_CALLS
+    return False
+
+
+def _imports(tree: ast.Module | None) -> dict[str, str]:
+    """Name -> what the module's imports bind it to (`Lock` -> `.locks.Lock`)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                out[a.asname or a.name.partition(".")[0]] = a.name if a.asname else a.name.partition(".")[0]
+        elif isinstance(node, ast.ImportFrom):
+            for a in node.names:
+                out[a.asname or a.name] = f"{'.' * node.level}{node.module or ''}.{a.name}"
+    return out
+
+
 def _parse(text: str | None) -> ast.Module | None:
     try:
         return ast.parse(text) if text is not None else None
@@ -329,16 +394,24 @@ def statement_machinery(text: str, other: str | None, lines: list[int],
     others = {(cls, ast.dump(stmt)) for stmt, cls, _, _ in _statements(other_tree)} if other_tree is not None else set()
     other_classes = {n.name for n in ast.walk(other_tree) if isinstance(n, ast.ClassDef)} if other_tree else set()
     used = _machinery_names(tree) | _machinery_names(other_tree)
+    imports, other_imports = _imports(tree), _imports(other_tree)
     out: list[tuple[int, int, list[str], str | None]] = []
     for stmt, cls, first, last in _statements(tree):
         if not any(first <= n <= last for n in lines) or (cls, ast.dump(stmt)) in others:
             continue
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
-            continue  # a docstring
+        if _inert(stmt):
+            continue
         if isinstance(stmt, ast.ClassDef) and stmt.name not in other_classes:
             continue  # a new class's header: what it holds is read statement by statement
         names = _bound(stmt)
-        why = evidence(stmt) or module_why
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            # A name imported, or no longer, changes nothing until code uses it, and that code
+            # changed too; a name bound to another object (`from .redis import Lock` for
+            # `.memcache`) changes every use.
+            names = [n for n in names if n in other_imports and other_imports[n] != imports.get(n)]
+            if not names:
+                continue
+        why = evidence(stmt, writes=False) or module_why
         if why is None and cls is not None and any(in_vocabulary(w) for w in words(cls)):
             why = f"it belongs to `{cls}`"
         for name in names:
