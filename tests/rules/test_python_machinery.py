@@ -210,3 +210,12 @@ def test_statements_that_no_worker_reads_say_nothing() -> None:
     # object is no worker's shared state (`info`).
     assert [(first, names, why) for first, _, names, why in found] == [
         (4, ["Lock"], "the name `Lock`"), (7, ["OPTIONS"], None), (8, [], None)]
+
+
+def test_a_block_outside_functions_is_read_statement_by_statement() -> None:
+    # A large module-level `if` holds names of the vocabulary somewhere; the removed alias in
+    # it is judged alone (info), and a changed `backend` in it as itself (machinery).
+    head = "import os\nHUEY = None\nif HUEY is None:\n    backend = os.environ.get('B')\n    cfg = {}\n    HUEY = cfg\n"
+    base = head.replace("    HUEY = cfg\n", "    if 'backend_class' in cfg:\n        cfg['huey_class'] = cfg.pop('backend_class')\n    HUEY = cfg\n")
+    assert [(first, why) for first, _, _, why in statement_machinery(base, head, [6, 7])] == [(6, None), (7, None)]
+    assert statement_machinery(head.replace("'B'", "'C'"), head, [4]) == [(4, 4, ["backend"], "the name `backend`")]

@@ -319,6 +319,18 @@ def _statements(tree: ast.Module) -> list[tuple[ast.AST, str | None, int, int]]:
                 first = min([stmt.lineno, *(d.lineno for d in stmt.decorator_list)])
                 out.append((header, cls, first, stmt.body[0].lineno - 1 if stmt.body else stmt.lineno))
                 visit(stmt.body, stmt.name)
+            elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+                # A block is read statement by statement (a large `if HUEY is None:` holds
+                # everything); its header (the test, the `with` items) is one too.
+                blocks = [b for b in (stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])) if b]
+                blocks += [h.body for h in getattr(stmt, "handlers", [])]
+                header = copy.copy(stmt)
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    if hasattr(header, field):
+                        setattr(header, field, [])
+                out.append((header, cls, stmt.lineno, stmt.body[0].lineno - 1 if stmt.body else stmt.lineno))
+                for block in blocks:
+                    visit(block, cls)
             else:
                 out.append((stmt, cls, stmt.lineno, stmt.end_lineno or stmt.lineno))
 
