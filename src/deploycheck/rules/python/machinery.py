@@ -324,11 +324,11 @@ def _statements(tree: ast.Module) -> list[tuple[ast.AST, str | None, int, int]]:
                 # everything); its header (the test, the `with` items) is one too.
                 blocks = [b for b in (stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])) if b]
                 blocks += [h.body for h in getattr(stmt, "handlers", [])]
-                header = copy.copy(stmt)
+                head = copy.copy(stmt)
                 for field in ("body", "orelse", "finalbody", "handlers"):
-                    if hasattr(header, field):
-                        setattr(header, field, [])
-                out.append((header, cls, stmt.lineno, stmt.body[0].lineno - 1 if stmt.body else stmt.lineno))
+                    if hasattr(head, field):
+                        setattr(head, field, [])
+                out.append((head, cls, stmt.lineno, stmt.body[0].lineno - 1 if stmt.body else stmt.lineno))
                 for block in blocks:
                     visit(block, cls)
             else:
