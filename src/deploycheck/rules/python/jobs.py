@@ -74,7 +74,11 @@ JOB_CODE_CHANGED = Rule(
         scheduling, retrying, locking and storing (`retry`, `timeout`, `lease`, `backend`…:
         rules/vocabulary.py), sits in a class or module so named, or that such a function of
         its module uses by name. Any other function of the library's code is `info`, and the
-        message says it was not read as worker machinery.
+        message says it was not read as worker machinery. A changed statement outside any
+        function there (a module-level default such as `DEFAULT_RESULT_TTL = 500`, a class
+        attribute, a dataclass field's default, a class's bases) is read the same way: `warning`
+        when it shows such evidence, binds a name made of the vocabulary, sits in a class or
+        module so named, or binds a name the module's machinery uses; else `info`.
 
         The burden of proof is on the change: the finding is a `warning` (it flags the change)
         unless deploycheck proves the job's behaviour unchanged, and it is `info` only then. The
@@ -923,10 +927,11 @@ def _detect_reached(ctx: FileContext, covered: set[int]):
         if provably_trivial(ctx):
             return
         index = index_for(ctx.repo)
-    if not index.incomplete and not index.has_path(ctx.path):
+    if not index.incomplete and not index.has_path(ctx.path) and ctx.path not in index.library:
         return
     module = module_for(ctx, "head")
     groups: dict[str, tuple] = {}
+    outside: list[int] = []  # changed lines of the job system's own code outside any function
     for anchor, lines in sorted(anchors.items()):
         lines = [n for n in lines if n not in covered]
         if not lines:
@@ -936,15 +941,70 @@ def _detect_reached(ctx: FileContext, covered: set[int]):
         if node is not None:
             fn = module.by_qualname.get(node.qualname) if module is not None else None
             key = node.key
+        elif fn is not None and _indexed_definition(index, ctx.path, fn) is not None:
+            # A function defined twice (per platform under `if`/`else`, or under `try`/`except`):
+            # the index keeps one definition, and a change to the other is the same function's.
+            node = _indexed_definition(index, ctx.path, fn)
+            key = node.key + f"@{fn.start}"
         elif index.incomplete and fn is not None:
             key = "?" + fn.qualname
         else:
+            if fn is None and ctx.path in index.library:
+                outside.extend(lines)
             continue
         groups.setdefault(key, (node, fn, []))[2].extend(lines)
     findings = list(_reached_findings(ctx, index, module, groups))
+    if outside:
+        findings.extend(_library_statements(ctx, index.library[ctx.path], outside))
     if findings and all(f.severity == "info" for f in findings) and provably_trivial(ctx):
         return  # only proofs to report, and the whole file is trivial: a cold run says nothing
     yield from findings
+
+
+def _library_statements(ctx: FileContext, what: str, lines: list[int]):
+    """DC101 for module-level and class-level statements of a job system's own code (a default
+    timeout, a class attribute, a dataclass field's default): `warning` when the statement is
+    worker machinery on either side (rules/python/machinery.py), else `info`; a statement
+    whose syntax tree is the same on both sides (a comment) says nothing."""
+    from ..vocabulary import in_vocabulary, words
+    from .machinery import statement_machinery
+
+    stem = ctx.path.rpartition("/")[2].removesuffix(".py")
+    module_why = f"it belongs to `{stem}`" if any(in_vocabulary(w) for w in words(stem)) else None
+    by_side: dict[str, list[int]] = {}
+    for n in lines:
+        by_side.setdefault("head" if n > 0 else "base", []).append(abs(n))
+    texts = {"head": ctx.head_text(), "base": ctx.base_text()}
+    for side, numbers in by_side.items():
+        text, other = texts[side], texts["base" if side == "head" else "head"]
+        if text is None:
+            continue
+        for first, last, names, why in statement_machinery(text, other, numbers, module_why):
+            label = ", ".join(f"`{n}`" for n in names) or "a statement"
+            if why is None:
+                yield JOB_CODE_CHANGED.finding(
+                    ctx.path, first,
+                    f"{label} ({what}, outside any function) changed, but on neither side is it worker "
+                    "machinery or used by machinery of its module: not read as worker machinery.",
+                    last, side=side, severity="info")
+            else:
+                yield JOB_CODE_CHANGED.finding(
+                    ctx.path, first,
+                    f"{label} ({what}, outside any function) changed, and every worker reads it; "
+                    "deploycheck cannot prove its behaviour unchanged, so answer the checklist for it. "
+                    f"Worker machinery of the job system: {why}.",
+                    last, side=side, severity="warning")
+
+
+def _indexed_definition(index, path: str, fn):
+    """The index's node for ``fn`` or the nearest function around it, by name, when the index
+    holds another definition of the same name (None when it holds none)."""
+    while fn is not None:
+        node = index.nodes.get(f"{path}::{fn.qualname}")
+        if node is not None:
+            return node
+        fn = fn.parent
+    return None
 
 
 def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: dict[str, tuple]):
@@ -1012,14 +1072,15 @@ def _machinery(ctx: FileContext, module: PyModule | None, fn, qualname: str) -> 
     if any(in_vocabulary(w) for w in words(stem)):
         return f"it belongs to `{stem}`"
     for mod in (module, module_for(ctx, "base")):
-        info = mod.by_qualname.get(qualname) if mod is not None else None
-        if mod is None or info is None:
+        if mod is None:
             continue
         why = mod.memo.get("machinery")
         if why is None:
             why = mod.memo["machinery"] = module_machinery(mod.tree)
-        if id(info.node) in why:
-            return why[id(info.node)]
+        # Every definition of the name (one per platform under `if`/`else`) is the function.
+        for info in mod.functions:
+            if info.qualname == qualname and id(info.node) in why:
+                return why[id(info.node)]
     return None if module is not None and fn is not None else "its code could not be read"
 
 

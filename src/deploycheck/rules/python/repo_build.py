@@ -354,6 +354,7 @@ class Builder:
         self.used: set[str] = set()
         self.problems: list[str] = []
         self.capped = ""
+        self.library: dict[str, str] = {}
         self.stats = {"python_files": 0, "candidates": 0, "parsed": 0, "summaries_used": 0}
 
     # -- git --
@@ -558,8 +559,8 @@ class Builder:
         from ...git import pathglob
 
         by_path: dict[str, str] = {}
-        for path, what in library_files(sorted(self.paths)).items():
-            by_path[path] = what
+        self.library = library_files(sorted(self.paths))
+        by_path.update(self.library)
         for path in self.paths:
             if is_test_path(path):
                 continue
@@ -691,7 +692,7 @@ class Builder:
             )
         self.stats["summaries_used"] = len(self.used)
         self.stats["reached"] = len(nodes)
-        return JobIndex(list(nodes.values()), "; ".join(reasons), dict(self.stats))
+        return JobIndex(list(nodes.values()), "; ".join(reasons), dict(self.stats), self.library)
 
     def callees(self, path: str, summary: dict, qual: str) -> list[tuple[str, str]]:
         """Functions ``qual`` calls or hands on, resolved by name (see the module docstring)."""

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 from ... import __version__
 
-INDEX_FORMAT = 6  # bump when a summary or the index changes meaning (tests/rules/test_job_index.py::test_index_tables_are_tied_to_the_format): old caches are then ignored
+INDEX_FORMAT = 7  # bump when a summary or the index changes meaning (tests/rules/test_job_index.py::test_index_tables_are_tied_to_the_format): old caches are then ignored
 # Every release starts afresh, and so does each Python: what parses (and a file's parse error)
 # depends on the grammar of the Python running deploycheck.
 CACHE_FORMAT = f"{INDEX_FORMAT}/{__version__}/py{sys.version_info[0]}.{sys.version_info[1]}"
@@ -66,8 +66,12 @@ class Node(tuple):
 
 
 class JobIndex:
-    def __init__(self, nodes: list[list], incomplete: str = "", stats: dict | None = None) -> None:
+    def __init__(self, nodes: list[list], incomplete: str = "", stats: dict | None = None,
+                 library: dict[str, str] | None = None) -> None:
         self.nodes = {f"{n[0]}::{n[1]}": Node(n) for n in nodes}
+        # The job system's own modules -> "<Library>'s own code": their module-level constants
+        # and class attributes are read too (a module of constants has no function to index).
+        self.library = dict(library or {})
         self.incomplete = incomplete  # why the index may miss background code ("" when complete)
         self.stats = stats or {}
         self._by_path: dict[str, list[Node]] = {}
@@ -95,7 +99,8 @@ class JobIndex:
         return out[::-1]
 
     def to_json(self) -> dict:
-        return {"format": CACHE_FORMAT, "incomplete": self.incomplete, "stats": self.stats, "nodes": [list(n) for n in self.nodes.values()]}
+        return {"format": CACHE_FORMAT, "incomplete": self.incomplete, "stats": self.stats,
+                "nodes": [list(n) for n in self.nodes.values()], "library": self.library}
 
 
 # ---- where the cache is, and what names an index ---------------------------------------------
@@ -165,7 +170,7 @@ def _from_json(data: dict | None) -> JobIndex | None:
     if data is None:
         return None
     try:
-        return JobIndex(data["nodes"], str(data.get("incomplete") or ""), data.get("stats"))
+        return JobIndex(data["nodes"], str(data.get("incomplete") or ""), data.get("stats"), dict(data.get("library") or {}))
     except (KeyError, TypeError, IndexError, ValueError):
         return None
 
@@ -276,7 +281,7 @@ def may_run_in_background(ctx: FileContext) -> bool:
 
 
 def _touches(index: JobIndex, ctx: FileContext) -> bool:
-    if index.incomplete:
+    if index.incomplete or ctx.path in index.library:
         return True
     if not index.has_path(ctx.path):
         return False  # most changed files hold no background code: their hunks need not be parsed
