@@ -31,6 +31,7 @@ TYPE_VOCABULARY = frozenset({"lock", "locks", "mutex", "thread", "concurrent", "
                              "executor", "future", "transaction"})
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+")
 
+
 def words(name: str) -> list[str]:
     """`lockAtMostFor` -> ["lock", "at", "most", "for"]; `MAX_RETRIES` -> ["max", "retries"]."""
     return [w.lower() for w in _WORD.findall(name)]
@@ -44,6 +45,12 @@ def in_vocabulary(word: str, vocabulary: frozenset[str] = VOCABULARY) -> bool:
     if word in vocabulary:
         return True
     return any(word.endswith(x) and len(word) - len(x) >= 3 and word[: -len(x)] in vocabulary for x in _SUFFIXES)
+
+
+def named_with(name: str, vocabulary: frozenset[str] = VOCABULARY, exclude: frozenset[str] | set[str] = frozenset()) -> str | None:
+    """The first word of ``name`` (camelCase or snake_case) in ``vocabulary``, stems included,
+    and not in ``exclude``; None when no word of it is."""
+    return next((w for w in words(name) if w not in exclude and in_vocabulary(w, vocabulary)), None)
 
 
 # SQL by its shape, not a leading word (`"Update check failed"` is a message).

@@ -966,11 +966,9 @@ def _library_statements(ctx: FileContext, what: str, lines: list[int]):
     timeout, a class attribute, a dataclass field's default): `warning` when the statement is
     worker machinery on either side (rules/python/machinery.py), else `info`; a statement
     whose syntax tree is the same on both sides (a comment) says nothing."""
-    from ..vocabulary import in_vocabulary, words
     from .machinery import statement_machinery
 
-    stem = ctx.path.rpartition("/")[2].removesuffix(".py")
-    module_why = f"it belongs to `{stem}`" if any(in_vocabulary(w) for w in words(stem)) else None
+    module_why = _module_named(ctx.path)
     by_side: dict[str, list[int]] = {}
     for n in lines:
         by_side.setdefault("head" if n > 0 else "base", []).append(abs(n))
@@ -1065,12 +1063,11 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
 def _machinery(ctx: FileContext, module: PyModule | None, fn, qualname: str) -> str | None:
     """Why a changed function of a job system's own code is its worker machinery, on either
     side (rules/python/machinery.py), or None; the module's name counts as a class's does."""
-    from ..vocabulary import in_vocabulary, words
     from .machinery import module_machinery
 
-    stem = ctx.path.rpartition("/")[2].removesuffix(".py")
-    if any(in_vocabulary(w) for w in words(stem)):
-        return f"it belongs to `{stem}`"
+    named = _module_named(ctx.path)
+    if named is not None:
+        return named
     for mod in (module, module_for(ctx, "base")):
         if mod is None:
             continue
@@ -1082,6 +1079,15 @@ def _machinery(ctx: FileContext, module: PyModule | None, fn, qualname: str) -> 
             if info.qualname == qualname and id(info.node) in why:
                 return why[id(info.node)]
     return None if module is not None and fn is not None else "its code could not be read"
+
+
+def _module_named(path: str) -> str | None:
+    """Why every piece of a module named with the vocabulary (`scheduler.py`, `locks.py`) is
+    worker machinery, or None."""
+    from ..vocabulary import named_with
+
+    stem = path.rpartition("/")[2].removesuffix(".py")
+    return f"it belongs to `{stem}`" if named_with(stem) else None
 
 
 def _reach_verdict(verdict: str, shared: bool) -> str:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import ast
 import copy
 
-from ..vocabulary import SQL, in_vocabulary, words
+from ..vocabulary import SQL, named_with
 
 _CONCURRENCY_NAMES = frozenset({
     "threading", "multiprocessing", "asyncio", "concurrent", "Thread", "Lock", "RLock", "Semaphore",
@@ -192,11 +192,12 @@ def evidence(fn: ast.AST, method: bool = False, writes: bool = True) -> str | No
     ``writes``: whether writes to state that outlives the call count (not for a statement
     outside any function, which runs once, at import, where all state is the module's)."""
     name = getattr(fn, "name", "")
-    if any(in_vocabulary(w) for w in words(name)):
+    if named_with(name):
         return f"the name `{name}`"
     constructing = name in _CONSTRUCTORS
     owners = _owners(fn, method)
-    local = _locals(fn) - _aliases(fn, _locals(fn))
+    local = _locals(fn)
+    local -= _aliases(fn, local)
     for node in ast.walk(fn):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             return f"`{'global' if isinstance(node, ast.Global) else 'nonlocal'} {', '.join(node.names)}`"
@@ -205,15 +206,15 @@ def evidence(fn: ast.AST, method: bool = False, writes: bool = True) -> str | No
         if isinstance(node, ast.Name):
             if node.id in _CONCURRENCY_NAMES:
                 return f"`{node.id}`"
-            if any(in_vocabulary(w) for w in words(node.id)):
+            if named_with(node.id):
                 return f"the name `{node.id}`"
         elif isinstance(node, ast.Attribute):
             if node.attr in _CONCURRENCY_NAMES:
                 return f"`{node.attr}`"
-            if any(in_vocabulary(w) for w in words(node.attr)):
+            if named_with(node.attr):
                 return f"the name `{node.attr}`"
         elif isinstance(node, ast.keyword) and node.arg and (
-                node.arg in _TIMING_ARGUMENTS or any(in_vocabulary(w) for w in words(node.arg))):
+                node.arg in _TIMING_ARGUMENTS or named_with(node.arg)):
             return f"the argument `{node.arg}=`"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _STORAGE_CALLS:
             return f"a call to `{node.func.attr}`"
@@ -272,7 +273,7 @@ def module_machinery(tree: ast.Module) -> dict[int, str]:
     why: dict[int, str] = {}
     for fn, cls in functions:
         found = evidence(fn, method=cls is not None)
-        if found is None and cls is not None and any(in_vocabulary(w) for w in words(cls)):
+        if found is None and cls is not None and named_with(cls):
             found = f"it belongs to `{cls}`"
         if found is not None:
             why[id(fn)] = found
@@ -424,12 +425,12 @@ def statement_machinery(text: str, other: str | None, lines: list[int],
             if not names:
                 continue
         why = evidence(stmt, writes=False) or module_why
-        if why is None and cls is not None and any(in_vocabulary(w) for w in words(cls)):
+        if why is None and cls is not None and named_with(cls):
             why = f"it belongs to `{cls}`"
         for name in names:
             if why is not None:
                 break
-            if any(in_vocabulary(w) for w in words(name)):
+            if named_with(name):
                 why = f"the name `{name}`"
             elif name in used:
                 why = f"machinery of its module uses `{name}`"

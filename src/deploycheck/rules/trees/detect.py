@@ -328,7 +328,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
                 groups[key] = [chain[-1] if chain else None, what, []]
             if number not in groups[key][2]:
                 groups[key][2].append(number)
-    machinery = system is not None and whole is not None and p.language in MACHINERY_LANGUAGES
+    machinery = system if system is not None and whole is not None and p.language in MACHINERY_LANGUAGES else None
     regions_here = regions(p) if machinery else []
     found = list(_judged(ctx, p, side, groups, lines, machinery, regions_here))
     # One finding per line is kept: when units share a line, the one that is flagged speaks for it.
@@ -338,7 +338,9 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     yield from sorted(found, key=lambda f: (first_line[f.line], f.severity == "info"))
 
 
-def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: bool, regions_here):
+def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str | None, regions_here):
+    """DC701 per changed unit; ``machinery``: the job system whose own source this is, when the
+    worker-machinery scope applies (rules/trees/machinery.py)."""
     for key, (node, what, changed) in groups.items():
         if all(_comment_only(p, n, lines[n]) for n in changed):
             # Only comment lines of this unit changed; any code of it that changed lies in a
@@ -350,7 +352,7 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: boo
         else:
             verdict = _verdict(ctx, p, side, key, node)
             if (machinery and not verdict.startswith("same:") and verdict != "unreferenced"
-                    and not _is_machinery(ctx, p, side, key, node, changed, regions_here)):
+                    and not _is_machinery(ctx, p, side, key, node, changed, regions_here, machinery)):
                 verdict = "not machinery"  # a proof, when there is one, says more than the scope
         severity = "info" if verdict.startswith("same:") or verdict in ("comments", "unreferenced", "not machinery", "types") else "warning"
         message = _message(key, what, verdict, side)
@@ -362,7 +364,7 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: boo
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
 
 
-def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int], spans) -> bool:
+def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int], spans, system: str) -> bool:
     """Whether a changed unit of a job system's own source is its worker machinery
     (rules/trees/machinery.py): inside a background region, or evidence on either side."""
     if any(s[0] <= n - 1 <= s[1] for s in spans for n in changed):
@@ -370,7 +372,6 @@ def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int],
     from .machinery import (called_by_machinery, calls_to_machinery_changed, evidence, machinery_name,
                             suspensions_changed)
 
-    system = job_system(ctx.settings) or ""
     found = evidence(node, p) or machinery_name(ctx.path, units_at(p, changed[0] - 1), p, system, node_name)
     if found is None and node is not None:
         found = called_by_machinery(node, p, all_units(p), node_name)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from ..vocabulary import SQL as _SQL, TYPE_VOCABULARY, VOCABULARY, in_vocabulary, words  # noqa: F401 - words re-exported
+from ..vocabulary import SQL as _SQL, TYPE_VOCABULARY, VOCABULARY, named_with, words
 from .parse import Parsed
 
 # Types whose use is a concurrency construct (besides hazards.CONCURRENT, imported below).
@@ -317,9 +317,17 @@ def _fields(p: Parsed) -> set[str]:
 
 
 def evidence(node, p: Parsed) -> str | None:
-    """The first piece of evidence that ``node`` (a unit) is worker machinery, or None."""
+    """The first piece of evidence that ``node`` (a unit) is worker machinery, or None; read once
+    per unit (the changed unit is asked first, then again by its file's fixpoint)."""
     if node is None:
         return "top-level code"
+    memo = p.memo.setdefault("machinery.evidence", {})
+    if node.id not in memo:
+        memo[node.id] = _evidence(node, p)
+    return memo[node.id]
+
+
+def _evidence(node, p: Parsed) -> str | None:
     from .hazards import CONCURRENT
 
     aliases = _aliases(node, p)
@@ -345,7 +353,7 @@ def evidence(node, p: Parsed) -> str | None:
             if name in CONCURRENT or name in _CONCURRENCY_TYPES:
                 return f"`{name}`"
             vocabulary = TYPE_VOCABULARY if t == "type_identifier" or _names_a_type(n, p) else VOCABULARY
-            if any(in_vocabulary(w, vocabulary) for w in words(name)):
+            if named_with(name, vocabulary):
                 return f"the name `{name}`"
             continue
         if t in _CONSTRUCT_NODES:
@@ -532,7 +540,7 @@ def machinery_name(path: str, containers: list, p: Parsed, system: str, name_of)
     own = set(words(system.rpartition("/")[2]))
     names = [name_of(n, p) for n in containers] + [path.rpartition("/")[2].partition(".")[0]]
     for name in names:
-        word = next((w for w in words(name) if in_vocabulary(w) and w not in own), None)
+        word = named_with(name, exclude=own)
         if word is not None:
             return f"it belongs to `{name}` ({vocabulary_word(word)})"
     return None
@@ -549,5 +557,5 @@ def explained(why: str) -> str:
     m = re.fullmatch(r"the name `([^`]+)`", why)
     if m is None:
         return why
-    found = [w for w in words(m.group(1)) if in_vocabulary(w) or in_vocabulary(w, TYPE_VOCABULARY)]
-    return f"{why} ({vocabulary_word(found[0])})" if found else why
+    word = named_with(m.group(1), VOCABULARY | TYPE_VOCABULARY)
+    return f"{why} ({vocabulary_word(word)})" if word else why
