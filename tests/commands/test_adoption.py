@@ -381,6 +381,7 @@ def test_the_demo_removes_its_key_when_stopped_by_a_signal(tmp_path: Path, how: 
             os.kill(t.pid, signal.SIGTERM)
             status = t.wait()
             expected = 128 + signal.SIGTERM
+            t.expect("demo stopped by SIGTERM; its temporary folder and key were removed.")
         else:
             os.close(t.fd)  # the kernel sends SIGHUP to the terminal's session
             t.status = os.waitstatus_to_exitcode(os.waitpid(t.pid, 0)[1])

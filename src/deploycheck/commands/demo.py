@@ -35,50 +35,67 @@ _DROP_PREFIXES = ("GIT_", "DEPLOYCHECK_", "GITHUB_", "GITLAB_", "CI_MERGE_REQUES
 _DROP = ("SSH_AUTH_SOCK", "SSH_ASKPASS", "DISPLAY_SSH_ASKPASS", "GNUPGHOME")
 
 
-class _Stopped(SystemExit):
-    """SIGHUP (the terminal was closed) or SIGTERM: unwind like Ctrl-C so the throwaway folder,
-    which holds the demo's private key, is removed. A SystemExit, so that no `except Exception`
-    on the way swallows it, and so that an asyncio event loop (prompt_toolkit's, at a prompt)
-    re-raises it instead of logging it as it does other BaseExceptions raised in a callback."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(128 + signum)
-        self.signum = signum
-
-
 def run(keep: Path | None) -> int:
     if keep is not None:
         return _demo(_prepare_keep_dir(keep), kept=True)
     import signal
 
     owner = os.getpid()
+    terminal = _terminal_state()
+    root = tempfile.mkdtemp(prefix="deploycheck-demo-")
 
     def stop(signum: int, frame: object) -> None:
-        if os.getpid() != owner:  # a forked helper process: only the demo's own process cleans up
-            os._exit(128 + signum)
-        raise _Stopped(signum)
+        """SIGHUP (the terminal was closed) or SIGTERM: the throwaway folder, which holds the
+        demo's private key, is removed here and the process ends here. Unwinding instead (an
+        exception raised from the handler) depends on where the signal lands: at a prompt it
+        has to pass through prompt_toolkit's event loop, whose shutdown waits for tasks that may
+        never finish, so a demo stopped at its first question could hang instead of exiting."""
+        if os.getpid() == owner:  # a forked helper process only exits: the demo's own process cleans up
+            _restore_terminal(terminal)
+            shutil.rmtree(root, ignore_errors=True)
+            # os.write, not print: the handler may run while the main thread holds stderr's
+            # buffer, and print would then fail. The terminal may be gone (SIGHUP): best effort.
+            name = signal.Signals(signum).name
+            said = f"\ndeploycheck: demo stopped by {name}; its temporary folder and key were removed.\n"
+            try:
+                os.write(2, said.encode())
+            except OSError:
+                pass
+        # os._exit: Python's own shutdown would flush a terminal that may be gone and wait for
+        # child processes; the cleanup that matters is done.
+        os._exit(128 + signum)
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGHUP, signal.SIGTERM)}
-    root = tempfile.mkdtemp(prefix="deploycheck-demo-")
     try:
         return _demo(Path(root) / "shop", kept=False)
-    except _Stopped as stopped:
-        signum = stopped.signum
     finally:
-        if os.getpid() == owner:
-            shutil.rmtree(root, ignore_errors=True)
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-    # The terminal may be gone (SIGHUP): saying so is best effort, the exit status is not.
+        shutil.rmtree(root, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _terminal_state() -> list | None:
+    """The terminal's modes as the demo found them, to put back if a signal ends it at a prompt
+    (where prompt_toolkit has switched the terminal to raw mode)."""
     try:
-        name = signal.Signals(signum).name
-        print(f"\ndeploycheck: demo stopped by {name}; its temporary folder and key were removed.", file=sys.stderr, flush=True)
-        sys.stdout.flush()
-    except (OSError, ValueError):
+        import termios
+
+        return termios.tcgetattr(sys.stdin.fileno())
+    except Exception:  # no termios, no stdin, or stdin is not a terminal (termios.error)
+        return None
+
+
+def _restore_terminal(state: list | None) -> None:
+    if state is None:
+        return
+    try:
+        import termios
+
+        termios.tcsetattr(sys.stdin.fileno(), termios.TCSANOW, state)
+        # The prompt also hid the cursor and turned on bracketed paste: turn both back.
+        os.write(sys.stdout.fileno(), b"\x1b[?25h\x1b[?2004l")
+    except Exception:  # termios.error, OSError: the terminal is gone (SIGHUP); nothing to restore
         pass
-    # os._exit: with the terminal gone, Python's own flush at exit would fail and turn the
-    # status into 120; the cleanup that matters is done.
-    os._exit(128 + signum)
 
 
 def _prepare_keep_dir(keep: Path) -> Path:
