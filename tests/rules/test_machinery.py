@@ -301,6 +301,24 @@ def test_a_terminal_ui_serves_people_like_the_web_ui(tmp_path) -> None:
     assert found == []
 
 
+@pytest.mark.parametrize("path, ui", [
+    ("lib/sidekiq/tui.rb", True), ("lib/resque/web_runner.rb", True), ("lib/sidekiq/web.rb", True),
+    ("lib/sidekiq/webhooks.rb", False), ("lib/sidekiq/tuning.rb", False),
+])
+def test_a_file_that_is_a_ui_on_its_own_serves_people(tmp_path, path: str, ui: bool) -> None:
+    # The same field write is machinery evidence anywhere else in the job system's code.
+    code = "module Sidekiq\n  class Screen\n    def style(s)\n      @style = s\n    end\n  end\nend\n"
+    found = _dc701(tmp_path, {"sidekiq.gemspec": SIDEKIQ_GEMSPEC, path: code}, {path: code.replace("= s", "= s.to_s")})
+    assert [severity for _, severity, _ in found] == ([] if ui else ["warning"])
+
+
+def test_a_ui_file_the_branch_adds_is_still_the_job_systems_code(tmp_path) -> None:
+    # A file name must not be a way around the rule: only a UI file the base already had is UI.
+    code = "module Sidekiq\n  class Screen\n    def style(s)\n      @style = s\n    end\n  end\nend\n"
+    found = _dc701(tmp_path, {"sidekiq.gemspec": SIDEKIQ_GEMSPEC}, {"lib/sidekiq/tui.rb": code})
+    assert "warning" in [severity for _, severity, _ in found]
+
+
 def test_code_replaced_by_a_comment_is_judged_on_the_base(tmp_path) -> None:
     # A hunk that removes a statement and adds only a comment has no head code to judge: the
     # removal itself is the change (it used to read as a comment-only change, `info`).

@@ -165,6 +165,10 @@ def test_python_sql_and_hash_lexers() -> None:
         ("db/migrate/2026_x.rb", False), ("deploy/k8s/worker.yaml", False),
         ("core/src/testFixtures/java/org/x/TestService.java", True), ("app/src/integrationTest/kotlin/X.kt", True),
         ("core/src/main/java/org/x/testFixtures.java", False),
+        ("src/main/java/org/x/testhelper/TestHelper.java", True), ("pkg/testutil/clock.go", True),
+        ("jest.config.js", True), ("packages/q/vitest.config.mts", True), (".eslintrc.js", True), (".releaserc", True),
+        ("release.config.cjs", True), ("next.config.js", False), ("webpack.config.js", False), ("src/testing/x.go", False),
+        ("lib/attestation/x.rb", False),
     ],
 )
 def test_tests_docs_ci_and_vendored_code_are_never_analysed(path: str, excluded: bool) -> None:

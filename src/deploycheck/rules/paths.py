@@ -9,9 +9,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# Helpers a project ships for its users' tests (db-scheduler's `testhelper/`, a `testkit`):
+# they run inside test suites, never in a deployment's workers.
+TEST_SUPPORT = r"(?:^|/)test[-_]?(?:helpers?|utils?|kit|support)/"
+# JavaScript's test, lint and release tools read these; no deployed process ever loads them.
+DEV_TOOL_CONFIG = (
+    r"(?:^|/)(?:jest|vitest|karma|mocha|playwright|cypress|commitlint|release|lint-staged|stylelint|prettier|eslint)"
+    r"\.(?:config|conf)\.[cm]?[jt]s$"
+    r"|(?:^|/)\.(?:eslintrc|prettierrc|mocharc|releaserc|lintstagedrc|stylelintrc|commitlintrc)(?:\.[cm]?[jt]s|\.json|\.ya?ml)?$"
+)
 _TEST_OR_DOC = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|docs?|node_modules|vendor|dist|build)/"
     r"|(?:^|/)src/(?:testFixtures|integrationTest|intTest)/"  # Gradle's test-fixture and integration-test source sets
+    r"|" + TEST_SUPPORT + "|" + DEV_TOOL_CONFIG +
     r"|^t/"  # a root-level t/ is a test suite (Celery, Kombu, Perl-style projects), never a package
     r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec)\.[jt]sx?|[^/]*Tests?\.(?:java|kt)|[^/]*\.d\.ts|[^/]*\.min\.js)$"
     r"|(?:^|/)(?:readme|changelog|contributing)[^/]*$"

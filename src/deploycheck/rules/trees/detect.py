@@ -100,7 +100,10 @@ def detect(ctx):
 # dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
 _NOT_WORKER_CODE = re.compile(
     r"(?:^|/)(?:web|dashboard|frontend|ui|tui|views|controllers|helpers|assets|public|javascript)/"
-    r"|(?:^|/)app/filters/",  # a Rails engine's dashboard filters; a job library's `jobs/filters/` run in workers
+    r"|(?:^|/)app/filters/"  # a Rails engine's dashboard filters; a job library's `jobs/filters/` run in workers
+    # The file that is such a UI on its own (sidekiq's `tui.rb`, resque's `web_runner.rb`), or
+    # the entry file of its folder (`web.rb` next to `web/`).
+    r"|(?:^|/)(?:web|tui|dashboard|web_?ui|web_?app|web_?runner|web_?server)\.\w+$",
     re.IGNORECASE)
 # Lines inside these run nothing (Java and Kotlin imports and package lines only name types).
 _INERT = {"java": {"import_declaration", "package_declaration"}, "kotlin": {"import_header", "import_list",
