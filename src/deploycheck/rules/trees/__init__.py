@@ -2,7 +2,7 @@
 
 The family's gates keep it cheap: ``may_analyse`` admits only non-test files of these
 languages (a dict lookup; for a file without an extension, its `#!` line), and ``may_report`` only those whose text names a job API, that sit in
-a job system's repository or in `job_paths`, or that hold a Redis script. Only then is
+a job system's repository, in `job_paths` or in a job folder (`app/jobs/`, `workers/`), or that hold a Redis script. Only then is
 ``detect`` imported and tree-sitter loaded. See docs/design-notes.md for the choice of parser.
 """
 
@@ -36,6 +36,13 @@ _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mu
 
 
 def may_report(ctx) -> bool:
+    return reads_itself(ctx) or _jobs_elsewhere(ctx, language_of_file(ctx))
+
+
+def reads_itself(ctx) -> bool:
+    """Whether the file may hold background code itself: it names a job API, sits in a job
+    system's repository, in `job_paths` or a job folder, or holds a Redis script. Any other file
+    of the family is read only for what a job elsewhere reaches of it (``_jobs_elsewhere``)."""
     language = language_of_file(ctx)
     changed = ctx.changed_lower()
     if any(h in changed for h in _LUA_HINTS):
@@ -50,7 +57,10 @@ def may_report(ctx) -> bool:
         if pathglob.matches(ctx.path, ctx.settings.job_paths):
             return True
     if language != "lua":
-        from .keywords import KEYWORDS
+        from .keywords import JOB_FOLDER, KEYWORDS
+
+        if JOB_FOLDER.search(ctx.path):
+            return True
 
         words = KEYWORDS.get(language or "", ()) + ("redis.call", "redis.pcall")
     else:
@@ -61,6 +71,32 @@ def may_report(ctx) -> bool:
     from .manifest import job_system
 
     return job_system(ctx.settings) is not None
+
+
+def _jobs_elsewhere(ctx, language: str | None) -> bool:
+    """Whether another non-test file of the language family at head names a job API: then a
+    job there may call what this file defines (rules/trees/reach.py reads it). One `git grep`
+    per family and scan."""
+    repo = ctx.repo
+    if repo is None or language is None or language == "lua":
+        return False
+    from .keywords import FAMILY_GLOBS, KEYWORDS, family_of
+
+    family = family_of(language)
+    memo = ctx.settings.base_files.memo if ctx.settings.base_files is not None else {}
+    key = ("trees.jobs-elsewhere", family)
+    if key not in memo:
+        from ...git import gitcmd
+        from ..paths import is_test_or_doc
+
+        patterns = [arg for word in KEYWORDS[language] for arg in ("-e", word)]
+        proc = gitcmd.run(["grep", "-l", "-z", "-i", "-F", *patterns, repo.head_sha, "--", *FAMILY_GLOBS[family]],
+                          repo.root, check=False)
+        prefix = repo.head_sha + ":"
+        memo[key] = proc.returncode == 0 and any(
+            not is_test_or_doc(raw.decode("utf-8", "surrogateescape").removeprefix(prefix))
+            for raw in proc.stdout.split(b"\0") if raw)
+    return memo[key]
 
 
 def _sides_lower(ctx, words: tuple[str, ...]):

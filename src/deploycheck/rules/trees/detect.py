@@ -8,6 +8,7 @@ import re
 from ...git import pathglob
 from ...git.model import ADDED
 from .background import regions
+from .keywords import JOB_FOLDER
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
@@ -52,6 +53,9 @@ def detect(ctx):
         return
     system = job_system(ctx.settings)
     by_path = bool(ctx.settings.job_paths) and pathglob.matches(ctx.path, ctx.settings.job_paths)
+    from . import reads_itself
+
+    itself = reads_itself(ctx)
     for side, lines in (("head", ctx.added), ("base", _deleted_only(ctx, language))):
         if not lines:
             continue
@@ -73,6 +77,9 @@ def detect(ctx):
                 broken[-1], side=side)
         if language == "lua":
             yield from _lua_findings(ctx, p, lines, side, system, whole_file=True)
+            continue
+        if not itself:  # read only for what a job of another file reaches of it
+            yield from _background(ctx, p, lines, side, system, by_path)
             continue
         yield from _background(ctx, p, lines, side, system, by_path)
         yield from _lua_in_strings(ctx, p, lines, side)
@@ -289,6 +296,8 @@ def _called_only_by_people(ctx, name: str) -> bool:
 
 def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | None, by_path: bool):
     whole = None
+    # An application's code outside background regions may still run in a job of another file.
+    follow_calls = system is None and ctx.repo is not None and p.language != "lua"
     if system and _NOT_WORKER_CODE.search(ctx.path) and ctx.file.old_path == ctx.file.new_path:
         # Only a web file that was already there: code added or moved into such a folder by the
         # branch is still background code (a folder name must not be a way around the rule).
@@ -312,8 +321,10 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         lines = {n: t for n, t in lines.items() if names[n] not in people}
     elif by_path:
         whole = "code in `job_paths`"
+    elif (folder := JOB_FOLDER.search(ctx.path)) is not None and not _NOT_WORKER_CODE.search(ctx.path):
+        whole = f"code in the job folder `{folder.group(1)}/`"
     spans = [] if whole else regions(p)
-    if not whole and not spans:
+    if not whole and not spans and not follow_calls:
         return
     groups: dict[str, list] = {}
     for number in sorted(lines):
@@ -322,9 +333,13 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
             what = whole
         else:
             inside = [s for s in spans if s[0] <= row <= s[1]]
-            if not inside:
-                continue
-            what = min(inside, key=lambda s: s[1] - s[0])[2]
+            if inside:
+                what = min(inside, key=lambda s: s[1] - s[0])[2]
+            else:
+                how = _reached(ctx, p, row) if follow_calls else None
+                if how is None:
+                    continue
+                what = how
         for chain in chains_at(p, row):
             key = qualname(chain, p)
             if key not in groups:
@@ -339,6 +354,18 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     for f in found:
         first_line.setdefault(f.line, len(first_line))
     yield from sorted(found, key=lambda f: (first_line[f.line], f.severity == "info"))
+
+
+def _reached(ctx, p: Parsed, row: int) -> str | None:
+    """How a job of another file reaches the function around ``row`` (rules/trees/reach.py)."""
+    from .reach import reached, simple_name
+
+    for chain in chains_at(p, row):
+        name = simple_name(chain[-1], p) if chain else None
+        how = reached(ctx, p.language, name) if name else None
+        if how:
+            return f"reached from background code: {how}"
+    return None
 
 
 def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str | None, regions_here):

@@ -28,7 +28,15 @@ BACKGROUND_CODE_CHANGED = Rule(
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
         `*river.Job[…]` or `*work.Job`; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
         `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s, `Runnable`/`Callable`
-        classes and lambdas given to executors and threads. In a repository that IS a job system
+        classes and lambdas given to executors and threads. In an application, so is every
+        non-test file in a job folder (`app/jobs/`, `app/workers/`, `app/sidekiq/`, any `jobs/`,
+        `workers/`, `cron/`, `crontab/` or `consumers/` folder: a job's helper kept next to it),
+        and a function or method of another file that such code reaches through its calls, by
+        name, up to three calls deep (`git grep -w` at head, then the unit there that uses the
+        name; the message names the job and the trail: "reached from background code: ActiveJob
+        job at app/jobs/revert_import_job.rb:5 calls it through `revert`"). A file that names no
+        job API is read for this only when another non-test file of its language at head does.
+        In a repository that IS a job system
         (its base's gemspec, package.json, go.mod, settings.gradle, gradle.properties or pom.xml
         names sidekiq, resque, good_job, solid_queue, bullmq, bull, agenda, asynq, river,
         machinery, gocraft/work, jobrunr, quartz, spring-kafka…: the list is
@@ -125,6 +133,13 @@ BACKGROUND_CODE_CHANGED = Rule(
         A removed private method that code outside the Java and Kotlin sources calls by name (a
         Spring XML `init-method`, a script) is `info` all the same; a package-private one that
         overrode a method of a library sharing its package is not seen to matter.
+        Calls from jobs are followed by name, not by type, and bounded because they are
+        searched on every scan: a name that more than 25 non-test files hold, or that is too
+        generic to tell two methods apart (`run`, `save`, `Start`, `perform` is followed), is not
+        followed; trails stop three calls deep; at most 120 files are read per scan; a call
+        through a variable, a callback table, dependency injection by type or `send` is not
+        seen; a name two unrelated methods share may join them (a false trail, named in the
+        message). A cut trail is not reported.
         In a job system's own repository, a unit whose effect on workers only shows through a
         call into another file (a pure helper that a poll loop in another file calls, named
         without a scheduling word) is `info`: the evidence is read from the unit, its class, its

@@ -1,0 +1,158 @@
+"""Application code that background code in another file reaches through its calls, by name.
+
+A job's helper in another file (a model method a Sidekiq job calls, a service an `@Scheduled`
+method calls) runs in the job, yet its file names no job API. ``reached`` looks for the job the
+other way round: from the changed unit's name to the files at head that name it (`git grep -w`),
+to the unit there that uses it, and on, until one of them is background code (a region of
+``background.regions``, or a file in a job folder) or the trail ends. Like the Python job index
+(DC105), it follows names, not types; unlike it, it is bounded, because it runs per scan with no
+cache: a name that more than MAX_FILES files use is too common to follow (`save`, `call`),
+names too generic to tell apart are not followed
+(`Start`, `run`, `save`), trails stop MAX_DEPTH calls deep, and at most MAX_PARSED files are read per scan. A trail cut
+by a bound is not reported (docs/limitations.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .background import regions
+from .keywords import FAMILY_GLOBS, JOB_FOLDER, family_of
+from .langs import language_of
+from .parse import Parsed, parse_bytes
+from .units import chains_at, node_name
+
+MAX_DEPTH = 3
+MAX_FILES = 25
+MAX_PARSED = 120
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
+
+
+# Units that callers call by name: functions and methods (a constructor is called by its
+# class's name, a field is read, not called).
+_CALLABLE = {"method", "singleton_method", "function_declaration", "generator_function_declaration",
+             "method_definition", "method_declaration"}
+_FUNCTION_VALUES = {"arrow_function", "function_expression", "function", "generator_function"}
+# Names so common as method names that two unrelated ones share them (`Start`, `Load`, `run`):
+# a trail through one would join code that never calls each other. Not followed.
+_GENERIC = frozenset(
+    "do run start stop load process get set new init initialize handle execute close serve call main update "
+    "create save find build apply render show index list delete destroy open read write send test to_s to_h "
+    "to_json as_json string value values key keys size length each map reset clear".split())
+
+
+def simple_name(node, p: Parsed) -> str | None:
+    """The name callers write for a function or method (`Type.method` -> `method`, `run(2)` ->
+    `run`, `self.find` -> `find`); None for any other unit (a class, a field, a constant) and
+    for a name in ``_GENERIC``."""
+    if node is None:
+        return None
+    if node.type == "variable_declarator":  # `const charge = async () => {...}`
+        value = node.child_by_field_name("value")
+        if value is None or value.type not in _FUNCTION_VALUES:
+            return None
+    elif node.type not in _CALLABLE:
+        return None
+    name = node_name(node, p).split("(")[0].rsplit(".", 1)[-1]
+    if not _WORD.fullmatch(name) or name.lower().rstrip("?!") in _GENERIC:
+        return None
+    return name
+
+
+def reached(ctx, language: str, name: str) -> str | None:
+    """How background code reaches the unit named ``name`` ("`RevertImportJob#perform`
+    (app/jobs/revert_import_job.rb:5) calls it through `revert`"), or None."""
+    family = family_of(language)
+    repo = ctx.repo
+    if repo is None or family not in FAMILY_GLOBS:
+        return None
+    memo = ctx.settings.base_files.memo if ctx.settings.base_files is not None else {}
+    key = ("trees.reached", family, name)
+    if key not in memo:
+        memo[key] = _search(ctx, family, name, memo)
+    return memo[key]
+
+
+def _search(ctx, family: str, name: str, memo: dict) -> str | None:
+    frontier: list[tuple[str, tuple[str, ...]]] = [(name, ())]
+    seen = {name}
+    for _ in range(MAX_DEPTH):
+        following: list[tuple[str, tuple[str, ...]]] = []
+        for called, trail in frontier:
+            for path in _files_naming(ctx, family, called, memo):
+                p = _head_tree(ctx, path, memo)
+                if p is None:
+                    continue
+                spans = regions(p)
+                folder = JOB_FOLDER.search(path)
+                if folder is not None:  # the whole file is background code; a region names it better
+                    spans.append((0, p.root.end_point[0], f"code in the job folder `{folder.group(1)}/`"))
+                for row in _uses(p, called):
+                    inside = [s for s in spans if s[0] <= row <= s[1]]
+                    if inside:
+                        what = min(inside, key=lambda s: s[1] - s[0])[2]  # the innermost
+                        through = " -> ".join(f"`{n}`" for n in reversed((called,) + trail))
+                        return f"{what} at {path}:{row + 1} calls it through {through}"
+                    for chain in chains_at(p, row):
+                        caller = simple_name(chain[-1], p) if chain else None
+                        if caller and caller not in seen:
+                            seen.add(caller)
+                            following.append((caller, (called,) + trail))
+        frontier = following
+        if not frontier:
+            break
+    return None
+
+
+def _files_naming(ctx, family: str, name: str, memo: dict) -> list[str]:
+    """The non-test files of the family at head that hold ``name`` as a word; [] when more
+    than MAX_FILES do (too common to follow)."""
+    key = ("trees.naming", family, name)
+    if key not in memo:
+        from ...git import gitcmd
+        from ..paths import is_test_or_doc
+
+        repo = ctx.repo
+        proc = gitcmd.run(["grep", "-l", "-z", "-w", "-F", "-e", name, repo.head_sha, "--", *FAMILY_GLOBS[family]],
+                          repo.root, check=False)
+        prefix = repo.head_sha + ":"
+        paths = [raw.decode("utf-8", "surrogateescape").removeprefix(prefix)
+                 for raw in proc.stdout.split(b"\0") if raw] if proc.returncode == 0 else []
+        paths = [path for path in paths if not is_test_or_doc(path)]
+        memo[key] = paths if len(paths) <= MAX_FILES else []
+    return memo[key]
+
+
+def _head_tree(ctx, path: str, memo: dict) -> Parsed | None:
+    key = ("trees.head-tree", path)
+    if key not in memo:
+        budget = memo.setdefault(("trees.head-tree", None), [MAX_PARSED])
+        language = language_of(path)
+        if budget[0] <= 0 or language is None:
+            return None
+        budget[0] -= 1
+        from ...git import gitcmd
+
+        repo = ctx.repo
+        proc = gitcmd.run(["cat-file", "blob", f"{repo.head_sha}:{path}"], repo.root, check=False)
+        tree = parse_bytes(language, proc.stdout) if proc.returncode == 0 else None
+        memo[key] = tree if isinstance(tree, Parsed) else None
+    return memo[key]
+
+
+def _uses(p: Parsed, name: str) -> list[int]:
+    """Rows where ``name`` appears as an identifier other than a definition's own name."""
+    rows = []
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.child_count == 0:
+            if "identifier" in n.type and p.text(n) == name:
+                parent = n.parent
+                named = parent.child_by_field_name("name") if parent is not None else None
+                if named is None or named.id != n.id:
+                    rows.append(n.start_point[0])
+            continue
+        stack.extend(n.children)
+    return sorted(set(rows))

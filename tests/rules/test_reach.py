@@ -1,0 +1,84 @@
+"""DC701 for an application's code that a job in another file reaches through its calls, and for
+code in a job folder (rules/trees/reach.py, rules/trees/keywords.JOB_FOLDER)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
+
+JOB = ("class RevertImportJob < ApplicationJob\n  queue_as :default\n\n  def perform(import)\n"
+       "    import.revert_entries\n  end\nend\n")
+IMPORT = ("class Import < ApplicationRecord\n  def revert_entries\n    entries.destroy_all\n    family.sync\n  end\n\n"
+          "  def publish_entries\n    family.sync\n  end\nend\n")
+
+
+def _dc701(tmp_path: Path, main: dict, branch: dict) -> list[tuple[str, int, str, str]]:
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", branch)
+    found = analyse(base="main", cwd=str(repo)).scan.active
+    return [(f.path, f.line, f.severity, f.message) for f in found if f.rule == "DC701"]
+
+
+def test_a_model_method_a_job_calls_is_background_code(tmp_path) -> None:
+    main = {"app/jobs/revert_import_job.rb": JOB, "app/models/import.rb": IMPORT}
+    found = _dc701(tmp_path, main, {"app/models/import.rb": IMPORT.replace(
+        "entries.destroy_all\n    family.sync\n", "entries.destroy_all\n    family.sync_later\n")})
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("app/models/import.rb", 4, "warning")]
+    assert "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5 calls it through " \
+           "`revert_entries`" in found[0][3]
+
+
+def test_a_method_no_job_calls_is_not(tmp_path) -> None:
+    main = {"app/jobs/revert_import_job.rb": JOB, "app/models/import.rb": IMPORT}
+    changed = IMPORT.replace("  def publish_entries\n    family.sync\n", "  def publish_entries\n    family.sync_later\n")
+    assert _dc701(tmp_path, main, {"app/models/import.rb": changed}) == []
+
+
+def test_callers_are_followed_through_other_files(tmp_path) -> None:
+    # job -> Sync#run_sync (app/models/sync.rb) -> Balance#persist_balances (changed)
+    job = "class SyncJob < ApplicationJob\n  def perform(sync)\n    sync.run_sync\n  end\nend\n"
+    sync = "class Sync\n  def run_sync\n    Balance.new.persist_balances\n  end\nend\n"
+    balance = "class Balance\n  def persist_balances\n    upsert_all(rows)\n  end\nend\n"
+    main = {"app/jobs/sync_job.rb": job, "app/models/sync.rb": sync, "app/models/balance.rb": balance}
+    found = _dc701(tmp_path, main, {"app/models/balance.rb": balance.replace("upsert_all(rows)", "insert_all(rows)")})
+    assert [(path, line) for path, line, _, _ in found] == [("app/models/balance.rb", 3)]
+    assert "calls it through `persist_balances` -> `run_sync`" in found[0][3]
+
+
+@pytest.mark.parametrize("name", ["save", "Start", "run"])
+def test_generic_names_are_not_followed(tmp_path, name: str) -> None:
+    # Two unrelated methods share such a name: a trail through it would join code that never calls each other.
+    job = f"class SyncJob < ApplicationJob\n  def perform(x)\n    x.{name}\n  end\nend\n"
+    model = f"class Invoice\n  def {name}\n    1\n  end\nend\n"
+    main = {"app/jobs/sync_job.rb": job, "app/models/invoice.rb": model}
+    assert _dc701(tmp_path, main, {"app/models/invoice.rb": model.replace("1", "2")}) == []
+
+
+def test_go_a_function_a_goroutine_of_another_file_calls(tmp_path) -> None:
+    runner = ("package agent\n\nfunc (r *Runner) Loop() {\n\tgo func() {\n\t\tcompleteStep(r.step)\n\t}()\n}\n")
+    step = "package agent\n\nfunc completeStep(s *Step) {\n\ts.Done = true\n}\n"
+    main = {"go.mod": "module example.com/ci\n", "agent/runner.go": runner, "agent/step.go": step}
+    found = _dc701(tmp_path, main, {"agent/step.go": step.replace("s.Done = true", "s.Done = s.Exited")})
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("agent/step.go", 4, "warning")]
+    assert "goroutine at agent/runner.go:5 calls it through `completeStep`" in found[0][3]
+
+
+def test_a_helper_in_a_job_folder_is_background_code(tmp_path) -> None:
+    # feedbin keeps its crawler's throttle next to the jobs: it names no job API.
+    throttle = ("module FeedCrawler\n  class Throttle\n    def self.hosts\n      @hosts ||= ENV['HOSTS'].split(',')\n"
+                "    end\n  end\nend\n")
+    main = {"app/jobs/feed_crawler/lib/throttle.rb": throttle, "app/models/feed.rb": "class Feed\nend\n"}
+    found = _dc701(tmp_path, main, {"app/jobs/feed_crawler/lib/throttle.rb": throttle.replace("','", "';'")})
+    assert [(line, severity) for _, line, severity, _ in found] == [(4, "warning")]
+    assert "code in the job folder `jobs/`" in found[0][3]
+
+
+def test_a_repository_without_jobs_reads_nothing_more(tmp_path) -> None:
+    main = {"app/models/import.rb": IMPORT, "app/controllers/imports_controller.rb":
+            "class ImportsController\n  def revert\n    @import.revert_entries\n  end\nend\n"}
+    changed = IMPORT.replace("entries.destroy_all\n    family.sync\n", "entries.destroy_all\n    family.sync_later\n")
+    assert _dc701(tmp_path, main, {"app/models/import.rb": changed}) == []
