@@ -82,3 +82,26 @@ def test_a_repository_without_jobs_reads_nothing_more(tmp_path) -> None:
             "class ImportsController\n  def revert\n    @import.revert_entries\n  end\nend\n"}
     changed = IMPORT.replace("entries.destroy_all\n    family.sync\n", "entries.destroy_all\n    family.sync_later\n")
     assert _dc701(tmp_path, main, {"app/models/import.rb": changed}) == []
+
+
+def test_java_a_method_an_executor_task_of_the_same_file_calls(tmp_path) -> None:
+    # apollo's release-history cleaner: the task submitted at start-up calls `this.clean(...)`.
+    code = ("package x;\n\nimport java.util.concurrent.ExecutorService;\nimport java.util.concurrent.Executors;\n\n"
+            "public class Svc {\n  private final ExecutorService ex = Executors.newSingleThreadExecutor();\n\n"
+            "  void initialize() {\n    ex.submit(() -> {\n      this.cleanHistory(1);\n    });\n  }\n\n"
+            "  private void cleanHistory(int n) {\n    int a = n;\n  }\n}\n")
+    path = "src/main/java/x/Svc.java"
+    found = _dc701(tmp_path, {path: code}, {path: code.replace("int a = n;", "int a = n + 1;")})
+    assert [(line, severity) for _, line, severity, _ in found] == [(16, "warning")]
+    assert "task run by an executor or thread at src/main/java/x/Svc.java:11 calls it through `cleanHistory`" \
+        in found[0][3]
+
+
+def test_typescript_a_service_function_a_bullmq_processor_calls(tmp_path) -> None:
+    worker = ("import { Worker } from 'bullmq';\nimport { chargeInvoice } from '../billing';\n\n"
+              "new Worker('billing', async (job) => {\n  await chargeInvoice(job.data.id);\n});\n")
+    billing = "export async function chargeInvoice(id: string) {\n  return id;\n}\n"
+    main = {"package.json": '{"name": "shop"}\n', "src/queues/billing.ts": worker, "src/billing.ts": billing}
+    found = _dc701(tmp_path, main, {"src/billing.ts": billing.replace("return id;", "return id.trim();")})
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("src/billing.ts", 2, "warning")]
+    assert "BullMQ worker at src/queues/billing.ts:5 calls it through `chargeInvoice`" in found[0][3]

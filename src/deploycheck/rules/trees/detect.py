@@ -356,11 +356,20 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     yield from sorted(found, key=lambda f: (first_line[f.line], f.severity == "info"))
 
 
+def _signature_only(node) -> bool:
+    """A Java/Kotlin method or TS method signature without a body."""
+    return node.type in ("method_declaration", "function_declaration", "method_signature",
+                         "abstract_method_signature") and node.child_by_field_name("body") is None and not any(
+        c.type in ("function_body", "block") for c in node.children)
+
+
 def _reached(ctx, p: Parsed, row: int) -> str | None:
     """How a job of another file reaches the function around ``row`` (rules/trees/reach.py)."""
     from .reach import reached, simple_name
 
     for chain in chains_at(p, row):
+        if chain and _signature_only(chain[-1]):
+            continue  # an abstract or interface method: nothing of it runs
         name = simple_name(chain[-1], p) if chain else None
         how = reached(ctx, p.language, name) if name else None
         if how:
@@ -550,7 +559,7 @@ MACHINERY_MEANS = "the code that fetches, runs, retries, locks or schedules jobs
 def _message(key: str, what: str, verdict: str, side: str) -> str:
     name = f"`{key}`" if key != "(top level)" else "top-level code"
     if verdict == "new":
-        return f"New background code: {name} ({what}). A new job is always flagged: answer the checklist for it."
+        return f"New background code: {name} ({what}). New code that runs in the background is always flagged: answer the checklist for it."
     if verdict == "unreferenced":
         return (f"Background code removed: {name} ({what}). It was not public and no Java or Kotlin file at head "
                 "names it (tests included), so no caller is left: a remaining one would not compile.")

@@ -20,12 +20,13 @@ from .background import regions
 from .keywords import FAMILY_GLOBS, JOB_FOLDER, family_of
 from .langs import language_of
 from .parse import Parsed, parse_bytes
-from .units import chains_at, node_name
+from .units import UNIT_TYPES, chains_at, node_name
 
 MAX_DEPTH = 3
 MAX_FILES = 25
 MAX_PARSED = 120
 
+_DEFINITIONS = frozenset(t for types in UNIT_TYPES.values() for t in types)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
 
 
@@ -150,8 +151,8 @@ def _uses(p: Parsed, name: str) -> list[int]:
         if n.child_count == 0:
             if "identifier" in n.type and p.text(n) == name:
                 parent = n.parent
-                named = parent.child_by_field_name("name") if parent is not None else None
-                if named is None or named.id != n.id:
+                named = parent.child_by_field_name("name") if parent is not None and parent.type in _DEFINITIONS else None
+                if named is None or named.id != n.id:  # Java's call `x.clean()` has a `name` too
                     rows.append(n.start_point[0])
             continue
         stack.extend(n.children)
