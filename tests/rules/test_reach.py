@@ -105,3 +105,13 @@ def test_typescript_a_service_function_a_bullmq_processor_calls(tmp_path) -> Non
     found = _dc701(tmp_path, main, {"src/billing.ts": billing.replace("return id;", "return id.trim();")})
     assert [(path, line, severity) for path, line, severity, _ in found] == [("src/billing.ts", 2, "warning")]
     assert "BullMQ worker at src/queues/billing.ts:5 calls it through `chargeInvoice`" in found[0][3]
+
+
+def test_a_service_objects_entry_method_is_followed_by_its_class(tmp_path) -> None:
+    # Callers write `ExecuteBridgeRequest.new.call`: `call` is too generic, the class is not.
+    service = "class ExecuteBridgeRequest\n  def call(url)\n    HTTP.post(url, timeout: 15)\n  end\nend\n"
+    job = "class BridgeJob < ApplicationJob\n  def perform(url)\n    ExecuteBridgeRequest.new.call(url)\n  end\nend\n"
+    main = {"app/jobs/bridge_job.rb": job, "app/services/execute_bridge_request.rb": service}
+    found = _dc701(tmp_path, main, {"app/services/execute_bridge_request.rb": service.replace("15", "5")})
+    assert [(line, severity) for _, line, severity, _ in found] == [(3, "warning")]
+    assert "calls it through `ExecuteBridgeRequest`" in found[0][3]

@@ -8,7 +8,7 @@ import re
 from ...git import pathglob
 from ...git.model import ADDED
 from .background import regions
-from .keywords import JOB_FOLDER
+from .keywords import JOB_FOLDER, reads_itself
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
@@ -53,8 +53,6 @@ def detect(ctx):
         return
     system = job_system(ctx.settings)
     by_path = bool(ctx.settings.job_paths) and pathglob.matches(ctx.path, ctx.settings.job_paths)
-    from . import reads_itself
-
     itself = reads_itself(ctx)
     for side, lines in (("head", ctx.added), ("base", _deleted_only(ctx, language))):
         if not lines:
@@ -321,7 +319,10 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         lines = {n: t for n, t in lines.items() if names[n] not in people}
     elif by_path:
         whole = "code in `job_paths`"
-    elif (folder := JOB_FOLDER.search(ctx.path)) is not None and not _NOT_WORKER_CODE.search(ctx.path):
+    elif ((folder := JOB_FOLDER.search(ctx.path)) is not None and not _NOT_WORKER_CODE.search(ctx.path)
+          and not regions(p)):
+        # A helper kept next to the jobs: all of it is theirs. A file that defines jobs itself is
+        # read by its regions, as anywhere else.
         whole = f"code in the job folder `{folder.group(1)}/`"
     spans = [] if whole else regions(p)
     if not whole and not spans and not follow_calls:
@@ -365,12 +366,12 @@ def _signature_only(node) -> bool:
 
 def _reached(ctx, p: Parsed, row: int) -> str | None:
     """How a job of another file reaches the function around ``row`` (rules/trees/reach.py)."""
-    from .reach import reached, simple_name
+    from .reach import followed_name, reached
 
     for chain in chains_at(p, row):
         if chain and _signature_only(chain[-1]):
             continue  # an abstract or interface method: nothing of it runs
-        name = simple_name(chain[-1], p) if chain else None
+        name = followed_name(chain, p)
         how = reached(ctx, p.language, name) if name else None
         if how:
             return f"reached from background code: {how}"

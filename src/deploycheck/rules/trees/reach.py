@@ -20,7 +20,7 @@ from .background import regions
 from .keywords import FAMILY_GLOBS, JOB_FOLDER, family_of
 from .langs import language_of
 from .parse import Parsed, parse_bytes
-from .units import UNIT_TYPES, chains_at, node_name
+from .units import CONTAINERS, UNIT_TYPES, chains_at, node_name
 
 MAX_DEPTH = 3
 MAX_FILES = 25
@@ -59,6 +59,27 @@ def simple_name(node, p: Parsed) -> str | None:
     if not _WORD.fullmatch(name) or name.lower().rstrip("?!") in _GENERIC:
         return None
     return name
+
+
+# The one method of a service or command object (`ExecuteBridgeRequest#execute`, a Ruby
+# service's `call`): callers write the generic name, so the class's name is followed instead.
+_ENTRY_METHODS = frozenset({"call", "execute", "perform", "run", "handle", "process"})
+
+
+def followed_name(chain: list, p: Parsed) -> str | None:
+    """The name to follow for the changed unit that ``chain`` ends in: its own, or, for the
+    entry method of a service object, its class's."""
+    if not chain:
+        return None
+    own = simple_name(chain[-1], p)
+    if own is not None:
+        return own
+    node = chain[-1]
+    if node.type not in _CALLABLE or len(chain) < 2 or chain[-2].type not in CONTAINERS:
+        return None
+    method = node_name(node, p).split("(")[0].rsplit(".", 1)[-1].lower()
+    owner = node_name(chain[-2], p).rsplit("::", 1)[-1].rsplit(".", 1)[-1]
+    return owner if method in _ENTRY_METHODS and _WORD.fullmatch(owner) and owner.lower() not in _GENERIC else None
 
 
 def reached(ctx, language: str, name: str) -> str | None:
@@ -149,7 +170,7 @@ def _uses(p: Parsed, name: str) -> list[int]:
     while stack:
         n = stack.pop()
         if n.child_count == 0:
-            if "identifier" in n.type and p.text(n) == name:
+            if ("identifier" in n.type or n.type == "constant") and p.text(n) == name:  # Ruby classes are constants
                 parent = n.parent
                 named = parent.child_by_field_name("name") if parent is not None and parent.type in _DEFINITIONS else None
                 if named is None or named.id != n.id:  # Java's call `x.clean()` has a `name` too
