@@ -28,8 +28,8 @@ def test_a_model_method_a_job_calls_is_background_code(tmp_path) -> None:
     found = _dc701(tmp_path, main, {"app/models/import.rb": IMPORT.replace(
         "entries.destroy_all\n    family.sync\n", "entries.destroy_all\n    family.sync_later\n")})
     assert [(path, line, severity) for path, line, severity, _ in found] == [("app/models/import.rb", 4, "warning")]
-    assert "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5 calls it through " \
-           "`revert_entries`" in found[0][3]
+    assert "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5 " \
+           "(`import.revert_entries`) calls it through `revert_entries`" in found[0][3]
 
 
 def test_a_method_no_job_calls_is_not(tmp_path) -> None:
@@ -46,7 +46,8 @@ def test_callers_are_followed_through_other_files(tmp_path) -> None:
     main = {"app/jobs/sync_job.rb": job, "app/models/sync.rb": sync, "app/models/balance.rb": balance}
     found = _dc701(tmp_path, main, {"app/models/balance.rb": balance.replace("upsert_all(rows)", "insert_all(rows)")})
     assert [(path, line) for path, line, _, _ in found] == [("app/models/balance.rb", 3)]
-    assert "calls it through `persist_balances` -> `run_sync`" in found[0][3]
+    # From the job down: the job calls `run_sync`, which calls the changed `persist_balances`.
+    assert "app/jobs/sync_job.rb:3 (`sync.run_sync`) calls it through `run_sync` -> `persist_balances`" in found[0][3]
 
 
 @pytest.mark.parametrize("name", ["save", "Start", "run"])
@@ -64,7 +65,7 @@ def test_go_a_function_a_goroutine_of_another_file_calls(tmp_path) -> None:
     main = {"go.mod": "module example.com/ci\n", "agent/runner.go": runner, "agent/step.go": step}
     found = _dc701(tmp_path, main, {"agent/step.go": step.replace("s.Done = true", "s.Done = s.Exited")})
     assert [(path, line, severity) for path, line, severity, _ in found] == [("agent/step.go", 4, "warning")]
-    assert "goroutine at agent/runner.go:5 calls it through `completeStep`" in found[0][3]
+    assert "goroutine at agent/runner.go:5 (`completeStep(r.step)`) calls it through `completeStep`" in found[0][3]
 
 
 def test_a_helper_in_a_job_folder_is_background_code(tmp_path) -> None:
@@ -93,8 +94,8 @@ def test_java_a_method_an_executor_task_of_the_same_file_calls(tmp_path) -> None
     path = "src/main/java/x/Svc.java"
     found = _dc701(tmp_path, {path: code}, {path: code.replace("int a = n;", "int a = n + 1;")})
     assert [(line, severity) for _, line, severity, _ in found] == [(16, "warning")]
-    assert "task run by an executor or thread at src/main/java/x/Svc.java:11 calls it through `cleanHistory`" \
-        in found[0][3]
+    assert "task run by an executor or thread at src/main/java/x/Svc.java:11 (`this.cleanHistory(1);`) calls it " \
+        "through `cleanHistory`" in found[0][3]
 
 
 def test_typescript_a_service_function_a_bullmq_processor_calls(tmp_path) -> None:
@@ -104,7 +105,9 @@ def test_typescript_a_service_function_a_bullmq_processor_calls(tmp_path) -> Non
     main = {"package.json": '{"name": "shop"}\n', "src/queues/billing.ts": worker, "src/billing.ts": billing}
     found = _dc701(tmp_path, main, {"src/billing.ts": billing.replace("return id;", "return id.trim();")})
     assert [(path, line, severity) for path, line, severity, _ in found] == [("src/billing.ts", 2, "warning")]
-    assert "BullMQ worker at src/queues/billing.ts:5 calls it through `chargeInvoice`" in found[0][3]
+    # The worker's own region names the job, though all of queues/ is a job folder; the import line calls nothing.
+    assert "BullMQ worker at src/queues/billing.ts:5 (`await chargeInvoice(job.data.id);`) calls it through " \
+        "`chargeInvoice`" in found[0][3]
 
 
 def test_a_service_objects_entry_method_is_followed_by_its_class(tmp_path) -> None:
@@ -115,3 +118,35 @@ def test_a_service_objects_entry_method_is_followed_by_its_class(tmp_path) -> No
     found = _dc701(tmp_path, main, {"app/services/execute_bridge_request.rb": service.replace("15", "5")})
     assert [(line, severity) for _, line, severity, _ in found] == [(3, "warning")]
     assert "calls it through `ExecuteBridgeRequest`" in found[0][3]
+
+
+def test_a_method_reference_given_to_an_executor_runs_there(tmp_path) -> None:
+    # apollo: `scheduleAtFixedRate(this::clearUnhealthy, …)`; the method itself and what it calls.
+    code = ("package x;\n\nimport java.util.concurrent.ScheduledExecutorService;\n\npublic class Cleaner {\n"
+            "  private ScheduledExecutorService ex;\n\n  void start() {\n"
+            "    ex.scheduleAtFixedRate(this::clearUnhealthy, 0, 60, java.util.concurrent.TimeUnit.SECONDS);\n  }\n\n"
+            "  void clearUnhealthy() {\n    long days = 1;\n  }\n}\n")
+    path = "src/main/java/x/Cleaner.java"
+    found = _dc701(tmp_path, {path: code}, {path: code.replace("long days = 1;", "long days = 2;")})
+    assert [(line, severity) for _, line, severity, _ in found] == [(13, "warning")]
+    assert "task run by an executor or thread" in found[0][3]
+
+
+def test_a_spring_quartz_job_bean_is_a_quartz_job(tmp_path) -> None:
+    code = ("package x;\n\npublic class ExecutionJob extends QuartzJobBean {\n"
+            "  protected void executeInternal(Object context) {\n    run(30);\n  }\n}\n")
+    path = "src/main/java/x/ExecutionJob.java"
+    found = _dc701(tmp_path, {path: code}, {path: code.replace("run(30)", "run(60)")})
+    assert [(line, severity) for _, line, severity, _ in found] == [(5, "warning")]
+    assert "Quartz job" in found[0][3]
+
+
+def test_files_in_job_paths_start_trails_too(tmp_path) -> None:
+    task = "export class CleanupTask {\n  async perform() {\n    await deleteOldEvents(365);\n  }\n}\n"
+    events = "export async function deleteOldEvents(days: number) {\n  return days;\n}\n"
+    config = "job_paths:\n  - \"server/tasks/**\"\n"
+    main = {".deploycheck/config.yaml": config, "server/tasks/CleanupTask.ts": task, "server/events.ts": events,
+            "server/worker.ts": "import Queue from 'bull';\n"}
+    found = _dc701(tmp_path, main, {"server/events.ts": events.replace("return days;", "return days * 2;")})
+    assert [(path, line) for path, line, _, _ in found] == [("server/events.ts", 2)]
+    assert "code in `job_paths` at server/tasks/CleanupTask.ts:3" in found[0][3]

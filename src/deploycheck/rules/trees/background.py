@@ -19,7 +19,7 @@ _RUBY_JOB_MIXINS = re.compile(r"^(?:Sidekiq::(?:Job|Worker)|Resque::Plugins::\w+
 _RUBY_JOB_BASES = re.compile(r"(?:^|::)(?:ApplicationJob|ActiveJob::Base|Que::Job|\w+Job)$")
 _JVM_ANNOTATIONS = {"Scheduled", "Async", "KafkaListener", "RabbitListener", "SqsListener", "JmsListener",
                     "KafkaHandler", "RabbitHandler", "Schedules", "StreamListener"}
-_JVM_INTERFACES = {"Job": "Quartz job", "Runnable": "Runnable", "Callable": "Callable", "InterruptableJob": "Quartz job",
+_JVM_INTERFACES = {"Job": "Quartz job", "QuartzJobBean": "Quartz job", "Runnable": "Runnable", "Callable": "Callable", "InterruptableJob": "Quartz job",
                    "StatefulJob": "Quartz job", "MessageListener": "message listener", "JobRequestHandler": "JobRunr job"}
 _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define": "Agenda job",
                "schedule": "cron job", "consume": "message consumer", "run": "Kafka consumer",
@@ -183,6 +183,20 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if call is None or call.type in ("block", "class_body"):
                 continue
             head = p.text(call)[:200]
-            if re.search(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|thread|launch|async)\b", head.split("->")[0]):
+            if _RUNS_TASKS.search(head.split("->")[0]):
                 out.append(_span(n, "task run by an executor or thread"))
+        elif n.type in ("method_reference", "callable_reference") and n.parent is not None \
+                and n.parent.type in ("argument_list", "value_arguments", "value_argument"):
+            # `executor.scheduleAtFixedRate(this::clean, …)`: the method of this file it names runs there.
+            call = n.parent
+            while call is not None and call.type not in ("method_invocation", "call_expression", "block", "class_body"):
+                call = call.parent
+            if call is None or call.type in ("block", "class_body") or not _RUNS_TASKS.search(p.text(call)[:200]):
+                continue
+            named = p.text(n).rsplit("::", 1)[-1].strip()
+            if p.text(n).split("::")[0].strip() in ("this", ""):
+                out += [_span(u, "task run by an executor or thread") for u in _named(p, named)]
     return out
+
+
+_RUNS_TASKS = re.compile(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|thread|launch|async)\b")

@@ -8,14 +8,15 @@ import re
 from ...git import pathglob
 from ...git.model import ADDED
 from .background import regions
-from .keywords import JOB_FOLDER, reads_itself
+from .keywords import JOB_FOLDER, in_transaction_hints, reads_itself
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
 from .checkact import check_then_act
+from .enqueue import enqueued_in_transaction
 from .hazards import HINTS, LANGUAGES, weakened
-from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, PRIMITIVE_WEAKENED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED,
-                    UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
+from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, ENQUEUED_IN_TRANSACTION, PRIMITIVE_WEAKENED,
+                    REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
 from .units import all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname, units_at
@@ -85,6 +86,9 @@ def detect(ctx):
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
             for line, message in check_then_act(p, lines):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+        if side == "head" and language in CHECK_ACT_LANGUAGES and in_transaction_hints(ctx):
+            for line, message in enqueued_in_transaction(p, lines):
+                yield ENQUEUED_IN_TRANSACTION.finding(ctx.path, line, message)
         if side == "head" and language in ("javascript", "typescript", "tsx") and ctx.file.status != ADDED:
             base = parsed(ctx, "base", language)
             if isinstance(base, Parsed):

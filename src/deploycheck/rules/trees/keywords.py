@@ -15,7 +15,7 @@ KEYWORDS = {
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval("),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron"),
-    "java": ("@scheduled", "@async", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
+    "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
@@ -23,10 +23,10 @@ KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
 
 
 # Folders that by convention hold an application's jobs and workers and the code only they use
-# (Rails' app/jobs, app/workers and app/sidekiq; a `jobs`, `workers`, `cron` or `consumers`
-# package): every non-test file there is background code, like a `job_paths` match. A job's
+# (Rails' app/jobs, app/workers and app/sidekiq; a `jobs`, `workers`, `cron`, `consumers` or
+# `queues` package): every non-test file there is background code, like a `job_paths` match. A job's
 # helper kept next to it (feedbin's `app/jobs/feed_crawler/lib/throttle.rb`) names no job API.
-JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers)/", re.IGNORECASE)
+JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues)/", re.IGNORECASE)
 
 # Files of one family call each other; the globs `git grep` searches for a name.
 FAMILY_GLOBS = {
@@ -79,9 +79,24 @@ def reads_itself(ctx) -> bool:
     for text in _sides_lower(ctx, words):
         if any(w in text for w in words):
             return True
+    if in_transaction_hints(ctx):
+        return True
     from .manifest import job_system
 
     return job_system(ctx.settings) is not None
+
+
+# DC708's gate (rules/trees/enqueue.py): the file opens a transaction and enqueues work.
+_TRANSACTION_WORDS = ("transaction", "with_lock", "lock!")
+_ENQUEUE_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "deliver_later",
+                  ".add(", "addbulk", "enqueue", "sendtoqueue")
+
+
+def in_transaction_hints(ctx) -> bool:
+    if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
+        return False
+    head = ctx.lower_text("head") or ""
+    return any(w in head for w in _TRANSACTION_WORDS) and any(w in head for w in _ENQUEUE_WORDS)
 
 
 def _jobs_elsewhere(ctx, language: str | None) -> bool:

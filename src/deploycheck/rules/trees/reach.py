@@ -106,18 +106,19 @@ def _search(ctx, family: str, name: str, memo: dict) -> str | None:
                 p = _head_tree(ctx, path, memo)
                 if p is None:
                     continue
-                spans = regions(p)
-                folder = JOB_FOLDER.search(path)
-                if folder is not None:  # the whole file is background code; a region names it better
-                    spans.append((0, p.root.end_point[0], f"code in the job folder `{folder.group(1)}/`"))
-                for row in _uses(p, called):
-                    inside = [s for s in spans if s[0] <= row <= s[1]]
-                    if inside:
-                        what = min(inside, key=lambda s: s[1] - s[0])[2]  # the innermost
-                        through = " -> ".join(f"`{n}`" for n in reversed((called,) + trail))
-                        return f"{what} at {path}:{row + 1} calls it through {through}"
+                uses, spans = _uses(p, called), regions(p)
+                # A use inside a job's own region names the job; a whole file (a job folder's,
+                # `job_paths`) only says where.
+                found = [(row, s[2]) for row in uses for s in sorted(spans, key=lambda s: s[1] - s[0])
+                         if s[0] <= row <= s[1]] or [(row, s[2]) for row in uses for s in _whole_file(ctx, path, p)]
+                if found:
+                    row, what = found[0]
+                    # From the job down to the changed unit; the calling line shows a false trail.
+                    through = " -> ".join(f"`{n}`" for n in (called,) + trail)
+                    return f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}"
+                for row in uses:
                     for chain in chains_at(p, row):
-                        caller = simple_name(chain[-1], p) if chain else None
+                        caller = followed_name(chain, p)
                         if caller and caller not in seen:
                             seen.add(caller)
                             following.append((caller, (called,) + trail))
@@ -125,6 +126,25 @@ def _search(ctx, family: str, name: str, memo: dict) -> str | None:
         if not frontier:
             break
     return None
+
+
+def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
+    """A file that is background code as a whole: a job folder's, or one `job_paths` names."""
+    end = p.root.end_point[0]
+    if ctx.settings.job_paths:
+        from ...git import pathglob
+
+        if pathglob.matches(path, ctx.settings.job_paths):
+            return [(0, end, "code in `job_paths`")]
+    folder = JOB_FOLDER.search(path)
+    return [(0, end, f"code in the job folder `{folder.group(1)}/`")] if folder is not None else []
+
+
+def _quoted(p: Parsed, row: int) -> str:
+    """The calling line, short and inert (no backticks or control characters)."""
+    line = p.source.split(b"\n")[row].decode("utf-8", "replace").strip()
+    line = "".join(c if c.isprintable() else " " for c in line).replace("`", "'")
+    return f"`{line[:77]}...`" if len(line) > 80 else f"`{line}`"
 
 
 def _files_naming(ctx, family: str, name: str, memo: dict) -> list[str]:
@@ -169,6 +189,8 @@ def _uses(p: Parsed, name: str) -> list[int]:
     stack = [p.root]
     while stack:
         n = stack.pop()
+        if "import" in n.type or n.type == "package_clause":
+            continue  # naming a function to import it calls nothing
         if n.child_count == 0:
             if ("identifier" in n.type or n.type == "constant") and p.text(n) == name:  # Ruby classes are constants
                 parent = n.parent

@@ -419,5 +419,49 @@ CONTINUATION_HOISTED = Rule(
         sent.then(() => { this.unconfirmed.delete(message.id); message.resolve(); })"""),
 )
 
+ENQUEUED_IN_TRANSACTION = Rule(
+    id="DC708",
+    name="enqueued-in-transaction",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "rollback-safe"),
+    summary="Ruby or JS/TS code enqueues a job inside a database transaction.",
+    languages=("ruby", "javascript", "typescript"),
+    what_it_does=dedent("""\
+        Reads each changed Ruby or JS/TS file as a syntax tree and reports a call that hands work
+        to a queue (Ruby `perform_later`, `perform_async`, `perform_in`, `perform_at`,
+        `perform_bulk`, `deliver_later`; JS/TS `add` on a receiver named like a queue, `addBulk`,
+        `enqueue`, `sendToQueue`) inside the block of a transaction: a call whose name holds
+        `transaction` (`ActiveRecord::Base.transaction`, an app's `in_audited_transaction`,
+        Prisma's `$transaction`, Sequelize's, TypeORM's and Knex's `transaction`) or Ruby's
+        `with_lock`/`lock!`, which open one. Work enqueued in an `after_commit` (or
+        `after_all_transactions_commit`, `afterCommit`) block inside it is not reported. Reported
+        at the enqueue, when it or the transaction's call is on a changed line. Python's
+        DC340 reads the same hazard in Python."""),
+    why_bad=dedent("""\
+        A worker can take the job the moment it is enqueued, before the transaction commits: it
+        looks for rows that are not visible yet and fails or does nothing, or it reads the old
+        values. If the transaction rolls back, the job runs all the same, for something that
+        never happened."""),
+    known_problems=dedent("""\
+        Transactions are recognised by the name of the call, so a helper that opens one under
+        another name is not seen, and a method defined inside the block is not read. Rails 7.2's
+        `enqueue_after_transaction_commit` and a queue stored in the same database (good_job,
+        solid_queue, que, pg-boss) make the enqueue commit with the transaction: the finding
+        stays, say so in the checklist. Only files the tree rules read are checked (those that
+        name a job API, job folders, `job_paths`, a job system's source)."""),
+    example=dedent("""\
+        ActiveRecord::Base.transaction do
+          order.update!(status: "paid")
+          ReceiptJob.perform_async(order.id)   # a worker may run it before the commit
+        end"""),
+    use_instead=dedent("""\
+        ActiveRecord::Base.transaction do
+          order.update!(status: "paid")
+        end
+        ReceiptJob.perform_async(order.id)     # or enqueue from an after_commit callback"""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
-         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
+         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION)
