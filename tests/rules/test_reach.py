@@ -150,3 +150,13 @@ def test_files_in_job_paths_start_trails_too(tmp_path) -> None:
     found = _dc701(tmp_path, main, {"server/events.ts": events.replace("return days;", "return days * 2;")})
     assert [(path, line) for path, line, _, _ in found] == [("server/events.ts", 2)]
     assert "code in `job_paths` at server/tasks/CleanupTask.ts:3" in found[0][3]
+
+
+def test_a_local_named_like_the_function_is_no_call(tmp_path) -> None:
+    # feedbin: a job's `starred = Throttle.throttle!(…)` does not call the controller's `starred`.
+    job = ("class ActionsPerform\n  include Sidekiq::Worker\n  def perform(user)\n"
+           "    starred = Throttle.throttle!(user.id)\n    starred\n  end\nend\n")
+    controller = "class EntriesController\n  def starred\n    @entries = 1\n  end\nend\n"
+    main = {"app/jobs/actions_perform.rb": job, "app/controllers/entries_controller.rb": controller}
+    found = _dc701(tmp_path, main, {"app/controllers/entries_controller.rb": controller.replace("= 1", "= 2")})
+    assert found == []

@@ -20,7 +20,7 @@ from .background import regions
 from .keywords import FAMILY_GLOBS, JOB_FOLDER, family_of
 from .langs import language_of
 from .parse import Parsed, parse_bytes
-from .units import CONTAINERS, UNIT_TYPES, chains_at, node_name
+from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name
 
 MAX_DEPTH = 3
 MAX_FILES = 25
@@ -183,9 +183,38 @@ def _head_tree(ctx, path: str, memo: dict) -> Parsed | None:
     return memo[key]
 
 
+# Where an identifier names a local, a parameter or the thing being defined, not a call:
+# `starred = Throttle.throttle!(…)` in a job calls no method `starred`.
+_ASSIGNMENTS = frozenset({"assignment", "operator_assignment", "short_var_declaration", "assignment_statement",
+                          "assignment_expression", "augmented_assignment_expression"})
+_PARAMETERS = frozenset({"formal_parameter", "parameter_declaration", "required_parameter", "optional_parameter",
+                         "keyword_parameter", "method_parameters", "block_parameters", "lambda_parameters",
+                         "formal_parameters", "parameters", "parameter", "spread_parameter"})
+
+
+def _names_something_else(n) -> bool:
+    parent = n.parent
+    if parent is None:
+        return False
+    if parent.type in _DEFINITIONS:  # its own name; Java's call `x.clean()` has a `name` field too
+        named = parent.child_by_field_name("name")
+        return named is not None and named.id == n.id
+    if parent.type in _PARAMETERS:
+        return True
+    node = n
+    while parent is not None and parent.type in ("expression_list", "left_assignment_list", "pattern_list"):
+        node, parent = parent, parent.parent
+    if parent is not None and parent.type in _ASSIGNMENTS:
+        left = parent.child_by_field_name("left")
+        return left is not None and left.id == node.id
+    return False
+
+
 def _uses(p: Parsed, name: str) -> list[int]:
-    """Rows where ``name`` appears as an identifier other than a definition's own name."""
-    rows = []
+    """Rows where ``name`` appears as an identifier that may call it: not a definition's own
+    name, a parameter, an assignment's target, an import, nor a local that its function assigns
+    (Ruby's bare `starred` after `starred = …` reads the local)."""
+    hits, locals_ = [], set()
     stack = [p.root]
     while stack:
         n = stack.pop()
@@ -193,10 +222,39 @@ def _uses(p: Parsed, name: str) -> list[int]:
             continue  # naming a function to import it calls nothing
         if n.child_count == 0:
             if ("identifier" in n.type or n.type == "constant") and p.text(n) == name:  # Ruby classes are constants
-                parent = n.parent
-                named = parent.child_by_field_name("name") if parent is not None and parent.type in _DEFINITIONS else None
-                if named is None or named.id != n.id:  # Java's call `x.clean()` has a `name` too
-                    rows.append(n.start_point[0])
+                if _receiver(n) and not name[:1].isupper():
+                    pass  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
+                elif _names_something_else(n):
+                    if n.parent is not None and n.parent.type not in _DEFINITIONS:
+                        locals_.add(_function_of(n))
+                else:
+                    hits.append(n)
             continue
         stack.extend(n.children)
-    return sorted(set(rows))
+    return sorted({n.start_point[0] for n in hits if _function_of(n) not in locals_ or not _bare(n)})
+
+
+def _function_of(n):
+    node = n.parent
+    while node is not None and node.type not in FUNCTIONS:
+        node = node.parent
+    return node.id if node is not None else None
+
+
+def _bare(n) -> bool:
+    """An identifier on its own, not the method of a call with a receiver or a member's name."""
+    parent = n.parent
+    return parent is None or parent.type not in ("call", "member_expression", "selector_expression",
+                                                  "method_invocation", "field_access", "navigation_suffix")
+
+
+# Fields that hold the object a method is called on.
+_OBJECT_FIELDS = {"call": "receiver", "member_expression": "object", "selector_expression": "operand",
+                  "method_invocation": "object", "field_access": "object"}
+
+
+def _receiver(n) -> bool:
+    parent = n.parent
+    field = _OBJECT_FIELDS.get(parent.type) if parent is not None else None
+    target = parent.child_by_field_name(field) if field else None
+    return target is not None and target.id == n.id
