@@ -78,7 +78,8 @@ def detect(ctx):
             yield from _lua_findings(ctx, p, lines, side, system, whole_file=True)
             continue
         if not itself:  # read only for what a job of another file reaches of it
-            yield from _background(ctx, p, lines, side, system, by_path)
+            if any(_reached(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
+                yield from _background(ctx, p, lines, side, system, by_path)
             continue
         yield from _background(ctx, p, lines, side, system, by_path)
         yield from _lua_in_strings(ctx, p, lines, side)

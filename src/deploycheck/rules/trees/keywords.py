@@ -55,7 +55,14 @@ def may_report(ctx) -> bool:
 def reads_itself(ctx) -> bool:
     """Whether the file may hold background code itself: it names a job API, sits in a job
     system's repository, in `job_paths` or a job folder, or holds a Redis script. Any other file
-    of the family is read only for what a job elsewhere reaches of it (``_jobs_elsewhere``)."""
+    of the family is read only for what a job elsewhere reaches of it (``_jobs_elsewhere``).
+    Asked by the gate, then by ``detect``: answered once per file."""
+    if ("trees.itself",) not in ctx.cache:
+        ctx.cache[("trees.itself",)] = _reads_itself(ctx)
+    return ctx.cache[("trees.itself",)]
+
+
+def _reads_itself(ctx) -> bool:
     language = language_of_file(ctx)
     changed = ctx.changed_lower()
     if any(h in changed for h in _LUA_HINTS):
