@@ -229,6 +229,22 @@ def show_file(rev: str, path: str, cwd: str) -> bytes | None:
     )
 
 
+def grep_files(root: str, rev: str, patterns: Sequence[str], pathspec: Sequence[str] = (), *, ignore_case: bool = False,
+               words: bool = False, what: str = "") -> list[str]:
+    """The paths at ``rev`` whose text holds any of the fixed strings ``patterns`` (``words``:
+    as a whole word), in git's order. Raises GitError, saying ``what`` was looked for, when
+    git fails."""
+    # No textconv: git's idea of a file's text comes from .gitattributes, which a branch writes.
+    args = ["grep", "-l", "-z", "-F", "--no-textconv", *(["-i"] if ignore_case else []), *(["-w"] if words else [])]
+    for pattern in patterns:
+        args += ["-e", pattern]
+    proc = run([*args, rev, "--", *pathspec], root, check=False)
+    if proc.returncode not in (0, 1):  # 1: nothing matched
+        raise GitError(f"`git grep` failed while looking for {what or 'names'}: {_first_lines(proc.stderr)}")
+    prefix = len(rev) + 1
+    return [raw.decode("utf-8", "surrogateescape")[prefix:] for raw in proc.stdout.split(b"\0") if raw]
+
+
 def _read_content(out: IO[bytes], header: bytes, max_size: int | None) -> bytes | None:
     """The content after a ``cat-file --batch`` header; an object over ``max_size`` is skipped
     in chunks (never held in memory whole) and gives None."""

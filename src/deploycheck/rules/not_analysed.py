@@ -675,17 +675,8 @@ def _grep_head(repo, patterns: list[str], pathspec: tuple[str, ...] = (), ignore
     """Paths at head (or at ``rev``) holding any of the fixed strings ``patterns``."""
     from ..git import gitcmd
 
-    # No -I and no textconv: git's idea of "binary" comes from .gitattributes, which the branch writes.
-    args = ["grep", "-l", "-z", "-F", "--no-textconv", *(["-i"] if ignore_case else [])]
-    for pattern in patterns:
-        args += ["-e", pattern]
-    rev = rev or repo.head_sha
-    proc = gitcmd.run([*args, rev, "--", *pathspec], repo.root, check=False)
-    if proc.returncode not in (0, 1):  # 1: nothing matched
-        from ..errors import GitError
-
-        raise GitError(f"`git grep` failed while looking for what serves or runs a built file: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
-    return {p[len(rev) + 1:] for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
+    return set(gitcmd.grep_files(repo.root, rev or repo.head_sha, patterns, pathspec, ignore_case=ignore_case,
+                                 what="what serves or runs a built file"))
 
 
 def _django_settings(repo, rev: str) -> list:

@@ -287,10 +287,7 @@ def _called_only_by_people(ctx, name: str) -> bool:
     if key not in memo:
         from ...git import gitcmd
 
-        proc = gitcmd.run(["grep", "-l", "-z", "-w", "-F", "-e", name, repo.head_sha, "--"], repo.root, check=False)
-        prefix = repo.head_sha + ":"
-        memo[key] = [path.decode("utf-8", "surrogateescape").removeprefix(prefix)
-                     for path in proc.stdout.split(b"\0") if path] if proc.returncode == 0 else []
+        memo[key] = gitcmd.grep_files(repo.root, repo.head_sha, [name], words=True, what=f"the users of `{name}`")
     from ..paths import is_test_or_doc
 
     callers = [path for path in memo[key] if path != ctx.path and not is_test_or_doc(path)]

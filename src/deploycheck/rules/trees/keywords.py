@@ -120,13 +120,9 @@ def _jobs_elsewhere(ctx, language: str | None) -> bool:
         from ...git import gitcmd
         from ..paths import is_test_or_doc
 
-        patterns = [arg for word in KEYWORDS[language] for arg in ("-e", word)]
-        proc = gitcmd.run(["grep", "-l", "-z", "-i", "-F", *patterns, repo.head_sha, "--", *FAMILY_GLOBS[family]],
-                          repo.root, check=False)
-        prefix = repo.head_sha + ":"
-        memo[key] = proc.returncode == 0 and any(
-            not is_test_or_doc(raw.decode("utf-8", "surrogateescape").removeprefix(prefix))
-            for raw in proc.stdout.split(b"\0") if raw)
+        paths = gitcmd.grep_files(repo.root, repo.head_sha, KEYWORDS[language], FAMILY_GLOBS[family], ignore_case=True,
+                                  what="job code")
+        memo[key] = any(not is_test_or_doc(path) for path in paths)
     return memo[key]
 
 

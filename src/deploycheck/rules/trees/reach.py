@@ -156,11 +156,8 @@ def _files_naming(ctx, family: str, name: str, memo: dict) -> list[str]:
         from ..paths import is_test_or_doc
 
         repo = ctx.repo
-        proc = gitcmd.run(["grep", "-l", "-z", "-w", "-F", "-e", name, repo.head_sha, "--", *FAMILY_GLOBS[family]],
-                          repo.root, check=False)
-        prefix = repo.head_sha + ":"
-        paths = [raw.decode("utf-8", "surrogateescape").removeprefix(prefix)
-                 for raw in proc.stdout.split(b"\0") if raw] if proc.returncode == 0 else []
+        paths = gitcmd.grep_files(repo.root, repo.head_sha, [name], FAMILY_GLOBS[family], words=True,
+                                  what=f"the callers of `{name}`")
         paths = [path for path in paths if not is_test_or_doc(path)]
         memo[key] = paths if len(paths) <= MAX_FILES else []
     return memo[key]
@@ -177,8 +174,8 @@ def _head_tree(ctx, path: str, memo: dict) -> Parsed | None:
         from ...git import gitcmd
 
         repo = ctx.repo
-        proc = gitcmd.run(["cat-file", "blob", f"{repo.head_sha}:{path}"], repo.root, check=False)
-        tree = parse_bytes(language, proc.stdout) if proc.returncode == 0 else None
+        source = gitcmd.show_file(repo.head_sha, path, repo.root)
+        tree = parse_bytes(language, source) if source is not None else None
         memo[key] = tree if isinstance(tree, Parsed) else None
     return memo[key]
 
