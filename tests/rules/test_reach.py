@@ -160,3 +160,29 @@ def test_a_local_named_like_the_function_is_no_call(tmp_path) -> None:
     main = {"app/jobs/actions_perform.rb": job, "app/controllers/entries_controller.rb": controller}
     found = _dc701(tmp_path, main, {"app/controllers/entries_controller.rb": controller.replace("= 1", "= 2")})
     assert found == []
+
+
+def test_a_branch_cannot_make_a_name_too_common_to_follow(tmp_path) -> None:
+    # On the base two files name `revert_entries`; the branch adds 30 more that mention it. The
+    # base decides that the name is specific, so the job's call is still found.
+    main = {"app/jobs/revert_import_job.rb": JOB, "app/models/import.rb": IMPORT}
+    branch = {"app/models/import.rb": IMPORT.replace("entries.destroy_all\n    family.sync\n",
+                                                     "entries.destroy_all\n    family.sync_later\n")}
+    branch.update({f"app/models/noise_{i}.rb": f"class Noise{i}\n  # revert_entries\nend\n" for i in range(30)})
+    found = _dc701(tmp_path, main, branch)
+    assert [(path, line) for path, line, _, _ in found] == [("app/models/import.rb", 4)]
+    assert "reached from background code: ActiveJob job" in found[0][3]
+
+
+def test_a_search_cut_by_the_read_budget_is_reported(tmp_path, monkeypatch) -> None:
+    # Fail closed: when the scan's budget of files to read runs out, "not reached" would be a guess.
+    from deploycheck.rules.trees import reach
+
+    monkeypatch.setattr(reach, "MAX_PARSED", 1)
+    sync = "class Sync\n  def run_sync\n    Balance.new.persist_balances\n  end\nend\n"
+    balance = "class Balance\n  def persist_balances\n    upsert_all(rows)\n  end\nend\n"
+    main = {"app/jobs/sync_job.rb": "class SyncJob < ApplicationJob\n  def perform(s)\n    s.run_sync\n  end\nend\n",
+            "app/models/sync.rb": sync, "app/models/balance.rb": balance}
+    found = _dc701(tmp_path, main, {"app/models/balance.rb": balance.replace("upsert_all", "insert_all")})
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("app/models/balance.rb", 3, "warning")]
+    assert "stopped at its limit of 1 files read per scan, so deploycheck cannot show that no job does" in found[0][3]

@@ -245,6 +245,29 @@ def grep_files(root: str, rev: str, patterns: Sequence[str], pathspec: Sequence[
     return [raw.decode("utf-8", "surrogateescape")[prefix:] for raw in proc.stdout.split(b"\0") if raw]
 
 
+def grep_words(root: str, rev: str, words: Sequence[str], pathspec: Sequence[str] = ()) -> dict[str, set[str]]:
+    """For each of ``words`` (whole words, fixed strings), the paths at ``rev`` that hold it:
+    one `git grep` for all of them. Raises GitError when git fails."""
+    args = ["grep", "-o", "-z", "-w", "-F", "--no-textconv"]
+    for word in words:
+        args += ["-e", word]
+    proc = run([*args, rev, "--", *pathspec], root, check=False)
+    if proc.returncode not in (0, 1):  # 1: nothing matched
+        raise GitError(f"`git grep` failed while looking for callers: {_first_lines(proc.stderr)}")
+    found: dict[str, set[str]] = {word: set() for word in words}
+    out, at, prefix = proc.stdout, 0, len(rev) + 1
+    while at < len(out):  # records are `REV:PATH` NUL `WORD` newline; a path may hold a newline
+        nul = out.find(b"\0", at)
+        end = out.find(b"\n", nul)
+        if nul < 0 or end < 0:
+            break
+        word = out[nul + 1 : end].decode("utf-8", "surrogateescape")
+        if word in found:
+            found[word].add(out[at + prefix : nul].decode("utf-8", "surrogateescape"))
+        at = end + 1
+    return found
+
+
 def _read_content(out: IO[bytes], header: bytes, max_size: int | None) -> bytes | None:
     """The content after a ``cat-file --batch`` header; an object over ``max_size`` is skipped
     in chunks (never held in memory whole) and gives None."""

@@ -78,6 +78,7 @@ def detect(ctx):
             yield from _lua_findings(ctx, p, lines, side, system, whole_file=True)
             continue
         if not itself:  # read only for what a job of another file reaches of it
+            _prefetch_reached(ctx, p, lines)
             if any(_reached(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
                 yield from _background(ctx, p, lines, side, system, by_path)
             continue
@@ -329,6 +330,8 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     spans = [] if whole else regions(p)
     if not whole and not spans and not follow_calls:
         return
+    if not whole and follow_calls:
+        _prefetch_reached(ctx, p, [n for n in lines if not any(s[0] <= n - 1 <= s[1] for s in spans)])
     groups: dict[str, list] = {}
     for number in sorted(lines):
         row = number - 1
@@ -366,6 +369,15 @@ def _signature_only(node) -> bool:
         c.type in ("function_body", "block") for c in node.children)
 
 
+def _prefetch_reached(ctx, p: Parsed, lines) -> None:
+    """Look for the jobs that reach every changed function of the file in one search."""
+    from .reach import followed_name, prefetch
+
+    names = {followed_name(chain, p) for number in lines for chain in chains_at(p, number - 1)
+             if chain and not _signature_only(chain[-1])}
+    prefetch(ctx, p.language, [name for name in names if name])
+
+
 def _reached(ctx, p: Parsed, row: int) -> str | None:
     """How a job of another file reaches the function around ``row`` (rules/trees/reach.py)."""
     from .reach import followed_name, reached
@@ -376,7 +388,7 @@ def _reached(ctx, p: Parsed, row: int) -> str | None:
         name = followed_name(chain, p)
         how = reached(ctx, p.language, name) if name else None
         if how:
-            return f"reached from background code: {how}"
+            return how
     return None
 
 

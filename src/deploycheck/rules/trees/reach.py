@@ -8,8 +8,10 @@ to the unit there that uses it, and on, until one of them is background code (a 
 (DC105), it follows names, not types; unlike it, it is bounded, because it runs per scan with no
 cache: a name that more than MAX_FILES files use is too common to follow (`save`, `call`),
 names too generic to tell apart are not followed
-(`Start`, `run`, `save`), trails stop MAX_DEPTH calls deep, and at most MAX_PARSED files are read per scan. A trail cut
-by a bound is not reported (docs/limitations.md).
+(`Start`, `run`, `save`), trails stop MAX_DEPTH calls deep. A trail cut there is not reported: the bounds are the
+policy's reach, as a region's edge is. At most MAX_PARSED files are read per scan; a search that
+runs out of them is reported (fail closed), and whether a name is too common is decided on the
+base when the base has it, so a branch cannot make a name common (docs/limitations.md).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name
 
 MAX_DEPTH = 3
 MAX_FILES = 25
-MAX_PARSED = 120
+MAX_PARSED = 250
 
 _DEFINITIONS = frozenset(t for types in UNIT_TYPES.values() for t in types)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
@@ -82,50 +84,89 @@ def followed_name(chain: list, p: Parsed) -> str | None:
     return owner if method in _ENTRY_METHODS and _WORD.fullmatch(owner) and owner.lower() not in _GENERIC else None
 
 
+class _OutOfBudget(Exception):
+    """MAX_PARSED files were read before the search ended."""
+
+
 def reached(ctx, language: str, name: str) -> str | None:
-    """How background code reaches the unit named ``name`` ("`RevertImportJob#perform`
-    (app/jobs/revert_import_job.rb:5) calls it through `revert`"), or None."""
+    """How background code reaches the unit named ``name`` ("reached from background code:
+    ActiveJob job at app/jobs/x.rb:5 (`import.revert`) calls it through `revert`"), why it counts
+    as background code though the search could not finish, or None."""
     family = family_of(language)
-    repo = ctx.repo
-    if repo is None or family not in FAMILY_GLOBS:
+    if ctx.repo is None or family not in FAMILY_GLOBS:
         return None
-    memo = ctx.settings.base_files.memo if ctx.settings.base_files is not None else {}
-    key = ("trees.reached", family, name)
-    if key not in memo:
-        memo[key] = _search(ctx, family, name, memo)
-    return memo[key]
+    prefetch(ctx, language, [name])
+    return _memo(ctx)[("trees.reached", family, name)]
 
 
-def _search(ctx, family: str, name: str, memo: dict) -> str | None:
-    frontier: list[tuple[str, tuple[str, ...]]] = [(name, ())]
-    seen = {name}
+def prefetch(ctx, language: str, names) -> None:
+    """Search for the jobs that reach all of ``names`` at once (one `git grep` per call depth
+    instead of one per name and depth), remembering each answer for ``reached``."""
+    family = family_of(language)
+    memo = _memo(ctx)
+    todo = sorted({n for n in names if ("trees.reached", family, n) not in memo})
+    if ctx.repo is None or family not in FAMILY_GLOBS or not todo:
+        return
+    try:
+        found = _search(ctx, family, todo, memo)
+        for name in todo:
+            how = found.get(name)
+            memo[("trees.reached", family, name)] = f"reached from background code: {how}" if how else None
+    except _OutOfBudget:
+        # Fail closed: "not reached" would be a guess. The budget bounds a scan's cost; a branch
+        # that adds files naming the function cannot make it look unreached either.
+        for name in todo:
+            memo[("trees.reached", family, name)] = (
+                f"maybe reached from background code: the search for jobs that call `{name}` stopped at its limit of "
+                f"{MAX_PARSED} files read per scan, so deploycheck cannot show that no job does")
+
+
+def _memo(ctx) -> dict:
+    return ctx.settings.base_files.memo if ctx.settings.base_files is not None else ctx.cache
+
+
+def _search(ctx, family: str, names: list[str], memo: dict) -> dict[str, str]:
+    """Breadth first from every name at once: ``frontier`` maps a name to look for to the
+    (origin, trail) pairs that lead to it."""
+    found: dict[str, str] = {}
+    frontier: dict[str, list[tuple[str, tuple[str, ...]]]] = {name: [(name, ())] for name in names}
+    seen = {name: {name} for name in names}
     for _ in range(MAX_DEPTH):
-        following: list[tuple[str, tuple[str, ...]]] = []
-        for called, trail in frontier:
-            for path in _files_naming(ctx, family, called, memo):
-                p = _head_tree(ctx, path, memo)
-                if p is None:
+        frontier = {called: [(o, t) for o, t in leads if o not in found] for called, leads in frontier.items()}
+        frontier = {called: leads for called, leads in frontier.items() if leads}
+        if not frontier:
+            break
+        naming = _files_naming(ctx, family, sorted(frontier), memo)
+        following: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for called in sorted(frontier):
+            for path in naming[called]:
+                index = _file_index(ctx, path, memo)
+                if index is None:
                     continue
-                uses, spans = _uses(p, called), regions(p)
+                p, spans, whole, uses_of = index
+                uses = uses_of(called)
                 # A use inside a job's own region names the job; a whole file (a job folder's,
                 # `job_paths`) only says where.
-                found = [(row, s[2]) for row in uses for s in sorted(spans, key=lambda s: s[1] - s[0])
-                         if s[0] <= row <= s[1]] or [(row, s[2]) for row in uses for s in _whole_file(ctx, path, p)]
-                if found:
-                    row, what = found[0]
-                    # From the job down to the changed unit; the calling line shows a false trail.
-                    through = " -> ".join(f"`{n}`" for n in (called,) + trail)
-                    return f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}"
+                hits = [(row, s[2]) for row in uses for s in spans if s[0] <= row <= s[1]] or [
+                    (row, s[2]) for row in uses for s in whole]
+                if hits:
+                    row, what = hits[0]
+                    for origin, trail in frontier[called]:
+                        # From the job down to the changed unit; the calling line shows a false trail.
+                        through = " -> ".join(f"`{n}`" for n in (called,) + trail)
+                        found.setdefault(origin, f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}")
+                    break
                 for row in uses:
                     for chain in chains_at(p, row):
                         caller = followed_name(chain, p)
-                        if caller and caller not in seen:
-                            seen.add(caller)
-                            following.append((caller, (called,) + trail))
+                        if not caller:
+                            continue
+                        for origin, trail in frontier[called]:
+                            if caller not in seen[origin]:
+                                seen[origin].add(caller)
+                                following.setdefault(caller, []).append((origin, (called,) + trail))
         frontier = following
-        if not frontier:
-            break
-    return None
+    return found
 
 
 def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
@@ -147,36 +188,53 @@ def _quoted(p: Parsed, row: int) -> str:
     return f"`{line[:77]}...`" if len(line) > 80 else f"`{line}`"
 
 
-def _files_naming(ctx, family: str, name: str, memo: dict) -> list[str]:
-    """The non-test files of the family at head that hold ``name`` as a word; [] when more
-    than MAX_FILES do (too common to follow)."""
-    key = ("trees.naming", family, name)
+def _files_naming(ctx, family: str, names: list[str], memo: dict) -> dict[str, list[str]]:
+    """For each name, the non-test files of the family at head that hold it as a word; [] when
+    more than MAX_FILES do at head and at the base too (too common to follow). The base decides
+    when it can: the branch under test cannot make a name common by adding files that name it."""
+    todo = [name for name in names if ("trees.naming", family, name) not in memo]
+    if todo:
+        at_head = _naming_at(ctx, ctx.repo.head_sha, family, todo)
+        common = [name for name in todo if len(at_head[name]) > MAX_FILES]
+        base = ctx.settings.base_files.rev if ctx.settings.base_files is not None else None
+        at_base = _naming_at(ctx, base, family, common) if common and base else {}
+        for name in todo:
+            paths = at_head[name]
+            if name in common and (not base or len(at_base.get(name, ())) > MAX_FILES):
+                paths = []
+            memo[("trees.naming", family, name)] = paths
+    return {name: memo[("trees.naming", family, name)] for name in names}
+
+
+def _naming_at(ctx, rev: str, family: str, names: list[str]) -> dict[str, list[str]]:
+    from ...git import gitcmd
+    from ..paths import is_test_or_doc
+
+    found = gitcmd.grep_words(ctx.repo.root, rev, names, FAMILY_GLOBS[family])
+    return {name: sorted(path for path in paths if not is_test_or_doc(path)) for name, paths in found.items()}
+
+
+def _file_index(ctx, path: str, memo: dict):
+    """A file at head, read once per scan: its tree, its background regions (innermost first),
+    its whole-file spans and a lookup of the rows that may call a name. None when it is not a
+    source file or does not parse."""
+    key = ("trees.head-index", path)
     if key not in memo:
-        from ...git import gitcmd
-        from ..paths import is_test_or_doc
-
-        repo = ctx.repo
-        paths = gitcmd.grep_files(repo.root, repo.head_sha, [name], FAMILY_GLOBS[family], words=True,
-                                  what=f"the callers of `{name}`")
-        paths = [path for path in paths if not is_test_or_doc(path)]
-        memo[key] = paths if len(paths) <= MAX_FILES else []
-    return memo[key]
-
-
-def _head_tree(ctx, path: str, memo: dict) -> Parsed | None:
-    key = ("trees.head-tree", path)
-    if key not in memo:
-        budget = memo.setdefault(("trees.head-tree", None), [MAX_PARSED])
+        budget = memo.setdefault(("trees.head-index", None), [MAX_PARSED])
         language = language_of(path)
-        if budget[0] <= 0 or language is None:
+        if language is None:
             return None
+        if budget[0] <= 0:
+            raise _OutOfBudget
         budget[0] -= 1
-        from ...git import gitcmd
-
-        repo = ctx.repo
-        source = gitcmd.show_file(repo.head_sha, path, repo.root)
-        tree = parse_bytes(language, source) if source is not None else None
-        memo[key] = tree if isinstance(tree, Parsed) else None
+        # Through the scan's running `git cat-file --batch`: no process per file.
+        source = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+        p = parse_bytes(language, source) if source is not None else None
+        if isinstance(p, Parsed):
+            spans = sorted(regions(p), key=lambda s: s[1] - s[0])
+            memo[key] = (p, spans, _whole_file(ctx, path, p), _uses_index(p))
+        else:
+            memo[key] = None
     return memo[key]
 
 
@@ -207,28 +265,35 @@ def _names_something_else(n) -> bool:
     return False
 
 
-def _uses(p: Parsed, name: str) -> list[int]:
-    """Rows where ``name`` appears as an identifier that may call it: not a definition's own
-    name, a parameter, an assignment's target, an import, nor a local that its function assigns
-    (Ruby's bare `starred` after `starred = …` reads the local)."""
-    hits, locals_ = [], set()
+def _uses_index(p: Parsed):
+    """One walk of the tree; returns ``uses(name)``: the rows where ``name`` appears as an
+    identifier that may call it: not a definition's own name, a parameter, an assignment's
+    target, an import or a lower-case receiver (`sync.run`), nor a bare local that its function
+    assigns (Ruby's `starred` after `starred = …` reads the local)."""
+    hits: dict[str, list] = {}
+    assigned: dict[str, set] = {}
     stack = [p.root]
     while stack:
         n = stack.pop()
         if "import" in n.type or n.type == "package_clause":
             continue  # naming a function to import it calls nothing
         if n.child_count == 0:
-            if ("identifier" in n.type or n.type == "constant") and p.text(n) == name:  # Ruby classes are constants
-                if _receiver(n) and not name[:1].isupper():
+            if ("identifier" in n.type or n.type == "constant") and _WORD.fullmatch(text := p.text(n)):
+                if _receiver(n) and not text[:1].isupper():
                     pass  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
                 elif _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:
-                        locals_.add(_function_of(n))
+                        assigned.setdefault(text, set()).add(_function_of(n))
                 else:
-                    hits.append(n)
+                    hits.setdefault(text, []).append(n)
             continue
         stack.extend(n.children)
-    return sorted({n.start_point[0] for n in hits if _function_of(n) not in locals_ or not _bare(n)})
+
+    def uses(name: str) -> list[int]:
+        locals_ = assigned.get(name, set())
+        return sorted({n.start_point[0] for n in hits.get(name, ()) if _function_of(n) not in locals_ or not _bare(n)})
+
+    return uses
 
 
 def _function_of(n):

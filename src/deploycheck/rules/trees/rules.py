@@ -136,10 +136,12 @@ BACKGROUND_CODE_CHANGED = Rule(
         Calls from jobs are followed by name, not by type, and bounded because they are
         searched on every scan: a name that more than 25 non-test files hold, or that is too
         generic to tell two methods apart (`run`, `save`, `Start`, `perform` is followed), is not
-        followed; trails stop three calls deep; at most 120 files are read per scan; a call
-        through a variable, a callback table, dependency injection by type or `send` is not
-        seen; a name two unrelated methods share may join them (a false trail, named in the
-        message). A cut trail is not reported.
+        followed (whether a name is that common is decided on the base when the base has it, so
+        a branch cannot make it so); trails stop three calls deep and a trail cut there is not
+        reported; at most 250 files are read per scan, and a changed function whose search ran
+        out of them is a `warning` that says so (fail closed); a call through a variable, a
+        callback table, dependency injection by type or `send` is not seen; a name two unrelated
+        methods share may join them (a false trail: the message quotes the job's calling line).
         In a job system's own repository, a unit whose effect on workers only shows through a
         call into another file (a pure helper that a poll loop in another file calls, named
         without a scheduling word) is `info`: the evidence is read from the unit, its class, its
