@@ -107,23 +107,50 @@ def in_transaction_hints(ctx) -> bool:
 
 
 def _jobs_elsewhere(ctx, language: str | None) -> bool:
-    """Whether another non-test file of the language family at head names a job API: then a
-    job there may call what this file defines (rules/trees/reach.py reads it). One `git grep`
-    per family and scan."""
+    """Whether a non-test file of the language family on the base names a job API: then a job
+    may call what this file defines (rules/trees/reach.py reads it). The base, not the head: what
+    the branch cannot change, and what a pre-push hook has answered before (a first job that the
+    branch adds is flagged itself). One `git grep` per family and base, kept under the git
+    directory for the hook; the CI gate (uncached) asks git every time."""
     repo = ctx.repo
-    if repo is None or language is None or language == "lua":
+    base = ctx.settings.base_files.rev if ctx.settings.base_files is not None else None
+    if repo is None or base is None or language is None or language == "lua":
         return False
     family = family_of(language)
-    memo = ctx.settings.base_files.memo if ctx.settings.base_files is not None else {}
+    memo = ctx.settings.base_files.memo
     key = ("trees.jobs-elsewhere", family)
     if key not in memo:
-        from ...git import gitcmd
-        from ..paths import is_test_or_doc
-
-        paths = gitcmd.grep_files(repo.root, repo.head_sha, KEYWORDS[language], FAMILY_GLOBS[family], ignore_case=True,
-                                  what="job code")
-        memo[key] = any(not is_test_or_doc(path) for path in paths)
+        memo[key] = _base_has_jobs(repo, base, family)
     return memo[key]
+
+
+def _base_has_jobs(repo, base: str, family: str) -> bool:
+    import os
+
+    from ...git import gitcmd
+    from ...util.cachefile import write_best_effort
+    from ..base import RepoAt
+
+    import zlib
+
+    words = sorted({word for language, family_words in KEYWORDS.items() if family_of(language) == family
+                    for word in family_words})
+    # The words are part of the key: a version that reads job code differently asks git again.
+    version = zlib.crc32("\n".join(words).encode())
+    path = os.path.join(gitcmd.git_dir(repo.root), "deploycheck", "trees-jobs", f"{base}-{family}-{version:08x}")
+    if RepoAt.read_cache:
+        try:
+            with open(path, "rb") as handle:
+                return handle.read() == b"1"
+        except OSError:
+            pass
+    from ..paths import is_test_or_doc
+
+    paths = gitcmd.grep_files(repo.root, base, words, FAMILY_GLOBS[family], ignore_case=True, what="job code")
+    found = any(not is_test_or_doc(path) for path in paths)
+    if RepoAt.write_cache:
+        write_best_effort(path, b"1" if found else b"0")
+    return found
 
 
 def _sides_lower(ctx, words: tuple[str, ...]):
