@@ -27,15 +27,18 @@ BACKGROUND_CODE_CHANGED = Rule(
         NestJS `@Processor`/`@Process`/`@Cron` code; Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
         `*river.Job[…]` or `*work.Job`; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
-        `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s, `Runnable`/`Callable`
-        classes and lambdas given to executors and threads. In an application, so is every
+        `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s and Spring's
+        `QuartzJobBean`s, `Runnable`/`Callable` classes, and lambdas and method references
+        (`this::clean`) given to executors and threads. In an application, so is every
         non-test file in a job folder (`app/jobs/`, `app/workers/`, `app/sidekiq/`, any `jobs/`,
-        `workers/`, `cron/`, `crontab/` or `consumers/` folder: a job's helper kept next to it),
+        `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder that defines no job itself: a
+        job's helper kept next to it),
         and a function or method of another file that such code reaches through its calls, by
         name, up to three calls deep (`git grep -w` at head, then the unit there that uses the
-        name; the message names the job and the trail: "reached from background code: ActiveJob
-        job at app/jobs/revert_import_job.rb:5 calls it through `revert`"). A file that names no
-        job API is read for this only when another non-test file of its language at head does.
+        name; the message names the job, quotes its calling line and gives the trail from the job down:
+        "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5
+        (`import.revert`) calls it through `revert`"). A file that names no
+        job API is read for this only when a non-test file of its language on the base does.
         In a repository that IS a job system
         (its base's gemspec, package.json, go.mod, settings.gradle, gradle.properties or pom.xml
         names sidekiq, resque, good_job, solid_queue, bullmq, bull, agenda, asynq, river,
