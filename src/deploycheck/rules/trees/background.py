@@ -33,8 +33,12 @@ _GO_REGISTER = {"HandleFunc": "asynq handler", "Handle": "asynq handler", "Regis
 
 
 def regions(p: Parsed) -> list[tuple[int, int, str]]:
-    fn = {"ruby": _ruby, "go": _go, "java": _jvm, "kotlin": _jvm}.get(p.language, _js)
-    return fn(p)
+    """Read once per tree (``p.memo``): the changed file's detectors, the worker-machinery scope
+    and the search for calls from jobs all ask. A fresh list each time: callers may extend it."""
+    if "background.regions" not in p.memo:
+        fn = {"ruby": _ruby, "go": _go, "java": _jvm, "kotlin": _jvm}.get(p.language, _js)
+        p.memo["background.regions"] = tuple(fn(p))
+    return list(p.memo["background.regions"])
 
 
 def _span(node, what: str) -> tuple[int, int, str]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ...git import pathglob
 from ...git.model import ADDED
 from .background import regions
-from .keywords import JOB_FOLDER, in_transaction_hints, reads_itself
+from .keywords import JOB_PATHS_CODE, in_job_paths, in_transaction_hints, job_folder_code, reads_itself, scan_memo
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
@@ -53,7 +52,7 @@ def detect(ctx):
     if language is None:
         return
     system = job_system(ctx.settings)
-    by_path = bool(ctx.settings.job_paths) and pathglob.matches(ctx.path, ctx.settings.job_paths)
+    by_path = in_job_paths(ctx.settings, ctx.path)
     itself = reads_itself(ctx)
     for side, lines in (("head", ctx.added), ("base", _deleted_only(ctx, language))):
         if not lines:
@@ -283,7 +282,7 @@ def _called_only_by_people(ctx, name: str) -> bool:
     repo = ctx.repo
     if repo is None or not _WORD.fullmatch(name):
         return False
-    memo = ctx.settings.base_files.memo if ctx.settings.base_files is not None else {}
+    memo = scan_memo(ctx)
     key = ("trees.named-by", name)
     if key not in memo:
         from ...git import gitcmd
@@ -321,12 +320,11 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         people = {name for name in set(names.values()) if name and _called_only_by_people(ctx, name)}
         lines = {n: t for n, t in lines.items() if names[n] not in people}
     elif by_path:
-        whole = "code in `job_paths`"
-    elif ((folder := JOB_FOLDER.search(ctx.path)) is not None and not _NOT_WORKER_CODE.search(ctx.path)
-          and not regions(p)):
+        whole = JOB_PATHS_CODE
+    elif (folder := job_folder_code(ctx.path)) and not _NOT_WORKER_CODE.search(ctx.path) and not regions(p):
         # A helper kept next to the jobs: all of it is theirs. A file that defines jobs itself is
         # read by its regions, as anywhere else.
-        whole = f"code in the job folder `{folder.group(1)}/`"
+        whole = folder
     spans = [] if whole else regions(p)
     if not whole and not spans and not follow_calls:
         return
@@ -369,27 +367,30 @@ def _signature_only(node) -> bool:
         c.type in ("function_body", "block") for c in node.children)
 
 
+def _followed_names(p: Parsed, row: int):
+    """The names rules/trees/reach.py follows for the units around ``row``, innermost last; an
+    abstract or interface method has none: nothing of it runs."""
+    from .reach import followed_name
+
+    for chain in chains_at(p, row):
+        if chain and not _signature_only(chain[-1]):
+            name = followed_name(chain, p)
+            if name:
+                yield name
+
+
 def _prefetch_reached(ctx, p: Parsed, lines) -> None:
     """Look for the jobs that reach every changed function of the file in one search."""
-    from .reach import followed_name, prefetch
+    from .reach import prefetch
 
-    names = {followed_name(chain, p) for number in lines for chain in chains_at(p, number - 1)
-             if chain and not _signature_only(chain[-1])}
-    prefetch(ctx, p.language, [name for name in names if name])
+    prefetch(ctx, p.language, sorted({name for number in lines for name in _followed_names(p, number - 1)}))
 
 
 def _reached(ctx, p: Parsed, row: int) -> str | None:
     """How a job of another file reaches the function around ``row`` (rules/trees/reach.py)."""
-    from .reach import followed_name, reached
+    from .reach import reached
 
-    for chain in chains_at(p, row):
-        if chain and _signature_only(chain[-1]):
-            continue  # an abstract or interface method: nothing of it runs
-        name = followed_name(chain, p)
-        how = reached(ctx, p.language, name) if name else None
-        if how:
-            return how
-    return None
+    return next((how for name in _followed_names(p, row) if (how := reached(ctx, p.language, name))), None)
 
 
 def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str | None, regions_here):
@@ -556,7 +557,7 @@ def _removed_unreferenced(ctx, node, p: Parsed) -> bool:
     name = hidden_method(node, p)
     if repo is None or name is None:
         return False
-    memo = ctx.settings.base_files.memo if ctx.settings.base_files is not None else {}
+    memo = scan_memo(ctx)
     key = ("trees.jvm-named", name)
     if key not in memo:
         from ...git import gitcmd

@@ -28,6 +28,33 @@ KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
 # helper kept next to it (feedbin's `app/jobs/feed_crawler/lib/throttle.rb`) names no job API.
 JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues)/", re.IGNORECASE)
 
+def in_job_paths(settings, path: str) -> bool:
+    """Whether the base's `job_paths` name ``path``: all of it is background code."""
+    if not settings.job_paths:
+        return False
+    from ...git import pathglob
+
+    return pathglob.matches(path, settings.job_paths)
+
+
+JOB_PATHS_CODE = "code in `job_paths`"
+
+
+def job_folder_code(path: str) -> str | None:
+    """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None."""
+    folder = JOB_FOLDER.search(path)
+    return f"code in the job folder `{folder.group(1)}/`" if folder is not None else None
+
+
+def scan_memo(ctx) -> dict:
+    """Facts one scan learns once for all its files (the base's, or the repository's at head)."""
+    return ctx.settings.base_files.memo if ctx.settings.base_files is not None else ctx.cache
+
+
+def base_rev(ctx) -> str | None:
+    return ctx.settings.base_files.rev if ctx.settings.base_files is not None else None
+
+
 # Files of one family call each other; the globs `git grep` searches for a name.
 FAMILY_GLOBS = {
     "ruby": ("*.rb", "*.rake"),
@@ -71,11 +98,8 @@ def _reads_itself(ctx) -> bool:
         return True
     if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
         return True
-    if ctx.settings.job_paths:
-        from ...git import pathglob
-
-        if pathglob.matches(ctx.path, ctx.settings.job_paths):
-            return True
+    if in_job_paths(ctx.settings, ctx.path):
+        return True
     if language != "lua":
         if JOB_FOLDER.search(ctx.path):
             return True
@@ -112,12 +136,11 @@ def _jobs_elsewhere(ctx, language: str | None) -> bool:
     the branch cannot change, and what a pre-push hook has answered before (a first job that the
     branch adds is flagged itself). One `git grep` per family and base, kept under the git
     directory for the hook; the CI gate (uncached) asks git every time."""
-    repo = ctx.repo
-    base = ctx.settings.base_files.rev if ctx.settings.base_files is not None else None
+    repo, base = ctx.repo, base_rev(ctx)
     if repo is None or base is None or language is None or language == "lua":
         return False
     family = family_of(language)
-    memo = ctx.settings.base_files.memo
+    memo = scan_memo(ctx)
     key = ("trees.jobs-elsewhere", family)
     if key not in memo:
         memo[key] = _base_has_jobs(repo, base, family)
@@ -126,12 +149,11 @@ def _jobs_elsewhere(ctx, language: str | None) -> bool:
 
 def _base_has_jobs(repo, base: str, family: str) -> bool:
     import os
+    import zlib
 
     from ...git import gitcmd
     from ...util.cachefile import write_best_effort
     from ..base import RepoAt
-
-    import zlib
 
     words = sorted({word for language, family_words in KEYWORDS.items() if family_of(language) == family
                     for word in family_words})

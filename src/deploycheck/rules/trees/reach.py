@@ -2,16 +2,19 @@
 
 A job's helper in another file (a model method a Sidekiq job calls, a service an `@Scheduled`
 method calls) runs in the job, yet its file names no job API. ``reached`` looks for the job the
-other way round: from the changed unit's name to the files at head that name it (`git grep -w`),
-to the unit there that uses it, and on, until one of them is background code (a region of
-``background.regions``, or a file in a job folder) or the trail ends. Like the Python job index
-(DC105), it follows names, not types; unlike it, it is bounded, because it runs per scan with no
-cache: a name that more than MAX_FILES files use is too common to follow (`save`, `call`),
-names too generic to tell apart are not followed
-(`Start`, `run`, `save`), trails stop MAX_DEPTH calls deep. A trail cut there is not reported: the bounds are the
-policy's reach, as a region's edge is. At most MAX_PARSED files are read per scan; a search that
-runs out of them is reported (fail closed), and whether a name is too common is decided on the
-base when the base has it, so a branch cannot make a name common (docs/limitations.md).
+other way round: from the changed function's name to the files at head that hold it as a word
+(one `git grep -o` per call depth for all the names of a file), to the function there that uses
+it, and on, until one of them is background code (a region of ``background.regions``, a job
+folder's file, a `job_paths` file) or the trail ends. Like the Python job index (DC104), it
+follows names, not types; unlike it, it has no cache and is bounded:
+
+- a name more than MAX_FILES files hold, or one too generic to tell two functions apart
+  (`Start`, `run`, `save`), is not followed, and trails stop MAX_DEPTH calls deep. A trail cut
+  there is not reported: these bounds are the policy's reach, as a region's edge is;
+- whether a name is that common is decided on the base when the base has it, so a branch cannot
+  make a name common by adding files that hold it;
+- at most MAX_PARSED files are read per scan; a search that runs out of them is reported as
+  "maybe reached" (fail closed). See docs/limitations.md.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from __future__ import annotations
 import re
 
 from .background import regions
-from .keywords import FAMILY_GLOBS, JOB_FOLDER, family_of
+from .keywords import (FAMILY_GLOBS, JOB_PATHS_CODE, base_rev, family_of, in_job_paths, job_folder_code,
+                       scan_memo)
 from .langs import language_of
 from .parse import Parsed, parse_bytes
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name
@@ -96,14 +100,14 @@ def reached(ctx, language: str, name: str) -> str | None:
     if ctx.repo is None or family not in FAMILY_GLOBS:
         return None
     prefetch(ctx, language, [name])
-    return _memo(ctx)[("trees.reached", family, name)]
+    return scan_memo(ctx)[("trees.reached", family, name)]
 
 
 def prefetch(ctx, language: str, names) -> None:
     """Search for the jobs that reach all of ``names`` at once (one `git grep` per call depth
     instead of one per name and depth), remembering each answer for ``reached``."""
     family = family_of(language)
-    memo = _memo(ctx)
+    memo = scan_memo(ctx)
     todo = sorted({n for n in names if ("trees.reached", family, n) not in memo})
     if ctx.repo is None or family not in FAMILY_GLOBS or not todo:
         return
@@ -119,10 +123,6 @@ def prefetch(ctx, language: str, names) -> None:
             memo[("trees.reached", family, name)] = (
                 f"maybe reached from background code: the search for jobs that call `{name}` stopped at its limit of "
                 f"{MAX_PARSED} files read per scan, so deploycheck cannot show that no job does")
-
-
-def _memo(ctx) -> dict:
-    return ctx.settings.base_files.memo if ctx.settings.base_files is not None else ctx.cache
 
 
 def _search(ctx, family: str, names: list[str], memo: dict) -> dict[str, str]:
@@ -170,15 +170,9 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> dict[str, str]:
 
 
 def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
-    """A file that is background code as a whole: a job folder's, or one `job_paths` names."""
-    end = p.root.end_point[0]
-    if ctx.settings.job_paths:
-        from ...git import pathglob
-
-        if pathglob.matches(path, ctx.settings.job_paths):
-            return [(0, end, "code in `job_paths`")]
-    folder = JOB_FOLDER.search(path)
-    return [(0, end, f"code in the job folder `{folder.group(1)}/`")] if folder is not None else []
+    """A file that is background code as a whole: one `job_paths` names, or a job folder's."""
+    what = JOB_PATHS_CODE if in_job_paths(ctx.settings, path) else job_folder_code(path)
+    return [(0, p.root.end_point[0], what)] if what else []
 
 
 def _quoted(p: Parsed, row: int) -> str:
@@ -196,7 +190,7 @@ def _files_naming(ctx, family: str, names: list[str], memo: dict) -> dict[str, l
     if todo:
         at_head = _naming_at(ctx, ctx.repo.head_sha, family, todo)
         common = [name for name in todo if len(at_head[name]) > MAX_FILES]
-        base = ctx.settings.base_files.rev if ctx.settings.base_files is not None else None
+        base = base_rev(ctx)
         at_base = _naming_at(ctx, base, family, common) if common and base else {}
         for name in todo:
             paths = at_head[name]
@@ -303,16 +297,15 @@ def _function_of(n):
     return node.id if node is not None else None
 
 
+# Nodes that call or read a member of an object, and the field that holds the object.
+_OBJECT_FIELDS = {"call": "receiver", "member_expression": "object", "selector_expression": "operand",
+                  "method_invocation": "object", "field_access": "object"}
+
+
 def _bare(n) -> bool:
     """An identifier on its own, not the method of a call with a receiver or a member's name."""
     parent = n.parent
-    return parent is None or parent.type not in ("call", "member_expression", "selector_expression",
-                                                  "method_invocation", "field_access", "navigation_suffix")
-
-
-# Fields that hold the object a method is called on.
-_OBJECT_FIELDS = {"call": "receiver", "member_expression": "object", "selector_expression": "operand",
-                  "method_invocation": "object", "field_access": "object"}
+    return parent is None or (parent.type not in _OBJECT_FIELDS and parent.type != "navigation_suffix")
 
 
 def _receiver(n) -> bool:
