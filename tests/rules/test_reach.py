@@ -186,3 +186,18 @@ def test_a_search_cut_by_the_read_budget_is_reported(tmp_path, monkeypatch) -> N
     found = _dc701(tmp_path, main, {"app/models/balance.rb": balance.replace("upsert_all", "insert_all")})
     assert [(path, line, severity) for path, line, severity, _ in found] == [("app/models/balance.rb", 3, "warning")]
     assert "stopped at its limit of 1 files read per scan, so deploycheck cannot show that no job does" in found[0][3]
+
+
+def test_a_file_naming_the_function_that_cannot_be_read_is_reported(tmp_path) -> None:
+    # Fail closed: a file too large to read may hold the job that calls the changed method.
+    # Padded with a comment past the scan's read limit (2 MB), it is never parsed.
+    big_job = JOB + "#" + "x" * 2_100_000 + "\n"
+    main = {"app/jobs/revert_import_job.rb": big_job, "app/models/import.rb": IMPORT}
+    found = _dc701(tmp_path, main, {"app/models/import.rb": IMPORT.replace(
+        "entries.destroy_all\n    family.sync\n", "entries.destroy_all\n    family.sync_later\n")})
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("app/models/import.rb", 4, "warning")]
+    assert ("maybe reached from background code: app/jobs/revert_import_job.rb names `revert_entries` but it is "
+            "larger than the scan reads, so deploycheck cannot show that no job calls `revert_entries`") in found[0][3]
+    # The method no file calls stays unflagged: the unreadable file does not name it.
+    changed = IMPORT.replace("  def publish_entries\n    family.sync\n", "  def publish_entries\n    family.sync_later\n")
+    assert _dc701(tmp_path / "again", main, {"app/models/import.rb": changed}) == []

@@ -14,7 +14,8 @@ follows names, not types; unlike it, it has no cache and is bounded:
 - whether a name is that common is decided on the base when the base has it, so a branch cannot
   make a name common by adding files that hold it;
 - at most MAX_PARSED files are read per scan; a search that runs out of them is reported as
-  "maybe reached" (fail closed). See docs/limitations.md.
+  "maybe reached" (fail closed), and so is one through a file that names the function but
+  cannot be read (larger than the scan reads, or the parser fails). See docs/limitations.md.
 """
 
 from __future__ import annotations
@@ -112,10 +113,18 @@ def prefetch(ctx, language: str, names) -> None:
     if ctx.repo is None or family not in FAMILY_GLOBS or not todo:
         return
     try:
-        found = _search(ctx, family, todo, memo)
+        found, unread = _search(ctx, family, todo, memo)
         for name in todo:
             how = found.get(name)
-            memo[("trees.reached", family, name)] = f"reached from background code: {how}" if how else None
+            if how:
+                memo[("trees.reached", family, name)] = f"reached from background code: {how}"
+            elif name in unread:
+                # Fail closed: a job in the file that could not be read may call it.
+                memo[("trees.reached", family, name)] = (
+                    f"maybe reached from background code: {unread[name]}, so deploycheck cannot show that no job "
+                    f"calls `{name}`")
+            else:
+                memo[("trees.reached", family, name)] = None
     except _OutOfBudget:
         # Fail closed: "not reached" would be a guess. The budget bounds a scan's cost; a branch
         # that adds files naming the function cannot make it look unreached either.
@@ -125,10 +134,12 @@ def prefetch(ctx, language: str, names) -> None:
                 f"{MAX_PARSED} files read per scan, so deploycheck cannot show that no job does")
 
 
-def _search(ctx, family: str, names: list[str], memo: dict) -> dict[str, str]:
+def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, str], dict[str, str]]:
     """Breadth first from every name at once: ``frontier`` maps a name to look for to the
-    (origin, trail) pairs that lead to it."""
+    (origin, trail) pairs that lead to it. Returns how each origin is reached, and for origins
+    whose trail passes through a file that could not be read, which file and why."""
     found: dict[str, str] = {}
+    unread: dict[str, str] = {}
     frontier: dict[str, list[tuple[str, tuple[str, ...]]]] = {name: [(name, ())] for name in names}
     seen = {name: {name} for name in names}
     for _ in range(MAX_DEPTH):
@@ -142,6 +153,10 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> dict[str, str]:
             for path in naming[called]:
                 index = _file_index(ctx, path, memo)
                 if index is None:
+                    continue
+                if isinstance(index, str):
+                    for origin, _trail in frontier[called]:
+                        unread.setdefault(origin, f"{path} names `{called}` but {index}")
                     continue
                 p, spans, whole, uses_of = index
                 uses = uses_of(called)
@@ -166,7 +181,7 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> dict[str, str]:
                                 seen[origin].add(caller)
                                 following.setdefault(caller, []).append((origin, (called,) + trail))
         frontier = following
-    return found
+    return found, unread
 
 
 def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
@@ -211,7 +226,7 @@ def _naming_at(ctx, rev: str, family: str, names: list[str]) -> dict[str, list[s
 def _file_index(ctx, path: str, memo: dict):
     """A file at head, read once per scan: its tree, its background regions (innermost first),
     its whole-file spans and a lookup of the rows that may call a name. None when it is not a
-    source file or does not parse."""
+    source file; why not, when it cannot be read or parsed (the search reports it: fail closed)."""
     key = ("trees.head-index", path)
     if key not in memo:
         budget = memo.setdefault(("trees.head-index", None), [MAX_PARSED])
@@ -227,8 +242,10 @@ def _file_index(ctx, path: str, memo: dict):
         if isinstance(p, Parsed):
             spans = sorted(regions(p), key=lambda s: s[1] - s[0])
             memo[key] = (p, spans, _whole_file(ctx, path, p), _uses_index(p))
+        elif p is None:
+            memo[key] = "it is larger than the scan reads"
         else:
-            memo[key] = None
+            memo[key] = p.reason
     return memo[key]
 
 
