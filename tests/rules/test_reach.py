@@ -201,3 +201,60 @@ def test_a_file_naming_the_function_that_cannot_be_read_is_reported(tmp_path) ->
     # The method no file calls stays unflagged: the unreadable file does not name it.
     changed = IMPORT.replace("  def publish_entries\n    family.sync\n", "  def publish_entries\n    family.sync_later\n")
     assert _dc701(tmp_path / "again", main, {"app/models/import.rb": changed}) == []
+
+
+TRICKY_RUBY = ("module Billing::Sync\n  # we def\n  def self.charge_all\n  end\n  class Invoices::Runner\n    def call\n"
+               "    end\n    def paid?\n    end\n  end\nend\n")
+TRICKY_GO = ("package x\n\nvar f func()\n\nfunc (r *Runner) completeStep(s int) {\n\tgo func() { done() }()\n}\n\n"
+             "func done() {}\n")
+
+
+def _followed(language: str, source: bytes) -> set[str]:
+    from deploycheck.rules.trees.parse import parse_bytes
+    from deploycheck.rules.trees.reach import followed_name
+    from deploycheck.rules.trees.units import chains_at
+
+    p = parse_bytes(language, source)
+    return {name for row in range(source.count(b"\n") + 1) for chain in chains_at(p, row)
+            for k in range(1, len(chain) + 1) if (name := followed_name(chain[:k], p))}
+
+
+def test_the_gate_lists_every_name_the_search_follows() -> None:
+    # The gate skips the parser when no other file names what a file defines; that is sound only
+    # if its patterns find every name the search would follow (measured on 4,479 real files too).
+    from deploycheck.rules.trees.naming import defined_names
+
+    assert _followed("ruby", TRICKY_RUBY.encode()) == {"charge_all", "Runner", "paid?"}
+    assert defined_names("ruby", [TRICKY_RUBY]) >= {"charge_all", "Runner", "paid?"}
+    assert _followed("go", TRICKY_GO.encode()) == {"completeStep", "done"}
+    assert defined_names("go", [TRICKY_GO]) >= {"completeStep", "done"}
+    sources = [path for path in Path(__file__).parents[1].rglob("*") if path.suffix in (".rb", ".go")]
+    assert len(sources) > 20
+    for path in sources:
+        language = "ruby" if path.suffix == ".rb" else "go"
+        data = path.read_bytes()
+        assert _followed(language, data) <= defined_names(language, [data.decode()]), path
+    assert defined_names("typescript", ["function charge() {}"]) is None  # methods have no keyword
+
+
+def test_a_file_no_other_file_names_is_not_parsed(tmp_path) -> None:
+    # A view helper in an app with jobs: no other Ruby file names its methods, so no job can reach
+    # them; the scan passes without loading a parser (what keeps the pre-push hook cheap).
+    import subprocess
+    import sys
+
+    helper = "module AccountsHelper\n  def summary_card(title)\n    render 'card', title: title\n  end\nend\n"
+    repo = make_repo(tmp_path / "repo", {"app/jobs/revert_import_job.rb": JOB, "app/models/import.rb": IMPORT,
+                                         "app/helpers/accounts_helper.rb": helper})
+    make_branch(repo, "work", {"app/helpers/accounts_helper.rb": helper.replace("'card'", "'cards/card'")})
+    script = ("import sys\nfrom deploycheck.analysis.pipeline import analyse\n"
+              "found = analyse(base='main', cwd=sys.argv[1]).scan.active\n"
+              "print(len(found), 'tree_sitter' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "False"]
+    # A change in a method a job calls is parsed and flagged (the gate's names are held elsewhere).
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, check=True)
+    make_branch(repo, "work2", {"app/models/import.rb": IMPORT.replace(
+        "entries.destroy_all\n    family.sync\n", "entries.destroy_all\n    family.sync_later\n")})
+    out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "True"]

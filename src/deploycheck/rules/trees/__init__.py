@@ -2,15 +2,15 @@
 
 The family's gates keep it cheap: ``may_analyse`` admits only non-test files of these
 languages (a dict lookup; for a file without an extension, its `#!` line), and ``may_report``
-(rules/trees/keywords.py) only those whose text names a job API, that sit in a job system's
-repository, in `job_paths` or a job folder (`app/jobs/`, `workers/`), that hold a Redis script,
-or whose repository has job code elsewhere that may call them. Only then is ``detect`` imported
-and tree-sitter loaded. See docs/design-notes.md for the choice of parser.
+only those whose text names a job API, that sit in a job system's repository, in `job_paths`
+or a job folder (`app/jobs/`, `workers/`), that hold a Redis script (rules/trees/keywords.py),
+or whose repository has job code elsewhere and another file that names one of their functions
+(rules/trees/naming.py). Only then is ``detect`` imported and tree-sitter loaded. See docs/design-notes.md for the choice of parser.
 """
 
 from __future__ import annotations
 
-from .keywords import _PRIMITIVE_HINTS, may_report, reads_itself  # noqa: F401 - the family's gates
+from .keywords import _PRIMITIVE_HINTS, jobs_elsewhere, reads_itself  # noqa: F401 - the family's gates
 from .langs import language_of_file
 
 
@@ -22,6 +22,19 @@ def __getattr__(name: str):
 
         return RULES
     raise AttributeError(name)
+
+
+def may_report(ctx) -> bool:
+    if reads_itself(ctx):
+        return True
+    language = language_of_file(ctx)
+    if language is None or not jobs_elsewhere(ctx, language):
+        return False
+    # A file read only for what a job elsewhere reaches of it: when no other file names one of
+    # its functions, no trail can reach it, and neither the parser nor the search is needed.
+    from .naming import named_elsewhere
+
+    return named_elsewhere(ctx, language)
 
 
 def may_analyse(ctx) -> bool:

@@ -75,14 +75,10 @@ _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mu
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
 
 
-def may_report(ctx) -> bool:
-    return reads_itself(ctx) or _jobs_elsewhere(ctx, language_of_file(ctx))
-
-
 def reads_itself(ctx) -> bool:
     """Whether the file may hold background code itself: it names a job API, sits in a job
     system's repository, in `job_paths` or a job folder, or holds a Redis script. Any other file
-    of the family is read only for what a job elsewhere reaches of it (``_jobs_elsewhere``).
+    of the family is read only for what a job elsewhere reaches of it (``jobs_elsewhere``).
     Asked by the gate, then by ``detect``: answered once per file."""
     if ("trees.itself",) not in ctx.cache:
         ctx.cache[("trees.itself",)] = _reads_itself(ctx)
@@ -130,7 +126,7 @@ def in_transaction_hints(ctx) -> bool:
     return any(w in head for w in _TRANSACTION_WORDS) and any(w in head for w in _ENQUEUE_WORDS)
 
 
-def _jobs_elsewhere(ctx, language: str | None) -> bool:
+def jobs_elsewhere(ctx, language: str | None) -> bool:
     """Whether a non-test file of the language family on the base names a job API: then a job
     may call what this file defines (rules/trees/reach.py reads it). The base, not the head: what
     the branch cannot change, and what a pre-push hook has answered before (a first job that the

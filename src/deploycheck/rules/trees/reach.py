@@ -8,7 +8,7 @@ it, and on, until one of them is background code (a region of ``background.regio
 folder's file, a `job_paths` file) or the trail ends. Like the Python job index (DC104), it
 follows names, not types; unlike it, it has no cache and is bounded:
 
-- a name more than MAX_FILES files hold, or one too generic to tell two functions apart
+- a name more than ``naming.MAX_FILES`` files hold, or one too generic to tell two functions apart
   (`Start`, `run`, `save`), is not followed, and trails stop MAX_DEPTH calls deep. A trail cut
   there is not reported: these bounds are the policy's reach, as a region's edge is;
 - whether a name is that common is decided on the base when the base has it, so a branch cannot
@@ -20,21 +20,17 @@ follows names, not types; unlike it, it has no cache and is bounded:
 
 from __future__ import annotations
 
-import re
-
 from .background import regions
-from .keywords import (FAMILY_GLOBS, JOB_PATHS_CODE, base_rev, family_of, in_job_paths, job_folder_code,
-                       scan_memo)
+from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
+from .naming import WORD, files_naming, followable
 from .parse import Parsed, parse_bytes
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name
 
 MAX_DEPTH = 3
-MAX_FILES = 25
 MAX_PARSED = 250
 
 _DEFINITIONS = frozenset(t for types in UNIT_TYPES.values() for t in types)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
 
 
 # Units that callers call by name: functions and methods (a constructor is called by its
@@ -42,18 +38,10 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
 _CALLABLE = {"method", "singleton_method", "function_declaration", "generator_function_declaration",
              "method_definition", "method_declaration"}
 _FUNCTION_VALUES = {"arrow_function", "function_expression", "function", "generator_function"}
-# Names so common as method names that two unrelated ones share them (`Start`, `Load`, `run`):
-# a trail through one would join code that never calls each other. Not followed.
-_GENERIC = frozenset(
-    "do run start stop load process get set new init initialize handle execute close serve call main update "
-    "create save find build apply render show index list delete destroy open read write send test to_s to_h "
-    "to_json as_json string value values key keys size length each map reset clear".split())
-
-
 def simple_name(node, p: Parsed) -> str | None:
     """The name callers write for a function or method (`Type.method` -> `method`, `run(2)` ->
     `run`, `self.find` -> `find`); None for any other unit (a class, a field, a constant) and
-    for a name in ``_GENERIC``."""
+    for a name in ``naming.GENERIC``."""
     if node is None:
         return None
     if node.type == "variable_declarator":  # `const charge = async () => {...}`
@@ -63,9 +51,7 @@ def simple_name(node, p: Parsed) -> str | None:
     elif node.type not in _CALLABLE:
         return None
     name = node_name(node, p).split("(")[0].rsplit(".", 1)[-1]
-    if not _WORD.fullmatch(name) or name.lower().rstrip("?!") in _GENERIC:
-        return None
-    return name
+    return name if followable(name) else None
 
 
 # The one method of a service or command object (`ExecuteBridgeRequest#execute`, a Ruby
@@ -86,7 +72,7 @@ def followed_name(chain: list, p: Parsed) -> str | None:
         return None
     method = node_name(node, p).split("(")[0].rsplit(".", 1)[-1].lower()
     owner = node_name(chain[-2], p).rsplit("::", 1)[-1].rsplit(".", 1)[-1]
-    return owner if method in _ENTRY_METHODS and _WORD.fullmatch(owner) and owner.lower() not in _GENERIC else None
+    return owner if method in _ENTRY_METHODS and followable(owner) else None
 
 
 class _OutOfBudget(Exception):
@@ -147,7 +133,7 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, s
         frontier = {called: leads for called, leads in frontier.items() if leads}
         if not frontier:
             break
-        naming = _files_naming(ctx, family, sorted(frontier), memo)
+        naming = files_naming(ctx, family, sorted(frontier))
         following: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for called in sorted(frontier):
             for path in naming[called]:
@@ -195,32 +181,6 @@ def _quoted(p: Parsed, row: int) -> str:
     line = p.source.split(b"\n")[row].decode("utf-8", "replace").strip()
     line = "".join(c if c.isprintable() else " " for c in line).replace("`", "'")
     return f"`{line[:77]}...`" if len(line) > 80 else f"`{line}`"
-
-
-def _files_naming(ctx, family: str, names: list[str], memo: dict) -> dict[str, list[str]]:
-    """For each name, the non-test files of the family at head that hold it as a word; [] when
-    more than MAX_FILES do at head and at the base too (too common to follow). The base decides
-    when it can: the branch under test cannot make a name common by adding files that name it."""
-    todo = [name for name in names if ("trees.naming", family, name) not in memo]
-    if todo:
-        at_head = _naming_at(ctx, ctx.repo.head_sha, family, todo)
-        common = [name for name in todo if len(at_head[name]) > MAX_FILES]
-        base = base_rev(ctx)
-        at_base = _naming_at(ctx, base, family, common) if common and base else {}
-        for name in todo:
-            paths = at_head[name]
-            if name in common and (not base or len(at_base.get(name, ())) > MAX_FILES):
-                paths = []
-            memo[("trees.naming", family, name)] = paths
-    return {name: memo[("trees.naming", family, name)] for name in names}
-
-
-def _naming_at(ctx, rev: str, family: str, names: list[str]) -> dict[str, list[str]]:
-    from ...git import gitcmd
-    from ..paths import is_test_or_doc
-
-    found = gitcmd.grep_words(ctx.repo.root, rev, names, FAMILY_GLOBS[family])
-    return {name: sorted(path for path in paths if not is_test_or_doc(path)) for name, paths in found.items()}
 
 
 def _file_index(ctx, path: str, memo: dict):
@@ -289,7 +249,7 @@ def _uses_index(p: Parsed):
         if "import" in n.type or n.type == "package_clause":
             continue  # naming a function to import it calls nothing
         if n.child_count == 0:
-            if ("identifier" in n.type or n.type == "constant") and _WORD.fullmatch(text := p.text(n)):
+            if ("identifier" in n.type or n.type == "constant") and WORD.fullmatch(text := p.text(n)):
                 if _receiver(n) and not text[:1].isupper():
                     pass  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
                 elif _names_something_else(n):

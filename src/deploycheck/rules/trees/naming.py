@@ -1,0 +1,93 @@
+"""Which files name a function: asked by the search for the jobs that call it (rules/trees/reach.py)
+and, before any parser loads, by the gate that spares that search a file whose functions no other
+file names (rules/trees/__init__.py). One `git grep -o` answers many names; each answer is kept
+for the scan, so the gate's answer is the search's first step."""
+
+from __future__ import annotations
+
+import re
+
+from .keywords import FAMILY_GLOBS, base_rev, family_of, scan_memo
+
+MAX_FILES = 25
+
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
+# Names so common as method names that two unrelated ones share them (`Start`, `Load`, `run`):
+# a trail through one would join code that never calls each other. Not followed.
+GENERIC = frozenset(
+    "do run start stop load process get set new init initialize handle execute close serve call main update "
+    "create save find build apply render show index list delete destroy open read write send test to_s to_h "
+    "to_json as_json string value values key keys size length each map reset clear".split())
+
+
+def followable(name: str) -> bool:
+    return bool(WORD.fullmatch(name)) and name.lower().rstrip("?!") not in GENERIC
+
+
+def files_naming(ctx, family: str, names: list[str]) -> dict[str, list[str]]:
+    """For each name, the non-test files of the family at head that hold it as a word; [] when
+    more than MAX_FILES do at head and at the base too (too common to follow). The base decides
+    when it can: the branch under test cannot make a name common by adding files that name it."""
+    memo = scan_memo(ctx)
+    todo = [name for name in names if ("trees.naming", family, name) not in memo]
+    if todo:
+        at_head = _naming_at(ctx, ctx.repo.head_sha, family, todo)
+        common = [name for name in todo if len(at_head[name]) > MAX_FILES]
+        base = base_rev(ctx)
+        at_base = _naming_at(ctx, base, family, common) if common and base else {}
+        for name in todo:
+            paths = at_head[name]
+            if name in common and (not base or len(at_base.get(name, ())) > MAX_FILES):
+                paths = []
+            memo[("trees.naming", family, name)] = paths
+    return {name: memo[("trees.naming", family, name)] for name in names}
+
+
+def _naming_at(ctx, rev: str, family: str, names: list[str]) -> dict[str, list[str]]:
+    from ...git import gitcmd
+    from ..paths import is_test_or_doc
+
+    found = gitcmd.grep_words(ctx.repo.root, rev, names, FAMILY_GLOBS[family])
+    return {name: sorted(path for path in paths if not is_test_or_doc(path)) for name, paths in found.items()}
+
+
+# Languages whose functions and types are all introduced by a keyword: every name the search
+# could follow into a file (a function's own, or a service object's class for its entry
+# method: reach.followed_name) is one of these words. JS/TS methods and arrow functions and
+# Java methods have no keyword: for them the gate cannot list the names without the parser.
+_DEFINED = {
+    # A name on the keyword's line: `[ \t]`, not `\s`, or a stray `def` in a comment would take
+    # the next line's `def` as its name and hide the method it starts.
+    "ruby": re.compile(r"\bdef[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!]?)|\b(?:class|module)[ \t]+(?:\w+::)*([A-Za-z_]\w*)"),
+    # Go declares functions and methods at the top level only, at a line's start (a method is
+    # followed by its own name: it is not nested in its type); `/* */` may stand between.
+    "go": re.compile(r"(?m)^[ \t]*func(?:[ \t]|/\*[^\n]*?\*/)*(?:\([^)]*\)(?:[ \t]|/\*[^\n]*?\*/)*)?([A-Za-z_]\w*)"),
+}
+
+
+def defined_names(language: str, texts) -> set[str] | None:
+    """The followable names that ``texts`` (a file's sides) define; None for a language whose
+    definitions a pattern cannot list."""
+    pattern = _DEFINED.get(language)
+    if pattern is None:
+        return None
+    return {name for text in texts for match in pattern.finditer(text) for name in match.groups()
+            if name and followable(name)}
+
+
+def named_elsewhere(ctx, language: str) -> bool:
+    """Whether another file may call a function of this file: one of the names its sides define
+    is held by another non-test file at head (as the search counts them). True when that cannot be
+    told without parsing (a language without definition keywords, a side too large to read)."""
+    texts = []
+    for side, exists in (("head", ctx.file.new_path is not None), ("base", ctx.file.old_path is not None)):
+        text = ctx.head_text() if side == "head" else ctx.base_text()
+        if exists and text is None:
+            return True  # the parser's turn: detect reports what it cannot read (DC703)
+        if text:
+            texts.append(text)
+    names = defined_names(language, texts)
+    if names is None:
+        return True
+    naming = files_naming(ctx, family_of(language), sorted(names))
+    return any(path != ctx.path for paths in naming.values() for path in paths)
