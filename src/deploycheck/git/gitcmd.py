@@ -9,6 +9,7 @@ repository never reads another.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from contextlib import contextmanager
 TYPE_CHECKING = False  # typing is for type checkers only: its import costs start-up time
@@ -245,16 +246,38 @@ def grep_files(root: str, rev: str, patterns: Sequence[str], pathspec: Sequence[
     return [raw.decode("utf-8", "surrogateescape")[prefix:] for raw in proc.stdout.split(b"\0") if raw]
 
 
+# Words an extended regular expression can spell literally, bracketing the few characters that
+# are special in it (Ruby's `valid?`, `save!`).
+_ERE_SAFE = re.compile(r"[A-Za-z0-9_?!.$+*]+")
+_ERE_SPECIAL = re.compile(r"[?!.$+*]")
+
+
 def grep_words(root: str, rev: str, words: Sequence[str], pathspec: Sequence[str] = ()) -> dict[str, set[str]]:
     """For each of ``words`` (whole words, fixed strings), the paths at ``rev`` that hold it:
     one `git grep` for all of them. Raises GitError when git fails."""
-    args = ["grep", "-o", "-z", "-w", "-F", "--no-textconv"]
-    for word in words:
-        args += ["-e", word]
-    proc = run([*args, rev, "--", *pathspec], root, check=False)
+    found: dict[str, set[str]] = {word: set() for word in words}
+    if not words:
+        return found
+    if all(_ERE_SAFE.fullmatch(word) for word in words):
+        # An alternation, not one `-e` per word: with `-o`, git tries every pattern on every
+        # line, so 40 words took 150 ms and 400 took 4.3 s in a 1,649-file app; an alternation
+        # (longest first) finds the same words in 30-70 ms. Where two words start at one place
+        # git prints the longer, so `save` in `save!=x` is asked apart when `save!` is asked too.
+        hidden = [word for word in words if f"{word}?" in found or f"{word}!" in found]
+        for group in (hidden, [word for word in words if word not in hidden]):
+            if group:
+                ordered = sorted(group, key=len, reverse=True)
+                pattern = "(" + "|".join(_ERE_SPECIAL.sub(r"[\g<0>]", word) for word in ordered) + ")"
+                _grep_into(found, root, rev, ["-E", "-e", pattern], pathspec)
+    else:
+        _grep_into(found, root, rev, ["-F", *(arg for word in words for arg in ("-e", word))], pathspec)
+    return found
+
+
+def _grep_into(found: dict[str, set[str]], root: str, rev: str, patterns: list[str], pathspec: Sequence[str]) -> None:
+    proc = run(["grep", "-o", "-z", "-w", "--no-textconv", *patterns, rev, "--", *pathspec], root, check=False)
     if proc.returncode not in (0, 1):  # 1: nothing matched
         raise GitError(f"`git grep` failed while looking for callers: {_first_lines(proc.stderr)}")
-    found: dict[str, set[str]] = {word: set() for word in words}
     out, at, prefix = proc.stdout, 0, len(rev) + 1
     while at < len(out):  # records are `REV:PATH` NUL `WORD` newline; a path may hold a newline
         nul = out.find(b"\0", at)
@@ -265,7 +288,6 @@ def grep_words(root: str, rev: str, words: Sequence[str], pathspec: Sequence[str
         if word in found:
             found[word].add(out[at + prefix : nul].decode("utf-8", "surrogateescape"))
         at = end + 1
-    return found
 
 
 def _read_content(out: IO[bytes], header: bytes, max_size: int | None) -> bytes | None:
