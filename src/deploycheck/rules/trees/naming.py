@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .keywords import FAMILY_GLOBS, base_rev, family_of, scan_memo
+from .keywords import FAMILY_GLOBS, family_of, scan_memo
 
 MAX_FILES = 25
 
@@ -26,18 +26,18 @@ def followable(name: str) -> bool:
 
 def files_naming(ctx, family: str, names: list[str]) -> dict[str, list[str]]:
     """For each name, the non-test files of the family at head that hold it as a word; [] when
-    more than MAX_FILES do at head and at the base too (too common to follow). The base decides
-    when it can: the branch under test cannot make a name common by adding files that name it."""
+    more than MAX_FILES that the branch leaves as they are hold it (too common to follow). Only
+    those count: the branch under test cannot make a name common by adding files that name it."""
     memo = scan_memo(ctx)
     todo = [name for name in names if ("trees.naming", family, name) not in memo]
     if todo:
+        base_files = ctx.settings.base_files
+        touched = base_files.touched if base_files is not None else None
         at_head = _naming_at(ctx, ctx.repo.head_sha, family, todo)
-        common = [name for name in todo if len(at_head[name]) > MAX_FILES]
-        base = base_rev(ctx)
-        at_base = _naming_at(ctx, base, family, common) if common and base else {}
         for name in todo:
             paths = at_head[name]
-            if name in common and (not base or len(at_base.get(name, ())) > MAX_FILES):
+            # Unknown touched paths: the name is followed (fail closed: more trails, not fewer).
+            if touched is not None and sum(path not in touched for path in paths) > MAX_FILES:
                 paths = []
             memo[("trees.naming", family, name)] = paths
     return {name: memo[("trees.naming", family, name)] for name in names}

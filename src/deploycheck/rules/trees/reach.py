@@ -11,8 +11,8 @@ follows names, not types; unlike it, it has no cache and is bounded:
 - a name more than ``naming.MAX_FILES`` files hold, or one too generic to tell two functions apart
   (`Start`, `run`, `save`), is not followed, and trails stop MAX_DEPTH calls deep. A trail cut
   there is not reported: these bounds are the policy's reach, as a region's edge is;
-- whether a name is that common is decided on the base when the base has it, so a branch cannot
-  make a name common by adding files that hold it;
+- whether a name is that common is decided on the files the branch leaves as they are (the
+  same at the base), so a branch cannot make a name common by adding files that hold it;
 - at most MAX_PARSED files are read per scan; a search that runs out of them is reported as
   "maybe reached" (fail closed), and so is one through a file that names the function but
   cannot be read (larger than the scan reads, or the parser fails). See docs/limitations.md.

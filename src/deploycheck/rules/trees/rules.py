@@ -139,8 +139,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         Calls from jobs are followed by name, not by type, and bounded because they are
         searched on every scan: a name that more than 25 non-test files hold, or that is too
         generic to tell two methods apart (`run`, `save`, `Start`, `perform` is followed), is not
-        followed (whether a name is that common is decided on the base when the base has it, so
-        a branch cannot make it so); trails stop three calls deep and a trail cut there is not
+        followed (only files the branch leaves as they are count, so a branch cannot make a name
+        that common); trails stop three calls deep and a trail cut there is not
         reported; at most 250 files are read per scan, and a changed function whose search ran
         out of them is a `warning` that says so (fail closed); a call through a variable, a
         callback table, dependency injection by type or `send` is not seen; a name two unrelated
