@@ -258,3 +258,21 @@ def test_a_file_no_other_file_names_is_not_parsed(tmp_path) -> None:
         "entries.destroy_all\n    family.sync\n", "entries.destroy_all\n    family.sync_later\n")})
     out = subprocess.run([sys.executable, "-c", script, str(repo)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1", "True"]
+
+
+def test_each_file_of_a_many_file_change_gets_its_own_answer(tmp_path) -> None:
+    # The first file's gate asks git for the names of every changed file at once; each file's
+    # verdict must still be its own: reached, reached two calls deep, or named by no other file.
+    helper = "module AccountsHelper\n  def summary_card(title)\n    render 'card', title: title\n  end\nend\n"
+    sync = "class Sync\n  def run_sync\n    Balance.new.persist_balances\n  end\nend\n"
+    balance = "class Balance\n  def persist_balances\n    upsert_all(rows)\n  end\nend\n"
+    main = {"app/jobs/revert_import_job.rb": JOB, "app/models/import.rb": IMPORT, "app/helpers/accounts_helper.rb": helper,
+            "app/jobs/sync_job.rb": "class SyncJob < ApplicationJob\n  def perform(s)\n    s.run_sync\n  end\nend\n",
+            "app/models/sync.rb": sync, "app/models/balance.rb": balance}
+    branch = {"app/helpers/accounts_helper.rb": helper.replace("'card'", "'cards/card'"),
+              "app/models/balance.rb": balance.replace("upsert_all", "insert_all"),
+              "app/models/import.rb": IMPORT.replace("  def publish_entries\n    family.sync\n",
+                                                     "  def publish_entries\n    family.sync_later\n")}
+    found = _dc701(tmp_path, main, branch)
+    assert [(path, line) for path, line, _, _ in found] == [("app/models/balance.rb", 3)]
+    assert "`run_sync` -> `persist_balances`" in found[0][3]
