@@ -1,0 +1,6 @@
+# path: app/models/account.rb
+class Account < ApplicationRecord
+  def debit!(amount)
+    update!(balance: balance - amount)
+  end
+end
