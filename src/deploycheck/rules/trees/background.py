@@ -20,7 +20,10 @@ _RUBY_JOB_BASES = re.compile(r"(?:^|::)(?:ApplicationJob|ActiveJob::Base|Que::Jo
 _JVM_ANNOTATIONS = {"Scheduled", "Async", "KafkaListener", "RabbitListener", "SqsListener", "JmsListener",
                     "KafkaHandler", "RabbitHandler", "Schedules", "StreamListener"}
 _JVM_INTERFACES = {"Job": "Quartz job", "QuartzJobBean": "Quartz job", "Runnable": "Runnable", "Callable": "Callable", "InterruptableJob": "Quartz job",
-                   "StatefulJob": "Quartz job", "MessageListener": "message listener", "JobRequestHandler": "JobRunr job"}
+                   "StatefulJob": "Quartz job", "MessageListener": "message listener", "JobRequestHandler": "JobRunr job",
+                   # A controller's workers call `reconcile` for each queued request, several at once
+                   # (the Java Operator SDK, Halo's extension controllers).
+                   "Reconciler": "reconciler run by a controller's workers"}
 _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define": "Agenda job",
                "schedule": "cron job", "consume": "message consumer", "run": "Kafka consumer",
                "CronJob": "cron job", "setInterval": "timer"}
@@ -147,6 +150,10 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             params = p.text(n.child_by_field_name("parameters") or n)
             if "*asynq.Task" in params or "*river.Job[" in params or ("*work.Job" in params):
                 out.append(_span(n, "job handler"))
+            elif "ctrl.Request" in params or "reconcile.Request" in params:
+                # controller-runtime's `Reconcile(ctx, req)`: run by the controller's workers, up to
+                # MaxConcurrentReconciles at once, and again on every requeue.
+                out.append(_span(n, "reconciler run by a controller's workers"))
     return out
 
 

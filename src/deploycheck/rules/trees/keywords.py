@@ -14,9 +14,10 @@ KEYWORDS = {
              "shoryuken", "sneakers"),
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval("),
-    "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron"),
+    "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "reconcile.request",
+           "ctrl.request"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
-             "runnable", "callable", "executor", "new thread", "completablefuture"),
+             "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")

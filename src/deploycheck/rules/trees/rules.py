@@ -26,9 +26,11 @@ BACKGROUND_CODE_CHANGED = Rule(
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, and
         NestJS `@Processor`/`@Process`/`@Cron` code; Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
-        `*river.Job[…]` or `*work.Job`; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
+        `*river.Job[…]` or `*work.Job`, controller-runtime reconcilers (`Reconcile(ctx,
+        req ctrl.Request)`); Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
         `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s and Spring's
-        `QuartzJobBean`s, `Runnable`/`Callable` classes, and lambdas and method references
+        `QuartzJobBean`s, `Runnable`/`Callable` classes, `Reconciler`s (a controller's workers
+        run `reconcile`, several at once), and lambdas and method references
         (`this::clean`) given to executors and threads. In an application, so is every
         non-test file in a job folder (`app/jobs/`, `app/workers/`, `app/sidekiq/`, any `jobs/`,
         `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder that defines no job itself: a

@@ -1,0 +1,14 @@
+// path: src/main/java/com/acme/PluginReconciler.java
+package com.acme;
+
+class PluginReconciler implements Reconciler<Request>, DisposableBean {
+    @Override
+    public Result reconcile(Request request) {
+        client.fetch(Plugin.class, request.name()).ifPresent(this::uninstall);
+        return Result.doNotRetry();
+    }
+
+    private void uninstall(Plugin plugin) {
+        pluginManager.deletePlugin(plugin.getName());
+    }
+}
