@@ -276,3 +276,19 @@ def test_each_file_of_a_many_file_change_gets_its_own_answer(tmp_path) -> None:
     found = _dc701(tmp_path, main, branch)
     assert [(path, line) for path, line, _, _ in found] == [("app/models/balance.rb", 3)]
     assert "`run_sync` -> `persist_balances`" in found[0][3]
+
+
+def test_go_an_unqualified_call_in_another_package_calls_that_packages_function(tmp_path) -> None:
+    # woodpecker: `CreatePipeline(ctx)` in server/cron calls cron's own CreatePipeline, not the API's.
+    cron = ("package cron\n\nimport \"time\"\n\nfunc Run() {\n\tgo func() {\n\t\tfor range time.Tick(time.Minute) {\n"
+            "\t\t\tCreatePipeline(1)\n\t\t}\n\t}()\n}\n\nfunc CreatePipeline(n int) {}\n")
+    api = "package api\n\nfunc CreatePipeline(n int) int {\n\treturn n + 1\n}\n"
+    main = {"go.mod": "module example.com/ci\n", "server/cron/cron.go": cron, "server/api/pipeline.go": api}
+    changed = {"server/api/pipeline.go": api.replace("n + 1", "n + 2")}
+    assert _dc701(tmp_path, main, changed) == []
+    # Called through its package's name, the API's function is reached.
+    qualified = cron.replace("\t\t\tCreatePipeline(1)", "\t\t\tapi.CreatePipeline(1)").replace(
+        "import \"time\"", "import (\n\t\"time\"\n\n\t\"example.com/ci/server/api\"\n)")
+    found = _dc701(tmp_path / "again", {**main, "server/cron/cron.go": qualified}, changed)
+    assert [(path, line) for path, line, _, _ in found] == [("server/api/pipeline.go", 4)]
+    assert "goroutine at server/cron/cron.go:" in found[0][3]

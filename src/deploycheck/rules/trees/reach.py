@@ -80,14 +80,20 @@ class _OutOfBudget(Exception):
 
 
 def reached(ctx, language: str, name: str) -> str | None:
-    """How background code reaches the unit named ``name`` ("reached from background code:
-    ActiveJob job at app/jobs/x.rb:5 (`import.revert`) calls it through `revert`"), why it counts
-    as background code though the search could not finish, or None."""
+    """How background code reaches the unit named ``name`` of the changed file ("reached from
+    background code: ActiveJob job at app/jobs/x.rb:5 (`import.revert`) calls it through
+    `revert`"), why it counts as background code though the search could not finish, or None."""
     family = family_of(language)
     if ctx.repo is None or family not in FAMILY_GLOBS:
         return None
     prefetch(ctx, language, [name])
-    return scan_memo(ctx)[("trees.reached", family, name)]
+    return scan_memo(ctx)[("trees.reached", family, name, _package_dir(language, ctx.path))]
+
+
+def _package_dir(language: str, path: str) -> str | None:
+    """Where a Go function is visible without a package name: its directory (its package). None
+    for the other languages, whose unqualified calls may reach another file's function."""
+    return path.rpartition("/")[0] if language == "go" else None
 
 
 def prefetch(ctx, language: str, names) -> None:
@@ -95,64 +101,69 @@ def prefetch(ctx, language: str, names) -> None:
     instead of one per name and depth), remembering each answer for ``reached``."""
     family = family_of(language)
     memo = scan_memo(ctx)
-    todo = sorted({n for n in names if ("trees.reached", family, n) not in memo})
+    home = _package_dir(language, ctx.path)
+    todo = sorted({n for n in names if ("trees.reached", family, n, home) not in memo})
     if ctx.repo is None or family not in FAMILY_GLOBS or not todo:
         return
     try:
-        found, unread = _search(ctx, family, todo, memo)
+        found, unread = _search(ctx, family, todo, home, memo)
         for name in todo:
             how = found.get(name)
             if how:
-                memo[("trees.reached", family, name)] = f"reached from background code: {how}"
+                memo[("trees.reached", family, name, home)] = f"reached from background code: {how}"
             elif name in unread:
                 # Fail closed: a job in the file that could not be read may call it.
-                memo[("trees.reached", family, name)] = (
+                memo[("trees.reached", family, name, home)] = (
                     f"maybe reached from background code: {unread[name]}, so deploycheck cannot show that no job "
                     f"calls `{name}`")
             else:
-                memo[("trees.reached", family, name)] = None
+                memo[("trees.reached", family, name, home)] = None
     except _OutOfBudget:
         # Fail closed: "not reached" would be a guess. The budget bounds a scan's cost; a branch
         # that adds files naming the function cannot make it look unreached either.
         for name in todo:
-            memo[("trees.reached", family, name)] = (
+            memo[("trees.reached", family, name, home)] = (
                 f"maybe reached from background code: the search for jobs that call `{name}` stopped at its limit of "
                 f"{MAX_PARSED} files read per scan, so deploycheck cannot show that no job does")
 
 
-def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, str], dict[str, str]]:
-    """Breadth first from every name at once: ``frontier`` maps a name to look for to the
-    (origin, trail) pairs that lead to it. Returns how each origin is reached, and for origins
-    whose trail passes through a file that could not be read, which file and why."""
+def _search(ctx, family: str, names: list[str], home: str | None,
+            memo: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """Breadth first from every name at once: ``frontier`` maps a name to look for, and the Go
+    package it is defined in (``_package_dir``), to the (origin, trail) pairs that lead to it.
+    Returns how each origin is reached, and for origins whose trail passes through a file that
+    could not be read, which file and why."""
     found: dict[str, str] = {}
     unread: dict[str, str] = {}
-    frontier: dict[str, list[tuple[str, tuple[str, ...]]]] = {name: [(name, ())] for name in names}
+    Leads = dict[tuple[str, str | None], list[tuple[str, tuple[str, ...]]]]
+    frontier: Leads = {(name, home): [(name, ())] for name in names}
     seen = {name: {name} for name in names}
     for _ in range(MAX_DEPTH):
-        frontier = {called: [(o, t) for o, t in leads if o not in found] for called, leads in frontier.items()}
-        frontier = {called: leads for called, leads in frontier.items() if leads}
+        frontier = {key: [(o, t) for o, t in leads if o not in found] for key, leads in frontier.items()}
+        frontier = {key: leads for key, leads in frontier.items() if leads}
         if not frontier:
             break
-        naming = files_naming(ctx, family, sorted(frontier))
-        following: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        for called in sorted(frontier):
+        naming = files_naming(ctx, family, sorted({called for called, _ in frontier}))
+        following: Leads = {}
+        for called, where in sorted(frontier, key=lambda key: (key[0], key[1] or "")):
             for path in naming[called]:
                 index = _file_index(ctx, path, memo)
                 if index is None:
                     continue
                 if isinstance(index, str):
-                    for origin, _trail in frontier[called]:
+                    for origin, _trail in frontier[(called, where)]:
                         unread.setdefault(origin, f"{path} names `{called}` but {index}")
                     continue
                 p, spans, whole, uses_of = index
-                uses = uses_of(called)
+                # In Go, `Create(…)` calls its own package's `Create`; another package writes `cron.Create`.
+                uses = uses_of(called, where is None or path.rpartition("/")[0] == where or _dot_imports(p))
                 # A use inside a job's own region names the job; a whole file (a job folder's,
                 # `job_paths`) only says where.
                 hits = [(row, s[2]) for row in uses for s in spans if s[0] <= row <= s[1]] or [
                     (row, s[2]) for row in uses for s in whole]
                 if hits:
                     row, what = hits[0]
-                    for origin, trail in frontier[called]:
+                    for origin, trail in frontier[(called, where)]:
                         # From the job down to the changed unit; the calling line shows a false trail.
                         through = " -> ".join(f"`{n}`" for n in (called,) + trail)
                         found.setdefault(origin, f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}")
@@ -162,10 +173,11 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, s
                         caller = followed_name(chain, p)
                         if not caller:
                             continue
-                        for origin, trail in frontier[called]:
+                        for origin, trail in frontier[(called, where)]:
                             if caller not in seen[origin]:
                                 seen[origin].add(caller)
-                                following.setdefault(caller, []).append((origin, (called,) + trail))
+                                key = (caller, _package_dir(p.language, path))
+                                following.setdefault(key, []).append((origin, (called,) + trail))
         frontier = following
     return found, unread
 
@@ -260,9 +272,12 @@ def _uses_index(p: Parsed):
             continue
         stack.extend(n.children)
 
-    def uses(name: str) -> list[int]:
+    def uses(name: str, bare_too: bool = True) -> list[int]:
+        """``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
+        another package."""
         locals_ = assigned.get(name, set())
-        return sorted({n.start_point[0] for n in hits.get(name, ()) if _function_of(n) not in locals_ or not _bare(n)})
+        return sorted({n.start_point[0] for n in hits.get(name, ())
+                       if (bare_too and _function_of(n) not in locals_) or not _bare(n)})
 
     return uses
 
@@ -290,3 +305,8 @@ def _receiver(n) -> bool:
     field = _OBJECT_FIELDS.get(parent.type) if parent is not None else None
     target = parent.child_by_field_name(field) if field else None
     return target is not None and target.id == n.id
+
+
+def _dot_imports(p: Parsed) -> bool:
+    """A Go file that imports a package with `.` calls its functions without the package name."""
+    return p.language == "go" and b'. "' in p.source
