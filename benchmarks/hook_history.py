@@ -10,7 +10,9 @@ application scope costs (rules/trees/reach.py: calls followed from jobs). This c
 ``--vs`` runs a second source tree (another version of deploycheck, with this interpreter)
 on the same commits, alternating with this one, so machine load weighs on both alike. Each
 figure is the median of ``--runs`` runs; CPU time (user + system, git included) is steadier than
-wall time on a loaded machine. The clone is not touched: each commit is checked out in a
+wall time on a loaded machine. A commit's first hook on its base fills deploycheck's caches under
+the git directory and later ones read them; ``--cold`` empties them before every run (a
+branch's first hook on a new base), without it the median is mostly warm runs. The clone is not touched: each commit is checked out in a
 temporary worktree that is removed afterwards.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,6 +49,7 @@ def main() -> int:
     parser.add_argument("--commits", type=int, default=25, help="how many first-parent commits (default 25)")
     parser.add_argument("--runs", type=int, default=3, help="runs per commit and version (median; default 3)")
     parser.add_argument("--vs", help="a deploycheck source tree (its src/ folder) to compare with")
+    parser.add_argument("--cold", action="store_true", help="empty deploycheck's caches before every run")
     args = parser.parse_args()
 
     repo = str(Path(args.repo).resolve())
@@ -63,8 +67,12 @@ def main() -> int:
                 subprocess.run(["git", "checkout", "-q", "--detach", sha], cwd=worktree, check=True)
                 command = [sys.executable, "-m", "deploycheck", "verify", "--hook", "--base", f"{sha}^"]
                 runs: dict[str, list] = {name: [] for name in versions}
+                caches = os.path.join(subprocess.run(["git", "rev-parse", "--absolute-git-dir"], cwd=worktree,
+                                                     capture_output=True, text=True).stdout.strip(), "deploycheck")
                 for _ in range(args.runs):
                     for name, env in versions.items():
+                        if args.cold:
+                            shutil.rmtree(caches, ignore_errors=True)
                         runs[name].append(_timed(command, worktree, env))
                 files = len(subprocess.run(["git", "diff", "--name-only", f"{sha}^", sha], cwd=worktree,
                                            capture_output=True, text=True).stdout.split())

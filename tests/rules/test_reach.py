@@ -292,3 +292,27 @@ def test_go_an_unqualified_call_in_another_package_calls_that_packages_function(
     found = _dc701(tmp_path / "again", {**main, "server/cron/cron.go": qualified}, changed)
     assert [(path, line) for path, line, _, _ in found] == [("server/api/pipeline.go", 4)]
     assert "goroutine at server/cron/cron.go:" in found[0][3]
+
+
+def test_what_the_base_names_is_kept_per_base_and_the_gate_never_reads_it(tmp_path) -> None:
+    # The hook keeps which base files name which functions under the git directory; the CI gate
+    # (uncached) asks git every time, so a cache an untrusted run could write cannot hide a job.
+    import json
+
+    from deploycheck.rules.base import uncached
+
+    repo = make_repo(tmp_path / "repo", {"app/jobs/revert_import_job.rb": JOB, "app/models/import.rb": IMPORT})
+    make_branch(repo, "work", {"app/models/import.rb": IMPORT.replace(
+        "entries.destroy_all\n    family.sync\n", "entries.destroy_all\n    family.sync_later\n")})
+
+    def dc701() -> list[tuple[str, int]]:
+        return [(f.path, f.line) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC701"]
+
+    assert dc701() == [("app/models/import.rb", 4)]
+    kept = list((repo / ".git" / "deploycheck" / "trees-naming").glob("*-ruby-*.json"))
+    assert len(kept) == 1 and json.loads(kept[0].read_text())["revert_entries"] == ["app/jobs/revert_import_job.rb",
+                                                                                   "app/models/import.rb"]
+    assert dc701() == [("app/models/import.rb", 4)]  # from the kept answers
+    kept[0].write_text(json.dumps({"revert_entries": [], "Import": [], "publish_entries": []}))
+    with uncached():
+        assert dc701() == [("app/models/import.rb", 4)]

@@ -13,7 +13,7 @@ from ..git.model import Change, FileChange, Finding
 from ..util.parallel import in_two_processes
 from ..util.parallel import workers as _workers  # the name tests/analysis/test_perf_paths.py asks
 from ..util.plain import Plain
-from .scan import MAX_TEXT_BYTES, ScanResult, likely_reads, scan_change, scan_files, touched_paths
+from .scan import MAX_TEXT_BYTES, ScanResult, likely_reads, scan_change, scan_files
 
 # A change with at least this many files is scanned by two processes (a fork of this one)
 # when the machine has two cores: the detectors are CPU-bound Python. DEPLOYCHECK_WORKERS=1
@@ -58,7 +58,7 @@ def _scan_part(change: Change, files: list[FileChange], config: Config, objects:
     part = Change(**{**vars(change), "files": files})
     with blob_reader(change.repo_root, likely_reads(part, config), objects) as read_blob:
         return scan_files(files, config, read_blob, change.base_sha or None, (change.repo_root, change.head_sha),
-                          touched_paths(change.files))
+                          change.files)
 
 
 def scan_per_file(change: Change, config: Config, objects: BlobReader | None = None) -> list[list[Finding]]:

@@ -232,16 +232,17 @@ def scan_files(
     read_blob: Callable[[str], bytes | None],
     base_rev: str | None = None,
     at: tuple[str, str] | None = None,
-    touched: frozenset[str] | None = None,
+    everything: list[FileChange] | None = None,
 ) -> list[list[Finding]]:
     """The findings of each file (a list per file, in order): configuration applied, inline
     suppressions marked, each (rule, path, line, side) reported once. Detectors may read files
     of ``base_rev`` (the base commit: a package manifest) through ``read_blob``. ``at`` is
     (repository root, head commit): the job context is then built from the whole repository at
-    head. ``touched`` is every path of the whole change when ``files`` are a part of it."""
+    head. ``everything`` is the whole change's files when ``files`` are a part of it."""
     from ..git.basefiles import BaseFiles
 
-    base_files = BaseFiles(base_rev, read_blob, touched if touched is not None else touched_paths(files))
+    whole = everything if everything is not None else files
+    base_files = BaseFiles(base_rev, read_blob, touched_paths(whole), frozenset(fc.new_path for fc in whole if fc.new_path))
     settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers, base_files=base_files)
     repo = RepoAt(at[0], at[1], read_blob, config.job_paths) if at and at[1] else None
     # Rule families are imported only when a changed file can concern them (a git hook on a

@@ -33,7 +33,10 @@ def files_naming(ctx, family: str, names: list[str]) -> dict[str, list[str]]:
     if todo:
         base_files = ctx.settings.base_files
         touched = base_files.touched if base_files is not None else None
-        at_head = _naming_at(ctx, ctx.repo.head_sha, family, todo)
+        if touched is not None and base_files.at_head is not None and base_files.rev:
+            at_head = _naming_from_base(ctx, base_files.rev, touched, base_files.at_head, family, todo)
+        else:
+            at_head = _naming_at(ctx, ctx.repo.head_sha, family, todo)
         for name in todo:
             paths = at_head[name]
             # Unknown touched paths: the name is followed (fail closed: more trails, not fewer).
@@ -41,6 +44,98 @@ def files_naming(ctx, family: str, names: list[str]) -> dict[str, list[str]]:
                 paths = []
             memo[("trees.naming", family, name)] = paths
     return {name: memo[("trees.naming", family, name)] for name in names}
+
+
+def _naming_from_base(ctx, base: str, touched: frozenset[str], present: frozenset[str], family: str,
+                      names: list[str]) -> dict[str, list[str]]:
+    """The files at head that name each of ``names``, from the base: the files the branch leaves
+    as they are name what they named there, and the touched ones are read at head. What the
+    base's files name is kept per base under the git directory, so a branch's later hooks ask
+    git only for names not asked before (the CI gate, uncached, asks every time)."""
+    from ..base import RepoAt
+
+    cache = _base_cache(ctx, base, family)
+    missing = [name for name in names if name not in cache]
+    if missing:
+        cache.update({name: sorted(paths) for name, paths in _naming_at(ctx, base, family, missing).items()})
+        if RepoAt.write_cache:
+            _save_base_cache(ctx, base, family, cache)
+    head_texts = _touched_at_head(ctx, present, family)
+    found = {}
+    for name in names:
+        word = _word_pattern(name)
+        paths = {path for path in cache[name] if path not in touched}
+        # A touched file too large to read is listed for every name: the search then reports it
+        # as a file it could not read (fail closed), as it would any file naming the function.
+        paths |= {path for path, text in head_texts.items() if text is None or word.search(text)}
+        found[name] = sorted(paths)
+    return found
+
+
+def _word_pattern(name: str) -> re.Pattern:
+    # What `git grep -w` calls a whole word: no letter, digit or underscore on either side.
+    return re.compile(r"(?<![A-Za-z0-9_])" + re.escape(name) + r"(?![A-Za-z0-9_])")
+
+
+def _touched_at_head(ctx, present: frozenset[str], family: str) -> dict[str, str | None]:
+    """The touched non-test files of the family that exist at head, as text (None: too large to
+    read)."""
+    from ..paths import is_test_or_doc
+
+    memo = scan_memo(ctx)
+    key = ("trees.touched-texts", family)
+    if key not in memo:
+        suffixes = tuple(glob.lstrip("*") for glob in FAMILY_GLOBS[family])  # the globs are all `*.ext`
+        texts: dict[str, str | None] = {}
+        for path in sorted(present):
+            if not path.endswith(suffixes) or is_test_or_doc(path):
+                continue
+            data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+            texts[path] = data.decode("utf-8", "surrogateescape") if data is not None else None
+        memo[key] = texts
+    return memo[key]
+
+
+def _cache_path(ctx, base: str, family: str) -> str:
+    import os
+    import zlib
+
+    from ...git import gitcmd
+
+    # What is kept depends on the globs and on which paths count as tests: part of the key.
+    from ..paths import _TEST_OR_DOC
+
+    version = zlib.crc32(f"{FAMILY_GLOBS[family]}|{_TEST_OR_DOC.pattern}".encode())
+    return os.path.join(gitcmd.git_dir(ctx.repo.root), "deploycheck", "trees-naming", f"{base}-{family}-{version:08x}.json")
+
+
+def _base_cache(ctx, base: str, family: str) -> dict[str, list[str]]:
+    import json
+
+    from ..base import RepoAt
+
+    memo = scan_memo(ctx)
+    key = ("trees.naming-base", family)
+    if key not in memo:
+        cache: dict[str, list[str]] = {}
+        if RepoAt.read_cache:
+            try:
+                with open(_cache_path(ctx, base, family), "rb") as handle:
+                    loaded = json.loads(handle.read())
+                if isinstance(loaded, dict) and all(isinstance(v, list) for v in loaded.values()):
+                    cache = loaded
+            except (OSError, ValueError):
+                pass
+        memo[key] = cache
+    return memo[key]
+
+
+def _save_base_cache(ctx, base: str, family: str, cache: dict[str, list[str]]) -> None:
+    import json
+
+    from ...util.cachefile import write_best_effort
+
+    write_best_effort(_cache_path(ctx, base, family), json.dumps(cache, separators=(",", ":")).encode())
 
 
 def _naming_at(ctx, rev: str, family: str, names: list[str]) -> dict[str, list[str]]:
