@@ -13,7 +13,8 @@ KEYWORDS = {
     "ruby": ("sidekiq", "applicationjob", "activejob", "resque", "@queue", "good_job", "solid_queue", "que::job",
              "shoryuken", "sneakers"),
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
-                   ".consume(", "@processor", "@process(", "@cron(", "@interval("),
+                   ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
+                   "processcallbackfunction", "processpromisefunction", "workhandler"),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture"),
@@ -25,8 +26,11 @@ KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
 # Folders that by convention hold an application's jobs and workers and the code only they use
 # (Rails' app/jobs, app/workers and app/sidekiq; a `jobs`, `workers`, `cron`, `consumers` or
 # `queues` package): every non-test file there is background code, like a `job_paths` match. A job's
-# helper kept next to it (feedbin's `app/jobs/feed_crawler/lib/throttle.rb`) names no job API.
-JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues)/", re.IGNORECASE)
+# helper kept next to it (feedbin's `app/jobs/feed_crawler/lib/throttle.rb`) names no job API. In a
+# monorepo, the application named `worker` (`apps/worker/`, `services/worker/`, `packages/worker/`)
+# is the worker process: its modules and use cases run there, though most name no job API.
+JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues)/"
+                        r"|(?:^|/)(?:apps|services|packages)/(worker)/", re.IGNORECASE)
 
 def in_job_paths(settings, path: str) -> bool:
     """Whether the base's `job_paths` name ``path``: all of it is background code."""
@@ -43,7 +47,7 @@ JOB_PATHS_CODE = "code in `job_paths`"
 def job_folder_code(path: str) -> str | None:
     """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None."""
     folder = JOB_FOLDER.search(path)
-    return f"code in the job folder `{folder.group(1)}/`" if folder is not None else None
+    return f"code in the job folder `{folder.group(1) or folder.group(2)}/`" if folder is not None else None
 
 
 def scan_memo(ctx) -> dict:

@@ -101,7 +101,7 @@ def reached(ctx, language: str, name: str) -> str | None:
     if ctx.repo is None or family not in FAMILY_GLOBS:
         return None
     prefetch(ctx, language, [name])
-    return scan_memo(ctx)[("trees.reached", family, name)]
+    return scan_memo(ctx)[("trees.reached", family, ctx.path, name)]
 
 
 def prefetch(ctx, language: str, names) -> None:
@@ -109,7 +109,7 @@ def prefetch(ctx, language: str, names) -> None:
     instead of one per name and depth), remembering each answer for ``reached``."""
     family = family_of(language)
     memo = scan_memo(ctx)
-    todo = sorted({n for n in names if ("trees.reached", family, n) not in memo})
+    todo = sorted({n for n in names if ("trees.reached", family, ctx.path, n) not in memo})
     if ctx.repo is None or family not in FAMILY_GLOBS or not todo:
         return
     try:
@@ -117,19 +117,19 @@ def prefetch(ctx, language: str, names) -> None:
         for name in todo:
             how = found.get(name)
             if how:
-                memo[("trees.reached", family, name)] = f"reached from background code: {how}"
+                memo[("trees.reached", family, ctx.path, name)] = f"reached from background code: {how}"
             elif name in unread:
                 # Fail closed: a job in the file that could not be read may call it.
-                memo[("trees.reached", family, name)] = (
+                memo[("trees.reached", family, ctx.path, name)] = (
                     f"maybe reached from background code: {unread[name]}, so deploycheck cannot show that no job "
                     f"calls `{name}`")
             else:
-                memo[("trees.reached", family, name)] = None
+                memo[("trees.reached", family, ctx.path, name)] = None
     except _OutOfBudget:
         # Fail closed: "not reached" would be a guess. The budget bounds a scan's cost; a branch
         # that adds files naming the function cannot make it look unreached either.
         for name in todo:
-            memo[("trees.reached", family, name)] = (
+            memo[("trees.reached", family, ctx.path, name)] = (
                 f"maybe reached from background code: the search for jobs that call `{name}` stopped at its limit of "
                 f"{MAX_PARSED} files read per scan, so deploycheck cannot show that no job does")
 
@@ -140,15 +140,64 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, s
     whose trail passes through a file that could not be read, which file and why."""
     found: dict[str, str] = {}
     unread: dict[str, str] = {}
-    frontier: dict[str, list[tuple[str, tuple[str, ...]]]] = {name: [(name, ())] for name in names}
     seen = {name: {name} for name in names}
+    # The files that define each followed name: there, `this.name` in the class defining it is the
+    # followed function; elsewhere it is that class's own method of the same name.
+    defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
+    following: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+
+    def visit(path: str, p: Parsed, spans, whole, uses_of, called: str, leads) -> None:
+        """The uses of ``called`` in one file: a job found, or the callers to look for next. In a
+        JS/TS module, the module's own functions that lead to it are followed here, without a
+        `git grep` and without spending a call depth: nothing outside the file can call them."""
+        here = [(called, [(o, t) for o, t in leads if o not in found])]
+        while here:
+            name, leads = here.pop()
+            uses = uses_of(name, path in defined_in.get(name, ()))
+            # A use inside a job's own region names the job; a whole file (a job folder's,
+            # `job_paths`) only says where.
+            hits = [(row, s[2]) for row in uses for s in spans if s[0] <= row <= s[1]] or [
+                (row, s[2]) for row in uses for s in whole]
+            if hits:
+                row, what = hits[0]
+                for origin, trail in leads:
+                    # From the job down to the changed unit; the calling line shows a false trail.
+                    through = " -> ".join(f"`{n}`" for n in (name,) + trail)
+                    found.setdefault(origin, f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}")
+                continue
+            for row in uses:
+                for chain in chains_at(p, row):
+                    caller = followed_name(chain, p)
+                    if not caller:
+                        continue
+                    fresh = [(o, (name,) + t) for o, t in leads if caller not in seen[o]]
+                    if not fresh:
+                        continue
+                    for origin, _trail in fresh:
+                        seen[origin].add(caller)
+                    defined_in.setdefault(caller, set()).add(path)
+                    if _module_private(chain[-1], caller, p):
+                        here.append((caller, fresh))
+                    else:
+                        for lead in fresh:
+                            following.setdefault(caller, []).append(lead)
+
+    # A changed function its module keeps to itself is looked for in its own file only.
+    own = _file_index(ctx, ctx.path, memo) if family == "javascript" else None
+    private = {name for name in names if isinstance(own, tuple) and _private_in(own[0], name)}
+    if isinstance(own, tuple) and private:
+        for name in sorted(private):
+            visit(ctx.path, *own, name, [(name, ())])
+    frontier, following = following, {}
+    for name in names:
+        if name not in private:
+            frontier.setdefault(name, []).insert(0, (name, ()))
     for _ in range(MAX_DEPTH):
         frontier = {called: [(o, t) for o, t in leads if o not in found] for called, leads in frontier.items()}
         frontier = {called: leads for called, leads in frontier.items() if leads}
         if not frontier:
             break
         naming = _files_naming(ctx, family, sorted(frontier), memo)
-        following: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for called in sorted(frontier):
             for path in naming[called]:
                 index = _file_index(ctx, path, memo)
@@ -158,30 +207,68 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, s
                     for origin, _trail in frontier[called]:
                         unread.setdefault(origin, f"{path} names `{called}` but {index}")
                     continue
-                p, spans, whole, uses_of = index
-                uses = uses_of(called)
-                # A use inside a job's own region names the job; a whole file (a job folder's,
-                # `job_paths`) only says where.
-                hits = [(row, s[2]) for row in uses for s in spans if s[0] <= row <= s[1]] or [
-                    (row, s[2]) for row in uses for s in whole]
-                if hits:
-                    row, what = hits[0]
-                    for origin, trail in frontier[called]:
-                        # From the job down to the changed unit; the calling line shows a false trail.
-                        through = " -> ".join(f"`{n}`" for n in (called,) + trail)
-                        found.setdefault(origin, f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}")
+                visit(path, *index, called, frontier[called])
+                if all(origin in found for origin, _trail in frontier[called]):
                     break
-                for row in uses:
-                    for chain in chains_at(p, row):
-                        caller = followed_name(chain, p)
-                        if not caller:
-                            continue
-                        for origin, trail in frontier[called]:
-                            if caller not in seen[origin]:
-                                seen[origin].add(caller)
-                                following.setdefault(caller, []).append((origin, (called,) + trail))
-        frontier = following
+        frontier, following = following, {}
     return found, unread
+
+
+_JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+
+
+def _module_private(node, name: str, p: Parsed) -> bool:
+    """Whether ``node``, the unit named ``name``, is a top-level function of an ES module that only
+    functions of the same module call: it is not exported, and its name occurs nowhere outside a
+    function body (`export default trace(present)`, `const handlers = { present }` or
+    `export { present }` hand it out as a value). A file that mentions `exports` (CommonJS) is not
+    read as private."""
+    if p.language not in _JS_LANGUAGES or b"exports" in p.source:
+        return False
+    top = node.parent if node.type == "variable_declarator" else node
+    if top is None or top.parent is None or top.parent.type != "program":
+        return False
+    if "reach.outside" not in p.memo:
+        p.memo["reach.outside"] = _named_outside_functions(p)
+    return name not in p.memo["reach.outside"]
+
+
+_DECLARED = frozenset({"variable_declarator", "function_declaration", "generator_function_declaration",
+                       "class_declaration"})
+
+
+def _named_outside_functions(p: Parsed) -> set[str]:
+    """The identifiers the module writes outside any function body, other than the names its
+    declarations define: what it exports, and what it hands out as a value at load time."""
+    out: set[str] = set()
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type in FUNCTIONS or n.type.startswith("import"):
+            continue
+        if n.child_count == 0:
+            if "identifier" in n.type:
+                parent = n.parent
+                named = parent.child_by_field_name("name") if parent is not None and parent.type in _DECLARED else None
+                if named is None or named.id != n.id:
+                    out.add(p.text(n))
+            continue
+        stack.extend(n.children)
+    return out
+
+
+def _private_in(p: Parsed, name: str) -> bool:
+    """Whether the module ``p`` declares ``name`` at its top level and keeps it to itself."""
+    for child in p.root.children:
+        if child.type in ("lexical_declaration", "variable_declaration"):
+            nodes = [d for d in child.named_children if d.type == "variable_declarator"]
+        else:
+            nodes = [child]
+        for node in nodes:
+            named = node.child_by_field_name("name")
+            if named is not None and p.text(named) == name and node.type in _DECLARED:
+                return _module_private(node, name, p)
+    return False
 
 
 def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
@@ -300,11 +387,34 @@ def _uses_index(p: Parsed):
             continue
         stack.extend(n.children)
 
-    def uses(name: str) -> list[int]:
+    def uses(name: str, own_methods: bool = True) -> list[int]:
+        """``own_methods``: whether `this.name` inside a class that defines `name` counts."""
         locals_ = assigned.get(name, set())
-        return sorted({n.start_point[0] for n in hits.get(name, ()) if _function_of(n) not in locals_ or not _bare(n)})
+        return sorted({n.start_point[0] for n in hits.get(name, ())
+                       if (_function_of(n) not in locals_ or not _bare(n)) and (own_methods or not _own_method(n, p))})
 
     return uses
+
+
+def _own_method(n, p: Parsed) -> bool:
+    """`this.name` (JS/TS) inside a class whose body defines `name`: that class's own member,
+    whatever other file defines a function of the same name."""
+    parent = n.parent
+    if p.language not in _JS_LANGUAGES or parent is None or parent.type != "member_expression":
+        return False
+    target = parent.child_by_field_name("object")
+    prop = parent.child_by_field_name("property")
+    if target is None or target.type != "this" or prop is None or prop.id != n.id:
+        return False
+    body = parent.parent
+    while body is not None and body.type != "class_body":
+        body = body.parent
+    if body is None:
+        return False
+    name = p.text(n)
+    return any(member.type in ("method_definition", "public_field_definition")
+               and (named := member.child_by_field_name("name")) is not None and p.text(named) == name
+               for member in body.named_children)
 
 
 def _function_of(n):
