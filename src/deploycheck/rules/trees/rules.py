@@ -24,20 +24,27 @@ BACKGROUND_CODE_CHANGED = Rule(
         ApplicationJob/ActiveJob::Base (good_job, solid_queue) or set a Resque `@queue`;
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, and
-        NestJS `@Processor`/`@Process`/`@Cron` code; Go `go func` bodies and the functions `go f()`
+        NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
+        library's handler type (`const work: JobHandler<Data> = async (data) => …`; also
+        `Processor`, `WorkHandler`, Bull's `ProcessCallbackFunction`); Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
         `*river.Job[…]` or `*work.Job`; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
         `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s and Spring's
         `QuartzJobBean`s, `Runnable`/`Callable` classes, and lambdas and method references
         (`this::clean`) given to executors and threads. In an application, so is every
         non-test file in a job folder (`app/jobs/`, `app/workers/`, `app/sidekiq/`, any `jobs/`,
-        `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder that defines no job itself: a
-        job's helper kept next to it),
+        `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder, or a monorepo's worker
+        application `apps/worker/`, `services/worker/` or `packages/worker/`, that defines no job
+        itself: a job's helper kept next to it),
         and a function or method of another file that such code reaches through its calls, by
         name, up to three calls deep (`git grep -w` at head, then the unit there that uses the
         name; the message names the job, quotes its calling line and gives the trail from the job down:
         "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5
-        (`import.revert`) calls it through `revert`"). A file that names no
+        (`import.revert`) calls it through `revert`"). In JS/TS, a module's own function (top
+        level, not exported, its name nowhere outside a function body) can only be called from
+        its file: the trail follows it there without a `git grep` or a call depth, and a changed
+        one is looked for in its file only; `this.name` inside a class that defines `name` is that
+        class's own method, not a namesake in another file. A file that names no
         job API is read for this only when a non-test file of its language on the base does.
         In a repository that IS a job system
         (its base's gemspec, package.json, go.mod, settings.gradle, gradle.properties or pom.xml
