@@ -80,7 +80,19 @@ _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mu
 
 
 def may_report(ctx) -> bool:
-    return reads_itself(ctx) or _jobs_elsewhere(ctx, language_of_file(ctx))
+    return reads_itself(ctx) or guard_hints(ctx) or _jobs_elsewhere(ctx, language_of_file(ctx))
+
+
+def guard_hints(ctx) -> bool:
+    """DC709's gate (rules/trees/guard.py): a JS/TS file whose changed lines say `update` or
+    `where` and whose head filters an update, in any application (a request races a request)."""
+    if language_of_file(ctx) not in ("javascript", "typescript", "tsx"):
+        return False
+    changed = ctx.changed_lower()
+    if b"update" not in changed and b"where" not in changed:
+        return False
+    head = ctx.lower_text("head") or ""
+    return "where" in head and ".update" in head
 
 
 def reads_itself(ctx) -> bool:

@@ -1,4 +1,4 @@
-"""The tree rules' documentation (DC701-DC707): data only, no tree-sitter import."""
+"""The tree rules' documentation (DC701-DC709): data only, no tree-sitter import."""
 
 from __future__ import annotations
 
@@ -475,5 +475,48 @@ ENQUEUED_IN_TRANSACTION = Rule(
 )
 
 
+GUARD_CHANGED = Rule(
+    id="DC709",
+    name="write-guard-changed",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="A JS/TS ORM update that only writes a row still in the expected state gained, lost or changed that condition.",
+    languages=("javascript", "typescript"),
+    what_it_does=dedent("""\
+        Reads both sides of a changed JS/TS file that filters an update, in any application,
+        with or without jobs, and finds each ORM update whose filter names a field the same
+        update sets: Prisma's `update`/`updateMany({ where: { id, status: { not: 'SIGNED' } },
+        data: { status: 'SIGNED' } })`, Sequelize's `update({ status }, { where: { id, status } })`.
+        That update is a compare-and-set on those fields (its guard). When a function present on
+        both sides updates the same model with a guard the base's updates of it there did not
+        have (one added, dropped or changed), the finding is reported at the update; a guarded
+        update gone from a function that is still there is reported on the base."""),
+    why_bad=dedent("""\
+        Two requests or workers that both read the row before reach the update together. With
+        the guard, one of them changes the row and the other matches nothing (a count of 0, a
+        not-found error); without it, both write and both go on to do the transition's side
+        effects twice. Adding or removing the guard changes which of these happens, and what
+        the losing caller does then is the question to answer."""),
+    known_problems=dedent("""\
+        Only object literals are read: a filter or data built elsewhere, or spread into the call,
+        is not. Raw SQL (`UPDATE … WHERE status = …`) is read by the Python and pattern rules,
+        not here. Updates are matched by the last name of their receiver (`tx.recipient` and
+        `prisma.recipient` are the same model) within the innermost named function."""),
+    example=dedent("""\
+        await prisma.$transaction(async (tx) => {
+          const { count } = await tx.recipient.updateMany({
+            where: { id, signingStatus: { not: 'SIGNED' } },   // was: where: { id }
+            data: { signingStatus: 'SIGNED', signedAt: new Date() },
+          });
+          if (count === 0) throw new AlreadySigned();
+        });"""),
+    use_instead=dedent("""\
+        Keep the change if it is the fix, and answer the checklist: say what the caller that
+        matches nothing does (retry, report "already done", roll back), and test two concurrent
+        calls."""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
-         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION)
+         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED)
