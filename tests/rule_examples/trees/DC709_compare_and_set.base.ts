@@ -18,3 +18,7 @@ export const rename = async (id: string, name: string) => {
 export async function claimInvoice(id: string, worker: string) {
   await Invoice.update({ state: 'claimed', worker }, { where: { id, state: 'open' } });
 }
+
+export async function detachChildren(ids: string[]) {
+  await Document.update({ parentDocumentId: null }, { where: { parentDocumentId: ids } });
+}

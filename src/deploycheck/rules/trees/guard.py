@@ -45,9 +45,10 @@ def _value(obj, name: str, p: Parsed):
     return None
 
 
-def _write(node, p: Parsed) -> tuple[str, str, frozenset[str]] | None:
-    """(model, method, guarded fields) of an ORM update call: the fields its filter names that its
-    data also sets. None for any other call, or when either side of it is not a literal."""
+def _write(node, p: Parsed) -> tuple[str, str, frozenset[str], frozenset[str]] | None:
+    """(model, method, guarded fields, fields set) of an ORM update call: the guarded fields are
+    those its filter names that its data also sets. None for any other call, or when either side
+    of it is not a literal."""
     fn = node.child_by_field_name("function")
     if fn is None or fn.type != "member_expression":
         return None
@@ -64,12 +65,17 @@ def _write(node, p: Parsed) -> tuple[str, str, frozenset[str]] | None:
     filtered, written = _keys(where, p), _keys(data, p)
     if filtered is None or written is None:
         return None
+    while obj.type == "call_expression":  # `Document.unscoped().update`: the model is `Document`
+        inner = obj.child_by_field_name("function")
+        if inner is None or inner.type != "member_expression" or inner.child_by_field_name("object") is None:
+            return None
+        obj = inner.child_by_field_name("object")
     model = p.text(obj).rsplit(".", 1)[-1]
-    return model, p.text(prop), frozenset(filtered & written)
+    return model, p.text(prop), frozenset(filtered & written), frozenset(written)
 
 
-def _writes(p: Parsed) -> dict[tuple[str, str], list[tuple[object, str, frozenset[str]]]]:
-    """The file's updates by (innermost unit, model): (call node, method, guard) each. The
+def _writes(p: Parsed) -> dict[tuple[str, str], list[tuple[object, str, frozenset[str], frozenset[str]]]]:
+    """The file's updates by (innermost unit, model): (call node, method, guard, fields set). The
     callback of a `$transaction` belongs to the function that opens it."""
     out: dict[tuple[str, str], list] = {}
     stack = [p.root]
@@ -78,8 +84,8 @@ def _writes(p: Parsed) -> dict[tuple[str, str], list[tuple[object, str, frozense
         if n.type == "call_expression":
             found = _write(n, p)
             if found is not None:
-                model, method, guard = found
-                out.setdefault((qualname(units_at(p, n.start_point[0]), p), model), []).append((n, method, guard))
+                model, method, guard, sets = found
+                out.setdefault((qualname(units_at(p, n.start_point[0]), p), model), []).append((n, method, guard, sets))
         stack.extend(n.children)
     return out
 
@@ -94,15 +100,16 @@ def _fields(guard: frozenset[str]) -> str:
 
 def guards_changed(head: Parsed, base: Parsed, added: dict[int, str], removed: dict[int, str]) -> list[tuple[str, int, str]]:
     """(side, line, message) for each update on changed lines whose guard differs from those of
-    the base's updates of the same model in the same function."""
+    the base's updates of the same model, in the same function, that set any of the same fields
+    (the same write, before)."""
     out: list[tuple[str, int, str]] = []
     mine, theirs = _writes(head), _writes(base)
     for key, writes in mine.items():
-        before = [guard for _, _, guard in theirs.get(key, [])]
-        if not before:
-            continue  # a function or a model this function did not write: new code, not a changed guard
         model = key[1]
-        for call, method, guard in writes:
+        for call, method, guard, sets in writes:
+            before = [g for _, _, g, s in theirs.get(key, []) if s & sets]
+            if not before:
+                continue  # nothing of the base wrote these fields here: new code, not a changed guard
             if guard in before or not any(r in added for r in _rows(call)):
                 continue
             old = _fields(frozenset().union(*before))
@@ -122,7 +129,7 @@ def guards_changed(head: Parsed, base: Parsed, added: dict[int, str], removed: d
     for key, writes in theirs.items():
         if key in mine:
             continue  # judged above, from the head's writes
-        for call, method, guard in writes:
+        for call, method, guard, _sets in writes:
             if guard and any(r in removed for r in _rows(call)) and key[0] in present:
                 out.append(("base", call.start_point[0] + 1,
                             f"`{key[1]}.{method}`, which wrote only where {_fields(guard)} did not already hold what it "
