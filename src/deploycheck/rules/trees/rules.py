@@ -490,7 +490,8 @@ GUARD_CHANGED = Rule(
         data: { status: 'SIGNED' } })`, Sequelize's `update({ status }, { where: { id, status } })`.
         That update is a compare-and-set on those fields (its guard). When a function present on
         both sides updates the same model with a guard the base's updates of it there did not
-        have (one added, dropped or changed), the finding is reported at the update; a guarded
+        have (one added, dropped or changed; compared with the base's updates that set any of the
+        same fields), the finding is reported at the update; a guarded
         update gone from a function that is still there is reported on the base."""),
     why_bad=dedent("""\
         Two requests or workers that both read the row before reach the update together. With
@@ -501,8 +502,10 @@ GUARD_CHANGED = Rule(
     known_problems=dedent("""\
         Only object literals are read: a filter or data built elsewhere, or spread into the call,
         is not. Raw SQL (`UPDATE … WHERE status = …`) is read by the Python and pattern rules,
-        not here. Updates are matched by the last name of their receiver (`tx.recipient` and
-        `prisma.recipient` are the same model) within the innermost named function."""),
+        not here. Updates are matched by the last name of their receiver (`tx.recipient`,
+        `prisma.recipient` and `Recipient.unscoped()` are one model) within the innermost named
+        function, and only with base updates that set a field in common. Only files whose changed
+        lines say `update` or `where` are read."""),
     example=dedent("""\
         await prisma.$transaction(async (tx) => {
           const { count } = await tx.recipient.updateMany({
