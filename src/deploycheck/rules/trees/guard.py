@@ -11,6 +11,8 @@ requests: reported at the write on the head, or on the base when its guarded wri
 
 from __future__ import annotations
 
+from typing import Any
+
 from .parse import Parsed
 from .units import all_units, qualname, units_at
 
@@ -74,10 +76,10 @@ def _write(node, p: Parsed) -> tuple[str, str, frozenset[str], frozenset[str]] |
     return model, p.text(prop), frozenset(filtered & written), frozenset(written)
 
 
-def _writes(p: Parsed) -> dict[tuple[str, str], list[tuple[object, str, frozenset[str], frozenset[str]]]]:
+def _writes(p: Parsed) -> dict[tuple[str, str], list[tuple[Any, str, frozenset[str], frozenset[str]]]]:
     """The file's updates by (innermost unit, model): (call node, method, guard, fields set). The
     callback of a `$transaction` belongs to the function that opens it."""
-    out: dict[tuple[str, str], list] = {}
+    out: dict[tuple[str, str], list[tuple[Any, str, frozenset[str], frozenset[str]]]] = {}
     stack = [p.root]
     while stack:
         n = stack.pop()

@@ -146,10 +146,12 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, s
     defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
     following: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
 
-    def visit(path: str, p: Parsed, spans, whole, uses_of, called: str, leads) -> None:
-        """The uses of ``called`` in one file: a job found, or the callers to look for next. In a
-        JS/TS module, the module's own functions that lead to it are followed here, without a
-        `git grep` and without spending a call depth: nothing outside the file can call them."""
+    def visit(path: str, index: tuple, called: str, leads) -> None:
+        """The uses of ``called`` in one file (its ``_file_index``): a job found, or the callers to
+        look for next. In a JS/TS module, the module's own functions that lead to it are followed
+        here, without a `git grep` and without spending a call depth: nothing outside the file can
+        call them."""
+        p, spans, whole, uses_of = index
         here = [(called, [(o, t) for o, t in leads if o not in found])]
         while here:
             name, leads = here.pop()
@@ -187,7 +189,7 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, s
     private = {name for name in names if isinstance(own, tuple) and _private_in(own[0], name)}
     if isinstance(own, tuple) and private:
         for name in sorted(private):
-            visit(ctx.path, *own, name, [(name, ())])
+            visit(ctx.path, own, name, [(name, ())])
     frontier, following = following, {}
     for name in names:
         if name not in private:
@@ -207,7 +209,7 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, s
                     for origin, _trail in frontier[called]:
                         unread.setdefault(origin, f"{path} names `{called}` but {index}")
                     continue
-                visit(path, *index, called, frontier[called])
+                visit(path, index, called, frontier[called])
                 if all(origin in found for origin, _trail in frontier[called]):
                     break
         frontier, following = following, {}
