@@ -316,3 +316,104 @@ def test_what_the_base_names_is_kept_per_base_and_the_gate_never_reads_it(tmp_pa
     kept[0].write_text(json.dumps({"revert_entries": [], "Import": [], "publish_entries": []}))
     with uncached():
         assert dc701() == [("app/models/import.rb", 4)]
+# A pipeline whose job handler is declared with the job library's handler type, far from where
+# the queue registers it; its steps are module-private helpers (formbricks' response pipeline).
+PIPELINE = ("import type { JobHandler } from '@acme/jobs';\nimport { handleIntegrations } from './integrations';\n\n"
+            "const runFinished = async (data: Data) => {\n  await handleIntegrations(data);\n};\n\n"
+            "export const processPipeline: JobHandler<Data> = async (data) => {\n  await runFinished(data);\n};\n")
+INTEGRATIONS = ("import { writeRows } from './sheets';\n\nconst handleSheets = async (data: Data) => {\n"
+                "  await writeRows(data);\n};\n\nexport const handleIntegrations = async (data: Data) => {\n"
+                "  await handleSheets(data);\n};\n")
+SHEETS = "export const writeRows = async (data: Data) => {\n  append(data, () => {});\n};\n"
+
+
+def test_a_function_typed_as_a_job_handler_runs_in_the_job(tmp_path) -> None:
+    main = {"package.json": '{"name": "app"}\n', "src/pipeline.ts": PIPELINE, "src/integrations.ts": INTEGRATIONS,
+            "src/sheets.ts": SHEETS}
+    found = _dc701(tmp_path, main, {"src/sheets.ts": SHEETS.replace("append(data, () => {});", "await append(data);")})
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("src/sheets.ts", 2, "warning")]
+    # Four calls from the job, but two `git grep`s: a module's own helpers are followed in its file.
+    assert "job handler at src/pipeline.ts:9 (`await runFinished(data);`) calls it through `runFinished` -> " \
+        "`handleIntegrations` -> `handleSheets` -> `writeRows`" in found[0][3]
+
+
+def test_an_exported_or_commonjs_helper_is_followed_through_other_files(tmp_path) -> None:
+    # `runFinished` exported (or the module CommonJS): another file may call it, so it costs a call
+    # depth like any other name, and the job handler is then four `git grep`s away: past the bound.
+    for pipeline in (PIPELINE.replace("const runFinished", "export const runFinished"),
+                     PIPELINE + "module.exports = { runFinished };\n"):
+        integrations = INTEGRATIONS.replace("const handleSheets", "export const handleSheets")
+        main = {"package.json": '{"name": "app"}\n', "src/pipeline.ts": pipeline, "src/integrations.ts": integrations,
+                "src/sheets.ts": SHEETS}
+        repo_dir = tmp_path / str(len(pipeline))
+        found = _dc701(repo_dir, main, {"src/sheets.ts": SHEETS.replace("append(data, () => {});", "await append(data);")})
+        assert found == []
+
+
+# The worker app's entry names the queue library: the repository has jobs, so other files are searched.
+WORKER_MAIN = {"apps/worker/src/main.ts": "import { Worker } from 'bullmq';\n\nexport const start = () => Worker;\n"}
+BRIDGE = ("export class ExecuteBridgeRequest {\n  async execute(url: string) {\n    return this.callBridge(url);\n  }\n\n"
+          "  private async callBridge(url: string) {\n    return got(url, { timeout: 15_000 });\n  }\n}\n")
+
+
+def test_the_worker_app_of_a_monorepo_is_a_job_folder(tmp_path) -> None:
+    # NestJS: the worker's module provides the use case; its own name is all the worker writes.
+    module = "import { ExecuteBridgeRequest } from '@acme/generic';\n\nexport const PROVIDERS = [ExecuteBridgeRequest];\n"
+    main = {"package.json": '{"name": "app"}\n', "apps/worker/src/shared.module.ts": module, **WORKER_MAIN,
+            "libs/generic/src/execute-bridge-request.ts": BRIDGE}
+    found = _dc701(tmp_path, main, {"libs/generic/src/execute-bridge-request.ts": BRIDGE.replace("15_000", "5_000")})
+    assert [(line, severity) for _, line, severity, _ in found] == [(7, "warning")]
+    # `this.send` in the changed class is a call of the changed method.
+    assert "code in the job folder `worker/` at apps/worker/src/shared.module.ts:3 " \
+        "(`export const PROVIDERS = [ExecuteBridgeRequest];`) calls it through `ExecuteBridgeRequest` -> `callBridge`" \
+        in found[0][3]
+
+
+def test_this_method_of_another_class_is_not_the_changed_function(tmp_path) -> None:
+    # The worker's use case calls its own private `getWorkflow`; the API controller's method of the
+    # same name is another function.
+    use_case = ("export class SendMessage {\n  async execute(id: string) {\n    return this.getWorkflow(id);\n  }\n\n"
+                "  private async getWorkflow(id: string) {\n    return id;\n  }\n}\n")
+    controller = "export class WorkflowController {\n  async getWorkflow(id: string) {\n    return id;\n  }\n}\n"
+    main = {"package.json": '{"name": "app"}\n', "apps/worker/src/send-message.ts": use_case, **WORKER_MAIN,
+            "apps/api/src/workflow.controller.ts": controller}
+    changed = {"apps/api/src/workflow.controller.ts": controller.replace("return id;", "return id.trim();")}
+    assert _dc701(tmp_path, main, changed) == []
+    # A bare call (no `this.`) of the same name is still read as one.
+    bare = use_case.replace("this.getWorkflow(id)", "getWorkflow(id)")
+    found = _dc701(tmp_path / "bare", {**main, "apps/worker/src/send-message.ts": bare}, changed)
+    assert [(path, line) for path, line, _, _ in found] == [("apps/api/src/workflow.controller.ts", 3)]
+
+
+def test_a_changed_module_private_function_is_looked_for_in_its_module_only(tmp_path) -> None:
+    # Two modules each keep a private `fetchFromS3`; a job reaches the server one only. A change to
+    # the other (called by nothing of its module) is not reached through the namesake.
+    server = ("const fetchFromS3 = async (key: string) => key;\n\n"
+              "export const getFileServerSide = async (key: string) => fetchFromS3(key);\n")
+    client = ("const fetchFromS3 = async (key: string) => {\n  return fetch(key);\n};\n\n"
+              "const getFileLegacy = async (key: string) => fetchFromS3(key);\n")
+    job = "import { getFileServerSide } from '../upload/server';\n\nexport const run = async () => getFileServerSide('k');\n"
+    main = {"package.json": '{"name": "app"}\n', "lib/jobs/send-email.ts": job, "lib/upload/server.ts": server,
+            "lib/upload/client.ts": client, **WORKER_MAIN}
+    changed = client.replace("return fetch(key);", "return fetch(`/base${key}`);")
+    assert _dc701(tmp_path, main, {"lib/upload/client.ts": changed}) == []
+    # Exported, any module may import it: the namesake's trail counts as before.
+    exported = changed.replace("const fetchFromS3", "export const fetchFromS3")
+    found = _dc701(tmp_path / "exported", {**main, "lib/upload/client.ts": exported.replace(
+        "return fetch(`/base${key}`);", "return fetch(key);")}, {"lib/upload/client.ts": exported})
+    assert [(path, line) for path, line, _, _ in found] == [("lib/upload/client.ts", 2)]
+
+
+def test_a_function_handed_out_as_a_value_is_not_module_private(tmp_path) -> None:
+    # outline: `export default traceFunction({...})(presentDocument)`: other modules import the
+    # wrapped function under the same name, so the name is followed through them.
+    presenter = ("async function presentDocument(doc: Doc) {\n  return { id: doc.id };\n}\n\n"
+                 "export default traceFunction({ spanName: 'presenters' })(presentDocument);\n")
+    processor = ("import { Worker } from 'bullmq';\nimport presentDocument from '../presenters/document';\n\n"
+                 "new Worker('ws', async (job) => {\n  await presentDocument(job.data);\n});\n")
+    main = {"package.json": '{"name": "app"}\n', "server/presenters/document.ts": presenter,
+            "server/processors/websockets.ts": processor}
+    found = _dc701(tmp_path, main, {"server/presenters/document.ts": presenter.replace(
+        "{ id: doc.id }", "{ id: doc.id, numbered: doc.numbered }")})
+    assert [(path, line) for path, line, _, _ in found] == [("server/presenters/document.ts", 2)]
+    assert "BullMQ worker at server/processors/websockets.ts:5" in found[0][3]

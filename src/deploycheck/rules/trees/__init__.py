@@ -10,7 +10,7 @@ or whose repository has job code elsewhere and another file that names one of th
 
 from __future__ import annotations
 
-from .keywords import _PRIMITIVE_HINTS, jobs_elsewhere, reads_itself  # noqa: F401 - the family's gates
+from .keywords import _PRIMITIVE_HINTS, guard_hints, jobs_elsewhere, reads_itself  # noqa: F401 - the family's gates
 from .langs import language_of_file
 
 
@@ -25,7 +25,7 @@ def __getattr__(name: str):
 
 
 def may_report(ctx) -> bool:
-    if reads_itself(ctx):
+    if reads_itself(ctx) or guard_hints(ctx):
         return True
     language = language_of_file(ctx)
     if language is None or not jobs_elsewhere(ctx, language):

@@ -30,6 +30,13 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
 _JS_DECORATORS = {"Processor": "queue processor", "Process": "queue processor", "Cron": "scheduled job",
                   "Interval": "scheduled job", "Timeout": "scheduled job", "OnQueueActive": "queue processor",
                   "EventPattern": "message handler", "MessagePattern": "message handler"}
+# Types a job library gives its handler function (BullMQ's and Agenda's `Processor`, Bull's
+# `ProcessCallbackFunction`, pg-boss's `WorkHandler`, an application's own `JobHandler`): a function
+# value declared with one is what the queue runs, wherever it is registered.
+_JS_HANDLER_TYPES = {"JobHandler": "job handler", "Processor": "queue processor",
+                     "ProcessCallbackFunction": "queue processor", "ProcessPromiseFunction": "queue processor",
+                     "WorkHandler": "job handler"}
+_JS_FUNCTION_VALUES = ("arrow_function", "function_expression", "function")
 _GO_REGISTER = {"HandleFunc": "asynq handler", "Handle": "asynq handler", "RegisterTask": "machinery task",
                 "RegisterTasks": "machinery task", "AddFunc": "cron job", "AddJob": "cron job", "Job": "gocraft job",
                 "JobWithOptions": "gocraft job", "AddWorker": "river worker"}
@@ -100,6 +107,10 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 target = n.parent if n.parent.type not in ("class_body",) else n.next_named_sibling
                 if target is not None:
                     out.append(_span(target, _JS_DECORATORS[name]))
+        elif n.type in ("variable_declarator", "public_field_definition"):
+            what = _handler_type(p, n)
+            if what is not None:
+                out.append(_span(n, what))
         elif n.type in ("new_expression", "call_expression"):
             callee = n.child_by_field_name("constructor") or n.child_by_field_name("function")
             if callee is None:
@@ -116,6 +127,16 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                     units = units if units is not None else index_units(p)
                     out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
     return out
+
+
+def _handler_type(p: Parsed, n) -> str | None:
+    """`const work: JobHandler<Data> = async (data) => {...}`: what the declared type says the
+    function is, when it is a job library's handler type."""
+    kind, value = n.child_by_field_name("type"), n.child_by_field_name("value")
+    if kind is None or value is None or value.type not in _JS_FUNCTION_VALUES:
+        return None
+    name = p.text(kind).lstrip(":").split("<")[0].strip().split(".")[-1]
+    return _JS_HANDLER_TYPES.get(name)
 
 
 # --- Go ---------------------------------------------------------------------------------------

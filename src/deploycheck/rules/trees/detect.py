@@ -7,14 +7,16 @@ import re
 
 from ...git.model import ADDED
 from .background import regions
-from .keywords import JOB_PATHS_CODE, in_job_paths, in_transaction_hints, job_folder_code, reads_itself, scan_memo
+from .keywords import (JOB_PATHS_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code, reads_itself,
+                       scan_memo)
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
 from .checkact import check_then_act
 from .enqueue import enqueued_in_transaction
+from .guard import guards_changed
 from .hazards import HINTS, LANGUAGES, weakened
-from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, ENQUEUED_IN_TRANSACTION, PRIMITIVE_WEAKENED,
+from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED,
                     REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
@@ -76,6 +78,11 @@ def detect(ctx):
         if language == "lua":
             yield from _lua_findings(ctx, p, lines, side, system, whole_file=True)
             continue
+        if side == "head" and ctx.file.status != ADDED and guard_hints(ctx):
+            base = parsed(ctx, "base", language)
+            if isinstance(base, Parsed):
+                for where, line, message in guards_changed(p, base, ctx.added, ctx.removed):
+                    yield GUARD_CHANGED.finding(ctx.path, line, message, side=where)
         if not itself:  # read only for what a job of another file reaches of it
             _prefetch_reached(ctx, p, lines)
             if any(_reached(ctx, p, number - 1) for number in lines):  # else the other side is never parsed

@@ -13,7 +13,8 @@ KEYWORDS = {
     "ruby": ("sidekiq", "applicationjob", "activejob", "resque", "@queue", "good_job", "solid_queue", "que::job",
              "shoryuken", "sneakers"),
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
-                   ".consume(", "@processor", "@process(", "@cron(", "@interval("),
+                   ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
+                   "processcallbackfunction", "processpromisefunction", "workhandler"),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "reconcile.request",
            "ctrl.request"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
@@ -26,8 +27,11 @@ KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
 # Folders that by convention hold an application's jobs and workers and the code only they use
 # (Rails' app/jobs, app/workers and app/sidekiq; a `jobs`, `workers`, `cron`, `consumers` or
 # `queues` package): every non-test file there is background code, like a `job_paths` match. A job's
-# helper kept next to it (feedbin's `app/jobs/feed_crawler/lib/throttle.rb`) names no job API.
-JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues)/", re.IGNORECASE)
+# helper kept next to it (feedbin's `app/jobs/feed_crawler/lib/throttle.rb`) names no job API. In a
+# monorepo, the application named `worker` (`apps/worker/`, `services/worker/`, `packages/worker/`)
+# is the worker process: its modules and use cases run there, though most name no job API.
+JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues)/"
+                        r"|(?:^|/)(?:apps|services|packages)/(worker)/", re.IGNORECASE)
 
 def in_job_paths(settings, path: str) -> bool:
     """Whether the base's `job_paths` name ``path``: all of it is background code."""
@@ -44,7 +48,7 @@ JOB_PATHS_CODE = "code in `job_paths`"
 def job_folder_code(path: str) -> str | None:
     """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None."""
     folder = JOB_FOLDER.search(path)
-    return f"code in the job folder `{folder.group(1)}/`" if folder is not None else None
+    return f"code in the job folder `{folder.group(1) or folder.group(2)}/`" if folder is not None else None
 
 
 def scan_memo(ctx) -> dict:
@@ -74,6 +78,18 @@ _LUA_HINTS = (b"redis.call", b"redis.pcall")
 # hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
+
+
+def guard_hints(ctx) -> bool:
+    """DC709's gate (rules/trees/guard.py): a JS/TS file whose changed lines say `update` or
+    `where` and whose head filters an update, in any application (a request races a request)."""
+    if language_of_file(ctx) not in ("javascript", "typescript", "tsx"):
+        return False
+    changed = ctx.changed_lower()
+    if b"update" not in changed and b"where" not in changed:
+        return False
+    head = ctx.lower_text("head") or ""
+    return "where" in head and ".update" in head
 
 
 def reads_itself(ctx) -> bool:

@@ -87,7 +87,7 @@ def reached(ctx, language: str, name: str) -> str | None:
     if ctx.repo is None or family not in FAMILY_GLOBS:
         return None
     prefetch(ctx, language, [name])
-    return scan_memo(ctx)[("trees.reached", family, name, _package_dir(language, ctx.path))]
+    return scan_memo(ctx)[("trees.reached", family, ctx.path, name)]
 
 
 def _package_dir(language: str, path: str) -> str | None:
@@ -101,28 +101,27 @@ def prefetch(ctx, language: str, names) -> None:
     instead of one per name and depth), remembering each answer for ``reached``."""
     family = family_of(language)
     memo = scan_memo(ctx)
-    home = _package_dir(language, ctx.path)
-    todo = sorted({n for n in names if ("trees.reached", family, n, home) not in memo})
+    todo = sorted({n for n in names if ("trees.reached", family, ctx.path, n) not in memo})
     if ctx.repo is None or family not in FAMILY_GLOBS or not todo:
         return
     try:
-        found, unread = _search(ctx, family, todo, home, memo)
+        found, unread = _search(ctx, family, todo, _package_dir(language, ctx.path), memo)
         for name in todo:
             how = found.get(name)
             if how:
-                memo[("trees.reached", family, name, home)] = f"reached from background code: {how}"
+                memo[("trees.reached", family, ctx.path, name)] = f"reached from background code: {how}"
             elif name in unread:
                 # Fail closed: a job in the file that could not be read may call it.
-                memo[("trees.reached", family, name, home)] = (
+                memo[("trees.reached", family, ctx.path, name)] = (
                     f"maybe reached from background code: {unread[name]}, so deploycheck cannot show that no job "
                     f"calls `{name}`")
             else:
-                memo[("trees.reached", family, name, home)] = None
+                memo[("trees.reached", family, ctx.path, name)] = None
     except _OutOfBudget:
         # Fail closed: "not reached" would be a guess. The budget bounds a scan's cost; a branch
         # that adds files naming the function cannot make it look unreached either.
         for name in todo:
-            memo[("trees.reached", family, name, home)] = (
+            memo[("trees.reached", family, ctx.path, name)] = (
                 f"maybe reached from background code: the search for jobs that call `{name}` stopped at its limit of "
                 f"{MAX_PARSED} files read per scan, so deploycheck cannot show that no job does")
 
@@ -135,16 +134,72 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     could not be read, which file and why."""
     found: dict[str, str] = {}
     unread: dict[str, str] = {}
-    Leads = dict[tuple[str, str | None], list[tuple[str, tuple[str, ...]]]]
-    frontier: Leads = {(name, home): [(name, ())] for name in names}
     seen = {name: {name} for name in names}
+    # The files that define each followed name: there, `this.name` in the class defining it is the
+    # followed function; elsewhere it is that class's own method of the same name.
+    defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
+    Leads = dict[tuple[str, str | None], list[tuple[str, tuple[str, ...]]]]
+    following: Leads = {}
+
+    def visit(path: str, index: tuple, called: str, where: str | None, leads) -> None:
+        """The uses of ``called`` (defined in the Go package ``where``) in one file (its
+        ``_file_index``): a job found, or the callers to look for next. In a JS/TS module, the
+        module's own functions that lead to it are followed here, without a `git grep` and without
+        spending a call depth: nothing outside the file can call them."""
+        p, spans, whole, uses_of = index
+        # Go: another package calls a package's function `pkg.Create(…)`, never `Create(…)`, and
+        # cannot call an unexported (lower-case) one at all.
+        other_package = where is not None and path.rpartition("/")[0] != where and not _dot_imports(p)
+        if other_package and called[:1].islower():
+            return
+        here = [(called, [(o, t) for o, t in leads if o not in found])]
+        while here:
+            name, leads = here.pop()
+            uses = uses_of(name, path in defined_in.get(name, ()), not other_package)
+            # A use inside a job's own region names the job; a whole file (a job folder's,
+            # `job_paths`) only says where.
+            hits = [(row, s[2]) for row in uses for s in spans if s[0] <= row <= s[1]] or [
+                (row, s[2]) for row in uses for s in whole]
+            if hits:
+                row, what = hits[0]
+                for origin, trail in leads:
+                    # From the job down to the changed unit; the calling line shows a false trail.
+                    through = " -> ".join(f"`{n}`" for n in (name,) + trail)
+                    found.setdefault(origin, f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}")
+                continue
+            for row in uses:
+                for chain in chains_at(p, row):
+                    caller = followed_name(chain, p)
+                    if not caller:
+                        continue
+                    fresh = [(o, (name,) + t) for o, t in leads if caller not in seen[o]]
+                    if not fresh:
+                        continue
+                    for origin, _trail in fresh:
+                        seen[origin].add(caller)
+                    defined_in.setdefault(caller, set()).add(path)
+                    if _module_private(chain[-1], caller, p):
+                        here.append((caller, fresh))
+                    else:
+                        for lead in fresh:
+                            following.setdefault((caller, _package_dir(p.language, path)), []).append(lead)
+
+    # A changed function its module keeps to itself is looked for in its own file only.
+    own = _file_index(ctx, ctx.path, memo) if family == "javascript" else None
+    private = {name for name in names if isinstance(own, tuple) and _private_in(own[0], name)}
+    if isinstance(own, tuple) and private:
+        for name in sorted(private):
+            visit(ctx.path, own, name, None, [(name, ())])
+    frontier, following = following, {}
+    for name in names:
+        if name not in private:
+            frontier.setdefault((name, home), []).insert(0, (name, ()))
     for _ in range(MAX_DEPTH):
         frontier = {key: [(o, t) for o, t in leads if o not in found] for key, leads in frontier.items()}
         frontier = {key: leads for key, leads in frontier.items() if leads}
         if not frontier:
             break
         naming = files_naming(ctx, family, sorted({called for called, _ in frontier}))
-        following: Leads = {}
         for called, where in sorted(frontier, key=lambda key: (key[0], key[1] or "")):
             for path in naming[called]:
                 index = _file_index(ctx, path, memo)
@@ -154,32 +209,68 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     for origin, _trail in frontier[(called, where)]:
                         unread.setdefault(origin, f"{path} names `{called}` but {index}")
                     continue
-                p, spans, whole, uses_of = index
-                # In Go, `Create(…)` calls its own package's `Create`; another package writes `cron.Create`.
-                uses = uses_of(called, where is None or path.rpartition("/")[0] == where or _dot_imports(p))
-                # A use inside a job's own region names the job; a whole file (a job folder's,
-                # `job_paths`) only says where.
-                hits = [(row, s[2]) for row in uses for s in spans if s[0] <= row <= s[1]] or [
-                    (row, s[2]) for row in uses for s in whole]
-                if hits:
-                    row, what = hits[0]
-                    for origin, trail in frontier[(called, where)]:
-                        # From the job down to the changed unit; the calling line shows a false trail.
-                        through = " -> ".join(f"`{n}`" for n in (called,) + trail)
-                        found.setdefault(origin, f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}")
+                visit(path, index, called, where, frontier[(called, where)])
+                if all(origin in found for origin, _trail in frontier[(called, where)]):
                     break
-                for row in uses:
-                    for chain in chains_at(p, row):
-                        caller = followed_name(chain, p)
-                        if not caller:
-                            continue
-                        for origin, trail in frontier[(called, where)]:
-                            if caller not in seen[origin]:
-                                seen[origin].add(caller)
-                                key = (caller, _package_dir(p.language, path))
-                                following.setdefault(key, []).append((origin, (called,) + trail))
-        frontier = following
+        frontier, following = following, {}
     return found, unread
+
+
+_JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+
+
+def _module_private(node, name: str, p: Parsed) -> bool:
+    """Whether ``node``, the unit named ``name``, is a top-level function of an ES module that only
+    functions of the same module call: it is not exported, and its name occurs nowhere outside a
+    function body (`export default trace(present)`, `const handlers = { present }` or
+    `export { present }` hand it out as a value). A file that mentions `exports` (CommonJS) is not
+    read as private."""
+    if p.language not in _JS_LANGUAGES or b"exports" in p.source:
+        return False
+    top = node.parent if node.type == "variable_declarator" else node
+    if top is None or top.parent is None or top.parent.type != "program":
+        return False
+    if "reach.outside" not in p.memo:
+        p.memo["reach.outside"] = _named_outside_functions(p)
+    return name not in p.memo["reach.outside"]
+
+
+_DECLARED = frozenset({"variable_declarator", "function_declaration", "generator_function_declaration",
+                       "class_declaration"})
+
+
+def _named_outside_functions(p: Parsed) -> set[str]:
+    """The identifiers the module writes outside any function body, other than the names its
+    declarations define: what it exports, and what it hands out as a value at load time."""
+    out: set[str] = set()
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type in FUNCTIONS or n.type.startswith("import"):
+            continue
+        if n.child_count == 0:
+            if "identifier" in n.type:
+                parent = n.parent
+                named = parent.child_by_field_name("name") if parent is not None and parent.type in _DECLARED else None
+                if named is None or named.id != n.id:
+                    out.add(p.text(n))
+            continue
+        stack.extend(n.children)
+    return out
+
+
+def _private_in(p: Parsed, name: str) -> bool:
+    """Whether the module ``p`` declares ``name`` at its top level and keeps it to itself."""
+    for child in p.root.children:
+        if child.type in ("lexical_declaration", "variable_declaration"):
+            nodes = [d for d in child.named_children if d.type == "variable_declarator"]
+        else:
+            nodes = [child]
+        for node in nodes:
+            named = node.child_by_field_name("name")
+            if named is not None and p.text(named) == name and node.type in _DECLARED:
+                return _module_private(node, name, p)
+    return False
 
 
 def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
@@ -272,14 +363,37 @@ def _uses_index(p: Parsed):
             continue
         stack.extend(n.children)
 
-    def uses(name: str, bare_too: bool = True) -> list[int]:
-        """``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
+    def uses(name: str, own_methods: bool = True, bare_too: bool = True) -> list[int]:
+        """``own_methods``: whether `this.name` inside a class that defines `name` counts;
+        ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
         another package."""
         locals_ = assigned.get(name, set())
         return sorted({n.start_point[0] for n in hits.get(name, ())
-                       if (bare_too and _function_of(n) not in locals_) or not _bare(n)})
+                       if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
+                       and (own_methods or not _own_method(n, p))})
 
     return uses
+
+
+def _own_method(n, p: Parsed) -> bool:
+    """`this.name` (JS/TS) inside a class whose body defines `name`: that class's own member,
+    whatever other file defines a function of the same name."""
+    parent = n.parent
+    if p.language not in _JS_LANGUAGES or parent is None or parent.type != "member_expression":
+        return False
+    target = parent.child_by_field_name("object")
+    prop = parent.child_by_field_name("property")
+    if target is None or target.type != "this" or prop is None or prop.id != n.id:
+        return False
+    body = parent.parent
+    while body is not None and body.type != "class_body":
+        body = body.parent
+    if body is None:
+        return False
+    name = p.text(n)
+    return any(member.type in ("method_definition", "public_field_definition")
+               and (named := member.child_by_field_name("name")) is not None and p.text(named) == name
+               for member in body.named_children)
 
 
 def _function_of(n):

@@ -1,4 +1,4 @@
-"""The tree rules' documentation (DC701-DC707): data only, no tree-sitter import."""
+"""The tree rules' documentation (DC701-DC709): data only, no tree-sitter import."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         ApplicationJob/ActiveJob::Base (good_job, solid_queue) or set a Resque `@queue`;
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, and
-        NestJS `@Processor`/`@Process`/`@Cron` code; Go `go func` bodies and the functions `go f()`
+        NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
+        library's handler type (`const work: JobHandler<Data> = async (data) => …`; also
+        `Processor`, `WorkHandler`, Bull's `ProcessCallbackFunction`); Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
         `*river.Job[…]` or `*work.Job`, controller-runtime reconcilers (`Reconcile(ctx,
         req ctrl.Request)`); Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
@@ -33,13 +35,18 @@ BACKGROUND_CODE_CHANGED = Rule(
         run `reconcile`, several at once), and lambdas and method references
         (`this::clean`) given to executors and threads. In an application, so is every
         non-test file in a job folder (`app/jobs/`, `app/workers/`, `app/sidekiq/`, any `jobs/`,
-        `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder that defines no job itself: a
-        job's helper kept next to it),
+        `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder, or a monorepo's worker
+        application `apps/worker/`, `services/worker/` or `packages/worker/`, that defines no job
+        itself: a job's helper kept next to it),
         and a function or method of another file that such code reaches through its calls, by
         name, up to three calls deep (`git grep -w` at head, then the unit there that uses the
         name; the message names the job, quotes its calling line and gives the trail from the job down:
         "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5
-        (`import.revert`) calls it through `revert`"). A file that names no
+        (`import.revert`) calls it through `revert`"). In JS/TS, a module's own function (top
+        level, not exported, its name nowhere outside a function body) can only be called from
+        its file: the trail follows it there without a `git grep` or a call depth, and a changed
+        one is looked for in its file only; `this.name` inside a class that defines `name` is that
+        class's own method, not a namesake in another file. A file that names no
         job API is read for this only when a non-test file of its language on the base does.
         In a repository that IS a job system
         (its base's gemspec, package.json, go.mod, settings.gradle, gradle.properties or pom.xml
@@ -470,5 +477,51 @@ ENQUEUED_IN_TRANSACTION = Rule(
 )
 
 
+GUARD_CHANGED = Rule(
+    id="DC709",
+    name="write-guard-changed",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="A JS/TS ORM update that only writes a row still in the expected state gained, lost or changed that condition.",
+    languages=("javascript", "typescript"),
+    what_it_does=dedent("""\
+        Reads both sides of a changed JS/TS file that filters an update, in any application,
+        with or without jobs, and finds each ORM update whose filter names a field the same
+        update sets: Prisma's `update`/`updateMany({ where: { id, status: { not: 'SIGNED' } },
+        data: { status: 'SIGNED' } })`, Sequelize's `update({ status }, { where: { id, status } })`.
+        That update is a compare-and-set on those fields (its guard). When a function present on
+        both sides updates the same model with a guard the base's updates of it there did not
+        have (one added, dropped or changed; compared with the base's updates that set any of the
+        same fields), the finding is reported at the update; a guarded
+        update gone from a function that is still there is reported on the base."""),
+    why_bad=dedent("""\
+        Two requests or workers that both read the row before reach the update together. With
+        the guard, one of them changes the row and the other matches nothing (a count of 0, a
+        not-found error); without it, both write and both go on to do the transition's side
+        effects twice. Adding or removing the guard changes which of these happens, and what
+        the losing caller does then is the question to answer."""),
+    known_problems=dedent("""\
+        Only object literals are read: a filter or data built elsewhere, or spread into the call,
+        is not. Raw SQL (`UPDATE … WHERE status = …`) is read by the Python and pattern rules,
+        not here. Updates are matched by the last name of their receiver (`tx.recipient`,
+        `prisma.recipient` and `Recipient.unscoped()` are one model) within the innermost named
+        function, and only with base updates that set a field in common. Only files whose changed
+        lines say `update` or `where` are read."""),
+    example=dedent("""\
+        await prisma.$transaction(async (tx) => {
+          const { count } = await tx.recipient.updateMany({
+            where: { id, signingStatus: { not: 'SIGNED' } },   // was: where: { id }
+            data: { signingStatus: 'SIGNED', signedAt: new Date() },
+          });
+          if (count === 0) throw new AlreadySigned();
+        });"""),
+    use_instead=dedent("""\
+        Keep the change if it is the fix, and answer the checklist: say what the caller that
+        matches nothing does (retry, report "already done", roll back), and test two concurrent
+        calls."""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
-         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION)
+         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED)
