@@ -29,7 +29,17 @@ _JS_DECORATORS = {"Processor": "queue processor", "Process": "queue processor", 
                   "EventPattern": "message handler", "MessagePattern": "message handler"}
 _GO_REGISTER = {"HandleFunc": "asynq handler", "Handle": "asynq handler", "RegisterTask": "machinery task",
                 "RegisterTasks": "machinery task", "AddFunc": "cron job", "AddJob": "cron job", "Job": "gocraft job",
-                "JobWithOptions": "gocraft job", "AddWorker": "river worker"}
+                "JobWithOptions": "gocraft job", "AddWorker": "river worker", "AfterFunc": "timer"}
+# `g.Go(fn)` runs ``fn`` on a goroutine of its own (errgroup, `sync.WaitGroup.Go`, conc's pools,
+# tomb): a `go` statement written as a call.
+_GO_RUNNERS = {"Go": "goroutine (errgroup)"}
+# A function handed to a scheduler runs on its schedule, whatever the library: robfig/cron's
+# `c.AddFunc`, an application's wrapper around it (`schedulerInstance.Add(spec, fn)`,
+# `crontab.Register(kind, fn)`), gocron's `gocron.NewTask(fn)`. The scheduler is told by the
+# name of what is called (a variable, field or package spelling `cron` or `sched`), the call
+# by a registering verb.
+_GO_SCHEDULER = re.compile(r"cron|sched", re.IGNORECASE)
+_GO_SCHEDULING_VERBS = re.compile(r"^(?:Add\w*|Register\w*|Schedule\w*|Every\w*|Do|NewTask|NewJob)$")
 
 
 def regions(p: Parsed) -> list[tuple[int, int, str]]:
@@ -119,7 +129,14 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 
 
 def _go(p: Parsed) -> list[tuple[int, int, str]]:
-    out, units = [], None
+    out: list[tuple[int, int, str]] = []
+    units: dict | None = None
+
+    def named(node) -> list:
+        nonlocal units
+        units = units if units is not None else index_units(p)
+        return _named(p, p.text(node).split(".")[-1], units)
+
     for n in _walk(p.root):
         if n.type == "go_statement":
             call = n.named_children[0] if n.named_child_count else None
@@ -129,25 +146,77 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             if fn.type == "func_literal":
                 out.append(_span(fn, "goroutine"))
             else:
-                units = units if units is not None else index_units(p)
-                out += [_span(u, "function run by `go`") for u in _named(p, p.text(fn).split(".")[-1], units)]
+                out += [_span(u, "function run by `go`") for u in named(fn)]
                 out.append(_span(n, "goroutine start"))
         elif n.type == "call_expression":
             fn = n.child_by_field_name("function")
             name = p.text(fn).split(".")[-1] if fn is not None else ""
-            if name in _GO_REGISTER:
-                args = n.child_by_field_name("arguments")
-                for arg in args.named_children if args is not None else ():
-                    if arg.type == "func_literal":
-                        out.append(_span(arg, _GO_REGISTER[name]))
-                    elif arg.type in ("identifier", "selector_expression"):
-                        units = units if units is not None else index_units(p)
-                        out += [_span(u, _GO_REGISTER[name]) for u in _named(p, p.text(arg).split(".")[-1], units)]
+            what = _GO_REGISTER.get(name)
+            if what is None and fn is not None and fn.type == "selector_expression":  # a method or package call
+                operand = fn.child_by_field_name("operand")
+                what = _GO_RUNNERS.get(name)
+                if what is None and _GO_SCHEDULING_VERBS.match(name) and _GO_SCHEDULER.search(p.text(operand)):
+                    what = "scheduled function"
+            if what is None:
+                continue
+            args = n.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else ():
+                if arg.type == "func_literal":
+                    out.append(_span(arg, what))
+                elif arg.type in ("identifier", "selector_expression"):
+                    out += [_span(u, what) for u in named(arg)]
+                elif arg.type == "call_expression" and name not in _GO_REGISTER:
+                    # `g.Go(startWorker(ctx))`, `c.AddFunc(spec, wrap(task))`: the function
+                    # literals the called function of this file returns are what runs.
+                    callee = arg.child_by_field_name("function")
+                    if callee is not None and callee.type in ("identifier", "selector_expression"):
+                        out += [_span(lit, what) for u in named(callee) for lit in _returned_literals(u)]
+        elif n.type == "for_statement" and _ticks(p, n):
+            out.append(_span(n, "ticker loop"))
         elif n.type in ("function_declaration", "method_declaration"):
             params = p.text(n.child_by_field_name("parameters") or n)
             if "*asynq.Task" in params or "*river.Job[" in params or ("*work.Job" in params):
                 out.append(_span(n, "job handler"))
     return out
+
+
+def _returned_literals(unit) -> list:
+    """The function literals ``unit`` returns (`return func() error {…}`), not those nested in them."""
+    found = []
+    stack = [c for c in unit.children if c.type == "block"]
+    while stack:
+        n = stack.pop()
+        if n.type == "func_literal":
+            continue
+        if n.type == "return_statement":
+            found += [c for c in _walk(n) if c.type == "func_literal" and c.parent is not None
+                      and c.parent.type == "expression_list" and c.parent.parent is not None and c.parent.parent.id == n.id]
+            continue
+        stack.extend(n.children)
+    return found
+
+
+def _ticks(p: Parsed, loop) -> bool:
+    """Whether a `for` loop runs on a ticker or timer: it receives from a channel `….C` (a
+    `time.Ticker`'s or `time.Timer`'s) or from `time.Tick(…)`, in its header or in its body
+    (not in a function literal it defines, which runs elsewhere)."""
+    stack = list(loop.children)
+    while stack:
+        n = stack.pop()
+        if n.type == "func_literal":
+            continue
+        channel = None
+        if n.type == "unary_expression" and n.child_by_field_name("operator") is not None \
+                and p.text(n.child_by_field_name("operator")) == "<-":
+            channel = n.child_by_field_name("operand")
+        elif n.type == "range_clause" and n.parent is not None and n.parent.id == loop.id:
+            channel = n.child_by_field_name("right")
+        if channel is not None:
+            text = p.text(channel)
+            if text.endswith(".C") or text.startswith("time.Tick("):
+                return True
+        stack.extend(n.children)
+    return False
 
 
 # --- Java / Kotlin ----------------------------------------------------------------------------

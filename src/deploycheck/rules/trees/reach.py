@@ -20,6 +20,7 @@ follows names, not types; unlike it, it has no cache and is bounded:
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from .background import regions
@@ -101,15 +102,29 @@ def reached(ctx, language: str, name: str) -> str | None:
     if ctx.repo is None or family not in FAMILY_GLOBS:
         return None
     prefetch(ctx, language, [name])
-    return scan_memo(ctx)[("trees.reached", family, name)]
+    return scan_memo(ctx)[_answer(family, name, ctx.path)]
+
+
+def _home(family: str, name: str, path: str) -> str | None:
+    """Where the callers of ``name``, defined in ``path``, must be, when the language says:
+    a Go name that does not start with an upper-case letter is visible only inside its package,
+    the folder of the file that defines it (`fetch` of one package is not `fetch` of another)."""
+    if family != "go" or name[:1].isupper():
+        return None
+    return posixpath.dirname(path)
+
+
+def _answer(family: str, name: str, path: str) -> tuple:
+    return ("trees.reached", family, name, _home(family, name, path))
 
 
 def prefetch(ctx, language: str, names) -> None:
-    """Search for the jobs that reach all of ``names`` at once (one `git grep` per call depth
-    instead of one per name and depth), remembering each answer for ``reached``."""
+    """Search for the jobs that reach all of ``names`` (units of the file being scanned) at once
+    (one `git grep` per call depth instead of one per name and depth), remembering each answer
+    for ``reached``."""
     family = family_of(language)
     memo = scan_memo(ctx)
-    todo = sorted({n for n in names if ("trees.reached", family, n) not in memo})
+    todo = sorted({n for n in names if _answer(family, n, ctx.path) not in memo})
     if ctx.repo is None or family not in FAMILY_GLOBS or not todo:
         return
     try:
@@ -117,45 +132,51 @@ def prefetch(ctx, language: str, names) -> None:
         for name in todo:
             how = found.get(name)
             if how:
-                memo[("trees.reached", family, name)] = f"reached from background code: {how}"
+                memo[_answer(family, name, ctx.path)] = f"reached from background code: {how}"
             elif name in unread:
                 # Fail closed: a job in the file that could not be read may call it.
-                memo[("trees.reached", family, name)] = (
+                memo[_answer(family, name, ctx.path)] = (
                     f"maybe reached from background code: {unread[name]}, so deploycheck cannot show that no job "
                     f"calls `{name}`")
             else:
-                memo[("trees.reached", family, name)] = None
+                memo[_answer(family, name, ctx.path)] = None
     except _OutOfBudget:
         # Fail closed: "not reached" would be a guess. The budget bounds a scan's cost; a branch
         # that adds files naming the function cannot make it look unreached either.
         for name in todo:
-            memo[("trees.reached", family, name)] = (
+            memo[_answer(family, name, ctx.path)] = (
                 f"maybe reached from background code: the search for jobs that call `{name}` stopped at its limit of "
                 f"{MAX_PARSED} files read per scan, so deploycheck cannot show that no job does")
 
 
+_Leads = dict[tuple[str, "str | None"], list[tuple[str, tuple[str, ...]]]]
+
+
 def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, str], dict[str, str]]:
-    """Breadth first from every name at once: ``frontier`` maps a name to look for to the
-    (origin, trail) pairs that lead to it. Returns how each origin is reached, and for origins
-    whose trail passes through a file that could not be read, which file and why."""
+    """Breadth first from every name at once: ``frontier`` maps a name to look for, with the
+    folder its callers must be in (``_home``), to the (origin, trail) pairs that lead to it.
+    Returns how each origin is reached, and for origins whose trail passes through a file that
+    could not be read, which file and why."""
     found: dict[str, str] = {}
     unread: dict[str, str] = {}
-    frontier: dict[str, list[tuple[str, tuple[str, ...]]]] = {name: [(name, ())] for name in names}
-    seen = {name: {name} for name in names}
+    frontier: _Leads = {(name, _home(family, name, ctx.path)): [(name, ())] for name in names}
+    seen = {name: {(name, _home(family, name, ctx.path))} for name in names}
     for _ in range(MAX_DEPTH):
         frontier = {called: [(o, t) for o, t in leads if o not in found] for called, leads in frontier.items()}
         frontier = {called: leads for called, leads in frontier.items() if leads}
         if not frontier:
             break
-        naming = _files_naming(ctx, family, sorted(frontier), memo)
-        following: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        for called in sorted(frontier):
+        naming = _files_naming(ctx, family, sorted({name for name, _home_ in frontier}), memo)
+        following: _Leads = {}
+        for (called, home), leads in sorted(frontier.items(), key=lambda item: (item[0][0], item[0][1] or "")):
             for path in naming[called]:
+                if home is not None and posixpath.dirname(path) != home:
+                    continue
                 index = _file_index(ctx, path, memo)
                 if index is None:
                     continue
                 if isinstance(index, str):
-                    for origin, _trail in frontier[called]:
+                    for origin, _trail in leads:
                         unread.setdefault(origin, f"{path} names `{called}` but {index}")
                     continue
                 p, spans, whole, uses_of = index
@@ -166,7 +187,7 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, s
                     (row, s[2]) for row in uses for s in whole]
                 if hits:
                     row, what = hits[0]
-                    for origin, trail in frontier[called]:
+                    for origin, trail in leads:
                         # From the job down to the changed unit; the calling line shows a false trail.
                         through = " -> ".join(f"`{n}`" for n in (called,) + trail)
                         found.setdefault(origin, f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}")
@@ -176,10 +197,11 @@ def _search(ctx, family: str, names: list[str], memo: dict) -> tuple[dict[str, s
                         caller = followed_name(chain, p)
                         if not caller:
                             continue
-                        for origin, trail in frontier[called]:
-                            if caller not in seen[origin]:
-                                seen[origin].add(caller)
-                                following.setdefault(caller, []).append((origin, (called,) + trail))
+                        key = (caller, _home(family, caller, path))
+                        for origin, trail in leads:
+                            if key not in seen[origin]:
+                                seen[origin].add(key)
+                                following.setdefault(key, []).append((origin, (called,) + trail))
         frontier = following
     return found, unread
 
