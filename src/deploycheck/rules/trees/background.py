@@ -177,7 +177,23 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             params = p.text(n.child_by_field_name("parameters") or n)
             if "*asynq.Task" in params or "*river.Job[" in params or ("*work.Job" in params):
                 out.append(_span(n, "job handler"))
+            elif n.type == "method_declaration" and _GO_QUEUE_TYPE.search(_receiver_type(n, p)):
+                out.append(_span(n, "method of a queue type, which workers drain"))
     return out
+
+
+# A type of the application named as a queue (`jobQueue`, `artworkQueueRepository`): its methods
+# enqueue, dequeue, count and purge the work that workers drain at the same time, the type-level
+# counterpart of a `queues/` folder (keywords.JOB_FOLDER). `Queued…` names data, not the queue.
+_GO_QUEUE_TYPE = re.compile(r"Queue(?!d)|^queue(?!d)")
+
+
+def _receiver_type(method, p: Parsed) -> str:
+    """The type name of a Go method's receiver (`(r *artworkQueueRepository)` -> `artworkQueueRepository`)."""
+    receiver = method.child_by_field_name("receiver")
+    params = [c for c in receiver.named_children if c.type == "parameter_declaration"] if receiver is not None else []
+    kind = params[0].child_by_field_name("type") if params else None
+    return p.text(kind).lstrip("*").split("[")[0].rsplit(".", 1)[-1] if kind is not None else ""
 
 
 def _returned_literals(unit) -> list:

@@ -15,7 +15,7 @@ KEYWORDS = {
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval("),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
-           "afterfunc", "ticker", "timer", "time.tick("),
+           "afterfunc", "ticker", "timer", "time.tick(", "queue"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture"),
 }
