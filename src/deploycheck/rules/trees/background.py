@@ -130,12 +130,12 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 
 def _go(p: Parsed) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
-    units: dict | None = None
+    units: list[dict] = []  # the file's units, indexed on first need
 
     def named(node) -> list:
-        nonlocal units
-        units = units if units is not None else index_units(p)
-        return _named(p, p.text(node).split(".")[-1], units)
+        if not units:
+            units.append(index_units(p))
+        return _named(p, p.text(node).split(".")[-1], units[0])
 
     for n in _walk(p.root):
         if n.type == "go_statement":
