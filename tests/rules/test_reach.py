@@ -68,6 +68,34 @@ def test_go_a_function_a_goroutine_of_another_file_calls(tmp_path) -> None:
     assert "goroutine at agent/runner.go:5 (`completeStep(r.step)`) calls it through `completeStep`" in found[0][3]
 
 
+def test_go_an_unexported_name_is_followed_only_inside_its_package(tmp_path) -> None:
+    # Two packages each define their own `fetch`; a goroutine calls the jwks one. Go lets no
+    # other package call an unexported name, so the password package's `fetch` is not reached.
+    jwks = ("package jwks\n\nfunc Resolve(urls []string) {\n\tfor _, u := range urls {\n\t\tgo func() {\n"
+            "\t\t\tfetch(u)\n\t\t}()\n\t}\n}\n\nfunc fetch(u string) {\n\tdownload(u)\n}\n")
+    password = "package password\n\nfunc (v *Validator) fetch(hash string) error {\n\treturn v.get(hash)\n}\n"
+    main = {"go.mod": "module example.com/id\n", "jwks/jwks.go": jwks, "password/validator.go": password}
+    changed = password.replace("return v.get(hash)", "return v.get(strings.ToUpper(hash))")
+    assert _dc701(tmp_path, main, {"password/validator.go": changed}) == []
+    # The same function in the goroutine's own package is reached.
+    helper = "package jwks\n\nfunc download(u string) {\n\thttp.Get(u)\n}\n"
+    main["jwks/get.go"] = helper
+    found = _dc701(tmp_path / "same", main, {"jwks/get.go": helper.replace("http.Get(u)", "http.Head(u)")})
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("jwks/get.go", 4, "warning")]
+    assert "goroutine at jwks/jwks.go:6 (`fetch(u)`) calls it through `fetch` -> `download`" in found[0][3]
+
+
+def test_go_a_function_a_scheduled_closure_of_another_file_calls(tmp_path) -> None:
+    # The application wraps its cron library: `schedulerInstance.Add(spec, func() {…})`.
+    root = ("package cmd\n\nfunc schedule(ctx context.Context, w *Worker) {\n\tsched := scheduler.GetInstance()\n"
+            "\tsched.Add(\"@every 1h\", func() {\n\t\tw.RequeueStale(ctx)\n\t})\n}\n")
+    worker = "package cmd\n\nfunc (w *Worker) RequeueStale(ctx context.Context) {\n\tw.queue.Requeue(24 * time.Hour)\n}\n"
+    main = {"go.mod": "module example.com/music\n", "cmd/root.go": root, "cmd/worker.go": worker}
+    found = _dc701(tmp_path, main, {"cmd/worker.go": worker.replace("24 * time.Hour", "7 * 24 * time.Hour")})
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("cmd/worker.go", 4, "warning")]
+    assert "scheduled function at cmd/root.go:6 (`w.RequeueStale(ctx)`) calls it through `RequeueStale`" in found[0][3]
+
+
 def test_a_helper_in_a_job_folder_is_background_code(tmp_path) -> None:
     # feedbin keeps its crawler's throttle next to the jobs: it names no job API.
     throttle = ("module FeedCrawler\n  class Throttle\n    def self.hosts\n      @hosts ||= ENV['HOSTS'].split(',')\n"
@@ -291,7 +319,7 @@ def test_go_an_unqualified_call_in_another_package_calls_that_packages_function(
         "import \"time\"", "import (\n\t\"time\"\n\n\t\"example.com/ci/server/api\"\n)")
     found = _dc701(tmp_path / "again", {**main, "server/cron/cron.go": qualified}, changed)
     assert [(path, line) for path, line, _, _ in found] == [("server/api/pipeline.go", 4)]
-    assert "goroutine at server/cron/cron.go:" in found[0][3]
+    assert "at server/cron/cron.go:12 (`api.CreatePipeline(1)`)" in found[0][3]
 
 
 def test_what_the_base_names_is_kept_per_base_and_the_gate_never_reads_it(tmp_path) -> None:

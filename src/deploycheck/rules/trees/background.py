@@ -39,7 +39,17 @@ _JS_HANDLER_TYPES = {"JobHandler": "job handler", "Processor": "queue processor"
 _JS_FUNCTION_VALUES = ("arrow_function", "function_expression", "function")
 _GO_REGISTER = {"HandleFunc": "asynq handler", "Handle": "asynq handler", "RegisterTask": "machinery task",
                 "RegisterTasks": "machinery task", "AddFunc": "cron job", "AddJob": "cron job", "Job": "gocraft job",
-                "JobWithOptions": "gocraft job", "AddWorker": "river worker"}
+                "JobWithOptions": "gocraft job", "AddWorker": "river worker", "AfterFunc": "timer"}
+# `g.Go(fn)` runs ``fn`` on a goroutine of its own (errgroup, `sync.WaitGroup.Go`, conc's pools,
+# tomb): a `go` statement written as a call.
+_GO_RUNNERS = {"Go": "goroutine (errgroup)"}
+# A function handed to a scheduler runs on its schedule, whatever the library: robfig/cron's
+# `c.AddFunc`, an application's wrapper around it (`schedulerInstance.Add(spec, fn)`,
+# `crontab.Register(kind, fn)`), gocron's `gocron.NewTask(fn)`. The scheduler is told by the
+# name of what is called (a variable, field or package spelling `cron` or `sched`), the call
+# by a registering verb.
+_GO_SCHEDULER = re.compile(r"cron|sched", re.IGNORECASE)
+_GO_SCHEDULING_VERBS = re.compile(r"^(?:Add\w*|Register\w*|Schedule\w*|Every\w*|Do|NewTask|NewJob)$")
 
 
 def regions(p: Parsed) -> list[tuple[int, int, str]]:
@@ -143,7 +153,14 @@ def _handler_type(p: Parsed, n) -> str | None:
 
 
 def _go(p: Parsed) -> list[tuple[int, int, str]]:
-    out, units = [], None
+    out: list[tuple[int, int, str]] = []
+    units: list[dict] = []  # the file's units, indexed on first need
+
+    def named(node) -> list:
+        if not units:
+            units.append(index_units(p))
+        return _named(p, p.text(node).split(".")[-1], units[0])
+
     for n in _walk(p.root):
         if n.type == "go_statement":
             call = n.named_children[0] if n.named_child_count else None
@@ -153,20 +170,33 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             if fn.type == "func_literal":
                 out.append(_span(fn, "goroutine"))
             else:
-                units = units if units is not None else index_units(p)
-                out += [_span(u, "function run by `go`") for u in _named(p, p.text(fn).split(".")[-1], units)]
+                out += [_span(u, "function run by `go`") for u in named(fn)]
                 out.append(_span(n, "goroutine start"))
         elif n.type == "call_expression":
             fn = n.child_by_field_name("function")
             name = p.text(fn).split(".")[-1] if fn is not None else ""
-            if name in _GO_REGISTER:
-                args = n.child_by_field_name("arguments")
-                for arg in args.named_children if args is not None else ():
-                    if arg.type == "func_literal":
-                        out.append(_span(arg, _GO_REGISTER[name]))
-                    elif arg.type in ("identifier", "selector_expression"):
-                        units = units if units is not None else index_units(p)
-                        out += [_span(u, _GO_REGISTER[name]) for u in _named(p, p.text(arg).split(".")[-1], units)]
+            what = _GO_REGISTER.get(name)
+            if what is None and fn is not None and fn.type == "selector_expression":  # a method or package call
+                operand = fn.child_by_field_name("operand")
+                what = _GO_RUNNERS.get(name)
+                if what is None and _GO_SCHEDULING_VERBS.match(name) and _GO_SCHEDULER.search(p.text(operand)):
+                    what = "scheduled function"
+            if what is None:
+                continue
+            args = n.child_by_field_name("arguments")
+            for arg in args.named_children if args is not None else ():
+                if arg.type == "func_literal":
+                    out.append(_span(arg, what))
+                elif arg.type in ("identifier", "selector_expression"):
+                    out += [_span(u, what) for u in named(arg)]
+                elif arg.type == "call_expression" and name not in _GO_REGISTER:
+                    # `g.Go(startWorker(ctx))`, `c.AddFunc(spec, wrap(task))`: the function
+                    # literals the called function of this file returns are what runs.
+                    callee = arg.child_by_field_name("function")
+                    if callee is not None and callee.type in ("identifier", "selector_expression"):
+                        out += [_span(lit, what) for u in named(callee) for lit in _returned_literals(u)]
+        elif n.type == "for_statement" and _ticks(p, n):
+            out.append(_span(n, "ticker loop"))
         elif n.type in ("function_declaration", "method_declaration"):
             params = p.text(n.child_by_field_name("parameters") or n)
             if "*asynq.Task" in params or "*river.Job[" in params or ("*work.Job" in params):
@@ -175,7 +205,62 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                 # controller-runtime's `Reconcile(ctx, req)`: run by the controller's workers, up to
                 # MaxConcurrentReconciles at once, and again on every requeue.
                 out.append(_span(n, "reconciler run by a controller's workers"))
+            elif n.type == "method_declaration" and _GO_QUEUE_TYPE.search(_receiver_type(n, p)):
+                out.append(_span(n, "method of a queue type, which workers drain"))
     return out
+
+
+# A type of the application named as a queue (`jobQueue`, `artworkQueueRepository`): its methods
+# enqueue, dequeue, count and purge the work that workers drain at the same time, the type-level
+# counterpart of a `queues/` folder (keywords.JOB_FOLDER). `Queued…` names data, not the queue.
+_GO_QUEUE_TYPE = re.compile(r"Queue(?!d)|^queue(?!d)")
+
+
+def _receiver_type(method, p: Parsed) -> str:
+    """The type name of a Go method's receiver (`(r *artworkQueueRepository)` -> `artworkQueueRepository`)."""
+    receiver = method.child_by_field_name("receiver")
+    params = [c for c in receiver.named_children if c.type == "parameter_declaration"] if receiver is not None else []
+    kind = params[0].child_by_field_name("type") if params else None
+    return p.text(kind).lstrip("*").split("[")[0].rsplit(".", 1)[-1] if kind is not None else ""
+
+
+def _returned_literals(unit) -> list:
+    """The function literals ``unit`` returns (`return func() error {…}`), not those nested in them."""
+    found = []
+    stack = [c for c in unit.children if c.type == "block"]
+    while stack:
+        n = stack.pop()
+        if n.type == "func_literal":
+            continue
+        if n.type == "return_statement":
+            found += [c for c in _walk(n) if c.type == "func_literal" and c.parent is not None
+                      and c.parent.type == "expression_list" and c.parent.parent is not None and c.parent.parent.id == n.id]
+            continue
+        stack.extend(n.children)
+    return found
+
+
+def _ticks(p: Parsed, loop) -> bool:
+    """Whether a `for` loop runs on a ticker or timer: it receives from a channel `….C` (a
+    `time.Ticker`'s or `time.Timer`'s) or from `time.Tick(…)`, in its header or in its body
+    (not in a function literal it defines, which runs elsewhere)."""
+    stack = list(loop.children)
+    while stack:
+        n = stack.pop()
+        if n.type == "func_literal":
+            continue
+        channel = None
+        if n.type == "unary_expression" and n.child_by_field_name("operator") is not None \
+                and p.text(n.child_by_field_name("operator")) == "<-":
+            channel = n.child_by_field_name("operand")
+        elif n.type == "range_clause" and n.parent is not None and n.parent.id == loop.id:
+            channel = n.child_by_field_name("right")
+        if channel is not None:
+            text = p.text(channel)
+            if text.endswith(".C") or text.startswith("time.Tick("):
+                return True
+        stack.extend(n.children)
+    return False
 
 
 # --- Java / Kotlin ----------------------------------------------------------------------------

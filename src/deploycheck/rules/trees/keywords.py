@@ -15,8 +15,8 @@ KEYWORDS = {
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
                    "processcallbackfunction", "processpromisefunction", "workhandler"),
-    "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "reconcile.request",
-           "ctrl.request"),
+    "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
+           "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler"),
 }

@@ -134,7 +134,9 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     could not be read, which file and why."""
     found: dict[str, str] = {}
     unread: dict[str, str] = {}
-    seen = {name: {name} for name in names}
+    # Per origin, the (name, Go package) pairs already followed: `fetch` of one Go package is not
+    # `fetch` of another.
+    seen = {name: {(name, home)} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
     defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
@@ -172,17 +174,18 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     caller = followed_name(chain, p)
                     if not caller:
                         continue
-                    fresh = [(o, (name,) + t) for o, t in leads if caller not in seen[o]]
+                    key = (caller, _package_dir(p.language, path))
+                    fresh = [(o, (name,) + t) for o, t in leads if key not in seen[o]]
                     if not fresh:
                         continue
                     for origin, _trail in fresh:
-                        seen[origin].add(caller)
+                        seen[origin].add(key)
                     defined_in.setdefault(caller, set()).add(path)
                     if _module_private(chain[-1], caller, p):
                         here.append((caller, fresh))
                     else:
                         for lead in fresh:
-                            following.setdefault((caller, _package_dir(p.language, path)), []).append(lead)
+                            following.setdefault(key, []).append(lead)
 
     # A changed function its module keeps to itself is looked for in its own file only.
     own = _file_index(ctx, ctx.path, memo) if family == "javascript" else None

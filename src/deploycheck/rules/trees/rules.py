@@ -29,7 +29,14 @@ BACKGROUND_CODE_CHANGED = Rule(
         `Processor`, `WorkHandler`, Bull's `ProcessCallbackFunction`); Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
         `*river.Job[…]` or `*work.Job`, controller-runtime reconcilers (`Reconcile(ctx,
-        req ctrl.Request)`); Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
+        req ctrl.Request)`), functions given to an errgroup-style runner (`g.Go(fn)`;
+        for `g.Go(start(ctx))` the function literals `start` returns), to `time.AfterFunc` or to
+        a scheduler (a registering call, `Add…`/`Register…`/`Schedule…`/`Every…`/`Do`/`NewTask`/
+        `NewJob`, on a variable, field or package whose name spells `cron` or `sched`:
+        `schedulerInstance.Add(spec, func() {…})`, `crontab.Register(kind, collect)`), `for`
+        loops that receive from a ticker's or timer's channel (`<-ticker.C`, `time.Tick(…)`), and
+        the methods of a type named as a queue (`jobQueue`, `artworkQueueRepository`; not
+        `Queued…`), which workers drain while other code enqueues and purges; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
         `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s and Spring's
         `QuartzJobBean`s, `Runnable`/`Callable` classes, `Reconciler`s (a controller's workers
         run `reconcile`, several at once), and lambdas and method references
@@ -40,7 +47,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         itself: a job's helper kept next to it),
         and a function or method of another file that such code reaches through its calls, by
         name, up to three calls deep (`git grep -w` at head, then the unit there that uses the
-        name; the message names the job, quotes its calling line and gives the trail from the job down:
+        name; a Go name that does not start with an upper-case letter only in its own package's
+        folder, where Go lets it be called; the message names the job, quotes its calling line and gives the trail from the job down:
         "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5
         (`import.revert`) calls it through `revert`"). In JS/TS, a module's own function (top
         level, not exported, its name nowhere outside a function body) can only be called from
@@ -96,7 +104,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         use: a conditional without `else` whose body only logs (`if err != nil { log… }`, its
         condition assigning nothing; the calls the condition makes are kept); TypeScript type
         annotations; error messages (strings without interpolation inside `throw`/`raise`, and `if (c) { throw X; } throw X;` read as `throw X;` when `c` calls and
-        assigns nothing); a version number (`VERSION = "8.1.1"`, a constant named like a version
+        assigns nothing; in Go the string literals given to `fmt.Errorf`, `errors.New` and
+        pkg/errors' constructors, their `%` verbs kept, since `%w` wraps the cause); a version number (`VERSION = "8.1.1"`, a constant named like a version
         holding a dotted number); a Ruby keyword parameter with a default that the method never
         reads (not when a bare `super`, `binding` or `eval` could read it); a Java field or
         variable, or a Kotlin property, whose declared type is a logger type the file imports
@@ -154,6 +163,11 @@ BACKGROUND_CODE_CHANGED = Rule(
         out of them is a `warning` that says so (fail closed); a call through a variable, a
         callback table, dependency injection by type or `send` is not seen; a name two unrelated
         methods share may join them (a false trail: the message quotes the job's calling line).
+        A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
+        is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
+        scheduler through a variable or a slice. A queue type is told by its name too: a queue
+        named otherwise is not seen, and a type named so that is no work queue (an in-memory
+        FIFO of one goroutine) is read as one.
         In a job system's own repository, a unit whose effect on workers only shows through a
         call into another file (a pure helper that a poll loop in another file calls, named
         without a scheduling word) is `info`: the evidence is read from the unit, its class, its

@@ -398,6 +398,21 @@ _STRINGS = {"string", "string_literal", "template_string", "interpreted_string_l
             "line_string_literal", "multi_line_string_literal", "text_block", "heredoc_body"}
 _THROWS = {"throw_statement"}
 _MESSAGE = "\u00abmessage\u00bb"
+# Go returns errors instead of throwing them: the text of one built by these calls is its message.
+# The format's verbs stay (`%w` wraps the cause, and each verb consumes an argument).
+_GO_ERRORS = {"fmt.Errorf", "errors.New", "errors.Errorf", "errors.Wrap", "errors.Wrapf", "errors.WithMessage",
+              "errors.WithMessagef"}
+_GO_VERBS = re.compile(r"%[-+# 0]*(?:\[\d+\])?(?:\d+|\*)?(?:\.(?:\d+|\*)?)?(?:\[\d+\])?[a-zA-Z%]")
+
+
+def _go_error_text(n, p: Parsed) -> str | None:
+    """The placeholder for a string literal that is an argument of a Go error constructor, or None."""
+    args = n.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    if fn is None or p.text(fn) not in _GO_ERRORS:
+        return None
+    return _MESSAGE + "(" + " ".join(_GO_VERBS.findall(p.text(n))) + ")"
 
 
 def _is_throw(node, p: Parsed) -> bool:
@@ -555,6 +570,9 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
                 continue
         if types_only and n.type in _TS_WRAPPERS and n.named_child_count:
             stack.append((n.named_children[0], in_throw))
+            continue
+        if messages and p.language == "go" and n.type in _STRINGS and (text := _go_error_text(n, p)) is not None:
+            out.append(text)
             continue
         if n.type in _STRINGS and ((in_throw and messages and _plain(n)) or (version and _is_version_string(n, p))):
             out.append(_MESSAGE if in_throw else "\u00abversion\u00bb")

@@ -1,0 +1,16 @@
+// path: persistence/task_queue_repository.go
+package persistence
+
+// The application's own queue: request handlers and commands change it while workers dequeue.
+type taskQueueRepository struct{ db *sql.DB }
+
+func (r *taskQueueRepository) Dequeue(limit int) ([]Task, error) {
+	return r.query("DELETE FROM task_queue WHERE id IN (SELECT id FROM task_queue ORDER BY priority LIMIT ?) RETURNING *", limit)
+}
+
+// A queued item is data, not the queue.
+type QueuedTask struct{ Kind string }
+
+func (t QueuedTask) Label() string {
+	return t.Kind
+}
