@@ -3,10 +3,12 @@
 A job's helper in another file (a model method a Sidekiq job calls, a service an `@Scheduled`
 method calls) runs in the job, yet its file names no job API. ``reached`` looks for the job the
 other way round: from the changed function's name to the files at head that hold it as a word
-(one `git grep -o` per call depth for all the names of a file), to the function there that uses
-it, and on, until one of them is background code (a region of ``background.regions``, a job
-folder's file, a `job_paths` file) or the trail ends. Like the Python job index (DC104), it
-follows names, not types; unlike it, it has no cache and is bounded:
+(rules/trees/naming.py: one `git grep -o` per call depth for all the names of a file, asked of
+the base and kept per base for the hooks), to the function there that uses it, and on, until
+one of them is background code (a region of ``background.regions``, a job folder's file, a
+`job_paths` file) or the trail ends. Like the Python job index (DC104), it follows names, not
+types, where the language allows no better: a Go call without a package name is its own
+package's, and an unexported Go name never leaves its package. It is bounded:
 
 - a name more than ``naming.MAX_FILES`` files hold, or one too generic to tell two functions apart
   (`Start`, `run`, `save`), is not followed, and trails stop MAX_DEPTH calls deep. A trail cut
