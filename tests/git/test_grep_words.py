@@ -36,3 +36,31 @@ def test_whole_words_each_name_alone_and_among_many(tmp_path) -> None:
     for word, paths in expected.items():
         assert gitcmd.grep_words(str(repo), head, [word], ("*.rb",)) == {word: paths}
     assert gitcmd.grep_words(str(repo), head, [], ("*.rb",)) == {}
+
+
+def test_the_users_git_config_and_the_branchs_attributes_change_nothing(tmp_path, monkeypatch) -> None:
+    # Red team, session 10: `grep.lineNumber` or `color.ui=always` changed the records git prints,
+    # and a branch's `.gitattributes` marking job files `binary` made git print "Binary file …
+    # matches" instead of the words: both hid every caller, and the gate passed.
+    repo = make_repo(tmp_path / "repo", FILES)
+    head = git(repo, "rev-parse", "HEAD").strip()
+    (repo / ".gitattributes").write_text("app/jobs/*.rb binary\n*.rb -diff\n")
+    for number, (key, value) in enumerate([("grep.lineNumber", "true"), ("grep.column", "true"),
+                                            ("color.ui", "always"), ("color.grep", "always")]):
+        monkeypatch.setenv(f"GIT_CONFIG_KEY_{number}", key)
+        monkeypatch.setenv(f"GIT_CONFIG_VALUE_{number}", value)
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "4")
+    found = gitcmd.grep_words(str(repo), head, ["sync_later", "valid?"], ("*.rb",))
+    assert found == {"sync_later": {"app/models/account.rb", "app/jobs/sync_job.rb"}, "valid?": {"app/models/account.rb"}}
+    assert gitcmd.grep_files(str(repo), head, ["sync_later"], ("*.rb",), words=True) == ["app/jobs/sync_job.rb",
+                                                                             "app/models/account.rb"]
+
+
+def test_more_names_than_one_argument_holds(tmp_path) -> None:
+    # One command-line argument holds at most 128 KiB on Linux: 20,000 names are asked in parts.
+    repo = make_repo(tmp_path / "repo", FILES)
+    head = git(repo, "rev-parse", "HEAD").strip()
+    names = [f"some_rather_long_method_name_{i}" for i in range(20_000)] + ["sync_later"]
+    found = gitcmd.grep_words(str(repo), head, names, ("*.rb",))
+    assert found["sync_later"] == {"app/models/account.rb", "app/jobs/sync_job.rb"}
+    assert sum(map(len, found.values())) == 2

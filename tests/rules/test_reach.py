@@ -231,7 +231,7 @@ def test_a_file_naming_the_function_that_cannot_be_read_is_reported(tmp_path) ->
     assert _dc701(tmp_path / "again", main, {"app/models/import.rb": changed}) == []
 
 
-TRICKY_RUBY = ("module Billing::Sync\n  # we def\n  def self.charge_all\n  end\n  class Invoices::Runner\n    def call\n"
+TRICKY_RUBY = ("module Billing::Sync\n  # we define\n  def self.charge_all\n  end\n  class Invoices::Runner\n    def call\n"
                "    end\n    def paid?\n    end\n  end\nend\n")
 TRICKY_GO = ("package x\n\nvar f func()\n\nfunc (r *Runner) completeStep(s int) {\n\tgo func() { done() }()\n}\n\n"
              "func done() {}\n")
@@ -258,10 +258,15 @@ def test_the_gate_lists_every_name_the_search_follows() -> None:
     assert defined_names("go", [TRICKY_GO]) >= {"completeStep", "done"}
     sources = [path for path in Path(__file__).parents[1].rglob("*") if path.suffix in (".rb", ".go")]
     assert len(sources) > 20
+    listed = 0
     for path in sources:
         language = "ruby" if path.suffix == ".rb" else "go"
         data = path.read_bytes()
-        assert _followed(language, data) <= defined_names(language, [data.decode()]), path
+        names = defined_names(language, [data.decode()])
+        if names is not None:  # None: a definition it cannot read, the parser's turn
+            listed += 1
+            assert _followed(language, data) <= names, path
+    assert listed > 0.8 * len(sources)
     assert defined_names("typescript", ["function charge() {}"]) is None  # methods have no keyword
 
 
@@ -445,3 +450,60 @@ def test_a_function_handed_out_as_a_value_is_not_module_private(tmp_path) -> Non
         "{ id: doc.id }", "{ id: doc.id, numbered: doc.numbered }")})
     assert [(path, line) for path, line, _, _ in found] == [("server/presenters/document.ts", 2)]
     assert "BullMQ worker at server/processors/websockets.ts:5" in found[0][3]
+
+
+@pytest.mark.parametrize("service", [
+    "class ::BalanceService\n  def call(x)\n    upsert_all(rows)\n  end\nend\n",
+    "class BalanceService\n  class << self\n    def call(x)\n      upsert_all(rows)\n    end\n  end\nend\n",
+    "module ::Billing\n  class BalanceService\n    def self.call(x)\n      upsert_all(rows)\n    end\n  end\nend\n",
+])
+def test_a_service_objects_entry_method_in_every_ruby_spelling(tmp_path, service: str) -> None:
+    # Red team, session 10: `class ::X` escaped the gate's pattern and `class << self` hid the
+    # class's name from the search; both passed the gate with nothing flagged.
+    job = "class SyncJob < ApplicationJob\n  def perform(x)\n    BalanceService.call(x)\n  end\nend\n"
+    main = {"app/jobs/sync_job.rb": job, "app/services/balance_service.rb": service}
+    found = _dc701(tmp_path, main, {"app/services/balance_service.rb": service.replace("upsert_all", "insert_all")})
+    assert [path for path, _, _, _ in found] == ["app/services/balance_service.rb"]
+    assert "calls it through `BalanceService`" in found[0][3]
+
+
+def test_the_gate_leaves_definitions_it_cannot_read_to_the_parser() -> None:
+    from deploycheck.rules.trees.naming import defined_names
+
+    for text in ("class X\n  def\n  sync_all\n  end\nend\n", "class X\n  def (self).x\n  end\nend\n",
+                 "# we def\nclass A\nend\n"):
+        assert defined_names("ruby", [text]) is None, text
+    for text in ("package x\n\nfunc (s *(Store)) Name() {}\n", "package x\n\nvar h = 1; func Name() {}\n",
+                 "package x\n\nfunc\nName() {}\n"):
+        assert defined_names("go", [text]) is None, text
+    # What it reads, it lists; `.class`, `:class`, `class << self` and operators define no name.
+    ruby = "class X\n  def ==(o)\n  end\n  class << self\n    def build_all\n    end\n  end\n  def y\n    self.class\n  end\nend\n"
+    assert defined_names("ruby", [ruby]) == {"X", "build_all", "y"}
+    go = "package x\n\nvar f =\n\tfunc() {}\n\ntype H struct {\n\tf func(x int) error\n}\n\nfunc A() {}\n"
+    assert defined_names("go", [go]) == {"A"}
+
+
+def test_go_a_dot_import_without_a_space(tmp_path) -> None:
+    billing = "package billing\n\nfunc ChargeAll(ids []int) {\n\tfor _, id := range ids {\n\t\tstore.Put(id)\n\t}\n}\n"
+    worker = ("package worker\n\nimport .\"example.com/app/billing\"\n\nfunc Run() {\n\tgo func() {\n\t\tChargeAll(nil)\n"
+              "\t}()\n}\n")
+    main = {"go.mod": "module example.com/app\n", "billing/billing.go": billing, "worker/worker.go": worker}
+    found = _dc701(tmp_path, main, {"billing/billing.go": billing.replace("store.Put(id)", "store.Put(id + 1)")})
+    assert [path for path, _, _, _ in found] == ["billing/billing.go"]
+
+
+def test_a_base_that_moved_on_since_the_fork_is_not_read_for_callers(tmp_path) -> None:
+    # Red team, session 10: names were looked up at the base's tip, so a file the base added after
+    # the branch forked was "named" but missing at head, and reported as too large to read.
+    from support.gitrepo import commit, git
+
+    balance = "class Balance\n  def persist_balances\n    upsert_all(rows)\n  end\nend\n"
+    job = "class SyncJob < ApplicationJob\n  def perform(s)\n    Balance.new.persist_balances\n  end\nend\n"
+    repo = make_repo(tmp_path / "repo", {"app/jobs/sync_job.rb": job, "app/models/balance.rb": balance})
+    make_branch(repo, "work", {"app/models/balance.rb": balance.replace("upsert_all", "insert_all")})
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"app/models/report.rb": "class Report\n  def run_report\n    Balance.new.persist_balances\n  end\nend\n"})
+    git(repo, "checkout", "-q", "work")
+    found = [f for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC701"]
+    assert [(f.path, f.line) for f in found] == [("app/models/balance.rb", 3)]
+    assert "reached from background code: ActiveJob job at app/jobs/sync_job.rb:3" in found[0].message

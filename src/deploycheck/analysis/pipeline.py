@@ -58,7 +58,7 @@ def _scan_part(change: Change, files: list[FileChange], config: Config, objects:
     part = Change(**{**vars(change), "files": files})
     with blob_reader(change.repo_root, likely_reads(part, config), objects) as read_blob:
         return scan_files(files, config, read_blob, change.base_sha or None, (change.repo_root, change.head_sha),
-                          change.files)
+                          change.files, change.merge_base or None)
 
 
 def scan_per_file(change: Change, config: Config, objects: BlobReader | None = None) -> list[list[Finding]]:

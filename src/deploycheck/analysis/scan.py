@@ -233,6 +233,7 @@ def scan_files(
     base_rev: str | None = None,
     at: tuple[str, str] | None = None,
     everything: list[FileChange] | None = None,
+    merge_base: str | None = None,
 ) -> list[list[Finding]]:
     """The findings of each file (a list per file, in order): configuration applied, inline
     suppressions marked, each (rule, path, line, side) reported once. Detectors may read files
@@ -242,7 +243,8 @@ def scan_files(
     from ..git.basefiles import BaseFiles
 
     whole = everything if everything is not None else files
-    base_files = BaseFiles(base_rev, read_blob, touched_paths(whole), frozenset(fc.new_path for fc in whole if fc.new_path))
+    base_files = BaseFiles(base_rev, read_blob, touched_paths(whole), frozenset(fc.new_path for fc in whole if fc.new_path),
+                           merge_base)
     settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers, base_files=base_files)
     repo = RepoAt(at[0], at[1], read_blob, config.job_paths) if at and at[1] else None
     # Rule families are imported only when a changed file can concern them (a git hook on a
@@ -298,7 +300,8 @@ def scan_change(
     (in parts, by several processes: analysis.pipeline)."""
     result = ScanResult(change=change)
     if per_file is None:
-        per_file = scan_files(change.files, config, read_blob, change.base_sha or None, (change.repo_root, change.head_sha))
+        per_file = scan_files(change.files, config, read_blob, change.base_sha or None, (change.repo_root, change.head_sha),
+                              merge_base=change.merge_base or None)
     result.findings = merge_file_findings(per_file)
     if result.flagged:
         # Environment parity (rules/parity.py) is a property of the whole change: run it once,

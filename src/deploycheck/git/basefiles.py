@@ -14,12 +14,14 @@ if TYPE_CHECKING:
 
 class BaseFiles:
     def __init__(self, rev: str | None, read_object: Callable[[str], bytes | None],
-                 touched: frozenset[str] | None = None, at_head: frozenset[str] | None = None) -> None:
+                 touched: frozenset[str] | None = None, at_head: frozenset[str] | None = None,
+                 merge_base: str | None = None) -> None:
         self.rev, self._read_object = rev, read_object
-        # The paths the change adds, removes or modifies (both sides of a rename): every other
-        # file is the same at the base and at head. None when not known. ``at_head``: those of
-        # them that exist at head (not deleted).
-        self.touched, self.at_head = touched, at_head
+        # The paths the change adds, removes or modifies (both sides of a rename) since
+        # ``merge_base`` (where the branch forked from the base, which may have moved on since):
+        # every other file is the same there and at head. None when not known. ``at_head``:
+        # those of them that exist at head (not deleted).
+        self.touched, self.at_head, self.merge_base = touched, at_head, merge_base
         self._names: list[str] | None = None
         self.memo: dict = {}  # detectors' conclusions about the base (one scan, one process)
 

@@ -235,8 +235,7 @@ def grep_files(root: str, rev: str, patterns: Sequence[str], pathspec: Sequence[
     """The paths at ``rev`` whose text holds any of the fixed strings ``patterns`` (``words``:
     as a whole word), in git's order. Raises GitError, saying ``what`` was looked for, when
     git fails."""
-    # No textconv: git's idea of a file's text comes from .gitattributes, which a branch writes.
-    args = ["grep", "-l", "-z", "-F", "--no-textconv", *(["-i"] if ignore_case else []), *(["-w"] if words else [])]
+    args = ["grep", "-l", "-z", "-F", *_GREP_PLAIN, *(["-i"] if ignore_case else []), *(["-w"] if words else [])]
     for pattern in patterns:
         args += ["-e", pattern]
     proc = run([*args, rev, "--", *pathspec], root, check=False)
@@ -245,6 +244,14 @@ def grep_files(root: str, rev: str, patterns: Sequence[str], pathspec: Sequence[
     prefix = len(rev) + 1
     return [raw.decode("utf-8", "surrogateescape")[prefix:] for raw in proc.stdout.split(b"\0") if raw]
 
+
+# What `git grep` prints must not depend on the user's git configuration (`grep.lineNumber`,
+# `grep.column`, `color.ui=always` change the records) nor on .gitattributes, which the branch
+# under test writes: no textconv, and every file read as text (`binary` or `-diff` would print
+# "Binary file … matches" in place of the words a job holds).
+_GREP_PLAIN = ("--no-color", "--no-line-number", "--no-column", "--text", "--no-textconv")
+# One argument may not exceed 128 KiB on Linux: longer alternations are split.
+_MAX_PATTERN = 60_000
 
 # Words an extended regular expression can spell literally, bracketing the few characters that
 # are special in it (Ruby's `valid?`, `save!`).
@@ -265,17 +272,31 @@ def grep_words(root: str, rev: str, words: Sequence[str], pathspec: Sequence[str
         # git prints the longer, so `save` in `save!=x` is asked apart when `save!` is asked too.
         hidden = [word for word in words if f"{word}?" in found or f"{word}!" in found]
         for group in (hidden, [word for word in words if word not in hidden]):
-            if group:
-                ordered = sorted(group, key=len, reverse=True)
-                pattern = "(" + "|".join(_ERE_SPECIAL.sub(r"[\g<0>]", word) for word in ordered) + ")"
+            for chunk in _chunks(sorted(group, key=len, reverse=True)):
+                pattern = "(" + "|".join(_ERE_SPECIAL.sub(r"[\g<0>]", word) for word in chunk) + ")"
                 _grep_into(found, root, rev, ["-E", "-e", pattern], pathspec)
     else:
         _grep_into(found, root, rev, ["-F", *(arg for word in words for arg in ("-e", word))], pathspec)
     return found
 
 
+def _chunks(words: list[str]):
+    """``words`` in runs whose alternation stays under one command-line argument's limit (the
+    longest words first in each run, as the alternation needs)."""
+    chunk: list[str] = []
+    size = 0
+    for word in words:
+        if chunk and size + len(word) + 4 > _MAX_PATTERN:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(word)
+        size += len(word) + 4  # the `|` and the brackets of `?`/`!`
+    if chunk:
+        yield chunk
+
+
 def _grep_into(found: dict[str, set[str]], root: str, rev: str, patterns: list[str], pathspec: Sequence[str]) -> None:
-    proc = run(["grep", "-o", "-z", "-w", "--no-textconv", *patterns, rev, "--", *pathspec], root, check=False)
+    proc = run(["grep", "-o", "-z", "-w", *_GREP_PLAIN, *patterns, rev, "--", *pathspec], root, check=False)
     if proc.returncode not in (0, 1):  # 1: nothing matched
         raise GitError(f"`git grep` failed while looking for callers: {_first_lines(proc.stderr)}")
     out, at, prefix = proc.stdout, 0, len(rev) + 1

@@ -33,8 +33,9 @@ def files_naming(ctx, family: str, names: list[str]) -> dict[str, list[str]]:
     if todo:
         base_files = ctx.settings.base_files
         touched = base_files.touched if base_files is not None else None
-        if touched is not None and base_files.at_head is not None and base_files.rev:
-            at_head = _naming_from_base(ctx, base_files.rev, touched, base_files.at_head, family, todo)
+        if touched is not None and base_files.at_head is not None and base_files.merge_base:
+            # From where the branch forked: only there are the untouched files the same as at head.
+            at_head = _naming_from_base(ctx, base_files.merge_base, touched, base_files.at_head, family, todo)
         else:
             at_head = _naming_at(ctx, ctx.repo.head_sha, family, todo)
         for name in todo:
@@ -152,22 +153,56 @@ def _naming_at(ctx, rev: str, family: str, names: list[str]) -> dict[str, list[s
 # Java methods have no keyword: for them the gate cannot list the names without the parser.
 _DEFINED = {
     # A name on the keyword's line: `[ \t]`, not `\s`, or a stray `def` in a comment would take
-    # the next line's `def` as its name and hide the method it starts.
-    "ruby": re.compile(r"\bdef[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!]?)|\b(?:class|module)[ \t]+(?:\w+::)*([A-Za-z_]\w*)"),
+    # the next line's `def` as its name and hide the method it starts. An operator method
+    # (`def ==(other)`, `def [](key)`) is read, and has no name to follow.
+    "ruby": re.compile(r"\bdef[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!]?)|\bdef[ \t]+(?:[\w:]+\.)?[^\w\s(]"
+                       r"|\b(?:class|module)[ \t]+(?:::)?(?:\w+::)*([A-Za-z_]\w*)"),
     # Go declares functions and methods at the top level only, at a line's start (a method is
     # followed by its own name: it is not nested in its type); `/* */` may stand between.
     "go": re.compile(r"(?m)^[ \t]*func(?:[ \t]|/\*[^\n]*?\*/)*(?:\([^)]*\)(?:[ \t]|/\*[^\n]*?\*/)*)?([A-Za-z_]\w*)"),
 }
+# Every place a definition may start. One the patterns above do not read (`def` at a line's end
+# with its name on the next, `def (self).x`, `func (s *(Store)) Name`, a Go declaration after
+# `;` or `*/`) leaves the file to the parser: the gate never guesses. `.class`, `:class` and
+# `class << self` define no name.
+_KEYWORD = {
+    "ruby": re.compile(r"(?<![.:\w$@])(?:def|class|module)\b(?![ \t]*<<)"),
+    "go": re.compile(r"(?m)(?:^[ \t]*|(?:;|\*/)[ \t]*)(func)\b"),
+}
+# After a Go `func (…)` that the pattern did not read: a name then `(` or `[` is a method.
+_GO_METHOD_AFTER = re.compile(r"(?:[ \t]|/\*.*?\*/)*[A-Za-z_]\w*[ \t]*[(\[]")
 
 
 def defined_names(language: str, texts) -> set[str] | None:
     """The followable names that ``texts`` (a file's sides) define; None for a language whose
-    definitions a pattern cannot list."""
+    definitions a pattern cannot list, or a text with a definition the pattern cannot read."""
     pattern = _DEFINED.get(language)
     if pattern is None:
         return None
-    return {name for text in texts for match in pattern.finditer(text) for name in match.groups()
-            if name and followable(name)}
+    names: set[str] = set()
+    for text in texts:
+        matches = list(pattern.finditer(text))
+        read = {text.find("func", m.start()) if language == "go" else m.start() for m in matches}
+        for keyword in _KEYWORD[language].finditer(text):
+            start = keyword.start(1) if language == "go" else keyword.start()
+            if start not in read and not (language == "go" and _go_literal(text, start + 4)):
+                return None
+        names |= {name for m in matches for name in m.groups() if name and followable(name)}
+    return names
+
+
+def _go_literal(text: str, at: int) -> bool:
+    """Whether the Go `func` that ends at ``at`` starts a function literal or type (`func() {`,
+    `func(x int) error`), not a declaration: its parentheses are not followed by a name and `(`."""
+    at = len(text) - len(text[at:].lstrip(" \t"))
+    if not text.startswith("(", at):
+        return False
+    depth = 0
+    for end in range(at, min(len(text), at + 2000)):
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        if depth == 0:
+            return _GO_METHOD_AFTER.match(text, end + 1) is None
+    return False
 
 
 def named_elsewhere(ctx, language: str) -> bool:
@@ -208,7 +243,7 @@ def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
         return
     texts = list(texts)  # this file's sides, then the others'
     for path in paths:
-        for rev in (ctx.repo.head_sha, base_files.rev):
+        for rev in (ctx.repo.head_sha, base_files.merge_base):
             data = ctx.repo.read_blob(f"{rev}:{path}") if rev else None
             if data:
                 texts.append(data.decode("utf-8", "surrogateescape"))

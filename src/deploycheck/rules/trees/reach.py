@@ -22,6 +22,8 @@ package's, and an unexported Go name never leaves its package. It is bounded:
 
 from __future__ import annotations
 
+import re
+
 from .background import regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
@@ -70,10 +72,12 @@ def followed_name(chain: list, p: Parsed) -> str | None:
     if own is not None:
         return own
     node = chain[-1]
-    if node.type not in _CALLABLE or len(chain) < 2 or chain[-2].type not in CONTAINERS:
+    # `class << self; def call`: the class method of the class around the `class << self`.
+    outer = [c for c in chain[:-1] if c.type != "singleton_class"]
+    if node.type not in _CALLABLE or not outer or outer[-1].type not in CONTAINERS:
         return None
     method = node_name(node, p).split("(")[0].rsplit(".", 1)[-1].lower()
-    owner = node_name(chain[-2], p).rsplit("::", 1)[-1].rsplit(".", 1)[-1]
+    owner = node_name(outer[-1], p).rsplit("::", 1)[-1].rsplit(".", 1)[-1]
     return owner if method in _ENTRY_METHODS and followable(owner) else None
 
 
@@ -426,6 +430,10 @@ def _receiver(n) -> bool:
     return target is not None and target.id == n.id
 
 
+_DOT_IMPORT = re.compile(rb"(?m)^[ \t]*(?:import[ \t]*)?\.[ \t]*[\"`]")
+
+
 def _dot_imports(p: Parsed) -> bool:
-    """A Go file that imports a package with `.` calls its functions without the package name."""
-    return p.language == "go" and b'. "' in p.source
+    """A Go file that imports a package with `.` (`import . "x"`, `."x"`) calls its functions
+    without the package name."""
+    return p.language == "go" and _DOT_IMPORT.search(p.source) is not None
