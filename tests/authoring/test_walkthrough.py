@@ -49,7 +49,7 @@ def project(tmp_path: Path) -> Project:
 
 def term(p: Project, *args: str, env_extra: dict[str, str] | None = None) -> Terminal:
     env = {k: v for k, v in git_env().items() if k not in ("EDITOR", "VISUAL")}
-    env.update(COLUMNS="100", NO_COLOR="1", TERM="xterm", **(env_extra or {}))
+    env.update({"COLUMNS": "100", "NO_COLOR": "1", "TERM": "xterm", **(env_extra or {})})
     return Terminal(["--key", str(p.key), *args], p.repo, env)
 
 
@@ -1154,3 +1154,17 @@ def test_a_resumed_answer_is_taken_only_when_the_walk_would_accept_it() -> None:
     explained = make_walk("")[0]
     assert explained.take({"shared-state": Answer("no", None, "Rows belong to one worker only, by routing.")}) == ["shared-state"]
     assert explained.first_unanswered() == 1
+
+
+def test_a_dumb_terminal_asks_again_with_an_empty_line(project: Project) -> None:
+    # New-user trial, session 10: at TERM=dumb (Emacs' shell, some IDE consoles) the rejected
+    # answer stood invisibly in the line and every later answer was appended to it: only Ctrl-C
+    # got out. Now the question is asked again with an empty line.
+    p = project
+    t = term(p, env_extra={"TERM": "dumb"})
+    t.answer(Q_SHARED, "x")
+    t.expect("Please answer with one of the choices")
+    t.answer(Q_SHARED, "y")
+    t.answer(DETAILS, "Product.stock")
+    t.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock")}

@@ -171,7 +171,14 @@ class TerminalPrompter:
         from prompt_toolkit.filters import Condition
         from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
         from prompt_toolkit.keys import Keys
+        from prompt_toolkit.utils import is_dumb_terminal
 
+        if prefill and is_dumb_terminal():
+            # A dumb terminal (TERM=dumb: Emacs' shell, some IDE consoles) shows no text in the
+            # line and appends what is typed to it: `x` rejected, then `y` typed, read `xy`
+            # forever. Ask with an empty line; Enter alone keeps an offered earlier answer.
+            answer = self._ask(session, message, "", bindings, toolbar)
+            return prefill if offered and not answer.strip() else answer
         keys = KeyBindings()
         fresh = [False]
 
