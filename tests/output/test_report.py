@@ -191,7 +191,7 @@ def test_text_nothing_flagged(job_repo: Path, capsys) -> None:
     assert capsys.readouterr().out == (
         f"Base: main (from --base) · {shas(result)}\n"
         "\n"
-        "Nothing flagged: this change does not touch jobs, queues or shared state.\n"
+        "Nothing flagged: deploycheck found no change to jobs, queues or shared state.\n"
     )
 
 
@@ -565,7 +565,7 @@ def test_github_and_summary_untrusted_strings_are_inert(tmp_path: Path, monkeypa
 def test_github_without_step_summary_writes_no_file(job_repo: Path, tmp_path: Path, capsys) -> None:
     result = scan_result(job_repo, [])
     report.print_github_scan(result)
-    assert capsys.readouterr().out == "Nothing flagged: this change does not touch jobs, queues or shared state.\n"
+    assert capsys.readouterr().out == "Nothing flagged: deploycheck found no change to jobs, queues or shared state.\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo"]
 
 
@@ -645,7 +645,7 @@ def test_cli_scan_text_nothing_flagged(docs_repo: Path, capsys, monkeypatch) -> 
     assert out == (
         f"Base: main (from --base) · merge-base {merge_base} · head {head}\n"
         "\n"
-        "Nothing flagged: this change does not touch jobs, queues or shared state.\n"
+        "Nothing flagged: deploycheck found no change to jobs, queues or shared state.\n"
     )
 
 
@@ -658,12 +658,12 @@ def test_cli_scan_sarif_and_github_nothing_flagged(docs_repo: Path, tmp_path: Pa
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     code, out, err = cli(capsys, monkeypatch, docs_repo, "--format", "github")
-    assert (code, out, err) == (0, "Nothing flagged: this change does not touch jobs, queues or shared state.\n", "")
+    assert (code, out, err) == (0, "Nothing flagged: deploycheck found no change to jobs, queues or shared state.\n", "")
     merge_base = git(docs_repo, "rev-parse", "main")[:8]
     head = git(docs_repo, "rev-parse", "HEAD")[:8]
     assert summary.read_text(encoding="utf-8") == (
         "\n### deploycheck scan\n\n"
-        "Nothing flagged: this change does not touch jobs, queues or shared state.\n\n"
+        "Nothing flagged: deploycheck found no change to jobs, queues or shared state.\n\n"
         f"Base: main (from --base) · merge-base {merge_base} · head {head}\n"
     )
 

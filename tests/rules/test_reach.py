@@ -507,3 +507,20 @@ def test_a_base_that_moved_on_since_the_fork_is_not_read_for_callers(tmp_path) -
     found = [f for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC701"]
     assert [(f.path, f.line) for f in found] == [("app/models/balance.rb", 3)]
     assert "reached from background code: ActiveJob job at app/jobs/sync_job.rb:3" in found[0].message
+
+
+def test_a_trail_that_cannot_be_looked_for_is_said(tmp_path) -> None:
+    # New-user trial, session 10: a job calls `rule.apply`; `apply` is too generic a name to
+    # follow, and the scan said "this change does not touch jobs". Now a note says why it could
+    # not tell (info: the policy's bound, not a finding that blocks), in a file the gate reads (its
+    # class is named elsewhere, as a model's is), and the verdict claims no more than it found.
+    job = "class RuleJob < ApplicationJob\n  def perform(rule)\n    rule.apply(ignore_attribute_locks: true)\n  end\nend\n"
+    rule = "class Rule < ApplicationRecord\n  def apply(ignore_attribute_locks: false)\n    actions.each(&:apply)\n  end\nend\n"
+    controller = "class RulesController < ApplicationController\n  def show\n    @rule = Rule.find(params[:id])\n  end\nend\n"
+    repo = make_repo(tmp_path / "repo", {"app/jobs/rule_job.rb": job, "app/models/rule.rb": rule,
+                                         "app/controllers/rules_controller.rb": controller})
+    make_branch(repo, "work", {"app/models/rule.rb": rule.replace("actions.each(&:apply)", "actions.reverse_each(&:apply)")})
+    found = [f for f in analyse(base="main", cwd=str(repo)).scan.findings if f.rule == "DC701"]
+    assert [(f.path, f.line, f.severity) for f in found] == [("app/models/rule.rb", 3, "info")]
+    assert "`apply` is too common a method name to tell its callers apart" in found[0].message
+    assert "check by hand whether a job calls it" in found[0].message

@@ -37,7 +37,7 @@ CONTEXT_LINES = 2  # source lines shown before and after a finding
 MAX_MARKED_LINES = 8  # a longer finding shows its first lines and a count of the rest
 MAX_SOURCE_CHARS = 240  # a minified line is cut, not printed whole
 SEVERITY_STYLE = {"high": "bold red", "warning": "yellow", "info": "cyan"}
-NOTHING_FLAGGED = "Nothing flagged: this change does not touch jobs, queues or shared state."
+NOTHING_FLAGGED = "Nothing flagged: deploycheck found no change to jobs, queues or shared state."
 # How every output names a suppression comment that the change under test added (not honoured).
 AUTHOR_SUPPRESSED = "suppressed by the author"
 

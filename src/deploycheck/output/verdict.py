@@ -44,7 +44,7 @@ def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: iner
     """The verdict in one line; ``esc`` makes the record's path and signer inert for the output
     format (text by default, ``github.markdown_text`` for the step summary)."""
     if verdict.ok and not verdict.flagged_files:
-        return "PASS: nothing flagged; this change does not touch jobs, queues or shared state."
+        return "PASS: nothing flagged; deploycheck found no change to jobs, queues or shared state."
     if verdict.ok:
         valid = next(r for r in verdict.records if r.status == "valid")
         return f"PASS: {esc(valid.path)} (signed by {esc(valid.signer)}) covers every flagged file."

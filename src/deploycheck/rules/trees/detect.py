@@ -7,8 +7,8 @@ import re
 
 from ...git.model import ADDED
 from .background import regions
-from .keywords import (JOB_PATHS_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code, reads_itself,
-                       scan_memo)
+from .keywords import (JOB_PATHS_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
+                       jobs_elsewhere, reads_itself, scan_memo)
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
@@ -84,9 +84,14 @@ def detect(ctx):
                 for where, line, message in guards_changed(p, base, ctx.added, ctx.removed):
                     yield GUARD_CHANGED.finding(ctx.path, line, message, side=where)
         if not itself:  # read only for what a job of another file reaches of it
+            if not jobs_elsewhere(ctx, language):
+                continue  # admitted by another gate (DC709's): no job here to reach it
             _prefetch_reached(ctx, p, lines)
             if any(_reached(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
                 yield from _background(ctx, p, lines, side, system, by_path)
+            elif side == "head" and (note := _not_followed(ctx, p, lines)):
+                # Not "nothing here": a trail from a job could not be looked for. Said, not flagged.
+                yield BACKGROUND_CODE_CHANGED.finding(ctx.path, note[0], note[1], side=side, severity="info")
             continue
         yield from _background(ctx, p, lines, side, system, by_path)
         yield from _lua_in_strings(ctx, p, lines, side)
@@ -391,6 +396,19 @@ def _prefetch_reached(ctx, p: Parsed, lines) -> None:
     from .reach import prefetch
 
     prefetch(ctx, p.language, sorted({name for number in lines for name in _followed_names(p, number - 1)}))
+
+
+def _not_followed(ctx, p: Parsed, lines) -> tuple[int, str] | None:
+    """The first changed unit whose callers the search could not look for, and why."""
+    from .reach import not_followed
+
+    for number in sorted(lines):
+        for chain in chains_at(p, number - 1):
+            if chain and not _signature_only(chain[-1]) and (why := not_followed(ctx, p.language, chain, p)):
+                return number, (f"{qualname(chain, p)} is not followed to the jobs that may call it: {why}, so "
+                                "deploycheck cannot tell whether a job runs it (docs/limitations.md). Not flagged: "
+                                "check by hand whether a job calls it.")
+    return None
 
 
 def _reached(ctx, p: Parsed, row: int) -> str | None:

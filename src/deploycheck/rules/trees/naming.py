@@ -42,6 +42,7 @@ def files_naming(ctx, family: str, names: list[str]) -> dict[str, list[str]]:
             paths = at_head[name]
             # Unknown touched paths: the name is followed (fail closed: more trails, not fewer).
             if touched is not None and sum(path not in touched for path in paths) > MAX_FILES:
+                memo[("trees.common", family, name)] = len(paths)  # said when a trail stops here
                 paths = []
             memo[("trees.naming", family, name)] = paths
     return {name: memo[("trees.naming", family, name)] for name in names}

@@ -81,6 +81,23 @@ def followed_name(chain: list, p: Parsed) -> str | None:
     return owner if method in _ENTRY_METHODS and followable(owner) else None
 
 
+def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
+    """Why the search could not look for the jobs that call the unit ``chain`` ends in: its name
+    is too generic to tell callers apart (`apply`, `update`), or more files hold it than the
+    search follows. None when it was searched, or is not a function."""
+    node = chain[-1] if chain else None
+    if node is None or (node.type not in _CALLABLE and node.type != "variable_declarator"):
+        return None
+    name = node_name(node, p).split("(")[0].rsplit(".", 1)[-1]
+    if not WORD.fullmatch(name):
+        return None
+    followed = followed_name(chain, p)
+    if followed is None:
+        return f"`{name}` is too common a method name to tell its callers apart"
+    held = scan_memo(ctx).get(("trees.common", family_of(language), followed))
+    return f"`{followed}` is a name {held} files hold, more than the search follows" if held else None
+
+
 class _OutOfBudget(Exception):
     """MAX_PARSED files were read before the search ended."""
 
