@@ -15,7 +15,7 @@ public class QueueIndex {
     }
 
     void reset() {
-        running = true;  // error: DC704[high]
+        running = true;  // error: DC704[high], DC701[info]
     }
 
     int size() {

@@ -343,6 +343,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     if not whole and follow_calls:
         _prefetch_reached(ctx, p, [n for n in lines if not any(s[0] <= n - 1 <= s[1] for s in spans)])
     groups: dict[str, list] = {}
+    unreached: list[int] = []
     for number in sorted(lines):
         row = number - 1
         if whole:
@@ -354,6 +355,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
             else:
                 how = _reached(ctx, p, row) if follow_calls else None
                 if how is None:
+                    unreached.append(number)
                     continue
                 what = how
         for chain in chains_at(p, row):
@@ -365,6 +367,8 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     machinery = system if system is not None and whole is not None and p.language in MACHINERY_LANGUAGES else None
     regions_here = regions(p) if machinery else []
     found = list(_judged(ctx, p, side, groups, lines, machinery, regions_here))
+    if side == "head" and follow_calls and unreached and (note := _not_followed(ctx, p, unreached)):
+        found.append(BACKGROUND_CODE_CHANGED.finding(ctx.path, note[0], note[1], side=side, severity="info"))
     # One finding per line is kept: when units share a line, the one that is flagged speaks for it.
     first_line: dict[int, int] = {}
     for f in found:
@@ -398,13 +402,23 @@ def _prefetch_reached(ctx, p: Parsed, lines) -> None:
     prefetch(ctx, p.language, sorted({name for number in lines for name in _followed_names(p, number - 1)}))
 
 
+# Constructors run where their class is built (`Alert.new`), and web controllers and UI
+# components serve requests: a note on them would say nothing a reader needs.
+_NO_NOTE_NAMES = frozenset({"initialize", "constructor", "new", "init"})
+_NO_NOTE_PATHS = re.compile(r"(?:^|/)components/", re.IGNORECASE)
+
+
 def _not_followed(ctx, p: Parsed, lines) -> tuple[int, str] | None:
     """The first changed unit whose callers the search could not look for, and why."""
     from .reach import not_followed
 
+    if _NOT_WORKER_CODE.search(ctx.path) or _NO_NOTE_PATHS.search(ctx.path):
+        return None
     for number in sorted(lines):
         for chain in chains_at(p, number - 1):
-            if chain and not _signature_only(chain[-1]) and (why := not_followed(ctx, p.language, chain, p)):
+            if not chain or _signature_only(chain[-1]) or node_name(chain[-1], p).split("(")[0].rsplit(".", 1)[-1] in _NO_NOTE_NAMES:
+                continue
+            if why := not_followed(ctx, p.language, chain, p):
                 return number, (f"{qualname(chain, p)} is not followed to the jobs that may call it: {why}, so "
                                 "deploycheck cannot tell whether a job runs it (docs/limitations.md). Not flagged: "
                                 "check by hand whether a job calls it.")

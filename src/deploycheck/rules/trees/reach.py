@@ -86,14 +86,20 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     is too generic to tell callers apart (`apply`, `update`), or more files hold it than the
     search follows. None when it was searched, or is not a function."""
     node = chain[-1] if chain else None
-    if node is None or (node.type not in _CALLABLE and node.type != "variable_declarator"):
+    if node is None:
+        return None
+    if node.type == "variable_declarator":  # a function only when its value is one
+        value = node.child_by_field_name("value")
+        if value is None or value.type not in _FUNCTION_VALUES:
+            return None
+    elif node.type not in _CALLABLE:
         return None
     name = node_name(node, p).split("(")[0].rsplit(".", 1)[-1]
     if not WORD.fullmatch(name):
         return None
     followed = followed_name(chain, p)
     if followed is None:
-        return f"`{name}` is too common a method name to tell its callers apart"
+        return None if followable(name) else f"`{name}` is too common a method name to tell its callers apart"
     held = scan_memo(ctx).get(("trees.common", family_of(language), followed))
     return f"`{followed}` is a name {held} files hold, more than the search follows" if held else None
 

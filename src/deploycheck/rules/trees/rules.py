@@ -160,7 +160,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         followed (only files the branch leaves as they are count, so a branch cannot make a name
         that common); trails stop three calls deep and a trail cut there is not
         reported; at most 250 files are read per scan, and a changed function whose search ran
-        out of them is a `warning` that says so (fail closed); a call through a variable, a
+        out of them is a `warning` that says so (fail closed); a changed function whose own name
+        is too generic or too common to follow gets an `info` note that its callers were not
+        looked for (not on constructors, web controllers or UI components); a call through a variable, a
         callback table, dependency injection by type or `send` is not seen; a name two unrelated
         methods share may join them (a false trail: the message quotes the job's calling line).
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
