@@ -427,3 +427,17 @@ def test_index_tables_are_tied_to_the_format() -> None:
     before it keep giving the old answer (seen: a library added, and the corpus scan's warm
     cache still called its modules ordinary code). Update both lines together."""
     assert (py_repo_index.INDEX_FORMAT, _tables_digest()) == (7, "53645a381c4d0cbb")
+
+
+def test_the_users_git_colours_hide_no_job(tmp_path, monkeypatch) -> None:
+    # The twin of the trees search's red-team finding (session 10): with `color.ui=always`, git
+    # wraps the paths `git grep -l` prints in escape codes, so the job index read no candidate
+    # file and the helper a task reaches passed unflagged.
+    repo = make_repo(tmp_path / "r", BASE)
+    make_branch(repo, "feature", {
+        "billing/helpers.py": HELPERS.replace("order.balance - order.total", "order.balance - order.total * 2")})
+    for number, (key, value) in enumerate([("color.ui", "always"), ("color.grep", "always"), ("grep.lineNumber", "true")]):
+        monkeypatch.setenv(f"GIT_CONFIG_KEY_{number}", key)
+        monkeypatch.setenv(f"GIT_CONFIG_VALUE_{number}", value)
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "3")
+    assert ("billing/helpers.py", 10, "DC104") in found(scan(repo))

@@ -231,11 +231,12 @@ def show_file(rev: str, path: str, cwd: str) -> bytes | None:
 
 
 def grep_files(root: str, rev: str, patterns: Sequence[str], pathspec: Sequence[str] = (), *, ignore_case: bool = False,
-               words: bool = False, what: str = "") -> list[str]:
+               words: bool = False, extended: bool = False, what: str = "") -> list[str]:
     """The paths at ``rev`` whose text holds any of the fixed strings ``patterns`` (``words``:
-    as a whole word), in git's order. Raises GitError, saying ``what`` was looked for, when
-    git fails."""
-    args = ["grep", "-l", "-z", "-F", *_GREP_PLAIN, *(["-i"] if ignore_case else []), *(["-w"] if words else [])]
+    as a whole word; ``extended``: extended regular expressions), in git's order. Raises
+    GitError, saying ``what`` was looked for, when git fails."""
+    args = ["grep", "-l", "-z", "-E" if extended else "-F", *_GREP_PLAIN, *(["-i"] if ignore_case else []),
+            *(["-w"] if words else [])]
     for pattern in patterns:
         args += ["-e", pattern]
     proc = run([*args, rev, "--", *pathspec], root, check=False)

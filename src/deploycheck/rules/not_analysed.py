@@ -592,15 +592,10 @@ def _production_imports(repo) -> dict[str, str]:
     if key not in _imports_memo:
         from ..git import gitcmd
 
-        # No `-I`: git decides what is binary from the work tree's .gitattributes, which the branch
-        # writes (`*.py -diff` hid every importer; red team 3). Binary content is skipped below.
-        proc = gitcmd.run(["grep", "-l", "-z", "-E", "--no-textconv", "-e", _TEST_WORD, repo.head_sha, "--"],
-                          repo.root, check=False)
-        if proc.returncode not in (0, 1):  # 1: nothing matched
-            from ..errors import GitError
-
-            raise GitError(f"`git grep` failed while looking for imports of test modules: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
-        paths = [p[len(repo.head_sha) + 1:] for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+        # Every file read as text, whatever the branch's .gitattributes say (`*.py -diff` hid every
+        # importer; red team 3): binary content is skipped below.
+        paths = gitcmd.grep_files(repo.root, repo.head_sha, [_TEST_WORD], extended=True,
+                                  what="imports of test modules")
         paths = sorted(p for p in paths if not is_test_path(p) and not _TEST_FILE.search(p)
                        and not _PACK_SKIPS_AS_NOT_PRODUCTION.search(p) and _extension(p) not in _DOC_EXTENSIONS
                        and p.rsplit("/", 1)[-1] not in _CI_FILES)

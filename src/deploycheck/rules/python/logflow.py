@@ -378,6 +378,7 @@ def facts_for(ctx: FileContext, base: ast.AST, head: ast.AST, is_test_path: Call
     repo, base_files = ctx.repo, getattr(ctx.settings, "base_files", None)
     if repo is None or base_files is None or not base_files.rev or ctx.file.old_path is None or ctx.file.new_path is None:
         return NO_FACTS, NO_FACTS
+    from ...errors import GitError
     from ...git import gitcmd
 
     def text(data: bytes | None) -> str | None:
@@ -385,12 +386,12 @@ def facts_for(ctx: FileContext, base: ast.AST, head: ast.AST, is_test_path: Call
 
     def readers_at(rev: str) -> Callable[[str], list[str] | None]:
         def readers(word: str) -> list[str] | None:
-            # No -I: .gitattributes is the branch's to set; a file git calls binary is read and fails to parse.
-            proc = gitcmd.run(["grep", "-z", "-l", "-w", "-F", "--no-textconv", "-e", word, rev, "--", "*.py"], repo.root, check=False)
-            if proc.returncode not in (0, 1):
+            # Every file read as text: .gitattributes is the branch's to set; a file git calls
+            # binary is read and fails to parse.
+            try:
+                found = gitcmd.grep_files(repo.root, rev, [word], ["*.py"], words=True)
+            except GitError:
                 return None
-            prefix = f"{rev}:"
-            found = [p.decode("utf-8", "surrogateescape")[len(prefix):] for p in proc.stdout.split(b"\0") if p]
             return [p for p in found if not is_test_path(p)]
         return readers
 

@@ -380,23 +380,11 @@ class Builder:
 
     def grep(self, paths: list[str] | None) -> set[str]:
         """Paths at head containing a GREP_WORDS string (all Python files, or ``paths``)."""
-        # No -I: git decides "binary" from .gitattributes, which the branch under test controls
-        # (`*.py binary` would hide every job); content that is not text fails closed later.
-        args = ["grep", "-z", "-l", "-i", "-F", "--no-textconv"]
-        for word in GREP_WORDS:
-            args += ["-e", word]
-        args += [self.repo.head_sha, "--"]
-        args += [f":(literal){p}" for p in paths] if paths is not None else ["*.py"]
-        proc = gitcmd.run(args, self.repo.root, check=False)
-        if proc.returncode not in (0, 1):  # 1: nothing matched
-            from ...errors import GitError
-
-            raise GitError(f"`git grep` failed while building the job index: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
-        prefix = f"{self.repo.head_sha}:"
-        return {
-            item.decode("utf-8", "surrogateescape")[len(prefix):]
-            for item in proc.stdout.split(b"\0") if item
-        }
+        # Every file read as text: git decides "binary" from .gitattributes, which the branch under
+        # test controls (`*.py binary` would hide every job); content that is not text fails closed later.
+        pathspec = [f":(literal){p}" for p in paths] if paths is not None else ["*.py"]
+        return set(gitcmd.grep_files(self.repo.root, self.repo.head_sha, GREP_WORDS, pathspec, ignore_case=True,
+                                     what="the job index's candidate files"))
 
     def candidates(self) -> list[str]:
         """Python files (not tests) that may define or name background code, in path order; the
