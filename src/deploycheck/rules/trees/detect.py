@@ -89,9 +89,9 @@ def detect(ctx):
             _prefetch_reached(ctx, p, lines)
             if any(_reached(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
                 yield from _background(ctx, p, lines, side, system, by_path)
-            elif side == "head" and (note := _not_followed(ctx, p, lines)):
+            elif note := _not_followed(ctx, p, lines, side):
                 # Not "nothing here": a trail from a job could not be looked for. Said, not flagged.
-                yield BACKGROUND_CODE_CHANGED.finding(ctx.path, note[0], note[1], side=side, severity="info")
+                yield note
             continue
         yield from _background(ctx, p, lines, side, system, by_path)
         yield from _lua_in_strings(ctx, p, lines, side)
@@ -367,8 +367,8 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     machinery = system if system is not None and whole is not None and p.language in MACHINERY_LANGUAGES else None
     regions_here = regions(p) if machinery else []
     found = list(_judged(ctx, p, side, groups, lines, machinery, regions_here))
-    if side == "head" and follow_calls and unreached and (note := _not_followed(ctx, p, unreached)):
-        found.append(BACKGROUND_CODE_CHANGED.finding(ctx.path, note[0], note[1], side=side, severity="info"))
+    if follow_calls and unreached and (note := _not_followed(ctx, p, unreached, side)):
+        found.append(note)
     # One finding per line is kept: when units share a line, the one that is flagged speaks for it.
     first_line: dict[int, int] = {}
     for f in found:
@@ -408,20 +408,23 @@ _NO_NOTE_NAMES = frozenset({"initialize", "constructor", "new", "init"})
 _NO_NOTE_PATHS = re.compile(r"(?:^|/)components/", re.IGNORECASE)
 
 
-def _not_followed(ctx, p: Parsed, lines) -> tuple[int, str] | None:
-    """The first changed unit whose callers the search could not look for, and why."""
-    from .reach import not_followed
+def _not_followed(ctx, p: Parsed, lines, side: str):
+    """An `info` DC701 at the first changed unit whose callers the search could not look for,
+    saying why; None when there is none (or on the base side, or in code that serves people)."""
+    from .reach import called_name, not_followed
 
-    if _NOT_WORKER_CODE.search(ctx.path) or _NO_NOTE_PATHS.search(ctx.path):
+    if side != "head" or _NOT_WORKER_CODE.search(ctx.path) or _NO_NOTE_PATHS.search(ctx.path):
         return None
     for number in sorted(lines):
         for chain in chains_at(p, number - 1):
-            if not chain or _signature_only(chain[-1]) or node_name(chain[-1], p).split("(")[0].rsplit(".", 1)[-1] in _NO_NOTE_NAMES:
+            if not chain or _signature_only(chain[-1]) or called_name(chain[-1], p) in _NO_NOTE_NAMES:
                 continue
             if why := not_followed(ctx, p.language, chain, p):
-                return number, (f"{qualname(chain, p)} is not followed to the jobs that may call it: {why}, so "
-                                "deploycheck cannot tell whether a job runs it (docs/limitations.md). Not flagged: "
-                                "check by hand whether a job calls it.")
+                return BACKGROUND_CODE_CHANGED.finding(
+                    ctx.path, number,
+                    f"{qualname(chain, p)} is not followed to the jobs that may call it: {why}, so deploycheck cannot "
+                    "tell whether a job runs it (docs/limitations.md). Not flagged: check by hand whether a job "
+                    "calls it.", side=side, severity="info")
     return None
 
 

@@ -42,10 +42,11 @@ _DEFINITIONS = frozenset(t for types in UNIT_TYPES.values() for t in types)
 _CALLABLE = {"method", "singleton_method", "function_declaration", "generator_function_declaration",
              "method_definition", "method_declaration"}
 _FUNCTION_VALUES = {"arrow_function", "function_expression", "function", "generator_function"}
-def simple_name(node, p: Parsed) -> str | None:
+
+
+def called_name(node, p: Parsed) -> str | None:
     """The name callers write for a function or method (`Type.method` -> `method`, `run(2)` ->
-    `run`, `self.find` -> `find`); None for any other unit (a class, a field, a constant) and
-    for a name in ``naming.GENERIC``."""
+    `run`, `self.find` -> `find`); None for any other unit (a class, a field, a constant)."""
     if node is None:
         return None
     if node.type == "variable_declarator":  # `const charge = async () => {...}`
@@ -54,8 +55,13 @@ def simple_name(node, p: Parsed) -> str | None:
             return None
     elif node.type not in _CALLABLE:
         return None
-    name = node_name(node, p).split("(")[0].rsplit(".", 1)[-1]
-    return name if followable(name) else None
+    return node_name(node, p).split("(")[0].rsplit(".", 1)[-1]
+
+
+def simple_name(node, p: Parsed) -> str | None:
+    """``called_name``, unless it is in ``naming.GENERIC``."""
+    name = called_name(node, p)
+    return name if name is not None and followable(name) else None
 
 
 # The one method of a service or command object (`ExecuteBridgeRequest#execute`, a Ruby
@@ -76,7 +82,7 @@ def followed_name(chain: list, p: Parsed) -> str | None:
     outer = [c for c in chain[:-1] if c.type != "singleton_class"]
     if node.type not in _CALLABLE or not outer or outer[-1].type not in CONTAINERS:
         return None
-    method = node_name(node, p).split("(")[0].rsplit(".", 1)[-1].lower()
+    method = (called_name(node, p) or "").lower()
     owner = node_name(outer[-1], p).rsplit("::", 1)[-1].rsplit(".", 1)[-1]
     return owner if method in _ENTRY_METHODS and followable(owner) else None
 
@@ -85,17 +91,8 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     """Why the search could not look for the jobs that call the unit ``chain`` ends in: its name
     is too generic to tell callers apart (`apply`, `update`), or more files hold it than the
     search follows. None when it was searched, or is not a function."""
-    node = chain[-1] if chain else None
-    if node is None:
-        return None
-    if node.type == "variable_declarator":  # a function only when its value is one
-        value = node.child_by_field_name("value")
-        if value is None or value.type not in _FUNCTION_VALUES:
-            return None
-    elif node.type not in _CALLABLE:
-        return None
-    name = node_name(node, p).split("(")[0].rsplit(".", 1)[-1]
-    if not WORD.fullmatch(name):
+    name = called_name(chain[-1], p) if chain else None
+    if name is None or not WORD.fullmatch(name):
         return None
     followed = followed_name(chain, p)
     if followed is None:
