@@ -160,19 +160,29 @@ def jobs_elsewhere(ctx, language: str | None) -> bool:
     return memo[key]
 
 
-def _base_has_jobs(repo, base: str, family: str) -> bool:
+def kept_path(root: str, folder: str, base: str, family: str, depends_on: str) -> str:
+    """Where an answer about the base is kept for the hooks (never read by the CI gate:
+    ``rules.base.uncached``): under the git directory, per base commit and language family, and
+    per what the answer depends on (the words looked for, which paths count as tests), so that
+    a version that reads differently asks git again."""
     import os
     import zlib
 
+    from ...git import gitcmd
+    from ..paths import _TEST_OR_DOC
+
+    version = zlib.crc32(f"{depends_on}|{_TEST_OR_DOC.pattern}".encode())
+    return os.path.join(gitcmd.git_dir(root), "deploycheck", folder, f"{base}-{family}-{version:08x}")
+
+
+def _base_has_jobs(repo, base: str, family: str) -> bool:
     from ...git import gitcmd
     from ...util.cachefile import write_best_effort
     from ..base import RepoAt
 
     words = sorted({word for language, family_words in KEYWORDS.items() if family_of(language) == family
                     for word in family_words})
-    # The words are part of the key: a version that reads job code differently asks git again.
-    version = zlib.crc32("\n".join(words).encode())
-    path = os.path.join(gitcmd.git_dir(repo.root), "deploycheck", "trees-jobs", f"{base}-{family}-{version:08x}")
+    path = kept_path(repo.root, "trees-jobs", base, family, "\n".join(words))
     if RepoAt.read_cache:
         try:
             with open(path, "rb") as handle:

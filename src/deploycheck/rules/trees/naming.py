@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .keywords import FAMILY_GLOBS, family_of, scan_memo
+from .keywords import FAMILY_GLOBS, family_of, kept_path, scan_memo
 
 MAX_FILES = 25
 
@@ -99,16 +99,7 @@ def _touched_at_head(ctx, present: frozenset[str], family: str) -> dict[str, str
 
 
 def _cache_path(ctx, base: str, family: str) -> str:
-    import os
-    import zlib
-
-    from ...git import gitcmd
-
-    # What is kept depends on the globs and on which paths count as tests: part of the key.
-    from ..paths import _TEST_OR_DOC
-
-    version = zlib.crc32(f"{FAMILY_GLOBS[family]}|{_TEST_OR_DOC.pattern}".encode())
-    return os.path.join(gitcmd.git_dir(ctx.repo.root), "deploycheck", "trees-naming", f"{base}-{family}-{version:08x}.json")
+    return kept_path(ctx.repo.root, "trees-naming", base, family, str(FAMILY_GLOBS[family])) + ".json"
 
 
 def _base_cache(ctx, base: str, family: str) -> dict[str, list[str]]:
@@ -235,17 +226,21 @@ def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
     memo = scan_memo(ctx)
     key = ("trees.naming-change", language)
     base_files = ctx.settings.base_files
-    if key in memo or base_files is None or not base_files.touched:
+    if key in memo or base_files is None or not base_files.touched or base_files.at_head is None:
         return
     memo[key] = True
     paths = [path for path in sorted(base_files.touched)
              if path != ctx.path and language_of(path) == language and not is_test_or_doc(path)]
     if not paths:
         return
-    texts = list(texts)  # this file's sides, then the others'
+    # The head sides as the search reads them (read once per scan), the base sides from where
+    # the branch forked. A file whose definitions the pattern cannot list adds none here; its own
+    # gate leaves it to the parser.
+    at_head = _touched_at_head(ctx, base_files.at_head, family_of(language))
+    names = set(defined_names(language, texts) or ())
     for path in paths:
-        for rev in (ctx.repo.head_sha, base_files.merge_base):
-            data = ctx.repo.read_blob(f"{rev}:{path}") if rev else None
-            if data:
-                texts.append(data.decode("utf-8", "surrogateescape"))
-    files_naming(ctx, family_of(language), sorted(defined_names(language, texts) or ()))
+        sides = [at_head.get(path)]
+        if base_files.merge_base and (data := ctx.repo.read_blob(f"{base_files.merge_base}:{path}")):
+            sides.append(data.decode("utf-8", "surrogateescape"))
+        names |= defined_names(language, [text for text in sides if text]) or set()
+    files_naming(ctx, family_of(language), sorted(names))
