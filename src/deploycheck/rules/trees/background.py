@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .parse import Parsed
+from .parse import Parsed, nodes_of
 from .units import index_units
 
 from .keywords import KEYWORDS  # noqa: F401 - the pre-filter for the regions found here
@@ -84,9 +84,7 @@ def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:
 
 def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
     out = []
-    for n in _walk(p.root):
-        if n.type != "class":
-            continue
+    for n in nodes_of(p, frozenset({"class"})):
         superclass = n.child_by_field_name("superclass")
         body = n.child_by_field_name("body")
         what = None
@@ -108,9 +106,12 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
 # --- JavaScript / TypeScript ------------------------------------------------------------------
 
 
+_JS_NODES = frozenset({"decorator", "variable_declarator", "public_field_definition", "new_expression", "call_expression"})
+
+
 def _js(p: Parsed) -> list[tuple[int, int, str]]:
     out, units = [], None
-    for n in _walk(p.root):
+    for n in nodes_of(p, _JS_NODES):
         if n.type == "decorator":
             name = p.text(n).lstrip("@").split("(")[0].split(".")[-1]
             if name in _JS_DECORATORS and n.parent is not None:
@@ -152,6 +153,9 @@ def _handler_type(p: Parsed, n) -> str | None:
 # --- Go ---------------------------------------------------------------------------------------
 
 
+_GO_NODES = frozenset({"go_statement", "call_expression", "for_statement", "function_declaration", "method_declaration"})
+
+
 def _go(p: Parsed) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     units: list[dict] = []  # the file's units, indexed on first need
@@ -161,7 +165,7 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             units.append(index_units(p))
         return _named(p, p.text(node).split(".")[-1], units[0])
 
-    for n in _walk(p.root):
+    for n in nodes_of(p, _GO_NODES):
         if n.type == "go_statement":
             call = n.named_children[0] if n.named_child_count else None
             fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
@@ -276,9 +280,14 @@ def _annotations(node, p: Parsed) -> list[str]:
     return names
 
 
+_JVM_NODES = frozenset({"method_declaration", "function_declaration", "class_declaration", "object_declaration",
+                        "lambda_expression", "lambda_literal", "annotated_lambda", "method_reference",
+                        "callable_reference"})
+
+
 def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
     out = []
-    for n in _walk(p.root):
+    for n in nodes_of(p, _JVM_NODES):
         if n.type in ("method_declaration", "function_declaration", "class_declaration", "object_declaration"):
             hit = [a for a in _annotations(n, p) if a in _JVM_ANNOTATIONS]
             if hit:

@@ -369,39 +369,55 @@ def _names_something_else(n) -> bool:
 
 
 def _uses_index(p: Parsed):
-    """One walk of the tree; returns ``uses(name)``: the rows where ``name`` appears as an
-    identifier that may call it: not a definition's own name, a parameter, an assignment's
-    target, an import or a lower-case receiver (`sync.run`), nor a bare local that its function
-    assigns (Ruby's `starred` after `starred = …` reads the local)."""
-    hits: dict[str, list] = {}
-    assigned: dict[str, set] = {}
-    stack = [p.root]
-    while stack:
-        n = stack.pop()
-        if "import" in n.type or n.type == "package_clause":
-            continue  # naming a function to import it calls nothing
-        if n.child_count == 0:
-            if ("identifier" in n.type or n.type == "constant") and WORD.fullmatch(text := p.text(n)):
-                if _receiver(n) and not text[:1].isupper():
-                    pass  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
-                elif _names_something_else(n):
+    """Returns ``uses(name)``: the rows where ``name`` appears as an identifier that may call it:
+    not a definition's own name, a parameter, an assignment's target, an import or a lower-case
+    receiver (`sync.run`), nor a bare local that its function assigns (Ruby's `starred` after
+    `starred = …` reads the local). Each name is looked up where its word stands in the source,
+    not by a walk of the whole tree: the search asks a file about one or two names, and a walk
+    that visits every node costs more than the parse (most of a hook on a large Go repository)."""
+    found: dict[str, tuple[list, set]] = {}
+
+    def occurrences(name: str) -> tuple[list, set]:
+        if name not in found:
+            hits, assigned = [], set()
+            word = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
+            for match in word.finditer(p.source):
+                n = p.root.descendant_for_byte_range(match.start(), match.end())
+                if n is None or n.child_count or n.start_byte != match.start() or n.end_byte != match.end():
+                    continue  # part of a longer token, a string or a comment
+                if not ("identifier" in n.type or n.type == "constant") or _in_import(n):
+                    continue  # naming a function to import it calls nothing
+                if _receiver(n) and not name[:1].isupper():
+                    continue  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
+                if _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:
-                        assigned.setdefault(text, set()).add(_function_of(n))
+                        assigned.add(_function_of(n))
                 else:
-                    hits.setdefault(text, []).append(n)
-            continue
-        stack.extend(n.children)
+                    hits.append(n)
+            found[name] = (hits, assigned)
+        return found[name]
 
     def uses(name: str, own_methods: bool = True, bare_too: bool = True) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
         another package."""
-        locals_ = assigned.get(name, set())
-        return sorted({n.start_point[0] for n in hits.get(name, ())
+        if not WORD.fullmatch(name):
+            return []
+        hits, locals_ = occurrences(name)
+        return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p))})
 
     return uses
+
+
+def _in_import(n) -> bool:
+    node = n.parent
+    while node is not None:
+        if "import" in node.type or node.type == "package_clause":
+            return True
+        node = node.parent
+    return False
 
 
 def _own_method(n, p: Parsed) -> bool:
@@ -456,4 +472,6 @@ _DOT_IMPORT = re.compile(rb"(?m)^[ \t]*(?:import[ \t]*)?\.[ \t]*[\"`]")
 def _dot_imports(p: Parsed) -> bool:
     """A Go file that imports a package with `.` (`import . "x"`, `."x"`) calls its functions
     without the package name."""
-    return p.language == "go" and _DOT_IMPORT.search(p.source) is not None
+    if "reach.dot-imports" not in p.memo:  # asked at every visit of the file
+        p.memo["reach.dot-imports"] = p.language == "go" and _DOT_IMPORT.search(p.source) is not None
+    return p.memo["reach.dot-imports"]
