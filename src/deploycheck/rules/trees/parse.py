@@ -36,18 +36,18 @@ class Parsed:
 
 
 def nodes_of(p: Parsed, types: frozenset[str]) -> list:
-    """The nodes of ``types`` in ``p``'s tree, found by a tree-sitter query (in C: a Python walk
-    that visits every node of a caller file was most of a hook's time in a large Go repository).
-    Listed in the order of a depth-first walk that takes the last child first, the order the
-    detectors were written against: an enclosing node before what it holds, a later node before
-    an earlier one."""
+    """The named nodes of ``types`` in ``p``'s tree, found by a tree-sitter query (in C: a Python
+    walk that visits every node of a caller file was most of a hook's time in a large Go
+    repository). Listed in the order of a depth-first walk that takes the last child first, the
+    order the detectors were written against: an enclosing node before what it holds (also when
+    both span the same text), a later node before an earlier one."""
     query = _query(p.language, types)
     if query is None:
         return []
     from tree_sitter import QueryCursor
 
     found = QueryCursor(query).captures(p.root).get("n", [])
-    return sorted(found, key=lambda n: (-n.end_byte, n.start_byte))  # stable: an ancestor of the same span first
+    return sorted(found, key=lambda n: (-n.end_byte, n.start_byte, -n.descendant_count))
 
 
 @lru_cache(maxsize=None)
