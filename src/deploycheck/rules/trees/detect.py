@@ -713,6 +713,8 @@ def _lua_findings(ctx, p: Parsed, lines, side: str, system: str | None, whole_fi
 
 
 def _lua_in_strings(ctx, p: Parsed, lines: dict[int, str], side: str):
+    if b"redis.call" not in p.source and b"redis.pcall" not in p.source:
+        return  # no string of the file can hold a script: no walk of its tree
     stack = [p.root]
     while stack:
         n = stack.pop()
