@@ -248,8 +248,8 @@ def _ticks(p: Parsed, loop) -> bool:
     """Whether a `for` loop runs on a ticker or timer: it receives from a channel `….C` (a
     `time.Ticker`'s or `time.Timer`'s) or from `time.Tick(…)`, in its header or in its body
     (not in a function literal it defines, which runs elsewhere)."""
-    text = p.source[loop.start_byte:loop.end_byte]
-    if b".C" not in text and b"time.Tick(" not in text:
+    source = p.source[loop.start_byte:loop.end_byte]
+    if b".C" not in source and b"time.Tick(" not in source:
         return False  # neither can be received from: no walk of the loop (most loops of a file)
     stack = list(loop.children)
     while stack:
