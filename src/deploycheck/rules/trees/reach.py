@@ -211,8 +211,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     steps = (first,) + trail
                     through = " -> ".join(f"`{step[0]}`" for step in steps)
                     found[origin] = (f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}", job,
-                                     tuple({"path": at, "line": line, "name": unit, "calls": called}
-                                           for called, at, line, unit in steps))
+                                     tuple({"path": at, "line": line, "name": unit, "calls": calls}
+                                           for calls, at, line, unit in steps))
                 continue
             for row in uses:
                 for chain in chains_at(p, row):
