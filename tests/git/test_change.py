@@ -366,6 +366,31 @@ def test_missing_base_ref_is_fetched_when_a_remote_has_it(tmp_path):
     assert [f.path for f in change.files] == ["job.py"]
 
 
+def test_a_commit_id_is_fetched_only_when_it_is_whole(tmp_path):
+    # New-user trial, session 10: `--base deadbeef` made deploycheck try `git fetch origin
+    # deadbeef`, which can never bring a commit (a remote sends one by its full id only; git asks
+    # it for a ref of that name). An abbreviation that is no object here exits 2 at once, saying
+    # nothing was fetched and why; a full id is still fetched, as a CI's base sha in a shallow
+    # clone needs.
+    upstream = _long_history(tmp_path)
+    repo = tmp_path / "single"
+    git(tmp_path, "clone", "-q", "--single-branch", "--branch", "feat", f"file://{upstream}", str(repo))
+    main = git(upstream, "rev-parse", "main")
+    assert git(repo, "cat-file", "-e", main, check=False) == "" and git(repo, "rev-parse", "--verify", "-q", main[:12], check=False) == ""
+    trace = tmp_path / "trace"
+    env = {**os.environ, "GIT_TRACE": str(trace)}
+    for short in (main[:12], "deadbeef"):
+        proc = run_cli("scan", "--base", short, cwd=repo, env=env)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.startswith(f"deploycheck: error: base revision '{short}' (from --base) does not exist")
+        assert "cannot be fetched (git fetches a commit by its full id only), so nothing was fetched" in proc.stderr
+        assert "fetching" not in proc.stderr and "git fetch origin" not in proc.stderr
+    assert "git fetch" not in trace.read_text() and "rev-parse" in trace.read_text()  # traced, and no fetch
+    change, _ = compute_change(str(repo), main, None)
+    assert [f.path for f in change.files] == ["job.py"]
+    assert git(repo, "cat-file", "-t", main) == "commit"
+
+
 # --- the CLI boundary -----------------------------------------------------------------------
 
 

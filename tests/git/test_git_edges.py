@@ -204,6 +204,32 @@ def test_repository_owned_by_someone_else_names_safe_directory(repo):
     assert "safe.directory" in message and f"git config --global --add safe.directory '{repo}'" in message
 
 
+def test_a_bare_repository_reads_commits_and_refuses_what_needs_a_work_tree(repo, key, tmp_path):
+    # New-user trial, session 10: in a bare repository every command said "not inside a git
+    # repository ... `git init` one first", which it is, and which would not help. The commands that
+    # read commits work from the objects (a server-side or mirror check); those that write into a
+    # work tree say a bare repository has none, and how to get one. Nothing is written there.
+    sign_record(repo, key, tmp_path)
+    bare = tmp_path / "shop.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
+    code, document, _ = verify(bare, "--base", "main", "--head", "refactor")
+    assert code == 0 and document["ok"] and document["flagged_files"] == ["inventory/jobs.py"]
+    scanned = dc(bare, "scan", "--base", "main", "--head", "refactor", "--format", "json")
+    assert scanned.returncode == 0 and json.loads(scanned.stdout)["flagged"], scanned.stderr
+    summary = dc(bare, "summary", "--base", "main")  # the clone's HEAD is the branch it came from: refactor
+    assert summary.returncode == 0 and "Concurrency considerations" in summary.stdout, summary.stderr
+    before = sorted(p.relative_to(bare) for p in bare.rglob("*") if "deploycheck" not in p.parts)
+    for command in (["check", "--answers", str(write_answers(tmp_path)), "--yes", "--key", str(key)], ["init"],
+                    ["hook", "install"], ["review"]):
+        message = fails(bare, *command)
+        assert f"{bare} is a bare repository (no work tree)" in message, message
+        assert f"`git clone '{bare}' DIR && cd DIR`" in message and "git init" not in message
+    assert sorted(p.relative_to(bare) for p in bare.rglob("*") if "deploycheck" not in p.parts) == before
+    # Inside the git directory of a checkout: run it from the work tree.
+    message = fails(repo / ".git" / "refs", "scan", "--base", "main")
+    assert "is inside a repository's git directory, not its work tree" in message and "git init" not in message
+
+
 # --- the gate fails closed --------------------------------------------------------------------
 
 

@@ -802,3 +802,39 @@ def test_text_finding_changed_at_its_ends_folds_the_unchanged_middle(tmp_path: P
         "    18 | x18 = 18\n    19 | x19 = 19\n  > 20 | x20 = 200\n    21 | x21 = 21\n    22 | x22 = 22\n"
     ) in out
     assert out.count(">") == 2
+
+
+HOSTILE_NAME = "Sync#run\x1b[2J\u202e [x](1) \\"
+
+
+def test_the_job_and_the_trail_stay_inert_in_every_format(tmp_path: Path, capsys) -> None:
+    # `job` and `trail` carry paths and names read from the repository: JSON escapes them, SARIF
+    # makes its related locations' text inert (and no `[x](1)` link), and the text and GitHub
+    # outputs show only the message, as before.
+    job = {"kind": "Sidekiq job", "path": HOSTILE_PATH, "line": 1, "name": HOSTILE_NAME}
+    trail = ({"path": HOSTILE_PATH, "line": 2, "name": HOSTILE_NAME, "calls": "run\x07"},)
+    result = hostile_result(tmp_path)
+    [shown] = [f for f in result.findings if not f.suppressed]
+    report.print_scan_text(result)
+    report.print_github_scan(result)
+    before = capsys.readouterr().out
+    shown.job, shown.trail = job, trail
+    document = report.dumps(report.scan_json(result))
+    assert "\x1b" not in document and "\x07" not in document and "\u202e" not in document
+    [data] = [f for f in json.loads(document)["findings"] if "job" in f]
+    assert data["job"] == job and data["trail"] == [trail[0]]
+    log = json.loads(report.dumps(report.scan_sarif(result, RULES)))
+    check_sarif_structure(log)
+    [entry] = [r for r in log["runs"][0]["results"] if "relatedLocations" in r]
+    assert entry["message"]["text"] == HOSTILE_MESSAGE  # the words are unchanged
+    assert entry["properties"]["job"] == job and entry["properties"]["trail"] == [trail[0]]
+    texts = [r["message"]["text"] for r in entry["relatedLocations"]]
+    # SARIF escapes a backslash too: a viewer shows `\x1b` where the name had the control.
+    assert texts == [r"Sidekiq job Sync#run\\x1b\[2J\\u202e \[x\](1) \\",
+                     r"Sync#run\\x1b\[2J\\u202e \[x\](1) \\ calls run\\x07"]
+    uris = {r["physicalLocation"]["artifactLocation"]["uri"] for r in entry["relatedLocations"]}
+    assert uris == {report._uri(HOSTILE_PATH)} and "\x1b" not in uris.pop()
+    assert [r["physicalLocation"]["region"]["startLine"] for r in entry["relatedLocations"]] == [1, 2]
+    report.print_scan_text(result)
+    report.print_github_scan(result)
+    assert capsys.readouterr().out == before

@@ -103,6 +103,12 @@ def test_helper_in_another_module_reached_from_a_task_is_flagged_with_its_path(t
     # Functions no job reaches stay quiet: format_total, Syncer.describe.
     assert set(got) == {("billing/helpers.py", 10, "DC104"), ("shop/services.py", 9, "DC104")}
     assert result.flagged
+    # The same as data (the JSON's `job` and `trail`): the task, then the functions from it down.
+    job = {"kind": "Celery task", "path": "shop/tasks.py", "line": 8, "name": "shop.tasks.sync"}
+    assert helper.to_json()["job"] == job
+    assert helper.to_json()["trail"] == [{"path": "shop/tasks.py", "line": 7, "name": "shop.tasks.sync"},
+                                         {"path": "billing/helpers.py", "line": 4, "name": "billing.helpers.charge"}]
+    assert [step["name"] for step in method.to_json()["trail"]] == ["shop.tasks.sync", "shop.services.Syncer.run"]
 
 
 def test_a_provably_unchanged_helper_is_info_and_an_unreached_trivial_change_builds_no_index(tmp_path) -> None:

@@ -524,3 +524,80 @@ def test_a_trail_that_cannot_be_looked_for_is_said(tmp_path) -> None:
     assert [(f.path, f.line, f.severity) for f in found] == [("app/models/rule.rb", 3, "info")]
     assert "`apply` is too common a method name to tell its callers apart" in found[0].message
     assert "check by hand whether a job calls it" in found[0].message
+
+
+RUBY_SERVICE = ("module Billing\n  class Sync\n    def self.perform(id)\n      new.sync_rows(id)\n    end\n\n"
+                "    class << self\n      def sync_later(id)\n        SyncJob.perform_async(id)\n      end\n    end\n\n"
+                "    def sync_rows(id)\n      upsert_all(rows(id))\n    end\n  end\nend\n")
+RUBY_SYNC_JOB = ("class SyncJob\n  include Sidekiq::Job\n\n  def perform(id)\n    Billing::Sync.perform(id)\n"
+                 "    Billing::Sync.sync_later(id) if id.nil?\n  end\nend\n")
+
+
+def test_ruby_methods_are_named_the_ruby_way_in_every_format(tmp_path) -> None:
+    # New-user trial, session 10: findings said `Sync::perform`, which in Ruby names a constant
+    # lookup, not a method. Ruby writes `Sync#perform` (instance) and `Sync.perform` (class method,
+    # `def self.x` or `class << self`). Only the shown name changes: the unit is still found by its
+    # key, so the search for callers still follows `sync_rows` to the job.
+    from support.gate import dc
+
+    changed = (RUBY_SERVICE.replace("new.sync_rows(id)", "new.sync_rows(id.to_i)")
+               .replace("SyncJob.perform_async(id)", "SyncJob.perform_in(5, id)")
+               .replace("upsert_all(rows(id))", "insert_all(rows(id))"))
+    main = {"app/jobs/sync_job.rb": RUBY_SYNC_JOB, "app/models/billing/sync.rb": RUBY_SERVICE}
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", {"app/models/billing/sync.rb": changed,
+                               "app/jobs/sync_job.rb": RUBY_SYNC_JOB.replace("if id.nil?", "if id.blank?")})
+    expected = ["`SyncJob#perform`", "`Billing::Sync.perform`", "`Billing::Sync#sync_rows`", "`Billing::Sync.sync_later`"]
+    for fmt in ("text", "json", "sarif", "github"):
+        out = dc(repo, "scan", "--base", "main", "--format", fmt, env={"NO_COLOR": "1", "COLUMNS": "400"})
+        assert out.returncode == 0, out.stderr
+        text = out.stdout.replace("\\u0060", "`")
+        for name in expected:
+            assert name in text, (fmt, name)
+        assert "::perform`" not in text and "::sync_rows`" not in text and "::self." not in text, fmt
+    found = [f for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC701"]
+    by_line = {(f.path, f.line): f.message for f in found}
+    # `sync_rows` is reached from the job through the class method: followed by its key's name.
+    assert "reached from background code: Sidekiq job at app/jobs/sync_job.rb:5" in by_line[("app/models/billing/sync.rb", 14)]
+    assert "`Billing::Sync.sync_later` (reached" in by_line[("app/models/billing/sync.rb", 9)]  # `class << self`
+
+
+def test_the_job_and_the_trail_are_fields_of_the_json_finding(tmp_path) -> None:
+    # New-user trial, session 10: the job and the calls from it to the changed function were only
+    # words inside the message. They are fields now (scan --format json, SARIF related locations),
+    # named the language's way; the message keeps its words.
+    import json
+
+    from support.gate import dc
+    from support.gitrepo import git
+
+    job = "class SyncJob < ApplicationJob\n  def perform(sync)\n    sync.run_sync\n  end\nend\n"
+    sync = "class Sync\n  def run_sync\n    Balance.new.persist_balances\n  end\nend\n"
+    balance = "class Balance\n  def persist_balances\n    upsert_all(rows)\n  end\nend\n"
+    main = {"app/jobs/sync_job.rb": job, "app/models/sync.rb": sync, "app/models/balance.rb": balance}
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", {"app/models/balance.rb": balance.replace("upsert_all(rows)", "insert_all(rows)")})
+    out = dc(repo, "scan", "--base", "main", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    [found] = [f for f in json.loads(out.stdout)["findings"] if f["rule"] == "DC701"]
+    assert found["job"] == {"kind": "ActiveJob job", "path": "app/jobs/sync_job.rb", "line": 1, "name": "SyncJob"}
+    assert found["trail"] == [
+        {"path": "app/jobs/sync_job.rb", "line": 3, "name": "SyncJob#perform", "calls": "run_sync"},
+        {"path": "app/models/sync.rb", "line": 3, "name": "Sync#run_sync", "calls": "persist_balances"},
+    ]
+    assert "calls it through `run_sync` -> `persist_balances`" in found["message"]
+    sarif = json.loads(dc(repo, "scan", "--base", "main", "--format", "sarif").stdout)
+    [result] = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "DC701"]
+    assert [(r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"],
+             r["message"]["text"]) for r in result["relatedLocations"]] == [
+        ("app/jobs/sync_job.rb", 1, "ActiveJob job SyncJob"),
+        ("app/jobs/sync_job.rb", 3, "SyncJob#perform calls run_sync"),
+        ("app/models/sync.rb", 3, "Sync#run_sync calls persist_balances"),
+    ]
+    assert result["properties"]["trail"] == found["trail"]
+    # A change inside the job itself names the job, with no trail to it.
+    git(repo, "checkout", "-q", "main")
+    make_branch(repo, "inside", {"app/jobs/sync_job.rb": job.replace("sync.run_sync", "sync.run_sync(true)")})
+    out = dc(repo, "scan", "--base", "main", "--format", "json")
+    [found] = [f for f in json.loads(out.stdout)["findings"] if f["rule"] == "DC701"]
+    assert found["job"]["name"] == "SyncJob" and "trail" not in found

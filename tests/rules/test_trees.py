@@ -86,7 +86,7 @@ def test_gemspec_names_a_ruby_job_system(tmp_path) -> None:
     findings = _findings(tmp_path, {"sidekiq.gemspec": gemspec, "lib/sidekiq/fetch.rb": base},
                          {"lib/sidekiq/fetch.rb": base.replace("      1", "      2")}, "DC701")
     assert [(f.line, f.severity) for f in findings] == [(4, "warning")]
-    assert "Sidekiq::Fetcher::fetch" in findings[0].message
+    assert "`Sidekiq::Fetcher#fetch`" in findings[0].message  # Ruby's name for an instance method
 
 
 def test_job_system_web_ui_has_no_finding(tmp_path) -> None:

@@ -22,6 +22,11 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     from ..util.safe import inert
     from ..gate.verification import evaluate, load_trust
 
+    import os
+
+    from ..git import gitcmd
+
+    gitcmd.work_tree(os.getcwd(), "check", "writes the signed record into the work tree and stages it for you to commit")
     interactive = answers is None
     ctx = analyse(base)
     con = out()

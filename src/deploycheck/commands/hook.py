@@ -143,6 +143,10 @@ def run(stage: str, force: bool) -> int:
 
     from ..util.safe import inert
 
+    from ..git import gitcmd
+
+    # git runs pre-commit and pre-push hooks only where commits are made and pushed from.
+    gitcmd.work_tree(os.getcwd(), "hook install", f"installs a {stage} hook, which git runs only in a work tree")
     action, hook, backup = install(os.getcwd(), stage, force, sys.executable)
     console = out()
     if action == "unchanged":

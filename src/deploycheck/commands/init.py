@@ -501,7 +501,7 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     from ..util.safe import inert
 
     source = install_source.from_option(install_spec) if install_spec else install_source.current(__version__)
-    root = Path(gitcmd.toplevel(os.getcwd()))
+    root = Path(gitcmd.work_tree(os.getcwd(), "init", "writes its configuration files for you to commit"))
     _install_spec.append(source.spec)
     if dry_run:
         _dry_run.append({})

@@ -137,6 +137,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     from ..records.signing import discover_signing_key, find_trusted_signer, sign
     from ..gate.verification import change_digests, load_trust
 
+    gitcmd.work_tree(os.getcwd(), "review", "writes the signed review into the work tree and stages it for you to commit")
     ctx = analyse(base)
     con = out()
     if not ctx.scan.flagged:

@@ -125,18 +125,27 @@ def _remotes(root: str) -> list[str]:
     return [r for r in gitcmd.output(["remote"], root).splitlines() if r]
 
 
-def _try_fetch_ref(root: str, ref: str) -> bool:
-    """Fetch ``origin/x`` (or a sha) from its remote when it is missing locally."""
+def _fetch_args(root: str, ref: str) -> list[str] | None:
+    """The `git fetch` that can bring a missing ``ref``: the branch of ``origin/x`` from its
+    remote, or a full commit id (a CI's base sha that a shallow clone lacks). None for anything
+    a fetch cannot help with: an abbreviated id (a remote sends a commit by its full id only;
+    git would ask it for a ref of that name), another name, or a repository without remotes."""
     remotes = _remotes(root)
     if not remotes:
-        return False
+        return None
     remote, _, branch = ref.partition("/")
     if remote in remotes and branch:
         spec = f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
-        args = ["fetch", "--no-tags", "--quiet", remote, spec]
-    elif _looks_like_sha(ref):
-        args = ["fetch", "--no-tags", "--quiet", remotes[0], ref]
-    else:
+        return ["fetch", "--no-tags", "--quiet", remote, spec]
+    if _is_full_sha(ref):
+        return ["fetch", "--no-tags", "--quiet", remotes[0], ref]
+    return None
+
+
+def _try_fetch_ref(root: str, ref: str) -> bool:
+    """Fetch ``origin/x`` (or a full commit id) from its remote when it is missing locally."""
+    args = _fetch_args(root, ref)
+    if args is None:
         return False
     from ..util.safe import inert
 
@@ -451,10 +460,22 @@ def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | N
             break
     asked = candidates[0]
     shallow = gitcmd.is_shallow(root)
-    hint = _fetch_hint(asked[0]) if shallow or _remotes(root) else ""
+    remotes = _remotes(root)
+    if _looks_like_sha(asked[0]) and not _is_full_sha(asked[0]):
+        # Nothing was fetched: say why, and what can be fetched instead.
+        depth = CI_DEPTH_HINT if shallow or remotes else ""
+        raise GitError(
+            f"base revision '{asked[0]}' (from {asked[1]}) does not exist in this repository: no branch has that "
+            "name and no commit here has an id that starts with it. A commit id this short cannot be fetched "
+            "(git fetches a commit by its full id only), so nothing was fetched. "
+            f"{_did_you_mean(root, asked[0])}Check it, or pass the full commit id or a branch name{depth}."
+        )
+    fetch = _fetch_args(root, asked[0])  # what was tried above
+    hint = _fetch_hint(asked[0]) if shallow or remotes else ""
     raise GitError(
-        f"base revision '{asked[0]}' (from {asked[1]}) does not exist in this repository. "
-        f"{_did_you_mean(root, asked[0])}Check the name, or fetch it first{hint}."
+        f"base revision '{asked[0]}' (from {asked[1]}) does not exist in this repository"
+        + (f", and fetching it from {fetch[3]} did not bring it. " if fetch else ". ")
+        + f"{_did_you_mean(root, asked[0])}Check the name, or fetch it first{hint}."
     )
 
 
@@ -522,12 +543,12 @@ def _cross_check_gitlab(root: str, base_sha: str) -> None:
         )
 
 
+CI_DEPTH_HINT = " (in GitHub Actions use `actions/checkout` with `fetch-depth: 0`; in GitLab CI set `GIT_DEPTH: 0`)"
+
+
 def _fetch_hint(ref: str) -> str:
     branch = ref.split("/", 1)[1] if ref.startswith("origin/") else ref
-    return (
-        f" (`git fetch origin {branch}`; in GitHub Actions use `actions/checkout` with `fetch-depth: 0`; "
-        "in GitLab CI set `GIT_DEPTH: 0`)"
-    )
+    return f" (`git fetch origin {branch}`; {CI_DEPTH_HINT[2:]}"
 
 
 def gitlab_target_tip(change: Change) -> str | None:

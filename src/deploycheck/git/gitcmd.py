@@ -131,6 +131,9 @@ def _first_lines(stderr: bytes, limit: int = 3) -> str:
 
 
 def toplevel(cwd: str) -> str:
+    """The work tree's root; in a bare repository, its git directory: the commands that read
+    commits, never files (`scan`, `verify`, `summary`, `log`, `envs`), work from the objects
+    alone there, and those that write into a work tree ask ``work_tree`` instead."""
     proc = run(["rev-parse", "--show-toplevel"], cwd, check=False)
     if proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace")
@@ -139,11 +142,34 @@ def toplevel(cwd: str) -> str:
                 f"git refuses to work in {cwd}: the repository is owned by another user. "
                 f"If you trust it, run `git config --global --add safe.directory '{cwd}'` and try again."
             )
+        where = run(["rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--absolute-git-dir"], cwd, check=False)
+        answers = where.stdout.decode("utf-8", "surrogateescape").split("\n") if where.returncode == 0 else []
+        if answers[:1] == ["true"] and len(answers) > 2:
+            return answers[2]  # bare: its git directory is all there is
+        if answers[1:2] == ["true"]:
+            raise GitError(
+                f"{cwd} is inside a repository's git directory, not its work tree. Run deploycheck from the "
+                "work tree: the folder that contains this .git folder."
+            )
         raise GitError(
             f"{cwd} is not inside a git repository. Run deploycheck from a clone of your project "
             "(the folder that contains .git), or `git init` one first."
         )
     return proc.stdout.decode("utf-8", "surrogateescape").strip()
+
+
+def work_tree(cwd: str, command: str, why: str) -> str:
+    """``toplevel`` for a command that writes into a work tree (``why``: what it writes); in a
+    bare repository, an error that says so and what to do instead."""
+    root = toplevel(cwd)
+    if run(["rev-parse", "--is-bare-repository"], cwd, check=False).stdout.strip() == b"true":
+        raise GitError(
+            f"{root} is a bare repository (no work tree), and `deploycheck {command}` {why}. Run it in a "
+            f"clone that has a work tree: `git clone '{root}' DIR && cd DIR`. The commands that only read "
+            "commits (`scan`, `verify`, `summary`, `log`, `envs`) work here as they are; name the commit to "
+            "check with `--head REV` where the bare repository's HEAD is not it."
+        )
+    return root
 
 
 def git_dir(root: str) -> str:

@@ -215,7 +215,7 @@ class Change(Plain):
 class Finding(Plain):
     _fields = (
         "rule", "name", "category", "severity", "path", "line", "end_line", "message", "questions", "side",
-        "suppressed", "suppression_reason", "suppressed_by_author",
+        "suppressed", "suppression_reason", "suppressed_by_author", "job", "trail",
     )
 
     def __init__(
@@ -236,12 +236,19 @@ class Finding(Plain):
         # never honoured (``suppressed`` stays False), so an author cannot silence their own
         # change (docs/design.md, "The gate"). ``suppression_reason`` holds the comment's reason.
         suppressed_by_author: bool = False,
+        # Where background code runs the changed code, for machine readers (the message says it
+        # in words): the job, {"kind", "path", "line", "name"}, and the trail of calls from the
+        # job down to the changed function, each {"path", "line", "name"} and, where the search
+        # followed a name, "calls". Not part of a record (records keep what the author was shown).
+        job: dict[str, Any] | None = None,
+        trail: tuple[dict[str, Any], ...] | None = None,
     ) -> None:
         self.rule, self.name, self.category, self.severity = rule, name, category, severity
         self.path, self.line, self.end_line, self.message = path, line, end_line, message
         self.questions, self.side = questions, side
         self.suppressed, self.suppression_reason = suppressed, suppression_reason
         self.suppressed_by_author = suppressed_by_author
+        self.job, self.trail = job, trail
 
     @property
     def flags(self) -> bool:
@@ -269,6 +276,10 @@ class Finding(Plain):
         elif self.suppressed_by_author:
             data["suppressed_by_author"] = True
             data["suppression_reason"] = self.suppression_reason or ""
+        if self.job is not None:
+            data["job"] = dict(self.job)
+        if self.trail is not None:
+            data["trail"] = [dict(step) for step in self.trail]
         return data
 
     def sort_key(self) -> tuple[str, int, str]:

@@ -506,6 +506,9 @@ def scan_sarif(result: ScanResult, rules: Iterable["Rule"] | None = None) -> dic
                 "endLine": finding.end_line,
             },
         }
+        if finding.job is not None or finding.trail:
+            entry["properties"].update(_job_properties(finding))
+            entry["relatedLocations"] = _related_locations(finding)
         if finding.suppressed:
             entry["suppressions"] = [
                 {"kind": "inSource", "justification": finding.suppression_reason or "(no reason given)"}
@@ -542,6 +545,37 @@ def scan_sarif(result: ScanResult, rules: Iterable["Rule"] | None = None) -> dic
             }
         ],
     }
+
+
+def _job_properties(finding: Finding) -> dict[str, Any]:
+    """The finding's ``job`` and ``trail`` fields, as in the JSON output."""
+    data = finding.to_json()
+    return {key: data[key] for key in ("job", "trail") if key in data}
+
+
+# SARIF reads `[text](id)` in a message as a link to a related location: a name written with
+# brackets (a JS computed member) must stay text.
+_SARIF_LINK_CHARS = re.compile(r"([\\\[\]])")
+
+
+def _sarif_text(text: object) -> str:
+    return _SARIF_LINK_CHARS.sub(r"\\\1", inert(text, keep_newlines=False))
+
+
+def _related_locations(finding: Finding) -> list[dict[str, Any]]:
+    """Where the job is, then each step of the trail from it down, as SARIF related locations
+    (a viewer lists them beside the result, each a link to its line)."""
+    places = []
+    if finding.job is not None:
+        job = finding.job
+        places.append((job["path"], job["line"], f"{job['kind']}" + (f" {job['name']}" if job.get("name") else "")))
+    for step in finding.trail or ():
+        what = step.get("name") or "top-level code"
+        places.append((step["path"], step["line"], f"{what} calls {step['calls']}" if step.get("calls") else what))
+    return [{"id": number, "message": {"text": _sarif_text(text)},
+             "physicalLocation": {"artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
+                                  "region": {"startLine": max(1, int(line))}}}
+            for number, (path, line, text) in enumerate(places, start=1)]
 
 
 def _root_uri(root: str) -> str:

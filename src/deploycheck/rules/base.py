@@ -76,6 +76,8 @@ class Rule(Frozen):
         *,
         side: str = "head",
         severity: str | None = None,
+        job: dict | None = None,
+        trail: tuple[dict, ...] | None = None,
     ) -> Finding:
         return Finding(
             rule=self.id,
@@ -88,6 +90,8 @@ class Rule(Frozen):
             message=message,
             questions=self.questions,
             side=side,
+            job=job,
+            trail=trail,
         )
 
 

@@ -1034,6 +1034,7 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
             verdict_suffix = f" Worker machinery of the job system: {why}."
         else:
             verdict_suffix = ""
+        job, trail = None, None  # the words below as data (Finding.job, Finding.trail)
         if node is None:
             rule = HELPER_CHANGED
             message = (
@@ -1042,12 +1043,18 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
                 "proved unchanged, so it is flagged: answer the checklist for it."
             )
         elif node.parent is None:
+            job = _job_of(node, module_name)
             rule = QUEUE_HANDLER_CHANGED if "consumer" in (node.what or "").lower() else JOB_CODE_CHANGED
             message = (f"`{qualname}` runs in the background ({node.what} at {node.origin}); "
                        + _reach_verdict(verdict, shared) + verdict_suffix)
         else:
             chain = index.chain(node)
             entry = chain[0]
+            job = _job_of(entry, module_name)
+            # The functions from the job down to the one that calls the changed function. The
+            # index records functions, not calls: each step's line is where its function starts.
+            trail = tuple({"path": n.path, "line": n.start, "name": f"{module_name(n.path)}.{n.qualname}"}
+                          for n in chain[:-1])
             through = [f"`{module_name(n.path)}.{n.qualname}`" for n in chain[1:-1]]
             name = f"`{module_name(entry.path)}.{entry.qualname}`"
             message = (
@@ -1057,7 +1064,17 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
                 + "; " + _reach_verdict(verdict, shared)
             )
             rule = HELPER_CHANGED
-        yield rule.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
+        yield rule.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity, job=job, trail=trail)
+
+
+def _job_of(entry, module_name) -> dict:
+    """An entry point of the job index as Finding.job: what it is, and where the framework or
+    dispatcher names it (its ``origin``, "path:line"), else where it starts."""
+    path, _, line = (entry.origin or "").rpartition(":")
+    if not path or not line.isdigit():
+        path, line = entry.path, str(entry.start)
+    return {"kind": entry.what or "background code", "path": path, "line": int(line),
+            "name": f"{module_name(entry.path)}.{entry.qualname}"}
 
 
 def _machinery(ctx: FileContext, module: PyModule | None, fn, qualname: str) -> str | None:

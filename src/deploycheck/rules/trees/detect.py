@@ -20,7 +20,8 @@ from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, ENQUEUED_IN_TRANSAC
                     REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
-from .units import all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname, units_at
+from .units import (all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname,
+                    shown_name, units_at)
 
 
 CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
@@ -346,22 +347,29 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     unreached: list[int] = []
     for number in sorted(lines):
         row = number - 1
+        job, trail = None, None  # as data, beside the words (Finding.job, Finding.trail)
         if whole:
             what = whole
         else:
             inside = [s for s in spans if s[0] <= row <= s[1]]
             if inside:
-                what = min(inside, key=lambda s: s[1] - s[0])[2]
+                span = min(inside, key=lambda s: s[1] - s[0])
+                what = span[2]
+                named = units_at(p, span[0])
+                job = {"kind": what, "path": ctx.path, "line": span[0] + 1,
+                       "name": shown_name(named, p) if named else None}
             else:
-                how = _reached(ctx, p, row) if follow_calls else None
-                if how is None:
+                by = _reached_by(ctx, p, row) if follow_calls else None
+                if by is None:
                     unreached.append(number)
                     continue
-                what = how
+                what, data = by
+                if data is not None:
+                    job, trail = data
         for chain in chains_at(p, row):
             key = qualname(chain, p)
             if key not in groups:
-                groups[key] = [chain[-1] if chain else None, what, []]
+                groups[key] = [chain[-1] if chain else None, what, [], shown_name(chain, p), job, trail]
             if number not in groups[key][2]:
                 groups[key][2].append(number)
     machinery = system if system is not None and whole is not None and p.language in MACHINERY_LANGUAGES else None
@@ -422,7 +430,7 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
             if why := not_followed(ctx, p.language, chain, p):
                 return BACKGROUND_CODE_CHANGED.finding(
                     ctx.path, number,
-                    f"{qualname(chain, p)} is not followed to the jobs that may call it: {why}, so deploycheck cannot "
+                    f"{shown_name(chain, p)} is not followed to the jobs that may call it: {why}, so deploycheck cannot "
                     "tell whether a job runs it (docs/limitations.md). Not flagged: check by hand whether a job "
                     "calls it.", side=side, severity="info")
     return None
@@ -430,15 +438,25 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
 
 def _reached(ctx, p: Parsed, row: int) -> str | None:
     """How a job of another file reaches the function around ``row`` (rules/trees/reach.py)."""
-    from .reach import reached
+    by = _reached_by(ctx, p, row)
+    return by[0] if by is not None else None
 
-    return next((how for name in _followed_names(p, row) if (how := reached(ctx, p.language, name))), None)
+
+def _reached_by(ctx, p: Parsed, row: int) -> tuple[str, tuple | None] | None:
+    """``_reached``'s words, with the job and the trail as data (None for a "maybe reached")."""
+    from .reach import reached, trail_of
+
+    for name in _followed_names(p, row):
+        how = reached(ctx, p.language, name)
+        if how:
+            return how, trail_of(ctx, p.language, name)
+    return None
 
 
 def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str | None, regions_here):
     """DC701 per changed unit; ``machinery``: the job system whose own source this is, when the
     worker-machinery scope applies (rules/trees/machinery.py)."""
-    for key, (node, what, changed) in groups.items():
+    for key, (node, what, changed, shown, job, trail) in groups.items():
         if all(_comment_only(p, n, lines[n]) for n in changed):
             # Only comment lines of this unit changed; any code of it that changed lies in a
             # nested unit (reported there) or in code the rules above set aside.
@@ -452,13 +470,14 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
                     and not _is_machinery(ctx, p, side, key, node, changed, regions_here, machinery)):
                 verdict = "not machinery"  # a proof, when there is one, says more than the scope
         severity = "info" if verdict.startswith("same:") or verdict in ("comments", "unreferenced", "not machinery", "types") else "warning"
-        message = _message(key, what, verdict, side)
+        message = _message(shown, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
             from .machinery import explained
 
             message += f" It is read as worker machinery of the job system ({MACHINERY_MEANS}); the evidence: {explained(why)}."
-        yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity)
+        yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity,
+                                              job=job, trail=trail)
 
 
 def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int], spans, system: str) -> bool:
@@ -614,8 +633,8 @@ def _removed_unreferenced(ctx, node, p: Parsed) -> bool:
 MACHINERY_MEANS = "the code that fetches, runs, retries, locks or schedules jobs"
 
 
-def _message(key: str, what: str, verdict: str, side: str) -> str:
-    name = f"`{key}`" if key != "(top level)" else "top-level code"
+def _message(shown: str, what: str, verdict: str, side: str) -> str:
+    name = f"`{shown}`" if shown != "(top level)" else "top-level code"
     if verdict == "new":
         return f"New background code: {name} ({what}). New code that runs in the background is always flagged: answer the checklist for it."
     if verdict == "unreferenced":

@@ -29,7 +29,7 @@ from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job
 from .langs import language_of
 from .naming import WORD, files_naming, followable
 from .parse import Parsed, parse_bytes
-from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name
+from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
 MAX_DEPTH = 3
 MAX_PARSED = 250
@@ -116,6 +116,12 @@ def reached(ctx, language: str, name: str) -> str | None:
     return scan_memo(ctx)[("trees.reached", family, ctx.path, name)]
 
 
+def trail_of(ctx, language: str, name: str) -> tuple[dict, tuple[dict, ...]] | None:
+    """The job and the trail of calls ``reached`` found for ``name``, as data (Finding.job,
+    Finding.trail); None when it found none (or only a "maybe")."""
+    return scan_memo(ctx).get(("trees.trail", family_of(language), ctx.path, name))
+
+
 def _package_dir(language: str, path: str) -> str | None:
     """Where a Go function is visible without a package name: its directory (its package). None
     for the other languages, whose unqualified calls may reach another file's function."""
@@ -135,7 +141,8 @@ def prefetch(ctx, language: str, names) -> None:
         for name in todo:
             how = found.get(name)
             if how:
-                memo[("trees.reached", family, ctx.path, name)] = f"reached from background code: {how}"
+                memo[("trees.reached", family, ctx.path, name)] = f"reached from background code: {how[0]}"
+                memo[("trees.trail", family, ctx.path, name)] = how[1:]
             elif name in unread:
                 # Fail closed: a job in the file that could not be read may call it.
                 memo[("trees.reached", family, ctx.path, name)] = (
@@ -153,12 +160,13 @@ def prefetch(ctx, language: str, names) -> None:
 
 
 def _search(ctx, family: str, names: list[str], home: str | None,
-            memo: dict) -> tuple[dict[str, str], dict[str, str]]:
+            memo: dict) -> tuple[dict[str, tuple], dict[str, str]]:
     """Breadth first from every name at once: ``frontier`` maps a name to look for, and the Go
-    package it is defined in (``_package_dir``), to the (origin, trail) pairs that lead to it.
-    Returns how each origin is reached, and for origins whose trail passes through a file that
-    could not be read, which file and why."""
-    found: dict[str, str] = {}
+    package it is defined in (``_package_dir``), to the (origin, trail) pairs that lead to it; a
+    trail is its steps from the caller down, each (name called, path, line, the calling unit's
+    shown name). Returns how each origin is reached (the words, the job, the steps as data), and
+    for origins whose trail passes through a file that could not be read, which file and why."""
+    found: dict[str, tuple] = {}
     unread: dict[str, str] = {}
     # Per origin, the (name, Go package) pairs already followed: `fetch` of one Go package is not
     # `fetch` of another.
@@ -166,7 +174,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
     defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
-    Leads = dict[tuple[str, str | None], list[tuple[str, tuple[str, ...]]]]
+    Leads = dict[tuple[str, str | None], list[tuple[str, tuple[tuple[str, str, int, str | None], ...]]]]
     following: Leads = {}
 
     def visit(path: str, index: tuple, called: str, where: str | None, leads) -> None:
@@ -186,14 +194,25 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             uses = uses_of(name, path in defined_in.get(name, ()), not other_package)
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
-            hits = [(row, s[2]) for row in uses for s in spans if s[0] <= row <= s[1]] or [
-                (row, s[2]) for row in uses for s in whole]
+            hits = [(row, s, True) for row in uses for s in spans if s[0] <= row <= s[1]] or [
+                (row, s, False) for row in uses for s in whole]
             if hits:
-                row, what = hits[0]
+                row, span, region = hits[0]
+                what = span[2]
+                # The job: its region's first line and unit; a whole file (a job folder's) is
+                # background code from its first line, and no one unit of it is the job.
+                named = units_at(p, span[0]) if region else []
+                job = {"kind": what, "path": path, "line": span[0] + 1, "name": shown_name(named, p) if named else None}
+                first = (name, path, row + 1, _shown_at(p, row))
                 for origin, trail in leads:
+                    if origin in found:
+                        continue
                     # From the job down to the changed unit; the calling line shows a false trail.
-                    through = " -> ".join(f"`{n}`" for n in (name,) + trail)
-                    found.setdefault(origin, f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}")
+                    steps = (first,) + trail
+                    through = " -> ".join(f"`{step[0]}`" for step in steps)
+                    found[origin] = (f"{what} at {path}:{row + 1} ({_quoted(p, row)}) calls it through {through}", job,
+                                     tuple({"path": at, "line": line, "name": unit, "calls": calls}
+                                           for calls, at, line, unit in steps))
                 continue
             for row in uses:
                 for chain in chains_at(p, row):
@@ -201,7 +220,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     if not caller:
                         continue
                     key = (caller, _package_dir(p.language, path))
-                    fresh = [(o, (name,) + t) for o, t in leads if key not in seen[o]]
+                    step = (name, path, row + 1, shown_name(chain, p) if chain else None)
+                    fresh = [(o, (step,) + t) for o, t in leads if key not in seen[o]]
                     if not fresh:
                         continue
                     for origin, _trail in fresh:
@@ -306,6 +326,12 @@ def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
     """A file that is background code as a whole: one `job_paths` names, or a job folder's."""
     what = JOB_PATHS_CODE if in_job_paths(ctx.settings, path) else job_folder_code(path)
     return [(0, p.root.end_point[0], what)] if what else []
+
+
+def _shown_at(p: Parsed, row: int) -> str | None:
+    """The shown name of the innermost unit around 0-based ``row``; None at the top level."""
+    chain = units_at(p, row)
+    return shown_name(chain, p) if chain else None
 
 
 def _quoted(p: Parsed, row: int) -> str:

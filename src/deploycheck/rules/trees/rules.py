@@ -19,8 +19,9 @@ BACKGROUND_CODE_CHANGED = Rule(
     languages=_LANGS,
     what_it_does=dedent("""\
         Parses the changed file on both sides with tree-sitter and reports each changed function,
-        method or top-level declaration (one finding from its first to its last changed line)
-        that runs in the background: Ruby classes that include Sidekiq::Job/Worker, subclass
+        method or top-level declaration (one finding from its first to its last changed line;
+        a Ruby method is named the Ruby way, `Sync#perform` for an instance method and
+        `Sync.perform` for a class method) that runs in the background: Ruby classes that include Sidekiq::Job/Worker, subclass
         ApplicationJob/ActiveJob::Base (good_job, solid_queue) or set a Resque `@queue`;
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, and

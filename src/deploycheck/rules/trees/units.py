@@ -117,7 +117,34 @@ def chains_at(p: Parsed, row: int) -> list[list]:
 
 
 def qualname(chain: list, p: Parsed) -> str:
+    """The unit's key: what units are indexed, matched and cached by (``all_units``). Never
+    shown as such where the language has its own way of naming methods (``shown_name``)."""
     return "::".join(node_name(n, p) for n in chain) if chain else "(top level)"
+
+
+_RUBY_METHODS = frozenset({"method", "singleton_method"})
+
+
+def shown_name(chain: list, p: Parsed) -> str:
+    """The unit's name as a reader of its language writes it, for messages only. Ruby names an
+    instance method `Sync#perform` and a class method `Sync.perform` (`def self.perform`, `def
+    Sync.perform`, or a `def` inside `class << self`); its modules and classes nest with `::`.
+    Every other language is shown by its key (``qualname``)."""
+    if p.language != "ruby" or not chain:
+        return qualname(chain, p)
+    text, singleton = "", False
+    for n in chain:
+        if n.type == "singleton_class":
+            singleton = True  # `class << self`: the methods inside are the class's own
+            continue
+        name = node_name(n, p)
+        if n.type in _RUBY_METHODS:
+            name = name.removeprefix("self.")
+            sep = "." if n.type == "singleton_method" or singleton else "#"
+        else:
+            sep, singleton = "::", False
+        text = f"{text}{sep}{name}" if text else name
+    return text
 
 
 def index_units(p: Parsed) -> dict[str, object]:
