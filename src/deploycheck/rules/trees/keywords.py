@@ -169,6 +169,20 @@ def shutdown_hints(ctx) -> bool:
     return any(h in changed for h in SHUTDOWN_HINTS)
 
 
+# DC712's gate (rules/trees/retry.py): a Go file that names a retry and a transaction.
+_RETRY_WORDS = ("retr", "attempt")
+_TX_WORDS = ("commit", "rollback", "transaction", "begintx", "executeintx", "executetx")
+
+
+def retry_hints(ctx) -> bool:
+    """A Go file whose head names a retry (`retr`, `attempt`) and a transaction, in any
+    application: requests and workers alike go through a transaction retry loop."""
+    if language_of_file(ctx) != "go":
+        return False
+    head = ctx.lower_text("head") or ""
+    return any(w in head for w in _RETRY_WORDS) and any(w in head for w in _TX_WORDS)
+
+
 def jobs_elsewhere(ctx, language: str | None) -> bool:
     """Whether a non-test file of the language family on the base names a job API: then a job
     may call what this file defines (rules/trees/reach.py reads it). The base, not the head: what

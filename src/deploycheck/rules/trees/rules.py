@@ -1,4 +1,4 @@
-"""The tree rules' documentation (DC701-DC711): data only, no tree-sitter import."""
+"""The tree rules' documentation (DC701-DC712): data only, no tree-sitter import."""
 
 from __future__ import annotations
 
@@ -648,6 +648,55 @@ SHUTDOWN_HOOK_CHANGED = Rule(
 )
 
 
+TRANSACTION_RETRY_CHANGED = Rule(
+    id="DC712",
+    name="transaction-retry-changed",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="Go code changed in a function that retries database transactions.",
+    languages=("go",),
+    what_it_does=dedent("""\
+        Reads each changed Go file that names a retry (`retr`, `attempt`) and a transaction, in
+        any application, and reports each top-level function or method with changed code (not
+        only comments) that both retries and handles a transaction: a `for` loop whose header
+        names a retry budget or an attempt count (`for range MaxTransactionRetries`, `for attempt
+        := 0; attempt < n; attempt++`) or a call to a retry helper (`crdb.ExecuteInTx`,
+        `ExecuteTx`, any call whose name holds `retry`), and a call that opens, commits or rolls
+        back a transaction (`Transaction`, `NewTransaction…`, `BeginTx`, `Begin`, `Commit`,
+        `Rollback`, `ExecuteInTx`, `RunInTx`…). Reported over the function's changed lines."""),
+    why_bad=dedent("""\
+        Such a function is where concurrent writers meet: it decides which transactions run
+        their callback again after a serialization failure or a conflict, how many times, and at
+        which isolation level. A dialect added to its retry path, a retry budget changed or a
+        counter now carried across attempts changes what two requests or workers that collide
+        end up writing, and any work the callback does outside the database (a message sent, a
+        job enqueued, a counter bumped) runs once per attempt. Tests run one writer at a time
+        and never see a retry."""),
+    known_problems=dedent("""\
+        The function is recognised by names: a retry loop whose header names neither a retry nor
+        an attempt (`for i := 0; i < 3; i++`), or a transaction opened through a helper of
+        another name, is not seen; a loop that retries an HTTP call in a function that also
+        commits a transaction is reported all the same. A function that only hands a closure
+        to such a retrier (another function of the file) is not reported: only the retrier is."""),
+    example=dedent("""\
+        switch conn.Dialect.Name() {
+        case "postgres", "mysql", "yugabyte":      // yugabyte's transactions now retry here
+            for range MaxTransactionRetries {
+                tx, _ := conn.NewTransaction()
+                if err = callback(tx); err == nil {
+                    err = tx.Commit()
+                }
+                ...
+            }
+        }"""),
+    use_instead=dedent("""\
+        Keep the change if it is the fix, and answer the checklist: say which callbacks go
+        through the loop, that they are safe to run twice (no work outside the transaction, or
+        work that is idempotent), and test two conflicting writers."""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
          UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, SINGLETON_STATE_CHANGED,
-         SHUTDOWN_HOOK_CHANGED)
+         SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED)
