@@ -8,16 +8,19 @@ import re
 from ...git.model import ADDED
 from .background import regions
 from .keywords import (JOB_PATHS_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
-                       jobs_elsewhere, reads_itself, scan_memo)
+                       jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
+from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act
+from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
 from .guard import guards_changed
 from .hazards import HINTS, LANGUAGES, weakened
 from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED,
-                    REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
+                    REDIS_SCRIPT_CHANGED, SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED,
+                    TRANSACTION_RETRY_CHANGED, UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
 from .units import (all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname,
@@ -84,6 +87,13 @@ def detect(ctx):
             if isinstance(base, Parsed):
                 for where, line, message in guards_changed(p, base, ctx.added, ctx.removed):
                     yield GUARD_CHANGED.finding(ctx.path, line, message, side=where)
+        if side == "head":
+            yield from _beans(ctx, p, language)
+        if side == "head" and language == "go" and retry_hints(ctx):
+            code = {n for n, text in lines.items()
+                    if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
+            for first, last, message in retried_changes(p, lines, code):
+                yield TRANSACTION_RETRY_CHANGED.finding(ctx.path, first, message, last)
         if not itself:  # read only for what a job of another file reaches of it
             if not jobs_elsewhere(ctx, language):
                 continue  # admitted by another gate (DC709's): no job here to reach it
@@ -114,6 +124,25 @@ def detect(ctx):
         if side == "head" and language == "java":
             for line, message in unsafe_static_writes(p, lines):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
+
+
+# --- DC710, DC711 -----------------------------------------------------------------------------
+
+
+def _beans(ctx, p: Parsed, language: str):
+    """Spring beans' shared fields and shutdown hooks (rules/trees/beans.py), in any application:
+    requests share a singleton and every deploy stops it, jobs or not."""
+    singleton, shutdown = singleton_hints(ctx), shutdown_hints(ctx)
+    if not singleton and not shutdown:
+        return
+    base = parsed(ctx, "base", language) if ctx.file.status != ADDED else None
+    base = base if isinstance(base, Parsed) else None
+    if singleton:
+        for first, last, message in singleton_state(p, base, ctx.added):
+            yield SINGLETON_STATE_CHANGED.finding(ctx.path, first, message, last)
+    if shutdown:
+        for side, first, last, message in shutdown_changed(p, base, ctx.added, ctx.removed):
+            yield SHUTDOWN_HOOK_CHANGED.finding(ctx.path, first, message, last, side=side)
 
 
 # --- DC701 ------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ Per unit (method, field, function) present on both sides: a `synchronized` metho
 the unit had and no longer has is reported `high`, but only when the whole file has fewer of it
 too (moved elsewhere in the file is not removed). A Go channel whose buffering changed (buffered to
 unbuffered: senders now block until a receiver takes the value) is a `warning`, `high` when it
-became unbuffered.
+became unbuffered. A Java/Kotlin unit whose stream pipelines became parallel or sequential
+(`parallelStream()`/`.parallel()` added or removed) is a `warning`: its lambdas move on or off the
+JVM's shared fork-join pool.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ KEYWORDS = frozenset({"synchronized", "volatile", "Synchronized", "Volatile"})
 LANGUAGES = ("go", "java", "kotlin")
 # Substrings (lower-case) of the changed lines that make this check worth a parse.
 HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock", b"blockingqueue",
-         b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
+         b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel")
+# Calls that make a Java stream run its stages on the common fork-join pool, several elements at
+# once (`Collection.parallelStream()`, `BaseStream.parallel()`).
+PARALLEL_CALLS = frozenset({"parallelStream", "parallel"})
 
 
 # Where a primitive's name is no use of it: a class literal (`ConcurrentHashMap.class` in an
@@ -76,6 +81,30 @@ def _channels(node, p: Parsed) -> list[tuple[int, str, str]]:
     return out
 
 
+_OWN_UNITS = frozenset({"method_declaration", "constructor_declaration", "function_declaration"})
+
+
+def _parallel_calls(node, p: Parsed) -> list[int]:
+    """The lines of the unit's calls that make a stream parallel (Java `x.parallelStream()`,
+    `s.parallel()`; Kotlin `x.parallelStream()`), in order. A name that is not called (a field or
+    variable called `parallel`) is none."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if "comment" in n.type or "string" in n.type or (n is not node and n.type in _OWN_UNITS):
+            continue  # a nested method's calls are its own unit's, not its class's
+        if n.type == "method_invocation":
+            name = n.child_by_field_name("name")
+            if name is not None and p.text(name) in PARALLEL_CALLS and n.child_by_field_name("object") is not None:
+                out.append(name.start_point[0] + 1)
+        elif n.type == "call_expression" and n.named_child_count and n.named_children[0].type == "navigation_expression":
+            suffix = n.named_children[0].named_children[-1]
+            if suffix.type == "navigation_suffix" and p.text(suffix).lstrip("?.").strip() in PARALLEL_CALLS:
+                out.append(suffix.start_point[0] + 1)
+        stack.extend(n.children)
+    return sorted(out)
+
+
 def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list[tuple[int, int, str, str]]:
     """(first line, last line, severity, message) per unit whose primitives weakened. ``p`` is the
     side the lines belong to; a removal is judged base -> head either way."""
@@ -97,6 +126,21 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
                         f"`{key}` no longer uses {gone} (and the file has fewer of it): what it protected may now "
                         "race between threads or goroutines."))
             continue
+        if p.language in ("java", "kotlin"):
+            before_calls, after_calls = _parallel_calls(b, base), _parallel_calls(h, head)
+            if len(before_calls) != len(after_calls):
+                more = len(after_calls) > len(before_calls)
+                mine_calls = after_calls if side == "head" else before_calls
+                where = [line for line in mine_calls if line in lines] or changed
+                what = ("now runs a stream in parallel: its lambdas run on the JVM's shared fork-join pool, several "
+                        "elements at once and beside every other parallel stream, so what they touch (a collection, "
+                        "a counter, a non-thread-safe formatter, a thread-local such as the request or the "
+                        "transaction) is shared between threads" if more else
+                        "no longer runs a stream in parallel: its work now runs on the calling thread only, one "
+                        "element at a time (slower on large inputs, and no longer competing for the shared "
+                        "fork-join pool)")
+                out.append((where[0], where[-1], "warning", f"`{key}` {what}."))
+                continue
         if p.language == "go":
             before = [(t, c) for _, t, c in _channels(b, base)]
             after = [(line, t, c) for line, t, c in _channels(h, head)]

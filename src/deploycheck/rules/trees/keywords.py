@@ -77,7 +77,7 @@ def family_of(language: str) -> str:
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
 # hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
-                    b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.")
+                    b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel")
 
 
 def guard_hints(ctx) -> bool:
@@ -141,6 +141,46 @@ def in_transaction_hints(ctx) -> bool:
         return False
     head = ctx.lower_text("head") or ""
     return any(w in head for w in _TRANSACTION_WORDS) and any(w in head for w in _ENQUEUE_WORDS)
+
+
+# DC710's and DC711's gates (rules/trees/beans.py): a Java class made a singleton bean by one of
+# these stereotypes (request threads share it), and changed lines that name a shutdown callback.
+SINGLETON_STEREOTYPES = ("Component", "Configuration", "Controller", "ControllerAdvice", "Repository",
+                         "RestController", "RestControllerAdvice", "Service")
+_SINGLETON_HINTS = tuple(f"@{name.lower()}" for name in SINGLETON_STEREOTYPES)
+SHUTDOWN_HINTS = (b"disposablebean", b"predestroy", b"lifecycle", b"destroy")
+
+
+def singleton_hints(ctx) -> bool:
+    """A Java file whose head names a singleton stereotype (`@Service`, `@Component`…), in any
+    application: concurrent requests share the bean, jobs or not."""
+    if language_of_file(ctx) != "java":
+        return False
+    head = ctx.lower_text("head") or ""
+    return any(w in head for w in _SINGLETON_HINTS)
+
+
+def shutdown_hints(ctx) -> bool:
+    """A Java or Kotlin file whose changed lines name a shutdown callback (`DisposableBean`,
+    `@PreDestroy`, `Lifecycle`, `destroy`)."""
+    if language_of_file(ctx) not in ("java", "kotlin"):
+        return False
+    changed = ctx.changed_lower()
+    return any(h in changed for h in SHUTDOWN_HINTS)
+
+
+# DC712's gate (rules/trees/retry.py): a Go file that names a retry and a transaction.
+_RETRY_WORDS = ("retr", "attempt")
+_TX_WORDS = ("commit", "rollback", "transaction", "begintx", "executeintx", "executetx")
+
+
+def retry_hints(ctx) -> bool:
+    """A Go file whose head names a retry (`retr`, `attempt`) and a transaction, in any
+    application: requests and workers alike go through a transaction retry loop."""
+    if language_of_file(ctx) != "go":
+        return False
+    head = ctx.lower_text("head") or ""
+    return any(w in head for w in _RETRY_WORDS) and any(w in head for w in _TX_WORDS)
 
 
 def jobs_elsewhere(ctx, language: str | None) -> bool:

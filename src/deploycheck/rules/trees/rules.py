@@ -1,4 +1,4 @@
-"""The tree rules' documentation (DC701-DC709): data only, no tree-sitter import."""
+"""The tree rules' documentation (DC701-DC712): data only, no tree-sitter import."""
 
 from __future__ import annotations
 
@@ -271,7 +271,8 @@ PRIMITIVE_WEAKENED = Rule(
     category="concurrency",
     severity="high",
     questions=("shared-state", "sequential-assumption", "concurrency-tested"),
-    summary="A synchronized/volatile/atomic/concurrent primitive went away from a unit, or a Go channel's buffering changed.",
+    summary=("A synchronized/volatile/atomic/concurrent primitive went away from a unit, a Go channel's buffering "
+             "changed, or a Java/Kotlin stream became parallel or sequential."),
     languages=("go", "java", "kotlin"),
     what_it_does=dedent("""\
         Compares each changed method, field or function with its counterpart on the other side
@@ -283,18 +284,30 @@ PRIMITIVE_WEAKENED = Rule(
         fewer of it too. Only uses count: a creation, a declared type, a call on it, the
         keywords; a class literal (`ConcurrentHashMap.class` given to an allow-list, Kotlin's
         `ConcurrentHashMap::class`), an import, a string or a comment naming the type do not. A Go `make(chan T, n)` whose capacity changed is a `warning`, `high` when
-        a buffered channel became unbuffered."""),
+        a buffered channel became unbuffered. A Java or Kotlin unit that calls `parallelStream()`
+        or `.parallel()` more or fewer times than before is a `warning`, reported at the head's
+        parallel call (or the unit's changed lines when one went away), in any application: a
+        parallel stream runs on the JVM's shared fork-join pool whether or not the code is a job."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
         updates or hangs under load. An unbuffered channel makes every send wait for a receiver;
-        a sender whose receiver has gone (a timeout, a shutdown) blocks forever."""),
+        a sender whose receiver has gone (a timeout, a shutdown) blocks forever. A stream made
+        parallel runs its lambdas on several threads of the common fork-join pool at once: what
+        they touch (a HashMap, a counter, a SimpleDateFormat, the request's or transaction's
+        thread-local) is now shared, and the pool is shared with every other parallel stream of
+        the JVM. Made sequential again, the work runs on the caller's thread, one element at a
+        time: what relied on it finishing sooner (a timeout, a batch window) may not."""),
     known_problems=dedent("""\
         Units are matched by qualified name: a renamed method is compared with nothing. A
         primitive replaced by an equivalent the rule does not know (a project's own lock class)
         is reported as removed. Channels are matched in order of appearance within the unit.
         A class literal that a reflective factory instantiates (`create(ConcurrentHashMap.class)`)
-        is not counted as a use, so replacing it is not seen."""),
+        is not counted as a use, so replacing it is not seen. Parallel streams are counted per
+        unit present on both sides: one moved into a new helper method is reported as gone from
+        its old unit, and a new method with a parallel stream is not reported by this rule. A
+        stream made parallel by a custom `ForkJoinPool.submit` or a library's parallel API
+        (Reactor's `parallel()` on a Flux is counted, as the name is the same) is read by name."""),
     example=dedent("""\
         -    private final AtomicLong index = new AtomicLong();
         +    private long index;
@@ -540,5 +553,151 @@ GUARD_CHANGED = Rule(
 )
 
 
+SINGLETON_STATE_CHANGED = Rule(
+    id="DC710",
+    name="singleton-state-changed",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "concurrency-tested"),
+    summary="A method of a Spring singleton bean writes, or changes which of, its fields that are neither final nor injected.",
+    languages=("java",),
+    what_it_does=dedent("""\
+        Reads each changed Java file that declares a singleton bean (a class annotated
+        `@Component`, `@Service`, `@Repository`, `@Controller`, `@RestController`,
+        `@Configuration`, `@ControllerAdvice` or `@RestControllerAdvice`, without `@Scope` or
+        `@RequestScope`), in any application, and finds its shared fields: instance fields that
+        are not `final`, `static` or `volatile`, carry no annotation (`@Autowired`, `@Value`,
+        `@Resource`… inject or bind them once) and are not of a concurrent type (`AtomicLong`,
+        `ConcurrentHashMap`…). A changed method of the bean is reported when it assigns such a
+        field on a changed line (`this.builder = …`, `count++`), or when the set of such fields
+        it reads or writes differs from the same method's on the base (one more, one fewer). Not
+        reported: constructors, setters with one parameter, and the callbacks the container calls
+        once before the bean serves anyone (`afterPropertiesSet`, `@PostConstruct`, `@Autowired`,
+        `@Bean` methods). A bare name that the method binds itself (a parameter, a local) is not
+        the field. Reported at the write, or over the method's changed lines."""),
+    why_bad=dedent("""\
+        A singleton bean is one object for the whole application: every request thread calls its
+        methods at the same time. A field that is neither final nor injected is state those threads
+        share, with no lock: a builder, a buffer or a "current user" kept in a field is filled in
+        by two requests at once, and one of them gets the other's token, total or row. Tests call
+        the method once at a time and pass. A method that stops or starts using such a field
+        changes what concurrent requests share."""),
+    known_problems=dedent("""\
+        Java only (Kotlin properties are not read). The rule does not know whether a field's object
+        is itself thread-safe (a field holding an immutable parser, set once in `afterPropertiesSet`,
+        counts as shared): say so in the checklist. Beans declared by `@Bean` methods or XML, and
+        fields written through a getter's returned object, are not seen. Fields are matched by
+        name within the class that declares them, not through inheritance."""),
+    example=dedent("""\
+        @Component
+        public class TokenProvider implements InitializingBean {
+            private JwtBuilder jwtBuilder;              // set once in afterPropertiesSet
+
+            public String createToken(User user) {
+                return jwtBuilder.setClaims(claims(user)).compact();   // concurrent logins fill one builder
+            }
+        }"""),
+    use_instead=dedent("""\
+        Keep per-call state in locals (a new builder per call), make shared fields final and
+        immutable, or guard them:
+
+        public String createToken(User user) {
+            return Jwts.builder().setClaims(claims(user)).signWith(signingKey).compact();
+        }"""),
+)
+
+SHUTDOWN_HOOK_CHANGED = Rule(
+    id="DC711",
+    name="shutdown-hook-changed",
+    category="concurrency",
+    severity="warning",
+    questions=("sequential-assumption", "concurrency-tested"),
+    summary="A Java/Kotlin bean's shutdown callback (DisposableBean, Lifecycle, @PreDestroy) was added, removed or changed.",
+    languages=("java", "kotlin"),
+    what_it_does=dedent("""\
+        Reads both sides of a Java or Kotlin file whose changed lines name `DisposableBean`,
+        `Lifecycle`, `@PreDestroy` or `destroy`, in any application, and finds its shutdown hooks: a
+        class's `implements DisposableBean`, `SmartLifecycle` or `Lifecycle` (reported at the line
+        that names the interface), a method annotated `@PreDestroy`, and the `destroy()` or
+        `stop()` of a class implementing the matching interface. A hook added or changed on a
+        changed line is reported over its changed lines; one removed (with its method still
+        elsewhere in the file or not) is reported on the base."""),
+    why_bad=dedent("""\
+        The container calls these when the application stops, which every deploy and restart does,
+        in an order it picks among the beans. A new hook stops or releases something (workers,
+        plugins, a pool, a connection) that background work still running may need, or cuts that
+        work off mid-way; a removed one leaves it running until the process is killed, so a job
+        stops half-done instead of finishing or handing back its lease. Tests rarely close the
+        context while work is in flight."""),
+    known_problems=dedent("""\
+        Hooks are recognised by name: a `destroyMethod` named in a `@Bean` annotation or in XML,
+        a JVM shutdown hook (`Runtime.addShutdownHook`) and `AutoCloseable.close` (most classes
+        with one are no bean) are not read. A class that inherits the interface from a superclass
+        of another file is not seen."""),
+    example=dedent("""\
+        class PluginManager extends DefaultPluginManager implements DisposableBean {
+            @Override
+            public void destroy() {        // the context now stops every plugin on shutdown
+                stopPlugins();
+                unloadPlugins();
+            }
+        }"""),
+    use_instead=dedent("""\
+        Keep the change if shutdown needs it, and answer the checklist: say what the hook stops,
+        in which order relative to the workers and pools that use it (`SmartLifecycle.getPhase`,
+        `@DependsOn`), and how long in-flight work gets (a graceful-shutdown timeout)."""),
+)
+
+
+TRANSACTION_RETRY_CHANGED = Rule(
+    id="DC712",
+    name="transaction-retry-changed",
+    category="shared-state",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="Go code changed in a function that retries database transactions.",
+    languages=("go",),
+    what_it_does=dedent("""\
+        Reads each changed Go file that names a retry (`retr`, `attempt`) and a transaction, in
+        any application, and reports each top-level function or method with changed code (not
+        only comments) that both retries and handles a transaction: a `for` loop whose header
+        names a retry budget or an attempt count (`for range MaxTransactionRetries`, `for attempt
+        := 0; attempt < n; attempt++`) or a call to a retry helper (`crdb.ExecuteInTx`,
+        `ExecuteTx`, any call whose name holds `retry`), and a call that opens, commits or rolls
+        back a transaction (`Transaction`, `NewTransaction…`, `BeginTx`, `Begin`, `Commit`,
+        `Rollback`, `ExecuteInTx`, `RunInTx`…). Reported over the function's changed lines."""),
+    why_bad=dedent("""\
+        Such a function is where concurrent writers meet: it decides which transactions run
+        their callback again after a serialization failure or a conflict, how many times, and at
+        which isolation level. A dialect added to its retry path, a retry budget changed or a
+        counter now carried across attempts changes what two requests or workers that collide
+        end up writing, and any work the callback does outside the database (a message sent, a
+        job enqueued, a counter bumped) runs once per attempt. Tests run one writer at a time
+        and never see a retry."""),
+    known_problems=dedent("""\
+        The function is recognised by names: a retry loop whose header names neither a retry nor
+        an attempt (`for i := 0; i < 3; i++`), or a transaction opened through a helper of
+        another name, is not seen; a loop that retries an HTTP call in a function that also
+        commits a transaction is reported all the same. A function that only hands a closure
+        to such a retrier (another function of the file) is not reported: only the retrier is."""),
+    example=dedent("""\
+        switch conn.Dialect.Name() {
+        case "postgres", "mysql", "yugabyte":      // yugabyte's transactions now retry here
+            for range MaxTransactionRetries {
+                tx, _ := conn.NewTransaction()
+                if err = callback(tx); err == nil {
+                    err = tx.Commit()
+                }
+                ...
+            }
+        }"""),
+    use_instead=dedent("""\
+        Keep the change if it is the fix, and answer the checklist: say which callbacks go
+        through the loop, that they are safe to run twice (no work outside the transaction, or
+        work that is idempotent), and test two conflicting writers."""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
-         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED)
+         UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, SINGLETON_STATE_CHANGED,
+         SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED)

@@ -1,0 +1,295 @@
+"""Spring beans: state a singleton shares between requests (DC710), and the callbacks that stop
+a bean when its application shuts down (DC711).
+
+A class annotated `@Component`, `@Service`, `@Controller`… is one object per application
+context: every request thread calls its methods at once. An instance field that is neither final
+nor injected (no `@Autowired`, `@Value`…) is then state those threads share, with no lock: a
+method that writes it per call, or whose use of such fields changes, changes what concurrent
+requests see of each other. Read from the syntax tree of Java files only.
+
+A bean that implements `DisposableBean`, `SmartLifecycle`/`Lifecycle`, or has a `@PreDestroy`
+method is stopped by the container on shutdown, in an order the container picks: adding,
+removing or changing such a callback changes what stops, and when, during every deploy.
+"""
+
+from __future__ import annotations
+
+from .hazards import CONCURRENT
+from .keywords import SINGLETON_STEREOTYPES as _STEREOTYPES
+from .parse import Parsed
+from .units import index_units, qualname, units_at
+
+# Stereotypes that make a class a singleton bean found by component scanning (the gate's list).
+SINGLETON_STEREOTYPES = frozenset(_STEREOTYPES)
+# Callbacks the container calls once, before the bean serves anyone (or a setter it injects
+# through): writes there are set-up, not per-call state.
+_SET_UP_METHODS = frozenset({"afterPropertiesSet", "init", "setApplicationContext", "setBeanFactory", "setEnvironment",
+                             "setBeanName", "setResourceLoader", "setServletContext", "onApplicationEvent"})
+_SET_UP_ANNOTATIONS = frozenset({"PostConstruct", "Autowired", "Inject", "Bean", "EventListener"})
+
+# DC711: what makes the container stop a bean on shutdown.
+# (Not AutoCloseable: most classes that implement it are no bean, and their `close` is routine.)
+SHUTDOWN_TYPES = frozenset({"DisposableBean", "SmartLifecycle", "Lifecycle"})
+SHUTDOWN_ANNOTATIONS = frozenset({"PreDestroy"})
+_SHUTDOWN_METHODS = {"DisposableBean": {"destroy"}, "SmartLifecycle": {"stop"}, "Lifecycle": {"stop"}}
+
+
+def _modifiers(node):
+    return next((c for c in node.children if c.type == "modifiers"), None)
+
+
+def annotation_names(node, p: Parsed) -> set[str]:
+    """The simple names of the annotations on a Java declaration (`@Scope("prototype")` -> Scope)."""
+    mods = _modifiers(node)
+    out: set[str] = set()
+    for child in mods.children if mods is not None else ():
+        if child.type in ("marker_annotation", "annotation"):
+            name = child.child_by_field_name("name")
+            if name is not None:
+                out.add(p.text(name).rpartition(".")[2])
+    return out
+
+
+def _keywords(node) -> set[str]:
+    mods = _modifiers(node)
+    return {c.type for c in mods.children} if mods is not None else set()
+
+
+def _singletons(p: Parsed) -> list:
+    """The top-level and nested classes of the file that are singleton beans: a stereotype, and no
+    `@Scope` (a prototype or request-scoped bean is one object per use)."""
+    out, stack = [], [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type == "class_declaration":
+            marks = annotation_names(n, p)
+            if marks & SINGLETON_STEREOTYPES and "Scope" not in marks and "RequestScope" not in marks:
+                out.append(n)
+        stack.extend(n.children)
+    return out
+
+
+def shared_fields(cls, p: Parsed) -> dict[str, int]:
+    """Name -> line of the class's instance fields that threads share unguarded: not static, not
+    final, not volatile, not injected or bound (any annotation), and not of a concurrent type."""
+    body = cls.child_by_field_name("body")
+    out: dict[str, int] = {}
+    for member in body.named_children if body is not None else ():
+        if member.type != "field_declaration":
+            continue
+        if _keywords(member) & {"static", "final", "volatile"} or annotation_names(member, p):
+            continue
+        kind = p.text(member.child_by_field_name("type") or member).split("<")[0].strip()
+        if kind in CONCURRENT:
+            continue
+        for i in range(member.child_count):
+            if member.field_name_for_child(i) == "declarator":
+                name = member.children[i].child_by_field_name("name")
+                if name is not None:
+                    out[p.text(name)] = member.start_point[0] + 1
+    return out
+
+
+def _locals(method, p: Parsed) -> set[str]:
+    """Names a method binds itself (parameters, locals, lambda and catch parameters): where
+    they shadow a field, the bare name is not the field."""
+    out, stack = set(), [method]
+    while stack:
+        n = stack.pop()
+        if n.type in ("formal_parameter", "variable_declarator", "catch_formal_parameter", "spread_parameter"):
+            name = n.child_by_field_name("name")
+            if name is not None:
+                out.add(p.text(name))
+        elif n.type == "lambda_expression":
+            params = n.child_by_field_name("parameters")
+            if params is not None and params.type == "identifier":
+                out.add(p.text(params))
+            elif params is not None:
+                out.update(p.text(c) for c in params.named_children if c.type == "identifier")
+        stack.extend(n.children)
+    return out
+
+
+def _field_of(n, p: Parsed, fields: dict[str, int], shadowed: set[str]) -> str | None:
+    """The shared field ``n`` names: `this.x`, or a bare `x` the method does not bind itself."""
+    if n.type == "field_access":
+        obj, field = n.child_by_field_name("object"), n.child_by_field_name("field")
+        if obj is not None and obj.type == "this" and field is not None and p.text(field) in fields:
+            return p.text(field)
+        return None
+    if n.type == "identifier" and p.text(n) in fields and p.text(n) not in shadowed:
+        parent = n.parent
+        # A name after a dot (`other.x`, `x()` as a method) is not this object's field.
+        if parent is not None and parent.type == "field_access" and parent.child_by_field_name("field") == n:
+            return None
+        if parent is not None and parent.type == "method_invocation" and parent.child_by_field_name("name") == n:
+            return None
+        return p.text(n)
+    return None
+
+
+def _uses(method, p: Parsed, fields: dict[str, int]) -> tuple[set[str], list[tuple[int, str]]]:
+    """(shared fields the method reads or writes, [(line, field)] of its writes)."""
+    shadowed = _locals(method, p) - set()
+    used: set[str] = set()
+    writes: list[tuple[int, str]] = []
+    stack = [method]
+    while stack:
+        n = stack.pop()
+        name = _field_of(n, p, fields, shadowed)
+        if name is not None:
+            used.add(name)
+            parent = n.parent
+            if (parent is not None and parent.type == "assignment_expression" and parent.child_by_field_name("left") == n) \
+                    or (parent is not None and parent.type == "update_expression"):
+                writes.append((n.start_point[0] + 1, name))
+            continue
+        stack.extend(n.children)
+    return used, writes
+
+
+def _set_up(method, p: Parsed) -> bool:
+    """A constructor or a callback the container calls once (or a plain setter it injects through)."""
+    if method.type != "method_declaration":
+        return True
+    name = p.text(method.child_by_field_name("name"))
+    if name in _SET_UP_METHODS or annotation_names(method, p) & _SET_UP_ANNOTATIONS:
+        return True
+    params = method.child_by_field_name("parameters")
+    return name.startswith("set") and params is not None and params.named_child_count == 1
+
+
+def _methods(cls):
+    body = cls.child_by_field_name("body")
+    return [m for m in (body.named_children if body is not None else ())
+            if m.type in ("method_declaration", "constructor_declaration")]
+
+
+def singleton_state(head: Parsed, base: Parsed | None, lines: dict[int, str]) -> list[tuple[int, int, str]]:
+    """(first line, last line, message) for each changed method of a singleton bean that writes
+    a shared field on a changed line, or that uses other shared fields than on the base."""
+    out: list[tuple[int, int, str]] = []
+    theirs = index_units(base) if base is not None else {}
+    base_classes = {qualname(units_at(base, c.start_point[0]), base): c for c in _singletons(base)} if base else {}
+    for cls in _singletons(head):
+        fields = shared_fields(cls, head)
+        if not fields:
+            continue
+        cls_key = qualname(units_at(head, cls.start_point[0]), head)
+        old_cls = base_classes.get(cls_key)
+        old_fields = shared_fields(old_cls, base) if old_cls is not None and base is not None else {}
+        bean = head.text(cls.child_by_field_name("name"))
+        for method in _methods(cls):
+            changed = [r for r in range(method.start_point[0] + 1, method.end_point[0] + 2) if r in lines]
+            if not changed or _set_up(method, head):
+                continue
+            used, writes = _uses(method, head, fields)
+            fresh = [(line, name) for line, name in writes if line in lines]
+            if fresh:
+                line, name = fresh[0]
+                out.append((line, line, f"`{bean}` is a singleton bean: every request thread calls `{bean}."
+                                        f"{head.text(method.child_by_field_name('name'))}` on the one instance, and "
+                                        f"it writes `{name}` (line {fields[name]}), a field that is neither final nor "
+                                        "injected, with no lock: concurrent calls overwrite each other's value."))
+                continue
+            key = qualname(units_at(head, method.start_point[0]), head)
+            old = theirs.get(key)
+            if old is None or base is None or not old_fields:
+                continue
+            before, _ = _uses(old, base, old_fields)
+            if before == used:
+                continue
+            gone, new = sorted(before - used), sorted(used - before)
+            what = "; ".join(part for part in (
+                ("no longer uses " + ", ".join(f"`{f}`" for f in gone)) if gone else "",
+                ("now uses " + ", ".join(f"`{f}`" for f in new)) if new else "") if part)
+            out.append((changed[0], changed[-1],
+                        f"`{bean}` is a singleton bean, shared by every request thread, and `{key}` {what}: "
+                        "fields that are neither final nor injected, shared unguarded between concurrent calls. "
+                        "Say which of them each call changes, and what two calls at once see."))
+    return out
+
+
+# --- DC711 ------------------------------------------------------------------------------------
+
+
+def _supertypes(cls, p: Parsed) -> dict[str, int]:
+    """Simple name -> line of the shutdown interfaces a class (Java or Kotlin) implements."""
+    out: dict[str, int] = {}
+    for child in cls.children:
+        if child.type not in ("super_interfaces", "superclass", "delegation_specifier", "delegation_specifiers"):
+            continue
+        stack = [child]
+        while stack:
+            n = stack.pop()
+            if n.type in ("type_identifier", "identifier", "simple_identifier") and p.text(n) in SHUTDOWN_TYPES:
+                out[p.text(n)] = n.start_point[0] + 1
+            stack.extend(n.children)
+    return out
+
+
+def _kotlin_annotated(method, p: Parsed) -> set[str]:
+    mods = next((c for c in method.children if c.type == "modifiers"), None)
+    return {p.text(c).lstrip("@").split("(")[0].rpartition(".")[2].strip()
+            for c in (mods.children if mods is not None else ()) if c.type == "annotation"}
+
+
+def _hooks(p: Parsed) -> dict[str, tuple[int, int]]:
+    """The file's shutdown hooks by qualified name -> (first, last line): methods annotated
+    `@PreDestroy`, and the `destroy`/`stop`/`close` of a class implementing the matching
+    interface; the class itself, under `<class>::implements <Type>`, at the line naming it."""
+    out: dict[str, tuple[int, int]] = {}
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.children)
+        if n.type not in ("class_declaration", "object_declaration"):
+            continue
+        key = qualname(units_at(p, n.start_point[0]), p)
+        kinds = _supertypes(n, p)
+        for kind, line in kinds.items():
+            out[f"{key}::implements {kind}"] = (line, line)
+        stopping = set().union(*(_SHUTDOWN_METHODS[k] for k in kinds)) if kinds else set()
+        body = n.child_by_field_name("body") or next((c for c in n.children if c.type == "class_body"), None)
+        for member in body.named_children if body is not None else ():
+            if member.type not in ("method_declaration", "function_declaration"):
+                continue
+            name_node = member.child_by_field_name("name") or next(
+                (c for c in member.named_children if c.type == "simple_identifier"), None)
+            if name_node is None:
+                continue
+            marks = annotation_names(member, p) if p.language == "java" else _kotlin_annotated(member, p)
+            if marks & SHUTDOWN_ANNOTATIONS or p.text(name_node) in stopping:
+                out[f"{key}::{p.text(name_node)}"] = (member.start_point[0] + 1, member.end_point[0] + 1)
+    return out
+
+
+def shutdown_changed(head: Parsed, base: Parsed | None, added: dict[int, str], removed: dict[int, str]) -> list[tuple[str, int, int, str]]:
+    """(side, first line, last line, message) for each shutdown hook added, removed, or changed on
+    a changed line."""
+    mine, theirs = _hooks(head), _hooks(base) if base is not None else {}
+    out: list[tuple[str, int, int, str]] = []
+    for key, (first, last) in sorted(mine.items(), key=lambda kv: kv[1]):
+        rows = [r for r in range(first, last + 1) if r in added]
+        if not rows:
+            continue
+        what = "now" if key not in theirs else "changed:"
+        if "::implements " in key and key in theirs:
+            continue  # the line changed, but the class implemented it before too
+        if "::implements " in key:
+            cls, _, kind = key.partition("::implements ")
+            message = (f"`{cls}` now implements `{kind}`: the container calls it when the application shuts down, "
+                       "in an order it picks among the beans. What it stops or releases (workers, plugins, "
+                       "connections) may still be in use by background work, or may now be cut off mid-way.")
+        else:
+            message = (f"`{key}` is a shutdown hook and {'is new' if what == 'now' else 'changed'}: it runs when "
+                       "the application stops (each deploy, each restart), in an order the container picks. Say "
+                       "what it stops, and what background work still running may need it.")
+        out.append(("head", rows[0], rows[-1], message))
+    for key, (first, last) in sorted(theirs.items(), key=lambda kv: kv[1]):
+        if key in mine or not any(r in removed for r in range(first, last + 1)):
+            continue
+        out.append(("base", first, first if "::implements " in key else last,
+                    f"`{key.replace('::implements ', ' implementing ')}`, a shutdown hook, is gone: what it stopped "
+                    "or released on shutdown now stays until the process ends, or stops in another order."))
+    return out

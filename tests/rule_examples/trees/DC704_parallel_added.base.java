@@ -1,0 +1,13 @@
+// path: src/main/java/com/acme/report/Totals.java
+package com.acme.report;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+public class Totals {
+    private final List<String> seen = new java.util.ArrayList<>();
+
+    List<String> totals(List<Long> sums) {
+        return sums.stream().peek(s -> seen.add(s.toString())).map(String::valueOf).collect(Collectors.toList());
+    }
+}
