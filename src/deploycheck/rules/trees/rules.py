@@ -121,7 +121,12 @@ BACKGROUND_CODE_CHANGED = Rule(
         name in the other (`java.util.Collection` / `Collection` under `import
         java.util.Collection;` in that version's file), only in a file whose types extend or
         implement nothing but JDK types without member types (`Runnable`, `Serializable`, …: an
-        inherited member type shadows an import, JLS 6.4.1). An access modifier is never
+        inherited member type shadows an import, JLS 6.4.1); Java's `@Override` and
+        `@SuppressWarnings(…)` and Kotlin's `@Suppress(…)`, which the compiler reads and leaves out
+        of the class file (source retention: no reflection or framework sees them), when no import
+        of the file names another type so (in Kotlin, no star import either), the file declares
+        none, and its types extend or implement only such JDK types, as above (`@Deprecated`,
+        kept at run time, is code). An access modifier is never
         part of a proof: reflection (`getFields()`, `getMethods()`, `getConstructors()`),
         proxies and overrides see it at run time. Java and
         Kotlin overloads of one arity are each compared with every overload of that name and
@@ -148,6 +153,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         hides in a call without arguments (`queue.poll()`) is removed as if it had none (one
         that calls something with arguments is a change). Code that matches an error's text, or
         branches on the version constant's value, is not seen to change.
+        An annotation type named `Override`, `SuppressWarnings` or `Suppress` in the file's own
+        package would shadow the language's and is not seen (the proof reads one file).
         A logger field's value is trusted to make or name a logger only; a logger passed to
         code that acts on it is removed all the same. A type name is read through the file's
         single-type imports only (a wildcard import proves nothing), and in type positions only
