@@ -8,7 +8,8 @@ the base and kept per base for the hooks), to the function there that uses it, a
 one of them is background code (a region of ``background.regions``, a job folder's file, a
 `job_paths` file) or the trail ends. Like the Python job index (DC104), it follows names, not
 types, where the language allows no better: a Go call without a package name is its own
-package's, and an unexported Go name never leaves its package. It is bounded:
+package's, one through a standard-library package's name (`os.Stat`) is never the repository's,
+and an unexported Go name never leaves its package. It is bounded:
 
 - a name more than ``naming.MAX_FILES`` files hold, or one too generic to tell two functions apart
   (`Start`, `run`, `save`), is not followed, and trails stop MAX_DEPTH calls deep. A trail cut
@@ -28,7 +29,7 @@ from .background import regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import WORD, files_naming, followable
-from .parse import Parsed, parse_bytes
+from .parse import Parsed, nodes_of, parse_bytes
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
 MAX_DEPTH = 3
@@ -394,6 +395,60 @@ def _names_something_else(n) -> bool:
     return False
 
 
+# The first elements of the Go standard library's import paths. The go command resolves such a
+# path in the standard library before any module, so `os.Stat(…)` under `import "os"` calls the
+# standard library's function, never a repository's `Stat` (kratos 8121f21175: a watcher's
+# `os.Stat` read as a call of a new `pool.Stat` method).
+_GO_STD_ROOTS = frozenset({
+    "archive", "arena", "bufio", "bytes", "cmp", "compress", "container", "context", "crypto", "database", "debug",
+    "embed", "encoding", "errors", "expvar", "flag", "fmt", "go", "hash", "html", "image", "index", "io", "iter", "log",
+    "maps", "math", "mime", "net", "os", "path", "plugin", "reflect", "regexp", "runtime", "slices", "sort", "strconv",
+    "strings", "structs", "sync", "syscall", "testing", "text", "time", "unicode", "unique", "unsafe", "weak",
+})
+_GO_MAJOR = re.compile(r"v\d+")
+
+
+def _go_std_packages(p: Parsed) -> frozenset[str]:
+    """The names a Go file binds to standard-library packages by its imports (`os`, `http` for
+    "net/http", an alias), less any the file also uses otherwise: a name that stands as an
+    identifier other than before a selector's dot may be a local that shadows the package. Read
+    from the import specs and the words of those names only, not a walk of the whole tree."""
+    if p.language != "go":
+        return frozenset()
+    bound: set[str] = set()
+    for spec in nodes_of(p, frozenset({"import_spec"})):
+        text = next((c for c in spec.named_children if c.type in ("interpreted_string_literal", "raw_string_literal")),
+                    None)
+        alias = next((c for c in spec.named_children if c.type == "package_identifier"), None)
+        parts = (p.text(text).strip('"`') if text is not None else "").split("/")
+        if parts[0] in _GO_STD_ROOTS:
+            if _GO_MAJOR.fullmatch(parts[-1]) and len(parts) > 1:
+                parts = parts[:-1]
+            bound.add(p.text(alias) if alias is not None else parts[-1])
+    shadowed: set[str] = set()
+    for name in bound:
+        word = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
+        for match in word.finditer(p.source):
+            n = p.root.descendant_for_byte_range(match.start(), match.end())
+            if n is None or n.type != "identifier" or n.start_byte != match.start() or n.end_byte != match.end():
+                continue  # the import's own name (a package_identifier), a string, a comment, a longer token
+            parent = n.parent
+            operand = parent.child_by_field_name("operand") if parent is not None and parent.type == "selector_expression" else None
+            if operand is None or operand.id != n.id:
+                shadowed.add(name)
+                break
+    return frozenset(bound - shadowed)
+
+
+def _std_member(n, std: frozenset[str], p: Parsed) -> bool:
+    """`os.Stat`'s `Stat` in a file that binds `os` to the standard library's package."""
+    parent = n.parent
+    if not std or n.type != "field_identifier" or parent is None or parent.type != "selector_expression":
+        return False
+    operand = parent.child_by_field_name("operand")
+    return operand is not None and operand.type == "identifier" and p.text(operand) in std
+
+
 def _uses_index(p: Parsed):
     """Returns ``uses(name)``: the rows where ``name`` appears as an identifier that may call it:
     not a definition's own name, a parameter, an assignment's target, an import or a lower-case
@@ -402,6 +457,12 @@ def _uses_index(p: Parsed):
     not by a walk of the whole tree: the search asks a file about one or two names, and a walk
     that visits every node costs more than the parse (most of a hook on a large Go repository)."""
     found: dict[str, tuple[list, set]] = {}
+    memo: list[frozenset[str]] = []
+
+    def std() -> frozenset[str]:
+        if not memo:
+            memo.append(_go_std_packages(p))
+        return memo[0]
 
     def occurrences(name: str) -> tuple[list, set]:
         if name not in found:
@@ -415,6 +476,8 @@ def _uses_index(p: Parsed):
                     continue  # naming a function to import it calls nothing
                 if _receiver(n) and not name[:1].isupper():
                     continue  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
+                if n.type == "field_identifier" and _std_member(n, std(), p):
+                    continue  # Go's `os.Stat`: the standard library's, not the repository's
                 if _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:
                         assigned.add(_function_of(n))
