@@ -261,7 +261,10 @@ SOURCE_NOT_PARSED = Rule(
     known_problems=dedent("""\
         Grammar versions lag behind language versions: brand-new syntax may be reported as
         unparseable until the grammar wheel is updated. Errors away from the changed lines are
-        not reported."""),
+        not reported. One gap of the TypeScript grammar is read through: a tagged template whose
+        type arguments hold an object type (styled-components' `` styled.div<{ $on: boolean }>`…` ``),
+        which the parser recovers as the same code with a zero-width non-null assertion `!`, a
+        type-only operator."""),
     example=dedent("""\
         class ChargeJob
           include Sidekiq::Job
