@@ -175,6 +175,12 @@ BACKGROUND_CODE_CHANGED = Rule(
         looked for (not on constructors, web controllers or UI components); a call through a variable, a
         callback table, dependency injection by type or `send` is not seen; a name two unrelated
         methods share may join them (a false trail: the message quotes the job's calling line).
+        A Ruby class method (`def self.limit`, or in `class << self`) of a module or of a class
+        that names no superclass, in a file that delegates nothing, is looked for where a class
+        calls it (`ApiRateLimiter.limit`, `self.class.limit`, or without a receiver), not in
+        calls on an object (`scope.limit(3)`, an ActiveRecord relation's): a class kept in a
+        local and called there is not seen. A model's class methods (a class with a superclass)
+        are looked for in every call, as relations answer them too.
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
         scheduler through a variable or a slice. A queue type is told by its name too: a queue
