@@ -601,3 +601,45 @@ def test_the_job_and_the_trail_are_fields_of_the_json_finding(tmp_path) -> None:
     out = dc(repo, "scan", "--base", "main", "--format", "json")
     [found] = [f for f in json.loads(out.stdout)["findings"] if f["rule"] == "DC701"]
     assert found["job"]["name"] == "SyncJob" and "trail" not in found
+
+
+def test_go_a_call_through_a_standard_library_package_is_no_call_of_the_repositorys_name(tmp_path) -> None:
+    # kratos 8121f21175: a watcher goroutine's `os.Stat(name)` was read as a call of a new
+    # `pool.Stat` method of the repository.
+    watcher = ("package watch\n\nimport (\n\t\"os\"\n)\n\nfunc Run(names []string) {\n\tgo func() {\n"
+               "\t\tfor _, n := range names {\n\t\t\tos.Stat(n)\n\t\t}\n\t}()\n}\n")
+    pool = "package pool\n\ntype Pool struct{ n int }\n\nfunc (p *Pool) Close() {}\n"
+    main = {"go.mod": "module example.com/app\n", "watch/watch.go": watcher, "pool/pool.go": pool}
+    changed = {"pool/pool.go": pool + "\nfunc (p *Pool) Stat() int {\n\treturn p.n\n}\n"}
+    assert _dc701(tmp_path, main, changed) == []
+    # A local that shadows the package's name may hold anything, the repository's pool too.
+    shadowed = watcher.replace("\t\tfor _, n := range names {\n\t\t\tos.Stat(n)\n",
+                               "\t\tos := pool.New()\n\t\tfor _, n := range names {\n\t\t\tos.Stat(n)\n")
+    found = _dc701(tmp_path / "shadowed", {**main, "watch/watch.go": shadowed}, changed)
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("pool/pool.go", 7, "warning")]
+    # A package of the repository bound to the same name is the repository's.
+    own = watcher.replace("\t\"os\"\n", "\tos \"example.com/app/pool\"\n")
+    found = _dc701(tmp_path / "own", {**main, "watch/watch.go": own}, changed)
+    assert [(path, line, severity) for path, line, severity, _ in found] == [("pool/pool.go", 7, "warning")]
+
+
+def test_ruby_a_class_method_of_a_plain_class_is_not_called_on_an_object(tmp_path) -> None:
+    # maybe 3f92fe0f6f: a job's `due_for_check_scope.limit(BATCH)` (an ActiveRecord relation's
+    # `limit`) was read as a call of a changed `ApiRateLimiter.limit` class method.
+    job = ("class HealthCheckJob < ApplicationJob\n  def perform\n    scope.limit(5).each(&:check!)\n"
+           "    @other.limit(2)\n  end\nend\n")
+    limiter = ("class ApiRateLimiter\n  def self.limit(key)\n    new(key)\n  end\n\n  def initialize(key)\n"
+               "    @key = key\n  end\nend\n")
+    changed = {"app/services/api_rate_limiter.rb": limiter.replace("    new(key)\n", "    key ? new(key) : nil\n")}
+    main = {"app/jobs/health_check_job.rb": job, "app/services/api_rate_limiter.rb": limiter}
+    assert _dc701(tmp_path, main, changed) == []
+    # Called on the class (its constant, or `self.class`), it is reached.
+    for n, call in enumerate(("ApiRateLimiter.limit(1)", "Api::ApiRateLimiter.limit(1)", "self.class.limit(1)")):
+        caller = job.replace("    @other.limit(2)\n", f"    {call}\n")
+        found = _dc701(tmp_path / str(n), {**main, "app/jobs/health_check_job.rb": caller}, changed)
+        assert [(path, line) for path, line, _, _ in found] == [("app/services/api_rate_limiter.rb", 3)], call
+    # A model's class method is a relation's method too (`scope.limit` may be `Post.limit`).
+    model = limiter.replace("class ApiRateLimiter\n", "class ApiRateLimiter < ApplicationRecord\n")
+    found = _dc701(tmp_path / "model", {**main, "app/services/api_rate_limiter.rb": model},
+                   {"app/services/api_rate_limiter.rb": model.replace("    new(key)\n", "    key ? new(key) : nil\n")})
+    assert [(path, line) for path, line, _, _ in found] == [("app/services/api_rate_limiter.rb", 3)]

@@ -47,6 +47,15 @@ SAME = [
     ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => e\n  raise e\nend\n", "logging"),
     ("ruby", "def f\n  x\n  a\nend\n", "def f\n  x\n  begin\n    a\n  rescue Foo => e\n    logger.warn(e)\n    raise\n  end\nend\n",
      "logging"),
+    # annotations the compiler reads and leaves out of the class file (eladmin 4e4ca20808 widened
+    # a Quartz Callable's @SuppressWarnings)
+    ("java", _java('@Override @SuppressWarnings("all") public Object call() { return a(); }', head="class A implements Callable<Object>"),
+     _java('@Override @SuppressWarnings({"unchecked","all"}) public Object call() { return a(); }',
+           head="class A implements Callable<Object>"), "compiler"),
+    ("java", _java("void f() { a(); }"), _java('@java.lang.Override @java.lang.SuppressWarnings("x") void f() { a(); }'),
+     "compiler"),
+    ("java", _java("public void f() { a(); }"), _java('@SuppressWarnings("x") public void f() { a(); }'), "compiler"),
+    ("kotlin", "class A {\n fun f() { a() }\n}", 'class A {\n @Suppress("UNCHECKED_CAST") fun f() { a() }\n}', "compiler"),
 ]
 
 DIFFERENT = [
@@ -96,6 +105,18 @@ DIFFERENT = [
     ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => e\n  raise Other\nend\n"),
     ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => e\n  raise\nelse\n  b\nend\n"),
     ("ruby", "def f\n  a\nend\n", "def f\n  a\nrescue => e\n  raise e, 'again'\nend\n"),
+    # annotations kept at run time, or a name that may mean another annotation type: imported,
+    # declared in the file, or a member type of a supertype (JLS 6.4.1); in Kotlin a star import
+    # outranks the default `kotlin.Suppress`
+    ("java", _java("void f() { a(); }"), _java("@Deprecated void f() { a(); }")),
+    ("java", _java("void f() { a(); }"), _java("@SafeVarargs void f() { a(); }")),
+    ("java", _java("void f() { a(); }", IMPORTS + "import my.SuppressWarnings;\n"),
+     _java('@SuppressWarnings("x") void f() { a(); }', IMPORTS + "import my.SuppressWarnings;\n")),
+    ("java", _java("@interface Override {} void f() { a(); }"), _java("@interface Override {} @Override void f() { a(); }")),
+    ("java", _java("void f() { a(); }", head="class A extends Base"), _java("@Override void f() { a(); }", head="class A extends Base")),
+    ("kotlin", "import my.*\nclass A {\n fun f() { a() }\n}", 'import my.*\nclass A {\n @Suppress("X") fun f() { a() }\n}'),
+    ("kotlin", "import my.Other as Suppress\nclass A {\n fun f() { a() }\n}",
+     'import my.Other as Suppress\nclass A {\n @Suppress("X") fun f() { a() }\n}'),
 ]
 
 

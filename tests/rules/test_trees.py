@@ -295,3 +295,20 @@ def test_a_magic_comment_is_not_a_comment_only_change(tmp_path) -> None:
     found = _findings(tmp_path, main, {"lib/good_job/notifier.rb": "# frozen_string_literal: true\nmodule GoodJob\n  X = 'a'\nend\n"},
                       "DC701")
     assert [(f.line, f.severity) for f in found] == [(1, "warning")]
+
+
+def test_a_tagged_template_with_an_object_type_argument_parses(tmp_path) -> None:
+    # outline fa1b529bef: styled-components' `styled.div<{ $on: boolean }>`…`` is valid TypeScript
+    # that tree-sitter-typescript 0.23 recovers with a zero-width `!`; it was reported as unparsed.
+    package = json.dumps({"name": "bullmq"})
+    base = "export const gap = 1;\n"
+    styled = ("export const gap = 1;\nexport const Row = styled.div<{ $on: boolean }>`\n"
+              "  opacity: ${(props) => (props.$on ? 1 : 0)};\n`;\n")
+    findings = _findings(tmp_path, {"package.json": package, "src/row.tsx": base}, {"src/row.tsx": styled})
+    assert [f.rule for f in findings if f.rule == "DC703"] == []
+    assert [(f.rule, f.line) for f in findings if f.rule == "DC701"] == [("DC701", 2)]
+    # A real syntax error beside it is still reported.
+    broken = styled + "export const bad = f(;\n"
+    findings = _findings(tmp_path / "broken", {"package.json": package, "src/row.tsx": base}, {"src/row.tsx": broken},
+                         "DC703")
+    assert [(f.severity, f.line) for f in findings] == [("high", 5)]

@@ -5,6 +5,8 @@ modifier can be read as changing nothing but which callers compile.
 
 from __future__ import annotations
 
+import re
+
 from .parse import Parsed
 
 # Logger types by fully qualified name: a field or variable of one of these only serves logging.
@@ -238,6 +240,65 @@ def is_logger_declaration(node, p: Parsed) -> bool:
                 return False
         return True
     return False
+
+
+# --- annotations only the compiler reads ---------------------------------------------------
+
+# Annotations of source retention: the compiler reads them (a warning silenced, an override
+# checked) and writes nothing of them to the class file, so no reflection, proxy or framework
+# can see them at run time. Simple name (as the language imports it by default) -> the name
+# written in full. `@Deprecated`, `@SafeVarargs` and `@FunctionalInterface` are kept at run time.
+_SOURCE_ONLY = {
+    "java": {"Override": "java.lang.Override", "SuppressWarnings": "java.lang.SuppressWarnings"},
+    "kotlin": {"Suppress": "kotlin.Suppress"},
+}
+
+
+def _annotation_name(node, p: Parsed) -> str | None:
+    """The name an annotation node is written with (`SuppressWarnings`, `java.lang.Override`,
+    Kotlin's `Suppress` in `@Suppress("x")`); None for a Kotlin annotation with a use-site target
+    (`@file:Suppress`), which is not one of a declaration."""
+    if p.language == "java":
+        name = node.child_by_field_name("name")
+        return "".join(p.text(name).split()) if name is not None else None
+    if any(c.type == "use_site_target" or c.type == ":" for c in node.children):
+        return None
+    for child in node.named_children:
+        if child.type == "constructor_invocation":
+            child = next((c for c in child.named_children if c.type == "user_type"), None)
+        if child is not None and child.type == "user_type" and not any(
+                c.type == "type_arguments" for c in child.children):
+            return "".join(p.text(child).split())
+    return None
+
+
+def is_source_only_annotation(node, p: Parsed) -> bool:
+    """A Java `@Override`/`@SuppressWarnings(…)` or Kotlin `@Suppress(…)` that is the language's
+    own: not when the file imports or declares a type of that simple name, nor when a type of the
+    file extends or implements one that may hold a member type of that name (JLS 6.4.1); written
+    in full (`@java.lang.Override`) it is always the language's."""
+    if node.type not in ("annotation", "marker_annotation") or p.language not in _SOURCE_ONLY:
+        return False
+    name = _annotation_name(node, p)
+    known = _SOURCE_ONLY[p.language]
+    if name is None:
+        return False
+    if name in known.values():
+        return True
+    if name not in known:
+        return False
+    imported_types(p)
+    if name in p.memo["jvm.declared"] or p.memo.get("jvm.inherits", True):
+        return False
+    # Any import naming it (Kotlin's `import a.B as Suppress` too) may bind another type; in
+    # Kotlin a star import also outranks the default `kotlin.*` one, in Java it does not.
+    for child in p.root.children:
+        for node in [child, *child.named_children]:
+            if node.type in ("import_declaration", "import_header", "import"):
+                text = p.text(node)
+                if re.search(rf"\b{name}\b", text) or (p.language == "kotlin" and "*" in text):
+                    return False
+    return True
 
 
 # --- members found by name ---------------------------------------------------------------

@@ -8,7 +8,8 @@ the base and kept per base for the hooks), to the function there that uses it, a
 one of them is background code (a region of ``background.regions``, a job folder's file, a
 `job_paths` file) or the trail ends. Like the Python job index (DC104), it follows names, not
 types, where the language allows no better: a Go call without a package name is its own
-package's, and an unexported Go name never leaves its package. It is bounded:
+package's, one through a standard-library package's name (`os.Stat`) is never the repository's,
+and an unexported Go name never leaves its package. It is bounded:
 
 - a name more than ``naming.MAX_FILES`` files hold, or one too generic to tell two functions apart
   (`Start`, `run`, `save`), is not followed, and trails stop MAX_DEPTH calls deep. A trail cut
@@ -28,7 +29,7 @@ from .background import regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import WORD, files_naming, followable
-from .parse import Parsed, parse_bytes
+from .parse import Parsed, nodes_of, parse_bytes
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
 MAX_DEPTH = 3
@@ -170,14 +171,17 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     unread: dict[str, str] = {}
     # Per origin, the (name, Go package) pairs already followed: `fetch` of one Go package is not
     # `fetch` of another.
-    seen = {name: {(name, home)} for name in names}
+    # Ruby: whether a name is followed as a class method only callable on a class (`_class_method`):
+    # `scope.limit(3)` then calls a relation's `limit`, not `ApiRateLimiter.limit`.
+    on_class = _class_methods_of(ctx, names, memo) if family == "ruby" else set()
+    seen = {name: {(name, home, name in on_class)} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
     defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
-    Leads = dict[tuple[str, str | None], list[tuple[str, tuple[tuple[str, str, int, str | None], ...]]]]
+    Leads = dict[tuple[str, str | None, bool], list[tuple[str, tuple[tuple[str, str, int, str | None], ...]]]]
     following: Leads = {}
 
-    def visit(path: str, index: tuple, called: str, where: str | None, leads) -> None:
+    def visit(path: str, index: tuple, called: str, where: str | None, class_only: bool, leads) -> None:
         """The uses of ``called`` (defined in the Go package ``where``) in one file (its
         ``_file_index``): a job found, or the callers to look for next. In a JS/TS module, the
         module's own functions that lead to it are followed here, without a `git grep` and without
@@ -188,10 +192,10 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         other_package = where is not None and path.rpartition("/")[0] != where and not _dot_imports(p)
         if other_package and called[:1].islower():
             return
-        here = [(called, [(o, t) for o, t in leads if o not in found])]
+        here = [(called, class_only, [(o, t) for o, t in leads if o not in found])]
         while here:
-            name, leads = here.pop()
-            uses = uses_of(name, path in defined_in.get(name, ()), not other_package)
+            name, on_a_class, leads = here.pop()
+            uses = uses_of(name, path in defined_in.get(name, ()), not other_package, not on_a_class)
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
             hits = [(row, s, True) for row in uses for s in spans if s[0] <= row <= s[1]] or [
@@ -219,7 +223,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     caller = followed_name(chain, p)
                     if not caller:
                         continue
-                    key = (caller, _package_dir(p.language, path))
+                    key = (caller, _package_dir(p.language, path), _class_method(chain[-1], caller, p))
                     step = (name, path, row + 1, shown_name(chain, p) if chain else None)
                     fresh = [(o, (step,) + t) for o, t in leads if key not in seen[o]]
                     if not fresh:
@@ -228,7 +232,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                         seen[origin].add(key)
                     defined_in.setdefault(caller, set()).add(path)
                     if _module_private(chain[-1], caller, p):
-                        here.append((caller, fresh))
+                        here.append((caller, False, fresh))
                     else:
                         for lead in fresh:
                             following.setdefault(key, []).append(lead)
@@ -238,34 +242,80 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     private = {name for name in names if isinstance(own, tuple) and _private_in(own[0], name)}
     if isinstance(own, tuple) and private:
         for name in sorted(private):
-            visit(ctx.path, own, name, None, [(name, ())])
+            visit(ctx.path, own, name, None, False, [(name, ())])
     frontier, following = following, {}
     for name in names:
         if name not in private:
-            frontier.setdefault((name, home), []).insert(0, (name, ()))
+            frontier.setdefault((name, home, name in on_class), []).insert(0, (name, ()))
     for _ in range(MAX_DEPTH):
         frontier = {key: [(o, t) for o, t in leads if o not in found] for key, leads in frontier.items()}
         frontier = {key: leads for key, leads in frontier.items() if leads}
         if not frontier:
             break
-        naming = files_naming(ctx, family, sorted({called for called, _ in frontier}))
-        for called, where in sorted(frontier, key=lambda key: (key[0], key[1] or "")):
+        naming = files_naming(ctx, family, sorted({called for called, _, _ in frontier}))
+        for called, where, class_only in sorted(frontier, key=lambda key: (key[0], key[1] or "", key[2])):
             for path in naming[called]:
                 index = _file_index(ctx, path, memo)
                 if index is None:
                     continue
+                leads = frontier[(called, where, class_only)]
                 if isinstance(index, str):
-                    for origin, _trail in frontier[(called, where)]:
+                    for origin, _trail in leads:
                         unread.setdefault(origin, f"{path} names `{called}` but {index}")
                     continue
-                visit(path, index, called, where, frontier[(called, where)])
-                if all(origin in found for origin, _trail in frontier[(called, where)]):
+                visit(path, index, called, where, class_only, leads)
+                if all(origin in found for origin, _trail in leads):
                     break
         frontier, following = following, {}
     return found, unread
 
 
 _JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+
+
+def _class_method(node, name: str, p: Parsed) -> bool:
+    """Whether ``node``, the unit named ``name``, is a Ruby class method that only a class calls:
+    `def self.limit` (or a `def` in `class << self`) of a module or of a class that names no
+    superclass. Callers write `ApiRateLimiter.limit`, `self.class.limit` or, inside the class,
+    `limit`; `scope.limit(3)` calls an object's method (an ActiveRecord relation's). Not the
+    class method of a class with a superclass: a model's class methods are a relation's too
+    (`posts.recent`). Not in a file that delegates (`delegate :limit, to: :class` makes an
+    instance method that objects answer)."""
+    if p.language != "ruby":
+        return False
+    owner = node.parent
+    if node.type == "singleton_method":
+        target = node.child_by_field_name("object")
+        if target is None or target.type != "self":
+            return False
+    elif node.type == "method":
+        while owner is not None and owner.type == "body_statement":
+            owner = owner.parent
+        if owner is None or owner.type != "singleton_class" or not any(c.type == "self" for c in owner.children):
+            return False
+        owner = owner.parent
+    else:
+        return False
+    while owner is not None and owner.type == "body_statement":
+        owner = owner.parent
+    if owner is None or re.search(rb"\b(?:delegate|def_delegators?|def_instance_delegators?)\b", p.source):
+        return False
+    return owner.type == "module" or (owner.type == "class" and owner.child_by_field_name("superclass") is None)
+
+
+def _class_methods_of(ctx, names: list[str], memo: dict) -> set[str]:
+    """Which of ``names`` the changed Ruby file defines at head only as class methods that only a
+    class calls (``_class_method``). A name it does not define at head (a removed method) is not."""
+    index = _file_index(ctx, ctx.path, memo)
+    if not isinstance(index, tuple):
+        return set()
+    p = index[0]
+    kinds: dict[str, set[bool]] = {}
+    for n in nodes_of(p, frozenset({"method", "singleton_method"})):
+        name = called_name(n, p)
+        if name in names:
+            kinds.setdefault(name, set()).add(_class_method(n, name, p))
+    return {name for name, found in kinds.items() if found == {True}}
 
 
 def _module_private(node, name: str, p: Parsed) -> bool:
@@ -394,6 +444,60 @@ def _names_something_else(n) -> bool:
     return False
 
 
+# The first elements of the Go standard library's import paths. The go command resolves such a
+# path in the standard library before any module, so `os.Stat(…)` under `import "os"` calls the
+# standard library's function, never a repository's `Stat` (kratos 8121f21175: a watcher's
+# `os.Stat` read as a call of a new `pool.Stat` method).
+_GO_STD_ROOTS = frozenset({
+    "archive", "arena", "bufio", "bytes", "cmp", "compress", "container", "context", "crypto", "database", "debug",
+    "embed", "encoding", "errors", "expvar", "flag", "fmt", "go", "hash", "html", "image", "index", "io", "iter", "log",
+    "maps", "math", "mime", "net", "os", "path", "plugin", "reflect", "regexp", "runtime", "slices", "sort", "strconv",
+    "strings", "structs", "sync", "syscall", "testing", "text", "time", "unicode", "unique", "unsafe", "weak",
+})
+_GO_MAJOR = re.compile(r"v\d+")
+
+
+def _go_std_packages(p: Parsed) -> frozenset[str]:
+    """The names a Go file binds to standard-library packages by its imports (`os`, `http` for
+    "net/http", an alias), less any the file also uses otherwise: a name that stands as an
+    identifier other than before a selector's dot may be a local that shadows the package. Read
+    from the import specs and the words of those names only, not a walk of the whole tree."""
+    if p.language != "go":
+        return frozenset()
+    bound: set[str] = set()
+    for spec in nodes_of(p, frozenset({"import_spec"})):
+        text = next((c for c in spec.named_children if c.type in ("interpreted_string_literal", "raw_string_literal")),
+                    None)
+        alias = next((c for c in spec.named_children if c.type == "package_identifier"), None)
+        parts = (p.text(text).strip('"`') if text is not None else "").split("/")
+        if parts[0] in _GO_STD_ROOTS:
+            if _GO_MAJOR.fullmatch(parts[-1]) and len(parts) > 1:
+                parts = parts[:-1]
+            bound.add(p.text(alias) if alias is not None else parts[-1])
+    shadowed: set[str] = set()
+    for name in bound:
+        word = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
+        for match in word.finditer(p.source):
+            n = p.root.descendant_for_byte_range(match.start(), match.end())
+            if n is None or n.type != "identifier" or n.start_byte != match.start() or n.end_byte != match.end():
+                continue  # the import's own name (a package_identifier), a string, a comment, a longer token
+            parent = n.parent
+            operand = parent.child_by_field_name("operand") if parent is not None and parent.type == "selector_expression" else None
+            if operand is None or operand.id != n.id:
+                shadowed.add(name)
+                break
+    return frozenset(bound - shadowed)
+
+
+def _std_member(n, std: frozenset[str], p: Parsed) -> bool:
+    """`os.Stat`'s `Stat` in a file that binds `os` to the standard library's package."""
+    parent = n.parent
+    if not std or n.type != "field_identifier" or parent is None or parent.type != "selector_expression":
+        return False
+    operand = parent.child_by_field_name("operand")
+    return operand is not None and operand.type == "identifier" and p.text(operand) in std
+
+
 def _uses_index(p: Parsed):
     """Returns ``uses(name)``: the rows where ``name`` appears as an identifier that may call it:
     not a definition's own name, a parameter, an assignment's target, an import or a lower-case
@@ -402,6 +506,12 @@ def _uses_index(p: Parsed):
     not by a walk of the whole tree: the search asks a file about one or two names, and a walk
     that visits every node costs more than the parse (most of a hook on a large Go repository)."""
     found: dict[str, tuple[list, set]] = {}
+    memo: list[frozenset[str]] = []
+
+    def std() -> frozenset[str]:
+        if not memo:
+            memo.append(_go_std_packages(p))
+        return memo[0]
 
     def occurrences(name: str) -> tuple[list, set]:
         if name not in found:
@@ -415,6 +525,8 @@ def _uses_index(p: Parsed):
                     continue  # naming a function to import it calls nothing
                 if _receiver(n) and not name[:1].isupper():
                     continue  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
+                if n.type == "field_identifier" and _std_member(n, std(), p):
+                    continue  # Go's `os.Stat`: the standard library's, not the repository's
                 if _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:
                         assigned.add(_function_of(n))
@@ -423,16 +535,18 @@ def _uses_index(p: Parsed):
             found[name] = (hits, assigned)
         return found[name]
 
-    def uses(name: str, own_methods: bool = True, bare_too: bool = True) -> list[int]:
+    def uses(name: str, own_methods: bool = True, bare_too: bool = True, objects_too: bool = True) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
-        another package."""
+        another package; ``objects_too`` False: not Ruby calls on an object (`scope.name`), for a
+        class method only a class calls."""
         if not WORD.fullmatch(name):
             return []
         hits, locals_ = occurrences(name)
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
-                       and (own_methods or not _own_method(n, p))})
+                       and (own_methods or not _own_method(n, p))
+                       and (objects_too or not _on_an_object(n, p))})
 
     return uses
 
@@ -444,6 +558,24 @@ def _in_import(n) -> bool:
             return True
         node = node.parent
     return False
+
+
+def _on_an_object(n, p: Parsed) -> bool:
+    """A Ruby call of ``n``'s name on a receiver that is no class: not a constant (`A.limit`,
+    `B::A.limit`), `self`, or `….class` (`self.class.limit`); a local, an instance variable or a
+    method's result (`scope.limit(3)`, `@k.limit`) holds an object."""
+    parent = n.parent
+    if p.language != "ruby" or parent is None or parent.type != "call":
+        return False
+    method, receiver = parent.child_by_field_name("method"), parent.child_by_field_name("receiver")
+    if method is None or method.id != n.id or receiver is None:
+        return False
+    if receiver.type in ("constant", "scope_resolution", "self"):
+        return False
+    if receiver.type == "call":
+        called = receiver.child_by_field_name("method")
+        return called is None or p.text(called) != "class"
+    return True
 
 
 def _own_method(n, p: Parsed) -> bool:

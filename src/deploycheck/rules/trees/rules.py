@@ -49,7 +49,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         and a function or method of another file that such code reaches through its calls, by
         name, up to three calls deep (`git grep -w` at head, then the unit there that uses the
         name; a Go name that does not start with an upper-case letter only in its own package's
-        folder, where Go lets it be called; the message names the job, quotes its calling line and gives the trail from the job down:
+        folder, where Go lets it be called, and never through a Go file's name for a standard-library
+        package (`os.Stat(…)` under `import "os"`, unless the file also uses `os` otherwise, as a
+        local may shadow it): the go command finds such paths in the standard library first; the message names the job, quotes its calling line and gives the trail from the job down:
         "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5
         (`import.revert`) calls it through `revert`"). In JS/TS, a module's own function (top
         level, not exported, its name nowhere outside a function body) can only be called from
@@ -121,7 +123,12 @@ BACKGROUND_CODE_CHANGED = Rule(
         name in the other (`java.util.Collection` / `Collection` under `import
         java.util.Collection;` in that version's file), only in a file whose types extend or
         implement nothing but JDK types without member types (`Runnable`, `Serializable`, …: an
-        inherited member type shadows an import, JLS 6.4.1). An access modifier is never
+        inherited member type shadows an import, JLS 6.4.1); Java's `@Override` and
+        `@SuppressWarnings(…)` and Kotlin's `@Suppress(…)`, which the compiler reads and leaves out
+        of the class file (source retention: no reflection or framework sees them), when no import
+        of the file names another type so (in Kotlin, no star import either), the file declares
+        none, and its types extend or implement only such JDK types, as above (`@Deprecated`,
+        kept at run time, is code). An access modifier is never
         part of a proof: reflection (`getFields()`, `getMethods()`, `getConstructors()`),
         proxies and overrides see it at run time. Java and
         Kotlin overloads of one arity are each compared with every overload of that name and
@@ -148,6 +155,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         hides in a call without arguments (`queue.poll()`) is removed as if it had none (one
         that calls something with arguments is a change). Code that matches an error's text, or
         branches on the version constant's value, is not seen to change.
+        An annotation type named `Override`, `SuppressWarnings` or `Suppress` in the file's own
+        package would shadow the language's and is not seen (the proof reads one file).
         A logger field's value is trusted to make or name a logger only; a logger passed to
         code that acts on it is removed all the same. A type name is read through the file's
         single-type imports only (a wildcard import proves nothing), and in type positions only
@@ -166,6 +175,12 @@ BACKGROUND_CODE_CHANGED = Rule(
         looked for (not on constructors, web controllers or UI components); a call through a variable, a
         callback table, dependency injection by type or `send` is not seen; a name two unrelated
         methods share may join them (a false trail: the message quotes the job's calling line).
+        A Ruby class method (`def self.limit`, or in `class << self`) of a module or of a class
+        that names no superclass, in a file that delegates nothing, is looked for where a class
+        calls it (`ApiRateLimiter.limit`, `self.class.limit`, or without a receiver), not in
+        calls on an object (`scope.limit(3)`, an ActiveRecord relation's): a class kept in a
+        local and called there is not seen. A model's class methods (a class with a superclass)
+        are looked for in every call, as relations answer them too.
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
         scheduler through a variable or a slice. A queue type is told by its name too: a queue
@@ -252,7 +267,10 @@ SOURCE_NOT_PARSED = Rule(
     known_problems=dedent("""\
         Grammar versions lag behind language versions: brand-new syntax may be reported as
         unparseable until the grammar wheel is updated. Errors away from the changed lines are
-        not reported."""),
+        not reported. One gap of the TypeScript grammar is read through: a tagged template whose
+        type arguments hold an object type (styled-components' `` styled.div<{ $on: boolean }>`…` ``),
+        which the parser recovers as the same code with a zero-width non-null assertion `!`, a
+        type-only operator."""),
     example=dedent("""\
         class ChargeJob
           include Sidekiq::Job

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
-from .jvm import imported_types, is_logger_declaration, qualified
+from .jvm import imported_types, is_logger_declaration, is_source_only_annotation, qualified
 from .parse import Parsed
 
 # Node types that are units, per language, and the types among them that only contain others.
@@ -315,6 +315,8 @@ def is_log_guard(node, p: Parsed) -> bool:
 _EXPRESSION_LAMBDAS = {"lambda_expression", "arrow_function"}
 # With the "logging" step, a declaration that only holds a logger goes too (rules/trees/jvm.py).
 _LOGGER_DECLARATIONS = {"field_declaration", "local_variable_declaration", "property_declaration"}
+# With the "compiler" step, annotations of source retention go (rules/trees/jvm.py).
+_ANNOTATION_NODES = {"annotation", "marker_annotation"}
 # With the "imports" step, a type name reads as the fully qualified name it denotes.
 _TYPE_NAMES = {"scoped_type_identifier", "type_identifier", "user_type"}
 
@@ -562,11 +564,13 @@ def is_directive(comment_text: str, p: Parsed) -> bool:
 
 
 def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bool = False,
-         version: bool = False, parameters: bool = False, imports: bool = False) -> str:
+         version: bool = False, parameters: bool = False, imports: bool = False, compiler: bool = False) -> str:
     """The node as an S-expression of every token, without comments (and logging statements,
     TypeScript types, error messages, a version number, unused keyword parameters, the difference
-    between an imported and a fully qualified type name)."""
-    flags = (logging, annotations, messages, version, parameters, imports)
+    between an imported and a fully qualified type name, Java/Kotlin annotations only the compiler
+    reads)."""
+    flags = (logging, annotations, messages, version, parameters, imports, compiler)
+    source_only = compiler and p.language in ("java", "kotlin")
     types_only = annotations and p.language in ("typescript", "tsx")
     jvm_names = imports and p.language in ("java", "kotlin")
     if jvm_names:
@@ -585,6 +589,11 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
             continue
         if logging and n.type in _LOGGER_DECLARATIONS and is_logger_declaration(n, p):
             continue
+        if source_only and n.type in _ANNOTATION_NODES and is_source_only_annotation(n, p):
+            continue
+        if source_only and n.type == "modifiers" and all(
+                c.type in _ANNOTATION_NODES and is_source_only_annotation(c, p) for c in n.children):
+            continue  # nothing left: read as a declaration written without modifiers
         if jvm_names and n.type in _TYPE_NAMES:
             name = qualified(n, p)
             if name is not None:
@@ -651,7 +660,7 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
     return " ".join(out)
 
 
-_STEPS = ("logging", "annotations", "messages", "version", "parameters", "imports")
+_STEPS = ("logging", "annotations", "messages", "version", "parameters", "imports", "compiler")
 
 
 def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str, ...] | None:
@@ -674,7 +683,8 @@ def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str,
 _WORDS = {"formatting": "comments or formatting", "logging": "logging calls (or conditions that only decide whether to log, loggers declared, a last catch that only logs and rethrows)",
           "annotations": "type annotations", "messages": "error messages", "version": "a version number",
           "parameters": "an unused keyword parameter (a caller still passing it now fails at once)",
-          "imports": "a type name written with its package instead of imported (the same type)"}
+          "imports": "a type name written with its package instead of imported (the same type)",
+          "compiler": "annotations only the compiler reads (@Override, @SuppressWarnings, Kotlin's @Suppress)"}
 
 
 def describe(proof: tuple[str, ...]) -> str:
