@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from deploycheck.rules.trees.background import _walk  # the reference: the walk the detectors did
 from deploycheck.rules.trees.naming import _RUN, _holds
 from deploycheck.rules.trees.parse import Parsed, nodes_of, parse_bytes
 
@@ -28,15 +29,6 @@ SOURCES = {
     "kotlin": ("function_declaration class_declaration object_declaration lambda_literal annotated_lambda callable_reference",
                "class A {\n  @Scheduled(fixedRate = 1) fun run() { scope.launch { f(::g) } }\n  object B { fun c() = listOf(1).map { it } }\n}\n"),
 }
-
-
-def _walk(node):
-    # The reference: a depth-first walk that takes the last child first, as the detectors did.
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.children)
 
 
 @pytest.mark.parametrize("language", sorted(SOURCES))
