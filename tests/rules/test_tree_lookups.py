@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from deploycheck.rules.trees.background import _walk  # the reference: the walk the detectors did
 from deploycheck.rules.trees.naming import _RUN, _holds
-from deploycheck.rules.trees.parse import Parsed, nodes_of, parse_bytes
+from deploycheck.rules.trees import parse
+from deploycheck.rules.trees.parse import Parsed, nodes_of, parse_bytes, walk
 
 SOURCES = {
     "go": ("go_statement call_expression for_statement function_declaration method_declaration",
@@ -31,18 +31,26 @@ SOURCES = {
 }
 
 
+@pytest.mark.parametrize("by", ["query", "walk"])
 @pytest.mark.parametrize("language", sorted(SOURCES))
-def test_nodes_of_lists_what_a_walk_of_every_node_finds_in_its_order(language) -> None:
+def test_nodes_of_lists_what_a_walk_of_every_node_finds_in_its_order(language, by, monkeypatch) -> None:
+    # A query is compiled once the trees asked about outgrow the walk's budget: both ways answer alike.
+    monkeypatch.setattr(parse, "_QUERIES", {})
+    monkeypatch.setattr(parse, "_walked", {})
+    monkeypatch.setattr(parse, "WALK_BUDGET", 0 if by == "query" else 10**9)
     types, source = SOURCES[language]
     p = parse_bytes(language, source.encode())
     assert isinstance(p, Parsed)
     wanted = frozenset(types.split())
-    expected = [(n.type, n.start_byte, n.end_byte) for n in _walk(p.root) if n.type in wanted and n.is_named]
+    expected = [(n.type, n.start_byte, n.end_byte) for n in walk(p.root) if n.type in wanted and n.is_named]
     assert len(expected) >= 3  # the source holds several of them, nested
     assert [(n.type, n.start_byte, n.end_byte) for n in nodes_of(p, wanted)] == expected
+    assert bool(parse._QUERIES) is (by == "query")
 
 
-def test_nodes_of_leaves_out_a_type_the_grammar_lacks() -> None:
+def test_nodes_of_leaves_out_a_type_the_grammar_lacks(monkeypatch) -> None:
+    monkeypatch.setattr(parse, "_QUERIES", {})
+    monkeypatch.setattr(parse, "WALK_BUDGET", 0)
     p = parse_bytes("javascript", b"class A { x = f(); }\n")
     assert isinstance(p, Parsed)
     assert [n.type for n in nodes_of(p, frozenset({"public_field_definition", "call_expression"}))] == ["call_expression"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .parse import Parsed, nodes_of
+from .parse import walk as _walk
 from .units import index_units
 
 from .keywords import KEYWORDS  # noqa: F401 - the pre-filter for the regions found here
@@ -63,14 +64,6 @@ def regions(p: Parsed) -> list[tuple[int, int, str]]:
 
 def _span(node, what: str) -> tuple[int, int, str]:
     return (node.start_point[0], node.end_point[0], what)
-
-
-def _walk(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.children)
 
 
 def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:

@@ -8,7 +8,7 @@ tens of bytes per node, so a 9 MB minified one-line file is refused before it is
 
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import Any
 
 from .langs import parser_for
 
@@ -36,13 +36,22 @@ class Parsed:
 
 
 def nodes_of(p: Parsed, types: frozenset[str]) -> list:
-    """The named nodes of ``types`` in ``p``'s tree, found by a tree-sitter query (in C: a Python
-    walk that visits every node of a caller file was most of a hook's time in a large Go
-    repository). Listed in the order of a depth-first walk that takes the last child first, the
-    order the detectors were written against: an enclosing node before what it holds (also when
-    both span the same text), a later node before an earlier one."""
-    query = _query(p.language, types)
+    """The named nodes of ``types`` in ``p``'s tree, in the order of a depth-first walk that takes
+    the last child first (``walk``), the order the detectors were written against: an enclosing
+    node before what it holds (also when both span the same text), a later node before an earlier
+    one. Found by a tree-sitter query, in C, once the trees asked about in this process are large:
+    a Python walk of every node of the caller files was most of a hook's time in a large Go
+    repository, but compiling a query costs as much as walking some thousands of nodes (about
+    4 ms for Ruby's grammar), more than a small commit's files hold."""
+    key = (p.language, types)
+    query = _QUERIES.get(key)
     if query is None:
+        size = p.root.descendant_count
+        if _walked.get(key, 0) + size <= WALK_BUDGET:
+            _walked[key] = _walked.get(key, 0) + size
+            return [n for n in walk(p.root) if n.is_named and n.type in types]
+        query = _QUERIES[key] = _query(p.language, types)
+    if query is False:
         return []
     from tree_sitter import QueryCursor
 
@@ -50,7 +59,20 @@ def nodes_of(p: Parsed, types: frozenset[str]) -> list:
     return sorted(found, key=lambda n: (-n.end_byte, n.start_byte, -n.descendant_count))
 
 
-@lru_cache(maxsize=None)
+WALK_BUDGET = 6_000  # nodes walked per language and node types before their query is compiled
+_walked: dict[tuple[str, frozenset[str]], int] = {}
+_QUERIES: dict[tuple[str, frozenset[str]], Any] = {}  # a tree_sitter.Query, or False: no type the grammar has
+
+
+def walk(node):
+    """Every node under ``node``, depth first, the last child first."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.children)
+
+
 def _query(language: str, types: frozenset[str]):
     from tree_sitter import Query
 
@@ -58,7 +80,7 @@ def _query(language: str, types: frozenset[str]):
     # A node type this language's grammar lacks (TypeScript's `public_field_definition` in a .js
     # file) would make the query invalid: it is left out, as no node of it can occur.
     known = sorted(t for t in types if grammar.id_for_node_kind(t, True))
-    return Query(grammar, "[" + " ".join(f"({t})" for t in known) + "] @n") if known else None
+    return Query(grammar, "[" + " ".join(f"({t})" for t in known) + "] @n") if known else False
 
 
 def _tagged_template_bang(n) -> bool:
