@@ -113,7 +113,10 @@ _RB_ASSIGN = (
     re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*[-+*/]="),
 )
 _RB_DEF = re.compile(r"^\s*def\s")
-_RB_LOCKED = re.compile(r"\.with_lock\b|\.lock!|\.lock\b(?!_)|\bwith_advisory_lock\b|(?i:\bfor\s+update\b)")
+# A model's own `lock` scope without a receiver (`lock(true).find(id)`, `lock.find_by(…)`) locks
+# the row it reads as `Model.lock.find` does (DC251 reads the same).
+_RB_LOCKED = re.compile(r"\.with_lock\b|\.lock!|\.lock\b(?!_)|\bwith_advisory_lock\b|(?i:\bfor\s+update\b)"
+                        r"|(?<![\w.@:$])lock(?:\(\s*(?:true\b|[\"'])|\.(?:find\w*|where|first|last|take)\b)")
 
 
 @check("ruby-lost-update")
