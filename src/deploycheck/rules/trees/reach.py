@@ -577,9 +577,17 @@ def _on_an_object(n, p: Parsed) -> bool:
     if receiver.type == "call":
         called = receiver.child_by_field_name("method")
         return called is None or p.text(called) not in _CLASS_LOOKUPS
-    # A class held in a variable named for it (`limiter_class.limit`, `@klass.limit`) is a class.
-    return not (receiver.type in ("identifier", "instance_variable", "class_variable")
-                and _CLASS_HOLDER.search(p.text(receiver)))
+    if receiver.type not in ("identifier", "instance_variable", "class_variable"):
+        return True
+    # A class held in a variable named for it (`limiter_class.limit`, `@klass.limit`) or that the
+    # file sets to a class (`limiter = ApiRateLimiter`, `def initialize(limiter: ApiRateLimiter)`
+    # then `@limiter.limit`) is a class.
+    held = p.text(receiver)
+    if _CLASS_HOLDER.search(held):
+        return False
+    given = re.compile(rb"(?<![\w@])@{0,2}" + re.escape(held.lstrip("@").encode())
+                       + rb"[ \t]*(?:\|\|=|=(?![=~>])|:(?!:))[ \t]*(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*[ \t]*(?:[,)\r\n;#]|$)", re.M)
+    return given.search(p.source) is None
 
 
 # Calls whose result is a class (`record.class`, `"ApiRateLimiter".constantize`,
