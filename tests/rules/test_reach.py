@@ -643,3 +643,34 @@ def test_ruby_a_class_method_of_a_plain_class_is_not_called_on_an_object(tmp_pat
     found = _dc701(tmp_path / "model", {**main, "app/services/api_rate_limiter.rb": model},
                    {"app/services/api_rate_limiter.rb": model.replace("    new(key)\n", "    key ? new(key) : nil\n")})
     assert [(path, line) for path, line, _, _ in found] == [("app/services/api_rate_limiter.rb", 3)]
+
+
+def test_ruby_a_class_method_called_on_a_class_held_elsewhere_is_still_followed(tmp_path) -> None:
+    # Session 11 read `x.limit(…)` as an object's `limit` whatever `x` is; a class held in a
+    # variable named for it (`limiter_class`, `@klass`) or looked up by name (`constantize`,
+    # `const_get`) calls the class method, and the session's start followed those calls.
+    job = "class HealthCheckJob < ApplicationJob\n  def perform\n    CALL\n  end\nend\n"
+    limiter = "class ApiRateLimiter\n  def self.limit(key)\n    new(key)\n  end\nend\n"
+    changed = {"app/services/api_rate_limiter.rb": limiter.replace("    new(key)\n", "    key ? new(key) : nil\n")}
+    calls = ("limiter_class.limit(1)", "@klass.limit(1)", "limiter_klass.limit(1)", "'ApiRateLimiter'.constantize.limit(1)",
+             "Object.const_get(name).limit(1)", "name.safe_constantize.limit(1)")
+    for n, call in enumerate(calls):
+        main = {"app/jobs/health_check_job.rb": job.replace("CALL", call), "app/services/api_rate_limiter.rb": limiter}
+        found = _dc701(tmp_path / str(n), main, changed)
+        assert [(path, line) for path, line, _, _ in found] == [("app/services/api_rate_limiter.rb", 3)], call
+
+
+def test_ruby_a_class_method_called_through_a_variable_given_the_class_is_still_followed(tmp_path) -> None:
+    # A local or an injected dependency that the file sets to the class (`limiter = ApiRateLimiter`,
+    # `def initialize(limiter: ApiRateLimiter)`) holds the class: `limiter.limit` calls the class method.
+    limiter = "class ApiRateLimiter\n  def self.limit(key)\n    new(key)\n  end\nend\n"
+    changed = {"app/services/api_rate_limiter.rb": limiter.replace("    new(key)\n", "    key ? new(key) : nil\n")}
+    jobs = ("class HealthCheckJob < ApplicationJob\n  def perform\n    limiter = ApiRateLimiter\n    limiter.limit(1)\n  end\nend\n",
+            "class HealthCheckJob < ApplicationJob\n  def initialize(limiter: Api::ApiRateLimiter)\n    @limiter = limiter\n"
+            "  end\n\n  def perform\n    @limiter.limit(1)\n  end\nend\n",
+            "class HealthCheckJob < ApplicationJob\n  LIMITER = ApiRateLimiter\n\n  def perform\n    @limiter ||= ApiRateLimiter\n"
+            "    @limiter.limit(1)\n  end\nend\n")
+    for n, job in enumerate(jobs):
+        main = {"app/jobs/health_check_job.rb": job, "app/services/api_rate_limiter.rb": limiter}
+        found = _dc701(tmp_path / str(n), main, changed)
+        assert [(path, line) for path, line, _, _ in found] == [("app/services/api_rate_limiter.rb", 3)], job

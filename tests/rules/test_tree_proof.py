@@ -117,6 +117,10 @@ DIFFERENT = [
     ("kotlin", "import my.*\nclass A {\n fun f() { a() }\n}", 'import my.*\nclass A {\n @Suppress("X") fun f() { a() }\n}'),
     ("kotlin", "import my.Other as Suppress\nclass A {\n fun f() { a() }\n}",
      'import my.Other as Suppress\nclass A {\n @Suppress("X") fun f() { a() }\n}'),
+    # Kotlin's bracketed form holds several annotations in one node: @Transactional added beside
+    # @Suppress is run-time code
+    ("kotlin", 'class A {\n @[Suppress("X")] fun f() { a() }\n}', 'class A {\n @[Suppress("X") Transactional] fun f() { a() }\n}'),
+    ("kotlin", 'class A {\n @[Suppress("X") Transactional] fun f() { a() }\n}', 'class A {\n fun f() { a() }\n}'),
 ]
 
 

@@ -257,12 +257,13 @@ _SOURCE_ONLY = {
 def _annotation_name(node, p: Parsed) -> str | None:
     """The name an annotation node is written with (`SuppressWarnings`, `java.lang.Override`,
     Kotlin's `Suppress` in `@Suppress("x")`); None for a Kotlin annotation with a use-site target
-    (`@file:Suppress`), which is not one of a declaration."""
+    (`@file:Suppress`), which is not one of a declaration, or in brackets (`@[A B]`), which is
+    several."""
     if p.language == "java":
         name = node.child_by_field_name("name")
         return "".join(p.text(name).split()) if name is not None else None
-    if any(c.type == "use_site_target" or c.type == ":" for c in node.children):
-        return None
+    if any(c.type in ("use_site_target", ":", "[") for c in node.children):
+        return None  # `@[Suppress("x") Transactional]` holds several annotations, some kept at run time
     for child in node.named_children:
         if child.type == "constructor_invocation":
             child = next((c for c in child.named_children if c.type == "user_type"), None)

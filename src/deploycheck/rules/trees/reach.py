@@ -562,8 +562,10 @@ def _in_import(n) -> bool:
 
 def _on_an_object(n, p: Parsed) -> bool:
     """A Ruby call of ``n``'s name on a receiver that is no class: not a constant (`A.limit`,
-    `B::A.limit`), `self`, or `….class` (`self.class.limit`); a local, an instance variable or a
-    method's result (`scope.limit(3)`, `@k.limit`) holds an object."""
+    `B::A.limit`), `self`, `….class` (`self.class.limit`), a class looked up by name
+    (`….constantize`, `Object.const_get(…)`) or a variable named for a class (`job_class`,
+    `@klass`); another local, instance variable or method's result (`scope.limit(3)`,
+    `@k.limit`) holds an object."""
     parent = n.parent
     if p.language != "ruby" or parent is None or parent.type != "call":
         return False
@@ -574,8 +576,24 @@ def _on_an_object(n, p: Parsed) -> bool:
         return False
     if receiver.type == "call":
         called = receiver.child_by_field_name("method")
-        return called is None or p.text(called) != "class"
-    return True
+        return called is None or p.text(called) not in _CLASS_LOOKUPS
+    if receiver.type not in ("identifier", "instance_variable", "class_variable"):
+        return True
+    # A class held in a variable named for it (`limiter_class.limit`, `@klass.limit`) or that the
+    # file sets to a class (`limiter = ApiRateLimiter`, `def initialize(limiter: ApiRateLimiter)`
+    # then `@limiter.limit`) is a class.
+    held = p.text(receiver)
+    if _CLASS_HOLDER.search(held):
+        return False
+    given = re.compile(rb"(?<![\w@])@{0,2}" + re.escape(held.lstrip("@").encode())
+                       + rb"[ \t]*(?:\|\|=|=(?![=~>])|:(?!:))[ \t]*(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*[ \t]*(?:[,)\r\n;#]|$)", re.M)
+    return given.search(p.source) is None
+
+
+# Calls whose result is a class (`record.class`, `"ApiRateLimiter".constantize`,
+# `Object.const_get(name)`), and names of variables that by convention hold one.
+_CLASS_LOOKUPS = frozenset({"class", "constantize", "safe_constantize", "const_get"})
+_CLASS_HOLDER = re.compile(r"(?:^@{0,2}|_)(?:class|klass|clazz)$", re.IGNORECASE)
 
 
 def _own_method(n, p: Parsed) -> bool:

@@ -177,9 +177,11 @@ BACKGROUND_CODE_CHANGED = Rule(
         methods share may join them (a false trail: the message quotes the job's calling line).
         A Ruby class method (`def self.limit`, or in `class << self`) of a module or of a class
         that names no superclass, in a file that delegates nothing, is looked for where a class
-        calls it (`ApiRateLimiter.limit`, `self.class.limit`, or without a receiver), not in
-        calls on an object (`scope.limit(3)`, an ActiveRecord relation's): a class kept in a
-        local and called there is not seen. A model's class methods (a class with a superclass)
+        calls it (`ApiRateLimiter.limit`, `self.class.limit`, `….constantize.limit`, on a
+        variable named for a class such as `limiter_class` or one the file sets to a class such
+        as `limiter = ApiRateLimiter` or `def initialize(limiter: ApiRateLimiter)`, or without a
+        receiver), not in calls on an object (`scope.limit(3)`, an ActiveRecord relation's): a
+        class reached otherwise (a method returning it, another file's `delegate`) is not seen. A model's class methods (a class with a superclass)
         are looked for in every call, as relations answer them too.
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
