@@ -11,7 +11,7 @@ import re
 
 from .parse import Parsed, nodes_of
 from .parse import walk as _walk
-from .units import index_units
+from .units import index_units, shown_name, units_at
 
 from .keywords import KEYWORDS  # noqa: F401 - the pre-filter for the regions found here
 
@@ -64,6 +64,13 @@ def regions(p: Parsed) -> list[tuple[int, int, str]]:
 
 def _span(node, what: str) -> tuple[int, int, str]:
     return (node.start_point[0], node.end_point[0], what)
+
+
+def job_of(p: Parsed, path: str, span: tuple[int, int, str]) -> dict:
+    """The job a region of ``regions`` is, as a finding's data (Finding.job): its kind, its first
+    line and the unit there (None when the region starts outside any unit)."""
+    named = units_at(p, span[0])
+    return {"kind": span[2], "path": path, "line": span[0] + 1, "name": shown_name(named, p) if named else None}
 
 
 def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:

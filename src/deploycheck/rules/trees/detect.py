@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ...git.model import ADDED
-from .background import regions
+from .background import job_of, regions
 from .keywords import (JOB_PATHS_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import language_of_file
@@ -98,7 +98,7 @@ def detect(ctx):
             if not jobs_elsewhere(ctx, language):
                 continue  # admitted by another gate (DC709's): no job here to reach it
             _prefetch_reached(ctx, p, lines)
-            if any(_reached(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
+            if any(_reached_by(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
                 yield from _background(ctx, p, lines, side, system, by_path)
             elif note := _not_followed(ctx, p, lines, side):
                 # Not "nothing here": a trail from a job could not be looked for. Said, not flagged.
@@ -384,9 +384,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
             if inside:
                 span = min(inside, key=lambda s: s[1] - s[0])
                 what = span[2]
-                named = units_at(p, span[0])
-                job = {"kind": what, "path": ctx.path, "line": span[0] + 1,
-                       "name": shown_name(named, p) if named else None}
+                job = job_of(p, ctx.path, span)
             else:
                 by = _reached_by(ctx, p, row) if follow_calls else None
                 if by is None:
@@ -465,14 +463,9 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
     return None
 
 
-def _reached(ctx, p: Parsed, row: int) -> str | None:
-    """How a job of another file reaches the function around ``row`` (rules/trees/reach.py)."""
-    by = _reached_by(ctx, p, row)
-    return by[0] if by is not None else None
-
-
 def _reached_by(ctx, p: Parsed, row: int) -> tuple[str, tuple | None] | None:
-    """``_reached``'s words, with the job and the trail as data (None for a "maybe reached")."""
+    """How a job of another file reaches the function around ``row`` (rules/trees/reach.py), in
+    words, with the job and the trail as data (None for a "maybe reached")."""
     from .reach import reached, trail_of
 
     for name in _followed_names(p, row):

@@ -170,7 +170,9 @@ def shutdown_hints(ctx) -> bool:
 
 
 # DC712's gate (rules/trees/retry.py): a Go file that names a retry and a transaction.
-_RETRY_WORDS = ("retr", "attempt")
+# Also what makes a loop's header a retry loop (rules/trees/retry.py): `for range MaxRetries`,
+# `for attempt := 0; …`.
+RETRY_WORDS = ("retr", "attempt")
 _TX_WORDS = ("commit", "rollback", "transaction", "begintx", "executeintx", "executetx")
 
 
@@ -180,7 +182,7 @@ def retry_hints(ctx) -> bool:
     if language_of_file(ctx) != "go":
         return False
     head = ctx.lower_text("head") or ""
-    return any(w in head for w in _RETRY_WORDS) and any(w in head for w in _TX_WORDS)
+    return any(w in head for w in RETRY_WORDS) and any(w in head for w in _TX_WORDS)
 
 
 def jobs_elsewhere(ctx, language: str | None) -> bool:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from .background import regions
+from .background import job_of, regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import WORD, files_naming, followable
@@ -205,8 +205,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                 what = span[2]
                 # The job: its region's first line and unit; a whole file (a job folder's) is
                 # background code from its first line, and no one unit of it is the job.
-                named = units_at(p, span[0]) if region else []
-                job = {"kind": what, "path": path, "line": span[0] + 1, "name": shown_name(named, p) if named else None}
+                job = job_of(p, path, span) if region else {"kind": what, "path": path, "line": span[0] + 1, "name": None}
                 first = (name, path, row + 1, _shown_at(p, row))
                 for origin, trail in leads:
                     if origin in found:
@@ -464,6 +463,8 @@ def _go_std_packages(p: Parsed) -> frozenset[str]:
     from the import specs and the words of those names only, not a walk of the whole tree."""
     if p.language != "go":
         return frozenset()
+    if "reach.go-std" in p.memo:  # asked at every use of a field name in the file
+        return p.memo["reach.go-std"]
     bound: set[str] = set()
     for spec in nodes_of(p, frozenset({"import_spec"})):
         text = next((c for c in spec.named_children if c.type in ("interpreted_string_literal", "raw_string_literal")),
@@ -476,17 +477,27 @@ def _go_std_packages(p: Parsed) -> frozenset[str]:
             bound.add(p.text(alias) if alias is not None else parts[-1])
     shadowed: set[str] = set()
     for name in bound:
-        word = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
-        for match in word.finditer(p.source):
-            n = p.root.descendant_for_byte_range(match.start(), match.end())
-            if n is None or n.type != "identifier" or n.start_byte != match.start() or n.end_byte != match.end():
-                continue  # the import's own name (a package_identifier), a string, a comment, a longer token
+        # Not the import's own name (a package_identifier): an identifier of the code.
+        for n in _word_leaves(p, name):
+            if n.type != "identifier":
+                continue
             parent = n.parent
             operand = parent.child_by_field_name("operand") if parent is not None and parent.type == "selector_expression" else None
             if operand is None or operand.id != n.id:
                 shadowed.add(name)
                 break
-    return frozenset(bound - shadowed)
+    p.memo["reach.go-std"] = frozenset(bound - shadowed)
+    return p.memo["reach.go-std"]
+
+
+def _word_leaves(p: Parsed, name: str):
+    """The leaves of ``p``'s tree that are exactly the word ``name`` where it stands in the source
+    (as `git grep -w` finds it): not part of a longer token, a string's or a comment's text."""
+    word = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
+    for match in word.finditer(p.source):
+        n = p.root.descendant_for_byte_range(match.start(), match.end())
+        if n is not None and not n.child_count and n.start_byte == match.start() and n.end_byte == match.end():
+            yield n
 
 
 def _std_member(n, std: frozenset[str], p: Parsed) -> bool:
@@ -506,26 +517,16 @@ def _uses_index(p: Parsed):
     not by a walk of the whole tree: the search asks a file about one or two names, and a walk
     that visits every node costs more than the parse (most of a hook on a large Go repository)."""
     found: dict[str, tuple[list, set]] = {}
-    memo: list[frozenset[str]] = []
-
-    def std() -> frozenset[str]:
-        if not memo:
-            memo.append(_go_std_packages(p))
-        return memo[0]
 
     def occurrences(name: str) -> tuple[list, set]:
         if name not in found:
             hits, assigned = [], set()
-            word = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
-            for match in word.finditer(p.source):
-                n = p.root.descendant_for_byte_range(match.start(), match.end())
-                if n is None or n.child_count or n.start_byte != match.start() or n.end_byte != match.end():
-                    continue  # part of a longer token, a string or a comment
+            for n in _word_leaves(p, name):
                 if not ("identifier" in n.type or n.type == "constant") or _in_import(n):
                     continue  # naming a function to import it calls nothing
                 if _receiver(n) and not name[:1].isupper():
                     continue  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
-                if n.type == "field_identifier" and _std_member(n, std(), p):
+                if n.type == "field_identifier" and _std_member(n, _go_std_packages(p), p):
                     continue  # Go's `os.Stat`: the standard library's, not the repository's
                 if _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:

@@ -10,11 +10,9 @@ the code is a job.
 
 from __future__ import annotations
 
+from .keywords import RETRY_WORDS  # a loop header's words (lower case) that make it a retry loop
 from .parse import Parsed
 
-# Words (lower case) in a loop's header that make it a retry loop: `for range MaxTransactionRetries`,
-# `for attempt := 0; attempt < n; attempt++`.
-RETRY_WORDS = ("retr", "attempt")
 # The last name of calls that retry what they are given.
 _RETRY_HELPERS = frozenset({"ExecuteInTx", "ExecuteTx", "ExecuteInTxx", "RetryTx"})
 # The last name of calls that open, commit or roll back a database transaction.
