@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -838,3 +839,26 @@ def test_the_job_and_the_trail_stay_inert_in_every_format(tmp_path: Path, capsys
     report.print_scan_text(result)
     report.print_github_scan(result)
     assert capsys.readouterr().out == before
+
+
+def test_a_sarif_message_never_renders_a_link(tmp_path: Path) -> None:
+    # SARIF viewers render `[text](1)` in a result's message as a link to a related location and
+    # `[text](https://…)` as one off the page; a message quotes code and an author's reason.
+    repo = make_repo(tmp_path / "repo")
+    make_branch(repo, "work", {"jobs/a.py": "a = 1\nb = 2\n"})
+    quoted = "counts[x](https://evil.example) += 1 \\[y](1)"
+    result = scan_result(repo, [
+        finding(path="jobs/a.py", line=1, end=1, message=quoted),
+        finding(path="jobs/a.py", line=2, end=2, message="plain [list] text", suppressed_by_author=True,
+                suppression_reason="ok](https://evil.example)")])
+    log = json.loads(report.dumps(report.scan_sarif(result, RULES)))
+    check_sarif_structure(log)
+    texts = [r["message"]["text"] for r in log["runs"][0]["results"]]
+    # An embedded link needs an unescaped `[` … `](`: none is left, and a viewer shows the characters.
+    link = re.compile(r"(?<!\\)(?:\\\\)*\[[^\]]*(?<!\\)(?:\\\\)*\]\(")
+    assert [link.search(text) for text in texts] == [None, None]
+    assert texts[0] == r"counts\[x\](https://evil.example) += 1 \\\[y\](1)"
+    assert re.sub(r"\\(.)", r"\1", texts[1]).startswith("plain [list] text [")
+    # A message with no `](` is left as written.
+    plain = scan_result(repo, [finding(path="jobs/a.py", line=1, end=1, message="items[0] changed")])
+    assert [r["message"]["text"] for r in report.scan_sarif(plain, RULES)["runs"][0]["results"]] == ["items[0] changed"]

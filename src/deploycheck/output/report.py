@@ -519,6 +519,7 @@ def scan_sarif(result: ScanResult, rules: Iterable["Rule"] | None = None) -> dic
             entry["message"]["text"] += f" [{author_suppression_note(finding)}]"
             entry["properties"]["suppressedByAuthor"] = True
             entry["properties"]["suppressionReason"] = finding.suppression_reason or "(no reason given)"
+        entry["message"]["text"] = _sarif_message(entry["message"]["text"])
         results.append(entry)
     return {
         "$schema": SARIF_SCHEMA,
@@ -560,6 +561,14 @@ _SARIF_LINK_CHARS = re.compile(r"([\\\[\]])")
 
 def _sarif_text(text: object) -> str:
     return _SARIF_LINK_CHARS.sub(r"\\\1", inert(text, keep_newlines=False))
+
+
+def _sarif_message(text: str) -> str:
+    """A result's message as written, unless it holds `](`: a viewer would render `[x](1)` as a
+    link to a related location and `[x](https://…)` as one off the page, and a message quotes
+    code, names and an author's reason. Then every backslash and bracket is escaped (SARIF's own
+    escapes, which a viewer shows as the plain characters)."""
+    return _SARIF_LINK_CHARS.sub(r"\\\1", text) if "](" in text else text
 
 
 def _related_locations(finding: Finding) -> list[dict[str, Any]]:
