@@ -105,9 +105,19 @@ def _newest_beside(path: str) -> str | None:
     return newest
 
 
+_CHANGED: dict[tuple, set[str] | None] = {}  # both answers of a hook carry from the same base
+
+
 def _changed_between(root: str, old: str, new: str, globs: tuple[str, ...]) -> set[str] | None:
     """The family's paths that differ between two commits (added, removed or changed), or None
     when git cannot tell (the earlier base is gone) or they are more than MAX_CHANGED."""
+    key = (root, old, new, globs)
+    if key not in _CHANGED:
+        _CHANGED[key] = _ask_changed(root, old, new, globs)
+    return _CHANGED[key]
+
+
+def _ask_changed(root: str, old: str, new: str, globs: tuple[str, ...]) -> set[str] | None:
     from ...git import gitcmd
 
     if not all(c in "0123456789abcdef" for c in old) or len(old) < 40:
