@@ -490,6 +490,50 @@ def _go_std_packages(p: Parsed) -> frozenset[str]:
     return p.memo["reach.go-std"]
 
 
+# Go statements whose target is written: no function or method value can stand there.
+_GO_WRITES = frozenset({"assignment_statement", "inc_statement", "dec_statement"})
+
+
+def _go_no_function_here(n) -> bool:
+    """A Go name where no function or method value can stand, so where it names a field or a
+    variable and calls nothing. Where the name, or the selector it is the field of (`s.Valid`),
+    stands: assigned to or incremented (`syncDate.Valid = true`, `s.Count++`: a method value is no
+    variable), an operand of an operator (`a.SyncDate.Valid && …`, `!s.Valid`, `s.Count > 0`: a
+    function value only compares to nil, and comparing calls nothing), the operand of a selector
+    (`s.Valid.Time`: a function value has no fields or methods, its type being unnamed), or a
+    composite literal's key (`Session{Valid: true}` names a struct field; a map key cannot be a
+    function, functions not being comparable). Read from the tree alone: Go has no setters or
+    properties, so none of these runs code of the name."""
+    parent = n.parent
+    if parent is None:
+        return False
+    if n.type == "identifier" and parent.type == "literal_element":
+        keyed = parent.parent
+        return (keyed is not None and keyed.type == "keyed_element" and parent.named_child_count == 1
+                and keyed.named_children[0].id == parent.id)
+    node = n
+    if n.type == "field_identifier":
+        field = parent.child_by_field_name("field") if parent.type == "selector_expression" else None
+        if field is None or field.id != n.id:
+            return False
+        node, parent = parent, parent.parent
+    elif n.type != "identifier":
+        return False
+    if parent is None:
+        return False
+    if parent.type in ("binary_expression", "unary_expression", "inc_statement", "dec_statement"):
+        return True
+    if parent.type == "selector_expression":
+        operand = parent.child_by_field_name("operand")
+        return operand is not None and operand.id == node.id
+    if parent.type == "expression_list":
+        node, parent = parent, parent.parent
+    if parent is None or parent.type not in _GO_WRITES:
+        return False
+    left = parent.child_by_field_name("left")
+    return left is not None and left.id == node.id
+
+
 def _word_leaves(p: Parsed, name: str):
     """The leaves of ``p``'s tree that are exactly the word ``name`` where it stands in the source
     (as `git grep -w` finds it): not part of a longer token, a string's or a comment's text."""
@@ -513,7 +557,8 @@ def _uses_index(p: Parsed):
     """Returns ``uses(name)``: the rows where ``name`` appears as an identifier that may call it:
     not a definition's own name, a parameter, an assignment's target, an import or a lower-case
     receiver (`sync.run`), nor a bare local that its function assigns (Ruby's `starred` after
-    `starred = …` reads the local). Each name is looked up where its word stands in the source,
+    `starred = …` reads the local), nor a Go name where no function can stand (a field written,
+    compared or selected from, a struct literal's key: ``_go_no_function_here``). Each name is looked up where its word stands in the source,
     not by a walk of the whole tree: the search asks a file about one or two names, and a walk
     that visits every node costs more than the parse (most of a hook on a large Go repository)."""
     found: dict[str, tuple[list, set]] = {}
@@ -531,7 +576,8 @@ def _uses_index(p: Parsed):
                 if _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:
                         assigned.add(_function_of(n))
-                else:
+                elif not (p.language == "go" and _go_no_function_here(n)):
+                    # Not `syncDate.Valid = true` or `T{Valid: true}`: a field, never the function `Valid`.
                     hits.append(n)
             found[name] = (hits, assigned)
         return found[name]

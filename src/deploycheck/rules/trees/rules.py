@@ -51,7 +51,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         name; a Go name that does not start with an upper-case letter only in its own package's
         folder, where Go lets it be called, and never through a Go file's name for a standard-library
         package (`os.Stat(…)` under `import "os"`, unless the file also uses `os` otherwise, as a
-        local may shadow it): the go command finds such paths in the standard library first; the message names the job, quotes its calling line and gives the trail from the job down:
+        local may shadow it): the go command finds such paths in the standard library first; nor
+        through a Go name where no function can stand, a field written, compared, negated or
+        selected from (`syncDate.Valid = true`, `if d.Valid && …`, `d.Valid.Time`) or a composite
+        literal's key (`Date{Valid: true}`); the message names the job, quotes its calling line and gives the trail from the job down:
         "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5
         (`import.revert`) calls it through `revert`"). In JS/TS, a module's own function (top
         level, not exported, its name nowhere outside a function body) can only be called from
