@@ -171,9 +171,11 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     unread: dict[str, str] = {}
     # Per origin, the (name, Go package) pairs already followed: `fetch` of one Go package is not
     # `fetch` of another.
-    # Ruby: whether a name is followed as a class method only callable on a class (`_class_method`):
-    # `scope.limit(3)` then calls a relation's `limit`, not `ApiRateLimiter.limit`.
-    on_class = _class_methods_of(ctx, names, memo) if family == "ruby" else set()
+    # Whether a name is followed as a method that some receivers cannot reach (``_restricted``): a
+    # Ruby class method only a class calls (`scope.limit(3)` then calls a relation's `limit`, not
+    # `ApiRateLimiter.limit`), a Java instance method (`ResourceUtils.getURL(p)` under `import
+    # org.springframework.util.ResourceUtils;` calls a static method, never an instance's `getURL`).
+    on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java") else set()
     seen = {name: {(name, home, name in on_class)} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
@@ -195,7 +197,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         here = [(called, class_only, [(o, t) for o, t in leads if o not in found])]
         while here:
             name, on_a_class, leads = here.pop()
-            uses = uses_of(name, path in defined_in.get(name, ()), not other_package, not on_a_class)
+            uses = uses_of(name, path in defined_in.get(name, ()), not other_package, on_a_class)
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
             hits = [(row, s, True) for row in uses for s in spans if s[0] <= row <= s[1]] or [
@@ -222,7 +224,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     caller = followed_name(chain, p)
                     if not caller:
                         continue
-                    key = (caller, _package_dir(p.language, path), _class_method(chain[-1], caller, p))
+                    key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p))
                     step = (name, path, row + 1, shown_name(chain, p) if chain else None)
                     fresh = [(o, (step,) + t) for o, t in leads if key not in seen[o]]
                     if not fresh:
@@ -302,18 +304,35 @@ def _class_method(node, name: str, p: Parsed) -> bool:
     return owner.type == "module" or (owner.type == "class" and owner.child_by_field_name("superclass") is None)
 
 
-def _class_methods_of(ctx, names: list[str], memo: dict) -> set[str]:
-    """Which of ``names`` the changed Ruby file defines at head only as class methods that only a
-    class calls (``_class_method``). A name it does not define at head (a removed method) is not."""
+def _instance_method(node, name: str, p: Parsed) -> bool:
+    """Whether ``node``, the unit followed as ``name``, is a Java method without `static`: a call
+    written on a type's name (`ResourceUtils.getURL(p)`) calls a static method, never it. Not when
+    the class's name is followed instead of the method's (a service object's `run`)."""
+    if p.language != "java" or node.type != "method_declaration" or called_name(node, p) != name:
+        return False
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    return modifiers is None or not any(c.type == "static" for c in modifiers.children)
+
+
+def _restricted(node, name: str, p: Parsed) -> bool:
+    """Whether the unit ``node``, followed as ``name``, is a method that some calls of its name
+    cannot reach: a Ruby class method only a class calls (``_class_method``, not calls on an
+    object), a Java instance method (``_instance_method``, not calls on a type's name)."""
+    return _class_method(node, name, p) or _instance_method(node, name, p)
+
+
+def _restricted_methods_of(ctx, names: list[str], memo: dict) -> set[str]:
+    """Which of ``names`` the changed Ruby or Java file defines at head only as ``_restricted``
+    methods. A name it does not define at head (a removed method) is not."""
     index = _file_index(ctx, ctx.path, memo)
     if not isinstance(index, tuple):
         return set()
     p = index[0]
     kinds: dict[str, set[bool]] = {}
-    for n in nodes_of(p, frozenset({"method", "singleton_method"})):
+    for n in nodes_of(p, frozenset({"method", "singleton_method", "method_declaration"})):
         name = called_name(n, p)
         if name in names:
-            kinds.setdefault(name, set()).add(_class_method(n, name, p))
+            kinds.setdefault(name, set()).add(_restricted(n, name, p))
     return {name for name, found in kinds.items() if found == {True}}
 
 
@@ -582,18 +601,19 @@ def _uses_index(p: Parsed):
             found[name] = (hits, assigned)
         return found[name]
 
-    def uses(name: str, own_methods: bool = True, bare_too: bool = True, objects_too: bool = True) -> list[int]:
+    def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: bool = False) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
-        another package; ``objects_too`` False: not Ruby calls on an object (`scope.name`), for a
-        class method only a class calls."""
+        another package; ``restricted``: not the calls a ``_restricted`` method cannot be, Ruby
+        calls on an object (`scope.name`) for a class method only a class calls, Java calls on a
+        type's name (`ResourceUtils.name(…)`) for an instance method."""
         if not WORD.fullmatch(name):
             return []
         hits, locals_ = occurrences(name)
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p))
-                       and (objects_too or not _on_an_object(n, p))})
+                       and not (restricted and (_on_an_object(n, p) or _on_a_type(n, p)))})
 
     return uses
 
@@ -635,6 +655,67 @@ def _on_an_object(n, p: Parsed) -> bool:
     given = re.compile(rb"(?<![\w@])@{0,2}" + re.escape(held.lstrip("@").encode())
                        + rb"[ \t]*(?:\|\|=|=(?![=~>])|:(?!:))[ \t]*(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*[ \t]*(?:[,)\r\n;#]|$)", re.M)
     return given.search(p.source) is None
+
+
+def _on_a_type(n, p: Parsed) -> bool:
+    """A Java call of ``n``'s name written on a type's simple name (`ResourceUtils.getURL(p)`),
+    one that ``_java_type_names`` shows stands for a type there: it calls a static method."""
+    parent = n.parent
+    if p.language != "java" or parent is None or parent.type != "method_invocation":
+        return False
+    method, target = parent.child_by_field_name("name"), parent.child_by_field_name("object")
+    return (method is not None and method.id == n.id and target is not None and target.type == "identifier"
+            and p.text(target) in _java_type_names(p))
+
+
+_JAVA_TYPE_DECLARATIONS = frozenset({"class_declaration", "interface_declaration", "enum_declaration",
+                                     "record_declaration", "annotation_type_declaration"})
+_JAVA_MEMBER_USES = frozenset({"method_invocation", "field_access"})
+
+
+def _java_type_names(p: Parsed) -> frozenset[str]:
+    """The simple names that surely stand for a type in a Java file where they stand before a dot:
+    a type that a single-type import brings in or the file declares, whose word is nowhere else in
+    the file but in type positions, imports, its declaration and before a dot. Anywhere else (a
+    local, a parameter, a field, a lambda's parameter, a bare use) it may name a variable, which
+    obscures a type of the same name (JLS 6.4.2). None in a file with a static import of a member
+    so named or on demand (`import static a.B.*;` may bring a field of any name)."""
+    if "reach.java-types" in p.memo:
+        return p.memo["reach.java-types"]
+    names: set[str] = set()
+    static_names: set[str] = set()
+    on_demand = False
+    for spec in nodes_of(p, frozenset({"import_declaration"})):
+        path = next((c for c in spec.named_children if c.type in ("scoped_identifier", "identifier")), None)
+        static = any(c.type == "static" for c in spec.children)
+        if any(c.type == "asterisk" for c in spec.children):
+            on_demand = on_demand or static
+            continue
+        if path is None:
+            continue
+        last = path.child_by_field_name("name") if path.type == "scoped_identifier" else path
+        if last is not None:
+            (static_names if static else names).add(p.text(last))
+    for declared in nodes_of(p, _JAVA_TYPE_DECLARATIONS):
+        named = declared.child_by_field_name("name")
+        if named is not None:
+            names.add(p.text(named))
+    sure: set[str] = set()
+    for name in () if on_demand else sorted(names - static_names):
+        for n in _word_leaves(p, name):
+            parent = n.parent
+            if n.type != "identifier" or parent is None or _in_import(n):
+                continue
+            named = parent.child_by_field_name("name") if parent.type in _JAVA_TYPE_DECLARATIONS else None
+            if named is not None and named.id == n.id:
+                continue
+            target = parent.child_by_field_name("object") if parent.type in _JAVA_MEMBER_USES else None
+            if target is None or target.id != n.id:
+                break
+        else:
+            sure.add(name)
+    p.memo["reach.java-types"] = frozenset(sure)
+    return p.memo["reach.java-types"]
 
 
 # Calls whose result is a class (`record.class`, `"ApiRateLimiter".constantize`,

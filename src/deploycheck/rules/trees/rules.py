@@ -186,6 +186,13 @@ BACKGROUND_CODE_CHANGED = Rule(
         receiver), not in calls on an object (`scope.limit(3)`, an ActiveRecord relation's): a
         class reached otherwise (a method returning it, another file's `delegate`) is not seen. A model's class methods (a class with a superclass)
         are looked for in every call, as relations answer them too.
+        A Java instance method (no `static`) is not looked for in calls written on a type's simple
+        name (`ResourceUtils.getURL(p)`), where the file imports that type by a single-type import
+        or declares it and uses its word nowhere but in type positions and before a dot (a local,
+        parameter or field so named would obscure the type): such a call is static. A field of
+        that name inherited from a class in another file, which would obscure it too, is not
+        seen; in a file with a static import on demand (`import static a.B.*;`), no call is read
+        as one on a type.
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
         scheduler through a variable or a slice. A queue type is told by its name too: a queue
