@@ -90,3 +90,20 @@ def test_an_answer_kept_for_a_commit_this_repository_lacks_is_not_carried(tmp_pa
         lost.write_text(json.dumps({"revert_entries": [], "job code": []}))
         kept.unlink()
     assert _dc701(repo) == [("app/models/import.rb", 3)]
+
+
+def test_a_changed_path_git_may_respell_is_asked_anew(tmp_path) -> None:
+    # git on macOS composes every argument (core.precomposeUnicode): a changed path that a commit
+    # spells decomposed, given as a pathspec, would name no file there. Such a move is asked anew;
+    # a composed one is carried. A name only the kept answer holds tells the two apart.
+    repo = make_repo(tmp_path / "repo", {"app/jobs/revert_import_job.rb": JOB, "app/models/import.rb": IMPORT})
+    make_branch(repo, "work", {"app/models/import.rb": CHANGED})
+    assert _dc701(repo) == [("app/models/import.rb", 3)]
+    for spelled, carried in (("caf\u00e9", True), ("cafe\u0301", False)):
+        [kept] = (repo / ".git" / "deploycheck" / "trees-naming").glob(
+            git(repo, "rev-parse", "main") + "-ruby-*.json")
+        kept.write_text(json.dumps({**json.loads(kept.read_text()), "only_kept": ["app/models/import.rb"]}))
+        base = _next_base(repo, {f"app/workers/{spelled}.rb": JOB.replace("RevertImportJob", f"W{len(spelled)}")})
+        assert _dc701(repo) == [("app/models/import.rb", 3)]
+        assert ("only_kept" in _kept(repo, "trees-naming", base)) is carried, spelled
+        assert f"app/workers/{spelled}.rb" in _kept(repo, "trees-job-files", base)["job code"]

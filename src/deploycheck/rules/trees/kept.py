@@ -127,4 +127,19 @@ def _ask_changed(root: str, old: str, new: str, globs: tuple[str, ...]) -> set[s
     if proc.returncode != 0:
         return None
     changed = {raw.decode("utf-8", "surrogateescape") for raw in proc.stdout.split(b"\0") if raw}
-    return changed if len(changed) <= MAX_CHANGED else None
+    if len(changed) > MAX_CHANGED or any(_respelled(path) for path in changed if not path.isascii()):
+        return None
+    return changed
+
+
+def _respelled(path: str) -> bool:
+    """Whether git may read ``path``, given as a pathspec, as another path: on macOS
+    (core.precomposeUnicode, on by default there) git rewrites every argument from decomposed to
+    composed Unicode, so a changed path a commit spells decomposed (`é` as `e` and U+0301) would
+    name no file and what it holds now be lost. The family's globs are ASCII: asked anew."""
+    import unicodedata
+
+    try:
+        return unicodedata.normalize("NFC", path) != path
+    except ValueError:
+        return True
