@@ -10,8 +10,8 @@ or whose repository has job code elsewhere and another file that names one of th
 
 from __future__ import annotations
 
-from .keywords import (_PRIMITIVE_HINTS, guard_hints, jobs_elsewhere, reads_itself,  # noqa: F401 - the family's gates
-                       retry_hints, shutdown_hints, singleton_hints)
+from .keywords import (_PRIMITIVE_HINTS, guard_hints, jobs_elsewhere, producer_hints,  # noqa: F401 - the family's gates
+                       reads_itself, retry_hints, shutdown_hints, singleton_hints)
 from .langs import language_of_file
 
 
@@ -27,6 +27,8 @@ def __getattr__(name: str):
 
 def may_report(ctx) -> bool:
     if reads_itself(ctx) or guard_hints(ctx) or singleton_hints(ctx) or shutdown_hints(ctx) or retry_hints(ctx):
+        return True
+    if producer_hints(ctx):
         return True
     language = language_of_file(ctx)
     if language is None or not jobs_elsewhere(ctx, language):

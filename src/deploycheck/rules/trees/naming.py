@@ -253,3 +253,76 @@ def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
             sides.append(data.decode("utf-8", "surrogateescape"))
         names |= defined_names(language, [text for text in sides if text]) or set()
     files_naming(ctx, family_of(language), sorted(names))
+
+
+# --- producers (DC713, rules/trees/producer.py) ------------------------------------------------
+
+# What hands a job to a queue in Ruby. `deliver_later` (a mailer's mail sent by a job) is left
+# out, as the enqueue context rule DC163 leaves it: sending mail later is not shared state.
+PRODUCER_CALLS = frozenset({"perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk"})
+# The same, as git grep's extended regular expression and as a line pattern.
+GREP_PATTERN = r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
+               r"|Resque\.enqueue"
+_ENQUEUE_LINE = re.compile(r"\.(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)\b(?![?!])"
+                           r"|\bResque\.enqueue")
+_DEF = re.compile(r"^([ \t]*)def[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!=]?)(.*)$")
+_END = re.compile(r"^([ \t]*)end\b")
+
+
+def producers_in(path: str, lines: list[tuple[int, str]]) -> dict[str, tuple[str, int, str]]:
+    """The methods of one file whose body enqueues a job, by name: (path, line, the enqueue's
+    text). ``lines`` are the file's `def` and `end` lines and its enqueue lines, in order (what
+    one `git grep` prints): a method is the lines from its `def` to the `end` written at the
+    same indentation, so a method whose `end` is indented otherwise is read to the next such
+    `end` (an enqueue then counts for the outer method too, never for none)."""
+    found: dict[str, tuple[str, int, str]] = {}
+    stack: list[tuple[int, str]] = []  # (indentation, name) of the open methods
+    for number, text in lines:
+        if (m := _DEF.match(text)) is not None:
+            indent, name, rest = len(m.group(1).expandtabs()), m.group(2), m.group(3)
+            one_line = re.match(r"\s*(?:\([^)]*\))?\s*=(?!=)", rest) or re.search(r";\s*end\s*$", rest)
+            if one_line:  # `def sync = SyncJob.perform_later(self)`, `def x; …; end`
+                if _ENQUEUE_LINE.search(rest):
+                    found.setdefault(name, (path, number, rest.strip()))
+                continue
+            stack.append((indent, name))
+            continue
+        if (m := _END.match(text)) is not None:
+            indent = len(m.group(1).expandtabs())
+            while stack and stack[-1][0] >= indent:
+                closed = stack.pop()
+                if closed[0] == indent:
+                    break
+            continue
+        if _ENQUEUE_LINE.search(text) and stack:
+            found.setdefault(stack[-1][1], (path, number, text.strip()))
+    return {name: where for name, where in found.items() if followable(name.rstrip("=")) and not name.endswith("=")}
+
+
+
+
+def producers(ctx) -> dict[str, tuple[str, int, str]]:
+    """The Ruby methods of the repository at head whose body enqueues a job, by name (see
+    ``producers_in``): two `git grep`s per scan, the files that enqueue, then their `def`, `end`
+    and enqueue lines. At head: the code that will run, a wrapper the branch adds included."""
+    memo = scan_memo(ctx)
+    key = ("trees.producers",)
+    if key not in memo:
+        memo[key] = _producers_at(ctx.repo.root, ctx.repo.head_sha)
+    return memo[key]
+
+
+def _producers_at(root: str, rev: str) -> dict[str, tuple[str, int, str]]:
+    from ...git import gitcmd
+    from ..paths import is_test_or_doc
+
+    globs = FAMILY_GLOBS["ruby"]
+    paths = [path for path in gitcmd.grep_files(root, rev, [GREP_PATTERN], globs, extended=True, what="enqueued jobs")
+             if not is_test_or_doc(path)]
+    found: dict[str, tuple[str, int, str]] = {}
+    for chunk in range(0, len(paths), 200):  # the command line stays short
+        for path, lines in gitcmd.grep_lines(root, rev, [r"^[ \t]*(def|end)([^A-Za-z0-9_]|$)", GREP_PATTERN],
+                                             paths[chunk:chunk + 200]).items():
+            for name, where in producers_in(path, lines).items():
+                found.setdefault(name, where)
+    return found
