@@ -3,14 +3,8 @@ parser; the rule itself is proved by tests/rule_examples/trees/DC713_producer.rb
 
 from __future__ import annotations
 
+from deploycheck.rules.trees.naming import kept_lines as _lines
 from deploycheck.rules.trees.naming import producers_in
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    import re
-
-    keep = re.compile(r"^[ \t]*(def|end)([^A-Za-z0-9_]|$)|\.perform_(later|async)\b|Resque\.enqueue")
-    return [(n, line) for n, line in enumerate(text.splitlines(), 1) if keep.search(line)]
 
 
 def test_a_method_is_read_from_its_def_to_the_end_at_its_indentation() -> None:
@@ -39,12 +33,23 @@ end
     }
 
 
-def test_generic_names_and_top_level_enqueues_are_not_producers() -> None:
+def test_generic_names_entry_methods_and_top_level_enqueues_are_not_producers() -> None:
+    # `perform`: a job that enqueues the next one would make every job's `.perform` a producer.
     text = """class Importer
   def call(rows)
     ImportJob.perform_later(rows)
   end
 end
+class ChainJob < ApplicationJob
+  def perform(id)
+    NextJob.perform_later(id)
+  end
+end
 Resque.enqueue(Cleanup)
 """
     assert producers_in("app/services/importer.rb", _lines(text)) == {}
+
+
+def test_the_lines_read_are_those_git_grep_prints() -> None:
+    text = "class A\n  def x\n    y\n    Job.perform_async(1)\n    Job.perform_async?\n  end\nend\n"
+    assert _lines(text) == [(2, "  def x"), (4, "    Job.perform_async(1)"), (6, "  end"), (7, "end")]

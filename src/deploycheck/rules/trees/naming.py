@@ -263,10 +263,15 @@ PRODUCER_CALLS = frozenset({"perform_later", "perform_async", "perform_in", "per
 # The same, as git grep's extended regular expression and as a line pattern.
 GREP_PATTERN = r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
                r"|Resque\.enqueue"
+_DEF_OR_END = r"^[ \t]*(def|end)([^A-Za-z0-9_]|$)"
+_KEPT_LINE = re.compile(f"{_DEF_OR_END}|{GREP_PATTERN}", re.MULTILINE)
 _ENQUEUE_LINE = re.compile(r"\.(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)\b(?![?!])"
                            r"|\bResque\.enqueue")
 _DEF = re.compile(r"^([ \t]*)def[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!=]?)(.*)$")
 _END = re.compile(r"^([ \t]*)end\b")
+# Every job's and service object's entry method has one of these names (a job that enqueues the
+# next one would make every `.perform` a producer): never a producer by name.
+_ENTRY_NAMES = frozenset({"call", "execute", "perform", "run", "handle", "process"})
 
 
 def producers_in(path: str, lines: list[tuple[int, str]]) -> dict[str, tuple[str, int, str]]:
@@ -296,20 +301,62 @@ def producers_in(path: str, lines: list[tuple[int, str]]) -> dict[str, tuple[str
             continue
         if _ENQUEUE_LINE.search(text) and stack:
             found.setdefault(stack[-1][1], (path, number, text.strip()))
-    return {name: where for name, where in found.items() if followable(name.rstrip("=")) and not name.endswith("=")}
+    return {name: where for name, where in found.items()
+            if not name.endswith("=") and followable(name) and name.rstrip("?!") not in _ENTRY_NAMES}
 
 
+def kept_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of a file's text that ``producers_in`` reads, as `git grep` would print them."""
+    return [(number, line) for number, line in enumerate(text.split("\n"), 1) if _KEPT_LINE.search(line)]
 
 
 def producers(ctx) -> dict[str, tuple[str, int, str]]:
     """The Ruby methods of the repository at head whose body enqueues a job, by name (see
-    ``producers_in``): two `git grep`s per scan, the files that enqueue, then their `def`, `end`
-    and enqueue lines. At head: the code that will run, a wrapper the branch adds included."""
+    ``producers_in``). At head: the code that will run, a wrapper the branch adds included. When
+    the files the branch touched are known, the others are read where the branch forked (they
+    are the same there) and that answer is kept per fork point under the git directory for the
+    hooks, like the names other files hold; the touched ones are read at head. The CI gate
+    (uncached) asks git every time."""
     memo = scan_memo(ctx)
     key = ("trees.producers",)
-    if key not in memo:
+    if key in memo:
+        return memo[key]
+    base_files = ctx.settings.base_files
+    touched = base_files.touched if base_files is not None else None
+    if touched is None or base_files.at_head is None or not base_files.merge_base:
         memo[key] = _producers_at(ctx.repo.root, ctx.repo.head_sha)
-    return memo[key]
+        return memo[key]
+    found = {name: where for name, where in _producers_from_base(ctx, base_files.merge_base).items()
+             if where[0] not in touched}
+    for path, text in _touched_at_head(ctx, base_files.at_head, "ruby").items():
+        # A touched file too large to read holds no producer we could name: its callers stay info
+        # (DC163) as before this rule; the file itself is still read by the tree rules.
+        if text is not None:
+            for name, where in producers_in(path, kept_lines(text)).items():
+                found.setdefault(name, where)
+    memo[key] = found
+    return found
+
+
+def _producers_from_base(ctx, base: str) -> dict[str, tuple[str, int, str]]:
+    import json
+
+    from ..base import RepoAt
+    from ...util.cachefile import write_best_effort
+
+    path = kept_path(ctx.repo.root, "trees-producers", base, "ruby", f"{_DEF_OR_END}|{GREP_PATTERN}") + ".json"
+    if RepoAt.read_cache:
+        try:
+            with open(path, "rb") as handle:
+                loaded = json.loads(handle.read())
+            if isinstance(loaded, dict):
+                return {name: (str(w[0]), int(w[1]), str(w[2])) for name, w in loaded.items()}
+        except (OSError, ValueError, TypeError, IndexError):
+            pass
+    found = _producers_at(ctx.repo.root, base)
+    if RepoAt.write_cache:
+        write_best_effort(path, json.dumps(found, separators=(",", ":")).encode())
+    return found
 
 
 def _producers_at(root: str, rev: str) -> dict[str, tuple[str, int, str]]:
@@ -321,8 +368,7 @@ def _producers_at(root: str, rev: str) -> dict[str, tuple[str, int, str]]:
              if not is_test_or_doc(path)]
     found: dict[str, tuple[str, int, str]] = {}
     for chunk in range(0, len(paths), 200):  # the command line stays short
-        for path, lines in gitcmd.grep_lines(root, rev, [r"^[ \t]*(def|end)([^A-Za-z0-9_]|$)", GREP_PATTERN],
-                                             paths[chunk:chunk + 200]).items():
+        for path, lines in gitcmd.grep_lines(root, rev, [_DEF_OR_END, GREP_PATTERN], paths[chunk:chunk + 200]).items():
             for name, where in producers_in(path, lines).items():
                 found.setdefault(name, where)
     return found

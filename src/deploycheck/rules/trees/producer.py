@@ -8,8 +8,9 @@ the enqueue, naming a variable the enqueue passes on (the job will run with what
 made of it).
 
 A producer is found by name, one call deep: the methods of the repository at head whose body
-holds a direct enqueue. Names too generic to tell apart (`call`, `perform`, `create`) are not
-followed (naming.GENERIC), as in the search for the jobs that call a function.
+holds a direct enqueue (naming.producers). Names too generic to tell apart (`create`, `save`,
+an entry method such as `perform`), or that more than naming.MAX_FILES files name, are not
+followed, as in the search for the jobs that call a function.
 """
 
 from __future__ import annotations
@@ -21,25 +22,33 @@ from .parse import Parsed, walk
 from .units import FUNCTIONS, all_units, proof_of_no_change, qualname, shown_name, units_at
 
 _RESQUE = frozenset({"enqueue", "enqueue_in", "enqueue_at", "enqueue_to"})
+_PARAMETERS = frozenset({"method_parameters", "parameters", "block_parameters", "lambda_parameters",
+                         "optional_parameter", "keyword_parameter", "splat_parameter", "hash_splat_parameter",
+                         "block_parameter"})
+
+
 def _called(node, p: Parsed) -> str | None:
-    """The method a Ruby call node calls, or the name of a bare identifier used as a call."""
+    """The method a Ruby call node calls, or the name a bare identifier may call (`sync_later`
+    alone on its line is a call when no local of that name exists: ``_local``)."""
     if node.type == "call":
         method = node.child_by_field_name("method")
         return p.text(method) if method is not None else None
-    if node.type == "identifier":
-        parent = node.parent
-        if parent is None or parent.type in ("method", "singleton_method", "alias", "method_parameters", "parameters", "block_parameters",
-                                              "lambda_parameters", "optional_parameter", "keyword_parameter"):
-            return None
-        if parent.type == "call" and node.id != (parent.child_by_field_name("receiver") or node).id:
-            return None  # the method's own name: the call node answers for it
-        if parent.type in ("assignment", "operator_assignment") and parent.child_by_field_name("left") is not None \
-                and parent.child_by_field_name("left").id == node.id:
-            return None
-        if parent.type == "call" and (parent.child_by_field_name("receiver") or node).id == node.id:
-            return p.text(node)  # `sync_later.then`: still a call of sync_later
-        return p.text(node)
-    return None
+    parent = node.parent
+    if node.type != "identifier" or parent is None or parent.type in _PARAMETERS \
+            or parent.type in ("method", "singleton_method", "alias"):  # a definition's own name
+        return None
+    if parent.type == "call" and (parent.child_by_field_name("receiver") or node).id != node.id:
+        return None  # the method's name in a call: the call node answers for it
+    if _assigned(node):
+        return None
+    return p.text(node)
+
+
+def _assigned(node) -> bool:
+    parent = node.parent
+    left = parent.child_by_field_name("left") if parent is not None and parent.type in (
+        "assignment", "operator_assignment") else None
+    return left is not None and left.id == node.id
 
 
 def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]]):
@@ -69,14 +78,9 @@ def _local(node, name: str, p: Parsed) -> bool:
     if scope is None:
         return False
     for n in walk(scope):
-        if n.type == "identifier" and p.text(n) == name and n.parent is not None:
-            parent = n.parent
-            if parent.type in ("assignment", "operator_assignment") and parent.child_by_field_name("left") is not None \
-                    and parent.child_by_field_name("left").id == n.id:
-                return True
-            if parent.type in ("method_parameters", "optional_parameter", "keyword_parameter", "block_parameters",
-                               "splat_parameter", "hash_splat_parameter", "block_parameter"):
-                return True
+        if n.type == "identifier" and p.text(n) == name and n.parent is not None \
+                and (_assigned(n) or n.parent.type in _PARAMETERS):
+            return True
     return False
 
 
@@ -193,6 +197,8 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
 
 def _code_of(p: Parsed, row: int) -> str:
     """The text of 1-based ``row`` without its trailing comment."""
-    lines = p.source.split(b"\n")
+    lines = p.memo.get("producer.lines")
+    if lines is None:
+        lines = p.memo["producer.lines"] = p.source.split(b"\n")
     text = lines[row - 1].decode("utf-8", "replace") if 0 < row <= len(lines) else ""
     return re.sub(r"\s#.*$", "", text)
