@@ -10,8 +10,8 @@ or whose repository has job code elsewhere and another file that names one of th
 
 from __future__ import annotations
 
-from .keywords import (_PRIMITIVE_HINTS, guard_hints, jobs_elsewhere, producer_hints,  # noqa: F401 - the family's gates
-                       reads_itself, retry_hints, shutdown_hints, singleton_hints)
+from .keywords import (_PRIMITIVE_HINTS, guard_hints, jobs_elsewhere, reads_itself,  # noqa: F401 - the family's gates
+                       retry_hints, shutdown_hints, singleton_hints)
 from .langs import language_of_file
 
 
@@ -28,6 +28,8 @@ def __getattr__(name: str):
 def may_report(ctx) -> bool:
     if reads_itself(ctx) or guard_hints(ctx) or singleton_hints(ctx) or shutdown_hints(ctx) or retry_hints(ctx):
         return True
+    from .naming import named_elsewhere, producer_hints
+
     if producer_hints(ctx):
         return True
     language = language_of_file(ctx)
@@ -35,8 +37,6 @@ def may_report(ctx) -> bool:
         return False
     # A file read only for what a job elsewhere reaches of it: when no other file names one of
     # its functions, no trail can reach it, and neither the parser nor the search is needed.
-    from .naming import named_elsewhere
-
     return named_elsewhere(ctx, language)
 
 

@@ -8,7 +8,7 @@ import re
 from ...git.model import ADDED
 from .background import job_of, regions
 from .keywords import (JOB_PATHS_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
-                       jobs_elsewhere, producer_hints, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
+                       jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .parse import Parsed, Unreadable, parse_bytes, parsed
@@ -16,6 +16,7 @@ from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
+from .naming import producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
 from .hazards import HINTS, LANGUAGES, weakened

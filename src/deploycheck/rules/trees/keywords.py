@@ -143,28 +143,6 @@ def in_transaction_hints(ctx) -> bool:
     return any(w in head for w in _TRANSACTION_WORDS) and any(w in head for w in _ENQUEUE_WORDS)
 
 
-# DC713's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,
-# directly or through a method of the repository that does (one `git grep` pair per scan, asked
-# only when the base has job code at all).
-_DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue")
-
-
-def producer_hints(ctx) -> bool:
-    if language_of_file(ctx) != "ruby" or not ctx.added:
-        return False
-    head = ctx.lower_text("head") or ""
-    if any(w in head for w in _DIRECT_WORDS):
-        return True
-    if ctx.repo is None or not jobs_elsewhere(ctx, "ruby"):
-        return False
-    import re
-
-    from .naming import producers
-
-    names = producers(ctx)
-    return bool(names) and not names.keys().isdisjoint(re.findall(r"[A-Za-z_]\w*[?!]?", ctx.head_text() or ""))
-
-
 # DC710's and DC711's gates (rules/trees/beans.py): a Java class made a singleton bean by one of
 # these stereotypes (request threads share it), and changed lines that name a shutdown callback.
 SINGLETON_STEREOTYPES = ("Component", "Configuration", "Controller", "ControllerAdvice", "Repository",

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .keywords import FAMILY_GLOBS, family_of, scan_memo
+from .keywords import FAMILY_GLOBS, family_of, jobs_elsewhere, scan_memo
+from .langs import language_of_file
 
 MAX_FILES = 25
 
@@ -257,6 +258,24 @@ def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
 
 # --- producers (DC713, rules/trees/producer.py) ------------------------------------------------
 
+# DC713's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,
+# directly or through a method of the repository that does (one `git grep` pair per scan, asked
+# only when the base has job code at all).
+_DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue")
+
+
+def producer_hints(ctx) -> bool:
+    if language_of_file(ctx) != "ruby" or not ctx.added:
+        return False
+    head = ctx.lower_text("head") or ""
+    if any(w in head for w in _DIRECT_WORDS):
+        return True
+    if ctx.repo is None or not jobs_elsewhere(ctx, "ruby"):
+        return False
+    names = producers(ctx)
+    return bool(names) and not names.keys().isdisjoint(re.findall(r"[A-Za-z_]\w*[?!]?", ctx.head_text() or ""))
+
+
 # What hands a job to a queue in Ruby. `deliver_later` (a mailer's mail sent by a job) is left
 # out, as the enqueue context rule DC163 leaves it: sending mail later is not shared state.
 PRODUCER_CALLS = frozenset({"perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk"})
@@ -344,6 +363,10 @@ def _producers_from_base(ctx, base: str) -> dict[str, tuple[str, int, str]]:
     from ..base import RepoAt
     from ...util.cachefile import write_best_effort
 
+    from .kept import kept_path
+
+    # Kept per fork point, not carried to the next base as kept.load carries names: a hook's
+    # first scan on a new base greps the enqueuing files once.
     path = kept_path(ctx.repo.root, "trees-producers", base, "ruby", f"{_DEF_OR_END}|{GREP_PATTERN}") + ".json"
     if RepoAt.read_cache:
         try:
