@@ -280,6 +280,28 @@ def grep_files(root: str, rev: str, patterns: Sequence[str], pathspec: Sequence[
     return [raw.decode("utf-8", "surrogateescape")[prefix:] for raw in proc.stdout.split(b"\0") if raw]
 
 
+def grep_lines(root: str, rev: str, patterns: Sequence[str], paths: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
+    """For each of ``paths`` at ``rev``, its lines that match any of the extended regular
+    expressions ``patterns``, as (1-based number, text) in order. Raises GitError when git fails."""
+    args = ["grep", "-z", "-E", "--no-color", "--line-number", "--no-column", "--text", "--no-textconv"]
+    for pattern in patterns:
+        args += ["-e", pattern]
+    proc = run([*args, rev, "--", *paths], root, check=False) if paths else None
+    if proc is None:
+        return {}
+    if proc.returncode not in (0, 1):  # 1: nothing matched
+        raise GitError(f"`git grep` failed while reading lines: {_first_lines(proc.stderr)}")
+    found: dict[str, list[tuple[int, str]]] = {}
+    prefix = len(rev) + 1
+    for record in proc.stdout.split(b"\n"):  # `REV:PATH` NUL `NUMBER` NUL `TEXT`
+        parts = record.split(b"\0", 2)
+        if len(parts) != 3 or not parts[1].isdigit():
+            continue
+        path = parts[0].decode("utf-8", "surrogateescape")[prefix:]
+        found.setdefault(path, []).append((int(parts[1]), parts[2].decode("utf-8", "replace")))
+    return found
+
+
 # What `git grep` prints must not depend on the user's git configuration (`grep.lineNumber`,
 # `grep.column`, `color.ui=always` change the records) nor on .gitattributes, which the branch
 # under test writes: no textconv, and every file read as text (`binary` or `-diff` would print

@@ -28,13 +28,15 @@ def __getattr__(name: str):
 def may_report(ctx) -> bool:
     if reads_itself(ctx) or guard_hints(ctx) or singleton_hints(ctx) or shutdown_hints(ctx) or retry_hints(ctx):
         return True
+    from .naming import named_elsewhere, producer_hints
+
+    if producer_hints(ctx):
+        return True
     language = language_of_file(ctx)
     if language is None or not jobs_elsewhere(ctx, language):
         return False
     # A file read only for what a job elsewhere reaches of it: when no other file names one of
     # its functions, no trail can reach it, and neither the parser nor the search is needed.
-    from .naming import named_elsewhere
-
     return named_elsewhere(ctx, language)
 
 

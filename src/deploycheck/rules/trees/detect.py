@@ -16,10 +16,12 @@ from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
+from .naming import producer_hints
+from .producer import producer_changes
 from .guard import guards_changed
 from .hazards import HINTS, LANGUAGES, weakened
 from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED,
-                    REDIS_SCRIPT_CHANGED, SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED,
+                    PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED, SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED,
                     TRANSACTION_RETRY_CHANGED, UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
@@ -89,6 +91,8 @@ def detect(ctx):
                     yield GUARD_CHANGED.finding(ctx.path, line, message, side=where)
         if side == "head":
             yield from _beans(ctx, p, language)
+        if side == "head" and language == "ruby" and producer_hints(ctx):
+            yield from _producer(ctx, p, lines)
         if side == "head" and language == "go" and retry_hints(ctx):
             code = {n for n, text in lines.items()
                     if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
@@ -124,6 +128,24 @@ def detect(ctx):
         if side == "head" and language == "java":
             for line, message in unsafe_static_writes(p, lines):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
+
+
+def _producer(ctx, p: Parsed, lines: dict[int, str]):
+    """Ruby code that enqueues a job changed (rules/trees/producer.py), in any application:
+    requests and jobs alike start jobs."""
+    from .naming import files_naming, producers
+
+    base = parsed(ctx, "base", "ruby") if ctx.file.status != ADDED else None
+    code = {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
+    known = producers(ctx) if ctx.repo is not None else {}
+    if known:
+        # Only names this file uses, and not those too common to tell apart (more than
+        # naming.MAX_FILES files name them: `parse` is an HTTP response's as well as a crawler's).
+        used = sorted(set(known) & set(re.findall(r"[A-Za-z_]\w*[?!]?", ctx.head_text() or "")))
+        named = files_naming(ctx, "ruby", used)
+        known = {name: known[name] for name in used if named[name]}
+    for first, last, message in producer_changes(p, base if isinstance(base, Parsed) else None, lines, code, known):
+        yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
 
 
 # --- DC710, DC711 -----------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from .keywords import FAMILY_GLOBS, family_of, scan_memo
+from .keywords import FAMILY_GLOBS, family_of, jobs_elsewhere, scan_memo
+from .langs import language_of_file
 
 MAX_FILES = 25
 
@@ -253,3 +254,144 @@ def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
             sides.append(data.decode("utf-8", "surrogateescape"))
         names |= defined_names(language, [text for text in sides if text]) or set()
     files_naming(ctx, family_of(language), sorted(names))
+
+
+# --- producers (DC713, rules/trees/producer.py) ------------------------------------------------
+
+# DC713's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,
+# directly or through a method of the repository that does (one `git grep` pair per scan, asked
+# only when the base has job code at all).
+_DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue")
+
+
+def producer_hints(ctx) -> bool:
+    if language_of_file(ctx) != "ruby" or not ctx.added:
+        return False
+    head = ctx.lower_text("head") or ""
+    if any(w in head for w in _DIRECT_WORDS):
+        return True
+    if ctx.repo is None or not jobs_elsewhere(ctx, "ruby"):
+        return False
+    names = producers(ctx)
+    return bool(names) and not names.keys().isdisjoint(re.findall(r"[A-Za-z_]\w*[?!]?", ctx.head_text() or ""))
+
+
+# What hands a job to a queue in Ruby. `deliver_later` (a mailer's mail sent by a job) is left
+# out, as the enqueue context rule DC163 leaves it: sending mail later is not shared state.
+PRODUCER_CALLS = frozenset({"perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk"})
+# The same, as git grep's extended regular expression and as a line pattern.
+GREP_PATTERN = r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
+               r"|Resque\.enqueue"
+_DEF_OR_END = r"^[ \t]*(def|end)([^A-Za-z0-9_]|$)"
+_KEPT_LINE = re.compile(f"{_DEF_OR_END}|{GREP_PATTERN}", re.MULTILINE)
+_ENQUEUE_LINE = re.compile(r"\.(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)\b(?![?!])"
+                           r"|\bResque\.enqueue")
+_DEF = re.compile(r"^([ \t]*)def[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!=]?)(.*)$")
+_END = re.compile(r"^([ \t]*)end\b")
+# Every job's and service object's entry method has one of these names (a job that enqueues the
+# next one would make every `.perform` a producer): never a producer by name.
+_ENTRY_NAMES = frozenset({"call", "execute", "perform", "run", "handle", "process"})
+
+
+def producers_in(path: str, lines: list[tuple[int, str]]) -> dict[str, tuple[str, int, str]]:
+    """The methods of one file whose body enqueues a job, by name: (path, line, the enqueue's
+    text). ``lines`` are the file's `def` and `end` lines and its enqueue lines, in order (what
+    one `git grep` prints): a method is the lines from its `def` to the `end` written at the
+    same indentation, so a method whose `end` is indented otherwise is read to the next such
+    `end` (an enqueue then counts for the outer method too, never for none)."""
+    found: dict[str, tuple[str, int, str]] = {}
+    stack: list[tuple[int, str]] = []  # (indentation, name) of the open methods
+    for number, text in lines:
+        if (m := _DEF.match(text)) is not None:
+            indent, name, rest = len(m.group(1).expandtabs()), m.group(2), m.group(3)
+            one_line = re.match(r"\s*(?:\([^)]*\))?\s*=(?!=)", rest) or re.search(r";\s*end\s*$", rest)
+            if one_line:  # `def sync = SyncJob.perform_later(self)`, `def x; …; end`
+                if _ENQUEUE_LINE.search(rest):
+                    found.setdefault(name, (path, number, rest.strip()))
+                continue
+            stack.append((indent, name))
+            continue
+        if (m := _END.match(text)) is not None:
+            indent = len(m.group(1).expandtabs())
+            while stack and stack[-1][0] >= indent:
+                closed = stack.pop()
+                if closed[0] == indent:
+                    break
+            continue
+        if _ENQUEUE_LINE.search(text) and stack:
+            found.setdefault(stack[-1][1], (path, number, text.strip()))
+    return {name: where for name, where in found.items()
+            if not name.endswith("=") and followable(name) and name.rstrip("?!") not in _ENTRY_NAMES}
+
+
+def kept_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of a file's text that ``producers_in`` reads, as `git grep` would print them."""
+    return [(number, line) for number, line in enumerate(text.split("\n"), 1) if _KEPT_LINE.search(line)]
+
+
+def producers(ctx) -> dict[str, tuple[str, int, str]]:
+    """The Ruby methods of the repository at head whose body enqueues a job, by name (see
+    ``producers_in``). At head: the code that will run, a wrapper the branch adds included. When
+    the files the branch touched are known, the others are read where the branch forked (they
+    are the same there) and that answer is kept per fork point under the git directory for the
+    hooks, like the names other files hold; the touched ones are read at head. The CI gate
+    (uncached) asks git every time."""
+    memo = scan_memo(ctx)
+    key = ("trees.producers",)
+    if key in memo:
+        return memo[key]
+    base_files = ctx.settings.base_files
+    touched = base_files.touched if base_files is not None else None
+    if touched is None or base_files.at_head is None or not base_files.merge_base:
+        memo[key] = _producers_at(ctx.repo.root, ctx.repo.head_sha)
+        return memo[key]
+    found = {name: where for name, where in _producers_from_base(ctx, base_files.merge_base).items()
+             if where[0] not in touched}
+    for path, text in _touched_at_head(ctx, base_files.at_head, "ruby").items():
+        # A touched file too large to read holds no producer we could name: its callers stay info
+        # (DC163) as before this rule; the file itself is still read by the tree rules.
+        if text is not None:
+            for name, where in producers_in(path, kept_lines(text)).items():
+                found.setdefault(name, where)
+    memo[key] = found
+    return found
+
+
+def _producers_from_base(ctx, base: str) -> dict[str, tuple[str, int, str]]:
+    import json
+
+    from ..base import RepoAt
+    from ...util.cachefile import write_best_effort
+
+    from .kept import kept_path
+
+    # Kept per fork point, not carried to the next base as kept.load carries names: a hook's
+    # first scan on a new base greps the enqueuing files once.
+    path = kept_path(ctx.repo.root, "trees-producers", base, "ruby", f"{_DEF_OR_END}|{GREP_PATTERN}") + ".json"
+    if RepoAt.read_cache:
+        try:
+            with open(path, "rb") as handle:
+                loaded = json.loads(handle.read())
+            if isinstance(loaded, dict):
+                return {name: (str(w[0]), int(w[1]), str(w[2])) for name, w in loaded.items()}
+        except (OSError, ValueError, TypeError, IndexError):
+            pass
+    found = _producers_at(ctx.repo.root, base)
+    if RepoAt.write_cache:
+        write_best_effort(path, json.dumps(found, separators=(",", ":")).encode())
+    return found
+
+
+def _producers_at(root: str, rev: str) -> dict[str, tuple[str, int, str]]:
+    from ...git import gitcmd
+    from ..paths import is_test_or_doc
+
+    globs = FAMILY_GLOBS["ruby"]
+    paths = [path for path in gitcmd.grep_files(root, rev, [GREP_PATTERN], globs, extended=True, what="enqueued jobs")
+             if not is_test_or_doc(path)]
+    found: dict[str, tuple[str, int, str]] = {}
+    for chunk in range(0, len(paths), 200):  # the command line stays short
+        for path, lines in gitcmd.grep_lines(root, rev, [_DEF_OR_END, GREP_PATTERN], paths[chunk:chunk + 200]).items():
+            for name, where in producers_in(path, lines).items():
+                found.setdefault(name, where)
+    return found

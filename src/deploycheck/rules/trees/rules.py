@@ -728,6 +728,55 @@ TRANSACTION_RETRY_CHANGED = Rule(
 )
 
 
+PRODUCER_CHANGED = Rule(
+    id="DC713",
+    name="job-producer-changed",
+    category="queue",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="Ruby code that enqueues a job gained an enqueue, or changed what it hands the job.",
+    languages=("ruby",),
+    what_it_does=dedent("""\
+        Reads each changed Ruby file that enqueues a job, in any application, jobs or not. An
+        enqueue is a direct one (`perform_later`, `perform_async`, `perform_in`, `perform_at`,
+        `perform_bulk`, `Resque.enqueue…`) or a call of a method of the repository whose body
+        holds one (`family.sync_later`, `Dispatcher.defer_build_and_post(user, post, opts)`),
+        found by name at head. Reported: an enqueue on a changed line that its method did not
+        hold on the base (the same call re-indented or moved within the method is not new), at
+        the method's `def` when the whole method is new; and, in a method present on both sides
+        and not the same tree once comments and formatting are removed, a changed line before an
+        enqueue that names a variable the enqueue hands on (its arguments, and the receiver of a
+        producer method)."""),
+    why_bad=dedent("""\
+        The job's own code did not change, so nothing else asks about it, but what it does
+        depends on who starts it and with what. A new place that enqueues it means more runs at
+        once (two syncs of one family, two deliveries of one post) and runs in an order no one
+        tested; a changed argument or a record written after it was handed on means the worker
+        reads other input, or a row that is not there yet when it runs."""),
+    known_problems=dedent("""\
+        Ruby only. A producer method is found one call deep and by name: a method of another
+        class with the same name counts as a producer too, a wrapper of a wrapper is not followed,
+        and names too generic to tell apart (`call`, `perform`, `create!`, `save`) are never
+        followed. A method's extent is read from the `def` and the `end` at its indentation.
+        `deliver_later` is left out (mail, as in DC163). A variable is matched by its name on the
+        changed line, whatever the line does with it; an enqueue removed is not reported by this
+        rule."""),
+    example=dedent("""\
+        def sync_all                        # new action: one more producer of SyncJob
+          family.sync_later                 # Family#sync_later: SyncJob.perform_later(self)
+        end
+
+        def create!(options = {})
+          relayable = build(options)
+          add_root_author(relayable)        # changes what the dispatch job delivers to
+          Dispatcher.defer_build_and_post(@user, relayable, @opts)
+        end"""),
+    use_instead=dedent("""\
+        Keep the change if it is meant, and answer the checklist: say whether the job tolerates
+        more concurrent runs (a lock, a uniqueness key, a debounce) and what it now reads."""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
          UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, SINGLETON_STATE_CHANGED,
-         SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED)
+         SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED, PRODUCER_CHANGED)

@@ -1,0 +1,204 @@
+"""Ruby code that enqueues a job changed (DC713): what the job runs with, or who runs it.
+
+The job's own code is read by DC701. This module reads the other end, the producer: a changed
+line that enqueues a job (`SyncJob.perform_later(...)`), directly or through a method of the
+repository whose body enqueues one (`family.sync_later`, `Dispatcher.defer_build_and_post(...)`),
+where that enqueue is new in its method; and a changed statement of a method that enqueues, before
+the enqueue, naming a variable the enqueue passes on (the job will run with what that statement
+made of it).
+
+A producer is found by name, one call deep: the methods of the repository at head whose body
+holds a direct enqueue (naming.producers). Names too generic to tell apart (`create`, `save`,
+an entry method such as `perform`), or that more than naming.MAX_FILES files name, are not
+followed, as in the search for the jobs that call a function.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .naming import PRODUCER_CALLS as DIRECT
+from .parse import Parsed, walk
+from .units import FUNCTIONS, all_units, proof_of_no_change, qualname, shown_name, units_at
+
+_RESQUE = frozenset({"enqueue", "enqueue_in", "enqueue_at", "enqueue_to"})
+_PARAMETERS = frozenset({"method_parameters", "parameters", "block_parameters", "lambda_parameters",
+                         "optional_parameter", "keyword_parameter", "splat_parameter", "hash_splat_parameter",
+                         "block_parameter"})
+
+
+def _called(node, p: Parsed) -> str | None:
+    """The method a Ruby call node calls, or the name a bare identifier may call (`sync_later`
+    alone on its line is a call when no local of that name exists: ``_local``)."""
+    if node.type == "call":
+        method = node.child_by_field_name("method")
+        return p.text(method) if method is not None else None
+    parent = node.parent
+    if node.type != "identifier" or parent is None or parent.type in _PARAMETERS \
+            or parent.type in ("method", "singleton_method", "alias"):  # a definition's own name
+        return None
+    if parent.type == "call" and (parent.child_by_field_name("receiver") or node).id != node.id:
+        return None  # the method's name in a call: the call node answers for it
+    if _assigned(node):
+        return None
+    return p.text(node)
+
+
+def _assigned(node) -> bool:
+    parent = node.parent
+    left = parent.child_by_field_name("left") if parent is not None and parent.type in (
+        "assignment", "operator_assignment") else None
+    return left is not None and left.id == node.id
+
+
+def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]]):
+    """(node, what it enqueues as words) for each enqueue of the tree: a direct one or a call of a
+    producer method."""
+    for node in walk(p.root):
+        if not node.is_named or node.type not in ("call", "identifier"):
+            continue
+        name = _called(node, p)
+        if name is None:
+            continue
+        if node.type == "call" and (name in DIRECT or (name in _RESQUE and p.text(node).startswith("Resque."))):
+            yield node, f"`{_head(node, p)}` enqueues a job"
+        elif name in producers and not _local(node, name, p):
+            path, line, text = producers[name]
+            yield node, f"`{_head(node, p)}` enqueues a job through `{name}` ({path}:{line}: `{_short(text)}`)"
+
+
+def _local(node, name: str, p: Parsed) -> bool:
+    """Whether ``name`` is a local variable or parameter of the method around ``node``: then a
+    bare ``name`` reads it and calls nothing."""
+    if node.type != "identifier":
+        return False
+    scope = node.parent
+    while scope is not None and scope.type not in FUNCTIONS:
+        scope = scope.parent
+    if scope is None:
+        return False
+    for n in walk(scope):
+        if n.type == "identifier" and p.text(n) == name and n.parent is not None \
+                and (_assigned(n) or n.parent.type in _PARAMETERS):
+            return True
+    return False
+
+
+def _head(node, p: Parsed) -> str:
+    """The call's text up to its arguments, on one line, for a message."""
+    text = p.text(node).split("\n")[0]
+    return _short(text)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _callee(call: str) -> str:
+    """A flattened call's text up to its arguments: `Job.perform_later(` for `Job.perform_later(x)`."""
+    return call.split("(", 1)[0] + "(" if "(" in call else call
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def _method_of(node):
+    scope = node.parent
+    while scope is not None and scope.type not in ("method", "singleton_method"):
+        scope = scope.parent
+    return scope
+
+
+_INPUTS = frozenset({"identifier", "instance_variable", "class_variable"})
+
+
+def _inputs(node, p: Parsed) -> set[str]:
+    """The variables an enqueue hands on: its arguments' identifiers and instance variables, and
+    for a producer method its receiver's (`family.sync_later` syncs that family)."""
+    names: set[str] = set()
+    parts = [node.child_by_field_name("arguments")] if node.type == "call" else []
+    if node.type == "call" and _called(node, p) not in DIRECT:
+        parts.append(node.child_by_field_name("receiver"))
+    for part in parts:
+        if part is None:
+            continue
+        for n in walk(part):
+            if n.type in _INPUTS:
+                parent = n.parent
+                if n.type == "identifier" and parent is not None and parent.type == "call" \
+                        and (parent.child_by_field_name("receiver") or n).id != n.id:
+                    continue  # `x.id`: the method name `id`, not a variable
+                names.add(p.text(n))
+    return {name for name in names if name not in ("self", "nil", "true", "false")}
+
+
+_WORDS = re.compile(r"@{0,2}[A-Za-z_][A-Za-z0-9_]*")
+
+
+def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code_rows: set[int],
+                     producers: dict[str, tuple[str, int, str]]) -> list[tuple[int, int, str]]:
+    """(first line, last line, message) of each finding on the head ``p``. ``added``: the head's
+    changed lines; ``code_rows``: those of them that hold code (not comments or blanks)."""
+    base_units = all_units(base) if base is not None else {}
+    out: dict[int, tuple[int, int, str]] = {}
+    for node, what in _enqueues(p, producers):
+        first, last = node.start_point[0] + 1, node.end_point[0] + 1
+        method = _method_of(node)
+        chain = units_at(p, node.start_point[0])
+        key = qualname(chain, p)
+        before = base_units.get(key, [])
+        unit_name = shown_name(chain, p) if chain else "the file's top level"
+        # What the base held where this enqueue is: its unit, or the whole file for top-level code.
+        held: list[str] = []
+        if base is not None:
+            held = [_flat(base.text(b)) for b in before] if chain else [_flat(base.text(base.root))]
+        # A new method is new as a whole: git may pair its unchanged-looking lines with the base's.
+        new_method = method is not None and not before and method.start_point[0] + 1 in code_rows
+        if new_method or any(row in code_rows for row in range(first, last + 1)):
+            call = _flat(p.text(node))
+            if any(call in text for text in held):
+                pass  # the same call was there: moved or re-indented within its method, not new
+            elif new_method:
+                start = method.start_point[0] + 1
+                out.setdefault(start, (start, last, (
+                    f"`{unit_name}` is a new method and {what}: one more caller of that job, so more of "
+                    "its runs at once, with what this method passes. Say in the checklist whether the job "
+                    "tolerates it (a lock, a uniqueness key, a debounce).")))
+            elif any(_callee(call) in text for text in held):
+                out.setdefault(first, (first, last, (
+                    f"{what}, and what `{unit_name}` hands it changed: the job runs with other input. "
+                    "Say in the checklist whether the job and the runs already queued accept it.")))
+            else:
+                out.setdefault(first, (first, last, (
+                    f"{what}, new in `{unit_name}`: one more place that starts that job, so more of its "
+                    "runs at once or in another order with this code. Say in the checklist whether the job "
+                    "tolerates it (a lock, a uniqueness key, a debounce).")))
+        if method is None or not before:
+            continue
+        if base is None or any(proof_of_no_change(b, base, method, p) is not None for b in before):
+            continue
+        inputs = _inputs(node, p)
+        if not inputs:
+            continue
+        for row in sorted(code_rows):
+            if not (method.start_point[0] + 1 < row < first):
+                continue
+            words = set(_WORDS.findall(_code_of(p, row)))
+            shared = sorted(words & inputs)
+            if shared and row not in out:
+                out[row] = (row, row, (
+                    f"Line {row} changed, and line {first} hands `{shared[0]}` on after it: {what}. The job "
+                    "may now run with other input, or look for a row this method writes in another state: "
+                    "say in the checklist what the job reads and whether it still finds it."))
+    return [out[row] for row in sorted(out)]
+
+
+def _code_of(p: Parsed, row: int) -> str:
+    """The text of 1-based ``row`` without its trailing comment."""
+    lines = p.memo.get("producer.lines")
+    if lines is None:
+        lines = p.memo["producer.lines"] = p.source.split(b"\n")
+    text = lines[row - 1].decode("utf-8", "replace") if 0 < row <= len(lines) else ""
+    return re.sub(r"\s#.*$", "", text)
