@@ -1,5 +1,5 @@
-"""Which Ruby methods enqueue a job (DC713's producers), read from `git grep`'s lines without a
-parser; the rule itself is proved by tests/rule_examples/trees/DC713_producer.rb."""
+"""Which Ruby methods enqueue a job (DC715's producers), read from `git grep`'s lines without a
+parser; the rule itself is proved by tests/rule_examples/trees/DC715_producer.rb."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ class Archive  # error: DC701
 end
 
 class Enqueuer
-  def call(id)  # error: DC713
+  def call(id)  # error: DC715
     Resque.enqueue(Archive, id)  # error: DC163
     ArchiveWorker.perform_in(300, id)  # error: DC163
     OrderMailer.receipt(id).deliver_later  # ok: DC163

@@ -1,6 +1,6 @@
 # path: app/services/pay_order.rb
 class PayOrder
-  def call(order)  # error: DC713
+  def call(order)  # error: DC715
     ActiveRecord::Base.transaction do  # error: DC251
       order.update!(status: "paid")
       ReceiptJob.perform_async(order.id)  # error: DC708  # error: DC163

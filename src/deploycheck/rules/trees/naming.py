@@ -256,9 +256,9 @@ def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
     files_naming(ctx, family_of(language), sorted(names))
 
 
-# --- producers (DC713, rules/trees/producer.py) ------------------------------------------------
+# --- producers (DC715, rules/trees/producer.py) ------------------------------------------------
 
-# DC713's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,
+# DC715's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,
 # directly or through a method of the repository that does (one `git grep` pair per scan, asked
 # only when the base has job code at all).
 _DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue")

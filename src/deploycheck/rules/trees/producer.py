@@ -1,4 +1,4 @@
-"""Ruby code that enqueues a job changed (DC713): what the job runs with, or who runs it.
+"""Ruby code that enqueues a job changed (DC715): what the job runs with, or who runs it.
 
 The job's own code is read by DC701. This module reads the other end, the producer: a changed
 line that enqueues a job (`SyncJob.perform_later(...)`), directly or through a method of the

@@ -729,7 +729,7 @@ TRANSACTION_RETRY_CHANGED = Rule(
 
 
 PRODUCER_CHANGED = Rule(
-    id="DC713",
+    id="DC715",
     name="job-producer-changed",
     category="queue",
     severity="warning",
