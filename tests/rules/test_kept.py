@@ -107,3 +107,38 @@ def test_a_changed_path_git_may_respell_is_asked_anew(tmp_path) -> None:
         assert _dc701(repo) == [("app/models/import.rb", 3)]
         assert ("only_kept" in _kept(repo, "trees-naming", base)) is carried, spelled
         assert f"app/workers/{spelled}.rb" in _kept(repo, "trees-job-files", base)["job code"]
+
+
+SYNCABLE = "module Syncable\n  def sync_later\n    SyncJob.perform_later(self)\n  end\nend\n"
+CONTROLLER = "class AccountsController\n  def show\n    1\n  end\nend\n"
+NEW_ACTION = CONTROLLER.replace("end\nend\n", "end\n\n  def sync_all\n    Current.family.sync_later\n  end\nend\n")
+
+
+def test_the_methods_that_enqueue_are_carried_to_the_next_base(tmp_path) -> None:
+    # DC715 asks which methods of the repository enqueue a job; after main moves, the answer kept
+    # for the earlier base is carried, and equals git's answer anew.
+    def dc715(repo: Path) -> list[tuple[str, int]]:
+        return [(f.path, f.line) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715"]
+
+    repo = make_repo(tmp_path / "repo", {"app/jobs/sync_job.rb": "class SyncJob < ApplicationJob\n  def perform(f)\n  end\nend\n",
+                                         "app/models/family.rb": "class Family\n  has_many :accounts\n" + SYNCABLE.split("\n", 1)[1],
+                                         "app/controllers/accounts_controller.rb": CONTROLLER})
+    make_branch(repo, "work", {"app/controllers/accounts_controller.rb": NEW_ACTION})
+    assert dc715(repo) == [("app/controllers/accounts_controller.rb", 6)]
+    # Main moves the producer into a concern; a second file gains one.
+    git(repo, "checkout", "-q", "main")
+    second = commit(repo, {"app/models/family.rb": "class Family\n  include Syncable\nend\n",
+                           "app/models/concerns/syncable.rb": SYNCABLE,
+                           "app/models/import.rb": "class Import\n  def publish_later\n    SyncJob.perform_later(1)\n  end\nend\n"})
+    git(repo, "checkout", "-q", "-b", "work-2")
+    commit(repo, {"app/controllers/accounts_controller.rb": NEW_ACTION})
+    assert dc715(repo) == [("app/controllers/accounts_controller.rb", 6)]
+    carried = _kept(repo, "trees-producers", second)
+    assert sorted(files for files in carried.values() if files) == [["app/models/concerns/syncable.rb"],
+                                                                   ["app/models/import.rb"]]
+    # Carried, not asked anew: the earlier base's entry for family.rb is there, with no file left.
+    assert [json.loads(key)[0] for key, files in carried.items() if key and not files] == ["sync_later"]
+    shutil.rmtree(repo / ".git" / "deploycheck")
+    assert dc715(repo) == [("app/controllers/accounts_controller.rb", 6)]
+    anew = _kept(repo, "trees-producers", second)
+    assert {key: files for key, files in carried.items() if files} == {key: files for key, files in anew.items() if files}

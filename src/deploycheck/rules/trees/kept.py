@@ -60,6 +60,8 @@ def load(root: str, path: str, base: str, globs: tuple[str, ...], ask: Asker) ->
         return {}
     found = ask(sorted(old), [f":(literal){p}" for p in sorted(changed)]) if changed else {}
     carried = {key: sorted({p for p in paths if p not in changed} | found.get(key, set())) for key, paths in old.items()}
+    # An answer keyed by what the files hold (a method that enqueues, at its line) gains keys.
+    carried.update({key: sorted(paths) for key, paths in found.items() if key not in carried})
     save(path, carried)
     return carried
 

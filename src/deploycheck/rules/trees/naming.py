@@ -358,40 +358,55 @@ def producers(ctx) -> dict[str, tuple[str, int, str]]:
 
 
 def _producers_from_base(ctx, base: str) -> dict[str, tuple[str, int, str]]:
+    """What ``_producers_at`` answers for ``base``: kept for the hooks per base and carried to the
+    next one (rules/trees/kept.py), one entry per method, file and enqueue line."""
     import json
 
-    from ..base import RepoAt
-    from ...util.cachefile import write_best_effort
+    from . import kept
 
-    from .kept import kept_path
+    globs = FAMILY_GLOBS["ruby"]
+    path = kept.kept_path(ctx.repo.root, "trees-producers", base, "ruby", f"{_DEF_OR_END}|{GREP_PATTERN}")
 
-    # Kept per fork point, not carried to the next base as kept.load carries names: a hook's
-    # first scan on a new base greps the enqueuing files once.
-    path = kept_path(ctx.repo.root, "trees-producers", base, "ruby", f"{_DEF_OR_END}|{GREP_PATTERN}") + ".json"
-    if RepoAt.read_cache:
-        try:
-            with open(path, "rb") as handle:
-                loaded = json.loads(handle.read())
-            if isinstance(loaded, dict):
-                return {name: (str(w[0]), int(w[1]), str(w[2])) for name, w in loaded.items()}
-        except (OSError, ValueError, TypeError, IndexError):
-            pass
-    found = _producers_at(ctx.repo.root, base)
-    if RepoAt.write_cache:
-        write_best_effort(path, json.dumps(found, separators=(",", ":")).encode())
+    def ask(_keys: list[str], pathspec: list[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {_ASKED: set()}
+        for name, (file, number, text) in _producers_by_file(ctx.repo.root, base, pathspec or list(globs)):
+            found.setdefault(json.dumps([name, number, text]), set()).add(file)
+        return found
+
+    answer = kept.load(ctx.repo.root, path, base, globs, ask)
+    if _ASKED not in answer:
+        answer = {key: sorted(files) for key, files in ask([], []).items()}
+        kept.save(path, answer)
+    entries = []
+    for key, files in answer.items():
+        if key != _ASKED:
+            name, number, text = json.loads(key)
+            entries += [(file, name, int(number), str(text)) for file in files]
+    found: dict[str, tuple[str, int, str]] = {}
+    for file, name, number, text in sorted(entries):  # git's order: the first file that holds it
+        found.setdefault(name, (file, number, text))
     return found
+
+
+_ASKED = ""  # present in every kept answer of producers, empty or not
 
 
 def _producers_at(root: str, rev: str) -> dict[str, tuple[str, int, str]]:
+    found: dict[str, tuple[str, int, str]] = {}
+    for name, where in _producers_by_file(root, rev, list(FAMILY_GLOBS["ruby"])):
+        found.setdefault(name, where)
+    return found
+
+
+def _producers_by_file(root: str, rev: str, pathspec: list[str]):
+    """(name, (path, line, text)) for every producer method of every file at ``rev`` that
+    ``pathspec`` names, file by file in git's order."""
     from ...git import gitcmd
     from ..paths import is_test_or_doc
 
-    globs = FAMILY_GLOBS["ruby"]
-    paths = [path for path in gitcmd.grep_files(root, rev, [GREP_PATTERN], globs, extended=True, what="enqueued jobs")
+    paths = [path for path in gitcmd.grep_files(root, rev, [GREP_PATTERN], pathspec, extended=True, what="enqueued jobs")
              if not is_test_or_doc(path)]
-    found: dict[str, tuple[str, int, str]] = {}
     for chunk in range(0, len(paths), 200):  # the command line stays short
-        for path, lines in gitcmd.grep_lines(root, rev, [_DEF_OR_END, GREP_PATTERN], paths[chunk:chunk + 200]).items():
-            for name, where in producers_in(path, lines).items():
-                found.setdefault(name, where)
-    return found
+        literal = [f":(literal){path}" for path in paths[chunk:chunk + 200]]
+        for path, lines in gitcmd.grep_lines(root, rev, [_DEF_OR_END, GREP_PATTERN], literal).items():
+            yield from producers_in(path, lines).items()
