@@ -271,3 +271,40 @@ def test_a_module_private_constant_is_followed_to_the_functions_that_read_it(tmp
     branch = {"src/refund.ts": plain.replace("const BATCH = 100;", "const BATCH = 10;").replace(
         'const LABEL = "refund";', 'const LABEL = "refunds";')}
     assert _flagged(_findings(tmp_path / "plain", main, branch)) == [("src/refund.ts", 4, "DC701")]
+
+
+JAVA_ACTIVITY = """package shop;
+
+import io.temporal.failure.ApplicationFailure;
+
+public class PaymentActivitiesImpl implements PaymentActivities {
+    private final Gateway gateway;
+
+    PaymentActivitiesImpl(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public void capture(String id) {
+        if (!gateway.capture(id)) {
+            throw ApplicationFailure.newFailure("declined", "Declined");
+        }
+    }
+}
+"""
+
+
+def test_a_java_class_implementing_an_activities_interface_of_another_file_is_an_activity(tmp_path) -> None:
+    # The interface is in another file, and the activity uses the SDK only for its failure type.
+    main = {"src/main/java/shop/PaymentActivitiesImpl.java": JAVA_ACTIVITY}
+    branch = {"src/main/java/shop/PaymentActivitiesImpl.java": JAVA_ACTIVITY.replace(
+        "gateway.capture(id)", "gateway.capture(id, true)")}
+    found = _findings(tmp_path, main, branch, "DC701")
+    assert _flagged(found) == [("src/main/java/shop/PaymentActivitiesImpl.java", 14, "DC701")]
+    assert "Temporal activity implementation" in found[0].message
+    # Without any Temporal import, a class named for activities is only a name.
+    plain = JAVA_ACTIVITY.replace("import io.temporal.failure.ApplicationFailure;\n", "").replace(
+        'throw ApplicationFailure.newFailure("declined", "Declined");', 'throw new IllegalStateException("declined");')
+    main = {"src/main/java/shop/PaymentActivitiesImpl.java": plain}
+    branch = {"src/main/java/shop/PaymentActivitiesImpl.java": plain.replace("gateway.capture(id)", "gateway.capture(id, true)")}
+    assert _flagged(_findings(tmp_path / "plain", main, branch)) == []

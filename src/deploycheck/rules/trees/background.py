@@ -474,7 +474,8 @@ def _temporal_implementation(p: Parsed, supertypes: list[str]) -> str | None:
     """What a class implementing ``supertypes`` is to Temporal: the implementation of a workflow
     or activity interface this file annotates, or, in a file that imports the workflow API
     (`io.temporal.workflow.Workflow`: stubs, timers, which only run inside a workflow), of any
-    interface; in one that imports the activity API, of an interface named for activities."""
+    interface; in one that imports any of the SDK (an activity's `ApplicationFailure`, its
+    `Activity.getExecutionContext()`), of an interface named for activities."""
     if not supertypes or b"io.temporal" not in p.source:
         return None
     if "background.temporal" not in p.memo:
@@ -492,7 +493,7 @@ def _temporal_implementation(p: Parsed, supertypes: list[str]) -> str | None:
             return f"{annotated[word]} implementation"
     if re.search(rb"^\s*import\s+io\.temporal\.workflow\.", p.source, re.MULTILINE):
         return "Temporal workflow implementation"
-    if re.search(rb"^\s*import\s+io\.temporal\.activity\.", p.source, re.MULTILINE) \
+    if re.search(rb"^\s*import\s+io\.temporal\.", p.source, re.MULTILINE) \
             and any(w.endswith(("Activities", "Activity")) for w in supertypes):
         return "Temporal activity implementation"
     return None

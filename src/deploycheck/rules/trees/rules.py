@@ -54,7 +54,7 @@ BACKGROUND_CODE_CHANGED = Rule(
         `@WorkflowMethod`, `@ActivityMethod`, `@SignalMethod` or `@UpdateMethod` that have a body,
         and classes implementing an interface the file marks `@WorkflowInterface` or
         `@ActivityInterface`, any interface in a file that imports `io.temporal.workflow.…`, or
-        one named for activities in a file that imports `io.temporal.activity.…`. An activity
+        one named for activities in a file that imports anything of `io.temporal.…`. An activity
         defined elsewhere is reached by name from the workflow that calls it. In an application, so is every
         non-test file in a job folder (`app/jobs/`, `app/workers/`, `app/sidekiq/`, any `jobs/`,
         `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder, or a monorepo's worker
