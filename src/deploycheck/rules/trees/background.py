@@ -215,9 +215,8 @@ _JS_REQUIRED = re.compile(rb"""\brequire\s*\(\s*['"`](@temporalio/\w+)['"`]\s*\)
 
 def _type_export(node) -> bool:
     """`export interface …`, `export type …`: a declaration of types only."""
-    return node.type == "export_statement" and any(c.type in _JS_INERT_TOP for c in node.named_children) \
-        and not any(c.type not in _JS_INERT_TOP and c.type != "comment" for c in node.named_children
-                    if c.type not in ("decorator",))
+    declaration = node.child_by_field_name("declaration") if node.type == "export_statement" else None
+    return declaration is not None and declaration.type in _JS_INERT_TOP
 
 
 def _registered_activities(p: Parsed, call, units: dict) -> list:
