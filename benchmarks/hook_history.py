@@ -12,7 +12,9 @@ on the same commits, alternating with this one, so machine load weighs on both a
 figure is the median of ``--runs`` runs; CPU time (user + system, git included) is steadier than
 wall time on a loaded machine. A commit's first hook on its base fills deploycheck's caches under
 the git directory and later ones read them; ``--cold`` empties them before every run (a
-branch's first hook on a new base), without it the median is mostly warm runs. The clone is not touched: each commit is checked out in a
+branch's first hook on a new base, with no cache of any earlier base), ``--moved N`` keeps only
+what a hook on the base N commits older left (a branch's first hook after pulling N commits:
+rules/trees/kept.py carries those answers), without either the median is mostly warm runs. The clone is not touched: each commit is checked out in a
 temporary worktree that is removed afterwards.
 """
 
@@ -50,6 +52,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per commit and version (median; default 3)")
     parser.add_argument("--vs", help="a deploycheck source tree (its src/ folder) to compare with")
     parser.add_argument("--cold", action="store_true", help="empty deploycheck's caches before every run")
+    parser.add_argument("--moved", type=int, metavar="N",
+                        help="before every run, keep only the caches of a hook on the base N commits older "
+                             "(a branch's first hook after pulling N commits; not timed)")
     args = parser.parse_args()
 
     repo = str(Path(args.repo).resolve())
@@ -71,8 +76,11 @@ def main() -> int:
                                                      capture_output=True, text=True).stdout.strip(), "deploycheck")
                 for _ in range(args.runs):
                     for name, env in versions.items():
-                        if args.cold:
+                        if args.cold or args.moved:
                             shutil.rmtree(caches, ignore_errors=True)
+                        if args.moved:
+                            earlier = [*command[:-1], f"{sha}~{args.moved + 1}"]
+                            subprocess.run(earlier, cwd=worktree, env=env, capture_output=True)
                         runs[name].append(_timed(command, worktree, env))
                 files = len(subprocess.run(["git", "diff", "--name-only", f"{sha}^", sha], cwd=worktree,
                                            capture_output=True, text=True).stdout.split())

@@ -296,3 +296,26 @@ def test_pushed_range_unknown_from_ref_falls_back_to_the_normal_base(tmp_path: P
     monkeypatch.setenv("PRE_COMMIT_FROM_REF", "1234567" * 5 + "12345")
     monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
     assert pushed_range(str(repo)) == (None, head)
+
+
+RUBY_JOB = "class RevertImportJob < ApplicationJob\n  def perform(import)\n    import.revert_entries\n  end\nend\n"
+RUBY_MODEL = "class Import < ApplicationRecord\n  def revert_entries\n    entries.destroy_all\n  end\nend\n"
+
+
+@pytest.mark.parametrize("option", ["--literal-pathspecs", "--glob-pathspecs", "--noglob-pathspecs"])
+def test_a_push_whose_git_reads_pathspecs_otherwise_is_still_checked(tmp_path: Path, option: str) -> None:
+    """`git --literal-pathspecs push` (Magit passes it to every git it runs) exports
+    GIT_LITERAL_PATHSPECS=1 to the hook, and the glob options their own variables: inherited, the
+    greps for `*.rb` and `*.py` found no file, and a change a job reaches was pushed unflagged."""
+    project = make_project(tmp_path, {"app/jobs/revert_import_job.rb": RUBY_JOB, "app/models/import.rb": RUBY_MODEL})
+    git(project.repo, "push", "-q", "origin", "main")
+    assert run_dc(project.repo, "hook", "install").returncode == 0
+    git(project.repo, "checkout", "-q", "-b", "ruby")
+    commit(project.repo, {"app/models/import.rb": RUBY_MODEL.replace("destroy_all", "delete_all")})
+    blocked = run_git(project.repo, option, "push", "origin", "ruby")
+    assert blocked.returncode != 0 and "app/models/import.rb" in blocked.stderr, blocked.stderr
+    git(project.repo, "checkout", "-q", "main")
+    project.flagged_branch()
+    blocked = run_git(project.repo, option, "push", "origin", "feature")
+    assert blocked.returncode != 0 and "inventory/jobs.py" in blocked.stderr, blocked.stderr
+    assert remote_has(project, "ruby") is None and remote_has(project, "feature") is None

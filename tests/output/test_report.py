@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -826,7 +827,7 @@ def test_the_job_and_the_trail_stay_inert_in_every_format(tmp_path: Path, capsys
     log = json.loads(report.dumps(report.scan_sarif(result, RULES)))
     check_sarif_structure(log)
     [entry] = [r for r in log["runs"][0]["results"] if "relatedLocations" in r]
-    assert entry["message"]["text"] == HOSTILE_MESSAGE  # the words are unchanged
+    assert entry["message"]["text"] == INERT_MESSAGE  # the words are unchanged, their controls visible
     assert entry["properties"]["job"] == job and entry["properties"]["trail"] == [trail[0]]
     texts = [r["message"]["text"] for r in entry["relatedLocations"]]
     # SARIF escapes a backslash too: a viewer shows `\x1b` where the name had the control.
@@ -838,3 +839,52 @@ def test_the_job_and_the_trail_stay_inert_in_every_format(tmp_path: Path, capsys
     report.print_scan_text(result)
     report.print_github_scan(result)
     assert capsys.readouterr().out == before
+
+
+def test_a_sarif_message_never_renders_a_link(tmp_path: Path) -> None:
+    # SARIF viewers render `[text](1)` in a result's message as a link to a related location and
+    # `[text](https://…)` as one off the page; a message quotes code and an author's reason.
+    repo = make_repo(tmp_path / "repo")
+    make_branch(repo, "work", {"jobs/a.py": "a = 1\nb = 2\n"})
+    quoted = "counts[x](https://evil.example) += 1 \\[y](1)"
+    result = scan_result(repo, [
+        finding(path="jobs/a.py", line=1, end=1, message=quoted),
+        finding(path="jobs/a.py", line=2, end=2, message="plain [list] text", suppressed_by_author=True,
+                suppression_reason="ok](https://evil.example)")])
+    log = json.loads(report.dumps(report.scan_sarif(result, RULES)))
+    check_sarif_structure(log)
+    texts = [r["message"]["text"] for r in log["runs"][0]["results"]]
+    # An embedded link needs an unescaped `[` … `](`: none is left, and a viewer shows the characters.
+    link = re.compile(r"(?<!\\)(?:\\\\)*\[[^\]]*(?<!\\)(?:\\\\)*\]\(")
+    assert [link.search(text) for text in texts] == [None, None]
+    assert texts[0] == r"counts\[x\](https://evil.example) += 1 \\\[y\](1)"
+    assert re.sub(r"\\(.)", r"\1", texts[1]).startswith("plain [list] text [")
+    # A message with no `](` is left as written.
+    plain = scan_result(repo, [finding(path="jobs/a.py", line=1, end=1, message="items[0] changed")])
+    assert [r["message"]["text"] for r in report.scan_sarif(plain, RULES)["runs"][0]["results"]] == ["items[0] changed"]
+
+
+RUBY_JOB = "class RevertImportJob < ApplicationJob\n  def perform(import)\n    import.revert_entries\n  end\nend\n"
+RUBY_MODEL = "class Import < ApplicationRecord\n  def revert_entries\n    entries.destroy_all\n  end\nend\n"
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_no_control_character_reaches_a_sarif_text_a_viewer_shows(tmp_path: Path, capsys, monkeypatch) -> None:
+    # A result's message quotes the job's path and an author's reason, read from the repository;
+    # the JSON escapes keep the characters, so a viewer would get ESC, BEL and U+202E (which
+    # reorders the text after it) as they are. They are shown as escapes, like the related
+    # locations' text, and so is a suppression's justification.
+    job = "app/jobs/revert\x1b[31m\u202eboj.rb"
+    reason = "fine \x1b[2J\x07\u202e [x](https://evil.example)"
+    repo = make_repo(tmp_path / "repo", {job: RUBY_JOB, "app/models/import.rb": RUBY_MODEL})
+    suppressed = RUBY_MODEL.replace("    entries.destroy_all\n", f"    # deploycheck: ignore[DC701] {reason}\n    entries.delete_all\n")
+    make_branch(repo, "work", {"app/models/import.rb": suppressed})
+    code, out, err = cli(capsys, monkeypatch, repo, "--format", "sarif")
+    [result] = [r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "DC701"]
+    message = result["message"]["text"]
+    assert "by the author" in message and "\\u202eboj.rb" in message and "\\x1b" in message
+    assert r"\\x1b\[2J\\x07\\u202e \[x\](https" in message  # SARIF escapes the inert backslashes too
+    assert CONTROLS.search(message) is None
+    log = json.loads(report.dumps(report.scan_sarif(hostile_result(tmp_path / "hostile"), RULES)))
+    [justification] = [s["justification"] for r in log["runs"][0]["results"] for s in r.get("suppressions", ())]
+    assert justification == INERT_MESSAGE

@@ -295,6 +295,26 @@ def test_new_submodule_flags(shop: Path, tmp_path: Path) -> None:
     git(shop, "commit", "-q", "-m", "add a submodule")
     finding = assert_gate_fails_on(shop, "vendor/worker", "git submodule", sha[:12])
     assert finding["category"] == "job"  # a path word says it is worker code
+    assert "`git submodule update --init -- vendor/worker` checks it out" in finding["message"]
+
+
+def test_a_moved_submodule_names_the_range_and_how_to_read_it(shop: Path, tmp_path: Path) -> None:
+    # Cloudreve 8fe2889772: a bump said only where the submodule now is; the reviewer needs the
+    # range the branch brings in, and the commands that show it in the submodule's own clone.
+    other = make_repo(tmp_path / "other", {"worker.py": JOB_BODY})
+    old = git(other, "rev-parse", "HEAD")
+    commit(other, {"worker.py": JOB_BODY + "# moved on\n"}, "move on")
+    new = git(other, "rev-parse", "HEAD")
+    git(shop, "update-index", "--add", "--cacheinfo", f"160000,{old},vendor/worker")
+    git(shop, "commit", "-q", "-m", "add a submodule")
+    git(shop, "checkout", "-q", "-b", "bump")
+    git(shop, "update-index", "--cacheinfo", f"160000,{new},vendor/worker")
+    git(shop, "commit", "-q", "-m", "bump the submodule")
+    finding = assert_gate_fails_on(shop, "vendor/worker", f"moved from commit {old[:12]} to {new[:12]}",
+                                   "`git submodule update --init -- vendor/worker`",
+                                   f"`git -C vendor/worker log -p {old[:12]}..{new[:12]}`",
+                                   f"`deploycheck scan --base {old[:12]} --head {new[:12]}`")
+    assert finding["severity"] == "high"  # said more clearly, flagged all the same
 
 
 def test_executable_python_script_without_extension_flags(shop: Path) -> None:

@@ -674,3 +674,52 @@ def test_ruby_a_class_method_called_through_a_variable_given_the_class_is_still_
         main = {"app/jobs/health_check_job.rb": job, "app/services/api_rate_limiter.rb": limiter}
         found = _dc701(tmp_path / str(n), main, changed)
         assert [(path, line) for path, line, _, _ in found] == [("app/services/api_rate_limiter.rb", 3)], job
+
+
+@pytest.mark.parametrize("use", [
+    "d.Valid = true",                 # a field written (photoprism 7f02d4efdb: `syncDate.Valid = true`)
+    "d.Valid++",
+    "if d.Valid && d.Count > 0 {\n\t\t\td.Count = 0\n\t\t}",  # an operand of an operator
+    "_ = !d.Valid",
+    "_ = d.Valid.Time",               # a selector's operand: a function value has no fields
+    "_ = Date{Valid: true}",          # a struct literal's key names a field
+])
+def test_go_a_field_named_like_a_method_is_no_call_of_it(tmp_path, use: str) -> None:
+    # A worker's field `Valid` (of a sql.NullTime-like struct) is not the session's method
+    # `Valid`: where a function value cannot stand, the name calls nothing.
+    worker = ("package sync\n\nfunc Start(d *Date) {\n\tgo func() {\n\t\t" + use + "\n\t}()\n}\n")
+    session = "package sync\n\ntype Session struct{ n int }\n\nfunc (s *Session) Valid() bool {\n\treturn s.n > 0\n}\n"
+    main = {"go.mod": "module example.com/app\n", "sync/worker.go": worker, "sync/session.go": session}
+    changed = {"sync/session.go": session.replace("s.n > 0", "s.n > 1")}
+    assert _dc701(tmp_path, main, changed) == []
+    # The method called, or handed out as a value, is reached.
+    for n, call in enumerate(["ok := d.Valid()", "run(d.Valid)", "ok := !d.Valid()"]):
+        calling = {**main, "sync/worker.go": worker.replace(use, call)}
+        found = _dc701(tmp_path / str(n), calling, changed)
+        assert [(path, line, severity) for path, line, severity, _ in found] == [("sync/session.go", 6, "warning")]
+
+
+def test_java_a_call_on_a_types_name_is_no_call_of_an_instance_method(tmp_path) -> None:
+    # halo a56d1e2586: a reconciler's `ResourceUtils.getURL(path)` (Spring's static helper, under
+    # its single-type import) was read as a call of the changed `Supplier#getURL`, an instance
+    # method: a call written on a type's name only ever calls a static method.
+    job = ("package x;\n\nimport org.springframework.util.ResourceUtils;\n\npublic class Loader {\n"
+           "  @Scheduled(fixedRate = 1000)\n  public void load(String path) {\n    ResourceUtils.getURL(path);\n  }\n}\n")
+    supplier = ("package x;\n\npublic class Supplier {\n  public String getURL(String request) {\n"
+                "    return request;\n  }\n}\n")
+    main = {"src/main/java/x/Loader.java": job, "src/main/java/x/Supplier.java": supplier}
+    changed = {"src/main/java/x/Supplier.java": supplier.replace("return request;", "return request.trim();")}
+    assert _dc701(tmp_path, main, changed) == []
+    reached = [("src/main/java/x/Supplier.java", 5, "warning")]
+    # Called on an object, it is reached.
+    on_object = {**main, "src/main/java/x/Loader.java": job.replace("ResourceUtils.getURL", "supplier.getURL")}
+    assert [(p, line, s) for p, line, s, _ in _dc701(tmp_path / "object", on_object, changed)] == reached
+    # A name the file also binds to a variable may be the variable (it obscures the type): kept.
+    shadowed = {**main, "src/main/java/x/Loader.java": job.replace("String path", "Supplier ResourceUtils")}
+    assert [(p, line, s) for p, line, s, _ in _dc701(tmp_path / "shadowed", shadowed, changed)] == reached
+    # A static method of that name is what a call on a type's name calls.
+    static = supplier.replace("public String getURL", "public static String getURL")
+    static_job = {**main, "src/main/java/x/Loader.java": job.replace("ResourceUtils", "Supplier").replace(
+        "import org.springframework.util.Supplier;\n", ""), "src/main/java/x/Supplier.java": static}
+    changed_static = {"src/main/java/x/Supplier.java": static.replace("return request;", "return request.trim();")}
+    assert [(p, line, s) for p, line, s, _ in _dc701(tmp_path / "static", static_job, changed_static)] == reached

@@ -543,12 +543,13 @@ def _cross_check_gitlab(root: str, base_sha: str) -> None:
         )
 
 
-CI_DEPTH_HINT = " (in GitHub Actions use `actions/checkout` with `fetch-depth: 0`; in GitLab CI set `GIT_DEPTH: 0`)"
+_FULL_HISTORY = "in GitHub Actions use `actions/checkout` with `fetch-depth: 0`; in GitLab CI set `GIT_DEPTH: 0`"
+CI_DEPTH_HINT = f" ({_FULL_HISTORY})"
 
 
 def _fetch_hint(ref: str) -> str:
     branch = ref.split("/", 1)[1] if ref.startswith("origin/") else ref
-    return f" (`git fetch origin {branch}`; {CI_DEPTH_HINT[2:]}"
+    return f" (`git fetch origin {branch}`; {_FULL_HISTORY})"
 
 
 def gitlab_target_tip(change: Change) -> str | None:

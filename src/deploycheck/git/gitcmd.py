@@ -34,6 +34,14 @@ _REPO_ENV = (
     "GIT_DIFF_OPTS",
     "GIT_PAGER",
     "GIT_CONFIG_PARAMETERS",
+    # `git --literal-pathspecs push` (Magit passes it to every git it runs) exports these to the
+    # hook: inherited, `*.rb` would name no file (or only top-level ones) and `:(literal)` be no
+    # magic, so every grep of the family's files would find nothing and a job's callers would
+    # look unreached. The case-folding one would name files the repository's own answer does not.
+    "GIT_LITERAL_PATHSPECS",
+    "GIT_GLOB_PATHSPECS",
+    "GIT_NOGLOB_PATHSPECS",
+    "GIT_ICASE_PATHSPECS",
 )
 
 

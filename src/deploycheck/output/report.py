@@ -510,15 +510,15 @@ def scan_sarif(result: ScanResult, rules: Iterable["Rule"] | None = None) -> dic
             entry["properties"].update(_job_properties(finding))
             entry["relatedLocations"] = _related_locations(finding)
         if finding.suppressed:
-            entry["suppressions"] = [
-                {"kind": "inSource", "justification": finding.suppression_reason or "(no reason given)"}
-            ]
+            reason = inert(finding.suppression_reason or "(no reason given)", keep_newlines=False)
+            entry["suppressions"] = [{"kind": "inSource", "justification": reason}]
         elif finding.suppressed_by_author:
             # Not a SARIF suppression: a viewer would hide or dismiss the result, and the gate
             # does not honour it. The message and the properties say what the author wrote.
             entry["message"]["text"] += f" [{author_suppression_note(finding)}]"
             entry["properties"]["suppressedByAuthor"] = True
             entry["properties"]["suppressionReason"] = finding.suppression_reason or "(no reason given)"
+        entry["message"]["text"] = _sarif_message(entry["message"]["text"])
         results.append(entry)
     return {
         "$schema": SARIF_SCHEMA,
@@ -560,6 +560,17 @@ _SARIF_LINK_CHARS = re.compile(r"([\\\[\]])")
 
 def _sarif_text(text: object) -> str:
     return _SARIF_LINK_CHARS.sub(r"\\\1", inert(text, keep_newlines=False))
+
+
+def _sarif_message(text: str) -> str:
+    """A result's message as a viewer may show it: it quotes paths, code and an author's reason,
+    so control characters and bidi overrides are made visible (as in the related locations: the
+    document's JSON escapes keep the characters, and a viewer would colour, hide or reorder the
+    text around them). Where it then holds `](`, every backslash and bracket is escaped too
+    (SARIF's own escapes, which a viewer shows as the plain characters): a viewer would render
+    `[x](1)` as a link to a related location and `[x](https://…)` as one off the page."""
+    text = inert(text, keep_newlines=False)
+    return _SARIF_LINK_CHARS.sub(r"\\\1", text) if "](" in text else text
 
 
 def _related_locations(finding: Finding) -> list[dict[str, Any]]:

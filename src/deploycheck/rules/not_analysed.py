@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import shlex
 
 from ..git.model import FileChange, Finding
 from .base import FileContext, Rule
@@ -43,7 +44,10 @@ says exactly why:
   (newer syntax, a syntax error, nesting deeper than the analyser's recursion limit);
 - it is a symbolic link with a code name (the code that runs is elsewhere), compiled code
   (`.pyc`, `.so`, `.class`, `.jar`, …) whose source is not in the change, a git submodule
-  (another repository's code), or an executable script without an extension whose `#!` line
+  (another repository's code: the message gives the commits the branch moves it between and the
+  commands that show or scan that range in the submodule's own clone; its objects are not read
+  even where a clone holds them, as a CI checkout usually fetches none and the gate's answer must
+  not depend on how the repository was cloned), or an executable script without an extension whose `#!` line
   names Python or Node (a Ruby script is read by the Ruby rules, unless its path is one they skip);
 - it is JavaScript/TypeScript, Go, JVM, Ruby or SQL code under a path the pattern rules skip as
   vendored or built (`vendor/`, `dist/`, `build/`, `node_modules/`, `*.min.js`);
@@ -342,14 +346,33 @@ _SKIPPED_PATH_RUNS = (
 )
 
 
+def _submodule_reason(fc: FileChange) -> str:
+    """Why a submodule is not read, and how its author reviews what the branch brings in. The
+    superproject holds only the commit ids (a gitlink), not the submodule's objects: a CI checkout
+    usually fetches none, so reading them where a clone happens to hold them would make the same
+    change pass on one machine and fail on another. The reviewer gets the range and the commands
+    that show it, or scan it, in the submodule's own clone."""
+    old = fc.old_blob if fc.old_mode == "160000" else None
+    new = fc.new_blob if fc.new_mode == "160000" else None
+    where = shlex.quote(fc.path)
+    fetch = f"`git submodule update --init -- {where}`"
+    if old and new:
+        return (
+            f"it is a git submodule moved from commit {old[:12]} to {new[:12]}: deploycheck does not read another "
+            f"repository's code. To see what the move brings in, run {fetch}, then `git -C {where} log -p "
+            f"{old[:12]}..{new[:12]}` (or, in {fc.path}, `deploycheck scan --base {old[:12]} --head {new[:12]}`)"
+        )
+    return (
+        f"it is a git submodule, now at commit {(new or '')[:12]}: deploycheck does not read another repository's "
+        f"code. Review that commit's code: {fetch} checks it out"
+    )
+
+
 def _reason(ctx: FileContext) -> str | None:
     fc = ctx.file
     ext = _extension(fc.path)
     if fc.kind == "submodule":
-        return (
-            f"it is a git submodule (now at commit {(fc.new_blob or '')[:12]}): deploycheck does not read other "
-            "repositories' code. Review that commit's changes there"
-        )
+        return _submodule_reason(fc)
     if fc.kind == "symlink":
         if ext in CODE_EXTENSIONS or ext in COMPILED_EXTENSIONS:
             target = next(iter(ctx.added.values()), "?")

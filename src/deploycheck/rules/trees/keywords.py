@@ -192,7 +192,8 @@ def jobs_elsewhere(ctx, language: str | None) -> bool:
     may call what this file defines (rules/trees/reach.py reads it). The base, not the head: what
     the branch cannot change, and what a pre-push hook has answered before (a first job that the
     branch adds is flagged itself). One `git grep` per family and base, kept under the git
-    directory for the hook; the CI gate (uncached) asks git every time."""
+    directory for the hook and carried to its next base (rules/trees/kept.py); the CI gate
+    (uncached) asks git every time."""
     repo, base = ctx.repo, base_rev(ctx)
     if repo is None or base is None or language is None or language == "lua":
         return False
@@ -204,42 +205,28 @@ def jobs_elsewhere(ctx, language: str | None) -> bool:
     return memo[key]
 
 
-def kept_path(root: str, folder: str, base: str, family: str, depends_on: str) -> str:
-    """Where an answer about the base is kept for the hooks (never read by the CI gate:
-    ``rules.base.uncached``): under the git directory, per base commit and language family, and
-    per what the answer depends on (the words looked for, which paths count as tests), so that
-    a version that reads differently asks git again."""
-    import os
-    import zlib
-
-    from ...git import gitcmd
-    from ..paths import _TEST_OR_DOC
-
-    version = zlib.crc32(f"{depends_on}|{_TEST_OR_DOC.pattern}".encode())
-    return os.path.join(gitcmd.git_dir(root), "deploycheck", folder, f"{base}-{family}-{version:08x}")
-
-
 def _base_has_jobs(repo, base: str, family: str) -> bool:
     from ...git import gitcmd
-    from ...util.cachefile import write_best_effort
-    from ..base import RepoAt
+    from ..paths import is_test_or_doc
+    from . import kept
 
     words = sorted({word for language, family_words in KEYWORDS.items() if family_of(language) == family
                     for word in family_words})
-    path = kept_path(repo.root, "trees-jobs", base, family, "\n".join(words))
-    if RepoAt.read_cache:
-        try:
-            with open(path, "rb") as handle:
-                return handle.read() == b"1"
-        except OSError:
-            pass
-    from ..paths import is_test_or_doc
+    globs = FAMILY_GLOBS[family]
 
-    paths = gitcmd.grep_files(repo.root, base, words, FAMILY_GLOBS[family], ignore_case=True, what="job code")
-    found = any(not is_test_or_doc(path) for path in paths)
-    if RepoAt.write_cache:
-        write_best_effort(path, b"1" if found else b"0")
-    return found
+    def ask(keys: list[str], pathspec: list[str]) -> dict[str, set[str]]:
+        paths = gitcmd.grep_files(repo.root, base, words, pathspec or globs, ignore_case=True, what="job code")
+        return {_JOB_CODE: {path for path in paths if not is_test_or_doc(path)}}
+
+    path = kept.kept_path(repo.root, "trees-job-files", base, family, "\n".join(words) + str(globs))
+    answer = kept.load(repo.root, path, base, globs, ask)
+    if _JOB_CODE not in answer:
+        answer = {_JOB_CODE: sorted(ask([_JOB_CODE], [])[_JOB_CODE])}
+        kept.save(path, answer)
+    return bool(answer[_JOB_CODE])
+
+
+_JOB_CODE = "job code"
 
 
 def _sides_lower(ctx, words: tuple[str, ...]):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .keywords import FAMILY_GLOBS, family_of, kept_path, scan_memo
+from .keywords import FAMILY_GLOBS, family_of, scan_memo
 
 MAX_FILES = 25
 
@@ -53,15 +53,13 @@ def _naming_from_base(ctx, base: str, touched: frozenset[str], present: frozense
     """The files at head that name each of ``names``, from the base: the files the branch leaves
     as they are name what they named there, and the touched ones are read at head. What the
     base's files name is kept per base under the git directory, so a branch's later hooks ask
-    git only for names not asked before (the CI gate, uncached, asks every time)."""
-    from ..base import RepoAt
-
+    git only for names not asked before, and carried to the next base (the CI gate, uncached,
+    asks every time)."""
     cache = _base_cache(ctx, base, family)
     missing = [name for name in names if name not in cache]
     if missing:
         cache.update({name: sorted(paths) for name, paths in _naming_at(ctx, base, family, missing).items()})
-        if RepoAt.write_cache:
-            _save_base_cache(ctx, base, family, cache)
+        _save_base_cache(ctx, base, family, cache)
     head_words = _touched_words(ctx, present, family)
     found = {}
     for name in names:
@@ -118,44 +116,35 @@ def _touched_at_head(ctx, present: frozenset[str], family: str) -> dict[str, str
     return memo[key]
 
 
-def _cache_path(ctx, base: str, family: str) -> str:
-    return kept_path(ctx.repo.root, "trees-naming", base, family, str(FAMILY_GLOBS[family])) + ".json"
-
-
 def _base_cache(ctx, base: str, family: str) -> dict[str, list[str]]:
-    import json
-
-    from ..base import RepoAt
+    """What the base's files name, as kept for the hooks or carried from an earlier base
+    (rules/trees/kept.py); read once per scan."""
+    from . import kept
 
     memo = scan_memo(ctx)
     key = ("trees.naming-base", family)
     if key not in memo:
-        cache: dict[str, list[str]] = {}
-        if RepoAt.read_cache:
-            try:
-                with open(_cache_path(ctx, base, family), "rb") as handle:
-                    loaded = json.loads(handle.read())
-                if isinstance(loaded, dict) and all(isinstance(v, list) for v in loaded.values()):
-                    cache = loaded
-            except (OSError, ValueError):
-                pass
-        memo[key] = cache
-    return memo[key]
+        globs = FAMILY_GLOBS[family]
+        path = kept.kept_path(ctx.repo.root, "trees-naming", base, family, str(globs))
+
+        def ask(names: list[str], pathspec: list[str]) -> dict[str, set[str]]:
+            return {name: set(paths) for name, paths in _naming_at(ctx, base, family, names, pathspec).items()}
+
+        memo[key] = (path, kept.load(ctx.repo.root, path, base, globs, ask))
+    return memo[key][1]
 
 
 def _save_base_cache(ctx, base: str, family: str, cache: dict[str, list[str]]) -> None:
-    import json
+    from . import kept
 
-    from ...util.cachefile import write_best_effort
-
-    write_best_effort(_cache_path(ctx, base, family), json.dumps(cache, separators=(",", ":")).encode())
+    kept.save(scan_memo(ctx)[("trees.naming-base", family)][0], cache)
 
 
-def _naming_at(ctx, rev: str, family: str, names: list[str]) -> dict[str, list[str]]:
+def _naming_at(ctx, rev: str, family: str, names: list[str], pathspec: list[str] | None = None) -> dict[str, list[str]]:
     from ...git import gitcmd
     from ..paths import is_test_or_doc
 
-    found = gitcmd.grep_words(ctx.repo.root, rev, names, FAMILY_GLOBS[family])
+    found = gitcmd.grep_words(ctx.repo.root, rev, names, pathspec or FAMILY_GLOBS[family])
     return {name: sorted(path for path in paths if not is_test_or_doc(path)) for name, paths in found.items()}
 
 

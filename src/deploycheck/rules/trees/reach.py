@@ -179,9 +179,11 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     unread: dict[str, str] = {}
     # Per origin, the (name, Go package) pairs already followed: `fetch` of one Go package is not
     # `fetch` of another.
-    # Ruby: whether a name is followed as a class method only callable on a class (`_class_method`):
-    # `scope.limit(3)` then calls a relation's `limit`, not `ApiRateLimiter.limit`.
-    on_class = _class_methods_of(ctx, names, memo) if family == "ruby" else set()
+    # Whether a name is followed as a method that some receivers cannot reach (``_restricted``): a
+    # Ruby class method only a class calls (`scope.limit(3)` then calls a relation's `limit`, not
+    # `ApiRateLimiter.limit`), a Java instance method (`ResourceUtils.getURL(p)` under `import
+    # org.springframework.util.ResourceUtils;` calls a static method, never an instance's `getURL`).
+    on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java") else set()
     seen = {name: {(name, home, name in on_class)} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
@@ -203,7 +205,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         here = [(called, class_only, [(o, t) for o, t in leads if o not in found])]
         while here:
             name, on_a_class, leads = here.pop()
-            uses = uses_of(name, path in defined_in.get(name, ()), not other_package, not on_a_class)
+            uses = uses_of(name, path in defined_in.get(name, ()), not other_package, on_a_class)
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
             hits = [(row, s, True) for row in uses for s in spans if s[0] <= row <= s[1]] or [
@@ -230,7 +232,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     caller = followed_name(chain, p)
                     if not caller:
                         continue
-                    key = (caller, _package_dir(p.language, path), _class_method(chain[-1], caller, p))
+                    key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p))
                     step = (name, path, row + 1, shown_name(chain, p) if chain else None)
                     fresh = [(o, (step,) + t) for o, t in leads if key not in seen[o]]
                     if not fresh:
@@ -310,18 +312,35 @@ def _class_method(node, name: str, p: Parsed) -> bool:
     return owner.type == "module" or (owner.type == "class" and owner.child_by_field_name("superclass") is None)
 
 
-def _class_methods_of(ctx, names: list[str], memo: dict) -> set[str]:
-    """Which of ``names`` the changed Ruby file defines at head only as class methods that only a
-    class calls (``_class_method``). A name it does not define at head (a removed method) is not."""
+def _instance_method(node, name: str, p: Parsed) -> bool:
+    """Whether ``node``, the unit followed as ``name``, is a Java method without `static`: a call
+    written on a type's name (`ResourceUtils.getURL(p)`) calls a static method, never it. Not when
+    the class's name is followed instead of the method's (a service object's `run`)."""
+    if p.language != "java" or node.type != "method_declaration" or called_name(node, p) != name:
+        return False
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    return modifiers is None or not any(c.type == "static" for c in modifiers.children)
+
+
+def _restricted(node, name: str, p: Parsed) -> bool:
+    """Whether the unit ``node``, followed as ``name``, is a method that some calls of its name
+    cannot reach: a Ruby class method only a class calls (``_class_method``, not calls on an
+    object), a Java instance method (``_instance_method``, not calls on a type's name)."""
+    return _class_method(node, name, p) or _instance_method(node, name, p)
+
+
+def _restricted_methods_of(ctx, names: list[str], memo: dict) -> set[str]:
+    """Which of ``names`` the changed Ruby or Java file defines at head only as ``_restricted``
+    methods. A name it does not define at head (a removed method) is not."""
     index = _file_index(ctx, ctx.path, memo)
     if not isinstance(index, tuple):
         return set()
     p = index[0]
     kinds: dict[str, set[bool]] = {}
-    for n in nodes_of(p, frozenset({"method", "singleton_method"})):
+    for n in nodes_of(p, frozenset({"method", "singleton_method", "method_declaration"})):
         name = called_name(n, p)
         if name in names:
-            kinds.setdefault(name, set()).add(_class_method(n, name, p))
+            kinds.setdefault(name, set()).add(_restricted(n, name, p))
     return {name for name, found in kinds.items() if found == {True}}
 
 
@@ -498,6 +517,50 @@ def _go_std_packages(p: Parsed) -> frozenset[str]:
     return p.memo["reach.go-std"]
 
 
+# Go statements whose target is written: no function or method value can stand there.
+_GO_WRITES = frozenset({"assignment_statement", "inc_statement", "dec_statement"})
+
+
+def _go_no_function_here(n) -> bool:
+    """A Go name where no function or method value can stand, so where it names a field or a
+    variable and calls nothing. Where the name, or the selector it is the field of (`s.Valid`),
+    stands: assigned to or incremented (`syncDate.Valid = true`, `s.Count++`: a method value is no
+    variable), an operand of an operator (`a.SyncDate.Valid && …`, `!s.Valid`, `s.Count > 0`: a
+    function value only compares to nil, and comparing calls nothing), the operand of a selector
+    (`s.Valid.Time`: a function value has no fields or methods, its type being unnamed), or a
+    composite literal's key (`Session{Valid: true}` names a struct field; a map key cannot be a
+    function, functions not being comparable). Read from the tree alone: Go has no setters or
+    properties, so none of these runs code of the name."""
+    parent = n.parent
+    if parent is None:
+        return False
+    if n.type == "identifier" and parent.type == "literal_element":
+        keyed = parent.parent
+        return (keyed is not None and keyed.type == "keyed_element" and parent.named_child_count == 1
+                and keyed.named_children[0].id == parent.id)
+    node = n
+    if n.type == "field_identifier":
+        field = parent.child_by_field_name("field") if parent.type == "selector_expression" else None
+        if field is None or field.id != n.id:
+            return False
+        node, parent = parent, parent.parent
+    elif n.type != "identifier":
+        return False
+    if parent is None:
+        return False
+    if parent.type in ("binary_expression", "unary_expression", "inc_statement", "dec_statement"):
+        return True
+    if parent.type == "selector_expression":
+        operand = parent.child_by_field_name("operand")
+        return operand is not None and operand.id == node.id
+    if parent.type == "expression_list":
+        node, parent = parent, parent.parent
+    if parent is None or parent.type not in _GO_WRITES:
+        return False
+    left = parent.child_by_field_name("left")
+    return left is not None and left.id == node.id
+
+
 def _word_leaves(p: Parsed, name: str):
     """The leaves of ``p``'s tree that are exactly the word ``name`` where it stands in the source
     (as `git grep -w` finds it): not part of a longer token, a string's or a comment's text."""
@@ -521,7 +584,8 @@ def _uses_index(p: Parsed):
     """Returns ``uses(name)``: the rows where ``name`` appears as an identifier that may call it:
     not a definition's own name, a parameter, an assignment's target, an import or a lower-case
     receiver (`sync.run`), nor a bare local that its function assigns (Ruby's `starred` after
-    `starred = …` reads the local). Each name is looked up where its word stands in the source,
+    `starred = …` reads the local), nor a Go name where no function can stand (a field written,
+    compared or selected from, a struct literal's key: ``_go_no_function_here``). Each name is looked up where its word stands in the source,
     not by a walk of the whole tree: the search asks a file about one or two names, and a walk
     that visits every node costs more than the parse (most of a hook on a large Go repository)."""
     found: dict[str, tuple[list, set]] = {}
@@ -539,23 +603,25 @@ def _uses_index(p: Parsed):
                 if _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:
                         assigned.add(_function_of(n))
-                else:
+                elif not (p.language == "go" and _go_no_function_here(n)):
+                    # Not `syncDate.Valid = true` or `T{Valid: true}`: a field, never the function `Valid`.
                     hits.append(n)
             found[name] = (hits, assigned)
         return found[name]
 
-    def uses(name: str, own_methods: bool = True, bare_too: bool = True, objects_too: bool = True) -> list[int]:
+    def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: bool = False) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
-        another package; ``objects_too`` False: not Ruby calls on an object (`scope.name`), for a
-        class method only a class calls."""
+        another package; ``restricted``: not the calls a ``_restricted`` method cannot be, Ruby
+        calls on an object (`scope.name`) for a class method only a class calls, Java calls on a
+        type's name (`ResourceUtils.name(…)`) for an instance method."""
         if not WORD.fullmatch(name):
             return []
         hits, locals_ = occurrences(name)
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p))
-                       and (objects_too or not _on_an_object(n, p))})
+                       and not (restricted and (_on_an_object(n, p) or _on_a_type(n, p)))})
 
     return uses
 
@@ -597,6 +663,67 @@ def _on_an_object(n, p: Parsed) -> bool:
     given = re.compile(rb"(?<![\w@])@{0,2}" + re.escape(held.lstrip("@").encode())
                        + rb"[ \t]*(?:\|\|=|=(?![=~>])|:(?!:))[ \t]*(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*[ \t]*(?:[,)\r\n;#]|$)", re.M)
     return given.search(p.source) is None
+
+
+def _on_a_type(n, p: Parsed) -> bool:
+    """A Java call of ``n``'s name written on a type's simple name (`ResourceUtils.getURL(p)`),
+    one that ``_java_type_names`` shows stands for a type there: it calls a static method."""
+    parent = n.parent
+    if p.language != "java" or parent is None or parent.type != "method_invocation":
+        return False
+    method, target = parent.child_by_field_name("name"), parent.child_by_field_name("object")
+    return (method is not None and method.id == n.id and target is not None and target.type == "identifier"
+            and p.text(target) in _java_type_names(p))
+
+
+_JAVA_TYPE_DECLARATIONS = frozenset({"class_declaration", "interface_declaration", "enum_declaration",
+                                     "record_declaration", "annotation_type_declaration"})
+_JAVA_MEMBER_USES = frozenset({"method_invocation", "field_access"})
+
+
+def _java_type_names(p: Parsed) -> frozenset[str]:
+    """The simple names that surely stand for a type in a Java file where they stand before a dot:
+    a type that a single-type import brings in or the file declares, whose word is nowhere else in
+    the file but in type positions, imports, its declaration and before a dot. Anywhere else (a
+    local, a parameter, a field, a lambda's parameter, a bare use) it may name a variable, which
+    obscures a type of the same name (JLS 6.4.2). None in a file with a static import of a member
+    so named or on demand (`import static a.B.*;` may bring a field of any name)."""
+    if "reach.java-types" in p.memo:
+        return p.memo["reach.java-types"]
+    names: set[str] = set()
+    static_names: set[str] = set()
+    on_demand = False
+    for spec in nodes_of(p, frozenset({"import_declaration"})):
+        path = next((c for c in spec.named_children if c.type in ("scoped_identifier", "identifier")), None)
+        static = any(c.type == "static" for c in spec.children)
+        if any(c.type == "asterisk" for c in spec.children):
+            on_demand = on_demand or static
+            continue
+        if path is None:
+            continue
+        last = path.child_by_field_name("name") if path.type == "scoped_identifier" else path
+        if last is not None:
+            (static_names if static else names).add(p.text(last))
+    for declared in nodes_of(p, _JAVA_TYPE_DECLARATIONS):
+        named = declared.child_by_field_name("name")
+        if named is not None:
+            names.add(p.text(named))
+    sure: set[str] = set()
+    for name in () if on_demand else sorted(names - static_names):
+        for n in _word_leaves(p, name):
+            parent = n.parent
+            if n.type != "identifier" or parent is None or _in_import(n):
+                continue
+            named = parent.child_by_field_name("name") if parent.type in _JAVA_TYPE_DECLARATIONS else None
+            if named is not None and named.id == n.id:
+                continue
+            target = parent.child_by_field_name("object") if parent.type in _JAVA_MEMBER_USES else None
+            if target is None or target.id != n.id:
+                break
+        else:
+            sure.add(name)
+    p.memo["reach.java-types"] = frozenset(sure)
+    return p.memo["reach.java-types"]
 
 
 # Calls whose result is a class (`record.class`, `"ApiRateLimiter".constantize`,

@@ -65,7 +65,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         name; a Go name that does not start with an upper-case letter only in its own package's
         folder, where Go lets it be called, and never through a Go file's name for a standard-library
         package (`os.Stat(…)` under `import "os"`, unless the file also uses `os` otherwise, as a
-        local may shadow it): the go command finds such paths in the standard library first; the message names the job, quotes its calling line and gives the trail from the job down:
+        local may shadow it): the go command finds such paths in the standard library first; nor
+        through a Go name where no function can stand, a field written, compared, negated or
+        selected from (`syncDate.Valid = true`, `if d.Valid && …`, `d.Valid.Time`) or a composite
+        literal's key (`Date{Valid: true}`); the message names the job, quotes its calling line and gives the trail from the job down:
         "reached from background code: ActiveJob job at app/jobs/revert_import_job.rb:5
         (`import.revert`) calls it through `revert`"). In JS/TS, a module's own function (top
         level, not exported, its name nowhere outside a function body) can only be called from
@@ -197,6 +200,13 @@ BACKGROUND_CODE_CHANGED = Rule(
         receiver), not in calls on an object (`scope.limit(3)`, an ActiveRecord relation's): a
         class reached otherwise (a method returning it, another file's `delegate`) is not seen. A model's class methods (a class with a superclass)
         are looked for in every call, as relations answer them too.
+        A Java instance method (no `static`) is not looked for in calls written on a type's simple
+        name (`ResourceUtils.getURL(p)`), where the file imports that type by a single-type import
+        or declares it and uses its word nowhere but in type positions and before a dot (a local,
+        parameter or field so named would obscure the type): such a call is static. A field of
+        that name inherited from a class in another file, which would obscure it too, is not
+        seen; in a file with a static import on demand (`import static a.B.*;`), no call is read
+        as one on a type.
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
         scheduler through a variable or a slice. A queue type is told by its name too: a queue
