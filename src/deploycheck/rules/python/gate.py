@@ -30,6 +30,7 @@ JOB_TRIGGERS = (
     "pika", "kombu", "receive_message", "pubsub", "subscribe", "xread", "enqueue", "delay(",
     "apply_async", "python_callable", "on_message", "listen()", "get_message", "basic_get",
     "agent", "background", "cron", "timer(", "functions =", "poll(",
+    "temporalio",  # @activity.defn, @workflow.defn (rules/python/jobs.py)
 )
 # Changed lines without any of these enqueue no job.
 ENQUEUE_TRIGGERS = (

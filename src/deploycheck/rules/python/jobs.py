@@ -47,7 +47,10 @@ JOB_CODE_CHANGED = Rule(
         cron_jobs, enqueue_job), APScheduler jobs (add_job, @scheduled_job), django-q tasks (async_task,
         schedule), Django management commands (management/commands/*.py), Airflow DAGs, tasks
         and operators, Django signal receivers, Celery signal receivers (`@task_failure.connect`,
-        `@worker_process_shutdown.connect`), and functions run by threading, multiprocessing,
+        `@worker_process_shutdown.connect`), temporalio activities (`@activity.defn`, what a
+        workflow's `execute_activity`/`start_activity` calls or a `Worker(…, activities=[…])`
+        registers) and workflows (the methods of a `@workflow.defn` class, `@workflow.run`,
+        `@workflow.signal`…), and functions run by threading, multiprocessing,
         concurrent.futures or asyncio tasks. A function handed to one of these elsewhere in the
         same file counts too, and so does every file matching `job_paths` in the configuration.
 
@@ -333,6 +336,12 @@ class JobKind:
 
 
 CELERY_TASK = JobKind("job", "Celery task")
+TEMPORAL_ACTIVITY = JobKind("job", "Temporal activity")
+TEMPORAL_WORKFLOW = JobKind("job", "Temporal workflow")
+# A workflow's calls that schedule an activity (its first argument, or `activity=`) on a worker.
+TEMPORAL_ACTIVITY_CALLS = frozenset({"execute_activity", "start_activity", "execute_local_activity",
+                                     "start_local_activity", "execute_activity_method", "start_activity_method",
+                                     "execute_local_activity_method", "start_local_activity_method"})
 BROKER_IMPORTS = {"kafka", "confluent_kafka", "aiokafka", "redis", "aioredis", "pika", "aio_pika", "kombu", "google", "faust", "nats"}
 
 # Substrings whose presence anywhere in a file makes job detection worth a parse: the APIs
@@ -413,10 +422,33 @@ def decorator_kind(
             return JobKind("job", "Celery signal receiver")
     if tail == "background":
         return JobKind("job", "background task")
+    temporal = _temporal_kind(parts, imports, imported_names or {})
+    if temporal is not None:
+        return temporal
     if tail == "agent":
         return JobKind("queue", "Faust agent")
     if tail == "subscriber":
         return JobKind("queue", "message subscriber")
+    return None
+
+
+# temporalio's decorators: `@activity.defn` makes a function or method an activity, which the
+# worker runs (and retries) on its own threads or event loop; `@workflow.defn` makes a class a
+# workflow, whose `@workflow.run`, signal, query and update methods the worker runs and replays.
+_TEMPORAL_WORKFLOW_DECORATORS = frozenset({"defn", "run", "signal", "query", "update"})
+
+
+def _temporal_kind(parts: list[str], imports: set[str], imported_names: dict[str, str]) -> JobKind | None:
+    """The job kind of a temporalio decorator (`activity.defn`, `workflow.run`,
+    `temporalio.workflow.signal`), when the file imports temporalio and the name is its."""
+    if "temporalio" not in imports or len(parts) < 2 or parts[-2] not in ("activity", "workflow"):
+        return None
+    if parts[0] != "temporalio" and not imported_names.get(parts[0], "").startswith("temporalio"):
+        return None
+    if parts[-2] == "activity" and parts[-1] == "defn":
+        return TEMPORAL_ACTIVITY
+    if parts[-2] == "workflow" and parts[-1] in _TEMPORAL_WORKFLOW_DECORATORS:
+        return TEMPORAL_WORKFLOW
     return None
 
 
@@ -593,6 +625,11 @@ def _handover(call: ast.Call, module: PyModule) -> list[tuple[list[str], JobKind
         add(_arg(call, 0, "func"), JobKind("job", "APScheduler job"))
     elif tail == "basic_consume":
         add(_arg(call, 1), JobKind("queue", "RabbitMQ consumer"))
+    elif tail in TEMPORAL_ACTIVITY_CALLS:
+        add(_arg(call, 0, "activity"), TEMPORAL_ACTIVITY)
+    elif tail == "Worker" and "temporalio" in module.imports:
+        add(_arg(call, 99, "activities"), TEMPORAL_ACTIVITY)
+        add(_arg(call, 99, "workflows"), TEMPORAL_WORKFLOW)
     elif tail in ("subscribe", "psubscribe"):
         add(_arg(call, 1, "callback"), JobKind("queue", "Pub/Sub subscriber"))
         for kw in call.keywords:
@@ -649,6 +686,12 @@ def job_map(module: PyModule, path: str, ctx: FileContext) -> dict[str, JobKind]
                 jobs[fn.qualname] = kind
                 break
     for cls in module.classes:
+        names = [dotted(d.func if isinstance(d, ast.Call) else d) for d in cls.node.decorator_list]
+        if any(decorator_kind(name, module.imports, module.imported_names) == TEMPORAL_WORKFLOW for name in names):
+            # A `@workflow.defn` class: every method runs inside the workflow (its helpers too).
+            for fn in module.functions:
+                if fn.class_name == cls.qualname:
+                    jobs.setdefault(fn.qualname, TEMPORAL_WORKFLOW)
         found = _class_kind(cls.bases, module)
         if found:
             kind, run_only = found

@@ -53,6 +53,7 @@ FEW_UNKNOWN = 200  # up to this many uncached files are named to git grep; more:
 GREP_WORDS = tuple(sorted({
     *JOB_TRIGGERS, "dispatch", "register_task", "worker", "beat", "schedul", "daemon", "while", "defer",
     "submit(", "ensure_future", ".s(", ".si(", "signature(", "send_with_options",
+    "_activity(", "_activity_method(",  # temporalio's execute_activity(f, …) and its forms
 }))
 
 # The job system's own code: package directory -> (a file whose presence beside it says it is
@@ -106,10 +107,17 @@ RUNNERS = {
     "shared_task": ("Celery task", 0, ()), "task": ("Celery task", 0, ()), "actor": ("Dramatiq actor", 0, ()),
     "map": ("pool worker", 0, ("func",)), "imap_unordered": ("pool worker", 0, ("func",)),
     "apply_async": ("pool worker", 0, ("func",)),
+    # temporalio: what a workflow schedules as an activity runs on a worker (rules/python/jobs.py).
+    **{name: ("Temporal activity", 0, ("activity",)) for name in (
+        "execute_activity", "start_activity", "execute_local_activity", "start_local_activity",
+        "execute_activity_method", "start_activity_method", "execute_local_activity_method",
+        "start_local_activity_method")},
 }
 _POOLISH = ("pool", "executor")
 _ON_RECEIVER = {"delay": "Celery task", "apply_async": "Celery task", "s": "Celery task", "si": "Celery task", "signature": "Celery task", "send_with_options": "Dramatiq actor"}
 _KEYWORD_RUNNERS = {"python_callable": "Airflow task", "on_message_callback": "RabbitMQ consumer"}
+# temporalio's `Worker(client, task_queue=…, workflows=[…], activities=[…])`: what it registers.
+_WORKER_KEYWORDS = {"activities": "Temporal activity", "workflows": "Temporal workflow"}
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+")
 
 
@@ -161,6 +169,8 @@ def _handed_over(call: ast.Call) -> list[tuple[str, str]]:
     for kw in call.keywords:
         if kw.arg in _KEYWORD_RUNNERS:
             nodes.append((kw.value, _KEYWORD_RUNNERS[kw.arg]))
+        elif kw.arg in _WORKER_KEYWORDS and tail == "Worker":
+            nodes.append((kw.value, _WORKER_KEYWORDS[kw.arg]))
     if tail in DISPATCHERS and recv_text.split(".")[0] not in ("self", "cls", "super()"):
         nodes += [(n, DISPATCHERS[tail]) for n in _arg(call, 0, _FUNC_KEYWORDS)]
     elif tail in RUNNERS:

@@ -19,7 +19,12 @@ _RUBY_JOB_MIXINS = re.compile(r"^(?:Sidekiq::(?:Job|Worker)|Resque::Plugins::\w+
                               r"Que::Job|GoodJob::ActiveJobExtensions::\w+)$")
 _RUBY_JOB_BASES = re.compile(r"(?:^|::)(?:ApplicationJob|ActiveJob::Base|Que::Job|\w+Job)$")
 _JVM_ANNOTATIONS = {"Scheduled", "Async", "KafkaListener", "RabbitListener", "SqsListener", "JmsListener",
-                    "KafkaHandler", "RabbitHandler", "Schedules", "StreamListener"}
+                    "KafkaHandler", "RabbitHandler", "Schedules", "StreamListener",
+                    # Temporal's Java SDK: a method with a body under these (a Kotlin interface's
+                    # default, an implementation that repeats them) runs on the worker.
+                    "WorkflowMethod", "ActivityMethod", "SignalMethod", "UpdateMethod"}
+# Temporal's interfaces: a class of the file that implements one runs on the worker.
+_JVM_TEMPORAL_INTERFACES = {"WorkflowInterface": "Temporal workflow", "ActivityInterface": "Temporal activity"}
 _JVM_INTERFACES = {"Job": "Quartz job", "QuartzJobBean": "Quartz job", "Runnable": "Runnable", "Callable": "Callable", "InterruptableJob": "Quartz job",
                    "StatefulJob": "Quartz job", "MessageListener": "message listener", "JobRequestHandler": "JobRunr job",
                    # A controller's workers call `reconcile` for each queued request, several at once
@@ -38,9 +43,33 @@ _JS_HANDLER_TYPES = {"JobHandler": "job handler", "Processor": "queue processor"
                      "ProcessCallbackFunction": "queue processor", "ProcessPromiseFunction": "queue processor",
                      "WorkHandler": "job handler"}
 _JS_FUNCTION_VALUES = ("arrow_function", "function_expression", "function")
+# Temporal's NestJS wrappers mark activities and workflows with decorators: nestjs-temporal-core's
+# `@Activity()` class with `@ActivityMethod()` methods and `@Workflow()`/`@WorkflowController()`
+# classes with `@WorkflowRun()`/`@WorkflowMethod()` methods; nestjs-temporal's `@Activities()`
+# class with `@Activity()` methods. The names are common words, so they count only when the
+# file imports them from a package named for Temporal.
+_JS_TEMPORAL_DECORATORS = {"Activity": "Temporal activity", "Activities": "Temporal activity",
+                           "ActivityMethod": "Temporal activity", "Workflow": "Temporal workflow",
+                           "WorkflowController": "Temporal workflow", "WorkflowRun": "Temporal workflow",
+                           "WorkflowMethod": "Temporal workflow"}
+# A module that imports the workflow SDK for what runs (not `import type`) is workflow code: the
+# worker bundles it into the workflow sandbox, where its functions and its top-level statements
+# (the `proxyActivities` options among them) run, are replayed, and must stay deterministic. One
+# that imports the activity SDK (`Context`, `heartbeat`) holds activities, which the worker runs.
+_JS_TEMPORAL_MODULES = {"@temporalio/workflow": "Temporal workflow", "@temporalio/activity": "Temporal activity"}
+# Top-level statements that run nothing: imports, and TypeScript's type declarations.
+_JS_INERT_TOP = frozenset({"import_statement", "comment", "type_alias_declaration", "interface_declaration",
+                           "ambient_declaration", "empty_statement"})
 _GO_REGISTER = {"HandleFunc": "asynq handler", "Handle": "asynq handler", "RegisterTask": "machinery task",
                 "RegisterTasks": "machinery task", "AddFunc": "cron job", "AddJob": "cron job", "Job": "gocraft job",
-                "JobWithOptions": "gocraft job", "AddWorker": "river worker", "AfterFunc": "timer"}
+                "JobWithOptions": "gocraft job", "AddWorker": "river worker", "AfterFunc": "timer",
+                # Temporal's worker (go.temporal.io/sdk/worker): what it registers runs on its
+                # pollers, MaxConcurrent… at once, and again on every retry or replay.
+                "RegisterWorkflow": "Temporal workflow", "RegisterWorkflowWithOptions": "Temporal workflow",
+                "RegisterActivity": "Temporal activity", "RegisterActivityWithOptions": "Temporal activity"}
+# A struct registered whole (`w.RegisterActivity(&Activities{db: db})`): each of its exported
+# methods is an activity.
+_GO_REGISTERS_METHODS = frozenset({"RegisterActivity", "RegisterActivityWithOptions"})
 # `g.Go(fn)` runs ``fn`` on a goroutine of its own (errgroup, `sync.WaitGroup.Go`, conc's pools,
 # tomb): a `go` statement written as a call.
 _GO_RUNNERS = {"Go": "goroutine (errgroup)"}
@@ -111,13 +140,21 @@ _JS_NODES = frozenset({"decorator", "variable_declarator", "public_field_definit
 
 def _js(p: Parsed) -> list[tuple[int, int, str]]:
     out, units = [], None
+    temporal_names, temporal_modules = _temporal_imports(p)
+    for module in sorted(temporal_modules):
+        out += [_span(c, _JS_TEMPORAL_MODULES[module]) for c in p.root.named_children
+                if c.type not in _JS_INERT_TOP and not _type_export(c)]
+    what: str | None
     for n in nodes_of(p, _JS_NODES):
         if n.type == "decorator":
             name = p.text(n).lstrip("@").split("(")[0].split(".")[-1]
-            if name in _JS_DECORATORS and n.parent is not None:
+            what = _JS_DECORATORS.get(name)
+            if what is None and name in temporal_names:
+                what = _JS_TEMPORAL_DECORATORS.get(temporal_names[name])
+            if what is not None and n.parent is not None:
                 target = n.parent if n.parent.type not in ("class_body",) else n.next_named_sibling
                 if target is not None:
-                    out.append(_span(target, _JS_DECORATORS[name]))
+                    out.append(_span(target, what))
         elif n.type in ("variable_declarator", "public_field_definition"):
             what = _handler_type(p, n)
             if what is not None:
@@ -127,6 +164,10 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             if callee is None:
                 continue
             name = p.text(callee).split(".")[-1]
+            if name == "create" and temporal_names.get(p.text(callee).split(".")[0]) == "Worker":
+                units = units if units is not None else index_units(p)
+                out += [_span(u, "Temporal activity") for u in _registered_activities(p, n, units)]
+                continue
             what = _JS_RUNNERS.get(name)
             if what is None or (name == "run" and "eachMessage" not in p.text(n) and "eachBatch" not in p.text(n)):
                 continue
@@ -138,6 +179,72 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                     units = units if units is not None else index_units(p)
                     out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
     return out
+
+
+def _temporal_imports(p: Parsed) -> tuple[dict[str, str], set[str]]:
+    """What the module imports from Temporal: the local names bound from a package named for it
+    (local name -> exported name: `import { Activity as A } from 'nestjs-temporal-core'`), and
+    which of the SDK's workflow and activity modules it loads for what runs (an `import type`
+    loads nothing; `require(…)` counts)."""
+    if "background.temporal" in p.memo:
+        return p.memo["background.temporal"]
+    names: dict[str, str] = {}
+    modules: set[str] = set()
+    if b"temporal" in p.source:  # most files: no walk
+        for child in p.root.children:
+            if child.type != "import_statement":
+                continue
+            source = child.child_by_field_name("source")
+            where = p.text(source).strip("'\"`") if source is not None else ""
+            if "temporal" not in where.lower():
+                continue
+            type_only = any(c.type == "type" for c in child.children)
+            if where in _JS_TEMPORAL_MODULES and not type_only:
+                modules.add(where)
+            for spec in (n for n in _walk(child) if n.type == "import_specifier"):
+                name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
+                if name is not None and not any(c.type == "type" for c in spec.children):
+                    names[p.text(alias or name)] = p.text(name)
+        modules.update(m.decode() for m in _JS_REQUIRED.findall(p.source) if m.decode() in _JS_TEMPORAL_MODULES)
+    p.memo["background.temporal"] = (names, modules)
+    return names, modules
+
+
+_JS_REQUIRED = re.compile(rb"""\brequire\s*\(\s*['"`](@temporalio/\w+)['"`]\s*\)""")
+
+
+def _type_export(node) -> bool:
+    """`export interface …`, `export type …`: a declaration of types only."""
+    declaration = node.child_by_field_name("declaration") if node.type == "export_statement" else None
+    return declaration is not None and declaration.type in _JS_INERT_TOP
+
+
+def _registered_activities(p: Parsed, call, units: dict) -> list:
+    """The functions of this file that `Worker.create({ activities: { charge, refund } })` hands
+    to the worker as activities (an object written here; one imported from another module is
+    that module's, reached from the workflows that call its functions by name)."""
+    args = call.child_by_field_name("arguments")
+    found = []
+    for arg in args.named_children if args is not None else ():
+        if arg.type != "object":
+            continue
+        for pair in arg.named_children:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            if key is None or p.text(key).strip("'\"") != "activities":
+                continue
+            value = pair.child_by_field_name("value")
+            if value is None or value.type != "object":
+                continue
+            for entry in value.named_children:
+                if entry.type == "shorthand_property_identifier":
+                    found += _named(p, p.text(entry), units)
+                elif entry.type == "pair" and entry.child_by_field_name("value") is not None:
+                    target = entry.child_by_field_name("value")
+                    if target.type in _JS_FUNCTION_VALUES:
+                        found.append(target)
+                    elif target.type in ("identifier", "member_expression"):
+                        found += _named(p, p.text(target).split(".")[-1], units)
+    return found
 
 
 def _handler_type(p: Parsed, n) -> str | None:
@@ -193,6 +300,8 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                     out.append(_span(arg, what))
                 elif arg.type in ("identifier", "selector_expression"):
                     out += [_span(u, what) for u in named(arg)]
+                elif name in _GO_REGISTERS_METHODS and arg.type in ("unary_expression", "composite_literal"):
+                    out += [_span(m, what) for m in _go_methods_of(p, _composite_type(arg, p))]
                 elif arg.type == "call_expression" and name not in _GO_REGISTER:
                     # `g.Go(startWorker(ctx))`, `c.AddFunc(spec, wrap(task))`: the function
                     # literals the called function of this file returns are what runs.
@@ -203,7 +312,11 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             out.append(_span(n, "ticker loop"))
         elif n.type in ("function_declaration", "method_declaration"):
             params = p.text(n.child_by_field_name("parameters") or n)
-            if "*asynq.Task" in params or "*river.Job[" in params or ("*work.Job" in params):
+            if _first_param_type(n, p) == "workflow.Context":
+                # Temporal's (and Cadence's) workflow functions: the worker runs them, replays
+                # them after every restart, and they must stay deterministic.
+                out.append(_span(n, "Temporal workflow"))
+            elif "*asynq.Task" in params or "*river.Job[" in params or ("*work.Job" in params):
                 out.append(_span(n, "job handler"))
             elif "ctrl.Request" in params or "reconcile.Request" in params:
                 # controller-runtime's `Reconcile(ctx, req)`: run by the controller's workers, up to
@@ -218,6 +331,28 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
 # enqueue, dequeue, count and purge the work that workers drain at the same time, the type-level
 # counterpart of a `queues/` folder (keywords.JOB_FOLDER). `Queued…` names data, not the queue.
 _GO_QUEUE_TYPE = re.compile(r"Queue(?!d)|^queue(?!d)")
+
+
+def _first_param_type(fn, p: Parsed) -> str:
+    params = fn.child_by_field_name("parameters")
+    first = next((c for c in params.named_children if c.type == "parameter_declaration"), None) if params is not None else None
+    kind = first.child_by_field_name("type") if first is not None else None
+    return p.text(kind) if kind is not None else ""
+
+
+def _composite_type(arg, p: Parsed) -> str:
+    """The type a composite literal builds (`&Activities{…}` -> `Activities`), or ""."""
+    lit = arg.named_children[0] if arg.type == "unary_expression" and arg.named_child_count else arg
+    kind = lit.child_by_field_name("type") if lit.type == "composite_literal" else None
+    return p.text(kind).rsplit(".", 1)[-1] if kind is not None else ""
+
+
+def _go_methods_of(p: Parsed, type_name: str) -> list:
+    """The exported methods of the file's type ``type_name`` (what Temporal registers of it)."""
+    if not type_name:
+        return []
+    return [m for m in nodes_of(p, frozenset({"method_declaration"}))
+            if _receiver_type(m, p) == type_name and p.text(m.child_by_field_name("name") or m)[:1].isupper()]
 
 
 def _receiver_type(method, p: Parsed) -> str:
@@ -304,6 +439,12 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                     if word in _JVM_INTERFACES:
                         out.append(_span(n, _JVM_INTERFACES[word]))
                         break
+                else:
+                    if p.language == "kotlin":  # this grammar nests them in `delegation_specifiers`
+                        text = " ".join(p.text(c) for c in n.named_children if c.type.startswith("delegation_specifier"))
+                    temporal = _temporal_implementation(p, re.findall(r"[A-Za-z_]\w*", text))
+                    if temporal:
+                        out.append(_span(n, temporal))
         elif n.type in ("lambda_expression", "lambda_literal", "annotated_lambda"):
             call = n.parent.parent if n.parent is not None else None
             while call is not None and call.type not in ("method_invocation", "object_creation_expression",
@@ -326,6 +467,35 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if p.text(n).split("::")[0].strip() in ("this", ""):
                 out += [_span(u, "task run by an executor or thread") for u in _named(p, named)]
     return out
+
+
+def _temporal_implementation(p: Parsed, supertypes: list[str]) -> str | None:
+    """What a class implementing ``supertypes`` is to Temporal: the implementation of a workflow
+    or activity interface this file annotates, or, in a file that imports the workflow API
+    (`io.temporal.workflow.Workflow`: stubs, timers, which only run inside a workflow), of any
+    interface; in one that imports any of the SDK (an activity's `ApplicationFailure`, its
+    `Activity.getExecutionContext()`), of an interface named for activities."""
+    if not supertypes or b"io.temporal" not in p.source:
+        return None
+    if "background.temporal" not in p.memo:
+        annotated: dict[str, str] = {}
+        for n in nodes_of(p, frozenset({"interface_declaration", "class_declaration"})):
+            hit = [_JVM_TEMPORAL_INTERFACES[a] for a in _annotations(n, p) if a in _JVM_TEMPORAL_INTERFACES]
+            name = n.child_by_field_name("name") or next(
+                (c for c in n.named_children if c.type in ("type_identifier", "identifier")), None)
+            if hit and name is not None:
+                annotated[p.text(name)] = hit[0]
+        p.memo["background.temporal"] = annotated
+    annotated = p.memo["background.temporal"]
+    for word in supertypes:
+        if word in annotated:
+            return f"{annotated[word]} implementation"
+    if re.search(rb"^\s*import\s+io\.temporal\.workflow\.", p.source, re.MULTILINE):
+        return "Temporal workflow implementation"
+    if re.search(rb"^\s*import\s+io\.temporal\.", p.source, re.MULTILINE) \
+            and any(w.endswith(("Activities", "Activity")) for w in supertypes):
+        return "Temporal activity implementation"
+    return None
 
 
 _RUNS_TASKS = re.compile(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|thread|launch|async)\b")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ...git.model import ADDED
+from ...git.model import ADDED, MODIFIED
 from .background import job_of, regions
 from .keywords import (JOB_PATHS_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
@@ -20,9 +20,10 @@ from .naming import producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
 from .hazards import HINTS, LANGUAGES, weakened
-from .rules import (BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED,
-                    PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED, SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED,
-                    TRANSACTION_RETRY_CHANGED, UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED)
+from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
+                    ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
+                    SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
+                    UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
 from .units import (all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname,
@@ -62,6 +63,7 @@ def detect(ctx):
     system = job_system(ctx.settings)
     by_path = in_job_paths(ctx.settings, ctx.path)
     itself = reads_itself(ctx)
+    yield from _temporal_options(ctx, language)
     for side, lines in (("head", ctx.added), ("base", _deleted_only(ctx, language))):
         if not lines:
             continue
@@ -109,6 +111,8 @@ def detect(ctx):
                 yield note
             continue
         yield from _background(ctx, p, lines, side, system, by_path)
+        if side == "head" and language in ("go", "java", "kotlin") and b"temporal" in p.source:
+            yield from _nondeterministic(ctx, p, language, lines)
         yield from _lua_in_strings(ctx, p, lines, side)
         yield from _weakened(ctx, p, lines, side)
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
@@ -146,6 +150,58 @@ def _producer(ctx, p: Parsed, lines: dict[int, str]):
         known = {name: known[name] for name in used if named[name]}
     for first, last, message in producer_changes(p, base if isinstance(base, Parsed) else None, lines, code, known):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
+
+
+# --- DC713 ------------------------------------------------------------------------------------
+
+
+def _temporal_options(ctx, language: str):
+    """Temporal's timeouts, retries, task queues and worker concurrency changed (rules/trees/
+    temporal.py), in a file that existed before and uses Temporal on either side; once per
+    file, before the sides are read one by one (a removed setting may be all that changed)."""
+    from .temporal import CONSEQUENCES, HINTS, REMOVED, options_changed, uses_temporal
+
+    if language not in ("javascript", "typescript", "tsx", "go", "java", "kotlin") or ctx.file.status != MODIFIED:
+        return
+    changed = ctx.changed_lower()
+    if not any(h.encode() in changed for h in HINTS):
+        return
+    head, base = parsed(ctx, "head", language), parsed(ctx, "base", language)
+    if not isinstance(head, Parsed) or not isinstance(base, Parsed):
+        return  # the sides' own DC703 says so
+    if not uses_temporal(head.source) and not uses_temporal(base.source):
+        return
+    said: set[tuple[str, int]] = set()
+    for side, line, kind, name, old, new in options_changed(head, base, set(ctx.added), set(ctx.removed)):
+        if (side, line) in said:
+            continue  # `retry: { maximumAttempts: 5 }`: the innermost setting of the line speaks for it
+        said.add((side, line))
+        if old is not None and new is not None:
+            message = f"Temporal setting {name} changed from {_shown(old)} to {_shown(new)} in {ctx.path}: {CONSEQUENCES[kind]}."
+        elif new is not None:
+            message = f"Temporal setting {name} set to {_shown(new)} in {ctx.path}: {CONSEQUENCES[kind]}."
+        else:
+            message = f"Temporal setting {name} (was {_shown(old or '')}) removed from {ctx.path}: {REMOVED[kind]}."
+        yield ACTIVITY_OPTIONS_CHANGED.finding(ctx.path, line, message, side=side)
+
+
+def _nondeterministic(ctx, p: Parsed, language: str, lines: dict[int, str]):
+    """DC714: what a Go or Java/Kotlin workflow must not call, on its added lines."""
+    from .temporal import nondeterministic
+
+    base = parsed(ctx, "base", language) if ctx.file.status != ADDED else None
+    for line, call, instead in nondeterministic(p, base if isinstance(base, Parsed) else None, set(lines), regions(p)):
+        yield WORKFLOW_NONDETERMINISM.finding(
+            ctx.path, line,
+            f"{call} in a Temporal workflow in {ctx.path}: it gives another answer when the workflow is replayed "
+            f"(after a restart or this deploy), so running workflows can fail with a non-determinism error; "
+            f"use {instead}.")
+
+
+def _shown(value: str) -> str:
+    """A value as written, on one line and short, quoted without backticks."""
+    text = " ".join(value.split()).replace("`", "'")
+    return f"`{text[:57]}...`" if len(text) > 60 else f"`{text}`"
 
 
 # --- DC710, DC711 -----------------------------------------------------------------------------

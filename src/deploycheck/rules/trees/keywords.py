@@ -14,11 +14,13 @@ KEYWORDS = {
              "shoryuken", "sneakers"),
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
-                   "processcallbackfunction", "processpromisefunction", "workhandler"),
+                   "processcallbackfunction", "processpromisefunction", "workhandler",
+                   "@temporalio/", "nestjs-temporal"),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
-           "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request"),
+           "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
+           "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
-             "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler"),
+             "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")

@@ -79,6 +79,14 @@ def followed_name(chain: list, p: Parsed) -> str | None:
     if own is not None:
         return own
     node = chain[-1]
+    if node.type == "variable_declarator" and len(chain) == 1:
+        # A JS/TS module's own constant (`const GRACE_MS = 2 * HOUR`, not exported, named nowhere
+        # outside a function body) is read only by the module's functions: a change of it is a
+        # change of theirs, followed to them in its file (postiz's re-anchoring grace period,
+        # read by the helper a Temporal activity calls).
+        named = node.child_by_field_name("name")
+        name = p.text(named) if named is not None and named.type == "identifier" else None
+        return name if name is not None and followable(name) and _module_private(node, name, p) else None
     # `class << self; def call`: the class method of the class around the `class << self`.
     outer = [c for c in chain[:-1] if c.type != "singleton_class"]
     if node.type not in _CALLABLE or not outer or outer[-1].type not in CONTAINERS:

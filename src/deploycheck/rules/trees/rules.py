@@ -1,4 +1,4 @@
-"""The tree rules' documentation (DC701-DC712): data only, no tree-sitter import."""
+"""The tree rules' documentation (DC701-DC714): data only, no tree-sitter import."""
 
 from __future__ import annotations
 
@@ -41,7 +41,21 @@ BACKGROUND_CODE_CHANGED = Rule(
         `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s and Spring's
         `QuartzJobBean`s, `Runnable`/`Callable` classes, `Reconciler`s (a controller's workers
         run `reconcile`, several at once), and lambdas and method references
-        (`this::clean`) given to executors and threads. In an application, so is every
+        (`this::clean`) given to executors and threads. Temporal's workflows and activities in
+        each of these languages: in JS/TS, every top-level statement of a module that imports
+        `@temporalio/workflow` (workflow code, `proxyActivities` options included) or
+        `@temporalio/activity`, the functions of the file that `Worker.create({ activities: {…} })`
+        registers, and code under the NestJS wrappers' decorators imported from a package named for
+        Temporal (nestjs-temporal-core's `@Activity`/`@ActivityMethod`, `@Workflow`/
+        `@WorkflowController`/`@WorkflowRun`/`@WorkflowMethod`; nestjs-temporal's `@Activities`/
+        `@Activity`); in Go, functions whose first parameter is a `workflow.Context`, and what
+        `RegisterWorkflow`/`RegisterActivity` (and their `…WithOptions` forms) register (a struct
+        registered whole, `&Activities{…}`: its exported methods); in Java/Kotlin, methods under
+        `@WorkflowMethod`, `@ActivityMethod`, `@SignalMethod` or `@UpdateMethod` that have a body,
+        and classes implementing an interface the file marks `@WorkflowInterface` or
+        `@ActivityInterface`, any interface in a file that imports `io.temporal.workflow.…`, or
+        one named for activities in a file that imports anything of `io.temporal.…`. An activity
+        defined elsewhere is reached by name from the workflow that calls it. In an application, so is every
         non-test file in a job folder (`app/jobs/`, `app/workers/`, `app/sidekiq/`, any `jobs/`,
         `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder, or a monorepo's worker
         application `apps/worker/`, `services/worker/` or `packages/worker/`, that defines no job
@@ -777,6 +791,108 @@ PRODUCER_CHANGED = Rule(
 )
 
 
+ACTIVITY_OPTIONS_CHANGED = Rule(
+    id="DC713",
+    name="temporal-options-changed",
+    category="config",
+    severity="warning",
+    questions=("sequential-assumption", "concurrency-tested", "silent-failure"),
+    summary="A Temporal activity's, workflow's or worker's timeout, heartbeat, retry policy, task queue or concurrency setting changed.",
+    languages=("javascript", "typescript", "go", "java", "kotlin"),
+    what_it_does=dedent("""\
+        Reads each changed JS/TS, Go, Java or Kotlin file that uses Temporal (imports
+        `@temporalio/…`, a `nestjs-temporal…` wrapper, `go.temporal.io/…` or `io.temporal.…`)
+        as a syntax tree on both sides, and reports each setting of how activities, workflows and
+        workers run that a changed line adds, removes or gives another value, with the old and
+        the new value: timeouts (`startToCloseTimeout`, `scheduleToCloseTimeout`,
+        `scheduleToStartTimeout`, `heartbeatTimeout`, the workflow execution, run and task
+        timeouts), retries (`retry`/`RetryPolicy`/`setRetryOptions`, `maximumAttempts`,
+        `initialInterval`, `backoffCoefficient`, `maximumInterval`, `nonRetryableErrorTypes`,
+        `setDoNotRetry`), the `taskQueue`, and a worker's concurrency and rate limits
+        (`maxConcurrentActivityTaskExecutions`, Go's and Java's
+        `MaxConcurrentActivityExecutionSize`, `…WorkflowTaskExecutionSize`, pollers,
+        activities per second). TypeScript's are object keys (`proxyActivities({…})`,
+        `Worker.create({…})`), Go's keyed fields (`workflow.ActivityOptions{…}`,
+        `temporal.RetryPolicy{…}`, `worker.Options{…}`), Java's and Kotlin's builder setters
+        (`ActivityOptions.newBuilder().setHeartbeatTimeout(…)`). A setting whose value is the
+        same on both sides (moved, re-indented) is no change. Python's keyword arguments
+        (`start_to_close_timeout=`, `retry_policy=`, `heartbeat_timeout=`, `task_queue=`,
+        `max_concurrent_activities=`) are job-execution-setting-changed (DC515)'s."""),
+    why_bad=dedent("""\
+        These settings never show in an activity's code, yet they decide whether it runs twice:
+        an attempt that outlives its start-to-close or heartbeat timeout is retried on another
+        worker while the first may still be running, a retry policy repeats every side effect of
+        the activity, a dropped heartbeat timeout leaves a dead worker's activity unnoticed until
+        the start-to-close timeout, a new task queue sends the work to whichever workers poll it
+        during the deploy, and a worker's concurrency decides how many run at once. Tests run
+        one attempt, on one worker, with the timeouts never reached."""),
+    known_problems=dedent("""\
+        The settings are recognised by name in a file that uses Temporal, wherever they are
+        written: a `taskQueue` given to a client's `workflow.start` counts (it decides which
+        workers run the workflow), and so would a `retry: {…}` object of another library in the
+        same file. Settings built elsewhere and passed in (`proxyActivities(opts)`) are seen
+        where they are written. A new file (a new workflow version) is judged as code by
+        background-code-changed (DC701), not compared with the version it copies."""),
+    example=dedent("""\
+        const { publish } = proxyActivities<typeof activities>({
+          startToCloseTimeout: '30 minutes',
+          heartbeatTimeout: '2 minutes',   // removed: a dead worker is noticed after 30 minutes
+        });"""),
+    use_instead=dedent("""\
+        Keep the change if it is intended, and answer for its consequence: make the activity
+        idempotent before it can be retried or outlive its timeout, heartbeat from long
+        activities that have a heartbeat timeout, and move a task queue in two deploys (workers
+        poll both first)."""),
+)
+
+
+WORKFLOW_NONDETERMINISM = Rule(
+    id="DC714",
+    name="workflow-nondeterminism",
+    category="job",
+    severity="warning",
+    questions=("sequential-assumption", "concurrency-tested", "silent-failure"),
+    summary="A Go or Java/Kotlin Temporal workflow now reads the clock or randomness, sleeps, or starts a thread or goroutine.",
+    languages=("go", "java", "kotlin"),
+    what_it_does=dedent("""\
+        In the code that background-code-changed (DC701) reads as a Temporal workflow (a Go
+        function taking a `workflow.Context` or registered with `RegisterWorkflow`, a Java or
+        Kotlin class implementing a workflow interface), reports each call on an added line to
+        Go's `time.Now`/`Since`/`Until`/`Sleep`/`After`/`Tick`/`NewTimer`/`NewTicker`/`AfterFunc`,
+        `math/rand` or `crypto/rand`, a `go` statement, or Java's `System.currentTimeMillis()`,
+        `System.nanoTime()`, `Instant.now()` (and `LocalDateTime`, `LocalDate`, `ZonedDateTime`,
+        `OffsetDateTime`), `UUID.randomUUID()`, `Math.random()`, `Thread.sleep()`, `new
+        Random()`, `new Thread()`, `new Date()`, with what the SDK offers instead. Not inside a
+        closure given to `SideEffect`/`MutableSideEffect` (recorded, not replayed), and not when
+        the file held as many such calls before (moved or re-indented). TypeScript's and Python's
+        workflow sandboxes make the clock and randomness deterministic or refuse them, so those
+        languages are not read."""),
+    why_bad=dedent("""\
+        Temporal replays a workflow from its history whenever a worker picks it up again: after a
+        restart, a deploy, a cache eviction. A workflow whose decisions depend on the wall clock,
+        a random number or a thread's timing asks for other commands on replay than it did the
+        first time, and the workflow task fails with a non-determinism error, leaving every
+        running workflow of that type stuck after the deploy. Tests run each workflow once and
+        never replay it."""),
+    known_problems=dedent("""\
+        Calls are recognised by how they are written (`time.Now()` through the file's name for
+        the `time` package, `Instant.now()` as such): a helper of another file that reads the
+        clock is not seen, and a clock read only for a log line, which does not change the
+        workflow's commands, is reported all the same."""),
+    example=dedent("""\
+        func OrderWorkflow(ctx workflow.Context, id string) error {
+            if time.Since(start) > time.Hour {   // workflow.Now(ctx).Sub(start) instead
+                return workflow.ExecuteActivity(ctx, Expire, id).Get(ctx, nil)
+            }"""),
+    use_instead=dedent("""\
+        Use the SDK's deterministic forms (`workflow.Now`, `workflow.Sleep`, `workflow.Go`,
+        `workflow.SideEffect`; `Workflow.currentTimeMillis`, `Workflow.sleep`,
+        `Workflow.randomUUID`, `Workflow.newRandom`), and guard a change of a running
+        workflow's logic with `workflow.GetVersion`."""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
          UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, SINGLETON_STATE_CHANGED,
-         SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED, PRODUCER_CHANGED)
+         SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED, ACTIVITY_OPTIONS_CHANGED, WORKFLOW_NONDETERMINISM,
+         PRODUCER_CHANGED)

@@ -1,0 +1,21 @@
+// path: src/main/kotlin/shop/OrderWorkflowImpl.kt
+package shop
+
+import io.temporal.activity.ActivityOptions
+import io.temporal.common.RetryOptions
+import io.temporal.workflow.Workflow
+import java.time.Duration
+
+class OrderWorkflowImpl : OrderWorkflow {
+    private val activities = Workflow.newActivityStub(
+        OrderActivities::class.java,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(5))
+            .setHeartbeatTimeout(Duration.ofSeconds(30))
+            .build(),
+    )
+
+    override fun process(id: String) {
+        activities.charge(id)
+    }
+}
