@@ -199,3 +199,46 @@ def test_at_a_terminal_the_demo_runs_the_real_walkthrough(tmp_path):
     (record,) = (tmp_path / "kept/.deploycheck/records").iterdir()
     assert '    details: "read-modify-write of stock; needs select_for_update"\n' in record.read_text()
     assert not (tmp_path / "kept/.git/deploycheck/drafts").exists() or not any((tmp_path / "kept/.git/deploycheck/drafts").iterdir())
+
+
+def test_ctrl_c_in_the_demos_checklist_does_not_promise_a_draft_the_demo_removes(tmp_path):
+    """Stopped at a question, the walkthrough said the answers were kept in a draft inside the
+    demo's temporary folder and to run deploycheck again to resume; the demo then removed that
+    folder. It now says the draft goes with the folder, and how to keep one."""
+    from support.ptydrive import Terminal
+
+    env = demo_env(tmp_path)
+    term = Terminal(["demo"], cwd=tmp_path, env=env)
+    try:
+        term.answer("Does this job touch shared state?", "yes")
+        term.answer("Details", "decrements inventory.Product.stock")
+        term.expect("Does the logic assume sequential execution?")
+        term.interrupt()
+        assert term.wait() == 130, term.text
+    finally:
+        term.close()
+    said = " ".join(term.text.split())
+    assert "kept in the draft" not in said and "run deploycheck again to resume" not in said, term.text
+    assert ("deploycheck: error: interrupted; nothing was written. The demo's temporary folder, with the draft of "
+            "your answers, is removed as the demo ends; run `deploycheck demo` to start again, or "
+            "`deploycheck demo --keep DIR` to keep the repository (then `cd DIR && deploycheck` resumes a stopped "
+            "checklist).") in said
+    assert list((tmp_path / "tmpdir").iterdir()) == []  # and the folder is indeed gone
+
+
+def test_ctrl_c_in_a_kept_demo_names_the_draft_that_stays(tmp_path):
+    from support.ptydrive import Terminal
+
+    kept = tmp_path / "kept"
+    term = Terminal(["demo", "--keep", str(kept)], cwd=tmp_path, env=demo_env(tmp_path))
+    try:
+        term.answer("Does this job touch shared state?", "yes")
+        term.answer("Details", "decrements inventory.Product.stock")
+        term.expect("Does the logic assume sequential execution?")
+        term.interrupt()
+        assert term.wait() == 130, term.text
+    finally:
+        term.close()
+    (draft,) = (kept / ".git/deploycheck/drafts").iterdir()
+    assert "Your 1 answer is kept in the draft" in " ".join(term.text.split())
+    assert "decrements inventory.Product.stock" in draft.read_text()

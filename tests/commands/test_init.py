@@ -309,6 +309,39 @@ def test_with_a_ci_job_the_next_steps_say_where_it_installs_deploycheck_from(tmp
     assert "The CI job installs" not in run_dc(plain, "init").stdout
 
 
+def test_a_second_run_with_another_install_spec_does_not_claim_the_kept_ci_job_installs_it(tmp_path: Path) -> None:
+    # A new user followed "run init again with --install-spec": init left the workflow as it
+    # was (it never overwrites) yet said the job installs the new spec.
+    for ci, path, where in (
+        ("github", ".github/workflows/deploycheck.yml", "the `Install deploycheck` step of .github/workflows/deploycheck.yml"),
+        ("gitlab", ".gitlab-ci.yml", "DEPLOYCHECK_PIP_SPEC in .gitlab-ci.yml"),
+    ):
+        repo = make_repo(tmp_path / ci)
+        first = run_dc(repo, "init", "--ci", ci, "--install-spec", "deploycheck==0.0.1")
+        assert first.returncode == 0, first.stderr
+        written = (repo / path).read_text()
+        second = run_dc(repo, "init", "--ci", ci, "--install-spec", "deploycheck==0.0.2")
+        assert second.returncode == 0, second.stderr
+        assert (repo / path).read_text() == written and "deploycheck==0.0.2" not in written
+        lines = second.stdout.splitlines()
+        assert lines[lines.index("Next steps:") + 1] == (
+            f"  1. {path} was already there and init left it as it is, so the CI job still installs what {where} "
+            "names, not `deploycheck==0.0.2`: edit it there by hand if it should change (keep it pinned to a "
+            "version or a commit)."
+        )
+        # the same spec again: the kept file does install it, so the usual line stands
+        third = run_dc(repo, "init", "--ci", ci, "--install-spec", "deploycheck==0.0.1")
+        lines = third.stdout.splitlines()
+        assert lines[lines.index("Next steps:") + 1].startswith("  1. The CI job installs `deploycheck==0.0.1` (as given by --install-spec).")
+
+
+def test_the_local_install_advice_never_says_a_second_run_would_change_the_ci_job() -> None:
+    local = install_source.InstallSource(install_source.LOCAL, "deploycheck @ file:///src/dc", "/src/dc")
+    step = init.install_step(local, "github")
+    assert "run init again" not in step
+    assert step.endswith("init never overwrites the file, so edit it by hand (or give --install-spec on the run that creates it).")
+
+
 def test_a_signing_key_git_would_not_use_for_ssh_is_named(tmp_path: Path) -> None:
     # A new-user trial set user.signingkey to an SSH key without gpg.format=ssh and read "no SSH
     # signing key found": init now names the setting it skipped and the one-line fix.

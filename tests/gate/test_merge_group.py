@@ -155,6 +155,10 @@ def test_a_pull_request_that_adds_a_signer_cannot_vouch_for_a_later_one(queue: Q
     assert code == 1
     assert doc["steps"][0]["ok"] is True and "trusted signers" in " ".join(doc["steps"][0]["notes"])
     assert "untrusted-signer" in _codes(doc, 2)
+    # the step's note reaches a GitHub run too, as a notice naming the step
+    github = run_dc(queue.repo, "verify", "--merge-group", "--base", queue.base, "--format", "github", env=dc_env())
+    notices = [line for line in github.stdout.splitlines() if line.startswith("::notice title=deploycheck%3A note::step 1/2 (")]
+    assert notices and "trusted signers" in notices[0], github.stdout
     # The control: on a base that already has a's signers, b's record is trusted.
     code, doc = queue.verify(base=doc["steps"][0]["commit"])
     assert code == 0 and len(doc["steps"]) == 1, doc

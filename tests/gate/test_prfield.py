@@ -305,3 +305,19 @@ def test_one_consequence_said_once_and_no_capital_after_but():
     )
     assert what_changed([_f("DC301", "high", "The balance is read and saved.", "lost-update")]).startswith("the balance")
     assert what_changed([_f("DC301", "high", "Product.stock is read and saved.", "lost-update")]).startswith("Product.stock")
+
+
+def test_a_note_reaches_the_github_output_and_its_step_summary(repo, key, tmp_path):
+    """pr_field: warn notes a description without the field. The text and JSON outputs said so;
+    `--format github`, the workflow's own format, printed nothing, so the pull request's checks
+    passed with no trace of it."""
+    sign_record(repo, key, tmp_path)
+    summary = tmp_path / "summary.md"
+    summary.write_text("")
+    env = {**CLEAN_ENV, **github_env(tmp_path, "Stock", "Speeds up reservations."), "GITHUB_STEP_SUMMARY": str(summary)}
+    proc = dc(repo, "verify", "--base", "main", "--format", "github", env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (notice,) = [line for line in proc.stdout.splitlines() if line.startswith("::notice")]
+    assert notice.startswith("::notice title=deploycheck%3A note::the pull request description has no \"Concurrency considerations\" field")
+    assert notice.endswith("(pr_field: warn)")
+    assert "- Note: the pull request description has no \"Concurrency considerations\" field" in summary.read_text()

@@ -324,3 +324,38 @@ def test_a_push_to_another_remote_is_compared_with_that_remotes_default_branch(a
     assert run_dc(repo, "hook", "install").returncode == 0  # the plain hook passes the remote on
     pushed = run_git(repo, "push", "upstream", "attack")
     assert pushed.returncode != 0 and "inventory/jobs.py" in pushed.stderr, pushed.stdout + pushed.stderr
+
+
+def test_a_push_to_a_remote_with_no_default_branch_here_names_the_branches_looked_up(tmp_path: Path) -> None:
+    """A new user pushed a branch to a second, just-added remote. The hook compares a push with
+    that remote's default branch, found none, and said none of origin/HEAD, origin/main… existed
+    while origin/HEAD was right there: the message named branches it had not looked up."""
+    seed = make_repo(tmp_path / "seed", {"README.md": "hello\n"}, branch="trunk")
+    team = tmp_path / "team.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(team))
+    repo = tmp_path / "work"
+    git(tmp_path, "clone", "-q", str(team), str(repo))
+    git(repo, "config", "user.email", "dev@example.com")
+    git(repo, "config", "user.name", "Dev Example")
+    other = tmp_path / "other.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "trunk", str(other))
+    git(repo, "remote", "add", "other", str(other))
+    make_branch(repo, "feature", RISKY, "risky")
+    assert run_dc(repo, "hook", "install").returncode == 0
+    pushed = run_git(repo, "push", "other", "feature")
+    assert pushed.returncode != 0 and remote_has_branch(other, "feature") is False, pushed.stderr
+    assert "none of other/HEAD, other/main, main, other/master, master exists as a branch" in pushed.stderr, pushed.stderr
+    assert "origin/HEAD" not in pushed.stderr
+    assert "`git fetch other && git remote set-head other --auto`" in pushed.stderr
+    # the remote's default branch fetched and named: the hook compares with it and blocks the change
+    git(repo, "push", "-q", "--no-verify", "other", "origin/trunk:refs/heads/trunk")
+    git(repo, "fetch", "-q", "other")
+    git(repo, "remote", "set-head", "other", "--auto")
+    again = run_git(repo, "push", "other", "feature")
+    assert again.returncode != 0 and "inventory/jobs.py" in again.stderr, again.stderr
+    # a verify run outside a push keeps naming origin's branches (and finds origin/HEAD)
+    assert verify(repo).returncode == 1
+
+
+def remote_has_branch(bare: Path, name: str) -> bool:
+    return run_git(bare, "rev-parse", "--verify", "-q", f"refs/heads/{name}").returncode == 0

@@ -121,6 +121,13 @@ def _without_claims(stdout: str, first_claim: str) -> list[str]:
     return [line for line in lines if not line.startswith(prefix)]
 
 
+# The event's pull request has no description, so pr_field: warn (the default) notes a missing
+# field: a notice in the log and a line of the step summary, as the text output's "Note:".
+NO_FIELD = 'the pull request description has no "Concurrency considerations" field (a heading or a bold label). (pr_field: warn)'
+NO_FIELD_NOTICE = f"::notice title=deploycheck%3A note::{NO_FIELD}"
+MD_NO_FIELD = NO_FIELD.replace("pr_field", "pr\\_field")  # Markdown-escaped in the step summary
+
+
 def test_github_pull_request_without_record_fails_with_annotations_and_summary(tmp_path: Path) -> None:
     project, head = pushed_flagged_branch(tmp_path, with_record=False)
     clone = _github_checkout(project, tmp_path)
@@ -132,6 +139,7 @@ def test_github_pull_request_without_record_fails_with_annotations_and_summary(t
     lines = _without_claims(proc.stdout, "the title says 'Refactor', but Product.stock is read")
     # The missing record is annotated on each flagged line of the pull request's diff.
     assert lines == [
+        NO_FIELD_NOTICE,
         "::error file=inventory/jobs.py,line=6,endLine=10,title=deploycheck missing-record::"
         f"{missing} (DC101 job-code-changed: Celery task `reserve_stock` is new and touches shared state "
         "(database, cache, files or globals): a new background job runs many times at once and in an order "
@@ -145,7 +153,8 @@ def test_github_pull_request_without_record_fails_with_annotations_and_summary(t
     assert summary.startswith(
         "\n## deploycheck verify\n\n"
         "**FAIL: the change is flagged and has no valid, current, signed record (1 problem).**\n\n"
-        "Flagged files: `inventory/jobs.py`\n"
+        "Flagged files: `inventory/jobs.py`\n\n"
+        f"- Note: {MD_NO_FIELD}\n"
     )
     assert "| missing-record |" in summary
 
@@ -159,9 +168,9 @@ def test_github_pull_request_with_a_record_passes(tmp_path: Path) -> None:
     record = git(clone, "diff", "--name-only", "origin/main", "HEAD", "--", ".deploycheck/records/")
     assert re.fullmatch(r"\.deploycheck/records/[^/\n]+\.yaml", record)
     headline = f"PASS: {record} (signed by dev@example.com) covers every flagged file."
-    assert _without_claims(proc.stdout, "the title says 'Refactor'") == [headline]
+    assert _without_claims(proc.stdout, "the title says 'Refactor'") == [NO_FIELD_NOTICE, headline]
     assert Path(env["GITHUB_STEP_SUMMARY"]).read_text() == (
-        f"\n## deploycheck verify\n\n**{headline}**\n\nFlagged files: `inventory/jobs.py`\n"
+        f"\n## deploycheck verify\n\n**{headline}**\n\nFlagged files: `inventory/jobs.py`\n\n- Note: {MD_NO_FIELD}\n"
     )
 
 

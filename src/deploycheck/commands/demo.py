@@ -25,7 +25,7 @@ from typing import Iterator
 
 from ..demo import project as P
 from ..git import gitcmd
-from ..errors import DeployCheckError, UsageError
+from ..errors import Aborted, DeployCheckError, Interrupted, UsageError
 
 STEPS = 7
 SCRATCH = "deploycheck-demo"  # inside the demo repository's .git: the key, HOME and TMPDIR
@@ -251,7 +251,7 @@ def _changed_lines(repo: Path) -> list[str]:
     return [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
-def _checklist_answers(ctx, checklist, scratch: Path):
+def _checklist_answers(ctx, checklist, scratch: Path, kept: bool = True):
     """The real walkthrough when a person is at the terminal; the built-in answers otherwise."""
     from ..checklist.answers import parse_answers
 
@@ -261,7 +261,12 @@ def _checklist_answers(ctx, checklist, scratch: Path):
         except ImportError:
             _say("(The interactive walkthrough is not available in this build; using the demo's built-in answers.)", "yellow")
         else:
-            return walk(ctx, checklist, confirm=False)  # the demo signs with its own key, unasked
+            try:
+                return walk(ctx, checklist, confirm=False)  # the demo signs with its own key, unasked
+            except (Interrupted, Aborted) as exc:
+                if kept:  # the draft stays in the kept folder, where the message says it is
+                    raise
+                raise type(exc)(throwaway_draft_message(exc)) from None
     else:
         _say(
             "Standard input is not a terminal, so the demo answers the checklist from its built-in answers file "
@@ -275,6 +280,19 @@ def _checklist_answers(ctx, checklist, scratch: Path):
     for line in P.ANSWERS.splitlines():
         _say("  " + line, "dim", code=True)
     return parse_answers(P.ANSWERS.encode(), str(path), checklist)
+
+
+def throwaway_draft_message(exc: DeployCheckError) -> str:
+    """The walkthrough's message for a stopped checklist, for a demo folder that is removed: it
+    said the answers were kept in a draft there and to run deploycheck again to resume, but the
+    folder and the draft are gone when the demo exits."""
+    said = str(exc)
+    stopped = said.split(". ", 1)[0] + "."  # "interrupted; nothing was written." and the like
+    return (
+        f"{stopped} The demo's temporary folder, with the draft of your answers, is removed as the demo ends; "
+        "run `deploycheck demo` to start again, or `deploycheck demo --keep DIR` to keep the repository "
+        "(then `cd DIR && deploycheck` resumes a stopped checklist)."
+    )
 
 
 def _demo(repo: Path, kept: bool) -> int:
@@ -329,7 +347,7 @@ def _demo(repo: Path, kept: bool) -> int:
 
         _heading(4, "The checklist, with the findings as evidence", "deploycheck")
         checklist = load_trust(ctx).checklist or load_builtin("background-jobs")
-        given = _checklist_answers(ctx, checklist, scratch)
+        given = _checklist_answers(ctx, checklist, scratch, kept)
         if given is None:
             _say("Checklist aborted; nothing was signed.", "yellow")
             return 1

@@ -418,20 +418,32 @@ CI_INSTALL_LINE = {
     "github": f"the `Install deploycheck` step of {GITHUB_WORKFLOW}",
     "gitlab": f"DEPLOYCHECK_PIP_SPEC in {GITLAB_CI}",
 }
+CI_FILE = {"github": GITHUB_WORKFLOW, "gitlab": GITLAB_CI}
 
 
-def install_step(source, ci: str) -> str:
-    """What the CI job installs, where that came from, and what to change for another source."""
+def install_step(source, ci: str, kept_without_spec: bool = False) -> str:
+    """What the CI job installs, where that came from, and what to change for another source.
+
+    ``kept_without_spec``: the CI file was there before and left as it is, and it does not name
+    ``source.spec``. Then the job installs whatever that file already names, and saying it
+    installs the spec would be false (init never overwrites a file, so a second run with
+    --install-spec cannot change it either)."""
     from ..install_source import ARCHIVE, INDEX, LOCAL, OVERRIDE, VCS
 
     where = CI_INSTALL_LINE[ci]
     spec = source.spec
+    if kept_without_spec:
+        return (
+            f"{CI_FILE[ci]} was already there and init left it as it is, so the CI job still installs what "
+            f"{where} names, not `{spec}`: edit it there by hand if it should change (keep it pinned to a "
+            "version or a commit)."
+        )
     if source.kind == LOCAL:
         return (
             f"This deploycheck is a local install (from {source.where}), so the CI job installs `{spec}`, "
             f"a path that exists only on this machine. Replace it in {where} with where your team gets "
-            "deploycheck, pinned (`deploycheck==VERSION`, or `deploycheck @ git+https://HOST/ORG/deploycheck@COMMIT`), "
-            "or run init again with --install-spec."
+            "deploycheck, pinned (`deploycheck==VERSION`, or `deploycheck @ git+https://HOST/ORG/deploycheck@COMMIT`); "
+            "init never overwrites the file, so edit it by hand (or give --install-spec on the run that creates it)."
         )
     origin = {
         INDEX: "the release installed here, from your package index",
@@ -455,12 +467,15 @@ def _uncommitted(root: Path, paths: list[str]) -> set[str]:
 
 
 def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None, source=None,
-               ignored: dict[str, str] | None = None, uncommitted: Collection[str] = ()) -> list[str]:
+               ignored: dict[str, str] | None = None, uncommitted: Collection[str] = (),
+               kept_ci_text: str | None = None) -> list[str]:
+    """``kept_ci_text``: the CI file's text when init found it there and left it as it is."""
     # Files an earlier `init` wrote and nobody committed yet belong in the same commit.
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in uncommitted]
     steps = []
     if ci in CI_INSTALL_LINE and source is not None:
-        steps.append(install_step(source, ci))
+        kept_without_spec = kept_ci_text is not None and source.spec not in kept_ci_text
+        steps.append(install_step(source, ci, kept_without_spec))
     if any(o.needs_key for o in outcomes):
         # Before the commit step: the key belongs in the commit that sets deploycheck up.
         steps.append("Trust your SSH key to sign records (without a trusted key every record fails the gate):\n"
@@ -542,6 +557,8 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
         return 0
     console.print()
     console.print("Next steps:")
-    for number, step in enumerate(next_steps(outcomes, pre_commit, ci, source, ignored, pending), start=1):
+    kept_ci = next((o for o in outcomes if ci in CI_FILE and o.path == CI_FILE[ci] and o.status == UNCHANGED), None)
+    kept_ci_text = _read(root / kept_ci.path) if kept_ci is not None else None
+    for number, step in enumerate(next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text), start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0

@@ -373,6 +373,25 @@ def _default_branches(root: str) -> tuple[tuple[str, str, str], ...]:
     )
 
 
+def no_default_branch_message(root: str) -> str:
+    """Why no base was found, naming the branches that were looked up: on a push to a remote
+    other than origin those are that remote's, and a message naming origin's would send the
+    author looking at branches that exist and were never consulted."""
+    candidates = _default_branches(root)
+    names = ", ".join(name for _, name, _ in candidates)
+    remote = candidates[0][1].rsplit("/", 1)[0]
+    pushed_to = (
+        f" This push goes to the remote '{remote}', so its default branch is the base, as that repository's CI "
+        f"would use; fetch it (`git fetch {remote} && git remote set-head {remote} --auto`)."
+        if remote != "origin" else ""
+    )
+    return (
+        f"cannot find a base branch to compare with: none of {names} exists as a branch (base_branch is read "
+        f"from that default branch, never from the branch under test).{pushed_to} Pass one with `--base REV`, "
+        "or set DEPLOYCHECK_BASE."
+    )
+
+
 def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str, str, str] | None:
     """(short name, source, commit) of the default branch: the one the CI system names, else
     origin/HEAD's target, else main, else master (each local, then on origin), looked up as exact
@@ -442,11 +461,7 @@ def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | N
             candidates = [(configured[0], configured[1], "branch")]
     if not candidates:
         if found is None:
-            raise GitError(
-                "cannot find a base branch to compare with: none of origin/HEAD, origin/main, main, origin/master, "
-                "master exists as a branch (base_branch is read from that default branch, never from "
-                "the branch under test). Pass one with `--base REV`, or set DEPLOYCHECK_BASE."
-            )
+            raise GitError(no_default_branch_message(root))
         _say_if_local_is_ahead(root, found)
         return BaseChoice(found[0], found[1], found[2])
     for ref, source, kind in candidates:

@@ -194,12 +194,18 @@ def print_github(ctx: Context, verdict: Verdict, claims: list | None = None) -> 
     for claim in claims or []:
         if claim.message:
             print(workflow_command("warning", claim.message, title="deploycheck: claim vs change"))
+    # The text output's "Note:" lines (a PR field not checked, pr_field: warn's missing field):
+    # without them a GitHub run passed with no trace of what the gate did not check.
+    for note in verdict.notes:
+        print(workflow_command("notice", note, title="deploycheck: note"))
     for line in github_annotations(ctx, verdict):
         print(line)
     rows = [[markdown_text(p.code), markdown_text(p.path or ""), markdown_text(p.message), markdown_text(p.fix)] for p in verdict.problems]
     summary = f"## deploycheck verify\n\n**{_headline(verdict, markdown_text)}**\n"
     if verdict.flagged_files:
         summary += "\nFlagged files: " + ", ".join(markdown_code(p) for p in verdict.flagged_files) + "\n"
+    if verdict.notes:
+        summary += "\n" + "".join(f"- Note: {markdown_text(n)}\n" for n in verdict.notes)
     if rows:
         summary += "\n" + markdown_table(["problem", "path", "message", "fix"], rows) + "\n"
     append_step_summary(summary)
@@ -319,6 +325,8 @@ def print_group_github(group: "GroupVerdict") -> None:
         for claim in r.claims:
             if claim.message:
                 print(workflow_command("warning", f"{r.label(total)}: {claim.message}", title="deploycheck: claim vs change"))
+        for note in r.verdict.notes:
+            print(workflow_command("notice", f"{r.label(total)}: {note}", title="deploycheck: note"))
         for line in github_annotations(r.ctx, _labelled(r, total)):
             print(line)
     summary = f"## deploycheck verify (merge group)\n\n**{group_headline(group, markdown_text)}**\n"
