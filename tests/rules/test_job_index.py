@@ -145,6 +145,13 @@ def test_jobs_named_in_other_modules(tmp_path) -> None:
         "pulp/handlers.py": "def on_save(sender, **kw):\n    return sender\n",
         "pulp/boot.py": "import threading\n\nfrom pulp import loops\n\nthreading.Thread(target=loops.heartbeat).start()\n",
         "pulp/loops.py": "def heartbeat():\n    return 1\n",
+        # An application's own scheduler registry, the task re-exported by its package (mealie).
+        "pulp/app.py": "from pulp.services.scheduler import SchedulerRegistry, tasks\n\n"
+                       "SchedulerRegistry.register_daily(tasks.purge_tokens)\n",
+        "pulp/services/__init__.py": "",
+        "pulp/services/scheduler/__init__.py": "class SchedulerRegistry:\n    pass\n",
+        "pulp/services/scheduler/tasks/__init__.py": "from .purge import purge_tokens\n",
+        "pulp/services/scheduler/tasks/purge.py": "def purge_tokens():\n    return 0\n",
     }
     repo = make_repo(tmp_path / "r", base)
     make_branch(repo, "feature", {
@@ -153,6 +160,7 @@ def test_jobs_named_in_other_modules(tmp_path) -> None:
         "pulp/synctask.py": "class SyncTask:\n    def run(self, x):\n        return x * 2\n",
         "pulp/handlers.py": "def on_save(sender, **kw):\n    return kw\n",
         "pulp/loops.py": "def heartbeat():\n    return 2\n",
+        "pulp/services/scheduler/tasks/purge.py": "def purge_tokens():\n    return 1\n",
     })
     got = found(scan(repo))
     assert got[("pulp/deletion.py", 2, "DC101")].message.startswith(
@@ -162,6 +170,7 @@ def test_jobs_named_in_other_modules(tmp_path) -> None:
     assert "task registered with `register_task()` at pulp/celery_app.py:4)" in got[("pulp/synctask.py", 3, "DC101")].message
     assert "Django signal receiver at pulp/signals.py:3)" in got[("pulp/handlers.py", 2, "DC101")].message
     assert "(thread at pulp/boot.py:5)" in got[("pulp/loops.py", 2, "DC101")].message
+    assert "(scheduled task at pulp/app.py:3)" in got[("pulp/services/scheduler/tasks/purge.py", 2, "DC101")].message
     assert all(f.severity == "warning" for f in got.values())
 
 
@@ -419,11 +428,14 @@ def test_the_file_cap_is_reported_as_such(tmp_path, monkeypatch) -> None:
 def _tables_digest() -> str:
     import hashlib
 
+    from deploycheck.rules.python import jobs
+
     b = py_repo_build
     tables = (b.GREP_WORDS, sorted(b.LIBRARIES.items()), sorted(b._LIBRARY_KINDS.items()), sorted(b._LOOP_MODULES),
               b._LOOP_CLASSES, sorted(b.DISPATCHERS.items()), b._FUNC_KEYWORDS, sorted((k, repr(v)) for k, v in b.RUNNERS.items()),
               b._POOLISH, sorted(b._ON_RECEIVER.items()), sorted(b._KEYWORD_RUNNERS.items()), b.MAX_DEPTH, b.MAX_FILES, b.MAX_BLOB,
-              b._IMPORTERS, b._SELF_ENQUEUES, sorted(b._OTHER_LAYOUTS.items()))
+              b._IMPORTERS, b._SELF_ENQUEUES, sorted(b._OTHER_LAYOUTS.items()),
+              jobs.SCHEDULER_RECEIVER.pattern, jobs.SCHEDULING_VERB.pattern)
     return hashlib.sha256(repr(tables).encode()).hexdigest()[:16]
 
 
@@ -432,7 +444,7 @@ def test_index_tables_are_tied_to_the_format() -> None:
     recognises (a library, a dispatcher, a runner, a cap) must bump INDEX_FORMAT, or caches built
     before it keep giving the old answer (seen: a library added, and the corpus scan's warm
     cache still called its modules ordinary code). Update both lines together."""
-    assert (py_repo_index.INDEX_FORMAT, _tables_digest()) == (8, "2e88fe637f62b2ae")
+    assert (py_repo_index.INDEX_FORMAT, _tables_digest()) == (9, "fa95e6f561fa9ef0")
 
 
 def test_the_users_git_colours_hide_no_job(tmp_path, monkeypatch) -> None:

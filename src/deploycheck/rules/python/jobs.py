@@ -9,6 +9,7 @@ configured ``job_paths`` glob) or when the same file hands it to a runner (``Thr
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from textwrap import dedent
 from typing import Callable
@@ -45,7 +46,9 @@ JOB_CODE_CHANGED = Rule(
         tasks), RQ jobs (@job, functions passed to Queue.enqueue), Dramatiq actors, Huey tasks
         (@huey.task, @periodic_task, @db_task), arq functions (WorkerSettings.functions,
         cron_jobs, enqueue_job), APScheduler jobs (add_job, @scheduled_job), django-q tasks (async_task,
-        schedule), Django management commands (management/commands/*.py), Airflow DAGs, tasks
+        schedule), functions handed to any scheduler's registering call (a receiver named for
+        `sched` or `cron`: `SchedulerRegistry.register_daily(tasks.purge)`, `cron.add(spec,
+        func=sync)`), Django management commands (management/commands/*.py), Airflow DAGs, tasks
         and operators, Django signal receivers, Celery signal receivers (`@task_failure.connect`,
         `@worker_process_shutdown.connect`), temporalio activities (`@activity.defn`, what a
         workflow's `execute_activity`/`start_activity` calls or a `Worker(…, activities=[…])`
@@ -575,6 +578,13 @@ def _from_django_q(name: str, module: PyModule) -> bool:
 
 
 _CELERY_CALLS = ("delay", "apply_async", "s", "si", "signature", "map", "starmap", "chunks")
+# A function handed to a scheduler runs on its schedule, whatever the library: an application's own
+# registry (`SchedulerRegistry.register_daily(tasks.purge_tokens)`), a cron wrapper
+# (`cron.add(spec, sync)`). Told, as in Go (rules/trees/background.py), by the receiver's name
+# (spelling `sched` or `cron`) and a registering verb; rules/python/repo_build.py reads the same.
+SCHEDULER_RECEIVER = re.compile(r"sched|cron", re.IGNORECASE)
+SCHEDULING_VERB = re.compile(r"(?:add|register|schedule|every)\w*|do|new_task|new_job")
+SCHEDULED_TASK = JobKind("job", "scheduled task")
 
 
 def _handover(call: ast.Call, module: PyModule) -> list[tuple[list[str], JobKind]]:
@@ -637,6 +647,9 @@ def _handover(call: ast.Call, module: PyModule) -> list[tuple[list[str], JobKind
                 add(kw.value, JobKind("queue", "Redis pub/sub handler"))
     elif tail == "connect" and call.args and isinstance(call.args[0], ast.Name):
         add(call.args[0], JobKind("job", "Django signal receiver"))
+    elif SCHEDULER_RECEIVER.search(recv_text) and SCHEDULING_VERB.fullmatch(tail):
+        for arg in [*call.args, *(kw.value for kw in call.keywords if kw.arg in ("func", "function", "job", "task"))]:
+            add(arg, SCHEDULED_TASK)
     if isinstance(recv, ast.Name) and recv.id in module.by_name:
         if tail in _CELERY_CALLS:
             out.append(([recv.id], CELERY_TASK))

@@ -159,6 +159,7 @@ def _arg(call: ast.Call, index: int | None, keywords: tuple[str, ...]) -> list[a
 
 def _handed_over(call: ast.Call) -> list[tuple[str, str]]:
     """(reference, what) for each function this call hands to a runner or dispatcher."""
+    from .jobs import SCHEDULER_RECEIVER, SCHEDULING_VERB
     from .source import dotted, last_name
 
     tail = last_name(call.func)
@@ -181,6 +182,8 @@ def _handed_over(call: ast.Call) -> list[tuple[str, str]]:
             pass
         else:
             nodes += [(n, what) for n in _arg(call, index, keywords)]
+    elif SCHEDULER_RECEIVER.search(recv_text) and SCHEDULING_VERB.fullmatch(tail):
+        nodes += [(n, "scheduled task") for n in [*call.args, *_arg(call, None, _FUNC_KEYWORDS)]]
     if tail in _ON_RECEIVER and recv is not None and "(" not in recv_text:
         nodes.append((recv, _ON_RECEIVER[tail]))
     if (
