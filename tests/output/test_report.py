@@ -888,3 +888,16 @@ def test_no_control_character_reaches_a_sarif_text_a_viewer_shows(tmp_path: Path
     log = json.loads(report.dumps(report.scan_sarif(hostile_result(tmp_path / "hostile"), RULES)))
     [justification] = [s["justification"] for r in log["runs"][0]["results"] for s in r.get("suppressions", ())]
     assert justification == INERT_MESSAGE
+
+
+def test_on_the_default_branch_itself_there_is_nothing_to_check(tmp_path: Path) -> None:
+    # The head is the merge-base: "nothing flagged" would read as a verdict on work never compared.
+    from support.gate import dc
+
+    repo = make_repo(tmp_path / "repo", {"jobs/a.py": "a = 1\n"})
+    proc = dc(repo, "scan", "--base", "main")
+    assert proc.returncode == 0, proc.stderr
+    assert "Nothing to check: no file differs between the base and the head" in proc.stdout
+    assert "Nothing flagged" not in proc.stdout
+    make_branch(repo, "work", {"jobs/a.py": "a = 2\n"})
+    assert "Nothing flagged" in dc(repo, "scan", "--base", "main").stdout

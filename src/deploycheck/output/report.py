@@ -38,6 +38,8 @@ MAX_MARKED_LINES = 8  # a longer finding shows its first lines and a count of th
 MAX_SOURCE_CHARS = 240  # a minified line is cut, not printed whole
 SEVERITY_STYLE = {"high": "bold red", "warning": "yellow", "info": "cyan"}
 NOTHING_FLAGGED = "Nothing flagged: deploycheck found no change to jobs, queues or shared state."
+NOTHING_TO_CHECK = ("Nothing to check: no file differs between the base and the head (on the default branch "
+                    "itself, switch to your branch, or name another base with --base).")
 # How every output names a suppression comment that the change under test added (not honoured).
 AUTHOR_SUPPRESSED = "suppressed by the author"
 
@@ -111,6 +113,10 @@ def verdict(result: ScanResult, esc: Callable[[object], str] | None = None, next
         )
     context = sum(1 for f in result.active if f.severity == "info")
     suppressed = sum(1 for f in result.findings if f.suppressed)
+    if not result.change.files and not result.findings:
+        # On the default branch itself the head is the merge-base: "nothing flagged" would read
+        # as a verdict on work that was never compared.
+        return NOTHING_TO_CHECK
     if not context and not suppressed:
         return NOTHING_FLAGGED
     notes = []
