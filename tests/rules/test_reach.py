@@ -723,3 +723,17 @@ def test_java_a_call_on_a_types_name_is_no_call_of_an_instance_method(tmp_path) 
         "import org.springframework.util.Supplier;\n", ""), "src/main/java/x/Supplier.java": static}
     changed_static = {"src/main/java/x/Supplier.java": static.replace("return request;", "return request.trim();")}
     assert [(p, line, s) for p, line, s, _ in _dc701(tmp_path / "static", static_job, changed_static)] == reached
+
+
+def test_java_an_interfaces_default_method_called_through_super_is_reached(tmp_path) -> None:
+    # `Iface.super.getURL(p)` is written on an imported type's name but calls the interface's
+    # default method on this object: an instance call, which a job's trail goes through.
+    job = ("package x;\n\nimport y.Iface;\n\npublic class Loader implements Iface {\n"
+           "  @Scheduled(fixedRate = 1000)\n  public void load(String path) {\n    Iface.super.getURL(path);\n  }\n}\n")
+    iface = ("package y;\n\npublic interface Iface {\n  default String getURL(String request) {\n"
+             "    return request;\n  }\n}\n")
+    main = {"src/main/java/x/Loader.java": job, "src/main/java/y/Iface.java": iface}
+    changed = {"src/main/java/y/Iface.java": iface.replace("return request;", "return request.trim();")}
+    found = _dc701(tmp_path, main, changed)
+    assert [(p, line, s) for p, line, s, _ in found] == [("src/main/java/y/Iface.java", 5, "warning")]
+    assert "(`Iface.super.getURL(path);`) calls it through `getURL`" in found[0][3]

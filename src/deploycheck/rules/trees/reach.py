@@ -667,9 +667,11 @@ def _on_an_object(n, p: Parsed) -> bool:
 
 def _on_a_type(n, p: Parsed) -> bool:
     """A Java call of ``n``'s name written on a type's simple name (`ResourceUtils.getURL(p)`),
-    one that ``_java_type_names`` shows stands for a type there: it calls a static method."""
+    one that ``_java_type_names`` shows stands for a type there: it calls a static method. Not
+    `Iface.super.getURL(p)`: the interface's default method called on this object, an instance's."""
     parent = n.parent
-    if p.language != "java" or parent is None or parent.type != "method_invocation":
+    if p.language != "java" or parent is None or parent.type != "method_invocation" \
+            or any(c.type == "super" for c in parent.children):
         return False
     method, target = parent.child_by_field_name("name"), parent.child_by_field_name("object")
     return (method is not None and method.id == n.id and target is not None and target.type == "identifier"

@@ -203,7 +203,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         A Java instance method (no `static`) is not looked for in calls written on a type's simple
         name (`ResourceUtils.getURL(p)`), where the file imports that type by a single-type import
         or declares it and uses its word nowhere but in type positions and before a dot (a local,
-        parameter or field so named would obscure the type): such a call is static. A field of
+        parameter or field so named would obscure the type): such a call is static
+        (`Iface.super.getURL(p)`, an interface's default method on this object, is followed). A field of
         that name inherited from a class in another file, which would obscure it too, is not
         seen; in a file with a static import on demand (`import static a.B.*;`), no call is read
         as one on a type.
