@@ -3,6 +3,12 @@ parser; the rule itself is proved by tests/rule_examples/trees/DC715_producer.rb
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
 from deploycheck.rules.trees.naming import kept_lines as _lines
 from deploycheck.rules.trees.naming import producers_in
 
@@ -53,3 +59,42 @@ Resque.enqueue(Cleanup)
 def test_the_lines_read_are_those_git_grep_prints() -> None:
     text = "class A\n  def x\n    y\n    Job.perform_async(1)\n    Job.perform_async?\n  end\nend\n"
     assert _lines(text) == [(2, "  def x"), (4, "    Job.perform_async(1)"), (6, "  end"), (7, "end")]
+
+
+def test_a_def_after_a_modifier_and_an_enqueue_by_send_are_read() -> None:
+    # `private def notify_later` is a method (Ruby 2.1+ returns its name to `private`), and
+    # `send(:perform_later, …)` enqueues as `.perform_later(…)` does.
+    text = """class Family
+  private def notify_later
+    NotifyJob.perform_later(self)
+  end
+
+  protected def sync_soon!(x)
+    SyncJob.public_send(:perform_later, x)
+  end
+end
+"""
+    assert producers_in("app/models/family.rb", _lines(text)) == {
+        "notify_later": ("app/models/family.rb", 3, "NotifyJob.perform_later(self)"),
+        "sync_soon!": ("app/models/family.rb", 7, "SyncJob.public_send(:perform_later, x)"),
+    }
+
+
+JOB = "class SyncJob < ApplicationJob\n  def perform(x)\n    x.touch\n  end\nend\n"
+FAMILY = ("class Family\n  def rename(name)\n    update!(name: name)\n  end\n\n"
+          "  private def notify_later\n    SyncJob.perform_later(self)\n  end\nend\n")
+
+
+def _dc715(tmp_path: Path, line: str) -> list[tuple[int, str]]:
+    repo = make_repo(tmp_path / "repo", {"app/jobs/sync_job.rb": JOB, "app/models/family.rb": FAMILY})
+    make_branch(repo, "work", {"app/models/family.rb": FAMILY.replace(
+        "update!(name: name)\n", f"update!(name: name)\n    {line}\n")})
+    return [(f.line, f.message) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715"]
+
+
+@pytest.mark.parametrize("line", ["notify_later", "SyncJob.send(:perform_later, self)",
+                                  "SyncJob.public_send(:perform_later, self)"])
+def test_a_new_call_of_a_private_def_producer_or_an_enqueue_by_send_is_flagged(tmp_path, line: str) -> None:
+    found = _dc715(tmp_path, line)
+    assert [row for row, _ in found] == [4]
+    assert "enqueues a job" in found[0][1]

@@ -280,13 +280,16 @@ def producer_hints(ctx) -> bool:
 # out, as the enqueue context rule DC163 leaves it: sending mail later is not shared state.
 PRODUCER_CALLS = frozenset({"perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk"})
 # The same, as git grep's extended regular expression and as a line pattern.
+# `send(:perform_later, …)` and `public_send` name it as a symbol.
 GREP_PATTERN = r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
+               r"|send[( \t][ \t]*:(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
                r"|Resque\.enqueue"
-_DEF_OR_END = r"^[ \t]*(def|end)([^A-Za-z0-9_]|$)"
+# A method's `def` may follow words on its line: `private def notify_later`, `memoize def x`.
+_DEF_OR_END = r"^[ \t]*(([a-z_][A-Za-z0-9_]*[ \t]+)*def|end)([^A-Za-z0-9_]|$)"
 _KEPT_LINE = re.compile(f"{_DEF_OR_END}|{GREP_PATTERN}", re.MULTILINE)
-_ENQUEUE_LINE = re.compile(r"\.(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)\b(?![?!])"
+_ENQUEUE_LINE = re.compile(r"(?:\.|send[( \t][ \t]*:)(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)\b(?![?!])"
                            r"|\bResque\.enqueue")
-_DEF = re.compile(r"^([ \t]*)def[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!=]?)(.*)$")
+_DEF = re.compile(r"^([ \t]*)(?:[a-z_]\w*[ \t]+)*def[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!=]?)(.*)$")
 _END = re.compile(r"^([ \t]*)end\b")
 # Every job's and service object's entry method has one of these names (a job that enqueues the
 # next one would make every `.perform` a producer): never a producer by name.

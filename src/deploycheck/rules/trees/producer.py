@@ -60,11 +60,28 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]]):
         name = _called(node, p)
         if name is None:
             continue
-        if node.type == "call" and (name in DIRECT or (name in _RESQUE and p.text(node).startswith("Resque."))):
+        if node.type == "call" and (name in DIRECT or (name in _RESQUE and p.text(node).startswith("Resque."))
+                                    or _sent(node, p) in DIRECT):
             yield node, f"`{_head(node, p)}` enqueues a job"
         elif name in producers and not _local(node, name, p):
             path, line, text = producers[name]
             yield node, f"`{_head(node, p)}` enqueues a job through `{name}` ({path}:{line}: `{_short(text)}`)"
+
+
+# `SyncJob.send(:perform_later, x)` calls `perform_later` as surely as `SyncJob.perform_later(x)`.
+_SENDS = frozenset({"send", "public_send", "__send__"})
+
+
+def _sent(node, p: Parsed) -> str | None:
+    """The method a `send`/`public_send` call names by a literal symbol or string, else None."""
+    method = node.child_by_field_name("method")
+    arguments = node.child_by_field_name("arguments")
+    if method is None or p.text(method) not in _SENDS or arguments is None or not arguments.named_child_count:
+        return None
+    first = arguments.named_children[0]
+    if first.type not in ("simple_symbol", "string") or any(c.type == "interpolation" for c in first.children):
+        return None
+    return p.text(first).lstrip(":").strip("'\"")
 
 
 def _local(node, name: str, p: Parsed) -> bool:
@@ -119,7 +136,7 @@ def _inputs(node, p: Parsed) -> set[str]:
     for a producer method its receiver's (`family.sync_later` syncs that family)."""
     names: set[str] = set()
     parts = [node.child_by_field_name("arguments")] if node.type == "call" else []
-    if node.type == "call" and _called(node, p) not in DIRECT:
+    if node.type == "call" and _called(node, p) not in DIRECT and _sent(node, p) not in DIRECT:
         parts.append(node.child_by_field_name("receiver"))
     for part in parts:
         if part is None:
