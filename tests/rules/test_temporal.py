@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from support.gitrepo import make_branch, make_repo
 from deploycheck.analysis.pipeline import analyse
 
@@ -308,3 +310,33 @@ def test_a_java_class_implementing_an_activities_interface_of_another_file_is_an
     main = {"src/main/java/shop/PaymentActivitiesImpl.java": plain}
     branch = {"src/main/java/shop/PaymentActivitiesImpl.java": plain.replace("gateway.capture(id)", "gateway.capture(id, true)")}
     assert _flagged(_findings(tmp_path / "plain", main, branch)) == []
+
+
+ACTIVITY_PY = ("{imports}\n\n\n{decorator}\nasync def reserve(order_id: int) -> None:\n"
+               "    Order.objects.filter(id=order_id).update(reserved=True)\n")
+WORKFLOW_PY = ("{imports}\n\n\n{decorator}\nclass Checkout:\n    {run}\n    async def run(self, order_id: int) -> int:\n"
+               "        return order_id + 1\n")
+
+
+@pytest.mark.parametrize("imports,decorator", [
+    ("from temporalio import activity as act", "@act.defn"),
+    ("from temporalio.activity import defn", "@defn"),
+    ("import temporalio.activity as ta", '@ta.defn(name="reserve-order")'),
+])
+def test_a_python_activity_decorated_through_an_alias_is_job_code(tmp_path, imports: str, decorator: str) -> None:
+    # The decorator is temporalio's `activity.defn` under another name: the import binds it.
+    source = ACTIVITY_PY.format(imports=imports, decorator=decorator)
+    found = _findings(tmp_path, {"orders/acts.py": source},
+                      {"orders/acts.py": source.replace("reserved=True", "reserved=False")}, "DC101")
+    assert _flagged(found) == [("orders/acts.py", 6, "DC101")]
+    assert "Temporal activity `reserve`" in found[0].message
+
+
+def test_a_python_workflow_decorated_through_an_alias_is_job_code(tmp_path) -> None:
+    source = WORKFLOW_PY.format(imports="from temporalio import workflow as wf", decorator="@wf.defn", run="@wf.run")
+    found = _findings(tmp_path, {"orders/wf.py": source}, {"orders/wf.py": source.replace("+ 1", "+ 2")}, "DC101")
+    assert _flagged(found) == [("orders/wf.py", 8, "DC101")]
+    # A module of the application named `activity` is not temporalio's.
+    own = ACTIVITY_PY.format(imports="import temporalio\nfrom orders import activity", decorator="@activity.defn")
+    assert _flagged(_findings(tmp_path / "own", {"orders/acts.py": own},
+                              {"orders/acts.py": own.replace("reserved=True", "reserved=False")}, "DC101")) == []
