@@ -256,6 +256,27 @@ def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
     files_naming(ctx, family_of(language), sorted(names))
 
 
+def java_field_named(ctx, name: str) -> bool:
+    """Whether a Java or Kotlin file of the repository at head may declare a variable named
+    ``name`` (`protected Supplier Supplier;`, `val Supplier = …`): a class inheriting it sees the
+    field, and the field obscures a type of that name (JLS 6.4.2), so `Supplier.getURL(p)` there
+    calls the field's instance method. Read loosely (any word, space, the name, then `=`, `;` or
+    `,`): a line that only looks like one keeps a call, never drops one. Once per name and scan."""
+    memo = scan_memo(ctx)
+    key = ("trees.java-field", name)
+    if key not in memo:
+        from ...git import gitcmd
+
+        if not re.fullmatch(r"[A-Za-z_]\w*", name):
+            memo[key] = True
+        else:
+            pattern = (rf"[]A-Za-z0-9_>?][[:space:]]+{name}[[:space:]]*(=|;|,)"
+                       rf"|(val|var)[[:space:]]+{name}([^A-Za-z0-9_]|$)")
+            memo[key] = bool(gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
+                                               extended=True, what=f"fields named {name}"))
+    return memo[key]
+
+
 # --- producers (DC715, rules/trees/producer.py) ------------------------------------------------
 
 # DC715's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,

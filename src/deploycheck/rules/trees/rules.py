@@ -204,10 +204,12 @@ BACKGROUND_CODE_CHANGED = Rule(
         name (`ResourceUtils.getURL(p)`), where the file imports that type by a single-type import
         or declares it and uses its word nowhere but in type positions and before a dot (a local,
         parameter or field so named would obscure the type): such a call is static
-        (`Iface.super.getURL(p)`, an interface's default method on this object, is followed). A field of
-        that name inherited from a class in another file, which would obscure it too, is not
-        seen; in a file with a static import on demand (`import static a.B.*;`), no call is read
-        as one on a type.
+        (`Iface.super.getURL(p)`, an interface's default method on this object, is followed).
+        Inside a class with a supertype, or an anonymous class, a field of that name inherited
+        from another file would obscure the type too: there the call is read as one on the type
+        only when no Java or Kotlin file of the repository declares a variable of that name (a
+        field inherited from a library's class is not seen); in a file with a static import on
+        demand (`import static a.B.*;`), no call is read as one on a type.
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
         scheduler through a variable or a slice. A queue type is told by its name too: a queue
