@@ -340,3 +340,69 @@ def test_a_python_workflow_decorated_through_an_alias_is_job_code(tmp_path) -> N
     own = ACTIVITY_PY.format(imports="import temporalio\nfrom orders import activity", decorator="@activity.defn")
     assert _flagged(_findings(tmp_path / "own", {"orders/acts.py": own},
                               {"orders/acts.py": own.replace("reserved=True", "reserved=False")}, "DC101")) == []
+
+
+JAVA_WORKFLOW = """package shop;
+
+import io.temporal.workflow.Workflow;
+{imports}
+
+public class OrderWorkflowImpl implements OrderWorkflow {{
+    private final OrderActivities activities = Workflow.newActivityStub(OrderActivities.class, OPTIONS);
+
+    @Override
+    public void process(String orderId) {{
+        activities.charge(orderId, "k");
+    }}
+}}
+"""
+KOTLIN_WORKFLOW = """package shop
+
+import io.temporal.workflow.Workflow
+{imports}
+
+class OrderWorkflowImpl : OrderWorkflow {{
+    override fun process(orderId: String) {{
+        println(orderId)
+    }}
+}}
+"""
+GO_BARE_WORKFLOW = """package app
+
+import (
+	"go.temporal.io/sdk/workflow"
+	{imports}
+)
+
+func Checkout(ctx workflow.Context, id string) error {{
+	return nil
+}}
+"""
+
+
+@pytest.mark.parametrize("path,template,anchor,imports,line", [
+    ("src/main/java/shop/OrderWorkflowImpl.java", JAVA_WORKFLOW, 'activities.charge(orderId, "k");', "",
+     "String key = java.util.UUID.randomUUID().toString();"),
+    ("src/main/java/shop/OrderWorkflowImpl.java", JAVA_WORKFLOW, 'activities.charge(orderId, "k");', "",
+     "int n = new java.util.Random().nextInt();"),
+    ("src/main/java/shop/OrderWorkflowImpl.java", JAVA_WORKFLOW, 'activities.charge(orderId, "k");',
+     "import static java.lang.System.currentTimeMillis;", "long t = currentTimeMillis();"),
+    ("src/main/java/shop/OrderWorkflowImpl.java", JAVA_WORKFLOW, 'activities.charge(orderId, "k");',
+     "import java.util.concurrent.ThreadLocalRandom;", "int n = ThreadLocalRandom.current().nextInt();"),
+    ("src/main/kotlin/shop/OrderWorkflowImpl.kt", KOTLIN_WORKFLOW, "println(orderId)",
+     "import kotlin.random.Random", "val n = Random.nextInt()"),
+    ("src/main/kotlin/shop/OrderWorkflowImpl.kt", KOTLIN_WORKFLOW, "println(orderId)", "",
+     "val k = java.util.UUID.randomUUID()"),
+    ("app/wf.go", GO_BARE_WORKFLOW, "\treturn nil", '. "time"', "_ = Now()"),
+    ("app/wf.go", GO_BARE_WORKFLOW, "\treturn nil", '"github.com/google/uuid"', "_ = uuid.New()"),
+])
+def test_a_clock_or_randomness_read_in_another_spelling_is_nondeterministic(tmp_path, path: str, template: str,
+                                                                           anchor: str, imports: str, line: str) -> None:
+    # The package written out, a static import, ThreadLocalRandom, Kotlin's Random object, a Go
+    # dot import, a random UUID: each differs when the workflow is replayed.
+    base = template.format(imports=imports)
+    indent = "\t" if anchor.startswith("\t") else "        "
+    head = base.replace(anchor, f"{line}\n{indent}{anchor.strip()}")
+    added = next(number for number, text in enumerate(head.split("\n"), 1) if text.strip() == line)
+    found = _findings(tmp_path, {path: base, "go.mod": "module app\n"}, {path: head}, "DC714")
+    assert [f.line for f in found] == [added]

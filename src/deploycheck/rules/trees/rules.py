@@ -862,10 +862,13 @@ WORKFLOW_NONDETERMINISM = Rule(
         function taking a `workflow.Context` or registered with `RegisterWorkflow`, a Java or
         Kotlin class implementing a workflow interface), reports each call on an added line to
         Go's `time.Now`/`Since`/`Until`/`Sleep`/`After`/`Tick`/`NewTimer`/`NewTicker`/`AfterFunc`,
-        `math/rand` or `crypto/rand`, a `go` statement, or Java's `System.currentTimeMillis()`,
+        `math/rand` or `crypto/rand`, `github.com/google/uuid`'s `New`/`NewString`/`NewRandom`…
+        (also under a dot import), a `go` statement, or Java's `System.currentTimeMillis()`,
         `System.nanoTime()`, `Instant.now()` (and `LocalDateTime`, `LocalDate`, `ZonedDateTime`,
         `OffsetDateTime`), `UUID.randomUUID()`, `Math.random()`, `Thread.sleep()`, `new
-        Random()`, `new Thread()`, `new Date()`, with what the SDK offers instead. Not inside a
+        Random()`, `new Thread()`, `new Date()`, `ThreadLocalRandom.current()`, Kotlin's
+        `Random.next…()`, written with their package (`java.util.UUID.randomUUID()`) or
+        statically imported too, with what the SDK offers instead. Not inside a
         closure given to `SideEffect`/`MutableSideEffect` (recorded, not replayed), and not when
         the file held as many such calls before (moved or re-indented). TypeScript's and Python's
         workflow sandboxes make the clock and randomness deterministic or refuse them, so those
