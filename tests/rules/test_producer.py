@@ -98,3 +98,12 @@ def test_a_new_call_of_a_private_def_producer_or_an_enqueue_by_send_is_flagged(t
     found = _dc715(tmp_path, line)
     assert [row for row, _ in found] == [4]
     assert "enqueues a job" in found[0][1]
+
+
+def test_the_enqueue_quoted_in_the_message_cannot_end_its_code_span(tmp_path) -> None:
+    # A backtick of the source (a Ruby command) would close the message's code span early, and
+    # a control character would reach a terminal or a viewer as it is.
+    found = _dc715(tmp_path, 'SyncJob.perform_later(`hostname`, "\x1b[31m\u202e")')
+    assert [row for row, _ in found] == [4]
+    quoted = found[0][1].split(" enqueues a job")[0]
+    assert quoted == "`SyncJob.perform_later('hostname', \" [31m \")`"

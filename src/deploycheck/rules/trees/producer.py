@@ -108,7 +108,9 @@ def _head(node, p: Parsed) -> str:
 
 
 def _short(text: str) -> str:
-    text = " ".join(text.split())
+    """Source text for a message: one line, at most 80 characters, no backtick (it would end the
+    code span the message quotes it in) and no control character, as DC701 quotes a line."""
+    text = "".join(c if c.isprintable() else " " for c in " ".join(text.split())).replace("`", "'")
     return text if len(text) <= 80 else text[:77] + "..."
 
 
