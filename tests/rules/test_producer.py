@@ -107,3 +107,14 @@ def test_the_enqueue_quoted_in_the_message_cannot_end_its_code_span(tmp_path) ->
     assert [row for row, _ in found] == [4]
     quoted = found[0][1].split(" enqueues a job")[0]
     assert quoted == "`SyncJob.perform_later('hostname', \" [31m \")`"
+
+
+def test_a_changed_heredoc_an_enqueue_hands_on_is_a_changed_enqueue(tmp_path) -> None:
+    # The heredoc's body sits after the call in the tree, yet it is what the job runs with.
+    family = ("class Family\n  def rename(name)\n    SyncJob.perform_later(<<~SQL, name)\n"
+              "      select 1\n    SQL\n  end\nend\n")
+    repo = make_repo(tmp_path / "repo", {"app/jobs/sync_job.rb": JOB, "app/models/family.rb": family})
+    make_branch(repo, "work", {"app/models/family.rb": family.replace("select 1", "select 2")})
+    found = [(f.line, f.message) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715"]
+    assert [row for row, _ in found] == [3]
+    assert "what `Family#rename` hands it changed" in found[0][1]

@@ -84,6 +84,22 @@ def _sent(node, p: Parsed) -> str | None:
     return p.text(first).lstrip(":").strip("'\"")
 
 
+def _heredoc_bodies(node) -> list:
+    """The bodies of the heredocs an enqueue's arguments open (`perform_later(<<~SQL, id)`):
+    the tree puts them after the statement, outside the call, yet the job runs with them."""
+    if not any(n.type == "heredoc_beginning" for n in walk(node)):
+        return []
+    while node is not None:
+        sibling, bodies = node.next_named_sibling, []
+        while sibling is not None and sibling.type == "heredoc_body":
+            bodies.append(sibling)
+            sibling = sibling.next_named_sibling
+        if bodies:
+            return bodies
+        node = node.parent
+    return []
+
+
 def _local(node, name: str, p: Parsed) -> bool:
     """Whether ``name`` is a local variable or parameter of the method around ``node``: then a
     bare ``name`` reads it and calls nothing."""
@@ -163,7 +179,8 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
     base_units = all_units(base) if base is not None else {}
     out: dict[int, tuple[int, int, str]] = {}
     for node, what in _enqueues(p, producers):
-        first, last = node.start_point[0] + 1, node.end_point[0] + 1
+        bodies = _heredoc_bodies(node)
+        first, last = node.start_point[0] + 1, max([node.end_point[0] + 1] + [b.end_point[0] + 1 for b in bodies])
         method = _method_of(node)
         chain = units_at(p, node.start_point[0])
         key = qualname(chain, p)
@@ -176,7 +193,7 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
         # A new method is new as a whole: git may pair its unchanged-looking lines with the base's.
         new_method = method is not None and not before and method.start_point[0] + 1 in code_rows
         if new_method or any(row in code_rows for row in range(first, last + 1)):
-            call = _flat(p.text(node))
+            call = _flat(p.text(node) + "".join(p.text(b) for b in bodies))
             if any(call in text for text in held):
                 pass  # the same call was there: moved or re-indented within its method, not new
             elif new_method:
