@@ -406,3 +406,12 @@ def test_a_clock_or_randomness_read_in_another_spelling_is_nondeterministic(tmp_
     added = next(number for number, text in enumerate(head.split("\n"), 1) if text.strip() == line)
     found = _findings(tmp_path, {path: base, "go.mod": "module app\n"}, {path: head}, "DC714")
     assert [f.line for f in found] == [added]
+
+
+@pytest.mark.parametrize("alias,context", [("wf", "wf.Context"), (".", "Context")])
+def test_a_go_workflow_whose_sdk_is_imported_under_another_name_is_a_workflow(tmp_path, alias: str, context: str) -> None:
+    source = (f'package app\n\nimport (\n\t"time"\n\n\t{alias} "go.temporal.io/sdk/workflow"\n)\n\n'
+              f"func Checkout(ctx {context}, id string) error {{\n\tn := len(id)\n\t_ = n\n\treturn nil\n}}\n")
+    found = _findings(tmp_path, {"app/wf.go": source, "go.mod": "module app\n"},
+                      {"app/wf.go": source.replace("n := len(id)", "n := len(id) + time.Now().Second()")})
+    assert _flagged(found) == [("app/wf.go", 10, "DC701"), ("app/wf.go", 10, "DC714")]

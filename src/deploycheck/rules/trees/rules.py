@@ -48,7 +48,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         registers, and code under the NestJS wrappers' decorators imported from a package named for
         Temporal (nestjs-temporal-core's `@Activity`/`@ActivityMethod`, `@Workflow`/
         `@WorkflowController`/`@WorkflowRun`/`@WorkflowMethod`; nestjs-temporal's `@Activities`/
-        `@Activity`); in Go, functions whose first parameter is a `workflow.Context`, and what
+        `@Activity`); in Go, functions whose first parameter is a `workflow.Context` (`wf.Context` under
+        `import wf "go.temporal.io/sdk/workflow"`), and what
         `RegisterWorkflow`/`RegisterActivity` (and their `…WithOptions` forms) register (a struct
         registered whole, `&Activities{…}`: its exported methods); in Java/Kotlin, methods under
         `@WorkflowMethod`, `@ActivityMethod`, `@SignalMethod` or `@UpdateMethod` that have a body,
