@@ -3,6 +3,12 @@ parser; the rule itself is proved by tests/rule_examples/trees/DC715_producer.rb
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
 from deploycheck.rules.trees.naming import kept_lines as _lines
 from deploycheck.rules.trees.naming import producers_in
 
@@ -53,3 +59,62 @@ Resque.enqueue(Cleanup)
 def test_the_lines_read_are_those_git_grep_prints() -> None:
     text = "class A\n  def x\n    y\n    Job.perform_async(1)\n    Job.perform_async?\n  end\nend\n"
     assert _lines(text) == [(2, "  def x"), (4, "    Job.perform_async(1)"), (6, "  end"), (7, "end")]
+
+
+def test_a_def_after_a_modifier_and_an_enqueue_by_send_are_read() -> None:
+    # `private def notify_later` is a method (Ruby 2.1+ returns its name to `private`), and
+    # `send(:perform_later, …)` enqueues as `.perform_later(…)` does.
+    text = """class Family
+  private def notify_later
+    NotifyJob.perform_later(self)
+  end
+
+  protected def sync_soon!(x)
+    SyncJob.public_send(:perform_later, x)
+  end
+end
+"""
+    assert producers_in("app/models/family.rb", _lines(text)) == {
+        "notify_later": ("app/models/family.rb", 3, "NotifyJob.perform_later(self)"),
+        "sync_soon!": ("app/models/family.rb", 7, "SyncJob.public_send(:perform_later, x)"),
+    }
+
+
+JOB = "class SyncJob < ApplicationJob\n  def perform(x)\n    x.touch\n  end\nend\n"
+FAMILY = ("class Family\n  def rename(name)\n    update!(name: name)\n  end\n\n"
+          "  private def notify_later\n    SyncJob.perform_later(self)\n  end\nend\n")
+
+
+def _dc715(tmp_path: Path, line: str) -> list[tuple[int, str]]:
+    repo = make_repo(tmp_path / "repo", {"app/jobs/sync_job.rb": JOB, "app/models/family.rb": FAMILY})
+    make_branch(repo, "work", {"app/models/family.rb": FAMILY.replace(
+        "update!(name: name)\n", f"update!(name: name)\n    {line}\n")})
+    return [(f.line, f.message) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715"]
+
+
+@pytest.mark.parametrize("line", ["notify_later", "SyncJob.send(:perform_later, self)",
+                                  "SyncJob.public_send(:perform_later, self)"])
+def test_a_new_call_of_a_private_def_producer_or_an_enqueue_by_send_is_flagged(tmp_path, line: str) -> None:
+    found = _dc715(tmp_path, line)
+    assert [row for row, _ in found] == [4]
+    assert "enqueues a job" in found[0][1]
+
+
+def test_the_enqueue_quoted_in_the_message_cannot_end_its_code_span(tmp_path) -> None:
+    # A backtick of the source (a Ruby command) would close the message's code span early, and
+    # a control character would reach a terminal or a viewer as it is.
+    found = _dc715(tmp_path, 'SyncJob.perform_later(`hostname`, "\x1b[31m\u202e")')
+    assert [row for row, _ in found] == [4]
+    quoted = found[0][1].split(" enqueues a job")[0]
+    assert quoted == "`SyncJob.perform_later('hostname', \" [31m \")`"
+
+
+def test_a_changed_heredoc_an_enqueue_hands_on_is_a_changed_enqueue(tmp_path) -> None:
+    # The heredoc's body sits after the call in the tree, yet it is what the job runs with.
+    family = ("class Family\n  def rename(name)\n    SyncJob.perform_later(<<~SQL, name)\n"
+              "      select 1\n    SQL\n  end\nend\n")
+    repo = make_repo(tmp_path / "repo", {"app/jobs/sync_job.rb": JOB, "app/models/family.rb": family})
+    make_branch(repo, "work", {"app/models/family.rb": family.replace("select 1", "select 2")})
+    found = [(f.line, f.message) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715"]
+    assert [row for row, _ in found] == [3]
+    assert "what `Family#rename` hands it changed" in found[0][1]

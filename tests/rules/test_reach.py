@@ -723,3 +723,43 @@ def test_java_a_call_on_a_types_name_is_no_call_of_an_instance_method(tmp_path) 
         "import org.springframework.util.Supplier;\n", ""), "src/main/java/x/Supplier.java": static}
     changed_static = {"src/main/java/x/Supplier.java": static.replace("return request;", "return request.trim();")}
     assert [(p, line, s) for p, line, s, _ in _dc701(tmp_path / "static", static_job, changed_static)] == reached
+
+
+def test_java_an_interfaces_default_method_called_through_super_is_reached(tmp_path) -> None:
+    # `Iface.super.getURL(p)` is written on an imported type's name but calls the interface's
+    # default method on this object: an instance call, which a job's trail goes through.
+    job = ("package x;\n\nimport y.Iface;\n\npublic class Loader implements Iface {\n"
+           "  @Scheduled(fixedRate = 1000)\n  public void load(String path) {\n    Iface.super.getURL(path);\n  }\n}\n")
+    iface = ("package y;\n\npublic interface Iface {\n  default String getURL(String request) {\n"
+             "    return request;\n  }\n}\n")
+    main = {"src/main/java/x/Loader.java": job, "src/main/java/y/Iface.java": iface}
+    changed = {"src/main/java/y/Iface.java": iface.replace("return request;", "return request.trim();")}
+    found = _dc701(tmp_path, main, changed)
+    assert [(p, line, s) for p, line, s, _ in found] == [("src/main/java/y/Iface.java", 5, "warning")]
+    assert "(`Iface.super.getURL(path);`) calls it through `getURL`" in found[0][3]
+
+
+@pytest.mark.parametrize("header,body", [
+    ("public class Loader extends Base", "Supplier.getURL(path);"),        # a superclass's field
+    ("public class Loader implements Holder", "Supplier.getURL(path);"),   # an interface's constant
+    ("public class Loader", "new Base() {\n      void go() { Supplier.getURL(path); }\n    }.go();"),  # anonymous
+])
+def test_java_a_field_inherited_from_another_file_obscures_a_types_name(tmp_path, header: str, body: str) -> None:
+    # A field named like the imported type, declared by a supertype in another file, is what
+    # `Supplier.getURL(path)` names there (a variable obscures a type): an instance call.
+    supplier = ("package x;\n\npublic class Supplier {\n  public String getURL(String request) {\n"
+                "    return request;\n  }\n}\n")
+    job = (f"package z;\n\nimport x.Supplier;\n\n{header} {{\n  @Scheduled(fixedRate = 1000)\n"
+           f"  public void load(String path) {{\n    {body}\n  }}\n}}\n")
+    main = {"src/main/java/x/Supplier.java": supplier, "src/main/java/z/Loader.java": job,
+            "src/main/java/z/Base.java": "package z;\n\nimport x.Supplier;\n\npublic class Base {\n"
+                                         "  protected Supplier Supplier = new Supplier();\n}\n",
+            "src/main/java/z/Holder.java": "package z;\n\nimport x.Supplier;\n\npublic interface Holder {\n"
+                                           "  Supplier Supplier = new Supplier();\n}\n"}
+    changed = {"src/main/java/x/Supplier.java": supplier.replace("return request;", "return request.trim();")}
+    reached = [("src/main/java/x/Supplier.java", 5, "warning")]
+    assert [(p, line, s) for p, line, s, _ in _dc701(tmp_path, main, changed)] == reached
+    # No file declares such a field: the call is on the type, static, even in a subtype.
+    unnamed = {**main, "src/main/java/z/Base.java": "package z;\n\npublic class Base {\n  protected int n;\n}\n",
+               "src/main/java/z/Holder.java": "package z;\n\npublic interface Holder {\n  int N = 1;\n}\n"}
+    assert _dc701(tmp_path / "unnamed", unnamed, changed) == []

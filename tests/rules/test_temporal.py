@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from support.gitrepo import make_branch, make_repo
 from deploycheck.analysis.pipeline import analyse
 
@@ -308,3 +310,108 @@ def test_a_java_class_implementing_an_activities_interface_of_another_file_is_an
     main = {"src/main/java/shop/PaymentActivitiesImpl.java": plain}
     branch = {"src/main/java/shop/PaymentActivitiesImpl.java": plain.replace("gateway.capture(id)", "gateway.capture(id, true)")}
     assert _flagged(_findings(tmp_path / "plain", main, branch)) == []
+
+
+ACTIVITY_PY = ("{imports}\n\n\n{decorator}\nasync def reserve(order_id: int) -> None:\n"
+               "    Order.objects.filter(id=order_id).update(reserved=True)\n")
+WORKFLOW_PY = ("{imports}\n\n\n{decorator}\nclass Checkout:\n    {run}\n    async def run(self, order_id: int) -> int:\n"
+               "        return order_id + 1\n")
+
+
+@pytest.mark.parametrize("imports,decorator", [
+    ("from temporalio import activity as act", "@act.defn"),
+    ("from temporalio.activity import defn", "@defn"),
+    ("import temporalio.activity as ta", '@ta.defn(name="reserve-order")'),
+])
+def test_a_python_activity_decorated_through_an_alias_is_job_code(tmp_path, imports: str, decorator: str) -> None:
+    # The decorator is temporalio's `activity.defn` under another name: the import binds it.
+    source = ACTIVITY_PY.format(imports=imports, decorator=decorator)
+    found = _findings(tmp_path, {"orders/acts.py": source},
+                      {"orders/acts.py": source.replace("reserved=True", "reserved=False")}, "DC101")
+    assert _flagged(found) == [("orders/acts.py", 6, "DC101")]
+    assert "Temporal activity `reserve`" in found[0].message
+
+
+def test_a_python_workflow_decorated_through_an_alias_is_job_code(tmp_path) -> None:
+    source = WORKFLOW_PY.format(imports="from temporalio import workflow as wf", decorator="@wf.defn", run="@wf.run")
+    found = _findings(tmp_path, {"orders/wf.py": source}, {"orders/wf.py": source.replace("+ 1", "+ 2")}, "DC101")
+    assert _flagged(found) == [("orders/wf.py", 8, "DC101")]
+    # A module of the application named `activity` is not temporalio's.
+    own = ACTIVITY_PY.format(imports="import temporalio\nfrom orders import activity", decorator="@activity.defn")
+    assert _flagged(_findings(tmp_path / "own", {"orders/acts.py": own},
+                              {"orders/acts.py": own.replace("reserved=True", "reserved=False")}, "DC101")) == []
+
+
+JAVA_WORKFLOW = """package shop;
+
+import io.temporal.workflow.Workflow;
+{imports}
+
+public class OrderWorkflowImpl implements OrderWorkflow {{
+    private final OrderActivities activities = Workflow.newActivityStub(OrderActivities.class, OPTIONS);
+
+    @Override
+    public void process(String orderId) {{
+        activities.charge(orderId, "k");
+    }}
+}}
+"""
+KOTLIN_WORKFLOW = """package shop
+
+import io.temporal.workflow.Workflow
+{imports}
+
+class OrderWorkflowImpl : OrderWorkflow {{
+    override fun process(orderId: String) {{
+        println(orderId)
+    }}
+}}
+"""
+GO_BARE_WORKFLOW = """package app
+
+import (
+	"go.temporal.io/sdk/workflow"
+	{imports}
+)
+
+func Checkout(ctx workflow.Context, id string) error {{
+	return nil
+}}
+"""
+
+
+@pytest.mark.parametrize("path,template,anchor,imports,line", [
+    ("src/main/java/shop/OrderWorkflowImpl.java", JAVA_WORKFLOW, 'activities.charge(orderId, "k");', "",
+     "String key = java.util.UUID.randomUUID().toString();"),
+    ("src/main/java/shop/OrderWorkflowImpl.java", JAVA_WORKFLOW, 'activities.charge(orderId, "k");', "",
+     "int n = new java.util.Random().nextInt();"),
+    ("src/main/java/shop/OrderWorkflowImpl.java", JAVA_WORKFLOW, 'activities.charge(orderId, "k");',
+     "import static java.lang.System.currentTimeMillis;", "long t = currentTimeMillis();"),
+    ("src/main/java/shop/OrderWorkflowImpl.java", JAVA_WORKFLOW, 'activities.charge(orderId, "k");',
+     "import java.util.concurrent.ThreadLocalRandom;", "int n = ThreadLocalRandom.current().nextInt();"),
+    ("src/main/kotlin/shop/OrderWorkflowImpl.kt", KOTLIN_WORKFLOW, "println(orderId)",
+     "import kotlin.random.Random", "val n = Random.nextInt()"),
+    ("src/main/kotlin/shop/OrderWorkflowImpl.kt", KOTLIN_WORKFLOW, "println(orderId)", "",
+     "val k = java.util.UUID.randomUUID()"),
+    ("app/wf.go", GO_BARE_WORKFLOW, "\treturn nil", '. "time"', "_ = Now()"),
+    ("app/wf.go", GO_BARE_WORKFLOW, "\treturn nil", '"github.com/google/uuid"', "_ = uuid.New()"),
+])
+def test_a_clock_or_randomness_read_in_another_spelling_is_nondeterministic(tmp_path, path: str, template: str,
+                                                                           anchor: str, imports: str, line: str) -> None:
+    # The package written out, a static import, ThreadLocalRandom, Kotlin's Random object, a Go
+    # dot import, a random UUID: each differs when the workflow is replayed.
+    base = template.format(imports=imports)
+    indent = "\t" if anchor.startswith("\t") else "        "
+    head = base.replace(anchor, f"{line}\n{indent}{anchor.strip()}")
+    added = next(number for number, text in enumerate(head.split("\n"), 1) if text.strip() == line)
+    found = _findings(tmp_path, {path: base, "go.mod": "module app\n"}, {path: head}, "DC714")
+    assert [f.line for f in found] == [added]
+
+
+@pytest.mark.parametrize("alias,context", [("wf", "wf.Context"), (".", "Context")])
+def test_a_go_workflow_whose_sdk_is_imported_under_another_name_is_a_workflow(tmp_path, alias: str, context: str) -> None:
+    source = (f'package app\n\nimport (\n\t"time"\n\n\t{alias} "go.temporal.io/sdk/workflow"\n)\n\n'
+              f"func Checkout(ctx {context}, id string) error {{\n\tn := len(id)\n\t_ = n\n\treturn nil\n}}\n")
+    found = _findings(tmp_path, {"app/wf.go": source, "go.mod": "module app\n"},
+                      {"app/wf.go": source.replace("n := len(id)", "n := len(id) + time.Now().Second()")})
+    assert _flagged(found) == [("app/wf.go", 10, "DC701"), ("app/wf.go", 10, "DC714")]

@@ -390,9 +390,11 @@ CELERY_SIGNALS = frozenset({
 
 
 def decorator_kind(
-    name: str, imports: set[str] = frozenset(), imported_names: dict[str, str] | None = None  # type: ignore[assignment]  # an immutable default for a set argument
+    name: str, imports: set[str] = frozenset(), imported_names: dict[str, str] | None = None,  # type: ignore[assignment]  # an immutable default for a set argument
+    bound_paths: dict[str, str] | None = None,
 ) -> JobKind | None:
-    """The job kind a decorator gives; ``imports``/``imported_names`` are the file's (see PyModule)."""
+    """The job kind a decorator gives; ``imports``/``imported_names``/``bound_paths`` are the
+    file's (see PyModule)."""
     parts = name.split(".")
     tail, head = parts[-1], parts[0]
     if tail == "shared_task":
@@ -425,7 +427,7 @@ def decorator_kind(
             return JobKind("job", "Celery signal receiver")
     if tail == "background":
         return JobKind("job", "background task")
-    temporal = _temporal_kind(parts, imports, imported_names or {})
+    temporal = _temporal_kind(parts, imports, imported_names or {}, bound_paths or {})
     if temporal is not None:
         return temporal
     if tail == "agent":
@@ -441,12 +443,21 @@ def decorator_kind(
 _TEMPORAL_WORKFLOW_DECORATORS = frozenset({"defn", "run", "signal", "query", "update"})
 
 
-def _temporal_kind(parts: list[str], imports: set[str], imported_names: dict[str, str]) -> JobKind | None:
+def _temporal_kind(parts: list[str], imports: set[str], imported_names: dict[str, str],
+                   bound_paths: dict[str, str]) -> JobKind | None:
     """The job kind of a temporalio decorator (`activity.defn`, `workflow.run`,
-    `temporalio.workflow.signal`), when the file imports temporalio and the name is its."""
-    if "temporalio" not in imports or len(parts) < 2 or parts[-2] not in ("activity", "workflow"):
+    `temporalio.workflow.signal`), when the file imports temporalio and the name is its. The name
+    is read as what its first word's import binds: `@act.defn` under `from temporalio import
+    activity as act`, `@defn` under `from temporalio.activity import defn` are `activity.defn`."""
+    if "temporalio" not in imports:
         return None
-    if parts[0] != "temporalio" and not imported_names.get(parts[0], "").startswith("temporalio"):
+    if parts[0] in bound_paths:
+        parts = bound_paths[parts[0]].split(".") + parts[1:]
+        if parts[0] != "temporalio":
+            return None
+    elif parts[0] != "temporalio" and not imported_names.get(parts[0], "").startswith("temporalio"):
+        return None
+    if len(parts) < 2 or parts[-2] not in ("activity", "workflow"):
         return None
     if parts[-2] == "activity" and parts[-1] == "defn":
         return TEMPORAL_ACTIVITY
@@ -694,13 +705,13 @@ def job_map(module: PyModule, path: str, ctx: FileContext) -> dict[str, JobKind]
         if file_kind:
             jobs[fn.qualname] = file_kind
         for name, _ in fn.decorators:
-            kind = decorator_kind(name, module.imports, module.imported_names)
+            kind = decorator_kind(name, module.imports, module.imported_names, module.bound_paths)
             if kind:
                 jobs[fn.qualname] = kind
                 break
     for cls in module.classes:
         names = [dotted(d.func if isinstance(d, ast.Call) else d) for d in cls.node.decorator_list]
-        if any(decorator_kind(name, module.imports, module.imported_names) == TEMPORAL_WORKFLOW for name in names):
+        if any(decorator_kind(name, module.imports, module.imported_names, module.bound_paths) == TEMPORAL_WORKFLOW for name in names):
             # A `@workflow.defn` class: every method runs inside the workflow (its helpers too).
             for fn in module.functions:
                 if fn.class_name == cls.qualname:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 from ... import __version__
 
-INDEX_FORMAT = 9  # bump when a summary or the index changes meaning (tests/rules/test_job_index.py::test_index_tables_are_tied_to_the_format): old caches are then ignored
+INDEX_FORMAT = 10  # bump when a summary or the index changes meaning (tests/rules/test_job_index.py::test_index_tables_are_tied_to_the_format): old caches are then ignored
 # Every release starts afresh, and so does each Python: what parses (and a file's parse error)
 # depends on the grammar of the Python running deploycheck.
 CACHE_FORMAT = f"{INDEX_FORMAT}/{__version__}/py{sys.version_info[0]}.{sys.version_info[1]}"

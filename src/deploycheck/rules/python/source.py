@@ -163,6 +163,9 @@ class PyModule:
     module_mutables: dict[str, int] = field(default_factory=dict)  # name -> line
     imports: set[str] = field(default_factory=set)  # top-level packages imported
     imported_names: dict[str, str] = field(default_factory=dict)  # local name -> module it came from
+    # local name -> the dotted path of what its import binds (`from temporalio import activity as
+    # act`: act -> temporalio.activity), where ``imported_names`` keeps only the module
+    bound_paths: dict[str, str] = field(default_factory=dict)
     scopes: set[str] = field(default_factory=set)
     _line_owner: list[FunctionInfo | None] | None = None
     memo: dict = field(default_factory=dict)  # per-module results of other modules (job map, …)
@@ -325,6 +328,8 @@ class _Indexer(ast.NodeVisitor):
         for alias in node.names:
             self.m.imports.add(alias.name.split(".")[0])
             self.m.imported_names[alias.asname or alias.name.split(".")[0]] = alias.name
+            self.m.bound_paths[alias.asname or alias.name.split(".")[0]] = \
+                alias.name if alias.asname else alias.name.split(".")[0]
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module and not node.level:
@@ -332,6 +337,7 @@ class _Indexer(ast.NodeVisitor):
         source = "." * node.level + (node.module or "")
         for alias in node.names:
             self.m.imported_names[alias.asname or alias.name] = source
+            self.m.bound_paths[alias.asname or alias.name] = f"{source}.{alias.name}" if node.module else source + alias.name
 
 
 def _mutating_calls(module: PyModule) -> set[str]:

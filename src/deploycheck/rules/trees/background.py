@@ -312,7 +312,7 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             out.append(_span(n, "ticker loop"))
         elif n.type in ("function_declaration", "method_declaration"):
             params = p.text(n.child_by_field_name("parameters") or n)
-            if _first_param_type(n, p) == "workflow.Context":
+            if _first_param_type(n, p) in _go_workflow_contexts(p):
                 # Temporal's (and Cadence's) workflow functions: the worker runs them, replays
                 # them after every restart, and they must stay deterministic.
                 out.append(_span(n, "Temporal workflow"))
@@ -331,6 +331,25 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
 # enqueue, dequeue, count and purge the work that workers drain at the same time, the type-level
 # counterpart of a `queues/` folder (keywords.JOB_FOLDER). `Queued…` names data, not the queue.
 _GO_QUEUE_TYPE = re.compile(r"Queue(?!d)|^queue(?!d)")
+
+
+# The workflow packages of Temporal's and Cadence's Go SDKs.
+_GO_WORKFLOW_PACKAGES = frozenset({"go.temporal.io/sdk/workflow", "go.uber.org/cadence/workflow"})
+
+
+def _go_workflow_contexts(p: Parsed) -> frozenset[str]:
+    """How the file writes the workflow context type: `workflow.Context`, and under the name it
+    imports the SDK's workflow package by (`wf "go.temporal.io/sdk/workflow"`: `wf.Context`; a
+    dot import: `Context`)."""
+    if "background.go-workflow" not in p.memo:
+        names = {"workflow.Context"}
+        if b"/workflow" in p.source:
+            for spec in nodes_of(p, frozenset({"import_spec"})):
+                path, name = spec.child_by_field_name("path"), spec.child_by_field_name("name")
+                if path is not None and name is not None and p.text(path).strip('"`') in _GO_WORKFLOW_PACKAGES:
+                    names.add("Context" if p.text(name) == "." else f"{p.text(name)}.Context")
+        p.memo["background.go-workflow"] = frozenset(names)
+    return p.memo["background.go-workflow"]
 
 
 def _first_param_type(fn, p: Parsed) -> str:

@@ -256,6 +256,27 @@ def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
     files_naming(ctx, family_of(language), sorted(names))
 
 
+def java_field_named(ctx, name: str) -> bool:
+    """Whether a Java or Kotlin file of the repository at head may declare a variable named
+    ``name`` (`protected Supplier Supplier;`, `val Supplier = …`): a class inheriting it sees the
+    field, and the field obscures a type of that name (JLS 6.4.2), so `Supplier.getURL(p)` there
+    calls the field's instance method. Read loosely (any word, space, the name, then `=`, `;` or
+    `,`): a line that only looks like one keeps a call, never drops one. Once per name and scan."""
+    memo = scan_memo(ctx)
+    key = ("trees.java-field", name)
+    if key not in memo:
+        from ...git import gitcmd
+
+        if not re.fullmatch(r"[A-Za-z_]\w*", name):
+            memo[key] = True
+        else:
+            pattern = (rf"[]A-Za-z0-9_>?][[:space:]]+{name}[[:space:]]*(=|;|,)"
+                       rf"|(val|var)[[:space:]]+{name}([^A-Za-z0-9_]|$)")
+            memo[key] = bool(gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
+                                               extended=True, what=f"fields named {name}"))
+    return memo[key]
+
+
 # --- producers (DC715, rules/trees/producer.py) ------------------------------------------------
 
 # DC715's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,
@@ -280,13 +301,16 @@ def producer_hints(ctx) -> bool:
 # out, as the enqueue context rule DC163 leaves it: sending mail later is not shared state.
 PRODUCER_CALLS = frozenset({"perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk"})
 # The same, as git grep's extended regular expression and as a line pattern.
+# `send(:perform_later, …)` and `public_send` name it as a symbol.
 GREP_PATTERN = r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
+               r"|send[( \t][ \t]*:(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
                r"|Resque\.enqueue"
-_DEF_OR_END = r"^[ \t]*(def|end)([^A-Za-z0-9_]|$)"
+# A method's `def` may follow words on its line: `private def notify_later`, `memoize def x`.
+_DEF_OR_END = r"^[ \t]*(([a-z_][A-Za-z0-9_]*[ \t]+)*def|end)([^A-Za-z0-9_]|$)"
 _KEPT_LINE = re.compile(f"{_DEF_OR_END}|{GREP_PATTERN}", re.MULTILINE)
-_ENQUEUE_LINE = re.compile(r"\.(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)\b(?![?!])"
+_ENQUEUE_LINE = re.compile(r"(?:\.|send[( \t][ \t]*:)(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)\b(?![?!])"
                            r"|\bResque\.enqueue")
-_DEF = re.compile(r"^([ \t]*)def[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!=]?)(.*)$")
+_DEF = re.compile(r"^([ \t]*)(?:[a-z_]\w*[ \t]+)*def[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!=]?)(.*)$")
 _END = re.compile(r"^([ \t]*)end\b")
 # Every job's and service object's entry method has one of these names (a job that enqueues the
 # next one would make every `.perform` a producer): never a producer by name.

@@ -60,11 +60,44 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]]):
         name = _called(node, p)
         if name is None:
             continue
-        if node.type == "call" and (name in DIRECT or (name in _RESQUE and p.text(node).startswith("Resque."))):
+        if node.type == "call" and (name in DIRECT or (name in _RESQUE and p.text(node).startswith("Resque."))
+                                    or _sent(node, p) in DIRECT):
             yield node, f"`{_head(node, p)}` enqueues a job"
         elif name in producers and not _local(node, name, p):
             path, line, text = producers[name]
             yield node, f"`{_head(node, p)}` enqueues a job through `{name}` ({path}:{line}: `{_short(text)}`)"
+
+
+# `SyncJob.send(:perform_later, x)` calls `perform_later` as surely as `SyncJob.perform_later(x)`.
+_SENDS = frozenset({"send", "public_send", "__send__"})
+
+
+def _sent(node, p: Parsed) -> str | None:
+    """The method a `send`/`public_send` call names by a literal symbol or string, else None."""
+    method = node.child_by_field_name("method")
+    arguments = node.child_by_field_name("arguments")
+    if method is None or p.text(method) not in _SENDS or arguments is None or not arguments.named_child_count:
+        return None
+    first = arguments.named_children[0]
+    if first.type not in ("simple_symbol", "string") or any(c.type == "interpolation" for c in first.children):
+        return None
+    return p.text(first).lstrip(":").strip("'\"")
+
+
+def _heredoc_bodies(node) -> list:
+    """The bodies of the heredocs an enqueue's arguments open (`perform_later(<<~SQL, id)`):
+    the tree puts them after the statement, outside the call, yet the job runs with them."""
+    if not any(n.type == "heredoc_beginning" for n in walk(node)):
+        return []
+    while node is not None:
+        sibling, bodies = node.next_named_sibling, []
+        while sibling is not None and sibling.type == "heredoc_body":
+            bodies.append(sibling)
+            sibling = sibling.next_named_sibling
+        if bodies:
+            return bodies
+        node = node.parent
+    return []
 
 
 def _local(node, name: str, p: Parsed) -> bool:
@@ -91,7 +124,9 @@ def _head(node, p: Parsed) -> str:
 
 
 def _short(text: str) -> str:
-    text = " ".join(text.split())
+    """Source text for a message: one line, at most 80 characters, no backtick (it would end the
+    code span the message quotes it in) and no control character, as DC701 quotes a line."""
+    text = "".join(c if c.isprintable() else " " for c in " ".join(text.split())).replace("`", "'")
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -119,7 +154,7 @@ def _inputs(node, p: Parsed) -> set[str]:
     for a producer method its receiver's (`family.sync_later` syncs that family)."""
     names: set[str] = set()
     parts = [node.child_by_field_name("arguments")] if node.type == "call" else []
-    if node.type == "call" and _called(node, p) not in DIRECT:
+    if node.type == "call" and _called(node, p) not in DIRECT and _sent(node, p) not in DIRECT:
         parts.append(node.child_by_field_name("receiver"))
     for part in parts:
         if part is None:
@@ -144,7 +179,8 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
     base_units = all_units(base) if base is not None else {}
     out: dict[int, tuple[int, int, str]] = {}
     for node, what in _enqueues(p, producers):
-        first, last = node.start_point[0] + 1, node.end_point[0] + 1
+        bodies = _heredoc_bodies(node)
+        first, last = node.start_point[0] + 1, max([node.end_point[0] + 1] + [b.end_point[0] + 1 for b in bodies])
         method = _method_of(node)
         chain = units_at(p, node.start_point[0])
         key = qualname(chain, p)
@@ -157,7 +193,7 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
         # A new method is new as a whole: git may pair its unchanged-looking lines with the base's.
         new_method = method is not None and not before and method.start_point[0] + 1 in code_rows
         if new_method or any(row in code_rows for row in range(first, last + 1)):
-            call = _flat(p.text(node))
+            call = _flat(p.text(node) + "".join(p.text(b) for b in bodies))
             if any(call in text for text in held):
                 pass  # the same call was there: moved or re-indented within its method, not new
             elif new_method:

@@ -24,11 +24,12 @@ and an unexported Go name never leaves its package. It is bounded:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .background import job_of, regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
-from .naming import WORD, files_naming, followable
+from .naming import WORD, files_naming, followable, java_field_named
 from .parse import Parsed, nodes_of, parse_bytes
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
@@ -205,7 +206,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         here = [(called, class_only, [(o, t) for o, t in leads if o not in found])]
         while here:
             name, on_a_class, leads = here.pop()
-            uses = uses_of(name, path in defined_in.get(name, ()), not other_package, on_a_class)
+            uses = uses_of(name, path in defined_in.get(name, ()), not other_package, on_a_class,
+                           lambda type_name: java_field_named(ctx, type_name))
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
             hits = [(row, s, True) for row in uses for s in spans if s[0] <= row <= s[1]] or [
@@ -609,19 +611,21 @@ def _uses_index(p: Parsed):
             found[name] = (hits, assigned)
         return found[name]
 
-    def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: bool = False) -> list[int]:
+    def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: bool = False,
+             field_named: Callable[[str], bool] | None = None) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
         another package; ``restricted``: not the calls a ``_restricted`` method cannot be, Ruby
         calls on an object (`scope.name`) for a class method only a class calls, Java calls on a
-        type's name (`ResourceUtils.name(…)`) for an instance method."""
+        type's name (`ResourceUtils.name(…)`) for an instance method; ``field_named``: whether
+        the repository may declare a field of a type's name (see ``_on_a_type``)."""
         if not WORD.fullmatch(name):
             return []
         hits, locals_ = occurrences(name)
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p))
-                       and not (restricted and (_on_an_object(n, p) or _on_a_type(n, p)))})
+                       and not (restricted and (_on_an_object(n, p) or _on_a_type(n, p, field_named)))})
 
     return uses
 
@@ -665,15 +669,37 @@ def _on_an_object(n, p: Parsed) -> bool:
     return given.search(p.source) is None
 
 
-def _on_a_type(n, p: Parsed) -> bool:
+def _on_a_type(n, p: Parsed, field_named: Callable[[str], bool] | None = None) -> bool:
     """A Java call of ``n``'s name written on a type's simple name (`ResourceUtils.getURL(p)`),
-    one that ``_java_type_names`` shows stands for a type there: it calls a static method."""
+    one that ``_java_type_names`` shows stands for a type there: it calls a static method. Not
+    `Iface.super.getURL(p)`: the interface's default method called on this object, an instance's.
+    Inside a class with a supertype (an anonymous class's included), a field it inherits from
+    another file may bear the type's name and obscure it: there only when ``field_named`` says
+    no file of the repository declares a variable of that name (without it, never)."""
     parent = n.parent
-    if p.language != "java" or parent is None or parent.type != "method_invocation":
+    if p.language != "java" or parent is None or parent.type != "method_invocation" \
+            or any(c.type == "super" for c in parent.children):
         return False
     method, target = parent.child_by_field_name("name"), parent.child_by_field_name("object")
-    return (method is not None and method.id == n.id and target is not None and target.type == "identifier"
-            and p.text(target) in _java_type_names(p))
+    if not (method is not None and method.id == n.id and target is not None and target.type == "identifier"
+            and p.text(target) in _java_type_names(p)):
+        return False
+    return not _in_a_subtype(parent) or (field_named is not None and not field_named(p.text(target)))
+
+
+_JAVA_SUPERTYPES = frozenset({"superclass", "super_interfaces", "extends_interfaces"})
+
+
+def _in_a_subtype(node) -> bool:
+    """Whether a Java class, interface, enum or record around ``node``, or an anonymous class,
+    has a supertype whose fields it inherits."""
+    while node is not None:
+        if node.type == "object_creation_expression" and any(c.type == "class_body" for c in node.children):
+            return True
+        if node.type in _JAVA_TYPE_DECLARATIONS and any(c.type in _JAVA_SUPERTYPES for c in node.children):
+            return True
+        node = node.parent
+    return False
 
 
 _JAVA_TYPE_DECLARATIONS = frozenset({"class_declaration", "interface_declaration", "enum_declaration",

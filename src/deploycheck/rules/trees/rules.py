@@ -48,7 +48,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         registers, and code under the NestJS wrappers' decorators imported from a package named for
         Temporal (nestjs-temporal-core's `@Activity`/`@ActivityMethod`, `@Workflow`/
         `@WorkflowController`/`@WorkflowRun`/`@WorkflowMethod`; nestjs-temporal's `@Activities`/
-        `@Activity`); in Go, functions whose first parameter is a `workflow.Context`, and what
+        `@Activity`); in Go, functions whose first parameter is a `workflow.Context` (`wf.Context` under
+        `import wf "go.temporal.io/sdk/workflow"`), and what
         `RegisterWorkflow`/`RegisterActivity` (and their `…WithOptions` forms) register (a struct
         registered whole, `&Activities{…}`: its exported methods); in Java/Kotlin, methods under
         `@WorkflowMethod`, `@ActivityMethod`, `@SignalMethod` or `@UpdateMethod` that have a body,
@@ -203,10 +204,13 @@ BACKGROUND_CODE_CHANGED = Rule(
         A Java instance method (no `static`) is not looked for in calls written on a type's simple
         name (`ResourceUtils.getURL(p)`), where the file imports that type by a single-type import
         or declares it and uses its word nowhere but in type positions and before a dot (a local,
-        parameter or field so named would obscure the type): such a call is static. A field of
-        that name inherited from a class in another file, which would obscure it too, is not
-        seen; in a file with a static import on demand (`import static a.B.*;`), no call is read
-        as one on a type.
+        parameter or field so named would obscure the type): such a call is static
+        (`Iface.super.getURL(p)`, an interface's default method on this object, is followed).
+        Inside a class with a supertype, or an anonymous class, a field of that name inherited
+        from another file would obscure the type too: there the call is read as one on the type
+        only when no Java or Kotlin file of the repository declares a variable of that name (a
+        field inherited from a library's class is not seen); in a file with a static import on
+        demand (`import static a.B.*;`), no call is read as one on a type.
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
         scheduler through a variable or a slice. A queue type is told by its name too: a queue
@@ -859,10 +863,13 @@ WORKFLOW_NONDETERMINISM = Rule(
         function taking a `workflow.Context` or registered with `RegisterWorkflow`, a Java or
         Kotlin class implementing a workflow interface), reports each call on an added line to
         Go's `time.Now`/`Since`/`Until`/`Sleep`/`After`/`Tick`/`NewTimer`/`NewTicker`/`AfterFunc`,
-        `math/rand` or `crypto/rand`, a `go` statement, or Java's `System.currentTimeMillis()`,
+        `math/rand` or `crypto/rand`, `github.com/google/uuid`'s `New`/`NewString`/`NewRandom`…
+        (also under a dot import), a `go` statement, or Java's `System.currentTimeMillis()`,
         `System.nanoTime()`, `Instant.now()` (and `LocalDateTime`, `LocalDate`, `ZonedDateTime`,
         `OffsetDateTime`), `UUID.randomUUID()`, `Math.random()`, `Thread.sleep()`, `new
-        Random()`, `new Thread()`, `new Date()`, with what the SDK offers instead. Not inside a
+        Random()`, `new Thread()`, `new Date()`, `ThreadLocalRandom.current()`, Kotlin's
+        `Random.next…()`, written with their package (`java.util.UUID.randomUUID()`) or
+        statically imported too, with what the SDK offers instead. Not inside a
         closure given to `SideEffect`/`MutableSideEffect` (recorded, not replayed), and not when
         the file held as many such calls before (moved or re-indented). TypeScript's and Python's
         workflow sandboxes make the clock and randomness deterministic or refuse them, so those

@@ -176,12 +176,17 @@ def options_changed(head: Parsed, base: Parsed, added: set[int], removed: set[in
 # `Workflow.currentTimeMillis`, `Workflow.randomUUID`… instead). TypeScript's and Python's
 # sandboxes replace or refuse these, so they are not read here.
 _GO_CALLS = {"time": {"Now", "Since", "Until", "Sleep", "After", "Tick", "NewTimer", "NewTicker", "AfterFunc"},
-             "math/rand": None, "math/rand/v2": None, "crypto/rand": None}
+             "math/rand": None, "math/rand/v2": None, "crypto/rand": None,
+             # A random (or clock-based) UUID differs on replay as `rand` does.
+             "github.com/google/uuid": {"New", "NewString", "NewRandom", "NewUUID", "NewV6", "NewV7"}}
 _GO_INSTEAD = {"time": "workflow.Now, workflow.Sleep or workflow.NewTimer", "rand": "workflow.SideEffect"}
 _JVM_CALLS = {("System", "currentTimeMillis"), ("System", "nanoTime"), ("Instant", "now"), ("LocalDateTime", "now"),
               ("LocalDate", "now"), ("ZonedDateTime", "now"), ("OffsetDateTime", "now"), ("UUID", "randomUUID"),
               ("Math", "random"), ("Thread", "sleep")}
 _JVM_NEW = {"Random", "Thread", "Date"}
+# `ThreadLocalRandom.current().nextInt()`, and Kotlin's `Random.nextInt()` (the kotlin.random
+# object; Java's Random has no static `next…`).
+_JVM_RANDOM_OWNERS = frozenset({"ThreadLocalRandom", "Random"})
 # A closure handed to these runs once and is recorded: what it calls is not replayed.
 _RECORDED = frozenset({"SideEffect", "MutableSideEffect", "sideEffect", "mutableSideEffect", "getVersion"})
 
@@ -241,12 +246,18 @@ def _go_imports(p: Parsed) -> dict[str, str]:
             local = p.text(name) if name is not None else target.split("/")[-1]
             if local == "v2":
                 local = "rand"
+            if local == ".":
+                local = "." + target  # one key per dot-imported package
             names[local] = target
     return names
 
 
 def _go_calls(p: Parsed) -> list[tuple[int, str, str]]:
     packages = _go_imports(p)
+    # `import . "time"`: the package's functions are called bare (`Now()`); only where the
+    # names are listed (a dot import of math/rand would make every bare call a suspect).
+    dotted = {name: path for local, path in packages.items() if local.startswith(".")
+              for name in (_GO_CALLS[path] or ())}
     out = []
     for n in nodes_of(p, frozenset({"call_expression", "go_statement"})):
         if n.type == "go_statement":
@@ -254,6 +265,9 @@ def _go_calls(p: Parsed) -> list[tuple[int, str, str]]:
                 out.append((n.start_point[0] + 1, "go statement", "workflow.Go"))
             continue
         fn = n.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and p.text(fn) in dotted and not _recorded(n.parent, p):
+            out.append((n.start_point[0] + 1, f"{p.text(fn)}()", _GO_INSTEAD["time" if dotted[p.text(fn)] == "time" else "rand"]))
+            continue
         if fn is None or fn.type != "selector_expression":
             continue
         operand, field = fn.child_by_field_name("operand"), fn.child_by_field_name("field")
@@ -267,27 +281,51 @@ def _go_calls(p: Parsed) -> list[tuple[int, str, str]]:
     return out
 
 
+def _jdk_simple(name: str) -> str:
+    """`java.util.UUID` -> `UUID`: a JDK or Kotlin type written with its package is the same type."""
+    return name.rsplit(".", 1)[-1] if name.startswith(("java.", "kotlin.")) else name
+
+
+def _jvm_static_imports(p: Parsed) -> dict[str, tuple[str, str]]:
+    """The clock and randomness calls the file imports by their member name (`import static
+    java.lang.System.currentTimeMillis;`, Kotlin's `import java.time.Instant.now`): bare name ->
+    (type, member) of ``_JVM_CALLS``."""
+    out = {}
+    for spec in nodes_of(p, frozenset({"import_declaration", "import_header"})):
+        words = re.findall(r"[A-Za-z_]\w*", p.text(spec))
+        if len(words) >= 2 and (words[-2], words[-1]) in _JVM_CALLS:
+            out[words[-1]] = (words[-2], words[-1])
+    return out
+
+
 def _jvm_calls(p: Parsed) -> list[tuple[int, str, str]]:
     out = []
+    imported = _jvm_static_imports(p)
     for n in nodes_of(p, frozenset({"method_invocation", "object_creation_expression", "call_expression"})):
         if n.type == "object_creation_expression":
             kind = n.child_by_field_name("type")
-            if kind is not None and p.text(kind) in _JVM_NEW and not _recorded(n.parent, p):
-                out.append((n.start_point[0] + 1, f"new {p.text(kind)}()", _jvm_instead(p.text(kind))))
+            made = _jdk_simple(p.text(kind)) if kind is not None else ""
+            if made in _JVM_NEW and not _recorded(n.parent, p):
+                out.append((n.start_point[0] + 1, f"new {made}()", _jvm_instead(made)))
             continue
         if n.type == "method_invocation":
             obj, name = n.child_by_field_name("object"), n.child_by_field_name("name")
             pair = (p.text(obj) if obj is not None else "", p.text(name) if name is not None else "")
         else:  # Kotlin: `Instant.now()`, `Thread.sleep(…)`, and `Random()`, `Thread { … }` built by a call
             callee = n.named_children[0] if n.named_child_count else None
-            text = p.text(callee) if callee is not None else ""
+            full = p.text(callee) if callee is not None else ""
+            text = _jdk_simple(full)
             if text in _JVM_NEW:
                 if not _recorded(n.parent, p):
                     out.append((n.start_point[0] + 1, f"{text}()", _jvm_instead(text)))
                 continue
-            pair = tuple(text.rsplit(".", 1)) if "." in text else ("", text)  # type: ignore[assignment]
-        if pair in _JVM_CALLS and not _recorded(n.parent, p):
-            out.append((n.start_point[0] + 1, f"{pair[0]}.{pair[1]}()", _jvm_instead(pair[1])))
+            pair = tuple(full.rsplit(".", 1)) if "." in full else ("", full)  # type: ignore[assignment]
+        pair = (_jdk_simple(pair[0]), pair[1])
+        if not pair[0] and pair[1] in imported:
+            pair = imported[pair[1]]
+        random = pair[0] in _JVM_RANDOM_OWNERS and (pair[1] == "current" or pair[1].startswith("next"))
+        if (pair in _JVM_CALLS or random) and not _recorded(n.parent, p):
+            out.append((n.start_point[0] + 1, f"{pair[0]}.{pair[1]}()", _jvm_instead("random" if random else pair[1])))
     return out
 
 
