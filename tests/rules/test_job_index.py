@@ -459,3 +459,21 @@ def test_the_users_git_colours_hide_no_job(tmp_path, monkeypatch) -> None:
         monkeypatch.setenv(f"GIT_CONFIG_VALUE_{number}", value)
     monkeypatch.setenv("GIT_CONFIG_COUNT", "3")
     assert ("billing/helpers.py", 10, "DC104") in found(scan(repo))
+
+
+def test_a_module_constant_a_job_reads_is_the_jobs_change(tmp_path) -> None:
+    # The job is known only from another module's registration; its cut-off comes from a constant
+    # of its own module (mealie's MAX_DAYS_OLD above a scheduled purge).
+    purge = ("import os\n\nMAX_DAYS_OLD = 4\nUNUSED = 1\nPAGE = (10)\n\n\n"
+             "def purge_tokens():\n    return MAX_DAYS_OLD * PAGE\n")
+    base = {"app/__init__.py": "", "app/boot.py": "from app import purge\nfrom app.sched import Scheduler\n\n"
+            "Scheduler.register_daily(purge.purge_tokens)\n", "app/sched.py": "class Scheduler:\n    pass\n",
+            "app/purge.py": purge}
+    repo = make_repo(tmp_path / "r", base)
+    make_branch(repo, "feature", {"app/purge.py": purge.replace("MAX_DAYS_OLD = 4", "MAX_DAYS_OLD = 2")
+                                  .replace("UNUSED = 1", "UNUSED = 3").replace("PAGE = (10)", "PAGE = 10")})
+    got = found(scan(repo))
+    assert sorted(k for k in got if k[2] in ("DC101", "DC104")) == [("app/purge.py", 3, "DC101")]
+    message = got[("app/purge.py", 3, "DC101")].message
+    assert message.startswith("`MAX_DAYS_OLD` changed at module level, and `purge_tokens` reads it. ")
+    assert "(scheduled task at app/boot.py:4)" in message and got[("app/purge.py", 3, "DC101")].severity == "warning"

@@ -86,6 +86,10 @@ JOB_CODE_CHANGED = Rule(
         when it shows such evidence, binds a name made of the vocabulary, sits in a class or
         module so named, or binds a name the module's machinery uses; else `info`.
 
+        A changed module-level assignment that a job of its module reads by name (a retry
+        backoff, a cut-off age) is reported as that job's change, at the assignment, unless its
+        value is the same syntax tree on the base.
+
         The burden of proof is on the change: the finding is a `warning` (it flags the change)
         unless deploycheck proves the job's behaviour unchanged, and it is `info` only then. The
         proof compares the job's syntax tree before and after the change once comments,
@@ -1018,6 +1022,10 @@ def _detect_reached(ctx: FileContext, covered: set[int]):
         else:
             if fn is None and ctx.path in index.library:
                 outside.extend(lines)
+            elif fn is None and module is not None:
+                reader = _constant_reader(ctx, index, module, anchor)
+                if reader is not None:
+                    groups.setdefault(f"{reader[0].key}#module-level", (reader[0], None, [], reader[1]))[2].extend(lines)
             continue
         groups.setdefault(key, (node, fn, []))[2].extend(lines)
     findings = list(_reached_findings(ctx, index, module, groups))
@@ -1075,7 +1083,7 @@ def _indexed_definition(index, path: str, fn):
 def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: dict[str, tuple]):
     from .repo_build import module_name
 
-    for node, fn, lines in groups.values():
+    for node, fn, lines, *constants in groups.values():
         head_lines = sorted(n for n in lines if n > 0)
         base_lines = sorted(-n for n in lines if n < 0)
         side, changed = ("head", head_lines) if head_lines else ("base", base_lines)
@@ -1114,6 +1122,9 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
             rule = QUEUE_HANDLER_CHANGED if "consumer" in (node.what or "").lower() else JOB_CODE_CHANGED
             message = (f"`{qualname}` runs in the background ({node.what} at {node.origin}); "
                        + _reach_verdict(verdict, shared) + verdict_suffix)
+            if constants:
+                names = ", ".join(f"`{name}`" for name in constants[0])
+                message = f"{names} changed at module level, and `{qualname}` reads it. " + message
         else:
             chain = index.chain(node)
             entry = chain[0]
@@ -1132,6 +1143,36 @@ def _reached_findings(ctx: FileContext, index, module: PyModule | None, groups: 
             )
             rule = HELPER_CHANGED
         yield rule.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity, job=job, trail=trail)
+
+
+def _constant_reader(ctx: FileContext, index, module: PyModule, line: int):
+    """(the job that reads it, the names) for a changed line of a module-level assignment
+    (`MAX_DAYS_OLD = 4`) that a job of this module, as the job index knows it, reads by name: the
+    job's behaviour changes with it. None for any other statement, a value the same on the base
+    (a comment or layout changed), or a name no job of the module reads."""
+    if ctx.file.old_path is None:
+        return None  # a new file's jobs are reported as new, constants and all
+    stmt = next((s for s in module.tree.body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
+    if not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return None
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    base = module_for(ctx, "base")
+    value = stmt.value if not isinstance(stmt, ast.AugAssign) else None
+    if base is not None and value is not None:
+        for other in base.tree.body:
+            if not isinstance(other, type(stmt)) or other.value is None:
+                continue
+            bound = other.targets if isinstance(other, ast.Assign) else [other.target]
+            if {n.id for t in bound for n in ast.walk(t) if isinstance(n, ast.Name)} == names \
+                    and ast.dump(other.value) == ast.dump(value):
+                return None
+    for qualname, fn in sorted(module.by_qualname.items()):
+        node = index.nodes.get(f"{ctx.path}::{qualname}")
+        if node is not None and node.parent is None and any(
+                isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load) for n in ast.walk(fn.node)):
+            return node, sorted(names)
+    return None
 
 
 def _job_of(entry, module_name) -> dict:

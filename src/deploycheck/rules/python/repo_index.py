@@ -89,6 +89,10 @@ class JobIndex:
     def has_path(self, path: str) -> bool:
         return path in self._by_path
 
+    def holds_job(self, path: str) -> bool:
+        """Whether an entry point (a job, not a function a job calls) is defined in ``path``."""
+        return any(node.parent is None for node in self._by_path.get(path, ()))
+
     def chain(self, node: Node) -> list[Node]:
         """The entry point first, ``node`` last."""
         out = [node]
@@ -285,4 +289,9 @@ def _touches(index: JobIndex, ctx: FileContext) -> bool:
         return True
     if not index.has_path(ctx.path):
         return False  # most changed files hold no background code: their hunks need not be parsed
-    return any(index.at(ctx.path, line) is not None for line in changed_anchors(ctx))
+    anchors = changed_anchors(ctx)
+    if any(index.at(ctx.path, line) is not None for line in anchors):
+        return True
+    # A line outside every indexed function of a file that holds a job may be a module-level
+    # constant the job reads (jobs._constant_reader decides, from the parsed file).
+    return any(index.at(ctx.path, line) is None for line in anchors) and index.holds_job(ctx.path)
