@@ -1155,16 +1155,12 @@ def _constant_reader(ctx: FileContext, index, module: PyModule, line: int):
     stmt = next((s for s in module.tree.body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
     if not isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         return None
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    names = _assigned(stmt)
     base = module_for(ctx, "base")
     value = stmt.value if not isinstance(stmt, ast.AugAssign) else None
     if base is not None and value is not None:
         for other in base.tree.body:
-            if not isinstance(other, type(stmt)) or other.value is None:
-                continue
-            bound = other.targets if isinstance(other, ast.Assign) else [other.target]
-            if {n.id for t in bound for n in ast.walk(t) if isinstance(n, ast.Name)} == names \
+            if isinstance(other, type(stmt)) and other.value is not None and _assigned(other) == names \
                     and ast.dump(other.value) == ast.dump(value):
                 return None
     for qualname, fn in sorted(module.by_qualname.items()):
@@ -1173,6 +1169,13 @@ def _constant_reader(ctx: FileContext, index, module: PyModule, line: int):
                 isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load) for n in ast.walk(fn.node)):
             return node, sorted(names)
     return None
+
+
+def _assigned(stmt: ast.Assign | ast.AnnAssign | ast.AugAssign) -> set[str]:
+    """Every name in an assignment's targets (`CONFIG` of `CONFIG["x"] = 5` too: the value a
+    job reads through it changes)."""
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
 def _job_of(entry, module_name) -> dict:
