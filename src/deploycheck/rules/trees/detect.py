@@ -27,7 +27,7 @@ from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THE
 from .sharedmap import unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
 from .units import (all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname,
-                    shown_name, units_at)
+                    shown_code, shown_name, units_at)
 
 
 CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
@@ -199,9 +199,8 @@ def _nondeterministic(ctx, p: Parsed, language: str, lines: dict[int, str]):
 
 
 def _shown(value: str) -> str:
-    """A value as written, on one line and short, quoted without backticks."""
-    text = " ".join(value.split()).replace("`", "'")
-    return f"`{text[:57]}...`" if len(text) > 60 else f"`{text}`"
+    """A value as written, on one line and short, in a code span."""
+    return f"`{shown_code(value, 60)}`"
 
 
 # --- DC710, DC711 -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import re
 
 from .naming import PRODUCER_CALLS as DIRECT
 from .parse import Parsed, walk
-from .units import FUNCTIONS, all_units, proof_of_no_change, qualname, shown_name, units_at
+from .units import FUNCTIONS, all_units, proof_of_no_change, qualname, shown_code, shown_name, units_at
 
 _RESQUE = frozenset({"enqueue", "enqueue_in", "enqueue_at", "enqueue_to"})
 _PARAMETERS = frozenset({"method_parameters", "parameters", "block_parameters", "lambda_parameters",
@@ -65,7 +65,7 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]]):
             yield node, f"`{_head(node, p)}` enqueues a job"
         elif name in producers and not _local(node, name, p):
             path, line, text = producers[name]
-            yield node, f"`{_head(node, p)}` enqueues a job through `{name}` ({path}:{line}: `{_short(text)}`)"
+            yield node, f"`{_head(node, p)}` enqueues a job through `{name}` ({path}:{line}: `{shown_code(text)}`)"
 
 
 # `SyncJob.send(:perform_later, x)` calls `perform_later` as surely as `SyncJob.perform_later(x)`.
@@ -120,14 +120,7 @@ def _local(node, name: str, p: Parsed) -> bool:
 def _head(node, p: Parsed) -> str:
     """The call's text up to its arguments, on one line, for a message."""
     text = p.text(node).split("\n")[0]
-    return _short(text)
-
-
-def _short(text: str) -> str:
-    """Source text for a message: one line, at most 80 characters, no backtick (it would end the
-    code span the message quotes it in) and no control character, as DC701 quotes a line."""
-    text = "".join(c if c.isprintable() else " " for c in " ".join(text.split())).replace("`", "'")
-    return text if len(text) <= 80 else text[:77] + "..."
+    return shown_code(text)
 
 
 def _callee(call: str) -> str:

@@ -125,6 +125,13 @@ def qualname(chain: list, p: Parsed) -> str:
 _RUBY_METHODS = frozenset({"method", "singleton_method"})
 
 
+def shown_code(text: str, limit: int = 80) -> str:
+    """Source text for a message: one line, at most ``limit`` characters, no backtick (it would
+    end the code span the message quotes it in) and no control character."""
+    text = "".join(c if c.isprintable() else " " for c in " ".join(text.split())).replace("`", "'")
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def shown_name(chain: list, p: Parsed) -> str:
     """The unit's name as a reader of its language writes it, for messages only. Ruby names an
     instance method `Sync#perform` and a class method `Sync.perform` (`def self.perform`, `def
