@@ -289,9 +289,9 @@ def _touches(index: JobIndex, ctx: FileContext) -> bool:
         return True
     if not index.has_path(ctx.path):
         return False  # most changed files hold no background code: their hunks need not be parsed
-    anchors = changed_anchors(ctx)
-    if any(index.at(ctx.path, line) is not None for line in anchors):
+    places = [index.at(ctx.path, line) for line in changed_anchors(ctx)]
+    if any(place is not None for place in places):
         return True
     # A line outside every indexed function of a file that holds a job may be a module-level
     # constant the job reads (jobs._constant_reader decides, from the parsed file).
-    return any(index.at(ctx.path, line) is None for line in anchors) and index.holds_job(ctx.path)
+    return bool(places) and index.holds_job(ctx.path)
