@@ -96,6 +96,25 @@ def test_go_a_function_a_scheduled_closure_of_another_file_calls(tmp_path) -> No
     assert "scheduled function at cmd/root.go:6 (`w.RequeueStale(ctx)`) calls it through `RequeueStale`" in found[0][3]
 
 
+@pytest.mark.parametrize("library", ["asynq", "net/http"])
+def test_go_handle_func_registers_a_job_only_on_asynqs_mux(tmp_path, library: str) -> None:
+    # asynq's ServeMux and net/http's (and grpc-gateway's) name their registration alike; only
+    # the first runs the function on a worker. (memos' generated gateway was read as asynq.)
+    imports = '"github.com/hibiken/asynq"' if library == "asynq" else '"net/http"'
+    mux = "asynq.NewServeMux()" if library == "asynq" else "http.NewServeMux()"
+    server = (f"package app\n\nimport {imports}\n\nfunc routes() {{\n\tmux := {mux}\n"
+              "\tmux.HandleFunc(\"email:deliver\", func(ctx context.Context, t T) error {\n"
+              "\t\treturn deliver(ctx, t)\n\t})\n}\n")
+    mail = "package app\n\nfunc deliver(ctx context.Context, t T) error {\n\treturn send(t, 3)\n}\n"
+    main = {"go.mod": "module example.com/mail\n", "app/server.go": server, "app/mail.go": mail}
+    found = _dc701(tmp_path, main, {"app/mail.go": mail.replace("send(t, 3)", "send(t, 5)")})
+    if library == "asynq":
+        assert [(path, line) for path, line, _, _ in found] == [("app/mail.go", 4)]
+        assert "asynq handler at app/server.go:8 (`return deliver(ctx, t)`)" in found[0][3]
+    else:
+        assert found == []
+
+
 def test_a_helper_in_a_job_folder_is_background_code(tmp_path) -> None:
     # feedbin keeps its crawler's throttle next to the jobs: it names no job API.
     throttle = ("module FeedCrawler\n  class Throttle\n    def self.hosts\n      @hosts ||= ENV['HOSTS'].split(',')\n"

@@ -67,6 +67,12 @@ _GO_REGISTER = {"HandleFunc": "asynq handler", "Handle": "asynq handler", "Regis
                 # pollers, MaxConcurrent… at once, and again on every retry or replay.
                 "RegisterWorkflow": "Temporal workflow", "RegisterWorkflowWithOptions": "Temporal workflow",
                 "RegisterActivity": "Temporal activity", "RegisterActivityWithOptions": "Temporal activity"}
+# `Handle`/`HandleFunc` and `Job` are also what net/http's and grpc-gateway's muxes and many
+# other types call their registrations: they name a job only in a file that imports the job
+# library (asynq's ServeMux, gocraft's WorkerPool). A handler defined elsewhere still counts by
+# its signature (`*asynq.Task`, `*work.Job`).
+_GO_REGISTER_LIBRARY = {"HandleFunc": b"hibiken/asynq", "Handle": b"hibiken/asynq",
+                        "Job": b"gocraft/work", "JobWithOptions": b"gocraft/work"}
 # A struct registered whole (`w.RegisterActivity(&Activities{db: db})`): each of its exported
 # methods is an activity.
 _GO_REGISTERS_METHODS = frozenset({"RegisterActivity", "RegisterActivityWithOptions"})
@@ -287,6 +293,8 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             fn = n.child_by_field_name("function")
             name = p.text(fn).split(".")[-1] if fn is not None else ""
             what = _GO_REGISTER.get(name)
+            if name in _GO_REGISTER_LIBRARY and _GO_REGISTER_LIBRARY[name] not in p.source:
+                what = None
             if what is None and fn is not None and fn.type == "selector_expression":  # a method or package call
                 operand = fn.child_by_field_name("operand")
                 what = _GO_RUNNERS.get(name)
