@@ -12,7 +12,30 @@ type Enqueuer struct {
 func NewEnqueuer(ns string) *Enqueuer {
 	e := &Enqueuer{Namespace: ns, knownJobs: make(map[string]int64), pending: map[string]int{}}
 	e.knownJobs["boot"] = 0  // ok: DC706 (a constructor, not a method: nothing shares the value yet)
+	e.seed("init")
 	return e
+}
+
+func (e *Enqueuer) seed(name string) {
+	e.pending[name] = 1  // ok: DC706 (called only by the constructor, before the value is shared)
+	e.register(name)
+}
+
+func (e *Enqueuer) register(name string) {
+	e.knownJobs[name] = 1  // ok: DC706 (called only by a method the constructor calls)
+}
+
+func (e *Enqueuer) reseed(name string) {
+	e.pending[name] = 2  // error: DC706
+	e.retry(name)
+}
+
+func (e *Enqueuer) retry(name string) {
+	e.knownJobs[name] = 2  // error: DC706 (also called by a method that runs after construction)
+}
+
+func startEnqueuer(e *Enqueuer) {
+	e.retry("boot")
 }
 
 func (e *Enqueuer) addToKnownJobs(name string, now int64) {

@@ -105,6 +105,7 @@ def unguarded_map_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
     if not structs:
         return []
     out = []
+    building = _construction_only(p, structs)
     for method in p.root.named_children:
         if method.type != "method_declaration":
             continue
@@ -115,6 +116,8 @@ def unguarded_map_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
         name = p.text(method.child_by_field_name("name"))
         if name.lower().endswith("locked"):
             continue  # the convention for "the caller holds the lock"
+        if (receiver[1], name) in building:
+            continue
         maps = structs[receiver[1]][0]
         writes, locks = _writes_and_locks(body, receiver[0], p)
         if locks:
@@ -127,6 +130,56 @@ def unguarded_map_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
                                   "(\"concurrent map writes\")."))
                 break  # one finding per method
     return out
+
+
+def _construction_only(p: Parsed, structs) -> set[tuple[str, str]]:
+    """(type, method) of the unexported methods this file calls only while building a value of
+    their type: from the type's constructor (`newResolver() *resolver`, which fills its map
+    through `r.addBinding(…)` before anyone else holds `r`) or from methods called only so. No
+    second goroutine can hold the value yet. An unexported name is called from its package only;
+    a call from another file of the package is not seen here (docs/limitations.md)."""
+    methods: dict[str, str] = {}  # method name -> its type, for unexported methods of the structs
+    callers: dict[str, set[str]] = {}  # method name -> names of the file's functions calling it
+    constructors: dict[str, str] = {}  # function name -> the type it builds
+    for unit in p.root.named_children:
+        name_node = unit.child_by_field_name("name")
+        if name_node is None:
+            continue
+        unit_name = p.text(name_node)
+        if unit.type == "method_declaration":
+            receiver = _receiver(unit, p)
+            if receiver is not None and receiver[1] in structs and unit_name[:1].islower():
+                methods[unit_name] = receiver[1]
+            unit_name = f"{receiver[1] if receiver else ''}.{unit_name}"
+        elif unit.type == "function_declaration" and unit_name[:3].lower() == "new":
+            result = unit.child_by_field_name("result")
+            built = p.text(result).lstrip("(*").split(",")[0].strip(" *)") if result is not None else ""
+            if built in structs:
+                constructors[unit_name] = built
+        stack = [unit]
+        while stack:
+            n = stack.pop()
+            if n.type == "call_expression":
+                fn = n.child_by_field_name("function")
+                if fn is not None and fn.type == "selector_expression":
+                    field = fn.child_by_field_name("field")
+                    if field is not None:
+                        callers.setdefault(p.text(field), set()).add(unit_name)
+            stack.extend(n.children)
+    # Grow from the constructors: a method counts once every caller of it is a constructor of
+    # its type or a method already counted.
+    building: set[tuple[str, str]] = set()
+    grew = True
+    while grew:
+        grew = False
+        for name, kind in methods.items():
+            if (kind, name) in building or not callers.get(name):
+                continue
+            if all(constructors.get(c) == kind or (c.startswith(f"{kind}.") and (kind, c[len(kind) + 1:]) in building)
+                   for c in callers[name]):
+                building.add((kind, name))
+                grew = True
+    return building
 
 
 # --- Java: a static collection or formatter that is not thread-safe, used from a method -------
