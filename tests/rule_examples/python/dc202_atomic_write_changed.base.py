@@ -1,5 +1,5 @@
 # path: accounts/signup.py
-from .models import Profile, Product
+from .models import Profile, Product, Relation, orders
 
 
 def create_profile(user):
@@ -14,3 +14,11 @@ def sell(product_id, quantity):
 
 def lookup(user):
     return Profile.objects.filter(user=user).first()
+
+
+def relations(issue_id):
+    return Relation.objects.filter(issue_id=issue_id).values("relation_type", "issue_id")
+
+
+def close(conn, order_id):
+    conn.execute(orders.update().where(orders.c.id == order_id).values(state="closed"))

@@ -1,7 +1,7 @@
 # path: accounts/signup.py
 from django.db.models import F
 
-from .models import Profile, Product, Tag
+from .models import Profile, Product, Relation, Tag, orders
 
 
 def create_profile(user):
@@ -24,3 +24,12 @@ def tag(name):
 
 def submit(payment, client, key):
     return client.post("/payments", json=payment, headers={"Idempotency-Key": key})  # error: DC202
+
+
+def relations(issue_id):
+    return Relation.objects.filter(issue_id=issue_id).values(  # ok: DC202 (a Django projection reads)
+        "relation_type", "issue_id", project_id=F("issue__project_id"))
+
+
+def close(conn, order_id):
+    conn.execute(orders.update().where(orders.c.id == order_id).values(closed=orders.c.closed + 1))  # error: DC202

@@ -459,6 +459,17 @@ def is_store_client(recv: ast.AST, module: PyModule) -> bool:
     return False
 
 
+_QUERYSET_READS = frozenset({"objects", "_default_manager", "filter", "exclude", "all", "annotate", "order_by",
+                             "select_related", "prefetch_related", "distinct"})
+
+
+def _django_read(call: ast.Call) -> bool:
+    """`Model.objects.filter(…).values(…, pid=F("x"))`: a Django queryset's projection, which
+    reads. SQLAlchemy's `.values(…)` writes, after an `update()` or `insert()` in its chain."""
+    attrs = [a.lower() for a in chain_attrs(call.func)[1:]]
+    return any(a in _QUERYSET_READS for a in attrs) and not any("update" in a or "insert" in a for a in attrs)
+
+
 def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule | None = None) -> tuple[str, str, bool] | None:
     tail = last_name(call.func)
     recv = receiver(call)
@@ -469,6 +480,8 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule
     if tail in ("execute", "executemany", "exec_driver_sql", "raw"):
         found = _sql_occurrence(call)
         return (*found, True) if found else None
+    if tail == "values" and _django_read(call):
+        return None
     if tail in ("update", "values", "aupdate"):
         found = _update_kind(call, module)
         return (*found, True) if found else None
