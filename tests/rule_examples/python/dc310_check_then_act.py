@@ -18,6 +18,20 @@ def ensure_subscription(user, plan):
     return subscription
 
 
+def duplicate_subscription(user, pk):
+    original = Subscription.objects.filter(pk=pk).first()
+    if original is None:  # ok: DC310 (the copy is made because the row was found, not missing)
+        return None
+    return Subscription.objects.create(user=user, plan=original.plan)
+
+
+def renew_subscription(user, plan):
+    current = Subscription.objects.filter(user=user).first()
+    if not current:  # error: DC310
+        Subscription.objects.create(user=user, plan=plan)
+    return current
+
+
 def import_order(reference, data):
     try:  # error: DC310
         Order.objects.get(reference=reference)

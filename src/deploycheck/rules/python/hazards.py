@@ -1134,6 +1134,34 @@ def _applies(check: ast.If, step: Step) -> bool:
     return _terminates(check.body) and step.node.lineno > (check.end_lineno or check.lineno)
 
 
+def _runs_when_found(check: ast.If, var: str, step: Step) -> bool:
+    """Whether an act at ``step`` runs only when ``var`` holds the row it looked up: inside
+    `if var:`/`if var is not None:`, or after `if var is None: return …` (plane copies the asset
+    it found into a new one). Not when the test is any other expression."""
+    missing = _tests_missing(check.test, var)
+    if missing is None:
+        return False
+    last = check.body[-1]
+    in_body = check.body[0].lineno <= step.node.lineno <= (last.end_lineno or last.lineno)
+    return in_body != missing
+
+
+def _tests_missing(test: ast.AST, var: str) -> bool | None:
+    """True for `var is None`/`not var`/`var == None`, False for their opposites, else None."""
+    if isinstance(test, ast.Name) and test.id == var:
+        return False
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _tests_missing(test.operand, var)
+        return None if inner is None else not inner
+    if (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) and test.left.id == var
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None):
+        if isinstance(test.ops[0], (ast.Is, ast.Eq)):
+            return True
+        if isinstance(test.ops[0], (ast.IsNot, ast.NotEq)):
+            return False
+    return None
+
+
 def scan_file_check_then_act(s: FunctionScan) -> None:
     if not s.mentions("exists(", "isfile(", "is_file(", "isdir("):
         return
@@ -1411,6 +1439,9 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 handled = isinstance(check.node, ast.Try) and inside and verb in ("created", "saved")
                 if not inside or not ((model and model in check.models) or (var and var in check.names) or related or handled):
                     continue
+                if verb == "created" and not related and isinstance(check.node, ast.If) and any(
+                        _runs_when_found(check.node, name, step) for name in check.names):
+                    continue  # it copies a row the check found: no concurrent run can find that row missing
                 subject = (next(iter(sorted(check.models)), None) if handled and not (model and model in check.models) else model) or model or var
                 outcome, fix = _OUTCOMES.get(verb, _OUTCOMES["saved"])
                 s.report(
