@@ -281,6 +281,31 @@ def test_production_code_under_a_test_path_is_not_analysed(tmp_path: Path, impor
     assert finding["rule"] == "DC001" and "production code imports it (inventory/jobs.py)" in finding["message"]
 
 
+@pytest.mark.parametrize("used", [False, True])
+def test_a_testing_module_imports_test_code_as_tests_do(tmp_path: Path, used: bool) -> None:
+    """`app/testing.py` is test support, like a `testing/` folder (nautobot's apps/testing.py): the
+    test code it imports runs in production only when production code imports it in turn."""
+    from support.dcflow import dc_env, make_project, run_dc
+
+    files = {"app/__init__.py": "", "app/testing.py": "from tests.helpers.reserve import reserve_stock\n",
+             "tests/__init__.py": "", "tests/helpers/__init__.py": "",
+             "tests/helpers/reserve.py": "def reserve_stock(pid, n):\n    pass\n"}
+    # The documentation's build names the module it documents; no process runs that.
+    files["mkdocs.yml"] = "nav:\n  - API: app.testing\n"
+    if used:
+        files["inventory/jobs.py"] = "from app.testing import reserve_stock\n"
+    repo = make_project(tmp_path, files).repo
+    git(repo, "checkout", "-q", "-b", "attack")
+    commit(repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB}, "test helper")
+    scan = run_dc(repo, "scan", "--base", "main", "--format", "json", env=dc_env())
+    found = [f for f in json.loads(scan.stdout)["findings"] if f["path"] == "tests/helpers/reserve.py"]
+    if used:
+        assert [f["rule"] for f in found] == ["DC001"]
+        assert "production code imports it (inventory/jobs.py, through app/testing.py)" in found[0]["message"]
+    else:
+        assert found == [] and scan.returncode == 0, scan.stdout
+
+
 def test_a_test_helper_no_production_code_imports_stays_quiet(attack) -> None:
     repo = attack.repo
     git(repo, "checkout", "-q", "-b", "tests-only", "main")

@@ -146,6 +146,7 @@ _TEST_FILE = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testing)/|(?:^|/)test_[^/]*$|_test\.\w+$|_spec\.rb$"
     r"|\.(?:test|spec)\.[jt]sx?$|Tests?\.(?:java|kt)$|(?:^|/)conftest\.py$"
 )
+_TESTING_MODULE = re.compile(r"(?:^|/)testing\.py$")
 _QUEUE_PATH = r"(?i)queue|consumer|subscriber|listener|broker|kafka|rabbit|sqs|pubsub|handlers?\b"
 _JOB_PATH = r"(?i)(?:^|/|_)(?:tasks?|jobs?|workers?|cron\w*|schedul\w*|celery\w*|sidekiq|beat)(?:/|\.|_|$)"
 
@@ -536,7 +537,10 @@ _DOC_EXTENSIONS = frozenset("md rst txt adoc".split())
 _CI_FILES = frozenset({".gitlab-ci.yml", ".travis.yml", "Jenkinsfile", "azure-pipelines.yml", "bitbucket-pipelines.yml",
                        ".pre-commit-config.yaml", "tox.ini", "noxfile.py", "pytest.ini",
                        # test runners at a project's root (huey's runtests.py imports its tests)
-                       "runtests.py", "run_tests.py", "runtest.py"})
+                       "runtests.py", "run_tests.py", "runtest.py",
+                       # documentation builders: mkdocstrings' `::: nautobot.apps.testing` names a
+                       # module to document, not one to run
+                       "mkdocs.yml", "mkdocs.yaml", ".readthedocs.yml", ".readthedocs.yaml"})
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 # A string that is a whole dotted path: a file name or a sentence in a string is no module.
 _MODULE_STRING = re.compile(r"[A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)+")
@@ -631,7 +635,8 @@ def _production_imports(repo) -> dict[str, str]:
                         continue
                     names = _python_loads(data, importer) if importer.endswith((".py", ".pyw")) else _text_loads(data)
                     for name in names:
-                        found.setdefault(name, importer)
+                        if name not in found or _TESTING_MODULE.search(found[name]):
+                            found[name] = importer  # a production importer is named before a `testing.py`
         _imports_memo[key] = found
     return _imports_memo[key]
 
@@ -641,19 +646,33 @@ def _test_file_production_imports(ctx: FileContext) -> str | None:
     (where no rule reads it), or None."""
     if ctx.repo is None or not ctx.path.endswith(".py") or ctx.file.kind != "file":
         return None
-    imports = _production_imports(ctx.repo)
-    parts = _module_parts(ctx.path)
-    for name in sorted(_module_names(ctx.path)):
-        if name in imports:
-            return imports[name]
+    return _importer_of(ctx.repo, ctx.path, set())
+
+
+def _importer_of(repo, path: str, seen: set[str]) -> str | None:
+    imports = _production_imports(repo)
+    parts = _module_parts(path)
+    for name in sorted(_module_names(path)):
+        hits = [imports[name]] if name in imports else []
         # A package holding the file counts when each __init__.py from it down imports the next
         # part (`import tests.helpers` runs tests/helpers/__init__.py, which imports .reserve).
         tail = name.split(".")
         start = len(parts) - len(tail)
         for end in range(len(tail) - 1, 0, -1):
             package = ".".join(tail[:end])
-            if package in imports and _inits_import_down(ctx.repo, parts, start + end):
-                return imports[package]
+            if package in imports and _inits_import_down(repo, parts, start + end):
+                hits.append(imports[package])
+        for hit in hits:
+            if not _TESTING_MODULE.search(hit):
+                return hit
+            # A `testing.py` module is test support, as a `testing/` folder is (nautobot's
+            # apps/testing.py gives plugin authors its test cases): what it imports runs in
+            # production only when production code imports the module in turn.
+            if hit not in seen:
+                seen.add(hit)
+                deeper = _importer_of(repo, hit, seen)
+                if deeper is not None:
+                    return f"{deeper}, through {hit}"
     return None
 
 
