@@ -17,6 +17,10 @@ from .keywords import KEYWORDS  # noqa: F401 - the pre-filter for the regions fo
 
 _RUBY_JOB_MIXINS = re.compile(r"^(?:Sidekiq::(?:Job|Worker)|Resque::Plugins::\w+|Shoryuken::Worker|Sneakers::Worker|"
                               r"Que::Job|GoodJob::ActiveJobExtensions::\w+)$")
+# A class body that names its queue is run by one, whatever it includes or inherits from:
+# ActiveJob's `queue_as`, which command gems (Mandate's `.defer`) and an application's own base
+# classes reuse, and Sidekiq's `sidekiq_options` under a base class that includes Sidekiq.
+_RUBY_QUEUE_DSL = re.compile(r"(?:queue_as|sidekiq_options|queue_with_priority)\b")
 _RUBY_JOB_BASES = re.compile(r"(?:^|::)(?:ApplicationJob|ActiveJob::Base|Que::Job|\w+Job)$")
 _JVM_ANNOTATIONS = {"Scheduled", "Async", "KafkaListener", "RabbitListener", "SqsListener", "JmsListener",
                     "KafkaHandler", "RabbitHandler", "Schedules", "StreamListener",
@@ -133,6 +137,8 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
                         what = "Sidekiq job" if "Sidekiq" in text else "background job"
                 elif stmt.type == "assignment" and text.startswith("@queue"):
                     what = "Resque job"
+                elif what is None and stmt.type in ("call", "identifier") and _RUBY_QUEUE_DSL.match(text):
+                    what = "background job"
         if what:
             out.append(_span(n, what))
     return out

@@ -11,7 +11,7 @@ from .langs import language_of_file
 # job system or it matches `job_paths`.
 KEYWORDS = {
     "ruby": ("sidekiq", "applicationjob", "activejob", "resque", "@queue", "good_job", "solid_queue", "que::job",
-             "shoryuken", "sneakers"),
+             "shoryuken", "sneakers", "queue_as", "queue_with_priority"),
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
                    "processcallbackfunction", "processpromisefunction", "workhandler",
