@@ -59,6 +59,26 @@ def test_generic_names_are_not_followed(tmp_path, name: str) -> None:
     assert _dc701(tmp_path, main, {"app/models/invoice.rb": model.replace("1", "2")}) == []
 
 
+@pytest.mark.parametrize("own", [True, False])
+def test_ruby_a_bare_call_of_a_method_its_class_defines_calls_that_method(tmp_path, own: bool) -> None:
+    # The job calls its own `filter_track!`; a search command defines another that calls the
+    # changed `for_track`. Without its own definition, the job's bare call may be that one.
+    own_def = "  def filter_track!(rows)\n    rows.where(track_id: 1)\n  end\n" if own else ""
+    job = ("class UpdateReputationJob < ApplicationJob\n  def perform(rows)\n    filter_track!(rows)\n  end\n\n"
+           f"{own_def}end\n")
+    search = ("class VideoSearch\n  def call\n    filter_track!\n  end\n\n"
+              "  def filter_track!\n    @videos = Advert.for_track(track)\n  end\nend\n")
+    advert = "class Advert\n  def self.for_track(track)\n    where(track:).first\n  end\nend\n"
+    main = {"app/jobs/update_reputation_job.rb": job, "app/commands/video_search.rb": search,
+            "app/models/advert.rb": advert}
+    found = _dc701(tmp_path, main, {"app/models/advert.rb": advert.replace(".first", ".last")})
+    if own:
+        assert found == []
+    else:
+        assert [(path, line) for path, line, _, _ in found] == [("app/models/advert.rb", 3)]
+        assert "calls it through `filter_track!` -> `for_track`" in found[0][3]
+
+
 def test_go_a_function_a_goroutine_of_another_file_calls(tmp_path) -> None:
     runner = ("package agent\n\nfunc (r *Runner) Loop() {\n\tgo func() {\n\t\tcompleteStep(r.step)\n\t}()\n}\n")
     step = "package agent\n\nfunc completeStep(s *Step) {\n\ts.Done = true\n}\n"

@@ -759,9 +759,12 @@ _CLASS_HOLDER = re.compile(r"(?:^@{0,2}|_)(?:class|klass|clazz)$", re.IGNORECASE
 
 
 def _own_method(n, p: Parsed) -> bool:
-    """`this.name` (JS/TS) inside a class whose body defines `name`: that class's own member,
-    whatever other file defines a function of the same name."""
+    """`this.name` (JS/TS) inside a class whose body defines `name`, or a Ruby call of `name`
+    with no receiver (or on `self`) inside a class or module that defines `def name`: that
+    class's own method, whatever other file defines a method of the same name."""
     parent = n.parent
+    if p.language == "ruby":
+        return _ruby_own_method(n, p)
     if p.language not in _JS_LANGUAGES or parent is None or parent.type != "member_expression":
         return False
     target = parent.child_by_field_name("object")
@@ -777,6 +780,28 @@ def _own_method(n, p: Parsed) -> bool:
     return any(member.type in ("method_definition", "public_field_definition")
                and (named := member.child_by_field_name("name")) is not None and p.text(named) == name
                for member in body.named_children)
+
+
+def _ruby_own_method(n, p: Parsed) -> bool:
+    """exercism's reputation job calls its own `filter_track!(tokens)`; ten other commands
+    define a `filter_track!` of their own, one of which calls the changed method."""
+    parent = n.parent
+    if parent is not None and parent.type == "call":
+        receiver = parent.child_by_field_name("receiver")
+        method = parent.child_by_field_name("method")
+        if method is None or method.id != n.id or (receiver is not None and receiver.type != "self"):
+            return False
+    elif parent is None or parent.type not in ("body_statement", "argument_list", "assignment", "binary",
+                                                "if", "unless", "return", "parenthesized_statements"):
+        return False
+    name = p.text(n)
+    node = parent
+    while node is not None and node.type not in ("class", "module"):
+        node = node.parent
+    body = node.child_by_field_name("body") if node is not None else None
+    return body is not None and any(
+        member.type == "method" and (named := member.child_by_field_name("name")) is not None and p.text(named) == name
+        for member in body.named_children)
 
 
 def _function_of(n):
