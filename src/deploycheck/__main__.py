@@ -40,7 +40,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args)
     except DeployCheckError as exc:
-        _error(exc.message)
+        if exc.exit_code == 130:  # Ctrl-C is the user's choice, not an error
+            from .util.safe import inert
+
+            print(f"deploycheck: {inert(exc.message, keep_newlines=False)}", file=sys.stderr)
+        else:
+            _error(exc.message)
         return exc.exit_code
     except KeyboardInterrupt:
         print("\ndeploycheck: interrupted; nothing was written.", file=sys.stderr)

@@ -121,7 +121,7 @@ def test_at_a_terminal_ctrl_c_at_the_confirmation_signs_nothing_and_exits_130(pr
     t.expect(SIGN)
     t.interrupt()
     assert t.wait() == 130
-    message = flat(t.text).split("deploycheck: error: ", 1)[1]
+    message = flat(t.text).rsplit("deploycheck: ", 1)[1]
     assert message == (
         f"interrupted before signing; nothing was written. The answers in {path} are unchanged; "
         "run deploycheck again to sign them."

@@ -219,7 +219,7 @@ def test_ctrl_c_in_the_demos_checklist_does_not_promise_a_draft_the_demo_removes
         term.close()
     said = " ".join(term.text.split())
     assert "kept in the draft" not in said and "run deploycheck again to resume" not in said, term.text
-    assert ("deploycheck: error: interrupted; nothing was written. The demo's temporary folder, with the draft of "
+    assert ("deploycheck: interrupted; nothing was written. The demo's temporary folder, with the draft of "
             "your answers, is removed as the demo ends; run `deploycheck demo` to start again, or "
             "`deploycheck demo --keep DIR` to keep the repository (then `cd DIR && deploycheck` resumes a stopped "
             "checklist).") in said
