@@ -270,7 +270,9 @@ CHECK_THEN_ACT = _rule(
         `session.add(M(...))` inside the `if` (or after it, when the `if` returns early); and
         `try: M.objects.get(...) except M.DoesNotExist: M.objects.create(...)`. Not reported
         when the action is inside `try … except IntegrityError` or a lock, or the check uses
-        `select_for_update()`.
+        `select_for_update()`, nor when a create runs only because the checked row was found
+        (after `if x is None: return`, or inside `if x:`): it makes another row, a copy, which no
+        concurrent run can find missing.
         Also an optimistic-concurrency precondition checked on an unlocked read: an `if` that
         compares an ETag or `If-Match`/`If-Unmodified-Since` value (then any later `save()`/
         `update()`/`perform_update()` counts) or a row's version field (`obj.version`,

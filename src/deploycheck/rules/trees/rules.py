@@ -421,7 +421,9 @@ UNGUARDED_MAP_WRITE = Rule(
         `r.m[k]++`, `r.m[k] += n`, `delete(r.m, k)`) without calling `Lock`/`RLock` itself.
         Reported at the first such write of each method, when the write or the map field's
         declaration is on a changed line. Methods named `…Locked` are skipped (the convention
-        for "the caller holds the lock").
+        for "the caller holds the lock"), and so is an unexported method the file calls only
+        while building the value: from the type's constructor (`newX() *X`), or from methods
+        called only so. No other goroutine can hold the value yet.
 
         Java: a `static` field whose type or initial value is a class that is not thread-safe
         (HashMap, HashSet, ArrayList, LinkedList, TreeMap, ArrayDeque, SimpleDateFormat,
