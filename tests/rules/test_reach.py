@@ -79,6 +79,39 @@ def test_ruby_a_bare_call_of_a_method_its_class_defines_calls_that_method(tmp_pa
         assert "calls it through `filter_track!` -> `for_track`" in found[0][3]
 
 
+@pytest.mark.parametrize("use", ["type", "call"])
+def test_typescript_a_type_named_like_a_function_is_no_call_of_it(tmp_path, use: str) -> None:
+    # langfuse's worker types its messages `ChatMessage[]`; the web app's React component
+    # `ChatMessage` is another thing of the same name, which no job runs.
+    line = "  const shown: ChatMessage[] = messages;\n" if use == "type" else "  const shown = ChatMessage(messages);\n"
+    job = ("import { Worker } from 'bullmq';\nimport type { ChatMessage } from '@app/shared';\n\n"
+           "export const worker = new Worker('experiments', async (job) => {\n  const messages = job.data.messages;\n"
+           f"{line}  await save(shown);\n}});\n")
+    view = "export function ChatMessage(props) {\n  return render(props, 80);\n}\n"
+    main = {"package.json": '{"name": "app"}\n', "worker/src/experiments.ts": job,
+            "web/src/components/ChatMessage.ts": view}
+    found = _dc701(tmp_path, main, {"web/src/components/ChatMessage.ts": view.replace("80", "120")})
+    if use == "type":
+        assert found == []
+    else:
+        assert [(path, line) for path, line, _, _ in found] == [("web/src/components/ChatMessage.ts", 2)]
+
+
+@pytest.mark.parametrize("use", ["type", "call"])
+def test_go_a_type_named_like_a_function_is_no_call_of_it(tmp_path, use: str) -> None:
+    # A composite literal `store.Job{…}` builds a value of a type; it runs no function `Job`.
+    line = "\t\tj := store.Job{ID: 1}\n" if use == "type" else "\t\tj := store.Job(1)\n"
+    runner = ("package agent\n\nimport \"example.com/ci/store\"\n\nfunc Loop() {\n\tgo func() {\n"
+              f"{line}\t\tsave(j)\n\t}}()\n}}\n")
+    jobs = "package store\n\nfunc Job(id int) int {\n\treturn id * 2\n}\n"
+    main = {"go.mod": "module example.com/ci\n", "agent/runner.go": runner, "store/jobs.go": jobs}
+    found = _dc701(tmp_path, main, {"store/jobs.go": jobs.replace("id * 2", "id * 3")})
+    if use == "type":
+        assert found == []
+    else:
+        assert [(path, line) for path, line, _, _ in found] == [("store/jobs.go", 4)]
+
+
 def test_go_a_function_a_goroutine_of_another_file_calls(tmp_path) -> None:
     runner = ("package agent\n\nfunc (r *Runner) Loop() {\n\tgo func() {\n\t\tcompleteStep(r.step)\n\t}()\n}\n")
     step = "package agent\n\nfunc completeStep(s *Step) {\n\ts.Done = true\n}\n"
@@ -163,6 +196,25 @@ def test_java_a_method_an_executor_task_of_the_same_file_calls(tmp_path) -> None
     assert [(line, severity) for _, line, severity, _ in found] == [(16, "warning")]
     assert "task run by an executor or thread at src/main/java/x/Svc.java:11 (`this.cleanHistory(1);`) calls it " \
         "through `cleanHistory`" in found[0][3]
+
+
+@pytest.mark.parametrize("mapped", [True, False])
+def test_java_a_web_endpoint_is_not_reached_by_name(tmp_path, mapped: bool) -> None:
+    # thingsboard's processor calls its repository's `findByQuery`; the controller's method of
+    # that name is called by Spring's dispatcher, never by a job.
+    job = ("package x;\n\nimport org.springframework.scheduling.annotation.Scheduled;\n\npublic class Refresher {\n"
+           "  @Scheduled(fixedDelay = 1000)\n  void refresh() {\n    repository.findByQuery(query);\n  }\n}\n")
+    annotation = '  @GetMapping("/entities")\n' if mapped else ""
+    controller = ("package x;\n\nimport org.springframework.web.bind.annotation.GetMapping;\n\n"
+                  "public class EntityController {\n" + annotation +
+                  "  public long findByQuery(String q) {\n    return service.count(q, 10);\n  }\n}\n")
+    main = {"src/main/java/x/Refresher.java": job, "src/main/java/x/EntityController.java": controller}
+    changed = {"src/main/java/x/EntityController.java": controller.replace("10", "20")}
+    found = _dc701(tmp_path, main, changed)
+    if mapped:
+        assert found == []
+    else:
+        assert [path for path, _, _, _ in found] == ["src/main/java/x/EntityController.java"]
 
 
 def test_typescript_a_service_function_a_bullmq_processor_calls(tmp_path) -> None:

@@ -78,7 +78,7 @@ def followed_name(chain: list, p: Parsed) -> str | None:
         return None
     own = simple_name(chain[-1], p)
     if own is not None:
-        return own
+        return None if _web_endpoint(chain[-1], p) else own
     node = chain[-1]
     if node.type == "variable_declarator" and len(chain) == 1:
         # A JS/TS module's own constant (`const GRACE_MS = 2 * HOUR`, not exported, named nowhere
@@ -95,6 +95,20 @@ def followed_name(chain: list, p: Parsed) -> str | None:
     method = (called_name(node, p) or "").lower()
     owner = node_name(outer[-1], p).rsplit("::", 1)[-1].rsplit(".", 1)[-1]
     return owner if method in _ENTRY_METHODS and followable(owner) else None
+
+
+# A Java/Kotlin method mapped to an HTTP route (Spring's `@GetMapping`…, JAX-RS's `@GET`…) is
+# called by the web framework's dispatcher; application code does not call it. A job "reaching"
+# it by name reaches another class's method of that name (thingsboard's EDQS processor calls its
+# repository's `findEntityDataByQuery`, not the controller's).
+_WEB_ENDPOINT = re.compile(r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GET|POST|PUT|DELETE|PATCH)\b")
+
+
+def _web_endpoint(node, p: Parsed) -> bool:
+    if p.language not in ("java", "kotlin"):
+        return False
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    return modifiers is not None and _WEB_ENDPOINT.search(p.text(modifiers)) is not None
 
 
 def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
@@ -282,6 +296,10 @@ def _search(ctx, family: str, names: list[str], home: str | None,
 
 
 _JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+# Where a name in a type position (tree-sitter's `type_identifier`) runs nothing: TypeScript erases
+# types. Not Java or Kotlin, where `new Foo(…)` writes the constructor it runs as a type. (Go's
+# composite literals are already no call: ``_go_no_function_here``.)
+_TYPE_ONLY_LANGUAGES = frozenset({"typescript", "tsx"})
 
 
 def _class_method(node, name: str, p: Parsed) -> bool:
@@ -598,6 +616,8 @@ def _uses_index(p: Parsed):
             for n in _word_leaves(p, name):
                 if not ("identifier" in n.type or n.type == "constant") or _in_import(n):
                     continue  # naming a function to import it calls nothing
+                if n.type == "type_identifier" and p.language in _TYPE_ONLY_LANGUAGES:
+                    continue  # `messages: ChatMessage[]` names a type: no function of that name runs
                 if _receiver(n) and not name[:1].isupper():
                     continue  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
                 if n.type == "field_identifier" and _std_member(n, _go_std_packages(p), p):
