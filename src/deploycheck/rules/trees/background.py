@@ -293,7 +293,7 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             if fn.type == "func_literal":
                 out.append(_span(fn, "goroutine"))
             else:
-                out += [_span(u, "function run by `go`") for u in named(fn)]
+                out += [_span(u, "function a goroutine runs") for u in named(fn)]
                 out.append(_span(n, "goroutine start"))
         elif n.type == "call_expression":
             fn = n.child_by_field_name("function")
