@@ -24,6 +24,8 @@ _RUBY_QUEUE_DSL = re.compile(r"(?:queue_as|sidekiq_options|queue_with_priority)\
 _RUBY_JOB_BASES = re.compile(r"(?:^|::)(?:ApplicationJob|ActiveJob::Base|Que::Job|\w+Job)$")
 _JVM_ANNOTATIONS = {"Scheduled", "Async", "KafkaListener", "RabbitListener", "SqsListener", "JmsListener",
                     "KafkaHandler", "RabbitHandler", "Schedules", "StreamListener",
+                    # xxl-job's executor runs a method under `@XxlJob("name")` when the admin triggers it.
+                    "XxlJob",
                     # Temporal's Java SDK: a method with a body under these (a Kotlin interface's
                     # default, an implementation that repeats them) runs on the worker.
                     "WorkflowMethod", "ActivityMethod", "SignalMethod", "UpdateMethod"}
@@ -31,6 +33,7 @@ _JVM_ANNOTATIONS = {"Scheduled", "Async", "KafkaListener", "RabbitListener", "Sq
 _JVM_TEMPORAL_INTERFACES = {"WorkflowInterface": "Temporal workflow", "ActivityInterface": "Temporal activity"}
 _JVM_INTERFACES = {"Job": "Quartz job", "QuartzJobBean": "Quartz job", "Runnable": "Runnable", "Callable": "Callable", "InterruptableJob": "Quartz job",
                    "StatefulJob": "Quartz job", "MessageListener": "message listener", "JobRequestHandler": "JobRunr job",
+                   "IJobHandler": "xxl-job handler",
                    # A controller's workers call `reconcile` for each queued request, several at once
                    # (the Java Operator SDK, Halo's extension controllers).
                    "Reconciler": "reconciler run by a controller's workers"}
@@ -456,13 +459,29 @@ _JVM_NODES = frozenset({"method_declaration", "function_declaration", "class_dec
                         "callable_reference"})
 
 
+# Job schedulers whose worker calls a method by the context it hands over: PowerJob's processors
+# (`process(TaskContext)`, its official processors' `process0`) and ElasticJob's jobs
+# (`execute(ShardingContext)`), counted only in a file that imports the library.
+_JVM_CONTEXTS = ((b"tech.powerjob.worker", "TaskContext", "PowerJob processor"),
+                 (b"elasticjob", "ShardingContext", "ElasticJob job"))
+
+
 def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
     out = []
+    contexts = [(name, what) for package, name, what in _JVM_CONTEXTS if package in p.source]
     for n in nodes_of(p, _JVM_NODES):
         if n.type in ("method_declaration", "function_declaration", "class_declaration", "object_declaration"):
             hit = [a for a in _annotations(n, p) if a in _JVM_ANNOTATIONS]
             if hit:
                 out.append(_span(n, f"@{hit[0]} {'method' if 'class' not in n.type else 'class'}"))
+            elif contexts and n.type in ("method_declaration", "function_declaration"):
+                params = n.child_by_field_name("parameters") or next(
+                    (c for c in n.children if c.type == "function_value_parameters"), None)
+                kinds = re.findall(r"[A-Za-z_]\w*", p.text(params)) if params is not None else []
+                what = next((what for name, what in contexts if name in kinds), None)
+                has_body = n.child_by_field_name("body") is not None or any(c.type == "function_body" for c in n.children)
+                if what is not None and has_body:  # not an interface's abstract declaration
+                    out.append(_span(n, what))
             if n.type == "class_declaration":
                 supers = n.child_by_field_name("interfaces") or n.child_by_field_name("superclass")
                 text = p.text(supers) if supers is not None else ""

@@ -20,7 +20,8 @@ KEYWORDS = {
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
-             "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal"),
+             "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
+             "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
