@@ -211,6 +211,23 @@ def test_java_a_method_an_executor_task_of_the_same_file_calls(tmp_path) -> None
         "through `cleanHistory`" in found[0][3]
 
 
+@pytest.mark.parametrize("use", ["variable", "call", "reference"])
+def test_java_a_variable_named_like_a_method_is_no_call_of_it(tmp_path, use: str) -> None:
+    # PowerJob's processor logs its local `message`; the monitor's `Event.message()` is another thing.
+    line = {"variable": "    String message = ctx.getJobParams();\n    log.warn(message);\n",
+            "call": "    log.warn(event.message());\n",
+            "reference": "    events.forEach(SlowLockEvent::message);\n"}[use]
+    job = ("package x;\n\nimport org.springframework.scheduling.annotation.Scheduled;\n\npublic class Reporter {\n"
+           f"  @Scheduled(fixedDelay = 1000)\n  void report() {{\n{line}  }}\n}}\n")
+    event = "package x;\n\npublic class SlowLockEvent {\n  public String message() {\n    return \"slow \" + 1;\n  }\n}\n"
+    main = {"src/main/java/x/Reporter.java": job, "src/main/java/x/SlowLockEvent.java": event}
+    found = _dc701(tmp_path, main, {"src/main/java/x/SlowLockEvent.java": event.replace("1;", "2;")})
+    if use == "variable":
+        assert found == []
+    else:
+        assert [path for path, _, _, _ in found] == ["src/main/java/x/SlowLockEvent.java"]
+
+
 @pytest.mark.parametrize("mapped", [True, False])
 def test_java_a_web_endpoint_is_not_reached_by_name(tmp_path, mapped: bool) -> None:
     # thingsboard's processor calls its repository's `findByQuery`; the controller's method of

@@ -618,6 +618,8 @@ def _uses_index(p: Parsed):
                     continue  # naming a function to import it calls nothing
                 if n.type == "type_identifier" and p.language in _TYPE_ONLY_LANGUAGES:
                     continue  # `messages: ChatMessage[]` names a type: no function of that name runs
+                if p.language == "java" and name[:1].islower() and not _java_method_named(n):
+                    continue  # `omsLogger.warn(message)`: a Java method is called with parentheses
                 if _receiver(n) and not name[:1].isupper():
                     continue  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
                 if n.type == "field_identifier" and _std_member(n, _go_std_packages(p), p):
@@ -648,6 +650,19 @@ def _uses_index(p: Parsed):
                        and not (restricted and (_on_an_object(n, p) or _on_a_type(n, p, field_named)))})
 
     return uses
+
+
+def _java_method_named(n) -> bool:
+    """Whether Java identifier ``n`` names a method: the name of a call (`x.message()`,
+    `message()`) or of a method reference (`Event::message`). Anywhere else a lower-case name is
+    a variable, a field or a parameter (PowerJob's processor logs its local `message`)."""
+    parent = n.parent
+    if parent is None:
+        return False
+    if parent.type == "method_invocation":
+        named = parent.child_by_field_name("name")
+        return named is not None and named.id == n.id
+    return parent.type == "method_reference"
 
 
 def _in_import(n) -> bool:
