@@ -50,7 +50,7 @@ def test_callers_are_followed_through_other_files(tmp_path) -> None:
     assert "app/jobs/sync_job.rb:3 (`sync.run_sync`) calls it through `run_sync` -> `persist_balances`" in found[0][3]
 
 
-@pytest.mark.parametrize("name", ["save", "Start", "run"])
+@pytest.mark.parametrize("name", ["save", "Start", "run", "add", "remove"])
 def test_generic_names_are_not_followed(tmp_path, name: str) -> None:
     # Two unrelated methods share such a name: a trail through it would join code that never calls each other.
     job = f"class SyncJob < ApplicationJob\n  def perform(x)\n    x.{name}\n  end\nend\n"

@@ -18,7 +18,11 @@ WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
 GENERIC = frozenset(
     "do run start stop load process get set new init initialize handle execute close serve call main update "
     "create save find build apply render show index list delete destroy open read write send test to_s to_h "
-    "to_json as_json string value values key keys size length each map reset clear".split())
+    "to_json as_json string value values key keys size length each map reset clear "
+    # the standard collections' and objects' own methods in every language (`calendar.add(…)`,
+    # `list.remove(x)`, `map.put(k, v)`): a call of one names the library's far more often
+    # than an application method of the same name
+    "add remove put push pop append insert contains equals hashcode tostring compareto next clone".split())
 
 
 def followable(name: str) -> bool:
