@@ -49,6 +49,16 @@ def assessed(tmp_path: Path) -> tuple[Project, str]:
     return p, assess(p)
 
 
+def test_the_block_names_the_branch_origin_head_points_at(assessed: tuple[Project, str]) -> None:
+    # With origin/HEAD set (as `git clone` sets it), the base is found through it; the block said
+    # "compared with `origin/HEAD`", which tells a reviewer nothing (new-user trial).
+    p, _record = assessed
+    git(p.repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    proc = run_dc(p.repo, "summary")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "(compared with `origin/main`)." in proc.stdout and "origin/HEAD" not in proc.stdout
+
+
 def test_summary_markdown_links_each_finding_to_its_line(assessed: tuple[Project, str]) -> None:
     p, record = assessed
     git(p.repo, "remote", "set-url", "origin", "git@github.com:shop/inventory.git")

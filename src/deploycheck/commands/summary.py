@@ -12,6 +12,7 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
 
         raise UsageError("--github-comment posts the Markdown block: drop --format text.")
     from ..git import gitcmd
+    from ..git.change import shown_ref
     from ..output.summary import _web_base, markdown_block
     from ..gate.verification import evaluate, load_trust
 
@@ -51,7 +52,7 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
         record.body.findings if record else ctx.scan.findings,
         checklist,
         record.body.answers if record else {},
-        base_ref=ctx.change.base_ref,
+        base_ref=shown_ref(ctx.change.repo_root, ctx.change.base_ref),
         record_path=next((r.path for r in verdict.records if r.record is record), None) if record else None,
         signer=record.signature.principal if record else None,
         fingerprint=record.body.fingerprint.value if record else None,

@@ -373,6 +373,15 @@ def _default_branches(root: str) -> tuple[tuple[str, str, str], ...]:
     )
 
 
+def shown_ref(root: str, ref: str) -> str:
+    """``ref`` as a reviewer reads it: `origin/HEAD` (a remote's HEAD) named by the branch it
+    points at (`origin/main`). For display only: the base was already resolved to a commit."""
+    if not ref.endswith("/HEAD") or ref.count("/") != 1:
+        return ref
+    target = gitcmd.output(["symbolic-ref", "-q", "--short", f"refs/remotes/{ref}"], root, check=False).strip()
+    return target if target and "\n" not in target else ref
+
+
 def no_default_branch_message(root: str) -> str:
     """Why no base was found, naming the branches that were looked up: on a push to a remote
     other than origin those are that remote's, and a message naming origin's would send the

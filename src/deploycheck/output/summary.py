@@ -159,6 +159,7 @@ def markdown_for(ctx, checklist: Checklist, answers: Mapping[str, Answer], recor
     """The block printed by `check` right after it wrote ``record_path``, signed by ``signer``
     (the principal in the record's signature block, which need not be git's user.email)."""
     from ..git import gitcmd
+    from ..git.change import shown_ref
     from ..analysis.fingerprint import fingerprint
     from ..gate.testrun import concurrency_test
     from ..gate.verification import change_digests
@@ -166,7 +167,7 @@ def markdown_for(ctx, checklist: Checklist, answers: Mapping[str, Answer], recor
     remote = gitcmd.output(["config", "--get", "remote.origin.url"], ctx.change.repo_root, check=False)
     return markdown_block(
         ctx.scan.findings, checklist, answers,
-        base_ref=ctx.change.base_ref, record_path=record_path, signer=signer,
+        base_ref=shown_ref(ctx.change.repo_root, ctx.change.base_ref), record_path=record_path, signer=signer,
         fingerprint=fingerprint(change_digests(ctx)),
         verdict="record written; commit it with the branch",
         web=_web_base(remote, ctx.change.head_sha),
