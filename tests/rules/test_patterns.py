@@ -168,7 +168,8 @@ def test_python_sql_and_hash_lexers() -> None:
         ("src/main/java/org/x/testhelper/TestHelper.java", True), ("pkg/testutil/clock.go", True),
         ("jest.config.js", True), ("packages/q/vitest.config.mts", True), (".eslintrc.js", True), (".releaserc", True),
         ("release.config.cjs", True), ("next.config.js", False), ("webpack.config.js", False), ("src/testing/x.go", False),
-        ("lib/attestation/x.rb", False),
+        ("lib/attestation/x.rb", False), ("apps/api/src/services/queues/snapshot.service.mock.ts", True),
+        ("src/mockup.ts", False), ("src/mock-server.ts", False),
     ],
 )
 def test_tests_docs_ci_and_vendored_code_are_never_analysed(path: str, excluded: bool) -> None:

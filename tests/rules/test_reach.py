@@ -79,6 +79,23 @@ def test_ruby_a_bare_call_of_a_method_its_class_defines_calls_that_method(tmp_pa
         assert "calls it through `filter_track!` -> `for_track`" in found[0][3]
 
 
+@pytest.mark.parametrize("shadowed", [False, True])
+def test_javascript_a_builtin_objects_member_is_no_call_of_the_repositorys_function(tmp_path, shadowed: bool) -> None:
+    # `Promise.resolve(job)` in ghostfolio's queue code is the language's; an access helper of the
+    # repository is also named `resolve`. A module that imports its own `Promise` calls that one.
+    head = "import { Promise } from './promise';\n" if shadowed else ""
+    job = (f"{head}import {{ Worker }} from 'bullmq';\n\nexport const worker = new Worker('snapshots', async (job) => {{\n"
+           "  return Promise.resolve(job.data);\n});\n")
+    access = "export function resolve(grant) {\n  return grant.scopes.slice(0, 3);\n}\n"
+    main = {"package.json": '{"name": "app"}\n', "src/worker.ts": job, "src/access.ts": access,
+            "src/promise.ts": "export const Promise = { resolve };\n"}
+    found = _dc701(tmp_path, main, {"src/access.ts": access.replace("3", "4")})
+    if shadowed:
+        assert [(path, line) for path, line, _, _ in found] == [("src/access.ts", 2)]
+    else:
+        assert found == []
+
+
 @pytest.mark.parametrize("use", ["type", "call"])
 def test_typescript_a_type_named_like_a_function_is_no_call_of_it(tmp_path, use: str) -> None:
     # langfuse's worker types its messages `ChatMessage[]`; the web app's React component

@@ -600,6 +600,34 @@ def _std_member(n, std: frozenset[str], p: Parsed) -> bool:
     return operand is not None and operand.type == "identifier" and p.text(operand) in std
 
 
+# JavaScript's global objects: a member called on one (`Promise.resolve`, `Object.keys`,
+# `JSON.parse`) is the language's own, whatever the repository defines under that name. A
+# module that binds one of these names itself (an import, a class) shadows it.
+_JS_BUILTINS = frozenset({"Promise", "Object", "Array", "JSON", "Math", "Date", "Number", "String", "Reflect",
+                          "Symbol", "Boolean", "BigInt", "Intl", "Atomics", "console", "process", "globalThis"})
+
+
+def _js_builtin_member(n, p: Parsed) -> bool:
+    parent = n.parent
+    if parent is None or parent.type != "member_expression" or n.type != "property_identifier":
+        return False
+    target = parent.child_by_field_name("object")
+    if target is None or target.type != "identifier" or p.text(target) not in _JS_BUILTINS:
+        return False
+    return not _binds(p, p.text(target))
+
+
+def _binds(p: Parsed, name: str) -> bool:
+    """Whether the module declares or imports ``name`` at its top level (shadowing a global)."""
+    key = ("reach.binds", name)
+    if key not in p.memo:
+        n = re.escape(name.encode())
+        word = re.compile(rb"\b(?:class|function|const|let|var)\s+" + n + rb"\b|\bimport\s+(?:\*\s+as\s+)?" + n
+                          + rb"\b|\bimport\s*(?:type\s+)?\{[^}]*\b" + n + rb"\b[^}]*\}")
+        p.memo[key] = word.search(p.source) is not None
+    return p.memo[key]
+
+
 def _uses_index(p: Parsed):
     """Returns ``uses(name)``: the rows where ``name`` appears as an identifier that may call it:
     not a definition's own name, a parameter, an assignment's target, an import or a lower-case
@@ -624,6 +652,8 @@ def _uses_index(p: Parsed):
                     continue  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
                 if n.type == "field_identifier" and _std_member(n, _go_std_packages(p), p):
                     continue  # Go's `os.Stat`: the standard library's, not the repository's
+                if p.language in _JS_LANGUAGES and _js_builtin_member(n, p):
+                    continue  # `Promise.resolve(…)`: the language's, not the repository's
                 if _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:
                         assigned.add(_function_of(n))
