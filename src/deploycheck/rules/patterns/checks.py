@@ -283,6 +283,51 @@ def _go_shared_write(segment: str, local: set[str], text: str) -> str | None:
     return None
 
 
+# The same incident through an ORM: a struct loaded by gorm (`db.First(&p, id)`, `Take`, `Last`,
+# `Find`) or sqlx (`db.Get(&p, q, id)`), a field computed from its old value (`p.Stock -= qty`,
+# `p.Stock = p.Stock - qty`) and the struct written back (`db.Save(&p)`, `Updates(&p)`, or
+# `Update("stock", p.Stock)`).
+_GO_ORM_WRITES = (
+    re.compile(r"\b(?P<obj>\w+)\.(?P<field>[A-Z]\w*)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/](?!=)"),
+    re.compile(r"\b(?P<obj>\w+)\.(?P<field>[A-Z]\w*)\s*(?:[-+*/]=|\+\+|--)"),
+)
+_GO_ORM_READ = r"\.(?P<method>First|Take|Last|Find|Get|GetContext)\s*\((?:\s*ctx\s*,)?\s*&{obj}\b"
+_GO_ORM_SAVE = r"\.(?:Save|Updates)\s*\(\s*&?{obj}\b|\.Update(?:Column)?\s*\([^)]*\b{obj}\.\w+"
+_GO_ORM_LOCK = re.compile(r"clause\.Locking|(?i:\bfor\s+(?:no\s+key\s+)?update\b)|gorm:query_option")
+
+
+@check("go-orm-lost-update")
+def go_orm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
+    out: list[Finding] = []
+    candidates = [n for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in _GO_ORM_WRITES)]
+    if not candidates:
+        return out
+    lines, strings = view.lines("head"), view.lines("head", strings=True)
+    if lines is None or strings is None:
+        return out
+    for number in candidates:
+        line = lines[number - 1] if number <= len(lines) else ""
+        hit = next((m for m in (r.search(line) for r in _GO_ORM_WRITES) if m), None)
+        if hit is None:
+            continue
+        obj, field = hit.group("obj"), hit.group("field")
+        save = re.compile(_GO_ORM_SAVE.format(obj=re.escape(obj)))
+        saved = next((i for i in range(number - 1, min(len(lines), number + 30)) if save.search(lines[i])), None)
+        if saved is None:
+            continue
+        func = _find_back(lines, number, _GO_FUNC, limit=400)
+        top = func[0] if func else max(0, number - 1 - LOOKBACK)
+        read = _find_back(lines, number - 1, re.compile(_GO_ORM_READ.format(obj=re.escape(obj))), limit=number - 1 - top)
+        if read is None:
+            continue
+        read_index, read_match = read
+        if any(_GO_ORM_LOCK.search(x) for x in strings[read_index : saved + 1]):
+            continue
+        out.append(_finding(view, pr, number, target=f"{obj}.{field}",
+                            read=f"{read_match.group('method')} on line {read_index + 1}"))
+    return out
+
+
 _GO_EXEC = re.compile(r"\.Exec(?:Context)?\s*\(")
 _GO_UPDATE_SET = re.compile(r"(?is)\bupdate\s+[\w.\"`]+\s+set\s+(?P<col>\w+)\s*=\s*(?:\?|\$\d+|@\w+|:\w+)")
 _GO_SELECT = re.compile(r"\.(?:QueryRow|Query)(?:Context)?\s*\(")
