@@ -44,7 +44,7 @@ def summary(result) -> list[tuple]:
 def test_shipped_packs_load_from_package_data() -> None:
     assert pack_names() == ["go.yaml", "javascript.yaml", "jvm.yaml", "ruby.yaml", "sql.yaml", "worker-config.yaml"]
     assert [p.name for p in load_packs()] == ["go", "javascript", "jvm", "ruby", "sql", "worker-config"]
-    assert len(my_rules()) == 47  # + DC515 job-execution-setting-changed, DC516 database-concurrency-setting-changed
+    assert len(my_rules()) == 48  # + DC515 job-execution-setting-changed, DC516 database-concurrency-setting-changed, DC359 go-orm-lost-update
 
 
 def test_every_rule_is_documented_registered_and_in_its_range() -> None:
