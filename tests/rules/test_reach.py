@@ -129,26 +129,21 @@ def test_go_a_type_named_like_a_function_is_no_call_of_it(tmp_path, use: str) ->
         assert [(path, line) for path, line, _, _ in found] == [("store/jobs.go", 4)]
 
 
-def test_go_a_function_a_goroutine_of_another_file_calls(tmp_path) -> None:
-    runner = ("package agent\n\nfunc (r *Runner) Loop() {\n\tgo func() {\n\t\tcompleteStep(r.step)\n\t}()\n}\n")
+@pytest.mark.parametrize("runner, trail", [
+    ("package agent\n\nfunc (r *Runner) Loop() {\n\tgo func() {\n\t\tcompleteStep(r.step)\n\t}()\n}\n",
+     "goroutine at agent/runner.go:5"),
+    # `go r.drain(ctx)`: the trail names the line inside `drain` that calls the changed function.
+    # It said "function run by `go` at agent/runner.go:9", which read as if a `go` stood on line 9.
+    ("package agent\n\nfunc (r *Runner) Start(ctx context.Context) {\n\tgo r.drain(ctx)\n}\n\n"
+     "func (r *Runner) drain(ctx context.Context) {\n\tfor {\n\t\tcompleteStep(r.step)\n\t}\n}\n",
+     "function a goroutine runs at agent/runner.go:9"),
+], ids=["literal", "named"])
+def test_go_a_function_a_goroutine_of_another_file_calls(tmp_path, runner: str, trail: str) -> None:
     step = "package agent\n\nfunc completeStep(s *Step) {\n\ts.Done = true\n}\n"
     main = {"go.mod": "module example.com/ci\n", "agent/runner.go": runner, "agent/step.go": step}
     found = _dc701(tmp_path, main, {"agent/step.go": step.replace("s.Done = true", "s.Done = s.Exited")})
     assert [(path, line, severity) for path, line, severity, _ in found] == [("agent/step.go", 4, "warning")]
-    assert "goroutine at agent/runner.go:5 (`completeStep(r.step)`) calls it through `completeStep`" in found[0][3]
-
-
-def test_go_a_function_a_go_statement_runs_is_named_as_such(tmp_path) -> None:
-    # `go r.drain(ctx)`: the trail names the line inside `drain` that calls the changed function.
-    # It said "function run by `go` at agent/runner.go:9", which read as if a `go` stood on line 9.
-    runner = ("package agent\n\nfunc (r *Runner) Start(ctx context.Context) {\n\tgo r.drain(ctx)\n}\n\n"
-              "func (r *Runner) drain(ctx context.Context) {\n\tfor {\n\t\tcompleteStep(r.step)\n\t}\n}\n")
-    step = "package agent\n\nfunc completeStep(s *Step) {\n\ts.Done = true\n}\n"
-    main = {"go.mod": "module example.com/ci\n", "agent/runner.go": runner, "agent/step.go": step}
-    found = _dc701(tmp_path, main, {"agent/step.go": step.replace("s.Done = true", "s.Done = s.Exited")})
-    assert [(path, line) for path, line, _, _ in found] == [("agent/step.go", 4)]
-    assert "function a goroutine runs at agent/runner.go:9 (`completeStep(r.step)`) calls it through `completeStep`" \
-        in found[0][3]
+    assert f"{trail} (`completeStep(r.step)`) calls it through `completeStep`" in found[0][3]
 
 
 def test_go_an_unexported_name_is_followed_only_inside_its_package(tmp_path) -> None:

@@ -64,6 +64,16 @@ def _find_back(lines: list[str], start: int, pattern: re.Pattern[str], limit: in
     return None
 
 
+def _written_from_old(view: FileView, patterns) -> tuple[list[int], list[str], list[str]] | None:
+    """(added lines that match one of ``patterns``, the head's lines, the same with strings kept),
+    or None when no added line does: the file is read and lexed only when one does."""
+    numbers = [n for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in patterns)]
+    if not numbers:
+        return None
+    lines, strings = view.lines("head"), view.lines("head", strings=True)
+    return None if lines is None or strings is None else (numbers, lines, strings)
+
+
 @check("js-lost-update")
 def js_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
@@ -122,12 +132,10 @@ _RB_LOCKED = re.compile(r"\.with_lock\b|\.lock!|\.lock\b(?!_)|\bwith_advisory_lo
 @check("ruby-lost-update")
 def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    candidates = [n for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in (_RB_INLINE, _RB_ATTRIBUTE, *_RB_ASSIGN))]
-    if not candidates:
+    found = _written_from_old(view, (_RB_INLINE, _RB_ATTRIBUTE, *_RB_ASSIGN))
+    if found is None:
         return out
-    lines, strings = view.lines("head"), view.lines("head", strings=True)
-    if lines is None or strings is None:
-        return out
+    candidates, lines, strings = found
     for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
         m = _RB_INLINE.search(line) or _RB_ATTRIBUTE.search(line)
@@ -164,12 +172,10 @@ _JVM_LOCK_NEAR = re.compile(r"PESSIMISTIC|(?i:\bfor\s+update\b)|\.lock\s*\(")
 @check("jvm-lost-update")
 def jvm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    candidates = [n for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in _JVM_WRITES)]
-    if not candidates:
+    found = _written_from_old(view, _JVM_WRITES)
+    if found is None or _JVM_GUARDED.search(view.text("head")):
         return out
-    lines, strings = view.lines("head"), view.lines("head", strings=True)
-    if lines is None or strings is None or _JVM_GUARDED.search(view.text("head")):
-        return out
+    candidates, lines, strings = found
     for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
         m = next((x for x in (r.search(line) for r in _JVM_WRITES) if x), None)
@@ -299,12 +305,10 @@ _GO_ORM_LOCK = re.compile(r"clause\.Locking|(?i:\bfor\s+(?:no\s+key\s+)?update\b
 @check("go-orm-lost-update")
 def go_orm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    candidates = [n for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in _GO_ORM_WRITES)]
-    if not candidates:
+    found = _written_from_old(view, _GO_ORM_WRITES)
+    if found is None:
         return out
-    lines, strings = view.lines("head"), view.lines("head", strings=True)
-    if lines is None or strings is None:
-        return out
+    candidates, lines, strings = found
     for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
         hit = next((m for m in (r.search(line) for r in _GO_ORM_WRITES) if m), None)
