@@ -321,3 +321,19 @@ def test_a_note_reaches_the_github_output_and_its_step_summary(repo, key, tmp_pa
     assert notice.startswith("::notice title=deploycheck%3A note::the pull request description has no \"Concurrency considerations\" field")
     assert notice.endswith("(pr_field: warn)")
     assert "- Note: the pull request description has no \"Concurrency considerations\" field" in summary.read_text()
+
+
+def test_an_unflagged_change_failing_only_on_the_field_is_not_blamed_on_a_record(strict, tmp_path):
+    # A docs-only pull request without the field fails a `required` gate; the verdict line must
+    # name the description, not "a record this change adds … does not verify": there is no record.
+    git(strict, "switch", "-q", "-c", "docs", "main")
+    (strict / "NOTES.md").write_text("How to run the shop locally.\n")
+    git(strict, "add", "NOTES.md")
+    git(strict, "commit", "-q", "-m", "Docs: how to run the shop")
+    body = tmp_path / "body.md"
+    body.write_text("Docs only.\n")
+    proc = dc(strict, "verify", "--base", "main", "--pr-body", str(body), env=CLEAN_ENV)
+    text = " ".join(proc.stdout.split())
+    assert proc.returncode == 1, proc.stderr
+    assert "FAIL: nothing is flagged, but the pull request description falls short (1 problem)." in text
+    assert "record" not in text.split("FAIL:")[1].split(".")[0]
