@@ -289,7 +289,7 @@ def test_claim_problem_decides_by_source_and_block():
     assert claim_problem(commit_claim, plain)[0] == said
     assert claim_problem(commit_claim, pasted) is None
     assert claim_problem(commit_claim, None) is None
-    assert claim_problem(title_claim, pasted)[1].startswith("Edit the pull request title")
+    assert claim_problem(title_claim, pasted)[1].startswith("Reword the pull request title")
     assert claim_problem(Claim("title", "the title", ("minor",)), plain) is None  # not contradicted
 
 
@@ -337,3 +337,11 @@ def test_an_unflagged_change_failing_only_on_the_field_is_not_blamed_on_a_record
     assert proc.returncode == 1, proc.stderr
     assert "FAIL: nothing is flagged, but the pull request description falls short (1 problem)." in text
     assert "record" not in text.split("FAIL:")[1].split(".")[0]
+
+
+def test_a_claim_in_the_title_is_fixed_by_rewording_the_title_not_by_pasting_a_block_into_it(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    code, doc = verify(strict, github_env(tmp_path, "Refactor stock reservation", GOOD_BODY))
+    [problem] = [p for p in doc["problems"] if p["code"] == "pr-claim"]
+    assert code == 1 and problem["message"].startswith("the title says 'Refactor'")
+    assert problem["fix"].startswith("Reword the pull request title") and "paste" not in problem["fix"]
