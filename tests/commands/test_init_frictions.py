@@ -109,8 +109,9 @@ def test_init_pr_template_says_it_requires_the_field(tmp_path: Path) -> None:
     proc = run_dc(repo, "init", "--pr-template")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == (
-        "created  .deploycheck/config.yaml  (with pr_field: required (--pr-template): the gate fails a flagged pull "
-        'request whose description has no "Concurrency considerations" field; set `pr_field: warn` to only note it)'
+        "created  .deploycheck/config.yaml  (with pr_field: required (--pr-template): the gate fails any pull "
+        'request whose description has no "Concurrency considerations" field (`N/A` is enough when nothing is '
+        "flagged); set `pr_field: warn` to only note it)"
     )
     assert "\npr_field: required\n" in (repo / init.CONFIG).read_text()
     # on an existing config, init says that it did not change pr_field

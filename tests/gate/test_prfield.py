@@ -289,7 +289,7 @@ def test_claim_problem_decides_by_source_and_block():
     assert claim_problem(commit_claim, plain)[0] == said
     assert claim_problem(commit_claim, pasted) is None
     assert claim_problem(commit_claim, None) is None
-    assert claim_problem(title_claim, pasted)[1].startswith("Edit the pull request title")
+    assert claim_problem(title_claim, pasted)[1].startswith("Reword the pull request title")
     assert claim_problem(Claim("title", "the title", ("minor",)), plain) is None  # not contradicted
 
 
@@ -321,3 +321,27 @@ def test_a_note_reaches_the_github_output_and_its_step_summary(repo, key, tmp_pa
     assert notice.startswith("::notice title=deploycheck%3A note::the pull request description has no \"Concurrency considerations\" field")
     assert notice.endswith("(pr_field: warn)")
     assert "- Note: the pull request description has no \"Concurrency considerations\" field" in summary.read_text()
+
+
+def test_an_unflagged_change_failing_only_on_the_field_is_not_blamed_on_a_record(strict, tmp_path):
+    # A docs-only pull request without the field fails a `required` gate; the verdict line must
+    # name the description, not "a record this change adds … does not verify": there is no record.
+    git(strict, "switch", "-q", "-c", "docs", "main")
+    (strict / "NOTES.md").write_text("How to run the shop locally.\n")
+    git(strict, "add", "NOTES.md")
+    git(strict, "commit", "-q", "-m", "Docs: how to run the shop")
+    body = tmp_path / "body.md"
+    body.write_text("Docs only.\n")
+    proc = dc(strict, "verify", "--base", "main", "--pr-body", str(body), env=CLEAN_ENV)
+    text = " ".join(proc.stdout.split())
+    assert proc.returncode == 1, proc.stderr
+    assert "FAIL: nothing is flagged, but the pull request description falls short (1 problem)." in text
+    assert "record" not in text.split("FAIL:")[1].split(".")[0]
+
+
+def test_a_claim_in_the_title_is_fixed_by_rewording_the_title_not_by_pasting_a_block_into_it(strict, key, tmp_path):
+    sign_record(strict, key, tmp_path)
+    code, doc = verify(strict, github_env(tmp_path, "Refactor stock reservation", GOOD_BODY))
+    [problem] = [p for p in doc["problems"] if p["code"] == "pr-claim"]
+    assert code == 1 and problem["message"].startswith("the title says 'Refactor'")
+    assert problem["fix"].startswith("Reword the pull request title") and "paste" not in problem["fix"]

@@ -448,8 +448,10 @@ def claim_problem(c: Claim, pr: PrText | None) -> tuple[str, str] | None:
     if not c.message or pr is None:
         return None
     if c.source in ("title", "description", "field"):
-        what = "title" if c.source == "title" else "description"
-        return c.message, f"Edit the pull request {what} so it says what changed (paste `deploycheck summary`); editing it re-runs the check."
+        if c.source == "title":
+            # A title is one line: the block `deploycheck summary` prints cannot go there.
+            return c.message, "Reword the pull request title so it says what changed; editing it re-runs the check."
+        return c.message, "Edit the pull request description so it says what changed (paste `deploycheck summary`); editing it re-runs the check."
     if has_block(pr):
         return None
     return c.message, (f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request description '

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import report
 from ..gate.decision import MISSING, Verdict
+from ..gate.prfield import PR_CLAIM, PR_FIELD
 from ..util.safe import inert
 
 if TYPE_CHECKING:
@@ -58,6 +59,10 @@ def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: iner
                 f"({n} problem{'s' if n != 1 else ''}).")
     if not verdict.flagged_files and all(p.code.endswith(("-review", "-reviewer")) for p in verdict.problems):
         return f"FAIL: nothing is flagged, but a review this change adds, rewrites or deletes does not verify ({n} problem{'s' if n != 1 else ''})."
+    if not verdict.flagged_files and all(p.code in (PR_FIELD, PR_CLAIM) for p in verdict.problems):
+        # A change with nothing flagged still needs the field under `pr_field: required`; no
+        # record is involved, so the line must not send the author looking for one.
+        return f"FAIL: nothing is flagged, but the pull request description falls short ({n} problem{'s' if n != 1 else ''})."
     if not verdict.flagged_files:
         return f"FAIL: nothing is flagged, but a record this change adds, rewrites or deletes does not verify ({n} problem{'s' if n != 1 else ''})."
     return f"FAIL: the change is flagged and has no valid, current, signed record ({n} problem{'s' if n != 1 else ''})."
