@@ -49,6 +49,9 @@ _JS_WRITES = (
 _JS_INLINE = re.compile(r"\b(?P<field>\w+)\s*:\s*(?P<obj>\w+)\.(?P=field)\s*[-+*/]")
 _JS_READ = r"\b{obj}\s*=\s*(?:await\s+)?[\w.$]*?\.(?P<method>findOne|findByPk|findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|findById|findOneBy|findOneOrFail|findOneByOrFail)\s*[(<]"
 _JS_LOCK = re.compile(r"\block\s*:|\bsetLock\s*\(|(?i:\bfor\s+update\b)|pessimistic", re.IGNORECASE)
+# The same through a local: `const attempts = (doc.attempts ?? 0) + 1;` then, within 30 lines,
+# an update writing `attempts: attempts` (Mongoose's `$set`, an ORM's `data`).
+_JS_LOCAL = re.compile(r"\b(?:const|let|var)\s+(?P<local>\w+)\s*=\s*\(?\s*(?P<obj>\w+)\.(?P<field>\w+)\b[^;\n]*?\)?\s*[-+*/](?!=)")
 _JS_SAVE = re.compile(r"\.(?:save|update|persist|flush)\s*\(")
 _JS_WRITE_CALL = re.compile(r"\b(?:update|upsert|save|updateOne|data)\b")
 
@@ -79,14 +82,11 @@ def js_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
     # Cheap first: only lines that look like a computed write on the raw text are candidates,
     # so the file is read and lexed only when one exists.
-    candidates = [(n, raw) for n, raw in sorted(_added(view).items()) if any(r.search(raw) for r in (*_JS_WRITES, _JS_INLINE))]
-    if not candidates:
+    found = _written_from_old(view, (*_JS_WRITES, _JS_INLINE, _JS_LOCAL))
+    if found is None:
         return out
-    lines = view.lines("head")
-    strings = view.lines("head", strings=True)
-    if lines is None or strings is None:
-        return out
-    for number, _ in candidates:
+    candidates, lines, strings = found
+    for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
         hit = None
         for regex in _JS_WRITES:
@@ -97,6 +97,12 @@ def js_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
         if hit is None:
             m = _JS_INLINE.search(line)
             if m and any(_JS_WRITE_CALL.search(x) for x in lines[max(0, number - 6) : number]):
+                hit = m
+        if hit is None:
+            m = _JS_LOCAL.search(line)
+            written = re.compile(rf"\b{re.escape(m.group('field'))}\s*:\s*{re.escape(m.group('local'))}\b") if m else None
+            if written is not None and any(written.search(x) and _JS_WRITE_CALL.search(" ".join(lines[max(0, i - 5) : i + 1]))
+                                           for i, x in enumerate(lines[number : number + 30], start=number)):
                 hit = m
         if hit is None or hit.group("obj") in ("this", "self"):
             continue
@@ -122,6 +128,14 @@ _RB_ASSIGN = (
     re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/](?!=)"),
     re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*[-+*/]="),
 )
+# The same through a local that holds the old value (`runs = insight.runs_count` then
+# `insight.update(runs_count: runs + 1)`, or `insight.runs_count = runs + 1` and a save): the
+# local is matched to the field it was read from below, in ``_rb_local_read``.
+_RB_LOCAL_INLINE = re.compile(
+    r"(?<![\w@])(?P<obj>@?\w+)\.(?P<call>update!?|update_columns?|assign_attributes|update_attributes!?)[\s(]"
+    r"[^\n]*?\b(?P<field>\w+):\s*(?P<local>[a-z_]\w*)\s*[-+*/]"
+)
+_RB_LOCAL_ASSIGN = re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*=\s*(?P<local>[a-z_]\w*)\s*[-+*/](?!=)")
 _RB_DEF = re.compile(r"^\s*def\s")
 # A model's own `lock` scope without a receiver (`lock(true).find(id)`, `lock.find_by(…)`) locks
 # the row it reads as `Model.lock.find` does (DC251 reads the same).
@@ -132,30 +146,47 @@ _RB_LOCKED = re.compile(r"\.with_lock\b|\.lock!|\.lock\b(?!_)|\bwith_advisory_lo
 @check("ruby-lost-update")
 def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    found = _written_from_old(view, (_RB_INLINE, _RB_ATTRIBUTE, *_RB_ASSIGN))
+    found = _written_from_old(view, (_RB_INLINE, _RB_ATTRIBUTE, *_RB_ASSIGN, _RB_LOCAL_INLINE, _RB_LOCAL_ASSIGN))
     if found is None:
         return out
     candidates, lines, strings = found
     for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
+        start = _find_back(lines, number, _RB_DEF, limit=200)
+        body_start = start[0] if start else 0
         m = _RB_INLINE.search(line) or _RB_ATTRIBUTE.search(line)
         if m is None:
-            for regex in _RB_ASSIGN:
+            for regex in (*_RB_ASSIGN, _RB_LOCAL_ASSIGN):
                 a = regex.search(line)
-                if a and any(re.search(rf"(?<![\w@]){re.escape(a.group('obj'))}\.(?:save|update)!?(?!\w)", x) for x in lines[number - 1 : number + 20]):
+                if a and "local" in a.groupdict() and not _rb_local_read(lines, number, body_start, a):
+                    continue
+                if a and _rb_saved(lines, number, a.group("obj")):
                     m = a
                     break
+        if m is None:
+            a = _RB_LOCAL_INLINE.search(line)
+            m = a if a and _rb_local_read(lines, number, body_start, a) else None
         if m is None or m.group("obj") == "self":
             continue
         obj, field = m.group("obj"), m.group("field")
-        start = _find_back(lines, number, _RB_DEF, limit=200)
-        body_start = start[0] if start else 0
         if any(_RB_LOCKED.search(x) for x in strings[body_start:number]):
             continue
         read = _find_back(lines, number - 1, re.compile(rf"(?<![\w@]){re.escape(obj)}\s*=\s*[^=\n]*?\.(?P<method>find_by!?|find|first!?|last!?|take!?|find_or_create_by!?)\b"))
         read_text = f"{read[1].group('method')} on line {read[0] + 1}" if read and read[0] >= body_start else f"the loaded {obj}.{field}"
         out.append(_finding(view, pr, number, target=f"{obj}.{field}", read=read_text))
     return out
+
+
+def _rb_saved(lines: list[str], number: int, obj: str) -> bool:
+    """Whether ``obj`` is saved or updated on line ``number`` or within the 20 lines after it."""
+    return any(re.search(rf"(?<![\w@]){re.escape(obj)}\.(?:save|update)!?(?!\w)", x) for x in lines[number - 1 : number + 20])
+
+
+def _rb_local_read(lines: list[str], number: int, body_start: int, m: re.Match[str]) -> bool:
+    """Whether the local that ``m`` writes from was set, earlier in the same method, to the
+    field it writes (`runs = insight.runs_count`)."""
+    read = re.compile(rf"^\s*{re.escape(m.group('local'))}\s*=\s*{re.escape(m.group('obj'))}\.{re.escape(m.group('field'))}\s*(?:$|#|\|\|)")
+    return any(read.search(lines[i]) for i in range(body_start, number - 1))
 
 
 _JVM_WRITES = (
