@@ -135,6 +135,69 @@ def test_go_handle_func_registers_a_job_only_on_asynqs_mux(tmp_path, library: st
         assert found == []
 
 
+@pytest.mark.parametrize("holder", ["wrapper", "field"])
+def test_go_handle_func_on_a_mux_built_in_another_file_still_registers_a_job(tmp_path, holder: str) -> None:
+    # The file registering imports no asynq: the mux comes from the application's own wrapper
+    # package, or from a field the worker's other file declares. A handler taking a
+    # context.Context first has a job handler's shape, not an HTTP handler's.
+    if holder == "wrapper":
+        lib = ("package queue\n\nimport (\n\t\"context\"\n\n\t\"github.com/hibiken/asynq\"\n)\n\n"
+               "type Mux struct{ m *asynq.ServeMux }\n\n"
+               "func (x *Mux) HandleFunc(kind string, fn func(ctx context.Context, payload []byte) error) {\n"
+               "\tx.m.HandleFunc(kind, func(ctx context.Context, t *asynq.Task) error { return fn(ctx, t.Payload()) })\n}\n")
+        routes = ("package app\n\nimport (\n\t\"context\"\n\n\t\"example.com/mail/queue\"\n)\n\n"
+                  "func routes(mux *queue.Mux) {\n"
+                  "\tmux.HandleFunc(\"email:deliver\", func(ctx context.Context, payload []byte) error {\n"
+                  "\t\treturn deliver(ctx, payload)\n\t})\n}\n")
+        line = 11
+    else:
+        lib = ("package app\n\nimport \"github.com/hibiken/asynq\"\n\ntype Task = asynq.Task\n\n"
+               "type Worker struct {\n\tmux *asynq.ServeMux\n}\n")
+        routes = ("package app\n\nimport \"context\"\n\nfunc (w *Worker) routes() {\n"
+                  "\tw.mux.HandleFunc(\"email:deliver\", w.deliverEmail)\n}\n\n"
+                  "func (w *Worker) deliverEmail(ctx context.Context, t *Task) error {\n\treturn deliver(ctx, t)\n}\n")
+        line = 10
+    mail = "package app\n\nfunc deliver(ctx context.Context, p []byte) error {\n\treturn send(p, 3)\n}\n"
+    main = {"go.mod": "module example.com/mail\n", "queue/mux.go" if holder == "wrapper" else "app/worker.go": lib,
+            "app/routes.go": routes, "app/mail.go": mail}
+    found = _dc701(tmp_path, main, {"app/mail.go": mail.replace("send(p, 3)", "send(p, 5)")})
+    assert [(path, line_) for path, line_, _, _ in found] == [("app/mail.go", 4)]
+    assert f"asynq handler at app/routes.go:{line} (`return deliver(ctx," in found[0][3]
+
+
+def test_go_a_function_literal_taking_an_asynq_task_is_a_job_handler(tmp_path) -> None:
+    # Handlers kept in a map and registered in a loop, and a middleware's wrapped handler: each
+    # literal takes the task, wherever it is registered.
+    server = ("package app\n\nimport (\n\t\"context\"\n\n\t\"github.com/hibiken/asynq\"\n)\n\n"
+              "var handlers = map[string]asynq.HandlerFunc{\n"
+              "\t\"email:deliver\": func(ctx context.Context, t *asynq.Task) error {\n\t\treturn deliver(ctx, t)\n\t},\n}\n\n"
+              "func logging(next asynq.Handler) asynq.Handler {\n"
+              "\treturn asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {\n"
+              "\t\trecord(t, 1)\n\t\treturn next.ProcessTask(ctx, t)\n\t})\n}\n")
+    mail = "package app\n\nfunc deliver(ctx context.Context, t T) error {\n\treturn send(t, 3)\n}\n"
+    rec = "package app\n\nfunc record(t T, n int) {\n\tcounts[t.Type()] += n\n}\n"
+    main = {"go.mod": "module example.com/mail\n", "app/server.go": server, "app/mail.go": mail, "app/rec.go": rec}
+    found = _dc701(tmp_path, main, {"app/mail.go": mail.replace("send(t, 3)", "send(t, 5)"),
+                                    "app/rec.go": rec.replace("+= n", "+= n * 2")})
+    assert [(path, line) for path, line, _, _ in found] == [("app/mail.go", 4), ("app/rec.go", 4)]
+    assert "job handler at app/server.go:11 (`return deliver(ctx, t)`)" in found[0][3]
+    assert "job handler at app/server.go:17 (`record(t, 1)`)" in found[1][3]
+
+
+def test_go_a_handler_taking_the_task_under_an_aliased_import_is_a_job_handler(tmp_path) -> None:
+    # `q "github.com/hibiken/asynq"`: the handler's file writes the task type as `*q.Task`; the
+    # mux that registers it is in another file.
+    server = ("package worker\n\nimport q \"github.com/hibiken/asynq\"\n\nfunc Routes(h *Handlers) *q.ServeMux {\n"
+              "\tmux := q.NewServeMux()\n\tmux.HandleFunc(\"email:deliver\", h.Deliver)\n\treturn mux\n}\n")
+    handlers = ("package worker\n\nimport (\n\t\"context\"\n\n\tq \"github.com/hibiken/asynq\"\n)\n\n"
+                "type Handlers struct{}\n\nfunc (h *Handlers) Deliver(ctx context.Context, t *q.Task) error {\n"
+                "\treturn send(t, 3)\n}\n")
+    main = {"go.mod": "module example.com/mail\n", "worker/server.go": server, "worker/handlers.go": handlers}
+    found = _dc701(tmp_path, main, {"worker/handlers.go": handlers.replace("send(t, 3)", "send(t, 5)")})
+    assert [(path, line) for path, line, _, _ in found] == [("worker/handlers.go", 12)]
+    assert "job handler" in found[0][3]
+
+
 def test_a_helper_in_a_job_folder_is_background_code(tmp_path) -> None:
     # feedbin keeps its crawler's throttle next to the jobs: it names no job API.
     throttle = ("module FeedCrawler\n  class Throttle\n    def self.hosts\n      @hosts ||= ENV['HOSTS'].split(',')\n"
