@@ -79,6 +79,46 @@ def test_ruby_a_bare_call_of_a_method_its_class_defines_calls_that_method(tmp_pa
         assert "calls it through `filter_track!` -> `for_track`" in found[0][3]
 
 
+def test_ruby_a_base_jobs_call_of_a_method_a_subclass_overrides_reaches_the_subclass(tmp_path) -> None:
+    # The template method: the base job defines `import_entries` to be overridden, and its
+    # `perform` runs the subclass's. The base's own definition does not make the call its own.
+    base = ("class BaseImporter\n  include Sidekiq::Job\n\n  def perform(id)\n    import_entries(id)\n  end\n\n"
+            "  def import_entries(id)\n    raise NotImplementedError\n  end\nend\n")
+    feed = ("class FeedImporter < Importers::BaseImporter\n  def import_entries(id)\n"
+            "    Feed.find(id).refresh(limit: 10)\n  end\nend\n")
+    main = {"lib/importers/base_importer.rb": base, "lib/importers/feed_importer.rb": feed}
+    found = _dc701(tmp_path, main, {"lib/importers/feed_importer.rb": feed.replace("10", "20")})
+    assert [(path, line) for path, line, _, _ in found] == [("lib/importers/feed_importer.rb", 3)]
+    assert "Sidekiq job at lib/importers/base_importer.rb:5 (`import_entries(id)`)" in found[0][3]
+
+
+@pytest.mark.parametrize("where", ["def self", "class << self"])
+def test_ruby_a_bare_call_on_the_class_is_not_the_instance_method_of_that_name(tmp_path, where: str) -> None:
+    # `sync` called in a class method is the class's `sync`, which a concern gives it; the
+    # model's instance method `sync` is another method.
+    job = "class RefreshFeedsJob < ApplicationJob\n  def perform\n    Feed.refresh_all\n  end\nend\n"
+    caller = ("  def self.refresh_all\n    sync\n  end\n" if where == "def self" else
+              "  class << self\n    def refresh_all\n      sync\n    end\n  end\n")
+    model = (f"class Feed < ApplicationRecord\n  include Syncable\n\n{caller}\n"
+             "  def sync\n    update!(synced_at: Time.current)\n  end\nend\n")
+    concern = ("module Syncable\n  extend ActiveSupport::Concern\n\n  class_methods do\n    def sync\n"
+               "      where(stale: true).update_all(stale: false)\n    end\n  end\nend\n")
+    main = {"app/jobs/refresh_feeds_job.rb": job, "app/models/feed.rb": model, "app/models/concerns/syncable.rb": concern}
+    found = _dc701(tmp_path, main, {"app/models/concerns/syncable.rb": concern.replace("stale: false", "stale: nil")})
+    assert [(path, line) for path, line, _, _ in found] == [("app/models/concerns/syncable.rb", 6)]
+    assert "calls it through `refresh_all` -> `sync`" in found[0][3]
+
+
+def test_ruby_a_bare_call_in_a_class_method_of_a_class_defining_it_on_itself_is_its_own(tmp_path) -> None:
+    # The class method calls the class's own `def self.sync`; a concern's `sync` is not it.
+    job = "class RefreshFeedsJob < ApplicationJob\n  def perform\n    Feed.refresh_all\n  end\nend\n"
+    model = ("class Feed < ApplicationRecord\n  def self.refresh_all\n    sync\n  end\n\n"
+             "  def self.sync\n    update_all(synced_at: Time.current)\n  end\nend\n")
+    concern = "module Syncable\n  def sync\n    where(stale: true).update_all(stale: false)\n  end\nend\n"
+    main = {"app/jobs/refresh_feeds_job.rb": job, "app/models/feed.rb": model, "app/models/concerns/syncable.rb": concern}
+    assert _dc701(tmp_path, main, {"app/models/concerns/syncable.rb": concern.replace("stale: false", "stale: nil")}) == []
+
+
 def test_go_a_function_a_goroutine_of_another_file_calls(tmp_path) -> None:
     runner = ("package agent\n\nfunc (r *Runner) Loop() {\n\tgo func() {\n\t\tcompleteStep(r.step)\n\t}()\n}\n")
     step = "package agent\n\nfunc completeStep(s *Step) {\n\ts.Done = true\n}\n"
