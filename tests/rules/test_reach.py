@@ -119,6 +119,28 @@ def test_ruby_a_bare_call_in_a_class_method_of_a_class_defining_it_on_itself_is_
     assert _dc701(tmp_path, main, {"app/models/concerns/syncable.rb": concern.replace("stale: false", "stale: nil")}) == []
 
 
+@pytest.mark.parametrize("dsl", ["queue_as :exports", "sidekiq_options(queue: :exports, retry: 3)"])
+def test_ruby_a_concern_that_names_a_queue_is_job_code(tmp_path, dsl: str) -> None:
+    # Each class including the concern is a job (its `included do queue_as … end` runs in the
+    # class body); the concern's own methods run in those jobs.
+    dsl = f"    included do\n      {dsl}\n    end\n"
+    concern = (f"module Exports\n  module Deferred\n    extend ActiveSupport::Concern\n\n{dsl}\n"
+               "    def flush_pending\n      Export.where(state: :pending).limit(10).each(&:run!)\n    end\n  end\nend\n")
+    main = {"app/commands/concerns/deferred.rb": concern}
+    found = _dc701(tmp_path, main, {"app/commands/concerns/deferred.rb": concern.replace("10", "20")})
+    line = concern.splitlines().index("      Export.where(state: :pending).limit(10).each(&:run!)") + 1
+    assert [(path, line_) for path, line_, _, _ in found] == [("app/commands/concerns/deferred.rb", line)]
+    assert "(job concern)" in found[0][3]
+
+
+def test_ruby_a_module_that_names_no_queue_is_not_job_code(tmp_path) -> None:
+    concern = ("module Exports\n  module Deferred\n    extend ActiveSupport::Concern\n\n    included do\n"
+               "      scope :queued, -> { where(state: :queued) }\n    end\n\n"
+               "    def flush_pending\n      Export.where(state: :pending).limit(10).each(&:run!)\n    end\n  end\nend\n")
+    main = {"app/models/concerns/deferred.rb": concern, "app/jobs/sync_job.rb": "class SyncJob < ApplicationJob\nend\n"}
+    assert _dc701(tmp_path, main, {"app/models/concerns/deferred.rb": concern.replace("10", "20")}) == []
+
+
 def test_go_a_function_a_goroutine_of_another_file_calls(tmp_path) -> None:
     runner = ("package agent\n\nfunc (r *Runner) Loop() {\n\tgo func() {\n\t\tcompleteStep(r.step)\n\t}()\n}\n")
     step = "package agent\n\nfunc completeStep(s *Step) {\n\ts.Done = true\n}\n"

@@ -136,7 +136,11 @@ def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:
 
 def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
     out = []
-    for n in nodes_of(p, frozenset({"class"})):
+    for n in nodes_of(p, frozenset({"class", "module"})):
+        if n.type == "module":
+            if _ruby_queue_concern(n, p):
+                out.append(_span(n, "job concern"))
+            continue
         superclass = n.child_by_field_name("superclass")
         body = n.child_by_field_name("body")
         what = None
@@ -155,6 +159,22 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
         if what:
             out.append(_span(n, what))
     return out
+
+
+def _ruby_queue_concern(module, p: Parsed) -> bool:
+    """A module whose body, or whose concern's `included do … end`, names a queue (`queue_as`,
+    `sidekiq_options`…): each class including it is a job, and the module's methods run in it."""
+    body = module.child_by_field_name("body")
+    for stmt in body.named_children if body is not None else ():
+        if stmt.type in ("call", "identifier") and _RUBY_QUEUE_DSL.match(p.text(stmt)):
+            return True
+        method = stmt.child_by_field_name("method") if stmt.type == "call" else None
+        block = stmt.child_by_field_name("block") if method is not None and p.text(method) == "included" else None
+        inner = block.child_by_field_name("body") if block is not None else None
+        if inner is not None and any(s.type in ("call", "identifier") and _RUBY_QUEUE_DSL.match(p.text(s))
+                                     for s in inner.named_children):
+            return True
+    return False
 
 
 # --- JavaScript / TypeScript ------------------------------------------------------------------
