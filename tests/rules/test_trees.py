@@ -334,6 +334,11 @@ _CONSTRUCTORS = {
                  "\ttime.AfterFunc(time.Minute, func() { s.add(\"y\") })\n\treturn s\n}\n"),
     "method value": ("func newStore() *store {\n\ts := &store{m: map[string]int{}}\n\ts.add(\"x\")\n"
                      "\tsubscribe(s.add)\n\treturn s\n}\n"),
+    # The constructor of a child calls it on the parent, which others already hold.
+    "on a parameter": ("func newStore(parent *store) *store {\n\tparent.add(\"child\")\n"
+                       "\treturn &store{m: map[string]int{}}\n}\n"),
+    # Built with new(), and through `var`: still the value being built.
+    "new": "func newStore() *store {\n\tvar s = new(store)\n\ts.add(\"x\")\n\treturn s\n}\n",
     # Another file of the package calls it on a value a goroutine holds.
     "other file": "func newStore() *store {\n\ts := &store{m: map[string]int{}}\n\ts.add(\"x\")\n\treturn s\n}\n",
 }
@@ -350,7 +355,7 @@ def test_go_a_method_called_later_than_construction_writes_a_shared_map(tmp_path
         main["other/add.go"] = "package other\n\nfunc (c *counter) Bump() {\n\tc.add(1)\n}\n"
     found = _findings(tmp_path, main, {"cache/store.go": store.replace("s.m[k] = 1", "s.m[k] = 2")}, "DC706")
     line = store.splitlines().index("\ts.m[k] = 1") + 1
-    assert [(f.path, f.line) for f in found] == ([] if how in ("building", "iteration") else [("cache/store.go", line)])
+    assert [(f.path, f.line) for f in found] == ([] if how in ("building", "iteration", "new") else [("cache/store.go", line)])
 
 
 def test_go_a_method_only_another_packages_file_names_is_still_construction_only(tmp_path) -> None:

@@ -175,7 +175,8 @@ def _construction_only(p: Parsed, structs) -> set[tuple[str, str]]:
     second goroutine can hold the value yet. An unexported name is called from its package only;
     the package's other files are asked by the caller (``named_elsewhere``). A call that may
     run later is no call while building: one in a function literal (a callback, a closure kept
-    in a field) or a `go` statement, and a method value (`time.AfterFunc(d, s.add)`)."""
+    in a field) or a `go` statement, and a method value (`time.AfterFunc(d, s.add)`); nor is
+    a call on a value the unit did not build (a parameter, a global)."""
     methods: dict[str, str] = {}  # method name -> its type, for unexported methods of the structs
     callers: dict[str, set[str]] = {}  # method name -> names of the file's functions calling it
     constructors: dict[str, str] = {}  # function name -> the type it builds
@@ -194,18 +195,26 @@ def _construction_only(p: Parsed, structs) -> set[tuple[str, str]]:
             built = p.text(result).lstrip("(*").split(",")[0].strip(" *)") if result is not None else ""
             if built in structs:
                 constructors[unit_name] = built
+        # The values this unit is building: a method's receiver, a constructor's new value.
+        if unit.type == "method_declaration":
+            fresh = {receiver[0]} if receiver is not None else set()
+        else:
+            fresh = _fresh_values(unit, constructors.get(unit_name, ""), p)
         stack = [(unit, unit_name)]
         while stack:
             n, caller = stack.pop()
             if n.type in _LATER and not _called_in_place(n, p):
                 caller = _LATER_CALLER  # runs once the value may be shared: no constructor's call
             if n.type == "selector_expression":
-                field = n.child_by_field_name("field")
+                field, operand = n.child_by_field_name("field"), n.child_by_field_name("operand")
                 call = n.parent if n.parent is not None and n.parent.type == "call_expression" else None
                 called = call is not None and (fn := call.child_by_field_name("function")) is not None and fn.id == n.id
+                # On a value built here, or else on one others may hold (`parent.add(…)` in
+                # `newChild(parent *store)`).
+                mine = operand is not None and p.text(operand) in fresh
                 if field is not None:
                     # A method value (`subscribe(s.add)`) is called by whoever holds it, later.
-                    callers.setdefault(p.text(field), set()).add(caller if called else _LATER_CALLER)
+                    callers.setdefault(p.text(field), set()).add(caller if called and mine else _LATER_CALLER)
             stack.extend((c, caller) for c in n.children)
     # Grow from the constructors: a method counts once every caller of it is a constructor of
     # its type or a method already counted.
@@ -221,6 +230,42 @@ def _construction_only(p: Parsed, structs) -> set[tuple[str, str]]:
                 building.add((kind, name))
                 grew = True
     return building
+
+
+def _fresh_values(constructor, built: str, p: Parsed) -> set[str]:
+    """The names a constructor binds to a new value of its type: `s := &store{…}`, `s :=
+    store{…}`, `s := new(store)`, `var s = &store{…}`."""
+    if not built:
+        return set()
+    out: set[str] = set()
+    stack = [constructor]
+    while stack:
+        n = stack.pop()
+        if n.type in ("short_var_declaration", "assignment_statement", "var_spec"):
+            left = n.child_by_field_name("left") or n.child_by_field_name("name")
+            right = n.child_by_field_name("right") or n.child_by_field_name("value")
+            if left is not None and right is not None:
+                names = [c for c in left.named_children] if left.type == "expression_list" else [left]
+                values = [c for c in right.named_children] if right.type == "expression_list" else [right]
+                for name, value in zip(names, values):
+                    if _builds(value, built, p):
+                        out.add(p.text(name))
+        stack.extend(n.children)
+    return out
+
+
+def _builds(value, built: str, p: Parsed) -> bool:
+    """Whether ``value`` is `&T{…}`, `T{…}` or `new(T)` of type ``built``."""
+    if value.type == "unary_expression" and value.named_child_count:
+        value = value.named_children[-1]
+    if value.type == "composite_literal":
+        kind = value.child_by_field_name("type")
+        return kind is not None and p.text(kind).split("[")[0].rsplit(".", 1)[-1] == built
+    if value.type == "call_expression":
+        fn, args = value.child_by_field_name("function"), value.child_by_field_name("arguments")
+        return (fn is not None and p.text(fn) == "new" and args is not None and args.named_child_count == 1
+                and p.text(args.named_children[0]).split("[")[0].rsplit(".", 1)[-1] == built)
+    return False
 
 
 # --- Java: a static collection or formatter that is not thread-safe, used from a method -------
