@@ -92,6 +92,20 @@ def test_ruby_a_base_jobs_call_of_a_method_a_subclass_overrides_reaches_the_subc
     assert "Sidekiq job at lib/importers/base_importer.rb:5 (`import_entries(id)`)" in found[0][3]
 
 
+@pytest.mark.parametrize("how", ["reopened", "prepended"])
+def test_ruby_a_jobs_own_method_redefined_in_another_file_reaches_that_definition(tmp_path, how: str) -> None:
+    # The job's class defines `import_entries`, but another file reopens the class (or a module
+    # it prepends) with a definition that runs in its place.
+    prepend = "  prepend Importers::Throttled\n\n" if how == "prepended" else ""
+    job = (f"class ImportJob < ApplicationJob\n{prepend}  def perform(id)\n    import_entries(id)\n  end\n\n"
+           "  def import_entries(id)\n    Feed.find(id).refresh\n  end\nend\n")
+    other = ("class ImportJob\n" if how == "reopened" else "module Importers::Throttled\n") + (
+        "  def import_entries(id)\n    Feed.find(id).refresh(limit: 10)\n  end\nend\n")
+    main = {"app/jobs/import_job.rb": job, "lib/import_patch.rb": other}
+    found = _dc701(tmp_path, main, {"lib/import_patch.rb": other.replace("10", "20")})
+    assert [(path, line) for path, line, _, _ in found] == [("lib/import_patch.rb", 3)]
+
+
 @pytest.mark.parametrize("where", ["def self", "class << self"])
 def test_ruby_a_bare_call_on_the_class_is_not_the_instance_method_of_that_name(tmp_path, where: str) -> None:
     # `sync` called in a class method is the class's `sync`, which a concern gives it; the

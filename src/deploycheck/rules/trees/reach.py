@@ -801,8 +801,9 @@ def _ruby_own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
     Not the class's own when the call is made on the class itself (in a `def self.x` or in
     `class << self`) and the class defines `name` only for its instances, or the other way round:
     the class method comes from elsewhere (a concern's `class_methods`, an `extend`). Nor when a
-    followed definition of `name` is in a subclass of the class or reopens it (``heirs``): a base
-    job's `perform` calling `import_entries` runs the subclass's (the template method)."""
+    followed definition of `name` is in a subclass of the class, reopens it or is in a module it
+    prepends (``heirs``): a base job's `perform` calling `import_entries` runs the subclass's
+    (the template method)."""
     parent = n.parent
     if parent is not None and parent.type == "call":
         receiver = parent.child_by_field_name("receiver")
@@ -819,7 +820,7 @@ def _ruby_own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
         on_class = on_class or node.type in ("singleton_method", "singleton_class")
         node = node.parent
     body = node.child_by_field_name("body") if node is not None else None
-    if body is None or _ruby_class_name(node, p) in heirs:
+    if body is None or _ruby_class_name(node, p) in heirs or _ruby_prepends(body, p) & heirs:
         return False
     instance, singleton = _ruby_defined(body, p)
     if on_class:
@@ -843,6 +844,17 @@ def _ruby_defined(body, p: Parsed) -> tuple[set[str], set[str]]:
                 if m.type == "method" and (named := m.child_by_field_name("name")) is not None:
                     singleton.add(p.text(named))
     return instance, singleton
+
+
+def _ruby_prepends(body, p: Parsed) -> set[str]:
+    """The modules a class body prepends (`prepend Audited::Override`): their methods run before
+    the class's own of the same name."""
+    out: set[str] = set()
+    for m in body.named_children:
+        text = p.text(m)
+        if m.type == "call" and text.startswith("prepend "):
+            out.update(a.strip().rsplit("::", 1)[-1] for a in text[8:].split(","))
+    return out
 
 
 def _ruby_extends_self(body, p: Parsed) -> bool:

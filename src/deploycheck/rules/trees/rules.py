@@ -79,7 +79,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         receiver (or on `self`) in a class or module defining `def name`, for an instance (a call
         in `def self.x` or `class << self` is the class's: its own only when the class defines
         `def self.name`), unless a followed definition of `name` is in a subclass of that class
-        or reopens it (a base job's `perform` calling the method its subclasses override). A file that names no
+        or reopens it or a module it prepends (a base job's `perform` calling the method its subclasses
+        override). A file that names no
         job API is read for this only when a non-test file of its language on the base does.
         In a repository that IS a job system
         (its base's gemspec, package.json, go.mod, settings.gradle, gradle.properties or pom.xml
