@@ -306,6 +306,26 @@ def test_a_testing_module_imports_test_code_as_tests_do(tmp_path: Path, used: bo
         assert found == [] and scan.returncode == 0, scan.stdout
 
 
+@pytest.mark.parametrize("imported", ["app", "lib"])
+def test_each_testing_module_importing_test_code_is_followed(tmp_path: Path, imported: str) -> None:
+    """Two `testing.py` modules import the same test helper and production code imports only one
+    of them: whichever it is, the helper runs in production."""
+    from support.dcflow import dc_env, make_project, run_dc
+
+    helper = "from tests.helpers.reserve import reserve_stock\n"
+    files = {"app/__init__.py": "", "app/testing.py": helper, "lib/__init__.py": "", "lib/testing.py": helper,
+             "tests/__init__.py": "", "tests/helpers/__init__.py": "",
+             "tests/helpers/reserve.py": "def reserve_stock(pid, n):\n    pass\n",
+             "inventory/jobs.py": f"from {imported}.testing import reserve_stock\n"}
+    repo = make_project(tmp_path, files).repo
+    git(repo, "checkout", "-q", "-b", "attack")
+    commit(repo, {"tests/helpers/reserve.py": LOST_UPDATE_JOB}, "test helper")
+    scan = run_dc(repo, "scan", "--base", "main", "--format", "json", env=dc_env())
+    found = [f for f in json.loads(scan.stdout)["findings"] if f["path"] == "tests/helpers/reserve.py"]
+    assert [f["rule"] for f in found] == ["DC001"], scan.stdout
+    assert f"production code imports it (inventory/jobs.py, through {imported}/testing.py)" in found[0]["message"]
+
+
 def test_a_test_helper_no_production_code_imports_stays_quiet(attack) -> None:
     repo = attack.repo
     git(repo, "checkout", "-q", "-b", "tests-only", "main")

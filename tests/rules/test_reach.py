@@ -129,6 +129,82 @@ def test_go_a_type_named_like_a_function_is_no_call_of_it(tmp_path, use: str) ->
         assert [(path, line) for path, line, _, _ in found] == [("store/jobs.go", 4)]
 
 
+def test_ruby_a_base_jobs_call_of_a_method_a_subclass_overrides_reaches_the_subclass(tmp_path) -> None:
+    # The template method: the base job defines `import_entries` to be overridden, and its
+    # `perform` runs the subclass's. The base's own definition does not make the call its own.
+    base = ("class BaseImporter\n  include Sidekiq::Job\n\n  def perform(id)\n    import_entries(id)\n  end\n\n"
+            "  def import_entries(id)\n    raise NotImplementedError\n  end\nend\n")
+    feed = ("class FeedImporter < Importers::BaseImporter\n  def import_entries(id)\n"
+            "    Feed.find(id).refresh(limit: 10)\n  end\nend\n")
+    main = {"lib/importers/base_importer.rb": base, "lib/importers/feed_importer.rb": feed}
+    found = _dc701(tmp_path, main, {"lib/importers/feed_importer.rb": feed.replace("10", "20")})
+    assert [(path, line) for path, line, _, _ in found] == [("lib/importers/feed_importer.rb", 3)]
+    assert "Sidekiq job at lib/importers/base_importer.rb:5 (`import_entries(id)`)" in found[0][3]
+
+
+@pytest.mark.parametrize("how", ["reopened", "prepended"])
+def test_ruby_a_jobs_own_method_redefined_in_another_file_reaches_that_definition(tmp_path, how: str) -> None:
+    # The job's class defines `import_entries`, but another file reopens the class (or a module
+    # it prepends) with a definition that runs in its place.
+    prepend = "  prepend Importers::Throttled\n\n" if how == "prepended" else ""
+    job = (f"class ImportJob < ApplicationJob\n{prepend}  def perform(id)\n    import_entries(id)\n  end\n\n"
+           "  def import_entries(id)\n    Feed.find(id).refresh\n  end\nend\n")
+    other = ("class ImportJob\n" if how == "reopened" else "module Importers::Throttled\n") + (
+        "  def import_entries(id)\n    Feed.find(id).refresh(limit: 10)\n  end\nend\n")
+    main = {"app/jobs/import_job.rb": job, "lib/import_patch.rb": other}
+    found = _dc701(tmp_path, main, {"lib/import_patch.rb": other.replace("10", "20")})
+    assert [(path, line) for path, line, _, _ in found] == [("lib/import_patch.rb", 3)]
+
+
+@pytest.mark.parametrize("where", ["def self", "class << self"])
+def test_ruby_a_bare_call_on_the_class_is_not_the_instance_method_of_that_name(tmp_path, where: str) -> None:
+    # `sync` called in a class method is the class's `sync`, which a concern gives it; the
+    # model's instance method `sync` is another method.
+    job = "class RefreshFeedsJob < ApplicationJob\n  def perform\n    Feed.refresh_all\n  end\nend\n"
+    caller = ("  def self.refresh_all\n    sync\n  end\n" if where == "def self" else
+              "  class << self\n    def refresh_all\n      sync\n    end\n  end\n")
+    model = (f"class Feed < ApplicationRecord\n  include Syncable\n\n{caller}\n"
+             "  def sync\n    update!(synced_at: Time.current)\n  end\nend\n")
+    concern = ("module Syncable\n  extend ActiveSupport::Concern\n\n  class_methods do\n    def sync\n"
+               "      where(stale: true).update_all(stale: false)\n    end\n  end\nend\n")
+    main = {"app/jobs/refresh_feeds_job.rb": job, "app/models/feed.rb": model, "app/models/concerns/syncable.rb": concern}
+    found = _dc701(tmp_path, main, {"app/models/concerns/syncable.rb": concern.replace("stale: false", "stale: nil")})
+    assert [(path, line) for path, line, _, _ in found] == [("app/models/concerns/syncable.rb", 6)]
+    assert "calls it through `refresh_all` -> `sync`" in found[0][3]
+
+
+def test_ruby_a_bare_call_in_a_class_method_of_a_class_defining_it_on_itself_is_its_own(tmp_path) -> None:
+    # The class method calls the class's own `def self.sync`; a concern's `sync` is not it.
+    job = "class RefreshFeedsJob < ApplicationJob\n  def perform\n    Feed.refresh_all\n  end\nend\n"
+    model = ("class Feed < ApplicationRecord\n  def self.refresh_all\n    sync\n  end\n\n"
+             "  def self.sync\n    update_all(synced_at: Time.current)\n  end\nend\n")
+    concern = "module Syncable\n  def sync\n    where(stale: true).update_all(stale: false)\n  end\nend\n"
+    main = {"app/jobs/refresh_feeds_job.rb": job, "app/models/feed.rb": model, "app/models/concerns/syncable.rb": concern}
+    assert _dc701(tmp_path, main, {"app/models/concerns/syncable.rb": concern.replace("stale: false", "stale: nil")}) == []
+
+
+@pytest.mark.parametrize("dsl", ["queue_as :exports", "sidekiq_options(queue: :exports, retry: 3)"])
+def test_ruby_a_concern_that_names_a_queue_is_job_code(tmp_path, dsl: str) -> None:
+    # Each class including the concern is a job (its `included do queue_as … end` runs in the
+    # class body); the concern's own methods run in those jobs.
+    dsl = f"    included do\n      {dsl}\n    end\n"
+    concern = (f"module Exports\n  module Deferred\n    extend ActiveSupport::Concern\n\n{dsl}\n"
+               "    def flush_pending\n      Export.where(state: :pending).limit(10).each(&:run!)\n    end\n  end\nend\n")
+    main = {"app/commands/concerns/deferred.rb": concern}
+    found = _dc701(tmp_path, main, {"app/commands/concerns/deferred.rb": concern.replace("10", "20")})
+    line = concern.splitlines().index("      Export.where(state: :pending).limit(10).each(&:run!)") + 1
+    assert [(path, line_) for path, line_, _, _ in found] == [("app/commands/concerns/deferred.rb", line)]
+    assert "(job concern)" in found[0][3]
+
+
+def test_ruby_a_module_that_names_no_queue_is_not_job_code(tmp_path) -> None:
+    concern = ("module Exports\n  module Deferred\n    extend ActiveSupport::Concern\n\n    included do\n"
+               "      scope :queued, -> { where(state: :queued) }\n    end\n\n"
+               "    def flush_pending\n      Export.where(state: :pending).limit(10).each(&:run!)\n    end\n  end\nend\n")
+    main = {"app/models/concerns/deferred.rb": concern, "app/jobs/sync_job.rb": "class SyncJob < ApplicationJob\nend\n"}
+    assert _dc701(tmp_path, main, {"app/models/concerns/deferred.rb": concern.replace("10", "20")}) == []
+
+
 @pytest.mark.parametrize("runner, trail", [
     ("package agent\n\nfunc (r *Runner) Loop() {\n\tgo func() {\n\t\tcompleteStep(r.step)\n\t}()\n}\n",
      "goroutine at agent/runner.go:5"),
@@ -191,6 +267,69 @@ def test_go_handle_func_registers_a_job_only_on_asynqs_mux(tmp_path, library: st
         assert "asynq handler at app/server.go:8 (`return deliver(ctx, t)`)" in found[0][3]
     else:
         assert found == []
+
+
+@pytest.mark.parametrize("holder", ["wrapper", "field"])
+def test_go_handle_func_on_a_mux_built_in_another_file_still_registers_a_job(tmp_path, holder: str) -> None:
+    # The file registering imports no asynq: the mux comes from the application's own wrapper
+    # package, or from a field the worker's other file declares. A handler taking a
+    # context.Context first has a job handler's shape, not an HTTP handler's.
+    if holder == "wrapper":
+        lib = ("package queue\n\nimport (\n\t\"context\"\n\n\t\"github.com/hibiken/asynq\"\n)\n\n"
+               "type Mux struct{ m *asynq.ServeMux }\n\n"
+               "func (x *Mux) HandleFunc(kind string, fn func(ctx context.Context, payload []byte) error) {\n"
+               "\tx.m.HandleFunc(kind, func(ctx context.Context, t *asynq.Task) error { return fn(ctx, t.Payload()) })\n}\n")
+        routes = ("package app\n\nimport (\n\t\"context\"\n\n\t\"example.com/mail/queue\"\n)\n\n"
+                  "func routes(mux *queue.Mux) {\n"
+                  "\tmux.HandleFunc(\"email:deliver\", func(ctx context.Context, payload []byte) error {\n"
+                  "\t\treturn deliver(ctx, payload)\n\t})\n}\n")
+        line = 11
+    else:
+        lib = ("package app\n\nimport \"github.com/hibiken/asynq\"\n\ntype Task = asynq.Task\n\n"
+               "type Worker struct {\n\tmux *asynq.ServeMux\n}\n")
+        routes = ("package app\n\nimport \"context\"\n\nfunc (w *Worker) routes() {\n"
+                  "\tw.mux.HandleFunc(\"email:deliver\", w.deliverEmail)\n}\n\n"
+                  "func (w *Worker) deliverEmail(ctx context.Context, t *Task) error {\n\treturn deliver(ctx, t)\n}\n")
+        line = 10
+    mail = "package app\n\nfunc deliver(ctx context.Context, p []byte) error {\n\treturn send(p, 3)\n}\n"
+    main = {"go.mod": "module example.com/mail\n", "queue/mux.go" if holder == "wrapper" else "app/worker.go": lib,
+            "app/routes.go": routes, "app/mail.go": mail}
+    found = _dc701(tmp_path, main, {"app/mail.go": mail.replace("send(p, 3)", "send(p, 5)")})
+    assert [(path, line_) for path, line_, _, _ in found] == [("app/mail.go", 4)]
+    assert f"asynq handler at app/routes.go:{line} (`return deliver(ctx," in found[0][3]
+
+
+def test_go_a_function_literal_taking_an_asynq_task_is_a_job_handler(tmp_path) -> None:
+    # Handlers kept in a map and registered in a loop, and a middleware's wrapped handler: each
+    # literal takes the task, wherever it is registered.
+    server = ("package app\n\nimport (\n\t\"context\"\n\n\t\"github.com/hibiken/asynq\"\n)\n\n"
+              "var handlers = map[string]asynq.HandlerFunc{\n"
+              "\t\"email:deliver\": func(ctx context.Context, t *asynq.Task) error {\n\t\treturn deliver(ctx, t)\n\t},\n}\n\n"
+              "func logging(next asynq.Handler) asynq.Handler {\n"
+              "\treturn asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {\n"
+              "\t\trecord(t, 1)\n\t\treturn next.ProcessTask(ctx, t)\n\t})\n}\n")
+    mail = "package app\n\nfunc deliver(ctx context.Context, t T) error {\n\treturn send(t, 3)\n}\n"
+    rec = "package app\n\nfunc record(t T, n int) {\n\tcounts[t.Type()] += n\n}\n"
+    main = {"go.mod": "module example.com/mail\n", "app/server.go": server, "app/mail.go": mail, "app/rec.go": rec}
+    found = _dc701(tmp_path, main, {"app/mail.go": mail.replace("send(t, 3)", "send(t, 5)"),
+                                    "app/rec.go": rec.replace("+= n", "+= n * 2")})
+    assert [(path, line) for path, line, _, _ in found] == [("app/mail.go", 4), ("app/rec.go", 4)]
+    assert "job handler at app/server.go:11 (`return deliver(ctx, t)`)" in found[0][3]
+    assert "job handler at app/server.go:17 (`record(t, 1)`)" in found[1][3]
+
+
+def test_go_a_handler_taking_the_task_under_an_aliased_import_is_a_job_handler(tmp_path) -> None:
+    # `q "github.com/hibiken/asynq"`: the handler's file writes the task type as `*q.Task`; the
+    # mux that registers it is in another file.
+    server = ("package worker\n\nimport q \"github.com/hibiken/asynq\"\n\nfunc Routes(h *Handlers) *q.ServeMux {\n"
+              "\tmux := q.NewServeMux()\n\tmux.HandleFunc(\"email:deliver\", h.Deliver)\n\treturn mux\n}\n")
+    handlers = ("package worker\n\nimport (\n\t\"context\"\n\n\tq \"github.com/hibiken/asynq\"\n)\n\n"
+                "type Handlers struct{}\n\nfunc (h *Handlers) Deliver(ctx context.Context, t *q.Task) error {\n"
+                "\treturn send(t, 3)\n}\n")
+    main = {"go.mod": "module example.com/mail\n", "worker/server.go": server, "worker/handlers.go": handlers}
+    found = _dc701(tmp_path, main, {"worker/handlers.go": handlers.replace("send(t, 3)", "send(t, 5)")})
+    assert [(path, line) for path, line, _, _ in found] == [("worker/handlers.go", 12)]
+    assert "job handler" in found[0][3]
 
 
 def test_a_helper_in_a_job_folder_is_background_code(tmp_path) -> None:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from support.gitrepo import make_branch, make_repo
 from deploycheck.analysis.pipeline import analyse
 from deploycheck.rules import TREE_EXTENSIONS
@@ -312,3 +314,52 @@ def test_a_tagged_template_with_an_object_type_argument_parses(tmp_path) -> None
     findings = _findings(tmp_path / "broken", {"package.json": package, "src/row.tsx": base}, {"src/row.tsx": broken},
                          "DC703")
     assert [(f.severity, f.line) for f in findings] == [("high", 5)]
+
+
+_STORE = ("package cache\n\ntype store struct {\n\tm map[string]int\n}\n\n{ctor}\n"
+          "func (s *store) Close() {\n\tgo s.flush()\n}\n\nfunc (s *store) add(k string) {\n\ts.m[k] = 1\n}\n")
+_CONSTRUCTORS = {
+    # Only while building: nothing else can hold `s` yet.
+    "building": "func newStore() *store {\n\ts := &store{m: map[string]int{}}\n\ts.add(\"x\")\n\treturn s\n}\n",
+    # A registry's iteration calls its callback before the constructor returns (memos' resolver).
+    "iteration": ("func newStore() *store {\n\ts := &store{m: map[string]int{}}\n"
+                  "\tregistry.RangeFiles(func(f File) bool {\n\t\ts.add(f.Name())\n\t\treturn true\n\t})\n\treturn s\n}\n"),
+    # The constructor starts a goroutine that keeps calling `add` after it returned.
+    "goroutine": ("func newStore() *store {\n\ts := &store{m: map[string]int{}}\n\tgo s.loop()\n\treturn s\n}\n\n"
+                  "func (s *store) loop() {\n\tfor k := range keys {\n\t\ts.add(k)\n\t}\n}\n"),
+    "go literal": ("func newStore() *store {\n\ts := &store{m: map[string]int{}}\n\tgo func() {\n"
+                   "\t\tfor k := range keys {\n\t\t\ts.add(k)\n\t\t}\n\t}()\n\treturn s\n}\n"),
+    # A callback and a method value run whenever whoever holds them calls them.
+    "callback": ("func newStore() *store {\n\ts := &store{m: map[string]int{}}\n\ts.add(\"x\")\n"
+                 "\ttime.AfterFunc(time.Minute, func() { s.add(\"y\") })\n\treturn s\n}\n"),
+    "method value": ("func newStore() *store {\n\ts := &store{m: map[string]int{}}\n\ts.add(\"x\")\n"
+                     "\tsubscribe(s.add)\n\treturn s\n}\n"),
+    # The constructor of a child calls it on the parent, which others already hold.
+    "on a parameter": ("func newStore(parent *store) *store {\n\tparent.add(\"child\")\n"
+                       "\treturn &store{m: map[string]int{}}\n}\n"),
+    # Built with new(), and through `var`: still the value being built.
+    "new": "func newStore() *store {\n\tvar s = new(store)\n\ts.add(\"x\")\n\treturn s\n}\n",
+    # Another file of the package calls it on a value a goroutine holds.
+    "other file": "func newStore() *store {\n\ts := &store{m: map[string]int{}}\n\ts.add(\"x\")\n\treturn s\n}\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(_CONSTRUCTORS))
+def test_go_a_method_called_later_than_construction_writes_a_shared_map(tmp_path, how: str) -> None:
+    store = _STORE.replace("{ctor}", _CONSTRUCTORS[how])
+    main = {"go.mod": "module example.com/c\n", "cache/store.go": store}
+    if how == "other file":
+        main["cache/run.go"] = ("package cache\n\nfunc (s *store) Run() {\n\tgo func() {\n"
+                                "\t\tfor k := range keys {\n\t\t\ts.add(k)\n\t\t}\n\t}()\n}\n")
+        # Another package's file naming `add` cannot call the unexported method.
+        main["other/add.go"] = "package other\n\nfunc (c *counter) Bump() {\n\tc.add(1)\n}\n"
+    found = _findings(tmp_path, main, {"cache/store.go": store.replace("s.m[k] = 1", "s.m[k] = 2")}, "DC706")
+    line = store.splitlines().index("\ts.m[k] = 1") + 1
+    assert [(f.path, f.line) for f in found] == ([] if how in ("building", "iteration", "new") else [("cache/store.go", line)])
+
+
+def test_go_a_method_only_another_packages_file_names_is_still_construction_only(tmp_path) -> None:
+    store = _STORE.replace("{ctor}", _CONSTRUCTORS["building"])
+    main = {"go.mod": "module example.com/c\n", "cache/store.go": store,
+            "other/add.go": "package other\n\nfunc (c *counter) Bump() {\n\tc.add(1)\n}\n"}
+    assert _findings(tmp_path, main, {"cache/store.go": store.replace("s.m[k] = 1", "s.m[k] = 2")}, "DC706") == []

@@ -530,7 +530,7 @@ def _packs_skip_as_production_code(path: str) -> bool:
 # production. One `git grep` per scan lists the production files that mention one; those are read.
 _TESTISH_PART = r"tests?|testing|conftest|test_\w+|\w+_test"  # a module name part that makes a test path
 _TEST_WORD = rf"\b({_TESTISH_PART})\b"
-_imports_memo: dict[tuple[str, str], dict[str, str]] = {}
+_imports_memo: dict[tuple[str, str], dict[str, list[str]]] = {}
 # Files that describe code rather than run it: a mention there loads nothing. CI and test-runner
 # configuration runs tests, not production.
 _DOC_EXTENSIONS = frozenset("md rst txt adoc".split())
@@ -610,8 +610,10 @@ def _text_loads(data: bytes) -> set[str]:
     return out
 
 
-def _production_imports(repo) -> dict[str, str]:
-    """Module name -> first production (non-test) file at head that loads it, for every
+def _production_imports(repo) -> dict[str, list[str]]:
+    """Module name -> the first production (non-test) file at head that loads it, or else every
+    `testing.py` module that does (each is followed to its own importers: any one of them may
+    be the one production code imports), for every
     production file whose text holds a test-like name (Python read as Python; Procfiles,
     crontabs, compose files read for dotted names and `.py` paths). Memoised per repository and
     head commit. Red team 3: a one-line pattern missed wrapped imports, `;` and strings."""
@@ -626,7 +628,7 @@ def _production_imports(repo) -> dict[str, str]:
         paths = sorted(p for p in paths if not is_test_path(p) and not _TEST_FILE.search(p)
                        and not _PACK_SKIPS_AS_NOT_PRODUCTION.search(p) and _extension(p) not in _DOC_EXTENSIONS
                        and p.rsplit("/", 1)[-1] not in _CI_FILES)
-        found: dict[str, str] = {}
+        found: dict[str, list[str]] = {}
         if paths:
             with gitcmd.BlobReader(repo.root) as objects:
                 for importer in paths:
@@ -635,8 +637,12 @@ def _production_imports(repo) -> dict[str, str]:
                         continue
                     names = _python_loads(data, importer) if importer.endswith((".py", ".pyw")) else _text_loads(data)
                     for name in names:
-                        if name not in found or _TESTING_MODULE.search(found[name]):
-                            found[name] = importer  # a production importer is named before a `testing.py`
+                        have = found.setdefault(name, [])
+                        if _TESTING_MODULE.search(importer):
+                            if not have or _TESTING_MODULE.search(have[0]):
+                                have.append(importer)
+                        else:
+                            have[:] = [importer]  # a production importer is named before any `testing.py`
         _imports_memo[key] = found
     return _imports_memo[key]
 
@@ -653,7 +659,7 @@ def _importer_of(repo, path: str, seen: set[str]) -> str | None:
     imports = _production_imports(repo)
     parts = _module_parts(path)
     for name in sorted(_module_names(path)):
-        hits = [imports[name]] if name in imports else []
+        hits = list(imports.get(name, ()))
         # A package holding the file counts when each __init__.py from it down imports the next
         # part (`import tests.helpers` runs tests/helpers/__init__.py, which imports .reserve).
         tail = name.split(".")
@@ -661,10 +667,11 @@ def _importer_of(repo, path: str, seen: set[str]) -> str | None:
         for end in range(len(tail) - 1, 0, -1):
             package = ".".join(tail[:end])
             if package in imports and _inits_import_down(repo, parts, start + end):
-                hits.append(imports[package])
+                hits += imports[package]
+        production = [hit for hit in hits if not _TESTING_MODULE.search(hit)]
+        if production:
+            return production[0]
         for hit in hits:
-            if not _TESTING_MODULE.search(hit):
-                return hit
             # A `testing.py` module is test support, as a `testing/` folder is (nautobot's
             # apps/testing.py gives plugin authors its test cases): what it imports runs in
             # production only when production code imports the module in turn.

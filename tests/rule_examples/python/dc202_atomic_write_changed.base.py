@@ -1,5 +1,7 @@
 # path: accounts/signup.py
-from .models import Profile, Product, Relation, orders
+from sqlalchemy import update
+
+from .models import Order, Profile, Product, Relation, orders
 
 
 def create_profile(user):
@@ -22,3 +24,12 @@ def relations(issue_id):
 
 def close(conn, order_id):
     conn.execute(orders.update().where(orders.c.id == order_id).values(state="closed"))
+
+
+def close_statement(session, order_id):
+    session.execute(update(Order).filter(Order.id == order_id).values(state="closed"))
+
+
+def close_built(session, order_id):
+    stmt = update(Order)
+    session.execute(stmt.filter(Order.id == order_id).values(state="closed"))

@@ -1148,6 +1148,40 @@ def _runs_when_found(check: ast.If, var: str, step: Step) -> bool:
     return in_body != missing
 
 
+def _lookup(read: ast.Call) -> dict[str, str]:
+    """What a read looks its row up by: `filter(user=user, plan=plan)` -> {"user": "user", "plan":
+    "plan"}, SQLAlchemy's `filter(M.user == user)` and `filter_by(user=user)` alike; {} when the
+    chain names no field (a primary key from a helper, a raw query)."""
+    found: dict[str, str] = {}
+    node: ast.AST = read
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Await)):
+        if isinstance(node, ast.Call):
+            found.update((kw.arg, ast.dump(kw.value)) for kw in node.keywords if kw.arg is not None)
+            for arg in node.args:
+                if (isinstance(arg, ast.Compare) and len(arg.ops) == 1 and isinstance(arg.ops[0], ast.Eq)
+                        and isinstance(arg.left, ast.Attribute)):
+                    found[arg.left.attr] = ast.dump(arg.comparators[0])
+            node = node.func
+        else:
+            node = node.value
+    return found
+
+
+def _same_row(lookup: dict[str, str], create: ast.Call) -> bool:
+    """Whether ``create`` writes the row the check looked up: it gives every field of the lookup
+    the value the lookup gave it (`Token.objects.create(user=user, …)` after
+    `Token.objects.filter(user=user).first()` found the old token and archived it). Two runs
+    that both found the old row then both create its successor. A copy under a key of its own
+    (plane's duplicated asset, looked up by its id) is not."""
+    if not lookup:
+        return False
+    given: dict[str, str] = {}
+    for node in ast.walk(create):
+        if isinstance(node, ast.Call):
+            given.update((kw.arg, ast.dump(kw.value)) for kw in node.keywords if kw.arg is not None)
+    return all(given.get(key) == value for key, value in lookup.items())
+
+
 def _tests_missing(test: ast.AST, var: str) -> bool | None:
     """True for `var is None`/`not var`/`var == None`, False for their opposites, else None."""
     if isinstance(test, ast.Name) and test.id == var:
@@ -1374,6 +1408,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
         return
     checks: list[_Check] = []
     maybe: dict[str, tuple[str | None, str]] = {}  # var -> (model, how), for `x = M.objects.filter(...).first()`
+    lookups: dict[str, dict[str, str]] = {}  # var -> the read's lookup (field -> value's source), for _same_row
     instances: dict[str, str] = {}  # var -> model, for `x = M(...)` and ORM reads
     constructed: set[str] = set()  # vars holding a new, unsaved instance: their save() creates a row
     var: str | None  # a variable checked, then the one an act writes through (None: none)
@@ -1409,6 +1444,7 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 if not _locks_rows(inner):
                     model = _model_from_chain(inner)
                     maybe[var] = (model, f"{last_name(inner.func)}()")
+                    lookups[var] = _lookup(inner)
                     if model:
                         instances[var] = model
             elif isinstance(inner, ast.Call) and _LOOKUP_HELPER.search(last_name(inner.func)):
@@ -1442,7 +1478,8 @@ def scan_check_then_act(s: FunctionScan) -> None:
                 if not inside or not ((model and model in check.models) or (var and var in check.names) or related or handled):
                     continue
                 if verb == "created" and not related and isinstance(check.node, ast.If) and any(
-                        _runs_when_found(check.node, name, step) for name in check.names):
+                        _runs_when_found(check.node, name, step) and not _same_row(lookups.get(name, {}), call)
+                        for name in check.names):
                     continue  # it copies a row the check found: no concurrent run can find that row missing
                 subject = (next(iter(sorted(check.models)), None) if handled and not (model and model in check.models) else model) or model or var
                 outcome, fix = _OUTCOMES.get(verb, _OUTCOMES["saved"])

@@ -463,11 +463,34 @@ _QUERYSET_READS = frozenset({"objects", "_default_manager", "filter", "exclude",
                              "select_related", "prefetch_related", "distinct"})
 
 
-def _django_read(call: ast.Call) -> bool:
+def _django_read(call: ast.Call, module: PyModule | None) -> bool:
     """`Model.objects.filter(…).values(…, pid=F("x"))`: a Django queryset's projection, which
-    reads. SQLAlchemy's `.values(…)` writes, after an `update()` or `insert()` in its chain."""
-    attrs = [a.lower() for a in chain_attrs(call.func)[1:]]
-    return any(a in _QUERYSET_READS for a in attrs) and not any("update" in a or "insert" in a for a in attrs)
+    reads. SQLAlchemy's `.values(…)` writes, after an `update()` or `insert()` in its chain:
+    `orders.update()`, `sa.update(T)`, and at the chain's root (`update(T).filter(…)`, whose
+    `filter` is `where`'s synonym), or in the statement a variable at the root holds
+    (`stmt = update(T)`; `stmt.filter(…).values(…)`)."""
+    names = [a.lower() for a in chain_attrs(call.func)]
+    if not any(a in _QUERYSET_READS for a in names[1:]) or _writes_rows(names):
+        return False
+    root = _chain_root(call)
+    if isinstance(root, ast.Name) and module is not None:
+        return not any(isinstance(v, ast.Call) and _writes_rows([a.lower() for a in chain_attrs(v)])
+                       for v in _bindings(module).get(root.id, []))
+    return True
+
+
+def _writes_rows(names: list[str]) -> bool:
+    """Whether a chain's names (lower-cased, root first) build an SQLAlchemy UPDATE or INSERT.
+    The root counts only as the function itself (`update`, `pg_insert`): a model named
+    `UpdateLog` is no statement."""
+    return any("update" in a or "insert" in a for a in names[1:]) or bool(names) and (
+        names[0] in ("update", "insert") or names[0].endswith(("_update", "_insert")))
+
+
+def _chain_root(node: ast.AST) -> ast.AST:
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node
 
 
 def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule | None = None) -> tuple[str, str, bool] | None:
@@ -480,7 +503,7 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule
     if tail in ("execute", "executemany", "exec_driver_sql", "raw"):
         found = _sql_occurrence(call)
         return (*found, True) if found else None
-    if tail == "values" and _django_read(call):
+    if tail == "values" and _django_read(call, module):
         return None
     if tail in ("update", "values", "aupdate"):
         found = _update_kind(call, module)

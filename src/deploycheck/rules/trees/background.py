@@ -75,11 +75,24 @@ _GO_REGISTER = {"HandleFunc": "asynq handler", "Handle": "asynq handler", "Regis
                 "RegisterWorkflow": "Temporal workflow", "RegisterWorkflowWithOptions": "Temporal workflow",
                 "RegisterActivity": "Temporal activity", "RegisterActivityWithOptions": "Temporal activity"}
 # `Handle`/`HandleFunc` and `Job` are also what net/http's and grpc-gateway's muxes and many
-# other types call their registrations: they name a job only in a file that imports the job
+# other types call their registrations: they name a job for sure in a file that imports the job
 # library (asynq's ServeMux, gocraft's WorkerPool). A handler defined elsewhere still counts by
 # its signature (`*asynq.Task`, `*work.Job`).
 _GO_REGISTER_LIBRARY = {"HandleFunc": b"hibiken/asynq", "Handle": b"hibiken/asynq",
                         "Job": b"gocraft/work", "JobWithOptions": b"gocraft/work"}
+# A file that does not import the library may still register on its mux: a mux held in a field
+# or passed in from the file that built it, or an application's own wrapper package around it
+# (`queue.Mux.HandleFunc(kind, func(ctx, payload []byte) error)`). There a handler whose first
+# parameter is a `context.Context` has a job handler's shape, not an HTTP handler's (`w, r`,
+# grpc-gateway's `w, r, pathParams`) nor a bot's (`tele.Context`), unless the file imports an
+# HTTP library, whose muxes are then what it registers on.
+_GO_HTTP_LIBRARIES = (b'"net/http"', b"grpc-gateway")
+_GO_CONTEXT_FIRST = re.compile(r"^\(\s*(?:\w+\s+)?context\.Context\b")
+# The parameter types of a job library's handlers, by the library's import path and as the file
+# writes them under the package's own name; an aliased import (`q "github.com/hibiken/asynq"`)
+# writes `*q.Task` (see _go_handler_params).
+_GO_HANDLER_PACKAGES = {"github.com/hibiken/asynq": ("asynq", ".Task"), "github.com/riverqueue/river": ("river", ".Job["),
+                        "github.com/gocraft/work": ("work", ".Job")}
 # A struct registered whole (`w.RegisterActivity(&Activities{db: db})`): each of its exported
 # methods is an activity.
 _GO_REGISTERS_METHODS = frozenset({"RegisterActivity", "RegisterActivityWithOptions"})
@@ -126,7 +139,11 @@ def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:
 
 def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
     out = []
-    for n in nodes_of(p, frozenset({"class"})):
+    for n in nodes_of(p, frozenset({"class", "module"})):
+        if n.type == "module":
+            if _ruby_queue_concern(n, p):
+                out.append(_span(n, "job concern"))
+            continue
         superclass = n.child_by_field_name("superclass")
         body = n.child_by_field_name("body")
         what = None
@@ -145,6 +162,22 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
         if what:
             out.append(_span(n, what))
     return out
+
+
+def _ruby_queue_concern(module, p: Parsed) -> bool:
+    """A module whose body, or whose concern's `included do … end`, names a queue (`queue_as`,
+    `sidekiq_options`…): each class including it is a job, and the module's methods run in it."""
+    body = module.child_by_field_name("body")
+    for stmt in body.named_children if body is not None else ():
+        if stmt.type in ("call", "identifier") and _RUBY_QUEUE_DSL.match(p.text(stmt)):
+            return True
+        method = stmt.child_by_field_name("method") if stmt.type == "call" else None
+        block = stmt.child_by_field_name("block") if method is not None and p.text(method) == "included" else None
+        inner = block.child_by_field_name("body") if block is not None else None
+        if inner is not None and any(s.type in ("call", "identifier") and _RUBY_QUEUE_DSL.match(p.text(s))
+                                     for s in inner.named_children):
+            return True
+    return False
 
 
 # --- JavaScript / TypeScript ------------------------------------------------------------------
@@ -275,7 +308,8 @@ def _handler_type(p: Parsed, n) -> str | None:
 # --- Go ---------------------------------------------------------------------------------------
 
 
-_GO_NODES = frozenset({"go_statement", "call_expression", "for_statement", "function_declaration", "method_declaration"})
+_GO_NODES = frozenset({"go_statement", "call_expression", "for_statement", "function_declaration", "method_declaration",
+                       "func_literal"})
 
 
 def _go(p: Parsed) -> list[tuple[int, int, str]]:
@@ -302,8 +336,13 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             fn = n.child_by_field_name("function")
             name = p.text(fn).split(".")[-1] if fn is not None else ""
             what = _GO_REGISTER.get(name)
+            # None: any handler registers; else only one of this shape (see _GO_CONTEXT_FIRST)
+            shaped = None
             if name in _GO_REGISTER_LIBRARY and _GO_REGISTER_LIBRARY[name] not in p.source:
-                what = None
+                if any(lib in p.source for lib in _GO_HTTP_LIBRARIES):
+                    what = None
+                else:
+                    shaped = _GO_CONTEXT_FIRST
             if what is None and fn is not None and fn.type == "selector_expression":  # a method or package call
                 operand = fn.child_by_field_name("operand")
                 what = _GO_RUNNERS.get(name)
@@ -314,9 +353,10 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             args = n.child_by_field_name("arguments")
             for arg in args.named_children if args is not None else ():
                 if arg.type == "func_literal":
-                    out.append(_span(arg, what))
+                    if shaped is None or _params_match(arg, p, shaped):
+                        out.append(_span(arg, what))
                 elif arg.type in ("identifier", "selector_expression"):
-                    out += [_span(u, what) for u in named(arg)]
+                    out += [_span(u, what) for u in named(arg) if shaped is None or _params_match(u, p, shaped)]
                 elif name in _GO_REGISTERS_METHODS and arg.type in ("unary_expression", "composite_literal"):
                     out += [_span(m, what) for m in _go_methods_of(p, _composite_type(arg, p))]
                 elif arg.type == "call_expression" and name not in _GO_REGISTER:
@@ -327,13 +367,19 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                         out += [_span(lit, what) for u in named(callee) for lit in _returned_literals(u)]
         elif n.type == "for_statement" and _ticks(p, n):
             out.append(_span(n, "ticker loop"))
+        elif n.type == "func_literal":
+            # A handler written in place and registered from a map or wrapped by a middleware
+            # (`asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {…})`).
+            params = p.text(n.child_by_field_name("parameters") or n)
+            if any(kind in params for kind in _go_handler_params(p)):
+                out.append(_span(n, "job handler"))
         elif n.type in ("function_declaration", "method_declaration"):
             params = p.text(n.child_by_field_name("parameters") or n)
             if _first_param_type(n, p) in _go_workflow_contexts(p):
                 # Temporal's (and Cadence's) workflow functions: the worker runs them, replays
                 # them after every restart, and they must stay deterministic.
                 out.append(_span(n, "Temporal workflow"))
-            elif "*asynq.Task" in params or "*river.Job[" in params or ("*work.Job" in params):
+            elif any(kind in params for kind in _go_handler_params(p)):
                 out.append(_span(n, "job handler"))
             elif "ctrl.Request" in params or "reconcile.Request" in params:
                 # controller-runtime's `Reconcile(ctx, req)`: run by the controller's workers, up to
@@ -367,6 +413,28 @@ def _go_workflow_contexts(p: Parsed) -> frozenset[str]:
                     names.add("Context" if p.text(name) == "." else f"{p.text(name)}.Context")
         p.memo["background.go-workflow"] = frozenset(names)
     return p.memo["background.go-workflow"]
+
+
+def _go_handler_params(p: Parsed) -> tuple[str, ...]:
+    """How the file writes a job handler's parameter type: `*asynq.Task`, `*river.Job[`,
+    `*work.Job`, and the same under the name it imports the library by."""
+    if "background.go-handler-params" not in p.memo:
+        kinds = {f"*{name}{tail}" for name, tail in _GO_HANDLER_PACKAGES.values()}
+        if any(path.encode() in p.source for path in _GO_HANDLER_PACKAGES):
+            for spec in nodes_of(p, frozenset({"import_spec"})):
+                path, name = spec.child_by_field_name("path"), spec.child_by_field_name("name")
+                found = _GO_HANDLER_PACKAGES.get(p.text(path).strip('"`')) if path is not None else None
+                if found is not None and name is not None and p.text(name) not in ("_", "."):
+                    kinds.add(f"*{p.text(name)}{found[1]}")
+                elif found is not None and name is not None and p.text(name) == ".":
+                    kinds.add(f"*{found[1][1:]}")
+        p.memo["background.go-handler-params"] = tuple(sorted(kinds))
+    return p.memo["background.go-handler-params"]
+
+
+def _params_match(fn, p: Parsed, shape: re.Pattern) -> bool:
+    params = fn.child_by_field_name("parameters")
+    return params is not None and shape.match(p.text(params)) is not None
 
 
 def _first_param_type(fn, p: Parsed) -> str:

@@ -24,7 +24,7 @@ from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THE
                     ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
                     UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
-from .sharedmap import unguarded_map_writes, unsafe_static_writes
+from .sharedmap import construction_only, unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
 from .units import (all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname,
                     shown_code, shown_name, units_at)
@@ -127,11 +127,30 @@ def detect(ctx):
                 for line, message in pipelined(p, base, lines):
                     yield CONTINUATION_HOISTED.finding(ctx.path, line, message)
         if side == "head" and language == "go":
-            for line, message in unguarded_map_writes(p, lines):
+            for line, message in unguarded_map_writes(p, lines, _named_in_package(ctx, p)):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
         if side == "head" and language == "java":
             for line, message in unsafe_static_writes(p, lines):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
+
+
+def _named_in_package(ctx, p: Parsed) -> frozenset[str]:
+    """The methods DC706 would pass over as called only while building their value
+    (sharedmap.construction_only) that another non-test file of the file's Go package (its
+    folder) names: a call there may come once the value is shared. A name too common to look
+    up counts as named there, as does every name when there is no repository to ask."""
+    from .naming import files_naming
+
+    names = sorted({name for _kind, name in construction_only(p)})
+    if not names:
+        return frozenset()
+    if ctx.repo is None:
+        return frozenset(names)
+    folder = ctx.path.rpartition("/")[0]
+    memo = scan_memo(ctx)
+    return frozenset(name for name, paths in files_naming(ctx, "go", names).items()
+                     if ("trees.common", "go", name) in memo
+                     or any(path != ctx.path and path.rpartition("/")[0] == folder for path in paths))
 
 
 def _producer(ctx, p: Parsed, lines: dict[int, str]):

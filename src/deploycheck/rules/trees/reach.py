@@ -206,6 +206,16 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     Leads = dict[tuple[str, str | None, bool], list[tuple[str, tuple[tuple[str, str, int, str | None], ...]]]]
     following: Leads = {}
 
+    def heirs_of(name: str) -> frozenset[str]:
+        """The Ruby classes the followed definitions of ``name`` subclass or reopen (each file
+        read once per scan: they are on the trail already)."""
+        out: set[str] = set()
+        for path in sorted(defined_in.get(name, ())):
+            index = _file_index(ctx, path, memo)
+            if isinstance(index, tuple):
+                out |= _ruby_heirs(index[0], name)
+        return frozenset(out)
+
     def visit(path: str, index: tuple, called: str, where: str | None, class_only: bool, leads) -> None:
         """The uses of ``called`` (defined in the Go package ``where``) in one file (its
         ``_file_index``): a job found, or the callers to look for next. In a JS/TS module, the
@@ -221,7 +231,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         while here:
             name, on_a_class, leads = here.pop()
             uses = uses_of(name, path in defined_in.get(name, ()), not other_package, on_a_class,
-                           lambda type_name: java_field_named(ctx, type_name))
+                           lambda type_name: java_field_named(ctx, type_name),
+                           heirs_of(name) if p.language == "ruby" else frozenset())
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
             hits = [(row, s, True) for row in uses for s in spans if s[0] <= row <= s[1]] or [
@@ -664,7 +675,7 @@ def _uses_index(p: Parsed):
         return found[name]
 
     def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: bool = False,
-             field_named: Callable[[str], bool] | None = None) -> list[int]:
+             field_named: Callable[[str], bool] | None = None, heirs: frozenset[str] = frozenset()) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
         another package; ``restricted``: not the calls a ``_restricted`` method cannot be, Ruby
@@ -676,7 +687,7 @@ def _uses_index(p: Parsed):
         hits, locals_ = occurrences(name)
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
-                       and (own_methods or not _own_method(n, p))
+                       and (own_methods or not _own_method(n, p, heirs))
                        and not (restricted and (_on_an_object(n, p) or _on_a_type(n, p, field_named)))})
 
     return uses
@@ -823,13 +834,14 @@ _CLASS_LOOKUPS = frozenset({"class", "constantize", "safe_constantize", "const_g
 _CLASS_HOLDER = re.compile(r"(?:^@{0,2}|_)(?:class|klass|clazz)$", re.IGNORECASE)
 
 
-def _own_method(n, p: Parsed) -> bool:
+def _own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
     """`this.name` (JS/TS) inside a class whose body defines `name`, or a Ruby call of `name`
     with no receiver (or on `self`) inside a class or module that defines `def name`: that
-    class's own method, whatever other file defines a method of the same name."""
+    class's own method, whatever other file defines a method of the same name. ``heirs``: Ruby
+    classes that a followed definition of `name` subclasses or reopens (see _ruby_heirs)."""
     parent = n.parent
     if p.language == "ruby":
-        return _ruby_own_method(n, p)
+        return _ruby_own_method(n, p, heirs)
     if p.language not in _JS_LANGUAGES or parent is None or parent.type != "member_expression":
         return False
     target = parent.child_by_field_name("object")
@@ -847,9 +859,16 @@ def _own_method(n, p: Parsed) -> bool:
                for member in body.named_children)
 
 
-def _ruby_own_method(n, p: Parsed) -> bool:
+def _ruby_own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
     """exercism's reputation job calls its own `filter_track!(tokens)`; ten other commands
-    define a `filter_track!` of their own, one of which calls the changed method."""
+    define a `filter_track!` of their own, one of which calls the changed method.
+
+    Not the class's own when the call is made on the class itself (in a `def self.x` or in
+    `class << self`) and the class defines `name` only for its instances, or the other way round:
+    the class method comes from elsewhere (a concern's `class_methods`, an `extend`). Nor when a
+    followed definition of `name` is in a subclass of the class, reopens it or is in a module it
+    prepends (``heirs``): a base job's `perform` calling `import_entries` runs the subclass's
+    (the template method)."""
     parent = n.parent
     if parent is not None and parent.type == "call":
         receiver = parent.child_by_field_name("receiver")
@@ -861,12 +880,78 @@ def _ruby_own_method(n, p: Parsed) -> bool:
         return False
     name = p.text(n)
     node = parent
+    on_class = False  # called on the class itself: inside `def self.x` or `class << self`
     while node is not None and node.type not in ("class", "module"):
+        on_class = on_class or node.type in ("singleton_method", "singleton_class")
         node = node.parent
     body = node.child_by_field_name("body") if node is not None else None
-    return body is not None and any(
-        member.type == "method" and (named := member.child_by_field_name("name")) is not None and p.text(named) == name
-        for member in body.named_children)
+    if body is None or _ruby_class_name(node, p) in heirs or _ruby_prepends(body, p) & heirs:
+        return False
+    instance, singleton = _ruby_defined(body, p)
+    if on_class:
+        # `extend self`/`module_function` make a module's instance methods its own as well
+        return name in singleton or (node.type == "module" and _ruby_extends_self(body, p) and name in instance)
+    return name in instance
+
+
+def _ruby_defined(body, p: Parsed) -> tuple[set[str], set[str]]:
+    """The instance methods a class or module body defines, and its own (`def self.x`, the
+    `def`s of `class << self`)."""
+    instance: set[str] = set()
+    singleton: set[str] = set()
+    for member in body.named_children:
+        named = member.child_by_field_name("name") if member.type in ("method", "singleton_method") else None
+        if named is not None:
+            (instance if member.type == "method" else singleton).add(p.text(named))
+        elif member.type == "singleton_class":
+            inner = member.child_by_field_name("body")
+            for m in inner.named_children if inner is not None else ():
+                if m.type == "method" and (named := m.child_by_field_name("name")) is not None:
+                    singleton.add(p.text(named))
+    return instance, singleton
+
+
+def _ruby_prepends(body, p: Parsed) -> set[str]:
+    """The modules a class body prepends (`prepend Audited::Override`): their methods run before
+    the class's own of the same name."""
+    out: set[str] = set()
+    for m in body.named_children:
+        text = p.text(m)
+        if m.type == "call" and text.startswith("prepend "):
+            out.update(a.strip().rsplit("::", 1)[-1] for a in text[8:].split(","))
+    return out
+
+
+def _ruby_extends_self(body, p: Parsed) -> bool:
+    return any(p.text(m).split() in (["extend", "self"], ["module_function"]) for m in body.named_children
+               if m.type in ("call", "identifier"))
+
+
+def _ruby_class_name(node, p: Parsed) -> str:
+    """The last part of a class's or module's name (`Importers::BaseImporter` -> `BaseImporter`)."""
+    named = node.child_by_field_name("name")
+    return p.text(named).rsplit("::", 1)[-1] if named is not None else ""
+
+
+def _ruby_heirs(p: Parsed, name: str) -> set[str]:
+    """The classes a file's definitions of `name` override or reopen: for each class or module
+    defining `def name` (or `def self.name`), its own name and its superclass's."""
+    out: set[str] = set()
+    for n in _word_leaves(p, name):
+        definition = n.parent
+        if definition is None or definition.type not in ("method", "singleton_method") or \
+                (named := definition.child_by_field_name("name")) is None or named.id != n.id:
+            continue
+        node = definition.parent
+        while node is not None and node.type not in ("class", "module"):
+            node = node.parent
+        if node is None:
+            continue
+        out.add(_ruby_class_name(node, p))
+        superclass = node.child_by_field_name("superclass") if node.type == "class" else None
+        if superclass is not None:
+            out.add(p.text(superclass).lstrip("<").strip().rsplit("::", 1)[-1])
+    return out
 
 
 def _function_of(n):

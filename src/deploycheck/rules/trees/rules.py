@@ -75,7 +75,12 @@ BACKGROUND_CODE_CHANGED = Rule(
         level, not exported, its name nowhere outside a function body) can only be called from
         its file: the trail follows it there without a `git grep` or a call depth, and a changed
         one is looked for in its file only; `this.name` inside a class that defines `name` is that
-        class's own method, not a namesake in another file. A file that names no
+        class's own method, not a namesake in another file. So is a Ruby call of `name` with no
+        receiver (or on `self`) in a class or module defining `def name`, for an instance (a call
+        in `def self.x` or `class << self` is the class's: its own only when the class defines
+        `def self.name`), unless a followed definition of `name` is in a subclass of that class
+        or reopens it or a module it prepends (a base job's `perform` calling the method its subclasses
+        override). A file that names no
         job API is read for this only when a non-test file of its language on the base does.
         In a repository that IS a job system
         (its base's gemspec, package.json, go.mod, settings.gradle, gradle.properties or pom.xml

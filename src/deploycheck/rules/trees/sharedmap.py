@@ -12,6 +12,8 @@ on a changed line.
 
 from __future__ import annotations
 
+import re
+
 from .parse import Parsed
 
 # Types that serialise access themselves: a struct holding one guards its maps (or means to).
@@ -99,13 +101,28 @@ def _writes_and_locks(body, receiver: str, p: Parsed) -> tuple[list[tuple[int, s
     return sorted(writes), locks
 
 
-def unguarded_map_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
-    """(line of the write, message) for each method writing an unguarded map field of its struct."""
-    structs = {name: (maps, guarded) for name, (maps, guarded) in _structs(p).items() if maps and not guarded}
+def _unguarded_structs(p: Parsed) -> dict[str, tuple[dict[str, int], bool]]:
+    return {name: (maps, guarded) for name, (maps, guarded) in _structs(p).items() if maps and not guarded}
+
+
+def construction_only(p: Parsed) -> set[tuple[str, str]]:
+    """(type, method) of the methods this file calls only while building a value of their type
+    (see _construction_only); the caller asks the package's other files about their names."""
+    if "sharedmap.building" not in p.memo:
+        structs = _unguarded_structs(p)
+        p.memo["sharedmap.building"] = frozenset(_construction_only(p, structs) if structs else ())
+    return set(p.memo["sharedmap.building"])
+
+
+def unguarded_map_writes(p: Parsed, lines: dict[int, str], named_elsewhere: frozenset[str]) -> list[tuple[int, str]]:
+    """(line of the write, message) for each method writing an unguarded map field of its struct.
+    ``named_elsewhere``: the names of ``construction_only`` methods that another file of the
+    package names, where they may be called once the value is shared."""
+    structs = _unguarded_structs(p)
     if not structs:
         return []
     out = []
-    building = _construction_only(p, structs)
+    building = {(kind, name) for kind, name in construction_only(p) if name not in named_elsewhere}
     for method in p.root.named_children:
         if method.type != "method_declaration":
             continue
@@ -132,12 +149,34 @@ def unguarded_map_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
     return out
 
 
+# Code in these runs after the statement that holds it, when the value may be shared already.
+_LATER = frozenset({"func_literal", "go_statement"})
+_LATER_CALLER = "<later>"
+# Functions that call the literal handed to them before they return, and never after: a
+# registry's or a map's iteration (memos' `protoregistry.GlobalFiles.RangeFiles(func…)`), a
+# directory walk, a sort's comparison. A literal handed to anything else (`time.AfterFunc`, a
+# subscription, a scheduler's `Do`) may run once the value is shared.
+_IN_PLACE = re.compile(r"^(?:Range\w*|Walk\w*|ForEach\w*|Each\w*|Visit\w*|Iterate\w*|Slice|SliceStable|SortFunc|"
+                       r"SortStableFunc|IndexFunc|ContainsFunc|DeleteFunc)$")
+
+
+def _called_in_place(literal, p: Parsed) -> bool:
+    """Whether ``literal`` (a func literal) is an argument of a call of _IN_PLACE."""
+    args = literal.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    fn = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    return literal.type == "func_literal" and fn is not None and _IN_PLACE.match(p.text(fn).rsplit(".", 1)[-1]) is not None
+
+
 def _construction_only(p: Parsed, structs) -> set[tuple[str, str]]:
     """(type, method) of the unexported methods this file calls only while building a value of
     their type: from the type's constructor (`newResolver() *resolver`, which fills its map
     through `r.addBinding(…)` before anyone else holds `r`) or from methods called only so. No
     second goroutine can hold the value yet. An unexported name is called from its package only;
-    a call from another file of the package is not seen here (docs/limitations.md)."""
+    the package's other files are asked by the caller (``named_elsewhere``). A call that may
+    run later is no call while building: one in a function literal (a callback, a closure kept
+    in a field) or a `go` statement, and a method value (`time.AfterFunc(d, s.add)`); nor is
+    a call on a value the unit did not build (a parameter, a global)."""
     methods: dict[str, str] = {}  # method name -> its type, for unexported methods of the structs
     callers: dict[str, set[str]] = {}  # method name -> names of the file's functions calling it
     constructors: dict[str, str] = {}  # function name -> the type it builds
@@ -156,16 +195,27 @@ def _construction_only(p: Parsed, structs) -> set[tuple[str, str]]:
             built = p.text(result).lstrip("(*").split(",")[0].strip(" *)") if result is not None else ""
             if built in structs:
                 constructors[unit_name] = built
-        stack = [unit]
+        # The values this unit is building: a method's receiver, a constructor's new value.
+        if unit.type == "method_declaration":
+            fresh = {receiver[0]} if receiver is not None else set()
+        else:
+            fresh = _fresh_values(unit, constructors.get(unit_name, ""), p)
+        stack = [(unit, unit_name)]
         while stack:
-            n = stack.pop()
-            if n.type == "call_expression":
-                fn = n.child_by_field_name("function")
-                if fn is not None and fn.type == "selector_expression":
-                    field = fn.child_by_field_name("field")
-                    if field is not None:
-                        callers.setdefault(p.text(field), set()).add(unit_name)
-            stack.extend(n.children)
+            n, caller = stack.pop()
+            if n.type in _LATER and not _called_in_place(n, p):
+                caller = _LATER_CALLER  # runs once the value may be shared: no constructor's call
+            if n.type == "selector_expression":
+                field, operand = n.child_by_field_name("field"), n.child_by_field_name("operand")
+                call = n.parent if n.parent is not None and n.parent.type == "call_expression" else None
+                called = call is not None and (fn := call.child_by_field_name("function")) is not None and fn.id == n.id
+                # On a value built here, or else on one others may hold (`parent.add(…)` in
+                # `newChild(parent *store)`).
+                mine = operand is not None and p.text(operand) in fresh
+                if field is not None:
+                    # A method value (`subscribe(s.add)`) is called by whoever holds it, later.
+                    callers.setdefault(p.text(field), set()).add(caller if called and mine else _LATER_CALLER)
+            stack.extend((c, caller) for c in n.children)
     # Grow from the constructors: a method counts once every caller of it is a constructor of
     # its type or a method already counted.
     building: set[tuple[str, str]] = set()
@@ -180,6 +230,42 @@ def _construction_only(p: Parsed, structs) -> set[tuple[str, str]]:
                 building.add((kind, name))
                 grew = True
     return building
+
+
+def _fresh_values(constructor, built: str, p: Parsed) -> set[str]:
+    """The names a constructor binds to a new value of its type: `s := &store{…}`, `s :=
+    store{…}`, `s := new(store)`, `var s = &store{…}`."""
+    if not built:
+        return set()
+    out: set[str] = set()
+    stack = [constructor]
+    while stack:
+        n = stack.pop()
+        if n.type in ("short_var_declaration", "assignment_statement", "var_spec"):
+            left = n.child_by_field_name("left") or n.child_by_field_name("name")
+            right = n.child_by_field_name("right") or n.child_by_field_name("value")
+            if left is not None and right is not None:
+                names = [c for c in left.named_children] if left.type == "expression_list" else [left]
+                values = [c for c in right.named_children] if right.type == "expression_list" else [right]
+                for name, value in zip(names, values):
+                    if _builds(value, built, p):
+                        out.add(p.text(name))
+        stack.extend(n.children)
+    return out
+
+
+def _builds(value, built: str, p: Parsed) -> bool:
+    """Whether ``value`` is `&T{…}`, `T{…}` or `new(T)` of type ``built``."""
+    if value.type == "unary_expression" and value.named_child_count:
+        value = value.named_children[-1]
+    if value.type == "composite_literal":
+        kind = value.child_by_field_name("type")
+        return kind is not None and p.text(kind).split("[")[0].rsplit(".", 1)[-1] == built
+    if value.type == "call_expression":
+        fn, args = value.child_by_field_name("function"), value.child_by_field_name("arguments")
+        return (fn is not None and p.text(fn) == "new" and args is not None and args.named_child_count == 1
+                and p.text(args.named_children[0]).split("[")[0].rsplit(".", 1)[-1] == built)
+    return False
 
 
 # --- Java: a static collection or formatter that is not thread-safe, used from a method -------
