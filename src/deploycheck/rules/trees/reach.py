@@ -208,12 +208,14 @@ def _search(ctx, family: str, names: list[str], home: str | None,
 
     def heirs_of(name: str) -> frozenset[str]:
         """The Ruby classes the followed definitions of ``name`` subclass or reopen (each file
-        read once per scan: they are on the trail already)."""
+        parsed once per scan, and each asked about a name once: they are on the trail already)."""
         out: set[str] = set()
         for path in sorted(defined_in.get(name, ())):
-            index = _file_index(ctx, path, memo)
-            if isinstance(index, tuple):
-                out |= _ruby_heirs(index[0], name)
+            key = ("reach.heirs", path, name)
+            if key not in memo:
+                index = _file_index(ctx, path, memo)
+                memo[key] = frozenset(_ruby_heirs(index[0], name)) if isinstance(index, tuple) else frozenset()
+            out |= memo[key]
         return frozenset(out)
 
     def visit(path: str, index: tuple, called: str, where: str | None, class_only: bool, leads) -> None:
@@ -230,9 +232,11 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         here = [(called, class_only, [(o, t) for o, t in leads if o not in found])]
         while here:
             name, on_a_class, leads = here.pop()
-            uses = uses_of(name, path in defined_in.get(name, ()), not other_package, on_a_class,
+            own = path in defined_in.get(name, ())
+            # Only a file that does not define ``name`` itself asks which calls are its own.
+            uses = uses_of(name, own, not other_package, on_a_class,
                            lambda type_name: java_field_named(ctx, type_name),
-                           heirs_of(name) if p.language == "ruby" else frozenset())
+                           heirs_of(name) if p.language == "ruby" and not own else frozenset())
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
             hits = [(row, s, True) for row in uses for s in spans if s[0] <= row <= s[1]] or [
