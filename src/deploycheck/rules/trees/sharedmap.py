@@ -102,7 +102,12 @@ def _writes_and_locks(body, receiver: str, p: Parsed) -> tuple[list[tuple[int, s
 
 
 def _unguarded_structs(p: Parsed) -> dict[str, tuple[dict[str, int], bool]]:
-    return {name: (maps, guarded) for name, (maps, guarded) in _structs(p).items() if maps and not guarded}
+    """The file's structs with a map field and no lock, read once per tree: both
+    ``construction_only`` and ``unguarded_map_writes`` ask."""
+    if "sharedmap.unguarded" not in p.memo:
+        p.memo["sharedmap.unguarded"] = {name: (maps, guarded) for name, (maps, guarded) in _structs(p).items()
+                                         if maps and not guarded}
+    return p.memo["sharedmap.unguarded"]
 
 
 def construction_only(p: Parsed) -> set[tuple[str, str]]:
