@@ -472,10 +472,10 @@ def _django_read(call: ast.Call, module: PyModule | None) -> bool:
     names = [a.lower() for a in chain_attrs(call.func)]
     if not any(a in _QUERYSET_READS for a in names[1:]) or _writes_rows(names):
         return False
-    root = _chain_root(call)
-    if isinstance(root, ast.Name) and module is not None:
+    root = chain_root(call)
+    if root and module is not None:
         return not any(isinstance(v, ast.Call) and _writes_rows([a.lower() for a in chain_attrs(v)])
-                       for v in _bindings(module).get(root.id, []))
+                       for v in _bindings(module).get(root, []))
     return True
 
 
@@ -485,12 +485,6 @@ def _writes_rows(names: list[str]) -> bool:
     `UpdateLog` is no statement."""
     return any("update" in a or "insert" in a for a in names[1:]) or bool(names) and (
         names[0] in ("update", "insert") or names[0].endswith(("_update", "_insert")))
-
-
-def _chain_root(node: ast.AST) -> ast.AST:
-    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return node
 
 
 def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule | None = None) -> tuple[str, str, bool] | None:
