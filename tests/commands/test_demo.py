@@ -201,14 +201,12 @@ def test_at_a_terminal_the_demo_runs_the_real_walkthrough(tmp_path):
     assert not (tmp_path / "kept/.git/deploycheck/drafts").exists() or not any((tmp_path / "kept/.git/deploycheck/drafts").iterdir())
 
 
-def test_ctrl_c_in_the_demos_checklist_does_not_promise_a_draft_the_demo_removes(tmp_path):
-    """Stopped at a question, the walkthrough said the answers were kept in a draft inside the
-    demo's temporary folder and to run deploycheck again to resume; the demo then removed that
-    folder. It now says the draft goes with the folder, and how to keep one."""
+def _interrupted_at_the_second_question(tmp_path, args: list[str]) -> str:
+    """The demo in a real terminal: the first question answered, Ctrl-C at the second; what the
+    terminal showed (the demo exits 130)."""
     from support.ptydrive import Terminal
 
-    env = demo_env(tmp_path)
-    term = Terminal(["demo"], cwd=tmp_path, env=env)
+    term = Terminal(args, cwd=tmp_path, env=demo_env(tmp_path))
     try:
         term.answer("Does this job touch shared state?", "yes")
         term.answer("Details", "decrements inventory.Product.stock")
@@ -217,8 +215,15 @@ def test_ctrl_c_in_the_demos_checklist_does_not_promise_a_draft_the_demo_removes
         assert term.wait() == 130, term.text
     finally:
         term.close()
-    said = " ".join(term.text.split())
-    assert "kept in the draft" not in said and "run deploycheck again to resume" not in said, term.text
+    return term.text
+
+
+def test_ctrl_c_in_the_demos_checklist_does_not_promise_a_draft_the_demo_removes(tmp_path):
+    """Stopped at a question, the walkthrough said the answers were kept in a draft inside the
+    demo's temporary folder and to run deploycheck again to resume; the demo then removed that
+    folder. It now says the draft goes with the folder, and how to keep one."""
+    said = " ".join(_interrupted_at_the_second_question(tmp_path, ["demo"]).split())
+    assert "kept in the draft" not in said and "run deploycheck again to resume" not in said, said
     assert ("deploycheck: interrupted; nothing was written. The demo's temporary folder, with the draft of "
             "your answers, is removed as the demo ends; run `deploycheck demo` to start again, or "
             "`deploycheck demo --keep DIR` to keep the repository (then `cd DIR && deploycheck` resumes a stopped "
@@ -227,18 +232,8 @@ def test_ctrl_c_in_the_demos_checklist_does_not_promise_a_draft_the_demo_removes
 
 
 def test_ctrl_c_in_a_kept_demo_names_the_draft_that_stays(tmp_path):
-    from support.ptydrive import Terminal
-
     kept = tmp_path / "kept"
-    term = Terminal(["demo", "--keep", str(kept)], cwd=tmp_path, env=demo_env(tmp_path))
-    try:
-        term.answer("Does this job touch shared state?", "yes")
-        term.answer("Details", "decrements inventory.Product.stock")
-        term.expect("Does the logic assume sequential execution?")
-        term.interrupt()
-        assert term.wait() == 130, term.text
-    finally:
-        term.close()
+    text = _interrupted_at_the_second_question(tmp_path, ["demo", "--keep", str(kept)])
     (draft,) = (kept / ".git/deploycheck/drafts").iterdir()
-    assert "Your 1 answer is kept in the draft" in " ".join(term.text.split())
+    assert "Your 1 answer is kept in the draft" in " ".join(text.split())
     assert "decrements inventory.Product.stock" in draft.read_text()
