@@ -410,6 +410,40 @@ def test_typescript_a_service_function_a_bullmq_processor_calls(tmp_path) -> Non
         "`chargeInvoice`" in found[0][3]
 
 
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_typescript_a_worker_whose_handler_a_wrapper_returns(tmp_path, wrapped: bool) -> None:
+    # useSend's campaign worker: `new Worker(q, createWorkerHandler(async (job) => ...))`. The
+    # wrapper runs the function it is given, so that function is the worker's handler.
+    handler = "async (job) => {\n  await renderCampaign(job.data.id);\n}"
+    runner = f"createWorkerHandler({handler})" if wrapped else f"logged({handler}.toString())"
+    worker = (f"import {{ Worker }} from 'bullmq';\n\nfunction renderCampaign(id: string) {{\n  return id;\n}}\n\n"
+              f"export const worker = new Worker('campaigns', {runner});\n")
+    main = {"package.json": '{"name": "mail"}\n', "src/server/campaign-service.ts": worker}
+    found = _dc701(tmp_path, main, {"src/server/campaign-service.ts": worker.replace("return id;", "return id.trim();")})
+    if wrapped:
+        assert [(path, line) for path, line, _, _ in found] == [("src/server/campaign-service.ts", 4)]
+        assert "BullMQ worker at src/server/campaign-service.ts:8" in found[0][3]
+    else:  # a function turned into a string and logged is no handler
+        assert found == []
+
+
+@pytest.mark.parametrize("owner", ["ReceiptsController < ApplicationController", "ReceiptsPresenter < Presenter"])
+def test_ruby_a_controllers_action_is_not_reached_by_name(tmp_path, owner: str) -> None:
+    # hcb's statement job calls an array's `reverse`; the receipts page's `reverse` action, which
+    # calls the changed helper, is called by the router, never by a job.
+    job = ("class StatementJob < ApplicationJob\n  def perform(transactions)\n"
+           "    transactions.reverse.each { |t| t.touch }\n  end\nend\n")
+    controller = (f"class {owner}\n  def reverse\n    build_streams(1)\n  end\n\n  private\n\n"
+                  "  def build_streams(n)\n    [n, 10]\n  end\nend\n")
+    path = "app/controllers/receipts_controller.rb"
+    main = {"app/jobs/statement_job.rb": job, path: controller}
+    found = _dc701(tmp_path, main, {path: controller.replace("10", "20")})
+    if "Controller" in owner:
+        assert found == []
+    else:
+        assert [(p, line) for p, line, _, _ in found] == [(path, 9)]
+
+
 def test_a_service_objects_entry_method_is_followed_by_its_class(tmp_path) -> None:
     # Callers write `ExecuteBridgeRequest.new.call`: `call` is too generic, the class is not.
     service = "class ExecuteBridgeRequest\n  def call(url)\n    HTTP.post(url, timeout: 15)\n  end\nend\n"

@@ -219,14 +219,25 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             what = _JS_RUNNERS.get(name)
             if what is None or (name == "run" and "eachMessage" not in p.text(n) and "eachBatch" not in p.text(n)):
                 continue
-            args = n.child_by_field_name("arguments")
-            for arg in args.named_children if args is not None else ():
+            for arg in _js_handler_args(n):
                 if arg.type in ("arrow_function", "function_expression", "function", "object"):
                     out.append(_span(arg, what))
                 elif arg.type in ("identifier", "member_expression"):
                     units = units if units is not None else index_units(p)
                     out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
     return out
+
+
+def _js_handler_args(call, depth: int = 2):
+    """The arguments of a runner's call that may be its handler, and those of a call that wraps
+    one (`new Worker(q, createWorkerHandler(async (job) => …))`, `withSentry(process)`): the
+    wrapper returns a function that runs the one it is given (useSend's campaign worker)."""
+    args = call.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else ():
+        if arg.type == "call_expression" and depth > 0:
+            yield from _js_handler_args(arg, depth - 1)
+        else:
+            yield arg
 
 
 def _temporal_imports(p: Parsed) -> tuple[dict[str, str], set[str]]:

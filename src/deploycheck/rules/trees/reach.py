@@ -105,10 +105,27 @@ _WEB_ENDPOINT = re.compile(r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GE
 
 
 def _web_endpoint(node, p: Parsed) -> bool:
+    if p.language == "ruby":
+        return node.type == "method" and _in_rails_controller(node, p)
     if p.language not in ("java", "kotlin"):
         return False
     modifiers = next((c for c in node.children if c.type == "modifiers"), None)
     return modifiers is not None and _WEB_ENDPOINT.search(p.text(modifiers)) is not None
+
+
+def _in_rails_controller(node, p: Parsed) -> bool:
+    """An instance method of a Rails controller (`class ReceiptsController < ApplicationController`):
+    the router calls its actions, and its helpers serve them; a job does not instantiate a
+    controller. A job "reaching" one by name reaches another method of that name (hcb's statement
+    job calls an array's `reverse`, not the receipts page's `reverse` action). Class methods
+    (`def self.x`, `class << self`) are still followed: a job may call those."""
+    parent = node.parent
+    while parent is not None and parent.type not in ("class", "singleton_class", "module"):
+        parent = parent.parent
+    if parent is None or parent.type != "class" or parent.child_by_field_name("superclass") is None:
+        return False
+    name = parent.child_by_field_name("name")
+    return name is not None and p.text(name).endswith("Controller")
 
 
 def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
