@@ -444,6 +444,24 @@ def test_ruby_a_controllers_action_is_not_reached_by_name(tmp_path, owner: str) 
         assert [(p, line) for p, line, _, _ in found] == [(path, 9)]
 
 
+@pytest.mark.parametrize("owner", ["class View::Requests", "class RequestsMailer < ApplicationMailer",
+                                   "module View::Requests\n  extend self"])
+def test_ruby_an_instance_method_is_not_called_on_a_class_name(tmp_path, owner: str) -> None:
+    # human-essentials' reminder calls `Request.statuses` (the enum's), never the view object's
+    # instance method `statuses`; a mailer's class answers its instance methods, and so does a
+    # module that extends itself.
+    job = ("class ReminderJob < ApplicationJob\n  def perform\n"
+           "    Request.statuses.each_key { |s| s }\n  end\nend\n")
+    view = f"{owner}\n  def statuses\n    [1, 10]\n  end\nend\n"
+    path = "app/models/view/requests.rb"
+    main = {"app/jobs/reminder_job.rb": job, path: view}
+    found = _dc701(tmp_path, main, {path: view.replace("10", "20")})
+    if owner == "class View::Requests":
+        assert found == []
+    else:
+        assert [p for p, _, _, _ in found] == [path]
+
+
 def test_a_service_objects_entry_method_is_followed_by_its_class(tmp_path) -> None:
     # Callers write `ExecuteBridgeRequest.new.call`: `call` is too generic, the class is not.
     service = "class ExecuteBridgeRequest\n  def call(url)\n    HTTP.post(url, timeout: 15)\n  end\nend\n"

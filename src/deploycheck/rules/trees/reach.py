@@ -215,12 +215,12 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     # Ruby class method only a class calls (`scope.limit(3)` then calls a relation's `limit`, not
     # `ApiRateLimiter.limit`), a Java instance method (`ResourceUtils.getURL(p)` under `import
     # org.springframework.util.ResourceUtils;` calls a static method, never an instance's `getURL`).
-    on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java") else set()
-    seen = {name: {(name, home, name in on_class)} for name in names}
+    on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java") else {}
+    seen = {name: {(name, home, on_class.get(name, ""))} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
     defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
-    Leads = dict[tuple[str, str | None, bool], list[tuple[str, tuple[tuple[str, str, int, str | None], ...]]]]
+    Leads = dict[tuple[str, str | None, str], list[tuple[str, tuple[tuple[str, str, int, str | None], ...]]]]
     following: Leads = {}
 
     def heirs_of(name: str) -> frozenset[str]:
@@ -235,7 +235,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             out |= memo[key]
         return frozenset(out)
 
-    def visit(path: str, index: tuple, called: str, where: str | None, class_only: bool, leads) -> None:
+    def visit(path: str, index: tuple, called: str, where: str | None, class_only: str, leads) -> None:
         """The uses of ``called`` (defined in the Go package ``where``) in one file (its
         ``_file_index``): a job found, or the callers to look for next. In a JS/TS module, the
         module's own functions that lead to it are followed here, without a `git grep` and without
@@ -289,7 +289,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                         seen[origin].add(key)
                     defined_in.setdefault(caller, set()).add(path)
                     if _module_private(chain[-1], caller, p):
-                        here.append((caller, False, fresh))
+                        here.append((caller, "", fresh))
                     else:
                         for lead in fresh:
                             following.setdefault(key, []).append(lead)
@@ -299,11 +299,11 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     private = {name for name in names if isinstance(own, tuple) and _private_in(own[0], name)}
     if isinstance(own, tuple) and private:
         for name in sorted(private):
-            visit(ctx.path, own, name, None, False, [(name, ())])
+            visit(ctx.path, own, name, None, "", [(name, ())])
     frontier, following = following, {}
     for name in names:
         if name not in private:
-            frontier.setdefault((name, home, name in on_class), []).insert(0, (name, ()))
+            frontier.setdefault((name, home, on_class.get(name, "")), []).insert(0, (name, ()))
     for _ in range(MAX_DEPTH):
         frontier = {key: [(o, t) for o, t in leads if o not in found] for key, leads in frontier.items()}
         frontier = {key: leads for key, leads in frontier.items() if leads}
@@ -365,35 +365,53 @@ def _class_method(node, name: str, p: Parsed) -> bool:
 
 
 def _instance_method(node, name: str, p: Parsed) -> bool:
-    """Whether ``node``, the unit followed as ``name``, is a Java method without `static`: a call
-    written on a type's name (`ResourceUtils.getURL(p)`) calls a static method, never it. Not when
-    the class's name is followed instead of the method's (a service object's `run`)."""
-    if p.language != "java" or node.type != "method_declaration" or called_name(node, p) != name:
+    """Whether ``node``, the unit followed as ``name``, is an instance method that a call written
+    on a type's name (`ResourceUtils.getURL(p)`, `Request.statuses`) never reaches: a Java method
+    without `static`, or a Ruby `def` of a class (a module's may be its own with `extend self`;
+    a mailer's class answers `Mailer.welcome(user)` with an instance's). Not when the class's name
+    is followed instead of the method's (a service object's `run`)."""
+    if called_name(node, p) != name:
+        return False
+    if p.language == "ruby":
+        owner = node.parent
+        while owner is not None and owner.type == "body_statement":
+            owner = owner.parent
+        if node.type != "method" or owner is None or owner.type != "class":
+            return False
+        # A mailer's class answers its instance methods (`Mailer.welcome(user).deliver_later`), as
+        # does any class with a `method_missing`.
+        superclass = owner.child_by_field_name("superclass")
+        if superclass is not None and re.search(r"Mailer|CurrentAttributes", p.text(superclass)):
+            return False
+        return b"method_missing" not in p.source
+    if p.language != "java" or node.type != "method_declaration":
         return False
     modifiers = next((c for c in node.children if c.type == "modifiers"), None)
     return modifiers is None or not any(c.type == "static" for c in modifiers.children)
 
 
-def _restricted(node, name: str, p: Parsed) -> bool:
-    """Whether the unit ``node``, followed as ``name``, is a method that some calls of its name
-    cannot reach: a Ruby class method only a class calls (``_class_method``, not calls on an
-    object), a Java instance method (``_instance_method``, not calls on a type's name)."""
-    return _class_method(node, name, p) or _instance_method(node, name, p)
+def _restricted(node, name: str, p: Parsed) -> str:
+    """Which calls of its name the unit ``node``, followed as ``name``, cannot be: "class" for a
+    Ruby class method only a class calls (``_class_method``: not calls on an object), "instance"
+    for an instance method (``_instance_method``: not calls on a type's name), "" for none."""
+    if _class_method(node, name, p):
+        return "class"
+    return "instance" if _instance_method(node, name, p) else ""
 
 
-def _restricted_methods_of(ctx, names: list[str], memo: dict) -> set[str]:
+def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
     """Which of ``names`` the changed Ruby or Java file defines at head only as ``_restricted``
-    methods. A name it does not define at head (a removed method) is not."""
+    methods of one kind, and that kind. A name it does not define at head (a removed method) is not."""
     index = _file_index(ctx, ctx.path, memo)
     if not isinstance(index, tuple):
-        return set()
+        return {}
     p = index[0]
-    kinds: dict[str, set[bool]] = {}
+    kinds: dict[str, set[str]] = {}
     for n in nodes_of(p, frozenset({"method", "singleton_method", "method_declaration"})):
         name = called_name(n, p)
         if name in names:
             kinds.setdefault(name, set()).add(_restricted(n, name, p))
-    return {name for name, found in kinds.items() if found == {True}}
+    return {name: found.pop() for name, found in kinds.items() if len(found) == 1 and "" not in found}
 
 
 def _module_private(node, name: str, p: Parsed) -> bool:
@@ -695,7 +713,7 @@ def _uses_index(p: Parsed):
             found[name] = (hits, assigned)
         return found[name]
 
-    def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: bool = False,
+    def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: str = "",
              field_named: Callable[[str], bool] | None = None, heirs: frozenset[str] = frozenset()) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
@@ -709,7 +727,8 @@ def _uses_index(p: Parsed):
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p, heirs))
-                       and not (restricted and (_on_an_object(n, p) or _on_a_type(n, p, field_named)))})
+                       and not (restricted == "class" and _on_an_object(n, p))
+                       and not (restricted == "instance" and _on_a_type(n, p, field_named))})
 
     return uses
 
@@ -774,6 +793,8 @@ def _on_a_type(n, p: Parsed, field_named: Callable[[str], bool] | None = None) -
     another file may bear the type's name and obscure it: there only when ``field_named`` says
     no file of the repository declares a variable of that name (without it, never)."""
     parent = n.parent
+    if p.language == "ruby":
+        return _ruby_on_a_class(n, p)
     if p.language != "java" or parent is None or parent.type != "method_invocation" \
             or any(c.type == "super" for c in parent.children):
         return False
@@ -782,6 +803,21 @@ def _on_a_type(n, p: Parsed, field_named: Callable[[str], bool] | None = None) -
             and p.text(target) in _java_type_names(p)):
         return False
     return not _in_a_subtype(parent) or (field_named is not None and not field_named(p.text(target)))
+
+
+def _ruby_on_a_class(n, p: Parsed) -> bool:
+    """A Ruby call of ``n``'s name on a class's name (`Request.statuses`, `Partners::Item.where`):
+    a class method, an enum's or a scope's, never an instance method of another class. Not on
+    a constant that holds a value (`CONFIG.fetch`, `Foo::DEFAULTS.keys`: upper case only)."""
+    parent = n.parent
+    if parent is None or parent.type != "call":
+        return False
+    method, receiver = parent.child_by_field_name("method"), parent.child_by_field_name("receiver")
+    if method is None or method.id != n.id or receiver is None:
+        return False
+    if receiver.type == "scope_resolution":
+        receiver = receiver.child_by_field_name("name") or receiver
+    return receiver.type == "constant" and not p.text(receiver).isupper()
 
 
 _JAVA_SUPERTYPES = frozenset({"superclass", "super_interfaces", "extends_interfaces"})
