@@ -273,6 +273,20 @@ def test_dc101_alone_says_the_proof_failed():
     assert said.startswith("`sync` in jobs.py changed in a way deploycheck cannot prove leaves its behaviour unchanged")
 
 
+def test_dc701_says_the_function_not_its_trail():
+    trail = ("(reached from background code: ActiveJob job at app/jobs/notify_job.rb:5 (`Mailer.confirm(r)."
+             "deliver_later`) calls it through `confirm` -> `item_requests`)")
+    new = _f("DC701", "warning", f"New background code: `View::Info#item_requests` {trail}. New code that runs "
+             "in the background is always flagged: answer the checklist for it.", "background-code-changed")
+    changed = _f("DC701", "warning", f"`Import#revert` {trail}: changed lines in background code, and deploycheck "
+                 "cannot prove its behaviour unchanged.", "background-code-changed")
+    assert what_changed([new]) == ("`View::Info#item_requests` in jobs.py is new code that runs in the background "
+                                   "(DC701 background-code-changed)")
+    said = what_changed([changed, new])
+    assert said.startswith("`Import#revert` in jobs.py changed in a way deploycheck cannot prove leaves its behaviour")
+    assert "reached from" not in said and len(said) < 300
+
+
 def test_nothing_flagged_contradicts_nothing():
     claims = find_claims(PrText("refactor", "", "t"), [])
     assert contradict(claims, [_f("DC001", "info", "context")])[0].message == ""

@@ -344,7 +344,11 @@ def what_changed(findings: Sequence[Finding]) -> str:
     if not parts:
         for f in flagged:
             fn = _function(f)
-            if f.rule == "DC101" and fn:
+            # The background-code rules' own messages carry the whole trail from the job (a
+            # 900-character claim line in a Ruby trial): the claim needs the function and file.
+            if f.rule == "DC701" and fn and f.message.startswith("New background code"):
+                parts.append(f"`{fn}` in {f.path} is new code that runs in the background ({f.rule} {f.name})")
+            elif f.rule in ("DC101", "DC701") and fn:
                 parts.append(f"`{fn}` in {f.path} changed in a way deploycheck cannot prove leaves its behaviour "
                              f"unchanged ({f.rule} {f.name})")
             else:
