@@ -263,6 +263,20 @@ def test_commit_hook_warns_without_typer_and_says_what_the_typer_path_said(proje
     assert through_typer(project.repo, "hook", "warn") == (0, out, "")
 
 
+def test_commit_hook_says_which_committed_record_the_commit_makes_stale(project) -> None:
+    # A new-user trial assessed the branch, committed the record, edited the job again and was
+    # told only to "run deploycheck": the push hook then blocked on a stale record.
+    project.flagged_branch()
+    assert project.assess().returncode == 0
+    git(project.repo, "commit", "-q", "-m", "record")
+    record = git(project.repo, "ls-files", ".deploycheck/records/").strip()
+    stage(project.repo, {"inventory/jobs.py": LOST_UPDATE_JOB.replace("product.save()", "product.save(update_fields=['stock'])")})
+    code, _, out, err = probe_modules(project.repo, "hook", "warn")
+    assert (code, err) == (0, "")
+    assert out.strip().endswith(f"{record} no longer matches the branch once this is committed: run `deploycheck` "
+                                "again before you push.")
+
+
 def test_commit_hook_outside_a_repository_is_still_a_quiet_exit_0(tmp_path) -> None:
     code, loaded, out, err = probe_modules(tmp_path, "hook", "warn")
     assert (code, out) == (0, "") and err.startswith("deploycheck: warning skipped (")

@@ -68,19 +68,34 @@ def _index_tree(root: str, env: dict[str, str] | None = None) -> str | None:
     return proc.stdout.decode().strip() or None
 
 
-def warning_line(findings: list[Finding]) -> str | None:
-    """One line naming what the staged change touches, or None when nothing flags it."""
+def warning_line(findings: list[Finding], record: str | None = None) -> str | None:
+    """One line naming what the staged change touches, or None when nothing flags it; with
+    ``record``, the record the branch already committed, which this commit makes stale."""
     flagging = [f for f in findings if f.flags]
     if not flagging:
         return None
     first = sorted(flagging, key=lambda f: ({"high": 0, "warning": 1}.get(f.severity, 2), f.sort_key()))[0]
     files = sorted({f.path for f in flagging})
     more = f" and {len(files) - 1} more file{'s' if len(files) > 2 else ''}" if len(files) > 1 else ""
+    advice = (f"{record} no longer matches the branch once this is committed: run `deploycheck` again before you push."
+              if record else "run `deploycheck` on the branch before you push.")
     return (
         f"deploycheck: this commit touches jobs, queues or shared state "
-        f"({first.path}:{first.line} {first.rule} {first.name}{more}); "
-        "run `deploycheck` on the branch before you push."
+        f"({first.path}:{first.line} {first.rule} {first.name}{more}); {advice}"
     )
+
+
+def branch_record(root: str, default_sha: str | None) -> str | None:
+    """The record the branch has committed since it left the default branch, which a flagged
+    commit makes stale: the record binds to the flagged files' content (docs/records.md), and
+    the author who assessed the branch an hour ago would otherwise learn it from the push hook."""
+    from ..records.record import RECORDS_DIR
+
+    if not default_sha:
+        return None
+    added = gitcmd.output(["diff", "--name-only", "--no-renames", "--diff-filter=A", f"{default_sha}...HEAD", "--",
+                           RECORDS_DIR + "/"], root, check=False)
+    return added.splitlines()[-1] if added else None
 
 
 def check_staged(cwd: str) -> str | None:
@@ -102,7 +117,9 @@ def check_staged(cwd: str) -> str | None:
     config = load_config_at(root, at) if at else Config()
     with gitcmd.BlobReader(root) as blobs:
         result = scan_change(change, config, lambda oid: blobs.read(oid, MAX_TEXT_BYTES))
-    return warning_line(result.findings)
+    if not any(f.flags for f in result.findings):
+        return None
+    return warning_line(result.findings, branch_record(root, default[2] if default is not None else None))
 
 
 def run(cwd: str | None = None) -> int:
