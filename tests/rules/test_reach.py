@@ -342,6 +342,23 @@ def test_a_helper_in_a_job_folder_is_background_code(tmp_path) -> None:
     assert "code in the job folder `jobs/`" in found[0][3]
 
 
+@pytest.mark.parametrize("folder, shown", [
+    ("admin/src/main/java/x/scheduler/thread", "scheduler/"),  # xxl-job's scheduler threads
+    ("job-worker/src/main/java/x/engine", "worker/"),          # a build module that is the worker
+    ("admin/src/main/java/x/scheduler/openapi", None),          # an HTTP API kept beside them
+    ("web/src/components/scheduler", None),                     # a UI component named for scheduling
+])
+def test_scheduler_and_worker_module_folders_are_job_folders(tmp_path, folder: str, shown: str | None) -> None:
+    helper = "package x;\n\npublic class Registry {\n  static int interval() {\n    return 30;\n  }\n}\n"
+    path = f"{folder}/Registry.java"
+    found = _dc701(tmp_path, {path: helper, "README.md": "x\n"}, {path: helper.replace("30", "10")})
+    if shown is None:
+        assert found == []
+    else:
+        assert [(p, line) for p, line, _, _ in found] == [(path, 5)]
+        assert f"code in the job folder `{shown}`" in found[0][3]
+
+
 def test_a_repository_without_jobs_reads_nothing_more(tmp_path) -> None:
     main = {"app/models/import.rb": IMPORT, "app/controllers/imports_controller.rb":
             "class ImportsController\n  def revert\n    @import.revert_entries\n  end\nend\n"}

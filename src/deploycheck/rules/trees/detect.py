@@ -247,7 +247,7 @@ def _beans(ctx, p: Parsed, language: str):
 # In a job system's own repository, these parts serve people, not workers: the web UI and
 # dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
 _NOT_WORKER_CODE = re.compile(
-    r"(?:^|/)(?:web|dashboard|frontend|ui|tui|views|controllers|helpers|assets|public|javascript)/"
+    r"(?:^|/)(?:web|dashboard|frontend|ui|tui|views|controllers?|helpers|assets|public|javascript|api|openapi|rest|components|pages)/"
     r"|(?:^|/)app/filters/"  # a Rails engine's dashboard filters; a job library's `jobs/filters/` run in workers
     # The file that is such a UI on its own (sidekiq's `tui.rb`, resque's `web_runner.rb`), or
     # the entry file of its folder (`web.rb` next to `web/`).

@@ -33,8 +33,8 @@ KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
 # helper kept next to it (feedbin's `app/jobs/feed_crawler/lib/throttle.rb`) names no job API. In a
 # monorepo, the application named `worker` (`apps/worker/`, `services/worker/`, `packages/worker/`)
 # is the worker process: its modules and use cases run there, though most name no job API.
-JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues)/"
-                        r"|(?:^|/)(?:apps|services|packages)/(worker)/", re.IGNORECASE)
+JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues|schedulers?|scheduling)/"
+                        r"|(?:^|/)(?:apps|services|packages)/(worker)/|(?:^|/)[\w.]+-(worker|scheduler)/", re.IGNORECASE)
 
 def in_job_paths(settings, path: str) -> bool:
     """Whether the base's `job_paths` name ``path``: all of it is background code."""
@@ -51,7 +51,7 @@ JOB_PATHS_CODE = "code in `job_paths`"
 def job_folder_code(path: str) -> str | None:
     """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None."""
     folder = JOB_FOLDER.search(path)
-    return f"code in the job folder `{folder.group(1) or folder.group(2)}/`" if folder is not None else None
+    return f"code in the job folder `{next(g for g in folder.groups() if g)}/`" if folder is not None else None
 
 
 def scan_memo(ctx) -> dict:
