@@ -359,6 +359,20 @@ def test_scheduler_and_worker_module_folders_are_job_folders(tmp_path, folder: s
         assert f"code in the job folder `{shown}`" in found[0][3]
 
 
+@pytest.mark.parametrize("caller", ["admin/src/main/java/x/scheduler/thread", "admin/src/main/java/x/scheduler/openapi"])
+def test_an_http_api_beside_the_scheduler_reaches_nothing(tmp_path, caller: str) -> None:
+    # xxl-job keeps its open API's controller under scheduler/: the HTTP requests run it, not a worker.
+    calling = ("package x;\n\npublic class Dispatch {\n  int run(Registry registry) {\n"
+               "    return registry.lookupInterval();\n  }\n}\n")
+    registry = "package x;\n\npublic class Registry {\n  int lookupInterval() {\n    return 30;\n  }\n}\n"
+    path = "admin/src/main/java/x/service/Registry.java"
+    tick = ("package x;\n\nimport org.springframework.scheduling.annotation.Scheduled;\n\npublic class Tick {\n"
+            "  @Scheduled(fixedDelay = 1000)\n  void tick() {\n  }\n}\n")  # the repository has jobs
+    main = {f"{caller}/Dispatch.java": calling, path: registry, "admin/src/main/java/x/Tick.java": tick}
+    found = _dc701(tmp_path, main, {path: registry.replace("30", "10")})
+    assert [p for p, _, _, _ in found] == ([] if caller.endswith("openapi") else [path])
+
+
 def test_a_repository_without_jobs_reads_nothing_more(tmp_path) -> None:
     main = {"app/models/import.rb": IMPORT, "app/controllers/imports_controller.rb":
             "class ImportsController\n  def revert\n    @import.revert_entries\n  end\nend\n"}

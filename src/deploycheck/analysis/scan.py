@@ -9,7 +9,7 @@ import re
 
 from ..git import pathglob
 from ..config import Config
-from ..git.model import Change, FileChange, Finding
+from ..git.model import ADDED, DELETED, Change, FileChange, Finding
 from ..util.plain import Plain
 from ..rules import detectors_for_file
 from ..rules.base import DetectorSettings, FileContext, RepoAt
@@ -222,6 +222,19 @@ def apply_config(finding: Finding, config: Config) -> Finding | None:
     return finding
 
 
+def whole_files(files: list[FileChange]) -> tuple[tuple[str, str, str], ...]:
+    """(status, path, blob id) of the text files the change adds or deletes whole."""
+    out = []
+    for fc in files:
+        if fc.binary or fc.kind != "file":
+            continue
+        if fc.status == ADDED and fc.new_path and fc.new_blob:
+            out.append((ADDED, fc.new_path, fc.new_blob))
+        elif fc.status == DELETED and fc.old_path and fc.old_blob:
+            out.append((DELETED, fc.old_path, fc.old_blob))
+    return tuple(out)
+
+
 def touched_paths(files: list[FileChange]) -> frozenset[str]:
     return frozenset(path for fc in files for path in (fc.old_path, fc.new_path) if path)
 
@@ -244,7 +257,7 @@ def scan_files(
 
     whole = everything if everything is not None else files
     base_files = BaseFiles(base_rev, read_blob, touched_paths(whole), frozenset(fc.new_path for fc in whole if fc.new_path),
-                           merge_base)
+                           merge_base, whole_files(whole))
     settings = DetectorSettings(job_paths=config.job_paths, lock_wrappers=config.lock_wrappers, base_files=base_files)
     repo = RepoAt(at[0], at[1], read_blob, config.job_paths) if at and at[1] else None
     # Rule families are imported only when a changed file can concern them (a git hook on a

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
-from ...git.model import ADDED, MODIFIED
+from ...git.model import ADDED, DELETED, MODIFIED
 from .background import job_of, regions
-from .keywords import (JOB_PATHS_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
+from .moved import moved_counterpart
 from .parse import Parsed, Unreadable, parse_bytes, parsed
 from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act
@@ -244,15 +245,6 @@ def _beans(ctx, p: Parsed, language: str):
 # --- DC701 ------------------------------------------------------------------------------------
 
 
-# In a job system's own repository, these parts serve people, not workers: the web UI and
-# dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
-_NOT_WORKER_CODE = re.compile(
-    r"(?:^|/)(?:web|dashboard|frontend|ui|tui|views|controllers?|helpers|assets|public|javascript|api|openapi|rest|components|pages)/"
-    r"|(?:^|/)app/filters/"  # a Rails engine's dashboard filters; a job library's `jobs/filters/` run in workers
-    # The file that is such a UI on its own (sidekiq's `tui.rb`, resque's `web_runner.rb`), or
-    # the entry file of its folder (`web.rb` next to `web/`).
-    r"|(?:^|/)(?:web|tui|dashboard|web_?ui|web_?app|web_?runner|web_?server)\.\w+$",
-    re.IGNORECASE)
 # Lines inside these run nothing (Java and Kotlin imports and package lines only name types).
 _INERT = {"java": {"import_declaration", "package_declaration"}, "kotlin": {"import_header", "import_list",
                                                                             "package_header"}}
@@ -414,7 +406,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[?!]?")
 
 def _called_only_by_people(ctx, name: str) -> bool:
     """Whether every file at head that names ``name``, other than the file defining it and
-    tests or docs, is web UI or dashboard code (``_NOT_WORKER_CODE``): then what it defines
+    tests or docs, is web UI or dashboard code (``NOT_WORKER_CODE``): then what it defines
     serves people, not workers, like the UI itself. A name nothing else mentions may be called
     by the users of the job system: not UI code."""
     repo = ctx.repo
@@ -429,14 +421,14 @@ def _called_only_by_people(ctx, name: str) -> bool:
     from ..paths import is_test_or_doc
 
     callers = [path for path in memo[key] if path != ctx.path and not is_test_or_doc(path)]
-    return bool(callers) and all(_NOT_WORKER_CODE.search(path) for path in callers)
+    return bool(callers) and all(NOT_WORKER_CODE.search(path) for path in callers)
 
 
 def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | None, by_path: bool):
     whole = None
     # An application's code outside background regions may still run in a job of another file.
     follow_calls = system is None and ctx.repo is not None and p.language != "lua"
-    if system and _NOT_WORKER_CODE.search(ctx.path) and ctx.file.old_path == ctx.file.new_path:
+    if system and NOT_WORKER_CODE.search(ctx.path) and ctx.file.old_path == ctx.file.new_path:
         # Only a web file that was already there: code added or moved into such a folder by the
         # branch is still background code (a folder name must not be a way around the rule).
         system = None
@@ -459,7 +451,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         lines = {n: t for n, t in lines.items() if names[n] not in people}
     elif by_path:
         whole = JOB_PATHS_CODE
-    elif (folder := job_folder_code(ctx.path)) and not _NOT_WORKER_CODE.search(ctx.path) and not regions(p):
+    elif (folder := job_folder_code(ctx.path)) and not NOT_WORKER_CODE.search(ctx.path) and not regions(p):
         # A helper kept next to the jobs: all of it is theirs. A file that defines jobs itself is
         # read by its regions, as anywhere else.
         whole = folder
@@ -544,7 +536,7 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
     saying why; None when there is none (or on the base side, or in code that serves people)."""
     from .reach import called_name, not_followed
 
-    if side != "head" or _NOT_WORKER_CODE.search(ctx.path) or _NO_NOTE_PATHS.search(ctx.path):
+    if side != "head" or NOT_WORKER_CODE.search(ctx.path) or _NO_NOTE_PATHS.search(ctx.path):
         return None
     for number in sorted(lines):
         for chain in chains_at(p, number - 1):
@@ -584,10 +576,11 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
             verdict = "types"
         else:
             verdict = _verdict(ctx, p, side, key, node)
-            if (machinery and not verdict.startswith("same:") and verdict != "unreferenced"
+            if (machinery and not verdict.startswith(("same:", "moved:")) and verdict != "unreferenced"
                     and not _is_machinery(ctx, p, side, key, node, changed, regions_here, machinery)):
                 verdict = "not machinery"  # a proof, when there is one, says more than the scope
-        severity = "info" if verdict.startswith("same:") or verdict in ("comments", "unreferenced", "not machinery", "types") else "warning"
+        severity = "info" if verdict.startswith(("same:", "moved:")) or verdict in (
+            "comments", "unreferenced", "not machinery", "types") else "warning"
         message = _message(shown, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
@@ -638,10 +631,11 @@ def _alone_on_rows(node, changed: list[int]) -> bool:
 
 
 def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
-    if ctx.file.status == ADDED:
+    moved = moved_counterpart(ctx, p.language) if ctx.file.status in (ADDED, DELETED) else None
+    if ctx.file.status == ADDED and moved is None:
         return "new" if node is not None else "changed"
-    other_side = "base" if side == "head" else "head"
-    other = parsed(ctx, other_side, p.language)
+    # The other half of a whole-file move stands for the other side.
+    other = moved[1] if moved is not None else parsed(ctx, "base" if side == "head" else "head", p.language)
     if not isinstance(other, Parsed):
         return "changed"  # the other side is absent or unreadable: no proof
     if node is None:
@@ -672,7 +666,7 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
         proof = proof_of_no_change(*pair)
         if proof:
-            return f"same:{describe(proof)}"
+            return f"moved:{moved[0]}:{describe(proof)}" if moved is not None else f"same:{describe(proof)}"
     return "changed"
 
 
@@ -771,6 +765,11 @@ def _message(shown: str, what: str, verdict: str, side: str) -> str:
     if verdict.startswith("same:"):
         return (f"{name} ({what}) changed only in {verdict[5:]}: its syntax tree is otherwise identical, so its "
                 "behaviour is unchanged.")
+    if verdict.startswith("moved:"):
+        other, _, proof = verdict[6:].rpartition(":")
+        where = f"moved here from {other}" if side == "head" else f"moved to {other}"
+        return (f"{name} ({what}) {where}, and changed at most in {proof}: the same code runs. Whether what "
+                "runs it still finds it there (an import, an autoloader, a component scan) is read in those files.")
     where = "removed lines" if side == "base" else "changed lines"
     return (f"{name} ({what}): {where} in background code, and deploycheck cannot prove its behaviour unchanged "
             "(only comments, logging calls or formatting would be): answer the checklist for it.")

@@ -32,9 +32,28 @@ KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
 # `queues` package): every non-test file there is background code, like a `job_paths` match. A job's
 # helper kept next to it (feedbin's `app/jobs/feed_crawler/lib/throttle.rb`) names no job API. In a
 # monorepo, the application named `worker` (`apps/worker/`, `services/worker/`, `packages/worker/`)
-# is the worker process: its modules and use cases run there, though most name no job API.
+# is the worker process: its modules and use cases run there, though most name no job API. So
+# are a `scheduler` folder (xxl-job's scheduler threads) and a build module named for the worker
+# or the scheduler (`job-worker/`, `flow-scheduler/`).
 JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues|schedulers?|scheduling)/"
                         r"|(?:^|/)(?:apps|services|packages)/(worker)/|(?:^|/)[\w.]+-(worker|scheduler)/", re.IGNORECASE)
+
+# In a job system's own repository, these parts serve people, not workers: the web UI and
+# dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
+NOT_WORKER_CODE = re.compile(
+    r"(?:^|/)(?:web|dashboard|frontend|ui|tui|views|controllers|helpers|assets|public|javascript)/"
+    r"|(?:^|/)app/filters/"  # a Rails engine's dashboard filters; a job library's `jobs/filters/` run in workers
+    # The file that is such a UI on its own (sidekiq's `tui.rb`, resque's `web_runner.rb`), or
+    # the entry file of its folder (`web.rb` next to `web/`).
+    r"|(?:^|/)(?:web|tui|dashboard|web_?ui|web_?app|web_?runner|web_?server)\.\w+$",
+    re.IGNORECASE)
+
+
+# Inside a job folder, an HTTP API or UI components kept beside the jobs serve people too
+# (xxl-job's `scheduler/openapi/`). Only below the job folder: dub runs its cron routes from
+# `apps/web/app/api/cron/`, where the job folder is inside the web app's.
+_BESIDE_JOBS = re.compile(r"(?:^|/)(?:api|openapi|rest|controllers?|components|pages)/", re.IGNORECASE)
+
 
 def in_job_paths(settings, path: str) -> bool:
     """Whether the base's `job_paths` name ``path``: all of it is background code."""
@@ -51,6 +70,9 @@ JOB_PATHS_CODE = "code in `job_paths`"
 def job_folder_code(path: str) -> str | None:
     """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None."""
     folder = JOB_FOLDER.search(path)
+    below = path[folder.end():] if folder is not None else ""
+    if below and (NOT_WORKER_CODE.search(below) or _BESIDE_JOBS.search(below)):
+        return None  # a dashboard, an HTTP API or a UI kept in the job folder serves people
     return f"code in the job folder `{next(g for g in folder.groups() if g)}/`" if folder is not None else None
 
 

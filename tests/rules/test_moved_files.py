@@ -1,0 +1,49 @@
+"""A file moved whole (deleted and added with --no-renames) is read against its old self, not as
+new code (rules/trees/moved.py, DC701)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
+
+SERVICE = ("package com.example.scheduler.{pkg};\n\nimport java.util.List;\n\npublic class RegistryService {{\n"
+           "  public int callback(List<String> items) {{\n    return items.size() + 1;\n  }}\n\n"
+           "  public int registry(String key) {{\n    return key.length() * {factor};\n  }}\n}}\n")
+OLD = "src/main/java/com/example/scheduler/service/RegistryService.java"
+NEW = "src/main/java/com/example/scheduler/openapi/impl/RegistryService.java"
+NEW_JOBS = "src/main/java/com/example/scheduler/thread/RegistryService.java"
+
+
+def _dc701(tmp_path: Path, branch: dict) -> list[tuple[str, int, str, str, str]]:
+    repo = make_repo(tmp_path / "repo", {OLD: SERVICE.format(pkg="service", factor=2), "README.md": "x\n"})
+    make_branch(repo, "work", branch)
+    found = analyse(base="main", cwd=str(repo)).scan.active
+    return [(f.path, f.line, f.side, f.severity, f.message) for f in found if f.rule == "DC701"]
+
+
+def test_a_class_moved_to_another_package_unchanged_is_context(tmp_path) -> None:
+    found = _dc701(tmp_path, {OLD: None, NEW_JOBS: SERVICE.format(pkg="thread", factor=2)})
+    # Both halves: every method read against its other half, the package line runs nothing.
+    assert {(path, severity) for path, _, _, severity, _ in found} == {(NEW_JOBS, "info"), (OLD, "info")}
+    moved_here = [m for path, _, _, _, m in found if path == NEW_JOBS]
+    assert all(f"moved here from {OLD}, and changed at most in comments or formatting" in m for m in moved_here)
+    assert any(f"moved to {NEW_JOBS}" in m for path, _, _, _, m in found if path == OLD)
+
+
+def test_a_method_changed_in_the_move_is_flagged_and_the_rest_is_not(tmp_path) -> None:
+    found = _dc701(tmp_path, {OLD: None, NEW_JOBS: SERVICE.format(pkg="thread", factor=3)})
+    flagged = sorted((path, line, side) for path, line, side, severity, _ in found if severity == "warning")
+    # `registry` changed, and so did the class that holds it: at head, and on the deleted side.
+    assert flagged == [(OLD, 5, "base"), (OLD, 10, "base"), (NEW_JOBS, 5, "head"), (NEW_JOBS, 10, "head")]
+    assert [m for path, line, _, severity, m in found if (path, line, severity) == (NEW_JOBS, 6, "info")]
+
+
+def test_a_new_file_that_shares_few_lines_with_a_deleted_one_is_new(tmp_path) -> None:
+    other = ("package com.example.scheduler.thread;\n\npublic class Cleaner {\n  public int sweep(int n) {\n"
+             "    return n - 1;\n  }\n}\n")
+    found = _dc701(tmp_path, {OLD: None, "src/main/java/com/example/scheduler/thread/Cleaner.java": other})
+    assert {(path, severity) for path, _, _, severity, m in found if "New background code" in m} == {
+        ("src/main/java/com/example/scheduler/thread/Cleaner.java", "warning")}
+    assert not [m for _, _, _, _, m in found if "moved here" in m or "moved to" in m]
