@@ -12,7 +12,6 @@ SERVICE = ("package com.example.scheduler.{pkg};\n\nimport java.util.List;\n\npu
            "  public int callback(List<String> items) {{\n    return items.size() + 1;\n  }}\n\n"
            "  public int registry(String key) {{\n    return key.length() * {factor};\n  }}\n}}\n")
 OLD = "src/main/java/com/example/scheduler/service/RegistryService.java"
-NEW = "src/main/java/com/example/scheduler/openapi/impl/RegistryService.java"
 NEW_JOBS = "src/main/java/com/example/scheduler/thread/RegistryService.java"
 
 
@@ -47,3 +46,11 @@ def test_a_new_file_that_shares_few_lines_with_a_deleted_one_is_new(tmp_path) ->
     assert {(path, severity) for path, _, _, severity, m in found if "New background code" in m} == {
         ("src/main/java/com/example/scheduler/thread/Cleaner.java", "warning")}
     assert not [m for _, _, _, _, m in found if "moved here" in m or "moved to" in m]
+
+
+def test_a_file_moved_out_of_the_job_folder_is_still_flagged(tmp_path) -> None:
+    # Moved out of scheduler/: whether anything still runs it as a job is not the move's to say.
+    elsewhere = "src/main/java/com/example/registry/RegistryService.java"
+    found = _dc701(tmp_path, {OLD: None, elsewhere: SERVICE.format(pkg="thread", factor=2).replace(
+        "scheduler.thread", "registry")})
+    assert {(path, severity) for path, _, _, severity, _ in found} == {(OLD, "warning")}

@@ -632,6 +632,8 @@ def _alone_on_rows(node, changed: list[int]) -> bool:
 
 def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
     moved = moved_counterpart(ctx, p.language) if ctx.file.status in (ADDED, DELETED) else None
+    if moved is not None and _placed(ctx, ctx.path) != _placed(ctx, moved[0]):
+        moved = None  # into or out of a job folder or `job_paths`: whether it runs as a job may have changed
     if ctx.file.status == ADDED and moved is None:
         return "new" if node is not None else "changed"
     # The other half of a whole-file move stands for the other side.
@@ -668,6 +670,11 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         if proof:
             return f"moved:{moved[0]}:{describe(proof)}" if moved is not None else f"same:{describe(proof)}"
     return "changed"
+
+
+def _placed(ctx, path: str) -> tuple[str | None, bool]:
+    """What a path alone makes of its code: a job folder's, a `job_paths` file's."""
+    return job_folder_code(path), in_job_paths(ctx.settings, path)
 
 
 def _go_builtins_trusted(ctx) -> bool:
