@@ -458,6 +458,25 @@ def test_typescript_a_worker_whose_handler_a_wrapper_returns(tmp_path, wrapped: 
         assert found == []
 
 
+@pytest.mark.parametrize("deferred", [True, False])
+def test_typescript_work_handed_to_wait_until_is_background(tmp_path, deferred: bool) -> None:
+    # dub's admin ban route deletes the user in `waitUntil(...)`: that runs after the response,
+    # beside the next requests that touch the same rows.
+    body = ("Promise.allSettled(ids.map((id) => removeWorkspace(id))).then(async () => {\n"
+            "      await prisma.user.delete({ where: { id: 1 } });\n    })")
+    call = f"waitUntil({body})" if deferred else f"await {body}"
+    route = ("import { waitUntil } from '@vercel/functions';\n\nexport async function POST(ids: string[]) {\n"
+             f"  {call};\n  return new Response('ok');\n}}\n")
+    path = "app/api/admin/ban/route.ts"
+    found = _dc701(tmp_path, {"package.json": '{"name": "links"}\n', path: route},
+                   {path: route.replace("id: 1", "id: 2")})
+    if deferred:
+        assert [(p, line) for p, line, _, _ in found] == [(path, 5)]
+        assert "deferred work (waitUntil)" in found[0][3]
+    else:
+        assert found == []
+
+
 @pytest.mark.parametrize("owner", ["ReceiptsController < ApplicationController", "ReceiptsPresenter < Presenter"])
 def test_ruby_a_controllers_action_is_not_reached_by_name(tmp_path, owner: str) -> None:
     # hcb's statement job calls an array's `reverse`; the receipts page's `reverse` action, which

@@ -39,7 +39,10 @@ _JVM_INTERFACES = {"Job": "Quartz job", "QuartzJobBean": "Quartz job", "Runnable
                    "Reconciler": "reconciler run by a controller's workers"}
 _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define": "Agenda job",
                "schedule": "cron job", "consume": "message consumer", "run": "Kafka consumer",
-               "CronJob": "cron job", "setInterval": "timer"}
+               "CronJob": "cron job", "setInterval": "timer",
+               # Vercel's and Cloudflare's `waitUntil(promise)`: the work runs after the response is
+               # sent, beside the next requests that touch the same rows (dub's deferred deletes).
+               "waitUntil": "deferred work (waitUntil)"}
 _JS_DECORATORS = {"Processor": "queue processor", "Process": "queue processor", "Cron": "scheduled job",
                   "Interval": "scheduled job", "Timeout": "scheduled job", "OnQueueActive": "queue processor",
                   "EventPattern": "message handler", "MessagePattern": "message handler"}
