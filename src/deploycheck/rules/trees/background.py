@@ -36,7 +36,12 @@ _JVM_INTERFACES = {"Job": "Quartz job", "QuartzJobBean": "Quartz job", "Runnable
                    "IJobHandler": "xxl-job handler",
                    # A controller's workers call `reconcile` for each queued request, several at once
                    # (the Java Operator SDK, Halo's extension controllers).
-                   "Reconciler": "reconciler run by a controller's workers"}
+                   "Reconciler": "reconciler run by a controller's workers",
+                   # An actor's message handlers run on its dispatcher's threads, one message at a
+                   # time per actor, and a router pool runs many of them at once (PowerJob's server).
+                   "AbstractActor": "Akka actor", "UntypedAbstractActor": "Akka actor", "UntypedActor": "Akka actor",
+                   "AbstractActorWithTimers": "Akka actor", "AbstractLoggingActor": "Akka actor",
+                   "AbstractBehavior": "Akka actor"}
 _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define": "Agenda job",
                "schedule": "cron job", "consume": "message consumer", "run": "Kafka consumer",
                "CronJob": "cron job", "setInterval": "timer",

@@ -21,7 +21,7 @@ KEYWORDS = {
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
-             "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob"),
+             "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
