@@ -66,7 +66,7 @@ class Pattern(Frozen):
 class PackRule(Frozen):
     _fields = (
         "rule", "side", "patterns", "paths", "contains", "message", "messages", "only_if_fewer_in_head", "check",
-        "aliases",
+        "aliases", "skip_paths",
     )
 
     def __init__(
@@ -81,10 +81,11 @@ class PackRule(Frozen):
         only_if_fewer_in_head: bool,  # safeguard rules: the token really went away, it did not move
         check: str | None,
         aliases: dict[str, str],  # setting rules: other spellings of the same setting
+        skip_paths: tuple[str, ...] = (),  # globs of the pack's files this rule does not read
     ) -> None:
         self.rule, self.side, self.patterns, self.paths, self.contains = rule, side, patterns, paths, contains
         self.message, self.messages, self.only_if_fewer_in_head = message, messages, only_if_fewer_in_head
-        self.check, self.aliases = check, aliases
+        self.check, self.aliases, self.skip_paths = check, aliases, skip_paths
 
 
 class FileSelector(Frozen):
@@ -114,7 +115,8 @@ _PACK_KEYS = ("pack", "description", "shared", "files", "rules")
 _SELECTOR_KEYS = ("extensions", "names", "lexer")
 _RULE_KEYS = (
     "id", "name", "category", "severity", "questions", "summary", "languages", *DOC_SECTIONS,
-    "side", "paths", "patterns", "message", "messages", "only_if_fewer_in_head", "check", "contains", "aliases",
+    "side", "paths", "skip_paths", "patterns", "message", "messages", "only_if_fewer_in_head", "check", "contains",
+    "aliases",
 )
 _PATTERN_KEYS = ("regex", "contains", "in_strings", "requires", "excludes", "message")
 _MESSAGE_KEYS = ("changed", "added", "removed")
@@ -256,6 +258,7 @@ def _parse_rule(
         side=side,
         patterns=tuple(patterns),
         paths=tuple(strs("paths", m)),
+        skip_paths=tuple(strs("skip_paths", m)),
         contains=tuple(sorted({*extra, *(c for p in patterns for c in p.contains)})),
         message=s("message", m),
         messages={k: y.as_str(v, source, k, error=PackError) for k, v in messages.items()},
@@ -690,7 +693,8 @@ def _detect_packs(ctx: FileContext, chosen: Sequence[tuple[Pack, str]], added_lo
             continue
         view = FileView(ctx, lexer)
         for pr in admitted:
-            if pr.paths and not pathglob.matches(ctx.path, pr.paths):
+            if (pr.paths and not pathglob.matches(ctx.path, pr.paths)) or (
+                    pr.skip_paths and pathglob.matches(ctx.path, pr.skip_paths)):
                 continue
             if pr.check is not None:
                 from .checks import CHECKS
