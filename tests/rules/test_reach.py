@@ -512,6 +512,28 @@ def test_ruby_an_instance_method_is_not_called_on_a_class_name(tmp_path, owner: 
         assert [p for p, _, _, _ in found] == [path]
 
 
+@pytest.mark.parametrize("declared", ["base", "branch", "none"])
+def test_ruby_a_method_named_like_an_association_is_not_followed(tmp_path, declared: str) -> None:
+    # human-essentials' mailer calls `request.item_requests` (Request has_many :item_requests);
+    # the view object's new `item_requests` is another method of that name.
+    job = "class NotifyJob < ApplicationJob\n  def perform(request)\n    request.item_requests.each(&:touch)\n  end\nend\n"
+    model = "class Request < ApplicationRecord\nend\n"
+    association = "class Request < ApplicationRecord\n  has_many :item_requests\nend\n"
+    view = "class RequestInfo\n  def item_requests\n    [1, 10]\n  end\nend\n"
+    path = "app/models/view/request_info.rb"
+    main = {"app/jobs/notify_job.rb": job, "app/models/request.rb": association if declared == "base" else model,
+            path: view}
+    branch = {path: view.replace("10", "20")}
+    if declared == "branch":  # a branch cannot silence the trail by declaring one
+        branch["app/models/request.rb"] = association
+    found = _dc701(tmp_path, main, branch)
+    if declared == "base":
+        assert [(p, severity) for p, _, severity, _ in found] == [(path, "info")]
+        assert "`item_requests` is also the name of an association app/models/request.rb declares" in found[0][3]
+    else:
+        assert [(p, severity) for p, _, severity, _ in found] == [(path, "warning")]
+
+
 def test_a_service_objects_entry_method_is_followed_by_its_class(tmp_path) -> None:
     # Callers write `ExecuteBridgeRequest.new.call`: `call` is too generic, the class is not.
     service = "class ExecuteBridgeRequest\n  def call(url)\n    HTTP.post(url, timeout: 15)\n  end\nend\n"

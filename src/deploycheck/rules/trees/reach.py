@@ -138,7 +138,11 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     followed = followed_name(chain, p)
     if followed is None:
         return None if followable(name) else f"`{name}` is too common a method name to tell its callers apart"
-    held = scan_memo(ctx).get(("trees.common", family_of(language), followed))
+    memo = scan_memo(ctx)
+    declared = memo.get(("trees.association", family_of(language), followed))
+    if declared:
+        return f"`{followed}` is also the name of an association {declared} declares, which every such record answers"
+    held = memo.get(("trees.common", family_of(language), followed))
     return f"`{followed}` is a name {held} files hold, more than the search follows" if held else None
 
 
@@ -311,6 +315,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             break
         naming = files_naming(ctx, family, sorted({called for called, _, _ in frontier}))
         for called, where, class_only in sorted(frontier, key=lambda key: (key[0], key[1] or "", key[2])):
+            if family == "ruby" and class_only == "instance" and _association(ctx, family, called, naming[called]):
+                continue  # `request.item_requests` calls the association, not another class's method
             for path in naming[called]:
                 index = _file_index(ctx, path, memo)
                 if index is None:
@@ -332,6 +338,32 @@ _JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
 # types. Not Java or Kotlin, where `new Foo(…)` writes the constructor it runs as a type. (Go's
 # composite literals are already no call: ``_go_no_function_here``.)
 _TYPE_ONLY_LANGUAGES = frozenset({"typescript", "tsx"})
+
+
+_ASSOCIATION = "(?:has_many|has_one|belongs_to|has_and_belongs_to_many)"
+
+
+def _association(ctx, family: str, name: str, paths: list[str]) -> str | None:
+    """The file that declares an ActiveRecord association named ``name`` (`has_many :item_requests`),
+    among those that hold the name and that the branch leaves as they are (a branch cannot hide a
+    trail by declaring one): every record of that model answers `record.item_requests` with it,
+    so another class's instance method of that name is no more likely called than the
+    association. Remembered for the note that says so (``not_followed``)."""
+    memo = scan_memo(ctx)
+    key = ("trees.association", family, name)
+    if key not in memo:
+        memo[key] = None
+        base_files = ctx.settings.base_files
+        touched = base_files.touched if base_files is not None and base_files.touched is not None else None
+        declares = re.compile(rf"^\s*{_ASSOCIATION}\s*\(?\s*:{re.escape(name)}\b".encode(), re.MULTILINE)
+        for path in paths:
+            if touched is None or path in touched:
+                continue
+            source = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+            if source is not None and declares.search(source):
+                memo[key] = path
+                break
+    return memo[key]
 
 
 def _class_method(node, name: str, p: Parsed) -> bool:
