@@ -239,6 +239,25 @@ def test_go_an_unexported_name_is_followed_only_inside_its_package(tmp_path) -> 
     assert "goroutine at jwks/jwks.go:6 (`fetch(u)`) calls it through `fetch` -> `download`" in found[0][3]
 
 
+@pytest.mark.parametrize("call, reached", [
+    ("c.cache.Fetch(ctx, key, &v)", False),   # harbor: the cache's three-argument Fetch
+    ("c.export.Fetch(ctx, params)", True),
+    ("c.export.Fetch(load())", True),          # one call's results spread over the parameters
+    ("c.export.Fetch(args...)", True),
+    ("go c.export.Fetch", True),               # not called here: a method value could go anywhere
+])
+def test_go_a_call_with_another_number_of_arguments_calls_another_function(tmp_path, call: str,
+                                                                         reached: bool) -> None:
+    statement = f"\t{call}\n" if not call.startswith("go ") else "\tf := c.export.Fetch\n\t_ = f\n"
+    proxy = ("package proxy\n\nfunc (c *Ctl) Ensure(ctx context.Context) {\n\tgo func() {\n"
+             f"\t{statement}\t}}()\n}}\n")
+    export = ("package export\n\nfunc (em *Manager) Fetch(ctx context.Context, params Params) ([]Data, error) {\n"
+              "\treturn em.rows(ctx, params, 10)\n}\n")
+    main = {"go.mod": "module example.com/reg\n", "proxy/proxy.go": proxy, "export/manager.go": export}
+    found = _dc701(tmp_path, main, {"export/manager.go": export.replace("10", "20")})
+    assert [path for path, _, _, _ in found] == (["export/manager.go"] if reached else [])
+
+
 def test_go_a_function_a_scheduled_closure_of_another_file_calls(tmp_path) -> None:
     # The application wraps its cron library: `schedulerInstance.Add(spec, func() {…})`.
     root = ("package cmd\n\nfunc schedule(ctx context.Context, w *Worker) {\n\tsched := scheduler.GetInstance()\n"

@@ -219,7 +219,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     # Ruby class method only a class calls (`scope.limit(3)` then calls a relation's `limit`, not
     # `ApiRateLimiter.limit`), a Java instance method (`ResourceUtils.getURL(p)` under `import
     # org.springframework.util.ResourceUtils;` calls a static method, never an instance's `getURL`).
-    on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java") else {}
+    on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java", "go") else {}
     seen = {name: {(name, home, on_class.get(name, ""))} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
@@ -425,10 +425,48 @@ def _instance_method(node, name: str, p: Parsed) -> bool:
 def _restricted(node, name: str, p: Parsed) -> str:
     """Which calls of its name the unit ``node``, followed as ``name``, cannot be: "class" for a
     Ruby class method only a class calls (``_class_method``: not calls on an object), "instance"
-    for an instance method (``_instance_method``: not calls on a type's name), "" for none."""
+    for an instance method (``_instance_method``: not calls on a type's name), "go:N" (or "go:N+",
+    variadic) for a Go function or method of N parameters (``_go_arity``: not calls with another
+    number of arguments), "" for none."""
     if _class_method(node, name, p):
         return "class"
+    if p.language == "go" and node.type in ("function_declaration", "method_declaration"):
+        return _go_arity(node)
     return "instance" if _instance_method(node, name, p) else ""
+
+
+def _go_arity(node) -> str:
+    """"go:N", or "go:N+" for a variadic Go function: Go has neither overloads nor default
+    arguments, so a call with another number of arguments calls another function of the name
+    (harbor's proxy calls its cache's three-argument `Fetch`, not the export manager's
+    two-argument one)."""
+    params = node.child_by_field_name("parameters")
+    count, variadic = 0, False
+    for child in params.named_children if params is not None else ():
+        if child.type == "variadic_parameter_declaration":
+            variadic = True
+        elif child.type == "parameter_declaration":
+            count += max(1, sum(1 for c in child.named_children if c.type == "identifier"))
+    return f"go:{count}{'+' if variadic else ''}"
+
+
+def _go_arity_differs(n, kind: str) -> bool:
+    """Whether Go name ``n`` is called with a number of arguments a function of ``kind``
+    (``_go_arity``) cannot take. A method value, a call whose one argument is a call (its results
+    spread) or a spread argument (`f(xs...)`) could be any: they never differ."""
+    node = n.parent if n.parent is not None and n.parent.type == "selector_expression" else n
+    call = node.parent
+    function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    if function is None or function.id != node.id:
+        return False
+    args = call.child_by_field_name("arguments")
+    given = [c for c in args.named_children if c.type != "comment"] if args is not None else []
+    if (len(given) == 1 and given[0].type == "call_expression") or any(c.type == "variadic_argument" for c in given):
+        return False
+    wanted = kind[3:]
+    if wanted.endswith("+"):
+        return len(given) < int(wanted[:-1])
+    return len(given) != int(wanted)
 
 
 def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
@@ -439,7 +477,7 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
         return {}
     p = index[0]
     kinds: dict[str, set[str]] = {}
-    for n in nodes_of(p, frozenset({"method", "singleton_method", "method_declaration"})):
+    for n in nodes_of(p, frozenset({"method", "singleton_method", "method_declaration", "function_declaration"})):
         name = called_name(n, p)
         if name in names:
             kinds.setdefault(name, set()).add(_restricted(n, name, p))
@@ -760,7 +798,8 @@ def _uses_index(p: Parsed):
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p, heirs))
                        and not (restricted == "class" and _on_an_object(n, p))
-                       and not (restricted == "instance" and _on_a_type(n, p, field_named))})
+                       and not (restricted == "instance" and _on_a_type(n, p, field_named))
+                       and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))})
 
     return uses
 
