@@ -277,6 +277,28 @@ def test_commit_hook_says_which_committed_record_the_commit_makes_stale(project)
                                 "again before you push.")
 
 
+def test_commit_hook_says_an_unflagged_edit_of_a_covered_file_makes_the_record_stale(project) -> None:
+    # A new-user trial committed the record, then added only a comment to the job: the commit
+    # hook passed in silence (the comment alone flags nothing) and the push hook then refused
+    # the push on a stale record. The record binds to the covered file's bytes, comment or not.
+    project.flagged_branch()
+    assert project.assess().returncode == 0
+    git(project.repo, "commit", "-q", "-m", "record")
+    record = git(project.repo, "ls-files", ".deploycheck/records/").strip()
+    covered = (project.repo / "inventory/jobs.py").read_text()
+    stage(project.repo, {"inventory/jobs.py": "# Reserves stock for one order.\n" + covered})
+    code, _, out, err = probe_modules(project.repo, "hook", "warn")
+    assert (code, err) == (0, "")
+    assert out.strip() == (f"deploycheck: this commit changes inventory/jobs.py, which {record} covers, so the record "
+                           "no longer matches the branch once this is committed: run `deploycheck` again before you push.")
+    assert through_typer(project.repo, "hook", "warn") == (0, out, "")
+    # A file the record does not cover leaves the commit quiet, as before.
+    git(project.repo, "reset", "-q", "HEAD", "--", "inventory/jobs.py")
+    git(project.repo, "checkout", "-q", "--", "inventory/jobs.py")
+    stage(project.repo, {"docs/guide.md": "How to run the service.\n"})
+    assert probe_modules(project.repo, "hook", "warn")[2] == ""
+
+
 def test_commit_hook_outside_a_repository_is_still_a_quiet_exit_0(tmp_path) -> None:
     code, loaded, out, err = probe_modules(tmp_path, "hook", "warn")
     assert (code, out) == (0, "") and err.startswith("deploycheck: warning skipped (")

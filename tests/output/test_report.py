@@ -901,3 +901,19 @@ def test_on_the_default_branch_itself_there_is_nothing_to_check(tmp_path: Path) 
     assert "Nothing flagged" not in proc.stdout
     make_branch(repo, "work", {"jobs/a.py": "a = 2\n"})
     assert "Nothing flagged" in dc(repo, "scan", "--base", "main").stdout
+
+
+def test_verify_on_the_default_branch_itself_says_there_is_nothing_to_check(tmp_path: Path) -> None:
+    # A new-user trial ran `deploycheck verify` on main: scan said "Nothing to check", verify
+    # said "PASS: nothing flagged", as if a change had been compared (docs/cli.md says both
+    # say "Nothing to check"). The exit code stays 0: there is nothing to refuse.
+    from support.gate import dc
+
+    repo = make_repo(tmp_path / "repo", {"jobs/a.py": "a = 1\n"})
+    for fmt in ("text", "github"):
+        proc = dc(repo, "verify", "--base", "main", "--format", fmt)
+        assert proc.returncode == 0, proc.stderr
+        assert "PASS: nothing to check: no file differs between the base and the head" in proc.stdout
+        assert "nothing flagged" not in proc.stdout
+    make_branch(repo, "work", {"jobs/a.py": "a = 2\n"})
+    assert "PASS: nothing flagged" in dc(repo, "verify", "--base", "main").stdout

@@ -89,7 +89,7 @@ def branch_record(root: str, default_sha: str | None) -> str | None:
     """The record the branch has committed since it left the default branch, which a flagged
     commit makes stale: the record binds to the flagged files' content (docs/records.md), and
     the author who assessed the branch an hour ago would otherwise learn it from the push hook."""
-    from ..records.record import RECORDS_DIR
+    from ..config import RECORDS_DIR  # not records.record: it costs every quiet commit its imports
 
     if not default_sha:
         return None
@@ -117,9 +117,38 @@ def check_staged(cwd: str) -> str | None:
     config = load_config_at(root, at) if at else Config()
     with gitcmd.BlobReader(root) as blobs:
         result = scan_change(change, config, lambda oid: blobs.read(oid, MAX_TEXT_BYTES))
-    if not any(f.flags for f in result.findings):
+    record = branch_record(root, default[2] if default is not None else None)
+    if any(f.flags for f in result.findings):
+        return warning_line(result.findings, record)
+    if record is None:
         return None
-    return warning_line(result.findings, branch_record(root, default[2] if default is not None else None))
+    # Not flagged on its own (a comment, a renamed local), yet the record binds to the bytes of
+    # the files it covers: without this line the author learns it only when the push is refused.
+    return stale_line(sorted(staged_paths(change) & covered_paths(root, record)), record)
+
+
+def staged_paths(change: Change) -> set[str]:
+    """Every path the staged change touches, both sides of a move, as records store paths."""
+    from ..analysis.fingerprint import path_key
+
+    return {path_key(p) for fc in change.files for p in (fc.old_path, fc.new_path) if p}
+
+
+def covered_paths(root: str, record: str) -> set[str]:
+    """The files the committed ``record`` binds to (its fingerprint's files), read from HEAD."""
+    from ..records.record import parse_record
+
+    data = gitcmd.show_file("HEAD", record, root)
+    return set(parse_record(data, record).body.fingerprint.files) if data is not None else set()
+
+
+def stale_line(paths: list[str], record: str) -> str | None:
+    """One line naming the covered file this commit changes and the record it makes stale."""
+    if not paths:
+        return None
+    more = f" and {len(paths) - 1} more file{'s' if len(paths) > 2 else ''}" if len(paths) > 1 else ""
+    return (f"deploycheck: this commit changes {paths[0]}{more}, which {record} covers, so the record no "
+            f"longer matches the branch once this is committed: run `deploycheck` again before you push.")
 
 
 def run(cwd: str | None = None) -> int:
