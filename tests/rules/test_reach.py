@@ -513,6 +513,25 @@ def test_ruby_a_controllers_action_is_not_reached_by_name(tmp_path, owner: str) 
         assert [(p, line) for p, line, _, _ in found] == [(path, 9)]
 
 
+@pytest.mark.parametrize("call, path", [
+    ("ReportsController.export_all", "app/controllers/reports_controller.rb"),     # its class method calls the helper
+    ("ReportsController.new.build_rows(3)", "app/controllers/reports_controller.rb"),  # the job builds the controller
+    ("unit.build_rows(3)", "lib/reports_controller.rb"),  # not a Rails controller: any object a job is handed
+    ("rows.build_rows(3)", "app/controllers/reports_controller.rb"),  # another object's method of that name
+])
+def test_ruby_a_controller_a_job_names_is_followed(tmp_path, call: str, path: str) -> None:
+    controller = ("class ReportsController < ApplicationController\n  def show\n    render json: build_rows(1)\n  end\n\n"
+                  "  def self.export_all\n    new.build_rows(2)\n  end\n\n  def build_rows(n)\n    [n, 10]\n  end\nend\n")
+    job = f"class ExportJob < ApplicationJob\n  def perform(unit, rows)\n    {call}\n  end\nend\n"
+    main = {"app/jobs/export_job.rb": job, path: controller}
+    found = _dc701(tmp_path, main, {path: controller.replace("10", "20")})
+    if call.startswith("rows."):
+        assert found == []
+    else:
+        assert [(p, line) for p, line, _, _ in found] == [(path, 11)]
+        assert f"app/jobs/export_job.rb:3 (`{call}`)" in found[0][3]
+
+
 @pytest.mark.parametrize("owner", ["class View::Requests", "class RequestsMailer < ApplicationMailer",
                                    "module View::Requests\n  extend self"])
 def test_ruby_an_instance_method_is_not_called_on_a_class_name(tmp_path, owner: str) -> None:

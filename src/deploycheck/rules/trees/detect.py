@@ -506,14 +506,14 @@ def _signature_only(node) -> bool:
         c.type in ("function_body", "block") for c in node.children)
 
 
-def _followed_names(p: Parsed, row: int):
+def _followed_names(p: Parsed, row: int, path: str):
     """The names rules/trees/reach.py follows for the units around ``row``, innermost last; an
     abstract or interface method has none: nothing of it runs."""
     from .reach import followed_name
 
     for chain in chains_at(p, row):
         if chain and not _signature_only(chain[-1]):
-            name = followed_name(chain, p)
+            name = followed_name(chain, p, path)
             if name:
                 yield name
 
@@ -522,7 +522,7 @@ def _prefetch_reached(ctx, p: Parsed, lines) -> None:
     """Look for the jobs that reach every changed function of the file in one search."""
     from .reach import prefetch
 
-    prefetch(ctx, p.language, sorted({name for number in lines for name in _followed_names(p, number - 1)}))
+    prefetch(ctx, p.language, sorted({name for number in lines for name in _followed_names(p, number - 1, ctx.path)}))
 
 
 # Constructors run where their class is built (`Alert.new`), and web controllers and UI
@@ -556,7 +556,7 @@ def _reached_by(ctx, p: Parsed, row: int) -> tuple[str, tuple | None] | None:
     words, with the job and the trail as data (None for a "maybe reached")."""
     from .reach import reached, trail_of
 
-    for name in _followed_names(p, row):
+    for name in _followed_names(p, row, ctx.path):
         how = reached(ctx, p.language, name)
         if how:
             return how, trail_of(ctx, p.language, name)
