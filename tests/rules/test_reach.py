@@ -366,6 +366,10 @@ def test_a_helper_in_a_job_folder_is_background_code(tmp_path) -> None:
     ("job-worker/src/main/java/x/engine", "worker/"),          # a build module that is the worker
     ("admin/src/main/java/x/scheduler/openapi", None),          # an HTTP API kept beside them
     ("web/src/components/scheduler", None),                     # a UI component named for scheduling
+    # Below a folder of jobs only, a folder named `api` or `rest` holds jobs and their helpers
+    # (Rails' `app/jobs/api/` for the `Api::` namespace).
+    ("app/src/main/java/x/jobs/api", "jobs/"),
+    ("app/src/main/java/x/workers/rest", "workers/"),
 ])
 def test_scheduler_and_worker_module_folders_are_job_folders(tmp_path, folder: str, shown: str | None) -> None:
     helper = "package x;\n\npublic class Registry {\n  static int interval() {\n    return 30;\n  }\n}\n"
