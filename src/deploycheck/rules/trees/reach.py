@@ -417,6 +417,15 @@ def _class_method(node, name: str, p: Parsed) -> bool:
     return owner.type == "module" or (owner.type == "class" and owner.child_by_field_name("superclass") is None)
 
 
+# Superclasses whose classes answer no instance method of theirs when called on the class's name:
+# a model's (its class methods are scopes, enums and finders), a job's, an error's, a value
+# object's.
+_PLAIN_RUBY_BASES = re.compile(r"(?:::)?(?:ApplicationRecord|ActiveRecord::Base|ApplicationJob|ActiveJob::Base"
+                               r"|(?:\w+::)*\w*(?:Error|Exception)|Struct\.new\b.*|Data\.define\b.*)", re.DOTALL)
+_RUBY_FORWARDS = re.compile(rb"\b(?:delegate|delegate_missing_to|def_delegators?|def_instance_delegators?|def_single_delegators?"
+                            rb"|instance_delegate|single_delegate|method_missing)\b")
+
+
 def _instance_method(node, name: str, p: Parsed) -> bool:
     """Whether ``node``, the unit followed as ``name``, is an instance method that a call written
     on a type's name (`ResourceUtils.getURL(p)`, `Request.statuses`) never reaches: a Java method
@@ -432,11 +441,15 @@ def _instance_method(node, name: str, p: Parsed) -> bool:
         if node.type != "method" or owner is None or owner.type != "class":
             return False
         # A mailer's class answers its instance methods (`Mailer.welcome(user).deliver_later`), as
-        # does any class with a `method_missing`.
+        # does a CurrentAttributes class, and a class whose superclass is some other class of the
+        # application may be either (`Notifier < BaseNotifier < ApplicationMailer`): only a class
+        # of no superclass or of one known to answer none is read as answering none.
         superclass = owner.child_by_field_name("superclass")
-        if superclass is not None and re.search(r"Mailer|CurrentAttributes", p.text(superclass)):
+        if superclass is not None and not _PLAIN_RUBY_BASES.fullmatch(p.text(superclass).lstrip("<").strip()):
             return False
-        return b"method_missing" not in p.source
+        # Nor a class that hands calls on it to an instance: `delegate :x, to: :new`, Forwardable's
+        # `def_delegators :instance, :x` (a Singleton's), or a `method_missing`.
+        return _RUBY_FORWARDS.search(p.source) is None
     if p.language != "java" or node.type != "method_declaration":
         return False
     modifiers = next((c for c in node.children if c.type == "modifiers"), None)
