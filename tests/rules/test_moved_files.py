@@ -117,3 +117,33 @@ def test_a_go_file_moved_to_another_package(tmp_path, call: str, severity: str) 
     found = _moved(tmp_path, main, {"internal/tasks/flush.go": None,
                                     "internal/billing/flush.go": FLUSHER.format(pkg="billing", call=call)})
     assert found[("internal/billing/flush.go", "head")] == severity
+
+
+def test_a_go_files_own_variable_built_by_its_package_is_rebound_by_the_move(tmp_path) -> None:
+    # `store` is the file's own, but `newStore` is the package's: another package's now.
+    flusher = ("package {pkg}\n\nvar store = newStore()\n\nfunc Start() {{\n\tgo func() {{\n\t\tstore.Flush()\n\t}}()\n}}\n")
+    main = {"go.mod": "module example.com/app\n\ngo 1.22\n", "internal/tasks/flush.go": flusher.format(pkg="tasks"),
+            "internal/tasks/store.go": "package tasks\n\nfunc newStore() *Store {\n\treturn &Store{locked: true}\n}\n",
+            "internal/billing/store.go": "package billing\n\nfunc newStore() *Store {\n\treturn &Store{}\n}\n"}
+    found = _moved(tmp_path, main, {"internal/tasks/flush.go": None, "internal/billing/flush.go": flusher.format(pkg="billing")})
+    assert found[("internal/billing/flush.go", "head")] == "warning"
+
+
+SWEEPER = ("package com.example.{pkg};\n\nimport org.springframework.scheduling.annotation.Scheduled;\n{imports}\n"
+           "public class Sweeper {{\n  private final Registry registry = new Registry();\n\n"
+           "  @Scheduled(fixedDelay = 1000)\n  public void sweep() {{\n    registry.expire(30);\n  }}\n}}\n")
+REGISTRY = "package com.example.{pkg};\n\npublic class Registry {{\n  public void expire(int s) {{\n    {body}\n  }}\n}}\n"
+
+
+@pytest.mark.parametrize("imports, severity", [
+    ("", "warning"),  # `Registry` is now the new package's own Registry: another class
+    ("import com.example.service.Registry;\n", "info"),  # still the old package's, imported
+])
+def test_a_java_class_moved_to_a_package_with_a_class_of_a_name_it_uses(tmp_path, imports: str, severity: str) -> None:
+    root = "src/main/java/com/example"
+    main = {f"{root}/service/Sweeper.java": SWEEPER.format(pkg="service", imports=""),
+            f"{root}/service/Registry.java": REGISTRY.format(pkg="service", body="lockAndExpire(s);"),
+            f"{root}/thread/Registry.java": REGISTRY.format(pkg="thread", body="expireAll();")}
+    found = _moved(tmp_path, main, {f"{root}/service/Sweeper.java": None,
+                                    f"{root}/thread/Sweeper.java": SWEEPER.format(pkg="thread", imports=imports)})
+    assert found[(f"{root}/thread/Sweeper.java", "head")] == severity

@@ -183,7 +183,89 @@ def rebound(ctx, side: str, node, p: Parsed, there: tuple[str, Parsed]) -> list[
         return out
     if family == "go":
         return sorted(_go_free_names(unit, p))
+    if family in ("java", "kotlin"):
+        return _jvm_rebound(ctx, head, base)
     return []
+
+
+def _jvm_rebound(ctx, head: tuple[str, Parsed], base: tuple[str, Parsed]) -> list[str]:
+    """The type names of a Java or Kotlin file moved to another folder that name another class
+    there: a class of its own package is named without an import, and the package is the folder.
+    Read for the whole file: a field's type rebinds the methods that use the field."""
+    key = ("trees.moved-jvm", head[0], base[0])
+    if key in ctx.cache:
+        return ctx.cache[key]
+    files, repo = ctx.settings.base_files, ctx.repo
+    if files is None or repo is None:
+        ctx.cache[key] = out = ["(its package)"]  # no way to look at the folders: not the same code
+        return out
+    moves = {_jvm_stem(old): _jvm_stem(new) for old, new in _moved_paths(files, head[1].language).items()}
+
+    def exists_at_head(path: str) -> bool:
+        return repo.read_blob(f"{repo.head_sha}:{path}") is not None
+
+    def bindings(path: str, p: Parsed, exists) -> dict[str, str]:
+        imported = _jvm_imports(p)
+        folder = path.rpartition("/")[0]
+        out: dict[str, str] = {}
+        for name in _jvm_type_names(p):
+            if name in imported:
+                out[name] = imported[name]
+            elif any(exists(f"{folder}/{name}{ext}") for ext in (".java", ".kt")):
+                out[name] = f"{folder}/{name}"
+            else:
+                out[name] = "?"  # java.lang, a nested class, a type parameter, a wildcard import's
+        return out
+
+    new = bindings(head[0], head[1], exists_at_head)
+    old = {name: moves.get(value, value) for name, value in bindings(base[0], base[1],
+                                                                      lambda path: files.read(path) is not None).items()}
+    out = sorted(name for name in new.keys() & old.keys() if not _same_class(old[name], new[name]))
+    ctx.cache[key] = out
+    return out
+
+
+def _jvm_stem(path: str) -> str:
+    return re.sub(r"\.(?:java|kt)$", "", path)
+
+
+def _same_class(a: str, b: str) -> bool:
+    """Whether two bindings name one class: equal, or a path and an import of the same name
+    (`src/main/java/com/ex/Registry` and `com/ex/Registry`)."""
+    return a == b or (a != "?" and b != "?" and (a.endswith("/" + b) or b.endswith("/" + a)))
+
+
+def _jvm_imports(p: Parsed) -> dict[str, str]:
+    """Single-type imports: simple name -> its package path and name (`com/ex/Registry`)."""
+    out: dict[str, str] = {}
+    for stmt in p.root.named_children:
+        if stmt.type not in ("import_declaration", "import_header", "import_list"):
+            continue
+        for header in [stmt] if stmt.type != "import_list" else stmt.named_children:
+            text = p.text(header).strip().removeprefix("import").strip().rstrip(";").strip()
+            if text.startswith("static ") or text.endswith("*"):
+                continue
+            dotted, _, alias = text.partition(" as ")
+            dotted = dotted.strip()
+            out[alias.strip() or dotted.rsplit(".", 1)[-1]] = dotted.replace(".", "/")
+    return out
+
+
+def _jvm_type_names(p: Parsed) -> set[str]:
+    """The capitalised simple names the file writes as types or as the target of a call."""
+    out: set[str] = set()
+    for n in _walk_named(p.root):
+        if n.type in ("import_declaration", "import_header", "package_declaration", "package_header"):
+            continue
+        if n.type in ("type_identifier", "identifier", "simple_identifier"):
+            text = p.text(n)
+            if text[:1].isupper() and not text.isupper():
+                parent = n.parent
+                if parent is not None and parent.type in ("scoped_type_identifier", "scoped_identifier") \
+                        and parent.named_children and parent.named_children[0].id != n.id:
+                    continue  # `Outer.Inner`: only the outer name is looked up
+                out.add(text)
+    return out
 
 
 def _moved_paths(files, language: str) -> dict[str, str]:
@@ -326,24 +408,44 @@ def _identifiers(unit, p: Parsed) -> set[str]:
 
 def _go_free_names(unit, p: Parsed) -> set[str]:
     """The names a Go unit uses without a package that neither it, its file nor Go declares: the
-    package's, that is its folder's, other files' (what a move to another folder rebinds)."""
-    declared = set(_GO_PREDECLARED)
+    package's, that is its folder's, other files' (what a move to another folder rebinds). The
+    file's own declarations it uses count with theirs (`var store = newStore()` above the
+    function that uses `store`)."""
+    top: dict[str, object] = {}
+    imports: set[str] = set()
     for stmt in p.root.named_children:
         if stmt.type in ("function_declaration", "type_declaration", "var_declaration", "const_declaration"):
             for n in _walk_named(stmt):
                 if n.type in ("function_declaration", "type_spec", "var_spec", "const_spec", "type_alias"):
-                    name = n.child_by_field_name("name")
-                    if name is not None:
-                        declared.add(p.text(name))
+                    for name in n.children_by_field_name("name"):
+                        top[p.text(name)] = stmt
         elif stmt.type == "import_declaration":
             for spec in _walk_named(stmt):
                 if spec.type == "import_spec":
                     alias = spec.child_by_field_name("name")
                     path = spec.child_by_field_name("path")
                     if alias is not None:
-                        declared.add(p.text(alias))
+                        imports.add(p.text(alias))
                     elif path is not None:
-                        declared.add(p.text(path).strip('"`').rsplit("/", 1)[-1].removeprefix("go-").split(".")[0])
+                        imports.add(p.text(path).strip('"`').rsplit("/", 1)[-1].removeprefix("go-").split(".")[0])
+    free: set[str] = set()
+    todo, seen = [unit], set()
+    while todo:
+        node = todo.pop()
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        for name in _go_names_used(node, p) - _GO_PREDECLARED - imports:
+            if name in top:
+                todo.append(top[name])
+            else:
+                free.add(name)
+    return free
+
+
+def _go_names_used(unit, p: Parsed) -> set[str]:
+    """The unqualified names a Go unit uses and does not declare itself."""
+    declared: set[str] = set()
     used: set[str] = set()
     for n in _walk_named(unit):
         parent = n.parent
