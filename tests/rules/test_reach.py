@@ -517,6 +517,17 @@ def test_ruby_a_controllers_action_is_not_reached_by_name(tmp_path, owner: str) 
         assert [(p, line) for p, line, _, _ in found] == [(path, 9)]
 
 
+def test_typescript_a_worker_whose_handler_is_a_bound_method(tmp_path) -> None:
+    # `new Worker(q, this.handle.bind(this))`: the method bound is the worker's handler.
+    worker = ("import { Worker } from 'bullmq';\n\nfunction renderCampaign(id: string) {\n  return id;\n}\n\n"
+              "export class CampaignWorker {\n  worker = new Worker('campaigns', this.handle.bind(this));\n\n"
+              "  async handle(job) {\n    await renderCampaign(job.data.id);\n  }\n}\n")
+    main = {"package.json": '{"name": "mail"}\n', "src/server/campaign-worker.ts": worker}
+    found = _dc701(tmp_path, main, {"src/server/campaign-worker.ts": worker.replace("return id;", "return id.trim();")})
+    assert [(path, line) for path, line, _, _ in found] == [("src/server/campaign-worker.ts", 4)]
+    assert "BullMQ worker at src/server/campaign-worker.ts:11" in found[0][3]
+
+
 @pytest.mark.parametrize("call, path", [
     ("ReportsController.export_all", "app/controllers/reports_controller.rb"),     # its class method calls the helper
     ("ReportsController.new.build_rows(3)", "app/controllers/reports_controller.rb"),  # the job builds the controller
