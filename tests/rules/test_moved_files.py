@@ -147,3 +147,13 @@ def test_a_java_class_moved_to_a_package_with_a_class_of_a_name_it_uses(tmp_path
     found = _moved(tmp_path, main, {f"{root}/service/Sweeper.java": None,
                                     f"{root}/thread/Sweeper.java": SWEEPER.format(pkg="thread", imports=imports)})
     assert found[(f"{root}/thread/Sweeper.java", "head")] == severity
+
+
+def test_a_go_unit_that_uses_only_imported_packages_moves_unchanged(tmp_path) -> None:
+    # `redis` is the package of github.com/redis/go-redis/v9: an import, the same from any folder.
+    flusher = ("package {pkg}\n\nimport (\n\t\"context\"\n\n\t\"github.com/redis/go-redis/v9\"\n)\n\n"
+               "func Start(ctx context.Context, rdb *redis.Client) {{\n\tgo func() {{\n"
+               "\t\tif err := rdb.Del(ctx, \"lock\").Err(); err != redis.Nil {{\n\t\t\tpanic(err)\n\t\t}}\n\t}}()\n}}\n")
+    main = {"go.mod": "module example.com/app\n\ngo 1.22\n", "internal/tasks/flush.go": flusher.format(pkg="tasks")}
+    found = _moved(tmp_path, main, {"internal/tasks/flush.go": None, "internal/billing/flush.go": flusher.format(pkg="billing")})
+    assert found[("internal/billing/flush.go", "head")] == "info"

@@ -427,7 +427,7 @@ def _go_free_names(unit, p: Parsed) -> set[str]:
                     if alias is not None:
                         imports.add(p.text(alias))
                     elif path is not None:
-                        imports.add(p.text(path).strip('"`').rsplit("/", 1)[-1].removeprefix("go-").split(".")[0])
+                        imports.add(_go_package_name(p.text(path).strip('"`')))
     free: set[str] = set()
     todo, seen = [unit], set()
     while todo:
@@ -441,6 +441,14 @@ def _go_free_names(unit, p: Parsed) -> set[str]:
             else:
                 free.add(name)
     return free
+
+
+def _go_package_name(path: str) -> str:
+    """The name an import path's package is usually written by: its last part, before a major
+    version's (`github.com/x/redis/v9` -> `redis`), without a `go-` prefix or a `.v3` suffix."""
+    parts = path.split("/")
+    last = parts[-2] if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
+    return last.removeprefix("go-").split(".")[0].replace("-", "_")
 
 
 def _go_names_used(unit, p: Parsed) -> set[str]:
