@@ -144,7 +144,6 @@ _JS = frozenset({"javascript", "typescript", "tsx"})
 _JS_EXTENSIONS = re.compile(r"\.(?:[cm]?[jt]sx?)$")
 _WHERE_I_AM = {
     "javascript": re.compile(r"\b__dirname\b|\b__filename\b|\bimport\.meta\b"),
-    "python": re.compile(r"\b__file__\b|\b__path__\b"),
     "ruby": re.compile(r"\b__dir__\b|\b__FILE__\b|\brequire_relative\b"),
     "go": re.compile(r"\bruntime\.Caller\b"),
 }
@@ -167,20 +166,18 @@ def rebound(ctx, side: str, node, p: Parsed, there: tuple[str, Parsed]) -> list[
     if where is not None and where.search(p.text(unit)):
         return ["(its folder)"]
     head, base = ((ctx.path, p), there) if side == "head" else (there, (ctx.path, p))
-    if family in ("javascript", "python"):
+    if family == "javascript":
         moves = _moved_paths(ctx.settings.base_files, p.language)
         old = {name: (_mapped(target, moves), what) for name, (target, what) in _imports(base[1], base[0]).items()}
         new = _imports(head[1], head[0])
         changed = {name for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
         used = _identifiers(unit, p)
         out = sorted(name for name in changed if name in used)
-        if family == "javascript":
-            # `require('./x')`, `import('./x')` inside the unit itself.
-            mine, theirs = _dynamic_imports(unit, p, ctx.path), _dynamic_imports(_same_unit(q, unit, p), q, there_path)
-            new_side, old_side = (mine, theirs) if side == "head" else (theirs, mine)
-            out += sorted(f"'{spec}'" for spec in new_side.keys() | old_side.keys()
-                          if _mapped(old_side.get(spec, ""), moves) != new_side.get(spec))
-        return out
+        # `require('./x')`, `import('./x')` inside the unit itself.
+        mine, theirs = _dynamic_imports(unit, p, ctx.path), _dynamic_imports(_same_unit(q, unit, p), q, there_path)
+        new_side, old_side = (mine, theirs) if side == "head" else (theirs, mine)
+        return out + sorted(f"'{spec}'" for spec in new_side.keys() | old_side.keys()
+                            if _mapped(old_side.get(spec, ""), moves) != new_side.get(spec))
     if family == "go":
         return sorted(_go_free_names(unit, p))
     if family in ("java", "kotlin"):
@@ -283,9 +280,7 @@ def _moved_paths(files, language: str) -> dict[str, str]:
 
 
 def _stem(path: str) -> str:
-    path = _JS_EXTENSIONS.sub("", path)
-    path = re.sub(r"\.py$", "", path)
-    return re.sub(r"/(?:index|__init__)$", "", path)
+    return re.sub(r"/index$", "", _JS_EXTENSIONS.sub("", path))
 
 
 def _mapped(target: str, moves: dict[str, str]) -> str:
@@ -305,25 +300,6 @@ def _resolved(spec: str, path: str) -> str:
 def _imports(p: Parsed, path: str) -> dict[str, tuple[str, str]]:
     """The module's top-level imports: local name -> (the module it names, the name imported)."""
     out: dict[str, tuple[str, str]] = {}
-    if p.language == "python":
-        for stmt in p.root.children:
-            if stmt.type != "import_from_statement":
-                continue
-            module = stmt.child_by_field_name("module_name")
-            if module is None or module.type != "relative_import":
-                continue  # an absolute import names the same module from anywhere
-            text = p.text(module)
-            dots = len(text) - len(text.lstrip("."))
-            target = path.rpartition("/")[0]
-            for _ in range(dots - 1):
-                target = target.rpartition("/")[0]
-            rest = text.lstrip(".").replace(".", "/")
-            target = _stem(f"{target}/{rest}" if rest else target)
-            for name in stmt.children_by_field_name("name"):
-                alias = name.child_by_field_name("alias") if name.type == "aliased_import" else None
-                real = name.child_by_field_name("name") if name.type == "aliased_import" else name
-                out[p.text(alias if alias is not None else name)] = (target, p.text(real) if real is not None else "")
-        return out
     for stmt in p.root.children:
         if stmt.type == "export_statement":
             stmt = stmt.child_by_field_name("declaration") or stmt
