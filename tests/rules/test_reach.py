@@ -366,6 +366,10 @@ def test_a_helper_in_a_job_folder_is_background_code(tmp_path) -> None:
     ("job-worker/src/main/java/x/engine", "worker/"),          # a build module that is the worker
     ("admin/src/main/java/x/scheduler/openapi", None),          # an HTTP API kept beside them
     ("web/src/components/scheduler", None),                     # a UI component named for scheduling
+    # Below a folder of jobs only, a folder named `api` or `rest` holds jobs and their helpers
+    # (Rails' `app/jobs/api/` for the `Api::` namespace).
+    ("app/src/main/java/x/jobs/api", "jobs/"),
+    ("app/src/main/java/x/workers/rest", "workers/"),
 ])
 def test_scheduler_and_worker_module_folders_are_job_folders(tmp_path, folder: str, shown: str | None) -> None:
     helper = "package x;\n\npublic class Registry {\n  static int interval() {\n    return 30;\n  }\n}\n"
@@ -513,9 +517,48 @@ def test_ruby_a_controllers_action_is_not_reached_by_name(tmp_path, owner: str) 
         assert [(p, line) for p, line, _, _ in found] == [(path, 9)]
 
 
-@pytest.mark.parametrize("owner", ["class View::Requests", "class RequestsMailer < ApplicationMailer",
-                                   "module View::Requests\n  extend self"])
-def test_ruby_an_instance_method_is_not_called_on_a_class_name(tmp_path, owner: str) -> None:
+def test_typescript_a_worker_whose_handler_is_a_bound_method(tmp_path) -> None:
+    # `new Worker(q, this.handle.bind(this))`: the method bound is the worker's handler.
+    worker = ("import { Worker } from 'bullmq';\n\nfunction renderCampaign(id: string) {\n  return id;\n}\n\n"
+              "export class CampaignWorker {\n  worker = new Worker('campaigns', this.handle.bind(this));\n\n"
+              "  async handle(job) {\n    await renderCampaign(job.data.id);\n  }\n}\n")
+    main = {"package.json": '{"name": "mail"}\n', "src/server/campaign-worker.ts": worker}
+    found = _dc701(tmp_path, main, {"src/server/campaign-worker.ts": worker.replace("return id;", "return id.trim();")})
+    assert [(path, line) for path, line, _, _ in found] == [("src/server/campaign-worker.ts", 4)]
+    assert "BullMQ worker at src/server/campaign-worker.ts:11" in found[0][3]
+
+
+@pytest.mark.parametrize("call, path", [
+    ("ReportsController.export_all", "app/controllers/reports_controller.rb"),     # its class method calls the helper
+    ("ReportsController.new.build_rows(3)", "app/controllers/reports_controller.rb"),  # the job builds the controller
+    ("unit.build_rows(3)", "lib/reports_controller.rb"),  # not a Rails controller: any object a job is handed
+    ("rows.build_rows(3)", "app/controllers/reports_controller.rb"),  # another object's method of that name
+])
+def test_ruby_a_controller_a_job_names_is_followed(tmp_path, call: str, path: str) -> None:
+    controller = ("class ReportsController < ApplicationController\n  def show\n    render json: build_rows(1)\n  end\n\n"
+                  "  def self.export_all\n    new.build_rows(2)\n  end\n\n  def build_rows(n)\n    [n, 10]\n  end\nend\n")
+    job = f"class ExportJob < ApplicationJob\n  def perform(unit, rows)\n    {call}\n  end\nend\n"
+    main = {"app/jobs/export_job.rb": job, path: controller}
+    found = _dc701(tmp_path, main, {path: controller.replace("10", "20")})
+    if call.startswith("rows."):
+        assert found == []
+    else:
+        assert [(p, line) for p, line, _, _ in found] == [(path, 11)]
+        assert f"app/jobs/export_job.rb:3 (`{call}`)" in found[0][3]
+
+
+@pytest.mark.parametrize("owner, reached", [
+    ("class View::Requests", False),
+    ("class Request < ApplicationRecord", False),  # a model's class answers its enums and scopes
+    ("class RequestsMailer < ApplicationMailer", True),
+    ("module View::Requests\n  extend self", True),
+    # The superclass may be a mailer or a CurrentAttributes class of the application's own.
+    ("class Request < BaseNotifier", True),
+    # The class hands the call to an instance: delegation to `new`, a Singleton's forwarding.
+    ("class Request\n  class << self\n    delegate :statuses, to: :new\n  end\n", True),
+    ("class Request\n  include Singleton\n  extend SingleForwardable\n  def_delegators :instance, :statuses\n", True),
+])
+def test_ruby_an_instance_method_is_not_called_on_a_class_name(tmp_path, owner: str, reached: bool) -> None:
     # human-essentials' reminder calls `Request.statuses` (the enum's), never the view object's
     # instance method `statuses`; a mailer's class answers its instance methods, and so does a
     # module that extends itself.
@@ -525,10 +568,7 @@ def test_ruby_an_instance_method_is_not_called_on_a_class_name(tmp_path, owner: 
     path = "app/models/view/requests.rb"
     main = {"app/jobs/reminder_job.rb": job, path: view}
     found = _dc701(tmp_path, main, {path: view.replace("10", "20")})
-    if owner == "class View::Requests":
-        assert found == []
-    else:
-        assert [p for p, _, _, _ in found] == [path]
+    assert [p for p, _, _, _ in found] == ([path] if reached else [])
 
 
 @pytest.mark.parametrize("declared", ["base", "branch", "none"])

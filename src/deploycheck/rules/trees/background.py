@@ -242,7 +242,14 @@ def _js_handler_args(call, depth: int = 2):
     wrapper returns a function that runs the one it is given (useSend's campaign worker)."""
     args = call.child_by_field_name("arguments")
     for arg in args.named_children if args is not None else ():
-        if arg.type == "call_expression" and depth > 0:
+        function = arg.child_by_field_name("function") if arg.type == "call_expression" else None
+        if function is not None and function.type == "member_expression" \
+                and (prop := function.child_by_field_name("property")) is not None and prop.text == b"bind":
+            # `this.process.bind(this)`: the bound function is the handler.
+            target = function.child_by_field_name("object")
+            if target is not None:
+                yield target
+        elif arg.type == "call_expression" and depth > 0:
             yield from _js_handler_args(arg, depth - 1)
         else:
             yield arg

@@ -11,7 +11,7 @@ from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_path
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
-from .moved import moved_counterpart
+from .moved import moved_counterpart, rebound
 from .parse import Parsed, Unreadable, parse_bytes, parsed
 from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act
@@ -506,14 +506,14 @@ def _signature_only(node) -> bool:
         c.type in ("function_body", "block") for c in node.children)
 
 
-def _followed_names(p: Parsed, row: int):
+def _followed_names(p: Parsed, row: int, path: str):
     """The names rules/trees/reach.py follows for the units around ``row``, innermost last; an
     abstract or interface method has none: nothing of it runs."""
     from .reach import followed_name
 
     for chain in chains_at(p, row):
         if chain and not _signature_only(chain[-1]):
-            name = followed_name(chain, p)
+            name = followed_name(chain, p, path)
             if name:
                 yield name
 
@@ -522,7 +522,7 @@ def _prefetch_reached(ctx, p: Parsed, lines) -> None:
     """Look for the jobs that reach every changed function of the file in one search."""
     from .reach import prefetch
 
-    prefetch(ctx, p.language, sorted({name for number in lines for name in _followed_names(p, number - 1)}))
+    prefetch(ctx, p.language, sorted({name for number in lines for name in _followed_names(p, number - 1, ctx.path)}))
 
 
 # Constructors run where their class is built (`Alert.new`), and web controllers and UI
@@ -556,7 +556,7 @@ def _reached_by(ctx, p: Parsed, row: int) -> tuple[str, tuple | None] | None:
     words, with the job and the trail as data (None for a "maybe reached")."""
     from .reach import reached, trail_of
 
-    for name in _followed_names(p, row):
+    for name in _followed_names(p, row, ctx.path):
         how = reached(ctx, p.language, name)
         if how:
             return how, trail_of(ctx, p.language, name)
@@ -667,6 +667,9 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         # one signature twice).
         pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
         proof = proof_of_no_change(*pair)
+        if proof and moved is not None and (names := rebound(ctx, side, node, p, moved)):
+            # The same text, but in another folder it names other code (`./db`, the package's `save`).
+            return f"rebound:{moved[0]}:{', '.join(names[:4])}"
         if proof:
             return f"moved:{moved[0]}:{describe(proof)}" if moved is not None else f"same:{describe(proof)}"
     return "changed"
@@ -777,6 +780,12 @@ def _message(shown: str, what: str, verdict: str, side: str) -> str:
         where = f"moved here from {other}" if side == "head" else f"moved to {other}"
         return (f"{name} ({what}) {where}, and changed at most in {proof}: the same code runs. Whether what "
                 "runs it still finds it there (an import, an autoloader, a component scan) is read in those files.")
+    if verdict.startswith("rebound:"):
+        other, _, names = verdict[8:].partition(":")
+        where = f"moved here from {other}" if side == "head" else f"moved to {other}"
+        return (f"{name} ({what}) {where} with the same text, but from its new folder it uses other code than "
+                f"before ({names}: a relative import, the package's own names or the file's folder): answer "
+                "the checklist for it.")
     where = "removed lines" if side == "base" else "changed lines"
     return (f"{name} ({what}): {where} in background code, and deploycheck cannot prove its behaviour unchanged "
             "(only comments, logging calls or formatting would be): answer the checklist for it.")

@@ -49,10 +49,13 @@ NOT_WORKER_CODE = re.compile(
     re.IGNORECASE)
 
 
-# Inside a job folder, an HTTP API or UI components kept beside the jobs serve people too
-# (xxl-job's `scheduler/openapi/`). Only below the job folder: dub runs its cron routes from
-# `apps/web/app/api/cron/`, where the job folder is inside the web app's.
+# Inside a scheduler's folder or a worker's or scheduler's build module, an HTTP API or UI
+# components kept beside the jobs serve people too (xxl-job's `scheduler/openapi/`). Only below
+# the job folder: dub runs its cron routes from `apps/web/app/api/cron/`, where the job folder is
+# inside the web app's. Not below the folders that hold only jobs (`jobs/`, `workers/`): Rails
+# keeps the jobs of the `Api::` namespace, and their helpers, in `app/jobs/api/`.
 _BESIDE_JOBS = re.compile(r"(?:^|/)(?:api|openapi|rest|controllers?|components|pages)/", re.IGNORECASE)
+_WHOLE_SYSTEMS = frozenset({"scheduler", "schedulers", "scheduling"})
 
 
 def in_job_paths(settings, path: str) -> bool:
@@ -70,10 +73,14 @@ JOB_PATHS_CODE = "code in `job_paths`"
 def job_folder_code(path: str) -> str | None:
     """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None."""
     folder = JOB_FOLDER.search(path)
-    below = path[folder.end():] if folder is not None else ""
-    if below and (NOT_WORKER_CODE.search(below) or _BESIDE_JOBS.search(below)):
+    if folder is None:
+        return None
+    name = next(g for g in folder.groups() if g)
+    below = path[folder.end():]
+    whole_system = folder.group(3) is not None or name.lower() in _WHOLE_SYSTEMS
+    if NOT_WORKER_CODE.search(below) or (whole_system and _BESIDE_JOBS.search(below)):
         return None  # a dashboard, an HTTP API or a UI kept in the job folder serves people
-    return f"code in the job folder `{next(g for g in folder.groups() if g)}/`" if folder is not None else None
+    return f"code in the job folder `{name}/`"
 
 
 def scan_memo(ctx) -> dict:

@@ -16,7 +16,9 @@ diff, docs/records.md), so a moved file is one file deleted and one added, and e
 of it read as new background code (xxl-job's open-API services moved to another package,
 resque's web helpers moved into a module). ``moved_counterpart`` pairs an added file with the
 deleted file of the same language that holds most of the same lines; its units are then compared
-with the old file's, as a modified file's are with its base. Where a move changes what runs the
+with the old file's, as a modified file's are with its base; a unit whose same text names other
+code from its new folder (``rebound``: a relative import, a Go package's own names, `__dirname`)
+is not the same code. Where a move changes what runs the
 code (an autoloader's constant, a component scan's package), the code that registers it changed
 too, or it did not: that is not read here (docs/limitations.md).
 """
@@ -130,3 +132,325 @@ def _pairs(files, language: str) -> dict[str, tuple[str, str]]:
             out[new_path], out[old_path] = (old_path, old_blob), (new_path, new_blob)
     files.memo[key] = out
     return out
+
+
+# --- what a move binds anew -------------------------------------------------------------------
+#
+# The same text in another folder may run other code: a relative import (`./db`) names the file
+# beside it, a Go function's unqualified names are its package's (the folder's), a `__dirname`
+# is the new folder. A unit that moved unchanged but uses such a name is not the same code.
+
+_JS = frozenset({"javascript", "typescript", "tsx"})
+_JS_EXTENSIONS = re.compile(r"\.(?:[cm]?[jt]sx?)$")
+_WHERE_I_AM = {
+    "javascript": re.compile(r"\b__dirname\b|\b__filename\b|\bimport\.meta\b"),
+    "ruby": re.compile(r"\b__dir__\b|\b__FILE__\b|\brequire_relative\b"),
+    "go": re.compile(r"\bruntime\.Caller\b"),
+}
+_GO_PREDECLARED = frozenset(
+    "bool byte complex64 complex128 error float32 float64 int int8 int16 int32 int64 rune string uint uint8 uint16 "
+    "uint32 uint64 uintptr any comparable true false iota nil append cap clear close complex copy delete imag len "
+    "make max min new panic print println real recover _".split())
+
+
+def rebound(ctx, side: str, node, p: Parsed, there: tuple[str, Parsed]) -> list[str]:
+    """The names that the unit ``node`` (None: the file's top level) of this half of a whole-file
+    move uses and that the move binds to other code than before; ["(its folder)"] when the unit
+    reads where its file is. Empty when the file stayed in its folder."""
+    there_path, q = there
+    if ctx.path.rpartition("/")[0] == there_path.rpartition("/")[0]:
+        return []
+    unit = node if node is not None else p.root
+    family = "javascript" if p.language in _JS else p.language
+    where = _WHERE_I_AM.get(family)
+    if where is not None and where.search(p.text(unit)):
+        return ["(its folder)"]
+    head, base = ((ctx.path, p), there) if side == "head" else (there, (ctx.path, p))
+    if family == "javascript":
+        moves = _moved_paths(ctx.settings.base_files, p.language)
+        old = {name: (_mapped(target, moves), what) for name, (target, what) in _imports(base[1], base[0]).items()}
+        new = _imports(head[1], head[0])
+        changed = {name for name in old.keys() | new.keys() if old.get(name) != new.get(name)}
+        used = _identifiers(unit, p)
+        out = sorted(name for name in changed if name in used)
+        # `require('./x')`, `import('./x')` inside the unit itself.
+        mine, theirs = _dynamic_imports(unit, p, ctx.path), _dynamic_imports(_same_unit(q, unit, p), q, there_path)
+        new_side, old_side = (mine, theirs) if side == "head" else (theirs, mine)
+        return out + sorted(f"'{spec}'" for spec in new_side.keys() | old_side.keys()
+                            if _mapped(old_side.get(spec, ""), moves) != new_side.get(spec))
+    if family == "go":
+        return sorted(_go_free_names(unit, p))
+    if family in ("java", "kotlin"):
+        return _jvm_rebound(ctx, head, base)
+    return []
+
+
+def _jvm_rebound(ctx, head: tuple[str, Parsed], base: tuple[str, Parsed]) -> list[str]:
+    """The type names of a Java or Kotlin file moved to another folder that name another class
+    there: a class of its own package is named without an import, and the package is the folder.
+    Read for the whole file: a field's type rebinds the methods that use the field."""
+    key = ("trees.moved-jvm", head[0], base[0])
+    if key in ctx.cache:
+        return ctx.cache[key]
+    files, repo = ctx.settings.base_files, ctx.repo
+    if files is None or repo is None:
+        ctx.cache[key] = out = ["(its package)"]  # no way to look at the folders: not the same code
+        return out
+    moves = {_jvm_stem(old): _jvm_stem(new) for old, new in _moved_paths(files, head[1].language).items()}
+
+    def exists_at_head(path: str) -> bool:
+        return repo.read_blob(f"{repo.head_sha}:{path}") is not None
+
+    def bindings(path: str, p: Parsed, exists) -> dict[str, str]:
+        imported = _jvm_imports(p)
+        folder = path.rpartition("/")[0]
+        out: dict[str, str] = {}
+        for name in _jvm_type_names(p):
+            if name in imported:
+                out[name] = imported[name]
+            elif any(exists(f"{folder}/{name}{ext}") for ext in (".java", ".kt")):
+                out[name] = f"{folder}/{name}"
+            else:
+                out[name] = "?"  # java.lang, a nested class, a type parameter, a wildcard import's
+        return out
+
+    new = bindings(head[0], head[1], exists_at_head)
+    old = {name: moves.get(value, value) for name, value in bindings(base[0], base[1],
+                                                                      lambda path: files.read(path) is not None).items()}
+    out = sorted(name for name in new.keys() & old.keys() if not _same_class(old[name], new[name]))
+    ctx.cache[key] = out
+    return out
+
+
+def _jvm_stem(path: str) -> str:
+    return re.sub(r"\.(?:java|kt)$", "", path)
+
+
+def _same_class(a: str, b: str) -> bool:
+    """Whether two bindings name one class: equal, or a path and an import of the same name
+    (`src/main/java/com/ex/Registry` and `com/ex/Registry`)."""
+    return a == b or (a != "?" and b != "?" and (a.endswith("/" + b) or b.endswith("/" + a)))
+
+
+def _jvm_imports(p: Parsed) -> dict[str, str]:
+    """Single-type imports: simple name -> its package path and name (`com/ex/Registry`)."""
+    out: dict[str, str] = {}
+    for stmt in p.root.named_children:
+        if stmt.type not in ("import_declaration", "import_header", "import_list"):
+            continue
+        for header in [stmt] if stmt.type != "import_list" else stmt.named_children:
+            text = p.text(header).strip().removeprefix("import").strip().rstrip(";").strip()
+            if text.startswith("static ") or text.endswith("*"):
+                continue
+            dotted, _, alias = text.partition(" as ")
+            dotted = dotted.strip()
+            out[alias.strip() or dotted.rsplit(".", 1)[-1]] = dotted.replace(".", "/")
+    return out
+
+
+def _jvm_type_names(p: Parsed) -> set[str]:
+    """The capitalised simple names the file writes as types or as the target of a call."""
+    out: set[str] = set()
+    for n in _walk_named(p.root):
+        if n.type in ("import_declaration", "import_header", "package_declaration", "package_header"):
+            continue
+        if n.type in ("type_identifier", "identifier", "simple_identifier"):
+            text = p.text(n)
+            if text[:1].isupper() and not text.isupper():
+                parent = n.parent
+                if parent is not None and parent.type in ("scoped_type_identifier", "scoped_identifier") \
+                        and parent.named_children and parent.named_children[0].id != n.id:
+                    continue  # `Outer.Inner`: only the outer name is looked up
+                out.add(text)
+    return out
+
+
+def _moved_paths(files, language: str) -> dict[str, str]:
+    """The deleted file -> the added file it moved to, of the change, without their extensions."""
+    out: dict[str, str] = {}
+    if files is None:
+        return out
+    languages = sorted(_JS) if language in _JS else [language]
+    deleted = {path for status, path, _ in files.whole_files if status == "deleted"}
+    for lang in languages:
+        for path, (other, _) in _pairs(files, lang).items():
+            if path in deleted:
+                out[_stem(path)] = _stem(other)
+    return out
+
+
+def _stem(path: str) -> str:
+    return re.sub(r"/index$", "", _JS_EXTENSIONS.sub("", path))
+
+
+def _mapped(target: str, moves: dict[str, str]) -> str:
+    return moves.get(target, target)
+
+
+def _resolved(spec: str, path: str) -> str:
+    """A relative module specifier (`./db`, `../lib/x.js`) as the repository path it names (no
+    extension, no `/index`); any other (a package, an alias from the root) as written."""
+    if not spec.startswith("."):
+        return spec
+    import posixpath
+
+    return _stem(posixpath.normpath(posixpath.join(path.rpartition("/")[0], spec)))
+
+
+def _imports(p: Parsed, path: str) -> dict[str, tuple[str, str]]:
+    """The module's top-level imports: local name -> (the module it names, the name imported)."""
+    out: dict[str, tuple[str, str]] = {}
+    for stmt in p.root.children:
+        if stmt.type == "export_statement":
+            stmt = stmt.child_by_field_name("declaration") or stmt
+        if stmt.type == "import_statement":
+            source = stmt.child_by_field_name("source")
+            if source is None:
+                continue
+            target = _resolved(p.text(source).strip("'\"`"), path)
+            for n in _walk_named(stmt):
+                if n.type == "identifier" and n.parent is not None and n.parent.id != stmt.id:
+                    parent = n.parent
+                    if parent.type == "import_specifier":
+                        real = parent.child_by_field_name("name")
+                        alias = parent.child_by_field_name("alias")
+                        if alias is not None and n.id != alias.id:
+                            continue
+                        out[p.text(n)] = (target, p.text(real) if real is not None else p.text(n))
+                    else:
+                        out[p.text(n)] = (target, "*" if parent.type == "namespace_import" else "default")
+        elif stmt.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in stmt.named_children:
+                value = declarator.child_by_field_name("value") if declarator.type == "variable_declarator" else None
+                spec = _required(value, p)
+                if spec is None:
+                    continue
+                target = _resolved(spec, path)
+                pattern = declarator.child_by_field_name("name")
+                for n in _walk_named(pattern) if pattern is not None else ():
+                    if n.type in ("identifier", "shorthand_property_identifier_pattern"):
+                        out[p.text(n)] = (target, p.text(n))
+    return out
+
+
+def _required(value, p: Parsed) -> str | None:
+    """The specifier of `require('x')` (also `require('x').y`, `await import('x')`), or None."""
+    while value is not None and value.type in ("member_expression", "await_expression"):
+        value = value.child_by_field_name("object") if value.type == "member_expression" else value.named_child(0)
+    if value is None or value.type != "call_expression":
+        return None
+    function = value.child_by_field_name("function")
+    args = value.child_by_field_name("arguments")
+    if function is None or p.text(function) not in ("require", "import") or args is None or not args.named_children:
+        return None
+    first = args.named_children[0]
+    return p.text(first).strip("'\"`") if first.type in ("string", "template_string") else None
+
+
+def _dynamic_imports(unit, p: Parsed, path: str) -> dict[str, str]:
+    """`require('./x')` and `import('./x')` inside the unit: the specifier -> the path it names."""
+    out: dict[str, str] = {}
+    if unit is None:
+        return out
+    for n in _walk_named(unit):
+        spec = _required(n, p) if n.type == "call_expression" else None
+        if spec is not None and spec.startswith("."):
+            out[spec] = _resolved(spec, path)
+    return out
+
+
+def _same_unit(q: Parsed, unit, p: Parsed):
+    """The unit of ``q`` that has ``unit``'s key in ``p`` (the file's top level for the root)."""
+    if unit.id == p.root.id:
+        return q.root
+    chain = units_at(p, unit.start_point[0])
+    while chain and chain[-1].id != unit.id:
+        chain = chain[:-1]
+    return index_units(q).get(qualname(chain, p)) if chain else None
+
+
+def _walk_named(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.named_children))
+
+
+def _identifiers(unit, p: Parsed) -> set[str]:
+    return {p.text(n) for n in _walk_named(unit)
+            if n.type in ("identifier", "shorthand_property_identifier", "type_identifier")}
+
+
+def _go_free_names(unit, p: Parsed) -> set[str]:
+    """The names a Go unit uses without a package that neither it, its file nor Go declares: the
+    package's, that is its folder's, other files' (what a move to another folder rebinds). The
+    file's own declarations it uses count with theirs (`var store = newStore()` above the
+    function that uses `store`)."""
+    top: dict[str, object] = {}
+    imports: set[str] = set()
+    for stmt in p.root.named_children:
+        if stmt.type in ("function_declaration", "type_declaration", "var_declaration", "const_declaration"):
+            for n in _walk_named(stmt):
+                if n.type in ("function_declaration", "type_spec", "var_spec", "const_spec", "type_alias"):
+                    for name in n.children_by_field_name("name"):
+                        top[p.text(name)] = stmt
+        elif stmt.type == "import_declaration":
+            for spec in _walk_named(stmt):
+                if spec.type == "import_spec":
+                    alias = spec.child_by_field_name("name")
+                    path = spec.child_by_field_name("path")
+                    if alias is not None:
+                        imports.add(p.text(alias))
+                    elif path is not None:
+                        imports.add(_go_package_name(p.text(path).strip('"`')))
+    free: set[str] = set()
+    todo, seen = [unit], set()
+    while todo:
+        node = todo.pop()
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        for name in _go_names_used(node, p) - _GO_PREDECLARED - imports:
+            if name in top:
+                todo.append(top[name])
+            else:
+                free.add(name)
+    return free
+
+
+def _go_package_name(path: str) -> str:
+    """The name an import path's package is usually written by: its last part, before a major
+    version's (`github.com/x/redis/v9` -> `redis`), without a `go-` prefix or a `.v3` suffix."""
+    parts = path.split("/")
+    last = parts[-2] if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
+    return last.removeprefix("go-").split(".")[0].replace("-", "_")
+
+
+def _go_names_used(unit, p: Parsed) -> set[str]:
+    """The unqualified names a Go unit uses and does not declare itself."""
+    declared: set[str] = set()
+    used: set[str] = set()
+    for n in _walk_named(unit):
+        parent = n.parent
+        if n.type not in ("identifier", "type_identifier") or parent is None or parent.type == "qualified_type":
+            continue
+        if parent.type in ("parameter_declaration", "variadic_parameter_declaration", "var_spec", "const_spec",
+                           "type_spec", "labeled_statement", "type_parameter_declaration", "function_declaration",
+                           "method_declaration", "field_declaration", "label_name", "method_elem", "method_spec"):
+            if parent.child_by_field_name("type") is None or n.id != parent.child_by_field_name("type").id:
+                declared.add(p.text(n))
+                continue
+        if parent.type == "expression_list" and parent.parent is not None and parent.parent.type in (
+                "short_var_declaration", "range_clause", "receive_statement", "type_switch_statement"):
+            left = parent.parent.child_by_field_name("left") or parent.parent.child_by_field_name("alias")
+            if left is not None and left.id == parent.id:
+                declared.add(p.text(n))
+                continue
+        if parent.type == "literal_element" and parent.parent is not None and parent.parent.type == "keyed_element" \
+                and parent.parent.named_children and parent.parent.named_children[0].id == parent.id:
+            continue  # a struct literal's field name
+        if parent.type in ("break_statement", "continue_statement", "goto_statement"):
+            continue
+        used.add(p.text(n))
+    return used - declared

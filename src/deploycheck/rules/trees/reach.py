@@ -71,13 +71,18 @@ def simple_name(node, p: Parsed) -> str | None:
 _ENTRY_METHODS = frozenset({"call", "execute", "perform", "run", "handle", "process"})
 
 
-def followed_name(chain: list, p: Parsed) -> str | None:
-    """The name to follow for the changed unit that ``chain`` ends in: its own, or, for the
-    entry method of a service object, its class's."""
+def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None:
+    """The name to follow for the changed unit that ``chain`` ends in (of the file at ``path``):
+    its own, or, for the entry method of a service object or a method of a Rails controller, its
+    class's."""
     if not chain:
         return None
     own = simple_name(chain[-1], p)
     if own is not None:
+        if p.language == "ruby" and _in_rails_controller(chain[-1], p, path):
+            # A job that runs a controller's code names the controller (`ReportsController.new.x`,
+            # a class method of it that calls `x`); one that names only `x` calls another `x`.
+            return _owner_name(chain, p)
         return None if _web_endpoint(chain[-1], p) else own
     node = chain[-1]
     if node.type == "variable_declarator" and len(chain) == 1:
@@ -93,8 +98,18 @@ def followed_name(chain: list, p: Parsed) -> str | None:
     if node.type not in _CALLABLE or not outer or outer[-1].type not in CONTAINERS:
         return None
     method = (called_name(node, p) or "").lower()
+    owner = _owner_name(chain, p)
+    return owner if method in _ENTRY_METHODS else None
+
+
+def _owner_name(chain: list, p: Parsed) -> str | None:
+    """The name callers write for the class or module around the unit ``chain`` ends in
+    (`Admin::ReportsController` -> `ReportsController`), if it can be followed."""
+    outer = [c for c in chain[:-1] if c.type != "singleton_class"]
+    if not outer or outer[-1].type not in CONTAINERS:
+        return None
     owner = node_name(outer[-1], p).rsplit("::", 1)[-1].rsplit(".", 1)[-1]
-    return owner if method in _ENTRY_METHODS and followable(owner) else None
+    return owner if followable(owner) else None
 
 
 # A Java/Kotlin method mapped to an HTTP route (Spring's `@GetMapping`…, JAX-RS's `@GET`…) is
@@ -105,20 +120,26 @@ _WEB_ENDPOINT = re.compile(r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GE
 
 
 def _web_endpoint(node, p: Parsed) -> bool:
-    if p.language == "ruby":
-        return node.type == "method" and _in_rails_controller(node, p)
     if p.language not in ("java", "kotlin"):
         return False
     modifiers = next((c for c in node.children if c.type == "modifiers"), None)
     return modifiers is not None and _WEB_ENDPOINT.search(p.text(modifiers)) is not None
 
 
-def _in_rails_controller(node, p: Parsed) -> bool:
-    """An instance method of a Rails controller (`class ReceiptsController < ApplicationController`):
-    the router calls its actions, and its helpers serve them; a job does not instantiate a
-    controller. A job "reaching" one by name reaches another method of that name (hcb's statement
-    job calls an array's `reverse`, not the receipts page's `reverse` action). Class methods
-    (`def self.x`, `class << self`) are still followed: a job may call those."""
+# Where Rails (and a Rails engine) keeps its controllers: a class named `*Controller` elsewhere
+# (`lib/thermostat_controller.rb`) may be any object a job is handed.
+_RAILS_CONTROLLERS = re.compile(r"(?:^|/)app/controllers/")
+
+
+def _in_rails_controller(node, p: Parsed, path: str | None) -> bool:
+    """An instance method of a Rails controller (`class ReceiptsController < ApplicationController`
+    in `app/controllers/`): the router calls its actions, and its helpers serve them. A job
+    "reaching" one by its method's name reaches another method of that name (hcb's statement job
+    calls an array's `reverse`, not the receipts page's `reverse` action); a job that does run it
+    names the controller. Class methods (`def self.x`, `class << self`) are followed by their
+    own names: a job may call those."""
+    if node.type != "method" or path is None or not _RAILS_CONTROLLERS.search(path):
+        return False
     parent = node.parent
     while parent is not None and parent.type not in ("class", "singleton_class", "module"):
         parent = parent.parent
@@ -135,7 +156,7 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     name = called_name(chain[-1], p) if chain else None
     if name is None or not WORD.fullmatch(name):
         return None
-    followed = followed_name(chain, p)
+    followed = followed_name(chain, p, ctx.path)
     if followed is None:
         return None if followable(name) else f"`{name}` is too common a method name to tell its callers apart"
     memo = scan_memo(ctx)
@@ -281,7 +302,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                 continue
             for row in uses:
                 for chain in chains_at(p, row):
-                    caller = followed_name(chain, p)
+                    caller = followed_name(chain, p, path)
                     if not caller:
                         continue
                     key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p))
@@ -396,6 +417,15 @@ def _class_method(node, name: str, p: Parsed) -> bool:
     return owner.type == "module" or (owner.type == "class" and owner.child_by_field_name("superclass") is None)
 
 
+# Superclasses whose classes answer no instance method of theirs when called on the class's name:
+# a model's (its class methods are scopes, enums and finders), a job's, an error's, a value
+# object's.
+_PLAIN_RUBY_BASES = re.compile(r"(?:::)?(?:ApplicationRecord|ActiveRecord::Base|ApplicationJob|ActiveJob::Base"
+                               r"|(?:\w+::)*\w*(?:Error|Exception)|Struct\.new\b.*|Data\.define\b.*)", re.DOTALL)
+_RUBY_FORWARDS = re.compile(rb"\b(?:delegate|delegate_missing_to|def_delegators?|def_instance_delegators?|def_single_delegators?"
+                            rb"|instance_delegate|single_delegate|method_missing)\b")
+
+
 def _instance_method(node, name: str, p: Parsed) -> bool:
     """Whether ``node``, the unit followed as ``name``, is an instance method that a call written
     on a type's name (`ResourceUtils.getURL(p)`, `Request.statuses`) never reaches: a Java method
@@ -411,11 +441,15 @@ def _instance_method(node, name: str, p: Parsed) -> bool:
         if node.type != "method" or owner is None or owner.type != "class":
             return False
         # A mailer's class answers its instance methods (`Mailer.welcome(user).deliver_later`), as
-        # does any class with a `method_missing`.
+        # does a CurrentAttributes class, and a class whose superclass is some other class of the
+        # application may be either (`Notifier < BaseNotifier < ApplicationMailer`): only a class
+        # of no superclass or of one known to answer none is read as answering none.
         superclass = owner.child_by_field_name("superclass")
-        if superclass is not None and re.search(r"Mailer|CurrentAttributes", p.text(superclass)):
+        if superclass is not None and not _PLAIN_RUBY_BASES.fullmatch(p.text(superclass).lstrip("<").strip()):
             return False
-        return b"method_missing" not in p.source
+        # Nor a class that hands calls on it to an instance: `delegate :x, to: :new`, Forwardable's
+        # `def_delegators :instance, :x` (a Singleton's), or a `method_missing`.
+        return _RUBY_FORWARDS.search(p.source) is None
     if p.language != "java" or node.type != "method_declaration":
         return False
     modifiers = next((c for c in node.children if c.type == "modifiers"), None)
