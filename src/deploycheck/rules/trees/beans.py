@@ -286,10 +286,42 @@ def shutdown_changed(head: Parsed, base: Parsed | None, added: dict[int, str], r
                        "the application stops (each deploy, each restart), in an order the container picks. Say "
                        "what it stops, and what background work still running may need it.")
         out.append(("head", rows[0], rows[-1], message))
+    # The hook's annotation now names another type: `javax.annotation.PreDestroy` and
+    # `jakarta.annotation.PreDestroy` are read by different containers (Spring 5 by the first,
+    # Spring 6 by the second), so a swapped import silently stops or starts the hook.
+    moved = _annotation_imports(head) if base is not None else {}
+    was = _annotation_imports(base) if base is not None else {}
+    for name in sorted(SHUTDOWN_ANNOTATIONS & moved.keys() & was.keys()):
+        if moved[name][0] == was[name][0] or moved[name][1] not in added:
+            continue
+        lines = head.source.decode("utf-8", "replace").splitlines()
+        for key, (first, last) in sorted(mine.items(), key=lambda kv: kv[1]):
+            if "::implements " in key or not any(f"@{name}" in line for line in lines[first - 1:last]):
+                continue
+            out.append(("head", moved[name][1], moved[name][1],
+                        f"`{key}` is a shutdown hook by its `@{name}`, which now names `{moved[name][0]}` (was "
+                        f"`{was[name][0]}`): a container reads one of them only, so the hook may no longer run when "
+                        "the application stops (or run where it did not). Say which one this application's container "
+                        "honours."))
     for key, (first, last) in sorted(theirs.items(), key=lambda kv: kv[1]):
         if key in mine or not any(r in removed for r in range(first, last + 1)):
             continue
         out.append(("base", first, first if "::implements " in key else last,
                     f"`{key.replace('::implements ', ' implementing ')}`, a shutdown hook, is gone: what it stopped "
                     "or released on shutdown now stays until the process ends, or stops in another order."))
+    return out
+
+
+def _annotation_imports(p: Parsed) -> dict[str, tuple[str, int]]:
+    """The annotation types a Java/Kotlin file imports by name: simple name -> (qualified name,
+    line of the import)."""
+    out: dict[str, tuple[str, int]] = {}
+    for child in p.root.named_children:
+        if child.type not in ("import_declaration", "import_header", "import_list"):
+            continue
+        for node in ([child] if child.type != "import_list" else child.named_children):
+            text = p.text(node).strip().removeprefix("import").strip().rstrip(";").strip()
+            if text.startswith("static ") or text.endswith("*") or " as " in text:
+                continue
+            out[text.rpartition(".")[2]] = (text, node.start_point[0] + 1)
     return out

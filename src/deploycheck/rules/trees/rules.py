@@ -676,7 +676,9 @@ SHUTDOWN_HOOK_CHANGED = Rule(
         that names the interface), a method annotated `@PreDestroy`, and the `destroy()` or
         `stop()` of a class implementing the matching interface. A hook added or changed on a
         changed line is reported over its changed lines; one removed (with its method still
-        elsewhere in the file or not) is reported on the base."""),
+        elsewhere in the file or not) is reported on the base. An import that makes a hook's
+        `@PreDestroy` name another type (`jakarta.annotation` swapped for `javax.annotation`, or
+        back) is reported at the import: a container reads one of them only."""),
     why_bad=dedent("""\
         The container calls these when the application stops, which every deploy and restart does,
         in an order it picks among the beans. A new hook stops or releases something (workers,
