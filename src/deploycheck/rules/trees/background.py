@@ -598,9 +598,11 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 call = call.parent
             if call is None or call.type in ("block", "class_body"):
                 continue
-            head = p.text(call)[:200]
-            if _RUNS_TASKS.search(head.split("->")[0]):
+            head = p.text(call)[:200].split("->")[0]
+            if _RUNS_TASKS.search(head):
                 out.append(_span(n, "task run by an executor or thread"))
+            elif _CONTINUES.search(head):
+                out.append(_span(n, "continuation run when a future completes"))
         elif n.type in ("method_reference", "callable_reference") and n.parent is not None \
                 and n.parent.type in ("argument_list", "value_arguments", "value_argument"):
             # `executor.scheduleAtFixedRate(this::clean, …)`: the method of this file it names runs there.
@@ -644,4 +646,8 @@ def _temporal_implementation(p: Parsed, supertypes: list[str]) -> str | None:
     return None
 
 
+# A lambda handed to one of these runs on another thread: an executor's or a thread's task; or
+# (``_CONTINUES``) a future's continuation, which runs when the future completes, beside the
+# requests that go on (streampark's savepoint callback, handed to its CompletableFutureUtils).
 _RUNS_TASKS = re.compile(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|thread|launch|async)\b")
+_CONTINUES = re.compile(r"\b(?:(?:then(?:Accept|Apply|Run|Compose|Combine)|whenComplete)(?:Async)?|CompletableFuture\w*)\b")
