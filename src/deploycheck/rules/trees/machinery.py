@@ -245,7 +245,7 @@ def _aliases(node, p: Parsed) -> set[str]:
             if name is None or value is None or value.type not in _FIELD_READS:
                 continue
             if value.type == "selector_expression" and value.named_children and value.named_children[0].type == "identifier" \
-                    and p.text(value.named_children[0]) in _imported_packages(p):
+                    and p.text(value.named_children[0]) in imported_packages(p):
                 continue  # Go `x := time.Second`: a package's member, not a field
             if name.type in ("object_pattern", "array_pattern"):
                 names.update(p.text(c) for c in name.named_children
@@ -255,7 +255,9 @@ def _aliases(node, p: Parsed) -> set[str]:
     return names
 
 
-def _imported_packages(p: Parsed) -> set[str]:
+def imported_packages(p: Parsed) -> set[str]:
+    """The names a Go file's imports bind: an alias, or every spelling ``go_package_names`` gives an
+    unnamed import (used by rules/trees/moved.py too)."""
     memo = p.memo.get("machinery.packages")
     if memo is None:
         memo = set()

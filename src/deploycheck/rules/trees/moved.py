@@ -387,23 +387,16 @@ def _go_free_names(unit, p: Parsed) -> set[str]:
     package's, that is its folder's, other files' (what a move to another folder rebinds). The
     file's own declarations it uses count with theirs (`var store = newStore()` above the
     function that uses `store`)."""
+    from .machinery import imported_packages
+
     top: dict[str, object] = {}
-    imports: set[str] = set()
+    imports = imported_packages(p)
     for stmt in p.root.named_children:
         if stmt.type in ("function_declaration", "type_declaration", "var_declaration", "const_declaration"):
             for n in _walk_named(stmt):
                 if n.type in ("function_declaration", "type_spec", "var_spec", "const_spec", "type_alias"):
                     for name in n.children_by_field_name("name"):
                         top[p.text(name)] = stmt
-        elif stmt.type == "import_declaration":
-            for spec in _walk_named(stmt):
-                if spec.type == "import_spec":
-                    alias = spec.child_by_field_name("name")
-                    path = spec.child_by_field_name("path")
-                    if alias is not None:
-                        imports.add(p.text(alias))
-                    elif path is not None:
-                        imports.add(_go_package_name(p.text(path).strip('"`')))
     free: set[str] = set()
     todo, seen = [unit], set()
     while todo:
@@ -417,14 +410,6 @@ def _go_free_names(unit, p: Parsed) -> set[str]:
             else:
                 free.add(name)
     return free
-
-
-def _go_package_name(path: str) -> str:
-    """The name an import path's package is usually written by: its last part, before a major
-    version's (`github.com/x/redis/v9` -> `redis`), without a `go-` prefix or a `.v3` suffix."""
-    parts = path.split("/")
-    last = parts[-2] if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
-    return last.removeprefix("go-").split(".")[0].replace("-", "_")
 
 
 def _go_names_used(unit, p: Parsed) -> set[str]:
