@@ -19,7 +19,10 @@ DEV_TOOL_CONFIG = (
     r"|(?:^|/)\.(?:eslintrc|prettierrc|mocharc|releaserc|lintstagedrc|stylelintrc|commitlintrc)(?:\.[cm]?[jt]s|\.json|\.ya?ml)?$"
 )
 _TEST_OR_DOC = re.compile(
-    r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|docs?|node_modules|vendor|dist|build)/"
+    r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|node_modules|vendor|dist|build)/"
+    # A Go file under docs/ is a package compiled into the binary once imported (swag's generated
+    # `docs/docs.go`, registered from main): read as code, not skipped as documentation.
+    r"|(?:^|/)docs?/(?!.*\.go$)"
     r"|(?:^|/)src/(?:testFixtures|integrationTest|intTest)/"  # Gradle's test-fixture and integration-test source sets
     r"|" + TEST_SUPPORT + "|" + DEV_TOOL_CONFIG +
     r"|^t/"  # a root-level t/ is a test suite (Celery, Kombu, Perl-style projects), never a package
