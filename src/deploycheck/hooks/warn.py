@@ -75,14 +75,20 @@ def warning_line(findings: list[Finding], record: str | None = None) -> str | No
     if not flagging:
         return None
     first = sorted(flagging, key=lambda f: ({"high": 0, "warning": 1}.get(f.severity, 2), f.sort_key()))[0]
-    files = sorted({f.path for f in flagging})
-    more = f" and {len(files) - 1} more file{'s' if len(files) > 2 else ''}" if len(files) > 1 else ""
-    advice = (f"{record} no longer matches the branch once this is committed: run `deploycheck` again before you push."
-              if record else "run `deploycheck` on the branch before you push.")
+    more = _and_more(sorted({f.path for f in flagging}))
+    advice = f"{record} {_STALE}" if record else "run `deploycheck` on the branch before you push."
     return (
         f"deploycheck: this commit touches jobs, queues or shared state "
         f"({first.path}:{first.line} {first.rule} {first.name}{more}); {advice}"
     )
+
+
+_STALE = "no longer matches the branch once this is committed: run `deploycheck` again before you push."
+
+
+def _and_more(paths: list[str]) -> str:
+    """" and 2 more files" after the first of ``paths``."""
+    return f" and {len(paths) - 1} more file{'s' if len(paths) > 2 else ''}" if len(paths) > 1 else ""
 
 
 def branch_record(root: str, default_sha: str | None) -> str | None:
@@ -146,9 +152,7 @@ def stale_line(paths: list[str], record: str) -> str | None:
     """One line naming the covered file this commit changes and the record it makes stale."""
     if not paths:
         return None
-    more = f" and {len(paths) - 1} more file{'s' if len(paths) > 2 else ''}" if len(paths) > 1 else ""
-    return (f"deploycheck: this commit changes {paths[0]}{more}, which {record} covers, so the record no "
-            f"longer matches the branch once this is committed: run `deploycheck` again before you push.")
+    return f"deploycheck: this commit changes {paths[0]}{_and_more(paths)}, which {record} covers, so the record {_STALE}"
 
 
 def run(cwd: str | None = None) -> int:

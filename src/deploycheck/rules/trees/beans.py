@@ -314,14 +314,7 @@ def shutdown_changed(head: Parsed, base: Parsed | None, added: dict[int, str], r
 
 def _annotation_imports(p: Parsed) -> dict[str, tuple[str, int]]:
     """The annotation types a Java/Kotlin file imports by name: simple name -> (qualified name,
-    line of the import)."""
-    out: dict[str, tuple[str, int]] = {}
-    for child in p.root.named_children:
-        if child.type not in ("import_declaration", "import_header", "import_list"):
-            continue
-        for node in ([child] if child.type != "import_list" else child.named_children):
-            text = p.text(node).strip().removeprefix("import").strip().rstrip(";").strip()
-            if text.startswith("static ") or text.endswith("*") or " as " in text:
-                continue
-            out[text.rpartition(".")[2]] = (text, node.start_point[0] + 1)
-    return out
+    line of the import). An aliased import names no annotation by its own name."""
+    from .jvm import single_type_imports
+
+    return {dotted.rpartition(".")[2]: (dotted, line) for dotted, alias, line in single_type_imports(p) if not alias}

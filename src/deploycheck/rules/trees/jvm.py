@@ -91,6 +91,22 @@ def imported_types(p: Parsed) -> dict[str, str]:
     return result
 
 
+def single_type_imports(p: Parsed):
+    """(dotted name, alias or "", line) of each top-level single-type import of a Java or Kotlin
+    file, read from its text (`import a.b.C;`, Kotlin's `import a.b.C as D`); static and wildcard
+    imports are left out. Shared by the shutdown hooks' annotation reading (beans.py) and the
+    whole-file move reading (moved.py)."""
+    for stmt in p.root.named_children:
+        if stmt.type not in ("import_declaration", "import_header", "import_list"):
+            continue
+        for header in [stmt] if stmt.type != "import_list" else stmt.named_children:
+            text = p.text(header).strip().removeprefix("import").strip().rstrip(";").strip()
+            if text.startswith("static ") or text.endswith("*"):
+                continue
+            dotted, _, alias = text.partition(" as ")
+            yield dotted.strip(), alias.strip(), header.start_point[0] + 1
+
+
 def _dotted(node, p: Parsed) -> list[str] | None:
     """The parts of a type name written `a.b.C` (Java scoped_type_identifier, Kotlin user_type
     without type arguments), or None when it holds anything else (annotations)."""

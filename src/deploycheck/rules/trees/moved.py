@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from .langs import language_of, language_of_file
-from .parse import Parsed, parse_bytes, parsed
+from .parse import Parsed, parse_bytes, parsed, walk
 from .units import FUNCTIONS, _callee, index_units, qualname, units_at
 
 _HELPER_NAME = re.compile(r"(?i)lock|tx|transaction|atomic|synchroni[sz]|mutex|serializ")
@@ -233,25 +233,16 @@ def _same_class(a: str, b: str) -> bool:
 
 
 def _jvm_imports(p: Parsed) -> dict[str, str]:
-    """Single-type imports: simple name -> its package path and name (`com/ex/Registry`)."""
-    out: dict[str, str] = {}
-    for stmt in p.root.named_children:
-        if stmt.type not in ("import_declaration", "import_header", "import_list"):
-            continue
-        for header in [stmt] if stmt.type != "import_list" else stmt.named_children:
-            text = p.text(header).strip().removeprefix("import").strip().rstrip(";").strip()
-            if text.startswith("static ") or text.endswith("*"):
-                continue
-            dotted, _, alias = text.partition(" as ")
-            dotted = dotted.strip()
-            out[alias.strip() or dotted.rsplit(".", 1)[-1]] = dotted.replace(".", "/")
-    return out
+    """Single-type imports: simple name (or alias) -> its package path and name (`com/ex/Registry`)."""
+    from .jvm import single_type_imports
+
+    return {alias or dotted.rsplit(".", 1)[-1]: dotted.replace(".", "/") for dotted, alias, _ in single_type_imports(p)}
 
 
 def _jvm_type_names(p: Parsed) -> set[str]:
     """The capitalised simple names the file writes as types or as the target of a call."""
     out: set[str] = set()
-    for n in _walk_named(p.root):
+    for n in walk(p.root):
         if n.type in ("import_declaration", "import_header", "package_declaration", "package_header"):
             continue
         if n.type in ("type_identifier", "identifier", "simple_identifier"):
@@ -308,7 +299,7 @@ def _imports(p: Parsed, path: str) -> dict[str, tuple[str, str]]:
             if source is None:
                 continue
             target = _resolved(p.text(source).strip("'\"`"), path)
-            for n in _walk_named(stmt):
+            for n in walk(stmt):
                 if n.type == "identifier" and n.parent is not None and n.parent.id != stmt.id:
                     parent = n.parent
                     if parent.type == "import_specifier":
@@ -327,7 +318,7 @@ def _imports(p: Parsed, path: str) -> dict[str, tuple[str, str]]:
                     continue
                 target = _resolved(spec, path)
                 pattern = declarator.child_by_field_name("name")
-                for n in _walk_named(pattern) if pattern is not None else ():
+                for n in walk(pattern) if pattern is not None else ():
                     if n.type in ("identifier", "shorthand_property_identifier_pattern"):
                         out[p.text(n)] = (target, p.text(n))
     return out
@@ -352,7 +343,7 @@ def _dynamic_imports(unit, p: Parsed, path: str) -> dict[str, str]:
     out: dict[str, str] = {}
     if unit is None:
         return out
-    for n in _walk_named(unit):
+    for n in walk(unit):
         spec = _required(n, p) if n.type == "call_expression" else None
         if spec is not None and spec.startswith("."):
             out[spec] = _resolved(spec, path)
@@ -369,16 +360,8 @@ def _same_unit(q: Parsed, unit, p: Parsed):
     return index_units(q).get(qualname(chain, p)) if chain else None
 
 
-def _walk_named(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.named_children))
-
-
 def _identifiers(unit, p: Parsed) -> set[str]:
-    return {p.text(n) for n in _walk_named(unit)
+    return {p.text(n) for n in walk(unit)
             if n.type in ("identifier", "shorthand_property_identifier", "type_identifier")}
 
 
@@ -393,7 +376,7 @@ def _go_free_names(unit, p: Parsed) -> set[str]:
     imports = imported_packages(p)
     for stmt in p.root.named_children:
         if stmt.type in ("function_declaration", "type_declaration", "var_declaration", "const_declaration"):
-            for n in _walk_named(stmt):
+            for n in walk(stmt):
                 if n.type in ("function_declaration", "type_spec", "var_spec", "const_spec", "type_alias"):
                     for name in n.children_by_field_name("name"):
                         top[p.text(name)] = stmt
@@ -416,7 +399,7 @@ def _go_names_used(unit, p: Parsed) -> set[str]:
     """The unqualified names a Go unit uses and does not declare itself."""
     declared: set[str] = set()
     used: set[str] = set()
-    for n in _walk_named(unit):
+    for n in walk(unit):
         parent = n.parent
         if n.type not in ("identifier", "type_identifier") or parent is None or parent.type == "qualified_type":
             continue
