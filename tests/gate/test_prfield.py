@@ -287,6 +287,13 @@ def test_dc701_says_the_function_not_its_trail():
     assert "reached from" not in said and len(said) < 300
 
 
+def test_dc701_top_level_code_is_not_named_by_its_folder():
+    top = _f("DC701", "warning", "top-level code (code in the job folder `job/`): removed lines in background code, "
+             "and deploycheck cannot prove its behaviour unchanged.", "background-code-changed")
+    said = what_changed([top])
+    assert "`job/`" not in said.split("(code in")[0] and said.startswith("top-level code")
+
+
 def test_nothing_flagged_contradicts_nothing():
     claims = find_claims(PrText("refactor", "", "t"), [])
     assert contradict(claims, [_f("DC001", "info", "context")])[0].message == ""

@@ -316,6 +316,8 @@ _NAME = re.compile(r"`([^`\n]{1,80})`")
 
 
 def _function(f: Finding) -> str | None:
+    if f.message.startswith("top-level code"):
+        return None  # its first quoted name is what the code is ("the job folder `jobs/`"), not a function
     m = _NAME.search(f.message)
     return m.group(1) if m else None
 

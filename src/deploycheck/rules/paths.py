@@ -18,6 +18,9 @@ DEV_TOOL_CONFIG = (
     r"\.(?:config|conf)\.[cm]?[jt]s$"
     r"|(?:^|/)\.(?:eslintrc|prettierrc|mocharc|releaserc|lintstagedrc|stylelintrc|commitlintrc)(?:\.[cm]?[jt]s|\.json|\.ya?ml)?$"
 )
+# Cucumber's step definitions and hooks (otwarchive's `features/step_definitions/`): only its
+# test runs load them.
+CUCUMBER_STEPS = r"(?:^|/)features/(?:step_definitions|support)/"
 _TEST_OR_DOC = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|node_modules|vendor|dist|build)/"
     # A Go file under docs/ is a package compiled into the binary once imported (swag's generated
@@ -25,6 +28,7 @@ _TEST_OR_DOC = re.compile(
     r"|(?:^|/)docs?/(?!.*\.go$)"
     r"|(?:^|/)src/(?:testFixtures|integrationTest|intTest)/"  # Gradle's test-fixture and integration-test source sets
     r"|" + TEST_SUPPORT + "|" + DEV_TOOL_CONFIG +
+    r"|" + CUCUMBER_STEPS +
     r"|^t/"  # a root-level t/ is a test suite (Celery, Kombu, Perl-style projects), never a package
     r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec|mock)\.[cm]?[jt]sx?|[^/]*Tests?\.(?:java|kt)|[^/]*\.d\.ts|[^/]*\.min\.js)$"
     r"|(?:^|/)(?:readme|changelog|contributing)[^/]*$"

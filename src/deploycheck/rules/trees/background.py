@@ -113,7 +113,10 @@ _GO_RUNNERS = {"Go": "goroutine (errgroup)"}
 # name of what is called (a variable, field or package spelling `cron` or `sched`), the call
 # by a registering verb.
 _GO_SCHEDULER = re.compile(r"cron|sched", re.IGNORECASE)
-_GO_SCHEDULING_VERBS = re.compile(r"^(?:Add\w*|Register\w*|Schedule\w*|Every\w*|Do|NewTask|NewJob)$")
+_GO_SCHEDULING_HELPER = re.compile(r"^(?:schedule|cron)(?:[A-Z]\w*)?$|^(?:add|register|run)(?:Cron|Schedule)\w*$")
+_GO_SCHEDULING_VERBS = re.compile(r"^(?:Add\w*|Register\w*|Schedule\w*|Every\w*|Do|NewTask|NewJob"
+                                  # a cron package's options (`cronjob.New(name, cronjob.WithJob(j.run), …)`)
+                                  r"|With(?:Job|Task|Func|Handler)\w*)$")
 
 
 def regions(p: Parsed) -> list[tuple[int, int, str]]:
@@ -146,7 +149,7 @@ def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:
 
 
 def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
-    out = []
+    out = _rake_tasks(p) if b"environment" in p.source else []
     for n in nodes_of(p, frozenset({"class", "module"})):
         if n.type == "module":
             if _ruby_queue_concern(n, p):
@@ -167,9 +170,38 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
                     what = "Resque job"
                 elif what is None and stmt.type in ("call", "identifier") and _RUBY_QUEUE_DSL.match(text):
                     what = "background job"
-        if what:
+        if what == "Resque job" and superclass is not None and _RUBY_MODEL_BASES.search(p.text(superclass)):
+            # A model that names a Resque queue (otwarchive's `include AsyncWithResque` with `@queue`)
+            # runs its methods in a worker when they are called through `async(:name)`; its
+            # validations, associations and scopes declared in the class body are the model's,
+            # read by requests and jobs alike, not a job's own code.
+            out += [_span(m, what) for m in body.named_children if m.type in ("method", "singleton_method")]
+        elif what:
             out.append(_span(n, what))
     return out
+
+
+# A Rake task that loads the application (`task name: :environment`) and writes records: a
+# backfill or upkeep run by a deploy, cron or an operator while requests and jobs go on
+# (otwarchive's after-deploy tasks creating pseuds for users who have none).
+_RUBY_WRITES = re.compile(r"\.(?:create|update|save|destroy|delete|insert|upsert|increment|decrement|touch|toggle)"
+                          r"(?:_all|_columns?|_counters|_by)?!?(?!\w)|\.find_or_create_by\b")
+
+
+def _rake_tasks(p: Parsed) -> list[tuple[int, int, str]]:
+    out = []
+    for n in nodes_of(p, frozenset({"call"})):
+        method, args = n.child_by_field_name("method"), n.child_by_field_name("arguments")
+        block = n.child_by_field_name("block")
+        if method is None or p.text(method) != "task" or n.child_by_field_name("receiver") is not None \
+                or block is None or args is None or ":environment" not in p.text(args):
+            continue
+        if _RUBY_WRITES.search(p.text(block)):
+            out.append(_span(n, "Rake task that writes records beside requests and jobs"))
+    return out
+
+
+_RUBY_MODEL_BASES = re.compile(r"(?:^|::|<\s*)(?:ApplicationRecord|ActiveRecord::Base)\s*$")
 
 
 def _ruby_queue_concern(module, p: Parsed) -> bool:
@@ -374,6 +406,9 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                 what = _GO_RUNNERS.get(name)
                 if what is None and _GO_SCHEDULING_VERBS.match(name) and _GO_SCHEDULER.search(p.text(operand)):
                     what = "scheduled function"
+            elif what is None and fn is not None and fn.type == "identifier" and _GO_SCHEDULING_HELPER.match(name):
+                # The application's own helper around its cron (ente's `schedule(c, "@every 24h", func() {…})`).
+                what = "scheduled function"
             if what is None:
                 continue
             args = n.child_by_field_name("arguments")
@@ -568,6 +603,8 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             hit = [a for a in _annotations(n, p) if a in _JVM_ANNOTATIONS]
             if hit:
                 out.append(_span(n, f"@{hit[0]} {'method' if 'class' not in n.type else 'class'}"))
+                if "class" not in n.type and (header := _class_header(n)) is not None:
+                    out.append(header + (f"declaration of the class holding the @{hit[0]} method",))
             elif contexts and n.type in ("method_declaration", "function_declaration"):
                 params = n.child_by_field_name("parameters") or next(
                     (c for c in n.children if c.type == "function_value_parameters"), None)
@@ -615,6 +652,20 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if p.text(n).split("::")[0].strip() in ("this", ""):
                 out += [_span(u, "task run by an executor or thread") for u in _named(p, named)]
     return out
+
+
+def _class_header(method) -> tuple[int, int] | None:
+    """The rows of the annotations and declaration line of the class around ``method``, up to its
+    opening brace: Spring runs a `@Scheduled` or listener method only in a bean, so the class's
+    `@Component` (or a `@Profile`, a `@ConditionalOn…`) decides whether the job runs at all."""
+    node = method.parent
+    while node is not None and node.type not in ("class_declaration", "object_declaration"):
+        node = node.parent
+    if node is None:
+        return None
+    body = node.child_by_field_name("body") or next(
+        (c for c in node.children if c.type in ("class_body", "enum_class_body")), None)
+    return (node.start_point[0], body.start_point[0] if body is not None else node.end_point[0])
 
 
 def _temporal_implementation(p: Parsed, supertypes: list[str]) -> str | None:

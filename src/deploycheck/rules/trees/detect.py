@@ -12,7 +12,7 @@ from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_path
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
-from .parse import Parsed, Unreadable, parse_bytes, parsed
+from .parse import Parsed, Unreadable, parse_bytes, parsed, walk
 from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act
 from .retry import retried_changes
@@ -50,6 +50,33 @@ def _deleted_only(ctx, language: str) -> dict[int, str]:
     return out
 
 
+def _left_background(ctx, language: str) -> dict[int, str]:
+    """Removed lines of replaced hunks that ran in a background region of the base (a goroutine,
+    a job's method) when the code replacing them runs in none: the work no longer leaves the
+    request (ente's upload, taken out of its `go func()` to run inline), which the head's lines
+    alone do not show. Only where regions are what make code background: a job folder, a job
+    system's own source or `job_paths` reads all of a file on the head."""
+    if ctx.file.status != MODIFIED or job_system(ctx.settings) is not None or in_job_paths(ctx.settings, ctx.path) \
+            or job_folder_code(ctx.path) or not reads_itself(ctx):
+        return {}
+    base, head = parsed(ctx, "base", language), parsed(ctx, "head", language)
+    if not isinstance(base, Parsed) or not isinstance(head, Parsed):
+        return {}
+    before = regions(base)
+    if not before:
+        return {}
+    after = regions(head)
+    out: dict[int, str] = {}
+    for hunk in ctx.file.hunks:
+        if not hunk.added or not hunk.removed:
+            continue
+        if all(any(s[0] <= line.number - 1 <= s[1] for s in after) for line in hunk.added):
+            continue  # still background on the head: judged there
+        out.update((line.number, line.text) for line in hunk.removed
+                   if any(s[0] <= line.number - 1 <= s[1] for s in before))
+    return out
+
+
 def _no_code(ctx, side: str, language: str, lines) -> bool:
     """Whether ``lines`` of ``side`` hold only blanks and comments."""
     p = parsed(ctx, side, language)
@@ -57,15 +84,36 @@ def _no_code(ctx, side: str, language: str, lines) -> bool:
                                          for line in lines)
 
 
+# A Go file built only under a test tag (`//go:build e2etest`, `//go:build integration`): no
+# production build compiles it (pocket-id's database seeding for its end-to-end tests).
+_GO_TEST_BUILD = re.compile(r"^//go:build\s+\w*(?:test|e2e|integration)\w*\s*$", re.MULTILINE | re.IGNORECASE)
+
+
+def _test_build_only(ctx) -> bool:
+    """Whether each side the file has is built only under a test tag (the constraint stands
+    before the package clause, as the compiler requires)."""
+    texts = ([ctx.head_text()] if ctx.file.status != DELETED else []) + ([ctx.base_text()] if ctx.file.status != ADDED else [])
+    if not texts or any(not t for t in texts):
+        return False  # a side that cannot be read is not known to be a test's
+    for text in texts:
+        text = text[:4096]
+        match, package = _GO_TEST_BUILD.search(text), re.search(r"^package\s", text, re.MULTILINE)
+        if match is None or package is None or package.start() < match.start():
+            return False
+    return True
+
+
 def detect(ctx):
     language = language_of_file(ctx)
     if language is None:
+        return
+    if language == "go" and _test_build_only(ctx):
         return
     system = job_system(ctx.settings)
     by_path = in_job_paths(ctx.settings, ctx.path)
     itself = reads_itself(ctx)
     yield from _temporal_options(ctx, language)
-    for side, lines in (("head", ctx.added), ("base", _deleted_only(ctx, language))):
+    for side, lines in (("head", ctx.added), ("base", {**_deleted_only(ctx, language), **_left_background(ctx, language)})):
         if not lines:
             continue
         p = parsed(ctx, side, language)
@@ -506,23 +554,102 @@ def _signature_only(node) -> bool:
         c.type in ("function_body", "block") for c in node.children)
 
 
-def _followed_names(p: Parsed, row: int, path: str):
+def _followed_names(ctx, p: Parsed, row: int):
     """The names rules/trees/reach.py follows for the units around ``row``, innermost last; an
-    abstract or interface method has none: nothing of it runs."""
+    abstract or interface method has none: nothing of it runs. A name the module binds at its top
+    level to a value (a Go constant or variable, a JS/TS `require` or `import`) and that the other
+    side binds to something else is followed through the functions of its file that use it: its
+    value is theirs (ente's rollout percentage, read by the mailer a cron job runs; Wiki.js's
+    `pipeline`, now imported from another module). A name only added or removed is not: the
+    functions that start or stop using it changed themselves."""
     from .reach import followed_name
 
     for chain in chains_at(p, row):
         if chain and not _signature_only(chain[-1]):
-            name = followed_name(chain, p, path)
+            name = followed_name(chain, p, ctx.path)
             if name:
                 yield name
+                continue
+        rebound = _rebound_at(ctx, p, row, chain)
+        for user in _users_of_top_level(p, rebound):
+            name = followed_name(user, p, ctx.path)
+            if name:
+                yield name
+
+
+def _rebound_at(ctx, p: Parsed, row: int, chain: list) -> frozenset[str]:
+    """The names a top-level declaration on the head's ``row`` binds to another value than the
+    base binds them to (none for a function's declaration, or in a file one side of which is
+    absent)."""
+    if ctx.file.status != MODIFIED or len(chain) > 1 or p is not parsed(ctx, "head", p.language):
+        return frozenset()  # the head's binding is what runs: the base's line says the same again
+    mine = _top_level_bindings(p)
+    here = {name for name, (first, last, _value) in mine.items() if first <= row <= last}
+    if not here:
+        return frozenset()
+    other = parsed(ctx, "base", p.language)
+    if not isinstance(other, Parsed):
+        return frozenset()
+    theirs = _top_level_bindings(other)
+    return frozenset(name for name in here if name in theirs and theirs[name][2] != mine[name][2])
+
+
+def _top_level_bindings(p: Parsed) -> dict[str, tuple[int, int, str]]:
+    """Each name the module binds at its top level to a value, with the rows of its declaration
+    and what it is bound to: a Go constant's or variable's value, a JS/TS import's module and
+    export, a top-level `const`'s value (not a function's: that is followed by its own name)."""
+    if "detect.top_level" in p.memo:
+        return p.memo["detect.top_level"]
+    out: dict[str, tuple[int, int, str]] = {}
+    for node in p.root.named_children:
+        if node.type == "export_statement" and node.named_children:
+            node = node.named_children[-1]
+        rows = (node.start_point[0], node.end_point[0])
+        if p.language == "go" and node.type in ("const_declaration", "var_declaration"):
+            for spec in walk(node):
+                if spec.type in ("const_spec", "var_spec"):
+                    value = spec.child_by_field_name("value")
+                    for name in spec.children_by_field_name("name"):
+                        out[p.text(name)] = (spec.start_point[0], spec.end_point[0], p.text(value) if value else p.text(spec))
+        elif p.language in _JS and node.type == "import_statement":
+            for names, *bound in _bindings(p, node):
+                for name in names:
+                    out[name] = (*rows, ":".join(bound))
+        elif p.language in _JS and node.type in ("lexical_declaration", "variable_declaration"):
+            for declarator in node.named_children:
+                value, pattern = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+                if declarator.type != "variable_declarator" or pattern is None \
+                        or (value is not None and value.type in _FUNCTION_VALUES):
+                    continue
+                shown = p.text(value) if value is not None else ""
+                for n in walk(pattern):
+                    if n.type in ("identifier", "shorthand_property_identifier_pattern"):
+                        out[p.text(n)] = (declarator.start_point[0], declarator.end_point[0], shown)
+    p.memo["detect.top_level"] = out
+    return out
+
+
+_JS = frozenset({"javascript", "typescript", "tsx"})
+_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function", "class"})
+
+
+def _users_of_top_level(p: Parsed, names: frozenset[str]) -> list[list]:
+    """The unit chains of the file whose code names any of ``names``."""
+    if not names:
+        return []
+    memo = p.memo.setdefault("detect.top_level_users", {})
+    if names not in memo:
+        memo[names] = [units_at(p, nodes[0].start_point[0]) for nodes in all_units(p).values()
+                       if any(n.type == "identifier" and p.text(n) in names for node in nodes for n in walk(node)
+                              if n is not node.child_by_field_name("name"))]
+    return memo[names]
 
 
 def _prefetch_reached(ctx, p: Parsed, lines) -> None:
     """Look for the jobs that reach every changed function of the file in one search."""
     from .reach import prefetch
 
-    prefetch(ctx, p.language, sorted({name for number in lines for name in _followed_names(p, number - 1, ctx.path)}))
+    prefetch(ctx, p.language, sorted({name for number in lines for name in _followed_names(ctx, p, number - 1)}))
 
 
 # Constructors run where their class is built (`Alert.new`), and web controllers and UI
@@ -556,7 +683,7 @@ def _reached_by(ctx, p: Parsed, row: int) -> tuple[str, tuple | None] | None:
     words, with the job and the trail as data (None for a "maybe reached")."""
     from .reach import reached, trail_of
 
-    for name in _followed_names(p, row, ctx.path):
+    for name in _followed_names(ctx, p, row):
         how = reached(ctx, p.language, name)
         if how:
             return how, trail_of(ctx, p.language, name)

@@ -37,6 +37,10 @@ KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
 # or the scheduler (`job-worker/`, `flow-scheduler/`).
 JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues|schedulers?|scheduling)/"
                         r"|(?:^|/)(?:apps|services|packages)/(worker)/|(?:^|/)[\w.]+-(worker|scheduler)/", re.IGNORECASE)
+# A Go package named `job` (pocket-id's `internal/job/`) holds jobs too. Only in Go: elsewhere the
+# singular is part of a Java package's name (`com.xxl.job.admin`) or a model's namespace
+# (solid_queue's `app/models/solid_queue/job/`).
+_GO_JOB_FOLDER = re.compile(r"(?:^|/)(job)/")
 
 # In a job system's own repository, these parts serve people, not workers: the web UI and
 # dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
@@ -73,11 +77,13 @@ JOB_PATHS_CODE = "code in `job_paths`"
 def job_folder_code(path: str) -> str | None:
     """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None."""
     folder = JOB_FOLDER.search(path)
+    if folder is None and path.endswith(".go"):
+        folder = _GO_JOB_FOLDER.search(path)
     if folder is None:
         return None
     name = next(g for g in folder.groups() if g)
     below = path[folder.end():]
-    whole_system = folder.group(3) is not None or name.lower() in _WHOLE_SYSTEMS
+    whole_system = folder.re is JOB_FOLDER and folder.group(3) is not None or name.lower() in _WHOLE_SYSTEMS
     if NOT_WORKER_CODE.search(below) or (whole_system and _BESIDE_JOBS.search(below)):
         return None  # a dashboard, an HTTP API or a UI kept in the job folder serves people
     return f"code in the job folder `{name}/`"
@@ -146,10 +152,12 @@ def _reads_itself(ctx) -> bool:
     if in_job_paths(ctx.settings, ctx.path):
         return True
     if language != "lua":
-        if JOB_FOLDER.search(ctx.path):
+        if JOB_FOLDER.search(ctx.path) or (ctx.path.endswith(".go") and _GO_JOB_FOLDER.search(ctx.path)):
             return True
 
         words = KEYWORDS.get(language or "", ()) + ("redis.call", "redis.pcall")
+        if language == "ruby" and ctx.path.endswith(".rake"):
+            words += (":environment",)  # a Rake task that loads the application (background.py)
     else:
         words = ("redis.",)
     for text in _sides_lower(ctx, words):

@@ -1,0 +1,206 @@
+"""Code that runs in the background though the changed lines alone do not say so, and code that
+never runs in production (docs/design-notes.md, "What apps-h showed")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
+
+
+def _flagged(tmp_path: Path, main: dict, branch: dict, rule: str | None = "DC701") -> list[tuple]:
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", branch)
+    found = analyse(base="main", cwd=str(repo)).scan.active
+    return [(f.path, f.line, f.side, f.severity, f.message) for f in found
+            if (rule is None or f.rule == rule) and f.severity in ("warning", "high")]
+
+
+# --- Java/Kotlin: the class that holds a @Scheduled method ----------------------------------
+
+SWEEPER = ("package shop;\n\nimport org.springframework.scheduling.annotation.Scheduled;\n"
+           "import org.springframework.stereotype.Component;\n\n"
+           "@Component\npublic class OrderTimeOutCancelTask {\n"
+           "    @Scheduled(cron = \"0 0/10 * ? * ?\")\n    private void cancelTimeOutOrder() {\n"
+           "        portalOrderService.cancelTimeOutOrder();\n    }\n}\n")
+
+
+@pytest.mark.parametrize("change", ["//@Component", "@Profile(\"batch\")\n@Component"])
+def test_java_a_scheduled_methods_class_losing_or_gaining_a_bean_annotation_is_flagged(tmp_path, change: str) -> None:
+    # Spring runs a @Scheduled method only in a bean: commenting `@Component` out stops the sweeper.
+    found = _flagged(tmp_path, {"src/OrderTimeOutCancelTask.java": SWEEPER},
+                     {"src/OrderTimeOutCancelTask.java": SWEEPER.replace("@Component\npublic", change + "\npublic")})
+    assert found and "declaration of the class holding the @Scheduled method" in found[0][4]
+
+
+def test_java_a_plain_class_annotation_change_without_jobs_is_not(tmp_path) -> None:
+    plain = SWEEPER.replace("    @Scheduled(cron = \"0 0/10 * ? * ?\")\n", "")
+    assert _flagged(tmp_path, {"src/OrderTimeOutCancelTask.java": plain},
+                    {"src/OrderTimeOutCancelTask.java": plain.replace("@Component\npublic", "//@Component\npublic")}) == []
+
+
+# --- Go: job packages, cron options, constants, goroutines taken out -------------------------
+
+GO_MOD = "module example.com/app\n"
+
+
+def test_go_a_package_named_job_holds_jobs(tmp_path) -> None:
+    job = ("package job\n\nfunc (s *Scheduler) clearExpired(ctx context.Context) error {\n"
+           "\treturn s.db.Where(\"expires_at < ?\", time.Now()).Delete(&Session{}).Error\n}\n")
+    found = _flagged(tmp_path, {"go.mod": GO_MOD, "internal/job/cleanup.go": job},
+                     {"internal/job/cleanup.go": job.replace("time.Now()", "time.Now().Add(-time.Hour)")})
+    assert [(path, line) for path, line, *_ in found] == [("internal/job/cleanup.go", 4)]
+    assert "code in the job folder `job/`" in found[0][4]
+
+
+def test_java_a_package_named_job_is_not_a_job_folder(tmp_path) -> None:
+    # `com/xxl/job/` is an organisation's package name, not a folder of jobs.
+    service = "package com.xxl.job.admin;\n\npublic class Names {\n    String name() { return \"a\"; }\n}\n"
+    assert _flagged(tmp_path, {"src/main/java/com/xxl/job/admin/Names.java": service},
+                    {"src/main/java/com/xxl/job/admin/Names.java": service.replace("\"a\"", "\"b\"")}) == []
+
+
+def test_go_a_function_handed_to_a_cron_packages_with_job_option_is_scheduled(tmp_path) -> None:
+    expiry = ("package apikey\n\nfunc newExpiryJob(s *Service) (*cronjob.CronJob, error) {\n"
+              "\treturn cronjob.New(\"ExpiredApiKeyEmailJob\", cronjob.WithJob(s.notifyExpiring), cronjob.WithCron(\"0 0 * * *\"))\n}\n\n"
+              "func (s *Service) notifyExpiring(ctx context.Context) error {\n\treturn s.mail(ctx, 7)\n}\n")
+    found = _flagged(tmp_path, {"go.mod": GO_MOD, "apikey/expiry.go": expiry},
+                     {"apikey/expiry.go": expiry.replace("s.mail(ctx, 7)", "s.mail(ctx, 3)")})
+    assert [(path, line) for path, line, *_ in found] == [("apikey/expiry.go", 8)]
+    assert "scheduled function" in found[0][4]
+
+
+MAIN_GO = ("package main\n\nfunc main() {\n\tc := cron.New()\n\tschedule(c, \"@every 24h\", func() {\n"
+           "\t\tmails.SendWarnings()\n\t})\n\tc.Start()\n}\n\n"
+           "func schedule(c *cron.Cron, spec string, cmd func()) (cron.EntryID, error) {\n\treturn c.AddFunc(spec, cmd)\n}\n")
+WARNINGS = ("package mails\n\nconst (\n\trolloutPercentage = 20\n\tunusedLimit       = 5\n)\n\n"
+            "func SendWarnings() {\n\tfor _, u := range users() {\n\t\tif inRollout(u) {\n\t\t\tsend(u)\n\t\t}\n\t}\n}\n\n"
+            "func inRollout(u int64) bool {\n\treturn u%100 < rolloutPercentage\n}\n")
+
+
+def test_go_a_constant_a_scheduled_function_reads_is_background_code(tmp_path) -> None:
+    # The application's own helper around its cron (`schedule(c, spec, func() {…})`) schedules
+    # the closure; the rollout constant is read by the function the closure calls.
+    main = {"go.mod": GO_MOD, "cmd/main.go": MAIN_GO, "mails/warnings.go": WARNINGS}
+    found = _flagged(tmp_path, main, {"mails/warnings.go": WARNINGS.replace("= 20", "= 30")})
+    assert [(path, line) for path, line, *_ in found] == [("mails/warnings.go", 4)]
+    assert "scheduled function at cmd/main.go:6" in found[0][4] and "`inRollout`" in found[0][4]
+
+
+def test_go_a_constant_no_function_reads_is_not(tmp_path) -> None:
+    main = {"go.mod": GO_MOD, "cmd/main.go": MAIN_GO, "mails/warnings.go": WARNINGS}
+    assert _flagged(tmp_path, main, {"mails/warnings.go": WARNINGS.replace("= 5", "= 6")}) == []
+
+
+def test_go_work_taken_out_of_its_goroutine_is_flagged_on_the_removed_lines(tmp_path) -> None:
+    # The upload now runs inline in the request: the head's lines are in no goroutine.
+    before = ("package filedata\n\nfunc (c *Controller) Put(ctx context.Context, row Row) error {\n"
+              "\tgo func() {\n\t\tc.repo.Upsert(context.Background(), row)\n\t}()\n\treturn nil\n}\n")
+    after = ("package filedata\n\nfunc (c *Controller) Put(ctx context.Context, row Row) error {\n"
+             "\t//go func() {\n\tc.repo.Upsert(context.Background(), row)\n\t//}()\n\treturn nil\n}\n")
+    found = _flagged(tmp_path, {"go.mod": GO_MOD, "filedata/controller.go": before}, {"filedata/controller.go": after})
+    assert [(path, line, side) for path, line, side, *_ in found] == [("filedata/controller.go", 4, "base")]
+    assert "(goroutine)" in found[0][4]
+
+
+def test_go_a_goroutines_body_edited_in_place_is_judged_on_the_head_only(tmp_path) -> None:
+    before = ("package filedata\n\nfunc (c *Controller) Put(ctx context.Context, row Row) error {\n"
+              "\tgo func() {\n\t\tc.repo.Upsert(context.Background(), row)\n\t}()\n\treturn nil\n}\n")
+    found = _flagged(tmp_path, {"go.mod": GO_MOD, "filedata/controller.go": before},
+                     {"filedata/controller.go": before.replace("Upsert", "Insert")})
+    assert [(path, line, side) for path, line, side, *_ in found] == [("filedata/controller.go", 5, "head")]
+
+
+@pytest.mark.parametrize("tag, read", [("e2etest", False), ("integration", False), ("linux", True)])
+def test_go_a_file_built_only_under_a_test_tag_is_a_tests(tmp_path, tag: str, read: bool) -> None:
+    # Go 1.26's `new(expr)` does not parse in deploycheck's grammar: unread code is DC703 unless
+    # no production build compiles the file.
+    seed = (f"//go:build {tag}\n\npackage service\n\n// Seed fills the tables the scheduler reads.\nfunc (s *TestService) Seed() error {{\n"
+            "\treturn s.db.Create(&Client{Name: \"Immich\"}).Error\n}\n")
+    found = _flagged(tmp_path, {"go.mod": GO_MOD, "service/seed.go": seed},
+                     {"service/seed.go": seed.replace("Name: \"Immich\"", "Name: \"Immich\", URL: new(\"https://immich.local\")")},
+                     rule=None)
+    assert bool(found) is read
+
+
+# --- JavaScript: a name a module imports, read by a job's functions -------------------------
+
+def test_javascript_a_required_name_rebound_to_another_module_is_followed_to_its_users(tmp_path) -> None:
+    storage = ("const { pipeline, Transform } = require('stream')\n\nmodule.exports = {\n"
+               "  async sync () {\n    await pipeline(read(), new Transform(), write())\n  }\n}\n")
+    job = "// Run from cron every five minutes\nmodule.exports = async (target) => {\n  await target.sync()\n}\n"
+    main = {"server/jobs/sync-storage.js": job, "server/modules/storage/disk.js": storage}
+    branch = {"server/modules/storage/disk.js": storage.replace(
+        "const { pipeline, Transform } = require('stream')",
+        "const { pipeline } = require('node:stream/promises')\nconst { Transform } = require('node:stream')")}
+    found = _flagged(tmp_path, main, branch)
+    assert ("server/modules/storage/disk.js", 1) in [(path, line) for path, line, *_ in found]
+    assert "code in the job folder `jobs/`" in found[0][4]
+
+
+def test_javascript_a_name_only_added_to_an_import_is_not_followed(tmp_path) -> None:
+    # The functions that start using it changed themselves; the import line says nothing more.
+    storage = ("import { pipeline } from 'node:stream/promises'\n\nexport async function sync () {\n"
+               "  await pipeline(read(), write())\n}\n")
+    job = "// Run from cron every five minutes\nimport { sync } from '../modules/storage'\nexport default async () => { await sync() }\n"
+    main = {"server/jobs/sync-storage.js": job, "server/modules/storage.js": storage}
+    branch = {"server/modules/storage.js": storage.replace("{ pipeline }", "{ pipeline, finished }")
+              + "\nexport function done (s) {\n  return finished(s)\n}\n"}
+    assert _flagged(tmp_path, main, branch) == []
+
+
+def test_javascript_a_required_name_no_job_reaches_is_not(tmp_path) -> None:
+    storage = ("const { pipeline } = require('stream')\n\nfunction dump () {\n  return pipeline(read(), write())\n}\n"
+               "module.exports = { dump }\n")
+    main = {"server/jobs/noop.js": "// Run from cron\nmodule.exports = async () => {}\n", "server/modules/storage/disk.js": storage}
+    assert _flagged(tmp_path, main, {"server/modules/storage/disk.js": storage.replace(
+        "require('stream')", "require('node:stream/promises')")}) == []
+
+
+# --- Ruby: models with a Resque queue, Rake tasks, Cucumber steps ---------------------------
+
+POST = ("class AdminPost < ApplicationRecord\n  include AsyncWithResque\n  @queue = :utilities\n\n"
+        "  validates :title, presence: true\n\n  def self.expire_old\n    where(old: true).delete_all\n  end\nend\n")
+
+
+def test_ruby_a_models_class_body_is_not_its_resque_queues_job(tmp_path) -> None:
+    assert _flagged(tmp_path, {"app/models/admin_post.rb": POST},
+                    {"app/models/admin_post.rb": POST.replace("presence: true", "presence: true, length: { maximum: 9 }")}) == []
+
+
+def test_ruby_a_models_methods_still_run_in_its_resque_queue(tmp_path) -> None:
+    found = _flagged(tmp_path, {"app/models/admin_post.rb": POST},
+                     {"app/models/admin_post.rb": POST.replace("delete_all", "destroy_all")})
+    assert [(path, line) for path, line, *_ in found] == [("app/models/admin_post.rb", 8)]
+    assert "(Resque job)" in found[0][4]
+
+
+BACKFILL = ("namespace :After do\n  desc \"Create missing pseuds\"\n  task(create_pseuds: :environment) do\n"
+            "    User.find_each do |user|\n      next if user.pseuds.any?\n\n"
+            "      Pseud.create!(name: user.login, user_id: user.id)\n    end\n  end\nend\n")
+
+
+def test_ruby_a_rake_task_that_loads_the_app_and_writes_records_is_background_code(tmp_path) -> None:
+    found = _flagged(tmp_path, {"lib/tasks/after_tasks.rake": BACKFILL}, {"lib/tasks/after_tasks.rake": BACKFILL.replace(
+        "user_id: user.id)", "user_id: user.id, is_default: !user.default_pseud)")})
+    assert [(path, line) for path, line, *_ in found] == [("lib/tasks/after_tasks.rake", 7)]
+    assert "Rake task that writes records" in found[0][4]
+
+
+@pytest.mark.parametrize("task", [
+    BACKFILL.replace("create_pseuds: :environment", ":create_pseuds"),  # loads no application
+    BACKFILL.replace("Pseud.create!(name: user.login, user_id: user.id)", "puts user.login"),  # writes nothing
+])
+def test_ruby_a_rake_task_that_writes_no_records_is_not(tmp_path, task: str) -> None:
+    changed = task.replace("Create missing pseuds", "Report pseuds").replace("next if", "next unless")
+    assert _flagged(tmp_path, {"lib/tasks/after_tasks.rake": task}, {"lib/tasks/after_tasks.rake": changed}) == []
+
+
+def test_cucumber_steps_are_tests_not_unread_code(tmp_path) -> None:
+    steps = "Given(/^a language$/) do\n  Language.find_or_create_by(short: \"en\")\nend\n"
+    found = _flagged(tmp_path, {"features/step_definitions/admin_steps.rb": steps},
+                     {"features/step_definitions/admin_steps.rb": steps.replace("\"en\"", "\"de\"")}, rule=None)
+    assert found == []
