@@ -204,3 +204,48 @@ def test_cucumber_steps_are_tests_not_unread_code(tmp_path) -> None:
     found = _flagged(tmp_path, {"features/step_definitions/admin_steps.rb": steps},
                      {"features/step_definitions/admin_steps.rb": steps.replace("\"en\"", "\"de\"")}, rule=None)
     assert found == []
+
+
+# --- JavaScript: a server's timer loop, CommonJS functions ----------------------------------
+
+MONITOR = ("class Monitor {\n  async start () {\n    const beat = async () => {\n      const resp = await radius(this.host)\n"
+           "      this.status = resp.code\n    }\n    const safeBeat = async () => {\n      await beat()\n"
+           "      this.timer = setTimeout(safeBeat, this.interval * 1000)\n    }\n    safeBeat()\n  }\n}\n"
+           "module.exports = Monitor\n")
+UTIL = ("const RadiusClient = require('./radius-client')\n\nexports.radius = function (host) {\n"
+        "  const client = new RadiusClient({ host })\n  return client.accessRequest({})\n}\n")
+CLIENT = ("class RadiusClient {\n  accessRequest (params) {\n    return new Promise((resolve, reject) => {\n"
+          "      reject(new Error('Access-Challenge'))\n    })\n  }\n}\nmodule.exports = RadiusClient\n")
+
+
+def test_javascript_a_function_that_sets_its_own_next_run_is_a_timer_loop(tmp_path) -> None:
+    # uptime-kuma's monitor loop: the RADIUS client is reached through `exports.radius`, a
+    # CommonJS function, from `beat`, which the self-rescheduling `safeBeat` awaits.
+    main = {"server/model/monitor.js": MONITOR, "server/util-server.js": UTIL, "server/radius-client.js": CLIENT,
+            "server/cron.js": "// the cron jobs\n"}
+    found = _flagged(tmp_path, main, {"server/radius-client.js": CLIENT.replace(
+        "reject(new Error('Access-Challenge'))", "resolve({ code: 'Access-Challenge' })")})
+    assert [(path, line) for path, line, *_ in found] == [("server/radius-client.js", 4)]
+    assert "timer loop" in found[0][4] and "`radius` -> `accessRequest`" in found[0][4]
+
+
+def test_javascript_a_one_off_timeout_is_no_loop(tmp_path) -> None:
+    once = MONITOR.replace("      this.timer = setTimeout(safeBeat, this.interval * 1000)\n", "").replace(
+        "    safeBeat()\n", "    setTimeout(safeBeat, 1000)\n")
+    main = {"server/model/monitor.js": once, "server/util-server.js": UTIL, "server/radius-client.js": CLIENT,
+            "server/cron.js": "// the cron jobs\n"}
+    assert _flagged(tmp_path, main, {"server/radius-client.js": CLIENT.replace(
+        "reject(new Error('Access-Challenge'))", "resolve({ code: 'Access-Challenge' })")}) == []
+
+
+def test_javascript_a_commonjs_function_changed_is_followed_by_its_name(tmp_path) -> None:
+    main = {"server/model/monitor.js": MONITOR, "server/util-server.js": UTIL, "server/cron.js": "// the cron jobs\n"}
+    found = _flagged(tmp_path, main, {"server/util-server.js": UTIL.replace("accessRequest({})", "accessRequest({ retries: 0 })")})
+    assert [(path, line) for path, line, *_ in found] == [("server/util-server.js", 5)]
+
+
+def test_javascript_an_interval_in_a_react_module_runs_in_the_browser(tmp_path) -> None:
+    poll = ("import { useEffect } from 'react'\n\nexport function usePoll (load) {\n  useEffect(() => {\n"
+            "    const id = setInterval(() => { load(1) }, 5000)\n    return () => clearInterval(id)\n  })\n}\n")
+    main = {"src/hooks/poll.js": poll, "server/cron.js": "// the cron jobs\n"}
+    assert _flagged(tmp_path, main, {"src/hooks/poll.js": poll.replace("load(1)", "load(2)")}) == []

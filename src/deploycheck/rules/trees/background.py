@@ -256,6 +256,10 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 units = units if units is not None else index_units(p)
                 out += [_span(u, "Temporal activity") for u in _registered_activities(p, n, units)]
                 continue
+            if name in _JS_TIMERS and callee.type == "identifier":
+                units = units if units is not None else index_units(p)
+                out += _timer_loop(p, n, name, units)
+                continue
             what = _JS_RUNNERS.get(name)
             if what is None or (name == "run" and "eachMessage" not in p.text(n) and "eachBatch" not in p.text(n)):
                 continue
@@ -265,6 +269,61 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 elif arg.type in ("identifier", "member_expression"):
                     units = units if units is not None else index_units(p)
                     out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
+    return out
+
+
+# A server's periodic work on its event loop, beside the requests it serves: a function handed to
+# `setInterval`, or one that hands itself to `setTimeout` again (uptime-kuma's monitor loop,
+# `setTimeout(safeBeat, interval)` inside `safeBeat`). A one-off `setTimeout` is a delay, not a
+# loop, and a React module's timers (polling, debouncing) run in the browser.
+_JS_TIMERS = frozenset({"setInterval", "setTimeout"})
+_JS_REACT = re.compile(rb"""from\s+['"]react['"]|require\(\s*['"]react['"]\s*\)""")
+
+
+def _timer_loop(p: Parsed, call, name: str, units: dict) -> list[tuple[int, int, str]]:
+    if "background.react" not in p.memo:
+        p.memo["background.react"] = _JS_REACT.search(p.source) is not None
+    args = call.child_by_field_name("arguments")
+    handler = args.named_children[0] if args is not None and args.named_children else None
+    if handler is None or p.memo["background.react"]:
+        return []
+    if name == "setInterval":
+        if handler.type in _JS_FUNCTION_VALUES:
+            return [_span(handler, "function run by setInterval")]
+        if handler.type in ("identifier", "member_expression"):
+            return [_span(u, "function run by setInterval") for u in _named(p, p.text(handler).split(".")[-1], units)]
+        return []
+    if handler.type != "identifier":
+        return []
+    # The function around the call that is the one handed over (a local `const safeBeat = async
+    # () => {…}` is no unit of the file: it is found by walking out from the call).
+    node = call.parent
+    while node is not None:
+        if node.type in ("variable_declarator", "function_declaration", "method_definition"):
+            named = node.child_by_field_name("name")
+            if named is not None and p.text(named) == p.text(handler):
+                return [_span(n, "timer loop (a function that sets its own next run)")
+                        for n in [node] + _local_callees(p, node)]
+        node = node.parent
+    return []
+
+
+def _local_callees(p: Parsed, function) -> list:
+    """The local functions of the scope around ``function`` that it calls by name (the monitor's
+    `beat`, which `safeBeat` awaits): no unit of the file, so no search would find the call."""
+    scope = function.parent
+    while scope is not None and scope.type not in ("statement_block", "program"):
+        scope = scope.parent
+    if scope is None:
+        return []
+    called = {p.text(c.child_by_field_name("function")) for c in _walk(function) if c.type == "call_expression"
+              and (f := c.child_by_field_name("function")) is not None and f.type == "identifier"}
+    out = []
+    for stmt in scope.named_children:
+        for d in (stmt.named_children if stmt.type in ("lexical_declaration", "variable_declaration") else [stmt]):
+            named = d.child_by_field_name("name") if d.type in ("variable_declarator", "function_declaration") else None
+            if named is not None and p.text(named) in called and d.id != function.id:
+                out.append(d)
     return out
 
 
@@ -604,7 +663,7 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if hit:
                 out.append(_span(n, f"@{hit[0]} {'method' if 'class' not in n.type else 'class'}"))
                 if "class" not in n.type and (header := _class_header(n)) is not None:
-                    out.append(header + (f"declaration of the class holding the @{hit[0]} method",))
+                    out.append(header + (f"{CLASS_HEADER} @{hit[0]} method",))
             elif contexts and n.type in ("method_declaration", "function_declaration"):
                 params = n.child_by_field_name("parameters") or next(
                     (c for c in n.children if c.type == "function_value_parameters"), None)
@@ -652,6 +711,9 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if p.text(n).split("::")[0].strip() in ("this", ""):
                 out += [_span(u, "task run by an executor or thread") for u in _named(p, named)]
     return out
+
+
+CLASS_HEADER = "declaration of the class holding the"
 
 
 def _class_header(method) -> tuple[int, int] | None:

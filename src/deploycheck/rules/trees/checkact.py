@@ -101,3 +101,78 @@ def _in_function(fn, p: Parsed, lines, checks, acts, seen) -> list[tuple[int, st
                                       "in a separate step: two workers can both pass the check and both write."))
             break
     return out
+
+
+# --- Java: a concurrent map's entry read, then put -------------------------------------------
+
+# A field declared as, or built from, a concurrent map: each of its calls is atomic, so its author
+# meant it to be shared by threads, but a `get`/`containsKey` then a `put` of the same key is two
+# calls another thread can come between (streampark's checkpoint-failure counters, reset by a
+# `put` after a `get` found none or an old one). `computeIfAbsent`, `compute`, `merge` and
+# `putIfAbsent` do it in one.
+_CONCURRENT_MAP = ("ConcurrentHashMap", "ConcurrentMap", "ConcurrentSkipListMap")
+
+
+def concurrent_map_check_then_put(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line of the put, message) for each Java method that reads a concurrent map field's entry
+    and later puts the same key, outside `synchronized`, when the read or the put is changed."""
+    fields = _concurrent_map_fields(p)
+    if not fields:
+        return []
+    out = []
+    for method in _nodes(p.root, "method_declaration"):
+        body = method.child_by_field_name("body")
+        if body is None or "synchronized" in _modifiers(method, p):
+            continue
+        reads: dict[tuple[str, str], int] = {}
+        for call in _nodes(body, "method_invocation"):
+            obj, name, args = (call.child_by_field_name(f) for f in ("object", "name", "arguments"))
+            if obj is None or name is None or args is None or not args.named_children or _synchronized(call, body):
+                continue
+            field = p.text(obj).removeprefix("this.")
+            if field not in fields:
+                continue
+            key = (field, p.text(args.named_children[0]))
+            line = call.start_point[0] + 1
+            if p.text(name) in ("get", "containsKey", "getOrDefault"):
+                reads.setdefault(key, line)
+            elif p.text(name) == "put" and key in reads and (line in lines or reads[key] in lines):
+                out.append((line, f"`{field}` is a concurrent map shared by threads: line {reads[key]} reads the "
+                                  f"entry for `{key[1]}` and this `put` writes it in a separate call, so two threads "
+                                  "can both read the old entry and the second `put` discards the first's (use "
+                                  "`compute`, `computeIfAbsent` or `merge`)."))
+                del reads[key]
+    return sorted(out)
+
+
+def _concurrent_map_fields(p: Parsed) -> set[str]:
+    out = set()
+    for field in _nodes(p.root, "field_declaration"):
+        if any(kind in p.text(field) for kind in _CONCURRENT_MAP):
+            for declarator in field.children_by_field_name("declarator"):
+                name = declarator.child_by_field_name("name")
+                if name is not None:
+                    out.add(p.text(name))
+    return out
+
+
+def _nodes(root, kind: str) -> list:
+    found, stack = [], [root]
+    while stack:
+        n = stack.pop()
+        if n.type == kind:
+            found.append(n)
+        stack.extend(n.children)
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+def _modifiers(method, p: Parsed) -> str:
+    return " ".join(p.text(c) for c in method.children if c.type == "modifiers")
+
+
+def _synchronized(node, stop) -> bool:
+    while node is not None and node is not stop:
+        if node.type == "synchronized_statement":
+            return True
+        node = node.parent
+    return False

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ...git.model import ADDED, DELETED, MODIFIED
-from .background import job_of, regions
+from .background import CLASS_HEADER, job_of, regions
 from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import language_of_file
@@ -14,7 +14,7 @@ from .manifest import example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
 from .parse import Parsed, Unreadable, parse_bytes, parsed, walk
 from .beans import shutdown_changed, singleton_state
-from .checkact import check_then_act
+from .checkact import check_then_act, concurrent_map_check_then_put
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
 from .naming import producer_hints
@@ -52,7 +52,7 @@ def _deleted_only(ctx, language: str) -> dict[int, str]:
 
 def _left_background(ctx, language: str) -> dict[int, str]:
     """Removed lines of replaced hunks that ran in a background region of the base (a goroutine,
-    a job's method) when the code replacing them runs in none: the work no longer leaves the
+    a job's method) when none of the code replacing them runs in one: the work no longer leaves the
     request (ente's upload, taken out of its `go func()` to run inline), which the head's lines
     alone do not show. Only where regions are what make code background: a job folder, a job
     system's own source or `job_paths` reads all of a file on the head."""
@@ -70,8 +70,8 @@ def _left_background(ctx, language: str) -> dict[int, str]:
     for hunk in ctx.file.hunks:
         if not hunk.added or not hunk.removed:
             continue
-        if all(any(s[0] <= line.number - 1 <= s[1] for s in after) for line in hunk.added):
-            continue  # still background on the head: judged there
+        if any(any(s[0] <= line.number - 1 <= s[1] for s in after) for line in hunk.added):
+            continue  # background on the head too: judged there
         out.update((line.number, line.text) for line in hunk.removed
                    if any(s[0] <= line.number - 1 <= s[1] for s in before))
     return out
@@ -181,6 +181,8 @@ def detect(ctx):
         if side == "head" and language == "java":
             for line, message in unsafe_static_writes(p, lines):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
+            for line, message in concurrent_map_check_then_put(p, lines):
+                yield CHECK_THEN_ACT.finding(ctx.path, line, message)
 
 
 def _named_in_package(ctx, p: Parsed) -> frozenset[str]:
@@ -503,7 +505,9 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         # A helper kept next to the jobs: all of it is theirs. A file that defines jobs itself is
         # read by its regions, as anywhere else.
         whole = folder
-    spans = [] if whole else regions(p)
+    # A new class's declaration line says nothing its new methods do not: its header is a region
+    # only for a class that was there (a `@Component` taken away or added).
+    spans = [] if whole else [s for s in regions(p) if not (ctx.file.status == ADDED and s[2].startswith(CLASS_HEADER))]
     if not whole and not spans and not follow_calls:
         return
     if not whole and follow_calls:
@@ -562,7 +566,7 @@ def _followed_names(ctx, p: Parsed, row: int):
     value is theirs (ente's rollout percentage, read by the mailer a cron job runs; Wiki.js's
     `pipeline`, now imported from another module). A name only added or removed is not: the
     functions that start or stop using it changed themselves."""
-    from .reach import followed_name
+    from .reach import exported_function, followed_name
 
     for chain in chains_at(p, row):
         if chain and not _signature_only(chain[-1]):
@@ -570,6 +574,9 @@ def _followed_names(ctx, p: Parsed, row: int):
             if name:
                 yield name
                 continue
+        elif not chain and (assigned := exported_function(p, row)) is not None:
+            yield assigned[0]  # `exports.radius = function (…) {…}`
+            continue
         rebound = _rebound_at(ctx, p, row, chain)
         for user in _users_of_top_level(p, rebound):
             name = followed_name(user, p, ctx.path)

@@ -149,6 +149,8 @@ def _reads_itself(ctx) -> bool:
         return True
     if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
         return True
+    if language == "java" and b".put(" in changed and "concurrent" in (ctx.lower_text("head") or ""):
+        return True  # DC705: a concurrent map's entry read, then put (checkact.py)
     if in_job_paths(ctx.settings, ctx.path):
         return True
     if language != "lua":

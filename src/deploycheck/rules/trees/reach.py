@@ -102,6 +102,28 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
     return owner if method in _ENTRY_METHODS else None
 
 
+def exported_function(p: Parsed, row: int) -> tuple[str, str, list] | None:
+    """The name, the assigned target and the function of a JS function written as an assignment
+    at the module's top level (CommonJS `exports.radius = function (…) {…}`, `module.exports.x =
+    async () => …`, `Foo.prototype.x = function …`) that holds ``row``: no declaration, so no unit
+    of the file, but callers write its name (`radius(…)`, `util.radius(…)`)."""
+    if p.language not in _JS_LANGUAGES:
+        return None
+    for stmt in p.root.named_children:
+        if stmt.type != "expression_statement" or not stmt.start_point[0] <= row <= stmt.end_point[0]:
+            continue
+        assign = stmt.named_children[0] if stmt.named_children else None
+        if assign is None or assign.type != "assignment_expression":
+            return None
+        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        if left is None or right is None or left.type != "member_expression" or right.type not in _FUNCTION_VALUES:
+            return None
+        prop = left.child_by_field_name("property")
+        name = p.text(prop) if prop is not None else ""
+        return (name, p.text(left), [right]) if followable(name) else None
+    return None
+
+
 def _owner_name(chain: list, p: Parsed) -> str | None:
     """The name callers write for the class or module around the unit ``chain`` ends in
     (`Admin::ReportsController` -> `ReportsController`), if it can be followed."""
@@ -302,11 +324,13 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                 continue
             for row in uses:
                 for chain in chains_at(p, row):
-                    caller = followed_name(chain, p, path)
+                    caller, shown = followed_name(chain, p, path), shown_name(chain, p) if chain else None
+                    if not caller and not chain and (assigned := exported_function(p, row)) is not None:
+                        caller, shown, chain = assigned  # `exports.radius = function (…) {…}`
                     if not caller:
                         continue
                     key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p))
-                    step = (name, path, row + 1, shown_name(chain, p) if chain else None)
+                    step = (name, path, row + 1, shown)
                     fresh = [(o, (step,) + t) for o, t in leads if key not in seen[o]]
                     if not fresh:
                         continue

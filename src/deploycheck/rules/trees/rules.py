@@ -379,8 +379,8 @@ CHECK_THEN_ACT = Rule(
     category="shared-state",
     severity="warning",
     questions=("shared-state", "sequential-assumption", "concurrency-tested"),
-    summary="Ruby or JS/TS code checks that a row exists, then creates or saves it in a separate step.",
-    languages=("ruby", "javascript", "typescript"),
+    summary="Code checks that a row (or a concurrent map's entry) exists, then creates or writes it in a separate step.",
+    languages=("ruby", "javascript", "typescript", "java"),
     what_it_does=dedent("""\
         Reads each function as a syntax tree and reports a call that creates or saves a row
         (`create`, `create!`, `insert`; JS/TS `create`, `insert`, `insertOne`; `save`/`save!` on a
@@ -388,11 +388,18 @@ CHECK_THEN_ACT = Rule(
         receiver (Ruby `exists?`, `find_by`, `where(…).any?/present?/none?/empty?/count/first`;
         JS/TS `findOne`, `findFirst`, `findUnique`, `findOneBy`, `findByPk`, `findById`, `count`,
         `exists`). Reported at the act,
-        when the check or the act is on a changed line."""),
+        when the check or the act is on a changed line.
+
+        Java: a method that reads an entry of a field declared as a concurrent map
+        (`ConcurrentHashMap`, `ConcurrentMap`, `ConcurrentSkipListMap`) with `get`, `containsKey`
+        or `getOrDefault` and later `put`s the same key (the key compared by its text), outside
+        `synchronized`. Reported at the `put`, when the read or the `put` is on a changed line."""),
     why_bad=dedent("""\
         Between the check and the write another worker, request or retry can do the same check
         and see the same answer: both create, and the table gets a duplicate (or the second
-        insert fails on a unique index the code does not expect)."""),
+        insert fails on a unique index the code does not expect). A concurrent map makes each
+        call atomic, not the pair: two threads read the same old entry, and the second `put`
+        discards what the first wrote (a counter reset, an increment lost)."""),
     known_problems=dedent("""\
         Receivers are compared by their text (`prisma.user`, `Subscription`): a check through a
         scope and an act through an association of another name are not paired. A check inside
@@ -408,7 +415,8 @@ CHECK_THEN_ACT = Rule(
         A unique index and an insert that tolerates the conflict, e.g.
 
         Subscription.create_or_find_by!(user_id: user_id)
-        await prisma.subscription.upsert({ where: { userId }, create: { userId }, update: {} })"""),
+        await prisma.subscription.upsert({ where: { userId }, create: { userId }, update: {} })
+        failures.compute(appId, (id, c) -> c == null || c.expired(now) ? new Counter(now) : c.next())"""),
 )
 
 UNGUARDED_MAP_WRITE = Rule(
