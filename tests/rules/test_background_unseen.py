@@ -249,3 +249,28 @@ def test_javascript_an_interval_in_a_react_module_runs_in_the_browser(tmp_path) 
             "    const id = setInterval(() => { load(1) }, 5000)\n    return () => clearInterval(id)\n  })\n}\n")
     main = {"src/hooks/poll.js": poll, "server/cron.js": "// the cron jobs\n"}
     assert _flagged(tmp_path, main, {"src/hooks/poll.js": poll.replace("load(1)", "load(2)")}) == []
+
+
+@pytest.mark.parametrize("private", ["private static async execute", "private async execute"])
+def test_typescript_a_private_method_a_worker_calls_is_followed_by_its_own_name(tmp_path, private: str) -> None:
+    # `execute` is too common a name to search the repository for, but a private method is
+    # called only by its class: the trail goes through it (useSend's SES hook worker).
+    call = "this.execute"
+    parser = ("import { Worker } from 'bullmq'\nimport { unsubscribe } from './contacts'\n\n"
+              "export class HookParser {\n  private static worker = new Worker('ses', async (job) => {\n"
+              f"    await {call}(job.data)\n  }})\n\n  {private} (event) {{\n    await unsubscribe(event.id)\n  }}\n}}\n")
+    contacts = "export async function unsubscribe (id) {\n  await db.contact.update({ where: { id }, data: { off: true } })\n}\n"
+    main = {"src/server/hook-parser.ts": parser, "src/server/contacts.ts": contacts}
+    found = _flagged(tmp_path, main, {"src/server/contacts.ts": contacts.replace("off: true", "off: true, at: now()")})
+    assert [(path, line) for path, line, *_ in found] == [("src/server/contacts.ts", 2)]
+    assert "`execute` -> `unsubscribe`" in found[0][4]
+
+
+@pytest.mark.parametrize("path", ["app/notify/notify_mock.go", "app/notify/mock_destination.go", "app/mocks/destination.go"])
+def test_go_mocks_are_tests_not_unread_code(tmp_path, path: str) -> None:
+    mock = ("package notify\n\n// MockDest records what it is sent, for the tests.\ntype MockDest struct{ data []Request }\n\n"
+            "func (m *MockDest) Send(ctx context.Context, r Request) error {\n\tgo func() {\n\t\tm.data = append(m.data, r)\n"
+            "\t}()\n\treturn nil\n}\n")
+    found = _flagged(tmp_path, {"go.mod": GO_MOD, path: mock}, {path: mock.replace("append(m.data, r)", "append(m.data, r, r)")},
+                     rule=None)
+    assert found == []

@@ -21,6 +21,9 @@ DEV_TOOL_CONFIG = (
 # Cucumber's step definitions and hooks (otwarchive's `features/step_definitions/`): only its
 # test runs load them.
 CUCUMBER_STEPS = r"(?:^|/)features/(?:step_definitions|support)/"
+# Test doubles: a `mocks/` folder (mockery's, gomock's) and Go's mock files (`notify_mock.go`,
+# `mock_store.go`), compiled into the package but called only by its tests.
+MOCKS = r"(?:^|/)mocks?/|(?:^|/)(?:[^/]*_mock|mock_[^/]*)\.go$"
 _TEST_OR_DOC = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|node_modules|vendor|dist|build)/"
     # A Go file under docs/ is a package compiled into the binary once imported (swag's generated
@@ -28,7 +31,7 @@ _TEST_OR_DOC = re.compile(
     r"|(?:^|/)docs?/(?!.*\.go$)"
     r"|(?:^|/)src/(?:testFixtures|integrationTest|intTest)/"  # Gradle's test-fixture and integration-test source sets
     r"|" + TEST_SUPPORT + "|" + DEV_TOOL_CONFIG +
-    r"|" + CUCUMBER_STEPS +
+    r"|" + CUCUMBER_STEPS + "|" + MOCKS +
     r"|^t/"  # a root-level t/ is a test suite (Celery, Kombu, Perl-style projects), never a package
     r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec|mock)\.[cm]?[jt]sx?|[^/]*Tests?\.(?:java|kt)|[^/]*\.d\.ts|[^/]*\.min\.js)$"
     r"|(?:^|/)(?:readme|changelog|contributing)[^/]*$"

@@ -256,10 +256,11 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 units = units if units is not None else index_units(p)
                 out += [_span(u, "Temporal activity") for u in _registered_activities(p, n, units)]
                 continue
-            if name in _JS_TIMERS and callee.type == "identifier":
-                units = units if units is not None else index_units(p)
-                out += _timer_loop(p, n, name, units)
+            if name == "setTimeout" and callee.type == "identifier":
+                out += _timer_loop(p, n)
                 continue
+            if name == "setInterval" and _react(p):
+                continue  # a React module's polling runs in the browser
             what = _JS_RUNNERS.get(name)
             if what is None or (name == "run" and "eachMessage" not in p.text(n) and "eachBatch" not in p.text(n)):
                 continue
@@ -273,27 +274,22 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 
 
 # A server's periodic work on its event loop, beside the requests it serves: a function handed to
-# `setInterval`, or one that hands itself to `setTimeout` again (uptime-kuma's monitor loop,
-# `setTimeout(safeBeat, interval)` inside `safeBeat`). A one-off `setTimeout` is a delay, not a
-# loop, and a React module's timers (polling, debouncing) run in the browser.
-_JS_TIMERS = frozenset({"setInterval", "setTimeout"})
+# `setInterval` (``_JS_RUNNERS``), or one that hands itself to `setTimeout` again (uptime-kuma's
+# monitor loop, `setTimeout(safeBeat, interval)` inside `safeBeat`). A one-off `setTimeout` is a
+# delay, not a loop, and a React module's timers (polling, debouncing) run in the browser.
 _JS_REACT = re.compile(rb"""from\s+['"]react['"]|require\(\s*['"]react['"]\s*\)""")
 
 
-def _timer_loop(p: Parsed, call, name: str, units: dict) -> list[tuple[int, int, str]]:
+def _react(p: Parsed) -> bool:
     if "background.react" not in p.memo:
         p.memo["background.react"] = _JS_REACT.search(p.source) is not None
+    return p.memo["background.react"]
+
+
+def _timer_loop(p: Parsed, call) -> list[tuple[int, int, str]]:
     args = call.child_by_field_name("arguments")
     handler = args.named_children[0] if args is not None and args.named_children else None
-    if handler is None or p.memo["background.react"]:
-        return []
-    if name == "setInterval":
-        if handler.type in _JS_FUNCTION_VALUES:
-            return [_span(handler, "function run by setInterval")]
-        if handler.type in ("identifier", "member_expression"):
-            return [_span(u, "function run by setInterval") for u in _named(p, p.text(handler).split(".")[-1], units)]
-        return []
-    if handler.type != "identifier":
+    if handler is None or handler.type != "identifier" or _react(p):
         return []
     # The function around the call that is the one handed over (a local `const safeBeat = async
     # () => {…}` is no unit of the file: it is found by walking out from the call).

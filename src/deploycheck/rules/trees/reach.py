@@ -78,6 +78,10 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
     if not chain:
         return None
     own = simple_name(chain[-1], p)
+    if own is None and _ts_private_method(chain[-1], p):
+        # Searched for in its own class only (``_module_private``), so even a generic name
+        # (`private static execute`, which a BullMQ worker's handler calls) cannot flood the search.
+        own = called_name(chain[-1], p)
     if own is not None:
         if p.language == "ruby" and _in_rails_controller(chain[-1], p, path):
             # A job that runs a controller's code names the controller (`ReportsController.new.x`,
@@ -542,12 +546,22 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
     return {name: found.pop() for name, found in kinds.items() if len(found) == 1 and "" not in found}
 
 
+def _ts_private_method(node, p: Parsed) -> bool:
+    """A TypeScript `private` method: called only inside its class. (A JS `#name` method is too,
+    but its calls are written with the `#`, which the search's word lookup does not read.)"""
+    if node is None or node.type != "method_definition":
+        return False
+    return any(c.type == "accessibility_modifier" and p.text(c) == "private" for c in node.children)
+
+
 def _module_private(node, name: str, p: Parsed) -> bool:
     """Whether ``node``, the unit named ``name``, is a top-level function of an ES module that only
     functions of the same module call: it is not exported, and its name occurs nowhere outside a
     function body (`export default trace(present)`, `const handlers = { present }` or
     `export { present }` hand it out as a value). A file that mentions `exports` (CommonJS) is not
     read as private."""
+    if p.language in _JS_LANGUAGES and _ts_private_method(node, p):
+        return True  # `private static async execute(…)`: only its class calls it, as `this.execute`
     if p.language not in _JS_LANGUAGES or b"exports" in p.source:
         return False
     top = node.parent if node.type == "variable_declarator" else node
