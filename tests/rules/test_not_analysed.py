@@ -372,6 +372,19 @@ def test_code_under_a_vendored_or_built_path_flags(shop: Path, path: str) -> Non
     assert_gate_fails_on(shop, path, "vendored or built", "exclude it in the base branch")
 
 
+@pytest.mark.parametrize("path, flags", [("doc/db/tables.sql", False), ("docs/schema/install.sql", False),
+                                         ("docs/reserve.js", True), ("db/tables.sql", None)])
+def test_a_schema_script_kept_with_the_documentation_is_not_unread_code(shop: Path, path: str, flags: bool | None) -> None:
+    # xxl-job's `doc/db/tables_xxl_job.sql` is run by hand to install; JS under docs/ may be served.
+    source = "CREATE TABLE job (id INT);\n" if path.endswith(".sql") else "export const x = 1;\n"
+    make_branch(shop, "docs", {path: source})
+    found = not_analysed(shop)
+    if flags is None:
+        assert path not in found  # read by the SQL pack, not skipped
+    else:
+        assert (path in found) is flags, found
+
+
 def test_every_pack_code_extension_is_read_by_a_pack() -> None:
     from deploycheck.rules.not_analysed import CODE_EXTENSIONS, PACK_CODE_EXTENSIONS
     from deploycheck.rules.patterns.engine import packs_for

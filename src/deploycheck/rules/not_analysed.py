@@ -136,6 +136,9 @@ _PACK_SKIPS_AS_NOT_PRODUCTION = re.compile(
     r"|Tests?\.(?:java|kt)$|\.d\.[cm]?ts$"
     r"|(?i:(?:^|/)\.(?:github|circleci|gitlab|buildkite)/)"
     rf"|(?i:{TEST_SUPPORT}|{DEV_TOOL_CONFIG})|{CUCUMBER_STEPS}|{MOCKS}"
+    # A schema script kept with the documentation (xxl-job's `doc/db/tables_xxl_job.sql`): what an
+    # operator runs by hand to install, never loaded by a running service or its migrations.
+    r"|(?i:(?:^|/)docs?/(?:[^/]+/)*[^/]+\.sql$)"
 )
 # Compiled code a runtime loads directly: its source is not part of the change.
 # `.pyz`: a zipapp, Python source in a zip that `python app.pyz` runs (red team 3).
