@@ -274,3 +274,17 @@ def test_go_mocks_are_tests_not_unread_code(tmp_path, path: str) -> None:
     found = _flagged(tmp_path, {"go.mod": GO_MOD, path: mock}, {path: mock.replace("append(m.data, r)", "append(m.data, r, r)")},
                      rule=None)
     assert found == []
+
+
+@pytest.mark.parametrize("call", ["DoChan", "Do"])
+def test_go_a_function_singleflight_runs_is_background_code(tmp_path, call: str) -> None:
+    # The run is shared by every concurrent caller of the key (DoChan's on its own goroutine):
+    # a panic or an error in what it calls is theirs (pocketbase's thumbnails).
+    api = ("package apis\n\nimport \"golang.org/x/sync/singleflight\"\n\nvar pending singleflight.Group\n\n"
+           f"func thumb(fs *filesystem.System, key string) {{\n\tpending.{call}(key, func() (any, error) {{\n"
+           "\t\treturn nil, fs.CreateThumb(key)\n\t})\n}\n")
+    fs = "package filesystem\n\nfunc (s *System) CreateThumb(key string) error {\n\treturn s.resize(key, 100)\n}\n"
+    main = {"go.mod": GO_MOD, "apis/file.go": api, "filesystem/filesystem.go": fs}
+    found = _flagged(tmp_path, main, {"filesystem/filesystem.go": fs.replace("100", "200")})
+    assert [(path, line) for path, line, *_ in found] == [("filesystem/filesystem.go", 4)]
+    assert "singleflight" in found[0][4]
