@@ -288,3 +288,15 @@ def test_go_a_function_singleflight_runs_is_background_code(tmp_path, call: str)
     found = _flagged(tmp_path, main, {"filesystem/filesystem.go": fs.replace("100", "200")})
     assert [(path, line) for path, line, *_ in found] == [("filesystem/filesystem.go", 4)]
     assert "singleflight" in found[0][4]
+
+
+def test_typescript_a_changed_private_method_is_searched_for_in_its_own_class_only(tmp_path) -> None:
+    # `initialize` is generic: another file's `initialize` a job calls is not this one.
+    component = ("export class ChartComponent {\n  public ngOnChanges () {\n    this.initialize()\n  }\n\n"
+                 "  private initialize () {\n    this.label = this.benchmark.name\n  }\n}\n")
+    job = ("import { Processor, Process } from '@nestjs/bull'\nimport { Gauge } from './gauge'\n\n@Processor('stats')\n"
+           "export class StatsProcessor {\n  @Process('gather')\n  async gather () {\n    new Gauge().initialize()\n  }\n}\n")
+    main = {"apps/client/src/app/chart/chart.component.ts": component, "apps/api/src/queues/stats.processor.ts": job,
+            "apps/api/src/queues/gauge.ts": "export class Gauge {\n  initialize () {\n    return 1\n  }\n}\n"}
+    assert _flagged(tmp_path, main, {"apps/client/src/app/chart/chart.component.ts": component.replace(
+        "this.benchmark.name", "this.benchmark().name")}) == []

@@ -597,7 +597,12 @@ def _named_outside_functions(p: Parsed) -> set[str]:
 
 
 def _private_in(p: Parsed, name: str) -> bool:
-    """Whether the module ``p`` declares ``name`` at its top level and keeps it to itself."""
+    """Whether the module ``p`` declares ``name`` at its top level and keeps it to itself, or
+    declares it only as TypeScript `private` methods (called only inside their class)."""
+    methods = [n for n in nodes_of(p, frozenset({"method_definition"}))
+               if (named := n.child_by_field_name("name")) is not None and p.text(named) == name]
+    if methods and all(_ts_private_method(m, p) for m in methods):
+        return True
     for child in p.root.children:
         if child.type in ("lexical_declaration", "variable_declaration"):
             nodes = [d for d in child.named_children if d.type == "variable_declarator"]
