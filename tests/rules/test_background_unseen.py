@@ -114,7 +114,12 @@ def test_go_a_goroutines_body_edited_in_place_is_judged_on_the_head_only(tmp_pat
     assert [(path, line, side) for path, line, side, *_ in found] == [("filedata/controller.go", 5, "head")]
 
 
-@pytest.mark.parametrize("tag, read", [("e2etest", False), ("integration", False), ("linux", True)])
+@pytest.mark.parametrize("tag, read", [
+    ("e2etest", False), ("integration", False), ("integration_test", False), ("linux", True),
+    # production tags that only hold the letters of `test`: the file is built, so it is read
+    ("attestation", True), ("contest", True), ("latest", True),
+    # not one test tag: a production build (`!integration`, any `linux` build) compiles it
+    ("!integration", True), ("integration || linux", True)])
 def test_go_a_file_built_only_under_a_test_tag_is_a_tests(tmp_path, tag: str, read: bool) -> None:
     # Go 1.26's `new(expr)` does not parse in deploycheck's grammar: unread code is DC703 unless
     # no production build compiles the file.

@@ -85,8 +85,12 @@ def _no_code(ctx, side: str, language: str, lines) -> bool:
 
 
 # A Go file built only under a test tag (`//go:build e2etest`, `//go:build integration`): no
-# production build compiles it (pocket-id's database seeding for its end-to-end tests).
-_GO_TEST_BUILD = re.compile(r"^//go:build\s+\w*(?:test|e2e|integration)\w*\s*$", re.MULTILINE | re.IGNORECASE)
+# production build compiles it (pocket-id's database seeding for its end-to-end tests). The tag
+# is one word naming a test suite, whole or as a part between underscores: a word that only
+# holds the letters (`attestation`, `contest`, `latest`) may be a production build's tag.
+_GO_BUILD_LINE = re.compile(r"^//go:build[ \t]+(\w+)[ \t]*$", re.MULTILINE)
+_GO_TEST_TAG = re.compile(r"(?:\w+_)?(?:e2e|integration|(?:e2e|integration|unit|acceptance|functional|smoke)?_?tests?)"
+                          r"(?:_\w+)?", re.IGNORECASE)
 
 
 def _test_build_only(ctx) -> bool:
@@ -97,8 +101,9 @@ def _test_build_only(ctx) -> bool:
         return False  # a side that cannot be read is not known to be a test's
     for text in texts:
         text = text[:4096]
-        match, package = _GO_TEST_BUILD.search(text), re.search(r"^package\s", text, re.MULTILINE)
-        if match is None or package is None or package.start() < match.start():
+        match, package = _GO_BUILD_LINE.search(text), re.search(r"^package\s", text, re.MULTILINE)
+        if match is None or package is None or package.start() < match.start() \
+                or not _GO_TEST_TAG.fullmatch(match.group(1)):
             return False
     return True
 
