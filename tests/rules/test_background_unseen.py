@@ -305,3 +305,14 @@ def test_typescript_a_changed_private_method_is_searched_for_in_its_own_class_on
             "apps/api/src/queues/gauge.ts": "export class Gauge {\n  initialize () {\n    return 1\n  }\n}\n"}
     assert _flagged(tmp_path, main, {"apps/client/src/app/chart/chart.component.ts": component.replace(
         "this.benchmark.name", "this.benchmark().name")}) == []
+
+
+def test_an_applications_support_feature_under_src_is_read_not_taken_for_cucumber(tmp_path) -> None:
+    # A React app's `src/features/support/` is its support-ticket feature, not Cucumber's hooks:
+    # its BullMQ worker runs in production.
+    worker = ("import { Worker } from 'bullmq'\n\nexport const worker = new Worker('tickets', async (job) => {\n"
+              "  await db.ticket.update({ where: { id: job.data.id }, data: { status: 'closed' } })\n})\n")
+    found = _flagged(tmp_path, {"package.json": '{"name": "app", "dependencies": {"bullmq": "5"}}\n',
+                                "src/features/support/ticketWorker.ts": worker},
+                     {"src/features/support/ticketWorker.ts": worker.replace("'closed'", "'resolved'")})
+    assert [(path, line) for path, line, *_ in found] == [("src/features/support/ticketWorker.ts", 4)]
