@@ -183,6 +183,31 @@ def test_ruby_a_models_methods_still_run_in_its_resque_queue(tmp_path) -> None:
     assert "(Resque job)" in found[0][4]
 
 
+QUEUED = ("class AdminPost < ApplicationRecord\n  include AsyncWithResque\n  @queue = :utilities\n\n"
+          "  scope :stale, -> { where(old: true) }\n  scope :recent, -> { where(recent: true) }\n"
+          "  after_commit { async(:reindex) }\n\n"
+          "  class << self\n    def expire_old\n      stale.delete_all\n    end\n  end\n\n"
+          "  private_class_method def self.purge\n    where(gone: true).delete_all\n  end\nend\n")
+
+
+@pytest.mark.parametrize("before, after, line", [
+    ("stale.delete_all", "stale.destroy_all", 11),  # a method inside `class << self`
+    ("where(gone: true).delete_all", "where(gone: true).destroy_all", 16),  # `private_class_method def self.…`
+    ("where(old: true)", "where(old: [true, nil])", 5),  # a scope the job's method deletes through
+    ("async(:reindex)", "async(:reindex, id)", 7),  # what the model puts on its queue
+])
+def test_ruby_a_resque_models_methods_wherever_defined_and_what_they_run_are_its_jobs(tmp_path, before, after, line) -> None:
+    found = _flagged(tmp_path, {"app/models/admin_post.rb": QUEUED},
+                     {"app/models/admin_post.rb": QUEUED.replace(before, after)})
+    assert [(path, line_) for path, line_, *_ in found] == [("app/models/admin_post.rb", line)]
+    assert "(Resque job)" in found[0][4]
+
+
+def test_ruby_a_resque_models_scope_no_method_of_it_names_is_not_its_job(tmp_path) -> None:
+    assert _flagged(tmp_path, {"app/models/admin_post.rb": QUEUED},
+                    {"app/models/admin_post.rb": QUEUED.replace("where(recent: true)", "where(recent: [true, nil])")}) == []
+
+
 BACKFILL = ("namespace :After do\n  desc \"Create missing pseuds\"\n  task(create_pseuds: :environment) do\n"
             "    User.find_each do |user|\n      next if user.pseuds.any?\n\n"
             "      Pseud.create!(name: user.login, user_id: user.id)\n    end\n  end\nend\n")

@@ -175,7 +175,7 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
             # runs its methods in a worker when they are called through `async(:name)`; its
             # validations, associations and scopes declared in the class body are the model's,
             # read by requests and jobs alike, not a job's own code.
-            out += [_span(m, what) for m in body.named_children if m.type in ("method", "singleton_method")]
+            out += [_span(m, what) for m in _resque_model_code(body, p)]
         elif what:
             out.append(_span(n, what))
     return out
@@ -202,6 +202,48 @@ def _rake_tasks(p: Parsed) -> list[tuple[int, int, str]]:
 
 
 _RUBY_MODEL_BASES = re.compile(r"(?:^|::|<\s*)(?:ApplicationRecord|ActiveRecord::Base)\s*$")
+# What a model with a Resque queue calls to put its own methods on the queue (otwarchive's
+# AsyncWithResque: `async(:name)`, `async_after_commit(:name)`; Resque's `enqueue…`).
+_RUBY_MODEL_ENQUEUES = frozenset({"async", "async_after_commit", "enqueue", "enqueue_in", "enqueue_at", "enqueue_to"})
+
+
+def _resque_model_code(body, p: Parsed) -> list:
+    """The parts of a Resque-queued model's class body that run in its worker or decide what it
+    runs: every method of the class, wherever the body defines it (inside `class << self`, or
+    as the argument of `private_class_method`), not those of a class nested in it; each scope
+    those methods name (`stale.delete_all` deletes what `scope :stale` selects), and the scopes
+    those scopes name; and each class-body statement that enqueues the model's work
+    (`after_commit { async(:reindex) }`)."""
+    methods, statements, stack = [], [], list(body.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type in ("method", "singleton_method"):
+            methods.append(n)
+        elif n.type not in ("class", "module"):
+            stack.extend(n.named_children)
+    scopes: dict[str, object] = {}
+    for stmt in body.named_children:
+        method = stmt.child_by_field_name("method") if stmt.type == "call" else None
+        args = stmt.child_by_field_name("arguments") if method is not None else None
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if method is not None and p.text(method) == "scope" and first is not None and first.type == "simple_symbol":
+            scopes[p.text(first).lstrip(":")] = stmt
+        elif stmt.type == "call" and any(_ruby_method_name(c, p) in _RUBY_MODEL_ENQUEUES for c in _walk(stmt)):
+            statements.append(stmt)
+    taken: list = []
+    named = {p.text(n) for m in methods for n in _walk(m) if n.type == "identifier"}
+    while True:
+        more = [node for name, node in scopes.items() if name in named and node not in taken]
+        if not more:
+            break
+        taken += more
+        named |= {p.text(n) for s in more for n in _walk(s) if n.type == "identifier"}
+    return methods + taken + statements
+
+
+def _ruby_method_name(call, p: Parsed) -> str | None:
+    method = call.child_by_field_name("method") if call.type == "call" else None
+    return p.text(method) if method is not None else None
 
 
 def _ruby_queue_concern(module, p: Parsed) -> bool:
