@@ -220,8 +220,18 @@ def test_ruby_a_rake_task_that_loads_the_app_and_writes_records_is_background_co
     assert "Rake task that writes records" in found[0][4]
 
 
+@pytest.mark.parametrize("prerequisites", ["create_pseuds: %i[environment]", "create_pseuds: %i[other environment]",
+                                           "create_pseuds: \"environment\"", ":create_pseuds, [:limit] => [:environment]"])
+def test_ruby_a_rake_task_naming_the_environment_prerequisite_in_any_form_is_read(tmp_path, prerequisites: str) -> None:
+    task = BACKFILL.replace("create_pseuds: :environment", prerequisites)
+    found = _flagged(tmp_path, {"lib/tasks/after_tasks.rake": task}, {"lib/tasks/after_tasks.rake": task.replace(
+        "user_id: user.id)", "user_id: user.id, is_default: !user.default_pseud)")})
+    assert [(path, line) for path, line, *_ in found] == [("lib/tasks/after_tasks.rake", 7)]
+
+
 @pytest.mark.parametrize("task", [
     BACKFILL.replace("create_pseuds: :environment", ":create_pseuds"),  # loads no application
+    BACKFILL.replace("create_pseuds: :environment", "create_pseuds: :environment_check"),  # another task
     BACKFILL.replace("Pseud.create!(name: user.login, user_id: user.id)", "puts user.login"),  # writes nothing
 ])
 def test_ruby_a_rake_task_that_writes_no_records_is_not(tmp_path, task: str) -> None:

@@ -188,13 +188,18 @@ _RUBY_WRITES = re.compile(r"\.(?:create|update|save|destroy|delete|insert|upsert
                           r"(?:_all|_columns?|_counters|_by)?!?(?!\w)|\.find_or_create_by\b")
 
 
+# The task's prerequisites name Rails's `environment` task: `task x: :environment`,
+# `task x: %i[environment other]`, `task x: "environment"`, `task :x, [:arg] => [:environment]`.
+_LOADS_THE_APP = re.compile(r"(?<![\w:]):environment\b|[\"']environment[\"']|%[iIwW][\[({<][^\])}>]*\benvironment\b")
+
+
 def _rake_tasks(p: Parsed) -> list[tuple[int, int, str]]:
     out = []
     for n in nodes_of(p, frozenset({"call"})):
         method, args = n.child_by_field_name("method"), n.child_by_field_name("arguments")
         block = n.child_by_field_name("block")
         if method is None or p.text(method) != "task" or n.child_by_field_name("receiver") is not None \
-                or block is None or args is None or ":environment" not in p.text(args):
+                or block is None or args is None or not _LOADS_THE_APP.search(p.text(args)):
             continue
         if _RUBY_WRITES.search(p.text(block)):
             out.append(_span(n, "Rake task that writes records beside requests and jobs"))
