@@ -165,6 +165,34 @@ def test_javascript_a_required_name_no_job_reaches_is_not(tmp_path) -> None:
         "require('stream')", "require('node:stream/promises')")}) == []
 
 
+MAIL_WORKER = ("import { Worker } from 'bullmq'\nimport { send } from './mailer/v1'\nimport { audit } from './audit/v1'\n\n"
+               "new Worker('mail', async (job) => {\n  await send(job.data)\n})\n\naudit.start()\n")
+MAILERS = {"package.json": '{"name": "app", "dependencies": {"bullmq": "5"}}\n', "src/mail.js": MAIL_WORKER}
+
+
+def test_javascript_an_import_rebound_and_read_by_a_worker_written_at_the_top_level_is_flagged(tmp_path) -> None:
+    # No function stands between the import and the worker's handler that reads it.
+    found = _flagged(tmp_path, MAILERS, {"src/mail.js": MAIL_WORKER.replace("./mailer/v1", "./mailer/v2")})
+    assert [(path, line) for path, line, *_ in found] == [("src/mail.js", 2)]
+    assert "(BullMQ worker)" in found[0][4]
+
+
+def test_javascript_an_import_rebound_and_read_by_no_worker_is_not(tmp_path) -> None:
+    assert _flagged(tmp_path, MAILERS, {"src/mail.js": MAIL_WORKER.replace("./audit/v1", "./audit/v2")}) == []
+
+
+@pytest.mark.parametrize("after, flagged", [("export { pipeline } from 'node:stream/promises'\n", True),
+                                            ("export { pipeline } from 'stream'\nexport { finished } from 'stream'\n", False)])
+def test_javascript_a_re_export_rebound_to_another_module_is_followed_to_the_jobs_importing_it(tmp_path, after, flagged) -> None:
+    job = "// Run from cron every five minutes\nimport { pipeline } from '../lib/streams'\nexport default async () => { await pipeline(a(), b()) }\n"
+    found = _flagged(tmp_path, {"server/jobs/sync.js": job, "server/lib/streams.js": "export { pipeline } from 'stream'\n"},
+                     {"server/lib/streams.js": after})
+    assert bool(found) is flagged
+    if flagged:
+        assert [(path, line) for path, line, *_ in found] == [("server/lib/streams.js", 1)]
+        assert "calls it through `pipeline`" in found[0][4]
+
+
 # --- Ruby: models with a Resque queue, Rake tasks, Cucumber steps ---------------------------
 
 POST = ("class AdminPost < ApplicationRecord\n  include AsyncWithResque\n  @queue = :utilities\n\n"

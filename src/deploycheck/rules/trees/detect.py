@@ -17,7 +17,7 @@ from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act, concurrent_map_check_then_put
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
-from .naming import producer_hints
+from .naming import followable, producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
 from .hazards import HINTS, LANGUAGES, weakened
@@ -525,7 +525,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         if whole:
             what = whole
         else:
-            inside = [s for s in spans if s[0] <= row <= s[1]]
+            inside = [s for s in spans if s[0] <= row <= s[1]] or _regions_reading_rebound(ctx, p, row, spans)
             if inside:
                 span = min(inside, key=lambda s: s[1] - s[0])
                 what = span[2]
@@ -587,23 +587,60 @@ def _followed_names(ctx, p: Parsed, row: int):
             name = followed_name(user, p, ctx.path)
             if name:
                 yield name
+    # A re-export bound to another module's value (`export { pipeline } from 'stream'`): its
+    # users import it from this module, in other files; they are found by its exported name.
+    yield from (name for name in _rebound_at(ctx, p, row, [], _reexports) if followable(name))
 
 
-def _rebound_at(ctx, p: Parsed, row: int, chain: list) -> frozenset[str]:
+def _regions_reading_rebound(ctx, p: Parsed, row: int, spans: list) -> list:
+    """The background regions written at the top level that read a name the declaration on
+    ``row`` binds to another value than the base did (`new Worker('mail', handler)` once
+    `handler` is imported from another module): no function stands between them to follow."""
+    names = _rebound_at(ctx, p, row, units_at(p, row)) if spans else frozenset()
+    if not names:
+        return []
+    first, last = min(_top_level_bindings(p)[n][0] for n in names), max(_top_level_bindings(p)[n][1] for n in names)
+    rows = {n.start_point[0] for n in walk(p.root) if n.type == "identifier" and p.text(n) in names
+            and not first <= n.start_point[0] <= last}
+    return [s for s in spans if any(s[0] <= r <= s[1] for r in rows)]
+
+
+def _rebound_at(ctx, p: Parsed, row: int, chain: list, bindings=None) -> frozenset[str]:
     """The names a top-level declaration on the head's ``row`` binds to another value than the
     base binds them to (none for a function's declaration, or in a file one side of which is
-    absent)."""
+    absent); ``bindings`` reads a tree's bindings (``_top_level_bindings`` unless told)."""
+    bindings = bindings or _top_level_bindings
     if ctx.file.status != MODIFIED or len(chain) > 1 or p is not parsed(ctx, "head", p.language):
         return frozenset()  # the head's binding is what runs: the base's line says the same again
-    mine = _top_level_bindings(p)
+    mine = bindings(p)
     here = {name for name, (first, last, _value) in mine.items() if first <= row <= last}
     if not here:
         return frozenset()
     other = parsed(ctx, "base", p.language)
     if not isinstance(other, Parsed):
         return frozenset()
-    theirs = _top_level_bindings(other)
+    theirs = bindings(other)
     return frozenset(name for name in here if name in theirs and theirs[name][2] != mine[name][2])
+
+
+def _reexports(p: Parsed) -> dict[str, tuple[int, int, str]]:
+    """Each name a JS/TS module re-exports from another (`export { a, b as c } from 'm'`), with
+    the rows of the statement and the module and export it stands for."""
+    if "detect.reexports" in p.memo:
+        return p.memo["detect.reexports"]
+    out: dict[str, tuple[int, int, str]] = {}
+    for node in p.root.named_children if p.language in _JS else ():
+        source = node.child_by_field_name("source") if node.type == "export_statement" else None
+        if source is None or any(c.type == "type" for c in node.children):
+            continue  # `export type { T } from 'm'` is erased
+        for spec in walk(node):
+            if spec.type == "export_specifier":
+                name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
+                if name is not None:
+                    out[p.text(alias or name)] = (node.start_point[0], node.end_point[0],
+                                                  p.text(source).strip("'\"`") + ":" + p.text(name))
+    p.memo["detect.reexports"] = out
+    return out
 
 
 def _top_level_bindings(p: Parsed) -> dict[str, tuple[int, int, str]]:
