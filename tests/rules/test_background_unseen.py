@@ -231,6 +231,15 @@ def test_ruby_a_resque_models_methods_wherever_defined_and_what_they_run_are_its
     assert "(Resque job)" in found[0][4]
 
 
+def test_ruby_a_hunk_whose_new_lines_run_in_a_job_is_judged_on_the_head_alone(tmp_path) -> None:
+    # The validation beside the enqueue is the model's; the enqueue is judged once, on the head.
+    model = QUEUED.replace("  scope :recent", "  validates :title, presence: true\n  scope :recent")
+    found = _flagged(tmp_path, {"app/models/admin_post.rb": model}, {"app/models/admin_post.rb": model.replace(
+        "scope :recent, -> { where(recent: true) }\n  after_commit { async(:reindex) }",
+        "scope :recent, -> { where(recent: [true, nil]) }\n  after_commit { async(:reindex, id) }")})
+    assert [(path, line, side) for path, line, side, *_ in found] == [("app/models/admin_post.rb", 8, "head")]
+
+
 def test_ruby_a_resque_models_scope_no_method_of_it_names_is_not_its_job(tmp_path) -> None:
     assert _flagged(tmp_path, {"app/models/admin_post.rb": QUEUED},
                     {"app/models/admin_post.rb": QUEUED.replace("where(recent: true)", "where(recent: [true, nil])")}) == []
