@@ -90,6 +90,16 @@ def test_go_a_constant_a_scheduled_function_reads_is_background_code(tmp_path) -
     assert "scheduled function at cmd/main.go:6" in found[0][4] and "`inRollout`" in found[0][4]
 
 
+@pytest.mark.parametrize("registered", ["mails.SendWarnings", "cronjob.WithJob(mails.SendWarnings)"])
+def test_go_a_function_of_another_package_handed_to_a_scheduler_is_reached_through_the_reference(tmp_path, registered) -> None:
+    main = ("package main\n\nfunc main() {\n\tc := cron.New()\n"
+            f"\tc.AddFunc(\"@every 24h\", {registered})\n\tc.Start()\n}}\n")
+    files = {"go.mod": GO_MOD, "cmd/main.go": main, "mails/warnings.go": WARNINGS}
+    found = _flagged(tmp_path, files, {"mails/warnings.go": WARNINGS.replace("send(u)", "send(u, true)")})
+    assert [(path, line) for path, line, *_ in found] == [("mails/warnings.go", 11)]
+    assert "at cmd/main.go:5 (`c.AddFunc" in found[0][4]
+
+
 def test_go_a_constant_no_function_reads_is_not(tmp_path) -> None:
     main = {"go.mod": GO_MOD, "cmd/main.go": MAIN_GO, "mails/warnings.go": WARNINGS}
     assert _flagged(tmp_path, main, {"mails/warnings.go": WARNINGS.replace("= 5", "= 6")}) == []

@@ -524,7 +524,13 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                     if shaped is None or _params_match(arg, p, shaped):
                         out.append(_span(arg, what))
                 elif arg.type in ("identifier", "selector_expression"):
-                    out += [_span(u, what) for u in named(arg) if shaped is None or _params_match(u, p, shaped)]
+                    here = named(arg)
+                    out += [_span(u, what) for u in here if shaped is None or _params_match(u, p, shaped)]
+                    if not here and shaped is None:
+                        # A function of another file (`c.AddFunc(spec, mails.SendWarnings)`): the
+                        # reference is what runs it, and the search for the jobs that reach a
+                        # function (rules/trees/reach.py) finds it there.
+                        out.append(_span(arg, what))
                 elif name in _GO_REGISTERS_METHODS and arg.type in ("unary_expression", "composite_literal"):
                     out += [_span(m, what) for m in _go_methods_of(p, _composite_type(arg, p))]
                 elif arg.type == "call_expression" and name not in _GO_REGISTER:
