@@ -100,6 +100,19 @@ def test_go_a_function_of_another_package_handed_to_a_scheduler_is_reached_throu
     assert "at cmd/main.go:5 (`c.AddFunc" in found[0][4]
 
 
+@pytest.mark.parametrize("limit, flagged", [("rolloutPercentage", True), ("unusedLimit", False)])
+def test_go_a_constant_another_file_of_its_package_reads_is_followed_there(tmp_path, limit, flagged) -> None:
+    # The constants live in their own file; the function the cron job runs reads one of them.
+    consts = "package mails\n\nconst (\n\trolloutPercentage = 20\n\tunusedLimit       = 5\n)\n"
+    main = {"go.mod": GO_MOD, "cmd/main.go": MAIN_GO, "mails/consts.go": consts,
+            "mails/warnings.go": WARNINGS.replace(consts[len("package mails\n"):], "\n")}
+    changed = consts.replace("= 20", "= 30") if limit == "rolloutPercentage" else consts.replace("= 5", "= 6")
+    found = _flagged(tmp_path, main, {"mails/consts.go": changed})
+    assert [(path, line) for path, line, *_ in found] == ([("mails/consts.go", 4)] if flagged else [])
+    if flagged:
+        assert "scheduled function at cmd/main.go:6" in found[0][4] and "`inRollout`" in found[0][4]
+
+
 def test_go_a_constant_no_function_reads_is_not(tmp_path) -> None:
     main = {"go.mod": GO_MOD, "cmd/main.go": MAIN_GO, "mails/warnings.go": WARNINGS}
     assert _flagged(tmp_path, main, {"mails/warnings.go": WARNINGS.replace("= 5", "= 6")}) == []

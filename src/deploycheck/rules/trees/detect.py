@@ -587,9 +587,33 @@ def _followed_names(ctx, p: Parsed, row: int):
             name = followed_name(user, p, ctx.path)
             if name:
                 yield name
+        if p.language == "go" and rebound:
+            yield from _package_readers(ctx, rebound)
     # A re-export bound to another module's value (`export { pipeline } from 'stream'`): its
     # users import it from this module, in other files; they are found by its exported name.
     yield from (name for name in _rebound_at(ctx, p, row, [], _reexports) if followable(name))
+
+
+def _package_readers(ctx, names: frozenset[str]):
+    """The followed names of the functions in the other files of a Go package that read any of
+    ``names``, package-level names of the changed file: the files of a package share them (a
+    constant in `consts.go`, read by the mailer in `warnings.go` that a cron job runs)."""
+    from .naming import files_naming
+    from .reach import followed_name, head_tree
+
+    if ctx.repo is None:
+        return
+    folder = ctx.path.rpartition("/")[0]
+    paths = {path for found in files_naming(ctx, "go", sorted(names)).values() for path in found
+             if path != ctx.path and path.rpartition("/")[0] == folder}
+    for path in sorted(paths):
+        other = head_tree(ctx, path)
+        if other is None:
+            continue  # no trail through it: the trail the rule reads without it stays
+        for user in _users_of_top_level(other, names):
+            name = followed_name(user, other, path)
+            if name:
+                yield name
 
 
 def _regions_reading_rebound(ctx, p: Parsed, row: int, spans: list) -> list:
