@@ -36,6 +36,16 @@ def test_java_a_scheduled_methods_class_losing_or_gaining_a_bean_annotation_is_f
     assert found and "declaration of the class holding the @Scheduled method" in found[0][4]
 
 
+@pytest.mark.parametrize("imported, flagged", [("lombok.extern.slf4j.Slf4j", False), ("com.acme.audit.Slf4j", True)])
+def test_java_lomboks_logger_annotation_on_a_scheduled_methods_class_only_declares_a_logger(tmp_path, imported, flagged) -> None:
+    # Lombok's @Slf4j adds the `log` field and nothing Spring registers; an annotation of another
+    # package that has the name may do anything.
+    head = SWEEPER.replace("@Component\npublic", "@Slf4j\n@Component\npublic").replace(
+        "import org.springframework.stereotype.Component;\n", f"import org.springframework.stereotype.Component;\nimport {imported};\n")
+    found = _flagged(tmp_path, {"src/OrderTimeOutCancelTask.java": SWEEPER}, {"src/OrderTimeOutCancelTask.java": head})
+    assert bool(found) is flagged
+
+
 def test_java_a_plain_class_annotation_change_without_jobs_is_not(tmp_path) -> None:
     plain = SWEEPER.replace("    @Scheduled(cron = \"0 0/10 * ? * ?\")\n", "")
     assert _flagged(tmp_path, {"src/OrderTimeOutCancelTask.java": plain},
