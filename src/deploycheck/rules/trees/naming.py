@@ -294,7 +294,8 @@ def java_field_named(ctx, name: str) -> bool:
 # DC715's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,
 # directly or through a method of the repository that does (one `git grep` pair per scan, asked
 # only when the base has job code at all).
-_DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue")
+_DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue",
+                 "perform_now", "perform_inline")  # a job queued on the base, run in its caller on the head
 
 
 def producer_hints(ctx) -> bool:
