@@ -46,6 +46,16 @@ def test_java_lomboks_logger_annotation_on_a_scheduled_methods_class_only_declar
     assert bool(found) is flagged
 
 
+def test_kotlin_a_class_new_in_a_file_is_flagged_at_its_methods_not_again_at_its_declaration(tmp_path) -> None:
+    # The new class's @Scheduled method is new background code; its declaration says nothing more.
+    kept = "package shop\n\nclass Orders {\n    fun total() = 1\n}\n"
+    added = ("\n@Component\nclass Sweeper {\n    @Scheduled(fixedDelay = 1000)\n    fun sweep() {\n"
+             "        orders.cancelStale()\n    }\n}\n")
+    found = _flagged(tmp_path, {"src/main/kotlin/shop/Orders.kt": kept}, {"src/main/kotlin/shop/Orders.kt": kept + added})
+    assert [(path, line) for path, line, *_ in found] == [("src/main/kotlin/shop/Orders.kt", 9)]
+    assert "@Scheduled method" in found[0][4] and "declaration of the class" not in found[0][4]
+
+
 def test_java_a_plain_class_annotation_change_without_jobs_is_not(tmp_path) -> None:
     plain = SWEEPER.replace("    @Scheduled(cron = \"0 0/10 * ? * ?\")\n", "")
     assert _flagged(tmp_path, {"src/OrderTimeOutCancelTask.java": plain},

@@ -544,6 +544,13 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
                 groups[key] = [chain[-1] if chain else None, what, [], shown_name(chain, p), job, trail]
             if number not in groups[key][2]:
                 groups[key][2].append(number)
+    if side == "head" and p.language in OVERLOADING:
+        # A class new on the head: its @Scheduled or listener methods are new background code
+        # themselves, and its declaration says nothing more (rules/trees/background.py).
+        before = all_units(other) if isinstance(other, Parsed) else {}
+        for key in [k for k, g in groups.items() if g[1].startswith(CLASS_HEADER) and k not in before]:
+            if any(k.startswith(key + "::") for k in groups):
+                del groups[key]
     machinery = system if system is not None and whole is not None and p.language in MACHINERY_LANGUAGES else None
     regions_here = regions(p) if machinery else []
     found = list(_judged(ctx, p, side, groups, lines, machinery, regions_here))
