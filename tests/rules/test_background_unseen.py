@@ -101,6 +101,20 @@ WARNINGS = ("package mails\n\nconst (\n\trolloutPercentage = 20\n\tunusedLimit  
             "func inRollout(u int64) bool {\n\treturn u%100 < rolloutPercentage\n}\n")
 
 
+@pytest.mark.parametrize("helper, flagged", [
+    ("func scheduleMeeting(ctx context.Context, f func()) { f() }\n", False),  # runs it at once, in the request
+    ("func scheduleMeeting(ctx context.Context, f func()) { go f() }\n", True),
+    ("func scheduleMeeting(ctx context.Context, f func()) { time.AfterFunc(time.Minute, f) }\n", True),
+    ("", True),  # defined in another file: not known to run it at once
+])
+def test_go_a_schedule_helper_schedules_unless_its_body_runs_the_function_at_once(tmp_path, helper, flagged) -> None:
+    book = ("package handlers\n\nfunc (h *H) Book(w http.ResponseWriter, r *http.Request) {\n"
+            "\tscheduleMeeting(r.Context(), func() {\n\t\th.db.Insert(r.FormValue(\"slot\"))\n\t})\n}\n\n" + helper)
+    found = _flagged(tmp_path, {"go.mod": GO_MOD, "handlers/book.go": book},
+                     {"handlers/book.go": book.replace("h.db.Insert(", "h.db.Upsert(")})
+    assert [(path, line) for path, line, *_ in found] == ([("handlers/book.go", 5)] if flagged else [])
+
+
 def test_go_a_constant_a_scheduled_function_reads_is_background_code(tmp_path) -> None:
     # The application's own helper around its cron (`schedule(c, spec, func() {…})`) schedules
     # the closure; the rollout constant is read by the function the closure calls.

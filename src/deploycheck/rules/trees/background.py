@@ -513,8 +513,10 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                     what = "function singleflight runs once for concurrent callers"
                 if what is None and _GO_SCHEDULING_VERBS.match(name) and _GO_SCHEDULER.search(p.text(operand)):
                     what = "scheduled function"
-            elif what is None and fn is not None and fn.type == "identifier" and _GO_SCHEDULING_HELPER.match(name):
-                # The application's own helper around its cron (ente's `schedule(c, "@every 24h", func() {…})`).
+            elif what is None and fn is not None and fn.type == "identifier" and _GO_SCHEDULING_HELPER.match(name) \
+                    and (not (helpers := named(fn)) or any(_go_defers(h, p) for h in helpers)):
+                # The application's own helper around its cron (ente's `schedule(c, "@every 24h", func() {…})`);
+                # one of this file whose body runs the function at once (`scheduleMeeting`) does not.
                 what = "scheduled function"
             if what is None:
                 continue
@@ -562,6 +564,14 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             elif n.type == "method_declaration" and _GO_QUEUE_TYPE.search(_receiver_type(n, p)):
                 out.append(_span(n, "method of a queue type, which workers drain"))
     return out
+
+
+def _go_defers(helper, p: Parsed) -> bool:
+    """Whether a Go helper's parameters or body hand work to later: they name a cron or scheduler
+    (`c *cron.Cron`, `s.scheduler`), start a goroutine, send on a channel, or set a timer."""
+    parts = [helper.child_by_field_name("parameters"), helper.child_by_field_name("body")]
+    return any(part is not None and (_GO_SCHEDULER.search(p.text(part)) or "AfterFunc" in p.text(part) or any(
+        n.type in ("go_statement", "send_statement") for n in _walk(part))) for part in parts)
 
 
 # A type of the application named as a queue (`jobQueue`, `artworkQueueRepository`): its methods
