@@ -574,9 +574,10 @@ def _followed_names(ctx, p: Parsed, row: int):
     """The names rules/trees/reach.py follows for the units around ``row``, innermost last; an
     abstract or interface method has none: nothing of it runs. A name the module binds at its top
     level to a value (a Go constant or variable, a JS/TS `require` or `import`) and that the other
-    side binds to something else is followed through the functions of its file that use it: its
-    value is theirs (ente's rollout percentage, read by the mailer a cron job runs; Wiki.js's
-    `pipeline`, now imported from another module). A name only added or removed is not: the
+    side binds to something else is followed through the functions of its file that use it (for
+    Go, of its package's files): its value is theirs (ente's rollout percentage, read by the
+    mailer a cron job runs; Wiki.js's `pipeline`, now imported from another module); a JS/TS
+    re-export so rebound, by its exported name. A name only added or removed is not: the
     functions that start or stop using it changed themselves."""
     from .reach import exported_function, followed_name
 
