@@ -36,6 +36,26 @@ def test_java_a_scheduled_methods_class_losing_or_gaining_a_bean_annotation_is_f
     assert found and "declaration of the class holding the @Scheduled method" in found[0][4]
 
 
+@pytest.mark.parametrize("imported, flagged", [("lombok.extern.slf4j.Slf4j", False), ("com.acme.audit.Slf4j", True)])
+def test_java_lomboks_logger_annotation_on_a_scheduled_methods_class_only_declares_a_logger(tmp_path, imported, flagged) -> None:
+    # Lombok's @Slf4j adds the `log` field and nothing Spring registers; an annotation of another
+    # package that has the name may do anything.
+    head = SWEEPER.replace("@Component\npublic", "@Slf4j\n@Component\npublic").replace(
+        "import org.springframework.stereotype.Component;\n", f"import org.springframework.stereotype.Component;\nimport {imported};\n")
+    found = _flagged(tmp_path, {"src/OrderTimeOutCancelTask.java": SWEEPER}, {"src/OrderTimeOutCancelTask.java": head})
+    assert bool(found) is flagged
+
+
+def test_kotlin_a_class_new_in_a_file_is_flagged_at_its_methods_not_again_at_its_declaration(tmp_path) -> None:
+    # The new class's @Scheduled method is new background code; its declaration says nothing more.
+    kept = "package shop\n\nclass Orders {\n    fun total() = 1\n}\n"
+    added = ("\n@Component\nclass Sweeper {\n    @Scheduled(fixedDelay = 1000)\n    fun sweep() {\n"
+             "        orders.cancelStale()\n    }\n}\n")
+    found = _flagged(tmp_path, {"src/main/kotlin/shop/Orders.kt": kept}, {"src/main/kotlin/shop/Orders.kt": kept + added})
+    assert [(path, line) for path, line, *_ in found] == [("src/main/kotlin/shop/Orders.kt", 9)]
+    assert "@Scheduled method" in found[0][4] and "declaration of the class" not in found[0][4]
+
+
 def test_java_a_plain_class_annotation_change_without_jobs_is_not(tmp_path) -> None:
     plain = SWEEPER.replace("    @Scheduled(cron = \"0 0/10 * ? * ?\")\n", "")
     assert _flagged(tmp_path, {"src/OrderTimeOutCancelTask.java": plain},
@@ -81,6 +101,20 @@ WARNINGS = ("package mails\n\nconst (\n\trolloutPercentage = 20\n\tunusedLimit  
             "func inRollout(u int64) bool {\n\treturn u%100 < rolloutPercentage\n}\n")
 
 
+@pytest.mark.parametrize("helper, flagged", [
+    ("func scheduleMeeting(ctx context.Context, f func()) { f() }\n", False),  # runs it at once, in the request
+    ("func scheduleMeeting(ctx context.Context, f func()) { go f() }\n", True),
+    ("func scheduleMeeting(ctx context.Context, f func()) { time.AfterFunc(time.Minute, f) }\n", True),
+    ("", True),  # defined in another file: not known to run it at once
+])
+def test_go_a_schedule_helper_schedules_unless_its_body_runs_the_function_at_once(tmp_path, helper, flagged) -> None:
+    book = ("package handlers\n\nfunc (h *H) Book(w http.ResponseWriter, r *http.Request) {\n"
+            "\tscheduleMeeting(r.Context(), func() {\n\t\th.db.Insert(r.FormValue(\"slot\"))\n\t})\n}\n\n" + helper)
+    found = _flagged(tmp_path, {"go.mod": GO_MOD, "handlers/book.go": book},
+                     {"handlers/book.go": book.replace("h.db.Insert(", "h.db.Upsert(")})
+    assert [(path, line) for path, line, *_ in found] == ([("handlers/book.go", 5)] if flagged else [])
+
+
 def test_go_a_constant_a_scheduled_function_reads_is_background_code(tmp_path) -> None:
     # The application's own helper around its cron (`schedule(c, spec, func() {…})`) schedules
     # the closure; the rollout constant is read by the function the closure calls.
@@ -88,6 +122,29 @@ def test_go_a_constant_a_scheduled_function_reads_is_background_code(tmp_path) -
     found = _flagged(tmp_path, main, {"mails/warnings.go": WARNINGS.replace("= 20", "= 30")})
     assert [(path, line) for path, line, *_ in found] == [("mails/warnings.go", 4)]
     assert "scheduled function at cmd/main.go:6" in found[0][4] and "`inRollout`" in found[0][4]
+
+
+@pytest.mark.parametrize("registered", ["mails.SendWarnings", "cronjob.WithJob(mails.SendWarnings)"])
+def test_go_a_function_of_another_package_handed_to_a_scheduler_is_reached_through_the_reference(tmp_path, registered) -> None:
+    main = ("package main\n\nfunc main() {\n\tc := cron.New()\n"
+            f"\tc.AddFunc(\"@every 24h\", {registered})\n\tc.Start()\n}}\n")
+    files = {"go.mod": GO_MOD, "cmd/main.go": main, "mails/warnings.go": WARNINGS}
+    found = _flagged(tmp_path, files, {"mails/warnings.go": WARNINGS.replace("send(u)", "send(u, true)")})
+    assert [(path, line) for path, line, *_ in found] == [("mails/warnings.go", 11)]
+    assert "at cmd/main.go:5 (`c.AddFunc" in found[0][4]
+
+
+@pytest.mark.parametrize("limit, flagged", [("rolloutPercentage", True), ("unusedLimit", False)])
+def test_go_a_constant_another_file_of_its_package_reads_is_followed_there(tmp_path, limit, flagged) -> None:
+    # The constants live in their own file; the function the cron job runs reads one of them.
+    consts = "package mails\n\nconst (\n\trolloutPercentage = 20\n\tunusedLimit       = 5\n)\n"
+    main = {"go.mod": GO_MOD, "cmd/main.go": MAIN_GO, "mails/consts.go": consts,
+            "mails/warnings.go": WARNINGS.replace(consts[len("package mails\n"):], "\n")}
+    changed = consts.replace("= 20", "= 30") if limit == "rolloutPercentage" else consts.replace("= 5", "= 6")
+    found = _flagged(tmp_path, main, {"mails/consts.go": changed})
+    assert [(path, line) for path, line, *_ in found] == ([("mails/consts.go", 4)] if flagged else [])
+    if flagged:
+        assert "scheduled function at cmd/main.go:6" in found[0][4] and "`inRollout`" in found[0][4]
 
 
 def test_go_a_constant_no_function_reads_is_not(tmp_path) -> None:
@@ -114,7 +171,12 @@ def test_go_a_goroutines_body_edited_in_place_is_judged_on_the_head_only(tmp_pat
     assert [(path, line, side) for path, line, side, *_ in found] == [("filedata/controller.go", 5, "head")]
 
 
-@pytest.mark.parametrize("tag, read", [("e2etest", False), ("integration", False), ("linux", True)])
+@pytest.mark.parametrize("tag, read", [
+    ("e2etest", False), ("integration", False), ("integration_test", False), ("linux", True),
+    # production tags that only hold the letters of `test`: the file is built, so it is read
+    ("attestation", True), ("contest", True), ("latest", True),
+    # not one test tag: a production build (`!integration`, any `linux` build) compiles it
+    ("!integration", True), ("integration || linux", True)])
 def test_go_a_file_built_only_under_a_test_tag_is_a_tests(tmp_path, tag: str, read: bool) -> None:
     # Go 1.26's `new(expr)` does not parse in deploycheck's grammar: unread code is DC703 unless
     # no production build compiles the file.
@@ -160,6 +222,34 @@ def test_javascript_a_required_name_no_job_reaches_is_not(tmp_path) -> None:
         "require('stream')", "require('node:stream/promises')")}) == []
 
 
+MAIL_WORKER = ("import { Worker } from 'bullmq'\nimport { send } from './mailer/v1'\nimport { audit } from './audit/v1'\n\n"
+               "new Worker('mail', async (job) => {\n  await send(job.data)\n})\n\naudit.start()\n")
+MAILERS = {"package.json": '{"name": "app", "dependencies": {"bullmq": "5"}}\n', "src/mail.js": MAIL_WORKER}
+
+
+def test_javascript_an_import_rebound_and_read_by_a_worker_written_at_the_top_level_is_flagged(tmp_path) -> None:
+    # No function stands between the import and the worker's handler that reads it.
+    found = _flagged(tmp_path, MAILERS, {"src/mail.js": MAIL_WORKER.replace("./mailer/v1", "./mailer/v2")})
+    assert [(path, line) for path, line, *_ in found] == [("src/mail.js", 2)]
+    assert "(BullMQ worker)" in found[0][4]
+
+
+def test_javascript_an_import_rebound_and_read_by_no_worker_is_not(tmp_path) -> None:
+    assert _flagged(tmp_path, MAILERS, {"src/mail.js": MAIL_WORKER.replace("./audit/v1", "./audit/v2")}) == []
+
+
+@pytest.mark.parametrize("after, flagged", [("export { pipeline } from 'node:stream/promises'\n", True),
+                                            ("export { pipeline } from 'stream'\nexport { finished } from 'stream'\n", False)])
+def test_javascript_a_re_export_rebound_to_another_module_is_followed_to_the_jobs_importing_it(tmp_path, after, flagged) -> None:
+    job = "// Run from cron every five minutes\nimport { pipeline } from '../lib/streams'\nexport default async () => { await pipeline(a(), b()) }\n"
+    found = _flagged(tmp_path, {"server/jobs/sync.js": job, "server/lib/streams.js": "export { pipeline } from 'stream'\n"},
+                     {"server/lib/streams.js": after})
+    assert bool(found) is flagged
+    if flagged:
+        assert [(path, line) for path, line, *_ in found] == [("server/lib/streams.js", 1)]
+        assert "calls it through `pipeline`" in found[0][4]
+
+
 # --- Ruby: models with a Resque queue, Rake tasks, Cucumber steps ---------------------------
 
 POST = ("class AdminPost < ApplicationRecord\n  include AsyncWithResque\n  @queue = :utilities\n\n"
@@ -178,6 +268,40 @@ def test_ruby_a_models_methods_still_run_in_its_resque_queue(tmp_path) -> None:
     assert "(Resque job)" in found[0][4]
 
 
+QUEUED = ("class AdminPost < ApplicationRecord\n  include AsyncWithResque\n  @queue = :utilities\n\n"
+          "  scope :stale, -> { where(old: true) }\n  scope :recent, -> { where(recent: true) }\n"
+          "  after_commit { async(:reindex) }\n\n"
+          "  class << self\n    def expire_old\n      stale.delete_all\n    end\n  end\n\n"
+          "  private_class_method def self.purge\n    where(gone: true).delete_all\n  end\nend\n")
+
+
+@pytest.mark.parametrize("before, after, line", [
+    ("stale.delete_all", "stale.destroy_all", 11),  # a method inside `class << self`
+    ("where(gone: true).delete_all", "where(gone: true).destroy_all", 16),  # `private_class_method def self.…`
+    ("where(old: true)", "where(old: [true, nil])", 5),  # a scope the job's method deletes through
+    ("async(:reindex)", "async(:reindex, id)", 7),  # what the model puts on its queue
+])
+def test_ruby_a_resque_models_methods_wherever_defined_and_what_they_run_are_its_jobs(tmp_path, before, after, line) -> None:
+    found = _flagged(tmp_path, {"app/models/admin_post.rb": QUEUED},
+                     {"app/models/admin_post.rb": QUEUED.replace(before, after)})
+    assert [(path, line_) for path, line_, *_ in found] == [("app/models/admin_post.rb", line)]
+    assert "(Resque job)" in found[0][4]
+
+
+def test_ruby_a_hunk_whose_new_lines_run_in_a_job_is_judged_on_the_head_alone(tmp_path) -> None:
+    # The validation beside the enqueue is the model's; the enqueue is judged once, on the head.
+    model = QUEUED.replace("  scope :recent", "  validates :title, presence: true\n  scope :recent")
+    found = _flagged(tmp_path, {"app/models/admin_post.rb": model}, {"app/models/admin_post.rb": model.replace(
+        "scope :recent, -> { where(recent: true) }\n  after_commit { async(:reindex) }",
+        "scope :recent, -> { where(recent: [true, nil]) }\n  after_commit { async(:reindex, id) }")})
+    assert [(path, line, side) for path, line, side, *_ in found] == [("app/models/admin_post.rb", 8, "head")]
+
+
+def test_ruby_a_resque_models_scope_no_method_of_it_names_is_not_its_job(tmp_path) -> None:
+    assert _flagged(tmp_path, {"app/models/admin_post.rb": QUEUED},
+                    {"app/models/admin_post.rb": QUEUED.replace("where(recent: true)", "where(recent: [true, nil])")}) == []
+
+
 BACKFILL = ("namespace :After do\n  desc \"Create missing pseuds\"\n  task(create_pseuds: :environment) do\n"
             "    User.find_each do |user|\n      next if user.pseuds.any?\n\n"
             "      Pseud.create!(name: user.login, user_id: user.id)\n    end\n  end\nend\n")
@@ -190,8 +314,18 @@ def test_ruby_a_rake_task_that_loads_the_app_and_writes_records_is_background_co
     assert "Rake task that writes records" in found[0][4]
 
 
+@pytest.mark.parametrize("prerequisites", ["create_pseuds: %i[environment]", "create_pseuds: %i[other environment]",
+                                           "create_pseuds: \"environment\"", ":create_pseuds, [:limit] => [:environment]"])
+def test_ruby_a_rake_task_naming_the_environment_prerequisite_in_any_form_is_read(tmp_path, prerequisites: str) -> None:
+    task = BACKFILL.replace("create_pseuds: :environment", prerequisites)
+    found = _flagged(tmp_path, {"lib/tasks/after_tasks.rake": task}, {"lib/tasks/after_tasks.rake": task.replace(
+        "user_id: user.id)", "user_id: user.id, is_default: !user.default_pseud)")})
+    assert [(path, line) for path, line, *_ in found] == [("lib/tasks/after_tasks.rake", 7)]
+
+
 @pytest.mark.parametrize("task", [
     BACKFILL.replace("create_pseuds: :environment", ":create_pseuds"),  # loads no application
+    BACKFILL.replace("create_pseuds: :environment", "create_pseuds: :environment_check"),  # another task
     BACKFILL.replace("Pseud.create!(name: user.login, user_id: user.id)", "puts user.login"),  # writes nothing
 ])
 def test_ruby_a_rake_task_that_writes_no_records_is_not(tmp_path, task: str) -> None:
@@ -300,3 +434,14 @@ def test_typescript_a_changed_private_method_is_searched_for_in_its_own_class_on
             "apps/api/src/queues/gauge.ts": "export class Gauge {\n  initialize () {\n    return 1\n  }\n}\n"}
     assert _flagged(tmp_path, main, {"apps/client/src/app/chart/chart.component.ts": component.replace(
         "this.benchmark.name", "this.benchmark().name")}) == []
+
+
+def test_an_applications_support_feature_under_src_is_read_not_taken_for_cucumber(tmp_path) -> None:
+    # A React app's `src/features/support/` is its support-ticket feature, not Cucumber's hooks:
+    # its BullMQ worker runs in production.
+    worker = ("import { Worker } from 'bullmq'\n\nexport const worker = new Worker('tickets', async (job) => {\n"
+              "  await db.ticket.update({ where: { id: job.data.id }, data: { status: 'closed' } })\n})\n")
+    found = _flagged(tmp_path, {"package.json": '{"name": "app", "dependencies": {"bullmq": "5"}}\n',
+                                "src/features/support/ticketWorker.ts": worker},
+                     {"src/features/support/ticketWorker.ts": worker.replace("'closed'", "'resolved'")})
+    assert [(path, line) for path, line, *_ in found] == [("src/features/support/ticketWorker.ts", 4)]

@@ -118,3 +118,19 @@ def test_a_changed_heredoc_an_enqueue_hands_on_is_a_changed_enqueue(tmp_path) ->
     found = [(f.line, f.message) for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715"]
     assert [row for row, _ in found] == [3]
     assert "what `Family#rename` hands it changed" in found[0][1]
+
+
+CONTROLLER = ("class OrdersController < ApplicationController\n  def create\n    order = Order.create!(params)\n"
+              "    ChargeJob.perform_later(order.id)\n  end\nend\n")
+
+
+@pytest.mark.parametrize("after, flagged", [
+    ("ChargeJob.perform_now(order.id)", True),  # the charge now runs in the request
+    ("ChargeJob.set(wait: 5.minutes).perform_later(order.id)", False),  # still queued: not this finding
+])
+def test_a_job_queued_on_the_base_and_run_by_its_method_on_the_head_is_flagged(tmp_path: Path, after: str, flagged: bool) -> None:
+    job = "class ChargeJob < ApplicationJob\n  def perform(id)\n    Order.find(id).charge!\n  end\nend\n"
+    repo = make_repo(tmp_path / "repo", {"app/controllers/orders_controller.rb": CONTROLLER, "app/jobs/charge_job.rb": job})
+    make_branch(repo, "work", {"app/controllers/orders_controller.rb": CONTROLLER.replace("ChargeJob.perform_later(order.id)", after)})
+    found = [f for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715" and "runs the job" in f.message]
+    assert [(f.path, f.line) for f in found] == ([("app/controllers/orders_controller.rb", 4)] if flagged else [])

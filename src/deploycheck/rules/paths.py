@@ -19,8 +19,9 @@ DEV_TOOL_CONFIG = (
     r"|(?:^|/)\.(?:eslintrc|prettierrc|mocharc|releaserc|lintstagedrc|stylelintrc|commitlintrc)(?:\.[cm]?[jt]s|\.json|\.ya?ml)?$"
 )
 # Cucumber's step definitions and hooks (otwarchive's `features/step_definitions/`): only its
-# test runs load them.
-CUCUMBER_STEPS = r"(?:^|/)features/(?:step_definitions|support)/"
+# test runs load them. `support/` is also what an application names the code of its support
+# feature (a React app's `src/features/support/`): under a source folder it is the application's.
+CUCUMBER_STEPS = r"(?:^|/)features/step_definitions/|^(?:(?!(?:src|app|lib|source)/)[^/]+/)*features/support/"
 # Test doubles: a `mocks/` folder (mockery's, gomock's) and Go's mock files (`notify_mock.go`,
 # `mock_store.go`), compiled into the package but called only by its tests.
 MOCKS = r"(?:^|/)mocks?/|(?:^|/)(?:[^/]*_mock|mock_[^/]*)\.go$"

@@ -175,7 +175,7 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
             # runs its methods in a worker when they are called through `async(:name)`; its
             # validations, associations and scopes declared in the class body are the model's,
             # read by requests and jobs alike, not a job's own code.
-            out += [_span(m, what) for m in body.named_children if m.type in ("method", "singleton_method")]
+            out += [_span(m, what) for m in _resque_model_code(body, p)]
         elif what:
             out.append(_span(n, what))
     return out
@@ -188,13 +188,18 @@ _RUBY_WRITES = re.compile(r"\.(?:create|update|save|destroy|delete|insert|upsert
                           r"(?:_all|_columns?|_counters|_by)?!?(?!\w)|\.find_or_create_by\b")
 
 
+# The task's prerequisites name Rails's `environment` task: `task x: :environment`,
+# `task x: %i[environment other]`, `task x: "environment"`, `task :x, [:arg] => [:environment]`.
+_LOADS_THE_APP = re.compile(r"(?<![\w:]):environment\b|[\"']environment[\"']|%[iIwW][\[({<][^\])}>]*\benvironment\b")
+
+
 def _rake_tasks(p: Parsed) -> list[tuple[int, int, str]]:
     out = []
     for n in nodes_of(p, frozenset({"call"})):
         method, args = n.child_by_field_name("method"), n.child_by_field_name("arguments")
         block = n.child_by_field_name("block")
         if method is None or p.text(method) != "task" or n.child_by_field_name("receiver") is not None \
-                or block is None or args is None or ":environment" not in p.text(args):
+                or block is None or args is None or not _LOADS_THE_APP.search(p.text(args)):
             continue
         if _RUBY_WRITES.search(p.text(block)):
             out.append(_span(n, "Rake task that writes records beside requests and jobs"))
@@ -202,6 +207,48 @@ def _rake_tasks(p: Parsed) -> list[tuple[int, int, str]]:
 
 
 _RUBY_MODEL_BASES = re.compile(r"(?:^|::|<\s*)(?:ApplicationRecord|ActiveRecord::Base)\s*$")
+# What a model with a Resque queue calls to put its own methods on the queue (otwarchive's
+# AsyncWithResque: `async(:name)`, `async_after_commit(:name)`; Resque's `enqueue…`).
+_RUBY_MODEL_ENQUEUES = frozenset({"async", "async_after_commit", "enqueue", "enqueue_in", "enqueue_at", "enqueue_to"})
+
+
+def _resque_model_code(body, p: Parsed) -> list:
+    """The parts of a Resque-queued model's class body that run in its worker or decide what it
+    runs: every method of the class, wherever the body defines it (inside `class << self`, or
+    as the argument of `private_class_method`), not those of a class nested in it; each scope
+    those methods name (`stale.delete_all` deletes what `scope :stale` selects), and the scopes
+    those scopes name; and each class-body statement that enqueues the model's work
+    (`after_commit { async(:reindex) }`)."""
+    methods, statements, stack = [], [], list(body.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type in ("method", "singleton_method"):
+            methods.append(n)
+        elif n.type not in ("class", "module"):
+            stack.extend(n.named_children)
+    scopes: dict[str, object] = {}
+    for stmt in body.named_children:
+        method = stmt.child_by_field_name("method") if stmt.type == "call" else None
+        args = stmt.child_by_field_name("arguments") if method is not None else None
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if method is not None and p.text(method) == "scope" and first is not None and first.type == "simple_symbol":
+            scopes[p.text(first).lstrip(":")] = stmt
+        elif stmt.type == "call" and any(_ruby_method_name(c, p) in _RUBY_MODEL_ENQUEUES for c in _walk(stmt)):
+            statements.append(stmt)
+    taken: list = []
+    named = {p.text(n) for m in methods for n in _walk(m) if n.type == "identifier"}
+    while True:
+        more = [node for name, node in scopes.items() if name in named and node not in taken]
+        if not more:
+            break
+        taken += more
+        named |= {p.text(n) for s in more for n in _walk(s) if n.type == "identifier"}
+    return methods + taken + statements
+
+
+def _ruby_method_name(call, p: Parsed) -> str | None:
+    method = call.child_by_field_name("method") if call.type == "call" else None
+    return p.text(method) if method is not None else None
 
 
 def _ruby_queue_concern(module, p: Parsed) -> bool:
@@ -466,8 +513,10 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                     what = "function singleflight runs once for concurrent callers"
                 if what is None and _GO_SCHEDULING_VERBS.match(name) and _GO_SCHEDULER.search(p.text(operand)):
                     what = "scheduled function"
-            elif what is None and fn is not None and fn.type == "identifier" and _GO_SCHEDULING_HELPER.match(name):
-                # The application's own helper around its cron (ente's `schedule(c, "@every 24h", func() {…})`).
+            elif what is None and fn is not None and fn.type == "identifier" and _GO_SCHEDULING_HELPER.match(name) \
+                    and (not (helpers := named(fn)) or any(_go_defers(h, p) for h in helpers)):
+                # The application's own helper around its cron (ente's `schedule(c, "@every 24h", func() {…})`);
+                # one of this file whose body runs the function at once (`scheduleMeeting`) does not.
                 what = "scheduled function"
             if what is None:
                 continue
@@ -477,7 +526,13 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                     if shaped is None or _params_match(arg, p, shaped):
                         out.append(_span(arg, what))
                 elif arg.type in ("identifier", "selector_expression"):
-                    out += [_span(u, what) for u in named(arg) if shaped is None or _params_match(u, p, shaped)]
+                    here = named(arg)
+                    out += [_span(u, what) for u in here if shaped is None or _params_match(u, p, shaped)]
+                    if not here and shaped is None:
+                        # A function of another file (`c.AddFunc(spec, mails.SendWarnings)`): the
+                        # reference is what runs it, and the search for the jobs that reach a
+                        # function (rules/trees/reach.py) finds it there.
+                        out.append(_span(arg, what))
                 elif name in _GO_REGISTERS_METHODS and arg.type in ("unary_expression", "composite_literal"):
                     out += [_span(m, what) for m in _go_methods_of(p, _composite_type(arg, p))]
                 elif arg.type == "call_expression" and name not in _GO_REGISTER:
@@ -509,6 +564,14 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             elif n.type == "method_declaration" and _GO_QUEUE_TYPE.search(_receiver_type(n, p)):
                 out.append(_span(n, "method of a queue type, which workers drain"))
     return out
+
+
+def _go_defers(helper, p: Parsed) -> bool:
+    """Whether a Go helper's parameters or body hand work to later: they name a cron or scheduler
+    (`c *cron.Cron`, `s.scheduler`), start a goroutine, send on a channel, or set a timer."""
+    parts = [helper.child_by_field_name("parameters"), helper.child_by_field_name("body")]
+    return any(part is not None and (_GO_SCHEDULER.search(p.text(part)) or "AfterFunc" in p.text(part) or any(
+        n.type in ("go_statement", "send_statement") for n in _walk(part))) for part in parts)
 
 
 # A type of the application named as a queue (`jobQueue`, `artworkQueueRepository`): its methods

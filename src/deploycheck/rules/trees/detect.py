@@ -17,7 +17,7 @@ from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act, concurrent_map_check_then_put
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
-from .naming import producer_hints
+from .naming import followable, producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
 from .hazards import HINTS, LANGUAGES, weakened
@@ -85,8 +85,12 @@ def _no_code(ctx, side: str, language: str, lines) -> bool:
 
 
 # A Go file built only under a test tag (`//go:build e2etest`, `//go:build integration`): no
-# production build compiles it (pocket-id's database seeding for its end-to-end tests).
-_GO_TEST_BUILD = re.compile(r"^//go:build\s+\w*(?:test|e2e|integration)\w*\s*$", re.MULTILINE | re.IGNORECASE)
+# production build compiles it (pocket-id's database seeding for its end-to-end tests). The tag
+# is one word naming a test suite, whole or as a part between underscores: a word that only
+# holds the letters (`attestation`, `contest`, `latest`) may be a production build's tag.
+_GO_BUILD_LINE = re.compile(r"^//go:build[ \t]+(\w+)[ \t]*$", re.MULTILINE)
+_GO_TEST_TAG = re.compile(r"(?:\w+_)?(?:e2e|integration|(?:e2e|integration|unit|acceptance|functional|smoke)?_?tests?)"
+                          r"(?:_\w+)?", re.IGNORECASE)
 
 
 def _test_build_only(ctx) -> bool:
@@ -97,8 +101,9 @@ def _test_build_only(ctx) -> bool:
         return False  # a side that cannot be read is not known to be a test's
     for text in texts:
         text = text[:4096]
-        match, package = _GO_TEST_BUILD.search(text), re.search(r"^package\s", text, re.MULTILINE)
-        if match is None or package is None or package.start() < match.start():
+        match, package = _GO_BUILD_LINE.search(text), re.search(r"^package\s", text, re.MULTILINE)
+        if match is None or package is None or package.start() < match.start() \
+                or not _GO_TEST_TAG.fullmatch(match.group(1)):
             return False
     return True
 
@@ -520,7 +525,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         if whole:
             what = whole
         else:
-            inside = [s for s in spans if s[0] <= row <= s[1]]
+            inside = [s for s in spans if s[0] <= row <= s[1]] or _regions_reading_rebound(ctx, p, row, spans)
             if inside:
                 span = min(inside, key=lambda s: s[1] - s[0])
                 what = span[2]
@@ -539,6 +544,13 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
                 groups[key] = [chain[-1] if chain else None, what, [], shown_name(chain, p), job, trail]
             if number not in groups[key][2]:
                 groups[key][2].append(number)
+    if side == "head" and p.language in OVERLOADING:
+        # A class new on the head: its @Scheduled or listener methods are new background code
+        # themselves, and its declaration says nothing more (rules/trees/background.py).
+        before = all_units(other) if isinstance(other, Parsed) else {}
+        for key in [k for k, g in groups.items() if g[1].startswith(CLASS_HEADER) and k not in before]:
+            if any(k.startswith(key + "::") for k in groups):
+                del groups[key]
     machinery = system if system is not None and whole is not None and p.language in MACHINERY_LANGUAGES else None
     regions_here = regions(p) if machinery else []
     found = list(_judged(ctx, p, side, groups, lines, machinery, regions_here))
@@ -562,9 +574,10 @@ def _followed_names(ctx, p: Parsed, row: int):
     """The names rules/trees/reach.py follows for the units around ``row``, innermost last; an
     abstract or interface method has none: nothing of it runs. A name the module binds at its top
     level to a value (a Go constant or variable, a JS/TS `require` or `import`) and that the other
-    side binds to something else is followed through the functions of its file that use it: its
-    value is theirs (ente's rollout percentage, read by the mailer a cron job runs; Wiki.js's
-    `pipeline`, now imported from another module). A name only added or removed is not: the
+    side binds to something else is followed through the functions of its file that use it (for
+    Go, of its package's files): its value is theirs (ente's rollout percentage, read by the
+    mailer a cron job runs; Wiki.js's `pipeline`, now imported from another module); a JS/TS
+    re-export so rebound, by its exported name. A name only added or removed is not: the
     functions that start or stop using it changed themselves."""
     from .reach import exported_function, followed_name
 
@@ -582,23 +595,84 @@ def _followed_names(ctx, p: Parsed, row: int):
             name = followed_name(user, p, ctx.path)
             if name:
                 yield name
+        if p.language == "go" and rebound:
+            yield from _package_readers(ctx, rebound)
+    # A re-export bound to another module's value (`export { pipeline } from 'stream'`): its
+    # users import it from this module, in other files; they are found by its exported name.
+    yield from (name for name in _rebound_at(ctx, p, row, [], _reexports) if followable(name))
 
 
-def _rebound_at(ctx, p: Parsed, row: int, chain: list) -> frozenset[str]:
+def _package_readers(ctx, names: frozenset[str]):
+    """The followed names of the functions in the other files of a Go package that read any of
+    ``names``, package-level names of the changed file: the files of a package share them (a
+    constant in `consts.go`, read by the mailer in `warnings.go` that a cron job runs)."""
+    from .naming import files_naming
+    from .reach import followed_name, head_tree
+
+    if ctx.repo is None:
+        return
+    folder = ctx.path.rpartition("/")[0]
+    paths = {path for found in files_naming(ctx, "go", sorted(names)).values() for path in found
+             if path != ctx.path and path.rpartition("/")[0] == folder}
+    for path in sorted(paths):
+        other = head_tree(ctx, path)
+        if other is None:
+            continue  # no trail through it: the trail the rule reads without it stays
+        for user in _users_of_top_level(other, names):
+            name = followed_name(user, other, path)
+            if name:
+                yield name
+
+
+def _regions_reading_rebound(ctx, p: Parsed, row: int, spans: list) -> list:
+    """The background regions written at the top level that read a name the declaration on
+    ``row`` binds to another value than the base did (`new Worker('mail', handler)` once
+    `handler` is imported from another module): no function stands between them to follow."""
+    names = _rebound_at(ctx, p, row, units_at(p, row)) if spans else frozenset()
+    if not names:
+        return []
+    first, last = min(_top_level_bindings(p)[n][0] for n in names), max(_top_level_bindings(p)[n][1] for n in names)
+    rows = {n.start_point[0] for n in walk(p.root) if n.type == "identifier" and p.text(n) in names
+            and not first <= n.start_point[0] <= last}
+    return [s for s in spans if any(s[0] <= r <= s[1] for r in rows)]
+
+
+def _rebound_at(ctx, p: Parsed, row: int, chain: list, bindings=None) -> frozenset[str]:
     """The names a top-level declaration on the head's ``row`` binds to another value than the
     base binds them to (none for a function's declaration, or in a file one side of which is
-    absent)."""
+    absent); ``bindings`` reads a tree's bindings (``_top_level_bindings`` unless told)."""
+    bindings = bindings or _top_level_bindings
     if ctx.file.status != MODIFIED or len(chain) > 1 or p is not parsed(ctx, "head", p.language):
         return frozenset()  # the head's binding is what runs: the base's line says the same again
-    mine = _top_level_bindings(p)
+    mine = bindings(p)
     here = {name for name, (first, last, _value) in mine.items() if first <= row <= last}
     if not here:
         return frozenset()
     other = parsed(ctx, "base", p.language)
     if not isinstance(other, Parsed):
         return frozenset()
-    theirs = _top_level_bindings(other)
+    theirs = bindings(other)
     return frozenset(name for name in here if name in theirs and theirs[name][2] != mine[name][2])
+
+
+def _reexports(p: Parsed) -> dict[str, tuple[int, int, str]]:
+    """Each name a JS/TS module re-exports from another (`export { a, b as c } from 'm'`), with
+    the rows of the statement and the module and export it stands for."""
+    if "detect.reexports" in p.memo:
+        return p.memo["detect.reexports"]
+    out: dict[str, tuple[int, int, str]] = {}
+    for node in p.root.named_children if p.language in _JS else ():
+        source = node.child_by_field_name("source") if node.type == "export_statement" else None
+        if source is None or any(c.type == "type" for c in node.children):
+            continue  # `export type { T } from 'm'` is erased
+        for spec in walk(node):
+            if spec.type == "export_specifier":
+                name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
+                if name is not None:
+                    out[p.text(alias or name)] = (node.start_point[0], node.end_point[0],
+                                                  p.text(source).strip("'\"`") + ":" + p.text(name))
+    p.memo["detect.reexports"] = out
+    return out
 
 
 def _top_level_bindings(p: Parsed) -> dict[str, tuple[int, int, str]]:

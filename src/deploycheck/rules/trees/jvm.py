@@ -289,6 +289,24 @@ def _annotation_name(node, p: Parsed) -> str | None:
     return None
 
 
+# Lombok's logging annotations: each only declares the class's logger field (`log`), what
+# ``is_logger_declaration`` reads when it is written out.
+_LOMBOK_LOGGERS = frozenset({
+    "lombok.extern.slf4j.Slf4j", "lombok.extern.slf4j.XSlf4j", "lombok.extern.log4j.Log4j2", "lombok.extern.log4j.Log4j",
+    "lombok.extern.java.Log", "lombok.extern.apachecommons.CommonsLog", "lombok.extern.jbosslog.JBossLog",
+    "lombok.extern.flogger.Flogger", "lombok.CustomLog",
+})
+
+
+def is_lombok_logger(node, p: Parsed) -> bool:
+    """A Lombok logging annotation (`@Slf4j` under `import lombok.extern.slf4j.Slf4j;`, or written
+    in full): not when the simple name is not imported from Lombok, or a type of the file has it."""
+    if node.type not in ("annotation", "marker_annotation") or p.language not in ("java", "kotlin"):
+        return False
+    name = _annotation_name(node, p)
+    return name is not None and (name in _LOMBOK_LOGGERS or imported_types(p).get(name) in _LOMBOK_LOGGERS)
+
+
 def is_source_only_annotation(node, p: Parsed) -> bool:
     """A Java `@Override`/`@SuppressWarnings(…)` or Kotlin `@Suppress(…)` that is the language's
     own: not when the file imports or declares a type of that simple name, nor when a type of the

@@ -159,7 +159,9 @@ def _reads_itself(ctx) -> bool:
 
         words = KEYWORDS.get(language or "", ()) + ("redis.call", "redis.pcall")
         if language == "ruby" and ctx.path.endswith(".rake"):
-            words += (":environment",)  # a Rake task that loads the application (background.py)
+            # a Rake task that loads the application (background.py), however it names the
+            # prerequisite (`:environment`, `%i[environment]`, `"environment"`)
+            words += ("environment",)
     else:
         words = ("redis.",)
     for text in _sides_lower(ctx, words):

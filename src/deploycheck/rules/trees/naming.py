@@ -175,6 +175,9 @@ _KEYWORD = {
     "ruby": re.compile(r"(?<![.:\w$@])(?:def|class|module)\b(?![ \t]*<<)"),
     "go": re.compile(r"(?m)(?:^[ \t]*|(?:;|\*/)[ \t]*)(func)\b"),
 }
+# A changed Go line that binds a name (`const limit = 5`, `\tlimit = 5` in a `const (…)` block,
+# `var cache map[string]int`): it may be a package-level name another file of the package reads.
+_GO_BINDING_LINE = re.compile(r"[ \t]*(?:(?:const|var)[ \t]+)?([A-Za-z_]\w*)[ \t]*(?:[A-Za-z_*\[][^=\n]*)?=(?!=)")
 # After a Go `func (…)` that the pattern did not read: a name then `(` or `[` is a method.
 _GO_METHOD_AFTER = re.compile(r"(?:[ \t]|/\*.*?\*/)*[A-Za-z_]\w*[ \t]*[(\[]")
 
@@ -225,6 +228,11 @@ def named_elsewhere(ctx, language: str) -> bool:
     names = defined_names(language, texts)
     if names is None:
         return True
+    if language == "go":
+        # A package-level constant or variable bound to another value is followed to the functions
+        # that read it (rules/trees/detect.py), in any file of its package.
+        names |= {m.group(1) for text in (*ctx.added.values(), *ctx.removed.values())
+                  if (m := _GO_BINDING_LINE.match(text)) and followable(m.group(1))}
     _ask_for_the_whole_change(ctx, language, texts)
     naming = files_naming(ctx, family_of(language), sorted(names))
     return any(path != ctx.path for paths in naming.values() for path in paths)
@@ -286,7 +294,8 @@ def java_field_named(ctx, name: str) -> bool:
 # DC715's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,
 # directly or through a method of the repository that does (one `git grep` pair per scan, asked
 # only when the base has job code at all).
-_DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue")
+_DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue",
+                 "perform_now", "perform_inline")  # a job queued on the base, run in its caller on the head
 
 
 def producer_hints(ctx) -> bool:

@@ -171,6 +171,8 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
     changed lines; ``code_rows``: those of them that hold code (not comments or blanks)."""
     base_units = all_units(base) if base is not None else {}
     out: dict[int, tuple[int, int, str]] = {}
+    for first, last, message in _run_inline(p, base, base_units, code_rows) if base is not None else ():
+        out.setdefault(first, (first, last, message))
     for node, what in _enqueues(p, producers):
         bodies = _heredoc_bodies(node)
         first, last = node.start_point[0] + 1, max([node.end_point[0] + 1] + [b.end_point[0] + 1 for b in bodies])
@@ -222,6 +224,36 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
                     "may now run with other input, or look for a row this method writes in another state: "
                     "say in the checklist what the job reads and whether it still finds it."))
     return [out[row] for row in sorted(out)]
+
+
+# A job run in the caller, not queued: ActiveJob's `perform_now`, Sidekiq's `perform_inline`.
+_INLINE = frozenset({"perform_now", "perform_inline"})
+_QUEUED = ("perform_later", "perform_async", "perform_in", "perform_at")
+
+
+def _run_inline(p: Parsed, base: Parsed, base_units: dict, code_rows: set[int]) -> list[tuple[int, int, str]]:
+    """A job its method queued on the base (`ChargeJob.perform_later(id)`) and runs itself on a
+    changed line of the head (`ChargeJob.perform_now(id)`): the job's work moved into the caller."""
+    out = []
+    for node in walk(p.root):
+        method = node.child_by_field_name("method") if node.type == "call" else None
+        receiver = node.child_by_field_name("receiver") if method is not None else None
+        first, last = node.start_point[0] + 1, node.end_point[0] + 1
+        if receiver is None or p.text(method) not in _INLINE or not any(row in code_rows for row in range(first, last + 1)):
+            continue
+        chain = units_at(p, node.start_point[0])
+        if not chain:
+            continue
+        job = _flat(p.text(receiver))
+        held = [_flat(base.text(b)) for b in base_units.get(qualname(chain, p), [])]
+        queued = next((q for q in _QUEUED for text in held if f"{job}.{q}" in text), None)
+        if queued is not None and not any(_flat(p.text(node)) in text for text in held):  # not the same run moved
+            out.append((first, last, (
+                f"`{_head(node, p)}` runs the job in `{shown_name(chain, p)}`, which queued it on the base "
+                f"(`{job}.{queued}`): its work now runs inside the caller (a request, another job), as many at once "
+                "as there are callers, no longer in the queue's workers with their concurrency, retries and "
+                "uniqueness. Say in the checklist whether the work tolerates it.")))
+    return out
 
 
 def _code_of(p: Parsed, row: int) -> str:

@@ -634,6 +634,16 @@ def _quoted(p: Parsed, row: int) -> str:
     return f"`{line[:77]}...`" if len(line) > 80 else f"`{line}`"
 
 
+def head_tree(ctx, path: str) -> Parsed | None:
+    """A file at head as the search reads it (once per scan, counted in its budget); None when it
+    is not a source file, cannot be read or parsed, or the budget is spent."""
+    try:
+        index = _file_index(ctx, path, scan_memo(ctx))
+    except _OutOfBudget:
+        return None
+    return index[0] if isinstance(index, tuple) else None
+
+
 def _file_index(ctx, path: str, memo: dict):
     """A file at head, read once per scan: its tree, its background regions (innermost first),
     its whole-file spans and a lookup of the rows that may call a name. None when it is not a

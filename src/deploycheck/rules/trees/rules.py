@@ -781,7 +781,9 @@ PRODUCER_CHANGED = Rule(
         the method's `def` when the whole method is new; and, in a method present on both sides
         and not the same tree once comments and formatting are removed, a changed line before an
         enqueue that names a variable the enqueue hands on (its arguments, and the receiver of a
-        producer method)."""),
+        producer method). Also reported: a job that a method queued on the base
+        (`ChargeJob.perform_later(id)`) and runs itself on a changed line of the head
+        (`ChargeJob.perform_now(id)`, Sidekiq's `perform_inline`): the work moved into the caller."""),
     why_bad=dedent("""\
         The job's own code did not change, so nothing else asks about it, but what it does
         depends on who starts it and with what. A new place that enqueues it means more runs at
@@ -795,7 +797,7 @@ PRODUCER_CHANGED = Rule(
         followed. A method's extent is read from the `def` and the `end` at its indentation.
         `deliver_later` is left out (mail, as in DC163). A variable is matched by its name on the
         changed line, whatever the line does with it; an enqueue removed is not reported by this
-        rule."""),
+        rule, unless the same method now runs that job itself."""),
     example=dedent("""\
         def sync_all                        # new action: one more producer of SyncJob
           family.sync_later                 # Family#sync_later: SyncJob.perform_later(self)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from itertools import combinations
 
-from .jvm import imported_types, is_logger_declaration, is_source_only_annotation, qualified
+from .jvm import imported_types, is_logger_declaration, is_lombok_logger, is_source_only_annotation, qualified
 from .parse import Parsed
 
 # Node types that are units, per language, and the types among them that only contain others.
@@ -598,8 +598,11 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
             continue
         if source_only and n.type in _ANNOTATION_NODES and is_source_only_annotation(n, p):
             continue
-        if source_only and n.type == "modifiers" and all(
-                c.type in _ANNOTATION_NODES and is_source_only_annotation(c, p) for c in n.children):
+        if logging and n.type in _ANNOTATION_NODES and is_lombok_logger(n, p):
+            continue  # declares a logger, as a logger field written out would
+        if (source_only or logging) and n.type == "modifiers" and all(
+                c.type in _ANNOTATION_NODES and ((source_only and is_source_only_annotation(c, p))
+                                                 or (logging and is_lombok_logger(c, p))) for c in n.children):
             continue  # nothing left: read as a declaration written without modifiers
         if jvm_names and n.type in _TYPE_NAMES:
             name = qualified(n, p)
