@@ -494,6 +494,8 @@ class Walk:
                 shown = one_line(a.answer, 50) if a else "(not answered yet)"
                 if a and a.details:
                     shown += f" · {one_line(a.details, 40)}"
+                elif a and a.rebuttal:  # as the answers' table says it: the challenge was answered
+                    shown += f" · kept despite the findings: {one_line(a.rebuttal, 40)}"
                 self.prompter.say(Text(f"  {number}. {inert(q.id)}: {inert(shown, keep_newlines=False)}"))
             missing = next((i for i, q in enumerate(questions) if q.id not in self.answers), total)
             go_on = "finish" if missing == total else f"go on at question {missing + 1}"
@@ -606,7 +608,8 @@ class Walk:
         if q.free_text:
             self.prompter.say(Text(
                 f"Answer in at least one sentence, over one or more lines; a line with only {END_OF_TEXT} ends the answer"
-                + (" (Enter on the first line keeps the draft's answer)." if default else "."),
+                # The default is a draft's, a stale or forced-over record's, or the one back or review returns to.
+                + (" (Enter on the first line keeps the earlier answer)." if default else "."),
                 style="dim",
             ))
             return Answer(self._with_help(q, lambda: self.prompter.lines(
