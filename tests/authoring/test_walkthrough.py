@@ -340,6 +340,31 @@ def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(p
     assert records(p) == []
 
 
+def test_a_declined_draft_survives_ctrl_c_before_any_new_answer(project: Project) -> None:
+    """Declining "Resume the draft?" and stopping at the first question: nothing new was answered,
+    so the declined draft stays, as it does for Ctrl-C at the offer itself. It was replaced by an
+    empty one, with "No answer was complete yet" (new-user trial, session 15)."""
+    p = project
+    two_answers_then_ctrl_c(p, "Product.stock", "a row lock")
+    kept = draft_file(p).read_bytes()
+
+    declined = term(p)
+    declined.answer("answers? [y/n] (y): ", "n")
+    declined.expect(Q_SHARED)
+    declined.interrupt()
+    assert declined.wait() == 130
+    assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(declined.text.split())
+    assert draft_file(p).read_bytes() == kept
+
+    # One new answer after declining: that is the draft now, as the author chose to start over.
+    again = term(p)
+    again.answer("answers? [y/n] (y): ", "n")
+    again.answer(Q_SHARED, "yes")
+    again.answer(DETAILS, "Product.stock, also written by the checkout")
+    again.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(again, p) == {"shared-state": Answer("yes", "Product.stock, also written by the checkout")}
+
+
 def test_end_of_input_aborts_with_exit_1_and_keeps_a_draft(project: Project) -> None:
     from deploycheck.authoring.drafts import parse_draft
 

@@ -751,10 +751,12 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
 
     def keep() -> str:
         """Save what this run knows; say where it is."""
-        if not offered:  # stopped at "Resume the draft?": the draft stays exactly as it was
-            path = drafts.draft_path(root, branch)
-            return f"The draft {inert(path)} is kept as it was; run deploycheck again to resume it." if path.is_file() else ""
+        path = drafts.draft_path(root, branch)
         given = {**session.previous, **session.answers}
+        # Stopped at "Resume the draft?", or after declining it before any new answer: the draft
+        # stays exactly as it was (an empty one in its place would lose answers nobody replaced).
+        if not offered or (not given and path.is_file()):
+            return f"The draft {inert(path)} is kept as it was; run deploycheck again to resume it." if path.is_file() else ""
         return _kept(given, save(session.answers))
 
     def stopped(exc: BaseException) -> Exception:
