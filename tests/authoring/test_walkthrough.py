@@ -340,6 +340,31 @@ def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(p
     assert records(p) == []
 
 
+def test_a_declined_draft_survives_ctrl_c_before_any_new_answer(project: Project) -> None:
+    """Declining "Resume the draft?" and stopping at the first question: nothing new was answered,
+    so the declined draft stays, as it does for Ctrl-C at the offer itself. It was replaced by an
+    empty one, with "No answer was complete yet" (new-user trial, session 15)."""
+    p = project
+    two_answers_then_ctrl_c(p, "Product.stock", "a row lock")
+    kept = draft_file(p).read_bytes()
+
+    declined = term(p)
+    declined.answer("answers? [y/n] (y): ", "n")
+    declined.expect(Q_SHARED)
+    declined.interrupt()
+    assert declined.wait() == 130
+    assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(declined.text.split())
+    assert draft_file(p).read_bytes() == kept
+
+    # One new answer after declining: that is the draft now, as the author chose to start over.
+    again = term(p)
+    again.answer("answers? [y/n] (y): ", "n")
+    again.answer(Q_SHARED, "yes")
+    again.answer(DETAILS, "Product.stock, also written by the checkout")
+    again.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(again, p) == {"shared-state": Answer("yes", "Product.stock, also written by the checkout")}
+
+
 def test_end_of_input_aborts_with_exit_1_and_keeps_a_draft(project: Project) -> None:
     from deploycheck.authoring.drafts import parse_draft
 
@@ -698,6 +723,24 @@ def test_review_shows_every_answer_and_edits_one_by_number(project: Project) -> 
     assert list(answers) == ["shared-state", "sequential-assumption", "concurrency-tested", "rollback-safe", "silent-failure"]
 
 
+def test_review_shows_an_explained_answer_with_its_explanation(project: Project) -> None:
+    """An answer kept despite the findings is listed with its explanation, as the answers' table
+    shows it: a bare "no" read as if the challenge had never been answered (new-user trial, session 15)."""
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "no")
+    t.answer(CHALLENGE, "explain")
+    t.answer(EXPLANATION, "Product rows belong to one warehouse worker only, by routing.")
+    t.answer(Q_SEQUENTIAL, "review")
+    review = t.expect("Edit which answer? Type its number, or Enter to go on at question 2: ")
+    assert "  1. shared-state: no · kept despite the findings: Product rows belong to" in review
+    t.send("\r")
+    t.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(t, p) == {
+        "shared-state": Answer("no", rebuttal="Product rows belong to one warehouse worker only, by routing.")
+    }
+
+
 def test_back_at_the_explanation_leaves_explain_to_change_the_answer(project: Project) -> None:
     p = project
     t = term(p)
@@ -808,6 +851,9 @@ def test_check_force_over_a_valid_record_offers_its_answers_and_enter_keeps_each
     t.answer(DETAILS + TEST_PATH, "")
     t.answer("Does the rollback procedure work without manual data correction? [yes/no/n/a] (yes): ", "")
     t.answer(ANSWER + "Two workers processing orders", "")  # one line: Enter keeps it, no "..." to end
+    # The record's answer stands in the line, not a draft's (new-user trial, session 15)
+    said = " ".join(t.text.split())
+    assert "Enter on the first line keeps the earlier answer" in said and "the draft's answer" not in said
     t.answer(SIGN, "y")
     assert t.wait() == 0
     assert MORE not in t.text

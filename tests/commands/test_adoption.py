@@ -458,6 +458,21 @@ def test_init_dry_run_prints_what_it_would_write_and_writes_nothing(tmp_path: Pa
     assert "Dry run: nothing was written." in proc.stdout
 
 
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_init_dry_run_says_the_ci_install_line_is_a_local_path_before_it_is_written(tmp_path: Path, ci: str) -> None:
+    """The preview is when --install-spec can still be chosen (init never overwrites the CI file
+    afterwards): it must say, as the real run does, that the install line names a folder that
+    exists only on this machine (new-user trial, session 15)."""
+    repo = make_repo(tmp_path / "repo")
+    proc = run_dc(repo, "init", "--dry-run", "--ci", ci)
+    assert proc.returncode == 0, proc.stderr
+    said = " ".join(proc.stdout.split())
+    assert "This deploycheck is a local install" in said and "exists only on this machine" in said
+    assert "--install-spec" in said
+    assert said.index("exists only on this machine") < said.index("Dry run: nothing was written.")
+    assert not (repo / ".deploycheck").exists()
+
+
 def test_the_gitlab_include_never_installs_an_unpinned_deploycheck(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     job = yaml.safe_load((root / "ci/gitlab/deploycheck.gitlab-ci.yml").read_text())["deploycheck"]

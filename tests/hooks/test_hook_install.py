@@ -319,3 +319,38 @@ def test_a_push_whose_git_reads_pathspecs_otherwise_is_still_checked(tmp_path: P
     blocked = run_git(project.repo, option, "push", "origin", "feature")
     assert blocked.returncode != 0 and "inventory/jobs.py" in blocked.stderr, blocked.stderr
     assert remote_has(project, "ruby") is None and remote_has(project, "feature") is None
+
+
+# --- the note about an unpushed main, as the push hook shows it ------------------------------
+
+AHEAD_NOTE = "your local main is"
+
+
+def test_push_hook_names_an_unpushed_main_once(tmp_path: Path) -> None:
+    """A second push of a branch made from a main that is ahead of origin/main: the hook looks the
+    base up twice (which range to check, then verify's own), and the note about main comes once."""
+    project = make_project(tmp_path)
+    assert run_dc(project.repo, "hook", "install").returncode == 0
+    commit(project.repo, {"CONTRIBUTING.md": "set up\n"}, message="Set up")  # on main, not pushed
+    project.flagged_branch()
+    assert run_git(project.repo, "push", "--no-verify", "origin", "feature").returncode == 0
+    commit(project.repo, {"README.md": "inventory service, documented\n"})
+    blocked = run_git(project.repo, "push", "origin", "feature")
+    assert blocked.returncode != 0
+    assert blocked.stderr.count(AHEAD_NOTE) == 1, blocked.stderr
+
+
+def test_pushing_main_itself_is_not_told_to_push_main(tmp_path: Path) -> None:
+    """`git push origin main` with a flagged commit on main: the commits ahead of origin/main are
+    the very change being checked, so "push main, or compare with --base main" (an empty change)
+    would be wrong advice, in the hook and in scan or verify run on main."""
+    project = make_project(tmp_path)
+    assert run_dc(project.repo, "hook", "install").returncode == 0
+    commit(project.repo, {"inventory/jobs.py": LOST_UPDATE_JOB}, message="Reserve stock")
+    blocked = run_git(project.repo, "push", "origin", "main")
+    assert blocked.returncode != 0
+    assert "inventory/jobs.py" in blocked.stderr
+    assert AHEAD_NOTE not in blocked.stderr, blocked.stderr
+    scanned = run_dc(project.repo, "scan")
+    assert "inventory/jobs.py" in scanned.stdout
+    assert AHEAD_NOTE not in scanned.stderr, scanned.stderr

@@ -494,6 +494,8 @@ class Walk:
                 shown = one_line(a.answer, 50) if a else "(not answered yet)"
                 if a and a.details:
                     shown += f" · {one_line(a.details, 40)}"
+                elif a and a.rebuttal:  # as the answers' table says it: the challenge was answered
+                    shown += f" · kept despite the findings: {one_line(a.rebuttal, 40)}"
                 self.prompter.say(Text(f"  {number}. {inert(q.id)}: {inert(shown, keep_newlines=False)}"))
             missing = next((i for i, q in enumerate(questions) if q.id not in self.answers), total)
             go_on = "finish" if missing == total else f"go on at question {missing + 1}"
@@ -606,7 +608,8 @@ class Walk:
         if q.free_text:
             self.prompter.say(Text(
                 f"Answer in at least one sentence, over one or more lines; a line with only {END_OF_TEXT} ends the answer"
-                + (" (Enter on the first line keeps the draft's answer)." if default else "."),
+                # The default is a draft's, a stale or forced-over record's, or the one back or review returns to.
+                + (" (Enter on the first line keeps the earlier answer)." if default else "."),
                 style="dim",
             ))
             return Answer(self._with_help(q, lambda: self.prompter.lines(
@@ -748,10 +751,12 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
 
     def keep() -> str:
         """Save what this run knows; say where it is."""
-        if not offered:  # stopped at "Resume the draft?": the draft stays exactly as it was
-            path = drafts.draft_path(root, branch)
-            return f"The draft {inert(path)} is kept as it was; run deploycheck again to resume it." if path.is_file() else ""
+        path = drafts.draft_path(root, branch)
         given = {**session.previous, **session.answers}
+        # Stopped at "Resume the draft?", or after declining it before any new answer: the draft
+        # stays exactly as it was (an empty one in its place would lose answers nobody replaced).
+        if not offered or (not given and path.is_file()):
+            return f"The draft {inert(path)} is kept as it was; run deploycheck again to resume it." if path.is_file() else ""
         return _kept(given, save(session.answers))
 
     def stopped(exc: BaseException) -> Exception:

@@ -555,6 +555,13 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
             console.print()
             console.print(Text(f"--- {inert(os.path.relpath(path, root))} (as it would be written)"), soft_wrap=True)
             console.print(Text(text.rstrip("\n")), soft_wrap=True)
+        if ci in CI_INSTALL_LINE:
+            # The preview is the moment to choose another source with --install-spec: the real run
+            # writes the CI file once and never overwrites it, so say now what its install line names.
+            kept = next((o for o in outcomes if o.path == CI_FILE[ci] and o.status == UNCHANGED), None)
+            kept_text = _read(root / kept.path) if kept is not None else None
+            console.print()
+            console.print(Text(install_step(source, ci, kept_text is not None and source.spec not in kept_text)), soft_wrap=True)
         console.print()
         console.print(Text("Dry run: nothing was written. Run without --dry-run to write these files."), soft_wrap=True)
         return 0

@@ -458,8 +458,15 @@ def config_base_branch(
     return (value, f"{CONFIG_SOURCE} on {name}") if value else None
 
 
-def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | None = None) -> BaseChoice:
-    """The base, chosen only by what the branch under test cannot change (docs/design.md "Finding the change")."""
+def resolve_base(
+    root: str, explicit: str | None, objects: gitcmd.BlobReader | None = None, head_sha: str | None = None,
+    say_ahead: bool = True,
+) -> BaseChoice:
+    """The base, chosen only by what the branch under test cannot change (docs/design.md "Finding the change").
+
+    ``head_sha``: the commit under test, when known (the note about an unpushed main is not said
+    when the head is that main). ``say_ahead=False``: a look-up whose caller looks again, so
+    that the note is said once per command."""
     resolve = resolver(root, objects)
     candidates = _candidates(explicit)
     found = None
@@ -471,7 +478,8 @@ def resolve_base(root: str, explicit: str | None, objects: gitcmd.BlobReader | N
     if not candidates:
         if found is None:
             raise GitError(no_default_branch_message(root))
-        _say_if_local_is_ahead(root, found)
+        if say_ahead:
+            _say_if_local_is_ahead(root, found, head_sha)
         return BaseChoice(found[0], found[1], found[2])
     for ref, source, kind in candidates:
         sha = _resolve_candidate(root, ref, source, kind, resolve)
@@ -517,10 +525,12 @@ def _did_you_mean(root: str, name: str) -> str:
     return f"Did you mean `{inert(close[0], keep_newlines=False)}`? "
 
 
-def _say_if_local_is_ahead(root: str, found: tuple[str, str, str]) -> None:
+def _say_if_local_is_ahead(root: str, found: tuple[str, str, str], head_sha: str | None = None) -> None:
     """The default base is the remote's branch (origin/main). Work committed on the local main
     and not pushed yet (typically `deploycheck init`'s configuration and signers) is not in it,
-    which surprises: say so, and the two ways out. Silent when local main is not ahead."""
+    which surprises: say so, and the two ways out. Silent when local main is not ahead, and when
+    the head under test is local main itself: its unpushed commits are then the change being
+    checked (`git push origin main` running the hook), and `--base main` would leave none."""
     name, source, sha = found
     if not name.startswith("origin/"):
         return
@@ -532,7 +542,7 @@ def _say_if_local_is_ahead(root: str, found: tuple[str, str, str]) -> None:
     if not local or local == "HEAD":
         return
     local_sha = exact_refs(root, [f"refs/heads/{local}"]).get(f"refs/heads/{local}")
-    if local_sha is None or local_sha == sha:
+    if local_sha is None or local_sha == sha or local_sha == head_sha:
         return
     counts = gitcmd.run(["rev-list", "--count", f"{sha}..{local_sha}"], root, check=False).stdout.decode().strip()
     if not counts.isdigit() or int(counts) == 0:
@@ -711,7 +721,7 @@ def compute_change(
     root = gitcmd.toplevel(cwd)
     with nullcontext(objects) if objects is not None else gitcmd.BlobReader(root) as objects:
         head_ref, head_sha = resolve_head(root, head, objects)
-        choice = resolve_base(root, base, objects)
+        choice = resolve_base(root, base, objects, head_sha)
     merge_base = find_merge_base(root, choice, head_sha)
     scanned, deck = split_own_files(read_files(root, merge_base, head_sha))
     change = Change(

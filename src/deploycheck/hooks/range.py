@@ -57,7 +57,7 @@ def _normal_fork_point(root: str, head_sha: str, objects: gitcmd.BlobReader | No
     A normal base that cannot be found is the error ``verify`` gives (exit 2), never a reason
     to fall back to FROM: FROM inside the branch would check only the last push, and the
     hook must never pass what verify against the branch's base would refuse."""
-    choice = resolve_base(root, None, objects)
+    choice = resolve_base(root, None, objects, say_ahead=False)  # verify looks again, and says it then
     proc = gitcmd.run(["merge-base", choice.sha, head_sha], root, check=False)
     if proc.returncode != 0:
         return None
