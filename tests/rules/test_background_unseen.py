@@ -410,8 +410,8 @@ def test_go_mocks_are_tests_not_unread_code(tmp_path, path: str) -> None:
     assert found == []
 
 
-@pytest.mark.parametrize("call", ["DoChan", "Do"])
-def test_go_a_function_singleflight_runs_is_background_code(tmp_path, call: str) -> None:
+@pytest.mark.parametrize("call, flagged", [("DoChan", True), ("Do", False)])
+def test_go_a_function_singleflight_runs_on_its_goroutine_is_background_code(tmp_path, call: str, flagged: bool) -> None:
     # The run is shared by every concurrent caller of the key (DoChan's on its own goroutine):
     # a panic or an error in what it calls is theirs (pocketbase's thumbnails).
     api = ("package apis\n\nimport \"golang.org/x/sync/singleflight\"\n\nvar pending singleflight.Group\n\n"
@@ -420,8 +420,8 @@ def test_go_a_function_singleflight_runs_is_background_code(tmp_path, call: str)
     fs = "package filesystem\n\nfunc (s *System) CreateThumb(key string) error {\n\treturn s.resize(key, 100)\n}\n"
     main = {"go.mod": GO_MOD, "apis/file.go": api, "filesystem/filesystem.go": fs}
     found = _flagged(tmp_path, main, {"filesystem/filesystem.go": fs.replace("100", "200")})
-    assert [(path, line) for path, line, *_ in found] == [("filesystem/filesystem.go", 4)]
-    assert "singleflight" in found[0][4]
+    assert [(path, line) for path, line, *_ in found] == ([("filesystem/filesystem.go", 4)] if flagged else [])
+    assert not flagged or "singleflight" in found[0][4]
 
 
 def test_typescript_a_changed_private_method_is_searched_for_in_its_own_class_only(tmp_path) -> None:
@@ -445,3 +445,17 @@ def test_an_applications_support_feature_under_src_is_read_not_taken_for_cucumbe
                                 "src/features/support/ticketWorker.ts": worker},
                      {"src/features/support/ticketWorker.ts": worker.replace("'closed'", "'resolved'")})
     assert [(path, line) for path, line, *_ in found] == [("src/features/support/ticketWorker.ts", 4)]
+
+
+def test_go_a_table_of_data_a_scheduled_function_reads_is_content(tmp_path) -> None:
+    # A word list's entries are what the function looks up, not how it runs (photoprism's stop
+    # words, read by the title a metadata worker computes); a scalar setting beside it still counts.
+    words = ("package mails\n\nvar stopWords = map[string]bool{\n\t\"a\": true,\n\t\"the\": true,\n}\n\n"
+             "const rolloutPercentage = 20\n")
+    main = {"go.mod": GO_MOD, "cmd/main.go": MAIN_GO, "mails/warnings.go": WARNINGS.replace(
+        "const (\n\trolloutPercentage = 20\n\tunusedLimit       = 5\n)\n\n", "").replace(
+        "return u%100 < rolloutPercentage", "return u%100 < rolloutPercentage && !stopWords[\"x\"]"),
+        "mails/words.go": words}
+    assert _flagged(tmp_path, main, {"mails/words.go": words.replace("\t\"the\": true,\n", "\t\"the\": true,\n\t\"der\": true,\n")}) == []
+    found = _flagged(tmp_path / "2", main, {"mails/words.go": words.replace("= 20", "= 30")})
+    assert [(path, line) for path, line, *_ in found] == [("mails/words.go", 8)]

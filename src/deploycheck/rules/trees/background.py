@@ -506,11 +506,12 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             if what is None and fn is not None and fn.type == "selector_expression":  # a method or package call
                 operand = fn.child_by_field_name("operand")
                 what = _GO_RUNNERS.get(name)
-                if what is None and name in ("Do", "DoChan") and b"singleflight" in p.source:
-                    # golang.org/x/sync/singleflight: one run shared by every concurrent caller of
-                    # the key (DoChan's on a goroutine of its own); its result, error or panic is
-                    # theirs (pocketbase's thumbnail generation).
-                    what = "function singleflight runs once for concurrent callers"
+                if what is None and name == "DoChan" and b"singleflight" in p.source:
+                    # golang.org/x/sync/singleflight's DoChan: one run on a goroutine of its own,
+                    # shared by every concurrent caller of the key; its result, error or panic is
+                    # theirs (pocketbase's thumbnail generation). `Do` runs in the caller's
+                    # goroutine: a request's own work, deduplicated (memos' link previews).
+                    what = "function singleflight runs on its own goroutine for concurrent callers"
                 if what is None and _GO_SCHEDULING_VERBS.match(name) and _GO_SCHEDULER.search(p.text(operand)):
                     what = "scheduled function"
             elif what is None and fn is not None and fn.type == "identifier" and _GO_SCHEDULING_HELPER.match(name) \

@@ -690,6 +690,10 @@ def _top_level_bindings(p: Parsed) -> dict[str, tuple[int, int, str]]:
             for spec in walk(node):
                 if spec.type in ("const_spec", "var_spec"):
                     value = spec.child_by_field_name("value")
+                    if value is not None and any(v.type == "composite_literal" for v in value.named_children):
+                        # A table of data (photoprism's stop words, country names): its entries
+                        # are content the functions look up, not a setting of how they run.
+                        continue
                     for name in spec.children_by_field_name("name"):
                         out[p.text(name)] = (spec.start_point[0], spec.end_point[0], p.text(value) if value else p.text(spec))
         elif p.language in _JS and node.type == "import_statement":
