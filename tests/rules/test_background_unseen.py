@@ -459,3 +459,14 @@ def test_go_a_table_of_data_a_scheduled_function_reads_is_content(tmp_path) -> N
     assert _flagged(tmp_path, main, {"mails/words.go": words.replace("\t\"the\": true,\n", "\t\"the\": true,\n\t\"der\": true,\n")}) == []
     found = _flagged(tmp_path / "2", main, {"mails/words.go": words.replace("= 20", "= 30")})
     assert [(path, line) for path, line, *_ in found] == [("mails/words.go", 8)]
+
+
+@pytest.mark.parametrize("call, reached", [("html.Parse(body)", False), ("parser.Parse(body)", True)])
+def test_go_a_call_on_an_imported_packages_name_is_no_call_of_a_method(tmp_path, call: str, reached: bool) -> None:
+    # memos' link-preview fetch calls golang.org/x/net/html's `Parse`, not its markdown parser's method.
+    fetch = ("package getter\n\nimport \"golang.org/x/net/html\"\n\n"
+             "func Fetch(body string, parser *Parser) {\n\tgo func() {\n\t\t_ = " + call + "\n\t}()\n}\n")
+    math = "package md\n\ntype inlineMath struct{}\n\nfunc (m *inlineMath) Parse(source string) int {\n\treturn len(source)\n}\n"
+    main = {"go.mod": GO_MOD, "getter/fetch.go": fetch, "md/math.go": math}
+    found = _flagged(tmp_path, main, {"md/math.go": math.replace("len(source)", "len(source) - 1")})
+    assert [(path, line) for path, line, *_ in found] == ([("md/math.go", 6)] if reached else [])

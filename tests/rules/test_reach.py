@@ -1073,10 +1073,13 @@ def test_go_a_call_through_a_standard_library_package_is_no_call_of_the_reposito
                                "\t\tos := pool.New()\n\t\tfor _, n := range names {\n\t\t\tos.Stat(n)\n")
     found = _dc701(tmp_path / "shadowed", {**main, "watch/watch.go": shadowed}, changed)
     assert [(path, line, severity) for path, line, severity, _ in found] == [("pool/pool.go", 7, "warning")]
-    # A package of the repository bound to the same name is the repository's.
+    # A package of the repository bound to the same name is the repository's: its function
+    # `Stat`, though never its type's method (a call on a package's name is no method call).
     own = watcher.replace("\t\"os\"\n", "\tos \"example.com/app/pool\"\n")
-    found = _dc701(tmp_path / "own", {**main, "watch/watch.go": own}, changed)
+    function = {"pool/pool.go": pool + "\nfunc Stat(name string) int {\n\treturn 0\n}\n"}
+    found = _dc701(tmp_path / "own", {**main, "watch/watch.go": own}, function)
     assert [(path, line, severity) for path, line, severity, _ in found] == [("pool/pool.go", 7, "warning")]
+    assert _dc701(tmp_path / "own-method", {**main, "watch/watch.go": own}, changed) == []
 
 
 def test_ruby_a_class_method_of_a_plain_class_is_not_called_on_an_object(tmp_path) -> None:

@@ -488,8 +488,8 @@ def _restricted(node, name: str, p: Parsed) -> str:
     """Which calls of its name the unit ``node``, followed as ``name``, cannot be: "class" for a
     Ruby class method only a class calls (``_class_method``: not calls on an object), "instance"
     for an instance method (``_instance_method``: not calls on a type's name), "go:N" (or "go:N+",
-    variadic) for a Go function or method of N parameters (``_go_arity``: not calls with another
-    number of arguments), "" for none."""
+    variadic) for a Go function of N parameters (``_go_arity``: not calls with another number of
+    arguments), "go:Nm" for a method (nor calls on an imported package's name), "" for none."""
     if _class_method(node, name, p):
         return "class"
     if p.language == "go" and node.type in ("function_declaration", "method_declaration"):
@@ -509,7 +509,8 @@ def _go_arity(node) -> str:
             variadic = True
         elif child.type == "parameter_declaration":
             count += max(1, sum(1 for c in child.named_children if c.type == "identifier"))
-    return f"go:{count}{'+' if variadic else ''}"
+    # "m": a method, which a call on an imported package's name (`html.Parse`) never is.
+    return f"go:{count}{'+' if variadic else ''}{'m' if node.type == 'method_declaration' else ''}"
 
 
 def _go_arity_differs(n, kind: str) -> bool:
@@ -525,7 +526,7 @@ def _go_arity_differs(n, kind: str) -> bool:
     given = [c for c in args.named_children if c.type != "comment"] if args is not None else []
     if (len(given) == 1 and given[0].type == "call_expression") or any(c.type == "variadic_argument" for c in given):
         return False
-    wanted = kind[3:]
+    wanted = kind[3:].removesuffix("m")
     if wanted.endswith("+"):
         return len(given) < int(wanted[:-1])
     return len(given) != int(wanted)
@@ -715,20 +716,39 @@ def _go_std_packages(p: Parsed) -> frozenset[str]:
     "net/http", an alias), less any the file also uses otherwise: a name that stands as an
     identifier other than before a selector's dot may be a local that shadows the package. Read
     from the import specs and the words of those names only, not a walk of the whole tree."""
+    return _go_bound_packages(p, std_only=True)
+
+
+def _go_packages(p: Parsed) -> frozenset[str]:
+    """The names a Go file binds to any imported package, read as ``_go_std_packages`` is."""
+    return _go_bound_packages(p, std_only=False)
+
+
+def _go_bound_packages(p: Parsed, std_only: bool) -> frozenset[str]:
     if p.language != "go":
         return frozenset()
-    if "reach.go-std" in p.memo:  # asked at every use of a field name in the file
-        return p.memo["reach.go-std"]
+    key = "reach.go-std" if std_only else "reach.go-packages"
+    if key in p.memo:  # asked at every use of a field name in the file
+        return p.memo[key]
+    from .machinery import go_package_names
+
     bound: set[str] = set()
     for spec in nodes_of(p, frozenset({"import_spec"})):
         text = next((c for c in spec.named_children if c.type in ("interpreted_string_literal", "raw_string_literal")),
                     None)
         alias = next((c for c in spec.named_children if c.type == "package_identifier"), None)
-        parts = (p.text(text).strip('"`') if text is not None else "").split("/")
-        if parts[0] in _GO_STD_ROOTS:
+        path = p.text(text).strip('"`') if text is not None else ""
+        parts = path.split("/")
+        if std_only and parts[0] not in _GO_STD_ROOTS:
+            continue
+        if alias is not None:
+            bound.add(p.text(alias))
+        elif std_only:
             if _GO_MAJOR.fullmatch(parts[-1]) and len(parts) > 1:
                 parts = parts[:-1]
-            bound.add(p.text(alias) if alias is not None else parts[-1])
+            bound.add(parts[-1])
+        else:
+            bound |= go_package_names(path)
     shadowed: set[str] = set()
     for name in bound:
         # Not the import's own name (a package_identifier): an identifier of the code.
@@ -740,8 +760,18 @@ def _go_std_packages(p: Parsed) -> frozenset[str]:
             if operand is None or operand.id != n.id:
                 shadowed.add(name)
                 break
-    p.memo["reach.go-std"] = frozenset(bound - shadowed)
-    return p.memo["reach.go-std"]
+    p.memo[key] = frozenset(bound - shadowed)
+    return p.memo[key]
+
+
+def _go_on_a_package(n, p: Parsed) -> bool:
+    """Whether Go name ``n`` is selected from an imported package (`html.Parse`): a package's
+    function, never a method of any type."""
+    parent = n.parent
+    if parent is None or parent.type != "selector_expression":
+        return False
+    operand = parent.child_by_field_name("operand")
+    return operand is not None and operand.type == "identifier" and p.text(operand) in _go_packages(p)
 
 
 # Go statements whose target is written: no function or method value can stand there.
@@ -886,7 +916,8 @@ def _uses_index(p: Parsed):
                        and (own_methods or not _own_method(n, p, heirs))
                        and not (restricted == "class" and _on_an_object(n, p))
                        and not (restricted == "instance" and _on_a_type(n, p, field_named))
-                       and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))})
+                       and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
+                       and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))})
 
     return uses
 
