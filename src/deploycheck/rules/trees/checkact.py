@@ -10,7 +10,7 @@ check or the act is on a changed line.
 
 from __future__ import annotations
 
-from .parse import Parsed
+from .parse import Parsed, walk
 from .units import FUNCTIONS
 
 _CHECKS = {
@@ -157,13 +157,8 @@ def _concurrent_map_fields(p: Parsed) -> set[str]:
 
 
 def _nodes(root, kind: str) -> list:
-    found, stack = [], [root]
-    while stack:
-        n = stack.pop()
-        if n.type == kind:
-            found.append(n)
-        stack.extend(n.children)
-    return sorted(found, key=lambda n: n.start_byte)
+    """The nodes of ``kind`` under ``root``, in source order."""
+    return sorted((n for n in walk(root) if n.type == kind), key=lambda n: n.start_byte)
 
 
 def _modifiers(method, p: Parsed) -> str:
