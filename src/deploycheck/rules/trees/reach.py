@@ -716,41 +716,47 @@ def _go_std_packages(p: Parsed) -> frozenset[str]:
     "net/http", an alias), less any the file also uses otherwise: a name that stands as an
     identifier other than before a selector's dot may be a local that shadows the package. Read
     from the import specs and the words of those names only, not a walk of the whole tree."""
-    return _go_bound_packages(p, std_only=True)
-
-
-def _go_packages(p: Parsed) -> frozenset[str]:
-    """The names a Go file binds to any imported package, read as ``_go_std_packages`` is."""
-    return _go_bound_packages(p, std_only=False)
-
-
-def _go_bound_packages(p: Parsed, std_only: bool) -> frozenset[str]:
     if p.language != "go":
         return frozenset()
-    key = "reach.go-std" if std_only else "reach.go-packages"
-    if key in p.memo:  # asked at every use of a field name in the file
-        return p.memo[key]
-    from .machinery import go_package_names
+    if "reach.go-std" in p.memo:  # asked at every use of a field name in the file
+        return p.memo["reach.go-std"]
+    bound = {name for name, std in _go_import_names(p).items() if std}
+    p.memo["reach.go-std"] = frozenset(name for name in bound if not _go_shadowed(p, name))
+    return p.memo["reach.go-std"]
 
-    bound: set[str] = set()
-    for spec in nodes_of(p, frozenset({"import_spec"})):
-        text = next((c for c in spec.named_children if c.type in ("interpreted_string_literal", "raw_string_literal")),
-                    None)
-        alias = next((c for c in spec.named_children if c.type == "package_identifier"), None)
-        path = p.text(text).strip('"`') if text is not None else ""
-        parts = path.split("/")
-        if std_only and parts[0] not in _GO_STD_ROOTS:
-            continue
-        if alias is not None:
-            bound.add(p.text(alias))
-        elif std_only:
-            if _GO_MAJOR.fullmatch(parts[-1]) and len(parts) > 1:
-                parts = parts[:-1]
-            bound.add(parts[-1])
-        else:
-            bound |= go_package_names(path)
-    shadowed: set[str] = set()
-    for name in bound:
+
+def _go_import_names(p: Parsed) -> dict[str, bool]:
+    """Each name the file's imports bind (an alias, else the spellings the path's convention
+    gives), and whether it names a standard-library package."""
+    if "reach.go-imports" not in p.memo:
+        from .machinery import go_package_names
+
+        names: dict[str, bool] = {}
+        for spec in nodes_of(p, frozenset({"import_spec"})):
+            text = next((c for c in spec.named_children if c.type in ("interpreted_string_literal", "raw_string_literal")),
+                        None)
+            alias = next((c for c in spec.named_children if c.type == "package_identifier"), None)
+            path = p.text(text).strip('"`') if text is not None else ""
+            parts = path.split("/")
+            std = parts[0] in _GO_STD_ROOTS
+            if alias is not None:
+                names[p.text(alias)] = std
+            elif std:
+                if _GO_MAJOR.fullmatch(parts[-1]) and len(parts) > 1:
+                    parts = parts[:-1]
+                names[parts[-1]] = True
+            else:
+                names.update(dict.fromkeys(go_package_names(path), False))
+        p.memo["reach.go-imports"] = names
+    return p.memo["reach.go-imports"]
+
+
+def _go_shadowed(p: Parsed, name: str) -> bool:
+    """Whether the import name ``name`` also stands in the file as an identifier other than a
+    selector's operand: a local that may shadow the package. Asked once per name."""
+    memo = p.memo.setdefault("reach.go-shadowed", {})
+    if name not in memo:
+        memo[name] = False
         # Not the import's own name (a package_identifier): an identifier of the code.
         for n in _word_leaves(p, name):
             if n.type != "identifier":
@@ -758,10 +764,9 @@ def _go_bound_packages(p: Parsed, std_only: bool) -> frozenset[str]:
             parent = n.parent
             operand = parent.child_by_field_name("operand") if parent is not None and parent.type == "selector_expression" else None
             if operand is None or operand.id != n.id:
-                shadowed.add(name)
+                memo[name] = True
                 break
-    p.memo[key] = frozenset(bound - shadowed)
-    return p.memo[key]
+    return memo[name]
 
 
 def _go_on_a_package(n, p: Parsed) -> bool:
@@ -771,7 +776,10 @@ def _go_on_a_package(n, p: Parsed) -> bool:
     if parent is None or parent.type != "selector_expression":
         return False
     operand = parent.child_by_field_name("operand")
-    return operand is not None and operand.type == "identifier" and p.text(operand) in _go_packages(p)
+    if operand is None or operand.type != "identifier":
+        return False
+    name = p.text(operand)
+    return name in _go_import_names(p) and not _go_shadowed(p, name)
 
 
 # Go statements whose target is written: no function or method value can stand there.
