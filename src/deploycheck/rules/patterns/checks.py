@@ -42,16 +42,19 @@ def _finding(view: FileView, pr: PackRule, line: int, side: str = "head", **valu
 
 # --- read-modify-write in application code --------------------------------------------------
 
+# The old value as a computed write reads it: `p.stock`, `p?.stock` (Prisma's `findUnique` returns
+# a row or null), or with a default, `(p.stock ?? 0)`.
+_JS_OLD = r"(?:\(\s*(?P=obj)\??\.(?P=field)\s*\?\?[^()]*\)|(?P=obj)\??\.(?P=field))"
 _JS_WRITES = (
-    re.compile(r"\b(?P<obj>\w+)\.(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/](?!=)"),
+    re.compile(r"\b(?P<obj>\w+)\.(?P<field>\w+)\s*=\s*" + _JS_OLD + r"\s*[-+*/](?!=)"),
     re.compile(r"\b(?P<obj>\w+)\.(?P<field>\w+)\s*(?:[-+*/]=|\+\+|--)"),
 )
-_JS_INLINE = re.compile(r"\b(?P<field>\w+)\s*:\s*(?P<obj>\w+)\.(?P=field)\s*[-+*/]")
+_JS_INLINE = re.compile(r"\b(?P<field>\w+)\s*:\s*\(?\s*(?P<obj>\w+)\??\.(?P=field)(?:\s*\?\?[^()]*\))?\s*[-+*/]")
 _JS_READ = r"\b{obj}\s*=\s*(?:await\s+)?[\w.$]*?\.(?P<method>findOne|findByPk|findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|findById|findOneBy|findOneOrFail|findOneByOrFail)\s*[(<]"
 _JS_LOCK = re.compile(r"\block\s*:|\bsetLock\s*\(|(?i:\bfor\s+update\b)|pessimistic", re.IGNORECASE)
 # The same through a local: `const attempts = (doc.attempts ?? 0) + 1;` then, within 30 lines,
 # an update writing `attempts: attempts` (Mongoose's `$set`, an ORM's `data`).
-_JS_LOCAL = re.compile(r"\b(?:const|let|var)\s+(?P<local>\w+)\s*=\s*\(?\s*(?P<obj>\w+)\.(?P<field>\w+)\b[^;\n]*?\)?\s*[-+*/](?!=)")
+_JS_LOCAL = re.compile(r"\b(?:const|let|var)\s+(?P<local>\w+)\s*=\s*\(?\s*(?P<obj>\w+)\??\.(?P<field>\w+)\b[^;\n]*?\)?\s*[-+*/](?!=)")
 _JS_SAVE = re.compile(r"\.(?:save|update|persist|flush)\s*\(")
 _JS_WRITE_CALL = re.compile(r"\b(?:update|upsert|save|updateOne|data)\b")
 
@@ -100,7 +103,10 @@ def js_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
                 hit = m
         if hit is None:
             m = _JS_LOCAL.search(line)
-            written = re.compile(rf"\b{re.escape(m.group('field'))}\s*:\s*{re.escape(m.group('local'))}\b") if m else None
+            # `{ archived: n }`, or the shorthand `{ archived }` for a local named as the field.
+            written = re.compile(rf"\b{re.escape(m.group('field'))}\s*:\s*{re.escape(m.group('local'))}\b"
+                                 + (rf"|[{{,]\s*{re.escape(m.group('field'))}\s*[,}}]" if m.group("local") == m.group("field") else "")
+                                 ) if m else None
             if written is not None and any(written.search(x) and _JS_WRITE_CALL.search(" ".join(lines[max(0, i - 5) : i + 1]))
                                            for i, x in enumerate(lines[number : number + 30], start=number)):
                 hit = m
