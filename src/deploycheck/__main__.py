@@ -20,6 +20,25 @@ def _normalise(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    code = _main(argv)
+    if code == 130:
+        quiet_teardown()
+    return code
+
+
+def quiet_teardown() -> None:
+    """After Ctrl-C, nothing more on stderr than the one line that said so. The interrupt can land
+    while a library builds an object (prompt_toolkit's event loop, at a dumb terminal): its
+    destructor then fails when the process ends, and Python prints that as "Exception ignored"
+    with a traceback, beside a warning about the coroutine it never ran. Nothing is left to
+    report once the command has stopped."""
+    import warnings
+
+    sys.unraisablehook = lambda _unraisable: None
+    warnings.simplefilter("ignore")
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("DEPLOYCHECK_DEBUG") == "1"
     args = _normalise(argv)

@@ -1214,3 +1214,18 @@ def test_a_dumb_terminal_asks_again_with_an_empty_line(project: Project) -> None
     t.answer(DETAILS, "Product.stock")
     t.expect(Q_SEQUENTIAL)
     assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock")}
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_after_ctrl_c_an_object_the_interrupt_left_half_built_prints_nothing(quiet: bool) -> None:
+    # CI, session 15: Ctrl-C landed while prompt_toolkit built its event loop at TERM=dumb; the
+    # half-built loop's destructor failed at exit and Python printed "Exception ignored" with a
+    # traceback, and a warning about the coroutine never run. After exit 130 stderr says one line.
+    import sys
+
+    script = ("import warnings, deploycheck.__main__ as m\n"
+              "class HalfBuiltLoop:\n    def __del__(self):\n        raise AttributeError('_signal_handlers')\n"
+              "loop = HalfBuiltLoop()\n" + ("m.quiet_teardown()\n" if quiet else "") +
+              "warnings.warn('coroutine never awaited', RuntimeWarning)\ndel loop\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert (done.stderr == "") is quiet, done.stderr
