@@ -22,7 +22,7 @@ def _normalise(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     code = _main(argv)
     if code == 130:
-        quiet_teardown()
+        quiet_teardown()  # a 130 returned, not raised (the git hooks' own Ctrl-C)
     return code
 
 
@@ -60,6 +60,8 @@ def _main(argv: list[str] | None) -> int:
         return run(args)
     except DeployCheckError as exc:
         if exc.exit_code == 130:  # Ctrl-C is the user's choice, not an error
+            # Before this clause ends and frees the interrupted frames (quiet_teardown).
+            quiet_teardown()
             from .util.safe import inert
 
             print(f"deploycheck: {inert(exc.message, keep_newlines=False)}", file=sys.stderr)
@@ -67,6 +69,7 @@ def _main(argv: list[str] | None) -> int:
             _error(exc.message)
         return exc.exit_code
     except KeyboardInterrupt:
+        quiet_teardown()
         print("\ndeploycheck: interrupted; nothing was written.", file=sys.stderr)
         return 130
     except BrokenPipeError:
