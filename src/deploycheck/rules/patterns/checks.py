@@ -133,6 +133,9 @@ _RB_ATTRIBUTE = re.compile(r"\bupdate_(?:attribute|column)\s*\(?\s*:(?P<field>\w
 _RB_ASSIGN = (
     re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/](?!=)"),
     re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*[-+*/]="),
+    # ActiveRecord's in-memory `increment(:n)`/`decrement(:n)`/`toggle(:n)` (no bang): the new
+    # value is computed from the loaded one and written by the next save.
+    re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?:increment|decrement|toggle)\s*\(?\s*:(?P<field>\w+)(?![\w!?])"),
 )
 # The same through a local that holds the old value (`runs = insight.runs_count` then
 # `insight.update(runs_count: runs + 1)`, or `insight.runs_count = runs + 1` and a save): the
