@@ -447,3 +447,27 @@ def test_the_comments_only_shortcut_agrees_with_pyyaml(text):
     if only_comments(text):
         assert yaml.compose(text, Loader=yaml.CSafeLoader) is None
         assert yaml.compose(text, Loader=yaml.SafeLoader) is None
+
+
+def test_yaml_merges_are_read_only_where_asked_and_within_a_budget() -> None:
+    # An application's configuration (`<<: *default`) is read with merges; deploycheck's own files
+    # never are, a plain alias never is, and merges that would copy without bound are refused.
+    import yaml
+
+    from deploycheck.util import yamlload as Y
+
+    text = "default: &default\n  adapter: postgresql\n  pool: 5\nproduction:\n  <<: *default\n  pool: 10\n"
+    node = Y.compose(text, "database.yml", merges=True)
+    production = dict((k.value, v.value) for k, v in node.value)["production"]
+    assert [(k.value, v.value) for k, v in production] == [("pool", "10"), ("adapter", "postgresql")]
+    with pytest.raises(Y.YamlError, match="no '<<' merges"):
+        Y.compose(text, "config.yaml")
+    with pytest.raises(Y.YamlError, match="aliases"):
+        Y.compose("a: &a [1]\nb: *a\n", "x.yml", merges=True)
+    levels = "".join(f"l{i}: &l{i}\n  <<: *{'a' if i == 0 else f'l{i - 1}'}\n  k{i}: {{<<: *{'a' if i == 0 else f'l{i - 1}'}}}\n"
+                     for i in range(30))
+    with pytest.raises(Y.YamlError, match="copy more than"):
+        Y.compose("a: &a {x: 1, y: 2}\n" + levels, "bomb.yml", merges=True)
+    with pytest.raises(Y.YamlError, match="must name mappings"):
+        Y.compose("a: &a [1]\nb:\n  <<: *a\n", "x.yml", merges=True)
+    assert isinstance(node, yaml.MappingNode)

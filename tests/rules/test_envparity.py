@@ -228,6 +228,19 @@ def test_compose_files_per_environment(tmp_path):
     assert found.environments["production"].anchor().line == 4
 
 
+def test_compose_files_that_merge_a_shared_block_are_read(tmp_path):
+    # Compose files (and Rails' config) share settings with an anchor and `<<: *name`: the strict
+    # reader refused the file, and `envs` skipped it (session 15's new-user trial).
+    base = ("x-worker: &worker\n  image: shop\n  command: celery -A shop worker -c 1\n"
+            "services:\n  worker:\n    <<: *worker\n")
+    repo = make_repo(tmp_path / "r", {
+        "docker-compose.yml": base,
+        "docker-compose.staging.yml": "services:\n  worker:\n    environment:\n      DEBUG: '1'\n",
+        "compose.prod.yaml": "x-scale: &scale\n  replicas: 6\nservices:\n  worker:\n    deploy:\n      <<: *scale\n",
+    })
+    assert summary(repo) == {"staging": 1, "production": 6}
+
+
 def test_procfile_staging_beside_the_default_procfile(tmp_path):
     repo = make_repo(tmp_path / "r", {
         "Procfile": "web: gunicorn shop.wsgi --workers 3\nworker: celery -A shop worker --concurrency 8\n",

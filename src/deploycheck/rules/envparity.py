@@ -310,7 +310,7 @@ def compose_documents(data: bytes, path: str) -> list[Any]:
         if _DOC_BOUNDARY.match(line):
             chunk = "\n".join(lines[start:i])
             if chunk.strip():
-                node = Y.compose("\n" * start + chunk, path)
+                node = Y.compose("\n" * start + chunk, path, merges=True)  # an application's config: Rails' `<<: *default`
                 if node is not None:
                     docs.append(node)
             start = i + 1

@@ -42,8 +42,12 @@ def compose(
     max_bytes: int = MAX_BYTES,
     max_depth: int = MAX_DEPTH,
     error: type[DeployCheckError] = YamlError,
+    merges: bool = False,
 ) -> Any:
-    """Compose one YAML document into a node tree (None for an empty document)."""
+    """Compose one YAML document into a node tree (None for an empty document). ``merges``: an
+    application's own configuration (Rails' `<<: *default`), read by `deploycheck envs`: a
+    merge key's mapping is copied into the mapping that names it, within a budget of copied
+    nodes; any other alias is still refused. deploycheck's own files never allow it."""
     if isinstance(data, bytes):
         if len(data) > max_bytes:
             raise error(f"{source} is {len(data):,} bytes, over the limit of {max_bytes:,}. It cannot be a valid file; remove or shorten it.")
@@ -78,8 +82,77 @@ def compose(
     except RecursionError:
         raise error(f"{source}: YAML nested too deeply. Flatten the file.") from None
     if node is not None:
+        if merges:
+            node = _merged(node, source, error)
         _check_tree(node, source, max_depth, error)
     return node
+
+
+MAX_MERGED_NODES = 10_000  # what merges may copy in all: nested merges cannot grow a file without bound
+
+
+def _merged(root: Any, source: str, error: type[DeployCheckError]) -> Any:
+    """``root`` with each `<<: *anchor` (or `<<: [*a, *b]`) replaced by copies of the anchored
+    mappings' entries that the mapping does not set itself (YAML's merge-key rule: its own keys
+    win, then the earlier merged mapping's). A merged mapping's own merges are resolved first."""
+    import copy
+
+    import yaml
+
+    budget = [MAX_MERGED_NODES]
+    flat: set[int] = set()
+
+    def is_merge(key: Any) -> bool:
+        return isinstance(key, yaml.ScalarNode) and key.tag == _STD + "merge"
+
+    def copied(node: Any) -> Any:
+        size, stack = 0, [node]
+        while stack:
+            n = stack.pop()
+            size += 1
+            if isinstance(n, yaml.MappingNode):
+                stack.extend(x for pair in n.value for x in pair)
+            elif isinstance(n, yaml.SequenceNode):
+                stack.extend(n.value)
+        budget[0] -= size
+        if budget[0] < 0:
+            raise error(f"{where(source, node)}: YAML merges (<<) copy more than {MAX_MERGED_NODES:,} values. "
+                        "Write the values out in full.")
+        return copy.deepcopy(node)
+
+    def resolve(node: Any, visiting: frozenset[int]) -> None:
+        if id(node) in flat:
+            return
+        if id(node) in visiting:
+            raise error(f"{where(source, node)}: a YAML merge (<<) names a mapping that contains it.")
+        inside = visiting | {id(node)}
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                resolve(child, inside)
+        elif isinstance(node, yaml.MappingNode):
+            own = [(k, v) for k, v in node.value if not is_merge(k)]
+            sources = [m for k, v in node.value if is_merge(k)
+                       for m in (v.value if isinstance(v, yaml.SequenceNode) else [v])]
+            if any(not isinstance(m, yaml.MappingNode) for m in sources):
+                raise error(f"{where(source, node)}: a YAML merge (<<) must name mappings.")
+            for m in sources:
+                resolve(m, inside)
+            names = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+            for m in sources:
+                for k, v in m.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value not in names:
+                        names.add(k.value)
+                        own.append((copied(k), copied(v)))
+            node.value = own
+            for _, v in own:
+                resolve(v, inside)
+        flat.add(id(node))
+
+    try:
+        resolve(root, frozenset())
+    except RecursionError:
+        raise error(f"{source}: YAML merges (<<) nested too deeply. Write the values out in full.") from None
+    return root
 
 
 def only_comments(text: str) -> bool:
