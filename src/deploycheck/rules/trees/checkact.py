@@ -10,6 +10,7 @@ check or the act is on a changed line.
 
 from __future__ import annotations
 
+from .jvm import in_synchronized
 from .parse import Parsed, walk
 from .units import FUNCTIONS
 
@@ -122,12 +123,12 @@ def concurrent_map_check_then_put(p: Parsed, lines: dict[int, str]) -> list[tupl
     out = []
     for method in _nodes(p.root, "method_declaration"):
         body = method.child_by_field_name("body")
-        if body is None or "synchronized" in _modifiers(method, p):
+        if body is None or in_synchronized(body):  # the method itself is `synchronized`
             continue
         reads: dict[tuple[str, str], int] = {}
         for call in _nodes(body, "method_invocation"):
             obj, name, args = (call.child_by_field_name(f) for f in ("object", "name", "arguments"))
-            if obj is None or name is None or args is None or not args.named_children or _synchronized(call, body):
+            if obj is None or name is None or args is None or not args.named_children or in_synchronized(call):
                 continue
             field = p.text(obj).removeprefix("this.")
             if field not in fields:
@@ -159,15 +160,3 @@ def _concurrent_map_fields(p: Parsed) -> set[str]:
 def _nodes(root, kind: str) -> list:
     """The nodes of ``kind`` under ``root``, in source order."""
     return sorted((n for n in walk(root) if n.type == kind), key=lambda n: n.start_byte)
-
-
-def _modifiers(method, p: Parsed) -> str:
-    return " ".join(p.text(c) for c in method.children if c.type == "modifiers")
-
-
-def _synchronized(node, stop) -> bool:
-    while node is not None and node is not stop:
-        if node.type == "synchronized_statement":
-            return True
-        node = node.parent
-    return False

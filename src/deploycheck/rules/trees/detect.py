@@ -510,9 +510,11 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         # A helper kept next to the jobs: all of it is theirs. A file that defines jobs itself is
         # read by its regions, as anywhere else.
         whole = folder
-    # A new class's declaration line says nothing its new methods do not: its header is a region
-    # only for a class that was there (a `@Component` taken away or added).
-    spans = [] if whole else [s for s in regions(p) if not (ctx.file.status == ADDED and s[2].startswith(CLASS_HEADER))]
+    # A class new on the head (in a new file or beside others): its @Scheduled or listener methods
+    # are new background code themselves, and its declaration says nothing more; the header is a
+    # region only of a class that was there (a `@Component` taken away or added).
+    spans = [] if whole else [s for s in regions(p) if not (
+        side == "head" and s[2].startswith(CLASS_HEADER) and _new_class(p, other, s[0]))]
     if not whole and not spans and not follow_calls:
         return
     if not whole and follow_calls:
@@ -544,13 +546,6 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
                 groups[key] = [chain[-1] if chain else None, what, [], shown_name(chain, p), job, trail]
             if number not in groups[key][2]:
                 groups[key][2].append(number)
-    if side == "head" and p.language in OVERLOADING:
-        # A class new on the head: its @Scheduled or listener methods are new background code
-        # themselves, and its declaration says nothing more (rules/trees/background.py).
-        before = all_units(other) if isinstance(other, Parsed) else {}
-        for key in [k for k, g in groups.items() if g[1].startswith(CLASS_HEADER) and k not in before]:
-            if any(k.startswith(key + "::") for k in groups):
-                del groups[key]
     machinery = system if system is not None and whole is not None and p.language in MACHINERY_LANGUAGES else None
     regions_here = regions(p) if machinery else []
     found = list(_judged(ctx, p, side, groups, lines, machinery, regions_here))
@@ -561,6 +556,11 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     for f in found:
         first_line.setdefault(f.line, len(first_line))
     yield from sorted(found, key=lambda f: (first_line[f.line], f.severity == "info"))
+
+
+def _new_class(p: Parsed, base, row: int) -> bool:
+    """Whether the class declared on the head's ``row`` is not in ``base`` (absent: a new file)."""
+    return not isinstance(base, Parsed) or qualname(units_at(p, row), p) not in all_units(base)
 
 
 def _signature_only(node) -> bool:
@@ -631,7 +631,8 @@ def _regions_reading_rebound(ctx, p: Parsed, row: int, spans: list) -> list:
     names = _rebound_at(ctx, p, row, units_at(p, row)) if spans else frozenset()
     if not names:
         return []
-    first, last = min(_top_level_bindings(p)[n][0] for n in names), max(_top_level_bindings(p)[n][1] for n in names)
+    bindings = _top_level_bindings(p)
+    first, last = min(bindings[n][0] for n in names), max(bindings[n][1] for n in names)
     rows = {n.start_point[0] for n in walk(p.root) if n.type == "identifier" and p.text(n) in names
             and not first <= n.start_point[0] <= last}
     return [s for s in spans if any(s[0] <= r <= s[1] for r in rows)]

@@ -371,3 +371,17 @@ def hidden_method(node, p: Parsed) -> str | None:
         (c for c in node.named_children if c.type in ("identifier", "simple_identifier")), None)
     name = p.text(name_node) if name_node is not None else ""
     return name if name and name not in _FOUND_BY_NAME and name.isidentifier() else None
+
+
+def in_synchronized(node) -> bool:
+    """Whether Java ``node`` runs inside a `synchronized` block, or in a method or constructor
+    declared `synchronized` (the innermost one around it)."""
+    n = node.parent
+    while n is not None:
+        if n.type == "synchronized_statement":
+            return True
+        if n.type in ("method_declaration", "constructor_declaration"):
+            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
+            return modifiers is not None and any(c.type == "synchronized" for c in modifiers.children)
+        n = n.parent
+    return False

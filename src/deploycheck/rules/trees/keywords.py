@@ -74,11 +74,15 @@ def in_job_paths(settings, path: str) -> bool:
 JOB_PATHS_CODE = "code in `job_paths`"
 
 
+def _job_folder(path: str):
+    """The job folder ``path`` sits in, as a match of ``JOB_FOLDER`` (or ``_GO_JOB_FOLDER``)."""
+    folder = JOB_FOLDER.search(path)
+    return folder if folder is not None or not path.endswith(".go") else _GO_JOB_FOLDER.search(path)
+
+
 def job_folder_code(path: str) -> str | None:
     """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None."""
-    folder = JOB_FOLDER.search(path)
-    if folder is None and path.endswith(".go"):
-        folder = _GO_JOB_FOLDER.search(path)
+    folder = _job_folder(path)
     if folder is None:
         return None
     name = next(g for g in folder.groups() if g)
@@ -154,7 +158,7 @@ def _reads_itself(ctx) -> bool:
     if in_job_paths(ctx.settings, ctx.path):
         return True
     if language != "lua":
-        if JOB_FOLDER.search(ctx.path) or (ctx.path.endswith(".go") and _GO_JOB_FOLDER.search(ctx.path)):
+        if _job_folder(ctx.path):
             return True
 
         words = KEYWORDS.get(language or "", ()) + ("redis.call", "redis.pcall")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from ..vocabulary import SQL as _SQL, TYPE_VOCABULARY, VOCABULARY, named_with, words
-from .parse import Parsed
+from .parse import Parsed, walk
 
 # Types whose use is a concurrency construct (besides hazards.CONCURRENT, imported below).
 _CONCURRENCY_TYPES = frozenset({
@@ -263,7 +263,7 @@ def imported_packages(p: Parsed) -> set[str]:
         memo = set()
         for child in p.root.children:
             if child.type == "import_declaration":
-                for spec in _descendants(child, "import_spec"):
+                for spec in (n for n in walk(child) if n.type == "import_spec"):
                     name = spec.child_by_field_name("name")
                     path = spec.child_by_field_name("path")
                     if name is not None:
@@ -272,16 +272,6 @@ def imported_packages(p: Parsed) -> set[str]:
                         memo.update(go_package_names(p.text(path).strip('"`')))
         p.memo["machinery.packages"] = memo
     return memo
-
-
-def _descendants(node, kind: str) -> list:
-    out, stack = [], [node]
-    while stack:
-        n = stack.pop()
-        if n.type == kind:
-            out.append(n)
-        stack.extend(n.children)
-    return out
 
 
 def go_package_names(path: str) -> set[str]:

@@ -228,7 +228,6 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
 
 # A job run in the caller, not queued: ActiveJob's `perform_now`, Sidekiq's `perform_inline`.
 _INLINE = frozenset({"perform_now", "perform_inline"})
-_QUEUED = ("perform_later", "perform_async", "perform_in", "perform_at")
 
 
 def _run_inline(p: Parsed, base: Parsed, base_units: dict, code_rows: set[int]) -> list[tuple[int, int, str]]:
@@ -246,7 +245,7 @@ def _run_inline(p: Parsed, base: Parsed, base_units: dict, code_rows: set[int]) 
             continue
         job = _flat(p.text(receiver))
         held = [_flat(base.text(b)) for b in base_units.get(qualname(chain, p), [])]
-        queued = next((q for q in _QUEUED for text in held if f"{job}.{q}" in text), None)
+        queued = next((q for q in sorted(DIRECT) for text in held if f"{job}.{q}" in text), None)
         if queued is not None and not any(_flat(p.text(node)) in text for text in held):  # not the same run moved
             out.append((first, last, (
                 f"`{_head(node, p)}` runs the job in `{shown_name(chain, p)}`, which queued it on the base "

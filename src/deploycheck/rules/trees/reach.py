@@ -720,35 +720,18 @@ def _go_std_packages(p: Parsed) -> frozenset[str]:
         return frozenset()
     if "reach.go-std" in p.memo:  # asked at every use of a field name in the file
         return p.memo["reach.go-std"]
-    bound = {name for name, std in _go_import_names(p).items() if std}
+    bound: set[str] = set()
+    for spec in nodes_of(p, frozenset({"import_spec"})):
+        text = next((c for c in spec.named_children if c.type in ("interpreted_string_literal", "raw_string_literal")),
+                    None)
+        alias = next((c for c in spec.named_children if c.type == "package_identifier"), None)
+        parts = (p.text(text).strip('"`') if text is not None else "").split("/")
+        if parts[0] in _GO_STD_ROOTS:
+            if _GO_MAJOR.fullmatch(parts[-1]) and len(parts) > 1:
+                parts = parts[:-1]
+            bound.add(p.text(alias) if alias is not None else parts[-1])
     p.memo["reach.go-std"] = frozenset(name for name in bound if not _go_shadowed(p, name))
     return p.memo["reach.go-std"]
-
-
-def _go_import_names(p: Parsed) -> dict[str, bool]:
-    """Each name the file's imports bind (an alias, else the spellings the path's convention
-    gives), and whether it names a standard-library package."""
-    if "reach.go-imports" not in p.memo:
-        from .machinery import go_package_names
-
-        names: dict[str, bool] = {}
-        for spec in nodes_of(p, frozenset({"import_spec"})):
-            text = next((c for c in spec.named_children if c.type in ("interpreted_string_literal", "raw_string_literal")),
-                        None)
-            alias = next((c for c in spec.named_children if c.type == "package_identifier"), None)
-            path = p.text(text).strip('"`') if text is not None else ""
-            parts = path.split("/")
-            std = parts[0] in _GO_STD_ROOTS
-            if alias is not None:
-                names[p.text(alias)] = std
-            elif std:
-                if _GO_MAJOR.fullmatch(parts[-1]) and len(parts) > 1:
-                    parts = parts[:-1]
-                names[parts[-1]] = True
-            else:
-                names.update(dict.fromkeys(go_package_names(path), False))
-        p.memo["reach.go-imports"] = names
-    return p.memo["reach.go-imports"]
 
 
 def _go_shadowed(p: Parsed, name: str) -> bool:
@@ -778,8 +761,10 @@ def _go_on_a_package(n, p: Parsed) -> bool:
     operand = parent.child_by_field_name("operand")
     if operand is None or operand.type != "identifier":
         return False
+    from .machinery import imported_packages
+
     name = p.text(operand)
-    return name in _go_import_names(p) and not _go_shadowed(p, name)
+    return name in imported_packages(p) and not _go_shadowed(p, name)
 
 
 # Go statements whose target is written: no function or method value can stand there.

@@ -316,14 +316,15 @@ def _unsafe_statics(p: Parsed) -> dict[str, tuple[str, int]]:
 def _guarded(node, p: Parsed) -> bool:
     """Inside a `synchronized` block or method, a static initializer (run once, by one thread), or
     a method that takes a `Lock` (`lock.lock()`)."""
+    from .jvm import in_synchronized
+
+    if in_synchronized(node):
+        return True
     n = node.parent
     while n is not None:
-        if n.type in ("synchronized_statement", "static_initializer"):
+        if n.type == "static_initializer":
             return True
         if n.type in ("method_declaration", "constructor_declaration"):
-            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
-            if modifiers is not None and any(c.type == "synchronized" for c in modifiers.children):
-                return True
             return ".lock()" in p.text(n) or ".writeLock()" in p.text(n)
         n = n.parent
     return False
