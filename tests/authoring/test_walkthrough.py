@@ -315,10 +315,7 @@ def test_a_resumed_draft_survives_ctrl_c_at_the_offer_and_right_after_resuming(p
 
     at_offer = term(p)
     at_offer.expect("answers? [y/n] (y): ")
-    at_offer.interrupt()
-    assert at_offer.wait() == 130
-    assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(at_offer.text.split())
-    assert draft_file(p).read_bytes() == kept
+    ctrl_c_keeps_the_draft(at_offer, p, kept)
 
     # Resumed at question 3; back twice to the first answer, changed, then Ctrl-C: the second
     # answer (not asked again yet) stays.
@@ -351,10 +348,7 @@ def test_a_declined_draft_survives_ctrl_c_before_any_new_answer(project: Project
     declined = term(p)
     declined.answer("answers? [y/n] (y): ", "n")
     declined.expect(Q_SHARED)
-    declined.interrupt()
-    assert declined.wait() == 130
-    assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(declined.text.split())
-    assert draft_file(p).read_bytes() == kept
+    ctrl_c_keeps_the_draft(declined, p, kept)
 
     # One new answer after declining: that is the draft now, as the author chose to start over.
     again = term(p)
@@ -628,6 +622,14 @@ def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project
 # --- the terminal prompts: editing, moves, editor, defaults (issue 18, point 4) -------------------
 
 LEFT, RIGHT, UP, DOWN, BACKSPACE = "\x1b[D", "\x1b[C", "\x1b[A", "\x1b[B", "\x7f"
+
+
+def ctrl_c_keeps_the_draft(t: Terminal, p: Project, kept: bytes) -> None:
+    """Ctrl-C at the prompt just shown leaves the draft byte for byte as ``kept``, and says so."""
+    t.interrupt()
+    assert t.wait() == 130
+    assert f"The draft {draft_file(p)} is kept as it was; run deploycheck again to resume it." in " ".join(t.text.split())
+    assert draft_file(p).read_bytes() == kept
 
 
 def ctrl_c_then_draft(t: Terminal, p: Project) -> dict[str, Answer]:
