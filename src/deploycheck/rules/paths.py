@@ -25,8 +25,12 @@ CUCUMBER_STEPS = r"(?:^|/)features/step_definitions/|^(?:(?!(?:src|app|lib|sourc
 # Test doubles: a `mocks/` folder (mockery's, gomock's) and Go's mock files (`notify_mock.go`,
 # `mock_store.go`), compiled into the package but called only by its tests.
 MOCKS = r"(?:^|/)mocks?/|(?:^|/)(?:[^/]*_mock|mock_[^/]*)\.go$"
+# Yarn's own code (`.yarn/releases/yarn-4.1.1.cjs`, its plugins and editor SDKs) and Plug'n'Play's
+# resolution tables: committed with the project, but a package manager's, like vendored code.
+PACKAGE_MANAGER = r"(?:^|/)\.yarn/|(?:^|/)\.pnp\.(?:c?js|loader\.mjs)$"
 _TEST_OR_DOC = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|node_modules|vendor|dist|build)/"
+    r"|" + PACKAGE_MANAGER +
     # A Go file under docs/ is a package compiled into the binary once imported (swag's generated
     # `docs/docs.go`, registered from main): read as code, not skipped as documentation.
     r"|(?:^|/)docs?/(?!.*\.go$)"
@@ -46,3 +50,15 @@ _TEST_OR_DOC = re.compile(
 def is_test_or_doc(path: str) -> bool:
     """Tests, fixtures, documentation and vendored or built code: never flagged."""
     return _TEST_OR_DOC.search(path) is not None
+
+
+# JavaScript a web server hands to browsers as it is: a `public/` folder's files, a Rails app's
+# `app/javascript/` (Stimulus controllers, bundled for the page) and `app/assets/`. It runs in a
+# page, so it calls no function of a job; a bundle there too large to read (bike_index's 1.2 MB
+# `public/vendored_assets/application.js`) is no unread caller of one.
+_SERVED_TO_BROWSERS = re.compile(r"(?:^|/)(?:public|app/javascript|app/assets)/(?:[^/]+/)*[^/]+\.(?:[cm]?jsx?|tsx?)$")
+
+
+def served_to_browsers(path: str) -> bool:
+    """Whether ``path`` is JavaScript a web server sends to browsers (see _SERVED_TO_BROWSERS)."""
+    return _SERVED_TO_BROWSERS.search(path) is not None

@@ -495,6 +495,8 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
         return
     fewer: dict[int, bool] = {}
     for number, raw in sorted(view.changed(side).items()):
+        if _realigned(view, side, raw):
+            continue
         for pattern, m in _line_matches(view, pr, side, number, raw):
             if pr.only_if_fewer_in_head:
                 key = id(pattern)
@@ -511,6 +513,19 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
                     message = f"{_shown(m)} removed from this function in {view.path}, but {why}."
             yield pr.rule.finding(view.path, number, message, side=side, severity=severity)
             break
+
+
+def _realigned(view: FileView, side: str, raw: str) -> bool:
+    """Whether a changed line is only realigned: the other side changed a line with the same
+    indentation and the same words, spaced differently inside (gofmt aligning a struct's fields
+    once one is renamed: `mu         sync.Mutex` -> `mu        sync.Mutex`). A line with the same
+    text on both sides moved, and moving a lock can change what it guards: that is still read."""
+    key = ("patterns.realigned", side)
+    if key not in view.ctx.cache:
+        other = view.changed("base" if side == "head" else "head").values()
+        view.ctx.cache[key] = {(line[: len(line) - len(line.lstrip())], tuple(line.split())): line for line in other}
+    found = view.ctx.cache[key].get((raw[: len(raw) - len(raw.lstrip())], tuple(raw.split())))
+    return found is not None and found != raw
 
 
 def _moved_into_helper(ctx: FileContext, line: int, regex: re.Pattern[str]) -> tuple[str, str] | None:

@@ -41,7 +41,10 @@ _JVM_INTERFACES = {"Job": "Quartz job", "QuartzJobBean": "Quartz job", "Runnable
                    # time per actor, and a router pool runs many of them at once (PowerJob's server).
                    "AbstractActor": "Akka actor", "UntypedAbstractActor": "Akka actor", "UntypedActor": "Akka actor",
                    "AbstractActorWithTimers": "Akka actor", "AbstractLoggingActor": "Akka actor",
-                   "AbstractBehavior": "Akka actor"}
+                   "AbstractBehavior": "Akka actor",
+                   # A class that is a thread runs its `run` on it; its other methods are how other
+                   # threads start, stop and interrupt it (nacos's event publisher).
+                   "Thread": "thread", "TimerTask": "timer task"}
 _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define": "Agenda job",
                "schedule": "cron job", "consume": "message consumer", "run": "Kafka consumer",
                "CronJob": "cron job", "setInterval": "timer",
@@ -738,8 +741,9 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 if what is not None and has_body:  # not an interface's abstract declaration
                     out.append(_span(n, what))
             if n.type == "class_declaration":
-                supers = n.child_by_field_name("interfaces") or n.child_by_field_name("superclass")
-                text = p.text(supers) if supers is not None else ""
+                # Both: `DefaultPublisher extends Thread implements EventPublisher` is a thread.
+                text = " ".join(p.text(c) for c in (n.child_by_field_name("superclass"), n.child_by_field_name("interfaces"))
+                                if c is not None)
                 if p.language == "kotlin":
                     text = " ".join(p.text(c) for c in n.named_children if c.type == "delegation_specifier")
                 for word in re.findall(r"[A-Za-z_]\w*", text):

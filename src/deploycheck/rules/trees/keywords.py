@@ -21,10 +21,11 @@ KEYWORDS = {
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
-             "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor"),
+             "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor",
+             "extends thread", "timertask"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
-KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {")
+KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(")
 
 
 # Folders that by convention hold an application's jobs and workers and the code only they use

@@ -68,7 +68,8 @@ def _naming_from_base(ctx, base: str, touched: frozenset[str], present: frozense
     head_words = _touched_words(ctx, present, family)
     found = {}
     for name in names:
-        paths = {path for path in cache[name] if path not in touched}
+        # Filtered again: a cache kept by an earlier version may list what is no longer followed.
+        paths = {path for path in cache[name] if path not in touched and _may_call_jobs(path)}
         # A touched file too large to read is listed for every name: the search then reports it
         # as a file it could not read (fail closed), as it would any file naming the function.
         paths |= {path for path, words in head_words.items() if words is None or _holds(words, name)}
@@ -105,15 +106,13 @@ def _touched_words(ctx, present: frozenset[str], family: str) -> dict[str, tuple
 def _touched_at_head(ctx, present: frozenset[str], family: str) -> dict[str, str | None]:
     """The touched non-test files of the family that exist at head, as text (None: too large to
     read)."""
-    from ..paths import is_test_or_doc
-
     memo = scan_memo(ctx)
     key = ("trees.touched-texts", family)
     if key not in memo:
         suffixes = tuple(glob.lstrip("*") for glob in FAMILY_GLOBS[family])  # the globs are all `*.ext`
         texts: dict[str, str | None] = {}
         for path in sorted(present):
-            if not path.endswith(suffixes) or is_test_or_doc(path):
+            if not path.endswith(suffixes) or not _may_call_jobs(path):
                 continue
             data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
             texts[path] = data.decode("utf-8", "surrogateescape") if data is not None else None
@@ -147,10 +146,16 @@ def _save_base_cache(ctx, base: str, family: str, cache: dict[str, list[str]]) -
 
 def _naming_at(ctx, rev: str, family: str, names: list[str], pathspec: list[str] | None = None) -> dict[str, list[str]]:
     from ...git import gitcmd
-    from ..paths import is_test_or_doc
-
     found = gitcmd.grep_words(ctx.repo.root, rev, names, pathspec or FAMILY_GLOBS[family])
-    return {name: sorted(path for path in paths if not is_test_or_doc(path)) for name, paths in found.items()}
+    return {name: sorted(path for path in paths if _may_call_jobs(path)) for name, paths in found.items()}
+
+
+def _may_call_jobs(path: str) -> bool:
+    """Whether a trail may run through ``path``: not a test, documentation or vendored code, and
+    not code a web server sends to browsers, which calls no job's function (rules/paths.py)."""
+    from ..paths import is_test_or_doc, served_to_browsers
+
+    return not is_test_or_doc(path) and not served_to_browsers(path)
 
 
 # Languages whose functions and types are all introduced by a keyword: every name the search

@@ -30,7 +30,7 @@ from .background import job_of, regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import WORD, files_naming, followable, java_field_named
-from .parse import Parsed, nodes_of, parse_bytes
+from .parse import Parsed, nodes_of, parse_bytes, parsed
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
 MAX_DEPTH = 3
@@ -77,8 +77,13 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
     class's."""
     if not chain:
         return None
+    if _constructor(chain[-1], p):
+        # Callers write the class (`GenerateTaxFormService.new(…)`, `new Mailer(…)`): a job that
+        # builds the object runs its constructor (flexile's tax-form job, whose service refused
+        # the form type the job passes).
+        return _owner_name(chain, p)
     own = simple_name(chain[-1], p)
-    if own is None and _ts_private_method(chain[-1], p):
+    if own is None and _private_method(chain[-1], p):
         # Searched for in its own class only (``_module_private``), so even a generic name
         # (`private static execute`, which a BullMQ worker's handler calls) cannot flood the search.
         own = called_name(chain[-1], p)
@@ -104,6 +109,38 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
     method = (called_name(node, p) or "").lower()
     owner = _owner_name(chain, p)
     return owner if method in _ENTRY_METHODS else None
+
+
+# How Ruby and JS/TS name the method that builds an object: `X.new` and `new X(…)` run it. Not
+# Java's or Kotlin's constructors: there the class's name is also every field's and parameter's
+# type (`private final TemplateEngineManager manager;` in a reconciler builds nothing), and a
+# Spring bean is built by the container, once, at start-up.
+_CONSTRUCTOR_NAMES = {"ruby": "initialize", "javascript": "constructor", "typescript": "constructor", "tsx": "constructor"}
+
+
+def _constructor(node, p: Parsed) -> bool:
+    name = _CONSTRUCTOR_NAMES.get(p.language)
+    return name is not None and node.type in ("method", "method_definition") and called_name(node, p) == name
+
+
+def ruby_scope(p: Parsed, row: int) -> str | None:
+    """The name of the ActiveRecord scope whose body holds ``row`` (`scope :with_required_tax_info_for,
+    -> (tax_year:) do … end`): no method of the class, but callers call it by that name
+    (`CompanyWorker.with_required_tax_info_for(…)`, in the jobs that pick the rows to work on)."""
+    if p.language != "ruby":
+        return None
+    node = p.root.descendant_for_point_range((row, 0), (row, 0))
+    while node is not None:
+        if node.type == "call" and node.child_by_field_name("receiver") is None:
+            method, args = node.child_by_field_name("method"), node.child_by_field_name("arguments")
+            if method is not None and p.text(method) == "scope" and args is not None and args.named_children:
+                first = args.named_children[0]
+                name = p.text(first)[1:] if first.type == "simple_symbol" else ""
+                return name if followable(name) else None
+        if node.type in ("method", "singleton_method", "class", "module"):
+            return None
+        node = node.parent
+    return None
 
 
 def exported_function(p: Parsed, row: int) -> tuple[str, str, list] | None:
@@ -348,8 +385,12 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                             following.setdefault(key, []).append(lead)
 
     # A changed function its module keeps to itself is looked for in its own file only.
-    own = _file_index(ctx, ctx.path, memo) if family == "javascript" else None
-    private = {name for name in names if isinstance(own, tuple) and _private_in(own[0], name)}
+    own = _file_index(ctx, ctx.path, memo) if family in ("javascript", "java") else None
+    # A unit the branch removed is private if the base declared it so (its callers, if any are
+    # left, are in this file too).
+    before = parsed(ctx, "base", language_of(ctx.path) or "") if isinstance(own, tuple) and family == "java" else None
+    private = {name for name in names if isinstance(own, tuple) and (
+        _private_in(own[0], name) or (isinstance(before, Parsed) and not _defines(own[0], name) and _private_in(before, name)))}
     if isinstance(own, tuple) and private:
         for name in sorted(private):
             visit(ctx.path, own, name, None, "", [(name, ())])
@@ -555,13 +596,31 @@ def _ts_private_method(node, p: Parsed) -> bool:
     return any(c.type == "accessibility_modifier" and p.text(c) == "private" for c in node.children)
 
 
+def _jvm_private_method(node, p: Parsed) -> bool:
+    """A Java or Kotlin `private` method (or Kotlin function): only its own file can call it
+    (nacos's request handler's `checkParameters`, which a health-check thread "reached" through a
+    false trail, `nextInt`, in another file)."""
+    if node is None or node.type not in ("method_declaration", "function_declaration") or p.language not in ("java", "kotlin"):
+        return False
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    if modifiers is None:
+        return False
+    words = (c for m in modifiers.children for c in ([m] if m.type != "visibility_modifier" else m.children))
+    return any(w.type == "private" for w in words)
+
+
+def _private_method(node, p: Parsed) -> bool:
+    """A method only its own class (TypeScript) or file (Java, Kotlin) calls."""
+    return _ts_private_method(node, p) or _jvm_private_method(node, p)
+
+
 def _module_private(node, name: str, p: Parsed) -> bool:
     """Whether ``node``, the unit named ``name``, is a top-level function of an ES module that only
     functions of the same module call: it is not exported, and its name occurs nowhere outside a
     function body (`export default trace(present)`, `const handlers = { present }` or
     `export { present }` hand it out as a value). A file that mentions `exports` (CommonJS) is not
     read as private."""
-    if p.language in _JS_LANGUAGES and _ts_private_method(node, p):
+    if _private_method(node, p):
         return True  # `private static async execute(…)`: only its class calls it, as `this.execute`
     if p.language not in _JS_LANGUAGES or b"exports" in p.source:
         return False
@@ -597,12 +656,22 @@ def _named_outside_functions(p: Parsed) -> set[str]:
     return out
 
 
+def _methods_named(p: Parsed, name: str) -> list:
+    return [n for n in nodes_of(p, frozenset({"method_definition", "method_declaration", "function_declaration"}))
+            if (named := n.child_by_field_name("name") or next(
+                (c for c in n.named_children if c.type in ("identifier", "simple_identifier")), None)) is not None
+            and p.text(named) == name]
+
+
+def _defines(p: Parsed, name: str) -> bool:
+    return bool(_methods_named(p, name))
+
+
 def _private_in(p: Parsed, name: str) -> bool:
     """Whether the module ``p`` declares ``name`` at its top level and keeps it to itself, or
     declares it only as TypeScript `private` methods (called only inside their class)."""
-    methods = [n for n in nodes_of(p, frozenset({"method_definition"}))
-               if (named := n.child_by_field_name("name")) is not None and p.text(named) == name]
-    if methods and all(_ts_private_method(m, p) for m in methods):
+    methods = _methods_named(p, name)
+    if methods and all(_private_method(m, p) for m in methods):
         return True
     for child in p.root.children:
         if child.type in ("lexical_declaration", "variable_declaration"):

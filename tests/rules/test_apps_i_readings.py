@@ -1,0 +1,212 @@
+"""What the held-out sample apps-i showed (docs/design-notes.md, "What apps-i showed"): code a job
+runs that the changed lines do not name, and code that no job can run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
+
+
+def _found(tmp_path: Path, main: dict, branch: dict, rule: str | None = "DC701") -> list[tuple]:
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", branch)
+    found = analyse(base="main", cwd=str(repo)).scan.active
+    return [(f.path, f.line, f.side, f.severity, f.message) for f in found
+            if (rule is None or f.rule == rule) and f.severity in ("warning", "high")]
+
+
+# --- Ruby: a constructor and a scope, called by the class's name and the scope's ----------
+
+TAX_JOB = ("class GenerateIrsTaxFormsJob\n  include Sidekiq::Job\n\n  def perform(company_id, tax_year)\n"
+           "    company = Company.find(company_id)\n"
+           "    CompanyWorker.with_required_tax_info_for(tax_year:).find_each do |worker|\n"
+           "      GenerateTaxFormService.new(worker:, document_type: :form_1099nec, tax_year:).process\n"
+           "    end\n  end\nend\n")
+SERVICE = ("class GenerateTaxFormService\n  def initialize(worker:, document_type:, tax_year:)\n"
+           "    raise ArgumentError, \"Invalid form\" unless TAX_FORM_TYPES.include?(document_type)\n"
+           "    @worker = worker\n    @tax_year = tax_year\n  end\n\n  def process\n    @worker.touch\n  end\nend\n")
+WORKER = ("class CompanyWorker < ApplicationRecord\n  scope :with_required_tax_info_for, -> (tax_year:) do\n"
+          "    joins(:company)\n      .where(country_code: \"US\")\n  end\n\n"
+          "  scope :alive, -> { where(ended_at: nil) }\nend\n")
+RUBY = {"app/sidekiq/generate_irs_tax_forms_job.rb": TAX_JOB, "app/services/generate_tax_form_service.rb": SERVICE,
+        "app/models/company_worker.rb": WORKER}
+
+
+def test_ruby_initialize_is_followed_by_its_class_name_to_the_job_that_builds_it(tmp_path) -> None:
+    head = SERVICE.replace("include?(document_type)", "include?(document_type.to_s)")
+    found = _found(tmp_path, RUBY, {"app/services/generate_tax_form_service.rb": head})
+    assert [(path, line) for path, line, *_ in found] == [("app/services/generate_tax_form_service.rb", 3)]
+    assert "generate_irs_tax_forms_job.rb:7" in found[0][4] and "`GenerateTaxFormService`" in found[0][4]
+
+
+def test_ruby_initialize_of_a_class_no_job_builds_is_not_flagged(tmp_path) -> None:
+    job = TAX_JOB.replace("GenerateTaxFormService.new(worker:, document_type: :form_1099nec, tax_year:).process",
+                          "worker.touch")
+    head = SERVICE.replace("include?(document_type)", "include?(document_type.to_s)")
+    assert _found(tmp_path, {**RUBY, "app/sidekiq/generate_irs_tax_forms_job.rb": job},
+                  {"app/services/generate_tax_form_service.rb": head}) == []
+
+
+def test_ruby_a_scope_is_followed_by_its_name_to_the_job_that_selects_with_it(tmp_path) -> None:
+    head = WORKER.replace("      .where(country_code: \"US\")\n",
+                          "      .where(country_code: \"US\")\n      .where(exclude_from_1099nec: false)\n")
+    found = _found(tmp_path, RUBY, {"app/models/company_worker.rb": head})
+    assert [(path, line) for path, line, *_ in found] == [("app/models/company_worker.rb", 5)]
+    assert "with_required_tax_info_for" in found[0][4] and "generate_irs_tax_forms_job.rb:6" in found[0][4]
+
+
+def test_ruby_a_scope_no_job_uses_is_not_flagged(tmp_path) -> None:
+    head = WORKER.replace("where(ended_at: nil)", "where(ended_at: nil, archived: false)")
+    assert _found(tmp_path, RUBY, {"app/models/company_worker.rb": head}) == []
+
+
+# --- JS/TS: a constructor -------------------------------------------------------------------
+
+def test_js_a_constructor_is_followed_by_its_class_name(tmp_path) -> None:
+    mailer = ("export class Mailer {\n  constructor(options) {\n    this.retries = options.retries ?? 3;\n  }\n\n"
+              "  deliver(message) {\n    return send(message, this.retries);\n  }\n}\n")
+    worker = ("import { Worker } from 'bullmq';\nimport { Mailer } from './mailer';\n\n"
+              "new Worker('mail', async (job) => {\n  await new Mailer({}).deliver(job.data);\n});\n")
+    found = _found(tmp_path, {"src/mailer.js": mailer, "src/worker.js": worker},
+                   {"src/mailer.js": mailer.replace("?? 3", "?? 5")})
+    assert [(path, line) for path, line, *_ in found] == [("src/mailer.js", 3)]
+    assert "src/worker.js:5" in found[0][4]
+
+
+# --- Java: a class that is a thread ---------------------------------------------------------
+
+PUBLISHER = ("package app.notify;\n\npublic class DefaultPublisher extends Thread implements EventPublisher {\n"
+             "    private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(16);\n\n"
+             "    @Override\n    public void run() {\n        while (!shutdown) {\n            try {\n"
+             "                receiveEvent(queue.take());\n            } catch (Throwable ex) {\n"
+             "                LOGGER.error(\"Event listener exception\", ex);\n            }\n        }\n    }\n}\n")
+
+
+@pytest.mark.parametrize("declared", ["extends Thread implements EventPublisher", "extends Thread", "extends TimerTask"])
+def test_java_a_class_that_is_a_thread_runs_in_the_background(tmp_path, declared: str) -> None:
+    base = PUBLISHER.replace("extends Thread implements EventPublisher", declared)
+    head = base.replace("            } catch (Throwable ex) {\n",
+                        "            } catch (InterruptedException ex) {\n                return;\n"
+                        "            } catch (Throwable ex) {\n")
+    found = _found(tmp_path, {"src/main/java/app/notify/DefaultPublisher.java": base},
+                   {"src/main/java/app/notify/DefaultPublisher.java": head})
+    assert [(path, line) for path, line, *_ in found] == [("src/main/java/app/notify/DefaultPublisher.java", 11)]
+
+
+def test_java_a_class_extending_another_class_is_not_a_thread(tmp_path) -> None:
+    base = PUBLISHER.replace("extends Thread implements EventPublisher", "extends Threaded implements EventPublisher")
+    head = base.replace("Event listener exception", "Event listener failed")
+    head = head.replace("            } catch (Throwable ex) {\n",
+                        "            } catch (InterruptedException ex) {\n                return;\n"
+                        "            } catch (Throwable ex) {\n")
+    assert _found(tmp_path, {"src/main/java/app/notify/DefaultPublisher.java": base},
+                  {"src/main/java/app/notify/DefaultPublisher.java": head}) == []
+
+
+# --- Java: volatile and a fixed sleep (DC253) -----------------------------------------------
+
+CACHE = ("package app;\n\npublic class CacheData {\n    static ScheduledThreadPoolExecutor scheduledExecutor;\n\n"
+         "    static ScheduledThreadPoolExecutor executor() {\n        return scheduledExecutor;\n    }\n}\n")
+
+
+def test_java_a_field_made_volatile_is_a_concurrency_control(tmp_path) -> None:
+    head = CACHE.replace("    static Sched", "    static volatile Sched", 1)
+    found = _found(tmp_path, {"src/main/java/app/CacheData.java": CACHE}, {"src/main/java/app/CacheData.java": head},
+                   rule="DC253")
+    assert [(path, line) for path, line, *_ in found] == [("src/main/java/app/CacheData.java", 4)]
+
+
+def test_java_a_sleep_added_to_wait_for_other_work_is_flagged(tmp_path) -> None:
+    service = ("package app;\n\npublic class SyncEffect {\n    public void toSync(long timeout) {\n"
+               "        publish();\n    }\n}\n")
+    head = service.replace("        publish();\n", "        publish();\n        Thread.sleep(timeout);\n")
+    found = _found(tmp_path, {"src/main/java/app/SyncEffect.java": service}, {"src/main/java/app/SyncEffect.java": head},
+                   rule="DC253")
+    assert [(path, line) for path, line, *_ in found] == [("src/main/java/app/SyncEffect.java", 6)]
+    assert "a fixed wait (Thread.sleep)" in found[0][4]
+
+
+# --- Go: a line only realigned by gofmt -------------------------------------------------------
+
+SESSION = ("package server\n\nimport \"sync\"\n\ntype smtpSession struct {\n\tbackend    *smtpBackend\n"
+           "\ttopic      string\n\tmu         sync.Mutex\n\tbasic_auth string\n}\n")
+
+
+def test_go_a_struct_field_realigned_by_gofmt_is_no_change(tmp_path) -> None:
+    head = ("package server\n\nimport \"sync\"\n\ntype smtpSession struct {\n\tbackend   *smtpBackend\n"
+            "\ttopic     string\n\tbasicAuth string\n\tmu        sync.Mutex\n}\n")
+    assert _found(tmp_path, {"server/smtp.go": SESSION}, {"server/smtp.go": head}, rule=None) == []
+
+
+def test_go_a_lock_moved_unchanged_is_still_read(tmp_path) -> None:
+    # The same text on both sides moved, here to another function: what the lock guards changed.
+    base = ("package server\n\nfunc (s *store) add() {\n\ts.mu.Lock()\n\ts.x++\n}\n\n"
+            "func (s *store) drop() {\n\ts.y--\n}\n")
+    head = ("package server\n\nfunc (s *store) add() {\n\ts.x++\n}\n\n"
+            "func (s *store) drop() {\n\ts.mu.Lock()\n\ts.y--\n}\n")
+    found = _found(tmp_path, {"server/store.go": base}, {"server/store.go": head}, rule="DC252")
+    assert [(path, line) for path, line, *_ in found] == [("server/store.go", 8)]
+
+
+# --- JS: browser code is no caller of a job's function ----------------------------------------
+
+@pytest.mark.parametrize("bundle", ["public/vendored_assets/application.js", ".yarn/releases/yarn-4.1.1.cjs",
+                                    "app/javascript/packs/big.js"])
+def test_js_a_browser_bundle_too_large_to_read_is_no_unread_caller(tmp_path, bundle: str) -> None:
+    controller = ("import { Controller } from '@hotwired/stimulus'\n\nexport default class extends Controller {\n"
+                  "  isActive () {\n    return this.matchValue === 'page'\n  }\n}\n")
+    large = "function isActive(){return 1}\n" + "var x = 1;\n" * 120_000  # over the 1,000,000-byte parse limit
+    main = {"app/javascript/controllers/active_link_controller.js": controller, bundle: large,
+            "workers/mail.js": "import { Worker } from 'bullmq'\nnew Worker('mail', async () => send())\n"}
+    head = controller.replace("'page'", "'query'")
+    assert _found(tmp_path, main, {"app/javascript/controllers/active_link_controller.js": head}) == []
+
+
+def test_js_a_server_file_too_large_to_read_is_still_an_unread_caller(tmp_path) -> None:
+    helper = "export function isActive () {\n  return state === 'page'\n}\n"
+    large = "function isActive(){return 1}\n" + "var x = 1;\n" * 120_000
+    main = {"src/active.js": helper, "src/generated/server.js": large,
+            "workers/mail.js": "import { Worker } from 'bullmq'\nnew Worker('mail', async () => send())\n"}
+    found = _found(tmp_path, main, {"src/active.js": helper.replace("'page'", "'query'")})
+    assert found and "src/generated/server.js" in found[0][4] and "maybe reached" in found[0][4]
+
+
+# --- Java/Kotlin: a private method is called from its own file only ---------------------------
+
+HANDLER = ("package app.remote;\n\npublic class QueryHandler {\n    public Response handle(Request request) {\n"
+           "        checkParameters(request);\n        return Response.ok();\n    }\n\n"
+           "    private void checkParameters(Request request) {\n        if (request.name() == null) {\n"
+           "            throw new IllegalArgumentException(\"name\");\n        }\n    }\n}\n")
+# A thread in another file calls a `checkParameters` of its own: not the handler's private one.
+HEALTH = ("package app.client;\n\npublic class RpcClient {\n    void start() {\n"
+          "        executor.submit(() -> {\n            checkParameters(current);\n        });\n    }\n\n"
+          "    void checkParameters(Object o) {\n    }\n}\n")
+
+
+@pytest.mark.parametrize("change", ["changed", "removed"])
+def test_java_a_private_method_is_not_reached_from_another_file(tmp_path, change: str) -> None:
+    if change == "changed":
+        head = HANDLER.replace("request.name() == null", "request.name() == null || request.name().isEmpty()")
+    else:
+        head = HANDLER.replace("        checkParameters(request);\n", "").replace(
+            HANDLER[HANDLER.index("    private void"):HANDLER.rindex("}")], "")
+    main = {"src/main/java/app/remote/QueryHandler.java": HANDLER, "src/main/java/app/client/RpcClient.java": HEALTH}
+    assert _found(tmp_path, main, {"src/main/java/app/remote/QueryHandler.java": head}) == []
+    # The same method, not private: the other file's call may be it.
+    public = {**main, "src/main/java/app/remote/QueryHandler.java": HANDLER.replace("private void", "void")}
+    found = _found(tmp_path / "public", public,
+                   {"src/main/java/app/remote/QueryHandler.java": head.replace("private void", "void")})
+    assert found and "RpcClient.java:6" in found[0][4]
+
+
+def test_java_a_private_method_called_by_a_task_of_its_own_file_is_reached(tmp_path) -> None:
+    sweeper = ("package app;\n\npublic class Sweeper {\n    void start() {\n"
+               "        executor.scheduleAtFixedRate(() -> process(), 0, 1, SECONDS);\n    }\n\n"
+               "    private void process() {\n        store.purge(1);\n    }\n}\n")
+    found = _found(tmp_path, {"src/main/java/app/Sweeper.java": sweeper},
+                   {"src/main/java/app/Sweeper.java": sweeper.replace("purge(1)", "purge(2)")})
+    assert [(path, line) for path, line, *_ in found] == [("src/main/java/app/Sweeper.java", 9)]
