@@ -150,6 +150,8 @@ def test_template_comment_alone_is_an_empty_field(strict, key, tmp_path):
     (lambda t: (t / "bad.json").write_text("{not json") and {"GITHUB_EVENT_PATH": str(t / "bad.json"), "GITHUB_EVENT_NAME": "pull_request"}, "not a JSON event payload"),
     (lambda t: (t / "e.json").write_text('{"pull_request": {"title": 5}}') and {"GITHUB_EVENT_PATH": str(t / "e.json")}, "not text"),
     (lambda t: github_env(t, "x", "y" * 1_000_001), "over the 1,000,000"),
+    # A pull request run that lost its payload: the field would have gone unchecked, with a note only.
+    (lambda t: {"GITHUB_EVENT_PATH": "", "GITHUB_EVENT_NAME": "pull_request_target"}, "GITHUB_EVENT_PATH is not set"),
 ])
 def test_bad_pr_input_is_exit_2_with_one_clear_line(strict, key, tmp_path, setup, fragment):
     sign_record(strict, key, tmp_path)

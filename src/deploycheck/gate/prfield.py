@@ -93,12 +93,18 @@ def _text_value(value: object, what: str, where: str) -> str:
 def _github(env: Mapping[str, str]) -> PrText | None:
     path = env.get("GITHUB_EVENT_PATH", "").strip()
     event_name = env.get("GITHUB_EVENT_NAME", "").strip()
-    if not path or (event_name and not event_name.startswith("pull_request")):
+    if event_name and not event_name.startswith("pull_request"):
         return None  # a push or schedule run: there is no pull request to read
-    import json
-
     fix = ("deploycheck reads the pull request's title and description from it; run the workflow on "
            "`pull_request`, pass --pr-title/--pr-body, or set `pr_field: off` in the base branch's config.")
+    if not path:
+        if event_name:
+            # A pull request run whose payload is not passed on (a container step that drops the
+            # environment): its text would go unchecked, as if there were no pull request.
+            raise UsageError(f"GITHUB_EVENT_NAME is {event_name}, but GITHUB_EVENT_PATH is not set. {fix}")
+        return None
+    import json
+
     try:
         size = os.path.getsize(path)
         if size > MAX_EVENT_BYTES:
