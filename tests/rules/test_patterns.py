@@ -44,7 +44,7 @@ def summary(result) -> list[tuple]:
 def test_shipped_packs_load_from_package_data() -> None:
     assert pack_names() == ["go.yaml", "javascript.yaml", "jvm.yaml", "ruby.yaml", "sql.yaml", "worker-config.yaml"]
     assert [p.name for p in load_packs()] == ["go", "javascript", "jvm", "ruby", "sql", "worker-config"]
-    assert len(my_rules()) == 48  # + DC515 job-execution-setting-changed, DC516 database-concurrency-setting-changed, DC359 go-orm-lost-update
+    assert len(my_rules()) == 49  # + DC515 job-execution-setting-changed, DC516 database-concurrency-setting-changed, DC359 go-orm-lost-update, DC517 solid-queue-processes-changed
 
 
 def test_every_rule_is_documented_registered_and_in_its_range() -> None:
@@ -441,3 +441,31 @@ def test_rules_admitted_once_per_pack_agree_with_each_rules_own_test() -> None:
                       (word[: len(word) // 2], word[len(word) // 2:])]  # a word split across the join
         for added, removed in cases:
             assert _admitted(pack, added, removed) == _admitted_rule_by_rule(pack, added, removed), (pack.name, added, removed)
+
+
+# --- DC509: the schedule files of Ruby job libraries ------------------------------------------
+
+SIDEKIQ_SCHEDULER = (":concurrency: 5\n:scheduler:\n  :schedule:\n    expire_carts:\n      every: '15m'\n"
+                     "      class: ExpireCartsJob\n")
+
+
+def test_dc509_reads_sidekiq_schedulers_schedule_inside_sidekiq_yml(tmp_path) -> None:
+    result = scan(tmp_path, {"config/sidekiq.yml": SIDEKIQ_SCHEDULER},
+                  {"config/sidekiq.yml": SIDEKIQ_SCHEDULER.replace("'15m'", "'1m'")})
+    assert [(p, line, rule) for p, line, _side, rule, _sev in summary(result)] == [("config/sidekiq.yml", 5, "DC509")]
+    assert "schedule of `scheduler.schedule.expire_carts` (ExpireCartsJob) changed from 15m to 1m" in result.active[0].message
+
+
+def test_dc509_a_schedule_file_that_is_not_valid_yaml_is_read_line_by_line(tmp_path) -> None:
+    broken = "sync_stock:\n  cron: \"*/15 * * * *\"\n  class: SyncStockJob\n  args: [unclosed\n"
+    result = scan(tmp_path, {"config/schedule.yml": broken},
+                  {"config/schedule.yml": broken.replace("*/15 * * * *", "* * * * *")})
+    assert [(p, line, rule) for p, line, _side, rule, _sev in summary(result)] == [("config/schedule.yml", 2, "DC509")]
+    assert "not valid YAML" in result.active[0].message
+
+
+def test_dc509_a_schedule_only_moved_or_a_task_removed_is_not_flagged(tmp_path) -> None:
+    two = "a:\n  cron: '0 * * * *'\n  class: A\nb:\n  cron: '5 * * * *'\n  class: B\n"
+    result = scan(tmp_path, {"config/schedule.yml": two},
+                  {"config/schedule.yml": "b:\n  cron: '5 * * * *'\n  class: B\n"})
+    assert summary(result) == []

@@ -1293,6 +1293,8 @@ def _is_crontab(path: str) -> bool:
 def schedule_changed(view: FileView, pr: PackRule) -> list[Finding]:
     if _is_crontab(view.path):
         return _crontab_findings(view, pr)
+    if _JOB_SCHEDULE_FILE.search(view.path):
+        return _job_schedule_findings(view, pr)
     if _COMPOSE_NAME.search(view.path):
         return []
     return _scale_findings(view, pr, "schedule", compose=False)
@@ -1326,3 +1328,159 @@ def _crontab_findings(view: FileView, pr: PackRule) -> list[Finding]:
             message = f"new schedule {when} for `{short(cmd)}` in {view.path}: it may run at the same time as other jobs or its own previous run."
         out.append(pr.rule.finding(view.path, number, message))
     return out
+
+
+# --- the schedule files of Ruby job libraries (DC509) ---------------------------------------------
+
+# Solid Queue's `config/recurring.yml`, sidekiq-cron's and sidekiq-scheduler's `config/schedule.yml`,
+# and sidekiq-scheduler's `:scheduler: :schedule:` inside `config/sidekiq.yml`.
+_JOB_SCHEDULE_FILE = re.compile(r"(?:^|/)config/(?:recurring|schedule|sidekiq[\w.-]*)\.ya?ml$", re.I)
+_WHEN_KEYS = ("schedule", "cron", "every", "at", "in", "interval")  # when an entry runs
+_TASK_KEYS = ("class", "command", "job", "job_class")  # what it runs: an entry has one
+_WHEN_LINE = re.compile(r"^\s*:?(?:schedule|cron|every|at|in|interval):\s*\S")
+
+
+def _job_schedules(node: Any, path: tuple[str, ...] = ()) -> Iterable[_Scale]:
+    """Each scheduled task of a job library's YAML file: a mapping that names what it runs
+    (``_TASK_KEYS``) and when (``_WHEN_KEYS``), wherever it is nested (under an environment, under
+    `:schedule:`); its owner is the keys that lead to it. Keys may be written `:cron:`."""
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _job_schedules(item, (*path, str(i)))
+    if not isinstance(node, yaml.MappingNode):
+        return
+    keys = {k.value.lstrip(":"): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    task = next((_scalar(keys[k]) for k in _TASK_KEYS if _scalar(keys.get(k))), None)
+    if task is not None:
+        when = next((k for k in _WHEN_KEYS if _scalar(keys.get(k)) is not None), None)
+        if when is not None:
+            name = ".".join(path) or "the task"
+            yield _Scale(f"`{name}` ({short(task)})", when, _scalar(keys[when]) or "", keys[when].start_mark.line + 1, "schedule")
+        return
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value != "<<":
+            yield from _job_schedules(v, (*path, k.value.lstrip(":")))
+
+
+def _job_schedule_entries(view: FileView, side: str) -> list[_Scale] | None:
+    """The file's scheduled tasks on one side; None when it is not valid YAML (or too large)."""
+    from ...errors import DeployCheckError
+    from ...util import yamlload
+
+    text = view.ctx.head_text() if side == "head" else view.ctx.base_text()
+    if text is None:
+        return []
+    try:
+        # Rails apps share settings between environments with `<<: *default`.
+        root = yamlload.compose(text.replace("\r\n", "\n"), f"{view.path} ({side})", merges=True)
+    except DeployCheckError:
+        return None
+    return list(_job_schedules(root))
+
+
+def _job_schedule_findings(view: FileView, pr: PackRule) -> list[Finding]:
+    """A scheduled task whose schedule the branch changed, or a new one, at its schedule's line
+    (a schedule shared through a merge key is said once). A file that is not valid YAML: every
+    changed line that sets a schedule."""
+    head, base = _job_schedule_entries(view, "head"), _job_schedule_entries(view, "base")
+    added = _added(view)
+    if head is None or base is None:
+        return [pr.rule.finding(view.path, n, f"schedule line changed in {view.path}, which is not valid YAML, so the task "
+                                "it schedules could not be told: runs may now overlap each other or other jobs.")
+                for n in sorted(added) if _WHEN_LINE.match(view.line("head", n))]
+    before = {(e.owner, e.setting): e.value for e in base}
+    out: list[Finding] = []
+    said: set[int] = set()
+    for e in head:
+        if e.line not in added or e.line in said or before.get((e.owner, e.setting)) == e.value:
+            continue
+        said.add(e.line)
+        old = before.get((e.owner, e.setting))
+        if old is not None:
+            message = (f"schedule of {e.owner} changed from {short(old)} to {short(e.value)} in {view.path}: runs may now "
+                       "overlap each other or other jobs.")
+        else:
+            message = (f"new schedule {short(e.value)} for {e.owner} in {view.path}: it may run at the same time as other "
+                       "jobs or its own previous run.")
+        out.append(pr.rule.finding(view.path, e.line, message))
+    return out
+
+
+# --- Solid Queue's workers and dispatchers (DC517) ------------------------------------------------
+
+_SOLID_QUEUE_FILE = re.compile(r"(?:^|/)config/(?:solid_)?queue\.ya?ml$", re.I)
+# What each kind of process has that decides how many jobs run at once, and which.
+_SOLID_QUEUE_SETTINGS = {"workers": ("threads", "processes", "queues", "polling_interval"),
+                         "dispatchers": ("batch_size", "polling_interval", "concurrency_maintenance",
+                                         "concurrency_maintenance_interval")}
+
+
+def _solid_queue_processes(node: Any, path: tuple[str, ...] = ()) -> Iterable[_Scale]:
+    """The settings of each worker and dispatcher, wherever the environments nest them."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for k, v in node.value:
+        if not isinstance(k, yaml.ScalarNode) or k.value == "<<":
+            continue
+        settings = _SOLID_QUEUE_SETTINGS.get(k.value)
+        if settings is not None and isinstance(v, yaml.SequenceNode):
+            for i, process in enumerate(v.value):
+                for setting in settings:
+                    value = _get(process, setting)
+                    if value is not None:
+                        shown = _scalar(value) or ", ".join(_scalars(value))
+                        owner = f"{'.'.join(path) + ' ' if path else ''}{k.value}[{i}]"
+                        yield _Scale(owner, setting, shown, value.start_mark.line + 1, "solid-queue")
+        else:
+            yield from _solid_queue_processes(v, (*path, k.value))
+
+
+@check("solid-queue-processes")
+def solid_queue_processes(view: FileView, pr: PackRule) -> list[Finding]:
+    """A changed setting of a Solid Queue worker or dispatcher, at its line (once, when merge keys
+    share it between environments), or a new one."""
+    from ...errors import DeployCheckError
+    from ...util import yamlload
+
+    if not _SOLID_QUEUE_FILE.search(view.path):
+        return []
+
+    def entries(side: str) -> list[_Scale] | None:
+        text = view.ctx.head_text() if side == "head" else view.ctx.base_text()
+        if text is None:
+            return []
+        try:
+            return list(_solid_queue_processes(yamlload.compose(text.replace("\r\n", "\n"), f"{view.path} ({side})", merges=True)))
+        except DeployCheckError:
+            return None
+
+    head, base, added = entries("head"), entries("base"), _added(view)
+    if head is None or base is None:  # not valid YAML: each changed line that sets one of them
+        words = {w for settings in _SOLID_QUEUE_SETTINGS.values() for w in settings}
+        return [pr.rule.finding(view.path, n, f"Solid Queue setting changed in {view.path}, which is not valid YAML: how many "
+                                "jobs run at the same time, and which, may change.")
+                for n in sorted(added) if view.line("head", n).strip().lstrip("- ").split(":")[0] in words]
+    before = {(e.owner, e.setting): e.value for e in base}
+    out: list[Finding] = []
+    said: set[int] = set()
+    for e in head:
+        old = before.get((e.owner, e.setting))
+        if e.line not in added or e.line in said or old == e.value:
+            continue
+        said.add(e.line)
+        if e.setting in ("threads", "processes"):
+            tail = consequence(old, e.value)
+        elif e.setting == "queues":
+            tail = "which jobs these processes run changes; a queue no worker lists is no longer drained."
+        else:
+            tail = "how often jobs are picked up, and how concurrency limits are kept, changes."
+        what = f"{e.setting} of Solid Queue's {e.owner}"
+        message = (f"{what} changed from {short(old)} to {short(e.value)} in {view.path}: {tail}" if old is not None
+                   else f"{what} set to {short(e.value)} in {view.path}: {tail}")
+        out.append(pr.rule.finding(view.path, e.line, message))
+    return out
+
