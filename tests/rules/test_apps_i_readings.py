@@ -210,3 +210,23 @@ def test_java_a_private_method_called_by_a_task_of_its_own_file_is_reached(tmp_p
     found = _found(tmp_path, {"src/main/java/app/Sweeper.java": sweeper},
                    {"src/main/java/app/Sweeper.java": sweeper.replace("purge(1)", "purge(2)")})
     assert [(path, line) for path, line, *_ in found] == [("src/main/java/app/Sweeper.java", 9)]
+
+
+# --- Ruby: a constant a job's code reads ---------------------------------------------------------
+
+THROTTLE = ("module Billing\n  class Throttle\n    LIMIT = 5\n    STATES = %w[pending done].freeze\n\n"
+            "    def self.allow?(count)\n      count < LIMIT && STATES.any?\n    end\n  end\nend\n")
+CHARGE_JOB = ("class ChargeJob < ApplicationJob\n  queue_as :billing\n\n  def perform(count)\n"
+              "    return unless Billing::Throttle.allow?(count)\n    Charge.create!(count: count)\n  end\nend\n")
+
+
+def test_ruby_a_constant_bound_to_another_value_is_followed_to_the_job_that_reads_it(tmp_path) -> None:
+    main = {"app/lib/billing/throttle.rb": THROTTLE, "app/jobs/charge_job.rb": CHARGE_JOB}
+    found = _found(tmp_path, main, {"app/lib/billing/throttle.rb": THROTTLE.replace("LIMIT = 5", "LIMIT = 50")})
+    assert [(path, line) for path, line, *_ in found] == [("app/lib/billing/throttle.rb", 3)]
+    assert "charge_job.rb:5" in found[0][4]
+
+
+def test_ruby_a_table_constant_is_data_not_followed(tmp_path) -> None:
+    main = {"app/lib/billing/throttle.rb": THROTTLE, "app/jobs/charge_job.rb": CHARGE_JOB}
+    assert _found(tmp_path, main, {"app/lib/billing/throttle.rb": THROTTLE.replace("%w[pending done]", "%w[pending done failed]")}) == []

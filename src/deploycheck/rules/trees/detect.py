@@ -27,7 +27,7 @@ from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THE
                     UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
 from .sharedmap import construction_only, unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
-from .units import (all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname,
+from .units import (CONTAINERS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname,
                     shown_code, shown_name, units_at)
 
 
@@ -643,7 +643,9 @@ def _rebound_at(ctx, p: Parsed, row: int, chain: list, bindings=None) -> frozens
     base binds them to (none for a function's declaration, or in a file one side of which is
     absent); ``bindings`` reads a tree's bindings (``_top_level_bindings`` unless told)."""
     bindings = bindings or _top_level_bindings
-    if ctx.file.status != MODIFIED or len(chain) > 1 or p is not parsed(ctx, "head", p.language):
+    # A class or module around it is no function (a Ruby constant in `class Throttle`).
+    if ctx.file.status != MODIFIED or sum(u.type not in CONTAINERS for u in chain) > 1 \
+            or p is not parsed(ctx, "head", p.language):
         return frozenset()  # the head's binding is what runs: the base's line says the same again
     mine = bindings(p)
     here = {name for name, (first, last, _value) in mine.items() if first <= row <= last}
@@ -701,6 +703,8 @@ def _top_level_bindings(p: Parsed) -> dict[str, tuple[int, int, str]]:
             for names, *bound in _bindings(p, node):
                 for name in names:
                     out[name] = (*rows, ":".join(bound))
+        elif p.language == "ruby" and node.type in ("class", "module", "assignment"):
+            out.update(_ruby_constants(p, node))
         elif p.language in _JS and node.type in ("lexical_declaration", "variable_declaration"):
             for declarator in node.named_children:
                 value, pattern = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
@@ -715,6 +719,26 @@ def _top_level_bindings(p: Parsed) -> dict[str, tuple[int, int, str]]:
     return out
 
 
+def _ruby_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
+    """The constants a Ruby file assigns at its top level or in the bodies of its classes and
+    modules (`LIMIT = 5` in `class Throttle`), with the rows and the value. A list or a hash
+    (`STATES = %w[pending done]`) is a table of data, as in Go."""
+    out: dict[str, tuple[int, int, str]] = {}
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "assignment":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            data = right is not None and (right.type in _RUBY_TABLES or (
+                right.type == "call" and (right.child_by_field_name("receiver") or right).type in _RUBY_TABLES))
+            if left is not None and left.type == "constant" and right is not None and not data:
+                out[p.text(left)] = (n.start_point[0], n.end_point[0], p.text(right))
+        elif n.type in ("class", "module", "body_statement"):
+            stack.extend(c for c in n.named_children if c.type in ("class", "module", "body_statement", "assignment"))
+    return out
+
+
+_RUBY_TABLES = frozenset({"array", "hash", "string_array", "symbol_array"})
 _JS = frozenset({"javascript", "typescript", "tsx"})
 _FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function", "class"})
 
@@ -726,7 +750,7 @@ def _users_of_top_level(p: Parsed, names: frozenset[str]) -> list[list]:
     memo = p.memo.setdefault("detect.top_level_users", {})
     if names not in memo:
         memo[names] = [units_at(p, nodes[0].start_point[0]) for nodes in all_units(p).values()
-                       if any(n.type == "identifier" and p.text(n) in names for node in nodes for n in walk(node)
+                       if any(n.type in ("identifier", "constant") and p.text(n) in names for node in nodes for n in walk(node)
                               if n is not node.child_by_field_name("name"))]
     return memo[names]
 
