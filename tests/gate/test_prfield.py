@@ -98,6 +98,21 @@ def test_harmless_title_on_a_flagged_change_is_named_first(strict, key, tmp_path
     assert text.splitlines()[0].startswith("Claim vs change: the title says 'no behavioral changes'")
 
 
+def test_the_same_change_contradicting_the_title_and_a_commit_is_said_once(claiming, key, tmp_path):
+    # One sentence names both claims; the long "but …" is not repeated for each (new-user trial).
+    sign_record(claiming, key, tmp_path)
+    env = {**CLEAN_ENV, **github_env(tmp_path, "Minor refactor, no behavioral changes", GOOD_BODY)}
+    doc = json.loads(dc(claiming, "verify", "--base", "main", "--format", "json", env=env).stdout)
+    assert [c["source"] for c in doc["claims"] if c["contradicted"]] == ["title", "commit"]  # JSON: one per claim
+    annotations = [line for line in dc(claiming, "verify", "--base", "main", "--format", "github", env=env).stdout.splitlines()
+                   if "claim vs change" in line]
+    assert len(annotations) == 1
+    assert "the title says 'no behavioral changes'" in annotations[0] and ", and commit " in annotations[0]
+    assert annotations[0].count("changed from one atomic") == 1
+    text = dc(claiming, "verify", "--base", "main", env=env).stdout
+    assert sum(line.startswith("Claim vs change:") for line in text.splitlines()) == 1
+
+
 def test_commit_claims_without_pr_text_are_shown_but_do_not_fail(claiming, key, tmp_path):
     sign_record(claiming, key, tmp_path)
     code, doc = verify(claiming, {})

@@ -35,9 +35,10 @@ def _show(ctx: Any, record_path: str, record: Any, claims: list, checklist: Any)
     from ..util.safe import inert, inert_lines
 
     con = out()
-    for claim in claims:
-        if claim.message:
-            con.print(Text("Claim vs change: " + inert(claim.message, keep_newlines=False), style="bold yellow"), soft_wrap=True)
+    from ..gate.prfield import claim_lines
+
+    for line in claim_lines(claims):
+        con.print(Text(line, style="bold yellow"), soft_wrap=True)
     report.print_scan_text(ctx.scan)
     con.print(Text(f"Record {inert(record_path, keep_newlines=False)}, signed by {inert(record.signature.principal, keep_newlines=False)}. "
                    "The author's answers:", style="bold"))

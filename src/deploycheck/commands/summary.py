@@ -94,14 +94,14 @@ def _escape(markdown: bool):
 def with_claims(ctx, text: str, markdown: bool) -> str:
     """The block with what the title, description or commits claim against what changed first,
     right under the heading: the same in `summary` and in the block `check` prints after signing."""
-    from ..gate.prfield import shown_claims
+    from ..gate.prfield import said, shown_claims
 
-    claims = [c for c in shown_claims(ctx) if c.message]
-    if claims:
+    lines = said(shown_claims(ctx))
+    if lines:
         esc = _escape(markdown)
         heading, _, rest = text.partition("\n\n")
-        said = [("**Claim vs change:** " if markdown else "Claim vs change: ") + esc(c.message) for c in claims]
-        text = heading + "\n\n" + "\n\n".join(said) + "\n\n" + rest
+        shown = [("**Claim vs change:** " if markdown else "Claim vs change: ") + esc(line) for line in lines]
+        text = heading + "\n\n" + "\n\n".join(shown) + "\n\n" + rest
     return text
 
 

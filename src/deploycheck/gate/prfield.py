@@ -425,11 +425,31 @@ def shown_claims(ctx) -> list[Claim]:
     return change_claims(ctx, pr)
 
 
+def said(claims: Sequence[Claim]) -> list[str]:
+    """The contradicted claims in plain words, for people: claims that the same change
+    contradicts are one sentence ("the title says 'refactor', and commit 1a2b3c4d's message says
+    'cleanup', but …"), so a long consequence is not repeated for every place that made the claim.
+    The JSON keeps one entry per claim."""
+    by_change: dict[str, list[Claim]] = {}
+    for c in claims:
+        if c.message:
+            lead = f"{c.where} says {c.said}, but "
+            rest = c.message[len(lead):] if c.message.startswith(lead) else c.message
+            by_change.setdefault(rest if c.message.startswith(lead) else c.message, []).append(c)
+    out = []
+    for rest, group in by_change.items():
+        if len(group) == 1:
+            out.append(group[0].message)
+        else:
+            out.append(", and ".join(f"{c.where} says {c.said}" for c in group) + ", but " + rest)
+    return out
+
+
 def claim_lines(claims: Sequence[Claim]) -> list[str]:
-    """One terminal-safe line per contradicted claim, for text outputs."""
+    """One terminal-safe line per contradicted change, for text outputs."""
     from ..util.safe import inert
 
-    return ["Claim vs change: " + inert(c.message, keep_newlines=False) for c in claims if c.message]
+    return ["Claim vs change: " + inert(line, keep_newlines=False) for line in said(claims)]
 
 
 def change_claims(ctx, pr: PrText | None) -> list[Claim]:

@@ -85,9 +85,10 @@ def print_text(ctx: Context, verdict: Verdict, claims: list | None = None) -> No
     from .console import out
 
     con = out()
-    for claim in claims or []:  # first, in plain words: what the author said against what changed
-        if claim.message:
-            con.print(_hanging(con, Text("Claim vs change: ", style="bold yellow"), Text(inert(claim.message, keep_newlines=False))), soft_wrap=True)
+    from ..gate.prfield import said
+
+    for line in said(claims or []):  # first, in plain words: what the author said against what changed
+        con.print(_hanging(con, Text("Claim vs change: ", style="bold yellow"), Text(inert(line, keep_newlines=False))), soft_wrap=True)
     con.print(Text(report.base_line(ctx.change), style="dim"))
     if verdict.flagged_files:
         con.print(Text("Flagged files: " + ", ".join(inert(p, keep_newlines=False) for p in verdict.flagged_files)))
@@ -207,9 +208,10 @@ def codequality_issues(ctx: Context, verdict: Verdict) -> list[dict]:
 def print_github(ctx: Context, verdict: Verdict, claims: list | None = None) -> None:
     from .github import append_step_summary, markdown_code, markdown_table, markdown_text, workflow_command
 
-    for claim in claims or []:
-        if claim.message:
-            print(workflow_command("warning", claim.message, title="deploycheck: claim vs change"))
+    from ..gate.prfield import said
+
+    for line in said(claims or []):
+        print(workflow_command("warning", line, title="deploycheck: claim vs change"))
     # The text output's "Note:" lines (a PR field not checked, pr_field: warn's missing field):
     # without them a GitHub run passed with no trace of what the gate did not check.
     for note in verdict.notes:
