@@ -230,3 +230,17 @@ def test_ruby_a_constant_bound_to_another_value_is_followed_to_the_job_that_read
 def test_ruby_a_table_constant_is_data_not_followed(tmp_path) -> None:
     main = {"app/lib/billing/throttle.rb": THROTTLE, "app/jobs/charge_job.rb": CHARGE_JOB}
     assert _found(tmp_path, main, {"app/lib/billing/throttle.rb": THROTTLE.replace("%w[pending done]", "%w[pending done failed]")}) == []
+
+
+# --- every language: a call that acquires a lock, lease or permit -------------------------------
+
+@pytest.mark.parametrize("path, base, rule", [
+    ("pkg/fs/props.go", "package fs\n\nfunc (f *FS) Patch() {\n\tls, err := f.acquireByPath(ctx, -1, false, lr)\n\t_ = ls\n\t_ = err\n}\n", "DC252"),
+    ("src/lease.ts", "export async function renew() {\n  const lease = await leases.acquire('sync', { ttl: 30 });\n  return lease;\n}\n", "DC250"),
+    ("app/services/sync.rb", "class Sync\n  def call\n    lease = Lease.acquire(\"sync\", ttl: 30)\n    lease\n  end\nend\n", "DC251"),
+    ("src/main/java/app/Sync.java", "package app;\n\nclass Sync {\n    void run() {\n        boolean ok = limiter.tryAcquire(1, 30);\n    }\n}\n", "DC253"),
+])
+def test_a_changed_call_that_acquires_a_lock_is_a_concurrency_control(tmp_path, path: str, base: str, rule: str) -> None:
+    head = base.replace("false", "true").replace("30", "300")
+    found = _found(tmp_path, {path: base}, {path: head}, rule=rule)
+    assert [(p, line) for p, line, *_ in found] == [(path, next(i for i, line in enumerate(head.splitlines(), 1) if "cquire" in line))]
