@@ -244,3 +244,14 @@ def test_a_changed_call_that_acquires_a_lock_is_a_concurrency_control(tmp_path, 
     head = base.replace("false", "true").replace("30", "300")
     found = _found(tmp_path, {path: base}, {path: head}, rule=rule)
     assert [(p, line) for p, line, *_ in found] == [(path, next(i for i, line in enumerate(head.splitlines(), 1) if "cquire" in line))]
+
+
+# --- JS: a `#private` method ----------------------------------------------------------------------
+
+def test_js_a_hash_private_method_is_followed_within_its_class(tmp_path) -> None:
+    worker = ("import { Worker } from 'bullmq';\n\nexport class MailWorker {\n  start() {\n"
+              "    this.worker = new Worker('mail', (job) => this.#execute(job));\n  }\n\n"
+              "  async #execute(job) {\n    await send(job.data, 1);\n  }\n}\n")
+    found = _found(tmp_path, {"src/mail-worker.js": worker}, {"src/mail-worker.js": worker.replace("job.data, 1", "job.data, 2")})
+    assert [(path, line) for path, line, *_ in found] == [("src/mail-worker.js", 9)]
+    assert "`execute`" in found[0][4]

@@ -57,7 +57,8 @@ def called_name(node, p: Parsed) -> str | None:
             return None
     elif node.type not in _CALLABLE:
         return None
-    return node_name(node, p).split("(")[0].rsplit(".", 1)[-1]
+    # A JS `#name` method is called `this.#name(…)`: the word the search reads is `name`.
+    return node_name(node, p).split("(")[0].rsplit(".", 1)[-1].lstrip("#")
 
 
 def simple_name(node, p: Parsed) -> str | None:
@@ -589,10 +590,12 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
 
 
 def _ts_private_method(node, p: Parsed) -> bool:
-    """A TypeScript `private` method: called only inside its class. (A JS `#name` method is too,
-    but its calls are written with the `#`, which the search's word lookup does not read.)"""
+    """A TypeScript `private` method or a JS `#name` method: called only inside its class."""
     if node is None or node.type != "method_definition":
         return False
+    named = node.child_by_field_name("name")
+    if named is not None and named.type == "private_property_identifier":
+        return True
     return any(c.type == "accessibility_modifier" and p.text(c) == "private" for c in node.children)
 
 
@@ -660,7 +663,7 @@ def _methods_named(p: Parsed, name: str) -> list:
     return [n for n in nodes_of(p, frozenset({"method_definition", "method_declaration", "function_declaration"}))
             if (named := n.child_by_field_name("name") or next(
                 (c for c in n.named_children if c.type in ("identifier", "simple_identifier")), None)) is not None
-            and p.text(named) == name]
+            and p.text(named).lstrip("#") == name]
 
 
 def _defines(p: Parsed, name: str) -> bool:
@@ -886,7 +889,10 @@ def _word_leaves(p: Parsed, name: str):
     word = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(name.encode()) + rb"(?![A-Za-z0-9_])")
     for match in word.finditer(p.source):
         n = p.root.descendant_for_byte_range(match.start(), match.end())
-        if n is not None and not n.child_count and n.start_byte == match.start() and n.end_byte == match.end():
+        if n is not None and not n.child_count and n.end_byte == match.end() and (
+                n.start_byte == match.start()
+                # `this.#execute(…)`: a JS private name's leaf holds its `#`.
+                or (n.start_byte == match.start() - 1 and n.type == "private_property_identifier")):
             yield n
 
 
