@@ -255,3 +255,21 @@ def test_js_a_hash_private_method_is_followed_within_its_class(tmp_path) -> None
     found = _found(tmp_path, {"src/mail-worker.js": worker}, {"src/mail-worker.js": worker.replace("job.data, 1", "job.data, 2")})
     assert [(path, line) for path, line, *_ in found] == [("src/mail-worker.js", 9)]
     assert "`execute`" in found[0][4]
+
+
+def test_a_file_moved_whole_brings_its_lines_with_it(tmp_path) -> None:
+    # xxl-job's open-API service moved to another package: its tryAcquire is no new lock call.
+    body = ("\n\npublic class AdminJobBizImpl {\n    public Result trigger(int id) {\n"
+            "        if (!tokenBucket.tryAcquire(1, TIMEOUT)) {\n            return Result.busy();\n        }\n"
+            "        return scheduler.trigger(id);\n    }\n}\n")
+    old, new = "src/main/java/app/openapi/AdminJobBizImpl.java", "src/main/java/app/scheduler/openapi/AdminJobBizImpl.java"
+    repo = make_repo(tmp_path / "repo", {old: "package app.openapi;" + body})
+    make_branch(repo, "work", {old: None, new: "package app.scheduler.openapi;" + body})
+    found = [f for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC253"]
+    assert found == []
+    # A lock call the move adds is read.
+    repo2 = make_repo(tmp_path / "repo2", {old: "package app.openapi;" + body})
+    make_branch(repo2, "work", {old: None, new: "package app.scheduler.openapi;" + body.replace(
+        "        return scheduler.trigger(id);\n", "        limiter.acquire();\n        return scheduler.trigger(id);\n")})
+    found = [(f.path, f.line) for f in analyse(base="main", cwd=str(repo2)).scan.active if f.rule == "DC253"]
+    assert found == [(new, 8)]

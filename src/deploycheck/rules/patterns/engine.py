@@ -495,7 +495,7 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
         return
     fewer: dict[int, bool] = {}
     for number, raw in sorted(view.changed(side).items()):
-        if _realigned(view, side, raw):
+        if _realigned(view, side, raw) or _moved_with_its_file(view, raw):
             continue
         for pattern, m in _line_matches(view, pr, side, number, raw):
             if pr.only_if_fewer_in_head:
@@ -526,6 +526,34 @@ def _realigned(view: FileView, side: str, raw: str) -> bool:
         view.ctx.cache[key] = {(line[: len(line) - len(line.lstrip())], tuple(line.split())): line for line in other}
     found = view.ctx.cache[key].get((raw[: len(raw) - len(raw.lstrip())], tuple(raw.split())))
     return found is not None and found != raw
+
+
+def _moved_with_its_file(view: FileView, raw: str) -> bool:
+    """Whether ``raw`` is a line of a file moved whole that its other half holds too (the change
+    is read without rename detection, so a moved file is one deleted and one added): the same
+    line at a new path is no change (xxl-job's open-API services moved to another package, their
+    `tryAcquire` calls with them). rules/trees/moved.py pairs the halves."""
+    key = "patterns.moved-lines"
+    if key not in view.ctx.cache:
+        view.ctx.cache[key] = _other_half_lines(view.ctx)
+    lines = view.ctx.cache[key]
+    return bool(lines) and " ".join(raw.split()) in lines
+
+
+def _other_half_lines(ctx: FileContext) -> frozenset[str]:
+    from ...git.model import ADDED, DELETED
+    from ..trees.langs import language_of_file
+
+    language = language_of_file(ctx)
+    if ctx.file.status not in (ADDED, DELETED) or language is None or language == "lua":
+        return frozenset()
+    from ..trees.moved import moved_counterpart
+
+    there = moved_counterpart(ctx, language)
+    if there is None:
+        return frozenset()
+    text = there[1].source.decode("utf-8", "replace")
+    return frozenset(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 def _moved_into_helper(ctx: FileContext, line: int, regex: re.Pattern[str]) -> tuple[str, str] | None:
