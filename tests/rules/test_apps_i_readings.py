@@ -273,3 +273,20 @@ def test_a_file_moved_whole_brings_its_lines_with_it(tmp_path) -> None:
         "        return scheduler.trigger(id);\n", "        limiter.acquire();\n        return scheduler.trigger(id);\n")})
     found = [(f.path, f.line) for f in analyse(base="main", cwd=str(repo2)).scan.active if f.rule == "DC253"]
     assert found == [(new, 8)]
+
+
+# --- JS/TS: a name a module imports from another relative module is that module's ---------------
+
+@pytest.mark.parametrize("spec, reached", [("./components/meta", False), ("../../../dashboard/invoice/meta", True)])
+def test_js_a_call_bound_by_a_relative_import_to_another_module_is_no_trail(tmp_path, spec: str, reached: bool) -> None:
+    invoice_no = "export function InvoiceNo(props) {\n  return props.prefix + props.number;\n}\n"
+    dashboard_meta = ("import { InvoiceNo } from './invoice-no';\n\n"
+                      "export function Meta(props) {\n  return InvoiceNo(props);\n}\n")
+    pdf_meta = "export function Meta(props) {\n  return props.title;\n}\n"
+    job = (f"import {{ Worker }} from 'bullmq';\nimport {{ Meta }} from '{spec}';\n\n"
+           "export async function generateInvoice(job) {\n  return render(Meta(job.data));\n}\n\n"
+           "new Worker('invoices', generateInvoice);\n")
+    main = {"apps/dashboard/invoice/invoice-no.ts": invoice_no, "apps/dashboard/invoice/meta.ts": dashboard_meta,
+            "apps/worker/templates/pdf/components/meta.ts": pdf_meta, "apps/worker/templates/pdf/index.ts": job}
+    found = _found(tmp_path, main, {"apps/dashboard/invoice/invoice-no.ts": invoice_no.replace("+ props.number", "+ '-' + props.number")})
+    assert bool(found) is reached

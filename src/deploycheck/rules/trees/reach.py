@@ -166,6 +166,29 @@ def exported_function(p: Parsed, row: int) -> tuple[str, str, list] | None:
     return None
 
 
+def _imported_from_elsewhere(p: Parsed, path: str, name: str, defined: set[str] | frozenset[str]) -> bool:
+    """Whether the JS/TS module ``p`` (at ``path``) binds ``name`` by an import or `require` of a
+    relative module that is none of the files defining the followed ``name`` (midday's PDF
+    template imports its own `Meta` from `./components/meta`, not the dashboard's, which renders
+    the changed `InvoiceNo`). A package or path alias (`@/lib/x`) is not resolved: it may be the
+    defining file's, and the use stays a trail."""
+    from .moved import _imports, _required, _resolved, _stem
+
+    if "reach.imports" not in p.memo:
+        specs = [p.text(source).strip("'\"`") for stmt in p.root.children
+                 if stmt.type == "import_statement" and (source := stmt.child_by_field_name("source")) is not None]
+        specs += [spec for stmt in p.root.children if stmt.type in ("lexical_declaration", "variable_declaration")
+                  for d in stmt.named_children if d.type == "variable_declarator"
+                  and (spec := _required(d.child_by_field_name("value"), p)) is not None]
+        relative = {_resolved(spec, path) for spec in specs if spec.startswith(".")}
+        p.memo["reach.imports"] = (_imports(p, path), relative)
+    imports, relative = p.memo["reach.imports"]
+    bound = imports.get(name)
+    if bound is None or not defined or bound[0] not in relative:
+        return False  # not imported, or from a package or an alias: it may be the defining module
+    return bound[0] not in {_stem(d) for d in defined}
+
+
 def _owner_name(chain: list, p: Parsed) -> str | None:
     """The name callers write for the class or module around the unit ``chain`` ends in
     (`Admin::ReportsController` -> `ReportsController`), if it can be followed."""
@@ -343,6 +366,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             uses = uses_of(name, own, not other_package, on_a_class,
                            lambda type_name: java_field_named(ctx, type_name),
                            heirs_of(name) if p.language == "ruby" and not own else frozenset())
+            if uses and not own and p.language in _JS_LANGUAGES and _imported_from_elsewhere(p, path, name, defined_in.get(name, set())):
+                continue  # `import { Meta } from "./components/meta"`: this file's `Meta` is another module's
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
             hits = [(row, s, True) for row in uses for s in spans if s[0] <= row <= s[1]] or [
