@@ -3,20 +3,12 @@ runs that the changed lines do not name, and code that no job can run."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from support.gitrepo import make_branch, make_repo
+from support.scanning import flagged_on_branch as _found
 from deploycheck.analysis.pipeline import analyse
-
-
-def _found(tmp_path: Path, main: dict, branch: dict, rule: str | None = "DC701") -> list[tuple]:
-    repo = make_repo(tmp_path / "repo", main)
-    make_branch(repo, "work", branch)
-    found = analyse(base="main", cwd=str(repo)).scan.active
-    return [(f.path, f.line, f.side, f.severity, f.message) for f in found
-            if (rule is None or f.rule == rule) and f.severity in ("warning", "high")]
 
 
 # --- Ruby: a constructor and a scope, called by the class's name and the scope's ----------

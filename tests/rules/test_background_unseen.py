@@ -3,20 +3,10 @@ never runs in production (docs/design-notes.md, "What apps-h showed")."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from support.gitrepo import make_branch, make_repo
-from deploycheck.analysis.pipeline import analyse
-
-
-def _flagged(tmp_path: Path, main: dict, branch: dict, rule: str | None = "DC701") -> list[tuple]:
-    repo = make_repo(tmp_path / "repo", main)
-    make_branch(repo, "work", branch)
-    found = analyse(base="main", cwd=str(repo)).scan.active
-    return [(f.path, f.line, f.side, f.severity, f.message) for f in found
-            if (rule is None or f.rule == rule) and f.severity in ("warning", "high")]
+from support.scanning import flagged_on_branch as _flagged
 
 
 # --- Java/Kotlin: the class that holds a @Scheduled method ----------------------------------

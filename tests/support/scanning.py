@@ -1,0 +1,19 @@
+"""A change scanned as a branch over main, in a real git repository: the active findings a rule
+test asserts on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deploycheck.analysis.pipeline import analyse
+from support.gitrepo import make_branch, make_repo
+
+
+def flagged_on_branch(tmp_path: Path, main: dict, branch: dict, rule: str | None = "DC701") -> list[tuple]:
+    """(path, line, side, severity, message) of each warning or high finding of ``rule`` (any rule
+    when None) on the branch that commits ``branch`` over a main of ``main``."""
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", branch)
+    found = analyse(base="main", cwd=str(repo)).scan.active
+    return [(f.path, f.line, f.side, f.severity, f.message) for f in found
+            if (rule is None or f.rule == rule) and f.severity in ("warning", "high")]
