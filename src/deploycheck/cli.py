@@ -168,7 +168,7 @@ def summary(
 
 @app.command()
 def log(
-    path: Optional[str] = typer.Option(None, "--path", metavar="PATH", help="Only records that assessed changes to this file."),
+    path: Optional[str] = typer.Option(None, "--path", metavar="PATH", help="Only records that assessed changes to this file (relative to the current folder, as git reads paths)."),
     format: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
     base: Optional[str] = typer.Option(None, "--base", metavar="REV", help="Branch whose allowed_signers are trusted (resolved as scan and verify resolve their base)."),
 ) -> None:

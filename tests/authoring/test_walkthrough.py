@@ -907,6 +907,26 @@ def test_ctrl_c_in_the_review_opened_at_the_signing_prompt_keeps_every_answer(pr
     assert len(answers) == 5 and records(p) == []
 
 
+def test_declining_to_sign_says_where_the_answers_are_and_the_next_run_offers_them(project: Project) -> None:
+    # Session 16's new-user trial: "Not signed; nothing was written." alone read as if the five
+    # answers were lost, though the draft held them and the next run offered them.
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION:
+        t.answer(prompt, keys)
+    t.answer(MORE, ".")
+    t.answer(SIGN, "n")
+    assert t.wait() == 1
+    said = " ".join(t.text.split())
+    assert f"Not signed; nothing was written. Your 5 answers are kept in the draft {draft_file(p)}; run deploycheck again to resume." in said
+    assert said.count("Not signed") == 1 and records(p) == []
+    again = term(p)
+    assert "with 5 answers?" in again.answer("answers? [y/n] (y): ", "")
+    again.answer(SIGN, "y")
+    assert again.wait() == 0
+    assert the_record(p).body.answers["sequential-assumption"] == Answer("yes", "a row lock")
+
+
 def test_a_draft_with_every_answer_resumes_at_the_signing_prompt(project: Project, tmp_path: Path) -> None:
     """A failed signature keeps all five answers in the draft; the next run asks no question
     again: it shows the answers and asks before signing (review still reaches them)."""

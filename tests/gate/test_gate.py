@@ -151,6 +151,23 @@ def test_branch_adding_its_own_key_is_not_trusted(repo, tmp_path):
     assert any("allowed_signers" in n and "after merge" in n for n in doc["notes"])
 
 
+def test_a_record_by_a_key_the_base_trusts_later_passes_as_it_is(tmp_path, key):
+    # Session 16's new-user trial: the fix said to run `deploycheck` again and commit an updated
+    # record, but once the base trusts the key the record that was refused passes unchanged.
+    repo = incident_repo(tmp_path, signers="# nobody yet\n")
+    record = sign_record(repo, key, tmp_path)
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["untrusted-signer"]
+    (problem,) = doc["problems"]
+    assert "this record passes as it is, so run the check again (no new record is needed)" in problem["fix"]
+    assert "commit the updated record" not in problem["fix"]
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".deploycheck/allowed_signers": signer_line(key)}, message="trust dev")
+    git(repo, "checkout", "-q", "refactor")
+    code, doc = verify_json(repo)
+    assert code == 0 and doc["record"] == record
+
+
 def test_branch_disabling_rules_in_its_own_config_has_no_effect(repo):
     commit(repo, {".deploycheck/config.yaml": "rules:\n  disable: [DC301, lost-update]\n"}, message="switch it off")
     code, doc = verify_json(repo)

@@ -174,6 +174,23 @@ def test_log_shows_who_answered_what_with_the_rebuttal(assessed: tuple[Project, 
     assert [(f["rule"], f["line"]) for f in entry["findings"]] == [("DC101", 6), ("DC301", 9)]
 
 
+def test_log_path_is_read_from_the_current_folder_as_git_reads_paths(assessed: tuple[Project, str]) -> None:
+    # Session 16's new-user trial: in a subfolder, `log --path` with the path as typed there (or
+    # an absolute one) said "No deploycheck records": records name files from the root.
+    p, record = assessed
+    folder = p.repo / "inventory"
+    for typed in ("jobs.py", "./jobs.py", str(folder / "jobs.py")):
+        doc = json.loads(run_dc(folder, "log", "--path", typed, "--format", "json").stdout)
+        assert [e["path"] for e in doc["records"]] == [record], typed
+    proc = run_dc(folder, "log", "--path", "../README.md")
+    assert (proc.returncode, proc.stdout) == (
+        0, "No deploycheck records that assessed changes to README.md in HEAD's tree (.deploycheck/records/).\n"
+    )
+    # From the root, a root-relative path stays what it was.
+    doc = json.loads(run_dc(p.repo, "log", "--path", "inventory/jobs.py", "--format", "json").stdout)
+    assert [e["path"] for e in doc["records"]] == [record]
+
+
 def test_log_lists_records_of_every_merged_branch_newest_first(assessed: tuple[Project, str]) -> None:
     p, first = assessed
     git(p.repo, "checkout", "-q", "main")

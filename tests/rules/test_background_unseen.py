@@ -137,6 +137,18 @@ def test_go_a_constant_another_file_of_its_package_reads_is_followed_there(tmp_p
         assert "scheduled function at cmd/main.go:6" in found[0][4] and "`inRollout`" in found[0][4]
 
 
+def test_go_a_constant_read_by_a_queue_method_is_named_as_a_value_the_method_reads(tmp_path) -> None:
+    # Session 16's new-user trial (photoview's scanner queue): the changed constant was described
+    # as "method of a queue type, which workers drain", the kind of the method that reads it.
+    queue = ("package scanner_queue\n\nconst progressKey = \"global-scanner-progress\"\n\n"
+             "type ScannerQueue struct{}\n\nfunc (q *ScannerQueue) processQueue() {\n\tnotify(progressKey)\n}\n")
+    found = _flagged(tmp_path, {"go.mod": GO_MOD, "scanner_queue/queue.go": queue},
+                     {"scanner_queue/queue.go": queue.replace("global-scanner-progress", "global-scanner-status")})
+    assert [(path, line) for path, line, *_ in found] == [("scanner_queue/queue.go", 3)]
+    assert found[0][4].startswith("`progressKey` (a value read by background code: `ScannerQueue.processQueue`, "
+                                  "method of a queue type, which workers drain, line 7): changed lines")
+
+
 def test_go_a_constant_no_function_reads_is_not(tmp_path) -> None:
     main = {"go.mod": GO_MOD, "cmd/main.go": MAIN_GO, "mails/warnings.go": WARNINGS}
     assert _flagged(tmp_path, main, {"mails/warnings.go": WARNINGS.replace("= 5", "= 6")}) == []
@@ -221,7 +233,7 @@ def test_javascript_an_import_rebound_and_read_by_a_worker_written_at_the_top_le
     # No function stands between the import and the worker's handler that reads it.
     found = _flagged(tmp_path, MAILERS, {"src/mail.js": MAIL_WORKER.replace("./mailer/v1", "./mailer/v2")})
     assert [(path, line) for path, line, *_ in found] == [("src/mail.js", 2)]
-    assert "(BullMQ worker)" in found[0][4]
+    assert "(a value read by background code: BullMQ worker, line 5)" in found[0][4]
 
 
 def test_javascript_an_import_rebound_and_read_by_no_worker_is_not(tmp_path) -> None:

@@ -704,7 +704,7 @@ def _read_sources(ctx: "Context") -> Sources:
 def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[str, Answer]], object] | None = None,
          confirm: bool = True, force: bool = False) -> dict[str, Answer] | None:
     """Show the change, ask the checklist, ask before signing (unless not ``confirm``); return
-    the answers, or None when the author declined to sign.
+    the answers, or None when the author declined to sign (said here, with where the draft is).
 
     ``before_signing(answers)`` runs before the confirmation, every time it is asked (the
     validation of the whole set, which may raise). At the confirmation ``back`` and ``review``
@@ -819,7 +819,12 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
                 continue
             answers = ready(ask(review=True))  # back or review: the answers, to edit; then this confirmation again
             continue
-        return answers if signed else None
+        if not signed:
+            # Said with where the answers are, as after Ctrl-C: "nothing was written" alone read
+            # as if they were lost (session 16's new-user trial); the next run offers them.
+            prompter.say(Text(f"Not signed; nothing was written. {keep()}".rstrip()), wrap=False)  # the path whole, to copy
+            return None
+        return answers
     return answers
 
 

@@ -82,8 +82,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
 
         # The walkthrough asks before signing (--yes skips it), where back and review reopen the answers.
         given = walk(ctx, checklist, before_signing, confirm=not yes, force=force)
-        if given is None:
-            con.print(Text("Not signed; nothing was written."))
+        if given is None:  # declined; the walkthrough said where the answers are kept
             return 1
         given = keep_warnings(given, checked)  # in the record, as at each question
     else:

@@ -362,8 +362,25 @@ def print_lines(lines: list[tuple[str, str | None]]) -> None:
     con.file.flush()
 
 
+def _from_root(path: str, root: str, cwd: str) -> str:
+    """``--path`` read as git reads a path argument: relative to the current folder (`log --path
+    jobs.py` in `inventory/`), or absolute. Records name files from the repository's root, so
+    from a subfolder a path as typed there matched nothing and the log said no one had assessed
+    the file (session 16's new-user trial)."""
+    if os.path.isabs(path):
+        # The folder resolved as git resolves the root (symlinks), not the file: a tracked
+        # symlink is recorded under its own name.
+        folder = os.path.realpath(os.path.dirname(path))
+        rel = os.path.relpath(os.path.join(folder, os.path.basename(path)), os.path.realpath(root))
+    else:
+        rel = os.path.join(gitcmd.output(["rev-parse", "--show-prefix"], cwd).strip(), path)
+    return os.path.normpath(rel).replace(os.sep, "/")
+
+
 def run(path: str | None, format: str, base: str | None = None) -> int:
     root = gitcmd.toplevel(os.getcwd())
+    if path:
+        path = _from_root(path, root, os.getcwd())
     has_head = gitcmd.resolve("HEAD", root) is not None
     trust = load_log_trust(root, base) if has_head else None
     from ..gate.review import reviews_at_head

@@ -213,8 +213,13 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
         else:
             signer, reason = find_trusted_signer(trust.signers, public_key, record.signature.principal, NAMESPACE, trust.now)
             if signer is None:
+                # Trust is read from the base at every run, so the record passes as it is once the
+                # line is there: asking for a new record sent authors through the checklist again
+                # for nothing (session 16's new-user trial).
                 fail(UNTRUSTED, f"{rf.path}: signer {record.signature.principal} is not trusted: {reason}.",
-                     f"Ask a maintainer to add your key to {trust.signers_source} on the base branch, then " + RERUN[0].lower() + RERUN[1:])
+                     f"Ask a maintainer to add the line for your key to {trust.signers_source} on the base branch; "
+                     "once it is there this record passes as it is, so run the check again (no new record is "
+                     "needed). Or sign with a key already trusted there: `deploycheck --key PATH`, and commit that record.")
 
     # Answers against the base branch's checklist and policy.
     if trust.checklist is not None:

@@ -527,11 +527,12 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         if whole:
             what = whole
         else:
-            inside = [s for s in spans if s[0] <= row <= s[1]] or _regions_reading_rebound(ctx, p, row, spans)
-            if inside:
-                span = min(inside, key=lambda s: s[1] - s[0])
-                what = span[2]
+            inside = [s for s in spans if s[0] <= row <= s[1]]
+            readers = [] if inside else _regions_reading_rebound(ctx, p, row, spans)
+            if inside or readers:
+                span = min(inside or readers, key=lambda s: s[1] - s[0])
                 job = job_of(p, ctx.path, span)
+                what = span[2] if inside else _read_by(job)
             else:
                 by = _reached_by(ctx, p, row) if follow_calls else None
                 if by is None:
@@ -622,6 +623,13 @@ def _package_readers(ctx, names: frozenset[str]):
             name = followed_name(user, other, path)
             if name:
                 yield name
+
+
+def _read_by(job: dict) -> str:
+    """What a top-level value is to the background code of its file that reads it: not that code
+    itself (a Go constant was called "method of a queue type", session 16's new-user trial)."""
+    who = f"`{job['name']}`, " if job.get("name") else ""
+    return f"a value read by background code: {who}{job['kind']}, line {job['line']}"
 
 
 def _regions_reading_rebound(ctx, p: Parsed, row: int, spans: list) -> list:
