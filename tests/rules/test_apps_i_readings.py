@@ -282,3 +282,38 @@ def test_js_a_call_bound_by_a_relative_import_to_another_module_is_no_trail(tmp_
             "apps/worker/templates/pdf/components/meta.ts": pdf_meta, "apps/worker/templates/pdf/index.ts": job}
     found = _found(tmp_path, main, {"apps/dashboard/invoice/invoice-no.ts": invoice_no.replace("+ props.number", "+ '-' + props.number")})
     assert bool(found) is reached
+
+
+# --- Java/Kotlin: a constant a job reads (session 16's new-user trial on lenve/vhr) ---------------
+
+RESEND = ("package app.task;\n\n@Component\npublic class MailSendTask {\n    private static final int BATCH = 100;\n\n"
+          "    @Scheduled(cron = \"0/10 * * * * ?\")\n    public void mailResendTask() {\n"
+          "        logs.findPending(BATCH).forEach(this::resend);\n    }\n}\n")
+CONSTANTS = ("package app.model;\n\npublic class MailConstants {\n    public static final String MAIL_QUEUE_NAME = \"mail.queue\";\n"
+             "    public static final List<String> STATES = List.of(\"a\", \"b\");\n}\n")
+LISTENER = ("package app.receiver;\n\n@Component\npublic class MailReceiver {\n"
+            "    @RabbitListener(queues = MailConstants.MAIL_QUEUE_NAME)\n    public void handler(Message message) {\n"
+            "        send(message);\n    }\n}\n")
+
+
+def test_java_a_constant_read_by_a_scheduled_method_of_its_class_is_flagged(tmp_path) -> None:
+    found = _found(tmp_path, {"src/main/java/app/task/MailSendTask.java": RESEND},
+                   {"src/main/java/app/task/MailSendTask.java": RESEND.replace("BATCH = 100", "BATCH = 1000")})
+    assert [(path, line) for path, line, *_ in found] == [("src/main/java/app/task/MailSendTask.java", 5)]
+
+
+def test_java_a_constant_another_file_s_listener_reads_is_followed_by_its_name(tmp_path) -> None:
+    main = {"src/main/java/app/model/MailConstants.java": CONSTANTS, "src/main/java/app/receiver/MailReceiver.java": LISTENER}
+    found = _found(tmp_path, main, {"src/main/java/app/model/MailConstants.java": CONSTANTS.replace("\"mail.queue\"", "\"mail.queue.v2\"")})
+    assert [(path, line) for path, line, *_ in found] == [("src/main/java/app/model/MailConstants.java", 4)]
+    assert "MailReceiver.java:5" in found[0][4]
+    # A table of data is not followed.
+    assert _found(tmp_path / "table", main, {"src/main/java/app/model/MailConstants.java": CONSTANTS.replace("\"a\", \"b\"", "\"a\", \"c\"")}) == []
+
+
+def test_kotlin_a_const_val_read_by_a_scheduled_method_is_flagged(tmp_path) -> None:
+    task = ("package app\n\n@Component\nclass Sweeper {\n    companion object {\n        const val BATCH = 100\n    }\n\n"
+            "    @Scheduled(fixedDelay = 1000)\n    fun sweep() {\n        orders.cancelStale(BATCH)\n    }\n}\n")
+    found = _found(tmp_path, {"src/main/kotlin/app/Sweeper.kt": task},
+                   {"src/main/kotlin/app/Sweeper.kt": task.replace("BATCH = 100", "BATCH = 500")})
+    assert [(path, line) for path, line, *_ in found] == [("src/main/kotlin/app/Sweeper.kt", 6)]

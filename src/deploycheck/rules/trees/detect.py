@@ -598,6 +598,10 @@ def _followed_names(ctx, p: Parsed, row: int):
                 yield name
         if p.language == "go" and rebound:
             yield from _package_readers(ctx, rebound)
+        if p.language in ("java", "kotlin"):
+            # Other classes write a constant's own name (`MailConstants.MAIL_QUEUE_NAME` in a
+            # listener's annotation): it is followed as a function's would be.
+            yield from (name for name in sorted(rebound) if followable(name))
     # A re-export bound to another module's value (`export { pipeline } from 'stream'`): its
     # users import it from this module, in other files; they are found by its exported name.
     yield from (name for name in _rebound_at(ctx, p, row, [], _reexports) if followable(name))
@@ -641,7 +645,7 @@ def _regions_reading_rebound(ctx, p: Parsed, row: int, spans: list) -> list:
         return []
     bindings = _top_level_bindings(p)
     first, last = min(bindings[n][0] for n in names), max(bindings[n][1] for n in names)
-    rows = {n.start_point[0] for n in walk(p.root) if n.type == "identifier" and p.text(n) in names
+    rows = {n.start_point[0] for n in walk(p.root) if n.type in _NAME_NODES and p.text(n) in names
             and not first <= n.start_point[0] <= last}
     return [s for s in spans if any(s[0] <= r <= s[1] for r in rows)]
 
@@ -713,6 +717,8 @@ def _top_level_bindings(p: Parsed) -> dict[str, tuple[int, int, str]]:
                     out[name] = (*rows, ":".join(bound))
         elif p.language == "ruby" and node.type in ("class", "module", "assignment"):
             out.update(_ruby_constants(p, node))
+        elif p.language in ("java", "kotlin"):
+            out.update(_jvm_constants(p, node))
         elif p.language in _JS and node.type in ("lexical_declaration", "variable_declaration"):
             for declarator in node.named_children:
                 value, pattern = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
@@ -746,9 +752,55 @@ def _ruby_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
     return out
 
 
+def _jvm_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
+    """The constants a Java or Kotlin declaration holds, its nested classes' too: a `static final`
+    field, an interface's field, a Kotlin `const val` (vhr's `MailConstants.MAIL_QUEUE_NAME`, read
+    by a `@RabbitListener`; a `@Scheduled` class's batch size). An array or a collection built in
+    place is a table of data, as in Go."""
+    out: dict[str, tuple[int, int, str]] = {}
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in ("field_declaration", "constant_declaration", "property_declaration"):
+            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
+            words = set(p.text(modifiers).split()) if modifiers is not None else set()
+            constant = (n.type == "constant_declaration" or (n.type == "field_declaration" and {"static", "final"} <= words)
+                        or (n.type == "property_declaration" and "const" in words))
+            if not constant:
+                continue
+            declarators = [d for d in n.named_children if d.type in ("variable_declarator", "variable_declaration")]
+            value = n.child_by_field_name("value") or next(
+                (c for c in reversed(n.named_children) if c.type not in ("modifiers", "variable_declaration")), None)
+            for d in declarators:
+                named = d.child_by_field_name("name") or next((c for c in d.named_children if c.type == "identifier"), None)
+                shown = d.child_by_field_name("value") or (value if n.type == "property_declaration" else None)
+                if named is None or shown is None or _jvm_table(p, shown):
+                    continue
+                out[p.text(named)] = (n.start_point[0], n.end_point[0], p.text(shown))
+        elif n.type in ("class_declaration", "interface_declaration", "enum_declaration", "object_declaration",
+                        "companion_object", "class_body", "interface_body", "enum_body", "enum_body_declarations"):
+            stack.extend(n.named_children)
+        elif n is node and n.type == "source_file":
+            stack.extend(n.named_children)
+    return out
+
+
+_JVM_TABLE_CALLS = re.compile(r"^(?:List|Set|Map|Arrays)\.(?:of|asList|ofEntries)\s*\(|^(?:listOf|setOf|mapOf|arrayOf|mutableListOf|mutableSetOf|mutableMapOf|hashMapOf)\s*\(")
+
+
+def _jvm_table(p: Parsed, value) -> bool:
+    return value.type in ("array_initializer", "array_creation_expression", "collection_literal") \
+        or _JVM_TABLE_CALLS.match(p.text(value)) is not None
+
+
 _RUBY_TABLES = frozenset({"array", "hash", "string_array", "symbol_array"})
 _JS = frozenset({"javascript", "typescript", "tsx"})
 _FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function", "class"})
+
+
+# The nodes that hold a bound name where it is read: a Ruby constant is a `constant`, a Kotlin
+# name a `simple_identifier` in some versions of its grammar.
+_NAME_NODES = frozenset({"identifier", "constant", "simple_identifier"})
 
 
 def _users_of_top_level(p: Parsed, names: frozenset[str]) -> list[list]:
@@ -758,7 +810,7 @@ def _users_of_top_level(p: Parsed, names: frozenset[str]) -> list[list]:
     memo = p.memo.setdefault("detect.top_level_users", {})
     if names not in memo:
         memo[names] = [units_at(p, nodes[0].start_point[0]) for nodes in all_units(p).values()
-                       if any(n.type in ("identifier", "constant") and p.text(n) in names for node in nodes for n in walk(node)
+                       if any(n.type in _NAME_NODES and p.text(n) in names for node in nodes for n in walk(node)
                               if n is not node.child_by_field_name("name"))]
     return memo[names]
 
