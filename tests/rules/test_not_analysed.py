@@ -441,3 +441,20 @@ def test_a_signed_record_covers_an_unread_file_and_any_later_edit_makes_it_stale
     commit(repo, {"web/app.js": b"// \x00\nexport const reserve = () => 2;\n"}, message="edit the opaque file")
     code, doc = verify(repo)
     assert code == 1 and any(p["code"] == "stale-record" and p["path"] == "web/app.js" for p in doc["problems"]), doc
+
+
+MAPPER = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE mapper PUBLIC "-//mybatis.org//DTD Mapper 3.0//EN" '
+          '"http://mybatis.org/dtd/mybatis-3-mapper.dtd">\n<mapper namespace="org.javaboy.vhr.mapper.MailSendLogMapper">\n'
+          '    <update id="updateCount">\n        update mail_send_log set count=count+1 where msgId=#{msgId}\n'
+          '    </update>\n</mapper>\n')
+
+
+def test_a_changed_mybatis_mapper_is_unread_production_sql(tmp_path) -> None:
+    # Session 16's new-user trial: the record stayed valid after the mapper's SQL changed.
+    from support.scanning import flagged_on_branch
+
+    path = "vhr-mapper/src/main/java/org/javaboy/vhr/mapper/MailSendLogMapper.xml"
+    found = flagged_on_branch(tmp_path, {path: MAPPER}, {path: MAPPER.replace("count=count+1", "count=#{count}")}, rule="DC001")
+    assert [(p, line) for p, line, *_ in found] == [(path, 5)] and "MyBatis mapper" in found[0][4]
+    other = "src/main/resources/logback.xml"
+    assert flagged_on_branch(tmp_path / "plain", {other: "<configuration/>\n"}, {other: "<configuration debug=\"true\"/>\n"}, rule="DC001") == []

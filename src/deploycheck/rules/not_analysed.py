@@ -52,7 +52,9 @@ says exactly why:
 - it is JavaScript/TypeScript, Go, JVM, Ruby or SQL code under a path the pattern rules skip as
   vendored or built (`vendor/`, `dist/`, `build/`, `node_modules/`, `*.min.js`);
 - it is a Git LFS pointer standing for code, or a `.gitattributes` change that sets a `filter`
-  or `working-tree-encoding` (the checked-out file would not be the bytes deploycheck read).
+  or `working-tree-encoding` (the checked-out file would not be the bytes deploycheck read);
+- it is a MyBatis mapper (an `.xml` file with `<mapper namespace=…>`): its SQL runs against the
+  application's tables, a job's updates among them, and no rule reads it.
 
 A JavaScript/TypeScript file under a skipped path that looks like a browser asset says so, with
 the evidence, and stays flagged: Django serves its folder (a settings module, read with `ast` and
@@ -435,6 +437,9 @@ def _reason(ctx: FileContext) -> str | None:
         if ext in PACK_CODE_EXTENSIONS and _packs_skip_as_production_code(fc.path):
             return _SKIPPED_PATH + _SKIPPED_PATH_RUNS
         return None
+    if ext == "xml" and fc.kind == "file" and not fc.binary and _mybatis_mapper(ctx):
+        return ("it is a MyBatis mapper: its SQL statements run in production against the application's tables (a "
+                "job's update among them), and no rule reads them")
     # Ruby the Ruby rules (which read `.rb` and `.rake`) never see, though it runs in production:
     # `rake inventory:reserve` from a crontab runs the Rakefile's tasks; a Rack server runs
     # config.ru (red team 3).
@@ -453,6 +458,21 @@ def _reason(ctx: FileContext) -> str | None:
             kind = "an executable script" if fc.new_mode == "100755" else "a script (not marked executable, but `python FILE` runs it)"
             return f"it is {kind} ({name}) without a code extension, so no language's rules read it"
     return None
+
+
+# MyBatis's mapper files: `<mapper namespace="…">` holding the statements a Java mapper interface
+# runs (lenve/vhr's `MailSendLogMapper.xml`, whose `count = count + 1` a branch can turn into a
+# plain write after the record is signed). Test paths are tests, as for code.
+_MYBATIS_MAPPER = re.compile(rb"<mapper\s[^>]*\bnamespace\s*=")
+
+
+def _mybatis_mapper(ctx: FileContext) -> bool:
+    from .paths import is_test_or_doc
+
+    if is_test_or_doc(ctx.path):
+        return False
+    text = ctx.head_text() if ctx.file.new_path is not None else ctx.base_text()
+    return text is not None and _MYBATIS_MAPPER.search(text[:200_000].encode("utf-8", "replace")) is not None
 
 
 # A Java Unicode escape (JLS 3.3): javac turns `\u000a` into a line break before it reads comments
