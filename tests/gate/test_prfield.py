@@ -383,3 +383,13 @@ def test_a_claim_in_the_title_is_fixed_by_rewording_the_title_not_by_pasting_a_b
     [problem] = [p for p in doc["problems"] if p["code"] == "pr-claim"]
     assert code == 1 and problem["message"].startswith("the title says 'Refactor'")
     assert problem["fix"].startswith("Reword the pull request title") and "paste" not in problem["fix"]
+
+
+def test_a_missing_field_on_a_change_with_nothing_flagged_says_n_a_is_enough(tmp_path):
+    from deploycheck.gate.prfield import PrText, field_problem
+
+    missing = field_problem(PrText("Fix typo", "Just docs.", "test"), [])
+    assert missing is not None and "`N/A` is enough, as nothing is flagged" in missing
+    flagged = field_problem(PrText("Fix typo", "Just docs.", "test"), ["inventory/jobs.py"])
+    assert flagged is not None and "N/A" not in flagged
+

@@ -240,7 +240,7 @@ def test_review_at_a_terminal(tmp_path, key, reviewer):
     t.answer("Why not?: ", "the checkout API writes it too")
     for qid in ("sequential-assumption", "concurrency-tested", "rollback-safe", "silent-failure"):
         t.answer(f"Do you agree with the author's answer to '{qid}'? [yes/no]: ", "yes")
-    t.answer("What would make this change fail silently in production? (end with '.'): ", "Two pods at once.")
+    t.answer("What would make this change fail silently in production? (a line with only . ends the answer): ", "Two pods at once.")
     t.answer("...: ", ".")
     t.answer("Sign and write the review? [y/n] (y): ", "y")
     assert t.wait() == 0, t.text

@@ -63,6 +63,7 @@ def _show(ctx: Any, record_path: str, record: Any, claims: list, checklist: Any)
 def _ask(record_answers: Any) -> dict:
     from ..output.console import out
     from ..gate.review import AGREE, READ_WITH_WORKERS, ReviewAnswer, questions
+    from ..authoring.prompts import END_OF_TEXT
     from ..authoring.walkthrough import Prompter
 
     prompter = Prompter(out())
@@ -73,7 +74,8 @@ def _ask(record_answers: Any) -> dict:
             details = prompter.line("Why not?") if (answer == "no" and qid.startswith(AGREE)) else None
             answers[qid] = ReviewAnswer(answer, details)
         else:
-            answers[qid] = ReviewAnswer(prompter.lines(text + " (end with '.')"))
+            # Worded as the checklist words it (walkthrough.py), so a reviewer who signed records knows it.
+            answers[qid] = ReviewAnswer(prompter.lines(f"{text} (a line with only {END_OF_TEXT} ends the answer)"))
     return answers
 
 

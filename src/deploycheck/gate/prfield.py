@@ -241,11 +241,13 @@ def field_problem(pr: PrText, flagged_files: Sequence[str]) -> str | None:
     """Why the field does not do its job, or None when it does."""
     field = find_field(pr.body)
     name = f'"{FIELD}"'
+    # Nothing flagged: `N/A` is the whole answer needed, and the problem says so.
+    enough = "" if flagged_files else "; `N/A` is enough, as nothing is flagged"
     if field is None:
         cut = " (GitLab passed only the first 2,700 characters of the description: put the field near the top)" if pr.truncated else ""
-        return f"the pull request description has no {name} field (a heading or a bold label){cut}."
+        return f"the pull request description has no {name} field (a heading or a bold label){cut}{enough}."
     if not field:
-        return f"the {name} field of the pull request description is empty (an HTML comment does not count)."
+        return f"the {name} field of the pull request description is empty (an HTML comment does not count){enough}."
     if not flagged_files:
         return None
     files = ", ".join(flagged_files[:5]) + (" …" if len(flagged_files) > 5 else "")

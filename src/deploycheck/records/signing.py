@@ -517,11 +517,13 @@ def trust_warning(
     if signer is not None:
         return None
     described = key.describe()
+    line = f"{principal} {key.public_key.openssh()}"
+    # The reason may already give the line to add (a key not listed at all): said once.
+    until = ("until then." if line in reason else
+             f"until the base branch's allowed signers contain a line such as `{line}`.")
     return (
         f"{described[:1].upper()}{described[1:]} is not trusted for {principal!r} by {source} "
-        f"({reason}). "
-        "`deploycheck verify` will reject the record until the base branch's allowed signers "
-        f"contain a line such as `{principal} {key.public_key.openssh()}`."
+        f"({reason}). `deploycheck verify` will reject the record {until}"
     )
 
 
