@@ -205,6 +205,11 @@ _JVM_WRITES = (
     re.compile(r"\b(?P<obj>\w+)\.copy\s*\([^)]*\b(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/]"),
 )
 _JVM_READ = r"\b{obj}\s*=\s*[^=;\n]*?\.(?P<method>findById|getById|getReferenceById|getOne|findBy\w+|find)\s*\("
+# `for (MailSendLog log : mapper.findPending())`, `logs.forEach(log -> {`, `.forEach((MailSendLog log) -> {`.
+_JVM_ROW_READ = (r"\bfor\s*\(\s*(?:final\s+)?[\w<>,.?\[\] ]+\s+{obj}\s*:\s*[^)]*\w\s*\("
+                 r"|\.forEach\s*\(\s*(?:\(\s*(?:[\w<>,.?]+\s+)?{obj}\s*\)|{obj})\s*->")
+# The row written back: a call whose name saves or updates, with the row as its argument.
+_JVM_WRITTEN_BACK = r"\.\w*(?:[Ss]ave|[Uu]pdate|[Mm]erge|[Pp]ersist)\w*\s*\(\s*{obj}\s*\)"
 _JVM_GUARDED = re.compile(r"@Lock\b|\bLockModeType\.PESSIMISTIC|@Version\b")
 _JVM_LOCK_NEAR = re.compile(r"PESSIMISTIC|(?i:\bfor\s+update\b)|\.lock\s*\(")
 
@@ -223,10 +228,19 @@ def jvm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
             continue
         obj, field = m.group("obj"), m.group("field")
         read = _find_back(lines, number - 1, re.compile(_JVM_READ.format(obj=re.escape(obj))))
-        if read is None or any(_JVM_LOCK_NEAR.search(x) for x in strings[read[0] : number]):
+        shown = f"{read[1].group('method')} on line {read[0] + 1}" if read is not None else ""
+        if read is None:
+            # A row of a query's list, written back by a call that names it (a MyBatis job's
+            # `logs.forEach(log -> { log.setCount(log.getCount() + 1); mapper.update(log); })`).
+            read = _find_back(lines, number - 1, re.compile(_JVM_ROW_READ.format(obj=re.escape(obj))))
+            if read is None or not any(re.search(_JVM_WRITTEN_BACK.format(obj=re.escape(obj)), x)
+                                       for x in lines[number - 1 : number + 20]):
+                continue
+            shown = f"a row of the list read on line {read[0] + 1}"
+        if any(_JVM_LOCK_NEAR.search(x) for x in strings[read[0] : number]):
             continue
         field_name = field[0].lower() + field[1:]
-        out.append(_finding(view, pr, number, target=f"{obj}.{field_name}", read=f"{read[1].group('method')} on line {read[0] + 1}"))
+        out.append(_finding(view, pr, number, target=f"{obj}.{field_name}", read=shown))
     return out
 
 
