@@ -449,12 +449,18 @@ MAPPER = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE mapper PUBLIC "-//m
           '    </update>\n</mapper>\n')
 
 
-def test_a_changed_mybatis_mapper_is_unread_production_sql(tmp_path) -> None:
-    # Session 16's new-user trial: the record stayed valid after the mapper's SQL changed.
+def test_a_changed_mybatis_mapper_is_read_not_reported_unread(tmp_path) -> None:
+    # Session 16's new-user trial: the record stayed valid after the mapper's SQL changed. DC263
+    # reads the statements (a write flagged); DC001 stays for a mapper too large to read.
     from support.scanning import flagged_on_branch
 
     path = "vhr-mapper/src/main/java/org/javaboy/vhr/mapper/MailSendLogMapper.xml"
-    found = flagged_on_branch(tmp_path, {path: MAPPER}, {path: MAPPER.replace("count=count+1", "count=#{count}")}, rule="DC001")
-    assert [(p, line) for p, line, *_ in found] == [(path, 5)] and "MyBatis mapper" in found[0][4]
+    head = MAPPER.replace("count=count+1", "count=#{count}")
+    assert flagged_on_branch(tmp_path, {path: MAPPER}, {path: head}, rule="DC001") == []
+    found = flagged_on_branch(tmp_path / "read", {path: MAPPER}, {path: head}, rule="DC263")
+    assert [(p, line) for p, line, *_ in found] == [(path, 5)] and "`updateCount` (update)" in found[0][4]
+    big = MAPPER.replace("</mapper>", "    <!-- " + "x" * 2_100_000 + " -->\n</mapper>")
+    found = flagged_on_branch(tmp_path / "big", {path: MAPPER}, {path: big}, rule="DC001")
+    assert found and "MyBatis mapper too large to read" in found[0][4]
     other = "src/main/resources/logback.xml"
-    assert flagged_on_branch(tmp_path / "plain", {other: "<configuration/>\n"}, {other: "<configuration debug=\"true\"/>\n"}, rule="DC001") == []
+    assert flagged_on_branch(tmp_path / "plain", {other: "<configuration/>\n"}, {other: "<configuration debug=\"true\"/>\n"}, rule=None) == []

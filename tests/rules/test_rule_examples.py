@@ -14,7 +14,8 @@ How an example file is written (any language):
 * The comment is either trailing on the line it is about, or alone on its line, in which case it
   applies to the next line that is not itself an annotation-only comment line.
 * Comment syntax by file type: ``#`` for Python, Ruby, YAML, shell, TOML, INI, Procfile and
-  Dockerfile; ``//`` for JS/TS, Go, Java, Kotlin, Scala, C#, Rust, Swift; ``--`` for SQL.
+  Dockerfile; ``//`` for JS/TS, Go, Java, Kotlin, Scala, C#, Rust, Swift; ``--`` for SQL;
+  ``<!-- … -->`` for XML.
 * ``path: some/dir/file.ext`` in a comment on one of the first three lines sets where the file is
   committed in the test repository (default: the example's own file name). Use it for rules that
   depend on location (``tests/``, ``migrations/``, ``management/commands/``, ``Procfile``).

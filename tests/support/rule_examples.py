@@ -36,6 +36,8 @@ def comment_prefix(name: str) -> str:
         return "//"
     if suffix in DASH_SUFFIXES:
         return "--"
+    if suffix == ".xml":
+        return "<!--"  # closed by ` -->`, which the markers allow
     return "#"
 
 
@@ -57,8 +59,8 @@ class Annotations:
 def parse_annotations(text: str, name: str, side: str = "head") -> Annotations:
     prefix = re.escape(comment_prefix(name))
     marker = re.compile(rf"{prefix}\s*(error|ok):\s*({_IDS})")
-    only_marker = re.compile(rf"^\s*(?:{prefix}\s*(?:error|ok):\s*{_IDS}\s*)+$")
-    path_marker = re.compile(rf"^\s*{prefix}\s*path:\s*(\S+)\s*$")
+    only_marker = re.compile(rf"^\s*(?:{prefix}\s*(?:error|ok):\s*{_IDS}\s*(?:-->\s*)?)+$")
+    path_marker = re.compile(rf"^\s*{prefix}\s*path:\s*(\S+?)\s*(?:-->\s*)?$")
     lines = text.splitlines()
     out = Annotations()
     for line in lines[:3]:

@@ -53,8 +53,8 @@ says exactly why:
   vendored or built (`vendor/`, `dist/`, `build/`, `node_modules/`, `*.min.js`);
 - it is a Git LFS pointer standing for code, or a `.gitattributes` change that sets a `filter`
   or `working-tree-encoding` (the checked-out file would not be the bytes deploycheck read);
-- it is a MyBatis mapper (an `.xml` file with `<mapper namespace=…>`): its SQL runs against the
-  application's tables, a job's updates among them, and no rule reads it.
+- it is a MyBatis mapper (an `.xml` file with `<mapper namespace=…>`) too large to read: its SQL
+  runs against the application's tables and DC263 could not read it.
 
 A JavaScript/TypeScript file under a skipped path that looks like a browser asset says so, with
 the evidence, and stays flagged: Django serves its folder (a settings module, read with `ast` and
@@ -437,9 +437,10 @@ def _reason(ctx: FileContext) -> str | None:
         if ext in PACK_CODE_EXTENSIONS and _packs_skip_as_production_code(fc.path):
             return _SKIPPED_PATH + _SKIPPED_PATH_RUNS
         return None
-    if ext == "xml" and fc.kind == "file" and not fc.binary and _mybatis_mapper(ctx):
-        return ("it is a MyBatis mapper: its SQL statements run in production against the application's tables (a "
-                "job's update among them), and no rule reads them")
+    if ext == "xml" and fc.kind == "file" and not fc.binary and ctx.head_text() is None and _mybatis_mapper(ctx):
+        # DC263 reads a mapper's statements; one too large to read runs unread.
+        return ("it is a MyBatis mapper too large to read: its SQL statements run in production against the "
+                "application's tables, and no rule read them")
     # Ruby the Ruby rules (which read `.rb` and `.rake`) never see, though it runs in production:
     # `rake inventory:reserve` from a crontab runs the Rakefile's tasks; a Rack server runs
     # config.ru (red team 3).
@@ -467,12 +468,15 @@ _MYBATIS_MAPPER = re.compile(rb"<mapper\s[^>]*\bnamespace\s*=")
 
 
 def _mybatis_mapper(ctx: FileContext) -> bool:
+    """Whether the changed `.xml` file, too large to read whole, starts as a MyBatis mapper does."""
     from .paths import is_test_or_doc
 
     if is_test_or_doc(ctx.path):
         return False
-    text = ctx.head_text() if ctx.file.new_path is not None else ctx.base_text()
-    return text is not None and _MYBATIS_MAPPER.search(text[:200_000].encode("utf-8", "replace")) is not None
+    data = _read_raw(ctx)
+    if data is None:  # not even its start could be read: a mapper's usual name says it
+        return re.search(r"(?i)mapper[^/]*\.xml$", ctx.path) is not None
+    return _MYBATIS_MAPPER.search(data[:200_000]) is not None
 
 
 # A Java Unicode escape (JLS 3.3): javac turns `\u000a` into a line break before it reads comments

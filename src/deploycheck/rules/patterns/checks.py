@@ -1498,3 +1498,44 @@ def solid_queue_processes(view: FileView, pr: PackRule) -> list[Finding]:
         out.append(pr.rule.finding(view.path, e.line, message))
     return out
 
+
+# --- MyBatis mappers (DC263) ----------------------------------------------------------------------
+
+MYBATIS_MAPPER = re.compile(r"<mapper\s[^>]*\bnamespace\s*=")
+_MYBATIS_STATEMENT = re.compile(
+    r"<(?P<kind>update|insert|delete|select|sql)\b[^>]*?\bid\s*=\s*[\"'](?P<id>[^\"']+)[\"'][^>]*>(?P<body>.*?)</(?P=kind)\s*>",
+    re.S | re.I)
+_MYBATIS_LOCKS = re.compile(r"(?i)\bfor\s+(?:update|share|no\s+key\s+update)\b|\block\s+in\s+share\s+mode\b")
+
+
+@check("mybatis-write")
+def mybatis_write(view: FileView, pr: PackRule) -> list[Finding]:
+    """Each statement of a mapper that writes (or locks) and holds a changed line, once, at its
+    first changed line; a changed `<sql>` fragment when a writing statement includes it."""
+    text = view.text("head", strings=True)
+    if not MYBATIS_MAPPER.search(text):
+        return []
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    added = sorted(_added(view))
+    statements = list(_MYBATIS_STATEMENT.finditer(text))
+    writers = [m for m in statements if m.group("kind").lower() in ("update", "insert", "delete")
+               or (m.group("kind").lower() == "select" and _MYBATIS_LOCKS.search(m.group("body")))]
+    included = {ref for m in writers for ref in re.findall(r"<include\s+refid\s*=\s*[\"']([^\"']+)", m.group("body"))}
+    out: list[Finding] = []
+    for m in statements:
+        kind, sid = m.group("kind").lower(), m.group("id")
+        if m not in writers and not (kind == "sql" and sid in included):
+            continue
+        first, last = bisect.bisect_right(starts, m.start()), bisect.bisect_right(starts, m.end() - 1)
+        rows = [n for n in added if first <= n <= last]
+        if not rows:
+            continue
+        what = {"update": "updates rows", "insert": "inserts rows", "delete": "deletes rows",
+                "select": "locks the rows it reads", "sql": "is part of a statement that writes rows"}[kind]
+        out.append(pr.rule.finding(
+            view.path, rows[0],
+            f"MyBatis statement `{sid}` ({kind}) changed in {view.path}: it {what} that requests and jobs share. Say "
+            "what two workers running it at once now write, and whether a value it writes was computed from a read "
+            "that another worker may have changed since."))
+    return out
+

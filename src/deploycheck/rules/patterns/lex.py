@@ -60,6 +60,9 @@ _LEXERS: dict[str, tuple[str, tuple[str, ...]]] = {
     # YAML, Procfile, shell, Dockerfile, crontab, INI: a # that starts a line or follows
     # whitespace. Strings are kept as they are: commands and values live in them.
     "hash": (r"(?P<line>(?:(?<=\s)|^)#[^\n]*)", ("line",)),
+    # XML (MyBatis mappers): `<!-- -->` comments; text and attribute values are kept (the SQL
+    # and its `#{param}`s are what the rules read).
+    "xml": (r"(?P<block><!--.*?(?:-->|\Z))", ("block",)),
 }
 
 
