@@ -1,0 +1,68 @@
+"""The narrowings of session 16 (tests/rules/test_apps_i_readings.py) held to fail closed: each
+leaves out of the search only what cannot run the code it skips (redteam16)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.gitrepo import make_branch, make_repo
+from deploycheck.analysis.pipeline import analyse
+
+
+def _found(tmp_path: Path, main: dict, branch: dict, rule: str | None = "DC701") -> list[tuple]:
+    repo = make_repo(tmp_path / "repo", main)
+    make_branch(repo, "work", branch)
+    found = analyse(base="main", cwd=str(repo)).scan.active
+    return [(f.path, f.line, f.side, f.severity, f.message) for f in found
+            if (rule is None or f.rule == rule) and f.severity in ("warning", "high")]
+
+
+# --- A `public` folder that is a server's: its files call jobs' functions ----------------------
+
+RATE = "export function computeRate (x) {\n  return x * 2\n}\n"
+RATE_HEAD = RATE.replace("* 2", "* 3")
+
+
+def _worker(imported: str) -> str:
+    return (f"import {{ Worker }} from 'bullmq'\nimport {{ computeRate }} from '{imported}'\n\n"
+            "new Worker('bill', async (job) => {\n  await send(computeRate(job.data))\n})\n")
+
+
+@pytest.mark.parametrize("worker", [
+    "src/public/api/worker.ts",       # a source tree's folder named public: compiled, not served
+    "public/worker.ts",               # TypeScript: no browser runs it as it is
+    "packages/public/worker.js",      # a monorepo's package named public
+    "server/public/worker.cjs",       # CommonJS: Node's
+    "public/worker.js",               # plain JavaScript in a served folder, but it starts a worker
+])
+def test_js_a_worker_in_a_folder_named_public_still_calls_the_changed_function(tmp_path, worker: str) -> None:
+    found = _found(tmp_path, {"src/lib/rate.ts": RATE, worker: _worker("../lib/rate")}, {"src/lib/rate.ts": RATE_HEAD})
+    assert [(path, line) for path, line, *_ in found] == [("src/lib/rate.ts", 2)]
+    assert f"{worker}:5" in found[0][4]
+
+
+def test_js_a_trail_through_a_source_trees_public_folder_is_followed(tmp_path) -> None:
+    bill = "import { computeRate } from '../lib/rate'\nexport function billAll (xs) {\n  return xs.map(computeRate)\n}\n"
+    job = ("import { Worker } from 'bullmq'\nimport { billAll } from '../public/bill'\n"
+           "new Worker('bill', async (job) => {\n  await billAll(job.data)\n})\n")
+    found = _found(tmp_path, {"src/lib/rate.ts": RATE, "src/public/bill.ts": bill, "src/jobs/bill.ts": job},
+                   {"src/lib/rate.ts": RATE_HEAD})
+    assert [(path, line) for path, line, *_ in found] == [("src/lib/rate.ts", 2)]
+    assert "`billAll` -> `computeRate`" in found[0][4]
+
+
+def test_js_a_server_file_in_public_changed_on_the_branch_is_still_a_caller(tmp_path) -> None:
+    # Touched files are read at head: the same reading applies to them.
+    worker = _worker("../src/lib/rate")
+    found = _found(tmp_path, {"src/lib/rate.ts": RATE, "public/worker.js": worker},
+                   {"src/lib/rate.ts": RATE_HEAD, "public/worker.js": worker.replace("send(", "sendNow(")})
+    assert ("src/lib/rate.ts", 2) in [(path, line) for path, line, *_ in found]
+
+
+def test_js_a_page_script_in_public_is_still_no_caller(tmp_path) -> None:
+    page = "function computeRate (x) {\n  return x\n}\ndocument.querySelector('#rate').textContent = computeRate(1)\n"
+    job = ("import { Worker } from 'bullmq'\n\nnew Worker('bill', async (job) => {\n  await send(job.data)\n})\n")
+    assert _found(tmp_path, {"src/lib/rate.ts": RATE, "public/js/rate.js": page, "src/jobs/bill.ts": job},
+                  {"src/lib/rate.ts": RATE_HEAD}) == []
