@@ -66,3 +66,33 @@ def test_js_a_page_script_in_public_is_still_no_caller(tmp_path) -> None:
     job = ("import { Worker } from 'bullmq'\n\nnew Worker('bill', async (job) => {\n  await send(job.data)\n})\n")
     assert _found(tmp_path, {"src/lib/rate.ts": RATE, "public/js/rate.js": page, "src/jobs/bill.ts": job},
                   {"src/lib/rate.ts": RATE_HEAD}) == []
+
+
+# --- A realigned line is no change only where gofmt realigned it -------------------------------
+
+def test_go_a_mutex_moved_to_another_struct_and_realigned_is_still_read(tmp_path) -> None:
+    # The same words on both sides, spaced differently, but in two runs of changed lines: the
+    # mutex now guards another struct's fields.
+    base = ("package server\n\nimport \"sync\"\n\ntype cache struct {\n\tmu    sync.Mutex\n\titems map[string]int\n}\n\n"
+            "type stats struct {\n\thits int\n}\n")
+    head = ("package server\n\nimport \"sync\"\n\ntype cache struct {\n\titems map[string]int\n}\n\n"
+            "type stats struct {\n\tmu   sync.Mutex\n\thits int\n}\n")
+    found = _found(tmp_path, {"server/cache.go": base}, {"server/cache.go": head}, rule="DC252")
+    assert [(path, line) for path, line, *_ in found] == [("server/cache.go", 10)]
+
+
+def test_go_a_lock_whose_key_string_is_spaced_differently_is_still_read(tmp_path) -> None:
+    base = ("package server\n\nfunc (s *store) sync() {\n\ts.locks[\"sync job\"].Lock()\n"
+            "\tdefer s.locks[\"sync job\"].Unlock()\n\ts.x++\n}\n")
+    found = _found(tmp_path, {"server/store.go": base}, {"server/store.go": base.replace('"sync job"', '"sync  job"')},
+                   rule="DC252")
+    assert [(path, line) for path, line, *_ in found] == [("server/store.go", 4)]
+
+
+def test_go_a_realigned_struct_with_a_comment_between_its_fields_is_still_no_change(tmp_path) -> None:
+    # Each realigned line has its twin in its own run of changed lines, whatever splits the runs.
+    base = ("package server\n\nimport \"sync\"\n\ntype session struct {\n\tbackend    *smtpBackend\n"
+            "\t// guarded by mu\n\ttopic      string\n\tmu         sync.Mutex\n\tbasic_auth string\n}\n")
+    head = ("package server\n\nimport \"sync\"\n\ntype session struct {\n\tbackend   *smtpBackend\n"
+            "\t// guarded by mu\n\ttopic     string\n\tmu        sync.Mutex\n\tbasicAuth string\n}\n")
+    assert _found(tmp_path, {"server/smtp.go": base}, {"server/smtp.go": head}, rule=None) == []
