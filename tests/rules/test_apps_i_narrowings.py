@@ -96,3 +96,61 @@ def test_go_a_realigned_struct_with_a_comment_between_its_fields_is_still_no_cha
     head = ("package server\n\nimport \"sync\"\n\ntype session struct {\n\tbackend   *smtpBackend\n"
             "\t// guarded by mu\n\ttopic     string\n\tmu        sync.Mutex\n\tbasicAuth string\n}\n")
     assert _found(tmp_path, {"server/smtp.go": base}, {"server/smtp.go": head}, rule=None) == []
+
+
+# --- A thread declared otherwise than `extends Thread` --------------------------------------
+
+PUB_JAVA = ("package app.notify;\n\npublic class Publisher DECLARED {\n    @Override\n    public void run() {\n"
+            "        while (!shutdown) {\n            receiveEvent(queue.take());\n        }\n    }\n}\n")
+PUB_KOTLIN = ("package app.notify\n\nclass Publisher(private val queue: BlockingQueue<Event>) DECLARED {\n"
+              "    override fun run() {\n        while (true) {\n            receiveEvent(queue.take())\n        }\n    }\n}\n")
+
+
+@pytest.mark.parametrize(("path", "text", "declared", "line"), [
+    ("src/main/java/app/notify/Publisher.java", PUB_JAVA, "extends java.lang.Thread", 7),
+    ("src/main/kotlin/app/notify/Publisher.kt", PUB_KOTLIN, ": Thread()", 6),
+    ("src/main/kotlin/app/notify/Publisher.kt", PUB_KOTLIN, ": Thread(\"publisher\"), Closeable", 6),
+    ("src/main/kotlin/app/notify/Publisher.kt", PUB_KOTLIN, ":TimerTask()", 6),
+    ("src/main/kotlin/app/notify/Publisher.kt", PUB_KOTLIN, ": Runnable", 6),
+])
+def test_jvm_a_thread_declared_another_way_runs_in_the_background(tmp_path, path: str, text: str, declared: str,
+                                                                  line: int) -> None:
+    base = text.replace("DECLARED", declared)
+    found = _found(tmp_path, {path: base}, {path: base.replace("queue.take()", "queue.poll()")})
+    assert [(p, n) for p, n, *_ in found] == [(path, line)]
+
+
+@pytest.mark.parametrize(("made", "then"), [
+    ("Thread worker = new Thread()", ";\n        worker.start()"),
+    ("new Thread()", ".start()"),
+    ("timer.schedule(new TimerTask()", ", 0, 1000)"),
+    ("executor.submit(new Runnable()", ")"),
+])
+def test_java_an_anonymous_thread_or_task_runs_in_the_background(tmp_path, made: str, then: str) -> None:
+    boot = ("package app;\n\npublic class Boot {\n    void start() {\n        " + made + " {\n"
+            "            @Override\n            public void run() {\n                sweep(1);\n            }\n"
+            "        }" + then + ";\n    }\n}\n")
+    found = _found(tmp_path, {"src/main/java/app/Boot.java": boot},
+                   {"src/main/java/app/Boot.java": boot.replace("sweep(1)", "sweep(2)")})
+    assert [(p, n) for p, n, *_ in found] == [("src/main/java/app/Boot.java", 8)]
+
+
+def test_kotlin_an_object_expression_that_is_a_timer_task_runs_in_the_background(tmp_path) -> None:
+    boot = ("package app\n\nclass Boot {\n    fun start() {\n        timer.schedule(object : TimerTask() {\n"
+            "            override fun run() {\n                sweep(1)\n            }\n        }, 0, 1000)\n    }\n}\n")
+    found = _found(tmp_path, {"src/main/kotlin/app/Boot.kt": boot},
+                   {"src/main/kotlin/app/Boot.kt": boot.replace("sweep(1)", "sweep(2)")})
+    assert [(p, n) for p, n, *_ in found] == [("src/main/kotlin/app/Boot.kt", 7)]
+
+
+@pytest.mark.parametrize(("path", "declared"), [
+    ("src/main/kotlin/app/JobService.kt", "class JobService : ServiceImpl<JobMapper, Job>(), Runner {\n"),
+    ("src/main/java/app/JobService.java", "public class JobService extends ServiceImpl<JobMapper, Job> implements Runner {\n"),
+])
+def test_jvm_a_type_argument_named_job_makes_no_quartz_job(tmp_path, path: str, declared: str) -> None:
+    # `Runner` keeps the file past the keyword filter (`runnable` is no word of it: a plain
+    # substring); `Job` is only the entity the service stores.
+    body = ("package app;\n\n// runnable\n" + declared + "    public void expire(long id) {\n        mark(id, 1);\n    }\n}\n")
+    if path.endswith(".kt"):
+        body = body.replace("package app;", "package app").replace("public void expire(long id)", "fun expire(id: Long)")
+    assert _found(tmp_path, {path: body}, {path: body.replace("mark(id, 1)", "mark(id, 2)")}) == []
