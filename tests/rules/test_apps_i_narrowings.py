@@ -154,3 +154,37 @@ def test_jvm_a_type_argument_named_job_makes_no_quartz_job(tmp_path, path: str, 
     if path.endswith(".kt"):
         body = body.replace("package app;", "package app").replace("public void expire(long id)", "fun expire(id: Long)")
     assert _found(tmp_path, {path: body}, {path: body.replace("mark(id, 1)", "mark(id, 2)")}) == []
+
+
+# --- JS/TS: a function or class imported under another name -----------------------------------
+
+RATE_JOB = "import { Worker } from 'bullmq'\nIMPORT\n\nnew Worker('bill', async (job) => {\n  await send(CALL(job.data))\n})\n"
+
+
+@pytest.mark.parametrize(("imported", "call"), [
+    ("import { computeRate as rate } from '../lib/rate'", "rate"),
+    ("import { computeRate as rate, other } from '../lib/rate'", "rate"),
+])
+def test_js_a_function_imported_under_another_name_is_followed_by_that_name(tmp_path, imported: str, call: str) -> None:
+    job = RATE_JOB.replace("IMPORT", imported).replace("CALL", call)
+    found = _found(tmp_path, {"src/lib/rate.ts": RATE, "src/workers/bill.ts": job}, {"src/lib/rate.ts": RATE_HEAD})
+    assert [(path, line) for path, line, *_ in found] == [("src/lib/rate.ts", 2)]
+    assert "src/workers/bill.ts:5" in found[0][4] and "`rate` -> `computeRate`" in found[0][4]
+
+
+def test_js_a_function_re_exported_under_another_name_is_followed_by_that_name(tmp_path) -> None:
+    job = RATE_JOB.replace("IMPORT", "import { priceOf } from '../lib'").replace("CALL", "priceOf")
+    found = _found(tmp_path, {"src/lib/rate.ts": RATE, "src/lib/index.ts": "export { computeRate as priceOf } from './rate'\n",
+                              "src/app/bill.ts": job}, {"src/lib/rate.ts": RATE_HEAD})
+    assert [(path, line) for path, line, *_ in found] == [("src/lib/rate.ts", 2)]
+    assert "src/app/bill.ts:5" in found[0][4]
+
+
+def test_js_a_class_imported_under_another_name_runs_its_constructor_there(tmp_path) -> None:
+    mailer = "export class Mailer {\n  constructor (options) {\n    this.retries = options.retries ?? 3\n  }\n}\n"
+    worker = ("import { Worker } from 'bullmq'\nimport { Mailer as Postman } from './mailer'\n\n"
+              "new Worker('mail', async (job) => {\n  await new Postman({}).deliver(job.data)\n})\n")
+    found = _found(tmp_path, {"src/mailer.js": mailer, "src/worker.js": worker},
+                   {"src/mailer.js": mailer.replace("?? 3", "?? 5")})
+    assert [(path, line) for path, line, *_ in found] == [("src/mailer.js", 3)]
+    assert "src/worker.js:5" in found[0][4]

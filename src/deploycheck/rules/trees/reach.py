@@ -335,8 +335,23 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         if other_package and called[:1].islower():
             return
         here = [(called, class_only, [(o, t) for o, t in leads if o not in found])]
+        renamed: set[str] = set()
         while here:
             name, on_a_class, leads = here.pop()
+            if p.language in _JS_LANGUAGES:
+                # `import { computeRate as rate }`: the module calls it as `rate`; `export {
+                # computeRate as rate }` hands it on under that name to the modules importing it.
+                local, exported = _js_renamed(p, name)
+                for row, alias in local:
+                    if alias not in renamed:
+                        renamed.add(alias)
+                        here.append((alias, on_a_class, [(o, ((name, path, row + 1, None),) + t) for o, t in leads]))
+                for row, alias in exported:
+                    exported_key: tuple[str, str | None, str] = (alias, None, "")
+                    fresh = [(o, ((name, path, row + 1, None),) + t) for o, t in leads if exported_key not in seen[o]]
+                    for origin, trail in fresh:
+                        seen[origin].add(exported_key)
+                        following.setdefault(exported_key, []).append((origin, trail))
             own = path in defined_in.get(name, ())
             # Only a file that does not define ``name`` itself asks which calls are its own.
             uses = uses_of(name, own, not other_package, on_a_class,
@@ -424,6 +439,33 @@ def _search(ctx, family: str, names: list[str], home: str | None,
 
 
 _JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+
+
+def _js_renamed(p: Parsed, name: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The other names a JS/TS module gives ``name`` (with their rows): local ones, by an import
+    (`import { name as alias }`) or a destructured `require` (`const { name: alias } =
+    require(…)`), and exported ones (`export { name as alias }`, also `… from './x'`)."""
+    memo = p.memo.setdefault("reach.js-renamed", {})
+    if name not in memo:
+        local: list[tuple[int, str]] = []
+        exported: list[tuple[int, str]] = []
+        for n in nodes_of(p, frozenset({"import_specifier", "export_specifier", "pair_pattern"})):
+            if n.type == "pair_pattern":
+                key, value = n.child_by_field_name("key"), n.child_by_field_name("value")
+                declarator = n.parent.parent if n.parent is not None else None
+                init = declarator.child_by_field_name("value") if declarator is not None and declarator.type == "variable_declarator" else None
+                while init is not None and init.type == "await_expression":
+                    init = init.named_children[0] if init.named_children else None
+                required = init is not None and init.type == "call_expression" and p.text(init).startswith(("require(", "import("))
+                if required and key is not None and value is not None and value.type == "identifier" and p.text(key) == name:
+                    local.append((n.start_point[0], p.text(value)))
+                continue
+            original, alias = n.child_by_field_name("name"), n.child_by_field_name("alias")
+            if original is None or alias is None or p.text(original) != name or p.text(alias) == name:
+                continue
+            (local if n.type == "import_specifier" else exported).append((n.start_point[0], p.text(alias)))
+        memo[name] = (local, exported)
+    return memo[name]
 # Where a name in a type position (tree-sitter's `type_identifier`) runs nothing: TypeScript erases
 # types. Not Java or Kotlin, where `new Foo(…)` writes the constructor it runs as a type. (Go's
 # composite literals are already no call: ``_go_no_function_here``.)
