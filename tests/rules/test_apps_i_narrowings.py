@@ -188,3 +188,53 @@ def test_js_a_class_imported_under_another_name_runs_its_constructor_there(tmp_p
                    {"src/mailer.js": mailer.replace("?? 3", "?? 5")})
     assert [(path, line) for path, line, *_ in found] == [("src/mailer.js", 3)]
     assert "src/worker.js:5" in found[0][4]
+
+
+# --- Ruby: a scope written on one line, in a concern, and a default scope ----------------------
+
+SETTLE_JOB = ("class SettleJob\n  include Sidekiq::Job\n\n  def perform\n    Invoice.QUERY.find_each do |invoice|\n"
+              "      invoice.touch\n    end\n  end\nend\n")
+
+
+@pytest.mark.parametrize("scope", [
+    "scope :overdue_for_settlement, -> { where(state: 'open').where('due < ?', 1.day.ago) }",
+    "scope :overdue_for_settlement, proc { where(state: 'open').where('due < ?', 1.day.ago) }",
+    "scope(:overdue_for_settlement, -> { where(state: 'open').where('due < ?', 1.day.ago) })",
+])
+def test_ruby_a_one_line_scope_is_followed_by_its_name(tmp_path, scope: str) -> None:
+    model = f"class Invoice < ApplicationRecord\n  {scope}\nend\n"
+    job = SETTLE_JOB.replace("QUERY", "overdue_for_settlement")
+    found = _found(tmp_path, {"app/sidekiq/settle_job.rb": job, "app/models/invoice.rb": model},
+                   {"app/models/invoice.rb": model.replace("1.day.ago", "2.days.ago")})
+    assert [(path, line) for path, line, *_ in found] == [("app/models/invoice.rb", 2)]
+    assert "settle_job.rb:5" in found[0][4]
+
+
+def test_ruby_a_scope_a_concern_adds_is_followed_by_its_name(tmp_path) -> None:
+    concern = ("module Settleable\n  extend ActiveSupport::Concern\n\n  included do\n"
+               "    scope :overdue_for_settlement, -> { where(state: 'open').where('due < ?', 1.day.ago) }\n  end\nend\n")
+    main = {"app/sidekiq/settle_job.rb": SETTLE_JOB.replace("QUERY", "overdue_for_settlement"),
+            "app/models/invoice.rb": "class Invoice < ApplicationRecord\n  include Settleable\nend\n",
+            "app/models/concerns/settleable.rb": concern}
+    found = _found(tmp_path, main, {"app/models/concerns/settleable.rb": concern.replace("1.day.ago", "2.days.ago")})
+    assert [(path, line) for path, line, *_ in found] == [("app/models/concerns/settleable.rb", 5)]
+
+
+@pytest.mark.parametrize("default", ["default_scope { where(deleted_at: nil) }",
+                                     "default_scope -> { where(deleted_at: nil) }",
+                                     "default_scope do\n    where(deleted_at: nil)\n  end"])
+def test_ruby_a_default_scope_is_followed_by_its_models_name(tmp_path, default: str) -> None:
+    # Every query of the model runs it: the job's `Invoice.where(…)` now skips archived rows too.
+    model = f"class Invoice < ApplicationRecord\n  {default}\nend\n"
+    job = SETTLE_JOB.replace("QUERY", "where(state: 'open')")
+    found = _found(tmp_path, {"app/sidekiq/settle_job.rb": job, "app/models/invoice.rb": model},
+                   {"app/models/invoice.rb": model.replace("deleted_at: nil", "deleted_at: nil, archived: false")})
+    assert [path for path, *_ in found] == ["app/models/invoice.rb"]
+    assert "settle_job.rb:5" in found[0][4]
+
+
+def test_ruby_a_default_scope_of_a_model_no_job_queries_is_not_flagged(tmp_path) -> None:
+    model = "class Invoice < ApplicationRecord\n  default_scope { where(deleted_at: nil) }\nend\n"
+    job = SETTLE_JOB.replace("Invoice.QUERY", "Payment.where(state: 'open')")
+    assert _found(tmp_path, {"app/sidekiq/settle_job.rb": job, "app/models/invoice.rb": model},
+                  {"app/models/invoice.rb": model.replace("deleted_at: nil", "deleted_at: nil, archived: false")}) == []

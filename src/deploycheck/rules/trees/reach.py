@@ -129,18 +129,35 @@ def ruby_scope(p: Parsed, row: int) -> str | None:
     (`CompanyWorker.with_required_tax_info_for(…)`, in the jobs that pick the rows to work on)."""
     if p.language != "ruby":
         return None
-    node = p.root.descendant_for_point_range((row, 0), (row, 0))
+    # From the row's first word: a one-line scope starts after its indentation, and the class's
+    # body is all that holds the indentation itself.
+    line = p.source.split(b"\n")[row] if row < p.source.count(b"\n") + 1 else b""
+    column = len(line) - len(line.lstrip())
+    node = p.root.descendant_for_point_range((row, column), (row, column))
     while node is not None:
         if node.type == "call" and node.child_by_field_name("receiver") is None:
             method, args = node.child_by_field_name("method"), node.child_by_field_name("arguments")
-            if method is not None and p.text(method) == "scope" and args is not None and args.named_children:
+            called = p.text(method) if method is not None else ""
+            if called == "scope" and args is not None and args.named_children:
                 first = args.named_children[0]
                 name = p.text(first)[1:] if first.type == "simple_symbol" else ""
                 return name if followable(name) else None
+            if called == "default_scope":
+                # Every query of the model runs it (`Invoice.where(…)` in a job): followed by the
+                # model's name.
+                return _model_of(node, p)
         if node.type in ("method", "singleton_method", "class", "module"):
             return None
         node = node.parent
     return None
+
+
+def _model_of(node, p: Parsed) -> str | None:
+    """The name of the class around ``node``, if it can be followed."""
+    while node is not None and node.type != "class":
+        node = node.parent
+    name = _ruby_class_name(node, p) if node is not None else ""
+    return name if followable(name) else None
 
 
 def exported_function(p: Parsed, row: int) -> tuple[str, str, list] | None:
