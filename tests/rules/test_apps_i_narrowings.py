@@ -238,3 +238,13 @@ def test_ruby_a_default_scope_of_a_model_no_job_queries_is_not_flagged(tmp_path)
     job = SETTLE_JOB.replace("Invoice.QUERY", "Payment.where(state: 'open')")
     assert _found(tmp_path, {"app/sidekiq/settle_job.rb": job, "app/models/invoice.rb": model},
                   {"app/models/invoice.rb": model.replace("deleted_at: nil", "deleted_at: nil, archived: false")}) == []
+
+
+# --- Yarn's own files: skipped as vendored, so reported as unread like vendor/ -----------------
+
+@pytest.mark.parametrize("path", [".yarn/plugins/@yarnpkg/plugin-workspace.cjs", ".pnp.cjs", ".yarn/releases/yarn-4.1.1.cjs"])
+def test_a_change_to_yarns_own_files_is_reported_as_unread_like_vendored_code(tmp_path, path: str) -> None:
+    found = _found(tmp_path, {path: "module.exports = function a () { return 1 }\n"},
+                   {path: "module.exports = function a () { return 2 }\n"}, rule="DC001")
+    assert [(p, line) for p, line, *_ in found] == [(path, 1)]
+    assert "Yarn's .yarn/ and .pnp.cjs" in found[0][4]
