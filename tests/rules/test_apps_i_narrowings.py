@@ -248,3 +248,37 @@ def test_a_change_to_yarns_own_files_is_reported_as_unread_like_vendored_code(tm
                    {path: "module.exports = function a () { return 2 }\n"}, rule="DC001")
     assert [(p, line) for p, line, *_ in found] == [(path, 1)]
     assert "Yarn's .yarn/ and .pnp.cjs" in found[0][4]
+
+
+# --- A constructor a subclass inherits runs where the subclass is built ---------------------------
+
+def test_ruby_an_inherited_initialize_is_followed_through_the_subclass(tmp_path) -> None:
+    base = "class ApplicationService\n  def initialize(retries: 3)\n    @retries = retries\n  end\nend\n"
+    service = "class SettleService < ApplicationService\n  def settle\n    @retries.times { touch }\n  end\nend\n"
+    job = "class SettleJob\n  include Sidekiq::Job\n\n  def perform\n    SettleService.new.settle\n  end\nend\n"
+    main = {"app/services/application_service.rb": base, "app/services/settle_service.rb": service,
+            "app/sidekiq/settle_job.rb": job}
+    found = _found(tmp_path, main, {"app/services/application_service.rb": base.replace("retries: 3", "retries: 5")})
+    assert [(path, line) for path, line, *_ in found] == [("app/services/application_service.rb", 2)]
+    assert "`SettleService` -> `ApplicationService`" in found[0][4]
+
+
+def test_ts_an_inherited_constructor_is_followed_through_the_subclass(tmp_path) -> None:
+    base = "export class BaseMailer {\n  constructor (options) {\n    this.retries = options.retries ?? 3\n  }\n}\n"
+    invoice = ("import { BaseMailer } from './base'\n\nexport class InvoiceMailer extends BaseMailer {\n"
+               "  deliver (m) {\n    return send(m, this.retries)\n  }\n}\n")
+    worker = ("import { Worker } from 'bullmq'\nimport { InvoiceMailer } from './invoice'\n\n"
+              "new Worker('mail', async (job) => {\n  await new InvoiceMailer({}).deliver(job.data)\n})\n")
+    found = _found(tmp_path, {"src/base.ts": base, "src/invoice.ts": invoice, "src/worker.ts": worker},
+                   {"src/base.ts": base.replace("?? 3", "?? 5")})
+    assert [(path, line) for path, line, *_ in found] == [("src/base.ts", 3)]
+    assert "src/worker.ts:5" in found[0][4]
+
+
+def test_ruby_a_subclass_no_job_builds_is_no_trail(tmp_path) -> None:
+    base = "class ApplicationService\n  def initialize(retries: 3)\n    @retries = retries\n  end\nend\n"
+    service = "class SettleService < ApplicationService\n  def settle\n    @retries.times { touch }\n  end\nend\n"
+    job = "class SettleJob\n  include Sidekiq::Job\n\n  def perform\n    Invoice.touch_all\n  end\nend\n"
+    main = {"app/services/application_service.rb": base, "app/services/settle_service.rb": service,
+            "app/sidekiq/settle_job.rb": job}
+    assert _found(tmp_path, main, {"app/services/application_service.rb": base.replace("retries: 3", "retries: 5")}) == []

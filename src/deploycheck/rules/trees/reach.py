@@ -152,6 +152,26 @@ def ruby_scope(p: Parsed, row: int) -> str | None:
     return None
 
 
+def _heir_naming(node, p: Parsed, row: int, name: str) -> str | None:
+    """The name of the Ruby or JS/TS class ``node`` when ``row`` names ``name`` as its superclass
+    (`class SettleService < ApplicationService`, `class Settle extends Base`): a job that builds
+    the subclass runs the superclass's constructor and every method it does not override, so a
+    class followed by its name is followed on by the subclass's."""
+    if p.language == "ruby" and node.type == "class":
+        heritage = node.child_by_field_name("superclass")
+    elif p.language in _JS_LANGUAGES and node.type in ("class_declaration", "class", "abstract_class_declaration"):
+        heritage = next((c for c in node.children if c.type == "class_heritage"), None)
+    else:
+        return None
+    if heritage is None or not heritage.start_point[0] <= row <= heritage.end_point[0]:
+        return None
+    if name not in re.findall(r"[A-Za-z_$][\w$]*", p.text(heritage)):
+        return None
+    named = node.child_by_field_name("name")
+    heir = p.text(named).rsplit("::", 1)[-1] if named is not None else ""
+    return heir if followable(heir) else None
+
+
 def _model_of(node, p: Parsed) -> str | None:
     """The name of the class around ``node``, if it can be followed."""
     while node is not None and node.type != "class":
@@ -400,6 +420,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     caller, shown = followed_name(chain, p, path), shown_name(chain, p) if chain else None
                     if not caller and not chain and (assigned := exported_function(p, row)) is not None:
                         caller, shown, chain = assigned  # `exports.radius = function (…) {…}`
+                    if not caller and chain and (heir := _heir_naming(chain[-1], p, row, name)) is not None:
+                        caller = heir  # `class SettleService < ApplicationService`: built as a SettleService
                     if not caller:
                         continue
                     key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p))
