@@ -548,23 +548,22 @@ def _spacing_free(line: str, lexer: str) -> tuple[str, tuple[str, ...], str]:
 def _change_blocks(view: FileView) -> dict[tuple[str, int], int]:
     """Each changed line's run of changed lines: the lines between two unchanged ones, on both
     sides (the unchanged lines pair up in order, so the runs do too)."""
-    removed, added = view.changed("base"), view.changed("head")
-    last_removed, last_added = max(removed, default=0), max(added, default=0)
+    removed, added = sorted(view.changed("base")), sorted(view.changed("head"))
     blocks: dict[tuple[str, int], int] = {}
-    i = j = 1
-    block = 0
-    while i <= last_removed or j <= last_added:
-        if i in removed or j in added:
-            while i in removed:
+    i = j = 1  # the base's and the head's line, in step while the lines are unchanged
+    r = a = block = 0
+    while r < len(removed) or a < len(added):
+        if (r < len(removed) and removed[r] == i) or (a < len(added) and added[a] == j):
+            while r < len(removed) and removed[r] == i:
                 blocks[("base", i)] = block
-                i += 1
-            while j in added:
+                i, r = i + 1, r + 1
+            while a < len(added) and added[a] == j:
                 blocks[("head", j)] = block
-                j += 1
+                j, a = j + 1, a + 1
             block += 1
-        else:
-            i += 1
-            j += 1
+        else:  # over the unchanged lines up to the next changed one, on either side
+            gaps = ([removed[r] - i] if r < len(removed) else []) + ([added[a] - j] if a < len(added) else [])
+            i, j = i + min(gaps), j + min(gaps)
     return blocks
 
 
