@@ -345,7 +345,7 @@ def _python_reason(ctx: FileContext) -> str | None:
 
 _SKIPPED_PATH = (
     "its path is one the pattern rules skip as vendored or built code, or as documentation (vendor/, dist/, build/, "
-    "node_modules/, *.min.js, docs/, README*, CHANGELOG*, in any case)"
+    "node_modules/, Yarn's .yarn/ and .pnp.cjs, *.min.js, docs/, README*, CHANGELOG*, in any case)"
 )
 _SKIPPED_PATH_RUNS = (
     ", yet it runs. If that is right for this path, exclude it in the base branch's .deploycheck/config.yaml"

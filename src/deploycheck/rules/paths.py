@@ -52,11 +52,18 @@ def is_test_or_doc(path: str) -> bool:
     return _TEST_OR_DOC.search(path) is not None
 
 
-# JavaScript a web server hands to browsers as it is: a `public/` folder's files, a Rails app's
-# `app/javascript/` (Stimulus controllers, bundled for the page) and `app/assets/`. It runs in a
-# page, so it calls no function of a job; a bundle there too large to read (bike_index's 1.2 MB
-# `public/vendored_assets/application.js`) is no unread caller of one.
-_SERVED_TO_BROWSERS = re.compile(r"(?:^|/)(?:public|app/javascript|app/assets)/(?:[^/]+/)*[^/]+\.(?:[cm]?jsx?|tsx?)$")
+# JavaScript a web server hands to browsers: a Rails app's `app/javascript/` (Stimulus
+# controllers, bundled for the page) and `app/assets/`, and the files of a `public/` folder, sent
+# as they are. It runs in a page, so it calls no function of a job; a bundle there too large to
+# read (bike_index's 1.2 MB `public/vendored_assets/application.js`) is no unread caller of one.
+# A browser loads a `public/` file as it is, so only plain JavaScript there is a page's: TypeScript
+# and JSX must be compiled first and a `.cjs` file is CommonJS, Node's. Nor is a `public` folder
+# inside a source tree (`src/public/api/worker.ts`, `lib/public/`) or a monorepo's package named
+# `public` (`packages/public/`): those hold a server's code as readily as a page's.
+_SERVED_TO_BROWSERS = re.compile(
+    r"(?:^|/)app/(?:javascript|assets)/(?:[^/]+/)*[^/]+\.(?:[cm]?jsx?|tsx?)$"
+    r"|^(?!(?:[^/]+/)*(?:src|lib|server|source)/)(?!(?:[^/]+/)*(?:packages|apps|libs|modules|services)/public/)"
+    r"(?:[^/]+/)*public/(?:[^/]+/)*[^/]+\.m?js$")
 
 
 def served_to_browsers(path: str) -> bool:

@@ -712,7 +712,26 @@ def _annotations(node, p: Parsed) -> list[str]:
 
 _JVM_NODES = frozenset({"method_declaration", "function_declaration", "class_declaration", "object_declaration",
                         "lambda_expression", "lambda_literal", "annotated_lambda", "method_reference",
-                        "callable_reference"})
+                        "callable_reference", "object_creation_expression", "object_literal"})
+
+
+def _without_type_arguments(text: str) -> str:
+    """Supertypes without their type arguments: `ServiceImpl<JobMapper, Job>` is no Quartz `Job`."""
+    while (shorter := re.sub(r"<[^<>]*>", "", text)) != text:
+        text = shorter
+    return text
+
+
+def _jvm_supertypes(n, p: Parsed) -> str:
+    """The supertypes a Java or Kotlin class, object or anonymous class is declared with, as text."""
+    if p.language == "kotlin":  # this grammar nests them in `delegation_specifiers`
+        return " ".join(p.text(c) for c in n.named_children if c.type.startswith("delegation_specifier"))
+    if n.type == "object_creation_expression":  # `new TimerTask() { … }`
+        named = n.child_by_field_name("type")
+        return p.text(named) if named is not None else ""
+    # Both: `DefaultPublisher extends Thread implements EventPublisher` is a thread.
+    return " ".join(p.text(c) for c in (n.child_by_field_name("superclass"), n.child_by_field_name("interfaces"))
+                    if c is not None)
 
 
 # Job schedulers whose worker calls a method by the context it hands over: PowerJob's processors
@@ -740,22 +759,23 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 has_body = n.child_by_field_name("body") is not None or any(c.type == "function_body" for c in n.children)
                 if what is not None and has_body:  # not an interface's abstract declaration
                     out.append(_span(n, what))
-            if n.type == "class_declaration":
-                # Both: `DefaultPublisher extends Thread implements EventPublisher` is a thread.
-                text = " ".join(p.text(c) for c in (n.child_by_field_name("superclass"), n.child_by_field_name("interfaces"))
-                                if c is not None)
-                if p.language == "kotlin":
-                    text = " ".join(p.text(c) for c in n.named_children if c.type == "delegation_specifier")
-                for word in re.findall(r"[A-Za-z_]\w*", text):
+            if n.type in ("class_declaration", "object_declaration"):
+                text = _jvm_supertypes(n, p)
+                for word in re.findall(r"[A-Za-z_]\w*", _without_type_arguments(text)):
                     if word in _JVM_INTERFACES:
                         out.append(_span(n, _JVM_INTERFACES[word]))
                         break
                 else:
-                    if p.language == "kotlin":  # this grammar nests them in `delegation_specifiers`
-                        text = " ".join(p.text(c) for c in n.named_children if c.type.startswith("delegation_specifier"))
-                    temporal = _temporal_implementation(p, re.findall(r"[A-Za-z_]\w*", text))
+                    temporal = _temporal_implementation(p, re.findall(r"[A-Za-z_]\w*", text)) if n.type == "class_declaration" else None
                     if temporal:
                         out.append(_span(n, temporal))
+        elif n.type in ("object_creation_expression", "object_literal") and any(c.type == "class_body" for c in n.children):
+            # An anonymous class is one too: `timer.schedule(new TimerTask() { public void run() … })`,
+            # `new Thread() { … }.start()`, Kotlin's `object : TimerTask() { … }`.
+            what = next((_JVM_INTERFACES[w] for w in re.findall(r"[A-Za-z_]\w*", _without_type_arguments(_jvm_supertypes(n, p)))
+                         if w in _JVM_INTERFACES), None)
+            if what is not None:
+                out.append(_span(n, what))
         elif n.type in ("lambda_expression", "lambda_literal", "annotated_lambda"):
             call = n.parent.parent if n.parent is not None else None
             while call is not None and call.type not in ("method_invocation", "object_creation_expression",

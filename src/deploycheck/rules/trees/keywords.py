@@ -22,10 +22,10 @@ KEYWORDS = {
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
              "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor",
-             "extends thread", "timertask"),
+             "extends thread", "java.lang.thread", "timertask"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
-KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(")
+KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(")
 
 
 # Folders that by convention hold an application's jobs and workers and the code only they use

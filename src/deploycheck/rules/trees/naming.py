@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .keywords import FAMILY_GLOBS, family_of, jobs_elsewhere, scan_memo
+from .keywords import FAMILY_GLOBS, KEYWORDS, family_of, jobs_elsewhere, scan_memo
 from .langs import language_of_file
 
 MAX_FILES = 25
@@ -69,7 +69,7 @@ def _naming_from_base(ctx, base: str, touched: frozenset[str], present: frozense
     found = {}
     for name in names:
         # Filtered again: a cache kept by an earlier version may list what is no longer followed.
-        paths = {path for path in cache[name] if path not in touched and _may_call_jobs(path)}
+        paths = {path for path in cache[name] if path not in touched and _may_call_jobs(ctx, base, path)}
         # A touched file too large to read is listed for every name: the search then reports it
         # as a file it could not read (fail closed), as it would any file naming the function.
         paths |= {path for path, words in head_words.items() if words is None or _holds(words, name)}
@@ -112,7 +112,7 @@ def _touched_at_head(ctx, present: frozenset[str], family: str) -> dict[str, str
         suffixes = tuple(glob.lstrip("*") for glob in FAMILY_GLOBS[family])  # the globs are all `*.ext`
         texts: dict[str, str | None] = {}
         for path in sorted(present):
-            if not path.endswith(suffixes) or not _may_call_jobs(path):
+            if not path.endswith(suffixes) or not _may_call_jobs(ctx, ctx.repo.head_sha, path):
                 continue
             data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
             texts[path] = data.decode("utf-8", "surrogateescape") if data is not None else None
@@ -147,15 +147,36 @@ def _save_base_cache(ctx, base: str, family: str, cache: dict[str, list[str]]) -
 def _naming_at(ctx, rev: str, family: str, names: list[str], pathspec: list[str] | None = None) -> dict[str, list[str]]:
     from ...git import gitcmd
     found = gitcmd.grep_words(ctx.repo.root, rev, names, pathspec or FAMILY_GLOBS[family])
-    return {name: sorted(path for path in paths if _may_call_jobs(path)) for name, paths in found.items()}
+    return {name: sorted(path for path in paths if _may_call_jobs(ctx, rev, path)) for name, paths in found.items()}
 
 
-def _may_call_jobs(path: str) -> bool:
-    """Whether a trail may run through ``path``: not a test, documentation or vendored code, and
-    not code a web server sends to browsers, which calls no job's function (rules/paths.py)."""
+# What only a server's JavaScript does: load a module CommonJS's way or one of Node's own, read
+# its process, or name a job library (keywords.py). A file in a browser's folder that does is a
+# server's (`public/worker.js` that starts a BullMQ worker), and its calls are followed.
+_NODE_SIGNS = re.compile(r"\brequire\s*\(|\bmodule\.exports\b|\bexports\.[A-Za-z_$][\w$]*\s*=|\bprocess\.[a-z]|\b__dirname\b"
+                         r"|\bfrom\s*['\"](?:node:|(?:fs|path|os|net|http|https|child_process|cluster|worker_threads)['\"/])")
+
+
+def _may_call_jobs(ctx, rev: str, path: str) -> bool:
+    """Whether a trail may run through ``path`` (at ``rev``): not a test, documentation or vendored
+    code, and not code a web server sends to browsers, which calls no job's function
+    (rules/paths.py), unless what it says shows it a server's (``_NODE_SIGNS``)."""
     from ..paths import is_test_or_doc, served_to_browsers
 
-    return not is_test_or_doc(path) and not served_to_browsers(path)
+    if is_test_or_doc(path):
+        return False
+    if not served_to_browsers(path):
+        return True
+    memo = scan_memo(ctx)
+    key = ("trees.browser-file-is-a-servers", rev, path)
+    if key not in memo:
+        from .parse import MAX_PARSE_BYTES
+
+        data = ctx.repo.read_blob(f"{rev}:{path}")
+        # One the search could not parse is a bundle: whatever it mentions, it is built for a page.
+        text = data.decode("utf-8", "surrogateescape") if data is not None and len(data) <= MAX_PARSE_BYTES else ""
+        memo[key] = _NODE_SIGNS.search(text) is not None or any(k in text.lower() for k in KEYWORDS["javascript"])
+    return memo[key]
 
 
 # Languages whose functions and types are all introduced by a keyword: every name the search

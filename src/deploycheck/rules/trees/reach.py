@@ -130,18 +130,55 @@ def ruby_scope(p: Parsed, row: int) -> str | None:
     (`CompanyWorker.with_required_tax_info_for(…)`, in the jobs that pick the rows to work on)."""
     if p.language != "ruby":
         return None
-    node = p.root.descendant_for_point_range((row, 0), (row, 0))
+    # From the row's first word: a one-line scope starts after its indentation, and the class's
+    # body is all that holds the indentation itself.
+    line = p.source.split(b"\n")[row] if row < p.source.count(b"\n") + 1 else b""
+    column = len(line) - len(line.lstrip())
+    node = p.root.descendant_for_point_range((row, column), (row, column))
     while node is not None:
         if node.type == "call" and node.child_by_field_name("receiver") is None:
             method, args = node.child_by_field_name("method"), node.child_by_field_name("arguments")
-            if method is not None and p.text(method) == "scope" and args is not None and args.named_children:
+            called = p.text(method) if method is not None else ""
+            if called == "scope" and args is not None and args.named_children:
                 first = args.named_children[0]
                 name = p.text(first)[1:] if first.type == "simple_symbol" else ""
                 return name if followable(name) else None
+            if called == "default_scope":
+                # Every query of the model runs it (`Invoice.where(…)` in a job): followed by the
+                # model's name.
+                return _model_of(node, p)
         if node.type in ("method", "singleton_method", "class", "module"):
             return None
         node = node.parent
     return None
+
+
+def _heir_naming(node, p: Parsed, row: int, name: str) -> str | None:
+    """The name of the Ruby or JS/TS class ``node`` when ``row`` names ``name`` as its superclass
+    (`class SettleService < ApplicationService`, `class Settle extends Base`): a job that builds
+    the subclass runs the superclass's constructor and every method it does not override, so a
+    class followed by its name is followed on by the subclass's."""
+    if p.language == "ruby" and node.type == "class":
+        heritage = node.child_by_field_name("superclass")
+    elif p.language in _JS_LANGUAGES and node.type in ("class_declaration", "class", "abstract_class_declaration"):
+        heritage = next((c for c in node.children if c.type == "class_heritage"), None)
+    else:
+        return None
+    if heritage is None or not heritage.start_point[0] <= row <= heritage.end_point[0]:
+        return None
+    if name not in re.findall(r"[A-Za-z_$][\w$]*", p.text(heritage)):
+        return None
+    named = node.child_by_field_name("name")
+    heir = p.text(named).rsplit("::", 1)[-1] if named is not None else ""
+    return heir if followable(heir) else None
+
+
+def _model_of(node, p: Parsed) -> str | None:
+    """The name of the class around ``node``, if it can be followed."""
+    while node is not None and node.type != "class":
+        node = node.parent
+    name = _ruby_class_name(node, p) if node is not None else ""
+    return name if followable(name) else None
 
 
 def exported_function(p: Parsed, row: int) -> tuple[str, str, list] | None:
@@ -359,8 +396,23 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         if other_package and called[:1].islower():
             return
         here = [(called, class_only, [(o, t) for o, t in leads if o not in found])]
+        renamed: set[str] = set()
         while here:
             name, on_a_class, leads = here.pop()
+            if p.language in _JS_LANGUAGES:
+                # `import { computeRate as rate }`: the module calls it as `rate`; `export {
+                # computeRate as rate }` hands it on under that name to the modules importing it.
+                local, exported = _js_renamed(p, name)
+                for row, alias in local:
+                    if alias not in renamed:
+                        renamed.add(alias)
+                        here.append((alias, on_a_class, [(o, ((name, path, row + 1, None),) + t) for o, t in leads]))
+                for row, alias in exported:
+                    exported_key: tuple[str, str | None, str] = (alias, None, "")
+                    fresh = [(o, ((name, path, row + 1, None),) + t) for o, t in leads if exported_key not in seen[o]]
+                    for origin, trail in fresh:
+                        seen[origin].add(exported_key)
+                        following.setdefault(exported_key, []).append((origin, trail))
             own = path in defined_in.get(name, ())
             # Only a file that does not define ``name`` itself asks which calls are its own.
             uses = uses_of(name, own, not other_package, on_a_class,
@@ -394,6 +446,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     caller, shown = followed_name(chain, p, path), shown_name(chain, p) if chain else None
                     if not caller and not chain and (assigned := exported_function(p, row)) is not None:
                         caller, shown, chain = assigned  # `exports.radius = function (…) {…}`
+                    if not caller and chain and (heir := _heir_naming(chain[-1], p, row, name)) is not None:
+                        caller = heir  # `class SettleService < ApplicationService`: built as a SettleService
                     if not caller:
                         continue
                     key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p))
@@ -450,6 +504,33 @@ def _search(ctx, family: str, names: list[str], home: str | None,
 
 
 _JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+
+
+def _js_renamed(p: Parsed, name: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The other names a JS/TS module gives ``name`` (with their rows): local ones, by an import
+    (`import { name as alias }`) or a destructured `require` (`const { name: alias } =
+    require(…)`), and exported ones (`export { name as alias }`, also `… from './x'`)."""
+    memo = p.memo.setdefault("reach.js-renamed", {})
+    if name not in memo:
+        local: list[tuple[int, str]] = []
+        exported: list[tuple[int, str]] = []
+        for n in nodes_of(p, frozenset({"import_specifier", "export_specifier", "pair_pattern"})):
+            if n.type == "pair_pattern":
+                key, value = n.child_by_field_name("key"), n.child_by_field_name("value")
+                declarator = n.parent.parent if n.parent is not None else None
+                init = declarator.child_by_field_name("value") if declarator is not None and declarator.type == "variable_declarator" else None
+                while init is not None and init.type == "await_expression":
+                    init = init.named_children[0] if init.named_children else None
+                required = init is not None and init.type == "call_expression" and p.text(init).startswith(("require(", "import("))
+                if required and key is not None and value is not None and value.type == "identifier" and p.text(key) == name:
+                    local.append((n.start_point[0], p.text(value)))
+                continue
+            original, alias = n.child_by_field_name("name"), n.child_by_field_name("alias")
+            if original is None or alias is None or p.text(original) != name or p.text(alias) == name:
+                continue
+            (local if n.type == "import_specifier" else exported).append((n.start_point[0], p.text(alias)))
+        memo[name] = (local, exported)
+    return memo[name]
 # Where a name in a type position (tree-sitter's `type_identifier`) runs nothing: TypeScript erases
 # types. Not Java or Kotlin, where `new Foo(…)` writes the constructor it runs as a type. (Go's
 # composite literals are already no call: ``_go_no_function_here``.)

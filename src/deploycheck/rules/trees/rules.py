@@ -39,7 +39,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         the methods of a type named as a queue (`jobQueue`, `artworkQueueRepository`; not
         `Queued…`), which workers drain while other code enqueues and purges; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
         `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s and Spring's
-        `QuartzJobBean`s, `Runnable`/`Callable` classes, `Reconciler`s (a controller's workers
+        `QuartzJobBean`s, `Runnable`/`Callable`, `Thread` and `TimerTask` classes (anonymous ones
+        too), `Reconciler`s (a controller's workers
         run `reconcile`, several at once), and lambdas and method references
         (`this::clean`) given to executors and threads. Temporal's workflows and activities in
         each of these languages: in JS/TS, every top-level statement of a module that imports
