@@ -3,20 +3,10 @@ leaves out of the search only what cannot run the code it skips (redteam16)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from support.gitrepo import make_branch, make_repo
-from deploycheck.analysis.pipeline import analyse
-
-
-def _found(tmp_path: Path, main: dict, branch: dict, rule: str | None = "DC701") -> list[tuple]:
-    repo = make_repo(tmp_path / "repo", main)
-    make_branch(repo, "work", branch)
-    found = analyse(base="main", cwd=str(repo)).scan.active
-    return [(f.path, f.line, f.side, f.severity, f.message) for f in found
-            if (rule is None or f.rule == rule) and f.severity in ("warning", "high")]
+from support.scanning import flagged_on_branch as _found
 
 
 # --- A `public` folder that is a server's: its files call jobs' functions ----------------------
@@ -38,7 +28,11 @@ def _worker(imported: str) -> str:
     "public/worker.js",               # plain JavaScript in a served folder, but it starts a worker
 ])
 def test_js_a_worker_in_a_folder_named_public_still_calls_the_changed_function(tmp_path, worker: str) -> None:
-    found = _found(tmp_path, {"src/lib/rate.ts": RATE, worker: _worker("../lib/rate")}, {"src/lib/rate.ts": RATE_HEAD})
+    import posixpath
+
+    imported = posixpath.relpath("src/lib/rate", posixpath.dirname(worker))  # the module the worker names
+    found = _found(tmp_path, {"src/lib/rate.ts": RATE, worker: _worker(imported if imported.startswith(".") else "./" + imported)},
+                   {"src/lib/rate.ts": RATE_HEAD})
     assert [(path, line) for path, line, *_ in found] == [("src/lib/rate.ts", 2)]
     assert f"{worker}:5" in found[0][4]
 
