@@ -135,8 +135,11 @@ def test_github_pull_request_without_record_fails_with_annotations_and_summary(t
     proc = run_dc(clone, "verify", "--format", "github", env=env)
     assert proc.returncode == 1, proc.stderr
     missing = "missing-record: this change is flagged (1 file: inventory/jobs.py) and adds no deploycheck record."
-    # First a warning per claim of the title and commits that the diff contradicts (issue 19).
-    lines = _without_claims(proc.stdout, "the title says 'Refactor', but Product.stock is read")
+    # First the claims of the title and commits that the diff contradicts (issue 19), in one
+    # warning when one change contradicts them all.
+    assert sum("claim vs change" in line for line in proc.stdout.splitlines()) == 1
+    lines = _without_claims(proc.stdout, "the title says 'Refactor', and commit ")
+    assert ", but Product.stock is read" in proc.stdout.splitlines()[0]
     # The missing record is annotated on each flagged line of the pull request's diff.
     assert lines == [
         NO_FIELD_NOTICE,
