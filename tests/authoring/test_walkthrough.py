@@ -261,6 +261,15 @@ TO_CONTINUATION = [
 ]
 
 
+def at_the_signing_prompt(p: Project) -> Terminal:
+    """A real terminal walked through every question to just before "Sign and write the record?"."""
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION:
+        t.answer(prompt, keys)
+    t.answer(MORE, ".")
+    return t
+
+
 @pytest.mark.parametrize(
     "typed, prompt, answered",
     [
@@ -867,10 +876,7 @@ def test_check_force_over_a_valid_record_offers_its_answers_and_enter_keeps_each
 def test_back_and_review_at_the_signing_prompt_reopen_the_answers(project: Project) -> None:
     """Issue 18: the walkthrough's moves work at "Sign and write the record?" too, and no answer is lost."""
     p = project
-    t = term(p)
-    for prompt, keys in TO_CONTINUATION:
-        t.answer(prompt, keys)
-    t.answer(MORE, ".")
+    t = at_the_signing_prompt(p)
     t.answer(SIGN, "review")
     review = t.expect("Edit which answer? Type its number, or Enter to finish: ")
     assert "  1. shared-state: yes · Product.stock" in review
@@ -894,10 +900,7 @@ def test_back_and_review_at_the_signing_prompt_reopen_the_answers(project: Proje
 
 def test_ctrl_c_in_the_review_opened_at_the_signing_prompt_keeps_every_answer(project: Project) -> None:
     p = project
-    t = term(p)
-    for prompt, keys in TO_CONTINUATION:
-        t.answer(prompt, keys)
-    t.answer(MORE, ".")
+    t = at_the_signing_prompt(p)
     t.answer(SIGN, "help")
     assert "back or review: every answer, any of them edited by its number." in " ".join(t.expect(SIGN).split())
     t.send("back\r")
@@ -911,10 +914,7 @@ def test_declining_to_sign_says_where_the_answers_are_and_the_next_run_offers_th
     # Session 16's new-user trial: "Not signed; nothing was written." alone read as if the five
     # answers were lost, though the draft held them and the next run offered them.
     p = project
-    t = term(p)
-    for prompt, keys in TO_CONTINUATION:
-        t.answer(prompt, keys)
-    t.answer(MORE, ".")
+    t = at_the_signing_prompt(p)
     t.answer(SIGN, "n")
     assert t.wait() == 1
     said = " ".join(t.text.split())
@@ -935,10 +935,7 @@ def test_a_draft_with_every_answer_resumes_at_the_signing_prompt(project: Projec
     p = project
     spare = tmp_path / "spare-key"
     shutil.copy(p.key, spare)
-    t = term(p)
-    for prompt, keys in TO_CONTINUATION:
-        t.answer(prompt, keys)
-    t.answer(MORE, ".")
+    t = at_the_signing_prompt(p)
     p.key.unlink()
     t.answer(SIGN, "y")
     assert t.wait() == 2
