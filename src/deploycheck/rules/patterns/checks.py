@@ -1378,8 +1378,10 @@ def _job_schedules(node: Any, path: tuple[str, ...] = ()) -> Iterable[_Scale]:
             yield from _job_schedules(v, (*path, k.value.lstrip(":")))
 
 
-def _job_schedule_entries(view: FileView, side: str) -> list[_Scale] | None:
-    """The file's scheduled tasks on one side; None when it is not valid YAML (or too large)."""
+def _app_yaml_entries(view: FileView, side: str, read: Callable[[Any], Iterable[_Scale]]) -> list[_Scale] | None:
+    """What ``read`` finds in one side of an application's YAML file; None when that side is not
+    valid YAML (or too large). Rails apps share settings between environments with
+    `<<: *default`: the merged entries are read too."""
     from ...errors import DeployCheckError
     from ...util import yamlload
 
@@ -1387,31 +1389,38 @@ def _job_schedule_entries(view: FileView, side: str) -> list[_Scale] | None:
     if text is None:
         return []
     try:
-        # Rails apps share settings between environments with `<<: *default`.
         root = yamlload.compose(text.replace("\r\n", "\n"), f"{view.path} ({side})", merges=True)
     except DeployCheckError:
         return None
-    return list(_job_schedules(root))
+    return list(read(root))
+
+
+def _changed_entries(head: list[_Scale], base: list[_Scale], added: dict[int, str]) -> Iterable[tuple[_Scale, str | None]]:
+    """Each head entry on an added line whose value the base does not give it (a new entry: None
+    as the old value), once per line: a setting merged into several environments from one
+    anchor is one line, said once."""
+    before = {(e.owner, e.setting): e.value for e in base}
+    said: set[int] = set()
+    for e in head:
+        old = before.get((e.owner, e.setting))
+        if e.line not in added or e.line in said or old == e.value:
+            continue
+        said.add(e.line)
+        yield e, old
 
 
 def _job_schedule_findings(view: FileView, pr: PackRule) -> list[Finding]:
     """A scheduled task whose schedule the branch changed, or a new one, at its schedule's line
     (a schedule shared through a merge key is said once). A file that is not valid YAML: every
     changed line that sets a schedule."""
-    head, base = _job_schedule_entries(view, "head"), _job_schedule_entries(view, "base")
+    head, base = _app_yaml_entries(view, "head", _job_schedules), _app_yaml_entries(view, "base", _job_schedules)
     added = _added(view)
     if head is None or base is None:
         return [pr.rule.finding(view.path, n, f"schedule line changed in {view.path}, which is not valid YAML, so the task "
                                 "it schedules could not be told: runs may now overlap each other or other jobs.")
                 for n in sorted(added) if _WHEN_LINE.match(view.line("head", n))]
-    before = {(e.owner, e.setting): e.value for e in base}
     out: list[Finding] = []
-    said: set[int] = set()
-    for e in head:
-        if e.line not in added or e.line in said or before.get((e.owner, e.setting)) == e.value:
-            continue
-        said.add(e.line)
-        old = before.get((e.owner, e.setting))
+    for e, old in _changed_entries(head, base, added):
         if old is not None:
             message = (f"schedule of {e.owner} changed from {short(old)} to {short(e.value)} in {view.path}: runs may now "
                        "overlap each other or other jobs.")
@@ -1457,35 +1466,17 @@ def _solid_queue_processes(node: Any, path: tuple[str, ...] = ()) -> Iterable[_S
 def solid_queue_processes(view: FileView, pr: PackRule) -> list[Finding]:
     """A changed setting of a Solid Queue worker or dispatcher, at its line (once, when merge keys
     share it between environments), or a new one."""
-    from ...errors import DeployCheckError
-    from ...util import yamlload
-
     if not _SOLID_QUEUE_FILE.search(view.path):
         return []
-
-    def entries(side: str) -> list[_Scale] | None:
-        text = view.ctx.head_text() if side == "head" else view.ctx.base_text()
-        if text is None:
-            return []
-        try:
-            return list(_solid_queue_processes(yamlload.compose(text.replace("\r\n", "\n"), f"{view.path} ({side})", merges=True)))
-        except DeployCheckError:
-            return None
-
-    head, base, added = entries("head"), entries("base"), _added(view)
+    head, base = _app_yaml_entries(view, "head", _solid_queue_processes), _app_yaml_entries(view, "base", _solid_queue_processes)
+    added = _added(view)
     if head is None or base is None:  # not valid YAML: each changed line that sets one of them
         words = {w for settings in _SOLID_QUEUE_SETTINGS.values() for w in settings}
         return [pr.rule.finding(view.path, n, f"Solid Queue setting changed in {view.path}, which is not valid YAML: how many "
                                 "jobs run at the same time, and which, may change.")
                 for n in sorted(added) if view.line("head", n).strip().lstrip("- ").split(":")[0] in words]
-    before = {(e.owner, e.setting): e.value for e in base}
     out: list[Finding] = []
-    said: set[int] = set()
-    for e in head:
-        old = before.get((e.owner, e.setting))
-        if e.line not in added or e.line in said or old == e.value:
-            continue
-        said.add(e.line)
+    for e, old in _changed_entries(head, base, added):
         if e.setting in ("threads", "processes"):
             tail = consequence(old, e.value)
         elif e.setting == "queues":
@@ -1515,7 +1506,7 @@ def mybatis_write(view: FileView, pr: PackRule) -> list[Finding]:
     text = view.text("head", strings=True)
     if not MYBATIS_MAPPER.search(text):
         return []
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    numbered = _Lines(text)
     added = sorted(_added(view))
     statements = list(_MYBATIS_STATEMENT.finditer(text))
     writers = [m for m in statements if m.group("kind").lower() in ("update", "insert", "delete")
@@ -1526,7 +1517,7 @@ def mybatis_write(view: FileView, pr: PackRule) -> list[Finding]:
         kind, sid = m.group("kind").lower(), m.group("id")
         if m not in writers and not (kind == "sql" and sid in included):
             continue
-        first, last = bisect.bisect_right(starts, m.start()), bisect.bisect_right(starts, m.end() - 1)
+        first, last = numbered.number(m.start()), numbered.number(m.end() - 1)
         rows = [n for n in added if first <= n <= last]
         if not rows:
             continue
