@@ -15,6 +15,7 @@ removing or changing such a callback changes what stops, and when, during every 
 from __future__ import annotations
 
 from .hazards import CONCURRENT
+from .jvm import modifiers
 from .keywords import SINGLETON_STEREOTYPES as _STEREOTYPES
 from .parse import Parsed
 from .units import index_units, qualname, units_at
@@ -34,13 +35,9 @@ SHUTDOWN_ANNOTATIONS = frozenset({"PreDestroy"})
 _SHUTDOWN_METHODS = {"DisposableBean": {"destroy"}, "SmartLifecycle": {"stop"}, "Lifecycle": {"stop"}}
 
 
-def _modifiers(node):
-    return next((c for c in node.children if c.type == "modifiers"), None)
-
-
 def annotation_names(node, p: Parsed) -> set[str]:
     """The simple names of the annotations on a Java declaration (`@Scope("prototype")` -> Scope)."""
-    mods = _modifiers(node)
+    mods = modifiers(node)
     out: set[str] = set()
     for child in mods.children if mods is not None else ():
         if child.type in ("marker_annotation", "annotation"):
@@ -51,7 +48,7 @@ def annotation_names(node, p: Parsed) -> set[str]:
 
 
 def _keywords(node) -> set[str]:
-    mods = _modifiers(node)
+    mods = modifiers(node)
     return {c.type for c in mods.children} if mods is not None else set()
 
 
@@ -229,7 +226,7 @@ def _supertypes(cls, p: Parsed) -> dict[str, int]:
 
 
 def _kotlin_annotated(method, p: Parsed) -> set[str]:
-    mods = next((c for c in method.children if c.type == "modifiers"), None)
+    mods = modifiers(method)
     return {p.text(c).lstrip("@").split("(")[0].rpartition(".")[2].strip()
             for c in (mods.children if mods is not None else ()) if c.type == "annotation"}
 

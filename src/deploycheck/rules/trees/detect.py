@@ -757,13 +757,15 @@ def _jvm_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
     field, an interface's field, a Kotlin `const val` (vhr's `MailConstants.MAIL_QUEUE_NAME`, read
     by a `@RabbitListener`; a `@Scheduled` class's batch size). An array or a collection built in
     place is a table of data, as in Go."""
+    from .jvm import modifiers
+
     out: dict[str, tuple[int, int, str]] = {}
     stack = [node]
     while stack:
         n = stack.pop()
         if n.type in ("field_declaration", "constant_declaration", "property_declaration"):
-            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
-            words = set(p.text(modifiers).split()) if modifiers is not None else set()
+            mods = modifiers(n)
+            words = set(p.text(mods).split()) if mods is not None else set()
             constant = (n.type == "constant_declaration" or (n.type == "field_declaration" and {"static", "final"} <= words)
                         or (n.type == "property_declaration" and "const" in words))
             if not constant:
@@ -779,8 +781,6 @@ def _jvm_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
                 out[p.text(named)] = (n.start_point[0], n.end_point[0], p.text(shown))
         elif n.type in ("class_declaration", "interface_declaration", "enum_declaration", "object_declaration",
                         "companion_object", "class_body", "interface_body", "enum_body", "enum_body_declarations"):
-            stack.extend(n.named_children)
-        elif n is node and n.type == "source_file":
             stack.extend(n.named_children)
     return out
 

@@ -220,7 +220,8 @@ def _annotations(modifiers, p: Parsed) -> list[str]:
     return names
 
 
-def _modifiers(node):
+def modifiers(node):
+    """A Java or Kotlin declaration's `modifiers` node (annotations, `static`, `private`…), or None."""
     return next((c for c in node.children if c.type == "modifiers"), None)
 
 
@@ -232,7 +233,7 @@ def is_logger_declaration(node, p: Parsed) -> bool:
         kind = node.child_by_field_name("type")
         if kind is None or qualified(kind, p) not in LOGGER_TYPES:
             return False
-        if any(name not in _SAFE_ANNOTATIONS for name in _annotations(_modifiers(node), p)):
+        if any(name not in _SAFE_ANNOTATIONS for name in _annotations(modifiers(node), p)):
             return False
         for declarator in node.children_by_field_name("declarator"):
             value = declarator.child_by_field_name("value")
@@ -246,7 +247,7 @@ def is_logger_declaration(node, p: Parsed) -> bool:
         kind = next((c for c in variable.named_children if c.type == "user_type"), None) if variable else None
         if kind is None or qualified(kind, p) not in LOGGER_TYPES:
             return False
-        if any(name not in _SAFE_ANNOTATIONS for name in _annotations(_modifiers(node), p)):
+        if any(name not in _SAFE_ANNOTATIONS for name in _annotations(modifiers(node), p)):
             return False
         seen_equals = False
         for child in node.children:
@@ -351,21 +352,21 @@ def hidden_method(node, p: Parsed) -> str | None:
     JVM or a framework finds by name (`main`, serialization hooks, `valueOf`). None otherwise.
     A package-private method can override only one of its own package, which names it too."""
     if p.language == "java" and node.type == "method_declaration":
-        modifiers = _modifiers(node)
-        words = {p.text(c) for c in modifiers.children} if modifiers is not None else set()
+        mods = modifiers(node)
+        words = {p.text(c) for c in mods.children} if mods is not None else set()
         body = node.parent
         owner = body.parent if body is not None else None
         if words & {"public", "protected"} or owner is None or owner.type not in (
                 "class_declaration", "enum_declaration", "record_declaration"):
             return None
     elif p.language == "kotlin" and node.type == "function_declaration":
-        modifiers = _modifiers(node)
-        words = set(p.text(modifiers).split()) if modifiers is not None else set()
+        mods = modifiers(node)
+        words = set(p.text(mods).split()) if mods is not None else set()
         if "private" not in words or "override" in words:
             return None
     else:
         return None
-    if any(name not in _SAFE_ANNOTATIONS for name in _annotations(modifiers, p)):
+    if any(name not in _SAFE_ANNOTATIONS for name in _annotations(mods, p)):
         return None
     name_node = node.child_by_field_name("name") or next(
         (c for c in node.named_children if c.type in ("identifier", "simple_identifier")), None)
@@ -381,7 +382,7 @@ def in_synchronized(node) -> bool:
         if n.type == "synchronized_statement":
             return True
         if n.type in ("method_declaration", "constructor_declaration"):
-            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
-            return modifiers is not None and any(c.type == "synchronized" for c in modifiers.children)
+            mods = modifiers(n)
+            return mods is not None and any(c.type == "synchronized" for c in mods.children)
         n = n.parent
     return False

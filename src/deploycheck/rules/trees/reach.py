@@ -711,10 +711,12 @@ def _jvm_private_method(node, p: Parsed) -> bool:
     false trail, `nextInt`, in another file)."""
     if node is None or node.type not in ("method_declaration", "function_declaration") or p.language not in ("java", "kotlin"):
         return False
-    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
-    if modifiers is None:
+    from .jvm import modifiers
+
+    mods = modifiers(node)
+    if mods is None:
         return False
-    words = (c for m in modifiers.children for c in ([m] if m.type != "visibility_modifier" else m.children))
+    words = (c for m in mods.children for c in ([m] if m.type != "visibility_modifier" else m.children))
     return any(w.type == "private" for w in words)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from .jvm import modifiers
 from .parse import Parsed
 
 # Types that serialise access themselves: a struct holding one guards its maps (or means to).
@@ -293,8 +294,8 @@ def _unsafe_statics(p: Parsed) -> dict[str, tuple[str, int]]:
     while stack:
         n = stack.pop()
         if n.type == "field_declaration":
-            modifiers = next((c for c in n.children if c.type == "modifiers"), None)
-            if modifiers is None or not any(c.type == "static" for c in modifiers.children):
+            mods = modifiers(n)
+            if mods is None or not any(c.type == "static" for c in mods.children):
                 continue
             declared = p.text(n.child_by_field_name("type") or n).split("<")[0].strip()
             for i in range(n.child_count):
