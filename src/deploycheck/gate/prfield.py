@@ -434,10 +434,8 @@ def said(claims: Sequence[Claim]) -> list[str]:
     The JSON keeps one entry per claim."""
     by_change: dict[str, list[Claim]] = {}
     for c in claims:
-        if c.message:
-            lead = f"{c.where} says {c.said}, but "
-            rest = c.message[len(lead):] if c.message.startswith(lead) else c.message
-            by_change.setdefault(rest if c.message.startswith(lead) else c.message, []).append(c)
+        if c.message:  # `contradict` writes "<where> says <said>, but <what changed>."
+            by_change.setdefault(c.message.removeprefix(f"{c.where} says {c.said}, but "), []).append(c)
     out = []
     for rest, group in by_change.items():
         if len(group) == 1:

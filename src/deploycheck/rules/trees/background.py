@@ -722,6 +722,13 @@ def _without_type_arguments(text: str) -> str:
     return text
 
 
+def _jvm_runs_as(supertypes: str) -> str | None:
+    """What a class declared with ``supertypes`` runs as (``_JVM_INTERFACES``: a thread, a Quartz
+    job…), by the first of its supertypes that says so; None for none."""
+    return next((_JVM_INTERFACES[w] for w in re.findall(r"[A-Za-z_]\w*", _without_type_arguments(supertypes))
+                 if w in _JVM_INTERFACES), None)
+
+
 def _jvm_supertypes(n, p: Parsed) -> str:
     """The supertypes a Java or Kotlin class, object or anonymous class is declared with, as text."""
     if p.language == "kotlin":  # this grammar nests them in `delegation_specifiers`
@@ -761,19 +768,15 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                     out.append(_span(n, what))
             if n.type in ("class_declaration", "object_declaration"):
                 text = _jvm_supertypes(n, p)
-                for word in re.findall(r"[A-Za-z_]\w*", _without_type_arguments(text)):
-                    if word in _JVM_INTERFACES:
-                        out.append(_span(n, _JVM_INTERFACES[word]))
-                        break
-                else:
-                    temporal = _temporal_implementation(p, re.findall(r"[A-Za-z_]\w*", text)) if n.type == "class_declaration" else None
-                    if temporal:
-                        out.append(_span(n, temporal))
+                what = _jvm_runs_as(text)
+                if what is None and n.type == "class_declaration":
+                    what = _temporal_implementation(p, re.findall(r"[A-Za-z_]\w*", text))
+                if what:
+                    out.append(_span(n, what))
         elif n.type in ("object_creation_expression", "object_literal") and any(c.type == "class_body" for c in n.children):
             # An anonymous class is one too: `timer.schedule(new TimerTask() { public void run() … })`,
             # `new Thread() { … }.start()`, Kotlin's `object : TimerTask() { … }`.
-            what = next((_JVM_INTERFACES[w] for w in re.findall(r"[A-Za-z_]\w*", _without_type_arguments(_jvm_supertypes(n, p)))
-                         if w in _JVM_INTERFACES), None)
+            what = _jvm_runs_as(_jvm_supertypes(n, p))
             if what is not None:
                 out.append(_span(n, what))
         elif n.type in ("lambda_expression", "lambda_literal", "annotated_lambda"):
