@@ -34,6 +34,13 @@ class Parsed:
     def text(self, node) -> str:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
+    def line(self, row: int) -> bytes:
+        """The source's 0-based ``row`` (empty past its end); the source is split once per file."""
+        lines = self.memo.get("parse.lines")
+        if lines is None:
+            lines = self.memo["parse.lines"] = self.source.split(b"\n")
+        return lines[row] if 0 <= row < len(lines) else b""
+
 
 def nodes_of(p: Parsed, types: frozenset[str]) -> list:
     """The named nodes of ``types`` in ``p``'s tree, in the order of a depth-first walk that takes

@@ -257,8 +257,5 @@ def _run_inline(p: Parsed, base: Parsed, base_units: dict, code_rows: set[int]) 
 
 def _code_of(p: Parsed, row: int) -> str:
     """The text of 1-based ``row`` without its trailing comment."""
-    lines = p.memo.get("producer.lines")
-    if lines is None:
-        lines = p.memo["producer.lines"] = p.source.split(b"\n")
-    text = lines[row - 1].decode("utf-8", "replace") if 0 < row <= len(lines) else ""
+    text = p.line(row - 1).decode("utf-8", "replace") if row > 0 else ""
     return re.sub(r"\s#.*$", "", text)

@@ -132,7 +132,7 @@ def ruby_scope(p: Parsed, row: int) -> str | None:
         return None
     # From the row's first word: a one-line scope starts after its indentation, and the class's
     # body is all that holds the indentation itself.
-    line = p.source.split(b"\n")[row] if row < p.source.count(b"\n") + 1 else b""
+    line = p.line(row)
     column = len(line) - len(line.lstrip())
     node = p.root.descendant_for_point_range((row, column), (row, column))
     while node is not None:
@@ -780,7 +780,8 @@ def _defines(p: Parsed, name: str) -> bool:
 
 def _private_in(p: Parsed, name: str) -> bool:
     """Whether the module ``p`` declares ``name`` at its top level and keeps it to itself, or
-    declares it only as TypeScript `private` methods (called only inside their class)."""
+    declares it only as private methods (``_private_method``: TypeScript `private`, JS `#name`,
+    Java/Kotlin `private`), which only their class or file calls."""
     methods = _methods_named(p, name)
     if methods and all(_private_method(m, p) for m in methods):
         return True
@@ -810,7 +811,7 @@ def _shown_at(p: Parsed, row: int) -> str | None:
 
 def _quoted(p: Parsed, row: int) -> str:
     """The calling line, short and inert (no backticks or control characters)."""
-    line = p.source.split(b"\n")[row].decode("utf-8", "replace").strip()
+    line = p.line(row).decode("utf-8", "replace").strip()
     line = "".join(c if c.isprintable() else " " for c in line).replace("`", "'")
     return f"`{line[:77]}...`" if len(line) > 80 else f"`{line}`"
 
