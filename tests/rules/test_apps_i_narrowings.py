@@ -246,13 +246,20 @@ def test_a_change_to_yarns_own_files_is_reported_as_unread_like_vendored_code(tm
 
 # --- A constructor a subclass inherits runs where the subclass is built ---------------------------
 
-def test_ruby_an_inherited_initialize_is_followed_through_the_subclass(tmp_path) -> None:
-    base = "class ApplicationService\n  def initialize(retries: 3)\n    @retries = retries\n  end\nend\n"
-    service = "class SettleService < ApplicationService\n  def settle\n    @retries.times { touch }\n  end\nend\n"
-    job = "class SettleJob\n  include Sidekiq::Job\n\n  def perform\n    SettleService.new.settle\n  end\nend\n"
-    main = {"app/services/application_service.rb": base, "app/services/settle_service.rb": service,
+APPLICATION_SERVICE = "class ApplicationService\n  def initialize(retries: 3)\n    @retries = retries\n  end\nend\n"
+SETTLE_SERVICE = "class SettleService < ApplicationService\n  def settle\n    @retries.times { touch }\n  end\nend\n"
+
+
+def _settle(job_body: str) -> dict:
+    """The two services and a Sidekiq job whose `perform` runs ``job_body``."""
+    job = f"class SettleJob\n  include Sidekiq::Job\n\n  def perform\n    {job_body}\n  end\nend\n"
+    return {"app/services/application_service.rb": APPLICATION_SERVICE, "app/services/settle_service.rb": SETTLE_SERVICE,
             "app/sidekiq/settle_job.rb": job}
-    found = _found(tmp_path, main, {"app/services/application_service.rb": base.replace("retries: 3", "retries: 5")})
+
+
+def test_ruby_an_inherited_initialize_is_followed_through_the_subclass(tmp_path) -> None:
+    found = _found(tmp_path, _settle("SettleService.new.settle"),
+                   {"app/services/application_service.rb": APPLICATION_SERVICE.replace("retries: 3", "retries: 5")})
     assert [(path, line) for path, line, *_ in found] == [("app/services/application_service.rb", 2)]
     assert "`SettleService` -> `ApplicationService`" in found[0][4]
 
@@ -270,9 +277,5 @@ def test_ts_an_inherited_constructor_is_followed_through_the_subclass(tmp_path) 
 
 
 def test_ruby_a_subclass_no_job_builds_is_no_trail(tmp_path) -> None:
-    base = "class ApplicationService\n  def initialize(retries: 3)\n    @retries = retries\n  end\nend\n"
-    service = "class SettleService < ApplicationService\n  def settle\n    @retries.times { touch }\n  end\nend\n"
-    job = "class SettleJob\n  include Sidekiq::Job\n\n  def perform\n    Invoice.touch_all\n  end\nend\n"
-    main = {"app/services/application_service.rb": base, "app/services/settle_service.rb": service,
-            "app/sidekiq/settle_job.rb": job}
-    assert _found(tmp_path, main, {"app/services/application_service.rb": base.replace("retries: 3", "retries: 5")}) == []
+    assert _found(tmp_path, _settle("Invoice.touch_all"),
+                  {"app/services/application_service.rb": APPLICATION_SERVICE.replace("retries: 3", "retries: 5")}) == []
