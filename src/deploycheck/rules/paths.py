@@ -59,11 +59,12 @@ def is_test_or_doc(path: str) -> bool:
 # A browser loads a `public/` file as it is, so only plain JavaScript there is a page's: TypeScript
 # and JSX must be compiled first and a `.cjs` file is CommonJS, Node's. Nor is a `public` folder
 # inside a source tree (`src/public/api/worker.ts`, `lib/public/`) or a monorepo's package named
-# `public` (`packages/public/`): those hold a server's code as readily as a page's.
+# `public` (`packages/public/`): those hold a server's code as readily as a page's. A source tree
+# inside `public/` is a page's (NodeBB's client modules in `public/src/`).
 _SERVED_TO_BROWSERS = re.compile(
     r"(?:^|/)app/(?:javascript|assets)/(?:[^/]+/)*[^/]+\.(?:[cm]?jsx?|tsx?)$"
-    r"|^(?!(?:[^/]+/)*(?:src|lib|server|source)/)(?!(?:[^/]+/)*(?:packages|apps|libs|modules|services)/public/)"
-    r"(?:[^/]+/)*public/(?:[^/]+/)*[^/]+\.m?js$")
+    r"|^(?!(?:[^/]+/)*(?:packages|apps|libs|modules|services)/public/)"
+    r"(?:(?!(?:src|lib|server|source)/)[^/]+/)*public/(?:[^/]+/)*[^/]+\.m?js$")
 
 
 def served_to_browsers(path: str) -> bool:

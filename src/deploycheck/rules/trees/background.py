@@ -51,6 +51,11 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
                # Vercel's and Cloudflare's `waitUntil(promise)`: the work runs after the response is
                # sent, beside the next requests that touch the same rows (dub's deferred deletes).
                "waitUntil": "deferred work (waitUntil)"}
+# Runners that are always a method of the queue, scheduler or channel (`agenda.define`,
+# `queue.process`, `channel.consume`). Called bare they are something else: RequireJS's
+# `define('forum/header', [deps], factory)` wraps every browser module of an AMD application
+# (NodeBB's `public/src/`), and a bare `process(item)` is the file's own function.
+_JS_METHOD_RUNNERS = frozenset({"define", "process", "consume"})
 _JS_DECORATORS = {"Processor": "queue processor", "Process": "queue processor", "Cron": "scheduled job",
                   "Interval": "scheduled job", "Timeout": "scheduled job", "OnQueueActive": "queue processor",
                   "EventPattern": "message handler", "MessagePattern": "message handler"}
@@ -309,11 +314,13 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             if name == "setTimeout" and callee.type == "identifier":
                 out += _timer_loop(p, n)
                 continue
-            if name == "setInterval" and _react(p):
-                continue  # a React module's polling runs in the browser
+            if name == "setInterval" and _page(p):
+                continue  # a page's polling runs in the browser
             what = _JS_RUNNERS.get(name)
             if what is None or (name == "run" and "eachMessage" not in p.text(n) and "eachBatch" not in p.text(n)):
                 continue
+            if name in _JS_METHOD_RUNNERS and callee.type != "member_expression":
+                continue  # `define(name, deps, factory)` is an AMD module, `process(x)` a local function
             for arg in _js_handler_args(n):
                 if arg.type in ("arrow_function", "function_expression", "function", "object"):
                     out.append(_span(arg, what))
@@ -326,20 +333,22 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 # A server's periodic work on its event loop, beside the requests it serves: a function handed to
 # `setInterval` (``_JS_RUNNERS``), or one that hands itself to `setTimeout` again (uptime-kuma's
 # monitor loop, `setTimeout(safeBeat, interval)` inside `safeBeat`). A one-off `setTimeout` is a
-# delay, not a loop, and a React module's timers (polling, debouncing) run in the browser.
-_JS_REACT = re.compile(rb"""from\s+['"]react['"]|require\(\s*['"]react['"]\s*\)""")
+# delay, not a loop, and a page's timers (polling, debouncing, a scroll position) run in the
+# browser: a React module's, and an AMD module's, which RequireJS loads into a page
+# (`define('navigator', [deps], function (...) {...})` at the top of each of NodeBB's client files).
+_JS_PAGE = re.compile(rb"""from\s+['"]react['"]|require\(\s*['"]react['"]\s*\)|^define\s*\(""", re.MULTILINE)
 
 
-def _react(p: Parsed) -> bool:
-    if "background.react" not in p.memo:
-        p.memo["background.react"] = _JS_REACT.search(p.source) is not None
-    return p.memo["background.react"]
+def _page(p: Parsed) -> bool:
+    if "background.page" not in p.memo:
+        p.memo["background.page"] = _JS_PAGE.search(p.source) is not None
+    return p.memo["background.page"]
 
 
 def _timer_loop(p: Parsed, call) -> list[tuple[int, int, str]]:
     args = call.child_by_field_name("arguments")
     handler = args.named_children[0] if args is not None and args.named_children else None
-    if handler is None or handler.type != "identifier" or _react(p):
+    if handler is None or handler.type != "identifier" or _page(p):
         return []
     # The function around the call that is the one handed over (a local `const safeBeat = async
     # () => {…}` is no unit of the file: it is found by walking out from the call).

@@ -150,10 +150,11 @@ def _naming_at(ctx, rev: str, family: str, names: list[str], pathspec: list[str]
     return {name: sorted(path for path in paths if _may_call_jobs(ctx, rev, path)) for name, paths in found.items()}
 
 
-# What only a server's JavaScript does: load a module CommonJS's way or one of Node's own, read
+# What only a server's JavaScript does: load a module CommonJS's way (`require('x')`; RequireJS's
+# `require([deps], fn)` loads a page's modules) or one of Node's own, read
 # its process, or name a job library (keywords.py). A file in a browser's folder that does is a
 # server's (`public/worker.js` that starts a BullMQ worker), and its calls are followed.
-_NODE_SIGNS = re.compile(r"\brequire\s*\(|\bmodule\.exports\b|\bexports\.[A-Za-z_$][\w$]*\s*=|\bprocess\.[a-z]|\b__dirname\b"
+_NODE_SIGNS = re.compile(r"\brequire\s*\(\s*['\"`]|\bmodule\.exports\b|\bexports\.[A-Za-z_$][\w$]*\s*=|\bprocess\.[a-z]|\b__dirname\b"
                          r"|\bfrom\s*['\"](?:node:|(?:fs|path|os|net|http|https|child_process|cluster|worker_threads)['\"/])")
 
 

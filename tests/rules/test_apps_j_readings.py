@@ -1,0 +1,63 @@
+"""Readings from the held-out sample apps-j (session 17): each test fails without its change.
+Real git repositories, real tree-sitter, the whole scan."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch as _found
+
+
+# --- An AMD application's page modules: `define` is RequireJS's, not Agenda's -------------------
+
+_AMD = ("'use strict';\n\ndefine('forum/header/unread', ['app', 'socket'], function (app, socket) {\n"
+        "\tconst unread = {};\n\tconst states = { watching: 3 };\n\n"
+        "\tunread.init = function () {\n\t\tsocket.on('event:new_post', onNewPost);\n\t};\n\n"
+        "\tfunction onNewPost(data) {\n\t\treturn data.state !== states.watching;\n\t}\n\n"
+        "\treturn unread;\n});\n")
+# A job elsewhere in the repository: without one, no changed file is read for trails at all.
+_JOBS = {"src/jobs/digest.js": "const { Worker } = require('bullmq')\n\nnew Worker('digest', async (job) => send(job.data))\n"}
+
+
+@pytest.mark.parametrize("path", ["public/src/client/header/unread.js", "src/client/unread.js"])
+def test_js_an_amd_module_is_no_agenda_job(tmp_path, path: str) -> None:
+    # NodeBB's client modules: every one is wrapped in a bare `define(name, deps, factory)`.
+    head = _AMD.replace("!== states.watching", "!== states.watching && data.state !== 2")
+    assert _found(tmp_path, {path: _AMD, **_JOBS}, {path: head}) == []
+
+
+def test_js_agendas_define_is_still_a_job(tmp_path) -> None:
+    base = ("const Agenda = require('agenda')\nconst agenda = new Agenda()\n\n"
+            "agenda.define('send digest', async (job) => {\n  await send(job.attrs.data, 3)\n})\n")
+    found = _found(tmp_path, {"src/jobs.js": base}, {"src/jobs.js": base.replace(", 3)", ", 4)")})
+    assert [(path, line) for path, line, *_ in found] == [("src/jobs.js", 5)]
+    assert "Agenda job" in found[0][4]
+
+
+_NAVIGATOR = ("define('navigator', ['socket'], function (socket) {\n\tconst navigator = {};\n\tlet index = 0;\n\n"
+              "\tnavigator.init = function () {\n\t\tsetInterval(function () {\n\t\t\trenderPost(index);\n"
+              "\t\t}, 250);\n\t};\n\n\tasync function renderPost(i) {\n"
+              "\t\treturn socket.emit('posts.getPostSummaryByIndex', { index: i - 1 });\n\t}\n\n"
+              "\treturn navigator;\n});\n")
+
+
+def test_js_an_amd_modules_timer_runs_in_the_page(tmp_path) -> None:
+    path = "public/src/modules/navigator.js"
+    assert _found(tmp_path, {path: _NAVIGATOR, **_JOBS}, {path: _NAVIGATOR.replace("i - 1", "i - 1, sort: 'new'")}) == []
+
+
+def test_js_a_servers_timer_is_still_a_timer(tmp_path) -> None:
+    server = _NAVIGATOR.replace("define('navigator', ['socket'], function (socket) {", "module.exports = (function (socket) {")
+    path = "src/navigator.js"
+    found = _found(tmp_path, {path: server, **_JOBS}, {path: server.replace("i - 1", "i - 1, sort: 'new'")})
+    assert [(p, line) for p, line, *_ in found] == [(path, 12)]
+
+
+def test_js_a_page_module_under_public_src_is_no_caller(tmp_path) -> None:
+    # The changed function is named by a client module in `public/src/` that RequireJS loads
+    # (`require([...], fn)` is not CommonJS): no trail through it.
+    rate = "export function computeRate (x) {\n  return x * 2\n}\n"
+    page = ("require(['rate'], function (rate) {\n\tconst x = computeRate(1);\n\tsetInterval(function () {\n"
+            "\t\tdocument.title = String(computeRate(x));\n\t}, 1000);\n});\n")
+    assert _found(tmp_path, {"src/lib/rate.ts": rate, "public/src/client/rate.js": page, **_JOBS},
+                  {"src/lib/rate.ts": rate.replace("* 2", "* 3")}) == []
