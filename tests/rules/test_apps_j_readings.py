@@ -61,3 +61,26 @@ def test_js_a_page_module_under_public_src_is_no_caller(tmp_path) -> None:
             "\t\tdocument.title = String(computeRate(x));\n\t}, 1000);\n});\n")
     assert _found(tmp_path, {"src/lib/rate.ts": rate, "public/src/client/rate.js": page, **_JOBS},
                   {"src/lib/rate.ts": rate.replace("* 2", "* 3")}) == []
+
+
+# --- A deleted module's own functions: only the module called them -------------------------------
+
+_FORMAT_JOB = {"src/lib/format.ts": "export function formatDigest (x: string) {\n  return x.trim()\n}\n",
+               "src/jobs/digest.ts": ("import { Worker } from 'bullmq'\nimport { formatDigest } from '@/lib/format'\n\n"
+                                      "new Worker('digest', async (job) => {\n  await send(formatDigest(job.data))\n})\n")}
+
+
+def test_ts_a_deleted_modules_private_function_is_no_jobs(tmp_path) -> None:
+    # Unleash's deleted tooltip: its styled components, named in hundreds of files, were searched
+    # for until the search gave up. A module-private name was called only by the module.
+    tooltip = ("import { styled } from '@mui/material'\n\nconst formatDigest = (x: string) => x.toUpperCase()\n\n"
+               "export const Tooltip = () => <b>{formatDigest('new')}</b>\n")
+    found = _found(tmp_path, {"src/ui/Tooltip.tsx": tooltip, **_FORMAT_JOB}, {"src/ui/Tooltip.tsx": None})
+    assert found == []
+
+
+def test_ts_a_deleted_modules_exported_function_is_still_followed(tmp_path) -> None:
+    tooltip = "export const formatDigest = (x: string) => x.toUpperCase()\n"
+    job = _FORMAT_JOB["src/jobs/digest.ts"].replace("@/lib/format", "@/ui/format")
+    found = _found(tmp_path, {"src/ui/format.ts": tooltip, "src/jobs/digest.ts": job}, {"src/ui/format.ts": None})
+    assert [(path, line, side) for path, line, side, *_ in found] == [("src/ui/format.ts", 1, "base")]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ...git.model import DELETED
 from .background import job_of, regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
@@ -466,12 +467,16 @@ def _search(ctx, family: str, names: list[str], home: str | None,
 
     # A changed function its module keeps to itself is looked for in its own file only.
     own = _file_index(ctx, ctx.path, memo) if family in ("javascript", "java") else None
-    # A unit the branch removed is private if the base declared it so (its callers, if any are
-    # left, are in this file too).
-    before = parsed(ctx, "base", language_of(ctx.path) or "") if isinstance(own, tuple) and family == "java" else None
-    private = {name for name in names if isinstance(own, tuple) and (
-        _private_in(own[0], name) or (isinstance(before, Parsed) and not _defines(own[0], name) and _private_in(before, name)))}
-    if isinstance(own, tuple) and private:
+    head = own[0] if isinstance(own, tuple) else None
+    # A unit the branch removed is private if the base declared it so: its callers, if any are
+    # left, are in this file too, and none are when the branch deletes the file (Unleash's
+    # deleted tooltip, whose `Header` and `Body` styled components a search of every file naming
+    # them could not finish).
+    gone = ctx.file.status == DELETED
+    before = parsed(ctx, "base", language_of(ctx.path) or "") if family in ("javascript", "java") and (head or gone) else None
+    private = {name for name in names if (head is not None and _private_in(head, name)) or (
+        isinstance(before, Parsed) and (head is None or not _declares(head, name)) and _private_in(before, name))}
+    if isinstance(own, tuple):
         for name in sorted(private):
             visit(ctx.path, own, name, None, "", [(name, ())])
     frontier, following = following, {}
@@ -774,8 +779,22 @@ def _methods_named(p: Parsed, name: str) -> list:
             and p.text(named).lstrip("#") == name]
 
 
-def _defines(p: Parsed, name: str) -> bool:
-    return bool(_methods_named(p, name))
+def _top_level(p: Parsed, name: str):
+    """The module's top-level declaration of ``name`` (a function, class or variable), or None."""
+    for child in p.root.children:
+        if child.type in ("lexical_declaration", "variable_declaration"):
+            nodes = [d for d in child.named_children if d.type == "variable_declarator"]
+        else:
+            nodes = [child]
+        for node in nodes:
+            named = node.child_by_field_name("name")
+            if named is not None and p.text(named) == name and node.type in _DECLARED:
+                return node
+    return None
+
+
+def _declares(p: Parsed, name: str) -> bool:
+    return bool(_methods_named(p, name)) or _top_level(p, name) is not None
 
 
 def _private_in(p: Parsed, name: str) -> bool:
@@ -785,16 +804,8 @@ def _private_in(p: Parsed, name: str) -> bool:
     methods = _methods_named(p, name)
     if methods and all(_private_method(m, p) for m in methods):
         return True
-    for child in p.root.children:
-        if child.type in ("lexical_declaration", "variable_declaration"):
-            nodes = [d for d in child.named_children if d.type == "variable_declarator"]
-        else:
-            nodes = [child]
-        for node in nodes:
-            named = node.child_by_field_name("name")
-            if named is not None and p.text(named) == name and node.type in _DECLARED:
-                return _module_private(node, name, p)
-    return False
+    node = _top_level(p, name)
+    return node is not None and _module_private(node, name, p)
 
 
 def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
