@@ -84,3 +84,38 @@ def test_ts_a_deleted_modules_exported_function_is_still_followed(tmp_path) -> N
     job = _FORMAT_JOB["src/jobs/digest.ts"].replace("@/lib/format", "@/ui/format")
     found = _found(tmp_path, {"src/ui/format.ts": tooltip, "src/jobs/digest.ts": job}, {"src/ui/format.ts": None})
     assert [(path, line, side) for path, line, side, *_ in found] == [("src/ui/format.ts", 1, "base")]
+
+
+# --- A try wrapped round a function's whole body that only logs and rethrows -------------------
+
+_REFRESH = ("import { Worker } from 'bullmq'\n\nclass Tokens {\n  async refresh () {\n"
+            "    const tokens = await this.store.getAllActive()\n    this.active = new Map(tokens.map((t) => [t.id, t]))\n  }\n}\n\n"
+            "new Worker('refresh', async () => new Tokens().refresh())\n")
+_WRAPPED = _REFRESH.replace(
+    "    const tokens = await this.store.getAllActive()\n    this.active = new Map(tokens.map((t) => [t.id, t]))\n",
+    "    try {\n      const tokens = await this.store.getAllActive()\n      this.active = new Map(tokens.map((t) => [t.id, t]))\n"
+    "    } catch (e) {\n      this.logger.error('token refresh failed', e)\n      throw e\n    }\n")
+
+
+def test_ts_a_last_try_that_only_logs_and_rethrows_is_no_change(tmp_path) -> None:
+    # Unleash's token refresh: its declarations reach no further, nothing follows the try.
+    assert _found(tmp_path, {"src/jobs/tokens.ts": _REFRESH}, {"src/jobs/tokens.ts": _WRAPPED}) == []
+
+
+def test_ts_a_try_with_statements_after_it_is_still_a_change(tmp_path) -> None:
+    # `tokens` declared in the try is another binding than any `tokens` after it.
+    head = _WRAPPED.replace("      throw e\n    }\n", "      throw e\n    }\n    return tokens\n")
+    found = _found(tmp_path, {"src/jobs/tokens.ts": _REFRESH}, {"src/jobs/tokens.ts": head})
+    assert [(path, line) for path, line, *_ in found] == [("src/jobs/tokens.ts", 5)]
+
+
+# --- A metrics counter's increment is no row update --------------------------------------------
+
+@pytest.mark.parametrize(("imported", "flagged"), [("prom-client", False), ("./util/metrics/index.js", False),
+                                                  ("./models/token", True)])
+def test_js_a_counters_increment_counts_a_metric(tmp_path, imported: str, flagged: bool) -> None:
+    base = (f"import {{ createCounter }} from '{imported}'\n\nconst lookupTotal = createCounter({{ name: 'lookups' }})\n\n"
+            "export function onLookup (bus) {\n  bus.on('lookup', () => {})\n}\n")
+    head = base.replace("() => {}", "({ cache }) => {\n    lookupTotal.increment({ cache })\n  }")
+    found = _found(tmp_path, {"src/metrics.ts": base}, {"src/metrics.ts": head}, rule="DC250")
+    assert [(path, line) for path, line, *_ in found] == ([("src/metrics.ts", 7)] if flagged else [])

@@ -332,7 +332,8 @@ _TYPE_NAMES = {"scoped_type_identifier", "type_identifier", "user_type"}
 # nothing: the same exception leaves the try, after the same finally. Only the last: one with
 # another clause after it hands its exceptions to that clause once removed. A try left with
 # neither catch nor finally reads as its statements (Ruby's `begin` always; Java and JS only
-# when the block declares no variable or class that would then reach further).
+# when the block declares no variable or class that would then reach further, or when the try
+# is the last statement of its block).
 _TRIES = {"java": {"try_statement", "try_with_resources_statement"}, "javascript": {"try_statement"},
           "ruby": {"begin", "body_statement"}}
 _TRIES["typescript"] = _TRIES["tsx"] = _TRIES["javascript"]
@@ -398,6 +399,8 @@ def _splice_tries(children, p: Parsed) -> list:
     kinds = _TRIES.get(p.language, set()) - {"body_statement", "try_with_resources_statement"}
     if not kinds or not any(not isinstance(c, str) and c.type in kinds for c in children):
         return list(children)
+    statements = [c for c in children if not isinstance(c, str) and c.is_named and "comment" not in c.type]
+    last = statements[-1].id if statements else None
     out: list = []
     for c in children:
         gone = _rethrow_only_catch(c, p) if not isinstance(c, str) and c.type in kinds else None
@@ -412,7 +415,9 @@ def _splice_tries(children, p: Parsed) -> list:
                 continue
         else:
             block = rest[0] if len(rest) == 1 and rest[0].type in ("block", "statement_block") else None
-            if block is None or any(x.type in _SCOPED for x in block.named_children):
+            # What the block declares reaches no further when nothing follows the try in its
+            # own block (Unleash's token refresh, wrapped whole to log which cache failed).
+            if block is None or (c.id != last and any(x.type in _SCOPED for x in block.named_children)):
                 out.append(c)
                 continue
             body = [x for x in block.children if x.type not in ("{", "}")]
