@@ -119,3 +119,55 @@ def test_js_a_counters_increment_counts_a_metric(tmp_path, imported: str, flagge
     head = base.replace("() => {}", "({ cache }) => {\n    lookupTotal.increment({ cache })\n  }")
     found = _found(tmp_path, {"src/metrics.ts": base}, {"src/metrics.ts": head}, rule="DC250")
     assert [(path, line) for path, line, *_ in found] == ([("src/metrics.ts", 7)] if flagged else [])
+
+
+# --- A local variable renamed one to one --------------------------------------------------------
+
+_RUN = ("package jobs\n\nimport \"time\"\n\nvar limit = 1000\n\nfunc Run(elapsed int64) {\n\tif elapsed <= 1000 {\n"
+        "\t\twaitMs := time.Duration(1000 - elapsed)\n\t\ttime.Sleep(waitMs * time.Millisecond)\n\t}\n\tunlock()\n}\n")
+
+
+def _dc701(tmp_path, base: str, head: str, path: str = "app/jobs/job.go") -> list[tuple]:
+    return _found(tmp_path, {path: base}, {path: head})
+
+
+def test_go_a_local_renamed_one_to_one_is_no_change(tmp_path) -> None:
+    # fider's job runner: a linter renamed `waitMs` to `wait`.
+    assert _dc701(tmp_path, _RUN, _RUN.replace("waitMs", "wait")) == []
+
+
+_READS_LIMIT = _RUN.replace("(1000 - elapsed)", "(limit - elapsed)")
+
+
+@pytest.mark.parametrize(("base", "head"), [
+    # `limit` is read unrenamed too: two variables, not one renamed (though Go would read the
+    # outer `limit` on the right of `limit :=`, the proof does not go that far)
+    (_RUN, _RUN.replace("waitMs := ", "limit := ").replace("Sleep(waitMs", "Sleep(limit + waitMs")),
+    (_READS_LIMIT, _READS_LIMIT.replace("waitMs", "limit")),
+    # a name that changed in one place only
+    (_RUN, _RUN.replace("Sleep(waitMs", "Sleep(elapsed")),
+])
+def test_go_what_is_not_a_one_to_one_rename_is_still_a_change(tmp_path, base: str, head: str) -> None:
+    assert [line for _, line, *_ in _dc701(tmp_path, base, head)] in ([9], [10])
+
+
+def test_go_a_renamed_struct_literal_key_is_still_a_change(tmp_path) -> None:
+    # The key of a keyed literal names a field: renamed with the local, it sets another field.
+    base = _RUN.replace("waitMs := time.Duration(1000 - elapsed)", "waitMs := 1\n\t\t_ = opts{waitMs: waitMs}")
+    head = base.replace("waitMs", "wait")
+    assert _dc701(tmp_path, base, head) != []
+
+
+def test_ts_a_renamed_parameter_property_is_still_a_change(tmp_path) -> None:
+    base = ("import { Worker } from 'bullmq'\n\nexport class Digest {\n  constructor (private limit: number) {}\n}\n\n"
+            "new Worker('d', async (job) => new Digest(job.data))\n")
+    found = _found(tmp_path, {"src/jobs/digest.ts": base}, {"src/jobs/digest.ts": base.replace("limit", "max")})
+    assert [line for _, line, *_ in found] == [4]
+
+
+def test_js_a_local_renamed_in_a_job_is_no_change(tmp_path) -> None:
+    base = ("import { Worker } from 'bullmq'\n\nasync function digest (job) {\n"
+            "  const items = await load(job.data)\n  for (const item of items) {\n    await send(item)\n  }\n}\n\n"
+            "new Worker('d', digest)\n")
+    head = base.replace("items", "rows").replace("item)", "row)").replace("const item ", "const row ")
+    assert _found(tmp_path, {"src/jobs/digest.js": base}, {"src/jobs/digest.js": head}) == []

@@ -27,7 +27,7 @@ from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THE
                     UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
 from .sharedmap import construction_only, unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
-from .units import (CONTAINERS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, qualname,
+from .units import (CONTAINERS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, proof_with_renames, qualname,
                     shown_code, shown_name, units_at)
 
 
@@ -963,7 +963,7 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         # of them proves the same (the proof compares parameter types, and no class declares
         # one signature twice).
         pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
-        proof = proof_of_no_change(*pair)
+        proof = proof_with_renames(*pair)
         if proof and moved is not None and (names := rebound(ctx, side, node, p, moved)):
             # The same text, but in another folder it names other code (`./db`, the package's `save`).
             return f"rebound:{moved[0]}:{', '.join(names[:4])}"

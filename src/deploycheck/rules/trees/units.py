@@ -695,11 +695,24 @@ def proof_of_no_change(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str,
     return None
 
 
+def proof_with_renames(base, base_p: Parsed, head, head_p: Parsed) -> tuple[str, ...] | None:
+    """``proof_of_no_change``, or, for a function whose only change is the names of its local
+    variables (rules/trees/renamed.py), ("formatting", "renamed")."""
+    proof = proof_of_no_change(base, base_p, head, head_p)
+    if proof is None and base.type in FUNCTIONS and head.type in FUNCTIONS:
+        from .renamed import renamed_locals
+
+        if renamed_locals(base, base_p, head, head_p):
+            return ("formatting", "renamed")
+    return proof
+
+
 _WORDS = {"formatting": "comments or formatting", "logging": "logging calls (or conditions that only decide whether to log, loggers declared, a last catch that only logs and rethrows)",
           "annotations": "type annotations", "messages": "error messages", "version": "a version number",
           "parameters": "an unused keyword parameter (a caller still passing it now fails at once)",
           "imports": "a type name written with its package instead of imported (the same type)",
-          "compiler": "annotations only the compiler reads (@Override, @SuppressWarnings, Kotlin's @Suppress)"}
+          "compiler": "annotations only the compiler reads (@Override, @SuppressWarnings, Kotlin's @Suppress)",
+          "renamed": "the names of local variables, renamed one to one"}
 
 
 def describe(proof: tuple[str, ...]) -> str:
