@@ -171,3 +171,21 @@ def test_js_a_local_renamed_in_a_job_is_no_change(tmp_path) -> None:
             "new Worker('d', digest)\n")
     head = base.replace("items", "rows").replace("item)", "row)").replace("const item ", "const row ")
     assert _found(tmp_path, {"src/jobs/digest.js": base}, {"src/jobs/digest.js": head}) == []
+
+
+# --- Watermill's message handlers are background code -------------------------------------------
+
+_LISTENER = ("package handler\n\nimport (\n\t\"encoding/json\"\n\n\t\"github.com/ThreeDotsLabs/watermill/message\"\n)\n\n"
+             "type Listener struct{}\n\nfunc (s *Listener) Handle(msg *message.Message) error {\n\tev := &Event{}\n"
+             "\tif err := json.Unmarshal(msg.Payload, ev); err != nil {\n\t\treturn err\n\t}\n\treturn run(ev, 1)\n}\n")
+
+
+def test_go_a_watermill_handler_is_background_code(tmp_path) -> None:
+    # vikunja's event listeners: a migration listener runs the importers.
+    found = _dc701(tmp_path, _LISTENER, _LISTENER.replace("run(ev, 1)", "run(ev, 2)"), path="pkg/handler/listeners.go")
+    assert [(line, "Watermill" in message or "job handler" in message) for _, line, _, _, message in found] == [(16, True)]
+
+
+def test_go_a_message_type_of_another_package_is_no_handler(tmp_path) -> None:
+    own = _LISTENER.replace("\"github.com/ThreeDotsLabs/watermill/message\"", "\"example.com/chat/message\"")
+    assert _dc701(tmp_path, own, own.replace("run(ev, 1)", "run(ev, 2)"), path="pkg/handler/listeners.go") == []

@@ -108,7 +108,13 @@ _GO_CONTEXT_FIRST = re.compile(r"^\(\s*(?:\w+\s+)?context\.Context\b")
 # writes them under the package's own name; an aliased import (`q "github.com/hibiken/asynq"`)
 # writes `*q.Task` (see _go_handler_params).
 _GO_HANDLER_PACKAGES = {"github.com/hibiken/asynq": ("asynq", ".Task"), "github.com/riverqueue/river": ("river", ".Job["),
-                        "github.com/gocraft/work": ("work", ".Job")}
+                        "github.com/gocraft/work": ("work", ".Job"),
+                        # Watermill's handlers and subscribers' consumers take a `*message.Message`
+                        # (vikunja's event listeners, whose migration listener runs an importer).
+                        "github.com/ThreeDotsLabs/watermill/message": ("message", ".Message")}
+# A package name too common to read a handler by without the import (`message.Message` is any
+# chat application's own type): these count only in a file that imports the library.
+_GO_HANDLER_IMPORTED_ONLY = frozenset({"github.com/ThreeDotsLabs/watermill/message"})
 # A struct registered whole (`w.RegisterActivity(&Activities{db: db})`): each of its exported
 # methods is an activity.
 _GO_REGISTERS_METHODS = frozenset({"RegisterActivity", "RegisterActivityWithOptions"})
@@ -616,7 +622,8 @@ def _go_handler_params(p: Parsed) -> tuple[str, ...]:
     """How the file writes a job handler's parameter type: `*asynq.Task`, `*river.Job[`,
     `*work.Job`, and the same under the name it imports the library by."""
     if "background.go-handler-params" not in p.memo:
-        kinds = {f"*{name}{tail}" for name, tail in _GO_HANDLER_PACKAGES.values()}
+        kinds = {f"*{name}{tail}" for path, (name, tail) in _GO_HANDLER_PACKAGES.items()
+                 if path not in _GO_HANDLER_IMPORTED_ONLY or f'"{path}"'.encode() in p.source}
         if any(path.encode() in p.source for path in _GO_HANDLER_PACKAGES):
             for spec in nodes_of(p, frozenset({"import_spec"})):
                 path, name = spec.child_by_field_name("path"), spec.child_by_field_name("name")
