@@ -189,3 +189,29 @@ def test_go_a_watermill_handler_is_background_code(tmp_path) -> None:
 def test_go_a_message_type_of_another_package_is_no_handler(tmp_path) -> None:
     own = _LISTENER.replace("\"github.com/ThreeDotsLabs/watermill/message\"", "\"example.com/chat/message\"")
     assert _dc701(tmp_path, own, own.replace("run(ev, 1)", "run(ev, 2)"), path="pkg/handler/listeners.go") == []
+
+
+# --- A server's fire-and-forget setTimeout is deferred work -------------------------------------
+
+_PUSH = ("const db = require('./database')\n\nexports.push = function (uids, note) {\n"
+         "\tsetTimeout(() => {\n\t\tpushToUids(uids, note)\n\t}, 500)\n}\n\n"
+         "async function pushToUids (uids, note) {\n\tawait db.sortedSetsAdd(uids, note)\n\temit(note)\n}\n")
+
+
+def test_js_a_fire_and_forget_timer_runs_its_work_after_the_request(tmp_path) -> None:
+    # NodeBB's notification push: batched half a second after the request returned.
+    head = _PUSH.replace("\temit(note)\n", "\tconst count = await db.unread(uids)\n\temit({ note, count })\n")
+    found = _found(tmp_path, {"src/notifications.js": _PUSH, **_JOBS}, {"src/notifications.js": head})
+    assert [(path, line) for path, line, *_ in found] == [("src/notifications.js", 11)]
+    assert "deferred work (setTimeout)" in found[0][4]
+
+
+@pytest.mark.parametrize("timer", [
+    "\tconst guard = setTimeout(() => {\n\t\tpushToUids(uids, note)\n\t}, 500)\n",            # kept, to clear it
+    "\tawait new Promise((resolve) => setTimeout(() => {\n\t\tpushToUids(uids, note)\n\t}, 500))\n",  # a delay
+])
+def test_js_a_timer_the_caller_keeps_or_awaits_is_its_own_wait(tmp_path, timer: str) -> None:
+    base = _PUSH.replace("\tsetTimeout(() => {\n\t\tpushToUids(uids, note)\n\t}, 500)\n", timer).replace(
+        "exports.push = function", "exports.push = async function")
+    head = base.replace("\temit(note)\n", "\tconst count = await db.unread(uids)\n\temit({ note, count })\n")
+    assert _found(tmp_path, {"src/notifications.js": base, **_JOBS}, {"src/notifications.js": head}) == []

@@ -338,8 +338,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 
 # A server's periodic work on its event loop, beside the requests it serves: a function handed to
 # `setInterval` (``_JS_RUNNERS``), or one that hands itself to `setTimeout` again (uptime-kuma's
-# monitor loop, `setTimeout(safeBeat, interval)` inside `safeBeat`). A one-off `setTimeout` is a
-# delay, not a loop, and a page's timers (polling, debouncing, a scroll position) run in the
+# monitor loop, `setTimeout(safeBeat, interval)` inside `safeBeat`). A one-off `setTimeout` of a
+# named function is a delay, not a loop; one of a function written in place that nobody waits for
+# is deferred work (``_fire_and_forget``); and a page's timers (polling, debouncing, a scroll position) run in the
 # browser: a React module's, and an AMD module's, which RequireJS loads into a page
 # (`define('navigator', [deps], function (...) {...})` at the top of each of NodeBB's client files).
 _JS_PAGE = re.compile(rb"""from\s+['"]react['"]|require\(\s*['"]react['"]\s*\)|^define\s*\(""", re.MULTILINE)
@@ -354,7 +355,11 @@ def _page(p: Parsed) -> bool:
 def _timer_loop(p: Parsed, call) -> list[tuple[int, int, str]]:
     args = call.child_by_field_name("arguments")
     handler = args.named_children[0] if args is not None and args.named_children else None
-    if handler is None or handler.type != "identifier" or _page(p):
+    if handler is None or _page(p):
+        return []
+    if handler.type in _JS_FUNCTION_VALUES:
+        return [_span(handler, "deferred work (setTimeout)")] if _fire_and_forget(call) else []
+    if handler.type != "identifier":
         return []
     # The function around the call that is the one handed over (a local `const safeBeat = async
     # () => {…}` is no unit of the file: it is found by walking out from the call).
@@ -367,6 +372,22 @@ def _timer_loop(p: Parsed, call) -> list[tuple[int, int, str]]:
                         for n in [node] + _local_callees(p, node)]
         node = node.parent
     return []
+
+
+def _fire_and_forget(call) -> bool:
+    """A server's `setTimeout(() => {…}, ms)` whose timer nobody keeps: the work runs after the
+    caller has returned (a request answered), beside the next callers (NodeBB's notification
+    push, batched half a second after the request). A timer kept (`const t = setTimeout(…)`,
+    to clear it: a timeout guard), returned or awaited, or set inside a `new Promise(…)` (a
+    delay) is the caller's own wait."""
+    if call.parent is None or call.parent.type != "expression_statement":
+        return False
+    node = call.parent
+    while node is not None:
+        if node.type == "new_expression":
+            return False
+        node = node.parent
+    return True
 
 
 def _local_callees(p: Parsed, function) -> list:
