@@ -17,7 +17,7 @@ from __future__ import annotations
 from .hazards import CONCURRENT
 from .jvm import modifiers
 from .keywords import SINGLETON_STEREOTYPES as _STEREOTYPES
-from .parse import Parsed
+from .parse import Parsed, nodes_of
 from .units import index_units, qualname, units_at
 
 # Stereotypes that make a class a singleton bean found by component scanning (the gate's list).
@@ -258,6 +258,32 @@ def _hooks(p: Parsed) -> dict[str, tuple[int, int]]:
             marks = annotation_names(member, p) if p.language == "java" else _kotlin_annotated(member, p)
             if marks & SHUTDOWN_ANNOTATIONS or p.text(name_node) in stopping:
                 out[f"{key}::{p.text(name_node)}"] = (member.start_point[0] + 1, member.end_point[0] + 1)
+    out.update(_jvm_hooks(p))
+    return out
+
+
+# A JVM shutdown hook registered by hand: `Runtime.getRuntime().addShutdownHook(new
+# Thread(this::close))` runs on its own thread when the process stops, beside the container's
+# hooks and every other JVM hook, in no set order (shenyu's RocketMQ log client registered a
+# second one, and two hooks could close its producer at once).
+_JVM_HOOK_CALLS = ("addShutdownHook", "removeShutdownHook")
+
+
+def _jvm_hooks(p: Parsed) -> dict[str, tuple[int, int]]:
+    """Each `addShutdownHook`/`removeShutdownHook` call, by the unit around it and its place
+    among that unit's such calls -> (first, last line)."""
+    out: dict[str, tuple[int, int]] = {}
+    if not any(name.encode() in p.source for name in _JVM_HOOK_CALLS):
+        return out
+    for n in nodes_of(p, frozenset({"method_invocation", "call_expression"})):
+        named = n.child_by_field_name("name") if n.type == "method_invocation" else (n.named_children[0] if n.named_children else None)
+        called = p.text(named).rsplit(".", 1)[-1] if named is not None else ""
+        if called not in _JVM_HOOK_CALLS:
+            continue
+        unit = qualname(units_at(p, n.start_point[0]), p) or "(top level)"
+        key = f"{unit}: Runtime.{called}"
+        count = sum(1 for k in out if k == key or k.startswith(key + " #"))
+        out[key if not count else f"{key} #{count + 1}"] = (n.start_point[0] + 1, n.end_point[0] + 1)
     return out
 
 
@@ -278,6 +304,10 @@ def shutdown_changed(head: Parsed, base: Parsed | None, added: dict[int, str], r
             message = (f"`{cls}` now implements `{kind}`: the container calls it when the application shuts down, "
                        "in an order it picks among the beans. What it stops or releases (workers, plugins, "
                        "connections) may still be in use by background work, or may now be cut off mid-way.")
+        elif ": Runtime." in key:
+            message = (f"`{key}` {'is new' if what == 'now' else 'changed'}: a JVM shutdown hook's thread runs when "
+                       "the process stops (each deploy, each restart), at the same time as every other hook, in no "
+                       "set order. Say what it stops, and what else may stop or still use it then.")
         else:
             message = (f"`{key}` is a shutdown hook and {'is new' if what == 'now' else 'changed'}: it runs when "
                        "the application stops (each deploy, each restart), in an order the container picks. Say "

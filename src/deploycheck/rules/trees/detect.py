@@ -118,6 +118,12 @@ def detect(ctx):
     by_path = in_job_paths(ctx.settings, ctx.path)
     itself = reads_itself(ctx)
     yield from _temporal_options(ctx, language)
+    if not ctx.added and ctx.removed and ctx.file.status != DELETED and language in ("java", "kotlin"):
+        # Lines only removed: the head side is not read below, but a shutdown hook may be gone
+        # from it (shenyu's log client stopped registering its own JVM hook).
+        head = parsed(ctx, "head", language)
+        if isinstance(head, Parsed):
+            yield from _beans(ctx, head, language)
     for side, lines in (("head", ctx.added), ("base", {**_deleted_only(ctx, language), **_left_background(ctx, language)})):
         if not lines:
             continue

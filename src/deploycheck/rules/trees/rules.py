@@ -687,7 +687,9 @@ SHUTDOWN_HOOK_CHANGED = Rule(
         changed line is reported over its changed lines; one removed (with its method still
         elsewhere in the file or not) is reported on the base. An import that makes a hook's
         `@PreDestroy` name another type (`jakarta.annotation` swapped for `javax.annotation`, or
-        back) is reported at the import: a container reads one of them only."""),
+        back) is reported at the import: a container reads one of them only. A JVM shutdown hook
+        registered by hand (`Runtime.getRuntime().addShutdownHook(…)`, `removeShutdownHook`) added,
+        changed or removed is reported at the call, by the method around it."""),
     why_bad=dedent("""\
         The container calls these when the application stops, which every deploy and restart does,
         in an order it picks among the beans. A new hook stops or releases something (workers,
@@ -696,9 +698,9 @@ SHUTDOWN_HOOK_CHANGED = Rule(
         stops half-done instead of finishing or handing back its lease. Tests rarely close the
         context while work is in flight."""),
     known_problems=dedent("""\
-        Hooks are recognised by name: a `destroyMethod` named in a `@Bean` annotation or in XML,
-        a JVM shutdown hook (`Runtime.addShutdownHook`) and `AutoCloseable.close` (most classes
-        with one are no bean) are not read. A class that inherits the interface from a superclass
+        Hooks are recognised by name: a `destroyMethod` named in a `@Bean` annotation or in XML
+        and `AutoCloseable.close` (most classes with one are no bean) are not read. A JVM hook
+        registration moved to another method reads as one removed and one added. A class that inherits the interface from a superclass
         of another file is not seen."""),
     example=dedent("""\
         class PluginManager extends DefaultPluginManager implements DisposableBean {
