@@ -215,3 +215,26 @@ def test_js_a_timer_the_caller_keeps_or_awaits_is_its_own_wait(tmp_path, timer: 
         "exports.push = function", "exports.push = async function")
     head = base.replace("\temit(note)\n", "\tconst count = await db.unread(uids)\n\temit({ note, count })\n")
     assert _found(tmp_path, {"src/notifications.js": base, **_JOBS}, {"src/notifications.js": head}) == []
+
+
+# --- A Go job system from before modules names itself by its root package -----------------------
+
+_POOL = ("package work\n\nimport \"github.com/robfig/cron\"\n\ntype WorkerPool struct{ specs []cron.Schedule }\n\n"
+         "func (wp *WorkerPool) PeriodicallyEnqueue(spec string) *WorkerPool {\n\tschedule, err := cron.Parse(spec)\n"
+         "\tif err != nil {\n\t\tpanic(err)\n\t}\n\twp.specs = append(wp.specs, schedule)\n\treturn wp\n}\n")
+_POOL_HEAD = _POOL.replace("\tschedule, err := cron.Parse(spec)\n",
+                           "\tp := cron.NewParser(cron.SecondOptional | cron.Minute)\n\tschedule, err := p.Parse(spec)\n")
+
+
+def test_go_a_job_system_without_go_mod_is_known_by_its_root_package(tmp_path) -> None:
+    # gocraft/work: which schedules its periodic enqueuer accepts changed.
+    found = _found(tmp_path, {"worker_pool.go": _POOL}, {"worker_pool.go": _POOL_HEAD})
+    assert [(path, line) for path, line, *_ in found] == [("worker_pool.go", 8)]
+
+
+@pytest.mark.parametrize("other", [{"go.mod": "module example.com/work\n\ngo 1.21\n"},   # a module of another name
+                                   {}])
+def test_go_a_root_package_of_another_name_or_a_module_is_no_job_system(tmp_path, other: dict) -> None:
+    pool = _POOL if other else _POOL.replace("package work", "package pool")
+    head = _POOL_HEAD if other else _POOL_HEAD.replace("package work", "package pool")
+    assert _found(tmp_path, {"worker_pool.go": pool, **other}, {"worker_pool.go": head}) == []

@@ -1,7 +1,8 @@
 """Is this repository a job system itself? Then its non-test source is background code.
 
 Recognised from the package manifest on the *base* (the branch cannot rename its way out):
-``*.gemspec`` ``name``, ``package.json`` ``"name"``, ``go.mod`` ``module``, ``settings.gradle``
+``*.gemspec`` ``name``, ``package.json`` ``"name"``, ``go.mod`` ``module`` (without one, the
+package at the root of a Go repository from before modules), ``settings.gradle``
 ``rootProject.name``, ``gradle.properties`` ``name``, ``pom.xml`` ``artifactId``. A name matches
 an entry of ``JOB_SYSTEMS`` exactly or followed by ``-``/``_`` (``spring-kafka-dist``,
 ``agenda-monorepo``, ``sidekiq-pro``). A repository not listed here declares its background code
@@ -34,6 +35,7 @@ _PATTERNS = {
     "pom_parent": (r"<parent>.*?</parent>", re.DOTALL),
     "pom_artifact": (r"<artifactId>\s*([^<\s]+)\s*</artifactId>", 0),
     "go_major": (r"/v\d+$", 0),
+    "go_package": (r"^\s*package\s+(\w+)", re.MULTILINE),
     "gem_bindir": (r"""\.bindir\s*=\s*["']([^"'/]+)/?["']""", 0),
     "gem_executables": (r"\.executables\s*=\s*([^\n]*)", 0),
     "gem_literal": (r"""\[\s*((?:["'][\w.-]+["']\s*,?\s*)*)\]|%w[\[(]([\w.\s-]*)[\])]""", 0),
@@ -100,7 +102,21 @@ def _find(base) -> str | None:
             found = matches(name)
             if found:
                 return found
-    return None
+    return _go_without_module(base, names)
+
+
+def _go_without_module(base, names) -> str | None:
+    """A Go repository from before modules (no go.mod) names itself only by its import path,
+    whose last segment is the package at its root (gocraft/work's `package work`): that package
+    named like a listed Go job system's path is that job system."""
+    if "go.mod" in names:
+        return None
+    source = next((n for n in sorted(names) if n.endswith(".go") and not n.endswith("_test.go")), None)
+    data = base.read(source) if source is not None else None
+    package = _re("go_package").search(data[:20_000].decode("utf-8", "replace")) if data else None
+    if package is None or package.group(1) == "main":
+        return None
+    return next((known for known in JOB_SYSTEMS["go"] if known.rsplit("/", 1)[-1] == package.group(1)), None)
 
 
 def _gemspec(base) -> str | None:
