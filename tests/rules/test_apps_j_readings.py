@@ -238,3 +238,12 @@ def test_go_a_root_package_of_another_name_or_a_module_is_no_job_system(tmp_path
     pool = _POOL if other else _POOL.replace("package work", "package pool")
     head = _POOL_HEAD if other else _POOL_HEAD.replace("package work", "package pool")
     assert _found(tmp_path, {"worker_pool.go": pool, **other}, {"worker_pool.go": head}) == []
+
+
+@pytest.mark.parametrize("framework", ["import { Component } from '@angular/core'", "import { ref } from 'vue'",
+                                       "import { onMount } from 'svelte'"])
+def test_js_a_page_frameworks_timer_runs_in_the_browser(tmp_path, framework: str) -> None:
+    # harbor's Angular portal reloads its artifact list half a second after a click.
+    page = _PUSH.replace("const db = require('./database')", framework + "\nimport { db } from './database'")
+    head = page.replace("\temit(note)\n", "\tconst count = await db.unread(uids)\n\temit({ note, count })\n")
+    assert _found(tmp_path, {"src/app/list.component.ts": page, **_JOBS}, {"src/app/list.component.ts": head}) == []

@@ -341,9 +341,12 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 # monitor loop, `setTimeout(safeBeat, interval)` inside `safeBeat`). A one-off `setTimeout` of a
 # named function is a delay, not a loop; one of a function written in place that nobody waits for
 # is deferred work (``_fire_and_forget``); and a page's timers (polling, debouncing, a scroll position) run in the
-# browser: a React module's, and an AMD module's, which RequireJS loads into a page
-# (`define('navigator', [deps], function (...) {...})` at the top of each of NodeBB's client files).
-_JS_PAGE = re.compile(rb"""from\s+['"]react['"]|require\(\s*['"]react['"]\s*\)|^define\s*\(""", re.MULTILINE)
+# browser: a module of a page framework's (React, Angular, Vue, Svelte, Solid, Preact, Lit:
+# harbor's Angular portal reloads its artifact list in a `setTimeout`), and an AMD module's, which
+# RequireJS loads into a page (`define('navigator', [deps], function (...) {...})` at the top of
+# each of NodeBB's client files).
+_JS_PAGE = re.compile(rb"""(?:from\s+|require\(\s*)['"](?:react|react-dom|preact|vue|svelte|solid-js|lit|@angular/[\w-]+)['"/]"""
+                      rb"""|^define\s*\(""", re.MULTILINE)
 
 
 def _page(p: Parsed) -> bool:
