@@ -309,3 +309,53 @@ def test_a_no_beside_a_job_that_touches_shared_state_is_challenged(tmp_path: Pat
     (found,) = contradictions({"shared-state": Answer("no")}, job)
     assert found.question == "shared-state" and found.findings == tuple(job)
     assert contradictions({"shared-state": Answer("yes")}, job) == []
+
+
+RUBY_JOB_MAIN = """\
+class DigestJob < ApplicationJob
+  def perform(id)
+    Digest.transaction do
+      digest = Digest.lock.find(id)
+      return if digest.processed_at
+
+      digest.update!(processed_at: Time.zone.now)
+    end
+  end
+end
+"""
+
+
+def test_a_no_to_sequential_beside_a_removed_ruby_lock_is_challenged(tmp_path: Path):
+    """A new-user trial (session 17) took a row lock out of a Sidekiq job in a commit saying "no
+    behaviour change", answered "no" to sequential-assumption, and nothing asked why: DC355 is
+    filed under concurrency, where Python's DC320 for the same removal is under shared-state. The
+    findings come from a real scan; the answers go through `check --answers` as a user's would."""
+    from support.dcflow import dc_env, make_key, run_dc
+    from support.gitrepo import commit, git, make_repo
+
+    key, public = make_key(tmp_path / "keys")
+    repo = make_repo(tmp_path / "r", {"app/jobs/digest_job.rb": RUBY_JOB_MAIN,
+                                      ".deploycheck/allowed_signers": f"dev@example.com {public}\n"})
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, {"app/jobs/digest_job.rb": RUBY_JOB_MAIN.replace("Digest.lock.find", "Digest.find")},
+           message="Minor refactor, no behaviour change")
+    scan = json.loads(run_dc(repo, "scan", "--base", "main", "--format", "json", env=dc_env()).stdout)
+    removed = [Finding(f["rule"], f["name"], f["category"], f["severity"], f["path"], f["line"], f["end_line"],
+                       f["message"], tuple(f["questions"])) for f in scan["findings"] if f["rule"] == "DC355"]
+    assert removed and all(f.category == "concurrency" and f.severity == "high" for f in removed)
+    (found,) = contradictions({"sequential-assumption": Answer("no")}, removed)
+    assert found.question == "sequential-assumption" and found.findings == tuple(removed)
+    assert contradictions({"sequential-assumption": Answer("yes", "the row lock")}, removed) == []
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        'shared-state: {answer: "yes", details: "digests.processed_at"}\n'
+        'sequential-assumption: {answer: "no"}\n'
+        'concurrency-tested: {answer: "no", details: "no multi-worker test"}\n'
+        'rollback-safe: {answer: "yes"}\n'
+        'silent-failure: {answer: "Two workers on the same digest would both process it."}\n'
+    )
+    refused = run_dc(repo, "check", "--base", "main", "--answers", str(answers), "--yes", "--key", str(key), env=dc_env())
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "the answer 'no' to sequential-assumption contradicts the findings (DC355" in " ".join(refused.stderr.split())
+    assert not list((repo / ".deploycheck").glob("records/*.yaml"))

@@ -48,7 +48,10 @@ def test_first_run_creates_config_and_trusts_the_users_key(tmp_path: Path) -> No
         "Next steps:",
         "  1. Commit these files on your main branch first (the gate trusts only the base branch's configuration and signers):",
         "     git add .deploycheck/config.yaml .deploycheck/allowed_signers && git commit -m 'Set up deploycheck'",
-        "  2. Then, on a branch that changes jobs, queues or shared state, run `deploycheck` before opening the pull request.",
+        "  2. Install the push hook, which refuses a flagged push without a valid record before CI does:",
+        "     deploycheck hook install",
+        "     (with the pre-commit framework: `deploycheck init --pre-commit`, then `pre-commit install --hook-type pre-push`)",
+        "  3. Then, on a branch that changes jobs, queues or shared state, run `deploycheck` before opening the pull request.",
     ]
     signers_text = (repo / ".deploycheck/allowed_signers").read_text()
     assert signers_text == init.SIGNERS_HEADER + f"dev@example.com {public}\n"
@@ -359,3 +362,25 @@ def test_a_signing_key_git_would_not_use_for_ssh_is_named(tmp_path: Path) -> Non
     again = run_dc(repo, "init")
     assert again.returncode == 0, again.stderr
     assert public in (repo / ".deploycheck/allowed_signers").read_text()
+
+
+def test_the_next_steps_name_the_push_hook_until_one_is_set_up(tmp_path: Path) -> None:
+    """A new-user trial (session 17) ran `init --ci github --pr-template`, did each printed step,
+    and pushed with no hook at all: only the README's step 5 named it. The step is printed until
+    deploycheck's hook is installed (following it as printed) or the pre-commit framework's
+    configuration names deploycheck."""
+    home_key()
+    step = "Install the push hook, which refuses a flagged push without a valid record before CI does:"
+    repo = make_repo(tmp_path / "repo")
+    first = run_dc(repo, "init", "--ci", "github")
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.endswith(step))
+    assert lines[at + 1].strip() == "deploycheck hook install"
+    follow = run_dc(repo, *lines[at + 1].split()[1:])
+    assert follow.returncode == 0, follow.stderr
+    assert step not in run_dc(repo, "init", "--ci", "github").stdout
+
+    framework = make_repo(tmp_path / "framework")
+    assert step not in run_dc(framework, "init", "--pre-commit").stdout
+    assert step not in run_dc(framework, "init").stdout  # its configuration already names deploycheck

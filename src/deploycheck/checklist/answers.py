@@ -315,7 +315,8 @@ def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -
     - ``shared-state: no`` (or n/a) while a shared-state or high-severity finding flags the change,
       or a job finding says the job touches shared state (``SHARED_STATE_WORDS``, rules/base.py);
     - ``sequential-assumption: no`` (or n/a) while a lost update (rule name ``lost-update``, or any
-      high-severity shared-state finding) was found;
+      high-severity shared-state finding) or a removed or weakened safeguard (a high-severity
+      concurrency finding: DC320's kin in Ruby, JS/TS, Go and Java/Kotlin, DC352, DC704) was found;
     - ``rollback-safe: n/a`` while a migration finding exists.
     """
     flagging = [f for f in findings if f.flags]
@@ -324,7 +325,9 @@ def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -
          [f for f in flagging if f.category == "shared-state" or f.severity == "high" or SHARED_STATE_WORDS in f.message],
          "touches shared state or a known hazard"),
         ("sequential-assumption", ("no", "n/a"),
-         [f for f in flagging if f.name == "lost-update" or (f.severity == "high" and f.category == "shared-state")],
+         # Python's DC320 is filed under shared-state, its tree-language twins (DC355-DC358) under
+         # concurrency: a lock taken away is the same claim to doubt whichever file it was in.
+         [f for f in flagging if f.name == "lost-update" or (f.severity == "high" and f.category in ("shared-state", "concurrency"))],
          "is a read-modify-write that is only correct when runs do not overlap"),
         ("rollback-safe", ("n/a",),
          [f for f in flagging if f.category == "migration"],

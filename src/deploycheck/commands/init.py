@@ -471,8 +471,10 @@ def _uncommitted(root: Path, paths: list[str]) -> set[str]:
 
 def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None, source=None,
                ignored: dict[str, str] | None = None, uncommitted: Collection[str] = (),
-               kept_ci_text: str | None = None) -> list[str]:
-    """``kept_ci_text``: the CI file's text when init found it there and left it as it is."""
+               kept_ci_text: str | None = None, push_hook: bool = True) -> list[str]:
+    """``kept_ci_text``: the CI file's text when init found it there and left it as it is.
+    ``push_hook``: whether a deploycheck push hook is already set up (a plain hook, or the
+    pre-commit framework's configuration naming deploycheck)."""
     # Files an earlier `init` wrote and nobody committed yet belong in the same commit.
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in uncommitted]
     steps = []
@@ -505,8 +507,32 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
             "your other hooks at commit. The warning hook runs at commit where `pre-commit install` was run. "
             "Both run the `deploycheck` command installed on each machine (`language: system`)."
         )
+    elif not push_hook:
+        # A new-user trial (session 17) followed these steps to the letter and pushed without any
+        # hook: the README's step 5 names it, the printed steps did not.
+        steps.append(
+            "Install the push hook, which refuses a flagged push without a valid record before CI does:\n"
+            "     deploycheck hook install\n"
+            "     (with the pre-commit framework: `deploycheck init --pre-commit`, then "
+            "`pre-commit install --hook-type pre-push`)"
+        )
     steps.append("Then, on a branch that changes jobs, queues or shared state, run `deploycheck` before opening the pull request.")
     return steps
+
+
+def push_hook_configured(root: Path) -> bool:
+    """Whether pushes from this clone already run deploycheck: deploycheck's own pre-push hook,
+    or a .pre-commit-config.yaml that names a deploycheck hook (installed or not, that is the
+    framework's step, which `init --pre-commit` prints)."""
+    from .hook import MARKER, hooks_dir
+
+    texts = []
+    for path in (hooks_dir(str(root)) / "pre-push", root / PRE_COMMIT_CONFIG):
+        try:
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            texts.append("")
+    return MARKER in texts[0] or bool(_DEPLOYCHECK_HOOK.search(texts[1]))
 
 
 def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str | None = None, dry_run: bool = False,
@@ -569,6 +595,7 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     console.print("Next steps:")
     kept_ci = next((o for o in outcomes if ci in CI_FILE and o.path == CI_FILE[ci] and o.status == UNCHANGED), None)
     kept_ci_text = _read(root / kept_ci.path) if kept_ci is not None else None
-    for number, step in enumerate(next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text), start=1):
+    steps = next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text, push_hook_configured(root))
+    for number, step in enumerate(steps, start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0
