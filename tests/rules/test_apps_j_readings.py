@@ -247,3 +247,10 @@ def test_js_a_page_frameworks_timer_runs_in_the_browser(tmp_path, framework: str
     page = _PUSH.replace("const db = require('./database')", framework + "\nimport { db } from './database'")
     head = page.replace("\temit(note)\n", "\tconst count = await db.unread(uids)\n\temit({ note, count })\n")
     assert _found(tmp_path, {"src/app/list.component.ts": page, **_JOBS}, {"src/app/list.component.ts": head}) == []
+
+
+def test_js_a_timer_in_a_module_that_shows_no_server_is_no_deferred_work(tmp_path) -> None:
+    # outline's editor plugin in `shared/`: no CommonJS, no Node module, no `process`.
+    plugin = _PUSH.replace("const db = require('./database')", "import { db } from './database'")
+    head = plugin.replace("\temit(note)\n", "\tconst count = await db.unread(uids)\n\temit({ note, count })\n")
+    assert _found(tmp_path, {"shared/editor/upload.ts": plugin, **_JOBS}, {"shared/editor/upload.ts": head}) == []

@@ -13,7 +13,7 @@ from .parse import Parsed, nodes_of
 from .parse import walk as _walk
 from .units import index_units, shown_name, units_at
 
-from .keywords import KEYWORDS  # noqa: F401 - the pre-filter for the regions found here
+from .keywords import KEYWORDS, NODE_SIGNS  # noqa: F401 - KEYWORDS: the pre-filter for the regions found here
 
 _RUBY_JOB_MIXINS = re.compile(r"^(?:Sidekiq::(?:Job|Worker)|Resque::Plugins::\w+|Shoryuken::Worker|Sneakers::Worker|"
                               r"Que::Job|GoodJob::ActiveJobExtensions::\w+)$")
@@ -361,7 +361,7 @@ def _timer_loop(p: Parsed, call) -> list[tuple[int, int, str]]:
     if handler is None or _page(p):
         return []
     if handler.type in _JS_FUNCTION_VALUES:
-        return [_span(handler, "deferred work (setTimeout)")] if _fire_and_forget(call) else []
+        return [_span(handler, "deferred work (setTimeout)")] if _fire_and_forget(call) and _server(p) else []
     if handler.type != "identifier":
         return []
     # The function around the call that is the one handed over (a local `const safeBeat = async
@@ -375,6 +375,14 @@ def _timer_loop(p: Parsed, call) -> list[tuple[int, int, str]]:
                         for n in [node] + _local_callees(p, node)]
         node = node.parent
     return []
+
+
+def _server(p: Parsed) -> bool:
+    """Whether the module shows itself a server's (``keywords.NODE_SIGNS``): an editor plugin of
+    a shared folder (outline's upload plugin) may hand work to a timer as well, in a page."""
+    if "background.server" not in p.memo:
+        p.memo["background.server"] = NODE_SIGNS.search(p.source.decode("utf-8", "replace")) is not None
+    return p.memo["background.server"]
 
 
 def _fire_and_forget(call) -> bool:

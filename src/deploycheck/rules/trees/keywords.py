@@ -28,6 +28,15 @@ KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(")
 
 
+# What only a server's JavaScript does: load a module CommonJS's way (`require('x')`; RequireJS's
+# `require([deps], fn)` loads a page's modules) or one of Node's own, or read its process. A file
+# in a browser's folder that does (or that names a job library) is a server's, and its calls are
+# followed (naming.py); a fire-and-forget timer is deferred work only in a file that does
+# (background.py).
+NODE_SIGNS = re.compile(r"\brequire\s*\(\s*['\"`]|\bmodule\.exports\b|\bexports\.[A-Za-z_$][\w$]*\s*=|\bprocess\.[a-z]|\b__dirname\b"
+                         r"|\bfrom\s*['\"](?:node:|(?:fs|path|os|net|http|https|child_process|cluster|worker_threads)['\"/])")
+
+
 # Folders that by convention hold an application's jobs and workers and the code only they use
 # (Rails' app/jobs, app/workers and app/sidekiq; a `jobs`, `workers`, `cron`, `consumers` or
 # `queues` package): every non-test file there is background code, like a `job_paths` match. A job's

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .keywords import FAMILY_GLOBS, KEYWORDS, family_of, jobs_elsewhere, scan_memo
+from .keywords import FAMILY_GLOBS, KEYWORDS, NODE_SIGNS, family_of, jobs_elsewhere, scan_memo
 from .langs import language_of_file
 
 MAX_FILES = 25
@@ -150,18 +150,10 @@ def _naming_at(ctx, rev: str, family: str, names: list[str], pathspec: list[str]
     return {name: sorted(path for path in paths if _may_call_jobs(ctx, rev, path)) for name, paths in found.items()}
 
 
-# What only a server's JavaScript does: load a module CommonJS's way (`require('x')`; RequireJS's
-# `require([deps], fn)` loads a page's modules) or one of Node's own, read
-# its process, or name a job library (keywords.py). A file in a browser's folder that does is a
-# server's (`public/worker.js` that starts a BullMQ worker), and its calls are followed.
-_NODE_SIGNS = re.compile(r"\brequire\s*\(\s*['\"`]|\bmodule\.exports\b|\bexports\.[A-Za-z_$][\w$]*\s*=|\bprocess\.[a-z]|\b__dirname\b"
-                         r"|\bfrom\s*['\"](?:node:|(?:fs|path|os|net|http|https|child_process|cluster|worker_threads)['\"/])")
-
-
 def _may_call_jobs(ctx, rev: str, path: str) -> bool:
     """Whether a trail may run through ``path`` (at ``rev``): not a test, documentation or vendored
     code, and not code a web server sends to browsers, which calls no job's function
-    (rules/paths.py), unless what it says shows it a server's (``_NODE_SIGNS``)."""
+    (rules/paths.py), unless what it says shows it a server's (``NODE_SIGNS``)."""
     from ..paths import is_test_or_doc, served_to_browsers
 
     if is_test_or_doc(path):
@@ -176,7 +168,7 @@ def _may_call_jobs(ctx, rev: str, path: str) -> bool:
         data = ctx.repo.read_blob(f"{rev}:{path}")
         # One the search could not parse is a bundle: whatever it mentions, it is built for a page.
         text = data.decode("utf-8", "surrogateescape") if data is not None and len(data) <= MAX_PARSE_BYTES else ""
-        memo[key] = _NODE_SIGNS.search(text) is not None or any(k in text.lower() for k in KEYWORDS["javascript"])
+        memo[key] = NODE_SIGNS.search(text) is not None or any(k in text.lower() for k in KEYWORDS["javascript"])
     return memo[key]
 
 
