@@ -251,6 +251,7 @@ def test_js_a_page_frameworks_timer_runs_in_the_browser(tmp_path, framework: str
 
 def test_js_a_timer_in_a_module_that_shows_no_server_is_no_deferred_work(tmp_path) -> None:
     # outline's editor plugin in `shared/`: no CommonJS, no Node module, no `process`.
-    plugin = _PUSH.replace("const db = require('./database')", "import { db } from './database'")
+    plugin = _PUSH.replace("const db = require('./database')", "import { db } from './database'").replace(
+        "exports.push = function (uids, note)", "export function push (uids, note)")
     head = plugin.replace("\temit(note)\n", "\tconst count = await db.unread(uids)\n\temit({ note, count })\n")
     assert _found(tmp_path, {"shared/editor/upload.ts": plugin, **_JOBS}, {"shared/editor/upload.ts": head}) == []
