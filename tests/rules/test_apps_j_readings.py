@@ -255,3 +255,23 @@ def test_js_a_timer_in_a_module_that_shows_no_server_is_no_deferred_work(tmp_pat
         "exports.push = function (uids, note)", "export function push (uids, note)")
     head = plugin.replace("\temit(note)\n", "\tconst count = await db.unread(uids)\n\temit({ note, count })\n")
     assert _found(tmp_path, {"shared/editor/upload.ts": plugin, **_JOBS}, {"shared/editor/upload.ts": head}) == []
+
+
+# --- pg-boss workers, also through an application's wrapper (new-user trial: shelf.nu) ---------
+
+_PGBOSS = ("import { scheduler } from '~/utils/scheduler.server'\n\nexport async function registerEmailWorkers () {\n"
+           "  await scheduler.work<Payload>('email', { teamSize: 5 }, async (job) => {\n"
+           "    await sendMail(job.data)\n  })\n}\n")
+
+
+def test_ts_a_pg_boss_worker_through_a_wrapper_is_a_job(tmp_path) -> None:
+    path = "app/emails/email.worker.server.ts"
+    found = _found(tmp_path, {path: _PGBOSS}, {path: _PGBOSS.replace("teamSize: 5", "teamSize: 20")})
+    assert [(p, line) for p, line, *_ in found] == [(path, 4)]
+    assert "pg-boss worker" in found[0][4]
+
+
+def test_ts_work_on_another_receiver_is_no_worker(tmp_path) -> None:
+    path = "app/farm/worker.server.ts"
+    farm = _PGBOSS.replace("scheduler.work<Payload>", "farm.work")
+    assert _found(tmp_path, {path: farm, **_JOBS}, {path: farm.replace("teamSize: 5", "teamSize: 20")}) == []

@@ -47,7 +47,7 @@ _JVM_INTERFACES = {"Job": "Quartz job", "QuartzJobBean": "Quartz job", "Runnable
                    "Thread": "thread", "TimerTask": "timer task"}
 _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define": "Agenda job",
                "schedule": "cron job", "consume": "message consumer", "run": "Kafka consumer",
-               "CronJob": "cron job", "setInterval": "timer",
+               "CronJob": "cron job", "setInterval": "timer", "work": "pg-boss worker",
                # Vercel's and Cloudflare's `waitUntil(promise)`: the work runs after the response is
                # sent, beside the next requests that touch the same rows (dub's deferred deletes).
                "waitUntil": "deferred work (waitUntil)"}
@@ -55,7 +55,11 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
 # `queue.process`, `channel.consume`). Called bare they are something else: RequireJS's
 # `define('forum/header', [deps], factory)` wraps every browser module of an AMD application
 # (NodeBB's `public/src/`), and a bare `process(item)` is the file's own function.
-_JS_METHOD_RUNNERS = frozenset({"define", "process", "consume"})
+_JS_METHOD_RUNNERS = frozenset({"define", "process", "consume", "work"})
+# pg-boss's `boss.work(queue, options, handler)`, also through an application's wrapper
+# (shelf.nu's `scheduler.work<Payload>(…)`): `work` is a common word, so it counts on a receiver
+# named for a queue or scheduler, or in a file that names pg-boss.
+_PG_BOSS_RECEIVER = re.compile(r"(?i)boss|sched|queue|worker|jobs?$")
 _JS_DECORATORS = {"Processor": "queue processor", "Process": "queue processor", "Cron": "scheduled job",
                   "Interval": "scheduled job", "Timeout": "scheduled job", "OnQueueActive": "queue processor",
                   "EventPattern": "message handler", "MessagePattern": "message handler"}
@@ -310,6 +314,10 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 out.append(_span(n, what))
         elif n.type in ("new_expression", "call_expression"):
             callee = n.child_by_field_name("constructor") or n.child_by_field_name("function")
+            if callee is not None and callee.type == "await_expression" and callee.named_children:
+                # `await q.work<T>(…)`: TypeScript's grammar puts the `await` inside the callee
+                # when the call has type arguments.
+                callee = callee.named_children[0]
             if callee is None:
                 continue
             name = p.text(callee).split(".")[-1]
@@ -327,6 +335,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 continue
             if name in _JS_METHOD_RUNNERS and callee.type != "member_expression":
                 continue  # `define(name, deps, factory)` is an AMD module, `process(x)` a local function
+            if name == "work" and b"pg-boss" not in p.source and not _PG_BOSS_RECEIVER.search(
+                    p.text(callee.child_by_field_name("object") or callee)):
+                continue
             for arg in _js_handler_args(n):
                 if arg.type in ("arrow_function", "function_expression", "function", "object"):
                     out.append(_span(arg, what))

@@ -15,7 +15,7 @@ KEYWORDS = {
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
                    "processcallbackfunction", "processpromisefunction", "workhandler",
-                   "@temporalio/", "nestjs-temporal", "waituntil("),
+                   "@temporalio/", "nestjs-temporal", "waituntil(", "pg-boss", "pgboss"),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill"),
