@@ -24,12 +24,13 @@ BACKGROUND_CODE_CHANGED = Rule(
         `Sync.perform` for a class method) that runs in the background: Ruby classes that include Sidekiq::Job/Worker, subclass
         ApplicationJob/ActiveJob::Base (good_job, solid_queue) or set a Resque `@queue`;
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
-        node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, and
-        NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
+        node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, pg-boss
+        `boss.work` (a receiver named for a queue or scheduler, or a file naming pg-boss), a
+        server's fire-and-forget `setTimeout(() => …)`, and NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
         library's handler type (`const work: JobHandler<Data> = async (data) => …`; also
         `Processor`, `WorkHandler`, Bull's `ProcessCallbackFunction`); Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
-        `*river.Job[…]` or `*work.Job`, controller-runtime reconcilers (`Reconcile(ctx,
+        `*river.Job[…]` or `*work.Job`, Watermill handlers taking `*message.Message`, controller-runtime reconcilers (`Reconcile(ctx,
         req ctrl.Request)`), functions given to an errgroup-style runner (`g.Go(fn)`;
         for `g.Go(start(ctx))` the function literals `start` returns), to `time.AfterFunc` or to
         a scheduler (a registering call, `Add…`/`Register…`/`Schedule…`/`Every…`/`Do`/`NewTask`/
