@@ -275,3 +275,28 @@ def test_ts_work_on_another_receiver_is_no_worker(tmp_path) -> None:
     path = "app/farm/worker.server.ts"
     farm = _PGBOSS.replace("scheduler.work<Payload>", "farm.work")
     assert _found(tmp_path, {path: farm, **_JOBS}, {path: farm.replace("teamSize: 5", "teamSize: 20")}) == []
+
+
+# --- A Ruby method called as a bare receiver (new-user trial: email-alert-api) -----------------
+
+_SERVICE = ("class ImmediateEmailService\n  BATCH_SIZE = 5000\n\n  def self.call(content)\n    new(content).call\n  end\n\n"
+            "  def initialize(content)\n    @content = content\n  end\n\n  def call\n"
+            "    subscriber_batches.each { |batch| batch.deliver }\n  end\n\nprivate\n\n"
+            "  def subscriber_batches\n    Subscription.active.each_slice(BATCH_SIZE).to_a\n  end\nend\n")
+_CONTENT_JOB = ("class ProcessContentJob < ApplicationJob\n  def perform(content)\n"
+                "    ImmediateEmailService.call(content)\n  end\nend\n")
+
+
+def test_rb_a_method_called_as_a_bare_receiver_is_followed(tmp_path) -> None:
+    found = _found(tmp_path, {"app/services/immediate_email_service.rb": _SERVICE, "app/jobs/process_content_job.rb": _CONTENT_JOB},
+                   {"app/services/immediate_email_service.rb": _SERVICE.replace("5000", "1000")})
+    assert [(path, line) for path, line, *_ in found] == [("app/services/immediate_email_service.rb", 2)]
+    assert "subscriber_batches" in found[0][4]
+
+
+def test_rb_a_local_receiver_is_no_call(tmp_path) -> None:
+    # `subscriber_batches` assigned in `call` is its local: no call of the method.
+    service = _SERVICE.replace("    subscriber_batches.each", "    subscriber_batches = []\n    subscriber_batches.each")
+    found = _found(tmp_path, {"app/services/immediate_email_service.rb": service, "app/jobs/process_content_job.rb": _CONTENT_JOB},
+                   {"app/services/immediate_email_service.rb": service.replace("5000", "1000")})
+    assert found == []

@@ -1,5 +1,5 @@
 // path: enqueue.go
-package work
+package enqueuer
 
 import "sync"
 

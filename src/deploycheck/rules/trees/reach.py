@@ -1073,8 +1073,11 @@ def _uses_index(p: Parsed):
                     continue  # `messages: ChatMessage[]` names a type: no function of that name runs
                 if p.language == "java" and name[:1].islower() and not _java_method_named(n):
                     continue  # `omsLogger.warn(message)`: a Java method is called with parentheses
-                if _receiver(n) and not name[:1].isupper():
-                    continue  # `sync.run`: `sync` is the object called on; `Report.archive` uses the class
+                if _receiver(n) and not name[:1].isupper() and p.language != "ruby":
+                    # `sync.run`: `sync` is the object called on; `Report.archive` uses the class.
+                    # In Ruby a bare receiver that its method does not assign is a call of that
+                    # name (`subscriber_batches.each`): kept, and dropped below where it is a local.
+                    continue
                 if n.type == "field_identifier" and _std_member(n, _go_std_packages(p), p):
                     continue  # Go's `os.Stat`: the standard library's, not the repository's
                 if p.language in _JS_LANGUAGES and _js_builtin_member(n, p):
@@ -1401,9 +1404,10 @@ _OBJECT_FIELDS = {"call": "receiver", "member_expression": "object", "selector_e
 
 
 def _bare(n) -> bool:
-    """An identifier on its own, not the method of a call with a receiver or a member's name."""
+    """An identifier on its own, not the method of a call with a receiver or a member's name (a
+    receiver itself is on its own: Ruby's `batches.each` calls `batches`, unless it is a local)."""
     parent = n.parent
-    return parent is None or (parent.type not in _OBJECT_FIELDS and parent.type != "navigation_suffix")
+    return parent is None or (parent.type not in _OBJECT_FIELDS and parent.type != "navigation_suffix") or _receiver(n)
 
 
 def _receiver(n) -> bool:
