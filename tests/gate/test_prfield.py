@@ -113,6 +113,18 @@ def test_the_same_change_contradicting_the_title_and_a_commit_is_said_once(claim
     assert sum(line.startswith("Claim vs change:") for line in text.splitlines()) == 1
 
 
+def test_a_claims_error_is_one_annotation_per_claim_on_no_file(claiming, key, tmp_path):
+    # About the pull request's text: not repeated on every flagged line (new-user trial).
+    sign_record(claiming, key, tmp_path)
+    env = {**CLEAN_ENV, **github_env(tmp_path, "Minor refactor, no behavioral changes", GOOD_BODY)}
+    out = dc(claiming, "verify", "--base", "main", "--format", "github", env=env).stdout.splitlines()
+    errors = [line for line in out if line.startswith("::error") and "deploycheck pr-claim" in line]
+    doc = json.loads(dc(claiming, "verify", "--base", "main", "--format", "json", env=env).stdout)
+    problems = [p for p in doc["problems"] if p["code"] == "pr-claim"]
+    assert len(problems) == 2  # the title's and the commit's, each with its own fix
+    assert len(errors) == len(problems) and not any("file=" in line.split("::")[1] for line in errors)
+
+
 def test_commit_claims_without_pr_text_are_shown_but_do_not_fail(claiming, key, tmp_path):
     sign_record(claiming, key, tmp_path)
     code, doc = verify(claiming, {})

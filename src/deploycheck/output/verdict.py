@@ -164,6 +164,11 @@ def problem_locations(ctx: Context, verdict: Verdict):
     out = []
     for problem in verdict.problems:
         text = f"{problem.code}: {problem.message} Fix: {problem.fix}"
+        if problem.code in (PR_FIELD, PR_CLAIM):
+            # About the pull request's text, not a line of code: once, on no file (a new-user
+            # trial saw one claim's error repeated on every flagged line, none the one it named).
+            out.append((problem, None, None, None, text, None))
+            continue
         if problem.path is None:
             targets = list(verdict.flagged_files)
         else:
