@@ -300,3 +300,16 @@ def test_rb_a_local_receiver_is_no_call(tmp_path) -> None:
     found = _found(tmp_path, {"app/services/immediate_email_service.rb": service, "app/jobs/process_content_job.rb": _CONTENT_JOB},
                    {"app/services/immediate_email_service.rb": service.replace("5000", "1000")})
     assert found == []
+
+
+@pytest.mark.parametrize("own", ["  def base_scope\n    Person.all\n  end\n", "  attr_reader :base_scope\n",
+                                 "  initialize_with :base_scope\n"])
+def test_rb_a_bare_receiver_the_class_defines_is_its_own_method(tmp_path, own: str) -> None:
+    # hitobito's cleanup finder calls its own `base_scope`; an API resource's `base_scope` changed.
+    finder = f"class CleanupFinder\n{own}\n  def run\n    base_scope.where(active: false)\n  end\nend\n"
+    job = "class CleanupJob < ApplicationJob\n  def perform\n    CleanupFinder.new.run.find_each(&:destroy)\n  end\nend\n"
+    resource = "class RoleResource\n  def base_scope\n    Role.all\n  end\nend\n"
+    found = _found(tmp_path, {"app/domain/cleanup_finder.rb": finder, "app/jobs/cleanup_job.rb": job,
+                              "app/resources/role_resource.rb": resource},
+                   {"app/resources/role_resource.rb": resource.replace("Role.all", "Role.includes(:person)")})
+    assert found == []

@@ -1310,7 +1310,8 @@ def _ruby_own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
     if parent is not None and parent.type == "call":
         receiver = parent.child_by_field_name("receiver")
         method = parent.child_by_field_name("method")
-        if method is None or method.id != n.id or (receiver is not None and receiver.type != "self"):
+        called_bare = receiver is not None and receiver.id == n.id  # `base_scope.where(…)`: a call of `base_scope`
+        if not called_bare and (method is None or method.id != n.id or (receiver is not None and receiver.type != "self")):
             return False
     elif parent is None or parent.type not in ("body_statement", "argument_list", "assignment", "binary",
                                                 "if", "unless", "return", "parenthesized_statements"):
@@ -1331,6 +1332,18 @@ def _ruby_own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
     return name in instance
 
 
+# Class-body calls that define a reader for each symbol they name: Ruby's own, and the Mandate
+# gem's `initialize_with :advert, :user` (exercism's commands read their arguments so).
+_READER_MACROS = frozenset({"attr_reader", "attr_accessor", "initialize_with"})
+
+
+def _readers(call, p: Parsed) -> set[str]:
+    method, args = call.child_by_field_name("method"), call.child_by_field_name("arguments")
+    if method is None or p.text(method) not in _READER_MACROS or args is None:
+        return set()
+    return {p.text(a).lstrip(":") for a in args.named_children if a.type == "simple_symbol"}
+
+
 def _ruby_defined(body, p: Parsed) -> tuple[set[str], set[str]]:
     """The instance methods a class or module body defines, and its own (`def self.x`, the
     `def`s of `class << self`)."""
@@ -1340,6 +1353,8 @@ def _ruby_defined(body, p: Parsed) -> tuple[set[str], set[str]]:
         named = member.child_by_field_name("name") if member.type in ("method", "singleton_method") else None
         if named is not None:
             (instance if member.type == "method" else singleton).add(p.text(named))
+        elif member.type == "call" and member.child_by_field_name("receiver") is None:
+            instance |= _readers(member, p)
         elif member.type == "singleton_class":
             inner = member.child_by_field_name("body")
             for m in inner.named_children if inner is not None else ():
