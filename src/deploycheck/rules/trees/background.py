@@ -326,7 +326,7 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 out += [_span(u, "Temporal activity") for u in _registered_activities(p, n, units)]
                 continue
             if name == "setTimeout" and callee.type == "identifier":
-                out += _timer_loop(p, n)
+                out += _timer_regions(p, n)
                 continue
             if name == "setInterval" and _page(p):
                 continue  # a page's polling runs in the browser
@@ -366,7 +366,9 @@ def _page(p: Parsed) -> bool:
     return p.memo["background.page"]
 
 
-def _timer_loop(p: Parsed, call) -> list[tuple[int, int, str]]:
+def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
+    """What a server's `setTimeout` runs in the background: a loop (a function that sets its own
+    next run, and the local functions it calls) or deferred work (``_fire_and_forget``)."""
     args = call.child_by_field_name("arguments")
     handler = args.named_children[0] if args is not None and args.named_children else None
     if handler is None or _page(p):
