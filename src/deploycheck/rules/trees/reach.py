@@ -473,7 +473,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     # deleted tooltip, whose `Header` and `Body` styled components a search of every file naming
     # them could not finish).
     gone = ctx.file.status == DELETED
-    before = parsed(ctx, "base", language_of(ctx.path) or "") if family in ("javascript", "java") and (head or gone) else None
+    before = parsed(ctx, "base", language_of(ctx.path) or "") if family in ("javascript", "java") and (head is not None or gone) else None
     private = {name for name in names if (head is not None and _private_in(head, name)) or (
         isinstance(before, Parsed) and (head is None or not _declares(head, name)) and _private_in(before, name))}
     if isinstance(own, tuple):
