@@ -313,3 +313,45 @@ def test_rb_a_bare_receiver_the_class_defines_is_its_own_method(tmp_path, own: s
                               "app/resources/role_resource.rb": resource},
                    {"app/resources/role_resource.rb": resource.replace("Role.all", "Role.includes(:person)")})
     assert found == []
+
+
+# --- Go: a common method name followed by its calls; a package's own hop spends no depth ------
+
+_MIGRATION = "package migration\n\nvar M{i} = Step{{\n\tID: \"{i}\",\n\tMigrate: func() error {{ return nil }},\n}}\n"
+_TODOIST = ("package todoist\n\ntype Todoist struct{}\n\nfunc (t *Todoist) Migrate(u int) error {\n\treturn save(u, 1)\n}\n")
+_HANDLER = ("package handler\n\nimport (\n\t\"context\"\n\n\t\"github.com/hibiken/asynq\"\n)\n\n"
+            "func HandleMigrate(ctx context.Context, t *asynq.Task) error {\n\treturn migrateInListener(ms, 1)\n}\n\n"
+            "func migrateInListener(ms Migrator, u int) error {\n\treturn ms.Migrate(u)\n}\n")
+
+
+def _steps() -> dict:
+    # Thirty database migrations, each naming a struct field `Migrate`: more files than the
+    # search follows a name through.
+    return {f"pkg/migration/m{i}.go": _MIGRATION.format(i=i) for i in range(30)}
+
+
+def test_go_a_common_method_name_is_followed_through_its_calls(tmp_path) -> None:
+    # vikunja's importers: `Migrate` is every migration's field; `ms.Migrate(u)` is the call.
+    found = _found(tmp_path, {**_steps(), "pkg/todoist/todoist.go": _TODOIST, "pkg/handler/listeners.go": _HANDLER},
+                   {"pkg/todoist/todoist.go": _TODOIST.replace("save(u, 1)", "save(u, 2)")})
+    assert [(path, line) for path, line, *_ in found] == [("pkg/todoist/todoist.go", 6)]
+    assert "`migrateInListener` -> `Migrate`" in found[0][4]
+
+
+def test_go_a_common_method_name_with_too_many_calls_is_still_said_not_followed(tmp_path) -> None:
+    callers = {f"pkg/c{i}/c.go": f"package c{i}\n\nfunc run(ms Migrator) error {{\n\treturn ms.Migrate(1)\n}}\n" for i in range(30)}
+    found = _found(tmp_path, {**_steps(), **callers, "pkg/todoist/todoist.go": _TODOIST, "pkg/handler/listeners.go": _HANDLER},
+                   {"pkg/todoist/todoist.go": _TODOIST.replace("save(u, 1)", "save(u, 2)")})
+    assert found == []
+
+
+def test_go_a_hop_within_a_file_to_an_unexported_function_spends_no_depth(tmp_path) -> None:
+    # vikunja: the listener's `Handle` -> its `migrateInListener` -> an importer's `Migrate` ->
+    # `InsertFromStructure` -> its `insertFromStructure`: four calls, two inside one file each.
+    structure = ("package migration\n\nfunc InsertFromStructure(u int) error {\n\treturn insertFromStructure(u)\n}\n\n"
+                 "func insertFromStructure(u int) error {\n\treturn save(u, 1)\n}\n")
+    todoist = _TODOIST.replace("return save(u, 1)", "return migration.InsertFromStructure(u)")
+    found = _found(tmp_path, {"pkg/migration/structure.go": structure, "pkg/todoist/todoist.go": todoist,
+                              "pkg/handler/listeners.go": _HANDLER},
+                   {"pkg/migration/structure.go": structure.replace("save(u, 1)", "save(u, 2)")})
+    assert [(path, line) for path, line, *_ in found] == [("pkg/migration/structure.go", 8)]
