@@ -161,7 +161,7 @@ def problem_locations(ctx: Context, verdict: Verdict):
     for f in ctx.scan.active:
         if f.flags and f.side == "head" and f.path in by_file:
             by_file[f.path].append(f)
-    out = []
+    out: list[tuple] = []
     for problem in verdict.problems:
         text = f"{problem.code}: {problem.message} Fix: {problem.fix}"
         if problem.code in (PR_FIELD, PR_CLAIM):
