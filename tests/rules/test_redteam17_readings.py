@@ -1,0 +1,51 @@
+"""Red team of session 17's readings: each test fails without its fix. Real git repositories,
+real tree-sitter, the whole scan."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch as _found
+
+
+# --- A rename is proven only where every renamed name is the unit's own local --------------------
+
+_JS_JOB = ("import { Worker } from 'bullmq'\n\nasync function digest (job) {\n"
+           "  const payload = await load(job.data)\n  await send({ payload })\n}\n\nnew Worker('d', digest)\n")
+_GO_JOB = ("package jobs\n\nvar n, m = 5, 6\n\nfunc Run() {\n\tgo func(n int) {\n\t\tuse(n)\n\t}(1)\n\tuse(n)\n}\n")
+_RB_JOB = ("class DigestJob < ApplicationJob\n  def perform(id)\n    limit = 10\n    deliver(id, limit:)\n  end\nend\n")
+_KT_JOB = ("package jobs\n\nimport org.springframework.scheduling.annotation.Scheduled\n\nclass Digest {\n"
+           "    @Scheduled(fixedRate = 1000)\n    fun run() {\n        val limit = 10\n        send(\"top $limit\")\n    }\n}\n")
+
+
+@pytest.mark.parametrize(("path", "base", "head"), [
+    # `{ payload }` reads the local by its text: renamed alone, it reads another variable
+    ("src/jobs/digest.js", _JS_JOB, _JS_JOB.replace("const payload", "const body")),
+    # the inner function's `n` is renamed, and so is the package variable the function reads
+    # after it: `use(m)` reads the other one
+    ("app/jobs/job.go", _GO_JOB, _GO_JOB.replace("(n int)", "(m int)").replace("use(n)", "use(m)")),
+    # Ruby's `limit:` alone passes the local `limit`
+    ("app/jobs/digest_job.rb", _RB_JOB, _RB_JOB.replace("limit = 10", "max = 10")),
+    # a Ruby name read before it is assigned is a method call: renamed, it calls another method
+    ("app/jobs/digest_job.rb", _RB_JOB.replace("    limit = 10\n", "    log(count)\n    count = 10\n"),
+     _RB_JOB.replace("    limit = 10\n", "    log(total)\n    total = 10\n")),
+    # a template rendered with `binding` reads the locals by their names
+    ("app/jobs/digest_job.rb", _RB_JOB.replace("deliver(id, limit:)", "deliver(id, ERB.new(T).result(binding))"),
+     _RB_JOB.replace("deliver(id, limit:)", "deliver(id, ERB.new(T).result(binding))").replace("limit", "max")),
+    # Kotlin's "$limit" names the local in the string's text
+    ("src/main/kotlin/jobs/Digest.kt", _KT_JOB, _KT_JOB.replace("val limit", "val max")),
+])
+def test_a_rename_that_changes_what_a_name_reads_is_a_change(tmp_path, path: str, base: str, head: str) -> None:
+    assert _found(tmp_path, {path: base}, {path: head}) != []
+
+
+def test_go_a_rename_of_parameters_results_and_block_locals_is_still_no_change(tmp_path) -> None:
+    base = ("package jobs\n\nfunc Run(n int) (err error) {\n\tfor i := 0; i < n; i++ {\n\t\tuse(i)\n\t}\n"
+            "\tif x := load(n); x > 0 {\n\t\terr = save(x)\n\t}\n\treturn\n}\n")
+    head = base
+    for a, b in (("n", "count"), ("err", "failed"), ("i", "k"), ("x", "v")):
+        head = head.replace(f"({a} ", f"({b} ").replace(f"{a} :=", f"{b} :=").replace(f"< {a};", f"< {b};")
+        head = head.replace(f"{a}++", f"{b}++").replace(f"({a})", f"({b})").replace(f"; {a} >", f"; {b} >")
+        head = head.replace(f"\t{a} =", f"\t{b} =").replace(f"{a} <", f"{b} <")
+    assert "failed = save(v)" in head and "for k := 0; k < count; k++" in head
+    assert _found(tmp_path, {"app/jobs/job.go": base}, {"app/jobs/job.go": head}) == []
