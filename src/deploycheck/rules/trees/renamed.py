@@ -70,7 +70,7 @@ def _leaves(node, p: Parsed) -> list:
     return out
 
 
-def _binder(n):
+def _binder(n) -> tuple | None:
     """The node that declares ``n`` and the node holding its name, or None."""
     parent = n.parent
     if parent is not None and parent.type in ("expression_list", "identifier_list", "pattern_list"):
@@ -82,7 +82,7 @@ def _binder(n):
     return parent, holder
 
 
-def _scope(binder, holder, unit) -> tuple[object, int]:
+def _scope(binder, holder, unit) -> tuple:
     """The node inside which a declaration is seen, and the byte from which it is."""
     if binder.type in _ENCLOSING:
         return binder, holder.end_byte
@@ -101,7 +101,7 @@ def _seen(leaves: list, name: str, p: Parsed, unit) -> bool:
     scopes = []
     for n in mine:
         if (found := _binder(n)) is not None:
-            scopes.append(_scope(*found, unit))
+            scopes.append(_scope(found[0], found[1], unit))
     return all(_binder(n) is not None or any(
         scope.start_byte <= n.start_byte and n.end_byte <= scope.end_byte and n.start_byte >= start
         for scope, start in scopes) for n in mine)
