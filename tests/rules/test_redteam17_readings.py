@@ -49,3 +49,49 @@ def test_go_a_rename_of_parameters_results_and_block_locals_is_still_no_change(t
         head = head.replace(f"\t{a} =", f"\t{b} =").replace(f"{a} <", f"{b} <")
     assert "failed = save(v)" in head and "for k := 0; k < count; k++" in head
     assert _found(tmp_path, {"app/jobs/job.go": base}, {"app/jobs/job.go": head}) == []
+
+
+# --- A try that only logs and rethrows: what its block declares must be seen nowhere else -------
+
+_TRY_JOB = ("import { Worker } from 'bullmq'\n\nconst items = []\n\nasync function digest (job) {\n"
+            "  const flush = () => deliver(items)\n"
+            "  try {\n    const items = await load(job.data)\n    await flush()\n"
+            "  } catch (e) {\n    log.error(e)\n    throw e\n  }\n}\n\nnew Worker('d', digest)\n")
+_UNWRAPPED = _TRY_JOB.replace("  try {\n    const items = await load(job.data)\n    await flush()\n"
+                              "  } catch (e) {\n    log.error(e)\n    throw e\n  }\n",
+                              "  const items = await load(job.data)\n  await flush()\n")
+
+
+@pytest.mark.parametrize(("base", "head"), [
+    # the closure declared before the try read the module's `items`; unwrapped, it reads the job's
+    (_TRY_JOB, _UNWRAPPED),
+    (_UNWRAPPED, _TRY_JOB),
+    # read before the try: unwrapped, `items` is in its temporal dead zone there
+    (_TRY_JOB.replace("const flush = () => deliver(items)", "deliver(items)"),
+     _UNWRAPPED.replace("const flush = () => deliver(items)", "deliver(items)")),
+])
+def test_js_unwrapping_a_try_whose_names_are_read_before_it_is_a_change(tmp_path, base: str, head: str) -> None:
+    assert _found(tmp_path, {"src/jobs/digest.js": base}, {"src/jobs/digest.js": head}) != []
+
+
+def test_js_unwrapping_a_last_try_whose_names_nothing_else_reads_is_still_no_change(tmp_path) -> None:
+    base = _TRY_JOB.replace("const flush = () => deliver(items)", "const flush = () => deliver([])")
+    head = _UNWRAPPED.replace("const flush = () => deliver(items)", "const flush = () => deliver([])")
+    assert _found(tmp_path, {"src/jobs/digest.js": base}, {"src/jobs/digest.js": head}) == []
+
+
+_SWITCH = ("package jobs;\n\nimport org.springframework.scheduling.annotation.Scheduled;\n\nclass Digest {\n    int x;\n\n"
+           "    @Scheduled(fixedRate = 1000)\n    void run() throws Exception {\n        switch (mode()) {\n"
+           "            case 1:\n                try {\n                    int x = load();\n                    send(x);\n"
+           "                } catch (Exception e) {\n                    log.error(\"failed\", e);\n                    throw e;\n"
+           "                }\n            case 2:\n                x = 5;\n        }\n    }\n}\n")
+
+
+def test_java_unwrapping_a_try_last_in_a_switch_case_is_a_change(tmp_path) -> None:
+    # The next case shares the switch's scope: unwrapped, `x = 5` sets the local, not the field.
+    head = _SWITCH.replace("                try {\n                    int x = load();\n                    send(x);\n"
+                           "                } catch (Exception e) {\n                    log.error(\"failed\", e);\n"
+                           "                    throw e;\n                }\n",
+                           "                int x = load();\n                send(x);\n")
+    path = "src/main/java/jobs/Digest.java"
+    assert _found(tmp_path, {path: _SWITCH}, {path: head}) != []
