@@ -8,6 +8,10 @@ import pytest
 from support.scanning import flagged_on_branch as _found
 
 
+# A job elsewhere in the repository: without one, no changed file is read for trails at all.
+_JOBS_ELSEWHERE = {"src/jobs/digest.js": "const { Worker } = require('bullmq')\n\nnew Worker('digest', async (job) => send(job.data))\n"}
+
+
 # --- A rename is proven only where every renamed name is the unit's own local --------------------
 
 _JS_JOB = ("import { Worker } from 'bullmq'\n\nasync function digest (job) {\n"
@@ -95,3 +99,38 @@ def test_java_unwrapping_a_try_last_in_a_switch_case_is_a_change(tmp_path) -> No
                            "                int x = load();\n                send(x);\n")
     path = "src/main/java/jobs/Digest.java"
     assert _found(tmp_path, {path: _SWITCH}, {path: head}) != []
+
+
+# --- An AMD module is one whose top level calls RequireJS's `define` ------------------------------
+
+_POLLER = ("const db = require('./database')\n{define}\n"
+           "setInterval(async () => {\n  await db.sweep(1)\n}, 1000)\n")
+
+
+@pytest.mark.parametrize("define", [
+    # a template for the page, whose line starts with `define(`
+    "const snippet = `\ndefine('widget', [], function () {})\n`\n",
+    # the server's own helper named `define`
+    "function define (name, fn) {\n  registry[name] = fn\n}\n\ndefine('sweep', async () => db.sweep(0))\n",
+    "const { define } = require('./registry')\n\ndefine('sweep', async () => db.sweep(0))\n",
+])
+def test_js_a_servers_file_that_says_define_keeps_its_timers(tmp_path, define: str) -> None:
+    base = _POLLER.replace("{define}", define)
+    path = "src/server/poller.js"
+    found = _found(tmp_path, {path: base, **_JOBS_ELSEWHERE}, {path: base.replace("sweep(1)", "sweep(2)")})
+    assert found != []
+
+
+# --- A server's own timer, in a file that names no job API ---------------------------------------
+
+_SWEEP = ("const db = require('./database')\n\nexports.start = function () {\n"
+          "\t{timer}(async () => {\n\t\tawait db.sweep(1)\n\t}, 500)\n}\n")
+
+
+@pytest.mark.parametrize("timer", ["setInterval", "setTimeout"])
+def test_js_a_change_inside_a_servers_own_timer_is_background_code(tmp_path, timer: str) -> None:
+    # A job elsewhere makes the file read for trails, and its timer was a trail's start: its own
+    # body, changed, was "nothing flagged".
+    base = _SWEEP.replace("{timer}", timer)
+    found = _found(tmp_path, {"src/sweeper.js": base, **_JOBS_ELSEWHERE}, {"src/sweeper.js": base.replace("sweep(1)", "sweep(2)")})
+    assert [(path, line) for path, line, *_ in found] == [("src/sweeper.js", 5)]

@@ -343,12 +343,46 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 # is deferred work (``_fire_and_forget``); and a page's timers (polling, debouncing, a scroll position) run in the
 # browser: a React module's, and an AMD module's, which RequireJS loads into a page
 # (`define('navigator', [deps], function (...) {...})` at the top of each of NodeBB's client files).
-_JS_PAGE = re.compile(rb"""from\s+['"]react['"]|require\(\s*['"]react['"]\s*\)|^define\s*\(""", re.MULTILINE)
+# An AMD module is read from its tree, not its text: a line of a template string that starts with
+# `define(`, or a server's own `define` helper (declared or imported in the file, handed a name
+# and an arrow function), is no RequireJS module, and its timers stay a server's.
+_JS_PAGE = re.compile(rb"""from\s+['"]react['"]|require\(\s*['"]react['"]\s*\)""")
+_AMD_FACTORIES = frozenset({"function_expression", "function", "arrow_function", "object"})
+
+
+def _amd(p: Parsed) -> bool:
+    """Whether the file's top level calls RequireJS's `define`: with a dependency array, or with
+    a factory alone, and `define` is nowhere declared or imported in the file."""
+    calls = []
+    for statement in p.root.named_children:
+        call = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
+        callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        arguments = call.child_by_field_name("arguments") if callee is not None else None
+        if callee is None or arguments is None or callee.type != "identifier" or p.text(callee) != "define":
+            continue
+        args = [a for a in arguments.named_children if "comment" not in a.type]
+        if any(a.type == "array" for a in args) or (len(args) == 1 and args[0].type in _AMD_FACTORIES):
+            calls.append(call)
+    if not calls:
+        return False
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type in ("identifier", "shorthand_property_identifier_pattern") and p.text(n) == "define":
+            parent = n.parent
+            if parent is not None and (parent.type in ("function_declaration", "variable_declarator", "import_specifier",
+                                                      "object_pattern", "array_pattern", "import_clause",
+                                                      "namespace_import", "formal_parameters")
+                                       or n.type == "shorthand_property_identifier_pattern"):
+                if parent.type != "variable_declarator" or parent.child_by_field_name("name") == n:
+                    return False
+        stack.extend(n.children)
+    return True
 
 
 def _page(p: Parsed) -> bool:
     if "background.page" not in p.memo:
-        p.memo["background.page"] = _JS_PAGE.search(p.source) is not None
+        p.memo["background.page"] = _JS_PAGE.search(p.source) is not None or _amd(p)
     return p.memo["background.page"]
 
 

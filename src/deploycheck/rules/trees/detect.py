@@ -164,7 +164,12 @@ def detect(ctx):
             if not jobs_elsewhere(ctx, language):
                 continue  # admitted by another gate (DC709's): no job here to reach it
             _prefetch_reached(ctx, p, lines)
-            if any(_reached_by(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
+            # The file's own background code, found though it names no job API (a server's
+            # `setInterval`, a fire-and-forget `setTimeout`): a trail starts there, and so its
+            # own changed lines are background code too, not only the functions it reaches.
+            own = [(first, last) for first, last, _ in regions(p)]
+            if any(first <= number - 1 <= last for number in lines for first, last in own) \
+                    or any(_reached_by(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
                 yield from _background(ctx, p, lines, side, system, by_path)
             elif note := _not_followed(ctx, p, lines, side):
                 # Not "nothing here": a trail from a job could not be looked for. Said, not flagged.
