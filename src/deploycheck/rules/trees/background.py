@@ -357,7 +357,7 @@ def _amd(p: Parsed) -> bool:
     for statement in p.root.named_children:
         call = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
         callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
-        arguments = call.child_by_field_name("arguments") if callee is not None else None
+        arguments = call.child_by_field_name("arguments") if call is not None and callee is not None else None
         if callee is None or arguments is None or callee.type != "identifier" or p.text(callee) != "define":
             continue
         args = [a for a in arguments.named_children if "comment" not in a.type]
