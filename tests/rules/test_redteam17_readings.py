@@ -134,3 +134,21 @@ def test_js_a_change_inside_a_servers_own_timer_is_background_code(tmp_path, tim
     base = _SWEEP.replace("{timer}", timer)
     found = _found(tmp_path, {"src/sweeper.js": base, **_JOBS_ELSEWHERE}, {"src/sweeper.js": base.replace("sweep(1)", "sweep(2)")})
     assert [(path, line) for path, line, *_ in found] == [("src/sweeper.js", 5)]
+
+
+# --- DC250: a `…Counter` model in a file that also imports prom-client ----------------------------
+
+_PAGES = ("import client from 'prom-client'\nimport { PageCounter } from '../models'\n\n"
+          "export async function view (id, opts) {\n  await PageCounter.findByPk(id)\n}\n")
+
+
+def test_js_a_counter_model_beside_prom_client_still_counts_rows(tmp_path) -> None:
+    head = _PAGES.replace("await PageCounter.findByPk(id)", "await PageCounter.increment(['views'], opts)")
+    found = _found(tmp_path, {"src/pages.js": _PAGES}, {"src/pages.js": head}, rule="DC250")
+    assert [(path, line) for path, line, *_ in found] == [("src/pages.js", 5)]
+
+
+def test_js_a_prom_client_counter_without_models_is_still_a_metric(tmp_path) -> None:
+    base = _PAGES.replace("import { PageCounter } from '../models'\n", "const pageCounter = new client.Counter({ name: 'p' })\n")
+    head = base.replace("await PageCounter.findByPk(id)", "pageCounter.increment({ page: id })")
+    assert _found(tmp_path, {"src/pages.js": base}, {"src/pages.js": head}, rule="DC250") == []
