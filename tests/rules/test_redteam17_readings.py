@@ -152,3 +152,26 @@ def test_js_a_prom_client_counter_without_models_is_still_a_metric(tmp_path) -> 
     base = _PAGES.replace("import { PageCounter } from '../models'\n", "const pageCounter = new client.Counter({ name: 'p' })\n")
     head = base.replace("await PageCounter.findByPk(id)", "pageCounter.increment({ page: id })")
     assert _found(tmp_path, {"src/pages.js": base}, {"src/pages.js": head}, rule="DC250") == []
+
+
+# --- Go without go.mod: a root package named like a job system is not enough --------------------
+
+_ENQUEUE = ("package work\n\nimport \"github.com/robfig/cron\"\n\nfunc Schedule(spec string) cron.Schedule {\n"
+            "\tschedule, _ := cron.Parse(spec)\n\treturn schedule\n}\n")
+
+
+@pytest.mark.parametrize("readme", [None, "# Our work queue\n\nInternal scheduling of the shop's work.\n"])
+def test_go_an_application_whose_root_package_is_named_work_is_no_job_system(tmp_path, readme: str | None) -> None:
+    # A GOPATH application's own `package work` (no go.mod, no README naming gocraft/work, no
+    # work.go): its code is not gocraft/work's worker machinery.
+    extra = {"README.md": readme} if readme else {}
+    head = _ENQUEUE.replace("cron.Parse(spec)", "cron.ParseStandard(spec)")
+    assert _found(tmp_path, {"schedule.go": _ENQUEUE, **extra}, {"schedule.go": head}) == []
+
+
+def test_go_a_job_system_without_go_mod_is_known_by_a_file_named_for_its_package(tmp_path) -> None:
+    base = _ENQUEUE.replace("package work", "package cron").replace("import \"github.com/robfig/cron\"\n\n", "")
+    base = base.replace("cron.Schedule", "Schedule").replace("cron.Parse", "Parse")
+    head = base.replace("Parse(spec)", "ParseStandard(spec)")
+    found = _found(tmp_path, {"cron.go": base}, {"cron.go": head})
+    assert [line for _, line, *_ in found] == [4]
