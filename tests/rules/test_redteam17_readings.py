@@ -175,3 +175,21 @@ def test_go_a_job_system_without_go_mod_is_known_by_a_file_named_for_its_package
     head = base.replace("Parse(spec)", "ParseStandard(spec)")
     found = _found(tmp_path, {"cron.go": base}, {"cron.go": head})
     assert [line for _, line, *_ in found] == [4]
+
+
+# --- DC251: Postgres LISTEN/NOTIFY in a heredoc; a sentence is no SQL ------------------------------
+
+_TRACKER = "class Tracker\n  def wait(conn)\n    conn.exec('SELECT 1')\n  end\nend\n"
+
+
+@pytest.mark.parametrize(("sql", "flagged"), [
+    ("    conn.exec(<<~SQL)\n      NOTIFY tracked_jobs, 'done'\n    SQL\n", True),
+    ("    conn.exec(<<~SQL)\n      LISTEN tracked_jobs\n    SQL\n", True),
+    ("    conn.exec(\"LISTEN #{conn.quote_ident(channel)}\")\n", True),
+    ("    conn.exec('UNLISTEN *')\n", True),
+    ("    puts 'NOTIFY users of the change'\n", False),
+])
+def test_ruby_listen_notify_is_read_as_sql(tmp_path, sql: str, flagged: bool) -> None:
+    head = _TRACKER.replace("    conn.exec('SELECT 1')\n", sql)
+    found = _found(tmp_path, {"app/models/tracker.rb": _TRACKER}, {"app/models/tracker.rb": head}, rule="DC251")
+    assert bool(found) is flagged
