@@ -193,3 +193,29 @@ def test_ruby_listen_notify_is_read_as_sql(tmp_path, sql: str, flagged: bool) ->
     head = _TRACKER.replace("    conn.exec('SELECT 1')\n", sql)
     found = _found(tmp_path, {"app/models/tracker.rb": _TRACKER}, {"app/models/tracker.rb": head}, rule="DC251")
     assert bool(found) is flagged
+
+
+# --- DC711: a JVM shutdown hook's thread changed on lines that do not name it ---------------------
+
+_HOOKED = ("package app;\n\npublic class LogClient {\n    public void start() {\n        init();\n{hook}    }\n\n"
+           "    void close() {}\n}\n")
+
+
+@pytest.mark.parametrize("hook", [
+    "        Runtime.getRuntime().addShutdownHook(new Thread(() -> {\n            close();\n        }));\n",
+    "        Thread hook = new Thread(() -> {\n            close();\n        });\n        Runtime.getRuntime().addShutdownHook(hook);\n",
+])
+def test_java_a_change_inside_a_jvm_hooks_thread_is_a_changed_hook(tmp_path, hook: str) -> None:
+    base = _HOOKED.replace("{hook}", hook)
+    head = base.replace("            close();\n", "            flush();\n            close();\n")
+    path = "src/main/java/app/LogClient.java"
+    found = _found(tmp_path, {path: base}, {path: head}, rule="DC711")
+    assert [(p, line) for p, line, *_ in found] == [(path, 7)]
+
+
+def test_kotlin_a_change_inside_a_held_jvm_hook_thread_is_a_changed_hook(tmp_path) -> None:
+    base = ("package app\n\nclass LogClient {\n    fun start() {\n        val hook = Thread {\n            close()\n"
+            "        }\n        Runtime.getRuntime().addShutdownHook(hook)\n    }\n\n    fun close() {}\n}\n")
+    head = base.replace("            close()\n", "            flush()\n            close()\n")
+    path = "src/main/kotlin/app/LogClient.kt"
+    assert [line for _, line, *_ in _found(tmp_path, {path: base}, {path: head}, rule="DC711")] == [6]

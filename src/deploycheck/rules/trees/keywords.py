@@ -215,7 +215,11 @@ def shutdown_hints(ctx) -> bool:
     if language_of_file(ctx) not in ("java", "kotlin"):
         return False
     changed = ctx.changed_lower()
-    return any(h in changed for h in SHUTDOWN_HINTS)
+    if any(h in changed for h in SHUTDOWN_HINTS):
+        return True
+    # A JVM shutdown hook's thread written in place (`addShutdownHook(new Thread(() -> {…}))`)
+    # changes on lines that need not name it: a file that registers one is read whatever changed.
+    return any("shutdownhook" in (ctx.lower_text(side) or "") for side in ("head", "base"))
 
 
 # DC712's gate (rules/trees/retry.py): a Go file that names a retry and a transaction.
