@@ -219,3 +219,33 @@ def test_kotlin_a_change_inside_a_held_jvm_hook_thread_is_a_changed_hook(tmp_pat
     head = base.replace("            close()\n", "            flush()\n            close()\n")
     path = "src/main/kotlin/app/LogClient.kt"
     assert [line for _, line, *_ in _found(tmp_path, {path: base}, {path: head}, rule="DC711")] == [6]
+
+
+# --- A fire-and-forget setTimeout inside another constructor's options is still deferred work ------
+
+_RESOLVERS = ("const { ApolloServer } = require('apollo-server')\nconst db = require('./database')\n\n"
+              "module.exports = new ApolloServer({\n  resolvers: {\n    Mutation: {\n      notify: (_, { uids, note }) => {\n"
+              "        setTimeout(() => {\n          db.push(uids, note)\n        }, 500)\n        return true\n"
+              "      },\n    },\n  },\n})\n")
+
+
+def test_js_a_timer_in_a_resolver_inside_new_server_is_deferred_work(tmp_path) -> None:
+    head = _RESOLVERS.replace("db.push(uids, note)", "db.push(uids, note, 1)")
+    found = _found(tmp_path, {"src/server.js": _RESOLVERS, **_JOBS_ELSEWHERE}, {"src/server.js": head})
+    assert [(path, line) for path, line, *_ in found] == [("src/server.js", 9)]
+
+
+def test_js_a_timer_in_a_promise_executors_block_is_still_a_delay(tmp_path) -> None:
+    base = ("const db = require('./database')\n\nexports.wait = async function (uids) {\n"
+            "  await new Promise((resolve) => {\n    setTimeout(() => {\n      db.push(uids)\n      resolve()\n"
+            "    }, 500)\n  })\n}\n")
+    head = base.replace("db.push(uids)", "db.push(uids, 1)")
+    assert _found(tmp_path, {"src/wait.js": base, **_JOBS_ELSEWHERE}, {"src/wait.js": head}) == []
+
+
+def test_js_a_fire_and_forget_set_immediate_is_deferred_work(tmp_path) -> None:
+    base = ("const db = require('./database')\n\nexports.push = function (uids, note) {\n"
+            "\tsetImmediate(() => {\n\t\tdb.push(uids, note)\n\t})\n}\n")
+    found = _found(tmp_path, {"src/push.js": base, **_JOBS_ELSEWHERE}, {"src/push.js": base.replace("note)\n\t})", "note, 1)\n\t})")})
+    assert [(path, line, "deferred work (setImmediate)" in message) for path, line, _, _, message in found] == [
+        ("src/push.js", 5, True)]

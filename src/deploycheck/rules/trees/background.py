@@ -317,7 +317,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 units = units if units is not None else index_units(p)
                 out += [_span(u, "Temporal activity") for u in _registered_activities(p, n, units)]
                 continue
-            if name == "setTimeout" and callee.type == "identifier":
+            # `setImmediate` defers as `setTimeout` does: after the I/O callbacks already due,
+            # so the next requests' work runs beside it.
+            if name in ("setTimeout", "setImmediate") and callee.type == "identifier":
                 out += _timer_loop(p, n)
                 continue
             if name == "setInterval" and _page(p):
@@ -392,7 +394,9 @@ def _timer_loop(p: Parsed, call) -> list[tuple[int, int, str]]:
     if handler is None or _page(p):
         return []
     if handler.type in _JS_FUNCTION_VALUES:
-        return [_span(handler, "deferred work (setTimeout)")] if _fire_and_forget(call) else []
+        timer = call.child_by_field_name("function")
+        what = f"deferred work ({p.text(timer) if timer is not None else 'setTimeout'})"
+        return [_span(handler, what)] if _fire_and_forget(call) else []
     if handler.type != "identifier":
         return []
     # The function around the call that is the one handed over (a local `const safeBeat = async
@@ -416,11 +420,17 @@ def _fire_and_forget(call) -> bool:
     delay) is the caller's own wait."""
     if call.parent is None or call.parent.type != "expression_statement":
         return False
+    # Only the Promise whose executor sets the timer makes it a delay: a handler written inside
+    # another constructor's options (`new ApolloServer({ resolvers: … })`) serves requests.
     node = call.parent
-    while node is not None:
-        if node.type == "new_expression":
-            return False
+    while node is not None and node.type not in _JS_FUNCTION_VALUES and node.type not in (
+            "function_declaration", "method_definition", "generator_function_declaration"):
         node = node.parent
+    args = node.parent if node is not None else None
+    made = args.parent if args is not None and args.type == "arguments" else None
+    if made is not None and made.type == "new_expression":
+        constructor = made.child_by_field_name("constructor")
+        return constructor is None or constructor.text.split(b".")[-1] != b"Promise"
     return True
 
 
