@@ -249,3 +249,31 @@ def test_js_a_fire_and_forget_set_immediate_is_deferred_work(tmp_path) -> None:
     found = _found(tmp_path, {"src/push.js": base, **_JOBS_ELSEWHERE}, {"src/push.js": base.replace("note)\n\t})", "note, 1)\n\t})")})
     assert [(path, line, "deferred work (setImmediate)" in message) for path, line, _, _, message in found] == [
         ("src/push.js", 5, True)]
+
+
+# --- A Ruby block read alone: its assignments may be its method's locals -------------------------
+
+def _do_block(source: str):
+    from deploycheck.rules.trees.parse import parse_bytes
+
+    p = parse_bytes("ruby", source.encode())
+    stack = [p.root]
+    while stack:
+        n = stack.pop(0)
+        if n.type == "do_block":
+            return n, p
+        stack.extend(n.children)
+    raise AssertionError("no do_block")
+
+
+@pytest.mark.parametrize(("base", "head", "proven"), [
+    # `last = x` in the block assigns the method's `last`: renamed, the block keeps its own
+    ("last = nil\nxs.each do |x|\n  last = x\nend\nputs last\n", "last = nil\nxs.each do |x|\n  latest = x\nend\nputs last\n",
+     False),
+    # the block's own parameter, renamed
+    ("xs.each do |x|\n  puts x\nend\n", "xs.each do |y|\n  puts y\nend\n", True),
+])
+def test_ruby_a_blocks_assignment_is_no_declaration_of_its_own(base: str, head: str, proven: bool) -> None:
+    from deploycheck.rules.trees.units import proof_with_renames
+
+    assert (proof_with_renames(*_do_block(base), *_do_block(head)) is not None) is proven

@@ -180,6 +180,13 @@ def renamed_locals(base, base_p: Parsed, head, head_p: Parsed) -> bool:
         if forward.get(x, x) != x or backward.get(x, x) != x:
             return False
     pairs = {(base_p.text(a), head_p.text(b)) for a, b in renamed}
+    if base_p.language == "ruby" and base.type in ("block", "do_block", "lambda"):
+        # A Ruby block's `x = …` assigns the enclosing method's `x` when it has one (a closure):
+        # in a block read alone, only its parameters are surely its own.
+        params = {base_p.text(a) for a in before if a.type in _IDENTIFIERS and (found := _binder(a)) is not None
+                  and found[0].type != "assignment"}
+        if any(x not in params for x, _ in pairs):
+            return False
     if not all(_seen(before, x, base_p, base) and _seen(after, y, head_p, head) for x, y in pairs):
         return False
     declared = {(base_p.text(a), head_p.text(b)) for a, b in renamed if _declares(a) and _declares(b)}
