@@ -277,3 +277,11 @@ def test_ruby_a_blocks_assignment_is_no_declaration_of_its_own(base: str, head: 
     from deploycheck.rules.trees.units import proof_with_renames
 
     assert (proof_with_renames(*_do_block(base), *_do_block(head)) is not None) is proven
+
+
+@pytest.mark.parametrize("path", ["public/js/ticker.js", "src/components/ticker.js"])
+def test_js_a_pages_own_timer_is_still_not_read_for_itself(tmp_path, path: str) -> None:
+    # A file that shows nothing of a server (no require, module.exports or Node module) keeps
+    # its timers the browser's when it is read only for trails.
+    page = "setInterval(function () {\n  document.title = String(Date.now() + 1)\n}, 1000)\n"
+    assert _found(tmp_path, {path: page, **_JOBS_ELSEWHERE}, {path: page.replace("+ 1", "+ 2")}) == []

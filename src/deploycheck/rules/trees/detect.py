@@ -17,7 +17,7 @@ from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act, concurrent_map_check_then_put
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
-from .naming import followable, producer_hints
+from .naming import followable, producer_hints, server_evident
 from .producer import producer_changes
 from .guard import guards_changed
 from .hazards import HINTS, LANGUAGES, weakened
@@ -166,8 +166,11 @@ def detect(ctx):
             _prefetch_reached(ctx, p, lines)
             # The file's own background code, found though it names no job API (a server's
             # `setInterval`, a fire-and-forget `setTimeout`): a trail starts there, and so its
-            # own changed lines are background code too, not only the functions it reaches.
-            own = [(first, last) for first, last, _ in regions(p)]
+            # own changed lines are background code too, not only the functions it reaches. Only
+            # in a JS file that shows itself a server's (`require`, `module.exports`, Node's
+            # modules): a page's or a component's timers run in the browser.
+            own = [(first, last) for first, last, _ in regions(p)] if (
+                language not in ("javascript", "typescript", "tsx") or server_evident(p.source)) else []
             if any(first <= number - 1 <= last for number in lines for first, last in own) \
                     or any(_reached_by(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
                 yield from _background(ctx, p, lines, side, system, by_path)

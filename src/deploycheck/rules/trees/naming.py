@@ -158,6 +158,11 @@ _NODE_SIGNS = re.compile(r"\brequire\s*\(\s*['\"`]|\bmodule\.exports\b|\bexports
                          r"|\bfrom\s*['\"](?:node:|(?:fs|path|os|net|http|https|child_process|cluster|worker_threads)['\"/])")
 
 
+def server_evident(source: bytes) -> bool:
+    """Whether a JS/TS file's text shows it a server's (``_NODE_SIGNS``)."""
+    return _NODE_SIGNS.search(source.decode("utf-8", "surrogateescape")) is not None
+
+
 def _may_call_jobs(ctx, rev: str, path: str) -> bool:
     """Whether a trail may run through ``path`` (at ``rev``): not a test, documentation or vendored
     code, and not code a web server sends to browsers, which calls no job's function
