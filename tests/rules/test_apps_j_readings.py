@@ -228,7 +228,8 @@ _POOL_HEAD = _POOL.replace("\tschedule, err := cron.Parse(spec)\n",
 
 def test_go_a_job_system_without_go_mod_is_known_by_its_root_package(tmp_path) -> None:
     # gocraft/work: which schedules its periodic enqueuer accepts changed.
-    found = _found(tmp_path, {"worker_pool.go": _POOL}, {"worker_pool.go": _POOL_HEAD})
+    readme = {"README.md": "# gocraft/work\n\n```\ngo get github.com/gocraft/work\n```\n"}
+    found = _found(tmp_path, {"worker_pool.go": _POOL, **readme}, {"worker_pool.go": _POOL_HEAD})
     assert [(path, line) for path, line, *_ in found] == [("worker_pool.go", 8)]
 
 

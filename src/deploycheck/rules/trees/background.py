@@ -13,7 +13,7 @@ from .parse import Parsed, nodes_of
 from .parse import walk as _walk
 from .units import index_units, shown_name, units_at
 
-from .keywords import KEYWORDS, NODE_SIGNS  # noqa: F401 - KEYWORDS: the pre-filter for the regions found here
+from .keywords import KEYWORDS, server_evident  # noqa: F401 - KEYWORDS: the pre-filter for the regions found here
 
 _RUBY_JOB_MIXINS = re.compile(r"^(?:Sidekiq::(?:Job|Worker)|Resque::Plugins::\w+|Shoryuken::Worker|Sneakers::Worker|"
                               r"Que::Job|GoodJob::ActiveJobExtensions::\w+)$")
@@ -325,7 +325,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 units = units if units is not None else index_units(p)
                 out += [_span(u, "Temporal activity") for u in _registered_activities(p, n, units)]
                 continue
-            if name == "setTimeout" and callee.type == "identifier":
+            # `setImmediate` defers as `setTimeout` does: after the I/O callbacks already due,
+            # so the next requests' work runs beside it.
+            if name in ("setTimeout", "setImmediate") and callee.type == "identifier":
                 out += _timer_regions(p, n)
                 continue
             if name == "setInterval" and _page(p):
@@ -356,13 +358,46 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 # harbor's Angular portal reloads its artifact list in a `setTimeout`), and an AMD module's, which
 # RequireJS loads into a page (`define('navigator', [deps], function (...) {...})` at the top of
 # each of NodeBB's client files).
-_JS_PAGE = re.compile(rb"""(?:from\s+|require\(\s*)['"](?:react|react-dom|preact|vue|svelte|solid-js|lit|@angular/[\w-]+)['"/]"""
-                      rb"""|^define\s*\(""", re.MULTILINE)
+# An AMD module is read from its tree, not its text: a line of a template string that starts with
+# `define(`, or a server's own `define` helper (declared or imported in the file, handed a name
+# and an arrow function), is no RequireJS module, and its timers stay a server's.
+_JS_PAGE = re.compile(rb"""(?:from\s+|require\(\s*)['"](?:react|react-dom|preact|vue|svelte|solid-js|lit|@angular/[\w-]+)['"/]""")
+_AMD_FACTORIES = frozenset({"function_expression", "function", "arrow_function", "object"})
+
+
+def _amd(p: Parsed) -> bool:
+    """Whether the file's top level calls RequireJS's `define`: with a dependency array, or with
+    a factory alone, and `define` is nowhere declared or imported in the file."""
+    calls = []
+    for statement in p.root.named_children:
+        call = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
+        callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        arguments = call.child_by_field_name("arguments") if call is not None and callee is not None else None
+        if callee is None or arguments is None or callee.type != "identifier" or p.text(callee) != "define":
+            continue
+        args = [a for a in arguments.named_children if "comment" not in a.type]
+        if any(a.type == "array" for a in args) or (len(args) == 1 and args[0].type in _AMD_FACTORIES):
+            calls.append(call)
+    if not calls:
+        return False
+    stack = [p.root]
+    while stack:
+        n = stack.pop()
+        if n.type in ("identifier", "shorthand_property_identifier_pattern") and p.text(n) == "define":
+            parent = n.parent
+            if parent is not None and (parent.type in ("function_declaration", "variable_declarator", "import_specifier",
+                                                      "object_pattern", "array_pattern", "import_clause",
+                                                      "namespace_import", "formal_parameters")
+                                       or n.type == "shorthand_property_identifier_pattern"):
+                if parent.type != "variable_declarator" or parent.child_by_field_name("name") == n:
+                    return False
+        stack.extend(n.children)
+    return True
 
 
 def _page(p: Parsed) -> bool:
     if "background.page" not in p.memo:
-        p.memo["background.page"] = _JS_PAGE.search(p.source) is not None
+        p.memo["background.page"] = _JS_PAGE.search(p.source) is not None or _amd(p)
     return p.memo["background.page"]
 
 
@@ -374,7 +409,9 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
     if handler is None or _page(p):
         return []
     if handler.type in _JS_FUNCTION_VALUES:
-        return [_span(handler, "deferred work (setTimeout)")] if _fire_and_forget(call) and _server(p) else []
+        timer = call.child_by_field_name("function")
+        what = f"deferred work ({p.text(timer) if timer is not None else 'setTimeout'})"
+        return [_span(handler, what)] if _fire_and_forget(call) and _server(p) else []
     if handler.type != "identifier":
         return []
     # The function around the call that is the one handed over (a local `const safeBeat = async
@@ -394,7 +431,7 @@ def _server(p: Parsed) -> bool:
     """Whether the module shows itself a server's (``keywords.NODE_SIGNS``): an editor plugin of
     a shared folder (outline's upload plugin) may hand work to a timer as well, in a page."""
     if "background.server" not in p.memo:
-        p.memo["background.server"] = NODE_SIGNS.search(p.source.decode("utf-8", "replace")) is not None
+        p.memo["background.server"] = server_evident(p.source)
     return p.memo["background.server"]
 
 
@@ -406,11 +443,17 @@ def _fire_and_forget(call) -> bool:
     delay) is the caller's own wait."""
     if call.parent is None or call.parent.type != "expression_statement":
         return False
+    # Only the Promise whose executor sets the timer makes it a delay: a handler written inside
+    # another constructor's options (`new ApolloServer({ resolvers: … })`) serves requests.
     node = call.parent
-    while node is not None:
-        if node.type == "new_expression":
-            return False
+    while node is not None and node.type not in _JS_FUNCTION_VALUES and node.type not in (
+            "function_declaration", "method_definition", "generator_function_declaration"):
         node = node.parent
+    args = node.parent if node is not None else None
+    made = args.parent if args is not None and args.type == "arguments" else None
+    if made is not None and made.type == "new_expression":
+        constructor = made.child_by_field_name("constructor")
+        return constructor is None or constructor.text.split(b".")[-1] != b"Promise"
     return True
 
 

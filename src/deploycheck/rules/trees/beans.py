@@ -269,6 +269,26 @@ def _hooks(p: Parsed) -> dict[str, tuple[int, int]]:
 _JVM_HOOK_CALLS = ("addShutdownHook", "removeShutdownHook")
 
 
+def _held_thread(call, unit, p: Parsed):
+    """The declaration of the local a hook call is handed (`addShutdownHook(hook)`), or None."""
+    args = call.child_by_field_name("arguments") if call.type == "method_invocation" else next(
+        (c for c in call.named_children if c.type in ("call_suffix", "value_arguments")), None)
+    values = [a for a in args.named_children if "comment" not in a.type] if args is not None else []
+    while values and values[0].type in ("value_arguments", "value_argument"):
+        values = [a for a in values[0].named_children if "comment" not in a.type]
+    if len(values) != 1 or values[0].type not in ("identifier", "simple_identifier"):
+        return None
+    name = p.text(values[0])
+    for n in nodes_of(p, frozenset({"variable_declarator", "property_declaration"})):
+        if not (unit.start_byte <= n.start_byte and n.end_byte <= call.start_byte):
+            continue
+        named = n.child_by_field_name("name") if n.type == "variable_declarator" else next(
+            (c for c in n.named_children if c.type == "variable_declaration"), None)
+        if named is not None and p.text(named).split(":")[0].strip() == name:
+            return n
+    return None
+
+
 def _jvm_hooks(p: Parsed) -> dict[str, tuple[int, int]]:
     """Each `addShutdownHook`/`removeShutdownHook` call, by the unit around it and its place
     among that unit's such calls -> (first, last line)."""
@@ -280,10 +300,17 @@ def _jvm_hooks(p: Parsed) -> dict[str, tuple[int, int]]:
         called = p.text(named).rsplit(".", 1)[-1] if named is not None else ""
         if called not in _JVM_HOOK_CALLS:
             continue
-        unit = qualname(units_at(p, n.start_point[0]), p) or "(top level)"
+        around = units_at(p, n.start_point[0])
+        unit = qualname(around, p) or "(top level)"
         key = f"{unit}: Runtime.{called}"
         count = sum(1 for k in out if k == key or k.startswith(key + " #"))
-        out[key if not count else f"{key} #{count + 1}"] = (n.start_point[0] + 1, n.end_point[0] + 1)
+        first, last = n.start_point[0], n.end_point[0]
+        # `Thread hook = new Thread(() -> {…}); …addShutdownHook(hook)`: the thread's body is the
+        # hook's, kept in a local of the same method.
+        held = _held_thread(n, around[-1] if around else p.root, p)
+        if held is not None:
+            first, last = min(first, held.start_point[0]), max(last, held.end_point[0])
+        out[key if not count else f"{key} #{count + 1}"] = (first + 1, last + 1)
     return out
 
 

@@ -37,6 +37,11 @@ NODE_SIGNS = re.compile(r"\brequire\s*\(\s*['\"`]|\bmodule\.exports\b|\bexports\
                          r"|\bfrom\s*['\"](?:node:|(?:fs|path|os|net|http|https|child_process|cluster|worker_threads)['\"/])")
 
 
+def server_evident(source: bytes) -> bool:
+    """Whether a JS/TS file's text shows it a server's (``NODE_SIGNS``)."""
+    return NODE_SIGNS.search(source.decode("utf-8", "surrogateescape")) is not None
+
+
 # Folders that by convention hold an application's jobs and workers and the code only they use
 # (Rails' app/jobs, app/workers and app/sidekiq; a `jobs`, `workers`, `cron`, `consumers` or
 # `queues` package): every non-test file there is background code, like a `job_paths` match. A job's
@@ -224,7 +229,11 @@ def shutdown_hints(ctx) -> bool:
     if language_of_file(ctx) not in ("java", "kotlin"):
         return False
     changed = ctx.changed_lower()
-    return any(h in changed for h in SHUTDOWN_HINTS)
+    if any(h in changed for h in SHUTDOWN_HINTS):
+        return True
+    # A JVM shutdown hook's thread written in place (`addShutdownHook(new Thread(() -> {…}))`)
+    # changes on lines that need not name it: a file that registers one is read whatever changed.
+    return any("shutdownhook" in (ctx.lower_text(side) or "") for side in ("head", "base"))
 
 
 # DC712's gate (rules/trees/retry.py): a Go file that names a retry and a transaction.

@@ -116,7 +116,20 @@ def _go_without_module(base, names) -> str | None:
     package = _re("go_package").search(data[:20_000].decode("utf-8", "replace")) if data else None
     if package is None or package.group(1) == "main":
         return None
-    return next((known for known in JOB_SYSTEMS["go"] if known.rsplit("/", 1)[-1] == package.group(1)), None)
+    known = next((known for known in JOB_SYSTEMS["go"] if known.rsplit("/", 1)[-1] == package.group(1)), None)
+    if known is None:
+        return None
+    # The name alone is an application's as readily (its own `package work` or `package cron`
+    # at the root): the job system also says it is itself, in a README that gives its import
+    # path (gocraft/work's `go get github.com/gocraft/work`) or in a file named for the package
+    # (robfig/cron's `cron.go`).
+    if f"{package.group(1)}.go" in names:
+        return known
+    for readme in (n for n in sorted(names) if n.lower().startswith("readme")):
+        text = base.read(readme)
+        if text and known.lower().encode() in text[:200_000].lower():
+            return known
+    return None
 
 
 def _gemspec(base) -> str | None:

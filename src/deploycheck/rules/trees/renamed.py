@@ -8,10 +8,17 @@ form a one-to-one renaming in which every renamed name is declared in the unit o
 function's parameter, which a caller may name) and never stands
 where its text is itself meaningful (a struct literal's key, a keyword argument's name). A name
 that is also read unrenamed anywhere in the unit breaks the one-to-one renaming, so a new name
-that captures an outer one is never taken for a rename.
+that captures an outer one is never taken for a rename. Every other occurrence of a renamed name
+must lie where one of its declarations is seen (inside the block around it, after it): a name
+declared in a nested function or block and also read outside it, or read before its declaration
+(Ruby's method call, Go's package variable), names something outside the unit there. Names read
+by their text are kept unrenamed: a JS shorthand property `{ x }`, Ruby's `f(x:)`, Kotlin's
+`"$x"`; and a unit that reads its locals by name (`binding`, `eval`) proves nothing.
 """
 
 from __future__ import annotations
+
+import re
 
 from .parse import Parsed
 
@@ -33,6 +40,23 @@ _MEANINGFUL = frozenset({"keyed_element", "value_argument", "field_identifier", 
                          "shorthand_property_identifier", "shorthand_property_identifier_pattern"})
 
 
+# A variable read by its text, not by an identifier: renamed with the local, it would read another.
+_TEXT_NAMES = frozenset({"shorthand_property_identifier", "shorthand_property_identifier_pattern"})
+# Reading the unit's locals by name: a template rendered with Ruby's `binding`, JS's `eval`.
+_BY_NAME = frozenset({"binding", "local_variables", "local_variable_get", "eval"})
+_KOTLIN_TEMPLATE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# Where a declaration is seen: the nearest enclosing node of one of these kinds (a block, a
+# function, an if/for/catch), never narrower than the language's rule, sometimes wider
+# (Ruby's and JS var's function scope is read as the block's: no proof, never a false one).
+_SCOPE_WORDS = ("block", "body", "func", "method", "lambda", "closure", "arrow", "for", "if", "catch",
+                "switch", "case", "clause", "then", "else", "do", "while", "program", "source_file",
+                "constructor", "class", "begin", "rescue", "ensure", "when", "unless", "until")
+# A loop's header, not its scope: Go's `for i := 0; …` is seen in the whole for statement.
+_HEADERS = frozenset({"for_clause", "range_clause"})
+# Binders that enclose what sees their names: JS `catch (e) {…}`, `for (const x of xs) {…}`.
+_ENCLOSING = frozenset({"catch_clause", "for_in_statement"})
+
+
 def _leaves(node, p: Parsed) -> list:
     out, stack = [], [node]
     while stack:
@@ -43,6 +67,60 @@ def _leaves(node, p: Parsed) -> list:
             out.append(n)
             continue
         stack.extend(reversed(n.children))
+    return out
+
+
+def _binder(n) -> tuple | None:
+    """The node that declares ``n`` and the node holding its name, or None."""
+    parent = n.parent
+    if parent is not None and parent.type in ("expression_list", "identifier_list", "pattern_list"):
+        holder, parent = parent, parent.parent
+    else:
+        holder = n
+    if not _declares(n):
+        return None
+    return parent, holder
+
+
+def _scope(binder, holder, unit) -> tuple:
+    """The node inside which a declaration is seen, and the byte from which it is."""
+    if binder.type in _ENCLOSING:
+        return binder, holder.end_byte
+    scope = binder.parent
+    while scope is not None and scope.id != unit.id and not (
+            any(word in scope.type for word in _SCOPE_WORDS) and scope.type not in _HEADERS
+            and "parameter" not in scope.type and "argument" not in scope.type):
+        scope = scope.parent
+    return (scope if scope is not None else unit), binder.end_byte
+
+
+def _seen(leaves: list, name: str, p: Parsed, unit) -> bool:
+    """Whether every occurrence of ``name`` in the unit is a declaration of it or lies where
+    one of them is seen."""
+    mine = [n for n in leaves if n.type in _IDENTIFIERS and p.text(n) == name]
+    scopes = []
+    for n in mine:
+        if (found := _binder(n)) is not None:
+            scopes.append(_scope(found[0], found[1], unit))
+    return all(_binder(n) is not None or any(
+        scope.start_byte <= n.start_byte and n.end_byte <= scope.end_byte and n.start_byte >= start
+        for scope, start in scopes) for n in mine)
+
+
+def _read_by_text(node, leaves: list, p: Parsed) -> set[str]:
+    """Names the unit reads by their text: they must stay what they are."""
+    out = {p.text(n) for n in leaves if n.type in _TEXT_NAMES}
+    # Ruby 3.1's `f(x:)`: the key alone passes the local `x`.
+    out |= {p.text(n) for n in leaves if n.type == "hash_key_symbol" and n.parent is not None
+            and n.parent.type == "pair" and n.parent.named_child_count == 1}
+    if p.language == "kotlin":
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if "string_literal" in n.type:
+                out |= set(_KOTLIN_TEMPLATE.findall(p.text(n)))
+            else:
+                stack.extend(n.children)
     return out
 
 
@@ -94,6 +172,22 @@ def renamed_locals(base, base_p: Parsed, head, head_p: Parsed) -> bool:
         if x != y:
             renamed.append((a, b))
     if not renamed or any(_keyed(a) or _keyed(b) for a, b in renamed):
+        return False
+    if any(p.text(n) in _BY_NAME for leaves, p in ((before, base_p), (after, head_p))
+           for n in leaves if n.type in _IDENTIFIERS):
+        return False
+    for x in _read_by_text(base, before, base_p) | _read_by_text(head, after, head_p):
+        if forward.get(x, x) != x or backward.get(x, x) != x:
+            return False
+    pairs = {(base_p.text(a), head_p.text(b)) for a, b in renamed}
+    if base_p.language == "ruby" and base.type in ("block", "do_block", "lambda"):
+        # A Ruby block's `x = …` assigns the enclosing method's `x` when it has one (a closure):
+        # in a block read alone, only its parameters are surely its own.
+        params = {base_p.text(a) for a in before if a.type in _IDENTIFIERS and (found := _binder(a)) is not None
+                  and found[0].type != "assignment"}
+        if any(x not in params for x, _ in pairs):
+            return False
+    if not all(_seen(before, x, base_p, base) and _seen(after, y, head_p, head) for x, y in pairs):
         return False
     declared = {(base_p.text(a), head_p.text(b)) for a, b in renamed if _declares(a) and _declares(b)}
     return all((base_p.text(a), head_p.text(b)) in declared for a, b in renamed)

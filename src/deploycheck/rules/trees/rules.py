@@ -681,7 +681,8 @@ SHUTDOWN_HOOK_CHANGED = Rule(
     languages=("java", "kotlin"),
     what_it_does=dedent("""\
         Reads both sides of a Java or Kotlin file whose changed lines name `DisposableBean`,
-        `Lifecycle`, `@PreDestroy` or `destroy`, in any application, and finds its shutdown hooks: a
+        `Lifecycle`, `@PreDestroy` or `destroy`, or that registers a JVM shutdown hook, in any
+        application, and finds its shutdown hooks: a
         class's `implements DisposableBean`, `SmartLifecycle` or `Lifecycle` (reported at the line
         that names the interface), a method annotated `@PreDestroy`, and the `destroy()` or
         `stop()` of a class implementing the matching interface. A hook added or changed on a
@@ -690,7 +691,8 @@ SHUTDOWN_HOOK_CHANGED = Rule(
         `@PreDestroy` name another type (`jakarta.annotation` swapped for `javax.annotation`, or
         back) is reported at the import: a container reads one of them only. A JVM shutdown hook
         registered by hand (`Runtime.getRuntime().addShutdownHook(…)`, `removeShutdownHook`) added,
-        changed or removed is reported at the call, by the method around it."""),
+        changed or removed is reported at the call, by the method around it; the thread written in
+        the call or held in a local of that method for it is the hook's."""),
     why_bad=dedent("""\
         The container calls these when the application stops, which every deploy and restart does,
         in an order it picks among the beans. A new hook stops or releases something (workers,

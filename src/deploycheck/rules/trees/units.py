@@ -393,7 +393,36 @@ def _rethrow_only_catch(node, p: Parsed):
     return named[last] if all(is_logging(s, p) for s in statements[:-1]) else None
 
 
-def _splice_tries(children, p: Parsed) -> list:
+# Statement lists that share one scope with the next: a switch's cases.
+_SWITCH_GROUPS = {"switch_case", "switch_default", "switch_block_statement_group", "expression_case", "default_case"}
+
+
+def _read_beside(block, try_node, children, p: Parsed) -> bool:
+    """Whether a name that ``block`` declares is an identifier anywhere in ``children`` outside
+    ``try_node``."""
+    names = set()
+    for x in block.named_children:
+        if x.type not in _SCOPED:
+            continue
+        heads = [x.child_by_field_name("name")] if x.child_by_field_name("name") is not None else [
+            d.child_by_field_name("name") for d in x.named_children if d.type == "variable_declarator"]
+        for h in heads:
+            stack = [h] if h is not None else []
+            while stack:
+                n = stack.pop()
+                if n.child_count == 0 and "identifier" in n.type:
+                    names.add(p.text(n))
+                stack.extend(n.children)
+    stack = [c for c in children if not isinstance(c, str) and c.id != try_node.id]
+    while stack:
+        n = stack.pop()
+        if n.child_count == 0 and "identifier" in n.type and p.text(n) in names:
+            return True
+        stack.extend(n.children)
+    return False
+
+
+def _splice_tries(children, p: Parsed, parent: str = "") -> list:
     """``children`` with each try statement whose only catch goes (and that has no finally) read
     as the statements of its block."""
     kinds = _TRIES.get(p.language, set()) - {"body_statement", "try_with_resources_statement"}
@@ -416,8 +445,12 @@ def _splice_tries(children, p: Parsed) -> list:
         else:
             block = rest[0] if len(rest) == 1 and rest[0].type in ("block", "statement_block") else None
             # What the block declares reaches no further when nothing follows the try in its
-            # own block (Unleash's token refresh, wrapped whole to log which cache failed).
-            if block is None or (c.id != last and any(x.type in _SCOPED for x in block.named_children)):
+            # own block (Unleash's token refresh, wrapped whole to log which cache failed), and
+            # nothing before it reads those names either: unwrapped, a JS `const` or function is
+            # seen by the whole block (a closure declared before it, a read in its dead zone),
+            # and a switch's next case sees a Java local.
+            if block is None or (any(x.type in _SCOPED for x in block.named_children) and (
+                    c.id != last or parent in _SWITCH_GROUPS or _read_beside(block, c, children, p))):
                 out.append(c)
                 continue
             body = [x for x in block.children if x.type not in ("{", "}")]
@@ -646,7 +679,7 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
                 children = [c if c.id != body.id else "\u00ablog\u00bb" for c in children]
         if logging and n.type in _STATEMENT_PARENTS:
             kept = []
-            for c in _splice_tries(children, p):
+            for c in _splice_tries(children, p, n.type):
                 if is_logging(c, p):
                     continue
                 if is_log_guard(c, p):
