@@ -1271,6 +1271,8 @@ def test_end_of_input_mid_answer_keeps_what_was_given_as_the_questions_half_give
 def test_a_half_given_answer_is_asked_at_its_question_and_dropped_once_answered() -> None:
     walk, screen = make_walk(f"yes\n{TEST_PATH}\nyes\n{SILENT}\n.\n", previous=None)
     walk.answers = {"shared-state": Answer("yes", "Product.stock"), "sequential-assumption": Answer("yes", "row lock")}
+    walk.pending = {"shared-state": Answer("no")}  # begun while editing an answer (review): resumed there
+    assert walk.resume_at() == 0 and walk.first_unanswered() == 2
     walk.pending = {"concurrency-tested": Answer("no", "a load test")}
     assert walk.resume_at() == 2
     answers = walk.run()
