@@ -1268,6 +1268,20 @@ def test_end_of_input_mid_answer_keeps_what_was_given_as_the_questions_half_give
     assert walk.pending == half and not set(half) & set(walk.answers)  # kept, but not as an answer
 
 
+def test_stopping_at_an_earlier_answers_details_keeps_no_half_given_answer() -> None:
+    """Enter on an earlier answer, then stop at its details: nothing new was typed, so nothing is
+    kept to resume at (the answer itself is the draft's); without an earlier answer it is kept."""
+    earlier = {"shared-state": Answer("yes", "Product.stock")}
+    walk, _ = make_walk("\n", previous=earlier)
+    with pytest.raises(EOFError):
+        walk.run()
+    assert walk.pending == {}
+    walk, _ = make_walk("yes\n")
+    with pytest.raises(EOFError):
+        walk.run()
+    assert walk.pending == {"shared-state": Answer("yes")}
+
+
 def test_a_half_given_answer_is_asked_at_its_question_and_dropped_once_answered() -> None:
     walk, screen = make_walk(f"yes\n{TEST_PATH}\nyes\n{SILENT}\n.\n", previous=None)
     walk.answers = {"shared-state": Answer("yes", "Product.stock"), "sequential-assumption": Answer("yes", "row lock")}

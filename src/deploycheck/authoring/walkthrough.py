@@ -633,14 +633,16 @@ class Walk:
             raise
 
     def _stopped_at(self, q: Question, given: Answer | None) -> None:
-        """Keep ``given`` as ``q``'s half-given answer, unless it holds less than the one already
-        kept (stopping again at a resumed half-given answer, before touching it, keeps it whole)."""
-        kept = self.pending.get(q.id)
-        if given is None or (
-            kept is not None and given.answer == kept.answer
-            and given.details in (None, kept.details) and given.rebuttal in (None, kept.rebuttal)
-        ):
+        """Keep ``given`` as ``q``'s half-given answer, unless it holds no more than the one
+        already kept (stopping again at a resumed half-given answer, before touching it, keeps it
+        whole) or than the question's answer (stopping at an earlier answer's details, offered
+        in the line after ``back``, is nothing new to resume at)."""
+        if given is None:
             return
+        for known in (self.pending.get(q.id), self.answers.get(q.id) or self.previous.get(q.id)):
+            if known is not None and given.answer == known.answer and given.details in (None, known.details) \
+                    and given.rebuttal in (None, known.rebuttal):
+                return
         self.pending[q.id] = given
 
     def ask_answer(self, q: Question, default: Answer | None, typed: Answer | None = None) -> Answer | None:
