@@ -58,6 +58,36 @@ def test_round_trip_keeps_every_answer_exactly() -> None:
         assert parse_draft(render_draft(draft), "d.yaml") == draft
 
 
+def test_a_half_given_answer_is_kept_apart_from_the_answers_and_an_older_draft_still_reads() -> None:
+    """Session 17: what was typed for a question not finished is the draft's ``pending``, in the
+    answers' layout after them; a draft without it (every draft before) reads with none."""
+    half = Draft("2026-01-02T03:04:05Z", "b", "c", 1, "f", {"shared-state": Answer("yes", "Product.stock")},
+                 {"silent-failure": Answer("Two workers,\nthe same"), "concurrency-tested": Answer("no", "a load test", "why")})
+    text = render_draft(half).decode()
+    assert text.endswith(
+        "answers:\n"
+        '  "shared-state":\n'
+        '    answer: "yes"\n'
+        '    details: "Product.stock"\n'
+        "pending:\n"
+        '  "silent-failure":\n'
+        "    answer: |-\n"
+        "      Two workers,\n"
+        "      the same\n"
+        '  "concurrency-tested":\n'
+        '    answer: "no"\n'
+        '    details: "a load test"\n'
+        '    rebuttal: "why"\n'
+    )
+    assert parse_draft(text.encode(), "d.yaml") == half
+    older = render_draft(DRAFT)  # no pending: the layout every earlier draft has
+    assert b"pending" not in older
+    assert parse_draft(older, "d.yaml").pending == {}
+    assert parse_draft(older, "d.yaml").answers == DRAFT.answers
+    pending_only = Draft("2026-01-02T03:04:05Z", "b", "c", 1, "f", {}, {"q": Answer("no")})
+    assert parse_draft(render_draft(pending_only), "d.yaml") == pending_only
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -67,6 +97,8 @@ def test_round_trip_keeps_every_answer_exactly() -> None:
          "d.yaml, line 8: unknown key 'extra' in the draft."),
         ("deploycheck_draft: 1\nsaved: x\nbranch: b\nchecklist: c\nchecklist_version: 1\nfingerprint: f\nanswers:\n  q: {answer: yes, note: x}\n",
          "d.yaml, line 8: unknown key 'note' in the answer to q."),
+        ("deploycheck_draft: 1\nsaved: x\nbranch: b\nchecklist: c\nchecklist_version: 1\nfingerprint: f\nanswers: {}\npending:\n  q: {details: x}\n",
+         "d.yaml, line 9: the half-given answer to q is missing the required key 'answer'."),
         ("", "d.yaml is empty."),
     ],
 )

@@ -140,8 +140,8 @@ def test_full_walk_writes_a_signed_staged_record_that_verify_accepts(project: Pr
         "  > 10 |     product.stock = product.stock - qty",
         "  > 11 |     product.save()",
         "",
-        "3 findings; 5 questions follow. Ctrl-C stops at any prompt; your answers so far are kept as a draft",
-        "and offered next time.",
+        "3 findings; 5 questions follow. Ctrl-C stops at any prompt; your answers so far, a half-typed one",
+        "too, are kept as a draft and offered next time.",
     ]
     # Evidence beside the question: the findings whose questions include shared-state.
     assert lines[lines.index("Evidence (3 findings):") + 1 :][:3] == [
@@ -271,17 +271,17 @@ def at_the_signing_prompt(p: Project) -> Terminal:
 
 
 @pytest.mark.parametrize(
-    "typed, prompt, answered",
+    "typed, prompt, answered, half",
     [
-        (TO_DETAILS, DETAILS, 0),
-        (TO_CHALLENGE, CHALLENGE, 0),
-        (TO_EXPLANATION, EXPLANATION, 0),
-        (TO_CONTINUATION, MORE, 4),
+        (TO_DETAILS, DETAILS, 0, ("shared-state", Answer("yes"))),
+        (TO_CHALLENGE, CHALLENGE, 0, ("shared-state", Answer("no"))),
+        (TO_EXPLANATION, EXPLANATION, 0, ("shared-state", Answer("no"))),
+        (TO_CONTINUATION, MORE, 4, ("silent-failure", Answer(SILENT))),
     ],
     ids=["details", "challenge", "explanation", "multi-line continuation"],
 )
 def test_ctrl_c_at_every_other_prompt_writes_nothing_and_keeps_a_draft(
-    project: Project, typed: list[tuple[str, str]], prompt: str, answered: int,
+    project: Project, typed: list[tuple[str, str]], prompt: str, answered: int, half: tuple[str, Answer],
 ) -> None:
     from deploycheck.authoring.drafts import parse_draft
 
@@ -298,7 +298,11 @@ def test_ctrl_c_at_every_other_prompt_writes_nothing_and_keeps_a_draft(
     assert lines[-2].startswith(prompt)
     assert "Traceback" not in t.text
     assert records(p) == []
-    assert len(parse_draft(draft_file(p).read_bytes(), "draft").answers) == answered
+    draft = parse_draft(draft_file(p).read_bytes(), "draft")
+    assert len(draft.answers) == answered
+    # What was given for the question stopped at is kept too, as a half-given answer (session 17).
+    assert draft.pending == dict([half]) and half[0] not in draft.answers
+    assert f"the half-given answer to {half[0]} {'are' if answered else 'is'} kept in the draft" in " ".join(t.text.split())
     assert git(p.repo, "status", "--porcelain") == ""
 
 
@@ -626,6 +630,146 @@ def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project
     assert _session_normalised("$ deploycheck\n" + shown) == _session_normalised(session), (
         "docs/checklist.md's checklist session is out of date: see this test's docstring"
     )
+
+
+# --- a half-given answer survives Ctrl-C and end of input (session 17's new-user trial) ----------
+
+FIRST_LINE = "Two workers reserving the same product at the same moment"
+SECOND_LINE = "sell its stock twice."
+WHY_UNTESTED = "A load test runs in staging before every release"
+RESUME = "? [y/n] (y): "  # "Resume the draft from ... with ...?"
+
+
+def first_four(t: Terminal) -> None:
+    for prompt, keys in TO_CONTINUATION[:-1]:
+        t.answer(prompt, keys)
+
+
+def test_lines_typed_for_a_free_text_answer_survive_ctrl_c_and_are_offered_to_finish(project: Project) -> None:
+    """A sentence typed on the first line, then Ctrl-C at `...:`: the line was lost (the draft had
+    nothing for silent-failure). It is kept as the question's half-given answer, not as an answer,
+    and the next run offers it in the line: Enter takes it, more lines and `.` finish it."""
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    first_four(t)
+    t.answer(ANSWER, FIRST_LINE)
+    t.expect(MORE)
+    t.interrupt()
+    assert t.wait() == 130
+    assert (
+        "interrupted; nothing was written. Your 4 answers and the half-given answer to silent-failure are kept "
+        f"in the draft {draft_file(p)}; run deploycheck again to resume."
+    ) in " ".join(t.text.split())
+    draft = parse_draft(draft_file(p).read_bytes(), "draft")
+    assert len(draft.answers) == 4 and "silent-failure" not in draft.answers  # not an answer
+    assert draft.pending == {"silent-failure": Answer(FIRST_LINE)}
+
+    again = term(p)
+    assert "with 4 answers and a half-given one?" in again.answer(RESUME, "y")
+    shown = " ".join(again.expect(ANSWER + FIRST_LINE).split())
+    assert "Resuming at question 5 of 5: the draft's 4 answers are kept" in shown
+    assert "Before stopping you had begun this answer: it stands in the line as typed; Enter takes it" in shown
+    again.send("\r")  # Enter takes the line typed before
+    again.answer(MORE, SECOND_LINE)
+    again.answer(MORE, ".")
+    again.answer(SIGN, "y")
+    assert again.wait() == 0
+    assert the_record(p).body.answers["silent-failure"] == Answer(FIRST_LINE + "\n" + SECOND_LINE)
+    assert not draft_file(p).exists()
+
+
+def test_lines_typed_before_ctrl_d_are_kept_and_offered_whole(project: Project) -> None:
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    first_four(t)
+    t.answer(ANSWER, FIRST_LINE)
+    t.answer(MORE, SECOND_LINE)
+    t.expect(MORE)
+    t.send("\x04")
+    assert t.wait() == 1
+    assert "Your 4 answers and the half-given answer to silent-failure are kept in the draft" in " ".join(t.text.split())
+    assert parse_draft(draft_file(p).read_bytes(), "draft").pending == {"silent-failure": Answer(FIRST_LINE + "\n" + SECOND_LINE)}
+
+    again = term(p)
+    again.answer(RESUME, "y")
+    again.expect(ANSWER + FIRST_LINE)
+    again.expect(SECOND_LINE)
+    again.send("\r")  # both lines stand in the line; Enter takes them
+    again.answer(MORE, ".")
+    again.answer(SIGN, "y")
+    assert again.wait() == 0
+    assert the_record(p).body.answers["silent-failure"] == Answer(FIRST_LINE + "\n" + SECOND_LINE)
+
+
+def test_a_choice_whose_details_were_being_typed_survives_ctrl_c_and_enter_finishes_it(project: Project) -> None:
+    """`no` to concurrency-tested, then Ctrl-C at `Details:`: the choice was lost. The choice and
+    the details typed (Enter not pressed yet) are kept; stopping again at the offered choice
+    before touching it keeps them whole; Enter at each prompt finishes the answer."""
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION[:4]:
+        t.answer(prompt, keys)
+    t.answer(Q_TESTED, "no")
+    t.expect(DETAILS)
+    t.send(WHY_UNTESTED)  # typed, Enter not pressed
+    t.expect(WHY_UNTESTED)
+    t.interrupt()
+    assert t.wait() == 130
+    assert "Your 2 answers and the half-given answer to concurrency-tested are kept" in " ".join(t.text.split())
+    draft = parse_draft(draft_file(p).read_bytes(), "draft")
+    assert list(draft.answers) == ["shared-state", "sequential-assumption"]
+    assert draft.pending == {"concurrency-tested": Answer("no", WHY_UNTESTED)}
+
+    stopped = term(p)
+    assert "with 2 answers and a half-given one?" in stopped.answer(RESUME, "")
+    stopped.expect(Q_TESTED + "no")  # the choice stands in the line
+    stopped.interrupt()
+    assert stopped.wait() == 130
+    assert parse_draft(draft_file(p).read_bytes(), "draft").pending == {"concurrency-tested": Answer("no", WHY_UNTESTED)}
+
+    done = term(p)
+    done.answer(RESUME, "")
+    done.answer(Q_TESTED + "no", "")  # Enter takes the choice...
+    done.answer(DETAILS + WHY_UNTESTED, "")  # ...and the details typed before
+    done.answer(Q_ROLLBACK, "yes")
+    done.answer(ANSWER, SILENT)
+    done.answer(MORE, ".")
+    done.answer(SIGN, "y")
+    assert done.wait() == 0
+    answers = the_record(p).body.answers
+    assert answers["concurrency-tested"].answer == "no" and answers["concurrency-tested"].details == WHY_UNTESTED
+    assert not draft_file(p).exists()
+
+
+def test_an_explanation_being_typed_survives_ctrl_c_and_is_offered_again(project: Project) -> None:
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    for prompt, keys in TO_EXPLANATION:
+        t.answer(prompt, keys)
+    t.expect(EXPLANATION)
+    t.send("Each product row is reserved by one worker")
+    t.expect("one worker")
+    t.interrupt()
+    assert t.wait() == 130
+    assert parse_draft(draft_file(p).read_bytes(), "draft").pending == {
+        "shared-state": Answer("no", None, "Each product row is reserved by one worker"),
+    }
+    again = term(p)
+    assert "with a half-given answer?" in again.answer(RESUME, "y")
+    again.answer(Q_SHARED + "no", "")
+    again.answer("Change or explain? [change/explain] (explain): ", "")
+    again.expect(EXPLANATION + "Each product row is reserved by one worker")
+    again.send(LEFT + RIGHT + " at a time.\r")  # an arrow key first: typing then adds to it
+    again.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(again, p) == {"shared-state": Answer("no", None, "Each product row is reserved by one worker at a time.")}
 
 
 # --- the terminal prompts: editing, moves, editor, defaults (issue 18, point 4) -------------------
@@ -1104,6 +1248,50 @@ def test_previous_answers_are_defaults_and_end_of_input_raises() -> None:
         walk.run()
     assert walk.answers == {"shared-state": Answer("yes", "Product.stock")}  # what the draft keeps
     assert "Does this job touch shared state? [yes/no/n/a] (yes): " in screen.getvalue()
+
+
+@pytest.mark.parametrize(
+    "tail, half",
+    [
+        (f"{SILENT}\nand nobody notices\n", {"silent-failure": Answer(SILENT + "\nand nobody notices")}),
+        ("no\n", {"concurrency-tested": Answer("no")}),  # its details never came
+    ],
+    ids=["free-text lines", "a choice awaiting details"],
+)
+def test_end_of_input_mid_answer_keeps_what_was_given_as_the_questions_half_given_answer(tail: str, half: dict[str, Answer]) -> None:
+    head = "yes\nProduct.stock\nyes\nrow lock\n"
+    if "silent-failure" in half:
+        head += f"yes\n{TEST_PATH}\nyes\n"
+    walk, _ = make_walk(head + tail)
+    with pytest.raises(EOFError):
+        walk.run()
+    assert walk.pending == half and not set(half) & set(walk.answers)  # kept, but not as an answer
+
+
+def test_stopping_at_an_earlier_answers_details_keeps_no_half_given_answer() -> None:
+    """Enter on an earlier answer, then stop at its details: nothing new was typed, so nothing is
+    kept to resume at (the answer itself is the draft's); without an earlier answer it is kept."""
+    earlier = {"shared-state": Answer("yes", "Product.stock")}
+    walk, _ = make_walk("\n", previous=earlier)
+    with pytest.raises(EOFError):
+        walk.run()
+    assert walk.pending == {}
+    walk, _ = make_walk("yes\n")
+    with pytest.raises(EOFError):
+        walk.run()
+    assert walk.pending == {"shared-state": Answer("yes")}
+
+
+def test_a_half_given_answer_is_asked_at_its_question_and_dropped_once_answered() -> None:
+    walk, screen = make_walk(f"yes\n{TEST_PATH}\nyes\n{SILENT}\n.\n", previous=None)
+    walk.answers = {"shared-state": Answer("yes", "Product.stock"), "sequential-assumption": Answer("yes", "row lock")}
+    walk.pending = {"shared-state": Answer("no")}  # begun while editing an answer (review): resumed there
+    assert walk.resume_at() == 0 and walk.first_unanswered() == 2
+    walk.pending = {"concurrency-tested": Answer("no", "a load test")}
+    assert walk.resume_at() == 2
+    answers = walk.run()
+    assert "Before stopping you had begun this answer ('no', details as typed): it stands in the line" in screen.getvalue()
+    assert answers["concurrency-tested"] == Answer("yes", TEST_PATH) and walk.pending == {}
 
 
 def test_a_resumed_free_text_answer_is_kept_with_enter_or_replaced() -> None:

@@ -4,7 +4,10 @@ A draft lives in git's own folder, never in the work tree, so it is not committe
 accident: ``$(git rev-parse --git-path deploycheck)/drafts/<branch-slug>.yaml`` (per worktree,
 since ``--git-path`` resolves there). It holds the answers given so far, in the layout a record
 uses for answers, plus when it was saved, the checklist it answers and the change fingerprint it
-was made for. It is written atomically (``record.write_record_atomic``), replaced after every
+was made for. ``pending`` (optional, in the same layout) holds what was typed for a question whose
+answer was not finished when the author stopped (the lines of a free-text answer before its
+``.``, a choice whose details were not given yet): offered at that question on resume, never an
+answer (not counted, not signed, not skipped). A draft without it (older ones) reads as before. It is written atomically (``record.write_record_atomic``), replaced after every
 answer, and deleted once a record is written.
 
 A draft is a convenience, not evidence: nothing in it is signed or trusted. It is read back with
@@ -22,7 +25,8 @@ from ..errors import ConfigError
 
 SCHEMA_VERSION = 1
 MAX_BYTES = 200_000
-_TOP_KEYS = ("deploycheck_draft", "saved", "branch", "checklist", "checklist_version", "fingerprint", "answers")
+_REQUIRED_KEYS = ("deploycheck_draft", "saved", "branch", "checklist", "checklist_version", "fingerprint", "answers")
+_TOP_KEYS = (*_REQUIRED_KEYS, "pending")
 _ANSWER_KEYS = ("answer", "details", "rebuttal", "warning")
 
 
@@ -34,6 +38,7 @@ class Draft:
     checklist_version: int
     fingerprint: str
     answers: dict[str, Answer] = field(default_factory=dict)
+    pending: dict[str, Answer] = field(default_factory=dict)  # half-given answers, by question
 
 
 # --- pure: text <-> Draft ------------------------------------------------------------------------
@@ -41,7 +46,7 @@ class Draft:
 
 def render_draft(draft: Draft) -> bytes:
     """The draft as YAML; every string quoted (or a literal block), as in records."""
-    from ..records.record import _text, quote
+    from ..records.record import quote
 
     out = [
         f"deploycheck_draft: {SCHEMA_VERSION}\n",
@@ -52,14 +57,23 @@ def render_draft(draft: Draft) -> bytes:
         f"fingerprint: {quote(draft.fingerprint)}\n",
         "answers:\n" if draft.answers else "answers: {}\n",
     ]
-    for qid, answer in draft.answers.items():
+    _render_answers(out, draft.answers)
+    if draft.pending:  # only when there is one: a draft without it reads as it always did
+        out.append("pending:\n")
+        _render_answers(out, draft.pending)
+    return "".join(out).encode("utf-8")
+
+
+def _render_answers(out: list[str], answers: dict[str, Answer]) -> None:
+    from ..records.record import _text, quote
+
+    for qid, answer in answers.items():
         out.append(f"  {quote(qid)}:\n")
         out.append(f"    answer: {_text(answer.answer, '      ')}")
         for key in _ANSWER_KEYS[1:]:
             value = getattr(answer, key)
             if value is not None:
                 out.append(f"    {key}: {_text(value, '      ')}")
-    return "".join(out).encode("utf-8")
 
 
 def parse_draft(data: bytes, source: str) -> Draft:
@@ -67,14 +81,11 @@ def parse_draft(data: bytes, source: str) -> Draft:
     root = Y.compose(data, source, max_bytes=MAX_BYTES, max_depth=4)
     if root is None:
         raise ConfigError(f"{source} is empty.")
-    top = Y.as_map(root, source, "the draft", _TOP_KEYS, _TOP_KEYS)
+    top = Y.as_map(root, source, "the draft", _TOP_KEYS, _REQUIRED_KEYS)
     if Y.as_int(top["deploycheck_draft"], source, "deploycheck_draft") != SCHEMA_VERSION:
         raise ConfigError(f"{Y.where(source, top['deploycheck_draft'])}: unknown draft version.")
-    answers: dict[str, Answer] = {}
-    for qid, node in Y.as_map(top["answers"], source, "answers").items():
-        m = Y.as_map(node, source, f"the answer to {qid}", _ANSWER_KEYS, ("answer",))
-        opt = lambda key: Y.optional(m, key, lambda n: Y.as_str(n, source, f"{qid}.{key}"))  # noqa: E731, B023 - called before the loop moves on
-        answers[qid] = Answer(Y.as_str(m["answer"], source, f"{qid}.answer"), opt("details"), opt("rebuttal"), opt("warning"))
+    answers = _parse_answers(top["answers"], source, "answers")
+    pending = _parse_answers(top["pending"], source, "pending") if "pending" in top else {}
     s = lambda key: Y.as_str(top[key], source, key)  # noqa: E731 - a one-line reader for the lines below
     return Draft(
         saved=s("saved"),
@@ -83,7 +94,17 @@ def parse_draft(data: bytes, source: str) -> Draft:
         checklist_version=Y.as_int(top["checklist_version"], source, "checklist_version", minimum=1),
         fingerprint=s("fingerprint"),
         answers=answers,
+        pending=pending,
     )
+
+
+def _parse_answers(node: object, source: str, what: str) -> dict[str, Answer]:
+    answers: dict[str, Answer] = {}
+    for qid, entry in Y.as_map(node, source, what).items():
+        m = Y.as_map(entry, source, f"the {'half-given ' if what == 'pending' else ''}answer to {qid}", _ANSWER_KEYS, ("answer",))
+        opt = lambda key: Y.optional(m, key, lambda n: Y.as_str(n, source, f"{qid}.{key}"))  # noqa: E731, B023 - called before the loop moves on
+        answers[qid] = Answer(Y.as_str(m["answer"], source, f"{qid}.answer"), opt("details"), opt("rebuttal"), opt("warning"))
+    return answers
 
 
 # --- the edges: where drafts live ----------------------------------------------------------------

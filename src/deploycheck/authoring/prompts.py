@@ -40,6 +40,34 @@ class Move(Exception):
         self.kind = kind
 
 
+class TypedInterrupt(KeyboardInterrupt):
+    """Ctrl-C at a prompt, carrying the text typed for the answer so far (``typed``): the
+    lines of a multi-line answer, and what stood in the line. The walk keeps it in the draft
+    as the question's half-given answer."""
+
+    def __init__(self, typed: str) -> None:
+        super().__init__()
+        self.typed = typed
+
+
+class TypedEnd(EOFError):
+    """End of input (Ctrl-D) in a multi-line answer, carrying the lines typed before it."""
+
+    def __init__(self, typed: str) -> None:
+        super().__init__()
+        self.typed = typed
+
+
+def typed_when_stopped(exc: BaseException) -> str:
+    """The text a Ctrl-C or end of input left unfinished at the prompt ("" when none is known)."""
+    return exc.typed if isinstance(exc, (TypedInterrupt, TypedEnd)) else ""
+
+
+def carrying(exc: BaseException, typed: str) -> BaseException:
+    """``exc`` (KeyboardInterrupt or EOFError) again, carrying ``typed``."""
+    return TypedInterrupt(typed) if isinstance(exc, KeyboardInterrupt) else TypedEnd(typed)
+
+
 def move_of(typed: str, choices: Sequence[str] = ()) -> str | None:
     """The move ``typed`` asks for, if it is one and not also one of ``choices``."""
     word = typed.strip().lower()
@@ -164,7 +192,8 @@ class TerminalPrompter:
         """One prompt_toolkit prompt; Ctrl-C raises KeyboardInterrupt, Ctrl-D on an empty line
         EOFError (as ``input()`` does), Ctrl-X Ctrl-E returns EDIT.
 
-        ``prefill`` (a rejected answer, or with ``offered`` an earlier answer that Enter keeps)
+        ``prefill`` (a rejected answer, a half-given one from a draft, or with ``offered`` an
+        earlier answer that Enter keeps)
         stands in the line as a form field's text does: the arrow keys, Home, End or Backspace
         edit it, while typing a character first replaces it, so retyping an answer from scratch
         works as at an empty prompt."""
@@ -186,6 +215,10 @@ class TerminalPrompter:
         def _(event: Any) -> None:  # the editor, as bash binds it; the typed text goes along
             event.app.exit(result=EDIT + "\x00" + event.app.current_buffer.text)
 
+        @keys.add("c-c")
+        def _(event: Any) -> None:  # stop, as prompt_toolkit's own binding does, with what stood in the line
+            event.app.exit(exception=TypedInterrupt(event.app.current_buffer.text), style="class:aborting")
+
         @keys.add(Keys.Any, filter=Condition(lambda: fresh[0]))
         def _(event: Any) -> None:
             fresh[0] = False
@@ -204,7 +237,7 @@ class TerminalPrompter:
 
         merged = merge_key_bindings([keys, bindings]) if bindings is not None else keys
         if prefill:
-            what = "Enter keeps the earlier answer; typing replaces it" if offered else "typing replaces the rejected answer"
+            what = "Enter keeps the earlier answer; typing replaces it" if offered else "typing replaces it"
             toolbar = f" {what}; ←→ edit it ·" + toolbar
         self.console.file.flush()
         try:
@@ -278,7 +311,10 @@ class TerminalPrompter:
                 continue
             collected = [] if first.strip() == END_OF_TEXT else [first.rstrip()]
             while collected:
-                more = self._ask(self._text, "...: ", toolbar=f" a line with only {END_OF_TEXT} ends the answer")
+                try:
+                    more = self._ask(self._text, "...: ", toolbar=f" a line with only {END_OF_TEXT} ends the answer")
+                except (KeyboardInterrupt, EOFError) as exc:  # the lines so far go along, to keep
+                    raise carrying(exc, "\n".join([*collected, typed_when_stopped(exc)]).strip("\n")) from None
                 if more.strip() == END_OF_TEXT:
                     break
                 collected.append(more.rstrip())

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ..analysis.pipeline import Context
 
 CHANGE, EXPLAIN = "change", "explain"
-DRAFT_HINT = "Ctrl-C stops at any prompt; your answers so far are kept as a draft and offered next time."
+DRAFT_HINT = "Ctrl-C stops at any prompt; your answers so far, a half-typed one too, are kept as a draft and offered next time."
 
 
 # --- prompting ----------------------------------------------------------------------------------
@@ -122,7 +122,12 @@ class Prompter:
                 continue
             collected = [] if first.strip() == END_OF_TEXT else [first.rstrip()]
             while collected:
-                more = self._prompt_cls.ask(Text("..."), console=self.console, stream=self.stream)
+                try:
+                    more = self._prompt_cls.ask(Text("..."), console=self.console, stream=self.stream)
+                except (KeyboardInterrupt, EOFError) as exc:  # the lines so far go along, to keep
+                    from .prompts import carrying
+
+                    raise carrying(exc, "\n".join(collected).strip("\n")) from None
                 if more.strip() == END_OF_TEXT:
                     break
                 collected.append(more.rstrip())
@@ -402,6 +407,7 @@ class Walk:
         on_answer: Callable[[dict[str, Answer]], object] | None = None,
         fallback: Mapping[str, Answer] | None = None,
         changed: Mapping[tuple[str, str], Collection[int]] | None = None,
+        pending: Mapping[str, Answer] | None = None,
     ) -> None:
         self.checklist = checklist
         self.changed = dict(changed or {})  # (path, side) -> changed line numbers, for the frames
@@ -415,6 +421,10 @@ class Walk:
         self.fallback = dict(fallback or {})  # a stale record's answers: defaults, never taken unasked
         self.on_answer = on_answer
         self.answers: dict[str, Answer] = {}
+        # Half-given answers (what was typed for a question when the author stopped): offered
+        # at their question to finish, never answers themselves; one is dropped once its
+        # question is answered. Filled from a resumed draft, and by ``_stopped_at``.
+        self.pending: dict[str, Answer] = dict(pending or {})
 
     def default_for(self, qid: str) -> Answer | None:
         return self.answers.get(qid) or self.previous.get(qid) or self.fallback.get(qid)
@@ -422,6 +432,12 @@ class Walk:
     def first_unanswered(self) -> int:
         questions = self.checklist.questions
         return next((i for i, q in enumerate(questions) if q.id not in self.answers), len(questions))
+
+    def resume_at(self) -> int:
+        """Where a resumed walk goes on: the first question not answered, or with a half-given
+        answer (one begun while editing an earlier answer comes before the unanswered ones)."""
+        questions = self.checklist.questions
+        return next((i for i, q in enumerate(questions) if q.id not in self.answers or q.id in self.pending), len(questions))
 
     def take(self, given: Mapping[str, Answer]) -> list[str]:
         """Take the answers of a resumed draft made for this very change as given, each one
@@ -441,13 +457,13 @@ class Walk:
         return taken
 
     def run(self, start: int | None = None) -> dict[str, Answer]:
-        """Ask from question ``start`` (by default the first not answered yet: a resumed draft
-        goes on where it stopped; ``back`` reaches the answers before) to the end."""
+        """Ask from question ``start`` (by default the first not answered yet or half-given: a
+        resumed draft goes on where it stopped; ``back`` reaches the answers before) to the end."""
         from .prompts import BACK, REVIEW, Move
 
         questions = self.checklist.questions
         total = len(questions)
-        at = self.first_unanswered() if start is None else start
+        at = self.resume_at() if start is None else start
         while at < total:
             question = questions[at]
             try:
@@ -529,7 +545,7 @@ class Walk:
             say(Text(""), *finding_block(finding, self.sources, self.prompter.width, self.changed.get((finding.path, finding.side))), wrap=False)
         say(Text(""), Text(
             "Moves: back (the previous question), help (this text), review (all answers, edit any by number). "
-            "Ctrl-C stops; the answers so far are kept as a draft.", style="dim",
+            "Ctrl-C stops; the answers so far (and this one as typed) are kept as a draft.", style="dim",
         ))
 
     def _with_help(self, q: Question, ask: Callable[[], Any]) -> Any:
@@ -574,13 +590,18 @@ class Walk:
 
         self.show_question(q, number, total)
         default = self.default_for(q.id)
-        typed: Answer | None = None  # a rejected answer: what the author typed, to edit
+        # A rejected answer, or the half-given one a resumed draft holds: what the author typed, to edit.
+        typed = self.pending.get(q.id)
+        if typed is not None:
+            self.prompter.say(Text(_begun_note(q, typed), style="cyan"))
+        begun = typed  # its explanation, if it had one, is offered at the challenge
         while True:
             candidate = self.ask_answer(q, default, typed)
             typed = None
             if candidate is None:  # back from a detail: this question's answer again
                 continue
-            challenged = self.challenge(q, candidate, default)
+            challenged = self.challenge(q, candidate, default, begun)
+            begun = None
             if challenged is None:  # the author chose to change the answer
                 default = None
                 continue
@@ -597,7 +618,32 @@ class Walk:
                 continue
             for warning in warnings:
                 self.prompter.say(Text("Warning: ", style="bold yellow") + Text(inert(warning)))
+            self.pending.pop(q.id, None)  # answered: nothing half-given is left to offer
             return keep_warnings({q.id: candidate}, warnings)[q.id]
+
+    def _asking(self, q: Question, ask: Callable[[], Any], begun: Callable[[str], Answer | None]) -> Any:
+        """``ask()`` (with ``help`` as ``_with_help``); at Ctrl-C or end of input, what was given
+        for ``q`` so far (``begun`` of the text left in the line) is kept as its half-given answer."""
+        try:
+            return self._with_help(q, ask)
+        except (KeyboardInterrupt, EOFError) as exc:
+            from .prompts import typed_when_stopped
+
+            self._stopped_at(q, begun(typed_when_stopped(exc)))
+            raise
+
+    def _stopped_at(self, q: Question, given: Answer | None) -> None:
+        """Keep ``given`` as ``q``'s half-given answer, unless it holds no more than the one
+        already kept (stopping again at a resumed half-given answer, before touching it, keeps it
+        whole) or than the question's answer (stopping at an earlier answer's details, offered
+        in the line after ``back``, is nothing new to resume at)."""
+        if given is None:
+            return
+        for known in (self.pending.get(q.id), self.answers.get(q.id) or self.previous.get(q.id)):
+            if known is not None and given.answer == known.answer and given.details in (None, known.details) \
+                    and given.rebuttal in (None, known.rebuttal):
+                return
+        self.pending[q.id] = given
 
     def ask_answer(self, q: Question, default: Answer | None, typed: Answer | None = None) -> Answer | None:
         """The answer (and its details); None when the author went back from the details."""
@@ -612,13 +658,20 @@ class Walk:
                 + (" (Enter on the first line keeps the earlier answer)." if default else "."),
                 style="dim",
             ))
-            return Answer(self._with_help(q, lambda: self.prompter.lines(
+            return Answer(self._asking(q, lambda: self.prompter.lines(
                 "Answer", default.answer if default else None, typed.answer if typed else None, moves=True,
-            )))
+            ), lambda text: Answer(text) if text.strip() else None))
         previous = default.answer if default and default.answer in q.choices else None
-        answer = self._with_help(q, lambda: self.prompter.choice(
+
+        def chosen(text: str) -> Answer | None:  # a choice left in the line counts as made
+            from .prompts import resolve_choice
+
+            choice = resolve_choice(text, q.choices)
+            return Answer(choice.strip().lower()) if choice else None
+
+        answer = self._asking(q, lambda: self.prompter.choice(
             q.text, q.choices, previous, typed.answer if typed else None, moves=True,
-        )).strip().lower()
+        ), chosen).strip().lower()
         need = detail_need(q, answer, self.config)
         if need is None:
             return Answer(answer)
@@ -629,7 +682,10 @@ class Walk:
         self.prompter.say(Text(f"Details for '{answer}': {inert(need.prompt)} (one line, Enter submits; :e opens your editor)", style="cyan"))
         while True:
             try:
-                details = self._with_help(q, lambda: self.prompter.line("Details", keep, edit, moves=True))  # noqa: B023 - _with_help calls it at once
+                details = self._asking(
+                    q, lambda: self.prompter.line("Details", keep, edit, moves=True),  # noqa: B023 - _asking calls it at once
+                    lambda text: Answer(answer, text.strip() or None),
+                )
             except Move as move:
                 if move.kind == BACK:
                     return None
@@ -640,9 +696,10 @@ class Walk:
             self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(why)))
             keep, edit = (None if keep == details else keep), details
 
-    def challenge(self, q: Question, candidate: Answer, default: Answer | None) -> Answer | None:
+    def challenge(self, q: Question, candidate: Answer, default: Answer | None, begun: Answer | None = None) -> Answer | None:
         """The answer, with the author's rebuttal when it contradicts the findings; None when
-        the author decides to change it (``change``, or ``back`` at the explanation)."""
+        the author decides to change it (``change``, or ``back`` at the explanation).
+        ``begun``: the half-given answer a resumed draft held, whose explanation is offered."""
         from rich.text import Text
 
         from .prompts import BACK, Move
@@ -662,10 +719,11 @@ class Walk:
             "beside the findings for the reviewer).",
         ))
         earlier = default.rebuttal if default and default.answer == candidate.answer else None
+        edit = begun.rebuttal if begun and begun.answer == candidate.answer else None
         try:
-            decision = self._with_help(q, lambda: self.prompter.choice(
-                "Change or explain?", (CHANGE, EXPLAIN), EXPLAIN if earlier else None, moves=True,
-            ))
+            decision = self._asking(q, lambda: self.prompter.choice(
+                "Change or explain?", (CHANGE, EXPLAIN), EXPLAIN if earlier or edit else None, moves=True,
+            ), lambda _: candidate)
         except Move as move:
             if move.kind == BACK:
                 return None
@@ -673,10 +731,12 @@ class Walk:
         if decision.strip().lower() == CHANGE:
             return None
         say(Text("(Type back to change the answer instead.)", style="dim"))
-        edit = None
         while True:
             try:
-                rebuttal = self._with_help(q, lambda: self.prompter.line("Explanation", earlier, edit, moves=True))  # noqa: B023 - _with_help calls it at once
+                rebuttal = self._asking(
+                    q, lambda: self.prompter.line("Explanation", earlier, edit, moves=True),  # noqa: B023 - _asking calls it at once
+                    lambda text: with_rebuttal(candidate, text.strip()) if text.strip() else candidate,
+                )
             except Move as move:
                 if move.kind == BACK:  # the way out of explain: change the answer after all
                     return None
@@ -741,23 +801,25 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
         # stopping (or a killed terminal) right after resuming never loses them.
         merged = {**session.previous, **answers}
         ordered = {q.id: merged[q.id] for q in checklist.questions if q.id in merged}
-        draft = drafts.Draft(utc_now(), branch, checklist.id, checklist.version, fingerprint, ordered)
+        pending = {q.id: session.pending[q.id] for q in checklist.questions if q.id in session.pending}
+        draft = drafts.Draft(utc_now(), branch, checklist.id, checklist.version, fingerprint, ordered, pending)
         return str(drafts.save_draft(root, draft))
 
     session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save,
                    fallback=earlier.answers if earlier else None, changed=report.changed_lines(ctx.scan))
     prompter.say(*glance(ctx, checklist, sources, prompter.width), wrap=False)
-    offered = False
+    offered = declined = False
 
     def keep() -> str:
         """Save what this run knows; say where it is."""
         path = drafts.draft_path(root, branch)
         given = {**session.previous, **session.answers}
         # Stopped at "Resume the draft?", or after declining it before any new answer: the draft
-        # stays exactly as it was (an empty one in its place would lose answers nobody replaced).
-        if not offered or (not given and path.is_file()):
+        # stays exactly as it was (an empty one in its place would lose answers nobody replaced;
+        # a half-given answer alone does not replace a declined draft's complete ones either).
+        if not offered or (not given and path.is_file() and (declined or not session.pending)):
             return f"The draft {inert(path)} is kept as it was; run deploycheck again to resume it." if path.is_file() else ""
-        return _kept(given, save(session.answers))
+        return _kept(given, session.pending, save(session.answers))
 
     def stopped(exc: BaseException) -> Exception:
         """Ctrl-C (Interrupted) or end of input (Aborted), with where the answers are kept."""
@@ -780,20 +842,23 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
 
     try:
         draft = drafts.load_draft(root, branch)
-        session.previous = _offer_draft(prompter, draft, checklist, fingerprint)
+        session.previous, session.pending = _offer_draft(prompter, draft, checklist, fingerprint)
         offered = True
+        declined = draft is not None and not (session.previous or session.pending) and bool(draft.answers or draft.pending)
     except (KeyboardInterrupt, EOFError) as exc:
         raise stopped(exc) from None
     # A draft made for this very change: its answers stand, and the walk goes on where it stopped.
     taken = session.take(session.previous) if draft is not None and draft.fingerprint == fingerprint else []
-    if session.previous:
-        at = session.first_unanswered()
-        if not taken:
+    if session.previous or session.pending:
+        at = session.resume_at()
+        if session.previous and not taken:
             prompter.say(Text("The draft's answers are the defaults: press Enter to keep one, or type a new answer.", style="dim"))
         elif at < len(checklist.questions):
             prompter.say(Text(
-                f"Resuming at question {at + 1} of {len(checklist.questions)}: the draft's {len(taken)} "
-                f"answer{'s are' if len(taken) != 1 else ' is'} kept (type back to see or change one).", style="dim",
+                f"Resuming at question {at + 1} of {len(checklist.questions)}" + (
+                    f": the draft's {len(taken)} answer{'s are' if len(taken) != 1 else ' is'} kept "
+                    "(type back to see or change one)." if taken else "."
+                ), style="dim",
             ))
         else:
             prompter.say(Text("Every answer is in the draft" + (": sign them, or type review to change one." if confirm else "."), style="dim"))
@@ -895,29 +960,47 @@ def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: 
     return None
 
 
-def _kept(answers: Mapping[str, Answer], path: str) -> str:
+def _kept(answers: Mapping[str, Answer], pending: Mapping[str, Answer], path: str) -> str:
     n = len(answers)
-    if n == 0:
+    half = f"the half-given answer{'s' if len(pending) != 1 else ''} to {', '.join(inert(q, keep_newlines=False) for q in pending)}"
+    if n == 0 and not pending:
         return "No answer was complete yet."
-    return f"Your {n} answer{'s are' if n != 1 else ' is'} kept in the draft {inert(path)}; run deploycheck again to resume."
+    if n == 0:
+        return f"No answer was complete yet; {half} {'are' if len(pending) != 1 else 'is'} kept in the draft {inert(path)}; run deploycheck again to finish it."
+    what = f"Your {n} answer{'s' if n != 1 else ''}" + (f" and {half}" if pending else "")
+    are = "are" if n != 1 or pending else "is"
+    return f"{what} {are} kept in the draft {inert(path)}; run deploycheck again to resume."
 
 
-def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerprint: str) -> dict[str, Answer]:
-    """The draft's answers when the author resumes it (``walk`` says how they are used), else nothing."""
+def _begun_note(q: Question, begun: Answer) -> str:
+    """What the author is told at a question a resumed draft holds a half-given answer to."""
+    if q.free_text:
+        return "Before stopping you had begun this answer: it stands in the line as typed; Enter takes it, and more lines may follow."
+    given = f"'{begun.answer}'" + (", details as typed" if begun.details else "") + (", explanation as typed" if begun.rebuttal else "")
+    return f"Before stopping you had begun this answer ({inert(given, keep_newlines=False)}): it stands in the line; Enter takes it."
+
+
+def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerprint: str) -> tuple[dict[str, Answer], dict[str, Answer]]:
+    """The draft's answers and half-given answers when the author resumes it (``walk`` says how
+    they are used), else nothing."""
     from rich.text import Text
 
     if draft is None or draft.checklist != checklist.id:
-        return {}
+        return {}, {}
     answers = {qid: a for qid, a in draft.answers.items() if checklist.question(qid) is not None}
-    if not answers:
-        return {}
+    pending = {qid: a for qid, a in draft.pending.items() if checklist.question(qid) is not None}
+    if not answers and not pending:
+        return {}, {}
     prompter.say(Text(""))
     if draft.fingerprint != fingerprint:
         prompter.say(Text("The flagged files have changed since the draft was saved: check each answer again.", style="yellow"))
     n = len(answers)
-    if not prompter.confirm(f"Resume the draft from {draft.saved} with {n} answer{'s' if n != 1 else ''}?", default=True):
-        return {}
-    return answers
+    what = [f"{n} answer{'s' if n != 1 else ''}"] if n else []
+    if pending:  # which ones is said at each (Walk.ask): the prompt stays one line at 100 columns
+        what.append(("a half-given one" if n else "a half-given answer") if len(pending) == 1 else f"{len(pending)} half-given")
+    if not prompter.confirm(f"Resume the draft from {draft.saved} with {' and '.join(what)}?", default=True):
+        return {}, {}
+    return answers, pending
 
 
 def confirm_signing(kept: str = "Your answers are kept as a draft; run deploycheck again to resume.", interactive: bool = True,
