@@ -400,11 +400,6 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         renamed: set[str] = set()
         while here:
             name, on_a_class, leads = here.pop()
-            # A Go function's own-file hop (below) only looks for the job it is in: it does not
-            # go on, free, through the file's other functions (that made trails through
-            # `reload` -> `validate` -> … in kratos).
-            last_hop = on_a_class == _GO_LAST_HOP
-            on_a_class = "" if last_hop else on_a_class
             if p.language in _JS_LANGUAGES:
                 # `import { computeRate as rate }`: the module calls it as `rate`; `export {
                 # computeRate as rate }` hands it on under that name to the modules importing it.
@@ -448,8 +443,6 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                                      tuple({"path": at, "line": line, "name": unit, "calls": calls}
                                            for calls, at, line, unit in steps))
                 continue
-            if last_hop:
-                continue
             for row in uses:
                 for chain in chains_at(p, row):
                     caller, shown = followed_name(chain, p, path), shown_name(chain, p) if chain else None
@@ -472,9 +465,9 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                         continue
                     if _go_unexported(chain[-1], caller, p):
                         # Its package's other files are searched at the next depth; its own file
-                        # now, spending none, for the job it is in (vikunja's listener, whose
-                        # `Handle` runs an importer through its own `migrateInListener`).
-                        here.append((caller, _GO_LAST_HOP, fresh))
+                        # now, spending none (vikunja's listener, whose `Handle` runs an importer
+                        # through its own `migrateInListener`).
+                        here.append((caller, "", fresh))
                     for lead in fresh:
                         following.setdefault(key, []).append(lead)
 
@@ -745,9 +738,6 @@ def _jvm_private_method(node, p: Parsed) -> bool:
 def _private_method(node, p: Parsed) -> bool:
     """A method only its own class (TypeScript) or file (Java, Kotlin) calls."""
     return _ts_private_method(node, p) or _jvm_private_method(node, p)
-
-
-_GO_LAST_HOP = "\x00go-last-hop"
 
 
 def _go_unexported(node, name: str, p: Parsed) -> bool:
