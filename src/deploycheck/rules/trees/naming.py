@@ -53,24 +53,6 @@ def files_naming(ctx, family: str, names: list[str]) -> dict[str, list[str]]:
     return {name: memo[("trees.naming", family, name)] for name in names}
 
 
-def go_method_callers(ctx, name: str) -> list[str]:
-    """For a Go method whose name more than MAX_FILES files hold (``files_naming`` gave up): the
-    files that call a method of that name (`x.Migrate(`), at head, when they are few enough to
-    follow. A Go method is only ever called on a value, so the files that merely declare one
-    (`func (m *Todoist) Migrate(`) or name a struct field so (`Migrate: func(…)`, every one of
-    vikunja's 150 database migrations) hold no call of it."""
-    memo = scan_memo(ctx)
-    key = ("trees.go-method-callers", name)
-    if key not in memo and ("trees.common", "go", name) in memo and ctx.repo is not None:
-        from ...git import gitcmd
-
-        paths = [path for path in gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [f".{name}("], FAMILY_GLOBS["go"],
-                                                    what="method calls")
-                 if _may_call_jobs(ctx, ctx.repo.head_sha, path)]
-        memo[key] = sorted(paths) if len(paths) <= MAX_FILES else []
-    return memo.get(key, [])
-
-
 def _naming_from_base(ctx, base: str, touched: frozenset[str], present: frozenset[str], family: str,
                       names: list[str]) -> dict[str, list[str]]:
     """The files at head that name each of ``names``, from the base: the files the branch leaves
@@ -272,10 +254,7 @@ def named_elsewhere(ctx, language: str) -> bool:
                   if (m := _GO_BINDING_LINE.match(text)) and followable(m.group(1))}
     _ask_for_the_whole_change(ctx, language, texts)
     naming = files_naming(ctx, family_of(language), sorted(names))
-    if any(path != ctx.path for paths in naming.values() for path in paths):
-        return True
-    # A Go method too common to follow by its name is followed by its calls (``go_method_callers``).
-    return language == "go" and any(path != ctx.path for name in sorted(names) for path in go_method_callers(ctx, name))
+    return any(path != ctx.path for paths in naming.values() for path in paths)
 
 
 def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:

@@ -30,7 +30,7 @@ from ...git.model import DELETED
 from .background import job_of, regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
-from .naming import WORD, files_naming, followable, go_method_callers, java_field_named
+from .naming import WORD, files_naming, followable, java_field_named
 from .parse import Parsed, nodes_of, parse_bytes, parsed
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
@@ -416,8 +416,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                         following.setdefault(exported_key, []).append((origin, trail))
             own = path in defined_in.get(name, ())
             # Only a file that does not define ``name`` itself asks which calls are its own.
-            # A Go file that defines the name calls it bare from its own package.
-            uses = uses_of(name, own, not other_package or own, on_a_class,
+            uses = uses_of(name, own, not other_package, on_a_class,
                            lambda type_name: java_field_named(ctx, type_name),
                            heirs_of(name) if p.language == "ruby" and not own else frozenset())
             if uses and not own and p.language in _JS_LANGUAGES and _imported_from_elsewhere(p, path, name, defined_in.get(name, set())):
@@ -462,14 +461,9 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     defined_in.setdefault(caller, set()).add(path)
                     if _module_private(chain[-1], caller, p):
                         here.append((caller, "", fresh))
-                        continue
-                    if _go_unexported(chain[-1], caller, p):
-                        # Its package's other files are searched at the next depth; its own file
-                        # now, spending none (vikunja's listener, whose `Handle` runs an importer
-                        # through its own `migrateInListener`).
-                        here.append((caller, "", fresh))
-                    for lead in fresh:
-                        following.setdefault(key, []).append(lead)
+                    else:
+                        for lead in fresh:
+                            following.setdefault(key, []).append(lead)
 
     # A changed function its module keeps to itself is looked for in its own file only.
     own = _file_index(ctx, ctx.path, memo) if family in ("javascript", "java") else None
@@ -495,10 +489,6 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         if not frontier:
             break
         naming = files_naming(ctx, family, sorted({called for called, _, _ in frontier}))
-        if family == "go":
-            for called, _where, class_only in frontier:
-                if not naming[called] and class_only.startswith("go:") and class_only.endswith("m"):
-                    naming[called] = go_method_callers(ctx, called)
         for called, where, class_only in sorted(frontier, key=lambda key: (key[0], key[1] or "", key[2])):
             if family == "ruby" and class_only == "instance" and _association(ctx, family, called, naming[called]):
                 continue  # `request.item_requests` calls the association, not another class's method
@@ -738,12 +728,6 @@ def _jvm_private_method(node, p: Parsed) -> bool:
 def _private_method(node, p: Parsed) -> bool:
     """A method only its own class (TypeScript) or file (Java, Kotlin) calls."""
     return _ts_private_method(node, p) or _jvm_private_method(node, p)
-
-
-def _go_unexported(node, name: str, p: Parsed) -> bool:
-    """A Go function or method whose name starts lower case: only its package calls it."""
-    return p.language == "go" and node is not None and node.type in ("function_declaration", "method_declaration") \
-        and name[:1].islower()
 
 
 def _module_private(node, name: str, p: Parsed) -> bool:
