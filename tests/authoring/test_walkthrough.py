@@ -66,6 +66,11 @@ def answer_rest(t: Terminal) -> None:
     """Questions 3-5 and the confirmation, answered as a careful author would."""
     t.answer(Q_TESTED, "yes")
     t.answer(DETAILS, TEST_PATH)
+    sign_from_rollback(t)
+
+
+def sign_from_rollback(t: Terminal) -> None:
+    """Questions 4-5 and the confirmation, as ``answer_rest``."""
     t.answer(Q_ROLLBACK, "yes")
     t.answer(ANSWER, SILENT)
     t.answer(MORE, ".")
@@ -402,10 +407,7 @@ def test_resume_offers_the_draft_answers_as_defaults(project: Project) -> None:
     assert "Question 1 of 5" not in shown and "Question 2 of 5" not in shown
     t.send("yes\r")
     t.answer(DETAILS, TEST_PATH)
-    t.answer(Q_ROLLBACK, "yes")
-    t.answer(ANSWER, SILENT)
-    t.answer(MORE, ".")
-    t.answer(SIGN, "y")
+    sign_from_rollback(t)
     assert t.wait() == 0
     answers = the_record(p).body.answers
     assert answers["shared-state"] == Answer("yes", "Product.stock, also written by the admin site")
@@ -737,10 +739,7 @@ def test_a_choice_whose_details_were_being_typed_survives_ctrl_c_and_enter_finis
     done.answer(RESUME, "")
     done.answer(Q_TESTED + "no", "")  # Enter takes the choice...
     done.answer(DETAILS + WHY_UNTESTED, "")  # ...and the details typed before
-    done.answer(Q_ROLLBACK, "yes")
-    done.answer(ANSWER, SILENT)
-    done.answer(MORE, ".")
-    done.answer(SIGN, "y")
+    sign_from_rollback(done)
     assert done.wait() == 0
     answers = the_record(p).body.answers
     assert answers["concurrency-tested"].answer == "no" and answers["concurrency-tested"].details == WHY_UNTESTED
