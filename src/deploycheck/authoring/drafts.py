@@ -7,8 +7,9 @@ uses for answers, plus when it was saved, the checklist it answers and the chang
 was made for. ``pending`` (optional, in the same layout) holds what was typed for a question whose
 answer was not finished when the author stopped (the lines of a free-text answer before its
 ``.``, a choice whose details were not given yet): offered at that question on resume, never an
-answer (not counted, not signed, not skipped). A draft without it (older ones) reads as before. It is written atomically (``record.write_record_atomic``), replaced after every
-answer, and deleted once a record is written.
+answer (not counted, not signed, not skipped). A draft without it (older ones) reads as before.
+It is written atomically (``record.write_record_atomic``), replaced after every answer, and
+deleted once a record is written.
 
 A draft is a convenience, not evidence: nothing in it is signed or trusted. It is read back with
 the strict loader; a damaged or foreign draft is ignored (with a warning), never an error.
