@@ -359,3 +359,36 @@ def test_a_no_to_sequential_beside_a_removed_ruby_lock_is_challenged(tmp_path: P
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "the answer 'no' to sequential-assumption contradicts the findings (DC355" in " ".join(refused.stderr.split())
     assert not list((repo / ".deploycheck").glob("records/*.yaml"))
+
+
+def test_na_to_concurrency_tested_beside_a_changed_job_is_challenged(tmp_path: Path):
+    """A new-user trial (session 17) answered "n/a" to concurrency-tested beside a changed job: the
+    one answer that skips saying why (`no` asks for details). A real scan, then `check --answers`."""
+    from support.dcflow import dc_env, make_key, run_dc
+    from support.gitrepo import commit, git, make_repo
+
+    key, public = make_key(tmp_path / "keys")
+    repo = make_repo(tmp_path / "r", {"app/jobs/digest_job.rb": RUBY_JOB_MAIN,
+                                      ".deploycheck/allowed_signers": f"dev@example.com {public}\n"})
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, {"app/jobs/digest_job.rb": RUBY_JOB_MAIN.replace("Digest.lock.find", "Digest.lock.find_by!")})
+    scan = json.loads(run_dc(repo, "scan", "--base", "main", "--format", "json", env=dc_env()).stdout)
+    flagged = [Finding(f["rule"], f["name"], f["category"], f["severity"], f["path"], f["line"], f["end_line"],
+                       f["message"], tuple(f["questions"])) for f in scan["findings"] if f["severity"] in ("warning", "high")]
+    assert any(f.category == "job" for f in flagged)
+    (found,) = contradictions({"concurrency-tested": Answer("n/a")}, flagged)
+    assert found.question == "concurrency-tested"
+    assert contradictions({"concurrency-tested": Answer("no", "no multi-worker test")}, flagged) == []
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        'shared-state: {answer: "yes", details: "digests.processed_at"}\n'
+        'sequential-assumption: {answer: "yes", details: "the row lock"}\n'
+        'concurrency-tested: {answer: "n/a"}\n'
+        'rollback-safe: {answer: "yes"}\n'
+        'silent-failure: {answer: "Two workers on the same digest would both process it."}\n'
+    )
+    refused = run_dc(repo, "check", "--base", "main", "--answers", str(answers), "--yes", "--key", str(key), env=dc_env())
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "the answer 'n/a' to concurrency-tested contradicts the findings" in " ".join(refused.stderr.split())
+    assert not list((repo / ".deploycheck").glob("records/*.yaml"))

@@ -317,6 +317,7 @@ def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -
     - ``sequential-assumption: no`` (or n/a) while a lost update (rule name ``lost-update``, or any
       high-severity shared-state finding) or a removed or weakened safeguard (a high-severity
       concurrency finding: DC320's kin in Ruby, JS/TS, Go and Java/Kotlin, DC352, DC704) was found;
+    - ``concurrency-tested: n/a`` while a job, queue or concurrency finding flags the change;
     - ``rollback-safe: n/a`` while a migration finding exists.
     """
     flagging = [f for f in findings if f.flags]
@@ -329,6 +330,12 @@ def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -
          # concurrency: a lock taken away is the same claim to doubt whichever file it was in.
          [f for f in flagging if f.name == "lost-update" or (f.severity == "high" and f.category in ("shared-state", "concurrency"))],
          "is a read-modify-write that is only correct when runs do not overlap"),
+        # "Not applicable" to testing under concurrent load, for a change to code that runs in
+        # the background or to how runs coordinate: the one answer that skips saying why
+        # (`no` asks for it). A new-user trial signed it beside a changed job unasked.
+        ("concurrency-tested", ("n/a",),
+         [f for f in flagging if f.category in ("job", "queue", "concurrency")],
+         "runs in the background or decides how concurrent runs coordinate, so concurrent load applies to it"),
         ("rollback-safe", ("n/a",),
          [f for f in flagging if f.category == "migration"],
          "changes the database schema or data, so a rollback has to deal with it"),
