@@ -325,11 +325,9 @@ end
 """
 
 
-def test_a_no_to_sequential_beside_a_removed_ruby_lock_is_challenged(tmp_path: Path):
-    """A new-user trial (session 17) took a row lock out of a Sidekiq job in a commit saying "no
-    behaviour change", answered "no" to sequential-assumption, and nothing asked why: DC355 is
-    filed under concurrency, where Python's DC320 for the same removal is under shared-state. The
-    findings come from a real scan; the answers go through `check --answers` as a user's would."""
+def _ruby_job_branch(tmp_path: Path, head: str, message: str = "change"):
+    """A real repository whose branch commits ``head`` over RUBY_JOB_MAIN, a key its
+    allowed_signers trusts, and the findings of a real scan of the branch."""
     from support.dcflow import dc_env, make_key, run_dc
     from support.gitrepo import commit, git, make_repo
 
@@ -337,14 +335,34 @@ def test_a_no_to_sequential_beside_a_removed_ruby_lock_is_challenged(tmp_path: P
     repo = make_repo(tmp_path / "r", {"app/jobs/digest_job.rb": RUBY_JOB_MAIN,
                                       ".deploycheck/allowed_signers": f"dev@example.com {public}\n"})
     git(repo, "checkout", "-q", "-b", "feature")
-    commit(repo, {"app/jobs/digest_job.rb": RUBY_JOB_MAIN.replace("Digest.lock.find", "Digest.find")},
-           message="Minor refactor, no behaviour change")
+    commit(repo, {"app/jobs/digest_job.rb": head}, message=message)
     scan = json.loads(run_dc(repo, "scan", "--base", "main", "--format", "json", env=dc_env()).stdout)
-    removed = [Finding(f["rule"], f["name"], f["category"], f["severity"], f["path"], f["line"], f["end_line"],
-                       f["message"], tuple(f["questions"])) for f in scan["findings"] if f["rule"] == "DC355"]
+    found = [Finding(f["rule"], f["name"], f["category"], f["severity"], f["path"], f["line"], f["end_line"],
+                     f["message"], tuple(f["questions"])) for f in scan["findings"]]
+    return repo, key, found
+
+
+def _refused(repo: Path, key, answers: Path) -> str:
+    """`check --answers` as a user runs it, refused (exit 2, no record): its error text on one line."""
+    from support.dcflow import dc_env, run_dc
+
+    refused = run_dc(repo, "check", "--base", "main", "--answers", str(answers), "--yes", "--key", str(key), env=dc_env())
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert not list((repo / ".deploycheck").glob("records/*.yaml"))
+    return " ".join(refused.stderr.split())
+
+
+def test_a_no_to_sequential_beside_a_removed_ruby_lock_is_challenged(tmp_path: Path):
+    """A new-user trial (session 17) took a row lock out of a Sidekiq job in a commit saying "no
+    behaviour change", answered "no" to sequential-assumption, and nothing asked why: DC355 is
+    filed under concurrency, where Python's DC320 for the same removal is under shared-state. The
+    findings come from a real scan; the answers go through `check --answers` as a user's would."""
+    repo, key, found = _ruby_job_branch(tmp_path, RUBY_JOB_MAIN.replace("Digest.lock.find", "Digest.find"),
+                                        message="Minor refactor, no behaviour change")
+    removed = [f for f in found if f.rule == "DC355"]
     assert removed and all(f.category == "concurrency" and f.severity == "high" for f in removed)
-    (found,) = contradictions({"sequential-assumption": Answer("no")}, removed)
-    assert found.question == "sequential-assumption" and found.findings == tuple(removed)
+    (challenged,) = contradictions({"sequential-assumption": Answer("no")}, removed)
+    assert challenged.question == "sequential-assumption" and challenged.findings == tuple(removed)
     assert contradictions({"sequential-assumption": Answer("yes", "the row lock")}, removed) == []
 
     answers = tmp_path / "answers.yaml"
@@ -355,29 +373,17 @@ def test_a_no_to_sequential_beside_a_removed_ruby_lock_is_challenged(tmp_path: P
         'rollback-safe: {answer: "yes"}\n'
         'silent-failure: {answer: "Two workers on the same digest would both process it."}\n'
     )
-    refused = run_dc(repo, "check", "--base", "main", "--answers", str(answers), "--yes", "--key", str(key), env=dc_env())
-    assert refused.returncode == 2, refused.stdout + refused.stderr
-    assert "the answer 'no' to sequential-assumption contradicts the findings (DC355" in " ".join(refused.stderr.split())
-    assert not list((repo / ".deploycheck").glob("records/*.yaml"))
+    assert "the answer 'no' to sequential-assumption contradicts the findings (DC355" in _refused(repo, key, answers)
 
 
 def test_na_to_concurrency_tested_beside_a_changed_job_is_challenged(tmp_path: Path):
     """A new-user trial (session 17) answered "n/a" to concurrency-tested beside a changed job: the
     one answer that skips saying why (`no` asks for details). A real scan, then `check --answers`."""
-    from support.dcflow import dc_env, make_key, run_dc
-    from support.gitrepo import commit, git, make_repo
-
-    key, public = make_key(tmp_path / "keys")
-    repo = make_repo(tmp_path / "r", {"app/jobs/digest_job.rb": RUBY_JOB_MAIN,
-                                      ".deploycheck/allowed_signers": f"dev@example.com {public}\n"})
-    git(repo, "checkout", "-q", "-b", "feature")
-    commit(repo, {"app/jobs/digest_job.rb": RUBY_JOB_MAIN.replace("Digest.lock.find", "Digest.lock.find_by!")})
-    scan = json.loads(run_dc(repo, "scan", "--base", "main", "--format", "json", env=dc_env()).stdout)
-    flagged = [Finding(f["rule"], f["name"], f["category"], f["severity"], f["path"], f["line"], f["end_line"],
-                       f["message"], tuple(f["questions"])) for f in scan["findings"] if f["severity"] in ("warning", "high")]
+    repo, key, found = _ruby_job_branch(tmp_path, RUBY_JOB_MAIN.replace("Digest.lock.find", "Digest.lock.find_by!"))
+    flagged = [f for f in found if f.severity in ("warning", "high")]
     assert any(f.category == "job" for f in flagged)
-    (found,) = contradictions({"concurrency-tested": Answer("n/a")}, flagged)
-    assert found.question == "concurrency-tested"
+    (challenged,) = contradictions({"concurrency-tested": Answer("n/a")}, flagged)
+    assert challenged.question == "concurrency-tested"
     assert contradictions({"concurrency-tested": Answer("no", "no multi-worker test")}, flagged) == []
 
     answers = tmp_path / "answers.yaml"
@@ -388,7 +394,4 @@ def test_na_to_concurrency_tested_beside_a_changed_job_is_challenged(tmp_path: P
         'rollback-safe: {answer: "yes"}\n'
         'silent-failure: {answer: "Two workers on the same digest would both process it."}\n'
     )
-    refused = run_dc(repo, "check", "--base", "main", "--answers", str(answers), "--yes", "--key", str(key), env=dc_env())
-    assert refused.returncode == 2, refused.stdout + refused.stderr
-    assert "the answer 'n/a' to concurrency-tested contradicts the findings" in " ".join(refused.stderr.split())
-    assert not list((repo / ".deploycheck").glob("records/*.yaml"))
+    assert "the answer 'n/a' to concurrency-tested contradicts the findings" in _refused(repo, key, answers)
