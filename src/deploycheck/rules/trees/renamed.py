@@ -34,12 +34,6 @@ _BINDERS = {
     "assignment": "left", "method_parameters": None, "block_parameters": None, "lambda_parameters": None,
     "variable_declaration": None, "lambda_parameter": None,
 }
-# Where a name's text is what the code says, not a variable: a Go struct literal's key, a
-# Kotlin named argument, a JS object's shorthand property (another node type, so never renamed).
-_MEANINGFUL = frozenset({"keyed_element", "value_argument", "field_identifier", "property_identifier",
-                         "shorthand_property_identifier", "shorthand_property_identifier_pattern"})
-
-
 # A variable read by its text, not by an identifier: renamed with the local, it would read another.
 _TEXT_NAMES = frozenset({"shorthand_property_identifier", "shorthand_property_identifier_pattern"})
 # Reading the unit's locals by name: a template rendered with Ruby's `binding`, JS's `eval`.
@@ -70,16 +64,18 @@ def _leaves(node, p: Parsed) -> list:
     return out
 
 
-def _binder(n) -> tuple | None:
-    """The node that declares ``n`` and the node holding its name, or None."""
+def _held(n) -> tuple:
+    """The node a declaration of ``n`` would be (its parent, or the parent of Go's `a, b :=` list)
+    and the node that holds the name there."""
     parent = n.parent
     if parent is not None and parent.type in ("expression_list", "identifier_list", "pattern_list"):
-        holder, parent = parent, parent.parent
-    else:
-        holder = n
-    if not _declares(n):
-        return None
-    return parent, holder
+        return parent.parent, parent
+    return parent, n
+
+
+def _binder(n) -> tuple | None:
+    """The node that declares ``n`` and the node holding its name, or None."""
+    return _held(n) if _declares(n) else None
 
 
 def _scope(binder, holder, unit) -> tuple:
@@ -125,11 +121,7 @@ def _read_by_text(node, leaves: list, p: Parsed) -> set[str]:
 
 
 def _declares(n) -> bool:
-    parent = n.parent
-    if parent is not None and parent.type in ("expression_list", "identifier_list", "pattern_list"):
-        holder, parent = parent, parent.parent
-    else:
-        holder = n
+    parent, holder = _held(n)
     if parent is None or parent.type not in _BINDERS:
         return False
     if parent.type in ("required_parameter", "optional_parameter") and any(
