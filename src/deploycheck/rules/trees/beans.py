@@ -295,6 +295,7 @@ def _jvm_hooks(p: Parsed) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
     if not any(name.encode() in p.source for name in _JVM_HOOK_CALLS):
         return out
+    calls_in: dict[str, int] = {}  # how many such calls each unit has made so far
     for n in nodes_of(p, frozenset({"method_invocation", "call_expression"})):
         named = n.child_by_field_name("name") if n.type == "method_invocation" else (n.named_children[0] if n.named_children else None)
         called = p.text(named).rsplit(".", 1)[-1] if named is not None else ""
@@ -303,14 +304,14 @@ def _jvm_hooks(p: Parsed) -> dict[str, tuple[int, int]]:
         around = units_at(p, n.start_point[0])
         unit = qualname(around, p) or "(top level)"
         key = f"{unit}: Runtime.{called}"
-        count = sum(1 for k in out if k == key or k.startswith(key + " #"))
+        count = calls_in[key] = calls_in.get(key, 0) + 1
         first, last = n.start_point[0], n.end_point[0]
         # `Thread hook = new Thread(() -> {…}); …addShutdownHook(hook)`: the thread's body is the
         # hook's, kept in a local of the same method.
         held = _held_thread(n, around[-1] if around else p.root, p)
         if held is not None:
             first, last = min(first, held.start_point[0]), max(last, held.end_point[0])
-        out[key if not count else f"{key} #{count + 1}"] = (first + 1, last + 1)
+        out[key if count == 1 else f"{key} #{count}"] = (first + 1, last + 1)
     return out
 
 

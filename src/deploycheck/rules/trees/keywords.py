@@ -211,7 +211,7 @@ def in_transaction_hints(ctx) -> bool:
 SINGLETON_STEREOTYPES = ("Component", "Configuration", "Controller", "ControllerAdvice", "Repository",
                          "RestController", "RestControllerAdvice", "Service")
 _SINGLETON_HINTS = tuple(f"@{name.lower()}" for name in SINGLETON_STEREOTYPES)
-SHUTDOWN_HINTS = (b"disposablebean", b"predestroy", b"lifecycle", b"destroy", b"shutdownhook")
+SHUTDOWN_HINTS = (b"disposablebean", b"predestroy", b"lifecycle", b"destroy")
 
 
 def singleton_hints(ctx) -> bool:
