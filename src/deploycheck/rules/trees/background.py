@@ -411,7 +411,7 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
     if handler.type in _JS_FUNCTION_VALUES:
         timer = call.child_by_field_name("function")
         what = f"deferred work ({p.text(timer) if timer is not None else 'setTimeout'})"
-        return [_span(handler, what)] if _fire_and_forget(call) and _server(p) else []
+        return [_span(handler, what)] if _fire_and_forget(call) and server_module(p) else []
     if handler.type != "identifier":
         return []
     # The function around the call that is the one handed over (a local `const safeBeat = async
@@ -427,7 +427,7 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
     return []
 
 
-def _server(p: Parsed) -> bool:
+def server_module(p: Parsed) -> bool:
     """Whether the module shows itself a server's (``keywords.NODE_SIGNS``): an editor plugin of
     a shared folder (outline's upload plugin) may hand work to a timer as well, in a page."""
     if "background.server" not in p.memo:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from ...git.model import ADDED, DELETED, MODIFIED
-from .background import CLASS_HEADER, job_of, regions
+from .background import CLASS_HEADER, job_of, regions, server_module
 from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
-                       jobs_elsewhere, reads_itself, retry_hints, scan_memo, server_evident, shutdown_hints, singleton_hints)
+                       jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
@@ -170,7 +170,7 @@ def detect(ctx):
             # in a JS file that shows itself a server's (`require`, `module.exports`, Node's
             # modules): a page's or a component's timers run in the browser.
             own = [(first, last) for first, last, _ in regions(p)] if (
-                language not in ("javascript", "typescript", "tsx") or server_evident(p.source)) else []
+                language not in ("javascript", "typescript", "tsx") or server_module(p)) else []
             if any(first <= number - 1 <= last for number in lines for first, last in own) \
                     or any(_reached_by(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
                 yield from _background(ctx, p, lines, side, system, by_path)
