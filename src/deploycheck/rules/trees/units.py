@@ -9,7 +9,7 @@ import re
 from itertools import combinations
 
 from .jvm import imported_types, is_logger_declaration, is_lombok_logger, is_source_only_annotation, qualified
-from .parse import Parsed
+from .parse import Parsed, walk
 
 # Node types that are units, per language, and the types among them that only contain others.
 UNIT_TYPES = {
@@ -400,26 +400,18 @@ _SWITCH_GROUPS = {"switch_case", "switch_default", "switch_block_statement_group
 def _read_beside(block, try_node, children, p: Parsed) -> bool:
     """Whether a name that ``block`` declares is an identifier anywhere in ``children`` outside
     ``try_node``."""
-    names = set()
+    def identifiers(node):
+        return (p.text(n) for n in walk(node) if n.child_count == 0 and "identifier" in n.type)
+
+    names: set[str] = set()
     for x in block.named_children:
         if x.type not in _SCOPED:
             continue
         heads = [x.child_by_field_name("name")] if x.child_by_field_name("name") is not None else [
             d.child_by_field_name("name") for d in x.named_children if d.type == "variable_declarator"]
-        for h in heads:
-            stack = [h] if h is not None else []
-            while stack:
-                n = stack.pop()
-                if n.child_count == 0 and "identifier" in n.type:
-                    names.add(p.text(n))
-                stack.extend(n.children)
-    stack = [c for c in children if not isinstance(c, str) and c.id != try_node.id]
-    while stack:
-        n = stack.pop()
-        if n.child_count == 0 and "identifier" in n.type and p.text(n) in names:
-            return True
-        stack.extend(n.children)
-    return False
+        names.update(name for h in heads if h is not None for name in identifiers(h))
+    return any(name in names for c in children if not isinstance(c, str) and c.id != try_node.id
+               for name in identifiers(c))
 
 
 def _splice_tries(children, p: Parsed, parent: str = "") -> list:
