@@ -437,7 +437,7 @@ class Walk:
         """Where a resumed walk goes on: the first question not answered, or with a half-given
         answer (one begun while editing an earlier answer comes before the unanswered ones)."""
         questions = self.checklist.questions
-        return next((i for i, q in enumerate(questions) if q.id not in self.answers or q.id in self.pending), len(questions))
+        return min(self.first_unanswered(), next((i for i, q in enumerate(questions) if q.id in self.pending), len(questions)))
 
     def take(self, given: Mapping[str, Answer]) -> list[str]:
         """Take the answers of a resumed draft made for this very change as given, each one
