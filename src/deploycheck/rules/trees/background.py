@@ -828,9 +828,18 @@ def _without_type_arguments(text: str) -> str:
 
 def _jvm_runs_as(supertypes: str) -> str | None:
     """What a class declared with ``supertypes`` runs as (``_JVM_INTERFACES``: a thread, a Quartz
-    job…), by the first of its supertypes that says so; None for none."""
-    return next((_JVM_INTERFACES[w] for w in re.findall(r"[A-Za-z_]\w*", _without_type_arguments(supertypes))
-                 if w in _JVM_INTERFACES), None)
+    job…), by the first of its supertypes that says so; None for none. An application's own worker
+    base class says so by its name (Dependency-Track's `ActivityTaskWorker extends
+    AbstractTaskWorker<ActivityTask>`, whose task loop polls and runs the durable tasks)."""
+    for word in re.findall(r"[A-Za-z_]\w*", _without_type_arguments(supertypes)):
+        if word in _JVM_INTERFACES:
+            return _JVM_INTERFACES[word]
+        if _JVM_WORKER_BASE.search(word):
+            return f"worker (a `{word}`)"
+    return None
+
+
+_JVM_WORKER_BASE = re.compile(r"[a-z]Worker$")
 
 
 def _jvm_supertypes(n, p: Parsed) -> str:

@@ -767,8 +767,8 @@ def _ruby_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
 
 
 def _jvm_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
-    """The constants a Java or Kotlin declaration holds, its nested classes' too: a `static final`
-    field, an interface's field, a Kotlin `const val` (vhr's `MailConstants.MAIL_QUEUE_NAME`, read
+    """The constants a Java or Kotlin declaration holds, its nested classes' too: a `static`
+    field with an initializer, an interface's field, a Kotlin `const val` (vhr's `MailConstants.MAIL_QUEUE_NAME`, read
     by a `@RabbitListener`; a `@Scheduled` class's batch size). An array or a collection built in
     place is a table of data, as in Go."""
     from .jvm import modifiers
@@ -780,7 +780,9 @@ def _jvm_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
         if n.type in ("field_declaration", "constant_declaration", "property_declaration"):
             mods = modifiers(n)
             words = set(p.text(mods).split()) if mods is not None else set()
-            constant = (n.type == "constant_declaration" or (n.type == "field_declaration" and {"static", "final"} <= words)
+            # A static field's initializer is its value from class load on, final or not (Taier's
+            # static client cache, whose expiry changed): its readers see the new one.
+            constant = (n.type == "constant_declaration" or (n.type == "field_declaration" and "static" in words)
                         or (n.type == "property_declaration" and "const" in words))
             if not constant:
                 continue

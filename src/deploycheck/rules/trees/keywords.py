@@ -22,7 +22,9 @@ KEYWORDS = {
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
              "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor",
-             "extends thread", "java.lang.thread", "timertask"),
+             "extends thread", "java.lang.thread", "timertask",
+             # An application's worker base class (`extends AbstractTaskWorker<Task> {`).
+             "worker<", "worker {", "worker implements", "worker()"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(")

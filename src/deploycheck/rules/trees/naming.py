@@ -308,6 +308,26 @@ def java_field_named(ctx, name: str) -> bool:
     return memo[key]
 
 
+def java_subclassed(ctx, name: str) -> bool:
+    """Whether a Java or Kotlin file of the repository at head may declare a subclass of the class
+    ``name`` (`extends Name`, Kotlin's `: Name(`): with none, only a variable of the class's own
+    type can hold one of its objects. Read loosely: a line that only looks like one keeps a call,
+    never drops one. Once per name and scan."""
+    memo = scan_memo(ctx)
+    key = ("trees.java-subclassed", name)
+    if key not in memo:
+        from ...git import gitcmd
+
+        if not re.fullmatch(r"[A-Za-z_]\w*", name):
+            memo[key] = True
+        else:
+            pattern = (rf"extends[[:space:]]+([A-Za-z0-9_]+\.)*{name}([^A-Za-z0-9_]|$)"
+                       rf"|:[[:space:]]*([A-Za-z0-9_]+\.)*{name}[[:space:]]*[(<]")
+            memo[key] = bool(gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
+                                               extended=True, what=f"subclasses of {name}"))
+    return memo[key]
+
+
 # --- producers (DC715, rules/trees/producer.py) ------------------------------------------------
 
 # DC715's gate (rules/trees/producer.py): a Ruby file with changed lines that enqueues a job,

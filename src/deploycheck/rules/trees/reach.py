@@ -30,8 +30,8 @@ from ...git.model import DELETED
 from .background import job_of, regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
-from .naming import WORD, files_naming, followable, java_field_named
-from .parse import Parsed, nodes_of, parse_bytes, parsed
+from .naming import WORD, files_naming, followable, java_field_named, java_subclassed
+from .parse import Parsed, nodes_of, parse_bytes, parsed, walk
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
 MAX_DEPTH = 3
@@ -418,7 +418,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             # Only a file that does not define ``name`` itself asks which calls are its own.
             uses = uses_of(name, own, not other_package, on_a_class,
                            lambda type_name: java_field_named(ctx, type_name),
-                           heirs_of(name) if p.language == "ruby" and not own else frozenset())
+                           heirs_of(name) if p.language == "ruby" and not own else frozenset(),
+                           lambda type_name: java_subclassed(ctx, type_name))
             if uses and not own and p.language in _JS_LANGUAGES and _imported_from_elsewhere(p, path, name, defined_in.get(name, set())):
                 continue  # `import { Meta } from "./components/meta"`: this file's `Meta` is another module's
             # A use inside a job's own region names the job; a whole file (a job folder's,
@@ -490,7 +491,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             break
         naming = files_naming(ctx, family, sorted({called for called, _, _ in frontier}))
         for called, where, class_only in sorted(frontier, key=lambda key: (key[0], key[1] or "", key[2])):
-            if family == "ruby" and class_only == "instance" and _association(ctx, family, called, naming[called]):
+            if family == "ruby" and class_only.partition("/")[0] == "instance" and _association(ctx, family, called, naming[called]):
                 continue  # `request.item_requests` calls the association, not another class's method
             for path in naming[called]:
                 index = _file_index(ctx, path, memo)
@@ -640,14 +641,64 @@ def _instance_method(node, name: str, p: Parsed) -> bool:
 def _restricted(node, name: str, p: Parsed) -> str:
     """Which calls of its name the unit ``node``, followed as ``name``, cannot be: "class" for a
     Ruby class method only a class calls (``_class_method``: not calls on an object), "instance"
-    for an instance method (``_instance_method``: not calls on a type's name), "go:N" (or "go:N+",
+    for an instance method (``_instance_method``: not calls on a type's name; "instance:Owner"
+    for a Java class of no supertype, nor calls on a receiver declared of another type,
+    ``_foreign_receiver``), "go:N" (or "go:N+",
     variadic) for a Go function of N parameters (``_go_arity``: not calls with another number of
-    arguments), "go:Nm" for a method (nor calls on an imported package's name), "" for none."""
-    if _class_method(node, name, p):
-        return "class"
+    arguments), "go:Nm" for a method (nor calls on an imported package's name), "" for none. A
+    Ruby method that takes exactly N arguments adds "/N" (``_ruby_arity_differs``)."""
     if p.language == "go" and node.type in ("function_declaration", "method_declaration"):
         return _go_arity(node)
-    return "instance" if _instance_method(node, name, p) else ""
+    arity = _ruby_arity(node) if p.language == "ruby" and called_name(node, p) == name else None
+    suffix = f"/{arity}" if arity is not None else ""
+    if _class_method(node, name, p):
+        return "class" + suffix
+    if not _instance_method(node, name, p):
+        return suffix
+    owner = _java_plain_owner(node, p)
+    return (f"instance:{owner}" if owner else "instance") + suffix
+
+
+def _ruby_arity(node) -> int | None:
+    """How many arguments a Ruby `def` takes when it takes exactly that many: only required
+    positional parameters (a block parameter aside); None for optional, splat, keyword or
+    forwarded ones, which take a range."""
+    if node.type not in ("method", "singleton_method"):
+        return None
+    params = node.child_by_field_name("parameters")
+    given = [c for c in params.named_children if c.type not in ("comment", "block_parameter")] if params is not None else []
+    return len(given) if all(c.type == "identifier" for c in given) else None
+
+
+def _ruby_arity_differs(n, p: Parsed, wanted: int) -> bool:
+    """Whether Ruby name ``n`` is called with another number of arguments than ``wanted``: no
+    method that takes exactly ``wanted`` answers it (vita-min's job calls its tenant service's
+    `url(locale: locale)`, never the file-URL service's `url`, which takes none). Keyword
+    arguments are one hash; a splat or a forwarded `...` could be any number: never differs."""
+    parent = n.parent
+    if p.language != "ruby" or parent is None:
+        return False
+    if parent.type != "call" or parent.child_by_field_name("method") is None \
+            or parent.child_by_field_name("method").id != n.id:
+        return False  # a bare name with no arguments, or a name used otherwise: not read
+    args = parent.child_by_field_name("arguments")
+    given = [c for c in args.named_children if c.type not in ("comment", "block_argument")] if args is not None else []
+    if any(c.type in ("splat_argument", "hash_splat_argument", "forward_argument") for c in given):
+        return False
+    count = sum(c.type != "pair" for c in given) + any(c.type == "pair" for c in given)
+    return count != wanted
+
+
+def _java_plain_owner(node, p: Parsed) -> str | None:
+    """The name of the Java class that declares method ``node`` when that class has no supertype
+    but Object: then, unless a class extends it, only a receiver of its own type can call the
+    method (``_foreign_receiver``)."""
+    owner = node.parent.parent if node.parent is not None else None
+    if p.language != "java" or owner is None or owner.type != "class_declaration" \
+            or any(c.type in _JAVA_SUPERTYPES for c in owner.children):
+        return None
+    named = owner.child_by_field_name("name")
+    return p.text(named) if named is not None else None
 
 
 def _go_arity(node) -> str:
@@ -1092,21 +1143,28 @@ def _uses_index(p: Parsed):
         return found[name]
 
     def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: str = "",
-             field_named: Callable[[str], bool] | None = None, heirs: frozenset[str] = frozenset()) -> list[int]:
+             field_named: Callable[[str], bool] | None = None, heirs: frozenset[str] = frozenset(),
+             subclassed: Callable[[str], bool] | None = None) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
         another package; ``restricted``: not the calls a ``_restricted`` method cannot be, Ruby
         calls on an object (`scope.name`) for a class method only a class calls, Java calls on a
         type's name (`ResourceUtils.name(…)`) for an instance method; ``field_named``: whether
-        the repository may declare a field of a type's name (see ``_on_a_type``)."""
+        the repository may declare a field of a type's name (see ``_on_a_type``);
+        ``subclassed``: whether the repository may declare a subclass of a class (see
+        ``_foreign_receiver``)."""
         if not WORD.fullmatch(name):
             return []
         hits, locals_ = occurrences(name)
+        restricted, _, arity = restricted.partition("/")
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p, heirs))
                        and not (restricted == "class" and _on_an_object(n, p))
-                       and not (restricted == "instance" and _on_a_type(n, p, field_named))
+                       and not (restricted.startswith("instance") and _on_a_type(n, p, field_named))
+                       and not (restricted.startswith("instance:") and subclassed is not None
+                                and _foreign_receiver(n, p, restricted[9:], subclassed))
+                       and not (arity and _ruby_arity_differs(n, p, int(arity)))
                        and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))})
 
@@ -1183,6 +1241,89 @@ def _on_a_type(n, p: Parsed, field_named: Callable[[str], bool] | None = None) -
             and p.text(target) in _java_type_names(p)):
         return False
     return not _in_a_subtype(parent) or (field_named is not None and not field_named(p.text(target)))
+
+
+def _foreign_receiver(n, p: Parsed, owner: str, subclassed: Callable[[str], bool]) -> bool:
+    """A Java call of ``n``'s name on a variable declared of another type than ``owner``, a class
+    of no supertype that no class of the repository extends (``subclassed``): no object of another
+    type has its methods. Taier's script client calls `yarnconf.addResource(…)` on its
+    `YarnConfiguration` field, Hadoop's, never the resource service's `addResource`. A variable
+    whose declaration is not in the file (an inherited field), declared `var` or of a type
+    parameter keeps the call."""
+    parent = n.parent
+    if parent is None or parent.type != "method_invocation":
+        return False
+    method, target = parent.child_by_field_name("name"), parent.child_by_field_name("object")
+    if method is None or method.id != n.id or target is None:
+        return False
+    if target.type == "field_access" and (obj := target.child_by_field_name("object")) is not None and obj.type == "this":
+        target = target.child_by_field_name("field")
+    if target is None or target.type != "identifier":
+        return False
+    declared = _java_declared_type(target, p)
+    if declared is None:
+        return False
+    simple = re.sub(r"<.*", "", declared, flags=re.S).rpartition(".")[2].strip()
+    if declared.endswith("]"):
+        simple = "[]"  # an array: no class's methods
+    if not simple or simple in ("var", owner) or _java_type_parameter(target, simple, p):
+        return False
+    return not subclassed(owner)
+
+
+def _java_declared_type(identifier, p: Parsed) -> str | None:
+    """The type text a Java local, parameter or field named as ``identifier`` is declared with,
+    the nearest declaration before it in the scopes around it; None when the file declares none
+    or a lambda's untyped parameter of the name hides it."""
+    name, row = p.text(identifier), identifier.start_point
+    node = identifier.parent
+    while node is not None:
+        candidates: list = []
+        if node.type in ("block", "switch_block_statement_group", "constructor_body"):
+            candidates = [c for c in node.named_children if c.start_point < row]
+        elif node.type in ("class_body", "enum_body", "enum_body_declarations"):
+            candidates = list(node.named_children)
+        elif node.type in ("enhanced_for_statement", "try_with_resources_statement", "catch_clause", "for_statement"):
+            candidates = [node] + [c for c in node.named_children if c.type in ("catch_formal_parameter", "local_variable_declaration")]
+            resources = node.child_by_field_name("resources")
+            candidates += list(resources.named_children) if resources is not None else []
+        elif node.type in ("method_declaration", "constructor_declaration", "lambda_expression"):
+            params = node.child_by_field_name("parameters")
+            if params is not None and params.type in ("identifier", "inferred_parameters") \
+                    and name in {p.text(c) for c in walk(params) if c.type == "identifier"}:
+                return None  # `x -> x.run()`: the lambda's own `x`, of a type not written
+            candidates = list(params.named_children) if params is not None else []
+        for child in candidates:
+            found = _declared_here(child, name, p)
+            if found is not None:
+                return found
+        node = node.parent
+    return None
+
+
+def _declared_here(node, name: str, p: Parsed) -> str | None:
+    """The type of ``name`` if ``node`` (a statement, a field, a parameter) declares it."""
+    if node.type in ("local_variable_declaration", "field_declaration", "resource", "catch_formal_parameter",
+                     "formal_parameter", "spread_parameter", "enhanced_for_statement"):
+        kind = node.child_by_field_name("type")
+        if node.type == "catch_formal_parameter":
+            kind = next((c for c in node.named_children if c.type == "catch_type"), None)
+        named = [node.child_by_field_name("name")] + [d.child_by_field_name("name") for d in node.named_children
+                                                       if d.type == "variable_declarator"]
+        if kind is not None and any(x is not None and p.text(x) == name for x in named):
+            dims = node.child_by_field_name("dimensions")
+            return p.text(kind) + (p.text(dims) if dims is not None else "")
+    return None
+
+
+def _java_type_parameter(node, simple: str, p: Parsed) -> bool:
+    """Whether ``simple`` is a type parameter of a method or class around ``node`` (`T item`)."""
+    while node is not None:
+        params = next((c for c in node.children if c.type == "type_parameters"), None)
+        if params is not None and any(p.text(c).split()[0] == simple for c in params.named_children if p.text(c).split()):
+            return True
+        node = node.parent
+    return False
 
 
 def _ruby_on_a_class(n, p: Parsed) -> bool:

@@ -41,7 +41,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         `Queued…`), which workers drain while other code enqueues and purges; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
         `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s and Spring's
         `QuartzJobBean`s, `Runnable`/`Callable`, `Thread` and `TimerTask` classes (anonymous ones
-        too), `Reconciler`s (a controller's workers
+        too), subclasses of an application's own worker base class (a supertype whose name ends
+        in `…Worker` after a word, `AbstractTaskWorker<T>`), `Reconciler`s (a controller's workers
         run `reconcile`, several at once), and lambdas and method references
         (`this::clean`) given to executors and threads. Temporal's workflows and activities in
         each of these languages: in JS/TS, every top-level statement of a module that imports
@@ -217,7 +218,15 @@ BACKGROUND_CODE_CHANGED = Rule(
         from another file would obscure the type too: there the call is read as one on the type
         only when no Java or Kotlin file of the repository declares a variable of that name (a
         field inherited from a library's class is not seen); in a file with a static import on
-        demand (`import static a.B.*;`), no call is read as one on a type.
+        demand (`import static a.B.*;`), no call is read as one on a type. A Java instance
+        method of a class with no supertype that no Java or Kotlin file of the repository extends
+        is not looked for in calls on a variable the calling file declares of another type
+        (`yarnconf.addResource(…)` on a `YarnConfiguration` field); a variable declared `var`, of
+        a type parameter, or inherited keeps the call. A Ruby method that takes exactly N
+        arguments (required positional ones only) is not looked for in calls with another number
+        (`tenant_service.url(locale: locale)` is no call of a `def url`; keyword arguments count
+        as one, a splat or `...` as any number). A Java `static` field's initializer, final or
+        not, is followed through the functions of its file that read the field.
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
         scheduler through a variable or a slice. A queue type is told by its name too: a queue
