@@ -311,21 +311,59 @@ def java_field_named(ctx, name: str) -> bool:
 def java_subclassed(ctx, name: str) -> bool:
     """Whether a Java or Kotlin file of the repository at head may declare a subclass of the class
     ``name`` (`extends Name`, Kotlin's `: Name(`): with none, only a variable of the class's own
-    type can hold one of its objects. Read loosely: a line that only looks like one keeps a call,
-    never drops one. Once per name and scan."""
+    type can hold one of its objects. Each file that names it as a word is read whole, so a
+    declaration spread over lines (`extends` on one, the name on the next; Kotlin's supertypes
+    listed one a line, the class among them: `: Named,\n    Name()`) or with a comment or an
+    annotation between is seen. A file too large to read or not parsed whole, or too many files,
+    count as a subclass: a call is kept, never dropped. Once per name and scan."""
     memo = scan_memo(ctx)
     key = ("trees.java-subclassed", name)
     if key not in memo:
-        from ...git import gitcmd
-
-        if not re.fullmatch(r"[A-Za-z_]\w*", name):
-            memo[key] = True
-        else:
-            pattern = (rf"extends[[:space:]]+([A-Za-z0-9_]+\.)*{name}([^A-Za-z0-9_]|$)"
-                       rf"|:[[:space:]]*([A-Za-z0-9_]+\.)*{name}[[:space:]]*[(<]")
-            memo[key] = bool(gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
-                                               extended=True, what=f"subclasses of {name}"))
+        memo[key] = _java_subclassed(ctx, name)
     return memo[key]
+
+
+# More files naming a class than this are not read one by one: the class counts as subclassed.
+_MAX_SUBCLASS_READS = 400
+
+
+def _java_subclassed(ctx, name: str) -> bool:
+    from ...git import gitcmd
+    from .parse import Parsed, parse_bytes, walk
+
+    if not re.fullmatch(r"[A-Za-z_]\w*", name):
+        return True
+    paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [name], list(FAMILY_GLOBS["java"]), words=True,
+                              what=f"subclasses of {name}")
+    if len(paths) > _MAX_SUBCLASS_READS:
+        return True
+    word = re.compile(rf"(?<![\w$]){name}(?![\w$])")
+    for path in paths:
+        data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+        if data is None:
+            return True  # not read: it may declare one
+        kotlin = path.endswith(".kt")
+        p = parse_bytes("kotlin" if kotlin else "java", data)
+        if not isinstance(p, Parsed) or p.root.has_error:
+            # Not parsed whole: read as text, `extends` then the name before a body or a
+            # statement's end (Java), the name after a `:` or a `,` (Kotlin; a parameter's type
+            # looks the same: loose).
+            text = _JVM_COMMENTS.sub(" ", data.decode("utf-8", "surrogateescape"))
+            loose = r"[:,][^{;=]*?" if kotlin else r"\bextends\b[^{;]*?"
+            if re.search(loose + word.pattern, text):
+                return True
+            continue
+        # Java's `extends` clause; Kotlin's supertype lists, of a class or an object expression
+        # (`object : Name(), Listener {…}`, which a variable of the interface's type may hold).
+        kinds = ("delegation_specifiers",) if kotlin else ("superclass",)
+        if any(n.type in kinds and word.search(p.text(n)) for n in walk(p.root)):
+            return True
+    return False
+
+
+# Comments, blanked before a file not parsed whole is read as text. A `//` inside a string
+# blanks the rest of its line: the text left is read more loosely, never less.
+_JVM_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 
 
 # --- producers (DC715, rules/trees/producer.py) ------------------------------------------------

@@ -1256,11 +1256,12 @@ def _foreign_receiver(n, p: Parsed, owner: str, subclassed: Callable[[str], bool
     method, target = parent.child_by_field_name("name"), parent.child_by_field_name("object")
     if method is None or method.id != n.id or target is None:
         return False
-    if target.type == "field_access" and (obj := target.child_by_field_name("object")) is not None and obj.type == "this":
+    this = target.type == "field_access" and (obj := target.child_by_field_name("object")) is not None and obj.type == "this"
+    if this:
         target = target.child_by_field_name("field")
     if target is None or target.type != "identifier":
         return False
-    declared = _java_declared_type(target, p)
+    declared = _java_declared_type(target, p, fields_only=this)  # `this.x` is a field, whatever local is named `x`
     if declared is None:
         return False
     simple = re.sub(r"<.*", "", declared, flags=re.S).rpartition(".")[2].strip()
@@ -1271,18 +1272,37 @@ def _foreign_receiver(n, p: Parsed, owner: str, subclassed: Callable[[str], bool
     return not subclassed(owner)
 
 
-def _java_declared_type(identifier, p: Parsed) -> str | None:
+def _java_declared_type(identifier, p: Parsed, fields_only: bool = False) -> str | None:
     """The type text a Java local, parameter or field named as ``identifier`` is declared with,
-    the nearest declaration before it in the scopes around it; None when the file declares none
-    or a lambda's untyped parameter of the name hides it."""
+    the nearest declaration before it in the scopes around it (``fields_only``: a field, for
+    `this.name`); None when the file declares none, when a lambda's untyped parameter of the name
+    hides it, when a pattern binds the name anywhere in the file (`o instanceof Owner x`, `case
+    Owner x ->`: where such a binding is in scope follows the flow of the code, not its blocks),
+    or when the search leaves the body of a class that inherits fields it cannot see (a class of
+    a supertype, an anonymous one: an inherited field of the name would hide an outer one)."""
     name, row = p.text(identifier), identifier.start_point
-    node = identifier.parent
+    if name in _java_pattern_names(p):
+        return None
+    node, inner = identifier.parent, identifier
     while node is not None:
         candidates: list = []
-        if node.type in ("block", "switch_block_statement_group", "constructor_body"):
-            candidates = [c for c in node.named_children if c.start_point < row]
-        elif node.type in ("class_body", "enum_body", "enum_body_declarations"):
+        if node.type in _JAVA_TYPE_BODIES:
             candidates = list(node.named_children)
+        elif node.type in ("class_declaration", "enum_declaration", "record_declaration", "interface_declaration",
+                           "object_creation_expression") and inner.type in _JAVA_TYPE_BODIES:
+            if node.type == "object_creation_expression" or any(c.type in _JAVA_SUPERTYPES for c in node.children):
+                return None  # its supertypes' fields, which this file does not show, come first
+            params = node.child_by_field_name("parameters") if node.type == "record_declaration" else None
+            candidates = list(params.named_children) if params is not None else []  # a record's components
+        elif fields_only:
+            pass
+        elif node.type in ("block", "switch_block_statement_group", "constructor_body"):
+            candidates = [c for c in node.named_children if c.start_point < row]
+        elif node.type == "switch_block":
+            # `case 1: Owner x = …; break; default: x.run();`: a declaration in an earlier group
+            # of the same switch block is still in scope.
+            candidates = [c for group in node.named_children if group.type == "switch_block_statement_group"
+                          for c in group.named_children if c.start_point < row]
         elif node.type in ("enhanced_for_statement", "try_with_resources_statement", "catch_clause", "for_statement"):
             candidates = [node] + [c for c in node.named_children if c.type in ("catch_formal_parameter", "local_variable_declaration")]
             resources = node.child_by_field_name("resources")
@@ -1297,14 +1317,33 @@ def _java_declared_type(identifier, p: Parsed) -> str | None:
             found = _declared_here(child, name, p)
             if found is not None:
                 return found
-        node = node.parent
+        node, inner = node.parent, node
     return None
+
+
+_JAVA_TYPE_BODIES = frozenset({"class_body", "enum_body", "enum_body_declarations", "interface_body"})
+
+
+def _java_pattern_names(p: Parsed) -> frozenset[str]:
+    """The names a Java file's patterns bind: `o instanceof Owner x`, `case Owner x ->`, a record
+    pattern's components (`case Pair(Owner x, var y)`). Once per file."""
+    if "reach.java-patterns" not in p.memo:
+        names: set[str] = set()
+        for n in walk(p.root):
+            if n.type == "instanceof_expression":
+                named = n.child_by_field_name("name")
+                if named is not None:
+                    names.add(p.text(named))
+            elif n.type in ("type_pattern", "record_pattern_component"):
+                names.update(p.text(c) for c in n.named_children if c.type == "identifier")
+        p.memo["reach.java-patterns"] = frozenset(names)
+    return p.memo["reach.java-patterns"]
 
 
 def _declared_here(node, name: str, p: Parsed) -> str | None:
     """The type of ``name`` if ``node`` (a statement, a field, a parameter) declares it."""
-    if node.type in ("local_variable_declaration", "field_declaration", "resource", "catch_formal_parameter",
-                     "formal_parameter", "spread_parameter", "enhanced_for_statement"):
+    if node.type in ("local_variable_declaration", "field_declaration", "constant_declaration", "resource",
+                     "catch_formal_parameter", "formal_parameter", "spread_parameter", "enhanced_for_statement"):
         kind = node.child_by_field_name("type")
         if node.type == "catch_formal_parameter":
             kind = next((c for c in node.named_children if c.type == "catch_type"), None)

@@ -222,7 +222,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         method of a class with no supertype that no Java or Kotlin file of the repository extends
         is not looked for in calls on a variable the calling file declares of another type
         (`yarnconf.addResource(…)` on a `YarnConfiguration` field); a variable declared `var`, of
-        a type parameter, or inherited keeps the call. A Ruby method that takes exactly N
+        a type parameter, or inherited keeps the call, as does a name a pattern binds anywhere in
+        the file (`o instanceof Owner x`), and one a nested class of a supertype or an anonymous
+        class reads from outside its body. A subclass is read in every Java or Kotlin file that
+        names the class, across lines and in Kotlin's supertype lists. A Ruby method that takes exactly N
         arguments (required positional ones only) is not looked for in calls with another number
         (`tenant_service.url(locale: locale)` is no call of a `def url`; keyword arguments count
         as one, a splat or `...` as any number). A Java `static` field's initializer, final or

@@ -1,0 +1,107 @@
+"""Red team of session 18's readings (the apps-k narrowings and widenings): each test fails without
+its fix. Real git repositories, real tree-sitter, the whole scan."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch as _found
+
+
+# --- A Java call on a receiver of another type: the subclasses and the declarations not seen -------
+
+# The job calls `addResource` on a receiver of another type than the resource service: only a
+# subclass of the service (which may implement `Resources`) or a declaration of `yarnconf` the
+# reading misses lets the call reach the service, then the task saver that changed.
+_SERVICE = ("package shop.develop;\n\npublic class ResourceService {\n    public Catalogue addResource(ResourceDTO dto) {\n"
+            "        return saver.addOrUpdate(dto);\n    }\n}\n")
+_SAVER = ("package shop.develop;\n\npublic class TaskSaver {\n    public Catalogue addOrUpdate(ResourceDTO dto) {\n"
+          "        check(dto);\n        return mapper.insert(dto);\n    }\n}\n")
+_RESOURCES = ("package shop.develop;\n\npublic interface Resources {\n    Catalogue addResource(ResourceDTO dto);\n}\n")
+_CLIENT = ("package shop.worker;\n\nimport org.apache.hadoop.yarn.conf.YarnConfiguration;\n"
+           "import org.springframework.scheduling.annotation.Scheduled;\n\npublic class ScriptClient {\n"
+           "    private {TYPE} yarnconf = make();\n\n    @Scheduled(fixedDelay = 1000)\n"
+           "    public void submit() {\n        yarnconf.addResource(path);\n    }\n}\n")
+_SAVER_PATH = "src/main/java/shop/develop/TaskSaver.java"
+
+
+def _saver_change(tmp_path, client: str, extra: dict | None = None) -> list[tuple]:
+    main = {"src/main/java/shop/develop/ResourceService.java": _SERVICE, _SAVER_PATH: _SAVER,
+            "src/main/java/shop/develop/Resources.java": _RESOURCES,
+            "src/main/java/shop/worker/ScriptClient.java": client, **(extra or {})}
+    return _found(tmp_path, main, {_SAVER_PATH: _SAVER.replace("check(dto);", "check(dto, true);")})
+
+
+_JAVA_SUB = "src/main/java/shop/develop/LocalResources.java"
+_KOTLIN_SUB = "src/main/kotlin/shop/develop/LocalResources.kt"
+
+
+@pytest.mark.parametrize(("path", "subclass"), [
+    # `extends` at the end of one line, the class on the next
+    (_JAVA_SUB, "package shop.develop;\n\npublic class LocalResources extends\n        ResourceService implements Resources {\n}\n"),
+    # a comment or a type annotation between
+    (_JAVA_SUB, "package shop.develop;\n\npublic class LocalResources extends /* local */ ResourceService implements Resources {\n}\n"),
+    (_JAVA_SUB, "package shop.develop;\n\npublic class LocalResources extends @Managed ResourceService implements Resources {\n}\n"),
+    # Kotlin: the class second in the supertype list, on its own line, or without a constructor
+    # call (a class whose secondary constructor calls `super`)
+    (_KOTLIN_SUB, "package shop.develop\n\nclass LocalResources : Resources, ResourceService()\n"),
+    (_KOTLIN_SUB, "package shop.develop\n\nclass LocalResources(\n    val root: String,\n) : Resources,\n    ResourceService()\n"),
+    (_KOTLIN_SUB, "package shop.develop\n\nclass LocalResources : ResourceService, Resources {\n    constructor() : super()\n}\n"),
+    # an object expression, held by a variable of the interface's type (read before too: a guard)
+    (_KOTLIN_SUB, "package shop.develop\n\nval localResources: Resources = object : ResourceService(), Resources {}\n"),
+])
+def test_java_a_subclass_declared_over_lines_or_in_kotlin_keeps_the_trail(tmp_path, path: str, subclass: str) -> None:
+    found = _saver_change(tmp_path, _CLIENT.replace("{TYPE}", "Resources"), {path: subclass})
+    assert [(p, line) for p, line, *_ in found] == [(_SAVER_PATH, 5)]
+
+
+def test_java_a_kotlin_file_that_only_uses_the_class_is_no_subclass(tmp_path) -> None:
+    # A parameter or a result of the class's type declares no subclass: the call on the other
+    # type is still ruled out.
+    user = ("package shop.develop\n\nfun copy(from: ResourceService, to: Resources): ResourceService {\n"
+            "    return from\n}\n")
+    assert _saver_change(tmp_path, _CLIENT.replace("{TYPE}", "YarnConfiguration"), {_KOTLIN_SUB: user}) == []
+
+
+_FIELD_OTHER = _CLIENT.replace("{TYPE}", "YarnConfiguration")
+_FIELD_OWNER = _CLIENT.replace("{TYPE}", "ResourceService")
+_CALL = "yarnconf.addResource(path);"
+
+
+@pytest.mark.parametrize(("client", "extra"), [
+    # a pattern's variable hides the field of another type
+    (_FIELD_OTHER.replace(_CALL, "if (source instanceof ResourceService yarnconf) {\n            yarnconf.addResource(path);\n        }"), None),
+    (_FIELD_OTHER.replace(_CALL, "switch (source) {\n            case ResourceService yarnconf -> yarnconf.addResource(path);\n"
+                                 "            default -> { }\n        }"), None),
+    # a record's component hides it
+    (_FIELD_OTHER.replace("    @Scheduled", "    record Holder(ResourceService yarnconf) {\n        void go() {\n"
+                                             "            yarnconf.addResource(null);\n        }\n    }\n\n    @Scheduled")
+     .replace(_CALL, "new Holder(service).go();"), None),
+    # an anonymous subclass inherits a field of the name, which hides the outer class's
+    (_FIELD_OTHER.replace(_CALL, "new Holder() {\n            void go() {\n                yarnconf.addResource(path);\n"
+                                 "            }\n        }.go();"),
+     {"src/main/java/shop/worker/Holder.java": "package shop.worker;\n\nimport shop.develop.ResourceService;\n\n"
+                                               "public abstract class Holder {\n    protected ResourceService yarnconf;\n}\n"}),
+    # an old-style switch: a declaration in an earlier group is in scope in the later ones
+    (_FIELD_OTHER.replace(_CALL, "switch (kind) {\n            case 1:\n                ResourceService yarnconf = service;\n"
+                                 "                break;\n            default:\n                yarnconf = service;\n"
+                                 "                yarnconf.addResource(path);\n        }"), None),
+    # `this.yarnconf` is the field, whatever local or parameter is named so
+    (_FIELD_OWNER.replace(_CALL, "YarnConfiguration yarnconf = make();\n        this.yarnconf.addResource(path);"), None),
+    (_FIELD_OWNER.replace("submit() {\n        " + _CALL, "submit(YarnConfiguration yarnconf) {\n        this.yarnconf.addResource(path);"), None),
+])
+def test_java_a_receiver_declared_otherwise_than_the_reading_saw_keeps_the_trail(tmp_path, client: str, extra) -> None:
+    found = _saver_change(tmp_path, client, extra)
+    assert [(p, line) for p, line, *_ in found] == [(_SAVER_PATH, 5)]
+
+
+@pytest.mark.parametrize("client", [
+    # a local of another type hides the field of the owner's
+    _FIELD_OWNER.replace(_CALL, "YarnConfiguration yarnconf = make();\n        yarnconf.addResource(path);"),
+    # a nested class of no supertype reads the outer class's field
+    _FIELD_OTHER.replace("    @Scheduled", "    class Inner {\n        void go() {\n            yarnconf.addResource(null);\n"
+                                             "        }\n    }\n\n    @Scheduled").replace(_CALL, "new Inner().go();"),
+])
+def test_java_a_receiver_declared_of_another_type_still_rules_the_call_out(tmp_path, client: str) -> None:
+    assert _saver_change(tmp_path, client) == []
+
