@@ -105,3 +105,47 @@ def test_java_a_receiver_declared_otherwise_than_the_reading_saw_keeps_the_trail
 def test_java_a_receiver_declared_of_another_type_still_rules_the_call_out(tmp_path, client: str) -> None:
     assert _saver_change(tmp_path, client) == []
 
+
+# --- Ruby: a call with another number of arguments that an override hands on ---------------------
+
+_URLS = "class FileUrlService\n  def url(path)\n    base + \"/files/\" + path\n  end\nend\n"
+_URLS_PATH = "app/services/file_url_service.rb"
+_JOB = ("class LoginCodeJob < ApplicationJob\n  def perform(locale)\n    link = shared_service.{CALL}\n"
+        "    deliver(link)\n  end\nend\n")
+
+
+def _url_change(tmp_path, call: str, extra: dict) -> list[tuple]:
+    main = {_URLS_PATH: _URLS, "app/jobs/login_code_job.rb": _JOB.replace("{CALL}", call), **extra}
+    return _found(tmp_path, main, {_URLS_PATH: _URLS.replace("/files/", "/shared-files/")})
+
+
+@pytest.mark.parametrize(("call", "override"), [
+    # a subclass's `url` of no argument hands the file-URL service's its own
+    ("url", {"app/services/shared_url_service.rb":
+             "class SharedUrlService < FileUrlService\n  def url\n    super(\"shared\")\n  end\nend\n"}),
+    # a prepended module's `url` of two
+    ("url(locale, :short)", {"config/initializers/url_patch.rb":
+                             "module UrlPatch\n  def url(locale, length)\n    super(locale.to_s)\n  end\nend\n\n"
+                             "FileUrlService.prepend(UrlPatch)\n"}),
+])
+def test_rb_a_call_of_another_count_reaches_the_method_through_an_override(tmp_path, call: str, override: dict) -> None:
+    found = _url_change(tmp_path, call, override)
+    assert [(p, line) for p, line, *_ in found] == [(_URLS_PATH, 3)]
+    assert "login_code_job.rb:3" in found[0][4]
+
+
+def test_rb_a_call_of_another_count_with_no_override_is_still_no_trail(tmp_path) -> None:
+    # Another class's `url` of no argument, which calls no `super`: the call is still not the
+    # file-URL service's.
+    other = {"app/services/tenant_service.rb": "class TenantService\n  def url\n    \"https://example.org\"\n  end\nend\n"}
+    assert _url_change(tmp_path, "url", other) == []
+
+
+@pytest.mark.parametrize("alias", ["alias_method :plain_url, :url", "alias plain_url url"])
+def test_rb_a_call_of_another_count_reaches_the_method_through_an_alias(tmp_path, alias: str) -> None:
+    # The class reopened elsewhere keeps the old `url` under another name and calls it from a
+    # new `url` of no argument.
+    reopened = {"config/initializers/shared_urls.rb":
+                f"class FileUrlService\n  {alias}\n\n  def url\n    plain_url(\"shared\")\n  end\nend\n"}
+    found = _url_change(tmp_path, "url", reopened)
+    assert [(p, line) for p, line, *_ in found] == [(_URLS_PATH, 3)]

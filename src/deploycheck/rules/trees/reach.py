@@ -493,6 +493,9 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         for called, where, class_only in sorted(frontier, key=lambda key: (key[0], key[1] or "", key[2])):
             if family == "ruby" and class_only.partition("/")[0] == "instance" and _association(ctx, family, called, naming[called]):
                 continue  # `request.item_requests` calls the association, not another class's method
+            restriction = class_only
+            if family == "ruby" and "/" in class_only and _ruby_super_override(ctx, called, naming[called], memo):
+                restriction = class_only.partition("/")[0]  # its count of arguments rules no call out
             for path in naming[called]:
                 index = _file_index(ctx, path, memo)
                 if index is None:
@@ -502,7 +505,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     for origin, _trail in leads:
                         unread.setdefault(origin, f"{path} names `{called}` but {index}")
                     continue
-                visit(path, index, called, where, class_only, leads)
+                visit(path, index, called, where, restriction, leads)
                 if all(origin in found for origin, _trail in leads):
                     break
         frontier, following = following, {}
@@ -687,6 +690,49 @@ def _ruby_arity_differs(n, p: Parsed, wanted: int) -> bool:
         return False
     count = sum(c.type != "pair" for c in given) + any(c.type == "pair" for c in given)
     return count != wanted
+
+
+def _ruby_super_override(ctx, name: str, paths: list[str], memo: dict) -> bool:
+    """Whether one of ``paths`` (the files naming ``name``) hands a call of Ruby method ``name``
+    another number of arguments: a `def name` that calls `super` (an override in a subclass or a
+    prepended module, `def url(locale) = super() + locale`), or an alias of it (`alias_method
+    :plain_url, :url`, then a `def url(locale)` that calls `plain_url`). A call with another
+    number then still reaches the method. Once per name and scan."""
+    key = ("reach.ruby-super", name)
+    if key not in memo:
+        memo[key] = False
+        for path in paths:
+            index = _file_index(ctx, path, memo) if path.endswith((".rb", ".rake")) else None
+            if not isinstance(index, tuple):
+                continue  # not Ruby, or not read (the search says so where it reaches it)
+            p = index[0]
+            if any(called_name(n, p) == name and _calls_super(n) for n in nodes_of(p, frozenset({"method", "singleton_method"}))) \
+                    or any(_aliases(n, p, name) for n in nodes_of(p, frozenset({"alias", "call"}))):
+                memo[key] = True
+                break
+    return memo[key]
+
+
+def _aliases(node, p: Parsed, name: str) -> bool:
+    """Whether ``node`` is `alias new name` or `alias_method :new, :name` (a string too)."""
+    if node.type == "alias":
+        return len(node.named_children) == 2 and p.text(node.named_children[1]).lstrip(":") == name
+    method, args = node.child_by_field_name("method"), node.child_by_field_name("arguments")
+    if method is None or p.text(method) != "alias_method" or args is None or len(args.named_children) != 2:
+        return False
+    return p.text(args.named_children[1]).lstrip(":").strip("'\"") == name
+
+
+def _calls_super(node) -> bool:
+    """Whether a Ruby `def` calls `super` in its own body (not in a `def` nested in it)."""
+    stack = list(node.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type == "super":
+            return True
+        if n.type not in ("method", "singleton_method"):
+            stack.extend(n.named_children)
+    return False
 
 
 def _java_plain_owner(node, p: Parsed) -> str | None:

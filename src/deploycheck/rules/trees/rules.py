@@ -228,7 +228,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         names the class, across lines and in Kotlin's supertype lists. A Ruby method that takes exactly N
         arguments (required positional ones only) is not looked for in calls with another number
         (`tenant_service.url(locale: locale)` is no call of a `def url`; keyword arguments count
-        as one, a splat or `...` as any number). A Java `static` field's initializer, final or
+        as one, a splat or `...` as any number), unless a file naming it defines a method of the
+        name that calls `super` or aliases it (an override or a prepended module may take another
+        number and hand it on). A Java `static` field's initializer, final or
         not, is followed through the functions of its file that read the field.
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
