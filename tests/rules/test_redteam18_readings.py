@@ -149,3 +149,41 @@ def test_rb_a_call_of_another_count_reaches_the_method_through_an_alias(tmp_path
                 f"class FileUrlService\n  {alias}\n\n  def url\n    plain_url(\"shared\")\n  end\nend\n"}
     found = _url_change(tmp_path, "url", reopened)
     assert [(p, line) for p, line, *_ in found] == [(_URLS_PATH, 3)]
+
+
+# --- A worker base class however the declaration is spaced: the gate reads the file --------------
+
+_WORKER = ("package org.tracker.engine;\n\nfinal class ActivityTaskWorker extends AbstractTaskWorker<ActivityTask> {\n"
+           "    void process(ActivityTask task) {\n        final Object result = future.get();\n"
+           "        engine.onTaskEvent(result);\n    }\n}\n")
+_WORKER_PATH = "dex/engine/src/main/java/org/tracker/engine/ActivityTaskWorker.java"
+_KT_WORKER = ("package org.tracker.sync\n\nclass SyncWorker(context: Context, params: WorkerParameters) :\n"
+              "    CoroutineWorker(context, params) {\n    override suspend fun doWork(): Result {\n"
+              "        val result = future.get()\n        return Result.success()\n    }\n}\n")
+
+
+@pytest.mark.parametrize(("path", "base"), [
+    (_WORKER_PATH, _WORKER.replace("<ActivityTask> {", "{")),
+    (_WORKER_PATH, _WORKER.replace("<ActivityTask> {", "\n{")),  # the brace on its own line
+    (_WORKER_PATH, _WORKER.replace("<ActivityTask> {", "\n        implements Closeable {")),
+    (_WORKER_PATH, _WORKER.replace("<ActivityTask> {", "  {")),
+    # Android's WorkManager: the base class's constructor takes the context and the parameters
+    ("app/src/main/java/org/tracker/sync/SyncWorker.kt", _KT_WORKER),
+])
+def test_jvm_a_worker_subclass_spaced_otherwise_is_background_code(tmp_path, path: str, base: str) -> None:
+    head = base.replace("future.get()", "future.get(5, TimeUnit.SECONDS)")
+    found = _found(tmp_path, {path: base}, {path: head})
+    assert [p for p, *_ in found] == [path]
+    assert "Worker`" in found[0][4]
+
+
+def test_kotlin_a_worker_subclass_elsewhere_is_a_job_the_change_reaches(tmp_path) -> None:
+    # The repository's one job is a WorkManager worker: a change to the uploader it calls is
+    # searched for trails.
+    worker = _KT_WORKER.replace("val result = future.get()", "val result = Uploader().uploadPending()")
+    uploader = ("package org.tracker.sync\n\nclass Uploader {\n    fun uploadPending(): Int {\n"
+                "        return queue.drain(10)\n    }\n}\n")
+    path = "app/src/main/java/org/tracker/sync/Uploader.kt"
+    found = _found(tmp_path, {"app/src/main/java/org/tracker/sync/SyncWorker.kt": worker, path: uploader},
+                   {path: uploader.replace("drain(10)", "drain(50)")})
+    assert [(p, line) for p, line, *_ in found] == [(path, 5)]
