@@ -187,3 +187,49 @@ def test_kotlin_a_worker_subclass_elsewhere_is_a_job_the_change_reaches(tmp_path
     found = _found(tmp_path, {"app/src/main/java/org/tracker/sync/SyncWorker.kt": worker, path: uploader},
                    {path: uploader.replace("drain(10)", "drain(50)")})
     assert [(p, line) for p, line, *_ in found] == [(path, 5)]
+
+
+# --- A field's initializer: Kotlin's static properties are followed, a logger is not -------------
+
+_SYNC_JOB = ("package shop.jobs;\n\nimport org.springframework.scheduling.annotation.Scheduled;\n\n"
+        "public class SyncJob {\n    @Scheduled(fixedDelay = 1000)\n    public void sync() {\n"
+        "        HttpClients.client(\"orders\").send();\n    }\n}\n")
+_SYNC_JOB_PATH = "src/main/java/shop/jobs/SyncJob.java"
+_KT_CLIENTS = ("package shop.worker\n\n{TOP}class HttpClients {\n    companion object {\n        {DECL}\n\n"
+               "        fun client(key: String): Client {\n            return build(TTL)\n        }\n    }\n}\n")
+_KT_PATH = "src/main/kotlin/shop/worker/HttpClients.kt"
+
+
+@pytest.mark.parametrize(("top", "decl", "line"), [
+    ("", "val TTL = Duration.ofMinutes(60)", 5),  # a companion's `val` of an object: no `const` allowed
+    ("", "var TTL = 60L", 5),
+    ("", "val TTL by lazy { Duration.ofMinutes(60) }", 5),
+    ("private val TTL = Duration.ofMinutes(60)\n\n", "val unused = 0", 3),  # the top level
+])
+def test_kotlin_a_static_propertys_changed_initializer_reaches_its_readers(tmp_path, top: str, decl: str, line: int) -> None:
+    base = _KT_CLIENTS.replace("{TOP}", top).replace("{DECL}", decl)
+    head = base.replace("ofMinutes(60)", "ofMinutes(5)").replace("60L", "5L")
+    found = _found(tmp_path, {_KT_PATH: base, _SYNC_JOB_PATH: _SYNC_JOB}, {_KT_PATH: head})
+    assert [(p, row) for p, row, *_ in found] == [(_KT_PATH, line)]
+    assert "SyncJob.java:8" in found[0][4]
+
+
+def test_kotlin_an_objects_property_is_one_but_a_classs_is_each_objects(tmp_path) -> None:
+    # A class's own property of the same name is each instance's: not followed as a constant.
+    base = _KT_CLIENTS.replace("{TOP}", "").replace("{DECL}", "val unused = 0").replace(
+        "class HttpClients {\n", "class HttpClients {\n    val TTL = Duration.ofMinutes(60)\n\n")
+    head = base.replace("ofMinutes(60)", "ofMinutes(5)")
+    assert _found(tmp_path, {_KT_PATH: base, _SYNC_JOB_PATH: _SYNC_JOB}, {_KT_PATH: head}) == []
+
+
+_JAVA_CLIENTS = ("package shop.worker;\n\npublic class HttpClients {\n    {DECL}\n\n"
+                 "    public static Client client(String key) {\n        LOG.info(key);\n        return build(key);\n    }\n}\n")
+
+
+@pytest.mark.parametrize("final", ["", "final "])
+def test_java_a_static_loggers_changed_initializer_is_not_followed(tmp_path, final: str) -> None:
+    # Which logger the lines go to changes nothing the job does.
+    path = "src/main/java/shop/worker/HttpClients.java"
+    base = _JAVA_CLIENTS.replace("{DECL}", f"private static {final}Logger LOG = LoggerFactory.getLogger(HttpClients.class);")
+    head = base.replace("getLogger(HttpClients.class)", "getLogger(\"shop.http\")")
+    assert _found(tmp_path, {path: base, _SYNC_JOB_PATH: _SYNC_JOB}, {path: head}) == []

@@ -231,7 +231,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         as one, a splat or `...` as any number), unless a file naming it defines a method of the
         name that calls `super` or aliases it (an override or a prepended module may take another
         number and hand it on). A Java `static` field's initializer, final or
-        not, is followed through the functions of its file that read the field.
+        not, is followed through the functions of its file that read the field, as is a Kotlin
+        property's at the top level or in an object or a companion object (`val`, `var`, `by
+        lazy`); an instance field's is not, nor a logger's (`LoggerFactory.getLogger(…)`).
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
         scheduler through a variable or a slice. A queue type is told by its name too: a queue
