@@ -233,3 +233,11 @@ def test_java_a_static_loggers_changed_initializer_is_not_followed(tmp_path, fin
     base = _JAVA_CLIENTS.replace("{DECL}", f"private static {final}Logger LOG = LoggerFactory.getLogger(HttpClients.class);")
     head = base.replace("getLogger(HttpClients.class)", "getLogger(\"shop.http\")")
     assert _found(tmp_path, {path: base, _SYNC_JOB_PATH: _SYNC_JOB}, {path: head}) == []
+
+
+def test_java_a_local_captured_by_an_anonymous_runnable_still_rules_the_call_out(tmp_path) -> None:
+    # A Runnable inherits no field that could hide the captured local of another type.
+    client = _FIELD_OTHER.replace(_CALL, "YarnConfiguration conf = make();\n        executor.submit(new Runnable() {\n"
+                                         "            public void run() {\n                conf.addResource(path);\n"
+                                         "            }\n        });")
+    assert _saver_change(tmp_path, client) == []

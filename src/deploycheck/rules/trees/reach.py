@@ -1336,7 +1336,7 @@ def _java_declared_type(identifier, p: Parsed, fields_only: bool = False) -> str
             candidates = list(node.named_children)
         elif node.type in ("class_declaration", "enum_declaration", "record_declaration", "interface_declaration",
                            "object_creation_expression") and inner.type in _JAVA_TYPE_BODIES:
-            if node.type == "object_creation_expression" or any(c.type in _JAVA_SUPERTYPES for c in node.children):
+            if _inherits_unseen_fields(node, p):
                 return None  # its supertypes' fields, which this file does not show, come first
             params = node.child_by_field_name("parameters") if node.type == "record_declaration" else None
             candidates = list(params.named_children) if params is not None else []  # a record's components
@@ -1365,6 +1365,32 @@ def _java_declared_type(identifier, p: Parsed, fields_only: bool = False) -> str
                 return found
         node, inner = node.parent, node
     return None
+
+
+def _inherits_unseen_fields(node, p: Parsed) -> bool:
+    """Whether a Java class declaration or anonymous class (``node``) may inherit a field from a
+    supertype: any supertype but the JDK's own that declare none a variable could be named
+    like (`new Runnable() {…}` capturing a local keeps it)."""
+    if node.type == "object_creation_expression":
+        named = node.child_by_field_name("type")
+        if named is None:
+            return True
+        texts = [p.text(named)]
+    else:
+        texts = [p.text(c) for c in node.children if c.type in _JAVA_SUPERTYPES]
+    words: set[str] = set()
+    for text in texts:
+        while (stripped := re.sub(r"<[^<>]*>", "", text)) != text:
+            text = stripped  # type arguments, innermost first
+        words |= set(re.findall(r"[A-Za-z_]\w*", text)) - {"extends", "implements"}
+    return bool(words - _FIELDLESS_JDK_TYPES)
+
+
+# The JDK's supertypes of anonymous classes and tasks that hold no field a variable is named like
+# (Thread's are its priorities' constants).
+_FIELDLESS_JDK_TYPES = frozenset({"Runnable", "Callable", "Thread", "TimerTask", "Supplier", "Consumer", "BiConsumer",
+                                  "Function", "BiFunction", "Predicate", "Comparator", "Object", "AutoCloseable",
+                                  "Closeable", "java", "lang", "util", "concurrent", "function"})
 
 
 _JAVA_TYPE_BODIES = frozenset({"class_body", "enum_body", "enum_body_declarations", "interface_body"})

@@ -224,7 +224,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         (`yarnconf.addResource(…)` on a `YarnConfiguration` field); a variable declared `var`, of
         a type parameter, or inherited keeps the call, as does a name a pattern binds anywhere in
         the file (`o instanceof Owner x`), and one a nested class of a supertype or an anonymous
-        class reads from outside its body. A subclass is read in every Java or Kotlin file that
+        class reads from outside its body (not a `Runnable`'s, a `Callable`'s, a `Thread`'s or a
+        `TimerTask`'s: the JDK's own hold no field it could be). A subclass is read in every Java or Kotlin file that
         names the class, across lines and in Kotlin's supertype lists. A Ruby method that takes exactly N
         arguments (required positional ones only) is not looked for in calls with another number
         (`tenant_service.url(locale: locale)` is no call of a `def url`; keyword arguments count
