@@ -343,6 +343,8 @@ def _java_subclassed(ctx, name: str) -> bool:
         if data is None:
             return True  # not read: it may declare one
         kotlin = path.endswith(".kt")
+        if not kotlin and b"extends" not in data:
+            continue  # a Java class of no `extends` declares no subclass: not parsed
         p = parse_bytes("kotlin" if kotlin else "java", data)
         if not isinstance(p, Parsed) or p.root.has_error:
             # Not parsed whole: read as text, `extends` then the name before a body or a
