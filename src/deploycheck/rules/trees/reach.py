@@ -693,46 +693,26 @@ def _ruby_arity_differs(n, p: Parsed, wanted: int) -> bool:
 
 
 def _ruby_super_override(ctx, name: str, paths: list[str], memo: dict) -> bool:
-    """Whether one of ``paths`` (the files naming ``name``) hands a call of Ruby method ``name``
-    another number of arguments: a `def name` that calls `super` (an override in a subclass or a
-    prepended module, `def url(locale) = super() + locale`), or an alias of it (`alias_method
+    """Whether one of ``paths`` (the files naming ``name``) may hand a call of Ruby method ``name``
+    another number of arguments: a `def name` followed by a `super` (an override in a subclass or
+    a prepended module, `def url(locale) = super() + locale`), or an alias of it (`alias_method
     :plain_url, :url`, then a `def url(locale)` that calls `plain_url`). A call with another
-    number then still reaches the method. Once per name and scan."""
+    number then still reaches the method. Read as text, loosely (no file is parsed for it, so the
+    search's budget is not spent): a file that only looks so keeps a call, never drops one. Once
+    per name and scan."""
     key = ("reach.ruby-super", name)
     if key not in memo:
+        word = re.escape(name) + r"(?![\w?!=])"
+        handed = re.compile(rf"\bdef\s+(?:self\.)?{word}[\s\S]*?\bsuper\b"
+                            rf"|\balias_method\s*\(?\s*[:'\"][^,\n]*,\s*[:'\"]{word}"
+                            rf"|\balias\s+:?[\w?!]+\s+:?{word}")
         memo[key] = False
         for path in paths:
-            index = _file_index(ctx, path, memo) if path.endswith((".rb", ".rake")) else None
-            if not isinstance(index, tuple):
-                continue  # not Ruby, or not read (the search says so where it reaches it)
-            p = index[0]
-            if any(called_name(n, p) == name and _calls_super(n) for n in nodes_of(p, frozenset({"method", "singleton_method"}))) \
-                    or any(_aliases(n, p, name) for n in nodes_of(p, frozenset({"alias", "call"}))):
-                memo[key] = True
+            data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}") if path.endswith((".rb", ".rake")) else b""
+            if data is None or handed.search(data.decode("utf-8", "surrogateescape")):
+                memo[key] = True  # not read (too large), or it may hand the call on
                 break
     return memo[key]
-
-
-def _aliases(node, p: Parsed, name: str) -> bool:
-    """Whether ``node`` is `alias new name` or `alias_method :new, :name` (a string too)."""
-    if node.type == "alias":
-        return len(node.named_children) == 2 and p.text(node.named_children[1]).lstrip(":") == name
-    method, args = node.child_by_field_name("method"), node.child_by_field_name("arguments")
-    if method is None or p.text(method) != "alias_method" or args is None or len(args.named_children) != 2:
-        return False
-    return p.text(args.named_children[1]).lstrip(":").strip("'\"") == name
-
-
-def _calls_super(node) -> bool:
-    """Whether a Ruby `def` calls `super` in its own body (not in a `def` nested in it)."""
-    stack = list(node.named_children)
-    while stack:
-        n = stack.pop()
-        if n.type == "super":
-            return True
-        if n.type not in ("method", "singleton_method"):
-            stack.extend(n.named_children)
-    return False
 
 
 def _java_plain_owner(node, p: Parsed) -> str | None:
