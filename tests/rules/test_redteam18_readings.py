@@ -241,3 +241,22 @@ def test_java_a_local_captured_by_an_anonymous_runnable_still_rules_the_call_out
                                          "            public void run() {\n                conf.addResource(path);\n"
                                          "            }\n        });")
     assert _saver_change(tmp_path, client) == []
+
+
+@pytest.mark.parametrize("imports", ["import androidx.work.Worker;\nimport androidx.work.WorkerParameters;\n", "import androidx.work.*;\n"])
+def test_java_an_android_workmanager_worker_is_background_code(tmp_path, imports: str) -> None:
+    # WorkManager keeps a request across an update of the application and runs it with the new
+    # code: its `doWork` is a job's.
+    path = "app/src/main/java/org/tracker/sync/UploadWorker.java"
+    base = (f"package org.tracker.sync;\n\n{imports}\npublic class UploadWorker extends Worker {{\n"
+            "    @Override\n    public Result doWork() {\n        uploader.upload(10);\n        return Result.success();\n    }\n}\n")
+    found = _found(tmp_path, {path: base}, {path: base.replace("upload(10)", "upload(50)")})
+    assert [p for p, *_ in found] == [path]
+    assert "WorkManager worker" in found[0][4]
+
+
+def test_java_a_bare_worker_base_of_no_android_import_is_still_no_background_code(tmp_path) -> None:
+    path = "src/main/java/org/shop/hr/Contractor.java"
+    base = ("package org.shop.hr;\n\npublic class Contractor extends Worker {\n    public long pay() {\n"
+            "        return hours * rate;\n    }\n}\n")
+    assert _found(tmp_path, {path: base}, {path: base.replace("hours * rate", "hours * rate * 2")}) == []

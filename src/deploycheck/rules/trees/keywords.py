@@ -26,7 +26,7 @@ KEYWORDS = {
              # An application's worker base class (`extends AbstractTaskWorker<Task> {`, `extends
              # TaskWorker{`, Kotlin's `: CoroutineWorker(context, params)`; spread over lines,
              # ``_JVM_WORKER_SUPERTYPE`` reads it in the changed file).
-             "worker<", "worker {", "worker{", "worker implements", "worker("),
+             "worker<", "worker {", "worker{", "worker implements", "worker(", "androidx.work"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(")
