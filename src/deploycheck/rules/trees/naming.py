@@ -144,6 +144,23 @@ def _save_base_cache(ctx, base: str, family: str, cache: dict[str, list[str]]) -
     kept.save(scan_memo(ctx)[("trees.naming-base", family)][0], cache)
 
 
+def package_files_naming(ctx, folder: str, names: list[str]) -> dict[str, list[str]]:
+    """For each name, the Go files of the package in ``folder`` (not its sub-packages) at head
+    that hold it as a word, however many files of the repository hold it: a search within one
+    package (one `git grep` for the names not asked before)."""
+    memo = scan_memo(ctx)
+    todo = sorted({name for name in names if ("trees.package-naming", folder, name) not in memo})
+    if todo:
+        found = _naming_at(ctx, ctx.repo.head_sha, "go", todo, [f":(glob){folder + '/' if folder else ''}*.go"])
+        for name in todo:
+            memo[("trees.package-naming", folder, name)] = found[name]
+    return {name: memo[("trees.package-naming", folder, name)] for name in names}
+
+
+# A Go method of an unexported type (`func (c *firebaseClient) Send(`): only its package names it.
+_GO_PACKAGE_METHOD = re.compile(r"^func\s*\(\s*(?:\w+\s+)?\*?\s*[a-z_]\w*(?:\[[^\]]*\])?\s*\)\s*(\w+)\s*[\[(]", re.M)
+
+
 def _naming_at(ctx, rev: str, family: str, names: list[str], pathspec: list[str] | None = None) -> dict[str, list[str]]:
     from ...git import gitcmd
     found = gitcmd.grep_words(ctx.repo.root, rev, names, pathspec or FAMILY_GLOBS[family])
@@ -254,7 +271,15 @@ def named_elsewhere(ctx, language: str) -> bool:
                   if (m := _GO_BINDING_LINE.match(text)) and followable(m.group(1))}
     _ask_for_the_whole_change(ctx, language, texts)
     naming = files_naming(ctx, family_of(language), sorted(names))
-    return any(path != ctx.path for paths in naming.values() for path in paths)
+    if any(path != ctx.path for paths in naming.values() for path in paths):
+        return True
+    if language != "go":
+        return False
+    # A generic name of a method of an unexported type is looked for in its package only
+    # (rules/trees/reach.py's ``go_package_method``).
+    generic = sorted({m.group(1) for text in texts for m in _GO_PACKAGE_METHOD.finditer(text) if not followable(m.group(1))})
+    folder = ctx.path.rpartition("/")[0]
+    return bool(generic) and any(path != ctx.path for paths in package_files_naming(ctx, folder, generic).values() for path in paths)
 
 
 def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
@@ -308,23 +333,34 @@ def java_field_named(ctx, name: str) -> bool:
     return memo[key]
 
 
-def java_subclassed(ctx, name: str) -> bool:
-    """Whether a Java or Kotlin file of the repository at head may declare a subclass of the class
-    ``name`` (`extends Name`, Kotlin's `: Name(`): with none, only a variable of the class's own
-    type can hold one of its objects. Read loosely: a line that only looks like one keeps a call,
-    never drops one. Once per name and scan."""
+def java_subclass_files(ctx, name: str) -> list[str]:
+    """The Java and Kotlin files at head that may declare a subclass of the class ``name``
+    (`extends Name`, Kotlin's `: Name(`), read loosely: a line that only looks like one adds a
+    file to read, never hides one. Once per name and scan."""
     memo = scan_memo(ctx)
-    key = ("trees.java-subclassed", name)
+    key = ("trees.java-subclass-files", name)
     if key not in memo:
         from ...git import gitcmd
 
-        if not re.fullmatch(r"[A-Za-z_]\w*", name):
-            memo[key] = True
-        else:
-            pattern = (rf"extends[[:space:]]+([A-Za-z0-9_]+\.)*{name}([^A-Za-z0-9_]|$)"
-                       rf"|:[[:space:]]*([A-Za-z0-9_]+\.)*{name}[[:space:]]*[(<]")
-            memo[key] = bool(gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
-                                               extended=True, what=f"subclasses of {name}"))
+        pattern = (rf"extends[[:space:]]+([A-Za-z0-9_]+\.)*{name}([^A-Za-z0-9_]|$)"
+                   rf"|:[[:space:]]*([A-Za-z0-9_]+\.)*{name}[[:space:]]*[(<]")
+        memo[key] = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
+                                      extended=True, what=f"subclasses of {name}") if WORD.fullmatch(name) else []
+    return memo[key]
+
+
+def java_type_files(ctx, name: str) -> list[str]:
+    """The Java and Kotlin files at head that may declare a type named ``name`` (a class,
+    interface, enum, record or Kotlin object), read loosely: a line that only looks like a
+    declaration adds a file to read, never hides one. Once per name and scan."""
+    memo = scan_memo(ctx)
+    key = ("trees.java-type-files", name)
+    if key not in memo:
+        from ...git import gitcmd
+
+        pattern = rf"(class|interface|enum|record|object)[[:space:]]+{name}([^A-Za-z0-9_]|$)"
+        memo[key] = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
+                                      extended=True, what=f"types named {name}") if WORD.fullmatch(name) else []
     return memo[key]
 
 
