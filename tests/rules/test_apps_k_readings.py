@@ -100,6 +100,12 @@ def test_java_a_subclass_that_adds_no_such_supertype_does_not_keep_the_trail(tmp
 @pytest.mark.parametrize("declared, extra", [
     ("ResourceService", None),  # the owner's own type
     ("var", None),  # a type not written
+    # A subclass of the owner, which the receiver is declared as (dolphinscheduler's schedule
+    # trigger, whose `triggerWorkflow` is its abstract superclass's).
+    ("LocalResources", {_LOCAL: "package shop.develop;\n\npublic class LocalResources extends ResourceService {\n}\n"}),
+    ("LocalResources", {_LOCAL: "package shop.develop;\n\npublic class LocalResources\n        extends\n            MidResources {\n}\n",
+                        "src/main/java/shop/develop/MidResources.java":
+                        "package shop.develop;\n\npublic class MidResources extends ResourceService {\n}\n"}),
     # A subclass of the owner implements the interface the receiver is declared as.
     ("Configurable", {_LOCAL: "package shop.develop;\n\npublic class LocalResources extends ResourceService implements Configurable {\n}\n"}),
     # The owner's superclass is a library's, whose supertypes are not read.

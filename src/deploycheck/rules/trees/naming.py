@@ -335,15 +335,17 @@ def java_field_named(ctx, name: str) -> bool:
 
 def java_subclass_files(ctx, name: str) -> list[str]:
     """The Java and Kotlin files at head that may declare a subclass of the class ``name``
-    (`extends Name`, Kotlin's `: Name(`), read loosely: a line that only looks like one adds a
-    file to read, never hides one. Once per name and scan."""
+    (`extends Name`, Kotlin's `: Name(`, or a line that starts with the name, which a formatter
+    leaves after an `extends` of its own line: dolphinscheduler's triggers), read loosely: a line
+    that only looks like one adds a file to read, never hides one. Once per name and scan."""
     memo = scan_memo(ctx)
     key = ("trees.java-subclass-files", name)
     if key not in memo:
         from ...git import gitcmd
 
         pattern = (rf"extends[[:space:]]+([A-Za-z0-9_]+\.)*{name}([^A-Za-z0-9_]|$)"
-                   rf"|:[[:space:]]*([A-Za-z0-9_]+\.)*{name}[[:space:]]*[(<]")
+                   rf"|:[[:space:]]*([A-Za-z0-9_]+\.)*{name}[[:space:]]*[(<]"
+                   rf"|^[[:space:]]*([A-Za-z0-9_]+\.)*{name}[[:space:]]*([<{{,]|$|implements)")
         memo[key] = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
                                       extended=True, what=f"subclasses of {name}") if WORD.fullmatch(name) else []
     return memo[key]

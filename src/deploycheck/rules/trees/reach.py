@@ -1292,8 +1292,9 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
 
 
 def _java_may_hold(ctx, owner: str, kind: str) -> bool:
-    """Whether a variable of type ``kind`` may hold an object of the class ``owner``: one of the
-    owner's, or of a subclass's of it in the repository, supertypes is ``kind``, or that cannot be
+    """Whether a variable of type ``kind`` may hold an object of the class ``owner``: ``kind`` is
+    a subclass of the owner in the repository, or one of the owner's, or of a subclass's,
+    supertypes, or that cannot be
     told (a type on the way is a library's or Kotlin's, whose supertypes are not read; more than
     a dozen types on the way)."""
     family, todo = set(), [owner]
@@ -1306,7 +1307,8 @@ def _java_may_hold(ctx, owner: str, kind: str) -> bool:
         if below is None or len(family) > 12:
             return True
         todo.extend(below)
-    return any(_java_is_a(ctx, name, kind) for name in sorted(family))
+    # A variable of a subclass's type holds the subclass's objects, which are the owner's too.
+    return kind in family or any(_java_is_a(ctx, name, kind) for name in sorted(family))
 
 
 def _java_is_a(ctx, name: str, kind: str) -> bool:
