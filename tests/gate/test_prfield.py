@@ -405,3 +405,26 @@ def test_a_missing_field_on_a_change_with_nothing_flagged_says_n_a_is_enough(tmp
     flagged = field_problem(PrText("Fix typo", "Just docs.", "test"), ["inventory/jobs.py"])
     assert flagged is not None and "N/A" not in flagged
 
+
+
+def test_a_function_changed_on_both_sides_of_the_diff_is_named_once_in_the_claim(tmp_path):
+    # A new-user trial on goatcounter: a "minor refactor, no behaviour change" of a Go function in
+    # the job folder `cron/` removed some lines and added others, so DC701 flagged it twice (the
+    # head's lines and the base's). The claim line said "`updateHitCounts` … changed in a way …
+    # and `updateHitCounts` … changed in a way …: `updateHitCounts` … (DC701 …) (DC701 …)".
+    from support.gitrepo import make_branch, make_repo
+
+    base = ("package cron\n\nfunc updateCounts(db DB, n int) error {\n\tins := db.Bulk()\n\ttotal := n * 2\n"
+            "\tfor i := 0; i < 3; i++ {\n\t\tins.Values(i, total)\n\t}\n\treturn ins.Finish()\n}\n")
+    head = ("package cron\n\nfunc updateCounts(db DB, n int) error {\n\ttotal := n * 2\n"
+            "\tfor i := 0; i < 3; i++ {\n\t\tcur := db.Get(i)\n\t\tdb.Set(i, cur+total)\n\t}\n\treturn nil\n}\n")
+    repo = make_repo(tmp_path / "app", {"cron/count.go": base})
+    make_branch(repo, "feature", {"cron/count.go": head}, "minor refactor, no behaviour change")
+    doc = json.loads(dc(repo, "scan", "--base", "main", "--format", "json", env=CLEAN_ENV).stdout)
+    assert sorted(f.get("side", "head") for f in doc["findings"] if f["rule"] == "DC701") == ["base", "head"]
+    [claim] = doc["claims"]
+    assert claim["message"].endswith(", but `updateCounts` in cron/count.go changed in a way deploycheck cannot "
+                                     "prove leaves its behaviour unchanged (DC701 background-code-changed).")
+    text = dc(repo, "scan", "--base", "main", env=CLEAN_ENV).stdout
+    said = text[:text.index("\nBase: ")]  # the claim, however the terminal width wrapped it
+    assert said.startswith("Claim vs change: ") and said.count("updateCounts") == 1

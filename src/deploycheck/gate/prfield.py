@@ -379,9 +379,12 @@ _ARTICLES = frozenset({"The", "A", "An", "This", "These", "Its", "It", "No", "No
 def _merged(parts: list[str]) -> list[str]:
     """Findings that give the same consequence said once: "`WATCH` was removed from `f` and
     `MULTI` was removed from `f`: the transaction no longer aborts … (DC320 x, DC320 x)" instead of
-    the consequence twice (a new-user trial found a 700-character line)."""
+    the consequence twice (a new-user trial found a 700-character line). A part said twice word
+    for word (a Go function in a job folder with lines removed and others added is two DC701
+    findings, one per side of the diff, and both read "`f` in x.go changed in a way …") is said
+    once: merged as two, its text has no ": " to split on and came out three times over."""
     groups: dict[str, list[tuple[str, str, str]]] = {}
-    for part in parts:
+    for part in dict.fromkeys(parts):
         body, _, rule = part.rpartition(" (")
         what, sep, why = body.partition(": ")
         groups.setdefault(why if sep and rule else part, []).append((part, what, rule.rstrip(")")))
