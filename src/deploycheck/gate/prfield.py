@@ -60,13 +60,14 @@ class PrText(Plain):
 
 
 def rerun_hint(fix: str, pr: PrText | None) -> str:
-    """``fix`` with its last sentence on re-running made true for where the text came from."""
+    """``fix`` (an edit of the title or description) with what re-runs the check made true for
+    where the text came from."""
     if pr is None or pr.source != GITLAB:
         return fix
     for said, then in ((" Editing the description re-runs the check.", " "), ("; editing it re-runs the check.", ". ")):
         if fix.endswith(said):
             return fix[:-len(said)] + then + GITLAB_RERUN
-    return fix
+    return f"{fix} {GITLAB_RERUN}"
 
 
 class Claim(Plain):
@@ -506,8 +507,8 @@ def claim_problem(c: Claim, pr: PrText | None) -> tuple[str, str] | None:
                                      "`deploycheck summary`); editing it re-runs the check.", pr)
     if has_block(pr):
         return None
-    return c.message, (f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request description '
-                       "(it states what changed), or reword the commit message.")
+    return c.message, rerun_hint(f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request '
+                                 "description (it states what changed), or reword the commit message.", pr)
 
 
 def pr_checks(ctx, verdict, pr: PrText | None, claims: Sequence[Claim]):
