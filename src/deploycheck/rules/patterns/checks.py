@@ -204,6 +204,10 @@ _JVM_WRITES = (
     re.compile(r"\b(?P<obj>\w+)\.(?P<field>\w+)\s*(?:[-+*/]=|\+\+|--)"),
     re.compile(r"\b(?P<obj>\w+)\.copy\s*\([^)]*\b(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/]"),
 )
+# Through a local that holds the old value (`int sent = latest.getRemindersSent();
+# latest.setRemindersSent(sent + 1);`): the local must be read from the same getter earlier in
+# the method (``_jvm_local_read``).
+_JVM_LOCAL_WRITE = re.compile(r"\b(?P<obj>\w+)\.set(?P<field>\w+)\s*\(\s*(?P<local>[a-z_]\w*)\s*[-+*/]")
 _JVM_READ = r"\b{obj}\s*=\s*[^=;\n]*?\.(?P<method>findById|getById|getReferenceById|getOne|findBy\w+|find)\s*\("
 # `for (MailSendLog log : mapper.findPending())`, `logs.forEach(log -> {`, `.forEach((MailSendLog log) -> {`.
 _JVM_ROW_READ = (r"\bfor\s*\(\s*(?:final\s+)?[\w<>,.?\[\] ]+\s+{obj}\s*:\s*[^)]*\w\s*\("
@@ -217,13 +221,15 @@ _JVM_LOCK_NEAR = re.compile(r"PESSIMISTIC|(?i:\bfor\s+update\b)|\.lock\s*\(")
 @check("jvm-lost-update")
 def jvm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    found = _written_from_old(view, _JVM_WRITES)
+    found = _written_from_old(view, (*_JVM_WRITES, _JVM_LOCAL_WRITE))
     if found is None or _JVM_GUARDED.search(view.text("head")):
         return out
     candidates, lines, strings = found
     for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
         m = next((x for x in (r.search(line) for r in _JVM_WRITES) if x), None)
+        if m is None and (local := _JVM_LOCAL_WRITE.search(line)) is not None and _jvm_local_read(lines, number, local):
+            m = local
         if m is None or m.group("obj") == "this":
             continue
         obj, field = m.group("obj"), m.group("field")
@@ -242,6 +248,21 @@ def jvm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
         field_name = field[0].lower() + field[1:]
         out.append(_finding(view, pr, number, target=f"{obj}.{field_name}", read=shown))
     return out
+
+
+def _jvm_local_read(lines: list[str], number: int, m: re.Match[str]) -> bool:
+    """Whether the local that ``m`` writes from was set, within the 30 lines before it, to the
+    getter of the field it sets (`int sent = latest.getRemindersSent();`, Kotlin's `val sent =
+    latest.remindersSent`), and not set again in between."""
+    local, obj, field = (re.escape(m.group(k)) for k in ("local", "obj", "field"))
+    read = re.compile(rf"\b{local}\s*=\s*{obj}\.(?:get{field}\s*\(\s*\)|{field[:1].lower()}{field[1:]}\b)\s*;?\s*(?:$|//)")
+    again = re.compile(rf"(?<![\w.]){local}\s*(?:=(?!=)|[-+*/]=|\+\+|--)")
+    for i in range(number - 2, max(-1, number - 32), -1):
+        if read.search(lines[i]):
+            return True
+        if again.search(lines[i]):
+            return False
+    return False
 
 
 # --- Go -----------------------------------------------------------------------------------
@@ -386,9 +407,11 @@ def go_orm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     return out
 
 
-_GO_EXEC = re.compile(r"\.Exec(?:Context)?\s*\(")
+# database/sql's and sqlx's statements, and helpers named alike (goatcounter's `zdb.Exec`,
+# `zdb.Get(ctx, &cur, "select …")`): the SQL text beside them says what they do.
+_GO_EXEC = re.compile(r"\.(?:Must)?(?:Named)?Exec(?:Context)?\s*\(")
 _GO_UPDATE_SET = re.compile(r"(?is)\bupdate\s+[\w.\"`]+\s+set\s+(?P<col>\w+)\s*=\s*(?:\?|\$\d+|@\w+|:\w+)")
-_GO_SELECT = re.compile(r"\.(?:QueryRow|Query)(?:Context)?\s*\(")
+_GO_SELECT = re.compile(r"\.(?:QueryRow|Query|QueryRowx|Queryx|Get|Select)(?:Context)?\s*\(")
 _GO_FUNC = re.compile(r"^func\b")
 
 
