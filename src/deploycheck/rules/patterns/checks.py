@@ -412,7 +412,20 @@ def go_orm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
 _GO_EXEC = re.compile(r"\.(?:Must)?(?:Named)?Exec(?:Context)?\s*\(")
 _GO_UPDATE_SET = re.compile(r"(?is)\bupdate\s+[\w.\"`]+\s+set\s+(?P<col>\w+)\s*=\s*(?:\?|\$\d+|@\w+|:\w+)")
 _GO_SELECT = re.compile(r"\.(?:QueryRow|Query|QueryRowx|Queryx|Get|Select)(?:Context)?\s*\(")
+_GO_INSERT = re.compile(r"(?is)\binsert\s+into\s+(?P<table>[\w.\"`]+)")
 _GO_FUNC = re.compile(r"^func\b")
+
+
+def _call_end(code: list[str], number: int) -> int:
+    """The index of the line where the call that opens on line ``number`` (its first `(`) closes,
+    read on lines whose strings are blanked; at most five lines on."""
+    depth = 0
+    for i in range(number - 1, min(len(code), number + 5)):
+        for char in code[i] if i != number - 1 else code[i][code[i].find("("):]:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0:
+                return i
+    return min(len(code), number + 5) - 1
 
 
 @check("go-sql-lost-update")
@@ -426,7 +439,11 @@ def go_sql_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
             continue
         statement = " ".join(strings[number - 1 : number + 5])
         update = _GO_UPDATE_SET.search(statement)
-        if not update:
+        # Or the row deleted and inserted again with the value computed (goatcounter's refactor
+        # in a new user's trial: select the total, add, delete, insert): an INSERT whose
+        # arguments pass the computed variable.
+        insert = None if update else _GO_INSERT.search(" ".join(strings[number - 1 : _call_end(code, number) + 1]))
+        if not update and not insert:
             continue
         func = _find_back(code, number, _GO_FUNC, limit=400)
         top = func[0] if func else 0
@@ -438,9 +455,14 @@ def go_sql_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
                 break
             scanned = set(re.findall(r"&(\w+)", " ".join(code[i : i + 4])))
             window = code[i : number + 5]
-            computed = any(re.search(rf"\b{re.escape(v)}\s*[-+*/]|[-+*/]\s*{re.escape(v)}\b", x) for v in scanned for x in window)
+            computed = [v for v in sorted(scanned)
+                        if any(re.search(rf"\b{re.escape(v)}\s*[-+*/]|[-+*/]\s*{re.escape(v)}\b", x) for x in window)]
+            if insert is not None:
+                passed = " ".join(code[number - 1 : number + 5])
+                computed = [v for v in computed if re.search(rf"\b{re.escape(v)}\b", passed)]
             if computed:
-                out.append(_finding(view, pr, number, target=f"column {update.group('col')}", read_line=i + 1))
+                target = f"column {update.group('col')}" if update else f"a row of {insert.group('table')}" if insert else ""
+                out.append(_finding(view, pr, number, target=target, read_line=i + 1))
             break
     return out
 
