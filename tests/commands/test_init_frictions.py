@@ -114,9 +114,19 @@ def test_init_pr_template_says_it_requires_the_field(tmp_path: Path) -> None:
         "flagged); set `pr_field: warn` to only note it)"
     )
     assert "\npr_field: required\n" in (repo / init.CONFIG).read_text()
-    # on an existing config, init says that it did not change pr_field
+    # on an existing config that already requires the field, init says so (a new-user trial re-ran
+    # init on its set-up main branch and was told to add `pr_field: required`, which was there)
     again = run_dc(repo, "init", "--pr-template")
-    assert again.stdout.splitlines()[0].startswith("unchanged  .deploycheck/config.yaml  (exists; left as it is. --pr-template did not change pr_field")
+    assert again.stdout.splitlines()[0] == ("unchanged  .deploycheck/config.yaml  (exists; left as it is (it already has "
+                                            "pr_field: required, so the gate checks the template's field))")
+    # on one that does not, it says that it did not change pr_field and what to add
+    for text in ("pr_field: warn\n", "# pr_field: required\n", "pr_field: [\n"):
+        (repo / init.CONFIG).write_text(text)
+        other = run_dc(repo, "init", "--pr-template")
+        assert other.stdout.splitlines()[0] == (
+            "unchanged  .deploycheck/config.yaml  (exists; left as it is. --pr-template did not change pr_field: add "
+            "`pr_field: required` to make the gate check the template's field)"), text
+        assert (repo / init.CONFIG).read_text() == text
 
 
 def test_log_base_reads_the_signers_of_the_named_branch(tmp_path: Path) -> None:

@@ -405,3 +405,44 @@ def test_a_missing_field_on_a_change_with_nothing_flagged_says_n_a_is_enough(tmp
     flagged = field_problem(PrText("Fix typo", "Just docs.", "test"), ["inventory/jobs.py"])
     assert flagged is not None and "N/A" not in flagged
 
+
+
+def test_a_function_changed_on_both_sides_of_the_diff_is_named_once_in_the_claim(tmp_path):
+    # A new-user trial on goatcounter: a "minor refactor, no behaviour change" of a Go function in
+    # the job folder `cron/` removed some lines and added others, so DC701 flagged it twice (the
+    # head's lines and the base's). The claim line said "`updateHitCounts` … changed in a way …
+    # and `updateHitCounts` … changed in a way …: `updateHitCounts` … (DC701 …) (DC701 …)".
+    from support.gitrepo import make_branch, make_repo
+
+    base = ("package cron\n\nfunc updateCounts(db DB, n int) error {\n\tins := db.Bulk()\n\ttotal := n * 2\n"
+            "\tfor i := 0; i < 3; i++ {\n\t\tins.Values(i, total)\n\t}\n\treturn ins.Finish()\n}\n")
+    head = ("package cron\n\nfunc updateCounts(db DB, n int) error {\n\ttotal := n * 2\n"
+            "\tfor i := 0; i < 3; i++ {\n\t\tcur := db.Get(i)\n\t\tdb.Set(i, cur+total)\n\t}\n\treturn nil\n}\n")
+    repo = make_repo(tmp_path / "app", {"cron/count.go": base})
+    make_branch(repo, "feature", {"cron/count.go": head}, "minor refactor, no behaviour change")
+    doc = json.loads(dc(repo, "scan", "--base", "main", "--format", "json", env=CLEAN_ENV).stdout)
+    assert sorted(f.get("side", "head") for f in doc["findings"] if f["rule"] == "DC701") == ["base", "head"]
+    [claim] = doc["claims"]
+    assert claim["message"].endswith(", but `updateCounts` in cron/count.go changed in a way deploycheck cannot "
+                                     "prove leaves its behaviour unchanged (DC701 background-code-changed).")
+    text = dc(repo, "scan", "--base", "main", env=CLEAN_ENV).stdout
+    said = text[:text.index("\nBase: ")]  # the claim, however the terminal width wrapped it
+    assert said.startswith("Claim vs change: ") and said.count("updateCounts") == 1
+
+
+def test_on_gitlab_the_fix_says_to_run_a_new_pipeline_not_that_an_edit_re_runs_it(claiming, key, tmp_path):
+    # A new-user trial on GitLab (piggymetrics) was told "editing it re-runs the check": GitLab
+    # starts no pipeline when a merge request's title or description is edited, and a retried job
+    # keeps its pipeline's old CI_MERGE_REQUEST_* text. GitHub's `edited` trigger does re-run it.
+    sign_record(claiming, key, tmp_path)
+    gitlab = {"CI_MERGE_REQUEST_IID": "7", "CI_MERGE_REQUEST_TITLE": "Refactor stock reservation",
+              "CI_MERGE_REQUEST_DESCRIPTION": "## Concurrency considerations\n\nok\n"}
+    code, doc = verify(claiming, gitlab)
+    fixes = [(p["code"], p["fix"]) for p in doc["problems"]]
+    assert code == 1 and sorted(c for c, _ in fixes) == ["pr-claim", "pr-claim", "pr-field"]  # title, commit, field
+    for _, fix in fixes:
+        assert "re-runs the check" not in fix and fix.endswith("run a new pipeline for the merge request (its Pipelines "
+                                                               "tab, Run pipeline) or push a commit.") and ".." not in fix
+    code, doc = verify(claiming, github_env(tmp_path, "Refactor stock reservation", "## Concurrency considerations\n\nok\n"))
+    assert code == 1 and not any("GitLab" in p["fix"] for p in doc["problems"])
+    assert [p["fix"].endswith("re-runs the check.") for p in doc["problems"] if p["code"].startswith("pr-")].count(True) == 2

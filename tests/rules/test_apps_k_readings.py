@@ -89,15 +89,35 @@ def test_java_a_call_on_a_library_typed_field_is_no_trail(tmp_path) -> None:
     assert _saver_change(tmp_path, _CLIENT.replace("{TYPE}", "YarnConfiguration")) == []
 
 
+_LOCAL = "src/main/java/shop/develop/LocalResources.java"
+
+
+def test_java_a_subclass_that_adds_no_such_supertype_does_not_keep_the_trail(tmp_path) -> None:
+    subclass = "package shop.develop;\n\npublic class LocalResources extends ResourceService {\n}\n"
+    assert _saver_change(tmp_path, _CLIENT.replace("{TYPE}", "YarnConfiguration"), {_LOCAL: subclass}) == []
+
+
 @pytest.mark.parametrize("declared, extra", [
     ("ResourceService", None),  # the owner's own type
     ("var", None),  # a type not written
-    ("YarnConfiguration", {"src/main/java/shop/develop/LocalResources.java":
-                           "package shop.develop;\n\npublic class LocalResources extends ResourceService {\n}\n"}),
+    # A subclass of the owner, which the receiver is declared as (dolphinscheduler's schedule
+    # trigger, whose `triggerWorkflow` is its abstract superclass's).
+    ("LocalResources", {_LOCAL: "package shop.develop;\n\npublic class LocalResources extends ResourceService {\n}\n"}),
+    ("LocalResources", {_LOCAL: "package shop.develop;\n\npublic class LocalResources\n        extends\n            MidResources {\n}\n",
+                        "src/main/java/shop/develop/MidResources.java":
+                        "package shop.develop;\n\npublic class MidResources extends ResourceService {\n}\n"}),
+    # A subclass of the owner implements the interface the receiver is declared as.
+    ("Configurable", {_LOCAL: "package shop.develop;\n\npublic class LocalResources extends ResourceService implements Configurable {\n}\n"}),
+    # The owner's superclass is a library's, whose supertypes are not read.
+    ("Configurable", {"src/main/java/shop/develop/ResourceService.java": _SERVICE.replace(
+        "public class ResourceService {", "public class ResourceService extends AbstractService {")}),
+    # A superclass of the repository that implements it.
+    ("Configurable", {"src/main/java/shop/develop/ResourceService.java": _SERVICE.replace(
+        "public class ResourceService {", "public class ResourceService extends BaseService {"),
+        "src/main/java/shop/develop/BaseService.java": "package shop.develop;\n\npublic abstract class BaseService implements Configurable {\n}\n"}),
 ])
 def test_java_a_receiver_that_may_hold_the_owner_keeps_the_trail(tmp_path, declared: str, extra: dict | None) -> None:
-    # A subclass of the owner anywhere in the repository may add an interface the receiver is
-    # declared as: then no declared type rules a call out.
+    # Only a type that no object of the owner's class can be rules a call out.
     client = _CLIENT.replace("{TYPE}", declared)
     if declared == "var":
         client = client.replace("    private var yarnconf = new YarnConfiguration();\n", "").replace(
@@ -133,3 +153,37 @@ def test_rb_a_call_that_may_fit_keeps_the_trail(tmp_path, call: str) -> None:
     found = _url_change(tmp_path, call)
     assert [(p, line) for p, line, *_ in found] == [(_URLS_PATH, 3)]
     assert "login_code_job.rb:3" in found[0][4]
+
+
+# --- Go: a method of an unexported type is looked for in its package, whatever its name ----------
+
+_FIREBASE = ("package server\n\ntype firebaseClient struct {\n\tsender sender\n}\n\n"
+             "func (c *firebaseClient) Send(v *visitor, m *message) error {\n\terr := c.sender.Send(m.body)\n"
+             "\tif err == errQuota {\n\t\tv.deny()\n\t}\n\treturn err\n}\n")
+_PUBLISH = ("package server\n\nfunc (s *Server) publish(v *visitor, m *message) {\n\tgo s.sendToFirebase(v, m)\n}\n\n"
+            "func (s *Server) sendToFirebase(v *visitor, m *message) {\n\t_ = s.firebase.Send(v, m)\n}\n")
+_FIREBASE_PATH = "server/server_firebase.go"
+_FIREBASE_HEAD = _FIREBASE.replace("err == errQuota", "errors.Is(err, errQuota)")
+
+
+def test_go_an_unexported_types_generic_method_is_followed_in_its_package(tmp_path) -> None:
+    # ntfy's Firebase sender, which a goroutine per published message runs: `Send` is too common a
+    # name to follow through the repository, not through its package.
+    found = _found(tmp_path, {_FIREBASE_PATH: _FIREBASE, "server/server.go": _PUBLISH}, {_FIREBASE_PATH: _FIREBASE_HEAD})
+    assert [(p, line) for p, line, *_ in found] == [(_FIREBASE_PATH, 9)]
+    assert "server/server.go:8" in found[0][4]
+
+
+def test_go_a_generic_method_is_not_followed_into_other_packages(tmp_path) -> None:
+    # The goroutine is in another package: it cannot name the unexported type (only an interface
+    # could carry the call, which the search does not see), and `Send(v, m)` there is another's.
+    other = _PUBLISH.replace("package server", "package relay")
+    found = _found(tmp_path, {_FIREBASE_PATH: _FIREBASE, "relay/relay.go": other}, {_FIREBASE_PATH: _FIREBASE_HEAD}, rule=None)
+    assert found == []
+
+
+def test_go_an_exported_types_generic_method_is_still_not_followed(tmp_path) -> None:
+    exported = _FIREBASE.replace("firebaseClient", "FirebaseClient")
+    found = _found(tmp_path, {_FIREBASE_PATH: exported, "server/server.go": _PUBLISH},
+                   {_FIREBASE_PATH: _FIREBASE_HEAD.replace("firebaseClient", "FirebaseClient")})
+    assert found == []

@@ -246,6 +246,14 @@ def _read(path: Path) -> str | None:
         return None
 
 
+def _read_config(root: Path) -> str | None:
+    """The existing config's text, or None when it cannot be read as text (a folder, no permission)."""
+    try:
+        return _read(root / CONFIG)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 # `init --dry-run`: what would be written, by path, instead of writing it.
 _dry_run: list[dict[str, str]] = []
 
@@ -388,6 +396,20 @@ PR_FIELD_REQUIRED_NOTE = ("with pr_field: required (--pr-template): the gate fai
                           "set `pr_field: warn` to only note it")
 PR_FIELD_UNCHANGED_NOTE = ("exists; left as it is. --pr-template did not change pr_field: add `pr_field: required` "
                            "to make the gate check the template's field")
+PR_FIELD_ALREADY_NOTE = "exists; left as it is (it already has pr_field: required, so the gate checks the template's field)"
+
+
+def pr_field_note(existing: str | None) -> str:
+    """What init says of an existing config under --pr-template. It said to add `pr_field:
+    required` to a config that had it (a new-user trial re-ran init on its set-up main branch);
+    a config that cannot be read keeps the advice, and `verify` names its error."""
+    from ..config import parse_config_text
+
+    try:
+        required = existing is not None and parse_config_text(existing).pr_field == "required"
+    except DeployCheckError:
+        required = False
+    return PR_FIELD_ALREADY_NOTE if required else PR_FIELD_UNCHANGED_NOTE
 
 
 def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool, key_path: Path | None = None) -> list[Outcome]:
@@ -396,7 +418,7 @@ def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool, key_p
         config += "\n# Written by `deploycheck init --pr-template`: the PR template has the field, so require it.\npr_field: required\n"
     config_outcome = create_only(root, CONFIG, config)
     if pr_template:  # a setting that can fail the gate is never changed silently
-        config_outcome.note = PR_FIELD_REQUIRED_NOTE if config_outcome.status == CREATED else PR_FIELD_UNCHANGED_NOTE
+        config_outcome.note = PR_FIELD_REQUIRED_NOTE if config_outcome.status == CREATED else pr_field_note(_read_config(root))
     outcomes = [config_outcome, setup_signers(root, key_path)]
     if ci == "github":
         outcomes.append(create_only(root, GITHUB_WORKFLOW, template("github-workflow.yml")))

@@ -43,6 +43,12 @@ FIX_FIELD = (
     "`deploycheck summary` prints (or say in a sentence what this change does to concurrent workers). "
     "Editing the description re-runs the check."
 )
+GITLAB = "GitLab CI_MERGE_REQUEST_TITLE/CI_MERGE_REQUEST_DESCRIPTION"
+# GitLab starts no pipeline when a merge request's title or description is edited, and a retried
+# job keeps the variables its pipeline was created with, so the old text: only a new pipeline
+# reads the edit (a new-user trial on GitLab was told that editing re-runs the check).
+GITLAB_RERUN = ("GitLab does not re-run the pipeline on an edit, and a retried job still sees the old text: "
+                "run a new pipeline for the merge request (its Pipelines tab, Run pipeline) or push a commit.")
 
 
 class PrText(Plain):
@@ -51,6 +57,17 @@ class PrText(Plain):
     def __init__(self, title: str, body: str, source: str, truncated: bool = False) -> None:
         self.title, self.body, self.source = title, body, source
         self.truncated = truncated  # GitLab cuts CI_MERGE_REQUEST_DESCRIPTION at 2,700 characters
+
+
+def rerun_hint(fix: str, pr: PrText | None) -> str:
+    """``fix`` (an edit of the title or description) with what re-runs the check made true for
+    where the text came from."""
+    if pr is None or pr.source != GITLAB:
+        return fix
+    for said, then in ((" Editing the description re-runs the check.", " "), ("; editing it re-runs the check.", ". ")):
+        if fix.endswith(said):
+            return fix[:-len(said)] + then + GITLAB_RERUN
+    return f"{fix} {GITLAB_RERUN}"
 
 
 class Claim(Plain):
@@ -127,7 +144,7 @@ def _github(env: Mapping[str, str]) -> PrText | None:
 def _gitlab(env: Mapping[str, str]) -> PrText | None:
     if not env.get("CI_MERGE_REQUEST_IID", "").strip() and "CI_MERGE_REQUEST_TITLE" not in env:
         return None
-    where = "GitLab CI_MERGE_REQUEST_TITLE/CI_MERGE_REQUEST_DESCRIPTION"
+    where = GITLAB
     title = _text_value(env.get("CI_MERGE_REQUEST_TITLE", ""), "the title", where)
     body = _text_value(env.get("CI_MERGE_REQUEST_DESCRIPTION", ""), "the description", where)
     truncated = env.get("CI_MERGE_REQUEST_DESCRIPTION_IS_TRUNCATED", "").strip().lower() == "true"
@@ -379,9 +396,12 @@ _ARTICLES = frozenset({"The", "A", "An", "This", "These", "Its", "It", "No", "No
 def _merged(parts: list[str]) -> list[str]:
     """Findings that give the same consequence said once: "`WATCH` was removed from `f` and
     `MULTI` was removed from `f`: the transaction no longer aborts … (DC320 x, DC320 x)" instead of
-    the consequence twice (a new-user trial found a 700-character line)."""
+    the consequence twice (a new-user trial found a 700-character line). A part said twice word
+    for word (a Go function in a job folder with lines removed and others added is two DC701
+    findings, one per side of the diff, and both read "`f` in x.go changed in a way …") is said
+    once: merged as two, its text has no ": " to split on and came out three times over."""
     groups: dict[str, list[tuple[str, str, str]]] = {}
-    for part in parts:
+    for part in dict.fromkeys(parts):
         body, _, rule = part.rpartition(" (")
         what, sep, why = body.partition(": ")
         groups.setdefault(why if sep and rule else part, []).append((part, what, rule.rstrip(")")))
@@ -482,12 +502,13 @@ def claim_problem(c: Claim, pr: PrText | None) -> tuple[str, str] | None:
     if c.source in ("title", "description", "field"):
         if c.source == "title":
             # A title is one line: the block `deploycheck summary` prints cannot go there.
-            return c.message, "Reword the pull request title so it says what changed; editing it re-runs the check."
-        return c.message, "Edit the pull request description so it says what changed (paste `deploycheck summary`); editing it re-runs the check."
+            return c.message, rerun_hint("Reword the pull request title so it says what changed; editing it re-runs the check.", pr)
+        return c.message, rerun_hint("Edit the pull request description so it says what changed (paste "
+                                     "`deploycheck summary`); editing it re-runs the check.", pr)
     if has_block(pr):
         return None
-    return c.message, (f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request description '
-                       "(it states what changed), or reword the commit message.")
+    return c.message, rerun_hint(f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request '
+                                 "description (it states what changed), or reword the commit message.", pr)
 
 
 def pr_checks(ctx, verdict, pr: PrText | None, claims: Sequence[Claim]):
@@ -511,7 +532,7 @@ def pr_checks(ctx, verdict, pr: PrText | None, claims: Sequence[Claim]):
         problem = field_problem(pr, ctx.scan.flagged_files)
         if problem is not None:
             if mode == "required":
-                problems.append(Problem(PR_FIELD, None, problem, FIX_FIELD))
+                problems.append(Problem(PR_FIELD, None, problem, rerun_hint(FIX_FIELD, pr)))
             else:
                 notes.append(problem + " (pr_field: warn)")
     if not problems and not notes:

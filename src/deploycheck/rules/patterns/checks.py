@@ -204,6 +204,10 @@ _JVM_WRITES = (
     re.compile(r"\b(?P<obj>\w+)\.(?P<field>\w+)\s*(?:[-+*/]=|\+\+|--)"),
     re.compile(r"\b(?P<obj>\w+)\.copy\s*\([^)]*\b(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/]"),
 )
+# Through a local that holds the old value (`int sent = latest.getRemindersSent();
+# latest.setRemindersSent(sent + 1);`): the local must be read from the same getter earlier in
+# the method (``_jvm_local_read``).
+_JVM_LOCAL_WRITE = re.compile(r"\b(?P<obj>\w+)\.set(?P<field>\w+)\s*\(\s*(?P<local>[a-z_]\w*)\s*[-+*/]")
 _JVM_READ = r"\b{obj}\s*=\s*[^=;\n]*?\.(?P<method>findById|getById|getReferenceById|getOne|findBy\w+|find)\s*\("
 # `for (MailSendLog log : mapper.findPending())`, `logs.forEach(log -> {`, `.forEach((MailSendLog log) -> {`.
 _JVM_ROW_READ = (r"\bfor\s*\(\s*(?:final\s+)?[\w<>,.?\[\] ]+\s+{obj}\s*:\s*[^)]*\w\s*\("
@@ -217,13 +221,15 @@ _JVM_LOCK_NEAR = re.compile(r"PESSIMISTIC|(?i:\bfor\s+update\b)|\.lock\s*\(")
 @check("jvm-lost-update")
 def jvm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    found = _written_from_old(view, _JVM_WRITES)
+    found = _written_from_old(view, (*_JVM_WRITES, _JVM_LOCAL_WRITE))
     if found is None or _JVM_GUARDED.search(view.text("head")):
         return out
     candidates, lines, strings = found
     for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
         m = next((x for x in (r.search(line) for r in _JVM_WRITES) if x), None)
+        if m is None and (local := _JVM_LOCAL_WRITE.search(line)) is not None and _jvm_local_read(lines, number, local):
+            m = local
         if m is None or m.group("obj") == "this":
             continue
         obj, field = m.group("obj"), m.group("field")
@@ -242,6 +248,21 @@ def jvm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
         field_name = field[0].lower() + field[1:]
         out.append(_finding(view, pr, number, target=f"{obj}.{field_name}", read=shown))
     return out
+
+
+def _jvm_local_read(lines: list[str], number: int, m: re.Match[str]) -> bool:
+    """Whether the local that ``m`` writes from was set, within the 30 lines before it, to the
+    getter of the field it sets (`int sent = latest.getRemindersSent();`, Kotlin's `val sent =
+    latest.remindersSent`), and not set again in between."""
+    local, obj, field = (re.escape(m.group(k)) for k in ("local", "obj", "field"))
+    read = re.compile(rf"\b{local}\s*=\s*{obj}\.(?:get{field}\s*\(\s*\)|{field[:1].lower()}{field[1:]}\b)\s*;?\s*(?:$|//)")
+    again = re.compile(rf"(?<![\w.]){local}\s*(?:=(?!=)|[-+*/]=|\+\+|--)")
+    for i in range(number - 2, max(-1, number - 32), -1):
+        if read.search(lines[i]):
+            return True
+        if again.search(lines[i]):
+            return False
+    return False
 
 
 # --- Go -----------------------------------------------------------------------------------
@@ -386,10 +407,25 @@ def go_orm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     return out
 
 
-_GO_EXEC = re.compile(r"\.Exec(?:Context)?\s*\(")
+# database/sql's and sqlx's statements, and helpers named alike (goatcounter's `zdb.Exec`,
+# `zdb.Get(ctx, &cur, "select …")`): the SQL text beside them says what they do.
+_GO_EXEC = re.compile(r"\.(?:Must)?(?:Named)?Exec(?:Context)?\s*\(")
 _GO_UPDATE_SET = re.compile(r"(?is)\bupdate\s+[\w.\"`]+\s+set\s+(?P<col>\w+)\s*=\s*(?:\?|\$\d+|@\w+|:\w+)")
-_GO_SELECT = re.compile(r"\.(?:QueryRow|Query)(?:Context)?\s*\(")
+_GO_SELECT = re.compile(r"\.(?:QueryRow|Query|QueryRowx|Queryx|Get|Select)(?:Context)?\s*\(")
+_GO_INSERT = re.compile(r"(?is)\binsert\s+into\s+(?P<table>[\w.\"`]+)")
 _GO_FUNC = re.compile(r"^func\b")
+
+
+def _call_end(code: list[str], number: int) -> int:
+    """The index of the line where the call that opens on line ``number`` (its first `(`) closes,
+    read on lines whose strings are blanked; at most five lines on."""
+    depth = 0
+    for i in range(number - 1, min(len(code), number + 5)):
+        for char in code[i] if i != number - 1 else code[i][code[i].find("("):]:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0:
+                return i
+    return min(len(code), number + 5) - 1
 
 
 @check("go-sql-lost-update")
@@ -403,7 +439,11 @@ def go_sql_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
             continue
         statement = " ".join(strings[number - 1 : number + 5])
         update = _GO_UPDATE_SET.search(statement)
-        if not update:
+        # Or the row deleted and inserted again with the value computed (goatcounter's refactor
+        # in a new user's trial: select the total, add, delete, insert): an INSERT whose
+        # arguments pass the computed variable.
+        insert = None if update else _GO_INSERT.search(" ".join(strings[number - 1 : _call_end(code, number) + 1]))
+        if not update and not insert:
             continue
         func = _find_back(code, number, _GO_FUNC, limit=400)
         top = func[0] if func else 0
@@ -415,9 +455,14 @@ def go_sql_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
                 break
             scanned = set(re.findall(r"&(\w+)", " ".join(code[i : i + 4])))
             window = code[i : number + 5]
-            computed = any(re.search(rf"\b{re.escape(v)}\s*[-+*/]|[-+*/]\s*{re.escape(v)}\b", x) for v in scanned for x in window)
+            computed = [v for v in sorted(scanned)
+                        if any(re.search(rf"\b{re.escape(v)}\s*[-+*/]|[-+*/]\s*{re.escape(v)}\b", x) for x in window)]
+            if insert is not None:
+                passed = " ".join(code[number - 1 : number + 5])
+                computed = [v for v in computed if re.search(rf"\b{re.escape(v)}\b", passed)]
             if computed:
-                out.append(_finding(view, pr, number, target=f"column {update.group('col')}", read_line=i + 1))
+                target = f"column {update.group('col')}" if update else f"a row of {insert.group('table')}" if insert else ""
+                out.append(_finding(view, pr, number, target=target, read_line=i + 1))
             break
     return out
 

@@ -594,11 +594,11 @@ def _followed_names(ctx, p: Parsed, row: int):
     mailer a cron job runs; Wiki.js's `pipeline`, now imported from another module); a JS/TS
     re-export so rebound, by its exported name. A name only added or removed is not: the
     functions that start or stop using it changed themselves."""
-    from .reach import exported_function, followed_name, ruby_scope
+    from .reach import exported_function, followed_name, go_package_method, ruby_scope
 
     for chain in chains_at(p, row):
         if chain and not _signature_only(chain[-1]):
-            name = followed_name(chain, p, ctx.path) or ruby_scope(p, row)
+            name = followed_name(chain, p, ctx.path) or ruby_scope(p, row) or go_package_method(chain, p)
             if name:
                 yield name
                 continue

@@ -144,6 +144,23 @@ def _save_base_cache(ctx, base: str, family: str, cache: dict[str, list[str]]) -
     kept.save(scan_memo(ctx)[("trees.naming-base", family)][0], cache)
 
 
+def package_files_naming(ctx, folder: str, names: list[str]) -> dict[str, list[str]]:
+    """For each name, the Go files of the package in ``folder`` (not its sub-packages) at head
+    that hold it as a word, however many files of the repository hold it: a search within one
+    package (one `git grep` for the names not asked before)."""
+    memo = scan_memo(ctx)
+    todo = sorted({name for name in names if ("trees.package-naming", folder, name) not in memo})
+    if todo:
+        found = _naming_at(ctx, ctx.repo.head_sha, "go", todo, [f":(glob){folder + '/' if folder else ''}*.go"])
+        for name in todo:
+            memo[("trees.package-naming", folder, name)] = found[name]
+    return {name: memo[("trees.package-naming", folder, name)] for name in names}
+
+
+# A Go method of an unexported type (`func (c *firebaseClient) Send(`): only its package names it.
+_GO_PACKAGE_METHOD = re.compile(r"^func\s*\(\s*(?:\w+\s+)?\*?\s*[a-z_]\w*(?:\[[^\]]*\])?\s*\)\s*(\w+)\s*[\[(]", re.M)
+
+
 def _naming_at(ctx, rev: str, family: str, names: list[str], pathspec: list[str] | None = None) -> dict[str, list[str]]:
     from ...git import gitcmd
     found = gitcmd.grep_words(ctx.repo.root, rev, names, pathspec or FAMILY_GLOBS[family])
@@ -254,7 +271,15 @@ def named_elsewhere(ctx, language: str) -> bool:
                   if (m := _GO_BINDING_LINE.match(text)) and followable(m.group(1))}
     _ask_for_the_whole_change(ctx, language, texts)
     naming = files_naming(ctx, family_of(language), sorted(names))
-    return any(path != ctx.path for paths in naming.values() for path in paths)
+    if any(path != ctx.path for paths in naming.values() for path in paths):
+        return True
+    if language != "go":
+        return False
+    # A generic name of a method of an unexported type is looked for in its package only
+    # (rules/trees/reach.py's ``go_package_method``).
+    generic = sorted({m.group(1) for text in texts for m in _GO_PACKAGE_METHOD.finditer(text) if not followable(m.group(1))})
+    folder = ctx.path.rpartition("/")[0]
+    return bool(generic) and any(path != ctx.path for paths in package_files_naming(ctx, folder, generic).values() for path in paths)
 
 
 def _ask_for_the_whole_change(ctx, language: str, texts: list[str]) -> None:
@@ -308,63 +333,79 @@ def java_field_named(ctx, name: str) -> bool:
     return memo[key]
 
 
-def java_subclassed(ctx, name: str) -> bool:
-    """Whether a Java or Kotlin file of the repository at head may declare a subclass of the class
-    ``name`` (`extends Name`, Kotlin's `: Name(`): with none, only a variable of the class's own
-    type can hold one of its objects. Each file that names it as a word is read whole, so a
-    declaration spread over lines (`extends` on one, the name on the next; Kotlin's supertypes
-    listed one a line, the class among them: `: Named,\n    Name()`) or with a comment or an
-    annotation between is seen. A file too large to read or not parsed whole, or too many files,
-    count as a subclass: a call is kept, never dropped. Once per name and scan."""
+def java_subclass_files(ctx, name: str) -> list[str]:
+    """The Java and Kotlin files at head that may declare a subclass of the class ``name``
+    (`extends Name`, Kotlin's `: Name(`). Each file that names it as a word is read whole, so a
+    declaration spread over lines (`extends` on one, the name on the next, as a formatter leaves
+    dolphinscheduler's triggers; Kotlin's supertypes listed one a line or the class after an
+    interface, `: Named, Name()`) or with a comment or an annotation between is seen. Read
+    loosely: text that only looks like one adds a file to read, never hides one; a file too large
+    to read is one, and more than ``_MAX_SUBCLASS_READS`` files naming the class are all returned
+    unread. Once per name and scan."""
     memo = scan_memo(ctx)
-    key = ("trees.java-subclassed", name)
+    key = ("trees.java-subclass-files", name)
     if key not in memo:
-        memo[key] = _java_subclassed(ctx, name)
+        memo[key] = _java_subclass_files(ctx, name) if WORD.fullmatch(name) else []
     return memo[key]
 
 
-# More files naming a class than this are not read one by one: the class counts as subclassed.
+def java_type_files(ctx, name: str) -> list[str]:
+    """The Java and Kotlin files at head that may declare a type named ``name`` (a class,
+    interface, enum, record or Kotlin object), read loosely: a line that only looks like a
+    declaration adds a file to read, never hides one. Once per name and scan."""
+    memo = scan_memo(ctx)
+    key = ("trees.java-type-files", name)
+    if key not in memo:
+        from ...git import gitcmd
+
+        pattern = rf"(class|interface|enum|record|object)[[:space:]]+{name}([^A-Za-z0-9_]|$)"
+        memo[key] = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
+                                      extended=True, what=f"types named {name}") if WORD.fullmatch(name) else []
+    return memo[key]
+
+
+# More files naming a class than this are not read one by one: all of them may declare a subclass.
 _MAX_SUBCLASS_READS = 400
 
 
-def _java_subclassed(ctx, name: str) -> bool:
+def _java_subclass_files(ctx, name: str) -> list[str]:
     from ...git import gitcmd
     from .parse import Parsed, parse_bytes, walk
 
-    if not re.fullmatch(r"[A-Za-z_]\w*", name):
-        return True
     paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [name], list(FAMILY_GLOBS["java"]), words=True,
                               what=f"subclasses of {name}")
     if len(paths) > _MAX_SUBCLASS_READS:
-        return True
+        return paths
     word = re.compile(rf"(?<![\w$]){name}(?![\w$])")
+    found = []
     for path in paths:
         data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
         if data is None:
-            return True  # not read: it may declare one
-        kotlin = path.endswith(".kt")
-        if not kotlin and b"extends" not in data:
-            continue  # a Java class of no `extends` declares no subclass: not parsed
-        p = parse_bytes("kotlin" if kotlin else "java", data)
-        if not isinstance(p, Parsed) or p.root.has_error:
-            # Not parsed whole: read as text, `extends` then the name before a body or a
-            # statement's end (Java), the name after a `:` or a `,` (Kotlin; a parameter's type
-            # looks the same: loose).
-            text = _JVM_COMMENTS.sub(" ", data.decode("utf-8", "surrogateescape"))
-            loose = r"[:,][^{;=]*?" if kotlin else r"\bextends\b[^{;]*?"
-            if re.search(loose + word.pattern, text):
-                return True
+            found.append(path)  # not read: it may declare one
             continue
-        # Java's `extends` clause; Kotlin's supertype lists, of a class or an object expression
-        # (`object : Name(), Listener {…}`, which a variable of the interface's type may hold).
-        kinds = ("delegation_specifiers",) if kotlin else ("superclass",)
-        if any(n.type in kinds and word.search(p.text(n)) for n in walk(p.root)):
-            return True
-    return False
+        kotlin = path.endswith(".kt")
+        if not kotlin:
+            # Java: `extends`, then anything but a body or a statement's end, then the name; the
+            # search parses the file for its superclass.
+            text = _JVM_COMMENTS.sub(" ", data.decode("utf-8", "surrogateescape"))
+            if re.search(r"\bextends\b[^{;]*?" + word.pattern, text):
+                found.append(path)
+            continue
+        p = parse_bytes("kotlin", data)
+        if not isinstance(p, Parsed) or p.root.has_error:
+            # Not parsed whole: the name after a `:` or a `,` (a parameter's type looks the same: loose).
+            text = _JVM_COMMENTS.sub(" ", data.decode("utf-8", "surrogateescape"))
+            if re.search(r"[:,][^{;=]*?" + word.pattern, text):
+                found.append(path)
+        elif any(n.type == "delegation_specifiers" and word.search(p.text(n)) for n in walk(p.root)):
+            # Kotlin's supertype lists, of a class or an object expression (`object : Name(),
+            # Listener {…}`, which a variable of the interface's type may hold).
+            found.append(path)
+    return found
 
 
-# Comments, blanked before a file not parsed whole is read as text. A `//` inside a string
-# blanks the rest of its line: the text left is read more loosely, never less.
+# Comments, blanked before a file is read as text. A `//` inside a string blanks the rest of
+# its line: the text left is read more loosely, never less.
 _JVM_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 
 

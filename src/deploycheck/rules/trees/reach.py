@@ -30,7 +30,7 @@ from ...git.model import DELETED
 from .background import job_of, regions
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
-from .naming import WORD, files_naming, followable, java_field_named, java_subclassed
+from .naming import WORD, files_naming, followable, java_field_named, java_subclass_files, java_type_files, package_files_naming
 from .parse import Parsed, nodes_of, parse_bytes, parsed, walk
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
@@ -274,6 +274,19 @@ def _in_rails_controller(node, p: Parsed, path: str | None) -> bool:
     return name is not None and p.text(name).endswith("Controller")
 
 
+def go_package_method(chain: list, p: Parsed) -> str | None:
+    """The name of the Go method ``chain`` ends in when its receiver's type is unexported,
+    whatever the name: only its package can name that type, so even a generic name (ntfy's
+    `firebaseClient.Send`, which a goroutine per message runs) is looked for in the package's
+    files (``_search``). Another package may still call it through an interface, unseen."""
+    node = chain[-1] if chain else None
+    if node is None or p.language != "go" or node.type != "method_declaration":
+        return None
+    receiver = node.child_by_field_name("receiver")
+    kind = next((n for n in walk(receiver) if n.type == "type_identifier"), None) if receiver is not None else None
+    return called_name(node, p) if kind is not None and p.text(kind)[:1].islower() else None
+
+
 def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     """Why the search could not look for the jobs that call the unit ``chain`` ends in: its name
     is too generic to tell callers apart (`apply`, `update`), or more files hold it than the
@@ -281,7 +294,7 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     name = called_name(chain[-1], p) if chain else None
     if name is None or not WORD.fullmatch(name):
         return None
-    followed = followed_name(chain, p, ctx.path)
+    followed = followed_name(chain, p, ctx.path) or go_package_method(chain, p)
     if followed is None:
         return None if followable(name) else f"`{name}` is too common a method name to tell its callers apart"
     memo = scan_memo(ctx)
@@ -419,7 +432,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             uses = uses_of(name, own, not other_package, on_a_class,
                            lambda type_name: java_field_named(ctx, type_name),
                            heirs_of(name) if p.language == "ruby" and not own else frozenset(),
-                           lambda type_name: java_subclassed(ctx, type_name))
+                           lambda owner, type_name: _java_may_hold(ctx, owner, type_name))
             if uses and not own and p.language in _JS_LANGUAGES and _imported_from_elsewhere(p, path, name, defined_in.get(name, set())):
                 continue  # `import { Meta } from "./components/meta"`: this file's `Meta` is another module's
             # A use inside a job's own region names the job; a whole file (a job folder's,
@@ -480,9 +493,19 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     if isinstance(own, tuple):
         for name in sorted(private):
             visit(ctx.path, own, name, None, "", [(name, ())])
+    # A generic name reaches here only as a Go method of an unexported type (``go_package_method``):
+    # looked for in its package's files only, where the common word is rare enough to follow.
+    package_only = {name for name in names if family == "go" and not followable(name)}
+    for name in sorted(package_only):
+        for path in package_files_naming(ctx, home or "", [name])[name]:
+            index = _file_index(ctx, path, memo)
+            if isinstance(index, tuple):
+                visit(path, index, name, home, on_class.get(name, ""), [(name, ())])
+            elif isinstance(index, str):
+                unread.setdefault(name, f"{path} names `{name}` but {index}")
     frontier, following = following, {}
     for name in names:
-        if name not in private:
+        if name not in private and name not in package_only:
             frontier.setdefault((name, home, on_class.get(name, "")), []).insert(0, (name, ()))
     for _ in range(MAX_DEPTH):
         frontier = {key: [(o, t) for o, t in leads if o not in found] for key, leads in frontier.items()}
@@ -645,7 +668,7 @@ def _restricted(node, name: str, p: Parsed) -> str:
     """Which calls of its name the unit ``node``, followed as ``name``, cannot be: "class" for a
     Ruby class method only a class calls (``_class_method``: not calls on an object), "instance"
     for an instance method (``_instance_method``: not calls on a type's name; "instance:Owner"
-    for a Java class of no supertype, nor calls on a receiver declared of another type,
+    for a Java class's, nor calls on a receiver declared of a type its objects cannot be,
     ``_foreign_receiver``), "go:N" (or "go:N+",
     variadic) for a Go function of N parameters (``_go_arity``: not calls with another number of
     arguments), "go:Nm" for a method (nor calls on an imported package's name), "" for none. A
@@ -716,12 +739,10 @@ def _ruby_super_override(ctx, name: str, paths: list[str], memo: dict) -> bool:
 
 
 def _java_plain_owner(node, p: Parsed) -> str | None:
-    """The name of the Java class that declares method ``node`` when that class has no supertype
-    but Object: then, unless a class extends it, only a receiver of its own type can call the
-    method (``_foreign_receiver``)."""
+    """The name of the Java class that declares method ``node``: a receiver declared of a type
+    that no object of that class can be cannot call the method (``_foreign_receiver``)."""
     owner = node.parent.parent if node.parent is not None else None
-    if p.language != "java" or owner is None or owner.type != "class_declaration" \
-            or any(c.type in _JAVA_SUPERTYPES for c in owner.children):
+    if p.language != "java" or owner is None or owner.type != "class_declaration":
         return None
     named = owner.child_by_field_name("name")
     return p.text(named) if named is not None else None
@@ -1170,14 +1191,14 @@ def _uses_index(p: Parsed):
 
     def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: str = "",
              field_named: Callable[[str], bool] | None = None, heirs: frozenset[str] = frozenset(),
-             subclassed: Callable[[str], bool] | None = None) -> list[int]:
+             may_hold: Callable[[str, str], bool] | None = None) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
         another package; ``restricted``: not the calls a ``_restricted`` method cannot be, Ruby
         calls on an object (`scope.name`) for a class method only a class calls, Java calls on a
         type's name (`ResourceUtils.name(…)`) for an instance method; ``field_named``: whether
         the repository may declare a field of a type's name (see ``_on_a_type``);
-        ``subclassed``: whether the repository may declare a subclass of a class (see
+        ``may_hold``: whether a variable of a type may hold an object of a class (see
         ``_foreign_receiver``)."""
         if not WORD.fullmatch(name):
             return []
@@ -1188,8 +1209,8 @@ def _uses_index(p: Parsed):
                        and (own_methods or not _own_method(n, p, heirs))
                        and not (restricted == "class" and _on_an_object(n, p))
                        and not (restricted.startswith("instance") and _on_a_type(n, p, field_named))
-                       and not (restricted.startswith("instance:") and subclassed is not None
-                                and _foreign_receiver(n, p, restricted[9:], subclassed))
+                       and not (restricted.startswith("instance:") and may_hold is not None
+                                and _foreign_receiver(n, p, restricted[9:], may_hold))
                        and not (arity and _ruby_arity_differs(n, p, int(arity)))
                        and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))})
@@ -1269,13 +1290,12 @@ def _on_a_type(n, p: Parsed, field_named: Callable[[str], bool] | None = None) -
     return not _in_a_subtype(parent) or (field_named is not None and not field_named(p.text(target)))
 
 
-def _foreign_receiver(n, p: Parsed, owner: str, subclassed: Callable[[str], bool]) -> bool:
-    """A Java call of ``n``'s name on a variable declared of another type than ``owner``, a class
-    of no supertype that no class of the repository extends (``subclassed``): no object of another
-    type has its methods. Taier's script client calls `yarnconf.addResource(…)` on its
-    `YarnConfiguration` field, Hadoop's, never the resource service's `addResource`. A variable
-    whose declaration is not in the file (an inherited field), declared `var` or of a type
-    parameter keeps the call."""
+def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], bool]) -> bool:
+    """A Java call of ``n``'s name on a variable declared of a type that cannot hold an object of
+    the class ``owner`` (``may_hold``): shenyu's upstream check calls `socket.connect(…)` on a
+    `java.net.Socket`, never its MQTT handler's `connect`; Taier's script client calls Hadoop's
+    `addResource` on its `YarnConfiguration`. A variable whose declaration is not in the file (an
+    inherited field), declared `var` or of a type parameter keeps the call."""
     parent = n.parent
     if parent is None or parent.type != "method_invocation":
         return False
@@ -1290,12 +1310,118 @@ def _foreign_receiver(n, p: Parsed, owner: str, subclassed: Callable[[str], bool
     declared = _java_declared_type(target, p, fields_only=this)  # `this.x` is a field, whatever local is named `x`
     if declared is None:
         return False
-    simple = re.sub(r"<.*", "", declared, flags=re.S).rpartition(".")[2].strip()
     if declared.endswith("]"):
-        simple = "[]"  # an array: no class's methods
+        return True  # an array: no class's methods
+    simple = re.sub(r"<.*", "", declared, flags=re.S).rpartition(".")[2].strip()
     if not simple or simple in ("var", owner) or _java_type_parameter(target, simple, p):
         return False
-    return not subclassed(owner)
+    return not may_hold(owner, simple)
+
+
+def _java_may_hold(ctx, owner: str, kind: str) -> bool:
+    """Whether a variable of type ``kind`` may hold an object of the class ``owner``: ``kind`` is
+    a subclass of the owner in the repository, or one of the owner's, or of a subclass's,
+    supertypes, or that cannot be
+    told (a type on the way is a library's or Kotlin's, whose supertypes are not read; more than
+    a dozen types on the way)."""
+    family, todo = set(), [owner]
+    while todo:
+        name = todo.pop()
+        if name in family:
+            continue
+        family.add(name)
+        below = _java_subclasses(ctx, name)
+        if below is None or len(family) > 12:
+            return True
+        todo.extend(below)
+    # A variable of a subclass's type holds the subclass's objects, which are the owner's too.
+    return kind in family or any(_java_is_a(ctx, name, kind) for name in sorted(family))
+
+
+def _java_is_a(ctx, name: str, kind: str) -> bool:
+    """Whether ``kind`` is among the supertypes of the class ``name``, or may be."""
+    todo, seen = [name], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        supertypes = _java_supertypes(ctx, name)
+        if supertypes is None or kind in supertypes or len(seen) > 12:
+            return True
+        todo.extend(supertypes)
+    return False
+
+
+def _java_subclasses(ctx, name: str) -> frozenset[str] | None:
+    """The names of the Java classes of the repository that extend the class ``name``; None when
+    that cannot be told (more than ``_JAVA_FILES_READ`` files may declare one, one could not be
+    read or is Kotlin's)."""
+    memo = scan_memo(ctx)
+    key = ("reach.java-subclasses", name)
+    if key not in memo:
+        paths = java_subclass_files(ctx, name)
+        found: set[str] = set()
+        told = len(paths) <= _JAVA_FILES_READ
+        for path in paths if told else ():
+            tree = head_tree(ctx, path)
+            if tree is None or tree.language != "java":
+                told = False
+                break
+            for node in nodes_of(tree, frozenset({"class_declaration"})):
+                superclass, named = node.child_by_field_name("superclass"), node.child_by_field_name("name")
+                if superclass is not None and named is not None and name in _supertype_names(node, tree, superclass):
+                    found.add(tree.text(named))
+        memo[key] = frozenset(found) if told else None
+    return memo[key]
+
+
+# How many files may declare a type, or its subclasses, for the search to read them (each is
+# parsed once per scan, within the search's budget); more, and the type is not told.
+_JAVA_FILES_READ = 12
+
+
+def _java_supertypes(ctx, name: str) -> frozenset[str] | None:
+    """The simple names of the supertypes that the repository's declarations of the type ``name``
+    give (all of them, when several files declare one so named); None when the repository
+    declares none (a library's or the JDK's type), more than ``_JAVA_FILES_READ`` files may, or
+    one of them could not be read."""
+    memo = scan_memo(ctx)
+    key = ("reach.java-supertypes", name)
+    if key in memo:
+        return memo[key]
+    if name == "Object":
+        memo[key] = frozenset()
+        return memo[key]
+    paths = java_type_files(ctx, name)
+    found: set[str] = set()
+    declared = False
+    for path in paths if len(paths) <= _JAVA_FILES_READ else ():
+        tree = head_tree(ctx, path)
+        if tree is None or tree.language != "java":
+            declared = False  # unread, or a Kotlin declaration, whose supertypes are not read
+            break
+        for node in nodes_of(tree, _JAVA_TYPE_DECLARATIONS):
+            named = node.child_by_field_name("name")
+            if named is not None and tree.text(named) == name:
+                declared = True
+                found |= _supertype_names(node, tree)
+    memo[key] = frozenset(found) if declared else None
+    return memo[key]
+
+
+def _supertype_names(declared, p: Parsed, only=None) -> set[str]:
+    """The simple names a Java type declaration extends or implements (`extends a.B<C>` -> B), or
+    its child ``only`` names (its superclass)."""
+    out: set[str] = set()
+    for child in declared.children:
+        if child.type in _JAVA_SUPERTYPES and (only is None or child.id == only.id):
+            text = p.text(child)
+            while (shorter := re.sub(r"<[^<>]*>", "", text)) != text:
+                text = shorter
+            out |= {word.rpartition(".")[2] for word in re.findall(r"[A-Za-z_][\w.]*", text)
+                    if word not in ("extends", "implements")}
+    return out
 
 
 def _java_declared_type(identifier, p: Parsed, fields_only: bool = False) -> str | None:

@@ -220,14 +220,20 @@ BACKGROUND_CODE_CHANGED = Rule(
         only when no Java or Kotlin file of the repository declares a variable of that name (a
         field inherited from a library's class is not seen); in a file with a static import on
         demand (`import static a.B.*;`), no call is read as one on a type. A Java instance
-        method of a class with no supertype that no Java or Kotlin file of the repository extends
-        is not looked for in calls on a variable the calling file declares of another type
-        (`yarnconf.addResource(…)` on a `YarnConfiguration` field); a variable declared `var`, of
-        a type parameter, or inherited keeps the call, as does a name a pattern binds anywhere in
-        the file (`o instanceof Owner x`), and one a nested class of a supertype or an anonymous
-        class reads from outside its body (not a `Runnable`'s, a `Callable`'s, a `Thread`'s or a
-        `TimerTask`'s: the JDK's own hold no field it could be). A subclass is read in every Java or Kotlin file that
-        names the class, across lines and in Kotlin's supertype lists. A Ruby method that takes exactly N
+        method is not looked for in calls on a variable the calling file declares of a type that
+        no object of its class can be: not the class, not a supertype of it or of a subclass of
+        it in the repository (`yarnconf.addResource(…)` on a `YarnConfiguration` field,
+        `socket.connect(…)` on a `java.net.Socket`). A library's type on the way (its supertypes
+        are not read), a Kotlin declaration, more than 12 files declaring a type or its
+        subclasses, a variable declared `var`, of a type parameter, or inherited keep the call,
+        as do a name a pattern binds anywhere in the file (`o instanceof Owner x`), and one a
+        nested class of a supertype or an anonymous class reads from outside its body (not a
+        `Runnable`'s, a `Callable`'s, a `Thread`'s or a `TimerTask`'s: the JDK's own hold no field
+        it could be). A subclass is looked for in every Java or Kotlin file that names the class,
+        across lines and in Kotlin's supertype lists.
+        A Go method of an unexported type is looked for in its package's files whatever its name
+        (ntfy's `firebaseClient.Send`): another package can call it only through an interface,
+        which is not seen. A Ruby method that takes exactly N
         arguments (required positional ones only) is not looked for in calls with another number
         (`tenant_service.url(locale: locale)` is no call of a `def url`; keyword arguments count
         as one, a splat or `...` as any number), unless a file naming it defines a method of the
