@@ -37,7 +37,7 @@ _KOTLIN_SUB = "src/main/kotlin/shop/develop/LocalResources.kt"
 
 
 @pytest.mark.parametrize(("path", "subclass"), [
-    # `extends` at the end of one line, the class on the next
+    # `extends` at the end of one line, the class on the next (main reads it too since 1e345b1: a guard)
     (_JAVA_SUB, "package shop.develop;\n\npublic class LocalResources extends\n        ResourceService implements Resources {\n}\n"),
     # a comment or a type annotation between
     (_JAVA_SUB, "package shop.develop;\n\npublic class LocalResources extends /* local */ ResourceService implements Resources {\n}\n"),
