@@ -66,8 +66,9 @@ def test_ruby_a_bare_call_of_a_method_its_class_defines_calls_that_method(tmp_pa
     own_def = "  def filter_track!(rows)\n    rows.where(track_id: 1)\n  end\n" if own else ""
     job = ("class UpdateReputationJob < ApplicationJob\n  def perform(rows)\n    filter_track!(rows)\n  end\n\n"
            f"{own_def}end\n")
-    search = ("class VideoSearch\n  def call\n    filter_track!\n  end\n\n"
-              "  def filter_track!\n    @videos = Advert.for_track(track)\n  end\nend\n")
+    # (The search's takes the rows too: a method of another number of arguments is no call's.)
+    search = ("class VideoSearch\n  def call\n    filter_track!(videos)\n  end\n\n"
+              "  def filter_track!(rows)\n    @videos = Advert.for_track(track)\n  end\nend\n")
     advert = "class Advert\n  def self.for_track(track)\n    where(track:).first\n  end\nend\n"
     main = {"app/jobs/update_reputation_job.rb": job, "app/commands/video_search.rb": search,
             "app/models/advert.rb": advert}

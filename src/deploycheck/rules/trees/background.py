@@ -826,7 +826,7 @@ def _without_type_arguments(text: str) -> str:
     return text
 
 
-def _jvm_runs_as(supertypes: str) -> str | None:
+def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
     """What a class declared with ``supertypes`` runs as (``_JVM_INTERFACES``: a thread, a Quartz
     job…), by the first of its supertypes that says so; None for none. An application's own worker
     base class says so by its name (Dependency-Track's `ActivityTaskWorker extends
@@ -836,6 +836,11 @@ def _jvm_runs_as(supertypes: str) -> str | None:
             return _JVM_INTERFACES[word]
         if _JVM_WORKER_BASE.search(word):
             return f"worker (a `{word}`)"
+        # Android's WorkManager: `extends Worker` from `androidx.work`, whose requests the
+        # device keeps across an update of the application and runs with the new code. A
+        # `Worker` of no such import could be anything.
+        if word == "Worker" and b"androidx.work" in source:
+            return "WorkManager worker"
     return None
 
 
@@ -881,7 +886,7 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                     out.append(_span(n, what))
             if n.type in ("class_declaration", "object_declaration"):
                 text = _jvm_supertypes(n, p)
-                what = _jvm_runs_as(text)
+                what = _jvm_runs_as(text, p.source)
                 if what is None and n.type == "class_declaration":
                     what = _temporal_implementation(p, re.findall(r"[A-Za-z_]\w*", text))
                 if what:
@@ -889,7 +894,7 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
         elif n.type in ("object_creation_expression", "object_literal") and any(c.type == "class_body" for c in n.children):
             # An anonymous class is one too: `timer.schedule(new TimerTask() { public void run() … })`,
             # `new Thread() { … }.start()`, Kotlin's `object : TimerTask() { … }`.
-            what = _jvm_runs_as(_jvm_supertypes(n, p))
+            what = _jvm_runs_as(_jvm_supertypes(n, p), p.source)
             if what is not None:
                 out.append(_span(n, what))
         elif n.type in ("lambda_expression", "lambda_literal", "annotated_lambda"):

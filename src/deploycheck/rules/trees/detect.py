@@ -769,21 +769,26 @@ def _ruby_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
 def _jvm_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
     """The constants a Java or Kotlin declaration holds, its nested classes' too: a `static`
     field with an initializer, an interface's field, a Kotlin `const val` (vhr's `MailConstants.MAIL_QUEUE_NAME`, read
-    by a `@RabbitListener`; a `@Scheduled` class's batch size). An array or a collection built in
-    place is a table of data, as in Go."""
+    by a `@RabbitListener`; a `@Scheduled` class's batch size), and a Kotlin property with an
+    initializer at the top level or in an object or companion object (`companion object { val
+    TTL = Duration.ofMinutes(5) }`: Kotlin's static field, `const` only for a primitive or a
+    string). An array or a collection built in place is a table of data, as in Go; a logger
+    (`LoggerFactory.getLogger(…)`) says where lines are logged, not how the code runs."""
     from .jvm import modifiers
 
     out: dict[str, tuple[int, int, str]] = {}
-    stack = [node]
+    # Each node with whether a Kotlin property there is one per program (the top level, an object).
+    stack = [(node, True)]
     while stack:
-        n = stack.pop()
+        n, static = stack.pop()
         if n.type in ("field_declaration", "constant_declaration", "property_declaration"):
             mods = modifiers(n)
             words = set(p.text(mods).split()) if mods is not None else set()
+            initialized = any(c.type in ("=", "property_delegate") for c in n.children)
             # A static field's initializer is its value from class load on, final or not (Taier's
             # static client cache, whose expiry changed): its readers see the new one.
             constant = (n.type == "constant_declaration" or (n.type == "field_declaration" and "static" in words)
-                        or (n.type == "property_declaration" and "const" in words))
+                        or (n.type == "property_declaration" and ("const" in words or (static and initialized))))
             if not constant:
                 continue
             declarators = [d for d in n.named_children if d.type in ("variable_declarator", "variable_declaration")]
@@ -792,13 +797,20 @@ def _jvm_constants(p: Parsed, node) -> dict[str, tuple[int, int, str]]:
             for d in declarators:
                 named = d.child_by_field_name("name") or next((c for c in d.named_children if c.type == "identifier"), None)
                 shown = d.child_by_field_name("value") or (value if n.type == "property_declaration" else None)
-                if named is None or shown is None or _jvm_table(p, shown):
+                if named is None or shown is None or _jvm_table(p, shown) or _JVM_LOGGERS.search(p.text(shown)):
                     continue
                 out[p.text(named)] = (n.start_point[0], n.end_point[0], p.text(shown))
         elif n.type in ("class_declaration", "interface_declaration", "enum_declaration", "object_declaration",
                         "companion_object", "class_body", "interface_body", "enum_body", "enum_body_declarations"):
-            stack.extend(n.named_children)
+            # A class's own properties are each object's; an object's, a companion's, one.
+            inner = n.type in ("object_declaration", "companion_object") or (static and n.type.endswith("body"))
+            stack.extend((c, inner) for c in n.named_children)
     return out
+
+
+# A logger's initializer: which logger the lines go to.
+_JVM_LOGGERS = re.compile(r"^\s*(?:\w+\.)*(?:LoggerFactory|LogManager|Logger|LogFactory|KotlinLogging)\s*\.\s*"
+                          r"(?:getLogger|getLog|getFormatterLogger|logger)\b")
 
 
 _JVM_TABLE_CALLS = re.compile(r"^(?:List|Set|Map|Arrays)\.(?:of|asList|ofEntries)\s*\(|^(?:listOf|setOf|mapOf|arrayOf|mutableListOf|mutableSetOf|mutableMapOf|hashMapOf)\s*\(")

@@ -23,8 +23,10 @@ KEYWORDS = {
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
              "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor",
              "extends thread", "java.lang.thread", "timertask",
-             # An application's worker base class (`extends AbstractTaskWorker<Task> {`).
-             "worker<", "worker {", "worker implements", "worker()"),
+             # An application's worker base class (`extends AbstractTaskWorker<Task> {`, `extends
+             # TaskWorker{`, Kotlin's `: CoroutineWorker(context, params)`; spread over lines,
+             # ``_JVM_WORKER_SUPERTYPE`` reads it in the changed file).
+             "worker<", "worker {", "worker{", "worker implements", "worker(", "androidx.work"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(")
@@ -188,11 +190,20 @@ def _reads_itself(ctx) -> bool:
     for text in _sides_lower(ctx, words):
         if any(w in text for w in words):
             return True
+    if language in ("java", "kotlin"):
+        for text in _sides_lower(ctx, ("worker",)):
+            if _JVM_WORKER_SUPERTYPE.search(text):
+                return True
     if in_transaction_hints(ctx):
         return True
     from .manifest import job_system
 
     return job_system(ctx.settings) is not None
+
+
+# A supertype named for a worker, whatever the spacing (`extends AbstractTaskWorker\n{`,
+# `extends TaskWorker\n        implements Closeable {`): background.py reads whether it is one.
+_JVM_WORKER_SUPERTYPE = re.compile(r"worker\s*(?:[<{(,]|implements\b)")
 
 
 # DC708's gate (rules/trees/enqueue.py): the file opens a transaction and enqueues work.

@@ -335,19 +335,17 @@ def java_field_named(ctx, name: str) -> bool:
 
 def java_subclass_files(ctx, name: str) -> list[str]:
     """The Java and Kotlin files at head that may declare a subclass of the class ``name``
-    (`extends Name`, Kotlin's `: Name(`, or a line that starts with the name, which a formatter
-    leaves after an `extends` of its own line: dolphinscheduler's triggers), read loosely: a line
-    that only looks like one adds a file to read, never hides one. Once per name and scan."""
+    (`extends Name`, Kotlin's `: Name(`). Each file that names it as a word is read whole, so a
+    declaration spread over lines (`extends` on one, the name on the next, as a formatter leaves
+    dolphinscheduler's triggers; Kotlin's supertypes listed one a line or the class after an
+    interface, `: Named, Name()`) or with a comment or an annotation between is seen. Read
+    loosely: text that only looks like one adds a file to read, never hides one; a file too large
+    to read is one, and more than ``_MAX_SUBCLASS_READS`` files naming the class are all returned
+    unread. Once per name and scan."""
     memo = scan_memo(ctx)
     key = ("trees.java-subclass-files", name)
     if key not in memo:
-        from ...git import gitcmd
-
-        pattern = (rf"extends[[:space:]]+([A-Za-z0-9_]+\.)*{name}([^A-Za-z0-9_]|$)"
-                   rf"|:[[:space:]]*([A-Za-z0-9_]+\.)*{name}[[:space:]]*[(<]"
-                   rf"|^[[:space:]]*([A-Za-z0-9_]+\.)*{name}[[:space:]]*([<{{,]|$|implements)")
-        memo[key] = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
-                                      extended=True, what=f"subclasses of {name}") if WORD.fullmatch(name) else []
+        memo[key] = _java_subclass_files(ctx, name) if WORD.fullmatch(name) else []
     return memo[key]
 
 
@@ -364,6 +362,51 @@ def java_type_files(ctx, name: str) -> list[str]:
         memo[key] = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS["java"]),
                                       extended=True, what=f"types named {name}") if WORD.fullmatch(name) else []
     return memo[key]
+
+
+# More files naming a class than this are not read one by one: all of them may declare a subclass.
+_MAX_SUBCLASS_READS = 400
+
+
+def _java_subclass_files(ctx, name: str) -> list[str]:
+    from ...git import gitcmd
+    from .parse import Parsed, parse_bytes, walk
+
+    paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [name], list(FAMILY_GLOBS["java"]), words=True,
+                              what=f"subclasses of {name}")
+    if len(paths) > _MAX_SUBCLASS_READS:
+        return paths
+    word = re.compile(rf"(?<![\w$]){name}(?![\w$])")
+    found = []
+    for path in paths:
+        data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+        if data is None:
+            found.append(path)  # not read: it may declare one
+            continue
+        kotlin = path.endswith(".kt")
+        if not kotlin:
+            # Java: `extends`, then anything but a body or a statement's end, then the name; the
+            # search parses the file for its superclass.
+            text = _JVM_COMMENTS.sub(" ", data.decode("utf-8", "surrogateescape"))
+            if re.search(r"\bextends\b[^{;]*?" + word.pattern, text):
+                found.append(path)
+            continue
+        p = parse_bytes("kotlin", data)
+        if not isinstance(p, Parsed) or p.root.has_error:
+            # Not parsed whole: the name after a `:` or a `,` (a parameter's type looks the same: loose).
+            text = _JVM_COMMENTS.sub(" ", data.decode("utf-8", "surrogateescape"))
+            if re.search(r"[:,][^{;=]*?" + word.pattern, text):
+                found.append(path)
+        elif any(n.type == "delegation_specifiers" and word.search(p.text(n)) for n in walk(p.root)):
+            # Kotlin's supertype lists, of a class or an object expression (`object : Name(),
+            # Listener {…}`, which a variable of the interface's type may hold).
+            found.append(path)
+    return found
+
+
+# Comments, blanked before a file is read as text. A `//` inside a string blanks the rest of
+# its line: the text left is read more loosely, never less.
+_JVM_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 
 
 # --- producers (DC715, rules/trees/producer.py) ------------------------------------------------

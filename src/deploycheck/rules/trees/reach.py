@@ -516,6 +516,9 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         for called, where, class_only in sorted(frontier, key=lambda key: (key[0], key[1] or "", key[2])):
             if family == "ruby" and class_only.partition("/")[0] == "instance" and _association(ctx, family, called, naming[called]):
                 continue  # `request.item_requests` calls the association, not another class's method
+            restriction = class_only
+            if family == "ruby" and "/" in class_only and _ruby_super_override(ctx, called, naming[called], memo):
+                restriction = class_only.partition("/")[0]  # its count of arguments rules no call out
             for path in naming[called]:
                 index = _file_index(ctx, path, memo)
                 if index is None:
@@ -525,7 +528,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     for origin, _trail in leads:
                         unread.setdefault(origin, f"{path} names `{called}` but {index}")
                     continue
-                visit(path, index, called, where, class_only, leads)
+                visit(path, index, called, where, restriction, leads)
                 if all(origin in found for origin, _trail in leads):
                     break
         frontier, following = following, {}
@@ -710,6 +713,29 @@ def _ruby_arity_differs(n, p: Parsed, wanted: int) -> bool:
         return False
     count = sum(c.type != "pair" for c in given) + any(c.type == "pair" for c in given)
     return count != wanted
+
+
+def _ruby_super_override(ctx, name: str, paths: list[str], memo: dict) -> bool:
+    """Whether one of ``paths`` (the files naming ``name``) may hand a call of Ruby method ``name``
+    another number of arguments: a `def name` followed by a `super` (an override in a subclass or
+    a prepended module, `def url(locale) = super() + locale`), or an alias of it (`alias_method
+    :plain_url, :url`, then a `def url(locale)` that calls `plain_url`). A call with another
+    number then still reaches the method. Read as text, loosely (no file is parsed for it, so the
+    search's budget is not spent): a file that only looks so keeps a call, never drops one. Once
+    per name and scan."""
+    key = ("reach.ruby-super", name)
+    if key not in memo:
+        word = re.escape(name) + r"(?![\w?!=])"
+        handed = re.compile(rf"\bdef\s+(?:self\.)?{word}[\s\S]*?\bsuper\b"
+                            rf"|\balias_method\s*\(?\s*[:'\"][^,\n]*,\s*[:'\"]{word}"
+                            rf"|\balias\s+:?[\w?!]+\s+:?{word}")
+        memo[key] = False
+        for path in paths:
+            data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}") if path.endswith((".rb", ".rake")) else b""
+            if data is None or handed.search(data.decode("utf-8", "surrogateescape")):
+                memo[key] = True  # not read (too large), or it may hand the call on
+                break
+    return memo[key]
 
 
 def _java_plain_owner(node, p: Parsed) -> str | None:
@@ -1276,11 +1302,12 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
     method, target = parent.child_by_field_name("name"), parent.child_by_field_name("object")
     if method is None or method.id != n.id or target is None:
         return False
-    if target.type == "field_access" and (obj := target.child_by_field_name("object")) is not None and obj.type == "this":
+    this = target.type == "field_access" and (obj := target.child_by_field_name("object")) is not None and obj.type == "this"
+    if this:
         target = target.child_by_field_name("field")
     if target is None or target.type != "identifier":
         return False
-    declared = _java_declared_type(target, p)
+    declared = _java_declared_type(target, p, fields_only=this)  # `this.x` is a field, whatever local is named `x`
     if declared is None:
         return False
     if declared.endswith("]"):
@@ -1397,18 +1424,37 @@ def _supertype_names(declared, p: Parsed, only=None) -> set[str]:
     return out
 
 
-def _java_declared_type(identifier, p: Parsed) -> str | None:
+def _java_declared_type(identifier, p: Parsed, fields_only: bool = False) -> str | None:
     """The type text a Java local, parameter or field named as ``identifier`` is declared with,
-    the nearest declaration before it in the scopes around it; None when the file declares none
-    or a lambda's untyped parameter of the name hides it."""
+    the nearest declaration before it in the scopes around it (``fields_only``: a field, for
+    `this.name`); None when the file declares none, when a lambda's untyped parameter of the name
+    hides it, when a pattern binds the name anywhere in the file (`o instanceof Owner x`, `case
+    Owner x ->`: where such a binding is in scope follows the flow of the code, not its blocks),
+    or when the search leaves the body of a class that inherits fields it cannot see (a class of
+    a supertype, an anonymous one: an inherited field of the name would hide an outer one)."""
     name, row = p.text(identifier), identifier.start_point
-    node = identifier.parent
+    if name in _java_pattern_names(p):
+        return None
+    node, inner = identifier.parent, identifier
     while node is not None:
         candidates: list = []
-        if node.type in ("block", "switch_block_statement_group", "constructor_body"):
-            candidates = [c for c in node.named_children if c.start_point < row]
-        elif node.type in ("class_body", "enum_body", "enum_body_declarations"):
+        if node.type in _JAVA_TYPE_BODIES:
             candidates = list(node.named_children)
+        elif node.type in ("class_declaration", "enum_declaration", "record_declaration", "interface_declaration",
+                           "object_creation_expression") and inner.type in _JAVA_TYPE_BODIES:
+            if _inherits_unseen_fields(node, p):
+                return None  # its supertypes' fields, which this file does not show, come first
+            params = node.child_by_field_name("parameters") if node.type == "record_declaration" else None
+            candidates = list(params.named_children) if params is not None else []  # a record's components
+        elif fields_only:
+            pass
+        elif node.type in ("block", "switch_block_statement_group", "constructor_body"):
+            candidates = [c for c in node.named_children if c.start_point < row]
+        elif node.type == "switch_block":
+            # `case 1: Owner x = …; break; default: x.run();`: a declaration in an earlier group
+            # of the same switch block is still in scope.
+            candidates = [c for group in node.named_children if group.type == "switch_block_statement_group"
+                          for c in group.named_children if c.start_point < row]
         elif node.type in ("enhanced_for_statement", "try_with_resources_statement", "catch_clause", "for_statement"):
             candidates = [node] + [c for c in node.named_children if c.type in ("catch_formal_parameter", "local_variable_declaration")]
             resources = node.child_by_field_name("resources")
@@ -1423,14 +1469,59 @@ def _java_declared_type(identifier, p: Parsed) -> str | None:
             found = _declared_here(child, name, p)
             if found is not None:
                 return found
-        node = node.parent
+        node, inner = node.parent, node
     return None
+
+
+def _inherits_unseen_fields(node, p: Parsed) -> bool:
+    """Whether a Java class declaration or anonymous class (``node``) may inherit a field from a
+    supertype: any supertype but the JDK's own that declare none a variable could be named
+    like (`new Runnable() {…}` capturing a local keeps it)."""
+    if node.type == "object_creation_expression":
+        named = node.child_by_field_name("type")
+        if named is None:
+            return True
+        texts = [p.text(named)]
+    else:
+        texts = [p.text(c) for c in node.children if c.type in _JAVA_SUPERTYPES]
+    words: set[str] = set()
+    for text in texts:
+        while (stripped := re.sub(r"<[^<>]*>", "", text)) != text:
+            text = stripped  # type arguments, innermost first
+        words |= set(re.findall(r"[A-Za-z_]\w*", text)) - {"extends", "implements"}
+    return bool(words - _FIELDLESS_JDK_TYPES)
+
+
+# The JDK's supertypes of anonymous classes and tasks that hold no field a variable is named like
+# (Thread's are its priorities' constants).
+_FIELDLESS_JDK_TYPES = frozenset({"Runnable", "Callable", "Thread", "TimerTask", "Supplier", "Consumer", "BiConsumer",
+                                  "Function", "BiFunction", "Predicate", "Comparator", "Object", "AutoCloseable",
+                                  "Closeable", "java", "lang", "util", "concurrent", "function"})
+
+
+_JAVA_TYPE_BODIES = frozenset({"class_body", "enum_body", "enum_body_declarations", "interface_body"})
+
+
+def _java_pattern_names(p: Parsed) -> frozenset[str]:
+    """The names a Java file's patterns bind: `o instanceof Owner x`, `case Owner x ->`, a record
+    pattern's components (`case Pair(Owner x, var y)`). Once per file."""
+    if "reach.java-patterns" not in p.memo:
+        names: set[str] = set()
+        for n in walk(p.root):
+            if n.type == "instanceof_expression":
+                named = n.child_by_field_name("name")
+                if named is not None:
+                    names.add(p.text(named))
+            elif n.type in ("type_pattern", "record_pattern_component"):
+                names.update(p.text(c) for c in n.named_children if c.type == "identifier")
+        p.memo["reach.java-patterns"] = frozenset(names)
+    return p.memo["reach.java-patterns"]
 
 
 def _declared_here(node, name: str, p: Parsed) -> str | None:
     """The type of ``name`` if ``node`` (a statement, a field, a parameter) declares it."""
-    if node.type in ("local_variable_declaration", "field_declaration", "resource", "catch_formal_parameter",
-                     "formal_parameter", "spread_parameter", "enhanced_for_statement"):
+    if node.type in ("local_variable_declaration", "field_declaration", "constant_declaration", "resource",
+                     "catch_formal_parameter", "formal_parameter", "spread_parameter", "enhanced_for_statement"):
         kind = node.child_by_field_name("type")
         if node.type == "catch_formal_parameter":
             kind = next((c for c in node.named_children if c.type == "catch_type"), None)

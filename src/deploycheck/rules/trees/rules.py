@@ -42,7 +42,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s and Spring's
         `QuartzJobBean`s, `Runnable`/`Callable`, `Thread` and `TimerTask` classes (anonymous ones
         too), subclasses of an application's own worker base class (a supertype whose name ends
-        in `…Worker` after a word, `AbstractTaskWorker<T>`), `Reconciler`s (a controller's workers
+        in `…Worker` after a word, `AbstractTaskWorker<T>`; Android WorkManager's `Worker` in a
+        file that imports `androidx.work`), `Reconciler`s (a controller's workers
         run `reconcile`, several at once), and lambdas and method references
         (`this::clean`) given to executors and threads. Temporal's workflows and activities in
         each of these languages: in JS/TS, every top-level statement of a module that imports
@@ -224,14 +225,23 @@ BACKGROUND_CODE_CHANGED = Rule(
         it in the repository (`yarnconf.addResource(…)` on a `YarnConfiguration` field,
         `socket.connect(…)` on a `java.net.Socket`). A library's type on the way (its supertypes
         are not read), a Kotlin declaration, more than 12 files declaring a type or its
-        subclasses, a variable declared `var`, of a type parameter, or inherited keep the call.
+        subclasses, a variable declared `var`, of a type parameter, or inherited keep the call,
+        as do a name a pattern binds anywhere in the file (`o instanceof Owner x`), and one a
+        nested class of a supertype or an anonymous class reads from outside its body (not a
+        `Runnable`'s, a `Callable`'s, a `Thread`'s or a `TimerTask`'s: the JDK's own hold no field
+        it could be). A subclass is looked for in every Java or Kotlin file that names the class,
+        across lines and in Kotlin's supertype lists.
         A Go method of an unexported type is looked for in its package's files whatever its name
         (ntfy's `firebaseClient.Send`): another package can call it only through an interface,
         which is not seen. A Ruby method that takes exactly N
         arguments (required positional ones only) is not looked for in calls with another number
         (`tenant_service.url(locale: locale)` is no call of a `def url`; keyword arguments count
-        as one, a splat or `...` as any number). A Java `static` field's initializer, final or
-        not, is followed through the functions of its file that read the field.
+        as one, a splat or `...` as any number), unless a file naming it defines a method of the
+        name that calls `super` or aliases it (an override or a prepended module may take another
+        number and hand it on). A Java `static` field's initializer, final or
+        not, is followed through the functions of its file that read the field, as is a Kotlin
+        property's at the top level or in an object or a companion object (`val`, `var`, `by
+        lazy`); an instance field's is not, nor a logger's (`LoggerFactory.getLogger(…)`).
         A Go scheduler is told by its name only: `s := scheduler.GetInstance(); s.Add(spec, f)`
         is not seen (a receiver spelled `sched…` or `…cron…` is), nor a function that goes to a
         scheduler through a variable or a slice. A queue type is told by its name too: a queue
