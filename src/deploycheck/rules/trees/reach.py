@@ -696,16 +696,26 @@ def _ruby_arity(node) -> int | None:
     return len(given) if all(c.type == "identifier" for c in given) else None
 
 
+def _call_named(n):
+    """The call whose name ``n`` is (Ruby's `call`, Java's `method_invocation`), and what it is
+    called on (None for none: a bare call); (None, None) when ``n`` names no call."""
+    parent = n.parent
+    fields = {"call": ("method", "receiver"), "method_invocation": ("name", "object")}.get(parent.type if parent else "")
+    if fields is None:
+        return None, None
+    method = parent.child_by_field_name(fields[0])
+    if method is None or method.id != n.id:
+        return None, None
+    return parent, parent.child_by_field_name(fields[1])
+
+
 def _ruby_arity_differs(n, p: Parsed, wanted: int) -> bool:
     """Whether Ruby name ``n`` is called with another number of arguments than ``wanted``: no
     method that takes exactly ``wanted`` answers it (vita-min's job calls its tenant service's
     `url(locale: locale)`, never the file-URL service's `url`, which takes none). Keyword
     arguments are one hash; a splat or a forwarded `...` could be any number: never differs."""
-    parent = n.parent
+    parent, _receiver = _call_named(n)
     if p.language != "ruby" or parent is None:
-        return False
-    if parent.type != "call" or parent.child_by_field_name("method") is None \
-            or parent.child_by_field_name("method").id != n.id:
         return False  # a bare name with no arguments, or a name used otherwise: not read
     args = parent.child_by_field_name("arguments")
     given = [c for c in args.named_children if c.type not in ("comment", "block_argument")] if args is not None else []
@@ -1246,11 +1256,8 @@ def _on_an_object(n, p: Parsed) -> bool:
     (`….constantize`, `Object.const_get(…)`) or a variable named for a class (`job_class`,
     `@klass`); another local, instance variable or method's result (`scope.limit(3)`,
     `@k.limit`) holds an object."""
-    parent = n.parent
-    if p.language != "ruby" or parent is None or parent.type != "call":
-        return False
-    method, receiver = parent.child_by_field_name("method"), parent.child_by_field_name("receiver")
-    if method is None or method.id != n.id or receiver is None:
+    _parent, receiver = _call_named(n)
+    if p.language != "ruby" or receiver is None:
         return False
     if receiver.type in ("constant", "scope_resolution", "self"):
         return False
@@ -1277,15 +1284,12 @@ def _on_a_type(n, p: Parsed, field_named: Callable[[str], bool] | None = None) -
     Inside a class with a supertype (an anonymous class's included), a field it inherits from
     another file may bear the type's name and obscure it: there only when ``field_named`` says
     no file of the repository declares a variable of that name (without it, never)."""
-    parent = n.parent
     if p.language == "ruby":
         return _ruby_on_a_class(n, p)
-    if p.language != "java" or parent is None or parent.type != "method_invocation" \
-            or any(c.type == "super" for c in parent.children):
+    parent, target = _call_named(n)
+    if p.language != "java" or parent is None or any(c.type == "super" for c in parent.children):
         return False
-    method, target = parent.child_by_field_name("name"), parent.child_by_field_name("object")
-    if not (method is not None and method.id == n.id and target is not None and target.type == "identifier"
-            and p.text(target) in _java_type_names(p)):
+    if not (target is not None and target.type == "identifier" and p.text(target) in _java_type_names(p)):
         return False
     return not _in_a_subtype(parent) or (field_named is not None and not field_named(p.text(target)))
 
@@ -1296,11 +1300,8 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
     `java.net.Socket`, never its MQTT handler's `connect`; Taier's script client calls Hadoop's
     `addResource` on its `YarnConfiguration`. A variable whose declaration is not in the file (an
     inherited field), declared `var` or of a type parameter keeps the call."""
-    parent = n.parent
-    if parent is None or parent.type != "method_invocation":
-        return False
-    method, target = parent.child_by_field_name("name"), parent.child_by_field_name("object")
-    if method is None or method.id != n.id or target is None:
+    parent, target = _call_named(n)
+    if parent is None or parent.type != "method_invocation" or target is None:
         return False
     this = target.type == "field_access" and (obj := target.child_by_field_name("object")) is not None and obj.type == "this"
     if this:
@@ -1547,11 +1548,8 @@ def _ruby_on_a_class(n, p: Parsed) -> bool:
     """A Ruby call of ``n``'s name on a class's name (`Request.statuses`, `Partners::Item.where`):
     a class method, an enum's or a scope's, never an instance method of another class. Not on
     a constant that holds a value (`CONFIG.fetch`, `Foo::DEFAULTS.keys`: upper case only)."""
-    parent = n.parent
-    if parent is None or parent.type != "call":
-        return False
-    method, receiver = parent.child_by_field_name("method"), parent.child_by_field_name("receiver")
-    if method is None or method.id != n.id or receiver is None:
+    parent, receiver = _call_named(n)
+    if parent is None or parent.type != "call" or receiver is None:
         return False
     if receiver.type == "scope_resolution":
         receiver = receiver.child_by_field_name("name") or receiver
