@@ -1321,37 +1321,34 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
 
 def _java_may_hold(ctx, owner: str, kind: str) -> bool:
     """Whether a variable of type ``kind`` may hold an object of the class ``owner``: ``kind`` is
-    a subclass of the owner in the repository, or one of the owner's, or of a subclass's,
-    supertypes, or that cannot be
-    told (a type on the way is a library's or Kotlin's, whose supertypes are not read; more than
-    a dozen types on the way)."""
-    family, todo = set(), [owner]
-    while todo:
-        name = todo.pop()
-        if name in family:
-            continue
-        family.add(name)
-        below = _java_subclasses(ctx, name)
-        if below is None or len(family) > 12:
+    the owner or a subclass of it in the repository, or one of their supertypes, or that cannot
+    be told (a type on the way is a library's or Kotlin's, whose supertypes are not read; more
+    than a dozen types on the way)."""
+    family = _types_reached(owner, lambda name: _java_subclasses(ctx, name))
+    if family is None or kind in family:
+        return True  # a variable of a subclass's type holds the subclass's objects, the owner's too
+    for name in sorted(family):
+        above = _types_reached(name, lambda name: _java_supertypes(ctx, name))
+        if above is None or kind in above:
             return True
-        todo.extend(below)
-    # A variable of a subclass's type holds the subclass's objects, which are the owner's too.
-    return kind in family or any(_java_is_a(ctx, name, kind) for name in sorted(family))
+    return False
 
 
-def _java_is_a(ctx, name: str, kind: str) -> bool:
-    """Whether ``kind`` is among the supertypes of the class ``name``, or may be."""
-    todo, seen = [name], set()
+def _types_reached(start: str, step: Callable[[str], frozenset[str] | None]) -> set[str] | None:
+    """The types ``step`` (a type's subclasses, or its supertypes) leads to from ``start``, itself
+    among them; None when a step cannot be told or more than a dozen types are on the way."""
+    seen: set[str] = set()
+    todo = [start]
     while todo:
         name = todo.pop()
         if name in seen:
             continue
         seen.add(name)
-        supertypes = _java_supertypes(ctx, name)
-        if supertypes is None or kind in supertypes or len(seen) > 12:
-            return True
-        todo.extend(supertypes)
-    return False
+        more = step(name)
+        if more is None or len(seen) > 12:
+            return None
+        todo.extend(more)
+    return seen
 
 
 def _java_subclasses(ctx, name: str) -> frozenset[str] | None:
