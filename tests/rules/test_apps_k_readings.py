@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from support.java_trails import CLIENT, SAVER_PATH, SERVICE, saver_change
 from support.scanning import flagged_on_branch as _found
 
 
@@ -66,21 +67,10 @@ def test_java_a_base_not_named_for_a_worker_is_no_background_code(tmp_path, base
 
 # --- A call on a receiver of another type reaches no method of a class of no supertype -----------
 
-_SERVICE = ("package shop.develop;\n\npublic class ResourceService {\n    public Catalogue addResource(ResourceDTO dto) {\n"
-            "        return saver.addOrUpdate(dto);\n    }\n}\n")
-_SAVER = ("package shop.develop;\n\npublic class TaskSaver {\n    public Catalogue addOrUpdate(ResourceDTO dto) {\n"
-          "        check(dto);\n        return mapper.insert(dto);\n    }\n}\n")
-_CLIENT = ("package shop.worker;\n\nimport org.apache.hadoop.yarn.conf.YarnConfiguration;\n"
-           "import org.springframework.scheduling.annotation.Scheduled;\n\npublic class ScriptClient {\n"
-           "    private {TYPE} yarnconf = new YarnConfiguration();\n\n    @Scheduled(fixedDelay = 1000)\n"
-           "    public void submit() {\n        yarnconf.addResource(path);\n    }\n}\n")
-_SAVER_PATH = "src/main/java/shop/develop/TaskSaver.java"
-
-
-def _saver_change(tmp_path, client: str, extra: dict | None = None) -> list[tuple]:
-    main = {"src/main/java/shop/develop/ResourceService.java": _SERVICE, _SAVER_PATH: _SAVER,
-            "src/main/java/shop/worker/ScriptClient.java": client, **(extra or {})}
-    return _found(tmp_path, main, {_SAVER_PATH: _SAVER.replace("check(dto);", "check(dto, true);")})
+_CLIENT = CLIENT.replace("{INIT}", "new YarnConfiguration()")
+_SAVER_PATH = SAVER_PATH
+_SERVICE = SERVICE
+_saver_change = saver_change
 
 
 def test_java_a_call_on_a_library_typed_field_is_no_trail(tmp_path) -> None:

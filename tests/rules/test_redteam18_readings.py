@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from support.java_trails import CLIENT, SAVER_PATH, saver_change
 from support.scanning import flagged_on_branch as _found
 
 
@@ -13,23 +14,13 @@ from support.scanning import flagged_on_branch as _found
 # The job calls `addResource` on a receiver of another type than the resource service: only a
 # subclass of the service (which may implement `Resources`) or a declaration of `yarnconf` the
 # reading misses lets the call reach the service, then the task saver that changed.
-_SERVICE = ("package shop.develop;\n\npublic class ResourceService {\n    public Catalogue addResource(ResourceDTO dto) {\n"
-            "        return saver.addOrUpdate(dto);\n    }\n}\n")
-_SAVER = ("package shop.develop;\n\npublic class TaskSaver {\n    public Catalogue addOrUpdate(ResourceDTO dto) {\n"
-          "        check(dto);\n        return mapper.insert(dto);\n    }\n}\n")
 _RESOURCES = ("package shop.develop;\n\npublic interface Resources {\n    Catalogue addResource(ResourceDTO dto);\n}\n")
-_CLIENT = ("package shop.worker;\n\nimport org.apache.hadoop.yarn.conf.YarnConfiguration;\n"
-           "import org.springframework.scheduling.annotation.Scheduled;\n\npublic class ScriptClient {\n"
-           "    private {TYPE} yarnconf = make();\n\n    @Scheduled(fixedDelay = 1000)\n"
-           "    public void submit() {\n        yarnconf.addResource(path);\n    }\n}\n")
-_SAVER_PATH = "src/main/java/shop/develop/TaskSaver.java"
+_CLIENT = CLIENT.replace("{INIT}", "make()")
+_SAVER_PATH = SAVER_PATH
 
 
 def _saver_change(tmp_path, client: str, extra: dict | None = None) -> list[tuple]:
-    main = {"src/main/java/shop/develop/ResourceService.java": _SERVICE, _SAVER_PATH: _SAVER,
-            "src/main/java/shop/develop/Resources.java": _RESOURCES,
-            "src/main/java/shop/worker/ScriptClient.java": client, **(extra or {})}
-    return _found(tmp_path, main, {_SAVER_PATH: _SAVER.replace("check(dto);", "check(dto, true);")})
+    return saver_change(tmp_path, client, {"src/main/java/shop/develop/Resources.java": _RESOURCES, **(extra or {})})
 
 
 _JAVA_SUB = "src/main/java/shop/develop/LocalResources.java"
