@@ -443,7 +443,11 @@ def go_sql_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
         # in a new user's trial: select the total, add, delete, insert): an INSERT whose
         # arguments pass the computed variable.
         insert = None if update else _GO_INSERT.search(" ".join(strings[number - 1 : _call_end(code, number) + 1]))
-        if not update and not insert:
+        if update:
+            target = f"column {update.group('col')}"
+        elif insert:
+            target = f"a row of {insert.group('table')}"
+        else:
             continue
         func = _find_back(code, number, _GO_FUNC, limit=400)
         top = func[0] if func else 0
@@ -461,7 +465,6 @@ def go_sql_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
                 passed = " ".join(code[number - 1 : number + 5])
                 computed = [v for v in computed if re.search(rf"\b{re.escape(v)}\b", passed)]
             if computed:
-                target = f"column {update.group('col')}" if update else f"a row of {insert.group('table')}" if insert else ""
                 out.append(_finding(view, pr, number, target=target, read_line=i + 1))
             break
     return out

@@ -819,7 +819,7 @@ _JVM_NODES = frozenset({"method_declaration", "function_declaration", "class_dec
                         "callable_reference", "object_creation_expression", "object_literal"})
 
 
-def _without_type_arguments(text: str) -> str:
+def without_type_arguments(text: str) -> str:
     """Supertypes without their type arguments: `ServiceImpl<JobMapper, Job>` is no Quartz `Job`."""
     while (shorter := re.sub(r"<[^<>]*>", "", text)) != text:
         text = shorter
@@ -831,7 +831,7 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
     job…), by the first of its supertypes that says so; None for none. An application's own worker
     base class says so by its name (Dependency-Track's `ActivityTaskWorker extends
     AbstractTaskWorker<ActivityTask>`, whose task loop polls and runs the durable tasks)."""
-    for word in re.findall(r"[A-Za-z_]\w*", _without_type_arguments(supertypes)):
+    for word in re.findall(r"[A-Za-z_]\w*", without_type_arguments(supertypes)):
         if word in _JVM_INTERFACES:
             return _JVM_INTERFACES[word]
         if _JVM_WORKER_BASE.search(word):

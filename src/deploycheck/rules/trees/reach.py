@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 
 from ...git.model import DELETED
-from .background import job_of, regions
+from .background import job_of, regions, without_type_arguments
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import WORD, files_naming, followable, java_field_named, java_subclass_files, java_type_files, package_files_naming
@@ -1353,59 +1353,52 @@ def _types_reached(start: str, step: Callable[[str], frozenset[str] | None]) -> 
 
 def _java_subclasses(ctx, name: str) -> frozenset[str] | None:
     """The names of the Java classes of the repository that extend the class ``name``; None when
-    that cannot be told (more than ``_JAVA_FILES_READ`` files may declare one, one could not be
-    read or is Kotlin's)."""
+    that cannot be told (``_java_declarations``)."""
     memo = scan_memo(ctx)
     key = ("reach.java-subclasses", name)
     if key not in memo:
-        paths = java_subclass_files(ctx, name)
-        found: set[str] = set()
-        told = len(paths) <= _JAVA_FILES_READ
-        for path in paths if told else ():
-            tree = head_tree(ctx, path)
-            if tree is None or tree.language != "java":
-                told = False
-                break
-            for node in nodes_of(tree, frozenset({"class_declaration"})):
-                superclass, named = node.child_by_field_name("superclass"), node.child_by_field_name("name")
-                if superclass is not None and named is not None and name in _supertype_names(node, tree, superclass):
-                    found.add(tree.text(named))
-        memo[key] = frozenset(found) if told else None
+        declared = _java_declarations(ctx, java_subclass_files(ctx, name), frozenset({"class_declaration"}))
+        memo[key] = None if declared is None else frozenset(
+            tree.text(named) for node, tree in declared
+            if (superclass := node.child_by_field_name("superclass")) is not None
+            and (named := node.child_by_field_name("name")) is not None
+            and name in _supertype_names(node, tree, superclass))
     return memo[key]
-
-
-# How many files may declare a type, or its subclasses, for the search to read them (each is
-# parsed once per scan, within the search's budget); more, and the type is not told.
-_JAVA_FILES_READ = 12
 
 
 def _java_supertypes(ctx, name: str) -> frozenset[str] | None:
     """The simple names of the supertypes that the repository's declarations of the type ``name``
     give (all of them, when several files declare one so named); None when the repository
-    declares none (a library's or the JDK's type), more than ``_JAVA_FILES_READ`` files may, or
-    one of them could not be read."""
+    declares none (a library's or the JDK's type) or that cannot be told (``_java_declarations``)."""
     memo = scan_memo(ctx)
     key = ("reach.java-supertypes", name)
-    if key in memo:
-        return memo[key]
-    if name == "Object":
-        memo[key] = frozenset()
-        return memo[key]
-    paths = java_type_files(ctx, name)
-    found: set[str] = set()
-    declared = False
-    for path in paths if len(paths) <= _JAVA_FILES_READ else ():
+    if key not in memo:
+        declared = [] if name == "Object" else _java_declarations(ctx, java_type_files(ctx, name), _JAVA_TYPE_DECLARATIONS)
+        mine = [(node, tree) for node, tree in declared or ()
+                if (named := node.child_by_field_name("name")) is not None and tree.text(named) == name]
+        memo[key] = frozenset() if name == "Object" else None if not mine else frozenset(
+            word for node, tree in mine for word in _supertype_names(node, tree))
+    return memo[key]
+
+
+def _java_declarations(ctx, paths: list[str], types: frozenset[str]) -> list[tuple] | None:
+    """The declarations of ``types`` in the Java files ``paths``, each with its file's tree; None
+    when they cannot be told: more than ``_JAVA_FILES_READ`` files, or one that could not be read
+    or is Kotlin's, whose declarations are not read."""
+    if len(paths) > _JAVA_FILES_READ:
+        return None
+    out: list[tuple] = []
+    for path in paths:
         tree = head_tree(ctx, path)
         if tree is None or tree.language != "java":
-            declared = False  # unread, or a Kotlin declaration, whose supertypes are not read
-            break
-        for node in nodes_of(tree, _JAVA_TYPE_DECLARATIONS):
-            named = node.child_by_field_name("name")
-            if named is not None and tree.text(named) == name:
-                declared = True
-                found |= _supertype_names(node, tree)
-    memo[key] = frozenset(found) if declared else None
-    return memo[key]
+            return None
+        out.extend((node, tree) for node in nodes_of(tree, types))
+    return out
+
+
+# How many files may declare a type, or its subclasses, for the search to read them (each is
+# parsed once per scan, within the search's budget); more, and the type is not told.
+_JAVA_FILES_READ = 12
 
 
 def _supertype_names(declared, p: Parsed, only=None) -> set[str]:
@@ -1414,10 +1407,7 @@ def _supertype_names(declared, p: Parsed, only=None) -> set[str]:
     out: set[str] = set()
     for child in declared.children:
         if child.type in _JAVA_SUPERTYPES and (only is None or child.id == only.id):
-            text = p.text(child)
-            while (shorter := re.sub(r"<[^<>]*>", "", text)) != text:
-                text = shorter
-            out |= {word.rpartition(".")[2] for word in re.findall(r"[A-Za-z_][\w.]*", text)
+            out |= {word.rpartition(".")[2] for word in re.findall(r"[A-Za-z_][\w.]*", without_type_arguments(p.text(child)))
                     if word not in ("extends", "implements")}
     return out
 
@@ -1484,9 +1474,7 @@ def _inherits_unseen_fields(node, p: Parsed) -> bool:
         texts = [p.text(c) for c in node.children if c.type in _JAVA_SUPERTYPES]
     words: set[str] = set()
     for text in texts:
-        while (stripped := re.sub(r"<[^<>]*>", "", text)) != text:
-            text = stripped  # type arguments, innermost first
-        words |= set(re.findall(r"[A-Za-z_]\w*", text)) - {"extends", "implements"}
+        words |= set(re.findall(r"[A-Za-z_]\w*", without_type_arguments(text))) - {"extends", "implements"}
     return bool(words - _FIELDLESS_JDK_TYPES)
 
 
