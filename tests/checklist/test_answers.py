@@ -365,14 +365,7 @@ def test_a_no_to_sequential_beside_a_removed_ruby_lock_is_challenged(tmp_path: P
     assert challenged.question == "sequential-assumption" and challenged.findings == tuple(removed)
     assert contradictions({"sequential-assumption": Answer("yes", "the row lock")}, removed) == []
 
-    answers = tmp_path / "answers.yaml"
-    answers.write_text(
-        'shared-state: {answer: "yes", details: "digests.processed_at"}\n'
-        'sequential-assumption: {answer: "no"}\n'
-        'concurrency-tested: {answer: "no", details: "no multi-worker test"}\n'
-        'rollback-safe: {answer: "yes"}\n'
-        'silent-failure: {answer: "Two workers on the same digest would both process it."}\n'
-    )
+    answers = _digest_answers(tmp_path, sequential='{answer: "no"}', tested='{answer: "no", details: "no multi-worker test"}')
     assert "the answer 'no' to sequential-assumption contradicts the findings (DC355" in _refused(repo, key, answers)
 
 
@@ -386,12 +379,18 @@ def test_na_to_concurrency_tested_beside_a_changed_job_is_challenged(tmp_path: P
     assert challenged.question == "concurrency-tested"
     assert contradictions({"concurrency-tested": Answer("no", "no multi-worker test")}, flagged) == []
 
+    answers = _digest_answers(tmp_path, sequential='{answer: "yes", details: "the row lock"}', tested='{answer: "n/a"}')
+    assert "the answer 'n/a' to concurrency-tested contradicts the findings" in _refused(repo, key, answers)
+
+
+def _digest_answers(tmp_path: Path, sequential: str, tested: str) -> Path:
+    """An answers file for the digest job's branch, with the two answers these tests vary."""
     answers = tmp_path / "answers.yaml"
     answers.write_text(
         'shared-state: {answer: "yes", details: "digests.processed_at"}\n'
-        'sequential-assumption: {answer: "yes", details: "the row lock"}\n'
-        'concurrency-tested: {answer: "n/a"}\n'
+        f"sequential-assumption: {sequential}\n"
+        f"concurrency-tested: {tested}\n"
         'rollback-safe: {answer: "yes"}\n'
         'silent-failure: {answer: "Two workers on the same digest would both process it."}\n'
     )
-    assert "the answer 'n/a' to concurrency-tested contradicts the findings" in _refused(repo, key, answers)
+    return answers
