@@ -31,9 +31,6 @@ PACKAGE_MANAGER = r"(?:^|/)\.yarn/|(?:^|/)\.pnp\.(?:c?js|loader\.mjs)$"
 _TEST_OR_DOC = re.compile(
     r"(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e|node_modules|vendor|dist|build)/"
     r"|" + PACKAGE_MANAGER +
-    # A Go file under docs/ is a package compiled into the binary once imported (swag's generated
-    # `docs/docs.go`, registered from main): read as code, not skipped as documentation.
-    r"|(?:^|/)docs?/(?!.*\.go$)"
     r"|(?:^|/)src/(?:testFixtures|integrationTest|intTest)/"  # Gradle's test-fixture and integration-test source sets
     r"|" + TEST_SUPPORT + "|" + DEV_TOOL_CONFIG +
     r"|" + CUCUMBER_STEPS + "|" + MOCKS +
@@ -46,10 +43,24 @@ _TEST_OR_DOC = re.compile(
 )
 
 
+# A documentation folder. Not for a Go file: one under docs/ is a package compiled into the binary
+# once imported (swag's generated `docs/docs.go`, registered from main).
+_DOCS = re.compile(r"(?:^|/)docs?/(?!.*\.go$)", re.IGNORECASE)
+# A JVM source set's root: below it a folder is a package, whatever its name (RuoYi-Vue-Plus's
+# `org/dromara/common/doc/handler/OpenApiHandler.java` is its API-docs module's code).
+_JVM_SOURCES = re.compile(r"(?:^|/)src/main/(?:java|kotlin|scala|groovy)/")
+
+
 @lru_cache(maxsize=4096)  # asked for the same path by several families
 def is_test_or_doc(path: str) -> bool:
     """Tests, fixtures, documentation and vendored or built code: never flagged."""
-    return _TEST_OR_DOC.search(path) is not None
+    if _TEST_OR_DOC.search(path) is not None:
+        return True
+    docs = _DOCS.search(path)
+    if docs is None:
+        return False
+    sources = _JVM_SOURCES.search(path)
+    return sources is None or sources.end() > docs.start() + 1
 
 
 # JavaScript a web server hands to browsers: a Rails app's `app/javascript/` (Stimulus

@@ -7,7 +7,8 @@ import re
 
 from ...git.model import ADDED, DELETED, MODIFIED
 from .background import CLASS_HEADER, job_of, regions, server_module
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code,
+from .dbjobs import job_sql_changed
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
@@ -22,7 +23,7 @@ from .producer import producer_changes
 from .guard import guards_changed
 from .hazards import HINTS, LANGUAGES, weakened
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
-                    ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
+                    DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
                     UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
 from .sharedmap import construction_only, unguarded_map_writes, unsafe_static_writes
@@ -182,6 +183,8 @@ def detect(ctx):
         if side == "head" and language in ("go", "java", "kotlin") and b"temporal" in p.source:
             yield from _nondeterministic(ctx, p, language, lines)
         yield from _lua_in_strings(ctx, p, lines, side)
+        for first, last, message in job_sql_changed(p, lines):
+            yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last, side=side)
         yield from _weakened(ctx, p, lines, side)
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
             for line, message in check_then_act(p, lines):
@@ -520,9 +523,10 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         lines = {n: t for n, t in lines.items() if names[n] not in people}
     elif by_path:
         whole = JOB_PATHS_CODE
-    elif (folder := job_folder_code(ctx.path)) and not NOT_WORKER_CODE.search(ctx.path) and not regions(p):
+    elif (folder := job_folder_code(ctx.path)) and not NOT_WORKER_CODE.search(ctx.path) and (
+            not regions(p) or job_route(ctx.path)):
         # A helper kept next to the jobs: all of it is theirs. A file that defines jobs itself is
-        # read by its regions, as anywhere else.
+        # read by its regions, as anywhere else; not the route jobs are posted to, which runs whole.
         whole = folder
     # A class new on the head (in a new file or beside others): its @Scheduled or listener methods
     # are new background code themselves, and its declaration says nothing more; the header is a

@@ -60,6 +60,9 @@ JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|cront
 # singular is part of a Java package's name (`com.xxl.job.admin`) or a model's namespace
 # (solid_queue's `app/models/solid_queue/job/`).
 _GO_JOB_FOLDER = re.compile(r"(?:^|/)(job)/")
+# A JS/TS server's API route named `job` (helper's `app/api/job/route.ts`, which the database's
+# queue drainer posts each job to) runs the jobs it is sent, as dub's `api/cron/` routes do.
+_JS_JOB_ROUTE = re.compile(r"(?:^|/)api/(job)/")
 
 # In a job system's own repository, these parts serve people, not workers: the web UI and
 # dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
@@ -94,9 +97,21 @@ JOB_PATHS_CODE = "code in `job_paths`"
 
 
 def _job_folder(path: str):
-    """The job folder ``path`` sits in, as a match of ``JOB_FOLDER`` (or ``_GO_JOB_FOLDER``)."""
+    """The job folder ``path`` sits in, as a match of ``JOB_FOLDER`` (or ``_GO_JOB_FOLDER``,
+    ``_JS_JOB_ROUTE``)."""
     folder = JOB_FOLDER.search(path)
-    return folder if folder is not None or not path.endswith(".go") else _GO_JOB_FOLDER.search(path)
+    if folder is not None:
+        return folder
+    if path.endswith(".go"):
+        return _GO_JOB_FOLDER.search(path)
+    js = path.endswith(tuple(glob.lstrip("*") for glob in FAMILY_GLOBS["javascript"]))
+    return _JS_JOB_ROUTE.search(path) if js else None
+
+
+def job_route(path: str) -> bool:
+    """Whether ``path`` is a JS/TS API route named `job` (``_JS_JOB_ROUTE``): the handler every
+    job is posted to, all of it run per job, whatever work it also defers."""
+    return _JS_JOB_ROUTE.search(path) is not None and JOB_FOLDER.search(path) is None
 
 
 def job_folder_code(path: str) -> str | None:
@@ -136,6 +151,8 @@ def family_of(language: str) -> str:
 
 
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
+# SQL that Postgres runs as a job, in a string (rules/trees/dbjobs.py): pg_cron and pgmq calls.
+DB_JOB_WORDS = ("pgmq.", "cron.schedule", "cron.alter_job")
 # hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel")
@@ -180,7 +197,7 @@ def _reads_itself(ctx) -> bool:
         if _job_folder(ctx.path):
             return True
 
-        words = KEYWORDS.get(language or "", ()) + ("redis.call", "redis.pcall")
+        words = KEYWORDS.get(language or "", ()) + ("redis.call", "redis.pcall") + DB_JOB_WORDS
         if language == "ruby" and ctx.path.endswith(".rake"):
             # a Rake task that loads the application (background.py), however it names the
             # prerequisite (`:environment`, `%i[environment]`, `"environment"`)

@@ -157,6 +157,23 @@ def package_files_naming(ctx, folder: str, names: list[str]) -> dict[str, list[s
     return {name: memo[("trees.package-naming", folder, name)] for name in names}
 
 
+def typed_files_naming(ctx, name: str, types: list[str]) -> list[str] | None:
+    """The Java and Kotlin files at head that hold ``name`` and one of ``types`` as words: where
+    a method whose name is too common to follow alone (jeepay's `query`, which 82 files hold) can
+    be called on a variable of its class or of a type it extends, since Java code names the type
+    of the variable it calls through. None when more than MAX_FILES that the branch leaves as they
+    are hold both (the name stays too common). Once per name and types per scan."""
+    memo = scan_memo(ctx)
+    key = ("trees.typed-naming", name, tuple(types))
+    if key not in memo:
+        found = _naming_at(ctx, ctx.repo.head_sha, "java", [name, *types])
+        paths = sorted(set(found[name]) & {path for kind in types for path in found[kind]})
+        base_files = ctx.settings.base_files
+        touched = base_files.touched if base_files is not None and base_files.touched is not None else frozenset()
+        memo[key] = None if sum(path not in touched for path in paths) > MAX_FILES else paths
+    return memo[key]
+
+
 # A Go method of an unexported type (`func (c *firebaseClient) Send(`): only its package names it.
 _GO_PACKAGE_METHOD = re.compile(r"^func\s*\(\s*(?:\w+\s+)?\*?\s*[a-z_]\w*(?:\[[^\]]*\])?\s*\)\s*(\w+)\s*[\[(]", re.M)
 

@@ -30,7 +30,8 @@ from ...git.model import DELETED
 from .background import job_of, regions, without_type_arguments
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
-from .naming import WORD, files_naming, followable, java_field_named, java_subclass_files, java_type_files, package_files_naming
+from .naming import (WORD, files_naming, followable, java_field_named, java_subclass_files, java_type_files,
+                     package_files_naming, typed_files_naming)
 from .parse import Parsed, nodes_of, parse_bytes, parsed, walk
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
@@ -302,7 +303,16 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     if declared:
         return f"`{followed}` is also the name of an association {declared} declares, which every such record answers"
     held = memo.get(("trees.common", family_of(language), followed))
-    return f"`{followed}` is a name {held} files hold, more than the search follows" if held else None
+    if not held:
+        return None
+    owner = _restricted(chain[-1], followed, p).partition(":")[2]
+    types, searched = memo.get(("reach.typed", followed, owner), ((), None))
+    if searched is not None:
+        above = f" or {', '.join(f'`{kind}`' for kind in types)}" if types else ""
+        return (f"`{followed}` is a name {held} files hold, more than the search follows; the {searched} that also "
+                f"name `{owner}`{above} were searched and no job calls it there, but a caller that names neither "
+                "(through `var` or a chained call) is not seen")
+    return f"`{followed}` is a name {held} files hold, more than the search follows"
 
 
 class _OutOfBudget(Exception):
@@ -519,7 +529,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             restriction = class_only
             if family == "ruby" and "/" in class_only and _ruby_super_override(ctx, called, naming[called], memo):
                 restriction = class_only.partition("/")[0]  # its count of arguments rules no call out
-            for path in naming[called]:
+            paths = naming[called] or _typed_callers(ctx, family, called, class_only)
+            for path in paths:
                 index = _file_index(ctx, path, memo)
                 if index is None:
                     continue
@@ -533,6 +544,34 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     break
         frontier, following = following, {}
     return found, unread
+
+
+def _typed_callers(ctx, family: str, name: str, restriction: str) -> list[str]:
+    """For a Java instance method whose name more files hold than the search follows, the files
+    that name it and its class or a type the class extends (``naming.typed_files_naming``): a
+    caller declares the variable it calls through (jeepay's reissue task calls the WeChat
+    transfer service's `query` on an `ITransferService`). Only types the repository declares:
+    a library's (`Serializable`) says nothing of the callers. Remembered for ``not_followed``."""
+    owner = restriction.partition("/")[0].partition(":")[2] if restriction.startswith("instance:") else ""
+    memo = scan_memo(ctx)
+    if family != "java" or not owner or not memo.get(("trees.common", family, name)):
+        return []
+    types = _declared_supertypes(ctx, owner)
+    found = typed_files_naming(ctx, name, sorted(types))
+    memo[("reach.typed", name, owner)] = (sorted(types - {owner}), None if found is None else len(found))
+    return found or []
+
+
+def _declared_supertypes(ctx, owner: str) -> set[str]:
+    """The class ``owner`` and the types above it that the repository declares (at most a dozen)."""
+    out = {owner}
+    todo = [owner]
+    while todo and len(out) <= 12:
+        for kind in sorted(_java_supertypes(ctx, todo.pop()) or ()):
+            if kind not in out and _java_supertypes(ctx, kind) is not None:
+                out.add(kind)
+                todo.append(kind)
+    return out
 
 
 _JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
@@ -671,18 +710,58 @@ def _restricted(node, name: str, p: Parsed) -> str:
     for a Java class's, nor calls on a receiver declared of a type its objects cannot be,
     ``_foreign_receiver``), "go:N" (or "go:N+",
     variadic) for a Go function of N parameters (``_go_arity``: not calls with another number of
-    arguments), "go:Nm" for a method (nor calls on an imported package's name), "" for none. A
-    Ruby method that takes exactly N arguments adds "/N" (``_ruby_arity_differs``)."""
+    arguments), "go:Nm" for a method (nor calls on an imported package's name), "private" for a
+    Ruby private method (``_on_a_receiver``: only bare or `self.` calls), "static:Owner" for a
+    Java class's static method (not calls on a receiver declared of a type that cannot be the
+    class, nor on another type's name, ``_foreign_static``), "" for none. A Ruby method that
+    takes exactly N arguments adds "/N" (``_ruby_arity_differs``)."""
     if p.language == "go" and node.type in ("function_declaration", "method_declaration"):
         return _go_arity(node)
     arity = _ruby_arity(node) if p.language == "ruby" and called_name(node, p) == name else None
     suffix = f"/{arity}" if arity is not None else ""
     if _class_method(node, name, p):
         return "class" + suffix
+    if p.language == "ruby" and called_name(node, p) == name and _ruby_private(node, p):
+        return "private" + suffix
     if not _instance_method(node, name, p):
-        return suffix
+        static = p.language == "java" and called_name(node, p) == name and node.type == "method_declaration"
+        owner = _java_plain_owner(node, p) if static else None
+        return f"static:{owner}" if owner else suffix
     owner = _java_plain_owner(node, p)
     return (f"instance:{owner}" if owner else "instance") + suffix
+
+
+def _ruby_private(node, p: Parsed) -> bool:
+    """Whether the Ruby `def` ``node`` is a private instance method: after a bare `private` in its
+    class's or module's body (until `public` or `protected`), written `private def x`, or named
+    by a `private :x` there."""
+    if node.type != "method":
+        return False
+    parent = node.parent
+    if parent is not None and parent.type == "argument_list":
+        call = parent.parent
+        method = call.child_by_field_name("method") if call is not None and call.type == "call" else None
+        return method is not None and p.text(method) == "private" and call.child_by_field_name("receiver") is None
+    if parent is None or parent.type != "body_statement" or parent.parent is None or parent.parent.type not in ("class", "module"):
+        return False
+    name = called_name(node, p)
+    private = False
+    for sibling in parent.named_children:
+        if sibling.type == "identifier" and p.text(sibling) in ("private", "public", "protected") and sibling.start_byte < node.start_byte:
+            private = p.text(sibling) == "private"
+        elif sibling.type == "call" and (method := sibling.child_by_field_name("method")) is not None \
+                and p.text(method) == "private" and sibling.child_by_field_name("receiver") is None:
+            args = sibling.child_by_field_name("arguments")
+            if args is not None and any(a.type == "simple_symbol" and p.text(a)[1:] == name for a in args.named_children):
+                return True
+    return private
+
+
+def _on_a_receiver(n) -> bool:
+    """A Ruby call of ``n``'s name on a receiver other than `self` (`self.class.normalize(x)`,
+    `formatter.normalize(x)`): no private method's, which only a bare or `self.` call reaches."""
+    parent, receiver = _call_named(n)
+    return parent is not None and parent.type == "call" and receiver is not None and receiver.type != "self"
 
 
 def _ruby_arity(node) -> int | None:
@@ -862,7 +941,9 @@ _DECLARED = frozenset({"variable_declarator", "function_declaration", "generator
 
 def _named_outside_functions(p: Parsed) -> set[str]:
     """The identifiers the module writes outside any function body, other than the names its
-    declarations define: what it exports, and what it hands out as a value at load time."""
+    declarations define and the functions it calls there (a script's `sleep(500)` in its
+    top-level loop: latitude's build-lock script, whose `sleep` no Temporal workflow imports):
+    what it exports, and what it hands out as a value at load time."""
     out: set[str] = set()
     stack = [p.root]
     while stack:
@@ -873,6 +954,8 @@ def _named_outside_functions(p: Parsed) -> set[str]:
             if "identifier" in n.type:
                 parent = n.parent
                 named = parent.child_by_field_name("name") if parent is not None and parent.type in _DECLARED else None
+                if parent is not None and parent.type == "call_expression":
+                    named = parent.child_by_field_name("function")
                 if named is None or named.id != n.id:
                     out.add(p.text(n))
             continue
@@ -1218,9 +1301,12 @@ def _uses_index(p: Parsed):
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p, heirs))
                        and not (restricted == "class" and _on_an_object(n, p))
+                       and not (restricted == "private" and _on_a_receiver(n))
                        and not (restricted.startswith("instance") and _on_a_type(n, p, field_named))
                        and not (restricted.startswith("instance:") and may_hold is not None
                                 and _foreign_receiver(n, p, restricted[9:], may_hold))
+                       and not (restricted.startswith("static:") and may_hold is not None
+                                and _foreign_static(n, p, restricted[7:], may_hold, field_named))
                        and not (arity and _ruby_arity_differs(n, p, int(arity)))
                        and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))})
@@ -1317,6 +1403,22 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
     if not simple or simple in ("var", owner) or _java_type_parameter(target, simple, p):
         return False
     return not may_hold(owner, simple)
+
+
+def _foreign_static(n, p: Parsed, owner: str, may_hold: Callable[[str, str], bool],
+                    field_named: Callable[[str], bool] | None) -> bool:
+    """A Java call of ``n``'s name that cannot reach the static method of the class ``owner``:
+    on a variable declared of a type that cannot be the class (``_foreign_receiver``; RuoYi's
+    login-log listener reads its event's Lombok getter `logininforEvent.getTenantId()`, not the
+    tenant helper's static `getTenantId()`), or on another type's name that is no subclass of it
+    (`LoginHelper.getTenantId()` is LoginHelper's own)."""
+    if _foreign_receiver(n, p, owner, may_hold):
+        return True
+    if not _on_a_type(n, p, field_named):
+        return False
+    _parent, target = _call_named(n)
+    named = p.text(target).rpartition(".")[2] if target is not None else owner
+    return named != owner and not may_hold(owner, named)
 
 
 def _java_may_hold(ctx, owner: str, kind: str) -> bool:
@@ -1530,12 +1632,16 @@ def _java_type_parameter(node, simple: str, p: Parsed) -> bool:
 
 
 def _ruby_on_a_class(n, p: Parsed) -> bool:
-    """A Ruby call of ``n``'s name on a class's name (`Request.statuses`, `Partners::Item.where`):
-    a class method, an enum's or a scope's, never an instance method of another class. Not on
-    a constant that holds a value (`CONFIG.fetch`, `Foo::DEFAULTS.keys`: upper case only)."""
+    """A Ruby call of ``n``'s name on a class's name (`Request.statuses`, `Partners::Item.where`)
+    or on an object's class (`self.class.normalize(phone)`): a class method, an enum's or a
+    scope's, never an instance method of another class. Not on a constant that holds a value
+    (`CONFIG.fetch`, `Foo::DEFAULTS.keys`: upper case only)."""
     parent, receiver = _call_named(n)
     if parent is None or parent.type != "call" or receiver is None:
         return False
+    if receiver.type == "call" and (method := receiver.child_by_field_name("method")) is not None \
+            and p.text(method) == "class" and receiver.child_by_field_name("arguments") is None:
+        return True  # identity-idp's opt-out calls its class's `normalize`, not a component's private one
     if receiver.type == "scope_resolution":
         receiver = receiver.child_by_field_name("name") or receiver
     return receiver.type == "constant" and not p.text(receiver).isupper()
@@ -1637,6 +1743,14 @@ def _own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
                for member in body.named_children)
 
 
+# Where a bare identifier is a value the code uses (a call of the method, when no local of the
+# name is in scope): a statement, an argument, an operand, a hash pair's value (register-trainee-
+# teachers' `sex: sex,` in its apply importer, which defines its own `sex`), an element.
+_RUBY_BARE_USES = frozenset({"body_statement", "argument_list", "assignment", "binary", "if", "unless", "return",
+                             "parenthesized_statements", "pair", "array", "conditional", "element_reference",
+                             "interpolation", "operator_assignment", "unary", "then", "else", "block_body", "begin"})
+
+
 def _ruby_own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
     """exercism's reputation job calls its own `filter_track!(tokens)`; ten other commands
     define a `filter_track!` of their own, one of which calls the changed method.
@@ -1654,8 +1768,7 @@ def _ruby_own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
         called_bare = receiver is not None and receiver.id == n.id  # `base_scope.where(…)`: a call of `base_scope`
         if not called_bare and (method is None or method.id != n.id or (receiver is not None and receiver.type != "self")):
             return False
-    elif parent is None or parent.type not in ("body_statement", "argument_list", "assignment", "binary",
-                                                "if", "unless", "return", "parenthesized_statements"):
+    elif parent is None or parent.type not in _RUBY_BARE_USES:
         return False
     name = p.text(n)
     node = parent

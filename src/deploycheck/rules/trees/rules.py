@@ -948,7 +948,46 @@ WORKFLOW_NONDETERMINISM = Rule(
 )
 
 
+DATABASE_JOB_SQL_CHANGED = Rule(
+    id="DC716",
+    name="database-job-sql-changed",
+    category="queue",
+    severity="warning",
+    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    summary="SQL that Postgres runs as a job (pg_cron schedules, pgmq queues), kept in a string of the code, changed.",
+    languages=("ruby", "javascript", "typescript", "go", "java", "kotlin"),
+    what_it_does=dedent("""\
+        Reads the string literals of a changed file that mentions `cron.` or `pgmq.`. A string
+        that calls pg_cron's scheduler (`cron.schedule`, `cron.schedule_in_database`,
+        `cron.alter_job`) or any pgmq function (`pgmq.pop`, `pgmq.send`, `pgmq.read`) is job SQL,
+        and so is a string that defines a database function (`create or replace function name`)
+        that job SQL calls, and on through the functions that one calls. A changed line inside
+        job SQL is reported, with what makes the string job SQL."""),
+    why_bad=dedent("""\
+        With pg_cron and pgmq the database is the job runner: it drains the queue and calls the
+        application on a schedule of its own. The SQL that does it names no job API a reader
+        would notice, so a change to a timeout, a retry or the order in which messages are
+        popped and handed on changes every job's delivery while looking like setup code."""),
+    known_problems=dedent("""\
+        SQL in files of its own (`.sql` migrations) is not read by this rule. Functions are
+        matched by name in the file's strings only: one defined in a migration and called here
+        is not followed, and a string naming a function of the same name as another counts."""),
+    example=dedent("""\
+        await db.execute(sql.raw(`
+          create or replace function call_job_endpoint(body text) returns text as $$
+          begin
+            perform http_set_curlopt('CURLOPT_TIMEOUT', '1');  -- changed: every job's delivery
+            ...
+        `));
+        await db.execute(sql`create or replace function process_jobs() returns text as $$
+          ... select * into msg from pgmq.pop('jobs'); perform call_job_endpoint(msg.message::text); ...`);"""),
+    use_instead=dedent("""\
+        Nothing to rewrite: answer the checklist. Check what a job the database hands on
+        twice, late or not at all does to the rows it touches."""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
          UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, SINGLETON_STATE_CHANGED,
          SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED, ACTIVITY_OPTIONS_CHANGED, WORKFLOW_NONDETERMINISM,
-         PRODUCER_CHANGED)
+         PRODUCER_CHANGED, DATABASE_JOB_SQL_CHANGED)

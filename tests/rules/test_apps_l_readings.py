@@ -1,0 +1,252 @@
+"""Readings from the held-out sample apps-l (session 19): each test fails without its change.
+Real git repositories, real tree-sitter, the whole scan."""
+
+from __future__ import annotations
+
+import pytest
+
+from deploycheck.analysis.pipeline import analyse
+from support.scanning import flagged_on_branch as _found
+from support.gitrepo import make_branch, make_repo
+
+# --- A Java method too common to follow by name is followed through the files naming its types ---
+
+_IFACE = ("package pay.service;\n\npublic interface ITransferService {\n"
+          "    RetMsg query(TransferOrder order);\n}\n")
+_WXPAY = ("package pay.channel;\n\nimport pay.service.ITransferService;\n\n"
+          "public class WxpayTransferService implements ITransferService {\n"
+          "    @Override\n    public RetMsg query(TransferOrder order) {\n"
+          "        String state = client.bills(order.getId()).getState();\n"
+          "        return RetMsg.of(state);\n    }\n}\n")
+_WXPAY_PATH = "pay/src/main/java/pay/channel/WxpayTransferService.java"
+_WXPAY_HEAD = _WXPAY.replace("return RetMsg.of(state);", 'return "FAIL".equals(state) ? RetMsg.failed() : RetMsg.of(state);')
+_TASK = ("package pay.task;\n\nimport org.springframework.scheduling.annotation.Scheduled;\n\n"
+         "public class TransferReissueTask {\n    @Scheduled(cron = \"0 0/1 * * * ?\")\n    public void start() {\n"
+         "        for (TransferOrder order : pending()) {\n"
+         "            ITransferService service = beans.get(order.getIfCode());\n"
+         "            service.query(order);\n        }\n    }\n}\n")
+_TASK_PATH = "pay/src/main/java/pay/task/TransferReissueTask.java"
+# More files than the search follows hold `query`: report services, mappers and clients.
+_COMMON = {f"app/src/main/java/app/report/Report{i}.java":
+           f"package app.report;\n\npublic class Report{i} {{\n    public Rows query(String sql) {{\n        return db.rows(sql);\n    }}\n}}\n"
+           for i in range(30)}
+
+
+def _typed(tmp_path, task: str, extra: dict | None = None) -> list[tuple]:
+    main = {**_COMMON, "pay/src/main/java/pay/service/ITransferService.java": _IFACE, _WXPAY_PATH: _WXPAY,
+            _TASK_PATH: task, **(extra or {})}
+    return _found(tmp_path, main, {_WXPAY_PATH: _WXPAY_HEAD})
+
+
+def test_java_a_common_method_name_is_followed_through_files_naming_its_interface(tmp_path) -> None:
+    # jeepay's per-minute transfer reissue task calls the WeChat transfer service's `query` on an
+    # `ITransferService`: 82 files hold `query`, a handful name the interface.
+    found = _typed(tmp_path, _TASK)
+    assert [(p, line) for p, line, *_ in found] == [(_WXPAY_PATH, 9)]
+    assert "TransferReissueTask.java:10" in found[0][4]
+
+
+def test_java_a_common_method_called_on_an_unrelated_type_is_no_trail(tmp_path) -> None:
+    # The task names the interface (an import), but calls `query` on a report of its own.
+    task = _TASK.replace("ITransferService service = beans.get(order.getIfCode());",
+                         "Report1 service = reports.first(); ITransferService unused = null;")
+    assert _typed(tmp_path, task) == []
+
+
+def test_java_a_common_method_name_not_found_says_what_was_searched(tmp_path) -> None:
+    # No job calls it: the note says which files the search read, and what it cannot see.
+    task = _TASK.replace("service.query(order);", "service.cancel(order);")
+    found = _found(tmp_path, {**_COMMON, "pay/src/main/java/pay/service/ITransferService.java": _IFACE,
+                              _WXPAY_PATH: _WXPAY, _TASK_PATH: task}, {_WXPAY_PATH: _WXPAY_HEAD}, rule=None)
+    assert found == []
+    repo = make_repo(tmp_path / "note", {**_COMMON, "pay/src/main/java/pay/service/ITransferService.java": _IFACE,
+                                         _WXPAY_PATH: _WXPAY, _TASK_PATH: task})
+    make_branch(repo, "work", {_WXPAY_PATH: _WXPAY_HEAD})
+    notes = [f.message for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC701"]
+    assert len(notes) == 1
+    assert "the 2 that also name `WxpayTransferService` or `ITransferService` were searched" in notes[0]
+    assert "a caller that names neither" in notes[0]
+
+
+def test_java_a_library_supertype_does_not_widen_the_search(tmp_path) -> None:
+    # `Serializable` is the JDK's: every file naming it and `query` would be searched, so only
+    # the repository's own types are asked about; a caller naming only the JDK type is not seen.
+    wxpay = _WXPAY.replace("implements ITransferService", "implements ITransferService, java.io.Serializable")
+    task = _TASK.replace("ITransferService service", "java.io.Serializable holder = null; WxpayTransferService service")
+    main = {**_COMMON, "pay/src/main/java/pay/service/ITransferService.java": _IFACE, _WXPAY_PATH: wxpay, _TASK_PATH: task}
+    found = _found(tmp_path, main, {_WXPAY_PATH: wxpay.replace("return RetMsg.of(state);", "return RetMsg.failed();")})
+    assert [(p, line) for p, line, *_ in found] == [(_WXPAY_PATH, 9)]
+
+
+# --- A JS/TS API route named `job` runs the jobs posted to it ---------------------------------------
+
+_ROUTE = ('import { waitUntil } from "@vercel/functions";\nimport { db } from "@/db/client";\n'
+          'import { cronJobs } from "@/jobs";\n\n'
+          "export const POST = async (request: Request) => {\n  const data = await request.json();\n"
+          "  const run = await db.query.jobRuns.findFirst({ where: { id: data.jobRunId } });\n"
+          "  waitUntil(cronJobs[data.job](run));\n  return new Response(\"ok\");\n};\n")
+_ROUTE_HEAD = _ROUTE.replace("  const run = await db.query.jobRuns.findFirst({ where: { id: data.jobRunId } });\n",
+                             "  const run = data.jobRunId\n    ? await db.query.jobRuns.findFirst({ where: { id: data.jobRunId } })\n"
+                             "    : await db.insert(jobRuns).values({ job: data.job }).returning();\n")
+
+
+@pytest.mark.parametrize("folder", ["app/api/job", "src/app/api/job/[name]"])
+def test_js_the_api_route_named_job_is_background_code_whole(tmp_path, folder: str) -> None:
+    # helper's `app/api/job/route.ts`, which the database's queue drainer posts each job to: it
+    # defers work (`waitUntil`), and yet all of it runs per job.
+    path = f"{folder}/route.ts"
+    found = _found(tmp_path, {path: _ROUTE}, {path: _ROUTE_HEAD})
+    assert [(p, line) for p, line, *_ in found] == [(path, 7)]
+    assert "job folder `job/`" in found[0][4]
+
+
+@pytest.mark.parametrize("path", ["app/api/user/route.ts", "app/job/route.ts"])
+def test_js_another_route_or_a_page_folder_named_job_is_not(tmp_path, path: str) -> None:
+    # Only the deferred work itself is background code there; the changed lookup is not.
+    found = _found(tmp_path, {path: _ROUTE}, {path: _ROUTE_HEAD})
+    assert [line for _p, line, *_ in found if line in (7, 8, 9)] == []
+
+
+# --- A Ruby private method is reached only by a bare or `self.` call ------------------------------
+
+_COMPONENT = ("module NDS\n  class StackComponent < BaseComponent\n    def initialize(align: :start)\n"
+              "      @align = normalize(align)\n    end\n\n    private\n\n    def normalize(value)\n"
+              "      value.to_s\n    end\n  end\nend\n")
+_COMPONENT_PATH = "app/components/nds/stack_component.rb"
+_OPT_OUT = ("class PhoneNumberOptOut < ApplicationRecord\n  def self.normalize(phone)\n    phone.gsub(/\\D/, '')\n  end\n\n"
+            "  def formatted_phone\n    {CALL}\n  end\nend\n")
+_NOTIFY_JOB = ("class SendNotificationJob < ApplicationJob\n  def perform(opt_out)\n    deliver(opt_out.formatted_phone)\n"
+               "  end\nend\n")
+
+
+_PRIVATE_FORMS = [_COMPONENT, _COMPONENT.replace("    private\n\n    def normalize", "    private def normalize"),
+                  _COMPONENT.replace("    private\n\n", "").replace("      value.to_s\n    end\n", "      value.to_s\n    end\n    private :normalize\n")]
+
+
+def _private_change(tmp_path, call: str, component: str = _COMPONENT) -> list[tuple]:
+    main = {_COMPONENT_PATH: component, "app/models/phone_number_opt_out.rb": _OPT_OUT.replace("{CALL}", call),
+            "app/jobs/send_notification_job.rb": _NOTIFY_JOB}
+    return _found(tmp_path, main, {_COMPONENT_PATH: component.replace("      value.to_s\n", "      value.to_s.tr('_', '-')\n")})
+
+
+def _changed_line(component: str) -> int:
+    return component.splitlines().index("      value.to_s") + 1
+
+
+@pytest.mark.parametrize("component", _PRIVATE_FORMS)
+@pytest.mark.parametrize("call", ["self.class.normalize(phone)", "PhoneFormatter.normalize(phone)",
+                                  "formatter.normalize(phone)"])
+def test_rb_a_call_on_a_receiver_is_no_trail_to_a_private_method(tmp_path, call: str, component: str) -> None:
+    # identity-idp's new layout components: their private `normalize` is no method the opt-out's
+    # `formatted_phone` (which a job runs) can call, through its class or any other receiver.
+    assert _private_change(tmp_path, call, component) == []
+
+
+@pytest.mark.parametrize("component", _PRIVATE_FORMS)
+@pytest.mark.parametrize("call", ["normalize(phone)", "self.normalize(phone)"])
+def test_rb_a_bare_or_self_call_keeps_the_trail_to_a_private_method(tmp_path, call: str, component: str) -> None:
+    # A subclass or a module's includer calls it bare (or on `self`): that may be a trail.
+    found = _private_change(tmp_path, call, component)
+    assert [(p, line) for p, line, *_ in found] == [(_COMPONENT_PATH, _changed_line(component))]
+
+
+def test_rb_a_call_on_self_class_is_no_trail_to_an_instance_method(tmp_path) -> None:
+    # A plain class's instance method: `self.class.normalize` calls the class's method instead.
+    plain = _COMPONENT.replace(" < BaseComponent", "").replace("    private\n\n", "")
+    assert _private_change(tmp_path / "class", "self.class.normalize(phone)", plain) == []
+    found = _private_change(tmp_path / "object", "normalizer.normalize(phone)", plain)
+    assert [(p, line) for p, line, *_ in found] == [(_COMPONENT_PATH, _changed_line(plain))]
+
+
+# --- A JVM package named `doc` is code, not documentation -----------------------------------------
+
+_DOC_JOB = ("package org.dromara.common.doc.handler;\n\nimport org.springframework.scheduling.annotation.Scheduled;\n\n"
+            "public class OpenApiRefresher {\n    @Scheduled(fixedDelay = 60000)\n    public void refresh() {\n"
+            "        cache.put(\"paths\", reader.paths());\n    }\n}\n")
+
+
+@pytest.mark.parametrize("folder", ["doc", "docs"])
+def test_java_a_package_named_doc_below_the_source_set_is_read_as_code(tmp_path, folder: str) -> None:
+    # RuoYi-Vue-Plus's API-docs module: `…/common/doc/handler/` is a package; the file was taken
+    # for documentation and reported as not analysed (DC001 high) on a refactor.
+    path = f"ruoyi-common/ruoyi-common-doc/src/main/java/org/dromara/common/{folder}/handler/OpenApiRefresher.java"
+    head = _DOC_JOB.replace("reader.paths()", "reader.paths(true)")
+    found = _found(tmp_path, {path: _DOC_JOB}, {path: head}, rule=None)
+    assert [(p, line) for p, line, *_ in found] == [(path, 8)]
+    assert "@Scheduled method" in found[0][4]  # read as a job's code (DC701), not reported unread (DC001)
+
+
+def test_docs_outside_a_source_set_stay_documentation() -> None:
+    from deploycheck.rules.paths import is_test_or_doc
+
+    assert is_test_or_doc("docs/examples/src/main/java/Example.java")
+    assert is_test_or_doc("doc/src/main/java/Example.java")
+    assert not is_test_or_doc("app/src/main/kotlin/org/x/docs/Api.kt")
+    assert not is_test_or_doc("docs/docs.go")
+
+
+# --- A script's function called at its top level is handed out to no other module ---------------
+
+_LOCK_SCRIPT = ('#!/usr/bin/env node\nimport { mkdirSync } from "node:fs"\n\nfunction sleep(ms) {\n'
+                "  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)\n}\n\n"
+                "let owned = false\nwhile (!owned) {\n  try {\n    mkdirSync(lockPath)\n    owned = true\n"
+                "  } catch {\n    sleep(500)\n  }\n}\n")
+_RETRY_WORKER = ('import { Worker } from "bullmq"\nimport { sleep } from "@repo/utils"\n\n'
+                 'export const worker = new Worker("retries", async (job) => {\n  await sleep(job.data.delay)\n})\n')
+
+
+@pytest.mark.parametrize("exported", [False, True])
+def test_js_a_scripts_own_function_called_at_its_top_level_stays_its_own(tmp_path, exported: bool) -> None:
+    # latitude's build-lock script: its `sleep` is called in its top-level loop, and a worker
+    # calls another `sleep` (a package's). Exported, it might be the worker's: a trail.
+    script = _LOCK_SCRIPT + ("export { sleep }\n" if exported else "")
+    path = "scripts/ensure-built.mjs"
+    found = _found(tmp_path, {path: script, "apps/workers/src/retry.ts": _RETRY_WORKER},
+                   {path: script.replace("0, 0, ms)", "0, 0, Math.max(ms, 1))")})
+    assert [(p, line) for p, line, *_ in found] == ([(path, 5)] if exported else [])
+
+
+# --- A Ruby class's bare call of its own method, as a hash pair's value ---------------------------
+
+_SERIALIZER = ("module Api\n  class TraineeSerializer\n    def initialize(trainee)\n      @trainee = trainee\n    end\n\n"
+               "    def sex\n      SEXES.hesa_code_for(@trainee.sex)\n    end\n  end\nend\n")
+_IMPORTER = ("class CreateFromApply\n  def mapped_attributes\n    {\n      first_names: raw[\"first_name\"],\n"
+             "      sex: sex,\n    }\n  end\n{OWN}end\n")
+_IMPORT_JOB = "class CreateFromApplicationJob < ApplicationJob\n  def perform(importer)\n    importer.mapped_attributes\n  end\nend\n"
+
+
+@pytest.mark.parametrize("own", [True, False])
+def test_rb_a_pairs_value_calls_the_classs_own_method(tmp_path, own: bool) -> None:
+    # register-trainee-teachers' apply importer maps `sex: sex` with its own `sex`, not the API
+    # serializer's; without its own, the call may be the serializer's: a trail.
+    importer = _IMPORTER.replace("{OWN}", "\n  def sex\n    GENDERS[raw[\"gender\"]]\n  end\n" if own else "")
+    path = "app/serializers/api/trainee_serializer.rb"
+    found = _found(tmp_path, {path: _SERIALIZER, "app/services/create_from_apply.rb": importer,
+                              "app/jobs/create_from_application_job.rb": _IMPORT_JOB},
+                   {path: _SERIALIZER.replace("@trainee.sex)", "Trainee.sexes[@trainee.sex])")})
+    assert [(p, line) for p, line, *_ in found] == ([] if own else [(path, 8)])
+
+
+# --- A Java static method is called on its class, not on another type or a foreign variable -------
+
+_TENANT = ("package org.app.tenant;\n\npublic class TenantHelper {\n    public static String getTenantId() {\n"
+           "        return LoginHelper.isLogin() ? LoginHelper.tenant() : null;\n    }\n}\n")
+_TENANT_PATH = "common/src/main/java/org/app/tenant/TenantHelper.java"
+_EVENT = "package org.app.log;\n\n@lombok.Data\npublic class LoginEvent {\n    private String tenantId;\n}\n"
+_LISTENER = ("package org.app.log;\n\nimport org.springframework.scheduling.annotation.Async;\n"
+             "import org.app.tenant.OtherHelper;\nimport org.app.tenant.TenantHelper;\n\n"
+             "public class LoginLogListener {\n    @Async\n    public void record(LoginEvent event) {\n"
+             "        log.setTenantId({CALL});\n    }\n}\n")
+
+
+@pytest.mark.parametrize(("call", "trail"), [("event.getTenantId()", False), ("OtherHelper.getTenantId()", False),
+                                             ("TenantHelper.getTenantId()", True), ("getTenantId()", True)])
+def test_java_a_static_method_is_reached_only_through_its_class(tmp_path, call: str, trail: bool) -> None:
+    # RuoYi-Vue-Plus's login-log listener reads its event's Lombok getter, which no file declares;
+    # the tenant helper's static `getTenantId` is not it.
+    main = {_TENANT_PATH: _TENANT, "system/src/main/java/org/app/log/LoginEvent.java": _EVENT,
+            "common/src/main/java/org/app/tenant/OtherHelper.java": "package org.app.tenant;\n\npublic class OtherHelper {\n}\n",
+            "system/src/main/java/org/app/log/LoginLogListener.java": _LISTENER.replace("{CALL}", call)}
+    found = _found(tmp_path, main, {_TENANT_PATH: _TENANT.replace("? LoginHelper.tenant()", "? LoginHelper.tenant().trim()")})
+    assert [(p, line) for p, line, *_ in found] == ([(_TENANT_PATH, 5)] if trail else [])
+    assert not trail or "LoginLogListener.java:10" in found[0][4]
