@@ -64,7 +64,7 @@ def test_java_a_common_method_name_not_found_says_what_was_searched(tmp_path) ->
     make_branch(repo, "work", {_WXPAY_PATH: _WXPAY_HEAD})
     notes = [f.message for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC701"]
     assert len(notes) == 1
-    assert "the 2 that also name `WxpayTransferService` or `ITransferService` were searched" in notes[0]
+    assert "the 2 files that also name `WxpayTransferService` or `ITransferService` were searched" in notes[0]
     assert "a caller that names neither" in notes[0]
 
 
@@ -250,3 +250,84 @@ def test_java_a_static_method_is_reached_only_through_its_class(tmp_path, call: 
     found = _found(tmp_path, main, {_TENANT_PATH: _TENANT.replace("? LoginHelper.tenant()", "? LoginHelper.tenant().trim()")})
     assert [(p, line) for p, line, *_ in found] == ([(_TENANT_PATH, 5)] if trail else [])
     assert not trail or "LoginLogListener.java:10" in found[0][4]
+
+
+# --- A JS/TS constant made by a call handed a function is called by its name --------------------
+
+_USE_CASE = ('import { Effect } from "effect"\n\nexport const enrichUseCase = Effect.fn("enrich")(function* (input) {\n'
+             "  const score = yield* loadScore(input.id)\n  return yield* callModel(score.feedback)\n})\n")
+_USE_CASE_PATH = "packages/domain/src/use-cases/enrich.ts"
+_ENRICH_WORKER = ('import { Worker } from "bullmq"\nimport { enrichUseCase } from "@app/domain"\n\n'
+                  'export const worker = new Worker("enrich", async (job) => {\n  await run({CALL})\n})\n')
+
+
+@pytest.mark.parametrize(("call", "trail"), [("enrichUseCase(job.data)", True), ("other(job.data)", False)])
+def test_js_a_constant_wrapping_a_function_is_followed_by_its_name(tmp_path, call: str, trail: bool) -> None:
+    # latitude's annotation use cases are `Effect.fn(…)(function* …)`: a workflow's activity calls
+    # them by the constant's name; nothing did follow it before.
+    head = _USE_CASE.replace("  return yield* callModel(score.feedback)\n",
+                             "  if (score.system) return score.feedback\n  return yield* callModel(score.feedback)\n")
+    found = _found(tmp_path, {_USE_CASE_PATH: _USE_CASE, "apps/workers/src/enrich.ts": _ENRICH_WORKER.replace("{CALL}", call)},
+                   {_USE_CASE_PATH: head})
+    assert [(p, line) for p, line, *_ in found] == ([(_USE_CASE_PATH, 5)] if trail else [])
+
+
+# --- A Java `@Override` of a generic name is followed through the files naming its types --------
+
+_STATE_IFACE = "package org.flow.core;\n\npublic interface TriggerState {\n    Trigger update(Trigger trigger);\n}\n"
+_JDBC_STATE = ("package org.flow.jdbc;\n\nimport org.flow.core.TriggerState;\n\n"
+               "public class JdbcTriggerState implements TriggerState {\n    @Override\n"
+               "    public Trigger update(Trigger trigger) {\n        return repository.save(trigger);\n    }\n}\n")
+_JDBC_STATE_PATH = "jdbc/src/main/java/org/flow/jdbc/JdbcTriggerState.java"
+_JDBC_STATE_HEAD = _JDBC_STATE.replace("        return repository.save(trigger);\n",
+                                       "        Trigger stored = repository.find(trigger.uid());\n"
+                                       "        return repository.save(trigger.withDisabled(stored.disabled()));\n")
+_SCHEDULER = ("package org.flow.core.schedulers;\n\nimport org.flow.core.TriggerState;\n"
+              "import org.springframework.scheduling.annotation.Scheduled;\n\npublic class Scheduler {\n"
+              "    private final TriggerState triggerState;\n    private final Cache cache;\n\n"
+              "    @Scheduled(fixedDelay = 1000)\n    void evaluate() {\n        {CALL}\n    }\n}\n")
+
+
+@pytest.mark.parametrize(("call", "override", "trail"), [
+    ("this.triggerState.update(next());", True, True),
+    ("this.cache.update(next());", True, False),
+    ("this.triggerState.update(next());", False, False)])
+def test_java_an_override_of_a_generic_name_is_followed_through_its_types(tmp_path, call: str, override: bool,
+                                                                          trail: bool) -> None:
+    # kestra's scheduler calls its trigger state's `update`, which the JDBC state now rereads
+    # before saving; `update` is too generic a name to follow through every file.
+    state = _JDBC_STATE if override else _JDBC_STATE.replace("    @Override\n", "")
+    head = _JDBC_STATE_HEAD if override else _JDBC_STATE_HEAD.replace("    @Override\n", "")
+    main = {"core/src/main/java/org/flow/core/TriggerState.java": _STATE_IFACE, _JDBC_STATE_PATH: state,
+            "core/src/main/java/org/flow/core/schedulers/Cache.java": "package org.flow.core.schedulers;\n\npublic class Cache {\n}\n",
+            "core/src/main/java/org/flow/core/schedulers/Scheduler.java": _SCHEDULER.replace("{CALL}", call)}
+    found = _found(tmp_path, main, {_JDBC_STATE_PATH: head})
+    line = 8 if override else 7
+    assert [(p, n) for p, n, *_ in found] == ([(_JDBC_STATE_PATH, line)] if trail else [])
+
+
+# --- A Ruby class too common to follow alone is looked for with its module's name ---------------
+
+_CREATE = ("module IntegrationCustomers\n  class CreateService < BaseService\n    def call\n"
+           "      customer = IntegrationCustomer.create!(params)\n      result.integration_customer = customer\n"
+           "      result\n    end\n  end\nend\n")
+_CREATE_PATH = "app/services/integration_customers/create_service.rb"
+_CREATE_HEAD = _CREATE.replace("      result\n    end", "      customer.update!(is_default: first_for_category?(customer))\n      result\n    end")
+_OTHER_CREATES = {f"app/services/area{i}/create_service.rb": f"module Area{i}\n  class CreateService < BaseService\n    def call\n"
+                  "      Record.create!(params)\n    end\n  end\nend\n" for i in range(30)}
+_CREATE_JOB = ("module IntegrationCustomers\n  class CreateJob < ApplicationJob\n    def perform(params)\n"
+               "      {CALL}\n    end\n  end\nend\n")
+
+
+@pytest.mark.parametrize(("call", "trail"), [("IntegrationCustomers::CreateService.call!(params: params)", True),
+                                             ("CreateService.call!(params: params)", True),
+                                             ("Area1::CreateService.call!(params: params)", False)])
+def test_rb_a_common_class_name_is_followed_with_its_modules_name(tmp_path, call: str, trail: bool) -> None:
+    # lago's integration-customer create service, one of hundreds of `CreateService`s, is run by its
+    # module's create job; the class's name alone is too common to follow.
+    job = _CREATE_JOB.replace("{CALL}", call)
+    if not trail:
+        job = job.replace("module IntegrationCustomers", "module Area1")
+    main = {**_OTHER_CREATES, _CREATE_PATH: _CREATE, "app/jobs/integration_customers/create_job.rb": job}
+    found = _found(tmp_path, main, {_CREATE_PATH: _CREATE_HEAD})
+    assert [(p, line) for p, line, *_ in found] == ([(_CREATE_PATH, 6)] if trail else [])

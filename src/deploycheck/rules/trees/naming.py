@@ -157,17 +157,20 @@ def package_files_naming(ctx, folder: str, names: list[str]) -> dict[str, list[s
     return {name: memo[("trees.package-naming", folder, name)] for name in names}
 
 
-def typed_files_naming(ctx, name: str, types: list[str]) -> list[str] | None:
-    """The Java and Kotlin files at head that hold ``name`` and one of ``types`` as words: where
-    a method whose name is too common to follow alone (jeepay's `query`, which 82 files hold) can
-    be called on a variable of its class or of a type it extends, since Java code names the type
-    of the variable it calls through. None when more than MAX_FILES that the branch leaves as they
-    are hold both (the name stays too common). Once per name and types per scan."""
+def files_naming_with(ctx, family: str, name: str, others: list[str]) -> list[str] | None:
+    """The non-test files of the family at head that hold ``name`` and one of ``others`` as
+    words: where a name too common to follow alone can be reached. In Java, a method called on a
+    variable of its class or of a type it extends (jeepay's `query`, which 82 files hold, called
+    on an `ITransferService`): Java code names the type of the variable it calls through. In Ruby,
+    a class inside a module (lago's `IntegrationCustomers::CreateService`, one of hundreds of
+    `CreateService`s): a caller names the module, in the call or around it. None when more than
+    MAX_FILES that the branch leaves as they are hold both (the name stays too common). Once per
+    name and others per scan."""
     memo = scan_memo(ctx)
-    key = ("trees.typed-naming", name, tuple(types))
+    key = ("trees.naming-with", family, name, tuple(others))
     if key not in memo:
-        found = _naming_at(ctx, ctx.repo.head_sha, "java", [name, *types])
-        paths = sorted(set(found[name]) & {path for kind in types for path in found[kind]})
+        found = _naming_at(ctx, ctx.repo.head_sha, family, [name, *others])
+        paths = sorted(set(found[name]) & {path for other in others for path in found[other]})
         base_files = ctx.settings.base_files
         touched = base_files.touched if base_files is not None and base_files.touched is not None else frozenset()
         memo[key] = None if sum(path not in touched for path in paths) > MAX_FILES else paths
@@ -253,6 +256,10 @@ def defined_names(language: str, texts) -> set[str] | None:
     return names
 
 
+# The names of a Ruby file's modules and classes, compact ones whole (`class Billing::Invoices::Create`).
+_RUBY_NAMESPACE = re.compile(r"\b(?:class|module)[ \t]+(?:::)?((?:\w+::)*\w+)")
+
+
 def _go_literal(text: str, at: int) -> bool:
     """Whether the Go `func` that ends at ``at`` starts a function literal or type (`func() {`,
     `func(x int) error`), not a declaration: its parentheses are not followed by a name and `(`."""
@@ -290,6 +297,14 @@ def named_elsewhere(ctx, language: str) -> bool:
     naming = files_naming(ctx, family_of(language), sorted(names))
     if any(path != ctx.path for paths in naming.values() for path in paths):
         return True
+    if language == "ruby":
+        # A class too common to follow by its name alone is looked for with its module's name
+        # (rules/trees/reach.py's ``_namespaced_callers``): asked of every module the file names.
+        memo = scan_memo(ctx)
+        spaces = sorted({part for text in texts for m in _RUBY_NAMESPACE.finditer(text) for part in m.group(1).split("::")
+                         if followable(part)})
+        return any(path != ctx.path for name in sorted(names) if memo.get(("trees.common", "ruby", name))
+                   for path in files_naming_with(ctx, "ruby", name, [x for x in spaces if x != name]) or ())
     if language != "go":
         return False
     # A generic name of a method of an unexported type is looked for in its package only

@@ -30,8 +30,8 @@ from ...git.model import DELETED
 from .background import job_of, regions, without_type_arguments
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
-from .naming import (WORD, files_naming, followable, java_field_named, java_subclass_files, java_type_files,
-                     package_files_naming, typed_files_naming)
+from .naming import (WORD, files_naming, files_naming_with, followable, java_field_named, java_subclass_files,
+                     java_type_files, package_files_naming)
 from .parse import Parsed, nodes_of, parse_bytes, parsed, walk
 from .units import CONTAINERS, FUNCTIONS, UNIT_TYPES, chains_at, node_name, shown_name, units_at
 
@@ -55,12 +55,20 @@ def called_name(node, p: Parsed) -> str | None:
         return None
     if node.type == "variable_declarator":  # `const charge = async () => {...}`
         value = node.child_by_field_name("value")
-        if value is None or value.type not in _FUNCTION_VALUES:
+        if value is None or (value.type not in _FUNCTION_VALUES and not _wraps_a_function(value)):
             return None
     elif node.type not in _CALLABLE:
         return None
     # A JS `#name` method is called `this.#name(…)`: the word the search reads is `name`.
     return node_name(node, p).split("(")[0].rsplit(".", 1)[-1].lstrip("#")
+
+
+def _wraps_a_function(value) -> bool:
+    """A JS/TS call handed a function (`Effect.fn("x")(function* () {…})`, `trace(async () => …)`):
+    what it returns runs that function when called, and callers call it by the constant's name
+    (latitude's annotation use case, which a Temporal activity runs)."""
+    args = value.child_by_field_name("arguments") if value.type == "call_expression" else None
+    return args is not None and any(arg.type in _FUNCTION_VALUES for arg in args.named_children)
 
 
 def simple_name(node, p: Parsed) -> str | None:
@@ -89,6 +97,10 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
     if own is None and _private_method(chain[-1], p):
         # Searched for in its own class only (``_module_private``), so even a generic name
         # (`private static execute`, which a BullMQ worker's handler calls) cannot flood the search.
+        own = called_name(chain[-1], p)
+    if own is None and _java_override(chain[-1], p):
+        # Searched for only in the files that name its class or a type above it (``_typed_callers``),
+        # and not on receivers of other types: kestra's scheduler calls its trigger state's `update`.
         own = called_name(chain[-1], p)
     if own is not None:
         if p.language == "ruby" and _in_rails_controller(chain[-1], p, path):
@@ -296,23 +308,28 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     if name is None or not WORD.fullmatch(name):
         return None
     followed = followed_name(chain, p, ctx.path) or go_package_method(chain, p)
+    generic = f"`{name}` is too common a method name to tell its callers apart"
     if followed is None:
-        return None if followable(name) else f"`{name}` is too common a method name to tell its callers apart"
+        return None if followable(name) else generic
     memo = scan_memo(ctx)
     declared = memo.get(("trees.association", family_of(language), followed))
     if declared:
         return f"`{followed}` is also the name of an association {declared} declares, which every such record answers"
     held = memo.get(("trees.common", family_of(language), followed))
-    if not held:
-        return None
+    space, within = memo.get(("reach.namespaced", followed), ("", None))
+    if within is not None:
+        return (f"`{followed}` is a name {held} files hold, more than the search follows; the {within} files that "
+                f"also name its module `{space}` were searched and no job calls it there")
     owner = _restricted(chain[-1], followed, p).partition(":")[2]
     types, searched = memo.get(("reach.typed", followed, owner), ((), None))
     if searched is not None:
         above = f" or {', '.join(f'`{kind}`' for kind in types)}" if types else ""
-        return (f"`{followed}` is a name {held} files hold, more than the search follows; the {searched} that also "
-                f"name `{owner}`{above} were searched and no job calls it there, but a caller that names neither "
-                "(through `var` or a chained call) is not seen")
-    return f"`{followed}` is a name {held} files hold, more than the search follows"
+        why = f"a name {held} files hold, more than the search follows" if held else "too common a method name to follow alone"
+        return (f"`{followed}` is {why}; the {searched} files that also name `{owner}`{above} were searched and no "
+                "job calls it there, but a caller that names neither (through `var` or a chained call) is not seen")
+    if held:
+        return f"`{followed}` is a name {held} files hold, more than the search follows"
+    return None if followable(followed) or p.language != "java" else generic
 
 
 class _OutOfBudget(Exception):
@@ -389,6 +406,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     # `ApiRateLimiter.limit`), a Java instance method (`ResourceUtils.getURL(p)` under `import
     # org.springframework.util.ResourceUtils;` calls a static method, never an instance's `getURL`).
     on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java", "go") else {}
+    namespaces = _ruby_namespaces(ctx, names, memo) if family == "ruby" else {}
     seen = {name: {(name, home, on_class.get(name, ""))} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
@@ -522,14 +540,18 @@ def _search(ctx, family: str, names: list[str], home: str | None,
         frontier = {key: leads for key, leads in frontier.items() if leads}
         if not frontier:
             break
-        naming = files_naming(ctx, family, sorted({called for called, _, _ in frontier}))
+        # A generic Java name is looked for only where its types are named (``_typed_callers``).
+        typed_only = {called for called, _, _ in frontier if family == "java" and not followable(called)}
+        naming = files_naming(ctx, family, sorted({called for called, _, _ in frontier} - typed_only))
+        naming.update((called, []) for called in typed_only)
         for called, where, class_only in sorted(frontier, key=lambda key: (key[0], key[1] or "", key[2])):
             if family == "ruby" and class_only.partition("/")[0] == "instance" and _association(ctx, family, called, naming[called]):
                 continue  # `request.item_requests` calls the association, not another class's method
             restriction = class_only
             if family == "ruby" and "/" in class_only and _ruby_super_override(ctx, called, naming[called], memo):
                 restriction = class_only.partition("/")[0]  # its count of arguments rules no call out
-            paths = naming[called] or _typed_callers(ctx, family, called, class_only)
+            paths = naming[called] or _typed_callers(ctx, family, called, class_only) or _namespaced_callers(
+                ctx, family, called, namespaces)
             for path in paths:
                 index = _file_index(ctx, path, memo)
                 if index is None:
@@ -547,19 +569,58 @@ def _search(ctx, family: str, names: list[str], home: str | None,
 
 
 def _typed_callers(ctx, family: str, name: str, restriction: str) -> list[str]:
-    """For a Java instance method whose name more files hold than the search follows, the files
-    that name it and its class or a type the class extends (``naming.typed_files_naming``): a
-    caller declares the variable it calls through (jeepay's reissue task calls the WeChat
-    transfer service's `query` on an `ITransferService`). Only types the repository declares:
-    a library's (`Serializable`) says nothing of the callers. Remembered for ``not_followed``."""
+    """For a Java instance method whose name more files hold than the search follows, or that is
+    too generic to follow alone (an `@Override` of `update`: ``_java_override``), the files that
+    name it and its class or a type the class extends (``naming.files_naming_with``): a caller
+    declares the variable it calls through (jeepay's reissue task calls the WeChat transfer
+    service's `query` on an `ITransferService`). Only types the repository declares: a library's
+    (`Serializable`) says nothing of the callers. Remembered for ``not_followed``."""
     owner = restriction.partition("/")[0].partition(":")[2] if restriction.startswith("instance:") else ""
     memo = scan_memo(ctx)
-    if family != "java" or not owner or not memo.get(("trees.common", family, name)):
+    if family != "java" or not owner or (followable(name) and not memo.get(("trees.common", family, name))):
         return []
     types = _declared_supertypes(ctx, owner)
-    found = typed_files_naming(ctx, name, sorted(types))
+    found = files_naming_with(ctx, family, name, sorted(types))
     memo[("reach.typed", name, owner)] = (sorted(types - {owner}), None if found is None else len(found))
     return found or []
+
+
+def _namespaced_callers(ctx, family: str, name: str, namespaces: dict[str, str]) -> list[str]:
+    """For a Ruby class or module of the changed file whose name more files hold than the search
+    follows, the files that also name the module it is defined in (``naming.files_naming_with``):
+    a caller writes `IntegrationCustomers::CreateService.call(…)`, or calls it from inside `module
+    IntegrationCustomers` (lago's integration-customer jobs). Remembered for ``not_followed``."""
+    memo = scan_memo(ctx)
+    space = namespaces.get(name)
+    if family != "ruby" or not space or not memo.get(("trees.common", family, name)):
+        return []
+    found = files_naming_with(ctx, family, name, [space])
+    memo[("reach.namespaced", name)] = (space, None if found is None else len(found))
+    return found or []
+
+
+def _ruby_namespaces(ctx, names: list[str], memo: dict) -> dict[str, str]:
+    """Of ``names``, the classes and modules the changed Ruby file defines inside a module (or
+    with a compact `A::B` name), each with the innermost module's name."""
+    index = _file_index(ctx, ctx.path, memo)
+    if not isinstance(index, tuple):
+        return {}
+    p = index[0]
+    out: dict[str, str] = {}
+    for n in nodes_of(p, frozenset({"class", "module"})):
+        named = n.child_by_field_name("name")
+        parts = p.text(named).split("::") if named is not None else []
+        if not parts or parts[-1] not in names:
+            continue
+        outer = parts[:-1]
+        parent = n.parent
+        while not outer and parent is not None:
+            if parent.type in ("class", "module") and (up := parent.child_by_field_name("name")) is not None:
+                outer = p.text(up).split("::")
+            parent = parent.parent
+        if outer and WORD.fullmatch(outer[-1]) and followable(outer[-1]):
+            out[parts[-1]] = outer[-1]
+    return out
 
 
 def _declared_supertypes(ctx, owner: str) -> set[str]:
@@ -825,6 +886,20 @@ def _ruby_super_override(ctx, name: str, paths: list[str], memo: dict) -> bool:
                 memo[key] = True  # not read (too large), or it may hand the call on
                 break
     return memo[key]
+
+
+def _java_override(node, p: Parsed) -> bool:
+    """A Java instance method marked `@Override` in a class that names a supertype: it implements
+    or overrides a method callers reach through that type (not an entry method such as `run` or
+    `execute`, whose class's name is followed instead)."""
+    if p.language != "java" or node is None or node.type != "method_declaration" or _java_plain_owner(node, p) is None:
+        return False
+    if (called_name(node, p) or "").lower() in _ENTRY_METHODS or not _instance_method(node, called_name(node, p) or "", p):
+        return False
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    owner = node.parent.parent
+    return modifiers is not None and any(c.type == "marker_annotation" and p.text(c) == "@Override" for c in modifiers.children) \
+        and any(c.type in _JAVA_SUPERTYPES for c in owner.children)
 
 
 def _java_plain_owner(node, p: Parsed) -> str | None:
