@@ -331,3 +331,15 @@ def test_rb_a_common_class_name_is_followed_with_its_modules_name(tmp_path, call
     main = {**_OTHER_CREATES, _CREATE_PATH: _CREATE, "app/jobs/integration_customers/create_job.rb": job}
     found = _found(tmp_path, main, {_CREATE_PATH: _CREATE_HEAD})
     assert [(p, line) for p, line, *_ in found] == ([(_CREATE_PATH, 6)] if trail else [])
+
+
+def test_tsx_a_wrapped_component_is_not_followed_as_a_function(tmp_path) -> None:
+    # In a TSX file such constants are a page's components (`memo(() => …)`): following them
+    # through every page that names them spent seerr's search budget ("maybe reached").
+    path = "src/components/Enrich.tsx"
+    source = _USE_CASE.replace('Effect.fn("enrich")', "memo")
+    head = source.replace("  return yield* callModel(score.feedback)\n",
+                          "  if (score.system) return score.feedback\n  return yield* callModel(score.feedback)\n")
+    found = _found(tmp_path, {path: source, "apps/workers/src/enrich.ts": _ENRICH_WORKER.replace("{CALL}", "enrichUseCase(job.data)")},
+                   {path: head})
+    assert found == []

@@ -55,7 +55,7 @@ def called_name(node, p: Parsed) -> str | None:
         return None
     if node.type == "variable_declarator":  # `const charge = async () => {...}`
         value = node.child_by_field_name("value")
-        if value is None or (value.type not in _FUNCTION_VALUES and not _wraps_a_function(value)):
+        if value is None or (value.type not in _FUNCTION_VALUES and not (p.language != "tsx" and _wraps_a_function(value))):
             return None
     elif node.type not in _CALLABLE:
         return None
@@ -66,7 +66,9 @@ def called_name(node, p: Parsed) -> str | None:
 def _wraps_a_function(value) -> bool:
     """A JS/TS call handed a function (`Effect.fn("x")(function* () {…})`, `trace(async () => …)`):
     what it returns runs that function when called, and callers call it by the constant's name
-    (latitude's annotation use case, which a Temporal activity runs)."""
+    (latitude's annotation use case, which a Temporal activity runs). Not in a TSX file: there such
+    constants are a page's components (`memo(…)`, `forwardRef(…)`), which every page names, and
+    following them through the pages spends the search's budget on code no job runs."""
     args = value.child_by_field_name("arguments") if value.type == "call_expression" else None
     return args is not None and any(arg.type in _FUNCTION_VALUES for arg in args.named_children)
 
