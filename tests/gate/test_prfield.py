@@ -224,6 +224,16 @@ def test_scan_json_lists_claims(repo):
     assert text.startswith("Claim vs change: commit ")
 
 
+def test_scan_github_warns_of_a_contradicted_claim_first_as_verify_does(repo, tmp_path):
+    # New-user trial (session 19): `scan --format github` showed the findings but not the claim
+    # its text output and `verify --format github` put first.
+    env = {**CLEAN_ENV, "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    lines = dc(repo, "scan", "--base", "main", "--format", "github", env=env).stdout.splitlines()
+    verified = dc(repo, "verify", "--base", "main", "--format", "github", env=env).stdout.splitlines()
+    assert lines[0].startswith("::warning title=deploycheck%3A claim vs change::commit ") and lines[0] == verified[0]
+    assert sum("claim vs change" in line for line in lines) == 1
+
+
 def test_a_commits_claim_is_held_against_the_findings_in_its_own_files(strict):
     # A new-user trial on bullmq: "refactor(lua): rename …" touched only a Lua script, yet the
     # claim line said that commit's 'refactor' was contradicted by a Worker change another commit
