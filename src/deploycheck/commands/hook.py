@@ -108,7 +108,7 @@ def _refuse(hook: Path, existing: str) -> DeployCheckError:
     )
 
 
-def _tracked(cwd: str, hook: Path) -> str | None:
+def tracked_hook(cwd: str, hook: Path) -> str | None:
     """The hook's path in the repository when it is a file git tracks (husky and its kind point
     core.hooksPath at a folder of the repository, such as `.husky`), else None."""
     root = Path(gitcmd.toplevel(cwd))
@@ -148,7 +148,7 @@ def install(cwd: str, stage: str, force: bool, python: str) -> tuple[str, Path, 
             return "unchanged", hook, None
         if MARKER in existing:
             action = "updated"  # an earlier deploycheck hook (another interpreter or version)
-        elif (relative := _tracked(cwd, hook)) is not None:
+        elif (relative := tracked_hook(cwd, hook)) is not None:
             raise _refuse_tracked(hook, relative)  # --force too: the team's file, not this machine's
         elif not force:
             raise _refuse(hook, existing)
