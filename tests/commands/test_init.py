@@ -364,6 +364,25 @@ def test_a_signing_key_git_would_not_use_for_ssh_is_named(tmp_path: Path) -> Non
     assert public in (repo / ".deploycheck/allowed_signers").read_text()
 
 
+def test_in_a_husky_repository_the_next_steps_say_to_add_deploycheck_to_its_tracked_hook(tmp_path: Path) -> None:
+    """A new-user trial (session 19, Flowise): husky points core.hooksPath at `.husky`, a folder
+    of the repository. Both printed routes failed there: `hook install` will not replace the
+    tracked `.husky/pre-push`, and `pre-commit install` refuses while core.hooksPath is set."""
+    home_key()
+    repo = make_repo(tmp_path / "repo", {"README.md": "app\n", ".husky/pre-push": "#!/bin/sh\nnpm test\n"})
+    git(repo, "config", "core.hooksPath", ".husky")
+    said = "  2. Add deploycheck to .husky/pre-push, the push hook this repository keeps (core.hooksPath points"
+    for args in (("init",), ("init", "--pre-commit")):
+        lines = run_dc(repo, *args).stdout.splitlines()
+        step = next(line for line in lines if line.startswith(said))
+        assert 'docs/integrations.md ("Hooks kept in the repository")' in step
+        assert not any(line.strip() in ("deploycheck hook install", "pre-commit install --hook-type pre-push") for line in lines)
+    # With the documented lines in the hook, the step is done.
+    hook = repo / ".husky" / "pre-push"
+    hook.write_text(hook.read_text() + "    deploycheck verify --hook </dev/null || exit 1\n")
+    assert "Add deploycheck to .husky/pre-push" not in run_dc(repo, "init").stdout
+
+
 def test_the_next_steps_name_the_push_hook_until_one_is_set_up(tmp_path: Path) -> None:
     """A new-user trial (session 17) ran `init --ci github --pr-template`, did each printed step,
     and pushed with no hook at all: only the README's step 5 named it. The step is printed until

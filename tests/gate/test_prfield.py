@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support.gitrepo import git
+from support.gitrepo import commit, git
 from support.incident import incident_repo
 from support.gate import dc, sign_record
 
@@ -224,12 +224,20 @@ def test_scan_json_lists_claims(repo):
     assert text.startswith("Claim vs change: commit ")
 
 
+def test_scan_github_warns_of_a_contradicted_claim_first_as_verify_does(repo, tmp_path):
+    # New-user trial (session 19): `scan --format github` showed the findings but not the claim
+    # its text output and `verify --format github` put first.
+    env = {**CLEAN_ENV, "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+    lines = dc(repo, "scan", "--base", "main", "--format", "github", env=env).stdout.splitlines()
+    verified = dc(repo, "verify", "--base", "main", "--format", "github", env=env).stdout.splitlines()
+    assert lines[0].startswith("::warning title=deploycheck%3A claim vs change::commit ") and lines[0] == verified[0]
+    assert sum("claim vs change" in line for line in lines) == 1
+
+
 def test_a_commits_claim_is_held_against_the_findings_in_its_own_files(strict):
     # A new-user trial on bullmq: "refactor(lua): rename …" touched only a Lua script, yet the
     # claim line said that commit's 'refactor' was contradicted by a Worker change another commit
     # made. A claim now speaks for the files its commit touches.
-    from support.gitrepo import commit
-
     tidy = commit(strict, {"README.md": "shop\n\nRun `make test`.\n"}, "Minor cleanup of the README")
     text = dc(strict, "scan", "--base", "main", env=CLEAN_ENV).stdout
     assert "Claim vs change" not in text  # the README commit's claim names nothing flagged
@@ -244,11 +252,48 @@ def test_a_commits_claim_is_held_against_the_findings_in_its_own_files(strict):
 
 
 def test_a_merge_commits_claim_covers_the_whole_change():
-    claims = [c for c in find_claims(None, [("m" * 40, "Merge branch 'cleanup'"), ("c" * 40, "cleanup")])]
+    claims = [c for c in find_claims(None, [("m" * 40, "Merge the cleanup"), ("c" * 40, "cleanup")])]
     flagged = [_f("DC301", "high", "Product.stock is read and saved.")]
     paths = {"m" * 40: None, "c" * 40: frozenset({"README.md"})}
     assert [bool(c.message) for c in contradict(claims, flagged, paths)] == [True, False]
     assert [bool(c.message) for c in contradict(claims, flagged)] == [True, True]  # no map: every finding
+
+
+def test_the_branch_names_in_gits_own_merge_subject_are_no_claim(strict, key, tmp_path):
+    # New-user trial (session 19, Flowise): merging main into a branch named
+    # `refactor-schedule-after-run` failed the gate with "commit …'s message says 'refactor'", and
+    # the fix offered was to reword the merge commit. Git wrote that subject from the branch names;
+    # the author claimed nothing. The incident's branch is called `refactor`.
+    sign_record(strict, key, tmp_path)
+    git(strict, "checkout", "-q", "main")
+    commit(strict, {"README.md": "shop\n"}, "Add a README")
+    git(strict, "checkout", "-q", "refactor")
+    git(strict, "merge", "-q", "--no-edit", "main")
+    assert git(strict, "log", "-1", "--format=%s").strip() == "Merge branch 'main' into refactor"
+    code, doc = verify(strict, github_env(tmp_path, "Speed up reservations", GOOD_BODY))
+    assert code == 0 and doc["claims"] == [], doc["problems"]
+
+
+@pytest.mark.parametrize("subject", [
+    "Merge branch 'main' into refactor",
+    "Merge remote-tracking branch 'origin/main' into minor-cleanup",
+    "Merge branches 'refactor-a' and 'cleanup-b' into feature",
+    "Merge branch 'minor', remote-tracking branch 'origin/refactor' and commit 'abc1234'",
+    "Merge branch 'main' of github.com:org/shop into refactor",
+    "Merge branch 'refactor-jobs' into 'main'",
+    "Merge pull request #12 from org/refactor-jobs",
+    "Merge tag 'v1.2-cleanup'",
+])
+def test_a_generated_merge_subject_claims_nothing_and_its_body_still_does(subject):
+    assert find_claims(None, [("m" * 40, subject)]) == []
+    [claim] = find_claims(None, [("m" * 40, f"{subject}\n\nMinor refactor of the jobs\n")])
+    assert claim.phrases == ("refactor", "Minor")  # GitHub and GitLab put the pull request's title there
+
+
+def test_a_merge_subject_the_author_wrote_is_read():
+    assert [c.phrases for c in find_claims(None, [("m" * 40, "Merge branch 'main' into x: minor cleanup")])] == [
+        ("cleanup", "minor")]
+    assert [c.phrases for c in find_claims(None, [("m" * 40, "Merge the refactor")])] == [("refactor",)]
 
 
 def test_edited_description_reruns_the_workflow():

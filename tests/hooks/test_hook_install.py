@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support.dcflow import LOST_UPDATE_JOB, MAIN_JOB, make_project, remote_has, run_dc, run_git
+from support.dcflow import LOST_UPDATE_JOB, MAIN_JOB, git_env, make_project, remote_has, run_dc, run_git
 from deploycheck.commands.hook import BACKUP_SUFFIX, hook_script, install
 from support.gitrepo import IDENTITY, commit, git, make_repo
 
@@ -72,6 +72,47 @@ def test_force_keeps_a_backup_and_a_second_force_keeps_the_first_backup(tmp_path
     again = run_dc(repo, "hook", "install", "--force")
     assert again.stdout.splitlines()[0] == f"The deploycheck pre-push hook is already installed: {hooks / 'pre-push'}"
     assert sorted(p.name for p in hooks.glob("pre-push*") if not p.name.endswith(".sample")) == ["pre-push", "pre-push.deploycheck-backup"]
+
+
+def _documented_husky_lines() -> str:
+    """The lines docs/integrations.md gives for a hook the repository tracks."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "integrations.md").read_text()
+    section = docs.split("### Hooks kept in the repository", 1)[1]
+    return section.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_a_hook_the_repository_tracks_is_never_replaced_and_the_documented_lines_guard_the_push(tmp_path: Path) -> None:
+    # New-user trial (session 19, Flowise): husky points core.hooksPath at `.husky`, whose
+    # pre-push is a committed file of the team's. `hook install --force` moved it aside and wrote
+    # deploycheck's own there: a change to a tracked file, naming this machine's Python, and the
+    # team's check stopped running.
+    project = make_project(tmp_path)
+    team_hook = "#!/bin/sh\necho team check ran >&2\n"
+    hook = project.repo / ".husky" / "pre-push"
+    hook.parent.mkdir()
+    hook.write_text(team_hook)
+    hook.chmod(0o755)
+    commit(project.repo, message="Team hooks")
+    git(project.repo, "config", "core.hooksPath", ".husky")
+    for args in (("hook", "install"), ("hook", "install", "--force")):
+        proc = run_dc(project.repo, *args)
+        assert proc.returncode == 2 and proc.stdout == ""
+        assert proc.stderr.startswith(f"deploycheck: error: {hook} is a file of this repository (.husky/pre-push: ")
+        assert "also with --force" in proc.stderr and "docs/integrations.md" in proc.stderr
+        assert hook.read_text() == team_hook and git(project.repo, "status", "--porcelain") == ""
+
+    # The documented lines, added to the team's hook, guard the push as the installed hook does.
+    hook.write_text(team_hook + _documented_husky_lines())
+    env = {**git_env(), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    project.flagged_branch()
+    blocked = run_git(project.repo, "push", "origin", "feature", env=env)
+    assert blocked.returncode != 0 and "team check ran" in blocked.stderr
+    assert "deploycheck: blocked: inventory/jobs.py" in blocked.stderr and remote_has(project, "feature") is None
+    assert project.assess().returncode == 0
+    git(project.repo, "commit", "-q", "-m", "Concurrency record")
+    allowed = run_git(project.repo, "push", "origin", "feature", env=env)
+    assert allowed.returncode == 0, allowed.stderr
+    assert remote_has(project, "feature") == git(project.repo, "rev-parse", "HEAD")
 
 
 def test_an_older_deploycheck_hook_is_updated_in_place(tmp_path: Path) -> None:

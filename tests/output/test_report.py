@@ -714,11 +714,13 @@ def test_cli_lost_update_in_every_format(incident_repo: Path, tmp_path: Path, ca
         f"Flagged: {len(flagged)} findings in 1 file need the background-jobs checklist. Run `deploycheck` to assess."
     )
 
-    # github: one workflow command per finding, DC301 as an error on lines 9-10
+    # github: the commit's contradicted claim first, then one workflow command per finding, DC301
+    # as an error on lines 9-10, then the verdict
     code, out, err = cli(capsys, monkeypatch, incident_repo, "--format", "github")
     assert (code, err) == (0, "")
     commands = out.splitlines()
-    assert len(commands) == len(document["findings"]) + 1
+    assert commands[0].startswith("::warning title=deploycheck%3A claim vs change::commit ")
+    assert len(commands) == 1 + len(document["findings"]) + 1
     assert (
         f"::error file=inventory/jobs.py,line=9,endLine=10,title=DC301 lost-update::{message}" in commands
     )

@@ -4,7 +4,8 @@ The hook is a small POSIX sh script. It runs deploycheck with the interpreter th
 it (so it works from a virtualenv that is not activated), falling back to `deploycheck` on
 PATH. The pre-push hook reads git's `<local ref> <local sha> <remote ref> <remote sha>` lines
 and verifies each pushed commit (see deploycheck.hooks.range); the pre-commit hook prints the one-line warning and never
-blocks. An existing hook is never replaced without `--force`, and then a backup is kept.
+blocks. An existing hook is never replaced without `--force`, and then a backup is kept; one
+that the repository tracks (a husky `.husky/pre-push`) is never replaced.
 """
 
 from __future__ import annotations
@@ -107,6 +108,30 @@ def _refuse(hook: Path, existing: str) -> DeployCheckError:
     )
 
 
+def tracked_hook(cwd: str, hook: Path) -> str | None:
+    """The hook's path in the repository when it is a file git tracks (husky and its kind point
+    core.hooksPath at a folder of the repository, such as `.husky`), else None."""
+    root = Path(gitcmd.toplevel(cwd))
+    try:
+        relative = hook.absolute().relative_to(root)
+    except ValueError:
+        return None  # outside the work tree (.git/hooks of a worktree, a shared folder)
+    if relative.parts[:1] == (".git",):
+        return None
+    proc = gitcmd.run(["ls-files", "--error-unmatch", "--", relative.as_posix()], str(root), check=False)
+    return relative.as_posix() if proc.returncode == 0 else None
+
+
+def _refuse_tracked(hook: Path, relative: str) -> DeployCheckError:
+    return UsageError(
+        f"{hook} is a file of this repository ({relative}: core.hooksPath points into the work tree, as husky "
+        "and similar tools set it), so it was left unchanged, also with --force: replacing it would change "
+        "the hook for everyone once the change is committed, with this machine's Python path in it, and what "
+        "it runs now would stop running. Add deploycheck to it by hand: docs/integrations.md shows the lines "
+        "(section \"Hooks kept in the repository\")."
+    )
+
+
 def install(cwd: str, stage: str, force: bool, python: str) -> tuple[str, Path, Path | None]:
     """Write the hook. Returns (what happened, hook path, backup path or None)."""
     directory = hooks_dir(cwd)
@@ -123,6 +148,8 @@ def install(cwd: str, stage: str, force: bool, python: str) -> tuple[str, Path, 
             return "unchanged", hook, None
         if MARKER in existing:
             action = "updated"  # an earlier deploycheck hook (another interpreter or version)
+        elif (relative := tracked_hook(cwd, hook)) is not None:
+            raise _refuse_tracked(hook, relative)  # --force too: the team's file, not this machine's
         elif not force:
             raise _refuse(hook, existing)
         else:

@@ -493,10 +493,12 @@ def _uncommitted(root: Path, paths: list[str]) -> set[str]:
 
 def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None, source=None,
                ignored: dict[str, str] | None = None, uncommitted: Collection[str] = (),
-               kept_ci_text: str | None = None, push_hook: bool = True) -> list[str]:
+               kept_ci_text: str | None = None, push_hook: bool = True, tracked_hook: str | None = None) -> list[str]:
     """``kept_ci_text``: the CI file's text when init found it there and left it as it is.
     ``push_hook``: whether a deploycheck push hook is already set up (a plain hook, or the
-    pre-commit framework's configuration naming deploycheck)."""
+    pre-commit framework's configuration naming deploycheck). ``tracked_hook``: the repository
+    path of the pre-push hook git runs, when the repository tracks it (husky's `.husky/pre-push`)
+    and it does not run deploycheck yet."""
     # Files an earlier `init` wrote and nobody committed yet belong in the same commit.
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in uncommitted]
     steps = []
@@ -522,7 +524,14 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
             "configuration and signers):\n"
             f"     {add} {' '.join(changed)} && git commit -m 'Set up deploycheck'{why}"
         )
-    if pre_commit:
+    # A new-user trial (session 19, Flowise with husky): core.hooksPath names a folder of the
+    # repository, so `hook install` will not replace its pre-push and pre-commit will not install.
+    in_repo = (f"Add deploycheck to {tracked_hook}, the push hook this repository keeps (core.hooksPath points "
+               "into the work tree, as husky sets it, so `deploycheck hook install` leaves that file alone and "
+               "`pre-commit install` refuses): the lines are in docs/integrations.md (\"Hooks kept in the repository\").")
+    if tracked_hook is not None:
+        steps.append(in_repo)
+    elif pre_commit:
         steps.append(
             "Install the push hook (the gate):\n     pre-commit install --hook-type pre-push\n"
             "     Only deploycheck's hook runs at push (`stages: [pre-push]`); `default_stages: [pre-commit]` keeps "
@@ -546,15 +555,24 @@ def push_hook_configured(root: Path) -> bool:
     """Whether pushes from this clone already run deploycheck: deploycheck's own pre-push hook,
     or a .pre-commit-config.yaml that names a deploycheck hook (installed or not, that is the
     framework's step, which `init --pre-commit` prints)."""
-    from .hook import MARKER, hooks_dir
+    from .hook import hooks_dir
 
-    texts = []
-    for path in (hooks_dir(str(root)) / "pre-push", root / PRE_COMMIT_CONFIG):
-        try:
-            texts.append(path.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            texts.append("")
-    return MARKER in texts[0] or bool(_DEPLOYCHECK_HOOK.search(texts[1]))
+    return _runs_deploycheck(_text(hooks_dir(str(root)) / "pre-push")) or bool(_DEPLOYCHECK_HOOK.search(_text(root / PRE_COMMIT_CONFIG)))
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _runs_deploycheck(hook: str) -> bool:
+    """deploycheck's own hook, or one with the lines docs/integrations.md gives for a hook the
+    repository tracks."""
+    from .hook import MARKER
+
+    return MARKER in hook or "deploycheck verify --hook" in hook
 
 
 def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str | None = None, dry_run: bool = False,
@@ -617,7 +635,13 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     console.print("Next steps:")
     kept_ci = next((o for o in outcomes if ci in CI_FILE and o.path == CI_FILE[ci] and o.status == UNCHANGED), None)
     kept_ci_text = _read(root / kept_ci.path) if kept_ci is not None else None
-    steps = next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text, push_hook_configured(root))
+    from .hook import hooks_dir, tracked_hook
+
+    pre_push = hooks_dir(str(root)) / "pre-push"
+    tracked = tracked_hook(str(root), pre_push)
+    if tracked is not None and _runs_deploycheck(_text(pre_push)):
+        tracked = None  # the lines docs/integrations.md gives are in it already
+    steps = next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text, push_hook_configured(root), tracked)
     for number, step in enumerate(steps, start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0

@@ -24,7 +24,7 @@ def run(base: str | None, head: str | None, format: str, fail_on_findings: bool)
     elif format == "sarif":
         print(report.dumps(report.scan_sarif(result)))
     elif format == "github":
-        report.print_github_scan(result)
+        report.print_github_scan(result, claims)
     else:
         if claims:  # first, in plain words (issue 19)
             from rich.text import Text

@@ -308,6 +308,26 @@ def claims_in(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# The subject git (`git merge`, `git pull`), GitHub ("Merge pull request #12 from org/branch") or
+# actions/checkout's merge ref write for a merge: it names branches, tags and commits, so a branch
+# called `refactor-jobs` would read as the author saying "refactor". Only the whole subject in one
+# of those forms is left out; whatever the author wrote (an edited subject, the body, where GitHub
+# and GitLab put the pull request's title) is read as always.
+_QUOTED = r"'[^'\n]*'"
+_MERGED = rf"(?:(?:remote-tracking )?branch(?:es)?|tags?|commits?) {_QUOTED}(?:(?:, | and ){_QUOTED})*"
+_GENERATED_MERGE = re.compile(
+    rf"Merge (?:{_MERGED}(?:(?:, | and ){_MERGED})*(?: of \S+)?(?: into (?:{_QUOTED}|\S+))?"
+    r"|pull request #\d+ from \S+"
+    r"|[0-9a-f]{7,64} into [0-9a-f]{7,64})[ \t]*"
+)
+
+
+def _authored(message: str) -> str:
+    """A commit message without the merge subject git or the forge generated (see above)."""
+    subject, _, rest = message.partition("\n")
+    return rest if _GENERATED_MERGE.fullmatch(subject.rstrip("\r")) else message
+
+
 def _without_field(body: str) -> str:
     """The description minus deploycheck's own block and HTML comments: a pasted table of
     findings or the template's hint must not read as the author's claim."""
@@ -331,7 +351,7 @@ def find_claims(pr: PrText | None, commits: Iterable[tuple[str, str]]) -> list[C
         if field is not None and is_na(field):
             out.append(Claim("field", f'the "{FIELD}" field', ("N/A",)))
     for sha, message in commits:
-        phrases = claims_in(message)
+        phrases = claims_in(_authored(message))
         if phrases:
             out.append(Claim("commit", f"commit {sha[:8]}'s message", phrases, commit=sha))
     return out

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Sequence
 from urllib.parse import quote
 
 from .. import __version__
@@ -24,6 +24,7 @@ from ..analysis.scan import MAX_TEXT_BYTES, ScanResult
 if TYPE_CHECKING:  # Rich is imported only where output is rendered
     from rich.console import RenderableType
 
+    from ..gate.prfield import Claim
     from ..rules.base import Rule
 
 SCHEMA_VERSION = 1
@@ -669,9 +670,15 @@ def scan_summary_markdown(result: ScanResult) -> str:
     return "\n".join(parts) + "\n"
 
 
-def print_github_scan(result: ScanResult) -> None:
-    from .github import append_step_summary
+def print_github_scan(result: ScanResult, claims: Sequence[Claim] = ()) -> None:
+    from .github import append_step_summary, workflow_command
 
+    from ..gate.prfield import said
+
+    # First, as `verify --format github` and the text output put them: what the author said
+    # against what changed.
+    for line in said(claims):
+        sys.stdout.write(workflow_command("warning", line, title="deploycheck: claim vs change") + "\n")
     for line in github_commands(result):
         sys.stdout.write(line + "\n")
     sys.stdout.write(verdict(result) + "\n")
