@@ -343,3 +343,65 @@ def test_tsx_a_wrapped_component_is_not_followed_as_a_function(tmp_path) -> None
     found = _found(tmp_path, {path: source, "apps/workers/src/enrich.ts": _ENRICH_WORKER.replace("{CALL}", "enrichUseCase(job.data)")},
                    {path: head})
     assert found == []
+
+
+def test_java_an_override_of_a_library_types_method_is_not_followed(tmp_path) -> None:
+    # RuoYi's user entity overrides `toString`; its async log task calls `toString` on a
+    # `StringBuilder` in a file that names the entity: no trail, whatever the receiver's type.
+    entity = ("package org.app.domain;\n\npublic class SysUser extends BaseEntity {\n    private String name;\n\n"
+              "    @Override\n    public String toString() {\n        return \"SysUser{\" + name + \"}\";\n    }\n}\n")
+    base = "package org.app.domain;\n\npublic class BaseEntity implements java.io.Serializable {\n    private Long id;\n}\n"
+    task = ("package org.app.tasks;\n\nimport org.app.domain.SysUser;\nimport org.springframework.scheduling.annotation.Async;\n\n"
+            "public class LogTask {\n    @Async\n    public void record(SysUser user) {\n"
+            "        StringBuilder s = new StringBuilder();\n        log.info(s.toString());\n    }\n}\n")
+    path = "common/src/main/java/org/app/domain/SysUser.java"
+    found = _found(tmp_path, {path: entity, "common/src/main/java/org/app/domain/BaseEntity.java": base,
+                              "framework/src/main/java/org/app/tasks/LogTask.java": task},
+                   {path: entity.replace('"SysUser{" + name', '"SysUser{name=" + name')})
+    assert found == []
+
+
+_SETTING_IFACE = "package org.app.service;\n\npublic interface SettingService extends IService<Setting> {\n    boolean update(Setting setting);\n}\n"
+_SETTING_IMPL = ("package org.app.service.impl;\n\nimport com.baomidou.mybatisplus.extension.service.impl.ServiceImpl;\n"
+                 "import org.app.service.SettingService;\n\n"
+                 "public class SettingServiceImpl extends ServiceImpl<SettingMapper, Setting> implements SettingService {\n"
+                 "    @Override\n    public boolean update(Setting setting) {\n        return updateById(setting);\n    }\n}\n")
+_SETTING_PATH = "console/src/main/java/org/app/service/impl/SettingServiceImpl.java"
+_SAVEPOINT = ("package org.app.service.impl;\n\nimport org.app.service.ApplicationManageService;\nimport org.app.service.SettingService;\n"
+              "import org.springframework.scheduling.annotation.Async;\n\n"
+              "public class SavepointService {\n    private ApplicationManageService applicationManageService;\n"
+              "    private SettingService settingService;\n\n    @Async\n    public void trigger(Application application) {\n"
+              "        {CALL}\n    }\n}\n")
+
+
+@pytest.mark.parametrize(("call", "trail"), [("applicationManageService.update(application);", False),
+                                             ("settingService.update(application.setting());", True)])
+def test_java_a_library_supertype_cannot_make_a_repository_type_hold_the_class(tmp_path, call: str, trail: bool) -> None:
+    # streampark's settings service extends MyBatis-Plus's `ServiceImpl`: a library type, which
+    # cannot extend the application's `ApplicationManageService`, so a call on one is no trail.
+    main = {"console/src/main/java/org/app/service/SettingService.java": _SETTING_IFACE, _SETTING_PATH: _SETTING_IMPL,
+            "console/src/main/java/org/app/service/ApplicationManageService.java":
+                "package org.app.service;\n\npublic interface ApplicationManageService {\n    boolean update(Application app);\n}\n",
+            "console/src/main/java/org/app/service/impl/SavepointService.java": _SAVEPOINT.replace("{CALL}", call)}
+    found = _found(tmp_path, main, {_SETTING_PATH: _SETTING_IMPL.replace("return updateById(setting);", "return setting.valid() && updateById(setting);")})
+    assert [(p, line) for p, line, *_ in found] == ([(_SETTING_PATH, 9)] if trail else [])
+
+
+# --- A Rails component's or mailer's preview is a developer's page, not production code -----------
+
+@pytest.mark.parametrize("path", ["app/components/alerts/wrapper/component_preview.rb",
+                                  "app/components/alerts/card_component_preview.rb",
+                                  "test/mailers/previews/user_mailer_preview.rb"])
+def test_rb_a_preview_is_no_step_of_a_trail_and_no_unread_code(tmp_path, path: str) -> None:
+    # bike_index's wrapper preview renders the unfinished-registration component from a method
+    # named like an enum scope the alert job calls: a false trail through a developer's page.
+    preview = ("class WrapperPreview < ViewComponent::Preview\n  def unfinished_registration\n"
+               "    render(UnfinishedRegistration::Component.new(b_param: sample))\n  end\nend\n")
+    component = ("module UnfinishedRegistration\n  class Component < ApplicationComponent\n    def call\n"
+                 "      link_to(\"Finish\", path)\n    end\n  end\nend\n")
+    job = "class AlertJob < ApplicationJob\n  def perform(user)\n    user.alerts.unfinished_registration.each(&:touch)\n  end\nend\n"
+    cpath = "app/components/alerts/unfinished_registration/component.rb"
+    found = _found(tmp_path, {path: preview, cpath: component, "app/jobs/alert_job.rb": job},
+                   {cpath: component.replace('"Finish"', '"Finish registering"'), path: preview.replace("sample", "sample(1)")},
+                   rule=None)
+    assert found == []

@@ -20,7 +20,7 @@ import shlex
 
 from ..git.model import FileChange, Finding
 from .base import FileContext, Rule
-from .paths import CUCUMBER_STEPS, DEV_TOOL_CONFIG, MOCKS, TEST_SUPPORT
+from .paths import CUCUMBER_STEPS, DEV_TOOL_CONFIG, MOCKS, PREVIEWS, TEST_SUPPORT
 from .python.gate import is_test_path, job_by_path, migration_kind
 
 NOT_ANALYSED = Rule(
@@ -137,7 +137,7 @@ _PACK_SKIPS_AS_NOT_PRODUCTION = re.compile(
     r"|(?i:(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec)\.[jt]sx?)$)"
     r"|Tests?\.(?:java|kt)$|\.d\.[cm]?ts$"
     r"|(?i:(?:^|/)\.(?:github|circleci|gitlab|buildkite)/)"
-    rf"|(?i:{TEST_SUPPORT}|{DEV_TOOL_CONFIG})|{CUCUMBER_STEPS}|{MOCKS}"
+    rf"|(?i:{TEST_SUPPORT}|{DEV_TOOL_CONFIG})|{CUCUMBER_STEPS}|{MOCKS}|{PREVIEWS}"
     # A schema script kept with the documentation (xxl-job's `doc/db/tables_xxl_job.sql`): what an
     # operator runs by hand to install, never loaded by a running service or its migrations.
     r"|(?i:(?:^|/)docs?/(?:[^/]+/)*[^/]+\.sql$)"

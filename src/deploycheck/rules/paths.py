@@ -25,6 +25,9 @@ CUCUMBER_STEPS = r"(?:^|/)features/step_definitions/|^(?:(?!(?:src|app|lib|sourc
 # Test doubles: a `mocks/` folder (mockery's, gomock's) and Go's mock files (`notify_mock.go`,
 # `mock_store.go`), compiled into the package but called only by its tests.
 MOCKS = r"(?:^|/)mocks?/|(?:^|/)(?:[^/]*_mock|mock_[^/]*)\.go$"
+# Rails previews of view components and mailers (bike_index's `component_preview.rb` beside its
+# component): pages for a developer's browser, which no deployment's worker runs.
+PREVIEWS = r"(?:^|/)(?:[^/]*_)?component_preview\.rb$|(?:^|/)[^/]*_mailer_preview\.rb$|(?:^|/)(?:mailers|components)/previews/"
 # Yarn's own code (`.yarn/releases/yarn-4.1.1.cjs`, its plugins and editor SDKs) and Plug'n'Play's
 # resolution tables: committed with the project, but a package manager's, like vendored code.
 PACKAGE_MANAGER = r"(?:^|/)\.yarn/|(?:^|/)\.pnp\.(?:c?js|loader\.mjs)$"
@@ -35,6 +38,7 @@ _TEST_OR_DOC = re.compile(
     r"|" + TEST_SUPPORT + "|" + DEV_TOOL_CONFIG +
     r"|" + CUCUMBER_STEPS + "|" + MOCKS +
     r"|^t/"  # a root-level t/ is a test suite (Celery, Kombu, Perl-style projects), never a package
+    r"|" + PREVIEWS +
     r"|(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec|mock)\.[cm]?[jt]sx?|[^/]*Tests?\.(?:java|kt)|[^/]*\.d\.ts|[^/]*\.min\.js)$"
     r"|(?:^|/)(?:readme|changelog|contributing)[^/]*$"
     r"|(?:^|/)\.(?:github|circleci|gitlab|buildkite)/|(?:^|/)(?:\.gitlab-ci|\.travis|azure-pipelines|bitbucket-pipelines|\.pre-commit-config)\.ya?ml$"

@@ -125,13 +125,16 @@ def js_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     return out
 
 
+# The old value as a computation starts from it: also converted or defaulted first
+# (`c.models_count.to_i + 1`, `(c.runs || 0) + 1`), as a nil-safe counter is written.
+_RB_OLD = r"\(?\s*(?P=obj)\.(?P=field)(?:&?\.to_[ifdr]\b)?(?:\s*\|\|\s*0(?:\.0)?)?\s*\)?\s*[-+*/]"
 _RB_INLINE = re.compile(
     r"(?<![\w@])(?P<call>update!?|update_columns?|assign_attributes|update_attributes!?|attributes\s*=)[\s(]"
-    r"[^\n]*?\b(?P<field>\w+):\s*(?P<obj>@?\w+)\.(?P=field)\s*[-+*/]"
+    r"[^\n]*?\b(?P<field>\w+):\s*\(?\s*(?P<obj>@?\w+)" + _RB_OLD[len(r"\(?\s*(?P=obj)"):]
 )
-_RB_ATTRIBUTE = re.compile(r"\bupdate_(?:attribute|column)\s*\(?\s*:(?P<field>\w+)\s*,\s*(?P<obj>@?\w+)\.(?P=field)\s*[-+*/]")
+_RB_ATTRIBUTE = re.compile(r"\bupdate_(?:attribute|column)\s*\(?\s*:(?P<field>\w+)\s*,\s*(?P<obj>@?\w+)" + _RB_OLD[len(r"\(?\s*(?P=obj)"):])
 _RB_ASSIGN = (
-    re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*=\s*(?P=obj)\.(?P=field)\s*[-+*/](?!=)"),
+    re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*=\s*" + _RB_OLD + r"(?!=)"),
     re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*[-+*/]="),
     # ActiveRecord's in-memory `increment(:n)`/`decrement(:n)`/`toggle(:n)` (no bang): the new
     # value is computed from the loaded one and written by the next save.

@@ -582,6 +582,8 @@ def _typed_callers(ctx, family: str, name: str, restriction: str) -> list[str]:
     if family != "java" or not owner or (followable(name) and not memo.get(("trees.common", family, name))):
         return []
     types = _declared_supertypes(ctx, owner)
+    if not followable(name) and not any(_declares_method(ctx, kind, name) for kind in sorted(types - {owner})):
+        return []  # `toString`, `compareTo`: an override of a library type's method, called on anything
     found = files_naming_with(ctx, family, name, sorted(types))
     memo[("reach.typed", name, owner)] = (sorted(types - {owner}), None if found is None else len(found))
     return found or []
@@ -623,6 +625,18 @@ def _ruby_namespaces(ctx, names: list[str], memo: dict) -> dict[str, str]:
         if outer and WORD.fullmatch(outer[-1]) and followable(outer[-1]):
             out[parts[-1]] = outer[-1]
     return out
+
+
+def _declares_method(ctx, kind: str, name: str) -> bool:
+    """Whether the repository's declaration of the type ``kind`` declares a method ``name``."""
+    declared = _java_declarations(ctx, java_type_files(ctx, kind), _JAVA_TYPE_DECLARATIONS) or []
+    return any(tree.text(named) == kind and any(called_name(m, tree) == name for m in nodes_of(tree, frozenset({"method_declaration"}))
+                                               if _inside(m, node))
+               for node, tree in declared if (named := node.child_by_field_name("name")) is not None)
+
+
+def _inside(node, outer) -> bool:
+    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def _declared_supertypes(ctx, owner: str) -> set[str]:
@@ -1502,12 +1516,22 @@ def _java_may_hold(ctx, owner: str, kind: str) -> bool:
     """Whether a variable of type ``kind`` may hold an object of the class ``owner``: ``kind`` is
     the owner or a subclass of it in the repository, or one of their supertypes, or that cannot
     be told (a type on the way is a library's or Kotlin's, whose supertypes are not read; more
-    than a dozen types on the way)."""
+    than a dozen types on the way). A library's type on the way up is a dead end, not "any
+    type", when ``kind`` is one the repository declares."""
     family = _types_reached(owner, lambda name: _java_subclasses(ctx, name))
     if family is None or kind in family:
         return True  # a variable of a subclass's type holds the subclass's objects, the owner's too
+    # A library's type cannot extend the repository's: when ``kind`` is the repository's own, a
+    # library supertype on the way up (MyBatis-Plus's `ServiceImpl`) ends that way instead of
+    # leaving every type possible (streampark's settings service is no `ApplicationManageService`).
+    own_kind = _java_supertypes(ctx, kind) is not None
+
+    def up(name: str) -> frozenset[str] | None:
+        above = _java_supertypes(ctx, name)
+        return frozenset() if above is None and own_kind and not java_type_files(ctx, name) else above
+
     for name in sorted(family):
-        above = _types_reached(name, lambda name: _java_supertypes(ctx, name))
+        above = _types_reached(name, up)
         if above is None or kind in above:
             return True
     return False
