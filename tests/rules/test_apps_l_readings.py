@@ -405,3 +405,23 @@ def test_rb_a_preview_is_no_step_of_a_trail_and_no_unread_code(tmp_path, path: s
                    {cpath: component.replace('"Finish"', '"Finish registering"'), path: preview.replace("sample", "sample(1)")},
                    rule=None)
     assert found == []
+
+
+# --- A Java Runnable kept in a variable and handed to a pool is a task ---------------------------
+
+_CALCULATE = ("package org.alert.calculate;\n\npublic class CalculateAlarm {\n    private final WorkerPool workerPool;\n\n"
+              "    public void startCalculate() {\n        Runnable runnable = () -> {\n"
+              "            while (!Thread.currentThread().isInterrupted()) {\n                calculate(queue.poll());\n"
+              "            }\n        };\n        {START}\n    }\n}\n")
+
+
+@pytest.mark.parametrize(("start", "task"), [("workerPool.executeJob(runnable);", True),
+                                             ("pool.submit(() -> 1, runnable);", True),
+                                             ("runnable.run();", False)])
+def test_java_a_runnable_variable_handed_to_a_call_is_a_task(tmp_path, start: str, task: bool) -> None:
+    # hertzbeat's alarm calculation: three threads of its own pool run the same lambda, kept in a
+    # `Runnable` and handed to `executeJob`, a name no executor reading knew.
+    path = "alerter/src/main/java/org/alert/calculate/CalculateAlarm.java"
+    source = _CALCULATE.replace("{START}", start)
+    found = _found(tmp_path, {path: source}, {path: source.replace("calculate(queue.poll());", "calculate(queue.poll(), true);")})
+    assert [(p, line) for p, line, *_ in found] == ([(path, 9)] if task else [])

@@ -903,6 +903,8 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                                                          "call_expression", "block", "class_body"):
                 call = call.parent
             if call is None or call.type in ("block", "class_body"):
+                if _handed_on_task(n, p):
+                    out.append(_span(n, "Runnable handed to an executor or thread"))
                 continue
             head = p.text(call)[:200].split("->")[0]
             if _RUNS_TASKS.search(head):
@@ -921,6 +923,24 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if p.text(n).split("::")[0].strip() in ("this", ""):
                 out += [_span(u, "task run by an executor or thread") for u in _named(p, named)]
     return out
+
+
+def _handed_on_task(lambda_node, p: Parsed) -> bool:
+    """A Java lambda kept in a variable declared `Runnable` or `Callable` that the code then hands
+    to a call (hertzbeat's alarm calculation: `Runnable runnable = () -> { … }` started three times
+    with `workerPool.executeJob(runnable)`): a task for another thread, whatever the pool's method
+    is named. A variable only `run()` here is not handed on."""
+    declarator = lambda_node.parent
+    if p.language != "java" or declarator is None or declarator.type != "variable_declarator":
+        return False
+    declaration = declarator.parent
+    kind = declaration.child_by_field_name("type") if declaration is not None else None
+    named = declarator.child_by_field_name("name")
+    if kind is None or named is None or re.sub(r"<.*", "", p.text(kind), flags=re.S).rpartition(".")[2] not in ("Runnable", "Callable"):
+        return False
+    scope = declaration.parent
+    after = p.source[declaration.end_byte : scope.end_byte if scope is not None else len(p.source)]
+    return re.search(rb"[(,]\s*" + re.escape(p.text(named).encode()) + rb"\s*[,)]", after) is not None
 
 
 CLASS_HEADER = "declaration of the class holding the"
