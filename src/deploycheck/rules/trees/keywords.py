@@ -152,7 +152,7 @@ def family_of(language: str) -> str:
 
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
 # SQL that Postgres runs as a job, in a string (rules/trees/dbjobs.py): pg_cron and pgmq calls.
-DB_JOB_WORDS = ("pgmq.", "cron.schedule", "cron.alter_job")
+DB_JOB_WORDS = ("pgmq.", "pgmq_public.", "cron.schedule", "cron.alter_job")
 # hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel")

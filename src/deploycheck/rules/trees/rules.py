@@ -959,10 +959,12 @@ DATABASE_JOB_SQL_CHANGED = Rule(
     what_it_does=dedent("""\
         Reads the string literals of a changed file that mentions `cron.` or `pgmq.`. A string
         that calls pg_cron's scheduler (`cron.schedule`, `cron.schedule_in_database`,
-        `cron.alter_job`) or any pgmq function (`pgmq.pop`, `pgmq.send`, `pgmq.read`) is job SQL,
-        and so is a string that defines a database function (`create or replace function name`)
-        that job SQL calls, and on through the functions that one calls. A changed line inside
-        job SQL is reported, with what makes the string job SQL."""),
+        `cron.alter_job`) or any pgmq function (`pgmq.pop`, `pgmq.send`, `pgmq.read`, or
+        Supabase Queues' `pgmq_public.pop`) is job SQL, and so is a string that defines a
+        database function (`create or replace function name`, the name schema-qualified or
+        quoted too) that job SQL calls, and on through the functions that one calls. Literals
+        joined by `+` are one string. A changed line inside job SQL is reported, with what makes
+        the string job SQL."""),
     why_bad=dedent("""\
         With pg_cron and pgmq the database is the job runner: it drains the queue and calls the
         application on a schedule of its own. The SQL that does it names no job API a reader

@@ -1,0 +1,64 @@
+"""Red team of session 19's readings (commit 29ef386): each test fails without its fix. Real git
+repositories, real tree-sitter, the whole scan."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch as _found
+
+# --- DC716: job SQL however the code writes the function's name or splits the string -------------
+
+_ENDPOINT = ("create or replace function call_job_endpoint(job_body text) returns text as $$\nbegin\n"
+             "  perform http_set_curlopt('CURLOPT_TIMEOUT', '5');\n  return 'ok';\nend;\n$$ language plpgsql;")
+_DRAIN = ("create or replace function process_jobs() returns text as $$\nbegin\n"
+          "  perform call_job_endpoint((select message::text from pgmq.pop('jobs')));\n  return 'done';\nend;\n"
+          "$$ language plpgsql;")
+_SCHEDULE = "select cron.schedule('process-jobs', '5 seconds', 'select process_jobs()')"
+
+
+def _drizzle(endpoint: str = _ENDPOINT, drain: str = _DRAIN) -> str:
+    return (f'import {{ sql }} from "drizzle-orm";\n\nexport const endpoint = sql.raw(`{endpoint}`);\n'
+            f"export const drain = sql.raw(`{drain}`);\nexport const schedule = sql`{_SCHEDULE}`;\n")
+
+
+def _timeout_changed(tmp_path, path: str, source: str) -> list[tuple]:
+    return _found(tmp_path, {path: source}, {path: source.replace("'5'", "'1'")}, rule="DC716")
+
+
+@pytest.mark.parametrize("source", [
+    # helper's drainer, written with a quoted, schema-qualified name where it is defined or called
+    _drizzle(endpoint=_ENDPOINT.replace("function call_job_endpoint", 'function "public"."call_job_endpoint"')),
+    _drizzle(drain=_DRAIN.replace("perform call_job_endpoint(", 'perform public."call_job_endpoint"(')),
+    # the schema filled in by the code
+    _drizzle(endpoint=_ENDPOINT.replace("function call_job_endpoint", "function ${schema}.call_job_endpoint")),
+    # Supabase Queues: pgmq's functions in the schema `pgmq_public`, drained by a function no cron calls here
+    _drizzle(drain=_DRAIN.replace("pgmq.pop(", "pgmq_public.pop(")).replace(f"export const schedule = sql`{_SCHEDULE}`;\n", ""),
+], ids=["quoted-definition", "quoted-call", "schema-substituted", "pgmq-public"])
+def test_dc716_job_sql_however_the_function_is_named(tmp_path, source: str) -> None:
+    found = _timeout_changed(tmp_path, "db/lib/cronUtils.ts", source)
+    assert [(p, line) for p, line, *_ in found] == [("db/lib/cronUtils.ts", 5)]
+
+
+def test_dc716_a_heredoc_defining_several_functions(tmp_path) -> None:
+    # A migration's heredoc defines two functions; the drainer calls the second.
+    helper = "create or replace function job_url() returns text as $$ select 'https://app.example/api/job' $$ language sql;"
+    migration = ("class AddJobDrainer < ActiveRecord::Migration[7.1]\n  def up\n    execute <<~SQL\n"
+                 f"      {helper}\n{_ENDPOINT}\n    SQL\n    execute <<~SQL\n{_DRAIN}\n    SQL\n"
+                 f"    execute \"{_SCHEDULE}\"\n  end\nend\n")
+    path = "db/migrate/20240101000000_add_job_drainer.rb"
+    found = _timeout_changed(tmp_path, path, migration)
+    assert [(p, line) for p, line, *_ in found] == [(path, 7)]
+    assert "it defines `call_job_endpoint`" in found[0][4]
+
+
+def test_dc716_a_function_written_as_a_concatenation(tmp_path) -> None:
+    # Java before text blocks: the definition's lines are literals joined by `+`.
+    setup = ("package app.db;\n\npublic class JobSql {\n"
+             "    static final String ENDPOINT = \"create or replace function call_job_endpoint(body text) returns text as $$ \"\n"
+             "        + \"begin perform http_set_curlopt('CURLOPT_TIMEOUT', '5'); return 'ok'; end; $$ language plpgsql\";\n"
+             "    static final String SCHEDULE = \"select cron.schedule('drain', '5 seconds', 'select call_job_endpoint(''x'')')\";\n"
+             "}\n")
+    path = "src/main/java/app/db/JobSql.java"
+    found = _timeout_changed(tmp_path, path, setup)
+    assert [(p, line) for p, line, *_ in found] == [(path, 5)]
