@@ -62,3 +62,26 @@ def test_dc716_a_function_written_as_a_concatenation(tmp_path) -> None:
     path = "src/main/java/app/db/JobSql.java"
     found = _timeout_changed(tmp_path, path, setup)
     assert [(p, line) for p, line, *_ in found] == [(path, 5)]
+
+
+# --- A package named `docs` in a Kotlin Multiplatform production source set is code --------------
+
+_KT_JOB = ("package org.x.docs\n\nimport org.springframework.scheduling.annotation.Scheduled\n\n"
+           "class OpenApiRefresher {\n    @Scheduled(fixedDelay = 60000)\n    fun refresh() {\n"
+           "        cache.put(\"paths\", reader.paths())\n    }\n}\n")
+
+
+def test_kotlin_a_docs_package_in_a_multiplatform_source_set_is_read_as_code(tmp_path) -> None:
+    # As below `src/main/kotlin/` (29ef386): taken for documentation, it was reported unread (DC001).
+    path = "shared/src/jvmMain/kotlin/org/x/docs/OpenApiRefresher.kt"
+    found = _found(tmp_path, {path: _KT_JOB}, {path: _KT_JOB.replace("reader.paths()", "reader.paths(true)")}, rule=None)
+    assert [(rule_path, line) for rule_path, line, *_ in found] == [(path, 8)]
+    assert "@Scheduled method" in found[0][4]
+
+
+def test_a_multiplatform_test_set_stays_a_test() -> None:
+    from deploycheck.rules.paths import is_test_or_doc
+
+    assert is_test_or_doc("shared/src/jvmTest/kotlin/org/x/docs/Api.kt")
+    assert is_test_or_doc("docs/src/commonMain/kotlin/Example.kt")
+    assert not is_test_or_doc("shared/src/commonMain/kotlin/org/x/doc/Api.kt")
