@@ -85,3 +85,25 @@ def test_a_multiplatform_test_set_stays_a_test() -> None:
     assert is_test_or_doc("shared/src/jvmTest/kotlin/org/x/docs/Api.kt")
     assert is_test_or_doc("docs/src/commonMain/kotlin/Example.kt")
     assert not is_test_or_doc("shared/src/commonMain/kotlin/org/x/doc/Api.kt")
+
+
+# --- A Ruby method after `private` is public again after `public :x` or `module_function` ---------
+
+_FORMAT = ("module PhoneFormat\n  private\n\n  def strip_plus(value)\n    value.delete('+')\n  end\n\n{AFTER}"
+           "  def normalize(value)\n    value.to_s\n  end\n{END}end\n")
+_OPT_OUT = ("class PhoneNumberOptOut < ApplicationRecord\n  def formatted_phone\n    {CALL}(phone)\n  end\nend\n")
+_NOTIFY_JOB = ("class SendNotificationJob < ApplicationJob\n  def perform(opt_out)\n    deliver(opt_out.formatted_phone)\n"
+               "  end\nend\n")
+
+
+@pytest.mark.parametrize(("after", "end", "call"), [
+    ("  module_function\n\n", "", "PhoneFormat.normalize"),  # a module function, called on the module's name
+    ("", "  public :normalize\n", "formatter.normalize"),  # made public again by name
+], ids=["module_function", "public-by-name"])
+def test_rb_a_method_public_again_keeps_its_trail(tmp_path, after: str, end: str, call: str) -> None:
+    source = _FORMAT.replace("{AFTER}", after).replace("{END}", end)
+    path = "lib/phone_format.rb"
+    main = {path: source, "app/models/phone_number_opt_out.rb": _OPT_OUT.replace("{CALL}", call),
+            "app/jobs/send_notification_job.rb": _NOTIFY_JOB}
+    found = _found(tmp_path, main, {path: source.replace("    value.to_s\n", "    value.to_s.strip\n")})
+    assert [(p, line) for p, line, *_ in found] == [(path, source.splitlines().index("    value.to_s") + 1)]

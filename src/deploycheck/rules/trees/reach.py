@@ -733,8 +733,8 @@ def _restricted(node, name: str, p: Parsed) -> str:
 
 def _ruby_private(node, p: Parsed) -> bool:
     """Whether the Ruby `def` ``node`` is a private instance method: after a bare `private` in its
-    class's or module's body (until `public` or `protected`), written `private def x`, or named
-    by a `private :x` there."""
+    class's or module's body (until `public`, `protected` or `module_function`), written
+    `private def x`, or named by a `private :x` there (and by no later `public :x`)."""
     if node.type != "method":
         return False
     parent = node.parent
@@ -745,16 +745,22 @@ def _ruby_private(node, p: Parsed) -> bool:
     if parent is None or parent.type != "body_statement" or parent.parent is None or parent.parent.type not in ("class", "module"):
         return False
     name = called_name(node, p)
-    private = False
+    private, named = False, None
     for sibling in parent.named_children:
-        if sibling.type == "identifier" and p.text(sibling) in ("private", "public", "protected") and sibling.start_byte < node.start_byte:
+        if sibling.type == "identifier" and p.text(sibling) in _RUBY_VISIBILITIES and sibling.start_byte < node.start_byte:
             private = p.text(sibling) == "private"
         elif sibling.type == "call" and (method := sibling.child_by_field_name("method")) is not None \
-                and p.text(method) == "private" and sibling.child_by_field_name("receiver") is None:
+                and p.text(method) in _RUBY_VISIBILITIES and sibling.child_by_field_name("receiver") is None:
             args = sibling.child_by_field_name("arguments")
             if args is not None and any(a.type == "simple_symbol" and p.text(a)[1:] == name for a in args.named_children):
-                return True
-    return private
+                named = p.text(method) == "private"  # the last that names it rules
+    return private if named is None else named
+
+
+# What ends a bare `private` section of a class or module body, or names a method's visibility
+# (`public :normalize`): `module_function` makes the methods after it the module's own as well,
+# called on its name (`PhoneFormat.normalize(x)`), private only for its includers.
+_RUBY_VISIBILITIES = frozenset({"private", "public", "protected", "module_function"})
 
 
 def _on_a_receiver(n) -> bool:
