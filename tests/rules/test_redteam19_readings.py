@@ -107,3 +107,20 @@ def test_rb_a_method_public_again_keeps_its_trail(tmp_path, after: str, end: str
             "app/jobs/send_notification_job.rb": _NOTIFY_JOB}
     found = _found(tmp_path, main, {path: source.replace("    value.to_s\n", "    value.to_s.strip\n")})
     assert [(p, line) for p, line, *_ in found] == [(path, source.splitlines().index("    value.to_s") + 1)]
+
+
+# --- A Java method too common to follow is followed through files naming a subclass too -----------
+
+
+def test_java_a_common_method_called_on_a_subclass_variable(tmp_path) -> None:
+    # The reissue task holds the V3 WeChat service, a subclass: it names neither the class that
+    # declares `query` nor the interface above it.
+    from test_apps_l_readings import _COMMON, _IFACE, _TASK, _TASK_PATH, _WXPAY, _WXPAY_HEAD, _WXPAY_PATH
+
+    v3 = "package pay.channel;\n\npublic class WxpayV3TransferService extends WxpayTransferService {\n}\n"
+    task = _TASK.replace("ITransferService service", "WxpayV3TransferService service")
+    main = {**_COMMON, "pay/src/main/java/pay/service/ITransferService.java": _IFACE, _WXPAY_PATH: _WXPAY,
+            "pay/src/main/java/pay/channel/WxpayV3TransferService.java": v3, _TASK_PATH: task}
+    found = _found(tmp_path, main, {_WXPAY_PATH: _WXPAY_HEAD})
+    assert [(p, line) for p, line, *_ in found] == [(_WXPAY_PATH, 9)]
+    assert "TransferReissueTask.java:10" in found[0][4]

@@ -311,7 +311,7 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
         above = f" or {', '.join(f'`{kind}`' for kind in types)}" if types else ""
         return (f"`{followed}` is a name {held} files hold, more than the search follows; the {searched} that also "
                 f"name `{owner}`{above} were searched and no job calls it there, but a caller that names neither "
-                "(through `var` or a chained call) is not seen")
+                "(through `var`, a Kotlin `val` of an inferred type or a chained call) is not seen")
     return f"`{followed}` is a name {held} files hold, more than the search follows"
 
 
@@ -548,15 +548,17 @@ def _search(ctx, family: str, names: list[str], home: str | None,
 
 def _typed_callers(ctx, family: str, name: str, restriction: str) -> list[str]:
     """For a Java instance method whose name more files hold than the search follows, the files
-    that name it and its class or a type the class extends (``naming.typed_files_naming``): a
-    caller declares the variable it calls through (jeepay's reissue task calls the WeChat
-    transfer service's `query` on an `ITransferService`). Only types the repository declares:
-    a library's (`Serializable`) says nothing of the callers. Remembered for ``not_followed``."""
+    that name it and its class, a type the class extends or a subclass of it
+    (``naming.typed_files_naming``): a caller declares the variable it calls through (jeepay's
+    reissue task calls the WeChat transfer service's `query` on an `ITransferService`). Only
+    types the repository declares: a library's (`Serializable`) says nothing of the callers.
+    Remembered for ``not_followed``."""
     owner = restriction.partition("/")[0].partition(":")[2] if restriction.startswith("instance:") else ""
     memo = scan_memo(ctx)
     if family != "java" or not owner or not memo.get(("trees.common", family, name)):
         return []
-    types = _declared_supertypes(ctx, owner)
+    # A variable of a subclass's type calls it too (`WxpayV3TransferService service`).
+    types = _declared_supertypes(ctx, owner) | (_types_reached(owner, lambda kind: _java_subclasses(ctx, kind)) or set())
     found = typed_files_naming(ctx, name, sorted(types))
     memo[("reach.typed", name, owner)] = (sorted(types - {owner}), None if found is None else len(found))
     return found or []
