@@ -124,3 +124,23 @@ def test_java_a_common_method_called_on_a_subclass_variable(tmp_path) -> None:
     found = _found(tmp_path, main, {_WXPAY_PATH: _WXPAY_HEAD})
     assert [(p, line) for p, line, *_ in found] == [(_WXPAY_PATH, 9)]
     assert "TransferReissueTask.java:10" in found[0][4]
+
+
+def test_java_a_sibling_calling_its_own_method_of_the_common_name_is_no_trail(tmp_path) -> None:
+    # Searched for naming the base class, a refund job that extends it too calls its own `query`
+    # bare: `this` there is never the WeChat service. The WeChat service calling it bare would be.
+    from test_apps_l_readings import _COMMON, _WXPAY, _WXPAY_PATH
+
+    base = "package pay.service;\n\npublic abstract class BaseService {\n    public abstract RetMsg query(TransferOrder order);\n}\n"
+    wxpay = _WXPAY.replace("implements ITransferService", "extends BaseService")
+    job = ("package pay.task;\n\nimport pay.service.BaseService;\nimport org.springframework.scheduling.annotation.Scheduled;\n\n"
+           "public class RefundSyncJob extends {BASE} {\n    @Scheduled(cron = \"0 0/1 * * * ?\")\n    public void start() {\n"
+           "        query(null);\n    }\n\n    @Override\n    public RetMsg query(TransferOrder order) {\n        return null;\n    }\n}\n")
+    head = {_WXPAY_PATH: wxpay.replace("return RetMsg.of(state);", "return RetMsg.failed();")}
+    main = {**_COMMON, "pay/src/main/java/pay/service/BaseService.java": base, _WXPAY_PATH: wxpay,
+            "pay/src/main/java/pay/task/RefundSyncJob.java": job.replace("{BASE}", "BaseService")}
+    assert _found(tmp_path / "sibling", main, head) == []
+    # A subclass of the WeChat service: its bare `query` may run the changed override (through `super`, or its own).
+    main["pay/src/main/java/pay/task/RefundSyncJob.java"] = job.replace("{BASE}", "pay.channel.WxpayTransferService")
+    found = _found(tmp_path / "heir", main, head)
+    assert [(p, line) for p, line, *_ in found] == [(_WXPAY_PATH, 9)]

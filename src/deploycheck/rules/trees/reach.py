@@ -529,7 +529,11 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             restriction = class_only
             if family == "ruby" and "/" in class_only and _ruby_super_override(ctx, called, naming[called], memo):
                 restriction = class_only.partition("/")[0]  # its count of arguments rules no call out
-            paths = naming[called] or _typed_callers(ctx, family, called, class_only)
+            paths = naming[called]
+            if not paths and (paths := _typed_callers(ctx, family, called, class_only)):
+                # Read for naming a type of the owner's hierarchy: a sibling there (a job extending
+                # the same base) calls its own method of the name bare, no trail (``_foreign_bare``).
+                restriction += "!"
             for path in paths:
                 index = _file_index(ctx, path, memo)
                 if index is None:
@@ -1305,6 +1309,8 @@ def _uses_index(p: Parsed):
             return []
         hits, locals_ = occurrences(name)
         restricted, _, arity = restricted.partition("/")
+        typed = restricted.endswith("!")  # a file searched for naming the owner's types (``_typed_callers``)
+        restricted = restricted.removesuffix("!")
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p, heirs))
@@ -1313,6 +1319,7 @@ def _uses_index(p: Parsed):
                        and not (restricted.startswith("instance") and _on_a_type(n, p, field_named))
                        and not (restricted.startswith("instance:") and may_hold is not None
                                 and _foreign_receiver(n, p, restricted[9:], may_hold))
+                       and not (typed and may_hold is not None and _foreign_bare(n, p, restricted[9:], may_hold))
                        and not (restricted.startswith("static:") and may_hold is not None
                                 and _foreign_static(n, p, restricted[7:], may_hold, field_named))
                        and not (arity and _ruby_arity_differs(n, p, int(arity)))
@@ -1411,6 +1418,29 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
     if not simple or simple in ("var", owner) or _java_type_parameter(target, simple, p):
         return False
     return not may_hold(owner, simple)
+
+
+def _foreign_bare(n, p: Parsed, owner: str, may_hold: Callable[[str, str], bool]) -> bool:
+    """A bare Java call of ``n``'s name (`query(null)`) inside classes none of which can be the
+    class ``owner``: it calls an instance method on `this` (or an enclosing class's instance),
+    never an object of ``owner``. A sibling in the owner's hierarchy (a job extending the same
+    `BaseService`, which declares its own `query`) is no trail; an anonymous class, whose
+    supertype may be the owner's, always keeps the call. Asked only of the files the search
+    reads for naming a type of the owner's (``_typed_callers``), which bring in such siblings."""
+    parent, target = _call_named(n)
+    if p.language != "java" or parent is None or parent.type != "method_invocation" or target is not None:
+        return False
+    node, named = parent.parent, False
+    while node is not None:
+        if node.type == "object_creation_expression" and any(c.type == "class_body" for c in node.children):
+            return False
+        if node.type in _JAVA_TYPE_DECLARATIONS:
+            kind = node.child_by_field_name("name")
+            if kind is None or may_hold(owner, p.text(kind)):
+                return False
+            named = True
+        node = node.parent
+    return named
 
 
 def _foreign_static(n, p: Parsed, owner: str, may_hold: Callable[[str, str], bool],
