@@ -144,3 +144,30 @@ def test_java_a_sibling_calling_its_own_method_of_the_common_name_is_no_trail(tm
     main["pay/src/main/java/pay/task/RefundSyncJob.java"] = job.replace("{BASE}", "pay.channel.WxpayTransferService")
     found = _found(tmp_path / "heir", main, head)
     assert [(p, line) for p, line, *_ in found] == [(_WXPAY_PATH, 9)]
+
+
+# --- A Ruby pair's value: the key-only shorthand, and an own method that calls `super` ------------
+
+_SERIALIZER = ("module Api\n  class TraineeSerializer\n    def initialize(trainee)\n      @trainee = trainee\n    end\n\n"
+               "    def sex\n      SEXES.hesa_code_for(@trainee.sex)\n    end\n  end\nend\n")
+_SERIALIZER_PATH = "app/serializers/api/trainee_serializer.rb"
+_IMPORT_JOB = "class CreateFromApplicationJob < ApplicationJob\n  def perform(importer)\n    importer.mapped_attributes\n  end\nend\n"
+
+
+def _importer_change(tmp_path, importer: str) -> list[tuple]:
+    main = {_SERIALIZER_PATH: _SERIALIZER, "app/services/create_from_apply.rb": importer,
+            "app/jobs/create_from_application_job.rb": _IMPORT_JOB}
+    return _found(tmp_path, main, {_SERIALIZER_PATH: _SERIALIZER.replace("@trainee.sex)", "Trainee.sexes[@trainee.sex])")})
+
+
+@pytest.mark.parametrize(("pair", "own", "trail"), [
+    ("sex:", "", True),  # Ruby 3.1's `{sex:}`: a bare call of `sex`, maybe the serializer's
+    ("sex:", "\n  def sex\n    GENDERS[raw[\"gender\"]]\n  end\n", False),  # the importer's own
+    ("sex: sex", "\n  def sex\n    super.upcase\n  end\n", True),  # its own, which runs the serializer's through `super`
+    ("sex:", "\n  def sex\n    super.upcase\n  end\n", True),
+], ids=["shorthand", "shorthand-own", "own-calls-super", "shorthand-own-calls-super"])
+def test_rb_a_pairs_value_and_the_classs_own_method(tmp_path, pair: str, own: str, trail: bool) -> None:
+    importer = (f"class CreateFromApply < Api::TraineeSerializer\n  def mapped_attributes\n    {{ first_names: raw[\"first_name\"], {pair} }}\n"
+                f"  end\n{own}end\n")
+    found = _importer_change(tmp_path, importer)
+    assert [(p, line) for p, line, *_ in found] == ([(_SERIALIZER_PATH, 8)] if trail else [])

@@ -1270,7 +1270,7 @@ def _uses_index(p: Parsed):
         if name not in found:
             hits, assigned = [], set()
             for n in _word_leaves(p, name):
-                if not ("identifier" in n.type or n.type == "constant") or _in_import(n):
+                if not ("identifier" in n.type or n.type == "constant" or _ruby_shorthand_value(n)) or _in_import(n):
                     continue  # naming a function to import it calls nothing
                 if n.type == "type_identifier" and p.language in _TYPE_ONLY_LANGUAGES:
                     continue  # `messages: ChatMessage[]` names a type: no function of that name runs
@@ -1327,6 +1327,14 @@ def _uses_index(p: Parsed):
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))})
 
     return uses
+
+
+def _ruby_shorthand_value(n) -> bool:
+    """A Ruby 3.1 hash or keyword pair written with its key only (`{sex:}`, `build(sex:)`): its
+    value is the local or the method of the key's name, a bare call of it where no local is."""
+    parent = n.parent
+    return (n.type == "hash_key_symbol" and parent is not None and parent.type == "pair"
+            and parent.child_by_field_name("value") is None)
 
 
 def _java_method_named(n) -> bool:
@@ -1838,11 +1846,14 @@ def _readers(call, p: Parsed) -> set[str]:
 
 def _ruby_defined(body, p: Parsed) -> tuple[set[str], set[str]]:
     """The instance methods a class or module body defines, and its own (`def self.x`, the
-    `def`s of `class << self`)."""
+    `def`s of `class << self`). Not a `def` that calls `super`: a call of it runs the method of
+    the same name above it too (an importer's `def sex = super.upcase` over the serializer's)."""
     instance: set[str] = set()
     singleton: set[str] = set()
     for member in body.named_children:
         named = member.child_by_field_name("name") if member.type in ("method", "singleton_method") else None
+        if named is not None and any(n.type == "super" for n in walk(member)):
+            continue
         if named is not None:
             (instance if member.type == "method" else singleton).add(p.text(named))
         elif member.type == "call" and member.child_by_field_name("receiver") is None:
