@@ -171,3 +171,20 @@ def test_rb_a_pairs_value_and_the_classs_own_method(tmp_path, pair: str, own: st
                 f"  end\n{own}end\n")
     found = _importer_change(tmp_path, importer)
     assert [(p, line) for p, line, *_ in found] == ([(_SERIALIZER_PATH, 8)] if trail else [])
+
+
+# --- A job board's API route named `job` serves postings: no job folder ----------------------------
+
+_POSTING = ('import { db } from "@/db"\n\nexport async function GET(req: Request, { params }: { params: { id: string } }) {\n'
+            '  const posting = await db.posting.findUnique({ where: { id: params.id } })\n  return Response.json(posting)\n}\n')
+_APPLY = ('import { db } from "@/db"\n\nexport async function POST(req: Request) {\n  const form = await req.json()\n'
+          '  const application = await db.application.create({ data: form })\n  return Response.json(application)\n}\n')
+
+
+@pytest.mark.parametrize(("path", "source"), [("app/api/job/[id]/route.ts", _POSTING), ("src/app/api/job/apply/route.ts", _APPLY),
+                                              ("pages/api/job/[id].ts", _POSTING)])
+def test_js_a_job_boards_route_is_not_a_job_folder(tmp_path, path: str, source: str) -> None:
+    # 29ef386 read every file under `api/job/` as a job's, whole: a job board's posting and
+    # application routes import their database, not the application's jobs.
+    found = _found(tmp_path, {path: source}, {path: source.replace("return Response.json(", "return Response.json(await ")})
+    assert found == []

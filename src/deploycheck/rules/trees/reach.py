@@ -1013,7 +1013,7 @@ def _private_in(p: Parsed, name: str) -> bool:
 
 def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
     """A file that is background code as a whole: one `job_paths` names, or a job folder's."""
-    what = JOB_PATHS_CODE if in_job_paths(ctx.settings, path) else job_folder_code(path)
+    what = JOB_PATHS_CODE if in_job_paths(ctx.settings, path) else job_folder_code(path, p.source)
     return [(0, p.root.end_point[0], what)] if what else []
 
 
