@@ -188,3 +188,17 @@ def test_js_a_job_boards_route_is_not_a_job_folder(tmp_path, path: str, source: 
     # application routes import their database, not the application's jobs.
     found = _found(tmp_path, {path: source}, {path: source.replace("return Response.json(", "return Response.json(await ")})
     assert found == []
+
+
+@pytest.mark.parametrize("schedule", [
+    "export const schedule = sql`select cron.schedule('drain', '5 seconds', ${command})`;\n",
+    "export const schedule = () => db.query(\"select cron.schedule($1, $2, $3)\", [\"drain\", \"5 seconds\", command]);\n",
+], ids=["substituted", "bind-parameter"])
+def test_dc716_the_command_a_schedule_takes_by_name(tmp_path, schedule: str) -> None:
+    # The scheduled command is a constant of its own, handed to `cron.schedule`: it is job SQL,
+    # and so is the function it calls.
+    source = (f'import {{ sql }} from "drizzle-orm";\n\nexport const endpoint = sql.raw(`{_ENDPOINT}`);\n'
+              "const command = \"select call_job_endpoint('drain')\";\n" + schedule)
+    found = _timeout_changed(tmp_path, "db/lib/cronUtils.ts", source)
+    assert [(p, line) for p, line, *_ in found] == [("db/lib/cronUtils.ts", 5)]
+    assert "it is `command`, which the job SQL" in found[0][4]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from .keywords import DB_JOB_WORDS
-from .parse import Parsed
+from .parse import Parsed, walk
 
 # A call of pg_cron's scheduler or of any pgmq function, as SQL writes it; Supabase Queues expose
 # pgmq's functions again in the schema `pgmq_public` (`pgmq_public.pop('jobs')`).
@@ -58,6 +58,36 @@ def _literal_parts(n) -> int:
     return sum(1 if c.type in _STRINGS else _literal_parts(c) if c.type in _CONCATENATIONS else 0 for c in n.named_children)
 
 
+# Where a string is given a name (`const command = "select process_jobs()"`, Go's `q := …`, a
+# Java field, a Ruby constant), and the nodes that name it.
+_BINDINGS = frozenset({"variable_declarator", "assignment_expression", "assignment", "const_spec", "var_spec",
+                       "short_var_declaration", "property_declaration"})
+_NAMES = frozenset({"identifier", "constant", "simple_identifier", "property_identifier", "field_identifier"})
+
+
+def _bound_name(n, p: Parsed) -> str | None:
+    """The name the string ``n`` is given, when it is a variable's or a constant's whole value."""
+    parent = n.parent
+    if parent is not None and parent.type == "expression_list":
+        parent = parent.parent
+    if parent is None or parent.type not in _BINDINGS:
+        return None
+    left = next((c for c in parent.named_children if c.type != "modifiers"), None)
+    name = p.text(left).strip() if left is not None and left.id != n.id else ""
+    return name if re.fullmatch(r"\w+", name) else None
+
+
+def _handed(n, p: Parsed) -> set[str]:
+    """The names the job SQL string ``n`` takes from the code: in its substitutions or its
+    concatenation (`${command}`, `"…" + command`), and, when it is a call's argument, the call's
+    other arguments (bind parameters: `db.query("select cron.schedule($1, $2, $3)", [name, every,
+    command])`)."""
+    scope = [n]
+    if n.parent is not None and n.parent.type in ("arguments", "argument_list", "value_arguments"):
+        scope = list(n.parent.named_children)
+    return {p.text(c) for node in scope for c in walk(node) if c.type in _NAMES}
+
+
 def job_sql_changed(p: Parsed, lines: dict[int, str]) -> list[tuple[int, int, str]]:
     """For each string of ``p`` that the database runs as a job (see the module) and that holds
     changed ``lines``: its first and last changed line and what runs it."""
@@ -75,11 +105,23 @@ def job_sql_changed(p: Parsed, lines: dict[int, str]) -> list[tuple[int, int, st
     # A call of the name, quoted or not (`perform public."call_job_endpoint"(…)`).
     callers = {n.id: {name for name in names if re.search(rf"\b{name}\"?\s*\(", text, re.IGNORECASE)}
                for n, text in texts}
+    bound = {n.id: _bound_name(n, p) for n, _text in texts}
+    handed: dict[int, set[str]] = {}  # per job string, asked once it is one
     changed = True
     while changed:
         changed = False
         for n, _text in texts:
-            if not defined[n.id] or n.id in why:
+            if n.id in why:
+                continue
+            # A string the job SQL takes by name (the command a `cron.schedule` call is handed).
+            if (name := bound[n.id]) is not None:
+                taker = next((other for other, _ in texts if other.id in why and other.id != n.id
+                              and name in handed.setdefault(other.id, _handed(other, p))), None)
+                if taker is not None:
+                    why[n.id] = f"it is `{name}`, which the job SQL at line {taker.start_point[0] + 1} ({why[taker.id]}) takes"
+                    changed = True
+                    continue
+            if not defined[n.id]:
                 continue
             by, name = next(((other, name) for other, _ in texts if other.id in why and other.id != n.id
                              for name in defined[n.id] if name in callers[other.id]), (None, ""))
