@@ -202,3 +202,12 @@ def test_dc716_the_command_a_schedule_takes_by_name(tmp_path, schedule: str) -> 
     found = _timeout_changed(tmp_path, "db/lib/cronUtils.ts", source)
     assert [(p, line) for p, line, *_ in found] == [("db/lib/cronUtils.ts", 5)]
     assert "it is `command`, which the job SQL" in found[0][4]
+
+
+def test_js_a_job_route_a_cron_calls_with_get_is_still_a_job_folder(tmp_path) -> None:
+    # A Vercel cron calls its route with a GET: importing the jobs is what shows it runs them.
+    route = ('import { cronJobs } from "@/jobs";\n\nexport async function GET() {\n  const due = await dueJobs();\n'
+             "  await Promise.all(due.map((job) => cronJobs[job.name](job)));\n  return new Response(\"ok\");\n}\n")
+    path = "app/api/job/route.ts"
+    found = _found(tmp_path, {path: route}, {path: route.replace("dueJobs()", "dueJobs({ limit: 10 })")})
+    assert [(p, line) for p, line, *_ in found] == [(path, 4)]

@@ -114,10 +114,10 @@ def job_route(path: str) -> bool:
     return _JS_JOB_ROUTE.search(path) is not None and JOB_FOLDER.search(path) is None
 
 
-# What shows that a JS/TS route named `job` runs the jobs posted to it: it takes a POST and imports
-# the application's jobs (helper's `import { cronJobs, eventJobs } from "@/jobs"`). A job board's
-# `app/api/job/[id]/route.ts` serves postings: it imports its database, not its jobs.
-_TAKES_POST = re.compile(rb"\bPOST\b")
+# What shows that a JS/TS route named `job` runs the jobs sent to it: it imports the application's
+# jobs (helper's `import { cronJobs, eventJobs } from "@/jobs"`), whatever method calls it (a
+# Vercel cron calls a GET). A job board's `app/api/job/[id]/route.ts` serves postings: it imports
+# its database, not its jobs.
 _IMPORTS_JOBS = re.compile(rb"(?:\bfrom\s*|\b(?:require|import)\s*\(\s*)[\"'][^\"'\n]*(?<![\w-])"
                            rb"(?:jobs|workers|queues|cron|crons)(?:/[^\"'\n]*)?[\"']")
 
@@ -129,8 +129,7 @@ def job_folder_code(path: str, source: bytes | None = None) -> str | None:
     folder = _job_folder(path)
     if folder is None:
         return None
-    if source is not None and folder.re is _JS_JOB_ROUTE and not (
-            _TAKES_POST.search(source) and _IMPORTS_JOBS.search(source)):
+    if source is not None and folder.re is _JS_JOB_ROUTE and not _IMPORTS_JOBS.search(source):
         return None
     name = next(g for g in folder.groups() if g)
     below = path[folder.end():]
