@@ -51,8 +51,10 @@ _TEST_OR_DOC = re.compile(
 # once imported (swag's generated `docs/docs.go`, registered from main).
 _DOCS = re.compile(r"(?:^|/)docs?/(?!.*\.go$)", re.IGNORECASE)
 # A JVM source set's root: below it a folder is a package, whatever its name (RuoYi-Vue-Plus's
-# `org/dromara/common/doc/handler/OpenApiHandler.java` is its API-docs module's code).
-_JVM_SOURCES = re.compile(r"(?:^|/)src/main/(?:java|kotlin|scala|groovy)/")
+# `org/dromara/common/doc/handler/OpenApiHandler.java` is its API-docs module's code). Kotlin
+# Multiplatform's production sets too (`src/jvmMain/kotlin/`, `src/commonMain/kotlin/`); not a
+# test set (`src/jvmTest/`), whose code no deploy runs.
+_JVM_SOURCES = re.compile(r"(?:^|/)src/(?:main|[a-z]\w*Main)/(?:java|kotlin|scala|groovy)/")
 
 
 @lru_cache(maxsize=4096)  # asked for the same path by several families

@@ -523,7 +523,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         lines = {n: t for n, t in lines.items() if names[n] not in people}
     elif by_path:
         whole = JOB_PATHS_CODE
-    elif (folder := job_folder_code(ctx.path)) and not NOT_WORKER_CODE.search(ctx.path) and (
+    elif (folder := job_folder_code(ctx.path, p.source)) and not NOT_WORKER_CODE.search(ctx.path) and (
             not regions(p) or job_route(ctx.path)):
         # A helper kept next to the jobs: all of it is theirs. A file that defines jobs itself is
         # read by its regions, as anywhere else; not the route jobs are posted to, which runs whole.

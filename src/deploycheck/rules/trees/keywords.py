@@ -114,10 +114,22 @@ def job_route(path: str) -> bool:
     return _JS_JOB_ROUTE.search(path) is not None and JOB_FOLDER.search(path) is None
 
 
-def job_folder_code(path: str) -> str | None:
-    """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None."""
+# What shows that a JS/TS route named `job` runs the jobs sent to it: it imports the application's
+# jobs (helper's `import { cronJobs, eventJobs } from "@/jobs"`), whatever method calls it (a
+# Vercel cron calls a GET). A job board's `app/api/job/[id]/route.ts` serves postings: it imports
+# its database, not its jobs.
+_IMPORTS_JOBS = re.compile(rb"(?:\bfrom\s*|\b(?:require|import)\s*\(\s*)[\"'][^\"'\n]*(?<![\w-])"
+                           rb"(?:jobs|workers|queues|cron|crons)(?:/[^\"'\n]*)?[\"']")
+
+
+def job_folder_code(path: str, source: bytes | None = None) -> str | None:
+    """What ``path`` is when it sits in a job folder ("code in the job folder `jobs/`"), or None.
+    With its ``source``, a route named `job` is one only when it runs the jobs posted to it
+    (``_IMPORTS_JOBS``); without, it is taken for one (read, and never less)."""
     folder = _job_folder(path)
     if folder is None:
+        return None
+    if source is not None and folder.re is _JS_JOB_ROUTE and not _IMPORTS_JOBS.search(source):
         return None
     name = next(g for g in folder.groups() if g)
     below = path[folder.end():]
@@ -152,7 +164,7 @@ def family_of(language: str) -> str:
 
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
 # SQL that Postgres runs as a job, in a string (rules/trees/dbjobs.py): pg_cron and pgmq calls.
-DB_JOB_WORDS = ("pgmq.", "cron.schedule", "cron.alter_job")
+DB_JOB_WORDS = ("pgmq.", "pgmq_public.", "cron.schedule", "cron.alter_job")
 # hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel")

@@ -328,7 +328,7 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
         above = f" or {', '.join(f'`{kind}`' for kind in types)}" if types else ""
         why = f"a name {held} files hold, more than the search follows" if held else "too common a method name to follow alone"
         return (f"`{followed}` is {why}; the {searched} files that also name `{owner}`{above} were searched and no "
-                "job calls it there, but a caller that names neither (through `var` or a chained call) is not seen")
+                "job calls it there, but a caller that names neither (through `var`, a Kotlin `val` of an inferred type or a chained call) is not seen")
     if held:
         return f"`{followed}` is a name {held} files hold, more than the search follows"
     return None if followable(followed) or p.language != "java" else generic
@@ -552,8 +552,13 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             restriction = class_only
             if family == "ruby" and "/" in class_only and _ruby_super_override(ctx, called, naming[called], memo):
                 restriction = class_only.partition("/")[0]  # its count of arguments rules no call out
-            paths = naming[called] or _typed_callers(ctx, family, called, class_only) or _namespaced_callers(
-                ctx, family, called, namespaces)
+            paths = naming[called]
+            if not paths and (paths := _typed_callers(ctx, family, called, class_only)):
+                # Read for naming a type of the owner's hierarchy: a sibling there (a job extending
+                # the same base) calls its own method of the name bare, no trail (``_foreign_bare``).
+                restriction += "!"
+            elif not paths:
+                paths = _namespaced_callers(ctx, family, called, namespaces)
             for path in paths:
                 index = _file_index(ctx, path, memo)
                 if index is None:
@@ -573,17 +578,20 @@ def _search(ctx, family: str, names: list[str], home: str | None,
 def _typed_callers(ctx, family: str, name: str, restriction: str) -> list[str]:
     """For a Java instance method whose name more files hold than the search follows, or that is
     too generic to follow alone (an `@Override` of `update`: ``_java_override``), the files that
-    name it and its class or a type the class extends (``naming.files_naming_with``): a caller
-    declares the variable it calls through (jeepay's reissue task calls the WeChat transfer
-    service's `query` on an `ITransferService`). Only types the repository declares: a library's
-    (`Serializable`) says nothing of the callers. Remembered for ``not_followed``."""
+    name it and its class, a type the class extends or a subclass of it
+    (``naming.files_naming_with``): a caller declares the variable it calls through (jeepay's
+    reissue task calls the WeChat transfer service's `query` on an `ITransferService`, another on
+    a `WxpayV3TransferService`). Only types the repository declares: a library's (`Serializable`)
+    says nothing of the callers. Remembered for ``not_followed``."""
     owner = restriction.partition("/")[0].partition(":")[2] if restriction.startswith("instance:") else ""
     memo = scan_memo(ctx)
     if family != "java" or not owner or (followable(name) and not memo.get(("trees.common", family, name))):
         return []
-    types = _declared_supertypes(ctx, owner)
-    if not followable(name) and not any(_declares_method(ctx, kind, name) for kind in sorted(types - {owner})):
+    above = _declared_supertypes(ctx, owner)
+    if not followable(name) and not any(_declares_method(ctx, kind, name) for kind in sorted(above - {owner})):
         return []  # `toString`, `compareTo`: an override of a library type's method, called on anything
+    # A variable of a subclass's type calls it too (`WxpayV3TransferService service`).
+    types = above | (_types_reached(owner, lambda kind: _java_subclasses(ctx, kind)) or set())
     found = files_naming_with(ctx, family, name, sorted(types))
     memo[("reach.typed", name, owner)] = (sorted(types - {owner}), None if found is None else len(found))
     return found or []
@@ -810,8 +818,8 @@ def _restricted(node, name: str, p: Parsed) -> str:
 
 def _ruby_private(node, p: Parsed) -> bool:
     """Whether the Ruby `def` ``node`` is a private instance method: after a bare `private` in its
-    class's or module's body (until `public` or `protected`), written `private def x`, or named
-    by a `private :x` there."""
+    class's or module's body (until `public`, `protected` or `module_function`), written
+    `private def x`, or named by a `private :x` there (and by no later `public :x`)."""
     if node.type != "method":
         return False
     parent = node.parent
@@ -822,16 +830,22 @@ def _ruby_private(node, p: Parsed) -> bool:
     if parent is None or parent.type != "body_statement" or parent.parent is None or parent.parent.type not in ("class", "module"):
         return False
     name = called_name(node, p)
-    private = False
+    private, named = False, None
     for sibling in parent.named_children:
-        if sibling.type == "identifier" and p.text(sibling) in ("private", "public", "protected") and sibling.start_byte < node.start_byte:
+        if sibling.type == "identifier" and p.text(sibling) in _RUBY_VISIBILITIES and sibling.start_byte < node.start_byte:
             private = p.text(sibling) == "private"
         elif sibling.type == "call" and (method := sibling.child_by_field_name("method")) is not None \
-                and p.text(method) == "private" and sibling.child_by_field_name("receiver") is None:
+                and p.text(method) in _RUBY_VISIBILITIES and sibling.child_by_field_name("receiver") is None:
             args = sibling.child_by_field_name("arguments")
             if args is not None and any(a.type == "simple_symbol" and p.text(a)[1:] == name for a in args.named_children):
-                return True
-    return private
+                named = p.text(method) == "private"  # the last that names it rules
+    return private if named is None else named
+
+
+# What ends a bare `private` section of a class or module body, or names a method's visibility
+# (`public :normalize`): `module_function` makes the methods after it the module's own as well,
+# called on its name (`PhoneFormat.normalize(x)`), private only for its includers.
+_RUBY_VISIBILITIES = frozenset({"private", "public", "protected", "module_function"})
 
 
 def _on_a_receiver(n) -> bool:
@@ -1092,7 +1106,7 @@ def _private_in(p: Parsed, name: str) -> bool:
 
 def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
     """A file that is background code as a whole: one `job_paths` names, or a job folder's."""
-    what = JOB_PATHS_CODE if in_job_paths(ctx.settings, path) else job_folder_code(path)
+    what = JOB_PATHS_CODE if in_job_paths(ctx.settings, path) else job_folder_code(path, p.source)
     return [(0, p.root.end_point[0], what)] if what else []
 
 
@@ -1349,7 +1363,7 @@ def _uses_index(p: Parsed):
         if name not in found:
             hits, assigned = [], set()
             for n in _word_leaves(p, name):
-                if not ("identifier" in n.type or n.type == "constant") or _in_import(n):
+                if not ("identifier" in n.type or n.type == "constant" or _ruby_shorthand_value(n)) or _in_import(n):
                     continue  # naming a function to import it calls nothing
                 if n.type == "type_identifier" and p.language in _TYPE_ONLY_LANGUAGES:
                     continue  # `messages: ChatMessage[]` names a type: no function of that name runs
@@ -1388,6 +1402,8 @@ def _uses_index(p: Parsed):
             return []
         hits, locals_ = occurrences(name)
         restricted, _, arity = restricted.partition("/")
+        typed = restricted.endswith("!")  # a file searched for naming the owner's types (``_typed_callers``)
+        restricted = restricted.removesuffix("!")
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p, heirs))
@@ -1396,6 +1412,7 @@ def _uses_index(p: Parsed):
                        and not (restricted.startswith("instance") and _on_a_type(n, p, field_named))
                        and not (restricted.startswith("instance:") and may_hold is not None
                                 and _foreign_receiver(n, p, restricted[9:], may_hold))
+                       and not (typed and may_hold is not None and _foreign_bare(n, p, restricted[9:], may_hold))
                        and not (restricted.startswith("static:") and may_hold is not None
                                 and _foreign_static(n, p, restricted[7:], may_hold, field_named))
                        and not (arity and _ruby_arity_differs(n, p, int(arity)))
@@ -1403,6 +1420,14 @@ def _uses_index(p: Parsed):
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))})
 
     return uses
+
+
+def _ruby_shorthand_value(n) -> bool:
+    """A Ruby 3.1 hash or keyword pair written with its key only (`{sex:}`, `build(sex:)`): its
+    value is the local or the method of the key's name, a bare call of it where no local is."""
+    parent = n.parent
+    return (n.type == "hash_key_symbol" and parent is not None and parent.type == "pair"
+            and parent.child_by_field_name("value") is None)
 
 
 def _java_method_named(n) -> bool:
@@ -1494,6 +1519,29 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
     if not simple or simple in ("var", owner) or _java_type_parameter(target, simple, p):
         return False
     return not may_hold(owner, simple)
+
+
+def _foreign_bare(n, p: Parsed, owner: str, may_hold: Callable[[str, str], bool]) -> bool:
+    """A bare Java call of ``n``'s name (`query(null)`) inside classes none of which can be the
+    class ``owner``: it calls an instance method on `this` (or an enclosing class's instance),
+    never an object of ``owner``. A sibling in the owner's hierarchy (a job extending the same
+    `BaseService`, which declares its own `query`) is no trail; an anonymous class, whose
+    supertype may be the owner's, always keeps the call. Asked only of the files the search
+    reads for naming a type of the owner's (``_typed_callers``), which bring in such siblings."""
+    parent, target = _call_named(n)
+    if p.language != "java" or parent is None or parent.type != "method_invocation" or target is not None:
+        return False
+    node, named = parent.parent, False
+    while node is not None:
+        if node.type == "object_creation_expression" and any(c.type == "class_body" for c in node.children):
+            return False
+        if node.type in _JAVA_TYPE_DECLARATIONS:
+            kind = node.child_by_field_name("name")
+            if kind is None or may_hold(owner, p.text(kind)):
+                return False
+            named = True
+        node = node.parent
+    return named
 
 
 def _foreign_static(n, p: Parsed, owner: str, may_hold: Callable[[str, str], bool],
@@ -1901,11 +1949,14 @@ def _readers(call, p: Parsed) -> set[str]:
 
 def _ruby_defined(body, p: Parsed) -> tuple[set[str], set[str]]:
     """The instance methods a class or module body defines, and its own (`def self.x`, the
-    `def`s of `class << self`)."""
+    `def`s of `class << self`). Not a `def` that calls `super`: a call of it runs the method of
+    the same name above it too (an importer's `def sex = super.upcase` over the serializer's)."""
     instance: set[str] = set()
     singleton: set[str] = set()
     for member in body.named_children:
         named = member.child_by_field_name("name") if member.type in ("method", "singleton_method") else None
+        if named is not None and any(n.type == "super" for n in walk(member)):
+            continue
         if named is not None:
             (instance if member.type == "method" else singleton).add(p.text(named))
         elif member.type == "call" and member.child_by_field_name("receiver") is None:

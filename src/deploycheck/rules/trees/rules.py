@@ -959,19 +959,23 @@ DATABASE_JOB_SQL_CHANGED = Rule(
     what_it_does=dedent("""\
         Reads the string literals of a changed file that mentions `cron.` or `pgmq.`. A string
         that calls pg_cron's scheduler (`cron.schedule`, `cron.schedule_in_database`,
-        `cron.alter_job`) or any pgmq function (`pgmq.pop`, `pgmq.send`, `pgmq.read`) is job SQL,
-        and so is a string that defines a database function (`create or replace function name`)
-        that job SQL calls, and on through the functions that one calls. A changed line inside
-        job SQL is reported, with what makes the string job SQL."""),
+        `cron.alter_job`) or any pgmq function (`pgmq.pop`, `pgmq.send`, `pgmq.read`, or
+        Supabase Queues' `pgmq_public.pop`) is job SQL, and so is a string that defines a
+        database function (`create or replace function name`, the name schema-qualified or
+        quoted too) that job SQL calls, and on through the functions that one calls, and a
+        string the job SQL takes by name (a constant substituted into it or handed to it as a
+        bind parameter: the scheduled command). Literals joined by `+` are one string. A changed
+        line inside job SQL is reported, with what makes the string job SQL."""),
     why_bad=dedent("""\
         With pg_cron and pgmq the database is the job runner: it drains the queue and calls the
         application on a schedule of its own. The SQL that does it names no job API a reader
         would notice, so a change to a timeout, a retry or the order in which messages are
         popped and handed on changes every job's delivery while looking like setup code."""),
     known_problems=dedent("""\
-        SQL in files of its own (`.sql` migrations) is not read by this rule. Functions are
-        matched by name in the file's strings only: one defined in a migration and called here
-        is not followed, and a string naming a function of the same name as another counts."""),
+        SQL in files of its own (`.sql` migrations) is not read by this rule. Functions and
+        named strings are matched by name in the file's strings only: one defined in another
+        file (a later migration that replaces the function the schedule calls) is not followed,
+        and a string naming a function or a constant of the same name as another counts."""),
     example=dedent("""\
         await db.execute(sql.raw(`
           create or replace function call_job_endpoint(body text) returns text as $$
