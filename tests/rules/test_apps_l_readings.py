@@ -407,6 +407,20 @@ def test_rb_a_preview_is_no_step_of_a_trail_and_no_unread_code(tmp_path, path: s
     assert found == []
 
 
+
+@pytest.mark.parametrize("path", ["app/models/component_preview.rb", "app/jobs/components/previews/render_job.rb"])
+def test_rb_a_model_or_job_named_like_a_preview_is_still_production_code(tmp_path, path: str) -> None:
+    # Red team 19b: a `ComponentPreview` model's enqueue and a job under app/jobs/components/previews/
+    # changed, and the scan said nothing was flagged.
+    code = ("class ComponentPreview < ApplicationRecord\n  after_commit :render_later\n  def render_later\n"
+            "    RenderJob.perform_later(id)\n  end\nend\n") if "models" in path else (
+            "class RenderJob < ApplicationJob\n  queue_as :default\n  def perform(id)\n"
+            "    ComponentPreview.find(id).render!\n  end\nend\n")
+    head = code.replace("perform_later(id)", "set(wait: 5.minutes).perform_later(id, true)").replace(
+        "render!", "render!(force: true)")
+    found = _found(tmp_path, {path: code}, {path: head}, rule=None)
+    assert found and {p for p, *_ in found} == {path}
+
 # --- A Java Runnable kept in a variable and handed to a pool is a task ---------------------------
 
 _CALCULATE = ("package org.alert.calculate;\n\npublic class CalculateAlarm {\n    private final WorkerPool workerPool;\n\n"
