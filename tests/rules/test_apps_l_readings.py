@@ -439,3 +439,30 @@ def test_java_a_runnable_variable_handed_to_a_call_is_a_task(tmp_path, start: st
     source = _CALCULATE.replace("{START}", start)
     found = _found(tmp_path, {path: source}, {path: source.replace("calculate(queue.poll());", "calculate(queue.poll(), true);")})
     assert [(p, line) for p, line, *_ in found] == ([(path, 9)] if task else [])
+
+
+# Red team 19b: the same task kept in a field used above it, named by a method reference, written
+# in Kotlin, and only logged or compared.
+_FIELD_TASK = ("package org.alert.calculate;\n\npublic class CalculateAlarm {\n    public void start() {\n"
+               "        workerPool.executeJob(task);\n    }\n\n    private final Runnable task = () -> {\n"
+               "        calculate(queue.poll());\n    };\n}\n")
+_REF_TASK = ("package org.alert.calculate;\n\npublic class CalculateAlarm {\n    public void start() {\n"
+             "        Runnable r = this::work;\n        {START}\n    }\n\n    private void work() {\n"
+             "        calculate(queue.poll());\n    }\n}\n")
+_KT_TASK = ("package org.alert.calculate\n\nclass CalculateAlarm {\n    fun start() {\n"
+            "        val r = Runnable {\n            calculate(queue.poll())\n        }\n        {START}\n    }\n}\n")
+_LOGGED_TASK = _CALCULATE.replace("{START}", 'log.info("made {}", runnable);\n        if (Objects.equals(runnable, last)) { runnable.run(); }')
+
+
+@pytest.mark.parametrize(("path", "source", "line"), [
+    ("src/main/java/org/alert/calculate/CalculateAlarm.java", _FIELD_TASK, 9),
+    ("src/main/java/org/alert/calculate/CalculateAlarm.java", _REF_TASK.replace("{START}", "workerPool.executeJob(r);"), 10),
+    ("src/main/java/org/alert/calculate/CalculateAlarm.java", _REF_TASK.replace("{START}", "r.run();"), None),
+    ("src/main/kotlin/org/alert/calculate/CalculateAlarm.kt", _KT_TASK.replace("{START}", "workerPool.executeJob(r)"), 6),
+    ("src/main/kotlin/org/alert/calculate/CalculateAlarm.kt", _KT_TASK.replace("{START}", "r.run()"), None),
+    ("src/main/java/org/alert/calculate/CalculateAlarm.java", _LOGGED_TASK, None),
+])
+def test_jvm_a_runnable_handed_on_from_a_field_a_method_reference_or_kotlin(tmp_path, path: str, source: str, line) -> None:
+    head = source.replace("calculate(queue.poll())", "calculate(queue.poll(), true)")
+    found = _found(tmp_path, {path: source}, {path: head})
+    assert [(p, n) for p, n, *_ in found] == ([(path, line)] if line else [])
