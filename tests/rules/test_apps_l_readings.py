@@ -466,3 +466,27 @@ def test_jvm_a_runnable_handed_on_from_a_field_a_method_reference_or_kotlin(tmp_
     head = source.replace("calculate(queue.poll())", "calculate(queue.poll(), true)")
     found = _found(tmp_path, {path: source}, {path: head})
     assert [(p, n) for p, n, *_ in found] == ([(path, line)] if line else [])
+
+
+# Red team 19b: an @Override of a generic name whose interface the repository declares where it
+# cannot be read (in Kotlin; under a name more files declare than are read) is still followed.
+_REPO_IMPL = ("package app.store;\n\npublic class RepoImpl implements Repo {\n    @Override\n"
+              "    public void update(String key) {\n        db.write(key, 1);\n    }\n}\n")
+_REPO_JOB = ("package app.job;\n\nimport app.store.Repo;\nimport org.springframework.scheduling.annotation.Scheduled;\n\n"
+             "public class SyncJob {\n    private Repo repo;\n\n    @Scheduled(fixedRate = 1000)\n"
+             "    public void sync() {\n        repo.update(\"k\");\n    }\n}\n")
+_UPDATES = {f"app/src/main/java/app/report/R{i}.java":
+            f"package app.report;\n\npublic class R{i} {{\n    public void update(String s) {{\n        x(s);\n    }}\n}}\n"
+            for i in range(30)}
+
+
+@pytest.mark.parametrize("declared", [
+    {"app/src/main/kotlin/app/store/Repo.kt": "package app.store\n\ninterface Repo {\n    fun update(key: String)\n}\n"},
+    {**{f"m{i}/src/main/java/m{i}/Repo.java": f"package m{i};\n\npublic interface Repo {{\n    void close();\n}}\n" for i in range(13)},
+     "app/src/main/java/app/store/Repo.java": "package app.store;\n\npublic interface Repo {\n    void update(String key);\n}\n"},
+], ids=["kotlin-interface", "name-declared-in-many-files"])
+def test_java_a_generic_override_under_an_unread_declared_type_is_followed(tmp_path, declared: dict) -> None:
+    path = "app/src/main/java/app/store/RepoImpl.java"
+    found = _found(tmp_path, {**_UPDATES, **declared, path: _REPO_IMPL, "app/src/main/java/app/job/SyncJob.java": _REPO_JOB},
+                   {path: _REPO_IMPL.replace("write(key, 1)", "write(key, 2)")})
+    assert [(p, line) for p, line, *_ in found] == [(path, 6)]

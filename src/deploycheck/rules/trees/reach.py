@@ -588,10 +588,15 @@ def _typed_callers(ctx, family: str, name: str, restriction: str) -> list[str]:
     if family != "java" or not owner or (followable(name) and not memo.get(("trees.common", family, name))):
         return []
     above = _declared_supertypes(ctx, owner)
-    if not followable(name) and not any(_declares_method(ctx, kind, name) for kind in sorted(above - {owner})):
+    # A type above that the repository may declare where it cannot be read (a Kotlin interface,
+    # more files declaring the name than are read, one too large to parse) may declare the method:
+    # its callers are looked for, never dropped.
+    untold = {kind for k in sorted(above) for kind in sorted(_java_supertypes(ctx, k) or ())
+              if kind not in above and _java_type_untold(ctx, kind)}
+    if not followable(name) and not untold and not any(_declares_method(ctx, kind, name) for kind in sorted(above - {owner})):
         return []  # `toString`, `compareTo`: an override of a library type's method, called on anything
     # A variable of a subclass's type calls it too (`WxpayV3TransferService service`).
-    types = above | (_types_reached(owner, lambda kind: _java_subclasses(ctx, kind)) or set())
+    types = above | untold | (_types_reached(owner, lambda kind: _java_subclasses(ctx, kind)) or set())
     found = files_naming_with(ctx, family, name, sorted(types))
     memo[("reach.typed", name, owner)] = (sorted(types - {owner}), None if found is None else len(found))
     return found or []
@@ -641,6 +646,13 @@ def _declares_method(ctx, kind: str, name: str) -> bool:
     return any(tree.text(named) == kind and any(called_name(m, tree) == name for m in nodes_of(tree, frozenset({"method_declaration"}))
                                                if _inside(m, node))
                for node, tree in declared if (named := node.child_by_field_name("name")) is not None)
+
+
+def _java_type_untold(ctx, kind: str) -> bool:
+    """Whether files at head may declare the type ``kind`` but their declarations cannot be read
+    (``_java_declarations``): not a library's type, and not known to be without a method."""
+    files = java_type_files(ctx, kind)
+    return bool(files) and _java_declarations(ctx, files, _JAVA_TYPE_DECLARATIONS) is None
 
 
 def _inside(node, outer) -> bool:
