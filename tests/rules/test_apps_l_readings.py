@@ -490,3 +490,25 @@ def test_java_a_generic_override_under_an_unread_declared_type_is_followed(tmp_p
     found = _found(tmp_path, {**_UPDATES, **declared, path: _REPO_IMPL, "app/src/main/java/app/job/SyncJob.java": _REPO_JOB},
                    {path: _REPO_IMPL.replace("write(key, 1)", "write(key, 2)")})
     assert [(p, line) for p, line, *_ in found] == [(path, 6)]
+
+
+def test_java_a_library_type_named_like_a_repository_type_may_hold_the_owner(tmp_path) -> None:
+    # Red team 19b: the job's variable is MyBatis-Plus's `IService` (imported), the repository
+    # declares an `IService` of its own: the library supertype `ServiceImpl` is no dead end then.
+    path = "app/src/main/java/app/setting/SettingServiceImpl.java"
+    owner = ("package app.setting;\n\nimport com.baomidou.mybatisplus.extension.service.impl.ServiceImpl;\n\n"
+             "public class SettingServiceImpl extends ServiceImpl<SettingMapper, Setting> {\n    @Override\n"
+             "    public boolean updateById(Setting setting) {\n        cache.evict(setting.getKey());\n"
+             "        return super.updateById(setting);\n    }\n}\n")
+    job = ("package app.job;\n\nimport com.baomidou.mybatisplus.extension.service.IService;\n"
+           "import org.springframework.scheduling.annotation.Scheduled;\n\npublic class SettingJob {\n"
+           "    private IService<Setting> settings;\n\n    @Scheduled(fixedRate = 1000)\n    public void refresh() {\n"
+           "        settings.updateById(next());\n    }\n}\n")
+    main = {"app/src/main/java/app/core/IService.java": "package app.core;\n\npublic interface IService {\n    void ping();\n}\n",
+            path: owner, "app/src/main/java/app/job/SettingJob.java": job}
+    found = _found(tmp_path, main, {path: owner.replace("cache.evict(setting.getKey());", "cache.clear();")})
+    assert [(p, line) for p, line, *_ in found] == [(path, 8)]
+    # The repository's own `IService`, imported from its package, still cannot hold it.
+    own = job.replace("com.baomidou.mybatisplus.extension.service.IService", "app.core.IService").replace("IService<Setting>", "IService")
+    assert _found(tmp_path / "own", {**main, "app/src/main/java/app/job/SettingJob.java": own},
+                  {path: owner.replace("cache.evict(setting.getKey());", "cache.clear();")}) == []

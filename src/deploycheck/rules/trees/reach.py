@@ -1530,7 +1530,13 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
     simple = re.sub(r"<.*", "", declared, flags=re.S).rpartition(".")[2].strip()
     if not simple or simple in ("var", owner) or _java_type_parameter(target, simple, p):
         return False
-    return not may_hold(owner, simple)
+    # The package the type comes from, when the file says (`a.b.IService x`, `import a.b.IService;`):
+    # a library's type may share a simple name with one the repository declares (``_java_may_hold``).
+    qualified = re.sub(r"<.*", "", declared, flags=re.S).strip()
+    if "." not in qualified:
+        imported = re.search(rb"^[ \t]*import[ \t]+([\w.]+)\." + re.escape(simple.encode()) + rb"[ \t]*;", p.source, re.MULTILINE)
+        qualified = f"{imported.group(1).decode()}.{simple}" if imported else simple
+    return not may_hold(owner, qualified)
 
 
 def _foreign_bare(n, p: Parsed, owner: str, may_hold: Callable[[str, str], bool]) -> bool:
@@ -1577,14 +1583,18 @@ def _java_may_hold(ctx, owner: str, kind: str) -> bool:
     the owner or a subclass of it in the repository, or one of their supertypes, or that cannot
     be told (a type on the way is a library's or Kotlin's, whose supertypes are not read; more
     than a dozen types on the way). A library's type on the way up is a dead end, not "any
-    type", when ``kind`` is one the repository declares."""
+    type", when ``kind`` is one the repository declares. ``kind`` may come with its package
+    (`a.b.IService`, as the caller's file imports it)."""
+    package, _, kind = kind.rpartition(".")
     family = _types_reached(owner, lambda name: _java_subclasses(ctx, name))
     if family is None or kind in family:
         return True  # a variable of a subclass's type holds the subclass's objects, the owner's too
     # A library's type cannot extend the repository's: when ``kind`` is the repository's own, a
     # library supertype on the way up (MyBatis-Plus's `ServiceImpl`) ends that way instead of
     # leaving every type possible (streampark's settings service is no `ApplicationManageService`).
-    own_kind = _java_supertypes(ctx, kind) is not None
+    # Not when the caller's file takes ``kind`` from a package no declaration of it is in: that is
+    # a library's type of the same simple name (MyBatis-Plus's `IService` beside the repository's).
+    own_kind = _java_supertypes(ctx, kind) is not None and (not package or _declared_in_package(ctx, kind, package))
 
     def up(name: str) -> frozenset[str] | None:
         above = _java_supertypes(ctx, name)
@@ -1594,6 +1604,16 @@ def _java_may_hold(ctx, owner: str, kind: str) -> bool:
         above = _types_reached(name, up)
         if above is None or kind in above:
             return True
+    return False
+
+
+def _declared_in_package(ctx, kind: str, package: str) -> bool:
+    """Whether a file at head that may declare the type ``kind`` is in ``package``."""
+    line = re.compile(rb"^[ \t]*package[ \t]+" + re.escape(package.encode()) + rb"[ \t]*;?[ \t]*$", re.MULTILINE)
+    for path in java_type_files(ctx, kind):
+        data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+        if data is None or line.search(data):
+            return True  # not read: it may be
     return False
 
 
