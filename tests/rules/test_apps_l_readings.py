@@ -512,3 +512,16 @@ def test_java_a_library_type_named_like_a_repository_type_may_hold_the_owner(tmp
     own = job.replace("com.baomidou.mybatisplus.extension.service.IService", "app.core.IService").replace("IService<Setting>", "IService")
     assert _found(tmp_path / "own", {**main, "app/src/main/java/app/job/SettingJob.java": own},
                   {path: owner.replace("cache.evict(setting.getKey());", "cache.clear();")}) == []
+
+
+@pytest.mark.parametrize("typed", ['Effect.fn("enrich")(function* (input) {BODY}) as Handler',
+                                   'Effect.fn("enrich")(function* (input) {BODY}) satisfies Handler',
+                                   '(function* (input) {BODY}) as Handler'])
+def test_ts_a_function_constant_under_a_type_assertion_is_followed(tmp_path, typed: str) -> None:
+    # Red team 19b: `as Handler` or `satisfies Handler` around the wrapped function hid it.
+    body = "\n  const score = yield* loadScore(input.id)\n  return yield* callModel(score.feedback)\n"
+    source = 'import { Effect } from "effect"\n\nexport const enrichUseCase = ' + typed.replace("BODY", body) + "\n"
+    head = source.replace("  return yield*", "  if (score.system) return score.feedback\n  return yield*")
+    found = _found(tmp_path, {_USE_CASE_PATH: source, "apps/workers/src/enrich.ts": _ENRICH_WORKER.replace("{CALL}", "enrichUseCase(job.data)")},
+                   {_USE_CASE_PATH: head})
+    assert [(p, line) for p, line, *_ in found] == [(_USE_CASE_PATH, 5)]

@@ -46,6 +46,7 @@ _DEFINITIONS = frozenset(t for types in UNIT_TYPES.values() for t in types)
 _CALLABLE = {"method", "singleton_method", "function_declaration", "generator_function_declaration",
              "method_definition", "method_declaration"}
 _FUNCTION_VALUES = {"arrow_function", "function_expression", "function", "generator_function"}
+_TYPED_VALUES = {"as_expression", "satisfies_expression", "non_null_expression", "parenthesized_expression"}
 
 
 def called_name(node, p: Parsed) -> str | None:
@@ -55,6 +56,9 @@ def called_name(node, p: Parsed) -> str | None:
         return None
     if node.type == "variable_declarator":  # `const charge = async () => {...}`
         value = node.child_by_field_name("value")
+        # `… as Handler`, `… satisfies Handler`, `(…)`, `…!`: the function or call under the type.
+        while value is not None and value.type in _TYPED_VALUES and value.named_children:
+            value = value.named_children[0]
         if value is None or (value.type not in _FUNCTION_VALUES and not (p.language != "tsx" and _wraps_a_function(value))):
             return None
     elif node.type not in _CALLABLE:
