@@ -201,8 +201,10 @@ def _rb_saved(lines: list[str], number: int, obj: str) -> bool:
 
 def _rb_local_read(lines: list[str], number: int, body_start: int, m: re.Match[str]) -> bool:
     """Whether the local that ``m`` writes from was set, earlier in the same method, to the
-    field it writes (`runs = insight.runs_count`)."""
-    read = re.compile(rf"^\s*{re.escape(m.group('local'))}\s*=\s*{re.escape(m.group('obj'))}\.{re.escape(m.group('field'))}\s*(?:$|#|\|\|)")
+    field it writes (`runs = insight.runs_count`), also converted first as ``_RB_OLD`` reads it
+    (`runs = insight.runs_count.to_i`, `runs = Integer(insight.runs_count)`)."""
+    read = re.compile(rf"^\s*{re.escape(m.group('local'))}\s*=\s*(?:(?:Integer|Float|BigDecimal|Rational)\s*\(\s*)?"
+                      rf"{re.escape(m.group('obj'))}\.{re.escape(m.group('field'))}(?:&?\.to_[ifdr]\b)?\s*\)?\s*(?:$|#|\|\|)")
     return any(read.search(lines[i]) for i in range(body_start, number - 1))
 
 
