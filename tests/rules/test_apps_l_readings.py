@@ -407,6 +407,20 @@ def test_rb_a_preview_is_no_step_of_a_trail_and_no_unread_code(tmp_path, path: s
     assert found == []
 
 
+
+@pytest.mark.parametrize("path", ["app/models/component_preview.rb", "app/jobs/components/previews/render_job.rb"])
+def test_rb_a_model_or_job_named_like_a_preview_is_still_production_code(tmp_path, path: str) -> None:
+    # Red team 19b: a `ComponentPreview` model's enqueue and a job under app/jobs/components/previews/
+    # changed, and the scan said nothing was flagged.
+    code = ("class ComponentPreview < ApplicationRecord\n  after_commit :render_later\n  def render_later\n"
+            "    RenderJob.perform_later(id)\n  end\nend\n") if "models" in path else (
+            "class RenderJob < ApplicationJob\n  queue_as :default\n  def perform(id)\n"
+            "    ComponentPreview.find(id).render!\n  end\nend\n")
+    head = code.replace("perform_later(id)", "set(wait: 5.minutes).perform_later(id, true)").replace(
+        "render!", "render!(force: true)")
+    found = _found(tmp_path, {path: code}, {path: head}, rule=None)
+    assert found and {p for p, *_ in found} == {path}
+
 # --- A Java Runnable kept in a variable and handed to a pool is a task ---------------------------
 
 _CALCULATE = ("package org.alert.calculate;\n\npublic class CalculateAlarm {\n    private final WorkerPool workerPool;\n\n"
@@ -425,3 +439,89 @@ def test_java_a_runnable_variable_handed_to_a_call_is_a_task(tmp_path, start: st
     source = _CALCULATE.replace("{START}", start)
     found = _found(tmp_path, {path: source}, {path: source.replace("calculate(queue.poll());", "calculate(queue.poll(), true);")})
     assert [(p, line) for p, line, *_ in found] == ([(path, 9)] if task else [])
+
+
+# Red team 19b: the same task kept in a field used above it, named by a method reference, written
+# in Kotlin, and only logged or compared.
+_FIELD_TASK = ("package org.alert.calculate;\n\npublic class CalculateAlarm {\n    public void start() {\n"
+               "        workerPool.executeJob(task);\n    }\n\n    private final Runnable task = () -> {\n"
+               "        calculate(queue.poll());\n    };\n}\n")
+_REF_TASK = ("package org.alert.calculate;\n\npublic class CalculateAlarm {\n    public void start() {\n"
+             "        Runnable r = this::work;\n        {START}\n    }\n\n    private void work() {\n"
+             "        calculate(queue.poll());\n    }\n}\n")
+_KT_TASK = ("package org.alert.calculate\n\nclass CalculateAlarm {\n    fun start() {\n"
+            "        val r = Runnable {\n            calculate(queue.poll())\n        }\n        {START}\n    }\n}\n")
+_LOGGED_TASK = _CALCULATE.replace("{START}", 'log.info("made {}", runnable);\n        if (Objects.equals(runnable, last)) { runnable.run(); }')
+
+
+@pytest.mark.parametrize(("path", "source", "line"), [
+    ("src/main/java/org/alert/calculate/CalculateAlarm.java", _FIELD_TASK, 9),
+    ("src/main/java/org/alert/calculate/CalculateAlarm.java", _REF_TASK.replace("{START}", "workerPool.executeJob(r);"), 10),
+    ("src/main/java/org/alert/calculate/CalculateAlarm.java", _REF_TASK.replace("{START}", "r.run();"), None),
+    ("src/main/kotlin/org/alert/calculate/CalculateAlarm.kt", _KT_TASK.replace("{START}", "workerPool.executeJob(r)"), 6),
+    ("src/main/kotlin/org/alert/calculate/CalculateAlarm.kt", _KT_TASK.replace("{START}", "r.run()"), None),
+    ("src/main/java/org/alert/calculate/CalculateAlarm.java", _LOGGED_TASK, None),
+])
+def test_jvm_a_runnable_handed_on_from_a_field_a_method_reference_or_kotlin(tmp_path, path: str, source: str, line) -> None:
+    head = source.replace("calculate(queue.poll())", "calculate(queue.poll(), true)")
+    found = _found(tmp_path, {path: source}, {path: head})
+    assert [(p, n) for p, n, *_ in found] == ([(path, line)] if line else [])
+
+
+# Red team 19b: an @Override of a generic name whose interface the repository declares where it
+# cannot be read (in Kotlin; under a name more files declare than are read) is still followed.
+_REPO_IMPL = ("package app.store;\n\npublic class RepoImpl implements Repo {\n    @Override\n"
+              "    public void update(String key) {\n        db.write(key, 1);\n    }\n}\n")
+_REPO_JOB = ("package app.job;\n\nimport app.store.Repo;\nimport org.springframework.scheduling.annotation.Scheduled;\n\n"
+             "public class SyncJob {\n    private Repo repo;\n\n    @Scheduled(fixedRate = 1000)\n"
+             "    public void sync() {\n        repo.update(\"k\");\n    }\n}\n")
+_UPDATES = {f"app/src/main/java/app/report/R{i}.java":
+            f"package app.report;\n\npublic class R{i} {{\n    public void update(String s) {{\n        x(s);\n    }}\n}}\n"
+            for i in range(30)}
+
+
+@pytest.mark.parametrize("declared", [
+    {"app/src/main/kotlin/app/store/Repo.kt": "package app.store\n\ninterface Repo {\n    fun update(key: String)\n}\n"},
+    {**{f"m{i}/src/main/java/m{i}/Repo.java": f"package m{i};\n\npublic interface Repo {{\n    void close();\n}}\n" for i in range(13)},
+     "app/src/main/java/app/store/Repo.java": "package app.store;\n\npublic interface Repo {\n    void update(String key);\n}\n"},
+], ids=["kotlin-interface", "name-declared-in-many-files"])
+def test_java_a_generic_override_under_an_unread_declared_type_is_followed(tmp_path, declared: dict) -> None:
+    path = "app/src/main/java/app/store/RepoImpl.java"
+    found = _found(tmp_path, {**_UPDATES, **declared, path: _REPO_IMPL, "app/src/main/java/app/job/SyncJob.java": _REPO_JOB},
+                   {path: _REPO_IMPL.replace("write(key, 1)", "write(key, 2)")})
+    assert [(p, line) for p, line, *_ in found] == [(path, 6)]
+
+
+def test_java_a_library_type_named_like_a_repository_type_may_hold_the_owner(tmp_path) -> None:
+    # Red team 19b: the job's variable is MyBatis-Plus's `IService` (imported), the repository
+    # declares an `IService` of its own: the library supertype `ServiceImpl` is no dead end then.
+    path = "app/src/main/java/app/setting/SettingServiceImpl.java"
+    owner = ("package app.setting;\n\nimport com.baomidou.mybatisplus.extension.service.impl.ServiceImpl;\n\n"
+             "public class SettingServiceImpl extends ServiceImpl<SettingMapper, Setting> {\n    @Override\n"
+             "    public boolean updateById(Setting setting) {\n        cache.evict(setting.getKey());\n"
+             "        return super.updateById(setting);\n    }\n}\n")
+    job = ("package app.job;\n\nimport com.baomidou.mybatisplus.extension.service.IService;\n"
+           "import org.springframework.scheduling.annotation.Scheduled;\n\npublic class SettingJob {\n"
+           "    private IService<Setting> settings;\n\n    @Scheduled(fixedRate = 1000)\n    public void refresh() {\n"
+           "        settings.updateById(next());\n    }\n}\n")
+    main = {"app/src/main/java/app/core/IService.java": "package app.core;\n\npublic interface IService {\n    void ping();\n}\n",
+            path: owner, "app/src/main/java/app/job/SettingJob.java": job}
+    found = _found(tmp_path, main, {path: owner.replace("cache.evict(setting.getKey());", "cache.clear();")})
+    assert [(p, line) for p, line, *_ in found] == [(path, 8)]
+    # The repository's own `IService`, imported from its package, still cannot hold it.
+    own = job.replace("com.baomidou.mybatisplus.extension.service.IService", "app.core.IService").replace("IService<Setting>", "IService")
+    assert _found(tmp_path / "own", {**main, "app/src/main/java/app/job/SettingJob.java": own},
+                  {path: owner.replace("cache.evict(setting.getKey());", "cache.clear();")}) == []
+
+
+@pytest.mark.parametrize("typed", ['Effect.fn("enrich")(function* (input) {BODY}) as Handler',
+                                   'Effect.fn("enrich")(function* (input) {BODY}) satisfies Handler',
+                                   '(function* (input) {BODY}) as Handler'])
+def test_ts_a_function_constant_under_a_type_assertion_is_followed(tmp_path, typed: str) -> None:
+    # Red team 19b: `as Handler` or `satisfies Handler` around the wrapped function hid it.
+    body = "\n  const score = yield* loadScore(input.id)\n  return yield* callModel(score.feedback)\n"
+    source = 'import { Effect } from "effect"\n\nexport const enrichUseCase = ' + typed.replace("BODY", body) + "\n"
+    head = source.replace("  return yield*", "  if (score.system) return score.feedback\n  return yield*")
+    found = _found(tmp_path, {_USE_CASE_PATH: source, "apps/workers/src/enrich.ts": _ENRICH_WORKER.replace("{CALL}", "enrichUseCase(job.data)")},
+                   {_USE_CASE_PATH: head})
+    assert [(p, line) for p, line, *_ in found] == [(_USE_CASE_PATH, 5)]

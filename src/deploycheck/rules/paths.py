@@ -26,8 +26,13 @@ CUCUMBER_STEPS = r"(?:^|/)features/step_definitions/|^(?:(?!(?:src|app|lib|sourc
 # `mock_store.go`), compiled into the package but called only by its tests.
 MOCKS = r"(?:^|/)mocks?/|(?:^|/)(?:[^/]*_mock|mock_[^/]*)\.go$"
 # Rails previews of view components and mailers (bike_index's `component_preview.rb` beside its
-# component): pages for a developer's browser, which no deployment's worker runs.
-PREVIEWS = r"(?:^|/)(?:[^/]*_)?component_preview\.rb$|(?:^|/)[^/]*_mailer_preview\.rb$|(?:^|/)(?:mailers|components)/previews/"
+# component): pages for a developer's browser, which no deployment's worker runs. A bare
+# `component_preview.rb` only below a components folder, and nothing in the folders Rails loads
+# as the application's models, jobs, workers, services, controllers or channels: a
+# `ComponentPreview` model or a job in `app/jobs/components/previews/` is production code.
+PREVIEWS = (r"^(?!(?:[^/]+/)*app/(?:models|jobs|workers|services|controllers|channels)/)(?:[^/]+/)*"
+            r"(?:components/(?:[^/]+/)*component_preview\.rb$|[^/]*_(?:component|mailer)_preview\.rb$"
+            r"|(?:mailers|components)/previews/)")
 # Yarn's own code (`.yarn/releases/yarn-4.1.1.cjs`, its plugins and editor SDKs) and Plug'n'Play's
 # resolution tables: committed with the project, but a package manager's, like vendored code.
 PACKAGE_MANAGER = r"(?:^|/)\.yarn/|(?:^|/)\.pnp\.(?:c?js|loader\.mjs)$"

@@ -126,13 +126,18 @@ def js_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
 
 
 # The old value as a computation starts from it: also converted or defaulted first
-# (`c.models_count.to_i + 1`, `(c.runs || 0) + 1`), as a nil-safe counter is written.
-_RB_OLD = r"\(?\s*(?P=obj)\.(?P=field)(?:&?\.to_[ifdr]\b)?(?:\s*\|\|\s*0(?:\.0)?)?\s*\)?\s*[-+*/]"
+# (`c.models_count.to_i + 1`, `(c.runs || 0) + 1`, `Integer(c.runs) + 1`), as a nil-safe counter
+# is written, or stepped by a method rather than an operator (`c.runs.to_i.succ`).
+_RB_CONVERTED = r"\(?\s*(?:(?:Integer|Float|BigDecimal|Rational)\s*\(\s*\(?\s*)?"
+_RB_OLD_TAIL = (r"\.(?P=field)(?:&?\.to_[ifdr]\b)?(?:\s*\|\|\s*0(?:\.0)?)?\s*\)?\s*\)?\s*"
+                r"(?:[-+*/]|\.(?:succ|next|pred)\b)")
+_RB_OLD = _RB_CONVERTED + r"(?P=obj)" + _RB_OLD_TAIL
 _RB_INLINE = re.compile(
     r"(?<![\w@])(?P<call>update!?|update_columns?|assign_attributes|update_attributes!?|attributes\s*=)[\s(]"
-    r"[^\n]*?\b(?P<field>\w+):\s*\(?\s*(?P<obj>@?\w+)" + _RB_OLD[len(r"\(?\s*(?P=obj)"):]
+    r"[^\n]*?\b(?P<field>\w+):\s*" + _RB_CONVERTED + r"(?P<obj>@?\w+)" + _RB_OLD_TAIL
 )
-_RB_ATTRIBUTE = re.compile(r"\bupdate_(?:attribute|column)\s*\(?\s*:(?P<field>\w+)\s*,\s*(?P<obj>@?\w+)" + _RB_OLD[len(r"\(?\s*(?P=obj)"):])
+_RB_ATTRIBUTE = re.compile(r"\bupdate_(?:attribute|column)\s*\(?\s*:(?P<field>\w+)\s*,\s*" + _RB_CONVERTED
+                           + r"(?P<obj>@?\w+)" + _RB_OLD_TAIL)
 _RB_ASSIGN = (
     re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*=\s*" + _RB_OLD + r"(?!=)"),
     re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*[-+*/]="),
@@ -196,8 +201,10 @@ def _rb_saved(lines: list[str], number: int, obj: str) -> bool:
 
 def _rb_local_read(lines: list[str], number: int, body_start: int, m: re.Match[str]) -> bool:
     """Whether the local that ``m`` writes from was set, earlier in the same method, to the
-    field it writes (`runs = insight.runs_count`)."""
-    read = re.compile(rf"^\s*{re.escape(m.group('local'))}\s*=\s*{re.escape(m.group('obj'))}\.{re.escape(m.group('field'))}\s*(?:$|#|\|\|)")
+    field it writes (`runs = insight.runs_count`), also converted first as ``_RB_OLD`` reads it
+    (`runs = insight.runs_count.to_i`, `runs = Integer(insight.runs_count)`)."""
+    read = re.compile(rf"^\s*{re.escape(m.group('local'))}\s*=\s*(?:(?:Integer|Float|BigDecimal|Rational)\s*\(\s*)?"
+                      rf"{re.escape(m.group('obj'))}\.{re.escape(m.group('field'))}(?:&?\.to_[ifdr]\b)?\s*\)?\s*(?:$|#|\|\|)")
     return any(read.search(lines[i]) for i in range(body_start, number - 1))
 
 

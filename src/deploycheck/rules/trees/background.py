@@ -906,11 +906,19 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 if _handed_on_task(n, p):
                     out.append(_span(n, "Runnable handed to an executor or thread"))
                 continue
+            if p.language == "kotlin" and _handed_on_task(n, p):  # `val r = Runnable { … }` handed on
+                out.append(_span(n, "Runnable handed to an executor or thread"))
+                continue
             head = p.text(call)[:200].split("->")[0]
             if _RUNS_TASKS.search(head):
                 out.append(_span(n, "task run by an executor or thread"))
             elif _CONTINUES.search(head):
                 out.append(_span(n, "continuation run when a future completes"))
+        elif n.type == "method_reference" and n.parent is not None and n.parent.type == "variable_declarator" \
+                and p.text(n).split("::")[0].strip() in ("this", "") and _handed_on_task(n, p):
+            # `Runnable r = this::work;` handed to a pool: the method of this file it names runs there.
+            named = p.text(n).rsplit("::", 1)[-1].strip()
+            out += [_span(u, "Runnable handed to an executor or thread") for u in _named(p, named)]
         elif n.type in ("method_reference", "callable_reference") and n.parent is not None \
                 and n.parent.type in ("argument_list", "value_arguments", "value_argument"):
             # `executor.scheduleAtFixedRate(this::clean, …)`: the method of this file it names runs there.
@@ -926,10 +934,24 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
 
 
 def _handed_on_task(lambda_node, p: Parsed) -> bool:
-    """A Java lambda kept in a variable declared `Runnable` or `Callable` that the code then hands
-    to a call (hertzbeat's alarm calculation: `Runnable runnable = () -> { … }` started three times
-    with `workerPool.executeJob(runnable)`): a task for another thread, whatever the pool's method
-    is named. A variable only `run()` here is not handed on."""
+    """A JVM lambda or method reference kept in a variable declared `Runnable` or `Callable` that
+    the code then hands to a call (hertzbeat's alarm calculation: `Runnable runnable = () -> { … }`
+    started three times with `workerPool.executeJob(runnable)`): a task for another thread,
+    whatever the pool's method is named. Also a field (`private final Runnable task = …`, handed
+    on from any method of its class, before or after it) and Kotlin's `val r = Runnable { … }`.
+    A variable only `run()` here, logged or compared is not handed on."""
+    if p.language == "kotlin":
+        # lambda_literal < annotated_lambda < call_expression `Runnable { … }` < property_declaration
+        call = lambda_node.parent.parent if lambda_node.type == "lambda_literal" and lambda_node.parent is not None else None
+        declaration = call.parent if call is not None and call.type == "call_expression" else None
+        callee = call.named_children[0] if call is not None and call.named_children else None
+        if declaration is None or declaration.type != "property_declaration" or callee is None \
+                or p.text(callee).rpartition(".")[2] not in ("Runnable", "Callable"):
+            return False
+        variable = next((c for c in declaration.named_children if c.type == "variable_declaration"), None)
+        named = next((c for c in variable.named_children if c.type in ("identifier", "simple_identifier")), None) \
+            if variable is not None else None
+        return named is not None and _handed_on(p, p.text(named), declaration)
     declarator = lambda_node.parent
     if p.language != "java" or declarator is None or declarator.type != "variable_declarator":
         return False
@@ -938,9 +960,35 @@ def _handed_on_task(lambda_node, p: Parsed) -> bool:
     named = declarator.child_by_field_name("name")
     if kind is None or named is None or re.sub(r"<.*", "", p.text(kind), flags=re.S).rpartition(".")[2] not in ("Runnable", "Callable"):
         return False
+    return _handed_on(p, p.text(named), declaration)
+
+
+# A call that only records or compares what it is given: a task logged or compared is not run.
+_ONLY_LOOKS = re.compile(r"(?:\b(?:log|logger|LOG|LOGGER|Log|Logger)\s*\.\s*\w+"
+                         r"|(?:^|[.\s])(?:equals|hashCode|requireNonNull|print|println|printf|format|valueOf|toString"
+                         r"|assert\w*))\s*$")
+
+
+def _handed_on(p: Parsed, name: str, declaration) -> bool:
+    """Whether the variable ``name`` that ``declaration`` declares is an argument of a call in the
+    scope of the declaration (its block, or for a field its whole class body), other than one that
+    only logs or compares it."""
     scope = declaration.parent
-    after = p.source[declaration.end_byte : scope.end_byte if scope is not None else len(p.source)]
-    return re.search(rb"[(,]\s*" + re.escape(p.text(named).encode()) + rb"\s*[,)]", after) is not None
+    if scope is None:
+        return False
+    for n in _walk(scope):
+        if n.type not in ("identifier", "simple_identifier") or declaration.start_byte <= n.start_byte < declaration.end_byte \
+                or p.text(n) != name:
+            continue
+        arguments = n.parent.parent if n.parent is not None and n.parent.type == "value_argument" else n.parent
+        if arguments is None or arguments.type not in ("argument_list", "value_arguments"):
+            continue
+        call = arguments.parent.parent if arguments.parent is not None and arguments.parent.type == "call_suffix" else arguments.parent
+        if call is None:
+            continue
+        if not _ONLY_LOOKS.search(p.source[call.start_byte : arguments.start_byte].decode("utf-8", "replace")):
+            return True
+    return False
 
 
 CLASS_HEADER = "declaration of the class holding the"

@@ -46,6 +46,7 @@ _DEFINITIONS = frozenset(t for types in UNIT_TYPES.values() for t in types)
 _CALLABLE = {"method", "singleton_method", "function_declaration", "generator_function_declaration",
              "method_definition", "method_declaration"}
 _FUNCTION_VALUES = {"arrow_function", "function_expression", "function", "generator_function"}
+_TYPED_VALUES = {"as_expression", "satisfies_expression", "non_null_expression", "parenthesized_expression"}
 
 
 def called_name(node, p: Parsed) -> str | None:
@@ -55,6 +56,9 @@ def called_name(node, p: Parsed) -> str | None:
         return None
     if node.type == "variable_declarator":  # `const charge = async () => {...}`
         value = node.child_by_field_name("value")
+        # `… as Handler`, `… satisfies Handler`, `(…)`, `…!`: the function or call under the type.
+        while value is not None and value.type in _TYPED_VALUES and value.named_children:
+            value = value.named_children[0]
         if value is None or (value.type not in _FUNCTION_VALUES and not (p.language != "tsx" and _wraps_a_function(value))):
             return None
     elif node.type not in _CALLABLE:
@@ -588,10 +592,15 @@ def _typed_callers(ctx, family: str, name: str, restriction: str) -> list[str]:
     if family != "java" or not owner or (followable(name) and not memo.get(("trees.common", family, name))):
         return []
     above = _declared_supertypes(ctx, owner)
-    if not followable(name) and not any(_declares_method(ctx, kind, name) for kind in sorted(above - {owner})):
+    # A type above that the repository may declare where it cannot be read (a Kotlin interface,
+    # more files declaring the name than are read, one too large to parse) may declare the method:
+    # its callers are looked for, never dropped.
+    untold = {kind for k in sorted(above) for kind in sorted(_java_supertypes(ctx, k) or ())
+              if kind not in above and _java_type_untold(ctx, kind)}
+    if not followable(name) and not untold and not any(_declares_method(ctx, kind, name) for kind in sorted(above - {owner})):
         return []  # `toString`, `compareTo`: an override of a library type's method, called on anything
     # A variable of a subclass's type calls it too (`WxpayV3TransferService service`).
-    types = above | (_types_reached(owner, lambda kind: _java_subclasses(ctx, kind)) or set())
+    types = above | untold | (_types_reached(owner, lambda kind: _java_subclasses(ctx, kind)) or set())
     found = files_naming_with(ctx, family, name, sorted(types))
     memo[("reach.typed", name, owner)] = (sorted(types - {owner}), None if found is None else len(found))
     return found or []
@@ -641,6 +650,13 @@ def _declares_method(ctx, kind: str, name: str) -> bool:
     return any(tree.text(named) == kind and any(called_name(m, tree) == name for m in nodes_of(tree, frozenset({"method_declaration"}))
                                                if _inside(m, node))
                for node, tree in declared if (named := node.child_by_field_name("name")) is not None)
+
+
+def _java_type_untold(ctx, kind: str) -> bool:
+    """Whether files at head may declare the type ``kind`` but their declarations cannot be read
+    (``_java_declarations``): not a library's type, and not known to be without a method."""
+    files = java_type_files(ctx, kind)
+    return bool(files) and _java_declarations(ctx, files, _JAVA_TYPE_DECLARATIONS) is None
 
 
 def _inside(node, outer) -> bool:
@@ -1518,7 +1534,13 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
     simple = re.sub(r"<.*", "", declared, flags=re.S).rpartition(".")[2].strip()
     if not simple or simple in ("var", owner) or _java_type_parameter(target, simple, p):
         return False
-    return not may_hold(owner, simple)
+    # The package the type comes from, when the file says (`a.b.IService x`, `import a.b.IService;`):
+    # a library's type may share a simple name with one the repository declares (``_java_may_hold``).
+    qualified = re.sub(r"<.*", "", declared, flags=re.S).strip()
+    if "." not in qualified:
+        imported = re.search(rb"^[ \t]*import[ \t]+([\w.]+)\." + re.escape(simple.encode()) + rb"[ \t]*;", p.source, re.MULTILINE)
+        qualified = f"{imported.group(1).decode()}.{simple}" if imported else simple
+    return not may_hold(owner, qualified)
 
 
 def _foreign_bare(n, p: Parsed, owner: str, may_hold: Callable[[str, str], bool]) -> bool:
@@ -1565,14 +1587,18 @@ def _java_may_hold(ctx, owner: str, kind: str) -> bool:
     the owner or a subclass of it in the repository, or one of their supertypes, or that cannot
     be told (a type on the way is a library's or Kotlin's, whose supertypes are not read; more
     than a dozen types on the way). A library's type on the way up is a dead end, not "any
-    type", when ``kind`` is one the repository declares."""
+    type", when ``kind`` is one the repository declares. ``kind`` may come with its package
+    (`a.b.IService`, as the caller's file imports it)."""
+    package, _, kind = kind.rpartition(".")
     family = _types_reached(owner, lambda name: _java_subclasses(ctx, name))
     if family is None or kind in family:
         return True  # a variable of a subclass's type holds the subclass's objects, the owner's too
     # A library's type cannot extend the repository's: when ``kind`` is the repository's own, a
     # library supertype on the way up (MyBatis-Plus's `ServiceImpl`) ends that way instead of
     # leaving every type possible (streampark's settings service is no `ApplicationManageService`).
-    own_kind = _java_supertypes(ctx, kind) is not None
+    # Not when the caller's file takes ``kind`` from a package no declaration of it is in: that is
+    # a library's type of the same simple name (MyBatis-Plus's `IService` beside the repository's).
+    own_kind = _java_supertypes(ctx, kind) is not None and (not package or _declared_in_package(ctx, kind, package))
 
     def up(name: str) -> frozenset[str] | None:
         above = _java_supertypes(ctx, name)
@@ -1582,6 +1608,16 @@ def _java_may_hold(ctx, owner: str, kind: str) -> bool:
         above = _types_reached(name, up)
         if above is None or kind in above:
             return True
+    return False
+
+
+def _declared_in_package(ctx, kind: str, package: str) -> bool:
+    """Whether a file at head that may declare the type ``kind`` is in ``package``."""
+    line = re.compile(rb"^[ \t]*package[ \t]+" + re.escape(package.encode()) + rb"[ \t]*;?[ \t]*$", re.MULTILINE)
+    for path in java_type_files(ctx, kind):
+        data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+        if data is None or line.search(data):
+            return True  # not read: it may be
     return False
 
 
