@@ -324,18 +324,22 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     held = memo.get(("trees.common", family_of(language), followed))
     space, within = memo.get(("reach.namespaced", followed), ("", None))
     if within is not None:
-        return (f"`{followed}` is a name {held} files hold, more than the search follows; the {within} files that "
+        return (f"`{followed}` is a name {held} files hold, more than the search follows; the {_files(within)} that "
                 f"also name its module `{space}` were searched and no job calls it there")
     owner = _restricted(chain[-1], followed, p).partition(":")[2]
     types, searched = memo.get(("reach.typed", followed, owner), ((), None))
     if searched is not None:
         above = f" or {', '.join(f'`{kind}`' for kind in types)}" if types else ""
         why = f"a name {held} files hold, more than the search follows" if held else "too common a method name to follow alone"
-        return (f"`{followed}` is {why}; the {searched} files that also name `{owner}`{above} were searched and no "
+        return (f"`{followed}` is {why}; the {_files(searched)} that also name `{owner}`{above} were searched and no "
                 "job calls it there, but a caller that names neither (through `var`, a Kotlin `val` of an inferred type or a chained call) is not seen")
     if held:
         return f"`{followed}` is a name {held} files hold, more than the search follows"
     return None if followable(followed) or p.language != "java" else generic
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'' if count == 1 else 's'}"
 
 
 class _OutOfBudget(Exception):
