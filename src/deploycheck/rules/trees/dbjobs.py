@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from .keywords import DB_JOB_WORDS
-from .parse import Parsed, walk
+from .parse import STRING_LITERALS, Parsed, walk
 
 # A call of pg_cron's scheduler or of any pgmq function, as SQL writes it; Supabase Queues expose
 # pgmq's functions again in the schema `pgmq_public` (`pgmq_public.pop('jobs')`).
@@ -31,8 +31,8 @@ _SQL = re.compile(r"\b(?:select|perform|from|call|create|insert|update|delete)\b
 _DEFINES = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?(?:function|procedure)\s+"
                       r"(?:(?:\"?\w+\"?|[$#]\{[^}]*\})\s*\.\s*)?\"?(\w+)", re.IGNORECASE)
 
-_STRINGS = frozenset({"string", "template_string", "raw_string_literal", "interpreted_string_literal", "heredoc_body",
-                      "string_literal", "text_block", "multiline_string_literal", "chained_string"})
+# Ruby's adjacent literals (`"select …" "from …"`) are one string too.
+_STRINGS = STRING_LITERALS | {"chained_string"}
 # A concatenation (`"create function f() … " + "begin … end"`): one SQL text, however its lines are
 # split into literals, when two or more of its operands are strings.
 _CONCATENATIONS = frozenset({"binary_expression", "binary", "additive_expression"})

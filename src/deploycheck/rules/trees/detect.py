@@ -13,7 +13,7 @@ from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_path
 from .langs import language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
-from .parse import Parsed, Unreadable, parse_bytes, parsed, walk
+from .parse import STRING_LITERALS, Parsed, Unreadable, parse_bytes, parsed, walk
 from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act, concurrent_map_check_then_put
 from .retry import retried_changes
@@ -436,7 +436,7 @@ def _blank_outside_strings(p: Parsed, number: int, text: str) -> bool:
         return False
     node = p.root.descendant_for_point_range((number - 1, 0), (number - 1, 0))
     while node is not None:
-        if node.type in _STRING_TYPES:
+        if node.type in STRING_LITERALS:
             return False
         node = node.parent
     return True
@@ -1136,8 +1136,6 @@ def _weakened(ctx, p: Parsed, lines: dict[int, str], side: str):
 # --- DC702 ------------------------------------------------------------------------------------
 
 _REDIS_CALLS = ("redis.call", "redis.pcall")
-_STRING_TYPES = {"string", "template_string", "raw_string_literal", "interpreted_string_literal", "heredoc_body",
-                 "string_literal", "text_block", "multiline_string_literal"}
 
 
 def _redis_commands(p: Parsed, rows: set[int] | None, offset: int = 0) -> list[str]:
@@ -1199,7 +1197,7 @@ def _lua_in_strings(ctx, p: Parsed, lines: dict[int, str], side: str):
     stack = [p.root]
     while stack:
         n = stack.pop()
-        if n.type in _STRING_TYPES:
+        if n.type in STRING_LITERALS:
             first, last = n.start_point[0] + 1, n.end_point[0] + 1
             hit = [x for x in lines if first <= x <= last]
             if hit and n.end_byte - n.start_byte < 200_000:

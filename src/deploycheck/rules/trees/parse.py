@@ -13,6 +13,10 @@ from typing import Any
 from .langs import parser_for
 
 MAX_PARSE_BYTES = 1_000_000  # larger sides are not parsed: reported as not analysed
+# The string literals of the tree languages (Ruby's heredoc body, Go's raw and interpreted
+# strings, Java's text block, Kotlin's multi-line string): where DC702 finds Lua and DC716 SQL.
+STRING_LITERALS = frozenset({"string", "template_string", "raw_string_literal", "interpreted_string_literal",
+                             "heredoc_body", "string_literal", "text_block", "multiline_string_literal"})
 
 
 class Unreadable:
