@@ -821,17 +821,17 @@ def test_module_import_stays_light():
 
 
 def test_the_builtin_signer_names_a_key_type_it_cannot_sign_with() -> None:
-    # A DSA key loads (as PEM), but SSHSIG signing takes ed25519, ECDSA and RSA only: a clear
-    # error naming the key's type, checked before the key is used, whatever union of key types
-    # the installed cryptography release declares for its loaders.
+    # An Ed448 key loads (as PEM), but SSHSIG signing here takes ed25519, ECDSA and RSA only: a
+    # clear error naming the key's type, checked before the key is used, whatever union of key
+    # types the installed cryptography release declares for its loaders.
     import pytest
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import dsa
+    from cryptography.hazmat.primitives.asymmetric import ed448
 
     from deploycheck.errors import SigningError
     from deploycheck.records.sshsig import sign_with_private_key
 
-    pem = dsa.generate_private_key(key_size=2048).private_bytes(
+    pem = ed448.Ed448PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    with pytest.raises(SigningError, match="is a .*DSAPrivateKey.*, which SSHSIG signing does not support"):
-        sign_with_private_key(b"record", pem, "deploycheck", key_name="the DSA key")
+    with pytest.raises(SigningError, match="is a .*Ed448PrivateKey.*, which SSHSIG signing does not support"):
+        sign_with_private_key(b"record", pem, "deploycheck", key_name="the Ed448 key")
