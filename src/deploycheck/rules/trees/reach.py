@@ -650,21 +650,14 @@ def _ruby_namespaces(ctx, names: list[str], memo: dict) -> dict[str, str]:
 
 def _declares_method(ctx, kind: str, name: str) -> bool:
     """Whether the repository's declaration of the type ``kind`` declares a method ``name``."""
-    declared = _java_declarations(ctx, java_type_files(ctx, kind), _JAVA_TYPE_DECLARATIONS) or []
-    return any(tree.text(named) == kind and any(called_name(m, tree) == name for m in nodes_of(tree, frozenset({"method_declaration"}))
-                                               if _inside(m, node))
-               for node, tree in declared if (named := node.child_by_field_name("name")) is not None)
+    return any(m.type == "method_declaration" and called_name(m, tree) == name
+               for node, tree in _java_type_declarations(ctx, kind) or () for m in walk(node))
 
 
 def _java_type_untold(ctx, kind: str) -> bool:
     """Whether files at head may declare the type ``kind`` but their declarations cannot be read
     (``_java_declarations``): not a library's type, and not known to be without a method."""
-    files = java_type_files(ctx, kind)
-    return bool(files) and _java_declarations(ctx, files, _JAVA_TYPE_DECLARATIONS) is None
-
-
-def _inside(node, outer) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
+    return bool(java_type_files(ctx, kind)) and _java_type_declarations(ctx, kind) is None
 
 
 def _declared_supertypes(ctx, owner: str) -> set[str]:
@@ -1616,13 +1609,19 @@ def _java_may_hold(ctx, owner: str, kind: str) -> bool:
 
 
 def _declared_in_package(ctx, kind: str, package: str) -> bool:
-    """Whether a file at head that may declare the type ``kind`` is in ``package``."""
-    line = re.compile(rb"^[ \t]*package[ \t]+" + re.escape(package.encode()) + rb"[ \t]*;?[ \t]*$", re.MULTILINE)
-    for path in java_type_files(ctx, kind):
-        data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
-        if data is None or line.search(data):
-            return True  # not read: it may be
-    return False
+    """Whether a file at head that may declare the type ``kind`` is in ``package``. Once per type
+    and package per scan: asked for every call the search weighs on a variable of that type."""
+    memo = scan_memo(ctx)
+    key = ("reach.java-declared-in", kind, package)
+    if key not in memo:
+        line = re.compile(rb"^[ \t]*package[ \t]+" + re.escape(package.encode()) + rb"[ \t]*;?[ \t]*$", re.MULTILINE)
+        memo[key] = False
+        for path in java_type_files(ctx, kind):
+            data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+            if data is None or line.search(data):
+                memo[key] = True  # not read: it may be
+                break
+    return memo[key]
 
 
 def _types_reached(start: str, step: Callable[[str], frozenset[str] | None]) -> set[str] | None:
@@ -1664,11 +1663,23 @@ def _java_supertypes(ctx, name: str) -> frozenset[str] | None:
     memo = scan_memo(ctx)
     key = ("reach.java-supertypes", name)
     if key not in memo:
-        declared = [] if name == "Object" else _java_declarations(ctx, java_type_files(ctx, name), _JAVA_TYPE_DECLARATIONS)
-        mine = [(node, tree) for node, tree in declared or ()
-                if (named := node.child_by_field_name("name")) is not None and tree.text(named) == name]
+        mine = [] if name == "Object" else _java_type_declarations(ctx, name) or []
         memo[key] = frozenset() if name == "Object" else None if not mine else frozenset(
             word for node, tree in mine for word in _supertype_names(node, tree))
+    return memo[key]
+
+
+def _java_type_declarations(ctx, name: str) -> list[tuple] | None:
+    """The repository's declarations of the Java type named ``name`` (a class, interface, enum or
+    record), each with its file's tree; None when they cannot be told (``_java_declarations``).
+    Once per name and scan: its supertypes and its methods are read from the same declarations."""
+    memo = scan_memo(ctx)
+    key = ("reach.java-type-declarations", name)
+    if key not in memo:
+        declared = _java_declarations(ctx, java_type_files(ctx, name), _JAVA_TYPE_DECLARATIONS)
+        memo[key] = None if declared is None else [
+            (node, tree) for node, tree in declared
+            if (named := node.child_by_field_name("name")) is not None and tree.text(named) == name]
     return memo[key]
 
 
