@@ -104,8 +104,7 @@ def _job_folder(path: str):
         return folder
     if path.endswith(".go"):
         return _GO_JOB_FOLDER.search(path)
-    js = path.endswith(tuple(glob.lstrip("*") for glob in FAMILY_GLOBS["javascript"]))
-    return _JS_JOB_ROUTE.search(path) if js else None
+    return _JS_JOB_ROUTE.search(path) if path.endswith(FAMILY_SUFFIXES["javascript"]) else None
 
 
 def job_route(path: str) -> bool:
@@ -155,6 +154,8 @@ FAMILY_GLOBS = {
     "go": ("*.go",),
     "java": ("*.java", "*.kt"),
 }
+# The same as file name endings (the globs are all `*.ext`).
+FAMILY_SUFFIXES = {family: tuple(glob.lstrip("*") for glob in globs) for family, globs in FAMILY_GLOBS.items()}
 _FAMILY = {"typescript": "javascript", "tsx": "javascript", "kotlin": "java"}
 
 

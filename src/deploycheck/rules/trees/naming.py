@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .keywords import FAMILY_GLOBS, KEYWORDS, NODE_SIGNS, family_of, jobs_elsewhere, scan_memo
+from .keywords import FAMILY_GLOBS, FAMILY_SUFFIXES, KEYWORDS, NODE_SIGNS, family_of, jobs_elsewhere, scan_memo
 from .langs import language_of_file
 
 MAX_FILES = 25
@@ -109,7 +109,7 @@ def _touched_at_head(ctx, present: frozenset[str], family: str) -> dict[str, str
     memo = scan_memo(ctx)
     key = ("trees.touched-texts", family)
     if key not in memo:
-        suffixes = tuple(glob.lstrip("*") for glob in FAMILY_GLOBS[family])  # the globs are all `*.ext`
+        suffixes = FAMILY_SUFFIXES[family]
         texts: dict[str, str | None] = {}
         for path in sorted(present):
             if not path.endswith(suffixes) or not _may_call_jobs(ctx, ctx.repo.head_sha, path):
