@@ -128,8 +128,10 @@ def js_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
 # The old value as a computation starts from it: also converted or defaulted first
 # (`c.models_count.to_i + 1`, `(c.runs || 0) + 1`, `Integer(c.runs) + 1`), as a nil-safe counter
 # is written, or stepped by a method rather than an operator (`c.runs.to_i.succ`).
-_RB_CONVERTED = r"\(?\s*(?:(?:Integer|Float|BigDecimal|Rational)\s*\(\s*\(?\s*)?"
-_RB_OLD_TAIL = (r"\.(?P=field)(?:&?\.to_[ifdr]\b)?(?:\s*\|\|\s*0(?:\.0)?)?\s*\)?\s*\)?\s*"
+_RB_CAST = r"(?:Integer|Float|BigDecimal|Rational)\s*\(\s*"  # `Integer(c.runs)`
+_RB_TO_NUMBER = r"(?:&?\.to_[ifdr]\b)?"  # `c.runs.to_i`, `c.runs&.to_f`
+_RB_CONVERTED = r"\(?\s*(?:" + _RB_CAST + r"\(?\s*)?"
+_RB_OLD_TAIL = (r"\.(?P=field)" + _RB_TO_NUMBER + r"(?:\s*\|\|\s*0(?:\.0)?)?\s*\)?\s*\)?\s*"
                 r"(?:[-+*/]|\.(?:succ|next|pred)\b)")
 _RB_OLD = _RB_CONVERTED + r"(?P=obj)" + _RB_OLD_TAIL
 _RB_INLINE = re.compile(
@@ -203,8 +205,8 @@ def _rb_local_read(lines: list[str], number: int, body_start: int, m: re.Match[s
     """Whether the local that ``m`` writes from was set, earlier in the same method, to the
     field it writes (`runs = insight.runs_count`), also converted first as ``_RB_OLD`` reads it
     (`runs = insight.runs_count.to_i`, `runs = Integer(insight.runs_count)`)."""
-    read = re.compile(rf"^\s*{re.escape(m.group('local'))}\s*=\s*(?:(?:Integer|Float|BigDecimal|Rational)\s*\(\s*)?"
-                      rf"{re.escape(m.group('obj'))}\.{re.escape(m.group('field'))}(?:&?\.to_[ifdr]\b)?\s*\)?\s*(?:$|#|\|\|)")
+    read = re.compile(rf"^\s*{re.escape(m.group('local'))}\s*=\s*(?:{_RB_CAST})?"
+                      rf"{re.escape(m.group('obj'))}\.{re.escape(m.group('field'))}{_RB_TO_NUMBER}\s*\)?\s*(?:$|#|\|\|)")
     return any(read.search(lines[i]) for i in range(body_start, number - 1))
 
 
