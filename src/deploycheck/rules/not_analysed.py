@@ -548,8 +548,8 @@ def _packs_skip_as_production_code(path: str) -> bool:
     ``_PACK_SKIPS_AS_NOT_PRODUCTION``."""
     from .paths import is_test_or_doc
 
-    return bool(re.search(_VENDORED_OR_BUILT, path)) or (
-        is_test_or_doc(path) and not _PACK_SKIPS_AS_NOT_PRODUCTION.search(path)
+    return is_test_or_doc(path) and (
+        bool(re.search(_VENDORED_OR_BUILT, path)) or not _PACK_SKIPS_AS_NOT_PRODUCTION.search(path)
     )
 
 

@@ -56,21 +56,28 @@ _TEST_OR_DOC = re.compile(
 # once imported (swag's generated `docs/docs.go`, registered from main).
 _DOCS = re.compile(r"(?:^|/)docs?/(?!.*\.go$)", re.IGNORECASE)
 # A JVM source set's root: below it a folder is a package, whatever its name (RuoYi-Vue-Plus's
-# `org/dromara/common/doc/handler/OpenApiHandler.java` is its API-docs module's code). Kotlin
-# Multiplatform's production sets too (`src/jvmMain/kotlin/`, `src/commonMain/kotlin/`); not a
-# test set (`src/jvmTest/`), whose code no deploy runs.
+# `org/dromara/common/doc/handler/OpenApiHandler.java` is its API-docs module's code, Jpom's
+# `org/dromara/jpom/build/BuildExecuteManage.java` its build runner). Kotlin Multiplatform's
+# production sets too (`src/jvmMain/kotlin/`, `src/commonMain/kotlin/`); not a test set
+# (`src/jvmTest/`), whose code no deploy runs.
 _JVM_SOURCES = re.compile(r"(?:^|/)src/(?:main|[a-z]\w*Main)/(?:java|kotlin|scala|groovy)/")
+
+
+# Below a JVM source root, a package named like a folder of built or vendored code.
+_BUILT_PACKAGE = re.compile(r"(?:^|(?<=/))(?:vendor|dist|build|node_modules)(?=/)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)  # asked for the same path by several families
 def is_test_or_doc(path: str) -> bool:
     """Tests, fixtures, documentation and vendored or built code: never flagged."""
+    sources = _JVM_SOURCES.search(path)
+    if sources is not None:  # a package is named for what it holds, not built there
+        path = path[:sources.end()] + _BUILT_PACKAGE.sub(r"\g<0>-package", path[sources.end():])
     if _TEST_OR_DOC.search(path) is not None:
         return True
     docs = _DOCS.search(path)
     if docs is None:
         return False
-    sources = _JVM_SOURCES.search(path)
     return sources is None or sources.end() > docs.start() + 1
 
 

@@ -605,6 +605,36 @@ def rails_irreversible_execute(view: FileView, pr: PackRule) -> list[Finding]:
     return out
 
 
+# The undo of a migration: `def down` (`def self.down`), or the `down` branch of `reversible`
+# (`dir.down do … end`). Only `db:rollback` runs it, and it removes what `up` added.
+_RB_DOWN = re.compile(r"^(?P<indent>\s*)(?:def\s+(?:self\.)?down\b|\w+\.down\s+(?:do\b|\{))")
+
+
+def _rb_down_lines(lines: list[str]) -> set[int]:
+    """The 1-based numbers of the lines inside a migration's undo (its end found by indentation,
+    as for `def change` above)."""
+    inside: set[int] = set()
+    for i, line in enumerate(lines):
+        m = _RB_DOWN.match(line)
+        if m is None:
+            continue
+        closer = re.compile(rf"^{m.group('indent')}(?:end\b|}})")
+        end = next((j for j in range(i + 1, len(lines)) if closer.match(lines[j])), len(lines))
+        inside.update(range(i + 2, end + 1))
+    return inside
+
+
+@check("rails-destructive-migration")
+def rails_destructive_migration(view: FileView, pr: PackRule) -> list[Finding]:
+    """DC452's patterns, except in the migration's undo: dropping on rollback the column that
+    `up` added destroys nothing the old code reads."""
+    from .engine import _run_pattern_rule
+
+    lines = view.lines("head")
+    undo = _rb_down_lines(lines) if lines is not None else set()
+    return [f for f in _run_pattern_rule(view, pr) if f.side != "head" or f.line not in undo]
+
+
 # --- worker commands (Procfile, shell, Dockerfile, YAML) --------------------------------------
 
 _TOOLS = (
