@@ -30,3 +30,45 @@ def test_built_and_test_folders_above_the_source_root_still_are() -> None:
     assert is_test_or_doc("build/generated/src/main/java/org/x/Api.java")
     assert is_test_or_doc("src/main/java/org/x/OrderServiceTest.java")
     assert is_test_or_doc("src/test/java/org/x/build/BuildRunner.java")
+
+
+# --- DC716: pg_cron SQL in `.sql` migrations, and a function scheduled in another file ------------
+
+_SCHEDULE_SQL = ("create extension if not exists pg_cron;\n\n"
+                 "create or replace function process_jobs() returns void as $$\nbegin\n"
+                 "  perform net.http_post('https://app/jobs', '{}'::jsonb, timeout_milliseconds := 5000);\n"
+                 "end;\n$$ language plpgsql;\n\n"
+                 "select cron.schedule('process-jobs', '*/5 * * * *', 'select process_jobs()');\n")
+_REPLACED = ("-- a later migration\ncreate or replace function process_jobs() returns void as $$\nbegin\n"
+             "  perform net.http_post('https://app/jobs', '{}'::jsonb, timeout_milliseconds := 1000);\n"
+             "end;\n$$ language plpgsql;\n")
+_OTHER_FUNCTION = ("create or replace function touch_updated_at() returns trigger as $$\nbegin\n"
+                   "  new.updated_at := now();\n  return new;\nend;\n$$ language plpgsql;\n")
+_MIGRATION = "supabase/migrations/20260101000000_jobs.sql"
+
+
+def test_dc716_a_schedule_changed_in_a_sql_migration(tmp_path) -> None:
+    found = _found(tmp_path, {_MIGRATION: _SCHEDULE_SQL}, {_MIGRATION: _SCHEDULE_SQL.replace("*/5 * * * *", "* * * * *")},
+                   rule="DC716")
+    assert [(p, line) for p, line, *_ in found] == [(_MIGRATION, 9)]
+    assert "cron.schedule" in found[0][4]
+
+
+def test_dc716_a_sql_function_scheduled_by_an_earlier_migration(tmp_path) -> None:
+    later = "supabase/migrations/20260201000000_faster_jobs.sql"
+    found = _found(tmp_path, {_MIGRATION: _SCHEDULE_SQL}, {later: _REPLACED}, rule="DC716")
+    assert [(p, line) for p, line, *_ in found] == [(later, 2)]  # the statement's first changed line
+    assert f"{_MIGRATION}:9" in found[0][4] and "process_jobs" in found[0][4]
+
+
+def test_dc716_a_code_string_replacing_a_function_a_migration_schedules(tmp_path) -> None:
+    path = "src/db/jobs.ts"
+    code = ('import { sql } from "drizzle-orm";\n\nexport const replaceJobs = sql.raw(`\n'
+            + _REPLACED.replace("-- a later migration\n", "") + "`);\n")
+    found = _found(tmp_path, {_MIGRATION: _SCHEDULE_SQL, path: code.replace("1000", "3000")}, {path: code}, rule="DC716")
+    assert [(p, line) for p, line, *_ in found] == [(path, 6)]
+
+
+def test_dc716_a_sql_function_nothing_schedules_is_not_job_sql(tmp_path) -> None:
+    later = "supabase/migrations/20260201000000_touch.sql"
+    assert _found(tmp_path, {_MIGRATION: _SCHEDULE_SQL}, {later: _OTHER_FUNCTION}, rule="DC716") == []

@@ -75,7 +75,8 @@ TREE_EXTENSIONS = (".rb", ".rake", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts",
 def _tree_file(path: str) -> bool:
     # A file without an extension may be a script whose `#!` line names a tree language: the
     # content gate reads that line (trees.langs.language_of_file).
-    return path.lower().endswith(TREE_EXTENSIONS) or "." not in path.rsplit("/", 1)[-1].lstrip(".")
+    # A `.sql` file only for the SQL the database runs as a job (trees.dbjobs).
+    return path.lower().endswith((*TREE_EXTENSIONS, ".sql")) or "." not in path.rsplit("/", 1)[-1].lstrip(".")
 
 
 def _trees_may_report(ctx: FileContext) -> bool:
@@ -88,7 +89,7 @@ def _trees_may_report(ctx: FileContext) -> bool:
 FAMILIES = (
     Family("python", ("python",), "deploycheck.rules.python.family", _python_file, _python_may_report),
     Family("patterns", ("javascript", "ruby", "go", "jvm", "sql", "worker-config", "mybatis"), "deploycheck.rules.patterns.engine"),
-    Family("trees", ("ruby", "javascript", "typescript", "go", "java", "kotlin", "lua"), "deploycheck.rules.trees",
+    Family("trees", ("ruby", "javascript", "typescript", "go", "java", "kotlin", "lua", "sql"), "deploycheck.rules.trees",
            _tree_file, _trees_may_report),
     Family("parity", ("config",), "deploycheck.rules.parity"),
     # Last, so that the Python file it asks about has been parsed already (python.source memoises).

@@ -635,6 +635,32 @@ def rails_destructive_migration(view: FileView, pr: PackRule) -> list[Finding]:
     return [f for f in _run_pattern_rule(view, pr) if f.side != "head" or f.line not in undo]
 
 
+# --- Sidekiq's configuration file, whatever its name --------------------------------------------
+
+# Sidekiq's YAML keys are Ruby symbols at the top level (`:concurrency: 5`, `:queues:`), a style no
+# other tool's YAML uses; Sidekiq 7 reads plain keys too, beside a top-level `queues:` list. A file
+# so written is Sidekiq's configuration whatever it is called (`config/worker.yml` passed with
+# `-C`), not only `sidekiq.yml`.
+_SIDEKIQ_NAMED = re.compile(r"sidekiq[^/]*\.ya?ml$", re.IGNORECASE)
+_SIDEKIQ_KEYS = re.compile(r"(?m)^:(?:concurrency|queues|max_retries|timeout|scheduler|schedule):"
+                           r"|^queues:\s*(?:#.*)?\n(?:\s*(?:#.*)?\n)*\s+-\s")
+
+
+def _sidekiq_config(view: FileView, side: str) -> bool:
+    text = view.ctx.head_text() if side == "head" else view.ctx.base_text()
+    return bool(text) and _SIDEKIQ_KEYS.search(text) is not None
+
+
+@check("sidekiq-config")
+def sidekiq_config(view: FileView, pr: PackRule) -> list[Finding]:
+    """DC506's setting pattern, in a file that is Sidekiq's configuration by its name or keys."""
+    from .engine import _run_setting_rule
+
+    if not _SIDEKIQ_NAMED.search(view.path) and not any(_sidekiq_config(view, side) for side in ("head", "base")):
+        return []
+    return list(_run_setting_rule(view, pr))
+
+
 # --- worker commands (Procfile, shell, Dockerfile, YAML) --------------------------------------
 
 _TOOLS = (

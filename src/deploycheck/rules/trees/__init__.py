@@ -10,9 +10,9 @@ or whose repository has job code elsewhere and another file that names one of th
 
 from __future__ import annotations
 
-from .keywords import (_PRIMITIVE_HINTS, guard_hints, jobs_elsewhere, reads_itself,  # noqa: F401 - the family's gates
-                       retry_hints, shutdown_hints, singleton_hints)
-from .langs import language_of_file
+from .keywords import (_PRIMITIVE_HINTS, db_function_hints, guard_hints, jobs_elsewhere,  # noqa: F401 - the family's gates
+                       reads_itself, retry_hints, shutdown_hints, singleton_hints)
+from .langs import is_sql_file, language_of_file
 
 
 def __getattr__(name: str):
@@ -28,6 +28,8 @@ def __getattr__(name: str):
 def may_report(ctx) -> bool:
     if reads_itself(ctx) or guard_hints(ctx) or singleton_hints(ctx) or shutdown_hints(ctx) or retry_hints(ctx):
         return True
+    if db_function_hints(ctx):
+        return True
     from .naming import named_elsewhere, producer_hints
 
     if producer_hints(ctx):
@@ -41,7 +43,7 @@ def may_report(ctx) -> bool:
 
 
 def may_analyse(ctx) -> bool:
-    if language_of_file(ctx) is None:
+    if language_of_file(ctx) is None and not is_sql_file(ctx.path):
         return False
     from ..paths import is_test_or_doc
 

@@ -15,6 +15,7 @@ a job. Pure: the caller hands in the parsed file and its changed lines."""
 from __future__ import annotations
 
 import re
+from typing import Callable, NamedTuple
 
 from .keywords import DB_JOB_WORDS
 from .parse import STRING_LITERALS, Parsed, walk
@@ -88,56 +89,148 @@ def _handed(n, p: Parsed) -> set[str]:
     return {p.text(c) for node in scope for c in walk(node) if c.type in _NAMES}
 
 
-def job_sql_changed(p: Parsed, lines: dict[int, str]) -> list[tuple[int, int, str]]:
+class _Piece(NamedTuple):
+    """One SQL text: a string literal of the code, or a statement of a `.sql` file."""
+    key: int
+    text: str
+    first: int  # its first and last line (1-based)
+    last: int
+    bound: str | None  # the name it is given in the code
+    takes: Callable[[], set[str]]  # the names of the code it takes (asked once it is job SQL)
+
+
+def job_sql_changed(p: Parsed, lines: dict[int, str], elsewhere: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
     """For each string of ``p`` that the database runs as a job (see the module) and that holds
-    changed ``lines``: its first and last changed line and what runs it."""
+    changed ``lines``: its first and last changed line and what runs it. ``elsewhere``: the
+    functions that job SQL in other files calls (``job_callers``), by lower-case name, with where."""
     source = p.source.lower()
-    if not any(word.encode() in source for word in DB_JOB_WORDS):  # no walk of a tree that cannot hold any
+    if not elsewhere and not any(word.encode() in source for word in DB_JOB_WORDS):  # no walk of a tree that cannot hold any
         return []
-    texts = [(n, p.text(n)) for n in _strings(p)]
-    defined = {n.id: [m.group(1).lower() for m in _DEFINES.finditer(text)] for n, text in texts}
+    pieces = [_Piece(n.id, p.text(n), n.start_point[0] + 1, n.end_point[0] + 1, _bound_name(n, p),
+                     lambda n=n: _handed(n, p)) for n in _strings(p)]
+    return _changed(pieces, lines, elsewhere or {}, "the string")
+
+
+def sql_file_job_changes(text: str, lines: dict[int, str], elsewhere: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
+    """As ``job_sql_changed``, for a `.sql` file (a migration): each statement is one SQL text."""
+    pieces = [_Piece(start, text[start:end], text.count("\n", 0, start) + 1 + _leading_lines(text[start:end]),
+                     text.count("\n", 0, end) + 1, None, set) for start, end in statements(text)]
+    return _changed(pieces, lines, elsewhere or {}, "the statement")
+
+
+def defined_functions(text: str) -> set[str]:
+    """The database functions ``text`` defines, by lower-case name."""
+    return {m.group(1).lower() for m in _DEFINES.finditer(text)}
+
+
+# A function called by name (`select process_jobs()`, `public."process_jobs"(…)`).
+_CALLED = re.compile(r"\"?(\w+)\"?\s*\(")
+
+
+def job_callers(text: str) -> dict[str, int]:
+    """The functions that the pg_cron calls of ``text`` (another file's) run, by lower-case name,
+    with the line of the call: the names called in the rest of each call's statement (its
+    command), however the file keeps it."""
+    out: dict[str, int] = {}
+    for m in _JOB_SQL.finditer(text):
+        if not m.group(1).lower().startswith("cron."):
+            continue  # a pgmq call runs no function of the application's by name
+        end = text.find(";", m.end())
+        command = text[m.end(): end if 0 <= end - m.end() <= 2000 else m.end() + 2000]
+        line = text.count("\n", 0, m.start()) + 1
+        for called in _CALLED.finditer(command):
+            out.setdefault(called.group(1).lower(), line)
+    return out
+
+
+def _changed(pieces: list[_Piece], lines: dict[int, str], elsewhere: dict[str, str], what: str) -> list[tuple[int, int, str]]:
+    defined = {piece.key: [m.group(1).lower() for m in _DEFINES.finditer(piece.text)] for piece in pieces}
     names = {name for found in defined.values() for name in found}
-    # Why each string runs: its own pg_cron or pgmq call, or a job string calling its function.
+    # Why each piece runs: its own pg_cron or pgmq call, a job piece calling its function, or job
+    # SQL in another file calling it.
     why: dict[int, str] = {}
-    for n, text in texts:
-        if (m := _JOB_SQL.search(text)) is not None and _SQL.search(text) is not None:
-            why[n.id] = f"it calls `{m.group(1)}`"
+    for piece in pieces:
+        if (m := _JOB_SQL.search(piece.text)) is not None and _SQL.search(piece.text) is not None:
+            why[piece.key] = f"it calls `{m.group(1)}`"
+        elif (name := next((name for name in defined[piece.key] if name in elsewhere), None)) is not None:
+            why[piece.key] = f"it defines `{name}`, which {elsewhere[name]} calls"
     # A call of the name, quoted or not (`perform public."call_job_endpoint"(…)`).
-    callers = {n.id: {name for name in names if re.search(rf"\b{name}\"?\s*\(", text, re.IGNORECASE)}
-               for n, text in texts}
-    bound = {n.id: _bound_name(n, p) for n, _text in texts}
-    handed: dict[int, set[str]] = {}  # per job string, asked once it is one
+    callers = {piece.key: {name for name in names if re.search(rf"\b{name}\"?\s*\(", piece.text, re.IGNORECASE)}
+               for piece in pieces}
+    handed: dict[int, set[str]] = {}  # per job piece, asked once it is one
     changed = True
     while changed:
         changed = False
-        for n, _text in texts:
-            if n.id in why:
+        for piece in pieces:
+            if piece.key in why:
                 continue
             # A string the job SQL takes by name (the command a `cron.schedule` call is handed).
-            if (name := bound[n.id]) is not None:
-                taker = next((other for other, _ in texts if other.id in why and other.id != n.id
-                              and name in handed.setdefault(other.id, _handed(other, p))), None)
+            if (name := piece.bound) is not None:
+                taker = next((other for other in pieces if other.key in why and other.key != piece.key
+                              and name in handed.setdefault(other.key, other.takes())), None)
                 if taker is not None:
-                    why[n.id] = f"it is `{name}`, which the job SQL at line {taker.start_point[0] + 1} ({why[taker.id]}) takes"
+                    why[piece.key] = f"it is `{name}`, which the job SQL at line {taker.first} ({why[taker.key]}) takes"
                     changed = True
                     continue
-            if not defined[n.id]:
+            if not defined[piece.key]:
                 continue
-            by, name = next(((other, name) for other, _ in texts if other.id in why and other.id != n.id
-                             for name in defined[n.id] if name in callers[other.id]), (None, ""))
+            by, name = next(((other, name) for other in pieces if other.key in why and other.key != piece.key
+                             for name in defined[piece.key] if name in callers[other.key]), (None, ""))
             if by is not None:
-                runner = defined[by.id][0] if defined[by.id] else None
+                runner = defined[by.key][0] if defined[by.key] else None
                 via = f"`{runner}`, " if runner else ""
-                why[n.id] = f"it defines `{name}`, which the job SQL at line {by.start_point[0] + 1} ({via}{why[by.id]}) calls"
+                why[piece.key] = f"it defines `{name}`, which the job SQL at line {by.first} ({via}{why[by.key]}) calls"
                 changed = True
     out = []
-    for n, _text in texts:
-        if n.id not in why:
+    for piece in pieces:
+        if piece.key not in why:
             continue
-        first, last = n.start_point[0] + 1, n.end_point[0] + 1
-        hit = sorted(x for x in lines if first <= x <= last)
+        hit = sorted(x for x in lines if piece.first <= x <= piece.last)
         if hit:
-            out.append((hit[0], hit[-1], f"SQL the database runs as a job changed (the string at line {first}: "
-                        f"{why[n.id]}): the database runs it on its own schedule, beside the application's "
+            out.append((hit[0], hit[-1], f"SQL the database runs as a job changed ({what} at line {piece.first}: "
+                        f"{why[piece.key]}): the database runs it on its own schedule, beside the application's "
                         "workers, and no job API in the code names it."))
     return out
+
+
+_LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
+
+
+def _leading_lines(statement: str) -> int:
+    """The lines before a statement's first word: blank (the newline that ended the one before)
+    or comments."""
+    return statement.count("\n", 0, _LEADING.match(statement).end())
+
+
+_DOLLAR_TAG = re.compile(r"\$(\w*)\$")
+
+
+def statements(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the SQL statements of ``text``: split at `;` outside quotes,
+    dollar-quoted bodies (`$$ … $$`, `$fn$ … $fn$`) and comments."""
+    out, start, i, n = [], 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "'\"":
+            close = text.find(c, i + 1)
+            while close != -1 and text.startswith(c, close + 1):  # a doubled quote is one quote
+                close = text.find(c, close + 2)
+            i = n if close == -1 else close + 1
+            continue
+        if text.startswith("--", i):
+            i = n if (close := text.find("\n", i)) == -1 else close
+            continue
+        if text.startswith("/*", i):
+            i = n if (close := text.find("*/", i + 2)) == -1 else close + 2
+            continue
+        if c == "$" and (m := _DOLLAR_TAG.match(text, i)) is not None:
+            close = text.find(m.group(0), m.end())
+            i = n if close == -1 else close + len(m.group(0))
+            continue
+        if c == ";":
+            out.append((start, i + 1))
+            start = i + 1
+        i += 1
+    if text[start:].strip():
+        out.append((start, n))
+    return [(a, b) for a, b in out if text[a:b].strip(" \t\r\n;")]

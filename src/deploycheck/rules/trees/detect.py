@@ -7,13 +7,13 @@ import re
 
 from ...git.model import ADDED, DELETED, MODIFIED
 from .background import CLASS_HEADER, job_of, regions, server_module
-from .dbjobs import job_sql_changed
+from .dbjobs import defined_functions, job_callers, job_sql_changed, sql_file_job_changes
 from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
-from .langs import language_of_file
+from .langs import is_sql_file, language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
-from .parse import STRING_LITERALS, Parsed, Unreadable, parse_bytes, parsed, walk
+from .parse import MAX_PARSE_BYTES, STRING_LITERALS, Parsed, Unreadable, parse_bytes, parsed, walk
 from .beans import shutdown_changed, singleton_state
 from .checkact import check_then_act, concurrent_map_check_then_put
 from .retry import retried_changes
@@ -112,6 +112,11 @@ def _test_build_only(ctx) -> bool:
 def detect(ctx):
     language = language_of_file(ctx)
     if language is None:
+        if is_sql_file(ctx.path) and ctx.added:
+            text = ctx.head_text()
+            if text is not None:
+                for first, last, message in sql_file_job_changes(text, ctx.added, _job_callers_elsewhere(ctx, text)):
+                    yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last)
         return
     if language == "go" and _test_build_only(ctx):
         return
@@ -161,6 +166,8 @@ def detect(ctx):
                     if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
             for first, last, message in retried_changes(p, lines, code):
                 yield TRANSACTION_RETRY_CHANGED.finding(ctx.path, first, message, last)
+        for first, last, message in job_sql_changed(p, lines, _job_callers_elsewhere(ctx, p.text(p.root))):
+            yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last, side=side)
         if not itself:  # read only for what a job of another file reaches of it
             if not jobs_elsewhere(ctx, language):
                 continue  # admitted by another gate (DC709's): no job here to reach it
@@ -183,8 +190,6 @@ def detect(ctx):
         if side == "head" and language in ("go", "java", "kotlin") and b"temporal" in p.source:
             yield from _nondeterministic(ctx, p, language, lines)
         yield from _lua_in_strings(ctx, p, lines, side)
-        for first, last, message in job_sql_changed(p, lines):
-            yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last, side=side)
         yield from _weakened(ctx, p, lines, side)
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
             for line, message in check_then_act(p, lines):
@@ -205,6 +210,38 @@ def detect(ctx):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
             for line, message in concurrent_map_check_then_put(p, lines):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+
+
+# Job SQL in other files is looked for in this many at most (the files that call pg_cron's
+# scheduler: a handful of migrations in an application that uses it).
+MAX_JOB_SQL_FILES = 200
+
+
+def _job_callers_elsewhere(ctx, text: str) -> dict[str, str]:
+    """The database functions ``text`` defines that pg_cron calls run in another file of the
+    repository at head (a later migration replacing the function an earlier one scheduled), by
+    lower-case name, with where. One `git grep` per scan, and only for a file that defines one."""
+    defined = defined_functions(text)
+    if not defined or ctx.repo is None:
+        return {}
+    memo = scan_memo(ctx)
+    if "trees.job-callers" not in memo:
+        from ...git import gitcmd
+        from ..paths import is_test_or_doc
+
+        callers: dict[str, str] = {}
+        paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, ["cron.schedule", "cron.alter_job"], ignore_case=True,
+                                  what="pg_cron schedules")
+        for path in [path for path in paths if not is_test_or_doc(path)][:MAX_JOB_SQL_FILES]:
+            data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+            if data is None or len(data) > MAX_PARSE_BYTES:
+                continue
+            for name, line in job_callers(data.decode("utf-8", "replace")).items():
+                callers.setdefault(name, (path, line))
+        memo["trees.job-callers"] = callers
+    found: dict[str, tuple[str, int]] = memo["trees.job-callers"]
+    return {name: f"the pg_cron schedule at {found[name][0]}:{found[name][1]}" for name in defined
+            if name in found and found[name][0] != ctx.path}
 
 
 def _named_in_package(ctx, p: Parsed) -> frozenset[str]:

@@ -166,6 +166,7 @@ def family_of(language: str) -> str:
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
 # SQL that Postgres runs as a job, in a string (rules/trees/dbjobs.py): pg_cron and pgmq calls.
 DB_JOB_WORDS = ("pgmq.", "pgmq_public.", "cron.schedule", "cron.alter_job")
+_DB_FUNCTION = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?(?:function|procedure)\b")
 # hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel")
@@ -229,6 +230,12 @@ def _reads_itself(ctx) -> bool:
     from .manifest import job_system
 
     return job_system(ctx.settings) is not None
+
+
+def db_function_hints(ctx) -> bool:
+    """DC716's gate: the file defines a database function, which a pg_cron schedule in another
+    file may run (dbjobs.py)."""
+    return _DB_FUNCTION.search(ctx.lower_text("head") or "") is not None
 
 
 # A supertype named for a worker, whatever the spacing (`extends AbstractTaskWorker\n{`,

@@ -79,3 +79,8 @@ def parser_for(language: str):
 
     module, function = _GRAMMARS[language]
     return tree_sitter.Parser(tree_sitter.Language(getattr(import_module(module), function)()))
+
+
+def is_sql_file(path: str) -> bool:
+    """A `.sql` file (a migration, a schema): read only for SQL the database runs as a job (DC716)."""
+    return path.lower().endswith(".sql")

@@ -954,8 +954,8 @@ DATABASE_JOB_SQL_CHANGED = Rule(
     category="queue",
     severity="warning",
     questions=("shared-state", "sequential-assumption", "concurrency-tested"),
-    summary="SQL that Postgres runs as a job (pg_cron schedules, pgmq queues), kept in a string of the code, changed.",
-    languages=("ruby", "javascript", "typescript", "go", "java", "kotlin"),
+    summary="SQL that Postgres runs as a job (pg_cron schedules, pgmq queues), in a string of the code or a `.sql` file, changed.",
+    languages=("ruby", "javascript", "typescript", "go", "java", "kotlin", "sql"),
     what_it_does=dedent("""\
         Reads the string literals of a changed file that mentions `cron.` or `pgmq.`. A string
         that calls pg_cron's scheduler (`cron.schedule`, `cron.schedule_in_database`,
@@ -964,18 +964,22 @@ DATABASE_JOB_SQL_CHANGED = Rule(
         database function (`create or replace function name`, the name schema-qualified or
         quoted too) that job SQL calls, and on through the functions that one calls, and a
         string the job SQL takes by name (a constant substituted into it or handed to it as a
-        bind parameter: the scheduled command). Literals joined by `+` are one string. A changed
-        line inside job SQL is reported, with what makes the string job SQL."""),
+        bind parameter: the scheduled command). Literals joined by `+` are one string. A `.sql`
+        file (a migration) is read the same way, each statement one SQL text. A function is job
+        SQL too when a pg_cron schedule in another file of the repository runs it (a later
+        migration replacing the function an earlier one scheduled). A changed line inside job
+        SQL is reported, with what makes the string or statement job SQL."""),
     why_bad=dedent("""\
         With pg_cron and pgmq the database is the job runner: it drains the queue and calls the
         application on a schedule of its own. The SQL that does it names no job API a reader
         would notice, so a change to a timeout, a retry or the order in which messages are
         popped and handed on changes every job's delivery while looking like setup code."""),
     known_problems=dedent("""\
-        SQL in files of its own (`.sql` migrations) is not read by this rule. Functions and
-        named strings are matched by name in the file's strings only: one defined in another
-        file (a later migration that replaces the function the schedule calls) is not followed,
-        and a string naming a function or a constant of the same name as another counts."""),
+        Functions are matched by name, without their schema: a function of the same name as a
+        scheduled one counts. Another file's schedule is read for the functions its command
+        calls (in the 200 first files that call pg_cron's scheduler); a function that only
+        another file's pgmq-draining function calls is followed within one file only. Named
+        strings are matched by name in the file's strings only."""),
     example=dedent("""\
         await db.execute(sql.raw(`
           create or replace function call_job_endpoint(body text) returns text as $$
