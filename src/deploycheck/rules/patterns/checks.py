@@ -648,7 +648,7 @@ _SIDEKIQ_KEYS = re.compile(r"(?m)^:(?:concurrency|queues|max_retries|timeout|sch
 
 def _sidekiq_config(view: FileView, side: str) -> bool:
     text = view.ctx.head_text() if side == "head" else view.ctx.base_text()
-    return bool(text) and _SIDEKIQ_KEYS.search(text) is not None
+    return text is not None and _SIDEKIQ_KEYS.search(text) is not None
 
 
 @check("sidekiq-config")

@@ -15,6 +15,7 @@ a job. Pure: the caller hands in the parsed file and its changed lines."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Callable, NamedTuple
 
 from .keywords import DB_JOB_WORDS
@@ -107,7 +108,7 @@ def job_sql_changed(p: Parsed, lines: dict[int, str], elsewhere: dict[str, str] 
     if not elsewhere and not any(word.encode() in source for word in DB_JOB_WORDS):  # no walk of a tree that cannot hold any
         return []
     pieces = [_Piece(n.id, p.text(n), n.start_point[0] + 1, n.end_point[0] + 1, _bound_name(n, p),
-                     lambda n=n: _handed(n, p)) for n in _strings(p)]
+                     partial(_handed, n, p)) for n in _strings(p)]
     return _changed(pieces, lines, elsewhere or {}, "the string")
 
 
@@ -199,7 +200,8 @@ _LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
 def _leading_lines(statement: str) -> int:
     """The lines before a statement's first word: blank (the newline that ended the one before)
     or comments."""
-    return statement.count("\n", 0, _LEADING.match(statement).end())
+    leading = _LEADING.match(statement)
+    return statement.count("\n", 0, leading.end() if leading is not None else 0)
 
 
 _DOLLAR_TAG = re.compile(r"\$(\w*)\$")

@@ -229,7 +229,7 @@ def _job_callers_elsewhere(ctx, text: str) -> dict[str, str]:
         from ...git import gitcmd
         from ..paths import is_test_or_doc
 
-        callers: dict[str, str] = {}
+        callers: dict[str, tuple[str, int]] = {}
         paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, ["cron.schedule", "cron.alter_job"], ignore_case=True,
                                   what="pg_cron schedules")
         for path in [path for path in paths if not is_test_or_doc(path)][:MAX_JOB_SQL_FILES]:
