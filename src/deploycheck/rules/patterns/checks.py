@@ -419,6 +419,40 @@ def go_orm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     return out
 
 
+# gorm's whole-row write (`Save` writes every column of the struct as it was loaded, and inserts
+# it again when its key is gone) and its column writes (`Update`, `Updates`, `UpdateColumn(s)`,
+# `Select(…)` before them).
+_GO_ORM_WHOLE = re.compile(r"\.Save\(")
+_GO_ORM_COLUMNS = re.compile(r"\.(?:Updates?|UpdateColumns?)\(")
+_GORM_IMPORT = re.compile(r"[\"`](?:gorm\.io/gorm|github\.com/jinzhu/gorm)[\"`/]")
+
+
+@check("go-orm-write-scope")
+def go_orm_write_scope(view: FileView, pr: PackRule) -> list[Finding]:
+    """A hunk that replaces gorm's whole-row `Save` with a column update, or the reverse."""
+    text, head, base = view.ctx.head_text(), view.lines("head"), view.lines("base")
+    if text is None or head is None or base is None or _GORM_IMPORT.search(text) is None:
+        return []
+    out: list[Finding] = []
+    for hunk in view.ctx.file.hunks:  # code only: comments and strings blanked
+        added = {line.number: head[line.number - 1] for line in hunk.added}
+        removed = {line.number: base[line.number - 1] for line in hunk.removed}
+        for old, new, became in ((_GO_ORM_WHOLE, _GO_ORM_COLUMNS, "a column update"),
+                                 (_GO_ORM_COLUMNS, _GO_ORM_WHOLE, "a whole-row `Save`")):
+            if not any(old.search(line) for line in removed.values()) or any(old.search(line) for line in added.values()):
+                continue
+            number = next((n for n, line in sorted(added.items()) if new.search(line)), None)
+            if number is None:
+                continue
+            start = number  # from the statement's first line (a chain split after its dots)
+            while start - 1 in added and added[start - 1].rstrip().endswith((".", "(", ",")):
+                start -= 1
+            was = "a whole-row `Save`" if became == "a column update" else "a column update"
+            out.append(pr.rule.finding(view.path, start, render(pr.message, path=view.path, was=was, became=became),
+                                       number if number != start else None))
+    return out
+
+
 # database/sql's and sqlx's statements, and helpers named alike (goatcounter's `zdb.Exec`,
 # `zdb.Get(ctx, &cur, "select …")`): the SQL text beside them says what they do.
 _GO_EXEC = re.compile(r"\.(?:Must)?(?:Named)?Exec(?:Context)?\s*\(")
