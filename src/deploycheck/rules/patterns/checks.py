@@ -653,8 +653,9 @@ def _rb_down_lines(lines: list[str]) -> set[int]:
         if m is None:
             continue
         closer = re.compile(rf"^{m.group('indent')}(?:end\b|}})")
-        end = next((j for j in range(i + 1, len(lines)) if closer.match(lines[j])), len(lines))
-        inside.update(range(i + 2, end + 1))
+        end = next((j for j in range(i + 1, len(lines)) if closer.match(lines[j])), None)
+        if end is not None:  # no end at its indentation (`def down = …`, odd layout): read as code
+            inside.update(range(i + 2, end + 1))
     return inside
 
 
