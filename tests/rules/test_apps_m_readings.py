@@ -72,3 +72,51 @@ def test_dc716_a_code_string_replacing_a_function_a_migration_schedules(tmp_path
 def test_dc716_a_sql_function_nothing_schedules_is_not_job_sql(tmp_path) -> None:
     later = "supabase/migrations/20260201000000_touch.sql"
     assert _found(tmp_path, {_MIGRATION: _SCHEDULE_SQL}, {later: _OTHER_FUNCTION}, rule="DC716") == []
+
+
+# --- From the new-user trial (dawarich): two classes of one name in two modules -------------------
+
+_VISITS_DEBOUNCER = ("module Visits\n  class RealtimeDebouncer\n    def initialize(user_id)\n      @user_id = user_id\n"
+                     "    end\n\n    def trigger\n      VisitSuggestingJob.perform_later(user_id: @user_id)\n    end\n  end\nend\n")
+_TRACKS_DEBOUNCER = ("module Tracks\n  class RealtimeDebouncer\n    def initialize(user_id)\n      @user_id = user_id\n"
+                     "    end\n\n    def trigger\n      Tracks::RealtimeGenerationJob.perform_later(@user_id)\n    end\n\n"
+                     "    def clear\n      @user_id = nil\n    end\n  end\nend\n")
+_TRACKS_JOB = ("module Tracks\n  class RealtimeGenerationJob < ApplicationJob\n    def perform(user_id)\n"
+               "      Tracks::RealtimeDebouncer.new(user_id).clear\n    end\n  end\nend\n")
+_POINTS = ("module Points\n  class Create\n    def call(user_id)\n      Visits::RealtimeDebouncer.new(user_id).trigger\n"
+           "    end\n  end\nend\n")
+_DAWARICH = {"app/services/tracks/realtime_debouncer.rb": _TRACKS_DEBOUNCER,
+             "app/jobs/tracks/realtime_generation_job.rb": _TRACKS_JOB,
+             "app/jobs/visit_suggesting_job.rb": "class VisitSuggestingJob < ApplicationJob\n  def perform(user_id:)\n  end\nend\n",
+             "app/jobs/application_job.rb": "class ApplicationJob < ActiveJob::Base\nend\n"}
+
+
+def test_rb_another_modules_class_of_the_same_name_is_no_trail(tmp_path) -> None:
+    # dawarich's `Tracks::RealtimeGenerationJob` calls `Tracks::RealtimeDebouncer.new(…)`; the change is
+    # to `Visits::RealtimeDebouncer#initialize`, which no job builds: the trail cited was false.
+    path = "app/services/visits/realtime_debouncer.rb"
+    found = _found(tmp_path, {**_DAWARICH, path: _VISITS_DEBOUNCER},
+                   {path: _VISITS_DEBOUNCER.replace("@user_id = user_id", "@user_id = Integer(user_id)")})
+    assert not [f for f in found if "realtime_generation_job" in f[4]]
+
+
+def test_rb_a_producer_of_a_shared_name_is_the_receivers_classes(tmp_path) -> None:
+    # dawarich's point creators call `Visits::RealtimeDebouncer.new(user_id).trigger`: DC715 cited
+    # `Tracks::RealtimeDebouncer#trigger` (the first file holding a `trigger` that enqueues) and its job.
+    path = "app/services/points/create.rb"
+    main = {**_DAWARICH, "app/services/visits/realtime_debouncer.rb": _VISITS_DEBOUNCER,
+            path: _POINTS.replace("      Visits::RealtimeDebouncer.new(user_id).trigger\n", "      user_id\n")}
+    found = _found(tmp_path, main, {path: _POINTS}, rule="DC715")
+    assert [(p, line) for p, line, *_ in found] == [(path, 4)]
+    assert "app/services/visits/realtime_debouncer.rb:8" in found[0][4] and "VisitSuggestingJob" in found[0][4]
+    assert "tracks" not in found[0][4].lower()
+
+
+def test_rb_a_producer_the_receiver_cannot_tell_names_each(tmp_path) -> None:
+    path = "app/services/points/create.rb"
+    caller = _POINTS.replace("Visits::RealtimeDebouncer.new(user_id)", "debouncer_for(user_id)")
+    main = {**_DAWARICH, "app/services/visits/realtime_debouncer.rb": _VISITS_DEBOUNCER,
+            path: caller.replace("      debouncer_for(user_id).trigger\n", "      user_id\n")}
+    found = _found(tmp_path, main, {path: caller}, rule="DC715")
+    assert len(found) == 1 and "one of 2 methods so named" in found[0][4]
+    assert "visits/realtime_debouncer.rb:8" in found[0][4] and "tracks/realtime_debouncer.rb:8" in found[0][4]

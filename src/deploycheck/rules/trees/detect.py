@@ -266,7 +266,7 @@ def _named_in_package(ctx, p: Parsed) -> frozenset[str]:
 def _producer(ctx, p: Parsed, lines: dict[int, str]):
     """Ruby code that enqueues a job changed (rules/trees/producer.py), in any application:
     requests and jobs alike start jobs."""
-    from .naming import files_naming, producers
+    from .naming import files_naming, producer_alternatives, producers
 
     base = parsed(ctx, "base", "ruby") if ctx.file.status != ADDED else None
     code = {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
@@ -277,7 +277,9 @@ def _producer(ctx, p: Parsed, lines: dict[int, str]):
         used = sorted(set(known) & set(re.findall(r"[A-Za-z_]\w*[?!]?", ctx.head_text() or "")))
         named = files_naming(ctx, "ruby", used)
         known = {name: known[name] for name in used if named[name]}
-    for first, last, message in producer_changes(p, base if isinstance(base, Parsed) else None, lines, code, known):
+    alternatives = {name: wheres for name, wheres in producer_alternatives(ctx).items() if name in known} if known else {}
+    for first, last, message in producer_changes(p, base if isinstance(base, Parsed) else None, lines, code, known,
+                                                 alternatives):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
 
 

@@ -520,35 +520,51 @@ def kept_lines(text: str) -> list[tuple[int, str]]:
 
 def producers(ctx) -> dict[str, tuple[str, int, str]]:
     """The Ruby methods of the repository at head whose body enqueues a job, by name (see
-    ``producers_in``). At head: the code that will run, a wrapper the branch adds included. When
-    the files the branch touched are known, the others are read where the branch forked (they
-    are the same there) and that answer is kept per fork point under the git directory for the
-    hooks, like the names other files hold; the touched ones are read at head. The CI gate
-    (uncached) asks git every time."""
+    ``producers_in``): the first file's that holds one, in git's order. At head: the code that
+    will run, a wrapper the branch adds included. When the files the branch touched are known, the
+    others are read where the branch forked (they are the same there) and that answer is kept per
+    fork point under the git directory for the hooks, like the names other files hold; the
+    touched ones are read at head. The CI gate (uncached) asks git every time."""
+    return {name: wheres[0] for name, wheres in _all_producers(ctx).items()}
+
+
+def producer_alternatives(ctx) -> dict[str, list[tuple[str, int, str]]]:
+    """Of ``producers``, the names that more than one file's method bears, with every one of them
+    (dawarich's `Visits::RealtimeDebouncer#trigger` and `Tracks::RealtimeDebouncer#trigger`
+    enqueue different jobs): the caller's receiver tells which it calls."""
+    return {name: wheres for name, wheres in _all_producers(ctx).items() if len(wheres) > 1}
+
+
+def _all_producers(ctx) -> dict[str, list[tuple[str, int, str]]]:
     memo = scan_memo(ctx)
     key = ("trees.producers",)
     if key in memo:
         return memo[key]
     base_files = ctx.settings.base_files
     touched = base_files.touched if base_files is not None else None
+    found: dict[str, list[tuple[str, int, str]]] = {}
     if touched is None or base_files.at_head is None or not base_files.merge_base:
-        memo[key] = _producers_at(ctx.repo.root, ctx.repo.head_sha)
-        return memo[key]
-    found = {name: where for name, where in _producers_from_base(ctx, base_files.merge_base).items()
-             if where[0] not in touched}
+        for name, where in _producers_by_file(ctx.repo.root, ctx.repo.head_sha, list(FAMILY_GLOBS["ruby"])):
+            found.setdefault(name, []).append(where)
+        memo[key] = found
+        return found
+    for name, where in _producers_from_base(ctx, base_files.merge_base):
+        if where[0] not in touched:
+            found.setdefault(name, []).append(where)
     for path, text in _touched_at_head(ctx, base_files.at_head, "ruby").items():
         # A touched file too large to read holds no producer we could name: its callers stay info
         # (DC163) as before this rule; the file itself is still read by the tree rules.
         if text is not None:
             for name, where in producers_in(path, kept_lines(text)).items():
-                found.setdefault(name, where)
+                found.setdefault(name, []).append(where)
     memo[key] = found
     return found
 
 
-def _producers_from_base(ctx, base: str) -> dict[str, tuple[str, int, str]]:
-    """What ``_producers_at`` answers for ``base``: kept for the hooks per base and carried to the
-    next one (rules/trees/kept.py), one entry per method, file and enqueue line."""
+def _producers_from_base(ctx, base: str) -> list[tuple[str, tuple[str, int, str]]]:
+    """What ``_producers_by_file`` answers for ``base``, in git's order: kept for the hooks per
+    base and carried to the next one (rules/trees/kept.py), one entry per method, file and
+    enqueue line."""
     import json
 
     from . import kept
@@ -571,20 +587,10 @@ def _producers_from_base(ctx, base: str) -> dict[str, tuple[str, int, str]]:
         if key != _ASKED:
             name, number, text = json.loads(key)
             entries += [(file, name, int(number), str(text)) for file in files]
-    found: dict[str, tuple[str, int, str]] = {}
-    for file, name, number, text in sorted(entries):  # git's order: the first file that holds it
-        found.setdefault(name, (file, number, text))
-    return found
+    return [(name, (file, number, text)) for file, name, number, text in sorted(entries)]  # git's order
 
 
 _ASKED = ""  # present in every kept answer of producers, empty or not
-
-
-def _producers_at(root: str, rev: str) -> dict[str, tuple[str, int, str]]:
-    found: dict[str, tuple[str, int, str]] = {}
-    for name, where in _producers_by_file(root, rev, list(FAMILY_GLOBS["ruby"])):
-        found.setdefault(name, where)
-    return found
 
 
 def _producers_by_file(root: str, rev: str, pathspec: list[str]):

@@ -51,9 +51,10 @@ def _assigned(node) -> bool:
     return left is not None and left.id == node.id
 
 
-def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]]):
+def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
+              alternatives: dict[str, list[tuple[str, int, str]]] | None = None):
     """(node, what it enqueues as words) for each enqueue of the tree: a direct one or a call of a
-    producer method."""
+    producer method (of those of its name in ``alternatives``, the one its receiver's class names)."""
     for node in walk(p.root):
         if not node.is_named or node.type not in ("call", "identifier"):
             continue
@@ -64,8 +65,35 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]]):
                                     or _sent(node, p) in DIRECT):
             yield node, f"`{_head(node, p)}` enqueues a job"
         elif name in producers and not _local(node, name, p):
-            path, line, text = producers[name]
+            wheres = (alternatives or {}).get(name, [producers[name]])
+            chosen = _of_receiver(node, p, wheres)
+            if chosen is None:  # the receiver does not say which: each is named
+                listed = "; ".join(f"{path}:{line}: `{shown_code(text)}`" for path, line, text in wheres)
+                yield node, f"`{_head(node, p)}` enqueues a job through `{name}` (one of {len(wheres)} methods so named: {listed})"
+                continue
+            path, line, text = chosen
             yield node, f"`{_head(node, p)}` enqueues a job through `{name}` ({path}:{line}: `{shown_code(text)}`)"
+
+
+def _of_receiver(node, p: Parsed, wheres: list[tuple[str, int, str]]) -> tuple[str, int, str] | None:
+    """Of the producer methods ``wheres`` a call may run, the one in the file the receiver's class
+    is kept in by Rails' naming (`Visits::RealtimeDebouncer.new(id).trigger` ->
+    `…/visits/realtime_debouncer.rb`); the only one when there is one; else None."""
+    if len(wheres) == 1:
+        return wheres[0]
+    receiver = node.child_by_field_name("receiver") if node.type == "call" else None
+    while receiver is not None and receiver.type == "call":
+        receiver = receiver.child_by_field_name("receiver")
+    if receiver is None or receiver.type not in ("constant", "scope_resolution"):
+        return None
+    suffix = "/".join(_underscored(part) for part in p.text(receiver).lstrip(":").split("::")) + ".rb"
+    matching = [where for where in wheres if where[0] == suffix or where[0].endswith("/" + suffix)]
+    return matching[0] if len(matching) == 1 else None
+
+
+def _underscored(constant: str) -> str:
+    """Rails' file name of a constant: `RealtimeDebouncer` -> `realtime_debouncer`, `HTTPClient` -> `http_client`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", constant).lower()
 
 
 # `SyncJob.send(:perform_later, x)` calls `perform_later` as surely as `SyncJob.perform_later(x)`.
@@ -166,14 +194,15 @@ _WORDS = re.compile(r"@{0,2}[A-Za-z_][A-Za-z0-9_]*")
 
 
 def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code_rows: set[int],
-                     producers: dict[str, tuple[str, int, str]]) -> list[tuple[int, int, str]]:
+                     producers: dict[str, tuple[str, int, str]],
+                     alternatives: dict[str, list[tuple[str, int, str]]] | None = None) -> list[tuple[int, int, str]]:
     """(first line, last line, message) of each finding on the head ``p``. ``added``: the head's
     changed lines; ``code_rows``: those of them that hold code (not comments or blanks)."""
     base_units = all_units(base) if base is not None else {}
     out: dict[int, tuple[int, int, str]] = {}
     for first, last, message in _run_inline(p, base, base_units, code_rows) if base is not None else ():
         out.setdefault(first, (first, last, message))
-    for node, what in _enqueues(p, producers):
+    for node, what in _enqueues(p, producers, alternatives):
         bodies = _heredoc_bodies(node)
         first, last = node.start_point[0] + 1, max([node.end_point[0] + 1] + [b.end_point[0] + 1 for b in bodies])
         method = _method_of(node)

@@ -473,6 +473,10 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                            lambda owner, type_name: _java_may_hold(ctx, owner, type_name))
             if uses and not own and p.language in _JS_LANGUAGES and _imported_from_elsewhere(p, path, name, defined_in.get(name, set())):
                 continue  # `import { Meta } from "./components/meta"`: this file's `Meta` is another module's
+            if uses and p.language == "ruby" and (space := namespaces.get(name)) is not None:
+                # `Tracks::RealtimeDebouncer.new` names another module's class of the changed one's name.
+                foreign = _other_modules_class(p, name, space)
+                uses = [row for row in uses if row not in foreign]
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
             hits = [(row, s, True) for row in uses for s in spans if s[0] <= row <= s[1]] or [
@@ -622,6 +626,27 @@ def _namespaced_callers(ctx, family: str, name: str, namespaces: dict[str, str])
     found = files_naming_with(ctx, family, name, [space])
     memo[("reach.namespaced", name)] = (space, None if found is None else len(found))
     return found or []
+
+
+def _other_modules_class(p: Parsed, name: str, space: str) -> set[int]:
+    """The rows of the Ruby file ``p`` that write the class ``name`` only as another module's
+    (`Tracks::RealtimeDebouncer` where the changed class is `Visits::RealtimeDebouncer`): a class
+    of the same name, which the trail cannot run through. A bare `RealtimeDebouncer` may be
+    either: its rows are kept."""
+    qualified: set[int] = set()
+    plain: set[int] = set()
+    for n in nodes_of(p, frozenset({"constant"})):
+        if p.text(n) != name:
+            continue
+        parent = n.parent
+        if parent is not None and parent.type == "scope_resolution" and (
+                (named := parent.child_by_field_name("name")) is not None and named.id == n.id):
+            scope = parent.child_by_field_name("scope")
+            if scope is not None and p.text(scope).split("::")[-1] != space:
+                qualified.add(n.start_point[0])
+                continue
+        plain.add(n.start_point[0])
+    return qualified - plain
 
 
 def _ruby_namespaces(ctx, names: list[str], memo: dict) -> dict[str, str]:
