@@ -120,3 +120,39 @@ def test_rb_a_producer_the_receiver_cannot_tell_names_each(tmp_path) -> None:
     found = _found(tmp_path, main, {path: caller}, rule="DC715")
     assert len(found) == 1 and "one of 2 methods so named" in found[0][4]
     assert "visits/realtime_debouncer.rb:8" in found[0][4] and "tracks/realtime_debouncer.rb:8" in found[0][4]
+
+
+_GEOCODING_JOB = ("class ReverseGeocodingJob < ApplicationJob\n  queue_as :reverse_geocoding\n\n"
+                  "  def perform(klass, id, force: false)\n    data_fetcher(klass, id, force).call\n  end\n\n  private\n\n"
+                  "  def data_fetcher(klass, id, force)\n"
+                  '    "ReverseGeocoding::#{klass.pluralize.camelize}::FetchData".constantize.new(id, force: force)\n'
+                  "  end\nend\n")
+_FETCH_DATA = ("module ReverseGeocoding\n  module Points\n    class FetchData\n      def initialize(id, force: false)\n"
+               "        @id, @force = id, force\n      end\n\n      def call\n        return if geocoded? && !@force\n\n"
+               "        update_point\n      end\n    end\n  end\nend\n")
+
+
+def test_rb_a_class_looked_up_by_a_string_is_a_trail(tmp_path) -> None:
+    # dawarich: the job builds its fetcher from `"ReverseGeocoding::#{…}::FetchData".constantize`; the
+    # guard that stops a point being geocoded twice was removed after signing and the gate passed.
+    path = "app/services/reverse_geocoding/points/fetch_data.rb"
+    main = {"app/jobs/reverse_geocoding_job.rb": _GEOCODING_JOB, "app/jobs/application_job.rb": _DAWARICH["app/jobs/application_job.rb"],
+            path: _FETCH_DATA}
+    found = _found(tmp_path, main, {path: _FETCH_DATA.replace("        return if geocoded? && !@force\n\n", "")})
+    assert [(p, line, side) for p, line, side, *_ in found] == [(path, 9, "base")]
+    assert "reverse_geocoding_job.rb:11" in found[0][4]
+
+
+_SIDEKIQ_YML = ":concurrency: 5\n:queues:\n  - default\n  - [highest_priority, 5]\n  - reverse_geocoding\n"
+
+
+def test_rb_a_job_moved_to_a_queue_no_worker_serves_is_high(tmp_path) -> None:
+    # The trial's typo on dawarich: `queue_as :highest_prio`, which config/sidekiq.yml does not list.
+    path = "app/jobs/reverse_geocoding_job.rb"
+    job = "class ReverseGeocodingJob < ApplicationJob\n  queue_as :reverse_geocoding\n\n  def perform(id)\n  end\nend\n"
+    main = {"config/sidekiq.yml": _SIDEKIQ_YML, path: job}
+    typo = _found(tmp_path / "typo", main, {path: job.replace(":reverse_geocoding", ":highest_prio")}, rule="DC164")
+    assert [(p, line, severity) for p, line, _side, severity, _m in typo] == [(path, 2, "high")]
+    assert "No worker serves `highest_prio`" in typo[0][4] and "config/sidekiq.yml" in typo[0][4]
+    served = _found(tmp_path / "served", main, {path: job.replace(":reverse_geocoding", ":highest_priority")}, rule="DC164")
+    assert [(p, line, severity) for p, line, _side, severity, _m in served] == [(path, 2, "warning")]

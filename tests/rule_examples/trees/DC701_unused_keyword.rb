@@ -7,7 +7,7 @@ class HistoryJob
     @start = start
   end
 
-  def perform(id)  # error: DC701[warning] (`pool:` was read)
+  def perform(id)  # error: DC701[warning] (`pool:` was read)  # error: DC165
     Stats.for(id, pool: pool)
   end
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from ...git.model import Finding
+from ...git.model import ADDED, DELETED, Finding
 
 # Imported lazily by patterns.py; patterns imports this module only inside functions, so the
 # names below can be imported at module level without a cycle at start-up.
@@ -668,6 +668,118 @@ def rails_destructive_migration(view: FileView, pr: PackRule) -> list[Finding]:
     lines = view.lines("head")
     undo = _rb_down_lines(lines) if lines is not None else set()
     return [f for f in _run_pattern_rule(view, pr) if f.side != "head" or f.line not in undo]
+
+
+# --- a Ruby job's queue and arguments ---------------------------------------------------------
+
+# The shared `job_file` pattern of the Ruby pack (packs/ruby.yaml): a Sidekiq worker, an ActiveJob job.
+_RB_JOB_FILE = re.compile(r"(?m)^\s*include\s+Sidekiq::(?:Worker|Job)\b|<\s*(?:ApplicationJob|ActiveJob::Base)\b")
+_RB_QUEUE = re.compile(r"^\s*(?:queue_as\s*\(?\s*:?[\"']?(?P<a>[\w-]+)|sidekiq_options\b.*?\bqueue:\s*:?[\"']?(?P<b>[\w-]+))")
+# A Sidekiq configuration's queue list: `:queues:` (or `queues:`) then `- name` or `- [name, weight]`.
+_SIDEKIQ_QUEUES = re.compile(r"(?m)^:?queues:[ \t]*\n((?:[ \t]*(?:-.*|#.*)?\n)+)")
+_QUEUE_ITEM = re.compile(r"^[ \t]*-[ \t]*\[?[ \t]*:?[\"']?([\w-]+|\*)", re.MULTILINE)
+
+
+def _queues_declared(view: FileView, side: str) -> list[tuple[int, str]]:
+    return [(number, m.group("a") or m.group("b")) for number, line in sorted(view.changed(side).items())
+            if (m := _RB_QUEUE.match(line)) is not None]
+
+
+def _served_queues(view: FileView) -> tuple[str, set[str]] | None:
+    """The queues the repository's Sidekiq configuration at head lists, with the file: None when
+    none lists its queues (each worker command may name its own then) or one serves any (`*`)."""
+    ctx = view.ctx
+    memo: dict = getattr(ctx.settings.base_files, "memo", ctx.cache)  # once per scan, as the tree rules keep theirs
+    if "patterns.sidekiq-queues" not in memo:
+        memo["patterns.sidekiq-queues"] = None
+        if ctx.repo is not None:
+            from ...git import gitcmd
+
+            paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [r"^:?queues:"], ["*.yml", "*.yaml"],
+                                      extended=True, what="Sidekiq's queues")
+            for path in paths:
+                data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+                text = data.decode("utf-8", "replace") if data is not None else ""
+                if not _SIDEKIQ_NAMED.search(path) and _SIDEKIQ_KEYS.search(text) is None:
+                    continue
+                names = {m.group(1) for block in _SIDEKIQ_QUEUES.finditer(text + "\n") for m in _QUEUE_ITEM.finditer(block.group(1))}
+                if names and "*" not in names:
+                    memo["patterns.sidekiq-queues"] = (path, names)
+                break
+    return memo["patterns.sidekiq-queues"]
+
+
+@check("ruby-job-queue")
+def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
+    """A job's queue (`queue_as`, `sidekiq_options queue:`) changed, set or removed: high when the
+    repository's Sidekiq configuration lists its queues and the new one is not among them."""
+    text = view.ctx.head_text() or view.ctx.base_text() or ""
+    if view.ctx.file.status in (ADDED, DELETED) or _RB_JOB_FILE.search(text) is None:
+        return []  # a new job's queue is where its jobs start; a deleted one's, DC701's
+    added, removed = _queues_declared(view, "head"), _queues_declared(view, "base")
+    # Each added queue is compared with the one its hunk removed (one file may hold several jobs).
+    hunk_of = {(side, line.number): i for i, hunk in enumerate(view.ctx.file.hunks)
+               for side, lines in (("head", hunk.added), ("base", hunk.removed)) for line in lines}
+    out: list[Finding] = []
+    for number, name in added:
+        old = {was for line, was in removed if hunk_of.get(("base", line)) == hunk_of.get(("head", number))}
+        if name in old or (not old and name == "default"):
+            continue  # the same queue, moved or reformatted, or the default named
+        served = _served_queues(view)
+        was = f"from `{', '.join(sorted(old))}` " if old else "from the default queue "
+        message = (f"the job's queue changed {was}to `{name}` in {view.path}: jobs already queued stay where they "
+                   "were until a worker serves that queue, and a revert strands the ones queued on the new name.")
+        if served is not None and name not in served[1]:
+            message += (f" No worker serves `{name}`: {served[0]} lists the queues Sidekiq reads "
+                        f"({', '.join(sorted(served[1]))}), so these jobs would never run.")
+            out.append(pr.rule.finding(view.path, number, message, severity="high"))
+        else:
+            out.append(pr.rule.finding(view.path, number, message))
+    replaced = {hunk_of.get(("head", number)) for number, _ in added}
+    for number, name in removed:
+        if hunk_of.get(("base", number)) not in replaced:
+            out.append(pr.rule.finding(view.path, number, f"the job's queue `{name}` was removed in {view.path}: its "
+                                       "jobs go to the default queue, and those already queued stay on the old one "
+                                       "until a worker serves it.", side="base"))
+    return out
+
+
+_RB_PERFORM = re.compile(r"^\s*def\s+perform\b\s*(?P<params>\(.*)?$")
+
+
+def _perform_params(lines: list[str], number: int) -> str | None:
+    """The parameter list of the `def perform` on line ``number`` (1-based), over up to 8 lines,
+    with its spacing flattened: "()" for none; None when it does not close."""
+    m = _RB_PERFORM.match(lines[number - 1])
+    if m is None:
+        return None
+    if not m.group("params"):
+        return "()"
+    text = " ".join(line.strip() for line in lines[number - 1: number + 7])
+    start = text.index("(", text.index("perform"))
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return re.sub(r"\s+", " ", text[start: i + 1].replace("( ", "(").replace(" )", ")"))
+    return None
+
+
+@check("ruby-job-arguments")
+def ruby_job_arguments(view: FileView, pr: PackRule) -> list[Finding]:
+    """A job's `perform` takes other arguments than before (the same file's `def perform` on both
+    sides, its parameters differing)."""
+    head, base = view.lines("head"), view.lines("base")
+    if head is None or base is None or _RB_JOB_FILE.search(view.ctx.head_text() or "") is None:
+        return []
+    new = [(n, _perform_params(head, n)) for n in sorted(view.changed("head")) if _RB_PERFORM.match(head[n - 1])]
+    old = [_perform_params(base, n) for n in range(1, len(base) + 1) if _RB_PERFORM.match(base[n - 1])]
+    out: list[Finding] = []
+    if len(old) == 1 and old[0] is not None:
+        for number, params in new:
+            if params is not None and params != old[0]:
+                out.append(_finding(view, pr, number, old=old[0], new=params))
+    return out
 
 
 # --- Sidekiq's configuration file, whatever its name --------------------------------------------

@@ -1337,6 +1337,34 @@ def _go_no_function_here(n) -> bool:
     return left is not None and left.id == node.id
 
 
+_CONSTANTIZE = re.compile(rb"\b(?:safe_)?constantize\b|\bconst_get\b")
+_INTERPOLATED = re.compile(r"#\{[^}]*\}")
+
+
+def _constantized(p: Parsed, name: str) -> list:
+    """Ruby strings that name the class or module ``name`` for a lookup (`"ReverseGeocoding::#{kind}
+    ::FetchData".constantize`, `Object.const_get("Importers::Csv")`): one of their `::`-separated
+    parts written out is ``name``. dawarich's geocoding job builds its fetcher so; a part the code
+    fills in (`#{kind}`) may be any name, and is not matched."""
+    out = []
+    for match in _CONSTANTIZE.finditer(p.source):
+        n = p.root.descendant_for_byte_range(match.start(), match.end())
+        call = n.parent if n is not None else None
+        if call is None or call.type != "call":
+            continue
+        if p.text(n) == "const_get":
+            arguments = call.child_by_field_name("arguments")
+            string = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
+        else:
+            string = call.child_by_field_name("receiver")
+        if string is None or string.type != "string":
+            continue
+        parts = _INTERPOLATED.sub("\x00", p.text(string)[1:-1]).split("::")
+        if name in parts:
+            out.append(string)
+    return out
+
+
 def _word_leaves(p: Parsed, name: str):
     """The leaves of ``p``'s tree that are exactly the word ``name`` where it stands in the source
     (as `git grep -w` finds it): not part of a longer token, a string's or a comment's text."""
@@ -1422,6 +1450,8 @@ def _uses_index(p: Parsed):
                 elif not (p.language == "go" and _go_no_function_here(n)):
                     # Not `syncDate.Valid = true` or `T{Valid: true}`: a field, never the function `Valid`.
                     hits.append(n)
+            if p.language == "ruby" and name[:1].isupper():
+                hits += _constantized(p, name)
             found[name] = (hits, assigned)
         return found[name]
 
