@@ -63,8 +63,12 @@ _DOCS = re.compile(r"(?:^|/)docs?/(?!.*\.go$)", re.IGNORECASE)
 _JVM_SOURCES = re.compile(r"(?:^|/)src/(?:main|[a-z]\w*Main)/(?:java|kotlin|scala|groovy)/")
 
 
-# Below a JVM source root, a package named like a folder of built or vendored code.
-_BUILT_PACKAGE = re.compile(r"(?:^|(?<=/))(?:vendor|dist|build|node_modules)(?=/)", re.IGNORECASE)
+# Below a JVM source root, a package named like a folder of tests, fixtures, built or vendored code
+# (`fixtures` of a football app, `e2e` encryption): Maven's `src/main` holds production code only.
+# Test helpers a library ships for its users' tests (TEST_SUPPORT) and mocks keep their meaning.
+_FOLDER_LIKE_PACKAGE = re.compile(
+    r"(?:^|(?<=/))(?:tests?|spec|specs|__tests__|testdata|test_data|fixtures?|e2e|vendor|dist|build|node_modules)(?=/)",
+    re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)  # asked for the same path by several families
@@ -72,7 +76,7 @@ def is_test_or_doc(path: str) -> bool:
     """Tests, fixtures, documentation and vendored or built code: never flagged."""
     sources = _JVM_SOURCES.search(path)
     if sources is not None:  # a package is named for what it holds, not built there
-        path = path[:sources.end()] + _BUILT_PACKAGE.sub(r"\g<0>-package", path[sources.end():])
+        path = path[:sources.end()] + _FOLDER_LIKE_PACKAGE.sub(r"\g<0>-package", path[sources.end():])
     if _TEST_OR_DOC.search(path) is not None:
         return True
     docs = _DOCS.search(path)

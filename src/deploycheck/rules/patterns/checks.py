@@ -644,11 +644,18 @@ def rails_irreversible_execute(view: FileView, pr: PackRule) -> list[Finding]:
 _RB_DOWN = re.compile(r"^(?P<indent>\s*)(?:def\s+(?:self\.)?down\b|\w+\.down\s+(?:do\b|\{))")
 
 
+# An undo written on its one line: `def down = …`, `def down; …; end`, `dir.down { … }`.
+_RB_ONE_LINE = re.compile(r"^\s*def\s+(?:self\.)?down\b\s*(?:\([^)]*\))?\s*(?:=(?!=)|;)|^\s*\w+\.down\s*\{[^{}]*\}\s*$")
+
+
 def _rb_down_lines(lines: list[str]) -> set[int]:
     """The 1-based numbers of the lines inside a migration's undo (its end found by indentation,
-    as for `def change` above)."""
+    as for `def change` above; a one-line undo is its own line)."""
     inside: set[int] = set()
     for i, line in enumerate(lines):
+        if _RB_ONE_LINE.match(line):
+            inside.add(i + 1)
+            continue
         m = _RB_DOWN.match(line)
         if m is None:
             continue
@@ -700,7 +707,7 @@ def _served_queues(view: FileView) -> tuple[str, set[str]] | None:
             for path in paths:
                 data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
                 text = data.decode("utf-8", "replace") if data is not None else ""
-                if not _SIDEKIQ_NAMED.search(path) and _SIDEKIQ_KEYS.search(text) is None:
+                if not _SIDEKIQ_NAMED.search(path) and (_NOT_SIDEKIQ.search(path) or _SIDEKIQ_KEYS.search(text) is None):
                     continue
                 names = {m.group(1) for block in _SIDEKIQ_QUEUES.finditer(text + "\n") for m in _QUEUE_ITEM.finditer(block.group(1))}
                 if names and "*" not in names:
@@ -789,8 +796,11 @@ def ruby_job_arguments(view: FileView, pr: PackRule) -> list[Finding]:
 # so written is Sidekiq's configuration whatever it is called (`config/worker.yml` passed with
 # `-C`), not only `sidekiq.yml`.
 _SIDEKIQ_NAMED = re.compile(r"sidekiq[^/]*\.ya?ml$", re.IGNORECASE)
-_SIDEKIQ_KEYS = re.compile(r"(?m)^:(?:concurrency|queues|max_retries|timeout|scheduler|schedule):"
-                           r"|^queues:\s*(?:#.*)?\n(?:\s*(?:#.*)?\n)*\s+-\s")
+_SIDEKIQ_KEYS = re.compile(r"(?m)^[ \t]*:(?:concurrency|queues|max_retries|timeout|scheduler|schedule):"  # any section's
+                           r"|^queues:[ \t]*\["  # a flow list
+                           r"|^queues:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*)?\n)*[ \t]*-[ \t]")  # a block list, indented or not
+# Another Ruby job runner's configuration, written alike (Shoryuken's `concurrency:` and `queues:`).
+_NOT_SIDEKIQ = re.compile(r"shoryuken|sneakers|good_job|solid_queue|delayed_job", re.IGNORECASE)
 
 
 def _sidekiq_config(view: FileView, side: str) -> bool:
@@ -803,7 +813,8 @@ def sidekiq_config(view: FileView, pr: PackRule) -> list[Finding]:
     """DC506's setting pattern, in a file that is Sidekiq's configuration by its name or keys."""
     from .engine import _run_setting_rule
 
-    if not _SIDEKIQ_NAMED.search(view.path) and not any(_sidekiq_config(view, side) for side in ("head", "base")):
+    if not _SIDEKIQ_NAMED.search(view.path) and (
+            _NOT_SIDEKIQ.search(view.path) or not any(_sidekiq_config(view, side) for side in ("head", "base"))):
         return []
     return list(_run_setting_rule(view, pr))
 
