@@ -1,6 +1,7 @@
 """Red team of session 20's readings (commits c179c1a, 626b91a, 86de1c3, 0f42a95): each test not
-marked PASSES NOW fails on the current code, and says what real code it models and what the correct
-result is. Real git repositories, real tree-sitter, the whole scan."""
+marked PASSES NOW failed on the code it was written against (8d47927) and passes since the fixes
+after it; each says what real code it models and what the correct result is. Real git repositories,
+real tree-sitter, the whole scan."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ _PREKEY_JOB = ("package com.acme.chat.e2e\n\nimport org.springframework.scheduli
     ("server/src/main/kotlin/com/acme/chat/e2e/PreKeyRefillJob.kt", _PREKEY_JOB),
 ], ids=["java-fixtures-package", "kotlin-e2e-package"])
 def test_jvm_a_package_named_like_a_test_folder_below_the_source_root_is_code(tmp_path, path: str, source: str) -> None:
-    # Silent miss today: is_test_or_doc() says True, nothing is reported. Correct: read as code,
+    # Was a silent miss (red team 20): is_test_or_doc() says True, nothing is reported. Correct: read as code,
     # as the same job in a package named `sync` is (DC701 on the changed line 10).
     found = _found(tmp_path, {path: source}, {path: source.replace("pending - 1", "pending - 2")}, rule=None)
     assert _lines(found) == [(path, 10)]
@@ -45,7 +46,7 @@ def test_jvm_a_package_named_like_a_test_folder_below_the_source_root_is_code(tm
 def test_jvm_test_packages_below_the_source_root_are_code_but_test_sets_stay_tests() -> None:
     from deploycheck.rules.paths import is_test_or_doc
 
-    # Fails today (both are True): below the source root these are packages.
+    # Failed before the fix (both were True): below the source root these are packages.
     assert not is_test_or_doc("server/src/main/java/com/acme/league/fixtures/FixtureSyncJob.java")
     assert not is_test_or_doc("server/src/main/kotlin/com/acme/chat/e2e/PreKeyRefillJob.kt")
     # Still tests: a test source set, and a test class below the production root.
@@ -83,14 +84,14 @@ _DROP = "db/migrate/20260401000000_drop_legacy_code.rb"
      "  def drop_legacy_columns\n    remove_column :users, :legacy_code\n  end\nend\n", 11),
 ], ids=["endless-down-first", "one-line-down-first", "helper-after-endless-down"])
 def test_dc452_a_down_without_a_block_hides_nothing_after_it(tmp_path, source: str, line: int) -> None:
-    # Silent miss today. Correct: the `remove_column` that `up` runs is flagged (high).
+    # Was a silent miss (red team 20). Correct: the `remove_column` that `up` runs is flagged (high).
     found = _found(tmp_path, {"README.md": "app\n"}, {_DROP: source}, rule="DC452")
     assert _lines(found) == [(_DROP, line)]
 
 
 def test_dc452_reversible_one_line_braces(tmp_path) -> None:
     # `reversible` written with one-line braces, as Rails' guides show it (a legacy column
-    # replaced by a digest). The `up` branch's drop is missed today: the patterns want the
+    # replaced by a digest). The `up` branch's drop was missed: the patterns wanted the
     # operation at the start of its line. Correct: the `dir.up { remove_column … }` line 4 is
     # flagged, and the undo `dir.down { remove_column … }` line 9 is not.
     source = ("class ReplaceLegacyCode < ActiveRecord::Migration[7.1]\n  def change\n    reversible do |dir|\n"
@@ -127,7 +128,7 @@ _SEAT_JOB = ("class ClaimSeatJob < ApplicationJob\n  queue_as :default\n\n  def 
     "  rescue Mongo::Error::OperationFailure => e\n    raise unless e.code == 11000\n",
 ], ids=["sequel", "mongoid-11000"])
 def test_dc251_a_duplicate_key_error_of_another_orm(tmp_path, rescue: str) -> None:
-    # Silent miss today (only RecordNotUnique and PG::UniqueViolation are read). Correct: the
+    # Was a silent miss (red team 20) (only RecordNotUnique and PG::UniqueViolation are read). Correct: the
     # job's new rescue of the lost race is flagged on the line naming the duplicate key, like
     # `rescue ActiveRecord::RecordNotUnique`.
     path = "app/jobs/claim_seat_job.rb"
@@ -154,7 +155,7 @@ _SIGNUP_WORKER = ('import { Worker } from "bullmq";\n{IMPORT}import { User } fro
      "    if (!(err instanceof UniqueConstraintViolationException)) throw err;\n"),
 ], ids=["mongo-not-equal", "mysql-errno", "pg-error-enum", "mikro-orm"])
 def test_dc250_a_duplicate_key_error_written_otherwise(tmp_path, imports: str, guard: str) -> None:
-    # Silent miss today. Correct: the worker now swallows the losing insert of a race: flagged
+    # Was a silent miss (red team 20). Correct: the worker now swallows the losing insert of a race: flagged
     # on the guard's line.
     path = "src/workers/signup.ts"
     base = _SIGNUP_WORKER.replace("{IMPORT}", imports)
@@ -164,7 +165,7 @@ def test_dc250_a_duplicate_key_error_written_otherwise(tmp_path, imports: str, g
 
 
 def test_dc251_an_http_error_mapping_is_no_concurrency_control(tmp_path) -> None:
-    # False flag today. A Rails API's ApplicationController renders a duplicate key as 409
+    # Was a false flag (red team 20). A Rails API's ApplicationController renders a duplicate key as 409
     # instead of 500: no retry, no refetch, no job; the race and its outcome in the database are
     # what they were. Correct: nothing.
     path = "app/controllers/application_controller.rb"
@@ -176,7 +177,7 @@ def test_dc251_an_http_error_mapping_is_no_concurrency_control(tmp_path) -> None
 
 
 def test_dc250_an_http_error_mapping_is_no_concurrency_control(tmp_path) -> None:
-    # False flag today: the same in an Express error handler (Prisma's P2002 answered with 409).
+    # Was a false flag (red team 20): the same in an Express error handler (Prisma's P2002 answered with 409).
     # Correct: nothing.
     path = "src/http/errors.ts"
     base = ('import { prisma } from "./db";\n\nexport function errorHandler(err, req, res, next) {\n'
@@ -200,7 +201,7 @@ def test_dc250_an_http_error_mapping_is_no_concurrency_control(tmp_path) -> None
 ], ids=["environment-sections", "flow-list", "unindented-list"])
 def test_dc506_sidekiq_configuration_written_otherwise(tmp_path, source: str, line: int) -> None:
     # `config/worker.yml`, passed as `bundle exec sidekiq -C config/worker.yml` (Procfile).
-    # Silent miss today. Correct: the concurrency 5 -> 20 is flagged on its line.
+    # Was a silent miss (red team 20). Correct: the concurrency 5 -> 20 is flagged on its line.
     path = "config/worker.yml"
     head = source.replace("concurrency: 5", "concurrency: 20")
     found = _found(tmp_path, {path: source, "Procfile": "worker: bundle exec sidekiq -C config/worker.yml\n"},
@@ -240,13 +241,13 @@ _MAIL = "src/workers/mail.ts"
      "  async process(job) {}\n}\n", "= 1;", "= 10;", 3),
 ], ids=["capital-constant", "destructured-first", "destructured-options-default", "class-field", "nest-constant"])
 def test_dc510_concurrency_held_by_a_constant_or_parameter(tmp_path, source: str, old: str, new: str, line: int) -> None:
-    # Silent miss today. Correct: 1 -> 10 jobs at once is flagged on the line holding the value.
+    # Was a silent miss (red team 20). Correct: 1 -> 10 jobs at once is flagged on the line holding the value.
     found = _found(tmp_path, {_MAIL: source}, {_MAIL: source.replace(old, new)}, rule="DC510")
     assert _lines(found) == [(_MAIL, line)]
 
 
 def test_dc510_a_limit_inside_the_job_is_not_the_workers_concurrency(tmp_path) -> None:
-    # False flag today ("more jobs will now run at the same time"). A BullMQ thumbnail job uploads
+    # Was a false flag (red team 20) ("more jobs will now run at the same time"). A BullMQ thumbnail job uploads
     # its sizes four at a time through p-limit: the worker still runs one job at a time (its
     # options name no concurrency). Correct: nothing, as DC510_not_a_worker.ts reads p-limit in
     # a file without the queue library.
@@ -265,7 +266,7 @@ _LEADERBOARD = ("create or replace function refresh_leaderboard() returns void a
 
 
 def test_dc716_a_schedule_whose_command_runs_several_statements(tmp_path) -> None:
-    # Silent miss today: a nightly pg_cron job whose command is a dollar-quoted body of two
+    # Was a silent miss (red team 20): a nightly pg_cron job whose command is a dollar-quoted body of two
     # statements. Another file's command is read up to its first `;`, so only the first
     # statement's functions count. Correct: a later migration replacing `refresh_leaderboard`
     # is flagged on its first line, as when the command is that call alone.
@@ -283,7 +284,7 @@ _CLAIM = ("create or replace function claim_jobs(batch int) returns setof jobs a
 
 
 def test_dc716_a_line_only_removed_from_job_sql_in_a_sql_file(tmp_path) -> None:
-    # Silent miss today. Supabase's declarative schema (`supabase/schemas/`) is edited in place:
+    # Was a silent miss (red team 20). Supabase's declarative schema (`supabase/schemas/`) is edited in place:
     # the scheduled claim loses `for update skip locked`, so two runs claim the same jobs. Only
     # added lines of a `.sql` file are read. Correct: flagged on the removed line (base side),
     # as the same SQL in a code string is (see the next test).
@@ -303,7 +304,7 @@ def test_passes_now_dc716_a_line_only_removed_from_job_sql_in_a_code_string(tmp_
 
 
 def test_dc716_a_sql_standard_function_body(tmp_path) -> None:
-    # Silent miss today: a `begin atomic … end` body (Postgres 14+) holds statements ending in
+    # Was a silent miss (red team 20): a `begin atomic … end` body (Postgres 14+) holds statements ending in
     # `;`, and the file is split there, so the body's second statement is no longer in the
     # statement that defines the scheduled function. Correct: flagged on the changed line 5.
     path = "supabase/migrations/20260101000000_purge.sql"
@@ -322,7 +323,7 @@ _REPORT_NOTE = ("\n-- Run by hand after a bulk import; to run it nightly instead
 
 
 def test_dc716_a_schedule_in_a_comment_schedules_nothing(tmp_path) -> None:
-    # False flag today: a migration defines a report function run by hand and says in a comment
+    # Was a false flag (red team 20): a migration defines a report function run by hand and says in a comment
     # how one would schedule it. The comment is read as a pg_cron call, in the same file and
     # from another. Correct: nothing, either way.
     path = "supabase/migrations/20260101000000_report.sql"
@@ -334,7 +335,7 @@ def test_dc716_a_schedule_in_a_comment_schedules_nothing(tmp_path) -> None:
 
 
 def test_dc716_a_job_unscheduled_later_schedules_nothing(tmp_path) -> None:
-    # False flag today: the first migration scheduled `purge_sessions`, a later one unscheduled
+    # Was a false flag (red team 20): the first migration scheduled `purge_sessions`, a later one unscheduled
     # the job (the application's own nightly task purges now), and a third changes the
     # function, which no pg_cron job runs any more. Correct: nothing.
     first = "supabase/migrations/20260101000000_purge.sql"
@@ -348,7 +349,7 @@ def test_dc716_a_job_unscheduled_later_schedules_nothing(tmp_path) -> None:
 
 
 def test_dc716_a_schedules_command_ends_with_its_call(tmp_path) -> None:
-    # False flag today: a Rails migration schedules a nightly VACUUM and, in the same `up`,
+    # Was a false flag (red team 20): a Rails migration schedules a nightly VACUUM and, in the same `up`,
     # creates a trigger. Ruby has no `;`, so the schedule's "command" is read through the next
     # 2000 characters, and the trigger's function is taken for a scheduled one: the fx gem's
     # next version of that trigger function is flagged as pg_cron's. Correct: nothing.
@@ -366,7 +367,7 @@ def test_dc716_a_schedules_command_ends_with_its_call(tmp_path) -> None:
 
 
 def test_dc716_an_index_on_a_queue_table_runs_no_job(tmp_path) -> None:
-    # False flag today: a migration indexes pgmq's queue table (`pgmq.q_emails`), and
+    # Was a false flag (red team 20): a migration indexes pgmq's queue table (`pgmq.q_emails`), and
     # `pgmq.q_emails (vt)` is read as a call of a pgmq function. Correct: nothing (DDL, no job).
     path = "supabase/migrations/20260101000000_queue_index.sql"
     assert _found(tmp_path, {"README.md": "app\n"}, {path: "create index if not exists q_emails_vt_idx on pgmq.q_emails (vt);\n"},
@@ -418,7 +419,7 @@ _IMAP = ('package models\n\nimport (\n\t"time"\n\n\tlog "github.com/gophish/goph
 
 
 def test_dc360_a_file_using_the_packages_gorm_handle(tmp_path) -> None:
-    # Silent miss today. gophish's models/imap.go: it writes through the package's `db`
+    # Was a silent miss (red team 20). gophish's models/imap.go: it writes through the package's `db`
     # (a *gorm.DB declared in models.go) and imports no gorm itself. Correct: the Save that
     # became a column update is flagged on the new line 11.
     head = _IMAP.replace("\tim.LastLogin = time.Now().UTC()\n\terr := db.Save(im).Error\n",
@@ -446,7 +447,7 @@ _STORE = ('package store\n\nimport (\n\t"context"\n\n\t"gorm.io/gorm"\n)\n\ntype
                     '\tc.Status = "completed"\n\treturn s.db.WithContext(ctx).Save(c).Error\n'), 13),
 ], ids=["save-to-update", "updates-to-save"])
 def test_dc360_a_chain_split_after_its_dots(tmp_path, base: str, head: str, line: int) -> None:
-    # Silent miss today: `\.Save\(` and `\.Updates?\(` want the dot on the call's line. Correct:
+    # Was a silent miss (red team 20): `\.Save\(` and `\.Updates?\(` want the dot on the call's line. Correct:
     # flagged at the first added line of the new kind (the diff keeps `Where(…).` unchanged
     # between the removed Save and the added Update).
     path = "internal/store/campaign.go"
@@ -455,7 +456,7 @@ def test_dc360_a_chain_split_after_its_dots(tmp_path, base: str, head: str, line
 
 
 def test_dc360_a_session_save_is_not_a_whole_row_write(tmp_path) -> None:
-    # False flag today. gophish's login handler (controllers/route.go imports gorilla/sessions
+    # Was a false flag (red team 20). gophish's login handler (controllers/route.go imports gorilla/sessions
     # and gorm): stamping `last_login` moves out of the handler, which now starts a session and
     # saves it (`session.Save(r, w)`, a cookie). No row is written whole. Correct: nothing.
     path = "controllers/route.go"

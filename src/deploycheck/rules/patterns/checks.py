@@ -422,16 +422,38 @@ def go_orm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
 # gorm's whole-row write (`Save` writes every column of the struct as it was loaded, and inserts
 # it again when its key is gone) and its column writes (`Update`, `Updates`, `UpdateColumn(s)`,
 # `Select(…)` before them).
-_GO_ORM_WHOLE = re.compile(r"\.Save\(")
-_GO_ORM_COLUMNS = re.compile(r"\.(?:Updates?|UpdateColumns?)\(")
+# gorm's `Save` takes the one value it writes (gorilla's `session.Save(r, w)` takes two); a chain
+# split after its dots, as gofmt leaves it, puts the call at the start of a line.
+_GO_ORM_WHOLE = re.compile(r"(?:\.|^\s*)Save\(\s*&?[\w.\[\]]+\s*\)")
+_GO_ORM_COLUMNS = re.compile(r"(?:\.|^\s*)(?:Updates?|UpdateColumns?)\(")
 _GORM_IMPORT = re.compile(r"[\"`](?:gorm\.io/gorm|github\.com/jinzhu/gorm)[\"`/]")
+
+
+def _gorm_package(view: FileView) -> bool:
+    """Whether the file or another of its Go package (its folder) imports gorm: gophish's
+    models/imap.go writes through the package's `db`, declared in models.go."""
+    text = view.ctx.head_text()
+    if text is not None and _GORM_IMPORT.search(text):
+        return True
+    ctx = view.ctx
+    if ctx.repo is None:
+        return False
+    folder = posixpath.dirname(view.path)
+    memo: dict = getattr(ctx.settings.base_files, "memo", ctx.cache)
+    key = ("patterns.gorm-package", folder)
+    if key not in memo:
+        from ...git import gitcmd
+
+        memo[key] = bool(gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, ["gorm.io/gorm", "github.com/jinzhu/gorm"],
+                                           [f":(glob){folder + '/' if folder else ''}*.go"], what="gorm's import"))
+    return memo[key]
 
 
 @check("go-orm-write-scope")
 def go_orm_write_scope(view: FileView, pr: PackRule) -> list[Finding]:
     """A hunk that replaces gorm's whole-row `Save` with a column update, or the reverse."""
-    text, head, base = view.ctx.head_text(), view.lines("head"), view.lines("base")
-    if text is None or head is None or base is None or _GORM_IMPORT.search(text) is None:
+    head, base = view.lines("head"), view.lines("base")
+    if head is None or base is None or not _gorm_package(view):
         return []
     out: list[Finding] = []
     for hunk in view.ctx.file.hunks:  # code only: comments and strings blanked

@@ -23,7 +23,10 @@ from .parse import STRING_LITERALS, Parsed, walk
 
 # A call of pg_cron's scheduler or of any pgmq function, as SQL writes it; Supabase Queues expose
 # pgmq's functions again in the schema `pgmq_public` (`pgmq_public.pop('jobs')`).
-_JOB_SQL = re.compile(r"\b(cron\.(?:schedule|schedule_in_database|alter_job)|pgmq(?:_public)?\.\w+)\s*\(", re.IGNORECASE)
+# pgmq's queue and archive tables (`pgmq.q_emails`, `pgmq.a_emails`) are no function calls (`create index
+# … on pgmq.q_emails (vt)`).
+_JOB_SQL = re.compile(r"\b(cron\.(?:schedule|schedule_in_database|alter_job)|pgmq(?:_public)?\.(?![qa]_)\w+)\s*\(",
+                      re.IGNORECASE)
 # Only in text that reads as SQL: a message or a template that merely names `cron.schedule(…)`
 # (node-cron's call, written out in a log line) is none.
 _SQL = re.compile(r"\b(?:select|perform|from|call|create|insert|update|delete)\b", re.IGNORECASE)
@@ -114,7 +117,8 @@ def job_sql_changed(p: Parsed, lines: dict[int, str], elsewhere: dict[str, str] 
 
 def sql_file_job_changes(text: str, lines: dict[int, str], elsewhere: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
     """As ``job_sql_changed``, for a `.sql` file (a migration): each statement is one SQL text."""
-    pieces = [_Piece(start, text[start:end], text.count("\n", 0, start) + 1 + _leading_lines(text[start:end]),
+    clean = without_comments(text)  # a schedule written in a comment schedules nothing
+    pieces = [_Piece(start, clean[start:end], text.count("\n", 0, start) + 1 + _leading_lines(text[start:end]),
                      text.count("\n", 0, end) + 1, None, set) for start, end in statements(text)]
     return _changed(pieces, lines, elsewhere or {}, "the statement")
 
@@ -128,20 +132,38 @@ def defined_functions(text: str) -> set[str]:
 _CALLED = re.compile(r"\"?(\w+)\"?\s*\(")
 
 
-def job_callers(text: str) -> dict[str, int]:
-    """The functions that the pg_cron calls of ``text`` (another file's) run, by lower-case name,
-    with the line of the call: the names called in the rest of each call's statement (its
-    command), however the file keeps it."""
-    out: dict[str, int] = {}
+class Schedule(NamedTuple):
+    """A pg_cron call of another file: the job's name (None for the two-argument form), the
+    functions its command calls (lower-case), its line."""
+    job: str | None
+    calls: frozenset[str]
+    line: int
+
+
+_JOB_NAME = re.compile(r"\s*'((?:[^']|'')*)'\s*,\s*'")  # the first of three or more arguments: the job's name
+_UNSCHEDULE = re.compile(r"\bcron\.unschedule\s*\(\s*'((?:[^']|'')*)'", re.IGNORECASE)
+
+
+def schedules(text: str, sql: bool = False) -> list[Schedule]:
+    """The pg_cron calls of ``text`` (another file's; a `.sql` file's with ``sql``, its comments
+    left out) and what their commands run: the names called inside the call's parentheses,
+    however the command is quoted (`'select f()'`, a `$$ … $$` body of several statements)."""
+    if sql:
+        text = without_comments(text)
+    out = []
     for m in _JOB_SQL.finditer(text):
         if not m.group(1).lower().startswith("cron."):
             continue  # a pgmq call runs no function of the application's by name
-        end = text.find(";", m.end())
-        command = text[m.end(): end if 0 <= end - m.end() <= 2000 else m.end() + 2000]
-        line = text.count("\n", 0, m.start()) + 1
-        for called in _CALLED.finditer(command):
-            out.setdefault(called.group(1).lower(), line)
+        arguments = text[m.end(): _closing(text, m.end() - 1)]
+        name = _JOB_NAME.match(arguments)
+        calls = frozenset(c.group(1).lower() for c in _CALLED.finditer(arguments))
+        out.append(Schedule(name.group(1) if name else None, calls, text.count("\n", 0, m.start()) + 1))
     return out
+
+
+def unscheduled(text: str) -> list[str]:
+    """The pg_cron jobs a `.sql` file unschedules by name (its comments left out)."""
+    return [m.group(1) for m in _UNSCHEDULE.finditer(without_comments(text))]
 
 
 def _changed(pieces: list[_Piece], lines: dict[int, str], elsewhere: dict[str, str], what: str) -> list[tuple[int, int, str]]:
@@ -205,31 +227,73 @@ def _leading_lines(statement: str) -> int:
 
 
 _DOLLAR_TAG = re.compile(r"\$(\w*)\$")
+_BEGIN_ATOMIC = re.compile(r"begin\s+atomic\b", re.IGNORECASE)
+_ATOMIC_END = re.compile(r"\bend\s*(?=;|$)", re.IGNORECASE)
+
+
+def _skipped(text: str, i: int) -> tuple[int, bool] | None:
+    """Where the quoted text, dollar-quoted body or comment starting at ``i`` ends (and whether
+    it is a comment); None when none starts there."""
+    c, n = text[i], len(text)
+    if c in "'\"":
+        close = text.find(c, i + 1)
+        while close != -1 and text.startswith(c, close + 1):  # a doubled quote is one quote
+            close = text.find(c, close + 2)
+        return (n if close == -1 else close + 1), False
+    if text.startswith("--", i):
+        return (n if (close := text.find("\n", i)) == -1 else close), True
+    if text.startswith("/*", i):
+        return (n if (close := text.find("*/", i + 2)) == -1 else close + 2), True
+    if c == "$" and (m := _DOLLAR_TAG.match(text, i)) is not None:
+        close = text.find(m.group(0), m.end())
+        return (n if close == -1 else close + len(m.group(0))), False
+    return None
+
+
+def _closing(text: str, opening: int, limit: int = 20_000) -> int:
+    """The offset of the `)` closing the `(` at ``opening``, past quotes and dollar bodies (the
+    text's end, or ``limit`` characters on, when it does not close)."""
+    depth, i, n = 0, opening, min(len(text), opening + limit)
+    while i < n:
+        if (skip := _skipped(text, i)) is not None:
+            i = skip[0]
+            continue
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+        i += 1
+    return n
+
+
+def without_comments(text: str) -> str:
+    """``text`` with its SQL comments blanked (their line breaks kept, so lines keep their numbers)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        skip = _skipped(text, i)
+        if skip is None:
+            out.append(text[i])
+            i += 1
+            continue
+        end, comment = skip
+        out.append(re.sub(r"[^\n]", " ", text[i:end]) if comment else text[i:end])
+        i = end
+    return "".join(out)
 
 
 def statements(text: str) -> list[tuple[int, int]]:
     """The (start, end) offsets of the SQL statements of ``text``: split at `;` outside quotes,
-    dollar-quoted bodies (`$$ … $$`, `$fn$ … $fn$`) and comments."""
+    dollar-quoted bodies (`$$ … $$`, `$fn$ … $fn$`), comments and SQL-standard bodies (`begin
+    atomic … end`)."""
     out, start, i, n = [], 0, 0, len(text)
     while i < n:
-        c = text[i]
-        if c in "'\"":
-            close = text.find(c, i + 1)
-            while close != -1 and text.startswith(c, close + 1):  # a doubled quote is one quote
-                close = text.find(c, close + 2)
-            i = n if close == -1 else close + 1
+        if (skip := _skipped(text, i)) is not None:
+            i = skip[0]
             continue
-        if text.startswith("--", i):
-            i = n if (close := text.find("\n", i)) == -1 else close
+        if (atomic := _BEGIN_ATOMIC.match(text, i)) is not None and (i == 0 or not text[i - 1].isalnum()):
+            end = _ATOMIC_END.search(text, atomic.end())
+            i = n if end is None else end.end()
             continue
-        if text.startswith("/*", i):
-            i = n if (close := text.find("*/", i + 2)) == -1 else close + 2
-            continue
-        if c == "$" and (m := _DOLLAR_TAG.match(text, i)) is not None:
-            close = text.find(m.group(0), m.end())
-            i = n if close == -1 else close + len(m.group(0))
-            continue
-        if c == ";":
+        if text[i] == ";":
             out.append((start, i + 1))
             start = i + 1
         i += 1

@@ -4,10 +4,11 @@ that could not be parsed (DC703). Imported only after the family's gates admitte
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ...git.model import ADDED, DELETED, MODIFIED
 from .background import CLASS_HEADER, job_of, regions, server_module
-from .dbjobs import defined_functions, job_callers, job_sql_changed, sql_file_job_changes
+from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
 from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import is_sql_file, language_of_file
@@ -112,11 +113,8 @@ def _test_build_only(ctx) -> bool:
 def detect(ctx):
     language = language_of_file(ctx)
     if language is None:
-        if is_sql_file(ctx.path) and ctx.added:
-            text = ctx.head_text()
-            if text is not None:
-                for first, last, message in sql_file_job_changes(text, ctx.added, _job_callers_elsewhere(ctx, text)):
-                    yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last)
+        if is_sql_file(ctx.path):
+            yield from _sql_file(ctx)
         return
     if language == "go" and _test_build_only(ctx):
         return
@@ -212,6 +210,17 @@ def detect(ctx):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
 
 
+def _sql_file(ctx):
+    """DC716 in a `.sql` file: its added lines on the head, and the lines of hunks that only remove
+    on the base (a `for update skip locked` dropped from a scheduled function)."""
+    removed_only = {line.number: line.text for hunk in ctx.file.hunks if not hunk.added for line in hunk.removed}
+    for side, lines, text in (("head", ctx.added, ctx.head_text), ("base", removed_only, ctx.base_text)):
+        source = text() if lines else None
+        if source is not None:
+            for first, last, message in sql_file_job_changes(source, lines, _job_callers_elsewhere(ctx, source)):
+                yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last, side=side)
+
+
 # Job SQL in other files is looked for in this many at most (the files that call pg_cron's
 # scheduler: a handful of migrations in an application that uses it).
 MAX_JOB_SQL_FILES = 200
@@ -229,15 +238,26 @@ def _job_callers_elsewhere(ctx, text: str) -> dict[str, str]:
         from ...git import gitcmd
         from ..paths import is_test_or_doc
 
-        callers: dict[str, tuple[str, int]] = {}
-        paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, ["cron.schedule", "cron.alter_job"], ignore_case=True,
-                                  what="pg_cron schedules")
+        found_in: list[tuple[str, list]] = []
+        dropped: Counter[str] = Counter()
+        paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, ["cron.schedule", "cron.alter_job", "cron.unschedule"],
+                                  ignore_case=True, what="pg_cron schedules")
         for path in [path for path in paths if not is_test_or_doc(path)][:MAX_JOB_SQL_FILES]:
             data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
             if data is None or len(data) > MAX_PARSE_BYTES:
                 continue
-            for name, line in job_callers(data.decode("utf-8", "replace")).items():
-                callers.setdefault(name, (path, line))
+            text, sql = data.decode("utf-8", "replace"), is_sql_file(path)
+            found_in.append((path, schedules(text, sql)))
+            if sql:  # a migration has no way back: its unschedule stands (a code file's may be a `down`'s)
+                dropped.update(unscheduled(text))
+        made = Counter(schedule.job for _path, listed in found_in for schedule in listed if schedule.job)
+        callers: dict[str, tuple[str, int]] = {}
+        for path, listed in found_in:
+            for schedule in listed:
+                if schedule.job is not None and dropped[schedule.job] >= made[schedule.job]:
+                    continue  # unscheduled as often as it was scheduled: no job runs it now
+                for name in schedule.calls:
+                    callers.setdefault(name, (path, schedule.line))
         memo["trees.job-callers"] = callers
     found: dict[str, tuple[str, int]] = memo["trees.job-callers"]
     return {name: f"the pg_cron schedule at {found[name][0]}:{found[name][1]}" for name in defined

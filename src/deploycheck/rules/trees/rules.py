@@ -977,9 +977,12 @@ DATABASE_JOB_SQL_CHANGED = Rule(
     known_problems=dedent("""\
         Functions are matched by name, without their schema: a function of the same name as a
         scheduled one counts. Another file's schedule is read for the functions its command
-        calls (in the 200 first files that call pg_cron's scheduler); a function that only
-        another file's pgmq-draining function calls is followed within one file only. Named
-        strings are matched by name in the file's strings only."""),
+        calls (in the 200 first files that call pg_cron's scheduler); a job that `.sql`
+        migrations unschedule by name as often as they schedule it runs nothing (an unschedule
+        in a code file may be a rollback's, and is not counted). A function that only another
+        file's pgmq-draining function calls is followed within one file only. SQL comments are
+        left out in `.sql` files, not in the code's strings. Named strings are matched by name in
+        the file's strings only."""),
     example=dedent("""\
         await db.execute(sql.raw(`
           create or replace function call_job_endpoint(body text) returns text as $$
