@@ -746,6 +746,35 @@ def test_a_choice_whose_details_were_being_typed_survives_ctrl_c_and_enter_finis
     assert not draft_file(p).exists()
 
 
+def test_a_closed_terminal_keeps_the_half_given_answer_as_ctrl_c_does(project: Project) -> None:
+    """The trial on dawarich (session 20): the terminal closed (SIGHUP) while the details were
+    being typed, and the half-given answer was lost, as the process ended at once. A hang-up now
+    stops the prompt as Ctrl-C does: the choice and the details typed are kept in the draft."""
+    import os
+    import time
+
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION[:4]:
+        t.answer(prompt, keys)
+    t.answer(Q_TESTED, "no")
+    t.expect(DETAILS)
+    t.send(WHY_UNTESTED)  # typed, Enter not pressed
+    t.expect(WHY_UNTESTED)
+    os.close(t.fd)  # the terminal window closes: the kernel hangs up on the session
+    deadline = time.monotonic() + 60
+    while (ended := os.waitpid(t.pid, os.WNOHANG))[0] == 0:
+        assert time.monotonic() < deadline, "deploycheck did not end after the hang-up"
+        time.sleep(0.05)
+    t.status = os.waitstatus_to_exitcode(ended[1])
+    assert t.status == 1, t.text  # as at the end of input: the answers and the half-given one are kept
+    draft = parse_draft(draft_file(p).read_bytes(), "draft")
+    assert list(draft.answers) == ["shared-state", "sequential-assumption"]
+    assert draft.pending == {"concurrency-tested": Answer("no", WHY_UNTESTED)}
+
+
 def test_an_explanation_being_typed_survives_ctrl_c_and_is_offered_again(project: Project) -> None:
     from deploycheck.authoring.drafts import parse_draft
 

@@ -53,6 +53,7 @@ def head(tmp_path_factory):
     repo = make_repo(tmp_path_factory.mktemp("repo") / "r", {
         "tests/test_inventory_concurrency.py": CONCURRENT_TEST,
         "tests/test_plain.py": PLAIN_TEST,
+        "spec/jobs/geocoding_job_spec.rb": "describe GeocodingJob do\n  it 'geocodes' do\n    expect(1).to eq(1)\n  end\nend\n",
         "inventory/jobs.py": "def job():\n    pass\n",
     })
     root = str(repo)
@@ -196,6 +197,17 @@ def test_warning_when_the_named_test_shows_no_concurrency(head):
     assert warnings == [
         "concurrency-tested: tests/test_plain.py shows no sign of concurrency (threads, processes, asyncio.gather, "
         "several workers); make sure the test really runs workers against the same data at the same time."
+    ]
+
+
+def test_the_warning_on_a_test_in_another_language_says_only_its_text_was_read(head):
+    # The trial on dawarich: a spec named as the test got this warning while the record said "not
+    # checked (not Python)"; the warning now says what it read.
+    _problems, warnings = check(head, changed(**{"concurrency-tested": Answer("yes", "spec/jobs/geocoding_job_spec.rb")}))
+    assert warnings == [
+        "concurrency-tested: spec/jobs/geocoding_job_spec.rb shows no sign of concurrency (threads, processes, "
+        "asyncio.gather, several workers) (its text only: tests not in Python are not inspected further); make sure "
+        "the test really runs workers against the same data at the same time."
     ]
 
 

@@ -538,3 +538,13 @@ def test_nothing_flagged_with_an_uncommitted_job_edit_is_not_a_silent_pass(tmp_p
         assert " ".join(proc.stderr.split()) == UNCOMMITTED.format("inventory/jobs.py"), command
     git(p.repo, "add", "inventory/jobs.py")  # staged is still not committed
     assert " ".join(run_dc(p.repo, "scan").stderr.split()) == UNCOMMITTED.format("inventory/jobs.py")
+
+
+def test_a_default_branch_named_otherwise_is_suggested(tmp_path: Path) -> None:
+    # The trial on dawarich (whose default branch is `master`): `--base main` got no hint.
+    p = flagged(tmp_path)
+    git(p.repo, "branch", "-m", "main", "master")
+    proc = run_dc(p.repo, "scan", "--base", "main")
+    assert proc.returncode == 2
+    assert "Did you mean `master`?" in proc.stderr
+    assert "Did you mean" not in run_dc(p.repo, "scan", "--base", "trunkless").stderr

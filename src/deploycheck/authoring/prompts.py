@@ -13,6 +13,8 @@ when the walkthrough runs at a terminal, never by ``verify``, ``scan`` or the ho
 
 from __future__ import annotations
 
+import errno
+
 import os
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -48,6 +50,24 @@ class TypedInterrupt(KeyboardInterrupt):
     def __init__(self, typed: str) -> None:
         super().__init__()
         self.typed = typed
+
+
+def _stop_at_hangup(app: Any) -> None:
+    """A closed terminal (SIGHUP) stops the prompt as Ctrl-C does, with what stood in the line, so
+    the walk keeps it in the draft as the question's half-given answer; Python's default would
+    end the process before it could be kept. Where the running loop takes no signal handlers
+    (not the main thread, not Unix), or another handler is set, it stays."""
+    import asyncio
+    import signal
+
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is None or signal.getsignal(hangup) is not signal.SIG_DFL:
+        return  # the demo's own handler cleans its folder up at a hang-up: left to it
+    try:
+        asyncio.get_running_loop().add_signal_handler(
+            hangup, lambda: app.exit(exception=TypedInterrupt(app.current_buffer.text), style="class:aborting"))
+    except (RuntimeError, NotImplementedError, ValueError):
+        pass
 
 
 class TypedEnd(EOFError):
@@ -234,6 +254,7 @@ class TerminalPrompter:
             fresh[0] = bool(prefill)
             buffer.on_cursor_position_changed += touched
             buffer.on_text_changed += touched
+            _stop_at_hangup(session.app)
 
         merged = merge_key_bindings([keys, bindings]) if bindings is not None else keys
         if prefill:
@@ -245,6 +266,17 @@ class TerminalPrompter:
                 inert(message, keep_newlines=False), default=prefill, key_bindings=merged,
                 bottom_toolbar=toolbar or None, mouse_support=False, pre_run=ready,
             )
+        except EOFError as exc:
+            if isinstance(exc, TypedEnd):
+                raise
+            # Ctrl-D on an empty line: what stood in the line (nothing) goes along.
+            raise TypedEnd(session.default_buffer.text) from None
+        except OSError as exc:
+            if exc.errno not in (errno.EIO, errno.ENXIO, errno.EBADF):
+                raise
+            # The terminal is gone (its window closed): as at the end of input, what stood in the
+            # line goes along, to be kept as the half-given answer.
+            raise TypedEnd(session.default_buffer.text) from None
         finally:
             buffer = session.default_buffer
             buffer.on_cursor_position_changed -= touched

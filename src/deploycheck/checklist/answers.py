@@ -171,9 +171,13 @@ def concurrency_evidence_warning(details: str, head_file_text: Callable[[str], s
             quiet.append(path)
     if not quiet:
         return None
+    # Only the text of a test in another language is searched: the record's "not checked (not
+    # Python)" says that its test was not inspected further, which this warning must not contradict.
+    only_text = " (its text only: tests not in Python are not inspected further)" if any(
+        not path.endswith(".py") for path in quiet) else ""
     return (
         f"{', '.join(quiet)} shows no sign of concurrency (threads, processes, asyncio.gather, several "
-        "workers); make sure the test really runs workers against the same data at the same time."
+        f"workers){only_text}; make sure the test really runs workers against the same data at the same time."
     )
 
 

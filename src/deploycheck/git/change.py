@@ -511,13 +511,21 @@ def resolve_base(
     )
 
 
+_DEFAULT_BRANCHES = ("main", "master", "trunk", "develop")
+
+
 def _did_you_mean(root: str, name: str) -> str:
     """"Did you mean `main`? " for a mistyped branch name (a close match among the branches)."""
     import difflib
 
     text = gitcmd.run(["for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes"], root, check=False)
     branches = [b for b in text.stdout.decode("utf-8", "replace").splitlines() if b and not b.endswith("/HEAD")]
-    close = difflib.get_close_matches(name, branches, n=1, cutoff=0.6)
+    # A default branch named otherwise (`main` asked where the repository's is `master`): no close
+    # spelling, the same role.
+    prefix, _, tail = name.rpartition("/")
+    defaults = [f"{prefix}/{other}" if prefix else other for other in _DEFAULT_BRANCHES if other != tail]
+    close = ([b for b in defaults if b in branches][:1] if tail in _DEFAULT_BRANCHES else []) \
+        or difflib.get_close_matches(name, branches, n=1, cutoff=0.6)
     if not close or name.startswith("-") or close[0].startswith("-"):  # never suggest an option-like name
         return ""
     from ..util.safe import inert
