@@ -63,12 +63,13 @@ _DOCS = re.compile(r"(?:^|/)docs?/(?!.*\.go$)", re.IGNORECASE)
 _JVM_SOURCES = re.compile(r"(?:^|/)src/(?:main|[a-z]\w*Main)/(?:java|kotlin|scala|groovy)/")
 
 
-# Below a JVM source root, a package named like a folder of tests, fixtures, built or vendored code
-# (`fixtures` of a football app, `e2e` encryption): Maven's `src/main` holds production code only.
-# Test helpers a library ships for its users' tests (TEST_SUPPORT) and mocks keep their meaning.
+# Below a JVM source root, a package named like a folder of fixtures, built or vendored code
+# (`fixtures` of a football app, `e2e` encryption, Jpom's `build` runner): Maven's `src/main` holds
+# production code. A `test` package there is what a library ships for its users' tests
+# (spring-kafka's `org.springframework.kafka.test` embedded broker), like TEST_SUPPORT's helpers and
+# mocks: those keep their meaning.
 _FOLDER_LIKE_PACKAGE = re.compile(
-    r"(?:^|(?<=/))(?:tests?|spec|specs|__tests__|testdata|test_data|fixtures?|e2e|vendor|dist|build|node_modules)(?=/)",
-    re.IGNORECASE)
+    r"(?:^|(?<=/))(?:testdata|test_data|fixtures?|e2e|vendor|dist|build|node_modules)(?=/)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)  # asked for the same path by several families
