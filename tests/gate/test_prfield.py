@@ -491,3 +491,15 @@ def test_on_gitlab_the_fix_says_to_run_a_new_pipeline_not_that_an_edit_re_runs_i
     code, doc = verify(claiming, github_env(tmp_path, "Refactor stock reservation", "## Concurrency considerations\n\nok\n"))
     assert code == 1 and not any("GitLab" in p["fix"] for p in doc["problems"])
     assert [p["fix"].endswith("re-runs the check.") for p in doc["problems"] if p["code"].startswith("pr-")].count(True) == 2
+
+
+def test_a_quiet_branch_says_the_field_was_not_checked_when_it_is_required(strict, tmp_path):
+    # The trial on dawarich (session 20): a quiet branch passed locally with no word, then failed
+    # in CI for its missing field ("N/A is enough"). Locally the note now says it was not checked.
+    git(strict, "switch", "-q", "-c", "docs-only", "main")
+    (strict / "NOTES.md").write_text("A note.\n")
+    git(strict, "add", "NOTES.md")
+    git(strict, "commit", "-q", "-m", "Add a note")
+    code, doc = verify(strict, {})
+    assert code == 0
+    assert any("no pull request text was found" in n for n in doc["notes"])
