@@ -707,6 +707,18 @@ def test_lines_typed_before_ctrl_d_are_kept_and_offered_whole(project: Project) 
     assert the_record(p).body.answers["silent-failure"] == Answer(FIRST_LINE + "\n" + SECOND_LINE)
 
 
+def _typing_why_untested(p: Project) -> Terminal:
+    """A walk at `Details:` of `no` to concurrency-tested, the details typed, Enter not pressed."""
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION[:4]:
+        t.answer(prompt, keys)
+    t.answer(Q_TESTED, "no")
+    t.expect(DETAILS)
+    t.send(WHY_UNTESTED)
+    t.expect(WHY_UNTESTED)
+    return t
+
+
 def test_a_choice_whose_details_were_being_typed_survives_ctrl_c_and_enter_finishes_it(project: Project) -> None:
     """`no` to concurrency-tested, then Ctrl-C at `Details:`: the choice was lost. The choice and
     the details typed (Enter not pressed yet) are kept; stopping again at the offered choice
@@ -714,13 +726,7 @@ def test_a_choice_whose_details_were_being_typed_survives_ctrl_c_and_enter_finis
     from deploycheck.authoring.drafts import parse_draft
 
     p = project
-    t = term(p)
-    for prompt, keys in TO_CONTINUATION[:4]:
-        t.answer(prompt, keys)
-    t.answer(Q_TESTED, "no")
-    t.expect(DETAILS)
-    t.send(WHY_UNTESTED)  # typed, Enter not pressed
-    t.expect(WHY_UNTESTED)
+    t = _typing_why_untested(p)
     t.interrupt()
     assert t.wait() == 130
     assert "Your 2 answers and the half-given answer to concurrency-tested are kept" in " ".join(t.text.split())
@@ -756,13 +762,7 @@ def test_a_closed_terminal_keeps_the_half_given_answer_as_ctrl_c_does(project: P
     from deploycheck.authoring.drafts import parse_draft
 
     p = project
-    t = term(p)
-    for prompt, keys in TO_CONTINUATION[:4]:
-        t.answer(prompt, keys)
-    t.answer(Q_TESTED, "no")
-    t.expect(DETAILS)
-    t.send(WHY_UNTESTED)  # typed, Enter not pressed
-    t.expect(WHY_UNTESTED)
+    t = _typing_why_untested(p)
     os.close(t.fd)  # the terminal window closes: the kernel hangs up on the session
     deadline = time.monotonic() + 60
     while (ended := os.waitpid(t.pid, os.WNOHANG))[0] == 0:
