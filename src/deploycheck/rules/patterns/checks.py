@@ -420,10 +420,10 @@ def go_orm_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
 
 
 # gorm's whole-row write (`Save` writes every column of the struct as it was loaded, and inserts
-# it again when its key is gone) and its column writes (`Update`, `Updates`, `UpdateColumn(s)`,
-# `Select(…)` before them).
-# gorm's `Save` takes the one value it writes (gorilla's `session.Save(r, w)` takes two); a chain
-# split after its dots, as gofmt leaves it, puts the call at the start of a line.
+# it again when its key is gone; it takes the one value it writes, where gorilla's
+# `session.Save(r, w)` takes two) and its column writes (`Update`, `Updates`, `UpdateColumn(s)`,
+# `Select(…)` before them). A chain split after its dots, as gofmt leaves it, puts the call at the
+# start of a line.
 _GO_ORM_WHOLE = re.compile(r"(?:\.|^\s*)Save\(\s*&?[\w.\[\]]+\s*\)")
 _GO_ORM_COLUMNS = re.compile(r"(?:\.|^\s*)(?:Updates?|UpdateColumns?)\(")
 _GORM_IMPORT = re.compile(r"[\"`](?:gorm\.io/gorm|github\.com/jinzhu/gorm)[\"`/]")
