@@ -811,6 +811,58 @@ def ruby_job_arguments(view: FileView, pr: PackRule) -> list[Finding]:
     return out
 
 
+# --- a job library upgraded -----------------------------------------------------------------------
+
+# The job runners whose own code decides how jobs are fetched, retried, locked and run at once.
+_JOB_LIBRARIES = {
+    "Gemfile.lock": ("sidekiq", "sidekiq-pro", "sidekiq-ent", "sidekiq-cron", "sidekiq-scheduler", "sidekiq-unique-jobs",
+                     "good_job", "solid_queue", "resque", "resque-scheduler", "delayed_job", "que", "sneakers",
+                     "shoryuken"),
+    "package.json": ("bullmq", "bull", "bee-queue", "agenda", "@hokify/agenda", "pg-boss", "graphile-worker", "kafkajs",
+                     "amqplib", "@nestjs/bull", "@nestjs/bullmq", "@temporalio/worker"),
+    "go.mod": ("github.com/hibiken/asynq", "github.com/riverqueue/river", "github.com/RichardKnop/machinery",
+               "github.com/RichardKnop/machinery/v2", "github.com/gocraft/work", "github.com/robfig/cron/v3",
+               "github.com/go-co-op/gocron", "github.com/go-co-op/gocron/v2", "go.temporal.io/sdk"),
+}
+_VERSION_LINES = {
+    # Bundler's resolved specs: four spaces, the gem, its version.
+    "Gemfile.lock": r"^    (?P<lib>{names}) \((?P<version>\d+(?:\.\d+)*)[^)]*\)\s*$",
+    "package.json": r"^\s*\"(?P<lib>{names})\"\s*:\s*\"[~^>=<v\s]*(?P<version>\d+(?:\.\d+)*)",
+    "go.mod": r"^\s*(?:require\s+)?(?P<lib>{names})\s+v(?P<version>\d+(?:\.\d+)*)",
+}
+
+
+def _library_versions(text: str | None, kind: str) -> dict[str, tuple[int, str]]:
+    """The job libraries of a manifest's text and their versions, with the line (1-based)."""
+    if not text:
+        return {}
+    names = "|".join(re.escape(name) for name in sorted(_JOB_LIBRARIES[kind], key=len, reverse=True))
+    pattern = re.compile(_VERSION_LINES[kind].format(names=names), re.MULTILINE)
+    out: dict[str, tuple[int, str]] = {}
+    for m in pattern.finditer(text):
+        out.setdefault(m.group("lib"), (text.count("\n", 0, m.start()) + 1, m.group("version")))
+    return out
+
+
+@check("job-library-version")
+def job_library_version(view: FileView, pr: PackRule) -> list[Finding]:
+    """A job library's major or minor version changed in Gemfile.lock, package.json or go.mod (a
+    patch release is not read)."""
+    kind = posixpath.basename(view.path)
+    if kind not in _JOB_LIBRARIES:
+        return []
+    sides = {side: view.lines(side) for side in ("base", "head")}  # comments blanked
+    old, new = ({} if lines is None else _library_versions("\n".join(lines), kind) for lines in sides.values())
+    out: list[Finding] = []
+    for lib, (line, version) in sorted(new.items(), key=lambda item: item[1][0]):
+        if lib not in old or line not in view.changed("head"):
+            continue
+        before = old[lib][1]
+        if before.split(".")[:2] != version.split(".")[:2]:
+            out.append(_finding(view, pr, line, lib=lib, old=before, new=version))
+    return out
+
+
 # --- Sidekiq's configuration file, whatever its name --------------------------------------------
 
 # Sidekiq's YAML keys are Ruby symbols at the top level (`:concurrency: 5`, `:queues:`), a style no
