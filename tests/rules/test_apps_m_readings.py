@@ -156,3 +156,15 @@ def test_rb_a_job_moved_to_a_queue_no_worker_serves_is_high(tmp_path) -> None:
     assert "No worker serves `highest_prio`" in typo[0][4] and "config/sidekiq.yml" in typo[0][4]
     served = _found(tmp_path / "served", main, {path: job.replace(":reverse_geocoding", ":highest_priority")}, rule="DC164")
     assert [(p, line, severity) for p, line, _side, severity, _m in served] == [(path, 2, "warning")]
+
+
+def test_a_job_librarys_own_release_in_its_monorepo_is_no_upgrade(tmp_path) -> None:
+    # pg-boss's dashboard and proxy depend on `pg-boss`, the repository's own package: its release
+    # bumped them (three false flags of DC518's first version). An application's BullMQ bump is one.
+    root = '{\n  "name": "pg-boss",\n  "version": "12.25.0"\n}\n'
+    proxy = '{\n  "name": "@pg-boss/proxy",\n  "dependencies": {\n    "bullmq": "^5.1.0",\n    "pg-boss": "^12.25.0"\n  }\n}\n'
+    head = proxy.replace("^12.25.0", "^12.26.0").replace("^5.1.0", "^5.2.0")
+    found = _found(tmp_path, {"package.json": root, "packages/proxy/package.json": proxy},
+                   {"packages/proxy/package.json": head}, rule="DC518")
+    assert [(p, line) for p, line, *_ in found] == [("packages/proxy/package.json", 4)]
+    assert "bullmq" in found[0][4]

@@ -832,16 +832,39 @@ _VERSION_LINES = {
 }
 
 
-def _library_versions(text: str | None, kind: str) -> dict[str, tuple[int, str]]:
-    """The job libraries of a manifest's text and their versions, with the line (1-based)."""
+# Bundler's sections: only `GEM` holds the gems a project depends on; `PATH` and `GIT` hold its own
+# gem (a job library's repository lists itself there) and gems taken from source.
+_LOCK_SECTION = re.compile(r"^([A-Z][A-Z ]*)$", re.MULTILINE)
+
+
+def _library_versions(text: str | None, kind: str, own: str | None = None) -> dict[str, tuple[int, str]]:
+    """The job libraries of a manifest's text and their versions, with the line (1-based); not
+    ``own``, the repository's own package."""
     if not text:
         return {}
     names = "|".join(re.escape(name) for name in sorted(_JOB_LIBRARIES[kind], key=len, reverse=True))
     pattern = re.compile(_VERSION_LINES[kind].format(names=names), re.MULTILINE)
+    sections = [(m.start(), m.group(1)) for m in _LOCK_SECTION.finditer(text)] if kind == "Gemfile.lock" else []
     out: dict[str, tuple[int, str]] = {}
     for m in pattern.finditer(text):
-        out.setdefault(m.group("lib"), (text.count("\n", 0, m.start()) + 1, m.group("version")))
+        section = next((name for start, name in reversed(sections) if start < m.start()), "GEM")
+        if m.group("lib") != own and section == "GEM":
+            out.setdefault(m.group("lib"), (text.count("\n", 0, m.start()) + 1, m.group("version")))
     return out
+
+
+def _own_package(view: FileView) -> str | None:
+    """The name of the package the repository's root `package.json` publishes (pg-boss's monorepo
+    depends on `pg-boss` itself: its release is no upgrade of a library it runs on)."""
+    ctx = view.ctx
+    if ctx.repo is None:
+        return None
+    memo: dict = getattr(ctx.settings.base_files, "memo", ctx.cache)
+    if "patterns.own-package" not in memo:
+        data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:package.json")
+        m = re.search(rb'^\s*"name"\s*:\s*"([^"]+)"', data or b"", re.MULTILINE)
+        memo["patterns.own-package"] = m.group(1).decode("utf-8", "replace") if m else None
+    return memo["patterns.own-package"]
 
 
 @check("job-library-version")
@@ -852,7 +875,8 @@ def job_library_version(view: FileView, pr: PackRule) -> list[Finding]:
     if kind not in _JOB_LIBRARIES:
         return []
     sides = {side: view.lines(side) for side in ("base", "head")}  # comments blanked
-    old, new = ({} if lines is None else _library_versions("\n".join(lines), kind) for lines in sides.values())
+    own = _own_package(view) if kind == "package.json" else None
+    old, new = ({} if lines is None else _library_versions("\n".join(lines), kind, own) for lines in sides.values())
     out: list[Finding] = []
     for lib, (line, version) in sorted(new.items(), key=lambda item: item[1][0]):
         if lib not in old or line not in view.changed("head"):
