@@ -149,6 +149,13 @@ class FileContext:
         return self.cache["changed_lower"]
 
 
+def scan_memo(ctx: FileContext) -> dict:
+    """Facts one scan learns once for all its files (the base's, or the repository's at head):
+    kept with the base's files when the scan has them, else with the one file's context."""
+    base_files = ctx.settings.base_files
+    return base_files.memo if base_files is not None else ctx.cache  # type: ignore[attr-defined]
+
+
 class RepoAt:
     """The repository a change belongs to, at its head commit: what a detector needs to look at
     files the change did not touch (rules/python/repo_index.py builds the job context from it)."""

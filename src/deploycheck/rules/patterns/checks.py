@@ -12,9 +12,11 @@ import bisect
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Iterable
 
 from ...git.model import ADDED, DELETED, Finding
+from ..base import scan_memo
 
 # Imported lazily by patterns.py; patterns imports this module only inside functions, so the
 # names below can be imported at module level without a cycle at start-up.
@@ -439,7 +441,7 @@ def _gorm_package(view: FileView) -> bool:
     if ctx.repo is None:
         return False
     folder = posixpath.dirname(view.path)
-    memo: dict = getattr(ctx.settings.base_files, "memo", ctx.cache)
+    memo = scan_memo(ctx)
     key = ("patterns.gorm-package", folder)
     if key not in memo:
         from ...git import gitcmd
@@ -633,6 +635,13 @@ def _unique_lines(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _rb_block_end(lines: list[str], start: int, indent: str, braces: bool = False) -> int | None:
+    """The index of the `end` (with ``braces``, or `}`) closing the block opened on line index
+    ``start`` at indentation ``indent``: found by indentation; None when none is."""
+    closer = re.compile(rf"^{indent}(?:end\b{'|}' if braces else ''})")
+    return next((j for j in range(start + 1, len(lines)) if closer.match(lines[j])), None)
+
+
 _RB_DEF_CHANGE = re.compile(r"^(?P<indent>\s*)def\s+change\b")
 _RB_EXECUTE = re.compile(r"^\s*(?:connection\.)?execute\b")
 
@@ -650,7 +659,8 @@ def rails_irreversible_execute(view: FileView, pr: PackRule) -> list[Finding]:
         if not m:
             i += 1
             continue
-        end = next((j for j in range(i + 1, len(lines)) if re.match(rf"^{m.group('indent')}end\b", lines[j])), len(lines) - 1)
+        end = _rb_block_end(lines, i, m.group("indent"))
+        end = len(lines) - 1 if end is None else end
         body = lines[i + 1 : end]
         if not any(re.search(r"\breversible\b|\bup_only\b", x) for x in body):
             for offset, line in enumerate(body):
@@ -681,8 +691,7 @@ def _rb_down_lines(lines: list[str]) -> set[int]:
         m = _RB_DOWN.match(line)
         if m is None:
             continue
-        closer = re.compile(rf"^{m.group('indent')}(?:end\b|}})")
-        end = next((j for j in range(i + 1, len(lines)) if closer.match(lines[j])), None)
+        end = _rb_block_end(lines, i, m.group("indent"), braces=True)
         if end is not None:  # no end at its indentation (`def down = …`, odd layout): read as code
             inside.update(range(i + 2, end + 1))
     return inside
@@ -718,7 +727,7 @@ def _served_queues(view: FileView) -> tuple[str, set[str]] | None:
     """The queues the repository's Sidekiq configuration at head lists, with the file: None when
     none lists its queues (each worker command may name its own then) or one serves any (`*`)."""
     ctx = view.ctx
-    memo: dict = getattr(ctx.settings.base_files, "memo", ctx.cache)  # once per scan, as the tree rules keep theirs
+    memo = scan_memo(ctx)
     if "patterns.sidekiq-queues" not in memo:
         memo["patterns.sidekiq-queues"] = None
         if ctx.repo is not None:
@@ -729,7 +738,7 @@ def _served_queues(view: FileView) -> tuple[str, set[str]] | None:
             for path in paths:
                 data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
                 text = data.decode("utf-8", "replace") if data is not None else ""
-                if not _SIDEKIQ_NAMED.search(path) and (_NOT_SIDEKIQ.search(path) or _SIDEKIQ_KEYS.search(text) is None):
+                if not _sidekiq_file(path, (partial(str, text),)):
                     continue
                 names = {m.group(1) for block in _SIDEKIQ_QUEUES.finditer(text + "\n") for m in _QUEUE_ITEM.finditer(block.group(1))}
                 if names and "*" not in names:
@@ -747,11 +756,10 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
         return []  # a new job's queue is where its jobs start; a deleted one's, DC701's
     added, removed = _queues_declared(view, "head"), _queues_declared(view, "base")
     # Each added queue is compared with the one its hunk removed (one file may hold several jobs).
-    hunk_of = {(side, line.number): i for i, hunk in enumerate(view.ctx.file.hunks)
-               for side, lines in (("head", hunk.added), ("base", hunk.removed)) for line in lines}
+    head_hunk, base_hunk = _hunk_index(view)
     out: list[Finding] = []
     for number, name in added:
-        old = {was for line, was in removed if hunk_of.get(("base", line)) == hunk_of.get(("head", number))}
+        old = {was for line, was in removed if base_hunk.get(line) == head_hunk.get(number)}
         if name in old or (not old and name == "default"):
             continue  # the same queue, moved or reformatted, or the default named
         served = _served_queues(view)
@@ -764,9 +772,9 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
             out.append(pr.rule.finding(view.path, number, message, severity="high"))
         else:
             out.append(pr.rule.finding(view.path, number, message))
-    replaced = {hunk_of.get(("head", number)) for number, _ in added}
+    replaced = {head_hunk.get(number) for number, _ in added}
     for number, name in removed:
-        if hunk_of.get(("base", number)) not in replaced:
+        if base_hunk.get(number) not in replaced:
             out.append(pr.rule.finding(view.path, number, f"the job's queue `{name}` was removed in {view.path}: its "
                                        "jobs go to the default queue, and those already queued stay on the old one "
                                        "until a worker serves it.", side="base"))
@@ -859,7 +867,7 @@ def _own_package(view: FileView) -> str | None:
     ctx = view.ctx
     if ctx.repo is None:
         return None
-    memo: dict = getattr(ctx.settings.base_files, "memo", ctx.cache)
+    memo = scan_memo(ctx)
     if "patterns.own-package" not in memo:
         data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:package.json")
         m = re.search(rb'^\s*"name"\s*:\s*"([^"]+)"', data or b"", re.MULTILINE)
@@ -901,9 +909,13 @@ _SIDEKIQ_KEYS = re.compile(r"(?m)^[ \t]*:(?:concurrency|queues|max_retries|timeo
 _NOT_SIDEKIQ = re.compile(r"shoryuken|sneakers|good_job|solid_queue|delayed_job", re.IGNORECASE)
 
 
-def _sidekiq_config(view: FileView, side: str) -> bool:
-    text = view.ctx.head_text() if side == "head" else view.ctx.base_text()
-    return text is not None and _SIDEKIQ_KEYS.search(text) is not None
+def _sidekiq_file(path: str, texts: Iterable[Callable[[], str | None]]) -> bool:
+    """Whether ``path`` is Sidekiq's configuration: named for it, or written in its keys on one of
+    the sides ``texts`` reads (and not named for another runner)."""
+    if _SIDEKIQ_NAMED.search(path):
+        return True
+    return not _NOT_SIDEKIQ.search(path) and any(
+        (text := read()) is not None and _SIDEKIQ_KEYS.search(text) is not None for read in texts)
 
 
 @check("sidekiq-config")
@@ -911,8 +923,7 @@ def sidekiq_config(view: FileView, pr: PackRule) -> list[Finding]:
     """DC506's setting pattern, in a file that is Sidekiq's configuration by its name or keys."""
     from .engine import _run_setting_rule
 
-    if not _SIDEKIQ_NAMED.search(view.path) and (
-            _NOT_SIDEKIQ.search(view.path) or not any(_sidekiq_config(view, side) for side in ("head", "base"))):
+    if not _sidekiq_file(view.path, (view.ctx.head_text, view.ctx.base_text)):
         return []
     return list(_run_setting_rule(view, pr))
 

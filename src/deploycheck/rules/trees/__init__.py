@@ -26,9 +26,8 @@ def __getattr__(name: str):
 
 
 def may_report(ctx) -> bool:
-    if reads_itself(ctx) or guard_hints(ctx) or singleton_hints(ctx) or shutdown_hints(ctx) or retry_hints(ctx):
-        return True
-    if db_function_hints(ctx):
+    if reads_itself(ctx) or guard_hints(ctx) or singleton_hints(ctx) or shutdown_hints(ctx) or retry_hints(ctx) \
+            or db_function_hints(ctx):
         return True
     from .naming import named_elsewhere, producer_hints
 

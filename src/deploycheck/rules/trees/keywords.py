@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..base import scan_memo  # noqa: F401 - imported from here by the family's modules
 from .langs import language_of_file
 
 # Cheap pre-filter (lower-cased substrings of the whole file): a file naming none of these has
@@ -136,11 +137,6 @@ def job_folder_code(path: str, source: bytes | None = None) -> str | None:
     if NOT_WORKER_CODE.search(below) or (whole_system and _BESIDE_JOBS.search(below)):
         return None  # a dashboard, an HTTP API or a UI kept in the job folder serves people
     return f"code in the job folder `{name}/`"
-
-
-def scan_memo(ctx) -> dict:
-    """Facts one scan learns once for all its files (the base's, or the repository's at head)."""
-    return ctx.settings.base_files.memo if ctx.settings.base_files is not None else ctx.cache
 
 
 def base_rev(ctx) -> str | None:
