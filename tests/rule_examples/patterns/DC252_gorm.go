@@ -27,3 +27,31 @@ func Total(db *gorm.DB) (n int64) {
 	db.Model(&Account{}).Count(&n)  // ok: DC252 (a read, no lock or transaction)
 	return n
 }
+
+// The application's own transaction helper, a distributed lock's expiry, a `select` that now
+// stops waiting when the context ends.
+func (jd *Handle) compact(ctx context.Context) error {
+	return jd.withMaintenanceTx(ctx, func(tx *Tx) error {  // error: DC252
+		_, err := tx.ExecContext(ctx, "SET LOCAL enable_nestloop = off")
+		return err
+	})
+}
+
+func (t *Task) archiveOld(ctx context.Context) error {
+	mutex := t.rs.NewMutex("archive", redsync.WithExpiry(100*time.Millisecond))  // error: DC252
+	return t.locker.WithLock(ctx, "archive", 10*time.Second, t.archive)  // error: DC252
+}
+
+func (d *dispatcher) DispatchNow() (<-chan int, error) {
+	select {  // error: DC252
+	case d.trigger <- struct{}{}:
+		return d.done, nil
+	case <-d.ctx.Done():
+		return nil, ErrWatcherNotRunning
+	}
+}
+
+func (s *Store) Payments(ctx context.Context) error {
+	s.log.WithTxID(ctx, id)  // ok: DC252 (no function handed over)
+	return s.send(ctx, paymentTransaction(order))  // ok: DC252
+}

@@ -708,6 +708,26 @@ def rails_destructive_migration(view: FileView, pr: PackRule) -> list[Finding]:
     return [f for f in _run_pattern_rule(view, pr) if f.side != "head" or f.line not in undo]
 
 
+# A read-only transaction, alone on its line: `@Transactional(readOnly = true)`.
+_JVM_READ_ONLY_TX = re.compile(r"^\s*@Transactional\s*\(\s*readOnly\s*=\s*true\s*\)\s*(?://.*)?$")
+_JVM_TX = re.compile(r"@Transactional\b")
+
+
+@check("jvm-concurrency-control")
+def jvm_concurrency_control(view: FileView, pr: PackRule) -> list[Finding]:
+    """DC253's patterns, except a read-only transaction on a method that had none: it writes
+    nothing and takes no row lock (openmrs's new query methods). Made read-only where the same
+    hunk removed a transaction, it stays: Hibernate no longer flushes that method's writes."""
+    from .engine import _run_pattern_rule
+
+    head_hunk, base_hunk = _hunk_index(view)
+    had_tx = {base_hunk[n] for n, text in view.changed("base").items() if n in base_hunk and _JVM_TX.search(text)}
+    added = _added(view)
+    return [f for f in _run_pattern_rule(view, pr)
+            if f.side != "head" or not _JVM_READ_ONLY_TX.match(added.get(f.line, ""))
+            or head_hunk.get(f.line) in had_tx]
+
+
 # --- a Ruby job's queue and arguments ---------------------------------------------------------
 
 # The shared `job_file` pattern of the Ruby pack (packs/ruby.yaml): a Sidekiq worker, an ActiveJob job.
