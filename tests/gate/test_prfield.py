@@ -342,6 +342,21 @@ def test_claims_strongest_first_and_no_stray_na():
     assert claims_in("Add a worker") == ()
 
 
+def test_code_in_a_message_claims_nothing():
+    # A new user's trial (convoy 6f19f69b): Go's `t.Cleanup` in a commit body failed an honest PR as a
+    # "Cleanup" claim.
+    assert claims_in("released it in a t.Cleanup registered later; see `cleanup()` and minor_version") == ()
+    assert claims_in("Foo::Refactor and refactor_jobs() moved") == ()
+
+
+def test_plain_words_of_a_commit_body_are_not_claims_but_its_subject_and_strong_phrases_are():
+    body = "fix(dataplane): rewrite rollup days\n\nThe unlock is registered first; cleanups run LIFO. A minor version bump.\n"
+    assert find_claims(None, [("a" * 40, body)]) == []
+    claims = find_claims(None, [("b" * 40, "Minor cleanup of the sync job\n\nNo behavioural change.\n"),
+                                ("c" * 40, "Move the sync job\n\nThe refactor keeps the order; behaviour unchanged.\n")])
+    assert [c.phrases for c in claims] == [("No behavioural change", "cleanup", "Minor"), ("behaviour unchanged",)]
+
+
 def test_dc101_alone_says_the_proof_failed():
     said = what_changed([_f("DC101", "warning", "Celery task `sync` changed in statements that touch shared state.")])
     assert said.startswith("`sync` in jobs.py changed in a way deploycheck cannot prove leaves its behaviour unchanged")

@@ -295,14 +295,22 @@ CLAIM_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\bclean[\s-]?ups?\b",
     r"\bminor\b",
 ))
+# The first three say outright that nothing changes; the last three are also plain words of a
+# commit body's prose ("cleanups run LIFO", "a minor version", "since the refactor in #12"), so
+# they count where the author names the change: a title, a description, a commit's subject.
+_STRONG = 3
+# A word of code, not prose: in backticks, or joined to a name (`t.Cleanup(…)`, `minor_version`).
+_CODE = re.compile(r"`[^`\n]*`|\w+(?:(?:\.|::)\w+)+|\w*_\w*|\w+\(")
 
 
-def claims_in(text: str) -> tuple[str, ...]:
+def claims_in(text: str, weak: bool = True) -> tuple[str, ...]:
     """The harmless-sounding phrases of ``text``, strongest first (the order of CLAIM_PATTERNS),
-    whitespace collapsed; "N/A" is left out (it claims something only as the field's answer)."""
+    whitespace collapsed; "N/A" is left out (it claims something only as the field's answer).
+    Code is not read (see _CODE); ``weak``: the plain words count too."""
+    prose = _CODE.sub(" ", text)
     out = []
-    for pattern in CLAIM_PATTERNS:
-        m = pattern.search(text)
+    for pattern in CLAIM_PATTERNS[: None if weak else _STRONG]:
+        m = pattern.search(prose)
         if m:
             out.append(" ".join(m.group(0).split()))
     return tuple(out)
@@ -351,7 +359,9 @@ def find_claims(pr: PrText | None, commits: Iterable[tuple[str, str]]) -> list[C
         if field is not None and is_na(field):
             out.append(Claim("field", f'the "{FIELD}" field', ("N/A",)))
     for sha, message in commits:
-        phrases = claims_in(_authored(message))
+        subject, _, body = _authored(message).strip().partition("\n")
+        found = set(claims_in(subject) + claims_in(body, weak=False))
+        phrases = tuple(p for p in claims_in(subject + "\n" + body) if p in found)
         if phrases:
             out.append(Claim("commit", f"commit {sha[:8]}'s message", phrases, commit=sha))
     return out
