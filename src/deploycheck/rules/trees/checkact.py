@@ -4,8 +4,9 @@ In one function: a call that checks whether a row exists (Ruby `exists?`, `find_
 .any?`, …; JS/TS `findOne`, `findFirst`, `findUnique`, `findOneBy`, `findByPk`, `findById`,
 `count`, `exists`) and, later in the same function, a call that creates or saves one through the
 same receiver (`Model.create!`, `prisma.user.create`, or `save` on a variable assigned from
-`Model.new`/`build`). Two workers can both see "absent" and both create. Reported at the act, when the
-check or the act is on a changed line.
+`Model.new`/`build`). Two workers can both see "absent" and both create. Ruby's read-or-create
+of a `has_one` association in one expression (`user.profile || user.create_profile!`) too.
+Reported at the act, when the check or the act is on a changed line.
 """
 
 from __future__ import annotations
@@ -62,8 +63,42 @@ def check_then_act(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
         n = stack.pop()
         if n.type in FUNCTIONS and n.type not in ("block", "do_block"):
             out += _in_function(n, p, lines, checks, acts, seen)
+        elif family == "ruby" and n.type in ("binary", "operator_assignment"):
+            found = _association_or_create(n, p, lines)
+            if found is not None and found[0] not in seen:
+                seen.add(found[0])
+                out.append(found)
         stack.extend(n.children)
     return out
+
+
+def _association_or_create(n, p: Parsed, lines: dict[int, str]) -> tuple[int, str] | None:
+    """Ruby's read-or-create of a `has_one` association in one expression: `user.profile ||
+    user.create_profile!(…)`, `user.queue || user.build_queue.tap(&:save!)` (summer-of-making's
+    admin refill), `user.settings ||= …`. Two requests both read none and both create one."""
+    left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+    operator = n.child_by_field_name("operator")
+    if left is None or right is None or left.type != "call" or p.text(operator) not in ("||", "||="):
+        return None
+    recv, name = left.child_by_field_name("receiver"), left.child_by_field_name("method")
+    if recv is None or name is None or left.child_by_field_name("arguments") is not None:
+        return None
+    owner, association = p.text(recv), p.text(name)
+    for call in walk(right):
+        if call.type != "call" or call.child_by_field_name("receiver") is None:
+            continue
+        method = p.text(call.child_by_field_name("method"))
+        if p.text(call.child_by_field_name("receiver")) != owner:
+            continue
+        creates = method in (f"create_{association}", f"create_{association}!")
+        if not creates and not (method == f"build_{association}" and "save" in p.text(right)):
+            continue
+        line = call.start_point[0] + 1
+        if line in lines or left.start_point[0] + 1 in lines:
+            return line, (f"`{owner}.{association}` is read, and `{owner}.{method}` creates it when there is none, "
+                          "in a separate step: two workers or requests can both read none and both create one.")
+        return None
+    return None
 
 
 def _in_function(fn, p: Parsed, lines, checks, acts, seen) -> list[tuple[int, str]]:

@@ -166,6 +166,10 @@ def detect(ctx):
                 yield TRANSACTION_RETRY_CHANGED.finding(ctx.path, first, message, last)
         for first, last, message in job_sql_changed(p, lines, _job_callers_elsewhere(ctx, p.text(p.root))):
             yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last, side=side)
+        # A check-then-create races wherever it runs: two requests, as much as two workers.
+        if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
+            for line, message in check_then_act(p, lines):
+                yield CHECK_THEN_ACT.finding(ctx.path, line, message)
         if not itself:  # read only for what a job of another file reaches of it
             if not jobs_elsewhere(ctx, language):
                 continue  # admitted by another gate (DC709's): no job here to reach it
@@ -189,9 +193,6 @@ def detect(ctx):
             yield from _nondeterministic(ctx, p, language, lines)
         yield from _lua_in_strings(ctx, p, lines, side)
         yield from _weakened(ctx, p, lines, side)
-        if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
-            for line, message in check_then_act(p, lines):
-                yield CHECK_THEN_ACT.finding(ctx.path, line, message)
         if side == "head" and language in CHECK_ACT_LANGUAGES and in_transaction_hints(ctx):
             for line, message in enqueued_in_transaction(p, lines):
                 yield ENQUEUED_IN_TRANSACTION.finding(ctx.path, line, message)
