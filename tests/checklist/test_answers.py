@@ -55,6 +55,7 @@ def head(tmp_path_factory):
         "tests/test_plain.py": PLAIN_TEST,
         "spec/jobs/geocoding_job_spec.rb": "describe GeocodingJob do\n  it 'geocodes' do\n    expect(1).to eq(1)\n  end\nend\n",
         "inventory/jobs.py": "def job():\n    pass\n",
+        "worker/task/refresh_test.go": "package task\n\nfunc TestRefresh(t *testing.T) {\n\trefresh(ctx)\n}\n",
     })
     root = str(repo)
 
@@ -205,9 +206,19 @@ def test_the_warning_on_a_test_in_another_language_says_only_its_text_was_read(h
     # checked (not Python)"; the warning now says what it read.
     _problems, warnings = check(head, changed(**{"concurrency-tested": Answer("yes", "spec/jobs/geocoding_job_spec.rb")}))
     assert warnings == [
-        "concurrency-tested: spec/jobs/geocoding_job_spec.rb shows no sign of concurrency (threads, processes, "
-        "asyncio.gather, several workers) (its text only: tests not in Python are not inspected further); make sure "
+        "concurrency-tested: spec/jobs/geocoding_job_spec.rb shows no sign of concurrency (threads, a thread pool, "
+        "several workers) (its text only: tests not in Python are not inspected further); make sure "
         "the test really runs workers against the same data at the same time."
+    ]
+
+
+def test_the_warning_names_the_signs_of_the_tests_own_language(head):
+    # A new user's trial (convoy): a Go test was told it showed no `asyncio.gather`.
+    _problems, warnings = check(head, changed(**{"concurrency-tested": Answer("yes", "worker/task/refresh_test.go")}))
+    assert warnings == [
+        "concurrency-tested: worker/task/refresh_test.go shows no sign of concurrency (goroutines, a WaitGroup, "
+        "errgroup, t.Parallel, several workers) (its text only: tests not in Python are not inspected further); "
+        "make sure the test really runs workers against the same data at the same time."
     ]
 
 

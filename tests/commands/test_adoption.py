@@ -548,3 +548,13 @@ def test_a_default_branch_named_otherwise_is_suggested(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Did you mean `master`?" in proc.stderr
     assert "Did you mean" not in run_dc(p.repo, "scan", "--base", "trunkless").stderr
+
+
+def test_a_branch_named_in_other_case_is_suggested_first(tmp_path: Path) -> None:
+    # A new user's trial (convoy): `--base base-a` suggested `base-D`, though `base-A` existed.
+    p = flagged(tmp_path)
+    for name in ("base-D", "base-A"):
+        git(p.repo, "branch", name, "main")
+    proc = run_dc(p.repo, "scan", "--base", "base-a")
+    assert proc.returncode == 2
+    assert "Did you mean `base-A`?" in proc.stderr

@@ -24,6 +24,7 @@ or ``"*"`` matches every answer).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
@@ -175,10 +176,20 @@ def concurrency_evidence_warning(details: str, head_file_text: Callable[[str], s
     # Python)" says that its test was not inspected further, which this warning must not contradict.
     only_text = " (its text only: tests not in Python are not inspected further)" if any(
         not path.endswith(".py") for path in quiet) else ""
+    signs = sorted({_SIGNS.get(posixpath.splitext(path)[1], _SIGNS[".py"]) for path in quiet})
     return (
-        f"{', '.join(quiet)} shows no sign of concurrency (threads, processes, asyncio.gather, several "
-        f"workers){only_text}; make sure the test really runs workers against the same data at the same time."
+        f"{', '.join(quiet)} shows no sign of concurrency ({'; '.join(signs)}){only_text}; make sure the test "
+        "really runs workers against the same data at the same time."
     )
+
+
+# What a concurrent test shows, in the words of its own language (a Go test was told of asyncio).
+_GO = "goroutines, a WaitGroup, errgroup, t.Parallel, several workers"
+_JS = "Promise.all, worker threads, several workers"
+_JVM = "threads, an executor, a CountDownLatch, several workers"
+_SIGNS = {".py": "threads, processes, asyncio.gather, several workers", ".go": _GO,
+          ".rb": "threads, a thread pool, several workers", ".js": _JS, ".ts": _JS, ".mjs": _JS, ".tsx": _JS,
+          ".java": _JVM, ".kt": _JVM}
 
 
 def keep_warnings(answers: Mapping[str, Answer], warnings: Sequence[str]) -> dict[str, Answer]:

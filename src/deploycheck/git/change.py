@@ -524,7 +524,10 @@ def _did_you_mean(root: str, name: str) -> str:
     # spelling, the same role.
     prefix, _, tail = name.rpartition("/")
     defaults = [f"{prefix}/{other}" if prefix else other for other in _DEFAULT_BRANCHES if other != tail]
+    # The same name in other case first (`base-a` for `base-A`, a trial's): difflib rates
+    # `base-D` as close as `base-A`, and the first branch listed wins.
     close = ([b for b in defaults if b in branches][:1] if tail in _DEFAULT_BRANCHES else []) \
+        or [b for b in branches if b.lower() == name.lower()][:1] \
         or difflib.get_close_matches(name, branches, n=1, cutoff=0.6)
     if not close or name.startswith("-") or close[0].startswith("-"):  # never suggest an option-like name
         return ""
