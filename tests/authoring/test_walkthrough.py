@@ -634,6 +634,17 @@ def test_the_readmes_checklist_session_is_what_a_terminal_shows(project: Project
     )
 
 
+def test_the_walkthrough_asks_the_terminal_for_no_cursor_position(project: Project) -> None:
+    # A new user's trial through `script -qc`, whose terminal answers no cursor-position request:
+    # prompt_toolkit printed "your terminal doesn't support cursor position requests (CPR)" at
+    # every prompt. The walkthrough places nothing below the cursor, so it asks for none.
+    t = term(project)
+    for prompt, keys in README_SESSION[:3]:
+        t.answer(prompt, keys)
+    assert t.screen.asked == 0
+    t.close()
+
+
 # --- a half-given answer survives Ctrl-C and end of input (session 17's new-user trial) ----------
 
 FIRST_LINE = "Two workers reserving the same product at the same moment"

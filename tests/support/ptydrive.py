@@ -49,6 +49,7 @@ class Screen:
         self.pending = ""  # an escape sequence cut by the end of a read
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.requests = 0  # cursor position requests not answered yet
+        self.asked = 0  # cursor position requests in all
 
     @property
     def top(self) -> int:
@@ -147,6 +148,7 @@ class Screen:
                 self.lines[self.y] = []
         elif final == "n" and numbers == [6]:
             self.requests += 1
+            self.asked += 1
 
     @property
     def text(self) -> str:

@@ -183,6 +183,10 @@ class TerminalPrompter:
     ends_interrupted_line = False  # prompt_toolkit leaves the line itself after Ctrl-C
 
     def __init__(self, console: "Console") -> None:
+        # The walkthrough needs no cursor-position report (no menu placed below the cursor), and a
+        # terminal that never answers one (`script`, some CI shells) had prompt_toolkit print a
+        # warning at every prompt. Set before the first session; the user's own setting wins.
+        os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
         from prompt_toolkit import PromptSession
         from prompt_toolkit.history import InMemoryHistory
 
