@@ -57,7 +57,11 @@ def _main(argv: list[str] | None) -> int:
             return code
         from .cli import run
 
-        return run(args)
+        code = run(args)
+        from .output import console
+
+        # The gate never reports a pass it could not finish telling (exit 1: not passed).
+        return 1 if console.reader_gone and args[:1] == ["verify"] and code == 0 else code
     except DeployCheckError as exc:
         if exc.exit_code == 130:  # Ctrl-C is the user's choice, not an error
             # Before this clause ends and frees the interrupted frames (quiet_teardown).
@@ -74,10 +78,9 @@ def _main(argv: list[str] | None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (`deploycheck log | head`): not an error worth a message.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
+        from .output.console import drop_stdout
+
+        drop_stdout()
         # The gate never reports a pass it could not finish telling (exit 1: not passed).
         return 1 if args[:1] == ["verify"] else 0
     except Exception as exc:  # noqa: BLE001 - the boundary: a bug must still exit 2 without a traceback

@@ -7,6 +7,7 @@ Real repositories, a real ed25519 key and a real pseudo-terminal (``ptydrive``);
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -204,3 +205,21 @@ def test_the_block_printed_after_signing_says_claim_vs_change_as_summary_does(pr
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     claim = next(line for line in block.splitlines() if line.startswith("**Claim vs change:**"))
     assert claim in summary.stdout, summary.stdout + summary.stderr
+
+
+def test_a_reader_that_goes_away_still_gets_the_record_written(project: Project) -> None:
+    # A new user's trial: `deploycheck check --answers F --yes | head -2` ended with no record,
+    # exit 1 and nothing on stderr (Rich exits on a broken pipe). The record is what the command
+    # is for; the report is dropped. Here stdout is a pipe whose reader has already gone, so the
+    # first write fails, as in the trial, whatever the machine's speed.
+    p = project
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "deploycheck", "check", "--key", str(p.key),
+                               "--answers", str(answers_file(p)), "--yes"],
+                              cwd=p.repo, env=git_env(), stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert len(records(p)) == 1, proc.stderr
+    assert proc.returncode == 0 and proc.stderr == ""

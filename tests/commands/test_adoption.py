@@ -558,3 +558,20 @@ def test_a_branch_named_in_other_case_is_suggested_first(tmp_path: Path) -> None
     proc = run_dc(p.repo, "scan", "--base", "base-a")
     assert proc.returncode == 2
     assert "Did you mean `base-A`?" in proc.stderr
+
+
+def test_the_gate_does_not_pass_when_its_reader_went_away(tmp_path: Path) -> None:
+    # `verify` drops its report when stdout's reader has gone (as `check` does, to write its
+    # record), but never exits 0 for a pass it could not finish telling.
+    p = make_project(tmp_path)
+    git(p.repo, "checkout", "-q", "-b", "docs")
+    commit(p.repo, {"README.md": "inventory service, documented\n"})
+    assert run_dc(p.repo, "verify", "--base", "main").returncode == 0
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "deploycheck", "verify", "--base", "main"], cwd=p.repo,
+                              env=git_env(), stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert proc.returncode == 1 and proc.stderr == ""

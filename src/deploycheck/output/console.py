@@ -40,7 +40,13 @@ class _NoRunnerCommands:
         )
         if text:
             self._at_line_start = text.endswith("\n")
-        return self._stream.write(guarded)
+        try:
+            return self._stream.write(guarded)
+        except BrokenPipeError:
+            if self._name != "stdout":
+                raise
+            drop_stdout()  # the report's reader went away; the command goes on (see out())
+            return len(text)
 
     def __getattr__(self, name: str):
         return getattr(self._stream, name)
@@ -63,11 +69,33 @@ def _width(name: str = "stdout") -> int | None:
     return None if terminal else NO_WRAP_WIDTH
 
 
+# Whether the reader of stdout went away (`deploycheck check --answers F --yes | head -2`).
+reader_gone = False
+
+
+def drop_stdout() -> None:
+    """The rest of stdout goes nowhere: its reader has gone."""
+    global reader_gone
+    reader_gone = True
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 @lru_cache(maxsize=None)
 def out():
     from rich.console import Console
 
-    return Console(file=_NoRunnerCommands("stdout"), markup=False, highlight=False, emoji=False, width=_width(), soft_wrap=False)
+    class _Out(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits with status 1 here: a `check` whose report was piped into `head` then
+            # stopped before writing its record (a new user's trial). The report is dropped and
+            # the command goes on; `__main__` decides the exit status (the gate's is 1).
+            self.quiet = True
+            drop_stdout()
+
+    return _Out(file=_NoRunnerCommands("stdout"), markup=False, highlight=False, emoji=False, width=_width(), soft_wrap=False)
 
 
 @lru_cache(maxsize=None)
