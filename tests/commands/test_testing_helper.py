@@ -232,7 +232,7 @@ def test_importing_the_helper_loads_nothing_heavy_and_no_command_loads_it():
     for path in sorted((ROOT / "src/deploycheck").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in getattr(node, "names", [])]
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, (ast.Import, ast.ImportFrom)) and any(n.endswith("testing") for n in names) and path.name != "testing.py":
                 importers[path.name] = [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and node in ast.walk(n)]
     assert importers == {"inventory.py": ["reproduce"]}
