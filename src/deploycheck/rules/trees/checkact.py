@@ -72,6 +72,33 @@ def check_then_act(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
     return out
 
 
+_BRANCHING = {"if_statement", "if", "unless", "elsif", "conditional", "ternary_expression"}
+
+
+def _branches(node, p: Parsed) -> set[tuple[str, bool]]:
+    """(condition's text, which branch) of each `if` (ternary, `unless`) around ``node``, outside
+    their conditions: True for the branch that runs when the condition holds."""
+    out = set()
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type in _BRANCHING:
+            condition = parent.child_by_field_name("condition")
+            for field, holds in (("consequence", True), ("alternative", False)):
+                branch = parent.child_by_field_name(field)
+                if condition is not None and branch is not None and branch.id == child.id:
+                    out.add((p.text(condition), holds != (parent.type == "unless")))
+        child, parent = parent, parent.parent
+    return out
+
+
+def _exclusive(a, b, p: Parsed) -> bool:
+    """Whether only one of ``a`` and ``b`` runs: they sit in opposite branches of one `if`, or of
+    two `if`s on the same condition (tianji's `if (input.id)` lookup, then `if (input.id) … else
+    create`)."""
+    theirs = _branches(b, p)
+    return any((condition, not holds) in theirs for condition, holds in _branches(a, p))
+
+
 def _association_or_create(n, p: Parsed, lines: dict[int, str]) -> tuple[int, str] | None:
     """Ruby's read-or-create of a `has_one` association in one expression: `user.profile ||
     user.create_profile!(…)`, `user.queue || user.build_queue.tap(&:save!)` (summer-of-making's
@@ -110,7 +137,7 @@ def _in_function(fn, p: Parsed, lines, checks, acts, seen) -> list[tuple[int, st
             continue  # a nested function is judged on its own
         parts = _call_parts(n, p)
         if parts is not None:
-            calls.append((n.start_byte, n.start_point[0] + 1, parts))
+            calls.append((n.start_byte, n.start_point[0] + 1, parts, n))
         if n.type in ("assignment", "variable_declarator"):
             left = n.child_by_field_name("left") or n.child_by_field_name("name")
             right = n.child_by_field_name("right") or n.child_by_field_name("value")
@@ -121,14 +148,16 @@ def _in_function(fn, p: Parsed, lines, checks, acts, seen) -> list[tuple[int, st
                 if made is not None and made[1] in _NEW:
                     aliases[p.text(left)] = made[0]
         stack.extend(n.children)
-    calls.sort()
+    calls.sort(key=lambda c: c[0])
     out = []
-    for index, (_, line, (root, method)) in enumerate(calls):
+    for index, (_, line, (root, method), check) in enumerate(calls):
         if method not in checks:
             continue
-        for _, act_line, (act_root, act) in calls[index + 1 :]:
+        for _, act_line, (act_root, act), act_node in calls[index + 1 :]:
             if act not in acts or aliases.get(act_root, act_root) != root or act_line in seen:
                 continue
+            if _exclusive(check, act_node, p):
+                continue  # an update's lookup in one branch, a creation in the other (tianji's save)
             if act.startswith("save") and act_root not in aliases:
                 continue  # saving a row that was read is an update (DC350/DC351), not a creation
             if line in lines or act_line in lines:

@@ -434,7 +434,9 @@ CHECK_THEN_ACT = Rule(
         Only files the tree rules parse are checked (job code, a job system's source, `job_paths`,
         and, in a repository with jobs, code that other files call): parsing every Ruby and JS
         file of a commit would cost a git hook its budget. A request path is read like a job: two
-        requests race as two workers do."""),
+        requests race as two workers do. A check and a creation in opposite branches of one `if`
+        (or of two `if`s on the same condition, written the same way) are not paired: only one
+        of them runs."""),
     example=dedent("""\
         def perform(user_id)
           return if Subscription.exists?(user_id: user_id)
