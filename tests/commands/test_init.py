@@ -383,6 +383,29 @@ def test_in_a_husky_repository_the_next_steps_say_to_add_deploycheck_to_its_trac
     assert "Add deploycheck to .husky/pre-push" not in run_dc(repo, "init").stdout
 
 
+def test_with_hooks_kept_in_the_work_tree_the_steps_and_hook_install_keep_the_hook_out_of_commits(tmp_path: Path) -> None:
+    """A new user's trial (convoy): `make setup` points core.hooksPath at `.githooks`, a tracked
+    folder holding a pre-commit hook and no pre-push. The printed `pre-commit install --hook-type
+    pre-push` refused ("core.hooksPath set"), and `deploycheck hook install` wrote an untracked
+    `.githooks/pre-push`, with this machine's Python path in it, that `git status` offered to commit."""
+    home_key()
+    repo = make_repo(tmp_path / "repo", {"README.md": "app\n", ".githooks/pre-commit": "#!/bin/sh\nmake swagger\n"})
+    git(repo, "config", "core.hooksPath", ".githooks")
+    lines = run_dc(repo, "init", "--pre-commit").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if "`pre-commit install` refuses while core.hooksPath is set" in line)
+    assert "it names .githooks" in lines[at] and lines[at + 1].strip() == "deploycheck hook install"
+    assert not any(line.strip() == "pre-commit install --hook-type pre-push" for line in lines)
+    installed = run_dc(repo, *lines[at + 1].split()[1:])
+    assert installed.returncode == 0, installed.stderr
+    assert "do not commit it" in installed.stdout and ".githooks/pre-push" in installed.stdout
+    assert (repo / ".githooks" / "pre-push").exists()
+    assert "pre-push" not in git(repo, "status", "--porcelain", "--untracked-files=all")
+    assert "/.githooks/pre-push" in (repo / ".git" / "info" / "exclude").read_text().splitlines()
+    # Installed again: the exclude file keeps one line.
+    run_dc(repo, "hook", "install", "--force")
+    assert (repo / ".git" / "info" / "exclude").read_text().splitlines().count("/.githooks/pre-push") == 1
+
+
 def test_the_next_steps_name_the_push_hook_until_one_is_set_up(tmp_path: Path) -> None:
     """A new-user trial (session 17) ran `init --ci github --pr-template`, did each printed step,
     and pushed with no hook at all: only the README's step 5 named it. The step is printed until

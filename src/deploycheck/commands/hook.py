@@ -122,6 +122,36 @@ def tracked_hook(cwd: str, hook: Path) -> str | None:
     return relative.as_posix() if proc.returncode == 0 else None
 
 
+def in_work_tree(cwd: str, hook: Path) -> str | None:
+    """The hook's path in the work tree when core.hooksPath points into it (convoy's `.githooks`,
+    where `make setup` keeps its own hooks), else None (.git/hooks, a folder outside)."""
+    root = Path(gitcmd.toplevel(cwd))
+    try:
+        relative = hook.absolute().relative_to(root)
+    except ValueError:
+        return None
+    return None if relative.parts[:1] == (".git",) else relative.as_posix()
+
+
+def _exclude_locally(cwd: str, relative: str) -> Path | None:
+    """Add ``relative`` to this clone's `.git/info/exclude` (never committed), so the hook, which
+    names this machine's Python, is not committed by a `git add -A`: the exclude file, or None
+    when it could not be written."""
+    exclude = Path(gitcmd.output(["rev-parse", "--git-path", "info/exclude"], gitcmd.toplevel(cwd)))
+    if not exclude.is_absolute():
+        exclude = Path(gitcmd.toplevel(cwd)) / exclude
+    line = "/" + relative
+    try:
+        text = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
+        if line not in text.splitlines():
+            exclude.parent.mkdir(parents=True, exist_ok=True)
+            with exclude.open("a", encoding="utf-8") as f:
+                f.write(("" if not text or text.endswith("\n") else "\n") + line + "\n")
+    except OSError:
+        return None
+    return exclude
+
+
 def _refuse_tracked(hook: Path, relative: str) -> DeployCheckError:
     return UsageError(
         f"{hook} is a file of this repository ({relative}: core.hooksPath points into the work tree, as husky "
@@ -182,6 +212,15 @@ def run(stage: str, force: bool) -> int:
     console.print(Text(f"deploycheck {stage} hook {action}: {inert(hook)}"), soft_wrap=True)
     if backup is not None:
         console.print(Text(f"The previous hook was moved to {inert(backup)}"), soft_wrap=True)
+    relative = in_work_tree(os.getcwd(), hook)
+    if relative is not None:
+        # A new user's trial (convoy): core.hooksPath names a tracked folder, and the new hook
+        # appeared in `git status`, ready to be committed with this machine's Python path in it.
+        exclude = _exclude_locally(os.getcwd(), relative)
+        kept = (f"it is listed in {inert(exclude)}, so git leaves it out of commits" if exclude is not None
+                else "add it to .git/info/exclude")
+        console.print(Text(f"core.hooksPath points into the work tree, so the hook is the file {inert(relative)}: "
+                           f"do not commit it (it names this machine's Python); {kept}."), soft_wrap=True)
     if stage == "pre-push":
         console.print(
             "`git push` now runs `deploycheck verify --hook` and refuses a flagged change without a "

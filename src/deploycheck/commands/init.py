@@ -493,12 +493,14 @@ def _uncommitted(root: Path, paths: list[str]) -> set[str]:
 
 def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None, source=None,
                ignored: dict[str, str] | None = None, uncommitted: Collection[str] = (),
-               kept_ci_text: str | None = None, push_hook: bool = True, tracked_hook: str | None = None) -> list[str]:
+               kept_ci_text: str | None = None, push_hook: bool = True, tracked_hook: str | None = None,
+               hooks_in_tree: str | None = None) -> list[str]:
     """``kept_ci_text``: the CI file's text when init found it there and left it as it is.
     ``push_hook``: whether a deploycheck push hook is already set up (a plain hook, or the
     pre-commit framework's configuration naming deploycheck). ``tracked_hook``: the repository
     path of the pre-push hook git runs, when the repository tracks it (husky's `.husky/pre-push`)
-    and it does not run deploycheck yet."""
+    and it does not run deploycheck yet. ``hooks_in_tree``: the folder core.hooksPath names in the
+    work tree (convoy's `.githooks`), when git's pre-push hook there is not the repository's."""
     # Files an earlier `init` wrote and nobody committed yet belong in the same commit.
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in uncommitted]
     steps = []
@@ -531,6 +533,15 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
                "`pre-commit install` refuses): the lines are in docs/integrations.md (\"Hooks kept in the repository\").")
     if tracked_hook is not None:
         steps.append(in_repo)
+    elif pre_commit and hooks_in_tree is not None:
+        # A new user's trial (convoy, whose `make setup` points core.hooksPath at `.githooks`):
+        # `pre-commit install` refuses while core.hooksPath is set, and unsetting it would turn
+        # the repository's own hooks off.
+        steps.append(
+            f"Install the push hook (the gate): `pre-commit install` refuses while core.hooksPath is set (it names "
+            f"{hooks_in_tree}, this repository's hooks), so install deploycheck's own instead:\n"
+            "     deploycheck hook install\n"
+            f"     It writes {hooks_in_tree}/pre-push and keeps it out of commits (.git/info/exclude).")
     elif pre_commit:
         steps.append(
             "Install the push hook (the gate):\n     pre-commit install --hook-type pre-push\n"
@@ -635,13 +646,16 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     console.print("Next steps:")
     kept_ci = next((o for o in outcomes if ci in CI_FILE and o.path == CI_FILE[ci] and o.status == UNCHANGED), None)
     kept_ci_text = _read(root / kept_ci.path) if kept_ci is not None else None
-    from .hook import hooks_dir, tracked_hook
+    from .hook import hooks_dir, in_work_tree, tracked_hook
 
     pre_push = hooks_dir(str(root)) / "pre-push"
     tracked = tracked_hook(str(root), pre_push)
     if tracked is not None and _runs_deploycheck(_text(pre_push)):
         tracked = None  # the lines docs/integrations.md gives are in it already
-    steps = next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text, push_hook_configured(root), tracked)
+    in_tree = in_work_tree(str(root), pre_push)
+    hooks_in_tree = in_tree.rpartition("/")[0] or "." if in_tree is not None and not _runs_deploycheck(_text(pre_push)) else None
+    steps = next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text, push_hook_configured(root), tracked,
+                       hooks_in_tree)
     for number, step in enumerate(steps, start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0
