@@ -298,6 +298,15 @@ def test_contradictions_and_rebuttals(head):
     assert [p[:2] for p in check(head, short, [STATE])[0]] == [("incomplete-answers", "shared-state")]
 
 
+def test_a_no_to_shared_state_beside_a_changed_lock_is_challenged():
+    # A new user's trial (convoy): ten DC252 findings around package-level globals guarded by a new
+    # mutex, and "shared-state: no" signed unchallenged.
+    lock = Finding("DC252", "go-concurrency-control-changed", "concurrency", "warning", "metrics.go", 12, 12,
+                   "concurrency control changed in metrics.go (.Lock())")
+    found = contradictions({"shared-state": Answer("no")}, [lock])
+    assert [(c.question, [f.rule for f in c.findings]) for c in found] == [("shared-state", ["DC252"])]
+
+
 def test_no_contradiction_without_evidence_or_for_suppressed_findings():
     answers = {"shared-state": Answer("no"), "sequential-assumption": Answer("no"), "rollback-safe": Answer("n/a")}
     assert contradictions(answers, [JOB]) == []

@@ -327,8 +327,9 @@ def _where(findings: Sequence[Finding]) -> str:
 def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -> list[Contradiction]:
     """Answers that the findings contradict, for the walkthrough to challenge.
 
-    - ``shared-state: no`` (or n/a) while a shared-state or high-severity finding flags the change,
-      or a job finding says the job touches shared state (``SHARED_STATE_WORDS``, rules/base.py);
+    - ``shared-state: no`` (or n/a) while a shared-state, concurrency (a lock, an atomic, a
+      transaction changed) or high-severity finding flags the change, or a job finding says the
+      job touches shared state (``SHARED_STATE_WORDS``, rules/base.py);
     - ``sequential-assumption: no`` (or n/a) while a lost update (rule name ``lost-update``, or any
       high-severity shared-state finding) or a removed or weakened safeguard (a high-severity
       concurrency finding: DC320's kin in Ruby, JS/TS, Go and Java/Kotlin, DC352, DC704) was found;
@@ -338,7 +339,10 @@ def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -
     flagging = [f for f in findings if f.flags]
     checks: list[tuple[str, tuple[str, ...], list[Finding], str]] = [
         ("shared-state", ("no", "n/a"),
-         [f for f in flagging if f.category == "shared-state" or f.severity == "high" or SHARED_STATE_WORDS in f.message],
+         # A lock, an atomic or a transaction changed (DC252's mutex around a package's globals,
+         # in a new user's trial signed "shared-state: no"): it exists because something is shared.
+         [f for f in flagging if f.category in ("shared-state", "concurrency") or f.severity == "high"
+          or SHARED_STATE_WORDS in f.message],
          "touches shared state or a known hazard"),
         ("sequential-assumption", ("no", "n/a"),
          # Python's DC320 is filed under shared-state, its tree-language twins (DC355-DC358) under
