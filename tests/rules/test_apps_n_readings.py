@@ -71,3 +71,15 @@ def test_dc166_a_plural_table_name_and_no_schema_at_all(tmp_path) -> None:
                    rule="DC166")
     assert [(p, line) for p, line, *_ in found] == [(path, 2)]
     assert "not found" in found[0][4]
+
+
+# --- A test environment's package is test support (a new user's trial) ----------------------------
+
+def test_a_testenv_package_is_test_support() -> None:
+    # convoy's `testenv/job_tracker.go`, imported only by its end-to-end workers, was read as a job
+    # handler (DC701) on the fix the trial replayed.
+    from deploycheck.rules.paths import is_test_or_doc
+
+    assert is_test_or_doc("testenv/job_tracker.go")
+    assert is_test_or_doc("internal/test_harness/queue.go")
+    assert not is_test_or_doc("internal/environment/config.go")
