@@ -118,7 +118,8 @@ def test_all_integrations_on_a_fresh_repository(tmp_path: Path) -> None:
     assert lines[:5] == [
         "created  .deploycheck/config.yaml  (with pr_field: required (--pr-template): the gate fails any pull "
         'request whose description has no "Concurrency considerations" field (`N/A` is enough when nothing is '
-        "flagged); set `pr_field: warn` to only note it)",
+        "flagged), a bot's (Dependabot, Renovate) too, whose descriptions skip the template; set `pr_field: warn` "
+        "to only note it)",
         "created  .deploycheck/allowed_signers  (with no key yet: no SSH signing key found (create one with "
         "`ssh-keygen -t ed25519`); add one line per signer)",
         "created  .github/workflows/deploycheck.yml",

@@ -111,7 +111,8 @@ def test_init_pr_template_says_it_requires_the_field(tmp_path: Path) -> None:
     assert proc.stdout.splitlines()[0] == (
         "created  .deploycheck/config.yaml  (with pr_field: required (--pr-template): the gate fails any pull "
         'request whose description has no "Concurrency considerations" field (`N/A` is enough when nothing is '
-        "flagged); set `pr_field: warn` to only note it)"
+        "flagged), a bot's (Dependabot, Renovate) too, whose descriptions skip the template; set `pr_field: warn` "
+        "to only note it)"
     )
     assert "\npr_field: required\n" in (repo / init.CONFIG).read_text()
     # on an existing config that already requires the field, init says so (a new-user trial re-ran

@@ -392,7 +392,8 @@ def is_gitlab(root: Path, ci: str | None) -> bool:
 # Every pull request needs the field, not only a flagged one (docs/pr-field.md: `N/A` is accepted
 # when nothing is flagged); saying "a flagged pull request" here let a docs-only PR fail unexpectedly.
 PR_FIELD_REQUIRED_NOTE = ("with pr_field: required (--pr-template): the gate fails any pull request whose description "
-                          f'has no "{PR_SECTION_TITLE}" field (`N/A` is enough when nothing is flagged); '
+                          f'has no "{PR_SECTION_TITLE}" field (`N/A` is enough when nothing is flagged), '
+                          "a bot's (Dependabot, Renovate) too, whose descriptions skip the template; "
                           "set `pr_field: warn` to only note it")
 PR_FIELD_UNCHANGED_NOTE = ("exists; left as it is. --pr-template did not change pr_field: add `pr_field: required` "
                            "to make the gate check the template's field")
