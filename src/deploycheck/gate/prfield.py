@@ -300,19 +300,31 @@ CLAIM_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
 # they count where the author names the change: a title, a description, a commit's subject.
 _STRONG = 3
 # A word of code, not prose: in backticks, or joined to a name (`t.Cleanup(…)`, `minor_version`).
-_CODE = re.compile(r"`[^`\n]*`|\w+(?:(?:\.|::)\w+)+|\w*_\w*|\w+\(")
+# A conventional commit's type (`refactor(worker): …`) is the author's word, not a call; a name of
+# three or more hyphenated words (Dependabot's `minor-and-patch` group, a `cleanup-expired-sessions`
+# task) is a name; Markdown's `_italics_` are prose.
+_CODE = re.compile(r"`[^`\n]*`|\w+(?:(?:\.|::)[^\W_]\w*)+|\b[^\W_]+(?:_[^\W_]+)+\b|\w+(?:-\w+){2,}"
+                   r"|\w+\((?![\w ./-]*\)!?:)")
+# Markdown's emphasis marks (`_No behavioural change._`, `**minor**`) around prose.
+_EMPHASIS = re.compile(r"(?<![^\W_])_+|_+(?![^\W_])|\*+")
+# A commit body's words about this change (`Pure refactor: …`, `This refactor moves …`), unlike its
+# plain mentions ("since the refactor in #12", "cleanups run LIFO").
+_THIS_CHANGE = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:this|pure(?:ly)?|just|only|a\s+(?:small|simple|pure|minor))\s+"
+                          r"(?:an?\s+)?(?:minor\s+)?(refactor(?:ing)?|clean[\s-]?up)\b", re.IGNORECASE)
 
 
 def claims_in(text: str, weak: bool = True) -> tuple[str, ...]:
     """The harmless-sounding phrases of ``text``, strongest first (the order of CLAIM_PATTERNS),
     whitespace collapsed; "N/A" is left out (it claims something only as the field's answer).
     Code is not read (see _CODE); ``weak``: the plain words count too."""
-    prose = _CODE.sub(" ", text)
+    prose = _CODE.sub(" ", _EMPHASIS.sub(" ", text))
     out = []
     for pattern in CLAIM_PATTERNS[: None if weak else _STRONG]:
         m = pattern.search(prose)
         if m:
             out.append(" ".join(m.group(0).split()))
+    if not weak and (m := _THIS_CHANGE.search(prose)):
+        out.append(" ".join(m.group(1).split()))
     return tuple(out)
 
 
