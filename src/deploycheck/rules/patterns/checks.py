@@ -738,106 +738,12 @@ def jvm_concurrency_control(view: FileView, pr: PackRule) -> list[Finding]:
             or head_hunk.get(f.line) in had_tx]
 
 
-# --- a uniqueness validation without a unique index --------------------------------------------
-
-_RB_UNIQUENESS = re.compile(
-    r"^\s*(?:validates_uniqueness_of\s*\(?\s*:(?P<a>\w+)|validates\s*\(?\s*:(?P<b>\w+)\b[^#]*?\buniqueness\s*:)(?P<rest>.*)$")
-_RB_SCOPE = re.compile(r"\bscope\s*:\s*(\[[^\]]*\]|:\w+|[\"']\w+[\"'])")
-_RB_CLASS = re.compile(r"^\s*class\s+(?:\w+::)*(\w+)\s*<", re.MULTILINE)
-_RB_TABLE_NAME = re.compile(r"^\s*self\.table_name\s*=\s*[\"'](?:\w+\.)?(\w+)[\"']", re.MULTILINE)
-
-
-def _plural(word: str) -> str:
-    """ActiveRecord's table name for a model's snake_case name, by the common English rules
-    (a model whose table Rails names otherwise sets `self.table_name`, read first)."""
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ies"
-    if re.search(r"(?:s|x|z|ch|sh)$", word):
-        return word + "es"
-    return word + "s"
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
-
-
-_SCHEMA_TABLE = re.compile(r'^\s*create_table\s+"(?:\w+\.)?(\w+)"', re.MULTILINE)
-_SCHEMA_INDEX = re.compile(r"^\s*t\.index\s+\[([^\]]*)\].*\bunique:\s*true", re.MULTILINE)
-_SCHEMA_ADD_INDEX = re.compile(r'^\s*add_index\s+"(?:\w+\.)?(\w+)",\s*\[([^\]]*)\].*\bunique:\s*true', re.MULTILINE)
-_STRUCTURE_INDEX = re.compile(r"CREATE\s+UNIQUE\s+INDEX\s+\S+\s+ON\s+(?:ONLY\s+)?(?:\w+\.)?\"?(\w+)\"?\s+(?:USING\s+\w+\s+)?\(([^)]*)\)", re.IGNORECASE)
-_STRUCTURE_CONSTRAINT = re.compile(r"ALTER\s+TABLE\s+(?:ONLY\s+)?(?:\w+\.)?\"?(\w+)\"?\s+ADD\s+CONSTRAINT\s+\S+\s+(?:UNIQUE|PRIMARY\s+KEY)\s*\(([^)]*)\)", re.IGNORECASE)
-
-
-_NOT_COLUMNS = frozenset({"asc", "desc", "nulls", "first", "last"})
-
-
-def _columns(text: str) -> frozenset[str]:
-    """The columns an index lists, without functions, casts and sort orders (`lower((email)::text)`)."""
-    bare = re.sub(r"::[a-z ]+", "", re.sub(r"\w+\s*\(", "", text.lower()))
-    return frozenset(re.findall(r"\w+", bare)) - _NOT_COLUMNS
-
-
-def _unique_indexes(view: FileView, root: str) -> tuple[str, dict[str, list[frozenset[str]]]] | None:
-    """The unique indexes (and keys) per table of the Rails application at ``root`` (its
-    `db/schema.rb`, or `db/structure.sql`), with the file read: None when it has neither."""
-    ctx = view.ctx
-    memo = scan_memo(ctx)
-    key = f"patterns.unique-indexes:{root}"
-    if key not in memo:
-        memo[key] = None
-        if ctx.repo is not None:
-            for name in ("db/schema.rb", "db/structure.sql"):
-                path = posixpath.join(root, name) if root else name
-                data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
-                if data is None:
-                    continue
-                text = data.decode("utf-8", "replace")
-                found: dict[str, list[frozenset[str]]] = {}
-                if name.endswith(".rb"):
-                    starts = [(m.start(), m.group(1)) for m in _SCHEMA_TABLE.finditer(text)]
-                    for m in _SCHEMA_INDEX.finditer(text):
-                        table = next((t for start, t in reversed(starts) if start < m.start()), None)
-                        if table is not None:
-                            found.setdefault(table, []).append(_columns(m.group(1)))
-                    pairs = [(m.group(1), m.group(2)) for m in _SCHEMA_ADD_INDEX.finditer(text)]
-                else:
-                    pairs = [(m.group(1), m.group(2)) for r in (_STRUCTURE_INDEX, _STRUCTURE_CONSTRAINT) for m in r.finditer(text)]
-                for table, cols in pairs:
-                    found.setdefault(table.lower(), []).append(_columns(cols))
-                memo[key] = (path, found)
-                break
-    return memo[key]  # type: ignore[no-any-return]
-
-
 @check("rails-uniqueness-without-index")
 def rails_uniqueness_without_index(view: FileView, pr: PackRule) -> list[Finding]:
-    """A model's added uniqueness validation whose table has no unique index on (a part of)
-    the validated columns: the validation reads, then the insert writes, and two requests or
-    jobs in between both pass."""
-    text = view.ctx.head_text() or ""
-    if re.search(r"\bMongoid::Document\b", text):
-        return []  # no schema file: Mongoid declares its indexes in the model
-    name = _RB_TABLE_NAME.search(text)
-    cls = _RB_CLASS.search(text)
-    if name is None and cls is None:
-        return []
-    table = name.group(1).lower() if name else _plural(_snake(cls.group(1)))  # type: ignore[union-attr]
-    root = view.path.split("app/models/")[0].rstrip("/") if "app/models/" in view.path else ""
-    out: list[Finding] = []
-    for number, line in sorted(_added(view).items()):
-        m = _RB_UNIQUENESS.match(line)
-        if m is None:
-            continue
-        columns = {m.group("a") or m.group("b")}
-        scope = _RB_SCOPE.search(m.group("rest"))
-        if scope is not None:
-            columns |= set(re.findall(r"\w+", scope.group(1)))
-        schema = _unique_indexes(view, root)
-        where = schema[0] if schema else "db/schema.rb (not found)"
-        if schema is not None and any(index and index <= columns for index in schema[1].get(table, [])):
-            continue
-        out.append(_finding(view, pr, number, table=table, columns=", ".join(sorted(columns)), schema=where))
-    return out
+    """DC166: read in rails_schema.py (the model's table, the application's schema)."""
+    from .rails_schema import unbacked_validations
+
+    return [_finding(view, pr, line, **values) for line, values in unbacked_validations(view, _added(view))]
 
 
 # --- a Ruby job's queue and arguments ---------------------------------------------------------
