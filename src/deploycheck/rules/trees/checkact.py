@@ -11,6 +11,8 @@ Reported at the act, when the check or the act is on a changed line.
 
 from __future__ import annotations
 
+import re
+
 from .jvm import in_synchronized
 from .parse import Parsed, walk
 from .units import FUNCTIONS
@@ -63,8 +65,9 @@ def check_then_act(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
         n = stack.pop()
         if n.type in FUNCTIONS and n.type not in ("block", "do_block"):
             out += _in_function(n, p, lines, checks, acts, seen)
-        elif family == "ruby" and n.type in ("binary", "operator_assignment"):
-            found = _association_or_create(n, p, lines)
+        elif family == "ruby" and n.type in ("binary", "operator_assignment", *_MODIFIERS, "if", "unless"):
+            found = _association_or_create(n, p, lines) if n.type in ("binary", "operator_assignment") \
+                else _created_unless_present(n, p, lines)
             if found is not None and found[0] not in seen:
                 seen.add(found[0])
                 out.append(found)
@@ -73,30 +76,72 @@ def check_then_act(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
 
 
 _BRANCHING = {"if_statement", "if", "unless", "elsif", "conditional", "ternary_expression"}
+_MODIFIERS = {"if_modifier": True, "unless_modifier": False}  # Ruby's `x if c` / `x unless c`
+_ARMS = {"when", "else", "switch_case", "switch_default"}  # a `case`'s or a `switch`'s arms
+_LEAVES = {"return", "return_statement", "throw_statement", "next", "break", "break_statement", "continue_statement"}
 
 
 def _branches(node, p: Parsed) -> set[tuple[str, bool]]:
-    """(condition's text, which branch) of each `if` (ternary, `unless`) around ``node``, outside
-    their conditions: True for the branch that runs when the condition holds."""
+    """(condition's text, which branch) of each `if` (ternary, `unless`, a modifier) around
+    ``node``, outside their conditions: True for the branch that runs when the condition holds."""
     out = set()
     child, parent = node, node.parent
     while parent is not None:
-        if parent.type in _BRANCHING:
-            condition = parent.child_by_field_name("condition")
+        condition = parent.child_by_field_name("condition")
+        if parent.type in _BRANCHING and condition is not None:
             for field, holds in (("consequence", True), ("alternative", False)):
                 branch = parent.child_by_field_name(field)
-                if condition is not None and branch is not None and branch.id == child.id:
+                if branch is not None and branch.id == child.id:
                     out.add((p.text(condition), holds != (parent.type == "unless")))
+        elif parent.type in _MODIFIERS and condition is not None and condition.id != child.id:
+            out.add((p.text(condition), _MODIFIERS[parent.type]))
         child, parent = parent, parent.parent
     return out
+
+
+def _arms(node) -> dict[int, int]:
+    """The `case`/`switch` around ``node``: its id, with the id of the arm ``node`` is in."""
+    out = {}
+    child, parent = node, node.parent
+    while parent is not None:
+        if child.type in _ARMS:
+            out[parent.id] = child.id
+        child, parent = parent, parent.parent
+    return out
+
+
+def _left_early(check, act) -> bool:
+    """Whether ``check`` sits in an `if`'s branch that ends by leaving (`return`, `throw`, Ruby's
+    `raise`, `next`…) and ``act`` comes after that `if`, not in it: only one of them runs
+    (tianji's save written with an early return)."""
+    child, parent = check, check.parent
+    while parent is not None:
+        condition = parent.child_by_field_name("condition")
+        if parent.type in _BRANCHING and condition is not None and child.id != condition.id \
+                and not parent.start_byte <= act.start_byte < parent.end_byte:
+            statements = [c for c in child.named_children if c.type != "comment"] or [child]
+            last = statements[-1]
+            if last.type in _LEAVES or re.match(rb"(?:raise|fail)\b", last.text or b""):
+                return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _exclusive(a, b, p: Parsed) -> bool:
     """Whether only one of ``a`` and ``b`` runs: they sit in opposite branches of one `if`, or of
     two `if`s on the same condition (tianji's `if (input.id)` lookup, then `if (input.id) … else
-    create`)."""
+    create`), in two arms of one `case`/`switch`, or ``a`` in a branch that leaves before ``b``."""
     theirs = _branches(b, p)
-    return any((condition, not holds) in theirs for condition, holds in _branches(a, p))
+    if any((condition, not holds) in theirs for condition, holds in _branches(a, p)):
+        return True
+    arms_b = _arms(b)
+    if any(case in arms_b and arms_b[case] != arm for case, arm in _arms(a).items()):
+        return True
+    return _left_early(a, b)
+
+
+# A save of what was built: `.save`, `.save!`, `tap(&:save!)` (not a name holding "save").
+_SAVES = re.compile(r"(?:\.|&:)save!?(?!\w)")
 
 
 def _association_or_create(n, p: Parsed, lines: dict[int, str]) -> tuple[int, str] | None:
@@ -118,13 +163,37 @@ def _association_or_create(n, p: Parsed, lines: dict[int, str]) -> tuple[int, st
         if p.text(call.child_by_field_name("receiver")) != owner:
             continue
         creates = method in (f"create_{association}", f"create_{association}!")
-        if not creates and not (method == f"build_{association}" and "save" in p.text(right)):
+        if not creates and not (method == f"build_{association}" and _SAVES.search(p.text(right))):
             continue
         line = call.start_point[0] + 1
         if line in lines or left.start_point[0] + 1 in lines:
             return line, (f"`{owner}.{association}` is read, and `{owner}.{method}` creates it when there is none, "
                           "in a separate step: two workers or requests can both read none and both create one.")
         return None
+    return None
+
+
+def _created_unless_present(n, p: Parsed, lines: dict[int, str]) -> tuple[int, str] | None:
+    """The statement form of the read-or-create: `user.create_profile! unless user.profile`,
+    `… if user.profile.nil?` (or in an `if`/`unless` block)."""
+    condition = n.child_by_field_name("condition")
+    if condition is None:
+        return None
+    body = [c for c in n.children if c.id != condition.id]
+    for part in body:
+        for call in walk(part):
+            if call.type != "call" or call.child_by_field_name("receiver") is None:
+                continue
+            m = re.fullmatch(r"create_(\w+?)!?", p.text(call.child_by_field_name("method")))
+            owner = p.text(call.child_by_field_name("receiver"))
+            if m is None or not re.search(rf"(?<![\w.]){re.escape(owner)}\.{m.group(1)}(?!\w)", p.text(condition)):
+                continue
+            line = call.start_point[0] + 1
+            if line in lines or condition.start_point[0] + 1 in lines:
+                return line, (f"`{owner}.{m.group(1)}` is read, and `{owner}.{p.text(call.child_by_field_name('method'))}` "
+                              "creates it when there is none, in a separate step: two workers or requests can both "
+                              "read none and both create one.")
+            return None
     return None
 
 

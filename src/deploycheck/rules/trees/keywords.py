@@ -180,6 +180,21 @@ def guard_hints(ctx) -> bool:
     return "where" in head and ".update" in head
 
 
+# DC705's own gate: a creation and a lookup among the changed lines of a Ruby or JS/TS file, in
+# any application (a REST `create` action checks, then creates: two requests race as two workers
+# do), so the file is parsed though no job names it.
+_CREATES = (b"create", b"insert")
+_LOOKS = (b"exists", b"exist?", b"find_by", b"findfirst", b"findone", b"findunique", b"findby", b"count", b".any?",
+          b".present?", b".none?", b".empty?", b".blank?", b"||")
+
+
+def check_act_hints(ctx) -> bool:
+    if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
+        return False
+    changed = ctx.changed_lower()
+    return any(w in changed for w in _CREATES) and any(w in changed for w in _LOOKS)
+
+
 def reads_itself(ctx) -> bool:
     """Whether the file may hold background code itself: it names a job API, sits in a job
     system's repository, in `job_paths` or a job folder, or holds a Redis script. Any other file

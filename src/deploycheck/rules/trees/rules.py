@@ -413,8 +413,9 @@ CHECK_THEN_ACT = Rule(
         variable assigned from `Model.new`/`build`) that follows, in the same function, a call checking for it through the same
         receiver (Ruby `exists?`, `find_by`, `where(…).any?/present?/none?/empty?/count/first`;
         JS/TS `findOne`, `findFirst`, `findUnique`, `findOneBy`, `findByPk`, `findById`, `count`,
-        `exists`); also Ruby's read-or-create of a `has_one` association in one expression
-        (`user.profile || user.create_profile!(…)`, `… || user.build_profile.tap(&:save!)`).
+        `exists`); also Ruby's read-or-create of a `has_one` association
+        (`user.profile || user.create_profile!(…)`, `… || user.build_profile.tap(&:save!)`,
+        `user.create_profile! unless user.profile`).
         Reported at the act, when the check or the act is on a changed line.
 
         Java: a method that reads an entry of a field declared as a concurrent map
@@ -431,12 +432,14 @@ CHECK_THEN_ACT = Rule(
         Receivers are compared by their text (`prisma.user`, `Subscription`): a check through a
         scope and an act through an association of another name are not paired. A check inside
         a lock or a serialisable transaction is reported all the same: say so in the checklist.
-        Only files the tree rules parse are checked (job code, a job system's source, `job_paths`,
-        and, in a repository with jobs, code that other files call): parsing every Ruby and JS
-        file of a commit would cost a git hook its budget. A request path is read like a job: two
-        requests race as two workers do. A check and a creation in opposite branches of one `if`
-        (or of two `if`s on the same condition, written the same way) are not paired: only one
-        of them runs."""),
+        Only files the tree rules parse are checked: job code, a job system's source, `job_paths`,
+        code that other files call in a repository with jobs, and any Ruby or JS/TS file whose
+        changed lines hold both a creation (`create`, `insert`) and a lookup (`exists`, `find_by`,
+        `findFirst`, `count`, `||`…): a request path is read like a job, as two requests race as
+        two workers do. A check and a creation that cannot both run are not paired: opposite
+        branches of one `if` (or of two `if`s on the same condition, written the same way, a
+        modifier `if` too), two arms of a `case`/`switch`, or a check in a branch that returns
+        (raises, throws) before the creation."""),
     example=dedent("""\
         def perform(user_id)
           return if Subscription.exists?(user_id: user_id)
