@@ -1,6 +1,8 @@
 // path: router/partition_worker.go
 package router
 
+import "github.com/hibiken/asynq"
+
 func newPartitionWorker(rt *Handle, partition string) *partitionWorker {
 	pw := &partitionWorker{}
 	pw.workers = make([]*worker, rt.noOfWorkers)

@@ -2,6 +2,8 @@
 // A worker pool sized from a new setting, and asynq's concurrency raised from one.
 package router
 
+import "github.com/hibiken/asynq"
+
 func newPartitionWorker(rt *Handle, partition string) *partitionWorker {
 	pw := &partitionWorker{}
 	noOfWorkers := getPartitionRouterConfigInt("noOfWorkers", rt.destType, partition, rt.defaultNoOfWorkers)  // error: DC519

@@ -718,24 +718,37 @@ def rails_destructive_migration(view: FileView, pr: PackRule) -> list[Finding]:
     return [f for f in _run_pattern_rule(view, pr) if f.side != "head" or f.line not in undo]
 
 
-# A read-only transaction, alone on its line: `@Transactional(readOnly = true)`.
-_JVM_READ_ONLY_TX = re.compile(r"^\s*@Transactional\s*\(\s*readOnly\s*=\s*true\s*\)\s*(?://.*)?$")
+# A read-only transaction, alone on its line: `@Transactional(readOnly = true)`, with any other
+# attributes (`propagation = SUPPORTS`, `timeout = 5`).
+_JVM_READ_ONLY_TX = re.compile(r"^\s*@Transactional\s*\((?=[^)]*\breadOnly\s*=\s*true\b)[^)]*\)\s*(?://.*)?$")
 _JVM_TX = re.compile(r"@Transactional\b")
+# A class-level transaction that writes (every method without its own runs in it).
+_JVM_CLASS_TX = re.compile(r"^@Transactional\b(?!\s*\([^)]*\breadOnly\s*=\s*true)", re.MULTILINE)
+_JVM_TYPE = re.compile(r"^\s*(?:(?:public|protected|private|abstract|final|open|internal|data|sealed)\s+)*(?:class|interface|object)\b")
 
 
 @check("jvm-concurrency-control")
 def jvm_concurrency_control(view: FileView, pr: PackRule) -> list[Finding]:
-    """DC253's patterns, except a read-only transaction on a method that had none: it writes
-    nothing and takes no row lock (openmrs's new query methods). Made read-only where the same
-    hunk removed a transaction, it stays: Hibernate no longer flushes that method's writes."""
+    """DC253's patterns, except a read-only transaction given to a method that had none: it
+    writes nothing and takes no row lock (openmrs's new query methods). It stays when the same
+    hunk removed a transaction (Hibernate no longer flushes that method's writes), when it is on a
+    class (every method of it joins), and when the class has a transaction that writes (the
+    method had one)."""
     from .engine import _run_pattern_rule
 
     head_hunk, base_hunk = _hunk_index(view)
     had_tx = {base_hunk[n] for n, text in view.changed("base").items() if n in base_hunk and _JVM_TX.search(text)}
+    lines = view.lines("head") or []
+    class_tx = _JVM_CLASS_TX.search("\n".join(lines)) is not None
     added = _added(view)
+
+    def on_a_type(number: int) -> bool:
+        following = (line for line in lines[number:] if line.strip() and not line.lstrip().startswith("@"))
+        return _JVM_TYPE.match(next(following, "")) is not None
+
     return [f for f in _run_pattern_rule(view, pr)
             if f.side != "head" or not _JVM_READ_ONLY_TX.match(added.get(f.line, ""))
-            or head_hunk.get(f.line) in had_tx]
+            or head_hunk.get(f.line) in had_tx or class_tx or on_a_type(f.line)]
 
 
 @check("rails-uniqueness-without-index")

@@ -135,7 +135,7 @@ def _unique_indexes(view: "FileView", roots: list[str]) -> tuple[str, dict[str, 
                         break
                 if memo[key] is not None:
                     break
-    return memo[key]  # type: ignore[no-any-return]
+    return memo[key]
 
 
 def _validations(lines: list[str]) -> list[tuple[int, int, list[str], set[str]]]:
