@@ -259,6 +259,12 @@ def test_dc705_a_modifier_if_is_an_if_on_the_same_condition(tmp_path) -> None:
     assert _found(tmp_path, {_JOB: _JOB0}, {_JOB: head}, rule="DC705") == []
 
 
+def _rails_app(routes: str, path: str, base: str) -> dict[str, str]:
+    """A Rails application with a job, its routes and a controller at ``path``."""
+    job = "class WelcomeJob < ApplicationJob\n  def perform(user_id)\n    User.find(user_id)\n  end\nend\n"
+    return {"app/jobs/welcome_job.rb": job, "config/routes.rb": routes, path: base}
+
+
 @pytest.mark.parametrize("line", [
     "    user.create_profile!(name: user.name) unless user.profile\n",
     "    user.create_profile!(name: user.name) if user.profile.nil?\n",
@@ -285,14 +291,13 @@ def test_dc705_a_rest_create_action_in_a_rails_app_with_jobs(tmp_path) -> None:
     # common request race is a REST `create` action: `return … if Team.exists?(…)`, then `create!`.
     # `resources :teams` names no action, so no other file names `create` and the controller is
     # never parsed (the family's may_report gate). Was a silent miss. Correct: flagged on line 4.
-    job = "class WelcomeJob < ApplicationJob\n  def perform(user_id)\n    User.find(user_id)\n  end\nend\n"
     routes = "Rails.application.routes.draw do\n  resources :teams, only: [:create]\nend\n"
     path = "app/controllers/teams_controller.rb"
     base = "class TeamsController < ApplicationController\nend\n"
     head = ("class TeamsController < ApplicationController\n  def create\n"
             "    return head(:conflict) if Team.exists?(slug: params[:slug])\n    Team.create!(slug: params[:slug])\n"
             "    head :created\n  end\nend\n")
-    main = {"app/jobs/welcome_job.rb": job, "config/routes.rb": routes, path: base}
+    main = _rails_app(routes, path, base)
     assert _lines(_found(tmp_path, main, {path: head}, rule="DC705")) == [(path, 4)]
 
 
@@ -307,7 +312,6 @@ def test_passes_now_dc705_elsif_chains_and_read_or_create(tmp_path) -> None:
     head = _job("  def perform(attrs)\n    Team.find_by(slug: attrs[\"slug\"]) || Team.create!(attrs)\n  end\n\n"
                 "  def profile(user)\n    user.profile ||= user.create_profile!(name: user.name)\n  end\n")
     assert _lines(_found(tmp_path / "b", {_JOB: _JOB0}, {_JOB: head}, rule="DC705")) == [(_JOB, 5), (_JOB, 9)]
-    job = "class WelcomeJob < ApplicationJob\n  def perform(user_id)\n    User.find(user_id)\n  end\nend\n"
     routes = ("Rails.application.routes.draw do\n  namespace :admin do\n    resources :users do\n"
               "      post :refill, on: :member\n    end\n  end\nend\n")
     path = "app/controllers/admin/users_controller.rb"
@@ -315,7 +319,7 @@ def test_passes_now_dc705_elsif_chains_and_read_or_create(tmp_path) -> None:
     head = ("module Admin\n  class UsersController < ApplicationController\n    def refill\n"
             "      @user = User.find(params[:id])\n      @profile = @user.profile || @user.create_profile!(name: @user.name)\n"
             "      redirect_to admin_user_path(@user)\n    end\n  end\nend\n")
-    main = {"app/jobs/welcome_job.rb": job, "config/routes.rb": routes, path: base}
+    main = _rails_app(routes, path, base)
     assert _lines(_found(tmp_path / "c", main, {path: head}, rule="DC705")) == [(path, 5)]
 
 
