@@ -13,12 +13,13 @@ from __future__ import annotations
 import posixpath
 import re
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..base import scan_memo
 
-if TYPE_CHECKING:
-    from .engine import FileView
+# ``view`` below is the pattern engine's FileView (engine.py), not imported: the engine's own
+# modules would import this one back (docs/design.md, Layout: no import cycle).
+FileView = Any
 
 _CLASS = re.compile(r"^\s*class\s+((?:\w+::)*\w+)\s*<\s*((?:::)?[\w:]+)", re.MULTILINE)
 _TABLE_NAME = re.compile(r"^\s*self\.table_name\s*=\s*(?:[\"'](?:\w+\.)?(\w+)[\"']|:(\w+))", re.MULTILINE)
@@ -58,7 +59,7 @@ def snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
-def _tables(view: "FileView", text: str) -> list[str]:
+def _tables(view: FileView, text: str) -> list[str]:
     """The tables the model's rows may be in: its `self.table_name`, else its class's plural (and,
     in a namespace, with the namespace's prefix), and its parent's when it inherits a table."""
     named = _TABLE_NAME.search(text)
@@ -116,7 +117,7 @@ def _read_indexes(name: str, text: str) -> dict[str, list[frozenset[str]]]:
     return found
 
 
-def _unique_indexes(view: "FileView", roots: list[str]) -> tuple[str, dict[str, list[frozenset[str]]]] | None:
+def _unique_indexes(view: FileView, roots: list[str]) -> tuple[str, dict[str, list[frozenset[str]]]] | None:
     """The unique indexes (and keys) per table of the first of ``roots`` (the model's application,
     then the repository's, where a packwerk pack's models live) that has a `db/schema.rb` or
     `db/structure.sql`, with the file read: None when none has."""
@@ -166,7 +167,7 @@ def _validations(lines: list[str]) -> list[tuple[int, int, list[str], set[str]]]
     return out
 
 
-def unbacked_validations(view: "FileView", added: dict[int, str]) -> list[tuple[int, dict[str, Any]]]:
+def unbacked_validations(view: FileView, added: dict[int, str]) -> list[tuple[int, dict[str, Any]]]:
     """(line, message values) of each changed uniqueness validation of the model, new to it (one
     the base already had, only reworded, is not), whose table has no unique index over (a part
     of) each validated attribute and its scope."""
