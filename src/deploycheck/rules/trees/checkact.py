@@ -5,7 +5,7 @@ In one function: a call that checks whether a row exists (Ruby `exists?`, `find_
 `count`, `exists`) and, later in the same function, a call that creates or saves one through the
 same receiver (`Model.create!`, `prisma.user.create`, or `save` on a variable assigned from
 `Model.new`/`build`). Two workers can both see "absent" and both create. Ruby's read-or-create
-of a `has_one` association in one expression (`user.profile || user.create_profile!`) too.
+of a `has_one` association too (`user.profile || user.create_profile!`, `… unless user.profile`).
 Reported at the act, when the check or the act is on a changed line.
 """
 
@@ -144,6 +144,11 @@ def _exclusive(a, b, p: Parsed) -> bool:
 _SAVES = re.compile(r"(?:\.|&:)save!?(?!\w)")
 
 
+def _read_then_created(owner: str, association: str, method: str) -> str:
+    return (f"`{owner}.{association}` is read, and `{owner}.{method}` creates it when there is none, in a separate "
+            "step: two workers or requests can both read none and both create one.")
+
+
 def _association_or_create(n, p: Parsed, lines: dict[int, str]) -> tuple[int, str] | None:
     """Ruby's read-or-create of a `has_one` association in one expression: `user.profile ||
     user.create_profile!(…)`, `user.queue || user.build_queue.tap(&:save!)` (summer-of-making's
@@ -167,8 +172,7 @@ def _association_or_create(n, p: Parsed, lines: dict[int, str]) -> tuple[int, st
             continue
         line = call.start_point[0] + 1
         if line in lines or left.start_point[0] + 1 in lines:
-            return line, (f"`{owner}.{association}` is read, and `{owner}.{method}` creates it when there is none, "
-                          "in a separate step: two workers or requests can both read none and both create one.")
+            return line, _read_then_created(owner, association, method)
         return None
     return None
 
@@ -190,9 +194,7 @@ def _created_unless_present(n, p: Parsed, lines: dict[int, str]) -> tuple[int, s
                 continue
             line = call.start_point[0] + 1
             if line in lines or condition.start_point[0] + 1 in lines:
-                return line, (f"`{owner}.{m.group(1)}` is read, and `{owner}.{p.text(call.child_by_field_name('method'))}` "
-                              "creates it when there is none, in a separate step: two workers or requests can both "
-                              "read none and both create one.")
+                return line, _read_then_created(owner, m.group(1), p.text(call.child_by_field_name("method")))
             return None
     return None
 
