@@ -357,6 +357,13 @@ def test_plain_words_of_a_commit_body_are_not_claims_but_its_subject_and_strong_
     assert [c.phrases for c in claims] == [("No behavioural change", "cleanup", "Minor"), ("behaviour unchanged",)]
 
 
+def test_a_body_that_mentions_a_refactoring_before_calling_this_change_one_still_claims_it():
+    # The first version searched the whole message again for each phrase it had found: the body's
+    # earlier "the refactoring in #12" came first, was not a claim, and hid "This refactor".
+    claims = find_claims(None, [("d" * 40, "Extract helper\n\nSince the refactoring in #12 it moved. This refactor moves the lock.\n")])
+    assert [c.phrases for c in claims] == [("refactor",)]
+
+
 def test_dc101_alone_says_the_proof_failed():
     said = what_changed([_f("DC101", "warning", "Celery task `sync` changed in statements that touch shared state.")])
     assert said.startswith("`sync` in jobs.py changed in a way deploycheck cannot prove leaves its behaviour unchanged")

@@ -76,12 +76,17 @@ def hook_script(stage: str, python: str) -> str:
     return template.replace("__MARKER__", MARKER).replace("__LAUNCHER__", launcher)
 
 
-def hooks_dir(cwd: str) -> Path:
-    """Where git looks for hooks: honours core.hooksPath (relative or absolute) and worktrees."""
+def _git_path(cwd: str, name: str) -> Path:
+    """Where git keeps ``name`` of its directory (`hooks`, `info/exclude`): honours core.hooksPath
+    (relative or absolute) and worktrees."""
     root = gitcmd.toplevel(cwd)
-    reported = gitcmd.output(["rev-parse", "--git-path", "hooks"], root)
-    path = Path(reported)
+    path = Path(gitcmd.output(["rev-parse", "--git-path", name], root))
     return path if path.is_absolute() else Path(root) / path
+
+
+def hooks_dir(cwd: str) -> Path:
+    """Where git looks for hooks."""
+    return _git_path(cwd, "hooks")
 
 
 def _backup_path(hook: Path) -> Path:
@@ -108,23 +113,9 @@ def _refuse(hook: Path, existing: str) -> DeployCheckError:
     )
 
 
-def tracked_hook(cwd: str, hook: Path) -> str | None:
-    """The hook's path in the repository when it is a file git tracks (husky and its kind point
-    core.hooksPath at a folder of the repository, such as `.husky`), else None."""
-    root = Path(gitcmd.toplevel(cwd))
-    try:
-        relative = hook.absolute().relative_to(root)
-    except ValueError:
-        return None  # outside the work tree (.git/hooks of a worktree, a shared folder)
-    if relative.parts[:1] == (".git",):
-        return None
-    proc = gitcmd.run(["ls-files", "--error-unmatch", "--", relative.as_posix()], str(root), check=False)
-    return relative.as_posix() if proc.returncode == 0 else None
-
-
 def in_work_tree(cwd: str, hook: Path) -> str | None:
-    """The hook's path in the work tree when core.hooksPath points into it (convoy's `.githooks`,
-    where `make setup` keeps its own hooks), else None (.git/hooks, a folder outside)."""
+    """The hook's path in the work tree when core.hooksPath points into it (husky's `.husky`,
+    convoy's `.githooks`), else None (.git/hooks of a clone or a worktree, a shared folder)."""
     root = Path(gitcmd.toplevel(cwd))
     try:
         relative = hook.absolute().relative_to(root)
@@ -133,13 +124,21 @@ def in_work_tree(cwd: str, hook: Path) -> str | None:
     return None if relative.parts[:1] == (".git",) else relative.as_posix()
 
 
+def tracked_hook(cwd: str, hook: Path) -> str | None:
+    """The hook's path in the repository when it is a file git tracks (husky and its kind point
+    core.hooksPath at a folder of the repository, such as `.husky`), else None."""
+    relative = in_work_tree(cwd, hook)
+    if relative is None:
+        return None
+    proc = gitcmd.run(["ls-files", "--error-unmatch", "--", relative], gitcmd.toplevel(cwd), check=False)
+    return relative if proc.returncode == 0 else None
+
+
 def _exclude_locally(cwd: str, relative: str) -> Path | None:
     """Add ``relative`` to this clone's `.git/info/exclude` (never committed), so the hook, which
     names this machine's Python, is not committed by a `git add -A`: the exclude file, or None
     when it could not be written."""
-    exclude = Path(gitcmd.output(["rev-parse", "--git-path", "info/exclude"], gitcmd.toplevel(cwd)))
-    if not exclude.is_absolute():
-        exclude = Path(gitcmd.toplevel(cwd)) / exclude
+    exclude = _git_path(cwd, "info/exclude")
     line = "/" + relative
     try:
         text = exclude.read_text(encoding="utf-8") if exclude.exists() else ""

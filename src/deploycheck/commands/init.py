@@ -650,11 +650,11 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     from .hook import hooks_dir, in_work_tree, tracked_hook
 
     pre_push = hooks_dir(str(root)) / "pre-push"
-    tracked = tracked_hook(str(root), pre_push)
-    if tracked is not None and _runs_deploycheck(_text(pre_push)):
-        tracked = None  # the lines docs/integrations.md gives are in it already
-    in_tree = in_work_tree(str(root), pre_push)
-    hooks_in_tree = in_tree.rpartition("/")[0] or "." if in_tree is not None and not _runs_deploycheck(_text(pre_push)) else None
+    # Once the hook runs deploycheck (the lines docs/integrations.md gives), neither step is due.
+    runs = _runs_deploycheck(_text(pre_push))
+    tracked = None if runs else tracked_hook(str(root), pre_push)
+    in_tree = None if runs else in_work_tree(str(root), pre_push)
+    hooks_in_tree = (in_tree.rpartition("/")[0] or ".") if in_tree is not None else None
     steps = next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text, push_hook_configured(root), tracked,
                        hooks_in_tree)
     for number, step in enumerate(steps, start=1):

@@ -313,19 +313,26 @@ _THIS_CHANGE = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:this|pure(?:ly)?|just|only|a
                           r"(?:an?\s+)?(?:minor\s+)?(refactor(?:ing)?|clean[\s-]?up)\b", re.IGNORECASE)
 
 
-def claims_in(text: str, weak: bool = True) -> tuple[str, ...]:
-    """The harmless-sounding phrases of ``text``, strongest first (the order of CLAIM_PATTERNS),
-    whitespace collapsed; "N/A" is left out (it claims something only as the field's answer).
-    Code is not read (see _CODE); ``weak``: the plain words count too."""
+def _claims(text: str, weak: bool = True) -> dict[int, str]:
+    """The harmless-sounding phrase of ``text`` for each pattern of CLAIM_PATTERNS (its index),
+    whitespace collapsed. Code is not read (see _CODE); ``weak``: the plain words count too, else
+    only when they speak of this change (_THIS_CHANGE)."""
     prose = _CODE.sub(" ", _EMPHASIS.sub(" ", text))
-    out = []
-    for pattern in CLAIM_PATTERNS[: None if weak else _STRONG]:
-        m = pattern.search(prose)
-        if m:
-            out.append(" ".join(m.group(0).split()))
+    out = {}
+    for index, pattern in enumerate(CLAIM_PATTERNS[: None if weak else _STRONG]):
+        if m := pattern.search(prose):
+            out[index] = " ".join(m.group(0).split())
     if not weak and (m := _THIS_CHANGE.search(prose)):
-        out.append(" ".join(m.group(1).split()))
-    return tuple(out)
+        word = " ".join(m.group(1).split())
+        out.setdefault(next(i for i, p in enumerate(CLAIM_PATTERNS) if p.fullmatch(word)), word)
+    return out
+
+
+def claims_in(text: str, weak: bool = True) -> tuple[str, ...]:
+    """The harmless-sounding phrases of ``text``, strongest first (the order of CLAIM_PATTERNS);
+    "N/A" is left out (it claims something only as the field's answer)."""
+    found = _claims(text, weak)
+    return tuple(found[i] for i in sorted(found))
 
 
 # The subject git (`git merge`, `git pull`), GitHub ("Merge pull request #12 from org/branch") or
@@ -372,8 +379,8 @@ def find_claims(pr: PrText | None, commits: Iterable[tuple[str, str]]) -> list[C
             out.append(Claim("field", f'the "{FIELD}" field', ("N/A",)))
     for sha, message in commits:
         subject, _, body = _authored(message).strip().partition("\n")
-        found = set(claims_in(subject) + claims_in(body, weak=False))
-        phrases = tuple(p for p in claims_in(subject + "\n" + body) if p in found)
+        found = {**_claims(body, weak=False), **_claims(subject)}  # the subject's words first
+        phrases = tuple(found[i] for i in sorted(found))
         if phrases:
             out.append(Claim("commit", f"commit {sha[:8]}'s message", phrases, commit=sha))
     return out
