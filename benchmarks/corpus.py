@@ -238,6 +238,7 @@ def scan_entry(entry: dict, clone: Path, timeout: float, checkout: bool) -> None
     entry["outcome"] = FLAGGED if report["flagged"] else QUIET
     entry["findings"] = [f"{f['rule']} {f['severity']} {f['path']}:{f['line']}"
                          + (" (base)" if f.get("side", "head") != "head" else "") for f in flagging]
+    entry["messages"] = [f["message"] for f in flagging]  # for reading a run's findings, not for its figures
     entry["hazard_hit"] = any(
         f.get("side", "head") == "head" and f["path"] == path
         and f["line"] <= line <= (f.get("end_line") or f["line"])
@@ -350,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         keep = ("file", "group", "repo", "commit", "parent", "label", "hazard", "reason", "outcome", "message",
-                "findings", "hazard_hit", "seconds", "checkout")
+                "findings", "messages", "hazard_hit", "seconds", "checkout")
         results = [{k: e[k] for k in keep if k in e} for e in entries]
         args.json.write_text(json.dumps({"deploycheck": version, "files": {str(p): d for p, d in digests},
                                          "entries": results}, indent=2) + "\n")
