@@ -412,6 +412,9 @@ JAVA_BOARD = ("package org.quartz;\n\npublic class Board {\n    private final Ob
     ({"go.mod": ASYNQ_GO_MOD}, "server.go", "close(s.done)"),
     ({"go.mod": ASYNQ_GO_MOD}, "server.go", "time.AfterFunc(time.Second, f)"),
     ({"go.mod": ASYNQ_GO_MOD}, "server.go", "m := s.pending\n\tm[id] = 1"),  # an alias of a field
+    ({"go.mod": ASYNQ_GO_MOD}, "server.go", "s.mu.RLock()\n\tdefer s.mu.RUnlock()"),  # Go's capitalised lock calls
+    ({"go.mod": ASYNQ_GO_MOD}, "server.go", "s.Lock()"),
+    ({"go.mod": ASYNQ_GO_MOD}, "server.go", "defer func() { _ = recover() }()"),  # a goroutine's panic kept
     ({"package.json": BULLMQ_PACKAGE}, "src/board.js", "delete this.active[id];"),
     ({"package.json": BULLMQ_PACKAGE}, "src/board.js", "this[key] = value;"),
     ({"package.json": BULLMQ_PACKAGE}, "src/board.js", "setImmediate(() => value(id));"),
@@ -429,6 +432,17 @@ def test_mutations_and_concurrency_calls_of_every_language_are_evidence(tmp_path
     indent = plain[: len(plain) - len(plain.lstrip())]
     found = _dc701(tmp_path, {**files, path: code}, {path: code.replace(plain, indent + body + "\n")})
     assert [severity for _, severity, _ in found] == ["warning"]
+
+
+@pytest.mark.parametrize("body", [
+    'name := s.name\n\tname = strings.TrimSpace(name)\n\tprintln(name)',  # a local rebound, no field written
+    'v := strings.ReplaceAll(id, "-", "")\n\tprintln(v)',  # a package's function, not a field's method
+])
+def test_go_a_local_rebound_or_a_package_function_is_no_field_write(tmp_path, body: str) -> None:
+    code = GO_BOARD.replace("package asynq\n", 'package asynq\n\nimport "strings"\n')
+    found = _dc701(tmp_path, {"go.mod": ASYNQ_GO_MOD, "server.go": code},
+                   {"server.go": code.replace("\tprintln(id)\n", "\t" + body + "\n")})
+    assert [severity for _, severity, _ in found] == ["info"]
 
 
 def test_a_blank_identifier_or_a_method_local_object_is_no_field(tmp_path) -> None:

@@ -73,12 +73,21 @@ _FOLDER_LIKE_PACKAGE = re.compile(
     r"(?:^|(?<=/))(?:testdata|test_data|fixtures?|e2e|vendor|dist|build|node_modules)(?=/)", re.IGNORECASE)
 
 
+# A source tree: below `src/`, a `build/` or `dist/` folder is a module named for what it does
+# (Amplication's `packages/amplication-server/src/core/build/`, its Kafka handlers for builds), not
+# where a compiler writes: output goes beside `src/`, never into it.
+_SOURCE_TREE = re.compile(r"(?:^|/)src/")
+_OUTPUT_LIKE_MODULE = re.compile(r"(?:^|(?<=/))(?:dist|build)(?=/)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=4096)  # asked for the same path by several families
 def is_test_or_doc(path: str) -> bool:
     """Tests, fixtures, documentation and vendored or built code: never flagged."""
     sources = _JVM_SOURCES.search(path)
     if sources is not None:  # a package is named for what it holds, not built there
         path = path[:sources.end()] + _FOLDER_LIKE_PACKAGE.sub(r"\g<0>-package", path[sources.end():])
+    elif (tree := _SOURCE_TREE.search(path)) is not None:
+        path = path[:tree.end()] + _OUTPUT_LIKE_MODULE.sub(r"\g<0>-module", path[tree.end():])
     if _TEST_OR_DOC.search(path) is not None:
         return True
     docs = _DOCS.search(path)

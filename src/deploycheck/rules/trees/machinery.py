@@ -48,6 +48,8 @@ _CONCURRENCY_CALLS = frozenset({
     "setAutoCommit", "setTransactionIsolation", "executeUpdate", "executeBatch", "addBatch", "persist",
     "saveAndFlush", "acknowledge", "commitSync", "commitAsync", "seek", "launch", "runBlocking", "withContext",
     "withLock", "synchronized", "shutdownNow", "awaitTermination", "countDown", "release", "acquire", "tryAcquire",
+    # Go's read locks, and `recover`: a goroutine's panic ends the process unless recovered.
+    "rLock", "rUnlock", "tryRLock", "recover",
     # Ruby changing a class at run time: the class is state every thread shares.
     "define_method", "define_singleton_method", "undef_method", "remove_method", "class_eval", "module_eval",
     "instance_variable_set", "class_variable_set", "const_set", "remove_const",
@@ -198,6 +200,8 @@ def _target(node, p: Parsed, local: set[str], aliases: set[str] = frozenset()) -
         name = p.text(node)
         if name in local or name == "_" or (name[:1].isupper() and name not in _fields(p)):
             return None  # a local, or a class (`MDC.put`, `Executors.x`) unless a field is so named
+        if p.language == "go" and name in imported_packages(p):
+            return None  # `strings.ReplaceAll(…)`: a package's function, not a field's method
         return name
     if node.type == "expression_list":  # Go's `a.b, c = …`: any target that is a field counts
         return next((t for t in (_target(c, p, local, aliases) for c in node.named_children) if t), None)
@@ -359,7 +363,8 @@ def _evidence(node, p: Parsed) -> str | None:
                 receiver = fn.child_by_field_name("object") or fn.child_by_field_name("operand") or (
                     fn.named_children[0] if fn.named_children else None)
             name = p.text(fn).rpartition(".")[2] if fn is not None else ""
-            if name in _CONCURRENCY_CALLS or name.lower() in _STORAGE_CALLS:
+            go_name = name[:1].lower() + name[1:] if p.language == "go" else name  # Go's `mu.Lock()`
+            if go_name in _CONCURRENCY_CALLS or name.lower() in _STORAGE_CALLS:
                 return f"a call to `{name}`"
             if fn is not None and p.text(fn) in _PROMISE_COMBINATORS:
                 return f"`{p.text(fn)}` runs promises at once"
@@ -381,7 +386,11 @@ def _evidence(node, p: Parsed) -> str | None:
                 return f"`delete` of `{field}`"
         if t in _ASSIGNMENTS and not constructing:
             left = n.child_by_field_name("left") or (n.named_children[0] if n.named_children else None)
-            field = _target(left, p, local, aliases)
+            # Rebinding a local that held a field's value (`title = fm.Title`, then `title = x`) changes no field.
+            targets = left.named_children if left is not None and left.type == "expression_list" else [left]
+            field = next((f for t in targets if not (t is not None and t.type in ("identifier", "simple_identifier")
+                                                     and p.text(t) in aliases)
+                          and (f := _target(t, p, local, aliases)) is not None), None)
             if field is not None and n.type != "directly_assignable_expression":
                 return f"a write to `{field}`"
         stack.extend((c, constructing or _constructs(c, p)) for c in n.children)
