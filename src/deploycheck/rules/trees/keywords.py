@@ -16,7 +16,9 @@ KEYWORDS = {
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
                    "processcallbackfunction", "processpromisefunction", "workhandler",
-                   "@temporalio/", "nestjs-temporal", "waituntil(", "pg-boss", "pgboss"),
+                   "@temporalio/", "nestjs-temporal", "waituntil(", "pg-boss", "pgboss",
+                   # NestJS microservices' message handlers (Kafka, RabbitMQ, NATS…), often in a controller.
+                   "@eventpattern(", "@messagepattern("),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill"),
