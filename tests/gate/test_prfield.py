@@ -410,6 +410,28 @@ def test_claim_problem_decides_by_source_and_block():
     assert claim_problem(Claim("title", "the title", ("minor",)), plain) is None  # not contradicted
 
 
+def test_a_conventional_refactor_type_in_the_title_is_answered_by_the_block():
+    # Amplication's contributing rules require `refactor:` titles (trial 22): the type alone is a
+    # commit's word, answered by the description's block; a title that says more stays the title's.
+    from deploycheck.gate.prfield import Claim, claim_problem
+
+    pasted = "## Concurrency considerations\n\ndeploycheck flagged 1 finding in 1 file.\n"
+    plain = "## Concurrency considerations\nA sentence of five words or more here.\n"
+    claim = Claim("title", "the title", ("refactor",), None, "the title says 'refactor', but it changed.")
+    for title in ("refactor: read build data from shared storage", "refactor(build)!: shared storage"):
+        assert claim_problem(claim, PrText(title, pasted, "test")) is None
+        assert claim_problem(claim, PrText(title, plain, "test"))[1].startswith("Paste the block")
+    for title in ("refactor: minor cleanup of the build", "Refactor the build runner"):
+        assert claim_problem(claim, PrText(title, pasted, "test"))[1].startswith("Reword the pull request title")
+
+
+def test_a_file_not_analysed_is_named_in_the_claim_line():
+    said = what_changed([_f("DC001", "high", "deploycheck could not analyse this file: it is 2,100,000 bytes, over the "
+                                             "limit. Nothing in it was checked, so review it by hand.", "not-analysed")])
+    assert said.startswith("deploycheck could not analyse jobs.py (it is 2,100,000 bytes, over the limit)")
+    assert "this file" not in said
+
+
 def test_one_consequence_said_once_and_no_capital_after_but():
     why = "the optimistic transaction no longer aborts when another client changes the watched keys"
     said = what_changed([

@@ -416,7 +416,11 @@ def what_changed(findings: Sequence[Finding]) -> str:
         else:
             parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
     for f in lost + [f for f in flagged if f.severity == "high" and f.rule not in ("DC320", "DC301")]:
-        parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
+        if f.rule == "DC001":  # its message says "this file": a claim line has no finding's path beside it
+            reason = f.message.partition(": ")[2].split(". ")[0]
+            parts.append(f"deploycheck could not analyse {f.path} ({reason}) ({f.rule} {f.name})")
+        else:
+            parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
     if not parts:
         for f in flagged:
             fn = _function(f)
@@ -541,13 +545,25 @@ def has_block(pr: PrText) -> bool:
     return field is not None and any(mark in field.lower() for mark in BLOCK_MARKS)
 
 
+# A title's conventional-commit type that claims (`refactor:`, `refactor(worker)!:`).
+_TYPE_ONLY = re.compile(r"^\s*refactor(?:\([^)\n]*\))?!?:\s*", re.IGNORECASE)
+
+
 def claim_problem(c: Claim, pr: PrText | None) -> tuple[str, str] | None:
     """(message, fix) when a contradicted claim fails a gate that requires the field: one in the
-    title or description until that text is edited; one in a commit message until the
+    title or description until that text is edited (a title's conventional `refactor:` type
+    alone, as a commit's word); one in a commit message until the
     description carries deploycheck's block (history need not be rewritten for a word, but the
     pull request must then say what changed). Outside a pull request pipeline: None."""
     if not c.message or pr is None:
         return None
+    if c.source == "title" and _TYPE_ONLY.match(pr.title) and not _claims(_TYPE_ONLY.sub("", pr.title)):
+        # A conventional commit's type (`refactor(api): …`) that a team's rules may require, and
+        # nothing else of the title claiming: like a commit's word, answered by the description.
+        if has_block(pr):
+            return None
+        return c.message, rerun_hint(f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request '
+                                     "description (it states what changed), or reword the title.", pr)
     if c.source in ("title", "description", "field"):
         if c.source == "title":
             # A title is one line: the block `deploycheck summary` prints cannot go there.
