@@ -61,6 +61,14 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     trust = load_trust(ctx)
     checklist = trust.checklist or load_builtin("background-jobs")
     note = trust_warning_for(ctx, key)
+    if note and force and (kept := next((r for r in evaluate(ctx).records if r.status == "valid"), None)):
+        # --force would put a record the gate rejects in place of one it accepts (trial 22).
+        raise UsageError(
+            f"{note} A valid record already covers this change: {inert(kept.path, keep_newlines=False)} (signed by "
+            f"{inert(kept.signer, keep_newlines=False)}); --force would replace it with one the gate rejects, so nothing "
+            "was asked or written. Sign with a key the base branch trusts (--key), or have this key added to the "
+            "base branch's allowed signers first."
+        )
     if note:
         warn(note)
     # Before the first question: a command that cannot run (exit 2) then costs no answers.
