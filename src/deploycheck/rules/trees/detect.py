@@ -9,7 +9,7 @@ from collections import Counter
 from ...git.model import ADDED, DELETED, MODIFIED
 from .background import CLASS_HEADER, job_of, regions, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, js_producer_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import is_sql_file, language_of_file
 from .manifest import example_code, job_system, uninstalled_script
@@ -159,6 +159,8 @@ def detect(ctx):
             yield from _beans(ctx, p, language)
         if side == "head" and language == "ruby" and producer_hints(ctx):
             yield from _producer(ctx, p, lines)
+        if side == "head" and language in ("javascript", "typescript", "tsx") and js_producer_hints(ctx):
+            yield from _js_producer(ctx, p, lines)
         if side == "head" and language == "go" and retry_hints(ctx):
             code = {n for n, text in lines.items()
                     if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
@@ -301,6 +303,16 @@ def _producer(ctx, p: Parsed, lines: dict[int, str]):
     alternatives = {name: wheres for name, wheres in producer_alternatives(ctx).items() if name in known} if known else {}
     for first, last, message in producer_changes(p, base if isinstance(base, Parsed) else None, lines, code, known,
                                                  alternatives):
+        yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
+
+
+def _js_producer(ctx, p: Parsed, lines: dict[int, str]):
+    """JS/TS code that hands work to a job library's queue changed (rules/trees/jsproducer.py)."""
+    from .jsproducer import producer_changes as js_producer_changes
+
+    base = parsed(ctx, "base", p.language) if ctx.file.status != ADDED else None
+    code = {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
+    for first, last, message in js_producer_changes(p, base if isinstance(base, Parsed) else None, code):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
 
 

@@ -190,6 +190,18 @@ _LOOKS = (b"exists", b"exist?", b"find_by", b"findfirst", b"findone", b"finduniq
           b".present?", b".none?", b".empty?", b".blank?", b"||")
 
 
+# A JS/TS job library's enqueue on a changed line (rules/trees/jsproducer.py reads which): the
+# file is parsed only when its hunks hold one.
+_JS_PRODUCER_HINT = re.compile(rb"queue\w*\s*\.\s*add(?:bulk)?\s*\(|boss\w*\s*\.\s*(?:send|insert)|\baddjob\s*\("
+                               rb"|\bquickaddjob\s*\(|\bagenda\s*\.\s*(?:now|schedule|every)\s*\(|\.sendtoqueue\s*\("
+                               rb"|producer\w*\s*\.\s*send")
+
+
+def js_producer_hints(ctx) -> bool:
+    return language_of_file(ctx) in ("javascript", "typescript", "tsx") and bool(ctx.added) \
+        and _JS_PRODUCER_HINT.search(ctx.changed_lower()) is not None
+
+
 def check_act_hints(ctx) -> bool:
     if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
         return False

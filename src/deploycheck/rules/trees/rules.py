@@ -807,8 +807,8 @@ PRODUCER_CHANGED = Rule(
     category="queue",
     severity="warning",
     questions=("shared-state", "sequential-assumption", "concurrency-tested"),
-    summary="Ruby code that enqueues a job gained an enqueue, or changed what it hands the job.",
-    languages=("ruby",),
+    summary="Ruby or JS/TS code that enqueues a job gained an enqueue, or changed what it hands the job.",
+    languages=("ruby", "javascript", "typescript"),
     what_it_does=dedent("""\
         Reads each changed Ruby file that enqueues a job, in any application, jobs or not. An
         enqueue is a direct one (`perform_later`, `perform_async`, `perform_in`, `perform_at`,
@@ -821,7 +821,16 @@ PRODUCER_CHANGED = Rule(
         enqueue that names a variable the enqueue hands on (its arguments, and the receiver of a
         producer method). Also reported: a job that a method queued on the base
         (`ChargeJob.perform_later(id)`) and runs itself on a changed line of the head
-        (`ChargeJob.perform_now(id)`, Sidekiq's `perform_inline`): the work moved into the caller."""),
+        (`ChargeJob.perform_now(id)`, Sidekiq's `perform_inline`): the work moved into the caller.
+
+        In JavaScript and TypeScript, a changed line that enqueues through a job library's own
+        call, where its function (or, outside any named function, the file) did not hold the
+        same call on the base: BullMQ's and Bull's `add`/`addBulk` on a receiver named for a
+        queue (`exportQueue.add(…)`; not one the file binds to a `Set`, an array or p-queue's
+        `PQueue`), pg-boss's `send`/`sendAfter`/`sendThrottled`/`sendDebounced`/`insert` on a
+        receiver named for the boss, graphile-worker's `addJob`/`quickAddJob` (a wrapper keeping
+        the name too), Agenda's `agenda.now`/`schedule`/`every`, amqplib's `sendToQueue` and a
+        kafkajs producer's `send`."""),
     why_bad=dedent("""\
         The job's own code did not change, so nothing else asks about it, but what it does
         depends on who starts it and with what. A new place that enqueues it means more runs at
@@ -829,13 +838,16 @@ PRODUCER_CHANGED = Rule(
         tested; a changed argument or a record written after it was handed on means the worker
         reads other input, or a row that is not there yet when it runs."""),
     known_problems=dedent("""\
-        Ruby only. A producer method is found one call deep and by name: a method of another
+        In Ruby, a producer method is found one call deep and by name: a method of another
         class with the same name counts as a producer too, a wrapper of a wrapper is not followed,
         and names too generic to tell apart (`call`, `perform`, `create!`, `save`) are never
         followed. A method's extent is read from the `def` and the `end` at its indentation.
         `deliver_later` is left out (mail, as in DC163). A variable is matched by its name on the
         changed line, whatever the line does with it; an enqueue removed is not reported by this
-        rule, unless the same method now runs that job itself."""),
+        rule, unless the same method now runs that job itself. In JS/TS only the library's own
+        calls are read, told by the receiver's name (an untyped object holds the queue): a queue
+        held in a variable named otherwise (`q.add(…)`) is not seen, and a wrapper of the
+        library's call is seen only when it keeps `addJob`'s name."""),
     example=dedent("""\
         def sync_all                        # new action: one more producer of SyncJob
           family.sync_later                 # Family#sync_later: SyncJob.perform_later(self)

@@ -1,0 +1,94 @@
+"""JS/TS code that hands work to a job queue changed (DC715 for JavaScript and TypeScript).
+
+The consumer's code is read by DC701; this module reads the producer, in any file: a changed
+line that enqueues through a job library's own call (BullMQ's and Bull's `queue.add`, pg-boss's
+`boss.send`, graphile-worker's `addJob`, Agenda's `agenda.now`, amqplib's `sendToQueue`, a
+kafkajs producer's `send`), where its unit did not hold that same call on the base. What the job
+runs with (its payload, queue, attempts, delay) is decided on that line, and a new one is one
+more place that starts the job. Receivers are told by name (a `…Queue`, a `…boss`, `agenda`, a
+`…producer`): the library's object is rarely typed where it is used.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .parse import Parsed, walk
+from .units import all_units, qualname, shown_name, units_at
+
+# (method names, what the receiver's name must contain, the library) for a member call.
+_MEMBER_CALLS = (
+    (frozenset({"add", "addBulk"}), re.compile(r"queue", re.I), "a BullMQ/Bull queue"),
+    (frozenset({"send", "sendAfter", "sendThrottled", "sendDebounced", "insert"}), re.compile(r"boss", re.I),
+     "a pg-boss queue"),
+    (frozenset({"now", "schedule", "every"}), re.compile(r"^(?:this\.)?agenda$", re.I), "Agenda"),
+    (frozenset({"sendToQueue"}), re.compile(r""), "a RabbitMQ queue (amqplib)"),
+    (frozenset({"send", "sendBatch"}), re.compile(r"producer", re.I), "a Kafka topic (kafkajs)"),
+)
+# Calls whose own name says they enqueue (graphile-worker's, and wrappers keeping its name).
+_NAMED_CALLS = {"addJob": "a graphile-worker queue", "quickAddJob": "a graphile-worker queue"}
+
+
+def _enqueue(node, p: Parsed) -> str | None:
+    """What queue ``node`` (a call_expression) hands work to, or None."""
+    fn = node.child_by_field_name("function")
+    if fn is None:
+        return None
+    if fn.type == "identifier":
+        return _NAMED_CALLS.get(p.text(fn))
+    if fn.type != "member_expression":
+        return None
+    prop, obj = fn.child_by_field_name("property"), fn.child_by_field_name("object")
+    if prop is None or obj is None:
+        return None
+    name, receiver = p.text(prop), p.text(obj)
+    if name in _NAMED_CALLS:
+        return _NAMED_CALLS[name]
+    receiver_name = receiver.rpartition(".")[2] if name not in ("now", "schedule", "every") else receiver
+    for names, holder, library in _MEMBER_CALLS:
+        if name in names and holder.search(receiver_name) and not _in_memory(receiver_name, p):
+            return library
+    return None
+
+
+def _in_memory(name: str, p: Parsed) -> bool:
+    """Whether the file binds ``name`` to an in-process collection or promise queue (`const queue
+    = new Set()`, `this.queue = []`, p-queue's `new PQueue(…)`): its `add` enqueues no job."""
+    if not re.fullmatch(r"[A-Za-z_$][\w$]*", name):
+        return False
+    bound = re.compile(rb"(?:\b|\.)" + re.escape(name.encode()) + rb"\s*(?::[^=\n]*)?=\s*(?:new\s+(?:Set|Map|WeakSet|WeakMap|Array"
+                       rb"|PQueue|PriorityQueue|Deque|Queue\s*<)\b|\[)")
+    return bound.search(p.source) is not None
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def producer_changes(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[tuple[int, int, str]]:
+    """(first line, last line, message) for each enqueue on a changed code line of the head ``p``
+    that its unit (or, at the top level, the file) did not hold on the base ``base``."""
+    base_units = all_units(base) if base is not None else {}
+    out: dict[int, tuple[int, int, str]] = {}
+    for node in walk(p.root):
+        if node.type != "call_expression":
+            continue
+        first, last = node.start_point[0] + 1, node.end_point[0] + 1
+        if not any(row in code_rows for row in range(first, last + 1)) or first in out:
+            continue
+        library = _enqueue(node, p)
+        if library is None:
+            continue
+        chain = units_at(p, node.start_point[0])
+        call = _flat(p.text(node))
+        if base is not None:
+            held = [base.text(b) for b in base_units.get(qualname(chain, p), [])] if chain else [base.text(base.root)]
+            if any(call in _flat(text) for text in held):
+                continue  # the same call was there: moved or re-indented, not new
+        where = f"`{shown_name(chain, p)}`" if chain else "code outside any named function (a route's handler, a script)"
+        callee = p.text(node.child_by_field_name("function"))
+        out[first] = (first, last, (
+            f"`{callee}(…)` hands work to {library}, new or changed in {where}: the job runs with what this line gives "
+            "it (its payload, queue, attempts, delay), and a new one is one more place that starts it. Say in the "
+            "checklist whether the job and the runs already queued accept it (a lock, a uniqueness key, a debounce)."))
+    return [out[row] for row in sorted(out)]
