@@ -548,6 +548,9 @@ def test_a_default_branch_named_otherwise_is_suggested(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Did you mean `master`?" in proc.stderr
     assert "Did you mean" not in run_dc(p.repo, "scan", "--base", "trunkless").stderr
+    # A mistyped default name (the trial on Amplication: `--base mian` where the branch is `master`).
+    for typo in ("mian", "mastr"):
+        assert "Did you mean `master`?" in run_dc(p.repo, "scan", "--base", typo).stderr, typo
 
 
 def test_a_branch_named_in_other_case_is_suggested_first(tmp_path: Path) -> None:
