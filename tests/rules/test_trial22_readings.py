@@ -47,3 +47,12 @@ def test_a_build_folder_inside_a_source_tree_is_read_as_source(tmp_path) -> None
     out = "packages/server/build/core/build.controller.js"
     found = flagged_on_branch(tmp_path / "out", {out: CONTROLLER}, {out: NOT_AWAITED}, rule=None)
     assert [(f[0], f[1]) for f in found] == [(out, 11)] and "vendored or built" in found[0][4]
+
+
+def test_a_settings_message_shows_a_string_argument_as_written(tmp_path) -> None:
+    # Trial 21 (convoy) saw `getRouterConfigInt(" ", 64)`: the pattern matched the line with its
+    # strings blanked, and the message showed the blanks. The key is the reader's clue.
+    code = 'package router\n\nfunc setup() {\n\tnoOfWorkers := config.GetInt("Router.noOfWorkers", 64)\n\t_ = noOfWorkers\n}\n'
+    found = flagged_on_branch(tmp_path, {"router/w.go": code}, {"router/w.go": code.replace("64", "128")}, rule="DC519")
+    assert [(f[0], f[1]) for f in found] == [("router/w.go", 4)]
+    assert 'from config.GetInt("Router.noOfWorkers", 64) to config.GetInt("Router.noOfWorkers", 128)' in found[0][4]

@@ -482,9 +482,13 @@ def _line_matches(view: FileView, pr: PackRule, side: str, number: int, raw: str
         # `x.save(/* c */)`): test the raw line before reading and lexing the whole file.
         if not pattern.end_anchored and not pattern.regex.search(raw):
             continue
-        m = pattern.regex.search(view.line(side, number, strings=pattern.in_strings))
+        lexed = view.line(side, number, strings=pattern.in_strings)
+        m = pattern.regex.search(lexed)
         if m and _pattern_applies(view, pattern, side):
-            yield pattern, m
+            # Blanking keeps positions: the same match on the raw line shows a string argument as
+            # written (`getRouterConfigInt("Router.noOfWorkers", 64)`, not `getRouterConfigInt(" ", 64)`).
+            shown = pattern.regex.match(raw, m.start()) if len(lexed) == len(raw) else None
+            yield pattern, (shown if shown is not None and shown.span() == m.span() else m)
 
 
 def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
