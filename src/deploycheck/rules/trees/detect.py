@@ -7,9 +7,10 @@ import re
 from collections import Counter
 
 from ...git.model import ADDED, DELETED, MODIFIED
+from ..paths import served_to_browsers
 from .background import CLASS_HEADER, job_of, regions, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, guard_hints, in_job_paths, js_producer_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
 from .langs import is_sql_file, language_of_file
 from .manifest import example_code, job_system, uninstalled_script
@@ -26,7 +27,7 @@ from .hazards import HINTS, LANGUAGES, weakened
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
-                    UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
+                    UNAWAITED_ASYNC_CALL, UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
 from .sharedmap import construction_only, unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
 from .units import (CONTAINERS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, proof_with_renames, qualname,
@@ -161,6 +162,10 @@ def detect(ctx):
             yield from _producer(ctx, p, lines)
         if side == "head" and language in ("javascript", "typescript", "tsx") and js_producer_hints(ctx):
             yield from _js_producer(ctx, p, lines)
+        if side == "head" and language in ("javascript", "typescript") and floating_hints(ctx) \
+                and not ctx.path.endswith((".jsx", ".tsx")) and not NOT_WORKER_CODE.search(ctx.path) \
+                and not served_to_browsers(ctx.path):
+            yield from _floating(ctx, p, lines)
         if side == "head" and language == "go" and retry_hints(ctx):
             code = {n for n, text in lines.items()
                     if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
@@ -314,6 +319,16 @@ def _js_producer(ctx, p: Parsed, lines: dict[int, str]):
     code = {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
     for first, last, message in js_producer_changes(p, base if isinstance(base, Parsed) else None, code):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
+
+
+def _floating(ctx, p: Parsed, lines: dict[int, str]):
+    """JS/TS: a new call of the file's async function whose promise is dropped (rules/trees/floating.py)."""
+    from .floating import floating_calls
+
+    base = parsed(ctx, "base", p.language) if ctx.file.status != ADDED else None
+    code = {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
+    for line, message in floating_calls(p, base if isinstance(base, Parsed) else None, code):
+        yield UNAWAITED_ASYNC_CALL.finding(ctx.path, line, message)
 
 
 # --- DC713 ------------------------------------------------------------------------------------

@@ -202,6 +202,22 @@ def js_producer_hints(ctx) -> bool:
         and _JS_PRODUCER_HINT.search(ctx.changed_lower()) is not None
 
 
+_STATEMENT_CALL = re.compile(rb"^\+[ \t]*(?:this\.)?([A-Za-z_$][\w$]*)\s*\(", re.MULTILINE)
+
+
+def floating_hints(ctx) -> bool:
+    """A server's JS/TS file whose added lines open with a call of a name it declares async
+    (rules/trees/floating.py reads whether the promise is dropped)."""
+    if language_of_file(ctx) not in ("javascript", "typescript") or not ctx.added:
+        return False
+    head = ctx.lower_text("head") or ""
+    if "async" not in head:
+        return False
+    names = {m.group(1).decode().lower() for m in _STATEMENT_CALL.finditer(ctx.changed_lower())}
+    return any(re.search(rf"async\s+(?:function\s*\*?\s*)?{re.escape(n)}\b|\b{re.escape(n)}\s*=\s*async\b", head)
+               for n in names if n not in ("if", "for", "while", "switch", "return", "await", "catch", "function"))
+
+
 def check_act_hints(ctx) -> bool:
     if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
         return False

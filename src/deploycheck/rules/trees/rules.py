@@ -1018,7 +1018,44 @@ DATABASE_JOB_SQL_CHANGED = Rule(
 )
 
 
+UNAWAITED_ASYNC_CALL = Rule(
+    id="DC717",
+    name="unawaited-async-call",
+    category="concurrency",
+    severity="warning",
+    questions=("sequential-assumption", "concurrency-tested"),
+    summary="JS/TS: a new call of one of the file's async functions that nothing awaits.",
+    languages=("javascript", "typescript"),
+    what_it_does=dedent("""\
+        Reads a changed JavaScript or TypeScript file of a server (not `.jsx`/`.tsx`, not web UI
+        folders, not what a server sends to browsers) whose changed lines call a function the file
+        declares `async` (`async function f`, `const f = async (…) =>`, a class's `async m()`,
+        called as `f(…)` or `this.m(…)`). Reported: such a call that is a statement of its own, its
+        promise dropped, where the same statement was not in its function on the base. A call that
+        is awaited, returned, assigned, passed on, chained (`.then`/`.catch`) or marked `void` is
+        not reported: what it does with the promise is said."""),
+    why_bad=dedent("""\
+        The call starts work that outlives its caller: a request answers, or a job reports done,
+        while it still runs, beside what follows and beside the same call from the next request
+        or job. Writes that used to happen in order now interleave, and a failure becomes an
+        unhandled rejection (which ends a Node process by default) instead of an error the caller
+        sees."""),
+    known_problems=dedent("""\
+        Only the file's own async declarations are read: an imported async function, or a method
+        of another object (`service.search(…)`), is not known to return a promise. A function that
+        returns a promise without being declared `async` is not seen."""),
+    example=dedent("""\
+        if (options.searchNow && !movie.hasFile) {
+          this.searchMovie(movie.id);   // async searchMovie(id) { … }: nothing waits for it
+        }"""),
+    use_instead=dedent("""\
+        await this.searchMovie(movie.id);
+        // or, when it is meant to run alongside, say so and handle its failure:
+        void this.searchMovie(movie.id).catch((e) => logger.error(e));"""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
          UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, SINGLETON_STATE_CHANGED,
          SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED, ACTIVITY_OPTIONS_CHANGED, WORKFLOW_NONDETERMINISM,
-         PRODUCER_CHANGED, DATABASE_JOB_SQL_CHANGED)
+         PRODUCER_CHANGED, DATABASE_JOB_SQL_CHANGED, UNAWAITED_ASYNC_CALL)
