@@ -428,7 +428,7 @@ def test_a_conventional_refactor_type_in_the_title_is_answered_by_the_block():
 def test_a_file_not_analysed_is_named_in_the_claim_line():
     said = what_changed([_f("DC001", "high", "deploycheck could not analyse this file: it is 2,100,000 bytes, over the "
                                              "limit. Nothing in it was checked, so review it by hand.", "not-analysed")])
-    assert said.startswith("deploycheck could not analyse jobs.py (it is 2,100,000 bytes, over the limit)")
+    assert said.startswith("deploycheck could not analyse jobs.py: it is 2,100,000 bytes, over the limit (DC001")
     assert "this file" not in said
 
 

@@ -417,8 +417,7 @@ def what_changed(findings: Sequence[Finding]) -> str:
             parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
     for f in lost + [f for f in flagged if f.severity == "high" and f.rule not in ("DC320", "DC301")]:
         if f.rule == "DC001":  # its message says "this file": a claim line has no finding's path beside it
-            reason = f.message.partition(": ")[2].split(". ")[0]
-            parts.append(f"deploycheck could not analyse {f.path} ({reason}) ({f.rule} {f.name})")
+            parts.append(f"deploycheck could not analyse {f.path}: {_unread_reason(f.message)} ({f.rule} {f.name})")
         else:
             parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
     if not parts:
@@ -444,6 +443,15 @@ def what_changed(findings: Sequence[Finding]) -> str:
 
 
 _ARTICLES = frozenset({"The", "A", "An", "This", "These", "Its", "It", "No", "Nothing"})
+# Where DC001's message goes on from why the file was not read to what to do about it
+# (rules/not_analysed.py): the reason itself may hold sentences (Python's "invalid syntax. Perhaps …").
+_UNREAD_ADVICE = (". Nothing in it was checked", ". It looks like a browser asset", ", yet it runs")
+
+
+def _unread_reason(message: str) -> str:
+    reason = message.partition(": ")[2]
+    cut = min((i for i in (reason.find(a) for a in _UNREAD_ADVICE) if i >= 0), default=len(reason))
+    return reason[:cut].rstrip(".")
 
 
 def _merged(parts: list[str]) -> list[str]:
@@ -546,7 +554,8 @@ def has_block(pr: PrText) -> bool:
 
 
 # A title's conventional-commit type that claims (`refactor:`, `refactor(worker)!:`).
-_TYPE_ONLY = re.compile(r"^\s*refactor(?:\([^)\n]*\))?!?:\s*", re.IGNORECASE)
+# A gitmoji may lead it (`♻️ refactor: …`, `:recycle: refactor: …`).
+_TYPE_ONLY = re.compile(r"^\s*(?:(?::[a-z0-9_+-]+:|[^\w\s(]+)\s*)?refactor(?:\([^)\n]*\))?!?:\s*", re.IGNORECASE)
 
 
 def claim_problem(c: Claim, pr: PrText | None) -> tuple[str, str] | None:

@@ -75,9 +75,12 @@ _FOLDER_LIKE_PACKAGE = re.compile(
 
 # A source tree: below `src/`, a `build/` or `dist/` folder is a module named for what it does
 # (Amplication's `packages/amplication-server/src/core/build/`, its Kafka handlers for builds), not
-# where a compiler writes: output goes beside `src/`, never into it.
+# where a compiler writes: output goes beside `src/`, never into it. Unless a web project's asset
+# folder lies between (Spring Boot's `src/main/resources/static/dist/`, ASP.NET Core's
+# `src/Shop.Web/wwwroot/dist/` and `ClientApp/build/`): a bundler writes there, below `src/`.
 _SOURCE_TREE = re.compile(r"(?:^|/)src/")
-_OUTPUT_LIKE_MODULE = re.compile(r"(?:^|(?<=/))(?:dist|build)(?=/)", re.IGNORECASE)
+_ASSET_FOLDER = re.compile(r"(?:^|/)(?:static|public|wwwroot|resources|assets|clientapp|www|webapp)/", re.IGNORECASE)
+_OUTPUT_MODULE = re.compile(r"(?:^|(?<=/))(?:dist|build)(?=/)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)  # asked for the same path by several families
@@ -87,7 +90,10 @@ def is_test_or_doc(path: str) -> bool:
     if sources is not None:  # a package is named for what it holds, not built there
         path = path[:sources.end()] + _FOLDER_LIKE_PACKAGE.sub(r"\g<0>-package", path[sources.end():])
     elif (tree := _SOURCE_TREE.search(path)) is not None:
-        path = path[:tree.end()] + _OUTPUT_LIKE_MODULE.sub(r"\g<0>-module", path[tree.end():])
+        below = path[tree.end():]
+        out = _OUTPUT_MODULE.search(below)
+        if out is not None and not _ASSET_FOLDER.search(below[:out.start()]):
+            path = path[:tree.end()] + below[:out.start()] + below[out.start():out.end()] + "-module" + below[out.end():]
     if _TEST_OR_DOC.search(path) is not None:
         return True
     docs = _DOCS.search(path)

@@ -306,6 +306,8 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 what = _JS_TEMPORAL_DECORATORS.get(temporal_names[name])
             if what is not None and n.parent is not None:
                 target = n.parent if n.parent.type not in ("class_body",) else n.next_named_sibling
+                while target is not None and target.type == "decorator":
+                    target = target.next_named_sibling  # `@EventPattern(…)` above `@UseFilters(…)`: the method's
                 if target is not None:
                     out.append(_span(target, what))
         elif n.type in ("variable_declarator", "public_field_definition"):

@@ -129,6 +129,12 @@ def detect(ctx):
         head = parsed(ctx, "head", language)
         if isinstance(head, Parsed):
             yield from _beans(ctx, head, language)
+    if not ctx.added and ctx.removed and ctx.file.status != DELETED and language in ("javascript", "typescript", "tsx") \
+            and js_producer_hints(ctx):
+        # Lines only removed from an enqueue (a wrapped call's `jobId:`): what it hands on changed.
+        head = parsed(ctx, "head", language)
+        if isinstance(head, Parsed):
+            yield from _js_producer(ctx, head, {})
     for side, lines in (("head", ctx.added), ("base", {**_deleted_only(ctx, language), **_left_background(ctx, language)})):
         if not lines:
             continue
@@ -317,6 +323,8 @@ def _js_producer(ctx, p: Parsed, lines: dict[int, str]):
 
     base = parsed(ctx, "base", p.language) if ctx.file.status != ADDED else None
     code = {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
+    # Lines only removed touch the head where they were (`jobId: …` dropped from a wrapped call).
+    code |= {h.new_start + d for h in ctx.file.hunks if h.new_count == 0 for d in (0, 1)}
     for first, last, message in js_producer_changes(p, base if isinstance(base, Parsed) else None, code):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
 

@@ -19,8 +19,10 @@ from .units import all_units, qualname, shown_name, units_at
 # (method names, what the receiver's name must contain, the library) for a member call.
 _MEMBER_CALLS = (
     (frozenset({"add", "addBulk"}), re.compile(r"queue", re.I), "a BullMQ/Bull queue"),
-    (frozenset({"send", "sendAfter", "sendThrottled", "sendDebounced", "insert"}), re.compile(r"boss", re.I),
-     "a pg-boss queue"),
+    (frozenset({"add", "addBulk"}), re.compile(r"flow", re.I), "a BullMQ flow"),
+    (frozenset({"send", "sendAfter", "sendThrottled", "sendDebounced", "sendOnce", "sendSingleton", "insert"}),
+     re.compile(r"boss", re.I), "a pg-boss queue"),
+    (frozenset({"publish"}), re.compile(r"channel", re.I), "a RabbitMQ exchange (amqplib)"),
     (frozenset({"now", "schedule", "every"}), re.compile(r"^(?:this\.)?agenda$", re.I), "Agenda"),
     (frozenset({"sendToQueue"}), re.compile(r""), "a RabbitMQ queue (amqplib)"),
     (frozenset({"send", "sendBatch"}), re.compile(r"producer", re.I), "a Kafka topic (kafkajs)"),
@@ -51,18 +53,26 @@ def _enqueue(node, p: Parsed) -> str | None:
     return None
 
 
+# p-queue (an in-process concurrency limit) imported, and no job library: a `….add` runs a promise.
+_P_QUEUE = re.compile(rb"""(?:from\s*|require\(\s*)['"]p-queue['"]""")
+_JOB_LIBRARY = re.compile(rb"""(?:from\s*|require\(\s*)['"](?:bullmq|bull|bee-queue|pg-boss|graphile-worker)['"]""")
+
+
 def _in_memory(name: str, p: Parsed) -> bool:
     """Whether the file binds ``name`` to an in-process collection or promise queue (`const queue
     = new Set()`, `this.queue = []`, p-queue's `new PQueue(…)`): its `add` enqueues no job."""
     if not re.fullmatch(r"[A-Za-z_$][\w$]*", name):
         return False
+    if _P_QUEUE.search(p.source) and not _JOB_LIBRARY.search(p.source):
+        return True
     bound = re.compile(rb"(?:\b|\.)" + re.escape(name.encode()) + rb"\s*(?::[^=\n]*)?=\s*(?:new\s+(?:Set|Map|WeakSet|WeakMap|Array"
-                       rb"|PQueue|PriorityQueue|Deque|Queue\s*<)\b|\[)")
+                       rb"|PQueue|PriorityQueue|Deque)\b|\[)")
     return bound.search(p.source) is not None
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """A call's text without layout: whitespace and a formatter's trailing commas (Prettier 3)."""
+    return re.sub(r",(?=[)\]}])", "", re.sub(r"\s+", "", text))
 
 
 def producer_changes(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[tuple[int, int, str]]:
@@ -70,21 +80,30 @@ def producer_changes(p: Parsed, base: Parsed | None, code_rows: set[int]) -> lis
     that its unit (or, at the top level, the file) did not hold on the base ``base``."""
     base_units = all_units(base) if base is not None else {}
     out: dict[int, tuple[int, int, str]] = {}
-    for node in walk(p.root):
-        if node.type != "call_expression":
-            continue
+    calls = [(n, _enqueue(n, p)) for n in walk(p.root) if n.type == "call_expression"]
+    calls = [(n, library) for n, library in calls if library is not None]
+
+    def count(where: Parsed, scope: list, flat: str) -> int:
+        """How many enqueue calls of that text ``scope`` (units of ``where``) holds."""
+        return sum(1 for unit in scope for n in walk(unit)
+                   if n.type == "call_expression" and _flat(where.text(n)) == flat and _enqueue(n, where) is not None)
+
+    for node, library in calls:
         first, last = node.start_point[0] + 1, node.end_point[0] + 1
         if not any(row in code_rows for row in range(first, last + 1)) or first in out:
-            continue
-        library = _enqueue(node, p)
-        if library is None:
             continue
         chain = units_at(p, node.start_point[0])
         call = _flat(p.text(node))
         if base is not None:
-            held = [base.text(b) for b in base_units.get(qualname(chain, p), [])] if chain else [base.text(base.root)]
-            if any(call in _flat(text) for text in held):
-                continue  # the same call was there: moved or re-indented, not new
+            key = qualname(chain, p)
+            # The same call as often as before in its function (the file, outside named ones):
+            # moved, re-indented or re-wrapped, not new. One more of it (a new route that repeats
+            # an enqueue) is one more place that starts the job.
+            mine = [u for u in all_units(p).get(key, []) if u.start_point[0] <= node.start_point[0] <= u.end_point[0]] \
+                if chain else [p.root]
+            theirs = base_units.get(key, []) if chain else [base.root]
+            if count(base, theirs, call) >= count(p, mine[:1] or [p.root], call):
+                continue
         where = f"`{shown_name(chain, p)}`" if chain else "code outside any named function (a route's handler, a script)"
         callee = p.text(node.child_by_field_name("function"))
         out[first] = (first, last, (

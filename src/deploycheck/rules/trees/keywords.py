@@ -192,14 +192,18 @@ _LOOKS = (b"exists", b"exist?", b"find_by", b"findfirst", b"findone", b"finduniq
 
 # A JS/TS job library's enqueue on a changed line (rules/trees/jsproducer.py reads which): the
 # file is parsed only when its hunks hold one.
-_JS_PRODUCER_HINT = re.compile(rb"queue\w*\s*\.\s*add(?:bulk)?\s*\(|boss\w*\s*\.\s*(?:send|insert)|\baddjob\s*\("
+_JS_PRODUCER_HINT = re.compile(rb"(?:queue|flow)\w*\s*\.\s*add(?:bulk)?\s*\(|boss\w*\s*\.\s*(?:send|insert)|\baddjob\s*\("
                                rb"|\bquickaddjob\s*\(|\bagenda\s*\.\s*(?:now|schedule|every)\s*\(|\.sendtoqueue\s*\("
-                               rb"|producer\w*\s*\.\s*send")
+                               rb"|producer\w*\s*\.\s*send|channel\w*\s*\.\s*publish\s*\(")
 
 
 def js_producer_hints(ctx) -> bool:
-    return language_of_file(ctx) in ("javascript", "typescript", "tsx") and bool(ctx.added) \
-        and _JS_PRODUCER_HINT.search(ctx.changed_lower()) is not None
+    """Hunks hold no context lines: an argument changed inside a call that a formatter wrapped
+    over several lines shows no enqueue, so the whole head is searched."""
+    if language_of_file(ctx) not in ("javascript", "typescript", "tsx") or not (ctx.added or ctx.removed):
+        return False
+    head = ctx.lower_text("head") or ""
+    return _JS_PRODUCER_HINT.search(head.encode("utf-8", "surrogateescape")) is not None
 
 
 _STATEMENT_CALL = re.compile(rb"^\+[ \t]*(?:this\.)?([A-Za-z_$][\w$]*)\s*\(", re.MULTILINE)

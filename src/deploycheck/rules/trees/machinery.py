@@ -377,6 +377,15 @@ def _evidence(node, p: Parsed) -> str | None:
                     return f"`{name}({p.text(first)}, …)` changes a field"
             if _mutates(name, p) and not constructing and _target(receiver, p, local, aliases):
                 return f"`{p.text(receiver)}.{name}` changes a field"
+            if (p.language == "go" and _mutates(name, p) and not constructing and receiver is not None
+                    and receiver.type == "identifier" and p.text(receiver) in imported_packages(p)):
+                # A package's mutator handed a field (`heap.Push(&s.pending, e)`): the field changes.
+                args = n.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if first is not None and first.type == "unary_expression" and first.named_children:
+                    first = first.named_children[-1]
+                if _target(first, p, local, aliases):
+                    return f"`{p.text(fn)}({p.text(first)}, …)` changes a field"
         if t == "binary" and p.language == "ruby" and not constructing and n.child_count == 3 and (
                 n.children[1].type == "<<" and _target(n.children[0], p, local, aliases)):
             return f"`{p.text(n.children[0])} <<` changes a field"  # Ruby's append
