@@ -27,3 +27,10 @@ export async function tidy(ids: string[]) {
   ids.forEach((id) => queue.add(id.trim()));  // ok: DC715  // error: DC151
   return queue;
 }
+
+export async function drain(ids: string[]) {
+  // An in-process queue built from no job library's class (BullMQ's own AsyncFifoQueue).
+  const pendingQueue = new AsyncFifoQueue<string>(true);
+  ids.forEach((id) => pendingQueue.add(id));  // ok: DC715  // error: DC151
+  return pendingQueue;
+}

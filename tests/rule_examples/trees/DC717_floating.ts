@@ -30,3 +30,5 @@ export function onImported(id: number) {
   const pending = notify(id + 1);  // ok: DC717
   return pending;
 }
+
+notify(0);  // ok: DC717

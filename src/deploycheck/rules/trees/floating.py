@@ -54,6 +54,16 @@ def _callee(node, p: Parsed, functions: set[str], methods: set[str]) -> str | No
     return None
 
 
+def _in_function(node) -> bool:
+    n = node.parent
+    while n is not None:
+        if n.type in ("function_declaration", "method_definition", "arrow_function", "function_expression", "function",
+                      "generator_function_declaration", "generator_function"):
+            return True
+        n = n.parent
+    return False
+
+
 def floating_calls(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[tuple[int, str]]:
     """(line, message) for each call on a changed code line of ``p`` that is a statement of its
     own and calls an async function of the file, where its unit on the base ``base`` did not make
@@ -73,6 +83,8 @@ def floating_calls(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[
         if callee is None:
             continue
         chain = units_at(p, node.start_point[0])
+        if not _in_function(node):
+            continue  # a module's top level: Node keeps running until its promise settles
         statement = re.sub(r"\s+", "", p.text(parent))
         if base is not None:
             held = base_units.get(qualname(chain, p), []) if chain else [base.root]

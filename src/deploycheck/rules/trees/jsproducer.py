@@ -53,6 +53,9 @@ def _enqueue(node, p: Parsed) -> str | None:
     return None
 
 
+# The job libraries' classes a producer is built from (BullMQ's, Bull's, bee-queue's, pg-boss's).
+_QUEUE_CLASSES = frozenset({"Queue", "QueuePro", "FlowProducer", "FlowProducerPro", "Bull", "BullQueue", "BeeQueue",
+                            "PgBoss"})
 # p-queue (an in-process concurrency limit) imported, and no job library: a `….add` runs a promise.
 _P_QUEUE = re.compile(rb"""(?:from\s*|require\(\s*)['"]p-queue['"]""")
 _JOB_LIBRARY = re.compile(rb"""(?:from\s*|require\(\s*)['"](?:bullmq|bull|bee-queue|pg-boss|graphile-worker)['"]""")
@@ -65,9 +68,11 @@ def _in_memory(name: str, p: Parsed) -> bool:
         return False
     if _P_QUEUE.search(p.source) and not _JOB_LIBRARY.search(p.source):
         return True
-    bound = re.compile(rb"(?:\b|\.)" + re.escape(name.encode()) + rb"\s*(?::[^=\n]*)?=\s*(?:new\s+(?:Set|Map|WeakSet|WeakMap|Array"
-                       rb"|PQueue|PriorityQueue|Deque)\b|\[)")
-    return bound.search(p.source) is not None
+    bound = re.compile(rb"(?:\b|\.)" + re.escape(name.encode()) + rb"\s*(?::[^=\n]*)?=\s*(?:new\s+([\w$.]+)|\[)")
+    made = [m.group(1) for m in bound.finditer(p.source)]
+    # Bound here to an array, or built from a class that is no job library's queue (a `Set`,
+    # p-queue's `PQueue`, BullMQ's own `AsyncFifoQueue`): an in-process collection.
+    return bool(made) and all(m is None or m.decode().rpartition(".")[2] not in _QUEUE_CLASSES for m in made)
 
 
 def _flat(text: str) -> str:
