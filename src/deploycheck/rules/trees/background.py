@@ -580,6 +580,10 @@ _GO_NODES = frozenset({"go_statement", "call_expression", "for_statement", "func
                        "func_literal"})
 
 
+_GO_EVENT_BUS = b"github.com/asaskevich/EventBus"
+_GO_BUS_SUBSCRIBE = frozenset({"Subscribe", "SubscribeAsync", "SubscribeOnce", "SubscribeOnceAsync"})
+
+
 def _go(p: Parsed) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     units: list[dict] = []  # the file's units, indexed on first need
@@ -622,6 +626,10 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                     what = "function singleflight runs on its own goroutine for concurrent callers"
                 if what is None and _GO_SCHEDULING_VERBS.match(name) and _GO_SCHEDULER.search(p.text(operand)):
                     what = "scheduled function"
+                if what is None and name in _GO_BUS_SUBSCRIBE and _GO_EVENT_BUS in p.source:
+                    # asaskevich/EventBus: a handler runs in whichever goroutine publishes its topic
+                    # (evcc's control loop, beside the API's setters), or on its own (`…Async`).
+                    what = "event-bus handler"
             elif what is None and fn is not None and fn.type == "identifier" and _GO_SCHEDULING_HELPER.match(name) \
                     and (not (helpers := named(fn)) or any(_go_defers(h, p) for h in helpers)):
                 # The application's own helper around its cron (ente's `schedule(c, "@every 24h", func() {…})`);

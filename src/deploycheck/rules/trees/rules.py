@@ -30,7 +30,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         library's handler type (`const work: JobHandler<Data> = async (data) => …`; also
         `Processor`, `WorkHandler`, Bull's `ProcessCallbackFunction`); Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
-        `*river.Job[…]` or `*work.Job`, Watermill handlers taking `*message.Message`, controller-runtime reconcilers (`Reconcile(ctx,
+        `*river.Job[…]` or `*work.Job`, Watermill handlers taking `*message.Message`, handlers subscribed on asaskevich/EventBus
+        (`bus.Subscribe(topic, lp.onDisconnect)`, `SubscribeAsync`: they run in whichever goroutine publishes), controller-runtime reconcilers (`Reconcile(ctx,
         req ctrl.Request)`), functions given to an errgroup-style runner (`g.Go(fn)`;
         for `g.Go(start(ctx))` the function literals `start` returns), to `time.AfterFunc` or to
         a scheduler (a registering call, `Add…`/`Register…`/`Schedule…`/`Every…`/`Do`/`NewTask`/

@@ -1,0 +1,42 @@
+"""Readings added in session 22 from corpus entries (tests/corpus/), on real git repositories:
+each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+LOADPOINT = """package core
+
+import (
+	evbus "github.com/asaskevich/EventBus"
+)
+
+type Loadpoint struct {
+	bus      evbus.Bus
+	limitSoc int
+}
+
+func (lp *Loadpoint) wire() {
+	_ = lp.bus.Subscribe(evVehicleDisconnect, lp.evVehicleDisconnectHandler)
+}
+
+func (lp *Loadpoint) evVehicleDisconnectHandler() {
+	lp.SetLimitSoc(0)
+}
+"""
+
+
+@pytest.mark.parametrize("imported", [True, False])
+def test_go_an_event_bus_handler_is_background_code(tmp_path, imported: bool) -> None:
+    # evcc (apps-m 19f750c4): the vehicle-disconnect handler, subscribed on asaskevich/EventBus and
+    # run from the control loop's goroutine beside the API's setters, stopped clearing the limits.
+    base = LOADPOINT if imported else LOADPOINT.replace('\tevbus "github.com/asaskevich/EventBus"\n', '\t"example.com/bus"\n')
+    head = base.replace("\tlp.SetLimitSoc(0)\n", "\tif !lp.integrated() {\n\t\tlp.SetLimitSoc(0)\n\t}\n")
+    found = flagged_on_branch(tmp_path, {"core/loadpoint.go": base}, {"core/loadpoint.go": head})
+    if imported:
+        assert [(f[0], f[1]) for f in found] == [("core/loadpoint.go", 17)]
+        assert "event-bus handler" in found[0][4]
+    else:  # another library's `Subscribe`: what runs the handler is not known
+        assert found == []
