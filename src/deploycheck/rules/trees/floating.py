@@ -10,9 +10,9 @@ assigned, awaited or passed-on promise.
 
 from __future__ import annotations
 
-import re
 
 from .parse import Parsed, walk
+from .producer import flat
 from .units import all_units, qualname, shown_name, units_at
 
 _ASYNC_DEFINITIONS = {"function_declaration", "method_definition", "generator_function_declaration"}
@@ -85,10 +85,10 @@ def floating_calls(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[
         chain = units_at(p, node.start_point[0])
         if not _in_function(node):
             continue  # a module's top level: Node keeps running until its promise settles
-        statement = re.sub(r"\s+", "", p.text(parent))
+        statement = flat(p.text(parent))
         if base is not None:
             held = base_units.get(qualname(chain, p), []) if chain else [base.root]
-            if statement in {re.sub(r"\s+", "", base.text(n)) for b in held for n in walk(b)
+            if statement in {flat(base.text(n)) for b in held for n in walk(b)
                              if n.type == "expression_statement"}:
                 continue  # the same floating call was there
         where = f" in `{shown_name(chain, p)}`" if chain else ""

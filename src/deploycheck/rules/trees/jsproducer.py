@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from .parse import Parsed, walk
+from .producer import flat
 from .units import all_units, qualname, shown_name, units_at
 
 # (method names, what the receiver's name must contain, the library) for a member call.
@@ -77,7 +78,7 @@ def _in_memory(name: str, p: Parsed) -> bool:
 
 def _flat(text: str) -> str:
     """A call's text without layout: whitespace and a formatter's trailing commas (Prettier 3)."""
-    return re.sub(r",(?=[)\]}])", "", re.sub(r"\s+", "", text))
+    return re.sub(r",(?=[)\]}])", "", flat(text))
 
 
 def producer_changes(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[tuple[int, int, str]]:

@@ -156,7 +156,8 @@ def _callee(call: str) -> str:
     return call.split("(", 1)[0] + "(" if "(" in call else call
 
 
-def _flat(text: str) -> str:
+def flat(text: str) -> str:
+    """Code without its layout (whitespace), to compare a call with the base's."""
     return "".join(text.split())
 
 
@@ -213,11 +214,11 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
         # What the base held where this enqueue is: its unit, or the whole file for top-level code.
         held: list[str] = []
         if base is not None:
-            held = [_flat(base.text(b)) for b in before] if chain else [_flat(base.text(base.root))]
+            held = [flat(base.text(b)) for b in before] if chain else [flat(base.text(base.root))]
         # A new method is new as a whole: git may pair its unchanged-looking lines with the base's.
         new_method = method is not None and not before and method.start_point[0] + 1 in code_rows
         if new_method or any(row in code_rows for row in range(first, last + 1)):
-            call = _flat(p.text(node) + "".join(p.text(b) for b in bodies))
+            call = flat(p.text(node) + "".join(p.text(b) for b in bodies))
             if any(call in text for text in held):
                 pass  # the same call was there: moved or re-indented within its method, not new
             elif new_method:
@@ -272,10 +273,10 @@ def _run_inline(p: Parsed, base: Parsed, base_units: dict, code_rows: set[int]) 
         chain = units_at(p, node.start_point[0])
         if not chain:
             continue
-        job = _flat(p.text(receiver))
-        held = [_flat(base.text(b)) for b in base_units.get(qualname(chain, p), [])]
+        job = flat(p.text(receiver))
+        held = [flat(base.text(b)) for b in base_units.get(qualname(chain, p), [])]
         queued = next((q for q in sorted(DIRECT) for text in held if f"{job}.{q}" in text), None)
-        if queued is not None and not any(_flat(p.text(node)) in text for text in held):  # not the same run moved
+        if queued is not None and not any(flat(p.text(node)) in text for text in held):  # not the same run moved
             out.append((first, last, (
                 f"`{_head(node, p)}` runs the job in `{shown_name(chain, p)}`, which queued it on the base "
                 f"(`{job}.{queued}`): its work now runs inside the caller (a request, another job), as many at once "
