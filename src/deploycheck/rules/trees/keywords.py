@@ -191,8 +191,8 @@ _LOOKS = (b"exists", b"exist?", b"find_by", b"findfirst", b"findone", b"finduniq
           b".present?", b".none?", b".empty?", b".blank?", b"||")
 
 
-# A JS/TS job library's enqueue on a changed line (rules/trees/jsproducer.py reads which): the
-# file is parsed only when its hunks hold one.
+# A JS/TS job library's enqueue (rules/trees/jsproducer.py reads which, and whether a changed
+# line is in it): a file is parsed for it only when its head holds one.
 _JS_PRODUCER_HINT = re.compile(rb"(?:queue|flow)\w*\s*\.\s*add(?:bulk)?\s*\(|boss\w*\s*\.\s*(?:send|insert)|\baddjob\s*\("
                                rb"|\bquickaddjob\s*\(|\bagenda\s*\.\s*(?:now|schedule|every)\s*\(|\.sendtoqueue\s*\("
                                rb"|producer\w*\s*\.\s*send|channel\w*\s*\.\s*publish\s*\(")
