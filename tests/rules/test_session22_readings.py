@@ -40,3 +40,17 @@ def test_go_an_event_bus_handler_is_background_code(tmp_path, imported: bool) ->
         assert "event-bus handler" in found[0][4]
     else:  # another library's `Subscribe`: what runs the handler is not known
         assert found == []
+
+
+def test_storybook_pages_are_no_unread_production_code(tmp_path) -> None:
+    # hyperdx (apps-o f31a1458): its design-system pages live in `src/stories/docs/`, rendered by
+    # Storybook's own server for developers. They were DC001 `high` ("skipped as documentation, yet
+    # it runs"): five false flags on one commit. A server module in a docs folder still is.
+    page = "export const AgentDoc = () => <div>Agents</div>;\n"
+    main = {"packages/app/src/stories/docs/AgentDoc.tsx": page,
+            "packages/app/src/stories/docs/Colors.stories.tsx": page, "packages/api/src/docs/serve.ts": "export const a = 1;\n"}
+    head = {"packages/app/src/stories/docs/AgentDoc.tsx": page.replace("Agents", "Agent runs"),
+            "packages/app/src/stories/docs/Colors.stories.tsx": page.replace("Agents", "Colours")}
+    assert flagged_on_branch(tmp_path, main, head, rule=None) == []
+    found = flagged_on_branch(tmp_path / "server", main, {"packages/api/src/docs/serve.ts": "export const a = 2;\n"}, rule=None)
+    assert [(f[0], f[1]) for f in found] == [("packages/api/src/docs/serve.ts", 1)]

@@ -18,6 +18,9 @@ DEV_TOOL_CONFIG = (
     r"(?:^|/)(?:jest|vitest|karma|mocha|playwright|cypress|commitlint|release|lint-staged|stylelint|prettier|eslint)"
     r"\.(?:config|conf)\.[cm]?[jt]s$"
     r"|(?:^|/)\.(?:eslintrc|prettierrc|mocharc|releaserc|lintstagedrc|stylelintrc|commitlintrc)(?:\.[cm]?[jt]s|\.json|\.ya?ml)?$"
+    # Storybook: its configuration, its stories and the JSX pages of a `stories/` folder are
+    # rendered by Storybook's own server for developers (hyperdx's design-system pages), never deployed.
+    r"|(?:^|/)\.storybook/|\.stories\.(?:[cm]?[jt]sx?|mdx)$|(?:^|/)stories/(?:[^/]+/)*[^/]+\.(?:[jt]sx|mdx)$"
 )
 # Cucumber's step definitions and hooks (otwarchive's `features/step_definitions/`): only its
 # test runs load them. `support/` is also what an application names the code of its support
