@@ -10,10 +10,9 @@ assigned, awaited or passed-on promise.
 
 from __future__ import annotations
 
-
 from .parse import Parsed, walk
 from .producer import flat
-from .units import all_units, qualname, shown_name, units_at
+from .units import FUNCTIONS, all_units, qualname, shown_name, units_at
 
 _ASYNC_DEFINITIONS = {"function_declaration", "method_definition", "generator_function_declaration"}
 
@@ -56,12 +55,9 @@ def _callee(node, p: Parsed, functions: set[str], methods: set[str]) -> str | No
 
 def _in_function(node) -> bool:
     n = node.parent
-    while n is not None:
-        if n.type in ("function_declaration", "method_definition", "arrow_function", "function_expression", "function",
-                      "generator_function_declaration", "generator_function"):
-            return True
+    while n is not None and n.type not in FUNCTIONS and n.type != "generator_function":
         n = n.parent
-    return False
+    return n is not None
 
 
 def floating_calls(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[tuple[int, str]]:
@@ -82,9 +78,9 @@ def floating_calls(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[
         callee = _callee(node, p, functions, methods)
         if callee is None:
             continue
-        chain = units_at(p, node.start_point[0])
         if not _in_function(node):
             continue  # a module's top level: Node keeps running until its promise settles
+        chain = units_at(p, node.start_point[0])
         statement = flat(p.text(parent))
         if base is not None:
             held = base_units.get(qualname(chain, p), []) if chain else [base.root]

@@ -89,10 +89,10 @@ def producer_changes(p: Parsed, base: Parsed | None, code_rows: set[int]) -> lis
     calls = [(n, _enqueue(n, p)) for n in walk(p.root) if n.type == "call_expression"]
     calls = [(n, library) for n, library in calls if library is not None]
 
-    def count(where: Parsed, scope: list, flat: str) -> int:
-        """How many enqueue calls of that text ``scope`` (units of ``where``) holds."""
+    def count(where: Parsed, scope: list, text: str) -> int:
+        """How many enqueue calls written ``text`` (without layout) ``scope`` (units of ``where``) holds."""
         return sum(1 for unit in scope for n in walk(unit)
-                   if n.type == "call_expression" and _flat(where.text(n)) == flat and _enqueue(n, where) is not None)
+                   if n.type == "call_expression" and _flat(where.text(n)) == text and _enqueue(n, where) is not None)
 
     for node, library in calls:
         first, last = node.start_point[0] + 1, node.end_point[0] + 1
