@@ -397,9 +397,10 @@ def _evidence(node, p: Parsed) -> str | None:
             left = n.child_by_field_name("left") or (n.named_children[0] if n.named_children else None)
             # Rebinding a local that held a field's value (`title = fm.Title`, then `title = x`) changes no field.
             targets = left.named_children if left is not None and left.type == "expression_list" else [left]
-            field = next((f for t in targets if not (t is not None and t.type in ("identifier", "simple_identifier")
-                                                     and p.text(t) in aliases)
-                          and (f := _target(t, p, local, aliases)) is not None), None)
+            field = next((written for written in (_target(each, p, local, aliases) for each in targets
+                                                  if not (each is not None and each.type in ("identifier", "simple_identifier")
+                                                          and p.text(each) in aliases))
+                          if written is not None), None)
             if field is not None and n.type != "directly_assignable_expression":
                 return f"a write to `{field}`"
         stack.extend((c, constructing or _constructs(c, p)) for c in n.children)
