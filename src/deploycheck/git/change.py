@@ -524,17 +524,17 @@ def _did_you_mean(root: str, name: str) -> str:
     # spelling, the same role.
     prefix, _, tail = name.rpartition("/")
     defaults = [f"{prefix}/{other}" if prefix else other for other in _DEFAULT_BRANCHES if other != tail]
+    present = [b for b in defaults if b in branches][:1]
+    # A mistyped default branch name (`mian`, `mastr`) where that branch is named otherwise here
+    # (a trial's `--base mian` in a `master` repository was told only to fetch `mian`): last.
+    mistyped = tail not in _DEFAULT_BRANCHES and any(
+        abs(len(tail) - len(d)) <= 2 and difflib.SequenceMatcher(None, tail, d).ratio() >= 0.75 for d in _DEFAULT_BRANCHES)
     # The same name in other case first (`base-a` for `base-A`, a trial's): difflib rates
     # `base-D` as close as `base-A`, and the first branch listed wins.
-    # A mistyped default branch name (`mian`, `mater`) where that branch is named otherwise here
-    # (a trial's `--base mian` in a `master` repository was told only to fetch `mian`).
-    default_like = tail in _DEFAULT_BRANCHES or any(
-        abs(len(tail) - len(d)) <= 2 and difflib.SequenceMatcher(None, tail, d).ratio() >= 0.75 for d in _DEFAULT_BRANCHES)
-    close = ([b for b in defaults if b in branches][:1] if tail in _DEFAULT_BRANCHES else []) \
+    close = (present if tail in _DEFAULT_BRANCHES else []) \
         or [b for b in branches if b.lower() == name.lower()][:1] \
         or difflib.get_close_matches(name, branches, n=1, cutoff=0.6) \
-        or ([b for b in (f"{prefix}/{d}" if prefix else d for d in _DEFAULT_BRANCHES) if b in branches][:1]
-            if default_like else [])
+        or (present if mistyped else [])
     if not close or name.startswith("-") or close[0].startswith("-"):  # never suggest an option-like name
         return ""
     from ..util.safe import inert
