@@ -566,14 +566,11 @@ def claim_problem(c: Claim, pr: PrText | None) -> tuple[str, str] | None:
     pull request must then say what changed). Outside a pull request pipeline: None."""
     if not c.message or pr is None:
         return None
-    if c.source == "title" and _TYPE_ONLY.match(pr.title) and not _claims(_TYPE_ONLY.sub("", pr.title)):
-        # A conventional commit's type (`refactor(api): …`) that a team's rules may require, and
-        # nothing else of the title claiming: like a commit's word, answered by the description.
-        if has_block(pr):
-            return None
-        return c.message, rerun_hint(f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request '
-                                     "description (it states what changed), or reword the title.", pr)
-    if c.source in ("title", "description", "field"):
+    # A conventional commit's type (`refactor(api): …`) that a team's rules may require, and
+    # nothing else of the title claiming: like a commit's word, answered by the description.
+    type_only = c.source == "title" and _TYPE_ONLY.match(pr.title) is not None \
+        and not _claims(_TYPE_ONLY.sub("", pr.title))
+    if c.source in ("title", "description", "field") and not type_only:
         if c.source == "title":
             # A title is one line: the block `deploycheck summary` prints cannot go there.
             return c.message, rerun_hint("Reword the pull request title so it says what changed; editing it re-runs the check.", pr)
@@ -581,8 +578,9 @@ def claim_problem(c: Claim, pr: PrText | None) -> tuple[str, str] | None:
                                      "`deploycheck summary`); editing it re-runs the check.", pr)
     if has_block(pr):
         return None
+    reword = "the title" if type_only else "the commit message"
     return c.message, rerun_hint(f'Paste the block `deploycheck summary` prints under "{FIELD}" in the pull request '
-                                 "description (it states what changed), or reword the commit message.", pr)
+                                 f"description (it states what changed), or reword {reword}.", pr)
 
 
 def pr_checks(ctx, verdict, pr: PrText | None, claims: Sequence[Claim]):
