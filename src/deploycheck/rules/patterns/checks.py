@@ -739,16 +739,16 @@ def jvm_concurrency_control(view: FileView, pr: PackRule) -> list[Finding]:
     head_hunk, base_hunk = _hunk_index(view)
     had_tx = {base_hunk[n] for n, text in view.changed("base").items() if n in base_hunk and _JVM_TX.search(text)}
     lines = view.lines("head") or []
-    class_tx = _JVM_CLASS_TX.search("\n".join(lines)) is not None
     added = _added(view)
 
-    def on_a_type(number: int) -> bool:
-        following = (line for line in lines[number:] if line.strip() and not line.lstrip().startswith("@"))
-        return _JVM_TYPE.match(next(following, "")) is not None
+    def kept(f: Finding) -> bool:
+        if f.side != "head" or not _JVM_READ_ONLY_TX.match(added.get(f.line, "")) or head_hunk.get(f.line) in had_tx:
+            return True
+        # The class and its writing transaction are read only for a read-only transaction's finding.
+        following = (line for line in lines[f.line:] if line.strip() and not line.lstrip().startswith("@"))
+        return _JVM_CLASS_TX.search("\n".join(lines)) is not None or _JVM_TYPE.match(next(following, "")) is not None
 
-    return [f for f in _run_pattern_rule(view, pr)
-            if f.side != "head" or not _JVM_READ_ONLY_TX.match(added.get(f.line, ""))
-            or head_hunk.get(f.line) in had_tx or class_tx or on_a_type(f.line)]
+    return [f for f in _run_pattern_rule(view, pr) if kept(f)]
 
 
 @check("rails-uniqueness-without-index")
