@@ -1,6 +1,7 @@
 """The vocabulary of scheduling, retrying and locking, shared by the families that decide which
 code of a job system's own repository is its worker machinery (rules/trees/machinery.py,
-rules/python/machinery.py): a name made of these words belongs to that machinery."""
+rules/python/machinery.py): a name made of these words belongs to that machinery. Also how the
+families split and spell names (`words`, Rails' `underscored`)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+")
 def words(name: str) -> list[str]:
     """`lockAtMostFor` -> ["lock", "at", "most", "for"]; `MAX_RETRIES` -> ["max", "retries"]."""
     return [w.lower() for w in _WORD.findall(name)]
+
+
+def underscored(constant: str) -> str:
+    """Rails' snake_case of a constant, for its file and table names: `RealtimeDebouncer` ->
+    `realtime_debouncer`, `HTTPClient` -> `http_client`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", constant).lower()
 
 
 _SUFFIXES = ("able", "ing", "ers", "er", "ed", "es", "s")

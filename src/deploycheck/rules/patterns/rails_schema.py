@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from ..base import scan_memo
+from ..vocabulary import underscored
 
 # ``view`` below is the pattern engine's FileView (engine.py), not imported: the engine's own
 # modules would import this one back (docs/design.md, Layout: no import cycle).
@@ -55,10 +56,6 @@ def plural(word: str) -> str:
     return word + "s"
 
 
-def snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
-
-
 def _tables(view: FileView, text: str) -> list[str]:
     """The tables the model's rows may be in: its `self.table_name`, else its class's plural (and,
     in a namespace, with the namespace's prefix), and its parent's when it inherits a table."""
@@ -70,11 +67,11 @@ def _tables(view: FileView, text: str) -> list[str]:
         return []
     *spaces, name = cls.group(1).split("::")
     folders = [part for part in view.path.split("app/models/", 1)[-1].split("/")[:-1] if part != "concerns"]
-    own = plural(snake(name))
-    out = [own] + [f"{prefix}_{own}" for prefix in {"_".join(snake(s) for s in spaces), "_".join(folders)} if prefix]
+    own = plural(underscored(name))
+    out = [own] + [f"{prefix}_{own}" for prefix in {"_".join(underscored(s) for s in spaces), "_".join(folders)} if prefix]
     parent = cls.group(2).lstrip(":")
     if not _BASE.search(parent):  # single-table inheritance: the parent's table
-        out.append(plural(snake(parent.rsplit("::", 1)[-1])))
+        out.append(plural(underscored(parent.rsplit("::", 1)[-1])))
     return out
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from ..vocabulary import underscored
 from .naming import PRODUCER_CALLS as DIRECT
 from .parse import Parsed, walk
 from .units import FUNCTIONS, all_units, proof_of_no_change, qualname, shown_code, shown_name, units_at
@@ -86,14 +87,9 @@ def _of_receiver(node, p: Parsed, wheres: list[tuple[str, int, str]]) -> tuple[s
         receiver = receiver.child_by_field_name("receiver")
     if receiver is None or receiver.type not in ("constant", "scope_resolution"):
         return None
-    suffix = "/".join(_underscored(part) for part in p.text(receiver).lstrip(":").split("::")) + ".rb"
+    suffix = "/".join(underscored(part) for part in p.text(receiver).lstrip(":").split("::")) + ".rb"
     matching = [where for where in wheres if where[0] == suffix or where[0].endswith("/" + suffix)]
     return matching[0] if len(matching) == 1 else None
-
-
-def _underscored(constant: str) -> str:
-    """Rails' file name of a constant: `RealtimeDebouncer` -> `realtime_debouncer`, `HTTPClient` -> `http_client`."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", constant).lower()
 
 
 # `SyncJob.send(:perform_later, x)` calls `perform_later` as surely as `SyncJob.perform_later(x)`.
