@@ -191,43 +191,52 @@ _LOOKS = (b"exists", b"exist?", b"find_by", b"findfirst", b"findone", b"finduniq
           b".present?", b".none?", b".empty?", b".blank?", b"||")
 
 
-# A JS/TS job library's enqueue (rules/trees/jsproducer.py reads which, and whether a changed
-# line is in it): a file is parsed for it only when its head holds one.
-_JS_PRODUCER_HINT = re.compile(rb"(?:queue|flow)\w*\s*\.\s*add(?:bulk)?\s*\(|boss\w*\s*\.\s*(?:send|insert)|\baddjob\s*\("
-                               rb"|\bquickaddjob\s*\(|\bagenda\s*\.\s*(?:now|schedule|every)\s*\(|\.sendtoqueue\s*\("
-                               rb"|producer\w*\s*\.\s*send|channel\w*\s*\.\s*publish\s*\(")
-
-
-def js_producer_hints(ctx) -> bool:
-    """Hunks hold no context lines: an argument changed inside a call that a formatter wrapped
-    over several lines shows no enqueue, so the whole head is searched."""
-    if language_of_file(ctx) not in ("javascript", "typescript", "tsx") or not (ctx.added or ctx.removed):
-        return False
-    head = ctx.lower_text("head") or ""
-    return _JS_PRODUCER_HINT.search(head.encode("utf-8", "surrogateescape")) is not None
-
-
-_STATEMENT_CALL = re.compile(rb"^\+[ \t]*(?:this\.)?([A-Za-z_$][\w$]*)\s*\(", re.MULTILINE)
-
-
-def floating_hints(ctx) -> bool:
-    """A server's JS/TS file whose added lines open with a call of a name it declares async
-    (rules/trees/floating.py reads whether the promise is dropped)."""
-    if language_of_file(ctx) not in ("javascript", "typescript") or not ctx.added:
-        return False
-    head = ctx.lower_text("head") or ""
-    if "async" not in head:
-        return False
-    names = {m.group(1).decode().lower() for m in _STATEMENT_CALL.finditer(ctx.changed_lower())}
-    return any(re.search(rf"async\s+(?:function\s*\*?\s*)?{re.escape(n)}\b|\b{re.escape(n)}\s*=\s*async\b", head)
-               for n in names if n not in ("if", "for", "while", "switch", "return", "await", "catch", "function"))
-
-
 def check_act_hints(ctx) -> bool:
     if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
         return False
     changed = ctx.changed_lower()
     return any(w in changed for w in _CREATES) and any(w in changed for w in _LOOKS)
+
+
+# A JS/TS job library's enqueue (rules/trees/jsproducer.py reads which, and whether a changed
+# line is in it): a file is parsed for it only when its head holds one.
+_JS_PRODUCER_HINT = re.compile(r"(?:queue|flow)\w*\s*\.\s*add(?:bulk)?\s*\(|boss\w*\s*\.\s*(?:send|insert)|\baddjob\s*\("
+                               r"|\bquickaddjob\s*\(|\bagenda\s*\.\s*(?:now|schedule|every)\s*\(|\.sendtoqueue\s*\("
+                               r"|producer\w*\s*\.\s*send|channel\w*\s*\.\s*publish\s*\(", re.ASCII)
+
+
+def js_producer_hints(ctx) -> bool:
+    """Hunks hold no context lines: an argument changed inside a call that a formatter wrapped
+    over several lines shows no enqueue, so the whole head is searched (once per file: the gate
+    and both sides of ``detect`` ask)."""
+    if ("trees.js-producer",) not in ctx.cache:
+        ctx.cache[("trees.js-producer",)] = (
+            language_of_file(ctx) in ("javascript", "typescript", "tsx") and bool(ctx.added or ctx.removed)
+            and _JS_PRODUCER_HINT.search(ctx.lower_text("head") or "") is not None)
+    return ctx.cache[("trees.js-producer",)]
+
+
+_STATEMENT_CALL = re.compile(rb"^\+[ \t]*(?:this\.)?([A-Za-z_$][\w$]*)\s*\(", re.MULTILINE)
+_NOT_CALLS = frozenset({"if", "for", "while", "switch", "return", "await", "catch", "function"})
+
+
+def floating_hints(ctx) -> bool:
+    """A server's JS/TS file whose added lines open with a call of a name it declares async
+    (rules/trees/floating.py reads whether the promise is dropped); once per file."""
+    if ("trees.floating",) not in ctx.cache:
+        ctx.cache[("trees.floating",)] = _floating_hints(ctx)
+    return ctx.cache[("trees.floating",)]
+
+
+def _floating_hints(ctx) -> bool:
+    if language_of_file(ctx) not in ("javascript", "typescript") or not ctx.added:
+        return False
+    head = ctx.lower_text("head") or ""
+    if "async" not in head:
+        return False
+    names = {m.group(1).decode().lower() for m in _STATEMENT_CALL.finditer(ctx.changed_lower())} - _NOT_CALLS
+    return any(re.search(rf"async\s+(?:function\s*\*?\s*)?{re.escape(n)}\b|\b{re.escape(n)}\s*=\s*async\b", head)
+               for n in names)
 
 
 def reads_itself(ctx) -> bool:
