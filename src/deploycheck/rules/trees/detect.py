@@ -173,8 +173,7 @@ def detect(ctx):
                 and not served_to_browsers(ctx.path):
             yield from _floating(ctx, p, lines)
         if side == "head" and language == "go" and retry_hints(ctx):
-            code = {n for n, text in lines.items()
-                    if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
+            code = _code_rows(p, lines)
             for first, last, message in retried_changes(p, lines, code):
                 yield TRANSACTION_RETRY_CHANGED.finding(ctx.path, first, message, last)
         for first, last, message in job_sql_changed(p, lines, _job_callers_elsewhere(ctx, p.text(p.root))):
@@ -302,8 +301,8 @@ def _producer(ctx, p: Parsed, lines: dict[int, str]):
     requests and jobs alike start jobs."""
     from .naming import files_naming, producer_alternatives, producers
 
-    base = parsed(ctx, "base", "ruby") if ctx.file.status != ADDED else None
-    code = {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
+    base = _base_tree(ctx, "ruby")
+    code = _code_rows(p, lines)
     known = producers(ctx) if ctx.repo is not None else {}
     if known:
         # Only names this file uses, and not those too common to tell apart (more than
@@ -312,20 +311,30 @@ def _producer(ctx, p: Parsed, lines: dict[int, str]):
         named = files_naming(ctx, "ruby", used)
         known = {name: known[name] for name in used if named[name]}
     alternatives = {name: wheres for name, wheres in producer_alternatives(ctx).items() if name in known} if known else {}
-    for first, last, message in producer_changes(p, base if isinstance(base, Parsed) else None, lines, code, known,
-                                                 alternatives):
+    for first, last, message in producer_changes(p, base, lines, code, known, alternatives):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
+
+
+def _base_tree(ctx, language: str) -> Parsed | None:
+    """The base side's tree when the file was there and parses, else None."""
+    base = parsed(ctx, "base", language) if ctx.file.status != ADDED else None
+    return base if isinstance(base, Parsed) else None
+
+
+def _code_rows(p: Parsed, lines: dict[int, str]) -> set[int]:
+    """The changed lines that hold code: not blank outside strings, not only a comment."""
+    return {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
 
 
 def _js_producer(ctx, p: Parsed, lines: dict[int, str]):
     """JS/TS code that hands work to a job library's queue changed (rules/trees/jsproducer.py)."""
     from .jsproducer import producer_changes as js_producer_changes
 
-    base = parsed(ctx, "base", p.language) if ctx.file.status != ADDED else None
-    code = {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
+    base = _base_tree(ctx, p.language)
+    code = _code_rows(p, lines)
     # Lines only removed touch the head where they were (`jobId: …` dropped from a wrapped call).
     code |= {h.new_start + d for h in ctx.file.hunks if h.new_count == 0 for d in (0, 1)}
-    for first, last, message in js_producer_changes(p, base if isinstance(base, Parsed) else None, code):
+    for first, last, message in js_producer_changes(p, base, code):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
 
 
@@ -333,9 +342,7 @@ def _floating(ctx, p: Parsed, lines: dict[int, str]):
     """JS/TS: a new call of the file's async function whose promise is dropped (rules/trees/floating.py)."""
     from .floating import floating_calls
 
-    base = parsed(ctx, "base", p.language) if ctx.file.status != ADDED else None
-    code = {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
-    for line, message in floating_calls(p, base if isinstance(base, Parsed) else None, code):
+    for line, message in floating_calls(p, _base_tree(ctx, p.language), _code_rows(p, lines)):
         yield UNAWAITED_ASYNC_CALL.finding(ctx.path, line, message)
 
 
@@ -376,8 +383,7 @@ def _nondeterministic(ctx, p: Parsed, language: str, lines: dict[int, str]):
     """DC714: what a Go or Java/Kotlin workflow must not call, on its added lines."""
     from .temporal import nondeterministic
 
-    base = parsed(ctx, "base", language) if ctx.file.status != ADDED else None
-    for line, call, instead in nondeterministic(p, base if isinstance(base, Parsed) else None, set(lines), regions(p)):
+    for line, call, instead in nondeterministic(p, _base_tree(ctx, language), set(lines), regions(p)):
         yield WORKFLOW_NONDETERMINISM.finding(
             ctx.path, line,
             f"{call} in a Temporal workflow in {ctx.path}: it gives another answer when the workflow is replayed "
@@ -399,8 +405,7 @@ def _beans(ctx, p: Parsed, language: str):
     singleton, shutdown = singleton_hints(ctx), shutdown_hints(ctx)
     if not singleton and not shutdown:
         return
-    base = parsed(ctx, "base", language) if ctx.file.status != ADDED else None
-    base = base if isinstance(base, Parsed) else None
+    base = _base_tree(ctx, language)
     if singleton:
         for first, last, message in singleton_state(p, base, ctx.added):
             yield SINGLETON_STATE_CHANGED.finding(ctx.path, first, message, last)
