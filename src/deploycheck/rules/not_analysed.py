@@ -491,7 +491,9 @@ _JS_EXTENSIONS = frozenset("js jsx mjs cjs ts tsx mts cts".split())
 def _js_escaped_identifier(ctx: FileContext) -> str | None:
     """Why an added JavaScript/TypeScript line is not what the pattern rules read: a name written
     with a Unicode escape outside strings and comments (`p.\\u0073ave()` is `p.save()` to Node,
-    an unknown name to every pattern; red team 3). Escapes inside strings are text and stay."""
+    an unknown name to every pattern; red team 3). Escapes inside strings are text and stay; so
+    does one that stands for no letter of a name (`/[\\u0000-\\u0020]/` in a regular expression
+    literal, which the lexer leaves as code: openreplay's URL sanitizer)."""
     from .patterns.lex import lex
 
     text = ctx.head_text()
@@ -500,12 +502,21 @@ def _js_escaped_identifier(ctx: FileContext) -> str | None:
     code = lex(text, "c").code.split("\n")
     for number in sorted(ctx.added):
         if 0 < number <= len(code):
-            m = re.search(r"\\u(?:[0-9A-Fa-f]{4}|\{[0-9A-Fa-f]+\})", code[number - 1])
+            m = next((m for m in re.finditer(r"\\u(?:([0-9A-Fa-f]{4})|\{([0-9A-Fa-f]+)\})", code[number - 1])
+                      if _name_letter(int(m.group(1) or m.group(2), 16))), None)
             if m is not None:
                 ctx.cache["not-analysed.line"] = number
                 return (f"line {number} writes a name with the Unicode escape {m.group(0)}, which the runtime reads as the "
                         "letter it stands for and no pattern does. Write the name in plain letters")
     return None
+
+
+def _name_letter(code: int) -> bool:
+    """Whether the code point can be part of a JavaScript name (a letter, a digit, `$`, `_`)."""
+    if code > 0x10FFFF:
+        return False
+    c = chr(code)
+    return c == "$" or ("a" + c).isidentifier()
 
 
 def _java_escaped_syntax(ctx: FileContext) -> str | None:

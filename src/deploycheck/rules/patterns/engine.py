@@ -28,6 +28,7 @@ from ...util.plain import Frozen, Plain
 from ..base import DOC_SECTIONS, FileContext, Rule
 from ..not_analysed import unread_code
 from ..paths import is_test_or_doc
+from ..realigned import realigned
 from .lex import Lexed, lex, lexers
 
 PACKS_PACKAGE = "deploycheck.rules.patterns.packs"
@@ -499,7 +500,7 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
         return
     fewer: dict[int, bool] = {}
     for number, raw in sorted(view.changed(side).items()):
-        if _realigned(view, side, number, raw) or _moved_with_its_file(view, raw):
+        if number in realigned(view.ctx, side, view.lexer) or _moved_with_its_file(view, raw):
             continue
         for pattern, m in _line_matches(view, pr, side, number, raw):
             if pr.only_if_fewer_in_head:
@@ -517,58 +518,6 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
                     message = f"{_shown(m)} removed from this function in {view.path}, but {why}."
             yield pr.rule.finding(view.path, number, message, side=side, severity=severity)
             break
-
-
-def _realigned(view: FileView, side: str, number: int, raw: str) -> bool:
-    """Whether a changed line is only realigned: the other side changed a line with the same
-    indentation and the same words, spaced differently inside (gofmt aligning a struct's fields
-    once one is renamed: `mu         sync.Mutex` -> `mu        sync.Mutex`), in the same run of
-    changed lines, where the realigned block stands. A line with the same text on both sides
-    moved, and moving a lock can change what it guards: that is still read; so is one realigned
-    into another block (a mutex moved to another struct, which gofmt then aligns with its new
-    neighbours), and one whose strings' spacing changed (`"lock: " + id`, a key the old version
-    of the code still takes)."""
-    key = ("patterns.realigned", view.lexer, side)
-    if key not in view.ctx.cache:
-        blocks = _change_blocks(view)
-        other = "base" if side == "head" else "head"
-        twins: dict[tuple, set[str]] = {}
-        for n, line in view.changed(other).items():
-            twins.setdefault((blocks[(other, n)], *_spacing_free(line, view.lexer)), set()).add(line)
-        view.ctx.cache[key] = (blocks, twins)
-    blocks, twins = view.ctx.cache[key]
-    found = twins.get((blocks[(side, number)], *_spacing_free(raw, view.lexer)), set())
-    return bool(found) and raw not in found
-
-
-def _spacing_free(line: str, lexer: str) -> tuple[str, tuple[str, ...], str]:
-    """A line's indentation, words and the text of its strings (each space kept: lexed with the
-    spaces marked, the string literals are what the lexer blanks and the comments are not)."""
-    marked = lex(line.replace(" ", "\x00").replace("\t", "\x01"), lexer)
-    strings = "".join(c for c, code, kept in zip(line, marked.code, marked.nocomment) if code == " " and kept != " ")
-    return line[: len(line) - len(line.lstrip())], tuple(line.split()), strings
-
-
-def _change_blocks(view: FileView) -> dict[tuple[str, int], int]:
-    """Each changed line's run of changed lines: the lines between two unchanged ones, on both
-    sides (the unchanged lines pair up in order, so the runs do too)."""
-    removed, added = sorted(view.changed("base")), sorted(view.changed("head"))
-    blocks: dict[tuple[str, int], int] = {}
-    i = j = 1  # the base's and the head's line, in step while the lines are unchanged
-    r = a = block = 0
-    while r < len(removed) or a < len(added):
-        if (r < len(removed) and removed[r] == i) or (a < len(added) and added[a] == j):
-            while r < len(removed) and removed[r] == i:
-                blocks[("base", i)] = block
-                i, r = i + 1, r + 1
-            while a < len(added) and added[a] == j:
-                blocks[("head", j)] = block
-                j, a = j + 1, a + 1
-            block += 1
-        else:  # over the unchanged lines up to the next changed one, on either side
-            gaps = ([removed[r] - i] if r < len(removed) else []) + ([added[a] - j] if a < len(added) else [])
-            i, j = i + min(gaps), j + min(gaps)
-    return blocks
 
 
 def _moved_with_its_file(view: FileView, raw: str) -> bool:
@@ -596,7 +545,7 @@ def _other_half_lines(ctx: FileContext) -> frozenset[str]:
     if there is None:
         return frozenset()
     text = there[1].source.decode("utf-8", "replace")
-    # Stripped, not respaced: a string whose spacing changed is another value (_realigned).
+    # Stripped, not respaced: a string whose spacing changed is another value (rules/realigned.py).
     return frozenset(line.strip() for line in text.splitlines() if line.strip())
 
 

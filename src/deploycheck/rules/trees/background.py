@@ -332,7 +332,7 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             if name in ("setTimeout", "setImmediate") and callee.type == "identifier":
                 out += _timer_regions(p, n)
                 continue
-            if name == "setInterval" and _page(p):
+            if name == "setInterval" and runs_in_page(p):
                 continue  # a page's polling runs in the browser
             what = _JS_RUNNERS.get(name)
             if what is None or (name == "run" and "eachMessage" not in p.text(n) and "eachBatch" not in p.text(n)):
@@ -397,9 +397,24 @@ def _amd(p: Parsed) -> bool:
     return True
 
 
-def _page(p: Parsed) -> bool:
+# A browser library's module imports no page framework, but it calls the page's own objects
+# (openreplay's recording tracker: `document.querySelectorAll(tag.selector)` in a `setInterval`,
+# `new MutationObserver(…)`). A server that drives a browser or parses HTML (Playwright's or
+# Puppeteer's `page.evaluate(() => document.title)`, jsdom) names the DOM too: its timers stay a
+# server's.
+_DOM = re.compile(rb"\bdocument\.(?:querySelector(?:All)?|getElementById|getElementsBy\w+|createElement|body|documentElement)"
+                  rb"\b|\bwindow\.(?:addEventListener|requestAnimationFrame|localStorage|sessionStorage)\b"
+                  rb"|\bnew\s+(?:MutationObserver|IntersectionObserver|ResizeObserver)\b")
+_DRIVES_A_BROWSER = re.compile(rb"\.(?:evaluate|\$eval|\$\$eval|evaluateHandle)\s*\(|['\"](?:jsdom|happy-dom|linkedom|puppeteer"
+                               rb"[\w-]*|playwright[\w-]*|@playwright/[\w-]+)['\"/]")
+
+
+def runs_in_page(p: Parsed) -> bool:
+    """Whether a JS/TS module runs in a browser's page: a page framework's module, an AMD module,
+    or one calling the page's DOM that drives no browser of its own."""
     if "background.page" not in p.memo:
-        p.memo["background.page"] = _JS_PAGE.search(p.source) is not None or _amd(p)
+        p.memo["background.page"] = _JS_PAGE.search(p.source) is not None or _amd(p) or (
+            _DOM.search(p.source) is not None and _DRIVES_A_BROWSER.search(p.source) is None)
     return p.memo["background.page"]
 
 
@@ -408,7 +423,7 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
     next run, and the local functions it calls) or deferred work (``_fire_and_forget``)."""
     args = call.child_by_field_name("arguments")
     handler = args.named_children[0] if args is not None and args.named_children else None
-    if handler is None or _page(p):
+    if handler is None or runs_in_page(p):
         return []
     if handler.type in _JS_FUNCTION_VALUES:
         timer = call.child_by_field_name("function")

@@ -8,7 +8,8 @@ from collections import Counter
 
 from ...git.model import ADDED, DELETED, MODIFIED
 from ..paths import served_to_browsers
-from .background import CLASS_HEADER, job_of, regions, server_module
+from ..realigned import realigned
+from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
 from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
@@ -135,7 +136,8 @@ def detect(ctx):
         head = parsed(ctx, "head", language)
         if isinstance(head, Parsed):
             yield from _js_producer(ctx, head, {})
-    for side, lines in (("head", ctx.added), ("base", {**_deleted_only(ctx, language), **_left_background(ctx, language)})):
+    for side, lines in (("head", _added_code(ctx, language)),
+                        ("base", {**_deleted_only(ctx, language), **_left_background(ctx, language)})):
         if not lines:
             continue
         p = parsed(ctx, side, language)
@@ -321,6 +323,16 @@ def _base_tree(ctx, language: str) -> Parsed | None:
     return base if isinstance(base, Parsed) else None
 
 
+def _added_code(ctx, language: str) -> dict[int, str]:
+    """The added lines less those only realigned (rules/realigned.py): a formatter's spacing
+    (nakama's `x = ""  // …` -> `x = "" // …` in a function that retries transactions) changes
+    no behaviour. Lua is left whole (its comments are not C's)."""
+    if language == "lua":
+        return ctx.added
+    same = realigned(ctx, "head", "ruby" if language == "ruby" else "c")
+    return {n: text for n, text in ctx.added.items() if n not in same} if same else ctx.added
+
+
 def _code_rows(p: Parsed, lines: dict[int, str]) -> set[int]:
     """The changed lines that hold code: not blank outside strings, not only a comment."""
     return {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
@@ -342,6 +354,8 @@ def _floating(ctx, p: Parsed, lines: dict[int, str]):
     """JS/TS: a new call of the file's async function whose promise is dropped (rules/trees/floating.py)."""
     from .floating import floating_calls
 
+    if runs_in_page(p):  # an Angular component's `this.load()`: the page's work, one user's
+        return
     for line, message in floating_calls(p, _base_tree(ctx, p.language), _code_rows(p, lines)):
         yield UNAWAITED_ASYNC_CALL.finding(ctx.path, line, message)
 
