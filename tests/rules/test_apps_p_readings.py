@@ -149,3 +149,33 @@ def test_js_an_angular_components_unawaited_call_is_the_pages_own(tmp_path, angu
     path = "packages/desktop-ui-lib/src/lib/timer-session.component.ts"
     found = flagged_on_branch(tmp_path, {path: base}, {path: head}, rule="DC717")
     assert [(f[0], f[1]) for f in found] == ([] if angular else [(path, 6)])
+
+
+ACTION = """class Billing::Charge
+  extend LightService::Action
+  expects :account_id
+
+  executed do |context|
+    account = Account.find(context.account_id)
+    account.update!(balance: account.balance - 1)
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("caller", [
+    "Billing::Charge.execute(account_id: id)",  # the action run on its own
+    "Billing::Settle.call(id)",  # an organizer whose `call` reduces it
+])
+def test_ruby_a_lightservice_actions_body_is_followed_by_its_class(tmp_path, caller: str) -> None:
+    # canine (apps-p 04053466): the cluster install job runs LightService actions, whose bodies are
+    # `executed do |context| … end` blocks at class level, no method; nothing followed them.
+    organizer = ("class Billing::Settle\n  extend LightService::Organizer\n\n  def self.call(id)\n"
+                 "    with(account_id: id).reduce(Billing::Charge)\n  end\nend\n")
+    job = f"class ChargeJob < ApplicationJob\n  def perform(id)\n    {caller}\n  end\nend\n"
+    main = {"app/jobs/charge_job.rb": job, "app/actions/billing/charge.rb": ACTION,
+            "app/organizers/billing/settle.rb": organizer}
+    head = {"app/actions/billing/charge.rb": ACTION.replace("balance - 1)", "balance - 2)")}
+    found = flagged_on_branch(tmp_path, main, head)
+    assert [(f[0], f[1]) for f in found] == [("app/actions/billing/charge.rb", 7)]
+    assert "ActiveJob job at app/jobs/charge_job.rb:3" in found[0][4]

@@ -134,3 +134,27 @@ def test_a_job_queued_on_the_base_and_run_by_its_method_on_the_head_is_flagged(t
     make_branch(repo, "work", {"app/controllers/orders_controller.rb": CONTROLLER.replace("ChargeJob.perform_later(order.id)", after)})
     found = [f for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715" and "runs the job" in f.message]
     assert [(f.path, f.line) for f in found] == ([("app/controllers/orders_controller.rb", 4)] if flagged else [])
+
+
+NOTIFY = ("class OrderCycleNotificationJob < ApplicationJob\n  def perform(order_cycle_id)\n"
+          "    order_cycle = OrderCycle.find(order_cycle_id)\n    order_cycle.suppliers.each do |supplier|\n"
+          "      ProducerMailer.order_cycle_report(supplier, order_cycle).deliver_now\n    end\n"
+          "    order_cycle.update!(mails_sent: true)\n  end\nend\n")
+
+
+@pytest.mark.parametrize("before, after, says", [
+    # openfoodnetwork 8daa01e2 (a new user's trial, session 23): the job's mails became mail jobs,
+    # queued before the job marks them sent; DC701 alone said "cannot prove its behaviour unchanged".
+    (".deliver_now", ".deliver_later", "queues the mail"),
+    (".deliver_later", ".deliver_now", "sends the mail"),  # the caller now waits on the mail server
+    (".deliver_now", ".deliver_now!", None),  # still sent here
+])
+def test_a_mail_sent_on_the_base_and_queued_on_the_head_is_flagged(tmp_path: Path, before: str, after: str, says) -> None:
+    job = NOTIFY.replace(".deliver_now", before)
+    repo = make_repo(tmp_path / "repo", {"app/jobs/order_cycle_notification_job.rb": job})
+    make_branch(repo, "work", {"app/jobs/order_cycle_notification_job.rb": job.replace(before, after)})
+    found = [f for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715"]
+    assert [(f.path, f.line) for f in found] == ([("app/jobs/order_cycle_notification_job.rb", 5)] if says else [])
+    if says:
+        assert f"{says} in `OrderCycleNotificationJob#perform`, which called `ProducerMailer.order_cycle_report(supplier, " \
+               f"order_cycle){before}` on the base" in found[0].message

@@ -447,7 +447,8 @@ _JVM_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 # directly or through a method of the repository that does (one `git grep` pair per scan, asked
 # only when the base has job code at all).
 _DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue",
-                 "perform_now", "perform_inline")  # a job queued on the base, run in its caller on the head
+                 "perform_now", "perform_inline",  # a job queued on the base, run in its caller on the head
+                 "deliver_later", "deliver_now")  # a mail sent on the base, queued on the head, or the other way
 
 
 def producer_hints(ctx) -> bool:

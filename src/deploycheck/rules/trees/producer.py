@@ -252,32 +252,48 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
     return [out[row] for row in sorted(out)]
 
 
-# A job run in the caller, not queued: ActiveJob's `perform_now`, Sidekiq's `perform_inline`.
-_INLINE = frozenset({"perform_now", "perform_inline"})
+# A call on a changed line whose method the base's same unit called on the same receiver in the
+# other way: the work moved between the caller and a queue's workers. ActiveJob's `perform_now`
+# and Sidekiq's `perform_inline` run a job in the caller; a mailer's `deliver_later` hands the
+# mail to a job (issue 17: `deliver_now` <-> `deliver_later`; openfoodnetwork's order-cycle
+# notification job, whose mails became jobs queued before it marks them sent).
+_SWITCHES = {
+    **{m: (tuple(sorted(DIRECT)), "runs the job", "its work now runs inside the caller (a request, another job), as many at "
+           "once as there are callers, no longer in the queue's workers with their concurrency, retries and uniqueness")
+       for m in ("perform_now", "perform_inline")},
+    **{m: (("deliver_now", "deliver_now!"), "queues the mail", "it is now sent by a job, later, after this code has "
+           "gone on (and committed, or not), retried on its own, and beside whatever this code does next: a mail "
+           "marked sent may not be yet") for m in ("deliver_later", "deliver_later!")},
+    **{m: (("deliver_later", "deliver_later!"), "sends the mail", "it is now sent here, in the caller: a slow or failing "
+           "mail server holds or fails this request or job, and a retry of it sends the mail again")
+       for m in ("deliver_now", "deliver_now!")},
+}
 
 
 def _run_inline(p: Parsed, base: Parsed, base_units: dict, code_rows: set[int]) -> list[tuple[int, int, str]]:
     """A job its method queued on the base (`ChargeJob.perform_later(id)`) and runs itself on a
-    changed line of the head (`ChargeJob.perform_now(id)`): the job's work moved into the caller."""
+    changed line of the head (`ChargeJob.perform_now(id)`), or a mail it sent and now queues
+    (`deliver_now` -> `deliver_later`), or the other way: the work moved (``_SWITCHES``)."""
     out = []
     for node in walk(p.root):
         method = node.child_by_field_name("method") if node.type == "call" else None
         receiver = node.child_by_field_name("receiver") if method is not None else None
         first, last = node.start_point[0] + 1, node.end_point[0] + 1
-        if receiver is None or p.text(method) not in _INLINE or not any(row in code_rows for row in range(first, last + 1)):
+        switch = _SWITCHES.get(p.text(method)) if receiver is not None else None
+        if switch is None or not any(row in code_rows for row in range(first, last + 1)):
             continue
         chain = units_at(p, node.start_point[0])
         if not chain:
             continue
+        before, does, why = switch
         job = flat(p.text(receiver))
         held = [flat(base.text(b)) for b in base_units.get(qualname(chain, p), [])]
-        queued = next((q for q in sorted(DIRECT) for text in held if f"{job}.{q}" in text), None)
-        if queued is not None and not any(flat(p.text(node)) in text for text in held):  # not the same run moved
+        was = next((q for q in before for text in held if f"{job}.{q}" in text), None)
+        if was is not None and not any(flat(p.text(node)) in text for text in held):  # not the same call moved
             out.append((first, last, (
-                f"`{_head(node, p)}` runs the job in `{shown_name(chain, p)}`, which queued it on the base "
-                f"(`{job}.{queued}`): its work now runs inside the caller (a request, another job), as many at once "
-                "as there are callers, no longer in the queue's workers with their concurrency, retries and "
-                "uniqueness. Say in the checklist whether the work tolerates it.")))
+                f"`{_head(node, p)}` {does} in `{shown_name(chain, p)}`, which called `{shown_code(p.text(receiver))}.{was}` "
+                f"on the base: "
+                f"{why}. Say in the checklist whether the work tolerates it.")))
     return out
 
 

@@ -167,6 +167,11 @@ def ruby_scope(p: Parsed, row: int) -> str | None:
                 # Every query of the model runs it (`Invoice.where(…)` in a job): followed by the
                 # model's name.
                 return _model_of(node, p)
+            if called == "executed" and node.child_by_field_name("block") is not None:
+                # A LightService action's body (`executed do |context| … end`): callers name the
+                # action's class (`Action.execute(…)`, an organizer's `reduce(Action, …)`), as
+                # canine's cluster install job reaches its component installs (apps-p 04053466).
+                return _model_of(node, p)
         if node.type in ("method", "singleton_method", "class", "module"):
             return None
         node = node.parent

@@ -822,7 +822,9 @@ PRODUCER_CHANGED = Rule(
         enqueue that names a variable the enqueue hands on (its arguments, and the receiver of a
         producer method). Also reported: a job that a method queued on the base
         (`ChargeJob.perform_later(id)`) and runs itself on a changed line of the head
-        (`ChargeJob.perform_now(id)`, Sidekiq's `perform_inline`): the work moved into the caller.
+        (`ChargeJob.perform_now(id)`, Sidekiq's `perform_inline`): the work moved into the caller;
+        and a mail that a method sent on the base (`Mailer.report(x).deliver_now`) and queues on
+        the head (`deliver_later`), or the other way: the mail moved into a job, or out of one.
 
         In JavaScript and TypeScript, a changed line that enqueues through a job library's own
         call, where its function (or, outside any named function, the file) did not hold the
@@ -843,7 +845,8 @@ PRODUCER_CHANGED = Rule(
         class with the same name counts as a producer too, a wrapper of a wrapper is not followed,
         and names too generic to tell apart (`call`, `perform`, `create!`, `save`) are never
         followed. A method's extent is read from the `def` and the `end` at its indentation.
-        `deliver_later` is left out (mail, as in DC163). A variable is matched by its name on the
+        A new `deliver_later` is left out (mail, as in DC163), unless its method sent the same
+        mail with `deliver_now` on the base. A variable is matched by its name on the
         changed line, whatever the line does with it; an enqueue removed is not reported by this
         rule, unless the same method now runs that job itself. In JS/TS only the library's own
         calls are read, told by the receiver's name (an untyped object holds the queue): a queue
