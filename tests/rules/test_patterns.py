@@ -453,6 +453,23 @@ def test_dc509_reads_sidekiq_schedulers_schedule_inside_sidekiq_yml(tmp_path) ->
     assert "schedule of `scheduler.schedule.expire_carts` (ExpireCartsJob) changed from 15m to 1m" in result.active[0].message
 
 
+@pytest.mark.parametrize("key, flagged", [
+    ("SubscriptionPlacementJob", True),  # sidekiq-scheduler runs the class the entry is keyed by
+    ("Billing::SyncJob", True),
+    ("placement_reminder", False),  # a name that is no class, and no `class:`: not a task
+])
+def test_dc509_reads_sidekiq_scheduler_entries_keyed_by_their_class(tmp_path, key: str, flagged: bool) -> None:
+    # openfoodnetwork (a new user's trial, session 23): `SubscriptionPlacementJob: every: "5m"` ->
+    # "1m" in config/sidekiq_scheduler.yml passed as "Nothing flagged", though the job places orders.
+    schedule = f":scheduler:\n  :schedule:\n    {key}:\n      every: \"5m\"\n"
+    result = scan(tmp_path, {"config/sidekiq_scheduler.yml": schedule},
+                  {"config/sidekiq_scheduler.yml": schedule.replace('"5m"', '"1m"')})
+    assert [(p, line, rule) for p, line, _side, rule, _sev in summary(result)] == (
+        [("config/sidekiq_scheduler.yml", 4, "DC509")] if flagged else [])
+    if flagged:
+        assert f"schedule of `scheduler.schedule.{key}` ({key}) changed from 5m to 1m" in result.active[0].message
+
+
 def test_dc509_a_schedule_file_that_is_not_valid_yaml_is_read_line_by_line(tmp_path) -> None:
     broken = "sync_stock:\n  cron: \"*/15 * * * *\"\n  class: SyncStockJob\n  args: [unclosed\n"
     result = scan(tmp_path, {"config/schedule.yml": broken},
@@ -466,3 +483,40 @@ def test_dc509_a_schedule_only_moved_or_a_task_removed_is_not_flagged(tmp_path) 
     result = scan(tmp_path, {"config/schedule.yml": two},
                   {"config/schedule.yml": "b:\n  cron: '5 * * * *'\n  class: B\n"})
     assert summary(result) == []
+
+
+# --- DC509: whenever's schedule and the code that loads Sidekiq's ---------------------------
+
+WHENEVER = ('set :output, "log/cron.log"\n\nevery 4.hours do\n  rake "db2fog:backup"\nend\n\n'
+            'every 1.day, at: "4:30 am" do\n  runner "OrderCycle.close_all!"\nend\n')
+
+
+@pytest.mark.parametrize("after, expected", [
+    (WHENEVER.replace("every 4.hours do", "every 1.hour do"), [(3, "changed from every 4.hours to every 1.hour")]),
+    (WHENEVER.replace('  runner "OrderCycle.close_all!"\n', '  runner "OrderCycle.close_all!"\n  rake "stock:sync"\n'),
+     [(9, 'new schedule every 1.day, at: "4:30 am" for `rake "stock:sync"`')]),
+    (WHENEVER.replace("every 4.hours do\n", "# nightly backups\nevery 4.hours do\n"), []),  # moved only
+    (WHENEVER.replace('every 4.hours do\n  rake "db2fog:backup"\nend\n', ""), []),  # removed: no longer runs
+])
+def test_dc509_reads_whenevers_schedule(tmp_path, after: str, expected: list) -> None:
+    # issue 17 names whenever's schedules; a new user's trial (openfoodnetwork b61f6ab4) removed
+    # its backups from config/schedule.rb, and DC509's docs said the file was not read.
+    result = scan(tmp_path, {"config/schedule.rb": WHENEVER}, {"config/schedule.rb": after})
+    found = [(f.line, f.message) for f in result.active if f.rule == "DC509"]
+    assert [line for line, _ in found] == [line for line, _ in expected]
+    for (_, message), (_, says) in zip(found, expected):
+        assert says in message
+
+
+INITIALIZER = ('Sidekiq.configure_server do |config|\n  config.on(:startup) do\n'
+               '    Sidekiq.schedule = YAML.load_file(Rails.root.join("config/sidekiq_scheduler.yml"))\n'
+               '    SidekiqScheduler::Scheduler.instance.reload_schedule!\n  end\nend\n')
+
+
+@pytest.mark.parametrize("path, flagged", [("config/initializers/sidekiq.rb", True), ("app/services/schedules.rb", False)])
+def test_dc509_a_line_loading_the_sidekiq_schedule_removed_is_flagged(tmp_path, path: str, flagged: bool) -> None:
+    # The trial deleted `reload_schedule!` after signing: the gate passed, though no schedule loads.
+    result = scan(tmp_path, {path: INITIALIZER},
+                  {path: INITIALIZER.replace("    SidekiqScheduler::Scheduler.instance.reload_schedule!\n", "")})
+    found = [(f.path, f.line, f.side) for f in result.active if f.rule == "DC509"]
+    assert found == ([(path, 4, "base")] if flagged else [])

@@ -1743,6 +1743,10 @@ def schedule_changed(view: FileView, pr: PackRule) -> list[Finding]:
         return _crontab_findings(view, pr)
     if _JOB_SCHEDULE_FILE.search(view.path):
         return _job_schedule_findings(view, pr)
+    if _WHENEVER_FILE.search(view.path):
+        return _whenever_findings(view, pr)
+    if view.path.endswith(".rb"):
+        return _schedule_loading_findings(view, pr)
     if _COMPOSE_NAME.search(view.path):
         return []
     return _scale_findings(view, pr, "schedule", compose=False)
@@ -1786,6 +1790,7 @@ _JOB_SCHEDULE_FILE = re.compile(r"(?:^|/)config/(?:recurring|schedule|sidekiq[\w
 _WHEN_KEYS = ("schedule", "cron", "every", "at", "in", "interval")  # when an entry runs
 _TASK_KEYS = ("class", "command", "job", "job_class")  # what it runs: an entry has one
 _WHEN_LINE = re.compile(r"^\s*:?(?:schedule|cron|every|at|in|interval):\s*\S")
+_CLASS_NAME = re.compile(r"^[A-Z]\w*(?:::[A-Z]\w*)*$")  # a Ruby class, `Billing::SyncJob`
 
 
 def _job_schedules(node: Any, path: tuple[str, ...] = ()) -> Iterable[_Scale]:
@@ -1801,6 +1806,10 @@ def _job_schedules(node: Any, path: tuple[str, ...] = ()) -> Iterable[_Scale]:
         return
     keys = {k.value.lstrip(":"): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
     task = next((_scalar(keys[k]) for k in _TASK_KEYS if _scalar(keys.get(k))), None)
+    if task is None and path and _CLASS_NAME.match(path[-1]) and any(_scalar(keys.get(k)) for k in _WHEN_KEYS):
+        # sidekiq-scheduler runs the class an entry is keyed by when it names none
+        # (`SubscriptionPlacementJob: {every: "5m"}`: openfoodnetwork, a new user's trial).
+        task = path[-1]
     if task is not None:
         when = next((k for k in _WHEN_KEYS if _scalar(keys.get(k)) is not None), None)
         if when is not None:
@@ -1862,6 +1871,82 @@ def _job_schedule_findings(view: FileView, pr: PackRule) -> list[Finding]:
             message = (f"new schedule {short(e.value)} for {e.owner} in {view.path}: it may run at the same time as other "
                        "jobs or its own previous run.")
         out.append(pr.rule.finding(view.path, e.line, message))
+    return out
+
+
+# --- whenever's `config/schedule.rb` and the code that loads a Sidekiq schedule (DC509) -----------
+
+# whenever writes the crontab from `config/schedule.rb`: `every 4.hours do rake "backup" end`,
+# `every 1.day, at: "4:30 am" do runner "Report.send!" end`.
+_WHENEVER_FILE = re.compile(r"(?:^|/)config/schedule\.rb$")
+_EVERY = re.compile(r"^(?P<indent>\s*)every\b\s*\(?\s*(?P<when>.+?)\s*\)?\s+do\b")
+_WHENEVER_TASK = re.compile(r"^\s*(?:runner|rake|command|script)\b\s*\S")
+
+
+def _whenever_tasks(lines: list[str]) -> list[tuple[str, str, int, int]]:
+    """(task, when, the `every` line, the task's line) for each task line inside an `every` block,
+    lines 1-based; a block ends at the `end` at its `every`'s indentation."""
+    out = []
+    block: tuple[str, str, int] | None = None  # indentation, when, line
+    for number, line in enumerate(lines, 1):
+        m = _EVERY.match(line)
+        if m:
+            block = (m.group("indent"), " ".join(m.group("when").split()), number)
+        elif block is not None and re.match(rf"^{block[0]}end\b", line):
+            block = None
+        elif block is not None and _WHENEVER_TASK.match(line):
+            out.append((" ".join(line.split()), block[1], block[2], number))
+    return out
+
+
+def _whenever_findings(view: FileView, pr: PackRule) -> list[Finding]:
+    """A task of whenever's schedule whose `every` changed, or that is new, at its `every` line
+    when that line changed, else at the task's. A task only removed no longer runs: not flagged."""
+    head, base = view.lines("head", strings=True), view.lines("base", strings=True)  # comments blanked
+    if head is None:
+        return []
+    before = {task: when for task, when, _e, _t in _whenever_tasks(base or [])}
+    added = _added(view)
+    out: dict[int, Finding] = {}
+    for task, when, every, line in _whenever_tasks(head):
+        if every not in added and line not in added:
+            continue
+        old = before.get(task)
+        if old == when:
+            continue  # moved or re-indented: the same task on the same schedule
+        at = every if every in added else line
+        if old is not None:
+            message = (f"schedule of `{short(task)}` changed from every {short(old)} to every {short(when)} in {view.path} "
+                       "(whenever): runs may now overlap each other or other jobs.")
+        else:
+            message = (f"new schedule every {short(when)} for `{short(task)}` in {view.path} (whenever): it may run at "
+                       "the same time as other jobs or its own previous run.")
+        out.setdefault(at, pr.rule.finding(view.path, at, message))
+    return [out[n] for n in sorted(out)]
+
+
+# The code that loads sidekiq-scheduler's or sidekiq-cron's schedule at start-up (an initializer's
+# `Sidekiq.schedule = YAML.load_file(…)`, `reload_schedule!`, `Sidekiq::Cron::Job.load_from_hash`):
+# a line of it added or removed decides whether, and which, scheduled jobs run at all
+# (openfoodnetwork's move of its schedules into Sidekiq, a new user's trial).
+_SCHEDULE_LOADING = re.compile(r"\breload_schedule!|\bSidekiq\.schedule\s*=|\bSidekiqScheduler::|\bSidekiq::Cron::Job\."
+                               r"(?:load_from_hash!?|load_from_array!?|create|destroy_all!?|destroy_removed_jobs)\b"
+                               r"|\bdynamic_schedule\b|\bschedule_file\b")
+
+
+def _schedule_loading_findings(view: FileView, pr: PackRule) -> list[Finding]:
+    out = []
+    for side, verb in (("head", "added"), ("base", "removed")):
+        code = view.lines(side)
+        if code is None:
+            continue
+        for number in sorted(view.changed(side)):
+            m = _SCHEDULE_LOADING.search(code[number - 1]) if 0 < number <= len(code) else None
+            if m is not None:
+                out.append(pr.rule.finding(view.path, number, (
+                    f"`{short(m.group(0).strip())}` {verb} in {view.path}: this code loads the Sidekiq job schedule, so "
+                    "whether each scheduled job runs at all, and when, may change. Say in the checklist which "
+                    "schedules run after the deploy, and check them in the Sidekiq web UI."), side=side))
     return out
 
 
