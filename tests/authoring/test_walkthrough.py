@@ -388,6 +388,10 @@ def test_end_of_input_aborts_with_exit_1_and_keeps_a_draft(project: Project) -> 
     t.send("\x04")
     assert t.wait() == 1
     assert "input ended (Ctrl-D) before the checklist was complete; nothing was written." in t.text
+    # At a terminal Ctrl-D is pressed on purpose: "Answer in a terminal" was odd advice there
+    # (a new user's trial, session 23); resuming the draft is the way on.
+    assert "run deploycheck again to resume" in " ".join(t.text.split())
+    assert "Answer in a terminal" not in t.text
     assert "Traceback" not in t.text
     assert records(p) == []
     assert parse_draft(draft_file(p).read_bytes(), "draft").answers == {"shared-state": Answer("yes", "Product.stock")}

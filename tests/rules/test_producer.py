@@ -158,3 +158,18 @@ def test_a_mail_sent_on_the_base_and_queued_on_the_head_is_flagged(tmp_path: Pat
     if says:
         assert f"{says} in `OrderCycleNotificationJob#perform`, which called `ProducerMailer.order_cycle_report(supplier, " \
                f"order_cycle){before}` on the base" in found[0].message
+
+
+def test_several_lines_changed_before_one_enqueue_are_one_finding(tmp_path: Path) -> None:
+    # openfoodnetwork 23dc0f72 (a new user's trial, session 23): five findings, one per changed
+    # line, each saying that line 22 hands the order cycle on to the same webhook job.
+    opener = ("class OpenOrderCycleJob < ApplicationJob\n  def perform(order_cycle_id)\n"
+              "    order_cycle = OrderCycle.find(order_cycle_id)\n    variants = order_cycle.variants\n"
+              "    OrderCycleWebhookJob.perform_later(order_cycle, variants)\n  end\nend\n")
+    head = opener.replace("    order_cycle = OrderCycle.find(order_cycle_id)\n    variants = order_cycle.variants\n",
+                          "    order_cycle = OrderCycle.lock.find(order_cycle_id)\n    variants = order_cycle.variants.active\n")
+    repo = make_repo(tmp_path / "repo", {"app/jobs/open_order_cycle_job.rb": opener})
+    make_branch(repo, "work", {"app/jobs/open_order_cycle_job.rb": head})
+    found = [f for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC715"]
+    assert [(f.line, f.end_line) for f in found] == [(3, 4)]
+    assert found[0].message.startswith("Lines 3 and 4 changed, and line 5 hands `order_cycle` and `variants` on after them")

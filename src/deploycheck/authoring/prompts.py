@@ -181,6 +181,7 @@ class TerminalPrompter:
     ``walkthrough.Prompter`` (say, width, choice, line, lines, confirm)."""
 
     ends_interrupted_line = False  # prompt_toolkit leaves the line itself after Ctrl-C
+    at_terminal = True
 
     def __init__(self, console: "Console") -> None:
         # The walkthrough needs no cursor-position report (no menu placed below the cursor), and a

@@ -57,6 +57,7 @@ class Prompter:
     """
 
     ends_interrupted_line = True  # the terminal echoed ^C after the prompt: the line needs ending
+    at_terminal = False  # input may be a pipe or a file that ended: say how else to answer
 
     def __init__(self, console: "Console", stream: TextIO | None = None) -> None:
         self.console = console
@@ -828,10 +829,11 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
             if prompter.ends_interrupted_line:
                 prompter.say(Text(""))  # the terminal echoed ^C after the prompt: end that line first
             return Interrupted(f"interrupted; nothing was written. {kept}")
-        return Aborted(
-            f"input ended (Ctrl-D) before the checklist was complete; nothing was written. "
-            f"{kept} Answer in a terminal, or pass the answers with `deploycheck check --answers FILE`."
-        )
+        # At a terminal Ctrl-D was pressed on purpose: resuming is the way on (a new user's trial
+        # found "Answer in a terminal" odd there). Piped input that ran out needs the other ways.
+        elsewhere = "" if prompter.at_terminal else \
+            " Answer in a terminal, or pass the answers with `deploycheck check --answers FILE`."
+        return Aborted(f"input ended (Ctrl-D) before the checklist was complete; nothing was written. {kept}{elsewhere}")
 
     def ask(review: bool = False) -> dict[str, Answer]:
         """The walk (after the review of every answer, with ``review``)."""

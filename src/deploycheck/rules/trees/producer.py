@@ -239,16 +239,22 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
         inputs = _inputs(node, p)
         if not inputs:
             continue
+        # One finding per enqueue, however many of the lines before it changed (a new user's
+        # trial: five findings, one per changed line, all about the same `create_webhook_job`).
+        rows: dict[int, list[str]] = {}
         for row in sorted(code_rows):
-            if not (method.start_point[0] + 1 < row < first):
-                continue
-            words = set(_WORDS.findall(_code_of(p, row)))
-            shared = sorted(words & inputs)
-            if shared and row not in out:
-                out[row] = (row, row, (
-                    f"Line {row} changed, and line {first} hands `{shared[0]}` on after it: {what}. The job "
-                    "may now run with other input, or look for a row this method writes in another state: "
-                    "say in the checklist what the job reads and whether it still finds it."))
+            if method.start_point[0] + 1 < row < first and row not in out:
+                shared = sorted(set(_WORDS.findall(_code_of(p, row))) & inputs)
+                if shared:
+                    rows[row] = shared
+        if rows:
+            names = sorted({n for shared in rows.values() for n in shared})
+            lines = _listed([str(r) for r in rows])
+            out[min(rows)] = (min(rows), max(rows), (
+                f"Line{'s' if len(rows) > 1 else ''} {lines} changed, and line {first} hands "
+                f"{_listed([f'`{n}`' for n in names])} on after {'them' if len(rows) > 1 else 'it'}: {what}. The job "
+                "may now run with other input, or look for a row this method writes in another state: "
+                "say in the checklist what the job reads and whether it still finds it."))
     return [out[row] for row in sorted(out)]
 
 
@@ -295,6 +301,11 @@ def _run_inline(p: Parsed, base: Parsed, base_units: dict, code_rows: set[int]) 
                 f"on the base: "
                 f"{why}. Say in the checklist whether the work tolerates it.")))
     return out
+
+
+def _listed(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _code_of(p: Parsed, row: int) -> str:
