@@ -55,6 +55,34 @@ def test_names_the_pre_commit_framework_when_it_owns_the_hook(tmp_path: Path) ->
     assert "--force" in proc.stderr
 
 
+@pytest.mark.parametrize("configured", [True, False])
+def test_says_nothing_is_needed_when_the_pre_commit_framework_runs_deploycheck(tmp_path: Path, configured: bool) -> None:
+    # A new user's trial (session 23) ran `pre-commit install --hook-type pre-push` over the
+    # configuration `init --pre-commit` wrote, then `deploycheck hook install`: exit 2, "add the
+    # deploycheck hooks to .pre-commit-config.yaml", which already named them.
+    import subprocess
+
+    repo = make_repo(tmp_path / "repo")
+    hook_id = "deploycheck" if configured else "ruff"
+    config = ("repos:\n  - repo: local\n    hooks:\n      - id: " + hook_id + "\n        name: deploycheck\n"
+              f"        entry: {sys.executable} -I -m deploycheck verify --hook\n        language: system\n"
+              "        pass_filenames: false\n        always_run: true\n        stages: [pre-push]\n")
+    (repo / ".pre-commit-config.yaml").write_text(config)
+    env = {**git_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "pre-push"], cwd=repo, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+    hook = repo / ".git" / "hooks" / "pre-push"
+    framework = hook.read_text()
+    proc = run_dc(repo, "hook", "install")
+    if configured:
+        assert (proc.returncode, proc.stderr) == (0, "")
+        assert " ".join(proc.stdout.split()) == (f"The pre-commit framework's pre-push hook ({hook}) already runs "
+                                                 "deploycheck's, as .pre-commit-config.yaml says: nothing to install.")
+    else:
+        assert proc.returncode == 2 and "written by the pre-commit framework" in proc.stderr
+    assert hook.read_text() == framework
+
+
 def test_force_keeps_a_backup_and_a_second_force_keeps_the_first_backup(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     hooks = repo / ".git" / "hooks"

@@ -11,6 +11,7 @@ that the repository tracks (a husky `.husky/pre-push`) is never replaced.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import stat
 import sys
@@ -161,6 +162,21 @@ def _refuse_tracked(hook: Path, relative: str) -> DeployCheckError:
     )
 
 
+# The hook ids of the repository's .pre-commit-hooks.yaml that `init --pre-commit` configures, per stage.
+_FRAMEWORK_IDS = {"pre-push": "deploycheck", "pre-commit": "deploycheck-warn"}
+
+
+def _framework_runs_deploycheck(cwd: str, stage: str) -> bool:
+    """Whether the repository's .pre-commit-config.yaml names deploycheck's hook for ``stage``, so
+    the framework's hook, once `pre-commit install`ed, runs it (a new user's trial ran `deploycheck
+    hook install` after that and was told to add the hooks that were there)."""
+    try:
+        text = (Path(gitcmd.toplevel(cwd)) / ".pre-commit-config.yaml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(rf"^\s*-?\s*id\s*:\s*['\"]?{_FRAMEWORK_IDS[stage]}['\"]?\s*(#.*)?$", text, re.M) is not None
+
+
 def install(cwd: str, stage: str, force: bool, python: str) -> tuple[str, Path, Path | None]:
     """Write the hook. Returns (what happened, hook path, backup path or None)."""
     directory = hooks_dir(cwd)
@@ -179,6 +195,8 @@ def install(cwd: str, stage: str, force: bool, python: str) -> tuple[str, Path, 
             action = "updated"  # an earlier deploycheck hook (another interpreter or version)
         elif (relative := tracked_hook(cwd, hook)) is not None:
             raise _refuse_tracked(hook, relative)  # --force too: the team's file, not this machine's
+        elif not force and PRE_COMMIT_FRAMEWORK_MARKER in existing and _framework_runs_deploycheck(cwd, stage):
+            return "framework", hook, None  # `pre-commit install` already runs ours: nothing to do
         elif not force:
             raise _refuse(hook, existing)
         else:
@@ -207,6 +225,10 @@ def run(stage: str, force: bool) -> int:
     console = out()
     if action == "unchanged":
         console.print(Text(f"The deploycheck {stage} hook is already installed: {inert(hook)}"), soft_wrap=True)
+        return 0
+    if action == "framework":
+        console.print(Text(f"The pre-commit framework's {stage} hook ({inert(hook)}) already runs deploycheck's, as "
+                           ".pre-commit-config.yaml says: nothing to install."), soft_wrap=True)
         return 0
     console.print(Text(f"deploycheck {stage} hook {action}: {inert(hook)}"), soft_wrap=True)
     if backup is not None:
