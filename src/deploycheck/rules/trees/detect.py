@@ -207,9 +207,14 @@ def detect(ctx):
             yield from _nondeterministic(ctx, p, language, lines)
         yield from _lua_in_strings(ctx, p, lines, side)
         yield from _weakened(ctx, p, lines, side)
-        if side == "head" and language in CHECK_ACT_LANGUAGES and in_transaction_hints(ctx):
-            for line, message in enqueued_in_transaction(p, lines):
-                yield ENQUEUED_IN_TRANSACTION.finding(ctx.path, line, message)
+        if side == "head" and language in CHECK_ACT_LANGUAGES and in_transaction_hints(ctx, direct=False):
+            # A Ruby method of the repository that enqueues counts as an enqueue (openfoodnetwork's
+            # `WebhookService.create_webhook_job` inside the transaction of the job opening an order
+            # cycle: a new user's trial).
+            helpers = _used_producers(ctx)[0] if language == "ruby" and producer_hints(ctx) else {}
+            if helpers or in_transaction_hints(ctx):
+                for line, message in enqueued_in_transaction(p, lines, helpers):
+                    yield ENQUEUED_IN_TRANSACTION.finding(ctx.path, line, message)
         if side == "head" and language in ("javascript", "typescript", "tsx") and ctx.file.status != ADDED:
             base = parsed(ctx, "base", language)
             if isinstance(base, Parsed):
@@ -301,10 +306,20 @@ def _named_in_package(ctx, p: Parsed) -> frozenset[str]:
 def _producer(ctx, p: Parsed, lines: dict[int, str]):
     """Ruby code that enqueues a job changed (rules/trees/producer.py), in any application:
     requests and jobs alike start jobs."""
-    from .naming import files_naming, producer_alternatives, producers
-
     base = _base_tree(ctx, "ruby")
     code = _code_rows(p, lines)
+    known, alternatives = _used_producers(ctx)
+    for first, last, message in producer_changes(p, base, lines, code, known, alternatives):
+        yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
+
+
+def _used_producers(ctx) -> tuple[dict[str, tuple[str, int, str]], dict[str, list[tuple[str, int, str]]]]:
+    """The Ruby producer methods of the repository (naming.producers) that this file names, and
+    those of them more than one file's method bears; once per file."""
+    from .naming import files_naming, producer_alternatives, producers
+
+    if "trees.used-producers" in ctx.cache:
+        return ctx.cache["trees.used-producers"]
     known = producers(ctx) if ctx.repo is not None else {}
     if known:
         # Only names this file uses, and not those too common to tell apart (more than
@@ -313,8 +328,8 @@ def _producer(ctx, p: Parsed, lines: dict[int, str]):
         named = files_naming(ctx, "ruby", used)
         known = {name: known[name] for name in used if named[name]}
     alternatives = {name: wheres for name, wheres in producer_alternatives(ctx).items() if name in known} if known else {}
-    for first, last, message in producer_changes(p, base, lines, code, known, alternatives):
-        yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
+    ctx.cache["trees.used-producers"] = (known, alternatives)
+    return known, alternatives
 
 
 def _base_tree(ctx, language: str) -> Parsed | None:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from .parse import Parsed
-from .units import FUNCTIONS
+from .units import FUNCTIONS, shown_code
 
 _ENQUEUES = {
     "ruby": frozenset({"perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "deliver_later",
@@ -57,9 +57,11 @@ def _block_of(node):
     return None
 
 
-def enqueued_in_transaction(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+def enqueued_in_transaction(p: Parsed, lines: dict[int, str],
+                            helpers: dict[str, tuple[str, int, str]] | None = None) -> list[tuple[int, str]]:
     """(line, message) for each enqueue inside a transaction's block, when the enqueue or the
-    transaction call is on a changed line."""
+    transaction call is on a changed line. ``helpers``: Ruby methods of the repository whose body
+    enqueues (rules/trees/naming.py `producers`), by name, with where that enqueue is."""
     family = "ruby" if p.language == "ruby" else "js"
     out: list[tuple[int, str]] = []
     stack: list[tuple[Any, tuple | None]] = [(p.root, None)]
@@ -77,11 +79,15 @@ def enqueued_in_transaction(p: Parsed, lines: dict[int, str]) -> list[tuple[int,
                 continue
         if parts is not None and tx is not None:
             receiver, method = parts
-            if method in _ENQUEUES[family] or (family == "js" and method == "add" and _QUEUE_ADD.search(receiver)):
+            helper = (helpers or {}).get(method) if node.type == "call" else None
+            if method in _ENQUEUES[family] or (family == "js" and method == "add" and _QUEUE_ADD.search(receiver)) \
+                    or helper is not None:
                 line, tx_line = node.start_point[0] + 1, tx[0].start_point[0] + 1
                 if line in lines or tx_line in lines:
                     name = f"{receiver}.{method}" if receiver else method
-                    out.append((line, f"`{name}` enqueues work inside a transaction (`{tx[1][1]}`, line "
+                    through = f" (through {helper[0]}:{helper[1]}: `{shown_code(helper[2])}`)" if helper is not None \
+                        and method not in _ENQUEUES[family] else ""
+                    out.append((line, f"`{name}` enqueues work{through} inside a transaction (`{tx[1][1]}`, line "
                                       f"{tx_line}): a worker can take it before the transaction commits and not find "
                                       "its rows, or run it although the transaction rolls back. Enqueue after the "
                                       "commit, or, when the queue is stored in the same database (good_job, "

@@ -304,11 +304,13 @@ _ENQUEUE_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", 
                   ".add(", "addbulk", "enqueue", "sendtoqueue")
 
 
-def in_transaction_hints(ctx) -> bool:
+def in_transaction_hints(ctx, direct: bool = True) -> bool:
+    """Whether the file at head opens a transaction and (with ``direct``) names an enqueue; without
+    it, a transaction alone (a Ruby helper of the repository may enqueue inside it)."""
     if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
         return False
     head = ctx.lower_text("head") or ""
-    return any(w in head for w in _TRANSACTION_WORDS) and any(w in head for w in _ENQUEUE_WORDS)
+    return any(w in head for w in _TRANSACTION_WORDS) and (not direct or any(w in head for w in _ENQUEUE_WORDS))
 
 
 # DC710's and DC711's gates (rules/trees/beans.py): a Java class made a singleton bean by one of

@@ -573,7 +573,9 @@ ENQUEUED_IN_TRANSACTION = Rule(
         Reads each changed Ruby or JS/TS file as a syntax tree and reports a call that hands work
         to a queue (Ruby `perform_later`, `perform_async`, `perform_in`, `perform_at`,
         `perform_bulk`, `deliver_later`; JS/TS `add` on a receiver named like a queue, `addBulk`,
-        `enqueue`, `sendToQueue`) inside the block of a transaction: a call whose name holds
+        `enqueue`, `sendToQueue`; in Ruby also a call of a method of the repository whose body
+        enqueues, found by name as DC715 finds it, `WebhookService.create_webhook_job(…)`) inside
+        the block of a transaction: a call whose name holds
         `transaction` (`ActiveRecord::Base.transaction`, an app's `in_audited_transaction`,
         Prisma's `$transaction`, Sequelize's, TypeORM's and Knex's `transaction`) or Ruby's
         `with_lock`/`lock!`, which open one. Work enqueued in an `after_commit` (or
@@ -587,7 +589,9 @@ ENQUEUED_IN_TRANSACTION = Rule(
         never happened."""),
     known_problems=dedent("""\
         Transactions are recognised by the name of the call, so a helper that opens one under
-        another name is not seen, and a method defined inside the block is not read. Rails 7.2's
+        another name is not seen, and a method defined inside the block is not read. An enqueue
+        through a Ruby helper is found one call deep, like DC715's producers (a helper of a
+        helper is not seen; JS/TS helpers are not read). Rails 7.2's
         `enqueue_after_transaction_commit` and a queue stored in the same database (good_job,
         solid_queue, que, pg-boss) make the enqueue commit with the transaction: the finding
         stays, say so in the checklist. Only files the tree rules read are checked (those that
