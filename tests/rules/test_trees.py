@@ -169,6 +169,7 @@ def test_gate_hints_agree_with_the_detectors() -> None:
     from deploycheck.rules.trees import hazards
 
     assert trees._PRIMITIVE_HINTS == hazards.HINTS
+    assert trees.keywords._RUBY_PRIMITIVE_HINTS == hazards.RUBY_HINTS
 
 
 def test_concurrent_map_to_hash_map_is_high_and_a_move_within_the_file_is_not(tmp_path) -> None:

@@ -2,6 +2,7 @@
 
 Per unit (method, field, function) present on both sides: a `synchronized` method or block, a
 `volatile` field, a concurrent type (ConcurrentHashMap, AtomicLong, …, Go sync.Mutex/atomic) that
+(Ruby: concurrent-ruby's types, `Mutex`, `Monitor`, `synchronize`)
 the unit had and no longer has is reported `high`, but only when the whole file has fewer of it
 too (moved elsewhere in the file is not removed). A Go channel whose buffering changed (buffered to
 unbuffered: senders now block until a receiver takes the value) is a `warning`, `high` when it
@@ -25,10 +26,16 @@ CONCURRENT = frozenset({
     "Semaphore", "CountDownLatch", "Mutex", "RWMutex", "WaitGroup", "Once",
 })
 KEYWORDS = frozenset({"synchronized", "volatile", "Synchronized", "Volatile"})
-LANGUAGES = ("go", "java", "kotlin")
+# Ruby's: concurrent-ruby's types (`Concurrent::Map`, `Concurrent::AtomicFixnum`…, read whole), the
+# standard library's `Mutex` and `Monitor`, and the calls that hold them (`@lock.synchronize do`).
+# Issue 17: a `Concurrent::Map` swapped for a plain `Hash` that jobs share.
+RUBY_PRIMITIVES = frozenset({"Mutex", "Monitor", "MonitorMixin", "synchronize", "mon_synchronize"})
+LANGUAGES = ("go", "java", "kotlin", "ruby")
 # Substrings (lower-case) of the changed lines that make this check worth a parse.
 HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock", b"blockingqueue",
-         b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel")
+         b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel", b"synchronize", b"monitor")
+# Of them, those that make a Ruby file worth reading for itself (`lock` alone is every `with_lock`).
+RUBY_HINTS = (b"concurrent::", b"mutex", b"monitor", b"synchronize")
 # Calls that make a Java stream run its stages on the common fork-join pool, several elements at
 # once (`Collection.parallelStream()`, `BaseStream.parallel()`).
 PARALLEL_CALLS = frozenset({"parallelStream", "parallel"})
@@ -52,8 +59,15 @@ def _primitives(node, p: Parsed) -> Counter:
         n = stack.pop()
         if "comment" in n.type or "string" in n.type or n.type in _NOT_A_USE or _class_reference(n, p):
             continue
+        if p.language == "ruby" and n.type == "scope_resolution" and p.text(n).startswith("Concurrent::"):
+            found[p.text(n)] += 1  # `Concurrent::Map`, `Concurrent::Array`: the type is the whole name
+            continue
         if n.child_count == 0:
             text = p.text(n)
+            if p.language == "ruby":
+                if text in RUBY_PRIMITIVES:
+                    found[text] += 1
+                continue
             if text in CONCURRENT:
                 found[text] += 1
             elif text in KEYWORDS:  # Kotlin's @Synchronized/@Volatile are Java's keywords

@@ -168,7 +168,9 @@ DB_JOB_WORDS = ("pgmq.", "pgmq_public.", "cron.schedule", "cron.alter_job")
 _DB_FUNCTION = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?(?:function|procedure)\b")
 # hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
-                    b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel")
+                    b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel",
+                    b"synchronize", b"monitor")
+_RUBY_PRIMITIVE_HINTS = (b"concurrent::", b"mutex", b"monitor", b"synchronize")  # hazards.RUBY_HINTS
 
 
 def guard_hints(ctx) -> bool:
@@ -256,6 +258,8 @@ def _reads_itself(ctx) -> bool:
         return True
     if language in ("go", "java", "kotlin") and any(h in changed for h in _PRIMITIVE_HINTS):
         return True
+    if language == "ruby" and any(h in changed for h in _RUBY_PRIMITIVE_HINTS):
+        return True  # DC704: a Ruby lock or concurrent-ruby type, in any file
     if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
         return True
     if language == "java" and b".put(" in changed and "concurrent" in (ctx.lower_text("head") or ""):

@@ -353,14 +353,16 @@ PRIMITIVE_WEAKENED = Rule(
     questions=("shared-state", "sequential-assumption", "concurrency-tested"),
     summary=("A synchronized/volatile/atomic/concurrent primitive went away from a unit, a Go channel's buffering "
              "changed, or a Java/Kotlin stream became parallel or sequential."),
-    languages=("go", "java", "kotlin"),
+    languages=("go", "java", "kotlin", "ruby"),
     what_it_does=dedent("""\
         Compares each changed method, field or function with its counterpart on the other side
         of the change, read as syntax trees: a `synchronized` method or block, a `volatile`
         field (`@Volatile`, `@Synchronized` in Kotlin), a concurrent type (ConcurrentHashMap,
         CopyOnWriteArrayList, BlockingQueue, AtomicLong/Integer/Boolean/Reference, LongAdder,
         ReentrantLock, Semaphore, CountDownLatch, Go `sync.Mutex`/`RWMutex`/`WaitGroup`/`Once` and
-        `sync/atomic`) that the unit had and no longer has is `high`, when the file as a whole has
+        `sync/atomic`; in Ruby, concurrent-ruby's types such as `Concurrent::Map` or
+        `Concurrent::AtomicFixnum`, `Mutex`, `Monitor` and a `synchronize` call, in any Ruby file)
+        that the unit had and no longer has is `high`, when the file as a whole has
         fewer of it too. Only uses count: a creation, a declared type, a call on it, the
         keywords; a class literal (`ConcurrentHashMap.class` given to an allow-list, Kotlin's
         `ConcurrentHashMap::class`), an import, a string or a comment naming the type do not. A Go `make(chan T, n)` whose capacity changed is a `warning`, `high` when
