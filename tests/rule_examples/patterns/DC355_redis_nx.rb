@@ -1,0 +1,6 @@
+# path: app/services/shipment_claim.rb
+class ShipmentClaim
+  def claim(order_id)
+    REDIS.set("ship:#{order_id}", 1, ex: 600)
+  end
+end
