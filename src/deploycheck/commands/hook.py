@@ -11,7 +11,6 @@ that the repository tracks (a husky `.husky/pre-push`) is never replaced.
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import stat
 import sys
@@ -162,19 +161,41 @@ def _refuse_tracked(hook: Path, relative: str) -> DeployCheckError:
     )
 
 
-# The hook ids of the repository's .pre-commit-hooks.yaml that `init --pre-commit` configures, per stage.
+# deploycheck's hooks for the pre-commit framework (the repository's .pre-commit-hooks.yaml): the
+# id `init --pre-commit` configures for each stage.
 _FRAMEWORK_IDS = {"pre-push": "deploycheck", "pre-commit": "deploycheck-warn"}
+_LEGACY_STAGES = {"push": "pre-push", "commit": "pre-commit"}  # pre-commit's names before 3.2
 
 
 def _framework_runs_deploycheck(cwd: str, stage: str) -> bool:
-    """Whether the repository's .pre-commit-config.yaml names deploycheck's hook for ``stage``, so
-    the framework's hook, once `pre-commit install`ed, runs it (a new user's trial ran `deploycheck
-    hook install` after that and was told to add the hooks that were there)."""
+    """Whether the repository's .pre-commit-config.yaml has deploycheck's hook for ``stage`` run at
+    that stage, so the framework's hook, once `pre-commit install`ed, runs it (a new user's trial
+    ran `deploycheck hook install` after that and was told to add the hooks that were there). A
+    hook's stages are its own `stages:`, else the manifest's for a hook of deploycheck's
+    repository, else the config's `default_stages`, else every stage (red team, session 23: the
+    id moved to `stages: [pre-commit]` checks no push)."""
+    import yaml
+
     try:
-        text = (Path(gitcmd.toplevel(cwd)) / ".pre-commit-config.yaml").read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        config = yaml.safe_load((Path(gitcmd.toplevel(cwd)) / ".pre-commit-config.yaml").read_text(
+            encoding="utf-8", errors="replace"))
+    except (OSError, yaml.YAMLError):
         return False
-    return re.search(rf"^\s*-?\s*id\s*:\s*['\"]?{_FRAMEWORK_IDS[stage]}['\"]?\s*(#.*)?$", text, re.M) is not None
+    if not isinstance(config, dict) or not isinstance(config.get("repos"), list):
+        return False
+    wanted = _FRAMEWORK_IDS[stage]
+    for repo in config["repos"]:
+        for hook in (repo.get("hooks") or []) if isinstance(repo, dict) else []:
+            if not isinstance(hook, dict) or hook.get("id") != wanted:
+                continue
+            stages = hook.get("stages")
+            if stages is None and repo.get("repo") not in ("local", "meta"):
+                stages = [stage]  # the manifest's: each of deploycheck's ids runs at its own stage
+            if stages is None:
+                stages = config.get("default_stages")
+            if not stages or stage in [_LEGACY_STAGES.get(str(s), str(s)) for s in stages]:
+                return True
+    return False
 
 
 def install(cwd: str, stage: str, force: bool, python: str) -> tuple[str, Path, Path | None]:

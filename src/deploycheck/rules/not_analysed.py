@@ -500,15 +500,59 @@ def _js_escaped_identifier(ctx: FileContext) -> str | None:
     if text is None:
         return None
     code = lex(text, "c").code.split("\n")
+    raw = text.split("\n")
     for number in sorted(ctx.added):
         if 0 < number <= len(code):
-            m = next((m for m in re.finditer(r"\\u(?:([0-9A-Fa-f]{4})|\{([0-9A-Fa-f]+)\})", code[number - 1])
+            # Code: the line less its regular expression literals (`/[\\u0300-\\u036f]/g` strips
+            # accents in every slugify), plus what template literals substitute (`${…}` is code,
+            # which the lexer blanked with the literal's text: red team, session 23).
+            line = _without_regex_literals(code[number - 1]) + " " + " ".join(
+                _SUBSTITUTION.findall(raw[number - 1] if number <= len(raw) else ""))
+            m = next((m for m in re.finditer(r"\\u(?:([0-9A-Fa-f]{4})|\{([0-9A-Fa-f]+)\})", line)
                       if _name_letter(int(m.group(1) or m.group(2), 16))), None)
             if m is not None:
                 ctx.cache["not-analysed.line"] = number
                 return (f"line {number} writes a name with the Unicode escape {m.group(0)}, which the runtime reads as the "
                         "letter it stands for and no pattern does. Write the name in plain letters")
     return None
+
+
+_SUBSTITUTION = re.compile(r"\$\{([^`}]*)\}")
+# Where a `/` starts a regular expression literal rather than divides: after an operator, an
+# opening bracket, a comma or the start of the line, or after `return`/`typeof` and their kind.
+_REGEX_START = re.compile(r"(?:^|[=(,:\[!&|?{};+\-*%<>~^]|\b(?:return|typeof|case|in|of|void|yield|await|delete))\s*$")
+
+
+def _without_regex_literals(line: str) -> str:
+    """``line`` with the text of its regular expression literals blanked (their slashes kept):
+    a character class's `\\u0300-\\u036f` is no name. A `/` starts one where an operand is
+    expected (``_REGEX_START``); it ends at the next unescaped `/` outside a `[…]` class, or with
+    the line."""
+    out = list(line)
+    i = 0
+    while i < len(line):
+        if line[i] == "/" and line[i + 1:i + 2] not in ("/", "*") and _REGEX_START.search(line[:i]):
+            j, in_class = i + 1, False
+            while j < len(line):
+                c = line[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                if c == "[":
+                    in_class = True
+                elif c == "]":
+                    in_class = False
+                elif c == "/" and not in_class:
+                    break
+                j += 1
+            # No closing slash: the lexer took a quote inside the literal (`/[\\u00C0-\\u024F' -]/`)
+            # for a string's start and blanked the rest; where an operand was expected, it is one.
+            for k in range(i + 1, min(j, len(line))):
+                out[k] = " "
+            i = j + 1
+            continue
+        i += 1
+    return "".join(out)
 
 
 def _name_letter(code: int) -> bool:

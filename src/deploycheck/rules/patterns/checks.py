@@ -1806,19 +1806,35 @@ def _job_schedules(node: Any, path: tuple[str, ...] = ()) -> Iterable[_Scale]:
         return
     keys = {k.value.lstrip(":"): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
     task = next((_scalar(keys[k]) for k in _TASK_KEYS if _scalar(keys.get(k))), None)
-    if task is None and path and _CLASS_NAME.match(path[-1]) and any(_scalar(keys.get(k)) for k in _WHEN_KEYS):
+    if task is None and path and _CLASS_NAME.match(path[-1]) and any(_when(keys.get(k)) for k in _WHEN_KEYS):
         # sidekiq-scheduler runs the class an entry is keyed by when it names none
         # (`SubscriptionPlacementJob: {every: "5m"}`: openfoodnetwork, a new user's trial).
         task = path[-1]
     if task is not None:
-        when = next((k for k in _WHEN_KEYS if _scalar(keys.get(k)) is not None), None)
+        when = next((k for k in _WHEN_KEYS if _when(keys.get(k)) is not None), None)
         if when is not None:
             name = ".".join(path) or "the task"
-            yield _Scale(f"`{name}` ({short(task)})", when, _scalar(keys[when]) or "", keys[when].start_mark.line + 1, "schedule")
+            yield _Scale(f"`{name}` ({short(task)})", when, _when(keys[when]) or "", keys[when].start_mark.line + 1, "schedule")
         return
     for k, v in node.value:
         if isinstance(k, yaml.ScalarNode) and k.value != "<<":
             yield from _job_schedules(v, (*path, k.value.lstrip(":")))
+
+
+def _when(node: Any) -> str | None:
+    """A schedule's value as written: a scalar (`"5m"`), or sidekiq-scheduler's list with its
+    options (`["5m", first_in: "1m"]` -> `5m, first_in: 1m`)."""
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode) and node.value and isinstance(node.value[0], yaml.ScalarNode):
+        parts = []
+        for item in node.value:
+            if isinstance(item, yaml.MappingNode):
+                parts += [f"{k.value}: {', '.join(_scalars(v))}" for k, v in item.value if isinstance(k, yaml.ScalarNode)]
+            else:
+                parts += list(_scalars(item))
+        return ", ".join(parts)
+    return _scalar(node)
 
 
 def _app_yaml_entries(view: FileView, side: str, read: Callable[[Any], Iterable[_Scale]]) -> list[_Scale] | None:
@@ -1880,21 +1896,39 @@ def _job_schedule_findings(view: FileView, pr: PackRule) -> list[Finding]:
 # `every 1.day, at: "4:30 am" do runner "Report.send!" end`.
 _WHENEVER_FILE = re.compile(r"(?:^|/)config/schedule\.rb$")
 _EVERY = re.compile(r"^(?P<indent>\s*)every\b\s*\(?\s*(?P<when>.+?)\s*\)?\s+do\b")
-_WHENEVER_TASK = re.compile(r"^\s*(?:runner|rake|command|script)\b\s*\S")
+_EVERY_START = re.compile(r"^\s*every\b")
+# whenever's own task verbs, and those a schedule defines (`job_type :sidekiq, "… push :task"`).
+_WHENEVER_VERBS = ("runner", "rake", "command", "script")
+_JOB_TYPE = re.compile(r"^\s*job_type\s*\(?\s*:(\w+)")
 
 
-def _whenever_tasks(lines: list[str]) -> list[tuple[str, str, int, int]]:
-    """(task, when, the `every` line, the task's line) for each task line inside an `every` block,
-    lines 1-based; a block ends at the `end` at its `every`'s indentation."""
+def _whenever_tasks(lines: list[str]) -> list[tuple[str, str, range, int]]:
+    """(task, when, the `every`'s lines, the task's line) for each task line inside an `every` block,
+    lines 1-based; a block ends at the `end` at its `every`'s indentation. An `every` wrapped over
+    lines (`every 1.day,` / `at: "5 am",` / `roles: [:worker] do`) is read as one, at its first line."""
+    verbs = _WHENEVER_VERBS + tuple(m.group(1) for line in lines if (m := _JOB_TYPE.match(line)))
+    task_line = re.compile(rf"^\s*(?:{'|'.join(re.escape(v) for v in verbs)})\b\s*\(?\s*\S")
     out = []
-    block: tuple[str, str, int] | None = None  # indentation, when, line
-    for number, line in enumerate(lines, 1):
-        m = _EVERY.match(line)
+    block: tuple[str, str, range] | None = None  # indentation, when, lines
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        header, first = line, number
+        if _EVERY_START.match(line) and not _EVERY.match(line):
+            # Wrapped: join the lines up to the one that opens the block (a few at most).
+            while number < len(lines) and number - first < 5 and not _EVERY.match(header):
+                header += " " + lines[number].strip()
+                number += 1
+            if not _EVERY.match(header):
+                number = first  # not a block after all: read its lines one by one
+                header = line
+        m = _EVERY.match(header)
         if m:
-            block = (m.group("indent"), " ".join(m.group("when").split()), number)
+            block = (m.group("indent"), " ".join(m.group("when").split()), range(first, number + 1))
         elif block is not None and re.match(rf"^{block[0]}end\b", line):
             block = None
-        elif block is not None and _WHENEVER_TASK.match(line):
+        elif block is not None and task_line.match(line):
             out.append((" ".join(line.split()), block[1], block[2], number))
     return out
 
@@ -1909,12 +1943,12 @@ def _whenever_findings(view: FileView, pr: PackRule) -> list[Finding]:
     added = _added(view)
     out: dict[int, Finding] = {}
     for task, when, every, line in _whenever_tasks(head):
-        if every not in added and line not in added:
+        if not any(n in added for n in every) and line not in added:
             continue
         old = before.get(task)
         if old == when:
             continue  # moved or re-indented: the same task on the same schedule
-        at = every if every in added else line
+        at = next((n for n in every if n in added), line)
         if old is not None:
             message = (f"schedule of `{short(task)}` changed from every {short(old)} to every {short(when)} in {view.path} "
                        "(whenever): runs may now overlap each other or other jobs.")

@@ -409,13 +409,27 @@ _DRIVES_A_BROWSER = re.compile(rb"\.(?:evaluate|\$eval|\$\$eval|evaluateHandle)\
                                rb"[\w-]*|playwright[\w-]*|@playwright/[\w-]+)['\"/]")
 
 
+# A module that says it runs on the server only: Next.js's `import "server-only"` (its data
+# modules import React's `cache` too) and a `"use server"` file of server actions.
+_SERVER_ONLY = re.compile(rb"""(?:^|\n)\s*(?:import\s+['"]server-only['"]|['"]use server['"])""")
+
+
 def runs_in_page(p: Parsed) -> bool:
     """Whether a JS/TS module runs in a browser's page: a page framework's module, an AMD module,
-    or one calling the page's DOM that drives no browser of its own."""
+    or one calling the page's DOM in its code (not in a string it serves: a widget's loader) that
+    drives no browser of its own; never one marked for the server only."""
     if "background.page" not in p.memo:
-        p.memo["background.page"] = _JS_PAGE.search(p.source) is not None or _amd(p) or (
-            _DOM.search(p.source) is not None and _DRIVES_A_BROWSER.search(p.source) is None)
+        p.memo["background.page"] = _SERVER_ONLY.search(p.source) is None and (
+            _JS_PAGE.search(p.source) is not None or _amd(p) or _calls_the_dom(p))
     return p.memo["background.page"]
+
+
+def _calls_the_dom(p: Parsed) -> bool:
+    if _DOM.search(p.source) is None or _DRIVES_A_BROWSER.search(p.source) is not None:
+        return False
+    from ..patterns.lex import lex  # strings and comments blanked: a served snippet is text
+
+    return _DOM.search(lex(p.source.decode("utf-8", "replace"), "c").code.encode()) is not None
 
 
 def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
