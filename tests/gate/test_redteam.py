@@ -810,21 +810,12 @@ def test_a_test_module_loaded_through_its_packages_init_flags(tmp_path: Path) ->
 @pytest.mark.xfail(strict=True, reason="the pre-commit framework hands a pre-push hook the first pushed ref only: "
                                        "`git push origin clean risky` checks `clean` (pre-commit's hook_impl, not deploycheck)")
 def test_pre_commit_checks_every_ref_of_one_push(attack, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from support.dcflow import remote_has, run_git
+    from support.dcflow import framework_pre_push, remote_has, run_git
 
     repo = attack.repo
     git(repo, "checkout", "-q", "-b", "clean", "main")
     commit(repo, {"NOTES.md": "notes\n"}, "notes")
-    config = ("repos:\n  - repo: local\n    hooks:\n      - id: deploycheck\n        name: deploycheck\n"
-              f"        entry: {sys.executable} -I -m deploycheck verify --hook\n        language: system\n"
-              "        pass_filenames: false\n        always_run: true\n        stages: [pre-push]\n")
-    (repo / ".pre-commit-config.yaml").write_text(config)
-    env = {**git_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "pre-push"], cwd=repo, env=env,
-                   check=True, stdout=subprocess.DEVNULL)
+    env = framework_pre_push(repo, tmp_path / "pre-commit-home")
     alone = run_git(repo, "push", "origin", "attack", env=env)
     assert alone.returncode != 0 and remote_has(attack, "attack") is None  # the risky branch alone is blocked
     run_git(repo, "push", "origin", "clean", "attack", env=env)

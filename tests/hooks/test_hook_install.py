@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support.dcflow import LOST_UPDATE_JOB, MAIN_JOB, git_env, make_project, remote_has, run_dc, run_git
+from support.dcflow import LOST_UPDATE_JOB, MAIN_JOB, framework_pre_push, git_env, make_project, remote_has, run_dc, run_git
 from deploycheck.commands.hook import BACKUP_SUFFIX, hook_script, install
 from support.gitrepo import IDENTITY, commit, git, make_repo
 
@@ -60,17 +60,8 @@ def test_says_nothing_is_needed_when_the_pre_commit_framework_runs_deploycheck(t
     # A new user's trial (session 23) ran `pre-commit install --hook-type pre-push` over the
     # configuration `init --pre-commit` wrote, then `deploycheck hook install`: exit 2, "add the
     # deploycheck hooks to .pre-commit-config.yaml", which already named them.
-    import subprocess
-
     repo = make_repo(tmp_path / "repo")
-    hook_id = "deploycheck" if configured else "ruff"
-    config = ("repos:\n  - repo: local\n    hooks:\n      - id: " + hook_id + "\n        name: deploycheck\n"
-              f"        entry: {sys.executable} -I -m deploycheck verify --hook\n        language: system\n"
-              "        pass_filenames: false\n        always_run: true\n        stages: [pre-push]\n")
-    (repo / ".pre-commit-config.yaml").write_text(config)
-    env = {**git_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "pre-push"], cwd=repo, env=env,
-                   check=True, stdout=subprocess.DEVNULL)
+    framework_pre_push(repo, tmp_path / "pre-commit-home", "deploycheck" if configured else "ruff")
     hook = repo / ".git" / "hooks" / "pre-push"
     framework = hook.read_text()
     proc = run_dc(repo, "hook", "install")

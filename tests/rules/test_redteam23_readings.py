@@ -8,12 +8,10 @@ result is. Real git repositories, real tree-sitter, the whole scan."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 
-from support.dcflow import git_env, run_dc
+from support.dcflow import framework_pre_push, run_dc
 from support.gitrepo import make_branch, make_repo
 from support.scanning import flagged_on_branch as _found
 from deploycheck.analysis.pipeline import analyse
@@ -297,13 +295,7 @@ def test_hook_install_the_configured_id_moved_to_another_stage_does_not_run_on_p
     # install". Correct: not that message (exit 2, the framework's hook is there and does not run
     # deploycheck at pre-push).
     repo = make_repo(tmp_path / "repo")
-    config = ("repos:\n  - repo: local\n    hooks:\n      - id: deploycheck\n        name: deploycheck\n"
-              f"        entry: {sys.executable} -I -m deploycheck verify --hook\n        language: system\n"
-              "        pass_filenames: false\n        always_run: true\n        stages: [pre-commit]\n")
-    (repo / ".pre-commit-config.yaml").write_text(config)
-    env = {**git_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "pre-push"], cwd=repo, env=env,
-                   check=True, stdout=subprocess.DEVNULL)
+    framework_pre_push(repo, tmp_path / "pre-commit-home", "deploycheck", stages="pre-commit")
     proc = run_dc(repo, "hook", "install")
     assert "already runs deploycheck's" not in " ".join(proc.stdout.split())
     assert proc.returncode != 0

@@ -84,6 +84,20 @@ def run_dc(cwd: Path, *args: str, env: dict[str, str] | None = None, stdin: str 
     )
 
 
+def framework_pre_push(repo: Path, home: Path, hook_id: str = "deploycheck", stages: str = "pre-push",
+                       env: dict[str, str] | None = None) -> dict[str, str]:
+    """Configure a local deploycheck hook for the pre-commit framework (id ``hook_id``, run at
+    ``stages``) and install the framework's real pre-push hook; the environment it runs in."""
+    config = ("repos:\n  - repo: local\n    hooks:\n      - id: " + hook_id + "\n        name: deploycheck\n"
+              f"        entry: {sys.executable} -I -m deploycheck verify --hook\n        language: system\n"
+              f"        pass_filenames: false\n        always_run: true\n        stages: [{stages}]\n")
+    (repo / ".pre-commit-config.yaml").write_text(config)
+    env = {**(env or git_env()), "PRE_COMMIT_HOME": str(home)}
+    subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "pre-push"], cwd=repo, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+    return env
+
+
 def make_key(directory: Path, name: str = "key") -> tuple[Path, str]:
     """A real ed25519 key without passphrase: (private key path, `type base64` public key)."""
     directory.mkdir(parents=True, exist_ok=True)
