@@ -179,3 +179,20 @@ def test_ruby_a_lightservice_actions_body_is_followed_by_its_class(tmp_path, cal
     found = flagged_on_branch(tmp_path, main, head)
     assert [(f[0], f[1]) for f in found] == [("app/actions/billing/charge.rb", 7)]
     assert "ActiveJob job at app/jobs/charge_job.rb:3" in found[0][4]
+
+
+@pytest.mark.parametrize("organizer, flagged", [
+    # canine (apps-p 04053466): the install organizer's recipe is a constant of its class body,
+    # handed to `reduce` in its `call`; the cluster install job calls the organizer.
+    ("class Billing::Settle\n  extend LightService::Organizer\n  RECIPE = [\n    Billing::Check,\n    Billing::Charge\n  ]\n\n"
+     "  def self.call(id)\n    with(account_id: id).reduce(RECIPE)\n  end\nend\n", True),
+    ("class Billing::Settle\n  include Interactor::Organizer\n\n  organize Billing::Check, Billing::Charge\nend\n", True),
+    # A class that only lists the action in a constant, and organizes nothing: no call runs it.
+    ("class Billing::Settle\n  STEPS = [Billing::Charge]\n\n  def self.call(id)\n    Billing::Check.call(id)\n  end\nend\n", False),
+])
+def test_ruby_an_organizers_class_body_runs_the_actions_it_names(tmp_path, organizer: str, flagged: bool) -> None:
+    job = "class ChargeJob < ApplicationJob\n  def perform(id)\n    Billing::Settle.call(id)\n  end\nend\n"
+    main = {"app/jobs/charge_job.rb": job, "app/actions/billing/charge.rb": ACTION, "app/organizers/billing/settle.rb": organizer}
+    head = {"app/actions/billing/charge.rb": ACTION.replace("balance - 1)", "balance - 2)")}
+    found = flagged_on_branch(tmp_path, main, head)
+    assert [(f[0], f[1]) for f in found] == ([("app/actions/billing/charge.rb", 7)] if flagged else [])

@@ -206,6 +206,20 @@ def _model_of(node, p: Parsed) -> str | None:
     return name if followable(name) else None
 
 
+# A Ruby organizer runs the actions its class body names (`DEFAULT_RECIPE = [A, B]` then
+# `reduce(recipe)`; Interactor's `organize A, B`), whoever calls it (canine's cluster install job
+# runs `Clusters::Install.call`, whose recipe constant lists its component install: apps-p).
+_ORGANIZER = re.compile(r"\b(?:LightService::Organizer|Interactor::Organizer)\b")
+
+
+def _organizer_naming(chain: list, p: Parsed) -> str | None:
+    """The name of the organizer class whose body, outside its methods, holds the use: callers
+    name the organizer, and its entry method runs each action its body names."""
+    if p.language != "ruby" or chain[-1].type != "class" or not _ORGANIZER.search(p.text(chain[-1])):
+        return None
+    return _model_of(chain[-1], p)
+
+
 def exported_function(p: Parsed, row: int) -> tuple[str, str, list] | None:
     """The name, the assigned target and the function of a JS function written as an assignment
     at the module's top level (CommonJS `exports.radius = function (…) {…}`, `module.exports.x =
@@ -510,6 +524,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                         caller, shown, chain = assigned  # `exports.radius = function (…) {…}`
                     if not caller and chain and (heir := _heir_naming(chain[-1], p, row, name)) is not None:
                         caller = heir  # `class SettleService < ApplicationService`: built as a SettleService
+                    if not caller and chain and (organizer := _organizer_naming(chain, p)) is not None:
+                        caller = organizer  # an organizer's recipe lists the action: its `call` runs it
                     if not caller:
                         continue
                     key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p))
