@@ -434,7 +434,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     # Ruby class method only a class calls (`scope.limit(3)` then calls a relation's `limit`, not
     # `ApiRateLimiter.limit`), a Java instance method (`ResourceUtils.getURL(p)` under `import
     # org.springframework.util.ResourceUtils;` calls a static method, never an instance's `getURL`).
-    on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java", "go") else {}
+    on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java", "go", "javascript") else {}
     namespaces = _ruby_namespaces(ctx, names, memo) if family == "ruby" else {}
     seen = {name: {(name, home, on_class.get(name, ""))} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
@@ -857,10 +857,15 @@ def _restricted(node, name: str, p: Parsed) -> str:
     arguments), "go:Nm" for a method (nor calls on an imported package's name), "private" for a
     Ruby private method (``_on_a_receiver``: only bare or `self.` calls), "static:Owner" for a
     Java class's static method (not calls on a receiver declared of a type that cannot be the
-    class, nor on another type's name, ``_foreign_static``), "" for none. A Ruby method that
+    class, nor on another type's name, ``_foreign_static``), "js:Owner" for a JS/TS class's method
+    (not calls on a local its function built of another class, ``_js_foreign_new``), "" for none.
+    A Ruby method that
     takes exactly N arguments adds "/N" (``_ruby_arity_differs``)."""
     if p.language == "go" and node.type in ("function_declaration", "method_declaration"):
         return _go_arity(node)
+    if p.language in _JS_LANGUAGES:
+        owner = _js_class_of(node, p) if node.type == "method_definition" and called_name(node, p) == name else None
+        return f"js:{owner}" if owner else ""
     arity = _ruby_arity(node) if p.language == "ruby" and called_name(node, p) == name else None
     suffix = f"/{arity}" if arity is not None else ""
     if _class_method(node, name, p):
@@ -923,6 +928,54 @@ def _ruby_arity(node) -> int | None:
     params = node.child_by_field_name("parameters")
     given = [c for c in params.named_children if c.type not in ("comment", "block_parameter")] if params is not None else []
     return len(given) if all(c.type == "identifier" for c in given) else None
+
+
+def _js_class_of(node, p: Parsed) -> str | None:
+    """The name of the JS/TS class whose body holds the method ``node``."""
+    body = node.parent
+    cls = body.parent if body is not None and body.type == "class_body" else None
+    named = cls.child_by_field_name("name") if cls is not None else None
+    return p.text(named) if named is not None else None
+
+
+_JS_SCOPES = frozenset({"function_declaration", "function_expression", "function", "arrow_function", "method_definition",
+                        "generator_function_declaration", "program"})
+
+
+def _js_foreign_new(n, p: Parsed, owner: str) -> bool:
+    """A JS/TS call of ``n``'s name on a local that its function built with `new` of another class
+    than ``owner`` (audiobookshelf's backup cron builds `const newBackup = new Backup()` and calls
+    its `setData`, never a `DeviceInfo`'s): not a call of the owner's method. A class of the file
+    that extends the owner keeps the call; a local assigned again, or built otherwise, keeps it."""
+    member = n.parent
+    if member is None or member.type != "member_expression" or member.child_by_field_name("property") != n:
+        return False
+    target = member.child_by_field_name("object")
+    if target is None or target.type != "identifier":
+        return False
+    local = p.text(target)
+    scope = member.parent
+    while scope is not None and scope.type not in _JS_SCOPES:
+        scope = scope.parent
+    built: set[str] = set()
+    for d in walk(scope) if scope is not None else ():
+        if d.type == "assignment_expression" and p.text(d.child_by_field_name("left") or d) == local:
+            return False  # assigned again: what it holds is not told by one `new`
+        if d.type != "variable_declarator" or p.text(d.child_by_field_name("name") or d) != local:
+            continue
+        value = d.child_by_field_name("value")
+        while value is not None and value.type in ("await_expression", "parenthesized_expression", *_TYPED_VALUES) \
+                and value.named_children:
+            value = value.named_children[0]
+        if value is None or value.type != "new_expression":
+            return False
+        made = value.child_by_field_name("constructor")
+        built.add(p.text(made).rsplit(".", 1)[-1] if made is not None else "")
+    if len(built) != 1:
+        return False
+    made = built.pop()
+    return bool(made) and made != owner and not re.search(
+        rb"\bclass\s+" + re.escape(made.encode()) + rb"\s+extends\s+" + re.escape(owner.encode()) + rb"\b", p.source)
 
 
 def _call_named(n):
@@ -1044,7 +1097,8 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
         return {}
     p = index[0]
     kinds: dict[str, set[str]] = {}
-    for n in nodes_of(p, frozenset({"method", "singleton_method", "method_declaration", "function_declaration"})):
+    for n in nodes_of(p, frozenset({"method", "singleton_method", "method_declaration", "function_declaration",
+                                     "method_definition"})):
         name = called_name(n, p)
         if name in names:
             kinds.setdefault(name, set()).add(_restricted(n, name, p))
@@ -1504,6 +1558,7 @@ def _uses_index(p: Parsed):
                        and not (typed and may_hold is not None and _foreign_bare(n, p, restricted[9:], may_hold))
                        and not (restricted.startswith("static:") and may_hold is not None
                                 and _foreign_static(n, p, restricted[7:], may_hold, field_named))
+                       and not (restricted.startswith("js:") and _js_foreign_new(n, p, restricted[3:]))
                        and not (arity and _ruby_arity_differs(n, p, int(arity)))
                        and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))})
