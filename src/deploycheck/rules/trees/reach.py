@@ -857,27 +857,27 @@ def _restricted(node, name: str, p: Parsed) -> str:
     arguments), "go:Nm" for a method (nor calls on an imported package's name), "private" for a
     Ruby private method (``_on_a_receiver``: only bare or `self.` calls), "static:Owner" for a
     Java class's static method (not calls on a receiver declared of a type that cannot be the
-    class, nor on another type's name, ``_foreign_static``), "js:Owner" for a JS/TS class's method
-    (not calls on a local its function built of another class, ``_js_foreign_new``), "" for none.
-    A Ruby method that
+    class, nor on another type's name, ``_foreign_static``), "" for none; a JS/TS class's method
+    adds ";js:Owner" (not calls on a local its function built of another class,
+    ``_js_foreign_new``). A Ruby method that
     takes exactly N arguments adds "/N" (``_ruby_arity_differs``)."""
     if p.language == "go" and node.type in ("function_declaration", "method_declaration"):
         return _go_arity(node)
-    if p.language in _JS_LANGUAGES:
-        owner = _js_class_of(node, p) if node.type == "method_definition" and called_name(node, p) == name else None
-        return f"js:{owner}" if owner else ""
     arity = _ruby_arity(node) if p.language == "ruby" and called_name(node, p) == name else None
     suffix = f"/{arity}" if arity is not None else ""
     if _class_method(node, name, p):
         return "class" + suffix
     if p.language == "ruby" and called_name(node, p) == name and _ruby_private(node, p):
         return "private" + suffix
+    js = _js_class_of(node, p) if p.language in _JS_LANGUAGES and node.type == "method_definition" \
+        and called_name(node, p) == name else None
+    js_owner = f";js:{js}" if js else ""
     if not _instance_method(node, name, p):
         static = p.language == "java" and called_name(node, p) == name and node.type == "method_declaration"
         owner = _java_plain_owner(node, p) if static else None
-        return f"static:{owner}" if owner else suffix
+        return (f"static:{owner}" if owner else suffix) + js_owner
     owner = _java_plain_owner(node, p)
-    return (f"instance:{owner}" if owner else "instance") + suffix
+    return (f"instance:{owner}" if owner else "instance") + suffix + js_owner
 
 
 def _ruby_private(node, p: Parsed) -> bool:
@@ -1101,7 +1101,10 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
                                      "method_definition"})):
         name = called_name(n, p)
         if name in names:
-            kinds.setdefault(name, set()).add(_restricted(n, name, p))
+            # A JS/TS method's first step keeps only its class (the others start unrestricted).
+            js = _js_class_of(n, p) if p.language in _JS_LANGUAGES and n.type == "method_definition" else None
+            kinds.setdefault(name, set()).add(f";js:{js}" if js else "" if p.language in _JS_LANGUAGES
+                                              else _restricted(n, name, p))
     return {name: found.pop() for name, found in kinds.items() if len(found) == 1 and "" not in found}
 
 
@@ -1544,6 +1547,7 @@ def _uses_index(p: Parsed):
         if not WORD.fullmatch(name):
             return []
         hits, locals_ = occurrences(name)
+        restricted, _, js_owner = restricted.partition(";js:")
         restricted, _, arity = restricted.partition("/")
         typed = restricted.endswith("!")  # a file searched for naming the owner's types (``_typed_callers``)
         restricted = restricted.removesuffix("!")
@@ -1558,7 +1562,7 @@ def _uses_index(p: Parsed):
                        and not (typed and may_hold is not None and _foreign_bare(n, p, restricted[9:], may_hold))
                        and not (restricted.startswith("static:") and may_hold is not None
                                 and _foreign_static(n, p, restricted[7:], may_hold, field_named))
-                       and not (restricted.startswith("js:") and _js_foreign_new(n, p, restricted[3:]))
+                       and not (js_owner and _js_foreign_new(n, p, js_owner))
                        and not (arity and _ruby_arity_differs(n, p, int(arity)))
                        and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))})
