@@ -809,3 +809,38 @@ def test_a_record_symlink_pointing_at_a_valid_record_is_invalid(repo, key, tmp_p
     code, doc = verify_json(repo)
     assert code == 1 and codes(doc) == ["invalid-record"]
     assert {r["path"]: r["status"] for r in doc["records"]} == {path: "valid", ".deploycheck/records/link.yaml": "invalid"}
+
+
+RESTOCK = '''from celery import shared_task
+
+from .models import Product
+
+
+@shared_task
+def restock(product_id, quantity):
+    product = Product.objects.get(pk=product_id)
+    product.stock = product.stock + quantity
+    product.save()
+'''
+
+
+@pytest.mark.parametrize("edit, stale", [
+    ("# safe again: one atomic update\n" + JOB_MAIN_TEXT, True),  # still in the change, edited since signing
+    (JOB_MAIN_TEXT, False),  # back to the base's text: the change no longer touches it
+])
+def test_a_recorded_file_edited_until_it_is_no_longer_flagged_makes_the_record_stale(tmp_path, key, edit, stale):
+    """A new user's trial (session 23, openmeter): after signing, a one-line edit put a long-held
+    lock back, the file dropped out of the flagged set, and `verify` passed on the record whose
+    answers described the other version, because another file kept the change flagged."""
+    repo = incident_repo(tmp_path, key)
+    commit(repo, {"inventory/restock.py": RESTOCK}, message="restock task")  # flagged too
+    sign_record(repo, key, tmp_path)
+    assert verify_json(repo)[0] == 0
+    commit(repo, {"inventory/jobs.py": edit}, message="edit after signing")
+    code, doc = verify_json(repo)
+    if stale:
+        assert code == 1 and codes(doc) == ["stale-record"]
+        assert [p["path"] for p in doc["problems"]] == ["inventory/jobs.py"]
+        assert "no longer flagged" in doc["problems"][0]["message"]
+    else:
+        assert code == 0, doc

@@ -190,11 +190,16 @@ def fingerprint(pairs: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
     return h.hexdigest()
 
 
-def compare(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[tuple[str, str]]:
-    """Files of ``current`` the record does not cover: ``[(path, reason)]`` sorted by path.
+def compare(recorded: Mapping[str, str], current: Mapping[str, str],
+            unflagged: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """Files the record does not cover as they are: ``[(path, reason)]`` sorted by path.
 
-    Files in the record that are no longer flagged are not a problem: the record covered more
-    than is needed now.
+    ``current``: the flagged files' digests. ``unflagged``: the digests of the record's files that
+    are no longer flagged but that the change still touches. Such a file edited since signing is
+    stale too: the edit may be what made it quiet (a new user's trial put a long-held lock back
+    with a one-line edit, and the file dropped out of the flagged set while the record's answers
+    still described the lock-free version). A recorded file the change no longer touches, or one
+    unchanged, is no problem: the record covered more than is needed now.
     """
     problems = []
     for path in sorted(current):
@@ -202,4 +207,9 @@ def compare(recorded: Mapping[str, str], current: Mapping[str, str]) -> list[tup
             problems.append((path, "flagged now, but not covered by the record (newly flagged file)"))
         elif recorded[path] != current[path]:
             problems.append((path, "changed since the record was signed"))
-    return problems
+    quiet = unflagged or {}
+    for path in sorted(quiet):
+        if path in recorded and path not in current and recorded[path] != quiet[path]:
+            problems.append((path, "changed since the record was signed (no longer flagged, but the record's answers "
+                                   "describe the version it signed)"))
+    return sorted(problems)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from ..checklist.answers import validate_answers
 from ..checklist.checklist import Checklist
@@ -89,6 +89,8 @@ class Evidence:
     head_file_exists: Callable[[str], bool]
     head_file_text: Callable[[str], str | None]
     base_records: BaseRecords = field(default_factory=BaseRecords)
+    # path -> digest of the given paths that the change touches, flagged or not (fingerprint.py)
+    change_digests: Callable[[Iterable[str]], dict[str, str]] = lambda paths: {}
 
 
 @dataclass
@@ -242,7 +244,8 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
         fail(STALE, f"{rf.path}: the record's fingerprint is version {recorded.version}; this deploycheck uses version "
              f"{FINGERPRINT_VERSION}, which also binds where each change sits (the function it is in), so the record "
              "cannot show that it covers this change.")
-    stale = compare(recorded.files, evidence.current_digests)
+    quiet = [path for path in recorded.files if path not in evidence.current_digests]
+    stale = compare(recorded.files, evidence.current_digests, evidence.change_digests(quiet) if quiet else None)
     if recorded.version == FINGERPRINT_VERSION:
         for path, reason in stale:
             fail(STALE, f"{path}: {reason}", path=path)

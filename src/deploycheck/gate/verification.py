@@ -7,14 +7,14 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterator
+    from typing import Iterable, Iterator
 
 from pathlib import Path
 
 from ..git import gitcmd
 from ..checklist.checklist import applicable, load_checklists
 from ..analysis.pipeline import Context
-from ..analysis.fingerprint import file_digests
+from ..analysis.fingerprint import file_digests, path_key
 from .decision import BaseRecords, Evidence, RecordFile, Trust, Verdict, decide
 from ..records.record import MAX_BYTES, RECORDS_DIR
 
@@ -62,6 +62,19 @@ def change_digests(ctx: Context) -> dict[str, str]:
         return {}
     with BlobReader(ctx.change.repo_root) as objects:
         return file_digests(ctx.change.files, flagged, objects.read)
+
+
+def digests_of(ctx: Context, paths: Iterable[str]) -> dict[str, str]:
+    """The digests of the files of the change among ``paths`` (as records write them), flagged or
+    not: a recorded file the scan no longer flags is still held to what the record signed."""
+    from ..git.gitcmd import BlobReader
+
+    wanted = set(paths)
+    files = [fc for fc in ctx.change.files if path_key(fc.path) in wanted]
+    if not files:
+        return {}
+    with BlobReader(ctx.change.repo_root) as objects:
+        return file_digests(files, [fc.path for fc in files], objects.read)
 
 
 def history_blobs(root: str, base: str, folder: str, max_size: int) -> "Iterator[tuple[str, bytes]]":
@@ -216,7 +229,8 @@ def evaluate(ctx: Context, allowed_signers: Path | None = None, *, strict_trust:
     known = base_records(ctx) if records else BaseRecords()
     for identity, path in (used_records or {}).items():
         known.identities.setdefault(identity, path)
-    evidence = Evidence(ctx.scan.active, change_digests(ctx), verify_sshsig, exists, text, base_records=known)
+    evidence = Evidence(ctx.scan.active, change_digests(ctx), verify_sshsig, exists, text, base_records=known,
+                        change_digests=lambda paths: digests_of(ctx, paths))
     return decide(flagged, records, trust, evidence, notes)
 
 
