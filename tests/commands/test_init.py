@@ -134,7 +134,7 @@ def test_all_integrations_on_a_fresh_repository(tmp_path: Path) -> None:
     assert config["default_stages"] == ["pre-commit"]
     assert [(r["repo"], [(h["id"], h["entry"], h["language"], h["stages"]) for h in r["hooks"]]) for r in config["repos"]] == [
         ("local", [("deploycheck", "deploycheck verify --hook", "system", ["pre-push"]),
-                   ("deploycheck-warn", "deploycheck hook warn", "system", ["pre-commit"])]),
+                   ("deploycheck-warn", init.WARN_ENTRY, "system", ["pre-commit"])]),
     ]
     template = (repo / ".github/pull_request_template.md").read_text()
     assert template.startswith("## Concurrency considerations\n")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from support.dcflow import FLAGGED_FILES, git_env, make_key, make_project, run_dc
@@ -18,9 +19,12 @@ from deploycheck.records.signing import parse_allowed_signers
 WARN = "deploycheck: this commit touches jobs, queues or shared state"
 
 
-def test_the_warning_hook_that_init_writes_is_shown_by_real_pre_commit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("on_path", [True, False])
+def test_the_warning_hook_that_init_writes_is_shown_by_real_pre_commit(tmp_path: Path, on_path: bool) -> None:
     """pre-commit hides a passing hook's output unless the hook says `verbose: true`; the warning
-    hook always passes, so without it the warning was never seen."""
+    hook always passes, so without it the warning was never seen. Where `deploycheck` is not on
+    PATH (a shell or git client outside its environment), the warning hook says so and the commit
+    goes on: the second new-user trial of session 23 had every commit refused."""
     project = make_project(tmp_path)
     proc = run_dc(project.repo, "init", "--pre-commit")
     assert proc.returncode == 0, proc.stderr
@@ -32,7 +36,7 @@ def test_the_warning_hook_that_init_writes_is_shown_by_real_pre_commit(tmp_path:
     git(project.repo, "commit", "-q", "-m", "Set up deploycheck")
     env = {**git_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never",
            # `language: system` runs the deploycheck installed on this machine: this checkout's
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}" if on_path else "/usr/bin:/bin"}
     installed = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=project.repo, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert installed.returncode == 0, installed.stdout + installed.stderr
@@ -44,7 +48,10 @@ def test_the_warning_hook_that_init_writes_is_shown_by_real_pre_commit(tmp_path:
     committed = subprocess.run(["git", "commit", "-m", "Reserve stock"], cwd=project.repo, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert committed.returncode == 0, committed.stdout
-    assert WARN in committed.stdout, committed.stdout
+    if on_path:
+        assert WARN in committed.stdout, committed.stdout
+    else:
+        assert "deploycheck is not on PATH, so no warning" in committed.stdout, committed.stdout
 
 
 def test_init_key_trusts_the_named_public_key(tmp_path: Path) -> None:

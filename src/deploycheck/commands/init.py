@@ -77,6 +77,10 @@ def _ensure_newline(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
 
 
+WARN_ENTRY = ("sh -c 'command -v deploycheck >/dev/null 2>&1 || { echo \"deploycheck is not on PATH, so no warning "
+              "(the pre-push hook and CI still check)\"; exit 0; }; exec deploycheck hook warn' --")
+
+
 def pre_commit_entry(indent: str) -> str:
     """The `- repo: local` entry for .pre-commit-config.yaml, with list items at ``indent``:
     hooks that run the installed `deploycheck` command (`language: system`)."""
@@ -102,7 +106,9 @@ def pre_commit_entry(indent: str) -> str:
         f"{inner}hooks:\n"
         + one("deploycheck", "deploycheck (block a flagged push without a valid record)", "deploycheck verify --hook",
               "pre-push", "blocks a flagged change without a valid record")
-        + one("deploycheck-warn", "deploycheck (warn when a commit touches shared state)", "deploycheck hook warn",
+        # Never blocks, not even where the command is missing (a shell or a git client without the
+        # environment deploycheck is installed in: the second new-user trial's commits failed).
+        + one("deploycheck-warn", "deploycheck (warn when a commit touches shared state)", WARN_ENTRY,
               "pre-commit", "one-line warning at commit, never blocks", verbose=True)
     )
 
