@@ -436,7 +436,10 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     # org.springframework.util.ResourceUtils;` calls a static method, never an instance's `getURL`).
     on_class = _restricted_methods_of(ctx, names, memo) if family in ("ruby", "java", "go", "javascript") else {}
     namespaces = _ruby_namespaces(ctx, names, memo) if family == "ruby" else {}
-    seen = {name: {(name, home, on_class.get(name, ""))} for name in names}
+    # (A JS/TS method's first step is keyed by its class; a later step reaching its name unrestricted
+    # is the same search.)
+    seen = {name: {(name, home, on_class.get(name, "")), (name, home, on_class.get(name, "").partition(";js:")[0])}
+            for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
     defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
@@ -857,9 +860,7 @@ def _restricted(node, name: str, p: Parsed) -> str:
     arguments), "go:Nm" for a method (nor calls on an imported package's name), "private" for a
     Ruby private method (``_on_a_receiver``: only bare or `self.` calls), "static:Owner" for a
     Java class's static method (not calls on a receiver declared of a type that cannot be the
-    class, nor on another type's name, ``_foreign_static``), "" for none; a JS/TS class's method
-    adds ";js:Owner" (not calls on a local its function built of another class,
-    ``_js_foreign_new``). A Ruby method that
+    class, nor on another type's name, ``_foreign_static``), "" for none. A Ruby method that
     takes exactly N arguments adds "/N" (``_ruby_arity_differs``)."""
     if p.language == "go" and node.type in ("function_declaration", "method_declaration"):
         return _go_arity(node)
@@ -869,15 +870,12 @@ def _restricted(node, name: str, p: Parsed) -> str:
         return "class" + suffix
     if p.language == "ruby" and called_name(node, p) == name and _ruby_private(node, p):
         return "private" + suffix
-    js = _js_class_of(node, p) if p.language in _JS_LANGUAGES and node.type == "method_definition" \
-        and called_name(node, p) == name else None
-    js_owner = f";js:{js}" if js else ""
     if not _instance_method(node, name, p):
         static = p.language == "java" and called_name(node, p) == name and node.type == "method_declaration"
         owner = _java_plain_owner(node, p) if static else None
-        return (f"static:{owner}" if owner else suffix) + js_owner
+        return f"static:{owner}" if owner else suffix
     owner = _java_plain_owner(node, p)
-    return (f"instance:{owner}" if owner else "instance") + suffix + js_owner
+    return (f"instance:{owner}" if owner else "instance") + suffix
 
 
 def _ruby_private(node, p: Parsed) -> bool:
@@ -1101,7 +1099,9 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
                                      "method_definition"})):
         name = called_name(n, p)
         if name in names:
-            # A JS/TS method's first step keeps only its class (the others start unrestricted).
+            # A JS/TS method changed in this file: ";js:Owner", not the calls on a local its function
+            # built of another class (``_js_foreign_new``). Only this first step: a later one keyed by
+            # its owner would follow a name that another owner's method already led to, again.
             js = _js_class_of(n, p) if p.language in _JS_LANGUAGES and n.type == "method_definition" else None
             kinds.setdefault(name, set()).add(f";js:{js}" if js else "" if p.language in _JS_LANGUAGES
                                               else _restricted(n, name, p))
