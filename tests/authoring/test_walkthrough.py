@@ -9,6 +9,7 @@ removed). Signing uses a real ed25519 key that main's ``.deploycheck/allowed_sig
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 from pathlib import Path
 
@@ -214,6 +215,44 @@ def test_a_failed_signature_is_exit_2_with_the_fix_and_keeps_the_draft(project: 
     assert f"deploycheck: error: The signing key {p.key} (from --key) does not exist or is not a file. Fix the path" in text
     assert records(p) == []
     assert len(parse_draft(draft_file(p).read_bytes(), "draft").answers) == 5
+
+
+@pytest.mark.parametrize("agent", [False, True])
+def test_a_public_key_without_its_private_key_fails_before_the_first_question(project: Project, agent: bool) -> None:
+    # Two new users' trials (session 23) pointed user.signingkey at a `.pub` whose private key was
+    # gone: the checklist asked all five questions, then signing failed. Now it stops first; with
+    # the private key loaded into a real ssh-agent it asks, and signs through the agent.
+    p = project
+    public = Path(f"{p.key}.pub")
+    hidden = p.key.with_name("moved-away")
+    env = {"SSH_AUTH_SOCK": ""}
+    if agent:
+        started = subprocess.run(["ssh-agent", "-s", "-a", str(p.repo.parent / "agent.sock")], capture_output=True,
+                                 text=True, check=True)
+        pid = next(line.split("=")[1].split(";")[0] for line in started.stdout.split() if line.startswith("SSH_AGENT_PID="))
+        env = {"SSH_AUTH_SOCK": str(p.repo.parent / "agent.sock")}
+        subprocess.run(["ssh-add", "-q", str(p.key)], env={**os.environ, **env}, check=True, capture_output=True)
+    p.key.rename(hidden)
+    try:
+        t = Terminal(["--key", str(public)], p.repo, {**{k: v for k, v in git_env().items() if k not in ("EDITOR", "VISUAL")},
+                                                     "COLUMNS": "100", "NO_COLOR": "1", "TERM": "xterm", **env})
+        if agent:
+            t.answer(Q_SHARED, "yes")
+            t.answer(DETAILS, "Product.stock")
+            t.answer(Q_SEQUENTIAL, "yes")
+            t.answer(DETAILS, "a row lock in the follow-up change")
+            answer_rest(t)
+            assert t.wait() == 0
+            assert len(records(p)) == 1
+        else:
+            assert t.wait() == 2
+            text = " ".join(t.text.split())
+            assert f"The signing key {public}" in text and f"its private key {p.key} does not exist" in text
+            assert "Nothing was asked yet" in text and Q_SHARED not in t.text
+            assert records(p) == [] and not draft_file(p).exists()
+    finally:
+        if agent:
+            subprocess.run(["kill", pid], check=False)
 
 
 @pytest.mark.parametrize(

@@ -183,6 +183,13 @@ def _remove_stale_temporaries(records_dir: Path) -> None:
                 pass
 
 
+def can_sign(ctx: Context, key_arg: str | None) -> None:
+    """Raise SigningError when the signing key cannot sign (records/signing.py ``ensure_can_sign``)."""
+    from ..records.signing import discover_signing_key, ensure_can_sign
+
+    ensure_can_sign(discover_signing_key(key_arg, Path(ctx.change.repo_root)))
+
+
 def trust_warning_for(ctx: Context, key_arg: str | None) -> str | None:
     """Warn before signing when the key is not in the base branch's allowed_signers."""
     from ..records.signing import discover_signing_key, trust_warning

@@ -777,6 +777,49 @@ def discover_signing_key(explicit: str | None, repo_dir: Path) -> KeySpec:
     )
 
 
+def ensure_can_sign(key: KeySpec) -> None:
+    """Raise SigningError, before the checklist asks anything, when ``key`` cannot sign: it is a
+    public key whose private key file is not beside it, and ssh-agent does not hold it (two new
+    users' trials in session 23 learnt it only after all five answers). A private key file, or a
+    key the agent holds, passes; a passphrase is asked only when signing."""
+    if key.path is not None and not key.path.name.endswith(".pub"):
+        return
+    private = key.path.with_name(key.path.name[: -len(".pub")]) if key.path is not None else None
+    if private is not None and private.is_file():
+        return
+    held = _agent_keys()
+    if key.public_key is not None and held is not None and key.public_key in held:
+        return
+    if key.public_key is None and held:
+        return  # which key it is cannot be told: signing will say
+    where = f"its private key {private} does not exist" if private is not None else "it is a public key only"
+    agent = ("no ssh-agent is reachable (SSH_AUTH_SOCK is unset or stale)" if held is None
+             else "ssh-agent does not hold it")
+    raise SigningError(
+        f"The signing key {key.describe()} cannot sign: {where}, and {agent}. Nothing was asked yet. To fix, "
+        "point `--key` (or git's user.signingkey) at the private key file, or load it with `ssh-add PRIVATE_KEY_FILE`."
+    )
+
+
+def _agent_keys() -> set[PublicKey] | None:
+    """The public keys ssh-agent holds (`ssh-add -L`); None when no agent answers."""
+    if not os.environ.get("SSH_AUTH_SOCK"):
+        return None
+    try:
+        proc = subprocess.run(["ssh-add", "-L"], stdin=subprocess.DEVNULL, capture_output=True, timeout=15)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode not in (0, 1):  # 1: an agent with no keys ("The agent has no identities.")
+        return None
+    keys = set()
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        try:
+            keys.add(public_key_from_openssh(line))
+        except SigningError:
+            continue
+    return keys
+
+
 # --------------------------------------------------------------------------------------------
 # Signing
 
