@@ -94,6 +94,16 @@ def test_a_method_whose_helper_starts_the_workers_counts() -> None:
     assert "calls threading.Barrier (line 8)" in found.evidence
 
 
+def test_another_languages_test_whose_text_shows_no_concurrency_is_weak() -> None:
+    # A new user's trial (session 23, openmeter): the prompt warned that the Go test showed no
+    # sign of concurrency, but the pull request's block said only "not checked (not Python)".
+    source = "func TestInvoiceCollection(t *testing.T) {\n\tsvc.Collect(ctx, id)\n}\n"
+    found = check(source, "test/billing/invoice_test.go", path="test/billing/invoice_test.go")
+    assert found is not None and found.weak and found.concurrent is False
+    assert found.describe() == ("weak: test/billing/invoice_test.go shows no sign of concurrency in its text (goroutines, "
+                                "a WaitGroup, errgroup, t.Parallel, several workers; not Python, so read as text only).")
+
+
 def test_another_language_is_not_checked_and_not_called_weak() -> None:
     found = check("test('reserve', () => Promise.all([a(), b()]))\n", "spec/reserve.test.js", path="spec/reserve.test.js")
     assert found is not None and not found.weak and found.note == NOT_PYTHON

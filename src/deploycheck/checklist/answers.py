@@ -24,8 +24,6 @@ or ``"*"`` matches every answer).
 
 from __future__ import annotations
 
-import posixpath
-import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
@@ -35,6 +33,7 @@ from ..config import Config, PolicyRule
 from ..errors import ConfigError
 from ..git.model import Finding
 from ..rules.base import SHARED_STATE_WORDS  # a job finding's words for "writes shared state"
+from .testevidence import TEXT_CONCURRENCY, signs_of
 
 INCOMPLETE = "incomplete-answers"
 POLICY = "policy"
@@ -49,12 +48,6 @@ _RUNNERS = {
     "poetry", "hatch", "just", "docker", "k6", "locust", "jest", "vitest", "mix", "dotnet", "bin/rails",
 }
 # Signs that a test exercises concurrency: threads, processes, tasks, several workers.
-_CONCURRENCY = re.compile(
-    r"thread|concurren|multiprocess|processpool|asyncio\.gather|taskgroup|create_task|\bpool\(|"
-    r"barrier|worker|parallel|gevent|greenlet|promise\.all|waitgroup|goroutine|\bgo func|xdist",
-    re.IGNORECASE,
-)
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -168,7 +161,7 @@ def concurrency_evidence_warning(details: str, head_file_text: Callable[[str], s
     quiet = []
     for path in _path_tokens(details):
         text = head_file_text(path)
-        if text is not None and not _CONCURRENCY.search(text):
+        if text is not None and not TEXT_CONCURRENCY.search(text):
             quiet.append(path)
     if not quiet:
         return None
@@ -176,20 +169,11 @@ def concurrency_evidence_warning(details: str, head_file_text: Callable[[str], s
     # Python)" says that its test was not inspected further, which this warning must not contradict.
     only_text = " (its text only: tests not in Python are not inspected further)" if any(
         not path.endswith(".py") for path in quiet) else ""
-    signs = sorted({_SIGNS.get(posixpath.splitext(path)[1], _SIGNS[".py"]) for path in quiet})
+    signs = sorted({signs_of(path) for path in quiet})
     return (
         f"{', '.join(quiet)} shows no sign of concurrency ({'; '.join(signs)}){only_text}; make sure the test "
         "really runs workers against the same data at the same time."
     )
-
-
-# What a concurrent test shows, in the words of its own language (a Go test was told of asyncio).
-_GO = "goroutines, a WaitGroup, errgroup, t.Parallel, several workers"
-_JS = "Promise.all, worker threads, several workers"
-_JVM = "threads, an executor, a CountDownLatch, several workers"
-_SIGNS = {".py": "threads, processes, asyncio.gather, several workers", ".go": _GO,
-          ".rb": "threads, a thread pool, several workers", ".js": _JS, ".ts": _JS, ".mjs": _JS, ".tsx": _JS,
-          ".java": _JVM, ".kt": _JVM}
 
 
 def keep_warnings(answers: Mapping[str, Answer], warnings: Sequence[str]) -> dict[str, Answer]:

@@ -15,13 +15,15 @@ checklist"):
 
 The answer stands whatever is found (the author may know better than a syntax tree); what was
 found is signed into the record (``concurrency_test``) and shown as weak to the author, in the
-summary and to the reviewer. A file that is not Python is reported "not checked (not Python)",
-never as a weak answer. Pure: the caller passes the head commit's file reader.
+summary and to the reviewer. A file that is not Python is read as text only: weak when its text
+shows no sign of concurrency, else "not checked (not Python)". Pure: the caller passes the head
+commit's file reader.
 """
 
 from __future__ import annotations
 
 import ast
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
@@ -53,6 +55,27 @@ _CONCURRENT_CALLS = (
     "anyio.create_task_group", "trio.open_nursery", "gevent.spawn", "gevent.joinall",
     "deploycheck.testing.run_concurrently",
 )
+# A test file's text that shows concurrency, in any language (tests not in Python are read as
+# text only), and what such a test shows in the words of its own language.
+TEXT_CONCURRENCY = re.compile(
+    r"thread|concurren|multiprocess|processpool|asyncio\.gather|taskgroup|create_task|\bpool\(|"
+    r"barrier|worker|parallel|gevent|greenlet|promise\.all|waitgroup|goroutine|\bgo func|xdist",
+    re.IGNORECASE,
+)
+_GO = "goroutines, a WaitGroup, errgroup, t.Parallel, several workers"
+_JS = "Promise.all, worker threads, several workers"
+_JVM = "threads, an executor, a CountDownLatch, several workers"
+_SIGNS = {".py": "threads, processes, asyncio.gather, several workers", ".go": _GO,
+          ".rb": "threads, a thread pool, several workers", ".js": _JS, ".ts": _JS, ".mjs": _JS, ".tsx": _JS,
+          ".java": _JVM, ".kt": _JVM}
+
+
+def signs_of(path: str) -> str:
+    """What a concurrent test shows, in the words of the test file's language (a Go test is not
+    told of asyncio)."""
+    return _SIGNS.get(posixpath.splitext(path)[1], _SIGNS[".py"])
+
+
 # Method names that only exist on task groups, loops and executors.
 _CONCURRENT_METHODS = ("create_task", "start_soon", "submit", "map_async", "apply_async")
 
@@ -76,6 +99,8 @@ class ConcurrencyTest:
         """One line in plain words: the verdict first, then what was found."""
         if not self.exists:
             head = f"weak: {self.name} does not exist at the head commit"
+        elif self.note and self.concurrent is False:
+            head = f"weak: {self.name} {self.note}"
         elif self.note:
             head = f"{self.name}: {self.note}"
         else:
@@ -316,6 +341,13 @@ def assess(
     if not head_exists(path):
         return ConcurrencyTest(name, exists=False, evidence=(f"{path} is not in the head commit",))
     if not path.endswith(".py"):
+        # Read as text only: the checklist warned when it shows no sign of concurrency, and the
+        # record and the pull request's block say so too (a new user's trial saw the warning at
+        # the prompt and "not checked" in the block the reviewer reads).
+        text = head_text(path)
+        if text is not None and not TEXT_CONCURRENCY.search(text):
+            return ConcurrencyTest(name, exists=True, concurrent=False,
+                                   note=f"shows no sign of concurrency in its text ({signs_of(path)}; not Python, so read as text only)")
         return ConcurrencyTest(name, exists=True, note=NOT_PYTHON)
     tree = _parse(head_text(path))
     if tree is None:
