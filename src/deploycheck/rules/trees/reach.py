@@ -438,8 +438,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     namespaces = _ruby_namespaces(ctx, names, memo) if family == "ruby" else {}
     # (A JS/TS method's first step is keyed by its class; a later step reaching its name unrestricted
     # is the same search.)
-    seen = {name: {(name, home, on_class.get(name, "")), (name, home, on_class.get(name, "").partition(";js:")[0])}
-            for name in names}
+    seen = {name: {(name, home, on_class.get(name, "").partition(";js:")[0])} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
     defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
@@ -531,13 +530,16 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                         caller = organizer  # an organizer's recipe lists the action: its `call` runs it
                     if not caller:
                         continue
-                    key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p))
+                    key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p) + _js_owner(chain[-1], p))
+                    # Seen by name, package and restriction: a JS/TS owner keyed in would follow a
+                    # name that another class's method of that name already led to, again.
+                    once = (key[0], key[1], key[2].partition(";js:")[0])
                     step = (name, path, row + 1, shown)
-                    fresh = [(o, (step,) + t) for o, t in leads if key not in seen[o]]
+                    fresh = [(o, (step,) + t) for o, t in leads if once not in seen[o]]
                     if not fresh:
                         continue
                     for origin, _trail in fresh:
-                        seen[origin].add(key)
+                        seen[origin].add(once)
                     defined_in.setdefault(caller, set()).add(path)
                     if _module_private(chain[-1], caller, p):
                         here.append((caller, "", fresh))
@@ -928,6 +930,24 @@ def _ruby_arity(node) -> int | None:
     return len(given) if all(c.type == "identifier" for c in given) else None
 
 
+def _js_owner(node, p: Parsed) -> str:
+    """";js:Owner" for a JS/TS class's method, ";js:*" for a module's function: not the calls on a
+    local built with `new` of another class (``_js_foreign_new``); "" for anything else."""
+    if p.language not in _JS_LANGUAGES:
+        return ""
+    owner = _js_class_of(node, p) if node.type == "method_definition" else \
+        "*" if node.type == "function_declaration" and _module_level(node) else None
+    return f";js:{owner}" if owner else ""
+
+
+def _module_level(node) -> bool:
+    """Whether a JS/TS declaration stands at its module's top level (exported or not)."""
+    parent = node.parent
+    if parent is not None and parent.type == "export_statement":
+        parent = parent.parent
+    return parent is not None and parent.type == "program"
+
+
 def _js_class_of(node, p: Parsed) -> str | None:
     """The name of the JS/TS class whose body holds the method ``node``."""
     body = node.parent
@@ -941,10 +961,13 @@ _JS_SCOPES = frozenset({"function_declaration", "function_expression", "function
 
 
 def _js_foreign_new(n, p: Parsed, owner: str) -> bool:
-    """A JS/TS call of ``n``'s name on a local that its function built with `new` of another class
-    than ``owner`` (audiobookshelf's backup cron builds `const newBackup = new Backup()` and calls
-    its `setData`, never a `DeviceInfo`'s): not a call of the owner's method. A class of the file
-    that extends the owner keeps the call; a local assigned again, or built otherwise, keeps it."""
+    """A JS/TS call of ``n``'s name on a local built with `new` of another class than ``owner``
+    (audiobookshelf's backup cron builds `const newBackup = new Backup()` and calls its `setData`,
+    never a `DeviceInfo`'s); for a module's function (``owner`` "*"), on a local built with `new`
+    of any class (midday's workbench calls `core.getConfig()` on its `new WorkbenchCore(…)`,
+    never the CLI's exported `getConfig`). The local is looked up in the function around the call
+    and, outward, the functions around that (a closure's). A class of the file that extends the
+    owner keeps the call; a local assigned again, or built otherwise, keeps it."""
     member = n.parent
     if member is None or member.type != "member_expression" or member.child_by_field_name("property") != n:
         return False
@@ -953,27 +976,44 @@ def _js_foreign_new(n, p: Parsed, owner: str) -> bool:
         return False
     local = p.text(target)
     scope = member.parent
-    while scope is not None and scope.type not in _JS_SCOPES:
-        scope = scope.parent
-    built: set[str] = set()
-    for d in walk(scope) if scope is not None else ():
-        if d.type == "assignment_expression" and p.text(d.child_by_field_name("left") or d) == local:
-            return False  # assigned again: what it holds is not told by one `new`
-        if d.type != "variable_declarator" or p.text(d.child_by_field_name("name") or d) != local:
-            continue
-        value = d.child_by_field_name("value")
-        while value is not None and value.type in ("await_expression", "parenthesized_expression", *_TYPED_VALUES) \
-                and value.named_children:
-            value = value.named_children[0]
-        if value is None or value.type != "new_expression":
+    while scope is not None:
+        while scope is not None and scope.type not in _JS_SCOPES:
+            scope = scope.parent
+        if scope is None:
             return False
-        made = value.child_by_field_name("constructor")
-        built.add(p.text(made).rsplit(".", 1)[-1] if made is not None else "")
-    if len(built) != 1:
-        return False
-    made = built.pop()
-    return bool(made) and made != owner and not re.search(
-        rb"\bclass\s+" + re.escape(made.encode()) + rb"\s+extends\s+" + re.escape(owner.encode()) + rb"\b", p.source)
+        built = _js_built_in(scope, local, p)
+        if built is not None:
+            return bool(built) and built != owner and not re.search(
+                rb"\bclass\s+" + re.escape(built.encode()) + rb"\s+extends\s+" + re.escape(owner.encode()) + rb"\b",
+                p.source)
+        scope = scope.parent
+    return False
+
+
+def _js_built_in(scope, local: str, p: Parsed) -> str | None:
+    """The class ``local`` is built of by the one `new` that declares it in ``scope`` (not in a
+    function nested in it): its name; "" when it is declared there otherwise or assigned again;
+    None when ``scope`` does not declare it."""
+    found: str | None = None
+    stack = list(scope.children)
+    while stack:
+        d = stack.pop()
+        if d.type in _JS_SCOPES:
+            continue  # a nested function's own locals
+        if d.type == "assignment_expression" and p.text(d.child_by_field_name("left") or d) == local:
+            return ""  # assigned again: what it holds is not told by one `new`
+        if d.type == "variable_declarator" and p.text(d.child_by_field_name("name") or d) == local:
+            value = d.child_by_field_name("value")
+            while value is not None and value.type in ("await_expression", "parenthesized_expression", *_TYPED_VALUES) \
+                    and value.named_children:
+                value = value.named_children[0]
+            made = value.child_by_field_name("constructor") if value is not None and value.type == "new_expression" else None
+            name = p.text(made).rsplit(".", 1)[-1] if made is not None else ""
+            if found is not None and found != name:
+                return ""
+            found = name
+        stack.extend(d.children)
+    return found
 
 
 def _call_named(n):
@@ -1099,12 +1139,7 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
                                      "method_definition"})):
         name = called_name(n, p)
         if name in names:
-            # A JS/TS method changed in this file: ";js:Owner", not the calls on a local its function
-            # built of another class (``_js_foreign_new``). Only this first step: a later one keyed by
-            # its owner would follow a name that another owner's method already led to, again.
-            js = _js_class_of(n, p) if p.language in _JS_LANGUAGES and n.type == "method_definition" else None
-            kinds.setdefault(name, set()).add(f";js:{js}" if js else "" if p.language in _JS_LANGUAGES
-                                              else _restricted(n, name, p))
+            kinds.setdefault(name, set()).add(_js_owner(n, p) if p.language in _JS_LANGUAGES else _restricted(n, name, p))
     return {name: found.pop() for name, found in kinds.items() if len(found) == 1 and "" not in found}
 
 
