@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import LIGHTSERVICE_ACTION, flagged_on_branch
 
 SUBSCRIPTION = """package server
 
@@ -151,16 +151,7 @@ def test_js_an_angular_components_unawaited_call_is_the_pages_own(tmp_path, angu
     assert [(f[0], f[1]) for f in found] == ([] if angular else [(path, 6)])
 
 
-ACTION = """class Billing::Charge
-  extend LightService::Action
-  expects :account_id
-
-  executed do |context|
-    account = Account.find(context.account_id)
-    account.update!(balance: account.balance - 1)
-  end
-end
-"""
+ACTION = LIGHTSERVICE_ACTION
 
 
 @pytest.mark.parametrize("caller", [

@@ -9,11 +9,13 @@ result is. Real git repositories, real tree-sitter, the whole scan."""
 from __future__ import annotations
 
 
+import textwrap
+
 import pytest
 
 from support.dcflow import framework_pre_push, run_dc
 from support.gitrepo import make_branch, make_repo
-from support.scanning import flagged_on_branch as _found
+from support.scanning import LIGHTSERVICE_ACTION, flagged_on_branch as _found
 from deploycheck.analysis.pipeline import analyse
 
 
@@ -151,18 +153,8 @@ def test_dc717_a_next_server_module_using_reacts_cache_is_no_page(tmp_path, impo
 # 5. LightService (reach.ruby_scope): PASSES NOW
 # =================================================================================================
 
-_NESTED_ACTION = """module Billing
-  class Charge
-    extend LightService::Action
-    expects :account_id
-
-    executed do |context|
-      account = Account.find(context.account_id)
-      account.update!(balance: account.balance - 1)
-    end
-  end
-end
-"""
+# The same action written inside its module (`module Billing` / `class Charge`).
+_NESTED_ACTION = "module Billing\n" + textwrap.indent(LIGHTSERVICE_ACTION.replace("class Billing::Charge", "class Charge"), "  ") + "end\n"
 _STEPS_ORGANIZER = """module Billing
   class Settle
     extend LightService::Organizer

@@ -17,3 +17,17 @@ def flagged_on_branch(tmp_path: Path, main: dict, branch: dict, rule: str | None
     found = analyse(base="main", cwd=str(repo)).scan.active
     return [(f.path, f.line, f.side, f.severity, f.message) for f in found
             if (rule is None or f.rule == rule) and f.severity in ("warning", "high")]
+
+
+# A LightService action (canine's cluster install steps, apps-p): its body is an `executed` block
+# at class level, no method; rules/trees/reach.py follows it by its class's name.
+LIGHTSERVICE_ACTION = """class Billing::Charge
+  extend LightService::Action
+  expects :account_id
+
+  executed do |context|
+    account = Account.find(context.account_id)
+    account.update!(balance: account.balance - 1)
+  end
+end
+"""
