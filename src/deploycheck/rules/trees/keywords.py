@@ -310,11 +310,18 @@ _ENQUEUE_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", 
 
 def in_transaction_hints(ctx, direct: bool = True) -> bool:
     """Whether the file at head opens a transaction and (with ``direct``) names an enqueue; without
-    it, a transaction alone (a Ruby helper of the repository may enqueue inside it)."""
+    it, whether it opens a transaction's block (a Ruby helper of the repository may enqueue inside
+    it): `transaction do`, `with_lock`, `lock!`, not every mention of a model named Transaction
+    (maybe-finance's hooks paid the producers' search for each)."""
     if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
         return False
     head = ctx.lower_text("head") or ""
-    return any(w in head for w in _TRANSACTION_WORDS) and (not direct or any(w in head for w in _ENQUEUE_WORDS))
+    if not direct:
+        return _TRANSACTION_BLOCK.search(head) is not None
+    return any(w in head for w in _TRANSACTION_WORDS) and any(w in head for w in _ENQUEUE_WORDS)
+
+
+_TRANSACTION_BLOCK = re.compile(r"\btransaction\s*(?:do\b|\{|\()|\bwith_lock\b|\block!")
 
 
 # DC710's and DC711's gates (rules/trees/beans.py): a Java class made a singleton bean by one of
