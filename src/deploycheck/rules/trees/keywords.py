@@ -321,7 +321,9 @@ def in_transaction_hints(ctx, direct: bool = True) -> bool:
     return any(w in head for w in _TRANSACTION_WORDS) and any(w in head for w in _ENQUEUE_WORDS)
 
 
-_TRANSACTION_BLOCK = re.compile(r"\btransaction\s*(?:do\b|\{|\()|\bwith_lock\b|\block!")
+# A call whose name holds `transaction` handed a block or arguments (`transaction do`,
+# `in_audited_transaction do`, `$transaction(`), as rules/trees/enqueue.py reads one.
+_TRANSACTION_BLOCK = re.compile(r"transaction\w*\s*(?:do\b|\{|\()|\bwith_lock\b|\block!")
 
 
 # DC710's and DC711's gates (rules/trees/beans.py): a Java class made a singleton bean by one of
