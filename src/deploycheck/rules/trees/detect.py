@@ -12,7 +12,8 @@ from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
 from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, in_transaction_hints, job_folder_code, job_route,
-                       jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints)
+                       jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
+                       transaction_block_hints)
 from .langs import is_sql_file, language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
@@ -207,7 +208,7 @@ def detect(ctx):
             yield from _nondeterministic(ctx, p, language, lines)
         yield from _lua_in_strings(ctx, p, lines, side)
         yield from _weakened(ctx, p, lines, side)
-        if side == "head" and language in CHECK_ACT_LANGUAGES and in_transaction_hints(ctx, direct=False):
+        if side == "head" and language in CHECK_ACT_LANGUAGES and transaction_block_hints(ctx):
             # A Ruby method of the repository that enqueues counts as an enqueue (openfoodnetwork's
             # `WebhookService.create_webhook_job` inside the transaction of the job opening an order
             # cycle: a new user's trial).

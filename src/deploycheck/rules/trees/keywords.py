@@ -308,17 +308,21 @@ _ENQUEUE_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", 
                   ".add(", "addbulk", "enqueue", "sendtoqueue")
 
 
-def in_transaction_hints(ctx, direct: bool = True) -> bool:
-    """Whether the file at head opens a transaction and (with ``direct``) names an enqueue; without
-    it, whether it opens a transaction's block (a Ruby helper of the repository may enqueue inside
-    it): `transaction do`, `with_lock`, `lock!`, not every mention of a model named Transaction
-    (maybe-finance's hooks paid the producers' search for each)."""
+def in_transaction_hints(ctx) -> bool:
+    """Whether the file at head opens a transaction and names an enqueue."""
     if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
         return False
     head = ctx.lower_text("head") or ""
-    if not direct:
-        return _TRANSACTION_BLOCK.search(head) is not None
     return any(w in head for w in _TRANSACTION_WORDS) and any(w in head for w in _ENQUEUE_WORDS)
+
+
+def transaction_block_hints(ctx) -> bool:
+    """Whether the file at head opens a transaction's block (`transaction do`, `with_lock`,
+    `lock!`), where a Ruby helper of the repository may enqueue: not every mention of a model
+    named Transaction (maybe-finance's hooks paid the producers' search for each)."""
+    if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
+        return False
+    return _TRANSACTION_BLOCK.search(ctx.lower_text("head") or "") is not None
 
 
 # A call whose name holds `transaction` handed a block or arguments (`transaction do`,

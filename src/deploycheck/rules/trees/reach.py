@@ -438,7 +438,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     namespaces = _ruby_namespaces(ctx, names, memo) if family == "ruby" else {}
     # (A JS/TS method's first step is keyed by its class; a later step reaching its name unrestricted
     # is the same search.)
-    seen = {name: {(name, home, on_class.get(name, "").partition(";js:")[0])} for name in names}
+    seen = {name: {(name, home, _unowned(on_class.get(name, "")))} for name in names}
     # The files that define each followed name: there, `this.name` in the class defining it is the
     # followed function; elsewhere it is that class's own method of the same name.
     defined_in: dict[str, set[str]] = {name: {ctx.path} for name in names}
@@ -533,7 +533,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     key = (caller, _package_dir(p.language, path), _restricted(chain[-1], caller, p) + _js_owner(chain[-1], p))
                     # Seen by name, package and restriction: a JS/TS owner keyed in would follow a
                     # name that another class's method of that name already led to, again.
-                    once = (key[0], key[1], key[2].partition(";js:")[0])
+                    once = (key[0], key[1], _unowned(key[2]))
                     step = (name, path, row + 1, shown)
                     fresh = [(o, (step,) + t) for o, t in leads if once not in seen[o]]
                     if not fresh:
@@ -930,6 +930,9 @@ def _ruby_arity(node) -> int | None:
     return len(given) if all(c.type == "identifier" for c in given) else None
 
 
+_JS_OWNER = ";js:"  # a restriction's suffix naming a JS/TS unit's owner (``_js_owner``)
+
+
 def _js_owner(node, p: Parsed) -> str:
     """";js:Owner" for a JS/TS class's method, ";js:*" for a module's function: not the calls on a
     local built with `new` of another class (``_js_foreign_new``); "" for anything else."""
@@ -937,7 +940,12 @@ def _js_owner(node, p: Parsed) -> str:
         return ""
     owner = _js_class_of(node, p) if node.type == "method_definition" else \
         "*" if node.type == "function_declaration" and _module_level(node) else None
-    return f";js:{owner}" if owner else ""
+    return f"{_JS_OWNER}{owner}" if owner else ""
+
+
+def _unowned(restriction: str) -> str:
+    """A restriction without its JS/TS owner: what the search deduplicates steps by."""
+    return restriction.partition(_JS_OWNER)[0]
 
 
 def _module_level(node) -> bool:
@@ -1582,7 +1590,7 @@ def _uses_index(p: Parsed):
         if not WORD.fullmatch(name):
             return []
         hits, locals_ = occurrences(name)
-        restricted, _, js_owner = restricted.partition(";js:")
+        restricted, _, js_owner = restricted.partition(_JS_OWNER)
         restricted, _, arity = restricted.partition("/")
         typed = restricted.endswith("!")  # a file searched for naming the owner's types (``_typed_callers``)
         restricted = restricted.removesuffix("!")
