@@ -27,6 +27,7 @@ from ..records.record import RECORDS_DIR
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..checklist.testevidence import TestRun
+    from ..records.signing import KeySpec
 
 
 @dataclass
@@ -183,20 +184,22 @@ def _remove_stale_temporaries(records_dir: Path) -> None:
                 pass
 
 
-def can_sign(ctx: Context, key_arg: str | None) -> None:
-    """Raise SigningError when the signing key cannot sign (records/signing.py ``ensure_can_sign``)."""
+def signing_key_for(ctx: Context, key_arg: str | None) -> "KeySpec":
+    """The key `check` will sign with, found before the first question, and able to sign
+    (records/signing.py ``ensure_can_sign``: a key that cannot sign costs no answers)."""
     from ..records.signing import discover_signing_key, ensure_can_sign
 
-    ensure_can_sign(discover_signing_key(key_arg, Path(ctx.change.repo_root)))
+    key = discover_signing_key(key_arg, Path(ctx.change.repo_root))
+    ensure_can_sign(key)
+    return key
 
 
-def trust_warning_for(ctx: Context, key_arg: str | None) -> str | None:
+def trust_warning_for(ctx: Context, key: "KeySpec") -> str | None:
     """Warn before signing when the key is not in the base branch's allowed_signers."""
-    from ..records.signing import discover_signing_key, trust_warning
+    from ..records.signing import trust_warning
     from ..gate.verification import load_trust
 
     root = ctx.change.repo_root
-    key = discover_signing_key(key_arg, Path(root))
     trust = load_trust(ctx)
     principal = key.principal or gitcmd.output(["config", "user.email"], root, check=False)
     if trust.signers is None:

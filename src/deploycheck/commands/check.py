@@ -16,7 +16,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     from ..output import report
     from ..checklist.answers import keep_warnings, parse_answers
     from ..records.worktree import uncommitted_edits, uncommitted_note
-    from ..authoring.assess import can_sign, sign_and_write, trust_warning_for, validate
+    from ..authoring.assess import sign_and_write, signing_key_for, trust_warning_for, validate
     from ..checklist.checklist import load_builtin
     from ..output.console import out, warn
     from ..util.safe import inert
@@ -60,8 +60,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
         warn(f"{path} has uncommitted edits; the record covers committed work only. Commit them first, or run deploycheck again after committing.")
     trust = load_trust(ctx)
     checklist = trust.checklist or load_builtin("background-jobs")
-    can_sign(ctx, key)  # before the first question: a key that cannot sign costs no answers
-    note = trust_warning_for(ctx, key)
+    note = trust_warning_for(ctx, signing_key_for(ctx, key))
     if note and force and (kept := next((r for r in evaluate(ctx).records if r.status == "valid"), None)):
         # --force would put a record the gate rejects in place of one it accepts (trial 22).
         raise UsageError(

@@ -297,6 +297,7 @@ def throwaway_draft_message(exc: DeployCheckError) -> str:
 
 def _demo(repo: Path, kept: bool) -> int:
     from ..authoring.assess import sign_and_write, trust_warning_for, validate
+    from ..records.signing import discover_signing_key
     from ..checklist.checklist import load_builtin
     from ..output.console import warn
     from ..authoring.drafts import discard
@@ -355,7 +356,7 @@ def _demo(repo: Path, kept: bool) -> int:
             warn(message)
 
         _heading(5, "A record signed with the demo key, committed with the branch")
-        note = trust_warning_for(ctx, str(key))
+        note = trust_warning_for(ctx, discover_signing_key(str(key), repo))
         if note:
             warn(note)
         written = sign_and_write(ctx, checklist, given, str(key), stage=True)
