@@ -518,7 +518,9 @@ def _redundant_throw_guard(node, following, p: Parsed, flags) -> bool:
     return len(body) == 1 and _is_throw(body[0], p) and dump(body[0], p, *flags) == dump(following, p, *flags)
 
 
-# The "version" step: a version number assigned to a constant named like one (`VERSION = "8.1.1"`).
+# The "version" step: a version number assigned to a constant named like one (`VERSION = "8.1.1"`,
+# Go's `Ver = "3.7.3"`: siyuan's releases, apps-q).
+_VERSION_NAME = re.compile(r"version|(?:^|_)ver(?:_|$)", re.I)
 _VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[-.+][0-9A-Za-z.]+)?$")
 _ASSIGNMENTS = {"assignment", "variable_declarator", "const_spec", "var_spec", "property_declaration",
                 "expression_list", "literal_value"}
@@ -534,7 +536,7 @@ def _is_version_string(node, p: Parsed) -> bool:
     if holder is None or holder.type not in _ASSIGNMENTS:
         return False
     name = holder.child_by_field_name("left") or holder.child_by_field_name("name")
-    return name is not None and "VERSION" in p.text(name).upper() and name.end_byte <= node.start_byte
+    return name is not None and bool(_VERSION_NAME.search(p.text(name))) and name.end_byte <= node.start_byte
 
 
 # The "parameters" step: a Ruby keyword parameter with a default that the method never reads. No
