@@ -6,16 +6,19 @@ In one function: a call that checks whether a row exists (Ruby `exists?`, `find_
 same receiver (`Model.create!`, `prisma.user.create`, or `save` on a variable assigned from
 `Model.new`/`build`). Two workers can both see "absent" and both create. Ruby's read-or-create
 of a `has_one` association too (`user.profile || user.create_profile!`, `… unless user.profile`).
-Reported at the act, when the check or the act is on a changed line.
+Reported at the act, when the check or the act is on a changed line, and only when the base did
+not already check, then act, alike in the same function: an edit beside a race that was there is
+not one the change makes (erxes's login handler lost its debug logging, apps-q).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Callable, Container
 
 from .jvm import in_synchronized
 from .parse import Parsed, walk
-from .units import FUNCTIONS
+from .units import FUNCTIONS, qualname, units_at
 
 _CHECKS = {
     "ruby": {"exists?", "exist?", "find_by", "any?", "present?", "none?", "empty?", "blank?", "count", "first",
@@ -54,7 +57,34 @@ def _call_parts(node, p: Parsed) -> tuple[str, str] | None:
     return None
 
 
-def check_then_act(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+class _Every:
+    """Every line of a file, as the changed lines: what the base already did."""
+
+    def __contains__(self, line: object) -> bool:
+        return True
+
+
+Finder = Callable[[Parsed, Container[int]], list[tuple[int, str]]]
+
+
+def new_in_head(find: Finder, p: Parsed, lines: Container[int],
+                base_of: Callable[[], Parsed | None]) -> list[tuple[int, str]]:
+    """``find``'s findings on the head's changed ``lines`` that the base (parsed only when there
+    are some) did not already have in the same function: its name and the message's words, line
+    numbers aside."""
+    found = find(p, lines)
+    base = base_of() if found else None
+    if base is None:
+        return found
+
+    def key(q: Parsed, line: int, message: str) -> tuple[str, str]:
+        return qualname(units_at(q, line - 1), q), re.sub(r"line \d+", "line", message)
+
+    before = {key(base, line, message) for line, message in find(base, _Every())}
+    return [(line, message) for line, message in found if key(p, line, message) not in before]
+
+
+def check_then_act(p: Parsed, lines: Container[int]) -> list[tuple[int, str]]:
     """(line of the act, message) for each check followed by an act on the same receiver."""
     family = _family(p.language)
     checks, acts = _CHECKS[family], _ACTS[family]
@@ -149,7 +179,7 @@ def _read_then_created(owner: str, association: str, method: str) -> str:
             "step: two workers or requests can both read none and both create one.")
 
 
-def _association_or_create(n, p: Parsed, lines: dict[int, str]) -> tuple[int, str] | None:
+def _association_or_create(n, p: Parsed, lines: Container[int]) -> tuple[int, str] | None:
     """Ruby's read-or-create of a `has_one` association in one expression: `user.profile ||
     user.create_profile!(…)`, `user.queue || user.build_queue.tap(&:save!)` (summer-of-making's
     admin refill), `user.settings ||= …`. Two requests both read none and both create one."""
@@ -177,7 +207,7 @@ def _association_or_create(n, p: Parsed, lines: dict[int, str]) -> tuple[int, st
     return None
 
 
-def _created_unless_present(n, p: Parsed, lines: dict[int, str]) -> tuple[int, str] | None:
+def _created_unless_present(n, p: Parsed, lines: Container[int]) -> tuple[int, str] | None:
     """The statement form of the read-or-create: `user.create_profile! unless user.profile`,
     `… if user.profile.nil?` (or in an `if`/`unless` block)."""
     condition = n.child_by_field_name("condition")
@@ -249,7 +279,7 @@ def _in_function(fn, p: Parsed, lines, checks, acts, seen) -> list[tuple[int, st
 _CONCURRENT_MAP = ("ConcurrentHashMap", "ConcurrentMap", "ConcurrentSkipListMap")
 
 
-def concurrent_map_check_then_put(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+def concurrent_map_check_then_put(p: Parsed, lines: Container[int]) -> list[tuple[int, str]]:
     """(line of the put, message) for each Java method that reads a concurrent map field's entry
     and later puts the same key, outside `synchronized`, when the read or the put is changed."""
     fields = _concurrent_map_fields(p)

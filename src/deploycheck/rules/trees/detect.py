@@ -19,7 +19,7 @@ from .manifest import example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
 from .parse import MAX_PARSE_BYTES, STRING_LITERALS, Parsed, Unreadable, parse_bytes, parsed, walk
 from .beans import shutdown_changed, singleton_state
-from .checkact import check_then_act, concurrent_map_check_then_put
+from .checkact import check_then_act, concurrent_map_check_then_put, new_in_head
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
 from .naming import followable, producer_hints
@@ -183,7 +183,7 @@ def detect(ctx):
             yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last, side=side)
         # A check-then-create races wherever it runs: two requests, as much as two workers.
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
-            for line, message in check_then_act(p, lines):
+            for line, message in new_in_head(check_then_act, p, lines, lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
         if not itself:  # read only for what a job of another file reaches of it
             if not jobs_elsewhere(ctx, language):
@@ -227,8 +227,17 @@ def detect(ctx):
         if side == "head" and language == "java":
             for line, message in unsafe_static_writes(p, lines):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
-            for line, message in concurrent_map_check_then_put(p, lines):
+            for line, message in new_in_head(concurrent_map_check_then_put, p, lines,
+                                             lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+
+
+def _base_tree(ctx, language: str) -> Parsed | None:
+    """The base's tree of a file the change modifies; None for a new file or one that does not parse."""
+    if ctx.file.status == ADDED:
+        return None
+    base = parsed(ctx, "base", language)
+    return base if isinstance(base, Parsed) else None
 
 
 def _sql_file(ctx):
