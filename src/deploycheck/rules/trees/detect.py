@@ -232,14 +232,6 @@ def detect(ctx):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
 
 
-def _base_tree(ctx, language: str) -> Parsed | None:
-    """The base's tree of a file the change modifies; None for a new file or one that does not parse."""
-    if ctx.file.status == ADDED:
-        return None
-    base = parsed(ctx, "base", language)
-    return base if isinstance(base, Parsed) else None
-
-
 def _sql_file(ctx):
     """DC716 in a `.sql` file: its added lines on the head, and the lines of hunks that only remove
     on the base (a `for update skip locked` dropped from a scheduled function)."""
