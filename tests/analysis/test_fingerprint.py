@@ -118,12 +118,16 @@ def test_fingerprint_is_over_sorted_pairs():
     assert fingerprint(list(reversed(list(pairs.items())))) == expected
 
 
-def test_compare_names_new_and_changed_files_but_not_dropped_ones():
-    recorded = {"a.py": "1" * 64, "b.py": "2" * 64, "gone.py": "3" * 64}
+def test_compare_names_new_changed_and_dropped_files_but_not_quiet_unchanged_ones():
+    recorded = {"a.py": "1" * 64, "b.py": "2" * 64, "gone.py": "3" * 64, "quiet.py": "5" * 64, "edited.py": "6" * 64}
     current = {"a.py": "1" * 64, "b.py": "9" * 64, "c.py": "4" * 64}
-    assert compare(recorded, current) == [
+    # quiet.py and edited.py: still changed by the branch, no longer flagged; gone.py: put back
+    assert [(path, reason.split(" (")[0].split(":")[0]) for path, reason in
+            compare(recorded, current, {"quiet.py": "5" * 64, "edited.py": "7" * 64})] == [
         ("b.py", "changed since the record was signed"),
-        ("c.py", "flagged now, but not covered by the record (newly flagged file)"),
+        ("c.py", "flagged now, but not covered by the record"),
+        ("edited.py", "changed since the record was signed"),
+        ("gone.py", "no longer changed by the branch"),
     ]
 
 

@@ -198,8 +198,10 @@ def compare(recorded: Mapping[str, str], current: Mapping[str, str],
     are no longer flagged but that the change still touches. Such a file edited since signing is
     stale too: the edit may be what made it quiet (a new user's trial put a long-held lock back
     with a one-line edit, and the file dropped out of the flagged set while the record's answers
-    still described the lock-free version). A recorded file the change no longer touches, or one
-    unchanged, is no problem: the record covered more than is needed now.
+    still described the lock-free version). So is a recorded file the change no longer touches
+    (put back to the base's text): the record was signed for a change that included it, and the
+    rest may depend on it (another trial reverted the consumer's half of a queue-region move; the
+    producer's half, still signed, kept the record valid). Only an unchanged file is no problem.
     """
     problems = []
     for path in sorted(current):
@@ -208,8 +210,11 @@ def compare(recorded: Mapping[str, str], current: Mapping[str, str],
         elif recorded[path] != current[path]:
             problems.append((path, "changed since the record was signed"))
     quiet = unflagged or {}
-    for path in sorted(quiet):
-        if path in recorded and path not in current and recorded[path] != quiet[path]:
+    for path in sorted(set(recorded) - set(current)):
+        if path not in quiet:
+            problems.append((path, "no longer changed by the branch (put back to the base's text since the record was "
+                                   "signed): the record's answers describe a change that included it"))
+        elif recorded[path] != quiet[path]:
             problems.append((path, "changed since the record was signed (no longer flagged, but the record's answers "
                                    "describe the version it signed)"))
     return sorted(problems)

@@ -88,9 +88,10 @@ class Evidence:
     verify_signature: Callable[[bytes, str, str], PublicKey]  # (message, armored, namespace) -> public key
     head_file_exists: Callable[[str], bool]
     head_file_text: Callable[[str], str | None]
+    # path -> digest of the given paths that the change touches, flagged or not (fingerprint.py).
+    # No default: a recorded path missing from its answer counts as put back to the base's text.
+    change_digests: Callable[[Iterable[str]], dict[str, str]]
     base_records: BaseRecords = field(default_factory=BaseRecords)
-    # path -> digest of the given paths that the change touches, flagged or not (fingerprint.py)
-    change_digests: Callable[[Iterable[str]], dict[str, str]] = lambda paths: {}
 
 
 @dataclass

@@ -229,8 +229,8 @@ def evaluate(ctx: Context, allowed_signers: Path | None = None, *, strict_trust:
     known = base_records(ctx) if records else BaseRecords()
     for identity, path in (used_records or {}).items():
         known.identities.setdefault(identity, path)
-    evidence = Evidence(ctx.scan.active, change_digests(ctx), verify_sshsig, exists, text, base_records=known,
-                        change_digests=lambda paths: digests_of(ctx, paths))
+    evidence = Evidence(ctx.scan.active, change_digests(ctx), verify_sshsig, exists, text,
+                        change_digests=lambda paths: digests_of(ctx, paths), base_records=known)
     return decide(flagged, records, trust, evidence, notes)
 
 
