@@ -75,3 +75,44 @@ export const signup = async (req) => {
 def test_js_a_check_then_create_the_base_already_had_is_not_the_change(tmp_path, head: str, flagged: list) -> None:
     found = flagged_on_branch(tmp_path, {"src/login.ts": LOGIN}, {"src/login.ts": head}, rule="DC705")
     assert [f[1] for f in found] == flagged
+
+
+ENGINES = """package org.example.script;
+
+import java.util.HashMap;
+import java.util.Map;
+
+public class ScriptEngineManagerImpl {
+    private final Map<String, Factory> factories = new HashMap<>();
+
+    public void addFactory(String type, Factory factory) {
+        factories.put(type, factory);
+    }
+
+    public Factory factory(String type) {
+        return factories.get(type);
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("head, flagged", [
+    # openhab (apps-q 47451808): the registry's map, filled by OSGi threads and read by rule
+    # threads, became a ConcurrentHashMap; in no job file, the change was "Nothing flagged".
+    (ENGINES.replace("new HashMap<>()", "new ConcurrentHashMap<>()")
+     .replace("import java.util.Map;", "import java.util.Map;\nimport java.util.concurrent.ConcurrentHashMap;"),
+     [(8, "warning")]),
+    (ENGINES.replace("    public void addFactory", "    public synchronized void addFactory"), [(9, "warning")]),
+    (ENGINES.replace("return factories.get(type);", "return factories.get(type); // not synchronized"), []),
+])
+def test_java_a_concurrency_primitive_gained_anywhere_is_a_warning(tmp_path, head: str, flagged: list) -> None:
+    found = flagged_on_branch(tmp_path, {"core/src/main/java/org/example/script/ScriptEngineManagerImpl.java": ENGINES},
+                              {"core/src/main/java/org/example/script/ScriptEngineManagerImpl.java": head}, rule="DC704")
+    assert [(f[1], f[3]) for f in found] == flagged
+
+
+def test_java_a_concurrency_primitive_taken_from_a_request_path_class_is_high(tmp_path) -> None:
+    path = "core/src/main/java/org/example/script/ScriptEngineManagerImpl.java"
+    guarded = ENGINES.replace("    public void addFactory", "    public synchronized void addFactory")
+    found = flagged_on_branch(tmp_path, {path: guarded}, {path: ENGINES}, rule="DC704")
+    assert [(f[1], f[3]) for f in found] == [(9, "high")]

@@ -185,6 +185,9 @@ def detect(ctx):
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
             for line, message in new_in_head(check_then_act, p, lines, lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+        # A lock, a concurrent type or a `volatile` says its author meant threads, wherever it is:
+        # in a JVM or Go server every request is one (openhab's script engine registry, apps-q).
+        yield from _weakened(ctx, p, lines, side)
         if not itself:  # read only for what a job of another file reaches of it
             if not jobs_elsewhere(ctx, language):
                 continue  # admitted by another gate (DC709's): no job here to reach it
@@ -207,7 +210,6 @@ def detect(ctx):
         if side == "head" and language in ("go", "java", "kotlin") and b"temporal" in p.source:
             yield from _nondeterministic(ctx, p, language, lines)
         yield from _lua_in_strings(ctx, p, lines, side)
-        yield from _weakened(ctx, p, lines, side)
         if side == "head" and language in CHECK_ACT_LANGUAGES and transaction_block_hints(ctx):
             # A Ruby method of the repository that enqueues counts as an enqueue (openfoodnetwork's
             # `WebhookService.create_webhook_job` inside the transaction of the job opening an order

@@ -4,7 +4,9 @@ Per unit (method, field, function) present on both sides: a `synchronized` metho
 `volatile` field, a concurrent type (ConcurrentHashMap, AtomicLong, …, Go sync.Mutex/atomic) that
 (Ruby: concurrent-ruby's types, `Mutex`, `Monitor`, `synchronize`)
 the unit had and no longer has is reported `high`, but only when the whole file has fewer of it
-too (moved elsewhere in the file is not removed). A Go channel whose buffering changed (buffered to
+too (moved elsewhere in the file is not removed). One the unit gained, and the file too, is a
+`warning`: the change says the state is shared (openhab's script engine factories, a HashMap
+made a ConcurrentHashMap, apps-q), and what else touches it is for the checklist. A Go channel whose buffering changed (buffered to
 unbuffered: senders now block until a receiver takes the value) is a `warning`, `high` when it
 became unbuffered. A Java/Kotlin unit whose stream pipelines became parallel or sequential
 (`parallelStream()`/`.parallel()` added or removed) is a `warning`: its lambdas move on or off the
@@ -119,11 +121,22 @@ def _parallel_calls(node, p: Parsed) -> list[int]:
     return sorted(out)
 
 
+def _gained(key: str, gain: Counter) -> str:
+    names = ", ".join(f"`{name}`" for name in sorted(gain))
+    nulls = (" A concurrent map also refuses null keys and values: a `put` or `get` of null that the plain map took "
+             "now throws.") if gain.keys() & {"ConcurrentHashMap", "ConcurrentMap", "ConcurrentSkipListMap"} else ""
+    return (f"`{key}` now uses {names} (and the file has more of it): the change says this state is shared between "
+            "threads or goroutines. Whatever else reads or writes it without the new guard still races, a read "
+            "then a write are still two steps, and a lock has costs of its own (held across a slow call, taken in "
+            f"another order than a second lock).{nulls}")
+
+
 def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list[tuple[int, int, str, str]]:
     """(first line, last line, severity, message) per unit whose primitives weakened. ``p`` is the
     side the lines belong to; a removal is judged base -> head either way."""
     base, head = (other, p) if side == "head" else (p, other)
     file_drop = _primitives(base.root, base) - _primitives(head.root, head)
+    file_gain = _primitives(head.root, head) - _primitives(base.root, base)
     groups: dict[str, list[int]] = {}
     for number in sorted(lines):
         groups.setdefault(qualname(units_at(p, number - 1), p), []).append(number)
@@ -140,6 +153,9 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
                         f"`{key}` no longer uses {gone} (and the file has fewer of it): what it protected may now "
                         "race between threads or goroutines."))
             continue
+        gain = (_primitives(h, head) - _primitives(b, base)) & file_gain
+        if gain:
+            out.append((changed[0], changed[-1], "warning", _gained(key, gain)))
         if p.language in ("java", "kotlin"):
             before_calls, after_calls = _parallel_calls(b, base), _parallel_calls(h, head)
             if len(before_calls) != len(after_calls):

@@ -351,7 +351,7 @@ PRIMITIVE_WEAKENED = Rule(
     category="concurrency",
     severity="high",
     questions=("shared-state", "sequential-assumption", "concurrency-tested"),
-    summary=("A synchronized/volatile/atomic/concurrent primitive went away from a unit, a Go channel's buffering "
+    summary=("A synchronized/volatile/atomic/concurrent primitive went away from a unit (or came), a Go channel's buffering "
              "changed, or a Java/Kotlin stream became parallel or sequential."),
     languages=("go", "java", "kotlin", "ruby"),
     what_it_does=dedent("""\
@@ -363,7 +363,10 @@ PRIMITIVE_WEAKENED = Rule(
         `sync/atomic`; in Ruby, concurrent-ruby's types such as `Concurrent::Map` or
         `Concurrent::AtomicFixnum`, `Mutex`, `Monitor` and a `synchronize` call, in any Ruby file)
         that the unit had and no longer has is `high`, when the file as a whole has
-        fewer of it too. Only uses count: a creation, a declared type, a call on it, the
+        fewer of it too; one the unit gained (and the file too) is a `warning`, since the change
+        says the state is shared (a plain map made a concurrent one: also, it now refuses null
+        keys and values). Read in any file of these languages, job or not: a JVM, Go or Ruby
+        server runs its requests on threads too. Only uses count: a creation, a declared type, a call on it, the
         keywords; a class literal (`ConcurrentHashMap.class` given to an allow-list, Kotlin's
         `ConcurrentHashMap::class`), an import, a string or a comment naming the type do not. A Go `make(chan T, n)` whose capacity changed is a `warning`, `high` when
         a buffered channel became unbuffered. A Java or Kotlin unit that calls `parallelStream()`
