@@ -547,3 +547,19 @@ def test_a_quiet_branch_says_the_field_was_not_checked_when_it_is_required(stric
     code, doc = verify(strict, {})
     assert code == 0
     assert any("no pull request text was found" in n for n in doc["notes"])
+
+
+@pytest.mark.parametrize("title, phrases", [
+    # hawkBit's feature is called "auto cleanup" (a new user's trial, session 24): a title that
+    # says what changed failed the gate as a "cleanup" claim, however it was worded.
+    ("Auto cleanup: run tasks on every node without the cluster lock", ()),
+    ("Run auto-cleanup tasks on every node", ()),
+    ("Simplify the session clean-up job", ()),
+    ("Fix the cleanup scheduler's lock", ()),
+    # the change called a cleanup stays a claim
+    ("Clean up the jobs", ("Clean up",)),
+    ("Code cleanup in workers", ("cleanup",)),
+    ("Cleanup", ("Cleanup",)),
+])
+def test_cleanup_naming_a_feature_is_no_claim(title, phrases):
+    assert claims_in(title) == phrases

@@ -313,6 +313,17 @@ _THIS_CHANGE = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:this|pure(?:ly)?|just|only|a
                           r"(?:an?\s+)?(?:minor\s+)?(refactor(?:ing)?|clean[\s-]?up)\b", re.IGNORECASE)
 
 
+# "Cleanup" naming a feature, not the change: a kind of cleanup before it (hawkBit's "Auto cleanup:
+# run tasks on every node", a new user's trial, session 24), or the noun before what does it
+# ("the cleanup scheduler", "session clean-up job"). The verb ("Clean up the jobs") stays a claim.
+_CLEANUP_FEATURE = re.compile(
+    r"\b(?:auto(?:matic|mated)?|scheduled|periodic|background|nightly|daily|hourly|session|cache|disk|log|token"
+    r"|orphan(?:ed)?|expired|stale|temp|tmp|file|storage|queue|job|action|database|db)[\s-]+clean[\s-]?ups?\b"
+    r"|\bclean-?ups?[\s-]+(?:tasks?|jobs?|schedulers?|workers?|actions?|polic(?:y|ies)|intervals?|services?|crons?"
+    r"|process(?:es)?|handlers?|threads?|period|delay|runs?|routines?|hooks?)\b", re.IGNORECASE)
+_CLEANUP = 4  # CLAIM_PATTERNS' index of "cleanup"
+
+
 def _claims(text: str, weak: bool = True) -> dict[int, str]:
     """The harmless-sounding phrase of ``text`` for each pattern of CLAIM_PATTERNS (its index),
     whitespace collapsed. Code is not read (see _CODE); ``weak``: the plain words count too, else
@@ -320,7 +331,7 @@ def _claims(text: str, weak: bool = True) -> dict[int, str]:
     prose = _CODE.sub(" ", _EMPHASIS.sub(" ", text))
     out = {}
     for index, pattern in enumerate(CLAIM_PATTERNS[: None if weak else _STRONG]):
-        if m := pattern.search(prose):
+        if m := pattern.search(_CLEANUP_FEATURE.sub(" ", prose) if index == _CLEANUP else prose):
             out[index] = " ".join(m.group(0).split())
     if not weak and (m := _THIS_CHANGE.search(prose)):
         word = " ".join(m.group(1).split())
