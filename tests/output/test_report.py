@@ -123,7 +123,7 @@ def test_text_report_exact(mixed: ScanResult, capsys) -> None:
         "inventory/jobs.py:7: DC301 lost-update [high] suppressed (single worker)\n"
         "  Saves p.\n"
         "\n"
-        "Flagged: 2 findings in 1 file need the background-jobs checklist. Run `deploycheck` to assess.\n"
+        "Flagged: 2 findings in 1 file need the background-jobs checklist (1 more finding shown as context). Run `deploycheck` to assess.\n"
     )
 
 
@@ -490,14 +490,14 @@ def test_github_commands_and_summary(mixed: ScanResult, tmp_path: Path, monkeypa
         f"::error file=inventory/jobs.py,line=5,endLine=6,title=DC301 lost-update::{LOST}\n"
         "::notice file=inventory/jobs.py,line=7,endLine=7,title=DC301 lost-update (suppressed)::"
         "Saves p. [suppressed: single worker]\n"
-        "Flagged: 2 findings in 1 file need the background-jobs checklist. Run `deploycheck` to assess.\n"
+        "Flagged: 2 findings in 1 file need the background-jobs checklist (1 more finding shown as context). Run `deploycheck` to assess.\n"
     )
     assert summary.read_text(encoding="utf-8") == (
         "before\n"
         "\n"
         "### deploycheck scan\n"
         "\n"
-        "Flagged: 2 findings in 1 file need the background-jobs checklist. Run `deploycheck` to assess.\n"
+        "Flagged: 2 findings in 1 file need the background-jobs checklist (1 more finding shown as context). Run `deploycheck` to assess.\n"
         "\n"
         f"Base: main (from --base) · {shas(mixed)}\n"
         "\n"

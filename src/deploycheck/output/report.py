@@ -108,8 +108,12 @@ def verdict(result: ScanResult, esc: Callable[[object], str] | None = None, next
         verb = "needs" if count == 1 else "need"
         by_author = sum(1 for f in result.findings if f.suppressed_by_author)
         counted = f" ({by_author} {AUTHOR_SUPPRESSED}, still counted)" if by_author else ""
+        # The list above also shows informational findings: counted apart, so that the numbers
+        # add up (a new user's trial read "13 findings" over a list of 15).
+        context = sum(1 for f in result.active if f.severity == "info" and not f.flags)
+        shown = f" ({_plural(context, 'more finding')} shown as context)" if context else ""
         return (
-            f"Flagged: {_plural(count, 'finding')}{counted} in {_plural(files, 'file')} {verb} the {which}."
+            f"Flagged: {_plural(count, 'finding')}{counted} in {_plural(files, 'file')} {verb} the {which}{shown}."
             + (f" {next_step}" if next_step else "")
         )
     context = sum(1 for f in result.active if f.severity == "info")

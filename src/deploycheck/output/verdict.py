@@ -46,8 +46,13 @@ def nothing_compared(ctx: Context) -> bool:
     return not ctx.change.files and not ctx.deck_files
 
 
+def _context(ctx) -> int:
+    """How many informational findings the scan shows as context (scan's own count)."""
+    return sum(1 for f in ctx.scan.active if f.severity == "info")
+
+
 def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: inert(text, keep_newlines=False),
-              empty: bool = False) -> str:
+              empty: bool = False, context: int = 0) -> str:
     """The verdict in one line; ``esc`` makes the record's path and signer inert for the output
     format (text by default, ``github.markdown_text`` for the step summary). ``empty``: no file
     differs between the base and the head (``nothing_compared``)."""
@@ -55,6 +60,11 @@ def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: iner
         # As scan says it (report.NOTHING_TO_CHECK): "nothing flagged" on the default branch
         # itself read as a verdict on work that was never compared.
         return "PASS: " + report.NOTHING_TO_CHECK[0].lower() + report.NOTHING_TO_CHECK[1:]
+    if verdict.ok and not verdict.flagged_files and context:
+        # As scan says it: "found no change" beside an informational finding that asks for a look
+        # by hand (a function not followed to its jobs) read as a contradiction (a new user's trial).
+        return (f"PASS: nothing flagged; no risky change to jobs, queues or shared state ({context} informational "
+                f"finding{'s' if context != 1 else ''}: `deploycheck scan` shows {'them' if context != 1 else 'it'}).")
     if verdict.ok and not verdict.flagged_files:
         return "PASS: nothing flagged; deploycheck found no change to jobs, queues or shared state."
     if verdict.ok:
@@ -97,7 +107,7 @@ def print_text(ctx: Context, verdict: Verdict, claims: list | None = None) -> No
         con.print(Text(f"Record {inert(rv.path, keep_newlines=False)}: {rv.status}{signer}"))
     for note in verdict.notes:
         con.print(Text("Note: " + inert(note, keep_newlines=False), style="dim"))
-    con.print(Text(_headline(verdict, empty=nothing_compared(ctx)), style="bold green" if verdict.ok else "bold red"))
+    con.print(Text(_headline(verdict, empty=nothing_compared(ctx), context=_context(ctx)), style="bold green" if verdict.ok else "bold red"))
     for problem in verdict.problems:
         con.print(_hanging(con, Text(f"  [{problem.code}] ", style="red"), Text(inert(problem.message, keep_newlines=False))), soft_wrap=True)
         con.print(_hanging(con, Text("      fix: ", style="dim"), Text(inert(problem.fix, keep_newlines=False), style="dim")), soft_wrap=True)
@@ -224,7 +234,7 @@ def print_github(ctx: Context, verdict: Verdict, claims: list | None = None) -> 
     for line in github_annotations(ctx, verdict):
         print(line)
     rows = [[markdown_text(p.code), markdown_text(p.path or ""), markdown_text(p.message), markdown_text(p.fix)] for p in verdict.problems]
-    summary = f"## deploycheck verify\n\n**{_headline(verdict, markdown_text, nothing_compared(ctx))}**\n"
+    summary = f"## deploycheck verify\n\n**{_headline(verdict, markdown_text, nothing_compared(ctx), _context(ctx))}**\n"
     if verdict.flagged_files:
         summary += "\nFlagged files: " + ", ".join(markdown_code(p) for p in verdict.flagged_files) + "\n"
     if verdict.notes:
@@ -232,7 +242,7 @@ def print_github(ctx: Context, verdict: Verdict, claims: list | None = None) -> 
     if rows:
         summary += "\n" + markdown_table(["problem", "path", "message", "fix"], rows) + "\n"
     append_step_summary(summary)
-    print(_headline(verdict, empty=nothing_compared(ctx)))
+    print(_headline(verdict, empty=nothing_compared(ctx), context=_context(ctx)))
 
 
 # --- a merge queue's group, one pull request at a time (`verify --merge-group`) -----------------

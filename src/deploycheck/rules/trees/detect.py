@@ -1001,6 +1001,8 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
     if side != "head" or NOT_WORKER_CODE.search(ctx.path) or _NO_NOTE_PATHS.search(ctx.path):
         return None
     for number in sorted(lines):
+        if not p.line(number - 1).strip():
+            continue  # a blank line is no place to point at (a new user's trial saw the marker on one)
         for chain in chains_at(p, number - 1):
             if not chain or _signature_only(chain[-1]) or called_name(chain[-1], p) in _NO_NOTE_NAMES:
                 continue
@@ -1009,7 +1011,8 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
                     ctx.path, number,
                     f"{shown_name(chain, p)} is not followed to the jobs that may call it: {why}, so deploycheck cannot "
                     "tell whether a job runs it (docs/limitations.md). Not flagged: check by hand whether a job "
-                    "calls it.", side=side, severity="info")
+                    "calls it; if this file runs in the background, list its folder under `job_paths` in "
+                    ".deploycheck/config.yaml and deploycheck reads it as background code.", side=side, severity="info")
     return None
 
 
