@@ -68,6 +68,10 @@ export const signup = async (req) => {
     (LOGIN.replace("const created = await", "await").replace("    console.log('created', created._id);\n", ""), []),
     # a new function that checks, then creates: a race the change makes
     (LOGIN + SIGNUP, [16]),
+    # what decides whether the act runs changed between the base's check and act (usesend's
+    # sign-up, apps-f 68b5a072, moved a refusal inside its locked check): still the change's
+    (LOGIN.replace("const created = await", "await").replace("    console.log('created', created._id);\n", "")
+     .replace("  } else {\n", "  } else {\n    if (!req.token) {\n      throw new Error('no token');\n    }\n"), [11]),
     # the same function now creates through another model: not the pair the base had
     (LOGIN.replace("const created = await models.Accounts.create", "const created = await models.Users.create")
      .replace("models.Accounts.findOne", "models.Users.findOne"), [8]),

@@ -81,7 +81,8 @@ def new_in_head(find: Finder, p: Parsed, lines: Container[int],
         return qualname(units_at(q, line - 1), q), re.sub(r"line \d+", "line", message)
 
     before = {key(base, line, message) for line, message in find(base, _Every())}
-    return [(line, message) for line, message in found if key(p, line, message) not in before]
+    return [(line, message) for line, message in found
+            if key(p, line, message) not in before or _decided_anew(p, lines, line, message)]
 
 
 def check_then_act(p: Parsed, lines: Container[int]) -> list[tuple[int, str]]:
@@ -109,6 +110,32 @@ _BRANCHING = {"if_statement", "if", "unless", "elsif", "conditional", "ternary_e
 _MODIFIERS = {"if_modifier": True, "unless_modifier": False}  # Ruby's `x if c` / `x unless c`
 _ARMS = {"when", "else", "switch_case", "switch_default"}  # a `case`'s or a `switch`'s arms
 _LEAVES = {"return", "return_statement", "throw_statement", "next", "break", "break_statement", "continue_statement"}
+
+
+# Statements that decide whether the act is reached: changed between the check and the act, they
+# change the check-then-act itself, though the two calls are the base's (usesend's sign-up moved
+# its refusal of a missing email inside the locked check, apps-f).
+_DECIDING = _BRANCHING | _LEAVES | {"else_clause", "else", "switch_statement", "case", "try_statement",
+                                    "catch_clause", "rescue", "begin", "unless_modifier", "if_modifier"}
+
+
+def _decided_anew(p: Parsed, lines: Container[int], act: int, message: str) -> bool:
+    """Whether a changed line between the finding's check (the line its message names) and its
+    act opens a statement that decides whether the act runs."""
+    check = re.search(r"line (\d+)", message)
+    if check is None:
+        return False
+    for number in range(int(check.group(1)) + 1, act):
+        text = p.line(number - 1)
+        if number not in lines or not text.strip():
+            continue
+        column = len(text) - len(text.lstrip())
+        node = p.root.descendant_for_point_range((number - 1, column), (number - 1, column))
+        while node is not None and node.start_point[0] == number - 1:
+            if node.type in _DECIDING:
+                return True
+            node = node.parent
+    return False
 
 
 def _branches(node, p: Parsed) -> set[tuple[str, bool]]:
