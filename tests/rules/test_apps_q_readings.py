@@ -120,3 +120,38 @@ def test_java_a_concurrency_primitive_taken_from_a_request_path_class_is_high(tm
     guarded = ENGINES.replace("    public void addFactory", "    public synchronized void addFactory")
     found = flagged_on_branch(tmp_path, {path: guarded}, {path: ENGINES}, rule="DC704")
     assert [(f[1], f[3]) for f in found] == [(9, "high")]
+
+
+GO_MOD = "module example.com/drive\n\ngo 1.22\n"
+UPLOAD = """package teldrive
+
+import "golang.org/x/sync/semaphore"
+
+func Upload(parts []string, sem *semaphore.Weighted) {
+	for range parts {
+		go func() {
+			defer sem.Release(1)
+		}()
+	}
+}
+"""
+FUSE = """package fuse
+
+type Fs struct{ open map[string]int }
+
+func (f *Fs) Release(path string) error {
+	delete(f.open, path)
+	return nil
+}
+"""
+
+
+@pytest.mark.parametrize("kept, flagged", [(False, False), (True, True)])
+def test_go_a_deleted_package_nothing_imports_runs_nowhere(tmp_path, kept: bool, flagged: bool) -> None:
+    # OpenList (apps-q 78f2f0b2) deleted an unused FUSE stub: its `Fs.Release` had been matched,
+    # by name, to a semaphore's `Release` in an upload goroutine, and its removal was DC701.
+    main = {"go.mod": GO_MOD, "drivers/teldrive/upload.go": UPLOAD, "internal/fuse/fs.go": FUSE,
+            "internal/fuse/doc.go": "package fuse\n"}
+    branch = {"internal/fuse/fs.go": None} if kept else {"internal/fuse/fs.go": None, "internal/fuse/doc.go": None}
+    found = flagged_on_branch(tmp_path, main, branch)
+    assert bool(found) == flagged, found

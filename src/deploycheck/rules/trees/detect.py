@@ -139,7 +139,7 @@ def detect(ctx):
             yield from _js_producer(ctx, head, {})
     for side, lines in (("head", _added_code(ctx, language)),
                         ("base", {**_deleted_only(ctx, language), **_left_background(ctx, language)})):
-        if not lines:
+        if not lines or (side == "base" and language == "go" and _go_package_gone(ctx)):
             continue
         p = parsed(ctx, side, language)
         if p is None:
@@ -232,6 +232,35 @@ def detect(ctx):
             for line, message in new_in_head(concurrent_map_check_then_put, p, lines,
                                              lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+
+
+def _go_package_gone(ctx) -> bool:
+    """A deleted Go file whose package (its folder) the head no longer has and no Go file of the
+    head imports: nothing can run what it held. OpenList deleted an unused FUSE stub whose `Release`
+    method the search had matched, by name, to a semaphore's in an upload goroutine (apps-q)."""
+    if ctx.repo is None or ctx.file.status != DELETED or "/" not in ctx.path:
+        return False
+    from ...git import gitcmd
+
+    folder = ctx.path.rpartition("/")[0]
+    memo = scan_memo(ctx)
+    if ("trees.go-package-gone", folder) in memo:
+        return memo[("trees.go-package-gone", folder)]
+    root, head = ctx.repo.root, ctx.repo.head_sha
+    gone = not gitcmd.run(["ls-tree", "--name-only", head, "--", folder + "/"], root, check=False).stdout.strip()
+    if gone:
+        parts, module = folder.split("/"), None
+        for depth in range(len(parts) - 1, -1, -1):  # the nearest go.mod above names the module
+            manifest = ctx.repo.read_blob(f"{head}:" + "/".join(parts[:depth] + ["go.mod"]))
+            if manifest is not None:
+                found = re.search(rb"^module\s+(\S+)", manifest, re.MULTILINE)
+                module = found.group(1).decode("utf-8", "replace").strip('"') if found else None
+                module = module and "/".join([module, *parts[depth:]])
+                break
+        gone = module is not None and gitcmd.run(
+            ["grep", "-l", "-F", f'"{module}"', head, "--", "*.go"], root, check=False).returncode == 1
+    memo[("trees.go-package-gone", folder)] = gone
+    return gone
 
 
 def _sql_file(ctx):
