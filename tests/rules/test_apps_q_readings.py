@@ -155,3 +155,49 @@ def test_go_a_deleted_package_nothing_imports_runs_nowhere(tmp_path, kept: bool,
     branch = {"internal/fuse/fs.go": None} if kept else {"internal/fuse/fs.go": None, "internal/fuse/doc.go": None}
     found = flagged_on_branch(tmp_path, main, branch)
     assert bool(found) == flagged, found
+
+
+EMBED = """package model
+
+import (
+	"time"
+
+	"example.com/kernel/task"
+)
+
+func buildEmbedBlock(id string, blocks []string) []string {
+	ret := append([]string{}, blocks...)
+	task.AppendTaskWithTimeout(task.DatabaseIndexEmbedBlock, 30*time.Second, updateEmbedBlockContent, id, ret)
+	return ret
+}
+"""
+
+
+@pytest.mark.parametrize("head, line", [
+    # siyuan (apps-q 23a17d44): the embed index task is now queued only when asked; nothing was read
+    (EMBED.replace("func buildEmbedBlock(id string, blocks []string)", "func buildEmbedBlock(id string, blocks []string, updateIndex bool)")
+     .replace("\ttask.AppendTaskWithTimeout(task.DatabaseIndexEmbedBlock, 30*time.Second, updateEmbedBlockContent, id, ret)\n",
+              "\tif updateIndex {\n\t\ttask.AppendTaskWithTimeout(task.DatabaseIndexEmbedBlock, 30*time.Second, updateEmbedBlockContent, id, ret)\n\t}\n"),
+     11),
+    (EMBED.replace("30*time.Second", "5*time.Second"), 11),  # what it hands the queue changed
+    (EMBED.replace("\treturn ret\n", "\tret = append(ret, \"x\")\n\treturn ret\n"), None),  # the enqueue is the base's
+])
+def test_go_an_enqueue_to_the_repositorys_own_task_queue_is_dc715(tmp_path, head: str, line) -> None:
+    found = flagged_on_branch(tmp_path, {"kernel/model/search.go": EMBED}, {"kernel/model/search.go": head}, rule="DC715")
+    assert [f[1] for f in found] == ([line] if line else [])
+
+
+ASYNQ = """package api
+
+import "github.com/hibiken/asynq"
+
+func Signup(client *asynq.Client, id string) error {
+	return nil
+}
+"""
+
+
+def test_go_an_asynq_enqueue_added_to_a_request_handler_is_dc715(tmp_path) -> None:
+    head = ASYNQ.replace("\treturn nil\n", "\t_, err := client.Enqueue(asynq.NewTask(\"welcome\", []byte(id)))\n\treturn err\n")
+    found = flagged_on_branch(tmp_path, {"api/signup.go": ASYNQ}, {"api/signup.go": head}, rule="DC715")
+    assert [f[1] for f in found] == [6]

@@ -11,7 +11,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, go_producer_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints)
 from .langs import is_sql_file, language_of_file
@@ -170,6 +170,8 @@ def detect(ctx):
         if side == "head" and language == "ruby" and producer_hints(ctx):
             yield from _producer(ctx, p, lines)
         if side == "head" and language in ("javascript", "typescript", "tsx") and js_producer_hints(ctx):
+            yield from _js_producer(ctx, p, lines)
+        if side == "head" and language == "go" and go_producer_hints(ctx):
             yield from _js_producer(ctx, p, lines)
         if side == "head" and language in ("javascript", "typescript") and floating_hints(ctx) \
                 and not ctx.path.endswith((".jsx", ".tsx")) and not NOT_WORKER_CODE.search(ctx.path) \
@@ -387,14 +389,14 @@ def _code_rows(p: Parsed, lines: dict[int, str]) -> set[int]:
 
 
 def _js_producer(ctx, p: Parsed, lines: dict[int, str]):
-    """JS/TS code that hands work to a job library's queue changed (rules/trees/jsproducer.py)."""
-    from .jsproducer import producer_changes as js_producer_changes
+    """JS/TS or Go code that hands work to a job queue changed (rules/trees/jsproducer.py)."""
+    from .jsproducer import _enqueue, go_enqueue, producer_changes as js_producer_changes
 
     base = _base_tree(ctx, p.language)
     code = _code_rows(p, lines)
     # Lines only removed touch the head where they were (`jobId: …` dropped from a wrapped call).
     code |= {h.new_start + d for h in ctx.file.hunks if h.new_count == 0 for d in (0, 1)}
-    for first, last, message in js_producer_changes(p, base, code):
+    for first, last, message in js_producer_changes(p, base, code, go_enqueue if p.language == "go" else _enqueue):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
 
 

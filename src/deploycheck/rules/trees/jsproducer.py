@@ -1,4 +1,4 @@
-"""JS/TS code that hands work to a job queue changed (DC715 for JavaScript and TypeScript).
+"""JS/TS and Go code that hands work to a job queue changed (DC715 for JavaScript, TypeScript and Go).
 
 The consumer's code is read by DC701; this module reads the producer, in any file: a changed
 line that enqueues through a job library's own call (BullMQ's and Bull's `queue.add`, pg-boss's
@@ -6,12 +6,15 @@ line that enqueues through a job library's own call (BullMQ's and Bull's `queue.
 kafkajs producer's `send`), where its unit did not hold that same call on the base. What the job
 runs with (its payload, queue, attempts, delay) is decided on that line, and a new one is one
 more place that starts the job. Receivers are told by name (a `…Queue`, a `…boss`, `agenda`, a
-`…producer`): the library's object is rarely typed where it is used.
+`…producer`): the library's object is rarely typed where it is used. In Go: asynq's `Enqueue`,
+machinery's `SendTask…`, River's `Insert…` in a file importing the library, and a repository's own
+task queue (a call named for appending or enqueueing a task or job, handed a function).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 from .parse import Parsed, walk
 from .producer import flat
@@ -81,25 +84,59 @@ def _flat(text: str) -> str:
     return re.sub(r",(?=[)\]}])", "", flat(text))
 
 
-def producer_changes(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[tuple[int, int, str]]:
-    """(first line, last line, message) for each enqueue on a changed code line of the head ``p``
-    that its unit (or, at the top level, the file) did not hold on the base ``base``."""
+# Statements and expressions whose condition decides whether what they hold runs.
+_CONDITIONAL = frozenset({"if_statement", "ternary_expression", "conditional_expression"})
+
+
+def _guards(node, p: Parsed) -> tuple[tuple[str, bool], ...]:
+    """The conditions ``node`` runs under, outermost first: (the condition without layout, whether
+    ``node`` is in its `else`). An enqueue that gained or lost one (siyuan's embed index task, now
+    queued only when asked, apps-q) starts the job in other cases than before."""
+    out = []
+    child, n = node, node.parent
+    while n is not None:
+        if n.type in _CONDITIONAL:
+            condition = n.child_by_field_name("condition")
+            if condition is not None and child.id != condition.id:
+                other = n.child_by_field_name("alternative")
+                out.append((_flat(p.text(condition)), other is not None and other.start_byte <= child.start_byte < other.end_byte))
+        child, n = n, n.parent
+    return tuple(reversed(out))
+
+
+def _innermost_condition(node):
+    n = node.parent
+    while n is not None and n.type not in _CONDITIONAL:
+        n = n.parent
+    return n if n is not None else node
+
+
+Finder = Callable[[Any, Parsed], "str | None"]
+
+
+def producer_changes(p: Parsed, base: Parsed | None, code_rows: set[int],
+                     enqueue: Finder = _enqueue) -> list[tuple[int, int, str]]:
+    """(first line, last line, message) for each enqueue (a call ``enqueue`` names a queue for) on
+    a changed code line of the head ``p`` that its unit (or, at the top level, the file) did not
+    hold on the base ``base`` as often, under the same conditions."""
     base_units = all_units(base) if base is not None else {}
     out: dict[int, tuple[int, int, str]] = {}
-    calls = [(n, _enqueue(n, p)) for n in walk(p.root) if n.type == "call_expression"]
+    calls = [(n, enqueue(n, p)) for n in walk(p.root) if n.type == "call_expression"]
     calls = [(n, library) for n, library in calls if library is not None]
 
-    def count(where: Parsed, scope: list, text: str) -> int:
-        """How many enqueue calls written ``text`` (without layout) ``scope`` (units of ``where``) holds."""
-        return sum(1 for unit in scope for n in walk(unit)
-                   if n.type == "call_expression" and _flat(where.text(n)) == text and _enqueue(n, where) is not None)
+    def count(where: Parsed, scope: list, key: tuple, guarded: bool = True) -> int:
+        """How many enqueue calls written as ``key`` says (text without layout, conditions) ``scope``
+        (units of ``where``) holds; ``guarded=False``: whatever their conditions."""
+        return sum(1 for unit in scope for n in walk(unit) if n.type == "call_expression"
+                   and _flat(where.text(n)) == key[0] and (not guarded or _guards(n, where) == key[1])
+                   and enqueue(n, where) is not None)
 
     for node, library in calls:
         first, last = node.start_point[0] + 1, node.end_point[0] + 1
         if not any(row in code_rows for row in range(first, last + 1)) or first in out:
             continue
         chain = units_at(p, node.start_point[0])
-        call = _flat(p.text(node))
+        call = (_flat(p.text(node)), _guards(node, p))
         if base is not None:
             key = qualname(chain, p)
             # The same call as often as before in its function (the file, outside named ones):
@@ -110,10 +147,75 @@ def producer_changes(p: Parsed, base: Parsed | None, code_rows: set[int]) -> lis
             theirs = base_units.get(key, []) if chain else [base.root]
             if count(base, theirs, call) >= count(p, mine[:1] or [p.root], call):
                 continue
+            if call[1] and count(base, theirs, call, False) >= count(p, mine[:1] or [p.root], call, False):
+                first = _innermost_condition(node).start_point[0] + 1  # the same call, under another condition
         where = f"`{shown_name(chain, p)}`" if chain else "code outside any named function (a route's handler, a script)"
         callee = p.text(node.child_by_field_name("function"))
         out[first] = (first, last, (
-            f"`{callee}(…)` hands work to {library}, new or changed in {where}: the job runs with what this line gives "
-            "it (its payload, queue, attempts, delay), and a new one is one more place that starts it. Say in the "
-            "checklist whether the job and the runs already queued accept it (a lock, a uniqueness key, a debounce)."))
+            f"`{callee}(…)` hands work to {library}, new or changed in {where} (or now under other conditions): the "
+            "job runs with what this line gives it (its payload, queue, attempts, delay), and a new one is one more "
+            "place that starts it. Say in the checklist whether the job and the runs already queued accept it (a "
+            "lock, a uniqueness key, a debounce)."))
     return [out[row] for row in sorted(out)]
+
+
+# --- Go ---------------------------------------------------------------------------------------
+
+# (method names, the import path the file must hold, the library): asynq's client, machinery's
+# server, River's client.
+_GO_LIBRARY_CALLS = (
+    (frozenset({"Enqueue", "EnqueueContext"}), b"github.com/hibiken/asynq", "an asynq queue"),
+    (frozenset({"SendTask", "SendTaskWithContext", "SendChain", "SendChainWithContext", "SendGroup",
+                "SendGroupWithContext", "SendChord", "SendChordWithContext"}), b"RichardKnop/machinery", "a machinery queue"),
+    (frozenset({"Insert", "InsertTx", "InsertMany", "InsertManyTx", "InsertManyFast", "InsertManyFastTx"}),
+     b"github.com/riverqueue/river", "a River queue"),
+)
+# A repository's own task queue: a call named for appending, enqueueing or submitting a task or a
+# job (siyuan's `task.AppendTaskWithTimeout(action, timeout, fn, args…)`), handed a function.
+_GO_OWN_QUEUE = re.compile(r"^(?:Append|Enqueue|Submit|Schedule|Push|Add)\w*(?:Task|Job)\w*$|^Enqueue\w*$")
+
+
+def go_enqueue(node, p: Parsed) -> str | None:
+    """What queue ``node`` (a Go call_expression) hands work to, or None."""
+    fn = node.child_by_field_name("function")
+    if fn is None or fn.type != "selector_expression":
+        return None
+    field = fn.child_by_field_name("field")
+    name = p.text(field) if field is not None else ""
+    for names, imported, library in _GO_LIBRARY_CALLS:
+        if name in names and imported in p.source:
+            return library
+    if not _GO_OWN_QUEUE.match(name):
+        return None
+    operand, args = fn.child_by_field_name("operand"), node.child_by_field_name("arguments")
+    # A package's function (`task.AppendTask…`), or a method handed a function to run later.
+    if (operand is not None and p.text(operand) in _imported_packages(p)) or (
+            args is not None and any(_function_value(a, p) for a in args.named_children)):
+        return f"the repository's own task queue (`{p.text(fn)}`)"
+    return None
+
+
+def _imported_packages(p: Parsed) -> frozenset[str]:
+    """The names a Go file's imports bind (an alias, else the path's last element)."""
+    if "go.packages" not in p.memo:
+        names = set()
+        for spec in walk(p.root):
+            if spec.type == "import_spec":
+                alias, path = spec.child_by_field_name("name"), spec.child_by_field_name("path")
+                if alias is not None:
+                    names.add(p.text(alias))
+                elif path is not None:
+                    names.add(p.text(path).strip('"`').rpartition("/")[2])
+        p.memo["go.packages"] = frozenset(names)
+    return p.memo["go.packages"]
+
+
+def _function_value(node, p: Parsed) -> bool:
+    """A function handed on as a value: a literal, or the name of a function the file declares."""
+    if node.type == "func_literal":
+        return True
+    if node.type != "identifier":
+        return False
+    name = p.text(node)
+    return any(n.type == "function_declaration" and p.text(n.child_by_field_name("name")) == name
+               for n in p.root.named_children)

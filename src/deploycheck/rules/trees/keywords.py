@@ -218,6 +218,21 @@ def js_producer_hints(ctx) -> bool:
     return ctx.cache[("trees.js-producer",)]
 
 
+# Go: asynq's, machinery's and River's enqueues, and a call named for appending or enqueueing a
+# task or a job (rules/trees/jsproducer.py `go_enqueue`); the whole head, as for JS.
+_GO_PRODUCER_HINT = re.compile(r"\.\s*(?:enqueue\w*|sendtask\w*|sendchain\w*|sendgroup\w*|sendchord\w*|insert\w*"
+                               r"|(?:append|submit|schedule|push|add)\w*(?:task|job)\w*)\s*\(", re.ASCII)
+
+
+def go_producer_hints(ctx) -> bool:
+    """The Go producer reading's gate (DC715): a changed Go file whose head enqueues."""
+    if ("trees.go-producer",) not in ctx.cache:
+        ctx.cache[("trees.go-producer",)] = (
+            language_of_file(ctx) == "go" and bool(ctx.added or ctx.removed)
+            and _GO_PRODUCER_HINT.search(ctx.lower_text("head") or "") is not None)
+    return ctx.cache[("trees.go-producer",)]
+
+
 _STATEMENT_CALL = re.compile(rb"^\+[ \t]*(?:this\.)?([A-Za-z_$][\w$]*)\s*\(", re.MULTILINE)
 _NOT_CALLS = frozenset({"if", "for", "while", "switch", "return", "await", "catch", "function"})
 

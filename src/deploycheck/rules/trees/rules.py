@@ -817,8 +817,8 @@ PRODUCER_CHANGED = Rule(
     category="queue",
     severity="warning",
     questions=("shared-state", "sequential-assumption", "concurrency-tested"),
-    summary="Ruby or JS/TS code that enqueues a job gained an enqueue, or changed what it hands the job.",
-    languages=("ruby", "javascript", "typescript"),
+    summary="Ruby, JS/TS or Go code that enqueues a job gained an enqueue, or changed what it hands the job.",
+    languages=("ruby", "javascript", "typescript", "go"),
     what_it_does=dedent("""\
         Reads each changed Ruby file that enqueues a job, in any application, jobs or not. An
         enqueue is a direct one (`perform_later`, `perform_async`, `perform_in`, `perform_at`,
@@ -842,7 +842,15 @@ PRODUCER_CHANGED = Rule(
         `PQueue`), pg-boss's `send`/`sendAfter`/`sendThrottled`/`sendDebounced`/`insert` on a
         receiver named for the boss, graphile-worker's `addJob`/`quickAddJob` (a wrapper keeping
         the name too), Agenda's `agenda.now`/`schedule`/`every`, amqplib's `sendToQueue` and a
-        kafkajs producer's `send`."""),
+        kafkajs producer's `send`.
+
+        In Go, the same for asynq's `Enqueue`/`EnqueueContext`, machinery's `SendTask…`,
+        `SendChain…`, `SendGroup…` and `SendChord…` and River's `Insert…` in a file importing the
+        library, and a repository's own task queue: a call named for appending, enqueueing,
+        submitting or scheduling a task or a job (`task.AppendTaskWithTimeout(…)`) on an imported
+        package, or handed a function. In both languages, an enqueue the base held alike but
+        under other conditions (an `if` added around it, or gone) is reported at the condition:
+        the job now starts in other cases."""),
     why_bad=dedent("""\
         The job's own code did not change, so nothing else asks about it, but what it does
         depends on who starts it and with what. A new place that enqueues it means more runs at
