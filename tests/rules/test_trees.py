@@ -172,7 +172,7 @@ def test_gate_hints_agree_with_the_detectors() -> None:
     assert trees.keywords._RUBY_PRIMITIVE_HINTS == hazards.RUBY_HINTS
 
 
-def test_concurrent_map_to_hash_map_is_high_and_a_move_within_the_file_is_not(tmp_path) -> None:
+def test_concurrent_map_to_hash_map_is_high_also_when_another_field_gains_one(tmp_path) -> None:
     base = ("class Registry {\n    private final Map<String, Job> jobs = new ConcurrentHashMap<>();\n"
             "    private final Map<String, Job> names = new HashMap<>();\n}\n")
     weakened = base.replace("new ConcurrentHashMap<>()", "new HashMap<>()")
@@ -181,9 +181,18 @@ def test_concurrent_map_to_hash_map_is_high_and_a_move_within_the_file_is_not(tm
     assert "`ConcurrentHashMap`" in found[0].message
     swapped = base.replace("new ConcurrentHashMap<>()", "new HashMap<>()").replace(
         "names = new HashMap<>()", "names = new ConcurrentHashMap<>()")
-    # Moved to another field of the same file: the file has as many as before, so nothing is reported.
-    assert _findings(tmp_path / "b", {"src/main/java/Registry.java": base},
-                     {"src/main/java/Registry.java": swapped}, "DC704") == []
+    # Given to another field both sides hold: the file has as many as before, but `jobs` is a plain
+    # map now, whatever `names` became (session 24; a red-team case moved `synchronized` from the
+    # writer to the reader). Moved into a unit new on the head (a helper extracted) is not reported.
+    moved = _findings(tmp_path / "b", {"src/main/java/Registry.java": base},
+                      {"src/main/java/Registry.java": swapped}, "DC704")
+    assert [(f.line, f.severity) for f in moved] == [(2, "high")]
+    assert "which `Registry::names` gained instead" in moved[0].message
+    extracted = base.replace("    private final Map<String, Job> jobs = new ConcurrentHashMap<>();\n",
+                             "    private final Map<String, Job> jobs = newJobs();\n"
+                             "    private static Map<String, Job> newJobs() { return new ConcurrentHashMap<>(); }\n")
+    assert _findings(tmp_path / "c", {"src/main/java/Registry.java": base},
+                     {"src/main/java/Registry.java": extracted}, "DC704") == []
 
 
 def test_check_then_save_of_a_new_record_is_reported_at_the_save(tmp_path) -> None:

@@ -315,11 +315,12 @@ _THIS_CHANGE = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:this|pure(?:ly)?|just|only|a
 
 # "Cleanup" naming a feature, not the change: a kind of cleanup before it (hawkBit's "Auto cleanup:
 # run tasks on every node", a new user's trial, session 24), or the noun before what does it
-# ("the cleanup scheduler", "session clean-up job"). The verb ("Clean up the jobs") stays a claim.
+# ("the cleanup scheduler", "session clean-up job") after another word: at the start, "Cleanup
+# workers and …" is the verb (a red-team case). The verb ("Clean up the jobs") stays a claim.
 _CLEANUP_FEATURE = re.compile(
     r"\b(?:auto(?:matic|mated)?|scheduled|periodic|background|nightly|daily|hourly|session|cache|disk|log|token"
     r"|orphan(?:ed)?|expired|stale|temp|tmp|file|storage|queue|job|action|database|db)[\s-]+clean[\s-]?ups?\b"
-    r"|\bclean-?ups?[\s-]+(?:tasks?|jobs?|schedulers?|workers?|actions?|polic(?:y|ies)|intervals?|services?|crons?"
+    r"|(?<=\w )clean-?ups?[\s-]+(?:tasks?|jobs?|schedulers?|workers?|actions?|polic(?:y|ies)|intervals?|services?|crons?"
     r"|process(?:es)?|handlers?|threads?|period|delay|runs?|routines?|hooks?)\b", re.IGNORECASE)
 _CLEANUP = 4  # CLAIM_PATTERNS' index of "cleanup"
 

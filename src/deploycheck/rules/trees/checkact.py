@@ -14,6 +14,7 @@ not one the change makes (erxes's login handler lost its debug logging, apps-q).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Callable, Container
 
 from .jvm import in_synchronized
@@ -69,9 +70,10 @@ Finder = Callable[[Parsed, Container[int]], list[tuple[int, str]]]
 
 def new_in_head(find: Finder, p: Parsed, lines: Container[int],
                 base_of: Callable[[], Parsed | None]) -> list[tuple[int, str]]:
-    """``find``'s findings on the head's changed ``lines`` that the base (parsed only when there
-    are some) did not already have in the same function: its name and the message's words, line
-    numbers aside."""
+    """``find``'s findings on the head's changed ``lines`` beyond those the base (parsed only when
+    there are some) already had in the same function (its name and the message's words, line
+    numbers aside), as many times: a second pair in a method, or a new route's handler at the top
+    level beside an old one, is the change's."""
     found = find(p, lines)
     base = base_of() if found else None
     if base is None:
@@ -80,9 +82,20 @@ def new_in_head(find: Finder, p: Parsed, lines: Container[int],
     def key(q: Parsed, line: int, message: str) -> tuple[str, str]:
         return qualname(units_at(q, line - 1), q), re.sub(r"line \d+", "line", message)
 
-    before = {key(base, line, message) for line, message in find(base, _Every())}
-    return [(line, message) for line, message in found
-            if key(p, line, message) not in before or _decided_anew(p, lines, line, message)]
+    before = Counter(key(base, line, message) for line, message in find(base, _Every()))
+    after = Counter(key(p, line, message) for line, message in find(p, _Every()))
+    out = []
+    for line, message in found:
+        k = key(p, line, message)
+        if after[k] > before[k] or _decided_anew(p, lines, _check_line(message), line):
+            out.append((line, message))
+    return out
+
+
+def _check_line(message: str) -> int | None:
+    """The line of the check a finding's message names (``(line 12)``, ``line 12 reads``)."""
+    check = re.search(r"line (\d+)", message)
+    return int(check.group(1)) if check else None
 
 
 def check_then_act(p: Parsed, lines: Container[int]) -> list[tuple[int, str]]:
@@ -119,22 +132,26 @@ _DECIDING = _BRANCHING | _LEAVES | {"else_clause", "else", "switch_statement", "
                                     "catch_clause", "rescue", "begin", "unless_modifier", "if_modifier"}
 
 
-def _decided_anew(p: Parsed, lines: Container[int], act: int, message: str) -> bool:
-    """Whether a changed line between the finding's check (the line its message names) and its
-    act opens a statement that decides whether the act runs."""
-    check = re.search(r"line (\d+)", message)
+def _decided_anew(p: Parsed, lines: Container[int], check: int | None, act: int) -> bool:
+    """Whether a changed line between the ``check`` and the ``act`` opens a statement that decides
+    whether the act runs (also after a closing brace: `} else if (…) {`, `} catch (e) {`)."""
     if check is None:
         return False
-    for number in range(int(check.group(1)) + 1, act):
+    for number in range(check + 1, act):
         text = p.line(number - 1)
         if number not in lines or not text.strip():
             continue
-        column = len(text) - len(text.lstrip())
-        node = p.root.descendant_for_point_range((number - 1, column), (number - 1, column))
-        while node is not None and node.start_point[0] == number - 1:
-            if node.type in _DECIDING:
-                return True
+        row, start = number - 1, len(text) - len(text.lstrip())
+        stack = [p.root.descendant_for_point_range((row, start), (row, len(text.rstrip())))]
+        node = stack[0].parent
+        while node is not None and node.start_point[0] == row:  # a statement the line opens, around it
+            stack.append(node)
             node = node.parent
+        while stack:
+            n = stack.pop()
+            if n.start_point[0] == row and n.type in _DECIDING:
+                return True
+            stack.extend(c for c in n.children if c.start_point[0] <= row <= c.end_point[0])
     return False
 
 

@@ -3,8 +3,8 @@
 Per unit (method, field, function) present on both sides: a `synchronized` method or block, a
 `volatile` field, a concurrent type (ConcurrentHashMap, AtomicLong, …, Go sync.Mutex/atomic) that
 (Ruby: concurrent-ruby's types, `Mutex`, `Monitor`, `synchronize`)
-the unit had and no longer has is reported `high`, but only when the whole file has fewer of it
-too (moved elsewhere in the file is not removed). One the unit gained, and the file too, is a
+the unit had and no longer has is reported `high` when the whole file has fewer of it too, or
+when another unit both sides hold gained it instead (moved into a new helper is not removed). One the unit gained, and the file too, is a
 `warning`: the change says the state is shared (openhab's script engine factories, a HashMap
 made a ConcurrentHashMap, apps-q), and what else touches it is for the checklist. A Go channel whose buffering changed (buffered to
 unbuffered: senders now block until a receiver takes the value) is a `warning`, `high` when it
@@ -54,12 +54,31 @@ def _class_reference(n, p: Parsed) -> bool:
     return n.type == "navigation_expression" and "::" in kinds and p.text(n.children[-1]) == "class"
 
 
-def _primitives(node, p: Parsed) -> Counter:
+# A method's own local (`final AtomicInteger row = new AtomicInteger()` counting inside a lambda,
+# Go's `var wg sync.WaitGroup`): no other thread holds it through the object, so one gained there
+# says nothing of shared state (a red-team case, session 24). Its loss is still read.
+_LOCALS = frozenset({"local_variable_declaration", "short_var_declaration"})
+
+
+def _local(n, p: Parsed) -> bool:
+    if n.type in _LOCALS:
+        return True
+    if n.type in ("var_declaration", "property_declaration"):  # Go's `var` and Kotlin's `val` in a body
+        up = n.parent
+        while up is not None and up.type not in ("block", "function_body", "source_file", "class_body"):
+            up = up.parent
+        return up is not None and up.type in ("block", "function_body")
+    return False
+
+
+def _primitives(node, p: Parsed, locals_too: bool = True) -> Counter:
     found: Counter = Counter()
     stack = [node]
     while stack:
         n = stack.pop()
         if "comment" in n.type or "string" in n.type or n.type in _NOT_A_USE or _class_reference(n, p):
+            continue
+        if not locals_too and _local(n, p):
             continue
         if p.language == "ruby" and n.type == "scope_resolution" and p.text(n).startswith("Concurrent::"):
             found[p.text(n)] += 1  # `Concurrent::Map`, `Concurrent::Array`: the type is the whole name
@@ -131,12 +150,28 @@ def _gained(key: str, gain: Counter) -> str:
             f"another order than a second lock).{nulls}")
 
 
+def _moved_to(key: str, lost: Counter, base: Parsed, head: Parsed, side: str, mine: dict, theirs: dict):
+    """(primitive, unit) when a primitive ``key`` lost went to another unit both sides hold (a
+    `synchronized` moved from the writer to the reader: the file has as many, the writer none),
+    not to a unit new on the head (a helper it was extracted into) nor to one around or inside it."""
+    heads, bases = (mine, theirs) if side == "head" else (theirs, mine)
+    for other in heads:
+        if other in (key, "(top level)") or other not in bases or other.startswith(key + "::") \
+                or key.startswith(other + "::"):
+            continue
+        gained = _primitives(heads[other], head) - _primitives(bases[other], base)
+        for name in sorted(lost):
+            if gained[name]:
+                return name, other
+    return None
+
+
 def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list[tuple[int, int, str, str]]:
     """(first line, last line, severity, message) per unit whose primitives weakened. ``p`` is the
     side the lines belong to; a removal is judged base -> head either way."""
     base, head = (other, p) if side == "head" else (p, other)
     file_drop = _primitives(base.root, base) - _primitives(head.root, head)
-    file_gain = _primitives(head.root, head) - _primitives(base.root, base)
+    file_gain = _primitives(head.root, head, False) - _primitives(base.root, base, False)
     groups: dict[str, list[int]] = {}
     for number in sorted(lines):
         groups.setdefault(qualname(units_at(p, number - 1), p), []).append(number)
@@ -146,14 +181,21 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
         if key == "(top level)" or key not in mine or key not in theirs:
             continue
         b, h = (theirs[key], mine[key]) if side == "head" else (mine[key], theirs[key])
-        drop = (_primitives(b, base) - _primitives(h, head)) & file_drop
+        lost = _primitives(b, base) - _primitives(h, head)
+        drop = lost & file_drop
         if drop:
             gone = ", ".join(f"`{name}`" for name in sorted(drop))
             out.append((changed[0], changed[-1], "high",
                         f"`{key}` no longer uses {gone} (and the file has fewer of it): what it protected may now "
                         "race between threads or goroutines."))
             continue
-        gain = (_primitives(h, head) - _primitives(b, base)) & file_gain
+        if lost and (moved := _moved_to(key, lost, base, head, side, mine, theirs)):
+            gone, into = moved
+            out.append((changed[0], changed[-1], "high",
+                        f"`{key}` no longer uses `{gone}`, which `{into}` gained instead: what `{key}` does is no longer "
+                        "guarded by it, and may now race between threads or goroutines."))
+            continue
+        gain = (_primitives(h, head, False) - _primitives(b, base, False)) & file_gain
         if gain:
             out.append((changed[0], changed[-1], "warning", _gained(key, gain)))
         if p.language in ("java", "kotlin"):

@@ -363,7 +363,9 @@ PRIMITIVE_WEAKENED = Rule(
         `sync/atomic`; in Ruby, concurrent-ruby's types such as `Concurrent::Map` or
         `Concurrent::AtomicFixnum`, `Mutex`, `Monitor` and a `synchronize` call, in any Ruby file)
         that the unit had and no longer has is `high`, when the file as a whole has
-        fewer of it too; one the unit gained (and the file too) is a `warning`, since the change
+        fewer of it too, or when another unit both sides hold gained it instead (a `synchronized`
+        moved from the writer to the reader; a helper the unit was split into is no loss); one
+        the unit gained (not in a local variable of a method) (and the file too) is a `warning`, since the change
         says the state is shared (a plain map made a concurrent one: also, it now refuses null
         keys and values). Read in any file of these languages, job or not: a JVM, Go or Ruby
         server runs its requests on threads too. Only uses count: a creation, a declared type, a call on it, the

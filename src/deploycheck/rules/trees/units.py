@@ -520,7 +520,7 @@ def _redundant_throw_guard(node, following, p: Parsed, flags) -> bool:
 
 # The "version" step: a version number assigned to a constant named like one (`VERSION = "8.1.1"`,
 # Go's `Ver = "3.7.3"`: siyuan's releases, apps-q).
-_VERSION_NAME = re.compile(r"version|(?:^|_)ver(?:_|$)", re.I)
+_VERSION_NAME = re.compile(r"(?i:version)|(?:^|_)(?i:ver)(?:_|$)|(?<=[a-z0-9])Ver(?:[A-Z_]|$)")  # AppVer too
 _VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[-.+][0-9A-Za-z.]+)?$")
 _ASSIGNMENTS = {"assignment", "variable_declarator", "const_spec", "var_spec", "property_declaration",
                 "expression_list", "literal_value"}
