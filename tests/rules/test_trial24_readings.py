@@ -26,3 +26,28 @@ def test_a_function_not_followed_is_shown_at_code_and_verify_says_so(tmp_path) -
     assert verify.returncode == 0
     assert ("PASS: nothing flagged; no risky change to jobs, queues or shared state (1 informational finding: "
             "`deploycheck scan` shows it).") in " ".join(verify.stdout.split()), verify.stdout
+
+
+STARTER = """import { Client } from "@temporalio/client";
+
+const client = new Client();
+
+export async function schedule(id: string): Promise<void> {
+  await client.workflow.start("process", { taskQueue: "process", args: [id] });
+}
+"""
+
+
+def test_temporal_options_removed_with_temporal_itself_say_so(tmp_path) -> None:
+    # platform d32e7b2f: the services moved from Temporal to Kafka and a Postgres poller; DC713
+    # said of the removed `taskQueue` that "the workflow's own task queue now applies".
+    from support.scanning import flagged_on_branch
+
+    gone = ('import { producer } from "./kafka";\n\nexport async function schedule(id: string): Promise<void> {\n'
+            '  await producer.send({ topic: "process", messages: [{ value: id }] });\n}\n')
+    found = flagged_on_branch(tmp_path / "a", {"src/starter.ts": STARTER}, {"src/starter.ts": gone}, rule="DC713")
+    assert [(f[1], f[2]) for f in found] == [(6, "base")]
+    assert "which no longer uses Temporal" in found[0][4] and "own task queue" not in found[0][4]
+    kept = STARTER.replace('{ taskQueue: "process", args: [id] }', "{ args: [id] }")
+    found = flagged_on_branch(tmp_path / "b", {"src/starter.ts": STARTER}, {"src/starter.ts": kept}, rule="DC713")
+    assert "the workflow's own task queue now applies" in found[0][4]

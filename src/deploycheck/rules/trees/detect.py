@@ -438,6 +438,14 @@ def _temporal_options(ctx, language: str):
             message = f"Temporal setting {name} changed from {_shown(old)} to {_shown(new)} in {ctx.path}: {CONSEQUENCES[kind]}."
         elif new is not None:
             message = f"Temporal setting {name} set to {_shown(new)} in {ctx.path}: {CONSEQUENCES[kind]}."
+        elif not uses_temporal(head.source):
+            # The file no longer uses Temporal at all: no SDK default applies here (a new user's
+            # trial, session 24, read "the workflow's own task queue now applies" of a service that
+            # had moved to Kafka).
+            message = (f"Temporal setting {name} (was {_shown(old or '')}) removed from {ctx.path}, which no longer "
+                       "uses Temporal: the work it configured is not started or run through Temporal from here any "
+                       "more. Say in the checklist what runs it now, and what happens to workflows and activities "
+                       "already queued or running when this is deployed.")
         else:
             message = f"Temporal setting {name} (was {_shown(old or '')}) removed from {ctx.path}: {REMOVED[kind]}."
         yield ACTIVITY_OPTIONS_CHANGED.finding(ctx.path, line, message, side=side)
