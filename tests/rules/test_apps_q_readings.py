@@ -66,6 +66,9 @@ export const signup = async (req) => {
     # erxes (apps-q d223ed29, 0259ece7): debug logging dropped beside a lookup-then-create the
     # base already had; the act's line changed only as `const created = …` lost its name.
     (LOGIN.replace("const created = await", "await").replace("    console.log('created', created._id);\n", ""), []),
+    # erxes 0259ece7: a debug log between them holds a ternary, which decides nothing
+    (LOGIN.replace("  if (account) {\n", "  console.log('lookup', account ? account._id : null);\n  if (account) {\n")
+     .replace("const created = await", "await").replace("    console.log('created', created._id);\n", ""), []),
     # a new function that checks, then creates: a race the change makes
     (LOGIN + SIGNUP, [16]),
     # what decides whether the act runs changed between the base's check and act (usesend's

@@ -128,8 +128,11 @@ _LEAVES = {"return", "return_statement", "throw_statement", "next", "break", "br
 # Statements that decide whether the act is reached: changed between the check and the act, they
 # change the check-then-act itself, though the two calls are the base's (usesend's sign-up moved
 # its refusal of a missing email inside the locked check, apps-f).
-_DECIDING = _BRANCHING | _LEAVES | {"else_clause", "else", "switch_statement", "case", "try_statement",
-                                    "catch_clause", "rescue", "begin", "unless_modifier", "if_modifier"}
+# Statements only: a ternary inside a logging call's argument decides nothing (erxes's login
+# handler logged `account ? account._id : null` between its lookup and its creation, apps-q).
+_DECIDING = (_BRANCHING - {"conditional", "ternary_expression"}) | _LEAVES | {
+    "else_clause", "else", "switch_statement", "case", "try_statement", "catch_clause", "rescue", "begin",
+    "unless_modifier", "if_modifier"}
 
 
 def _decided_anew(p: Parsed, lines: Container[int], check: int | None, act: int) -> bool:
