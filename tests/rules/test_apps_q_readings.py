@@ -204,3 +204,41 @@ def test_go_an_asynq_enqueue_added_to_a_request_handler_is_dc715(tmp_path) -> No
     head = ASYNQ.replace("\treturn nil\n", "\t_, err := client.Enqueue(asynq.NewTask(\"welcome\", []byte(id)))\n\treturn err\n")
     found = flagged_on_branch(tmp_path, {"api/signup.go": ASYNQ}, {"api/signup.go": head}, rule="DC715")
     assert [f[1] for f in found] == [6]
+
+
+RENDER_JOB = """const _ = require('lodash')
+
+module.exports = async (pageId) => {
+  const pipeline = await WIKI.models.renderers.getRenderingPipeline(pageId)
+  let output = ''
+  for (const core of pipeline) {
+    const renderer = require(`../modules/rendering/${_.kebabCase(core.key)}/renderer.js`)
+    output = await renderer.render.call({ input: output })
+  }
+  await WIKI.models.pages.query().patch({ render: output }).where('id', pageId)
+}
+"""
+SANITIZER = """const DOMPurify = require('dompurify')
+
+module.exports = {
+  async init(input) {
+    return DOMPurify.sanitize(input, {
+      ADD_TAGS: ['iframe']
+    })
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("loader, flagged", [(True, [6]), (False, [])])
+def test_js_a_module_a_job_loads_by_a_computed_path_is_background_code(tmp_path, loader: bool, flagged: list) -> None:
+    # wiki.js (apps-h b950e065): the page-render job requires each renderer of the page's pipeline
+    # by a path built from its key; the sanitizer renderer's change was "Nothing flagged".
+    main = {"server/modules/rendering/html-security/renderer.js": SANITIZER, "server/jobs/sync.js": "module.exports = async () => {}\n"}
+    if loader:
+        main["server/jobs/render-page.js"] = RENDER_JOB
+    head = SANITIZER.replace("      ADD_TAGS: ['iframe']\n", "      ADD_TAGS: ['iframe'],\n      HTML_INTEGRATION_POINTS: { foreignobject: true }\n")
+    found = flagged_on_branch(tmp_path, main, {"server/modules/rendering/html-security/renderer.js": head})
+    assert [f[1] for f in found] == flagged
+    if loader:
+        assert "the job at server/jobs/render-page.js:7 loads by a computed path" in found[0][4]

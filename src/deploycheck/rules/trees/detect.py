@@ -11,7 +11,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, go_producer_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, go_producer_hints, loaded_by_a_job, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints)
 from .langs import is_sql_file, language_of_file
@@ -190,6 +190,9 @@ def detect(ctx):
         # A lock, a concurrent type or a `volatile` says its author meant threads, wherever it is:
         # in a JVM or Go server every request is one (openhab's script engine registry, apps-q).
         yield from _weakened(ctx, p, lines, side)
+        if not itself and (loader := loaded_by_a_job(ctx)):
+            yield from _background(ctx, p, lines, side, system, loader)
+            continue
         if not itself:  # read only for what a job of another file reaches of it
             if not jobs_elsewhere(ctx, language):
                 continue  # admitted by another gate (DC709's): no job here to reach it
@@ -668,7 +671,9 @@ def _called_only_by_people(ctx, name: str) -> bool:
     return bool(callers) and all(NOT_WORKER_CODE.search(path) for path in callers)
 
 
-def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | None, by_path: bool):
+def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | None, by_path: bool | str):
+    """``by_path``: the file is background code as a whole, for the reason given (True: it is
+    in `job_paths`)."""
     whole = None
     # An application's code outside background regions may still run in a job of another file.
     follow_calls = system is None and ctx.repo is not None and p.language != "lua"
@@ -694,7 +699,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
         people = {name for name in set(names.values()) if name and _called_only_by_people(ctx, name)}
         lines = {n: t for n, t in lines.items() if names[n] not in people}
     elif by_path:
-        whole = JOB_PATHS_CODE
+        whole = by_path if isinstance(by_path, str) else JOB_PATHS_CODE
     elif (folder := job_folder_code(ctx.path, p.source)) and not NOT_WORKER_CODE.search(ctx.path) and (
             not regions(p) or job_route(ctx.path)):
         # A helper kept next to the jobs: all of it is theirs. A file that defines jobs itself is

@@ -58,6 +58,9 @@ def server_evident(source: bytes) -> bool:
 # is the worker process: its modules and use cases run there, though most name no job API. So
 # are a `scheduler` folder (xxl-job's scheduler threads) and a build module named for the worker
 # or the scheduler (`job-worker/`, `flow-scheduler/`).
+# JOB_FOLDER's names, as git pathspecs search them (loaded_by_a_job).
+_JOB_FOLDER_NAMES = ("jobs", "workers", "sidekiq", "cron", "crons", "cronjobs", "crontab", "consumers", "queues",
+                     "scheduler", "schedulers", "scheduling", "worker")
 JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues|schedulers?|scheduling)/"
                         r"|(?:^|/)(?:apps|services|packages)/(worker)/|(?:^|/)[\w.]+-(worker|scheduler)/", re.IGNORECASE)
 # A Go package named `job` (pocket-id's `internal/job/`) holds jobs too. Only in Go: elsewhere the
@@ -448,3 +451,51 @@ def _sides_lower(ctx, words: tuple[str, ...]):
     base = ctx.lower_text("base")
     if base:
         yield base
+
+
+# A job that loads modules by a computed path: `require(`../modules/rendering/${key}/renderer.js`)`
+# (wiki.js's page-render job runs each renderer of the page's pipeline, apps-h), or `import(`…`)`.
+_COMPUTED_LOAD = re.compile(r"(?:\brequire|\bimport)\(\s*`(\.{1,2}/[^`]*\$\{[^`]*)`")
+
+
+def loaded_by_a_job(ctx) -> str | None:
+    """How a job loads this JS/TS file by a computed path (the job's file and line), or None: a
+    job folder's or `job_paths`' file whose `require(`…${…}…`)` can name it. None names it by a
+    word, so the search by name does not find it."""
+    if language_of_file(ctx) not in ("javascript", "typescript", "tsx") or ctx.repo is None:
+        return None
+    memo = scan_memo(ctx)
+    if ("trees.computed-loads",) not in memo:
+        memo[("trees.computed-loads",)] = _computed_loads(ctx)
+    for pattern, where in memo[("trees.computed-loads",)]:
+        if pattern.fullmatch(ctx.path):
+            return f"a module the job at {where} loads by a computed path"
+    return None
+
+
+def _computed_loads(ctx) -> list[tuple[re.Pattern, str]]:
+    """(the paths a computed `require`/`import` can name, as a pattern; where) for each one in a
+    job folder's or `job_paths`' non-test JS/TS file at head."""
+    import posixpath
+
+    from ...git import gitcmd
+    from ..paths import is_test_or_doc
+
+    # Only the job folders and `job_paths` are searched: a hook on a commit that touches a JS file
+    # does not grep the whole tree for this.
+    folders = [f":(glob,icase)**/{name}/**" for name in _JOB_FOLDER_NAMES] + [
+        ":(glob,icase)**/*-worker/**", ":(glob,icase)**/*-scheduler/**"] + [f":(glob){glob}" for glob in ctx.settings.job_paths]
+    found = gitcmd.run(["grep", "-n", "-E", r"(require|import)\(\s*`\.", ctx.repo.head_sha, "--", *folders],
+                       ctx.repo.root, check=False).stdout
+    out = []
+    for hit in found.decode("utf-8", "replace").splitlines():
+        _rev, path, number, text = (hit.split(":", 3) + ["", "", ""])[:4]
+        if not path.endswith(FAMILY_SUFFIXES["javascript"]) or is_test_or_doc(path) \
+                or not (_job_folder(path) or in_job_paths(ctx.settings, path)):
+            continue
+        for m in _COMPUTED_LOAD.finditer(text):
+            marked = re.sub(r"\$\{[^}]*\}", "\0", m.group(1))  # each interpolation: one path element
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), marked))
+            parts = [re.escape(part) for part in resolved.split("\0")]
+            out.append((re.compile("[^/]+".join(parts) + r"(?:\.[cm]?[jt]s|/index\.[cm]?[jt]s)?"), f"{path}:{number}"))
+    return out
