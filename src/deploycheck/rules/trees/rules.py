@@ -65,7 +65,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         non-test file in a job folder (`app/jobs/`, `app/workers/`, `app/sidekiq/`, any `jobs/`,
         `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder, or a monorepo's worker
         application `apps/worker/`, `services/worker/` or `packages/worker/`, that defines no job
-        itself: a job's helper kept next to it),
+        itself: a job's helper kept next to it), every JS/TS module that such a folder's file
+        (or one of `job_paths`) loads by a computed path (`require(`../modules/rendering/${key}/renderer.js`)`),
         and a function or method of another file that such code reaches through its calls, by
         name, up to three calls deep (`git grep -w` at head, then the unit there that uses the
         name; a Go name that does not start with an upper-case letter only in its own package's
