@@ -11,7 +11,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, go_producer_hints, loaded_by_a_job, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, go_producer_hints, loaded_by_a_job, tunable_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints)
 from .langs import is_sql_file, language_of_file
@@ -29,7 +29,7 @@ from .hazards import HINTS, LANGUAGES, weakened
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
-                    UNAWAITED_ASYNC_CALL, UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
+                    TUNABLE_CHANGED, UNAWAITED_ASYNC_CALL, UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
 from .sharedmap import construction_only, unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
 from .units import (CONTAINERS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, proof_with_renames, qualname,
@@ -187,6 +187,11 @@ def detect(ctx):
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
             for line, message in new_in_head(check_then_act, p, lines, lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+        if side == "head" and language in ("javascript", "typescript", "tsx") and tunable_hints(ctx):
+            from .tunables import tunables_changed
+
+            for line, message in tunables_changed(p, _base_tree(ctx, language), set(lines)):
+                yield TUNABLE_CHANGED.finding(ctx.path, line, message)
         # A lock, a concurrent type or a `volatile` says its author meant threads, wherever it is:
         # in a JVM or Go server every request is one (openhab's script engine registry, apps-q).
         yield from _weakened(ctx, p, lines, side)

@@ -499,3 +499,17 @@ def _computed_loads(ctx) -> list[tuple[re.Pattern, str]]:
             parts = [re.escape(part) for part in resolved.split("\0")]
             out.append((re.compile("[^/]+".join(parts) + r"(?:\.[cm]?[jt]s|/index\.[cm]?[jt]s)?"), f"{path}:{number}"))
     return out
+
+
+_TUNABLE_WORDS = ("attempt", "retry", "retries", "backoff", "concurrency", "prefetch")
+
+
+def tunable_hints(ctx) -> bool:
+    """DC718's gate (rules/trees/tunables.py): a JS/TS file whose changed lines hold a number and
+    whose head names a retry, backoff or concurrency setting (the key may sit on a line above)."""
+    if language_of_file(ctx) not in ("javascript", "typescript", "tsx"):
+        return False
+    if not re.search(rb"\d", ctx.changed_lower()):
+        return False
+    head = ctx.lower_text("head") or ""
+    return any(word in head for word in _TUNABLE_WORDS)

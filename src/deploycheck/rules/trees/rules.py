@@ -1,4 +1,4 @@
-"""The tree rules' documentation (DC701-DC714): data only, no tree-sitter import."""
+"""The tree rules' documentation (DC701-DC718): data only, no tree-sitter import."""
 
 from __future__ import annotations
 
@@ -1079,7 +1079,41 @@ UNAWAITED_ASYNC_CALL = Rule(
 )
 
 
+TUNABLE_CHANGED = Rule(
+    id="DC718",
+    name="retry-or-concurrency-setting-changed",
+    category="config",
+    severity="warning",
+    questions=("sequential-assumption", "concurrency-tested", "silent-failure"),
+    summary="JS/TS: an object's retry, backoff or concurrency setting got another value.",
+    languages=("javascript", "typescript"),
+    what_it_does=dedent("""\
+        Reads every changed non-test JavaScript or TypeScript file for object properties whose
+        key says how often work is tried (`attempts`, `maxAttempts`, `maxRetries`, `retryDelay`),
+        how long it waits between tries (`backoff`) or how much runs at once (`concurrency`,
+        `prefetch`), and whose value holds a number on a changed line: reported when the value
+        differs from the same key's in the same function (or module) on the base, or is new. A
+        configuration module's defaults are read this way, where no job library is imported."""),
+    why_bad=dedent("""\
+        A job library's options are often built in a configuration module, so its import is not
+        beside them: the packs' DC510 and DC521 do not see them there. More tries repeat what a
+        failed attempt already did; a shorter wait retries into the same outage; more at once
+        lets work that ran alone meet itself."""),
+    known_problems=dedent("""\
+        The key is read by its name, whatever it configures: an HTTP client's `retries` counts
+        too. A value computed in another statement (`attempts: MAX`) is compared as written."""),
+    example=dedent("""\
+        waitForComputePropertiesMaxAttempts: parseMaxAttempts(
+          rawConfig.waitForComputePropertiesMaxAttempts,
+          nodeEnv === NodeEnvEnum.Test ? 1 : 5,   // was 3
+        ),"""),
+    use_instead=dedent("""\
+        Keep the change where the work it tunes is idempotent and safe in parallel, and say so in
+        the checklist; test it with the new value."""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
          UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, SINGLETON_STATE_CHANGED,
          SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED, ACTIVITY_OPTIONS_CHANGED, WORKFLOW_NONDETERMINISM,
-         PRODUCER_CHANGED, DATABASE_JOB_SQL_CHANGED, UNAWAITED_ASYNC_CALL)
+         PRODUCER_CHANGED, DATABASE_JOB_SQL_CHANGED, UNAWAITED_ASYNC_CALL, TUNABLE_CHANGED)

@@ -1,0 +1,68 @@
+"""A retry, backoff or concurrency setting's value changed in a JS/TS object (DC718).
+
+Job libraries' own options are read by the packs where the library is imported (DC510, DC521);
+this reads them where applications keep them: a configuration module's object (`maxAttempts: 5`,
+`waitForComputePropertiesMaxAttempts: parseMaxAttempts(raw, 5)`), whose key says what it tunes
+and whose value holds a number on a changed line. Dittofeed's journey activity polled three times
+10 s apart, then five times 36 s apart, from its config module (apps-i).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .parse import Parsed, nodes_of
+from .units import qualname, units_at
+
+# A key that names how often work is tried, how long it waits between tries, or how much runs at
+# once: `attempts`, `maxRetries`, `retryDelayMs`, `backoff`, `concurrency`, `workerConcurrency`.
+TUNABLE_KEY = re.compile(r"attempts?$|retr(?:y|ies)|backoff|concurrency$|concurrency[A-Z_]|prefetch", re.I)
+_NUMBER = re.compile(r"(?<![\w.])\d[\d_]*(?:\.\d+)?(?![\w.])")
+_PAIRS = frozenset({"pair"})
+
+
+def _settings(p: Parsed) -> dict[tuple[str, str], str]:
+    """(unit, key) -> the value's text without layout, for every tunable pair of ``p``."""
+    out = {}
+    for n in nodes_of(p, _PAIRS):
+        key = n.child_by_field_name("key")
+        if key is not None and TUNABLE_KEY.search(p.text(key).strip("'\"`")):
+            value = n.child_by_field_name("value")
+            if value is not None:
+                out[(qualname(units_at(p, n.start_point[0]), p), p.text(key).strip("'\"`"))] = "".join(p.text(value).split())
+    return out
+
+
+def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tuple[int, str]]:
+    """(line, message) for each tunable pair of the head whose value, holding a number on a
+    changed row, differs from the same key's in the same unit of the base (or is new there)."""
+    before = _settings(base) if base is not None else {}
+    out = []
+    for n in nodes_of(p, _PAIRS):
+        key, value = n.child_by_field_name("key"), n.child_by_field_name("value")
+        if key is None or value is None:
+            continue
+        name = p.text(key).strip("'\"`")
+        if not TUNABLE_KEY.search(name):
+            continue
+        changed = [row + 1 for row in range(value.start_point[0], value.end_point[0] + 1)
+                   if row + 1 in rows and _NUMBER.search(p.line(row).decode("utf-8", "replace"))]
+        if not changed:
+            continue
+        now = "".join(p.text(value).split())
+        was = before.get((qualname(units_at(p, n.start_point[0]), p), name))
+        if was == now:
+            continue
+        line = _short(" ".join(p.line(changed[0] - 1).decode("utf-8", "replace").split()))
+        what = f"`{name}` changed (line {changed[0]} now reads `{line}`)" if was is not None else f"`{name}` set (`{line}`)"
+        out.append((changed[0], (
+            f"{what}: it decides how often work is tried again, how long it waits "
+            "between tries, or how much of it runs at once. A retry repeats what a failed attempt "
+            "already did, and more at once meets itself: say in the checklist what it runs and "
+            "whether that is safe twice or in parallel.")))
+    return sorted(set(out))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
