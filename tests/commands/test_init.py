@@ -427,3 +427,15 @@ def test_the_next_steps_name_the_push_hook_until_one_is_set_up(tmp_path: Path) -
     framework = make_repo(tmp_path / "framework")
     assert step not in run_dc(framework, "init", "--pre-commit").stdout
     assert step not in run_dc(framework, "init").stdout  # its configuration already names deploycheck
+
+
+def test_pr_template_names_the_bots_this_repository_is_set_up_for(tmp_path: Path) -> None:
+    # A new user's trial (session 24, hawkBit): the repository has Dependabot, and the note's
+    # generic "a bot's (Dependabot, Renovate) too" did not say its next pull requests would fail.
+    repo = make_repo(tmp_path / "repo", {".github/dependabot.yml": "version: 2\nupdates: []\n"})
+    proc = run_dc(repo, "init", "--pr-template")
+    assert proc.returncode == 0, proc.stderr
+    assert ("This repository is set up for Dependabot (.github/dependabot.yml): its pull requests will fail the gate "
+            "unless pr_field is warn)") in proc.stdout.splitlines()[0]
+    plain = make_repo(tmp_path / "plain")
+    assert "This repository is set up for" not in run_dc(plain, "init", "--pr-template").stdout

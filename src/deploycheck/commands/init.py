@@ -406,6 +406,22 @@ PR_FIELD_UNCHANGED_NOTE = ("exists; left as it is. --pr-template did not change 
 PR_FIELD_ALREADY_NOTE = "exists; left as it is (it already has pr_field: required, so the gate checks the template's field)"
 
 
+# Bots that open pull requests on a schedule, by the file that sets them up.
+_BOT_FILES = {".github/dependabot.yml": "Dependabot", ".github/dependabot.yaml": "Dependabot",
+              "renovate.json": "Renovate", ".github/renovate.json": "Renovate", "renovate.json5": "Renovate",
+              ".renovaterc": "Renovate", ".renovaterc.json": "Renovate"}
+
+
+def _bots_here(root: Path) -> str:
+    """The bots this repository is set up for, said beside the note (a new user's trial: hawkBit
+    has Dependabot, and the generic word did not say that its next pull requests would fail)."""
+    found = sorted({bot: path for path, bot in _BOT_FILES.items() if (root / path).is_file()}.items())
+    if not found:
+        return ""
+    named = " and ".join(f"{bot} ({path})" for bot, path in found)
+    return f". This repository is set up for {named}: its pull requests will fail the gate unless pr_field is warn"
+
+
 def pr_field_note(existing: str | None) -> str:
     """What init says of an existing config under --pr-template. It said to add `pr_field:
     required` to a config that had it (a new-user trial re-ran init on its set-up main branch);
@@ -425,7 +441,8 @@ def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool, key_p
         config += "\n# Written by `deploycheck init --pr-template`: the PR template has the field, so require it.\npr_field: required\n"
     config_outcome = create_only(root, CONFIG, config)
     if pr_template:  # a setting that can fail the gate is never changed silently
-        config_outcome.note = PR_FIELD_REQUIRED_NOTE if config_outcome.status == CREATED else pr_field_note(_read_config(root))
+        config_outcome.note = PR_FIELD_REQUIRED_NOTE + _bots_here(root) if config_outcome.status == CREATED \
+            else pr_field_note(_read_config(root))
     outcomes = [config_outcome, setup_signers(root, key_path)]
     if ci == "github":
         outcomes.append(create_only(root, GITHUB_WORKFLOW, template("github-workflow.yml")))
