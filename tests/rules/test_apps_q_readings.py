@@ -242,3 +242,36 @@ def test_js_a_module_a_job_loads_by_a_computed_path_is_background_code(tmp_path,
     assert [f[1] for f in found] == flagged
     if loader:
         assert "the job at server/jobs/render-page.js:7 loads by a computed path" in found[0][4]
+
+
+CAPSULE_SYNC = """module Actions
+  module Katello
+    class SyncCapsule < ::Actions::EntryAction
+      def run
+        smart_proxy = ::SmartProxy.find(input[:smart_proxy_id])
+        smart_proxy.sync_container_gateway
+      end
+    end
+  end
+end
+"""
+PROXY = """module Katello
+  module SmartProxyExtensions
+    def sync_container_gateway
+      return unless has_feature?(CONTAINER_GATEWAY)
+      update_container_repo_list
+    end
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("base_class, flagged", [("::Actions::EntryAction", [4]), ("::Actions::Helper", [])])
+def test_ruby_a_dynflow_actions_run_is_background_code(tmp_path, base_class: str, flagged: list) -> None:
+    # Katello (apps-q 70cf5970): the capsule-sync Dynflow action calls the proxy's container
+    # gateway sync, which changed; Dynflow's actions were not read as background code.
+    main = {"app/lib/actions/katello/sync_capsule.rb": CAPSULE_SYNC.replace("::Actions::EntryAction", base_class),
+            "app/models/katello/smart_proxy_extensions.rb": PROXY}
+    head = PROXY.replace("return unless has_feature?(CONTAINER_GATEWAY)", "proxy = self_or_colocated(CONTAINER_GATEWAY)\n      return unless proxy")
+    found = flagged_on_branch(tmp_path, main, {"app/models/katello/smart_proxy_extensions.rb": head})
+    assert [f[1] for f in found] == flagged

@@ -22,6 +22,9 @@ _RUBY_JOB_MIXINS = re.compile(r"^(?:Sidekiq::(?:Job|Worker)|Resque::Plugins::\w+
 # classes reuse, and Sidekiq's `sidekiq_options` under a base class that includes Sidekiq.
 _RUBY_QUEUE_DSL = re.compile(r"(?:queue_as|sidekiq_options|queue_with_priority)\b")
 _RUBY_JOB_BASES = re.compile(r"(?:^|::)(?:ApplicationJob|ActiveJob::Base|Que::Job|\w+Job)$")
+# Dynflow's actions (foreman-tasks, Katello): `plan`, `run` and `finalize` run in the executor's
+# threads and processes (Katello's capsule sync, apps-q).
+_DYNFLOW_BASES = re.compile(r"(?:^|::)(?:Actions::(?:EntryAction|Base|ActionWithSubPlans|BulkAction)|Dynflow::Action)$")
 _JVM_ANNOTATIONS = {"Scheduled", "Async", "KafkaListener", "RabbitListener", "SqsListener", "JmsListener",
                     "KafkaHandler", "RabbitHandler", "Schedules", "StreamListener",
                     # xxl-job's executor runs a method under `@XxlJob("name")` when the admin triggers it.
@@ -178,6 +181,8 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
         what = None
         if superclass is not None and _RUBY_JOB_BASES.search(p.text(superclass).lstrip("< ").strip()):
             what = "ActiveJob job"
+        elif superclass is not None and _DYNFLOW_BASES.search(p.text(superclass).lstrip("< ").strip()):
+            what = "Dynflow action"
         if body is not None:
             for stmt in body.named_children:
                 text = p.text(stmt)

@@ -12,7 +12,9 @@ from .langs import language_of_file
 # job system or it matches `job_paths`.
 KEYWORDS = {
     "ruby": ("sidekiq", "applicationjob", "activejob", "resque", "@queue", "good_job", "solid_queue", "que::job",
-             "shoryuken", "sneakers", "queue_as", "queue_with_priority"),
+             "shoryuken", "sneakers", "queue_as", "queue_with_priority",
+             # Dynflow (foreman-tasks): an action's `plan`/`run`/`finalize` run in its executor.
+             "actions::entryaction", "actions::base", "dynflow::action", "actions::actionwithsubplans"),
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
                    "processcallbackfunction", "processpromisefunction", "workhandler",

@@ -22,7 +22,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         method or top-level declaration (one finding from its first to its last changed line;
         a Ruby method is named the Ruby way, `Sync#perform` for an instance method and
         `Sync.perform` for a class method) that runs in the background: Ruby classes that include Sidekiq::Job/Worker, subclass
-        ApplicationJob/ActiveJob::Base (good_job, solid_queue) or set a Resque `@queue`;
+        ApplicationJob/ActiveJob::Base (good_job, solid_queue), set a Resque `@queue`, or are
+        Dynflow actions (`< Actions::EntryAction`, `Actions::Base`, `Dynflow::Action`: foreman-tasks);
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, pg-boss
         `boss.work` (a receiver named for a queue or scheduler, or a file naming pg-boss), a
