@@ -275,3 +275,33 @@ def test_ruby_a_dynflow_actions_run_is_background_code(tmp_path, base_class: str
     head = PROXY.replace("return unless has_feature?(CONTAINER_GATEWAY)", "proxy = self_or_colocated(CONTAINER_GATEWAY)\n      return unless proxy")
     found = flagged_on_branch(tmp_path, main, {"app/models/katello/smart_proxy_extensions.rb": head})
     assert [f[1] for f in found] == flagged
+
+
+FACTORY = """package org.example.net;
+
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+public class WebClientFactoryImpl {
+    private QueuedThreadPool threadPool;
+
+    public void deactivate() {
+        commonHttpClient.stop();
+    }
+
+    private void initialize() {
+        threadPool = new QueuedThreadPool(20, 2, 60000);
+        commonHttpClient.setExecutor(threadPool);
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("old, new, line", [
+    # openhab (apps-q f1901dc8): the factory now stops the pool its HTTP and WebSocket clients share
+    ("        commonHttpClient.stop();\n", "        commonHttpClient.stop();\n        threadPool.stop();\n", 10),
+    ("        commonHttpClient.stop();\n", "        commonHttpClient.stop(); // the pool stays\n", None),
+])
+def test_java_a_thread_pool_started_or_stopped_anew_is_dc711(tmp_path, old: str, new: str, line) -> None:
+    path = "bundles/net/src/main/java/org/example/net/WebClientFactoryImpl.java"
+    found = flagged_on_branch(tmp_path, {path: FACTORY}, {path: FACTORY.replace(old, new)}, rule="DC711")
+    assert [f[1] for f in found] == ([line] if line else [])

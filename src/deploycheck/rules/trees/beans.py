@@ -14,6 +14,9 @@ removing or changing such a callback changes what stops, and when, during every 
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from .hazards import CONCURRENT
 from .jvm import modifiers
 from .keywords import SINGLETON_STEREOTYPES as _STEREOTYPES
@@ -364,6 +367,68 @@ def shutdown_changed(head: Parsed, base: Parsed | None, added: dict[int, str], r
         out.append(("base", first, first if "::implements " in key else last,
                     f"`{key.replace('::implements ', ' implementing ')}`, a shutdown hook, is gone: what it stopped "
                     "or released on shutdown now stays until the process ends, or stops in another order."))
+    return out + pool_lifecycle(head, base, added)
+
+
+# A thread pool a class holds, and the calls that start or stop it. openhab's HTTP client factory
+# began starting and stopping the Jetty pool its HTTP and WebSocket clients share (apps-q).
+POOL_TYPES = re.compile(r"\b(?:ExecutorService|ScheduledExecutorService|ThreadPoolExecutor|ScheduledThreadPoolExecutor"
+                        r"|ThreadPoolTaskExecutor|ThreadPoolTaskScheduler|ForkJoinPool|QueuedThreadPool"
+                        r"|ExecutorThreadPool|ThreadPool)\b")
+_LIFECYCLE = frozenset({"start", "stop", "shutdown", "shutdownNow", "close", "awaitTermination", "initialize", "destroy",
+                        "join"})
+
+
+def _pools(p: Parsed) -> set[str]:
+    """The names of the fields (and locals) ``p`` declares with a thread pool's type."""
+    names = set()
+    for n in nodes_of(p, frozenset({"field_declaration", "local_variable_declaration", "property_declaration"})):
+        kind = n.child_by_field_name("type")
+        text = p.text(kind) if kind is not None else p.text(n).split("=")[0]
+        if POOL_TYPES.search(text):
+            for declarator in n.named_children:
+                if declarator.type == "variable_declarator" and declarator.child_by_field_name("name") is not None:
+                    names.add(p.text(declarator.child_by_field_name("name")))
+                elif declarator.type == "variable_declaration" and declarator.named_child_count:
+                    names.add(p.text(declarator.named_children[0]))
+    return names
+
+
+def _lifecycle_calls(p: Parsed, pools: set[str]) -> list:
+    out = []
+    for n in nodes_of(p, frozenset({"method_invocation"})):
+        name, target = n.child_by_field_name("name"), n.child_by_field_name("object")
+        if name is not None and target is not None and p.text(name) in _LIFECYCLE \
+                and p.text(target).removeprefix("this.") in pools:
+            out.append(n)
+    return out
+
+
+def pool_lifecycle(head: Parsed, base: Parsed | None, added: dict[int, str]) -> list[tuple[str, int, int, str]]:
+    """("head", line, line, message) for each call that starts or stops a thread pool the class
+    holds, on a changed line, that its method did not make as often on the base."""
+    if head.language != "java":
+        return []
+    pools = _pools(head)
+    if not pools:
+        return []
+    before = Counter((qualname(units_at(base, n.start_point[0]), base), "".join(base.text(n).split()))
+                     for n in _lifecycle_calls(base, _pools(base))) if base is not None else Counter()
+    out = []
+    for n in _lifecycle_calls(head, pools):
+        line = n.start_point[0] + 1
+        key = (qualname(units_at(head, n.start_point[0]), head), "".join(head.text(n).split()))
+        if line not in added:
+            continue
+        if before[key] > 0:
+            before[key] -= 1
+            continue
+        call = head.text(n.child_by_field_name("name"))
+        out.append(("head", line, line, (
+            f"`{head.text(n.child_by_field_name('object'))}.{call}(…)` now {'starts' if call in ('start', 'initialize') else 'stops'} "
+            f"a thread pool in `{key[0]}`: tasks submitted when it is not running are refused, those running when it "
+            "stops are cut off or waited for, and a pool two owners share (two clients, a scheduler) is stopped "
+            "under the other. Say who owns it, and what still runs on it then.")))
     return out
 
 

@@ -356,6 +356,7 @@ SINGLETON_STEREOTYPES = ("Component", "Configuration", "Controller", "Controller
                          "RestController", "RestControllerAdvice", "Service")
 _SINGLETON_HINTS = tuple(f"@{name.lower()}" for name in SINGLETON_STEREOTYPES)
 SHUTDOWN_HINTS = (b"disposablebean", b"predestroy", b"lifecycle", b"destroy")
+_POOL_CALLS = (b".start()", b".stop()", b".shutdown()", b".shutdownnow()", b".awaittermination(")
 
 
 def singleton_hints(ctx) -> bool:
@@ -375,6 +376,8 @@ def shutdown_hints(ctx) -> bool:
     changed = ctx.changed_lower()
     if any(h in changed for h in SHUTDOWN_HINTS):
         return True
+    if any(h in changed for h in _POOL_CALLS) and "threadpool" in (ctx.lower_text("head") or "").replace("executor", "threadpool"):
+        return True  # a thread pool started or stopped (beans.pool_lifecycle)
     # A JVM shutdown hook's thread written in place (`addShutdownHook(new Thread(() -> {…}))`)
     # changes on lines that need not name it: a file that registers one is read whatever changed.
     return any("shutdownhook" in (ctx.lower_text(side) or "") for side in ("head", "base"))

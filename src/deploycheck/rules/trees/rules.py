@@ -723,7 +723,8 @@ SHUTDOWN_HOOK_CHANGED = Rule(
     category="concurrency",
     severity="warning",
     questions=("sequential-assumption", "concurrency-tested"),
-    summary="A Java/Kotlin bean's shutdown callback (DisposableBean, Lifecycle, @PreDestroy) was added, removed or changed.",
+    summary=("A Java/Kotlin bean's shutdown callback (DisposableBean, Lifecycle, @PreDestroy) was added, removed or "
+             "changed, or a thread pool is started or stopped anew."),
     languages=("java", "kotlin"),
     what_it_does=dedent("""\
         Reads both sides of a Java or Kotlin file whose changed lines name `DisposableBean`,
@@ -738,7 +739,11 @@ SHUTDOWN_HOOK_CHANGED = Rule(
         back) is reported at the import: a container reads one of them only. A JVM shutdown hook
         registered by hand (`Runtime.getRuntime().addShutdownHook(…)`, `removeShutdownHook`) added,
         changed or removed is reported at the call, by the method around it; the thread written in
-        the call or held in a local of that method for it is the hook's."""),
+        the call or held in a local of that method for it is the hook's. In Java, a call that starts
+        or stops a thread pool the class holds (a field or local typed `ExecutorService`,
+        `ThreadPoolExecutor`, `ThreadPoolTaskExecutor`, `ForkJoinPool`, Jetty's `QueuedThreadPool`…:
+        `start()`, `stop()`, `shutdown()`, `shutdownNow()`, `close()`, `awaitTermination(…)`) on a
+        changed line, that its method did not make as often on the base, is reported at the call."""),
     why_bad=dedent("""\
         The container calls these when the application stops, which every deploy and restart does,
         in an order it picks among the beans. A new hook stops or releases something (workers,
