@@ -1098,8 +1098,9 @@ TUNABLE_CHANGED = Rule(
         key says how often work is tried (`attempts`, `maxAttempts`, `maxRetries`, `retryDelay`),
         how long it waits between tries (`backoff`) or how much runs at once (`concurrency`,
         `prefetch`), and whose value holds a number on a changed line: reported when the value
-        differs from the same key's in the same function (or module) on the base, or is new. A
-        configuration module's defaults are read this way, where no job library is imported."""),
+        differs from the same key's in the same function (or module) on the base. A
+        configuration module's defaults are read this way; in a file importing a job library
+        (BullMQ, Bull, Agenda, kafkajs, amqplib) DC510 and DC521 read them instead."""),
     why_bad=dedent("""\
         A job library's options are often built in a configuration module, so its import is not
         beside them: the packs' DC510 and DC521 do not see them there. More tries repeat what a

@@ -35,7 +35,9 @@ def _settings(p: Parsed) -> dict[tuple[str, str], str]:
 
 def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tuple[int, str]]:
     """(line, message) for each tunable pair of the head whose value, holding a number on a
-    changed row, differs from the same key's in the same unit of the base (or is new there)."""
+    changed row, differs from the same key's in the same unit of the base."""
+    if in_job_library_file(p):
+        return []
     before = _settings(base) if base is not None else {}
     out = []
     for n in nodes_of(p, _PAIRS):
@@ -51,16 +53,30 @@ def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tup
             continue
         now = "".join(p.text(value).split())
         was = before.get((qualname(units_at(p, n.start_point[0]), p), name))
-        if was == now:
-            continue
-        line = _short(" ".join(p.line(changed[0] - 1).decode("utf-8", "replace").split()))
-        what = f"`{name}` changed (line {changed[0]} now reads `{line}`)" if was is not None else f"`{name}` set (`{line}`)"
+        if was is None or was == now:
+            continue  # a new setting is new code, read as such; only another value is this rule's
+        line = _short(" ".join(_code(p.line(changed[0] - 1).decode("utf-8", "replace")).split()))
         out.append((changed[0], (
-            f"{what}: it decides how often work is tried again, how long it waits "
+            f"`{name}` changed (line {changed[0]} now reads `{line}`): it decides how often work is tried again, how long it waits "
             "between tries, or how much of it runs at once. A retry repeats what a failed attempt "
             "already did, and more at once meets itself: say in the checklist what it runs and "
             "whether that is safe twice or in parallel.")))
     return sorted(set(out))
+
+
+def _code(line: str) -> str:
+    """The line without a trailing `//` comment (a rough cut: enough for a message)."""
+    return re.sub(r"\s//.*$", "", line)
+
+
+def in_job_library_file(p: Parsed) -> bool:
+    """A file importing a job library whose options the packs read where it is imported (DC510,
+    DC521): they speak for its settings there."""
+    return _JOB_LIBRARY.search(p.source) is not None
+
+
+_JOB_LIBRARY = re.compile(rb"""['"](?:bullmq|bull|bee-queue|@nestjs/bullmq?|agenda|@hokify/agenda|kafkajs|amqplib"""
+                          rb"""|amqp-connection-manager)['"]""")
 
 
 def _short(text: str, limit: int = 60) -> str:
