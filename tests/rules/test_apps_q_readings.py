@@ -305,3 +305,13 @@ def test_java_a_thread_pool_started_or_stopped_anew_is_dc711(tmp_path, old: str,
     path = "bundles/net/src/main/java/org/example/net/WebClientFactoryImpl.java"
     found = flagged_on_branch(tmp_path, {path: FACTORY}, {path: FACTORY.replace(old, new)}, rule="DC711")
     assert [f[1] for f in found] == ([line] if line else [])
+
+
+def test_java_a_pool_stop_the_method_already_made_is_no_new_lifecycle(tmp_path) -> None:
+    # shenyu (apps-j 74d33896): `executor.shutdown()` moved into a null check in a `close()` that
+    # already made it; the thread-pool reading's gate widened the shutdown-hook one, which then
+    # reported the hook as changed.
+    path = "admin/src/main/java/org/example/InstanceCheckService.java"
+    base = FACTORY.replace("        commonHttpClient.stop();\n", "        threadPool.stop();\n")
+    head = FACTORY.replace("        commonHttpClient.stop();\n", "        if (threadPool != null) {\n            threadPool.stop();\n        }\n")
+    assert flagged_on_branch(tmp_path, {path: base}, {path: head}, rule="DC711") == []

@@ -367,7 +367,7 @@ def shutdown_changed(head: Parsed, base: Parsed | None, added: dict[int, str], r
         out.append(("base", first, first if "::implements " in key else last,
                     f"`{key.replace('::implements ', ' implementing ')}`, a shutdown hook, is gone: what it stopped "
                     "or released on shutdown now stays until the process ends, or stops in another order."))
-    return out + pool_lifecycle(head, base, added)
+    return out
 
 
 # A thread pool a class holds, and the calls that start or stop it. openhab's HTTP client factory

@@ -11,14 +11,14 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, go_producer_hints, loaded_by_a_job, tunable_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, go_producer_hints, loaded_by_a_job, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints)
 from .langs import is_sql_file, language_of_file
 from .manifest import example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
 from .parse import MAX_PARSE_BYTES, STRING_LITERALS, Parsed, Unreadable, parse_bytes, parsed, walk
-from .beans import shutdown_changed, singleton_state
+from .beans import pool_lifecycle, shutdown_changed, singleton_state
 from .checkact import check_then_act, concurrent_map_check_then_put, new_in_head
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
@@ -482,8 +482,8 @@ def _shown(value: str) -> str:
 def _beans(ctx, p: Parsed, language: str):
     """Spring beans' shared fields and shutdown hooks (rules/trees/beans.py), in any application:
     requests share a singleton and every deploy stops it, jobs or not."""
-    singleton, shutdown = singleton_hints(ctx), shutdown_hints(ctx)
-    if not singleton and not shutdown:
+    singleton, shutdown, pools = singleton_hints(ctx), shutdown_hints(ctx), pool_hints(ctx)
+    if not singleton and not shutdown and not pools:
         return
     base = _base_tree(ctx, language)
     if singleton:
@@ -491,6 +491,9 @@ def _beans(ctx, p: Parsed, language: str):
             yield SINGLETON_STATE_CHANGED.finding(ctx.path, first, message, last)
     if shutdown:
         for side, first, last, message in shutdown_changed(p, base, ctx.added, ctx.removed):
+            yield SHUTDOWN_HOOK_CHANGED.finding(ctx.path, first, message, last, side=side)
+    if pools:
+        for side, first, last, message in pool_lifecycle(p, base, ctx.added):
             yield SHUTDOWN_HOOK_CHANGED.finding(ctx.path, first, message, last, side=side)
 
 

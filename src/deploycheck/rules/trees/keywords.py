@@ -359,6 +359,15 @@ SHUTDOWN_HINTS = (b"disposablebean", b"predestroy", b"lifecycle", b"destroy")
 _POOL_CALLS = (b".start()", b".stop()", b".shutdown()", b".shutdownnow()", b".awaittermination(")
 
 
+def pool_hints(ctx) -> bool:
+    """DC711's thread pools (beans.pool_lifecycle): a Java file whose changed lines start or stop
+    something, and whose head holds a thread pool or an executor."""
+    if language_of_file(ctx) != "java" or not any(h in ctx.changed_lower() for h in _POOL_CALLS):
+        return False
+    head = ctx.lower_text("head") or ""
+    return "threadpool" in head or "executor" in head
+
+
 def singleton_hints(ctx) -> bool:
     """A Java file whose head names a singleton stereotype (`@Service`, `@Component`…), in any
     application: concurrent requests share the bean, jobs or not."""
@@ -376,8 +385,6 @@ def shutdown_hints(ctx) -> bool:
     changed = ctx.changed_lower()
     if any(h in changed for h in SHUTDOWN_HINTS):
         return True
-    if any(h in changed for h in _POOL_CALLS) and "threadpool" in (ctx.lower_text("head") or "").replace("executor", "threadpool"):
-        return True  # a thread pool started or stopped (beans.pool_lifecycle)
     # A JVM shutdown hook's thread written in place (`addShutdownHook(new Thread(() -> {…}))`)
     # changes on lines that need not name it: a file that registers one is read whatever changed.
     return any("shutdownhook" in (ctx.lower_text(side) or "") for side in ("head", "base"))
