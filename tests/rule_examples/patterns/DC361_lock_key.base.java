@@ -1,6 +1,7 @@
 // path: src/main/java/org/example/autoassign/AutoAssignScheduler.java
 package org.example.autoassign;
 
+import java.time.Duration;
 import java.util.concurrent.locks.Lock;
 
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
@@ -30,6 +31,10 @@ public class AutoAssignScheduler {
     }
 
     private void assign(String tenant) {
+    }
+
+    LockRegistry registry(LockRepository client, long ttl) {
+        return new JdbcLockRegistry(client, Duration.ofMillis(ttl));
     }
 
     public void report() {
