@@ -211,8 +211,8 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
                  "the base branch, so no signer is trusted.",
                  "Add the signer's public key to .deploycheck/allowed_signers in a commit on the base branch "
                  "(`deploycheck init` writes it), or pass `--allowed-signers FILE`. If that file is on another "
-                 "branch (a local `main` not pushed, while origin/HEAD names another), compare with it: "
-                 "`--base main` or DEPLOYCHECK_BASE=main.")
+                 "branch (a local branch not pushed, while origin/HEAD names another), compare with it: "
+                 "`--base BRANCH` or DEPLOYCHECK_BASE=BRANCH, naming that branch (your local `main` or `develop`).")
         else:
             signer, reason = find_trusted_signer(trust.signers, public_key, record.signature.principal, NAMESPACE, trust.now)
             if signer is None:
