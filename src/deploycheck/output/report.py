@@ -110,13 +110,13 @@ def verdict(result: ScanResult, esc: Callable[[object], str] | None = None, next
         counted = f" ({by_author} {AUTHOR_SUPPRESSED}, still counted)" if by_author else ""
         # The list above also shows informational findings: counted apart, so that the numbers
         # add up (a new user's trial read "13 findings" over a list of 15).
-        context = sum(1 for f in result.active if f.severity == "info" and not f.flags)
+        context = shown_as_context(result.active)
         shown = f" ({_plural(context, 'more finding')} shown as context)" if context else ""
         return (
             f"Flagged: {_plural(count, 'finding')}{counted} in {_plural(files, 'file')} {verb} the {which}{shown}."
             + (f" {next_step}" if next_step else "")
         )
-    context = sum(1 for f in result.active if f.severity == "info")
+    context = shown_as_context(result.active)
     suppressed = sum(1 for f in result.findings if f.suppressed)
     if not result.change.files and not result.findings:
         # On the default branch itself the head is the merge-base: "nothing flagged" would read
@@ -130,6 +130,12 @@ def verdict(result: ScanResult, esc: Callable[[object], str] | None = None, next
     if suppressed:
         notes.append(f"{suppressed} suppressed")
     return f"Nothing flagged: no risky change to jobs, queues or shared state ({'; '.join(notes)})."
+
+
+def shown_as_context(active: Iterable[Finding]) -> int:
+    """How many of the active findings are informational, shown beside the flagged ones as
+    context (an `info` finding never flags): the one count scan and verify say."""
+    return sum(1 for f in active if f.severity == "info")
 
 
 def location(finding: Finding) -> str:

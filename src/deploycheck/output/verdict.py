@@ -48,7 +48,7 @@ def nothing_compared(ctx: Context) -> bool:
 
 def _context(ctx) -> int:
     """How many informational findings the scan shows as context (scan's own count)."""
-    return sum(1 for f in ctx.scan.active if f.severity == "info")
+    return report.shown_as_context(ctx.scan.active)
 
 
 def _headline(verdict: Verdict, esc: Callable[[object], str] = lambda text: inert(text, keep_newlines=False),
