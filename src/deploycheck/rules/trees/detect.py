@@ -136,7 +136,7 @@ def detect(ctx):
         # Lines only removed from an enqueue (a wrapped call's `jobId:`): what it hands on changed.
         head = parsed(ctx, "head", language)
         if isinstance(head, Parsed):
-            yield from _js_producer(ctx, head, {})
+            yield from _queue_producer(ctx, head, {})
     for side, lines in (("head", _added_code(ctx, language)),
                         ("base", {**_deleted_only(ctx, language), **_left_background(ctx, language)})):
         if not lines or (side == "base" and language == "go" and _go_package_gone(ctx)):
@@ -169,10 +169,9 @@ def detect(ctx):
             yield from _beans(ctx, p, language)
         if side == "head" and language == "ruby" and producer_hints(ctx):
             yield from _producer(ctx, p, lines)
-        if side == "head" and language in ("javascript", "typescript", "tsx") and js_producer_hints(ctx):
-            yield from _js_producer(ctx, p, lines)
-        if side == "head" and language == "go" and go_producer_hints(ctx):
-            yield from _js_producer(ctx, p, lines)
+        if side == "head" and (language in ("javascript", "typescript", "tsx") and js_producer_hints(ctx)
+                               or language == "go" and go_producer_hints(ctx)):
+            yield from _queue_producer(ctx, p, lines)
         if side == "head" and language in ("javascript", "typescript") and floating_hints(ctx) \
                 and not ctx.path.endswith((".jsx", ".tsx")) and not NOT_WORKER_CODE.search(ctx.path) \
                 and not served_to_browsers(ctx.path):
@@ -396,15 +395,17 @@ def _code_rows(p: Parsed, lines: dict[int, str]) -> set[int]:
     return {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
 
 
-def _js_producer(ctx, p: Parsed, lines: dict[int, str]):
-    """JS/TS or Go code that hands work to a job queue changed (rules/trees/jsproducer.py)."""
-    from .jsproducer import _enqueue, go_enqueue, producer_changes as js_producer_changes
+def _queue_producer(ctx, p: Parsed, lines: dict[int, str]):
+    """JS/TS or Go code that hands work to a job queue changed (rules/trees/jsproducer.py, with
+    rules/trees/goproducer.py's enqueues for Go)."""
+    from .goproducer import go_enqueue
+    from .jsproducer import _enqueue, producer_changes
 
     base = _base_tree(ctx, p.language)
     code = _code_rows(p, lines)
     # Lines only removed touch the head where they were (`jobId: …` dropped from a wrapped call).
     code |= {h.new_start + d for h in ctx.file.hunks if h.new_count == 0 for d in (0, 1)}
-    for first, last, message in js_producer_changes(p, base, code, go_enqueue if p.language == "go" else _enqueue):
+    for first, last, message in producer_changes(p, base, code, go_enqueue if p.language == "go" else _enqueue):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
 
 

@@ -1,4 +1,4 @@
-"""JS/TS and Go code that hands work to a job queue changed (DC715 for JavaScript, TypeScript and Go).
+"""JS/TS code that hands work to a job queue changed (DC715 for JavaScript and TypeScript).
 
 The consumer's code is read by DC701; this module reads the producer, in any file: a changed
 line that enqueues through a job library's own call (BullMQ's and Bull's `queue.add`, pg-boss's
@@ -6,9 +6,8 @@ line that enqueues through a job library's own call (BullMQ's and Bull's `queue.
 kafkajs producer's `send`), where its unit did not hold that same call on the base. What the job
 runs with (its payload, queue, attempts, delay) is decided on that line, and a new one is one
 more place that starts the job. Receivers are told by name (a `…Queue`, a `…boss`, `agenda`, a
-`…producer`): the library's object is rarely typed where it is used. In Go: asynq's `Enqueue`,
-machinery's `SendTask…`, River's `Insert…` in a file importing the library, and a repository's own
-task queue (a call named for appending or enqueueing a task or job, handed a function).
+`…producer`): the library's object is rarely typed where it is used. ``producer_changes`` takes
+the language's finder of enqueues: Go's is rules/trees/goproducer.py's.
 """
 
 from __future__ import annotations
@@ -157,65 +156,3 @@ def producer_changes(p: Parsed, base: Parsed | None, code_rows: set[int],
             "place that starts it. Say in the checklist whether the job and the runs already queued accept it (a "
             "lock, a uniqueness key, a debounce)."))
     return [out[row] for row in sorted(out)]
-
-
-# --- Go ---------------------------------------------------------------------------------------
-
-# (method names, the import path the file must hold, the library): asynq's client, machinery's
-# server, River's client.
-_GO_LIBRARY_CALLS = (
-    (frozenset({"Enqueue", "EnqueueContext"}), b"github.com/hibiken/asynq", "an asynq queue"),
-    (frozenset({"SendTask", "SendTaskWithContext", "SendChain", "SendChainWithContext", "SendGroup",
-                "SendGroupWithContext", "SendChord", "SendChordWithContext"}), b"RichardKnop/machinery", "a machinery queue"),
-    (frozenset({"Insert", "InsertTx", "InsertMany", "InsertManyTx", "InsertManyFast", "InsertManyFastTx"}),
-     b"github.com/riverqueue/river", "a River queue"),
-)
-# A repository's own task queue: a call named for appending, enqueueing or submitting a task or a
-# job (siyuan's `task.AppendTaskWithTimeout(action, timeout, fn, args…)`), handed a function.
-_GO_OWN_QUEUE = re.compile(r"^(?:Append|Enqueue|Submit|Schedule|Push|Add)\w*(?:Task|Job)\w*$|^Enqueue\w*$")
-
-
-def go_enqueue(node, p: Parsed) -> str | None:
-    """What queue ``node`` (a Go call_expression) hands work to, or None."""
-    fn = node.child_by_field_name("function")
-    if fn is None or fn.type != "selector_expression":
-        return None
-    field = fn.child_by_field_name("field")
-    name = p.text(field) if field is not None else ""
-    for names, imported, library in _GO_LIBRARY_CALLS:
-        if name in names and imported in p.source:
-            return library
-    if not _GO_OWN_QUEUE.match(name):
-        return None
-    operand, args = fn.child_by_field_name("operand"), node.child_by_field_name("arguments")
-    # A package's function (`task.AppendTask…`), or a method handed a function to run later.
-    if (operand is not None and p.text(operand) in _imported_packages(p)) or (
-            args is not None and any(_function_value(a, p) for a in args.named_children)):
-        return f"the repository's own task queue (`{p.text(fn)}`)"
-    return None
-
-
-def _imported_packages(p: Parsed) -> frozenset[str]:
-    """The names a Go file's imports bind (an alias, else the path's last element)."""
-    if "go.packages" not in p.memo:
-        names = set()
-        for spec in walk(p.root):
-            if spec.type == "import_spec":
-                alias, path = spec.child_by_field_name("name"), spec.child_by_field_name("path")
-                if alias is not None:
-                    names.add(p.text(alias))
-                elif path is not None:
-                    names.add(p.text(path).strip('"`').rpartition("/")[2])
-        p.memo["go.packages"] = frozenset(names)
-    return p.memo["go.packages"]
-
-
-def _function_value(node, p: Parsed) -> bool:
-    """A function handed on as a value: a literal, or the name of a function the file declares."""
-    if node.type == "func_literal":
-        return True
-    if node.type != "identifier":
-        return False
-    name = p.text(node)
-    return any(n.type == "function_declaration" and p.text(n.child_by_field_name("name")) == name
-               for n in p.root.named_children)

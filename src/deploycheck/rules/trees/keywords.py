@@ -224,7 +224,7 @@ def js_producer_hints(ctx) -> bool:
 
 
 # Go: asynq's, machinery's and River's enqueues, and a call named for appending or enqueueing a
-# task or a job (rules/trees/jsproducer.py `go_enqueue`); the whole head, as for JS.
+# task or a job (rules/trees/goproducer.py); the whole head, as for JS.
 _GO_PRODUCER_HINT = re.compile(r"\.\s*(?:enqueue\w*|sendtask\w*|sendchain\w*|sendgroup\w*|sendchord\w*|insert\w*"
                                r"|(?:append|submit|schedule|push|add)\w*(?:task|job)\w*)\s*\(", re.ASCII)
 
