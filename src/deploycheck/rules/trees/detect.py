@@ -15,7 +15,7 @@ from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hi
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints)
 from .langs import is_sql_file, language_of_file
-from .manifest import example_code, job_system, uninstalled_script
+from .manifest import declared_names, example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
 from .parse import MAX_PARSE_BYTES, STRING_LITERALS, Parsed, Unreadable, parse_bytes, parsed, walk
 from .beans import pool_lifecycle, shutdown_changed, singleton_state
@@ -262,9 +262,8 @@ def _go_package_gone(ctx) -> bool:
         for depth in range(len(parts) - 1, -1, -1):  # the nearest go.mod above names the module
             manifest = ctx.repo.read_blob(f"{head}:" + "/".join(parts[:depth] + ["go.mod"]))
             if manifest is not None:
-                found = re.search(rb"^module\s+(\S+)", manifest, re.MULTILINE)
-                module = found.group(1).decode("utf-8", "replace").strip('"') if found else None
-                module = module and "/".join([module, *parts[depth:]])
+                declared = declared_names("go.mod", manifest)
+                module = "/".join([declared[0].strip('"'), *parts[depth:]]) if declared else None
                 break
         gone = module is not None and gitcmd.run(
             ["grep", "-l", "-F", f'"{module}"', head, "--", "*.go"], root, check=False).returncode == 1

@@ -60,11 +60,13 @@ def server_evident(source: bytes) -> bool:
 # is the worker process: its modules and use cases run there, though most name no job API. So
 # are a `scheduler` folder (xxl-job's scheduler threads) and a build module named for the worker
 # or the scheduler (`job-worker/`, `flow-scheduler/`).
-# JOB_FOLDER's names, as git pathspecs search them (loaded_by_a_job).
 _JOB_FOLDER_NAMES = ("jobs", "workers", "sidekiq", "cron", "crons", "cronjobs", "crontab", "consumers", "queues",
-                     "scheduler", "schedulers", "scheduling", "worker")
-JOB_FOLDER = re.compile(r"(?:^|/)(jobs|workers|sidekiq|cron|crons|cronjobs|crontab|consumers|queues|schedulers?|scheduling)/"
+                     "scheduler", "schedulers", "scheduling")
+JOB_FOLDER = re.compile(rf"(?:^|/)({'|'.join(_JOB_FOLDER_NAMES)})/"
                         r"|(?:^|/)(?:apps|services|packages)/(worker)/|(?:^|/)[\w.]+-(worker|scheduler)/", re.IGNORECASE)
+# The same folders as git pathspecs (loaded_by_a_job): a superset, its hits matched by JOB_FOLDER.
+_JOB_FOLDER_PATHSPECS = tuple(f":(glob,icase)**/{name}/**" for name in (*_JOB_FOLDER_NAMES, "worker")) + (
+    ":(glob,icase)**/*-worker/**", ":(glob,icase)**/*-scheduler/**")
 # A Go package named `job` (pocket-id's `internal/job/`) holds jobs too. Only in Go: elsewhere the
 # singular is part of a Java package's name (`com.xxl.job.admin`) or a model's namespace
 # (solid_queue's `app/models/solid_queue/job/`).
@@ -495,8 +497,7 @@ def _computed_loads(ctx) -> list[tuple[re.Pattern, str]]:
 
     # Only the job folders and `job_paths` are searched: a hook on a commit that touches a JS file
     # does not grep the whole tree for this.
-    folders = [f":(glob,icase)**/{name}/**" for name in _JOB_FOLDER_NAMES] + [
-        ":(glob,icase)**/*-worker/**", ":(glob,icase)**/*-scheduler/**"] + [f":(glob){glob}" for glob in ctx.settings.job_paths]
+    folders = [*_JOB_FOLDER_PATHSPECS, *(f":(glob){glob}" for glob in ctx.settings.job_paths)]
     found = gitcmd.run(["grep", "-n", "-E", r"(require|import)\(\s*`\.", ctx.repo.head_sha, "--", *folders],
                        ctx.repo.root, check=False).stdout
     out = []

@@ -56,7 +56,8 @@ def matches(name: str) -> str | None:
     return None
 
 
-def _names(path: str, data: bytes) -> list[str]:
+def declared_names(path: str, data: bytes) -> list[str]:
+    """The name a manifest declares for its package (``MANIFESTS``, a gemspec): [] or one."""
     text = data[:200_000].decode("utf-8", "replace")
     if path.endswith(".gemspec"):
         return _re("gem").findall(text)[:1]
@@ -98,7 +99,7 @@ def _find(base) -> str | None:
         data = base.read(path)
         if not data:
             continue
-        for name in _names(".gemspec" if path.endswith(".gemspec") else path, data):
+        for name in declared_names(".gemspec" if path.endswith(".gemspec") else path, data):
             found = matches(name)
             if found:
                 return found
