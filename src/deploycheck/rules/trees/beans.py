@@ -380,17 +380,13 @@ _LIFECYCLE = frozenset({"start", "stop", "shutdown", "shutdownNow", "close", "aw
 
 
 def _pools(p: Parsed) -> set[str]:
-    """The names of the fields (and locals) ``p`` declares with a thread pool's type."""
-    names = set()
-    for n in nodes_of(p, frozenset({"field_declaration", "local_variable_declaration", "property_declaration"})):
+    """The names of the fields (and locals) a Java file declares with a thread pool's type."""
+    names: set[str] = set()
+    for n in nodes_of(p, frozenset({"field_declaration", "local_variable_declaration"})):
         kind = n.child_by_field_name("type")
-        text = p.text(kind) if kind is not None else p.text(n).split("=")[0]
-        if POOL_TYPES.search(text):
-            for declarator in n.named_children:
-                if declarator.type == "variable_declarator" and declarator.child_by_field_name("name") is not None:
-                    names.add(p.text(declarator.child_by_field_name("name")))
-                elif declarator.type == "variable_declaration" and declarator.named_child_count:
-                    names.add(p.text(declarator.named_children[0]))
+        if kind is not None and POOL_TYPES.search(p.text(kind)):
+            names.update(p.text(d.child_by_field_name("name")) for d in n.named_children
+                         if d.type == "variable_declarator" and d.child_by_field_name("name") is not None)
     return names
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .parse import Parsed, nodes_of
-from .units import qualname, units_at
+from .units import qualname, shown_code, units_at
 
 # A key that names how often work is tried, how long it waits between tries, or how much runs at
 # once: `attempts`, `maxRetries`, `retryDelayMs`, `backoff`, `concurrency`, `workerConcurrency`.
@@ -21,16 +21,16 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d_]*(?:\.\d+)?(?![\w.])")
 _PAIRS = frozenset({"pair"})
 
 
-def _settings(p: Parsed) -> dict[tuple[str, str], str]:
-    """(unit, key) -> the value's text without layout, for every tunable pair of ``p``."""
-    out = {}
+def _tunable_pairs(p: Parsed):
+    """(pair, key as written, value, (unit, key)) for each object property of ``p`` whose key
+    names a retry, backoff or concurrency setting."""
     for n in nodes_of(p, _PAIRS):
-        key = n.child_by_field_name("key")
-        if key is not None and TUNABLE_KEY.search(p.text(key).strip("'\"`")):
-            value = n.child_by_field_name("value")
-            if value is not None:
-                out[(qualname(units_at(p, n.start_point[0]), p), p.text(key).strip("'\"`"))] = "".join(p.text(value).split())
-    return out
+        key, value = n.child_by_field_name("key"), n.child_by_field_name("value")
+        if key is None or value is None:
+            continue
+        name = p.text(key).strip("'\"`")
+        if TUNABLE_KEY.search(name):
+            yield n, name, value, (qualname(units_at(p, n.start_point[0]), p), name)
 
 
 def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tuple[int, str]]:
@@ -38,24 +38,18 @@ def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tup
     changed row, differs from the same key's in the same unit of the base."""
     if in_job_library_file(p):
         return []
-    before = _settings(base) if base is not None else {}
+    before = {where: "".join(base.text(value).split()) for _n, _name, value, where in _tunable_pairs(base)} \
+        if base is not None else {}
     out = []
-    for n in nodes_of(p, _PAIRS):
-        key, value = n.child_by_field_name("key"), n.child_by_field_name("value")
-        if key is None or value is None:
-            continue
-        name = p.text(key).strip("'\"`")
-        if not TUNABLE_KEY.search(name):
-            continue
+    for _n, name, value, where in _tunable_pairs(p):
         changed = [row + 1 for row in range(value.start_point[0], value.end_point[0] + 1)
                    if row + 1 in rows and _NUMBER.search(p.line(row).decode("utf-8", "replace"))]
         if not changed:
             continue
-        now = "".join(p.text(value).split())
-        was = before.get((qualname(units_at(p, n.start_point[0]), p), name))
-        if was is None or was == now:
+        was = before.get(where)
+        if was is None or was == "".join(p.text(value).split()):
             continue  # a new setting is new code, read as such; only another value is this rule's
-        line = _short(" ".join(_code(p.line(changed[0] - 1).decode("utf-8", "replace")).split()))
+        line = shown_code(_code(p.line(changed[0] - 1).decode("utf-8", "replace")), 60)
         out.append((changed[0], (
             f"`{name}` changed (line {changed[0]} now reads `{line}`): it decides how often work is tried again, how long it waits "
             "between tries, or how much of it runs at once. A retry repeats what a failed attempt "
@@ -77,8 +71,3 @@ def in_job_library_file(p: Parsed) -> bool:
 
 _JOB_LIBRARY = re.compile(rb"""['"](?:bullmq|bull|bee-queue|@nestjs/bullmq?|agenda|@hokify/agenda|kafkajs|amqplib"""
                           rb"""|amqp-connection-manager)['"]""")
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = text.replace("`", "'")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
