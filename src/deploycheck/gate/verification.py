@@ -55,26 +55,24 @@ def load_trust(ctx: Context, allowed_signers: Path | None = None) -> Trust:
 def change_digests(ctx: Context) -> dict[str, str]:
     """The flagged files' digests (fingerprint version 2), each side's content read from git
     for the scopes: the one way `check`, `verify`, the summary and the drafts compute them."""
-    from ..git.gitcmd import BlobReader
-
-    flagged = ctx.scan.flagged_files
-    if not flagged:
-        return {}
-    with BlobReader(ctx.change.repo_root) as objects:
-        return file_digests(ctx.change.files, flagged, objects.read)
+    return _digests(ctx, ctx.scan.flagged_files)
 
 
 def digests_of(ctx: Context, paths: Iterable[str]) -> dict[str, str]:
     """The digests of the files of the change among ``paths`` (as records write them), flagged or
     not: a recorded file the scan no longer flags is still held to what the record signed."""
+    wanted = set(paths)
+    return _digests(ctx, [fc.path for fc in ctx.change.files if path_key(fc.path) in wanted])
+
+
+def _digests(ctx: Context, paths: list[str]) -> dict[str, str]:
+    """``file_digests`` of the change's files at ``paths``, their blobs read in one git process."""
     from ..git.gitcmd import BlobReader
 
-    wanted = set(paths)
-    files = [fc for fc in ctx.change.files if path_key(fc.path) in wanted]
-    if not files:
+    if not paths:
         return {}
     with BlobReader(ctx.change.repo_root) as objects:
-        return file_digests(files, [fc.path for fc in files], objects.read)
+        return file_digests(ctx.change.files, paths, objects.read)
 
 
 def history_blobs(root: str, base: str, folder: str, max_size: int) -> "Iterator[tuple[str, bytes]]":
