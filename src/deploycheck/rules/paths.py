@@ -86,6 +86,9 @@ _ASSET_FOLDER = re.compile(r"(?:^|/)(?:static|public|wwwroot|resources|assets|cl
 _OUTPUT_MODULE = re.compile(r"(?:^|(?<=/))(?:dist|build)(?=/)", re.IGNORECASE)
 
 
+_CODE_BELOW_SOURCES = re.compile(r"\.(?:[cm]?[jt]sx?|rb|go|java|kt|py)$")
+
+
 @lru_cache(maxsize=4096)  # asked for the same path by several families
 def is_test_or_doc(path: str) -> bool:
     """Tests, fixtures, documentation and vendored or built code: never flagged."""
@@ -101,6 +104,12 @@ def is_test_or_doc(path: str) -> bool:
         return True
     docs = _DOCS.search(path)
     if docs is None:
+        return False
+    if sources is None and (tree := _SOURCE_TREE.search(path)) is not None and tree.end() <= docs.start() + 1 \
+            and _CODE_BELOW_SOURCES.search(path) and not re.search(r"(?i)test", path[tree.end():docs.start()]):
+        # Below `src/`, a `docs/` folder holding code is a module of the application (logto's
+        # console builds its guide pages from `src/assets/docs/guides/*.ts`, apps-r), as a
+        # `build/` module is; its prose (`.md`) stays documentation.
         return False
     return sources is None or sources.end() > docs.start() + 1
 

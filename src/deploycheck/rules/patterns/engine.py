@@ -456,7 +456,10 @@ def _count(view: FileView, side: str, pattern: Pattern) -> int:
 
 
 def _normalise_value(value: str) -> str:
-    return value.strip().strip(",;").strip().strip("'\"").strip()
+    text = value.strip().strip(",;").strip().strip("'\"").strip()
+    # A value that opens a bracket and goes on below (`countdown=(` then a conditional on the next
+    # lines): "(was ()" told a new user's trial nothing (session 25).
+    return "a value written over several lines" if text in ("(", "[", "{") else text
 
 
 def _written_key(match: re.Match[str]) -> str:

@@ -368,7 +368,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 # An AMD module is read from its tree, not its text: a line of a template string that starts with
 # `define(`, or a server's own `define` helper (declared or imported in the file, handed a name
 # and an arrow function), is no RequireJS module, and its timers stay a server's.
-_JS_PAGE = re.compile(rb"""(?:from\s+|require\(\s*)['"](?:react|react-dom|preact|vue|svelte|solid-js|lit|@angular/[\w-]+)['"/]""")
+# jQuery is a page's library too (nightscout's client: `require('jquery')` beside d3, its
+# timers and lodash calls in the browser: a new user's trial, session 25).
+_JS_PAGE = re.compile(rb"""(?:from\s+|require\(\s*)['"](?:react|react-dom|preact|vue|svelte|solid-js|lit|@angular/[\w-]+|jquery)['"/]""")
 _AMD_FACTORIES = frozenset({"function_expression", "function", "arrow_function", "object"})
 
 

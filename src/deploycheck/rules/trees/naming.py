@@ -22,7 +22,10 @@ GENERIC = frozenset(
     # the standard collections' and objects' own methods in every language (`calendar.add(…)`,
     # `list.remove(x)`, `map.put(k, v)`): a call of one names the library's far more often
     # than an application method of the same name
-    "add remove put push pop append insert contains equals hashcode tostring compareto next clone".split())
+    "add remove put push pop append insert contains equals hashcode tostring compareto next clone "
+    # every JavaScript object's own (`ipDelayList.hasOwnProperty(key)` in nightscout's timer is
+    # Object's, not a helper of that name: a new user's trial, session 25)
+    "hasownproperty valueof isprototypeof propertyisenumerable tolocalestring".split())
 
 
 def followable(name: str) -> bool:
@@ -451,11 +454,15 @@ _DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "
                  "deliver_later", "deliver_now")  # a mail sent on the base, queued on the head, or the other way
 
 
+# A hash that describes a queued method call (producer._queued_call), as lower-cased text.
+_QUEUED_CALL_TEXT = re.compile(r":method_name\s*=>|\bmethod_name:")
+
+
 def producer_hints(ctx) -> bool:
     if language_of_file(ctx) != "ruby" or not ctx.added:
         return False
     head = ctx.lower_text("head") or ""
-    if any(w in head for w in _DIRECT_WORDS):
+    if any(w in head for w in _DIRECT_WORDS) or ("method_name" in head and _QUEUED_CALL_TEXT.search(head)):
         return True
     if ctx.repo is None or not jobs_elsewhere(ctx, "ruby"):
         return False

@@ -108,6 +108,8 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
         # Searched for only in the files that name its class or a type above it (``_typed_callers``),
         # and not on receivers of other types: kestra's scheduler calls its trigger state's `update`.
         own = called_name(chain[-1], p)
+    if own is None and _each_of_a_class(chain[-1], p):
+        return _owner_name(chain, p)
     if own is not None:
         if p.language == "ruby" and _in_rails_controller(chain[-1], p, path):
             # A job that runs a controller's code names the controller (`ReportsController.new.x`,
@@ -130,6 +132,18 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
     method = (called_name(node, p) or "").lower()
     owner = _owner_name(chain, p)
     return owner if method in _ENTRY_METHODS else None
+
+
+def _each_of_a_class(node, p: Parsed) -> bool:
+    """A Ruby class's instance method `each`: every Enumerable method called on its objects runs
+    it (`Gias::Data.new(csv).each_slice(…)`, teaching-vacancies's import job, apps-r), so the
+    callers to look for are those that name the class, not `each`."""
+    if p.language != "ruby" or node.type != "method" or called_name(node, p) != "each":
+        return False
+    owner = node.parent
+    while owner is not None and owner.type == "body_statement":
+        owner = owner.parent
+    return owner is not None and owner.type == "class"
 
 
 # How Ruby and JS/TS name the method that builds an object: `X.new` and `new X(…)` run it. Not
@@ -868,7 +882,7 @@ def _restricted(node, name: str, p: Parsed) -> str:
         return _go_arity(node)
     arity = _ruby_arity(node) if p.language == "ruby" and called_name(node, p) == name else None
     suffix = f"/{arity}" if arity is not None else ""
-    if _class_method(node, name, p):
+    if _class_method(node, name, p) and not _in_framework_namespace(node, p):
         return "class" + suffix
     if p.language == "ruby" and called_name(node, p) == name and _ruby_private(node, p):
         return "private" + suffix
@@ -1515,14 +1529,34 @@ _JS_BUILTINS = frozenset({"Promise", "Object", "Array", "JSON", "Math", "Date", 
                           "Symbol", "Boolean", "BigInt", "Intl", "Atomics", "console", "process", "globalThis"})
 
 
+# Utility libraries whose object a module binds to a name of its own (`var _ = require('lodash')`,
+# `import $ from "jquery"`): `_.last(rows)` is lodash's `last`, never the application's
+# (nightscout's client reached its server storage's `last` through it: a new user's trial, session 25).
+_JS_LIBRARY_OBJECT = re.compile(
+    rb"""\b(?:var|let|const)\s+([\w$]+)\s*=\s*(?:[^;\n]*\|\|\s*)?require\(\s*['"](?:lodash|underscore|jquery|ramda|d3|moment|async)['"]\s*\)"""
+    rb"""|\bimport\s+(?:\*\s+as\s+)?([\w$]+)\s+from\s+['"](?:lodash|underscore|jquery|ramda|d3|moment|async)['"]""")
+
+
 def _js_builtin_member(n, p: Parsed) -> bool:
     parent = n.parent
     if parent is None or parent.type != "member_expression" or n.type != "property_identifier":
         return False
     target = parent.child_by_field_name("object")
-    if target is None or target.type != "identifier" or p.text(target) not in _JS_BUILTINS:
+    if target is None or target.type != "identifier":
+        return False
+    if p.text(target) in _library_objects(p):
+        return True
+    if p.text(target) not in _JS_BUILTINS:
         return False
     return not _binds(p, p.text(target))
+
+
+def _library_objects(p: Parsed) -> frozenset[str]:
+    """The names the module binds to a utility library's object (``_JS_LIBRARY_OBJECT``)."""
+    if "reach.libraries" not in p.memo:
+        p.memo["reach.libraries"] = frozenset((m.group(1) or m.group(2)).decode()
+                                              for m in _JS_LIBRARY_OBJECT.finditer(p.source))
+    return p.memo["reach.libraries"]
 
 
 def _binds(p: Parsed, name: str) -> bool:
@@ -1643,16 +1677,46 @@ def _in_import(n) -> bool:
     return False
 
 
+# Namespaces of Ruby's and Rails's own classes: a class method the repository defines in a module
+# or class of its own is never called on them (`ActiveRecord::Base.connection` is Rails's, not an
+# HTTP client module's `connection`: teaching-vacancies, apps-r). A class method defined inside
+# one of them (a monkeypatch) is followed without this restriction (``_restricted``).
+_RUBY_FRAMEWORK_ROOTS = frozenset({"ActiveRecord", "ActiveSupport", "ActiveModel", "ActiveJob", "ActiveStorage",
+                                   "ActionController", "ActionMailer", "ActionView", "ActionDispatch", "ActionCable",
+                                   "Rails", "Kernel", "Process", "File", "Dir", "IO", "Thread", "Time", "Date",
+                                   "DateTime", "JSON", "YAML", "Marshal", "Net", "URI", "Struct", "Module", "Class"})
+
+
+def _framework_class(receiver, p: Parsed) -> bool:
+    """Whether a Ruby receiver names a class of a framework namespace (``_RUBY_FRAMEWORK_ROOTS``)
+    that the file does not reopen."""
+    root = p.text(receiver).lstrip(":").split("::")[0]
+    return root in _RUBY_FRAMEWORK_ROOTS and re.search(
+        rb"^\s*(?:class|module)\s+(?:::)?" + re.escape(root.encode()) + rb"\b", p.source, re.M) is None
+
+
+def _in_framework_namespace(node, p: Parsed) -> bool:
+    """Whether a Ruby definition stands inside a class or module of a framework namespace."""
+    while node is not None:
+        if node.type in ("class", "module") and (named := node.child_by_field_name("name")) is not None \
+                and p.text(named).lstrip(":").split("::")[0] in _RUBY_FRAMEWORK_ROOTS:
+            return True
+        node = node.parent
+    return False
+
+
 def _on_an_object(n, p: Parsed) -> bool:
-    """A Ruby call of ``n``'s name on a receiver that is no class: not a constant (`A.limit`,
-    `B::A.limit`), `self`, `….class` (`self.class.limit`), a class looked up by name
+    """A Ruby call of ``n``'s name on a receiver that is no class of the repository's: not a
+    constant (`A.limit`, `B::A.limit`; a framework's class is Rails's, ``_framework_class``), `self`, `….class` (`self.class.limit`), a class looked up by name
     (`….constantize`, `Object.const_get(…)`) or a variable named for a class (`job_class`,
     `@klass`); another local, instance variable or method's result (`scope.limit(3)`,
     `@k.limit`) holds an object."""
     _parent, receiver = _call_named(n)
     if p.language != "ruby" or receiver is None:
         return False
-    if receiver.type in ("constant", "scope_resolution", "self"):
+    if receiver.type == "scope_resolution" or receiver.type == "constant":
+        return _framework_class(receiver, p)
+    if receiver.type == "self":
         return False
     if receiver.type == "call":
         called = receiver.child_by_field_name("method")

@@ -519,24 +519,35 @@ def _redundant_throw_guard(node, following, p: Parsed, flags) -> bool:
 
 
 # The "version" step: a version number assigned to a constant named like one (`VERSION = "8.1.1"`,
-# Go's `Ver = "3.7.3"`: siyuan's releases, apps-q).
+# Go's `Ver = "3.7.3"`: siyuan's releases, apps-q), or a release's code name returned by a method
+# named for it (ManageIQ's `def self.CODENAME; "Tal".freeze; end`, renamed at every release: apps-r).
 _VERSION_NAME = re.compile(r"(?i:version)|(?:^|_)(?i:ver)(?:_|$)|(?<=[a-z0-9])Ver(?:[A-Z_]|$)")  # AppVer too
 _VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[-.+][0-9A-Za-z.]+)?$")
+_CODE_NAME = re.compile(r"(?i)code_?name")
+_CODE_NAME_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")  # one word: a name, not a setting
 _ASSIGNMENTS = {"assignment", "variable_declarator", "const_spec", "var_spec", "property_declaration",
                 "expression_list", "literal_value"}
+_METHODS = {"method", "singleton_method"}
 
 
 def _is_version_string(node, p: Parsed) -> bool:
     text = p.text(node).strip("'\"`")
-    if not _VERSION_VALUE.match(text):
-        return False
     holder = node.parent
-    while holder is not None and holder.type in ("expression_list",):
+    if holder is not None and holder.type == "call" and holder.child_by_field_name("receiver") == node \
+            and p.text(holder.child_by_field_name("method") or holder) == "freeze":
+        node, holder = holder, holder.parent  # `"Tal".freeze`: the same value, frozen
+    while holder is not None and holder.type in ("expression_list", "body_statement"):
+        if holder.type == "body_statement" and len(holder.named_children) != 1:
+            return False  # a method that does more than return the value
         holder = holder.parent
-    if holder is None or holder.type not in _ASSIGNMENTS:
+    if holder is None or holder.type not in _ASSIGNMENTS | _METHODS:
         return False
     name = holder.child_by_field_name("left") or holder.child_by_field_name("name")
-    return name is not None and bool(_VERSION_NAME.search(p.text(name))) and name.end_byte <= node.start_byte
+    if name is None or name.end_byte > node.start_byte:
+        return False
+    named = p.text(name)
+    return bool(_VERSION_NAME.search(named) and _VERSION_VALUE.match(text)
+                or _CODE_NAME.search(named) and _CODE_NAME_VALUE.match(text))
 
 
 # The "parameters" step: a Ruby keyword parameter with a default that the method never reads. No

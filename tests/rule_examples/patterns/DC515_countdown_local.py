@@ -1,0 +1,14 @@
+# path: shop/broadcast.py
+# A local computed for the send is no task option of its own; the send's keyword is.
+from celery import shared_task
+
+
+@shared_task
+def broadcast(sender_id, activity):
+    pass
+
+
+def send(sender, activity, delayed):
+    broadcast.apply_async(
+        args=(sender.id, activity),
+    )
