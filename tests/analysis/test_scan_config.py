@@ -75,6 +75,14 @@ def test_a_branch_edit_to_the_config_takes_effect_once_merged_and_says_so(tmp_pa
     repo = project(tmp_path, None, branch_config="exclude: ['inventory/**']\n")
     code, doc, err = scan_json(repo, monkeypatch, capsys)
     assert code == 0 and rules_of(doc) == [("DC101", 8, "head"), ("DC320", 9, "base"), ("DC301", 10, "head")]
+    # the first setup adds the file: it is not called an edit (a new user's trial, session 25)
+    assert err == (
+        "deploycheck: warning: this change adds .deploycheck/config.yaml; the scan used the base branch's "
+        "configuration (none: the defaults), so the file takes effect once it is merged (as it does for "
+        "`deploycheck verify`)."
+    )
+    edited = project(tmp_path / "edited", "exclude: []\n", branch_config="exclude: ['inventory/**']\n")
+    code, doc, err = scan_json(edited, monkeypatch, capsys)
     assert err == (
         "deploycheck: warning: this change edits .deploycheck/config.yaml; the scan used the base branch's "
         "version, so the edit takes effect once it is merged (as it does for `deploycheck verify`)."

@@ -426,3 +426,21 @@ def _digest_answers(tmp_path: Path, sequential: str, tested: str) -> Path:
         'silent-failure: {answer: "Two workers on the same digest would both process it."}\n'
     )
     return answers
+
+
+def test_every_finding_that_can_contradict_an_answer_is_shown_as_the_question_s_evidence():
+    # A new user's trial (bookwyrm): "No finding points at this question directly" for
+    # shared-state, then "This answer contradicts the findings (DC201 locking-changed …)".
+    from deploycheck.authoring.walkthrough import evidence_for
+    from deploycheck.checklist.answers import Answer, contradictions
+
+    lock = Finding("DC201", "locking-changed", "concurrency", "warning", "app/base.py", 66, 66, "a lock changed",
+                   ("sequential-assumption", "concurrency-tested"))
+    checklist = CHECKLIST
+    for question in checklist.questions:
+        evidence, _focus = evidence_for(question, checklist, [lock])
+        contradicted = contradictions({question.id: Answer("no" if question.id != "concurrency-tested" else "n/a")}, [lock])
+        for c in contradicted:
+            assert all(any(f is e for e in evidence) for f in c.findings), question.id
+    shared = next(q for q in checklist.questions if q.id == "shared-state")
+    assert evidence_for(shared, checklist, [lock])[0] == [lock]

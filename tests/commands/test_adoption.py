@@ -553,6 +553,17 @@ def test_a_default_branch_named_otherwise_is_suggested(tmp_path: Path) -> None:
         assert "Did you mean `master`?" in run_dc(p.repo, "scan", "--base", typo).stderr, typo
 
 
+def test_the_branch_on_another_remote_is_suggested(tmp_path: Path) -> None:
+    # A new user's trial (nightscout): `DEPLOYCHECK_BASE=dev` where only `upstream/dev` existed
+    # was told to fetch `dev` from origin.
+    p = flagged(tmp_path)
+    git(p.repo, "update-ref", "refs/remotes/upstream/dev", "main")
+    git(p.repo, "update-ref", "refs/remotes/upstream/devel-old", "main")
+    proc = run_dc(p.repo, "scan", "--base", "dev")
+    assert proc.returncode == 2
+    assert "Did you mean `upstream/dev`?" in proc.stderr
+
+
 def test_a_branch_named_in_other_case_is_suggested_first(tmp_path: Path) -> None:
     # A new user's trial (convoy): `--base base-a` suggested `base-D`, though `base-A` existed.
     p = flagged(tmp_path)

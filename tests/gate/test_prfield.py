@@ -86,6 +86,19 @@ def test_commit_claim_fails_until_the_description_carries_the_summary_block(clai
     assert code == 0, doc["problems"]  # and its quotes, table and answers are not read as new claims
 
 
+def test_an_unticked_template_choice_is_no_claim_and_a_ticked_one_is(strict, key, tmp_path):
+    # A new user's trial (bookwyrm): the repository's template lists `- [ ] Refactor` under "What
+    # type of Pull Request is this?", and every flagged pull request failed on it.
+    sign_record(strict, key, tmp_path)
+    template = "## What type of Pull Request is this?\n\n- [ ] Bug Fix\n- [ ] Refactor\n* [ ] Minor fix\n\n"
+    code, doc = verify(strict, github_env(tmp_path, "Speed up reservations", template + GOOD_BODY))
+    assert code == 0, doc["problems"]
+    ticked = template.replace("- [ ] Refactor", "- [x] Refactor")
+    code, doc = verify(strict, github_env(tmp_path, "Speed up reservations", ticked + GOOD_BODY))
+    assert code == 1 and codes(doc) == ["pr-claim"]
+    assert doc["problems"][0]["message"].startswith("the description says 'Refactor'")
+
+
 def test_harmless_title_on_a_flagged_change_is_named_first(strict, key, tmp_path):
     sign_record(strict, key, tmp_path)
     env = github_env(tmp_path, "Minor refactor, no behavioral changes", GOOD_BODY)

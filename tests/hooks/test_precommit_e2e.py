@@ -231,6 +231,9 @@ def test_a_rebased_branch_with_its_record_force_pushes_through(tmp_path: Path, h
     git(project.repo, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "Concurrency record")
     untrusted = run_git(project.repo, "push", "origin", "feature", env=env)
     assert untrusted.returncode == 1 and "(untrusted-signer)" in untrusted.stdout, untrusted.stdout + untrusted.stderr
+    # the fix is trust on the base, not the checklist again (a new user's trial, session 25)
+    said = " ".join(untrusted.stdout.split())
+    assert "no new record is needed" in said and "to answer the checklist" not in said, said
 
     git(project.repo, "checkout", "-q", "main")
     commit(project.repo, {".deploycheck/allowed_signers": f"{no_one}dev@example.com {project.public_key}\n"}, "Trust dev")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Collection, Mapping, Sequence, TextIO
 
 from ..checklist.answers import (
-    Answer, check_test_reference, contradictions, is_sentence, keep_warnings, validate_answers, with_rebuttal,
+    Answer, check_test_reference, contradictions, evidence_against, is_sentence, keep_warnings, validate_answers, with_rebuttal,
 )
 from ..checklist.checklist import Checklist, Question
 from ..config import Config
@@ -316,7 +316,8 @@ def glance(ctx: "Context", checklist: Checklist, sources: Sources, width: int) -
 
 def evidence_for(question: Question, checklist: Checklist, findings: Sequence[Finding]) -> tuple[list[Finding], list[str]]:
     """The findings that are evidence for ``question``, and the categories that put it in focus."""
-    evidence = [f for f in findings if question.id in f.questions]
+    against = evidence_against(question.id, findings)
+    evidence = [f for f in findings if question.id in f.questions or any(f is g for g in against)]
     focus = sorted({
         f.category for f in findings
         if f.flags and question.id in checklist.focus.get(f.category, ())

@@ -306,22 +306,11 @@ def _where(findings: Sequence[Finding]) -> str:
     return ", ".join(shown) + more
 
 
-
-
-def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -> list[Contradiction]:
-    """Answers that the findings contradict, for the walkthrough to challenge.
-
-    - ``shared-state: no`` (or n/a) while a shared-state, concurrency (a lock, an atomic, a
-      transaction changed) or high-severity finding flags the change, or a job finding says the
-      job touches shared state (``SHARED_STATE_WORDS``, rules/base.py);
-    - ``sequential-assumption: no`` (or n/a) while a lost update (rule name ``lost-update``, or any
-      high-severity shared-state finding) or a removed or weakened safeguard (a high-severity
-      concurrency finding: DC320's kin in Ruby, JS/TS, Go and Java/Kotlin, DC352, DC704) was found;
-    - ``concurrency-tested: n/a`` while a job, queue or concurrency finding flags the change;
-    - ``rollback-safe: n/a`` while a migration finding exists.
-    """
+def _checks(findings: Sequence[Finding]) -> list[tuple[str, tuple[str, ...], list[Finding], str]]:
+    """Per question: the answers the findings contradict, those findings, and what they mean
+    (see ``contradictions``)."""
     flagging = [f for f in findings if f.flags]
-    checks: list[tuple[str, tuple[str, ...], list[Finding], str]] = [
+    return [
         ("shared-state", ("no", "n/a"),
          # A lock, an atomic or a transaction changed (DC252's mutex around a package's globals,
          # in a new user's trial signed "shared-state: no"): it exists because something is shared.
@@ -343,8 +332,29 @@ def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -
          [f for f in flagging if f.category == "migration"],
          "changes the database schema or data, so a rollback has to deal with it"),
     ]
+
+
+def evidence_against(qid: str, findings: Sequence[Finding]) -> list[Finding]:
+    """The findings that would contradict some answer to ``qid``: the walkthrough shows them as
+    the question's evidence, so it never says "no finding points at this question" and then
+    calls an answer contradicted (a new user's trial, session 25)."""
+    return next((evidence for question, _wrong, evidence, _meaning in _checks(findings) if question == qid), [])
+
+
+def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -> list[Contradiction]:
+    """Answers that the findings contradict, for the walkthrough to challenge.
+
+    - ``shared-state: no`` (or n/a) while a shared-state, concurrency (a lock, an atomic, a
+      transaction changed) or high-severity finding flags the change, or a job finding says the
+      job touches shared state (``SHARED_STATE_WORDS``, rules/base.py);
+    - ``sequential-assumption: no`` (or n/a) while a lost update (rule name ``lost-update``, or any
+      high-severity shared-state finding) or a removed or weakened safeguard (a high-severity
+      concurrency finding: DC320's kin in Ruby, JS/TS, Go and Java/Kotlin, DC352, DC704) was found;
+    - ``concurrency-tested: n/a`` while a job, queue or concurrency finding flags the change;
+    - ``rollback-safe: n/a`` while a migration finding exists.
+    """
     out = []
-    for qid, wrong, evidence, meaning in checks:
+    for qid, wrong, evidence, meaning in _checks(findings):
         given = answers.get(qid)
         if given is None or not evidence:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..output import report
 from ..config import CONFIG_PATH, RECORDS_DIR, Config
 from ..analysis.pipeline import Context, analyse
+from ..git.model import ADDED
 
 
 def run(base: str | None, head: str | None, format: str, fail_on_findings: bool) -> int:
@@ -68,10 +69,15 @@ def config_notes(ctx: Context) -> list[str]:
         "has no effect: " + (f"write it as {hint!r}." if hint else "`deploycheck rules` lists the rule ids and names.")
         for key, name, hint in unknown_rules(ctx.config)
     ]
-    if any(CONFIG_PATH in (fc.old_path, fc.new_path) for fc in ctx.deck_files):
+    config = next((fc for fc in ctx.deck_files if CONFIG_PATH in (fc.old_path, fc.new_path)), None)
+    if config is not None:
+        # A first setup adds the file: "edits" would describe a file that exists (a new user's
+        # trial, session 25).
+        added = config.status == ADDED
         notes.append(
-            f"this change edits {CONFIG_PATH}; the scan used the base branch's version, so the edit "
-            "takes effect once it is merged (as it does for `deploycheck verify`)."
+            f"this change {'adds' if added else 'edits'} {CONFIG_PATH}; the scan used the base branch's "
+            f"{'configuration (none: the defaults)' if added else 'version'}, so the "
+            f"{'file' if added else 'edit'} takes effect once it is merged (as it does for `deploycheck verify`)."
         )
     return notes
 

@@ -367,6 +367,9 @@ def _authored(message: str) -> str:
     return rest if _GENERATED_MERGE.fullmatch(subject.rstrip("\r")) else message
 
 
+_UNTICKED = re.compile(r"\s*(?:[-*+]|\d+[.)])\s+\[ \]\s")
+
+
 def _without_field(body: str) -> str:
     """The description minus deploycheck's own block and HTML comments: a pasted table of
     findings or the template's hint must not read as the author's claim."""
@@ -375,7 +378,11 @@ def _without_field(body: str) -> str:
     if field and any(mark in field.lower() for mark in BLOCK_MARKS):
         text = text.replace(field, "")  # the pasted block quotes findings and answers, not the author's claim
     quoted = ("|", "**Claim vs change:**", "Claim vs change:")  # table rows; deploycheck quoting a claim back
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(quoted))
+    # A template's unticked choice (`- [ ] Refactor` under "What type of Pull Request is this?")
+    # is what the author did not say; a ticked one (`- [x] Refactor`) is said (a new user's trial
+    # on bookwyrm, session 25: every flagged pull request failed on its own template).
+    return "\n".join(line for line in text.splitlines()
+                     if not line.lstrip().startswith(quoted) and not _UNTICKED.match(line))
 
 
 def find_claims(pr: PrText | None, commits: Iterable[tuple[str, str]]) -> list[Claim]:

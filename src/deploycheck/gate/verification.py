@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 from pathlib import Path
 
 from ..git import gitcmd
+from ..git.model import ADDED
 from ..checklist.checklist import applicable, load_checklists
 from ..analysis.pipeline import Context
 from ..analysis.fingerprint import file_digests, path_key
@@ -156,9 +157,10 @@ def deck_notes(ctx: Context) -> list[str]:
     for fc in ctx.deck_files:
         for prefix, what in DECK_NOTES.items():
             if fc.path == prefix or (prefix.endswith("/") and fc.path.startswith(prefix)):
+                verb, thing = ("adds", "file") if fc.status == ADDED else ("edits", "edit")
                 notes.append(
-                    f"this change edits {fc.path} ({what}); the gate reads {what} from the base branch, "
-                    "so the edit takes effect after merge."
+                    f"this change {verb} {fc.path} ({what}); the gate reads {what} from the base branch, "
+                    f"so the {thing} takes effect after merge."
                 )
     return notes
 

@@ -531,7 +531,10 @@ def _did_you_mean(root: str, name: str) -> str:
         abs(len(tail) - len(d)) <= 2 and difflib.SequenceMatcher(None, tail, d).ratio() >= 0.75 for d in _DEFAULT_BRANCHES)
     # The same name in other case first (`base-a` for `base-A`, a trial's): difflib rates
     # `base-D` as close as `base-A`, and the first branch listed wins.
-    close = (present if tail in _DEFAULT_BRANCHES else []) \
+    # The branch itself on another remote (`dev` asked where only `upstream/dev` is: a new user's
+    # trial, session 25).
+    elsewhere = [b for b in branches if "/" in b and b.partition("/")[2] == name and "/" not in name][:1]
+    close = (present if tail in _DEFAULT_BRANCHES else []) or elsewhere \
         or [b for b in branches if b.lower() == name.lower()][:1] \
         or difflib.get_close_matches(name, branches, n=1, cutoff=0.6) \
         or (present if mistyped else [])

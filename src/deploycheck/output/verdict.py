@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from . import report
-from ..gate.decision import MISSING, Verdict
+from ..gate.decision import MISSING, UNTRUSTED, Verdict
 from ..gate.prfield import PR_CLAIM, PR_FIELD
 from ..util.safe import inert
 
@@ -148,6 +148,11 @@ def print_hook(verdict: Verdict) -> None:
     print(f"deploycheck: blocked: {files} changed jobs, queues or shared state without a valid record ({', '.join(codes)}).", file=sys.stderr)
     if first is not None and first.code != MISSING:
         print(f"deploycheck: {inert(first.message, keep_newlines=False)}", file=sys.stderr)
+    if first is not None and all(p.code == UNTRUSTED for p in verdict.problems):
+        # The record stands once its key is trusted on the base: answering the checklist again
+        # fixes nothing (a new user's trial, session 25, was told to).
+        print(f"deploycheck: {inert(first.fix, keep_newlines=False)}", file=sys.stderr)
+        return
     print("deploycheck: run `deploycheck` to answer the checklist, commit the record, and push again.", file=sys.stderr)
 
 

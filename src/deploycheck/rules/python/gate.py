@@ -136,7 +136,11 @@ def mentions_jobs(ctx) -> bool:
 
 @_once
 def may_enqueue(ctx) -> bool:
-    return ctx.file.adds_lines() and any_in(changed_text(ctx), ENQUEUE_TRIGGERS)
+    """An enqueue added, or one whose arguments a changed line may be in (the head names one)."""
+    if not ctx.file.adds_lines():
+        return False
+    head = ctx.lower_text("head")
+    return any_in(changed_text(ctx), ENQUEUE_TRIGGERS) or bool(head) and any_in(head, ENQUEUE_TRIGGERS)
 
 
 @_once

@@ -1159,9 +1159,12 @@ def _constant_reader(ctx: FileContext, index, module: PyModule, line: int):
     base = module_for(ctx, "base")
     value = stmt.value if not isinstance(stmt, ast.AugAssign) else None
     if base is not None and value is not None:
+        # An annotation given or changed (`streams = {…}` -> `streams: dict[str, Stream] = {…}`,
+        # bookwyrm's type hints in a new user's trial, session 25) leaves the value a job reads.
+        plain = (ast.Assign, ast.AnnAssign)
         for other in base.tree.body:
-            if isinstance(other, type(stmt)) and other.value is not None and _assigned(other) == names \
-                    and ast.dump(other.value) == ast.dump(value):
+            if (isinstance(other, type(stmt)) or isinstance(other, plain) and isinstance(stmt, plain)) \
+                    and other.value is not None and _assigned(other) == names and ast.dump(other.value) == ast.dump(value):
                 return None
     for qualname, fn in sorted(module.by_qualname.items()):
         node = index.nodes.get(f"{ctx.path}::{qualname}")
@@ -1332,8 +1335,22 @@ def _detect_enqueues(ctx: FileContext):
         return
     actors = {fn.name for fn in module.functions if any(n.rsplit(".", 1)[-1] == "actor" for n, _ in fn.decorators)}
     seen: set[int] = set()
-    for call, _scope in module.calls:
-        if call.lineno not in ctx.added or call.lineno in seen:
+    for call, scope in module.calls:
+        if call.lineno not in ctx.added and call.lineno not in seen:
+            # The call's own line kept, a line of its arguments changed: the queued work runs
+            # with other input (bookwyrm's broadcast task, a new user's trial, session 25).
+            changed = _arguments_changed(ctx, module, call, scope, actors)
+            if changed is not None:
+                seen.add(call.lineno)
+                yield WORK_ENQUEUED.finding(
+                    ctx.path, changed,
+                    f"Work enqueued to {_enqueue_what(call, module, actors)} is handed other arguments "
+                    f"(line {changed}): the worker runs with other input, and runs queued before the deploy "
+                    "still carry the old; say in the checklist whether the task accepts both.",
+                    call.end_lineno, severity="warning",
+                )
+            continue
+        if call.lineno in seen:
             continue
         what = _enqueue_what(call, module, actors)
         if what is None:
@@ -1353,6 +1370,26 @@ def _detect_enqueues(ctx: FileContext):
                 "alongside other runs.",
                 call.end_lineno,
             )
+
+
+def _arguments_changed(ctx: FileContext, module: PyModule, call: ast.Call, scope: str, actors: set[str]) -> int | None:
+    """The first changed line of an enqueue's arguments, when its line was not changed and the
+    base's same function holds no such call with the same arguments (the same call moved or
+    re-indented is not a change); None otherwise."""
+    end = call.end_lineno or call.lineno
+    changed = next((line for line in range(call.lineno + 1, end + 1) if line in ctx.added
+                    and ctx.added[line].strip() and not ctx.added[line].lstrip().startswith("#")), None)
+    if changed is None or _enqueue_what(call, module, actors) is None:
+        return None
+    base = module_for(ctx, "base")
+    if base is None:
+        return None
+    callee = ast.dump(call.func)
+    dumped = ast.dump(call)
+    before = [c for c, s in base.calls if s == scope and ast.dump(c.func) == callee]
+    if not before or any(ast.dump(c) == dumped for c in before):
+        return None  # a new enqueue is DC103's as added; the same one is no change
+    return changed
 
 
 DETECTORS = (detect_jobs,)
