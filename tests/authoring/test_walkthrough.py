@@ -436,6 +436,18 @@ def test_end_of_input_aborts_with_exit_1_and_keeps_a_draft(project: Project) -> 
     assert parse_draft(draft_file(p).read_bytes(), "draft").answers == {"shared-state": Answer("yes", "Product.stock")}
 
 
+def test_end_of_input_at_the_first_question_leaves_no_draft(project: Project) -> None:
+    # A new user's trial (bookwyrm): "No answer was complete yet", yet an empty draft was written.
+    p = project
+    t = term(p)
+    t.expect(Q_SHARED)
+    t.send("\x04")
+    assert t.wait() == 1
+    assert "No answer was complete yet." in " ".join(t.text.split())
+    assert not draft_file(p).exists()
+    assert records(p) == []
+
+
 def test_resume_offers_the_draft_answers_as_defaults(project: Project) -> None:
     p = project
     two_answers_then_ctrl_c(p, "Product.stock, also written by the admin site", "a row lock in the follow-up change")

@@ -444,3 +444,7 @@ def test_every_finding_that_can_contradict_an_answer_is_shown_as_the_question_s_
             assert all(any(f is e for e in evidence) for f in c.findings), question.id
     shared = next(q for q in checklist.questions if q.id == "shared-state")
     assert evidence_for(shared, checklist, [lock])[0] == [lock]
+    # context needs no answer: it is no question's evidence (the nightscout trial saw it under each)
+    context = Finding("DC701", "background-code-changed", "job", "info", "lib/server/profile.js", 8, 8,
+                      "not followed to the jobs that may call it", ("shared-state", "silent-failure"))
+    assert evidence_for(shared, checklist, [lock, context])[0] == [lock]

@@ -199,3 +199,29 @@ def test_python_an_enqueue_handed_other_arguments_is_a_warning(tmp_path, old: st
     found = flagged_on_branch(tmp_path, {"app/models/mixin.py": MIXIN, "app/tasks.py": TASK_MODULE},
                               {"app/models/mixin.py": head}, rule="DC103")
     assert [f[1] for f in found] == ([line] if line else [])
+
+
+CONNECTOR = """from celery import shared_task
+
+from app.models import Connector
+
+
+@shared_task
+def update_connector_status(connector_id, status):
+    connector = Connector.objects.get(id=connector_id)
+    connector.status = status
+    connector.active = status == "ok"
+    connector.save(update_fields=["status", "active"])
+"""
+
+
+@pytest.mark.parametrize("head, lines", [
+    # a new user's change in the bookwyrm trial: every field written back as read, so a concurrent
+    # write to another field of the connector is lost
+    (CONNECTOR.replace('connector.save(update_fields=["status", "active"])', "connector.save()"), [11]),
+    # the save gone with the writes it made: nothing is written back
+    (CONNECTOR.replace('    connector.save(update_fields=["status", "active"])\n', ""), []),
+])
+def test_python_a_save_no_longer_narrowed_to_its_fields_is_a_removed_safeguard(tmp_path, head: str, lines: list[int]) -> None:
+    found = flagged_on_branch(tmp_path, {"app/connectors/tasks.py": CONNECTOR}, {"app/connectors/tasks.py": head}, rule="DC320")
+    assert [(line, side) for _path, line, side, *_ in found] == [(line, "base") for line in lines]

@@ -317,7 +317,9 @@ def glance(ctx: "Context", checklist: Checklist, sources: Sources, width: int) -
 def evidence_for(question: Question, checklist: Checklist, findings: Sequence[Finding]) -> tuple[list[Finding], list[str]]:
     """The findings that are evidence for ``question``, and the categories that put it in focus."""
     against = evidence_against(question.id, findings)
-    evidence = [f for f in findings if question.id in f.questions or any(f is g for g in against)]
+    # Context (an informational finding) needs no answer: listed under every question it named,
+    # it read as evidence for each (a new user's trial, session 25).
+    evidence = [f for f in findings if f.flags and question.id in f.questions or any(f is g for g in against)]
     focus = sorted({
         f.category for f in findings
         if f.flags and question.id in checklist.focus.get(f.category, ())
@@ -804,6 +806,11 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
         merged = {**session.previous, **answers}
         ordered = {q.id: merged[q.id] for q in checklist.questions if q.id in merged}
         pending = {q.id: session.pending[q.id] for q in checklist.questions if q.id in session.pending}
+        if not ordered and not pending:
+            # Nothing given yet (Ctrl-D at the first question): no empty draft is left behind
+            # under "nothing was written" (a new user's trial, session 25).
+            drafts.delete_draft(root, branch)
+            return str(drafts.draft_path(root, branch))
         draft = drafts.Draft(utc_now(), branch, checklist.id, checklist.version, fingerprint, ordered, pending)
         return str(drafts.save_draft(root, draft))
 

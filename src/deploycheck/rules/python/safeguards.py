@@ -152,7 +152,8 @@ SAFEGUARD_REMOVED = _rule(
         Reports, on the base side (line numbers of the base version), the removal of a
         safeguard: `select_for_update()`/`with_for_update()`/`FOR UPDATE`, an `F()` or
         column-expression update, a conditional `update()`, a queryset `update()` replaced by
-        `save()`, atomic counters (`incr`), `transaction.atomic`/`session.begin()`, a lock
+        `save()`, a `save(update_fields=…)` made a plain `save()` (every field written back as
+        read), atomic counters (`incr`), `transaction.atomic`/`session.begin()`, a lock
         (threading, Redis `.lock()`, `SET NX`, advisory, file locks, `lock_wrappers`), an
         idempotency key, `transaction.on_commit()`, or `get_or_create()`/`update_or_create()`/
         `ON CONFLICT`, a project's own lock helper (`with task_lock(name) as (lock, acquired):`
@@ -269,6 +270,8 @@ REMOVED_CONSEQUENCE = {
     "redis-transaction": "its commands no longer run as one step: other clients can change or read the keys between them",
     "conflict-handling": "a duplicate written by a concurrent worker now raises instead of being read back",
     "lock-order": "rows are now locked in no fixed order, so two workers locking overlapping rows can deadlock",
+    # A new user's trial (bookwyrm, session 25): a Celery task's `save(update_fields=[...])` became `save()`.
+    "narrow-save": "save() now writes back every field as it was read, so a concurrent write to another field of the row is lost",
 }
 # Kinds reported only inside a function that exists on both sides: a pool, an upsert or a Lua
 # script in new code is how new code is written, not a change to how existing code is protected.
@@ -527,6 +530,9 @@ def _call_occurrence(call: ast.Call, wrappers: tuple[str, ...], module: PyModule
     ) or (tail == "wait" and chain_root(call.func) in ("concurrent", "futures", "wait")):
         return "parallelism", f"`{name}()`", True
     if tail in ("save", "asave"):
+        if any(kw.arg == "update_fields" for kw in call.keywords):
+            # Only the named columns written: a concurrent write to another column survives it.
+            return "narrow-save", f"`{tail}(update_fields=…)`", True
         return "save", "save()", False
     if tail == "atomic":
         return "transaction", "`transaction.atomic`", True
@@ -761,8 +767,9 @@ def _removed(ctx, head, base, head_counts, base_counts, base_occ):
             before = _count(occ.scope, occ.kind, base, base_counts, head)
             after = _count(occ.scope, occ.kind, head, head_counts, base)
             deficit = before - after
-            if occ.kind == "plain-update":  # only a safeguard when a save() took its place
-                saves = _count(occ.scope, "save", head, head_counts, base) - _count(occ.scope, "save", base, base_counts, head)
+            if occ.kind in ("plain-update", "narrow-save"):  # only a safeguard when a save() took its place
+                saves = sum(_count(occ.scope, kind, head, head_counts, base) - _count(occ.scope, kind, base, base_counts, head)
+                            for kind in ("save", "narrow-save") if kind != occ.kind)
                 deficit = deficit if saves > 0 else 0
             deficits[key] = deficit
         if deficits[key] > 0:
