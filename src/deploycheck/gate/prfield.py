@@ -368,6 +368,7 @@ def _authored(message: str) -> str:
 
 
 _UNTICKED = re.compile(r"\s*(?:[-*+]|\d+[.)])\s+\[ \]\s")
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
 
 
 def _without_field(body: str) -> str:
@@ -378,11 +379,27 @@ def _without_field(body: str) -> str:
     if field and any(mark in field.lower() for mark in BLOCK_MARKS):
         text = text.replace(field, "")  # the pasted block quotes findings and answers, not the author's claim
     quoted = ("|", "**Claim vs change:**", "Claim vs change:")  # table rows; deploycheck quoting a claim back
-    # A template's unticked choice (`- [ ] Refactor` under "What type of Pull Request is this?")
-    # is what the author did not say; a ticked one (`- [x] Refactor`) is said (a new user's trial
-    # on bookwyrm, session 25: every flagged pull request failed on its own template).
-    return "\n".join(line for line in text.splitlines()
-                     if not line.lstrip().startswith(quoted) and not _UNTICKED.match(line))
+    return "\n".join(line for line in _without_unticked(text.splitlines()) if not line.lstrip().startswith(quoted))
+
+
+def _without_unticked(lines: list[str]) -> list[str]:
+    """The lines without a template's unticked choices (`- [ ] Refactor` under "What type of Pull
+    Request is this?"), what the author did not say, nor the lines an unticked choice wraps onto
+    (indented below it: "(…; no functional changes)"); a ticked one (`- [x] Refactor`) is said.
+    A new user's trial on bookwyrm, session 25: every flagged pull request failed on its own
+    template; a red-team case wrapped the choice."""
+    out: list[str] = []
+    item: int | None = None  # the indentation of the unticked item being skipped
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if _UNTICKED.match(line):
+            item = indent
+            continue
+        if item is not None and line.strip() and indent > item and not _LIST_ITEM.match(line):
+            continue
+        item = None
+        out.append(line)
+    return out
 
 
 def find_claims(pr: PrText | None, commits: Iterable[tuple[str, str]]) -> list[Claim]:

@@ -26,9 +26,4 @@ public class CredentialStore {
             repository.findByName(credential.name());
         }
     }
-
-    @ExceptionHandler(DuplicateKeyException.class)  // ok: DC253
-    ResponseEntity<String> conflict() {
-        return ResponseEntity.status(409).build();
-    }
 }

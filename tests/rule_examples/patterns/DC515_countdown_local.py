@@ -1,5 +1,5 @@
 # path: shop/broadcast.py
-# A local computed for the send is no task option of its own; the send's keyword is.
+# A local the send hands on as its option (`countdown=countdown`) is the option's value; both go.
 from celery import shared_task
 
 

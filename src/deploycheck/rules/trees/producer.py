@@ -57,8 +57,9 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
     """(node, what it enqueues as words) for each enqueue of the tree: a direct one or a call of a
     producer method (of those of its name in ``alternatives``, the one its receiver's class names)."""
     for node in walk(p.root):
-        if node.type == "hash" and _queued_call(node, p):
-            yield node, "this hash describes a queued method call (its `:class_name`/`:queue_name`, `:method_name` and `:args`)"
+        if node.type in ("hash", "argument_list") and _queued_call(node, p):
+            # `{…}` built first, or the call's own options (`MiqQueue.put(:class_name => …)`)
+            yield node, "these options describe a queued method call (`:class_name`/`:queue_name` and `:method_name`)"
             continue
         if not node.is_named or node.type not in ("call", "identifier"):
             continue
@@ -79,11 +80,14 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
             yield node, f"`{_head(node, p)}` enqueues a job through `{name}` ({path}:{line}: `{shown_code(text)}`)"
 
 
-# A queue of the application's own that runs a method of a class later, described by a hash:
+# A queue of the application's own that runs a method of a class later, described by its options:
 # ManageIQ's `MiqQueue.put(:class_name => …, :method_name => …, :args => […])`, also built first
-# (`queue_opts = {…}`) and handed to a helper (apps-r: a host's credential check).
-_QUEUED_CALL = frozenset({"method_name", "args"})
+# (`queue_opts = {…}`) and handed to a helper (apps-r: a host's credential check). Most of its
+# puts hand no `:args` (the queued method reads the record: `:instance_id`), so a method's name,
+# the class or queue it runs on, and one more of a queued call's options say it.
 _QUEUED_WHERE = frozenset({"class_name", "queue_name"})
+_QUEUED_MORE = frozenset({"args", "instance_id", "queue_name", "role", "zone", "priority", "deliver_on", "task_id",
+                          "miq_callback", "msg_timeout"})
 
 
 def _queued_call(node, p: Parsed) -> bool:
@@ -92,7 +96,8 @@ def _queued_call(node, p: Parsed) -> bool:
         key = pair.child_by_field_name("key") if pair.type == "pair" else None
         if key is not None and key.type in ("simple_symbol", "hash_key_symbol"):
             keys.add(p.text(key).strip(":"))
-    return _QUEUED_CALL <= keys and not keys.isdisjoint(_QUEUED_WHERE)
+    more = keys & (_QUEUED_MORE - {"queue_name"})
+    return "method_name" in keys and bool(keys & _QUEUED_WHERE) and (bool(more) or _QUEUED_WHERE <= keys)
 
 
 def _of_receiver(node, p: Parsed, wheres: list[tuple[str, int, str]]) -> tuple[str, int, str] | None:
@@ -190,7 +195,7 @@ def _inputs(node, p: Parsed) -> set[str]:
     """The variables an enqueue hands on: its arguments' identifiers and instance variables, and
     for a producer method its receiver's (`family.sync_later` syncs that family)."""
     names: set[str] = set()
-    parts = [node.child_by_field_name("arguments")] if node.type == "call" else [node] if node.type == "hash" else []
+    parts = [node.child_by_field_name("arguments")] if node.type == "call" else [node] if node.type in ("hash", "argument_list") else []
     if node.type == "call" and _called(node, p) not in DIRECT and _sent(node, p) not in DIRECT:
         parts.append(node.child_by_field_name("receiver"))
     for part in parts:

@@ -135,10 +135,11 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
 
 
 def _each_of_a_class(node, p: Parsed) -> bool:
-    """A Ruby class's instance method `each`: every Enumerable method called on its objects runs
-    it (`Gias::Data.new(csv).each_slice(…)`, teaching-vacancies's import job, apps-r), so the
-    callers to look for are those that name the class, not `each`."""
-    if p.language != "ruby" or node.type != "method" or called_name(node, p) != "each":
+    """A Ruby class's method `each`: every Enumerable method called on its objects runs it
+    (`Gias::Data.new(csv).each_slice(…)`, teaching-vacancies's import job, apps-r), or on the class
+    itself for a `def self.each` (`extend Enumerable`), so the callers to look for are those that
+    name the class, not `each`."""
+    if p.language != "ruby" or node.type not in ("method", "singleton_method") or called_name(node, p) != "each":
         return False
     owner = node.parent
     while owner is not None and owner.type == "body_statement":
@@ -274,6 +275,8 @@ def _imported_from_elsewhere(p: Parsed, path: str, name: str, defined: set[str] 
         p.memo["reach.imports"] = (_imports(p, path), relative)
     imports, relative = p.memo["reach.imports"]
     bound = imports.get(name)
+    if bound is not None and _UTILITY_LIBRARY.fullmatch(bound[0]):
+        return True  # `import { last } from 'lodash'`: lodash's (a red-team case, session 25)
     if bound is None or not defined or bound[0] not in relative:
         return False  # not imported, or from a package or an alias: it may be the defining module
     return bound[0] not in {_stem(d) for d in defined}
@@ -511,6 +514,9 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             if uses and p.language == "ruby" and (space := namespaces.get(name)) is not None:
                 # `Tracks::RealtimeDebouncer.new` names another module's class of the changed one's name.
                 foreign = _other_modules_class(p, name, space)
+                if name in _RUBY_CORE_CLASSES and not _inside_module(p, space):
+                    # `Data.define(…)` is Ruby's Data, not `Gias::Data`: only the qualified name is it.
+                    foreign |= _plain_rows(p, name)
                 uses = [row for row in uses if row not in foreign]
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
@@ -666,6 +672,30 @@ def _namespaced_callers(ctx, family: str, name: str, namespaces: dict[str, str])
     found = files_naming_with(ctx, family, name, [space])
     memo[("reach.namespaced", name)] = (space, None if found is None else len(found))
     return found or []
+
+
+# Ruby's own classes: an application's class of one of these names inside a module of its own
+# (`Gias::Data`) is reached only where it is written with its module, or inside that module.
+_RUBY_CORE_CLASSES = frozenset({"Data", "Struct", "Set", "Time", "Date", "File", "Dir", "Queue", "Thread", "Process",
+                                "Random", "Range", "Hash", "Array", "String", "Integer", "Float", "Object", "Module",
+                                "Class", "Method", "Proc", "Mutex", "Logger", "JSON", "URI", "Socket", "Comparable",
+                                "Enumerable", "Kernel", "Signal", "Encoding", "Rational", "Complex", "Error"})
+
+
+def _inside_module(p: Parsed, space: str) -> bool:
+    return re.search(rb"^\s*(?:module|class)\s+(?:[\w:]*::)?" + re.escape(space.encode()) + rb"\b", p.source, re.M) is not None
+
+
+def _plain_rows(p: Parsed, name: str) -> set[int]:
+    """The rows of the Ruby file ``p`` that write the constant ``name`` without a module."""
+    rows: set[int] = set()
+    for n in nodes_of(p, frozenset({"constant"})):
+        parent = n.parent
+        qualified = parent is not None and parent.type == "scope_resolution" and parent.child_by_field_name("scope") is not None \
+            and (named := parent.child_by_field_name("name")) is not None and named.id == n.id
+        if p.text(n) == name and not qualified:
+            rows.add(n.start_point[0])
+    return rows
 
 
 def _other_modules_class(p: Parsed, name: str, space: str) -> set[int]:
@@ -1532,9 +1562,11 @@ _JS_BUILTINS = frozenset({"Promise", "Object", "Array", "JSON", "Math", "Date", 
 # Utility libraries whose object a module binds to a name of its own (`var _ = require('lodash')`,
 # `import $ from "jquery"`): `_.last(rows)` is lodash's `last`, never the application's
 # (nightscout's client reached its server storage's `last` through it: a new user's trial, session 25).
+_UTILITY_LIBRARIES = r"(?:lodash(?:-es)?(?:/[\w.]+)?|lodash\.\w+|underscore|jquery|ramda|d3(?:-[\w-]+)?|moment|async)"
+_UTILITY_LIBRARY = re.compile(_UTILITY_LIBRARIES)
 _JS_LIBRARY_OBJECT = re.compile(
-    rb"""\b(?:var|let|const)\s+([\w$]+)\s*=\s*(?:[^;\n]*\|\|\s*)?require\(\s*['"](?:lodash|underscore|jquery|ramda|d3|moment|async)['"]\s*\)"""
-    rb"""|\bimport\s+(?:\*\s+as\s+)?([\w$]+)\s+from\s+['"](?:lodash|underscore|jquery|ramda|d3|moment|async)['"]""")
+    rb"""\b(?:var|let|const)\s+([\w$]+)\s*=\s*(?:[^;\n]*\|\|\s*)?require\(\s*['"]""" + _UTILITY_LIBRARIES.encode()
+    + rb"""['"]\s*\)|\bimport\s+(?:\*\s+as\s+)?([\w$]+)\s+from\s+['"]""" + _UTILITY_LIBRARIES.encode() + rb"""['"]""")
 
 
 def _js_builtin_member(n, p: Parsed) -> bool:
@@ -1684,7 +1716,12 @@ def _in_import(n) -> bool:
 _RUBY_FRAMEWORK_ROOTS = frozenset({"ActiveRecord", "ActiveSupport", "ActiveModel", "ActiveJob", "ActiveStorage",
                                    "ActionController", "ActionMailer", "ActionView", "ActionDispatch", "ActionCable",
                                    "Rails", "Kernel", "Process", "File", "Dir", "IO", "Thread", "Time", "Date",
-                                   "DateTime", "JSON", "YAML", "Marshal", "Net", "URI", "Struct", "Module", "Class"})
+                                   "DateTime", "JSON", "YAML", "Marshal", "Net", "URI", "Struct", "Module", "Class",
+                                   # the application's own bases answer their framework's class
+                                   # methods (`ApplicationRecord.connection`), and job and HTTP
+                                   # libraries' (`Sidekiq.redis`)
+                                   "ApplicationRecord", "ApplicationJob", "ApplicationMailer", "Sidekiq",
+                                   "Resque", "Redis", "Faraday", "HTTParty", "Logger", "Concurrent"})
 
 
 def _framework_class(receiver, p: Parsed) -> bool:

@@ -523,8 +523,9 @@ def _redundant_throw_guard(node, following, p: Parsed, flags) -> bool:
 # named for it (ManageIQ's `def self.CODENAME; "Tal".freeze; end`, renamed at every release: apps-r).
 _VERSION_NAME = re.compile(r"(?i:version)|(?:^|_)(?i:ver)(?:_|$)|(?<=[a-z0-9])Ver(?:[A-Z_]|$)")  # AppVer too
 _VERSION_VALUE = re.compile(r"^v?\d+(?:\.\d+)+(?:[-.+][0-9A-Za-z.]+)?$")
-_CODE_NAME = re.compile(r"(?i)code_?name")
-_CODE_NAME_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,39}$")  # one word: a name, not a setting
+# The method's whole name (`CODENAME`, `release_code_name`), not a coupon's `discount_code_name`.
+_CODE_NAME = re.compile(r"(?i)^(?:(?:release|version|product|app)_?)?code_?name$")
+_CODE_NAME_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9 -]{0,39}$")  # words of a name ("Noble Numbat"), not a setting
 _ASSIGNMENTS = {"assignment", "variable_declarator", "const_spec", "var_spec", "property_declaration",
                 "expression_list", "literal_value"}
 _METHODS = {"method", "singleton_method"}
