@@ -11,20 +11,12 @@ import pytest
 
 from support.gitrepo import commit, git
 from support.incident import incident_repo
-from support.gate import dc, sign_record
+from support.gate import PR_CLEAN_ENV, PR_GOOD_BODY, PR_REQUIRED, dc, github_env, sign_record, verify_pr
 
 from deploycheck.git.model import Finding
 from deploycheck.gate.prfield import PrText, claims_in, contradict, field_problem, find_claims, find_field, what_changed
 
-REQUIRED = {".deploycheck/config.yaml": "pr_field: required\n"}
-GOOD_BODY = """Speeds up reservations.
-
-## Concurrency considerations
-
-`reserve_stock` now reads, computes and saves the stock; two workers can lose an update until
-the select_for_update follow-up lands.
-"""
-CLEAN_ENV = {"GITHUB_EVENT_PATH": "", "GITHUB_EVENT_NAME": "", "CI_MERGE_REQUEST_IID": ""}
+REQUIRED, GOOD_BODY, CLEAN_ENV = PR_REQUIRED, PR_GOOD_BODY, PR_CLEAN_ENV
 
 
 @pytest.fixture
@@ -40,16 +32,7 @@ def strict(claiming) -> Path:
     return claiming
 
 
-def github_env(tmp_path: Path, title: str, body: str | None, name: str = "pull_request") -> dict:
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"title": title, "body": body, "base": {"sha": "0" * 40}}}))
-    return {"GITHUB_EVENT_PATH": str(event), "GITHUB_EVENT_NAME": name}
-
-
-def verify(repo: Path, env: dict, *args: str):
-    proc = dc(repo, "verify", "--base", "main", "--format", "json", *args, env={**CLEAN_ENV, **env})
-    assert proc.returncode in (0, 1), proc.stderr
-    return proc.returncode, json.loads(proc.stdout)
+verify = verify_pr
 
 
 def codes(doc: dict) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import GIAS_DATA, flagged_on_branch
 
 APPLIANCE = """module Vmdb
   class Appliance
@@ -63,19 +63,7 @@ def test_ruby_a_class_method_is_not_reached_through_a_rails_class_of_its_name(tm
     assert bool(found) == flagged
 
 
-DATA = """class Gias::Data
-  include Enumerable
-
-  def initialize(url)
-    @url = url
-  end
-
-  def each(&)
-    rows = HTTParty.get(@url).body.lines
-    rows.each(&)
-  end
-end
-"""
+DATA = GIAS_DATA
 IMPORTER = """class ImportSchoolsJob < ApplicationJob
   def perform
     Gias::Data.new("https://example.org/schools.csv").each_slice(100) { |rows| School.upsert_all(rows) }

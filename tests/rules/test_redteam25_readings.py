@@ -14,15 +14,14 @@ evidence: evidence_for and contradictions read the same findings, so they cannot
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from support.gate import dc, sign_record
+from support.gate import PR_GOOD_BODY, PR_REQUIRED, github_env, sign_record, verify_pr
 from support.gitrepo import git
 from support.incident import incident_repo
-from support.scanning import flagged_on_branch as _found
+from support.scanning import GIAS_DATA, NIGHTSCOUT_BUS, NIGHTSCOUT_STORAGE, flagged_on_branch as _found
 
 
 def _lines(found: list[tuple]) -> list[tuple[str, int]]:
@@ -208,19 +207,7 @@ def test_a_class_level_each_of_an_enumerable_class_is_followed_too(tmp_path) -> 
     assert _lines(found) == [(path, 5)]
 
 
-_GIAS_DATA = """class Gias::Data
-  include Enumerable
-
-  def initialize(url)
-    @url = url
-  end
-
-  def each(&)
-    rows = HTTParty.get(@url).body.lines
-    rows.each(&)
-  end
-end
-"""
+_GIAS_DATA = GIAS_DATA
 _SCHOOLS_CONTROLLER = """class Admin::SchoolsController < ApplicationController
   def preview
     @rows = Gias::Data.new(params[:url]).first(20)
@@ -450,23 +437,8 @@ def test_dc253_a_duplicate_key_caught_by_its_sql_state_is_a_claim(tmp_path) -> N
 # 7. JS/TS: a lodash object's members are lodash's (reach._JS_LIBRARY_OBJECT)
 # =================================================================================================
 
-_STORAGE = """function storage(env, ctx) {
-  var collection = ctx.store.collection(env.profile_collection);
-  function api() {
-    return collection;
-  }
-  function last(fn) {
-    return api().find().sort({ startDate: -1 }).limit(1).toArray(fn);
-  }
-  api.last = last;
-  return api;
-}
-module.exports = storage;
-"""
-_BUS = """// the worker's tick
-const bus = require('events');
-setInterval(function () { bus.emit('tick'); }, 60000);
-"""
+_STORAGE = NIGHTSCOUT_STORAGE
+_BUS = NIGHTSCOUT_BUS
 _WATCH_ES = """import _ from 'lodash-es';
 
 export function watch(entries: number[]) {
@@ -795,33 +767,18 @@ def test_python_an_enqueue_whose_keywords_are_only_reordered_is_no_change(tmp_pa
 # 12. Gate: an unticked task-list item is no claim (prfield._UNTICKED)
 # =================================================================================================
 
-# tests/gate/test_prfield.py's helpers (its module is no package to import from).
-_REQUIRED = {".deploycheck/config.yaml": "pr_field: required\n"}
-_GOOD_BODY = """Speeds up reservations.
-
-## Concurrency considerations
-
-`reserve_stock` now reads, computes and saves the stock; two workers can lose an update until
-the select_for_update follow-up lands.
-"""
-_CLEAN_ENV = {"GITHUB_EVENT_PATH": "", "GITHUB_EVENT_NAME": "", "CI_MERGE_REQUEST_IID": ""}
 
 
 @pytest.fixture
 def strict(tmp_path, key) -> Path:
     """pr_field: required; the branch (the incident's refactor, flagged) claims nothing in its commit."""
-    repo = incident_repo(tmp_path, key, extra_main=_REQUIRED)
+    repo = incident_repo(tmp_path, key, extra_main=PR_REQUIRED)
     git(repo, "commit", "--amend", "-q", "-m", "Reserve stock by reading the product first")
     return repo
 
 
 def _verify(repo: Path, tmp_path: Path, body: str) -> tuple[int, dict]:
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"title": "Speed up reservations", "body": body, "base": {"sha": "0" * 40}}}))
-    env = {**_CLEAN_ENV, "GITHUB_EVENT_PATH": str(event), "GITHUB_EVENT_NAME": "pull_request"}
-    proc = dc(repo, "verify", "--base", "main", "--format", "json", env=env)
-    assert proc.returncode in (0, 1), proc.stderr
-    return proc.returncode, json.loads(proc.stdout)
+    return verify_pr(repo, github_env(tmp_path, "Speed up reservations", body))
 
 
 @pytest.mark.xfail(strict=True, reason="known limitation (docs/limitations.md): an unticked task-list item is "
@@ -834,7 +791,7 @@ def test_gate_a_claim_written_into_an_unticked_item_is_still_a_claim(strict, key
     # scan flags passes (the same words on a line of their own fail pr-claim). Was a claim
     # sneaked past. Correct: pr-claim fails, quoting 'no behavioral changes'.
     sign_record(strict, key, tmp_path)
-    body = "## Checklist\n\n- [x] I ran the test suite\n- [ ] Added tests (not needed: no behavioral changes)\n\n" + _GOOD_BODY
+    body = "## Checklist\n\n- [x] I ran the test suite\n- [ ] Added tests (not needed: no behavioral changes)\n\n" + PR_GOOD_BODY
     code, doc = _verify(strict, tmp_path, body)
     assert code == 1 and sorted({p["code"] for p in doc["problems"]}) == ["pr-claim"]
     assert "'no behavioral changes'" in doc["problems"][0]["message"]
@@ -850,5 +807,5 @@ def test_gate_a_wrapped_unticked_template_choice_is_no_claim(strict, key, tmp_pa
     template = ("## Type of change\n\n- [x] Bug fix\n"
                 "- [ ] Refactor (a code change that neither fixes a bug nor adds a feature;\n"
                 "      no functional changes)\n\n")
-    code, doc = _verify(strict, tmp_path, template + _GOOD_BODY)
+    code, doc = _verify(strict, tmp_path, template + PR_GOOD_BODY)
     assert code == 0, doc["problems"]

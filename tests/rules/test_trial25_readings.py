@@ -5,21 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import NIGHTSCOUT_BUS, NIGHTSCOUT_STORAGE, flagged_on_branch
 
-STORAGE = """function storage(env, ctx) {
-  var collection = ctx.store.collection(env.profile_collection);
-  function api() {
-    return collection;
-  }
-  function last(fn) {
-    return api().find().sort({ startDate: -1 }).limit(1).toArray(fn);
-  }
-  api.last = last;
-  return api;
-}
-module.exports = storage;
-"""
+STORAGE = NIGHTSCOUT_STORAGE
 CLIENT = """var _ = require('lodash');
 var $ = require('jquery');
 
@@ -34,10 +22,7 @@ function init(nowData) {
 module.exports = init;
 """
 # The server's own ticker: the repository has background code, so the search runs.
-BUS = """// the worker's tick
-const bus = require('events');
-setInterval(function () { bus.emit('tick'); }, 60000);
-"""
+BUS = NIGHTSCOUT_BUS
 SERVER_TIMER = """const _ = require('lodash');
 
 function watch(entries) {

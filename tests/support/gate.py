@@ -58,3 +58,33 @@ def run_review(repo: Path, key: Path, tmp_path: Path, answers: str = REVIEW_ANSW
     proc = dc(repo, "review", "--base", "main", "--answers", str(path), "--yes", "--key", str(key), env=CLEAN_ENV)
     git(repo, "config", "user.email", "dev@example.com")
     return proc
+
+
+# A pull request's text for the gate (tests/gate/test_prfield.py and the red teams' gate cases).
+PR_REQUIRED = {".deploycheck/config.yaml": "pr_field: required\n"}
+PR_GOOD_BODY = """Speeds up reservations.
+
+## Concurrency considerations
+
+`reserve_stock` now reads, computes and saves the stock; two workers can lose an update until
+the select_for_update follow-up lands.
+"""
+PR_CLEAN_ENV = {"GITHUB_EVENT_PATH": "", "GITHUB_EVENT_NAME": "", "CI_MERGE_REQUEST_IID": ""}
+
+
+def github_env(tmp_path: Path, title: str, body: str | None, name: str = "pull_request") -> dict:
+    """A GitHub pull request event with ``title`` and ``body``, as the Actions runner gives it."""
+    import json
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"title": title, "body": body, "base": {"sha": "0" * 40}}}))
+    return {"GITHUB_EVENT_PATH": str(event), "GITHUB_EVENT_NAME": name}
+
+
+def verify_pr(repo: Path, env: dict, *args: str) -> tuple[int, dict]:
+    """`verify --format json` against main with the pull request of ``env``."""
+    import json
+
+    proc = dc(repo, "verify", "--base", "main", "--format", "json", *args, env={**PR_CLEAN_ENV, **env})
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)

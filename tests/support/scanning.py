@@ -31,3 +31,41 @@ LIGHTSERVICE_ACTION = """class Billing::Charge
   end
 end
 """
+
+
+# teaching-vacancies's GIAS download (apps-r): an Enumerable class whose `each` a job runs through
+# an Enumerable method on its objects.
+GIAS_DATA = """class Gias::Data
+  include Enumerable
+
+  def initialize(url)
+    @url = url
+  end
+
+  def each(&)
+    rows = HTTParty.get(@url).body.lines
+    rows.each(&)
+  end
+end
+"""
+
+# nightscout's profile storage (a new user's trial, session 25), whose `last` the client's
+# lodash `_.last` was taken to call, and the server's ticker that makes the repository one with
+# background code.
+NIGHTSCOUT_STORAGE = """function storage(env, ctx) {
+  var collection = ctx.store.collection(env.profile_collection);
+  function api() {
+    return collection;
+  }
+  function last(fn) {
+    return api().find().sort({ startDate: -1 }).limit(1).toArray(fn);
+  }
+  api.last = last;
+  return api;
+}
+module.exports = storage;
+"""
+NIGHTSCOUT_BUS = """// the worker's tick
+const bus = require('events');
+setInterval(function () { bus.emit('tick'); }, 60000);
+"""
