@@ -5,27 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import GIAS_DATA, flagged_on_branch
-
-APPLIANCE = """module Vmdb
-  class Appliance
-    def self.CODENAME
-      "Tal".freeze
-    end
-
-    def self.log_config_on_startup
-      puts "#{CODENAME} #{VERSION}"
-    end
-  end
-end
-"""
-SERVER = """class EvmServer < ApplicationJob
-  def perform
-    Vmdb::Appliance.log_config_on_startup
-  end
-end
-"""
-
+from support.scanning import APPLIANCE, GIAS_DATA, SERVER, flagged_on_branch
 
 @pytest.mark.parametrize("old, new, flagged", [
     ('"Tal".freeze', '"Uhlmann".freeze', False),  # ManageIQ's release code name (apps-r, 6 commits)

@@ -21,7 +21,7 @@ import pytest
 from support.gate import PR_GOOD_BODY, PR_REQUIRED, github_env, sign_record, verify_pr
 from support.gitrepo import git
 from support.incident import incident_repo
-from support.scanning import GIAS_DATA, NIGHTSCOUT_BUS, NIGHTSCOUT_STORAGE, flagged_on_branch as _found
+from support.scanning import APPLIANCE, GIAS_DATA, SERVER, NIGHTSCOUT_BUS, NIGHTSCOUT_STORAGE, flagged_on_branch as _found
 
 
 def _lines(found: list[tuple]) -> list[tuple[str, int]]:
@@ -32,24 +32,9 @@ def _lines(found: list[tuple]) -> list[tuple[str, int]]:
 # 1. A release code name returned by its method (units._is_version_string, _CODE_NAME)
 # =================================================================================================
 
-_APPLIANCE = """module Vmdb
-  class Appliance
-    def self.CODENAME
-      "Jammy".freeze
-    end
-
-    def self.log_config_on_startup
-      puts "#{CODENAME} #{VERSION}"
-    end
-  end
-end
-"""
-_EVM_SERVER = """class EvmServer < ApplicationJob
-  def perform
-    Vmdb::Appliance.log_config_on_startup
-  end
-end
-"""
+# apps-r's ManageIQ appliance (support/scanning.py), its code name "Jammy".
+_APPLIANCE = APPLIANCE.replace('"Tal"', '"Jammy"')
+_EVM_SERVER = SERVER
 
 
 def test_a_release_code_name_of_two_words_is_version_metadata_too(tmp_path) -> None:

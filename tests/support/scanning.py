@@ -69,3 +69,23 @@ NIGHTSCOUT_BUS = """// the worker's tick
 const bus = require('events');
 setInterval(function () { bus.emit('tick'); }, 60000);
 """
+
+# ManageIQ's appliance (apps-r): its release code name, returned by a class method the server job logs.
+APPLIANCE = """module Vmdb
+  class Appliance
+    def self.CODENAME
+      "Tal".freeze
+    end
+
+    def self.log_config_on_startup
+      puts "#{CODENAME} #{VERSION}"
+    end
+  end
+end
+"""
+SERVER = """class EvmServer < ApplicationJob
+  def perform
+    Vmdb::Appliance.log_config_on_startup
+  end
+end
+"""
