@@ -1064,12 +1064,15 @@ def test_a_stale_records_answers_are_the_defaults_never_taken_unasked(project: P
     assert p.assess().returncode == 0
     git(p.repo, "commit", "-q", "-m", "Record the assessment")
     (record,) = records(p)
+    signer = the_record(p).signature.principal
     commit(p.repo, {"inventory/jobs.py": BRANCH_JOB + "    return product.stock\n"}, message="Return the stock")
     t = term(p)
     shown = t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ")
+    # whose answers they are: a teammate pressing Enter signs them as theirs (a new user's trial, session 25)
     assert (
         f"This branch's earlier record {record.relative_to(p.repo).as_posix()} no longer covers the change: inventory/jobs.py "
-        "changed since it was signed. Its answers are offered as the defaults: press Enter to keep one, or type a new answer."
+        f"changed since it was signed. Its answers (given by {signer}) are offered as the defaults: press Enter to keep "
+        "one, or type a new answer; the record you sign makes each of them yours."
     ) in " ".join(shown.split())
     t.send("\r")
     t.answer(DETAILS + "decrements inventory.Product.stock", "")  # in the line; Enter keeps it
@@ -1086,11 +1089,13 @@ def test_check_force_over_a_valid_record_offers_its_answers_and_enter_keeps_each
     git(p.repo, "commit", "-q", "-m", "Record the assessment")
     (record,) = records(p)
     earlier = the_record(p).body.answers
+    signer = the_record(p).signature.principal
     t = term(p, "--force")
     shown = t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ")
     assert (
         f"This branch's record {record.relative_to(p.repo).as_posix()} still covers the change; you asked to assess it "
-        "again (--force). Its answers are offered as the defaults: press Enter to keep one, or type a new answer."
+        f"again (--force). Its answers (given by {signer}) are offered as the defaults: press Enter to keep one, or type "
+        "a new answer; the record you sign makes each of them yours."
     ) in " ".join(shown.split())
     t.send("\r")
     t.answer(DETAILS + "decrements inventory.Product.stock", "")

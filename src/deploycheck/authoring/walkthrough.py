@@ -911,11 +911,16 @@ class Earlier:
     answers: dict[str, Answer]
     changed: tuple[str, ...]  # the flagged files whose content differs from what it covers
     current: bool  # it still covers the change (``check --force``)
+    signer: str = ""  # who signed it: a teammate's answers, kept with Enter, are signed anew by this author
 
     def said(self) -> str:
         """What the author is told before the first question."""
         path = inert(self.path, keep_newlines=False)
-        offered = "Its answers are offered as the defaults: press Enter to keep one, or type a new answer."
+        # Whose words they are: a teammate re-running a stale record signed the previous author's
+        # answers by pressing Enter, and nothing said so (a new user's trial, session 25).
+        by = f" (given by {inert(self.signer, keep_newlines=False)})" if self.signer else ""
+        offered = (f"Its answers{by} are offered as the defaults: press Enter to keep one, or type a new answer; "
+                   "the record you sign makes each of them yours.")
         if self.current:
             return f"This branch's record {path} still covers the change; you asked to assess it again (--force). {offered}"
         if self.changed:
@@ -964,7 +969,7 @@ def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: 
             changed = () if covered is None or current else tuple(sorted(
                 p for p in {*covered, *digests} if covered.get(p) != digests.get(p)
             ))
-            return Earlier(rel, answers, changed, current)
+            return Earlier(rel, answers, changed, current, record.signature.principal if record.signature else "")
     except (DeployCheckError, OSError, ValueError):
         return None  # only defaults: an unreadable record means asking from scratch
     return None
