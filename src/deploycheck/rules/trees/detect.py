@@ -194,6 +194,8 @@ def detect(ctx):
         # A lock, a concurrent type or a `volatile` says its author meant threads, wherever it is:
         # in a JVM or Go server every request is one (openhab's script engine registry, apps-q).
         yield from _weakened(ctx, p, lines, side)
+        if side == "head" and language in ("go", "java", "kotlin"):
+            yield from _own_lock_changed(ctx, p, lines)
         if not itself and (loader := loaded_by_a_job(ctx)):
             yield from _background(ctx, p, lines, side, system, loader)
             continue
@@ -1091,13 +1093,15 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
         elif p.language in ("typescript", "tsx") and node is not None and node.type in _TYPE_ONLY_UNITS \
                 and _alone_on_rows(node, changed):
             verdict = "types"
+        elif _generated_beside_its_source(ctx, p):
+            verdict = "generated"
         else:
             verdict = _verdict(ctx, p, side, key, node)
             if (machinery and not verdict.startswith(("same:", "moved:")) and verdict != "unreferenced"
                     and not _is_machinery(ctx, p, side, key, node, changed, regions_here, machinery)):
                 verdict = "not machinery"  # a proof, when there is one, says more than the scope
         severity = "info" if verdict.startswith(("same:", "moved:")) or verdict in (
-            "comments", "unreferenced", "not machinery", "types") else "warning"
+            "comments", "unreferenced", "not machinery", "types", "generated") else "warning"
         message = _message(shown, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
@@ -1106,6 +1110,35 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
             message += f" It is read as worker machinery of the job system ({MACHINERY_MEANS}); the evidence: {explained(why)}."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity,
                                               job=job, trail=trail)
+
+
+# Go's convention for generated files (ent, sqlc, protoc, wire, stringer): the header line
+# `// Code generated … DO NOT EDIT.` before the package clause. A change that regenerates them
+# also edits what they are generated from: a schema, a query, a .proto, wire.go (a new user's trial
+# on dex, session 25: six "new background code" warnings in ent's output beside its schema).
+_GENERATED_HEADER = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)
+_GENERATED_NAME = re.compile(r"(?:\.pb|_gen|\.gen|_string|_mock|_enum|zz_generated[\w.]*)\.go$|(?:^|/)wire_gen\.go$")
+
+
+def _generated_beside_its_source(ctx, p: Parsed) -> bool:
+    """Whether a Go file that says it is generated changes beside a file it may be generated
+    from: one that is not Go, a Go file in another folder, or a Go file of its folder not named
+    like generated output. Generated output changed alone stays background code (a generator's
+    new version, a hand edit)."""
+    if p.language != "go":
+        return False
+    package = p.source.find(b"\npackage ")
+    if not _GENERATED_HEADER.search(p.source[: package if package > 0 else 4096]):
+        return False
+    base_files = ctx.settings.base_files
+    touched = base_files.touched if base_files is not None else None
+    if not touched:
+        return False
+    folder = ctx.path.rpartition("/")[0]
+    return any(path != ctx.path and (not path.endswith(".go") or path.rpartition("/")[0] != folder
+                                     or not _GENERATED_NAME.search(path))
+               and not path.endswith("_test.go") and not path.startswith(".deploycheck/")
+               for path in touched)
 
 
 def _is_machinery(ctx, p: Parsed, side: str, key: str, node, changed: list[int], spans, system: str) -> bool:
@@ -1285,6 +1318,9 @@ def _message(shown: str, what: str, verdict: str, side: str) -> str:
         return f"{name} ({what}): only comment lines changed here, which run nothing."
     if verdict == "types":
         return f"{name} ({what}) is a TypeScript type declaration: the compiler erases it, so nothing of it runs."
+    if verdict == "generated":
+        return (f"{name} ({what}) is generated code (`// Code generated … DO NOT EDIT.`), regenerated beside the "
+                "source this change edits: read that source's findings; context, no checklist answer needed for it.")
     if verdict == "not machinery":
         return (f"{name} ({what}) changed, but on neither side does it use a thread, lock, transaction, SQL, "
                 "a field write or a scheduling/retry/locking name, so it is not read as worker machinery "
@@ -1319,6 +1355,41 @@ def _weakened(ctx, p: Parsed, lines: dict[int, str], side: str):
         return
     for first, last, severity, message in weakened(p, other, lines, side):
         yield PRIMITIVE_WEAKENED.finding(ctx.path, first, message, last, side=side, severity=severity)
+
+
+# An application's own lock: the method that takes or gives back a type named for one (dex's
+# Kubernetes refresh-token lock polls an annotation up to N times: a new user's trial, session 25,
+# raised N from 60 to 200).
+_LOCK_METHODS = frozenset({"lock", "unlock", "trylock", "rlock", "runlock", "acquire", "tryacquire", "release",
+                           "lockinterruptibly", "obtain"})
+_LOCK_TYPE = re.compile(r"(?i)lock|mutex|lease|semaphore|latch")
+
+
+def _own_lock_changed(ctx, p: Parsed, lines: dict[int, str]):
+    """DC704 (warning) for each changed method of an application's own lock whose behaviour the
+    proof cannot show unchanged."""
+    base = None
+    seen: set[str] = set()
+    for number in sorted(lines):
+        chain = units_at(p, number - 1)
+        if not chain or chain[-1].type not in ("method_declaration", "function_declaration"):
+            continue
+        name = qualname(chain, p)
+        owner, _, method = name.rpartition(".") if "." in name else name.rpartition("::")
+        owner, method = owner.rpartition("::")[2], method.split("(")[0]  # Java's `RedisLock::tryLock(2)`
+        if name in seen or method.lower() not in _LOCK_METHODS or not _LOCK_TYPE.search(owner):
+            continue
+        seen.add(name)
+        base = base if base is not None else parsed(ctx, "base", p.language)
+        before = all_units(base).get(name, []) if isinstance(base, Parsed) else []
+        if any(proof_of_no_change(b, base, chain[-1], p) is not None for b in before):
+            continue
+        node = chain[-1]
+        yield PRIMITIVE_WEAKENED.finding(
+            ctx.path, number,
+            f"`{name}` is the application's own lock, and it changed: how long a caller waits for it, whether "
+            "two can hold it at once, and when it is given back may change. Say in the checklist what still "
+            "makes it exclusive.", node.end_point[0] + 1, severity="warning")
 
 
 # --- DC702 ------------------------------------------------------------------------------------

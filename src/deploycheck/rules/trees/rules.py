@@ -376,7 +376,11 @@ PRIMITIVE_WEAKENED = Rule(
         a buffered channel became unbuffered. A Java or Kotlin unit that calls `parallelStream()`
         or `.parallel()` more or fewer times than before is a `warning`, reported at the head's
         parallel call (or the unit's changed lines when one went away), in any application: a
-        parallel stream runs on the JVM's shared fork-join pool whether or not the code is a job."""),
+        parallel stream runs on the JVM's shared fork-join pool whether or not the code is a job.
+        A changed method that takes or gives back an application's own lock (`Lock`, `Unlock`,
+        `TryLock`, `Acquire`, `Release`, `obtain` of a Go or JVM type named for a lock, mutex,
+        lease, semaphore or latch) is a `warning` unless the proof shows its behaviour unchanged:
+        dex's Kubernetes refresh-token lock polled 200 times instead of 60."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
