@@ -1381,8 +1381,8 @@ def _own_lock_changed(ctx, p: Parsed, lines: dict[int, str]):
             continue
         seen.add(name)
         base = base if base is not None else parsed(ctx, "base", p.language)
-        before = all_units(base).get(name, []) if isinstance(base, Parsed) else []
-        if any(proof_of_no_change(b, base, chain[-1], p) is not None for b in before):
+        if isinstance(base, Parsed) and any(proof_of_no_change(b, base, chain[-1], p) is not None
+                                            for b in all_units(base).get(name, [])):
             continue
         node = chain[-1]
         yield PRIMITIVE_WEAKENED.finding(
