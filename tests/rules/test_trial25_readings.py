@@ -303,3 +303,32 @@ def test_go_a_file_importing_testing_starts_no_job(tmp_path) -> None:
     files = {"storage/conformance/transactions.go": CONFORMANCE, "storage/storage.go": STORE}
     found = flagged_on_branch(tmp_path, files, {"storage/storage.go": STORE.replace("return nil", "return errStale")})
     assert found == []
+
+
+SITE = """package core
+
+import (
+	"testing"
+	"time"
+
+	"example.org/dex/storage"
+)
+
+func Run(s storage.Storage) {
+	if testing.Testing() {
+		return
+	}
+	go func() {
+		for range time.Tick(time.Minute) {
+			s.Refresh("token")
+		}
+	}()
+}
+"""
+
+
+def test_go_production_code_that_asks_whether_it_runs_under_test_still_starts_jobs(tmp_path) -> None:
+    # evcc's site loop (apps-m) imports "testing" for `testing.Testing()`: it is no test helper.
+    files = {"core/site.go": SITE, "storage/storage.go": STORE}
+    found = flagged_on_branch(tmp_path, files, {"storage/storage.go": STORE.replace("return nil", "return errStale")})
+    assert [(path, line) for path, line, *_ in found] == [("storage/storage.go", 6)]

@@ -1337,10 +1337,15 @@ def head_tree(ctx, path: str) -> Parsed | None:
 
 
 _GO_TESTING_IMPORT = re.compile(rb'^\s*(?:import\s+)?(?:\w+\s+)?"testing"\s*$', re.M)
+_GO_TEST_HANDLE = re.compile(rb"\*testing\.[TBF]\b|\btesting\.TB\b")
 
 
 def _go_test_support(p: Parsed) -> bool:
-    return p.language == "go" and _GO_TESTING_IMPORT.search(p.source) is not None
+    """A Go file of test helpers: it imports "testing" and is handed a test's handle (`t
+    *testing.T`). Production code may import "testing" too, to ask `testing.Testing()` (evcc's
+    site loop, apps-m)."""
+    return p.language == "go" and _GO_TESTING_IMPORT.search(p.source) is not None \
+        and _GO_TEST_HANDLE.search(p.source) is not None
 
 
 def _file_index(ctx, path: str, memo: dict):
@@ -1360,9 +1365,9 @@ def _file_index(ctx, path: str, memo: dict):
         source = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
         p = parse_bytes(language, source) if source is not None else None
         if isinstance(p, Parsed):
-            # A Go file that imports "testing" is test support (dex's storage conformance suite,
-            # whose hundred goroutines were given as the job a lock's change runs in: a new user's
-            # trial, session 25): what it calls is still followed, but it starts no job.
+            # A Go file of test helpers is test support (dex's storage conformance suite, whose
+            # hundred goroutines were given as the job a lock's change runs in: a new user's trial,
+            # session 25): what it calls is still followed, but it starts no job.
             spans = [] if _go_test_support(p) else sorted(regions(p), key=lambda s: s[1] - s[0])
             memo[key] = (p, spans, _whole_file(ctx, path, p), _uses_index(p))
         elif p is None:
