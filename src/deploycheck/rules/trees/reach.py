@@ -513,10 +513,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                 continue  # `import { Meta } from "./components/meta"`: this file's `Meta` is another module's
             if uses and p.language == "ruby" and (space := namespaces.get(name)) is not None:
                 # `Tracks::RealtimeDebouncer.new` names another module's class of the changed one's name.
-                foreign = _other_modules_class(p, name, space)
-                if name in _RUBY_CORE_CLASSES and not _inside_module(p, space):
-                    # `Data.define(…)` is Ruby's Data, not `Gias::Data`: only the qualified name is it.
-                    foreign |= _plain_rows(p, name)
+                foreign = _other_modules_class(p, name, space, bare_too=name in _RUBY_CORE_CLASSES and not _inside_module(p, space))
                 uses = [row for row in uses if row not in foreign]
             # A use inside a job's own region names the job; a whole file (a job folder's,
             # `job_paths`) only says where.
@@ -686,25 +683,15 @@ def _inside_module(p: Parsed, space: str) -> bool:
     return re.search(rb"^\s*(?:module|class)\s+(?:[\w:]*::)?" + re.escape(space.encode()) + rb"\b", p.source, re.M) is not None
 
 
-def _plain_rows(p: Parsed, name: str) -> set[int]:
-    """The rows of the Ruby file ``p`` that write the constant ``name`` without a module."""
-    rows: set[int] = set()
-    for n in nodes_of(p, frozenset({"constant"})):
-        parent = n.parent
-        qualified = parent is not None and parent.type == "scope_resolution" and parent.child_by_field_name("scope") is not None \
-            and (named := parent.child_by_field_name("name")) is not None and named.id == n.id
-        if p.text(n) == name and not qualified:
-            rows.add(n.start_point[0])
-    return rows
-
-
-def _other_modules_class(p: Parsed, name: str, space: str) -> set[int]:
+def _other_modules_class(p: Parsed, name: str, space: str, bare_too: bool = False) -> set[int]:
     """The rows of the Ruby file ``p`` that write the class ``name`` only as another module's
     (`Tracks::RealtimeDebouncer` where the changed class is `Visits::RealtimeDebouncer`): a class
     of the same name, which the trail cannot run through. A bare `RealtimeDebouncer` may be
-    either: its rows are kept."""
+    either: its rows are kept, unless ``bare_too`` (a name of Ruby's own classes outside the
+    module: `Data.define(…)` is Ruby's Data, not `Gias::Data`)."""
     qualified: set[int] = set()
     plain: set[int] = set()
+    bare: set[int] = set()
     for n in nodes_of(p, frozenset({"constant"})):
         if p.text(n) != name:
             continue
@@ -715,8 +702,12 @@ def _other_modules_class(p: Parsed, name: str, space: str) -> set[int]:
             if scope is not None and p.text(scope).split("::")[-1] != space:
                 qualified.add(n.start_point[0])
                 continue
+            if scope is not None:  # written with its own module
+                plain.add(n.start_point[0])
+                continue
         plain.add(n.start_point[0])
-    return qualified - plain
+        bare.add(n.start_point[0])
+    return (qualified - plain) | (bare if bare_too else set())
 
 
 def _ruby_namespaces(ctx, names: list[str], memo: dict) -> dict[str, str]:
