@@ -1339,12 +1339,13 @@ def _detect_enqueues(ctx: FileContext):
         if call.lineno not in ctx.added and call.lineno not in seen:
             # The call's own line kept, a line of its arguments changed: the queued work runs
             # with other input (bookwyrm's broadcast task, a new user's trial, session 25).
-            changed = _arguments_changed(ctx, module, call, scope, actors)
-            if changed is not None:
+            found = _arguments_changed(ctx, module, call, scope, actors)
+            if found is not None:
+                changed, to = found
                 seen.add(call.lineno)
                 yield WORK_ENQUEUED.finding(
                     ctx.path, changed,
-                    f"Work enqueued to {_enqueue_what(call, module, actors)} is handed other arguments "
+                    f"Work enqueued to {to} is handed other arguments "
                     f"(line {changed}): the worker runs with other input, and runs queued before the deploy "
                     "still carry the old; say in the checklist whether the task accepts both.",
                     call.end_lineno, severity="warning",
@@ -1372,14 +1373,16 @@ def _detect_enqueues(ctx: FileContext):
             )
 
 
-def _arguments_changed(ctx: FileContext, module: PyModule, call: ast.Call, scope: str, actors: set[str]) -> int | None:
-    """The first changed line of an enqueue's arguments, when its line was not changed and the
-    base's same function holds no such call with the same arguments (the same call moved or
-    re-indented is not a change); None otherwise."""
+def _arguments_changed(ctx: FileContext, module: PyModule, call: ast.Call, scope: str,
+                       actors: set[str]) -> tuple[int, str] | None:
+    """The first changed line of an enqueue's arguments and what it enqueues to, when its line
+    was not changed and the base's same function holds no such call with the same arguments (the
+    same call moved or re-indented is not a change); None otherwise."""
     end = call.end_lineno or call.lineno
     changed = next((line for line in range(call.lineno + 1, end + 1) if line in ctx.added
                     and ctx.added[line].strip() and not ctx.added[line].lstrip().startswith("#")), None)
-    if changed is None or _enqueue_what(call, module, actors) is None:
+    what = _enqueue_what(call, module, actors) if changed is not None else None
+    if changed is None or what is None:
         return None
     base = module_for(ctx, "base")
     if base is None:
@@ -1389,7 +1392,7 @@ def _arguments_changed(ctx: FileContext, module: PyModule, call: ast.Call, scope
     before = [c for c, s in base.calls if s == scope and ast.dump(c.func) == callee]
     if not before or any(_handed(c) == handed for c in before):
         return None  # a new enqueue is DC103's as added; the same one is no change
-    return changed
+    return changed, what
 
 
 def _handed(call: ast.Call) -> tuple:

@@ -1127,6 +1127,12 @@ def _generated_beside_its_source(ctx, p: Parsed) -> bool:
     new version, a hand edit)."""
     if p.language != "go":
         return False
+    if "detect.generated" not in p.memo:  # asked once per changed unit: answered once per side
+        p.memo["detect.generated"] = _generated_with_source(ctx, p)
+    return p.memo["detect.generated"]
+
+
+def _generated_with_source(ctx, p: Parsed) -> bool:
     package = p.source.find(b"\npackage ")
     if not _GENERATED_HEADER.search(p.source[: package if package > 0 else 4096]):
         return False
@@ -1368,7 +1374,6 @@ _LOCK_TYPE = re.compile(r"(?i)lock|mutex|lease|semaphore|latch")
 def _own_lock_changed(ctx, p: Parsed, lines: dict[int, str]):
     """DC704 (warning) for each changed method of an application's own lock whose behaviour the
     proof cannot show unchanged."""
-    base = None
     seen: set[str] = set()
     for number in sorted(lines):
         chain = units_at(p, number - 1)
@@ -1380,9 +1385,9 @@ def _own_lock_changed(ctx, p: Parsed, lines: dict[int, str]):
         if name in seen or method.lower() not in _LOCK_METHODS or not _LOCK_TYPE.search(owner):
             continue
         seen.add(name)
-        base = base if base is not None else parsed(ctx, "base", p.language)
-        if isinstance(base, Parsed) and any(proof_of_no_change(b, base, chain[-1], p) is not None
-                                            for b in all_units(base).get(name, [])):
+        base = _base_tree(ctx, p.language)  # parsed once per file (parse.parsed)
+        if base is not None and any(proof_of_no_change(b, base, chain[-1], p) is not None
+                                    for b in all_units(base).get(name, [])):
             continue
         node = chain[-1]
         yield PRIMITIVE_WEAKENED.finding(

@@ -86,8 +86,8 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
 # puts hand no `:args` (the queued method reads the record: `:instance_id`), so a method's name,
 # the class or queue it runs on, and one more of a queued call's options say it.
 _QUEUED_WHERE = frozenset({"class_name", "queue_name"})
-_QUEUED_MORE = frozenset({"args", "instance_id", "queue_name", "role", "zone", "priority", "deliver_on", "task_id",
-                          "miq_callback", "msg_timeout"})
+_QUEUED_MORE = frozenset({"args", "instance_id", "role", "zone", "priority", "deliver_on", "task_id", "miq_callback",
+                          "msg_timeout"})
 
 
 def _queued_call(node, p: Parsed) -> bool:
@@ -96,8 +96,8 @@ def _queued_call(node, p: Parsed) -> bool:
         key = pair.child_by_field_name("key") if pair.type == "pair" else None
         if key is not None and key.type in ("simple_symbol", "hash_key_symbol"):
             keys.add(p.text(key).strip(":"))
-    more = keys & (_QUEUED_MORE - {"queue_name"})
-    return "method_name" in keys and bool(keys & _QUEUED_WHERE) and (bool(more) or _QUEUED_WHERE <= keys)
+    # the class and the queue both named count as the one more option
+    return "method_name" in keys and bool(keys & _QUEUED_WHERE) and bool(keys & _QUEUED_MORE or _QUEUED_WHERE <= keys)
 
 
 def _of_receiver(node, p: Parsed, wheres: list[tuple[str, int, str]]) -> tuple[str, int, str] | None:
