@@ -224,9 +224,28 @@ def _rake_tasks(p: Parsed) -> list[tuple[int, int, str]]:
         if method is None or p.text(method) != "task" or n.child_by_field_name("receiver") is not None \
                 or block is None or args is None or not _LOADS_THE_APP.search(p.text(args)):
             continue
-        if _RUBY_WRITES.search(p.text(block)):
+        if _RUBY_WRITES.search(p.text(block)) and not _demo_task(n, p):
             out.append(_span(n, "Rake task that writes records beside requests and jobs"))
     return out
+
+
+# A task (or a namespace around it) named for demo or fake data fills a development database:
+# no production process runs it beside requests and jobs (fat_free_crm's `ffcrm:demo:load`, apps-s).
+_DEMO_TASK = re.compile(r"^(?:demo|demos|sample|samples|dummy|fake|faker)(?:_\w+)?$")
+
+
+def _demo_task(task, p: Parsed) -> bool:
+    n = task
+    while n is not None:
+        if n.type == "call" and n.child_by_field_name("receiver") is None \
+                and (method := n.child_by_field_name("method")) is not None and p.text(method) in ("task", "namespace"):
+            args = n.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            key = first.child_by_field_name("key") if first is not None and first.type == "pair" else first
+            if key is not None and _DEMO_TASK.match(p.text(key).strip(":'\"").rstrip(":")):
+                return True
+        n = n.parent
+    return False
 
 
 _RUBY_MODEL_BASES = re.compile(r"(?:^|::|<\s*)(?:ApplicationRecord|ActiveRecord::Base)\s*$")
@@ -344,6 +363,8 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 continue
             if name in _JS_METHOD_RUNNERS and callee.type != "member_expression":
                 continue  # `define(name, deps, factory)` is an AMD module, `process(x)` a local function
+            if name == "define" and not _named_first(n):
+                continue  # Agenda's `agenda.define("name", handler)`; CodeMirror's `LRLanguage.define({…})` defines no job
             if name == "work" and b"pg-boss" not in p.source and not _PG_BOSS_RECEIVER.search(
                     p.text(callee.child_by_field_name("object") or callee)):
                 continue
@@ -354,6 +375,13 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                     units = units if units is not None else index_units(p)
                     out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
     return out
+
+
+def _named_first(call) -> bool:
+    """Whether a JS call's first argument is a string (a job's name)."""
+    args = call.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    return first is not None and first.type in ("string", "template_string", "identifier", "member_expression")
 
 
 # A server's periodic work on its event loop, beside the requests it serves: a function handed to
@@ -662,6 +690,10 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                     what = "function singleflight runs on its own goroutine for concurrent callers"
                 if what is None and _GO_SCHEDULING_VERBS.match(name) and _GO_SCHEDULER.search(p.text(operand)):
                     what = "scheduled function"
+                if what is None and _GO_CONSUMER_VERB.match(name) and (kind := _consumer_type(operand, p)):
+                    what = f"handler registered on an event or job consumer (`{kind}`)"
+                    out += _go_registered(n, p, what, named)
+                    continue
                 if what is None and name in _GO_BUS_SUBSCRIBE and _GO_EVENT_BUS in p.source:
                     # asaskevich/EventBus: a handler runs in whichever goroutine publishes its topic
                     # (evcc's control loop, beside the API's setters), or on its own (`…Async`).
@@ -719,6 +751,57 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
     return out
 
 
+# An application's own consumer of events or jobs, handed its handlers by a registering call:
+# harness's event readers (`r.RegisterMerged(service.notifyPullReqStateMerged)` on an
+# `*pullreqevents.Reader`, read with a stream's concurrency and retries) and its job executor
+# (`executor.Register(jobType, r)`, whose `Handle` runs the repository import, apps-s). The
+# consumer is told by the declared type of what is called: a parameter of the enclosing function.
+_GO_CONSUMER_VERB = re.compile(r"^(?:Register|Subscribe)\w*$")
+_GO_CONSUMER_TYPE = re.compile(r"(?:Reader|Consumer|Subscriber|Listener|Executor|Dispatcher)$")
+
+
+def _consumer_type(operand, p: Parsed) -> str | None:
+    """The declared type of ``operand`` (an identifier) when it names a consumer, else None."""
+    if operand is None or operand.type != "identifier":
+        return None
+    name = p.text(operand)
+    n = operand.parent
+    while n is not None:
+        if n.type in ("func_literal", "function_declaration", "method_declaration"):
+            for params in (n.child_by_field_name("parameters"), n.child_by_field_name("receiver")):
+                for decl in params.named_children if params is not None else ():
+                    kind = decl.child_by_field_name("type")
+                    if kind is not None and any(c.type == "identifier" and p.text(c) == name for c in decl.named_children):
+                        written = p.text(kind).lstrip("*").split("[")[0]
+                        return written if _GO_CONSUMER_TYPE.search(written) else None
+        n = n.parent
+    return None
+
+
+def _go_registered(call, p: Parsed, what: str, named) -> list[tuple[int, int, str]]:
+    """The handlers a consumer's registering call is handed: function literals, functions and
+    method values (this file's, or the reference itself for another file's), and the enclosing
+    method's own receiver, whose methods taking a `context.Context` first are then its handlers."""
+    out = []
+    args = call.child_by_field_name("arguments")
+    method = call.parent
+    while method is not None and method.type not in ("method_declaration", "function_declaration"):
+        method = method.parent
+    receiver = method.child_by_field_name("receiver") if method is not None and method.type == "method_declaration" else None
+    receiver_names = {p.text(c) for d in (receiver.named_children if receiver is not None else ())
+                      for c in d.named_children if c.type == "identifier"}
+    for arg in args.named_children if args is not None else ():
+        if arg.type == "func_literal":
+            out.append(_span(arg, what))
+        elif arg.type == "identifier" and p.text(arg) in receiver_names:
+            out += [_span(m, what) for m in _go_methods_of(p, _receiver_type(method, p))
+                    if _params_match(m, p, _GO_CONTEXT_FIRST)]
+        elif arg.type in ("identifier", "selector_expression"):
+            here = [u for u in named(arg) if u.type in ("function_declaration", "method_declaration")]
+            out += [_span(u, what) for u in here] or ([_span(arg, what)] if arg.type == "selector_expression" else [])
+    return out
+
+
 def _go_defers(helper, p: Parsed) -> bool:
     """Whether a Go helper's parameters or body hand work to later: they name a cron or scheduler
     (`c *cron.Cron`, `s.scheduler`), start a goroutine, send on a channel, or set a timer."""
@@ -729,8 +812,12 @@ def _go_defers(helper, p: Parsed) -> bool:
 
 # A type of the application named as a queue (`jobQueue`, `artworkQueueRepository`): its methods
 # enqueue, dequeue, count and purge the work that workers drain at the same time, the type-level
-# counterpart of a `queues/` folder (keywords.JOB_FOLDER). `Queued…` names data, not the queue.
-_GO_QUEUE_TYPE = re.compile(r"Queue(?!d)|^queue(?!d)")
+# counterpart of a `queues/` folder (keywords.JOB_FOLDER). `Queued…` names data, not the queue;
+# so does a type named for a queue's settings or one of its items (harness's `MergeQueueSetup`,
+# whose `IsActive` a pull request's rule check asks, apps-s ad5c8768).
+_GO_QUEUE_TYPE = re.compile(r"(?:Queue|^queue)(?!d)(?!\w*(?:Setup|Config|Configuration|Settings|Options|Opts|Params|Entry"
+                            r"|Entries|Item|Items|Info|Status|Stats|State|Spec|Request|Response|Input|Output|Event"
+                            r"|Error|Metrics)$)")
 
 
 # The workflow packages of Temporal's and Cadence's Go SDKs.

@@ -358,6 +358,63 @@ def concurrent_map_check_then_put(p: Parsed, lines: Container[int]) -> list[tupl
     return sorted(out)
 
 
+# --- Java: an entity's field checked, then set and the entity written --------------------------
+
+# The calls that write an entity back (Spring Data's `save`, JPA's `merge`/`persist`, a service's
+# or DAO's `update(context, entity)`, MyBatis-Plus's `updateById`).
+_WRITES_ENTITY = frozenset({"save", "saveAndFlush", "update", "merge", "persist", "updateById", "store"})
+_GETTER = re.compile(r"^(?:get|is)([A-Z]\w*)$")
+
+
+def guarded_field_write(p: Parsed, lines: Container[int]) -> list[tuple[int, str]]:
+    """(line of the `if`, message) for each Java `if` whose condition reads an entity's field
+    through its getter (`ePerson.getSessionSalt()`) and whose body sets that field
+    (`ePerson.setSessionSalt(…)`) and writes the entity back (`ePersonService.update(context,
+    ePerson)`), outside `synchronized`, when the `if`, the setter or the write is changed: two
+    requests or workers that read the row at once both pass the check and both write (DSpace's
+    session salt, generated when blank at every short-lived token, apps-s 3286162d)."""
+    out = []
+    for branch in _nodes(p.root, "if_statement"):
+        condition, body = branch.child_by_field_name("condition"), branch.child_by_field_name("consequence")
+        if condition is None or body is None or in_synchronized(branch):
+            continue
+        read = {}
+        for call in _nodes(condition, "method_invocation"):
+            obj, name, args = (call.child_by_field_name(f) for f in ("object", "name", "arguments"))
+            m = _GETTER.match(p.text(name)) if name is not None else None
+            if m and obj is not None and obj.type == "identifier" and args is not None and not args.named_children:
+                read[(p.text(obj), m.group(1))] = call
+        if not read:
+            continue
+        calls = _nodes(body, "method_invocation")
+        for call in calls:
+            obj, name = call.child_by_field_name("object"), call.child_by_field_name("name")
+            if obj is None or name is None or not p.text(name).startswith("set"):
+                continue
+            key = (p.text(obj), p.text(name)[3:])
+            if key not in read:
+                continue
+            write = next((c for c in calls if c.start_byte > call.start_byte and _writes(c, key[0], p)), None)
+            rows = {branch.start_point[0] + 1, call.start_point[0] + 1} | ({write.start_point[0] + 1} if write else set())
+            if write is None or not any(row in lines for row in rows):
+                continue
+            out.append((branch.start_point[0] + 1, (
+                f"`{key[0]}.{p.text(read[key].child_by_field_name('name'))}()` is checked here, "
+                f"then `{key[0]}.{p.text(name)}(…)` (line {call.start_point[0] + 1}) and `{p.text(write).split('(')[0]}(…)` (line {write.start_point[0] + 1}) "
+                "write the row in a separate step: two requests or workers that read it at once both pass the check and "
+                "both write, the last one's value winning. Hold a row lock or a version (`@Version`), or write "
+                "conditionally (`… where the field is still unset`).")))
+            break
+    return sorted(out)
+
+
+def _writes(call, entity: str, p: Parsed) -> bool:
+    """Whether ``call`` writes ``entity`` back: a write method handed it (`service.update(ctx, e)`)."""
+    name, args = call.child_by_field_name("name"), call.child_by_field_name("arguments")
+    return name is not None and p.text(name) in _WRITES_ENTITY and args is not None and any(
+        a.type == "identifier" and p.text(a) == entity for a in args.named_children)
+
+
 def _concurrent_map_fields(p: Parsed) -> set[str]:
     out = set()
     for field in _nodes(p.root, "field_declaration"):

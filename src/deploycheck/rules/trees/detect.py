@@ -11,7 +11,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, js_producer_hints, go_producer_hints, loaded_by_a_job, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints)
 from .langs import is_sql_file, language_of_file
@@ -19,13 +19,13 @@ from .manifest import declared_names, example_code, job_system, uninstalled_scri
 from .moved import moved_counterpart, rebound
 from .parse import MAX_PARSE_BYTES, STRING_LITERALS, Parsed, Unreadable, parse_bytes, parsed, walk
 from .beans import pool_lifecycle, shutdown_changed, singleton_state
-from .checkact import check_then_act, concurrent_map_check_then_put, new_in_head
+from .checkact import check_then_act, concurrent_map_check_then_put, guarded_field_write, new_in_head
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
 from .naming import followable, producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
-from .hazards import HINTS, LANGUAGES, weakened
+from .hazards import HINTS, LANGUAGES, lock_calls_changed, weakened
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
@@ -186,6 +186,9 @@ def detect(ctx):
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
             for line, message in new_in_head(check_then_act, p, lines, lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+        if side == "head" and language == "java" and java_field_write_hints(ctx):
+            for line, message in new_in_head(guarded_field_write, p, lines, lambda: _base_tree(ctx, language)):
+                yield CHECK_THEN_ACT.finding(ctx.path, line, message)
         if side == "head" and language in ("javascript", "typescript", "tsx") and tunable_hints(ctx):
             from .tunables import tunables_changed
 
@@ -196,6 +199,9 @@ def detect(ctx):
         yield from _weakened(ctx, p, lines, side)
         if side == "head" and language in ("go", "java", "kotlin"):
             yield from _own_lock_changed(ctx, p, lines)
+            if language != "kotlin" and ctx.file.status != ADDED and (base := _base_tree(ctx, language)) is not None:
+                for first, last, message in lock_calls_changed(p, base, lines):
+                    yield PRIMITIVE_WEAKENED.finding(ctx.path, first, message, last, severity="warning")
         if not itself and (loader := loaded_by_a_job(ctx)):
             yield from _background(ctx, p, lines, side, system, loader)
             continue

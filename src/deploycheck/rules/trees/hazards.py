@@ -15,6 +15,7 @@ JVM's shared fork-join pool.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from .parse import Parsed
@@ -225,3 +226,107 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
                     at = line if side == "head" else changed[0]
                     out.append((at, at, severity, f"`{key}`: the {elem} channel changed from {what}."))
     return out
+
+
+# --- a lock taken elsewhere, on something else or for longer ------------------------------------
+
+# A call that takes a lock: Go's `mu.Lock()`, an application's locker (`c.locker.LockBranch(ctx,
+# repoID, branch, ttl)`), Java's `lock.tryLock(…)`, a semaphore's `acquire()`, a lock registry's
+# `obtain(key)`. Not the calls that give one back or ask about one (`Unlock`, `IsLocked`).
+_TAKES_A_LOCK = re.compile(r"^(?:[Tt]ry)?(?:R|r)?[Ll]ock(?![a-z])\w*$|^(?:[Tt]ry)?[Aa]cquire\w*$|^lockInterruptibly$|^obtain$")
+_CALLS = {"go": ("call_expression", "function", "selector_expression", "field", "operand"),
+          "java": ("method_invocation", None, None, "name", "object")}
+
+
+def _lock_call(n, p: Parsed) -> str | None:
+    """The called method's name when ``n`` is a call that takes a lock on some receiver, else None."""
+    kind, fn_field, selector, name_field, object_field = _CALLS[p.language]
+    if n.type != kind:
+        return None
+    fn = n.child_by_field_name(fn_field) if fn_field else n
+    if fn is None or (selector and fn.type != selector) or fn.child_by_field_name(object_field) is None:
+        return None
+    name = fn.child_by_field_name(name_field)
+    text = p.text(name) if name is not None else ""
+    return text if _TAKES_A_LOCK.match(text) and not text.endswith("ed") else None
+
+
+def _calls_of(unit, p: Parsed) -> list:
+    kind = _CALLS[p.language][0]
+    out, stack = [], [unit]
+    while stack:
+        n = stack.pop()
+        if n.type == kind:
+            out.append(n)
+        stack.extend(reversed(n.children))
+    return out
+
+
+def _flat(node, p: Parsed) -> str:
+    return "".join(p.text(node).split())
+
+
+def lock_calls_changed(p: Parsed, base: Parsed, lines: dict[int, str]) -> list[tuple[int, int, str]]:
+    """(first line, last line, message) for each lock a changed line of the head ``p`` takes that its
+    unit did not take so on ``base``: another lock, key or duration (harness's merge lock made one
+    per target branch, apps-s 828c7abf), or the same lock taken at another point of the unit, so
+    that other calls now run under it or before it (harness's merge endpoint, which now locks
+    before it reads the commits it merges, apps-s 97c3715a). Go and Java."""
+    if p.language not in _CALLS:
+        return []
+    mine, theirs = index_units(p), index_units(base)
+    out: list[tuple[int, int, str]] = []
+    seen: set[int] = set()
+    for number in sorted(lines):
+        chain = units_at(p, number - 1)
+        key = qualname(chain, p)
+        if not chain or key not in mine or key not in theirs:
+            continue
+        unit, was = mine[key], theirs[key]
+        calls, before = _calls_of(unit, p), _calls_of(was, base)
+        for call in calls:
+            first, last = call.start_point[0] + 1, call.end_point[0] + 1
+            method = _lock_call(call, p)
+            if method is None or first in seen or not any(row in lines for row in range(first, last + 1)):
+                continue
+            seen.add(first)
+            text = _flat(call, p)
+            held = [c for c in before if _flat(c, base) == text]
+            same = [c for c in calls if _flat(c, p) == text]
+            shown = p.text(call).split("(")[0]
+            if len(held) < len(same):
+                out.append((first, last, (
+                    f"`{shown}(…)` in `{key}` takes a lock that the base's `{key}` did not take so (another lock, key, "
+                    "scope or duration): what it makes exclusive, and against whom, changed. Say in the checklist "
+                    "what runs under it now and what two callers (requests, workers) may still do at once.")))
+            elif len(held) == len(same) == 1 and (moved := _lock_moved(call, calls, held[0], before, p, base)):
+                out.append((first, last, (
+                    f"`{shown}(…)` is taken at another point of `{key}` than on the base: {moved}. What runs under "
+                    "the lock changed: say in the checklist what must not interleave with what it guards.")))
+    return out
+
+
+# Calls that build an error or a log line: named, they say nothing of what the lock guards.
+_SAYS_NOTHING = ("fmt.", "errors.", "log.", "logger.", "LOG.", "log.Error", "String.format")
+
+
+def _lock_moved(call, calls: list, was, before: list, p: Parsed, base: Parsed) -> str | None:
+    """How the calls that run before the lock changed, among those both sides make; None if none did."""
+    head_all = Counter(_flat(c, p) for c in calls)
+    base_all = Counter(_flat(c, base) for c in before)
+    common = {t for t in head_all if head_all[t] == 1 and base_all.get(t) == 1}
+    own = _flat(call, p)
+    ahead = {_flat(c, p) for c in calls if c.start_byte < call.start_byte and not _inside(c, call)} & common - {own}
+    was_ahead = {_flat(c, base) for c in before if c.start_byte < was.start_byte and not _inside(c, was)} & common - {own}
+    if ahead == was_ahead:
+        return None
+    # Named in the head's order, method calls first (a builtin's `append(…)` says little).
+    order = {t: i for i, t in reversed(list(enumerate(_flat(c, p) for c in calls)))}
+    ranked = sorted((t for t in was_ahead ^ ahead if not t.startswith(_SAYS_NOTHING)),
+                    key=lambda t: ("." not in t.split("(")[0], order.get(t, 0)))
+    shown = [f"`{t.split('(')[0]}(…)` now runs {'under it' if t in was_ahead else 'before it'}" for t in ranked[:3]]
+    return ", ".join(shown) or None  # only errors and log lines moved across it
+
+
+def _inside(c, call) -> bool:
+    return call.start_byte <= c.start_byte and c.end_byte <= call.end_byte

@@ -201,10 +201,25 @@ _LOOKS = (b"exists", b"exist?", b"find_by", b"findfirst", b"findone", b"finduniq
 
 
 def check_act_hints(ctx) -> bool:
-    if language_of_file(ctx) not in ("ruby", "javascript", "typescript", "tsx"):
+    language = language_of_file(ctx)
+    if language == "java":
+        return java_field_write_hints(ctx)
+    if language not in ("ruby", "javascript", "typescript", "tsx"):
         return False
     changed = ctx.changed_lower()
     return any(w in changed for w in _CREATES) and any(w in changed for w in _LOOKS)
+
+
+# A Java entity's field checked, set and written back (checkact.guarded_field_write): a changed
+# line calls a setter, and the head writes an entity (`.save(`, `.update(`, `.merge(`…).
+_JAVA_ENTITY_WRITES = (".save(", ".saveandflush(", ".update(", ".merge(", ".persist(", ".updatebyid(", ".store(")
+
+
+def java_field_write_hints(ctx) -> bool:
+    if language_of_file(ctx) != "java" or b".set" not in ctx.changed_lower():
+        return False
+    head = ctx.lower_text("head") or ""
+    return "if" in head and any(w in head for w in _JAVA_ENTITY_WRITES)
 
 
 # A JS/TS job library's enqueue (rules/trees/jsproducer.py reads which, and whether a changed

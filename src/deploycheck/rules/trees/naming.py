@@ -475,13 +475,17 @@ def producer_hints(ctx) -> bool:
 PRODUCER_CALLS = frozenset({"perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk"})
 # The same, as git grep's extended regular expression and as a line pattern.
 # `send(:perform_later, …)` and `public_send` name it as a symbol.
+# A bare call (`perform_at(send_at, course.id)`) is a job class's own method calling it on itself
+# (WikiEduDashboard's `CourseAdviceEmailWorker.schedule_email`, apps-s 300c8164).
 GREP_PATTERN = r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
                r"|send[( \t][ \t]*:(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
+               r"|(^|[^A-Za-z0-9_.:@$'\"])(perform_later|perform_async|perform_in|perform_at|perform_bulk)([( \t]|$)" \
                r"|Resque\.enqueue"
 # A method's `def` may follow words on its line: `private def notify_later`, `memoize def x`.
 _DEF_OR_END = r"^[ \t]*(([a-z_][A-Za-z0-9_]*[ \t]+)*def|end)([^A-Za-z0-9_]|$)"
 _KEPT_LINE = re.compile(f"{_DEF_OR_END}|{GREP_PATTERN}", re.MULTILINE)
 _ENQUEUE_LINE = re.compile(r"(?:\.|send[( \t][ \t]*:)(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)\b(?![?!])"
+                           r"|(?:^|[^\w.:@$'\"])(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)(?=[( \t]|$)"
                            r"|\bResque\.enqueue")
 _DEF = re.compile(r"^([ \t]*)(?:[a-z_]\w*[ \t]+)*def[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!=]?)(.*)$")
 _END = re.compile(r"^([ \t]*)end\b")

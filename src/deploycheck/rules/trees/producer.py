@@ -23,6 +23,10 @@ from .parse import Parsed, walk
 from .units import FUNCTIONS, all_units, proof_of_no_change, qualname, shown_code, shown_name, units_at
 
 _RESQUE = frozenset({"enqueue", "enqueue_in", "enqueue_at", "enqueue_to"})
+# A mailer's `deliver_later` hands the mail to a job: which mails are queued, with what, and when
+# is decided on its line (fat_free_crm's comment notifications, queued only for the subscribers
+# who keep them on, apps-s e8400403). Read here, on changed lines only; DC163 leaves it out.
+_MAIL_LATER = frozenset({"deliver_later", "deliver_later!"})
 _PARAMETERS = frozenset({"method_parameters", "parameters", "block_parameters", "lambda_parameters",
                          "optional_parameter", "keyword_parameter", "splat_parameter", "hash_splat_parameter",
                          "block_parameter"})
@@ -69,6 +73,8 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
         if node.type == "call" and (name in DIRECT or (name in _RESQUE and p.text(node).startswith("Resque."))
                                     or _sent(node, p) in DIRECT):
             yield node, f"`{_head(node, p)}` enqueues a job"
+        elif node.type == "call" and name in _MAIL_LATER and node.child_by_field_name("receiver") is not None:
+            yield node, f"`{_head(node, p)}` queues a mail (Active Job sends it)"
         elif name in producers and not _local(node, name, p):
             wheres = (alternatives or {}).get(name, [producers[name]])
             chosen = _of_receiver(node, p, wheres)
@@ -181,6 +187,35 @@ def flat(text: str) -> str:
     return "".join(text.split())
 
 
+# Ruby's conditions (field `condition`; a `when`'s `pattern`) and the field holding the branch
+# taken when they fail.
+_CONDITIONS = {"if": "alternative", "unless": "alternative", "elsif": "alternative", "conditional": "alternative",
+               "if_modifier": None, "unless_modifier": None, "when": None}
+
+
+def _guards(node, p: Parsed) -> tuple[tuple[str, str, bool], ...]:
+    """The conditions ``node`` runs under inside its method, outermost first: (the kind, the
+    condition without layout, whether ``node`` is in the branch taken when it fails). An enqueue
+    that gained or lost one starts the job in other cases than before."""
+    out = []
+    child, n = node, node.parent
+    while n is not None and n.type not in ("method", "singleton_method"):
+        if n.type in _CONDITIONS:
+            condition = n.child_by_field_name("pattern" if n.type == "when" else "condition")
+            if condition is not None and child.id != condition.id:
+                other = n.child_by_field_name(_CONDITIONS[n.type] or "")
+                otherwise = other is not None and other.start_byte <= child.start_byte < other.end_byte
+                out.append((n.type, flat(p.text(condition)), otherwise))
+        child, n = n, n.parent
+    return tuple(reversed(out))
+
+
+def _same_calls(where: Parsed, scopes: list, call: str) -> list:
+    """The enqueue nodes of ``scopes`` (units of ``where``) whose text without layout is ``call``."""
+    return [n for scope in scopes for n in walk(scope) if n.type in ("call", "identifier", "hash", "argument_list")
+            and flat(where.text(n)) == call]
+
+
 def _method_of(node):
     scope = node.parent
     while scope is not None and scope.type not in ("method", "singleton_method"):
@@ -240,7 +275,15 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
         if new_method or any(row in code_rows for row in range(first, last + 1)):
             call = flat(p.text(node) + "".join(p.text(b) for b in bodies))
             if any(call in text for text in held):
-                pass  # the same call was there: moved or re-indented within its method, not new
+                # The same call was there: moved or re-indented within its method, not new; but
+                # under other conditions it starts the job in other cases than before.
+                guards = _guards(node, p)
+                was = [_guards(n, base) for n in _same_calls(base, before, call)] if base is not None and chain else []
+                if was and guards not in was:
+                    out.setdefault(first, (first, last, (
+                        f"{what} in `{unit_name}` now under other conditions: it starts in other cases than "
+                        "before (more runs, fewer, or others). Say in the checklist whether the job and its "
+                        "callers expect it.")))
             elif new_method:
                 start = method.start_point[0] + 1
                 out.setdefault(start, (start, last, (

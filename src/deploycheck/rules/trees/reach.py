@@ -560,9 +560,16 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     defined_in.setdefault(caller, set()).add(path)
                     if _module_private(chain[-1], caller, p):
                         here.append((caller, "", fresh))
-                    else:
-                        for lead in fresh:
-                            following.setdefault(key, []).append(lead)
+                        continue
+                    if p.language == "ruby":
+                        # A Ruby class's own calls of the caller (a service's `initialize` runs
+                        # `generate_plaintext`, which runs `fetch_diff_table`) are followed in this
+                        # file without spending a call depth; other files are still searched (a
+                        # subclass may call a private method too). WikiEduDashboard's AI-detection
+                        # job reaches the wiki API's diff fetch three files away (apps-s b5fbb00a).
+                        here.append((caller, key[2], fresh))
+                    for lead in fresh:
+                        following.setdefault(key, []).append(lead)
 
     # A changed function its module keeps to itself is looked for in its own file only.
     own = _file_index(ctx, ctx.path, memo) if family in ("javascript", "java") else None
@@ -1589,6 +1596,15 @@ def _js_builtin_member(n, p: Parsed) -> bool:
     return not _binds(p, p.text(target))
 
 
+def _js_pair_key(n) -> bool:
+    """Whether JS/TS leaf ``n`` is the key of an object literal's `key: value` pair: the name of a
+    property, not a use of a function of that name (overleaf's `{ sendEmail: false }` option took
+    a feature-refresh script's timer for a caller of the mailer, apps-s 9034e81c)."""
+    parent = n.parent
+    key = parent.child_by_field_name("key") if parent is not None and parent.type == "pair" else None
+    return key is not None and key.id == n.id
+
+
 def _library_objects(p: Parsed) -> frozenset[str]:
     """The names the module binds to a utility library's object (``_JS_LIBRARY_OBJECT``)."""
     if "reach.libraries" not in p.memo:
@@ -1637,6 +1653,8 @@ def _uses_index(p: Parsed):
                     continue  # Go's `os.Stat`: the standard library's, not the repository's
                 if p.language in _JS_LANGUAGES and _js_builtin_member(n, p):
                     continue  # `Promise.resolve(…)`: the language's, not the repository's
+                if p.language in _JS_LANGUAGES and _js_pair_key(n):
+                    continue  # `{ sendEmail: false }` names an option, calls nothing
                 if _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:
                         assigned.add(_function_of(n))

@@ -670,6 +670,12 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         if n.child_count == 0:
             out.append(p.text(n))
             continue
+        if p.language == "ruby" and n.type == "call" and (literal := _unfrozen_copy(n, p)) is not None:
+            # `String.new("…")` and `"…".dup` are `+"…"`: an unfrozen string of the same text
+            # (RuboCop's Performance/UnfreezeString, WikiEduDashboard c0aa3c0b, apps-s).
+            out.append("(unary")
+            stack.extend([(")", False), (literal, in_throw), ("+", False)])
+            continue
         out.append("(" + n.type)
         stack.append((")", False))
         children = n.children
@@ -712,6 +718,20 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         in_throw = in_throw or (messages and _is_throw(n, p))
         stack.extend((c, in_throw) for c in reversed(children))
     return " ".join(out)
+
+
+def _unfrozen_copy(call, p: Parsed):
+    """The string literal of a Ruby `String.new("…")` or `"…".dup`, else None."""
+    receiver, method = call.child_by_field_name("receiver"), call.child_by_field_name("method")
+    args = call.child_by_field_name("arguments")
+    if receiver is None or method is None:
+        return None
+    if p.text(method) == "dup" and receiver.type == "string" and args is None:
+        return receiver
+    if p.text(method) == "new" and p.text(receiver) == "String" and args is not None \
+            and len(args.named_children) == 1 and args.named_children[0].type == "string":
+        return args.named_children[0]
+    return None
 
 
 _STEPS = ("logging", "annotations", "messages", "version", "parameters", "imports", "compiler")
