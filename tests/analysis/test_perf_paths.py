@@ -130,7 +130,7 @@ def test_a_missing_or_foreign_json_falls_back_to_yaml(tmp_path, monkeypatch) -> 
         else:
             (folder / COMPILED_NAME).write_text(content, encoding="utf-8")
         assert sorted(pack_cache.stale_packs()) == sorted(p.name for p in folder.glob("*.yaml"))
-        assert [p.name for p in load_all()] == ["go", "javascript", "jvm", "mybatis", "ruby", "sql", "worker-config"]
+        assert [p.name for p in load_all()] == ["go", "javascript", "jvm", "mybatis", "ruby", "spring", "sql", "worker-config"]
 
 
 def test_lazy_regex_behaves_as_the_pattern() -> None:

@@ -1525,6 +1525,19 @@ def test_a_dumb_terminal_asks_again_with_an_empty_line(project: Project) -> None
     assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock")}
 
 
+def test_a_rejected_choice_is_not_left_in_the_line(project: Project) -> None:
+    # New-user trial, session 26 (diaspora): after "maybe" was refused, the question came back
+    # with "maybe" still typed, so Enter refused it again and "y" made "maybey".
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "maybe")
+    t.expect("Please answer with one of the choices")
+    t.answer(Q_SHARED, "y")
+    t.answer(DETAILS, "Product.stock")
+    t.expect(Q_SEQUENTIAL)
+    assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "Product.stock")}
+
+
 @pytest.mark.parametrize("quiet", [True, False])
 def test_after_ctrl_c_an_object_the_interrupt_left_half_built_prints_nothing(quiet: bool) -> None:
     # CI, session 15: Ctrl-C landed while prompt_toolkit built its event loop at TERM=dumb; the

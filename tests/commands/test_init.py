@@ -46,7 +46,7 @@ def test_first_run_creates_config_and_trusts_the_users_key(tmp_path: Path) -> No
         f"created  .deploycheck/allowed_signers  (added your key: dev@example.com {fingerprint} (default key ~/.ssh/id_ed25519))",
         "",
         "Next steps:",
-        "  1. Commit these files on your main branch first (the gate trusts only the base branch's configuration and signers):",
+        "  1. Commit these files on your default branch (the one pull requests merge into) first (the gate trusts only the base branch's configuration and signers):",
         "     git add .deploycheck/config.yaml .deploycheck/allowed_signers && git commit -m 'Set up deploycheck'",
         "  2. Install the push hook, which refuses a flagged push without a valid record before CI does:",
         "     deploycheck hook install",
@@ -133,7 +133,7 @@ def test_all_integrations_on_a_fresh_repository(tmp_path: Path) -> None:
     config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
     assert config["default_stages"] == ["pre-commit"]
     assert [(r["repo"], [(h["id"], h["entry"], h["language"], h["stages"]) for h in r["hooks"]]) for r in config["repos"]] == [
-        ("local", [("deploycheck", "deploycheck verify --hook", "system", ["pre-push"]),
+        ("local", [("deploycheck", init.PUSH_ENTRY, "system", ["pre-push"]),
                    ("deploycheck-warn", init.WARN_ENTRY, "system", ["pre-commit"])]),
     ]
     template = (repo / ".github/pull_request_template.md").read_text()
@@ -304,7 +304,7 @@ def test_with_a_ci_job_the_next_steps_say_where_it_installs_deploycheck_from(tmp
         )
         # no SSH key in this test's home: the key step comes first, then the commit of both
         assert lines[step + 1].startswith("  2. Trust your SSH key to sign records")
-        assert any(line.startswith("  3. Commit these files on your main branch first") for line in lines)
+        assert any(line.startswith("  3. Commit these files on your default branch") for line in lines)
         # the named setting is really in the file init wrote
         written = (repo / (".github/workflows/deploycheck.yml" if ci == "github" else ".gitlab-ci.yml")).read_text()
         assert ("name: Install deploycheck" if ci == "github" else "DEPLOYCHECK_PIP_SPEC:") in written

@@ -94,7 +94,7 @@ def test_init_without_a_key_prints_the_exact_key_step(tmp_path: Path) -> None:
         "     ssh-keygen -t ed25519            # only if you have no key yet",
         "     deploycheck init --key ~/.ssh/id_ed25519.pub",
     ]
-    assert steps[3].startswith("  2. Commit these files on your main branch first")
+    assert steps[3].startswith("  2. Commit these files on your default branch")
     # following the step as printed (with this test's key) makes the signers file trust it
     key, public = make_key(tmp_path / "keys")
     follow = run_dc(repo, "init", "--key", f"{key}.pub")

@@ -320,7 +320,9 @@ class TerminalPrompter:
             if move:
                 raise Move(move)
             self._note(f"Please answer with one of the choices in square brackets ({letters} for short).")
-            typed = value  # still there to correct
+            # An empty line again: a rejected word left in it was answered again by Enter (a new
+            # user's trial, session 26), and a choice is one word to type anew or pick with ↑↓.
+            typed = ""
 
     def line(self, prompt: str, default: str | None = None, prefill: str | None = None, moves: bool = False,
              allow_empty: bool = False) -> str:
@@ -425,7 +427,7 @@ class TerminalPrompter:
             if move:
                 raise Move(move)
             self._note("Please answer y or n.")
-            typed = value
+            typed = ""
 
 
 def _offer(prompt: str, default: str | None, prefill: str | None) -> tuple[str, str, bool]:

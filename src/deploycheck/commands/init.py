@@ -77,6 +77,11 @@ def _ensure_newline(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
 
 
+# The push hook fails closed where the command is missing, but says why and what to do (a new
+# user's trial, session 26: pre-commit's "Executable `deploycheck` not found" blocked every push).
+PUSH_ENTRY = ("sh -c 'command -v deploycheck >/dev/null 2>&1 || { echo \"deploycheck is not on PATH, so this push "
+              "was not checked and is refused: activate the environment deploycheck is installed in (or pip install "
+              "deploycheck) and push again\" >&2; exit 1; }; exec deploycheck verify --hook' --")
 WARN_ENTRY = ("sh -c 'command -v deploycheck >/dev/null 2>&1 || { echo \"deploycheck is not on PATH, so no warning "
               "(the pre-push hook and CI still check)\"; exit 0; }; exec deploycheck hook warn' --")
 
@@ -104,7 +109,7 @@ def pre_commit_entry(indent: str) -> str:
     return (
         f"{indent}- repo: {PRE_COMMIT_REPO}\n"
         f"{inner}hooks:\n"
-        + one("deploycheck", "deploycheck (block a flagged push without a valid record)", "deploycheck verify --hook",
+        + one("deploycheck", "deploycheck (block a flagged push without a valid record)", PUSH_ENTRY,
               "pre-push", "blocks a flagged change without a valid record")
         # Never blocks, not even where the command is missing (a shell or a git client without the
         # environment deploycheck is installed in: the second new-user trial's commits failed).
@@ -506,6 +511,14 @@ def install_step(source, ci: str, kept_without_spec: bool = False) -> str:
     )
 
 
+def _origin_default_branch(root: Path) -> str | None:
+    """The branch origin's HEAD names (`develop` for diaspora: a new user's trial, session 26, was
+    told to commit on "your main branch"), or None when git does not know it."""
+    proc = gitcmd.run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], str(root), check=False)
+    name = proc.stdout.decode("utf-8", "replace").strip().partition("/")[2]
+    return name or None
+
+
 def _uncommitted(root: Path, paths: list[str]) -> set[str]:
     """Those of ``paths`` that exist but differ from HEAD or are not tracked (an earlier `init`
     wrote them and they were never committed)."""
@@ -518,13 +531,14 @@ def _uncommitted(root: Path, paths: list[str]) -> set[str]:
 def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None, source=None,
                ignored: dict[str, str] | None = None, uncommitted: Collection[str] = (),
                kept_ci_text: str | None = None, push_hook: bool = True, tracked_hook: str | None = None,
-               hooks_in_tree: str | None = None) -> list[str]:
+               hooks_in_tree: str | None = None, default_branch: str | None = None) -> list[str]:
     """``kept_ci_text``: the CI file's text when init found it there and left it as it is.
     ``push_hook``: whether a deploycheck push hook is already set up (a plain hook, or the
     pre-commit framework's configuration naming deploycheck). ``tracked_hook``: the repository
     path of the pre-push hook git runs, when the repository tracks it (husky's `.husky/pre-push`)
     and it does not run deploycheck yet. ``hooks_in_tree``: the folder core.hooksPath names in the
-    work tree (convoy's `.githooks`), when git's pre-push hook there is not the repository's."""
+    work tree (convoy's `.githooks`), when git's pre-push hook there is not the repository's.
+    ``default_branch``: the branch origin's HEAD names (`develop`), when git knows it."""
     # Files an earlier `init` wrote and nobody committed yet belong in the same commit.
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in uncommitted]
     steps = []
@@ -545,8 +559,9 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
         if ignored:
             first = next(p for p in changed if p in ignored)
             why = f"\n     (--force: {force_note(ignored[first])}.)"
+        where = f"your default branch ({default_branch})" if default_branch else "your default branch (the one pull requests merge into)"
         steps.append(
-            "Commit these files on your main branch first (the gate trusts only the base branch's "
+            f"Commit these files on {where} first (the gate trusts only the base branch's "
             "configuration and signers):\n"
             f"     {add} {' '.join(changed)} && git commit -m 'Set up deploycheck'{why}"
         )
@@ -679,7 +694,7 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     in_tree = None if runs else in_work_tree(str(root), pre_push)
     hooks_in_tree = (in_tree.rpartition("/")[0] or ".") if in_tree is not None else None
     steps = next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text, push_hook_configured(root), tracked,
-                       hooks_in_tree)
+                       hooks_in_tree, _origin_default_branch(root))
     for number, step in enumerate(steps, start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0

@@ -85,11 +85,39 @@ def run(
             "git is not installed or not on PATH. Install git (2.25 or newer) and run the command again."
         ) from None
     if check and proc.returncode != 0:
-        raise GitError(
-            f"`git {' '.join(args)}` failed: {_first_lines(proc.stderr)}. "
-            "Check that this is a healthy git repository and that the revisions named exist."
-        )
+        raise GitError(_failed(args, proc.stderr))
     return proc
+
+
+# What git says when the repository lacks an object it needs: a shallow or partial clone, or a
+# damaged one (a new user's trial, session 26: a mirror without one image's blob made `git diff`
+# fail, and the message named neither the cause nor the fix).
+_MISSING_OBJECTS = re.compile(r"unable to read [0-9a-f]{7,}|bad object|missing (?:blob|tree|commit)|"
+                              r"did not receive expected object|could not get object|promisor remote", re.IGNORECASE)
+
+
+def _subcommand(args: Sequence[str]) -> str:
+    """`git diff` for `git --git-dir=… -c x=y diff --numstat …`: the command, not our plumbing."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("-c", "-C"):
+            skip = True
+        elif not arg.startswith("-"):
+            return f"git {arg}"
+    return "git"
+
+
+def _failed(args: Sequence[str], stderr: bytes) -> str:
+    said = _first_lines(stderr)
+    if _MISSING_OBJECTS.search(said):
+        return (f"`{_subcommand(args)}` failed: the repository lacks objects git needs ({said}): it is a "
+                "shallow or partial clone, or a damaged one. Fetch the full history (`git fetch --unshallow`, "
+                "or `git fetch --refetch` for a partial clone), or clone the repository again, and run the "
+                "command again.")
+    return (f"`{_subcommand(args)}` failed: {said}. "
+            "Check that this is a healthy git repository and that the revisions named exist.")
 
 
 def output(args: Sequence[str], cwd: str, **kwargs) -> str:
@@ -119,7 +147,7 @@ def stream(args: Sequence[str], cwd: str, env: dict[str, str] | None = None) -> 
         proc.stderr.close()
         code = proc.wait()
     if code != 0:
-        raise GitError(f"`git {' '.join(args)}` failed: {_first_lines(err)}.")
+        raise GitError(_failed(args, err))
 
 
 def _widen_pipe(pipe: IO[bytes]) -> None:

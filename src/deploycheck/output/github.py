@@ -96,6 +96,26 @@ def markdown_code(text: object, *, in_table: bool = False) -> str:
     return f"{fence}{pad}{s}{pad}{fence}"
 
 
+# A code span a message writes (`Workers::PublishToHub`): one line, no backtick inside.
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def markdown_message(text: object, *, in_table: bool = False) -> str:
+    """A finding's message for Markdown: its own code spans (`name`) shown as code, through
+    ``markdown_code`` (exactly, never parsed), and the text between them through ``markdown_text``.
+    Escaping every backtick showed GitHub readers the backslashes and backticks literally (a new
+    user's trial, session 26); a span cannot smuggle Markdown either way, since its content is
+    never parsed."""
+    s = inert(text, keep_newlines=False)
+    out, at = [], 0
+    for m in _CODE_SPAN.finditer(s):
+        out.append(markdown_text(s[at:m.start()]))
+        out.append(markdown_code(m.group(1), in_table=in_table))
+        at = m.end()
+    out.append(markdown_text(s[at:]))
+    return "".join(out)
+
+
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     """A Markdown table; cells must already be escaped (``markdown_text``) by the caller."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

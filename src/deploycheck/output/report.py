@@ -648,7 +648,7 @@ def github_commands(result: ScanResult) -> list[str]:
 
 def scan_summary_markdown(result: ScanResult) -> str:
     """The step-summary section for a scan: verdict, then a table of findings."""
-    from .github import markdown_table, markdown_text
+    from .github import markdown_message, markdown_table, markdown_text
 
     parts = ["### deploycheck scan", "", verdict(result, markdown_text), "", markdown_text(base_line(result.change))]
     if result.active:
@@ -657,9 +657,9 @@ def scan_summary_markdown(result: ScanResult) -> str:
                 markdown_text(f.severity),
                 markdown_text(f"{f.rule} {f.name}" + (f" ({AUTHOR_SUPPRESSED})" if f.suppressed_by_author else "")),
                 markdown_text(location(f)),
-                markdown_text(
+                markdown_message(
                     f.message + (f" ({removed_note(f)})" if f.side == "base" else "")
-                    + (f" [{author_suppression_note(f)}]" if f.suppressed_by_author else "")
+                    + (f" [{author_suppression_note(f)}]" if f.suppressed_by_author else ""), in_table=True
                 ),
             ]
             for f in result.active

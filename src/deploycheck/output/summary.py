@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 from ..checklist.answers import Answer
 from ..checklist.checklist import Checklist
-from .github import markdown_code, markdown_text
+from .github import markdown_code, markdown_message, markdown_text
 from ..util.safe import one_line
 from ..git.model import Finding
 
@@ -36,6 +36,9 @@ class _Style:
 
     def esc(self, text: object) -> str:
         return markdown_text(text) if self.markdown else one_line(text, 2000)
+
+    def message(self, text: object, *, in_table: bool = True) -> str:
+        return markdown_message(text, in_table=in_table) if self.markdown else self.esc(text)
 
     def code(self, text: object, *, in_table: bool = False) -> str:
         return markdown_code(text, in_table=in_table) if self.markdown else self.esc(text)
@@ -125,12 +128,12 @@ def markdown_block(
     if active and markdown:
         lines += ["", "| severity | rule | finding | where |", "|---|---|---|---|"]
         lines += [
-            f"| {st.esc(f.severity)} | {st.esc(f.rule)} {st.esc(f.name)} | {st.esc(_message(f))} | {st.where(f, web)} |"
+            f"| {st.esc(f.severity)} | {st.esc(f.rule)} {st.esc(f.name)} | {st.message(_message(f))} | {st.where(f, web)} |"
             for f in active
         ]
     elif active:
         lines.append("")
-        lines += [f"- {st.esc(f.severity)} {st.esc(f.rule)} {st.esc(f.name)} at {st.where(f, None, in_table=False)}: {st.esc(_message(f))}" for f in active]
+        lines += [f"- {st.esc(f.severity)} {st.esc(f.rule)} {st.esc(f.name)} at {st.where(f, None, in_table=False)}: {st.message(_message(f), in_table=False)}" for f in active]
     suppressed = [f for f in findings if f.suppressed]
     if suppressed:
         lines += ["", "Suppressed in the code (visible on purpose):"]

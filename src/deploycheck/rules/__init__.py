@@ -88,7 +88,7 @@ def _trees_may_report(ctx: FileContext) -> bool:
 
 FAMILIES = (
     Family("python", ("python",), "deploycheck.rules.python.family", _python_file, _python_may_report),
-    Family("patterns", ("javascript", "ruby", "go", "jvm", "sql", "worker-config", "mybatis"), "deploycheck.rules.patterns.engine"),
+    Family("patterns", ("javascript", "ruby", "go", "jvm", "sql", "worker-config", "mybatis", "spring"), "deploycheck.rules.patterns.engine"),
     Family("trees", ("ruby", "javascript", "typescript", "go", "java", "kotlin", "lua", "sql"), "deploycheck.rules.trees",
            _tree_file, _trees_may_report),
     Family("parity", ("config",), "deploycheck.rules.parity"),

@@ -20,7 +20,7 @@ import shlex
 
 from ..git.model import FileChange, Finding
 from .base import FileContext, Rule
-from .paths import CUCUMBER_STEPS, DEV_TOOL_CONFIG, MOCKS, PREVIEWS, TEST_SUPPORT
+from .paths import BUNDLER_OUTPUT, CUCUMBER_STEPS, DEV_TOOL_CONFIG, MOCKS, PREVIEWS, TEST_SUPPORT
 from .python.gate import is_test_path, job_by_path, migration_kind
 
 NOT_ANALYSED = Rule(
@@ -126,7 +126,7 @@ CODE_EXTENSIONS = frozenset(
 # Code the pattern packs read, and the paths they skip by convention as vendored or built code
 # (rules/paths.is_test_or_doc): code there runs in production, yet no rule reads it.
 PACK_CODE_EXTENSIONS = frozenset("js jsx mjs cjs ts tsx mts cts go java kt rb rake sql".split())
-_VENDORED_OR_BUILT = r"(?:^|/)(?:vendor|dist|build|node_modules)/|\.min\.js$"
+_VENDORED_OR_BUILT = r"(?:^|/)(?:vendor|dist|build|node_modules)/|\.min\.js$|" + BUNDLER_OUTPUT
 # What the pattern packs skip (paths.is_test_or_doc) because it is a test or holds no code
 # that runs in production: test folders and names (any case: `Tests/`, `x_TEST.js`), type
 # declarations (`.d.ts` hold no code) and CI folders. Everything else they skip (vendor/, build/,
@@ -345,7 +345,8 @@ def _python_reason(ctx: FileContext) -> str | None:
 
 _SKIPPED_PATH = (
     "its path is one the pattern rules skip as vendored or built code, or as documentation (vendor/, dist/, build/, "
-    "node_modules/, Yarn's .yarn/ and .pnp.cjs, *.min.js, docs/, README*, CHANGELOG*, in any case)"
+    "node_modules/, Yarn's .yarn/ and .pnp.cjs, *.min.js, a bundler's hashed output under static/, docs/, README*, "
+    "CHANGELOG*, in any case)"
 )
 _SKIPPED_PATH_RUNS = (
     ", yet it runs. If that is right for this path, exclude it in the base branch's .deploycheck/config.yaml"

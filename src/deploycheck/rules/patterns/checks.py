@@ -762,7 +762,18 @@ def rails_uniqueness_without_index(view: FileView, pr: PackRule) -> list[Finding
 # --- a Ruby job's queue and arguments ---------------------------------------------------------
 
 # The shared `job_file` pattern of the Ruby pack (packs/ruby.yaml): a Sidekiq worker, an ActiveJob job.
-_RB_JOB_FILE = re.compile(r"(?m)^\s*include\s+Sidekiq::(?:Worker|Job)\b|<\s*(?:ApplicationJob|ActiveJob::Base)\b")
+_RB_JOB_FILE = re.compile(r"(?m)^\s*include\s+Sidekiq::(?:Worker|Job)\b|<\s*(?:ApplicationJob|ActiveJob::Base)\b"
+                          r"|^\s*sidekiq_options\b")
+# A job that inherits its job API from the application's own base class (diaspora's
+# `class DeferredRetraction < Base`, whose `Workers::Base` includes Sidekiq::Worker: a new user's
+# trial, session 26): a subclass in a job folder that defines `perform`.
+_RB_JOB_FOLDER = re.compile(r"(?:^|/)(?:jobs|workers|sidekiq)/")
+_RB_SUBCLASS_PERFORMS = re.compile(r"(?ms)^\s*class\s+[\w:]+\s*<\s*[\w:]+.*?^\s*def\s+perform\b")
+
+
+def _ruby_job_file(path: str, text: str) -> bool:
+    return _RB_JOB_FILE.search(text) is not None or (
+        _RB_JOB_FOLDER.search(path) is not None and _RB_SUBCLASS_PERFORMS.search(text) is not None)
 _RB_QUEUE = re.compile(r"^\s*(?:queue_as\s*\(?\s*:?[\"']?(?P<a>[\w-]+)|sidekiq_options\b.*?\bqueue:\s*:?[\"']?(?P<b>[\w-]+))")
 # A Sidekiq configuration's queue list: `:queues:` (or `queues:`) then `- name` or `- [name, weight]`.
 _SIDEKIQ_QUEUES = re.compile(r"(?m)^:?queues:[ \t]*\n((?:[ \t]*(?:-.*|#.*)?\n)+)")
@@ -803,7 +814,7 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
     """A job's queue (`queue_as`, `sidekiq_options queue:`) changed, set or removed: high when the
     repository's Sidekiq configuration lists its queues and the new one is not among them."""
     text = view.ctx.head_text() or view.ctx.base_text() or ""
-    if view.ctx.file.status in (ADDED, DELETED) or _RB_JOB_FILE.search(text) is None:
+    if view.ctx.file.status in (ADDED, DELETED) or not _ruby_job_file(view.path, text):
         return []  # a new job's queue is where its jobs start; a deleted one's, DC701's
     added, removed = _queues_declared(view, "head"), _queues_declared(view, "base")
     # Each added queue is compared with the one its hunk removed (one file may hold several jobs).
@@ -858,7 +869,7 @@ def ruby_job_arguments(view: FileView, pr: PackRule) -> list[Finding]:
     """A job's `perform` takes other arguments than before (the same file's `def perform` on both
     sides, its parameters differing)."""
     head, base = view.lines("head"), view.lines("base")
-    if head is None or base is None or _RB_JOB_FILE.search(view.ctx.head_text() or "") is None:
+    if head is None or base is None or not _ruby_job_file(view.path, view.ctx.head_text() or ""):
         return []
     new = [(n, _perform_params(head, n)) for n in sorted(view.changed("head")) if _RB_PERFORM.match(head[n - 1])]
     old = [_perform_params(base, n) for n in range(1, len(base) + 1) if _RB_PERFORM.match(base[n - 1])]

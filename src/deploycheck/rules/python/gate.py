@@ -43,7 +43,7 @@ HAZARD_TRIGGERS = (
     "open(", "exists(", "isfile(", "create(", "delete(", ".add(", "remove(", "unlink(", "replace(",
     "rename(", "+=", "-=", "*=", "append(", "update(", "move(", "copy(", "copyfile(", "copy2(", "] =", "]=", "setdefault(",
     # put( and put_data( rather than "put", which every "input", "output" and "compute" holds
-    "put(", "put_data(", "zrem", "ltrim(", "srem(", "hdel(", "release(", "incr", "sadd(", "push(", "zadd(",  # DC312, DC314: a key-value store written or cleared after a read
+    "put(", "put_data(", "zrem", "ltrim(", "srem(", "hdel(", "release(", "incr", ".inc(", "sadd(", "push(", "zadd(",  # DC312, DC314: a key-value store written or cleared after a read; DC303: a counter checked, then incremented
     "delay(", "apply_async(", "send_task(", "async_task(", "enqueue", "send_with_options(", "kiq(", "ack(",  # DC340
 )
 # Changed lines without any of these add or remove no lock, transaction or atomic update.
@@ -57,6 +57,7 @@ SAFEGUARD_TRIGGERS = (
     "wait(", "sorted(", "order_by", "integrityerror", "uniqueviolation", "duplicatekey", "bulk_create",
     "on_duplicate", "conflict", "processes=", "concurrency=", "max_jobs",
     "finally",  # a lock release moved into or out of a finally: block (DC201/DC320)
+    "unique",  # a unique constraint removed (DC320)
     "block=", "blocking=", "synchronous=",  # whether a call waits for the work it starts (DC201)
 )
 

@@ -36,7 +36,9 @@ from .source import (
     touches,
 )
 
-_Q = ("shared-state", "sequential-assumption")
+# concurrency-tested too: each of these races is what a test under concurrent load must exercise (a new
+# user's trial, session 26: a high check-then-act left "n/a" to that question unchallenged).
+_Q = ("shared-state", "sequential-assumption", "concurrency-tested")
 
 
 def _rule(rule_id: str, name: str, summary: str, questions: tuple[str, ...] = _Q, **docs: str) -> Rule:
@@ -156,7 +158,9 @@ CACHE_LOST_UPDATE = _rule(
         same function by `set(key, …)`/`setex`/`hset` on the same client and key with a value
         derived from what was read, outside `WATCH`/`MULTI` (a `.watch()` call in the function),
         a lock, or an atomic command. Reported from the first changed line between the get and
-        the set, ending at the set.
+        the set, ending at the set. Also a count read with `get`, compared in an `if`, and
+        incremented later with `inc`/`incr`/`incrby`/`hincrby` on the same key: the increment is
+        atomic, the decision taken on the earlier read is not (CTFd's attempt limit).
         """,
     why_bad="""
         Two processes read the same value, both compute a new one, and the last `set` wins:
@@ -985,14 +989,23 @@ def scan_sql_lost_update(s: FunctionScan) -> None:
 _NOT_A_STORE = ("environ", "request", "kwargs", "params", "headers", "config", "settings", "args", "meta", "json", "form")
 
 
+# Atomic increments: each is safe alone, but a count read before it and compared is stale by then.
+_INCREMENTS = ("inc", "incr", "incrby", "incr_by", "hincrby", "incrbyfloat")
+
+
 def scan_cache_lost_update(s: FunctionScan) -> None:
-    if not s.mentions(".set(", ".setex(", ".hset("):
+    if not s.mentions(".set(", ".setex(", ".hset(", ".inc"):
         return
     if any(last_name(c.func) == "watch" for st in s.steps for c in _step_calls(st)):
         return  # an optimistic WATCH/MULTI transaction
     reads: list[tuple[str, str, ast.Call, Step, set[str]]] = []  # (receiver, key, call, step, tainted names)
+    checked: dict[int, int] = {}  # a read's call -> the line of the first `if` that compares what it read
     for step in s.steps:
         if step.header:
+            if isinstance(step.node, (ast.If, ast.While)):
+                for read in reads:
+                    if names_in(step.node.test) & read[4]:
+                        checked.setdefault(id(read[2]), step.node.lineno)
             continue
         targets, value = _assign_parts(step.node)
         if value is not None:
@@ -1012,6 +1025,9 @@ def scan_cache_lost_update(s: FunctionScan) -> None:
         for call in _step_calls(step):
             tail = last_name(call.func)
             recv = receiver(call)
+            if tail in _INCREMENTS and recv is not None and call.args and not step.locked:
+                _checked_then_incremented(s, reads, checked, call, recv)
+                continue
             if tail not in ("set", "setex", "hset") or recv is None or not call.args:
                 continue
             key = ast.dump(call.args[0])
@@ -1030,11 +1046,37 @@ def scan_cache_lost_update(s: FunctionScan) -> None:
                     fix = "use cache.incr()/decr() or a lock" if store == "Cache" else "use INCRBY/HINCRBY, WATCH/MULTI or a Lua script"
                     s.report(
                         CACHE_LOST_UPDATE, read[2].lineno, call,
-                        f"{store} key {short(call.args[0], 40)} is read and written back with {method}: "
+                        f"{_key_words(store, call.args[0])} is read and written back with {method}: "
                         f"{s.runners} can lose an update ({fix}).",
                         read[2],
                     )
                     break
+
+
+def _key_words(store: str, key: ast.AST) -> str:
+    """`Redis key f"quota:{user_id}"`, or `The cache key in `key`` for a variable (not "key key")."""
+    if isinstance(key, ast.Name):
+        return f"The {store if store == 'Redis' else store.lower()} key in `{key.id}`"
+    return f"{store} key {short(key, 40)}"
+
+
+def _checked_then_incremented(s: FunctionScan, reads: list, checked: dict[int, int], call: ast.Call, recv: ast.AST) -> None:
+    """A counter read with get(), compared in an `if`, then incremented in a separate command:
+    every concurrent request passes the check on the same count before any increments it (CTFd's
+    attempt limit, an atomic `cache.inc` made get, check, then inc: a new user's trial, session 26)."""
+    key = ast.dump(call.args[0])
+    for read in reads:
+        if read[0] != dotted(recv) or read[1] != key or id(read[2]) not in checked or read[3].locked:
+            continue
+        store = "Cache" if chain_root(recv) in ("cache", "caches") or "cache" in read[0].lower() else "Redis"
+        s.report(
+            CACHE_LOST_UPDATE, read[2].lineno, call,
+            f"{_key_words(store, call.args[0])} is read with get(), compared (line {checked[id(read[2])]}) and "
+            f"incremented later with {last_name(call.func)}(): {s.runners} can all pass the check on the same count "
+            "before any of them increments it (decide on the value the increment returns, or hold a lock).",
+            read[2],
+        )
+        return
 
 
 # ---- DC304 / DC311: files -------------------------------------------------------------------
@@ -2117,7 +2159,7 @@ def changed_functions(module: PyModule, added: dict[int, str]) -> list[FunctionI
 _NEEDS: dict = {
     scan_orm_lost_update: ({"save", "asave", "bulk_update", "abulk_update", "commit", "flush"},),
     scan_sql_lost_update: (set(_SQL_RUNNERS),),
-    scan_cache_lost_update: ({"set", "setex", "hset"}, {"get", "hget"}),
+    scan_cache_lost_update: ({"set", "setex", "hset", *_INCREMENTS}, {"get", "hget"}),
     scan_file_lost_update: (
         {"open", "read_text", "read_bytes"},
         {"open", "write_text", "write_bytes", "replace", "rename", "move", "copy", "copyfile", "copy2"},

@@ -147,7 +147,7 @@ ATOMIC_WRITE_CHANGED = _rule(
 )
 SAFEGUARD_REMOVED = _rule(
     "DC320", "safeguard-removed", "shared-state", "high", ("shared-state", "sequential-assumption", "concurrency-tested"),
-    "A lock, select_for_update, F() update, transaction, idempotency key or on_commit was removed.",
+    "A lock, select_for_update, F() update, transaction, idempotency key, on_commit or unique constraint was removed.",
     what_it_does="""
         Reports, on the base side (line numbers of the base version), the removal of a
         safeguard: `select_for_update()`/`with_for_update()`/`FOR UPDATE`, an `F()` or
@@ -158,7 +158,10 @@ SAFEGUARD_REMOVED = _rule(
         idempotency key, `transaction.on_commit()`, or `get_or_create()`/`update_or_create()`/
         `ON CONFLICT`, a project's own lock helper (`with task_lock(name) as (lock, acquired):`
         deleted), Redis `WATCH`/`MULTI` and MULTI pipelines, Lua scripts, an `except
-        IntegrityError` handler and the lock order. A lock release taken out of its `finally:`
+        IntegrityError` handler and the lock order; and a model's unique constraint
+        (SQLAlchemy's or Django's `UniqueConstraint(…)`, a field's `unique=True`, Django's
+        `unique_together`), which is what makes an insert race fail loudly instead of
+        duplicating rows. A lock release taken out of its `finally:`
         block (the lock is now left held when the code before it raises) is reported on the head
         line of the release. A lock guard turned the other way round
         (`if acquired:` -> `if not acquired:` on a name bound from a lock) is reported on the
@@ -272,6 +275,9 @@ REMOVED_CONSEQUENCE = {
     "lock-order": "rows are now locked in no fixed order, so two workers locking overlapping rows can deadlock",
     # A new user's trial (bookwyrm, session 25): a Celery task's `save(update_fields=[...])` became `save()`.
     "narrow-save": "save() now writes back every field as it was read, so a concurrent write to another field of the row is lost",
+    # A new user's trial (CTFd, session 26): `db.UniqueConstraint("challenge_id", "user_id")` on
+    # solves deleted after signing, while the code's `except IntegrityError` still counted on it.
+    "unique": "the database no longer refuses a duplicate row, so two requests or workers that both find the row missing both insert it, silently",
 }
 # Kinds reported only inside a function that exists on both sides: a pool, an upsert or a Lua
 # script in new code is how new code is written, not a change to how existing code is protected.
@@ -600,6 +606,16 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
     for call, scope in module.calls:  # sorted(ids) in a function that takes locks: the lock order
         if scope in locking_scopes and last_name(call.func) == "sorted" and isinstance(call.func, ast.Name):
             out.append(Occurrence("lock-order", "the lock order (`sorted()` before taking the locks)", call.lineno, scope))
+    for call, scope in module.calls:  # the database's own refusal of a duplicate row
+        if last_name(call.func) == "UniqueConstraint":
+            out.append(Occurrence("unique", "the unique constraint (`UniqueConstraint(…)`)", call_line(call), scope, False))
+        elif any(kw.arg == "unique" and isinstance(kw.value, ast.Constant) and kw.value.value is True for kw in call.keywords) \
+                and last_name(call.func)[:1].isupper() | (last_name(call.func) in ("Column", "mapped_column")):
+            out.append(Occurrence("unique", f"`unique=True` of `{dotted(call.func)}()`", call_line(call), scope, False))
+    for node, scope in module.assigns:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if any(isinstance(t, ast.Name) and t.id == "unique_together" for t in targets):
+            out.append(Occurrence("unique", "Django's `unique_together`", node.lineno, scope, False))
     for loop in _retry_loops(module):
         fn = module.function_at(loop.lineno)
         kind = "while" if isinstance(loop, ast.While) else "for"

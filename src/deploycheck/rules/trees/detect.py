@@ -1091,7 +1091,15 @@ def _reached_by(ctx, p: Parsed, row: int) -> tuple[str, tuple | None] | None:
 def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str | None, regions_here):
     """DC701 per changed unit; ``machinery``: the job system whose own source this is, when the
     worker-machinery scope applies (rules/trees/machinery.py)."""
+    # A deleted file's class and its methods are one removal: said once, at the outermost unit
+    # (diaspora's removed workers were reported twice each, the class and its `perform`).
+    deleted = [node for node, *_ in groups.values() if node is not None and "class" in node.type] \
+        if ctx.file.status == DELETED else []
     for key, (node, what, changed, shown, job, trail) in groups.items():
+        if node is not None and any(o.id != node.id and (o.start_byte <= node.start_byte and node.end_byte <= o.end_byte
+                                                         or node.start_byte <= o.start_byte and o.end_byte <= node.end_byte)
+                                    for o in deleted):
+            continue  # inside a removed class, or a module around one: the class says it
         if all(_comment_only(p, n, lines[n]) for n in changed):
             # Only comment lines of this unit changed; any code of it that changed lies in a
             # nested unit (reported there) or in code the rules above set aside.
@@ -1198,6 +1206,8 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         moved = None  # into or out of a job folder or `job_paths`: whether it runs as a job may have changed
     if ctx.file.status == ADDED and moved is None:
         return "new" if node is not None else "changed"
+    if ctx.file.status == DELETED and moved is None and node is not None:
+        return "gone"  # the whole file: no other side to compare with, and nothing of it is left
     # The other half of a whole-file move stands for the other side.
     other = moved[1] if moved is not None else parsed(ctx, "base" if side == "head" else "head", p.language)
     if not isinstance(other, Parsed):
@@ -1325,7 +1335,9 @@ def _message(shown: str, what: str, verdict: str, side: str) -> str:
         return (f"Background code removed: {name} ({what}). It was not public and no Java or Kotlin file at head "
                 "names it (tests included), so no caller is left: a remaining one would not compile.")
     if verdict == "gone":
-        return f"Background code removed: {name} ({what}); queued work and schedules may still name it."
+        return (f"Background code removed: {name} ({what}); queued work and schedules may still name it: a job "
+                "already queued for it fails when a worker takes it (in Ruby a NameError, retried, then dead), so "
+                "keep a stub, or drain what names it, until the old code's jobs are gone.")
     if verdict == "comments":
         return f"{name} ({what}): only comment lines changed here, which run nothing."
     if verdict == "types":

@@ -177,6 +177,16 @@ def _head(node, p: Parsed) -> str:
     return shown_code(text)
 
 
+def _enqueued_otherwise(call: str, held: list[str]) -> str | None:
+    """The other enqueue method the base's unit called on the same job (`perform_async` for a
+    `Job.perform_in(…)`), or None."""
+    job, dot, method = _callee(call).rstrip("(").rpartition(".")
+    if not dot or method not in DIRECT:
+        return None
+    return next((other for other in sorted(DIRECT) if other != method
+                 for text in held if f"{job}.{other}" in text), None)
+
+
 def _callee(call: str) -> str:
     """A flattened call's text up to its arguments: `Job.perform_later(` for `Job.perform_later(x)`."""
     return call.split("(", 1)[0] + "(" if "(" in call else call
@@ -294,6 +304,13 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
                 out.setdefault(first, (first, last, (
                     f"{what}, and what `{unit_name}` hands it changed: the job runs with other input. "
                     "Say in the checklist whether the job and the runs already queued accept it.")))
+            elif (other := _enqueued_otherwise(call, held)) is not None:
+                # diaspora's `PublishToHub.perform_async(…)` made `perform_in(5.seconds, …)`: the
+                # same place, now a delay (a new user's trial, session 26).
+                out.setdefault(first, (first, last, (
+                    f"{what}, which `{unit_name}` enqueued with `{other}` on the base: it now runs at another "
+                    "time, or in another order with the work around it (a delay, a schedule, at once). Say in "
+                    "the checklist whether what it reads is still there, or already gone, when it runs.")))
             else:
                 out.setdefault(first, (first, last, (
                     f"{what}, new in `{unit_name}`: one more place that starts that job, so more of its "

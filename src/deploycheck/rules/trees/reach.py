@@ -561,12 +561,13 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                     if _module_private(chain[-1], caller, p):
                         here.append((caller, "", fresh))
                         continue
-                    if p.language == "ruby":
-                        # A Ruby class's own calls of the caller (a service's `initialize` runs
-                        # `generate_plaintext`, which runs `fetch_diff_table`) are followed in this
-                        # file without spending a call depth; other files are still searched (a
-                        # subclass may call a private method too). WikiEduDashboard's AI-detection
-                        # job reaches the wiki API's diff fetch three files away (apps-s b5fbb00a).
+                    if p.language == "ruby" and _ruby_private(chain[-1], p):
+                        # A Ruby class's own calls of a private caller (`generate_plaintext` runs
+                        # the private `fetch_diff_table`) are followed in this file without spending
+                        # a call depth, as a TypeScript or Java private method's are; other files are
+                        # still searched (a subclass may call it too). Not a public method's: its
+                        # callers in the file led the search, three calls deep, through names other
+                        # classes share (bike_index's components' `cache_key`, apps-i).
                         here.append((caller, key[2], fresh))
                     for lead in fresh:
                         following.setdefault(key, []).append(lead)

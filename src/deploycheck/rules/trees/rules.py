@@ -829,15 +829,19 @@ PRODUCER_CHANGED = Rule(
     name="job-producer-changed",
     category="queue",
     severity="warning",
-    questions=("shared-state", "sequential-assumption", "concurrency-tested"),
+    # rollback-safe too: whether the runs already queued accept what the new code hands them (a
+    # new user's trial, session 26, found the question that asks it without this evidence).
+    questions=("shared-state", "sequential-assumption", "concurrency-tested", "rollback-safe"),
     summary="Ruby, JS/TS or Go code that enqueues a job gained an enqueue, or changed what it hands the job.",
     languages=("ruby", "javascript", "typescript", "go"),
     what_it_does=dedent("""\
         Reads each changed Ruby file that enqueues a job, in any application, jobs or not. An
         enqueue is a direct one (`perform_later`, `perform_async`, `perform_in`, `perform_at`,
-        `perform_bulk`, `Resque.enqueue…`) or a call of a method of the repository whose body
-        holds one (`family.sync_later`, `Dispatcher.defer_build_and_post(user, post, opts)`),
-        found by name at head. Reported: an enqueue on a changed line that its method did not
+        `perform_bulk`, `Resque.enqueue…`; a bare `perform_at(…)` inside a job class's own
+        method; a mailer's `deliver_later`, which queues the mail as a job) or a call of a method
+        of the repository whose body holds one (`family.sync_later`,
+        `Dispatcher.defer_build_and_post(user, post, opts)`, `Worker.schedule_email(…)`), found by
+        name at head. Reported: an enqueue on a changed line that its method did not
         hold on the base (the same call re-indented or moved within the method is not new), at
         the method's `def` when the whole method is new; and, in a method present on both sides
         and not the same tree once comments and formatting are removed, a changed line before an
@@ -846,7 +850,12 @@ PRODUCER_CHANGED = Rule(
         (`ChargeJob.perform_later(id)`) and runs itself on a changed line of the head
         (`ChargeJob.perform_now(id)`, Sidekiq's `perform_inline`): the work moved into the caller;
         and a mail that a method sent on the base (`Mailer.report(x).deliver_now`) and queues on
-        the head (`deliver_later`), or the other way: the mail moved into a job, or out of one.
+        the head (`deliver_later`), or the other way: the mail moved into a job, or out of one;
+        the same job enqueued another way (`perform_async` made `perform_in(5.seconds, …)`): it
+        runs at another time. In all three languages, an enqueue the base held alike but under
+        other conditions (an `if`, `unless` or modifier added around it, or gone) is reported:
+        the job (or the mail) now starts in other cases (fat_free_crm's comment notifications,
+        queued only for the subscribers who keep them on, apps-s).
 
         In JavaScript and TypeScript, a changed line that enqueues through a job library's own
         call, where its function (or, outside any named function, the file) did not hold the
@@ -875,8 +884,8 @@ PRODUCER_CHANGED = Rule(
         class with the same name counts as a producer too, a wrapper of a wrapper is not followed,
         and names too generic to tell apart (`call`, `perform`, `create!`, `save`) are never
         followed. A method's extent is read from the `def` and the `end` at its indentation.
-        A new `deliver_later` is left out (mail, as in DC163), unless its method sent the same
-        mail with `deliver_now` on the base. A variable is matched by its name on the
+        A method whose body only delivers mail later is not followed as a producer (only a
+        direct `deliver_later` on a changed line is read). A variable is matched by its name on the
         changed line, whatever the line does with it; an enqueue removed is not reported by this
         rule, unless the same method now runs that job itself. In JS/TS only the library's own
         calls are read, told by the receiver's name (an untyped object holds the queue): a queue

@@ -1,0 +1,162 @@
+"""Readings from the new users' trials of session 26 (diaspora/diaspora, ory/keto), on real git
+repositories: each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.gate import dc
+from support.gitrepo import git, make_branch, make_repo
+from support.scanning import flagged_on_branch
+
+from deploycheck.output.github import markdown_message
+from deploycheck.rules.trees.parse import parse_bytes
+
+BASE = """module Workers
+  class Base
+    include Sidekiq::Worker
+  end
+end
+"""
+RETRACTION = """module Workers
+  class DeferredRetraction < Base
+    sidekiq_options queue: :low
+
+    def perform(user_id, target_id, target_type, recipients, opts)
+      Retraction.for(user_id, target_id).defer_dispatch(recipients, opts)
+    end
+  end
+end
+"""
+SIDEKIQ_YML = ":queues:\n  - high\n  - low\n"
+
+
+@pytest.mark.parametrize("old, new, rule, severity", [
+    # diaspora c6b53595: `perform` lost an argument, in a worker whose Sidekiq API comes from its base
+    ("def perform(user_id, target_id, target_type, recipients, opts)", "def perform(user_id, target_id, recipients, opts)",
+     "DC165", "warning"),
+    ("queue: :low", "queue: :urgnet", "DC164", "high"),  # a queue config/sidekiq.yml does not list
+])
+def test_ruby_a_worker_that_inherits_its_job_api_is_a_job_file(tmp_path, old: str, new: str, rule: str, severity: str) -> None:
+    files = {"app/workers/base.rb": BASE, "app/workers/deferred_retraction.rb": RETRACTION, "config/sidekiq.yml": SIDEKIQ_YML}
+    found = flagged_on_branch(tmp_path, files, {"app/workers/deferred_retraction.rb": RETRACTION.replace(old, new)}, rule=rule)
+    assert [(path, sev) for path, _line, _side, sev, _message in found] == [("app/workers/deferred_retraction.rb", severity)]
+
+
+def test_ruby_a_plain_class_with_a_perform_method_is_no_job_file(tmp_path) -> None:
+    service = "class Report < Struct\n  def perform(a, b)\n    a + b\n  end\nend\n"
+    found = flagged_on_branch(tmp_path, {"app/services/report.rb": service},
+                              {"app/services/report.rb": service.replace("perform(a, b)", "perform(a)")}, rule="DC165")
+    assert found == []
+
+
+def test_ruby_a_removed_worker_is_said_once_with_what_becomes_of_its_queued_jobs(tmp_path) -> None:
+    # diaspora 90c5058f: the removed PublishToHub worker was reported for its class and for its
+    # `perform`, and neither said that the jobs already queued for it fail.
+    hub = "module Workers\n  class PublishToHub < Base\n    def perform(url)\n      Pubsub.publish(url)\n    end\n  end\nend\n"
+    found = flagged_on_branch(tmp_path, {"app/workers/base.rb": BASE, "app/workers/publish_to_hub.rb": hub},
+                              {"app/workers/publish_to_hub.rb": None})
+    assert [(path, line, side) for path, line, side, *_ in found] == [("app/workers/publish_to_hub.rb", 2, "base")]
+    assert "`Workers::PublishToHub`" in found[0][4] and "NameError" in found[0][4]
+
+
+DISPATCHER = """class Dispatcher
+  def deliver_to_remote(url)
+    PublishToHub.perform_async(url)
+  end
+end
+"""
+HUB_WORKER = "class PublishToHub\n  include Sidekiq::Worker\n\n  def perform(url)\n  end\nend\n"
+
+
+def test_ruby_the_same_job_enqueued_another_way_is_not_a_new_place(tmp_path) -> None:
+    # diaspora: `perform_async(…)` made `perform_in(5.seconds, …)` was "new in deliver_to_remote:
+    # one more place that starts that job"; it is the same place, with a delay.
+    found = flagged_on_branch(tmp_path, {"app/models/dispatcher.rb": DISPATCHER, "app/workers/publish_to_hub.rb": HUB_WORKER},
+                              {"app/models/dispatcher.rb": DISPATCHER.replace("perform_async(url)", "perform_in(5.seconds, url)")},
+                              rule="DC715")
+    assert [(path, line) for path, line, *_ in found] == [("app/models/dispatcher.rb", 3)]
+    assert "enqueued with `perform_async` on the base" in found[0][4] and "one more place" not in found[0][4]
+
+
+TRANSACTION = """package popx
+
+func Run(c *Conn, postgres bool, fn F) error {
+	if postgres {
+		for i := 0; i < 3; i++ {
+			if err := c.Transaction(func(tx *Conn) error { return fn(tx) }); err == nil {
+				return nil
+			}
+		}
+	}
+	for i := 0; i < 10; i++ {
+		if err := c.Transaction(func(tx *Conn) error { return fn(tx) }); err == nil {
+			return nil
+		}
+	}
+	return nil
+}
+"""
+MERGED = """package popx
+
+func Run(c *Conn, postgres bool, fn F) error {
+	for i := 0; i < 10; i++ {
+		if err := c.Transaction(func(tx *Conn) error { return fn(tx) }); err == nil {
+			return nil
+		}
+	}
+	return nil
+}
+"""
+
+
+@pytest.mark.parametrize("head, severity", [
+    (MERGED, "warning"),  # keto d0604815: two retry loops made one, each with its transaction
+    (MERGED.replace("c.Transaction(func(tx *Conn) error { return fn(tx) })", "fn(c)"), "high"),  # none left
+])
+def test_go_a_transaction_left_in_the_function_is_no_high_removal(tmp_path, head: str, severity: str) -> None:
+    found = flagged_on_branch(tmp_path, {"popx/transaction.go": TRANSACTION}, {"popx/transaction.go": head}, rule="DC357")
+    assert {sev for *_, sev, _message in found} == {severity}
+
+
+def test_go_1_26_new_of_a_value_parses() -> None:
+    # keto's `new(int32(100))` (Go 1.26) was DC703 high: "does not parse as go".
+    source = b'package x\n\nfunc f() *int32 {\n\tlimit := new(int32(100))\n\tname := new("x")\n\t_ = name\n\treturn limit\n}\n'
+    p = parse_bytes("go", source)
+    assert p.error_rows == set()
+    assert p.text(p.root) == source.decode()  # the code's own text, not the spelling parsed
+    broken = parse_bytes("go", b"package x\n\nfunc f() {\n\tv := new(int32(100)\n}\n")
+    assert 4 in broken.error_rows  # a syntax error is still one
+
+
+def test_a_missing_git_object_names_the_cause_and_the_fix(tmp_path) -> None:
+    # diaspora's mirror lacked one image: `scan` printed git's whole command line and its error.
+    repo = make_repo(tmp_path / "repo", {"app.py": "x = 1\n"})
+    make_branch(repo, "work", {"app.py": "x = 2\n", "logo.txt": "image\n"})
+    blob = git(repo, "rev-parse", "work:logo.txt").strip()
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    proc = dc(repo, "scan", "--base", "main")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "lacks objects git needs" in proc.stderr and "git fetch --unshallow" in proc.stderr
+    assert "--git-dir" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("text, markdown", [
+    # the PR block showed `\`Workers::PublishToHub\`` literally on GitHub
+    ("`Workers::PublishToHub` is reached", "`Workers::PublishToHub` is reached"),
+    ("`a|b` and [x](http://e)", "`a\\|b` and \\[x\\](http\\://e)"),  # a cell's pipe; a link stays text
+    ("a `</details>` b", "a `</details>` b"),  # inside a code span HTML is text
+    ("one ` alone", "one \\` alone"),
+])
+def test_a_message_s_code_spans_stay_code_in_markdown(text: str, markdown: str) -> None:
+    assert markdown_message(text, in_table=True) == markdown
+
+
+def test_init_names_the_default_branch_origin_names(tmp_path) -> None:
+    # diaspora's default branch is `develop`; init said "Commit these files on your main branch".
+    repo = make_repo(tmp_path / "repo", {"README.md": "x\n"})
+    git(repo, "update-ref", "refs/remotes/origin/develop", "HEAD")
+    git(repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop")
+    proc = dc(repo, "init")
+    assert proc.returncode == 0, proc.stderr
+    assert "Commit these files on your default branch (develop) first" in proc.stdout
