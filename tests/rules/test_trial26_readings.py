@@ -160,3 +160,98 @@ def test_init_names_the_default_branch_origin_names(tmp_path) -> None:
     proc = dc(repo, "init")
     assert proc.returncode == 0, proc.stderr
     assert "Commit these files on your default branch (develop) first" in proc.stdout
+
+
+# --- CTFd (Python), a new user's trial ------------------------------------------------------------
+
+ATTEMPT = """from app.cache import cache
+
+
+def attempt(account_id, max_tries):
+    key = f"kpm_{account_id}"
+    count = cache.inc(key)
+    if count > max_tries:
+        return "too many"
+    return submit(account_id)
+"""
+CHECKED_THEN_INC = """from app.cache import cache
+
+
+def attempt(account_id, max_tries):
+    key = f"kpm_{account_id}"
+    count = int(cache.get(key) or 0)
+    if count >= max_tries:
+        return "too many"
+    result = submit(account_id)
+    cache.inc(key)
+    return result
+"""
+
+
+@pytest.mark.parametrize("head, line", [
+    (CHECKED_THEN_INC, 6),  # CTFd 945aa547: the atomic reservation made get, check, then inc
+    (CHECKED_THEN_INC.replace("    if count >= max_tries:\n        return \"too many\"\n", ""), None),  # nothing decided on the read
+    (CHECKED_THEN_INC.replace("cache.inc(key)", "cache.inc(other_key)"), None),  # another counter
+])
+def test_python_a_counter_checked_then_incremented(tmp_path, head: str, line: int | None) -> None:
+    found = flagged_on_branch(tmp_path, {"app/api.py": ATTEMPT}, {"app/api.py": head}, rule="DC303")
+    assert [ln for _path, ln, *_ in found] == ([line] if line else [])
+    if line:
+        assert "The cache key in `key` is read with get(), compared (line 7)" in found[0][4]
+
+
+MODEL = """from app.db import db
+
+
+class Solves(db.Model):
+    __table_args__ = (db.UniqueConstraint("challenge_id", "user_id"), {})
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(128), unique=True)
+"""
+DJANGO = """from django.db import models
+
+
+class Solve(models.Model):
+    challenge = models.ForeignKey("Challenge", on_delete=models.CASCADE)
+    user = models.ForeignKey("User", on_delete=models.CASCADE)
+
+    class Meta:
+        unique_together = ("challenge", "user")
+"""
+
+
+@pytest.mark.parametrize("path, base, head, lines", [
+    # CTFd: the solves' unique constraint deleted after signing passed the gate
+    ("app/models.py", MODEL, MODEL.replace('(db.UniqueConstraint("challenge_id", "user_id"), {})', "({},)"), [5]),
+    ("app/models.py", MODEL, MODEL.replace(", unique=True)", ")"), [7]),
+    ("solves/models.py", DJANGO, DJANGO.replace('        unique_together = ("challenge", "user")\n', "        ordering = ['id']\n"), [9]),
+    ("app/models.py", MODEL, MODEL.replace('"user_id")', '"user_id", "team_id")'), []),  # changed, still one
+])
+def test_python_a_unique_constraint_removed(tmp_path, path: str, base: str, head: str, lines: list[int]) -> None:
+    found = flagged_on_branch(tmp_path, {path: base}, {path: head}, rule="DC320")
+    assert [(ln, side) for _path, ln, side, *_ in found] == [(ln, "base") for ln in lines]
+    assert all("no longer refuses a duplicate row" in message for *_, message in found)
+
+
+def test_a_bundler_s_hashed_output_under_static_is_built_code(tmp_path) -> None:
+    # CTFd e708b9d3: Vite's `statistics-CTPcKvQh.js` was parsed for minutes and flagged as jobs'
+    # code; it is built output: DC001 says so and names the exclude that quiets it.
+    bundle = "CTFd/themes/admin/static/assets/pages/statistics-CTPcKvQh.js"
+    worker = "const { Worker } = require('bullmq')\nnew Worker('q', async job => job.data)\n"
+    found = flagged_on_branch(tmp_path, {bundle: "setTimeout(function(){a()},1)\n", "src/worker.js": worker},
+                              {bundle: "setTimeout(function(){b()},1)\n"}, rule=None)
+    assert [path for path, *_ in found] == [bundle]  # one finding, DC001's (the words below are its own)
+    assert "a bundler's hashed output under static/" in found[0][4] and "exclude it" in found[0][4]
+
+
+def test_the_push_hook_init_writes_says_what_to_do_without_the_command(tmp_path) -> None:
+    # CTFd: "Executable `deploycheck` not found" blocked every push, naming neither cause nor fix.
+    import subprocess
+
+    from deploycheck.commands import init
+
+    proc = subprocess.run(init.PUSH_ENTRY, shell=True, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
+                          cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "deploycheck is not on PATH, so this push was not checked and is refused" in proc.stderr
+    assert "activate the environment deploycheck is installed in" in proc.stderr

@@ -610,11 +610,10 @@ def occurrences(module: PyModule, wrappers: tuple[str, ...]) -> list[Occurrence]
         if last_name(call.func) == "UniqueConstraint":
             out.append(Occurrence("unique", "the unique constraint (`UniqueConstraint(…)`)", call_line(call), scope, False))
         elif any(kw.arg == "unique" and isinstance(kw.value, ast.Constant) and kw.value.value is True for kw in call.keywords) \
-                and last_name(call.func)[:1].isupper() | (last_name(call.func) in ("Column", "mapped_column")):
+                and (last_name(call.func)[:1].isupper() or last_name(call.func) in ("Column", "mapped_column")):
             out.append(Occurrence("unique", f"`unique=True` of `{dotted(call.func)}()`", call_line(call), scope, False))
     for node, scope in module.assigns:
-        targets = node.targets if isinstance(node, ast.Assign) else []
-        if any(isinstance(t, ast.Name) and t.id == "unique_together" for t in targets):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "unique_together" for t in node.targets):
             out.append(Occurrence("unique", "Django's `unique_together`", node.lineno, scope, False))
     for loop in _retry_loops(module):
         fn = module.function_at(loop.lineno)
