@@ -479,3 +479,14 @@ def test_spring_a_bean_that_lost_its_prototype_scope(tmp_path, new: str, flagged
     found = flagged_on_branch(tmp_path, {"config/spring/core-services.xml": BEANS},
                               {"config/spring/core-services.xml": BEANS.replace(old, new)}, rule="DC362")
     assert [(path, line, side) for path, line, side, *_ in found] == ([("config/spring/core-services.xml", 4, "base")] if flagged else [])
+
+
+@pytest.mark.parametrize("path, flagged", [
+    ("gradle/wrapper/gradle-wrapper.jar", False),  # komga 827a72e6: the build tool's bootstrap
+    (".mvn/wrapper/maven-wrapper.jar", False),
+    ("libs/payments-client.jar", True),  # a library the application loads: compiled, unread
+])
+def test_a_build_wrapper_s_jar_is_no_unread_production_code(tmp_path, path: str, flagged: bool) -> None:
+    jar = b"PK\x03\x04" + b"\x00" * 26
+    found = flagged_on_branch(tmp_path, {path: jar, "README.md": "x\n"}, {path: jar + b"\x01"}, rule="DC001")
+    assert [p for p, *_ in found] == ([path] if flagged else [])

@@ -255,3 +255,20 @@ def test_the_push_hook_init_writes_says_what_to_do_without_the_command(tmp_path)
     assert proc.returncode == 1
     assert "deploycheck is not on PATH, so this push was not checked and is refused" in proc.stderr
     assert "activate the environment deploycheck is installed in" in proc.stderr
+
+
+def test_init_names_git_s_signing_key_when_gpg_format_is_not_ssh(tmp_path) -> None:
+    # CTFd: init said user.signingkey was unused (gpg.format not ssh), then told the user to run
+    # `deploycheck init --key ~/.ssh/id_ed25519.pub`, a file that did not exist.
+    import os
+    import subprocess
+
+    key = tmp_path / "signing"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    repo = make_repo(tmp_path / "repo", {"README.md": "x\n"})
+    git(repo, "config", "user.signingkey", f"{key}.pub")
+    proc = dc(repo, "init", env={"HOME": str(tmp_path / "home"), "GIT_CONFIG_NOSYSTEM": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert f"git config gpg.format ssh && deploycheck init   # or: deploycheck init --key {key}.pub" in proc.stdout
+    assert "~/.ssh/id_ed25519.pub" not in proc.stdout
+    assert os.path.exists(f"{key}.pub")

@@ -531,14 +531,16 @@ def _uncommitted(root: Path, paths: list[str]) -> set[str]:
 def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None, source=None,
                ignored: dict[str, str] | None = None, uncommitted: Collection[str] = (),
                kept_ci_text: str | None = None, push_hook: bool = True, tracked_hook: str | None = None,
-               hooks_in_tree: str | None = None, default_branch: str | None = None) -> list[str]:
+               hooks_in_tree: str | None = None, default_branch: str | None = None,
+               git_key: str | None = None) -> list[str]:
     """``kept_ci_text``: the CI file's text when init found it there and left it as it is.
     ``push_hook``: whether a deploycheck push hook is already set up (a plain hook, or the
     pre-commit framework's configuration naming deploycheck). ``tracked_hook``: the repository
     path of the pre-push hook git runs, when the repository tracks it (husky's `.husky/pre-push`)
     and it does not run deploycheck yet. ``hooks_in_tree``: the folder core.hooksPath names in the
     work tree (convoy's `.githooks`), when git's pre-push hook there is not the repository's.
-    ``default_branch``: the branch origin's HEAD names (`develop`), when git knows it."""
+    ``default_branch``: the branch origin's HEAD names (`develop`), when git knows it.
+    ``git_key``: git's user.signingkey when git would not use it for SSH signing."""
     # Files an earlier `init` wrote and nobody committed yet belong in the same commit.
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in uncommitted]
     steps = []
@@ -547,9 +549,15 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
         steps.append(install_step(source, ci, kept_without_spec))
     if any(o.needs_key for o in outcomes):
         # Before the commit step: the key belongs in the commit that sets deploycheck up.
-        steps.append("Trust your SSH key to sign records (without a trusted key every record fails the gate):\n"
-                     "     ssh-keygen -t ed25519            # only if you have no key yet\n"
-                     "     deploycheck init --key ~/.ssh/id_ed25519.pub")
+        if git_key:
+            # git's user.signingkey, unused as gpg.format is not ssh: that key, not a stock path
+            # that may not exist (a new user's trial, session 26).
+            steps.append("Trust your SSH key to sign records (without a trusted key every record fails the gate):\n"
+                         f"     git config gpg.format ssh && deploycheck init   # or: deploycheck init --key {git_key}")
+        else:
+            steps.append("Trust your SSH key to sign records (without a trusted key every record fails the gate):\n"
+                         "     ssh-keygen -t ed25519            # only if you have no key yet\n"
+                         "     deploycheck init --key ~/.ssh/id_ed25519.pub")
     if changed:
         from ..git.gitignore import force_note
 
@@ -693,8 +701,10 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     tracked = None if runs else tracked_hook(str(root), pre_push)
     in_tree = None if runs else in_work_tree(str(root), pre_push)
     hooks_in_tree = (in_tree.rpartition("/")[0] or ".") if in_tree is not None else None
+    from ..records.signing import unused_git_signing_key
+
     steps = next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text, push_hook_configured(root), tracked,
-                       hooks_in_tree, _origin_default_branch(root))
+                       hooks_in_tree, _origin_default_branch(root), unused_git_signing_key(root))
     for number, step in enumerate(steps, start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0

@@ -43,14 +43,16 @@ says exactly why:
 - a Python file the Python rules had to read does not parse with the Python running deploycheck
   (newer syntax, a syntax error, nesting deeper than the analyser's recursion limit);
 - it is a symbolic link with a code name (the code that runs is elsewhere), compiled code
-  (`.pyc`, `.so`, `.class`, `.jar`, …) whose source is not in the change, a git submodule
+  (`.pyc`, `.so`, `.class`, `.jar`, …; not the Gradle or Maven wrapper's jar, which starts a build
+  and is never deployed) whose source is not in the change, a git submodule
   (another repository's code: the message gives the commits the branch moves it between and the
   commands that show or scan that range in the submodule's own clone; its objects are not read
   even where a clone holds them, as a CI checkout usually fetches none and the gate's answer must
   not depend on how the repository was cloned), or an executable script without an extension whose `#!` line
   names Python or Node (a Ruby script is read by the Ruby rules, unless its path is one they skip);
 - it is JavaScript/TypeScript, Go, JVM, Ruby or SQL code under a path the pattern rules skip as
-  vendored or built (`vendor/`, `dist/`, `build/`, `node_modules/`, `*.min.js`);
+  vendored or built (`vendor/`, `dist/`, `build/`, `node_modules/`, `*.min.js`, a bundler's output under a
+  `static/` folder whose name carries a content hash: `statistics-CTPcKvQh.js`);
 - it is a Git LFS pointer standing for code, or a `.gitattributes` change that sets a `filter`
   or `working-tree-encoding` (the checked-out file would not be the bytes deploycheck read);
 - it is a MyBatis mapper (an `.xml` file with `<mapper namespace=…>`) too large to read: its SQL
@@ -353,6 +355,11 @@ _SKIPPED_PATH_RUNS = (
 )
 
 
+# The Gradle and Maven wrappers' jars: they download and start the build tool on a developer's or
+# CI machine, and no deployed process loads them (komga's wrapper upgrade, apps-s 827a72e6).
+_BUILD_WRAPPER = re.compile(r"(?:^|/)gradle/wrapper/gradle-wrapper\.jar$|(?:^|/)\.mvn/wrapper/maven-wrapper\.jar$")
+
+
 def _submodule_reason(fc: FileChange) -> str:
     """Why a submodule is not read, and how its author reviews what the branch brings in. The
     superproject holds only the commit ids (a gitlink), not the submodule's objects: a CI checkout
@@ -414,7 +421,7 @@ def _reason(ctx: FileContext) -> str | None:
         text = ctx.head_text() or ""
         if text.startswith("version https://git-lfs.github.com/spec/"):
             return "it is a Git LFS pointer: the code that is checked out and runs is stored outside the repository"
-    if ext in COMPILED_EXTENSIONS:
+    if ext in COMPILED_EXTENSIONS and not _BUILD_WRAPPER.search(fc.path):
         return f"it is compiled code (.{ext}) whose source is not part of the change"
     if ext in CODE_EXTENSIONS:
         if fc.binary:

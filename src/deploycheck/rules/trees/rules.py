@@ -40,7 +40,13 @@ BACKGROUND_CODE_CHANGED = Rule(
         `schedulerInstance.Add(spec, func() {…})`, `crontab.Register(kind, collect)`), `for`
         loops that receive from a ticker's or timer's channel (`<-ticker.C`, `time.Tick(…)`), and
         the methods of a type named as a queue (`jobQueue`, `artworkQueueRepository`; not
-        `Queued…`), which workers drain while other code enqueues and purges; Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
+        `Queued…`, nor a queue's settings or items: `MergeQueueSetup`, `…QueueConfig`,
+        `…QueueEntry`), which workers drain while other code enqueues and purges; handlers
+        handed to a `Register…`/`Subscribe…` call on an application's own consumer, told by the
+        declared type of the parameter called (ending in `Reader`, `Consumer`, `Subscriber`,
+        `Listener`, `Executor` or `Dispatcher`: harness's `r.RegisterMerged(s.notifyMerged)` on
+        an event reader, `executor.Register(kind, r)`, whose receiver's methods taking a
+        `context.Context` first are then the job's); Java/Kotlin `@Scheduled`, `@Async`, `@KafkaListener`,
         `@RabbitListener`, `@SqsListener`, `@JmsListener` code, Quartz `Job`s and Spring's
         `QuartzJobBean`s, `Runnable`/`Callable`, `Thread` and `TimerTask` classes (anonymous ones
         too), subclasses of an application's own worker base class (a supertype whose name ends
@@ -81,7 +87,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         (`import.revert`) calls it through `revert`"). In JS/TS, a module's own function (top
         level, not exported, its name nowhere outside a function body) can only be called from
         its file: the trail follows it there without a `git grep` or a call depth, and a changed
-        one is looked for in its file only; `this.name` inside a class that defines `name` is that
+        one is looked for in its file only (so are a TypeScript or Java `private` method's callers;
+        a Ruby private method's callers in its file are followed without a call depth too, and
+        other files are still searched, as a subclass may call it); an object literal's key
+        (`{ sendEmail: false }`) is no caller; `this.name` inside a class that defines `name` is that
         class's own method, not a namesake in another file. So is a Ruby call of `name` with no
         receiver (or on `self`) in a class or module defining `def name`, for an instance (a call
         in `def self.x` or `class << self` is the class's: its own only when the class defines
@@ -380,7 +389,13 @@ PRIMITIVE_WEAKENED = Rule(
         A changed method that takes or gives back an application's own lock (`Lock`, `Unlock`,
         `TryLock`, `Acquire`, `Release`, `obtain` of a Go or JVM type named for a lock, mutex,
         lease, semaphore or latch) is a `warning` unless the proof shows its behaviour unchanged:
-        dex's Kubernetes refresh-token lock polled 200 times instead of 60."""),
+        dex's Kubernetes refresh-token lock polled 200 times instead of 60. In Go and Java, a call
+        that takes a lock (`mu.Lock()`, `RLock`, `TryLock`, `c.locker.LockBranch(…)`, `acquire…`,
+        `lockInterruptibly`, `obtain`) on a changed line is a `warning` when the base's same
+        function did not make that call, as written, as often (another lock, key, scope or
+        duration: harness's repository-wide merge lock made one per target branch), or made it at
+        another point (the calls before it differ, errors and log lines aside: harness's merge
+        endpoint now locks before it reads the commits it merges, apps-s)."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
@@ -435,7 +450,13 @@ CHECK_THEN_ACT = Rule(
         Java: a method that reads an entry of a field declared as a concurrent map
         (`ConcurrentHashMap`, `ConcurrentMap`, `ConcurrentSkipListMap`) with `get`, `containsKey`
         or `getOrDefault` and later `put`s the same key (the key compared by its text), outside
-        `synchronized`. Reported at the `put`, when the read or the `put` is on a changed line."""),
+        `synchronized`. Reported at the `put`, when the read or the `put` is on a changed line.
+        And an `if` whose condition reads an entity's field through its getter
+        (`ePerson.getSessionSalt()`) and whose body sets that field (`ePerson.setSessionSalt(…)`)
+        and writes the entity back (a `save`, `saveAndFlush`, `update`, `merge`, `persist`,
+        `updateById` or `store` call handed it), outside `synchronized`: reported at the `if`,
+        when the `if`, the setter or the write is on a changed line (DSpace's session salt,
+        generated when blank by every racing token request, apps-s)."""),
     why_bad=dedent("""\
         Between the check and the write another worker, request or retry can do the same check
         and see the same answer: both create, and the table gets a duplicate (or the second
