@@ -14,6 +14,17 @@ from typing import Any
 from .langs import parser_for
 
 MAX_PARSE_BYTES = 1_000_000  # larger sides are not parsed: reported as not analysed
+# Go, JVM, Ruby and Lua source is never one minified line: a tree costs about 25 bytes per byte of
+# it (a 1.07 MB oapi-codegen server parses in half a second into 26 MB), so up to the scan's own
+# read limit (analysis/scan.py's MAX_TEXT_BYTES). dagu's generated API, just over 1 MB, made every
+# handler it calls "maybe reached" (13 false flags, apps-o). JavaScript and TypeScript keep the
+# lower cap: a bundle's one line costs ten times as much.
+_MAX_PARSE_BYTES = {"go": 2_000_000, "java": 2_000_000, "kotlin": 2_000_000, "ruby": 2_000_000, "lua": 2_000_000}
+
+
+def parse_cap(language: str) -> int:
+    """The largest side of ``language`` that is parsed."""
+    return _MAX_PARSE_BYTES.get(language, MAX_PARSE_BYTES)
 # The string literals of the tree languages (Ruby's heredoc body, Go's raw and interpreted
 # strings, Java's text block, Kotlin's multi-line string): where DC702 finds Lua and DC716 SQL.
 STRING_LITERALS = frozenset({"string", "template_string", "raw_string_literal", "interpreted_string_literal",
@@ -125,8 +136,8 @@ def _collect_errors(node, rows: set[int], typescript: bool = False) -> None:
 
 
 def parse_bytes(language: str, source: bytes) -> Parsed | Unreadable:
-    if len(source) > MAX_PARSE_BYTES:
-        return Unreadable(f"it is {len(source):,} bytes, over the {MAX_PARSE_BYTES:,}-byte parse limit")
+    if len(source) > parse_cap(language):
+        return Unreadable(f"it is {len(source):,} bytes, over the {parse_cap(language):,}-byte parse limit")
     try:
         tree = parser_for(language).parse(source)
     except Exception as exc:  # noqa: BLE001 - any parser failure is reported, never skipped

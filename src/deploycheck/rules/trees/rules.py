@@ -331,9 +331,11 @@ SOURCE_NOT_PARSED = Rule(
     what_it_does=dedent("""\
         Reports, instead of skipping, a changed file the tree rules needed (it names job APIs,
         belongs to a job system, or matches `job_paths`) when it cannot be analysed: its text
-        could not be read (binary, larger than the scan reads), it is over the 1,000,000-byte
-        parse limit (a minified bundle), the parser failed, or the tree has syntax errors at
-        the changed lines. The message says which, and where."""),
+        could not be read (binary, larger than the scan reads), it is over the parse limit
+        (1,000,000 bytes for JavaScript and TypeScript, a minified bundle; 2,000,000 for the
+        other languages, the scan's read limit), the parser failed, or the tree has syntax errors
+        at the changed lines (Go 1.26's `new(expr)`, newer than tree-sitter-go's grammar, is read
+        as the call of a function it is). The message says which, and where."""),
     why_bad=dedent("""\
         A gate that skips what it cannot read can be passed by writing code it cannot read.
         Fail closed: someone has to look at what the tool could not."""),
