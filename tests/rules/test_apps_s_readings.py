@@ -503,3 +503,15 @@ def test_go_a_generated_file_over_a_megabyte_is_read_for_its_callers(tmp_path) -
     files = {"api/api.gen.go": generated, "api/handlers.go": handlers, "app/cache/cache.go": GOROUTINE}
     found = flagged_on_branch(tmp_path, files, {"api/handlers.go": handlers.replace("10)", "20)")}, rule=None)
     assert found == []
+
+
+def test_go_a_job_value_built_where_it_is_registered_is_a_handler(tmp_path) -> None:
+    # The red team's variant of harness 2411ef27: a provider builds the job and registers it.
+    wire = ("package importer\n\nimport (\n\t\"context\"\n\n\t\"example.com/app/job\"\n)\n\n"
+            "type JobRepository struct{}\n\n"
+            "func (r *JobRepository) Handle(ctx context.Context, data string) (string, error) {\n\treturn data, nil\n}\n\n"
+            "func Provide(executor *job.Executor) *JobRepository {\n\tr := &JobRepository{}\n"
+            "\t_ = executor.Register(\"repository_import\", r)\n\treturn r\n}\n")
+    found = flagged_on_branch(tmp_path, {"app/importer/wire.go": wire, "app/cache/cache.go": GOROUTINE},
+                              {"app/importer/wire.go": wire.replace("return data, nil", "return data + \"!\", nil")})
+    assert [(path, line) for path, line, *_ in found] == [("app/importer/wire.go", 12)]

@@ -422,6 +422,8 @@ func (r *JobRepository) Handle(ctx context.Context, data string) (string, error)
 """
 
 
+@pytest.mark.xfail(strict=True, reason="known miss (docs/limitations.md): a job type registered from another file is "
+                   "not followed to its methods; only a value built in the registering file, or the method's own receiver")
 def test_go_a_job_value_built_then_registered_on_an_executor(tmp_path) -> None:
     # harness's repository import job (apps-s 2411ef27) registered from its wire provider: the
     # job is a local value handed to `executor.Register`, not the method's receiver, so its

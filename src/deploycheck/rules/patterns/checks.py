@@ -768,7 +768,8 @@ _RB_JOB_FILE = re.compile(r"(?m)^\s*include\s+Sidekiq::(?:Worker|Job)\b|<\s*(?:A
 # `class DeferredRetraction < Base`, whose `Workers::Base` includes Sidekiq::Worker: a new user's
 # trial, session 26): a subclass in a job folder that defines `perform`.
 _RB_JOB_FOLDER = re.compile(r"(?:^|/)(?:jobs|workers|sidekiq)/")
-_RB_SUBCLASS_PERFORMS = re.compile(r"(?ms)^\s*class\s+[\w:]+\s*<\s*[\w:]+.*?^\s*def\s+perform\b")
+# GitLab's workers include their API (`include ApplicationWorker`) and name no base class.
+_RB_SUBCLASS_PERFORMS = re.compile(r"(?ms)^\s*class\s+[\w:]+\s*(?:<\s*[\w:]+|\n\s*include\s+[\w:]*Worker\b).*?^\s*def\s+perform\b")
 
 
 def _ruby_job_file(path: str, text: str) -> bool:

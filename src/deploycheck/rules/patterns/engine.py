@@ -67,7 +67,7 @@ class Pattern(Frozen):
 class PackRule(Frozen):
     _fields = (
         "rule", "side", "patterns", "paths", "contains", "message", "messages", "only_if_fewer_in_head", "check",
-        "aliases", "skip_paths",
+        "aliases", "skip_paths", "not_in_deleted_files",
     )
 
     def __init__(
@@ -83,10 +83,12 @@ class PackRule(Frozen):
         check: str | None,
         aliases: dict[str, str],  # setting rules: other spellings of the same setting
         skip_paths: tuple[str, ...] = (),  # globs of the pack's files this rule does not read
+        not_in_deleted_files: bool = False,  # a deleted file took what the rule reads with it
     ) -> None:
         self.rule, self.side, self.patterns, self.paths, self.contains = rule, side, patterns, paths, contains
         self.message, self.messages, self.only_if_fewer_in_head = message, messages, only_if_fewer_in_head
         self.check, self.aliases, self.skip_paths = check, aliases, skip_paths
+        self.not_in_deleted_files = not_in_deleted_files
 
 
 class FileSelector(Frozen):
@@ -117,7 +119,7 @@ _SELECTOR_KEYS = ("extensions", "names", "lexer")
 _RULE_KEYS = (
     "id", "name", "category", "severity", "questions", "summary", "languages", *DOC_SECTIONS,
     "side", "paths", "skip_paths", "patterns", "message", "messages", "only_if_fewer_in_head", "check", "contains",
-    "aliases",
+    "aliases", "not_in_deleted_files",
 )
 _PATTERN_KEYS = ("regex", "contains", "in_strings", "requires", "excludes", "message")
 _MESSAGE_KEYS = ("changed", "added", "removed")
@@ -266,6 +268,8 @@ def _parse_rule(
         only_if_fewer_in_head=y.optional(m, "only_if_fewer_in_head", lambda n: y.as_bool(n, source, "only_if_fewer_in_head", error=PackError), False),
         check=check,
         aliases={k.lower(): y.as_str(v, source, k, error=PackError).lower() for k, v in aliases.items()},
+        not_in_deleted_files=y.optional(m, "not_in_deleted_files",
+                                        lambda n: y.as_bool(n, source, "not_in_deleted_files", error=PackError), False),
     )
 
 
@@ -497,6 +501,8 @@ def _line_matches(view: FileView, pr: PackRule, side: str, number: int, raw: str
 
 def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
     side = pr.side
+    if pr.not_in_deleted_files and view.ctx.file.new_path is None:
+        return
     settings_rule = any("value" in p.regex.groupindex for p in pr.patterns)
     if settings_rule:
         yield from _run_setting_rule(view, pr)

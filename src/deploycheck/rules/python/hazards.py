@@ -1003,9 +1003,16 @@ def scan_cache_lost_update(s: FunctionScan) -> None:
     for step in s.steps:
         if step.header:
             if isinstance(step.node, (ast.If, ast.While)):
+                test = step.node.test
                 for read in reads:
-                    if names_in(step.node.test) & read[4]:
+                    if _compared(test, read[4]):
                         checked.setdefault(id(read[2]), step.node.lineno)
+                for call in iter_calls(test):  # `if int(cache.get(key) or 0) >= limit:`
+                    recv = receiver(call)
+                    if last_name(call.func) == "get" and recv is not None and call.args \
+                            and not any_in(dotted(recv).lower(), _NOT_A_STORE) and _compared(test, set(), call):
+                        reads.append((dotted(recv), ast.dump(call.args[0]), call, step, set()))
+                        checked.setdefault(id(call), step.node.lineno)
             continue
         targets, value = _assign_parts(step.node)
         if value is not None:
@@ -1014,6 +1021,8 @@ def scan_cache_lost_update(s: FunctionScan) -> None:
             for read in reads:
                 if used & read[4]:
                     read[4].update(names)
+                else:
+                    read[4].difference_update(names)  # rebound to another value (`n = cache.incr(key)`)
             for call in iter_calls(value):
                 recv = receiver(call)
                 if last_name(call.func) in ("get", "hget") and recv is not None and call.args and names:
@@ -1051,6 +1060,26 @@ def scan_cache_lost_update(s: FunctionScan) -> None:
                         read[2],
                     )
                     break
+
+
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
+
+
+def _compared(test: ast.AST, names: set[str], call: ast.AST | None = None) -> bool:
+    """Whether ``test`` compares a value read into ``names`` (or the ``call`` itself) with another
+    value: `count >= limit`, not an existence check (`x is None`, `if not x`), after which the
+    decision may rest on what an increment returns (Django's counter created when missing: the
+    red team of session 26)."""
+    for node in ast.walk(test):
+        if not isinstance(node, ast.Compare) or not all(isinstance(op, _ORDERING) for op in node.ops):
+            continue
+        operands = [node.left, *node.comparators]
+        if any(isinstance(o, ast.Constant) and o.value is None for o in operands):
+            continue
+        for operand in operands:
+            if (names and names_in(operand) & names) or (call is not None and any(c is call for c in ast.walk(operand))):
+                return True
+    return False
 
 
 def _key_words(store: str, key: ast.AST) -> str:

@@ -231,7 +231,8 @@ def _rake_tasks(p: Parsed) -> list[tuple[int, int, str]]:
 
 # A task (or a namespace around it) named for demo or fake data fills a development database:
 # no production process runs it beside requests and jobs (fat_free_crm's `ffcrm:demo:load`, apps-s).
-_DEMO_TASK = re.compile(r"^(?:demo|demos|sample|samples|dummy|fake|faker)(?:_\w+)?$")
+# Not `samples`: a laboratory application's samples are its records (the red team of session 26).
+_DEMO_TASK = re.compile(r"^(?:demo|demos|dummy|fake|faker)(?:_\w+)?$|^sample_data$")
 
 
 def _demo_task(task, p: Parsed) -> bool:
@@ -363,8 +364,10 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 continue
             if name in _JS_METHOD_RUNNERS and callee.type != "member_expression":
                 continue  # `define(name, deps, factory)` is an AMD module, `process(x)` a local function
-            if name == "define" and not _named_first(n):
-                continue  # Agenda's `agenda.define("name", handler)`; CodeMirror's `LRLanguage.define({…})` defines no job
+            if name == "define" and not (_named_first(n) and _agenda_here(p, callee)):
+                # Agenda's `agenda.define("name", handler)`; CodeMirror's `LRLanguage.define({…})`,
+                # `customElements.define(…)` and Sequelize's `sequelize.define(…)` define no job.
+                continue
             if name == "work" and b"pg-boss" not in p.source and not _PG_BOSS_RECEIVER.search(
                     p.text(callee.child_by_field_name("object") or callee)):
                 continue
@@ -375,6 +378,16 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                     units = units if units is not None else index_units(p)
                     out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
     return out
+
+
+_AGENDA_IMPORT = re.compile(rb"""['"](?:agenda|@hokify/agenda)['"]""")
+
+
+def _agenda_here(p: Parsed, callee) -> bool:
+    """Whether a `….define` call is Agenda's: the file imports Agenda, or the receiver is named for it."""
+    receiver = callee.child_by_field_name("object") if callee.type == "member_expression" else None
+    return _AGENDA_IMPORT.search(p.source) is not None or (
+        receiver is not None and "agenda" in p.text(receiver).lower())
 
 
 def _named_first(call) -> bool:
@@ -761,7 +774,13 @@ _GO_CONSUMER_TYPE = re.compile(r"(?:Reader|Consumer|Subscriber|Listener|Executor
 
 
 def _consumer_type(operand, p: Parsed) -> str | None:
-    """The declared type of ``operand`` (an identifier) when it names a consumer, else None."""
+    """The declared type of ``operand`` when it names a consumer, else None: an identifier declared
+    as a parameter of an enclosing function, or a struct's field (`s.reader`, injected by wire or
+    fx: the red team of session 26), declared in this file."""
+    if operand is not None and operand.type == "selector_expression":
+        field = operand.child_by_field_name("field")
+        written = _field_type(p, p.text(field)) if field is not None else None
+        return written if written and _GO_CONSUMER_TYPE.search(written) else None
     if operand is None or operand.type != "identifier":
         return None
     name = p.text(operand)
@@ -776,6 +795,27 @@ def _consumer_type(operand, p: Parsed) -> str | None:
                         return written if _GO_CONSUMER_TYPE.search(written) else None
         n = n.parent
     return None
+
+
+def _field_type(p: Parsed, name: str) -> str | None:
+    """The type a struct of this file declares its field ``name`` with (`reader *events.Reader`)."""
+    for decl in nodes_of(p, frozenset({"field_declaration"})):
+        kind = decl.child_by_field_name("type")
+        if kind is not None and any(c.type == "field_identifier" and p.text(c) == name for c in decl.named_children):
+            return p.text(kind).lstrip("*").split("[")[0]
+    return None
+
+
+def _built_as(arg, p: Parsed, scope) -> str:
+    """The type a local ``arg`` is built from in ``scope`` (`r := &JobRepository{…}`), or ""."""
+    name = p.text(arg)
+    for n in _walk(scope) if scope is not None else ():
+        if n.type == "short_var_declaration":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if left is not None and right is not None and [p.text(c) for c in left.named_children] == [name] \
+                    and right.named_children:
+                return _composite_type(right.named_children[0], p)
+    return ""
 
 
 def _go_registered(call, p: Parsed, what: str, named) -> list[tuple[int, int, str]]:
@@ -793,9 +833,13 @@ def _go_registered(call, p: Parsed, what: str, named) -> list[tuple[int, int, st
     for arg in args.named_children if args is not None else ():
         if arg.type == "func_literal":
             out.append(_span(arg, what))
-        elif arg.type == "identifier" and p.text(arg) in receiver_names:
-            out += [_span(m, what) for m in _go_methods_of(p, _receiver_type(method, p))
-                    if _params_match(m, p, _GO_CONTEXT_FIRST)]
+        elif arg.type == "identifier" and (p.text(arg) in receiver_names or _built_as(arg, p, method)):
+            # The enclosing method's receiver, or a value built here (`r := &JobRepository{…}` in
+            # a wire provider): its methods taking a `context.Context` first are the handlers.
+            kind = _receiver_type(method, p) if p.text(arg) in receiver_names else _built_as(arg, p, method)
+            out += [_span(m, what) for m in _go_methods_of(p, kind) if _params_match(m, p, _GO_CONTEXT_FIRST)]
+            if not any(m for m in _go_methods_of(p, kind)):
+                out.append(_span(arg, what))  # the type is another file's: the search reaches its methods
         elif arg.type in ("identifier", "selector_expression"):
             here = [u for u in named(arg) if u.type in ("function_declaration", "method_declaration")]
             out += [_span(u, what) for u in here] or ([_span(arg, what)] if arg.type == "selector_expression" else [])

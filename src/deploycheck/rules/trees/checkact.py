@@ -380,10 +380,14 @@ def guarded_field_write(p: Parsed, lines: Container[int]) -> list[tuple[int, str
             continue
         read = {}
         for call in _nodes(condition, "method_invocation"):
-            obj, name, args = (call.child_by_field_name(f) for f in ("object", "name", "arguments"))
-            m = _GETTER.match(p.text(name)) if name is not None else None
-            if m and obj is not None and obj.type == "identifier" and args is not None and not args.named_children:
-                read[(p.text(obj), m.group(1))] = call
+            key = _getter(call, p)
+            if key is not None:
+                read[key] = call
+        # A getter's value kept in a local first (`String salt = e.getSessionSalt(); if (isBlank(salt))`).
+        for ident in _nodes(condition, "identifier"):
+            kept = _kept_getters(branch, p).get(p.text(ident))
+            if kept is not None:
+                read.setdefault(kept[0], kept[1])
         if not read:
             continue
         calls = _nodes(body, "method_invocation")
@@ -406,6 +410,30 @@ def guarded_field_write(p: Parsed, lines: Container[int]) -> list[tuple[int, str
                 "conditionally (`… where the field is still unset`).")))
             break
     return sorted(out)
+
+
+def _getter(call, p: Parsed) -> tuple[str, str] | None:
+    """(entity, field) of a getter call on a variable (`ePerson.getSessionSalt()`), else None."""
+    obj, name, args = (call.child_by_field_name(f) for f in ("object", "name", "arguments"))
+    m = _GETTER.match(p.text(name)) if name is not None else None
+    if m and obj is not None and obj.type == "identifier" and args is not None and not args.named_children:
+        return p.text(obj), m.group(1)
+    return None
+
+
+def _kept_getters(branch, p: Parsed) -> dict[str, tuple[tuple[str, str], object]]:
+    """The locals of the method around ``branch`` declared from a getter, before it: name ->
+    ((entity, field), the getter call)."""
+    method = branch.parent
+    while method is not None and method.type not in ("method_declaration", "constructor_declaration"):
+        method = method.parent
+    out: dict[str, tuple[tuple[str, str], object]] = {}
+    for decl in _nodes(method, "variable_declarator") if method is not None else ():
+        name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+        if decl.start_byte < branch.start_byte and name is not None and value is not None \
+                and value.type == "method_invocation" and (key := _getter(value, p)) is not None:
+            out[p.text(name)] = (key, value)
+    return out
 
 
 def _writes(call, entity: str, p: Parsed) -> bool:

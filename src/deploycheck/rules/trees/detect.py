@@ -13,7 +13,7 @@ from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_modu
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
 from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
-                       transaction_block_hints)
+                       transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
 from .manifest import declared_names, example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
@@ -1200,6 +1200,24 @@ def _alone_on_rows(node, changed: list[int]) -> bool:
         and any(c.start_point[0] <= n - 1 <= c.end_point[0] for n in changed) for c in siblings)
 
 
+def _class_defined_elsewhere(ctx, node, p: Parsed) -> bool:
+    """Whether the class (or type) ``node`` of a deleted file is declared in a file at head."""
+    if "class" not in node.type and node.type not in ("type_declaration", "type_spec") or ctx.repo is None:
+        return False
+    name = re.split(r"[.:]", node_name(node, p))[-1]
+    if not re.fullmatch(r"[A-Za-z_]\w*", name):
+        return False
+    from ...git import gitcmd
+
+    memo = scan_memo(ctx)
+    key = ("trees.class-at-head", name)
+    if key not in memo:
+        pattern = rf"(^|[^A-Za-z0-9_])(class|type|interface|object)[[:space:]]+([A-Za-z0-9_]+::)*{name}([^A-Za-z0-9_]|$)"
+        memo[key] = bool(gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], list(FAMILY_GLOBS[family_of(p.language)]),
+                                           extended=True, what=f"the class {name}"))
+    return memo[key]
+
+
 def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
     moved = moved_counterpart(ctx, p.language) if ctx.file.status in (ADDED, DELETED) else None
     if moved is not None and _placed(ctx, ctx.path) != _placed(ctx, moved[0]):
@@ -1207,7 +1225,9 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
     if ctx.file.status == ADDED and moved is None:
         return "new" if node is not None else "changed"
     if ctx.file.status == DELETED and moved is None and node is not None:
-        return "gone"  # the whole file: no other side to compare with, and nothing of it is left
+        # The whole file: no other side to compare with. Gone, unless its class is still defined
+        # in another file at head (merged into one: the red team of session 26).
+        return "changed" if _class_defined_elsewhere(ctx, node, p) else "gone"
     # The other half of a whole-file move stands for the other side.
     other = moved[1] if moved is not None else parsed(ctx, "base" if side == "head" else "head", p.language)
     if not isinstance(other, Parsed):

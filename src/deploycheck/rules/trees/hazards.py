@@ -232,8 +232,13 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
 
 # A call that takes a lock: Go's `mu.Lock()`, an application's locker (`c.locker.LockBranch(ctx,
 # repoID, branch, ttl)`), Java's `lock.tryLock(…)`, a semaphore's `acquire()`, a lock registry's
-# `obtain(key)`. Not the calls that give one back or ask about one (`Unlock`, `IsLocked`).
+# `obtain(key)`. Not the calls that give one back or ask about one (`Unlock`, `IsLocked`). A name
+# that says more than the lock API's own (`LockBranch`, `AcquireLease`) counts only on a receiver
+# named for a lock (`c.locker`, `semaphore`, `lockRegistry`): `s.users.LockAccount(…)` sets a column
+# and `pool.Acquire(ctx)` takes a connection (the red team, session 26).
 _TAKES_A_LOCK = re.compile(r"^(?:[Tt]ry)?(?:R|r)?[Ll]ock(?![a-z])\w*$|^(?:[Tt]ry)?[Aa]cquire\w*$|^lockInterruptibly$|^obtain$")
+_LOCK_API = re.compile(r"^(?:[Tt]ry)?(?:R|r)?[Ll]ock$|^lockInterruptibly$")  # `acquire` is a pool's too (pgxpool)
+_LOCK_HOLDER = re.compile(r"(?i)lock|mutex|(?:^|\.)r?mu$|sem|lease|latch")
 _CALLS = {"go": ("call_expression", "function", "selector_expression", "field", "operand"),
           "java": ("method_invocation", None, None, "name", "object")}
 
@@ -248,7 +253,10 @@ def _lock_call(n, p: Parsed) -> str | None:
         return None
     name = fn.child_by_field_name(name_field)
     text = p.text(name) if name is not None else ""
-    return text if _TAKES_A_LOCK.match(text) and not text.endswith("ed") else None
+    if not _TAKES_A_LOCK.match(text) or text.endswith("ed"):
+        return None
+    holder = fn.child_by_field_name(object_field)
+    return text if _LOCK_API.match(text) or (holder is not None and _LOCK_HOLDER.search(p.text(holder))) else None
 
 
 def _calls_of(unit, p: Parsed) -> list:
@@ -287,13 +295,21 @@ def lock_calls_changed(p: Parsed, base: Parsed, lines: dict[int, str]) -> list[t
         for call in calls:
             first, last = call.start_point[0] + 1, call.end_point[0] + 1
             method = _lock_call(call, p)
-            if method is None or first in seen or not any(row in lines for row in range(first, last + 1)):
+            if method is None or first in seen:
                 continue
             seen.add(first)
             text = _flat(call, p)
             held = [c for c in before if _flat(c, base) == text]
             same = [c for c in calls if _flat(c, p) == text]
             shown = p.text(call).split("(")[0]
+            # A lock on no changed line is read for a move only: a call moved across it changes
+            # what it guards as surely (a rate limiter's bucket lookup moved above its lock).
+            if not any(row in lines for row in range(first, last + 1)):
+                if len(held) == len(same) == 1 and (moved := _lock_moved(call, calls, held[0], before, p, base)):
+                    out.append((first, last, (
+                        f"`{shown}(…)` guards other calls of `{key}` than on the base: {moved}. What runs under "
+                        "the lock changed: say in the checklist what must not interleave with what it guards.")))
+                continue
             if len(held) < len(same):
                 out.append((first, last, (
                     f"`{shown}(…)` in `{key}` takes a lock that the base's `{key}` did not take so (another lock, key, "

@@ -180,6 +180,17 @@ _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mu
 _RUBY_PRIMITIVE_HINTS = (b"concurrent::", b"mutex", b"monitor", b"synchronize")  # hazards.RUBY_HINTS
 
 
+# DC704's lock calls (hazards.lock_calls_changed): a Go or Java file that takes a lock, changed
+# anywhere: a call moved across the lock changes what it guards though the lock's line did not.
+_LOCK_CALL_TEXT = re.compile(r"\.(?:try)?r?lock\w*\(|\.acquire\w*\(|\.obtain\(")
+
+
+def lock_hints(ctx) -> bool:
+    if language_of_file(ctx) not in ("go", "java") or not ctx.added:
+        return False
+    return _LOCK_CALL_TEXT.search(ctx.lower_text("head") or "") is not None
+
+
 def guard_hints(ctx) -> bool:
     """DC709's gate (rules/trees/guard.py): a JS/TS file whose changed lines say `update` or
     `where` and whose head filters an update, in any application (a request races a request)."""
@@ -321,6 +332,11 @@ def _reads_itself(ctx) -> bool:
         for text in _sides_lower(ctx, ("worker",)):
             if _JVM_WORKER_SUPERTYPE.search(text):
                 return True
+    if language == "go":
+        # A handler registered on an application's own consumer (background._consumer_type).
+        for text in _sides_lower(ctx, (".register", ".subscribe")):
+            if _GO_CONSUMER_REGISTRATION.search(text) and _GO_CONSUMER_WORD.search(text):
+                return True
     if in_transaction_hints(ctx):
         return True
     from .manifest import job_system
@@ -332,6 +348,11 @@ def db_function_hints(ctx) -> bool:
     """DC716's gate: the file defines a database function, which a pg_cron schedule in another
     file may run (dbjobs.py)."""
     return _DB_FUNCTION.search(ctx.lower_text("head") or "") is not None
+
+
+# A Go registration on an event or job consumer, as lower-case text (background._GO_CONSUMER_TYPE).
+_GO_CONSUMER_REGISTRATION = re.compile(r"\.(?:register|subscribe)\w*\(")
+_GO_CONSUMER_WORD = re.compile(r"(?:reader|consumer|subscriber|listener|executor|dispatcher)\b")
 
 
 # A supertype named for a worker, whatever the spacing (`extends AbstractTaskWorker\n{`,

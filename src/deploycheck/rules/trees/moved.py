@@ -63,7 +63,12 @@ def moved_into_helper(ctx, base_line: int, safeguard: re.Pattern[str]) -> tuple[
     if mine is None:
         return None
     before = set(_calls(chain[-1], base))
-    had, has = len(safeguard.findall(base.text(chain[-1]))), len(safeguard.findall(head.text(mine)))
+    # The removed line's own safeguard, as written: a write `Lock()` gone beside a kept `RLock()`
+    # is no merge, though one pattern reads both (the red team of session 26).
+    found = safeguard.search(base.line(base_line - 1).decode("utf-8", "replace"))
+    token = found.group(0) if found is not None else None
+    had = base.text(chain[-1]).count(token) if token else 0
+    has = head.text(mine).count(token) if token else 0
     if 0 < has < had:
         # Two uses merged into one (keto's per-dialect retry loops, each opening its transaction,
         # made one loop: a new user's trial, session 26), or one of two dropped: not told apart.

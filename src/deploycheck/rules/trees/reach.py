@@ -934,7 +934,8 @@ def _ruby_private(node, p: Parsed) -> bool:
         call = parent.parent
         method = call.child_by_field_name("method") if call is not None and call.type == "call" else None
         return method is not None and p.text(method) == "private" and call.child_by_field_name("receiver") is None
-    if parent is None or parent.type != "body_statement" or parent.parent is None or parent.parent.type not in ("class", "module"):
+    if parent is None or parent.type != "body_statement" or parent.parent is None \
+            or parent.parent.type not in ("class", "module", "singleton_class"):  # `class << self`'s too
         return False
     name = called_name(node, p)
     private, named = False, None
