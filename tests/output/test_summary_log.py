@@ -22,7 +22,7 @@ DENYING = ANSWERS.replace(
     f'shared-state: {{answer: "no", rebuttal: "{REBUTTAL}"}}',
 )
 DC101 = (
-    "Celery task \\`reserve\\_stock\\` is new and touches shared state (database, cache, files or globals): a new "
+    "Celery task `reserve_stock` is new and touches shared state (database, cache, files or globals): a new "
     "background job runs many times at once and in an order nobody chose; answer the checklist for it."
 )
 DC301 = (
