@@ -180,12 +180,13 @@ def test_go_a_goroutines_body_edited_in_place_is_judged_on_the_head_only(tmp_pat
     # not one test tag: a production build (`!integration`, any `linux` build) compiles it
     ("!integration", True), ("integration || linux", True)])
 def test_go_a_file_built_only_under_a_test_tag_is_a_tests(tmp_path, tag: str, read: bool) -> None:
-    # Go 1.26's `new(expr)` does not parse in deploycheck's grammar: unread code is DC703 unless
-    # no production build compiles the file.
+    # A line the grammar cannot read (here a call left open, as an editor's half-typed change is)
+    # is unread code, DC703, unless no production build compiles the file. (Go 1.26's `new(expr)`
+    # was the unreadable line here until session 26 read it.)
     seed = (f"//go:build {tag}\n\npackage service\n\n// Seed fills the tables the scheduler reads.\nfunc (s *TestService) Seed() error {{\n"
             "\treturn s.db.Create(&Client{Name: \"Immich\"}).Error\n}\n")
     found = _flagged(tmp_path, {"go.mod": GO_MOD, "service/seed.go": seed},
-                     {"service/seed.go": seed.replace("Name: \"Immich\"", "Name: \"Immich\", URL: new(\"https://immich.local\")")},
+                     {"service/seed.go": seed.replace("Name: \"Immich\"", "Name: \"Immich\", URL: url(\"https://immich.local\"")},
                      rule=None)
     assert bool(found) is read
 

@@ -56,7 +56,7 @@ def test_canonical_incident_exact_findings(tmp_path: Path) -> None:
             "path": "inventory/jobs.py", "line": 8, "end_line": 9,
             "message": "Product.stock is read, recomputed and saved without a lock or F() expression: two workers "
             "running reserve_stock at once can overwrite each other's update.",
-            "questions": ["shared-state", "sequential-assumption"],
+            "questions": ["shared-state", "sequential-assumption", "concurrency-tested"],
         },
     ]
     assert scan.flagged and scan.has_high and scan.flagged_files == ["inventory/jobs.py"]

@@ -80,8 +80,8 @@ def _ensure_newline(text: str) -> str:
 # The push hook fails closed where the command is missing, but says why and what to do (a new
 # user's trial, session 26: pre-commit's "Executable `deploycheck` not found" blocked every push).
 PUSH_ENTRY = ("sh -c 'command -v deploycheck >/dev/null 2>&1 || { echo \"deploycheck is not on PATH, so this push "
-              "was not checked and is refused; activate the environment deploycheck is installed in (or pip install "
-              "deploycheck) and push again\" >&2; exit 1; }; exec deploycheck verify --hook' --")
+              "was not checked and is refused; activate the environment deploycheck is installed in (or install it "
+              "there) and push again\" >&2; exit 1; }; exec deploycheck verify --hook' --")
 WARN_ENTRY = ("sh -c 'command -v deploycheck >/dev/null 2>&1 || { echo \"deploycheck is not on PATH, so no warning "
               "(the pre-push hook and CI still check)\"; exit 0; }; exec deploycheck hook warn' --")
 

@@ -85,10 +85,11 @@ def run(base: str | None, format: str, github_comment: bool = False, allow_forks
 
 
 def _escape(markdown: bool):
-    from ..output.github import markdown_text
+    """A line's escaping: Markdown keeps its code spans as code (output.github.markdown_message)."""
+    from ..output.github import markdown_message
     from ..util.safe import one_line
 
-    return markdown_text if markdown else (lambda t: one_line(t, 2000))
+    return markdown_message if markdown else (lambda t: one_line(t, 2000))
 
 
 def with_claims(ctx, text: str, markdown: bool) -> str:

@@ -9,7 +9,7 @@ class PayOrder
     AuditJob.perform_later(order.id)  # ok: DC708  # error: DC163
   end
 
-  def refund(order)
+  def refund(order)  # error: DC715
     order.with_lock do  # error: DC251
       order.update!(status: "refunded")
       RefundMailer.with(order: order).refunded.deliver_later  # error: DC708

@@ -1017,7 +1017,7 @@ def scan_cache_lost_update(s: FunctionScan) -> None:
         targets, value = _assign_parts(step.node)
         if value is not None:
             names = {t.id for t in targets if isinstance(t, ast.Name)}
-            used = names_in(value)
+            used = names_in(value) | (names if isinstance(step.node, ast.AugAssign) else set())  # `views += 1` reads views
             for read in reads:
                 if used & read[4]:
                     read[4].update(names)

@@ -1094,7 +1094,7 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
     # A deleted file's class and its methods are one removal: said once, at the outermost unit
     # (diaspora's removed workers were reported twice each, the class and its `perform`).
     deleted = [node for node, *_ in groups.values() if node is not None and "class" in node.type] \
-        if ctx.file.status == DELETED else []
+        if ctx.file.status == DELETED and moved_counterpart(ctx, p.language) is None else []
     for key, (node, what, changed, shown, job, trail) in groups.items():
         if node is not None and any(o.id != node.id and (o.start_byte <= node.start_byte and node.end_byte <= o.end_byte
                                                          or node.start_byte <= o.start_byte and o.end_byte <= node.end_byte)

@@ -236,7 +236,8 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
 # that says more than the lock API's own (`LockBranch`, `AcquireLease`) counts only on a receiver
 # named for a lock (`c.locker`, `semaphore`, `lockRegistry`): `s.users.LockAccount(…)` sets a column
 # and `pool.Acquire(ctx)` takes a connection (the red team, session 26).
-_TAKES_A_LOCK = re.compile(r"^(?:[Tt]ry)?(?:R|r)?[Ll]ock(?![a-z])\w*$|^(?:[Tt]ry)?[Aa]cquire\w*$|^lockInterruptibly$|^obtain$")
+# Not a lock registry's `obtain(key)`: DC361 reads its key and expiry.
+_TAKES_A_LOCK = re.compile(r"^(?:[Tt]ry)?(?:R|r)?[Ll]ock(?![a-z])\w*$|^(?:[Tt]ry)?[Aa]cquire\w*$|^lockInterruptibly$")
 _LOCK_API = re.compile(r"^(?:[Tt]ry)?(?:R|r)?[Ll]ock$|^lockInterruptibly$")  # `acquire` is a pool's too (pgxpool)
 _LOCK_HOLDER = re.compile(r"(?i)lock|mutex|(?:^|\.)r?mu$|sem|lease|latch")
 _CALLS = {"go": ("call_expression", "function", "selector_expression", "field", "operand"),
