@@ -515,3 +515,14 @@ def test_go_a_job_value_built_where_it_is_registered_is_a_handler(tmp_path) -> N
     found = flagged_on_branch(tmp_path, {"app/importer/wire.go": wire, "app/cache/cache.go": GOROUTINE},
                               {"app/importer/wire.go": wire.replace("return data, nil", "return data + \"!\", nil")})
     assert [(path, line) for path, line, *_ in found] == [("app/importer/wire.go", 12)]
+
+
+def test_go_a_pure_library_call_moved_under_a_lock_changes_nothing_it_guards(tmp_path) -> None:
+    # ntfy d38c1492 (apps-i): the base64 encoding moved under the session mutex; a lookup of
+    # shared state moved there is what the reading is for.
+    session = ("package server\n\nfunc (s *smtpSession) AuthPlain(user, password string) error {\n"
+               "\tauth := base64.StdEncoding.EncodeToString([]byte(user + \":\" + password))\n"
+               "\ts.mu.Lock()\n\ts.basicAuth = auth\n\ts.mu.Unlock()\n\treturn nil\n}\n")
+    moved = session.replace("\tauth := base64.StdEncoding.EncodeToString([]byte(user + \":\" + password))\n", "") \
+        .replace("\ts.basicAuth = auth\n", "\ts.basicAuth = base64.StdEncoding.EncodeToString([]byte(user + \":\" + password))\n")
+    assert flagged_on_branch(tmp_path, {"server/smtp.go": session}, {"server/smtp.go": moved}, rule="DC704") == []

@@ -323,8 +323,12 @@ def lock_calls_changed(p: Parsed, base: Parsed, lines: dict[int, str]) -> list[t
     return out
 
 
-# Calls that build an error or a log line: named, they say nothing of what the lock guards.
-_SAYS_NOTHING = ("fmt.", "errors.", "log.", "logger.", "LOG.", "log.Error", "String.format")
+# Calls that build an error or a log line, or compute a value from their arguments alone (a
+# standard library's encoders, formatters and parsers): moved across a lock, they change nothing it
+# guards (ntfy's `base64.StdEncoding.EncodeToString(…)` moved under its session mutex, apps-i).
+_SAYS_NOTHING = ("fmt.", "errors.", "log.", "logger.", "LOG.", "String.format", "base64.", "hex.", "strings.",
+                 "strconv.", "bytes.", "math.", "sort.", "utf8.", "unicode.", "json.Marshal", "json.Unmarshal",
+                 "url.", "path.", "filepath.", "Math.", "Objects.", "Integer.", "Long.", "Arrays.", "String.valueOf")
 
 
 def _lock_moved(call, calls: list, was, before: list, p: Parsed, base: Parsed) -> str | None:
