@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import AI_DETECTION_WORKER, flagged_on_branch
 
 # --- Ruby ---------------------------------------------------------------------------------------
 
-WORKER = """class AiDetectionWorker
-  include Sidekiq::Worker
-
-  def perform(attributes)
-    CheckRevision.new(attributes)
-  end
-end
-"""
+WORKER = AI_DETECTION_WORKER
 CHECK = """class CheckRevision
   def initialize(attrs)
     @id = attrs['id']

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pytest
 
+from support.scanning import AI_DETECTION_WORKER, CTFD_ATTEMPT
 from support.scanning import flagged_on_branch as _found
 
 
@@ -32,14 +33,7 @@ def _lines(found: list[tuple]) -> list[tuple[str, int]]:
 
 # The apps-s case (tests/rules/test_apps_s_readings.py): WikiEduDashboard's AI-detection worker
 # reaches the wiki API's diff fetch three files away.
-_AI_WORKER = """class AiDetectionWorker
-  include Sidekiq::Worker
-
-  def perform(attributes)
-    CheckRevision.new(attributes)
-  end
-end
-"""
+_AI_WORKER = AI_DETECTION_WORKER
 _CHECK = """class CheckRevision
   def initialize(attrs)
     @id = attrs['id']
@@ -717,16 +711,7 @@ def test_python_a_counter_created_when_missing_then_incremented_decides_on_the_i
     assert found == []
 
 
-_ATTEMPT = """from app.cache import cache
-
-
-def attempt(account_id, max_tries):
-    key = f"kpm_{account_id}"
-    count = cache.inc(key)
-    if count > max_tries:
-        return "too many"
-    return submit(account_id)
-"""
+_ATTEMPT = CTFD_ATTEMPT
 _ATTEMPT_INLINE = """from app.cache import cache
 
 

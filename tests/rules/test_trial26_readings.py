@@ -7,7 +7,7 @@ import pytest
 
 from support.gate import dc
 from support.gitrepo import git, make_branch, make_repo
-from support.scanning import flagged_on_branch
+from support.scanning import CTFD_ATTEMPT, flagged_on_branch
 
 from deploycheck.output.github import markdown_message
 from deploycheck.rules.trees.parse import parse_bytes
@@ -164,16 +164,7 @@ def test_init_names_the_default_branch_origin_names(tmp_path) -> None:
 
 # --- CTFd (Python), a new user's trial ------------------------------------------------------------
 
-ATTEMPT = """from app.cache import cache
-
-
-def attempt(account_id, max_tries):
-    key = f"kpm_{account_id}"
-    count = cache.inc(key)
-    if count > max_tries:
-        return "too many"
-    return submit(account_id)
-"""
+ATTEMPT = CTFD_ATTEMPT
 CHECKED_THEN_INC = """from app.cache import cache
 
 

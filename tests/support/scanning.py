@@ -89,3 +89,27 @@ SERVER = """class EvmServer < ApplicationJob
   end
 end
 """
+
+
+# WikiEduDashboard's AI-detection worker (apps-s b5fbb00a): the job that reaches the wiki API's diff
+# fetch through services whose helpers are private.
+AI_DETECTION_WORKER = """class AiDetectionWorker
+  include Sidekiq::Worker
+
+  def perform(attributes)
+    CheckRevision.new(attributes)
+  end
+end
+"""
+
+# CTFd's attempt counter (a new user's trial, session 26), reserved atomically on the base.
+CTFD_ATTEMPT = """from app.cache import cache
+
+
+def attempt(account_id, max_tries):
+    key = f"kpm_{account_id}"
+    count = cache.inc(key)
+    if count > max_tries:
+        return "too many"
+    return submit(account_id)
+"""
