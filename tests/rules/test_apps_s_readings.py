@@ -5,28 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import AI_DETECTION_WORKER, flagged_on_branch
+from support.scanning import AI_CHECK_REVISION, AI_DETECTION_WORKER, DSPACE_TOKENS, flagged_on_branch
 
 # --- Ruby ---------------------------------------------------------------------------------------
 
 WORKER = AI_DETECTION_WORKER
-CHECK = """class CheckRevision
-  def initialize(attrs)
-    @id = attrs['id']
-    check
-  end
-
-  private
-
-  def check
-    fetch_plaintext
-  end
-
-  def fetch_plaintext
-    @text = RevisionPlaintext.new(@id).text
-  end
-end
-"""
+CHECK = AI_CHECK_REVISION
 PLAINTEXT = """class RevisionPlaintext
   attr_reader :text
 
@@ -422,17 +406,7 @@ def test_go_a_lock_whose_neighbours_only_log_differently_is_not_moved(tmp_path) 
 
 # --- Java and Spring ----------------------------------------------------------------------------
 
-TOKENS = """package org.example.security;
-
-public class ShortLivedTokenHandler extends TokenHandler {
-    private EPersonService ePersonService;
-
-    protected EPerson updateSessionSalt(final Context context) {
-        EPerson ePerson = context.getCurrentUser();
-        return ePerson;
-    }
-}
-"""
+TOKENS = DSPACE_TOKENS
 SALTED = """        EPerson ePerson = context.getCurrentUser();
         if (ePerson != null && StringUtils.isBlank(ePerson.getSessionSalt())) {
             ePerson.setSessionSalt(generateRandomKey());

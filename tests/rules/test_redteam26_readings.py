@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import AI_DETECTION_WORKER, CTFD_ATTEMPT
+from support.scanning import AI_CHECK_REVISION, AI_DETECTION_WORKER, CTFD_ATTEMPT, DSPACE_TOKENS
 from support.scanning import flagged_on_branch as _found
 
 
@@ -34,23 +34,7 @@ def _lines(found: list[tuple]) -> list[tuple[str, int]]:
 # The apps-s case (tests/rules/test_apps_s_readings.py): WikiEduDashboard's AI-detection worker
 # reaches the wiki API's diff fetch three files away.
 _AI_WORKER = AI_DETECTION_WORKER
-_CHECK = """class CheckRevision
-  def initialize(attrs)
-    @id = attrs['id']
-    check
-  end
-
-  private
-
-  def check
-    fetch_plaintext
-  end
-
-  def fetch_plaintext
-    @text = RevisionPlaintext.text_for(@id)
-  end
-end
-"""
+_CHECK = AI_CHECK_REVISION.replace("RevisionPlaintext.new(@id).text", "RevisionPlaintext.text_for(@id)")
 _DIFF = """class WikiDiff
   def revision_diff(id)
     Api.compare(id)
@@ -511,17 +495,7 @@ def test_go_a_pgx_connection_acquired_takes_no_lock_PASSES_NOW(tmp_path) -> None
 # 9. DC705: a Java entity field checked, set and saved (checkact.guarded_field_write)
 # =================================================================================================
 
-_TOKENS = """package org.example.security;
-
-public class ShortLivedTokenHandler extends TokenHandler {
-    private EPersonService ePersonService;
-
-    protected EPerson updateSessionSalt(final Context context) {
-        EPerson ePerson = context.getCurrentUser();
-        return ePerson;
-    }
-}
-"""
+_TOKENS = DSPACE_TOKENS
 _TOKENS_PATH = "src/main/java/org/example/security/ShortLivedTokenHandler.java"
 
 

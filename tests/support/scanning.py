@@ -113,3 +113,35 @@ def attempt(account_id, max_tries):
         return "too many"
     return submit(account_id)
 """
+
+# The service that worker builds, whose private `check` runs its private fetch.
+AI_CHECK_REVISION = """class CheckRevision
+  def initialize(attrs)
+    @id = attrs['id']
+    check
+  end
+
+  private
+
+  def check
+    fetch_plaintext
+  end
+
+  def fetch_plaintext
+    @text = RevisionPlaintext.new(@id).text
+  end
+end
+"""
+
+# DSpace's short-lived token handler (apps-s 3286162d), before its session salt check.
+DSPACE_TOKENS = """package org.example.security;
+
+public class ShortLivedTokenHandler extends TokenHandler {
+    private EPersonService ePersonService;
+
+    protected EPerson updateSessionSalt(final Context context) {
+        EPerson ePerson = context.getCurrentUser();
+        return ePerson;
+    }
+}
+"""
