@@ -1050,7 +1050,7 @@ def scan_cache_lost_update(s: FunctionScan) -> None:
                 if read[0] == dotted(recv) and read[1] == key and names_in(new_value) & read[4]:
                     if read[3].locked or step.locked:
                         break
-                    store = "Cache" if chain_root(recv) in ("cache", "caches") or "cache" in read[0].lower() else "Redis"
+                    store = _store_kind(recv, read[0])
                     method = "cache.get()/cache.set()" if store == "Cache" else f"{read[2].func.attr}()/{tail}()"  # type: ignore[attr-defined]  # a method call: read[2].func is an Attribute
                     fix = "use cache.incr()/decr() or a lock" if store == "Cache" else "use INCRBY/HINCRBY, WATCH/MULTI or a Lua script"
                     s.report(
@@ -1082,6 +1082,11 @@ def _compared(test: ast.AST, names: set[str], call: ast.AST | None = None) -> bo
     return False
 
 
+def _store_kind(recv: ast.AST, read_from: str) -> str:
+    """"Cache" for a Django or Flask cache (the receiver or the read's), else "Redis"."""
+    return "Cache" if chain_root(recv) in ("cache", "caches") or "cache" in read_from.lower() else "Redis"
+
+
 def _key_words(store: str, key: ast.AST) -> str:
     """`Redis key f"quota:{user_id}"`, or `The cache key in `key`` for a variable (not "key key")."""
     if isinstance(key, ast.Name):
@@ -1097,7 +1102,7 @@ def _checked_then_incremented(s: FunctionScan, reads: list, checked: dict[int, i
     for read in reads:
         if read[0] != dotted(recv) or read[1] != key or id(read[2]) not in checked or read[3].locked:
             continue
-        store = "Cache" if chain_root(recv) in ("cache", "caches") or "cache" in read[0].lower() else "Redis"
+        store = _store_kind(recv, read[0])
         s.report(
             CACHE_LOST_UPDATE, read[2].lineno, call,
             f"{_key_words(store, call.args[0])} is read with get(), compared (line {checked[id(read[2])]}) and "

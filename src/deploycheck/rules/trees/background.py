@@ -833,12 +833,12 @@ def _go_registered(call, p: Parsed, what: str, named) -> list[tuple[int, int, st
     for arg in args.named_children if args is not None else ():
         if arg.type == "func_literal":
             out.append(_span(arg, what))
-        elif arg.type == "identifier" and (p.text(arg) in receiver_names or _built_as(arg, p, method)):
+        elif arg.type == "identifier" and ((own := p.text(arg) in receiver_names) or (built := _built_as(arg, p, method))):
             # The enclosing method's receiver, or a value built here (`r := &JobRepository{…}` in
             # a wire provider): its methods taking a `context.Context` first are the handlers.
-            kind = _receiver_type(method, p) if p.text(arg) in receiver_names else _built_as(arg, p, method)
-            out += [_span(m, what) for m in _go_methods_of(p, kind) if _params_match(m, p, _GO_CONTEXT_FIRST)]
-            if not any(m for m in _go_methods_of(p, kind)):
+            methods = _go_methods_of(p, _receiver_type(method, p) if own else built)
+            out += [_span(m, what) for m in methods if _params_match(m, p, _GO_CONTEXT_FIRST)]
+            if not methods:
                 out.append(_span(arg, what))  # the type is another file's: the search reaches its methods
         elif arg.type in ("identifier", "selector_expression"):
             here = [u for u in named(arg) if u.type in ("function_declaration", "method_declaration")]

@@ -384,8 +384,10 @@ def guarded_field_write(p: Parsed, lines: Container[int]) -> list[tuple[int, str
             if key is not None:
                 read[key] = call
         # A getter's value kept in a local first (`String salt = e.getSessionSalt(); if (isBlank(salt))`).
-        for ident in _nodes(condition, "identifier"):
-            kept = _kept_getters(branch, p).get(p.text(ident))
+        idents = _nodes(condition, "identifier")
+        kept_getters = _kept_getters(branch, p) if idents else {}
+        for ident in idents:
+            kept = kept_getters.get(p.text(ident))
             if kept is not None:
                 read.setdefault(kept[0], kept[1])
         if not read:

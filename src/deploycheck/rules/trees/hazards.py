@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 from .parse import Parsed
+from .producer import flat
 from .units import index_units, qualname, units_at
 
 CONCURRENT = frozenset({
@@ -231,12 +233,12 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
 # --- a lock taken elsewhere, on something else or for longer ------------------------------------
 
 # A call that takes a lock: Go's `mu.Lock()`, an application's locker (`c.locker.LockBranch(ctx,
-# repoID, branch, ttl)`), Java's `lock.tryLock(…)`, a semaphore's `acquire()`, a lock registry's
-# `obtain(key)`. Not the calls that give one back or ask about one (`Unlock`, `IsLocked`). A name
-# that says more than the lock API's own (`LockBranch`, `AcquireLease`) counts only on a receiver
-# named for a lock (`c.locker`, `semaphore`, `lockRegistry`): `s.users.LockAccount(…)` sets a column
-# and `pool.Acquire(ctx)` takes a connection (the red team, session 26).
-# Not a lock registry's `obtain(key)`: DC361 reads its key and expiry.
+# repoID, branch, ttl)`), Java's `lock.tryLock(…)`, a semaphore's `acquire()`. Not the calls that
+# give one back or ask about one (`Unlock`, `IsLocked`), nor a lock registry's `obtain(key)`: DC361
+# reads its key and expiry. A name that says more than the lock API's own (`LockBranch`,
+# `AcquireLease`) counts only on a receiver named for a lock (`c.locker`, `semaphore`):
+# `s.users.LockAccount(…)` sets a column and `pool.Acquire(ctx)` takes a connection (the red team,
+# session 26).
 _TAKES_A_LOCK = re.compile(r"^(?:[Tt]ry)?(?:R|r)?[Ll]ock(?![a-z])\w*$|^(?:[Tt]ry)?[Aa]cquire\w*$|^lockInterruptibly$")
 _LOCK_API = re.compile(r"^(?:[Tt]ry)?(?:R|r)?[Ll]ock$|^lockInterruptibly$")  # `acquire` is a pool's too (pgxpool)
 _LOCK_HOLDER = re.compile(r"(?i)lock|mutex|(?:^|\.)r?mu$|sem|lease|latch")
@@ -260,66 +262,59 @@ def _lock_call(n, p: Parsed) -> str | None:
     return text if _LOCK_API.match(text) or (holder is not None and _LOCK_HOLDER.search(p.text(holder))) else None
 
 
-def _calls_of(unit, p: Parsed) -> list:
+def _calls_of(unit, p: Parsed) -> list[tuple[Any, str]]:
+    """The unit's calls in source order, each with its text without layout."""
     kind = _CALLS[p.language][0]
     out, stack = [], [unit]
     while stack:
         n = stack.pop()
         if n.type == kind:
-            out.append(n)
+            out.append((n, flat(p.text(n))))
         stack.extend(reversed(n.children))
     return out
 
 
-def _flat(node, p: Parsed) -> str:
-    return "".join(p.text(node).split())
-
-
 def lock_calls_changed(p: Parsed, base: Parsed, lines: dict[int, str]) -> list[tuple[int, int, str]]:
-    """(first line, last line, message) for each lock a changed line of the head ``p`` takes that its
-    unit did not take so on ``base``: another lock, key or duration (harness's merge lock made one
-    per target branch, apps-s 828c7abf), or the same lock taken at another point of the unit, so
-    that other calls now run under it or before it (harness's merge endpoint, which now locks
-    before it reads the commits it merges, apps-s 97c3715a). Go and Java."""
+    """(first line, last line, message) for each lock of a changed unit of the head ``p`` that its
+    unit did not take so on ``base``: on a changed line, another lock, key or duration (harness's
+    merge lock made one per target branch, apps-s 828c7abf); on any line, the same lock with
+    other calls now under it or before it (harness's merge endpoint, which now locks before it
+    reads the commits it merges, apps-s 97c3715a; a call moved across a lock whose own line did
+    not change). Go and Java."""
     if p.language not in _CALLS:
         return []
     mine, theirs = index_units(p), index_units(base)
     out: list[tuple[int, int, str]] = []
-    seen: set[int] = set()
+    done: set[str] = set()
+    seen: set[int] = set()  # a lock of a nested function is one of its enclosing unit's calls too
     for number in sorted(lines):
         chain = units_at(p, number - 1)
         key = qualname(chain, p)
-        if not chain or key not in mine or key not in theirs:
+        if not chain or key in done or key not in mine or key not in theirs:
             continue
-        unit, was = mine[key], theirs[key]
-        calls, before = _calls_of(unit, p), _calls_of(was, base)
-        for call in calls:
+        done.add(key)  # each unit read once, however many of its lines changed
+        calls, before = _calls_of(mine[key], p), _calls_of(theirs[key], base)
+        head_count, base_count = Counter(t for _, t in calls), Counter(t for _, t in before)
+        for call, text in calls:
             first, last = call.start_point[0] + 1, call.end_point[0] + 1
-            method = _lock_call(call, p)
-            if method is None or first in seen:
+            if first in seen or _lock_call(call, p) is None:
                 continue
             seen.add(first)
-            text = _flat(call, p)
-            held = [c for c in before if _flat(c, base) == text]
-            same = [c for c in calls if _flat(c, p) == text]
             shown = p.text(call).split("(")[0]
-            # A lock on no changed line is read for a move only: a call moved across it changes
-            # what it guards as surely (a rate limiter's bucket lookup moved above its lock).
-            if not any(row in lines for row in range(first, last + 1)):
-                if len(held) == len(same) == 1 and (moved := _lock_moved(call, calls, held[0], before, p, base)):
-                    out.append((first, last, (
-                        f"`{shown}(…)` guards other calls of `{key}` than on the base: {moved}. What runs under "
-                        "the lock changed: say in the checklist what must not interleave with what it guards.")))
-                continue
-            if len(held) < len(same):
+            changed = any(row in lines for row in range(first, last + 1))
+            if changed and base_count[text] < head_count[text]:
                 out.append((first, last, (
                     f"`{shown}(…)` in `{key}` takes a lock that the base's `{key}` did not take so (another lock, key, "
                     "scope or duration): what it makes exclusive, and against whom, changed. Say in the checklist "
                     "what runs under it now and what two callers (requests, workers) may still do at once.")))
-            elif len(held) == len(same) == 1 and (moved := _lock_moved(call, calls, held[0], before, p, base)):
+            elif base_count[text] == head_count[text] == 1 and (
+                    moved := _lock_moved(call, text, calls, before, head_count, base_count)):
+                # A lock on no changed line is read for a move only: a call moved across it changes
+                # what it guards as surely (a rate limiter's bucket lookup moved above its lock).
+                where = f"is taken at another point of `{key}`" if changed else f"guards other calls of `{key}`"
                 out.append((first, last, (
-                    f"`{shown}(…)` is taken at another point of `{key}` than on the base: {moved}. What runs under "
-                    "the lock changed: say in the checklist what must not interleave with what it guards.")))
+                    f"`{shown}(…)` {where} than on the base: {moved}. What runs under the lock changed: say in "
+                    "the checklist what must not interleave with what it guards.")))
     return out
 
 
@@ -331,22 +326,21 @@ _SAYS_NOTHING = ("fmt.", "errors.", "log.", "logger.", "LOG.", "String.format", 
                  "url.", "path.", "filepath.", "Math.", "Objects.", "Integer.", "Long.", "Arrays.", "String.valueOf")
 
 
-def _lock_moved(call, calls: list, was, before: list, p: Parsed, base: Parsed) -> str | None:
-    """How the calls that run before the lock changed, among those both sides make; None if none did."""
-    head_all = Counter(_flat(c, p) for c in calls)
-    base_all = Counter(_flat(c, base) for c in before)
-    common = {t for t in head_all if head_all[t] == 1 and base_all.get(t) == 1}
-    own = _flat(call, p)
-    ahead = {_flat(c, p) for c in calls if c.start_byte < call.start_byte and not _inside(c, call)} & common - {own}
-    was_ahead = {_flat(c, base) for c in before if c.start_byte < was.start_byte and not _inside(c, was)} & common - {own}
+def _lock_moved(call, own: str, calls: list, before: list, head_count: Counter, base_count: Counter) -> str | None:
+    """How the calls that run before the lock ``call`` (its text ``own``) changed, among those both
+    sides make once; None if none did (or only errors and log lines moved across it)."""
+    common = {t for t in head_count if head_count[t] == 1 and base_count.get(t) == 1} - {own}
+    was = next(c for c, t in before if t == own)
+    ahead = {t for c, t in calls if c.start_byte < call.start_byte and not _inside(c, call)} & common
+    was_ahead = {t for c, t in before if c.start_byte < was.start_byte and not _inside(c, was)} & common
     if ahead == was_ahead:
         return None
     # Named in the head's order, method calls first (a builtin's `append(…)` says little).
-    order = {t: i for i, t in reversed(list(enumerate(_flat(c, p) for c in calls)))}
+    order = {t: i for i, t in reversed(list(enumerate(t for _, t in calls)))}
     ranked = sorted((t for t in was_ahead ^ ahead if not t.startswith(_SAYS_NOTHING)),
                     key=lambda t: ("." not in t.split("(")[0], order.get(t, 0)))
     shown = [f"`{t.split('(')[0]}(…)` now runs {'under it' if t in was_ahead else 'before it'}" for t in ranked[:3]]
-    return ", ".join(shown) or None  # only errors and log lines moved across it
+    return ", ".join(shown) or None
 
 
 def _inside(c, call) -> bool:

@@ -204,6 +204,19 @@ _CONDITIONS = {"if": (True, "alternative"), "elsif": (True, "alternative"), "con
                "if_modifier": (True, None), "unless": (False, "alternative"), "unless_modifier": (False, None)}
 
 
+def _conditions(node, own_too: bool = False):
+    """(the conditional node, its condition or a `when`'s values, the child on ``node``'s way up)
+    for each condition ``node`` runs under inside its method, innermost first; ``own_too``: also
+    a condition ``node`` stands in."""
+    child, n = node, node.parent
+    while n is not None and n.type not in ("method", "singleton_method"):
+        parts = n.children_by_field_name("pattern") if n.type == "when" else (
+            [c] if n.type in _CONDITIONS and (c := n.child_by_field_name("condition")) is not None else [])
+        if parts and (own_too or not any(part.id == child.id for part in parts)):
+            yield n, parts, child
+        child, n = n, n.parent
+
+
 def _guards(node, p: Parsed) -> tuple[tuple[str, bool], ...]:
     """The conditions ``node`` runs under inside its method, outermost first: (the condition
     without layout, whether it runs when that is true). Written either way alike: a modifier `if`
@@ -211,37 +224,25 @@ def _guards(node, p: Parsed) -> tuple[tuple[str, bool], ...]:
     `when`'s values are read whole, in any order. An enqueue that gained or lost a condition, or
     whose condition changed, starts the job in other cases than before."""
     out = []
-    child, n = node, node.parent
-    while n is not None and n.type not in ("method", "singleton_method"):
+    for n, parts, child in _conditions(node):
         if n.type == "when":
-            patterns = [c for c in n.children_by_field_name("pattern")]
-            if patterns and not any(c.id == child.id for c in patterns):
-                out.append(("when " + ",".join(sorted(flat(p.text(c)) for c in patterns)), True))
-        elif n.type in _CONDITIONS and (condition := n.child_by_field_name("condition")) is not None \
-                and child.id != condition.id:
-            truthy, other_field = _CONDITIONS[n.type]
-            other = n.child_by_field_name(other_field) if other_field else None
-            if other is not None and other.start_byte <= child.start_byte < other.end_byte:
-                truthy = not truthy
-            text = flat(p.text(condition))
-            while text.startswith("!") and not text.startswith("!="):  # `if !x` is `unless x`
-                text, truthy = text[1:], not truthy
-            out.append((text.removeprefix("(").removesuffix(")") if text.startswith("(") else text, truthy))
-        child, n = n, n.parent
+            out.append(("when " + ",".join(sorted(flat(p.text(c)) for c in parts)), True))
+            continue
+        truthy, other_field = _CONDITIONS[n.type]
+        other = n.child_by_field_name(other_field) if other_field else None
+        if other is not None and other.start_byte <= child.start_byte < other.end_byte:
+            truthy = not truthy
+        text = flat(p.text(parts[0]))
+        while text.startswith("!") and not text.startswith("!="):  # `if !x` is `unless x`
+            text, truthy = text[1:], not truthy
+        out.append((text.removeprefix("(").removesuffix(")") if text.startswith("(") else text, truthy))
     return tuple(reversed(out))
 
 
-def _guard_rows(node, p: Parsed) -> set[int]:
+def _guard_rows(node) -> set[int]:
     """The 1-based rows of the conditions ``node`` runs under inside its method."""
-    rows: set[int] = set()
-    n = node.parent
-    while n is not None and n.type not in ("method", "singleton_method"):
-        parts = n.children_by_field_name("pattern") if n.type == "when" else (
-            [c] if n.type in _CONDITIONS and (c := n.child_by_field_name("condition")) is not None else [])
-        for part in parts:
-            rows.update(range(part.start_point[0] + 1, part.end_point[0] + 2))
-        n = n.parent
-    return rows
+    return {row for _, parts, _ in _conditions(node, own_too=True) for part in parts
+            for row in range(part.start_point[0] + 1, part.end_point[0] + 2)}
 
 
 def _same_calls(where: Parsed, scopes: list, call: str) -> list:
@@ -307,7 +308,7 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
         # A new method is new as a whole: git may pair its unchanged-looking lines with the base's.
         new_method = method is not None and not before and method.start_point[0] + 1 in code_rows
         if new_method or any(row in code_rows for row in range(first, last + 1)) or (
-                base is not None and chain and _guard_rows(node, p) & code_rows):
+                base is not None and chain and _guard_rows(node) & code_rows):
             call = flat(p.text(node) + "".join(p.text(b) for b in bodies))
             if any(call in text for text in held):
                 # The same call was there: moved or re-indented within its method, not new; but
