@@ -514,9 +514,9 @@ def install_step(source, ci: str, kept_without_spec: bool = False) -> str:
 def _origin_default_branch(root: Path) -> str | None:
     """The branch origin's HEAD names (`develop` for diaspora: a new user's trial, session 26, was
     told to commit on "your main branch"), or None when git does not know it."""
-    proc = gitcmd.run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], str(root), check=False)
-    name = proc.stdout.decode("utf-8", "replace").strip().partition("/")[2]
-    return name or None
+    from ..git.change import origin_head
+
+    return origin_head(str(root)).partition("/")[2] or None
 
 
 def _uncommitted(root: Path, paths: list[str]) -> set[str]:

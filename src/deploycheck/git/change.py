@@ -545,6 +545,12 @@ def _did_you_mean(root: str, name: str) -> str:
     return f"Did you mean `{inert(close[0], keep_newlines=False)}`? "
 
 
+def origin_head(root: str) -> str:
+    """What origin's HEAD points at (`origin/develop`), or "" when git does not know."""
+    return gitcmd.run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], root, check=False).stdout.decode(
+        "utf-8", "replace").strip()
+
+
 def _say_if_local_is_ahead(root: str, found: tuple[str, str, str], head_sha: str | None = None) -> None:
     """The default base is the remote's branch (origin/main). Work committed on the local main
     and not pushed yet (typically `deploycheck init`'s configuration and signers) is not in it,
@@ -556,8 +562,7 @@ def _say_if_local_is_ahead(root: str, found: tuple[str, str, str], head_sha: str
         return
     target = name
     if name == "origin/HEAD":
-        target = gitcmd.run(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], root, check=False).stdout.decode(
-            "utf-8", "replace").strip()
+        target = origin_head(root)
     local = target.partition("/")[2]
     if not local or local == "HEAD":
         return
