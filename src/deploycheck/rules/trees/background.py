@@ -771,6 +771,14 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
 # consumer is told by the declared type of what is called: a parameter of the enclosing function.
 _GO_CONSUMER_VERB = re.compile(r"^(?:Register|Subscribe)\w*$")
 _GO_CONSUMER_TYPE = re.compile(r"(?:Reader|Consumer|Subscriber|Listener|Executor|Dispatcher)$")
+# A type of a package named for a queue is the queue's own service: answer's notification queue
+# (`notificationQueueService.RegisterHandler(n.Handler)` on a `noticequeue.ExternalService`, whose
+# goroutine runs every queued notification's handler one after another, apps-t dda51232).
+_GO_QUEUE_PACKAGE = re.compile(r"^\w*queues?\.", re.IGNORECASE)
+
+
+def _consumes(written: str) -> bool:
+    return bool(_GO_CONSUMER_TYPE.search(written) or _GO_QUEUE_PACKAGE.match(written))
 
 
 def _consumer_type(operand, p: Parsed) -> str | None:
@@ -780,7 +788,7 @@ def _consumer_type(operand, p: Parsed) -> str | None:
     if operand is not None and operand.type == "selector_expression":
         field = operand.child_by_field_name("field")
         written = _field_type(p, p.text(field)) if field is not None else None
-        return written if written and _GO_CONSUMER_TYPE.search(written) else None
+        return written if written and _consumes(written) else None
     if operand is None or operand.type != "identifier":
         return None
     name = p.text(operand)
@@ -792,7 +800,7 @@ def _consumer_type(operand, p: Parsed) -> str | None:
                     kind = decl.child_by_field_name("type")
                     if kind is not None and any(c.type == "identifier" and p.text(c) == name for c in decl.named_children):
                         written = p.text(kind).lstrip("*").split("[")[0]
-                        return written if _GO_CONSUMER_TYPE.search(written) else None
+                        return written if _consumes(written) else None
         n = n.parent
     return None
 

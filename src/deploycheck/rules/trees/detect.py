@@ -11,7 +11,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -25,7 +25,7 @@ from .enqueue import enqueued_in_transaction
 from .naming import followable, producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
-from .hazards import HINTS, LANGUAGES, lock_calls_changed, weakened
+from .hazards import HINTS, LANGUAGES, capacity_flows, lock_calls_changed, weakened
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
@@ -202,6 +202,10 @@ def detect(ctx):
             if language != "kotlin" and ctx.file.status != ADDED and (base := _base_tree(ctx, language)) is not None:
                 for first, last, message in lock_calls_changed(p, base, lines):
                     yield PRIMITIVE_WEAKENED.finding(ctx.path, first, message, last, severity="warning")
+            # A channel's capacity passed in or named as a constant: its `make` line says nothing.
+            if channel_hints(ctx) and (base := _base_tree(ctx, language)) is not None:
+                for line, message in capacity_flows(p, base, lines):
+                    yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
         if not itself and (loader := loaded_by_a_job(ctx)):
             yield from _background(ctx, p, lines, side, system, loader)
             continue

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .parse import Parsed
+from .parse import Parsed, nodes_of
 from .producer import flat
 from .units import index_units, qualname, units_at
 
@@ -345,3 +345,73 @@ def _lock_moved(call, own: str, calls: list, before: list, head_count: Counter, 
 
 def _inside(c, call) -> bool:
     return call.start_byte <= c.start_byte and c.end_byte <= call.end_byte
+
+
+# --- a Go channel's capacity changed where it comes from -------------------------------------
+
+
+def _go_params(fn, p: Parsed) -> list[str]:
+    """A Go function's parameter names, in order (`a, b int` is two)."""
+    params = fn.child_by_field_name("parameters")
+    return [p.text(c) for decl in (params.named_children if params is not None else ())
+            for c in decl.named_children if c.type == "identifier"]
+
+
+def _go_constants(p: Parsed) -> dict[str, tuple[str, int]]:
+    """The file's top-level `const`/`var` names with one value: name -> (value text, line)."""
+    out = {}
+    for spec in nodes_of(p, frozenset({"const_spec", "var_spec"})):
+        names = [c for c in spec.named_children if c.type == "identifier"]
+        value = spec.child_by_field_name("value")
+        up = spec.parent
+        while up is not None and up.type in ("const_declaration", "var_declaration", "var_spec_list"):
+            up = up.parent
+        if len(names) == 1 and value is not None and value.named_child_count == 1 and up is not None \
+                and up.type == "source_file":
+            out[p.text(names[0])] = (p.text(value.named_children[0]), spec.start_point[0] + 1)
+    return out
+
+
+def _capacities(p: Parsed) -> dict[tuple[str, str], list[tuple[str, int]]]:
+    """Per (function, element type) of a Go `make(chan T, n)` whose `n` is a parameter of its
+    function or a top-level constant: the values it is made with, one step back, and the line each
+    comes from (the call that passes it, the constant's declaration)."""
+    constants = _go_constants(p)
+    functions = {p.text(f.child_by_field_name("name")): f for f in nodes_of(p, frozenset({"function_declaration"}))}
+    out: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for name, fn in functions.items():
+        params = _go_params(fn, p)
+        for _, elem, cap in _channels(fn, p):
+            values = out.setdefault((name, elem), [])
+            if cap in constants:
+                values.append(constants[cap])
+            elif cap in params:
+                index = params.index(cap)
+                for call in nodes_of(p, frozenset({"call_expression"})):
+                    callee, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+                    if callee is None or args is None or p.text(callee) != name or index >= args.named_child_count:
+                        continue
+                    given = args.named_children[index]
+                    arg = p.text(given)
+                    values.append(constants[arg] if arg in constants else (arg, given.start_point[0] + 1))
+    return out
+
+
+def capacity_flows(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line, message) for each Go channel whose capacity, followed one step back to the argument
+    that fills its function's parameter or to the constant it names, changed on a changed line,
+    while the `make` itself did not (answer's mail worker queue, 128 made an environment setting
+    with a default of 1024, apps-t e06311a5)."""
+    before, out = _capacities(base), []
+    for (function, elem), values in _capacities(head).items():
+        was = sorted({flat(text) for text, _ in before.get((function, elem), [])})
+        now = sorted({flat(text) for text, _ in values})
+        if not was or not now or was == now:
+            continue
+        for text, line in values:
+            if line in lines and flat(text) not in was:
+                out.append((line, f"`{text}` (was {', '.join(f'`{w}`' for w in was)}) is now the capacity of the "
+                                  f"`{elem}` that `{function}` makes: when it is full, its senders block or drop their work, "
+                                  "and more or less work waits in memory, lost on a restart."))
+                break
+    return out

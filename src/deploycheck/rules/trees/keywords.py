@@ -191,6 +191,14 @@ def lock_hints(ctx) -> bool:
     return _LOCK_CALL_TEXT.search(ctx.lower_text("head") or "") is not None
 
 
+def channel_hints(ctx) -> bool:
+    """DC704's gate for a Go channel's capacity set elsewhere (hazards.capacity_flows): a modified
+    Go file with added lines that makes a channel."""
+    if language_of_file(ctx) != "go" or not ctx.added or ctx.file.status == "added":
+        return False
+    return "make(chan" in (ctx.lower_text("head") or "")
+
+
 def guard_hints(ctx) -> bool:
     """DC709's gate (rules/trees/guard.py): a JS/TS file whose changed lines say `update` or
     `where` and whose head filters an update, in any application (a request races a request)."""
@@ -352,7 +360,7 @@ def db_function_hints(ctx) -> bool:
 
 # A Go registration on an event or job consumer, as lower-case text (background._GO_CONSUMER_TYPE).
 _GO_CONSUMER_REGISTRATION = re.compile(r"\.(?:register|subscribe)\w*\(")
-_GO_CONSUMER_WORD = re.compile(r"(?:reader|consumer|subscriber|listener|executor|dispatcher)\b")
+_GO_CONSUMER_WORD = re.compile(r"(?:reader|consumer|subscriber|listener|executor|dispatcher)\b|\bqueues?\.\w")
 
 
 # A supertype named for a worker, whatever the spacing (`extends AbstractTaskWorker\n{`,

@@ -384,7 +384,10 @@ PRIMITIVE_WEAKENED = Rule(
         server runs its requests on threads too. Only uses count: a creation, a declared type, a call on it, the
         keywords; a class literal (`ConcurrentHashMap.class` given to an allow-list, Kotlin's
         `ConcurrentHashMap::class`), an import, a string or a comment naming the type do not. A Go `make(chan T, n)` whose capacity changed is a `warning`, `high` when
-        a buffered channel became unbuffered. A Java or Kotlin unit that calls `parallelStream()`
+        a buffered channel became unbuffered; so is one whose `n` is a parameter of its function
+        or a constant of its file and whose value changed one step back, at the changed argument
+        of a call of that function in the file or at the constant (apache/answer's mail worker
+        queue, 128 made an environment setting). A Java or Kotlin unit that calls `parallelStream()`
         or `.parallel()` more or fewer times than before is a `warning`, reported at the head's
         parallel call (or the unit's changed lines when one went away), in any application: a
         parallel stream runs on the JVM's shared fork-join pool whether or not the code is a job.

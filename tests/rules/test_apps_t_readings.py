@@ -1,0 +1,102 @@
+"""Readings from the apps-t sample (tests/corpus/*-labelled-apps-t.yaml), scanned first in
+session 27, on real git repositories: each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- Go -----------------------------------------------------------------------------------------
+
+EXTERNAL = """package notification
+
+import (
+	"context"
+
+	"example.com/app/internal/service/noticequeue"
+)
+
+type ExternalNotificationService struct {
+	queue noticequeue.ExternalService
+}
+
+func NewExternalNotificationService(notificationQueueService noticequeue.ExternalService) *ExternalNotificationService {
+	n := &ExternalNotificationService{queue: notificationQueueService}
+	notificationQueueService.RegisterHandler(n.Handler)
+	return n
+}
+
+func (ns *ExternalNotificationService) Handler(ctx context.Context, msg *Msg) error {
+	return ns.handleNewQuestion(ctx, msg)
+}
+"""
+NEW_QUESTION = """package notification
+
+import "context"
+
+func (ns *ExternalNotificationService) handleNewQuestion(ctx context.Context, msg *Msg) error {
+	for _, s := range msg.Subscribers {
+		ns.send(ctx, s)
+	}
+	return nil
+}
+"""
+
+
+@pytest.mark.parametrize("package, flagged", [("noticequeue", True), ("jobqueues", True), ("notice", False)])
+def test_go_a_handler_registered_on_a_queue_package_s_service(tmp_path, package: str, flagged: bool) -> None:
+    # answer dda51232: the notification queue's handler for new questions now sleeps between
+    # mails; the queue is a `noticequeue.ExternalService` whose one goroutine runs every handler.
+    external = EXTERNAL.replace("noticequeue", package)
+    found = flagged_on_branch(tmp_path, {"app/notification/external.go": external,
+                                         "app/notification/new_question.go": NEW_QUESTION},
+                              {"app/notification/new_question.go": NEW_QUESTION.replace(
+                                  "\t\tns.send(ctx, s)\n", "\t\ttime.Sleep(msg.Interval)\n\t\tns.send(ctx, s)\n")})
+    assert [(path, line) for path, line, *_ in found] == ([("app/notification/new_question.go", 7)] if flagged else [])
+
+
+WORKER = """package notification
+
+const queueSize = 128
+
+type task struct{ id string }
+
+type worker struct{ tasks chan task }
+
+func newWorkerWithDefaults() *worker {
+	return newWorkerWithBuffer(
+		queueSize,
+	)
+}
+
+func newWorkerWithBuffer(size int) *worker {
+	w := &worker{tasks: make(chan task, size)}
+	go w.run()
+	return w
+}
+
+func (w *worker) run() {
+	for t := range w.tasks {
+		_ = t
+	}
+}
+"""
+
+
+@pytest.mark.parametrize("new, line, was", [
+    # The argument that fills the capacity's parameter: answer e06311a5's queue size, 128 made an
+    # environment setting.
+    (WORKER.replace("\t\tqueueSize,\n", "\t\tsizeFromEnv(),\n"), 11, "`128`"),
+    # The constant it names.
+    (WORKER.replace("const queueSize = 128", "const queueSize = 1024"), 3, "`128`"),
+    # A constant passed where a literal was: the same capacity.
+    (WORKER.replace("\t\tqueueSize,\n", "\t\t128,\n"), None, ""),
+    (WORKER.replace("const queueSize = 128", "const queueSize = 128\n\nconst other = 1"), None, ""),
+])
+def test_go_a_channel_s_capacity_changed_where_it_comes_from(tmp_path, new: str, line: int | None, was: str) -> None:
+    found = flagged_on_branch(tmp_path, {"app/notification/worker.go": WORKER}, {"app/notification/worker.go": new},
+                              rule="DC704")
+    assert [(path, at) for path, at, *_ in found] == ([("app/notification/worker.go", line)] if line else [])
+    assert all(f"(was {was}) is now the capacity of the `chan task` that `newWorkerWithBuffer` makes" in message
+               for *_, message in found)
