@@ -264,6 +264,16 @@ def test_a_mistyped_base_suggests_the_branch(tmp_path: Path) -> None:
     assert "Did you mean" not in run_dc(p.repo, "scan", "--base", "zzzzzz").stderr
 
 
+def test_a_mistyped_base_never_suggests_a_branch_holding_the_change(tmp_path: Path) -> None:
+    # A new user's trial (session 27): `GITHUB_BASE_REF=base-unread` missing suggested
+    # `origin/unread`, the pull request's own head; as the base it leaves nothing to check.
+    p = flagged(tmp_path)
+    git(p.repo, "branch", "feature-copy")
+    assert "Did you mean" not in run_dc(p.repo, "scan", "--base", "featur").stderr
+    git(p.repo, "branch", "featurette", "main")  # a branch without the change is still offered
+    assert "Did you mean `featurette`?" in run_dc(p.repo, "scan", "--base", "featur").stderr
+
+
 def test_scan_says_when_it_fetches_the_base(tmp_path: Path) -> None:
     p = flagged(tmp_path)
     git(p.repo, "push", "-q", "origin", "main:release")

@@ -518,8 +518,15 @@ def _did_you_mean(root: str, name: str) -> str:
     """"Did you mean `main`? " for a mistyped branch name (a close match among the branches)."""
     import difflib
 
-    text = gitcmd.run(["for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes"], root, check=False)
-    branches = [b for b in text.stdout.decode("utf-8", "replace").splitlines() if b and not b.endswith("/HEAD")]
+    refs = ["--format=%(refname:short)", "refs/heads", "refs/remotes"]
+    text = gitcmd.run(["for-each-ref", *refs], root, check=False)
+    # Never a branch that holds the change itself (the pull request's own head, `origin/unread` for
+    # `unread`): as the base it leaves nothing to check, and the gate would pass for any change (a
+    # new user's trial, session 27).
+    holding = gitcmd.run(["for-each-ref", "--contains", "HEAD", *refs], root, check=False)
+    theirs = set(holding.stdout.decode("utf-8", "replace").splitlines()) if holding.returncode == 0 else set()
+    branches = [b for b in text.stdout.decode("utf-8", "replace").splitlines()
+                if b and not b.endswith("/HEAD") and b not in theirs]
     # A default branch named otherwise (`main` asked where the repository's is `master`): no close
     # spelling, the same role.
     prefix, _, tail = name.rpartition("/")
