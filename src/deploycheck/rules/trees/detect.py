@@ -189,7 +189,7 @@ def detect(ctx):
         if side == "head" and language == "java" and java_field_write_hints(ctx):
             for line, message in new_in_head(guarded_field_write, p, lines, lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
-        if side == "head" and language in ("javascript", "typescript", "tsx") and tunable_hints(ctx):
+        if side == "head" and language in ("javascript", "typescript", "tsx", "go") and tunable_hints(ctx):
             from .tunables import tunables_changed
 
             for line, message in tunables_changed(p, _base_tree(ctx, language), set(lines)):

@@ -559,14 +559,19 @@ def _computed_loads(ctx) -> list[tuple[re.Pattern, str]]:
 
 
 _TUNABLE_WORDS = ("attempt", "retry", "retries", "backoff", "concurrency", "prefetch")
+# Go's are named for what is counted too (tunables.GO_TUNABLE_NAME).
+_GO_TUNABLE_WORDS = (*_TUNABLE_WORDS, "parallelism", "chan", "conn", "worker", "slot", "goroutine", "inflight",
+                     "consumer", "sender", "handler", "poolsize", "pool_size", "queuesize", "queue_size", "buffersize",
+                     "buffer_size")
 
 
 def tunable_hints(ctx) -> bool:
     """DC718's gate (rules/trees/tunables.py): a JS/TS file whose changed lines hold a number and
     whose head names a retry, backoff or concurrency setting (the key may sit on a line above)."""
-    if language_of_file(ctx) not in ("javascript", "typescript", "tsx"):
+    language = language_of_file(ctx)
+    if language not in ("javascript", "typescript", "tsx", "go"):
         return False
     if not re.search(rb"\d", ctx.changed_lower()):
         return False
     head = ctx.lower_text("head") or ""
-    return any(word in head for word in _TUNABLE_WORDS)
+    return any(word in head for word in (_GO_TUNABLE_WORDS if language == "go" else _TUNABLE_WORDS))

@@ -1130,8 +1130,8 @@ TUNABLE_CHANGED = Rule(
     category="config",
     severity="warning",
     questions=("sequential-assumption", "concurrency-tested", "silent-failure"),
-    summary="JS/TS: an object's retry, backoff or concurrency setting got another value.",
-    languages=("javascript", "typescript"),
+    summary="JS/TS or Go: a retry, backoff or concurrency setting got another value.",
+    languages=("javascript", "typescript", "go"),
     what_it_does=dedent("""\
         Reads every changed non-test JavaScript or TypeScript file for object properties whose
         key says how often work is tried (`attempts`, `maxAttempts`, `maxRetries`, `retryDelay`),
@@ -1139,7 +1139,15 @@ TUNABLE_CHANGED = Rule(
         `prefetch`), and whose value holds a number on a changed line: reported when the value
         differs from the same key's in the same function (or module) on the base. A
         configuration module's defaults are read this way; in a file importing a job library
-        (BullMQ, Bull, Agenda, kafkajs, amqplib) DC510 and DC521 read them instead."""),
+        (BullMQ, Bull, Agenda, kafkajs, amqplib) DC510 and DC521 read them instead.
+
+        In Go, the same for a constant or variable with one value, a composite literal's keyed
+        field and a settings struct's field with a `default:"…"` tag, named for tries, backoff,
+        concurrency, prefetch or parallelism, or for a count of what runs at once (`subMaxChans`,
+        `MaxConns`, `defaultOperatorSlots`, `maxInflight`, `poolSize`, `queueSize`): hatchet's
+        RabbitMQ subscriber channel pool cut from 100 to 10 passed every gate in a new user's trial
+        (session 27). A count named for workers is the go pack's DC519, as is a job library's
+        `Concurrency:` in a file importing one."""),
     why_bad=dedent("""\
         A job library's options are often built in a configuration module, so its import is not
         beside them: the packs' DC510 and DC521 do not see them there. More tries repeat what a

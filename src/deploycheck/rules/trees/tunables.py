@@ -33,15 +33,63 @@ def _tunable_pairs(p: Parsed):
             yield n, name, value, (qualname(units_at(p, n.start_point[0]), p), name)
 
 
+# Go's settings are named the same way, and for how many run at once also by what is counted:
+# hatchet's `subMaxChans = 100` (the RabbitMQ subscribers' channel pool, cut to 10 by a new
+# user's trial, session 27), `defaultOperatorSlots`, `numWorkers`, `poolSize`, `MaxConns`.
+GO_TUNABLE_NAME = re.compile(
+    r"attempts?$|retr(?:y|ies)|backoff|concurrency|prefetch|parallelism"
+    r"|(?:max|num|min|default)\w*(?:chans?|channels?|conns?|connections?|slots?|goroutines?|inflight"
+    r"|consumers?|senders?|handlers?)$|slots$|(?:pool|queue|buffer)_?size$",
+    re.I)
+# What the go pack's DC519 reads already: a count named for workers anywhere, and a job library's
+# concurrency option in a file importing one.
+_GO_WORKER_COUNT = re.compile(r"(?i)workers?(?:count|num|number|poolsize|limit)?$")
+_GO_JOB_LIBRARY = re.compile(rb'"(?:github\.com/(?:hibiken/asynq|riverqueue/river|RichardKnop/machinery|gocraft/work'
+                             rb'|go-co-op/gocron|ThreeDotsLabs/watermill|adjust/rmq|vmihailenco/taskq'
+                             rb'|contribsys/faktory_worker_go|bsm/redislock)|go\.temporal\.io/sdk)')
+_GO_SPECS = frozenset({"const_spec", "var_spec", "keyed_element", "field_declaration"})
+_GO_DEFAULT_TAG = re.compile(r'\bdefault:"([^"]*)"')
+
+
+def _go_tunables(p: Parsed):
+    """(node, name, value, (unit, name)) for each Go constant or variable with one value, keyed
+    field of a composite literal, and struct field with a `default:"…"` tag (envconfig's, viper's
+    settings structs) whose name says how often work is tried or how much runs at once; not those
+    the go pack's DC519 reads."""
+    library = _GO_JOB_LIBRARY.search(p.source) is not None
+    for n in nodes_of(p, _GO_SPECS):
+        if n.type == "keyed_element":
+            if n.named_child_count != 2:
+                continue
+            key, value = n.named_children
+            name = p.text(key)
+        elif n.type == "field_declaration":
+            names = [c for c in n.named_children if c.type == "field_identifier"]
+            tag = n.child_by_field_name("tag")
+            if len(names) != 1 or tag is None or not _GO_DEFAULT_TAG.search(p.text(tag)):
+                continue
+            name, value = p.text(names[0]), tag
+        else:
+            names = [c for c in n.named_children if c.type == "identifier"]
+            value = n.child_by_field_name("value")
+            if len(names) != 1 or value is None or value.named_child_count != 1:
+                continue
+            name = p.text(names[0])
+        if GO_TUNABLE_NAME.search(name) and not _GO_WORKER_COUNT.search(name) and not (
+                library and re.search(r"(?i)concurren|parallelism", name)):
+            yield n, name, value, (qualname(units_at(p, n.start_point[0]), p), name)
+
+
 def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tuple[int, str]]:
     """(line, message) for each tunable pair of the head whose value, holding a number on a
     changed row, differs from the same key's in the same unit of the base."""
     if in_job_library_file(p):
         return []
-    before = {where: "".join(base.text(value).split()) for _n, _name, value, where in _tunable_pairs(base)} \
+    settings = _go_tunables if p.language == "go" else _tunable_pairs
+    before = {where: "".join(base.text(value).split()) for _n, _name, value, where in settings(base)} \
         if base is not None else {}
     out = []
-    for _n, name, value, where in _tunable_pairs(p):
+    for _n, name, value, where in settings(p):
         changed = [row + 1 for row in range(value.start_point[0], value.end_point[0] + 1)
                    if row + 1 in rows and _NUMBER.search(p.line(row).decode("utf-8", "replace"))]
         if not changed:
