@@ -279,6 +279,28 @@ def test_asks_before_trusting_the_key_on_a_terminal(tmp_path: Path) -> None:
     assert (repo / ".deploycheck/allowed_signers").read_text() == init.SIGNERS_HEADER
 
 
+def test_input_ended_at_the_key_question_writes_nothing(tmp_path: Path) -> None:
+    """A new user's trial (session 27): Ctrl-D (or Ctrl-C) at "Trust your key…?" said "nothing
+    was written" after the config was; the next init left it unchanged and never gave its notes."""
+    home_key()
+    repo = make_repo(tmp_path / "repo")
+    primary, secondary = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "deploycheck", "init", "--pr-template"], cwd=repo, stdin=secondary,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        os.write(primary, b"\x04")  # Ctrl-D on an empty line: end of input
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert proc.returncode != 0
+    assert "Trust your key" in out
+    assert "nothing was written" in err
+    assert not (repo / ".deploycheck").exists() and not (repo / ".github").exists()
+
+
 def test_outside_a_repository_is_an_error(tmp_path: Path) -> None:
     proc = run_dc(tmp_path, "init")
     assert proc.returncode == 2

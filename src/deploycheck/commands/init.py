@@ -441,6 +441,10 @@ def pr_field_note(existing: str | None) -> str:
 
 
 def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool, key_path: Path | None = None) -> list[Outcome]:
+    # The one question (whether to trust the key) comes before any file is written: stopped
+    # there, nothing was, as the interruption says (a new user's trial, session 27, found the
+    # config written and its notes lost to the next run, which left it unchanged).
+    signers = setup_signers(root, key_path)
     config = template("config.yaml")
     if pr_template:  # the template asks for the field, so the gate checks it (docs/pr-field.md)
         config += "\n# Written by `deploycheck init --pr-template`: the PR template has the field, so require it.\npr_field: required\n"
@@ -448,7 +452,7 @@ def setup(root: Path, ci: str | None, pre_commit: bool, pr_template: bool, key_p
     if pr_template:  # a setting that can fail the gate is never changed silently
         config_outcome.note = PR_FIELD_REQUIRED_NOTE + _bots_here(root) if config_outcome.status == CREATED \
             else pr_field_note(_read_config(root))
-    outcomes = [config_outcome, setup_signers(root, key_path)]
+    outcomes = [config_outcome, signers]
     if ci == "github":
         outcomes.append(create_only(root, GITHUB_WORKFLOW, template("github-workflow.yml")))
     elif ci == "gitlab":
