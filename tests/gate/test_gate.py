@@ -168,6 +168,16 @@ def test_a_record_by_a_key_the_base_trusts_later_passes_as_it_is(tmp_path, key):
     assert code == 0 and doc["record"] == record
 
 
+def test_a_signer_line_the_gate_ignores_is_said_beside_the_usable_ones(tmp_path, key):
+    # A new user's trial (session 27): the README's line appended an address with no key (the
+    # key file was missing); the gate passed on the other line and never said so.
+    repo = incident_repo(tmp_path, signers=signer_line(key) + "nu27b@example.com \n")
+    sign_record(repo, key, tmp_path)
+    code, doc = verify_json(repo)
+    assert code == 0 and doc["problems"] == []
+    assert [n for n in doc["notes"] if "allowed_signers (at main):2:" in n and "This line is ignored" in n]
+
+
 def test_branch_disabling_rules_in_its_own_config_has_no_effect(repo):
     commit(repo, {".deploycheck/config.yaml": "rules:\n  disable: [DC301, lost-update]\n"}, message="switch it off")
     code, doc = verify_json(repo)

@@ -225,6 +225,9 @@ def evaluate(ctx: Context, allowed_signers: Path | None = None, *, strict_trust:
     trust = load_trust(ctx, allowed_signers)
     if strict_trust:
         require_usable_signers(trust)
+    # A line the trust list ignores is said, though others are usable: a new user's README line
+    # appended an e-mail address with no key, and nothing told them (a trial, session 27).
+    notes = [*notes, *getattr(trust.signers, "problems", [])]
     exists, text = head_reader(ctx)
     known = base_records(ctx) if records else BaseRecords()
     for identity, path in (used_records or {}).items():
