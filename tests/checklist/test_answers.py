@@ -307,6 +307,18 @@ def test_a_no_to_shared_state_beside_a_changed_lock_is_challenged():
     assert [(c.question, [f.rule for f in c.findings]) for c in found] == [("shared-state", ["DC252"])]
 
 
+def test_yes_to_rollback_safe_beside_a_migration_that_destroys_data_is_challenged():
+    # A new user's trial (session 27): "yes" beside DC452's `remove_column` was accepted unasked.
+    edited = Finding("DC405", "applied-migration-edited", "migration", "high", "app/migrations/0001.py", 1, 1, "edited",
+                     ("rollback-safe",))
+    added = Finding("DC163", "job-enqueued", "migration", "warning", "db/migrate/1_add.rb", 3, 3, "adds a column",
+                    ("rollback-safe",))
+    found = contradictions({"rollback-safe": Answer("yes")}, [MIGRATION, edited, added])
+    assert [(c.question, c.answer, [f.rule for f in c.findings]) for c in found] == [("rollback-safe", "yes", ["DC501"])]
+    assert "a rollback of the code does not bring back" in found[0].message
+    assert contradictions({"rollback-safe": Answer("yes")}, [edited, added]) == []
+
+
 def test_no_contradiction_without_evidence_or_for_suppressed_findings():
     answers = {"shared-state": Answer("no"), "sequential-assumption": Answer("no"), "rollback-safe": Answer("n/a")}
     assert contradictions(answers, [JOB]) == []

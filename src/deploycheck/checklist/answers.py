@@ -331,6 +331,13 @@ def _checks(findings: Sequence[Finding]) -> list[tuple[str, tuple[str, ...], lis
         ("rollback-safe", ("n/a",),
          [f for f in flagging if f.category == "migration"],
          "changes the database schema or data, so a rollback has to deal with it"),
+        # "Yes" beside a migration that drops, rewrites or cannot reverse data (DC452's
+        # `remove_column`): a rollback of the code does not bring it back (a new user's trial,
+        # session 27, signed it unasked). An edited applied migration says nothing of its data.
+        ("rollback-safe", ("yes",),
+         [f for f in flagging if f.category == "migration" and f.severity == "high"
+          and f.name != "applied-migration-edited"],
+         "drops, rewrites or cannot reverse data, which a rollback of the code does not bring back"),
     ]
 
 
@@ -338,7 +345,10 @@ def evidence_against(qid: str, findings: Sequence[Finding]) -> list[Finding]:
     """The findings that would contradict some answer to ``qid``: the walkthrough shows them as
     the question's evidence, so it never says "no finding points at this question" and then
     calls an answer contradicted (a new user's trial, session 25)."""
-    return next((evidence for question, _wrong, evidence, _meaning in _checks(findings) if question == qid), [])
+    out: list[Finding] = []
+    for question, _wrong, evidence, _meaning in _checks(findings):
+        out += [f for f in evidence if question == qid and f not in out]
+    return out
 
 
 def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -> list[Contradiction]:
@@ -351,7 +361,8 @@ def contradictions(answers: Mapping[str, Answer], findings: Sequence[Finding]) -
       high-severity shared-state finding) or a removed or weakened safeguard (a high-severity
       concurrency finding: DC320's kin in Ruby, JS/TS, Go and Java/Kotlin, DC352, DC704) was found;
     - ``concurrency-tested: n/a`` while a job, queue or concurrency finding flags the change;
-    - ``rollback-safe: n/a`` while a migration finding exists.
+    - ``rollback-safe: n/a`` while a migration finding exists, and ``yes`` while a high one that
+      drops, rewrites or cannot reverse data does.
     """
     out = []
     for qid, wrong, evidence, meaning in _checks(findings):
