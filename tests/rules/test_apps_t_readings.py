@@ -100,3 +100,32 @@ def test_go_a_channel_s_capacity_changed_where_it_comes_from(tmp_path, new: str,
     assert [(path, at) for path, at, *_ in found] == ([("app/notification/worker.go", line)] if line else [])
     assert all(f"(was {was}) is now the capacity of the `chan task` that `newWorkerWithBuffer` makes" in message
                for *_, message in found)
+
+
+# --- Ruby (a new user's trial, session 27) -------------------------------------------------------
+
+WEBHOOK = """class Webhook::DeliveryJob < ApplicationJob
+  def perform(webhook, message)
+    response = webhook.post(message)
+    reply_text(response)
+  end
+
+  def reply_text(response)
+    text = response.body.dup
+    text.force_encoding("UTF-8")
+    Message.create!(body: text)
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("new, flagged", [
+    ("String.new(response.body)", False),  # once-campfire 20ba1cf: the same copy of the string
+    ("+response.body", True),  # not a copy: the body itself when it is not frozen
+    ("String.new(response.body, capacity: 64)", True),
+    ("response.headers.dup", True),  # a copy of something else
+])
+def test_ruby_string_new_of_a_value_is_its_dup(tmp_path, new: str, flagged: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"app/jobs/webhook/delivery_job.rb": WEBHOOK},
+                              {"app/jobs/webhook/delivery_job.rb": WEBHOOK.replace("response.body.dup", new)})
+    assert bool(found) == flagged
