@@ -313,7 +313,14 @@ def _ruby_queue_concern(module, p: Parsed) -> bool:
 # --- JavaScript / TypeScript ------------------------------------------------------------------
 
 
-_JS_NODES = frozenset({"decorator", "variable_declarator", "public_field_definition", "new_expression", "call_expression"})
+_JS_NODES = frozenset({"decorator", "variable_declarator", "public_field_definition", "new_expression", "call_expression",
+                       "class_declaration"})
+# A class implementing an event handler's interface: its `handle` is what the application's
+# event consumer runs for each message, beside the requests and the other handlers. Standard
+# Notes' workers run their `…EventHandler implements DomainEventHandlerInterface` classes for
+# the SQS messages they read (apps-t 86b05086); NestJS CQRS's `IEventHandler<E>` runs after the
+# publishing request has gone on.
+_JS_EVENT_HANDLER_INTERFACE = re.compile(r"^(?:\w*Event(?:Message)?HandlerInterface|I?\w*EventHandler)$")
 
 
 def _js(p: Parsed) -> list[tuple[int, int, str]]:
@@ -335,6 +342,8 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                     target = target.next_named_sibling  # `@EventPattern(…)` above `@UseFilters(…)`: the method's
                 if target is not None:
                     out.append(_span(target, what))
+        elif n.type == "class_declaration":
+            out += [_span(m, "event handler run by the event consumer") for m in _event_handler_methods(n, p)]
         elif n.type in ("variable_declarator", "public_field_definition"):
             what = _handler_type(p, n)
             if what is not None:
@@ -378,6 +387,18 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                     units = units if units is not None else index_units(p)
                     out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
     return out
+
+
+def _event_handler_methods(cls, p: Parsed) -> list:
+    """The `handle` methods of a class that implements an event handler's interface."""
+    heritage = next((c for c in cls.named_children if c.type == "class_heritage"), None)
+    implements = next((c for c in heritage.named_children if c.type == "implements_clause"), None) if heritage else None
+    names = [p.text(t).split("<")[0].split(".")[-1] for t in (implements.named_children if implements else ())]
+    body = cls.child_by_field_name("body")
+    if body is None or not any(_JS_EVENT_HANDLER_INTERFACE.match(name) for name in names):
+        return []
+    return [m for m in body.named_children if m.type == "method_definition"
+            and p.text(m.child_by_field_name("name") or m) == "handle"]
 
 
 _AGENDA_IMPORT = re.compile(rb"""['"](?:agenda|@hokify/agenda)['"]""")

@@ -20,7 +20,9 @@ KEYWORDS = {
                    "processcallbackfunction", "processpromisefunction", "workhandler",
                    "@temporalio/", "nestjs-temporal", "waituntil(", "pg-boss", "pgboss",
                    # NestJS microservices' message handlers (Kafka, RabbitMQ, NATS…), often in a controller.
-                   "@eventpattern(", "@messagepattern("),
+                   "@eventpattern(", "@messagepattern(",
+                   # A class implementing an event handler's interface (background._JS_EVENT_HANDLER_INTERFACE).
+                   "eventhandlerinterface", "ieventhandler"),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",
