@@ -129,3 +129,34 @@ def test_ruby_string_new_of_a_value_is_its_dup(tmp_path, new: str, flagged: bool
     found = flagged_on_branch(tmp_path, {"app/jobs/webhook/delivery_job.rb": WEBHOOK},
                               {"app/jobs/webhook/delivery_job.rb": WEBHOOK.replace("response.body.dup", new)})
     assert bool(found) == flagged
+
+
+# --- JavaScript/TypeScript ----------------------------------------------------------------------
+
+HANDLER = """import { DomainEventHandlerInterface, SubscriptionStateFetchedEvent } from '@standardnotes/domain-events'
+
+export class SubscriptionStateFetchedEventHandler implements DomainEventHandlerInterface {
+  constructor(private subscriptions: SubscriptionRepositoryInterface) {}
+
+  async handle(event: SubscriptionStateFetchedEvent): Promise<void> {
+    const subscription = await this.subscriptions.findOneBySubscriptionId(event.payload.subscriptionId)
+    subscription.planName = event.payload.planName
+    await this.subscriptions.save(subscription)
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("interface, flagged", [
+    ("DomainEventHandlerInterface", True),  # Standard Notes' SQS workers (apps-t 86b05086)
+    ("IEventHandler<SubscriptionStateFetchedEvent>", True),  # NestJS CQRS
+    ("SubscriptionFormatterInterface", False),
+])
+def test_js_a_class_implementing_an_event_handler_interface_is_background_code(tmp_path, interface: str,
+                                                                                 flagged: bool) -> None:
+    handler = HANDLER.replace("implements DomainEventHandlerInterface", f"implements {interface}")
+    path = "packages/auth/src/Domain/Handler/SubscriptionStateFetchedEventHandler.ts"
+    found = flagged_on_branch(tmp_path, {path: handler}, {path: handler.replace(
+        "    subscription.planName = event.payload.planName\n",
+        "    if (subscription.id === 0) return\n    subscription.planName = event.payload.planName\n")})
+    assert [(at, line) for at, line, *_ in found] == ([(path, 8)] if flagged else [])
