@@ -160,3 +160,89 @@ def test_js_a_class_implementing_an_event_handler_interface_is_background_code(t
         "    subscription.planName = event.payload.planName\n",
         "    if (subscription.id === 0) return\n    subscription.planName = event.payload.planName\n")})
     assert [(at, line) for at, line, *_ in found] == ([(path, 8)] if flagged else [])
+
+
+# --- Java ---------------------------------------------------------------------------------------
+
+CONTAINER = """package org.example.container;
+
+import java.util.concurrent.ExecutorService;
+
+public class Container {
+    private ExecutorService executor;
+    private org.example.services.ExternalServiceResource registry;
+
+    public void stop() {
+        executor.submit(() -> {
+            for (Object service : registry.getServices()) {
+                System.out.println(service);
+            }
+        });
+    }
+}
+"""
+RESOURCE = """package org.example.services;
+
+import java.util.List;
+
+public class ExternalServiceResource {
+    private Store store;
+
+    public List<Object> getServices(Object requestParams, String realm) {
+        return store.find(realm);
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("params, args, flagged", [
+    ("Object requestParams, String realm", "realm", False),  # openremote a4b5a74b: two parameters, called with none
+    ("", "\"master\"", True),  # the same number of parameters as the call's arguments
+    ("String... realms", "realms[0]", True),  # varargs take any number
+])
+def test_java_a_call_with_another_number_of_arguments_calls_another_overload(tmp_path, params: str, args: str,
+                                                                               flagged: bool) -> None:
+    resource = RESOURCE.replace("Object requestParams, String realm", params).replace("store.find(realm)",
+                                                                                     f"store.find({args})")
+    path = "src/main/java/org/example/services/ExternalServiceResource.java"
+    found = flagged_on_branch(tmp_path, {"src/main/java/org/example/container/Container.java": CONTAINER, path: resource},
+                              {path: resource.replace("        return store", "        store.touch();\n        return store")})
+    assert bool(found) == flagged
+
+
+# --- Go: a method called on its own receiver ------------------------------------------------------
+
+CHAOXING = """package chaoxing
+
+type ChaoXing struct {
+	cookie string
+}
+
+func (d *ChaoXing) refreshCookie() error {
+	cookie, err := d.Login()
+	d.cookie = cookie
+	return err
+}
+
+func (d *ChaoXing) Init() {
+	d.cron = cron.NewCron(time.Hour)
+	d.cron.Do(func() { _ = d.refreshCookie() })
+}
+"""
+LANZOU = """package lanzou
+
+func (d *LanZou) Login() (string, error) {
+	return d.post("/login")
+}
+"""
+
+
+@pytest.mark.parametrize("fields, flagged", [
+    ("\tcookie string\n", False),  # OpenList 940b69fe: the chaoxing driver's own Login, not LanZou's
+    ("\tcookie string\n\t*lanzou.LanZou\n", True),  # embedded: LanZou's Login is promoted to it
+])
+def test_go_a_call_on_a_receiver_of_another_type_is_its_own_method(tmp_path, fields: str, flagged: bool) -> None:
+    files = {"drivers/chaoxing/driver.go": CHAOXING.replace("\tcookie string\n", fields), "drivers/lanzou/util.go": LANZOU}
+    found = flagged_on_branch(tmp_path, files, {"drivers/lanzou/util.go": LANZOU.replace(
+        '\treturn d.post("/login")\n', '\td.retries++\n\treturn d.post("/login")\n')})
+    assert bool(found) == flagged

@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 
 from ...git.model import DELETED
-from .background import job_of, regions, without_type_arguments
+from .background import _receiver_type, job_of, regions, without_type_arguments
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import (WORD, files_naming, files_naming_with, followable, java_field_named, java_subclass_files,
@@ -902,14 +902,17 @@ def _restricted(node, name: str, p: Parsed) -> str:
     for a Java class's, nor calls on a receiver declared of a type its objects cannot be,
     ``_foreign_receiver``), "go:N" (or "go:N+",
     variadic) for a Go function of N parameters (``_go_arity``: not calls with another number of
-    arguments), "go:Nm" for a method (nor calls on an imported package's name), "private" for a
+    arguments), "go:Nm@Owner" for a method (nor calls on an imported package's name, nor, from
+    another package, calls on a method's receiver of another type, ``_go_foreign_receiver``), "private" for a
     Ruby private method (``_on_a_receiver``: only bare or `self.` calls), "static:Owner" for a
     Java class's static method (not calls on a receiver declared of a type that cannot be the
     class, nor on another type's name, ``_foreign_static``), "" for none. A Ruby method that
-    takes exactly N arguments adds "/N" (``_ruby_arity_differs``)."""
+    takes exactly N arguments, or a Java method without varargs, adds "/N" (``_arity_differs``)."""
     if p.language == "go" and node.type in ("function_declaration", "method_declaration"):
-        return _go_arity(node)
-    arity = _ruby_arity(node) if p.language == "ruby" and called_name(node, p) == name else None
+        owner = _receiver_type(node, p) if node.type == "method_declaration" else ""
+        return _go_arity(node) + (f"@{owner}" if owner else "")
+    arity = _ruby_arity(node) if p.language == "ruby" and called_name(node, p) == name else \
+        _java_arity(node) if p.language == "java" and called_name(node, p) == name else None
     suffix = f"/{arity}" if arity is not None else ""
     if _class_method(node, name, p) and not _in_framework_namespace(node, p):
         return "class" + suffix
@@ -918,7 +921,7 @@ def _restricted(node, name: str, p: Parsed) -> str:
     if not _instance_method(node, name, p):
         static = p.language == "java" and called_name(node, p) == name and node.type == "method_declaration"
         owner = _java_plain_owner(node, p) if static else None
-        return f"static:{owner}" if owner else suffix
+        return f"static:{owner}{suffix}" if owner else suffix
     owner = _java_plain_owner(node, p)
     return (f"instance:{owner}" if owner else "instance") + suffix
 
@@ -1081,6 +1084,29 @@ def _call_named(n):
     return parent, parent.child_by_field_name(fields[1])
 
 
+def _java_arity(node) -> int | None:
+    """How many parameters a Java method declares, None for varargs (`String... names`)."""
+    if node.type != "method_declaration":
+        return None
+    params = node.child_by_field_name("parameters")
+    given = [c for c in params.named_children if c.type not in ("comment", "receiver_parameter")] if params is not None else []
+    return None if any(c.type == "spread_parameter" for c in given) else len(given)
+
+
+def _arity_differs(n, p: Parsed, wanted: int) -> bool:
+    """Whether name ``n`` is called with a number of arguments that no method taking exactly
+    ``wanted`` answers: Ruby's (``_ruby_arity_differs``), and Java's, whose overloads differ by
+    their parameters (openremote's container stops `getServices()`, never a REST resource's
+    two-argument `getServices(requestParams, realm)`, apps-t a4b5a74b)."""
+    if p.language != "java":
+        return _ruby_arity_differs(n, p, wanted)
+    call = n.parent
+    if call is None or call.type != "method_invocation" or (call.child_by_field_name("name") or call).id != n.id:
+        return False  # a method reference (`this::getServices`) or another use: any arity
+    args = call.child_by_field_name("arguments")
+    return len([c for c in args.named_children if c.type != "comment"] if args is not None else []) != wanted
+
+
 def _ruby_arity_differs(n, p: Parsed, wanted: int) -> bool:
     """Whether Ruby name ``n`` is called with another number of arguments than ``wanted``: no
     method that takes exactly ``wanted`` answers it (vita-min's job calls its tenant service's
@@ -1158,6 +1184,41 @@ def _go_arity(node) -> str:
             count += max(1, sum(1 for c in child.named_children if c.type == "identifier"))
     # "m": a method, which a call on an imported package's name (`html.Parse`) never is.
     return f"go:{count}{'+' if variadic else ''}{'m' if node.type == 'method_declaration' else ''}"
+
+
+def _go_foreign_receiver(n, p: Parsed, owner: str) -> bool:
+    """Whether Go name ``n`` is called on the receiver of its method (`d.Login()` in a method of
+    `*ChaoXing`) whose type is not ``owner`` and, when this file declares it, embeds no type of
+    that name: such a call, in another package than ``owner``'s, is the receiver type's own
+    method (OpenList's chaoxing driver refreshing its cookie never logs in to LanZou, 940b69fe).
+    A receiver type declared in another file is taken to embed none."""
+    selector = n.parent
+    if selector is None or selector.type != "selector_expression" or (selector.child_by_field_name("field") or n).id != n.id:
+        return False
+    operand = selector.child_by_field_name("operand")
+    method = selector.parent
+    while method is not None and method.type not in ("method_declaration", "function_declaration", "func_literal"):
+        method = method.parent
+    while method is not None and method.type == "func_literal":  # a closure sees its method's receiver
+        method = method.parent
+        while method is not None and method.type not in ("method_declaration", "function_declaration", "func_literal"):
+            method = method.parent
+    if operand is None or operand.type != "identifier" or method is None or method.type != "method_declaration":
+        return False
+    receiver = method.child_by_field_name("receiver")
+    names = {p.text(c) for d in (receiver.named_children if receiver is not None else ()) for c in d.named_children
+             if c.type == "identifier"}
+    kind = _receiver_type(method, p)
+    if p.text(operand) not in names or not kind or kind == owner:
+        return False
+    for spec in nodes_of(p, frozenset({"type_spec"})):
+        named, body = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+        if named is None or p.text(named) != kind or body is None:
+            continue
+        embedded = [field for field in walk(body) if field.type == "field_declaration"
+                    and not any(c.type == "field_identifier" for c in field.named_children)]
+        return not any(p.text(field).lstrip("*").split("[")[0].rsplit(".", 1)[-1] == owner for field in embedded)
+    return True
 
 
 def _go_arity_differs(n, kind: str) -> bool:
@@ -1683,9 +1744,9 @@ def _uses_index(p: Parsed):
             return []
         hits, locals_ = occurrences(name)
         restricted, _, js_owner = restricted.partition(_JS_OWNER)
-        restricted, _, arity = restricted.partition("/")
         typed = restricted.endswith("!")  # a file searched for naming the owner's types (``_typed_callers``)
-        restricted = restricted.removesuffix("!")
+        restricted, _, arity = restricted.removesuffix("!").partition("/")
+        restricted, _, go_owner = restricted.partition("@")
         return sorted({n.start_point[0] for n in hits
                        if ((bare_too and _function_of(n) not in locals_) or not _bare(n))
                        and (own_methods or not _own_method(n, p, heirs))
@@ -1698,9 +1759,10 @@ def _uses_index(p: Parsed):
                        and not (restricted.startswith("static:") and may_hold is not None
                                 and _foreign_static(n, p, restricted[7:], may_hold, field_named))
                        and not (js_owner and _js_foreign_new(n, p, js_owner))
-                       and not (arity and _ruby_arity_differs(n, p, int(arity)))
+                       and not (arity and _arity_differs(n, p, int(arity)))
                        and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
-                       and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))})
+                       and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))
+                       and not (go_owner and not bare_too and _go_foreign_receiver(n, p, go_owner))})
 
     return uses
 
