@@ -246,3 +246,22 @@ def test_go_a_call_on_a_receiver_of_another_type_is_its_own_method(tmp_path, fie
     found = flagged_on_branch(tmp_path, files, {"drivers/lanzou/util.go": LANZOU.replace(
         '\treturn d.post("/login")\n', '\td.retries++\n\treturn d.post("/login")\n')})
     assert bool(found) == flagged
+
+
+# --- Ruby: resque-pool's queues (a new user's trial, session 27) ---------------------------------
+
+PUSH_JOB = "class Room::PushMessageJob < ApplicationJob\n  queue_as :default\n\n  def perform(room, message)\n  end\nend\n"
+
+
+@pytest.mark.parametrize("pool, queue, severity", [
+    # once-campfire: `config/resque-pool.yml` serves `default` only, so `:pushes` would never run.
+    ("default: <%= (Etc.nprocessors * 0.5).ceil %>\n", "pushes", "high"),
+    ('production:\n  "default,pushes": 2\n', "pushes", "warning"),  # an environment's section lists it
+    ('"*": 2\n', "pushes", "warning"),  # every queue
+])
+def test_ruby_a_job_moved_to_a_queue_resque_pool_does_not_serve(tmp_path, pool: str, queue: str, severity: str) -> None:
+    path = "app/jobs/room/push_message_job.rb"
+    found = flagged_on_branch(tmp_path, {"config/resque-pool.yml": pool, path: PUSH_JOB},
+                              {path: PUSH_JOB.replace(":default", f":{queue}")}, rule="DC164")
+    assert [(at, line, level) for at, line, _side, level, _m in found] == [(path, 2, severity)]
+    assert ("resque-pool's workers read" in found[0][4]) == (severity == "high")

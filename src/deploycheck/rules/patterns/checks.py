@@ -786,9 +786,10 @@ def _queues_declared(view: FileView, side: str) -> list[tuple[int, str]]:
             if (m := _RB_QUEUE.match(line)) is not None]
 
 
-def _served_queues(view: FileView) -> tuple[str, set[str]] | None:
-    """The queues the repository's Sidekiq configuration at head lists, with the file: None when
-    none lists its queues (each worker command may name its own then) or one serves any (`*`)."""
+def _served_queues(view: FileView) -> tuple[str, set[str], str] | None:
+    """The queues the repository's Sidekiq configuration at head lists (or, without one,
+    resque-pool's), with the file and who reads them: None when none lists its queues (each worker
+    command may name its own then) or one serves any (`*`)."""
     ctx = view.ctx
     memo = scan_memo(ctx)
     if "patterns.sidekiq-queues" not in memo:
@@ -805,9 +806,32 @@ def _served_queues(view: FileView) -> tuple[str, set[str]] | None:
                     continue
                 names = {m.group(1) for block in _SIDEKIQ_QUEUES.finditer(text + "\n") for m in _QUEUE_ITEM.finditer(block.group(1))}
                 if names and "*" not in names:
-                    memo["patterns.sidekiq-queues"] = (path, names)
+                    memo["patterns.sidekiq-queues"] = (path, names, "Sidekiq reads")
                 break
+            else:
+                memo["patterns.sidekiq-queues"] = _resque_pool_queues(ctx)
     return memo["patterns.sidekiq-queues"]
+
+
+# resque-pool's configuration: each key is a comma-separated list of queues, its value how many
+# workers read them, at the top level or under an environment's name (`production:`); `*` is every
+# queue. once-campfire's pool serves `default` only (a new user's trial, session 27).
+_RESQUE_POOL_FILES = ("config/resque-pool.yml", "resque-pool.yml", "config/resque-pool.yaml")
+_RESQUE_POOL_KEY = re.compile(r"""^(?P<indent>[ \t]*)(?P<quote>["']?)(?P<key>[^"'#:]+?)(?P=quote)[ \t]*:[ \t]*(?P<value>[^#]*)""")
+
+
+def _resque_pool_queues(ctx) -> tuple[str, set[str], str] | None:
+    for path in _RESQUE_POOL_FILES:
+        data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+        if data is None:
+            continue
+        names: set[str] = set()
+        for line in data.decode("utf-8", "replace").splitlines():
+            m = _RESQUE_POOL_KEY.match(line)
+            if m is not None and m.group("value").strip():  # a key without a value names an environment
+                names.update(q.strip() for q in m.group("key").split(",") if q.strip())
+        return (path, names, "resque-pool's workers read") if names and "*" not in names else None
+    return None
 
 
 @check("ruby-job-queue")
@@ -830,7 +854,7 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
         message = (f"the job's queue changed {was}to `{name}` in {view.path}: jobs already queued stay where they "
                    "were until a worker serves that queue, and a revert strands the ones queued on the new name.")
         if served is not None and name not in served[1]:
-            message += (f" No worker serves `{name}`: {served[0]} lists the queues Sidekiq reads "
+            message += (f" No worker serves `{name}`: {served[0]} lists the queues {served[2]} "
                         f"({', '.join(sorted(served[1]))}), so these jobs would never run.")
             out.append(pr.rule.finding(view.path, number, message, severity="high"))
         else:
