@@ -1146,8 +1146,8 @@ TUNABLE_CHANGED = Rule(
         concurrency, prefetch or parallelism, or for a count of what runs at once (`subMaxChans`,
         `MaxConns`, `defaultOperatorSlots`, `maxInflight`, `poolSize`, `queueSize`): hatchet's
         RabbitMQ subscriber channel pool cut from 100 to 10 passed every gate in a new user's trial
-        (session 27). A count named for workers is the go pack's DC519, as is a job library's
-        `Concurrency:` in a file importing one."""),
+        (session 27). A count named for workers is the go pack's DC519's; a file importing a job
+        library (asynq, River, machinery, Temporal…) is left to the packs' DC519 and DC713."""),
     why_bad=dedent("""\
         A job library's options are often built in a configuration module, so its import is not
         beside them: the packs' DC510 and DC521 do not see them there. More tries repeat what a

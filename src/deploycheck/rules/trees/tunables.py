@@ -41,8 +41,8 @@ GO_TUNABLE_NAME = re.compile(
     r"|(?:max|num|min|default)\w*(?:chans?|channels?|conns?|connections?|slots?|goroutines?|inflight"
     r"|consumers?|senders?|handlers?)$|slots$|(?:pool|queue|buffer)_?size$",
     re.I)
-# What the go pack's DC519 reads already: a count named for workers anywhere, and a job library's
-# concurrency option in a file importing one.
+# What the go pack's DC519 reads already: a count named for workers anywhere; and in a file
+# importing a job library, the packs' DC519 and DC713 read its options (``in_job_library_file``).
 _GO_WORKER_COUNT = re.compile(r"(?i)workers?(?:count|num|number|poolsize|limit)?$")
 _GO_JOB_LIBRARY = re.compile(rb'"(?:github\.com/(?:hibiken/asynq|riverqueue/river|RichardKnop/machinery|gocraft/work'
                              rb'|go-co-op/gocron|ThreeDotsLabs/watermill|adjust/rmq|vmihailenco/taskq'
@@ -56,7 +56,6 @@ def _go_tunables(p: Parsed):
     field of a composite literal, and struct field with a `default:"…"` tag (envconfig's, viper's
     settings structs) whose name says how often work is tried or how much runs at once; not those
     the go pack's DC519 reads."""
-    library = _GO_JOB_LIBRARY.search(p.source) is not None
     for n in nodes_of(p, _GO_SPECS):
         if n.type == "keyed_element":
             if n.named_child_count != 2:
@@ -75,8 +74,7 @@ def _go_tunables(p: Parsed):
             if len(names) != 1 or value is None or value.named_child_count != 1:
                 continue
             name = p.text(names[0])
-        if GO_TUNABLE_NAME.search(name) and not _GO_WORKER_COUNT.search(name) and not (
-                library and re.search(r"(?i)concurren|parallelism", name)):
+        if GO_TUNABLE_NAME.search(name) and not _GO_WORKER_COUNT.search(name):
             yield n, name, value, (qualname(units_at(p, n.start_point[0]), p), name)
 
 
@@ -114,7 +112,7 @@ def _code(line: str) -> str:
 def in_job_library_file(p: Parsed) -> bool:
     """A file importing a job library whose options the packs read where it is imported (DC510,
     DC521): they speak for its settings there."""
-    return _JOB_LIBRARY.search(p.source) is not None
+    return (_GO_JOB_LIBRARY if p.language == "go" else _JOB_LIBRARY).search(p.source) is not None
 
 
 _JOB_LIBRARY = re.compile(rb"""['"](?:bullmq|bull|bee-queue|@nestjs/bullmq?|agenda|@hokify/agenda|kafkajs|amqplib"""
