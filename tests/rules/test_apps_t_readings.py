@@ -265,3 +265,60 @@ def test_ruby_a_job_moved_to_a_queue_resque_pool_does_not_serve(tmp_path, pool: 
                               {path: PUSH_JOB.replace(":default", f":{queue}")}, rule="DC164")
     assert [(at, line, level) for at, line, _side, level, _m in found] == [(path, 2, severity)]
     assert ("resque-pool's workers read" in found[0][4]) == (severity == "high")
+
+
+# --- JavaScript/TypeScript: trails that cannot be --------------------------------------------------
+
+LISTED_HANDLER = """import { DomainEventHandlerInterface } from '@standardnotes/domain-events'
+
+export class ListedAccountCreatedEventHandler implements DomainEventHandlerInterface {
+  constructor(private getSetting: GetSetting) {}
+
+  async handle(event: ListedAccountCreatedEvent): Promise<void> {
+    const setting = await this.getSetting.execute({ userUuid: event.payload.userUuid })
+    await this.store(setting)
+  }
+}
+"""
+PROXY = """export class HttpServiceProxy {
+  async getSetting(request: Request): Promise<Response> {
+    return this.callAuthServer(request, 'settings')
+  }
+
+  private async callAuthServer(request: Request, path: string): Promise<Response> {
+    return fetch(this.authUrl + path, { headers: request.headers })
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("use, flagged", [
+    ("this.getSetting.execute({ userUuid: event.payload.userUuid })", False),  # apps-t be668d7d
+    ("this.getSetting.call(this, { userUuid: event.payload.userUuid })", True),  # the function itself
+    ("this.proxy.getSetting({ userUuid: event.payload.userUuid })", True),
+])
+def test_js_a_property_whose_member_is_used_is_no_call_of_its_name(tmp_path, use: str, flagged: bool) -> None:
+    handler = LISTED_HANDLER.replace("this.getSetting.execute({ userUuid: event.payload.userUuid })", use)
+    path = "src/Service/Http/HttpServiceProxy.ts"
+    found = flagged_on_branch(tmp_path, {"src/Domain/Handler/ListedAccountCreatedEventHandler.ts": handler, path: PROXY},
+                              {path: PROXY.replace("{ headers: request.headers }", "{ headers: request.headers, keepalive: true }")})
+    assert bool(found) == flagged
+
+
+@pytest.mark.parametrize("depends, flagged", [
+    ({}, False),  # apps-t be668d7d: the auth workers do not depend on the API gateway
+    ({"@acme/api-gateway": "workspace:*"}, True),
+])
+def test_js_a_workspace_package_calls_another_only_if_it_depends_on_it(tmp_path, depends: dict, flagged: bool) -> None:
+    import json
+
+    handler = LISTED_HANDLER.replace("this.getSetting.execute({ userUuid: event.payload.userUuid })",
+                                     "this.proxy.getSetting({ userUuid: event.payload.userUuid })")
+    path = "packages/api-gateway/src/Service/Http/HttpServiceProxy.ts"
+    files = {"package.json": json.dumps({"name": "acme", "workspaces": ["packages/*"]}),
+             "packages/auth/package.json": json.dumps({"name": "@acme/auth", "dependencies": depends}),
+             "packages/api-gateway/package.json": json.dumps({"name": "@acme/api-gateway"}),
+             "packages/auth/src/Domain/Handler/ListedAccountCreatedEventHandler.ts": handler, path: PROXY}
+    found = flagged_on_branch(tmp_path, files, {path: PROXY.replace("{ headers: request.headers }",
+                                                                    "{ headers: request.headers, keepalive: true }")})
+    assert bool(found) == flagged

@@ -399,6 +399,62 @@ def trail_of(ctx, language: str, name: str) -> tuple[dict, tuple[dict, ...]] | N
     return scan_memo(ctx).get(("trees.trail", family_of(language), ctx.path, name))
 
 
+def _js_workspaces(ctx, memo: dict) -> dict[str, tuple[str, frozenset[str]]]:
+    """Per folder of a `package.json` at head (outside `node_modules/`), when there are several
+    (a monorepo's workspaces): the package's name and the packages it depends on."""
+    if "reach.js-workspaces" not in memo:
+        import json
+
+        from ...git import gitcmd
+
+        out: dict[str, tuple[str, frozenset[str]]] = {}
+        paths = [path for path in gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, ['"name"'],
+                                                    ["package.json", ":(glob)**/package.json"], what="workspace packages")
+                 if "node_modules/" not in path]
+        for path in paths[:_MAX_WORKSPACES] if len(paths) > 1 else ():
+            data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+            try:
+                doc = json.loads(data or b"")
+            except ValueError:
+                continue
+            if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
+                continue
+            needs = {dep for field in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies")
+                     if isinstance(doc.get(field), dict) for dep in doc[field]}
+            out[path.rpartition("/")[0]] = (doc["name"], frozenset(needs))
+        memo["reach.js-workspaces"] = out
+    return memo["reach.js-workspaces"]
+
+
+_MAX_WORKSPACES = 400
+
+
+def _workspace_of(path: str, spaces: dict) -> str:
+    """The folder of the innermost workspace holding ``path`` ("" for none or the root's)."""
+    folder = path.rpartition("/")[0]
+    while folder:
+        if folder in spaces:
+            return folder
+        folder = folder.rpartition("/")[0]
+    return ""
+
+
+def _js_may_call(ctx, caller: str, homes: set[str], memo: dict) -> bool:
+    """Whether a JS/TS file may call a function defined in ``homes``: in a monorepo, code of one
+    workspace package reaches another's only if its `package.json` depends on it (Standard Notes'
+    auth workers never call the API gateway's proxies, whose method names their use cases share,
+    apps-t be668d7d). Code outside the workspaces, or defined at the root, may be reached from any."""
+    spaces = _js_workspaces(ctx, memo)
+    mine = _workspace_of(caller, spaces) if spaces else ""
+    if not mine or not homes:
+        return True
+    for home in homes:
+        theirs = _workspace_of(home, spaces)
+        if not theirs or theirs == mine or spaces[theirs][0] in spaces[mine][1]:
+            return True
+    return False
+
+
 def _package_dir(language: str, path: str) -> str | None:
     """Where a Go function is visible without a package name: its directory (its package). None
     for the other languages, whose unqualified calls may reach another file's function."""
@@ -623,6 +679,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             elif not paths:
                 paths = _namespaced_callers(ctx, family, called, namespaces)
             for path in paths:
+                if family == "javascript" and not _js_may_call(ctx, path, defined_in.get(called, set()), memo):
+                    continue
                 index = _file_index(ctx, path, memo)
                 if index is None:
                     continue
@@ -1659,6 +1717,30 @@ def _js_builtin_member(n, p: Parsed) -> bool:
     return not _binds(p, p.text(target))
 
 
+_JS_FUNCTION_MEMBERS = frozenset({"call", "apply", "bind"})
+
+
+def _js_member_not_called(n, p: Parsed, name: str) -> bool:
+    """Whether JS/TS property ``n`` (`x.name`) names no function of its name that runs: an object
+    held in a property whose own member is used (`this.getSetting.execute(…)`: Standard Notes'
+    event handler calls its injected use case, not a proxy's `getSetting` method, apps-t
+    be668d7d; a function's `call`, `apply` and `bind` aside), or, for a class's name, a member of
+    another object (`AnalyticsActivity.Register`, an enum's value, not the `Register` use case,
+    apps-t f939caf2) unless that object is a module imported whole (`import * as m`)."""
+    parent = n.parent
+    if parent is None or parent.type != "member_expression" or n.type != "property_identifier" \
+            or (parent.child_by_field_name("property") or n).id != n.id:
+        return False
+    outer = parent.parent
+    if outer is not None and outer.type == "member_expression" and (outer.child_by_field_name("object") or n).id == parent.id:
+        member = outer.child_by_field_name("property")
+        return member is not None and p.text(member) not in _JS_FUNCTION_MEMBERS
+    target = parent.child_by_field_name("object")
+    if not name[:1].isupper() or target is None or target.type != "identifier":
+        return False
+    return re.search(rb"\*\s*as\s+" + re.escape(p.text(target).encode()) + rb"\b", p.source) is None
+
+
 def _js_pair_key(n) -> bool:
     """Whether JS/TS leaf ``n`` is the key of an object literal's `key: value` pair: the name of a
     property, not a use of a function of that name (overleaf's `{ sendEmail: false }` option took
@@ -1718,6 +1800,8 @@ def _uses_index(p: Parsed):
                     continue  # `Promise.resolve(…)`: the language's, not the repository's
                 if p.language in _JS_LANGUAGES and _js_pair_key(n):
                     continue  # `{ sendEmail: false }` names an option, calls nothing
+                if p.language in _JS_LANGUAGES and _js_member_not_called(n, p, name):
+                    continue  # `this.getSetting.execute(…)` calls the object's `execute`
                 if _names_something_else(n):
                     if n.parent is not None and n.parent.type not in _DEFINITIONS:
                         assigned.add(_function_of(n))
