@@ -255,6 +255,28 @@ def test_a_local_main_ahead_of_origin_main_is_named_with_the_fix(tmp_path: Path)
     assert "ahead" not in run_dc(clone, "scan").stderr
 
 
+def test_a_branch_of_an_integration_branch_is_told_which_base_leaves_its_own_commits(tmp_path: Path) -> None:
+    # A new user's trial (session 27): umami's pull requests target `dev`, 192 commits ahead of
+    # `master`; a branch from origin/dev checked against the default base gave 253 findings.
+    p = flagged(tmp_path)
+    git(p.repo, "checkout", "-q", "main")
+    git(p.repo, "checkout", "-q", "-b", "dev")
+    for i in range(21):
+        commit(p.repo, {f"notes/{i}.txt": f"{i}\n"}, message=f"dev work {i}")
+    git(p.repo, "push", "-q", "origin", "dev")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(p.remote), str(clone))
+    git(clone, "checkout", "-q", "-b", "feature", "origin/dev")
+    commit(clone, {"inventory/jobs.py": BRANCH_JOB}, message="Refactor")
+    note = ("the change holds 22 commits since the base origin/main (origin/HEAD), and origin/dev would leave 1: "
+            "if your pull request targets dev, compare with it: `--base origin/dev`.")
+    assert note in run_dc(clone, "scan").stderr
+    assert "would leave" not in run_dc(clone, "scan", "--base", "origin/dev").stderr
+    git(clone, "checkout", "-q", "-b", "small", "origin/main")
+    commit(clone, {"inventory/jobs.py": BRANCH_JOB}, message="Refactor")
+    assert "would leave" not in run_dc(clone, "scan").stderr  # a few commits: nothing to say
+
+
 def test_a_mistyped_base_suggests_the_branch(tmp_path: Path) -> None:
     p = flagged(tmp_path)
     proc = run_dc(p.repo, "scan", "--base", "mian")

@@ -480,6 +480,7 @@ def resolve_base(
             raise GitError(no_default_branch_message(root))
         if say_ahead:
             _say_if_local_is_ahead(root, found, head_sha)
+            _say_if_another_base_is_nearer(root, found, head_sha)
         return BaseChoice(found[0], found[1], found[2])
     for ref, source, kind in candidates:
         sha = _resolve_candidate(root, ref, source, kind, resolve)
@@ -587,6 +588,43 @@ def _say_if_local_is_ahead(root: str, found: tuple[str, str, str], head_sha: str
         f"local {local} is {n} commit{'s' if n != 1 else ''} ahead of it (not pushed): what you committed there, such as "
         f"deploycheck's configuration and signers, is not in the base yet. Push it (`git push origin {local}`), "
         f"or compare with your local branch: `--base {local}`.",
+        file=sys.stderr,
+    )
+
+
+# Branches a team may open its pull requests against, other than the default one.
+_INTEGRATION_BRANCHES = ("dev", "develop", "development", "next", "staging", "canary", "beta")
+_MANY_COMMITS = 20
+
+
+def _say_if_another_base_is_nearer(root: str, found: tuple[str, str, str], head_sha: str | None = None) -> None:
+    """A branch made from `origin/dev` in a repository whose pull requests target `dev`, checked
+    against the default branch, carries every commit `dev` has and `main` has not: hundreds of
+    findings in other people's code (umami, a new user's trial, session 27). When the change holds
+    many commits and an integration branch of origin leaves far fewer, say so and how to pass it."""
+    name, source, sha = found
+    head = head_sha or "HEAD"
+    count = gitcmd.run(["rev-list", "--count", f"{sha}..{head}"], root, check=False).stdout.decode().strip()
+    if not count.isdigit() or int(count) <= _MANY_COMMITS:
+        return
+    refs = exact_refs(root, [f"refs/remotes/origin/{b}" for b in _INTEGRATION_BRANCHES])
+    best: tuple[int, str] | None = None
+    for ref, other in sorted(refs.items()):
+        if other == sha:
+            continue
+        left = gitcmd.run(["rev-list", "--count", f"{other}..{head}"], root, check=False).stdout.decode().strip()
+        if left.isdigit() and 0 < int(left) * 4 <= int(count) and (best is None or int(left) < best[0]):
+            best = (int(left), ref.removeprefix("refs/remotes/"))
+    if best is None:
+        return
+    from ..util.safe import inert
+
+    branch = inert(best[1], keep_newlines=False)
+    shown = (origin_head(root) or name) if name == "origin/HEAD" else name
+    print(
+        f"deploycheck: note: the change holds {count} commits since the base {inert(shown, keep_newlines=False)} "
+        f"({inert(source, keep_newlines=False)}), and {branch} would leave {best[0]}: if your pull request targets "
+        f"{branch.partition('/')[2]}, compare with it: `--base {branch}`.",
         file=sys.stderr,
     )
 
