@@ -499,6 +499,19 @@ def test_nothing_flagged_writes_nothing(tmp_path: Path) -> None:
     assert "Nothing flagged" in t.text
     assert records(p) == [] and not draft_file(p, "docs").exists()
     assert git(p.repo, "status", "--porcelain") == ""
+    assert "Concurrency considerations" not in t.text  # pr_field is warn by default
+
+
+def test_nothing_flagged_says_the_pr_field_is_still_required(tmp_path: Path) -> None:
+    # A new user's trial (session 27): "Nothing flagged" locally, then the gate failed on the
+    # pull request's empty field, which the base's configuration requires.
+    p = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB, ".deploycheck/config.yaml": "pr_field: required\n"})
+    git(p.repo, "checkout", "-q", "-b", "docs")
+    commit(p.repo, {"README.md": "inventory service, documented\n"})
+    t = term(p)
+    assert t.wait() == 0
+    assert "Nothing flagged" in t.text
+    assert 'still needs its "Concurrency considerations" field' in " ".join(t.text.split())
 
 
 def test_a_valid_record_already_covers_the_change(project: Project) -> None:

@@ -33,6 +33,11 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     edited = uncommitted_edits(ctx)  # the change is its commits: edits not committed yet are not in it
     if not ctx.scan.flagged and not force:
         report.print_scan_text(ctx.scan)
+        if ctx.config.pr_field == "required" and ctx.change.files:
+            # Nothing to sign, but the gate still reads the pull request's description (a new
+            # user's trial, session 27: "Nothing flagged" here, then a red CI on an empty field).
+            con.print(Text("The pull request still needs its \"Concurrency considerations\" field: the base's "
+                           "configuration requires it (pr_field: required), and \"N/A\" is enough for this change."))
         if edited:
             warn(uncommitted_note(edited))
         return 0
