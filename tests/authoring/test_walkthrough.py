@@ -1383,6 +1383,29 @@ def test_end_of_input_mid_answer_keeps_what_was_given_as_the_questions_half_give
     assert walk.pending == half and not set(half) & set(walk.answers)  # kept, but not as an answer
 
 
+def test_a_resumed_half_typed_line_goes_on_where_it_stopped(project: Project) -> None:
+    """A new user's trial (session 27): "Nothing is shared bet" stopped with Ctrl-C, resumed, and
+    "ween runs…" typed after it was signed as "ween runs…": typing replaced the half-typed text."""
+    p = project
+    t = term(p)
+    t.answer(Q_SHARED, "yes")
+    t.expect(DETAILS)
+    t.send("Product.stock is shared bet")
+    t.expect("Product.stock is shared bet")
+    t.interrupt()
+    assert t.wait() == 130
+    again = term(p)
+    again.answer(RESUME, "y")
+    again.answer(Q_SHARED, "")  # Enter takes the choice that stands in the line
+    again.expect(DETAILS + "Product.stock is shared bet")
+    again.send("ween the workers\r")
+    again.answer(Q_SEQUENTIAL, "yes")
+    again.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(again)
+    assert again.wait() == 0
+    assert the_record(p).body.answers["shared-state"] == Answer("yes", "Product.stock is shared between the workers")
+
+
 def test_stopping_at_an_earlier_answers_details_keeps_no_half_given_answer() -> None:
     """Enter on an earlier answer, then stop at its details: nothing new was typed, so nothing is
     kept to resume at (the answer itself is the draft's); without an earlier answer it is kept."""

@@ -213,7 +213,7 @@ class TerminalPrompter:
     # input -----------------------------------------------------------------------------------
 
     def _ask(self, session: Any, message: str, prefill: str = "", bindings: Any = None, toolbar: str = "",
-             offered: bool = False) -> str:
+             offered: bool = False, continues: bool = False) -> str:
         """One prompt_toolkit prompt; Ctrl-C raises KeyboardInterrupt, Ctrl-D on an empty line
         EOFError (as ``input()`` does), Ctrl-X Ctrl-E returns EDIT.
 
@@ -221,7 +221,9 @@ class TerminalPrompter:
         earlier answer that Enter keeps)
         stands in the line as a form field's text does: the arrow keys, Home, End or Backspace
         edit it, while typing a character first replaces it, so retyping an answer from scratch
-        works as at an empty prompt."""
+        works as at an empty prompt. With ``continues`` (a half-given answer's text, ``Begun``)
+        typing goes on from its end instead: a new user's trial (session
+        27) resumed "Nothing is shared bet", typed "ween runs…", and signed only the second half."""
         from prompt_toolkit.filters import Condition
         from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
         from prompt_toolkit.keys import Keys
@@ -256,14 +258,15 @@ class TerminalPrompter:
 
         def ready() -> None:  # after the buffer took the prefill: from now on any change is an edit
             buffer = session.default_buffer
-            fresh[0] = bool(prefill)
+            fresh[0] = bool(prefill) and not continues
             buffer.on_cursor_position_changed += touched
             buffer.on_text_changed += touched
             _stop_at_hangup(session.app)
 
         merged = merge_key_bindings([keys, bindings]) if bindings is not None else keys
         if prefill:
-            what = "Enter keeps the earlier answer; typing replaces it" if offered else "typing replaces it"
+            what = ("typing goes on from its end; Ctrl-U clears it" if continues else
+                    "Enter keeps the earlier answer; typing replaces it" if offered else "typing replaces it")
             toolbar = f" {what}; ←→ edit it ·" + toolbar
         self.console.file.flush()
         try:
@@ -370,7 +373,8 @@ class TerminalPrompter:
         ``offered``: ``typed`` is an earlier answer, which Enter keeps."""
         toolbar = " ←→ edit · ↑↓ earlier answers · :e or Ctrl-X Ctrl-E: write it in $EDITOR" + (f" · {MOVES_HINT}" if moves else "")
         while True:
-            value = self._ask(self._text, label, typed, toolbar=toolbar, offered=offered and bool(typed) and typed == editable)
+            kept = offered and bool(typed) and typed == editable
+            value = self._ask(self._text, label, typed, toolbar=toolbar, offered=kept, continues=isinstance(typed, Begun))
             start = None
             if value.startswith(EDIT + "\x00"):
                 start = value.split("\x00", 1)[1] or editable
@@ -442,6 +446,11 @@ def _offer(prompt: str, default: str | None, prefill: str | None) -> tuple[str, 
     if default is not None and default.strip() and "\n" not in default:
         return prompt + ": ", default, True
     return prompt + (f" ({one_line(default, 60)})" if default is not None else "") + ": ", "", False
+
+
+class Begun(str):
+    """Text the author had begun to type before stopping (a resumed draft's half-given answer):
+    in the line, typing goes on from its end rather than replacing it (``_ask``'s ``continues``)."""
 
 
 class _Edited(str):

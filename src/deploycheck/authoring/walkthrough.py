@@ -32,7 +32,7 @@ from ..config import Config
 from ..errors import Aborted, Interrupted
 from ..git.model import Finding
 from ..util.safe import inert, one_line
-from .prompts import END_OF_TEXT  # a line with only this ends a multi-line answer
+from .prompts import END_OF_TEXT, Begun  # a line with only this ends a multi-line answer; a half-given answer
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -663,7 +663,7 @@ class Walk:
                 style="dim",
             ))
             return Answer(self._asking(q, lambda: self.prompter.lines(
-                "Answer", default.answer if default else None, typed.answer if typed else None, moves=True,
+                "Answer", default.answer if default else None, Begun(typed.answer) if typed else None, moves=True,
             ), lambda text: Answer(text) if text.strip() else None))
         previous = default.answer if default and default.answer in q.choices else None
 
@@ -680,7 +680,7 @@ class Walk:
         if need is None:
             return Answer(answer)
         keep = default.details if default and default.answer == answer else None
-        edit = typed.details if typed and typed.answer == answer else None
+        edit = Begun(typed.details) if typed and typed.answer == answer and typed.details else None
         # One line: Enter submits (the new-user trial typed several lines and the rest went to the
         # next question); `:e` opens $EDITOR for a longer answer (prompts.EDIT).
         self.prompter.say(Text(f"Details for '{answer}': {inert(need.prompt)} (one line, Enter submits; :e opens your editor)", style="cyan"))
@@ -723,7 +723,7 @@ class Walk:
             "beside the findings for the reviewer).",
         ))
         earlier = default.rebuttal if default and default.answer == candidate.answer else None
-        edit = begun.rebuttal if begun and begun.answer == candidate.answer else None
+        edit = Begun(begun.rebuttal) if begun and begun.answer == candidate.answer and begun.rebuttal else None
         try:
             decision = self._asking(q, lambda: self.prompter.choice(
                 "Change or explain?", (CHANGE, EXPLAIN), EXPLAIN if earlier or edit else None, moves=True,
@@ -990,9 +990,11 @@ def _kept(answers: Mapping[str, Answer], pending: Mapping[str, Answer], path: st
 def _begun_note(q: Question, begun: Answer) -> str:
     """What the author is told at a question a resumed draft holds a half-given answer to."""
     if q.free_text:
-        return "Before stopping you had begun this answer: it stands in the line as typed; Enter takes it, and more lines may follow."
+        return ("Before stopping you had begun this answer: it stands in the line as typed; Enter takes it, typing goes "
+                "on from its end, and more lines may follow.")
     given = f"'{begun.answer}'" + (", details as typed" if begun.details else "") + (", explanation as typed" if begun.rebuttal else "")
-    return f"Before stopping you had begun this answer ({inert(given, keep_newlines=False)}): it stands in the line; Enter takes it."
+    return (f"Before stopping you had begun this answer ({inert(given, keep_newlines=False)}): it stands in the line; "
+            "Enter takes it, and typing goes on from its end.")
 
 
 def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerprint: str) -> tuple[dict[str, Answer], dict[str, Answer]]:
