@@ -20,3 +20,5 @@ func workers() int {
 	numWorkers := 4
 	return numWorkers
 }
+
+var ErrNegativeBackoffLimit = errors.New("backoff_limit must be >= 0")

@@ -20,3 +20,5 @@ func workers() int {
 	numWorkers := 16  // error: DC519 // ok: DC718
 	return numWorkers
 }
+
+var ErrNegativeBackoffLimit = errors.New("backoff_limit must be >= 1")  // ok: DC718 (a message, not a setting)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .parse import Parsed, nodes_of
+from .parse import Parsed, nodes_of, walk
 from .units import qualname, shown_code, units_at
 
 # A key that names how often work is tried, how long it waits between tries, or how much runs at
@@ -48,6 +48,7 @@ _GO_JOB_LIBRARY = re.compile(rb'"(?:github\.com/(?:hibiken/asynq|riverqueue/rive
                              rb'|go-co-op/gocron|ThreeDotsLabs/watermill|adjust/rmq|vmihailenco/taskq'
                              rb'|contribsys/faktory_worker_go|bsm/redislock)|go\.temporal\.io/sdk)')
 _GO_SPECS = frozenset({"const_spec", "var_spec", "keyed_element", "field_declaration"})
+_GO_STRINGS = frozenset({"interpreted_string_literal", "raw_string_literal"})
 _GO_DEFAULT_TAG = re.compile(r'\bdefault:"([^"]*)"')
 
 
@@ -74,6 +75,8 @@ def _go_tunables(p: Parsed):
             if len(names) != 1 or value is None or value.named_child_count != 1:
                 continue
             name = p.text(names[0])
+        if n.type != "field_declaration" and any(c.type in _GO_STRINGS for c in walk(value)):
+            continue  # `ErrNegativeBackoffLimit = errors.New("backoff_limit must be >= 0")`: a message
         if GO_TUNABLE_NAME.search(name) and not _GO_WORKER_COUNT.search(name):
             yield n, name, value, (qualname(units_at(p, n.start_point[0]), p), name)
 
