@@ -322,3 +322,44 @@ def test_js_a_workspace_package_calls_another_only_if_it_depends_on_it(tmp_path,
     found = flagged_on_branch(tmp_path, files, {path: PROXY.replace("{ headers: request.headers }",
                                                                     "{ headers: request.headers, keepalive: true }")})
     assert bool(found) == flagged
+
+
+COMPONENT = """import {html, LitElement} from "lit";
+import {objectsEqual} from "../../core/src/util";
+
+export class OrScheduler extends LitElement {
+  render() {
+    if (!this.schedule || objectsEqual(this.schedule, this.defaultSchedule)) {
+      return html`<p>none</p>`;
+    }
+    return html`<p>${this.schedule}</p>`;
+  }
+}
+"""
+UTIL = """export function objectsEqual(a: any, b: any): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+"""
+
+
+REPORT_SCHEDULER = """import {objectsEqual} from "../../../ui/component/core/src/util";
+
+export function due(schedule: any, last: any): boolean {
+  return !objectsEqual(schedule, last);
+}
+"""
+
+
+@pytest.mark.parametrize("path, component, flagged", [
+    # openremote de700b12: a Lit web component in `ui/component/or-scheduler/`, run in the browser.
+    ("ui/component/or-scheduler/src/index.ts", COMPONENT, False),
+    ("services/report-scheduler/src/index.ts", REPORT_SCHEDULER, True),  # a server's scheduler: jobs
+])
+def test_js_a_page_component_in_a_folder_named_for_a_scheduler_is_no_job(tmp_path, path: str, component: str,
+                                                                          flagged: bool) -> None:
+    util = "ui/component/core/src/util.ts"
+    worker = "services/mailer/worker.ts"  # the repository has jobs: other files are read for what they reach
+    found = flagged_on_branch(tmp_path, {path: component, util: UTIL, worker: "import { Worker } from 'bullmq'\n"
+                                         "new Worker('mail', async job => job.data)\n"},
+                              {util: UTIL.replace("JSON.stringify(a) === JSON.stringify(b)", "a === b || JSON.stringify(a) === JSON.stringify(b)")})
+    assert bool(found) == flagged

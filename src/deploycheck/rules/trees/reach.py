@@ -27,8 +27,8 @@ import re
 from collections.abc import Callable
 
 from ...git.model import DELETED
-from .background import _receiver_type, job_of, regions, without_type_arguments
-from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
+from .background import _receiver_type, job_of, regions, runs_in_page, without_type_arguments
+from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, NOT_WORKER_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import (WORD, files_naming, files_naming_with, followable, java_field_named, java_subclass_files,
                      java_type_files, package_files_naming)
@@ -1428,7 +1428,14 @@ def _private_in(p: Parsed, name: str) -> bool:
 
 def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
     """A file that is background code as a whole: one `job_paths` names, or a job folder's."""
-    what = JOB_PATHS_CODE if in_job_paths(ctx.settings, path) else job_folder_code(path, p.source)
+    if in_job_paths(ctx.settings, path):
+        what = JOB_PATHS_CODE
+    elif NOT_WORKER_CODE.search(path) or (p.language in _JS_LANGUAGES and runs_in_page(p)):
+        # As detect reads a changed file: a folder of people's pages is no job folder, whatever it
+        # is called (openremote's `ui/component/or-scheduler/`, a Lit component, apps-t de700b12).
+        what = None
+    else:
+        what = job_folder_code(path, p.source)
     return [(0, p.root.end_point[0], what)] if what else []
 
 
