@@ -510,7 +510,8 @@ UNGUARDED_MAP_WRITE = Rule(
         declaration is on a changed line. Methods named `…Locked` are skipped (the convention
         for "the caller holds the lock"), and so is an unexported method the file calls only
         while building the value: from the type's constructor (`newX() *X`), or from methods
-        called only so. No other goroutine can hold the value yet.
+        called only so. No other goroutine can hold the value yet; nor can it while a decoder
+        fills it (`UnmarshalYAML`, `UnmarshalJSON`, `Decode…`, `Scan`), which is skipped too.
 
         Java: a `static` field whose type or initial value is a class that is not thread-safe
         (HashMap, HashSet, ArrayList, LinkedList, TreeMap, ArrayDeque, SimpleDateFormat,

@@ -17,6 +17,9 @@ import re
 from .jvm import modifiers
 from .parse import Parsed
 
+# The methods the encoding packages call on a value they are decoding (`yaml.Unmarshaler`,
+# `json.Unmarshaler`, `encoding.TextUnmarshaler`, `gob.GobDecoder`, mapstructure's hooks).
+_DECODES = re.compile(r"^(?:Unmarshal\w*|Decode\w*|GobDecode|Scan)$")
 # Types that serialise access themselves: a struct holding one guards its maps (or means to).
 _GUARDS = ("Mutex", "RWMutex", "sync.Map", "Locker")
 
@@ -139,6 +142,10 @@ def unguarded_map_writes(p: Parsed, lines: dict[int, str], named_elsewhere: froz
         name = p.text(method.child_by_field_name("name"))
         if name.lower().endswith("locked"):
             continue  # the convention for "the caller holds the lock"
+        if _DECODES.match(name):
+            # `UnmarshalYAML`, `UnmarshalJSON`, `Decode…`: the decoder fills the value it is building,
+            # before anyone else holds it (alertmanager's PagerDuty defaults, apps-t d7b70222).
+            continue
         if (receiver[1], name) in building:
             continue
         maps = structs[receiver[1]][0]
