@@ -120,12 +120,14 @@ end
 
 
 @pytest.mark.parametrize("new, flagged", [
-    ("String.new(response.body)", False),  # once-campfire 20ba1cf: the same copy of the string
+    # once-campfire 20ba1cf: not the same for a nil body (String.new raises where dup returns nil),
+    # so it stays flagged (the red team of session 27 undid the reading a new user's trial asked for).
+    ("String.new(response.body)", True),
     ("+response.body", True),  # not a copy: the body itself when it is not frozen
     ("String.new(response.body, capacity: 64)", True),
     ("response.headers.dup", True),  # a copy of something else
 ])
-def test_ruby_string_new_of_a_value_is_its_dup(tmp_path, new: str, flagged: bool) -> None:
+def test_ruby_string_new_of_a_value_is_not_its_dup(tmp_path, new: str, flagged: bool) -> None:
     found = flagged_on_branch(tmp_path, {"app/jobs/webhook/delivery_job.rb": WEBHOOK},
                               {"app/jobs/webhook/delivery_job.rb": WEBHOOK.replace("response.body.dup", new)})
     assert bool(found) == flagged

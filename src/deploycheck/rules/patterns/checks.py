@@ -8,6 +8,8 @@ change added (side "head") or removed (side "base").
 
 from __future__ import annotations
 
+import fnmatch
+
 import bisect
 import posixpath
 import re
@@ -830,6 +832,7 @@ def _resque_pool_queues(ctx) -> tuple[str, set[str], str] | None:
             m = _RESQUE_POOL_KEY.match(line)
             if m is not None and m.group("value").strip():  # a key without a value names an environment
                 names.update(q.strip() for q in m.group("key").split(",") if q.strip())
+        # Resque matches a worker's queue list as globs (`push_*`), as `File.fnmatch` does.
         return (path, names, "resque-pool's workers read") if names and "*" not in names else None
     return None
 
@@ -853,7 +856,7 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
         was = f"from `{', '.join(sorted(old))}` " if old else "from the default queue "
         message = (f"the job's queue changed {was}to `{name}` in {view.path}: jobs already queued stay where they "
                    "were until a worker serves that queue, and a revert strands the ones queued on the new name.")
-        if served is not None and name not in served[1]:
+        if served is not None and not any(fnmatch.fnmatchcase(name, queue) for queue in served[1]):
             message += (f" No worker serves `{name}`: {served[0]} lists the queues {served[2]} "
                         f"({', '.join(sorted(served[1]))}), so these jobs would never run.")
             out.append(pr.rule.finding(view.path, number, message, severity="high"))

@@ -795,10 +795,21 @@ _GO_CONSUMER_TYPE = re.compile(r"(?:Reader|Consumer|Subscriber|Listener|Executor
 # A type of a package named for a queue is the queue's own service: answer's notification queue
 # (`notificationQueueService.RegisterHandler(n.Handler)` on a `noticequeue.ExternalService`, whose
 # goroutine runs every queued notification's handler one after another, apps-t dda51232).
-_GO_QUEUE_PACKAGE = re.compile(r"^\w*queues?\.", re.IGNORECASE)
+# Not its metrics, settings or statistics (`queue.Metrics.RegisterGauge(…)`: the red team, session 27).
+_GO_QUEUE_PACKAGE = re.compile(r"^\w*queues?\.(?!\w*(?:Metrics|Stats|Config|Configuration|Settings|Options|Opts|Params"
+                               r"|Info|Status)$)", re.IGNORECASE)
 
 
-def _consumes(written: str) -> bool:
+def _consumes(written: str, p: Parsed) -> bool:
+    """Whether a declared type names a consumer, its package read through the file's imports
+    (`nq.ExternalService` under `import nq "…/noticequeue"`)."""
+    qualifier, dot, name = written.rpartition(".")
+    if dot and qualifier:
+        for spec in nodes_of(p, frozenset({"import_spec"})):
+            alias, path = spec.child_by_field_name("name"), spec.child_by_field_name("path")
+            if alias is not None and path is not None and p.text(alias) == qualifier:
+                written = p.text(path).strip('"`').rsplit("/", 1)[-1] + "." + name
+                break
     return bool(_GO_CONSUMER_TYPE.search(written) or _GO_QUEUE_PACKAGE.match(written))
 
 
@@ -809,7 +820,7 @@ def _consumer_type(operand, p: Parsed) -> str | None:
     if operand is not None and operand.type == "selector_expression":
         field = operand.child_by_field_name("field")
         written = _field_type(p, p.text(field)) if field is not None else None
-        return written if written and _consumes(written) else None
+        return written if written and _consumes(written, p) else None
     if operand is None or operand.type != "identifier":
         return None
     name = p.text(operand)
@@ -821,7 +832,7 @@ def _consumer_type(operand, p: Parsed) -> str | None:
                     kind = decl.child_by_field_name("type")
                     if kind is not None and any(c.type == "identifier" and p.text(c) == name for c in decl.named_children):
                         written = p.text(kind).lstrip("*").split("[")[0]
-                        return written if _consumes(written) else None
+                        return written if _consumes(written, p) else None
         n = n.parent
     return None
 

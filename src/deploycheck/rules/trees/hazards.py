@@ -372,28 +372,81 @@ def _go_constants(p: Parsed) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _capacities(p: Parsed) -> dict[tuple[str, str], list[tuple[str, int]]]:
-    """Per (function, element type) of a Go `make(chan T, n)` whose `n` is a parameter of its
-    function or a top-level constant: the values it is made with, one step back, and the line each
-    comes from (the call that passes it, the constant's declaration)."""
+def _int_value(text: str) -> str | None:
+    """The value of a Go integer constant expression written with literals only (`1 << 10`,
+    `32 * 1024`, `1_000`), as decimal text; None for anything else."""
+    import ast
+
+    if not re.fullmatch(r"[\d\s+\-*/%<>()_xXa-fA-F]+", text) or not re.search(r"\d", text):
+        return None
+    try:
+        tree = ast.parse(text.replace("/", "//"), mode="eval")
+    except SyntaxError:
+        return None
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Add, ast.Sub, ast.Mult, ast.FloorDiv,
+               ast.Mod, ast.LShift, ast.RShift, ast.USub, ast.UAdd)
+    if not all(isinstance(n, allowed) for n in ast.walk(tree)) or any(
+            isinstance(n, ast.Constant) and not isinstance(n.value, int) for n in ast.walk(tree)):
+        return None
+    if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.LShift) and not (
+            isinstance(n.right, ast.Constant) and isinstance(n.right.value, int) and n.right.value <= 64)
+           for n in ast.walk(tree)):
+        return None  # a shift by an expression, or wider than any Go integer: not computed
+    try:
+        return str(eval(compile(tree, "<capacity>", "eval"), {"__builtins__": {}}))  # literals and operators only
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def _compared(given, p: Parsed, constants: dict[str, tuple[str, int]]) -> tuple[str, str, tuple[int, ...]]:
+    """(text as written, text to compare, lines it comes from) of a capacity: a constant's value
+    (from the argument's line and the constant's), an integer expression's value, and a parameter
+    of the calling function named by its position (`cfg.Size` and `conf.Size` are one when `cfg`
+    became `conf`)."""
+    text = p.text(given)
+    line: tuple[int, ...] = (given.start_point[0] + 1,)
+    if text in constants:
+        text, declared = constants[text]
+        line += (declared,)
+    value = _int_value(text)
+    if value is not None:
+        return text, value, line
+    caller = given.parent
+    while caller is not None and caller.type not in ("function_declaration", "method_declaration", "func_literal"):
+        caller = caller.parent
+    params = _go_params(caller, p) if caller is not None and caller.type != "func_literal" else []
+    head = re.match(r"[A-Za-z_]\w*", text)
+    if head is not None and head.group(0) in params:
+        return text, f"${params.index(head.group(0))}" + text[head.end():], line
+    return text, flat(text), line
+
+
+def _capacities(p: Parsed) -> dict[tuple[str, str], list[tuple[str, str, tuple[int, ...]]]]:
+    """Per (function or method, element type) of a Go `make(chan T, n)` whose `n` is a parameter
+    of its function or a top-level constant: the values it is made with, one step back, in the
+    order of the file (``_compared``), and the line each comes from (the call that passes it, the
+    constant's declaration)."""
     constants = _go_constants(p)
-    functions = {p.text(f.child_by_field_name("name")): f for f in nodes_of(p, frozenset({"function_declaration"}))}
-    out: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    for name, fn in functions.items():
+    units = nodes_of(p, frozenset({"function_declaration", "method_declaration"}))
+    calls = nodes_of(p, frozenset({"call_expression"}))
+    out: dict[tuple[str, str], list[tuple[str, str, tuple[int, ...]]]] = {}
+    for fn in units:
+        name = p.text(fn.child_by_field_name("name"))
         params = _go_params(fn, p)
         for _, elem, cap in _channels(fn, p):
             values = out.setdefault((name, elem), [])
             if cap in constants:
-                values.append(constants[cap])
+                text, line = constants[cap]
+                values.append((text, _int_value(text) or flat(text), (line,)))
             elif cap in params:
                 index = params.index(cap)
-                for call in nodes_of(p, frozenset({"call_expression"})):
+                for call in calls:
                     callee, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
-                    if callee is None or args is None or p.text(callee) != name or index >= args.named_child_count:
+                    called = callee.child_by_field_name("field") if callee is not None and \
+                        callee.type == "selector_expression" else callee
+                    if called is None or args is None or p.text(called) != name or index >= args.named_child_count:
                         continue
-                    given = args.named_children[index]
-                    arg = p.text(given)
-                    values.append(constants[arg] if arg in constants else (arg, given.start_point[0] + 1))
+                    values.append(_compared(args.named_children[index], p, constants))
     return out
 
 
@@ -401,17 +454,22 @@ def capacity_flows(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tu
     """(line, message) for each Go channel whose capacity, followed one step back to the argument
     that fills its function's parameter or to the constant it names, changed on a changed line,
     while the `make` itself did not (answer's mail worker queue, 128 made an environment setting
-    with a default of 1024, apps-t e06311a5)."""
+    with a default of 1024, apps-t e06311a5). With as many callers on both sides, each is compared
+    with its own; otherwise a value no caller of the base passed is one."""
     before, out = _capacities(base), []
     for (function, elem), values in _capacities(head).items():
-        was = sorted({flat(text) for text, _ in before.get((function, elem), [])})
-        now = sorted({flat(text) for text, _ in values})
-        if not was or not now or was == now:
+        old = before.get((function, elem), [])
+        if not old or not values:
             continue
-        for text, line in values:
-            if line in lines and flat(text) not in was:
-                out.append((line, f"`{text}` (was {', '.join(f'`{w}`' for w in was)}) is now the capacity of the "
-                                  f"`{elem}` that `{function}` makes: when it is full, its senders block or drop their work, "
-                                  "and more or less work waits in memory, lost on a restart."))
-                break
+        pairs = list(zip(values, old)) if len(old) == len(values) else [
+            (value, None) for value in values if value[1] not in {was for _, was, _ in old}]
+        for (text, compared, origins), was in pairs:
+            line = next((n for n in origins if n in lines), None)
+            if line is None or (was is not None and was[1] == compared):
+                continue
+            shown = f"`{was[0]}`" if was is not None else ", ".join(sorted({f"`{w}`" for w, _, _ in old}))
+            out.append((line, f"`{text}` (was {shown}) is now the capacity of the `{elem}` that `{function}` makes: when "
+                              "it is full, its senders block or drop their work, and more or less work waits in memory, "
+                              "lost on a restart."))
+            break
     return out

@@ -1147,7 +1147,8 @@ def _java_arity(node) -> int | None:
     if node.type != "method_declaration":
         return None
     params = node.child_by_field_name("parameters")
-    given = [c for c in params.named_children if c.type not in ("comment", "receiver_parameter")] if params is not None else []
+    given = [c for c in params.named_children if not c.type.endswith("comment") and c.type != "receiver_parameter"] \
+        if params is not None else []
     return None if any(c.type == "spread_parameter" for c in given) else len(given)
 
 
@@ -1162,7 +1163,7 @@ def _arity_differs(n, p: Parsed, wanted: int) -> bool:
     if call is None or call.type != "method_invocation" or (call.child_by_field_name("name") or call).id != n.id:
         return False  # a method reference (`this::getServices`) or another use: any arity
     args = call.child_by_field_name("arguments")
-    return len([c for c in args.named_children if c.type != "comment"] if args is not None else []) != wanted
+    return len([c for c in args.named_children if not c.type.endswith("comment")] if args is not None else []) != wanted
 
 
 def _ruby_arity_differs(n, p: Parsed, wanted: int) -> bool:

@@ -672,12 +672,11 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
             continue
         if p.language == "ruby" and n.type == "call" and (copy := _unfrozen_copy(n, p)) is not None:
             # `String.new("…")` and `"…".dup` are `+"…"`: an unfrozen string of the same text
-            # (RuboCop's Performance/UnfreezeString, WikiEduDashboard c0aa3c0b, apps-s);
-            # `String.new(body)` is `body.dup`, a copy of the string (once-campfire's webhook
-            # reply, a new user's trial, session 27).
-            literal, of = copy
-            out.append("(unary" if literal else "(copy")
-            stack.extend([(")", False), (of, in_throw)] + ([("+", False)] if literal else []))
+            # (RuboCop's Performance/UnfreezeString, WikiEduDashboard c0aa3c0b, apps-s). Not
+            # `String.new(body)` for `body.dup`: for a nil body the first raises, the second
+            # returns nil (the red team of session 27).
+            out.append("(unary")
+            stack.extend([(")", False), (copy, in_throw), ("+", False)])
             continue
         out.append("(" + n.type)
         stack.append((")", False))
@@ -724,17 +723,16 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
 
 
 def _unfrozen_copy(call, p: Parsed):
-    """(whether a literal, what is copied) for a Ruby `String.new(x)` or `x.dup`, else None."""
+    """The string literal of a Ruby `String.new("…")` or `"…".dup`, else None."""
     receiver, method = call.child_by_field_name("receiver"), call.child_by_field_name("method")
     args = call.child_by_field_name("arguments")
     if receiver is None or method is None:
         return None
-    if p.text(method) == "dup" and args is None and call.child_by_field_name("block") is None:
-        return receiver.type == "string", receiver
+    if p.text(method) == "dup" and receiver.type == "string" and args is None:
+        return receiver
     if p.text(method) == "new" and p.text(receiver) == "String" and args is not None \
-            and len(args.named_children) == 1 and args.named_children[0].type not in ("pair", "hash", "splat_argument",
-                                                                                        "hash_splat_argument", "block_argument"):
-        return args.named_children[0].type == "string", args.named_children[0]
+            and len(args.named_children) == 1 and args.named_children[0].type == "string":
+        return args.named_children[0]
     return None
 
 
