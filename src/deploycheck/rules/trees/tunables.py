@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .parse import Parsed, nodes_of, walk
+from .parse import Parsed, nodes_of
 from .units import qualname, shown_code, units_at
 
 # A key that names how often work is tried, how long it waits between tries, or how much runs at
@@ -19,6 +19,8 @@ from .units import qualname, shown_code, units_at
 TUNABLE_KEY = re.compile(r"attempts?$|retr(?:y|ies)|backoff|concurrency$|concurrency[A-Z_]|prefetch", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d[\d_]*(?:\.\d+)?(?![\w.])")
 _PAIRS = frozenset({"pair"})
+# Go's durations are numbers with a unit (`default:"30s"`, `time.ParseDuration("1m30s")`).
+_GO_NUMBER = re.compile(r"(?<![\w.])\d[\d_]*(?:\.\d+)?(?:(?:ns|us|µs|ms|s|m|h)+(?![\w.])|(?![\w.]))")
 
 
 def _tunable_pairs(p: Parsed):
@@ -39,8 +41,12 @@ def _tunable_pairs(p: Parsed):
 GO_TUNABLE_NAME = re.compile(
     r"attempts?$|retr(?:y|ies)|backoff|concurrency|prefetch|parallelism"
     r"|(?:max|num|min|default)\w*(?:chans?|channels?|conns?|connections?|slots?|goroutines?|inflight"
-    r"|consumers?|senders?|handlers?)$|slots$|(?:pool|queue|buffer)_?size$",
+    r"|consumers?|senders?|handlers?)$|slots$|(?:pool|queue)_?size$",
     re.I)
+# Named like one, set by a person or for bytes: a login lockout's attempts, an I/O buffer.
+_GO_NOT_TUNABLE = re.compile(r"login|signin|password|passcode|otp|pin$|byte|buffer", re.I)
+# A value that is a message, not a setting: `errors.New("backoff_limit must be >= 0")`.
+_GO_MESSAGE = re.compile(r"^(?:errors|xerrors|fmt|pkgerrors)\.(?:New|Errorf|Wrap\w*)$|^(?:status|grpc)\.Errorf?$")
 # What the go pack's DC519 reads already: a count named for workers anywhere; and in a file
 # importing a job library, the packs' DC519 and DC713 read its options (``in_job_library_file``).
 _GO_WORKER_COUNT = re.compile(r"(?i)workers?(?:count|num|number|poolsize|limit)?$")
@@ -75,10 +81,22 @@ def _go_tunables(p: Parsed):
             if len(names) != 1 or value is None or value.named_child_count != 1:
                 continue
             name = p.text(names[0])
-        if n.type != "field_declaration" and any(c.type in _GO_STRINGS for c in walk(value)):
-            continue  # `ErrNegativeBackoffLimit = errors.New("backoff_limit must be >= 0")`: a message
-        if GO_TUNABLE_NAME.search(name) and not _GO_WORKER_COUNT.search(name):
+        if n.type != "field_declaration" and _go_message(value, p):
+            continue  # `ErrNegativeBackoffLimit = errors.New("backoff_limit must be >= 0")`
+        if GO_TUNABLE_NAME.search(name) and not _GO_WORKER_COUNT.search(name) and not _GO_NOT_TUNABLE.search(name):
             yield n, name, value, (qualname(units_at(p, n.start_point[0]), p), name)
+
+
+def _go_message(value, p: Parsed) -> bool:
+    """Whether a Go value is text: a string, or an error built from one. A call that also takes a
+    string is not (`envInt("MAX_RETRIES", 3)`, `flag.Int("max-retries", 3, "…")`: the red team,
+    session 27)."""
+    if value.type in ("expression_list",) and value.named_child_count == 1:
+        value = value.named_children[0]
+    if value.type in _GO_STRINGS:
+        return True
+    callee = value.child_by_field_name("function") if value.type == "call_expression" else None
+    return callee is not None and _GO_MESSAGE.match(p.text(callee)) is not None
 
 
 def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tuple[int, str]]:
@@ -90,9 +108,10 @@ def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tup
     before = {where: "".join(base.text(value).split()) for _n, _name, value, where in settings(base)} \
         if base is not None else {}
     out = []
+    number = _GO_NUMBER if p.language == "go" else _NUMBER
     for _n, name, value, where in settings(p):
         changed = [row + 1 for row in range(value.start_point[0], value.end_point[0] + 1)
-                   if row + 1 in rows and _NUMBER.search(p.line(row).decode("utf-8", "replace"))]
+                   if row + 1 in rows and number.search(p.line(row).decode("utf-8", "replace"))]
         if not changed:
             continue
         was = before.get(where)
