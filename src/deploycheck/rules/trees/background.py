@@ -65,7 +65,9 @@ _JS_METHOD_RUNNERS = frozenset({"define", "process", "consume", "work"})
 _PG_BOSS_RECEIVER = re.compile(r"(?i)boss|sched|queue|worker|jobs?$")
 _JS_DECORATORS = {"Processor": "queue processor", "Process": "queue processor", "Cron": "scheduled job",
                   "Interval": "scheduled job", "Timeout": "scheduled job", "OnQueueActive": "queue processor",
-                  "EventPattern": "message handler", "MessagePattern": "message handler"}
+                  "EventPattern": "message handler", "MessagePattern": "message handler",
+                  # NestJS CQRS's event handlers run after the publishing request has gone on.
+                  "EventsHandler": "event handler run by the event bus"}
 # Types a job library gives its handler function (BullMQ's and Agenda's `Processor`, Bull's
 # `ProcessCallbackFunction`, pg-boss's `WorkHandler`, an application's own `JobHandler`): a function
 # value declared with one is what the queue runs, wherever it is registered.

@@ -443,14 +443,22 @@ def _js_may_call(ctx, caller: str, homes: set[str], memo: dict) -> bool:
     """Whether a JS/TS file may call a function defined in ``homes``: in a monorepo, code of one
     workspace package reaches another's only if its `package.json` depends on it (Standard Notes'
     auth workers never call the API gateway's proxies, whose method names their use cases share,
-    apps-t be668d7d). Code outside the workspaces, or defined at the root, may be reached from any."""
+    apps-t be668d7d), or imports a file of its folder by a relative path. Code outside the
+    workspaces, or defined at the root, may be reached from any."""
     spaces = _js_workspaces(ctx, memo)
     mine = _workspace_of(caller, spaces) if spaces else ""
     if not mine or not homes:
         return True
+    source: bytes | None = None
     for home in homes:
         theirs = _workspace_of(home, spaces)
         if not theirs or theirs == mine or spaces[theirs][0] in spaces[mine][1]:
+            return True
+        # A relative import into the other package's folder (`../../../shared/src/billing`), which
+        # no dependency declares (the red team, session 27).
+        source = source if source is not None else (ctx.repo.read_blob(f"{ctx.repo.head_sha}:{caller}") or b"")
+        folder = re.escape(theirs.rpartition("/")[2].encode())
+        if re.search(rb"""['"`](?:\.\.?/)+(?:[^'"`\n]*/)?""" + folder + rb"""(?:/|['"`])""", source):
             return True
     return False
 
@@ -564,7 +572,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             uses = uses_of(name, own, not other_package, on_a_class,
                            lambda type_name: java_field_named(ctx, type_name),
                            heirs_of(name) if p.language == "ruby" and not own else frozenset(),
-                           lambda owner, type_name: _java_may_hold(ctx, owner, type_name))
+                           lambda owner, type_name: _java_may_hold(ctx, owner, type_name),
+                           lambda owner: _go_package_embeds(ctx, path, owner, memo))
             if uses and not own and p.language in _JS_LANGUAGES and _imported_from_elsewhere(p, path, name, defined_in.get(name, set())):
                 continue  # `import { Meta } from "./components/meta"`: this file's `Meta` is another module's
             if uses and p.language == "ruby" and (space := namespaces.get(name)) is not None:
@@ -967,8 +976,8 @@ def _restricted(node, name: str, p: Parsed) -> str:
     class, nor on another type's name, ``_foreign_static``), "" for none. A Ruby method that
     takes exactly N arguments, or a Java method without varargs, adds "/N" (``_arity_differs``)."""
     if p.language == "go" and node.type in ("function_declaration", "method_declaration"):
-        owner = _receiver_type(node, p) if node.type == "method_declaration" else ""
-        return _go_arity(node) + (f"@{owner}" if owner else "")
+        receiver = _receiver_type(node, p) if node.type == "method_declaration" else ""
+        return _go_arity(node) + (f"@{receiver}" if receiver else "")
     arity = _ruby_arity(node) if p.language == "ruby" and called_name(node, p) == name else \
         _java_arity(node) if p.language == "java" and called_name(node, p) == name else None
     suffix = f"/{arity}" if arity is not None else ""
@@ -1245,12 +1254,27 @@ def _go_arity(node) -> str:
     return f"go:{count}{'+' if variadic else ''}{'m' if node.type == 'method_declaration' else ''}"
 
 
-def _go_foreign_receiver(n, p: Parsed, owner: str) -> bool:
+def _go_package_embeds(ctx, path: str, owner: str, memo: dict) -> bool:
+    """Whether a Go file of ``path``'s package holds a line that embeds a type named ``owner``
+    in a struct (`\t*sqlbase.DB`, `\tLanZou // …`): one `git grep` per package and type."""
+    from ...git import gitcmd
+
+    folder = path.rpartition("/")[0]
+    key = ("reach.go-embeds", folder, owner)
+    if key not in memo:
+        pattern = rf"^[[:space:]]*\*?([[:alnum:]_]+\.)?{re.escape(owner)}[[:space:]]*(//.*|`.*`)?$"
+        spec = f":(glob){folder}/*.go" if folder else ":(glob)*.go"
+        memo[key] = bool(gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], [spec], extended=True,
+                                           what=f"types embedding {owner}"))
+    return memo[key]
+
+
+def _go_foreign_receiver(n, p: Parsed, owner: str, embeds: Callable[[str], bool] | None = None) -> bool:
     """Whether Go name ``n`` is called on the receiver of its method (`d.Login()` in a method of
-    `*ChaoXing`) whose type is not ``owner`` and, when this file declares it, embeds no type of
-    that name: such a call, in another package than ``owner``'s, is the receiver type's own
-    method (OpenList's chaoxing driver refreshing its cookie never logs in to LanZou, 940b69fe).
-    A receiver type declared in another file is taken to embed none."""
+    `*ChaoXing`) whose type is not ``owner`` and embeds no type of that name: such a call, in
+    another package than ``owner``'s, is the receiver type's own method (OpenList's chaoxing
+    driver refreshing its cookie never logs in to LanZou, 940b69fe). A receiver type declared in
+    another file is asked of its package (``embeds``): any file there that embeds ``owner``."""
     selector = n.parent
     if selector is None or selector.type != "selector_expression" or (selector.child_by_field_name("field") or n).id != n.id:
         return False
@@ -1277,7 +1301,7 @@ def _go_foreign_receiver(n, p: Parsed, owner: str) -> bool:
         embedded = [field for field in walk(body) if field.type == "field_declaration"
                     and not any(c.type == "field_identifier" for c in field.named_children)]
         return not any(p.text(field).lstrip("*").split("[")[0].rsplit(".", 1)[-1] == owner for field in embedded)
-    return True
+    return embeds is not None and not embeds(owner)
 
 
 def _go_arity_differs(n, kind: str) -> bool:
@@ -1739,6 +1763,8 @@ def _js_member_not_called(n, p: Parsed, name: str) -> bool:
     if parent is None or parent.type != "member_expression" or n.type != "property_identifier" \
             or (parent.child_by_field_name("property") or n).id != n.id:
         return False
+    if re.search(rb"\bget\s+" + re.escape(name.encode()) + rb"\s*\(", p.source):
+        return False  # a getter of this file runs when its property is read (the red team, session 27)
     outer = parent.parent
     if outer is not None and outer.type == "member_expression" and (outer.child_by_field_name("object") or n).id == parent.id:
         member = outer.child_by_field_name("property")
@@ -1823,7 +1849,8 @@ def _uses_index(p: Parsed):
 
     def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: str = "",
              field_named: Callable[[str], bool] | None = None, heirs: frozenset[str] = frozenset(),
-             may_hold: Callable[[str, str], bool] | None = None) -> list[int]:
+             may_hold: Callable[[str, str], bool] | None = None,
+             go_embeds: Callable[[str], bool] | None = None) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
         another package; ``restricted``: not the calls a ``_restricted`` method cannot be, Ruby
@@ -1854,7 +1881,7 @@ def _uses_index(p: Parsed):
                        and not (arity and _arity_differs(n, p, int(arity)))
                        and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))
-                       and not (go_owner and not bare_too and _go_foreign_receiver(n, p, go_owner))})
+                       and not (go_owner and not bare_too and _go_foreign_receiver(n, p, go_owner, go_embeds))})
 
     return uses
 
