@@ -5,43 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import ANSWER_EXTERNAL, ANSWER_MAIL_WORKER, ANSWER_NEW_QUESTION, flagged_on_branch
 
 # --- Go -----------------------------------------------------------------------------------------
 
-EXTERNAL = """package notification
-
-import (
-	"context"
-
-	"example.com/app/internal/service/noticequeue"
-)
-
-type ExternalNotificationService struct {
-	queue noticequeue.ExternalService
-}
-
-func NewExternalNotificationService(notificationQueueService noticequeue.ExternalService) *ExternalNotificationService {
-	n := &ExternalNotificationService{queue: notificationQueueService}
-	notificationQueueService.RegisterHandler(n.Handler)
-	return n
-}
-
-func (ns *ExternalNotificationService) Handler(ctx context.Context, msg *Msg) error {
-	return ns.handleNewQuestion(ctx, msg)
-}
-"""
-NEW_QUESTION = """package notification
-
-import "context"
-
-func (ns *ExternalNotificationService) handleNewQuestion(ctx context.Context, msg *Msg) error {
-	for _, s := range msg.Subscribers {
-		ns.send(ctx, s)
-	}
-	return nil
-}
-"""
+EXTERNAL, NEW_QUESTION = ANSWER_EXTERNAL, ANSWER_NEW_QUESTION
 
 
 @pytest.mark.parametrize("package, flagged", [("noticequeue", True), ("jobqueues", True), ("notice", False)])
@@ -56,32 +24,7 @@ def test_go_a_handler_registered_on_a_queue_package_s_service(tmp_path, package:
     assert [(path, line) for path, line, *_ in found] == ([("app/notification/new_question.go", 7)] if flagged else [])
 
 
-WORKER = """package notification
-
-const queueSize = 128
-
-type task struct{ id string }
-
-type worker struct{ tasks chan task }
-
-func newWorkerWithDefaults() *worker {
-	return newWorkerWithBuffer(
-		queueSize,
-	)
-}
-
-func newWorkerWithBuffer(size int) *worker {
-	w := &worker{tasks: make(chan task, size)}
-	go w.run()
-	return w
-}
-
-func (w *worker) run() {
-	for t := range w.tasks {
-		_ = t
-	}
-}
-"""
+WORKER = ANSWER_MAIL_WORKER
 
 
 @pytest.mark.parametrize("new, line, was", [

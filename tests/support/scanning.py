@@ -145,3 +145,68 @@ public class ShortLivedTokenHandler extends TokenHandler {
     }
 }
 """
+
+
+# apache/answer's notification service (apps-t dda51232): a handler registered on the queue
+# package's service, and the handler's mail loop in another file of the package.
+ANSWER_EXTERNAL = """package notification
+
+import (
+	"context"
+
+	"example.com/app/internal/service/noticequeue"
+)
+
+type ExternalNotificationService struct {
+	queue noticequeue.ExternalService
+}
+
+func NewExternalNotificationService(notificationQueueService noticequeue.ExternalService) *ExternalNotificationService {
+	n := &ExternalNotificationService{queue: notificationQueueService}
+	notificationQueueService.RegisterHandler(n.Handler)
+	return n
+}
+
+func (ns *ExternalNotificationService) Handler(ctx context.Context, msg *Msg) error {
+	return ns.handleNewQuestion(ctx, msg)
+}
+"""
+ANSWER_NEW_QUESTION = """package notification
+
+import "context"
+
+func (ns *ExternalNotificationService) handleNewQuestion(ctx context.Context, msg *Msg) error {
+	for _, s := range msg.Subscribers {
+		ns.send(ctx, s)
+	}
+	return nil
+}
+"""
+
+# answer's new-question mail worker (apps-t e06311a5): a channel whose capacity is a parameter.
+ANSWER_MAIL_WORKER = """package notification
+
+const queueSize = 128
+
+type task struct{ id string }
+
+type worker struct{ tasks chan task }
+
+func newWorkerWithDefaults() *worker {
+	return newWorkerWithBuffer(
+		queueSize,
+	)
+}
+
+func newWorkerWithBuffer(size int) *worker {
+	w := &worker{tasks: make(chan task, size)}
+	go w.run()
+	return w
+}
+
+func (w *worker) run() {
+	for t := range w.tasks {
+		_ = t
+	}
+}
+"""
