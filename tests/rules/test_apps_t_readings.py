@@ -308,3 +308,85 @@ def test_js_a_page_component_in_a_folder_named_for_a_scheduler_is_no_job(tmp_pat
                                          "new Worker('mail', async job => job.data)\n"},
                               {util: UTIL.replace("JSON.stringify(a) === JSON.stringify(b)", "a === b || JSON.stringify(a) === JSON.stringify(b)")})
     assert bool(found) == flagged
+
+
+# --- Java: overloads of one name, and an application's message processors ------------------------
+
+SCHEDULER = """package io.kestra.core.schedulers;
+
+import java.util.concurrent.ScheduledExecutorService;
+
+public class Scheduler {
+    private ScheduledExecutorService executor;
+    private SchedulerTriggerStateInterface triggerState;
+
+    public void run() {
+        executor.scheduleAtFixedRate(() -> {
+            triggerState.update(Trigger.of(context, next));
+        }, 0, 1, TimeUnit.SECONDS);
+    }
+}
+"""
+STATE_INTERFACE = """package io.kestra.core.schedulers;
+
+public interface SchedulerTriggerStateInterface {
+    Trigger update(Trigger trigger);
+
+    Trigger update(Flow flow, AbstractTrigger trigger, ConditionContext context);
+}
+"""
+STATE = """package io.kestra.jdbc.runner;
+
+public class JdbcSchedulerTriggerState implements SchedulerTriggerStateInterface {
+    private TriggerRepository triggers;
+
+    @Override
+    public Trigger update(Trigger trigger) {
+        return this.triggers.update(trigger);
+    }
+
+    @Override
+    public Trigger update(Flow flow, AbstractTrigger trigger, ConditionContext context) {
+        return this.triggers.update(flow, trigger, context);
+    }
+}
+"""
+
+
+def test_java_an_overload_is_followed_by_the_calls_with_one_of_its_numbers_of_arguments(tmp_path) -> None:
+    # kestra 01e6d529 (apps-f): the scheduler's one-argument `update(trigger)` now reloads the row
+    # before it writes; the file's two overloads are followed together, each call by its count.
+    path = "jdbc/src/main/java/io/kestra/jdbc/runner/JdbcSchedulerTriggerState.java"
+    found = flagged_on_branch(tmp_path, {"core/src/main/java/io/kestra/core/schedulers/Scheduler.java": SCHEDULER,
+                                         "core/src/main/java/io/kestra/core/schedulers/SchedulerTriggerStateInterface.java":
+                                             STATE_INTERFACE, path: STATE},
+                              {path: STATE.replace("        return this.triggers.update(trigger);\n",
+                                                   "        Trigger stored = this.triggers.findLast(trigger);\n"
+                                                   "        return this.triggers.update(trigger.withDisabled(stored.isDisabled()));\n")})
+    assert [(at, line) for at, line, *_ in found] == [(path, 8)]
+
+
+PROCESSOR = """package org.thingsboard.server.actors.calculatedField;
+
+public class CalculatedFieldEntityMessageProcessor extends AbstractContextAwareMsgProcessor {
+    private final Map<String, CalculatedFieldState> states = new HashMap<>();
+
+    public void process(CalculatedFieldTelemetryMsg msg) {
+        CalculatedFieldState state = states.get(msg.getId());
+        state.update(msg.getValues());
+        persist(state);
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("base, flagged", [
+    ("AbstractContextAwareMsgProcessor", True),  # thingsboard afd727b0 (apps-d): run on the actors' threads
+    ("AbstractContextAwareFormatter", False),
+])
+def test_java_a_class_extending_a_message_processor_base_is_background_code(tmp_path, base: str, flagged: bool) -> None:
+    path = "application/src/main/java/org/thingsboard/server/actors/calculatedField/CalculatedFieldEntityMessageProcessor.java"
+    processor = PROCESSOR.replace("AbstractContextAwareMsgProcessor", base)
+    found = flagged_on_branch(tmp_path, {path: processor}, {path: processor.replace(
+        "        persist(state);\n", "        if (state.isReady()) {\n            persist(state);\n        }\n")})
+    assert [(at, line) for at, line, *_ in found] == ([(path, 9)] if flagged else [])

@@ -1055,6 +1055,8 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
             return _JVM_INTERFACES[word]
         if _JVM_WORKER_BASE.search(word):
             return f"worker (a `{word}`)"
+        if _JVM_MESSAGE_PROCESSOR.search(word):
+            return f"message processor run by an actor or consumer (a `{word}`)"
         # Android's WorkManager: `extends Worker` from `androidx.work`, whose requests the
         # device keeps across an update of the application and runs with the new code. A
         # `Worker` of no such import could be anything.
@@ -1064,6 +1066,10 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
 
 
 _JVM_WORKER_BASE = re.compile(r"[a-z]Worker$")
+# A base class of an application's message processors: ThingsBoard's actors hand each message to
+# a `…MsgProcessor` (`CalculatedFieldEntityMessageProcessor extends
+# AbstractContextAwareMsgProcessor`), run on the actor system's dispatcher threads (apps-d afd727b0).
+_JVM_MESSAGE_PROCESSOR = re.compile(r"[a-z](?:Msg|Message)Processor$")
 
 
 def _jvm_supertypes(n, p: Parsed) -> str:

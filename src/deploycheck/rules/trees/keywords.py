@@ -34,7 +34,9 @@ KEYWORDS = {
              # An application's worker base class (`extends AbstractTaskWorker<Task> {`, `extends
              # TaskWorker{`, Kotlin's `: CoroutineWorker(context, params)`; spread over lines,
              # ``_JVM_WORKER_SUPERTYPE`` reads it in the changed file).
-             "worker<", "worker {", "worker{", "worker implements", "worker(", "androidx.work"),
+             "worker<", "worker {", "worker{", "worker implements", "worker(", "androidx.work",
+             # An application's message processor base class (background._JVM_MESSAGE_PROCESSOR).
+             "msgprocessor {", "messageprocessor {", "msgprocessor<", "messageprocessor<"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(")

@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from ...git.model import DELETED
 from .background import _receiver_type, job_of, regions, runs_in_page, without_type_arguments
-from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, NOT_WORKER_CODE, family_of, in_job_paths, job_folder_code, scan_memo
+from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import (WORD, files_naming, files_naming_with, followable, java_field_named, java_subclass_files,
                      java_type_files, package_files_naming)
@@ -362,7 +362,7 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     if within is not None:
         return (f"`{followed}` is a name {held} files hold, more than the search follows; the {_files(within)} that "
                 f"also name its module `{space}` were searched and no job calls it there")
-    owner = _restricted(chain[-1], followed, p).partition(":")[2]
+    owner = _restricted(chain[-1], followed, p).partition("/")[0].partition(":")[2]
     types, searched = memo.get(("reach.typed", followed, owner), ((), None))
     if searched is not None:
         above = f" or {', '.join(f'`{kind}`' for kind in types)}" if types else ""
@@ -1161,18 +1161,18 @@ def _java_arity(node) -> int | None:
     return None if any(c.type == "spread_parameter" for c in given) else len(given)
 
 
-def _arity_differs(n, p: Parsed, wanted: int) -> bool:
-    """Whether name ``n`` is called with a number of arguments that no method taking exactly
+def _arity_differs(n, p: Parsed, wanted: set[int]) -> bool:
+    """Whether name ``n`` is called with a number of arguments that no method taking one of
     ``wanted`` answers: Ruby's (``_ruby_arity_differs``), and Java's, whose overloads differ by
     their parameters (openremote's container stops `getServices()`, never a REST resource's
     two-argument `getServices(requestParams, realm)`, apps-t a4b5a74b)."""
     if p.language != "java":
-        return _ruby_arity_differs(n, p, wanted)
+        return all(_ruby_arity_differs(n, p, count) for count in wanted)
     call = n.parent
     if call is None or call.type != "method_invocation" or (call.child_by_field_name("name") or call).id != n.id:
         return False  # a method reference (`this::getServices`) or another use: any arity
     args = call.child_by_field_name("arguments")
-    return len([c for c in args.named_children if not c.type.endswith("comment")] if args is not None else []) != wanted
+    return len([c for c in args.named_children if not c.type.endswith("comment")] if args is not None else []) not in wanted
 
 
 def _ruby_arity_differs(n, p: Parsed, wanted: int) -> bool:
@@ -1336,7 +1336,23 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
         name = called_name(n, p)
         if name in names:
             kinds.setdefault(name, set()).add(_js_owner(n, p) if p.language in _JS_LANGUAGES else _restricted(n, name, p))
-    return {name: found.pop() for name, found in kinds.items() if len(found) == 1 and "" not in found}
+    return {name: kind for name, found in kinds.items() if (kind := _one_kind(found, p.language == "java"))}
+
+
+def _one_kind(found: set[str], overloads: bool) -> str:
+    """The one restriction of a name's definitions, or "": overloads of one owner (Java's
+    `update(Trigger)` beside `update(Flow, …)`) differ only by their number of parameters, which
+    the restriction then lists (`instance:Owner/1,3`); a definition with no restriction, or one
+    of another owner or kind, leaves the name unrestricted."""
+    owners = {kind.partition("/")[0] for kind in found}
+    if len(found) == 1 and "" not in found:
+        return next(iter(found))
+    if not overloads or len(owners) != 1 or "" in found:
+        return ""
+    arities = {kind.partition("/")[2] for kind in found}
+    if "" in arities:  # a varargs overload takes any number
+        return owners.pop()
+    return f"{owners.pop()}/{','.join(sorted(arities, key=int))}"
 
 
 def _ts_private_method(node, p: Parsed) -> bool:
@@ -1455,9 +1471,10 @@ def _whole_file(ctx, path: str, p: Parsed) -> list[tuple[int, int, str]]:
     """A file that is background code as a whole: one `job_paths` names, or a job folder's."""
     if in_job_paths(ctx.settings, path):
         what = JOB_PATHS_CODE
-    elif NOT_WORKER_CODE.search(path) or (p.language in _JS_LANGUAGES and runs_in_page(p)):
-        # As detect reads a changed file: a folder of people's pages is no job folder, whatever it
-        # is called (openremote's `ui/component/or-scheduler/`, a Lit component, apps-t de700b12).
+    elif p.language in _JS_LANGUAGES and runs_in_page(p):
+        # A module of people's pages is no job folder's code, whatever its folder is called
+        # (openremote's Lit component in `ui/component/or-scheduler/`, apps-t de700b12). Not a
+        # path's word alone: dub's crons live in `apps/web/app/api/cron/`.
         what = None
     else:
         what = job_folder_code(path, p.source)
@@ -1878,7 +1895,7 @@ def _uses_index(p: Parsed):
                        and not (restricted.startswith("static:") and may_hold is not None
                                 and _foreign_static(n, p, restricted[7:], may_hold, field_named))
                        and not (js_owner and _js_foreign_new(n, p, js_owner))
-                       and not (arity and _arity_differs(n, p, int(arity)))
+                       and not (arity and _arity_differs(n, p, {int(a) for a in arity.split(",")}))
                        and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))
                        and not (go_owner and not bare_too and _go_foreign_receiver(n, p, go_owner, go_embeds))})
