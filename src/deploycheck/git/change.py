@@ -479,8 +479,7 @@ def resolve_base(
         if found is None:
             raise GitError(no_default_branch_message(root))
         if say_ahead:
-            _say_if_local_is_ahead(root, found, head_sha)
-            _say_if_another_base_is_nearer(root, found, head_sha)
+            _say_about_the_default_base(root, found, head_sha)
         return BaseChoice(found[0], found[1], found[2])
     for ref, source, kind in candidates:
         sha = _resolve_candidate(root, ref, source, kind, resolve)
@@ -559,22 +558,35 @@ def origin_head(root: str) -> str:
         "utf-8", "replace").strip()
 
 
-def _say_if_local_is_ahead(root: str, found: tuple[str, str, str], head_sha: str | None = None) -> None:
+def _say_about_the_default_base(root: str, found: tuple[str, str, str], head_sha: str | None) -> None:
+    """The notes on a default base, from one look-up of the refs they need (a git hook feels each
+    git process): the local branch ahead of it, and a nearer integration branch."""
+    name = found[0]
+    if not name.startswith("origin/"):
+        return  # a base of the repository's own (no remote): no git process spent on notes
+    target = origin_head(root) if name == "origin/HEAD" else name
+    local = target.partition("/")[2]
+    wanted = ([f"refs/heads/{local}"] if local and local != "HEAD" else []) + [
+        f"refs/remotes/origin/{b}" for b in _INTEGRATION_BRANCHES]
+    refs = exact_refs(root, wanted)
+    _say_if_local_is_ahead(root, found, target, refs, head_sha)
+    nearer = {ref: oid for ref, oid in refs.items() if ref.startswith("refs/remotes/")}
+    if nearer:
+        _say_if_another_base_is_nearer(root, found, nearer, head_sha)
+
+
+def _say_if_local_is_ahead(root: str, found: tuple[str, str, str], target: str, refs: dict[str, str],
+                           head_sha: str | None = None) -> None:
     """The default base is the remote's branch (origin/main). Work committed on the local main
     and not pushed yet (typically `deploycheck init`'s configuration and signers) is not in it,
     which surprises: say so, and the two ways out. Silent when local main is not ahead, and when
     the head under test is local main itself: its unpushed commits are then the change being
     checked (`git push origin main` running the hook), and `--base main` would leave none."""
     name, source, sha = found
-    if not name.startswith("origin/"):
-        return
-    target = name
-    if name == "origin/HEAD":
-        target = origin_head(root)
     local = target.partition("/")[2]
     if not local or local == "HEAD":
         return
-    local_sha = exact_refs(root, [f"refs/heads/{local}"]).get(f"refs/heads/{local}")
+    local_sha = refs.get(f"refs/heads/{local}")
     if local_sha is None or local_sha == sha or local_sha == head_sha:
         return
     counts = gitcmd.run(["rev-list", "--count", f"{sha}..{local_sha}"], root, check=False).stdout.decode().strip()
@@ -597,7 +609,8 @@ _INTEGRATION_BRANCHES = ("dev", "develop", "development", "next", "staging", "ca
 _MANY_COMMITS = 20
 
 
-def _say_if_another_base_is_nearer(root: str, found: tuple[str, str, str], head_sha: str | None = None) -> None:
+def _say_if_another_base_is_nearer(root: str, found: tuple[str, str, str], refs: dict[str, str],
+                                   head_sha: str | None = None) -> None:
     """A branch made from `origin/dev` in a repository whose pull requests target `dev`, checked
     against the default branch, carries every commit `dev` has and `main` has not: hundreds of
     findings in other people's code (umami, a new user's trial, session 27). When the change holds
@@ -607,7 +620,6 @@ def _say_if_another_base_is_nearer(root: str, found: tuple[str, str, str], head_
     count = gitcmd.run(["rev-list", "--count", f"{sha}..{head}"], root, check=False).stdout.decode().strip()
     if not count.isdigit() or int(count) <= _MANY_COMMITS:
         return
-    refs = exact_refs(root, [f"refs/remotes/origin/{b}" for b in _INTEGRATION_BRANCHES])
     best: tuple[int, str] | None = None
     for ref, other in sorted(refs.items()):
         if other == sha:
