@@ -32,7 +32,7 @@ from ..config import Config
 from ..errors import Aborted, Interrupted
 from ..git.model import Finding
 from ..util.safe import inert, one_line
-from .prompts import END_OF_TEXT, Begun  # a line with only this ends a multi-line answer; a half-given answer
+from .prompts import END_OF_TEXT, Begun  # END_OF_TEXT: a line with only this ends a multi-line answer
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType

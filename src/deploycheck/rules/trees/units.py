@@ -670,13 +670,13 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         if n.child_count == 0:
             out.append(p.text(n))
             continue
-        if p.language == "ruby" and n.type == "call" and (copy := _unfrozen_copy(n, p)) is not None:
+        if p.language == "ruby" and n.type == "call" and (literal := _unfrozen_copy(n, p)) is not None:
             # `String.new("…")` and `"…".dup` are `+"…"`: an unfrozen string of the same text
             # (RuboCop's Performance/UnfreezeString, WikiEduDashboard c0aa3c0b, apps-s). Not
             # `String.new(body)` for `body.dup`: for a nil body the first raises, the second
             # returns nil (the red team of session 27).
             out.append("(unary")
-            stack.extend([(")", False), (copy, in_throw), ("+", False)])
+            stack.extend([(")", False), (literal, in_throw), ("+", False)])
             continue
         out.append("(" + n.type)
         stack.append((")", False))
