@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import ANSWER_EXTERNAL, ANSWER_MAIL_WORKER, ANSWER_NEW_QUESTION, flagged_on_branch
+from support.scanning import ANSWER_EXTERNAL, ANSWER_MAIL_WORKER, ANSWER_NEW_QUESTION, CAMPFIRE_WEBHOOK_JOB, flagged_on_branch
 
 # --- Go -----------------------------------------------------------------------------------------
 
@@ -47,19 +47,7 @@ def test_go_a_channel_s_capacity_changed_where_it_comes_from(tmp_path, new: str,
 
 # --- Ruby (a new user's trial, session 27) -------------------------------------------------------
 
-WEBHOOK = """class Webhook::DeliveryJob < ApplicationJob
-  def perform(webhook, message)
-    response = webhook.post(message)
-    reply_text(response)
-  end
-
-  def reply_text(response)
-    text = response.body.dup
-    text.force_encoding("UTF-8")
-    Message.create!(body: text)
-  end
-end
-"""
+WEBHOOK = CAMPFIRE_WEBHOOK_JOB
 
 
 @pytest.mark.parametrize("new, flagged", [

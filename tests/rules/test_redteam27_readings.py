@@ -19,7 +19,7 @@ import json
 
 import pytest
 
-from support.scanning import ANSWER_EXTERNAL, ANSWER_MAIL_WORKER, ANSWER_NEW_QUESTION
+from support.scanning import ANSWER_EXTERNAL, ANSWER_MAIL_WORKER, ANSWER_NEW_QUESTION, CAMPFIRE_WEBHOOK_JOB
 from support.scanning import flagged_on_branch as _found
 
 
@@ -564,20 +564,8 @@ def test_go_a_call_on_a_receiver_whose_type_embeds_the_owner_in_another_file(tmp
 # 8. Ruby: `String.new(x)` read as `x.dup` (units._unfrozen_copy)
 # =================================================================================================
 
-_WEBHOOK = """class Webhook::DeliveryJob < ApplicationJob
-  def perform(webhook, message)
-    response = webhook.post(message)
-    reply_text(response)
-  end
-
-  def reply_text(response)
-    text = response.body.dup
-    return if text.blank?
-
-    Message.create!(body: text.force_encoding("UTF-8"))
-  end
-end
-"""
+_WEBHOOK = CAMPFIRE_WEBHOOK_JOB.replace('    text.force_encoding("UTF-8")\n    Message.create!(body: text)\n',
+                                        '    return if text.blank?\n\n    Message.create!(body: text.force_encoding("UTF-8"))\n')
 
 
 def test_ruby_string_new_of_a_value_that_may_be_nil_is_no_dup(tmp_path) -> None:

@@ -210,3 +210,18 @@ func (w *worker) run() {
 	}
 }
 """
+
+# once-campfire's webhook delivery job (a new user's trial, session 27): the reply's text copied.
+CAMPFIRE_WEBHOOK_JOB = """class Webhook::DeliveryJob < ApplicationJob
+  def perform(webhook, message)
+    response = webhook.post(message)
+    reply_text(response)
+  end
+
+  def reply_text(response)
+    text = response.body.dup
+    text.force_encoding("UTF-8")
+    Message.create!(body: text)
+  end
+end
+"""
