@@ -347,7 +347,8 @@ def evidence_against(qid: str, findings: Sequence[Finding]) -> list[Finding]:
     calls an answer contradicted (a new user's trial, session 25)."""
     out: list[Finding] = []
     for question, _wrong, evidence, _meaning in _checks(findings):
-        out += [f for f in evidence if question == qid and f not in out]
+        if question == qid:
+            out += [f for f in evidence if f not in out]
     return out
 
 

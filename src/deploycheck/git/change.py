@@ -572,7 +572,7 @@ def _say_about_the_default_base(root: str, found: tuple[str, str, str], head_sha
     _say_if_local_is_ahead(root, found, target, refs, head_sha)
     nearer = {ref: oid for ref, oid in refs.items() if ref.startswith("refs/remotes/")}
     if nearer:
-        _say_if_another_base_is_nearer(root, found, nearer, head_sha)
+        _say_if_another_base_is_nearer(root, found, target or name, nearer, head_sha)
 
 
 def _say_if_local_is_ahead(root: str, found: tuple[str, str, str], target: str, refs: dict[str, str],
@@ -609,13 +609,13 @@ _INTEGRATION_BRANCHES = ("dev", "develop", "development", "next", "staging", "ca
 _MANY_COMMITS = 20
 
 
-def _say_if_another_base_is_nearer(root: str, found: tuple[str, str, str], refs: dict[str, str],
+def _say_if_another_base_is_nearer(root: str, found: tuple[str, str, str], shown: str, refs: dict[str, str],
                                    head_sha: str | None = None) -> None:
     """A branch made from `origin/dev` in a repository whose pull requests target `dev`, checked
     against the default branch, carries every commit `dev` has and `main` has not: hundreds of
     findings in other people's code (umami, a new user's trial, session 27). When the change holds
     many commits and an integration branch of origin leaves far fewer, say so and how to pass it."""
-    name, source, sha = found
+    _name, source, sha = found
     head = head_sha or "HEAD"
     count = gitcmd.run(["rev-list", "--count", f"{sha}..{head}"], root, check=False).stdout.decode().strip()
     if not count.isdigit() or int(count) <= _MANY_COMMITS:
@@ -632,7 +632,6 @@ def _say_if_another_base_is_nearer(root: str, found: tuple[str, str, str], refs:
     from ..util.safe import inert
 
     branch = inert(best[1], keep_newlines=False)
-    shown = (origin_head(root) or name) if name == "origin/HEAD" else name
     print(
         f"deploycheck: note: the change holds {count} commits since the base {inert(shown, keep_newlines=False)} "
         f"({inert(source, keep_newlines=False)}), and {branch} would leave {best[0]}: if your pull request targets "

@@ -869,9 +869,7 @@ def _go_registered(call, p: Parsed, what: str, named) -> list[tuple[int, int, st
     method = call.parent
     while method is not None and method.type not in ("method_declaration", "function_declaration"):
         method = method.parent
-    receiver = method.child_by_field_name("receiver") if method is not None and method.type == "method_declaration" else None
-    receiver_names = {p.text(c) for d in (receiver.named_children if receiver is not None else ())
-                      for c in d.named_children if c.type == "identifier"}
+    receiver_names = receiver_names_of(method, p) if method is not None else set()
     for arg in args.named_children if args is not None else ():
         if arg.type == "func_literal":
             out.append(_span(arg, what))
@@ -968,6 +966,14 @@ def _go_methods_of(p: Parsed, type_name: str) -> list:
         return []
     return [m for m in nodes_of(p, frozenset({"method_declaration"}))
             if _receiver_type(m, p) == type_name and p.text(m.child_by_field_name("name") or m)[:1].isupper()]
+
+
+def receiver_names_of(method, p: Parsed) -> set[str]:
+    """The name a Go method gives its receiver (`d` in `func (d *ChaoXing) Login()`), as a set:
+    none for a function or an unnamed receiver."""
+    receiver = method.child_by_field_name("receiver") if method.type == "method_declaration" else None
+    return {p.text(c) for d in (receiver.named_children if receiver is not None else ())
+            for c in d.named_children if c.type == "identifier"}
 
 
 def _receiver_type(method, p: Parsed) -> str:

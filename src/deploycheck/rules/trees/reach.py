@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 
 from ...git.model import DELETED
-from .background import _receiver_type, job_of, regions, runs_in_page, without_type_arguments
+from .background import _receiver_type, job_of, receiver_names_of, regions, runs_in_page, without_type_arguments
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import (WORD, files_naming, files_naming_with, followable, java_field_named, java_subclass_files,
@@ -1280,19 +1280,12 @@ def _go_foreign_receiver(n, p: Parsed, owner: str, embeds: Callable[[str], bool]
         return False
     operand = selector.child_by_field_name("operand")
     method = selector.parent
-    while method is not None and method.type not in ("method_declaration", "function_declaration", "func_literal"):
-        method = method.parent
-    while method is not None and method.type == "func_literal":  # a closure sees its method's receiver
-        method = method.parent
-        while method is not None and method.type not in ("method_declaration", "function_declaration", "func_literal"):
-            method = method.parent
+    while method is not None and method.type not in ("method_declaration", "function_declaration"):
+        method = method.parent  # through closures: a closure sees its method's receiver
     if operand is None or operand.type != "identifier" or method is None or method.type != "method_declaration":
         return False
-    receiver = method.child_by_field_name("receiver")
-    names = {p.text(c) for d in (receiver.named_children if receiver is not None else ()) for c in d.named_children
-             if c.type == "identifier"}
     kind = _receiver_type(method, p)
-    if p.text(operand) not in names or not kind or kind == owner:
+    if p.text(operand) not in receiver_names_of(method, p) or not kind or kind == owner:
         return False
     for spec in nodes_of(p, frozenset({"type_spec"})):
         named, body = spec.child_by_field_name("name"), spec.child_by_field_name("type")
