@@ -326,6 +326,24 @@ def test_a_tagged_template_with_an_object_type_argument_parses(tmp_path) -> None
     assert [(f.severity, f.line) for f in findings] == [("high", 5)]
 
 
+def test_a_const_type_parameter_in_an_object_type_s_call_signature_parses(tmp_path) -> None:
+    # atproto 825dd9be (a new user's trial, session 28): TypeScript 5's `const` type parameters in
+    # a call signature of a variable's object type, which tree-sitter-typescript 0.23 cannot read,
+    # were reported as high (DC703). The type is erased; the initializer that runs is read.
+    package = json.dumps({"name": "bullmq"})
+    base = "export const gap = 1;\n"
+    typed = ("export const gap = 1;\nexport const string: {\n  (): StringSchema<unknown>\n"
+             "  <const T extends Options>(\n    options: T,\n  ): StringSchema<T>\n"
+             "} = memoized((options: Options = {}) => new StringSchema(options))\n")
+    findings = _findings(tmp_path, {"package.json": package, "src/string.ts": base}, {"src/string.ts": typed}, "DC703")
+    assert findings == []
+    # Broken code that runs, in the initializer, is still reported.
+    broken = typed.replace("new StringSchema(options))", "new StringSchema(options;)")
+    findings = _findings(tmp_path / "broken", {"package.json": package, "src/string.ts": base},
+                         {"src/string.ts": broken}, "DC703")
+    assert [f.severity for f in findings] == ["high"]
+
+
 _STORE = ("package cache\n\ntype store struct {\n\tm map[string]int\n}\n\n{ctor}\n"
           "func (s *store) Close() {\n\tgo s.flush()\n}\n\nfunc (s *store) add(k string) {\n\ts.m[k] = 1\n}\n")
 _CONSTRUCTORS = {

@@ -1057,6 +1057,8 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
     base class says so by its name (Dependency-Track's `ActivityTaskWorker extends
     AbstractTaskWorker<ActivityTask>`, whose task loop polls and runs the durable tasks)."""
     for word in re.findall(r"[A-Za-z_]\w*", without_type_arguments(supertypes)):
+        if word in _QUARTZ_ONLY and b"org.quartz" not in source:
+            continue  # Jenkins's `AbstractProject extends Job<P, R>` is its own model class, no Quartz job
         if word in _JVM_INTERFACES:
             return _JVM_INTERFACES[word]
         if _JVM_WORKER_BASE.search(word):
@@ -1071,6 +1073,10 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
     return None
 
 
+# Quartz's interfaces are named for any job: they count in a file that imports Quartz (a
+# wildcard or the full name included). Jenkins's projects extend its own `hudson.model.Job`,
+# which made every method of them a Quartz job's (apps-u 7974eb7c).
+_QUARTZ_ONLY = frozenset({"Job", "InterruptableJob", "StatefulJob"})
 _JVM_WORKER_BASE = re.compile(r"[a-z]Worker$")
 # A base class of an application's message processors: ThingsBoard's actors hand each message to
 # a `…MsgProcessor` (`CalculatedFieldEntityMessageProcessor extends

@@ -25,6 +25,7 @@ from .enqueue import enqueued_in_transaction
 from .naming import followable, producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
+from .jvm import is_logger_declaration
 from .hazards import HINTS, LANGUAGES, capacity_flows, lock_calls_changed, weakened
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
@@ -1119,7 +1120,7 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
                     and not _is_machinery(ctx, p, side, key, node, changed, regions_here, machinery)):
                 verdict = "not machinery"  # a proof, when there is one, says more than the scope
         severity = "info" if verdict.startswith(("same:", "moved:")) or verdict in (
-            "comments", "unreferenced", "not machinery", "types", "generated") else "warning"
+            "comments", "new logger", "unreferenced", "not machinery", "types", "generated") else "warning"
         message = _message(shown, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
@@ -1242,7 +1243,9 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         candidates = all_units(other).get(key, [])
         if not candidates:
             if side == "head":
-                return "new"
+                # A logger field added beside the logging calls that use it runs nothing
+                # (spring-boot-admin's sample Quartz jobs, apps-u 5ac6a562).
+                return "new logger" if is_logger_declaration(node, p) else "new"
             return "unreferenced" if _removed_unreferenced(ctx, node, p) else "gone"
         mine = node
         if p.language not in OVERLOADING:
@@ -1364,6 +1367,8 @@ def _message(shown: str, what: str, verdict: str, side: str) -> str:
                 "keep a stub, or drain what names it, until the old code's jobs are gone.")
     if verdict == "comments":
         return f"{name} ({what}): only comment lines changed here, which run nothing."
+    if verdict == "new logger":
+        return f"New logger in background code: {name} ({what}). It only names or makes a logger, which runs nothing else."
     if verdict == "types":
         return f"{name} ({what}) is a TypeScript type declaration: the compiler erases it, so nothing of it runs."
     if verdict == "generated":

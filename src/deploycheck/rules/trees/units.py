@@ -259,6 +259,8 @@ def _acts(call, p: Parsed) -> bool:
             if n.type in ("postfix_unary_expression", "prefix_unary_expression") and not any(
                     c.type in ("++", "--") for c in n.children):
                 pass  # `!x`, `-x`, Kotlin's `x!!`: no change
+            elif n.type in ("object_creation_expression", "new_expression") and _makes_a_value(n, p):
+                pass  # `new java.util.Date()` for the log line; its arguments are still read
             else:
                 return True
         if n.type in _CALLS and _has_arguments(n):
@@ -268,6 +270,18 @@ def _acts(call, p: Parsed) -> bool:
                 return True
         stack.extend(n.children)
     return False
+
+
+# Types whose construction only makes a value to print: the log line's time or number
+# (spring-boot-admin's sample Quartz jobs moved `System.out.println(… + new java.util.Date())` to
+# `logger.info("… {}", new java.util.Date())`, apps-u 5ac6a562).
+_VALUE_TYPES = frozenset({"Date", "String", "StringBuilder", "BigDecimal", "BigInteger", "Timestamp", "Object"})
+
+
+def _makes_a_value(creation, p: Parsed) -> bool:
+    """Whether a `new T(…)` constructs one of ``_VALUE_TYPES`` (by its last name, without type arguments)."""
+    named = creation.child_by_field_name("type") or creation.child_by_field_name("constructor")
+    return named is not None and p.text(named).split("<")[0].rpartition(".")[2].strip() in _VALUE_TYPES
 
 
 _STATEMENT_PARENTS = {"body_statement", "then", "else", "do_block", "block", "begin", "program", "statement_block",

@@ -1,0 +1,72 @@
+"""Readings from the apps-u sample (tests/corpus/*-labelled-apps-u.yaml), scanned first in
+session 28, on real git repositories: each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- Java/Kotlin ---------------------------------------------------------------------------------
+
+# Jenkins's projects extend its own `hudson.model.Job`; a change to a method they call read as a
+# Quartz job's (apps-u 7974eb7c).
+PROJECT = """package hudson.model;
+
+{imports}
+public abstract class AbstractProject<P extends AbstractProject<P, R>, R extends Run<P, R>> extends Job<P, R> {{
+    public String label(String assigned) {{
+        return Tokens.unquote(assigned);
+    }}
+}}
+"""
+
+
+@pytest.mark.parametrize("imports, flagged", [
+    ("", False),
+    ("import org.quartz.Job;\n", True),
+    ("import org.quartz.*;\n", True),
+])
+def test_jvm_a_class_named_job_is_quartz_s_only_where_quartz_is_imported(tmp_path, imports: str, flagged: bool) -> None:
+    source = PROJECT.format(imports=imports)
+    found = flagged_on_branch(tmp_path, {"core/src/main/java/hudson/model/AbstractProject.java": source},
+                              {"core/src/main/java/hudson/model/AbstractProject.java": source.replace(
+                                  "Tokens.unquote(assigned)", "Tokens.unquote(assigned.trim())")})
+    assert [(path, line) for path, line, *_ in found] == (
+        [("core/src/main/java/hudson/model/AbstractProject.java", 7)] if flagged else [])
+
+
+# spring-boot-admin's sample Quartz jobs log through a logger instead of standard output, the
+# time made in the log call's arguments (apps-u 5ac6a562).
+SAMPLE_JOB = """package sample;
+
+import org.springframework.scheduling.quartz.QuartzJobBean;
+{imports}
+public class SampleJob extends QuartzJobBean {{
+{field}
+    @Override
+    protected void executeInternal(org.quartz.JobExecutionContext context) {{
+        {body}
+    }}
+}}
+"""
+BEFORE = SAMPLE_JOB.format(imports="", field="", body='System.out.println("Sample job ran at " + new java.util.Date());')
+LOGGER = "import org.slf4j.Logger;\nimport org.slf4j.LoggerFactory;\n"
+FIELD = "    private static final Logger logger = LoggerFactory.getLogger(SampleJob.class);\n"
+
+
+@pytest.mark.parametrize("field, body, lines", [
+    (FIELD, 'logger.info("Sample job ran at {}", new java.util.Date());', []),
+    (FIELD, 'logger.info("Sample job ran at {}", new Date(clock.millis()));', []),
+    # Making anything else may act: a reservation made for the log line is still read.
+    (FIELD, 'logger.info("Reserved {}", new Reservation(context.getJobDetail()));', [12]),
+    # A field that is no logger is new background code.
+    ("    private static final Counter runs = new Counter();\n",
+     'System.out.println("Sample job ran at " + new java.util.Date());', [8]),
+])
+def test_jvm_a_logger_field_and_a_date_in_a_log_call_change_nothing(tmp_path, field: str, body: str,
+                                                                     lines: list[int]) -> None:
+    after = SAMPLE_JOB.format(imports=LOGGER, field=field, body=body)
+    found = flagged_on_branch(tmp_path, {"src/main/java/sample/SampleJob.java": BEFORE},
+                              {"src/main/java/sample/SampleJob.java": after})
+    assert [line for _, line, *_ in found] == lines
