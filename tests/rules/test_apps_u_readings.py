@@ -70,3 +70,103 @@ def test_jvm_a_logger_field_and_a_date_in_a_log_call_change_nothing(tmp_path, fi
     found = flagged_on_branch(tmp_path, {"src/main/java/sample/SampleJob.java": BEFORE},
                               {"src/main/java/sample/SampleJob.java": after})
     assert [line for _, line, *_ in found] == lines
+
+
+# --- Java (a new user's trial, session 28: conductor-oss/conductor) -------------------------------
+
+WORKER = """package app.tasks;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+
+public class TaskWorker {
+    private final {kind} taskExecutor;
+    private final ExecutorService pool;
+
+    public TaskWorker({kind} taskExecutor, ExecutorService pool) {
+        this.taskExecutor = taskExecutor;
+        this.pool = pool;
+    }
+
+    public void poll(String taskId) {
+        CompletableFuture.runAsync(() -> taskExecutor.execute(taskId), pool);
+    }
+}
+"""
+RUNNER = """package app.execution;
+
+public class TaskRunner {
+    private final TaskStore store;
+
+    public TaskRunner(TaskStore store) {
+        this.store = store;
+    }
+
+    public void execute(String taskId) {
+        store.markRunning(taskId);
+    }
+}
+"""
+OTHER = RUNNER.replace("TaskRunner", "OtherRunner")
+
+
+@pytest.mark.parametrize("kind, flagged", [("TaskRunner", True), ("OtherRunner", False)])
+def test_jvm_an_entry_method_called_on_an_injected_field_of_its_class(tmp_path, kind: str, flagged: bool) -> None:
+    # conductor e4898a62: the pool runs `asyncSystemTaskExecutor.execute(task, id)`; the executor's
+    # changes (the guard against two workers running one task) were never followed.
+    files = {"core/src/main/java/app/tasks/TaskWorker.java": WORKER.replace("{kind}", kind),
+             "core/src/main/java/app/execution/TaskRunner.java": RUNNER,
+             "core/src/main/java/app/execution/OtherRunner.java": OTHER}
+    found = flagged_on_branch(tmp_path, files, {"core/src/main/java/app/execution/TaskRunner.java": RUNNER.replace(
+        "        store.markRunning(taskId);\n", "        if (!store.reserve(taskId)) {\n            return;\n        }\n"
+        "        store.markRunning(taskId);\n")})
+    assert [(path, line) for path, line, *_ in found] == (
+        [("core/src/main/java/app/execution/TaskRunner.java", 11)] if flagged else [])
+    if flagged:
+        assert "TaskWorker.java:16 (" in found[0][4] and "taskExecutor.execute(taskId)" in found[0][4]
+
+
+OPS = """package app.execution;
+
+import java.util.List;
+
+public class WorkflowOps {
+    private final TaskDao dao;
+
+    public WorkflowOps(TaskDao dao) {
+        this.dao = dao;
+    }
+
+    public void resetJoinTasks(List<Task> tasks) {
+        tasks.forEach({reference}::updateTask);
+    }
+
+    public void updateTask(Task task) {
+        dao.save(task);
+    }
+}
+"""
+SWEEPER = """package app.sweep;
+
+import java.util.concurrent.Executors;
+
+public class Sweeper {
+    public void start(WorkflowOps ops, List<Task> tasks) {
+        Executors.newSingleThreadExecutor().submit(() -> ops.resetJoinTasks(tasks));
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("reference, flagged", [("dao", False), ("this", True)])
+def test_jvm_a_method_reference_on_another_object_is_not_the_class_s_own_method(tmp_path, reference: str,
+                                                                                flagged: bool) -> None:
+    # conductor 3ddc83de: `executionDAOFacade::updateTask` was given as the trail to the executor's
+    # own `updateTask`.
+    ops = OPS.replace("{reference}", reference)
+    found = flagged_on_branch(tmp_path, {"src/main/java/app/execution/WorkflowOps.java": ops,
+                                         "src/main/java/app/sweep/Sweeper.java": SWEEPER},
+                              {"src/main/java/app/execution/WorkflowOps.java": ops.replace(
+                                  "        dao.save(task);\n", "        task.touch();\n        dao.save(task);\n")})
+    assert [(path, line) for path, line, *_ in found] == (
+        [("src/main/java/app/execution/WorkflowOps.java", 17)] if flagged else [])

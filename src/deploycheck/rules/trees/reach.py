@@ -1854,6 +1854,8 @@ def _uses_index(p: Parsed):
                     hits.append(n)
             if p.language == "ruby" and name[:1].isupper():
                 hits += _constantized(p, name)
+            if p.language == "java" and name[:1].isupper():
+                hits += _java_entry_calls(p, name)
             found[name] = (hits, assigned)
         return found[name]
 
@@ -1894,6 +1896,46 @@ def _uses_index(p: Parsed):
                        and not (go_owner and not bare_too and _go_foreign_receiver(n, p, go_owner, go_embeds))})
 
     return uses
+
+
+_JAVA_TYPE_WRAPPERS = frozenset({"generic_type", "scoped_type_identifier"})
+_JAVA_DECLARATIONS = frozenset({"field_declaration", "local_variable_declaration"})
+
+
+def _java_entry_calls(p: Parsed, type_name: str) -> list:
+    """The method names of entry-method calls (``_ENTRY_METHODS``: `execute`, `run`, `call`…) on a
+    field, local or parameter the file declares of the class ``type_name``: the class's code run
+    through an injected object, whose name is what the search follows for an entry method
+    (conductor's system-task worker runs `asyncSystemTaskExecutor.execute(task, id)` on its pool;
+    a new user's trial, session 28, found the executor's changes never followed)."""
+    variables: set[str] = set()
+    for n in _word_leaves(p, type_name):
+        if n.type != "type_identifier":
+            continue
+        declaration = n.parent
+        while declaration is not None and declaration.type in _JAVA_TYPE_WRAPPERS:
+            declaration = declaration.parent
+        if declaration is None:
+            continue
+        if declaration.type in _JAVA_DECLARATIONS:
+            declarators = declaration.children_by_field_name("declarator")
+        elif declaration.type == "formal_parameter":
+            declarators = [declaration]
+        else:
+            continue
+        variables.update(p.text(named) for d in declarators if (named := d.child_by_field_name("name")) is not None)
+    calls = []
+    for variable in sorted(variables):
+        for v in _word_leaves(p, variable):
+            receiver = v.parent if v.parent is not None and v.parent.type == "field_access" else v  # `this.executor`
+            call = receiver.parent
+            if call is None or call.type != "method_invocation":
+                continue
+            target, named = call.child_by_field_name("object"), call.child_by_field_name("name")
+            if target is not None and target.id == receiver.id and named is not None \
+                    and p.text(named).lower() in _ENTRY_METHODS:
+                calls.append(named)
+    return calls
 
 
 def _ruby_shorthand_value(n) -> bool:
@@ -2012,7 +2054,12 @@ def _foreign_receiver(n, p: Parsed, owner: str, may_hold: Callable[[str, str], b
     `addResource` on its `YarnConfiguration`. A variable whose declaration is not in the file (an
     inherited field), declared `var` or of a type parameter keeps the call."""
     parent, target = _call_named(n)
-    if parent is None or parent.type != "method_invocation" or target is None:
+    if parent is None and n.parent is not None and n.parent.type == "method_reference" and n.parent.named_children \
+            and n.parent.named_children[-1].id == n.id and len(n.parent.named_children) == 2:
+        # `executionDAOFacade::updateTask` names the method of what the field holds (conductor's
+        # join reset, a new user's trial, session 28, was given as a call of its own `updateTask`).
+        parent, target = n.parent, n.parent.named_children[0]
+    elif parent is None or parent.type != "method_invocation" or target is None:
         return False
     this = target.type == "field_access" and (obj := target.child_by_field_name("object")) is not None and obj.type == "this"
     if this:
