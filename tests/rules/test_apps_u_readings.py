@@ -72,6 +72,45 @@ def test_jvm_a_logger_field_and_a_date_in_a_log_call_change_nothing(tmp_path, fi
     assert [line for _, line, *_ in found] == lines
 
 
+# spring-boot-admin's status poll: `StatusUpdateTrigger extends AbstractEventHandler<InstanceEvent>`
+# handles the event stream on a scheduler of its own and calls the status updater, whose change
+# decides which status-changed events the poll appends (apps-u 72fe299f, a01cf9ed).
+TRIGGER = """package admin.services;
+
+public class StatusUpdateTrigger extends {base}<InstanceEvent> {{
+    private final StatusUpdater statusUpdater;
+
+    public StatusUpdateTrigger(StatusUpdater statusUpdater) {{
+        this.statusUpdater = statusUpdater;
+    }}
+
+    protected void onEvent(InstanceEvent event) {{
+        statusUpdater.updateStatus(event.getInstance());
+    }}
+}}
+"""
+UPDATER = """package admin.services;
+
+public class StatusUpdater {
+    public void updateStatus(String instanceId) {
+        repository.compute(instanceId, (instance) -> instance.withStatusInfo(fetch(instanceId)));
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("base, flagged", [("AbstractEventHandler", True), ("EventHandler", False),
+                                           ("AbstractHandler", False)])
+def test_jvm_a_subclass_of_an_event_handler_base_is_background_code(tmp_path, base: str, flagged: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"src/main/java/admin/services/StatusUpdateTrigger.java": TRIGGER.format(base=base),
+                                         "src/main/java/admin/services/StatusUpdater.java": UPDATER},
+                              {"src/main/java/admin/services/StatusUpdater.java": UPDATER.replace(
+                                  "instance.withStatusInfo(fetch(instanceId))",
+                                  "instance.withStatusInfo(fetch(instanceId), strategy)")})
+    assert [(path, line) for path, line, *_ in found] == (
+        [("src/main/java/admin/services/StatusUpdater.java", 5)] if flagged else [])
+
+
 # --- Java (a new user's trial, session 28: conductor-oss/conductor) -------------------------------
 
 WORKER = """package app.tasks;

@@ -1065,6 +1065,8 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
             return f"worker (a `{word}`)"
         if _JVM_MESSAGE_PROCESSOR.search(word):
             return f"message processor run by an actor or consumer (a `{word}`)"
+        if _JVM_EVENT_HANDLER_BASE.search(word):
+            return f"event handler run by its subscription (a `{word}`)"
         # Android's WorkManager: `extends Worker` from `androidx.work`, whose requests the
         # device keeps across an update of the application and runs with the new code. A
         # `Worker` of no such import could be anything.
@@ -1082,6 +1084,11 @@ _JVM_WORKER_BASE = re.compile(r"[a-z]Worker$")
 # a `…MsgProcessor` (`CalculatedFieldEntityMessageProcessor extends
 # AbstractContextAwareMsgProcessor`), run on the actor system's dispatcher threads (apps-d afd727b0).
 _JVM_MESSAGE_PROCESSOR = re.compile(r"[a-z](?:Msg|Message)Processor$")
+# An application's base class of event handlers: spring-boot-admin's `StatusUpdateTrigger extends
+# AbstractEventHandler<InstanceEvent>` handles the event stream on a scheduler thread of its own and
+# starts the periodic status poll (apps-u 72fe299f). JavaFX's `EventHandler<ActionEvent>`, a UI
+# callback, has no prefix; the JS/TS reading is `_JS_EVENT_HANDLER_INTERFACE`.
+_JVM_EVENT_HANDLER_BASE = re.compile(r"[a-z]EventHandler$")
 
 
 def _jvm_supertypes(n, p: Parsed) -> str:

@@ -31,6 +31,8 @@ KEYWORDS = {
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
              "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor",
              "extends thread", "java.lang.thread", "timertask",
+             # an application's event handler base (`extends AbstractEventHandler<InstanceEvent>`)
+             "eventhandler",
              # An application's worker base class (`extends AbstractTaskWorker<Task> {`, `extends
              # TaskWorker{`, Kotlin's `: CoroutineWorker(context, params)`; spread over lines,
              # ``_JVM_WORKER_SUPERTYPE`` reads it in the changed file).
