@@ -552,6 +552,11 @@ def test_a_quiet_branch_says_the_field_was_not_checked_when_it_is_required(stric
     ("Run auto-cleanup tasks on every node", ()),
     ("Simplify the session clean-up job", ()),
     ("Fix the cleanup scheduler's lock", ()),
+    # atproto (a new user's trial, session 28): what the change does to a cleanup
+    ("Serialize stale test port cleanup", ()),
+    ("Retry the upload cleanup on conflict", ()),
+    ("Fix typos and cleanup", ("cleanup",)),
+    ("Fix lint, cleanup", ("cleanup",)),
     # the change called a cleanup stays a claim
     ("Clean up the jobs", ("Clean up",)),
     ("Code cleanup in workers", ("cleanup",)),

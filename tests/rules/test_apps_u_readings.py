@@ -209,3 +209,16 @@ def test_jvm_a_method_reference_on_another_object_is_not_the_class_s_own_method(
                                   "        dao.save(task);\n", "        task.touch();\n        dao.save(task);\n")})
     assert [(path, line) for path, line, *_ in found] == (
         [("src/main/java/app/execution/WorkflowOps.java", 17)] if flagged else [])
+
+
+# --- Ruby (a new user's trial, session 28: solidusio/solidus) -------------------------------------
+
+def test_a_testing_support_folder_is_test_support() -> None:
+    # Solidus's `core/lib/spree/testing_support/dummy_app.rb` defines an empty `ApplicationJob`
+    # for its test application: flagged as new background code.
+    from deploycheck.rules.paths import is_test_or_doc
+
+    assert is_test_or_doc("core/lib/spree/testing_support/dummy_app.rb")
+    assert is_test_or_doc("lib/testing-helpers/queue.rb")
+    assert not is_test_or_doc("app/jobs/testing_report_job.rb")
+    assert not is_test_or_doc("app/services/support/ticket_sync.rb")

@@ -321,7 +321,11 @@ _CLEANUP_FEATURE = re.compile(
     r"\b(?:auto(?:matic|mated)?|scheduled|periodic|background|nightly|daily|hourly|session|cache|disk|log|token"
     r"|orphan(?:ed)?|expired|stale|temp|tmp|file|storage|queue|job|action|database|db)[\s-]+clean[\s-]?ups?\b"
     r"|(?<=\w )clean-?ups?[\s-]+(?:tasks?|jobs?|schedulers?|workers?|actions?|polic(?:y|ies)|intervals?|services?|crons?"
-    r"|process(?:es)?|handlers?|threads?|period|delay|runs?|routines?|hooks?)\b", re.IGNORECASE)
+    r"|process(?:es)?|handlers?|threads?|period|delay|runs?|routines?|hooks?)\b"
+    # The object of a verb that changes how it runs: atproto's "Serialize stale test port cleanup"
+    # (a new user's trial, session 28) says what the change does to a cleanup, not that it is one.
+    r"|\b(?:seriali[sz]e|paralleli[sz]e|fix|guard|lock|retry|schedule|await|throttle|debounce|batch|reorder|order)"
+    r"\b(?:(?!\band\b|\bplus\b)[^.:;!?,&+\n]){0,60}?\bclean[\s-]?ups?\b", re.IGNORECASE)  # not "Fix typos and cleanup"
 _CLEANUP = 4  # CLAIM_PATTERNS' index of "cleanup"
 
 

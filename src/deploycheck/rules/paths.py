@@ -10,9 +10,10 @@ import re
 from functools import lru_cache
 
 # Helpers a project ships for its users' tests (db-scheduler's `testhelper/`, a `testkit`,
-# convoy's `testenv/` job tracker for its end-to-end suites): they run inside test suites, never
-# in a deployment's workers.
-TEST_SUPPORT = r"(?:^|/)test[-_]?(?:helpers?|utils?|kit|support|env|harness)/"
+# convoy's `testenv/` job tracker for its end-to-end suites, Solidus's `testing_support/` with its
+# dummy application's `ApplicationJob`): they run inside test suites, never in a deployment's
+# workers.
+TEST_SUPPORT = r"(?:^|/)test(?:ing)?[-_]?(?:helpers?|utils?|kit|support|env|harness)/"
 # JavaScript's test, lint and release tools read these; no deployed process ever loads them.
 DEV_TOOL_CONFIG = (
     r"(?:^|/)(?:jest|vitest|karma|mocha|playwright|cypress|commitlint|release|lint-staged|stylelint|prettier|eslint)"
