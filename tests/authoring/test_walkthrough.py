@@ -1428,7 +1428,8 @@ def test_a_half_given_answer_is_asked_at_its_question_and_dropped_once_answered(
     walk.pending = {"concurrency-tested": Answer("no", "a load test")}
     assert walk.resume_at() == 2
     answers = walk.run()
-    assert "Before stopping you had begun this answer ('no', details as typed): it stands in the line" in screen.getvalue()
+    assert ("Before stopping you had begun this answer ('no', details as typed): its choice stands in the line; "
+            "Enter takes it, then its details, as typed, stand in theirs.") in " ".join(screen.getvalue().split())
     assert answers["concurrency-tested"] == Answer("yes", TEST_PATH) and walk.pending == {}
 
 

@@ -993,8 +993,11 @@ def _begun_note(q: Question, begun: Answer) -> str:
         return ("Before stopping you had begun this answer: it stands in the line as typed; Enter takes it, typing goes "
                 "on from its end, and more lines may follow.")
     given = f"'{begun.answer}'" + (", details as typed" if begun.details else "") + (", explanation as typed" if begun.rebuttal else "")
-    return (f"Before stopping you had begun this answer ({inert(given, keep_newlines=False)}): it stands in the line; "
-            "Enter takes it, and typing goes on from its end.")
+    # Not "typing goes on from its end": a new user's trial (session 28) typed the details after
+    # the choice, in its line, and the choice prompt refused the whole.
+    then = "then its details, as typed, stand in theirs" if begun.details else "then its details are asked"
+    return (f"Before stopping you had begun this answer ({inert(given, keep_newlines=False)}): its choice stands in "
+            f"the line; Enter takes it, {then}.")
 
 
 def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerprint: str) -> tuple[dict[str, Answer], dict[str, Answer]]:
