@@ -7,6 +7,8 @@ renderer is tested independently of the rules.
 
 from __future__ import annotations
 
+import textwrap
+
 import hashlib
 import json
 import re
@@ -193,6 +195,8 @@ def test_text_nothing_flagged(job_repo: Path, capsys) -> None:
         f"Base: main (from --base) · {shas(result)}\n"
         "\n"
         "Nothing flagged: deploycheck found no change to jobs, queues or shared state.\n"
+        # Code changed: where to turn if its background work is of a kind not recognised.
+        + "".join(f"  {line}\n" for line in textwrap.wrap(report.NOT_RECOGNISED_HINT, 98, break_on_hyphens=False))
     )
 
 

@@ -276,14 +276,14 @@ finding_heading = _heading
 source_frame = _frame
 
 
-def _paragraph(text: str, width: int) -> list["Any"]:
+def _paragraph(text: str, width: int, style: str = "") -> list["Any"]:
     """A message indented by two spaces, wrapped to ``width`` without trailing spaces."""
     import textwrap
 
     from rich.text import Text
 
     lines = textwrap.wrap(inert(text, keep_newlines=False), max(20, width - 2), break_on_hyphens=False) or [""]
-    return [Text("  " + line) for line in lines]
+    return [Text("  " + line, style=style) for line in lines]
 
 
 def render_scan_text(result: ScanResult, sources: Sources | None = None, width: int = 100, next_step: str = ASSESS) -> list["RenderableType"]:
@@ -315,7 +315,18 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None, width: 
             out.extend(_paragraph(finding.message, width))
         out.append(Text(""))
     out.append(Text(verdict(result, next_step=next_step), style="bold red" if result.flagged else "bold green"))
+    if not result.findings and any(_SOURCE.search(fc.path) for fc in result.change.files):
+        # A new user's trial (session 28) took "no change to jobs" on atproto, whose daemons and
+        # in-process queues no job library names, as a verdict on its background code.
+        out.extend(_paragraph(NOT_RECOGNISED_HINT, width, style="dim"))
     return out
+
+
+_SOURCE = re.compile(r"\.(?:py|rb|rake|[cm]?[jt]sx?|go|java|kts?|scala|groovy)$")
+NOT_RECOGNISED_HINT = ("deploycheck knows background work by its job libraries, schedulers, threads and job folders "
+                       "(docs/rules.md). Code that runs in the background otherwise (an in-process queue, a daemon's "
+                       "loop) is read as background code once its folder is listed under `job_paths` in "
+                       ".deploycheck/config.yaml (docs/configuration.md).")
 
 
 def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None] | None = None, next_step: str = ASSESS) -> None:
