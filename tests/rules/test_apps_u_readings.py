@@ -222,3 +222,36 @@ def test_a_testing_support_folder_is_test_support() -> None:
     assert is_test_or_doc("lib/testing-helpers/queue.rb")
     assert not is_test_or_doc("app/jobs/testing_report_job.rb")
     assert not is_test_or_doc("app/services/support/ticket_sync.rb")
+
+
+# --- JavaScript/TypeScript ----------------------------------------------------------------------
+
+# papra's tasks (Cadence MQ): `taskServices.registerTask({ taskName, handler })`; the auto-tag
+# task's use case now checks the organisation's AI credits (apps-u 9aa4541a).
+TASK = """import { autoTagDocument } from '../auto-tagging.usecases';
+
+export async function registerAutoTagDocumentTask({ taskServices, db }) {
+  taskServices.{register}({
+    taskName: 'auto-tag-document',
+    handler: async ({ data }) => {
+      await autoTagDocument({ db, documentId: data.documentId });
+    },
+  });
+}
+"""
+USECASES = """export async function autoTagDocument({ db, documentId }) {
+  const tags = await promptForTags({ documentId });
+  await db.insertTags(documentId, tags);
+}
+"""
+
+
+@pytest.mark.parametrize("register, flagged", [("registerTask", True), ("registerRoute", False)])
+def test_js_a_handler_registered_as_a_task(tmp_path, register: str, flagged: bool) -> None:
+    task = TASK.replace("{register}", register)
+    found = flagged_on_branch(tmp_path, {"src/modules/auto-tagging/tasks/auto-tag-document.task.ts": task,
+                                         "src/modules/auto-tagging/auto-tagging.usecases.ts": USECASES},
+                              {"src/modules/auto-tagging/auto-tagging.usecases.ts": USECASES.replace(
+                                  "  const tags", "  await assertCreditsLeft({ db, documentId });\n  const tags")})
+    assert [(path, line) for path, line, *_ in found] == (
+        [("src/modules/auto-tagging/auto-tagging.usecases.ts", 2)] if flagged else [])

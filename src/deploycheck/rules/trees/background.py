@@ -53,7 +53,10 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
                "CronJob": "cron job", "setInterval": "timer", "work": "pg-boss worker",
                # Vercel's and Cloudflare's `waitUntil(promise)`: the work runs after the response is
                # sent, beside the next requests that touch the same rows (dub's deferred deletes).
-               "waitUntil": "deferred work (waitUntil)"}
+               "waitUntil": "deferred work (waitUntil)",
+               # Cadence MQ's `taskServices.registerTask({ taskName, handler })`: papra's workers
+               # run the handler for each queued task (apps-u 9aa4541a, 881796ed).
+               "registerTask": "task handler"}
 # Runners that are always a method of the queue, scheduler or channel (`agenda.define`,
 # `queue.process`, `channel.consume`). Called bare they are something else: RequireJS's
 # `define('forum/header', [deps], factory)` wraps every browser module of an AMD application

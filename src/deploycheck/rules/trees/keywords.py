@@ -22,7 +22,9 @@ KEYWORDS = {
                    # NestJS microservices' message handlers (Kafka, RabbitMQ, NATS…), often in a controller.
                    "@eventpattern(", "@messagepattern(",
                    # A class implementing an event handler's interface (background._JS_EVENT_HANDLER_INTERFACE).
-                   "eventhandlerinterface", "ieventhandler", "@eventshandler("),
+                   "eventhandlerinterface", "ieventhandler", "@eventshandler(",
+                   # Cadence MQ's task registration (`registerTask({ taskName, handler })`).
+                   "registertask("),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",
