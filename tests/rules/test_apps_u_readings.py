@@ -255,3 +255,12 @@ def test_js_a_handler_registered_as_a_task(tmp_path, register: str, flagged: boo
                                   "  const tags", "  await assertCreditsLeft({ db, documentId });\n  const tags")})
     assert [(path, line) for path, line, *_ in found] == (
         [("src/modules/auto-tagging/auto-tagging.usecases.ts", 2)] if flagged else [])
+
+
+def test_js_grunt_s_register_task_is_a_build_step(tmp_path) -> None:
+    # `grunt.registerTask("build", fn)` names a build step: no handler object, no queue.
+    grunt = "module.exports = function (grunt) {\n  grunt.registerTask('build', function () {\n    compile(grunt);\n  });\n};\n"
+    compile_ = "export function compile(grunt) {\n  grunt.log.ok('done');\n}\n"
+    found = flagged_on_branch(tmp_path, {"tools/Gruntfile.js": grunt, "tools/compile.js": compile_},
+                              {"tools/compile.js": compile_.replace("grunt.log.ok('done');", "grunt.file.write('out', 'x');")})
+    assert found == []

@@ -382,6 +382,8 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 # Agenda's `agenda.define("name", handler)`; CodeMirror's `LRLanguage.define({…})`,
                 # `customElements.define(…)` and Sequelize's `sequelize.define(…)` define no job.
                 continue
+            if name == "registerTask" and not _first_is_an_object(n):
+                continue  # Grunt's `grunt.registerTask("build", [...])` is a build step, not Cadence's task
             if name == "work" and b"pg-boss" not in p.source and not _PG_BOSS_RECEIVER.search(
                     p.text(callee.child_by_field_name("object") or callee)):
                 continue
@@ -414,6 +416,12 @@ def _agenda_here(p: Parsed, callee) -> bool:
     receiver = callee.child_by_field_name("object") if callee.type == "member_expression" else None
     return _AGENDA_IMPORT.search(p.source) is not None or (
         receiver is not None and "agenda" in p.text(receiver).lower())
+
+
+def _first_is_an_object(call) -> bool:
+    """Whether a JS call's first argument is an object literal (`registerTask({ taskName, handler })`)."""
+    args = call.child_by_field_name("arguments")
+    return bool(args is not None and args.named_children and args.named_children[0].type == "object")
 
 
 def _named_first(call) -> bool:
