@@ -1588,3 +1588,38 @@ def test_after_ctrl_c_an_object_the_interrupt_left_half_built_prints_nothing(qui
               "warnings.warn('coroutine never awaited', RuntimeWarning)\ndel loop\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert (done.stderr == "") is quiet, done.stderr
+
+
+def test_a_record_signed_with_an_untrusted_key_offers_its_answers_when_signing_again(project: Project) -> None:
+    """A new user's trial (session 28): a record signed with a key the base does not trust still
+    covers the change; signing again with the trusted key asked all five questions from scratch."""
+    from support.dcflow import make_key
+
+    p = project
+    other, _ = make_key(p.repo.parent / "other")
+    t = Terminal(["--key", str(other)], p.repo, {**{k: v for k, v in git_env().items() if k not in ("EDITOR", "VISUAL")},
+                                                 "COLUMNS": "100", "NO_COLOR": "1", "TERM": "xterm"})
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
+    assert t.wait() == 0
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    assert run_dc(p.repo, "verify", "--base", "main").returncode == 1
+    again = term(p)
+    shown = " ".join(again.expect(Q_SHARED.replace("]: ", "] (yes): ")).split())
+    assert "still covers the change, but the gate does not accept it" in shown
+    again.send("\r")  # Enter keeps the untrusted record's answer, and each detail after it
+    again.answer(DETAILS, "")
+    again.answer(Q_SEQUENTIAL.replace("]: ", "] (yes): "), "")
+    again.answer(DETAILS, "")
+    again.answer(Q_TESTED.replace("]: ", "] (yes): "), "")
+    again.answer(DETAILS, "")
+    again.answer(Q_ROLLBACK.replace("]: ", "] (yes): "), "")
+    again.answer(ANSWER, "")
+    again.answer(SIGN, "y")
+    assert again.wait() == 0
+    assert the_record(p).body.answers["sequential-assumption"] == Answer("yes", "a row lock in the follow-up change")
+    git(p.repo, "commit", "-q", "-am", "Record the assessment again")
+    assert run_dc(p.repo, "verify", "--base", "main").returncode == 0

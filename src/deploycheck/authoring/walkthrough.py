@@ -912,6 +912,7 @@ class Earlier:
     changed: tuple[str, ...]  # the flagged files whose content differs from what it covers
     current: bool  # it still covers the change (``check --force``)
     signer: str = ""  # who signed it: a teammate's answers, kept with Enter, are signed anew by this author
+    forced: bool = False  # ``check --force``: else a record that still covers the change is one the gate rejects
 
     def said(self) -> str:
         """What the author is told before the first question."""
@@ -921,8 +922,13 @@ class Earlier:
         by = f" (given by {inert(self.signer, keep_newlines=False)})" if self.signer else ""
         offered = (f"Its answers{by} are offered as the defaults: press Enter to keep one, or type a new answer; "
                    "the record you sign makes each of them yours.")
-        if self.current:
+        if self.current and self.forced:
             return f"This branch's record {path} still covers the change; you asked to assess it again (--force). {offered}"
+        if self.current:
+            # Signed with a key the base does not trust (a new user's trial, session 28, typed all
+            # five answers again after adding the right key): `check` asks only when the gate rejects it.
+            return (f"This branch's record {path} still covers the change, but the gate does not accept it (`deploycheck "
+                    f"verify` says why: an untrusted signer or a signature that does not verify). {offered}")
         if self.changed:
             names = ", ".join(inert(p, keep_newlines=False) for p in self.changed[:5])
             more = f" and {len(self.changed) - 5} more" if len(self.changed) > 5 else ""
@@ -933,11 +939,11 @@ class Earlier:
 
 
 def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: Mapping[str, str], force: bool) -> Earlier | None:
-    """The stale record this branch already has, the one ``check`` replaces
-    (``assess.sign_and_write``): a record file the branch added, else one an earlier ``check``
-    wrote and nobody committed. Its answers become the walkthrough's defaults, each still asked.
-    None when there is none that reads as a record of this checklist, or when the record still
-    matches the change, unless ``force`` (``check --force`` over a valid record)."""
+    """The record this branch already has, the one ``check`` replaces (``assess.sign_and_write``):
+    a record file the branch added, else one an earlier ``check`` wrote and nobody committed. Its
+    answers become the walkthrough's defaults, each still asked. None when there is none that
+    reads as a record of this checklist. One that still matches the change is offered too: ``check``
+    walks over it only with ``force`` or when the gate rejects it (an untrusted signer)."""
     from pathlib import Path
 
     from .assess import _uncommitted_own_records
@@ -959,7 +965,7 @@ def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: 
                 continue
             record = parse_record(path.read_bytes(), rel)
             current = record.body.fingerprint.value == value
-            if record.body.checklist.id != checklist.id or (current and not force):
+            if record.body.checklist.id != checklist.id:
                 continue
             answers = {qid: Answer(a.answer, a.details, a.rebuttal)  # warnings are given afresh
                        for qid, a in record.body.answers.items() if checklist.question(qid) is not None}
@@ -969,7 +975,7 @@ def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: 
             changed = () if covered is None or current else tuple(sorted(
                 p for p in {*covered, *digests} if covered.get(p) != digests.get(p)
             ))
-            return Earlier(rel, answers, changed, current, record.signature.principal if record.signature else "")
+            return Earlier(rel, answers, changed, current, record.signature.principal if record.signature else "", force)
     except (DeployCheckError, OSError, ValueError):
         return None  # only defaults: an unreadable record means asking from scratch
     return None
