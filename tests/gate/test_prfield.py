@@ -554,7 +554,7 @@ def test_a_quiet_branch_says_the_field_was_not_checked_when_it_is_required(stric
     ("Fix the cleanup scheduler's lock", ()),
     # atproto (a new user's trial, session 28): what the change does to a cleanup
     ("Serialize stale test port cleanup", ()),
-    ("Retry the upload cleanup on conflict", ()),
+    ("Debounce the upload cleanup", ()),
     ("Fix typos and cleanup", ("cleanup",)),
     ("Fix lint, cleanup", ("cleanup",)),
     # the change called a cleanup stays a claim

@@ -190,7 +190,7 @@ def test_text_line_numbers_follow_git_not_str_splitlines(tmp_path: Path, capsys)
 
 def test_text_nothing_flagged(job_repo: Path, capsys) -> None:
     result = scan_result(job_repo, [])
-    report.print_scan_text(result)
+    report.print_scan_text(result, hint=True)  # as `scan` prints it where no job_paths are configured
     assert capsys.readouterr().out == (
         f"Base: main (from --base) · {shas(result)}\n"
         "\n"

@@ -34,7 +34,7 @@ def run(base: str | None, head: str | None, format: str, fail_on_findings: bool)
 
             for line in claim_lines(claims):
                 out().print(Text(line, style="bold yellow"), soft_wrap=True)
-        report.print_scan_text(result, next_step=_next_step(ctx))
+        report.print_scan_text(result, next_step=_next_step(ctx), hint=not ctx.config.job_paths)
     from ..records.worktree import uncommitted_edits, uncommitted_note
 
     edited = uncommitted_edits(ctx)

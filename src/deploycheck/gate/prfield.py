@@ -324,8 +324,11 @@ _CLEANUP_FEATURE = re.compile(
     r"|process(?:es)?|handlers?|threads?|period|delay|runs?|routines?|hooks?)\b"
     # The object of a verb that changes how it runs: atproto's "Serialize stale test port cleanup"
     # (a new user's trial, session 28) says what the change does to a cleanup, not that it is one.
-    r"|\b(?:seriali[sz]e|paralleli[sz]e|fix|guard|lock|retry|schedule|await|throttle|debounce|batch|reorder|order)"
-    r"\b(?:(?!\band\b|\bplus\b)[^.:;!?,&+\n]){0,60}?\bclean[\s-]?ups?\b", re.IGNORECASE)  # not "Fix typos and cleanup"
+    # Only verbs that are no nouns: "Guard clause cleanup", "Retry logic cleanup" and "Order model
+    # cleanup" call the change a cleanup (the red team of session 28); not across "and", a comma,
+    # a slash or a dash ("Fix typos / cleanup" is two things done).
+    r"|\b(?:seriali[sz]e|paralleli[sz]e|fix|await|throttle|debounce|reorder)"
+    r"\b(?:(?!\band\b|\bplus\b|\s[-\u2013\u2014]\s)[^.:;!?,&+/\n]){0,60}?\bclean[\s-]?ups?\b", re.IGNORECASE)
 _CLEANUP = 4  # CLAIM_PATTERNS' index of "cleanup"
 
 

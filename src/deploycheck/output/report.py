@@ -286,7 +286,8 @@ def _paragraph(text: str, width: int, style: str = "") -> list["Any"]:
     return [Text("  " + line, style=style) for line in lines]
 
 
-def render_scan_text(result: ScanResult, sources: Sources | None = None, width: int = 100, next_step: str = ASSESS) -> list["RenderableType"]:
+def render_scan_text(result: ScanResult, sources: Sources | None = None, width: int = 100, next_step: str = ASSESS,
+                     hint: bool = False) -> list["RenderableType"]:
     """What `deploycheck scan` prints, as Rich Text lines (print them with ``soft_wrap=True``)."""
     from rich.text import Text
 
@@ -315,7 +316,10 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None, width: 
             out.extend(_paragraph(finding.message, width))
         out.append(Text(""))
     out.append(Text(verdict(result, next_step=next_step), style="bold red" if result.flagged else "bold green"))
-    if not result.findings and any(_SOURCE.search(fc.path) for fc in result.change.files):
+    from ..rules.paths import is_test_or_doc
+
+    if hint and not result.findings and any(_SOURCE.search(fc.path) and not is_test_or_doc(fc.path)
+                                            for fc in result.change.files):
         # A new user's trial (session 28) took "no change to jobs" on atproto, whose daemons and
         # in-process queues no job library names, as a verdict on its background code.
         out.extend(_paragraph(NOT_RECOGNISED_HINT, width, style="dim"))
@@ -329,8 +333,11 @@ NOT_RECOGNISED_HINT = ("deploycheck knows background work by its job libraries, 
                        ".deploycheck/config.yaml (docs/configuration.md).")
 
 
-def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None] | None = None, next_step: str = ASSESS) -> None:
-    """Print the text report; source lines come from ``read_blob`` or a BlobReader on the repo."""
+def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None] | None = None, next_step: str = ASSESS,
+                    hint: bool = False) -> None:
+    """Print the text report; source lines come from ``read_blob`` or a BlobReader on the repo.
+    ``hint``: after "Nothing flagged" over changed code, say how background work is recognised
+    (`scan` without `job_paths` configured: NOT_RECOGNISED_HINT)."""
     if read_blob is None and result.findings:
         from ..git.gitcmd import BlobReader
 
@@ -340,7 +347,7 @@ def print_scan_text(result: ScanResult, read_blob: Callable[[str], bytes | None]
         sources = read_sources(result, read_blob) if read_blob else {}
     from .console import out
 
-    print_lines(render_scan_text(result, sources, out().width, next_step))
+    print_lines(render_scan_text(result, sources, out().width, next_step, hint))
 
 
 def print_lines(renderables: Iterable["RenderableType"]) -> None:

@@ -1068,15 +1068,17 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
     base class says so by its name (Dependency-Track's `ActivityTaskWorker extends
     AbstractTaskWorker<ActivityTask>`, whose task loop polls and runs the durable tasks)."""
     for word in re.findall(r"[A-Za-z_]\w*", without_type_arguments(supertypes)):
-        if word in _QUARTZ_ONLY and b"org.quartz" not in source:
+        if word in _QUARTZ_ONLY and not _QUARTZ_IMPORT.search(source):
             continue  # Jenkins's `AbstractProject extends Job<P, R>` is its own model class, no Quartz job
+        if word == "EventHandler" and b"com.lmax.disruptor" in source:
+            return "Disruptor event handler run on its ring buffer's thread"
         if word in _JVM_INTERFACES:
             return _JVM_INTERFACES[word]
         if _JVM_WORKER_BASE.search(word):
             return f"worker (a `{word}`)"
         if _JVM_MESSAGE_PROCESSOR.search(word):
             return f"message processor run by an actor or consumer (a `{word}`)"
-        if _JVM_EVENT_HANDLER_BASE.search(word):
+        if _JVM_EVENT_HANDLER_BASE.search(word) and not _UI_TOOLKIT.search(source):
             return f"event handler run by its subscription (a `{word}`)"
         # Android's WorkManager: `extends Worker` from `androidx.work`, whose requests the
         # device keeps across an update of the application and runs with the new code. A
@@ -1090,6 +1092,12 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
 # wildcard or the full name included). Jenkins's projects extend its own `hudson.model.Job`,
 # which made every method of them a Quartz job's (apps-u 7974eb7c).
 _QUARTZ_ONLY = frozenset({"Job", "InterruptableJob", "StatefulJob"})
+# The import (or the written-out name) of one of them, or the package whole: a file that imports only
+# Quartz's `CronExpression` beside its own `Job` model is no Quartz job (the red team of session 28).
+_QUARTZ_IMPORT = re.compile(rb"\borg\.quartz\.(?:\*|Job\b|InterruptableJob\b|StatefulJob\b)")
+# A UI toolkit's handlers run on its event thread when a button is pressed: a JavaFX
+# `SaveHandler extends ActionEventHandler` is no background event handler (the red team of session 28).
+_UI_TOOLKIT = re.compile(rb"\bimport\s+(?:static\s+)?(?:javafx|java\.awt|javax\.swing|android|org\.eclipse\.swt)\.")
 _JVM_WORKER_BASE = re.compile(r"[a-z]Worker$")
 # A base class of an application's message processors: ThingsBoard's actors hand each message to
 # a `…MsgProcessor` (`CalculatedFieldEntityMessageProcessor extends

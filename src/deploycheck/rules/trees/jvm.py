@@ -245,18 +245,35 @@ def is_logger_declaration(node, p: Parsed) -> bool:
             return False
         variable = next((c for c in node.named_children if c.type == "variable_declaration"), None)
         kind = next((c for c in variable.named_children if c.type == "user_type"), None) if variable else None
-        if kind is None or qualified(kind, p) not in LOGGER_TYPES:
+        if kind is not None and qualified(kind, p) not in LOGGER_TYPES:
             return False
         if any(name not in _SAFE_ANNOTATIONS for name in _annotations(modifiers(node), p)):
             return False
         seen_equals = False
+        values = []
         for child in node.children:
             if child.type == "=":
                 seen_equals = True
-            elif seen_equals and child.is_named and not _pure(child, p):
-                return False
-        return True
+            elif seen_equals and child.is_named and "comment" not in child.type:
+                if not _pure(child, p):
+                    return False
+                values.append(child)
+        # Its type inferred (`private val logger = LoggerFactory.getLogger(Job::class.java)`): a
+        # logger factory's call makes it one (the red team of session 28).
+        return kind is not None or (len(values) == 1 and _makes_a_logger(values[0], p))
+    if p.language == "kotlin" and node.type == "companion_object":
+        # `companion object { private val logger = … }`: Kotlin's static logger field.
+        body = next((c for c in node.named_children if c.type == "class_body"), None)
+        members = [c for c in body.named_children if "comment" not in c.type] if body is not None else []
+        return bool(members) and all(is_logger_declaration(m, p) for m in members)
     return False
+
+
+def _makes_a_logger(value, p: Parsed) -> bool:
+    """A Kotlin call of a logger factory (`LoggerFactory.getLogger(…)`, `KotlinLogging.logger {}`,
+    `LogManager.getLogger()`), already read as pure by ``_pure``."""
+    callee = value.named_children[0] if value.type == "call_expression" and value.named_child_count else None
+    return callee is not None and p.text(callee).rpartition(".")[2] in _LOGGER_FACTORIES
 
 
 # --- annotations only the compiler reads ---------------------------------------------------

@@ -1854,7 +1854,7 @@ def _uses_index(p: Parsed):
                     hits.append(n)
             if p.language == "ruby" and name[:1].isupper():
                 hits += _constantized(p, name)
-            if p.language == "java" and name[:1].isupper():
+            if p.language in ("java", "kotlin") and name[:1].isupper():
                 hits += _java_entry_calls(p, name)
             found[name] = (hits, assigned)
         return found[name]
@@ -1908,6 +1908,8 @@ def _java_entry_calls(p: Parsed, type_name: str) -> list:
     through an injected object, whose name is what the search follows for an entry method
     (conductor's system-task worker runs `asyncSystemTaskExecutor.execute(task, id)` on its pool;
     a new user's trial, session 28, found the executor's changes never followed)."""
+    if p.language == "kotlin":
+        return _kotlin_entry_calls(p, type_name)
     variables: set[str] = set()
     for n in _word_leaves(p, type_name):
         if n.type != "type_identifier":
@@ -1935,6 +1937,36 @@ def _java_entry_calls(p: Parsed, type_name: str) -> list:
             if target is not None and target.id == receiver.id and named is not None \
                     and p.text(named).lower() in _ENTRY_METHODS:
                 calls.append(named)
+    return calls
+
+
+_KOTLIN_DECLARATIONS = frozenset({"class_parameter", "variable_declaration", "parameter"})
+
+
+def _kotlin_entry_calls(p: Parsed, type_name: str) -> list:
+    """``_java_entry_calls`` in Kotlin: `taskExecutor.execute(id)` on a constructor property, a
+    property, a local or a parameter declared `: TaskRunner` (the red team of session 28)."""
+    variables: set[str] = set()
+    for n in _word_leaves(p, type_name):
+        kind = n.parent
+        declaration = kind.parent if kind is not None and kind.type == "user_type" else None
+        if declaration is None or declaration.type not in _KOTLIN_DECLARATIONS:
+            continue
+        named = next((c for c in declaration.named_children if c.type in ("identifier", "simple_identifier")), None)
+        if named is not None:
+            variables.add(p.text(named))
+    calls = []
+    for variable in sorted(variables):
+        for v in _word_leaves(p, variable):
+            receiver = v.parent if v.parent is not None and v.parent.type == "navigation_expression" \
+                and v.parent.named_children[0].type == "this_expression" else v  # `this.taskExecutor`
+            navigation = receiver.parent
+            if navigation is None or navigation.type != "navigation_expression" or navigation.named_children[0].id != receiver.id:
+                continue
+            method = navigation.named_children[-1]
+            if navigation.parent is not None and navigation.parent.type == "call_expression" \
+                    and p.text(method).lower() in _ENTRY_METHODS:
+                calls.append(method)
     return calls
 
 
