@@ -14,3 +14,10 @@ class Site < ApplicationRecord
     Current.reset  # ok: DC264
   end
 end
+
+module Runner
+  def clone_sentry_hub
+    Thread.current.thread_variable_set(Sentry::THREAD_LOCAL, Sentry.get_current_hub.clone)  # ok: DC264
+    Thread.current[:tenant_id] = tenant.id  # error: DC264
+  end
+end
