@@ -264,3 +264,48 @@ def test_js_grunt_s_register_task_is_a_build_step(tmp_path) -> None:
     found = flagged_on_branch(tmp_path, {"tools/Gruntfile.js": grunt, "tools/compile.js": compile_},
                               {"tools/compile.js": compile_.replace("grunt.log.ok('done');", "grunt.file.write('out', 'x');")})
     assert found == []
+
+
+# --- The checklist (a new user's trial, session 28: conductor's decider queue) -------------------
+
+DECIDER = """package app.execution;
+
+import java.util.concurrent.Executors;
+
+public class Decider {
+    private final QueueDAO queueDAO;
+
+    public void start() {
+        Executors.newSingleThreadScheduledExecutor().scheduleAtFixedRate(this::sweep, 0, 30, TimeUnit.SECONDS);
+    }
+
+    void sweep() {
+        String id = next();
+        {line}
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("line, touches", [
+    ("queueDAO.remove(DECIDER_QUEUE, id);", True),
+    ("this.queueDAO.push(DECIDER_QUEUE, id, 0);", True),
+    ('log.info("swept {}", id);', False),
+    ("metrics.record(id);", False),
+])
+def test_a_background_change_that_writes_through_a_store_contradicts_no_shared_state(tmp_path, line: str,
+                                                                                     touches: bool) -> None:
+    from support.gitrepo import make_branch, make_repo
+
+    from deploycheck.analysis.pipeline import analyse
+    from deploycheck.checklist.answers import Answer, contradictions
+    from deploycheck.rules.base import SHARED_STATE_WORDS
+
+    path = "src/main/java/app/execution/Decider.java"
+    repo = make_repo(tmp_path / "repo", {path: DECIDER.replace("{line}", "touch(id);")})
+    make_branch(repo, "work", {path: DECIDER.replace("{line}", line)})
+    found = [f for f in analyse(base="main", cwd=str(repo)).scan.active if f.rule == "DC701" and f.flags]
+    assert [f.line for f in found] == [14]
+    assert (SHARED_STATE_WORDS in found[0].message) == touches
+    challenged = [c.question for c in contradictions({"shared-state": Answer("no")}, found)]
+    assert challenged == (["shared-state"] if touches else [])

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 from ...git.model import ADDED, DELETED, MODIFIED
+from ..base import SHARED_STATE_WORDS
 from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
@@ -1127,8 +1128,22 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
             from .machinery import explained
 
             message += f" It is read as worker machinery of the job system ({MACHINERY_MEANS}); the evidence: {explained(why)}."
+        if severity == "warning" and (write := _STORE_WRITE.search("\n".join(lines[n] for n in changed if n in lines))):
+            # Said in the words the checklist reads (answers._checks): a "no" to shared-state is
+            # then challenged. conductor's decider-queue change (`queueDAO.remove(…)`, then
+            # `push`) was signed "shared-state: no" unasked (a new user's trial, session 28).
+            message += f" Its changed lines touch {SHARED_STATE_WORDS}: `{' '.join(write.group(0).split())}`."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity,
                                               job=job, trail=trail)
+
+
+# A write through an object named for a store: a repository, DAO, database handle, queue, cache,
+# Redis client or transaction (`queueDAO.push(…)`, `this.repo.save(x)`, `tx.Exec(…)`, Ruby's
+# `Redis.current.incr`). Named so by the application, whatever the library.
+_STORE_WRITE = re.compile(
+    r"\b\w*(?i:repo|repository|dao|db|database|store|queue|cache|redis|tx|txn|session|mapper|entitymanager)"
+    r"\s*(?:\?\.|\.|::|->)\s*(?i:save|update|insert|upsert|delete|remove|push|pop|enqueue|publish|set|incr|decr|put"
+    r"|create|destroy|exec|execute|add|lpush|rpush|zadd|hset|persist|merge)\w*\s*[(\s]")
 
 
 # Go's convention for generated files (ent, sqlc, protoc, wire, stringer): the header line
