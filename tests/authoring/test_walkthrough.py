@@ -48,10 +48,10 @@ def project(tmp_path: Path) -> Project:
     return p
 
 
-def term(p: Project, *args: str, env_extra: dict[str, str] | None = None) -> Terminal:
+def term(p: Project, *args: str, env_extra: dict[str, str] | None = None, key: Path | None = None) -> Terminal:
     env = {k: v for k, v in git_env().items() if k not in ("EDITOR", "VISUAL")}
     env.update({"COLUMNS": "100", "NO_COLOR": "1", "TERM": "xterm", **(env_extra or {})})
-    return Terminal(["--key", str(p.key), *args], p.repo, env)
+    return Terminal(["--key", str(key or p.key), *args], p.repo, env)
 
 
 def records(p: Project) -> list[Path]:
@@ -61,6 +61,15 @@ def records(p: Project) -> list[Path]:
 
 def draft_file(p: Project, branch: str = "feature") -> Path:
     return p.repo / ".git" / "deploycheck" / "drafts" / f"{branch}.yaml"
+
+
+def answer_all(t: Terminal) -> None:
+    """Every question and the confirmation, answered as a careful author would."""
+    t.answer(Q_SHARED, "yes")
+    t.answer(DETAILS, "Product.stock")
+    t.answer(Q_SEQUENTIAL, "yes")
+    t.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(t)
 
 
 def answer_rest(t: Terminal) -> None:
@@ -234,14 +243,9 @@ def test_a_public_key_without_its_private_key_fails_before_the_first_question(pr
         subprocess.run(["ssh-add", "-q", str(p.key)], env={**os.environ, **env}, check=True, capture_output=True)
     p.key.rename(hidden)
     try:
-        t = Terminal(["--key", str(public)], p.repo, {**{k: v for k, v in git_env().items() if k not in ("EDITOR", "VISUAL")},
-                                                     "COLUMNS": "100", "NO_COLOR": "1", "TERM": "xterm", **env})
+        t = term(p, env_extra=env, key=public)
         if agent:
-            t.answer(Q_SHARED, "yes")
-            t.answer(DETAILS, "Product.stock")
-            t.answer(Q_SEQUENTIAL, "yes")
-            t.answer(DETAILS, "a row lock in the follow-up change")
-            answer_rest(t)
+            answer_all(t)
             assert t.wait() == 0
             assert len(records(p)) == 1
         else:
@@ -1597,13 +1601,8 @@ def test_a_record_signed_with_an_untrusted_key_offers_its_answers_when_signing_a
 
     p = project
     other, _ = make_key(p.repo.parent / "other")
-    t = Terminal(["--key", str(other)], p.repo, {**{k: v for k, v in git_env().items() if k not in ("EDITOR", "VISUAL")},
-                                                 "COLUMNS": "100", "NO_COLOR": "1", "TERM": "xterm"})
-    t.answer(Q_SHARED, "yes")
-    t.answer(DETAILS, "Product.stock")
-    t.answer(Q_SEQUENTIAL, "yes")
-    t.answer(DETAILS, "a row lock in the follow-up change")
-    answer_rest(t)
+    t = term(p, key=other)
+    answer_all(t)
     assert t.wait() == 0
     git(p.repo, "commit", "-q", "-m", "Record the assessment")
     assert run_dc(p.repo, "verify", "--base", "main").returncode == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import TASK_RUNNER, flagged_on_branch
 
 # --- Java/Kotlin ---------------------------------------------------------------------------------
 
@@ -132,20 +132,7 @@ public class TaskWorker {
     }
 }
 """
-RUNNER = """package app.execution;
-
-public class TaskRunner {
-    private final TaskStore store;
-
-    public TaskRunner(TaskStore store) {
-        this.store = store;
-    }
-
-    public void execute(String taskId) {
-        store.markRunning(taskId);
-    }
-}
-"""
+RUNNER = TASK_RUNNER
 OTHER = RUNNER.replace("TaskRunner", "OtherRunner")
 
 

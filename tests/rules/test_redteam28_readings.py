@@ -25,6 +25,7 @@ import pytest
 
 from support.gate import dc
 from support.gitrepo import make_branch, make_repo
+from support.scanning import TASK_RUNNER
 from support.scanning import flagged_on_branch as _found
 
 
@@ -383,20 +384,7 @@ def test_dc253_an_advisory_lock_of_each_database(tmp_path, lock: str, flagged: b
 # 8. Java trails: an entry method called on a field of the class
 # =================================================================================================
 
-_TASK_RUNNER = """package app.execution;
-
-public class TaskRunner {
-    private final TaskStore store;
-
-    public TaskRunner(TaskStore store) {
-        this.store = store;
-    }
-
-    public void execute(String taskId) {
-        store.markRunning(taskId);
-    }
-}
-"""
+_TASK_RUNNER = TASK_RUNNER
 _KT_WORKER = """package app.tasks
 
 import app.execution.TaskRunner

@@ -225,3 +225,21 @@ CAMPFIRE_WEBHOOK_JOB = """class Webhook::DeliveryJob < ApplicationJob
   end
 end
 """
+
+
+# A Java class whose entry method a worker calls on a field of its type (conductor's
+# AsyncSystemTaskExecutor, a new user's trial, session 28): rules/trees/reach.py's entry calls.
+TASK_RUNNER = """package app.execution;
+
+public class TaskRunner {
+    private final TaskStore store;
+
+    public TaskRunner(TaskStore store) {
+        this.store = store;
+    }
+
+    public void execute(String taskId) {
+        store.markRunning(taskId);
+    }
+}
+"""
