@@ -296,3 +296,24 @@ def test_a_background_change_that_writes_through_a_store_contradicts_no_shared_s
     assert (SHARED_STATE_WORDS in found[0].message) == touches
     challenged = [c.question for c in contradictions({"shared-state": Answer("no")}, found)]
     assert challenged == (["shared-state"] if touches else [])
+
+
+# atproto's Ozone daemon (a new user's trial, session 28): a lock id constant removed from a
+# daemon's module was "a job already queued for it fails when a worker takes it".
+DAEMON = """const ADVISORY_LOCK_ID = 7239401
+
+export class StatsComputer {
+  async run() {
+    await db.query('SELECT pg_try_advisory_lock($1)', [ADVISORY_LOCK_ID])
+  }
+}
+"""
+
+
+def test_a_removed_constant_of_background_code_is_no_queued_job_s_name(tmp_path) -> None:
+    path = "packages/ozone/src/daemon/stats.ts"
+    after = DAEMON.replace("const ADVISORY_LOCK_ID = 7239401\n\n", "").replace("[ADVISORY_LOCK_ID]", "[lockIdFor(schema)]")
+    found = flagged_on_branch(tmp_path, {".deploycheck/config.yaml": "job_paths: ['packages/ozone/src/daemon/**']\n",
+                                         path: DAEMON}, {path: after})
+    removed = [message for _, line, side, _, message in found if side == "base" and line == 1]
+    assert len(removed) == 1 and "a value background code read" in removed[0] and "queued" not in removed[0]

@@ -1122,6 +1122,8 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
                 verdict = "not machinery"  # a proof, when there is one, says more than the scope
         severity = "info" if verdict.startswith(("same:", "moved:")) or verdict in (
             "comments", "new logger", "unreferenced", "not machinery", "types", "generated") else "warning"
+        if verdict == "gone" and node is not None and _VALUE_UNIT.search(node.type):
+            verdict = "gone value"  # a constant or field: nothing is queued under its name
         message = _message(shown, what, verdict, side)
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
@@ -1135,6 +1137,10 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
             message += f" Its changed lines touch {SHARED_STATE_WORDS}: `{' '.join(write.group(0).split())}`."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity,
                                               job=job, trail=trail)
+
+
+# Units that hold a value rather than code: a constant, a variable, a field, a property.
+_VALUE_UNIT = re.compile(r"declarator|field|const_spec|var_spec|property_declaration|^assignment$|constant")
 
 
 # A write through an object named for a store: a repository, DAO, database handle, queue, cache,
@@ -1380,6 +1386,12 @@ def _message(shown: str, what: str, verdict: str, side: str) -> str:
         return (f"Background code removed: {name} ({what}); queued work and schedules may still name it: a job "
                 "already queued for it fails when a worker takes it (in Ruby a NameError, retried, then dead), so "
                 "keep a stub, or drain what names it, until the old code's jobs are gone.")
+    if verdict == "gone value":
+        # atproto's Ozone daemon lost a lock-id constant: "a job already queued for it fails"
+        # (a new user's trial, session 28) said nothing true of a value.
+        return (f"Background code removed: {name} ({what}), a value background code read: whatever read it "
+                "now reads something else (or fails to build), so check that the change it belongs to keeps "
+                "its meaning for runs already under way.")
     if verdict == "comments":
         return f"{name} ({what}): only comment lines changed here, which run nothing."
     if verdict == "new logger":
