@@ -57,20 +57,50 @@ def _block_of(node):
     return None
 
 
+# ActiveRecord's callbacks that run inside the save's own transaction (`after_update`, not
+# `after_update_commit`): Solidus's state-change tracking enqueued its job from `after_update`,
+# which a worker could take before the order's row was committed (a new user's trial, session 28).
+_SAVE_CALLBACK = re.compile(r"^(?:before|after|around)_(?:save|create|update|destroy)$")
+
+
+def _callback_methods(p: Parsed) -> dict[str, tuple]:
+    """The methods a Ruby file names in a save callback (`after_update :track_state`), by name,
+    with the callback's call and its parts."""
+    out: dict[str, tuple] = {}
+    stack = [p.root]
+    while stack:
+        node = stack.pop()
+        parts = _call_name(node, p) if node.type in ("call", "identifier") else None
+        if node.type == "call" and parts is not None and not parts[0] and _SAVE_CALLBACK.match(parts[1]):
+            arguments = node.child_by_field_name("arguments")
+            for arg in arguments.named_children if arguments is not None else ():
+                if arg.type == "simple_symbol":
+                    out.setdefault(p.text(arg).lstrip(":"), (node, parts))
+        stack.extend(node.children)
+    return out
+
+
 def enqueued_in_transaction(p: Parsed, lines: dict[int, str],
                             helpers: dict[str, tuple[str, int, str]] | None = None) -> list[tuple[int, str]]:
     """(line, message) for each enqueue inside a transaction's block, when the enqueue or the
     transaction call is on a changed line. ``helpers``: Ruby methods of the repository whose body
-    enqueues (rules/trees/naming.py `producers`), by name, with where that enqueue is."""
+    enqueues (rules/trees/naming.py `producers`), by name, with where that enqueue is. A Ruby
+    save callback's block, and a method it names, run inside the save's transaction."""
     family = "ruby" if p.language == "ruby" else "js"
+    callbacks = _callback_methods(p) if family == "ruby" else {}
     out: list[tuple[int, str]] = []
     stack: list[tuple[Any, tuple | None]] = [(p.root, None)]
     while stack:
         node, tx = stack.pop()
+        if node.type == "method" and tx is None and (named := node.child_by_field_name("name")) is not None \
+                and p.text(named) in callbacks:
+            stack.extend((child, callbacks[p.text(named)]) for child in node.children)
+            continue
         parts = _call_name(node, p)
         if parts is not None and _AFTER_COMMIT.search(parts[1]):
             continue  # what runs after the commit is the safe place
-        if parts is not None and tx is None and _TRANSACTION.search(parts[1]):
+        if parts is not None and tx is None and (_TRANSACTION.search(parts[1]) or (
+                family == "ruby" and not parts[0] and _SAVE_CALLBACK.match(parts[1]))):
             block = _block_of(node)
             if block is not None:
                 for child in node.children:  # the body is the block (Ruby) or inside the arguments (JS)

@@ -377,7 +377,9 @@ _JVM_WORKER_SUPERTYPE = re.compile(r"worker\s*(?:[<{(,]|implements\b)")
 
 
 # DC708's gate (rules/trees/enqueue.py): the file opens a transaction and enqueues work.
-_TRANSACTION_WORDS = ("transaction", "with_lock", "lock!")
+# A model's save callbacks run in the save's transaction too (enqueue._SAVE_CALLBACK).
+_TRANSACTION_WORDS = ("transaction", "with_lock", "lock!", "before_save", "after_save", "before_create", "after_create",
+                      "before_update", "after_update", "before_destroy", "after_destroy", "around_save")
 _ENQUEUE_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "deliver_later",
                   ".add(", "addbulk", "enqueue", "sendtoqueue")
 
@@ -401,7 +403,8 @@ def transaction_block_hints(ctx) -> bool:
 
 # A call whose name holds `transaction` handed a block or arguments (`transaction do`,
 # `in_audited_transaction do`, `$transaction(`), as rules/trees/enqueue.py reads one.
-_TRANSACTION_BLOCK = re.compile(r"transaction\w*\s*(?:do\b|\{|\()|\bwith_lock\b|\block!")
+_TRANSACTION_BLOCK = re.compile(r"transaction\w*\s*(?:do\b|\{|\()|\bwith_lock\b|\block!"
+                                r"|\b(?:before|after|around)_(?:save|create|update|destroy)\b(?!_)")
 
 
 # DC710's and DC711's gates (rules/trees/beans.py): a Java class made a singleton bean by one of

@@ -618,7 +618,9 @@ ENQUEUED_IN_TRANSACTION = Rule(
         the block of a transaction: a call whose name holds
         `transaction` (`ActiveRecord::Base.transaction`, an app's `in_audited_transaction`,
         Prisma's `$transaction`, Sequelize's, TypeORM's and Knex's `transaction`) or Ruby's
-        `with_lock`/`lock!`, which open one. Work enqueued in an `after_commit` (or
+        `with_lock`/`lock!`, which open one; and a model's save callback (`after_update`,
+        `after_save`, `before_create`…, not the `…_commit` ones) with its block or the method it
+        names, which run inside the save's own transaction. Work enqueued in an `after_commit` (or
         `after_all_transactions_commit`, `afterCommit`) block inside it is not reported. Reported
         at the enqueue, when it or the transaction's call is on a changed line. Python's
         DC340 reads the same hazard in Python."""),
