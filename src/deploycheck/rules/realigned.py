@@ -1,5 +1,4 @@
-"""Which changed lines of a file are only realigned: the same words, spaced differently (or a
-trailing comment changed).
+"""Which changed lines of a file are only realigned: the same words, spaced differently.
 
 gofmt aligning a struct's fields once one is renamed (`mu         sync.Mutex` ->
 `mu        sync.Mutex`), or a formatter taking one of the two spaces before a trailing comment
@@ -50,14 +49,10 @@ def _realigned(ctx: FileContext, side: str, lexer: str) -> frozenset[int]:
 
 def _spacing_free(line: str, lexer: str) -> tuple[str, tuple[str, ...], str]:
     """A line's indentation, words and the text of its strings (each space kept: lexed with the
-    spaces marked, the string literals are what the lexer blanks and the comments are not). The
-    words of a line with code leave out its trailing comment: `gem "sidekiq" # pinned` is the
-    line `gem "sidekiq"` (the red team of session 28). A line that is only a comment keeps its
-    words: what it says may be read (`//go:build`, `# frozen_string_literal`)."""
+    spaces marked, the string literals are what the lexer blanks and the comments are not)."""
     marked = lex(line.replace(" ", "\x00").replace("\t", "\x01"), lexer)
     strings = "".join(c for c, code, kept in zip(line, marked.code, marked.nocomment) if code == " " and kept != " ")
-    code = "".join(c if kept != " " else " " for c, kept in zip(line, marked.nocomment)).split()
-    return line[: len(line) - len(line.lstrip())], tuple(code or line.split()), strings
+    return line[: len(line) - len(line.lstrip())], tuple(line.split()), strings
 
 
 def _change_blocks(removed: dict[int, str], added: dict[int, str]) -> dict[tuple[str, int], int]:
