@@ -279,6 +279,7 @@ public class Decider {
     ("this.queueDAO.push(DECIDER_QUEUE, id, 0);", True),
     ('log.info("swept {}", id);', False),
     ("metrics.record(id);", False),
+    ("ctx.set(\"swept\", id);", False),  # a request's context, not a store
 ])
 def test_a_background_change_that_writes_through_a_store_contradicts_no_shared_state(tmp_path, line: str,
                                                                                      touches: bool) -> None:

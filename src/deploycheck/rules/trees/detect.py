@@ -1145,9 +1145,10 @@ _VALUE_UNIT = re.compile(r"declarator|field|const_spec|var_spec|property_declara
 
 # A write through an object named for a store: a repository, DAO, database handle, queue, cache,
 # Redis client or transaction (`queueDAO.push(…)`, `this.repo.save(x)`, `tx.Exec(…)`, Ruby's
-# `Redis.current.incr`). Named so by the application, whatever the library.
+# `Redis.current.incr`). Named so by the application, whatever the library; a request's context
+# (`ctx.Set(…)`) is not one.
 _STORE_WRITE = re.compile(
-    r"\b\w*(?i:repo|repository|dao|db|database|store|queue|cache|redis|tx|txn|session|mapper|entitymanager)"
+    r"\b(?!(?i:ctx|context)\b)\w*(?i:repo|repository|dao|db|database|store|queue|cache|redis|tx|txn|session|mapper|entitymanager)"
     r"\s*(?:\?\.|\.|::|->)\s*(?i:save|update|insert|upsert|delete|remove|push|pop|enqueue|publish|set|incr|decr|put"
     r"|create|destroy|exec|execute|add|lpush|rpush|zadd|hset|persist|merge)\w*\s*[(\s]")
 
