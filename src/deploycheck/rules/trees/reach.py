@@ -1929,7 +1929,12 @@ def _java_entry_calls(p: Parsed, type_name: str) -> list:
     calls = []
     for variable in sorted(variables):
         for v in _word_leaves(p, variable):
-            receiver = v.parent if v.parent is not None and v.parent.type == "field_access" else v  # `this.executor`
+            receiver = v
+            if v.parent is not None and v.parent.type == "field_access":
+                # `this.executor`, not `executor.config` (a call on what the field holds is another class's)
+                this_object = v.parent.child_by_field_name("object")
+                if this_object is not None and this_object.type == "this":
+                    receiver = v.parent
             call = receiver.parent
             if call is None or call.type != "method_invocation":
                 continue
