@@ -20,22 +20,21 @@ def _normalise(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sys.unraisablehook = _interrupt_again
+    sys.unraisablehook = _quiet_interrupt
     code = _main(argv)
     if code == 130:
         quiet_teardown()  # a 130 returned, not raised (the git hooks' own Ctrl-C)
     return code
 
 
-def _interrupt_again(unraisable, _default=sys.unraisablehook) -> None:
+def _quiet_interrupt(unraisable, _default=sys.unraisablehook) -> None:
     """Ctrl-C that lands inside a callback Python cannot raise from (a weak reference's, while the
-    garbage collector runs) would print "Exception ignored" with a traceback and be lost. It is
-    raised again in the main flow instead, where it is handled (a fresh clone's CI saw it at a dumb
-    terminal, session 28); anything else is reported as Python would."""
+    garbage collector runs) is not printed as "Exception ignored" with a traceback (a fresh
+    clone's CI saw it at a dumb terminal, session 28): the same Ctrl-C also stops the prompt, in
+    the main flow, which says so in one line. Raising it again from here does not work: the
+    pending interrupt lands in this hook, which Python reports the same way. Anything else is
+    reported as Python would."""
     if unraisable.exc_type is KeyboardInterrupt:
-        import _thread
-
-        _thread.interrupt_main()
         return
     _default(unraisable)
 

@@ -1624,18 +1624,15 @@ def test_a_record_signed_with_an_untrusted_key_offers_its_answers_when_signing_a
     assert run_dc(p.repo, "verify", "--base", "main").returncode == 0
 
 
-def test_ctrl_c_inside_a_callback_python_cannot_raise_from_is_raised_again() -> None:
+def test_ctrl_c_inside_a_callback_python_cannot_raise_from_prints_no_traceback() -> None:
     """A fresh clone's CI (session 28): Ctrl-C at a dumb terminal landed in a weak reference's
     callback during garbage collection; Python printed "Exception ignored" with a traceback. The
-    entry point's hook raises it again in the main flow, and leaves any other error to Python."""
-    import time
+    entry point's hook keeps that one quiet, and leaves any other error to Python."""
     from types import SimpleNamespace
 
-    from deploycheck.__main__ import _interrupt_again
+    from deploycheck.__main__ import _quiet_interrupt
 
-    with pytest.raises(KeyboardInterrupt):
-        _interrupt_again(SimpleNamespace(exc_type=KeyboardInterrupt))
-        time.sleep(5)  # interrupted at once: the interrupt is pending for the main thread
     seen: list = []
-    _interrupt_again(SimpleNamespace(exc_type=ValueError), seen.append)
+    _quiet_interrupt(SimpleNamespace(exc_type=KeyboardInterrupt), seen.append)
+    _quiet_interrupt(SimpleNamespace(exc_type=ValueError), seen.append)
     assert [u.exc_type for u in seen] == [ValueError]
