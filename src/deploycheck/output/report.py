@@ -316,13 +316,13 @@ def render_scan_text(result: ScanResult, sources: Sources | None = None, width: 
             out.extend(_paragraph(finding.message, width))
         out.append(Text(""))
     out.append(Text(verdict(result, next_step=next_step), style="bold red" if result.flagged else "bold green"))
-    from ..rules.paths import is_test_or_doc
-
-    if hint and not result.findings and any(_SOURCE.search(fc.path) and not is_test_or_doc(fc.path)
-                                            for fc in result.change.files):
+    if hint and not result.findings:
         # A new user's trial (session 28) took "no change to jobs" on atproto, whose daemons and
         # in-process queues no job library names, as a verdict on its background code.
-        out.extend(_paragraph(NOT_RECOGNISED_HINT, width, style="dim"))
+        from ..rules.paths import is_test_or_doc
+
+        if any(_SOURCE.search(fc.path) and not is_test_or_doc(fc.path) for fc in result.change.files):
+            out.extend(_paragraph(NOT_RECOGNISED_HINT, width, style="dim"))
     return out
 
 

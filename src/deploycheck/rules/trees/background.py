@@ -418,16 +418,21 @@ def _agenda_here(p: Parsed, callee) -> bool:
         receiver is not None and "agenda" in p.text(receiver).lower())
 
 
+def _first_argument(call):
+    """A JS call's first argument, or None."""
+    args = call.child_by_field_name("arguments")
+    return args.named_children[0] if args is not None and args.named_children else None
+
+
 def _first_is_an_object(call) -> bool:
     """Whether a JS call's first argument is an object literal (`registerTask({ taskName, handler })`)."""
-    args = call.child_by_field_name("arguments")
-    return bool(args is not None and args.named_children and args.named_children[0].type == "object")
+    first = _first_argument(call)
+    return first is not None and first.type == "object"
 
 
 def _named_first(call) -> bool:
     """Whether a JS call's first argument is a string (a job's name)."""
-    args = call.child_by_field_name("arguments")
-    first = args.named_children[0] if args is not None and args.named_children else None
+    first = _first_argument(call)
     return first is not None and first.type in ("string", "template_string", "identifier", "member_expression")
 
 

@@ -63,6 +63,11 @@ def _block_of(node):
 _SAVE_CALLBACK = re.compile(r"^(?:before|after|around)_(?:save|create|update|destroy)$")
 
 
+def _is_save_callback(parts: tuple[str, str]) -> bool:
+    """Whether a call's (receiver, method) is a model's own save callback: `after_update …`, bare."""
+    return not parts[0] and _SAVE_CALLBACK.match(parts[1]) is not None
+
+
 def _callback_methods(p: Parsed) -> dict[str, tuple]:
     """The methods a Ruby file names in a save callback (`after_update :track_state`), by name,
     with the callback's call and its parts."""
@@ -70,8 +75,7 @@ def _callback_methods(p: Parsed) -> dict[str, tuple]:
     stack = [p.root]
     while stack:
         node = stack.pop()
-        parts = _call_name(node, p) if node.type in ("call", "identifier") else None
-        if node.type == "call" and parts is not None and not parts[0] and _SAVE_CALLBACK.match(parts[1]):
+        if node.type == "call" and (parts := _call_name(node, p)) is not None and _is_save_callback(parts):
             arguments = node.child_by_field_name("arguments")
             for arg in arguments.named_children if arguments is not None else ():
                 if arg.type == "simple_symbol":
@@ -100,7 +104,7 @@ def enqueued_in_transaction(p: Parsed, lines: dict[int, str],
         if parts is not None and _AFTER_COMMIT.search(parts[1]):
             continue  # what runs after the commit is the safe place
         if parts is not None and tx is None and (_TRANSACTION.search(parts[1]) or (
-                family == "ruby" and not parts[0] and _SAVE_CALLBACK.match(parts[1]))):
+                family == "ruby" and _is_save_callback(parts))):
             block = _block_of(node)
             if block is not None:
                 for child in node.children:  # the body is the block (Ruby) or inside the arguments (JS)
