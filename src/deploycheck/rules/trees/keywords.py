@@ -377,9 +377,11 @@ _JVM_WORKER_SUPERTYPE = re.compile(r"worker\s*(?:[<{(,]|implements\b)")
 
 
 # DC708's gate (rules/trees/enqueue.py): the file opens a transaction and enqueues work.
-# A model's save callbacks run in the save's transaction too (enqueue._SAVE_CALLBACK).
-_TRANSACTION_WORDS = ("transaction", "with_lock", "lock!", "before_save", "after_save", "before_create", "after_create",
-                      "before_update", "after_update", "before_destroy", "after_destroy", "around_save")
+# A model's save callbacks run in the save's transaction too (enqueue._SAVE_CALLBACK): every one
+# of them, `around_update` as much as `after_update`.
+_SAVE_CALLBACKS = tuple(f"{when}_{event}" for when in ("before", "after", "around")
+                        for event in ("save", "create", "update", "destroy"))
+_TRANSACTION_WORDS = ("transaction", "with_lock", "lock!", *_SAVE_CALLBACKS)
 _ENQUEUE_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "deliver_later",
                   ".add(", "addbulk", "enqueue", "sendtoqueue")
 
