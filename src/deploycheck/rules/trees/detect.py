@@ -12,7 +12,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -208,7 +208,7 @@ def detect(ctx):
             if channel_hints(ctx) and (base := _base_tree(ctx, language)) is not None:
                 for line, message in capacity_flows(p, base, lines):
                     yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
-        if not itself and (loader := loaded_by_a_job(ctx)):
+        if not itself and (loader := loaded_by_a_job(ctx) or scheduled_folder(ctx)):
             yield from _background(ctx, p, lines, side, system, loader)
             continue
         if not itself:  # read only for what a job of another file reaches of it

@@ -571,6 +571,40 @@ def _computed_loads(ctx) -> list[tuple[re.Pattern, str]]:
     return out
 
 
+# A JS/TS `tasks/` folder whose index module runs its tasks on a schedule or from a queue
+# (hyperdx's `packages/api/src/tasks/index.ts`: `CronJob.from({ onTick })` runs the task named on
+# its command line every minute, through a registry of task classes no trail follows, apps-o
+# d11f8579): each module of the folder is a task's or a helper only tasks use. `tasks` is too
+# common a name to be a job folder by itself (a build's gulp tasks, a to-do model), so the index
+# must import a scheduler or a queue library.
+_TASKS_FOLDER = re.compile(r"(?:^|/)tasks/", re.IGNORECASE)
+_RUNNER_IMPORT = re.compile(
+    rb"(?:\bfrom\s*|\b(?:require|import)\s*\(\s*)[\"']((?:node-)?cron|node-schedule|croner|toad-scheduler|"
+    rb"bullmq|bull|agenda|bee-queue|pg-boss|graphile-worker|bree|@nestjs/schedule|@nestjs/bullmq?)[\"']")
+_INDEX_NAMES = tuple(f"index{suffix}" for suffix in (".ts", ".js", ".mts", ".mjs", ".cts", ".cjs"))
+
+
+def scheduled_folder(ctx) -> str | None:
+    """How a JS/TS file is run as a task: it sits in a `tasks/` folder whose index module imports
+    a scheduler or a queue library (``_TASKS_FOLDER``), or None."""
+    if language_of_file(ctx) not in ("javascript", "typescript", "tsx") or ctx.repo is None:
+        return None
+    folders = [m.end() for m in _TASKS_FOLDER.finditer(ctx.path)]
+    if not folders:
+        return None
+    folder = ctx.path[:folders[-1]]  # the nearest: `tasks/` inside `tasks/` is a task's own
+    memo = scan_memo(ctx)
+    key = ("trees.scheduled-folder", folder)
+    if key not in memo:
+        memo[key] = None
+        for name in _INDEX_NAMES:
+            source = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{folder}{name}")
+            if source and (runner := _RUNNER_IMPORT.search(source)):
+                memo[key] = f"a module of `{folder}`, whose `{name}` runs its tasks with `{runner.group(1).decode()}`"
+                break
+    return memo[key]
+
+
 _TUNABLE_WORDS = ("attempt", "retry", "retries", "backoff", "concurrency", "prefetch")
 # Go's are named for what is counted too (tunables.GO_TUNABLE_NAME).
 _GO_TUNABLE_WORDS = (*_TUNABLE_WORDS, "parallelism", "chan", "conn", "worker", "slot", "goroutine", "inflight",

@@ -74,6 +74,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         application `apps/worker/`, `services/worker/` or `packages/worker/`, that defines no job
         itself: a job's helper kept next to it), every JS/TS module that such a folder's file
         (or one of `job_paths`) loads by a computed path (`require(`../modules/rendering/${key}/renderer.js`)`),
+        every JS/TS module of a `tasks/` folder whose index module (`tasks/index.ts`) imports a
+        scheduler or a queue library (`cron`, `node-cron`, `node-schedule`, `croner`, `bullmq`, `bull`,
+        `agenda`, `pg-boss`…: the folder's tasks are what it runs),
         and a function or method of another file that such code reaches through its calls, by
         name, up to three calls deep (`git grep -w` at head, then the unit there that uses the
         name; a Go name that does not start with an upper-case letter only in its own package's

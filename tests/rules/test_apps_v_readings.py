@@ -1,0 +1,51 @@
+"""Readings from session 29's work on the worked-on samples (tests/corpus/*-labelled-apps-*.yaml),
+apps-v among them, on real git repositories: each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- JavaScript/TypeScript -----------------------------------------------------------------------
+
+# hyperdx's task runner: `tasks/index.ts` runs the task named on its command line every minute with
+# `CronJob.from({ onTick })`, through a registry of task classes no trail follows; the alert check
+# in `tasks/checkAlerts/template.ts` is a task's code (apps-o d11f8579, 828b2778).
+RUNNER = """import {{ {name} }} from '{library}';
+import CheckAlertTask from './checkAlerts';
+
+function createTask(name: string) {{
+  return new CheckAlertTask(name);
+}}
+
+{name}.from({{ cronTime: '0 * * * * *', onTick: async () => createTask('alerts').execute() }});
+"""
+TEMPLATE = """export async function notify(targets: string[], send: (t: string) => Promise<void>) {
+  for (const target of targets) {
+    await send(target);
+  }
+}
+"""
+FAN_OUT = TEMPLATE.replace("""  for (const target of targets) {
+    await send(target);
+  }""", "  await Promise.all(targets.map(target => send(target)));")
+
+
+@pytest.mark.parametrize("index, flagged", [
+    (RUNNER.format(name="CronJob", library="cron"), True),
+    (RUNNER.format(name="Queue", library="bullmq"), True),
+    # A build's tasks (gulp's) schedule nothing: the folder is no job folder.
+    ("import gulp from 'gulp';\nexport const build = gulp.series(clean, compile);\n", False),
+    (None, False),
+])
+def test_js_a_tasks_folder_whose_index_schedules_them_is_background_code(tmp_path, index: str | None,
+                                                                          flagged: bool) -> None:
+    main = {"packages/api/src/tasks/checkAlerts/template.ts": TEMPLATE, "packages/api/package.json": "{}\n"}
+    if index is not None:
+        main["packages/api/src/tasks/index.ts"] = index
+    found = flagged_on_branch(tmp_path, main, {"packages/api/src/tasks/checkAlerts/template.ts": FAN_OUT})
+    assert [(path, line) for path, line, *_ in found] == (
+        [("packages/api/src/tasks/checkAlerts/template.ts", 2)] if flagged else [])
+    if flagged:
+        assert "`packages/api/src/tasks/`, whose `index.ts` runs its tasks with" in found[0][4]
