@@ -49,3 +49,28 @@ def test_js_a_tasks_folder_whose_index_schedules_them_is_background_code(tmp_pat
         [("packages/api/src/tasks/checkAlerts/template.ts", 2)] if flagged else [])
     if flagged:
         assert "`packages/api/src/tasks/`, whose `index.ts` runs its tasks with" in found[0][4]
+
+
+# rybbit's documentation site is a Next.js application in `docs/src/`: a page's change was
+# reported as code run unread (DC001, high) for each of its files (apps-v c00f00da, 51d56f3e,
+# b0003b26). Its code is read now, as any code; a documentation folder's loose scripts are not.
+LAYOUT = """export default function Layout({ children }) {
+  return <html><body>{children}</body></html>;
+}
+"""
+
+
+@pytest.mark.parametrize("path, found", [
+    ("docs/src/app/layout.jsx", []),
+    ("website/docs/src/components/Layout.jsx", []),
+    # A script kept loose in the documentation is still run unread (the packs skip it).
+    ("docs/layout.jsx", ["DC001"]),
+])
+def test_js_a_documentation_site_s_source_tree_is_read(tmp_path, path: str, found: list[str]) -> None:
+    from deploycheck.analysis.pipeline import analyse
+    from support.gitrepo import make_branch, make_repo
+
+    repo = make_repo(tmp_path / "repo", {path: LAYOUT, "package.json": "{}\n"})
+    make_branch(repo, "work", {path: LAYOUT.replace("<body>", '<body className="site">')})
+    active = analyse(base="main", cwd=str(repo)).scan.active
+    assert [f.rule for f in active if f.severity in ("warning", "high")] == found

@@ -122,6 +122,11 @@ def is_test_or_doc(path: str) -> bool:
         # console builds its guide pages from `src/assets/docs/guides/*.ts`, apps-r), as a
         # `build/` module is; its prose (`.md`) stays documentation.
         return False
+    if sources is None and _CODE_BELOW_SOURCES.search(path) and _SOURCE_TREE.search(path, docs.end() - 1) is not None:
+        # A `src/` tree inside the documentation folder is a documentation site's code (rybbit's
+        # Next.js site in `docs/src/app/`, apps-v): read like any code, so that what runs there is
+        # checked, not reported unread for every page it changes.
+        return False
     return sources is None or sources.end() > docs.start() + 1
 
 
