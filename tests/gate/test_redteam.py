@@ -47,9 +47,10 @@ RESERVE_JS = 'export async function reserve(Product, id, qty) {\n  await Product
     "web/docs/reserve.js", "web/Docs/reserve.js", "web/readme-reserve.js", "jobs/CHANGELOG_sync.rb", "src/Latest.java",
 ])
 def test_code_under_a_name_the_packs_skip_as_documentation_or_in_another_case_flags(attack, path: str) -> None:
-    """The packs skip vendor/, build/, docs/, README*, CHANGELOG* (and `*test.java`) case-insensitively;
-    DC001 caught only the lower-case vendored/built spellings, so `web/Build/reserve.js` or
-    `web/readme-reserve.js` holding a worker passed (exit 0, nothing flagged)."""
+    """The packs skip vendor/, build/, docs/ (and `*test.java`) case-insensitively; DC001 caught only
+    the lower-case vendored/built spellings, so `web/Build/reserve.js` or `web/readme-reserve.js`
+    holding a worker passed (exit 0, nothing flagged). Code named for a read-me or a change log is
+    read since session 29 (and flagged for what it does)."""
     repo = attack.repo
     git(repo, "checkout", "-q", "-b", "hide", "main")
     commit(repo, {path: RESERVE_JS}, "worker")

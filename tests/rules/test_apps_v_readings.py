@@ -74,3 +74,32 @@ def test_js_a_documentation_site_s_source_tree_is_read(tmp_path, path: str, foun
     make_branch(repo, "work", {path: LAYOUT.replace("<body>", '<body className="site">')})
     active = analyse(base="main", cwd=str(repo)).scan.active
     assert [f.rule for f in active if f.severity in ("warning", "high")] == found
+
+
+# octobox's `lib/octobox/changelog.rb` reads the change log; it was reported as code run unread
+# (DC001, high) because its name is a change log's (a new user's trial, session 29).
+CHANGELOG_RB = """module Octobox
+  class Changelog
+    def entries
+      File.read(path).lines
+    end
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("path, found", [
+    ("lib/octobox/changelog.rb", []),
+    ("web/README-setup.js", []),
+    # A read-me or change log that is no code stays documentation, and unread.
+    ("lib/octobox/CHANGELOG", []),
+])
+def test_code_named_for_a_change_log_is_read(tmp_path, path: str, found: list[str]) -> None:
+    from deploycheck.analysis.pipeline import analyse
+    from support.gitrepo import make_branch, make_repo
+
+    source = CHANGELOG_RB if not path.endswith(".js") else "export function steps() {\n  return [];\n}\n"
+    repo = make_repo(tmp_path / "repo", {path: source})
+    make_branch(repo, "work", {path: source.replace("lines", "lines.reverse").replace("[]", "[1]")})
+    active = analyse(base="main", cwd=str(repo)).scan.active
+    assert [f.rule for f in active if f.severity in ("warning", "high")] == found

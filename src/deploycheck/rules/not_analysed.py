@@ -132,8 +132,8 @@ _VENDORED_OR_BUILT = r"(?:^|/)(?:vendor|dist|build|node_modules)/|\.min\.js$|" +
 # What the pattern packs skip (paths.is_test_or_doc) because it is a test or holds no code
 # that runs in production: test folders and names (any case: `Tests/`, `x_TEST.js`), type
 # declarations (`.d.ts` hold no code) and CI folders. Everything else they skip (vendor/, build/,
-# docs/, `readme-x.js`, `changelog_job.rb`, each in any case, `Latest.java`) is code that can run
-# unread: DC001 (red team, issue 15).
+# docs/, each in any case, `Latest.java`) is code that can run unread: DC001 (red team, issue 15).
+# Code named for a read-me or a change log (`readme-x.js`, `changelog_job.rb`) is read since session 29.
 _PACK_SKIPS_AS_NOT_PRODUCTION = re.compile(
     r"(?i:(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e)/)"
     r"|(?i:(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec)\.[jt]sx?)$)"
@@ -347,8 +347,8 @@ def _python_reason(ctx: FileContext) -> str | None:
 
 _SKIPPED_PATH = (
     "its path is one the pattern rules skip as vendored or built code, or as documentation (vendor/, dist/, build/, "
-    "node_modules/, Yarn's .yarn/ and .pnp.cjs, *.min.js, a bundler's hashed output under static/, docs/, README*, "
-    "CHANGELOG*, in any case)"
+    "node_modules/, Yarn's .yarn/ and .pnp.cjs, *.min.js, a bundler's hashed output under static/, docs/ "
+    "outside a documentation site's src/, in any case)"
 )
 _SKIPPED_PATH_RUNS = (
     ", yet it runs. If that is right for this path, exclude it in the base branch's .deploycheck/config.yaml"
