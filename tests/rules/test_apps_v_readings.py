@@ -103,3 +103,36 @@ def test_code_named_for_a_change_log_is_read(tmp_path, path: str, found: list[st
     make_branch(repo, "work", {path: source.replace("lines", "lines.reverse").replace("[]", "[1]")})
     active = analyse(base="main", cwd=str(repo)).scan.active
     assert [f.rule for f in active if f.severity in ("warning", "high")] == found
+
+
+# --- Ruby ----------------------------------------------------------------------------------------
+
+# octobox's CommentWorker went onto a `comments` queue its sidekiq.yml did not list: comments were
+# accepted and never posted until the queue was added two days later (a new user's trial,
+# session 29, 52dd3cee). A new job's queue was never compared with the served ones.
+SIDEKIQ_YML = """---
+:concurrency: 5
+:queues:
+  - [sync_notifications, 2]
+  - default
+"""
+COMMENT_WORKER = """class CommentWorker
+  include Sidekiq::Worker
+  sidekiq_options queue: :{queue}, lock: :until_and_while_executing
+
+  def perform(comment_id)
+    Comment.find(comment_id).push_to_github
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("queue, found", [("comments", [("DC164", 3, "high")]), ("default", [])])
+def test_ruby_a_new_job_on_a_queue_no_worker_serves_is_high(tmp_path, queue: str, found: list) -> None:
+    from deploycheck.analysis.pipeline import analyse
+    from support.gitrepo import make_branch, make_repo
+
+    repo = make_repo(tmp_path / "repo", {"config/sidekiq.yml": SIDEKIQ_YML, "app/workers/sync_worker.rb": "class SyncWorker\nend\n"})
+    make_branch(repo, "work", {"app/workers/comment_worker.rb": COMMENT_WORKER.format(queue=queue)})
+    active = analyse(base="main", cwd=str(repo)).scan.active
+    assert [(f.rule, f.line, f.severity) for f in active if f.rule == "DC164"] == found

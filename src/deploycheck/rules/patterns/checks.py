@@ -842,9 +842,19 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
     """A job's queue (`queue_as`, `sidekiq_options queue:`) changed, set or removed: high when the
     repository's Sidekiq configuration lists its queues and the new one is not among them."""
     text = view.ctx.head_text() or view.ctx.base_text() or ""
-    if view.ctx.file.status in (ADDED, DELETED) or not _ruby_job_file(view.path, text):
-        return []  # a new job's queue is where its jobs start; a deleted one's, DC701's
+    if view.ctx.file.status == DELETED or not _ruby_job_file(view.path, text):
+        return []  # a deleted job's queue is DC701's
     added, removed = _queues_declared(view, "head"), _queues_declared(view, "base")
+    if view.ctx.file.status == ADDED:
+        # A new job's queue is where its jobs start: said only when no worker serves it
+        # (octobox's CommentWorker on a `comments` queue its sidekiq.yml did not list: the
+        # comments were accepted and never posted; a new user's trial, session 29).
+        served = _served_queues(view)
+        return [pr.rule.finding(view.path, number, (
+            f"the new job's queue `{name}` is served by no worker: {served[0]} lists the queues {served[2]} "
+            f"({', '.join(sorted(served[1]))}), so its jobs would be accepted and never run."), severity="high")
+            for number, name in added
+            if served is not None and not any(fnmatch.fnmatchcase(name, queue) for queue in served[1])]
     # Each added queue is compared with the one its hunk removed (one file may hold several jobs).
     head_hunk, base_hunk = _hunk_index(view)
     out: list[Finding] = []
@@ -1016,6 +1026,63 @@ def sidekiq_config(view: FileView, pr: PackRule) -> list[Finding]:
     if not _sidekiq_file(view.path, (view.ctx.head_text, view.ctx.base_text)):
         return []
     return list(_run_setting_rule(view, pr))
+
+
+# Sidekiq's queue list: `- name` or `- [name, weight]` items below `:queues:` (or `queues:`).
+# Weights are how often a process looks at a queue first; a queue not listed is never read by
+# the processes this file configures (octobox's `sync_notifications` weighted 1 → 2 so that the
+# jobs it enqueues ran first: a new user's trial, session 29).
+_QUEUE_LIST_KEY = re.compile(r"^:?queues:[ \t]*$")
+_WEIGHTED_ITEM = re.compile(r"""^[ \t]*-[ \t]*(?:\[[ \t]*)?:?["']?(?P<name>[\w-]+|\*)["']?(?:[ \t]*,[ \t]*(?P<weight>\d+))?""")
+
+
+def _queue_list(lines: list[str] | None) -> dict[str, tuple[int, int]]:
+    """Each queue of the first `:queues:` list in ``lines``: its line (1-based) and weight (1 when
+    none is written)."""
+    out: dict[str, tuple[int, int]] = {}
+    inside = False
+    for number, line in enumerate(lines or [], 1):
+        if not inside:
+            inside = _QUEUE_LIST_KEY.match(line.rstrip()) is not None
+            continue
+        if not line.strip():
+            continue
+        m = _WEIGHTED_ITEM.match(line)
+        if m is None:
+            break
+        out.setdefault(m.group("name"), (number, int(m.group("weight") or 1)))
+    return out
+
+
+@check("sidekiq-queues")
+def sidekiq_queues(view: FileView, pr: PackRule) -> list[Finding]:
+    """DC524: a queue added to, removed from or weighted otherwise in Sidekiq's queue list."""
+    if not _sidekiq_file(view.path, (view.ctx.head_text, view.ctx.base_text)):
+        return []
+    head, base = _queue_list(view.lines("head")), _queue_list(view.lines("base"))
+    if not head and not base:
+        return []
+    changed, removed_lines = view.changed("head"), view.changed("base")
+    out: list[Finding] = []
+    for name, (line, weight) in head.items():
+        if line not in changed:
+            continue
+        if name not in base:
+            out.append(pr.rule.finding(view.path, line, (
+                f"Sidekiq queue `{name}` added to {view.path} (weight {weight}): the processes this file configures "
+                "now take its jobs, beside and before the others by its weight.")))
+        elif base[name][1] != weight:
+            out.append(pr.rule.finding(view.path, line, (
+                f"Sidekiq queue `{name}` weighted {base[name][1]} → {weight} in {view.path}: the order in which each "
+                "process takes jobs from its queues changes, so jobs that ran before others may now run after "
+                "them, and the other queues' jobs wait longer.")))
+    for name, (line, _weight) in base.items():
+        if name not in head and line in removed_lines:
+            out.append(pr.rule.finding(view.path, line, (
+                f"Sidekiq queue `{name}` removed from {view.path}: the processes this file configures no longer "
+                "take its jobs, which wait, accepted and never run, unless another process reads that queue."),
+                side="base"))
+    return out
 
 
 # --- worker commands (Procfile, shell, Dockerfile, YAML) --------------------------------------
