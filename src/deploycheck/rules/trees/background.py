@@ -319,7 +319,20 @@ def _ruby_queue_concern(module, p: Parsed) -> bool:
 
 
 _JS_NODES = frozenset({"decorator", "variable_declarator", "public_field_definition", "new_expression", "call_expression",
-                       "class_declaration"})
+                       "class_declaration", "while_statement", "for_statement", "do_statement"})
+# A process's or a worker thread's message handler: Node calls `process.on('message', …)` only in a
+# process another forked (`child_process.fork`) and `parentPort.on('message', …)` in a worker
+# thread; the parent hands it work there (Mailtrain's sender workers take campaign batches so: a
+# new user's trial, session 29).
+_JS_MESSAGE_CHANNELS = frozenset({"process.on", "process.once", "parentPort.on", "parentPort.once"})
+# A loop with no end that waits between rounds (`while (true) { …; await new Promise(r =>
+# setTimeout(r, period)) }`, `await sleep(ms)`, timers/promises' `await setTimeout(ms)`): a poll
+# loop started once, which runs on beside the requests (Mailtrain's trigger and GDPR-cleanup loops).
+# The timer's promise may be made first and awaited after (`const nextCycle = new Promise(…);
+# await nextCycle;`): a loop that awaits and makes one waits on it.
+_JS_AWAITED_WAIT = re.compile(r"\bawait\s+(?:[\w$]+\.)?(?:sleep|delay|wait|setTimeout|setTimeoutPromise)\s*[(<]"
+                              r"|\bnew\s+Promise\b[^;]*?\bsetTimeout\b(?=[\s\S]*?\bawait\b)"
+                              r"|\bawait\b[\s\S]*?\bnew\s+Promise\b[^;]*?\bsetTimeout\b")
 # A class implementing an event handler's interface: its `handle` is what the application's
 # event consumer runs for each message, beside the requests and the other handlers. Standard
 # Notes' workers run their `…EventHandler implements DomainEventHandlerInterface` classes for
@@ -353,6 +366,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             what = _handler_type(p, n)
             if what is not None:
                 out.append(_span(n, what))
+        elif n.type in ("while_statement", "for_statement", "do_statement"):
+            if _endless(n, p) and _JS_AWAITED_WAIT.search(p.text(n)) and not runs_in_page(p):
+                out.append(_span(n, "poll loop (an endless loop that waits between rounds)"))
         elif n.type in ("new_expression", "call_expression"):
             callee = n.child_by_field_name("constructor") or n.child_by_field_name("function")
             if callee is not None and callee.type == "await_expression" and callee.named_children:
@@ -360,6 +376,20 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 # when the call has type arguments.
                 callee = callee.named_children[0]
             if callee is None:
+                continue
+            channel = p.text(callee).replace("?.", ".")  # `parentPort?.on(…)`
+            if channel in _JS_MESSAGE_CHANNELS:
+                args = n.child_by_field_name("arguments")
+                first = args.named_children[0] if args is not None and args.named_children else None
+                if first is not None and first.type == "string" and p.text(first).strip("'\"`") == "message":
+                    for arg in args.named_children[1:2]:
+                        what = ("message handler of a worker thread" if channel.startswith("parentPort")
+                                else "message handler of a forked worker process")
+                        if arg.type in _JS_FUNCTION_VALUES:
+                            out.append(_span(arg, what))
+                        elif arg.type == "identifier":
+                            units = units if units is not None else index_units(p)
+                            out += [_span(u, what) for u in _named(p, p.text(arg), units)]
                 continue
             name = p.text(callee).split(".")[-1]
             if name == "create" and temporal_names.get(p.text(callee).split(".")[0]) == "Worker":
@@ -394,6 +424,15 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                     units = units if units is not None else index_units(p)
                     out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
     return out
+
+
+def _endless(loop, p: Parsed) -> bool:
+    """`while (true)`, `for (;;)`, `do … while (true)`: a loop only a `break` or `return` ends."""
+    if loop.type == "for_statement":
+        condition = loop.child_by_field_name("condition")
+        return condition is None or p.text(condition).strip(" ;") in ("", "true")
+    condition = loop.child_by_field_name("condition")
+    return condition is not None and p.text(condition).strip("() \t\n") in ("true", "1", "!0")
 
 
 def _event_handler_methods(cls, p: Parsed) -> list:

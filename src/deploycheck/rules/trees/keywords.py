@@ -24,7 +24,11 @@ KEYWORDS = {
                    # A class implementing an event handler's interface (background._JS_EVENT_HANDLER_INTERFACE).
                    "eventhandlerinterface", "ieventhandler", "@eventshandler(",
                    # Cadence MQ's task registration (`registerTask({ taskName, handler })`).
-                   "registertask("),
+                   "registertask(",
+                   # A forked process's or a worker thread's messages, an endless poll loop
+                   # (background._JS_MESSAGE_CHANNELS, _JS_AWAITED_WAIT).
+                   "process.on(", "process.once(", "parentport.on(", "parentport.once(", "while (true)", "while(true)",
+                   "for (;;)", "for(;;)"),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",

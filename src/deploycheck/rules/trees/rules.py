@@ -27,7 +27,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, pg-boss
         `boss.work` (a receiver named for a queue or scheduler, or a file naming pg-boss), a
-        server's fire-and-forget `setTimeout(() => …)`, and NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
+        server's fire-and-forget `setTimeout(() => …)`, the message handler of a forked process
+        (`process.on('message', …)`) or a worker thread (`parentPort.on('message', …)`), an
+        endless loop (`while (true)`, `for (;;)`) that waits between rounds (`await sleep(…)`, a
+        `setTimeout` promise awaited), and NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
         library's handler type (`const work: JobHandler<Data> = async (data) => …`; also
         `Processor`, `WorkHandler`, Bull's `ProcessCallbackFunction`); Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,

@@ -1,0 +1,7 @@
+// path: src/pool/hash-worker.ts
+import { parentPort } from 'node:worker_threads';
+
+parentPort?.on('message', async (task: { id: string; body: string }) => {
+  const digest = await hash(task.body);
+  parentPort?.postMessage({ id: task.id, digest });
+});
