@@ -136,3 +136,52 @@ def test_ruby_a_new_job_on_a_queue_no_worker_serves_is_high(tmp_path, queue: str
     make_branch(repo, "work", {"app/workers/comment_worker.rb": COMMENT_WORKER.format(queue=queue)})
     active = analyse(base="main", cwd=str(repo)).scan.active
     assert [(f.rule, f.line, f.severity) for f in active if f.rule == "DC164"] == found
+
+
+# Mailtrain's campaigns.js and subscriptions.js each declare their own `_validateAndPreprocess`;
+# a change to subscriptions.js's was said to be reached from the RSS job through campaigns.js's
+# `_createTx`, which calls its own (a new user's trial, session 29).
+CAMPAIGNS = """async function _validateAndPreprocess(tx, entity) {
+    entity.name = entity.name.trim();
+}
+
+async function _createTx(tx, entity) {
+    await _validateAndPreprocess(tx, entity);
+    return tx('campaigns').insert(entity);
+}
+
+async function createRssTx(tx, entity) {
+    return await _createTx(tx, entity);
+}
+
+module.exports.createRssTx = createRssTx;
+"""
+SUBSCRIPTIONS = """async function _validateAndPreprocess(tx, entity) {
+    enforce(entity.email, 'Email must be set');
+}
+
+async function create(tx, entity) {
+    await _validateAndPreprocess(tx, entity);
+    return tx('subscriptions').insert(entity);
+}
+
+module.exports.create = create;
+"""
+FEEDCHECK = """const campaigns = require('../models/campaigns');
+const { Worker } = require('bullmq');
+
+new Worker('feeds', async job => {
+    await campaigns.createRssTx(job.data.tx, job.data.entry);
+});
+"""
+
+
+def test_js_a_bare_call_in_a_module_that_declares_the_name_is_its_own(tmp_path) -> None:
+    main = {"server/models/campaigns.js": CAMPAIGNS, "server/models/subscriptions.js": SUBSCRIPTIONS,
+            "server/services/feedcheck.js": FEEDCHECK}
+    assert flagged_on_branch(tmp_path / "subscriptions", main, {"server/models/subscriptions.js": SUBSCRIPTIONS.replace(
+        "'Email must be set'", "'An email must be set'")}) == []
+    # The module's own one is reached, as before.
+    found = flagged_on_branch(tmp_path / "campaigns", main, {"server/models/campaigns.js": CAMPAIGNS.replace(
+        "entity.name.trim()", "entity.name.trim().slice(0, 100)")})
+    assert [(path, line) for path, line, *_ in found] == [("server/models/campaigns.js", 2)]

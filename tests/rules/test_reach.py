@@ -886,10 +886,14 @@ def test_a_changed_module_private_function_is_looked_for_in_its_module_only(tmp_
             "lib/upload/client.ts": client, **WORKER_MAIN}
     changed = client.replace("return fetch(key);", "return fetch(`/base${key}`);")
     assert _dc701(tmp_path, main, {"lib/upload/client.ts": changed}) == []
-    # Exported, any module may import it: the namesake's trail counts as before.
+    # Exported, any module may import it; but the server module's bare call is its own namesake's
+    # (it declares `fetchFromS3` itself: session 29), so only a module without one reaches it.
     exported = changed.replace("const fetchFromS3", "export const fetchFromS3")
-    found = _dc701(tmp_path / "exported", {**main, "lib/upload/client.ts": exported.replace(
-        "return fetch(`/base${key}`);", "return fetch(key);")}, {"lib/upload/client.ts": exported})
+    base = {**main, "lib/upload/client.ts": exported.replace("return fetch(`/base${key}`);", "return fetch(key);")}
+    assert _dc701(tmp_path / "exported", base, {"lib/upload/client.ts": exported}) == []
+    importing = ("import { fetchFromS3 } from './client';\n\n"
+                 "export const getFileServerSide = async (key: string) => fetchFromS3(key);\n")
+    found = _dc701(tmp_path / "imported", {**base, "lib/upload/server.ts": importing}, {"lib/upload/client.ts": exported})
     assert [(path, line) for path, line, _, _ in found] == [("lib/upload/client.ts", 2)]
 
 

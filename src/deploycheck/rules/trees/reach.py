@@ -568,8 +568,13 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                         seen[origin].add(exported_key)
                         following.setdefault(exported_key, []).append((origin, trail))
             own = path in defined_in.get(name, ())
+            # A JS/TS module that declares ``name`` at its top level calls its own when it calls
+            # the name bare: Mailtrain's campaigns.js runs its own `_validateAndPreprocess`, not
+            # subscriptions.js's (a new user's trial, session 29). A call on an object may still
+            # be the followed one.
+            shadowed = not own and p.language in _JS_LANGUAGES and _js_declares_at_top(p, name)
             # Only a file that does not define ``name`` itself asks which calls are its own.
-            uses = uses_of(name, own, not other_package, on_a_class,
+            uses = uses_of(name, own, not other_package and not shadowed, on_a_class,
                            lambda type_name: java_field_named(ctx, type_name),
                            heirs_of(name) if p.language == "ruby" and not own else frozenset(),
                            lambda owner, type_name: _java_may_hold(ctx, owner, type_name),
@@ -1443,6 +1448,25 @@ def _top_level(p: Parsed, name: str):
             if named is not None and p.text(named) == name and node.type in _DECLARED:
                 return node
     return None
+
+
+def _js_declares_at_top(p: Parsed, name: str) -> bool:
+    """Whether a JS/TS module binds ``name`` at its top level, exported or not (`function x`,
+    `export const x = …`, `export default function x`)."""
+    if _top_level(p, name) is not None:
+        return True
+    for child in p.root.children:
+        if child.type != "export_statement":
+            continue
+        declaration = child.child_by_field_name("declaration")
+        if declaration is None:
+            continue
+        nodes = [d for d in declaration.named_children if d.type == "variable_declarator"] \
+            if declaration.type in ("lexical_declaration", "variable_declaration") else [declaration]
+        if any((named := node.child_by_field_name("name")) is not None and p.text(named) == name
+               and node.type in _DECLARED for node in nodes):
+            return True
+    return False
 
 
 def _declares(p: Parsed, name: str) -> bool:
