@@ -185,3 +185,57 @@ def test_js_a_bare_call_in_a_module_that_declares_the_name_is_its_own(tmp_path) 
     found = flagged_on_branch(tmp_path / "campaigns", main, {"server/models/campaigns.js": CAMPAIGNS.replace(
         "entity.name.trim()", "entity.name.trim().slice(0, 100)")})
     assert [(path, line) for path, line, *_ in found] == [("server/models/campaigns.js", 2)]
+
+
+# Mailtrain's mailers.js is a CommonJS module: `_createTransport`, which sets the sender's
+# throttling, is its own (not exported), reached from the sender worker's message handler
+# through the exported `getOrCreateMailer`. Its module-own functions were followed as any name,
+# each a call deep, and the trail ran out (a new user's trial, session 29).
+MAILERS = """const nodemailer = require('nodemailer');
+
+function _throttle(config) {
+    return config.throttling || 0;
+}
+
+function _createTransport(config) {
+    return nodemailer.createTransport({ maxMessages: _throttle(config) });
+}
+
+function _cached(config) {
+    return _createTransport(config);
+}
+
+function _fresh(config) {
+    return _cached(config);
+}
+
+async function getOrCreateMailer(config) {
+    return _fresh(config);
+}
+
+module.exports.getOrCreateMailer = getOrCreateMailer;
+"""
+SENDER = """const mailers = require('../lib/mailers');
+
+async function send(config) {
+    const mailer = await mailers.getOrCreateMailer(config);
+    return mailer;
+}
+
+process.on('message', msg => {
+    send(msg.config).catch(() => {});
+});
+"""
+
+
+@pytest.mark.parametrize("exports_in_a_function, lines", [(False, [4]), (True, [])])
+def test_js_a_commonjs_module_s_own_functions_are_followed_in_its_file(tmp_path, exports_in_a_function: bool,
+                                                                        lines: list[int]) -> None:
+    mailers = MAILERS
+    if exports_in_a_function:  # what it hands out is not seen: nothing is read as its own
+        mailers = mailers.replace("module.exports.getOrCreateMailer = getOrCreateMailer;",
+                                  "function setup() {\n    module.exports.getOrCreateMailer = getOrCreateMailer;\n}\nsetup();")
+    main = {"server/lib/mailers.js": mailers, "server/services/sender-worker.js": SENDER}
+    found = flagged_on_branch(tmp_path, main, {"server/lib/mailers.js": mailers.replace(
+        "config.throttling || 0", "config.throttling || 10")})
+    assert [line for path, line, *_ in found if path == "server/lib/mailers.js"] == lines

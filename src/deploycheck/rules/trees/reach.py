@@ -104,6 +104,11 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
         # Searched for in its own class only (``_module_private``), so even a generic name
         # (`private static execute`, which a BullMQ worker's handler calls) cannot flood the search.
         own = called_name(chain[-1], p)
+    if own is None and p.language in _JS_LANGUAGES and len(chain) == 1 \
+            and (name := called_name(chain[-1], p)) is not None and _module_private(chain[-1], name, p):
+        # A module's own function is looked for in its module only (``_module_private``): a
+        # generic name (`send`, which the sender worker's message handler calls) cannot flood it.
+        own = name
     if own is None and _java_override(chain[-1], p):
         # Searched for only in the files that name its class or a type above it (``_typed_callers``),
         # and not on receivers of other types: kestra's scheduler calls its trigger state's `update`.
@@ -1387,11 +1392,15 @@ def _module_private(node, name: str, p: Parsed) -> bool:
     """Whether ``node``, the unit named ``name``, is a top-level function of an ES module that only
     functions of the same module call: it is not exported, and its name occurs nowhere outside a
     function body (`export default trace(present)`, `const handlers = { present }` or
-    `export { present }` hand it out as a value). A file that mentions `exports` (CommonJS) is not
+    `export { present }` hand it out as a value). A CommonJS module hands its functions out the
+    same way, outside function bodies (`module.exports.getOrCreateMailer = getOrCreateMailer`,
+    `module.exports = { send }`): Mailtrain's mailers.js keeps `_createTransport` to itself, and
+    a job reached it only through its own callers (a new user's trial, session 29). One that
+    assigns its exports inside a function (`module.exports.x = x` in a setup function) is not
     read as private."""
     if _private_method(node, p):
         return True  # `private static async execute(…)`: only its class calls it, as `this.execute`
-    if p.language not in _JS_LANGUAGES or b"exports" in p.source:
+    if p.language not in _JS_LANGUAGES or (b"exports" in p.source and _exports_inside_functions(p)):
         return False
     top = node.parent if node.type == "variable_declarator" else node
     if top is None or top.parent is None or top.parent.type != "program":
@@ -1399,6 +1408,25 @@ def _module_private(node, name: str, p: Parsed) -> bool:
     if "reach.outside" not in p.memo:
         p.memo["reach.outside"] = _named_outside_functions(p)
     return name not in p.memo["reach.outside"]
+
+
+_CJS_EXPORT = re.compile(rb"(?<![\w$.])(?:module\.)?exports\b")
+
+
+def _exports_inside_functions(p: Parsed) -> bool:
+    """Whether a CommonJS module names `exports` inside a function body, where what it hands out
+    is not seen by ``_named_outside_functions``."""
+    if "reach.cjs-inside" not in p.memo:
+        inside = False
+        for m in _CJS_EXPORT.finditer(p.source):
+            node = p.root.descendant_for_byte_range(m.start(), m.start() + 1)
+            while node is not None and node.type not in FUNCTIONS:
+                node = node.parent
+            if node is not None:
+                inside = True
+                break
+        p.memo["reach.cjs-inside"] = inside
+    return p.memo["reach.cjs-inside"]
 
 
 _DECLARED = frozenset({"variable_declarator", "function_declaration", "generator_function_declaration",
