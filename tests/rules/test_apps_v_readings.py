@@ -239,3 +239,52 @@ def test_js_a_commonjs_module_s_own_functions_are_followed_in_its_file(tmp_path,
     found = flagged_on_branch(tmp_path, main, {"server/lib/mailers.js": mailers.replace(
         "config.throttling || 0", "config.throttling || 10")})
     assert [line for path, line, *_ in found if path == "server/lib/mailers.js"] == lines
+
+
+# --- Go ------------------------------------------------------------------------------------------
+
+# photoview's scanner queue runs `nextJob.Run(db)` in a goroutine of its own package; `Run` is too
+# common a name to follow across the repository, so `ScannerJob.Run` and the album scan it calls
+# were never reached (a new user's trial, session 29: a5d152f0). An exported type's generic method
+# is now looked for in its package's files, as an unexported type's was.
+QUEUE_GO = """package scanner_queue
+
+import "example.com/app/scanner"
+
+type ScannerJob struct {
+	album string
+}
+
+func (job *ScannerJob) Run(db string) {
+	scanner.ScanAlbum(job.album)
+}
+
+type ScannerQueue struct {
+	jobs []ScannerJob
+}
+
+func (queue *ScannerQueue) processQueue(db string) {
+	for _, nextJob := range queue.jobs {
+		go func(job ScannerJob) {
+			job.Run(db)
+		}(nextJob)
+	}
+}
+"""
+ALBUM_GO = """package scanner
+
+import "fmt"
+
+func ScanAlbum(album string) error {
+	fmt.Println(album)
+	return nil
+}
+"""
+
+
+def test_go_an_exported_type_s_generic_method_is_looked_for_in_its_package(tmp_path) -> None:
+    main = {"go.mod": "module example.com/app\n", "scanner/scanner_queue/queue.go": QUEUE_GO, "scanner/album.go": ALBUM_GO}
+    found = flagged_on_branch(tmp_path / "album", main, {"scanner/album.go": ALBUM_GO.replace(
+        "return nil", "return fmt.Errorf(\"stop\")")})
+    assert [(path, line) for path, line, *_ in found] == [("scanner/album.go", 7)]
+    assert "calls it through `Run` -> `ScanAlbum`" in found[0][4]

@@ -181,7 +181,7 @@ def files_naming_with(ctx, family: str, name: str, others: list[str]) -> list[st
 
 
 # A Go method of an unexported type (`func (c *firebaseClient) Send(`): only its package names it.
-_GO_PACKAGE_METHOD = re.compile(r"^func\s*\(\s*(?:\w+\s+)?\*?\s*[a-z_]\w*(?:\[[^\]]*\])?\s*\)\s*(\w+)\s*[\[(]", re.M)
+_GO_PACKAGE_METHOD = re.compile(r"^func\s*\(\s*(?:\w+\s+)?\*?\s*\w+(?:\[[^\]]*\])?\s*\)\s*(\w+)\s*[\[(]", re.M)
 
 
 def _naming_at(ctx, rev: str, family: str, names: list[str], pathspec: list[str] | None = None) -> dict[str, list[str]]:
@@ -310,7 +310,7 @@ def named_elsewhere(ctx, language: str) -> bool:
                    for path in files_naming_with(ctx, "ruby", name, [x for x in spaces if x != name]) or ())
     if language != "go":
         return False
-    # A generic name of a method of an unexported type is looked for in its package only
+    # A generic name of a Go method is looked for in its package only
     # (rules/trees/reach.py's ``go_package_method``).
     generic = sorted({m.group(1) for text in texts for m in _GO_PACKAGE_METHOD.finditer(text) if not followable(m.group(1))})
     folder = ctx.path.rpartition("/")[0]

@@ -335,16 +335,26 @@ def _in_rails_controller(node, p: Parsed, path: str | None) -> bool:
 
 
 def go_package_method(chain: list, p: Parsed) -> str | None:
-    """The name of the Go method ``chain`` ends in when its receiver's type is unexported,
-    whatever the name: only its package can name that type, so even a generic name (ntfy's
-    `firebaseClient.Send`, which a goroutine per message runs) is looked for in the package's
-    files (``_search``). Another package may still call it through an interface, unseen."""
+    """The name of the Go method ``chain`` ends in, whatever the name, looked for in its
+    package's files (``_search``): only its package can name an unexported type, so even a
+    generic name (ntfy's `firebaseClient.Send`, which a goroutine per message runs) is found
+    there. An exported type's generic method too (photoview's `ScannerJob.Run`, run in a
+    goroutine of its queue in the same package: a new user's trial, session 29); another
+    package's calls of it, and calls through an interface, are not seen (``not_followed`` says
+    so for an exported type)."""
     node = chain[-1] if chain else None
     if node is None or p.language != "go" or node.type != "method_declaration":
         return None
     receiver = node.child_by_field_name("receiver")
     kind = next((n for n in walk(receiver) if n.type == "type_identifier"), None) if receiver is not None else None
-    return called_name(node, p) if kind is not None and p.text(kind)[:1].islower() else None
+    return called_name(node, p) if kind is not None else None
+
+
+def _go_exported_receiver(chain: list, p: Parsed) -> str | None:
+    """The exported receiver type of the Go method ``chain`` ends in, or None."""
+    receiver = chain[-1].child_by_field_name("receiver") if chain and chain[-1].type == "method_declaration" else None
+    kind = next((n for n in walk(receiver) if n.type == "type_identifier"), None) if receiver is not None else None
+    return p.text(kind) if kind is not None and p.text(kind)[:1].isupper() else None
 
 
 def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
@@ -354,10 +364,14 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     name = called_name(chain[-1], p) if chain else None
     if name is None or not WORD.fullmatch(name):
         return None
-    followed = followed_name(chain, p, ctx.path) or go_package_method(chain, p)
+    by_name = followed_name(chain, p, ctx.path)
+    followed = by_name or go_package_method(chain, p)
     generic = f"`{name}` is too common a method name to tell its callers apart"
     if followed is None:
         return None if followable(name) else generic
+    if by_name is None and not followable(name) and (kind := _go_exported_receiver(chain, p)) is not None:
+        return (f"`{name}` is too common a method name to look for outside its package; its package's files were "
+                f"searched and no job calls it there, but another package's call of a `{kind}`'s `{name}` is not seen")
     memo = scan_memo(ctx)
     declared = memo.get(("trees.association", family_of(language), followed))
     if declared:
@@ -614,6 +628,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             for row in uses:
                 for chain in chains_at(p, row):
                     caller, shown = followed_name(chain, p, path), shown_name(chain, p) if chain else None
+                    if not caller and p.language == "go":
+                        caller = go_package_method(chain, p)  # a generic name: its package's files only
                     if not caller and not chain and (assigned := exported_function(p, row)) is not None:
                         caller, shown, chain = assigned  # `exports.radius = function (…) {…}`
                     if not caller and chain and (heir := _heir_naming(chain[-1], p, row, name)) is not None:
@@ -661,7 +677,7 @@ def _search(ctx, family: str, names: list[str], home: str | None,
     if isinstance(own, tuple):
         for name in sorted(private):
             visit(ctx.path, own, name, None, "", [(name, ())])
-    # A generic name reaches here only as a Go method of an unexported type (``go_package_method``):
+    # A generic name reaches here only as a Go method (``go_package_method``):
     # looked for in its package's files only, where the common word is rare enough to follow.
     package_only = {name for name in names if family == "go" and not followable(name)}
     for name in sorted(package_only):
@@ -682,7 +698,9 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             break
         # A generic Java name is looked for only where its types are named (``_typed_callers``).
         typed_only = {called for called, _, _ in frontier if family == "java" and not followable(called)}
-        naming = files_naming(ctx, family, sorted({called for called, _, _ in frontier} - typed_only))
+        # A generic Go method name is looked for in its package only (``go_package_method``).
+        in_package = {called for called, _, _ in frontier if family == "go" and not followable(called)}
+        naming = files_naming(ctx, family, sorted({called for called, _, _ in frontier} - typed_only - in_package))
         naming.update((called, []) for called in typed_only)
         for called, where, class_only in sorted(frontier, key=lambda key: (key[0], key[1] or "", key[2])):
             if family == "ruby" and class_only.partition("/")[0] == "instance" and _association(ctx, family, called, naming[called]):
@@ -690,7 +708,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             restriction = class_only
             if family == "ruby" and "/" in class_only and _ruby_super_override(ctx, called, naming[called], memo):
                 restriction = class_only.partition("/")[0]  # its count of arguments rules no call out
-            paths = naming[called]
+            paths = naming[called] if called not in in_package else \
+                package_files_naming(ctx, where or "", [called])[called]
             if not paths and (paths := _typed_callers(ctx, family, called, class_only)):
                 # Read for naming a type of the owner's hierarchy: a sibling there (a job extending
                 # the same base) calls its own method of the name bare, no trail (``_foreign_bare``).
