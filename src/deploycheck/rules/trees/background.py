@@ -1120,6 +1120,8 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
             return _JVM_INTERFACES[word]
         if _JVM_WORKER_BASE.search(word):
             return f"worker (a `{word}`)"
+        if _JVM_DAEMON_BASE.search(word):
+            return f"daemon whose loops run on worker threads (a `{word}`)"
         if _JVM_MESSAGE_PROCESSOR.search(word):
             return f"message processor run by an actor or consumer (a `{word}`)"
         if _JVM_EVENT_HANDLER_BASE.search(word) and not _UI_TOOLKIT.search(source):
@@ -1143,6 +1145,10 @@ _QUARTZ_IMPORT = re.compile(rb"\borg\.quartz\.(?:\*|Job\b|InterruptableJob\b|Sta
 # `SaveHandler extends ActionEventHandler` is no background event handler (the red team of session 28).
 _UI_TOOLKIT = re.compile(rb"\bimport\s+(?:static\s+)?(?:javafx|java\.awt|javax\.swing|android|org\.eclipse\.swt)\.")
 _JVM_WORKER_BASE = re.compile(r"[a-z]Worker$")
+# An application's daemon base class: InLong's agent runs each `ManagerFetcher extends
+# AbstractDaemon` loop (fetching tasks from the manager, submitting them) on the daemon's shared
+# worker pool (apps-v 0d31fbeb).
+_JVM_DAEMON_BASE = re.compile(r"[a-z]Daemon$")
 # A base class of an application's message processors: ThingsBoard's actors hand each message to
 # a `…MsgProcessor` (`CalculatedFieldEntityMessageProcessor extends
 # AbstractContextAwareMsgProcessor`), run on the actor system's dispatcher threads (apps-d afd727b0).

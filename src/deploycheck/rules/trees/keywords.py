@@ -43,6 +43,8 @@ KEYWORDS = {
              # TaskWorker{`, Kotlin's `: CoroutineWorker(context, params)`; spread over lines,
              # ``_JVM_WORKER_SUPERTYPE`` reads it in the changed file).
              "worker<", "worker {", "worker{", "worker implements", "worker(", "androidx.work",
+             # An application's daemon base class (`extends AbstractDaemon implements …`).
+             "daemon {", "daemon{", "daemon implements", "daemon<", "daemon(",
              # An application's message processor base class (background._JVM_MESSAGE_PROCESSOR).
              "msgprocessor {", "messageprocessor {", "msgprocessor<", "messageprocessor<"),
 }

@@ -54,7 +54,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         `QuartzJobBean`s, `Runnable`/`Callable`, `Thread` and `TimerTask` classes (anonymous ones
         too), subclasses of an application's own worker base class (a supertype whose name ends
         in `…Worker` after a word, `AbstractTaskWorker<T>`; Android WorkManager's `Worker` in a
-        file that imports `androidx.work`), `Reconciler`s (a controller's workers
+        file that imports `androidx.work`) or daemon base class (`…Daemon` after a word,
+        `AbstractDaemon`, whose loops run on its worker threads), `Reconciler`s (a controller's workers
         run `reconcile`, several at once), and lambdas and method references
         (`this::clean`) given to executors and threads. Temporal's workflows and activities in
         each of these languages: in JS/TS, every top-level statement of a module that imports
