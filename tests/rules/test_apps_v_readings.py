@@ -288,3 +288,40 @@ def test_go_an_exported_type_s_generic_method_is_looked_for_in_its_package(tmp_p
         "return nil", "return fmt.Errorf(\"stop\")")})
     assert [(path, line) for path, line, *_ in found] == [("scanner/album.go", 7)]
     assert "calls it through `Run` -> `ScanAlbum`" in found[0][4]
+
+
+# Mailtrain's trigger loop writes through Knex's table calls (`tx('triggers').update(…)`); a "no"
+# to shared-state was signed beside it unasked (a new user's trial, session 29).
+TRIGGERS = """const knex = require('../lib/knex');
+
+async function run() {
+    while (true) {
+        await knex.transaction(async tx => {
+            const trigger = await tx('triggers').where('enabled', true).first();
+            await tx('triggers').update('last_check', new Date()).where('id', trigger.id);
+        });
+        await new Promise(resolve => setTimeout(resolve, 30000));
+    }
+}
+
+module.exports.run = run;
+"""
+
+
+@pytest.mark.parametrize("write, challenged", [
+    ("await tx('triggers').update('last_check', new Date(Date.now() - 1000)).where('id', trigger.id);", True),
+    ("await prisma.trigger.update({ where: { id: trigger.id }, data: { lastCheck: new Date() } });", True),
+    ("console.info('trigger', trigger.id, new Date());\n            await tx('triggers').where('id', trigger.id).first();", False),
+])
+def test_js_a_knex_or_prisma_write_in_background_code_challenges_a_no_to_shared_state(tmp_path, write: str,
+                                                                                       challenged: bool) -> None:
+    from deploycheck.checklist.answers import Answer, contradictions
+    from deploycheck.rules.base import SHARED_STATE_WORDS, Finding
+
+    head = TRIGGERS.replace("await tx('triggers').update('last_check', new Date()).where('id', trigger.id);", write)
+    found = flagged_on_branch(tmp_path, {"server/services/triggers.js": TRIGGERS}, {"server/services/triggers.js": head})
+    assert found
+    findings = [Finding("DC701", "background-code-changed", "job", severity, path, line, line, message)
+                for path, line, _side, severity, message in found]
+    assert any(SHARED_STATE_WORDS in f.message for f in findings) is challenged
+    assert bool(contradictions({"shared-state": Answer("no")}, findings)) is challenged

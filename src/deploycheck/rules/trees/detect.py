@@ -1146,11 +1146,16 @@ _VALUE_UNIT = re.compile(r"declarator|field|const_spec|var_spec|property_declara
 # A write through an object named for a store: a repository, DAO, database handle, queue, cache,
 # Redis client or transaction (`queueDAO.push(…)`, `this.repo.save(x)`, `tx.Exec(…)`, Ruby's
 # `Redis.current.incr`). Named so by the application, whatever the library; a request's context
-# (`ctx.Set(…)`) is not one.
+# (`ctx.Set(…)`) is not one. Knex's table calls (`tx('triggers').update(…)`, `knex('queued').where(…)
+# .del()`: Mailtrain's trigger loop, a new user's trial, session 29) and Prisma's models
+# (`prisma.order.update(…)`) name the table they write.
 _STORE_WRITE = re.compile(
     r"\b(?!(?i:ctx|context)\b)\w*(?i:repo|repository|dao|db|database|store|queue|cache|redis|tx|txn|session|mapper|entitymanager)"
     r"\s*(?:\?\.|\.|::|->)\s*(?i:save|update|insert|upsert|delete|remove|push|pop|enqueue|publish|set|incr|decr|put"
-    r"|create|destroy|exec|execute|add|lpush|rpush|zadd|hset|persist|merge)\w*\s*[(\s]")
+    r"|create|destroy|exec|execute|add|lpush|rpush|zadd|hset|persist|merge)\w*\s*[(\s]"
+    r"|\b(?:knex|db|tx|trx)\s*\(\s*['\"`][\w.]+['\"`]\s*\)[^;\n]*?\.(?:insert|update|del|delete|increment|decrement"
+    r"|upsert|merge)\s*\("
+    r"|\b(?:prisma|tx)\.\w+\.(?:create|update|upsert|delete)(?:Many)?\s*\(")
 
 
 # Go's convention for generated files (ent, sqlc, protoc, wire, stringer): the header line
