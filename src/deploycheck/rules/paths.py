@@ -97,6 +97,7 @@ _ASSET_FOLDER = re.compile(r"(?:^|/)(?:static|public|wwwroot|resources|assets|cl
 _OUTPUT_MODULE = re.compile(r"(?:^|(?<=/))(?:dist|build)(?=/)", re.IGNORECASE)
 
 
+_EXAMPLES = re.compile(r"/(?:examples?|samples?|demos?|tutorials?)/", re.IGNORECASE)
 _CODE_BELOW_SOURCES = re.compile(r"\.(?:[cm]?[jt]sx?|rb|go|java|kt|py)$")
 
 
@@ -124,10 +125,12 @@ def is_test_or_doc(path: str) -> bool:
         # console builds its guide pages from `src/assets/docs/guides/*.ts`, apps-r), as a
         # `build/` module is; its prose (`.md`) stays documentation.
         return False
-    if sources is None and _CODE_BELOW_SOURCES.search(path) and _SOURCE_TREE.search(path, docs.end() - 1) is not None:
+    if sources is None and _CODE_BELOW_SOURCES.search(path) and (site := _SOURCE_TREE.search(path, docs.end() - 1)) \
+            and not _EXAMPLES.search(path, docs.end() - 1, site.start() + 1):
         # A `src/` tree inside the documentation folder is a documentation site's code (rybbit's
         # Next.js site in `docs/src/app/`, apps-v): read like any code, so that what runs there is
-        # checked, not reported unread for every page it changes.
+        # checked, not reported unread for every page it changes. Not an example project's
+        # (`docs/examples/email-worker/src/`), which no deployment runs.
         return False
     return sources is None or sources.end() > docs.start() + 1
 

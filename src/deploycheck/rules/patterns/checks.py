@@ -15,7 +15,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from ...git.model import ADDED, DELETED, Finding
 from ..base import scan_memo
@@ -778,9 +778,6 @@ def _ruby_job_file(path: str, text: str) -> bool:
     return _RB_JOB_FILE.search(text) is not None or (
         _RB_JOB_FOLDER.search(path) is not None and _RB_SUBCLASS_PERFORMS.search(text) is not None)
 _RB_QUEUE = re.compile(r"^\s*(?:queue_as\s*\(?\s*:?[\"']?(?P<a>[\w-]+)|sidekiq_options\b.*?\bqueue:\s*:?[\"']?(?P<b>[\w-]+))")
-# A Sidekiq configuration's queue list: `:queues:` (or `queues:`) then `- name` or `- [name, weight]`.
-_SIDEKIQ_QUEUES = re.compile(r"(?m)^:?queues:[ \t]*\n((?:[ \t]*(?:-.*|#.*)?\n)+)")
-_QUEUE_ITEM = re.compile(r"^[ \t]*-[ \t]*\[?[ \t]*:?[\"']?([\w-]+|\*)", re.MULTILINE)
 
 
 def _queues_declared(view: FileView, side: str) -> list[tuple[int, str]]:
@@ -789,9 +786,10 @@ def _queues_declared(view: FileView, side: str) -> list[tuple[int, str]]:
 
 
 def _served_queues(view: FileView) -> tuple[str, set[str], str] | None:
-    """The queues the repository's Sidekiq configuration at head lists (or, without one,
-    resque-pool's), with the file and who reads them: None when none lists its queues (each worker
-    command may name its own then) or one serves any (`*`)."""
+    """The queues the repository's Sidekiq configurations at head list, every file and section
+    (an environment's, a capsule's) and every `sidekiq -q` of a Procfile together (or, without
+    any, resque-pool's), with the files and who reads them: None when none lists its queues (each
+    worker command may name its own then) or one serves any (`*`)."""
     ctx = view.ctx
     memo = scan_memo(ctx)
     if "patterns.sidekiq-queues" not in memo:
@@ -799,20 +797,33 @@ def _served_queues(view: FileView) -> tuple[str, set[str], str] | None:
         if ctx.repo is not None:
             from ...git import gitcmd
 
-            paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [r"^:?queues:"], ["*.yml", "*.yaml"],
+            paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [r"^\s*:?queues:"], ["*.yml", "*.yaml"],
                                       extended=True, what="Sidekiq's queues")
+            names: set[str] = set()
+            files: list[str] = []
             for path in paths:
                 data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
                 text = data.decode("utf-8", "replace") if data is not None else ""
                 if not _sidekiq_file(path, (partial(str, text),)):
                     continue
-                names = {m.group(1) for block in _SIDEKIQ_QUEUES.finditer(text + "\n") for m in _QUEUE_ITEM.finditer(block.group(1))}
-                if names and "*" not in names:
-                    memo["patterns.sidekiq-queues"] = (path, names, "Sidekiq reads")
-                break
-            else:
+                listed = {name for queues in _queue_lists(text.splitlines()).values() for name in queues}
+                if listed:
+                    names |= listed
+                    files.append(path)
+            for path in ("Procfile", *(f"Procfile.{suffix}" for suffix in ("dev", "production", "prod", "worker"))):
+                data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+                for line in (data or b"").decode("utf-8", "replace").splitlines():
+                    if re.search(r"\bsidekiq\b", line):
+                        names.update(_SIDEKIQ_Q_FLAG.findall(line))
+            if names and "*" not in names:
+                memo["patterns.sidekiq-queues"] = (", ".join(files) or "the Procfile's `sidekiq -q`", names, "Sidekiq reads")
+            elif not names:
                 memo["patterns.sidekiq-queues"] = _resque_pool_queues(ctx)
     return memo["patterns.sidekiq-queues"]
+
+
+# A queue a Sidekiq command line names (`sidekiq -q imports -q default,2`).
+_SIDEKIQ_Q_FLAG = re.compile(r"(?<!\S)(?:-q|--queue)[ =]+([\w-]+)")
 
 
 # resque-pool's configuration: each key is a comma-separated list of queues, its value how many
@@ -835,6 +846,44 @@ def _resque_pool_queues(ctx) -> tuple[str, set[str], str] | None:
         # Resque matches a worker's queue list as globs (`push_*`), as `File.fnmatch` does.
         return (path, names, "resque-pool's workers read") if names and "*" not in names else None
     return None
+
+
+# A Sidekiq handler's or lifecycle hook's block, where Sidekiq is configured: its body runs for
+# every job that fails or dies, or when a worker process starts or stops (octobox's death handler
+# releases a dead job's unique lock: the red team of session 29 changed its body, not its line).
+_SIDEKIQ_HANDLER_START = re.compile(r"^(?P<indent>[ \t]*)\S.*(?:\b(?:death|error)_handlers\s*<<|\bconfig\.on[(\s]\s*:\w+)"
+                                    r".*(?:\bdo\b(?:\s*\|[^|]*\|)?|\{(?:\s*\|[^|]*\|)?)\s*$")
+_SIDEKIQ_CONFIG = re.compile(r"\bSidekiq\.configure_(?:server|client)\b|\b(?:server|client)_middleware\b")
+
+
+@check("ruby-job-callbacks")
+def ruby_job_callbacks(view: FileView, pr: PackRule) -> list[Finding]:
+    """DC167's patterns, and a changed line inside a Sidekiq handler's or lifecycle hook's block."""
+    from .engine import _run_pattern_rule
+
+    out = list(_run_pattern_rule(view, pr))
+    # Sidekiq is configured in a file named for it (config/initializers/sidekiq.rb): no other
+    # file's text is read for this.
+    if "sidekiq" not in view.path.lower():
+        return out
+    lines = view.lines("head")
+    if not lines or not _SIDEKIQ_CONFIG.search(view.ctx.head_text() or ""):
+        return out
+    said = {f.line for f in out if f.side == "head"}
+    changed = view.changed("head")
+    for i, line in enumerate(lines):
+        m = _SIDEKIQ_HANDLER_START.match(line)
+        if m is None or i + 1 in said:
+            continue  # a handler added or changed on its first line: said there
+        indent = m.group("indent")
+        end = next((j for j in range(i + 1, len(lines)) if re.match(rf"^{re.escape(indent)}(?:end|\}})\b", lines[j])), None)
+        inside = [n for n in range(i + 2, (end or i + 1) + 1) if n in changed and n not in said]
+        if inside:
+            said.update(inside)
+            out.append(pr.rule.finding(view.path, inside[0], (
+                f"a Sidekiq handler's body changed in {view.path} (`{line.strip()}`): it runs in every worker process, "
+                "for each job that fails or dies, or when the process starts or stops."), inside[-1]))
+    return out
 
 
 @check("ruby-job-queue")
@@ -1028,60 +1077,104 @@ def sidekiq_config(view: FileView, pr: PackRule) -> list[Finding]:
     return list(_run_setting_rule(view, pr))
 
 
-# Sidekiq's queue list: `- name` or `- [name, weight]` items below `:queues:` (or `queues:`).
-# Weights are how often a process looks at a queue first; a queue not listed is never read by
-# the processes this file configures (octobox's `sync_notifications` weighted 1 → 2 so that the
-# jobs it enqueues ran first: a new user's trial, session 29).
-_QUEUE_LIST_KEY = re.compile(r"^:?queues:[ \t]*$")
+# Sidekiq's queue lists: `- name` or `- [name, weight]` items below a `:queues:` (or `queues:`) key,
+# at the top level, under an environment (`production:`) or a Sidekiq 7 capsule (`:capsules:
+# :serial:`). Weights are how often a process looks at a queue first; without any, it reads them
+# in strict order; a queue not listed is never read by the processes the file configures
+# (octobox's `sync_notifications` weighted 1 → 2 so that the jobs it enqueues ran first: a new
+# user's trial, session 29; environments, capsules and strict order: its red team).
+_YAML_KEY = re.compile(r"^(?P<indent>[ \t]*):?(?P<key>[\w-]+):(?P<rest>.*)$")
 _WEIGHTED_ITEM = re.compile(r"""^[ \t]*-[ \t]*(?:\[[ \t]*)?:?["']?(?P<name>[\w-]+|\*)["']?(?:[ \t]*,[ \t]*(?P<weight>\d+))?""")
 
 
-def _queue_list(lines: list[str] | None) -> dict[str, tuple[int, int]]:
-    """Each queue of the first `:queues:` list in ``lines``: its line (1-based) and weight (1 when
-    none is written)."""
-    out: dict[str, tuple[int, int]] = {}
-    inside = False
-    for number, line in enumerate(lines or [], 1):
-        if not inside:
-            inside = _QUEUE_LIST_KEY.match(line.rstrip()) is not None
+class _Queue(NamedTuple):
+    line: int  # 1-based
+    weight: int | None  # None: not written
+    position: int
+
+
+def _queue_lists(lines: list[str] | None) -> dict[str, dict[str, _Queue]]:
+    """Each queue list of a Sidekiq configuration by its section ("" for the top level,
+    "production", "capsules/serial"): its queues by name."""
+    out: dict[str, dict[str, _Queue]] = {}
+    stack: list[tuple[int, str]] = []  # the keys whose blocks hold the current line
+    rows = lines or []
+    i = 0
+    while i < len(rows):
+        m = _YAML_KEY.match(rows[i])
+        if m is None or rows[i].lstrip().startswith("-"):
+            i += 1
             continue
-        if not line.strip():
+        indent = len(m.group("indent").expandtabs())
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if m.group("key") != "queues" or m.group("rest").strip():
+            if not m.group("rest").strip():
+                stack.append((indent, m.group("key")))
+            i += 1
             continue
-        m = _WEIGHTED_ITEM.match(line)
-        if m is None:
-            break
-        out.setdefault(m.group("name"), (number, int(m.group("weight") or 1)))
+        queues = out.setdefault("/".join(key for _, key in stack), {})
+        i += 1
+        while i < len(rows):
+            if not rows[i].strip():
+                i += 1
+                continue
+            item = _WEIGHTED_ITEM.match(rows[i])
+            if item is None:
+                break
+            weight = int(item.group("weight")) if item.group("weight") else None
+            queues.setdefault(item.group("name"), _Queue(i + 1, weight, len(queues)))
+            i += 1
     return out
+
+
+def _in_section(section: str) -> str:
+    return f" ({section.replace('/', ' ')})" if section else ""
 
 
 @check("sidekiq-queues")
 def sidekiq_queues(view: FileView, pr: PackRule) -> list[Finding]:
-    """DC524: a queue added to, removed from or weighted otherwise in Sidekiq's queue list."""
+    """DC524: a queue added to, removed from, weighted otherwise or, in strict order, moved in one
+    of Sidekiq's queue lists."""
     if not _sidekiq_file(view.path, (view.ctx.head_text, view.ctx.base_text)):
         return []
-    head, base = _queue_list(view.lines("head")), _queue_list(view.lines("base"))
-    if not head and not base:
-        return []
+    heads, bases = _queue_lists(view.lines("head")), _queue_lists(view.lines("base"))
     changed, removed_lines = view.changed("head"), view.changed("base")
     out: list[Finding] = []
-    for name, (line, weight) in head.items():
-        if line not in changed:
-            continue
-        if name not in base:
-            out.append(pr.rule.finding(view.path, line, (
-                f"Sidekiq queue `{name}` added to {view.path} (weight {weight}): the processes this file configures "
-                "now take its jobs, beside and before the others by its weight.")))
-        elif base[name][1] != weight:
-            out.append(pr.rule.finding(view.path, line, (
-                f"Sidekiq queue `{name}` weighted {base[name][1]} → {weight} in {view.path}: the order in which each "
-                "process takes jobs from its queues changes, so jobs that ran before others may now run after "
-                "them, and the other queues' jobs wait longer.")))
-    for name, (line, _weight) in base.items():
-        if name not in head and line in removed_lines:
-            out.append(pr.rule.finding(view.path, line, (
-                f"Sidekiq queue `{name}` removed from {view.path}: the processes this file configures no longer "
-                "take its jobs, which wait, accepted and never run, unless another process reads that queue."),
-                side="base"))
+    for section in sorted(set(heads) | set(bases)):
+        head, base = heads.get(section, {}), bases.get(section, {})
+        where = f"{view.path}{_in_section(section)}"
+        for name, q in head.items():
+            if q.line not in changed:
+                continue
+            if name not in base:
+                out.append(pr.rule.finding(view.path, q.line, (
+                    f"Sidekiq queue `{name}` added to {where}: the processes this configuration runs now take its "
+                    "jobs, beside and before the others by its weight or place.")))
+            elif (base[name].weight or 1) != (q.weight or 1):
+                out.append(pr.rule.finding(view.path, q.line, (
+                    f"Sidekiq queue `{name}` weighted {base[name].weight or 1} → {q.weight or 1} in {where}: the "
+                    "order in which each process takes jobs from its queues changes, so jobs that ran before others "
+                    "may now run after them, and the other queues' jobs wait longer.")))
+        # Without weights Sidekiq reads its queues in strict order: one moved ahead of another
+        # makes the other's jobs wait while it has any.
+        if all(q.weight is None for q in (*head.values(), *base.values())):
+            common = [name for name in head if name in base]
+            before = sorted(common, key=lambda name: base[name].position)
+            after = sorted(common, key=lambda name: head[name].position)
+            if before != after:
+                moved = next(a for a, b in zip(after, before) if a != b)
+                if head[moved].line in changed or any(head[n].line in changed for n in common):
+                    out.append(pr.rule.finding(view.path, head[moved].line, (
+                        f"Sidekiq's queues reordered in {where}: without weights each process reads them in strict "
+                        f"order, so `{moved}` now comes before {', '.join(f'`{n}`' for n in before[:before.index(moved)])}"
+                        ", whose jobs wait while it has any.")))
+        for name, q in base.items():
+            if name not in head and q.line in removed_lines:
+                out.append(pr.rule.finding(view.path, q.line, (
+                    f"Sidekiq queue `{name}` removed from {where}: the processes this configuration runs no longer "
+                    "take its jobs, which wait, accepted and never run, unless another process reads that queue."),
+                    side="base"))
     return out
 
 

@@ -377,7 +377,7 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 callee = callee.named_children[0]
             if callee is None:
                 continue
-            channel = p.text(callee).replace("?.", ".")  # `parentPort?.on(…)`
+            channel = p.text(callee).replace("?.", ".").replace("!.", ".")  # `parentPort?.on(…)`, `parentPort!.on(…)`
             if channel in _JS_MESSAGE_CHANNELS:
                 args = n.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
@@ -426,13 +426,34 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
     return out
 
 
+# A poll loop's condition: none (`while (true)`, `for (;;)`), or a stop flag (`while
+# (this.running)`, `while (!this.stopped)`, `while (!shuttingDown)`).
+_ENDLESS = re.compile(r"^(?:true|1|!0|!?(?:this\.)?[A-Za-z_$][\w$]*)$")
+
+
 def _endless(loop, p: Parsed) -> bool:
-    """`while (true)`, `for (;;)`, `do … while (true)`: a loop only a `break` or `return` ends."""
-    if loop.type == "for_statement":
-        condition = loop.child_by_field_name("condition")
-        return condition is None or p.text(condition).strip(" ;") in ("", "true")
+    """A loop that runs until the process stops it: no condition or a stop flag, and no way out
+    but that flag (no `return` of a value: a retry loop's success), that is its function's last
+    statement (a paging loop's results are used after it: the red team of session 29)."""
     condition = loop.child_by_field_name("condition")
-    return condition is not None and p.text(condition).strip("() \t\n") in ("true", "1", "!0")
+    if loop.type == "for_statement":
+        if condition is not None and p.text(condition).strip(" ;") not in ("", "true"):
+            return False
+    elif condition is None or not _ENDLESS.match(p.text(condition).strip("() \t\n")):
+        return False
+    body = loop.child_by_field_name("body")
+    stack = list(body.named_children) if body is not None else []
+    while stack:
+        n = stack.pop()
+        if n.type in _JS_FUNCTION_VALUES or n.type in ("function_declaration", "method_definition", "class_body"):
+            continue  # a callback's own `return`
+        if n.type == "return_statement" and n.named_children:
+            return False
+        stack.extend(n.named_children)
+    after = loop.next_named_sibling
+    while after is not None and after.type in ("comment", "empty_statement"):
+        after = after.next_named_sibling
+    return after is None
 
 
 def _event_handler_methods(cls, p: Parsed) -> list:

@@ -27,8 +27,9 @@ KEYWORDS = {
                    "registertask(",
                    # A forked process's or a worker thread's messages, an endless poll loop
                    # (background._JS_MESSAGE_CHANNELS, _JS_AWAITED_WAIT).
-                   "process.on(", "process.once(", "parentport.on(", "parentport.once(", "while (true)", "while(true)",
-                   "for (;;)", "for(;;)"),
+                   "process.on(", "process.once(", "parentport.on(", "parentport.once(", "parentport?.on(",
+                   "parentport!.on(", "while (true)", "while(true)", "while (1)", "while(1)", "while (this.",
+                   "while (!this.", "while(this.", "while(!this.", "for (;;)", "for(;;)"),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",
@@ -351,7 +352,7 @@ def _reads_itself(ctx) -> bool:
         if any(w in text for w in words):
             return True
     if language in ("java", "kotlin"):
-        for text in _sides_lower(ctx, ("worker",)):
+        for text in _sides_lower(ctx, ("worker", "daemon")):
             if _JVM_WORKER_SUPERTYPE.search(text):
                 return True
     if language == "go":
@@ -377,9 +378,9 @@ _GO_CONSUMER_REGISTRATION = re.compile(r"\.(?:register|subscribe)\w*\(")
 _GO_CONSUMER_WORD = re.compile(r"(?:reader|consumer|subscriber|listener|executor|dispatcher)\b|\bqueues?\.\w")
 
 
-# A supertype named for a worker, whatever the spacing (`extends AbstractTaskWorker\n{`,
-# `extends TaskWorker\n        implements Closeable {`): background.py reads whether it is one.
-_JVM_WORKER_SUPERTYPE = re.compile(r"worker\s*(?:[<{(,]|implements\b)")
+# A supertype named for a worker or a daemon, whatever the spacing (`extends AbstractTaskWorker\n{`,
+# `extends AbstractDaemon\n        implements ProfileFetcher {`): background.py reads whether it is one.
+_JVM_WORKER_SUPERTYPE = re.compile(r"(?:worker|daemon)\s*(?:[<{(,]|implements\b)")
 
 
 # DC708's gate (rules/trees/enqueue.py): the file opens a transaction and enqueues work.
@@ -582,8 +583,11 @@ def _computed_loads(ctx) -> list[tuple[re.Pattern, str]]:
 # its command line every minute, through a registry of task classes no trail follows, apps-o
 # d11f8579): each module of the folder is a task's or a helper only tasks use. `tasks` is too
 # common a name to be a job folder by itself (a build's gulp tasks, a to-do model), so the index
-# must import a scheduler or a queue library.
-_TASKS_FOLDER = re.compile(r"(?:^|/)tasks/", re.IGNORECASE)
+# must import a scheduler or a queue library, and no HTTP framework: an index that also mounts a
+# router (a to-do app's `src/tasks/`, whose controller serves requests beside a reminder cron) is
+# no task runner's (the red team of session 29). `scheduled-tasks/`, `cron_tasks/` too.
+_TASKS_FOLDER = re.compile(r"(?:^|/)(?:[\w-]*[-_])?tasks/", re.IGNORECASE)
+_HTTP_IMPORT = re.compile(rb"(?:\bfrom\s*|\b(?:require|import)\s*\(\s*)[\"'](?:express|fastify|koa|@koa/router|hono|@hapi/hapi|restify|next(?:/[\w/-]+)?)[\"']")
 _RUNNER_IMPORT = re.compile(
     rb"(?:\bfrom\s*|\b(?:require|import)\s*\(\s*)[\"']((?:node-)?cron|node-schedule|croner|toad-scheduler|"
     rb"bullmq|bull|agenda|bee-queue|pg-boss|graphile-worker|bree|@nestjs/schedule|@nestjs/bullmq?)[\"']")
@@ -605,7 +609,7 @@ def scheduled_folder(ctx) -> str | None:
         memo[key] = None
         for name in _INDEX_NAMES:
             source = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{folder}{name}")
-            if source and (runner := _RUNNER_IMPORT.search(source)):
+            if source and (runner := _RUNNER_IMPORT.search(source)) and not _HTTP_IMPORT.search(source):
                 memo[key] = f"a module of `{folder}`, whose `{name}` runs its tasks with `{runner.group(1).decode()}`"
                 break
     return memo[key]

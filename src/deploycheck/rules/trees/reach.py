@@ -1326,6 +1326,42 @@ def _go_foreign_receiver(n, p: Parsed, owner: str, embeds: Callable[[str], bool]
     return embeds is not None and not embeds(owner)
 
 
+def _go_foreign_field(n, p: Parsed, owner: str) -> bool:
+    """Whether Go name ``n`` is called on a field of its method's receiver (`d.email.Send(m)`)
+    that the receiver's struct, declared in this file, declares of a type other than ``owner``
+    that this file does not declare as an interface (an interface field may hold an ``owner``)."""
+    selector = n.parent
+    if selector is None or selector.type != "selector_expression":
+        return False
+    inner = selector.child_by_field_name("operand")
+    if inner is None or inner.type != "selector_expression":
+        return False
+    base, field = inner.child_by_field_name("operand"), inner.child_by_field_name("field")
+    method = selector.parent
+    while method is not None and method.type != "method_declaration":
+        method = method.parent
+    if base is None or field is None or method is None or p.text(base) not in receiver_names_of(method, p):
+        return False
+    kind = _receiver_type(method, p)
+    declared: dict[str, str] = {}
+    struct = None
+    for spec in nodes_of(p, frozenset({"type_spec"})):
+        named, body = spec.child_by_field_name("name"), spec.child_by_field_name("type")
+        if named is not None and body is not None:
+            declared[p.text(named)] = body.type
+            if p.text(named) == kind and body.type == "struct_type":
+                struct = body
+    if struct is None:
+        return False
+    for spec in (f for f in walk(struct) if f.type == "field_declaration"):
+        names = [p.text(c) for c in spec.named_children if c.type == "field_identifier"]
+        kind_node = spec.child_by_field_name("type")
+        if p.text(field) in names and kind_node is not None:
+            held = p.text(kind_node).lstrip("*").split("[")[0].rsplit(".", 1)[-1]
+            return held != owner and declared.get(held) != "interface_type" and held[:1].isupper()
+    return False
+
+
 def _go_arity_differs(n, kind: str) -> bool:
     """Whether Go name ``n`` is called with a number of arguments a function of ``kind``
     (``_go_arity``) cannot take. A method value, a call whose one argument is a call (its results
@@ -1433,15 +1469,21 @@ _CJS_EXPORT = re.compile(rb"(?<![\w$.])(?:module\.)?exports\b")
 
 
 def _exports_inside_functions(p: Parsed) -> bool:
-    """Whether a CommonJS module names `exports` inside a function body, where what it hands out
-    is not seen by ``_named_outside_functions``."""
+    """Whether a CommonJS module names `exports` inside a function body, or exports a function or
+    class (`module.exports = function createMailer(config) { return { sendNewsletter } }`): what
+    it hands out there is not seen by ``_named_outside_functions`` (the red team of session 29)."""
     if "reach.cjs-inside" not in p.memo:
         inside = False
         for m in _CJS_EXPORT.finditer(p.source):
             node = p.root.descendant_for_byte_range(m.start(), m.start() + 1)
+            assigned = None
             while node is not None and node.type not in FUNCTIONS:
+                if assigned is None and node.type == "assignment_expression":
+                    assigned = node.child_by_field_name("right")
                 node = node.parent
-            if node is not None:
+            if node is not None or (assigned is not None and (
+                    assigned.type in FUNCTIONS or assigned.type in ("class", "class_expression")
+                    or any(c.type in FUNCTIONS for c in walk(assigned)))):
                 inside = True
                 break
         p.memo["reach.cjs-inside"] = inside
@@ -1497,11 +1539,17 @@ def _top_level(p: Parsed, name: str):
     return None
 
 
+_REQUIRED = re.compile(r"^\(?\s*(?:await\s+)?(?:require|import)\s*\(")
+
+
 def _js_declares_at_top(p: Parsed, name: str) -> bool:
-    """Whether a JS/TS module binds ``name`` at its top level, exported or not (`function x`,
-    `export const x = …`, `export default function x`)."""
-    if _top_level(p, name) is not None:
-        return True
+    """Whether a JS/TS module binds ``name`` at its top level to code of its own, exported or not
+    (`function x`, `export const x = …`, `export default function x`); not to another module's
+    (`const x = require('../lib/x')`: CommonJS's import, the red team of session 29)."""
+    top = _top_level(p, name)
+    if top is not None:
+        value = top.child_by_field_name("value") if top.type == "variable_declarator" else None
+        return value is None or _REQUIRED.match(p.text(value)) is None
     for child in p.root.children:
         if child.type != "export_statement":
             continue
@@ -1964,7 +2012,12 @@ def _uses_index(p: Parsed):
                        and not (arity and _arity_differs(n, p, {int(a) for a in arity.split(",")}))
                        and not (restricted.startswith("go:") and _go_arity_differs(n, restricted))
                        and not (restricted.endswith("m") and restricted.startswith("go:") and _go_on_a_package(n, p))
-                       and not (go_owner and not bare_too and _go_foreign_receiver(n, p, go_owner, go_embeds))})
+                       and not (go_owner and not bare_too and _go_foreign_receiver(n, p, go_owner, go_embeds))
+                       # A generic name is followed in its package by its type: `d.email.Send(m)` on
+                       # a field of another type, or `d.Send(m)` on another type's receiver, is that
+                       # type's (the red team of session 29).
+                       and not (go_owner and bare_too and not followable(name)
+                                and (_go_foreign_receiver(n, p, go_owner, go_embeds) or _go_foreign_field(n, p, go_owner)))})
 
     return uses
 
