@@ -377,6 +377,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 callee = callee.named_children[0]
             if callee is None:
                 continue
+            if n.type == "call_expression" and _started_unawaited(n, callee) and server_module(p):
+                out.append(_span(callee, "deferred work (an async function started and not awaited)"))
+                continue
             channel = p.text(callee).replace("?.", ".").replace("!.", ".")  # `parentPort?.on(…)`, `parentPort!.on(…)`
             if channel in _JS_MESSAGE_CHANNELS:
                 args = n.child_by_field_name("arguments")
@@ -429,6 +432,29 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
 # A poll loop's condition: none (`while (true)`, `for (;;)`), or a stop flag (`while
 # (this.running)`, `while (!this.stopped)`, `while (!shuttingDown)`).
 _ENDLESS = re.compile(r"^(?:true|1|!0|!?(?:this\.)?[A-Za-z_$][\w$]*)$")
+
+
+def _started_unawaited(call, callee) -> bool:
+    """An async function expression called on the spot and left to run (`(async () => { … })();`,
+    `void (async () => …)()`) inside a function: WeKan's start-up schema upgrade, "deliberately
+    NOT awaited", runs while the server takes requests (apps-s 491781c4). At a module's top
+    level it is a script's way to await its main code, and runs before anything else."""
+    inner = callee
+    while inner.type == "parenthesized_expression" and inner.named_children:
+        inner = inner.named_children[0]
+    if inner.type not in ("arrow_function", "function_expression", "function") or not any(
+            c.type == "async" for c in inner.children):
+        return False
+    statement = call.parent
+    if statement is not None and statement.type == "unary_expression" and statement.child_by_field_name("operator") is not None:
+        statement = statement.parent  # `void (async () => …)()`
+    if statement is None or statement.type != "expression_statement":
+        return False
+    node = statement.parent
+    while node is not None and node.type not in _JS_FUNCTION_VALUES and node.type not in (
+            "function_declaration", "method_definition", "program"):
+        node = node.parent
+    return node is not None and node.type != "program"
 
 
 def _endless(loop, p: Parsed) -> bool:

@@ -29,7 +29,9 @@ KEYWORDS = {
                    # (background._JS_MESSAGE_CHANNELS, _JS_AWAITED_WAIT).
                    "process.on(", "process.once(", "parentport.on(", "parentport.once(", "parentport?.on(",
                    "parentport!.on(", "while (true)", "while(true)", "while (1)", "while(1)", "while (this.",
-                   "while (!this.", "while(this.", "while(!this.", "for (;;)", "for(;;)"),
+                   "while (!this.", "while(this.", "while(!this.", "for (;;)", "for(;;)",
+                   # An async function started and not awaited (background._started_unawaited).
+                   "(async (", "(async function", "(async()"),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",

@@ -27,7 +27,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, pg-boss
         `boss.work` (a receiver named for a queue or scheduler, or a file naming pg-boss), a
-        server's fire-and-forget `setTimeout(() => …)`, the message handler of a forked process
+        server's fire-and-forget `setTimeout(() => …)` and async function started inside a function
+        and not awaited (`(async () => { … })();`), the message handler of a forked process
         (`process.on('message', …)`) or a worker thread (`parentPort.on('message', …)`), an
         endless loop (`while (true)`, `for (;;)`) that waits between rounds (`await sleep(…)`, a
         `setTimeout` promise awaited), and NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
