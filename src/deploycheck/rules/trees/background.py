@@ -331,8 +331,7 @@ _JS_MESSAGE_CHANNELS = frozenset({"process.on", "process.once", "parentPort.on",
 # The timer's promise may be made first and awaited after (`const nextCycle = new Promise(…);
 # await nextCycle;`): a loop that awaits and makes one waits on it.
 _JS_AWAITED_WAIT = re.compile(r"\bawait\s+(?:[\w$]+\.)?(?:sleep|delay|wait|setTimeout|setTimeoutPromise)\s*[(<]"
-                              r"|\bnew\s+Promise\b[^;]*?\bsetTimeout\b(?=[\s\S]*?\bawait\b)"
-                              r"|\bawait\b[\s\S]*?\bnew\s+Promise\b[^;]*?\bsetTimeout\b")
+                              r"|\bnew\s+Promise\b[^;]*?\bsetTimeout\b(?=[\s\S]*?\bawait\b)")
 # A class implementing an event handler's interface: its `handle` is what the application's
 # event consumer runs for each message, beside the requests and the other handlers. Standard
 # Notes' workers run their `…EventHandler implements DomainEventHandlerInterface` classes for
@@ -429,11 +428,6 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
     return out
 
 
-# A poll loop's condition: none (`while (true)`, `for (;;)`), or a stop flag (`while
-# (this.running)`, `while (!this.stopped)`, `while (!shuttingDown)`).
-_ENDLESS = re.compile(r"^(?:true|1|!0|!?(?:this\.)?[A-Za-z_$][\w$]*)$")
-
-
 def _started_unawaited(call, callee) -> bool:
     """An async function expression called on the spot and left to run (`(async () => { … })();`,
     `void (async () => …)()`) inside a function: WeKan's start-up schema upgrade, "deliberately
@@ -455,6 +449,11 @@ def _started_unawaited(call, callee) -> bool:
             "function_declaration", "method_definition", "program"):
         node = node.parent
     return node is not None and node.type != "program"
+
+
+# A poll loop's condition: none (`while (true)`, `for (;;)`), or a stop flag (`while
+# (this.running)`, `while (!this.stopped)`, `while (!shuttingDown)`).
+_ENDLESS = re.compile(r"^(?:true|1|!0|!?(?:this\.)?[A-Za-z_$][\w$]*)$")
 
 
 def _endless(loop, p: Parsed) -> bool:
