@@ -851,7 +851,7 @@ def _resque_pool_queues(ctx) -> tuple[str, set[str], str] | None:
 # A Sidekiq handler's or lifecycle hook's block, where Sidekiq is configured: its body runs for
 # every job that fails or dies, or when a worker process starts or stops (octobox's death handler
 # releases a dead job's unique lock: the red team of session 29 changed its body, not its line).
-_SIDEKIQ_HANDLER_START = re.compile(r"^(?P<indent>[ \t]*)\S.*(?:\b(?:death|error)_handlers\s*<<|\bconfig\.on[(\s]\s*:\w+)"
+_SIDEKIQ_HANDLER_START = re.compile(r"^(?P<indent>[ \t]*)\S.*(?:\.(?:death|error)_handlers\s*<<|\bconfig\.on[(\s]\s*:\w+)"
                                     r".*(?:\bdo\b(?:\s*\|[^|]*\|)?|\{(?:\s*\|[^|]*\|)?)\s*$")
 _SIDEKIQ_CONFIG = re.compile(r"\bSidekiq\.configure_(?:server|client)\b|\b(?:server|client)_middleware\b")
 
