@@ -325,3 +325,17 @@ def test_js_a_knex_or_prisma_write_in_background_code_challenges_a_no_to_shared_
                 for path, line, _side, severity, message in found]
     assert any(SHARED_STATE_WORDS in f.message for f in findings) is challenged
     assert bool(contradictions({"shared-state": Answer("no")}, findings)) is challenged
+
+
+def test_js_a_task_module_that_names_a_job_api_but_defines_no_job_is_still_the_task_s(tmp_path) -> None:
+    # hyperdx's `tasks/checkAlerts/index.ts` names words of job APIs (an unawaited async call)
+    # without defining a job: read by its regions alone, none of its changes was the task's (a
+    # session 29 corpus run).
+    template = TEMPLATE.replace("export async function notify", "// sent by the alert worker\nexport async function notify")
+    main = {"packages/api/src/tasks/index.ts": RUNNER.format(name="CronJob", library="cron"),
+            "packages/api/src/tasks/checkAlerts/template.ts": template, "packages/api/package.json": "{}\n"}
+    found = flagged_on_branch(tmp_path, main, {"packages/api/src/tasks/checkAlerts/template.ts": template.replace(
+        """  for (const target of targets) {
+    await send(target);
+  }""", "  await Promise.all(targets.map(target => send(target)));")})
+    assert [(path, line) for path, line, *_ in found] == [("packages/api/src/tasks/checkAlerts/template.ts", 3)]
