@@ -853,6 +853,7 @@ def _resque_pool_queues(ctx) -> tuple[str, set[str], str] | None:
 # releases a dead job's unique lock: the red team of session 29 changed its body, not its line).
 _SIDEKIQ_HANDLER_START = re.compile(r"^(?P<indent>[ \t]*)\S.*(?:\.(?:death|error)_handlers\s*<<|\bconfig\.on[(\s]\s*:\w+)"
                                     r".*(?:\bdo\b(?:\s*\|[^|]*\|)?|\{(?:\s*\|[^|]*\|)?)\s*$")
+# The Ruby pack's shared `sidekiq_config` (packs/ruby.yaml), which the check's own reading needs too.
 _SIDEKIQ_CONFIG = re.compile(r"\bSidekiq\.configure_(?:server|client)\b|\b(?:server|client)_middleware\b")
 
 
