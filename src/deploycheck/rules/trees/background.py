@@ -331,6 +331,7 @@ _JS_MESSAGE_CHANNELS = frozenset({"process.on", "process.once", "parentPort.on",
 # The timer's promise may be made first and awaited after (`const nextCycle = new Promise(…);
 # await nextCycle;`): a loop that awaits and makes one waits on it.
 _JS_AWAITED_WAIT = re.compile(r"\bawait\s+(?:[\w$]+\.)?(?:sleep|delay|wait|setTimeout|setTimeoutPromise)\s*[(<]"
+                              r"|\bawait\s+new\s+Promise\b[^;]*?\bsetTimeout\b"
                               r"|\bnew\s+Promise\b[^;]*?\bsetTimeout\b(?=[\s\S]*?\bawait\b)")
 # A class implementing an event handler's interface: its `handle` is what the application's
 # event consumer runs for each message, beside the requests and the other handlers. Standard
