@@ -339,3 +339,14 @@ def test_js_a_task_module_that_names_a_job_api_but_defines_no_job_is_still_the_t
     await send(target);
   }""", "  await Promise.all(targets.map(target => send(target)));")})
     assert [(path, line) for path, line, *_ in found] == [("packages/api/src/tasks/checkAlerts/template.ts", 3)]
+
+
+def test_js_the_gate_reads_an_unawaited_async_statement_not_every_async_callback() -> None:
+    # The gate's words for `(async () => { … })();` first matched `setTimeout(async () =>` too,
+    # which admitted openremote's browser console to the parser and a DC707 false flag (apps-t
+    # c4b36206, a session 29 end corpus run).
+    from deploycheck.rules.trees.keywords import KEYWORDS
+
+    words = [word for word in KEYWORDS["javascript"] if "async" in word]
+    assert any(word in "meteor.startup(() => {\n  (async () => {" for word in words)
+    assert not any(word in "this._timer = window.settimeout(async () => {" for word in words)

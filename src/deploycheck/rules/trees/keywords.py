@@ -30,8 +30,9 @@ KEYWORDS = {
                    "process.on(", "process.once(", "parentport.on(", "parentport.once(", "parentport?.on(",
                    "parentport!.on(", "while (true)", "while(true)", "while (1)", "while(1)", "while (this.",
                    "while (!this.", "while(this.", "while(!this.", "for (;;)", "for(;;)",
-                   # An async function started and not awaited (background._started_unawaited).
-                   "(async (", "(async function", "(async()"),
+                   # An async function started and not awaited (background._started_unawaited), a
+                   # statement of its own: not an async callback handed to a call (`setTimeout(async`).
+                   " (async (", " (async function", " (async()", "\t(async (", "\t(async function", "\t(async()"),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",
