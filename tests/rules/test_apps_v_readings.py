@@ -350,3 +350,13 @@ def test_js_the_gate_reads_an_unawaited_async_statement_not_every_async_callback
     words = [word for word in KEYWORDS["javascript"] if "async" in word]
     assert any(word in "meteor.startup(() => {\n  (async () => {" for word in words)
     assert not any(word in "this._timer = window.settimeout(async () => {" for word in words)
+
+
+def test_js_a_branch_that_drops_the_scheduler_from_the_index_still_changes_a_task(tmp_path) -> None:
+    # The gate trusts the base: the index that scheduled the tasks on main counts, whatever the
+    # branch leaves of it.
+    main = {"packages/api/src/tasks/index.ts": RUNNER.format(name="CronJob", library="cron"),
+            "packages/api/src/tasks/checkAlerts/template.ts": TEMPLATE, "packages/api/package.json": "{}\n"}
+    found = flagged_on_branch(tmp_path, main, {"packages/api/src/tasks/index.ts": "export const tasks = [];\n",
+                                               "packages/api/src/tasks/checkAlerts/template.ts": FAN_OUT})
+    assert ("packages/api/src/tasks/checkAlerts/template.ts", 2) in [(path, line) for path, line, *_ in found]

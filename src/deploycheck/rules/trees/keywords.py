@@ -610,8 +610,11 @@ def scheduled_folder(ctx) -> str | None:
     key = ("trees.scheduled-folder", folder)
     if key not in memo:
         memo[key] = None
-        for name in _INDEX_NAMES:
-            source = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{folder}{name}")
+        # The base's index counts too: a branch that drops the scheduler from the index cannot
+        # make the task it changes in the same push ordinary code (docs/security-model.md).
+        revs = [ctx.repo.head_sha, *([rev] if (rev := base_rev(ctx)) else [])]
+        for rev, name in ((rev, name) for rev in revs for name in _INDEX_NAMES):
+            source = ctx.repo.read_blob(f"{rev}:{folder}{name}")
             if source and (runner := _RUNNER_IMPORT.search(source)) and not _HTTP_IMPORT.search(source):
                 memo[key] = f"a module of `{folder}`, whose `{name}` runs its tasks with `{runner.group(1).decode()}`"
                 break
