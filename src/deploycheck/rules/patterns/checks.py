@@ -822,6 +822,16 @@ def _served_queues(view: FileView) -> tuple[str, set[str], str] | None:
     return memo["patterns.sidekiq-queues"]
 
 
+def _unserved(view: FileView, name: str) -> str | None:
+    """Where the repository lists the queues its workers read, when none of them is ``name``
+    ("config/sidekiq.yml lists the queues Sidekiq reads (default, mailers)"); None when one is or
+    nothing lists them."""
+    served = _served_queues(view)
+    if served is None or any(fnmatch.fnmatchcase(name, queue) for queue in served[1]):
+        return None
+    return f"{served[0]} lists the queues {served[2]} ({', '.join(sorted(served[1]))})"
+
+
 # A queue a Sidekiq command line names (`sidekiq -q imports -q default,2`).
 _SIDEKIQ_Q_FLAG = re.compile(r"(?<!\S)(?:-q|--queue)[ =]+([\w-]+)")
 
@@ -899,12 +909,10 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
         # A new job's queue is where its jobs start: said only when no worker serves it
         # (octobox's CommentWorker on a `comments` queue its sidekiq.yml did not list: the
         # comments were accepted and never posted; a new user's trial, session 29).
-        served = _served_queues(view)
         return [pr.rule.finding(view.path, number, (
-            f"the new job's queue `{name}` is served by no worker: {served[0]} lists the queues {served[2]} "
-            f"({', '.join(sorted(served[1]))}), so its jobs would be accepted and never run."), severity="high")
-            for number, name in added
-            if served is not None and not any(fnmatch.fnmatchcase(name, queue) for queue in served[1])]
+            f"the new job's queue `{name}` is served by no worker: {unserved}, so its jobs would be accepted and never "
+            "run."), severity="high")
+            for number, name in added if (unserved := _unserved(view, name))]
     # Each added queue is compared with the one its hunk removed (one file may hold several jobs).
     head_hunk, base_hunk = _hunk_index(view)
     out: list[Finding] = []
@@ -912,13 +920,11 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
         old = {was for line, was in removed if base_hunk.get(line) == head_hunk.get(number)}
         if name in old or (not old and name == "default"):
             continue  # the same queue, moved or reformatted, or the default named
-        served = _served_queues(view)
         was = f"from `{', '.join(sorted(old))}` " if old else "from the default queue "
         message = (f"the job's queue changed {was}to `{name}` in {view.path}: jobs already queued stay where they "
                    "were until a worker serves that queue, and a revert strands the ones queued on the new name.")
-        if served is not None and not any(fnmatch.fnmatchcase(name, queue) for queue in served[1]):
-            message += (f" No worker serves `{name}`: {served[0]} lists the queues {served[2]} "
-                        f"({', '.join(sorted(served[1]))}), so these jobs would never run.")
+        if unserved := _unserved(view, name):
+            message += f" No worker serves `{name}`: {unserved}, so these jobs would never run."
             out.append(pr.rule.finding(view.path, number, message, severity="high"))
         else:
             out.append(pr.rule.finding(view.path, number, message))

@@ -385,14 +385,10 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 args = n.child_by_field_name("arguments")
                 first = args.named_children[0] if args is not None and args.named_children else None
                 if first is not None and first.type == "string" and p.text(first).strip("'\"`") == "message":
-                    for arg in args.named_children[1:2]:
-                        what = ("message handler of a worker thread" if channel.startswith("parentPort")
-                                else "message handler of a forked worker process")
-                        if arg.type in _JS_FUNCTION_VALUES:
-                            out.append(_span(arg, what))
-                        elif arg.type == "identifier":
-                            units = units if units is not None else index_units(p)
-                            out += [_span(u, what) for u in _named(p, p.text(arg), units)]
+                    what = ("message handler of a worker thread" if channel.startswith("parentPort")
+                            else "message handler of a forked worker process")
+                    out += _handler_spans(p, [a for a in args.named_children[1:2]
+                                              if a.type in _JS_FUNCTION_VALUES or a.type == "identifier"], what)
                 continue
             name = p.text(callee).split(".")[-1]
             if name == "create" and temporal_names.get(p.text(callee).split(".")[0]) == "Worker":
@@ -420,12 +416,20 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             if name == "work" and b"pg-boss" not in p.source and not _PG_BOSS_RECEIVER.search(
                     p.text(callee.child_by_field_name("object") or callee)):
                 continue
-            for arg in _js_handler_args(n):
-                if arg.type in ("arrow_function", "function_expression", "function", "object"):
-                    out.append(_span(arg, what))
-                elif arg.type in ("identifier", "member_expression"):
-                    units = units if units is not None else index_units(p)
-                    out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
+            out += _handler_spans(p, _js_handler_args(n), what)
+    return out
+
+
+def _handler_spans(p: Parsed, args, what: str) -> list[tuple[int, int, str]]:
+    """The regions of the handlers among a runner's ``args``: a function or object written there,
+    or the unit of the file an identifier (`sendEmail`, `this.process`) names."""
+    out, units = [], None
+    for arg in args:
+        if arg.type in ("arrow_function", "function_expression", "function", "object"):
+            out.append(_span(arg, what))
+        elif arg.type in ("identifier", "member_expression"):
+            units = units if units is not None else index_units(p)
+            out += [_span(u, what) for u in _named(p, p.text(arg).split(".")[-1], units)]
     return out
 
 

@@ -208,8 +208,7 @@ def detect(ctx):
             if channel_hints(ctx) and (base := _base_tree(ctx, language)) is not None:
                 for line, message in capacity_flows(p, base, lines):
                     yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
-        loader = loaded_by_a_job(ctx) or scheduled_folder(ctx)
-        if not itself and loader:
+        if not itself and (loader := loaded_by_a_job(ctx) or scheduled_folder(ctx)):
             yield from _background(ctx, p, lines, side, system, loader)
             continue
         if not itself:  # read only for what a job of another file reaches of it
@@ -233,7 +232,8 @@ def detect(ctx):
         # A module a job loads, or a task folder's, that names a job API itself but defines no job
         # (a `tasks/` module with an unawaited async call) is still the job's as a whole, as a job
         # folder's helper is.
-        yield from _background(ctx, p, lines, side, system, by_path or (loader if loader and not regions(p) else False))
+        whole = by_path or (not regions(p) and (loaded_by_a_job(ctx) or scheduled_folder(ctx)))
+        yield from _background(ctx, p, lines, side, system, whole)
         if side == "head" and language in ("go", "java", "kotlin") and b"temporal" in p.source:
             yield from _nondeterministic(ctx, p, language, lines)
         yield from _lua_in_strings(ctx, p, lines, side)

@@ -180,7 +180,7 @@ def files_naming_with(ctx, family: str, name: str, others: list[str]) -> list[st
     return memo[key]
 
 
-# A Go method of an unexported type (`func (c *firebaseClient) Send(`): only its package names it.
+# A Go method (`func (c *firebaseClient) Send(`): a generic name of one is looked for in its package only.
 _GO_PACKAGE_METHOD = re.compile(r"^func\s*\(\s*(?:\w+\s+)?\*?\s*\w+(?:\[[^\]]*\])?\s*\)\s*(\w+)\s*[\[(]", re.M)
 
 

@@ -345,16 +345,7 @@ def go_package_method(chain: list, p: Parsed) -> str | None:
     node = chain[-1] if chain else None
     if node is None or p.language != "go" or node.type != "method_declaration":
         return None
-    receiver = node.child_by_field_name("receiver")
-    kind = next((n for n in walk(receiver) if n.type == "type_identifier"), None) if receiver is not None else None
-    return called_name(node, p) if kind is not None else None
-
-
-def _go_exported_receiver(chain: list, p: Parsed) -> str | None:
-    """The exported receiver type of the Go method ``chain`` ends in, or None."""
-    receiver = chain[-1].child_by_field_name("receiver") if chain and chain[-1].type == "method_declaration" else None
-    kind = next((n for n in walk(receiver) if n.type == "type_identifier"), None) if receiver is not None else None
-    return p.text(kind) if kind is not None and p.text(kind)[:1].isupper() else None
+    return called_name(node, p) if _receiver_type(node, p) else None
 
 
 def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
@@ -369,7 +360,7 @@ def not_followed(ctx, language: str, chain: list, p: Parsed) -> str | None:
     generic = f"`{name}` is too common a method name to tell its callers apart"
     if followed is None:
         return None if followable(name) else generic
-    if by_name is None and not followable(name) and (kind := _go_exported_receiver(chain, p)) is not None:
+    if by_name is None and not followable(name) and (kind := _receiver_type(chain[-1], p))[:1].isupper():
         return (f"`{name}` is too common a method name to look for outside its package; its package's files were "
                 f"searched and no job calls it there, but another package's call of a `{kind}`'s `{name}` is not seen")
     memo = scan_memo(ctx)
@@ -1525,9 +1516,14 @@ def _methods_named(p: Parsed, name: str) -> list:
             and p.text(named).lstrip("#") == name]
 
 
-def _top_level(p: Parsed, name: str):
-    """The module's top-level declaration of ``name`` (a function, class or variable), or None."""
+def _top_level(p: Parsed, name: str, exported: bool = False):
+    """The module's top-level declaration of ``name`` (a function, class or variable), or None;
+    with ``exported``, one in an `export` statement too (`export const x = …`)."""
     for child in p.root.children:
+        if exported and child.type == "export_statement":
+            child = child.child_by_field_name("declaration")
+            if child is None:
+                continue
         if child.type in ("lexical_declaration", "variable_declaration"):
             nodes = [d for d in child.named_children if d.type == "variable_declarator"]
         else:
@@ -1546,22 +1542,11 @@ def _js_declares_at_top(p: Parsed, name: str) -> bool:
     """Whether a JS/TS module binds ``name`` at its top level to code of its own, exported or not
     (`function x`, `export const x = …`, `export default function x`); not to another module's
     (`const x = require('../lib/x')`: CommonJS's import, the red team of session 29)."""
-    top = _top_level(p, name)
-    if top is not None:
-        value = top.child_by_field_name("value") if top.type == "variable_declarator" else None
-        return value is None or _REQUIRED.match(p.text(value)) is None
-    for child in p.root.children:
-        if child.type != "export_statement":
-            continue
-        declaration = child.child_by_field_name("declaration")
-        if declaration is None:
-            continue
-        nodes = [d for d in declaration.named_children if d.type == "variable_declarator"] \
-            if declaration.type in ("lexical_declaration", "variable_declaration") else [declaration]
-        if any((named := node.child_by_field_name("name")) is not None and p.text(named) == name
-               and node.type in _DECLARED for node in nodes):
-            return True
-    return False
+    top = _top_level(p, name, exported=True)
+    if top is None:
+        return False
+    value = top.child_by_field_name("value") if top.type == "variable_declarator" else None
+    return value is None or _REQUIRED.match(p.text(value)) is None
 
 
 def _declares(p: Parsed, name: str) -> bool:
