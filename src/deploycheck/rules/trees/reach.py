@@ -1333,23 +1333,21 @@ def _go_foreign_field(n, p: Parsed, owner: str) -> bool:
         method = method.parent
     if base is None or field is None or method is None or p.text(base) not in receiver_names_of(method, p):
         return False
-    kind = _receiver_type(method, p)
-    declared: dict[str, str] = {}
-    struct = None
-    for spec in nodes_of(p, frozenset({"type_spec"})):
-        named, body = spec.child_by_field_name("name"), spec.child_by_field_name("type")
-        if named is not None and body is not None:
-            declared[p.text(named)] = body.type
-            if p.text(named) == kind and body.type == "struct_type":
-                struct = body
-    if struct is None:
+    if "reach.go-types" not in p.memo:  # asked for every use of the name: the file's types read once
+        p.memo["reach.go-types"] = {p.text(named): body for spec in nodes_of(p, frozenset({"type_spec"}))
+                                    if (named := spec.child_by_field_name("name")) is not None
+                                    and (body := spec.child_by_field_name("type")) is not None}
+    declared = p.memo["reach.go-types"]
+    struct = declared.get(_receiver_type(method, p))
+    if struct is None or struct.type != "struct_type":
         return False
     for spec in (f for f in walk(struct) if f.type == "field_declaration"):
         names = [p.text(c) for c in spec.named_children if c.type == "field_identifier"]
         kind_node = spec.child_by_field_name("type")
         if p.text(field) in names and kind_node is not None:
             held = p.text(kind_node).lstrip("*").split("[")[0].rsplit(".", 1)[-1]
-            return held != owner and declared.get(held) != "interface_type" and held[:1].isupper()
+            return held != owner and (held not in declared or declared[held].type != "interface_type") \
+                and held[:1].isupper()
     return False
 
 
