@@ -870,6 +870,8 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                         out += [_span(lit, what) for u in named(callee) for lit in _returned_literals(u)]
         elif n.type == "for_statement" and _ticks(p, n):
             out.append(_span(n, "ticker loop"))
+        elif n.type == "for_statement" and _selects_forever(n):
+            out.append(_span(n, "endless select loop, which runs on a goroutine of its own"))
         elif n.type == "func_literal":
             # A handler written in place and registered from a map or wrapped by a middleware
             # (`asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {…})`).
@@ -1104,6 +1106,23 @@ def _returned_literals(unit) -> list:
             continue
         stack.extend(n.children)
     return found
+
+
+def _selects_forever(loop) -> bool:
+    """Whether a `for` loop is `for { select { case v := <-ch: … } }`: with no condition it never
+    returns, so it runs on a goroutine of its own, taking what other goroutines send (mailpit's
+    websocket hub broadcasting to every client). Its changes are background code wherever the
+    goroutine is started (another package's `go hub.Run()`)."""
+    if loop.named_child_count != 1 or loop.named_children[0].type != "block":
+        return False
+    return any(s.type == "select_statement" and any(c.type == "communication_case" for c in s.named_children)
+               for s in _statements(loop.named_children[0]))
+
+
+def _statements(block) -> list:
+    # tree-sitter-go 0.23 puts a block's statements in a `statement_list`; older grammars do not.
+    kids = block.named_children
+    return kids[0].named_children if len(kids) == 1 and kids[0].type == "statement_list" else kids
 
 
 def _ticks(p: Parsed, loop) -> bool:

@@ -36,7 +36,9 @@ KEYWORDS = {
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",
-           "asaskevich/eventbus"),
+           "asaskevich/eventbus",
+           # An endless select loop (background._selects_forever).
+           "select {"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
              "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor",

@@ -1,0 +1,130 @@
+"""Readings from session 30's work on the worked-on samples (tests/corpus/*-labelled-apps-*.yaml),
+apps-w among them, on real git repositories: each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- Go ------------------------------------------------------------------------------------------
+
+# mailpit starts its web server on a goroutine (`go server.Listen()`); `Listen` registers every API
+# handler and then serves. Every handler's change was "background code" (apps-w 9d09cb1e, a68499fa,
+# 5754c821): a request handler runs on the request's goroutine, and a function that starts a server
+# runs once and then serves requests.
+MAIN = """package main
+
+import "example.com/app/server"
+
+func main() {
+	go server.Listen()
+	select {}
+}
+"""
+SERVER = """package server
+
+import "net/http"
+
+func Listen() {
+	r := http.NewServeMux()
+	r.HandleFunc("POST /api/send", SendMessage)
+	srv := &http.Server{Addr: ":8025", Handler: r}
+	_ = srv.ListenAndServe()
+}
+"""
+SEND = """package server
+
+import "net/http"
+
+func SendMessage(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > 5<<20 {
+		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+	}
+}
+"""
+SEND_RETURNS = SEND.replace('StatusRequestEntityTooLarge)\n', 'StatusRequestEntityTooLarge)\n\t\treturn\n')
+
+
+# Without a server (`Listen` runs a poll loop of its own) the same goroutine's code is background code.
+POLLER = """package server
+
+func Listen() {
+	for {
+		Limit(1 << 21)
+	}
+}
+"""
+CHECK = """package server
+
+func Limit(size int64) {
+	if size > 5<<20 {
+		println("too large")
+	}
+}
+"""
+CHECK_RETURNS = CHECK.replace('println("too large")\n', 'println("too large")\n\t\treturn\n')
+
+
+@pytest.mark.parametrize("server, before, after, flagged", [
+    (SERVER, SEND, SEND_RETURNS, False),
+    (POLLER, CHECK, CHECK_RETURNS, True),
+])
+def test_go_a_server_started_on_a_goroutine_makes_no_handler_background_code(tmp_path, server: str, before: str,
+                                                                             after: str, flagged: bool) -> None:
+    main = {"go.mod": "module example.com/app\n", "main.go": MAIN, "server/server.go": server,
+            "server/send.go": before}
+    found = flagged_on_branch(tmp_path, main, {"server/send.go": after}, rule="DC701")
+    assert [path for path, *_ in found] == (["server/send.go"] if flagged else [])
+
+
+# mailpit's websocket hub: `for { select { case m := <-h.Broadcast: … } }` in `Hub.Run`, started by
+# another package's `go websockets.MessageHub.Run()`. `Run` is too common a name to look for outside
+# its package, so the change to what the hub sends every client was "info" (apps-w 8747cd81). A loop
+# that never returns and takes from channels runs on a goroutine of its own, wherever it is started.
+HUB = """package websockets
+
+type Hub struct {
+	Clients   map[chan []byte]bool
+	Broadcast chan []byte
+	Register  chan chan []byte
+}
+
+func (h *Hub) Run() {
+	for {
+		select {
+		case c := <-h.Register:
+			h.Clients[c] = true
+		case message := <-h.Broadcast:
+			for c := range h.Clients {
+				c <- message
+			}
+		}
+	}
+}
+"""
+HUB_PREPARED = HUB.replace("""			for c := range h.Clients {
+				c <- message
+			}""", """			prepared := append([]byte("data: "), message...)
+			for c := range h.Clients {
+				select {
+				case c <- prepared:
+				default:
+					delete(h.Clients, c)
+				}
+			}""")
+
+
+@pytest.mark.parametrize("loop, flagged", [
+    ("for {", True),
+    # A loop that ends when the channel is drained returns to its caller: whose code it is the
+    # trail decides, not the loop.
+    ("for i := 0; i < 3; i++ {", False),
+])
+def test_go_an_endless_select_loop_is_background_code(tmp_path, loop: str, flagged: bool) -> None:
+    main = {"go.mod": "module example.com/app\n", "websockets/hub.go": HUB.replace("\tfor {\n\t\tselect", f"\t{loop}\n\t\tselect")}
+    branch = {"websockets/hub.go": HUB_PREPARED.replace("\tfor {\n\t\tselect", f"\t{loop}\n\t\tselect")}
+    found = flagged_on_branch(tmp_path, main, branch, rule="DC701")
+    assert [(path, line) for path, line, *_ in found] == ([("websockets/hub.go", 15)] if flagged else [])
+    if flagged:
+        assert "endless select loop" in found[0][4]
