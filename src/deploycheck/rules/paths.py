@@ -101,6 +101,19 @@ _EXAMPLES = re.compile(r"/(?:examples?|samples?|demos?|tutorials?)/", re.IGNOREC
 _CODE_BELOW_SOURCES = re.compile(r"\.(?:[cm]?[jt]sx?|rb|go|java|kt|py)$")
 
 
+# A configuration file kept as a template that the install copies into place
+# (`config/sidekiq.yml-example`, `config/crontab-example`, `app.yml.dist`): what runs in
+# production is its copy, so a change to it is read as a change to the file it becomes
+# (alaveteli's queues and cron jobs live only in its templates). A code file's template
+# (`worker.rb.example`) is read by the packs of its language, not parsed as code.
+_TEMPLATE_SUFFIX = re.compile(r"(?<=[^/])[.-](?:example|sample|dist|template)$", re.IGNORECASE)
+
+
+def deployed_path(path: str) -> str:
+    """The path a configuration template is copied to (the path itself for any other file)."""
+    return _TEMPLATE_SUFFIX.sub("", path)
+
+
 @lru_cache(maxsize=4096)  # asked for the same path by several families
 def is_test_or_doc(path: str) -> bool:
     """Tests, fixtures, documentation and vendored or built code: never flagged."""

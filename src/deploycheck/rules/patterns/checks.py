@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from ...git.model import ADDED, DELETED, Finding
 from ..base import scan_memo
+from ..paths import deployed_path
 
 # Imported lazily by patterns.py; patterns imports this module only inside functions, so the
 # names below can be imported at module level without a cycle at start-up.
@@ -797,14 +798,14 @@ def _served_queues(view: FileView) -> tuple[str, set[str], str] | None:
         if ctx.repo is not None:
             from ...git import gitcmd
 
-            paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [r"^\s*:?queues:"], ["*.yml", "*.yaml"],
+            paths = gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [r"^\s*:?queues:"], ["*.yml", "*.yaml", *_TEMPLATES_OF_YAML],
                                       extended=True, what="Sidekiq's queues")
             names: set[str] = set()
             files: list[str] = []
             for path in paths:
                 data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
                 text = data.decode("utf-8", "replace") if data is not None else ""
-                if not _sidekiq_file(path, (partial(str, text),)):
+                if not _sidekiq_file(deployed_path(path), (partial(str, text),)):
                     continue
                 listed = {name for queues in _queue_lists(text.splitlines()).values() for name in queues}
                 if listed:
@@ -820,6 +821,11 @@ def _served_queues(view: FileView) -> tuple[str, set[str], str] | None:
             elif not names:
                 memo["patterns.sidekiq-queues"] = _resque_pool_queues(ctx)
     return memo["patterns.sidekiq-queues"]
+
+
+# Templates of a YAML configuration (``paths.deployed_path``): `config/sidekiq.yml-example`.
+_TEMPLATES_OF_YAML = tuple(f"*.{ext}{sep}{word}" for ext in ("yml", "yaml") for sep in ".-"
+                           for word in ("example", "sample", "dist", "template"))
 
 
 def _unserved(view: FileView, name: str) -> str | None:
@@ -1035,7 +1041,7 @@ def _own_package(view: FileView) -> str | None:
 def job_library_version(view: FileView, pr: PackRule) -> list[Finding]:
     """A job library's major or minor version changed in Gemfile.lock, package.json or go.mod (a
     patch release is not read)."""
-    kind = posixpath.basename(view.path)
+    kind = posixpath.basename(view.deployed)
     if kind not in _JOB_LIBRARIES:
         return []
     sides = {side: view.lines(side) for side in ("base", "head")}  # comments blanked
@@ -1079,7 +1085,7 @@ def sidekiq_config(view: FileView, pr: PackRule) -> list[Finding]:
     """DC506's setting pattern, in a file that is Sidekiq's configuration by its name or keys."""
     from .engine import _run_setting_rule
 
-    if not _sidekiq_file(view.path, (view.ctx.head_text, view.ctx.base_text)):
+    if not _sidekiq_file(view.deployed, (view.ctx.head_text, view.ctx.base_text)):
         return []
     return list(_run_setting_rule(view, pr))
 
@@ -1143,7 +1149,7 @@ def _in_section(section: str) -> str:
 def sidekiq_queues(view: FileView, pr: PackRule) -> list[Finding]:
     """DC524: a queue added to, removed from, weighted otherwise or, in strict order, moved in one
     of Sidekiq's queue lists."""
-    if not _sidekiq_file(view.path, (view.ctx.head_text, view.ctx.base_text)):
+    if not _sidekiq_file(view.deployed, (view.ctx.head_text, view.ctx.base_text)):
         return []
     heads, bases = _queue_lists(view.lines("head")), _queue_lists(view.lines("base"))
     changed, removed_lines = view.changed("head"), view.changed("base")
@@ -1391,7 +1397,7 @@ def _jobs_at_once(view: FileView, side: str, setting: _Setting) -> int | None:
         for number in range(setting.start or setting.line, setting.line + 1)
         for token in _tokens(_unprinted(view.line(side, number, strings=True)))
     ]
-    info = parse_command(tokens, view.path, "")
+    info = parse_command(tokens, view.deployed, "")
     return info.concurrency.value if info.program == setting.tool and info.concurrency is not None else None
 
 
@@ -1399,10 +1405,10 @@ def _command_findings(view: FileView, pr: PackRule) -> list[Finding]:
     key = ("patterns.command", view.path)
     if key in view.ctx.cache:
         return view.ctx.cache[key]
-    procfile = _is_procfile(view.path)
+    procfile = _is_procfile(view.deployed)
     head_lines = view.lines("head", strings=True)
     base_lines = view.lines("base", strings=True)
-    style = _continuation_style(view.path)
+    style = _continuation_style(view.deployed)
     head = _command_settings(head_lines if head_lines is not None else _added(view), procfile, style)
     base = _command_settings(base_lines if base_lines is not None else view.changed("base"), procfile, style)
     added, removed = _added(view), view.changed("base")
@@ -1609,7 +1615,7 @@ def _job_flag_findings(view: FileView, pr: PackRule) -> list[Finding]:
     """DC501 outside Procfiles: a worker command whose queues, embedded scheduler, coordination,
     recycling or time-limit flags changed. Only a command that replaced one of the same tool in
     the same hunk is compared: a new command is a new worker, not a changed one."""
-    style = _continuation_style(view.path)
+    style = _continuation_style(view.deployed)
     head = _worker_commands(view.lines("head", strings=True) or [], style)
     base = _worker_commands(view.lines("base", strings=True) or [], style)
     added, removed = _added(view), view.changed("base")
@@ -1643,7 +1649,7 @@ def _job_flag_findings(view: FileView, pr: PackRule) -> list[Finding]:
 
 @check("procfile-worker")
 def procfile_worker(view: FileView, pr: PackRule) -> list[Finding]:
-    if not _is_procfile(view.path):
+    if not _is_procfile(view.deployed):
         # Python is not a command line: DC502/DC515 read Celery settings there
         return [] if view.path.endswith(".py") else _job_flag_findings(view, pr)
     concurrency_lines = {f.line for f in _command_findings(view, pr) if f.side == "head"}
@@ -1883,7 +1889,7 @@ def _policy_consequence(new: str) -> str:
 
 
 def _scale_findings(view: FileView, pr: PackRule, rule: str, compose: bool) -> list[Finding]:
-    if not view.path.lower().endswith((".yml", ".yaml")):
+    if not view.deployed.lower().endswith((".yml", ".yaml")):
         return []
     head = [e for e in _yaml_entries(view, "head", compose) if e.rule == rule]
     base = [e for e in _yaml_entries(view, "base", compose) if e.rule == rule]
@@ -1923,7 +1929,7 @@ _COMPOSE_NAME = re.compile(r"(?:^|/)(?:docker-)?compose[^/]*\.ya?ml$", re.I)
 
 @check("k8s-scaling")
 def k8s_scaling(view: FileView, pr: PackRule) -> list[Finding]:
-    if _COMPOSE_NAME.search(view.path):
+    if _COMPOSE_NAME.search(view.deployed):
         return []
     return _scale_findings(view, pr, "scaling", compose=False)
 
@@ -1945,15 +1951,15 @@ def _is_crontab(path: str) -> bool:
 
 @check("schedule-changed")
 def schedule_changed(view: FileView, pr: PackRule) -> list[Finding]:
-    if _is_crontab(view.path):
+    if _is_crontab(view.deployed):
         return _crontab_findings(view, pr)
-    if _JOB_SCHEDULE_FILE.search(view.path):
+    if _JOB_SCHEDULE_FILE.search(view.deployed):
         return _job_schedule_findings(view, pr)
-    if _WHENEVER_FILE.search(view.path):
+    if _WHENEVER_FILE.search(view.deployed):
         return _whenever_findings(view, pr)
-    if view.path.endswith(".rb"):
+    if view.deployed.endswith(".rb"):
         return _schedule_loading_findings(view, pr)
-    if _COMPOSE_NAME.search(view.path):
+    if _COMPOSE_NAME.search(view.deployed):
         return []
     return _scale_findings(view, pr, "schedule", compose=False)
 

@@ -27,7 +27,7 @@ from ...git.model import CATEGORIES, QUESTION_IDS, SEVERITIES, Finding
 from ...util.plain import Frozen, Plain
 from ..base import DOC_SECTIONS, FileContext, Rule
 from ..not_analysed import unread_code
-from ..paths import is_test_or_doc
+from ..paths import deployed_path, is_test_or_doc
 from ..realigned import realigned
 from .lex import Lexed, lex, lexers
 
@@ -352,7 +352,8 @@ class FileView:
 
     def __init__(self, ctx: FileContext, lexer: str) -> None:
         self.ctx = ctx
-        self.path = ctx.path
+        self.path = ctx.path  # where findings point
+        self.deployed = deployed_path(ctx.path)  # what rules read it as (a template as its copy)
         self.lexer = lexer
         self._lexed: dict[str, Lexed | None] = {}
 
@@ -398,7 +399,7 @@ class FileView:
 
     def in_job_paths(self) -> bool:
         globs = self.ctx.settings.job_paths
-        return bool(globs) and pathglob.matches(self.path, globs)
+        return bool(globs) and pathglob.matches(self.deployed, globs)
 
 
 def short(value: str) -> str:
@@ -669,7 +670,7 @@ def _changed_lower(ctx: FileContext) -> tuple[str, str]:
 def _packs_for_file(ctx: FileContext) -> tuple[tuple[Pack, str], ...]:
     """``packs_for(ctx.path)``; for a script without an extension, the packs of the language its
     `#!` line names (those of that language's first extension)."""
-    chosen = packs_for(ctx.path)
+    chosen = packs_for(deployed_path(ctx.path))
     if chosen:
         return chosen
     from ..trees.langs import EXTENSIONS, has_extension, language_of_file
@@ -738,8 +739,8 @@ def _detect_packs(ctx: FileContext, chosen: Sequence[tuple[Pack, str]], added_lo
             continue
         view = FileView(ctx, lexer)
         for pr in admitted:
-            if (pr.paths and not pathglob.matches(ctx.path, pr.paths)) or (
-                    pr.skip_paths and pathglob.matches(ctx.path, pr.skip_paths)):
+            if (pr.paths and not pathglob.matches(view.deployed, pr.paths)) or (
+                    pr.skip_paths and pathglob.matches(view.deployed, pr.skip_paths)):
                 continue
             if pr.check is not None:
                 from .checks import CHECKS

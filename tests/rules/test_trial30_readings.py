@@ -1,0 +1,37 @@
+"""Readings from session 30's new-user trials (alaveteli, Suwayomi-Server, goatcounter), on real
+git repositories: each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# alaveteli keeps its Sidekiq configuration and its crontab as templates that the install copies
+# into place (`config/sidekiq.yml-example`, `config/crontab-example`): a new queue, a doubled
+# concurrency and four new cron jobs passed with "Nothing flagged" (0228655e, 7fadb31a…).
+SIDEKIQ = ":concurrency: 1\n:queues:\n  - default\n  - mailers\n"
+SIDEKIQ_MORE = ":concurrency: 2\n:queues:\n  - default\n  - mailers\n  - xapian\n"
+CRONTAB = "MAILTO=ops@example.org\n0 3 * * * deploy cd /app && bundle exec rake cleanup\n"
+CRONTAB_MORE = CRONTAB + "*/5 * * * * deploy cd /app && bundle exec rake alerts\n"
+
+
+@pytest.mark.parametrize("suffix", ["-example", ".example", ".sample", ".dist"])
+def test_a_configuration_template_is_read_as_the_file_it_becomes(tmp_path, suffix: str) -> None:
+    main = {f"config/sidekiq.yml{suffix}": SIDEKIQ, f"config/crontab{suffix}": CRONTAB}
+    branch = {f"config/sidekiq.yml{suffix}": SIDEKIQ_MORE, f"config/crontab{suffix}": CRONTAB_MORE}
+    found = flagged_on_branch(tmp_path, main, branch, rule=None)
+    assert sorted((path, line) for path, line, *_ in found) == [
+        (f"config/crontab{suffix}", 3), (f"config/sidekiq.yml{suffix}", 1), (f"config/sidekiq.yml{suffix}", 5)]
+
+
+# A new job on a queue that only the template's list leaves out is accepted and never run
+# (alaveteli's InsightJob, 3cc51033: `queue_as :insights`).
+JOB = "class InsightJob < ApplicationJob\n  queue_as :{queue}\n\n  def perform(insight)\n    insight.run\n  end\nend\n"
+
+
+@pytest.mark.parametrize("queue, flagged", [("insights", True), ("mailers", False)])
+def test_a_new_job_on_a_queue_the_template_does_not_list_is_high(tmp_path, queue: str, flagged: bool) -> None:
+    main = {"config/sidekiq.yml-example": SIDEKIQ, "app/jobs/application_job.rb": "class ApplicationJob < ActiveJob::Base\nend\n"}
+    found = flagged_on_branch(tmp_path, main, {"app/jobs/insight_job.rb": JOB.format(queue=queue)}, rule="DC164")
+    assert [(path, line, sev) for path, line, _, sev, _ in found] == ([("app/jobs/insight_job.rb", 2, "high")] if flagged else [])
