@@ -35,3 +35,57 @@ def test_a_new_job_on_a_queue_the_template_does_not_list_is_high(tmp_path, queue
     main = {"config/sidekiq.yml-example": SIDEKIQ, "app/jobs/application_job.rb": "class ApplicationJob < ActiveJob::Base\nend\n"}
     found = flagged_on_branch(tmp_path, main, {"app/jobs/insight_job.rb": JOB.format(queue=queue)}, rule="DC164")
     assert [(path, line, sev) for path, line, _, sev, _ in found] == ([("app/jobs/insight_job.rb", 2, "high")] if flagged else [])
+
+
+# alaveteli removed activejob-uniqueness from its attachment-masking job (f166d04f): two maskings
+# of one attachment could then run at once, and the removal read as an ordinary change (DC701
+# warning), so a "no" to sequential-assumption went unchallenged.
+MASK_JOB = """class FoiAttachmentMaskJob < ApplicationJob
+  queue_as :default
+  {limit}
+
+  def perform(attachment)
+    attachment.mask!
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("limit", [
+    "unique :until_and_while_executing, on_conflict: :log",
+    "sidekiq_options lock: :until_executed",
+    "good_job_control_concurrency_with perform_limit: 1, key: -> { arguments.first.id }",
+    "limits_concurrency to: 1, key: ->(attachment) { attachment }",
+])
+def test_ruby_a_job_s_uniqueness_or_concurrency_limit_removed_is_high(tmp_path, limit: str) -> None:
+    main = {"app/jobs/foi_attachment_mask_job.rb": MASK_JOB.format(limit=limit)}
+    found = flagged_on_branch(tmp_path, main, {"app/jobs/foi_attachment_mask_job.rb": MASK_JOB.format(limit="")},
+                              rule="DC355")
+    assert [(path, line, side, sev) for path, line, side, sev, _ in found] == [
+        ("app/jobs/foi_attachment_mask_job.rb", 3, "base", "high")]
+    assert "two runs of the job" in found[0][4]
+
+
+# goatcounter's stats updaters took `lock table hit_counts in exclusive mode` so two runs could not
+# read and write one day's counts at once; its removal from nine cron tasks (4e8d0942) read as
+# ordinary edits. A log message naming a lock is none.
+UPDATER = """package cron
+
+import "context"
+
+func updateHitCounts(ctx context.Context, db DB) error {{
+	{line}
+	return db.Exec(ctx, `update hit_counts set total = total + 1`)
+}}
+"""
+
+
+@pytest.mark.parametrize("line, flagged", [
+    ('if err := db.Exec(ctx, `lock table hit_counts in exclusive mode`); err != nil {\n\t\treturn err\n\t}', True),
+    ('if err := db.Exec(ctx, "LOCK TABLES hit_counts WRITE"); err != nil {\n\t\treturn err\n\t}', True),
+    ('log.Print("could not lock table rows for the report")', False),
+])
+def test_go_a_table_lock_removed_is_high(tmp_path, line: str, flagged: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"cron/hit_count.go": UPDATER.format(line=line)},
+                              {"cron/hit_count.go": UPDATER.format(line="")}, rule="DC357")
+    assert [(path, line, sev) for path, line, _, sev, _ in found] == ([("cron/hit_count.go", 6, "high")] if flagged else [])
