@@ -89,3 +89,45 @@ def test_go_a_table_lock_removed_is_high(tmp_path, line: str, flagged: bool) -> 
     found = flagged_on_branch(tmp_path, {"cron/hit_count.go": UPDATER.format(line=line)},
                               {"cron/hit_count.go": UPDATER.format(line="")}, rule="DC357")
     assert [(path, line, sev) for path, line, _, sev, _ in found] == ([("cron/hit_count.go", 6, "high")] if flagged else [])
+
+
+# goatcounter's cron tasks and how often they run are a table in `cron/cron.go`, a file that also
+# starts the goroutine that runs them: moving data retention from hourly to daily (bd2af189) was
+# "Nothing flagged", the table being read as data. A job folder's package-level declarations are
+# how its jobs run.
+CRON = """package cron
+
+import "time"
+
+type Task struct {{
+	Desc   string
+	Fn     func() error
+	Period time.Duration
+}}
+
+var Tasks = []Task{{
+	{{"vacuum pageviews", dataRetention, {period}}},
+	{{"renew ACME certs", renewACME, 2 * time.Hour}},
+}}
+
+func Start() {{
+	for _, t := range Tasks {{
+		go func(t Task) {{
+			for {{
+				_ = t.Fn()
+				time.Sleep(t.Period)
+			}}
+		}}(t)
+	}}
+}}
+
+func dataRetention() error {{ return nil }}
+func renewACME() error     {{ return nil }}
+"""
+
+
+@pytest.mark.parametrize("path, flagged", [("cron/cron.go", True), ("stats/cron.go", False)])
+def test_go_a_job_folder_s_task_table_is_its_jobs_code(tmp_path, path: str, flagged: bool) -> None:
+    found = flagged_on_branch(tmp_path, {path: CRON.format(period="1 * time.Hour")},
+                              {path: CRON.format(period="24 * time.Hour")}, rule="DC701")
+    assert [(p, line) for p, line, *_ in found] == ([(path, 12)] if flagged else [])

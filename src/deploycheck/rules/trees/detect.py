@@ -34,7 +34,7 @@ from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THE
                     TUNABLE_CHANGED, UNAWAITED_ASYNC_CALL, UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
 from .sharedmap import construction_only, unguarded_map_writes, unsafe_static_writes
 from .pipelined import pipelined
-from .units import (CONTAINERS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, proof_with_renames, qualname,
+from .units import (CONTAINERS, FUNCTIONS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, proof_with_renames, qualname,
                     shown_code, shown_name, units_at)
 
 
@@ -734,6 +734,11 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     # A class new on the head (in a new file or beside others): its @Scheduled or listener methods
     # are new background code themselves, and its declaration says nothing more; the header is a
     # region only of a class that was there (a `@Component` taken away or added).
+    # A Go job folder's file that defines jobs is read by its regions; its package-level
+    # declarations (goatcounter's table of cron tasks with their intervals, an interval constant)
+    # are how those jobs run, and are the folder's code.
+    folder_top = job_folder_code(ctx.path, p.source) if not whole and p.language == "go" \
+        and not NOT_WORKER_CODE.search(ctx.path) else None
     spans = [] if whole else [s for s in regions(p) if not (
         side == "head" and s[2].startswith(CLASS_HEADER) and _new_class(p, other, s[0]))]
     if not whole and not spans and not follow_calls:
@@ -754,6 +759,8 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
                 span = min(inside or readers, key=lambda s: s[1] - s[0])
                 job = job_of(p, ctx.path, span)
                 what = span[2] if inside else _read_by(job)
+            elif folder_top and not any(c.type in FUNCTIONS for c in units_at(p, row)):
+                what = folder_top
             else:
                 by = _reached_by(ctx, p, row) if follow_calls else None
                 if by is None:
