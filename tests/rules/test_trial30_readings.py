@@ -131,3 +131,43 @@ def test_go_a_job_folder_s_task_table_is_its_jobs_code(tmp_path, path: str, flag
     found = flagged_on_branch(tmp_path, {path: CRON.format(period="1 * time.Hour")},
                               {path: CRON.format(period="24 * time.Hour")}, rule="DC701")
     assert [(p, line) for p, line, *_ in found] == ([(path, 12)] if flagged else [])
+
+
+# Suwayomi's automated backup: `val task = { cleanupAutomatedBackups(); createAutomatedBackup() }`
+# handed to its own scheduler, `HAScheduler.scheduleCron(task, …)`. Which files the cleanup deletes
+# changed (eaffb275) with "Nothing flagged": the file named no job API, and a lambda kept in a
+# variable was not read as the task it is handed on as.
+BACKUP = """package app
+
+object ProtoBackupExport {
+    fun scheduleAutomatedBackupTask() {
+        val task = {
+            cleanupAutomatedBackups()
+            createAutomatedBackup()
+        }
+        HAScheduler.scheduleCron(task, "0 3 */1 * *", "backup")
+    }
+
+    private fun cleanupAutomatedBackups() {
+        dir.walkTopDown().forEach { it.delete() }
+    }
+
+    private fun createAutomatedBackup() {}
+}
+"""
+ONLY_AUTO = BACKUP.replace("dir.walkTopDown().forEach", 'dir.listFiles { f -> f.name.startsWith("auto") }?.forEach')
+
+
+@pytest.mark.parametrize("handed_to, flagged", [
+    ('HAScheduler.scheduleCron(task, "0 3 */1 * *", "backup")', True),
+    ("timer.schedule(task, 1000L)", True),
+    # A lambda kept for a collection's `map` is no task.
+    ("files.map(task)", False),
+])
+def test_kotlin_a_lambda_kept_in_a_variable_and_handed_to_a_scheduler_is_a_task(tmp_path, handed_to: str,
+                                                                                flagged: bool) -> None:
+    path = "server/src/main/kotlin/app/ProtoBackupExport.kt"
+    swap = 'HAScheduler.scheduleCron(task, "0 3 */1 * *", "backup")'
+    found = flagged_on_branch(tmp_path, {path: BACKUP.replace(swap, handed_to)},
+                              {path: ONLY_AUTO.replace(swap, handed_to)}, rule="DC701")
+    assert [(p, line) for p, line, *_ in found] == ([(path, 13)] if flagged else [])

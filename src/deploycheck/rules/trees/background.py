@@ -1288,6 +1288,8 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if call is None or call.type in ("block", "class_body"):
                 if _handed_on_task(n, p):
                     out.append(_span(n, "Runnable handed to an executor or thread"))
+                elif _kotlin_lambda_handed_to_a_runner(n, p):
+                    out.append(_span(n, "task run by an executor, thread or scheduler"))
                 continue
             if p.language == "kotlin" and _handed_on_task(n, p):  # `val r = Runnable { … }` handed on
                 out.append(_span(n, "Runnable handed to an executor or thread"))
@@ -1352,10 +1354,24 @@ _ONLY_LOOKS = re.compile(r"(?:\b(?:log|logger|LOG|LOGGER|Log|Logger)\s*\.\s*\w+"
                          r"|assert\w*))\s*$")
 
 
-def _handed_on(p: Parsed, name: str, declaration) -> bool:
+def _kotlin_lambda_handed_to_a_runner(lambda_node, p: Parsed) -> bool:
+    """Kotlin's `val task = { cleanup(); backup() }` later handed to a call that runs or schedules
+    tasks (Suwayomi's `HAScheduler.scheduleCron(task, "0 3 * * *", "backup")`, a new user's trial,
+    session 30): the lambda is the task. A lambda kept for `list.map(task)` is not."""
+    declaration = lambda_node.parent
+    if p.language != "kotlin" or lambda_node.type != "lambda_literal" or declaration is None \
+            or declaration.type != "property_declaration":
+        return False
+    variable = next((c for c in declaration.named_children if c.type == "variable_declaration"), None)
+    named = next((c for c in variable.named_children if c.type in ("identifier", "simple_identifier")), None) \
+        if variable is not None else None
+    return named is not None and _handed_on(p, p.text(named), declaration, runner=_RUNS_TASKS)
+
+
+def _handed_on(p: Parsed, name: str, declaration, runner: re.Pattern[str] | None = None) -> bool:
     """Whether the variable ``name`` that ``declaration`` declares is an argument of a call in the
     scope of the declaration (its block, or for a field its whole class body), other than one that
-    only logs or compares it."""
+    only logs or compares it; with ``runner``, of a call whose callee it matches."""
     scope = declaration.parent
     if scope is None:
         return False
@@ -1369,7 +1385,10 @@ def _handed_on(p: Parsed, name: str, declaration) -> bool:
         call = arguments.parent.parent if arguments.parent is not None and arguments.parent.type == "call_suffix" else arguments.parent
         if call is None:
             continue
-        if not _ONLY_LOOKS.search(p.source[call.start_byte : arguments.start_byte].decode("utf-8", "replace")):
+        callee = p.source[call.start_byte : arguments.start_byte].decode("utf-8", "replace")
+        if runner is not None and not runner.search(callee.rpartition(".")[2]):
+            continue
+        if not _ONLY_LOOKS.search(callee):
             return True
     return False
 

@@ -55,6 +55,8 @@ KEYWORDS = {
              "msgprocessor {", "messageprocessor {", "msgprocessor<", "messageprocessor<"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
+# A task handed to a scheduler's call (`HAScheduler.scheduleCron(task, …)`, `timer.schedule(`).
+KEYWORDS["java"] += (".schedule",)
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(")
 
 
