@@ -171,3 +171,30 @@ def test_kotlin_a_lambda_kept_in_a_variable_and_handed_to_a_scheduler_is_a_task(
     found = flagged_on_branch(tmp_path, {path: BACKUP.replace(swap, handed_to)},
                               {path: ONLY_AUTO.replace(swap, handed_to)}, rule="DC701")
     assert [(p, line) for p, line, *_ in found] == ([(path, 13)] if flagged else [])
+
+
+# Suwayomi's caches: a `CopyOnWriteArrayList` swapped for `mutableListOf()` was not read (the gate
+# had no word for it), and `Collections.synchronizedMap(…)` was no concurrent type (0f76c556).
+REGISTRY = """package app
+
+object Registry {{
+    private val hits = {value}
+
+    fun hit(key: String) {{
+        hits.add(key)
+    }}
+}}
+"""
+
+
+@pytest.mark.parametrize("before, after, severity", [
+    ("CopyOnWriteArrayList<String>()", "mutableListOf<String>()", "high"),
+    ("mutableListOf<String>()", "Collections.synchronizedList(mutableListOf<String>())", "warning"),
+    ("Collections.synchronizedList(mutableListOf<String>())", "mutableListOf<String>()", "high"),
+])
+def test_kotlin_a_copy_on_write_or_synchronized_collection_is_a_concurrent_type(tmp_path, before: str, after: str,
+                                                                                severity: str) -> None:
+    path = "src/main/kotlin/app/Registry.kt"
+    found = flagged_on_branch(tmp_path, {path: REGISTRY.format(value=before)}, {path: REGISTRY.format(value=after)},
+                              rule="DC704")
+    assert [(p, line, sev) for p, line, _, sev, _ in found] == [(path, 4, severity)]

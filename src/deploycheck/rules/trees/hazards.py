@@ -29,6 +29,10 @@ CONCURRENT = frozenset({
     "ArrayBlockingQueue", "BlockingQueue", "AtomicLong", "AtomicInteger", "AtomicBoolean", "AtomicReference",
     "AtomicLongArray", "AtomicIntegerArray", "LongAdder", "ReentrantLock", "ReentrantReadWriteLock", "StampedLock",
     "Semaphore", "CountDownLatch", "Mutex", "RWMutex", "WaitGroup", "Once",
+    # A collection wrapped to lock on every call (`Collections.synchronizedMap(WeakHashMap())`,
+    # Suwayomi's source cache, a new user's trial, session 30).
+    "synchronizedMap", "synchronizedList", "synchronizedSet", "synchronizedCollection", "synchronizedSortedMap",
+    "synchronizedSortedSet", "synchronizedNavigableMap", "synchronizedNavigableSet",
 })
 KEYWORDS = frozenset({"synchronized", "volatile", "Synchronized", "Volatile"})
 # Ruby's: concurrent-ruby's types (`Concurrent::Map`, `Concurrent::AtomicFixnum`…, read whole), the
@@ -38,7 +42,8 @@ RUBY_PRIMITIVES = frozenset({"Mutex", "Monitor", "MonitorMixin", "synchronize", 
 LANGUAGES = ("go", "java", "kotlin", "ruby")
 # Substrings (lower-case) of the changed lines that make this check worth a parse.
 HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock", b"blockingqueue",
-         b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel", b"synchronize", b"monitor")
+         b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel", b"synchronize", b"monitor",
+         b"copyonwrite")
 # Of them, those that make a Ruby file worth reading for itself (`lock` alone is every `with_lock`).
 RUBY_HINTS = (b"concurrent::", b"mutex", b"monitor", b"synchronize")
 # Calls that make a Java stream run its stages on the common fork-join pool, several elements at

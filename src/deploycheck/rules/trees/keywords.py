@@ -198,7 +198,7 @@ _DB_FUNCTION = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?(?:function|procedure
 # hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel",
-                    b"synchronize", b"monitor")
+                    b"synchronize", b"monitor", b"copyonwrite")
 _RUBY_PRIMITIVE_HINTS = (b"concurrent::", b"mutex", b"monitor", b"synchronize")  # hazards.RUBY_HINTS
 
 

@@ -380,7 +380,7 @@ PRIMITIVE_WEAKENED = Rule(
         of the change, read as syntax trees: a `synchronized` method or block, a `volatile`
         field (`@Volatile`, `@Synchronized` in Kotlin), a concurrent type (ConcurrentHashMap,
         CopyOnWriteArrayList, BlockingQueue, AtomicLong/Integer/Boolean/Reference, LongAdder,
-        ReentrantLock, Semaphore, CountDownLatch, Go `sync.Mutex`/`RWMutex`/`WaitGroup`/`Once` and
+        ReentrantLock, Semaphore, CountDownLatch, `Collections.synchronizedMap/List/Set`, Go `sync.Mutex`/`RWMutex`/`WaitGroup`/`Once` and
         `sync/atomic`; in Ruby, concurrent-ruby's types such as `Concurrent::Map` or
         `Concurrent::AtomicFixnum`, `Mutex`, `Monitor` and a `synchronize` call, in any Ruby file)
         that the unit had and no longer has is `high`, when the file as a whole has
