@@ -198,3 +198,30 @@ def test_kotlin_a_copy_on_write_or_synchronized_collection_is_a_concurrent_type(
     found = flagged_on_branch(tmp_path, {path: REGISTRY.format(value=before)}, {path: REGISTRY.format(value=after)},
                               rule="DC704")
     assert [(p, line, sev) for p, line, _, sev, _ in found] == [(path, 4, severity)]
+
+
+# alaveteli's masking job: a comment added to `queue_as :default` and the line below it removed.
+# The job's finding showed the commented line alone; the removed line was in no finding, so not in
+# the record or the pull request's block either. A removed line that resembles no added line of its
+# hunk is named in the finding.
+MASK = """class MaskJob < ApplicationJob
+  queue_as :default
+  retry_on Timeout::Error, attempts: 5
+
+  def perform(attachment)
+    attachment.mask!
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("head, named", [
+    (MASK.replace("  queue_as :default\n  retry_on Timeout::Error, attempts: 5\n", "  queue_as :default # masking\n"),
+     "Removed from it as well: base line 3 (`retry_on Timeout::Error, attempts: 5`)."),
+    # A line replaced by one like it is the head's line to judge: nothing more is named.
+    (MASK.replace("attempts: 5", "attempts: 3"), None),
+])
+def test_a_line_removed_beside_a_changed_one_is_named_in_the_finding(tmp_path, head: str, named: str | None) -> None:
+    found = flagged_on_branch(tmp_path, {"app/jobs/mask_job.rb": MASK}, {"app/jobs/mask_job.rb": head}, rule="DC701")
+    assert [(path, line) for path, line, *_ in found] == [("app/jobs/mask_job.rb", 2 if named else 3)]
+    assert (named in found[0][4]) if named else ("Removed from it" not in found[0][4])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 
 from ...git.model import ADDED, DELETED, MODIFIED
 from ..base import SHARED_STATE_WORDS
@@ -1146,8 +1147,36 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
             # then challenged. conductor's decider-queue change (`queueDAO.remove(…)`, then
             # `push`) was signed "shared-state: no" unasked (a new user's trial, session 28).
             message += f" Its changed lines touch {SHARED_STATE_WORDS}: `{' '.join(write.group(0).split())}`."
+        if side == "head" and severity == "warning" and (gone := _removed_beside(ctx, changed)):
+            message += " Removed from it as well: " + "; ".join(
+                f"base line {n} ({_shown_line(text)})" for n, text in gone[:3]) + (
+                f" and {len(gone) - 3} more" if len(gone) > 3 else "") + "."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity,
                                               job=job, trail=trail)
+
+
+def _shown_line(text: str) -> str:
+    """A line of the change, short and inert (no backticks or control characters), in backticks."""
+    line = "".join(c if c.isprintable() else " " for c in " ".join(text.split())).replace("`", "'")
+    return f"`{line[:77]}...`" if len(line) > 80 else f"`{line}`"
+
+
+def _removed_beside(ctx, changed: list[int]) -> list[tuple[int, str]]:
+    """The base's lines that the hunks of the head's ``changed`` lines removed and that no added
+    line of theirs resembles: a unit judged on the head shows its new lines, and a line taken out
+    beside them (a job's `unique :…` or `retry_on` dropped where a comment was added to the line
+    above) would be in no finding at all (a new user's trial, session 30)."""
+    rows = set(changed)
+    out = []
+    for hunk in ctx.file.hunks:
+        if not hunk.removed or not any(line.number in rows for line in hunk.added):
+            continue
+        added = [" ".join(line.text.split()) for line in hunk.added]
+        for line in hunk.removed:
+            text = " ".join(line.text.split())
+            if text and not any(SequenceMatcher(None, text, a).ratio() >= 0.6 for a in added):
+                out.append((line.number, line.text))
+    return out
 
 
 # Units that hold a value rather than code: a constant, a variable, a field, a property.
