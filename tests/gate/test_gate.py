@@ -151,6 +151,19 @@ def test_branch_adding_its_own_key_is_not_trusted(repo, tmp_path):
     assert any("allowed_signers" in n and "after merge" in n for n in doc["notes"])
 
 
+def test_a_record_signed_with_another_key_under_a_trusted_identity_is_not_told_to_trust_that_key(repo, tmp_path):
+    # A new user's trial (session 30): bob signed with his key while git's user.email was alice's.
+    # The fix offered a line trusting bob's key as alice, which would give bob her identity.
+    other = keygen(tmp_path / "bob")
+    sign_record(repo, other, tmp_path)
+    code, doc = verify_json(repo)
+    assert code == 1 and codes(doc) == ["untrusted-signer"]
+    (problem,) = doc["problems"]
+    assert "with another key" in problem["message"] and "Sign with dev@example.com's own key" in problem["message"]
+    assert problem["fix"].startswith("Sign again with the key trusted for that identity, or under your own identity")
+    assert "Ask a maintainer to add the line" not in problem["fix"]
+
+
 def test_a_record_by_a_key_the_base_trusts_later_passes_as_it_is(tmp_path, key):
     # Session 16's new-user trial: the fix said to run `deploycheck` again and commit an updated
     # record, but once the base trusts the key the record that was refused passes unchanged.

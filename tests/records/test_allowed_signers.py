@@ -223,10 +223,22 @@ def _signers(signed, options: str = "", principals: str = "dev@example.com") -> 
 
 
 def test_reason_key_not_listed(signed):
-    signer, reason = find_trusted_signer(_signers(signed), signed["other"], "dev@example.com", DEFAULT_NAMESPACE, NOW)
+    signer, reason = find_trusted_signer(_signers(signed, principals="ops@example.com"), signed["other"],
+                                         "dev@example.com", DEFAULT_NAMESPACE, NOW)
     assert signer is None
     assert reason.startswith(f"key not in allowed_signers: {signed['other']} is not listed in {SOURCE}")
     assert f"`dev@example.com {signed['other'].openssh()}`" in reason
+
+
+def test_reason_key_not_the_principal_s(signed):
+    # bob's key with alice's git e-mail (a new user's trial, session 30): the advice was a line
+    # giving bob's key alice's identity. The principal is trusted with another key: say so.
+    signer, reason = find_trusted_signer(_signers(signed), signed["other"], "dev@example.com", DEFAULT_NAMESPACE, NOW)
+    assert signer is None
+    assert "trusts 'dev@example.com' with another key (allowed_signers line 1)" in reason or \
+        "trusts 'dev@example.com' with another key (" in reason
+    assert "Sign with dev@example.com's own key" in reason
+    assert f"`dev@example.com {signed['other'].openssh()}`" not in reason
 
 
 def test_reason_principal(signed):
@@ -365,6 +377,8 @@ def test_trust_warning_before_signing(signed):
     assert trust_warning(trusted, signers, "dev@example.com", now=NOW) is None
     warning = trust_warning(stranger, signers, "dev@example.com", now=NOW)
     assert warning.startswith(f"The ssh-agent key ({signed['other']}) from --key is not trusted for 'dev@example.com'")
-    assert f"`dev@example.com {signed['other'].openssh()}`" in warning
+    assert "with another key" in warning and f"`dev@example.com {signed['other'].openssh()}`" not in warning
+    warning = trust_warning(stranger, signers, "new@other.org", now=NOW)
+    assert f"`new@other.org {signed['other'].openssh()}`" in warning
     assert "principal 'ops@example.com' not allowed" in trust_warning(trusted, signers, "ops@example.com", now=NOW)
     assert "its public key is unknown" in trust_warning(unknown, signers, "dev@example.com")

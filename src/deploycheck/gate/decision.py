@@ -140,7 +140,7 @@ def _status_for(code: str) -> str:
 
 def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerdict:
     """Every check of docs/design.md "The gate", step 3, for one record, collecting each problem it has."""
-    from ..records.signing import find_trusted_signer
+    from ..records.signing import ANOTHER_KEY, find_trusted_signer
 
     if rf.change != "added":
         # Records on the base are the audit trail: never rewritten, never removed by a branch.
@@ -220,6 +220,8 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
                 # line is there: asking for a new record sent authors through the checklist again
                 # for nothing (session 16's new-user trial).
                 fail(UNTRUSTED, f"{rf.path}: signer {record.signature.principal} is not trusted: {reason}.",
+                     "Sign again with the key trusted for that identity, or under your own identity: "
+                     "`deploycheck --key PATH`, and commit that record." if ANOTHER_KEY in reason else
                      f"Ask a maintainer to add the line for your key to {trust.signers_source} on the base branch; "
                      "once it is there this record passes as it is, so run the check again (no new record is "
                      "needed). Or sign with a key already trusted there: `deploycheck --key PATH`, and commit that record.")

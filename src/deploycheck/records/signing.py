@@ -440,6 +440,11 @@ def _as_aware(now: datetime | None) -> datetime:
     return now if now.tzinfo is not None else now.astimezone()
 
 
+# Said when the principal is trusted with a different key (find_trusted_signer): the fix is then
+# another key or identity, not a new line for this key.
+ANOTHER_KEY = "with another key"
+
+
 def find_trusted_signer(
     signers: Sequence[AllowedSigner],
     public_key: PublicKey,
@@ -463,6 +468,17 @@ def find_trusted_signer(
         if ignored:
             return None, (
                 f"key not in allowed_signers: the line for {public_key} was ignored — {ignored}"
+            )
+        own = next((signer for signer in signers if signer.allows_principal(principal)), None)
+        if own is not None:
+            # The principal is trusted with another key: this key is someone else's, or a new
+            # one of theirs. Adding it under the principal's name would give whoever holds it
+            # their identity (a new user's trial, session 30: bob's key, alice's git e-mail).
+            return None, (
+                f"key not in allowed_signers: {public_key} is not listed in {source}, which trusts "
+                f"{principal!r} {ANOTHER_KEY} ({own.location}). Sign with {principal}'s own key "
+                f"(`--key`), or set your own identity (git config user.email) if the key is yours; "
+                f"add a line for this key under {principal!r} only if it is their new key"
             )
         return None, (
             f"key not in allowed_signers: {public_key} is not listed in {source}; add a line "
@@ -519,7 +535,7 @@ def trust_warning(
     described = key.describe()
     line = f"{principal} {key.public_key.openssh()}"
     # The reason may already give the line to add (a key not listed at all): said once.
-    until = ("until then." if line in reason else
+    until = ("until then." if line in reason or ANOTHER_KEY in reason else
              f"until the base branch's allowed signers contain a line such as `{line}`.")
     return (
         f"{described[:1].upper()}{described[1:]} is not trusted for {principal!r} by {source} "
