@@ -225,3 +225,47 @@ def test_a_line_removed_beside_a_changed_one_is_named_in_the_finding(tmp_path, h
     found = flagged_on_branch(tmp_path, {"app/jobs/mask_job.rb": MASK}, {"app/jobs/mask_job.rb": head}, rule="DC701")
     assert [(path, line) for path, line, *_ in found] == [("app/jobs/mask_job.rb", 2 if named else 3)]
     assert (named in found[0][4]) if named else ("Removed from it" not in found[0][4])
+
+
+# Suwayomi's Javalin handlers answer with `ctx.future { future { … }.thenApply { xml -> … } }`: the
+# outer lambda was read as a future's continuation (the call's text named `thenApply` inside it), so
+# every change an OPDS handler reached was background code (fd69de66, 3d3eb0d9; 37 files use it).
+CONTROLLER = """package app
+
+import java.util.concurrent.CompletableFuture
+
+object OpdsController {
+    val feed =
+        handler { ctx ->
+            ctx.future {
+                future {
+                    FeedBuilder.build(2)
+                }.thenApply { xml ->
+                    ctx.result(xml)
+                }
+            }
+        }
+}
+"""
+
+
+@pytest.mark.parametrize("before, after, flagged", [
+    # The request's own work, inside `future { … }`: not background code.
+    ("FeedBuilder.build(2)", "FeedBuilder.build(3)", False),
+    # The lambda handed to `thenApply` runs when the future completes: background code.
+    ("ctx.result(xml)", "ctx.result(xml.trim())", True),
+])
+def test_kotlin_a_handler_answering_with_a_future_is_no_continuation(tmp_path, before: str, after: str,
+                                                                      flagged: bool) -> None:
+    path = "src/main/kotlin/app/OpdsController.kt"
+    found = flagged_on_branch(tmp_path, {path: CONTROLLER}, {path: CONTROLLER.replace(before, after)}, rule="DC701")
+    assert [p for p, *_ in found] == ([path] if flagged else [])
+
+
+def test_a_line_moved_elsewhere_in_the_file_is_not_named_as_removed(tmp_path) -> None:
+    reordered = MASK.replace("  queue_as :default\n  retry_on Timeout::Error, attempts: 5\n",
+                             "  queue_as :default # masking\n") \
+        .replace("  def perform(attachment)\n", "  retry_on Timeout::Error, attempts: 5\n\n  def perform(attachment)\n") \
+        .replace("attachment.mask!", "attachment.mask!(force: true)")
+    found = flagged_on_branch(tmp_path, {"app/jobs/mask_job.rb": MASK}, {"app/jobs/mask_job.rb": reordered}, rule="DC701")
+    assert found and all("Removed from it" not in message for *_, message in found)

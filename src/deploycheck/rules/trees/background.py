@@ -1294,7 +1294,10 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if p.language == "kotlin" and _handed_on_task(n, p):  # `val r = Runnable { … }` handed on
                 out.append(_span(n, "Runnable handed to an executor or thread"))
                 continue
-            head = p.text(call)[:200].split("->")[0]
+            # What the call says before this lambda (`executor.submit(`, `x.thenApply(`), not what
+            # the lambda's own body calls: Javalin's `ctx.future { future { … }.thenApply { … } }`
+            # is a request's handler, not a continuation (a new user's trial, session 30).
+            head = p.source[call.start_byte:min(n.start_byte, call.start_byte + 200)].decode("utf-8", "replace")
             if _RUNS_TASKS.search(head):
                 out.append(_span(n, "task run by an executor or thread"))
             elif _CONTINUES.search(head):

@@ -1167,6 +1167,7 @@ def _removed_beside(ctx, changed: list[int]) -> list[tuple[int, str]]:
     beside them (a job's `unique :…` or `retry_on` dropped where a comment was added to the line
     above) would be in no finding at all (a new user's trial, session 30)."""
     rows = set(changed)
+    moved = {" ".join(text.split()) for text in ctx.added.values()}  # a line moved elsewhere is not gone
     out = []
     for hunk in ctx.file.hunks:
         if not hunk.removed or not any(line.number in rows for line in hunk.added):
@@ -1174,7 +1175,7 @@ def _removed_beside(ctx, changed: list[int]) -> list[tuple[int, str]]:
         added = [" ".join(line.text.split()) for line in hunk.added]
         for line in hunk.removed:
             text = " ".join(line.text.split())
-            if text and not any(SequenceMatcher(None, text, a).ratio() >= 0.6 for a in added):
+            if text and text not in moved and not any(SequenceMatcher(None, text, a).ratio() >= 0.6 for a in added):
                 out.append((line.number, line.text))
     return out
 
