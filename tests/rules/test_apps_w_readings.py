@@ -128,3 +128,61 @@ def test_go_an_endless_select_loop_is_background_code(tmp_path, loop: str, flagg
     assert [(path, line) for path, line, *_ in found] == ([("websockets/hub.go", 15)] if flagged else [])
     if flagged:
         assert "endless select loop" in found[0][4]
+
+
+# --- JavaScript/TypeScript -----------------------------------------------------------------------
+
+# trigger.dev and Inngest are job platforms of their own: a task's `run` and an Inngest function's
+# handler run for every triggered run or event, retried and several at once; `tasks.trigger(…)` and
+# `inngest.send(…)` hand them work. trigger.dev's webapp changed what its scheduled watch tasks are
+# given (apps-e 9baebbd1) and nothing read the call.
+TASK = """import { WHAT } from "SDK";
+
+export const digest = CALL({
+  id: "send-digest",
+  run: async (payload: { userId: string }) => {
+    await sendDigest(payload.userId, LIMIT);
+  },
+});
+"""
+INNGEST = """import { Inngest } from "inngest";
+
+export const inngest = new Inngest({ id: "app" });
+
+export const digest = inngest.createFunction({ id: "send-digest" }, { event: "user/signup" }, async ({ event }) => {
+  await sendDigest(event.data.userId, LIMIT);
+});
+"""
+
+
+def _task(what: str, sdk: str, call: str) -> str:
+    return TASK.replace("WHAT", what).replace("SDK", sdk).replace("CALL", call)
+
+
+@pytest.mark.parametrize("before, flagged", [
+    (_task("task", "@trigger.dev/sdk/v3", "task"), True),
+    (_task("schedules", "@trigger.dev/sdk", "schedules.task"), True),
+    (INNGEST, True),
+    # Another library's `task(…)` (a build tool's) defines no job.
+    (_task("task", "gulp", "task"), False),
+])
+def test_js_a_trigger_dev_task_or_an_inngest_function_is_background_code(tmp_path, before: str, flagged: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"src/trigger/digest.ts": before.replace("LIMIT", "10")},
+                              {"src/trigger/digest.ts": before.replace("LIMIT", "20")}, rule="DC701")
+    assert [path for path, *_ in found] == (["src/trigger/digest.ts"] if flagged else [])
+
+
+TRIGGER = """import {{ tasks }} from "{sdk}";
+
+export async function scheduleTick(watchId: string, origin: string) {{
+  await tasks.trigger("watch-tick", {{ watchId, apiOrigin: {origin} }}, {{ delay: "5m" }});
+}}
+"""
+
+
+@pytest.mark.parametrize("sdk, flagged", [("@trigger.dev/sdk", True), ("./local-tasks", False)])
+def test_js_a_trigger_dev_trigger_whose_payload_changed_is_a_producer_change(tmp_path, sdk: str, flagged: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"app/services/watch.server.ts": TRIGGER.format(sdk=sdk, origin="origin")},
+                              {"app/services/watch.server.ts": TRIGGER.format(sdk=sdk, origin="userOrigin")},
+                              rule="DC715")
+    assert [(path, line) for path, line, *_ in found] == ([("app/services/watch.server.ts", 4)] if flagged else [])

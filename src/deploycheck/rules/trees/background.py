@@ -402,6 +402,16 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 continue
             if name == "setInterval" and runs_in_page(p):
                 continue  # a page's polling runs in the browser
+            if name in ("task", "schemaTask") and _TRIGGER_DEV.search(p.source) and _first_is_an_object(n):
+                # trigger.dev's `task({ id, run })`, `schedules.task({ id, cron, run })`: its
+                # workers run `run` for every triggered or scheduled run, retried and at once.
+                out.append(_span(_first_argument(n), "trigger.dev task"))
+                continue
+            if name == "createFunction" and _INNGEST.search(p.source):
+                # Inngest's `inngest.createFunction(config, trigger, handler)`: run for each event.
+                args = n.child_by_field_name("arguments")
+                out += _handler_spans(p, args.named_children[2:3] if args is not None else [], "Inngest function")
+                continue
             what = _JS_RUNNERS.get(name)
             if what is None or (name == "run" and "eachMessage" not in p.text(n) and "eachBatch" not in p.text(n)):
                 continue
@@ -498,6 +508,10 @@ def _event_handler_methods(cls, p: Parsed) -> list:
             and p.text(m.child_by_field_name("name") or m) == "handle"]
 
 
+# Job platforms whose SDK the file imports: trigger.dev's (`@trigger.dev/sdk`, `…/sdk/v3`) and
+# Inngest's (`inngest`, `inngest/…`).
+_TRIGGER_DEV = re.compile(rb"""['"]@trigger\.dev/sdk(?:/[\w.-]+)?['"]""")
+_INNGEST = re.compile(rb"""['"]inngest(?:/[\w./-]+)?['"]""")
 _AGENDA_IMPORT = re.compile(rb"""['"](?:agenda|@hokify/agenda)['"]""")
 
 

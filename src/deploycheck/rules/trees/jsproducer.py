@@ -29,7 +29,14 @@ _MEMBER_CALLS = (
     (frozenset({"now", "schedule", "every"}), re.compile(r"^(?:this\.)?agenda$", re.I), "Agenda"),
     (frozenset({"sendToQueue"}), re.compile(r""), "a RabbitMQ queue (amqplib)"),
     (frozenset({"send", "sendBatch"}), re.compile(r"producer", re.I), "a Kafka topic (kafkajs)"),
+    # trigger.dev's `tasks.trigger(id, payload, options)` and a task's own `myTask.trigger(payload)`,
+    # in a file that imports its SDK (_SDK_NEEDED); Inngest's `inngest.send({ name, data })`.
+    (frozenset({"trigger", "batchTrigger", "triggerAndWait", "batchTriggerAndWait", "triggerAndPoll"}),
+     re.compile(r"tasks?$", re.I), "a trigger.dev task"),
+    (frozenset({"send"}), re.compile(r"inngest", re.I), "an Inngest event"),
 )
+# Libraries whose calls count only in a file that imports their SDK (a jQuery `$task.trigger`).
+_SDK_NEEDED = {"a trigger.dev task": re.compile(rb"""['"]@trigger\.dev/(?:sdk|core)(?:/[\w.-]+)?['"]""")}
 # Calls whose own name says they enqueue (graphile-worker's, and wrappers keeping its name).
 _NAMED_CALLS = {"addJob": "a graphile-worker queue", "quickAddJob": "a graphile-worker queue"}
 
@@ -51,7 +58,8 @@ def _enqueue(node, p: Parsed) -> str | None:
         return _NAMED_CALLS[name]
     receiver_name = receiver.rpartition(".")[2] if name not in ("now", "schedule", "every") else receiver
     for names, holder, library in _MEMBER_CALLS:
-        if name in names and holder.search(receiver_name) and not _in_memory(receiver_name, p):
+        if name in names and holder.search(receiver_name) and not _in_memory(receiver_name, p) and (
+                library not in _SDK_NEEDED or _SDK_NEEDED[library].search(p.source)):
             return library
     return None
 

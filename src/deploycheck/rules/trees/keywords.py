@@ -32,7 +32,9 @@ KEYWORDS = {
                    "while (!this.", "while(this.", "while(!this.", "for (;;)", "for(;;)",
                    # An async function started and not awaited (background._started_unawaited), a
                    # statement of its own: not an async callback handed to a call (`setTimeout(async`).
-                   " (async (", " (async function", " (async()", "\t(async (", "\t(async function", "\t(async()"),
+                   " (async (", " (async function", " (async()", "\t(async (", "\t(async function", "\t(async()",
+                   # trigger.dev's tasks and Inngest's functions (background._TRIGGER_DEV, _INNGEST).
+                   "@trigger.dev/sdk", "createfunction("),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",
@@ -267,7 +269,8 @@ def java_field_write_hints(ctx) -> bool:
 # line is in it): a file is parsed for it only when its head holds one.
 _JS_PRODUCER_HINT = re.compile(r"(?:queue|flow)\w*\s*\.\s*add(?:bulk)?\s*\(|boss\w*\s*\.\s*(?:send|insert)|\baddjob\s*\("
                                r"|\bquickaddjob\s*\(|\bagenda\s*\.\s*(?:now|schedule|every)\s*\(|\.sendtoqueue\s*\("
-                               r"|producer\w*\s*\.\s*send|channel\w*\s*\.\s*publish\s*\(", re.ASCII)
+                               r"|producer\w*\s*\.\s*send|channel\w*\s*\.\s*publish\s*\("
+                               r"|tasks?\s*\.\s*(?:batch)?trigger\w*\s*\(|inngest\w*\s*\.\s*send\s*\(", re.ASCII)
 
 
 def js_producer_hints(ctx) -> bool:

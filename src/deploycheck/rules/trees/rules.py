@@ -26,7 +26,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         Dynflow actions (`< Actions::EntryAction`, `Actions::Base`, `Dynflow::Action`: foreman-tasks);
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, pg-boss
-        `boss.work` (a receiver named for a queue or scheduler, or a file naming pg-boss), a
+        `boss.work` (a receiver named for a queue or scheduler, or a file naming pg-boss),
+        trigger.dev's `task({ id, run })`/`schedules.task(…)`/`schemaTask(…)` (in a file importing
+        `@trigger.dev/sdk`), Inngest's `createFunction(config, trigger, handler)`, a
         server's fire-and-forget `setTimeout(() => …)` and async function started inside a function
         and not awaited (`(async () => { … })();`), the message handler of a forked process
         (`process.on('message', …)`) or a worker thread (`parentPort.on('message', …)`), an
@@ -900,8 +902,9 @@ PRODUCER_CHANGED = Rule(
         queue (`exportQueue.add(…)`; not one the file binds to a `Set`, an array or p-queue's
         `PQueue`), pg-boss's `send`/`sendAfter`/`sendThrottled`/`sendDebounced`/`insert` on a
         receiver named for the boss, graphile-worker's `addJob`/`quickAddJob` (a wrapper keeping
-        the name too), Agenda's `agenda.now`/`schedule`/`every`, amqplib's `sendToQueue` and a
-        kafkajs producer's `send`.
+        the name too), Agenda's `agenda.now`/`schedule`/`every`, amqplib's `sendToQueue`, a
+        kafkajs producer's `send`, trigger.dev's `tasks.trigger`/`batchTrigger`/`triggerAndWait`
+        (or a `…Task`'s, in a file importing its SDK) and Inngest's `inngest.send`.
 
         In Go, the same for asynq's `Enqueue`/`EnqueueContext`, machinery's `SendTask…`,
         `SendChain…`, `SendGroup…` and `SendChord…` and River's `Insert…` in a file importing the
