@@ -160,7 +160,7 @@ ONLY_AUTO = BACKUP.replace("dir.walkTopDown().forEach", 'dir.listFiles { f -> f.
 
 @pytest.mark.parametrize("handed_to, flagged", [
     ('HAScheduler.scheduleCron(task, "0 3 */1 * *", "backup")', True),
-    ("timer.schedule(task, 1000L)", True),
+    ("executor.execute(task)", True),
     # A lambda kept for a collection's `map` is no task.
     ("files.map(task)", False),
 ])

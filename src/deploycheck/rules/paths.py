@@ -107,10 +107,19 @@ _CODE_BELOW_SOURCES = re.compile(r"\.(?:[cm]?[jt]sx?|rb|go|java|kt|py)$")
 # (alaveteli's queues and cron jobs live only in its templates). A code file's template
 # (`worker.rb.example`) is read by the packs of its language, not parsed as code.
 _TEMPLATE_SUFFIX = re.compile(r"(?<=[^/])[.-](?:example|sample|dist|template)$", re.IGNORECASE)
+# A template engine's (Ansible's `.j2`, Capistrano's `.erb`, consul-template's or gomplate's
+# `.tmpl`) renders the file it is named for; read so only when that is configuration (a page's
+# `show.html.erb` is no configuration file).
+_ENGINE_SUFFIX = re.compile(r"(?<=[^/])\.(?:j2|jinja2?|erb|tmpl|tpl)$", re.IGNORECASE)
+_CONFIGURATION = re.compile(r"\.(?:ya?ml|json|toml|ini|conf|cfg|properties|env)$|(?:^|/)(?:crontab|procfile)(?:\.\w+)?$"
+                            r"|/cron\.d/", re.IGNORECASE)
 
 
 def deployed_path(path: str) -> str:
     """The path a configuration template is copied to (the path itself for any other file)."""
+    rendered = _ENGINE_SUFFIX.sub("", path)
+    if rendered != path and _CONFIGURATION.search(rendered):
+        return rendered
     return _TEMPLATE_SUFFIX.sub("", path)
 
 

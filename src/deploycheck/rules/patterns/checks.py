@@ -825,7 +825,8 @@ def _served_queues(view: FileView) -> tuple[str, set[str], str] | None:
 
 # Templates of a YAML configuration (``paths.deployed_path``): `config/sidekiq.yml-example`.
 _TEMPLATES_OF_YAML = tuple(f"*.{ext}{sep}{word}" for ext in ("yml", "yaml") for sep in ".-"
-                           for word in ("example", "sample", "dist", "template"))
+                           for word in ("example", "sample", "dist", "template")) + tuple(
+    f"*.{ext}.{engine}" for ext in ("yml", "yaml") for engine in ("j2", "jinja", "jinja2", "erb", "tmpl", "tpl"))
 
 
 def _unserved(view: FileView, name: str) -> str | None:

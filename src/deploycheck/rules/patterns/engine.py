@@ -570,8 +570,11 @@ def _moved_into_helper(ctx: FileContext, line: int, regex: re.Pattern[str]) -> t
 
 
 def _shown(m: re.Match[str]) -> str:
-    """The matched text as a message shows it: ``new Worker(`` reads as ``new Worker``."""
-    return short(m.group(0).strip().rstrip("({[ \t:='\"`").strip())
+    """The matched text as a message shows it: ``new Worker(`` reads as ``new Worker``; a
+    pattern that matches more than it names (a line's start, to see no SQL comment opens before
+    it) names its `shown` group."""
+    text = m.group("shown") if "shown" in m.re.groupindex and m.group("shown") else m.group(0)
+    return short(text.strip().rstrip("({[ \t:='\"`").strip())
 
 
 def _groups(m: re.Match[str]) -> dict[str, str]:

@@ -884,7 +884,8 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                         out += [_span(lit, what) for u in named(callee) for lit in _returned_literals(u)]
         elif n.type == "for_statement" and _ticks(p, n):
             out.append(_span(n, "ticker loop"))
-        elif n.type == "for_statement" and _selects_forever(n):
+        elif n.type == "for_statement" and _selects_forever(n) and not _in_a_request_handler(n, p):
+            # A server-sent-events handler's or a gRPC stream's loop runs on the request's goroutine.
             out.append(_span(n, "endless select loop, which runs on a goroutine of its own"))
         elif n.type == "func_literal":
             # A handler written in place and registered from a map or wrapped by a middleware
@@ -1122,6 +1123,52 @@ def _returned_literals(unit) -> list:
     return found
 
 
+# A Go function that handles one request: net/http's `(w http.ResponseWriter, r *http.Request)`,
+# gin's, echo's and fiber's contexts, or a gRPC streaming method's stream (`pb.Events_SubscribeServer`).
+# An API client's helper taking only a `*http.Request` sends one (the red team of session 30).
+_GO_REQUEST_PARAMS = re.compile(r"http\.ResponseWriter\b.*\*http\.Request\b|\*gin\.Context\b|\becho\.Context\b"
+                                r"|\*fiber\.Ctx\b|\b[A-Z]\w*_\w+Server\b", re.S)
+# What starts a server and then serves: net/http's and gRPC's, gin's `r.Run`, echo's `e.Start`,
+# fiber's `app.Listen`, each in a file that imports the package.
+_GO_SERVERS = ((b'"net/http"', frozenset({"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"})),
+               (b'"google.golang.org/grpc"', frozenset({"Serve"})),
+               (b'"github.com/gin-gonic/gin"', frozenset({"Run", "RunTLS"})),
+               (b'"github.com/labstack/echo', frozenset({"Start", "StartTLS"})),
+               (b'"github.com/gofiber/fiber', frozenset({"Listen", "ListenTLS"})))
+
+
+def go_request_handler(function, p: Parsed) -> bool:
+    """Whether a Go function or method handles one request (``_GO_REQUEST_PARAMS``)."""
+    params = function.child_by_field_name("parameters")
+    return params is not None and _GO_REQUEST_PARAMS.search(p.text(params)) is not None
+
+
+def go_starts_a_server(function, p: Parsed) -> bool:
+    """Whether a Go function starts a web or gRPC server on its own goroutine (not on one it
+    starts: a worker's `go http.ListenAndServe(":9090", promhttp.Handler())` for its metrics)."""
+    names = frozenset().union(*(calls for package, calls in _GO_SERVERS if package in p.source))
+    body = function.child_by_field_name("body")
+    stack = [body] if names and body is not None else []
+    while stack:
+        n = stack.pop()
+        if n.type in ("go_statement", "func_literal"):
+            continue
+        if n.type == "call_expression":
+            fn = n.child_by_field_name("function")
+            if fn is not None and fn.type == "selector_expression" and p.text(fn.child_by_field_name("field") or fn) in names:
+                return True
+        stack.extend(n.named_children)
+    return False
+
+
+def _in_a_request_handler(node, p: Parsed) -> bool:
+    """Whether ``node`` lies in a Go function that handles one request."""
+    up = node.parent
+    while up is not None and up.type not in ("function_declaration", "method_declaration"):
+        up = up.parent
+    return up is not None and go_request_handler(up, p)
+
+
 def _selects_forever(loop) -> bool:
     """Whether a `for` loop is `for { select { case v := <-ch: … } }`: with no condition it never
     returns, so it runs on a goroutine of its own, taking what other goroutines send (mailpit's
@@ -1295,11 +1342,8 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if what is not None:
                 out.append(_span(n, what))
         elif n.type in ("lambda_expression", "lambda_literal", "annotated_lambda"):
-            call = n.parent.parent if n.parent is not None else None
-            while call is not None and call.type not in ("method_invocation", "object_creation_expression",
-                                                         "call_expression", "block", "class_body"):
-                call = call.parent
-            if call is None or call.type in ("block", "class_body"):
+            call = _lambda_call(n)
+            if call is None:
                 if _handed_on_task(n, p):
                     out.append(_span(n, "Runnable handed to an executor or thread"))
                 elif _kotlin_lambda_handed_to_a_runner(n, p):
@@ -1308,10 +1352,7 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             if p.language == "kotlin" and _handed_on_task(n, p):  # `val r = Runnable { … }` handed on
                 out.append(_span(n, "Runnable handed to an executor or thread"))
                 continue
-            # What the call says before this lambda (`executor.submit(`, `x.thenApply(`), not what
-            # the lambda's own body calls: Javalin's `ctx.future { future { … }.thenApply { … } }`
-            # is a request's handler, not a continuation (a new user's trial, session 30).
-            head = p.source[call.start_byte:min(n.start_byte, call.start_byte + 200)].decode("utf-8", "replace")
+            head = _call_head(call, n, p)
             if _RUNS_TASKS.search(head):
                 out.append(_span(n, "task run by an executor or thread"))
             elif _CONTINUES.search(head):
@@ -1371,6 +1412,34 @@ _ONLY_LOOKS = re.compile(r"(?:\b(?:log|logger|LOG|LOGGER|Log|Logger)\s*\.\s*\w+"
                          r"|assert\w*))\s*$")
 
 
+def _lambda_call(lambda_node):
+    """The call a JVM lambda is an argument of; None for one kept in a variable or a field."""
+    call = lambda_node.parent.parent if lambda_node.parent is not None else None
+    while call is not None and call.type not in ("method_invocation", "object_creation_expression",
+                                                 "call_expression", "block", "class_body"):
+        call = call.parent
+    return None if call is None or call.type in ("block", "class_body") else call
+
+
+def _call_head(call, lambda_node, p: Parsed) -> str:
+    """What ``call`` says before ``lambda_node`` (`executor.submit(`, `x.thenApply(`), not what
+    the lambda's own body calls: Javalin's `ctx.future { future { … }.thenApply { … } }` is a
+    request's handler, not a continuation (a new user's trial, session 30)."""
+    return p.source[call.start_byte:min(lambda_node.start_byte, call.start_byte + 200)].decode("utf-8", "replace")
+
+
+def _run_by_a_runner(node, p: Parsed) -> bool:
+    """Whether ``node`` lies in a lambda handed to a call that runs tasks (`fixedRateTimer(…) {
+    task() }`, `scope.launch { … }`)."""
+    up = node.parent
+    while up is not None and up.type not in ("function_declaration", "method_declaration", "class_body"):
+        if up.type in ("lambda_literal", "lambda_expression") and (call := _lambda_call(up)) is not None \
+                and _RUNS_TASKS.search(_call_head(call, up, p)):
+            return True
+        up = up.parent
+    return False
+
+
 def _kotlin_lambda_handed_to_a_runner(lambda_node, p: Parsed) -> bool:
     """Kotlin's `val task = { cleanup(); backup() }` later handed to a call that runs or schedules
     tasks (Suwayomi's `HAScheduler.scheduleCron(task, "0 3 * * *", "backup")`, a new user's trial,
@@ -1382,7 +1451,15 @@ def _kotlin_lambda_handed_to_a_runner(lambda_node, p: Parsed) -> bool:
     variable = next((c for c in declaration.named_children if c.type == "variable_declaration"), None)
     named = next((c for c in variable.named_children if c.type in ("identifier", "simple_identifier")), None) \
         if variable is not None else None
-    return named is not None and _handed_on(p, p.text(named), declaration, runner=_RUNS_TASKS)
+    if named is None:
+        return False
+    if _handed_on(p, p.text(named), declaration, runner=_RUNS_TASKS):
+        return True
+    # Or called from a lambda that a runner runs (`Timer().schedule(0L, day) { task() }`).
+    name = p.text(named)
+    return any(n.type in ("identifier", "simple_identifier") and p.text(n) == name and n.parent is not None
+               and n.parent.type == "call_expression" and n.parent.children[0].id == n.id and _run_by_a_runner(n, p)
+               for n in _walk(declaration.parent) if not declaration.start_byte <= n.start_byte < declaration.end_byte)
 
 
 def _handed_on(p: Parsed, name: str, declaration, runner: re.Pattern[str] | None = None) -> bool:
@@ -1459,5 +1536,6 @@ def _temporal_implementation(p: Parsed, supertypes: list[str]) -> str | None:
 # A lambda handed to one of these runs on another thread: an executor's or a thread's task; or
 # (``_CONTINUES``) a future's continuation, which runs when the future completes, beside the
 # requests that go on (streampark's savepoint callback, handed to its CompletableFutureUtils).
-_RUNS_TASKS = re.compile(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|thread|launch|async)\b")
+_RUNS_TASKS = re.compile(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|[Tt]hread|launch|async"
+                         r"|fixedRateTimer|timer)\b")
 _CONTINUES = re.compile(r"\b(?:(?:then(?:Accept|Apply|Run|Compose|Combine)|whenComplete)(?:Async)?|CompletableFuture\w*)\b")

@@ -760,7 +760,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
                 span = min(inside or readers, key=lambda s: s[1] - s[0])
                 job = job_of(p, ctx.path, span)
                 what = span[2] if inside else _read_by(job)
-            elif folder_top and not any(c.type in FUNCTIONS for c in units_at(p, row)):
+            elif folder_top and not any(c.type in FUNCTIONS and not _go_init(c, p) for c in units_at(p, row)):
                 what = folder_top
             else:
                 by = _reached_by(ctx, p, row) if follow_calls else None
@@ -1155,6 +1155,13 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
                                               job=job, trail=trail)
 
 
+def _go_init(unit, p: Parsed) -> bool:
+    """A Go package's `func init()`: run once at start-up, as its package-level declarations are
+    (a job folder's tasks registered there)."""
+    name = unit.child_by_field_name("name") if unit.type == "function_declaration" else None
+    return name is not None and p.text(name) == "init"
+
+
 def _shown_line(text: str) -> str:
     """A line of the change, short and inert (no backticks or control characters), in backticks."""
     line = "".join(c if c.isprintable() else " " for c in " ".join(text.split())).replace("`", "'")
@@ -1162,16 +1169,16 @@ def _shown_line(text: str) -> str:
 
 
 def _removed_beside(ctx, changed: list[int]) -> list[tuple[int, str]]:
-    """The base's lines that the hunks of the head's ``changed`` lines removed and that no added
-    line of theirs resembles: a unit judged on the head shows its new lines, and a line taken out
+    """The base's lines that the hunks of the head's ``changed`` lines removed, in hunks that remove
+    more lines than they add, and that no added line of theirs resembles: a unit judged on the head shows its new lines, and a line taken out
     beside them (a job's `unique :…` or `retry_on` dropped where a comment was added to the line
     above) would be in no finding at all (a new user's trial, session 30)."""
     rows = set(changed)
     moved = {" ".join(text.split()) for text in ctx.added.values()}  # a line moved elsewhere is not gone
     out = []
     for hunk in ctx.file.hunks:
-        if not hunk.removed or not any(line.number in rows for line in hunk.added):
-            continue
+        if len(hunk.removed) <= len(hunk.added) or not any(line.number in rows for line in hunk.added):
+            continue  # each removed line may be the one replaced: the head's lines show it
         added = [" ".join(line.text.split()) for line in hunk.added]
         for line in hunk.removed:
             text = " ".join(line.text.split())

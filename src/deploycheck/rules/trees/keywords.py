@@ -59,7 +59,10 @@ KEYWORDS = {
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 # A task handed to a scheduler's call (`HAScheduler.scheduleCron(task, …)`, `timer.schedule(`).
 KEYWORDS["java"] += (".schedule",)
-KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(")
+KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(",
+                                         # kotlin.concurrent's timers, a thread built from a task
+                                         # (`Thread(task, "backup")`, background._RUNS_TASKS)
+                                         "fixedratetimer(", "timer(", " thread(")
 
 
 # What only a server's JavaScript does: load a module CommonJS's way (`require('x')`; RequireJS's

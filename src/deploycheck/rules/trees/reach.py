@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 
 from ...git.model import DELETED
-from .background import _receiver_type, job_of, receiver_names_of, regions, runs_in_page, without_type_arguments
+from .background import _receiver_type, go_request_handler, go_starts_a_server, job_of, receiver_names_of, regions, runs_in_page, without_type_arguments
 from .keywords import FAMILY_GLOBS, JOB_PATHS_CODE, family_of, in_job_paths, job_folder_code, scan_memo
 from .langs import language_of
 from .naming import (WORD, files_naming, files_naming_with, followable, java_field_named, java_subclass_files,
@@ -304,16 +304,6 @@ def _owner_name(chain: list, p: Parsed) -> str | None:
 _WEB_ENDPOINT = re.compile(r"@(?:(?:Get|Post|Put|Delete|Patch|Request)Mapping|GET|POST|PUT|DELETE|PATCH)\b")
 
 
-# A Go HTTP handler takes the request as net/http or a web framework hands it over; the server
-# runs it on a goroutine of the request, as a request. A function that starts the server
-# (`ListenAndServe`, `Serve`) runs once at start-up and then serves requests: its callers start a
-# web server, not background work (mailpit's `go server.Listen()` made every API handler
-# "background code"). The goroutines it starts itself are their own regions.
-_GO_REQUEST_PARAMS = re.compile(r"\*http\.Request\b|\*gin\.Context\b|\becho\.Context\b|\*fiber\.Ctx\b")
-_GO_SERVES = re.compile(r"\.(?:ListenAndServe|ListenAndServeTLS|Serve|ServeTLS)\(")
-_GO_SERVER_PACKAGES = (b'"net/http"', b'"google.golang.org/grpc"')
-
-
 def _web_endpoint(node, p: Parsed) -> bool:
     if p.language == "go":
         return _go_web_endpoint(node, p)
@@ -324,15 +314,13 @@ def _web_endpoint(node, p: Parsed) -> bool:
 
 
 def _go_web_endpoint(node, p: Parsed) -> bool:
-    """A Go function or method that handles one HTTP request, or starts a web or gRPC server."""
-    if node.type not in ("function_declaration", "method_declaration"):
-        return False
-    params = node.child_by_field_name("parameters")
-    if params is not None and _GO_REQUEST_PARAMS.search(p.text(params)):
-        return True
-    body = node.child_by_field_name("body")
-    return body is not None and any(lib in p.source for lib in _GO_SERVER_PACKAGES) \
-        and _GO_SERVES.search(p.text(body)) is not None
+    """A Go function or method that handles one request, or starts a web or gRPC server
+    (background.go_request_handler, go_starts_a_server): the server runs it on the request's
+    goroutine, as a request; what starts the server runs once and then serves (mailpit's `go
+    server.Listen()` made every API handler background code). The goroutines either starts are
+    their own regions."""
+    return node.type in ("function_declaration", "method_declaration") and (
+        go_request_handler(node, p) or go_starts_a_server(node, p))
 
 
 # Where Rails (and a Rails engine) keeps its controllers: a class named `*Controller` elsewhere
