@@ -186,3 +186,44 @@ def test_js_a_trigger_dev_trigger_whose_payload_changed_is_a_producer_change(tmp
                               {"app/services/watch.server.ts": TRIGGER.format(sdk=sdk, origin="userOrigin")},
                               rule="DC715")
     assert [(path, line) for path, line, *_ in found] == ([("app/services/watch.server.ts", 4)] if flagged else [])
+
+
+# erxes's call-event handler finds or creates a call session under a Redlock (`lock = await
+# redlock.acquire([lockKey], ttl)` … `finally { await lock.release() }`); which session a call joins
+# changed there with nothing flagged (apps-q 873cd3cf). Changed lines run under a lock the function
+# takes are what the lock makes exclusive.
+HANDLER = """import Redlock from 'redlock';
+
+export async function handleCallEvent(redlock: Redlock, models: any, ev: any) {
+  const before = ev.uniqueid.trim();
+  const lock = await redlock.acquire([`call:${before}`], 5000);
+  try {
+    let session = await models.CallSessions.findOne({ uniqueid: before });
+    if (!session) {
+      session = await models.CallSessions.create({ uniqueid: before });
+    }
+    return session;
+  } finally {
+    await lock.release();
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("before, after, line", [
+    # Under the lock: which session a call joins.
+    ("models.CallSessions.create({ uniqueid: before })", "models.CallSessions.create({ uniqueid: before, leg: ev.leg })", 9),
+    # Before it: the key's input, read by DC250 where the lock's own line changes.
+    ("ev.uniqueid.trim()", "String(ev.uniqueid).trim()", None),
+    # A pool's `acquire` is no lock.
+    ("redlock.acquire([`call:${before}`], 5000)", "pool.acquire([`call:${before}`], 5000)", None),
+])
+def test_js_a_change_under_a_lock_the_function_takes_is_flagged(tmp_path, before: str, after: str,
+                                                                 line: int | None) -> None:
+    main_text = HANDLER if "pool" not in after else HANDLER.replace(before, after)
+    head = HANDLER.replace(before, after) if "pool" not in after else main_text.replace(
+        "models.CallSessions.create({ uniqueid: before })", "models.CallSessions.create({ uniqueid: before, leg: ev.leg })")
+    found = flagged_on_branch(tmp_path, {"src/call/events.ts": main_text}, {"src/call/events.ts": head}, rule="DC704")
+    assert [(path, ln) for path, ln, *_ in found] == ([("src/call/events.ts", line)] if line else [])
+    if line:
+        assert "holds its lock" in found[0][4] and "`redlock.acquire(…)` (line 5)" in found[0][4]

@@ -13,7 +13,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -28,7 +28,7 @@ from .naming import followable, producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
 from .jvm import is_logger_declaration
-from .hazards import HINTS, LANGUAGES, capacity_flows, lock_calls_changed, weakened
+from .hazards import HINTS, LANGUAGES, capacity_flows, js_work_under_a_lock, lock_calls_changed, weakened
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
@@ -200,6 +200,9 @@ def detect(ctx):
         # A lock, a concurrent type or a `volatile` says its author meant threads, wherever it is:
         # in a JVM or Go server every request is one (openhab's script engine registry, apps-q).
         yield from _weakened(ctx, p, lines, side)
+        if side == "head" and language in ("javascript", "typescript", "tsx") and js_lock_hints(ctx):
+            for line, message in js_work_under_a_lock(p, lines):
+                yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
         if side == "head" and language in ("go", "java", "kotlin"):
             yield from _own_lock_changed(ctx, p, lines)
             if language != "kotlin" and ctx.file.status != ADDED and (base := _base_tree(ctx, language)) is not None:

@@ -323,6 +323,89 @@ def lock_calls_changed(p: Parsed, base: Parsed, lines: dict[int, str]) -> list[t
     return out
 
 
+# --- JS/TS: what runs under a lock the code takes ---------------------------------------------
+
+# A lock a JS/TS server takes around work: Redlock's `redlock.acquire([key], ttl)` and
+# `redlock.using([key], ttl, fn)`, async-mutex's `mutex.acquire()`/`mutex.runExclusive(fn)`, an
+# application's `…Lock.acquire(…)`. The receiver names a lock (not a pool's `acquire`).
+_JS_LOCK_CALLS = frozenset({"acquire", "using", "runExclusive", "lock", "acquireLock"})
+_JS_LOCK_HOLDER = re.compile(r"(?i)lock|mutex|sem(?:aphore)?\b")
+_JS_RELEASES = frozenset({"release", "unlock", "releaseLock"})
+_JS_FUNCTIONS = frozenset({"function_declaration", "method_definition", "arrow_function", "function_expression",
+                           "function", "generator_function_declaration"})
+
+
+def js_work_under_a_lock(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line, message) for the first changed line of each function that runs it while holding a
+    lock the function takes: what the lock makes exclusive changed (erxes's call-event handler,
+    whose find-or-create of a call session runs under a Redlock, apps-q 873cd3cf). The lock's own
+    line is DC250's."""
+    out: list[tuple[int, str]] = []
+    done: set[int] = set()
+    for number in sorted(lines):
+        row = number - 1
+        node = p.root.named_descendant_for_point_range((row, 0), (row, 0))
+        while node is not None and node.type not in _JS_FUNCTIONS:
+            node = node.parent
+        while node is not None:  # the innermost function with a lock around this row
+            if node.id not in done:
+                section = _js_locked_section(node, p, row)
+                if section is not None:
+                    done.add(node.id)
+                    shown, at = section
+                    out.append((number, (
+                        f"line {number} runs while `{shown}(…)` (line {at}) holds its lock: what the lock makes "
+                        "exclusive changed. Say in the checklist what two holders (requests, workers, instances) "
+                        "must not do at once, and whether the changed code can run longer than the lock's expiry.")))
+                    break
+            node = node.parent
+            while node is not None and node.type not in _JS_FUNCTIONS:
+                node = node.parent
+    return out
+
+
+def _js_locked_section(function, p: Parsed, row: int) -> tuple[str, int] | None:
+    """The lock call (shown, line) of ``function`` under which 0-based ``row`` runs, if any."""
+    if not any(name.encode() in p.source[function.start_byte:function.end_byte] for name in _JS_LOCK_CALLS):
+        return None
+    stack, taken, releases = [function], [], []
+    while stack:
+        n = stack.pop()
+        if n.type in _JS_FUNCTIONS and n.id != function.id and not _callback_of_a_lock(n, p):
+            continue  # another function's own work
+        if n.type == "call_expression":
+            fn = n.child_by_field_name("function")
+            if fn is not None and fn.type == "member_expression":
+                prop, obj = fn.child_by_field_name("property"), fn.child_by_field_name("object")
+                name = p.text(prop) if prop is not None else ""
+                if name in _JS_LOCK_CALLS and obj is not None and _JS_LOCK_HOLDER.search(p.text(obj).rpartition(".")[2]):
+                    taken.append(n)
+                elif name in _JS_RELEASES:
+                    releases.append(n.start_point[0])
+        stack.extend(n.named_children)
+    for call in taken:
+        shown = p.text(call.child_by_field_name("function"))
+        args = call.child_by_field_name("arguments")
+        callbacks = [a for a in (args.named_children if args is not None else []) if a.type in _JS_FUNCTIONS]
+        if callbacks:  # `redlock.using(keys, ttl, async (signal) => …)`, `mutex.runExclusive(…)`
+            if any(cb.start_point[0] <= row <= cb.end_point[0] for cb in callbacks):
+                return shown, call.start_point[0] + 1
+            continue
+        start = call.end_point[0]
+        end = min([r for r in releases if r > start] or [function.end_point[0]])
+        if start < row < end:
+            return shown, call.start_point[0] + 1
+    return None
+
+
+def _callback_of_a_lock(fn, p: Parsed) -> bool:
+    """Whether the function ``fn`` is handed to a lock's call (`redlock.using(…, async () => …)`)."""
+    call = fn.parent.parent if fn.parent is not None and fn.parent.type == "arguments" else None
+    callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" else None
+    return prop is not None and p.text(prop) in _JS_LOCK_CALLS
+
+
 # Calls that build an error or a log line, or compute a value from their arguments alone (a
 # standard library's encoders, formatters and parsers): moved across a lock, they change nothing it
 # guards (ntfy's `base64.StdEncoding.EncodeToString(…)` moved under its session mutex, apps-i).

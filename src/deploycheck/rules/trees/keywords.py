@@ -218,6 +218,18 @@ def lock_hints(ctx) -> bool:
     return _LOCK_CALL_TEXT.search(ctx.lower_text("head") or "") is not None
 
 
+# A JS/TS lock taken around work (hazards.js_work_under_a_lock): Redlock's, async-mutex's, a
+# `…Lock.acquire(`.
+_JS_LOCK_TEXT = re.compile(r"(?:lock|mutex|sem\w*)\s*\.\s*(?:acquire|using|runexclusive|lock|acquirelock)\s*\(")
+
+
+def js_lock_hints(ctx) -> bool:
+    """DC704's gate for changed JS/TS lines run under a lock the function takes."""
+    if language_of_file(ctx) not in ("javascript", "typescript", "tsx") or not ctx.added:
+        return False
+    return _JS_LOCK_TEXT.search(ctx.lower_text("head") or "") is not None
+
+
 def channel_hints(ctx) -> bool:
     """DC704's gate for a Go channel's capacity set elsewhere (hazards.capacity_flows): a modified
     Go file with added lines that makes a channel."""

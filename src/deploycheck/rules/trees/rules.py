@@ -410,7 +410,11 @@ PRIMITIVE_WEAKENED = Rule(
         function did not make that call, as written, as often (another lock, key, scope or
         duration: harness's repository-wide merge lock made one per target branch), or made it at
         another point (the calls before it differ, errors and log lines aside: harness's merge
-        endpoint now locks before it reads the commits it merges, apps-s)."""),
+        endpoint now locks before it reads the commits it merges, apps-s). In JS/TS, a changed line
+        that a function runs while holding a lock it takes (Redlock's `redlock.acquire(…)` until the
+        lock's `release()`, or the callback of `redlock.using(…)`, async-mutex's `mutex.acquire()`
+        and `runExclusive(…)`, a `…Lock.acquire(…)`) is a `warning`, once per function: what the
+        lock makes exclusive changed (erxes's call-session find-or-create, apps-q)."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
