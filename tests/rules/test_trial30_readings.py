@@ -269,3 +269,11 @@ def test_a_line_moved_elsewhere_in_the_file_is_not_named_as_removed(tmp_path) ->
         .replace("attachment.mask!", "attachment.mask!(force: true)")
     found = flagged_on_branch(tmp_path, {"app/jobs/mask_job.rb": MASK}, {"app/jobs/mask_job.rb": reordered}, rule="DC701")
     assert found and all("Removed from it" not in message for *_, message in found)
+
+
+# A crontab installed into `/etc/cron.d/` is named for its application (`etc/cron.d/app`), not
+# `crontab`: its new job was never read, nor its template's (the red team of session 30).
+@pytest.mark.parametrize("path", ["etc/cron.d/app", "deploy/etc/cron.d/app.example"])
+def test_a_crontab_in_a_cron_d_folder_is_read_whatever_its_name(tmp_path, path: str) -> None:
+    found = flagged_on_branch(tmp_path, {path: CRONTAB}, {path: CRONTAB_MORE}, rule=None)
+    assert [(p, line) for p, line, *_ in found] == [(path, 3)]

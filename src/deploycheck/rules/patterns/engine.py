@@ -673,9 +673,12 @@ def _changed_lower(ctx: FileContext) -> tuple[str, str]:
 def _packs_for_file(ctx: FileContext) -> tuple[tuple[Pack, str], ...]:
     """``packs_for(ctx.path)``; for a script without an extension, the packs of the language its
     `#!` line names (those of that language's first extension)."""
-    chosen = packs_for(deployed_path(ctx.path))
+    deployed = deployed_path(ctx.path)
+    chosen = packs_for(deployed)
     if chosen:
         return chosen
+    if "/cron.d/" in f"/{deployed}":
+        return packs_for("crontab")  # `/etc/cron.d/app`: a crontab by its folder, whatever its name
     from ..trees.langs import EXTENSIONS, has_extension, language_of_file
 
     if has_extension(ctx.path):
