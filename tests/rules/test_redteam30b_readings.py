@@ -186,6 +186,8 @@ UPDATE_LINE = "    await models.Calls.updateOne({ uniqueid: key }, { $set: { ses
 MOVED_OUT = MOVED.replace(UPDATE_LINE, "").replace("  return session;", UPDATE_LINE[2:] + "  return session;")
 
 
+@pytest.mark.xfail(strict=True, reason="a limitation documented in docs/limitations.md (session 30): only the "
+                   "head's changed lines are read for DC704's JS lock, so work moved out of a lock is not seen")
 def test_js_work_moved_out_of_a_lock_is_flagged(tmp_path) -> None:
     path = "src/call/events.ts"
     assert MOVED_OUT != MOVED

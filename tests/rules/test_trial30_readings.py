@@ -217,7 +217,7 @@ end
 
 @pytest.mark.parametrize("head, named", [
     (MASK.replace("  queue_as :default\n  retry_on Timeout::Error, attempts: 5\n", "  queue_as :default # masking\n"),
-     "Removed from it as well: base line 3 (`retry_on Timeout::Error, attempts: 5`)."),
+     "Removed from it as well: `retry_on Timeout::Error, attempts: 5`."),
     # A line replaced by one like it is the head's line to judge: nothing more is named.
     (MASK.replace("attempts: 5", "attempts: 3"), None),
 ])

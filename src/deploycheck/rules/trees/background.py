@@ -407,10 +407,14 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 # workers run `run` for every triggered or scheduled run, retried and at once.
                 out.append(_span(_first_argument(n), "trigger.dev task"))
                 continue
-            if name == "createFunction" and _INNGEST.search(p.source):
-                # Inngest's `inngest.createFunction(config, trigger, handler)`: run for each event.
+            if name == "createFunction" and (_INNGEST.search(p.source) or "inngest" in p.text(callee).lower()):
+                # Inngest's `inngest.createFunction(config, trigger, handler)`, the client often
+                # imported from the project's own `./client`: run for each event or on its cron.
+                # The whole call: its concurrency, retries and trigger are how it runs.
                 args = n.child_by_field_name("arguments")
-                out += _handler_spans(p, args.named_children[2:3] if args is not None else [], "Inngest function")
+                out.append(_span(n, "Inngest function"))
+                out += _handler_spans(p, [a for a in (args.named_children[2:3] if args is not None else [])
+                                          if a.type in ("identifier", "member_expression")], "Inngest function")
                 continue
             what = _JS_RUNNERS.get(name)
             if what is None or (name == "run" and "eachMessage" not in p.text(n) and "eachBatch" not in p.text(n)):
@@ -1127,7 +1131,8 @@ def _returned_literals(unit) -> list:
 # gin's, echo's and fiber's contexts, or a gRPC streaming method's stream (`pb.Events_SubscribeServer`).
 # An API client's helper taking only a `*http.Request` sends one (the red team of session 30).
 _GO_REQUEST_PARAMS = re.compile(r"http\.ResponseWriter\b.*\*http\.Request\b|\*gin\.Context\b|\becho\.Context\b"
-                                r"|\*fiber\.Ctx\b|\b[A-Z]\w*_\w+Server\b", re.S)
+                                r"|\*fiber\.Ctx\b|\b[A-Z]\w*_\w+Server\b|\*connect\.(?:Server|Bidi)Stream\b"
+                                r"|\bgrpc\.(?:ServerStreaming|BidiStreaming|ClientStreaming)Server\b", re.S)
 # What starts a server and then serves: net/http's and gRPC's, gin's `r.Run`, echo's `e.Start`,
 # fiber's `app.Listen`, each in a file that imports the package.
 _GO_SERVERS = ((b'"net/http"', frozenset({"ListenAndServe", "ListenAndServeTLS", "Serve", "ServeTLS"})),
@@ -1162,11 +1167,16 @@ def go_starts_a_server(function, p: Parsed) -> bool:
 
 
 def _in_a_request_handler(node, p: Parsed) -> bool:
-    """Whether ``node`` lies in a Go function that handles one request."""
+    """Whether ``node`` lies in a Go function that handles one request: a declared one, or a
+    function literal of that shape (registered in place, or returned by a handler factory)."""
     up = node.parent
-    while up is not None and up.type not in ("function_declaration", "method_declaration"):
+    while up is not None:
+        if up.type in ("function_declaration", "method_declaration", "func_literal") and go_request_handler(up, p):
+            return True
+        if up.type in ("function_declaration", "method_declaration"):
+            return False
         up = up.parent
-    return up is not None and go_request_handler(up, p)
+    return False
 
 
 def _selects_forever(loop) -> bool:
@@ -1430,12 +1440,15 @@ def _call_head(call, lambda_node, p: Parsed) -> str:
 
 def _run_by_a_runner(node, p: Parsed) -> bool:
     """Whether ``node`` lies in a lambda handed to a call that runs tasks (`fixedRateTimer(…) {
-    task() }`, `scope.launch { … }`)."""
+    task() }`, `scope.launch { … }`) or in an anonymous task object (`object : TimerTask() {…}`)."""
     up = node.parent
-    while up is not None and up.type not in ("function_declaration", "method_declaration", "class_body"):
+    while up is not None and up.type not in ("class_declaration", "object_declaration"):
         if up.type in ("lambda_literal", "lambda_expression") and (call := _lambda_call(up)) is not None \
                 and _RUNS_TASKS.search(_call_head(call, up, p)):
             return True
+        if up.type in ("object_literal", "object_creation_expression") and any(c.type == "class_body" for c in up.children) \
+                and _jvm_runs_as(_jvm_supertypes(up, p), p.source) is not None:
+            return True  # `object : TimerTask() { override fun run() { task() } }`
         up = up.parent
     return False
 
@@ -1536,6 +1549,7 @@ def _temporal_implementation(p: Parsed, supertypes: list[str]) -> str | None:
 # A lambda handed to one of these runs on another thread: an executor's or a thread's task; or
 # (``_CONTINUES``) a future's continuation, which runs when the future completes, beside the
 # requests that go on (streampark's savepoint callback, handed to its CompletableFutureUtils).
+# `timer(…)` is kotlin.concurrent's top-level function, not a metrics registry's `registry.timer(…)`.
 _RUNS_TASKS = re.compile(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|[Tt]hread|launch|async"
-                         r"|fixedRateTimer|timer)\b")
+                         r"|fixedRateTimer|timerTask)\b|(?<![.\w])timer\s*\(")
 _CONTINUES = re.compile(r"\b(?:(?:then(?:Accept|Apply|Run|Compose|Combine)|whenComplete)(?:Async)?|CompletableFuture\w*)\b")

@@ -201,7 +201,9 @@ def detect(ctx):
         # in a JVM or Go server every request is one (openhab's script engine registry, apps-q).
         yield from _weakened(ctx, p, lines, side)
         if side == "head" and language in ("javascript", "typescript", "tsx") and js_lock_hints(ctx):
-            for line, message in js_work_under_a_lock(p, lines):
+            code = _code_rows(p, lines)
+            for line, message in js_work_under_a_lock(p, {n: t for n, t in lines.items()
+                                                          if n in code and not _JS_LOG_LINE.match(t)}):
                 yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
         if side == "head" and language in ("go", "java", "kotlin"):
             yield from _own_lock_changed(ctx, p, lines)
@@ -1150,12 +1152,16 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
             # then challenged. conductor's decider-queue change (`queueDAO.remove(…)`, then
             # `push`) was signed "shared-state: no" unasked (a new user's trial, session 28).
             message += f" Its changed lines touch {SHARED_STATE_WORDS}: `{' '.join(write.group(0).split())}`."
-        if side == "head" and severity == "warning" and (gone := _removed_beside(ctx, changed)):
+        if side == "head" and severity == "warning" and (gone := _removed_beside(ctx, p, key, changed)):
+            # Without line numbers: a message is part of a SARIF alert's fingerprint.
             message += " Removed from it as well: " + "; ".join(
-                f"base line {n} ({_shown_line(text)})" for n, text in gone[:3]) + (
-                f" and {len(gone) - 3} more" if len(gone) > 3 else "") + "."
+                _shown_line(text) for _, text in gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "") + "."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity,
                                               job=job, trail=trail)
+
+
+# A JS/TS line that only logs (`console.log(…)`, `logger.info(…)`, `this.logger.warn(…)`).
+_JS_LOG_LINE = re.compile(r"^\s*(?:await\s+)?(?:console|(?:this\.)?(?:logger|log))\.\w+\(")
 
 
 def _go_init(unit, p: Parsed) -> bool:
@@ -1171,23 +1177,38 @@ def _shown_line(text: str) -> str:
     return f"`{line[:77]}...`" if len(line) > 80 else f"`{line}`"
 
 
-def _removed_beside(ctx, changed: list[int]) -> list[tuple[int, str]]:
-    """The base's lines that the hunks of the head's ``changed`` lines removed, in hunks that remove
-    more lines than they add, and that no added line of theirs resembles: a unit judged on the head shows its new lines, and a line taken out
-    beside them (a job's `unique :…` or `retry_on` dropped where a comment was added to the line
-    above) would be in no finding at all (a new user's trial, session 30)."""
+def _removed_beside(ctx, p: Parsed, key: str, changed: list[int]) -> list[tuple[int, str]]:
+    """The base's lines of the unit ``key`` that the hunks of the head's ``changed`` lines removed,
+    in hunks that remove more lines of code than they add, and that no added line resembles, holds
+    (a call joined onto one line) or moves elsewhere: a unit judged on the head shows its new lines,
+    and a line taken out beside them (a job's `unique :…` or `retry_on` dropped where a comment was
+    added to the line above) would be in no finding at all (a new user's trial, session 30)."""
     rows = set(changed)
-    moved = {" ".join(text.split()) for text in ctx.added.values()}  # a line moved elsewhere is not gone
+    moved = {" ".join(text.split()) for text in ctx.added.values()}
+    base = _base_tree(ctx, p.language)
     out = []
     for hunk in ctx.file.hunks:
-        if len(hunk.removed) <= len(hunk.added) or not any(line.number in rows for line in hunk.added):
+        code_added = [line for line in hunk.added if _code_text(line.text)]
+        code_removed = [line for line in hunk.removed if _code_text(line.text)]
+        if len(code_removed) <= len(code_added) or not any(line.number in rows for line in hunk.added):
             continue  # each removed line may be the one replaced: the head's lines show it
         added = [" ".join(line.text.split()) for line in hunk.added]
-        for line in hunk.removed:
+        joined = "".join("".join(a.split()) for a in added)
+        for line in code_removed:
             text = " ".join(line.text.split())
-            if text and text not in moved and not any(SequenceMatcher(None, text, a).ratio() >= 0.6 for a in added):
-                out.append((line.number, line.text))
+            if text in moved or "".join(text.split()) in joined \
+                    or any(SequenceMatcher(None, text, a).ratio() >= 0.6 for a in added):
+                continue
+            if base is not None and qualname(units_at(base, line.number - 1), base) != key:
+                continue  # another unit's line (a function deleted beside this one)
+            out.append((line.number, line.text))
     return out
+
+
+def _code_text(text: str) -> bool:
+    """Whether a line holds more than blanks, a comment or a closing bracket."""
+    stripped = text.strip()
+    return bool(stripped) and not stripped.startswith(("#", "//", "/*", "*", "--")) and stripped.strip("})];,") != ""
 
 
 # Units that hold a value rather than code: a constant, a variable, a field, a property.

@@ -352,11 +352,12 @@ def js_work_under_a_lock(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
                 section = _js_locked_section(node, p, row)
                 if section is not None:
                     done.add(node.id)
-                    shown, at = section
+                    shown, _at = section
                     out.append((number, (
-                        f"line {number} runs while `{shown}(…)` (line {at}) holds its lock: what the lock makes "
-                        "exclusive changed. Say in the checklist what two holders (requests, workers, instances) "
-                        "must not do at once, and whether the changed code can run longer than the lock's expiry.")))
+                        f"changed code of `{_function_name(node, p)}` runs while `{shown}(…)` holds its lock (or "
+                        "semaphore): what it makes exclusive, or limits, changed. Say in the checklist what two "
+                        "holders (requests, workers, instances) must not do at once, and whether the changed code "
+                        "can run longer than the lock's expiry.")))
                     break
             node = node.parent
             while node is not None and node.type not in _JS_FUNCTIONS:
@@ -378,10 +379,14 @@ def _js_locked_section(function, p: Parsed, row: int) -> tuple[str, int] | None:
             if fn is not None and fn.type == "member_expression":
                 prop, obj = fn.child_by_field_name("property"), fn.child_by_field_name("object")
                 name = p.text(prop) if prop is not None else ""
-                if name in _JS_LOCK_CALLS and obj is not None and _JS_LOCK_HOLDER.search(p.text(obj).rpartition(".")[2]):
+                holder = p.text(obj).rpartition(".")[2] if obj is not None else ""
+                if name in _JS_LOCK_CALLS and _JS_LOCK_HOLDER.search(holder):
                     taken.append(n)
-                elif name in _JS_RELEASES:
-                    releases.append(n.start_point[0])
+                elif name in _JS_RELEASES and _JS_LOCK_HOLDER.search(holder) and _unconditional(n, function):
+                    releases.append(n.start_point[0])  # a lock's, not a pooled client's `release()`
+            elif fn is not None and fn.type == "identifier" and p.text(fn) in _JS_RELEASES \
+                    and _unconditional(n, function):
+                releases.append(n.start_point[0])  # async-mutex's `const release = await mutex.acquire()`
         stack.extend(n.named_children)
     for call in taken:
         shown = p.text(call.child_by_field_name("function"))
@@ -396,6 +401,26 @@ def _js_locked_section(function, p: Parsed, row: int) -> tuple[str, int] | None:
         if start < row < end:
             return shown, call.start_point[0] + 1
     return None
+
+
+def _unconditional(call, function) -> bool:
+    """Whether ``call`` runs on every path of ``function`` (not in an `if`, a `switch` or a
+    `catch`): a release on an early return leaves the lock held on the other path."""
+    up = call.parent
+    while up is not None and up.id != function.id:
+        if up.type in ("if_statement", "switch_statement", "catch_clause", "ternary_expression"):
+            return False
+        up = up.parent
+    return True
+
+
+def _function_name(function, p: Parsed) -> str:
+    """A JS/TS function's name as written (`handleCallEvent`, a method's, a variable's), else
+    "the function"."""
+    name = function.child_by_field_name("name")
+    if name is None and function.parent is not None and function.parent.type == "variable_declarator":
+        name = function.parent.child_by_field_name("name")
+    return p.text(name) if name is not None else "the function"
 
 
 def _callback_of_a_lock(fn, p: Parsed) -> bool:

@@ -44,6 +44,8 @@ _NAMED_CALLS = {"addJob": "a graphile-worker queue", "quickAddJob": "a graphile-
 def _enqueue(node, p: Parsed) -> str | None:
     """What queue ``node`` (a call_expression) hands work to, or None."""
     fn = node.child_by_field_name("function")
+    if fn is not None and fn.type == "await_expression" and fn.named_children:
+        fn = fn.named_children[0]  # `await tasks.trigger<typeof x>(…)`: the grammar puts the `await` in the callee
     if fn is None:
         return None
     if fn.type == "identifier":
@@ -59,7 +61,8 @@ def _enqueue(node, p: Parsed) -> str | None:
     receiver_name = receiver.rpartition(".")[2] if name not in ("now", "schedule", "every") else receiver
     for names, holder, library in _MEMBER_CALLS:
         if name in names and holder.search(receiver_name) and not _in_memory(receiver_name, p) and (
-                library not in _SDK_NEEDED or _SDK_NEEDED[library].search(p.source)):
+                library not in _SDK_NEEDED or _SDK_NEEDED[library].search(p.source)
+                or _imported(receiver_name, p)):  # a task of the project, imported (`digestTask.trigger`)
             return library
     return None
 
@@ -70,6 +73,12 @@ _QUEUE_CLASSES = frozenset({"Queue", "QueuePro", "FlowProducer", "FlowProducerPr
 # p-queue (an in-process concurrency limit) imported, and no job library: a `….add` runs a promise.
 _P_QUEUE = re.compile(rb"""(?:from\s*|require\(\s*)['"]p-queue['"]""")
 _JOB_LIBRARY = re.compile(rb"""(?:from\s*|require\(\s*)['"](?:bullmq|bull|bee-queue|pg-boss|graphile-worker)['"]""")
+
+
+def _imported(name: str, p: Parsed) -> bool:
+    """Whether the module imports ``name`` (a `…Task` defined by the project's trigger.dev code)."""
+    return name.endswith("Task") and re.search(
+        rb"\bimport\s*(?:type\s+)?\{[^}]*\b" + re.escape(name.encode()) + rb"\b[^}]*\}\s*from", p.source) is not None
 
 
 def _in_memory(name: str, p: Parsed) -> bool:

@@ -220,7 +220,7 @@ def lock_hints(ctx) -> bool:
 
 # A JS/TS lock taken around work (hazards.js_work_under_a_lock): Redlock's, async-mutex's, a
 # `…Lock.acquire(`.
-_JS_LOCK_TEXT = re.compile(r"(?:lock|mutex|sem\w*)\s*\.\s*(?:acquire|using|runexclusive|lock|acquirelock)\s*\(")
+_JS_LOCK_TEXT = re.compile(r"(?:lock|mutex|sem)\w*\s*(?:\([^()\n]*\))?\s*\.\s*(?:acquire|using|runexclusive|lock|acquirelock)\s*\(")
 
 
 def js_lock_hints(ctx) -> bool:
@@ -285,7 +285,7 @@ def java_field_write_hints(ctx) -> bool:
 _JS_PRODUCER_HINT = re.compile(r"(?:queue|flow)\w*\s*\.\s*add(?:bulk)?\s*\(|boss\w*\s*\.\s*(?:send|insert)|\baddjob\s*\("
                                r"|\bquickaddjob\s*\(|\bagenda\s*\.\s*(?:now|schedule|every)\s*\(|\.sendtoqueue\s*\("
                                r"|producer\w*\s*\.\s*send|channel\w*\s*\.\s*publish\s*\("
-                               r"|tasks?\s*\.\s*(?:batch)?trigger\w*\s*\(|inngest\w*\s*\.\s*send\s*\(", re.ASCII)
+                               r"|tasks?\s*\.\s*(?:batch)?trigger\w*\s*(?:<[^>\n]*>)?\s*\(|inngest\w*\s*\.\s*send\s*\(", re.ASCII)
 
 
 def js_producer_hints(ctx) -> bool:
