@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import SUWAYOMI_BACKUP, flagged_on_branch
 
 GO_MOD = {"go.mod": "module example.com/app\n"}
 
@@ -551,24 +551,7 @@ def test_go_a_job_folder_s_init_registration_is_its_jobs_code_in_a_file_with_reg
 # task() }`, a coroutine's `scope.launch { while (isActive) { task(); delay(…) } }`) or hand it to
 # `Thread(task)`. The trailing lambda is a region, but the task it runs is not followed: Suwayomi's
 # backup cleanup changing which files it deletes is "Nothing flagged" again.
-BACKUP = """package app
-
-object ProtoBackupExport {
-    fun scheduleAutomatedBackupTask() {
-        val task = {
-            cleanupAutomatedBackups()
-            createAutomatedBackup()
-        }
-        RUNNER
-    }
-
-    private fun cleanupAutomatedBackups() {
-        dir.walkTopDown().forEach { it.delete() }
-    }
-
-    private fun createAutomatedBackup() {}
-}
-"""
+BACKUP = SUWAYOMI_BACKUP
 
 
 @pytest.mark.parametrize("runner", [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import MASK_JOB_WITH_RETRY, SUWAYOMI_BACKUP, flagged_on_branch
 
 GO_MOD = {"go.mod": "module example.com/app\n"}
 
@@ -381,30 +381,9 @@ def test_kotlin_a_micrometer_timer_s_lambda_is_not_a_task(tmp_path) -> None:
 # override fun run() { task() } }`. The call before the lambda is `timerTask`, or the call is in an
 # object's method, so the task is not followed: Suwayomi's backup cleanup changing which files it
 # deletes is "Nothing flagged" again (the reading's `Timer().schedule(…) { task() }` is flagged).
-BACKUP = """package app
-
-import java.util.Timer
-import java.util.TimerTask
-import kotlin.concurrent.timerTask
-
-object ProtoBackupExport {
-    private val timer = Timer("backup", true)
-
-    fun scheduleAutomatedBackupTask() {
-        val task = {
-            cleanupAutomatedBackups()
-            createAutomatedBackup()
-        }
-        RUNNER
-    }
-
-    private fun cleanupAutomatedBackups() {
-        dir.walkTopDown().forEach { it.delete() }
-    }
-
-    private fun createAutomatedBackup() {}
-}
-"""
+BACKUP = SUWAYOMI_BACKUP.replace("package app\n", "package app\n\nimport java.util.Timer\nimport java.util.TimerTask\n"
+                                 "import kotlin.concurrent.timerTask\n").replace(
+    "object ProtoBackupExport {\n", 'object ProtoBackupExport {\n    private val timer = Timer("backup", true)\n\n')
 
 
 @pytest.mark.parametrize("runner", [
@@ -602,15 +581,7 @@ def test_a_line_only_joined_or_of_another_unit_is_not_named_as_removed_from_the_
 # own above the job's new queue, and `retry_on` taken out in the same hunk (2 lines removed, 2
 # added). The hunk does not remove more than it adds, so the removed `retry_on` is named nowhere:
 # not in the job's finding, the record or the pull request's block, as before the reading.
-MASK = """class MaskJob < ApplicationJob
-  queue_as :default
-  retry_on Timeout::Error, attempts: 5
-
-  def perform(attachment)
-    attachment.mask!
-  end
-end
-"""
+MASK = MASK_JOB_WITH_RETRY
 
 
 def test_a_job_option_removed_in_a_hunk_that_adds_as_many_lines_is_named(tmp_path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import MASK_JOB_WITH_RETRY, ONLY_AUTO, SUWAYOMI_BACKUP, flagged_on_branch
 
 # alaveteli keeps its Sidekiq configuration and its crontab as templates that the install copies
 # into place (`config/sidekiq.yml-example`, `config/crontab-example`): a new queue, a doubled
@@ -137,25 +137,8 @@ def test_go_a_job_folder_s_task_table_is_its_jobs_code(tmp_path, path: str, flag
 # handed to its own scheduler, `HAScheduler.scheduleCron(task, …)`. Which files the cleanup deletes
 # changed (eaffb275) with "Nothing flagged": the file named no job API, and a lambda kept in a
 # variable was not read as the task it is handed on as.
-BACKUP = """package app
-
-object ProtoBackupExport {
-    fun scheduleAutomatedBackupTask() {
-        val task = {
-            cleanupAutomatedBackups()
-            createAutomatedBackup()
-        }
-        HAScheduler.scheduleCron(task, "0 3 */1 * *", "backup")
-    }
-
-    private fun cleanupAutomatedBackups() {
-        dir.walkTopDown().forEach { it.delete() }
-    }
-
-    private fun createAutomatedBackup() {}
-}
-"""
-ONLY_AUTO = BACKUP.replace("dir.walkTopDown().forEach", 'dir.listFiles { f -> f.name.startsWith("auto") }?.forEach')
+BACKUP = SUWAYOMI_BACKUP.replace("RUNNER", 'HAScheduler.scheduleCron(task, "0 3 */1 * *", "backup")')
+AUTO_ONLY = BACKUP.replace(*ONLY_AUTO)
 
 
 @pytest.mark.parametrize("handed_to, flagged", [
@@ -169,7 +152,7 @@ def test_kotlin_a_lambda_kept_in_a_variable_and_handed_to_a_scheduler_is_a_task(
     path = "server/src/main/kotlin/app/ProtoBackupExport.kt"
     swap = 'HAScheduler.scheduleCron(task, "0 3 */1 * *", "backup")'
     found = flagged_on_branch(tmp_path, {path: BACKUP.replace(swap, handed_to)},
-                              {path: ONLY_AUTO.replace(swap, handed_to)}, rule="DC701")
+                              {path: AUTO_ONLY.replace(swap, handed_to)}, rule="DC701")
     assert [(p, line) for p, line, *_ in found] == ([(path, 13)] if flagged else [])
 
 
@@ -204,15 +187,7 @@ def test_kotlin_a_copy_on_write_or_synchronized_collection_is_a_concurrent_type(
 # The job's finding showed the commented line alone; the removed line was in no finding, so not in
 # the record or the pull request's block either. A removed line that resembles no added line of its
 # hunk is named in the finding.
-MASK = """class MaskJob < ApplicationJob
-  queue_as :default
-  retry_on Timeout::Error, attempts: 5
-
-  def perform(attachment)
-    attachment.mask!
-  end
-end
-"""
+MASK = MASK_JOB_WITH_RETRY
 
 
 @pytest.mark.parametrize("head, named", [

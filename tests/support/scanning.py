@@ -243,3 +243,38 @@ public class TaskRunner {
     }
 }
 """
+
+
+# Suwayomi's automated backup (a new user's trial, session 30): a task kept in a `val` and handed to
+# a runner written in place of RUNNER; the cleanup's changed line is line 13.
+SUWAYOMI_BACKUP = """package app
+
+object ProtoBackupExport {
+    fun scheduleAutomatedBackupTask() {
+        val task = {
+            cleanupAutomatedBackups()
+            createAutomatedBackup()
+        }
+        RUNNER
+    }
+
+    private fun cleanupAutomatedBackups() {
+        dir.walkTopDown().forEach { it.delete() }
+    }
+
+    private fun createAutomatedBackup() {}
+}
+"""
+# What the backup cleanup deletes, changed (Suwayomi eaffb275).
+ONLY_AUTO = ("dir.walkTopDown().forEach", 'dir.listFiles { f -> f.name.startsWith("auto") }?.forEach')
+
+# A job whose option below its queue line is taken out (alaveteli's masking job, session 30).
+MASK_JOB_WITH_RETRY = """class MaskJob < ApplicationJob
+  queue_as :default
+  retry_on Timeout::Error, attempts: 5
+
+  def perform(attachment)
+    attachment.mask!
+  end
+end
+"""
