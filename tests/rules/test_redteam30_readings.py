@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import SUWAYOMI_BACKUP, flagged_on_branch
+from support.scanning import GO_EVENT_STREAM, SUWAYOMI_BACKUP, flagged_on_branch
 
 GO_MOD = {"go.mod": "module example.com/app\n"}
 
@@ -212,27 +212,7 @@ func (s *Server) Events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 """
-GRPC_STREAM = """package api
-
-import (
-	pb "example.com/app/gen/events/v1"
-)
-
-func (s *EventServer) Subscribe(req *pb.SubscribeRequest, stream pb.Events_SubscribeServer) error {
-	ch := s.broker.Subscribe(req.Topic)
-	defer s.broker.Unsubscribe(ch)
-	for {
-		select {
-		case <-stream.Context().Done():
-			return nil
-		case ev := <-ch:
-			if err := stream.Send(ev); err != nil {
-				return err
-			}
-		}
-	}
-}
-"""
+GRPC_STREAM = GO_EVENT_STREAM.replace("IMPORTS", '\tpb "example.com/app/gen/events/v1"').replace("STREAM", "pb.Events_SubscribeServer")
 
 
 @pytest.mark.parametrize("before, after", [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import MASK_JOB_WITH_RETRY, SUWAYOMI_BACKUP, flagged_on_branch
+from support.scanning import GO_EVENT_STREAM, MASK_JOB_WITH_RETRY, SUWAYOMI_BACKUP, flagged_on_branch
 
 GO_MOD = {"go.mod": "module example.com/app\n"}
 
@@ -480,28 +480,8 @@ func (s *EventServer) Subscribe(ctx context.Context, req *connect.Request[events
 	}
 }
 """
-GRPC_GENERIC_STREAM = """package api
-
-import (
-	pb "example.com/app/gen/events/v1"
-	"google.golang.org/grpc"
-)
-
-func (s *EventServer) Subscribe(req *pb.SubscribeRequest, stream grpc.ServerStreamingServer[pb.Event]) error {
-	ch := s.broker.Subscribe(req.Topic)
-	defer s.broker.Unsubscribe(ch)
-	for {
-		select {
-		case <-stream.Context().Done():
-			return nil
-		case ev := <-ch:
-			if err := stream.Send(ev); err != nil {
-				return err
-			}
-		}
-	}
-}
-"""
+GRPC_GENERIC_STREAM = GO_EVENT_STREAM.replace("IMPORTS", '\tpb "example.com/app/gen/events/v1"\n\t"google.golang.org/grpc"').replace(
+    "STREAM", "grpc.ServerStreamingServer[pb.Event]")
 
 
 @pytest.mark.parametrize("before, after", [

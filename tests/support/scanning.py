@@ -278,3 +278,27 @@ MASK_JOB_WITH_RETRY = """class MaskJob < ApplicationJob
   end
 end
 """
+
+# A gRPC server-streaming method: an endless select loop on the request's own goroutine (the red
+# team of session 30). IMPORTS and STREAM (the stream parameter's type) are filled in by each case.
+GO_EVENT_STREAM = """package api
+
+import (
+IMPORTS
+)
+
+func (s *EventServer) Subscribe(req *pb.SubscribeRequest, stream STREAM) error {
+	ch := s.broker.Subscribe(req.Topic)
+	defer s.broker.Unsubscribe(ch)
+	for {
+		select {
+		case <-stream.Context().Done():
+			return nil
+		case ev := <-ch:
+			if err := stream.Send(ev); err != nil {
+				return err
+			}
+		}
+	}
+}
+"""
