@@ -227,3 +227,37 @@ def test_js_a_change_under_a_lock_the_function_takes_is_flagged(tmp_path, before
     assert [(path, ln) for path, ln, *_ in found] == ([("src/call/events.ts", line)] if line else [])
     if line:
         assert "`handleCallEvent` runs while `redlock.acquire(…)` holds its lock" in found[0][4]
+
+
+# --- Java/Kotlin ---------------------------------------------------------------------------------
+
+# hawkbit's repository proxy hands its invocation handler to `Proxy.newProxyInstance(Thread
+# .currentThread().getContextClassLoader(), …, (proxy, method, args) -> …)`: the call names the
+# current thread, and builds none (apps-w 2e5c6f71, a false flag of this session's `Thread(task)`).
+PROXY = """package app.repository;
+
+import java.lang.reflect.Proxy;
+
+public class RepositoryProxy {
+    static Object of(final Object repository) {
+        return Proxy.newProxyInstance(
+                Thread.currentThread().getContextClassLoader(),
+                repository.getClass().getInterfaces(),
+                (proxyInstance, method, args) -> {
+                    return method.invoke(repository, args);
+                });
+    }
+
+    public static void start(Runnable task) {
+        new Thread(task).start();
+    }
+}
+"""
+
+
+def test_jvm_a_call_that_names_the_current_thread_builds_no_thread(tmp_path) -> None:
+    path = "src/main/java/app/repository/RepositoryProxy.java"
+    found = flagged_on_branch(tmp_path, {path: PROXY},
+                              {path: PROXY.replace("method.invoke(repository, args)", "method.invoke(repository, args == null ? new Object[0] : args)")},
+                              rule="DC701")
+    assert found == []

@@ -1493,7 +1493,7 @@ def _handed_on(p: Parsed, name: str, declaration, runner: re.Pattern[str] | None
         if call is None:
             continue
         callee = p.source[call.start_byte : arguments.start_byte].decode("utf-8", "replace")
-        if runner is not None and not runner.search(callee.rpartition(".")[2]):
+        if runner is not None and not runner.search(callee.rpartition(".")[2].rstrip() + "("):
             continue
         if not _ONLY_LOOKS.search(callee):
             return True
@@ -1550,6 +1550,7 @@ def _temporal_implementation(p: Parsed, supertypes: list[str]) -> str | None:
 # (``_CONTINUES``) a future's continuation, which runs when the future completes, beside the
 # requests that go on (streampark's savepoint callback, handed to its CompletableFutureUtils).
 # `timer(…)` is kotlin.concurrent's top-level function, not a metrics registry's `registry.timer(…)`.
-_RUNS_TASKS = re.compile(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|[Tt]hread|launch|async"
-                         r"|fixedRateTimer|timerTask)\b|(?<![.\w])timer\s*\(")
+# A Kotlin `Thread(task)` or `Thread { … }` builds a thread; `Thread.currentThread()` does not.
+_RUNS_TASKS = re.compile(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|thread|launch|async"
+                         r"|fixedRateTimer|timerTask)\b|(?<![.\w])(?:timer|Thread)\s*[({]")
 _CONTINUES = re.compile(r"\b(?:(?:then(?:Accept|Apply|Run|Compose|Combine)|whenComplete)(?:Async)?|CompletableFuture\w*)\b")
