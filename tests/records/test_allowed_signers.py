@@ -353,18 +353,31 @@ def test_match_pattern_list_negation_wins():
     assert match_pattern_list("x", "y," + "x" * 1023) == 0
 
 
-def test_pathological_patterns_are_fast():
-    started = time.monotonic()
-    assert not match_pattern("a" * 5000, "*a" * 200 + "b")
-    assert time.monotonic() - started < 2
+class _Counted(str):
+    """A string that counts how often a character of it is read: the matcher's work, on any machine."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        _Counted.reads += 1
+        return str.__getitem__(self, index)
 
 
-def test_large_file_parses_quickly(signed):
+def test_pathological_patterns_take_polynomial_work():
+    # A backtracking matcher takes exponential steps on `*a*a…b` against `aaaa…`; OpenSSH's single
+    # backtrack point keeps it within text × pattern reads. Counted, not timed: the machine's speed
+    # decides nothing.
+    _Counted.reads = 0
+    text, pattern = _Counted("a" * 2000), _Counted("*a" * 100 + "b")
+    assert not match_pattern(text, pattern)
+    assert _Counted.reads <= 4 * len(text) * len(pattern)
+
+
+def test_large_file_parses_whole(signed):
     line = f"dev{{}}@example.com namespaces=\"deploycheck-*\" {signed['key'].openssh()}\n"
     text = "".join(line.format(i) for i in range(5000))
-    started = time.monotonic()
     signers = parse_allowed_signers(text, SOURCE)
-    assert len(signers) == 5000 and time.monotonic() - started < 5
+    assert len(signers) == 5000
     assert find_trusted_signer(signers, signed["key"], "dev4999@example.com", DEFAULT_NAMESPACE, NOW)[0].line == 5000
 
 
