@@ -347,14 +347,14 @@ def test_30_mb_scalar_is_refused_before_parsing(where, checklist, records):
     }[where].encode()
     for name, (read, error) in _readers(checklist).items():
         tracemalloc.start()
-        started = time.monotonic()
         try:
             with pytest.raises(error, match="over the limit|larger than"):
                 read(doc)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        assert time.monotonic() - started < 2, name
+        # Measured in memory, not time: a 30 MB scalar decoded or copied shows in the peak on any
+        # machine, fast or slow.
         assert peak < 5 * MB, (name, peak)  # refused by size, never decoded or copied
 
 
