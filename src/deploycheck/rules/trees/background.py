@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .parse import Parsed, nodes_of
+from .parse import Parsed, js_callee, nodes_of
 from .parse import walk as _walk
 from .units import index_units, shown_name, units_at
 
@@ -370,11 +370,7 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             if _endless(n, p) and _JS_AWAITED_WAIT.search(p.text(n)) and not runs_in_page(p):
                 out.append(_span(n, "poll loop (an endless loop that waits between rounds)"))
         elif n.type in ("new_expression", "call_expression"):
-            callee = n.child_by_field_name("constructor") or n.child_by_field_name("function")
-            if callee is not None and callee.type == "await_expression" and callee.named_children:
-                # `await q.work<T>(…)`: TypeScript's grammar puts the `await` inside the callee
-                # when the call has type arguments.
-                callee = callee.named_children[0]
+            callee = js_callee(n)
             if callee is None:
                 continue
             if n.type == "call_expression" and _started_unawaited(n, callee) and server_module(p):
@@ -1151,6 +1147,13 @@ def go_request_handler(function, p: Parsed) -> bool:
 def go_starts_a_server(function, p: Parsed) -> bool:
     """Whether a Go function starts a web or gRPC server on its own goroutine (not on one it
     starts: a worker's `go http.ListenAndServe(":9090", promhttp.Handler())` for its metrics)."""
+    key = ("background.go-serves", function.id)
+    if key not in p.memo:  # asked of every Go unit a trail passes (reach.followed_name)
+        p.memo[key] = _go_serves(function, p)
+    return p.memo[key]
+
+
+def _go_serves(function, p: Parsed) -> bool:
     names = frozenset().union(*(calls for package, calls in _GO_SERVERS if package in p.source))
     body = function.child_by_field_name("body")
     stack = [body] if names and body is not None else []

@@ -1155,7 +1155,7 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
         if side == "head" and severity == "warning" and (gone := _removed_beside(ctx, p, key, changed)):
             # Without line numbers: a message is part of a SARIF alert's fingerprint.
             message += " Removed from it as well: " + "; ".join(
-                _shown_line(text) for _, text in gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "") + "."
+                f"`{shown_code(text)}`" for _, text in gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "") + "."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity,
                                               job=job, trail=trail)
 
@@ -1171,12 +1171,6 @@ def _go_init(unit, p: Parsed) -> bool:
     return name is not None and p.text(name) == "init"
 
 
-def _shown_line(text: str) -> str:
-    """A line of the change, short and inert (no backticks or control characters), in backticks."""
-    line = "".join(c if c.isprintable() else " " for c in " ".join(text.split())).replace("`", "'")
-    return f"`{line[:77]}...`" if len(line) > 80 else f"`{line}`"
-
-
 def _removed_beside(ctx, p: Parsed, key: str, changed: list[int]) -> list[tuple[int, str]]:
     """The base's lines of the unit ``key`` that the hunks of the head's ``changed`` lines removed,
     in hunks that remove more lines of code than they add, and that no added line resembles, holds
@@ -1184,14 +1178,17 @@ def _removed_beside(ctx, p: Parsed, key: str, changed: list[int]) -> list[tuple[
     and a line taken out beside them (a job's `unique :…` or `retry_on` dropped where a comment was
     added to the line above) would be in no finding at all (a new user's trial, session 30)."""
     rows = set(changed)
-    moved = {" ".join(text.split()) for text in ctx.added.values()}
-    base = _base_tree(ctx, p.language)
     out = []
     for hunk in ctx.file.hunks:
+        if not hunk.removed or not any(line.number in rows for line in hunk.added):
+            continue
         code_added = [line for line in hunk.added if _code_text(line.text)]
         code_removed = [line for line in hunk.removed if _code_text(line.text)]
-        if len(code_removed) <= len(code_added) or not any(line.number in rows for line in hunk.added):
+        if len(code_removed) <= len(code_added):
             continue  # each removed line may be the one replaced: the head's lines show it
+        if "trees.moved-lines" not in ctx.cache:  # once per file, not per unit
+            ctx.cache["trees.moved-lines"] = {" ".join(text.split()) for text in ctx.added.values()}
+        moved, base = ctx.cache["trees.moved-lines"], _base_tree(ctx, p.language)
         added = [" ".join(line.text.split()) for line in hunk.added]
         joined = "".join("".join(a.split()) for a in added)
         for line in code_removed:

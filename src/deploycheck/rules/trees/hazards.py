@@ -342,6 +342,7 @@ def js_work_under_a_lock(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
     line is DC250's."""
     out: list[tuple[int, str]] = []
     done: set[int] = set()
+    locks: dict[int, list[tuple[str, int, int]]] = {}  # each function's locks, read once
     for number in sorted(lines):
         row = number - 1
         node = p.root.named_descendant_for_point_range((row, 0), (row, 0))
@@ -349,10 +350,11 @@ def js_work_under_a_lock(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
             node = node.parent
         while node is not None:  # the innermost function with a lock around this row
             if node.id not in done:
-                section = _js_locked_section(node, p, row)
-                if section is not None:
+                if node.id not in locks:
+                    locks[node.id] = _js_locks(node, p)
+                shown = next((call for call, first, last in locks[node.id] if first <= row <= last), None)
+                if shown is not None:
                     done.add(node.id)
-                    shown, _at = section
                     out.append((number, (
                         f"changed code of `{_function_name(node, p)}` runs while `{shown}(…)` holds its lock (or "
                         "semaphore): what it makes exclusive, or limits, changed. Say in the checklist what two "
@@ -365,10 +367,11 @@ def js_work_under_a_lock(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
     return out
 
 
-def _js_locked_section(function, p: Parsed, row: int) -> tuple[str, int] | None:
-    """The lock call (shown, line) of ``function`` under which 0-based ``row`` runs, if any."""
+def _js_locks(function, p: Parsed) -> list[tuple[str, int, int]]:
+    """The locks ``function`` takes, each as (the call as written, the first and last 0-based rows
+    that run holding it)."""
     if not any(name.encode() in p.source[function.start_byte:function.end_byte] for name in _JS_LOCK_CALLS):
-        return None
+        return []
     stack, taken, releases = [function], [], []
     while stack:
         n = stack.pop()
@@ -388,19 +391,18 @@ def _js_locked_section(function, p: Parsed, row: int) -> tuple[str, int] | None:
                     and _unconditional(n, function):
                 releases.append(n.start_point[0])  # async-mutex's `const release = await mutex.acquire()`
         stack.extend(n.named_children)
+    out = []
     for call in taken:
         shown = p.text(call.child_by_field_name("function"))
         args = call.child_by_field_name("arguments")
         callbacks = [a for a in (args.named_children if args is not None else []) if a.type in _JS_FUNCTIONS]
         if callbacks:  # `redlock.using(keys, ttl, async (signal) => …)`, `mutex.runExclusive(…)`
-            if any(cb.start_point[0] <= row <= cb.end_point[0] for cb in callbacks):
-                return shown, call.start_point[0] + 1
+            out += [(shown, cb.start_point[0], cb.end_point[0]) for cb in callbacks]
             continue
         start = call.end_point[0]
         end = min([r for r in releases if r > start] or [function.end_point[0]])
-        if start < row < end:
-            return shown, call.start_point[0] + 1
-    return None
+        out.append((shown, start + 1, end - 1))  # after the call, before its release
+    return out
 
 
 def _unconditional(call, function) -> bool:

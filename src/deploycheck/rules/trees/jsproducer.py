@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from .parse import Parsed, walk
+from .parse import Parsed, js_callee, walk
 from .producer import flat
 from .units import all_units, qualname, shown_name, units_at
 
@@ -43,9 +43,7 @@ _NAMED_CALLS = {"addJob": "a graphile-worker queue", "quickAddJob": "a graphile-
 
 def _enqueue(node, p: Parsed) -> str | None:
     """What queue ``node`` (a call_expression) hands work to, or None."""
-    fn = node.child_by_field_name("function")
-    if fn is not None and fn.type == "await_expression" and fn.named_children:
-        fn = fn.named_children[0]  # `await tasks.trigger<typeof x>(…)`: the grammar puts the `await` in the callee
+    fn = js_callee(node)
     if fn is None:
         return None
     if fn.type == "identifier":

@@ -54,11 +54,11 @@ KEYWORDS = {
              # An application's daemon base class (`extends AbstractDaemon implements …`).
              "daemon {", "daemon{", "daemon implements", "daemon<", "daemon(",
              # An application's message processor base class (background._JVM_MESSAGE_PROCESSOR).
-             "msgprocessor {", "messageprocessor {", "msgprocessor<", "messageprocessor<"),
+             "msgprocessor {", "messageprocessor {", "msgprocessor<", "messageprocessor<",
+             # A task handed to a scheduler's call (`HAScheduler.scheduleCron(task, …)`, `timer.schedule(`).
+             ".schedule"),
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
-# A task handed to a scheduler's call (`HAScheduler.scheduleCron(task, …)`, `timer.schedule(`).
-KEYWORDS["java"] += (".schedule",)
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(",
                                          # kotlin.concurrent's timers, a thread built from a task
                                          # (`Thread(task, "backup")`, background._RUNS_TASKS)

@@ -87,6 +87,16 @@ _walked: dict[tuple[str, frozenset[str]], int] = {}
 _QUERIES: dict[tuple[str, frozenset[str]], Any] = {}  # a tree_sitter.Query, or False: no type the grammar has
 
 
+def js_callee(node):
+    """A JS/TS call's function (or a `new`'s constructor). With type arguments, TypeScript's grammar
+    puts an `await` inside it (`await q.work<T>(…)`, `await tasks.trigger<typeof x>(…)`): the
+    awaited callee is the function."""
+    callee = node.child_by_field_name("constructor") or node.child_by_field_name("function")
+    if callee is not None and callee.type == "await_expression" and callee.named_children:
+        callee = callee.named_children[0]
+    return callee
+
+
 def walk(node):
     """Every node under ``node``, depth first, the last child first."""
     stack = [node]
