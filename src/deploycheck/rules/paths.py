@@ -106,13 +106,22 @@ _CODE_BELOW_SOURCES = re.compile(r"\.(?:[cm]?[jt]sx?|rb|go|java|kt|py)$")
 # production is its copy, so a change to it is read as a change to the file it becomes
 # (alaveteli's queues and cron jobs live only in its templates). A code file's template
 # (`worker.rb.example`) is read by the packs of its language, not parsed as code.
-_TEMPLATE_SUFFIX = re.compile(r"(?<=[^/])[.-](?:example|sample|dist|template)$", re.IGNORECASE)
+_TEMPLATE_WORDS = ("example", "sample", "dist", "template")
+_TEMPLATE_SUFFIX = re.compile(rf"(?<=[^/])[.-](?:{'|'.join(_TEMPLATE_WORDS)})$", re.IGNORECASE)
 # A template engine's (Ansible's `.j2`, Capistrano's `.erb`, consul-template's or gomplate's
 # `.tmpl`) renders the file it is named for; read so only when that is configuration (a page's
 # `show.html.erb` is no configuration file).
-_ENGINE_SUFFIX = re.compile(r"(?<=[^/])\.(?:j2|jinja2?|erb|tmpl|tpl)$", re.IGNORECASE)
+_ENGINES = ("j2", "jinja", "jinja2", "erb", "tmpl", "tpl")
+_ENGINE_SUFFIX = re.compile(rf"(?<=[^/])\.(?:{'|'.join(_ENGINES)})$", re.IGNORECASE)
 _CONFIGURATION = re.compile(r"\.(?:ya?ml|json|toml|ini|conf|cfg|properties|env)$|(?:^|/)(?:crontab|procfile)(?:\.\w+)?$"
                             r"|/cron\.d/", re.IGNORECASE)
+
+
+def template_globs(extensions: tuple[str, ...]) -> tuple[str, ...]:
+    """Git globs for the templates ``deployed_path`` reads as files of these extensions
+    (`*.yml-example`, `*.yml.j2`…)."""
+    return tuple(f"*.{ext}{sep}{word}" for ext in extensions for sep in ".-" for word in _TEMPLATE_WORDS) + tuple(
+        f"*.{ext}.{engine}" for ext in extensions for engine in _ENGINES)
 
 
 def deployed_path(path: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from ...git.model import ADDED, DELETED, Finding
 from ..base import scan_memo
-from ..paths import deployed_path
+from ..paths import deployed_path, template_globs
 
 # Imported lazily by patterns.py; patterns imports this module only inside functions, so the
 # names below can be imported at module level without a cycle at start-up.
@@ -824,9 +824,7 @@ def _served_queues(view: FileView) -> tuple[str, set[str], str] | None:
 
 
 # Templates of a YAML configuration (``paths.deployed_path``): `config/sidekiq.yml-example`.
-_TEMPLATES_OF_YAML = tuple(f"*.{ext}{sep}{word}" for ext in ("yml", "yaml") for sep in ".-"
-                           for word in ("example", "sample", "dist", "template")) + tuple(
-    f"*.{ext}.{engine}" for ext in ("yml", "yaml") for engine in ("j2", "jinja", "jinja2", "erb", "tmpl", "tpl"))
+_TEMPLATES_OF_YAML = template_globs(("yml", "yaml"))
 
 
 def _unserved(view: FileView, name: str) -> str | None:
