@@ -338,6 +338,46 @@ def _guarded(node, p: Parsed) -> bool:
     return False
 
 
+# Where a Java name is declared in a method: its parameters, a lambda's, a catch's, a for's.
+_DECLARES = frozenset({"formal_parameter", "spread_parameter", "catch_formal_parameter", "enhanced_for_statement",
+                       "inferred_parameters", "local_variable_declaration", "resource"})
+
+
+def _shadowed(node, name: str, p: Parsed) -> bool:
+    """Whether ``name`` at ``node`` is a parameter or local variable of the method or lambda
+    around it, not the static field of that name: onedev's translation tables fill the map
+    handed to `init(Map<String, String> m)`, a parameter named as the class's static `m`."""
+    n = node.parent
+    while n is not None and n.type not in ("class_body", "program"):
+        if n.type in ("method_declaration", "constructor_declaration", "lambda_expression", "block", "for_statement",
+                      "catch_clause", "try_with_resources_statement", "enhanced_for_statement"):
+            for d in n.named_children:
+                if d.type == "identifier" and n.type == "lambda_expression" and p.text(d) == name:
+                    return True  # `m -> m.put(…)`
+                if d.type in ("formal_parameters", "inferred_parameters", "resource_specification"):
+                    if any(name in _declared_names(c, p) for c in d.named_children):
+                        return True
+                elif d.type in _DECLARES and d.start_byte < node.start_byte and name in _declared_names(d, p):
+                    return True
+                elif n.type == "enhanced_for_statement" and d.type == "identifier" and p.text(d) == name:
+                    return True
+                elif n.type == "catch_clause" and d.type == "catch_formal_parameter" and name in _declared_names(d, p):
+                    return True
+        n = n.parent
+    return False
+
+
+def _declared_names(decl, p: Parsed) -> set[str]:
+    """The names a parameter or declaration binds (each declarator's: `Map a = x, m = y;`)."""
+    if decl.type == "identifier":
+        return {p.text(decl)}
+    named = decl.child_by_field_name("name")
+    if named is not None:
+        return {p.text(named)}
+    return {p.text(n) for i in range(decl.child_count) if decl.field_name_for_child(i) == "declarator"
+            and (n := decl.children[i].child_by_field_name("name")) is not None}
+
+
 def unsafe_static_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
     """(line, message) for each unguarded mutating call on a static non-thread-safe field."""
     statics = _unsafe_statics(p)
@@ -354,7 +394,7 @@ def unsafe_static_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
         if obj is None or name is None or p.text(name) not in _MUTATORS:
             continue
         field = p.text(obj.child_by_field_name("field")) if obj.type == "field_access" else p.text(obj)
-        if field not in statics or field in seen:
+        if field not in statics or field in seen or (obj.type == "identifier" and _shadowed(n, field, p)):
             continue
         kind, declared = statics[field]
         line = n.start_point[0] + 1
