@@ -56,3 +56,207 @@ def test_java_a_parameter_or_local_named_as_a_static_map_is_not_the_static(tmp_p
     found = flagged_on_branch(tmp_path, {"src/app/Translation_de.java": TRANSLATION},
                               {"src/app/Translation_de.java": TRANSLATION.replace(before, after)}, rule="DC706")
     assert [line for _, line, *_ in found] == lines
+
+
+# --- Go, Java, Kotlin: changed code run under a lock the code takes ---------------------------
+
+# jicofo (apps-x e4831f10): the ICE-restart handler, under its session manager's
+# `synchronized(syncRoot)`, now returns early for a transport without a generation; mox (apps-x
+# f38da6ea): selecting a mailbox now applies the connection's pending changes inside the account's
+# `WithRLock`; OpenRefine's workspace save rewritten inside `synchronized (this)` (a new user's
+# trial, bbfdd9a25). No lock line changed, so no rule on locks spoke.
+KOTLIN = """package app
+
+class SessionManager {
+    private val syncRoot = Any()
+    private val participants = mutableMapOf<String, Int>()
+
+    fun restarted(id: String, generation: Int) {
+        val known = participants[id]
+        synchronized(syncRoot) {
+            if (known == null) {
+                return
+            }
+            participants[id] = generation
+        }
+        println("restarted $id")
+    }
+}
+"""
+GO = """package imap
+
+type conn struct {
+	account *Account
+	pending []string
+}
+
+func (c *conn) selectMailbox(name string) {
+	c.account.WithRLock(func() {
+		c.load(name)
+	})
+	c.account.mu.Lock()
+	defer c.account.mu.Unlock()
+	c.pending = nil
+}
+"""
+JAVA = """package app;
+
+public class Workspace {
+    private int saved;
+
+    public void save() {
+        int before = saved;
+        synchronized (this) {
+            saved = before + 1;
+        }
+        lock.lock();
+        try {
+            saved++;
+        } finally {
+            lock.unlock();
+        }
+        saved = 0;
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("path, source, before, after, lines", [
+    # Kotlin `synchronized(x) { … }`: a new early return under the lock.
+    ("src/main/kotlin/app/SessionManager.kt", KOTLIN, "            if (known == null) {\n",
+     "            if (generation < 0) {\n                return\n            }\n            if (known == null) {\n", [10]),
+    # Outside the lock, or only its logging: nothing.
+    ("src/main/kotlin/app/SessionManager.kt", KOTLIN, "val known = participants[id]", "val known = participants[id.trim()]", []),
+    ("src/main/kotlin/app/SessionManager.kt", KOTLIN, 'println("restarted $id")', 'println("restarted: $id")', []),
+    # Go: a callback handed to `WithRLock`, and the rest of a function after `Lock()` with a deferred `Unlock()`.
+    ("imap/conn.go", GO, "\t\tc.load(name)\n", "\t\tc.flush()\n\t\tc.load(name)\n", [10]),
+    ("imap/conn.go", GO, "\tc.pending = nil\n", "\tc.pending = c.pending[:0]\n", [14]),
+    # Java: a `synchronized` block, and `lock()` to its `unlock()`; after the unlock: nothing.
+    ("src/main/java/app/Workspace.java", JAVA, "saved = before + 1;", "saved = before + 2;", [9]),
+    ("src/main/java/app/Workspace.java", JAVA, "            saved++;", "            saved += 2;", [13]),
+    ("src/main/java/app/Workspace.java", JAVA, "        saved = 0;", "        saved = 1;", []),
+    # The lock's own line changed: DC253 speaks, not this reading.
+    ("src/main/java/app/Workspace.java", JAVA, "synchronized (this) {\n            saved = before + 1;",
+     "synchronized (Workspace.class) {\n            saved = before + 2;", None),
+])
+def test_changed_code_under_a_lock_the_code_takes(tmp_path, path: str, source: str, before: str, after: str,
+                                                  lines: list[int] | None) -> None:
+    assert before in source
+    found = flagged_on_branch(tmp_path, {path: source}, {path: source.replace(before, after)}, rule=None)
+    under = [line for _, line, _, _, message in found if "holds its lock" in message]
+    assert under == (lines if lines is not None else [])
+    if lines is None:
+        assert [line for _, line, _, _, message in found if "concurrency control changed" in message] == [8]
+
+
+# --- Ruby: a model's own method computes a column from its old value and saves itself ----------
+
+# autolab's `update_version_number` (a new user's trial): with its `with_lock` removed, `self.
+# version_number += 1; save!` was no lost update to DC351, which read a receiver's writes only.
+DATUM = """class AssessmentUserDatum < ApplicationRecord
+  def update_version_number
+    with_lock do
+      self.version_number += 1
+      save!
+    end
+  end
+
+  def self.bump_all
+    self.counter += 1
+    save!
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("before, after, lines", [
+    # The lock removed: the increment and the save race.
+    ("    with_lock do\n      self.version_number += 1\n      save!\n    end\n",
+     "    self.version_number += 1\n    save!\n", [3]),
+    # Assigned from the bare reader, or written by a receiverless update.
+    ("    with_lock do\n      self.version_number += 1\n      save!\n    end\n",
+     "    self.version_number = version_number + 1\n    save!\n", [3]),
+    ("    with_lock do\n      self.version_number += 1\n      save!\n    end\n",
+     "    update!(version_number: version_number + 1)\n", [3]),
+    # Under the model's own lock, or set but never saved here: nothing.
+    ("      self.version_number += 1\n", "      self.version_number += 2\n", []),
+    ("    with_lock do\n      self.version_number += 1\n      save!\n    end\n",
+     "    self.version_number += 1\n", []),
+    # A class method's `self` is the class.
+    ("    self.counter += 1\n", "    self.counter += 2\n", []),
+])
+def test_ruby_a_model_computing_its_own_column_and_saving_is_a_lost_update(tmp_path, before: str, after: str,
+                                                                          lines: list[int]) -> None:
+    assert before in DATUM
+    path = "app/models/assessment_user_datum.rb"
+    found = flagged_on_branch(tmp_path, {path: DATUM}, {path: DATUM.replace(before, after)}, rule="DC351")
+    assert [line for _, line, *_ in found] == lines
+
+
+# --- JS: a timer whose callback, written in place, sets the timer again ----------------------
+
+# cryptpad (apps-x 069e398d, 91e862c1): `setRtChannelTo` arms a two-minute timer whose callback
+# repairs missing channels and then calls `setRtChannelTo()` again: a loop for the life of the
+# process. Only a named function handed to `setTimeout` had been read as one.
+REPAIR = """const Store = require('./store');
+
+const create = (env) => {
+    let timer;
+    const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+            if (env.offline) { return; }
+            Store.repair(env.channels, () => {
+                arm();
+            });
+        }, 120000);
+    };
+    arm();
+    return { stop: () => clearTimeout(timer) };
+};
+module.exports = { create };
+"""
+ONCE = REPAIR.replace("                arm();\n", "                env.done = true;\n")
+
+
+@pytest.mark.parametrize("source, lines", [
+    (REPAIR, [8]),
+    # The callback does not arm the timer again: a one-off delay, nothing.
+    (ONCE, []),
+    # A page's module: its timers run in the browser.
+    ("import React from 'react';\n" + REPAIR.replace("const Store = require('./store');\n", ""), []),
+])
+def test_js_a_timer_callback_that_arms_its_timer_again_is_a_loop(tmp_path, source: str, lines: list[int]) -> None:
+    changed = source.replace("if (env.offline) { return; }", "if (env.offline || env.paused) { return; }")
+    main = {"package.json": '{"name": "app"}\n', "src/repair.js": source,
+            "src/worker.js": "const { Worker } = require('bullmq');\nnew Worker('q', async () => {});\n"}
+    found = flagged_on_branch(tmp_path, main, {"src/repair.js": changed}, rule="DC701")
+    assert [line for _, line, *_ in found] == lines
+
+
+# --- SQL: pgmq and pg_cron called through quoted names ----------------------------------------
+
+# capgo (a new user's trial, 239ed139): the trigger function that writes every table event into
+# the queue calls `PERFORM "pgmq"."send"(TG_ARGV[0], payload);`, as Supabase's schema dumps quote
+# every name. Written `pgmq.send` it was DC716; quoted it was read as no job SQL at all.
+ENQUEUE = """CREATE OR REPLACE FUNCTION "public"."trigger_http_queue_post_to_function"() RETURNS "trigger"
+    LANGUAGE "plpgsql" AS $$
+DECLARE
+  payload jsonb;
+BEGIN
+  payload := jsonb_build_object('table', TG_TABLE_NAME, 'record', to_jsonb(NEW));
+  PERFORM "pgmq"."send"(TG_ARGV[0], payload);
+  RETURN NEW;
+END;
+$$;
+"""
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+def test_sql_a_quoted_pgmq_call_is_job_sql(tmp_path, quoted: bool) -> None:
+    path = "supabase/migrations/20260101000000_queue_trigger.sql"
+    source = ENQUEUE if quoted else ENQUEUE.replace('"pgmq"."send"', "pgmq.send")
+    changed = source.replace("'record', to_jsonb(NEW)", "'record', to_jsonb(NEW), 'old', to_jsonb(OLD)")
+    found = flagged_on_branch(tmp_path, {path: source}, {path: changed}, rule="DC716")
+    assert [line for _, line, *_ in found] == [6]
+    assert "`pgmq.send`" in found[0][4]

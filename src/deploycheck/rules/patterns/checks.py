@@ -161,6 +161,18 @@ _RB_LOCAL_INLINE = re.compile(
 )
 _RB_LOCAL_ASSIGN = re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*=\s*(?P<local>[a-z_]\w*)\s*[-+*/](?!=)")
 _RB_DEF = re.compile(r"^\s*def\s")
+# A model's own method computing a column from its old value and saving itself (autolab's
+# `self.version_number += 1; save!`, a new user's trial): `self.n += 1`, `self.n = n + 1`, or a
+# receiverless `update!(n: n + 1)` / `update_column(:n, n + 1)`, in a class of ActiveRecord's.
+_RB_OLD_BARE = r"\(?\s*(?:self\.)?(?P=field)\b" + _RB_TO_NUMBER + r"(?:\s*\|\|\s*0(?:\.0)?)?\s*\)?\s*(?:[-+*/]|\.(?:succ|next|pred)\b)"
+_RB_SELF_ASSIGN = re.compile(r"(?<![\w@.:])self\.(?P<field>\w+)\s*(?:[-+*/]=|=\s*" + _RB_OLD_BARE + r"(?!=))")
+_RB_SELF_UPDATE = re.compile(r"(?<![\w@.:])(?:update!?|update_columns?|update_attributes!?)[\s(][^\n]*?\b(?P<field>\w+):\s*"
+                             + _RB_OLD_BARE)
+_RB_SELF_ATTRIBUTE = re.compile(r"(?<![\w@.:])update_(?:attribute|column)\s*\(?\s*:(?P<field>\w+)\s*,\s*" + _RB_OLD_BARE)
+_RB_SELF_SAVED = re.compile(r"(?<![\w@.:])(?:self\.)?(?:save|update)!?(?![\w?])")
+_RB_MODEL = re.compile(r"^\s*class\s+[\w:]+\s*<\s*(?:ApplicationRecord|ActiveRecord::Base|[\w:]*Record)\s*$", re.M)
+# The receiverless row lock of a model's own method (`with_lock do`, `lock!`).
+_RB_SELF_LOCKED = re.compile(r"(?<![\w.@:$])(?:with_lock|lock!)(?!\w)")
 # A model's own `lock` scope without a receiver (`lock(true).find(id)`, `lock.find_by(…)`) locks
 # the row it reads as `Model.lock.find` does (DC251 reads the same).
 _RB_LOCKED = re.compile(r"\.with_lock\b|\.lock!|\.lock\b(?!_)|\bwith_advisory_lock\b|(?i:\bfor\s+update\b)"
@@ -170,14 +182,23 @@ _RB_LOCKED = re.compile(r"\.with_lock\b|\.lock!|\.lock\b(?!_)|\bwith_advisory_lo
 @check("ruby-lost-update")
 def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    found = _written_from_old(view, (_RB_INLINE, _RB_ATTRIBUTE, *_RB_ASSIGN, _RB_LOCAL_INLINE, _RB_LOCAL_ASSIGN))
+    found = _written_from_old(view, (_RB_INLINE, _RB_ATTRIBUTE, *_RB_ASSIGN, _RB_LOCAL_INLINE, _RB_LOCAL_ASSIGN,
+                                     _RB_SELF_ASSIGN, _RB_SELF_UPDATE, _RB_SELF_ATTRIBUTE))
     if found is None:
         return out
     candidates, lines, strings = found
+    model: bool | None = None
     for number in candidates:
         line = lines[number - 1] if number <= len(lines) else ""
         start = _find_back(lines, number, _RB_DEF, limit=200)
         body_start = start[0] if start else 0
+        if (own := _rb_own_column(line, lines, number)) is not None:
+            if model is None:
+                model = _RB_MODEL.search(view.text("head") or "") is not None
+            if model and start is not None and not re.match(r"\s*def\s+self\.", start[1].string) \
+                    and not any(_RB_LOCKED.search(x) or _RB_SELF_LOCKED.search(x) for x in strings[body_start:number]):
+                out.append(_finding(view, pr, number, target=f"self.{own}", read=f"the loaded {own}"))
+            continue
         m = _RB_INLINE.search(line) or _RB_ATTRIBUTE.search(line)
         if m is None:
             for regex in (*_RB_ASSIGN, _RB_LOCAL_ASSIGN):
@@ -199,6 +220,24 @@ def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
         read_text = f"{read[1].group('method')} on line {read[0] + 1}" if read and read[0] >= body_start else f"the loaded {obj}.{field}"
         out.append(_finding(view, pr, number, target=f"{obj}.{field}", read=read_text))
     return out
+
+
+def _rb_own_column(line: str, lines: list[str], number: int) -> str | None:
+    """The column a model's method computes from its own old value on ``line`` and saves: set on
+    `self` and saved by a receiverless `save`/`update` within 20 lines, or written by a receiverless
+    `update!(n: n + 1)` / `update_column(:n, n + 1)`."""
+    m = _RB_SELF_UPDATE.search(line) or _RB_SELF_ATTRIBUTE.search(line)
+    if m is not None:
+        return m.group("field")
+    m = _RB_SELF_ASSIGN.search(line)
+    if m is None:
+        return None
+    for after in lines[number - 1 : number + 20]:
+        if after is not line and _RB_DEF.search(after):
+            return None  # the next method's save is not this one's
+        if _RB_SELF_SAVED.search(after):
+            return m.group("field")
+    return None
 
 
 def _rb_saved(lines: list[str], number: int, obj: str) -> bool:

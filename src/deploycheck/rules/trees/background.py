@@ -631,6 +631,10 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
     if handler is None or runs_in_page(p):
         return []
     if handler.type in _JS_FUNCTION_VALUES:
+        rearming = _rearming_function(call, handler, p)
+        if rearming is not None:  # `const tick = () => { t = setTimeout(() => { …; tick(); }, ms) }`
+            return [_span(n, "timer loop (a function that sets its own next run)")
+                    for n in [rearming] + _local_callees(p, rearming)]
         timer = call.child_by_field_name("function")
         what = f"deferred work ({p.text(timer) if timer is not None else 'setTimeout'})"
         return [_span(handler, what)] if _fire_and_forget(call) and server_module(p) else []
@@ -647,6 +651,29 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
                         for n in [node] + _local_callees(p, node)]
         node = node.parent
     return []
+
+
+def _rearming_function(call, handler, p: Parsed):
+    """The named function around a `setTimeout` whose callback, written in place, calls that
+    function again, so it runs every period for as long as the process lives (cryptpad's repair
+    of missing realtime channels, every two minutes: apps-x 069e398d, 91e862c1); else None."""
+    node = call.parent
+    while node is not None and node.type not in _JS_FUNCTION_VALUES and node.type not in (
+            "function_declaration", "method_definition"):
+        node = node.parent
+    if node is None:
+        return None
+    named = node.child_by_field_name("name")
+    if named is None and node.parent is not None and node.parent.type == "variable_declarator":
+        named = node.parent.child_by_field_name("name")
+    if named is None:
+        return None
+    name = p.text(named)
+    for c in _walk(handler):
+        fn = c.child_by_field_name("function") if c.type == "call_expression" else None
+        if fn is not None and (p.text(fn) == name or p.text(fn) == f"this.{name}"):
+            return node.parent if node.parent is not None and node.parent.type == "variable_declarator" else node
+    return None
 
 
 def server_module(p: Parsed) -> bool:

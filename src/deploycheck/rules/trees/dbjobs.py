@@ -26,8 +26,10 @@ from .parse import STRING_LITERALS, Parsed, walk
 # pgmq's functions again in the schema `pgmq_public` (`pgmq_public.pop('jobs')`).
 # pgmq's queue and archive tables (`pgmq.q_emails`, `pgmq.a_emails`) are no function calls (`create index
 # … on pgmq.q_emails (vt)`).
-_JOB_SQL = re.compile(r"\b(cron\.(?:schedule|schedule_in_database|alter_job)|pgmq(?:_public)?\.(?![qa]_)\w+)\s*\(",
-                      re.IGNORECASE)
+# Quoted too, as Supabase's schema dumps write every name (`PERFORM "pgmq"."send"(…)`, a new user's
+# trial on capgo).
+_JOB_SQL = re.compile(r"\b(cron\"?\.\"?(?:schedule|schedule_in_database|alter_job)|pgmq(?:_public)?\"?\.\"?(?![qa]_)\w+)"
+                      r"\"?\s*\(", re.IGNORECASE)
 # Only in text that reads as SQL: a message or a template that merely names `cron.schedule(…)`
 # (node-cron's call, written out in a log line) is none.
 _SQL = re.compile(r"\b(?:select|perform|from|call|create|insert|update|delete)\b", re.IGNORECASE)
@@ -158,7 +160,7 @@ def schedules(text: str, sql: bool = False) -> list[Schedule]:
         text = without_comments(text)
     out = []
     for m in _JOB_SQL.finditer(text):
-        if not m.group(1).lower().startswith("cron."):
+        if not m.group(1).replace('"', "").lower().startswith("cron."):
             continue  # a pgmq call runs no function of the application's by name
         arguments = text[m.end(): _closing(text, m.end() - 1)]
         name = _JOB_NAME.match(arguments)
@@ -180,7 +182,7 @@ def _changed(pieces: list[_Piece], lines: dict[int, str], elsewhere: dict[str, s
     why: dict[int, str] = {}
     for piece in pieces:
         if (m := _JOB_SQL.search(piece.text)) is not None and _SQL.search(piece.text) is not None:
-            why[piece.key] = f"it calls `{m.group(1)}`"
+            why[piece.key] = "it calls `" + m.group(1).replace('"', "") + "`"
         elif (name := next((name for name in defined[piece.key] if name in elsewhere), None)) is not None:
             why[piece.key] = f"it defines `{name}`, which {elsewhere[name]} calls"
     # A call of the name, quoted or not (`perform public."call_job_endpoint"(…)`).

@@ -13,7 +13,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -28,7 +28,8 @@ from .naming import followable, producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
 from .jvm import is_logger_declaration
-from .hazards import HINTS, LANGUAGES, capacity_flows, js_work_under_a_lock, lock_calls_changed, weakened
+from .hazards import (HINTS, LANGUAGES, capacity_flows, js_work_under_a_lock, lock_calls_changed, weakened,
+                      work_under_a_lock)
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
@@ -207,6 +208,10 @@ def detect(ctx):
                 yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
         if side == "head" and language in ("go", "java", "kotlin"):
             yield from _own_lock_changed(ctx, p, lines)
+            if ctx.file.status != ADDED and lock_hints(ctx):
+                code = _code_rows(p, lines)
+                for line, message in work_under_a_lock(p, {n: t for n, t in lines.items() if n in code}):
+                    yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
             if language != "kotlin" and ctx.file.status != ADDED and (base := _base_tree(ctx, language)) is not None:
                 for first, last, message in lock_calls_changed(p, base, lines):
                     yield PRIMITIVE_WEAKENED.finding(ctx.path, first, message, last, severity="warning")

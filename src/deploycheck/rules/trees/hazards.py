@@ -355,16 +355,18 @@ def js_work_under_a_lock(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
                 shown = next((call for call, first, last in locks[node.id] if first <= row <= last), None)
                 if shown is not None:
                     done.add(node.id)
-                    out.append((number, (
-                        f"changed code of `{_function_name(node, p)}` runs while `{shown}(…)` holds its lock (or "
-                        "semaphore): what it makes exclusive, or limits, changed. Say in the checklist what two "
-                        "holders (requests, workers, instances) must not do at once, and whether the changed code "
-                        "can run longer than the lock's expiry.")))
+                    out.append((number, _under_a_lock(_function_name(node, p), f"{shown}(…)")))
                     break
             node = node.parent
             while node is not None and node.type not in _JS_FUNCTIONS:
                 node = node.parent
     return out
+
+
+def _under_a_lock(function: str, shown: str) -> str:
+    return (f"changed code of `{function}` runs while `{shown}` holds its lock (or semaphore): what it makes "
+            "exclusive, or limits, changed. Say in the checklist what two holders (requests, workers, threads, "
+            "instances) must not do at once, and whether the changed code can run longer than the lock is held.")
 
 
 def _js_locks(function, p: Parsed) -> list[tuple[str, int, int]]:
@@ -431,6 +433,141 @@ def _callback_of_a_lock(fn, p: Parsed) -> bool:
     callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
     prop = callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression" else None
     return prop is not None and p.text(prop) in _JS_LOCK_CALLS
+
+
+# --- Go, Java, Kotlin: what runs under a lock the code takes ----------------------------------
+
+# The calls that give a lock back, and the callback forms that hold one while they run: mox's
+# `acc.WithRLock(func() {…})`, Kotlin's `lock.withLock { … }`, a semaphore's `withPermit { … }`.
+_GIVES_BACK = re.compile(r"^(?:R|r)?[Uu]nlock$|^release$")
+_HOLDS_WHILE = re.compile(r"^(?:[Ww]ith\w*(?:Lock|Permit)\w*|[Ll]ocked)$")
+_KOTLIN_HOLDS = frozenset({"read", "write"})  # ReentrantReadWriteLock's `rw.read { … }`, on a lock's name only
+_HOLDERS = frozenset({"synchronized_statement", "method_declaration", "function_declaration", "call_expression",
+                      "method_invocation"})
+_FUNCTION_NODES = frozenset({"function_declaration", "method_declaration", "func_literal", "constructor_declaration",
+                             "lambda_expression"})
+# A line that only logs: its change says nothing about what the lock guards.
+_LOG_LINE = re.compile(r"^\s*(?:[\w.]*\b(?:log|logger|LOG|LOGGER|slog|klog|zap)\b\.\w+\s*[({]|fmt\.Print\w*\(|println\(|"
+                       r"System\.(?:out|err)\.print)")
+
+
+def work_under_a_lock(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line, message) for the first changed line of each Go, Java or Kotlin unit that runs it while
+    holding a lock the code takes (`synchronized`, `mu.Lock()` to its `Unlock()`, a `defer`red
+    unlock to the end, `withLock { … }`), when the lock's own line did not change (DC250/DC253
+    read that): what the lock makes exclusive changed (jicofo's ICE-restart bookkeeping under its
+    session manager's `synchronized(syncRoot)`, mox's pending changes applied in `WithRLock`,
+    apps-x; OpenRefine's workspace save in `synchronized (this)`, a new user's trial)."""
+    held = _held_regions(p)
+    if not held:
+        return []
+    out: list[tuple[int, str]] = []
+    done: set[str] = set()
+    for number in sorted(lines):
+        row = number - 1
+        if _LOG_LINE.match(lines[number]):
+            continue
+        around = [(shown, head, first, last) for shown, head, first, last in held if first <= row <= last]
+        if not around or any(head + 1 in lines for _, head, _, _ in around):
+            continue  # the lock's own line changed too: the rules on locks say so
+        unit = qualname(units_at(p, row), p) or "the code"
+        if unit not in done:
+            done.add(unit)
+            out.append((number, _under_a_lock(unit, around[-1][0])))
+    return out
+
+
+def _held_regions(p: Parsed) -> list[tuple[str, int, int, int]]:
+    """(the lock as written, its 0-based row, the first and last rows run holding it) for each lock
+    the file's code takes, outermost first."""
+    if "hazards.held" in p.memo:
+        return p.memo["hazards.held"]
+    out: list[tuple[str, int, int, int]] = []
+    for n in sorted(nodes_of(p, _HOLDERS), key=lambda n: (n.start_byte, -n.end_byte)):
+        if n.type == "synchronized_statement":  # Java `synchronized (x) { … }`
+            body = n.named_children[-1] if n.named_children else None
+            if body is not None and body.type == "block":
+                out.append((flat(p.text(n)[:p.text(n).find("{")]).strip() or "synchronized", n.start_point[0],
+                            body.start_point[0], body.end_point[0]))
+        elif n.type in ("method_declaration", "function_declaration") and _synchronized_method(n, p):
+            body = n.child_by_field_name("body") or next((c for c in n.named_children if c.type == "function_body"), None)
+            if body is not None:
+                out.append(("synchronized", n.start_point[0], body.start_point[0], body.end_point[0]))
+        elif n.type == "call_expression" and p.language == "kotlin":
+            out += _kotlin_held(n, p)
+        elif n.type == "call_expression" and p.language == "go":
+            out += _go_callback_held(n, p)
+        if p.language in _CALLS and n.type == _CALLS[p.language][0] and _lock_call(n, p) is not None:
+            region = _until_given_back(n, p)
+            if region is not None:
+                out.append(region)
+    p.memo["hazards.held"] = out
+    return out
+
+
+def _synchronized_method(n, p: Parsed) -> bool:
+    """A Java method declared `synchronized`, a Kotlin function annotated `@Synchronized`."""
+    mods = next((c for c in n.children if c.type == "modifiers"), None)
+    if mods is None:
+        return False
+    return any(c.type == "synchronized" for c in mods.children) or (
+        p.language == "kotlin" and any(p.text(c).lstrip("@").split("(")[0].endswith("Synchronized")
+                                       for c in mods.named_children if c.type == "annotation"))
+
+
+def _kotlin_held(call, p: Parsed) -> list[tuple[str, int, int, int]]:
+    """Kotlin's `synchronized(x) { … }`, `lock.withLock { … }`, `rw.write { … }`: the lambda's rows."""
+    lam = next((c for c in call.named_children if c.type == "annotated_lambda"), None)
+    head = call.named_children[0] if call.named_children else None
+    if lam is None or head is None:
+        return []
+    if head.type == "call_expression" and head.named_children and p.text(head.named_children[0]) == "synchronized":
+        shown = flat(p.text(head))
+    elif head.type == "navigation_expression" and head.named_children:
+        name, holder = p.text(head.named_children[-1]).lstrip("."), p.text(head.named_children[0])
+        if not (_HOLDS_WHILE.match(name) or name in _KOTLIN_HOLDS and _LOCK_HOLDER.search(holder.rpartition(".")[2])):
+            return []
+        shown = flat(p.text(head))
+    else:
+        return []
+    return [(shown, call.start_point[0], lam.start_point[0], lam.end_point[0])]
+
+
+def _go_callback_held(call, p: Parsed) -> list[tuple[str, int, int, int]]:
+    """Go's `acc.WithRLock(func() { … })`: the function literal's rows."""
+    fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+    field = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else None
+    if field is None or args is None or not _HOLDS_WHILE.match(p.text(field)):
+        return []
+    return [(f"{flat(p.text(fn))}(…)", call.start_point[0], a.start_point[0], a.end_point[0])
+            for a in args.named_children if a.type == "func_literal"]
+
+
+def _until_given_back(call, p: Parsed) -> tuple[str, int, int, int] | None:
+    """A Go or Java lock taken by a call: the rows after it, to the first call giving the same
+    holder's lock back (not a deferred one: that runs when the function returns), or to the end
+    of the function."""
+    kind, fn_field, _selector, name_field, object_field = _CALLS[p.language]
+    fn = call.child_by_field_name(fn_field) if fn_field else call
+    holder = p.text(fn.child_by_field_name(object_field)) if fn is not None else ""
+    function = call.parent
+    while function is not None and function.type not in _FUNCTION_NODES:
+        function = function.parent
+    if function is None:
+        return None
+    start, end = call.end_point[0], function.end_point[0]
+    for n in nodes_of(p, frozenset({kind})):
+        if not (function.start_byte <= n.start_byte < function.end_byte) or n.start_point[0] <= start:
+            continue
+        f = n.child_by_field_name(fn_field) if fn_field else n
+        name = f.child_by_field_name(name_field) if f is not None else None
+        obj = f.child_by_field_name(object_field) if f is not None else None
+        if name is None or obj is None or not _GIVES_BACK.match(p.text(name)) or p.text(obj) != holder:
+            continue
+        if n.parent is not None and n.parent.type == "defer_statement":
+            continue
+        end = min(end, n.start_point[0] - 1)
+    return (flat(p.text(call)), call.start_point[0], start + 1, end) if end > start else None
 
 
 # Calls that build an error or a log line, or compute a value from their arguments alone (a

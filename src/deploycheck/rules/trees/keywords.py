@@ -198,7 +198,8 @@ def family_of(language: str) -> str:
 
 _LUA_HINTS = (b"redis.call", b"redis.pcall")
 # SQL that Postgres runs as a job, in a string (rules/trees/dbjobs.py): pg_cron and pgmq calls.
-DB_JOB_WORDS = ("pgmq.", "pgmq_public.", "cron.schedule", "cron.alter_job")
+DB_JOB_WORDS = ("pgmq.", "pgmq_public.", "cron.schedule", "cron.alter_job", 'pgmq"."', 'pgmq_public"."',
+                '"cron"."schedule', '"cron"."alter_job')
 _DB_FUNCTION = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?(?:function|procedure)\b")
 # hazards.HINTS, repeated so that the gate imports nothing more (tests/rules/test_trees.py compares them)
 _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mutex", b"chan", b"lock",
@@ -207,13 +208,15 @@ _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mu
 _RUBY_PRIMITIVE_HINTS = (b"concurrent::", b"mutex", b"monitor", b"synchronize")  # hazards.RUBY_HINTS
 
 
-# DC704's lock calls (hazards.lock_calls_changed): a Go or Java file that takes a lock, changed
-# anywhere: a call moved across the lock changes what it guards though the lock's line did not.
-_LOCK_CALL_TEXT = re.compile(r"\.(?:try)?r?lock\w*\(|\.acquire\w*\(|\.obtain\(")
+# DC704's locks (hazards.lock_calls_changed, hazards.work_under_a_lock): a Go, Java or Kotlin file
+# that takes a lock, changed anywhere: a call moved across the lock, or a line changed under it,
+# changes what it guards though the lock's line did not.
+_LOCK_CALL_TEXT = re.compile(r"\.(?:try)?r?lock\w*\(|\.acquire\w*\(|\.obtain\(|\bsynchronized\b|"
+                             r"\.with\w*(?:lock|permit)\w*\s*[({]")
 
 
 def lock_hints(ctx) -> bool:
-    if language_of_file(ctx) not in ("go", "java") or not ctx.added:
+    if language_of_file(ctx) not in ("go", "java", "kotlin") or not ctx.added:
         return False
     return _LOCK_CALL_TEXT.search(ctx.lower_text("head") or "") is not None
 
