@@ -260,3 +260,73 @@ def test_sql_a_quoted_pgmq_call_is_job_sql(tmp_path, quoted: bool) -> None:
     found = flagged_on_branch(tmp_path, {path: source}, {path: changed}, rule="DC716")
     assert [line for _, line, *_ in found] == [6]
     assert "`pgmq.send`" in found[0][4]
+
+
+# --- Ruby: a thread or a process the code starts itself -----------------------------------------
+
+# autolab (a new user's trial, 467750d7, 2dc3ce92): its course scheduler runs each course's script
+# in a process forked from a controller (`fork do … end`, then `Process.detach`); a `Thread.new`
+# block runs beside the request as well. Neither was background code.
+SCHEDULER = """class SchedulersController < ApplicationController
+  def run
+    scheduler = Scheduler.find(params[:id])
+    pid = fork do
+      scheduler.update!(last_run: Time.now)
+      load(scheduler.action)
+    end
+    Process.detach(pid)
+    Thread.new { scheduler.touch }
+    render plain: "started"
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("before, after, lines", [
+    ("      load(scheduler.action)\n", "      load(scheduler.action) if scheduler.enabled?\n", [6]),
+    ("Thread.new { scheduler.touch }", "Thread.new { scheduler.touch(:ran_at) }", [9]),
+    # The request's own code, after the process is started: nothing.
+    ('render plain: "started"', 'render plain: "queued"', []),
+])
+def test_ruby_a_thread_or_fork_the_code_starts_is_background_code(tmp_path, before: str, after: str,
+                                                                   lines: list[int]) -> None:
+    path = "app/controllers/schedulers_controller.rb"
+    found = flagged_on_branch(tmp_path, {path: SCHEDULER}, {path: SCHEDULER.replace(before, after)}, rule="DC701")
+    assert [line for _, line, *_ in found] == lines
+
+
+# --- JS/TS: a module named for a cron job or a queue consumer ---------------------------------
+
+# capgo (a new user's trial, 239ed139, e26063ad, 6fcdfa3d): Supabase functions in `triggers/`, run
+# by pg_cron and by the pgmq queue's consumer, name no job API: `cron_reconcile_build_status.ts`
+# and `queue_consumer.ts` passed as ordinary code.
+CRON_MODULE = """import { Hono } from 'hono';
+import { supabaseAdmin } from '../utils/supabase';
+
+export const app = new Hono();
+
+app.post('/', async (c) => {
+  const { data } = await supabaseAdmin(c).from('build_requests').select('*').eq('status', 'running');
+  for (const row of data ?? []) {
+    await supabaseAdmin(c).from('build_requests').update({ status: 'failed' }).eq('id', row.id);
+  }
+  return c.json({ ok: true });
+});
+"""
+
+
+@pytest.mark.parametrize("path, lines", [
+    ("supabase/functions/_backend/triggers/cron_reconcile_build_status.ts", [9]),
+    ("supabase/functions/_backend/triggers/queue_consumer.ts", [9]),
+    ("src/mail/mail.consumer.ts", [9]),
+    # Named for no job: a route of the API; a page's component and a browser's web worker.
+    ("supabase/functions/_backend/public/reconcile.ts", []),
+    ("src/components/cron-input.tsx", []),
+    ("src/stats.worker.ts", []),
+])
+def test_js_a_module_named_for_a_cron_job_or_a_queue_consumer_is_background_code(tmp_path, path: str,
+                                                                                  lines: list[int]) -> None:
+    changed = CRON_MODULE.replace(".eq('id', row.id)", ".eq('id', row.id).eq('status', 'running')")
+    found = flagged_on_branch(tmp_path, {"package.json": '{"name": "app"}\n', path: CRON_MODULE}, {path: changed},
+                              rule="DC701")
+    assert [line for _, line, *_ in found] == lines

@@ -176,6 +176,8 @@ def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:
 
 def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
     out = _rake_tasks(p) if b"environment" in p.source else []
+    if b"Thread" in p.source or b"fork" in p.source:
+        out += _ruby_started(p)
     for n in nodes_of(p, frozenset({"class", "module"})):
         if n.type == "module":
             if _ruby_queue_concern(n, p):
@@ -206,6 +208,25 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
             out += [_span(m, what) for m in _resque_model_code(body, p)]
         elif what:
             out.append(_span(n, what))
+    return out
+
+
+# A thread or a process the code starts itself and does not wait for: `Thread.new { … }`,
+# `Thread.start`, `fork do … end`, `Process.fork { … }` (autolab's course scheduler, forked from a
+# controller: a new user's trial). The block runs beside the request or job that started it.
+_RUBY_STARTS = {("Thread", "new"): "thread", ("Thread", "start"): "thread", ("Thread", "fork"): "thread",
+                ("Process", "fork"): "forked process", ("", "fork"): "forked process"}
+
+
+def _ruby_started(p: Parsed) -> list[tuple[int, int, str]]:
+    out = []
+    for n in nodes_of(p, frozenset({"call"})):
+        method, block = n.child_by_field_name("method"), n.child_by_field_name("block")
+        receiver = n.child_by_field_name("receiver")
+        what = _RUBY_STARTS.get((p.text(receiver).removeprefix("::") if receiver is not None else "",
+                                 p.text(method) if method is not None else ""))
+        if what is not None and block is not None:
+            out.append(_span(block, f"{what} started by the code"))
     return out
 
 

@@ -14,7 +14,9 @@ KEYWORDS = {
     "ruby": ("sidekiq", "applicationjob", "activejob", "resque", "@queue", "good_job", "solid_queue", "que::job",
              "shoryuken", "sneakers", "queue_as", "queue_with_priority",
              # Dynflow (foreman-tasks): an action's `plan`/`run`/`finalize` run in its executor.
-             "actions::entryaction", "actions::base", "dynflow::action", "actions::actionwithsubplans"),
+             "actions::entryaction", "actions::base", "dynflow::action", "actions::actionwithsubplans",
+             # A thread or a forked process the code starts itself (background._ruby_started).
+             "thread.new", "thread.start", "thread.fork", "process.fork", "fork do", "fork {"),
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
                    "processcallbackfunction", "processpromisefunction", "workhandler",
@@ -101,6 +103,12 @@ _GO_JOB_FOLDER = re.compile(r"(?:^|/)(job)/")
 # A JS/TS server's API route named `job` (helper's `app/api/job/route.ts`, which the database's
 # queue drainer posts each job to) runs the jobs it is sent, as dub's `api/cron/` routes do.
 _JS_JOB_ROUTE = re.compile(r"(?:^|/)api/(job)/")
+# A JS/TS module named for a cron job or a queue consumer, wherever it sits: capgo's Supabase
+# functions `triggers/cron_email.ts` and `triggers/queue_consumer.ts` (a new user's trial), a
+# NestJS `mail.consumer.ts` or `mail.processor.ts`. Not a page's `.jsx`/`.tsx`, and not a browser's
+# `*.worker.ts` (a web worker).
+_JS_JOB_FILE = re.compile(r"(?:^|/)((?:cron[_.-][\w.-]*|[\w.-]*[_.-]cron|queue[_-]?consumer[\w.-]*|[\w.-]*[_.-]consumer"
+                          r"|[\w-]+\.processor|[\w-]+\.job)\.(?:m?[jt]s|c[jt]s))$", re.IGNORECASE)
 
 # In a job system's own repository, these parts serve people, not workers: the web UI and
 # dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).
@@ -142,7 +150,9 @@ def _job_folder(path: str):
         return folder
     if path.endswith(".go"):
         return _GO_JOB_FOLDER.search(path)
-    return _JS_JOB_ROUTE.search(path) if path.endswith(FAMILY_SUFFIXES["javascript"]) else None
+    if not path.endswith(FAMILY_SUFFIXES["javascript"]):
+        return None
+    return _JS_JOB_ROUTE.search(path) or _JS_JOB_FILE.search(path)
 
 
 def job_route(path: str) -> bool:
@@ -169,6 +179,8 @@ def job_folder_code(path: str, source: bytes | None = None) -> str | None:
     if source is not None and folder.re is _JS_JOB_ROUTE and not _IMPORTS_JOBS.search(source):
         return None
     name = next(g for g in folder.groups() if g)
+    if folder.re is _JS_JOB_FILE:
+        return f"code of `{name}`, a module named for a cron job or a queue consumer"
     below = path[folder.end():]
     whole_system = folder.re is JOB_FOLDER and folder.group(3) is not None or name.lower() in _WHOLE_SYSTEMS
     if NOT_WORKER_CODE.search(below) or (whole_system and _BESIDE_JOBS.search(below)):
