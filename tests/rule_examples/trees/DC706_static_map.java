@@ -25,12 +25,12 @@ public class Stats implements Runnable {
     }
 
     synchronized void reset() {
-        COUNTS.clear();  // error: DC701  // ok: DC706 (synchronized method)
+        COUNTS.clear();  // error: DC701, DC704  // ok: DC706 (synchronized method)
     }
 
     void drop(String k) {
         synchronized (Stats.class) {
-            Stats.COUNTS.remove(k);  // error: DC701  // ok: DC706 (synchronized block)
+            Stats.COUNTS.remove(k);  // error: DC701, DC704  // ok: DC706 (synchronized block)
         }
     }
 }

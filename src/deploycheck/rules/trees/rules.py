@@ -23,7 +23,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         a Ruby method is named the Ruby way, `Sync#perform` for an instance method and
         `Sync.perform` for a class method) that runs in the background: Ruby classes that include Sidekiq::Job/Worker, subclass
         ApplicationJob/ActiveJob::Base (good_job, solid_queue), set a Resque `@queue`, or are
-        Dynflow actions (`< Actions::EntryAction`, `Actions::Base`, `Dynflow::Action`: foreman-tasks);
+        Dynflow actions (`< Actions::EntryAction`, `Actions::Base`, `Dynflow::Action`: foreman-tasks),
+        and blocks the code runs on a thread or process of its own (`Thread.new`, `Thread.start`,
+        `fork`, `Process.fork`);
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, pg-boss
         `boss.work` (a receiver named for a queue or scheduler, or a file naming pg-boss),
@@ -33,7 +35,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         and not awaited (`(async () => { … })();`), the message handler of a forked process
         (`process.on('message', …)`) or a worker thread (`parentPort.on('message', …)`), an
         endless loop (`while (true)`, `for (;;)`) that waits between rounds (`await sleep(…)`, a
-        `setTimeout` promise awaited), and NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
+        `setTimeout` promise awaited), a timer loop (a function handed to `setTimeout` that sets
+        the timer again, or one whose callback, written in place, calls it again: `const arm =
+        () => { t = setTimeout(() => { …; arm(); }, ms) }`), and NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
         library's handler type (`const work: JobHandler<Data> = async (data) => …`; also
         `Processor`, `WorkHandler`, Bull's `ProcessCallbackFunction`); Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
@@ -79,7 +83,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         non-test file in a job folder (`app/jobs/`, `app/workers/`, `app/sidekiq/`, any `jobs/`,
         `workers/`, `cron/`, `crontab/`, `consumers/` or `queues/` folder, or a monorepo's worker
         application `apps/worker/`, `services/worker/` or `packages/worker/`, that defines no job
-        itself: a job's helper kept next to it), every JS/TS module that such a folder's file
+        itself: a job's helper kept next to it), every JS/TS module named for a cron job or a
+        queue consumer (`cron_email.ts`, `queue_consumer.ts`, `mail.consumer.ts`, `*.processor.ts`,
+        `*.job.ts`; not a page's `.jsx`/`.tsx` or a web worker), every JS/TS module that such a folder's file
         (or one of `job_paths`) loads by a computed path (`require(`../modules/rendering/${key}/renderer.js`)`),
         every JS/TS module of a `tasks/` folder whose index module (`tasks/index.ts`) imports a
         scheduler or a queue library (`cron`, `node-cron`, `node-schedule`, `croner`, `bullmq`, `bull`,
@@ -414,7 +420,14 @@ PRIMITIVE_WEAKENED = Rule(
         that a function runs while holding a lock it takes (Redlock's `redlock.acquire(…)` until the
         lock's `release()`, or the callback of `redlock.using(…)`, async-mutex's `mutex.acquire()`
         and `runExclusive(…)`, a `…Lock.acquire(…)`) is a `warning`, once per function: what the
-        lock makes exclusive changed (erxes's call-session find-or-create, apps-q)."""),
+        lock makes exclusive changed (erxes's call-session find-or-create, apps-q). So is, in Go,
+        Java and Kotlin, a changed code line the code runs while holding a lock it takes, when the
+        lock's own line did not change: a Java `synchronized` block or method, Kotlin's
+        `synchronized(x) { … }`, `@Synchronized`, `lock.withLock { … }` and `withPermit`, a call
+        taking a lock (`mu.Lock()`, `lock.lock()`) up to the same holder's `Unlock()` (to the end of
+        the function when the unlock is deferred), and a callback handed to a `With…Lock` method
+        (mox's `acc.WithRLock(func() { … })`); once per unit, log lines aside (jicofo's ICE
+        restarts, apps-x; OpenRefine's workspace save, a new user's trial)."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
@@ -533,7 +546,9 @@ UNGUARDED_MAP_WRITE = Rule(
         `remove`, `add`, `clear`, `compute`, `merge`; `format`/`parse` for formatters, which
         keep state in the instance) is called outside a `synchronized` block or method, a
         static initializer, or a method that takes a `Lock`. Reported at the first such call
-        per field, when it or the field's declaration is on a changed line."""),
+        per field, when it or the field's declaration is on a changed line. A parameter or local
+        variable of the same name is not the field (onedev's `init(Map<String, String> m)`
+        fills the map it is handed, apps-x)."""),
     why_bad=dedent("""\
         A value whose methods are called from several goroutines (a result backend, an enqueuer,
         a worker pool's cache) then writes one map concurrently. Go maps are not safe for that:
@@ -1067,7 +1082,8 @@ DATABASE_JOB_SQL_CHANGED = Rule(
         Reads the string literals of a changed file that mentions `cron.` or `pgmq.`. A string
         that calls pg_cron's scheduler (`cron.schedule`, `cron.schedule_in_database`,
         `cron.alter_job`) or any pgmq function (`pgmq.pop`, `pgmq.send`, `pgmq.read`, or
-        Supabase Queues' `pgmq_public.pop`) is job SQL, and so is a string that defines a
+        Supabase Queues' `pgmq_public.pop`; the names quoted too, as schema dumps write them:
+        `"pgmq"."send"(…)`) is job SQL, and so is a string that defines a
         database function (`create or replace function name`, the name schema-qualified or
         quoted too) that job SQL calls, and on through the functions that one calls, and a
         string the job SQL takes by name (a constant substituted into it or handed to it as a
