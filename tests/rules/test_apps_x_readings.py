@@ -319,6 +319,7 @@ app.post('/', async (c) => {
     ("supabase/functions/_backend/triggers/cron_reconcile_build_status.ts", [9]),
     ("supabase/functions/_backend/triggers/queue_consumer.ts", [9]),
     ("src/mail/mail.consumer.ts", [9]),
+    ("src/jobs-lib/cleanupCron.ts", [9]),
     # Named for no job: a route of the API; a page's component and a browser's web worker.
     ("supabase/functions/_backend/public/reconcile.ts", []),
     ("src/components/cron-input.tsx", []),
@@ -329,4 +330,28 @@ def test_js_a_module_named_for_a_cron_job_or_a_queue_consumer_is_background_code
     changed = CRON_MODULE.replace(".eq('id', row.id)", ".eq('id', row.id).eq('status', 'running')")
     found = flagged_on_branch(tmp_path, {"package.json": '{"name": "app"}\n', path: CRON_MODULE}, {path: changed},
                               rule="DC701")
+    assert [line for _, line, *_ in found] == lines
+
+
+# --- Ruby: a model's uniqueness validation removed -------------------------------------------
+
+# autolab (a new user's trial, 467b4edc) dropped `validates :version, uniqueness: {scope: …}`
+# beside moving the version number under a lock: nothing was said of it.
+SUBMISSION = """class Submission < ApplicationRecord
+  validates :version, uniqueness: { scope: %i[course_user_datum_id assessment_id] }
+  validates :notes, length: { maximum: 255 }
+end
+"""
+
+
+@pytest.mark.parametrize("before, after, lines", [
+    ("  validates :version, uniqueness: { scope: %i[course_user_datum_id assessment_id] }\n", "", [2]),
+    ("  validates :version, uniqueness: { scope: %i[course_user_datum_id assessment_id] }\n",
+     "  validates_uniqueness_of :version, scope: %i[course_user_datum_id assessment_id]\n", []),  # rewritten, kept
+    ("  validates :notes, length: { maximum: 255 }\n", "", []),
+])
+def test_ruby_a_uniqueness_validation_removed_is_a_safeguard_removed(tmp_path, before: str, after: str,
+                                                                     lines: list[int]) -> None:
+    path = "app/models/submission.rb"
+    found = flagged_on_branch(tmp_path, {path: SUBMISSION}, {path: SUBMISSION.replace(before, after)}, rule="DC355")
     assert [line for _, line, *_ in found] == lines

@@ -194,8 +194,9 @@ def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
         body_start = start[0] if start else 0
         if (own := _rb_own_column(line, lines, number)) is not None:
             if model is None:
-                model = _RB_MODEL.search(view.text("head") or "") is not None
+                model = _rb_model(view)
             if model and start is not None and not re.match(r"\s*def\s+self\.", start[1].string) \
+                    and not _rb_named_locally(own, line, lines, body_start, number) \
                     and not any(_RB_LOCKED.search(x) or _RB_SELF_LOCKED.search(x) for x in strings[body_start:number]):
                 out.append(_finding(view, pr, number, target=f"self.{own}", read=f"the loaded {own}"))
             continue
@@ -238,6 +239,31 @@ def _rb_own_column(line: str, lines: list[str], number: int) -> str | None:
         if _RB_SELF_SAVED.search(after):
             return m.group("field")
     return None
+
+
+def _rb_model(view: FileView) -> bool:
+    """An ActiveRecord model's file: a class of ApplicationRecord's (or any `…Record`'s), or any
+    subclass under `app/models/` (single-table inheritance: `class PremiumAccount < Account`)."""
+    text = view.text("head") or ""
+    return _RB_MODEL.search(text) is not None or (
+        "app/models/" in view.path and re.search(r"^\s*class\s+[\w:]+\s*<\s*(?:::)?[A-Z]", text, re.M) is not None)
+
+
+def _rb_named_locally(field: str, line: str, lines: list[str], body_start: int, number: int) -> bool:
+    """Whether the bare `field` that ``line`` computes from is the method's parameter or a local
+    assigned earlier in it (`def move_to!(position)`, then `self.position = position - 1`), not
+    the column's old value; `self.field` and `self.field += n` read the column whatever is local."""
+    if re.search(rf"(?<![\w.@:])self\.{re.escape(field)}\s*[-+*/]=", line):
+        return False
+    value = line.split("=", 1)[1] if re.search(rf"self\.{re.escape(field)}\s*=[^=]", line) else line
+    if re.search(rf"(?<![\w.@:])self\.{re.escape(field)}\b", value):
+        return False
+    header = lines[body_start] if body_start < len(lines) else ""
+    params = re.search(r"\bdef\s+[\w.]+[!?=]?\s*\(?([^)#\n]*)", header)
+    if params and re.search(rf"(?<![\w@]){re.escape(field)}\b", params.group(1)):
+        return True
+    local = re.compile(rf"^\s*{re.escape(field)}\s*(?:=[^=~>]|\|\|=)")
+    return any(local.search(x) for x in lines[body_start + 1 : number - 1])
 
 
 def _rb_saved(lines: list[str], number: int, obj: str) -> bool:

@@ -218,6 +218,11 @@ _RUBY_STARTS = {("Thread", "new"): "thread", ("Thread", "start"): "thread", ("Th
                 ("Process", "fork"): "forked process", ("", "fork"): "forked process"}
 
 
+# The method waits for what it started (`threads.each(&:join)`, `t.value`, `Process.wait(pid)`):
+# the work runs within the request or job that started it, in parallel pieces, not beside it.
+_RUBY_WAITS = re.compile(r"\.(?:join|value)\b|&:(?:join|value)\b|\bProcess\.(?:wait|waitpid|wait2|waitall)\b")
+
+
 def _ruby_started(p: Parsed) -> list[tuple[int, int, str]]:
     out = []
     for n in nodes_of(p, frozenset({"call"})):
@@ -225,8 +230,14 @@ def _ruby_started(p: Parsed) -> list[tuple[int, int, str]]:
         receiver = n.child_by_field_name("receiver")
         what = _RUBY_STARTS.get((p.text(receiver).removeprefix("::") if receiver is not None else "",
                                  p.text(method) if method is not None else ""))
-        if what is not None and block is not None:
-            out.append(_span(block, f"{what} started by the code"))
+        if what is None or block is None:
+            continue
+        around = n.parent
+        while around is not None and around.type not in ("method", "singleton_method", "program"):
+            around = around.parent
+        if around is not None and around.type != "program" and _RUBY_WAITS.search(p.text(around)):
+            continue
+        out.append(_span(block, f"{what} started by the code"))
     return out
 
 
@@ -678,16 +689,20 @@ def _rearming_function(call, handler, p: Parsed):
     """The named function around a `setTimeout` whose callback, written in place, calls that
     function again, so it runs every period for as long as the process lives (cryptpad's repair
     of missing realtime channels, every two minutes: apps-x 069e398d, 91e862c1); else None."""
-    node = call.parent
-    while node is not None and node.type not in _JS_FUNCTION_VALUES and node.type not in (
-            "function_declaration", "method_definition"):
+    # The nearest function with a name, through the unnamed callbacks around the call (a
+    # heartbeat's `this.beat().then(() => { this.timer = setTimeout(() => this.start(), ms) })`).
+    node, named = call.parent, None
+    while node is not None and named is None:
+        if node.type in _JS_FUNCTION_VALUES or node.type in ("function_declaration", "method_definition"):
+            named = node.child_by_field_name("name")
+            if named is None and node.parent is not None and node.parent.type == "variable_declarator":
+                named = node.parent.child_by_field_name("name")
+            if named is None and node.type in ("function_declaration", "method_definition"):
+                return None
+            if named is not None:
+                break
         node = node.parent
-    if node is None:
-        return None
-    named = node.child_by_field_name("name")
-    if named is None and node.parent is not None and node.parent.type == "variable_declarator":
-        named = node.parent.child_by_field_name("name")
-    if named is None:
+    if node is None or named is None:
         return None
     name = p.text(named)
     for c in _walk(handler):

@@ -28,8 +28,8 @@ from .naming import followable, producer_hints
 from .producer import producer_changes
 from .guard import guards_changed
 from .jvm import is_logger_declaration
-from .hazards import (HINTS, LANGUAGES, capacity_flows, js_work_under_a_lock, lock_calls_changed, weakened,
-                      work_under_a_lock)
+from .hazards import (HINTS, LANGUAGES, capacity_flows, js_work_under_a_lock, lock_calls_changed, reworded_lines,
+                      weakened, work_under_a_lock)
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
@@ -209,8 +209,11 @@ def detect(ctx):
         if side == "head" and language in ("go", "java", "kotlin"):
             yield from _own_lock_changed(ctx, p, lines)
             if ctx.file.status != ADDED and lock_hints(ctx):
+                if language == "go":
+                    _ask_go_builtins(ctx, p)
                 code = _code_rows(p, lines)
-                for line, message in work_under_a_lock(p, {n: t for n, t in lines.items() if n in code}):
+                for line, message in work_under_a_lock(p, {n: t for n, t in lines.items() if n in code},
+                                                       reworded_lines(ctx.removed)):
                     yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
             if language != "kotlin" and ctx.file.status != ADDED and (base := _base_tree(ctx, language)) is not None:
                 for first, last, message in lock_calls_changed(p, base, lines):
@@ -1352,15 +1355,7 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         if p.language not in OVERLOADING:
             candidates = candidates[:1]  # elsewhere a later definition of a name replaces the first
     if p.language == "go":
-        # Asked only when a logging call's arguments call len/cap (units._acts): one check per file.
-        trusted: list[bool] = []
-
-        def go_builtins() -> bool:
-            if not trusted:
-                trusted.append(_go_builtins_trusted(ctx))
-            return trusted[0]
-
-        p.memo["go.builtins"] = other.memo["go.builtins"] = go_builtins
+        _ask_go_builtins(ctx, p, other)
     for theirs in candidates:
         # Java and Kotlin overloads of one arity share a name: the unit is unchanged when any
         # of them proves the same (the proof compares parameter types, and no class declares
@@ -1378,6 +1373,22 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
 def _placed(ctx, path: str) -> tuple[str | None, bool]:
     """What a path alone makes of its code: a job folder's, a `job_paths` file's."""
     return job_folder_code(path), in_job_paths(ctx.settings, path)
+
+
+def _ask_go_builtins(ctx, *trees: Parsed) -> None:
+    """Let the logging proof (units._acts) ask whether `len`/`cap` are Go's built-ins in this
+    file's package: asked only when a logging call's arguments call one, then once per file."""
+    if all("go.builtins" in t.memo for t in trees):
+        return
+    trusted: list[bool] = []
+
+    def go_builtins() -> bool:
+        if not trusted:
+            trusted.append(_go_builtins_trusted(ctx))
+        return trusted[0]
+
+    for t in trees:
+        t.memo["go.builtins"] = go_builtins
 
 
 def _go_builtins_trusted(ctx) -> bool:

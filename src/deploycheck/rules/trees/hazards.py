@@ -444,20 +444,31 @@ _HOLDS_WHILE = re.compile(r"^(?:[Ww]ith\w*(?:Lock|Permit)\w*|[Ll]ocked)$")
 _KOTLIN_HOLDS = frozenset({"read", "write"})  # ReentrantReadWriteLock's `rw.read { … }`, on a lock's name only
 _HOLDERS = frozenset({"synchronized_statement", "method_declaration", "function_declaration", "call_expression",
                       "method_invocation"})
+# Where code runs as a function of its own: a row inside one started later (a goroutine, a task
+# handed to an executor, a coroutine launched) does not run under the lock around its start.
 _FUNCTION_NODES = frozenset({"function_declaration", "method_declaration", "func_literal", "constructor_declaration",
-                             "lambda_expression"})
-# A line that only logs: its change says nothing about what the lock guards.
-_LOG_LINE = re.compile(r"^\s*(?:[\w.]*\b(?:log|logger|LOG|LOGGER|slog|klog|zap)\b\.\w+\s*[({]|fmt\.Print\w*\(|println\(|"
-                       r"System\.(?:out|err)\.print)")
+                             "lambda_expression", "lambda_literal", "anonymous_function", "class_body"})
+# Calls that run the function handed to them later or elsewhere: an executor's, a scheduler's, a
+# coroutine builder's, a thread's (`scope.launch { … }`, `pool.submit(() -> …)`, `thread { … }`).
+_RUNS_LATER = re.compile(r"^(?:submit|execute|invokeAll|invokeAny|schedule\w*|runAsync|supplyAsync|\w+Async|launch|"
+                         r"async|thread|Thread|post|postDelayed|runOnUiThread|invokeLater|timer|fixedRateTimer|go|"
+                         r"AfterFunc|Go)$")
+# Where an unlock does not end the lock for what follows it: a branch that returns (`if !ok {
+# mu.Unlock(); return }`), a deferred closure (`defer func() { mu.Unlock() }()`).
+_BRANCHES = frozenset({"if_statement", "expression_switch_statement", "type_switch_statement", "select_statement",
+                       "switch_expression", "switch_statement", "catch_clause", "communication_case",
+                       "expression_case", "default_case", "if_expression", "when_expression", "defer_statement"})
 
 
-def work_under_a_lock(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+def work_under_a_lock(p: Parsed, lines: dict[int, str], reworded: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
     """(line, message) for the first changed line of each Go, Java or Kotlin unit that runs it while
     holding a lock the code takes (`synchronized`, `mu.Lock()` to its `Unlock()`, a `defer`red
     unlock to the end, `withLock { … }`), when the lock's own line did not change (DC250/DC253
     read that): what the lock makes exclusive changed (jicofo's ICE-restart bookkeeping under its
     session manager's `synchronized(syncRoot)`, mox's pending changes applied in `WithRLock`,
-    apps-x; OpenRefine's workspace save in `synchronized (this)`, a new user's trial)."""
+    apps-x; OpenRefine's workspace save in `synchronized (this)`, a new user's trial). A line that
+    only logs, or whose change is only in its strings (``reworded``: the removed lines' text with
+    strings blanked), guards nothing new."""
     held = _held_regions(p)
     if not held:
         return []
@@ -465,34 +476,111 @@ def work_under_a_lock(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]
     done: set[str] = set()
     for number in sorted(lines):
         row = number - 1
-        if _LOG_LINE.match(lines[number]):
-            continue
-        around = [(shown, head, first, last) for shown, head, first, last in held if first <= row <= last]
-        if not around or any(head + 1 in lines for _, head, _, _ in around):
+        around = [(shown, head, owner) for shown, head, first, last, owner in held if first <= row <= last]
+        if not around or any(head + 1 in lines for _, head, _ in around):
             continue  # the lock's own line changed too: the rules on locks say so
+        if _blank_strings(lines[number]).strip() in reworded or _only_logs(p, row):
+            continue
+        runs_in = _running_function(p, row)
+        holding = [shown for shown, _, owner in around if owner == runs_in]
+        if not holding:
+            continue  # a goroutine, task or coroutine started under the lock runs without it
         unit = qualname(units_at(p, row), p) or "the code"
         if unit not in done:
             done.add(unit)
-            out.append((number, _under_a_lock(unit, around[-1][0])))
+            out.append((number, _under_a_lock(unit, holding[-1])))
     return out
 
 
-def _held_regions(p: Parsed) -> list[tuple[str, int, int, int]]:
-    """(the lock as written, its 0-based row, the first and last rows run holding it) for each lock
-    the file's code takes, outermost first."""
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'')
+
+
+def _blank_strings(text: str) -> str:
+    return _STRING.sub('""', text)
+
+
+def reworded_lines(removed: dict[int, str]) -> frozenset[str]:
+    """The removed lines' text with strings blanked: a head line that matches one changed its
+    strings only (an error's or a log's wording)."""
+    return frozenset(_blank_strings(t).strip() for t in removed.values())
+
+
+def _only_logs(p: Parsed, row: int) -> bool:
+    """Whether ``row`` lies in a statement that only logs (``units.is_logging``), however many lines
+    its arguments take."""
+    from .units import is_logging
+
+    text = p.source.splitlines()[row] if row < p.source.count(b"\n") + 1 else b""
+    col = len(text) - len(text.lstrip())
+    node = p.root.named_descendant_for_point_range((row, col), (row, col))
+    while node is not None and node.parent is not None and node.parent.type not in (
+            "block", "statements", "statement_list", "function_body", "lambda_literal", "constructor_body",
+            "class_body", "source_file", "program"):
+        node = node.parent
+    return node is not None and is_logging(node, p)
+
+
+def _running_function(p: Parsed, row: int):
+    """The id of the function whose run executes ``row``: the innermost function around it,
+    passing through those that run in place (an inline lambda, a callback run before the call
+    returns) and stopping at one started later (_RUNS_LATER, a `go` statement)."""
+    text = p.source.splitlines()[row] if row < p.source.count(b"\n") + 1 else b""
+    col = len(text) - len(text.lstrip())
+    node = p.root.named_descendant_for_point_range((row, col), (row, col))
+    while node is not None:
+        if node.type in _FUNCTION_NODES and (
+                node.type in ("function_declaration", "method_declaration", "constructor_declaration")
+                or _started_later(node, p) or _holds_itself(node, p)):
+            return node.id
+        node = node.parent
+    return None
+
+
+def _started_later(fn, p: Parsed) -> bool:
+    """Whether the function literal ``fn`` is started by a `go` statement or handed to a call that
+    runs it later (_RUNS_LATER), or is an anonymous class's body (a `Runnable` handed on)."""
+    if fn.type == "class_body":
+        return True
+    up = fn.parent
+    while up is not None and up.type in ("annotated_lambda", "value_argument", "value_arguments", "call_suffix",
+                                         "argument_list", "arguments"):
+        up = up.parent
+    if up is None:
+        return False
+    if up.type == "go_statement" or (up.type == "call_expression" and up.parent is not None
+                                      and up.parent.type == "go_statement"):
+        return True
+    if up.type in ("call_expression", "method_invocation"):
+        name = up.child_by_field_name("name") or up.child_by_field_name("function")
+        if name is None and up.named_children:
+            name = up.named_children[0]
+        called = p.text(name).rsplit(".", 1)[-1] if name is not None else ""
+        return _RUNS_LATER.match(called) is not None
+    return False
+
+
+def _holds_itself(fn, p: Parsed) -> bool:
+    """Whether the function literal ``fn`` is the callback a lock runs holding it (a region's owner)."""
+    return any(owner == fn.id for *_, owner in _held_regions(p))
+
+
+def _held_regions(p: Parsed) -> list[tuple[str, int, int, int, int]]:
+    """(the lock as written, its 0-based row, the first and last rows run holding it, the id of the
+    function that runs holding it) for each lock the file's code takes, outermost first."""
     if "hazards.held" in p.memo:
         return p.memo["hazards.held"]
-    out: list[tuple[str, int, int, int]] = []
+    out: list[tuple[str, int, int, int, int]] = []
     for n in sorted(nodes_of(p, _HOLDERS), key=lambda n: (n.start_byte, -n.end_byte)):
         if n.type == "synchronized_statement":  # Java `synchronized (x) { … }`
             body = n.named_children[-1] if n.named_children else None
-            if body is not None and body.type == "block":
+            owner = _declaring_function(n)
+            if body is not None and body.type == "block" and owner is not None:
                 out.append((flat(p.text(n)[:p.text(n).find("{")]).strip() or "synchronized", n.start_point[0],
-                            body.start_point[0], body.end_point[0]))
+                            body.start_point[0], body.end_point[0], owner.id))
         elif n.type in ("method_declaration", "function_declaration") and _synchronized_method(n, p):
             body = n.child_by_field_name("body") or next((c for c in n.named_children if c.type == "function_body"), None)
             if body is not None:
-                out.append(("synchronized", n.start_point[0], body.start_point[0], body.end_point[0]))
+                out.append(("synchronized", n.start_point[0], body.start_point[0], body.end_point[0], n.id))
         elif n.type == "call_expression" and p.language == "kotlin":
             out += _kotlin_held(n, p)
         elif n.type == "call_expression" and p.language == "go":
@@ -505,6 +593,14 @@ def _held_regions(p: Parsed) -> list[tuple[str, int, int, int]]:
     return out
 
 
+def _declaring_function(node):
+    """The function, method or lambda whose body holds ``node``."""
+    up = node.parent
+    while up is not None and up.type not in _FUNCTION_NODES:
+        up = up.parent
+    return up
+
+
 def _synchronized_method(n, p: Parsed) -> bool:
     """A Java method declared `synchronized`, a Kotlin function annotated `@Synchronized`."""
     mods = next((c for c in n.children if c.type == "modifiers"), None)
@@ -515,7 +611,7 @@ def _synchronized_method(n, p: Parsed) -> bool:
                                        for c in mods.named_children if c.type == "annotation"))
 
 
-def _kotlin_held(call, p: Parsed) -> list[tuple[str, int, int, int]]:
+def _kotlin_held(call, p: Parsed) -> list[tuple[str, int, int, int, int]]:
     """Kotlin's `synchronized(x) { … }`, `lock.withLock { … }`, `rw.write { … }`: the lambda's rows."""
     lam = next((c for c in call.named_children if c.type == "annotated_lambda"), None)
     head = call.named_children[0] if call.named_children else None
@@ -530,32 +626,39 @@ def _kotlin_held(call, p: Parsed) -> list[tuple[str, int, int, int]]:
         shown = flat(p.text(head))
     else:
         return []
-    return [(shown, call.start_point[0], lam.start_point[0], lam.end_point[0])]
+    body = next((c for c in lam.named_children if c.type == "lambda_literal"), lam)
+    return [(shown, call.start_point[0], lam.start_point[0], lam.end_point[0], body.id)]
 
 
-def _go_callback_held(call, p: Parsed) -> list[tuple[str, int, int, int]]:
+def _go_callback_held(call, p: Parsed) -> list[tuple[str, int, int, int, int]]:
     """Go's `acc.WithRLock(func() { … })`: the function literal's rows."""
     fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
     field = fn.child_by_field_name("field") if fn is not None and fn.type == "selector_expression" else None
     if field is None or args is None or not _HOLDS_WHILE.match(p.text(field)):
         return []
-    return [(f"{flat(p.text(fn))}(…)", call.start_point[0], a.start_point[0], a.end_point[0])
+    return [(f"{flat(p.text(fn))}(…)", call.start_point[0], a.start_point[0], a.end_point[0], a.id)
             for a in args.named_children if a.type == "func_literal"]
 
 
-def _until_given_back(call, p: Parsed) -> tuple[str, int, int, int] | None:
+def _until_given_back(call, p: Parsed) -> tuple[str, int, int, int, int] | None:
     """A Go or Java lock taken by a call: the rows after it, to the first call giving the same
-    holder's lock back (not a deferred one: that runs when the function returns), or to the end
-    of the function."""
+    holder's lock back on every path (not one in a branch that returns, nor a deferred one: that
+    runs when the function returns), or to the end of the function. A `tryLock()` tested in an
+    `if` holds in the branch where it succeeded: the `if`'s body, or what follows an `if (!…)`."""
     kind, fn_field, _selector, name_field, object_field = _CALLS[p.language]
     fn = call.child_by_field_name(fn_field) if fn_field else call
     holder = p.text(fn.child_by_field_name(object_field)) if fn is not None else ""
-    function = call.parent
-    while function is not None and function.type not in _FUNCTION_NODES:
-        function = function.parent
+    function = _declaring_function(call)
     if function is None:
         return None
     start, end = call.end_point[0], function.end_point[0]
+    condition = _tested_in(call)
+    if condition is not None:
+        negated, branch = condition
+        if negated:
+            start = branch.end_point[0]  # held after `if (!lock.tryLock()) { return; }`
+        else:
+            start, end = branch.start_point[0], branch.end_point[0]
     for n in nodes_of(p, frozenset({kind})):
         if not (function.start_byte <= n.start_byte < function.end_byte) or n.start_point[0] <= start:
             continue
@@ -564,10 +667,42 @@ def _until_given_back(call, p: Parsed) -> tuple[str, int, int, int] | None:
         obj = f.child_by_field_name(object_field) if f is not None else None
         if name is None or obj is None or not _GIVES_BACK.match(p.text(name)) or p.text(obj) != holder:
             continue
-        if n.parent is not None and n.parent.type == "defer_statement":
+        if _in_a_branch(n, function) and not _in_a_branch(call, function):
+            continue  # `if !ok { mu.Unlock(); return }`: the other path still holds it
+        if any(a.type == "defer_statement" for a in _ancestors(n, function)):
             continue
         end = min(end, n.start_point[0] - 1)
-    return (flat(p.text(call)), call.start_point[0], start + 1, end) if end > start else None
+    return (flat(p.text(call)), call.start_point[0], start + 1, end, function.id) if end > start else None
+
+
+def _ancestors(node, stop):
+    up = node.parent
+    while up is not None and up.id != stop.id:
+        yield up
+        up = up.parent
+
+
+def _in_a_branch(node, function) -> bool:
+    return any(a.type in _BRANCHES for a in _ancestors(node, function))
+
+
+def _tested_in(call):
+    """(negated, branch) when the lock call is an `if`'s condition (`if (lock.tryLock()) { … }`,
+    `if !mu.TryLock() { return }`): the branch that runs holding it, or the one that runs without."""
+    up, negated = call.parent, False
+    while up is not None and up.type in ("unary_expression", "prefix_expression", "parenthesized_expression",
+                                         "condition"):
+        negated = negated or _negation(up)
+        up = up.parent
+    if up is None or up.type not in ("if_statement", "if_expression"):
+        return None
+    branch = up.child_by_field_name("consequence") or next(
+        (c for c in up.named_children if c.type in ("block", "control_structure_body")), None)
+    return (negated, branch) if branch is not None else None
+
+
+def _negation(node) -> bool:
+    return node.type in ("unary_expression", "prefix_expression") and node.text.lstrip().startswith(b"!")
 
 
 # Calls that build an error or a log line, or compute a value from their arguments alone (a

@@ -105,10 +105,13 @@ _GO_JOB_FOLDER = re.compile(r"(?:^|/)(job)/")
 _JS_JOB_ROUTE = re.compile(r"(?:^|/)api/(job)/")
 # A JS/TS module named for a cron job or a queue consumer, wherever it sits: capgo's Supabase
 # functions `triggers/cron_email.ts` and `triggers/queue_consumer.ts` (a new user's trial), a
-# NestJS `mail.consumer.ts` or `mail.processor.ts`. Not a page's `.jsx`/`.tsx`, and not a browser's
-# `*.worker.ts` (a web worker).
-_JS_JOB_FILE = re.compile(r"(?:^|/)((?:cron[_.-][\w.-]*|[\w.-]*[_.-]cron|queue[_-]?consumer[\w.-]*|[\w.-]*[_.-]consumer"
-                          r"|[\w-]+\.processor|[\w-]+\.job)\.(?:m?[jt]s|c[jt]s))$", re.IGNORECASE)
+# NestJS `mail.consumer.ts`, `cleanupCron.ts`, `emailConsumer.ts`, `sync.job.ts`. Not a page's
+# `.jsx`/`.tsx`, a browser's `*.worker.ts` (a web worker), nor a helper named for cron expressions
+# (`cron-utils.ts`, `cron-parser.ts`); a `*.processor.ts` is a payment's or a markdown's as often
+# (NestJS's queue processors are read by their `@Processor`).
+_JS_JOB_FILE = re.compile(r"(?:^|/)((?:[cC]ron[_.-](?![\w.-]*(?:util|helper|pars|expression|format|types|const|config|"
+                          r"schema|valid))[\w.-]*|[\w.-]*[_.-][cC]ron|\w*[a-z0-9]Cron|[qQ]ueue[_-]?[cC]onsumer[\w.-]*"
+                          r"|[\w.-]*[_.-][cC]onsumer|\w*[a-z0-9]Consumer|[\w-]+\.job)\.(?:m?[jt]s|c[jt]s))$")
 
 # In a job system's own repository, these parts serve people, not workers: the web UI and
 # dashboard (sidekiq/web, good_job's Rails engine views and filters, jobrunr's dashboard).

@@ -338,44 +338,52 @@ def _guarded(node, p: Parsed) -> bool:
     return False
 
 
-# Where a Java name is declared in a method: its parameters, a lambda's, a catch's, a for's.
-_DECLARES = frozenset({"formal_parameter", "spread_parameter", "catch_formal_parameter", "enhanced_for_statement",
-                       "inferred_parameters", "local_variable_declaration", "resource"})
+# The nodes that bind a Java name inside a method: a local's declarator, a parameter (a method's,
+# a lambda's, a catch's), a for-each's variable, a pattern's (`x instanceof Map<?, ?> cache`), a
+# resource's.
+_BINDS = frozenset({"variable_declarator", "formal_parameter", "spread_parameter", "catch_formal_parameter",
+                    "enhanced_for_statement", "instanceof_expression", "type_pattern", "resource", "record_pattern"})
+_SCOPES = frozenset({"method_declaration", "constructor_declaration", "lambda_expression", "compact_constructor_declaration"})
 
 
 def _shadowed(node, name: str, p: Parsed) -> bool:
-    """Whether ``name`` at ``node`` is a parameter or local variable of the method or lambda
-    around it, not the static field of that name: onedev's translation tables fill the map
-    handed to `init(Map<String, String> m)`, a parameter named as the class's static `m`."""
+    """Whether ``name`` at ``node`` is a parameter or local variable of a method or lambda around
+    it (through an anonymous class's body, which captures them), not the static field of that
+    name: onedev's translation tables fill the map handed to `init(Map<String, String> m)`, a
+    parameter named as the class's static `m` (apps-x). A name bound anywhere earlier in the
+    method counts: a declaration in a sibling block is read as shadowing too (a miss, not a
+    false flag)."""
     n = node.parent
-    while n is not None and n.type not in ("class_body", "program"):
-        if n.type in ("method_declaration", "constructor_declaration", "lambda_expression", "block", "for_statement",
-                      "catch_clause", "try_with_resources_statement", "enhanced_for_statement"):
-            for d in n.named_children:
-                if d.type == "identifier" and n.type == "lambda_expression" and p.text(d) == name:
-                    return True  # `m -> m.put(…)`
-                if d.type in ("formal_parameters", "inferred_parameters", "resource_specification"):
-                    if any(name in _declared_names(c, p) for c in d.named_children):
-                        return True
-                elif d.type in _DECLARES and d.start_byte < node.start_byte and name in _declared_names(d, p):
-                    return True
-                elif n.type == "enhanced_for_statement" and d.type == "identifier" and p.text(d) == name:
-                    return True
-                elif n.type == "catch_clause" and d.type == "catch_formal_parameter" and name in _declared_names(d, p):
-                    return True
+    while n is not None and n.type != "program":
+        if n.type == "class_body" and (n.parent is None or n.parent.type != "object_creation_expression"):
+            return False  # the class that declares the static: no method around any more
+        if n.type in _SCOPES and name in _bound_before(n, node, p):
+            return True
         n = n.parent
     return False
 
 
-def _declared_names(decl, p: Parsed) -> set[str]:
-    """The names a parameter or declaration binds (each declarator's: `Map a = x, m = y;`)."""
-    if decl.type == "identifier":
-        return {p.text(decl)}
-    named = decl.child_by_field_name("name")
-    if named is not None:
-        return {p.text(named)}
-    return {p.text(n) for i in range(decl.child_count) if decl.field_name_for_child(i) == "declarator"
-            and (n := decl.children[i].child_by_field_name("name")) is not None}
+def _bound_before(scope, node, p: Parsed) -> set[str]:
+    """The names ``scope`` binds before ``node`` (lambda parameters written bare included)."""
+    out: set[str] = set()
+    params = scope.child_by_field_name("parameters")
+    if params is not None and params.type == "identifier":
+        out.add(p.text(params))  # `m -> m.put(…)`
+    stack = [scope]
+    while stack:
+        n = stack.pop()
+        if n.start_byte >= node.start_byte:
+            continue
+        if n.type in _BINDS:
+            named = n.child_by_field_name("name")
+            if named is not None:
+                out.add(p.text(named))
+            elif n.type in ("inferred_parameters", "instanceof_expression", "type_pattern"):
+                out.update(p.text(c) for c in n.named_children if c.type == "identifier")
+        elif n.type == "inferred_parameters":
+            out.update(p.text(c) for c in n.named_children if c.type == "identifier")
+        stack.extend(n.children)
+    return out
 
 
 def unsafe_static_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:

@@ -265,8 +265,12 @@ def _acts(call, p: Parsed) -> bool:
                 return True
         if n.type in _CALLS and _has_arguments(n):
             name = (_callee(n, p) or "").replace("::", ".").lower()
-            if name not in _FORMATTERS and name.rpartition(".")[2] not in _FORMATTERS and not (
-                    p.language == "go" and name in GO_VALUES and _go_builtins(p)):
+            receiver, _, method = name.rpartition(".")
+            if name not in _FORMATTERS and method not in _FORMATTERS and not (
+                    p.language == "go" and name in GO_VALUES and _go_builtins(p)) and not (
+                    # a logger's context builder on the way to the line (`logrus.WithField("peer",
+                    # id).Info(…)`, `logger.With("id", id)`): part of the log line
+                    method.startswith("with") and "log" in receiver.rpartition(".")[2]):
                 return True
         stack.extend(n.children)
     return False
