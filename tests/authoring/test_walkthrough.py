@@ -861,6 +861,25 @@ def test_a_closed_terminal_keeps_the_half_given_answer_as_ctrl_c_does(project: P
     assert draft.pending == {"concurrency-tested": Answer("no", WHY_UNTESTED)}
 
 
+def test_a_request_to_stop_keeps_the_half_given_answer_as_ctrl_c_does(project: Project) -> None:
+    """A new user's trial on OpenRefine (session 31): `kill` (SIGTERM) while the details were being
+    typed ended the process at once, and the next run resumed at the question with an empty
+    line. SIGTERM now stops the prompt as Ctrl-C and a hang-up do: the choice and the details
+    typed are kept in the draft, and the exit says it was interrupted."""
+    import os
+    import signal
+
+    from deploycheck.authoring.drafts import parse_draft
+
+    p = project
+    t = _typing_why_untested(p)
+    os.kill(t.pid, signal.SIGTERM)
+    assert t.wait() == 130, t.text
+    draft = parse_draft(draft_file(p).read_bytes(), "draft")
+    assert list(draft.answers) == ["shared-state", "sequential-assumption"]
+    assert draft.pending == {"concurrency-tested": Answer("no", WHY_UNTESTED)}
+
+
 def test_an_explanation_being_typed_survives_ctrl_c_and_is_offered_again(project: Project) -> None:
     from deploycheck.authoring.drafts import parse_draft
 

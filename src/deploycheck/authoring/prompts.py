@@ -53,21 +53,24 @@ class TypedInterrupt(KeyboardInterrupt):
 
 
 def _stop_at_hangup(app: Any) -> None:
-    """A closed terminal (SIGHUP) stops the prompt as Ctrl-C does, with what stood in the line, so
-    the walk keeps it in the draft as the question's half-given answer; Python's default would
-    end the process before it could be kept. Where the running loop takes no signal handlers
-    (not the main thread, not Unix), or another handler is set, it stays."""
+    """A closed terminal (SIGHUP) or a request to stop (SIGTERM: `kill`, a closing IDE, a CI
+    runner's timeout) stops the prompt as Ctrl-C does, with what stood in the line, so the walk
+    keeps it in the draft as the question's half-given answer; Python's default would end the
+    process before it could be kept (SIGTERM: a new user's trial, session 31). Where the running
+    loop takes no signal handlers (not the main thread, not Unix), or another handler is set, it
+    stays."""
     import asyncio
     import signal
 
-    hangup = getattr(signal, "SIGHUP", None)
-    if hangup is None or signal.getsignal(hangup) is not signal.SIG_DFL:
-        return  # the demo's own handler cleans its folder up at a hang-up: left to it
-    try:
-        asyncio.get_running_loop().add_signal_handler(
-            hangup, lambda: app.exit(exception=TypedInterrupt(app.current_buffer.text), style="class:aborting"))
-    except (RuntimeError, NotImplementedError, ValueError):
-        pass
+    for name in ("SIGHUP", "SIGTERM"):
+        sig = getattr(signal, name, None)
+        if sig is None or signal.getsignal(sig) is not signal.SIG_DFL:
+            continue  # the demo's own handler cleans its folder up at a hang-up: left to it
+        try:
+            asyncio.get_running_loop().add_signal_handler(
+                sig, lambda: app.exit(exception=TypedInterrupt(app.current_buffer.text), style="class:aborting"))
+        except (RuntimeError, NotImplementedError, ValueError):
+            pass
 
 
 class TypedEnd(EOFError):
