@@ -355,3 +355,43 @@ def test_ruby_a_uniqueness_validation_removed_is_a_safeguard_removed(tmp_path, b
     path = "app/models/submission.rb"
     found = flagged_on_branch(tmp_path, {path: SUBMISSION}, {path: SUBMISSION.replace(before, after)}, rule="DC355")
     assert [line for _, line, *_ in found] == lines
+
+
+# --- DC704 points at code, not at a blank line ----------------------------------------------
+
+# OpenRefine's job ids (a new user's trial, a0d4eb00): a blank line added among the class's fields
+# was the class's first changed line, and DC704 pointed at it.
+IMPORTING = """package app;
+
+public class ImportingManager {
+    static private long lastId;
+
+    static public long createJob() {
+        long id = System.currentTimeMillis();
+        return id;
+    }
+}
+"""
+IMPORTING_LOCKED = """package app;
+
+public class ImportingManager {
+    static private long lastId;
+
+    static private long jobIdCounter = 0;
+    final static private Object jobIdLock = new Object();
+
+    static public long createJob() {
+        long id;
+        synchronized (jobIdLock) {
+            id = ++jobIdCounter;
+        }
+        return id;
+    }
+}
+"""
+
+
+def test_dc704_never_points_at_a_blank_line(tmp_path) -> None:
+    path = "src/main/java/app/ImportingManager.java"
+    found = flagged_on_branch(tmp_path, {path: IMPORTING}, {path: IMPORTING_LOCKED}, rule="DC704")
+    assert found and all(IMPORTING_LOCKED.splitlines()[line - 1].strip() for _, line, *_ in found)

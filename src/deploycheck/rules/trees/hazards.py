@@ -181,7 +181,7 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
     file_drop = _primitives(base.root, base) - _primitives(head.root, head)
     file_gain = _primitives(head.root, head, False) - _primitives(base.root, base, False)
     groups: dict[str, list[int]] = {}
-    for number in sorted(lines):
+    for number in sorted(n for n, text in lines.items() if text.strip()):  # a blank line is no place to point at
         groups.setdefault(qualname(units_at(p, number - 1), p), []).append(number)
     mine, theirs = index_units(p), index_units(other)
     out = []
