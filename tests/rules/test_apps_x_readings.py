@@ -395,3 +395,19 @@ def test_dc704_never_points_at_a_blank_line(tmp_path) -> None:
     path = "src/main/java/app/ImportingManager.java"
     found = flagged_on_branch(tmp_path, {path: IMPORTING}, {path: IMPORTING_LOCKED}, rule="DC704")
     assert found and all(IMPORTING_LOCKED.splitlines()[line - 1].strip() for _, line, *_ in found)
+
+
+# --- TypeScript under build/ or dist/ is source --------------------------------------------------
+
+# capgo's Supabase API (a new user's trial, 6fcdfa3d): `_backend/public/build/start.ts` is the
+# native builds' endpoint, not a bundler's output. It was reported unread (DC001, high) and the
+# compare-and-set guard it gained was never read. Compilers write JavaScript there, not TypeScript.
+@pytest.mark.parametrize("path, unread", [
+    ("supabase/functions/_backend/public/build/start.ts", False),
+    ("supabase/functions/_backend/public/build/start.js", True),
+])
+def test_typescript_under_a_build_folder_is_read_as_source(tmp_path, path: str, unread: bool) -> None:
+    source = "export async function start(id: string) {\n  return id;\n}\n"
+    found = flagged_on_branch(tmp_path, {"package.json": '{"name": "app"}\n', path: source},
+                              {path: source.replace("return id;", "return id.trim();")}, rule="DC001")
+    assert bool(found) == unread
