@@ -77,7 +77,7 @@ def _run(command: str, **kwargs: object) -> None:
     raise typer.Exit(code)
 
 
-BASE = typer.Option(None, "--base", metavar="REV", help="Base revision (default: DEPLOYCHECK_BASE, CI variables, config, origin/HEAD, main, master).")
+BASE = typer.Option(None, "--base", metavar="REV", help="Base revision (default: DEPLOYCHECK_BASE, CI variables, config, origin/HEAD, origin/main, main, origin/master, master).")
 HEAD = typer.Option(None, "--head", metavar="REV", help="Head revision (default: HEAD).")
 
 

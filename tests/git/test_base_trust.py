@@ -357,5 +357,31 @@ def test_a_push_to_a_remote_with_no_default_branch_here_names_the_branches_looke
     assert verify(repo).returncode == 1
 
 
+def test_a_push_to_a_remote_with_no_head_when_main_and_master_differ_names_that_remote(tmp_path: Path) -> None:
+    """A new user's trial (session 31): a push to a second remote, fetched but empty, in a clone
+    with a local `main` and `master` on different commits. The hook could not choose between
+    them and said origin/HEAD was not set, while origin/HEAD was set and never consulted."""
+    seed = make_repo(tmp_path / "seed", {"README.md": "hello\n"}, branch="main")
+    team = tmp_path / "team.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(team))
+    repo = tmp_path / "work"
+    git(tmp_path, "clone", "-q", str(team), str(repo))
+    git(repo, "config", "user.email", "dev@example.com")
+    git(repo, "config", "user.name", "Dev Example")
+    git(repo, "branch", "master")
+    commit(repo, {"NOTES.md": "a note on main\n"}, "a note")
+    other = tmp_path / "other.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(other))
+    git(repo, "remote", "add", "other", str(other))
+    git(repo, "fetch", "-q", "other")
+    make_branch(repo, "feature", RISKY, "risky")
+    assert run_dc(repo, "hook", "install").returncode == 0
+    pushed = run_git(repo, "push", "other", "feature")
+    assert pushed.returncode != 0 and remote_has_branch(other, "feature") is False, pushed.stderr
+    said = " ".join(pushed.stderr.split())
+    assert "main and master both exist, point at different commits, and other/HEAD is not set" in said, said
+    assert "`git fetch other && git remote set-head other --auto`" in said and "origin/HEAD" not in said
+
+
 def remote_has_branch(bare: Path, name: str) -> bool:
     return run_git(bare, "rev-parse", "--verify", "-q", f"refs/heads/{name}").returncode == 0

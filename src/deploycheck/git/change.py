@@ -428,10 +428,13 @@ def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str
         family = first[0].rpartition("/")[2]
         other = next((c for c in commits if c[0].rpartition("/")[2] != family and c[2] != first[2]), None)
         if other is not None:
+            # On a push to another remote its HEAD was looked up, not origin's (a new user's trial
+            # named origin/HEAD, which was set, for a push to a remote fetched but empty).
+            remote = candidates[0][1].rsplit("/", 1)[0]
             raise GitError(
                 f"cannot tell the default branch: {first[0]} and {other[0]} both exist, point at different commits, "
-                "and origin/HEAD is not set. Set it (`git remote set-head origin --auto`), or pass the base "
-                "with `--base REV` (or DEPLOYCHECK_BASE)."
+                f"and {remote}/HEAD is not set. Set it (`git fetch {remote} && git remote set-head {remote} --auto`), "
+                "or pass the base with `--base REV` (or DEPLOYCHECK_BASE)."
             )
     return first
 
