@@ -338,6 +338,16 @@ def test_claims_strongest_first_and_no_stray_na():
     assert claims_in("Add a worker") == ()
 
 
+def test_a_claim_said_as_what_the_change_should_not_do():
+    # A new user's trial (autolab 53e7bf3e, session 31): "This shouldn't introduce any
+    # functionality differences" in the body of a commit that removed a `FOR UPDATE` was no claim.
+    assert claims_in("Use with_lock. This shouldn't introduce any functionality differences.") == (
+        "shouldn't introduce any functionality differences",)
+    assert claims_in("No functional differences; does not change behaviour") == (
+        "No functional differences", "does not change behaviour")
+    assert claims_in("This should fix the differences in behaviour between workers") == ()
+
+
 def test_code_in_a_message_claims_nothing():
     # A new user's trial (convoy 6f19f69b): Go's `t.Cleanup` in a commit body failed an honest PR as a
     # "Cleanup" claim.

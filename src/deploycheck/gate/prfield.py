@@ -288,8 +288,13 @@ def _quote(text: str, limit: int) -> str:
 # --- claims (pure) ------------------------------------------------------------------------------
 
 CLAIM_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
-    r"\bno\s+(?:behaviou?r(?:al)?|functional|logic(?:al)?|user[\s-]visible)\s+changes?\b",
-    r"\bbehaviou?r\s+(?:is\s+)?(?:unchanged|preserved|identical)\b",
+    r"\bno\s+(?:behaviou?r(?:al)?|functional(?:ity)?|logic(?:al)?|user[\s-]visible)\s+(?:changes?|differences?)\b",
+    # … and said as what the change should not do (autolab's "This shouldn't introduce any
+    # functionality differences", which removed a `FOR UPDATE`: a new user's trial, session 31).
+    r"\bbehaviou?r\s+(?:is\s+)?(?:unchanged|preserved|identical)\b"
+    r"|\b(?:should(?:n['\u2019]?t|\s+not)|does(?:n['\u2019]?t|\s+not)|wo(?:n['\u2019]?t|\s+not)|will\s+not)\s+"
+    r"(?:introduce\s+|cause\s+)?(?:any\s+)?(?:change\s+(?:any\s+|the\s+)?behaviou?r"
+    r"|(?:behaviou?r(?:al)?|functional(?:ity)?)\s+(?:changes?|differences?))\b",
     r"\bnon[\s-]functional\s+changes?\b",
     r"\brefactor(?:s|ed|ing)?\b",
     r"\bclean[\s-]?ups?\b",
