@@ -411,3 +411,53 @@ def test_typescript_under_a_build_folder_is_read_as_source(tmp_path, path: str, 
     found = flagged_on_branch(tmp_path, {"package.json": '{"name": "app"}\n', path: source},
                               {path: source.replace("return id;", "return id.trim();")}, rule="DC001")
     assert bool(found) == unread
+
+
+# --- Java: a generic-named method of a class with no supertype is followed through its type ------
+
+# OpenRefine's autosave (a new user's trial, 92cd2136): a TimerTask runs
+# `ProjectManager.singleton.save(false)`, and `save` writes the workspace. `save` is too common a
+# name to follow alone, so nothing the autosave reaches was background code. A class that declares
+# no supertype overrides nothing but Object's: its `save` is followed through the files that name
+# the class, as an `@Override` is.
+AUTOSAVE = """package app;
+
+import java.util.TimerTask;
+
+public class AutoSave extends TimerTask {
+    @Override
+    public void run() {
+        ProjectManager.singleton.save(false);
+    }
+}
+"""
+MANAGER = """package app;
+
+public class ProjectManager {
+    public static ProjectManager singleton = new ProjectManager();
+
+    public void save(boolean all) {
+        if (all) {
+            writeWorkspace();
+        }
+    }
+
+    protected void writeWorkspace() {
+        System.out.println("saving");
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("declaration, lines", [
+    ("public class ProjectManager {", [7]),
+    # It extends a library's class: `save` may override one, called on anything.
+    ("public class ProjectManager extends java.util.Observable {", []),
+])
+def test_java_a_generic_method_of_a_class_with_no_supertype_is_followed(tmp_path, declaration: str,
+                                                                         lines: list[int]) -> None:
+    manager = MANAGER.replace("public class ProjectManager {", declaration)
+    main = {"src/main/java/app/AutoSave.java": AUTOSAVE, "src/main/java/app/ProjectManager.java": manager}
+    changed = manager.replace("        if (all) {\n", "        if (all || dirty()) {\n")
+    found = flagged_on_branch(tmp_path, main, {"src/main/java/app/ProjectManager.java": changed}, rule="DC701")
+    assert [line for _, line, *_ in found] == lines
