@@ -130,7 +130,8 @@ public class Workspace {
     ("src/main/kotlin/app/SessionManager.kt", KOTLIN, 'println("restarted $id")', 'println("restarted: $id")', []),
     # Go: a callback handed to `WithRLock`, and the rest of a function after `Lock()` with a deferred `Unlock()`.
     ("imap/conn.go", GO, "\t\tc.load(name)\n", "\t\tc.flush()\n\t\tc.load(name)\n", [10]),
-    ("imap/conn.go", GO, "\tc.pending = nil\n", "\tc.pending = c.pending[:0]\n", [14]),
+    # A lock held to the function's end (a deferred unlock): not a scoped section, not read.
+    ("imap/conn.go", GO, "\tc.pending = nil\n", "\tc.pending = c.pending[:0]\n", []),
     # Java: a `synchronized` block, and `lock()` to its `unlock()`; after the unlock: nothing.
     ("src/main/java/app/Workspace.java", JAVA, "saved = before + 1;", "saved = before + 2;", [9]),
     ("src/main/java/app/Workspace.java", JAVA, "            saved++;", "            saved += 2;", [13]),

@@ -442,8 +442,7 @@ def _callback_of_a_lock(fn, p: Parsed) -> bool:
 _GIVES_BACK = re.compile(r"^(?:R|r)?[Uu]nlock$|^release$")
 _HOLDS_WHILE = re.compile(r"^(?:[Ww]ith\w*(?:Lock|Permit)\w*|[Ll]ocked)$")
 _KOTLIN_HOLDS = frozenset({"read", "write"})  # ReentrantReadWriteLock's `rw.read { … }`, on a lock's name only
-_HOLDERS = frozenset({"synchronized_statement", "method_declaration", "function_declaration", "call_expression",
-                      "method_invocation"})
+_HOLDERS = frozenset({"synchronized_statement", "call_expression", "method_invocation"})
 # Where code runs as a function of its own: a row inside one started later (a goroutine, a task
 # handed to an executor, a coroutine launched) does not run under the lock around its start.
 _FUNCTION_NODES = frozenset({"function_declaration", "method_declaration", "func_literal", "constructor_declaration",
@@ -461,9 +460,10 @@ _BRANCHES = frozenset({"if_statement", "expression_switch_statement", "type_swit
 
 
 def work_under_a_lock(p: Parsed, lines: dict[int, str], reworded: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
-    """(line, message) for the first changed line of each Go, Java or Kotlin unit that runs it while
-    holding a lock the code takes (`synchronized`, `mu.Lock()` to its `Unlock()`, a `defer`red
-    unlock to the end, `withLock { … }`), when the lock's own line did not change (DC250/DC253
+    """(line, message) for the first changed line of each Go, Java or Kotlin unit that runs it in a
+    critical section the code scopes (a `synchronized` block, `mu.Lock()` to its `Unlock()`,
+    `withLock { … }`; not a lock held for the whole function: _held_regions), when the lock's own
+    line did not change (DC250/DC253
     read that): what the lock makes exclusive changed (jicofo's ICE-restart bookkeeping under its
     session manager's `synchronized(syncRoot)`, mox's pending changes applied in `WithRLock`,
     apps-x; OpenRefine's workspace save in `synchronized (this)`, a new user's trial). A line that
@@ -566,7 +566,12 @@ def _holds_itself(fn, p: Parsed) -> bool:
 
 def _held_regions(p: Parsed) -> list[tuple[str, int, int, int, int]]:
     """(the lock as written, its 0-based row, the first and last rows run holding it, the id of the
-    function that runs holding it) for each lock the file's code takes, outermost first."""
+    function that runs holding it) for each critical section the file's code scopes, outermost
+    first: a `synchronized` block, a lock's callback, a lock taken and given back in the function.
+    Not a lock held for a whole function (a `synchronized` method, `mu.Lock(); defer
+    mu.Unlock()`): every line of such a function is under it, and on the corpus a change anywhere
+    there was mostly routine (docs/design-notes.md, session 31); a scoped section is the author's
+    own statement of what must not interleave."""
     if "hazards.held" in p.memo:
         return p.memo["hazards.held"]
     out: list[tuple[str, int, int, int, int]] = []
@@ -577,10 +582,6 @@ def _held_regions(p: Parsed) -> list[tuple[str, int, int, int, int]]:
             if body is not None and body.type == "block" and owner is not None:
                 out.append((flat(p.text(n)[:p.text(n).find("{")]).strip() or "synchronized", n.start_point[0],
                             body.start_point[0], body.end_point[0], owner.id))
-        elif n.type in ("method_declaration", "function_declaration") and _synchronized_method(n, p):
-            body = n.child_by_field_name("body") or next((c for c in n.named_children if c.type == "function_body"), None)
-            if body is not None:
-                out.append(("synchronized", n.start_point[0], body.start_point[0], body.end_point[0], n.id))
         elif n.type == "call_expression" and p.language == "kotlin":
             out += _kotlin_held(n, p)
         elif n.type == "call_expression" and p.language == "go":
@@ -599,16 +600,6 @@ def _declaring_function(node):
     while up is not None and up.type not in _FUNCTION_NODES:
         up = up.parent
     return up
-
-
-def _synchronized_method(n, p: Parsed) -> bool:
-    """A Java method declared `synchronized`, a Kotlin function annotated `@Synchronized`."""
-    mods = next((c for c in n.children if c.type == "modifiers"), None)
-    if mods is None:
-        return False
-    return any(c.type == "synchronized" for c in mods.children) or (
-        p.language == "kotlin" and any(p.text(c).lstrip("@").split("(")[0].endswith("Synchronized")
-                                       for c in mods.named_children if c.type == "annotation"))
 
 
 def _kotlin_held(call, p: Parsed) -> list[tuple[str, int, int, int, int]]:
@@ -667,10 +658,10 @@ def _until_given_back(call, p: Parsed) -> tuple[str, int, int, int, int] | None:
         obj = f.child_by_field_name(object_field) if f is not None else None
         if name is None or obj is None or not _GIVES_BACK.match(p.text(name)) or p.text(obj) != holder:
             continue
+        if any(a.type == "defer_statement" for a in _ancestors(n, function)):
+            return None  # held to the function's end: see _held_regions
         if _in_a_branch(n, function) and not _in_a_branch(call, function):
             continue  # `if !ok { mu.Unlock(); return }`: the other path still holds it
-        if any(a.type == "defer_statement" for a in _ancestors(n, function)):
-            continue
         end = min(end, n.start_point[0] - 1)
     return (flat(p.text(call)), call.start_point[0], start + 1, end, function.id) if end > start else None
 

@@ -421,13 +421,15 @@ PRIMITIVE_WEAKENED = Rule(
         lock's `release()`, or the callback of `redlock.using(…)`, async-mutex's `mutex.acquire()`
         and `runExclusive(…)`, a `…Lock.acquire(…)`) is a `warning`, once per function: what the
         lock makes exclusive changed (erxes's call-session find-or-create, apps-q). So is, in Go,
-        Java and Kotlin, a changed code line the code runs while holding a lock it takes, when the
-        lock's own line did not change: a Java `synchronized` block or method, Kotlin's
-        `synchronized(x) { … }`, `@Synchronized`, `lock.withLock { … }` and `withPermit`, a call
-        taking a lock (`mu.Lock()`, `lock.lock()`) up to the same holder's `Unlock()` (to the end of
-        the function when the unlock is deferred), and a callback handed to a `With…Lock` method
-        (mox's `acc.WithRLock(func() { … })`); once per unit, log lines aside (jicofo's ICE
-        restarts, apps-x; OpenRefine's workspace save, a new user's trial)."""),
+        Java and Kotlin, a changed code line in a critical section the code scopes, when the lock's
+        own line did not change: a Java `synchronized` block, Kotlin's `synchronized(x) { … }`,
+        `lock.withLock { … }` and `withPermit`, a call taking a lock (`mu.Lock()`, `lock.lock()`)
+        up to the same holder's `Unlock()` on every path, and a callback handed to a `With…Lock`
+        method (mox's `acc.WithRLock(func() { … })`); once per unit, lines that only log or
+        reword a string aside, and not code a goroutine, an executor or a coroutine started
+        inside runs later (jicofo's ICE restarts, apps-x; OpenRefine's workspace save, a new
+        user's trial). A lock held for a whole function (a `synchronized` method, `mu.Lock();
+        defer mu.Unlock()`) is not read so: every change there would be reported."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
