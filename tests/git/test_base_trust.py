@@ -330,16 +330,7 @@ def test_a_push_to_a_remote_with_no_default_branch_here_names_the_branches_looke
     """A new user pushed a branch to a second, just-added remote. The hook compares a push with
     that remote's default branch, found none, and said none of origin/HEAD, origin/main… existed
     while origin/HEAD was right there: the message named branches it had not looked up."""
-    seed = make_repo(tmp_path / "seed", {"README.md": "hello\n"}, branch="trunk")
-    team = tmp_path / "team.git"
-    git(tmp_path, "clone", "-q", "--bare", str(seed), str(team))
-    repo = tmp_path / "work"
-    git(tmp_path, "clone", "-q", str(team), str(repo))
-    git(repo, "config", "user.email", "dev@example.com")
-    git(repo, "config", "user.name", "Dev Example")
-    other = tmp_path / "other.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "trunk", str(other))
-    git(repo, "remote", "add", "other", str(other))
+    repo, other = _clone_with_an_empty_second_remote(tmp_path, "trunk")
     make_branch(repo, "feature", RISKY, "risky")
     assert run_dc(repo, "hook", "install").returncode == 0
     pushed = run_git(repo, "push", "other", "feature")
@@ -361,18 +352,9 @@ def test_a_push_to_a_remote_with_no_head_when_main_and_master_differ_names_that_
     """A new user's trial (session 31): a push to a second remote, fetched but empty, in a clone
     with a local `main` and `master` on different commits. The hook could not choose between
     them and said origin/HEAD was not set, while origin/HEAD was set and never consulted."""
-    seed = make_repo(tmp_path / "seed", {"README.md": "hello\n"}, branch="main")
-    team = tmp_path / "team.git"
-    git(tmp_path, "clone", "-q", "--bare", str(seed), str(team))
-    repo = tmp_path / "work"
-    git(tmp_path, "clone", "-q", str(team), str(repo))
-    git(repo, "config", "user.email", "dev@example.com")
-    git(repo, "config", "user.name", "Dev Example")
+    repo, other = _clone_with_an_empty_second_remote(tmp_path, "main")
     git(repo, "branch", "master")
     commit(repo, {"NOTES.md": "a note on main\n"}, "a note")
-    other = tmp_path / "other.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(other))
-    git(repo, "remote", "add", "other", str(other))
     git(repo, "fetch", "-q", "other")
     make_branch(repo, "feature", RISKY, "risky")
     assert run_dc(repo, "hook", "install").returncode == 0
@@ -381,6 +363,22 @@ def test_a_push_to_a_remote_with_no_head_when_main_and_master_differ_names_that_
     said = " ".join(pushed.stderr.split())
     assert "main and master both exist, point at different commits, and other/HEAD is not set" in said, said
     assert "`git fetch other && git remote set-head other --auto`" in said and "origin/HEAD" not in said
+
+
+def _clone_with_an_empty_second_remote(tmp_path: Path, branch: str) -> tuple[Path, Path]:
+    """A clone of a team repository whose default branch is ``branch``, and a second remote
+    `other` added to it: an empty bare repository."""
+    seed = make_repo(tmp_path / "seed", {"README.md": "hello\n"}, branch=branch)
+    team = tmp_path / "team.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(team))
+    repo = tmp_path / "work"
+    git(tmp_path, "clone", "-q", str(team), str(repo))
+    git(repo, "config", "user.email", "dev@example.com")
+    git(repo, "config", "user.name", "Dev Example")
+    other = tmp_path / "other.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", branch, str(other))
+    git(repo, "remote", "add", "other", str(other))
+    return repo, other
 
 
 def remote_has_branch(bare: Path, name: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import CRON_MODULE, flagged_on_branch
 
 # --- Java: a parameter or local variable named as a static collection -----------------------
 
@@ -301,19 +301,6 @@ def test_ruby_a_thread_or_fork_the_code_starts_is_background_code(tmp_path, befo
 # capgo (a new user's trial, 239ed139, e26063ad, 6fcdfa3d): Supabase functions in `triggers/`, run
 # by pg_cron and by the pgmq queue's consumer, name no job API: `cron_reconcile_build_status.ts`
 # and `queue_consumer.ts` passed as ordinary code.
-CRON_MODULE = """import { Hono } from 'hono';
-import { supabaseAdmin } from '../utils/supabase';
-
-export const app = new Hono();
-
-app.post('/', async (c) => {
-  const { data } = await supabaseAdmin(c).from('build_requests').select('*').eq('status', 'running');
-  for (const row of data ?? []) {
-    await supabaseAdmin(c).from('build_requests').update({ status: 'failed' }).eq('id', row.id);
-  }
-  return c.json({ ok: true });
-});
-"""
 
 
 @pytest.mark.parametrize("path, lines", [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import CRON_MODULE, flagged_on_branch
 
 
 def _under(found: list[tuple]) -> list[int]:
@@ -546,19 +546,6 @@ def test_ruby_thread_or_fork_that_is_waited_for_is_not_background_code(tmp_path,
 # TypeScript's usual camelCase file names: `cleanupCron.ts`, `emailConsumer.ts`. The reading takes
 # `queueConsumer.ts` but not these, so the same Supabase cron function is background code or not
 # by the case of its name.
-CRON_MODULE = """import { Hono } from 'hono';
-import { supabaseAdmin } from '../utils/supabase';
-
-export const app = new Hono();
-
-app.post('/', async (c) => {
-  const { data } = await supabaseAdmin(c).from('build_requests').select('*').eq('status', 'running');
-  for (const row of data ?? []) {
-    await supabaseAdmin(c).from('build_requests').update({ status: 'failed' }).eq('id', row.id);
-  }
-  return c.json({ ok: true });
-});
-"""
 
 
 @pytest.mark.parametrize("path", [

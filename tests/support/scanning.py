@@ -302,3 +302,20 @@ func (s *EventServer) Subscribe(req *pb.SubscribeRequest, stream STREAM) error {
 	}
 }
 """
+
+
+# capgo's Supabase function run by pg_cron (a new user's trial, session 31): a Hono route that
+# names no job API, background code by its module's name (`cron_….ts`, `…Consumer.ts`).
+CRON_MODULE = """import { Hono } from 'hono';
+import { supabaseAdmin } from '../utils/supabase';
+
+export const app = new Hono();
+
+app.post('/', async (c) => {
+  const { data } = await supabaseAdmin(c).from('build_requests').select('*').eq('status', 'running');
+  for (const row of data ?? []) {
+    await supabaseAdmin(c).from('build_requests').update({ status: 'failed' }).eq('id', row.id);
+  }
+  return c.json({ ok: true });
+});
+"""
