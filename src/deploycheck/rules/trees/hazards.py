@@ -510,9 +510,7 @@ def _only_logs(p: Parsed, row: int) -> bool:
     its arguments take."""
     from .units import is_logging
 
-    text = p.source.splitlines()[row] if row < p.source.count(b"\n") + 1 else b""
-    col = len(text) - len(text.lstrip())
-    node = p.root.named_descendant_for_point_range((row, col), (row, col))
+    node = _node_at_line_start(p, row)
     while node is not None and node.parent is not None and node.parent.type not in (
             "block", "statements", "statement_list", "function_body", "lambda_literal", "constructor_body",
             "class_body", "source_file", "program"):
@@ -520,13 +518,21 @@ def _only_logs(p: Parsed, row: int) -> bool:
     return node is not None and is_logging(node, p)
 
 
+def _node_at_line_start(p: Parsed, row: int):
+    """The innermost named node at the first character of line ``row`` that is not blank."""
+    if "hazards.lines" not in p.memo:
+        p.memo["hazards.lines"] = p.source.split(b"\n")
+    lines = p.memo["hazards.lines"]
+    text = lines[row] if row < len(lines) else b""
+    col = len(text) - len(text.lstrip())
+    return p.root.named_descendant_for_point_range((row, col), (row, col))
+
+
 def _running_function(p: Parsed, row: int):
     """The id of the function whose run executes ``row``: the innermost function around it,
     passing through those that run in place (an inline lambda, a callback run before the call
     returns) and stopping at one started later (_RUNS_LATER, a `go` statement)."""
-    text = p.source.splitlines()[row] if row < p.source.count(b"\n") + 1 else b""
-    col = len(text) - len(text.lstrip())
-    node = p.root.named_descendant_for_point_range((row, col), (row, col))
+    node = _node_at_line_start(p, row)
     while node is not None:
         if node.type in _FUNCTION_NODES and (
                 node.type in ("function_declaration", "method_declaration", "constructor_declaration")
@@ -633,10 +639,11 @@ def _go_callback_held(call, p: Parsed) -> list[tuple[str, int, int, int, int]]:
 
 def _until_given_back(call, p: Parsed) -> tuple[str, int, int, int, int] | None:
     """A Go or Java lock taken by a call: the rows after it, to the first call giving the same
-    holder's lock back on every path (not one in a branch that returns, nor a deferred one: that
-    runs when the function returns), or to the end of the function. A `tryLock()` tested in an
-    `if` holds in the branch where it succeeded: the `if`'s body, or what follows an `if (!…)`."""
-    kind, fn_field, _selector, name_field, object_field = _CALLS[p.language]
+    holder's lock back on every path (not one in a branch that returns), or to the end of the
+    function; None when it is given back by a deferred call (held for the whole function:
+    _held_regions). A `tryLock()` tested in an `if` holds in the branch where it succeeded: the
+    `if`'s body, or what follows an `if (!…)`."""
+    _kind, fn_field, _selector, _name, object_field = _CALLS[p.language]
     fn = call.child_by_field_name(fn_field) if fn_field else call
     holder = p.text(fn.child_by_field_name(object_field)) if fn is not None else ""
     function = _declaring_function(call)
@@ -650,13 +657,9 @@ def _until_given_back(call, p: Parsed) -> tuple[str, int, int, int, int] | None:
             start = branch.end_point[0]  # held after `if (!lock.tryLock()) { return; }`
         else:
             start, end = branch.start_point[0], branch.end_point[0]
-    for n in nodes_of(p, frozenset({kind})):
-        if not (function.start_byte <= n.start_byte < function.end_byte) or n.start_point[0] <= start:
-            continue
-        f = n.child_by_field_name(fn_field) if fn_field else n
-        name = f.child_by_field_name(name_field) if f is not None else None
-        obj = f.child_by_field_name(object_field) if f is not None else None
-        if name is None or obj is None or not _GIVES_BACK.match(p.text(name)) or p.text(obj) != holder:
+    for n, obj in _unlocks(p):
+        if not (function.start_byte <= n.start_byte < function.end_byte) or n.start_point[0] <= start \
+                or obj != holder:
             continue
         if any(a.type == "defer_statement" for a in _ancestors(n, function)):
             return None  # held to the function's end: see _held_regions
@@ -664,6 +667,21 @@ def _until_given_back(call, p: Parsed) -> tuple[str, int, int, int, int] | None:
             continue  # `if !ok { mu.Unlock(); return }`: the other path still holds it
         end = min(end, n.start_point[0] - 1)
     return (flat(p.text(call)), call.start_point[0], start + 1, end, function.id) if end > start else None
+
+
+def _unlocks(p: Parsed) -> list[tuple[Any, str]]:
+    """(call, holder as written) for each call of the file that gives a lock back, read once."""
+    if "hazards.unlocks" not in p.memo:
+        kind, fn_field, _selector, name_field, object_field = _CALLS[p.language]
+        out = []
+        for n in nodes_of(p, frozenset({kind})):
+            f = n.child_by_field_name(fn_field) if fn_field else n
+            name = f.child_by_field_name(name_field) if f is not None else None
+            obj = f.child_by_field_name(object_field) if f is not None else None
+            if name is not None and obj is not None and _GIVES_BACK.match(p.text(name)):
+                out.append((n, p.text(obj)))
+        p.memo["hazards.unlocks"] = out
+    return p.memo["hazards.unlocks"]
 
 
 def _ancestors(node, stop):
