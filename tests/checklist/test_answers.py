@@ -189,7 +189,9 @@ def test_details_that_name_no_test_at_all(head):
     problems, _ = check(head, changed(**{"concurrency-tested": Answer("yes", "I ran it a few times locally")}))
     assert problems == [("incomplete-answers", "concurrency-tested",
                          "the answer 'yes' to concurrency-tested: the details name no test file "
-                         "(e.g. tests/test_inventory_concurrency.py) and no command that runs one (e.g. `pytest -k concurrent`).")]
+                         "(e.g. tests/test_inventory_concurrency.py, src/test/java/app/InventoryConcurrencyTest.java, "
+                         "spec/jobs/reserve_job_spec.rb) and no command that runs one (e.g. `pytest -k concurrent`, "
+                         "`go test -race ./...`, `mvn test -Dtest=Inventory*`).")]
 
 
 def test_warning_when_the_named_test_shows_no_concurrency(head):

@@ -150,8 +150,11 @@ def check_test_reference(details: str, head_file_exists: Callable[[str], bool]) 
         )
     if not paths and not _names_a_command(details):
         return (
-            "the details name no test file (e.g. tests/test_inventory_concurrency.py) and no command that "
-            "runs one (e.g. `pytest -k concurrent`)."
+            # Examples in more than Python's terms: a Java user was told of `pytest` alone (a new
+            # user's trial on OpenRefine, session 31).
+            "the details name no test file (e.g. tests/test_inventory_concurrency.py, "
+            "src/test/java/app/InventoryConcurrencyTest.java, spec/jobs/reserve_job_spec.rb) and no command "
+            "that runs one (e.g. `pytest -k concurrent`, `go test -race ./...`, `mvn test -Dtest=Inventory*`)."
         )
     return None
 
