@@ -420,6 +420,9 @@ def test_check_warns_before_signing_with_a_key_main_does_not_trust(repo, tmp_pat
     # dev@example.com is trusted with another key: no line giving this key that identity is offered
     # (a new user's trial, session 30); the way out is the identity's key or one's own identity.
     assert stderr.count(line) == 0 and "with another key" in stderr and "will reject the record until then" in stderr
+    # Said again where the run ends, beside the record it wrote (a new user's trial, session 31).
+    assert "The base branch does not trust the key it was signed with: `deploycheck verify` will reject it" in " ".join(
+        proc.stdout.split())
     commit(repo, message="record by a stranger")
     assert codes(verify_json(repo)[1]) == ["untrusted-signer"]
 

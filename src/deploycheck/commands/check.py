@@ -132,7 +132,15 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
               else f"not staged (--no-stage): `git add --force {written.path}` and commit it with your branch."
               if _records_ignored(ctx.change.repo_root)
               else "not staged (--no-stage): `git add` it and commit it with your branch.")
-    con.print(Text(f"Wrote {inert(written.path, keep_newlines=False)}, signed by {inert(written.signer, keep_newlines=False)}, {staged}", style="green"))
+    wrote = f"Wrote {inert(written.path, keep_newlines=False)}, signed by {inert(written.signer, keep_newlines=False)}, {staged}"
+    if note:
+        # Said again where the run ends: the warning before the questions scrolls away behind
+        # the scan and the answers (a new user's trial, session 31, signed with a key the base
+        # does not trust and read only "Signed by alice").
+        con.print(Text(f"{wrote} The base branch does not trust the key it was signed with: `deploycheck verify` "
+                       "will reject it (see the warning above).", style="yellow"))
+    else:
+        con.print(Text(wrote, style="green"))
     from ..output.summary import markdown_for
     from .summary import with_claims
 
