@@ -116,11 +116,11 @@ def wait_forever(gate: object = None) -> None:
 
 
 def test_a_deadlocked_thread_times_out_with_the_stack_it_is_stuck_in():
+    # Returning at all is the timeout's proof: the gate opens only after the call returns, so
+    # workers that were waited for would hold it forever. Nothing here is timed.
     gate = threading.Event()
     try:
-        started = time.monotonic()
         run = run_concurrently(wait_forever, gate, workers=3, timeout=1.0)
-        assert time.monotonic() - started < 30
     finally:
         gate.set()  # let the daemon threads finish; what they do now must not change the result
     assert run.timed_out == [0, 1, 2]
@@ -134,9 +134,9 @@ def test_a_deadlocked_thread_times_out_with_the_stack_it_is_stuck_in():
 
 
 def test_a_deadlocked_process_times_out_and_is_terminated():
-    started = time.monotonic()
+    # Returning is the proof, as above (the workers sleep an hour); the processes were ended, not
+    # waited for.
     run = run_concurrently(wait_forever, workers=2, mode="processes", timeout=1.0)
-    assert time.monotonic() - started < 30
     assert [(e.worker, e.round, e.type) for e in run.errors] == [(0, 1, "TimeoutError"), (1, 1, "TimeoutError")]
     assert "its process was terminated" in run.errors[0].message
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from support.counting import Counted
 
 from deploycheck.errors import SigningError
 from deploycheck.records.signing import (
@@ -353,24 +354,14 @@ def test_match_pattern_list_negation_wins():
     assert match_pattern_list("x", "y," + "x" * 1023) == 0
 
 
-class _Counted(str):
-    """A string that counts how often a character of it is read: the matcher's work, on any machine."""
-
-    reads = 0
-
-    def __getitem__(self, index):
-        _Counted.reads += 1
-        return str.__getitem__(self, index)
-
-
 def test_pathological_patterns_take_polynomial_work():
     # A backtracking matcher takes exponential steps on `*a*a…b` against `aaaa…`; OpenSSH's single
     # backtrack point keeps it within text × pattern reads. Counted, not timed: the machine's speed
     # decides nothing.
-    _Counted.reads = 0
-    text, pattern = _Counted("a" * 2000), _Counted("*a" * 100 + "b")
+    Counted.reads = 0
+    text, pattern = Counted("a" * 2000), Counted("*a" * 100 + "b")
     assert not match_pattern(text, pattern)
-    assert _Counted.reads <= 4 * len(text) * len(pattern)
+    assert Counted.reads <= 4 * len(text) * len(pattern)
 
 
 def test_large_file_parses_whole(signed):
