@@ -158,13 +158,17 @@ def test_check_waits_for_another_git_holding_the_index_lock(repo, key, tmp_path)
     is staged once the lock is released, instead of failing after signing."""
     lock = repo / ".git" / "index.lock"
     lock.write_text("")
-    started = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "deploycheck", *_check_args(repo, write_answers(tmp_path), key)],
                             cwd=repo, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(3)
+    # Until the record is written, staging has not begun; once it is, `check` must still be
+    # running, waiting for the lock (the deadline only keeps a broken run from hanging the suite).
+    deadline = time.monotonic() + 120
+    while not [n for n in _records(repo) if not n.startswith(".")] and proc.poll() is None:
+        assert time.monotonic() < deadline, "no record was written"
+        time.sleep(0.05)
+    assert proc.poll() is None, "check ended while the index was locked"
     lock.unlink()
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err.decode()
-    assert time.monotonic() - started >= 3
     [name] = _records(repo)
     assert git(repo, "diff", "--cached", "--name-only") == f"{RECORDS_DIR}/{name}"
