@@ -148,6 +148,12 @@ def _parallel_calls(node, p: Parsed) -> list[int]:
     return sorted(out)
 
 
+def _next_code_line(p: Parsed, number: int) -> int:
+    """The first line from ``number`` on that is not blank (``number`` when none is)."""
+    rows = p.source.split(b"\n")
+    return next((n for n in range(number, len(rows) + 1) if rows[n - 1].strip()), number)
+
+
 def _gained(key: str, gain: Counter) -> str:
     names = ", ".join(f"`{name}`" for name in sorted(gain))
     nulls = (" A concurrent map also refuses null keys and values: a `put` or `get` of null that the plain map took "
@@ -181,13 +187,16 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
     file_drop = _primitives(base.root, base) - _primitives(head.root, head)
     file_gain = _primitives(head.root, head, False) - _primitives(base.root, base, False)
     groups: dict[str, list[int]] = {}
-    for number in sorted(n for n, text in lines.items() if text.strip()):  # a blank line is no place to point at
+    for number in sorted(lines):
         groups.setdefault(qualname(units_at(p, number - 1), p), []).append(number)
     mine, theirs = index_units(p), index_units(other)
     out = []
     for key, changed in groups.items():
         if key == "(top level)" or key not in mine or key not in theirs:
             continue
+        # A blank line is no place to point at (OpenRefine's job ids, a new user's trial, pointed at
+        # one added among a class's fields): the unit's changed code, else the next line of code.
+        changed = [n for n in changed if lines[n].strip()] or [_next_code_line(p, changed[0])]
         b, h = (theirs[key], mine[key]) if side == "head" else (mine[key], theirs[key])
         lost = _primitives(b, base) - _primitives(h, head)
         drop = lost & file_drop
