@@ -109,7 +109,7 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
         # A module's own function is looked for in its module only (``_module_private``): a
         # generic name (`send`, which the sender worker's message handler calls) cannot flood it.
         own = name
-    if own is None and (_java_override(chain[-1], p) or _java_own_method(chain[-1], p)):
+    if own is None and _java_override(chain[-1], p):
         # Searched for only in the files that name its class or a type above it (``_typed_callers``),
         # and not on receivers of other types: kestra's scheduler calls its trigger state's `update`.
         own = called_name(chain[-1], p)
@@ -755,8 +755,7 @@ def _typed_callers(ctx, family: str, name: str, restriction: str) -> list[str]:
     # its callers are looked for, never dropped.
     untold = {kind for k in sorted(above) for kind in sorted(_java_supertypes(ctx, k) or ())
               if kind not in above and _java_type_untold(ctx, kind)}
-    if not followable(name) and not untold and not any(_declares_method(ctx, kind, name) for kind in sorted(above - {owner})) \
-            and _java_supertypes(ctx, owner) != frozenset():
+    if not followable(name) and not untold and not any(_declares_method(ctx, kind, name) for kind in sorted(above - {owner})):
         return []  # `toString`, `compareTo`: an override of a library type's method, called on anything
     # A variable of a subclass's type calls it too (`WxpayV3TransferService service`).
     types = above | untold | (_types_reached(owner, lambda kind: _java_subclasses(ctx, kind)) or set())
@@ -1259,24 +1258,6 @@ def _java_override(node, p: Parsed) -> bool:
     owner = node.parent.parent
     return modifiers is not None and any(c.type == "marker_annotation" and p.text(c) == "@Override" for c in modifiers.children) \
         and any(c.type in _JAVA_SUPERTYPES for c in owner.children)
-
-
-# What every Java class has from Object: a method of one of these names may be called on anything.
-_OBJECT_METHODS = frozenset({"equals", "hashCode", "toString", "clone", "finalize", "getClass", "notify",
-                             "notifyAll", "wait"})
-
-
-def _java_own_method(node, p: Parsed) -> bool:
-    """A Java instance method of a generic name in a class that declares no supertype: it can
-    override nothing but Object's, so a call of it through the class's type is a call of it
-    (OpenRefine's autosave timer runs `ProjectManager.singleton.save(false)`, which saves the
-    workspace: a new user's trial, session 31). Followed as an override is (``_typed_callers``)."""
-    if p.language != "java" or node is None or node.type != "method_declaration" or _java_plain_owner(node, p) is None:
-        return False
-    name = called_name(node, p) or ""
-    if name in _OBJECT_METHODS or name.lower() in _ENTRY_METHODS or not _instance_method(node, name, p):
-        return False
-    return not any(c.type in _JAVA_SUPERTYPES for c in node.parent.parent.children)
 
 
 def _java_plain_owner(node, p: Parsed) -> str | None:
