@@ -223,14 +223,17 @@ class Terminal:
     def send(self, keys: str) -> None:
         os.write(self.fd, keys.encode("utf-8"))
 
-    def interrupt(self, patience: float = 2.0) -> None:
+    def interrupt(self, patience: float = 20.0) -> None:
         """Press Ctrl-C at the prompt just shown, as a person would: again if nothing happens.
 
         A test types the instant the prompt's last byte arrives, which a person never does. If
         SIGINT lands after the prompt is written but before Python's input() blocks in read(),
         CPython records it and only acts on it when read() returns, so the first ^C can go
         unanswered (a window of microseconds; the process then waits for a line). A second ^C
-        interrupts the read() itself. The program's answer to one or two ^C is the same."""
+        interrupts the read() itself. The program's answer to one or two ^C is the same.
+        ``patience`` is a watchdog, not a measure: the wait ends as soon as the program does, and a
+        loaded machine (CI beside other work) may take seconds to answer (fresh-clone CI of session
+        31 failed with two)."""
         for _ in range(3):
             self.send("\x03")
             deadline = time.monotonic() + patience
