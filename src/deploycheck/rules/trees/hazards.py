@@ -526,7 +526,7 @@ def reworded_lines(removed: dict[int, str]) -> frozenset[str]:
         if m and "(" in m.group(2) and all(c.startswith(_SAYS_NOTHING) or _CONVERSION.match(c)
                                            for c in re.findall(r"[\w.]+(?=\s*\()", m.group(2))):
             values.append((m.group(1), _blank_strings(m.group(2)).strip()))
-    inlined = {re.sub(rf"\b{re.escape(name)}\b", lambda _: value, t) for name, value in values for t in texts
+    inlined = {re.sub(rf"\b{re.escape(name)}\b", lambda _, v=value: v, t) for name, value in values for t in texts
                if re.search(rf"\b{re.escape(name)}\b", t)}
     return frozenset(texts | inlined)
 
