@@ -526,9 +526,13 @@ def reworded_lines(removed: dict[int, str]) -> frozenset[str]:
         if m and "(" in m.group(2) and all(c.startswith(_SAYS_NOTHING) or _CONVERSION.match(c)
                                            for c in re.findall(r"[\w.]+(?=\s*\()", m.group(2))):
             values.append((m.group(1), _blank_strings(m.group(2)).strip()))
-    inlined = {re.sub(rf"\b{re.escape(name)}\b", lambda _, v=value: v, t) for name, value in values for t in texts
-               if re.search(rf"\b{re.escape(name)}\b", t)}
+    inlined = {_inline(t, name, value) for name, value in values for t in texts if re.search(rf"\b{re.escape(name)}\b", t)}
     return frozenset(texts | inlined)
+
+
+def _inline(text: str, name: str, value: str) -> str:
+    """``text`` with the word ``name`` replaced by ``value``, taken as written (no group references)."""
+    return re.sub(rf"\b{re.escape(name)}\b", value.replace("\\", "\\\\"), text)
 
 
 def _only_logs(p: Parsed, row: int) -> bool:
