@@ -163,8 +163,16 @@ class Terminal:
         if pid == 0:  # the child: a session leader whose controlling terminal is the pty
             try:
                 import fcntl
+                import signal
                 import termios
 
+                # Started as a shell starts a program: signals at their defaults and none blocked.
+                # An ignored disposition survives exec, and the test worker's may be one (Ctrl-C
+                # at the confirmation went unanswered three times in fresh-clone CI, session 31,
+                # and never alone): what deploycheck does with ^C is the test, not what pytest set.
+                for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+                    signal.signal(sig, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, set())
                 fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
                 os.chdir(cwd)
                 os.execve(sys.executable, [sys.executable, "-m", "deploycheck", *args], env)
