@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .parse import Parsed, js_callee, nodes_of
+from .parse import Parsed, js_callee, js_function_name, nodes_of
 from .parse import walk as _walk
 from .units import index_units, shown_name, units_at
 
@@ -694,9 +694,7 @@ def _rearming_function(call, handler, p: Parsed):
     node, named = call.parent, None
     while node is not None and named is None:
         if node.type in _JS_FUNCTION_VALUES or node.type in ("function_declaration", "method_definition"):
-            named = node.child_by_field_name("name")
-            if named is None and node.parent is not None and node.parent.type == "variable_declarator":
-                named = node.parent.child_by_field_name("name")
+            named = js_function_name(node)
             if named is None and node.type in ("function_declaration", "method_definition"):
                 return None
             if named is not None:

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .parse import Parsed, nodes_of
+from .parse import Parsed, js_function_name, nodes_of
 from .producer import flat
 from .units import index_units, qualname, units_at
 
@@ -150,8 +150,8 @@ def _parallel_calls(node, p: Parsed) -> list[int]:
 
 def _next_code_line(p: Parsed, number: int) -> int:
     """The first line from ``number`` on that is not blank (``number`` when none is)."""
-    rows = p.source.split(b"\n")
-    return next((n for n in range(number, len(rows) + 1) if rows[n - 1].strip()), number)
+    last = p.source.count(b"\n") + 1
+    return next((n for n in range(number, last + 1) if p.line(n - 1).strip()), number)
 
 
 def _gained(key: str, gain: Counter) -> str:
@@ -419,20 +419,14 @@ def _js_locks(function, p: Parsed) -> list[tuple[str, int, int]]:
 def _unconditional(call, function) -> bool:
     """Whether ``call`` runs on every path of ``function`` (not in an `if`, a `switch` or a
     `catch`): a release on an early return leaves the lock held on the other path."""
-    up = call.parent
-    while up is not None and up.id != function.id:
-        if up.type in ("if_statement", "switch_statement", "catch_clause", "ternary_expression"):
-            return False
-        up = up.parent
-    return True
+    return not any(a.type in ("if_statement", "switch_statement", "catch_clause", "ternary_expression")
+                   for a in _ancestors(call, function))
 
 
 def _function_name(function, p: Parsed) -> str:
     """A JS/TS function's name as written (`handleCallEvent`, a method's, a variable's), else
     "the function"."""
-    name = function.child_by_field_name("name")
-    if name is None and function.parent is not None and function.parent.type == "variable_declarator":
-        name = function.parent.child_by_field_name("name")
+    name = js_function_name(function)
     return p.text(name) if name is not None else "the function"
 
 
@@ -550,10 +544,7 @@ def _only_logs(p: Parsed, row: int) -> bool:
 
 def _node_at_line_start(p: Parsed, row: int):
     """The innermost named node at the first character of line ``row`` that is not blank."""
-    if "hazards.lines" not in p.memo:
-        p.memo["hazards.lines"] = p.source.split(b"\n")
-    lines = p.memo["hazards.lines"]
-    text = lines[row] if row < len(lines) else b""
+    text = p.line(row)
     col = len(text) - len(text.lstrip())
     return p.root.named_descendant_for_point_range((row, col), (row, col))
 

@@ -97,6 +97,15 @@ def js_callee(node):
     return callee
 
 
+def js_function_name(function):
+    """The node naming a JS/TS function: its own name, or the variable it is the value of
+    (`const arm = () => …`); None for an anonymous one."""
+    name = function.child_by_field_name("name")
+    if name is None and function.parent is not None and function.parent.type == "variable_declarator":
+        name = function.parent.child_by_field_name("name")
+    return name
+
+
 def walk(node):
     """Every node under ``node``, depth first, the last child first."""
     stack = [node]
