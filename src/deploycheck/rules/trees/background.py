@@ -56,12 +56,16 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
                "waitUntil": "deferred work (waitUntil)",
                # Cadence MQ's `taskServices.registerTask({ taskName, handler })`: papra's workers
                # run the handler for each queued task (apps-u 9aa4541a, 881796ed).
-               "registerTask": "task handler"}
+               "registerTask": "task handler",
+               # rabbitmq-client's `rabbit.createConsumer({ queue, concurrency }, async (msg) => …)`:
+               # the handler runs for each message, `concurrency` of them at once (runtipi's
+               # app-lifecycle queue, apps-y ef2f4255).
+               "createConsumer": "message consumer"}
 # Runners that are always a method of the queue, scheduler or channel (`agenda.define`,
 # `queue.process`, `channel.consume`). Called bare they are something else: RequireJS's
 # `define('forum/header', [deps], factory)` wraps every browser module of an AMD application
 # (NodeBB's `public/src/`), and a bare `process(item)` is the file's own function.
-_JS_METHOD_RUNNERS = frozenset({"define", "process", "consume", "work"})
+_JS_METHOD_RUNNERS = frozenset({"define", "process", "consume", "work", "createConsumer"})
 # pg-boss's `boss.work(queue, options, handler)`, also through an application's wrapper
 # (shelf.nu's `scheduler.work<Payload>(…)`): `work` is a common word, so it counts on a receiver
 # named for a queue or scheduler, or in a file that names pg-boss.
@@ -408,6 +412,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             if n.type == "call_expression" and _started_unawaited(n, callee) and server_module(p):
                 out.append(_span(callee, "deferred work (an async function started and not awaited)"))
                 continue
+            if n.type == "call_expression" and (started := _left_running(n, callee, p)) is not None and server_module(p):
+                out += _handler_spans(p, [started], "deferred work (an async function started and not awaited)")
+                continue
             channel = p.text(callee).replace("?.", ".").replace("!.", ".")  # `parentPort?.on(…)`, `parentPort!.on(…)`
             if channel in _JS_MESSAGE_CHANNELS:
                 args = n.child_by_field_name("arguments")
@@ -496,6 +503,47 @@ def _started_unawaited(call, callee) -> bool:
             "function_declaration", "method_definition", "program"):
         node = node.parent
     return node is not None and node.type != "program"
+
+
+def _left_running(call, callee, p: Parsed):
+    """The function of this file that ``call`` starts and leaves to run: a statement
+    `this.reinstallMissingApps(ids).catch(log)` (or `void this.sync()`, `refresh().catch(…)`)
+    inside a function, whose promise only its own error handler keeps. The caller goes on (umbrel's
+    boot fires the reinstalls and starts the apps beside them, apps-y 439673e1) and the work runs
+    beside it and the next callers. Only an `async` function of the file counts: a call to another
+    module's (`queue.publish(…).catch(…)`) is that module's to read, and a plain function's
+    promise-returning result may be its own business. None otherwise (`callee` is the `.catch`)."""
+    started = call
+    if p.text(callee).rpartition(".")[2] == "catch" and callee.type == "member_expression":
+        started = callee.child_by_field_name("object")
+    statement = call.parent
+    if statement is not None and statement.type == "unary_expression" and p.text(statement).startswith("void"):
+        statement = statement.parent
+    elif started is call:
+        return None  # neither `.catch(…)` nor `void`
+    if started is None or started.type != "call_expression" or statement is None or statement.type != "expression_statement":
+        return None
+    function = started.child_by_field_name("function")
+    if function is None or not (function.type == "identifier" or (
+            function.type == "member_expression" and p.text(function).startswith("this."))):
+        return None
+    scope = statement.parent
+    while scope is not None and scope.type not in _JS_FUNCTION_VALUES and scope.type not in (
+            "function_declaration", "method_definition", "program"):
+        scope = scope.parent
+    if scope is None or scope.type == "program":
+        return None  # a script's `main().catch(…)` is its whole run
+    name = p.text(function).rpartition(".")[2]
+    units = _named(p, name)
+    return function if units and all(_async(u) for u in units) else None
+
+
+def _async(unit) -> bool:
+    """Whether a JS/TS function or method is declared `async` (or holds an async function value)."""
+    if any(c.type == "async" for c in unit.children):
+        return True
+    value = unit.child_by_field_name("value")
+    return value is not None and any(c.type == "async" for c in value.children)
 
 
 # A poll loop's condition: none (`while (true)`, `for (;;)`), or a stop flag (`while
@@ -1330,7 +1378,7 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
         if _JVM_MESSAGE_PROCESSOR.search(word):
             return f"message processor run by an actor or consumer (a `{word}`)"
         if _JVM_EVENT_HANDLER_BASE.search(word) and not _UI_TOOLKIT.search(source):
-            return f"event handler run by its subscription (a `{word}`)"
+            return f"{_SUBSCRIBED} (a `{word}`)"
         # Android's WorkManager: `extends Worker` from `androidx.work`, whose requests the
         # device keeps across an update of the application and runs with the new code. A
         # `Worker` of no such import could be anything.
@@ -1363,6 +1411,41 @@ _JVM_MESSAGE_PROCESSOR = re.compile(r"[a-z](?:Msg|Message)Processor$")
 # starts the periodic status poll (apps-u 72fe299f). JavaFX's `EventHandler<ActionEvent>`, a UI
 # callback, has no prefix; the JS/TS reading is `_JS_EVENT_HANDLER_INTERFACE`.
 _JVM_EVENT_HANDLER_BASE = re.compile(r"[a-z]EventHandler$")
+
+
+def _interface_entries(n, p: Parsed) -> list:
+    """The methods by which a subscription runs a class that *implements* an event-handler
+    interface beside its other roles: the ones it overrides. Jitsi's `Conference implements
+    …EndpointMessageTransportEventHandler` is a conference first; its constructor and its
+    hundred other methods run on requests, and only the interface's methods (and what they call,
+    which the reach follows) run for the subscription (apps-y, five false flags). A class that
+    *extends* a handler base (`StatusUpdateTrigger extends AbstractEventHandler`) is a handler
+    whole. Empty when the handler is the superclass, or when no method says it overrides."""
+    if p.language == "kotlin":
+        # `: AbstractEventHandler<E>()` calls a superclass's constructor; an interface has none
+        handler = [c for c in n.named_children if c.type.startswith("delegation_specifier")
+                   and _JVM_EVENT_HANDLER_BASE.search(re.sub(r"<.*", "", p.text(c), flags=re.S).rstrip("() ").rpartition(".")[2])]
+        if not handler or any(p.text(c).rstrip().endswith(")") for c in handler):
+            return []
+    else:
+        superclass = n.child_by_field_name("superclass")
+        if superclass is not None and _JVM_EVENT_HANDLER_BASE.search(without_type_arguments(p.text(superclass))):
+            return []
+    body = n.child_by_field_name("body") or next((c for c in n.children if c.type == "class_body"), None)
+    if body is None:
+        return []
+    return [m for m in body.named_children if m.type in ("method_declaration", "function_declaration")
+            and any(w in ("Override", "override") for w in _annotations(m, p) + _modifier_words(m, p))]
+
+
+def _modifier_words(node, p: Parsed) -> list[str]:
+    """The plain modifiers of a declaration (Kotlin's `override`, `private`), as words."""
+    return [w for c in node.children if c.type == "modifiers" for m in c.named_children
+            if "annotation" not in m.type for w in p.text(m).split()]
+
+
+# What `_jvm_runs_as` says of an event handler, whose entries `_interface_entries` may narrow.
+_SUBSCRIBED = "event handler run by its subscription"
 
 
 def _jvm_supertypes(n, p: Parsed) -> str:
@@ -1407,7 +1490,9 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 what = _jvm_runs_as(text, p.source)
                 if what is None and n.type == "class_declaration":
                     what = _temporal_implementation(p, re.findall(r"[A-Za-z_]\w*", text))
-                if what:
+                if what and what.startswith(_SUBSCRIBED) and (entries := _interface_entries(n, p)):
+                    out += [_span(m, what) for m in entries]
+                elif what:
                     out.append(_span(n, what))
         elif n.type in ("object_creation_expression", "object_literal") and any(c.type == "class_body" for c in n.children):
             # An anonymous class is one too: `timer.schedule(new TimerTask() { public void run() … })`,

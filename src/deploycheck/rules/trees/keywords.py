@@ -27,6 +27,8 @@ KEYWORDS = {
                    "eventhandlerinterface", "ieventhandler", "@eventshandler(",
                    # Cadence MQ's task registration (`registerTask({ taskName, handler })`).
                    "registertask(",
+                   # rabbitmq-client's consumer (background._JS_RUNNERS).
+                   ".createconsumer(",
                    # A forked process's or a worker thread's messages, an endless poll loop
                    # (background._JS_MESSAGE_CHANNELS, _JS_AWAITED_WAIT).
                    "process.on(", "process.once(", "parentport.on(", "parentport.once(", "parentport?.on(",
@@ -365,6 +367,11 @@ def reads_itself(ctx) -> bool:
     return ctx.cache[("trees.itself",)]
 
 
+# A statement that starts a call and keeps only its error handler (`this.sync(ids).catch(log)`,
+# `void this.refresh()`), the text background._left_running reads as a tree.
+_LEFT_RUNNING = re.compile(r"(?m)^[ \t]*(?:void\s+this\.[\w$]+\(|(?:this\.)?[\w$]+\([^;]*?\)\s*\.catch\()")
+
+
 def _reads_itself(ctx) -> bool:
     language = language_of_file(ctx)
     changed = ctx.changed_lower()
@@ -376,6 +383,8 @@ def _reads_itself(ctx) -> bool:
         return True  # DC704: a Ruby lock or concurrent-ruby type, in any file
     if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
         return True
+    if language in ("javascript", "typescript") and _LEFT_RUNNING.search(ctx.lower_text("head") or ""):
+        return True  # an async function of the file started and left to run (background._left_running)
     if language == "java" and b".put(" in changed and "concurrent" in (ctx.lower_text("head") or ""):
         return True  # DC705: a concurrent map's entry read, then put (checkact.py)
     if in_job_paths(ctx.settings, ctx.path):
