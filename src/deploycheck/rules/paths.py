@@ -97,11 +97,13 @@ _ASSET_FOLDER = re.compile(r"(?:^|/)(?:static|public|wwwroot|resources|assets|cl
 _OUTPUT_MODULE = re.compile(r"(?:^|(?<=/))(?:dist|build)(?=/)", re.IGNORECASE)
 
 
-# TypeScript is written, never emitted: a compiler or a bundler writes JavaScript (and `.d.ts`
-# declarations) into `build/` and `dist/`, so a `.ts` file there is a module named for what it
-# does (capgo's Supabase API `_backend/public/build/start.ts`, its native builds' endpoints, was
-# reported unread and its compare-and-set guard never read: a new user's trial, session 31).
-_TYPESCRIPT_SOURCE = re.compile(r"(?<!\.d)\.(?:ts|tsx|mts|cts)$")
+# TypeScript and Go are written, never emitted: a compiler or a bundler writes JavaScript (and
+# `.d.ts` declarations) or binaries into `build/` and `dist/`, so a `.ts` or `.go` file there is a
+# module named for what it does (capgo's Supabase API `_backend/public/build/start.ts`, its native
+# builds' endpoints, was reported unread and its compare-and-set guard never read: a new user's
+# trial, session 31; dendrite's mobile builds `build/gobind-pinecone/monolith.go` were reported
+# "vendored or built code" at high, session 32). Go's vendored copies stay under `vendor/`.
+_WRITTEN_SOURCE = re.compile(r"(?<!\.d)\.(?:ts|tsx|mts|cts|go)$")
 
 _EXAMPLES = re.compile(r"/(?:examples?|samples?|demos?|tutorials?)/", re.IGNORECASE)
 _CODE_BELOW_SOURCES = re.compile(r"\.(?:[cm]?[jt]sx?|rb|go|java|kt|py)$")
@@ -146,7 +148,7 @@ def is_test_or_doc(path: str) -> bool:
     sources = _JVM_SOURCES.search(path)
     if sources is not None:  # a package is named for what it holds, not built there
         path = path[:sources.end()] + _FOLDER_LIKE_PACKAGE.sub(r"\g<0>-package", path[sources.end():])
-    elif _TYPESCRIPT_SOURCE.search(path):
+    elif _WRITTEN_SOURCE.search(path):
         path = _OUTPUT_MODULE.sub(r"\g<0>-module", path)
     elif (tree := _SOURCE_TREE.search(path)) is not None:
         below = path[tree.end():]

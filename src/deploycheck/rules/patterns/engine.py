@@ -620,7 +620,9 @@ def _run_setting_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
                 old = pick[0]
                 used.add(old[0])
         values = dict(path=view.path, match=_shown(m), **_groups(m))
-        values["key"] = short(_written_key(m)) if value is not None else key
+        # A setting written without a value (`nats.AckNone()`) is still named by its key group.
+        named = value is not None or any(n.startswith("key") and v for n, v in m.groupdict().items())
+        values["key"] = short(_written_key(m)) if named else key
         if value is not None and old is not None and old[2] is not None:  # candidates have a value
             if _normalise_value(old[2]) == _normalise_value(value):
                 continue  # reformatted, same value: not a change

@@ -60,7 +60,10 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
                # rabbitmq-client's `rabbit.createConsumer({ queue, concurrency }, async (msg) => …)`:
                # the handler runs for each message, `concurrency` of them at once (runtipi's
                # app-lifecycle queue, apps-y ef2f4255).
-               "createConsumer": "message consumer"}
+               "createConsumer": "message consumer",
+               # node-schedule's `schedule.scheduleJob(spec, fn)` (jellyseerr's jobs, a new user's
+               # trial, session 32), also imported bare (`scheduleJob(spec, fn)`).
+               "scheduleJob": "scheduled job (node-schedule)"}
 # Runners that are always a method of the queue, scheduler or channel (`agenda.define`,
 # `queue.process`, `channel.consume`). Called bare they are something else: RequireJS's
 # `define('forum/header', [deps], factory)` wraps every browser module of an AMD application
@@ -1700,6 +1703,11 @@ def _temporal_implementation(p: Parsed, supertypes: list[str]) -> str | None:
 # requests that go on (streampark's savepoint callback, handed to its CompletableFutureUtils).
 # `timer(…)` is kotlin.concurrent's top-level function, not a metrics registry's `registry.timer(…)`.
 # A Kotlin `Thread(task)` or `Thread { … }` builds a thread; `Thread.currentThread()` does not.
+# An application's own timer or task class handed the work (OpenVidu's session garbage collector,
+# `new UpdatableTimerTask(() -> {…}, period)`, which schedules itself on a `java.util.Timer`: a new
+# user's trial, session 32) runs it on that timer's thread: `new …Timer(`/`new …Task(`, and
+# Kotlin's `…TimerTask { … }`.
 _RUNS_TASKS = re.compile(r"\b(?:submit|execute|runAsync|supplyAsync|schedule\w*|new Thread|thread|launch|async"
-                         r"|fixedRateTimer|timerTask)\b|(?<![.\w])(?:timer|Thread)\s*[({]")
+                         r"|fixedRateTimer|timerTask)\b|(?<![.\w])(?:timer|Thread)\s*[({]"
+                         r"|\bnew\s+\w*(?:Timer|Task)\s*(?:<[^<>()]*>)?\s*\(|(?<![.\w])[A-Z]\w*TimerTask\s*[({]")
 _CONTINUES = re.compile(r"\b(?:(?:then(?:Accept|Apply|Run|Compose|Combine)|whenComplete)(?:Async)?|CompletableFuture\w*)\b")

@@ -226,18 +226,23 @@ def detect(ctx):
             yield from _background(ctx, p, lines, side, system, loader)
             continue
         if not itself:  # read only for what a job of another file reaches of it
-            if not jobs_elsewhere(ctx, language):
-                continue  # admitted by another gate (DC709's): no job here to reach it
-            _prefetch_reached(ctx, p, lines)
             # The file's own background code, found though it names no job API (a server's
             # `setInterval`, a fire-and-forget `setTimeout`): a trail starts there, and so its
             # own changed lines are background code too, not only the functions it reaches. Only
             # in a JS file that shows itself a server's (`require`, `module.exports`, Node's
-            # modules): a page's or a component's timers run in the browser.
+            # modules): a page's or a component's timers run in the browser. Read whether or not
+            # another file names a job API: jellyseerr's Plex sync loop was read only once some
+            # file of the repository said "cron" (a new user's trial, session 32).
             own = [(first, last) for first, last, _ in regions(p)] if (
                 language not in ("javascript", "typescript", "tsx") or server_module(p)) else []
-            if any(first <= number - 1 <= last for number in lines for first, last in own) \
-                    or any(_reached_by(ctx, p, number - 1) for number in lines):  # else the other side is never parsed
+            in_own = any(first <= number - 1 <= last for number in lines for first, last in own)
+            elsewhere = jobs_elsewhere(ctx, language)
+            if not elsewhere and not in_own:
+                continue  # admitted by another gate (DC709's): no job here to reach it
+            if elsewhere:
+                _prefetch_reached(ctx, p, lines)
+            if in_own or (elsewhere and any(_reached_by(ctx, p, number - 1) for number in lines)):
+                # else the other side is never parsed
                 yield from _background(ctx, p, lines, side, system, by_path)
             elif note := _not_followed(ctx, p, lines, side):
                 # Not "nothing here": a trail from a job could not be looked for. Said, not flagged.

@@ -29,6 +29,8 @@ KEYWORDS = {
                    "registertask(",
                    # rabbitmq-client's consumer (background._JS_RUNNERS).
                    ".createconsumer(",
+                   # node-schedule's jobs (background._JS_RUNNERS).
+                   "schedulejob(", "node-schedule",
                    # A forked process's or a worker thread's messages, an endless poll loop
                    # (background._JS_MESSAGE_CHANNELS, _JS_AWAITED_WAIT).
                    "process.on(", "process.once(", "parentport.on(", "parentport.once(", "parentport?.on(",
@@ -248,6 +250,17 @@ def js_lock_hints(ctx) -> bool:
     if language_of_file(ctx) not in ("javascript", "typescript", "tsx") or not ctx.added:
         return False
     return _JS_LOCK_TEXT.search(ctx.lower_text("head") or "") is not None
+
+
+def timer_hints(ctx) -> bool:
+    """The gate for a JS/TS server module's own timers (background.py: a `setInterval`, a
+    `setTimeout` loop or a fire-and-forget one): read whatever the rest of the repository names,
+    not only once another file names a job API (``jobs_elsewhere``)."""
+    if language_of_file(ctx) not in ("javascript", "typescript", "tsx"):
+        return False
+    head = ctx.lower_text("head") or ""
+    return any(t in head for t in ("setinterval(", "settimeout(", "setimmediate(")) and server_evident(
+        (ctx.head_text() or "").encode("utf-8", "surrogateescape"))
 
 
 def channel_hints(ctx) -> bool:
