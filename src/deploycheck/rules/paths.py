@@ -28,8 +28,11 @@ DEV_TOOL_CONFIG = (
 # feature (a React app's `src/features/support/`): under a source folder it is the application's.
 CUCUMBER_STEPS = r"(?:^|/)features/step_definitions/|^(?:(?!(?:src|app|lib|source)/)[^/]+/)*features/support/"
 # Test doubles: a `mocks/` folder (mockery's, gomock's) and Go's mock files (`notify_mock.go`,
-# `mock_store.go`), compiled into the package but called only by its tests.
-MOCKS = r"(?:^|/)mocks?/|(?:^|/)(?:[^/]*_mock|mock_[^/]*)\.go$"
+# `mock_store.go`), compiled into the package but called only by its tests; and counterfeiter's
+# fakes, generated into a package named for the one they fake (livekit's
+# `pkg/rtc/types/typesfakes/fake_local_participant.go`, whose regenerated mutexes read as new
+# locks: apps-y 972c64a2, dbe06aa8).
+MOCKS = r"(?:^|/)mocks?/|(?:^|/)(?:[^/]*_mock|mock_[^/]*)\.go$|(?:^|/)\w*fakes/(?:[^/]+/)*[^/]+\.go$"
 # Rails previews of view components and mailers (bike_index's `component_preview.rb` beside its
 # component): pages for a developer's browser, which no deployment's worker runs. A bare
 # `component_preview.rb` only below a components folder, and nothing in the folders Rails loads
