@@ -819,6 +819,50 @@ def jvm_concurrency_control(view: FileView, pr: PackRule) -> list[Finding]:
     return [f for f in _run_pattern_rule(view, pr) if kept(f)]
 
 
+# DC525's configuration fields (`MaxAge:`, `Storage:`, `Replicas:`) are common words: they count
+# inside a literal of the broker's own configuration types, not a Prometheus `SummaryOpts{MaxAge: …}`
+# or a cookie beside the consumer (the red team of session 32).
+_GO_DELIVERY_FIELD = re.compile(r"\b[A-Z]\w*\s*:(?!=)")
+_GO_BROKER_LITERAL = re.compile(r"\b(?:StreamConfig|ConsumerConfig|OrderedConsumerConfig|Publishing|"
+                                r"KeyValueConfig|ObjectStoreConfig|StreamSourceInfo|SubOpt\w*)\s*\{\s*$")
+
+
+@check("go-consumer-delivery")
+def go_consumer_delivery(view: FileView, pr: PackRule) -> list[Finding]:
+    """DC525's patterns, except a configuration field whose enclosing literal is not the
+    broker's configuration type. Where the literal cannot be found, the field counts."""
+    from .engine import _run_pattern_rule
+
+    def kept(f: Finding) -> bool:
+        lines = view.lines(f.side) or []
+        if not 0 < f.line <= len(lines):
+            return True
+        field = _GO_DELIVERY_FIELD.search(lines[f.line - 1])
+        if field is None or "(" in lines[f.line - 1][:field.start()]:
+            return True  # an option call or a method, not a field of a literal
+        opener = _enclosing_literal(lines, f.line - 1, field.start())
+        return opener is None or _GO_BROKER_LITERAL.search(opener) is not None
+
+    return [f for f in _run_pattern_rule(view, pr) if kept(f)]
+
+
+def _enclosing_literal(lines: list[str], row: int, column: int, reach: int = 200) -> str | None:
+    """The text up to and including the `{` that opens the braces around ``lines[row][column]``
+    (blanked lines: strings and comments hold no braces), or None when none is found in
+    ``reach`` lines."""
+    depth = 0
+    for r in range(row, max(-1, row - reach), -1):
+        text = lines[r][:column] if r == row else lines[r]
+        for c in range(len(text) - 1, -1, -1):
+            if text[c] == "}":
+                depth += 1
+            elif text[c] == "{":
+                if depth == 0:
+                    return text[:c + 1]
+                depth -= 1
+    return None
+
+
 @check("rails-uniqueness-without-index")
 def rails_uniqueness_without_index(view: FileView, pr: PackRule) -> list[Finding]:
     """DC166: read in rails_schema.py (the model's table, the application's schema)."""

@@ -64,6 +64,8 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
                # node-schedule's `schedule.scheduleJob(spec, fn)` (jellyseerr's jobs, a new user's
                # trial, session 32), also imported bare (`scheduleJob(spec, fn)`).
                "scheduleJob": "scheduled job (node-schedule)"}
+# Runners whose handler is always a function: an options object handed to them is no handler.
+_HANDED_A_FUNCTION = frozenset({"createConsumer", "scheduleJob"})
 # Runners that are always a method of the queue, scheduler or channel (`agenda.define`,
 # `queue.process`, `channel.consume`). Called bare they are something else: RequireJS's
 # `define('forum/header', [deps], factory)` wraps every browser module of an AMD application
@@ -415,8 +417,8 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             if n.type == "call_expression" and _started_unawaited(n, callee) and server_module(p):
                 out.append(_span(callee, "deferred work (an async function started and not awaited)"))
                 continue
-            if n.type == "call_expression" and (started := _left_running(n, callee, p)) is not None and server_module(p):
-                out += _handler_spans(p, [started], "deferred work (an async function started and not awaited)")
+            if n.type == "call_expression" and (started := _left_running(n, p)) and server_module(p):
+                out += [_span(u, "deferred work (an async function started and not awaited)") for u in started]
                 continue
             channel = p.text(callee).replace("?.", ".").replace("!.", ".")  # `parentPort?.on(…)`, `parentPort!.on(…)`
             if channel in _JS_MESSAGE_CHANNELS:
@@ -438,8 +440,8 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             if name in ("setTimeout", "setImmediate") and callee.type == "identifier":
                 out += _timer_regions(p, n)
                 continue
-            if name == "setInterval" and runs_in_page(p):
-                continue  # a page's polling runs in the browser
+            if name == "setInterval" and (runs_in_page(p) or command_line_program(p)):
+                continue  # a page's polling runs in the browser, a command's spinner at a terminal
             if name in ("task", "schemaTask") and _TRIGGER_DEV.search(p.source) and _first_is_an_object(n):
                 # trigger.dev's `task({ id, run })`, `schedules.task({ id, cron, run })`: its
                 # workers run `run` for every triggered or scheduled run, retried and at once.
@@ -468,7 +470,15 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             if name == "work" and b"pg-boss" not in p.source and not _PG_BOSS_RECEIVER.search(
                     p.text(callee.child_by_field_name("object") or callee)):
                 continue
-            out += _handler_spans(p, _js_handler_args(n), what)
+            args = _js_handler_args(n)
+            if name in _HANDED_A_FUNCTION:
+                # Kong's `kong.createConsumer({ username })`, mediasoup's `room.createConsumer({…})`
+                # and an application's own `scheduleJob(name, payload)` take no function: no
+                # handler runs (the red team of session 32). node-schedule's only in its importers.
+                if name == "scheduleJob" and b"node-schedule" not in p.source:
+                    continue
+                args = [a for a in args if a.type != "object"]
+            out += _handler_spans(p, args, what)
     return out
 
 
@@ -508,37 +518,86 @@ def _started_unawaited(call, callee) -> bool:
     return node is not None and node.type != "program"
 
 
-def _left_running(call, callee, p: Parsed):
+def _left_running(call, p: Parsed) -> list:
     """The function of this file that ``call`` starts and leaves to run: a statement
-    `this.reinstallMissingApps(ids).catch(log)` (or `void this.sync()`, `refresh().catch(…)`)
-    inside a function, whose promise only its own error handler keeps. The caller goes on (umbrel's
-    boot fires the reinstalls and starts the apps beside them, apps-y 439673e1) and the work runs
-    beside it and the next callers. Only an `async` function of the file counts: a call to another
-    module's (`queue.publish(…).catch(…)`) is that module's to read, and a plain function's
-    promise-returning result may be its own business. None otherwise (`callee` is the `.catch`)."""
-    started = call
-    if p.text(callee).rpartition(".")[2] == "catch" and callee.type == "member_expression":
-        started = callee.child_by_field_name("object")
+    `this.reinstallMissingApps(ids).catch(log)` (also through `.then(…)` and `.finally(…)`, or
+    `void this.sync()`, `void refresh()`) inside a function, whose promise only its own handlers
+    keep. The caller goes on (umbrel's boot fires the reinstalls and starts the apps beside them,
+    apps-y 439673e1) and the work runs beside it and the next callers. Only an `async` function of
+    the file counts (of the same class, for `this.m`): a call to another module's
+    (`queue.publish(…).catch(…)`) is that module's to read, and a plain function's
+    promise-returning result may be its own business. Not a wrapper whose only statement it is
+    (Express's `(req, res, next) => { list(req, res).catch(next) }`, a server's request
+    callback): that call is the whole of what its caller does. The started units; none otherwise."""
     statement = call.parent
     if statement is not None and statement.type == "unary_expression" and p.text(statement).startswith("void"):
-        statement = statement.parent
-    elif started is call:
-        return None  # neither `.catch(…)` nor `void`
-    if started is None or started.type != "call_expression" or statement is None or statement.type != "expression_statement":
-        return None
+        statement, started = statement.parent, call
+    else:
+        started = _chain_root(call, p)
+        if started is None:
+            return []  # neither a promise chain ending in `.catch(…)`/`.finally(…)` nor `void`
+    if started.type != "call_expression" or statement is None or statement.type != "expression_statement":
+        return []
     function = started.child_by_field_name("function")
     if function is None or not (function.type == "identifier" or (
             function.type == "member_expression" and p.text(function).startswith("this."))):
-        return None
+        return []
     scope = statement.parent
     while scope is not None and scope.type not in _JS_FUNCTION_VALUES and scope.type not in (
             "function_declaration", "method_definition", "program"):
         scope = scope.parent
     if scope is None or scope.type == "program":
-        return None  # a script's `main().catch(…)` is its whole run
+        return []  # a script's `main().catch(…)` is its whole run
+    if _wrapper_of(scope, statement, started, p):
+        return []  # the wrapper's whole work
     name = p.text(function).rpartition(".")[2]
-    units = _named(p, name)
-    return function if units and all(_async(u) for u in units) else None
+    if function.type == "member_expression":  # `this.m`: the method of the call's own class
+        home = _class_of(call)
+        units = [u for u in _named(p, name) if home is not None and (c := _class_of(u)) is not None and c.id == home.id]
+    else:  # a function of the module, not a method named alike
+        units = [u for u in _named(p, name) if _class_of(u) is None]
+    return units if units and all(_async(u) for u in units) else []
+
+
+def _wrapper_of(scope, statement, started, p: Parsed) -> bool:
+    """Whether ``statement`` is all its function does, handing the function's own arguments on to
+    ``started`` (Express's `(req, res, next) => { list(req, res).catch(next) }`): the started call
+    is that function's work, not work beside it."""
+    block = statement.parent
+    if block is None or block.type != "statement_block" or \
+            [c for c in block.named_children if "comment" not in c.type] != [statement]:
+        return False
+    params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
+    if params is None:
+        return False
+    names = {p.text(n) for n in _walk(params) if n.type == "identifier"}
+    args = started.child_by_field_name("arguments")
+    return args is not None and any(p.text(a) in names for a in args.named_children)
+
+
+def _chain_root(call, p: Parsed):
+    """The call a promise chain `x(…).then(…).catch(…)` (or `.finally(…)`) starts from, for a
+    chain whose last step handles its errors or its end; None for any other call."""
+    callee = call.child_by_field_name("function")
+    if callee is None or callee.type != "member_expression" or \
+            p.text(callee).rpartition(".")[2] not in ("catch", "finally"):
+        return None
+    node = callee.child_by_field_name("object")
+    while node is not None and node.type == "call_expression":
+        inner = node.child_by_field_name("function")
+        if inner is None or inner.type != "member_expression" or \
+                p.text(inner).rpartition(".")[2] not in ("then", "catch", "finally"):
+            return node
+        node = inner.child_by_field_name("object")
+    return None
+
+
+def _class_of(node):
+    """The class declaration (or expression) around ``node``, or None."""
+    up = node.parent
+    while up is not None and up.type not in ("class_declaration", "class", "abstract_class_declaration"):
+        up = up.parent
+    return up
 
 
 def _async(unit) -> bool:
@@ -720,6 +779,8 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
                     for n in [rearming] + _local_callees(p, rearming)]
         timer = call.child_by_field_name("function")
         what = f"deferred work ({p.text(timer) if timer is not None else 'setTimeout'})"
+        if _only_aborts(handler, p) or command_line_program(p):
+            return []
         return [_span(handler, what)] if _fire_and_forget(call) and server_module(p) else []
     if handler.type != "identifier":
         return []
@@ -734,6 +795,32 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
                         for n in [node] + _local_callees(p, node)]
         node = node.parent
     return []
+
+
+def _only_aborts(handler, p: Parsed) -> bool:
+    """A timer callback that only aborts or cancels (`setTimeout(() => controller.abort(), 5000)`
+    before `fetch(…, { signal })`): the caller's own deadline, not work beside it (the red team
+    of session 32)."""
+    body = handler.child_by_field_name("body")
+    if body is None:
+        return False
+    if body.type == "statement_block":
+        statements = [c for c in body.named_children if "comment" not in c.type]
+        if len(statements) != 1 or statements[0].type != "expression_statement":
+            return False
+        body = statements[0].named_children[0] if statements[0].named_children else body
+    return body.type == "call_expression" and re.search(r"\.(?:abort|cancel|destroy)\s*\(", p.text(body)) is not None \
+        and p.text(body).count("(") == 1
+
+
+# A program run from a terminal: a `#!/usr/bin/env node` script that serves nothing (no
+# `.listen(`). Its timers (a spinner, a progress line) run for the one user at the terminal
+# (the red team of session 32); Express's generated `bin/www`, which listens, stays a server.
+_SHEBANG = re.compile(rb"\A#![^\n]*\bnode\b")
+
+
+def command_line_program(p: Parsed) -> bool:
+    return _SHEBANG.match(p.source) is not None and b".listen(" not in p.source
 
 
 def _rearming_function(call, handler, p: Parsed):
@@ -1438,7 +1525,19 @@ def _interface_entries(n, p: Parsed) -> list:
     if body is None:
         return []
     return [m for m in body.named_children if m.type in ("method_declaration", "function_declaration")
-            and any(w in ("Override", "override") for w in _annotations(m, p) + _modifier_words(m, p))]
+            and any(w in ("Override", "override") for w in _annotations(m, p) + _modifier_words(m, p))
+            and _method_name(m, p) not in _OBJECT_METHODS]
+
+
+# What every class may override for itself, no handler interface's: a `toString()` for the logs
+# (the red team of session 32).
+_OBJECT_METHODS = frozenset({"toString", "equals", "hashCode", "compareTo", "clone", "finalize"})
+
+
+def _method_name(method, p: Parsed) -> str:
+    named = method.child_by_field_name("name") or next(
+        (c for c in method.named_children if c.type in ("simple_identifier", "identifier")), None)
+    return p.text(named) if named is not None else ""
 
 
 def _modifier_words(node, p: Parsed) -> list[str]:
@@ -1528,8 +1627,9 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 and n.parent.type in ("argument_list", "value_arguments", "value_argument"):
             # `executor.scheduleAtFixedRate(this::clean, …)`: the method of this file it names runs there.
             call = n.parent
-            while call is not None and call.type not in ("method_invocation", "call_expression", "block", "class_body"):
-                call = call.parent
+            while call is not None and call.type not in ("method_invocation", "call_expression", "object_creation_expression",
+                                                         "block", "class_body"):
+                call = call.parent  # `new UpdatableTimerTask(this::collect, period)` too
             if call is None or call.type in ("block", "class_body") or not _RUNS_TASKS.search(p.text(call)[:200]):
                 continue
             named = p.text(n).rsplit("::", 1)[-1].strip()

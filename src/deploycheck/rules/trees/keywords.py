@@ -76,8 +76,13 @@ KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thr
 # in a browser's folder that does (or that names a job library) is a server's, and its calls are
 # followed (naming.py); a fire-and-forget timer is deferred work only in a file that does
 # (background.py).
-NODE_SIGNS = re.compile(r"\brequire\s*\(\s*['\"`]|\bmodule\.exports\b|\bexports\.[A-Za-z_$][\w$]*\s*=|\bprocess\.[a-z]|\b__dirname\b"
-                         r"|\bfrom\s*['\"](?:node:|(?:fs|path|os|net|http|https|child_process|cluster|worker_threads)['\"/])")
+# Not a bundler's public variables (`process.env.NEXT_PUBLIC_…`, `REACT_APP_…`, `VITE_…`), which
+# Next, Create React App and Vite write into the page's bundle (the red team of session 32); and a
+# module that imports a Node server framework is a server's, whatever else it imports.
+NODE_SIGNS = re.compile(r"\brequire\s*\(\s*['\"`]|\bmodule\.exports\b|\bexports\.[A-Za-z_$][\w$]*\s*=|\b__dirname\b"
+                        r"|\bprocess\.(?!env\.(?:NEXT_PUBLIC|REACT_APP|VUE_APP|VITE|EXPO_PUBLIC|GATSBY|PUBLIC)_)[a-z]"
+                        r"|\bfrom\s*['\"](?:node:|(?:fs|path|os|net|http|https|child_process|cluster|worker_threads)['\"/])"
+                        r"|\bfrom\s*['\"](?:express|fastify|koa|@nestjs/[\w-]+|@hapi/hapi|restify|@fastify/[\w-]+)['\"]")
 
 
 def server_evident(source: bytes) -> bool:
@@ -382,7 +387,7 @@ def reads_itself(ctx) -> bool:
 
 # A statement that starts a call and keeps only its error handler (`this.sync(ids).catch(log)`,
 # `void this.refresh()`), the text background._left_running reads as a tree.
-_LEFT_RUNNING = re.compile(r"(?m)^[ \t]*(?:void\s+this\.[\w$]+\(|(?:this\.)?[\w$]+\([^;]*?\)\s*\.catch\()")
+_LEFT_RUNNING = re.compile(r"(?m)^[ \t]*(?:void\s+(?:this\.)?[\w$]+\(|(?:this\.)?[\w$]+\([^;\n]*?\)\s*\.(?:catch|then|finally)\()")
 
 
 def _reads_itself(ctx) -> bool:
