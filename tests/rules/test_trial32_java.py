@@ -3,7 +3,130 @@ repositories: each case fails without its reading; the guards show what stays un
 
 from __future__ import annotations
 
+import pytest
+
 from support.scanning import flagged_on_branch
+
+# --- DC511: an executor's pool made by `Executors` --------------------------------------------
+
+# openvidu a4fcf9074: the webhook sender's pool of one thread per processor became a single
+# thread, so events sent in parallel and in any order went out one at a time, in order, each
+# behind the one before. Nothing was flagged, though DC511 said it read executor pool sizes.
+SENDER = """package io.openvidu.server.webhook;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+public class HttpWebhookSender {
+
+	private String httpEndpoint;
+
+	private ExecutorService executor = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+
+	public HttpWebhookSender(String httpEndpoint) {
+		this.httpEndpoint = httpEndpoint;
+	}
+
+	public void sendHttpPostCallbackAsync(String event) {
+		executor.execute(() -> this.sendHttpPostCallbackBlocking(event));
+	}
+
+	public void sendHttpPostCallbackBlocking(String event) {
+		System.out.println(httpEndpoint + event);
+	}
+}
+"""
+SENDER_PATH = "openvidu-server/src/main/java/io/openvidu/server/webhook/HttpWebhookSender.java"
+OPENVIDU_POOL = "Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())"
+
+
+def _dc511(tmp_path, path: str, before: str | None, after: str | None) -> list[tuple]:
+    return flagged_on_branch(tmp_path, {path: before} if before is not None else {}, {path: after}, rule="DC511")
+
+
+def test_openvidu_webhook_pool_made_single_threaded(tmp_path) -> None:
+    found = _dc511(tmp_path, SENDER_PATH, SENDER, SENDER.replace(OPENVIDU_POOL, "Executors.newSingleThreadExecutor()"))
+    assert [(line, side) for _, line, side, *_ in found] == [(10, "head")]
+    message = found[0][4]
+    assert "newFixedThreadPool(Runtime.getRuntime().availableProcessors())" in message
+    assert "one task at a time, in the order they are submitted" in message
+
+
+FIXED = SENDER.replace(OPENVIDU_POOL, "Executors.newFixedThreadPool(4)")
+
+
+@pytest.mark.parametrize("after, says", [
+    ("Executors.newFixedThreadPool(8)", "more tasks now run at the same time"),
+    ("Executors.newSingleThreadExecutor()", "now wait for each other"),
+    ("Executors.newCachedThreadPool()", "every task submitted at once"),
+    ("Executors.newScheduledThreadPool(1)", "now wait for each other"),
+])
+def test_an_executor_factory_or_size_changed(tmp_path, after: str, says: str) -> None:
+    found = _dc511(tmp_path, SENDER_PATH, FIXED, FIXED.replace("Executors.newFixedThreadPool(4)", after))
+    assert [line for _, line, *_ in found] == [10]
+    assert says in found[0][4]
+
+
+def test_a_single_thread_made_a_pool_says_the_order_is_gone(tmp_path) -> None:
+    single = SENDER.replace(OPENVIDU_POOL, "Executors.newSingleThreadExecutor()")
+    found = _dc511(tmp_path, SENDER_PATH, single, single.replace("newSingleThreadExecutor()", "newFixedThreadPool(2)"))
+    assert [line for _, line, *_ in found] == [10]
+    assert "finish in any order" in found[0][4]
+
+
+KOTLIN = """package app
+
+import java.util.concurrent.Executors
+
+class Notifier {
+    private val pool = Executors.newFixedThreadPool(4)
+
+    fun notify(event: String) {
+        pool.submit { println(event) }
+    }
+}
+"""
+
+
+def test_kotlin_executor_size_changed(tmp_path) -> None:
+    found = _dc511(tmp_path, "src/main/kotlin/app/Notifier.kt", KOTLIN, KOTLIN.replace("newFixedThreadPool(4)",
+                                                                                       "newFixedThreadPool(16)"))
+    assert [line for _, line, *_ in found] == [6]
+
+
+def test_an_executor_added_or_removed_is_a_change_in_how_many_run_at_once(tmp_path) -> None:
+    # Added (openvidu 5c4b9c799 sent its webhooks in the background this way) ...
+    without = SENDER.replace(f"private ExecutorService executor = {OPENVIDU_POOL};", "private Runnable executor;")
+    added = _dc511(tmp_path / "added", SENDER_PATH, without, FIXED)
+    assert [(line, side) for _, line, side, *_ in added] == [(10, "head")]
+    assert "new executor" in added[0][4] and "up to 4 tasks at once" in added[0][4]
+    # ... and removed from a file that stays.
+    removed = _dc511(tmp_path / "removed", SENDER_PATH, FIXED, without)
+    assert [(line, side) for _, line, side, *_ in removed] == [(10, "base")]
+
+
+@pytest.mark.parametrize("after", [
+    # Reformatted: the same factory and size.
+    FIXED.replace("Executors.newFixedThreadPool(4)", "Executors.newFixedThreadPool( 4 )"),
+    FIXED.replace("Executors.newFixedThreadPool(4)", "Executors\n\t\t\t.newFixedThreadPool(4)"),
+    # Moved within the file.
+    FIXED.replace("\tprivate ExecutorService executor = Executors.newFixedThreadPool(4);\n\n", "").replace(
+        "\tpublic void sendHttpPostCallbackAsync(", "\tprivate ExecutorService executor = Executors.newFixedThreadPool(4);\n\n"
+        "\tpublic void sendHttpPostCallbackAsync("),
+    # Another thread factory: threads named otherwise, as many of them.
+    FIXED.replace("Executors.newFixedThreadPool(4)", "Executors.newFixedThreadPool(4, Thread::new)"),
+    # Only a line near it changed.
+    FIXED.replace("this.httpEndpoint = httpEndpoint;", "this.httpEndpoint = httpEndpoint.trim();"),
+])
+def test_an_executor_only_moved_or_reformatted_stays_quiet(tmp_path, after: str) -> None:
+    assert after != FIXED
+    assert _dc511(tmp_path, SENDER_PATH, FIXED, after) == []
+
+
+def test_an_executor_deleted_with_its_file_stays_quiet(tmp_path) -> None:
+    found = flagged_on_branch(tmp_path, {SENDER_PATH: FIXED, "README.md": "x\n"}, {SENDER_PATH: None}, rule="DC511")
+    assert found == []
+
 
 # --- DC253 (and DC704, DC358): an import is no concurrency control ----------------------------
 
