@@ -128,6 +128,167 @@ def test_an_executor_deleted_with_its_file_stays_quiet(tmp_path) -> None:
     assert found == []
 
 
+# --- DC711: a line changed inside a shutdown callback -----------------------------------------
+
+# A `@Component` whose `@PreDestroy` stops the pool its tasks run on: removing `pool.shutdown()`
+# leaves the pool's threads running at every deploy. DC711 read a file only when its changed
+# lines named `@PreDestroy` or `destroy`, and a hook's lines only removed not at all.
+CLOSER = """package app;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.annotation.PreDestroy;
+import org.springframework.stereotype.Component;
+
+@Component
+public class EventPublisher {
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+
+    public void publish(String event) {
+        pool.submit(() -> System.out.println(event));
+    }
+
+    @PreDestroy
+    void close() {
+        // stop taking events, then let the queued ones finish
+        pool.shutdown();
+        System.out.println("closed");
+    }
+}
+"""
+CLOSER_PATH = "src/main/java/app/EventPublisher.java"
+
+
+def _dc711(tmp_path, path: str, before: str, after: str) -> list[tuple]:
+    return flagged_on_branch(tmp_path, {path: before}, {path: after}, rule="DC711")
+
+
+def test_a_line_removed_from_a_predestroy_method(tmp_path) -> None:
+    found = _dc711(tmp_path, CLOSER_PATH, CLOSER, CLOSER.replace("        pool.shutdown();\n", ""))
+    assert [(line, side) for _, line, side, *_ in found] == [(19, "base")]
+    assert "EventPublisher::close" in found[0][4]
+
+
+def test_a_line_added_to_a_predestroy_method(tmp_path) -> None:
+    found = _dc711(tmp_path, CLOSER_PATH, CLOSER, CLOSER.replace(
+        "        pool.shutdown();\n", "        pool.shutdown();\n        publish(\"closing\");\n"))
+    assert [(line, side) for _, line, side, *_ in found] == [(20, "head")]
+
+
+# openvidu f2582aa7c: `KmsManager.close()`, a `@PreDestroy`, cancels each KMS's reconnection timer
+# instead of the one the manager held. Its changed lines name neither `@PreDestroy` nor `destroy`.
+KMS_MANAGER = """package io.openvidu.server.kurento.kms;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.annotation.PreDestroy;
+
+public abstract class KmsManager {
+
+	protected Map<String, Kms> kmss = new ConcurrentHashMap<>();
+	private UpdatableTimerTask kurentoReconnectTimer;
+
+	public void reconnect(Kms kms) {
+		kms.getKurentoClient().connect();
+	}
+
+	@PreDestroy
+	public void close() {
+		if (kurentoReconnectTimer != null) {
+			kurentoReconnectTimer.cancelTimer();
+		}
+		log.info("Closing all KurentoClients");
+		this.kmss.values().forEach(kms -> {
+			kms.getKurentoClient().destroy();
+		});
+	}
+}
+"""
+KMS_CLOSE_AFTER = KMS_MANAGER.replace("""		if (kurentoReconnectTimer != null) {
+			kurentoReconnectTimer.cancelTimer();
+		}
+		log.info("Closing all KurentoClients");
+		this.kmss.values().forEach(kms -> {
+""", """		log.info("Closing all KurentoClients");
+		this.kmss.values().forEach(kms -> {
+			if (kms.getKurentoClientReconnectTimer() != null) {
+				kms.getKurentoClientReconnectTimer().cancelTimer();
+			}
+""")
+
+
+def test_openvidu_kms_manager_close_changed(tmp_path) -> None:
+    path = "openvidu-server/src/main/java/io/openvidu/server/kurento/kms/KmsManager.java"
+    found = _dc711(tmp_path, path, KMS_MANAGER, KMS_CLOSE_AFTER)
+    assert [(line, side) for _, line, side, *_ in found] == [(21, "head")]
+    assert "KmsManager::close" in found[0][4]
+
+
+DISPOSABLE = """package app;
+
+import org.springframework.beans.factory.DisposableBean;
+
+public class Registry implements DisposableBean {
+    private final Worker worker = new Worker();
+
+    public void register(String name) {
+        worker.add(name);
+    }
+
+    @Override
+    public void destroy() {
+        worker.stop();
+        worker.join();
+    }
+}
+"""
+BEAN_CONFIG = """package app;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration
+public class Workers {
+    @Bean(destroyMethod = "halt")
+    public Crawler crawler() {
+        return new Crawler();
+    }
+
+    public static class Crawler {
+        private final Thread thread = new Thread(this::crawl);
+
+        void crawl() {
+            System.out.println("crawling");
+        }
+
+        void halt() {
+            thread.interrupt();
+        }
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("path, source, before, after, lines", [
+    # DisposableBean.destroy(): a line removed from it, and one changed.
+    ("src/main/java/app/Registry.java", DISPOSABLE, "        worker.join();\n", "", [(15, "base")]),
+    ("src/main/java/app/Registry.java", DISPOSABLE, "worker.join();", "worker.join(1000);", [(15, "head")]),
+    # The method a `@Bean(destroyMethod = …)` names, in a class of the same file.
+    ("src/main/java/app/Workers.java", BEAN_CONFIG, "thread.interrupt();", "thread.stop();", [(21, "head")]),
+    # Guards: a comment changed in the hook, a line of another method, a line only respaced.
+    (CLOSER_PATH, CLOSER, "// stop taking events", "// stop taking new events", []),
+    (CLOSER_PATH, CLOSER, "System.out.println(event)", "System.out.println(event.trim())", []),
+    (CLOSER_PATH, CLOSER, "        pool.shutdown();\n", "        pool.shutdown();  \n", []),
+    ("src/main/java/app/Workers.java", BEAN_CONFIG, '"crawling"', '"crawling on"', []),
+])
+def test_shutdown_callbacks_read_by_their_lines(tmp_path, path: str, source: str, before: str, after: str,
+                                                lines: list[tuple[int, str]]) -> None:
+    assert before in source
+    found = _dc711(tmp_path, path, source, source.replace(before, after))
+    assert [(line, side) for _, line, side, *_ in found] == lines
+
+
 # --- DC253 (and DC704, DC358): an import is no concurrency control ----------------------------
 
 # openvidu 19a7c778d (and ac30d55a1): the new field `AtomicInteger statsNotFoundErrors` was
