@@ -13,6 +13,7 @@ import fnmatch
 import bisect
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable, Iterable, NamedTuple
@@ -861,6 +862,158 @@ def _enclosing_literal(lines: list[str], row: int, column: int, reach: int = 200
                     return text[:c + 1]
                 depth -= 1
     return None
+
+
+# --- DC511: an executor's pool ----------------------------------------------------------------
+
+# `Executors.newX(…)` and how many of its tasks run at once. OpenVidu's webhook sender went from
+# a pool of one thread per processor to `newSingleThreadExecutor()` (a4fcf9074, a new user's trial,
+# session 32): its events, sent in parallel and in any order until then, were sent one at a time
+# in the order they happened, and one slow endpoint held up the rest. Nothing was flagged, though
+# DC511 said it read executor pool sizes.
+_EXECUTOR_CALL = re.compile(r"\bExecutors\s*\.\s*(?P<factory>newFixedThreadPool|newScheduledThreadPool|newWorkStealingPool"
+                            r"|newSingleThreadExecutor|newSingleThreadScheduledExecutor|newCachedThreadPool"
+                            r"|newVirtualThreadPerTaskExecutor|newThreadPerTaskExecutor)\s*\(")
+# The factories whose first argument is the pool's size; the others' is a thread factory, which
+# names threads and changes no count.
+_POOL_SIZED = frozenset({"newFixedThreadPool", "newScheduledThreadPool", "newWorkStealingPool"})
+_POOL_SINGLE = frozenset({"newSingleThreadExecutor", "newSingleThreadScheduledExecutor"})
+_POOL_UNBOUNDED = frozenset({"newCachedThreadPool", "newVirtualThreadPerTaskExecutor", "newThreadPerTaskExecutor"})
+
+
+class _Executor(NamedTuple):
+    line: int  # 1-based, where `Executors.` is
+    last: int  # where the call closes
+    factory: str
+    size: str  # the size argument as written, spaces collapsed ("" for a factory without one)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.factory, "".join(self.size.split())
+
+    @property
+    def shown(self) -> str:
+        return f"`Executors.{self.factory}({short(self.size)})`"
+
+    @property
+    def width(self) -> float | None:
+        """How many of its tasks run at once: None when the size is not a number."""
+        if self.factory in _POOL_SINGLE:
+            return 1
+        if self.factory in _POOL_UNBOUNDED:
+            return float("inf")
+        return float(self.size) if self.size.isdigit() else None
+
+    @property
+    def runs(self) -> str:
+        if self.width == 1:
+            return "one task at a time, in the order they are submitted"
+        if self.factory == "newCachedThreadPool":
+            return "every task submitted at once (a new thread whenever none is idle)"
+        if self.factory in _POOL_UNBOUNDED:
+            return "every task submitted at once, each on its own thread"
+        if self.factory == "newWorkStealingPool":
+            return f"up to {f'`{short(self.size)}`' if self.size else 'one per processor'} tasks at once, in no set order"
+        size = self.size if self.size.isdigit() else f"`{short(self.size)}`"
+        return f"up to {size} tasks at once"
+
+
+def _executors(view: FileView, side: str) -> list[_Executor]:
+    """Each `Executors.newX(…)` call of one side of a Java or Kotlin file (comments and strings
+    blanked, so a parenthesis in either does not count)."""
+    lines = view.lines(side)
+    if lines is None:
+        return []
+    text = "\n".join(lines)
+    out = []
+    for m in _EXECUTOR_CALL.finditer(text):
+        depth, i = 1, m.end()
+        args: list[str] = []
+        current: list[str] = []
+        while i < len(text) and depth:
+            c = text[i]
+            depth += (c in "([{") - (c in ")]}")
+            if depth == 1 and c == ",":
+                args.append("".join(current))
+                current = []
+            elif depth:
+                current.append(c)
+            i += 1
+        args.append("".join(current))
+        size = " ".join(args[0].split()) if m.group("factory") in _POOL_SIZED else ""
+        first = text.count("\n", 0, m.start()) + 1
+        out.append(_Executor(first, first + text.count("\n", m.start(), i), m.group("factory"), size))
+    return out
+
+
+def _pool_change(old: _Executor, new: _Executor) -> str:
+    o, n = old.width, new.width
+    if o == 1 and n != 1:
+        return ("tasks that ran one after another now may run at the same time and finish in any order: code that "
+                "relied on that order, or on no two of them running at once, breaks.")
+    if n == 1 and o != 1:
+        return ("tasks that ran at the same time now wait for each other: a slow one holds up every task behind it, "
+                "and work queues up in the executor.")
+    if o is not None and n is not None and n > o:
+        return "more tasks now run at the same time, with more threads and more load on what they call."
+    if o is not None and n is not None and n < o:
+        return "fewer tasks run at the same time: work waits longer in the executor's queue."
+    return "how many tasks run at the same time changes."
+
+
+def _executor_findings(view: FileView, pr: PackRule) -> list[Finding]:
+    """An executor's factory or size changed (paired with the one its hunk removed), or one added
+    or removed: a call the other side of the file makes as often only moved."""
+    from .engine import _moved_with_its_file
+
+    if not view.deployed.endswith((".java", ".kt", ".kts")):
+        return []
+    added, removed = view.changed("head"), view.changed("base")
+    head, base = _executors(view, "head"), _executors(view, "base")
+    counts = {"head": Counter(e.key for e in head), "base": Counter(e.key for e in base)}
+
+    def changed(e: _Executor, lines: dict[int, str]) -> bool:
+        return any(n in lines for n in range(e.line, e.last + 1))
+
+    def moved(e: _Executor, side: str, lines: dict[int, str]) -> bool:
+        other = "base" if side == "head" else "head"
+        return counts[side][e.key] <= counts[other][e.key] or _moved_with_its_file(view, lines.get(e.line, ""))
+
+    def hunk(e: _Executor, index: dict[int, int]) -> int | None:
+        return next((index[n] for n in range(e.line, e.last + 1) if n in index), None)
+
+    head_hunk, base_hunk = _hunk_index(view)
+    gone = [e for e in base if changed(e, removed)]
+    out: list[Finding] = []
+    for e in (e for e in head if changed(e, added)):
+        was = next((b for b in gone if hunk(b, base_hunk) == hunk(e, head_hunk)), None)
+        if was is not None:
+            gone.remove(was)
+            if was.key != e.key:
+                out.append(pr.rule.finding(view.path, e.line, (
+                    f"executor {was.shown} is now {e.shown} in {view.path}: it ran {was.runs}, and now runs {e.runs}; "
+                    f"{_pool_change(was, e)}")))
+        elif not moved(e, "head", added):
+            out.append(pr.rule.finding(view.path, e.line, (
+                f"new executor {e.shown} in {view.path}: the tasks handed to it run on its threads, {e.runs}, beside "
+                "the code that submits them. Say what they share with that code and with each other.")))
+    if view.ctx.file.status == DELETED:
+        return out  # the code that handed it tasks went with the file
+    for e in gone:
+        if not moved(e, "base", removed):
+            out.append(pr.rule.finding(view.path, e.line, (
+                f"executor {e.shown} removed from {view.path}: the tasks it ran ({e.runs}) now run wherever this "
+                "change hands them (the caller's thread, another pool). Say where, and whether they now run one "
+                "after another or at the same time."), side="base"))
+    return out
+
+
+@check("jvm-listener-concurrency")
+def jvm_listener_concurrency(view: FileView, pr: PackRule) -> list[Finding]:
+    """DC511's setting patterns, and an executor's pool made by `Executors`."""
+    from .engine import _run_pattern_rule
+
+    return [*_run_pattern_rule(view, pr), *_executor_findings(view, pr)]
 
 
 @check("rails-uniqueness-without-index")

@@ -234,11 +234,52 @@ def _kotlin_annotated(method, p: Parsed) -> set[str]:
             for c in (mods.children if mods is not None else ()) if c.type == "annotation"}
 
 
+# `@Bean(destroyMethod = "halt")`: the container calls the bean's `halt()` on shutdown, as it would
+# a `@PreDestroy` one.
+_BEAN_ANNOTATION = re.compile(r"^@(?:[\w.]+\.)?Bean\b")
+_DESTROY_METHOD = re.compile(r"\bdestroyMethod\s*=\s*\"(\w+)\"")
+
+
+def _simple_type(text: str) -> str:
+    return text.split("<")[0].strip().rstrip("?").rpartition(".")[2]
+
+
+def _destroy_methods(p: Parsed) -> dict[str, set[str]]:
+    """Simple class name -> the methods a `@Bean(destroyMethod = "…")` of the file names on the
+    beans it returns of that class."""
+    out: dict[str, set[str]] = {}
+    if b"destroyMethod" not in p.source:
+        return out
+    for n in nodes_of(p, frozenset({"method_declaration", "function_declaration"})):
+        mods = modifiers(n)
+        for c in mods.children if mods is not None else ():
+            text = p.text(c)
+            named = _DESTROY_METHOD.search(text) if c.type in ("annotation", "marker_annotation") \
+                and _BEAN_ANNOTATION.match(text) else None
+            if named is None:
+                continue
+            if n.type == "method_declaration":
+                returned = n.child_by_field_name("type")
+            else:  # Kotlin: the type after the parameters (`fun crawler(): Crawler`)
+                returned = next((t for t in reversed(n.children) if t.type in ("user_type", "nullable_type")), None)
+            if returned is not None:
+                out.setdefault(_simple_type(p.text(returned)), set()).add(named.group(1))
+    return out
+
+
+def _class_name(cls, p: Parsed) -> str:
+    name = cls.child_by_field_name("name") or next((c for c in cls.children if c.type in ("type_identifier",
+                                                                                          "simple_identifier")), None)
+    return p.text(name) if name is not None else ""
+
+
 def _hooks(p: Parsed) -> dict[str, tuple[int, int]]:
     """The file's shutdown hooks by qualified name -> (first, last line): methods annotated
-    `@PreDestroy`, and the `destroy`/`stop`/`close` of a class implementing the matching
-    interface; the class itself, under `<class>::implements <Type>`, at the line naming it."""
+    `@PreDestroy`, the `destroy`/`stop`/`close` of a class implementing the matching interface,
+    and the method a `@Bean(destroyMethod = …)` of the file names on a class of the file; the
+    class itself, under `<class>::implements <Type>`, at the line naming it."""
     out: dict[str, tuple[int, int]] = {}
+    destroyed = _destroy_methods(p)
     stack = [p.root]
     while stack:
         n = stack.pop()
@@ -250,6 +291,7 @@ def _hooks(p: Parsed) -> dict[str, tuple[int, int]]:
         for kind, line in kinds.items():
             out[f"{key}::implements {kind}"] = (line, line)
         stopping = set().union(*(_SHUTDOWN_METHODS[k] for k in kinds)) if kinds else set()
+        stopping |= destroyed.get(_class_name(n, p), set())
         body = n.child_by_field_name("body") or next((c for c in n.children if c.type == "class_body"), None)
         for member in body.named_children if body is not None else ():
             if member.type not in ("method_declaration", "function_declaration"):
@@ -318,32 +360,44 @@ def _jvm_hooks(p: Parsed) -> dict[str, tuple[int, int]]:
     return out
 
 
-def shutdown_changed(head: Parsed, base: Parsed | None, added: dict[int, str], removed: dict[int, str]) -> list[tuple[str, int, int, str]]:
+def _hook_message(key: str, new: bool) -> str:
+    if "::implements " in key:
+        cls, _, kind = key.partition("::implements ")
+        return (f"`{cls}` now implements `{kind}`: the container calls it when the application shuts down, "
+                "in an order it picks among the beans. What it stops or releases (workers, plugins, "
+                "connections) may still be in use by background work, or may now be cut off mid-way.")
+    if ": Runtime." in key:
+        return (f"`{key}` {'is new' if new else 'changed'}: a JVM shutdown hook's thread runs when "
+                "the process stops (each deploy, each restart), at the same time as every other hook, in no "
+                "set order. Say what it stops, and what else may stop or still use it then.")
+    return (f"`{key}` is a shutdown hook and {'is new' if new else 'changed'}: it runs when "
+            "the application stops (each deploy, each restart), in an order the container picks. Say "
+            "what it stops, and what background work still running may need it.")
+
+
+def shutdown_changed(head: Parsed, base: Parsed | None, added: dict[int, str], removed: dict[int, str],
+                     code: tuple[set[int], set[int]] | None = None) -> list[tuple[str, int, int, str]]:
     """(side, first line, last line, message) for each shutdown hook added, removed, or changed on
-    a changed line."""
+    a changed line. ``code`` holds the added and the removed lines that are code (not a comment,
+    a blank or a line only realigned): only they change a hook both sides have."""
     mine, theirs = _hooks(head), _hooks(base) if base is not None else {}
+    code_added, code_removed = code if code is not None else (set(added), set(removed))
     out: list[tuple[str, int, int, str]] = []
     for key, (first, last) in sorted(mine.items(), key=lambda kv: kv[1]):
-        rows = [r for r in range(first, last + 1) if r in added]
-        if not rows:
-            continue
-        what = "now" if key not in theirs else "changed:"
         if "::implements " in key and key in theirs:
             continue  # the line changed, but the class implemented it before too
-        if "::implements " in key:
-            cls, _, kind = key.partition("::implements ")
-            message = (f"`{cls}` now implements `{kind}`: the container calls it when the application shuts down, "
-                       "in an order it picks among the beans. What it stops or releases (workers, plugins, "
-                       "connections) may still be in use by background work, or may now be cut off mid-way.")
-        elif ": Runtime." in key:
-            message = (f"`{key}` {'is new' if what == 'now' else 'changed'}: a JVM shutdown hook's thread runs when "
-                       "the process stops (each deploy, each restart), at the same time as every other hook, in no "
-                       "set order. Say what it stops, and what else may stop or still use it then.")
-        else:
-            message = (f"`{key}` is a shutdown hook and {'is new' if what == 'now' else 'changed'}: it runs when "
-                       "the application stops (each deploy, each restart), in an order the container picks. Say "
-                       "what it stops, and what background work still running may need it.")
-        out.append(("head", rows[0], rows[-1], message))
+        rows = [r for r in range(first, last + 1) if r in (code_added if key in theirs else added)]
+        if rows:
+            out.append(("head", rows[0], rows[-1], _hook_message(key, key not in theirs)))
+    # A hook both sides hold that only lost lines: openvidu's `KmsManager.close()`, a `@PreDestroy`,
+    # stopped cancelling the reconnection timer it held (f2582aa7c, a new user's trial, session
+    # 32); `pool.shutdown()` taken out of one leaves the pool running until the process ends.
+    for key, (first, last) in sorted(theirs.items(), key=lambda kv: kv[1]):
+        if key not in mine or "::implements " in key or any(r in code_added for r in range(mine[key][0], mine[key][1] + 1)):
+            continue
+        rows = [r for r in range(first, last + 1) if r in code_removed]
+        if rows:
+            out.append(("base", rows[0], rows[-1], _hook_message(key, False)))
     # The hook's annotation now names another type: `javax.annotation.PreDestroy` and
     # `jakarta.annotation.PreDestroy` are read by different containers (Spring 5 by the first,
     # Spring 6 by the second), so a swapped import silently stops or starts the hook.

@@ -426,6 +426,12 @@ def _added_code(ctx, language: str) -> dict[int, str]:
     return {n: text for n, text in ctx.added.items() if n not in same} if same else ctx.added
 
 
+def _removed_code(ctx) -> dict[int, str]:
+    """The removed lines less those only realigned (Java and Kotlin: rules/realigned.py)."""
+    same = realigned(ctx, "base", "c")
+    return {n: text for n, text in ctx.removed.items() if n not in same} if same else ctx.removed
+
+
 def _code_rows(p: Parsed, lines: dict[int, str]) -> set[int]:
     """The changed lines that hold code: not blank outside strings, not only a comment."""
     return {n for n, text in lines.items() if not _blank_outside_strings(p, n, text) and not _comment_only(p, n, text)}
@@ -527,7 +533,9 @@ def _beans(ctx, p: Parsed, language: str):
         for first, last, message in singleton_state(p, base, ctx.added):
             yield SINGLETON_STATE_CHANGED.finding(ctx.path, first, message, last)
     if shutdown:
-        for side, first, last, message in shutdown_changed(p, base, ctx.added, ctx.removed):
+        code = (_code_rows(p, _added_code(ctx, language)), _code_rows(base, _removed_code(ctx)) if base is not None
+                else set(ctx.removed))
+        for side, first, last, message in shutdown_changed(p, base, ctx.added, ctx.removed, code):
             yield SHUTDOWN_HOOK_CHANGED.finding(ctx.path, first, message, last, side=side)
     if pools:
         for side, first, last, message in pool_lifecycle(p, base, ctx.added):

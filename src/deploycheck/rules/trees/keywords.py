@@ -521,9 +521,15 @@ def shutdown_hints(ctx) -> bool:
     changed = ctx.changed_lower()
     if any(h in changed for h in SHUTDOWN_HINTS):
         return True
-    # A JVM shutdown hook's thread written in place (`addShutdownHook(new Thread(() -> {…}))`)
-    # changes on lines that need not name it: a file that registers one is read whatever changed.
-    return any("shutdownhook" in (ctx.lower_text(side) or "") for side in ("head", "base"))
+    # A hook's body changes on lines that need not name it: a JVM shutdown hook's thread written in
+    # place (`addShutdownHook(new Thread(() -> {…}))`), a `@PreDestroy` method's (openvidu's
+    # `KmsManager.close()`, f2582aa7c, a new user's trial, session 32). A file that declares one is
+    # read whatever changed.
+    return any(any(h in (ctx.lower_text(side) or "") for h in _HOOKS_DECLARED) for side in ("head", "base"))
+
+
+_HOOKS_DECLARED = ("shutdownhook", "@predestroy", "disposablebean", "smartlifecycle", "implements lifecycle",
+                   "destroymethod")
 
 
 # DC712's gate (rules/trees/retry.py): a Go file that names a retry and a transaction.

@@ -792,13 +792,17 @@ SHUTDOWN_HOOK_CHANGED = Rule(
     languages=("java", "kotlin"),
     what_it_does=dedent("""\
         Reads both sides of a Java or Kotlin file whose changed lines name `DisposableBean`,
-        `Lifecycle`, `@PreDestroy` or `destroy`, or that registers a JVM shutdown hook, in any
-        application, and finds its shutdown hooks: a
+        `Lifecycle`, `@PreDestroy` or `destroy`, or that declares a hook (`@PreDestroy`,
+        `DisposableBean`, `SmartLifecycle`, `implements Lifecycle`, `destroyMethod`) or registers a
+        JVM shutdown hook, in any application, and finds its shutdown hooks: a
         class's `implements DisposableBean`, `SmartLifecycle` or `Lifecycle` (reported at the line
-        that names the interface), a method annotated `@PreDestroy`, and the `destroy()` or
-        `stop()` of a class implementing the matching interface. A hook added or changed on a
-        changed line is reported over its changed lines; one removed (with its method still
-        elsewhere in the file or not) is reported on the base. An import that makes a hook's
+        that names the interface), a method annotated `@PreDestroy`, the `destroy()` or
+        `stop()` of a class implementing the matching interface, and the method a
+        `@Bean(destroyMethod = "…")` of the file names on a class of the file. A hook added, or
+        changed on a line of code (not a comment, a blank or a line only respaced), is reported
+        over its changed lines, and one that only lost lines of code over them on the base; one
+        removed (with its method still elsewhere in the file or not) is reported on the base. An
+        import that makes a hook's
         `@PreDestroy` name another type (`jakarta.annotation` swapped for `javax.annotation`, or
         back) is reported at the import: a container reads one of them only. A JVM shutdown hook
         registered by hand (`Runtime.getRuntime().addShutdownHook(…)`, `removeShutdownHook`) added,
@@ -816,8 +820,8 @@ SHUTDOWN_HOOK_CHANGED = Rule(
         stops half-done instead of finishing or handing back its lease. Tests rarely close the
         context while work is in flight."""),
     known_problems=dedent("""\
-        Hooks are recognised by name: a `destroyMethod` named in a `@Bean` annotation or in XML
-        and `AutoCloseable.close` (most classes with one are no bean) are not read. A JVM hook
+        Hooks are recognised by name: a `destroyMethod` named in XML or for a class of another
+        file, and `AutoCloseable.close` (most classes with one are no bean), are not read. A JVM hook
         registration moved to another method reads as one removed and one added. A class that inherits the interface from a superclass
         of another file is not seen."""),
     example=dedent("""\
