@@ -237,3 +237,67 @@ def test_go_a_counterfeiter_fake_is_a_test_double(tmp_path, path: str, flagged: 
     grown = FAKE.replace("\tidMutex       sync.RWMutex\n", "\tidMutex       sync.RWMutex\n\tnameMutex     sync.RWMutex\n")
     found = flagged_on_branch(tmp_path, {path: FAKE}, {path: grown}, rule=None)
     assert bool(found) == flagged
+
+
+# --- Java/Kotlin: a new metric counter beside the class's others -----------------------------
+
+# jitsi-videobridge's exporter (apps-y 0627dcec, cdc92a16) counts each kind of message it receives
+# in an `AtomicLong` for its debug state; a new kind gained a counter beside the others, read as
+# "concurrency control changed" (DC253) and as state "now shared" (DC704).
+EXPORTER = """package org.jitsi.videobridge.export
+
+import java.util.concurrent.atomic.AtomicLong
+
+internal class Exporter(private val name: String) {
+    private val instanceStarts = AtomicLong(0)
+    private val instanceTranscriptsReceived = AtomicLong(0)
+    private var limit = 10
+
+    fun handle(message: String) {
+        if (message.startsWith("t")) {
+            instanceTranscriptsReceived.incrementAndGet()
+        }
+    }
+
+    fun debugState(): Map<String, Long> = mapOf(
+        "starts" to instanceStarts.get(),
+        "transcripts" to instanceTranscriptsReceived.get(),
+    )
+}
+"""
+NEW_COUNTER = ("    private val instanceTranscriptsReceived = AtomicLong(0)\n",
+               "    private val instanceTranscriptsReceived = AtomicLong(0)\n"
+               "    private val instanceInfoReceived = AtomicLong(0)\n")
+COUNTED = ('            instanceTranscriptsReceived.incrementAndGet()\n        }\n',
+           '            instanceTranscriptsReceived.incrementAndGet()\n        }\n'
+           '        if (message.startsWith("i")) {\n            instanceInfoReceived.incrementAndGet()\n        }\n')
+READ = ('        "transcripts" to instanceTranscriptsReceived.get(),\n',
+        '        "transcripts" to instanceTranscriptsReceived.get(),\n        "info" to instanceInfoReceived.get(),\n')
+
+
+def _grown(source: str, *edits: tuple[str, str]) -> str:
+    for before, after in edits:
+        source = source.replace(before, after)
+    return source
+
+
+@pytest.mark.parametrize("main, edits, flagged", [
+    # A counter beside the others, counted up and read for the debug state: nothing.
+    (EXPORTER, (NEW_COUNTER, COUNTED, READ), False),
+    # The class's first counter: what else it holds may be what it guards.
+    (EXPORTER.replace("AtomicLong(0)", "0L").replace(".incrementAndGet()", "++").replace(".get()", ""),
+     (("    private val instanceTranscriptsReceived = 0L\n",
+       "    private val instanceTranscriptsReceived = 0L\n    private val instanceInfoReceived = AtomicLong(0)\n"),
+      ('"transcripts" to instanceTranscriptsReceived,\n',
+       '"transcripts" to instanceTranscriptsReceived,\n        "info" to instanceInfoReceived.get(),\n')), True),
+    # A counter whose value decides something: a limit.
+    (EXPORTER, (NEW_COUNTER, ('        if (message.startsWith("t")) {\n',
+                              '        if (instanceInfoReceived.incrementAndGet() > limit) return\n'
+                              '        if (message.startsWith("t")) {\n')), True),
+])
+def test_jvm_a_new_metric_counter_beside_the_others_is_no_concurrency_change(tmp_path, main: str, edits: tuple,
+                                                                           flagged: bool) -> None:
+    path = "jvb/src/main/kotlin/org/jitsi/videobridge/export/Exporter.kt"
+    found = [f for f in flagged_on_branch(tmp_path, {path: main}, {path: _grown(main, *edits)}, rule=None)
+             if "DC701" not in f[4] and "background code" not in f[4]]
+    assert bool(found) == flagged

@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any, Callable, Iterable, NamedTuple
 
 from ...git.model import ADDED, DELETED, Finding
+from ..counters import new_counter
 from ..base import scan_memo
 from ..paths import deployed_path, template_globs
 
@@ -802,7 +803,7 @@ def jvm_concurrency_control(view: FileView, pr: PackRule) -> list[Finding]:
     writes nothing and takes no row lock (openmrs's new query methods). It stays when the same
     hunk removed a transaction (Hibernate no longer flushes that method's writes), when it is on a
     class (every method of it joins), and when the class has a transaction that writes (the
-    method had one)."""
+    method had one). Nor a new metric counter beside the class's others (rules/counters.py)."""
     from .engine import _run_pattern_rule
 
     head_hunk, base_hunk = _hunk_index(view)
@@ -811,6 +812,8 @@ def jvm_concurrency_control(view: FileView, pr: PackRule) -> list[Finding]:
     added = _added(view)
 
     def kept(f: Finding) -> bool:
+        if f.side == "head" and new_counter(added.get(f.line, ""), view.ctx.head_text() or "", view.ctx.base_text()):
+            return False  # a new metric counter beside the class's others (rules/counters.py)
         if f.side != "head" or not _JVM_READ_ONLY_TX.match(added.get(f.line, "")) or head_hunk.get(f.line) in had_tx:
             return True
         # The class and its writing transaction are read only for a read-only transaction's finding.

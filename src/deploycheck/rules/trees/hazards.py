@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from ..counters import new_counter
 from .parse import Parsed, js_function_name, nodes_of
 from .producer import flat
 from .units import index_units, qualname, units_at
@@ -164,6 +165,19 @@ def _gained(key: str, gain: Counter) -> str:
             f"another order than a second lock).{nulls}")
 
 
+def _only_new_counters(lines: dict[int, str], unit, gain: Counter, head: Parsed, base: Parsed) -> bool:
+    """Whether what ``unit`` gained is only new metric counters beside the class's others
+    (rules/counters.py): new state guarding itself, not a guard on state that was there. The
+    changed lines inside it that name what it gained, a new property's own among them."""
+    if head.language not in ("java", "kotlin"):
+        return False
+    declaring = [n for n, text in lines.items() if unit.start_point[0] < n <= unit.end_point[0] + 1
+                 and any(name in text for name in gain)]
+    head_text = head.source.decode("utf-8", "replace")
+    base_text = base.source.decode("utf-8", "replace")
+    return bool(declaring) and all(new_counter(lines[n], head_text, base_text) for n in declaring)
+
+
 def _moved_to(key: str, lost: Counter, base: Parsed, head: Parsed, side: str, mine: dict, theirs: dict):
     """(primitive, unit) when a primitive ``key`` lost went to another unit both sides hold (a
     `synchronized` moved from the writer to the reader: the file has as many, the writer none),
@@ -213,7 +227,7 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
                         "guarded by it, and may now race between threads or goroutines."))
             continue
         gain = (_primitives(h, head, False) - _primitives(b, base, False)) & file_gain
-        if gain:
+        if gain and not (side == "head" and _only_new_counters(lines, h, gain, head, base)):
             out.append((changed[0], changed[-1], "warning", _gained(key, gain)))
         if p.language in ("java", "kotlin"):
             before_calls, after_calls = _parallel_calls(b, base), _parallel_calls(h, head)
