@@ -1059,6 +1059,25 @@ def test_a_rejected_answer_comes_back_as_typed_to_edit(project: Project) -> None
     assert the_record(p).body.answers["silent-failure"] == Answer("Two workers reserving the same product at once sell it twice.")
 
 
+def test_no_typed_as_the_details_of_yes_changes_the_answer(project: Project) -> None:
+    """A new user's trial: "yes" to concurrency-tested, a test file that does not exist (refused),
+    then "no" to change their mind, which was refused twice as details naming no test file."""
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION[:5]:
+        t.answer(prompt, keys)
+    t.answer(DETAILS, "tests/test_not_written_yet.py")
+    refused = " ".join(t.expect(DETAILS).split())
+    assert "Not accepted: tests/test_not_written_yet.py does not exist in the head commit." in refused
+    assert "To change the answer 'yes', type no or n/a here, or back to answer the question again." in refused
+    t.send("no\r")  # typing replaces the refused path standing in the line
+    t.expect("Changed the answer from 'yes' to 'no'")
+    t.answer(DETAILS, "no load rig yet; the follow-up change adds one")  # the details "no" asks for
+    sign_from_rollback(t)
+    assert t.wait() == 0
+    assert the_record(p).body.answers["concurrency-tested"] == Answer("no", "no load rig yet; the follow-up change adds one")
+
+
 def test_editor_writes_a_long_answer_through_a_temporary_file(project: Project, tmp_path: Path) -> None:
     p = project
     seen = tmp_path / "editor-saw"
@@ -1354,6 +1373,21 @@ def test_test_details_must_name_an_existing_test_and_quiet_tests_warn_inline() -
     assert flat.index("Warning: concurrency-tested: tests/test_plain.py shows no sign of concurrency") < flat.index("Question 4 of 5")
     assert answers["concurrency-tested"].details == "tests/test_plain.py"
     assert answers["concurrency-tested"].warning.startswith("concurrency-tested: tests/test_plain.py shows no sign")
+
+
+def test_a_bare_answer_typed_as_details_changes_the_answer_and_a_refusal_says_how() -> None:
+    script = (
+        "yes\nProduct.stock\nyes\nrow lock\n"
+        "yes\ntests/test_missing.py\nn\nno rig yet\n"  # a letter as at the choice prompt
+        f"no\nN/A\n{SILENT}\n.\n"  # n/a needs no details: the walk goes on
+    )
+    answers, screen = scripted_walk(script)
+    flat = " ".join(screen.split())
+    assert "To change the answer 'yes', type no or n/a here, or back to answer the question again." in flat
+    assert "Changed the answer from 'yes' to 'no': 'n' answers the question; it is not details for 'yes'." in flat
+    assert "Changed the answer from 'no' to 'n/a'" in flat
+    assert answers["concurrency-tested"] == Answer("no", "no rig yet")
+    assert answers["rollback-safe"] == Answer("n/a")
 
 
 def test_free_text_must_be_a_sentence_and_may_span_lines() -> None:

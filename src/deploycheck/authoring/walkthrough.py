@@ -396,7 +396,8 @@ class Walk:
     At any question the author may type ``back`` (the previous question, its answer kept as
     the default; at a detail or an explanation: this question's answer again), ``help`` (the
     question's help and its evidence in full) or ``review`` (every answer, numbered, any of
-    them edited by its number; see ``prompts.MOVES``)."""
+    them edited by its number; see ``prompts.MOVES``). At a detail, another of the question's
+    answers typed alone changes the answer (``_other_choice``)."""
 
     def __init__(
         self,
@@ -653,8 +654,6 @@ class Walk:
         """The answer (and its details); None when the author went back from the details."""
         from rich.text import Text
 
-        from .prompts import BACK, Move
-
         if q.free_text:
             self.prompter.say(Text(
                 f"Answer in at least one sentence, over one or more lines; a line with only {END_OF_TEXT} ends the answer"
@@ -676,9 +675,31 @@ class Walk:
         answer = self._asking(q, lambda: self.prompter.choice(
             q.text, q.choices, previous, typed.answer if typed else None, moves=True,
         ), chosen).strip().lower()
-        need = detail_need(q, answer, self.config)
-        if need is None:
-            return Answer(answer)
+        while True:
+            need = detail_need(q, answer, self.config)
+            if need is None:
+                return Answer(answer)
+            details = self._details(q, answer, need, default, typed)
+            if details is None:
+                return None
+            other = _other_choice(details, q.choices, answer)
+            if other is None:
+                return Answer(answer, details)
+            # "no" typed where the details of "yes" were asked: a new user's trial (dendrite) changed
+            # their mind after a rejected test file and was told twice that "no" names no test file.
+            # No question's details are a bare answer word, so it is read as the answer changed, and said.
+            self._note(f"Changed the answer from '{answer}' to '{other}': '{details.strip()}' answers the question; "
+                       f"it is not details for '{answer}'.", style="cyan")
+            answer, typed = other, None
+
+    def _details(self, q: Question, answer: str, need: DetailNeed, default: Answer | None, typed: Answer | None) -> str | None:
+        """The details ``answer`` needs, checked as ``need`` says; None when the author went back.
+        Another of the question's answers typed alone is returned unchecked: ``ask_answer`` takes it
+        as the answer changed."""
+        from rich.text import Text
+
+        from .prompts import BACK, Move
+
         keep = default.details if default and default.answer == answer else None
         edit = Begun(typed.details) if typed and typed.answer == answer and typed.details else None
         # One line: Enter submits (the new-user trial typed several lines and the rest went to the
@@ -694,10 +715,17 @@ class Walk:
                 if move.kind == BACK:
                     return None
                 raise
+            if _other_choice(details, q.choices, answer) is not None:
+                return details
             why = check_test_reference(details, self.exists) if need.check == "test" else None
             if why is None:
-                return Answer(answer, details)
+                return details
             self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(why)))
+            # The way out said where it is needed: nothing on screen told the trial's author how to
+            # take back the "yes" whose details were refused.
+            others = [c for c in q.choices if c.lower() != answer]
+            self._note(f"To change the answer '{answer}', type {' or '.join(others)} here, or back to answer the question again.",
+                       style="dim")
             keep, edit = (None if keep == details else keep), details
 
     def challenge(self, q: Question, candidate: Answer, default: Answer | None, begun: Answer | None = None) -> Answer | None:
@@ -749,6 +777,15 @@ class Walk:
                 return with_rebuttal(candidate, rebuttal)
             say(Text("Please explain in at least a sentence (20 characters or more, with spaces).", style="yellow"))
             earlier, edit = None, rebuttal
+
+
+def _other_choice(typed: str, choices: Sequence[str], answer: str) -> str | None:
+    """The question's answer other than ``answer`` that ``typed`` is alone (``no``, ``n``, ``n/a``
+    in any case, as at the choice prompt), or None."""
+    from .prompts import resolve_choice
+
+    chosen = resolve_choice(typed, choices)
+    return chosen.strip().lower() if chosen is not None and chosen.strip().lower() != answer else None
 
 
 # --- the edges: what check.py calls -------------------------------------------------------------
