@@ -282,6 +282,18 @@ def unshown_high(shown: Sequence[Finding], current: Sequence[Finding]) -> list[F
     return out
 
 
+def uncovered_files(verdict: Verdict) -> list[str]:
+    """The flagged files of a failed ``verdict`` that its records do not cover: the ones a stale
+    record names, when that is all that is wrong with the change; every flagged file otherwise (no
+    record, or one that does not verify, covers none)."""
+    flagged = {path_key(p) for p in verdict.flagged_files}
+    if not verdict.records or not verdict.problems or any(
+            p.code != STALE or p.path is None or path_key(p.path) not in flagged for p in verdict.problems):
+        return list(verdict.flagged_files)
+    named = {path_key(p.path) for p in verdict.problems if p.path is not None}
+    return [p for p in verdict.flagged_files if path_key(p) in named]
+
+
 def decide(
     flagged_files: list[str],
     record_files: list[RecordFile],
