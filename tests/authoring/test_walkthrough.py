@@ -1139,6 +1139,37 @@ def test_a_stale_records_answers_are_the_defaults_never_taken_unasked(project: P
     assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "decrements inventory.Product.stock")}
 
 
+def test_a_file_flagged_since_the_record_is_named_with_its_findings_before_the_questions(project: Project) -> None:
+    """A new user's trial (openvidu): a file flagged after the record was signed, and Enter seven
+    times re-signed the record's answers without the new finding ever being mentioned."""
+    p = project
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    (record,) = records(p)
+    rel = record.relative_to(p.repo).as_posix()
+    commit(p.repo, {"inventory/restock.py": BRANCH_JOB.replace("reserve_stock", "restock")}, message="Restocking")
+    t = term(p)
+    shown = t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ")
+    said = " ".join(shown.split())
+    assert f"This branch's earlier record {rel} no longer covers the change: inventory/restock.py is newly flagged." in said
+    lines = shown.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("New since "))
+    assert " ".join(" ".join(lines[at:at + 3]).split()) == (
+        f"New since {rel} was signed (2 findings): its answers did not consider them. Answer each question for them "
+        "too: an answer kept with Enter is signed as covering them."
+    )
+    assert lines[at + 3:at + 6] == [
+        "  inventory/restock.py:7: DC101 job-code-changed [warning]",
+        "  inventory/restock.py:10: DC301 lost-update [high]",
+        "",
+    ]
+    # and beside each question's evidence, after the findings the record showed
+    assert "  inventory/restock.py:10: DC301 lost-update [high] (new since the earlier record)" in lines
+    assert "  inventory/jobs.py:10: DC301 lost-update [high]" in lines
+    t.interrupt()
+    assert t.wait() == 130
+
+
 def test_check_force_over_a_valid_record_offers_its_answers_and_enter_keeps_each(project: Project) -> None:
     """Issue 18, point 4: `check --force` over a record that still covers the change asks
     again with every earlier answer offered; Enter through all of them signs the same answers."""

@@ -413,8 +413,10 @@ class Walk:
         fallback: Mapping[str, Answer] | None = None,
         changed: Mapping[tuple[str, str], Collection[int]] | None = None,
         pending: Mapping[str, Answer] | None = None,
+        new: Collection[Finding] = (),
     ) -> None:
         self.checklist = checklist
+        self.new = {id(f) for f in new}  # findings the re-used record did not show: marked in each evidence list
         self.changed = dict(changed or {})  # (path, side) -> changed line numbers, for the frames
         self.findings = list(findings)
         self.config = config
@@ -585,7 +587,8 @@ class Walk:
         if evidence:
             say(Text(f"Evidence ({len(evidence)} finding{'s' if len(evidence) != 1 else ''}):"))
             for finding in evidence:  # shown in full above; here a reminder of which ones
-                say(Text("  ") + _heading(finding))
+                mark = Text(" (new since the earlier record)", style="bold yellow") if id(finding) in self.new else Text("")
+                say(Text("  ") + _heading(finding) + mark)
         elif not q.free_text:
             say(Text("No finding points at this question directly; answer from what you know of the change.", style="dim"))
 
@@ -852,7 +855,8 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
         return str(drafts.save_draft(root, draft))
 
     session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save,
-                   fallback=earlier.answers if earlier else None, changed=report.changed_lines(ctx.scan))
+                   fallback=earlier.answers if earlier else None, changed=report.changed_lines(ctx.scan),
+                   new=earlier.new if earlier else ())
     prompter.say(*glance(ctx, checklist, sources, prompter.width), wrap=False)
     offered = declined = False
 
@@ -911,6 +915,7 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
             prompter.say(Text("Every answer is in the draft" + (": sign them, or type review to change one." if confirm else "."), style="dim"))
     if earlier:
         prompter.say(Text(earlier.said(), style="dim"))
+        prompter.say(*_grown(earlier))
     def ready(answers: dict[str, Answer]) -> dict[str, Answer]:
         save(answers)  # kept until a record is written, so a failed signature loses nothing
         prompter.say(Text(""))
@@ -950,6 +955,8 @@ class Earlier:
     current: bool  # it still covers the change (``check --force``)
     signer: str = ""  # who signed it: a teammate's answers, kept with Enter, are signed anew by this author
     forced: bool = False  # ``check --force``: else a record that still covers the change is one the gate rejects
+    flagged_since: tuple[str, ...] = ()  # the flagged files it does not cover at all
+    new: tuple[Finding, ...] = ()  # the findings flagging the change that it did not show its author
 
     def said(self) -> str:
         """What the author is told before the first question."""
@@ -966,13 +973,40 @@ class Earlier:
             # five answers again after adding the right key): `check` asks only when the gate rejects it.
             return (f"This branch's record {path} still covers the change, but the gate does not accept it (`deploycheck "
                     f"verify` says why: an untrusted signer or a signature that does not verify). {offered}")
-        if self.changed:
-            names = ", ".join(inert(p, keep_newlines=False) for p in self.changed[:5])
-            more = f" and {len(self.changed) - 5} more" if len(self.changed) > 5 else ""
-            why = f"{names}{more} changed since it was signed"
+        if self.changed or self.flagged_since:
+            why = ", and ".join(
+                f"{_names(paths)} {what}" for paths, what in (
+                    (self.changed, "changed since it was signed"),
+                    (self.flagged_since, "is newly flagged" if len(self.flagged_since) == 1 else "are newly flagged"),
+                ) if paths)
         else:
             why = "it was made by an older deploycheck, whose fingerprint this one does not compare"
         return f"This branch's earlier record {path} no longer covers the change: {why}. {offered}"
+
+
+def _names(paths: Sequence[str]) -> str:
+    """Up to five paths, inert, and how many more."""
+    names = ", ".join(inert(p, keep_newlines=False) for p in paths[:5])
+    return names + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+
+
+def _grown(earlier: Earlier) -> list[Any]:
+    """What the flagged set gained since ``earlier`` was signed, to say before the questions: its
+    answers, kept with Enter, would be signed as if they answered for these findings too (a new
+    user's trial, openvidu, re-signed seven defaults over a newly flagged file never mentioned)."""
+    from rich.text import Text
+
+    if not earlier.new:
+        return []
+    n = len(earlier.new)
+    them = "them" if n != 1 else "it"
+    out: list[Any] = [Text(
+        f"New since {inert(earlier.path, keep_newlines=False)} was signed ({n} finding{'s' if n != 1 else ''}): its answers "
+        f"did not consider {them}. Answer each question for {them} too: an answer kept with Enter is signed as covering "
+        f"{them}.", style="bold yellow",
+    )]
+    out.extend(Text("  ") + _heading(f) for f in earlier.new)
+    return out
 
 
 def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: Mapping[str, str], force: bool) -> Earlier | None:
@@ -986,6 +1020,7 @@ def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: 
     from .assess import _uncommitted_own_records
     from ..analysis.fingerprint import VERSION, fingerprint
     from ..errors import DeployCheckError
+    from ..gate.decision import unshown_flagging
     from ..records.record import RECORDS_DIR, branch_anchor, parse_record
 
     root = ctx.change.repo_root
@@ -1010,9 +1045,12 @@ def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: 
                 continue
             covered = record.body.fingerprint.files if record.body.fingerprint.version == VERSION else None
             changed = () if covered is None or current else tuple(sorted(
-                p for p in {*covered, *digests} if covered.get(p) != digests.get(p)
+                p for p in covered if covered.get(p) != digests.get(p)
             ))
-            return Earlier(rel, answers, changed, current, record.signature.principal if record.signature else "", force)
+            since = () if covered is None or current else tuple(sorted(p for p in digests if p not in covered))
+            new = tuple(unshown_flagging(record.body.findings, ctx.scan.active))
+            return Earlier(rel, answers, changed, current, record.signature.principal if record.signature else "", force,
+                           since, new)
     except (DeployCheckError, OSError, ValueError):
         return None  # only defaults: an unreadable record means asking from scratch
     return None
