@@ -1140,7 +1140,7 @@ def test_a_stale_records_answers_are_the_defaults_never_taken_unasked(project: P
 
 
 def test_a_file_flagged_since_the_record_is_named_with_its_findings_before_the_questions(project: Project) -> None:
-    """A new user's trial (openvidu): a file flagged after the record was signed, and Enter seven
+    """A new user's trial: a file flagged after the record was signed, and Enter seven
     times re-signed the record's answers without the new finding ever being mentioned."""
     p = project
     assert p.assess().returncode == 0

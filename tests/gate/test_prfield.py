@@ -458,7 +458,7 @@ GO_LOCKED = GO_CACHE.replace("package cache\n", 'package cache\n\nimport "sync"\
 
 
 def test_findings_of_one_rule_in_one_file_are_one_phrase_of_the_claim(tmp_path):
-    """A new user's trial (dendrite): "concurrency control changed in X (sync.Mutex) and concurrency
+    """A new user's trial (dendrite's a2706e64 shows it): "concurrency control changed in X (sync.Mutex) and concurrency
     control changed in X (.Lock())", the same phrase once per match of the rule in the file."""
     from support.gitrepo import make_branch, make_repo
 

@@ -116,7 +116,7 @@ def scan(cwd: Path, *args: str, **env: str):
 
 @pytest.mark.parametrize("how", [("--base", "v1"), ("--base", "refs/tags/v1"), ("--base", "v1~0")])
 def test_scan_takes_a_tag_as_its_base_where_every_command_that_trusts_the_base_refuses_it(attack, how) -> None:
-    """`scan --base v0.10.0` (a new user's trial on dendrite) was refused as the gate refuses it:
+    """`scan --base v0.10.0` (a new user's trial) was refused as the gate refuses it:
     scan shows a change and gives no verdict, so any commit-ish will do."""
     git(attack.repo, "tag", "-a", "v1", "-m", "release 1", "main")
     shown = scan(attack.repo, *how)

@@ -71,7 +71,7 @@ def test_flagged_with_stale_record_fails_as_with_the_full_gate(project, monkeypa
 
 
 def test_a_stale_record_blocks_naming_only_the_flagged_files_it_does_not_cover(project, monkeypatch, capsys) -> None:
-    """A new user's trial (openvidu): one more file flagged after signing, and the hook listed every
+    """A new user's trial: one more file flagged after signing, and the hook listed every
     flagged file as "without a valid record", the ones the record covers too."""
     project.flagged_branch()
     assert project.assess().returncode == 0

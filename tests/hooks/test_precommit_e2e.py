@@ -201,7 +201,7 @@ def test_push_is_blocked_until_a_signed_record_is_committed(tmp_path: Path, hook
 
 def test_a_blocked_push_names_only_the_flagged_files_no_record_covers(tmp_path: Path, hook_repo: HookRepo) -> None:
     """A file flagged after the record was signed and pushed: the push hook names that file, not the
-    one the record still covers (a new user's trial, openvidu, was told both lacked a valid record)."""
+    one the record still covers (a new user's trial was told both lacked a valid record)."""
     project = make_project(tmp_path, {".pre-commit-config.yaml": project_config(hook_repo)})
     assert pre_commit(project.repo, hook_repo, "install", "--hook-type", "pre-push").returncode == 0
     env = pre_commit_env(hook_repo)

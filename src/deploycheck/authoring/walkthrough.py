@@ -688,7 +688,7 @@ class Walk:
             other = _other_choice(details, q.choices, answer)
             if other is None:
                 return Answer(answer, details)
-            # "no" typed where the details of "yes" were asked: a new user's trial (dendrite) changed
+            # "no" typed where the details of "yes" were asked: a new user's trial changed
             # their mind after a rejected test file and was told twice that "no" names no test file.
             # No question's details are a bare answer word, so it is read as the answer changed, and said.
             self._note(f"Changed the answer from '{answer}' to '{other}': '{details.strip()}' answers the question; "
@@ -993,7 +993,7 @@ def _names(paths: Sequence[str]) -> str:
 def _grown(earlier: Earlier) -> list[Any]:
     """What the flagged set gained since ``earlier`` was signed, to say before the questions: its
     answers, kept with Enter, would be signed as if they answered for these findings too (a new
-    user's trial, openvidu, re-signed seven defaults over a newly flagged file never mentioned)."""
+    user's trial re-signed seven defaults over a newly flagged file never mentioned)."""
     from rich.text import Text
 
     if not earlier.new:

@@ -9,8 +9,8 @@ from ..git.model import ADDED
 
 
 def run(base: str | None, head: str | None, format: str, fail_on_findings: bool) -> int:
-    # Any commit-ish, tags too (`scan --base v0.10.0`: a new user's trial on dendrite was refused
-    # it): scan shows a change and gives no verdict. The gate keeps to branches (docs/cli.md).
+    # Any commit-ish, tags too (`scan --base v0.10.0`: a new user's trial was refused it): scan
+    # shows a change and gives no verdict. The gate keeps to branches (docs/cli.md).
     ctx = analyse(base, head, tags=True)
     result = ctx.scan
     notes = config_notes(ctx)

@@ -505,7 +505,7 @@ def _unread_reason(message: str) -> str:
 def _per_rule_and_file(parts: list[tuple[str, str]]) -> list[str]:
     """Findings of one rule in one file said in one phrase where their words differ in one place
     only (``_one_phrase``): "concurrency control changed in x.go (sync.Mutex and .Lock())", not
-    the phrase once per match (a new user's trial on dendrite read "concurrency control changed in
+    the phrase once per match (a new user's trial read "concurrency control changed in
     X (sync.Mutex) and concurrency control changed in X (.Lock())")."""
     clusters: dict[tuple[str, str], list[list[str]]] = {}
     order: list[tuple[tuple[str, str], int]] = []

@@ -139,7 +139,7 @@ def print_hook(verdict: Verdict) -> None:
     from ..gate.decision import uncovered_files
 
     codes = sorted({p.code for p in verdict.problems})
-    # Only the files the records leave uncovered: a new user's trial (openvidu) flagged one more file
+    # Only the files the records leave uncovered: a new user's trial flagged one more file
     # after signing and was told every flagged file had no valid record, the covered ones too.
     uncovered = uncovered_files(verdict)
     files = ", ".join(inert(p, keep_newlines=False) for p in uncovered)
