@@ -79,6 +79,8 @@ def _run(command: str, **kwargs: object) -> None:
 
 BASE = typer.Option(None, "--base", metavar="REV", help="Base revision (default: DEPLOYCHECK_BASE, CI variables, config, origin/HEAD, origin/main, main, origin/master, master).")
 HEAD = typer.Option(None, "--head", metavar="REV", help="Head revision (default: HEAD).")
+# scan gives no verdict, so its base may be a tag (commands/scan.py); the others' is a branch or a commit.
+SCAN_BASE = typer.Option(None, "--base", metavar="REV", help="Base revision: a branch, a commit or a tag (default: DEPLOYCHECK_BASE, CI variables, config, origin/HEAD, origin/main, main, origin/master, master).")
 
 
 def _version(value: bool) -> None:
@@ -114,7 +116,7 @@ def check(
 
 @app.command()
 def scan(
-    base: Optional[str] = BASE,
+    base: Optional[str] = SCAN_BASE,
     head: Optional[str] = HEAD,
     format: ScanFormat = typer.Option(ScanFormat.text, "--format", help="Output format."),
     fail_on_findings: bool = typer.Option(False, "--fail-on-findings", help="Exit 1 when the change is flagged."),
@@ -170,7 +172,7 @@ def summary(
 def log(
     path: Optional[str] = typer.Option(None, "--path", metavar="PATH", help="Only records that assessed changes to this file (relative to the current folder, as git reads paths)."),
     format: ListFormat = typer.Option(ListFormat.text, "--format", help="Output format."),
-    base: Optional[str] = typer.Option(None, "--base", metavar="REV", help="Branch whose allowed_signers are trusted (resolved as scan and verify resolve their base)."),
+    base: Optional[str] = typer.Option(None, "--base", metavar="REV", help="Branch whose allowed_signers are trusted (resolved as verify resolves its base)."),
 ) -> None:
     """The audit trail: every record reachable from HEAD."""
     _run("log", path=path, format=format.value, base=base)

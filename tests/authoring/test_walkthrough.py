@@ -1059,6 +1059,25 @@ def test_a_rejected_answer_comes_back_as_typed_to_edit(project: Project) -> None
     assert the_record(p).body.answers["silent-failure"] == Answer("Two workers reserving the same product at once sell it twice.")
 
 
+def test_no_typed_as_the_details_of_yes_changes_the_answer(project: Project) -> None:
+    """A new user's trial: "yes" to concurrency-tested, a test file that does not exist (refused),
+    then "no" to change their mind, which was refused twice as details naming no test file."""
+    p = project
+    t = term(p)
+    for prompt, keys in TO_CONTINUATION[:5]:
+        t.answer(prompt, keys)
+    t.answer(DETAILS, "tests/test_not_written_yet.py")
+    refused = " ".join(t.expect(DETAILS).split())
+    assert "Not accepted: tests/test_not_written_yet.py does not exist in the head commit." in refused
+    assert "To change the answer 'yes', type no or n/a here, or back to answer the question again." in refused
+    t.send("no\r")  # typing replaces the refused path standing in the line
+    t.expect("Changed the answer from 'yes' to 'no'")
+    t.answer(DETAILS, "no load rig yet; the follow-up change adds one")  # the details "no" asks for
+    sign_from_rollback(t)
+    assert t.wait() == 0
+    assert the_record(p).body.answers["concurrency-tested"] == Answer("no", "no load rig yet; the follow-up change adds one")
+
+
 def test_editor_writes_a_long_answer_through_a_temporary_file(project: Project, tmp_path: Path) -> None:
     p = project
     seen = tmp_path / "editor-saw"
@@ -1118,6 +1137,37 @@ def test_a_stale_records_answers_are_the_defaults_never_taken_unasked(project: P
     t.expect("Does the logic assume sequential execution? [yes/no/n/a] (yes): ")
     # Only the answer given again is in the draft: the record's other answers were not accepted.
     assert ctrl_c_then_draft(t, p) == {"shared-state": Answer("yes", "decrements inventory.Product.stock")}
+
+
+def test_a_file_flagged_since_the_record_is_named_with_its_findings_before_the_questions(project: Project) -> None:
+    """A new user's trial: a file flagged after the record was signed, and Enter seven
+    times re-signed the record's answers without the new finding ever being mentioned."""
+    p = project
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    (record,) = records(p)
+    rel = record.relative_to(p.repo).as_posix()
+    commit(p.repo, {"inventory/restock.py": BRANCH_JOB.replace("reserve_stock", "restock")}, message="Restocking")
+    t = term(p)
+    shown = t.expect("Does this job touch shared state? [yes/no/n/a] (yes): ")
+    said = " ".join(shown.split())
+    assert f"This branch's earlier record {rel} no longer covers the change: inventory/restock.py is newly flagged." in said
+    lines = shown.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("New since "))
+    assert " ".join(" ".join(lines[at:at + 3]).split()) == (
+        f"New since {rel} was signed (2 findings): its answers did not consider them. Answer each question for them "
+        "too: an answer kept with Enter is signed as covering them."
+    )
+    assert lines[at + 3:at + 6] == [
+        "  inventory/restock.py:7: DC101 job-code-changed [warning]",
+        "  inventory/restock.py:10: DC301 lost-update [high]",
+        "",
+    ]
+    # and beside each question's evidence, after the findings the record showed
+    assert "  inventory/restock.py:10: DC301 lost-update [high] (new since the earlier record)" in lines
+    assert "  inventory/jobs.py:10: DC301 lost-update [high]" in lines
+    t.interrupt()
+    assert t.wait() == 130
 
 
 def test_check_force_over_a_valid_record_offers_its_answers_and_enter_keeps_each(project: Project) -> None:
@@ -1354,6 +1404,21 @@ def test_test_details_must_name_an_existing_test_and_quiet_tests_warn_inline() -
     assert flat.index("Warning: concurrency-tested: tests/test_plain.py shows no sign of concurrency") < flat.index("Question 4 of 5")
     assert answers["concurrency-tested"].details == "tests/test_plain.py"
     assert answers["concurrency-tested"].warning.startswith("concurrency-tested: tests/test_plain.py shows no sign")
+
+
+def test_a_bare_answer_typed_as_details_changes_the_answer_and_a_refusal_says_how() -> None:
+    script = (
+        "yes\nProduct.stock\nyes\nrow lock\n"
+        "yes\ntests/test_missing.py\nn\nno rig yet\n"  # a letter as at the choice prompt
+        f"no\nN/A\n{SILENT}\n.\n"  # n/a needs no details: the walk goes on
+    )
+    answers, screen = scripted_walk(script)
+    flat = " ".join(screen.split())
+    assert "To change the answer 'yes', type no or n/a here, or back to answer the question again." in flat
+    assert "Changed the answer from 'yes' to 'no': 'n' answers the question; it is not details for 'yes'." in flat
+    assert "Changed the answer from 'no' to 'n/a'" in flat
+    assert answers["concurrency-tested"] == Answer("no", "no rig yet")
+    assert answers["rollback-safe"] == Answer("n/a")
 
 
 def test_free_text_must_be_a_sentence_and_may_span_lines() -> None:

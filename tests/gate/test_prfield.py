@@ -444,12 +444,55 @@ def test_one_consequence_said_once_and_no_capital_after_but():
         _f("DC320", "high", f"`WATCH` (`pipe.watch()`) was removed from `Worker.start_jobs`: {why}.", "safeguard-removed"),
         _f("DC320", "high", f"`MULTI` (`pipe.multi()`) was removed from `Worker.start_jobs`: {why}.", "safeguard-removed"),
     ])
-    assert said == (
-        "`WATCH` (`pipe.watch()`) was removed from `Worker.start_jobs` and `MULTI` (`pipe.multi()`) was removed "
+    assert said == (  # one rule in one file: said once, what differs listed (session 32)
+        "`WATCH` (`pipe.watch()`) and `MULTI` (`pipe.multi()`) were removed "
         f"from `Worker.start_jobs`: {why} (DC320 safeguard-removed)"
     )
     assert what_changed([_f("DC301", "high", "The balance is read and saved.", "lost-update")]).startswith("the balance")
     assert what_changed([_f("DC301", "high", "Product.stock is read and saved.", "lost-update")]).startswith("Product.stock")
+
+
+GO_CACHE = "package cache\n\ntype Cache struct {\n\titems map[string]string\n}\n\nfunc (c *Cache) Put(k, v string) {\n\tc.items[k] = v\n}\n"
+GO_LOCKED = GO_CACHE.replace("package cache\n", 'package cache\n\nimport "sync"\n').replace(
+    "\titems", "\tmu    sync.Mutex\n\titems").replace("\tc.items[k] = v", "\tc.mu.Lock()\n\tdefer c.mu.Unlock()\n\tc.items[k] = v")
+
+
+def test_findings_of_one_rule_in_one_file_are_one_phrase_of_the_claim(tmp_path):
+    """A new user's trial (dendrite's a2706e64 shows it): "concurrency control changed in X (sync.Mutex) and concurrency
+    control changed in X (.Lock())", the same phrase once per match of the rule in the file."""
+    from support.gitrepo import make_branch, make_repo
+
+    repo = make_repo(tmp_path / "repo", {"cache/cache.go": GO_CACHE})
+    make_branch(repo, "work", {"cache/cache.go": GO_LOCKED}, message="Refactor the cache")
+    scanned = dc(repo, "scan", "--base", "main", "--format", "json", env=PR_CLEAN_ENV)
+    found = json.loads(scanned.stdout)
+    assert [f["message"].split(":")[0] for f in found["findings"] if f["rule"] == "DC252"] == [
+        "concurrency control changed in cache/cache.go (sync.Mutex)", "concurrency control changed in cache/cache.go (.Lock())"]
+    (claim,) = found["claims"]
+    assert ("but concurrency control changed in cache/cache.go (sync.Mutex and .Lock()): how goroutines and workers "
+            "interact changes (waits, deadlocks, ordering) (DC252 go-concurrency-control-changed); ") in claim["message"]
+    assert claim["message"].count("concurrency control changed") == 1
+    text = dc(repo, "scan", "--base", "main", env={**PR_CLEAN_ENV, "COLUMNS": "400"}).stdout
+    assert text.splitlines()[0].startswith("Claim vs change: commit ") and text.count("concurrency control changed in") == 3
+
+
+def test_findings_of_one_rule_are_one_phrase_only_where_they_differ_in_one_short_part():
+    why = "how goroutines and workers interact changes (waits, deadlocks, ordering)"
+    lock = [_f("DC252", "warning", f"concurrency control changed in jobs.py ({m}): {why}.", "go-cc") for m in ("mu.Lock()", "mu.RLock()", "sync.Map")]
+    assert what_changed(lock) == f"concurrency control changed in jobs.py (mu.Lock(), mu.RLock() and sync.Map): {why} (DC252 go-cc)"
+    many = [_f("DC701", "warning", f"`f{n}` (reached from background code): changed lines in background code.", "bg") for n in range(7)]
+    assert what_changed(many).startswith("`f0`, `f1`, `f2`, `f3` and 3 more in jobs.py changed in a way deploycheck cannot prove")
+    # Two sentences of one rule that share no short differing part stay two phrases.
+    weakened = [_f("DC704", "warning", "`Cache` now uses `Mutex`: the state is shared.", "weak"),
+                _f("DC704", "warning", "`c.mu.Lock(…)` in `Cache.Put` takes a new lock: what it makes exclusive changed.", "weak")]
+    assert what_changed(weakened) == ("`Cache` now uses `Mutex`: the state is shared (DC704 weak); `c.mu.Lock(…)` in `Cache.Put` "
+                                      "takes a new lock: what it makes exclusive changed (DC704 weak)")
+    # Another file: its own phrase, the consequence said once as before.
+    other = Finding(rule="DC252", name="go-cc", category="concurrency", severity="warning", path="other.go", line=3, end_line=3,
+                    message=f"concurrency control changed in other.go (sync.Mutex): {why}.", questions=("shared-state",))
+    assert what_changed([*lock[:2], other]) == (
+        f"concurrency control changed in jobs.py (mu.Lock() and mu.RLock()) and concurrency control changed in other.go "
+        f"(sync.Mutex): {why} (DC252 go-cc)")
 
 
 def test_a_note_reaches_the_github_output_and_its_step_summary(repo, key, tmp_path):

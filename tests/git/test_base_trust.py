@@ -110,6 +110,45 @@ def test_a_name_that_is_only_a_tag_is_refused_from_the_environment(attack) -> No
     assert "base 'release' (from DEPLOYCHECK_BASE) names a tag" in message
 
 
+def scan(cwd: Path, *args: str, **env: str):
+    return run_dc(cwd, "scan", *args, env=dc_env(**env))
+
+
+@pytest.mark.parametrize("how", [("--base", "v1"), ("--base", "refs/tags/v1"), ("--base", "v1~0")])
+def test_scan_takes_a_tag_as_its_base_where_every_command_that_trusts_the_base_refuses_it(attack, how) -> None:
+    """`scan --base v0.10.0` (a new user's trial) was refused as the gate refuses it:
+    scan shows a change and gives no verdict, so any commit-ish will do."""
+    git(attack.repo, "tag", "-a", "v1", "-m", "release 1", "main")
+    shown = scan(attack.repo, *how)
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    merge_base = git(attack.repo, "rev-parse", "main")[:8]
+    assert f"Base: {how[1]} (from --base, read as a tag) · merge-base {merge_base}" in shown.stdout
+    assert "inventory/jobs.py:" in shown.stdout and "Flagged: " in shown.stdout
+    assert json.loads(scan(attack.repo, *how, "--format", "json").stdout)["flagged"] is True
+    assert scan(attack.repo, DEPLOYCHECK_BASE="v1").returncode == 0
+    for command in ("verify", "summary", "log"):  # they read the base's signers: a branch's only
+        message = one_line_error(run_dc(attack.repo, command, *how, env=dc_env()))
+        assert "names a tag, not a branch" in message and "`deploycheck scan` takes a tag" in message, command
+    # A name that is a branch and a tag is the branch, in scan too: a tag at the head shows nothing.
+    git(attack.repo, "tag", "main", "HEAD")
+    shown = scan(attack.repo, "--base", "main")
+    assert "Base: main (from --base) ·" in shown.stdout and "inventory/jobs.py:" in shown.stdout
+
+
+def test_scan_against_a_tag_says_nothing_of_the_record(tmp_path: Path) -> None:
+    """The signers would be read at the tag: no "a valid record covers it" from there."""
+    project = make_project(tmp_path)
+    git(project.repo, "tag", "v1", "main")
+    project.flagged_branch()
+    assert project.assess().returncode == 0
+    record = git(project.repo, "diff", "--cached", "--name-only")
+    git(project.repo, "commit", "-q", "-m", "Concurrency record")
+    assert f"A valid record covers it: {record}." in " ".join(scan(project.repo).stdout.split())
+    said = " ".join(scan(project.repo, "--base", "v1").stdout.split())
+    assert ("The change adds a record; whether it covers the change, `deploycheck verify` decides against the base "
+            "branch (never a tag).") in said and "A valid record covers it" not in said
+
+
 def test_a_branch_named_like_the_remote_branch_does_not_shadow_it(attack) -> None:
     """`git checkout -B origin/main` (a CI checkout of a pushed branch called origin/main) makes
     refs/heads/origin/main, which git's lookup of `origin/main` prefers to refs/remotes/."""

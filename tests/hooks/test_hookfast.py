@@ -70,6 +70,30 @@ def test_flagged_with_stale_record_fails_as_with_the_full_gate(project, monkeypa
     assert both_verdicts(project.repo, monkeypatch, capsys, ["--hook"]) == (1, 1)
 
 
+def test_a_stale_record_blocks_naming_only_the_flagged_files_it_does_not_cover(project, monkeypatch, capsys) -> None:
+    """A new user's trial: one more file flagged after signing, and the hook listed every
+    flagged file as "without a valid record", the ones the record covers too."""
+    project.flagged_branch()
+    assert project.assess().returncode == 0
+    record = git(project.repo, "diff", "--cached", "--name-only")
+    git(project.repo, "commit", "-q", "-m", "record")
+    commit(project.repo, {"inventory/restock.py": LOST_UPDATE_JOB.replace("reserve_stock", "restock")}, "Restocking")
+    assert both_verdicts(project.repo, monkeypatch, capsys, ["--hook"]) == (1, 1)
+    code, _, messages = probe(project.repo, "verify", "--hook")
+    assert code == 1 and messages.splitlines() == [
+        "deploycheck: blocked: inventory/restock.py changed jobs, queues or shared state without a valid record "
+        f"(stale-record); {record} covers the 1 other flagged file.",
+        "deploycheck: inventory/restock.py: flagged now, but not covered by the record (newly flagged file)",
+        "deploycheck: run `deploycheck` to answer the checklist, commit the record, and push again.",
+    ]
+    # A covered file edited since signing is no longer covered: it is named, and nothing is said covered.
+    commit(project.repo, {"inventory/jobs.py": LOST_UPDATE_JOB + "# tweak\n"}, "edit after assessing")
+    code, _, messages = probe(project.repo, "verify", "--hook")
+    assert code == 1 and messages.splitlines()[0] == (
+        "deploycheck: blocked: inventory/jobs.py, inventory/restock.py changed jobs, queues or shared state without a "
+        "valid record (stale-record).")
+
+
 def test_base_and_head_options_are_honoured(project, monkeypatch, capsys) -> None:
     flagged = project.flagged_branch()
     git(project.repo, "checkout", "-q", "-b", "quiet", "main")

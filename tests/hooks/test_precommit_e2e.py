@@ -199,6 +199,26 @@ def test_push_is_blocked_until_a_signed_record_is_committed(tmp_path: Path, hook
     assert git(project.repo, "status", "--porcelain") == ""
 
 
+def test_a_blocked_push_names_only_the_flagged_files_no_record_covers(tmp_path: Path, hook_repo: HookRepo) -> None:
+    """A file flagged after the record was signed and pushed: the push hook names that file, not the
+    one the record still covers (a new user's trial was told both lacked a valid record)."""
+    project = make_project(tmp_path, {".pre-commit-config.yaml": project_config(hook_repo)})
+    assert pre_commit(project.repo, hook_repo, "install", "--hook-type", "pre-push").returncode == 0
+    env = pre_commit_env(hook_repo)
+    project.flagged_branch()
+    assert project.assess().returncode == 0
+    record = git(project.repo, "diff", "--cached", "--name-only")
+    git(project.repo, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "Concurrency record")
+    assert run_git(project.repo, "push", "origin", "feature", env=env).returncode == 0
+    commit(project.repo, {"inventory/restock.py": LOST_UPDATE_JOB.replace("reserve_stock", "restock")}, "Restocking")
+    blocked = run_git(project.repo, "push", "origin", "feature", env=env)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    lines = blocked.stdout.splitlines()
+    assert (f"deploycheck: blocked: inventory/restock.py changed jobs, queues or shared state without a valid record "
+            f"(stale-record); {record} covers the 1 other flagged file.") in lines, blocked.stdout
+    assert not any("inventory/jobs.py" in line for line in lines), blocked.stdout
+
+
 def test_unflagged_work_commits_and_pushes_quietly(tmp_path: Path, hook_repo: HookRepo) -> None:
     project = make_project(tmp_path, {".pre-commit-config.yaml": project_config(hook_repo)})
     assert pre_commit(project.repo, hook_repo, "install").returncode == 0

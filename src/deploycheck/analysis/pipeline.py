@@ -105,14 +105,15 @@ def config_at(objects: BlobReader, rev: str, base: str | None = None) -> Config:
 
 
 def analyse(
-    base: str | None = None, head: str | None = None, cwd: str | None = None, objects: BlobReader | None = None
+    base: str | None = None, head: str | None = None, cwd: str | None = None, objects: BlobReader | None = None,
+    tags: bool = False,
 ) -> Context:
     """Find the change, read the base branch's config and scan. One `git cat-file --batch`
     (``objects`` when given, started in ``cwd``) answers every question about revisions and
-    files on the way."""
+    files on the way. ``tags``: the base may be a tag (``scan`` only: ``change.resolve_base``)."""
     cwd = cwd or os.getcwd()
     with nullcontext(objects) if objects is not None else BlobReader(cwd) as objects:
-        change, deck = compute_change(cwd, base, head, objects)
+        change, deck = compute_change(cwd, base, head, objects, tags)
         from ..git.change import gitlab_target_tip
 
         # A GitLab merge request's base is the fork point; its configuration is the target's today.

@@ -396,7 +396,8 @@ class Walk:
     At any question the author may type ``back`` (the previous question, its answer kept as
     the default; at a detail or an explanation: this question's answer again), ``help`` (the
     question's help and its evidence in full) or ``review`` (every answer, numbered, any of
-    them edited by its number; see ``prompts.MOVES``)."""
+    them edited by its number; see ``prompts.MOVES``). At a detail, another of the question's
+    answers typed alone changes the answer (``_other_choice``)."""
 
     def __init__(
         self,
@@ -412,8 +413,10 @@ class Walk:
         fallback: Mapping[str, Answer] | None = None,
         changed: Mapping[tuple[str, str], Collection[int]] | None = None,
         pending: Mapping[str, Answer] | None = None,
+        new: Collection[Finding] = (),
     ) -> None:
         self.checklist = checklist
+        self.new = {id(f) for f in new}  # findings the re-used record did not show: marked in each evidence list
         self.changed = dict(changed or {})  # (path, side) -> changed line numbers, for the frames
         self.findings = list(findings)
         self.config = config
@@ -584,7 +587,8 @@ class Walk:
         if evidence:
             say(Text(f"Evidence ({len(evidence)} finding{'s' if len(evidence) != 1 else ''}):"))
             for finding in evidence:  # shown in full above; here a reminder of which ones
-                say(Text("  ") + _heading(finding))
+                mark = Text(" (new since the earlier record)", style="bold yellow") if id(finding) in self.new else Text("")
+                say(Text("  ") + _heading(finding) + mark)
         elif not q.free_text:
             say(Text("No finding points at this question directly; answer from what you know of the change.", style="dim"))
 
@@ -653,8 +657,6 @@ class Walk:
         """The answer (and its details); None when the author went back from the details."""
         from rich.text import Text
 
-        from .prompts import BACK, Move
-
         if q.free_text:
             self.prompter.say(Text(
                 f"Answer in at least one sentence, over one or more lines; a line with only {END_OF_TEXT} ends the answer"
@@ -676,9 +678,31 @@ class Walk:
         answer = self._asking(q, lambda: self.prompter.choice(
             q.text, q.choices, previous, typed.answer if typed else None, moves=True,
         ), chosen).strip().lower()
-        need = detail_need(q, answer, self.config)
-        if need is None:
-            return Answer(answer)
+        while True:
+            need = detail_need(q, answer, self.config)
+            if need is None:
+                return Answer(answer)
+            details = self._details(q, answer, need, default, typed)
+            if details is None:
+                return None
+            other = _other_choice(details, q.choices, answer)
+            if other is None:
+                return Answer(answer, details)
+            # "no" typed where the details of "yes" were asked: a new user's trial changed
+            # their mind after a rejected test file and was told twice that "no" names no test file.
+            # No question's details are a bare answer word, so it is read as the answer changed, and said.
+            self._note(f"Changed the answer from '{answer}' to '{other}': '{details.strip()}' answers the question; "
+                       f"it is not details for '{answer}'.", style="cyan")
+            answer, typed = other, None
+
+    def _details(self, q: Question, answer: str, need: DetailNeed, default: Answer | None, typed: Answer | None) -> str | None:
+        """The details ``answer`` needs, checked as ``need`` says; None when the author went back.
+        Another of the question's answers typed alone is returned unchecked: ``ask_answer`` takes it
+        as the answer changed."""
+        from rich.text import Text
+
+        from .prompts import BACK, Move
+
         keep = default.details if default and default.answer == answer else None
         edit = Begun(typed.details) if typed and typed.answer == answer and typed.details else None
         # One line: Enter submits (the new-user trial typed several lines and the rest went to the
@@ -694,10 +718,17 @@ class Walk:
                 if move.kind == BACK:
                     return None
                 raise
+            if _other_choice(details, q.choices, answer) is not None:
+                return details
             why = check_test_reference(details, self.exists) if need.check == "test" else None
             if why is None:
-                return Answer(answer, details)
+                return details
             self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(why)))
+            # The way out said where it is needed: nothing on screen told the trial's author how to
+            # take back the "yes" whose details were refused.
+            others = [c for c in q.choices if c.lower() != answer]
+            self._note(f"To change the answer '{answer}', type {' or '.join(others)} here, or back to answer the question again.",
+                       style="dim")
             keep, edit = (None if keep == details else keep), details
 
     def challenge(self, q: Question, candidate: Answer, default: Answer | None, begun: Answer | None = None) -> Answer | None:
@@ -749,6 +780,15 @@ class Walk:
                 return with_rebuttal(candidate, rebuttal)
             say(Text("Please explain in at least a sentence (20 characters or more, with spaces).", style="yellow"))
             earlier, edit = None, rebuttal
+
+
+def _other_choice(typed: str, choices: Sequence[str], answer: str) -> str | None:
+    """The question's answer other than ``answer`` that ``typed`` is alone (``no``, ``n``, ``n/a``
+    in any case, as at the choice prompt), or None."""
+    from .prompts import resolve_choice
+
+    chosen = resolve_choice(typed, choices)
+    return chosen.strip().lower() if chosen is not None and chosen.strip().lower() != answer else None
 
 
 # --- the edges: what check.py calls -------------------------------------------------------------
@@ -815,7 +855,8 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
         return str(drafts.save_draft(root, draft))
 
     session = Walk(checklist, ctx.scan.active, ctx.config, exists, text, prompter, sources, on_answer=save,
-                   fallback=earlier.answers if earlier else None, changed=report.changed_lines(ctx.scan))
+                   fallback=earlier.answers if earlier else None, changed=report.changed_lines(ctx.scan),
+                   new=earlier.new if earlier else ())
     prompter.say(*glance(ctx, checklist, sources, prompter.width), wrap=False)
     offered = declined = False
 
@@ -874,6 +915,7 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
             prompter.say(Text("Every answer is in the draft" + (": sign them, or type review to change one." if confirm else "."), style="dim"))
     if earlier:
         prompter.say(Text(earlier.said(), style="dim"))
+        prompter.say(*_grown(earlier))
     def ready(answers: dict[str, Answer]) -> dict[str, Answer]:
         save(answers)  # kept until a record is written, so a failed signature loses nothing
         prompter.say(Text(""))
@@ -913,6 +955,8 @@ class Earlier:
     current: bool  # it still covers the change (``check --force``)
     signer: str = ""  # who signed it: a teammate's answers, kept with Enter, are signed anew by this author
     forced: bool = False  # ``check --force``: else a record that still covers the change is one the gate rejects
+    flagged_since: tuple[str, ...] = ()  # the flagged files it does not cover at all
+    new: tuple[Finding, ...] = ()  # the findings flagging the change that it did not show its author
 
     def said(self) -> str:
         """What the author is told before the first question."""
@@ -929,13 +973,40 @@ class Earlier:
             # five answers again after adding the right key): `check` asks only when the gate rejects it.
             return (f"This branch's record {path} still covers the change, but the gate does not accept it (`deploycheck "
                     f"verify` says why: an untrusted signer or a signature that does not verify). {offered}")
-        if self.changed:
-            names = ", ".join(inert(p, keep_newlines=False) for p in self.changed[:5])
-            more = f" and {len(self.changed) - 5} more" if len(self.changed) > 5 else ""
-            why = f"{names}{more} changed since it was signed"
+        if self.changed or self.flagged_since:
+            why = ", and ".join(
+                f"{_names(paths)} {what}" for paths, what in (
+                    (self.changed, "changed since it was signed"),
+                    (self.flagged_since, "is newly flagged" if len(self.flagged_since) == 1 else "are newly flagged"),
+                ) if paths)
         else:
             why = "it was made by an older deploycheck, whose fingerprint this one does not compare"
         return f"This branch's earlier record {path} no longer covers the change: {why}. {offered}"
+
+
+def _names(paths: Sequence[str]) -> str:
+    """Up to five paths, inert, and how many more."""
+    names = ", ".join(inert(p, keep_newlines=False) for p in paths[:5])
+    return names + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+
+
+def _grown(earlier: Earlier) -> list[Any]:
+    """What the flagged set gained since ``earlier`` was signed, to say before the questions: its
+    answers, kept with Enter, would be signed as if they answered for these findings too (a new
+    user's trial re-signed seven defaults over a newly flagged file never mentioned)."""
+    from rich.text import Text
+
+    if not earlier.new:
+        return []
+    n = len(earlier.new)
+    them = "them" if n != 1 else "it"
+    out: list[Any] = [Text(
+        f"New since {inert(earlier.path, keep_newlines=False)} was signed ({n} finding{'s' if n != 1 else ''}): its answers "
+        f"did not consider {them}. Answer each question for {them} too: an answer kept with Enter is signed as covering "
+        f"{them}.", style="bold yellow",
+    )]
+    out.extend(Text("  ") + _heading(f) for f in earlier.new)
+    return out
 
 
 def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: Mapping[str, str], force: bool) -> Earlier | None:
@@ -949,6 +1020,7 @@ def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: 
     from .assess import _uncommitted_own_records
     from ..analysis.fingerprint import VERSION, fingerprint
     from ..errors import DeployCheckError
+    from ..gate.decision import unshown_flagging
     from ..records.record import RECORDS_DIR, branch_anchor, parse_record
 
     root = ctx.change.repo_root
@@ -973,9 +1045,12 @@ def _earlier_record(ctx: "Context", checklist: Checklist, branch: str, digests: 
                 continue
             covered = record.body.fingerprint.files if record.body.fingerprint.version == VERSION else None
             changed = () if covered is None or current else tuple(sorted(
-                p for p in {*covered, *digests} if covered.get(p) != digests.get(p)
+                p for p in covered if covered.get(p) != digests.get(p)
             ))
-            return Earlier(rel, answers, changed, current, record.signature.principal if record.signature else "", force)
+            since = () if covered is None or current else tuple(sorted(p for p in digests if p not in covered))
+            new = tuple(unshown_flagging(record.body.findings, ctx.scan.active))
+            return Earlier(rel, answers, changed, current, record.signature.principal if record.signature else "", force,
+                           since, new)
     except (DeployCheckError, OSError, ValueError):
         return None  # only defaults: an unreadable record means asking from scratch
     return None

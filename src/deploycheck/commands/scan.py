@@ -9,7 +9,9 @@ from ..git.model import ADDED
 
 
 def run(base: str | None, head: str | None, format: str, fail_on_findings: bool) -> int:
-    ctx = analyse(base, head)
+    # Any commit-ish, tags too (`scan --base v0.10.0`: a new user's trial was refused it): scan
+    # shows a change and gives no verdict. The gate keeps to branches (docs/cli.md).
+    ctx = analyse(base, head, tags=True)
     result = ctx.scan
     notes = config_notes(ctx)
     if notes:
@@ -88,6 +90,13 @@ def _next_step(ctx: Context) -> str:
         # Only a record the change adds can cover it (gate.verification.record_files): without
         # one there is nothing to check, and the gate's reading of trust and digests is skipped.
         return report.ASSESS
+    from ..git.change import read_as_tag
+
+    if read_as_tag(ctx.change):
+        # The signers would be read at the tag, which anyone who can push may point anywhere: no
+        # word on the record here, where a valid one would read as the gate's.
+        return ("The change adds a record; whether it covers the change, `deploycheck verify` decides against the base "
+                "branch (never a tag).")
     from ..util.safe import inert
     from ..gate.verification import evaluate
 

@@ -265,21 +265,44 @@ def check_record(rf: RecordFile, trust: Trust, evidence: Evidence) -> RecordVerd
 def unshown_high(shown: Sequence[Finding], current: Sequence[Finding]) -> list[Finding]:
     """The current unsuppressed ``high`` findings beyond those the record showed, counted per
     (rule, path, side): line numbers move on every rebase, so they are not compared."""
+    return _beyond(shown, current, lambda f: f.severity == "high" and not f.suppressed)
+
+
+def unshown_flagging(shown: Sequence[Finding], current: Sequence[Finding]) -> list[Finding]:
+    """The current findings that flag the change beyond those the record showed, counted as
+    ``unshown_high`` counts: what a record re-used as the checklist's defaults never answered for."""
+    return _beyond(shown, current, lambda f: f.flags)
+
+
+def _beyond(shown: Sequence[Finding], current: Sequence[Finding], counts: Callable[[Finding], bool]) -> list[Finding]:
+    """The findings of ``current`` that ``counts``, beyond as many of ``shown`` per (rule, path, side)."""
     from collections import Counter
 
     def key(f: Finding) -> tuple[str, str, str]:
         return f.rule, path_key(f.path), f.side
 
-    left = Counter(key(f) for f in shown if f.severity == "high" and not f.suppressed)
+    left = Counter(key(f) for f in shown if counts(f))
     out = []
     for f in sorted(current, key=lambda f: (f.path, f.line, f.rule)):
-        if f.severity != "high" or f.suppressed:
+        if not counts(f):
             continue
         if left[key(f)] > 0:
             left[key(f)] -= 1
         else:
             out.append(f)
     return out
+
+
+def uncovered_files(verdict: Verdict) -> list[str]:
+    """The flagged files of a failed ``verdict`` that its records do not cover: the ones a stale
+    record names, when that is all that is wrong with the change; every flagged file otherwise (no
+    record, or one that does not verify, covers none)."""
+    flagged = {path_key(p) for p in verdict.flagged_files}
+    if not verdict.records or not verdict.problems or any(
+            p.code != STALE or p.path is None or path_key(p.path) not in flagged for p in verdict.problems):
+        return list(verdict.flagged_files)
+    named = {path_key(p.path) for p in verdict.problems if p.path is not None}
+    return [p for p in verdict.flagged_files if path_key(p) in named]
 
 
 def decide(

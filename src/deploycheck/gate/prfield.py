@@ -450,7 +450,7 @@ def what_changed(findings: Sequence[Finding]) -> str:
     flagged = [f for f in findings if f.flags and not f.suppressed]
     if not flagged:
         return ""
-    parts: list[str] = []
+    parts: list[tuple[str, str]] = []  # (what a finding says, its file)
     removed = [f for f in flagged if f.rule == "DC320"]
     lost = [f for f in flagged if f.rule == "DC301"]
     for f in removed:
@@ -458,31 +458,31 @@ def what_changed(findings: Sequence[Finding]) -> str:
         atomic = "F()" in f.message
         same = [g for g in lost if g.path == f.path and (fn is None or fn in g.message)]
         if atomic and same and fn:
-            parts.append(f"`{fn}` changed from one atomic `F()` update to read / compute / save "
-                         f"({f.rule} {f.name}, {same[0].rule} {same[0].name})")
+            parts.append((f"`{fn}` changed from one atomic `F()` update to read / compute / save "
+                          f"({f.rule} {f.name}, {same[0].rule} {same[0].name})", f.path))
             lost = [g for g in lost if g not in same]
         else:
-            parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
+            parts.append((f"{f.message.rstrip('.')} ({f.rule} {f.name})", f.path))
     for f in lost + [f for f in flagged if f.severity == "high" and f.rule not in ("DC320", "DC301")]:
         if f.rule == "DC001":  # its message says "this file": a claim line has no finding's path beside it
-            parts.append(f"deploycheck could not analyse {f.path}: {_unread_reason(f.message)} ({f.rule} {f.name})")
+            parts.append((f"deploycheck could not analyse {f.path}: {_unread_reason(f.message)} ({f.rule} {f.name})", f.path))
         else:
-            parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
+            parts.append((f"{f.message.rstrip('.')} ({f.rule} {f.name})", f.path))
     if not parts:
         for f in flagged:
             fn = _function(f)
             # The background-code rules' own messages carry the whole trail from the job (a
             # 900-character claim line in a Ruby trial): the claim needs the function and file.
             if f.rule == "DC701" and fn and f.message.startswith("New background code"):
-                parts.append(f"`{fn}` in {f.path} is new code that runs in the background ({f.rule} {f.name})")
+                parts.append((f"`{fn}` in {f.path} is new code that runs in the background ({f.rule} {f.name})", f.path))
             elif f.rule in ("DC101", "DC701") and fn:
-                parts.append(f"`{fn}` in {f.path} changed in a way deploycheck cannot prove leaves its behaviour "
-                             f"unchanged ({f.rule} {f.name})")
+                parts.append((f"`{fn}` in {f.path} changed in a way deploycheck cannot prove leaves its behaviour "
+                              f"unchanged ({f.rule} {f.name})", f.path))
             else:
-                parts.append(f"{f.message.rstrip('.')} ({f.rule} {f.name})")
-    parts = _merged(parts)
-    shown = parts[:3]
-    more = f"; and {len(parts) - 3} more" if len(parts) > 3 else ""
+                parts.append((f"{f.message.rstrip('.')} ({f.rule} {f.name})", f.path))
+    said = _merged(_per_rule_and_file(parts))
+    shown = said[:3]
+    more = f"; and {len(said) - 3} more" if len(said) > 3 else ""
     text = "; ".join(shown) + more
     # It follows "…, but": a message's opening article ("The lock …") would start a sentence
     # there; a name (`Product.stock`) keeps its capital.
@@ -500,6 +500,76 @@ def _unread_reason(message: str) -> str:
     reason = message.partition(": ")[2]
     cut = min((i for i in (reason.find(a) for a in _UNREAD_ADVICE) if i >= 0), default=len(reason))
     return reason[:cut].rstrip(".")
+
+
+def _per_rule_and_file(parts: list[tuple[str, str]]) -> list[str]:
+    """Findings of one rule in one file said in one phrase where their words differ in one place
+    only (``_one_phrase``): "concurrency control changed in x.go (sync.Mutex and .Lock())", not
+    the phrase once per match (a new user's trial read "concurrency control changed in
+    X (sync.Mutex) and concurrency control changed in X (.Lock())")."""
+    clusters: dict[tuple[str, str], list[list[str]]] = {}
+    order: list[tuple[tuple[str, str], int]] = []
+    for text, path in dict.fromkeys(parts):
+        key = (text.rpartition(" (")[2], path)  # the rule, as each part ends: "(DC252 name)"
+        groups = clusters.setdefault(key, [])
+        joined = next((g for g in groups if _one_phrase([*g, text]) is not None), None)
+        if joined is not None:
+            joined.append(text)
+        else:
+            groups.append([text])
+            order.append((key, len(groups) - 1))
+    return [_one_phrase(group) or group[0] for group in (clusters[key][at] for key, at in order)]
+
+
+# Where a phrase's common words may end before, and start after, what differs between findings:
+# at a bracket, a backtick or a space, so that no name is cut in two.
+_BEFORE, _AFTER = "(` ", ")` "
+_VERBS = {" was ": " were ", " is ": " are ", " has ": " have "}
+
+
+def _one_phrase(texts: list[str]) -> str | None:
+    """``texts`` as one phrase: their common start and end once, what differs listed between
+    them ("a, b and c"); the text itself when there is one; None when they differ in more than a
+    short bracketed, quoted or spaced-off part (a clause of its own, unbalanced brackets)."""
+    texts = list(dict.fromkeys(texts))
+    if len(texts) == 1:
+        return texts[0]
+    head = os.path.commonprefix(texts)
+    ends = os.path.commonprefix([t[::-1] for t in texts])[::-1]
+    tail = ends[max(0, len(head) + len(ends) - min(len(t) for t in texts)):]  # never overlapping the head
+    best: tuple[str, list[str], str] | None = None
+    for i in (i for i in range(len(head) + 1) if i == 0 or head[i - 1] in _BEFORE):
+        for j in (j for j in range(len(tail) + 1) if j == len(tail) or tail[j] in _AFTER):
+            start, end = head[:i], tail[j:]
+            if start.endswith("`") and end.startswith("`"):  # the names keep their backticks
+                start, end = start[:-1], end[1:]
+            if not start and not end or best is not None and len(start) + len(end) <= len(best[0]) + len(best[2]):
+                continue  # the most words in common wins: what differs is then the least
+            middles = list(dict.fromkeys(t[len(start):len(t) - len(end)] for t in texts))
+            if all(_a_part(m) for m in middles):
+                best = start, middles, end
+    if best is None:
+        return None
+    start, middles, end = best
+    if len(middles) > 5:  # a file's twelve functions would make the line the claim was kept short for
+        middles = [*middles[:4], f"{len(middles) - 4} more"]
+    verb = next((v for v in _VERBS if end.startswith(v)), None)
+    if verb is not None:  # "`WATCH` and `MULTI` were removed"
+        end = _VERBS[verb] + end[len(verb):]
+    return start + ", ".join(middles[:-1]) + " and " + middles[-1] + end
+
+
+def _a_part(text: str) -> bool:
+    """Whether ``text`` can be one item of a list inside a phrase: short, one line, not a clause
+    of its own (no ": "), its brackets and backticks balanced."""
+    if not 0 < len(text.strip()) <= 80 or "\n" in text or ": " in text or text.count("`") % 2:
+        return False
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _merged(parts: list[str]) -> list[str]:

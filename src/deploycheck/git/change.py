@@ -96,7 +96,7 @@ def _github_event_base_sha() -> tuple[str, str] | None:
 
 # A candidate is (ref, source, kind). kind says how ``ref`` may be read:
 #   "rev"    a revision a person or the CI job chose (--base, DEPLOYCHECK_BASE): a branch, a
-#            commit id or an expression on them (main~2), never a tag;
+#            commit id or an expression on them (main~2), never a tag (but for ``scan``: ``tags``);
 #   "branch" a branch name and nothing else (GITHUB_BASE_REF, base_branch);
 #   "sha"    a commit id given by the CI system.
 def _candidates(explicit: str | None) -> list[tuple[str, str, str]]:
@@ -166,11 +166,21 @@ def resolver(root: str, objects: gitcmd.BlobReader | None) -> Callable[[str], st
     return objects.resolve if objects is not None else (lambda rev: gitcmd.resolve(rev, root))
 
 
+# How a base read as a tag is said (``scan`` only): its source, with this after it.
+TAG_READ = ", read as a tag"
+
+
+def read_as_tag(change: Change) -> bool:
+    """Whether ``change``'s base is a tag, which only ``scan`` reads (``resolve_base``'s ``tags``)."""
+    return change.base_source.endswith(TAG_READ)
+
+
 def _tag_refused(name: str, source: str) -> GitError:
     return GitError(
         f"base '{name}' (from {source}) names a tag, not a branch; whoever can push a tag can point it anywhere, "
         "so deploycheck compares only with branches. Name the branch (`git branch -a` lists them), or pass "
-        f"the commit itself: --base $(git rev-parse '{name}^{{commit}}')."
+        f"the commit itself: --base $(git rev-parse '{name}^{{commit}}'). (`deploycheck scan` takes a tag: it only "
+        "shows the change.)"
     )
 
 
@@ -193,16 +203,19 @@ def exact_refs(root: str, refnames: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _branch_ref(root: str, name: str, source: str) -> tuple[str, str] | None:
+def _branch_ref(root: str, name: str, source: str, tags: bool = False) -> tuple[str, str] | None:
     """(full ref name, object id) of the BRANCH ``name`` (refs/heads/ or refs/remotes/), never a tag.
 
     ``origin/main`` is looked up under refs/remotes/ first, and under refs/heads/ only when its
     first part is no remote: a pushed branch named ``origin/main`` (which a CI checkout creates
     as refs/heads/origin/main) must not stand in for the remote's main; nor a branch ``origin``
     for origin/HEAD. A name that exists only as a tag is an error naming the cause, not a
-    silent miss.
+    silent miss; with ``tags`` (``scan``, which decides nothing) it is that tag.
     """
     if name.startswith("refs/"):
+        if tags and name.startswith("refs/tags/"):
+            found = exact_refs(root, [name])
+            return (name, found[name]) if name in found else None
         if not name.startswith(("refs/heads/", "refs/remotes/")):
             raise _tag_refused(name, source) if name.startswith("refs/tags/") else GitError(
                 f"base '{name}' (from {source}) is not a branch. Name one under refs/heads/ or refs/remotes/ "
@@ -220,8 +233,28 @@ def _branch_ref(root: str, name: str, source: str) -> tuple[str, str] | None:
                 continue  # refs/heads/origin/main: a branch named like the remote's, not the remote's
             return refname, found[refname]
     if f"refs/tags/{name}" in found:
+        if tags:
+            return f"refs/tags/{name}", found[f"refs/tags/{name}"]
         raise _tag_refused(name, source)
     return None
+
+
+def _split_revision(rev: str) -> tuple[str, str]:
+    """(the name, the operators after it) of a revision: ``("main", "~2")`` for ``main~2``."""
+    cut = min((i for i in (rev.find(c) for c in _REVISION_OPERATORS) if i >= 0), default=len(rev))
+    return rev[:cut], rev[cut:]
+
+
+def _names_a_tag(root: str, rev: str) -> bool:
+    """Whether the name in ``rev`` (``v1.2``, ``v1.2~3``) was read as a tag: no branch has it."""
+    name, _ = _split_revision(rev)
+    if not name or name in _GIT_HEADS or _is_full_sha(name):
+        return False
+    try:
+        branch = _branch_ref(root, name, "", tags=True)
+    except GitError:
+        return False
+    return branch is not None and branch[0].startswith("refs/tags/")
 
 
 def _is_hex(text: str) -> bool:
@@ -243,15 +276,16 @@ def _refuse_branch_named_like_a_commit(
         )
 
 
-def _revision_sha(root: str, rev: str, source: str, resolve: Callable[[str], str | None]) -> str | None:
-    """``rev`` (--base, DEPLOYCHECK_BASE) as git reads it, except that names are branches only:
-    in ``main~2``, ``main`` is the branch (refs/heads/ or refs/remotes/). A commit id and the
-    names git keeps in the repository's own files (HEAD, FETCH_HEAD…) are read as they are."""
-    cut = min((i for i in (rev.find(c) for c in _REVISION_OPERATORS) if i >= 0), default=len(rev))
-    name, rest = rev[:cut], rev[cut:]
+def _revision_sha(root: str, rev: str, source: str, resolve: Callable[[str], str | None],
+                  tags: bool = False) -> str | None:
+    """``rev`` (--base, DEPLOYCHECK_BASE) as git reads it, except that names are branches only
+    (or, with ``tags``, a tag when no branch has the name): in ``main~2``, ``main`` is the branch
+    (refs/heads/ or refs/remotes/). A commit id and the names git keeps in the repository's own
+    files (HEAD, FETCH_HEAD…) are read as they are."""
+    name, rest = _split_revision(rev)
     if not name or name in _GIT_HEADS or _is_full_sha(name):
         return resolve(rev)
-    branch = _branch_ref(root, name, source)
+    branch = _branch_ref(root, name, source, tags)
     if branch is not None:
         refname, oid = branch
         if _is_hex(name) and len(name) >= 4:
@@ -263,7 +297,8 @@ def _revision_sha(root: str, rev: str, source: str, resolve: Callable[[str], str
     return None
 
 
-def _resolve_candidate(root: str, ref: str, source: str, kind: str, resolve: Callable[[str], str | None]) -> str | None:
+def _resolve_candidate(root: str, ref: str, source: str, kind: str, resolve: Callable[[str], str | None],
+                       tags: bool = False) -> str | None:
     if ref.startswith("-") or "\n" in ref:
         return None
     if kind == "sha":
@@ -279,7 +314,7 @@ def _resolve_candidate(root: str, ref: str, source: str, kind: str, resolve: Cal
             )
         branch = _branch_ref(root, ref, source)
         return None if branch is None else resolve(branch[1])
-    return _revision_sha(root, ref, source, resolve)
+    return _revision_sha(root, ref, source, resolve, tags and kind == "rev")
 
 
 def _ci_default_branch() -> tuple[str, str] | None:
@@ -463,13 +498,15 @@ def config_base_branch(
 
 def resolve_base(
     root: str, explicit: str | None, objects: gitcmd.BlobReader | None = None, head_sha: str | None = None,
-    say_ahead: bool = True,
+    say_ahead: bool = True, tags: bool = False,
 ) -> BaseChoice:
     """The base, chosen only by what the branch under test cannot change (docs/design.md "Finding the change").
 
     ``head_sha``: the commit under test, when known (the note about an unpushed main is not said
     when the head is that main). ``say_ahead=False``: a look-up whose caller looks again, so
-    that the note is said once per command."""
+    that the note is said once per command. ``tags``: a revision a person chose (--base,
+    DEPLOYCHECK_BASE) may name a tag, for ``scan`` alone: it shows a change and decides nothing,
+    while the gate's trust comes from the base, which a tag anyone may push must never be."""
     resolve = resolver(root, objects)
     candidates = _candidates(explicit)
     found = None
@@ -485,12 +522,12 @@ def resolve_base(
             _say_about_the_default_base(root, found, head_sha)
         return BaseChoice(found[0], found[1], found[2])
     for ref, source, kind in candidates:
-        sha = _resolve_candidate(root, ref, source, kind, resolve)
+        sha = _resolve_candidate(root, ref, source, kind, resolve, tags)
         if sha is None and not ref.startswith("-") and _try_fetch_ref(root, ref):
-            sha = _resolve_candidate(root, ref, source, kind, lambda rev: gitcmd.resolve(rev, root))
+            sha = _resolve_candidate(root, ref, source, kind, lambda rev: gitcmd.resolve(rev, root), tags)
         if sha is not None:
             _cross_check_gitlab(root, sha)
-            return BaseChoice(ref, source, sha)
+            return BaseChoice(ref, source + (TAG_READ if tags and kind == "rev" and _names_a_tag(root, ref) else ""), sha)
         if len(candidates) == 1:
             break
     asked = candidates[0]
@@ -796,16 +833,18 @@ def split_own_files(files: list[FileChange]) -> tuple[list[FileChange], list[Fil
 
 
 def compute_change(
-    cwd: str, base: str | None = None, head: str | None = None, objects: gitcmd.BlobReader | None = None
+    cwd: str, base: str | None = None, head: str | None = None, objects: gitcmd.BlobReader | None = None,
+    tags: bool = False,
 ) -> tuple[Change, list[FileChange]]:
     """The change ``merge-base(base, head)..head``: (change without .deploycheck/, .deploycheck/ files).
 
     ``objects``, a reader started in ``cwd`` or the repository root, answers the questions about
-    revisions and files (one git process instead of one per question; a git hook feels each)."""
+    revisions and files (one git process instead of one per question; a git hook feels each).
+    ``tags``: as for ``resolve_base`` (``scan`` only)."""
     root = gitcmd.toplevel(cwd)
     with nullcontext(objects) if objects is not None else gitcmd.BlobReader(root) as objects:
         head_ref, head_sha = resolve_head(root, head, objects)
-        choice = resolve_base(root, base, objects, head_sha)
+        choice = resolve_base(root, base, objects, head_sha, tags=tags)
     merge_base = find_merge_base(root, choice, head_sha)
     scanned, deck = split_own_files(read_files(root, merge_base, head_sha))
     change = Change(

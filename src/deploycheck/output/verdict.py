@@ -136,8 +136,17 @@ def print_hook(verdict: Verdict) -> None:
 
     if verdict.ok:
         return
+    from ..gate.decision import uncovered_files
+
     codes = sorted({p.code for p in verdict.problems})
-    files = ", ".join(inert(p, keep_newlines=False) for p in verdict.flagged_files)
+    # Only the files the records leave uncovered: a new user's trial flagged one more file
+    # after signing and was told every flagged file had no valid record, the covered ones too.
+    uncovered = uncovered_files(verdict)
+    files = ", ".join(inert(p, keep_newlines=False) for p in uncovered)
+    covered = len(verdict.flagged_files) - len(uncovered)
+    by = inert(verdict.records[0].path, keep_newlines=False) if len(verdict.records) == 1 else "the branch's records"
+    also = f"; {by} cover{'s' if len(verdict.records) == 1 else ''} the {covered} other flagged file{'s' if covered != 1 else ''}" \
+        if covered else ""
     first = verdict.problems[0] if verdict.problems else None
     if not files:
         print(f"deploycheck: blocked: a record this push adds, rewrites or deletes does not verify ({', '.join(codes)}).", file=sys.stderr)
@@ -145,7 +154,8 @@ def print_hook(verdict: Verdict) -> None:
             print(f"deploycheck: {inert(first.message, keep_newlines=False)}", file=sys.stderr)
         print(f"deploycheck: {inert(first.fix, keep_newlines=False) if first else ''}", file=sys.stderr)
         return
-    print(f"deploycheck: blocked: {files} changed jobs, queues or shared state without a valid record ({', '.join(codes)}).", file=sys.stderr)
+    print(f"deploycheck: blocked: {files} changed jobs, queues or shared state without a valid record ({', '.join(codes)}){also}.",
+          file=sys.stderr)
     if first is not None and first.code != MISSING:
         print(f"deploycheck: {inert(first.message, keep_newlines=False)}", file=sys.stderr)
     if first is not None and all(p.code == UNTRUSTED for p in verdict.problems):
