@@ -401,8 +401,9 @@ def _reads_itself(ctx) -> bool:
         return True  # DC704: a Ruby lock or concurrent-ruby type, in any file
     if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
         return True
-    if language in ("javascript", "typescript") and _LEFT_RUNNING.search(ctx.lower_text("head") or ""):
-        return True  # an async function of the file started and left to run (background._left_running)
+    if language in ("javascript", "typescript") and _LEFT_RUNNING.search(ctx.lower_text("head") or "") \
+            and server_evident((ctx.head_text() or "").encode("utf-8", "surrogateescape")):
+        return True  # a server's async function started and left to run (background._left_running)
     if language == "java" and b".put(" in changed and "concurrent" in (ctx.lower_text("head") or ""):
         return True  # DC705: a concurrent map's entry read, then put (checkact.py)
     if in_job_paths(ctx.settings, ctx.path):
