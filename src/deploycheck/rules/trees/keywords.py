@@ -264,8 +264,12 @@ def timer_hints(ctx) -> bool:
     if language_of_file(ctx) not in ("javascript", "typescript", "tsx"):
         return False
     head = ctx.lower_text("head") or ""
-    return any(t in head for t in ("setinterval(", "settimeout(", "setimmediate(")) and server_evident(
-        (ctx.head_text() or "").encode("utf-8", "surrogateescape"))
+    return any(t in head for t in ("setinterval(", "settimeout(", "setimmediate(")) and _server_head(ctx)
+
+
+def _server_head(ctx) -> bool:
+    """Whether the head of a JS/TS file shows itself a server's (``server_evident``)."""
+    return server_evident((ctx.head_text() or "").encode("utf-8", "surrogateescape"))
 
 
 def channel_hints(ctx) -> bool:
@@ -402,7 +406,7 @@ def _reads_itself(ctx) -> bool:
     if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
         return True
     if language in ("javascript", "typescript") and _LEFT_RUNNING.search(ctx.lower_text("head") or "") \
-            and server_evident((ctx.head_text() or "").encode("utf-8", "surrogateescape")):
+            and _server_head(ctx):
         return True  # a server's async function started and left to run (background._left_running)
     if language == "java" and b".put(" in changed and "concurrent" in (ctx.lower_text("head") or ""):
         return True  # DC705: a concurrent map's entry read, then put (checkact.py)
