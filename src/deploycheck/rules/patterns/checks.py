@@ -967,9 +967,9 @@ def _pool_change(old: _Executor, new: _Executor) -> str:
 def _executor_findings(view: FileView, pr: PackRule) -> list[Finding]:
     """An executor's factory or size changed (paired with the one its hunk removed), or one added
     or removed: a call the other side of the file makes as often only moved."""
-    from .engine import _moved_with_its_file
+    from .engine import JVM_SOURCES, _moved_with_its_file
 
-    if not view.deployed.endswith((".java", ".kt", ".kts")):
+    if not view.deployed.endswith(JVM_SOURCES):
         return []
     added, removed = view.changed("head"), view.changed("base")
     head, base = _executors(view, "head"), _executors(view, "base")

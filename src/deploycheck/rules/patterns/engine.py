@@ -485,12 +485,12 @@ def _setting_key(match: re.Match[str], pr: PackRule) -> str:
 # AtomicInteger;` was DC253's "concurrency control changed" beside the field that uses it (a new
 # user's trial on openvidu, 19a7c778d and ac30d55a1, session 32), and a lock's import removed with
 # the lock was a second DC358. The line that uses the type is the change.
-_JVM_SOURCES = (".java", ".kt", ".kts")
+JVM_SOURCES = (".java", ".kt", ".kts")
 _JVM_IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?[\w.`]+(?:\s*\.\s*\*)?(?:\s+as\s+\w+)?\s*;?\s*$")
 
 
 def _jvm_import(view: FileView, side: str, number: int, raw: str) -> bool:
-    return raw.lstrip().startswith("import") and view.deployed.endswith(_JVM_SOURCES) \
+    return raw.lstrip().startswith("import") and view.deployed.endswith(JVM_SOURCES) \
         and _JVM_IMPORT.match(view.line(side, number)) is not None
 
 

@@ -11,7 +11,8 @@ import re
 
 from .parse import Parsed, js_callee, js_function_name, nodes_of
 from .parse import walk as _walk
-from .units import index_units, shown_name, units_at
+from .jvm import modifiers
+from .units import index_units, node_name, shown_name, units_at
 
 from .keywords import KEYWORDS, server_evident  # noqa: F401 - KEYWORDS: the pre-filter for the regions found here
 
@@ -1525,8 +1526,7 @@ def _interface_entries(n, p: Parsed) -> list:
     if body is None:
         return []
     return [m for m in body.named_children if m.type in ("method_declaration", "function_declaration")
-            and any(w in ("Override", "override") for w in _annotations(m, p) + _modifier_words(m, p))
-            and _method_name(m, p) not in _OBJECT_METHODS]
+            and _overrides(m, p) and node_name(m, p).split("(")[0] not in _OBJECT_METHODS]
 
 
 # What every class may override for itself, no handler interface's: a `toString()` for the logs
@@ -1534,16 +1534,10 @@ def _interface_entries(n, p: Parsed) -> list:
 _OBJECT_METHODS = frozenset({"toString", "equals", "hashCode", "compareTo", "clone", "finalize"})
 
 
-def _method_name(method, p: Parsed) -> str:
-    named = method.child_by_field_name("name") or next(
-        (c for c in method.named_children if c.type in ("simple_identifier", "identifier")), None)
-    return p.text(named) if named is not None else ""
-
-
-def _modifier_words(node, p: Parsed) -> list[str]:
-    """The plain modifiers of a declaration (Kotlin's `override`, `private`), as words."""
-    return [w for c in node.children if c.type == "modifiers" for m in c.named_children
-            if "annotation" not in m.type for w in p.text(m).split()]
+def _overrides(method, p: Parsed) -> bool:
+    """Whether a Java or Kotlin method says it overrides: `@Override`, or Kotlin's `override`."""
+    mods = modifiers(method)
+    return "Override" in _annotations(method, p) or (mods is not None and "override" in p.text(mods).split())
 
 
 # What `_jvm_runs_as` says of an event handler, whose entries `_interface_entries` may narrow.

@@ -21,7 +21,7 @@ from .hazards import CONCURRENT
 from .jvm import modifiers
 from .keywords import SINGLETON_STEREOTYPES as _STEREOTYPES
 from .parse import Parsed, nodes_of
-from .units import index_units, qualname, units_at
+from .units import index_units, node_name, qualname, units_at
 
 # Stereotypes that make a class a singleton bean found by component scanning (the gate's list).
 SINGLETON_STEREOTYPES = frozenset(_STEREOTYPES)
@@ -267,12 +267,6 @@ def _destroy_methods(p: Parsed) -> dict[str, set[str]]:
     return out
 
 
-def _class_name(cls, p: Parsed) -> str:
-    name = cls.child_by_field_name("name") or next((c for c in cls.children if c.type in ("type_identifier",
-                                                                                          "simple_identifier")), None)
-    return p.text(name) if name is not None else ""
-
-
 def _hooks(p: Parsed) -> dict[str, tuple[int, int]]:
     """The file's shutdown hooks by qualified name -> (first, last line): methods annotated
     `@PreDestroy`, the `destroy`/`stop`/`close` of a class implementing the matching interface,
@@ -291,7 +285,7 @@ def _hooks(p: Parsed) -> dict[str, tuple[int, int]]:
         for kind, line in kinds.items():
             out[f"{key}::implements {kind}"] = (line, line)
         stopping = set().union(*(_SHUTDOWN_METHODS[k] for k in kinds)) if kinds else set()
-        stopping |= destroyed.get(_class_name(n, p), set())
+        stopping |= destroyed.get(node_name(n, p), set())
         body = n.child_by_field_name("body") or next((c for c in n.children if c.type == "class_body"), None)
         for member in body.named_children if body is not None else ():
             if member.type not in ("method_declaration", "function_declaration"):
