@@ -1011,12 +1011,42 @@ def _executor_findings(view: FileView, pr: PackRule) -> list[Finding]:
     return out
 
 
+# Work handed to an executor named on the line: a getter of one (`.planWith(Pools.getMaintenanceExecutor())`),
+# or an executor named as the last argument of an `…Async` call (`supplyAsync(task, ioPool)`).
+_HANDED_EXECUTOR = re.compile(r"\.(?P<call>\w+)\((?:[^;]*?[(,]\s*)?(?P<pool>(?:\w+\.)*get\w*(?:Executor|ThreadPool|Pool)\(\s*\))"
+                              r"|\.(?P<async>\w+Async)\([^;]*,\s*(?P<named>(?:this\.)?\w*(?:[eE]xecutor|[pP]ool))\s*\)")
+
+
+def _handed_executors(view: FileView, pr: PackRule) -> list[Finding]:
+    """An added line that hands work to an executor it names, where the lines the change removed
+    named none so (amoro's snapshot-expiry planning moved from Iceberg's global pool to a new
+    maintenance pool, apps-z de6205c0)."""
+    from .engine import JVM_SOURCES
+
+    if not view.deployed.endswith(JVM_SOURCES):
+        return []
+    removed = " ".join(view.changed("base").values())
+    out = []
+    for number, text in sorted(view.changed("head").items()):
+        m = _HANDED_EXECUTOR.search(text)
+        pool = m.group("pool") or m.group("named") if m else None
+        if m is None or not pool or pool in removed:
+            continue
+        call = m.group("call") or m.group("async")
+        out.append(pr.rule.finding(view.path, number, (
+            f"`{call}` now runs its work on `{short(pool)}` in {view.path}: which threads run it, how many at once, "
+            "and what else waits for the same pool changed. Say what the work shares with the code that hands it on "
+            "and with the pool's other tasks.")))
+        break  # once per file: the pool is the finding, not each use
+    return out
+
+
 @check("jvm-listener-concurrency")
 def jvm_listener_concurrency(view: FileView, pr: PackRule) -> list[Finding]:
-    """DC511's setting patterns, and an executor's pool made by `Executors`."""
+    """DC511's setting patterns, an executor's pool made by `Executors`, and work handed to one."""
     from .engine import _run_pattern_rule
 
-    return [*_run_pattern_rule(view, pr), *_executor_findings(view, pr)]
+    return [*_run_pattern_rule(view, pr), *_executor_findings(view, pr), *_handed_executors(view, pr)]
 
 
 @check("rails-uniqueness-without-index")

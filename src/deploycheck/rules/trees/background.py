@@ -23,6 +23,9 @@ _RUBY_JOB_MIXINS = re.compile(r"^(?:Sidekiq::(?:Job|Worker)|Resque::Plugins::\w+
 # classes reuse, and Sidekiq's `sidekiq_options` under a base class that includes Sidekiq.
 _RUBY_QUEUE_DSL = re.compile(r"(?:queue_as|sidekiq_options|queue_with_priority)\b")
 _RUBY_JOB_BASES = re.compile(r"(?:^|::)(?:ApplicationJob|ActiveJob::Base|Que::Job|\w+Job)$")
+# An application's own job framework: ArchivesSpace's `class BulkImportRunner < JobRunner` is run
+# by the backend's job threads, several at once (apps-z e8d270f1).
+_RUBY_RUNNER_BASES = re.compile(r"(?:^|::)\w*Job(?:Runner|Worker|Handler)$")
 # Dynflow's actions (foreman-tasks, Katello): `plan`, `run` and `finalize` run in the executor's
 # threads and processes (Katello's capsule sync, apps-q).
 _DYNFLOW_BASES = re.compile(r"(?:^|::)(?:Actions::(?:EntryAction|Base|ActionWithSubPlans|BulkAction)|Dynflow::Action)$")
@@ -64,9 +67,13 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
                "createConsumer": "message consumer",
                # node-schedule's `schedule.scheduleJob(spec, fn)` (jellyseerr's jobs, a new user's
                # trial, session 32), also imported bare (`scheduleJob(spec, fn)`).
-               "scheduleJob": "scheduled job (node-schedule)"}
+               "scheduleJob": "scheduled job (node-schedule)",
+               # An application's own scheduler: cross-seed's `new Job(JobName.INJECT, ms("1 hour"),
+               # injectSavedTorrents)`, run by its jobs loop (apps-z a308d450, 3d89a961).
+               "Job": "job of the application's scheduler"}
+_JS_OWN_JOB_CLASS = re.compile(rb"(?m)^(?:export\s+)?class\s+Job\b")
 # Runners whose handler is always a function: an options object handed to them is no handler.
-_HANDED_A_FUNCTION = frozenset({"createConsumer", "scheduleJob"})
+_HANDED_A_FUNCTION = frozenset({"createConsumer", "scheduleJob", "Job"})
 # Runners that are always a method of the queue, scheduler or channel (`agenda.define`,
 # `queue.process`, `channel.consume`). Called bare they are something else: RequireJS's
 # `define('forum/header', [deps], factory)` wraps every browser module of an AMD application
@@ -198,6 +205,8 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
         what = None
         if superclass is not None and _RUBY_JOB_BASES.search(p.text(superclass).lstrip("< ").strip()):
             what = "ActiveJob job"
+        elif superclass is not None and _RUBY_RUNNER_BASES.search(p.text(superclass).lstrip("< ").strip()):
+            what = "background job"
         elif superclass is not None and _DYNFLOW_BASES.search(p.text(superclass).lstrip("< ").strip()):
             what = "Dynflow action"
         if body is not None:
@@ -479,6 +488,15 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 if name == "scheduleJob" and b"node-schedule" not in p.source:
                     continue
                 args = [a for a in args if a.type != "object"]
+            if name == "Job":
+                # Only where the file declares the class: BullMQ's `new Job(queue, name, data)`
+                # builds a job's record, it runs nothing. A handler imported from another module
+                # has no unit here: the construction is the region, so the search finds the job
+                # where the handler's name is handed on.
+                if n.type == "new_expression" and _JS_OWN_JOB_CLASS.search(p.source) and any(
+                        a.type in ("identifier", "member_expression") for a in args):
+                    out.append(_span(n, what))
+                continue
             out += _handler_spans(p, args, what)
     return out
 

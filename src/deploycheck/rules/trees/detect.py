@@ -34,7 +34,7 @@ from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THE
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
                     TUNABLE_CHANGED, UNAWAITED_ASYNC_CALL, UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
-from .sharedmap import construction_only, unguarded_map_writes, unsafe_static_writes
+from .sharedmap import construction_only, ruby_class_state_writes, unguarded_map_writes, unsafe_static_writes, volatile_uses
 from .pipelined import pipelined
 from .units import (CONTAINERS, FUNCTIONS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, proof_with_renames, qualname,
                     shown_code, shown_name, units_at)
@@ -272,6 +272,13 @@ def detect(ctx):
         if side == "head" and language == "go":
             for line, message in unguarded_map_writes(p, lines, _named_in_package(ctx, p)):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
+        if side == "head" and language == "ruby" and b"@" in p.source:
+            for line, message in new_in_head(ruby_class_state_writes, p, lines, lambda: _base_tree(ctx, language)):
+                yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
+        if side == "head" and language == "java" and b"volatile" in p.source:
+            code = _code_rows(p, lines)
+            for line, message in volatile_uses(p, {n for n, t in lines.items() if n in code and not _JVM_LOG_LINE.match(t)}):
+                yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
         if side == "head" and language == "java":
             for line, message in unsafe_static_writes(p, lines):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
@@ -1183,6 +1190,8 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
 
 # A JS/TS line that only logs (`console.log(…)`, `logger.info(…)`, `this.logger.warn(…)`).
 _JS_LOG_LINE = re.compile(r"^\s*(?:await\s+)?(?:console|(?:this\.)?(?:logger|log))\.\w+\(")
+# A Java line that only logs (`log.info(…)`, `LOGGER.warn(…)`): nothing another thread sees.
+_JVM_LOG_LINE = re.compile(r"(?i)^\s*(?:this\.)?(?:log|logger)\.\w+\(")
 
 
 def _go_init(unit, p: Parsed) -> bool:

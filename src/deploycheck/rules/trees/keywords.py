@@ -16,7 +16,9 @@ KEYWORDS = {
              # Dynflow (foreman-tasks): an action's `plan`/`run`/`finalize` run in its executor.
              "actions::entryaction", "actions::base", "dynflow::action", "actions::actionwithsubplans",
              # A thread or a forked process the code starts itself (background._ruby_started).
-             "thread.new", "thread.start", "thread.fork", "process.fork", "fork do", "fork {"),
+             "thread.new", "thread.start", "thread.fork", "process.fork", "fork do", "fork {",
+             # An application's own job framework's base (background._RUBY_RUNNER_BASES).
+             "jobrunner", "jobworker", "jobhandler"),
     "javascript": ("bullmq", "bull", "worker", ".process(", "agenda", "cron", "kafkajs", "eachmessage", "amqplib",
                    ".consume(", "@processor", "@process(", "@cron(", "@interval(", "jobhandler",
                    "processcallbackfunction", "processpromisefunction", "workhandler",
@@ -31,6 +33,8 @@ KEYWORDS = {
                    ".createconsumer(",
                    # node-schedule's jobs (background._JS_RUNNERS).
                    "schedulejob(", "node-schedule",
+                   # An application's own scheduler's jobs (`new Job(name, cadence, fn)`, background._JS_RUNNERS).
+                   "new job(",
                    # A forked process's or a worker thread's messages, an endless poll loop
                    # (background._JS_MESSAGE_CHANNELS, _JS_AWAITED_WAIT).
                    "process.on(", "process.once(", "parentport.on(", "parentport.once(", "parentport?.on(",
@@ -230,6 +234,7 @@ _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mu
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel",
                     b"synchronize", b"monitor", b"copyonwrite")
 _RUBY_PRIMITIVE_HINTS = (b"concurrent::", b"mutex", b"monitor", b"synchronize")  # hazards.RUBY_HINTS
+_RUBY_CLASS_STATE = re.compile(r"\bdef\s+self\.|\bclass\s*<<\s*self\b|@@\w")
 
 
 # DC704's locks (hazards.lock_calls_changed, hazards.work_under_a_lock): a Go, Java or Kotlin file
@@ -405,9 +410,13 @@ def _reads_itself(ctx) -> bool:
         return True  # DC704: a Ruby lock or concurrent-ruby type, in any file
     if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
         return True
+    if language == "ruby" and b"@" in changed and _RUBY_CLASS_STATE.search(ctx.lower_text("head") or ""):
+        return True  # DC706: a class-level variable written (sharedmap.ruby_class_state_writes)
     if language in ("javascript", "typescript") and _LEFT_RUNNING.search(ctx.lower_text("head") or "") \
             and _server_head(ctx):
         return True  # a server's async function started and left to run (background._left_running)
+    if language == "java" and " volatile " in (ctx.lower_text("head") or ""):
+        return True  # DC704: a volatile field read or written (sharedmap.volatile_uses)
     if language == "java" and b".put(" in changed and "concurrent" in (ctx.lower_text("head") or ""):
         return True  # DC705: a concurrent map's entry read, then put (checkact.py)
     if in_job_paths(ctx.settings, ctx.path):

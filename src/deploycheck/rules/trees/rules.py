@@ -429,7 +429,12 @@ PRIMITIVE_WEAKENED = Rule(
         reword a string aside, and not code a goroutine, an executor or a coroutine started
         inside runs later (jicofo's ICE restarts, apps-x; OpenRefine's workspace save, a new
         user's trial). A lock held for a whole function (a `synchronized` method, `mu.Lock();
-        defer mu.Unlock()`) is not read so: every change there would be reported."""),
+        defer mu.Unlock()`) is not read so: every change there would be reported. In Java, a
+        changed code line of a method that reads or writes a `volatile` field of its own class
+        (`status`, `this.stopped`) is a `warning`, once per method: the field is how threads hand
+        each other a status or a stop signal without a lock (amoro's `isClosed()` now compares
+        the status its `close()` sets, so late task results are rejected, apps-z 96a4d781). Not
+        a constructor, not a line that only logs, nor a condition whose branches only log."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
@@ -528,8 +533,9 @@ UNGUARDED_MAP_WRITE = Rule(
     category="shared-state",
     severity="warning",
     questions=("shared-state", "concurrency-tested"),
-    summary="A Go map field of a mutex-less struct, or a Java static HashMap/ArrayList/SimpleDateFormat…, is changed with no lock.",
-    languages=("go", "java"),
+    summary=("A Go map field of a mutex-less struct, a Java static HashMap/ArrayList/SimpleDateFormat…, or a Ruby "
+             "class-level variable is changed with no lock."),
+    languages=("go", "java", "ruby"),
     what_it_does=dedent("""\
         Reads the file's syntax tree for struct types with a field of map type and no lock field
         (`sync.Mutex`, `sync.RWMutex`, `sync.Map`, a `Locker`; embedded or named), and reports
@@ -550,7 +556,15 @@ UNGUARDED_MAP_WRITE = Rule(
         static initializer, or a method that takes a `Lock`. Reported at the first such call
         per field, when it or the field's declaration is on a changed line. A parameter or local
         variable of the same name is not the field (onedev's `init(Map<String, String> m)`
-        fills the map it is handed, apps-x)."""),
+        fills the map it is handed, apps-x).
+
+        Ruby: a class method's instance variable (`def self.x` or `class << self`: `@x = v`,
+        `@x += 1`, `@x[k] = v`, `@x << v`, `@x.merge!(…)`) and a class variable (`@@x`) written
+        in any method, on a changed line, with no `synchronize`/`with_lock` around it. Not lazy
+        initialisation (`@x ||= …`, `defined?(@x)`, `… unless @x`), a setter (`def self.x=`) or
+        a configuration method (`configure`, `setup`, `register`, `reset`), which run at boot.
+        ArchivesSpace's CSV converter kept each import's header row in such a variable, with two
+        import jobs running at once (apps-z af719de7)."""),
     why_bad=dedent("""\
         A value whose methods are called from several goroutines (a result backend, an enqueuer,
         a worker pool's cache) then writes one map concurrently. Go maps are not safe for that:
@@ -558,7 +572,9 @@ UNGUARDED_MAP_WRITE = Rule(
         reader sees a half-written map. Tests that call the methods one at a time pass. A
         static field in Java is shared by every thread of the JVM: a HashMap written by two
         threads loses entries (or, resized at once, loops forever), and a SimpleDateFormat used
-        by two threads returns wrong dates."""),
+        by two threads returns wrong dates. A Ruby class and its variables exist once per
+        process: Puma's, Sidekiq's and a job runner's threads all read and overwrite the same
+        value."""),
     known_problems=dedent("""\
         The rule cannot see which goroutines call the method: a type used by one goroutine only
         is reported too (say so in the checklist). A lock taken by every caller, or a lock in

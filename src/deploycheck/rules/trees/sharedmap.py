@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from .jvm import modifiers
-from .parse import Parsed
+from .parse import Parsed, walk
 
 # The methods the encoding packages call on a value they are decoding (`yaml.Unmarshaler`,
 # `json.Unmarshaler`, `encoding.TextUnmarshaler`, `gob.GobDecoder`, mapstructure's hooks).
@@ -420,3 +420,185 @@ def unsafe_static_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
                               f"`{p.text(name)}` changes it here outside any `synchronized`: two threads at once "
                               "corrupt it (lost entries, an endless loop in a resized map, wrong parsed values)."))
     return sorted(out)
+
+
+# --- Ruby: state of the class itself ---------------------------------------------------------
+
+# A class method's `@x` is the class object's own instance variable, and `@@x` anywhere is the
+# class hierarchy's: one value for the whole process, which Puma's, Sidekiq's and a job runner's
+# threads all share. ArchivesSpace's CSV converter kept each import's header row in one, set by a
+# class method and read back by every row, with two import jobs running at once (apps-z af719de7).
+_RUBY_STATE = frozenset({"instance_variable", "class_variable"})
+# Methods of a collection held there that change it in place.
+_RUBY_MUTATORS = frozenset({"push", "store", "merge!", "delete", "clear", "concat", "update", "replace",
+                            "unshift", "shift", "pop", "append", "prepend", "delete_if", "reject!", "select!",
+                            "keep_if", "compact!", "uniq!", "sort!", "map!", "transform_values!"})
+# Set once, at boot, by the application's configuration: `Klass.configure { … }`, `Klass.logger = x`.
+_RUBY_BOOT_METHODS = re.compile(r"^(?:configure|config|setup|set_up|register|reset!?|boot|\w+=)$")
+# Lazy initialisation (`@x = load unless @x`, `return @x if defined?(@x)`): a second thread at
+# worst computes the same value again.
+_RUBY_LAZY = "(?:defined\\?\\(\\s*{0}\\s*\\)|(?:if|unless|return)\\s+{0}\\b|{0}\\.nil\\?|{0}\\s*\\|\\|)"
+_RUBY_LOCKED = frozenset({"synchronize", "mon_synchronize", "with_lock", "with_write_lock"})
+
+
+def _ruby_state_written(n, p: Parsed) -> str | None:
+    """The class-level variable a statement writes: ``@x = v``, ``@x += 1``, ``@x[k] = v``,
+    ``@x << v``, ``@x.merge!(…)``. Not ``@x ||= v`` (lazy initialisation)."""
+    target = None
+    if n.type == "assignment":
+        target = n.child_by_field_name("left")
+        if target is not None and target.type == "element_reference":
+            target = target.child_by_field_name("object") or target.named_children[0]
+    elif n.type == "operator_assignment":
+        op = n.child_by_field_name("operator")
+        if op is None or p.text(op) not in ("||=", "&&="):
+            target = n.child_by_field_name("left")
+    elif n.type == "binary" and p.text(n.child_by_field_name("operator") or n) == "<<":
+        target = n.child_by_field_name("left")
+    elif n.type == "call":
+        method = n.child_by_field_name("method")
+        if method is not None and p.text(method) in _RUBY_MUTATORS:
+            target = n.child_by_field_name("receiver")
+    return p.text(target) if target is not None and target.type in _RUBY_STATE else None
+
+
+def _ruby_class_methods(p: Parsed):
+    """(method node, its name, whether it is a class method) for every method of the file."""
+    for n in walk(p.root):
+        if n.type == "singleton_method":
+            yield n, p.text(n.child_by_field_name("name") or n), True
+        elif n.type == "method":
+            parent = n.parent.parent if n.parent is not None else None
+            yield n, p.text(n.child_by_field_name("name") or n), parent is not None and parent.type == "singleton_class"
+
+
+def _ruby_locked(node, method, p: Parsed) -> bool:
+    """Inside a block handed to a lock's `synchronize`/`with_lock` within ``method``."""
+    n = node.parent
+    while n is not None and n is not method:
+        if n.type in ("block", "do_block") and n.parent is not None and n.parent.type == "call":
+            name = n.parent.child_by_field_name("method")
+            if name is not None and p.text(name) in _RUBY_LOCKED:
+                return True
+        n = n.parent
+    return False
+
+
+def _enclosing_class(node, p: Parsed) -> str:
+    n = node.parent
+    while n is not None:
+        if n.type in ("class", "module"):
+            return p.text(n.child_by_field_name("name") or n)
+        n = n.parent
+    return "the file's"
+
+
+def ruby_class_state_writes(p: Parsed, lines) -> list[tuple[int, str]]:
+    """(line, message) for the first write, on a changed line, of each class-level variable a
+    method sets per call: a class method's `@x`, any method's `@@x`. Not in a setter or a
+    configuration method, not lazy initialisation, not under a lock."""
+    out = []
+    for method, name, of_class in _ruby_class_methods(p):
+        if _RUBY_BOOT_METHODS.match(name):
+            continue
+        text, seen = p.text(method), set()
+        for n in sorted(walk(method), key=lambda n: n.start_byte):
+            var = _ruby_state_written(n, p)
+            line = n.start_point[0] + 1
+            if var is None or var in seen or line not in lines or not (of_class or var.startswith("@@")):
+                continue
+            seen.add(var)
+            if re.search(_RUBY_LAZY.format(re.escape(var)), text) or _ruby_locked(n, method, p):
+                continue
+            owner = f"the class `{_enclosing_class(method, p)}`"
+            whose = (f"a class variable of {owner}" if var.startswith("@@")
+                     else f"an instance variable of {owner} itself, set by its class method `{name}`")
+            out.append((line, f"`{var}` is {whose}: one value for the whole process, shared by every thread "
+                              "(a job runner's, Puma's, Sidekiq's), and each call here overwrites it with no lock: "
+                              "two calls at once read and overwrite each other's value."))
+    return sorted(out)
+
+
+# --- Java: a volatile field read or written on a changed line ----------------------------------
+
+
+def _volatile_fields(p: Parsed) -> dict[str, tuple[int, int]]:
+    """Volatile field name -> (the id of the class body that declares it, 1-based line of the declaration)."""
+    out: dict[str, tuple[int, int]] = {}
+    for n in walk(p.root):
+        if n.type != "field_declaration":
+            continue
+        mods = modifiers(n)
+        if mods is None or not any(c.type == "volatile" for c in mods.children):
+            continue
+        for i in range(n.child_count):
+            if n.field_name_for_child(i) == "declarator":
+                name = n.children[i].child_by_field_name("name")
+                if name is not None and n.parent is not None:
+                    out[p.text(name)] = (n.parent.id, n.start_point[0] + 1)
+    return out
+
+
+def _method_of(node):
+    n = node.parent
+    while n is not None and n.type not in ("method_declaration", "constructor_declaration", "class_body"):
+        n = n.parent
+    return n if n is not None and n.type != "class_body" else None
+
+
+_JVM_LOGS = re.compile(r"(?i)^(?:this\.)?(?:log|logger)\.\w+\(")
+
+
+def _decides_only_logging(node, p: Parsed) -> bool:
+    """Read in the condition of an `if` whose branches only log (amoro's keeper thread logs an
+    error only while its service is not stopped, apps-z 4953d9c9): no thread's work changes."""
+    n = node.parent
+    while n is not None and n.type not in ("if_statement", "block", "method_declaration"):
+        n = n.parent
+    if n is None or n.type != "if_statement":
+        return False
+    condition = n.child_by_field_name("condition")
+    if condition is None or not (condition.start_byte <= node.start_byte < condition.end_byte):
+        return False
+    branches = [b for b in (n.child_by_field_name("consequence"), n.child_by_field_name("alternative")) if b is not None]
+    statements = [s for b in branches for s in (b.named_children if b.type == "block" else [b])
+                  if s.type != "line_comment" and s.type != "block_comment"]
+    return bool(statements) and all(s.type == "expression_statement" and _JVM_LOGS.match(p.text(s)) for s in statements)
+
+
+def volatile_uses(p: Parsed, lines) -> list[tuple[int, str]]:
+    """(line, message) for the first changed line of each method that reads or writes a `volatile`
+    field of its own class. Not the declaration (DC704's comparison reads that), not a
+    constructor (no other thread holds the object yet)."""
+    fields = _volatile_fields(p)
+    if not fields:
+        return []
+    out, seen = [], set()
+    for n in sorted(walk(p.root), key=lambda n: n.start_byte):
+        line = n.start_point[0] + 1
+        if line not in lines or n.type not in ("identifier", "field_access"):
+            continue
+        if n.type == "field_access":
+            obj, field = n.child_by_field_name("object"), n.child_by_field_name("field")
+            if obj is None or field is None or obj.type != "this":
+                continue
+            name = p.text(field)
+        elif n.parent is not None and n.parent.type == "field_access":
+            continue  # `other.status`, or the field of `this.status` read above
+        else:
+            name = p.text(n)
+        if name not in fields:
+            continue
+        method = _method_of(n)
+        body, declared = fields[name]
+        if method is None or method.type == "constructor_declaration" or method.parent is None \
+                or method.parent.id != body \
+                or method.id in seen or (n.type == "identifier" and _shadowed(n, name, p)):
+            continue
+        if _decides_only_logging(n, p):
+            continue
+        seen.add(method.id)
+        out.append((line, f"`{name}` is a `volatile` field (line {declared}): other threads read and write it "
+                          "without a lock, and this changed line changes what they hand each other through it "
+                          "(a status, a flag, a stop signal) or what this thread decides from it."))
+    return out
