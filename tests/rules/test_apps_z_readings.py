@@ -219,3 +219,56 @@ def test_java_work_handed_to_an_executor_it_names(tmp_path, added: str, lines: l
                               {path: MAINTAINER.replace("        .retainLast(1)\n", "        .retainLast(1)\n" + added)},
                               rule="DC511")
     assert [line for _, line, *_ in found] == lines
+
+
+# --- JS/TS: a module's table of values, and methods of objects in a module's constant ------------
+
+# WeKan's schema upgrade (apps-s 491781c4): started unawaited at boot, it iterates `steps`, whose
+# `run()` reads `BOARD_ALLOWS_TRUE_DEFAULTS`, a list exported for its tests; a flag added to the list
+# went unread (the constant was exported, and `run` is too common a name to follow).
+STEPS = """const BOARD_ALLOWS_TRUE_DEFAULTS = [
+  'allowsLabels',
+  'allowsMembers',
+];
+
+const steps = [
+  {
+    name: 'board-allows',
+    async run(db) {
+      return db.collection('boards').updateMany({ $or: BOARD_ALLOWS_TRUE_DEFAULTS.map(f => ({ [f]: { $exists: false } })) }, {});
+    },
+  },
+];
+
+async function runSchemaUpgrade(db) {
+  for (const step of steps) {
+    await step.run(db);
+  }
+}
+
+module.exports = { runSchemaUpgrade, steps, BOARD_ALLOWS_TRUE_DEFAULTS };
+"""
+STARTUP = """import { runSchemaUpgrade } from '/server/lib/schemaUpgradeSteps';
+const express = require('express');
+
+function start(db) {
+  (async () => {
+    await runSchemaUpgrade(db);
+  })();
+}
+
+module.exports = { start };
+"""
+
+
+@pytest.mark.parametrize("before, after, lines", [
+    ("  'allowsMembers',\n", "  'allowsMembers',\n  'allowsCustomFields',\n", [4]),
+    # A step object's method, named as every step's is.
+    ("updateMany({", "updateMany({ archived: false, ", [10]),
+])
+def test_js_module_constants_are_followed_to_the_work_that_reads_them(tmp_path, before: str, after: str,
+                                                                      lines: list[int]) -> None:
+    found = flagged_on_branch(tmp_path, {"server/lib/schemaUpgradeSteps.js": STEPS, "server/startup.js": STARTUP},
+                              {"server/lib/schemaUpgradeSteps.js": STEPS.replace(before, after, 1)})
+    assert [line for _, line, *_ in found] == lines
+

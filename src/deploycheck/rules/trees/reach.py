@@ -130,6 +130,15 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
         named = node.child_by_field_name("name")
         name = p.text(named) if named is not None and named.type == "identifier" else None
         return name if name is not None and followable(name) and _module_private(node, name, p) else None
+    if p.language in _JS_LANGUAGES and len(chain) > 1 and chain[0].type == "variable_declarator" \
+            and node.type in ("method_definition", "pair") and chain[0].parent is not None \
+            and chain[0].parent.parent is not None and chain[0].parent.parent.type == "program":
+        # A method of an object in a module's constant (`const steps = [{ check() {…}, run() {…} }]`),
+        # under a name every such object uses: its callers reach it through the constant, which
+        # WeKan's schema upgrade iterates (apps-s 491781c4).
+        named = chain[0].child_by_field_name("name")
+        name = p.text(named) if named is not None and named.type == "identifier" else None
+        return name if name is not None and followable(name) else None
     # `class << self; def call`: the class method of the class around the `class << self`.
     outer = [c for c in chain[:-1] if c.type != "singleton_class"]
     if node.type not in _CALLABLE or not outer or outer[-1].type not in CONTAINERS:
