@@ -272,3 +272,51 @@ def test_js_module_constants_are_followed_to_the_work_that_reads_them(tmp_path, 
                               {"server/lib/schemaUpgradeSteps.js": STEPS.replace(before, after, 1)})
     assert [line for _, line, *_ in found] == lines
 
+
+
+# --- Any tree language: the project's own lock helpers (`lock_wrappers`) --------------------------
+
+# portainer (a new user's trial, session 33): `lock_wrappers: [UpdateTx]` in .deploycheck/config.yaml
+# was read by the Python rules only; a Go handler that stopped calling it passed unflagged.
+HANDLER = """package edgejobs
+
+func (h *Handler) collect(id int) error {
+	return h.Store.WithAccountLock(id, func() error {
+		job, _ := h.Store.Read(id)
+		job.Logs++
+		return h.Store.Update(id, job)
+	})
+}
+"""
+UNLOCKED = """package edgejobs
+
+func (h *Handler) collect(id int) error {
+	job, _ := h.Store.Read(id)
+	job.Logs++
+	return h.Store.Update(id, job)
+}
+"""
+CONFIG = "lock_wrappers:\n  - Store.WithAccountLock\n"
+
+
+@pytest.mark.parametrize("main, branch, expected", [
+    (HANDLER, UNLOCKED, [(4, "base", "high")]),
+    (UNLOCKED, HANDLER, [(4, "head", "warning")]),
+    # Reformatted, still called as often: no change of the lock.
+    (HANDLER, HANDLER.replace("return h.Store.WithAccountLock(id, func() error {",
+                              "err := h.Store.WithAccountLock(id, func() error {").replace("\t})\n}", "\t})\n\treturn err\n}"),
+     []),
+])
+def test_go_a_configured_lock_wrapper_added_or_removed(tmp_path, main: str, branch: str, expected: list) -> None:
+    found = flagged_on_branch(tmp_path, {"api/edgejobs/collect.go": main, ".deploycheck/config.yaml": CONFIG},
+                              {"api/edgejobs/collect.go": branch}, rule="DC704")
+    assert [(line, side, severity) for _, line, side, severity, _ in found] == expected
+
+
+def test_ruby_a_configured_lock_wrapper_removed(tmp_path) -> None:
+    locked = "class Ledger\n  def credit(id)\n    with_account_lock(id) do\n      Account.find(id).increment!(:balance)\n    end\n  end\nend\n"
+    plain = "class Ledger\n  def credit(id)\n    Account.find(id).increment!(:balance)\n  end\nend\n"
+    found = flagged_on_branch(tmp_path, {"app/models/ledger.rb": locked,
+                                         ".deploycheck/config.yaml": "lock_wrappers: [with_account_lock]\n"},
+                              {"app/models/ledger.rb": plain}, rule="DC704")
+    assert [(line, side) for _, line, side, *_ in found] == [(3, "base")]

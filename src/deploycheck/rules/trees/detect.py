@@ -13,7 +13,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, lock_wrapper_calls, lock_wrapper_pattern, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -129,6 +129,8 @@ def detect(ctx):
     by_path = in_job_paths(ctx.settings, ctx.path)
     itself = reads_itself(ctx)
     yield from _temporal_options(ctx, language)
+    if ctx.settings.lock_wrappers:
+        yield from _lock_wrappers(ctx)
     if not ctx.added and ctx.removed and ctx.file.status != DELETED and language in ("java", "kotlin"):
         # Lines only removed: the head side is not read below, but a shutdown hook may be gone
         # from it (shenyu's log client stopped registering its own JVM hook).
@@ -285,6 +287,36 @@ def detect(ctx):
             for line, message in new_in_head(concurrent_map_check_then_put, p, lines,
                                              lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+
+
+_COMMENT_LINE = re.compile(r"^\s*(?://|#|\*|/\*)")
+
+
+def _lock_wrappers(ctx):
+    """DC704 for a call of one of the project's `lock_wrappers` (.deploycheck/config.yaml) added
+    (a warning) or removed while the file now calls it fewer times (high). Portainer's handlers
+    run their read-modify-writes in `DataStore.UpdateTx(…)`; named there, its removal is a lock's
+    (a new user's trial, session 33: the setting was read by the Python rules only)."""
+    def calls(text: str | None, name: str) -> int:
+        return len(lock_wrapper_pattern([name]).findall(text or ""))
+
+    added = lock_wrapper_calls(ctx, {n: t for n, t in ctx.added.items() if not _COMMENT_LINE.match(t)})
+    removed = lock_wrapper_calls(ctx, {n: t for n, t in ctx.removed.items() if not _COMMENT_LINE.match(t)})
+    fewer = {name for _, name in removed if calls(ctx.head_text(), name) < calls(ctx.base_text(), name)}
+    more = {name for _, name in added if calls(ctx.head_text(), name) > calls(ctx.base_text(), name)}
+    for line, name in added:
+        if name in more:
+            more.discard(name)
+            yield PRIMITIVE_WEAKENED.finding(ctx.path, line, (
+                f"`{name}`, which .deploycheck/config.yaml names a lock or transaction helper (`lock_wrappers`), is "
+                "called here now: what runs inside it is serialised, and callers may wait or deadlock."), severity="warning")
+    for line, name in removed:
+        if name in fewer:
+            fewer.discard(name)
+            yield PRIMITIVE_WEAKENED.finding(ctx.path, line, (
+                f"`{name}`, which .deploycheck/config.yaml names a lock or transaction helper (`lock_wrappers`), is "
+                "no longer called here: the code it protected may now race when requests, goroutines or workers run "
+                "at the same time."), side="base", severity="high")
 
 
 def _go_package_gone(ctx) -> bool:

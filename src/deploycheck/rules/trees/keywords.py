@@ -250,6 +250,29 @@ def lock_hints(ctx) -> bool:
     return _LOCK_CALL_TEXT.search(ctx.lower_text("head") or "") is not None
 
 
+def lock_wrapper_calls(ctx, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line, name) for each of ``lines`` that calls one of the project's `lock_wrappers`
+    (`store.UpdateTx(…)`, `with_advisory_lock do`, `runExclusive(…)`): .deploycheck/config.yaml
+    names its own helpers that act as locks or transactions, in any language."""
+    names = ctx.settings.lock_wrappers
+    if not names:
+        return []
+    pattern = lock_wrapper_pattern(names)
+    return [(number, m.group(1)) for number, text in sorted(lines.items()) if (m := pattern.search(text))]
+
+
+def lock_wrapper_pattern(names) -> re.Pattern:
+    """A call of one of ``names`` (the last part of a dotted name): `UpdateTx(`, `lock {`, `lock do`."""
+    return re.compile(r"(?<![\w$])(" + "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in names) + r")(?:\s*[({]|\s+do\b)")
+
+
+def lock_wrapper_hints(ctx) -> bool:
+    """DC704's gate for a project's own lock helper (``lock_wrapper_calls``) added or removed."""
+    names = ctx.settings.lock_wrappers
+    changed = ctx.changed_lower()
+    return bool(names) and any(n.rsplit(".", 1)[-1].lower().encode() in changed for n in names)
+
+
 # A JS/TS lock taken around work (hazards.js_work_under_a_lock): Redlock's, async-mutex's, a
 # `…Lock.acquire(`.
 _JS_LOCK_TEXT = re.compile(r"(?:lock|mutex|sem)\w*\s*(?:\([^()\n]*\))?\s*\.\s*(?:acquire|using|runexclusive|lock|acquirelock)\s*\(")

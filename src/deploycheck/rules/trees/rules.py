@@ -434,7 +434,9 @@ PRIMITIVE_WEAKENED = Rule(
         (`status`, `this.stopped`) is a `warning`, once per method: the field is how threads hand
         each other a status or a stop signal without a lock (amoro's `isClosed()` now compares
         the status its `close()` sets, so late task results are rejected, apps-z 96a4d781). Not
-        a constructor, not a line that only logs, nor a condition whose branches only log."""),
+        a constructor, not a line that only logs, nor a condition whose branches only log.
+        A call of one of the project's `lock_wrappers` (.deploycheck/config.yaml) added is a
+        `warning`; one removed while the file now calls it fewer times is `high`."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
