@@ -1015,29 +1015,48 @@ def _executor_findings(view: FileView, pr: PackRule) -> list[Finding]:
 # or an executor named as the last argument of an `…Async` call (`supplyAsync(task, ioPool)`).
 _HANDED_EXECUTOR = re.compile(r"\.(?P<call>\w+)\((?:[^;]*?[(,]\s*)?(?P<pool>(?:\w+\.)*get\w*(?:Executor|ThreadPool|Pool)\(\s*\))"
                               r"|\.(?P<async>\w+Async)\([^;]*,\s*(?P<named>(?:this\.)?\w*(?:[eE]xecutor|[pP]ool))\s*\)")
+# An executor or scheduler built by the code, not `Executors`: Spring's pools and their builders,
+# the JDK's pool classes, a pool's daemon flag (airsonic's task service stopped taking Spring's
+# scheduler and built its own daemon one: a new user's trial, session 33).
+_BUILT_EXECUTOR = re.compile(r"\b(?P<type>ThreadPoolTaskScheduler|ThreadPoolTaskExecutor|TaskSchedulerBuilder|TaskExecutorBuilder|"
+                             r"ScheduledThreadPoolExecutor|ThreadPoolExecutor|ForkJoinPool|SimpleAsyncTaskExecutor|"
+                             r"ConcurrentTaskScheduler)\b|\.(?P<set>setDaemon|setPoolSize|setWaitForTasksToCompleteOnShutdown)\(")
 
 
 def _handed_executors(view: FileView, pr: PackRule) -> list[Finding]:
-    """An added line that hands work to an executor it names, where the lines the change removed
-    named none so (amoro's snapshot-expiry planning moved from Iceberg's global pool to a new
-    maintenance pool, apps-z de6205c0)."""
-    from .engine import JVM_SOURCES
+    """Once per file: an added line that hands work to an executor it names, where the lines the
+    change removed named none so (amoro's snapshot-expiry planning moved from Iceberg's global pool
+    to a new maintenance pool, apps-z de6205c0); and a line added or removed that builds an executor
+    or scheduler itself, as written on no line of the other side."""
+    from .engine import JVM_SOURCES, _jvm_import
 
     if not view.deployed.endswith(JVM_SOURCES):
         return []
-    removed = " ".join(view.changed("base").values())
+    added, removed = view.changed("head"), view.changed("base")
     out = []
-    for number, text in sorted(view.changed("head").items()):
+    gone = " ".join(removed.values())
+    for number, text in sorted(added.items()):
         m = _HANDED_EXECUTOR.search(text)
-        pool = m.group("pool") or m.group("named") if m else None
-        if m is None or not pool or pool in removed:
-            continue
-        call = m.group("call") or m.group("async")
-        out.append(pr.rule.finding(view.path, number, (
-            f"`{call}` now runs its work on `{short(pool)}` in {view.path}: which threads run it, how many at once, "
-            "and what else waits for the same pool changed. Say what the work shares with the code that hands it on "
-            "and with the pool's other tasks.")))
-        break  # once per file: the pool is the finding, not each use
+        pool = (m.group("pool") or m.group("named")) if m else None
+        if m is not None and pool and pool not in gone:
+            out.append(pr.rule.finding(view.path, number, (
+                f"`{m.group('call') or m.group('async')}` now runs its work on `{short(pool)}` in {view.path}: which "
+                "threads run it, how many at once, and what else waits for the same pool changed. Say what the work "
+                "shares with the code that hands it on and with the pool's other tasks.")))
+            break
+    for side, lines, other in (("head", added, removed), ("base", removed, added)):
+        others = {" ".join(t.split()) for t in other.values()}
+        for number, text in sorted(lines.items()):
+            m = _BUILT_EXECUTOR.search(text)
+            if m is None or _jvm_import(view, side, number, text) or " ".join(text.split()) in others:
+                continue
+            what = m.group("type") or m.group("set")
+            out.append(pr.rule.finding(view.path, number, (
+                f"an executor or scheduler is built {'differently' if side == 'head' else 'no longer so'} here "
+                f"(`{what}`) in {view.path}: its pool size, daemon threads and shutdown decide how many of its tasks "
+                "run at once and whether they finish when the application stops. Say what changed for the tasks it runs."),
+                side=side))
+            break
     return out
 
 

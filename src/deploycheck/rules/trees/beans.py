@@ -18,7 +18,7 @@ import re
 from collections import Counter
 
 from .hazards import CONCURRENT
-from .jvm import modifiers
+from .jvm import in_synchronized, modifiers
 from .keywords import SINGLETON_STEREOTYPES as _STEREOTYPES
 from .parse import Parsed, nodes_of
 from .units import index_units, node_name, qualname, units_at
@@ -80,7 +80,7 @@ def shared_fields(cls, p: Parsed) -> dict[str, int]:
         if _keywords(member) & {"static", "final", "volatile"} or annotation_names(member, p):
             continue
         kind = p.text(member.child_by_field_name("type") or member).split("<")[0].strip()
-        if kind in CONCURRENT:
+        if kind in CONCURRENT or _made_concurrent(member, p):
             continue
         for i in range(member.child_count):
             if member.field_name_for_child(i) == "declarator":
@@ -88,6 +88,24 @@ def shared_fields(cls, p: Parsed) -> dict[str, int]:
                 if name is not None:
                     out[p.text(name)] = member.start_point[0] + 1
     return out
+
+
+def _synchronized(method) -> bool:
+    mods = modifiers(method)
+    return mods is not None and any(c.type == "synchronized" for c in mods.children)
+
+
+def _made_concurrent(field, p: Parsed) -> bool:
+    """A field declared by its interface and made a concurrent one (`Map<K, V> m = new
+    ConcurrentHashMap<>()`): airsonic's settings caches were called "shared unguarded"."""
+    for i in range(field.child_count):
+        if field.field_name_for_child(i) == "declarator":
+            value = field.children[i].child_by_field_name("value")
+            if value is not None and value.type == "object_creation_expression":
+                made = p.text(value.child_by_field_name("type") or value).split("<")[0].strip()
+                if made.rsplit(".", 1)[-1] in CONCURRENT:
+                    return True
+    return False
 
 
 def _locals(method, p: Parsed) -> set[str]:
@@ -140,8 +158,11 @@ def _uses(method, p: Parsed, fields: dict[str, int]) -> tuple[set[str], list[tup
         if name is not None:
             used.add(name)
             parent = n.parent
-            if (parent is not None and parent.type == "assignment_expression" and parent.child_by_field_name("left") == n) \
-                    or (parent is not None and parent.type == "update_expression"):
+            if ((parent is not None and parent.type == "assignment_expression" and parent.child_by_field_name("left") == n)
+                    or (parent is not None and parent.type == "update_expression")) and not in_synchronized(n):
+                # Under `synchronized` (the method's or a block's) a write is guarded: airsonic's
+                # `public synchronized void schedule()` was said to write its field "with no lock"
+                # (a new user's trial, session 33).
                 writes.append((n.start_point[0] + 1, name))
             continue
         stack.extend(n.children)
@@ -181,8 +202,8 @@ def singleton_state(head: Parsed, base: Parsed | None, lines: dict[int, str]) ->
         bean = head.text(cls.child_by_field_name("name"))
         for method in _methods(cls):
             changed = [r for r in range(method.start_point[0] + 1, method.end_point[0] + 2) if r in lines]
-            if not changed or _set_up(method, head):
-                continue
+            if not changed or _set_up(method, head) or _synchronized(method):
+                continue  # a `synchronized` method: two calls at once do not interleave
             used, writes = _uses(method, head, fields)
             fresh = [(line, name) for line, name in writes if line in lines]
             if fresh:
