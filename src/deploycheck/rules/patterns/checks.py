@@ -1013,8 +1013,10 @@ def _executor_findings(view: FileView, pr: PackRule) -> list[Finding]:
 
 # Work handed to an executor named on the line: a getter of one (`.planWith(Pools.getMaintenanceExecutor())`),
 # or an executor named as the last argument of an `…Async` call (`supplyAsync(task, ioPool)`).
-_HANDED_EXECUTOR = re.compile(r"\.(?P<call>\w+)\((?:[^;]*?[(,]\s*)?(?P<pool>(?:\w+\.)*get\w*(?:Executor|ThreadPool|Pool)\(\s*\))"
-                              r"|\.(?P<async>\w+Async)\([^;]*,\s*(?P<named>(?:this\.)?\w*(?:[eE]xecutor|[pP]ool))\s*\)")
+# Not a connection pool's getter (`redis.getJedisPool()`): a pool of threads, workers or tasks.
+_HANDED_EXECUTOR = re.compile(r"\.(?P<call>\w+)\((?:[^;]*?[(,]\s*)?(?P<pool>(?:\w+\.)*get\w*(?:Executor\w*|ThreadPool|WorkerPool|"
+                              r"TaskPool|Scheduler)\(\s*\))"
+                              r"|\.(?P<async>\w+Async)\([^;]*,\s*(?P<named>(?:this\.)?\w*(?:[eE]xecutor(?:Service)?|[pP]ool))\s*\)")
 # An executor or scheduler built by the code, not `Executors`: Spring's pools and their builders,
 # the JDK's pool classes, a pool's daemon flag (airsonic's task service stopped taking Spring's
 # scheduler and built its own daemon one: a new user's trial, session 33).
@@ -1034,11 +1036,11 @@ def _handed_executors(view: FileView, pr: PackRule) -> list[Finding]:
         return []
     added, removed = view.changed("head"), view.changed("base")
     out = []
-    gone = " ".join(removed.values())
+    gone = " ".join(removed.values()).replace("this.", "")
     for number, text in sorted(added.items()):
         m = _HANDED_EXECUTOR.search(text)
         pool = (m.group("pool") or m.group("named")) if m else None
-        if m is not None and pool and pool not in gone:
+        if m is not None and pool and pool.replace("this.", "") not in gone:
             out.append(pr.rule.finding(view.path, number, (
                 f"`{m.group('call') or m.group('async')}` now runs its work on `{short(pool)}` in {view.path}: which "
                 "threads run it, how many at once, and what else waits for the same pool changed. Say what the work "

@@ -71,7 +71,7 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
                # An application's own scheduler: cross-seed's `new Job(JobName.INJECT, ms("1 hour"),
                # injectSavedTorrents)`, run by its jobs loop (apps-z a308d450, 3d89a961).
                "Job": "job of the application's scheduler"}
-_JS_OWN_JOB_CLASS = re.compile(rb"(?m)^(?:export\s+)?class\s+Job\b")
+_JS_OWN_JOB_CLASS = re.compile(rb"(?m)^(?:export\s+(?:default\s+)?)?class\s+Job\b")
 # Runners whose handler is always a function: an options object handed to them is no handler.
 _HANDED_A_FUNCTION = frozenset({"createConsumer", "scheduleJob", "Job"})
 # Runners that are always a method of the queue, scheduler or channel (`agenda.define`,
@@ -493,12 +493,30 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 # builds a job's record, it runs nothing. A handler imported from another module
                 # has no unit here: the construction is the region, so the search finds the job
                 # where the handler's name is handed on.
-                if n.type == "new_expression" and _JS_OWN_JOB_CLASS.search(p.source) and any(
-                        a.type in ("identifier", "member_expression") for a in args):
+                if n.type == "new_expression" and _runs_what_it_is_handed(p) and any(
+                        a.type in ("identifier", "member_expression", *_JS_FUNCTION_VALUES) for a in args):
                     out.append(_span(n, what))
                 continue
             out += _handler_spans(p, args, what)
     return out
+
+
+def _runs_what_it_is_handed(p: Parsed) -> bool:
+    """The file's own `class Job` keeps a function its constructor is handed and calls it
+    (`this.exec = exec` … `await this.exec()`): a scheduler's job. A job board's `class Job`
+    (a posting built from a row) keeps values (the red team of session 33)."""
+    key = "background.own-job-class"
+    if key not in p.memo:
+        runs = False
+        for n in nodes_of(p, frozenset({"class_declaration"})):
+            name = n.child_by_field_name("name")
+            if name is None or p.text(name) != "Job":
+                continue
+            text = p.text(n)
+            kept = {field for field, _ in re.findall(r"this\.(\w+)\s*=\s*(\w+)\s*;?\s*$", text, re.M)}
+            runs = runs or any(re.search(rf"this\.{re.escape(field)}\s*\(", text) for field in kept)
+        p.memo[key] = runs
+    return p.memo[key]
 
 
 def _handler_spans(p: Parsed, args, what: str) -> list[tuple[int, int, str]]:

@@ -13,7 +13,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, lock_wrapper_calls, lock_wrapper_pattern, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, lock_wrapper_calls, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -274,12 +274,13 @@ def detect(ctx):
         if side == "head" and language == "go":
             for line, message in unguarded_map_writes(p, lines, _named_in_package(ctx, p)):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
-        if side == "head" and language == "ruby" and b"@" in p.source:
+        if side == "head" and language == "ruby" and b"@" in p.source and not _RUN_ONCE_RUBY.search(ctx.path):
             for line, message in new_in_head(ruby_class_state_writes, p, lines, lambda: _base_tree(ctx, language)):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
         if side == "head" and language == "java" and b"volatile" in p.source:
             code = _code_rows(p, lines)
-            for line, message in volatile_uses(p, {n for n, t in lines.items() if n in code and not _JVM_LOG_LINE.match(t)}):
+            for line, message in volatile_uses(p, {n: t for n, t in lines.items() if n in code and not _JVM_LOG_LINE.match(t)},
+                                               ctx.removed.values()):
                 yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
         if side == "head" and language == "java":
             for line, message in unsafe_static_writes(p, lines):
@@ -289,6 +290,8 @@ def detect(ctx):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
 
 
+# Ruby run once, by one process: a schema migration's `def self.up`, a maintenance script.
+_RUN_ONCE_RUBY = re.compile(r"(?:^|/)(?:db/migrate|script)/")
 _COMMENT_LINE = re.compile(r"^\s*(?://|#|\*|/\*)")
 
 
@@ -298,7 +301,7 @@ def _lock_wrappers(ctx):
     run their read-modify-writes in `DataStore.UpdateTx(…)`; named there, its removal is a lock's
     (a new user's trial, session 33: the setting was read by the Python rules only)."""
     def calls(text: str | None, name: str) -> int:
-        return len(lock_wrapper_pattern([name]).findall(text or ""))
+        return len(lock_wrapper_calls(ctx, dict(enumerate((text or "").splitlines())), [name]))
 
     added = lock_wrapper_calls(ctx, {n: t for n, t in ctx.added.items() if not _COMMENT_LINE.match(t)})
     removed = lock_wrapper_calls(ctx, {n: t for n, t in ctx.removed.items() if not _COMMENT_LINE.match(t)})

@@ -234,7 +234,7 @@ _PRIMITIVE_HINTS = (b"synchronized", b"volatile", b"atomic", b"concurrent", b"mu
                     b"blockingqueue", b"semaphore", b"countdownlatch", b"longadder", b"waitgroup", b"sync.", b"parallel",
                     b"synchronize", b"monitor", b"copyonwrite")
 _RUBY_PRIMITIVE_HINTS = (b"concurrent::", b"mutex", b"monitor", b"synchronize")  # hazards.RUBY_HINTS
-_RUBY_CLASS_STATE = re.compile(r"\bdef\s+self\.|\bclass\s*<<\s*self\b|@@\w")
+_RUBY_CLASS_STATE = re.compile(r"\bdef\s+self\.|\bclass\s*<<\s*self\b|@@\w|\bextend\s+self\b|\bmodule_function\b")
 
 
 # DC704's locks (hazards.lock_calls_changed, hazards.work_under_a_lock): a Go, Java or Kotlin file
@@ -250,20 +250,38 @@ def lock_hints(ctx) -> bool:
     return _LOCK_CALL_TEXT.search(ctx.lower_text("head") or "") is not None
 
 
-def lock_wrapper_calls(ctx, lines: dict[int, str]) -> list[tuple[int, str]]:
-    """(line, name) for each of ``lines`` that calls one of the project's `lock_wrappers`
-    (`store.UpdateTx(…)`, `with_advisory_lock do`, `runExclusive(…)`): .deploycheck/config.yaml
-    names its own helpers that act as locks or transactions, in any language."""
-    names = ctx.settings.lock_wrappers
+def lock_wrapper_calls(ctx, lines: dict[int, str], names=None) -> list[tuple[int, str]]:
+    """(line, name) for each of ``lines`` that calls one of the project's `lock_wrappers` (or of
+    ``names``): `store.UpdateTx(…)`, `with_advisory_lock do`, `runExclusive(…)`.
+    .deploycheck/config.yaml names its own helpers that act as locks or transactions, in any
+    language. A line that defines one (`func (s *Store) UpdateTx(`) calls nothing."""
+    names = ctx.settings.lock_wrappers if names is None else names
     if not names:
         return []
     pattern = lock_wrapper_pattern(names)
-    return [(number, m.group(1)) for number, text in sorted(lines.items()) if (m := pattern.search(text))]
+    if pattern is None:
+        return []
+    return [(number, m.group(1)) for number, text in sorted(lines.items())
+            if (m := pattern.search(text)) and not _DEFINES.match(text[:m.start()]) and not _JS_METHOD_DEFINED.match(text)]
 
 
-def lock_wrapper_pattern(names) -> re.Pattern:
-    """A call of one of ``names`` (the last part of a dotted name): `UpdateTx(`, `lock {`, `lock do`."""
-    return re.compile(r"(?<![\w$])(" + "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in names) + r")(?:\s*[({]|\s+do\b)")
+# Where a name is defined, not called: Go's `func (s *Store) UpdateTx(`, Ruby's `def`, JS's
+# `function`, a Java/TS method's modifiers or result type (`public void lock(`, `Result<T> lock(`).
+_DEFINES = re.compile(r"^\s*(?:func\b.*|def\s+(?:self\.)?|(?:export\s+)?(?:async\s+)?function\*?\s+|"
+                      r"(?:(?:public|private|protected|static|final|synchronized|async|override|suspend|fun)\s+)+[\w<>\[\], ?.]*?\s*|"
+                      r"(?!(?:return|await|yield|go|defer|throw|new|else|do|case)\b)[\w<>\[\]?.]+\s+)$")
+# A JS/TS class's method defined at the start of its line: `UpdateTx(fn) {`, `async lock(key: string): Promise<void> {`.
+_JS_METHOD_DEFINED = re.compile(r"^\s*(?:async\s+)?[\w$]+\s*\([\w\s,:?=<>\[\].]*\)\s*(?::\s*[\w<>\[\]., |]+)?\s*\{\s*$")
+
+
+def lock_wrapper_pattern(names) -> re.Pattern | None:
+    """A call of one of ``names`` (the last part of a dotted name): `UpdateTx(`, `lock {`, `lock do`,
+    Ruby's `with_advisory_lock "key" do`."""
+    parts = [n.rsplit(".", 1)[-1] for n in names if n.rsplit(".", 1)[-1]]
+    if not parts:
+        return None
+    return re.compile(r"(?<![\w$])(" + "|".join(re.escape(n) for n in parts) + r")"
+                      r"(?:\s*[({]|\s+do\b|[ \t]+(?=[\"':@\w])(?!(?:if|unless|and|or|then|do|end|=)\b))")
 
 
 def lock_wrapper_hints(ctx) -> bool:
@@ -433,7 +451,7 @@ def _reads_itself(ctx) -> bool:
         return True  # DC704: a Ruby lock or concurrent-ruby type, in any file
     if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
         return True
-    if language == "ruby" and b"@" in changed and _RUBY_CLASS_STATE.search(ctx.lower_text("head") or ""):
+    if language == "ruby" and any("@" in t for t in ctx.added.values()) and _RUBY_CLASS_STATE.search(ctx.lower_text("head") or ""):
         return True  # DC706: a class-level variable written (sharedmap.ruby_class_state_writes)
     if language in ("javascript", "typescript") and _LEFT_RUNNING.search(ctx.lower_text("head") or "") \
             and _server_head(ctx):

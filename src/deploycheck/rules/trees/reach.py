@@ -131,8 +131,7 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
         name = p.text(named) if named is not None and named.type == "identifier" else None
         return name if name is not None and followable(name) and _module_private(node, name, p) else None
     if p.language in _JS_LANGUAGES and len(chain) > 1 and chain[0].type == "variable_declarator" \
-            and node.type in ("method_definition", "pair") and chain[0].parent is not None \
-            and chain[0].parent.parent is not None and chain[0].parent.parent.type == "program":
+            and node.type in ("method_definition", "pair") and _declared_at_top(chain[0]):
         # A method of an object in a module's constant (`const steps = [{ check() {…}, run() {…} }]`),
         # under a name every such object uses: its callers reach it through the constant, which
         # WeKan's schema upgrade iterates (apps-s 491781c4).
@@ -146,6 +145,15 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
     method = (called_name(node, p) or "").lower()
     owner = _owner_name(chain, p)
     return owner if method in _ENTRY_METHODS else None
+
+
+def _declared_at_top(declarator) -> bool:
+    """A JS/TS constant declared at a module's top level, exported or not (`export const steps`)."""
+    statement = declarator.parent
+    outer = statement.parent if statement is not None else None
+    if outer is not None and outer.type == "export_statement":
+        outer = outer.parent
+    return outer is not None and outer.type == "program"
 
 
 def _each_of_a_class(node, p: Parsed) -> bool:

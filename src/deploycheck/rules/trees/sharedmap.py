@@ -13,6 +13,7 @@ on a changed line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from .jvm import modifiers
 from .parse import Parsed, walk
@@ -430,11 +431,13 @@ def unsafe_static_writes(p: Parsed, lines: dict[int, str]) -> list[tuple[int, st
 # class method and read back by every row, with two import jobs running at once (apps-z af719de7).
 _RUBY_STATE = frozenset({"instance_variable", "class_variable"})
 # Methods of a collection held there that change it in place.
-_RUBY_MUTATORS = frozenset({"push", "store", "merge!", "delete", "clear", "concat", "update", "replace",
+_RUBY_MUTATORS = frozenset({"push", "store", "merge!", "delete", "clear", "concat", "update", "replace", "add", "add?",
                             "unshift", "shift", "pop", "append", "prepend", "delete_if", "reject!", "select!",
                             "keep_if", "compact!", "uniq!", "sort!", "map!", "transform_values!"})
 # Set once, at boot, by the application's configuration: `Klass.configure { … }`, `Klass.logger = x`.
-_RUBY_BOOT_METHODS = re.compile(r"^(?:configure|config|setup|set_up|register|reset!?|boot|\w+=)$")
+# Ruby's own hooks (`inherited`, `included`…) run once per subclass or includer, when its file loads.
+_RUBY_BOOT_METHODS = re.compile(r"^(?:configure|config|setup|set_up|register|reset!?|boot|\w+=|inherited|included|extended|"
+                                r"prepended|method_added|singleton_method_added)$")
 # Lazy initialisation (`@x = load unless @x`, `return @x if defined?(@x)`): a second thread at
 # worst computes the same value again.
 _RUBY_LAZY = "(?:defined\\?\\(\\s*{0}\\s*\\)|(?:if|unless|return)\\s+{0}\\b|{0}\\.nil\\?|{0}\\s*\\|\\|)"
@@ -462,14 +465,22 @@ def _ruby_state_written(n, p: Parsed) -> str | None:
     return p.text(target) if target is not None and target.type in _RUBY_STATE else None
 
 
+# A module whose methods run on the module object itself: `extend self`, `module_function`.
+_RUBY_SELF_MODULE = re.compile(r"^\s*(?:extend\s+self|module_function)\s*$", re.M)
+
+
 def _ruby_class_methods(p: Parsed):
-    """(method node, its name, whether it is a class method) for every method of the file."""
+    """(method node, its name, whether it runs on the class or module object) for every method of
+    the file: `def self.m`, a method of `class << self`, or of a module with `extend self` or
+    `module_function` (one `@x` per process, as a class method's)."""
     for n in walk(p.root):
         if n.type == "singleton_method":
             yield n, p.text(n.child_by_field_name("name") or n), True
         elif n.type == "method":
             parent = n.parent.parent if n.parent is not None else None
-            yield n, p.text(n.child_by_field_name("name") or n), parent is not None and parent.type == "singleton_class"
+            own = parent is not None and (parent.type == "singleton_class" or (
+                parent.type == "module" and _RUBY_SELF_MODULE.search(p.text(n.parent)) is not None))
+            yield n, p.text(n.child_by_field_name("name") or n), own
 
 
 def _ruby_locked(node, method, p: Parsed) -> bool:
@@ -484,13 +495,28 @@ def _ruby_locked(node, method, p: Parsed) -> bool:
     return False
 
 
-def _enclosing_class(node, p: Parsed) -> str:
+def _owner(node, p: Parsed) -> str:
+    """`the class `X``, `the module `X``, or the program's top level."""
     n = node.parent
     while n is not None:
         if n.type in ("class", "module"):
-            return p.text(n.child_by_field_name("name") or n)
+            return f"the {n.type} `{p.text(n.child_by_field_name('name') or n)}`"
         n = n.parent
-    return "the file's"
+    return "the program's top level"
+
+
+def _verbatim_parameter(n, method, p: Parsed) -> bool:
+    """``@x = param`` with the method's own parameter as it came: a class macro (`columns :id,
+    :email` in a subclass's body) or a setter, called once where the class is defined."""
+    if n.type != "assignment":
+        return False
+    right = n.child_by_field_name("right")
+    params = method.child_by_field_name("parameters")
+    if right is None or params is None or right.type != "identifier":
+        return False
+    names = {p.text(c).lstrip("*&") for c in params.named_children}
+    names |= {p.text(c.child_by_field_name("name")) for c in params.named_children if c.child_by_field_name("name") is not None}
+    return p.text(right) in names
 
 
 def ruby_class_state_writes(p: Parsed, lines) -> list[tuple[int, str]]:
@@ -508,11 +534,14 @@ def ruby_class_state_writes(p: Parsed, lines) -> list[tuple[int, str]]:
             if var is None or var in seen or line not in lines or not (of_class or var.startswith("@@")):
                 continue
             seen.add(var)
-            if re.search(_RUBY_LAZY.format(re.escape(var)), text) or _ruby_locked(n, method, p):
+            # Lazy initialisation is a plain `=` guarded by a test of the variable; a `+=` or `<<`
+            # after it (`@seq ||= 0; @seq += 1`) is still a write per call.
+            lazy = n.type == "assignment" and re.search(_RUBY_LAZY.format(re.escape(var)), text)
+            if lazy or _ruby_locked(n, method, p) or (of_class and _verbatim_parameter(n, method, p)):
                 continue
-            owner = f"the class `{_enclosing_class(method, p)}`"
+            owner = _owner(method, p)
             whose = (f"a class variable of {owner}" if var.startswith("@@")
-                     else f"an instance variable of {owner} itself, set by its class method `{name}`")
+                     else f"an instance variable of {owner} itself, set by its method `{name}`")
             out.append((line, f"`{var}` is {whose}: one value for the whole process, shared by every thread "
                               "(a job runner's, Puma's, Sidekiq's), and each call here overwrites it with no lock: "
                               "two calls at once read and overwrite each other's value."))
@@ -566,13 +595,34 @@ def _decides_only_logging(node, p: Parsed) -> bool:
     return bool(statements) and all(s.type == "expression_statement" and _JVM_LOGS.match(p.text(s)) for s in statements)
 
 
-def volatile_uses(p: Parsed, lines) -> list[tuple[int, str]]:
+_NAMES_NO_FIELD = frozenset({"method_invocation", "method_declaration", "variable_declarator", "formal_parameter"})
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _blank_strings(text: str) -> str:
+    return " ".join(_STRING.sub('""', text).split())
+
+
+def _within(method, body_id: int) -> bool:
+    """The method is declared in the class body ``body_id`` or in a class nested in it (an inner
+    `Worker` looping on the outer class's `running`)."""
+    n = method.parent
+    while n is not None:
+        if n.id == body_id:
+            return True
+        n = n.parent
+    return False
+
+
+def volatile_uses(p: Parsed, lines: dict[int, str], removed: Iterable[str] = ()) -> list[tuple[int, str]]:
     """(line, message) for the first changed line of each method that reads or writes a `volatile`
-    field of its own class. Not the declaration (DC704's comparison reads that), not a
-    constructor (no other thread holds the object yet)."""
+    field of its class (from the class or one nested in it). Not the declaration (DC704's
+    comparison reads that), not a constructor (no other thread holds the object yet), not a line
+    that differs from a ``removed`` one only in its strings (a reworded message)."""
     fields = _volatile_fields(p)
     if not fields:
         return []
+    same = {_blank_strings(t) for t in removed}
     out, seen = [], set()
     for n in sorted(walk(p.root), key=lambda n: n.start_byte):
         line = n.start_point[0] + 1
@@ -585,15 +635,17 @@ def volatile_uses(p: Parsed, lines) -> list[tuple[int, str]]:
             name = p.text(field)
         elif n.parent is not None and n.parent.type == "field_access":
             continue  # `other.status`, or the field of `this.status` read above
+        elif n.parent is not None and n.parent.type in _NAMES_NO_FIELD and n.parent.child_by_field_name("name") == n:
+            continue  # a method's name (`builder.status(…)`), a declaration's own
         else:
             name = p.text(n)
         if name not in fields:
             continue
         method = _method_of(n)
         body, declared = fields[name]
-        if method is None or method.type == "constructor_declaration" or method.parent is None \
-                or method.parent.id != body \
-                or method.id in seen or (n.type == "identifier" and _shadowed(n, name, p)):
+        if method is None or method.type == "constructor_declaration" or not _within(method, body) \
+                or method.id in seen or (n.type == "identifier" and _shadowed(n, name, p)) \
+                or _blank_strings(lines.get(line, "")) in same:
             continue
         if _decides_only_logging(n, p):
             continue
