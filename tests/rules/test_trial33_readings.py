@@ -94,3 +94,49 @@ def test_java_singleton_state_under_a_lock_or_in_a_concurrent_map(tmp_path, befo
     path = "src/main/java/org/airsonic/player/service/MediaScannerService.java"
     found = flagged_on_branch(tmp_path, {path: BEAN}, {path: BEAN.replace(before, after)}, rule="DC710")
     assert [line for _, line, *_ in found] == lines
+
+
+# --- JS/TS: a task object that pairs a cron schedule with its function ----------------------------
+
+# Joplin Server (fc419d98c, f99b8dfde): its tasks are `{ id, schedule: '<cron>', run }` objects that
+# its task service hands to node-cron; a schedule made every two hours instead of twice on the 30th,
+# and the code a task runs, were "Nothing flagged".
+TASKS = """import { Models } from '../models/factory';
+import TaskService, { Task } from '../services/TaskService';
+
+export default function(models: Models): TaskService {
+	const taskService = new TaskService(models);
+	const tasks: Task[] = [
+		{
+			id: 1,
+			description: 'Process oversized accounts',
+			schedule: '0 */2 30 * *',
+			run: (m: Models) => m.user().handleOversizedAccounts(),
+		},
+	];
+	taskService.registerTasks(tasks);
+	return taskService;
+}
+"""
+
+
+@pytest.mark.parametrize("main, before, after, lines", [
+    (TASKS, "schedule: '0 */2 30 * *',", "schedule: '30 */2 * * *',", [10]),
+    (TASKS, "m.user().handleOversizedAccounts()", "m.user().handleOversizedAccounts({ dryRun: false })", [11]),
+    # A label that is no cron expression, beside a function: no schedule.
+    (TASKS.replace("'0 */2 30 * *'", "'daily'"), "schedule: 'daily',", "schedule: 'every other day',", []),
+])
+def test_js_a_task_object_with_a_cron_schedule_is_a_scheduled_job(tmp_path, main: str, before: str, after: str,
+                                                                   lines: list[int]) -> None:
+    assert before in main
+    path = "packages/server/src/utils/setupTaskService.ts"
+    found = flagged_on_branch(tmp_path, {path: main}, {path: main.replace(before, after)})
+    assert [line for _, line, *_ in found] == lines
+
+
+def test_js_a_cron_string_without_a_function_is_no_task(tmp_path) -> None:
+    # A settings page's default (`{ schedule: '0 3 * * *', label: … }`) runs nothing.
+    source = "export const defaults = {\n  schedule: '0 3 * * *',\n  label: 'Nightly backup',\n};\n"
+    found = flagged_on_branch(tmp_path, {"src/settings/defaults.ts": source},
+                              {"src/settings/defaults.ts": source.replace("0 3", "0 4")}, rule=None)
+    assert found == []

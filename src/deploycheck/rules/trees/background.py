@@ -399,7 +399,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
         out += [_span(c, _JS_TEMPORAL_MODULES[module]) for c in p.root.named_children
                 if c.type not in _JS_INERT_TOP and not _type_export(c)]
     what: str | None
-    for n in nodes_of(p, _JS_NODES):
+    # Objects are read only in a file that may pair a cron schedule with a function (`_cron_task`).
+    kinds = _JS_NODES | {"object"} if _CRON_HINT.search(p.source) else _JS_NODES
+    for n in nodes_of(p, kinds):
         if n.type == "decorator":
             name = p.text(n).lstrip("@").split("(")[0].split(".")[-1]
             what = _JS_DECORATORS.get(name)
@@ -413,6 +415,9 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                     out.append(_span(target, what))
         elif n.type == "class_declaration":
             out += [_span(m, "event handler run by the event consumer") for m in _event_handler_methods(n, p)]
+        elif n.type == "object":
+            if _cron_task(n, p):
+                out.append(_span(n, "scheduled task (a cron schedule and the function it runs)"))
         elif n.type in ("variable_declarator", "public_field_definition"):
             what = _handler_type(p, n)
             if what is not None:
@@ -499,6 +504,36 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 continue
             out += _handler_spans(p, args, what)
     return out
+
+
+# A cron expression: five or six fields of digits, `*`, `/`, `,`, `-` (`'30 */2 * * *'`), or a
+# macro (`@hourly`).
+_CRON = re.compile(r"^['\"`](?:@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)|"
+                   r"(?:[\d*/,?LW#-]+\s+){4,5}[\d*/,?LW#A-Za-z-]+)['\"`]$")
+_CRON_HINT = re.compile(rb"(?:schedule|cron\w*|pattern|repeat|every)['\"]?\s*:\s*['\"`](?:@|[\d*])")
+_CRON_KEYS = frozenset({"schedule", "cron", "cronTime", "cronExpression", "pattern", "repeat", "every"})
+
+
+def _cron_task(obj, p: Parsed) -> bool:
+    """An object that pairs a cron schedule with the function it runs (Joplin Server's tasks,
+    `{ id, schedule: '30 */2 * * *', run: (models) => … }`, which its task service hands to
+    node-cron: a new user's trial, session 33). Its schedule and its function are the job's."""
+    cron = runs = False
+    for pair in obj.named_children:
+        if pair.type == "method_definition":
+            runs = True
+            continue
+        if pair.type != "pair":
+            continue
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if key is None or value is None:
+            continue
+        if p.text(key).strip("'\"") in _CRON_KEYS and value.type in ("string", "template_string") \
+                and _CRON.match(p.text(value)):
+            cron = True
+        elif value.type in _JS_FUNCTION_VALUES:
+            runs = True
+    return cron and runs
 
 
 def _runs_what_it_is_handed(p: Parsed) -> bool:

@@ -33,8 +33,9 @@ KEYWORDS = {
                    ".createconsumer(",
                    # node-schedule's jobs (background._JS_RUNNERS).
                    "schedulejob(", "node-schedule",
-                   # An application's own scheduler's jobs (`new Job(name, cadence, fn)`, background._JS_RUNNERS).
-                   "new job(",
+                   # An application's own scheduler's jobs (`new Job(name, cadence, fn)`, background._JS_RUNNERS),
+                   # a task object that pairs a cron schedule with its function (background._cron_task).
+                   "new job(", "schedule: '", 'schedule: "', "schedule: `",
                    # A forked process's or a worker thread's messages, an endless poll loop
                    # (background._JS_MESSAGE_CHANNELS, _JS_AWAITED_WAIT).
                    "process.on(", "process.once(", "parentport.on(", "parentport.once(", "parentport?.on(",
