@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from support.scanning import CROSS_SEED_INJECT as INJECT
+from support.scanning import CROSS_SEED_JOBS as JOBS
 from support.scanning import flagged_on_branch
 
 # --- Ruby: an application's own job runner -------------------------------------------------------
@@ -97,35 +99,6 @@ def test_ruby_class_level_state_written_per_call(tmp_path, before: str, after: s
 # cross-seed (apps-z a308d450, 3d89a961, 4d5e061f): `new Job(JobName.INJECT, ms("1 hour"),
 # injectSavedTorrents)` hands an imported function to the file's own `class Job`, which its jobs loop
 # runs; the functions they reach in other modules went unread.
-JOBS = """import { injectSavedTorrents } from "./inject.js";
-
-class Job {
-  constructor(name: string, cadence: number, exec: () => Promise<void>) {
-    this.name = name;
-    this.cadence = cadence;
-    this.exec = exec;
-  }
-
-  async run(): Promise<void> {
-    await this.exec();
-  }
-}
-
-const jobs: Job[] = [];
-
-export function createJobs(): void {
-  jobs.push(new Job("inject", 3600000, injectSavedTorrents));
-}
-"""
-INJECT = """import { db } from "./db.js";
-
-export async function injectSavedTorrents(): Promise<void> {
-  const rows = await db("torrents").select("*");
-  for (const row of rows) {
-    await db("torrents").where({ id: row.id }).update({ injected: true });
-  }
-}
-"""
 
 
 @pytest.mark.parametrize("declares, lines", [

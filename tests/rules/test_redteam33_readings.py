@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from support.scanning import CROSS_SEED_INJECT as INJECT
+from support.scanning import CROSS_SEED_JOBS as JOBS
 from support.scanning import flagged_on_branch
 
 
@@ -173,35 +175,6 @@ def test_js_job_flags_a_job_posting_model_built_from_a_row(tmp_path) -> None:
 
 
 # cross-seed's shape (apps-z) with the scheduler's class declared the other common ways.
-JOBS = """import { injectSavedTorrents } from "./inject.js";
-
-class Job {
-  constructor(name: string, cadence: number, exec: () => Promise<void>) {
-    this.name = name;
-    this.cadence = cadence;
-    this.exec = exec;
-  }
-
-  async run(): Promise<void> {
-    await this.exec();
-  }
-}
-
-const jobs: Job[] = [];
-
-export function createJobs(): void {
-  jobs.push(new Job("inject", 3600000, injectSavedTorrents));
-}
-"""
-INJECT = """import { db } from "./db.js";
-
-export async function injectSavedTorrents(): Promise<void> {
-  const rows = await db("torrents").select("*");
-  for (const row of rows) {
-    await db("torrents").where({ id: row.id }).update({ injected: true });
-  }
-}
-"""
 INJECT_CHANGED = {"src/inject.ts": INJECT.replace("{ injected: true }", "{ injected: true, at: Date.now() }")}
 
 
@@ -215,18 +188,7 @@ def test_js_job_misses_export_default_class_job(tmp_path) -> None:
 
 # The scheduler's class in its own module (`job.ts`) and the jobs built where they are listed
 # (`import { Job } from "./job.js"`): the usual layout, and nothing is read as a job.
-JOB_CLASS = """export class Job {
-  constructor(name: string, cadence: number, exec: () => Promise<void>) {
-    this.name = name;
-    this.cadence = cadence;
-    this.exec = exec;
-  }
-
-  async run(): Promise<void> {
-    await this.exec();
-  }
-}
-"""
+JOB_CLASS = "export " + JOBS[JOBS.index("class Job"):JOBS.index("const jobs")].rstrip() + "\n"
 JOB_LIST = """import { Job } from "./job.js";
 import { injectSavedTorrents } from "./inject.js";
 
@@ -437,11 +399,15 @@ LEDGER_SORTED = LEDGER.replace("\treturn out\n", "\tslices.SortFunc(out, func(a,
                                                 "\t\treturn int(a.Date - b.Date)\n\t})\n\treturn out\n")
 
 
+def _added_and_removed(tmp_path, path: str, without: str, with_: str) -> tuple[list, list]:
+    """DC252's findings when ``with_`` replaces ``without``, and DC357's the other way round."""
+    added = flagged_on_branch(tmp_path / "a", {path: without}, {path: with_}, rule="DC252")
+    removed = flagged_on_branch(tmp_path / "r", {path: with_}, {path: without}, rule="DC357")
+    return added, removed
+
+
 def test_go_dc252_flags_a_sort_over_a_domain_transaction_type(tmp_path) -> None:
-    path = "internal/ledger/report.go"
-    added = flagged_on_branch(tmp_path / "a", {path: LEDGER}, {path: LEDGER_SORTED}, rule="DC252")
-    removed = flagged_on_branch(tmp_path / "r", {path: LEDGER_SORTED}, {path: LEDGER}, rule="DC357")
-    assert (added, removed) == ([], [])
+    assert _added_and_removed(tmp_path, "internal/ledger/report.go", LEDGER, LEDGER_SORTED) == ([], [])
 
 
 # portainer's read-only `ViewTx` (the twin of the `UpdateTx` this reading was written for): a bolt read
@@ -468,10 +434,7 @@ func (h *Handler) endpointInspect(id int) (*Endpoint, error) {
 
 
 def test_go_dc252_flags_portainers_read_only_view_tx(tmp_path) -> None:
-    path = "api/http/handler/endpoints/endpoint_inspect.go"
-    added = flagged_on_branch(tmp_path / "a", {path: INSPECT}, {path: INSPECT_TX}, rule="DC252")
-    removed = flagged_on_branch(tmp_path / "r", {path: INSPECT_TX}, {path: INSPECT}, rule="DC357")
-    assert (added, removed) == ([], [])
+    assert _added_and_removed(tmp_path, "api/http/handler/endpoints/endpoint_inspect.go", INSPECT, INSPECT_TX) == ([], [])
 
 
 # --- 8. lock_wrappers in any tree language ------------------------------------------------------------

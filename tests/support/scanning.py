@@ -319,3 +319,36 @@ app.post('/', async (c) => {
   return c.json({ ok: true });
 });
 """
+
+
+# cross-seed's scheduler (apps-z a308d450): the file's own `class Job` keeps the function its
+# constructor is handed and calls it; `new Job(name, cadence, fn)` hands it an imported one.
+CROSS_SEED_JOBS = """import { injectSavedTorrents } from "./inject.js";
+
+class Job {
+  constructor(name: string, cadence: number, exec: () => Promise<void>) {
+    this.name = name;
+    this.cadence = cadence;
+    this.exec = exec;
+  }
+
+  async run(): Promise<void> {
+    await this.exec();
+  }
+}
+
+const jobs: Job[] = [];
+
+export function createJobs(): void {
+  jobs.push(new Job("inject", 3600000, injectSavedTorrents));
+}
+"""
+CROSS_SEED_INJECT = """import { db } from "./db.js";
+
+export async function injectSavedTorrents(): Promise<void> {
+  const rows = await db("torrents").select("*");
+  for (const row of rows) {
+    await db("torrents").where({ id: row.id }).update({ injected: true });
+  }
+}
+"""
