@@ -140,3 +140,38 @@ def test_js_a_cron_string_without_a_function_is_no_task(tmp_path) -> None:
     found = flagged_on_branch(tmp_path, {"src/settings/defaults.ts": source},
                               {"src/settings/defaults.ts": source.replace("0 3", "0 4")}, rule=None)
     assert found == []
+
+
+# --- Go: a function of the file a goroutine literal calls by its bare name ------------------------
+
+# portainer (a new user's trial): `go func(id int) { process(store, id) }(id)` runs the file's own
+# `process`, a read-modify-write; the name is too common to follow by search, so it was only an info.
+WORKER = """package api
+
+func Start(store Store, ids []int) {
+	for _, id := range ids {
+		go func(id int) {
+			process(store, id)
+		}(id)
+	}
+}
+
+func process(store Store, id int) {
+	v, _ := store.Read(id)
+	store.Save(id, v)
+}
+
+func describe(store Store) string {
+	return store.Name()
+}
+"""
+
+
+@pytest.mark.parametrize("before, after, lines", [
+    ("store.Save(id, v)", "store.Save(id, v+1)", [13]),
+    # A function of the file no goroutine calls.
+    ("return store.Name()", 'return "store " + store.Name()', []),
+])
+def test_go_a_file_function_a_goroutine_literal_calls(tmp_path, before: str, after: str, lines: list[int]) -> None:
+    found = flagged_on_branch(tmp_path, {"api/worker.go": WORKER}, {"api/worker.go": WORKER.replace(before, after)})
+    assert [line for _, line, *_ in found] == lines

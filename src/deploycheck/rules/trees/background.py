@@ -1092,6 +1092,14 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                 continue
             if fn.type == "func_literal":
                 out.append(_span(fn, "goroutine"))
+                # A function of the file the goroutine calls by its bare name (`go func() {
+                # process(store, id) }()`) runs on it too, whatever its name: a common one
+                # (`process`) was not followed (portainer, a new user's trial, session 33).
+                for call in _walk(fn):
+                    callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+                    if callee is not None and callee.type == "identifier":
+                        out += [_span(u, "function a goroutine runs") for u in named(callee)
+                                if u.type == "function_declaration"]
             else:
                 out += [_span(u, "function a goroutine runs") for u in named(fn)]
                 out.append(_span(n, "goroutine start"))
