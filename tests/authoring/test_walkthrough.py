@@ -1720,3 +1720,18 @@ def test_ctrl_c_inside_a_callback_python_cannot_raise_from_prints_no_traceback()
     _quiet_interrupt(SimpleNamespace(exc_type=KeyboardInterrupt), seen.append)
     _quiet_interrupt(SimpleNamespace(exc_type=ValueError), seen.append)
     assert [u.exc_type for u in seen] == [ValueError]
+
+
+def test_a_go_package_pattern_in_the_test_command_must_exist() -> None:
+    # portainer (a new user's trial, session 33): `go test -race ./dataservices/...` was signed as the
+    # concurrency test though the repository has no such folder.
+    files = {"store": "", "store/store_race_test.go": "package store\n"}
+    script = (
+        "yes\nProduct.stock\nyes\nrow lock\n"
+        "yes\ngo test -race ./dataservices/...\ngo test -race ./store/...\n"
+        f"yes\n{SILENT}\n.\n"
+    )
+    answers, screen = scripted_walk(script, files=files)
+    flat = " ".join(screen.split())
+    assert "Not accepted: dataservices does not exist in the head commit." in flat
+    assert answers["concurrency-tested"].details == "go test -race ./store/..."

@@ -24,6 +24,7 @@ or ``"*"`` matches every answer).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
@@ -130,7 +131,15 @@ def _path_tokens(details: str) -> list[str]:
             token = token[:-1]
         if "://" not in token and PATH_LIKE.match(token):
             tokens.append(token[2:] if token.startswith("./") else token)
+        elif "go test" in details and (m := _GO_PACKAGES.match(raw.strip("`'\"()[],;"))):
+            # `go test -race ./dataservices/...`: the folder must exist (a new user's trial on
+            # portainer, session 33, was taken at its word for a folder the repository lacks).
+            tokens.append(m.group(1))
     return tokens
+
+
+# A Go package pattern relative to the repository: `./store/...`, `./internal/queue`.
+_GO_PACKAGES = re.compile(r"^\./((?!\.\.\.)[\w.-]+(?:/(?!\.\.\.)[\w.-]+)*?)(?:/\.\.\.)?$")
 
 
 def _names_a_command(details: str) -> bool:
