@@ -236,6 +236,22 @@ def test_pr_template_section_is_appended_to_the_existing_template(tmp_path: Path
     assert [p.name for p in (repo / ".github").iterdir()] == ["PULL_REQUEST_TEMPLATE.md"]
 
 
+def test_a_pr_template_that_is_a_symlink_is_left_as_it_is(tmp_path: Path) -> None:
+    # airsonic-advanced (a new user's trial, session 33): the template links to CONTRIBUTING.md; init
+    # replaced the link with a copy, and later edits to CONTRIBUTING.md no longer reached it.
+    repo = make_repo(tmp_path / "repo", {"CONTRIBUTING.md": "## How to contribute\n"})
+    (repo / ".github").mkdir()
+    (repo / ".github/PULL_REQUEST_TEMPLATE.md").symlink_to("../CONTRIBUTING.md")
+    proc = run_dc(repo, "init", "--pr-template")
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines()[2] == (
+        "skipped  .github/PULL_REQUEST_TEMPLATE.md  (is a symbolic link to ../CONTRIBUTING.md; left as it is: add "
+        'the "Concurrency considerations" section to the file it points to by hand)'
+    )
+    assert (repo / ".github/PULL_REQUEST_TEMPLATE.md").is_symlink()
+    assert (repo / "CONTRIBUTING.md").read_text() == "## How to contribute\n"
+
+
 def test_pr_template_that_has_the_section_is_unchanged() -> None:
     text = "## Summary\n\n### Concurrency Considerations\nN/A — this change does not touch shared state\n"
     assert init.merge_pr_template(text) == text

@@ -290,6 +290,11 @@ def create_only(root: Path, rel: str, text: str, exists_note: str = "exists; lef
 def merge_into(root: Path, rel: str, create: str, merge, what: str, snippet: str = "") -> Outcome:
     """Create ``rel`` from ``create``, or merge with ``merge(old) -> new | None``."""
     path = root / rel
+    if path.is_symlink():
+        # Writing would replace the link with a copy (airsonic's PR template is a link to
+        # CONTRIBUTING.md: a new user's trial, session 33); the file it points to is the author's.
+        return Outcome(rel, SKIPPED, f"is a symbolic link to {os.readlink(path)}; left as it is: add {what} to "
+                                     "the file it points to by hand", snippet or create)
     old = _read(path)
     if old is None:
         _write(path, create)
