@@ -175,3 +175,50 @@ func describe(store Store) string {
 def test_go_a_file_function_a_goroutine_literal_calls(tmp_path, before: str, after: str, lines: list[int]) -> None:
     found = flagged_on_branch(tmp_path, {"api/worker.go": WORKER}, {"api/worker.go": WORKER.replace(before, after)})
     assert [line for _, line, *_ in found] == lines
+
+
+# --- Java: a lock that went with the method removed whole (DC358, DC704) --------------------------
+
+# airsonic-advanced 9dc9cbd8 removed an unused `toISO8601`, whose body formatted under
+# `synchronized`: DC358 and DC704, both high, said the code it protected "may now race".
+UTIL = """package org.airsonic.player.util;
+
+public final class StringUtil {
+    private static final DateFormat ISO = new SimpleDateFormat("yyyy-MM-dd");
+
+    public static String toISO8601(Date date) {
+        synchronized (ISO) {
+            return ISO.format(date);
+        }
+    }
+
+    public static String trim(String s) {
+        synchronized (ISO) {
+            return s.trim();
+        }
+    }
+}
+"""
+
+
+CALLED = UTIL.replace("return s.trim();\n        }", "return toISO8601(null) + s.trim();\n        }")
+
+
+@pytest.mark.parametrize("base, before, after, expected", [
+    # The whole method: nothing is left to race.
+    (UTIL, "    public static String toISO8601(Date date) {\n        synchronized (ISO) {\n"
+     "            return ISO.format(date);\n        }\n    }\n\n", "", []),
+    # The lock taken out of a method that stays is still the finding.
+    (UTIL, "        synchronized (ISO) {\n            return s.trim();\n        }\n", "        return s.trim();\n",
+     [("DC358", 13, "base"), ("DC704", 13, "head")]),
+    # A method removed whole that the file called: its body may live on in the caller, unlocked.
+    (CALLED, "    public static String toISO8601(Date date) {\n        synchronized (ISO) {\n"
+     "            return ISO.format(date);\n        }\n    }\n\n", "", [("DC358", 7, "base"), ("DC704", 12, "base")]),
+])
+def test_java_a_lock_removed_with_its_whole_method(tmp_path, base: str, before: str, after: str, expected: list) -> None:
+    assert before in base
+    path = "airsonic-main/src/main/java/org/airsonic/player/util/StringUtil.java"
+    found = [(rule, line, side) for rule in ("DC358", "DC704")
+             for _, line, side, *_ in flagged_on_branch(tmp_path / rule, {path: base}, {path: base.replace(before, after)},
+                                                        rule=rule)]
+    assert found == expected

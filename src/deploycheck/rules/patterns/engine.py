@@ -536,6 +536,8 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
                     continue
             message = render(pattern.message or pr.message, path=view.path, match=_shown(m), **_groups(m))
             severity = None
+            if pr.only_if_fewer_in_head and side == "base" and _in_a_method_removed_whole(view, number):
+                break  # what it guarded went with it (airsonic's unused `toISO8601`, a new user's trial)
             if pr.only_if_fewer_in_head and side == "base":
                 moved = _moved_into_helper(view.ctx, number, pattern.regex)
                 if moved is not None:  # rules/trees/moved.py: a lock moved into a helper is no removal
@@ -543,6 +545,43 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
                     message = f"{_shown(m)} removed from this function in {view.path}, but {why}."
             yield pr.rule.finding(view.path, number, message, side=side, severity=severity)
             break
+
+
+# A Java/Kotlin/Go method's or function's first line: a name and `(` after modifiers or a
+# result type, ending in `{` (`public static String toISO8601(Date date) {`, `func (s *S) m() {`).
+_METHOD_START = re.compile(r"^\s*(?!synchronized\s*\()(?:func\s*(?:\([^)]*\)\s*)?\w+\s*\(|(?:(?:public|private|protected|"
+                           r"static|final|synchronized|override|suspend|internal|open|fun)\s+)+[^;=(]*\b\w+\s*\()[^;]*\{\s*$")
+
+
+def _in_a_method_removed_whole(view: FileView, number: int) -> bool:
+    """Whether removed line ``number`` of the base lies in a method (Java, Kotlin) or function
+    (Go) whose every line the change removed: no code is left for the safeguard to guard."""
+    if not view.deployed.endswith((*JVM_SOURCES, ".go")):
+        return False
+    lines, removed = view.lines("base"), view.changed("base")
+    if lines is None:
+        return False
+    start = number
+    while start >= 1 and not _METHOD_START.match(lines[start - 1]):
+        if start != number and start not in removed:
+            return False
+        start -= 1
+    if start < 1 or start not in removed:
+        return False
+    # Called elsewhere in the file, its body may have been inlined into a caller without the lock.
+    name = re.search(r"(\w+)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)?[^(]*$", lines[start - 1].split("{")[0])
+    called = re.compile(rf"\b{re.escape(name.group(1))}\s*\(") if name else None
+    if called is None or any(called.search(line) for n, line in enumerate(lines, 1) if n != start):
+        return False
+    depth, end = 0, start
+    while end <= len(lines):
+        depth += lines[end - 1].count("{") - lines[end - 1].count("}")
+        if end not in removed:
+            return False
+        if depth <= 0 and end > start:
+            return end >= number
+        end += 1
+    return False
 
 
 def _moved_with_its_file(view: FileView, raw: str) -> bool:

@@ -22,7 +22,7 @@ from typing import Any
 from ..counters import new_counter
 from .parse import Parsed, js_function_name, nodes_of
 from .producer import flat
-from .units import index_units, qualname, units_at
+from .units import index_units, node_name, qualname, units_at
 
 CONCURRENT = frozenset({
     "ConcurrentHashMap", "ConcurrentMap", "ConcurrentSkipListMap", "ConcurrentSkipListSet", "ConcurrentLinkedQueue",
@@ -194,6 +194,24 @@ def _moved_to(key: str, lost: Counter, base: Parsed, head: Parsed, side: str, mi
     return None
 
 
+def _called_outside(node, p: Parsed) -> bool:
+    """Whether the file calls ``node``'s name outside it: its body may have been inlined there,
+    without the lock, when it was removed."""
+    name = node_name(node, p).split("(")[0].rsplit(".", 1)[-1].rsplit("::", 1)[-1]
+    calls = re.compile(rf"\b{re.escape(name)}\s*\(".encode()) if name else None
+    return calls is not None and any(not (node.start_byte <= m.start() < node.end_byte) for m in calls.finditer(p.source))
+
+
+def _in_removed_units(unit, base: Parsed, base_units: dict, head_units: dict) -> Counter:
+    """The primitives of the units nested in ``unit`` (a class) that the head no longer has at all."""
+    out: Counter = Counter()
+    for key, node in base_units.items():
+        if key not in head_units and node.id != unit.id and unit.start_byte <= node.start_byte \
+                and node.end_byte <= unit.end_byte and not _called_outside(node, base):
+            out += _primitives(node, base)
+    return out
+
+
 def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list[tuple[int, int, str, str]]:
     """(first line, last line, severity, message) per unit whose primitives weakened. ``p`` is the
     side the lines belong to; a removal is judged base -> head either way."""
@@ -214,6 +232,9 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
         b, h = (theirs[key], mine[key]) if side == "head" else (mine[key], theirs[key])
         lost = _primitives(b, base) - _primitives(h, head)
         drop = lost & file_drop
+        base_units, head_units = (theirs, mine) if side == "head" else (mine, theirs)
+        if drop and drop <= _in_removed_units(b, base, base_units, head_units):
+            continue  # it went with a method removed whole (airsonic's unused `toISO8601`): nothing left to race
         if drop:
             gone = ", ".join(f"`{name}`" for name in sorted(drop))
             out.append((changed[0], changed[-1], "high",
