@@ -279,8 +279,7 @@ def detect(ctx):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
         if side == "head" and language == "java" and b"volatile" in p.source:
             code = _code_rows(p, lines)
-            for line, message in volatile_uses(p, {n: t for n, t in lines.items() if n in code and not _JVM_LOG_LINE.match(t)},
-                                               ctx.removed.values()):
+            for line, message in volatile_uses(p, {n: t for n, t in lines.items() if n in code}, reworded_lines(ctx.removed)):
                 yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity="warning")
         if side == "head" and language == "java":
             for line, message in unsafe_static_writes(p, lines):
@@ -1225,8 +1224,6 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
 
 # A JS/TS line that only logs (`console.log(…)`, `logger.info(…)`, `this.logger.warn(…)`).
 _JS_LOG_LINE = re.compile(r"^\s*(?:await\s+)?(?:console|(?:this\.)?(?:logger|log))\.\w+\(")
-# A Java line that only logs (`log.info(…)`, `LOGGER.warn(…)`): nothing another thread sees.
-_JVM_LOG_LINE = re.compile(r"(?i)^\s*(?:this\.)?(?:log|logger)\.\w+\(")
 
 
 def _go_init(unit, p: Parsed) -> bool:

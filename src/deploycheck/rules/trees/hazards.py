@@ -517,7 +517,7 @@ def work_under_a_lock(p: Parsed, lines: dict[int, str], reworded: frozenset[str]
         around = [(shown, head, owner) for shown, head, first, last, owner in held if first <= row <= last]
         if not around or any(head + 1 in lines for _, head, _ in around):
             continue  # the lock's own line changed too: the rules on locks say so
-        if _blank_strings(lines[number]).strip() in reworded or _only_logs(p, row):
+        if blank_strings(lines[number]).strip() in reworded or only_logs(p, row):
             continue
         runs_in = _running_function(p, row)
         holding = [shown for shown, _, owner in around if owner == runs_in]
@@ -533,7 +533,7 @@ def work_under_a_lock(p: Parsed, lines: dict[int, str], reworded: frozenset[str]
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'')
 
 
-def _blank_strings(text: str) -> str:
+def blank_strings(text: str) -> str:
     return _STRING.sub('""', text)
 
 
@@ -548,13 +548,13 @@ def reworded_lines(removed: dict[int, str]) -> frozenset[str]:
     removed local's value written in its place, when that value calls nothing but a library's
     pure helpers (_SAYS_NOTHING): ntfy's `auth := base64.StdEncoding.EncodeToString(…)` inlined
     into `s.basicAuth = …` under its session mutex guards nothing new (apps-i d38c1492)."""
-    texts = {_blank_strings(t).strip() for t in removed.values()}
+    texts = {blank_strings(t).strip() for t in removed.values()}
     values = []
     for text in removed.values():
         m = _BOUND.match(text)
         if m and "(" in m.group(2) and all(c.startswith(_SAYS_NOTHING) or _CONVERSION.match(c)
                                            for c in re.findall(r"[\w.]+(?=\s*\()", m.group(2))):
-            values.append((m.group(1), _blank_strings(m.group(2)).strip()))
+            values.append((m.group(1), blank_strings(m.group(2)).strip()))
     inlined = {_inline(t, name, value) for name, value in values for t in texts if re.search(rf"\b{re.escape(name)}\b", t)}
     return frozenset(texts | inlined)
 
@@ -564,7 +564,7 @@ def _inline(text: str, name: str, value: str) -> str:
     return re.sub(rf"\b{re.escape(name)}\b", value.replace("\\", "\\\\"), text)
 
 
-def _only_logs(p: Parsed, row: int) -> bool:
+def only_logs(p: Parsed, row: int) -> bool:
     """Whether ``row`` lies in a statement that only logs (``units.is_logging``), however many lines
     its arguments take."""
     from .units import is_logging

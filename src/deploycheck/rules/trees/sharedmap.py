@@ -13,10 +13,11 @@ on a changed line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from .jvm import modifiers
+from .hazards import blank_strings, only_logs
 from .parse import Parsed, walk
+from .units import is_logging
 
 # The methods the encoding packages call on a value they are decoding (`yaml.Unmarshaler`,
 # `json.Unmarshaler`, `encoding.TextUnmarshaler`, `gob.GobDecoder`, mapstructure's hooks).
@@ -575,9 +576,6 @@ def _method_of(node):
     return n if n is not None and n.type != "class_body" else None
 
 
-_JVM_LOGS = re.compile(r"(?i)^(?:this\.)?(?:log|logger)\.\w+\(")
-
-
 def _decides_only_logging(node, p: Parsed) -> bool:
     """Read in the condition of an `if` whose branches only log (amoro's keeper thread logs an
     error only while its service is not stopped, apps-z 4953d9c9): no thread's work changes."""
@@ -592,15 +590,10 @@ def _decides_only_logging(node, p: Parsed) -> bool:
     branches = [b for b in (n.child_by_field_name("consequence"), n.child_by_field_name("alternative")) if b is not None]
     statements = [s for b in branches for s in (b.named_children if b.type == "block" else [b])
                   if s.type != "line_comment" and s.type != "block_comment"]
-    return bool(statements) and all(s.type == "expression_statement" and _JVM_LOGS.match(p.text(s)) for s in statements)
+    return bool(statements) and all(is_logging(s, p) for s in statements)
 
 
 _NAMES_NO_FIELD = frozenset({"method_invocation", "method_declaration", "variable_declarator", "formal_parameter"})
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-
-
-def _blank_strings(text: str) -> str:
-    return " ".join(_STRING.sub('""', text).split())
 
 
 def _within(method, body_id: int) -> bool:
@@ -614,15 +607,15 @@ def _within(method, body_id: int) -> bool:
     return False
 
 
-def volatile_uses(p: Parsed, lines: dict[int, str], removed: Iterable[str] = ()) -> list[tuple[int, str]]:
+def volatile_uses(p: Parsed, lines: dict[int, str], reworded: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
     """(line, message) for the first changed line of each method that reads or writes a `volatile`
     field of its class (from the class or one nested in it). Not the declaration (DC704's
     comparison reads that), not a constructor (no other thread holds the object yet), not a line
-    that differs from a ``removed`` one only in its strings (a reworded message)."""
+    that only logs, nor one that differs from a removed one only in its strings (``reworded``,
+    hazards.reworded_lines)."""
     fields = _volatile_fields(p)
     if not fields:
         return []
-    same = {_blank_strings(t) for t in removed}
     out, seen = [], set()
     for n in sorted(walk(p.root), key=lambda n: n.start_byte):
         line = n.start_point[0] + 1
@@ -645,7 +638,7 @@ def volatile_uses(p: Parsed, lines: dict[int, str], removed: Iterable[str] = ())
         body, declared = fields[name]
         if method is None or method.type == "constructor_declaration" or not _within(method, body) \
                 or method.id in seen or (n.type == "identifier" and _shadowed(n, name, p)) \
-                or _blank_strings(lines.get(line, "")) in same:
+                or blank_strings(lines.get(line, "")).strip() in reworded or only_logs(p, line - 1):
             continue
         if _decides_only_logging(n, p):
             continue
