@@ -222,3 +222,38 @@ def test_java_a_lock_removed_with_its_whole_method(tmp_path, base: str, before: 
              for _, line, side, *_ in flagged_on_branch(tmp_path / rule, {path: base}, {path: base.replace(before, after)},
                                                         rule=rule)]
     assert found == expected
+
+
+# --- JS/TS: a component's own async refresh is not deferred work -----------------------------------
+
+# joplin 47f95cb29 (a new user's trial): renaming `resfreshScreen` in an Electron screen that imports
+# React and Node's `fs` was "New background code": its `void refreshScreen()` refreshes the UI.
+SCREEN = """import * as React from 'react';
+import { useEffect } from 'react';
+import { writeFileSync } from 'fs';
+
+export default function StatusScreen() {
+	async function refreshScreen() {
+		const report = await service.status();
+		writeFileSync('/tmp/status', report);
+	}
+
+	useEffect(() => {
+		void refreshScreen();
+	}, []);
+	return null;
+}
+"""
+
+
+@pytest.mark.parametrize("path, main, lines", [
+    ("packages/app-desktop/gui/StatusScreen.tsx", SCREEN, []),
+    ("packages/app-desktop/gui/status.ts", SCREEN, []),
+    # The same shape in a server's module (Node's `fs`, no page framework) is deferred work.
+    ("packages/server/src/status.ts", SCREEN.replace("import * as React from 'react';\nimport { useEffect } from 'react';\n",
+                                                     "const { useEffect } = require('./hooks');\n"), [7]),
+])
+def test_js_a_components_refresh_left_running_is_no_deferred_work(tmp_path, path: str, main: str, lines: list[int]) -> None:
+    changed = main.replace("writeFileSync('/tmp/status', report);", "writeFileSync('/tmp/status.txt', report);")
+    found = flagged_on_branch(tmp_path, {path: main}, {path: changed})
+    assert [line for _, line, *_ in found] == lines

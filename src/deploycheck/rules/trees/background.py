@@ -429,10 +429,13 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
             callee = js_callee(n)
             if callee is None:
                 continue
-            if n.type == "call_expression" and _started_unawaited(n, callee) and server_module(p):
+            # Not in a page's or a component's module, though it imports Node's modules (an
+            # Electron or React Native screen's `void refreshScreen()`: joplin, a new user's trial).
+            if n.type == "call_expression" and _started_unawaited(n, callee) and server_module(p) and not runs_in_page(p):
                 out.append(_span(callee, "deferred work (an async function started and not awaited)"))
                 continue
-            if n.type == "call_expression" and (started := _left_running(n, p)) and server_module(p):
+            if n.type == "call_expression" and (started := _left_running(n, p)) and server_module(p) \
+                    and not runs_in_page(p):
                 out += [_span(u, "deferred work (an async function started and not awaited)") for u in started]
                 continue
             channel = p.text(callee).replace("?.", ".").replace("!.", ".")  # `parentPort?.on(…)`, `parentPort!.on(…)`
