@@ -201,13 +201,14 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
                 out.append(_span(n, "job concern"))
             continue
         superclass = n.child_by_field_name("superclass")
+        base = p.text(superclass).lstrip("< ").strip() if superclass is not None else ""
         body = n.child_by_field_name("body")
         what = None
-        if superclass is not None and _RUBY_JOB_BASES.search(p.text(superclass).lstrip("< ").strip()):
+        if base and _RUBY_JOB_BASES.search(base):
             what = "ActiveJob job"
-        elif superclass is not None and _RUBY_RUNNER_BASES.search(p.text(superclass).lstrip("< ").strip()):
+        elif base and _RUBY_RUNNER_BASES.search(base):
             what = "background job"
-        elif superclass is not None and _DYNFLOW_BASES.search(p.text(superclass).lstrip("< ").strip()):
+        elif base and _DYNFLOW_BASES.search(base):
             what = "Dynflow action"
         if body is not None:
             for stmt in body.named_children:

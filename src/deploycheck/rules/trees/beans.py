@@ -18,7 +18,7 @@ import re
 from collections import Counter
 
 from .hazards import CONCURRENT
-from .jvm import in_synchronized, modifiers
+from .jvm import in_synchronized, modifier_keywords, modifiers
 from .keywords import SINGLETON_STEREOTYPES as _STEREOTYPES
 from .parse import Parsed, nodes_of
 from .units import index_units, node_name, qualname, units_at
@@ -50,11 +50,6 @@ def annotation_names(node, p: Parsed) -> set[str]:
     return out
 
 
-def _keywords(node) -> set[str]:
-    mods = modifiers(node)
-    return {c.type for c in mods.children} if mods is not None else set()
-
-
 def _singletons(p: Parsed) -> list:
     """The top-level and nested classes of the file that are singleton beans: a stereotype, and no
     `@Scope` (a prototype or request-scoped bean is one object per use)."""
@@ -77,7 +72,7 @@ def shared_fields(cls, p: Parsed) -> dict[str, int]:
     for member in body.named_children if body is not None else ():
         if member.type != "field_declaration":
             continue
-        if _keywords(member) & {"static", "final", "volatile"} or annotation_names(member, p):
+        if modifier_keywords(member) & {"static", "final", "volatile"} or annotation_names(member, p):
             continue
         kind = p.text(member.child_by_field_name("type") or member).split("<")[0].strip()
         if kind in CONCURRENT or _made_concurrent(member, p):
@@ -88,11 +83,6 @@ def shared_fields(cls, p: Parsed) -> dict[str, int]:
                 if name is not None:
                     out[p.text(name)] = member.start_point[0] + 1
     return out
-
-
-def _synchronized(method) -> bool:
-    mods = modifiers(method)
-    return mods is not None and any(c.type == "synchronized" for c in mods.children)
 
 
 def _made_concurrent(field, p: Parsed) -> bool:
@@ -202,7 +192,7 @@ def singleton_state(head: Parsed, base: Parsed | None, lines: dict[int, str]) ->
         bean = head.text(cls.child_by_field_name("name"))
         for method in _methods(cls):
             changed = [r for r in range(method.start_point[0] + 1, method.end_point[0] + 2) if r in lines]
-            if not changed or _set_up(method, head) or _synchronized(method):
+            if not changed or _set_up(method, head) or "synchronized" in modifier_keywords(method):
                 continue  # a `synchronized` method: two calls at once do not interleave
             used, writes = _uses(method, head, fields)
             fresh = [(line, name) for line, name in writes if line in lines]

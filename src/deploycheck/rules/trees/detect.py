@@ -299,13 +299,17 @@ def _lock_wrappers(ctx):
     (a warning) or removed while the file now calls it fewer times (high). Portainer's handlers
     run their read-modify-writes in `DataStore.UpdateTx(…)`; named there, its removal is a lock's
     (a new user's trial, session 33: the setting was read by the Python rules only)."""
-    def calls(text: str | None, name: str) -> int:
-        return len(lock_wrapper_calls(ctx, dict(enumerate((text or "").splitlines())), [name]))
+    def calls(text: str | None) -> Counter:
+        """How often each wrapper is called in one side's whole text (read once per side)."""
+        return Counter(name for _, name in lock_wrapper_calls(ctx, dict(enumerate((text or "").splitlines()))))
 
     added = lock_wrapper_calls(ctx, {n: t for n, t in ctx.added.items() if not _COMMENT_LINE.match(t)})
     removed = lock_wrapper_calls(ctx, {n: t for n, t in ctx.removed.items() if not _COMMENT_LINE.match(t)})
-    fewer = {name for _, name in removed if calls(ctx.head_text(), name) < calls(ctx.base_text(), name)}
-    more = {name for _, name in added if calls(ctx.head_text(), name) > calls(ctx.base_text(), name)}
+    if not added and not removed:
+        return
+    head, base = calls(ctx.head_text()), calls(ctx.base_text())
+    fewer = {name for _, name in removed if head[name] < base[name]}
+    more = {name for _, name in added if head[name] > base[name]}
     for line, name in added:
         if name in more:
             more.discard(name)

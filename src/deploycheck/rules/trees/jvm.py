@@ -225,6 +225,12 @@ def modifiers(node):
     return next((c for c in node.children if c.type == "modifiers"), None)
 
 
+def modifier_keywords(node) -> set[str]:
+    """The keywords among a declaration's modifiers (`static`, `final`, `volatile`, `synchronized`…)."""
+    mods = modifiers(node)
+    return {c.type for c in mods.children} if mods is not None else set()
+
+
 def is_logger_declaration(node, p: Parsed) -> bool:
     """A Java field or local variable, or a Kotlin property, whose declared type is a logger type
     and whose initial values only name or make a logger (`private static final Logger LOG =
@@ -399,7 +405,6 @@ def in_synchronized(node) -> bool:
         if n.type == "synchronized_statement":
             return True
         if n.type in ("method_declaration", "constructor_declaration"):
-            mods = modifiers(n)
-            return mods is not None and any(c.type == "synchronized" for c in mods.children)
+            return "synchronized" in modifier_keywords(n)
         n = n.parent
     return False

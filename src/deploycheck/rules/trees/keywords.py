@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..base import scan_memo  # noqa: F401 - imported from here by the family's modules
@@ -251,15 +252,12 @@ def lock_hints(ctx) -> bool:
     return _LOCK_CALL_TEXT.search(ctx.lower_text("head") or "") is not None
 
 
-def lock_wrapper_calls(ctx, lines: dict[int, str], names=None) -> list[tuple[int, str]]:
-    """(line, name) for each of ``lines`` that calls one of the project's `lock_wrappers` (or of
-    ``names``): `store.UpdateTx(…)`, `with_advisory_lock do`, `runExclusive(…)`.
-    .deploycheck/config.yaml names its own helpers that act as locks or transactions, in any
-    language. A line that defines one (`func (s *Store) UpdateTx(`) calls nothing."""
-    names = ctx.settings.lock_wrappers if names is None else names
-    if not names:
-        return []
-    pattern = lock_wrapper_pattern(names)
+def lock_wrapper_calls(ctx, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line, name) for each of ``lines`` that calls one of the project's `lock_wrappers`:
+    `store.UpdateTx(…)`, `with_advisory_lock do`, `runExclusive(…)`. .deploycheck/config.yaml
+    names its own helpers that act as locks or transactions, in any language. A line that defines
+    one (`func (s *Store) UpdateTx(`) calls nothing."""
+    pattern = _lock_wrapper_pattern(tuple(ctx.settings.lock_wrappers))
     if pattern is None:
         return []
     return [(number, m.group(1)) for number, text in sorted(lines.items())
@@ -275,10 +273,16 @@ _DEFINES = re.compile(r"^\s*(?:func\b.*|def\s+(?:self\.)?|(?:export\s+)?(?:async
 _JS_METHOD_DEFINED = re.compile(r"^\s*(?:async\s+)?[\w$]+\s*\([\w\s,:?=<>\[\].]*\)\s*(?::\s*[\w<>\[\]., |]+)?\s*\{\s*$")
 
 
-def lock_wrapper_pattern(names) -> re.Pattern | None:
+def _wrapper_names(names) -> list[str]:
+    """The names calls are written with: a dotted name's last part (`Store.UpdateTx` -> `UpdateTx`)."""
+    return [part for n in names if (part := n.rsplit(".", 1)[-1])]
+
+
+@functools.lru_cache(maxsize=8)
+def _lock_wrapper_pattern(names: tuple[str, ...]) -> re.Pattern | None:
     """A call of one of ``names`` (the last part of a dotted name): `UpdateTx(`, `lock {`, `lock do`,
     Ruby's `with_advisory_lock "key" do`."""
-    parts = [n.rsplit(".", 1)[-1] for n in names if n.rsplit(".", 1)[-1]]
+    parts = _wrapper_names(names)
     if not parts:
         return None
     return re.compile(r"(?<![\w$])(" + "|".join(re.escape(n) for n in parts) + r")"
@@ -287,9 +291,9 @@ def lock_wrapper_pattern(names) -> re.Pattern | None:
 
 def lock_wrapper_hints(ctx) -> bool:
     """DC704's gate for a project's own lock helper (``lock_wrapper_calls``) added or removed."""
-    names = ctx.settings.lock_wrappers
-    changed = ctx.changed_lower()
-    return bool(names) and any(n.rsplit(".", 1)[-1].lower().encode() in changed for n in names)
+    parts = _wrapper_names(ctx.settings.lock_wrappers)
+    changed = ctx.changed_lower() if parts else b""
+    return any(part.lower().encode() in changed for part in parts)
 
 
 # A JS/TS lock taken around work (hazards.js_work_under_a_lock): Redlock's, async-mutex's, a

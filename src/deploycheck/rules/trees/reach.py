@@ -127,16 +127,14 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
         # outside a function body) is read only by the module's functions: a change of it is a
         # change of theirs, followed to them in its file (postiz's re-anchoring grace period,
         # read by the helper a Temporal activity calls).
-        named = node.child_by_field_name("name")
-        name = p.text(named) if named is not None and named.type == "identifier" else None
+        name = _declared_name(node, p)
         return name if name is not None and followable(name) and _module_private(node, name, p) else None
     if p.language in _JS_LANGUAGES and len(chain) > 1 and chain[0].type == "variable_declarator" \
             and node.type in ("method_definition", "pair") and _declared_at_top(chain[0]):
         # A method of an object in a module's constant (`const steps = [{ check() {…}, run() {…} }]`),
         # under a name every such object uses: its callers reach it through the constant, which
         # WeKan's schema upgrade iterates (apps-s 491781c4).
-        named = chain[0].child_by_field_name("name")
-        name = p.text(named) if named is not None and named.type == "identifier" else None
+        name = _declared_name(chain[0], p)
         return name if name is not None and followable(name) else None
     # `class << self; def call`: the class method of the class around the `class << self`.
     outer = [c for c in chain[:-1] if c.type != "singleton_class"]
@@ -145,6 +143,12 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
     method = (called_name(node, p) or "").lower()
     owner = _owner_name(chain, p)
     return owner if method in _ENTRY_METHODS else None
+
+
+def _declared_name(declarator, p: Parsed) -> str | None:
+    """The name a JS/TS declarator binds (`steps` of `const steps = …`); None for a destructuring."""
+    named = declarator.child_by_field_name("name")
+    return p.text(named) if named is not None and named.type == "identifier" else None
 
 
 def _declared_at_top(declarator) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .jvm import modifiers
+from .jvm import modifier_keywords
 from .hazards import blank_strings, only_logs
 from .parse import Parsed, walk
 from .units import is_logging
@@ -303,8 +303,7 @@ def _unsafe_statics(p: Parsed) -> dict[str, tuple[str, int]]:
     while stack:
         n = stack.pop()
         if n.type == "field_declaration":
-            mods = modifiers(n)
-            if mods is None or not any(c.type == "static" for c in mods.children):
+            if "static" not in modifier_keywords(n):
                 continue
             declared = p.text(n.child_by_field_name("type") or n).split("<")[0].strip()
             for i in range(n.child_count):
@@ -556,10 +555,7 @@ def _volatile_fields(p: Parsed) -> dict[str, tuple[int, int]]:
     """Volatile field name -> (the id of the class body that declares it, 1-based line of the declaration)."""
     out: dict[str, tuple[int, int]] = {}
     for n in walk(p.root):
-        if n.type != "field_declaration":
-            continue
-        mods = modifiers(n)
-        if mods is None or not any(c.type == "volatile" for c in mods.children):
+        if n.type != "field_declaration" or "volatile" not in modifier_keywords(n):
             continue
         for i in range(n.child_count):
             if n.field_name_for_child(i) == "declarator":
