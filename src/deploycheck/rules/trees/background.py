@@ -1647,7 +1647,8 @@ _JVM_CONTEXTS = ((b"tech.powerjob.worker", "TaskContext", "PowerJob processor"),
 
 
 def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
-    out = []
+    out: list[tuple[int, int, str]] = []
+    on_main: list[tuple[int, int]] = []  # Kotlin coroutines run on Android's main thread
     contexts = [(name, what) for package, name, what in _JVM_CONTEXTS if package in p.source]
     for n in nodes_of(p, _JVM_NODES):
         if n.type in ("method_declaration", "function_declaration", "class_declaration", "object_declaration"):
@@ -1691,7 +1692,9 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 out.append(_span(n, "Runnable handed to an executor or thread"))
                 continue
             head = _call_head(call, n, p)
-            if _RUNS_TASKS.search(head):
+            if _RUNS_TASKS.search(head) and _on_the_main_thread(n, head, p):
+                on_main.append((n.start_point[0], n.end_point[0]))
+            elif _RUNS_TASKS.search(head):
                 out.append(_span(n, "task run by an executor or thread"))
             elif _CONTINUES.search(head):
                 out.append(_span(n, "continuation run when a future completes"))
@@ -1712,7 +1715,22 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             named = p.text(n).rsplit("::", 1)[-1].strip()
             if p.text(n).split("::")[0].strip() in ("this", ""):
                 out += [_span(u, "task run by an executor or thread") for u in _named(p, named)]
-    return out
+    return _without(out, on_main) if on_main else out
+
+
+def _without(spans: list[tuple[int, int, str]], holes: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """``spans`` with the rows of ``holes`` strictly inside them cut out: a coroutine a task on
+    another thread hands back to the main thread (`launch(Dispatchers.IO) { … launch(Main) {
+    showSnackbar() } }`) runs its UI calls there, not in the task."""
+    for first, last in holes:
+        cut = []
+        for a, b, what in spans:
+            if a < first and last <= b:
+                cut += [piece for piece in ((a, first - 1, what), (last + 1, b, what)) if piece[0] <= piece[1]]
+            else:
+                cut.append((a, b, what))
+        spans = cut
+    return spans
 
 
 def _handed_on_task(lambda_node, p: Parsed) -> bool:
@@ -1773,11 +1791,47 @@ def _run_by_a_runner(node, p: Parsed) -> bool:
     up = node.parent
     while up is not None and up.type not in ("class_declaration", "object_declaration"):
         if up.type in ("lambda_literal", "lambda_expression") and (call := _lambda_call(up)) is not None \
-                and _RUNS_TASKS.search(_call_head(call, up, p)):
+                and _RUNS_TASKS.search(head := _call_head(call, up, p)) and not _on_the_main_thread(up, head, p):
             return True
         if up.type in ("object_literal", "object_creation_expression") and any(c.type == "class_body" for c in up.children) \
                 and _jvm_runs_as(_jvm_supertypes(up, p), p.source) is not None:
             return True  # `object : TimerTask() { override fun run() { task() } }`
+        up = up.parent
+    return False
+
+
+# Android runs a coroutine of `lifecycleScope`, `viewModelScope` or `MainScope()` on the main
+# (UI) thread unless a dispatcher is named, and `launch(Dispatchers.Main)` names that thread: a
+# UI's coroutine, one at a time with the rest of the UI, not a task for another thread. Every
+# screen change reached from one was "background code" (owncloud's snackbars, davx5's view
+# models: apps-aa, four false flags). `launch(Dispatchers.IO) { … }` still is one.
+_MAIN_DISPATCHER = re.compile(r"\b(?:launch|async|launchWhen\w+)\s*\(\s*(?:Dispatchers\s*\.\s*)?Main(?:\s*\.\s*immediate)?\s*\)\s*\{?\s*$")
+_MAIN_SCOPE = re.compile(r"\b(?:lifecycleScope|viewModelScope|MainScope\s*\(\s*\))\s*\.\s*(?:launch|async|launchWhen\w+)\s*(?:\(\s*\))?\s*\{?\s*$")
+# `launch { … }` with no receiver and no dispatcher runs where the coroutine around it runs.
+_BARE_LAUNCH = re.compile(r"^\s*(?:launch|async)\s*(?:\(\s*\))?\s*\{?\s*$")
+
+
+def _on_the_main_thread(lambda_node, head: str, p: Parsed) -> bool:
+    """Whether a Kotlin coroutine's lambda runs on Android's main thread (``_MAIN_SCOPE``)."""
+    if p.language != "kotlin":
+        return False
+    if "{" in head:
+        # An annotated lambda's call can begin at the coroutine around it: the head of
+        # `scope.launch { owner.repeatOnLifecycle(state) { … } }`'s inner lambda holds both. The
+        # innermost call that runs tasks decides.
+        outer, inner = head.partition("{")[0], head.rpartition("{")[2]
+        if _RUNS_TASKS.search(inner):
+            return _on_the_main_thread(lambda_node, inner, p)
+        return _on_the_main_thread(lambda_node, outer, p)
+    if _MAIN_DISPATCHER.search(head) or _MAIN_SCOPE.search(head):
+        return True
+    if not _BARE_LAUNCH.search(head):
+        return False
+    up = lambda_node.parent
+    while up is not None and up.type not in ("class_declaration", "object_declaration", "function_declaration"):
+        if up.type == "lambda_literal" and (call := _lambda_call(up)) is not None:
+            outer = _call_head(call, up, p)
+            return _RUNS_TASKS.search(outer) is not None and _on_the_main_thread(up, outer, p)
         up = up.parent
     return False
 
