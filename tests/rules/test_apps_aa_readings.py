@@ -89,3 +89,56 @@ def test_kotlin_the_main_thread_part_of_a_background_coroutine_is_cut_out(tmp_pa
     found = flagged_on_branch(tmp_path / "b", main, {"app/src/main/java/app/ui/Audit.kt": main[
         "app/src/main/java/app/ui/Audit.kt"].replace("store.write(c)", "store.writeAll(c)")})
     assert [(path, line) for path, line, *_ in found] == [("app/src/main/java/app/ui/Audit.kt", 4)]
+
+
+# --- Ruby: Capistrano roles that whenever installs its cron entries by (DC509) -------------------
+
+# sul_pub (apps-aa d4f18197ae, 095281dbf9): stage files dropped the `harvester_dev` role, which
+# config/schedule.rb installs the nightly polls by: the polls stopped running on those hosts.
+SCHEDULE = """every 1.day, at: '4:30 am', roles: [:harvester] do
+  rake 'cap:poll'
+end
+
+every :hour do
+  runner 'Cleanup.run'
+end
+"""
+STAGE = "server 'pub-a.example.org', user: 'pub', roles: %w(web db harvester app)\n"
+
+
+@pytest.mark.parametrize("change, line, side, says", [
+    (STAGE.replace(" harvester", ""), 1, "base", "no longer has the `harvester` role"),
+    (STAGE + "server 'pub-b.example.org', user: 'pub', roles: %w(web harvester)\n", 2, "head",
+     "runs twice, at the same time"),
+    (STAGE + "role :harvester, 'pub-c.example.org'\n", 2, "head", "pub-c.example.org now has the `harvester` role"),
+    # a task with no roles is installed on `:db` hosts, whenever's default
+    (STAGE.replace(" db", ""), 1, "base", "`runner 'Cleanup.run'`"),
+])
+def test_ruby_a_host_given_or_denied_a_scheduled_role_is_flagged(tmp_path, change: str, line: int, side: str,
+                                                                  says: str) -> None:
+    found = flagged_on_branch(tmp_path, {"config/schedule.rb": SCHEDULE, "config/deploy/production.rb": STAGE},
+                              {"config/deploy/production.rb": change}, rule="DC509")
+    assert [(path, at, where) for path, at, where, *_ in found] == [("config/deploy/production.rb", line, side)]
+    assert says in found[0][4]
+
+
+@pytest.mark.parametrize("change", [
+    STAGE.replace(" app)", ")"),  # a role no schedule names
+    STAGE.replace("user: 'pub'", "user: 'deploy'"),  # same roles
+    STAGE.replace("%w(web db harvester app)", "%w(app harvester db web)"),  # reordered
+])
+def test_ruby_a_stage_change_that_moves_no_scheduled_role_is_quiet(tmp_path, change: str) -> None:
+    found = flagged_on_branch(tmp_path, {"config/schedule.rb": SCHEDULE, "config/deploy/production.rb": STAGE},
+                              {"config/deploy/production.rb": change}, rule="DC509")
+    assert found == []
+
+
+def test_ruby_whenever_roles_set_in_deploy_rb_replace_the_default(tmp_path) -> None:
+    deploy = "set :application, 'pub'\nset :whenever_roles, -> { [:cron] }\n"
+    stage = "server 'pub-a.example.org', roles: %w(web db cron)\n"
+    main = {"config/schedule.rb": SCHEDULE, "config/deploy.rb": deploy, "config/deploy/production.rb": stage}
+    assert flagged_on_branch(tmp_path / "a", main, {"config/deploy/production.rb": stage.replace(" db", "")},
+                             rule="DC509") == []
+    found = flagged_on_branch(tmp_path / "b", main, {"config/deploy/production.rb": stage.replace(" cron", "")},
+                              rule="DC509")
+    assert [(path, at) for path, at, *_ in found] == [("config/deploy/production.rb", 1)]

@@ -2272,6 +2272,8 @@ def schedule_changed(view: FileView, pr: PackRule) -> list[Finding]:
         return _job_schedule_findings(view, pr)
     if _WHENEVER_FILE.search(view.deployed):
         return _whenever_findings(view, pr)
+    if _CAPISTRANO_FILE.search(view.deployed):
+        return _capistrano_role_findings(view, pr)
     if view.deployed.endswith(".rb"):
         return _schedule_loading_findings(view, pr)
     if _COMPOSE_NAME.search(view.deployed):
@@ -2484,6 +2486,79 @@ def _whenever_findings(view: FileView, pr: PackRule) -> list[Finding]:
                        "the same time as other jobs or its own previous run.")
         out.setdefault(at, pr.rule.finding(view.path, at, message))
     return [out[n] for n in sorted(out)]
+
+
+# whenever installs a task's cron entry on the hosts of the Capistrano roles its `every` names
+# (`every 1.day, roles: [:harvester_prod] do`), and a task that names none on those of
+# `whenever_roles` (`:db` unless config/deploy.rb sets it). A stage file that gives a host such a
+# role, or takes it away, starts or stops the task there: on two hosts at once it runs twice
+# (sul_pub's stage files dropping `harvester_dev`, apps-aa).
+_CAPISTRANO_FILE = re.compile(r"(?:^|/)config/deploy(?:\.rb|/[^/]+\.rb)$")
+_CAP_SERVER = re.compile(r"""^\s*server\s*\(?\s*['"]([^'"]+)['"](.*)$""")
+_CAP_ROLE = re.compile(r"""^\s*role\s*\(?\s*:(\w+)\s*,(.*)$""")
+_CAP_ROLES_OPTION = re.compile(r"""\broles:\s*(%[wiWI][\[({<][^\])}>]*[\])}>]|\[[^\]]*\]|:\w+|['"]\w+['"])""")
+_WHENEVER_ROLES = re.compile(r"""\bwhenever_roles\b.*?(%[wiWI][\[({<][^\])}>]*[\])}>]|\[[^\]]*\]|:\w+)""")
+
+
+def _role_words(text: str) -> set[str]:
+    """`%w(web db)`, `[:web, 'db']`, `:web`: the role names written."""
+    body = text[3:-1] if text.startswith("%") else text
+    return {w.lstrip(":") for w in re.findall(r":?\w+", body) if w.lstrip(":") not in ("w", "i")}
+
+
+def _host_roles(lines: list[str]) -> dict[tuple[str, str], int]:
+    """(host, role) → the 1-based line that gives the host the role, for `server 'h', roles: …`
+    and `role :name, 'h1', 'h2'` lines."""
+    out: dict[tuple[str, str], int] = {}
+    for number, line in enumerate(lines, 1):
+        if (m := _CAP_SERVER.match(line)) and (roles := _CAP_ROLES_OPTION.search(m.group(2))):
+            out.update({(m.group(1), role): number for role in _role_words(roles.group(1))})
+        elif m := _CAP_ROLE.match(line):
+            out.update({(host, m.group(1)): number for host in re.findall(r"""['"]([^'"]+)['"]""", m.group(2))})
+    return out
+
+
+def _scheduled_roles(ctx: Any) -> dict[str, list[str]]:
+    """Role → the whenever tasks installed by it, from config/schedule.rb at head (no repository
+    at hand, or no schedule: none)."""
+    if ctx.repo is None:
+        return {}
+    data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:config/schedule.rb")
+    if not data:
+        return {}
+    lines = data.decode("utf-8", "replace").splitlines()
+    deploy = ctx.repo.read_blob(f"{ctx.repo.head_sha}:config/deploy.rb") or b""
+    default = _WHENEVER_ROLES.search(deploy.decode("utf-8", "replace"))
+    fallback = _role_words(default.group(1)) if default else {"db"}
+    out: dict[str, list[str]] = {}
+    for task, _when, every, _line in _whenever_tasks(lines):
+        header = " ".join(lines[n - 1] for n in every if n - 1 < len(lines))
+        named = _CAP_ROLES_OPTION.search(header)
+        for role in sorted(_role_words(named.group(1)) if named else fallback):
+            out.setdefault(role, []).append(task)
+    return out
+
+
+def _capistrano_role_findings(view: FileView, pr: PackRule) -> list[Finding]:
+    head, base = view.lines("head", strings=True), view.lines("base", strings=True)  # the hosts are strings
+    after, before = _host_roles(head or []), _host_roles(base or [])
+    moved = {pair: ("head", line) for pair, line in after.items() if pair not in before}
+    moved.update({pair: ("base", line) for pair, line in before.items() if pair not in after})
+    if not moved:
+        return []
+    scheduled = _scheduled_roles(view.ctx)
+    out: dict[tuple[str, int], Finding] = {}
+    for (host, role), (side, line) in sorted(moved.items()):
+        if role not in scheduled or (side, line) in out:
+            continue
+        tasks = ", ".join(f"`{short(t)}`" for t in scheduled[role][:3]) + (" …" if len(scheduled[role]) > 3 else "")
+        effect = ("they start running there too: a task whose role two hosts carry runs twice, at the same time"
+                  if side == "head" else "they stop running there: check that one host, and only one, still runs each")
+        out[(side, line)] = pr.rule.finding(view.path, line, (
+            f"host {short(host)} {'now has' if side == 'head' else 'no longer has'} the `{role}` role in {view.path}, "
+            f"and whenever installs the cron entries of {tasks} (config/schedule.rb) on that role's hosts: {effect}."),
+            side=side)
+    return list(out.values())
 
 
 # The code that loads sidekiq-scheduler's or sidekiq-cron's schedule at start-up (an initializer's

@@ -301,8 +301,9 @@ class _Dispatch:
         by_extension: dict[str, tuple[tuple[Pack, str], ...]],
         by_name: tuple[tuple[re.Pattern[str], Pack, str], ...],
         any_name: re.Pattern[str],  # all name globs in one regex: one test for most files
+        any_path: re.Pattern[str] | None,  # the globs with a folder, matched against the path
     ) -> None:
-        self.by_extension, self.by_name, self.any_name = by_extension, by_name, any_name
+        self.by_extension, self.by_name, self.any_name, self.any_path = by_extension, by_name, any_name, any_path
 
 
 @lru_cache(maxsize=None)
@@ -314,10 +315,14 @@ def _dispatch() -> _Dispatch:
             for ext in sel.extensions:
                 by_ext.setdefault(ext, []).append((pack, sel.lexer))
             for glob in sel.names:
-                by_name.append((re.compile(fnmatch.translate(glob), re.IGNORECASE), pack, sel.lexer))
-    any_name = re.compile("|".join(f"(?:{r.pattern})" for r, _, _ in by_name) or "(?!)", re.IGNORECASE)
+                # A name with a folder (`config/deploy/*.rb`) is matched against the path's end.
+                regex = "(?:.*/)?" + fnmatch.translate(glob).replace(".*", "[^/]*") if "/" in glob else fnmatch.translate(glob)
+                by_name.append((re.compile(regex, re.IGNORECASE), pack, sel.lexer))
+    any_name = re.compile("|".join(f"(?:{r.pattern})" for r, _, _ in by_name if "/" not in r.pattern) or "(?!)", re.IGNORECASE)
+    with_folder = [r.pattern for r, _, _ in by_name if "/" in r.pattern]
+    any_path = re.compile("|".join(f"(?:{r})" for r in with_folder), re.IGNORECASE) if with_folder else None
     deduped = {ext: tuple({p.name: (p, lexer) for p, lexer in reversed(v)}.values())[::-1] for ext, v in by_ext.items()}
-    return _Dispatch(deduped, tuple(by_name), any_name)
+    return _Dispatch(deduped, tuple(by_name), any_name, any_path)
 
 
 def packs_for(path: str) -> tuple[tuple[Pack, str], ...]:
@@ -329,9 +334,10 @@ def packs_for(path: str) -> tuple[tuple[Pack, str], ...]:
     base = path.rsplit("/", 1)[-1]
     dot = base.rfind(".")
     found = d.by_extension.get(base[dot:].lower(), ()) if dot > 0 else ()
-    if not d.any_name.match(base):
+    if not d.any_name.match(base) and not (d.any_path is not None and d.any_path.match(path)):
         return found
-    out = list(found) + [(pack, lexer) for regex, pack, lexer in d.by_name if regex.match(base)]
+    out = list(found) + [(pack, lexer) for regex, pack, lexer in d.by_name
+                         if regex.match(path if "/" in regex.pattern else base)]
     chosen: dict[str, tuple[Pack, str]] = {}
     for pack, lexer in out:
         chosen.setdefault(pack.name, (pack, lexer))
