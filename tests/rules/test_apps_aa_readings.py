@@ -142,3 +142,64 @@ def test_ruby_whenever_roles_set_in_deploy_rb_replace_the_default(tmp_path) -> N
     found = flagged_on_branch(tmp_path / "b", main, {"config/deploy/production.rb": stage.replace(" cron", "")},
                               rule="DC509")
     assert [(path, at) for path, at, *_ in found] == [("config/deploy/production.rb", 1)]
+
+
+# --- Kotlin: a call passes a number of arguments its function must accept ------------------------
+
+# owncloud (apps-aa 00dea85e90): a worker's `it.toModel()` on a database entity was followed into the
+# capability mapper's `toModel(remote)`, which takes one argument, and on into its changed helpers.
+WORKER = """package app.work
+
+import androidx.work.CoroutineWorker
+
+class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
+    override suspend fun doWork(): Result {
+        CALL
+        return Result.success()
+    }
+}
+"""
+MAPPER = """package app.data
+
+class CapabilityMapper {
+    fun toModel(remote: RemoteCapability, strict: Boolean = false): Capability {
+        return Capability(remote.version)
+    }
+}
+"""
+MAPPER_CHANGED = MAPPER.replace("Capability(remote.version)", "Capability(remote.version.trim())")
+
+
+@pytest.mark.parametrize("call, reached", [
+    ("val model = entities.map { it.toModel() }", False),  # no argument: another toModel
+    ("val model = entity.toModel(remote, true, extra)", False),  # three: more than it takes
+    ("val model = mapper.toModel(remote)", True),
+    ("val model = mapper.toModel(remote, strict = true)", True),  # a default filled in
+    ("val model = mapper.toModel(*parts)", True),  # a spread: any number
+    ("val model = mapper.toModel(remote, true) { log(it) }", False),  # a trailing lambda is a third argument
+])
+def test_kotlin_a_call_is_followed_only_to_a_function_that_takes_its_arguments(tmp_path, call: str, reached: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"app/src/main/java/app/work/SyncWorker.kt": WORKER.replace("CALL", call),
+                                         "app/src/main/java/app/data/CapabilityMapper.kt": MAPPER},
+                              {"app/src/main/java/app/data/CapabilityMapper.kt": MAPPER_CHANGED})
+    assert [(path, line) for path, line, *_ in found] == ([("app/src/main/java/app/data/CapabilityMapper.kt", 5)]
+                                                          if reached else [])
+
+
+def test_java_calls_a_kotlin_extension_function_with_its_receiver_first(tmp_path) -> None:
+    # `fun Entity.toModel()` is `MappersKt.toModel(entity)` to Java: one argument is still a call of it.
+    mappers = "package app.data\n\nfun Entity.toModel(): Model {\n    return Model(name)\n}\n"
+    job = """package app.work;
+
+import org.quartz.Job;
+
+public class ExportJob implements Job {
+    public void execute(JobExecutionContext context) {
+        Model model = MappersKt.toModel(entity);
+    }
+}
+"""
+    found = flagged_on_branch(tmp_path, {"app/src/main/java/app/work/ExportJob.java": job,
+                                         "app/src/main/java/app/data/Mappers.kt": mappers},
+                              {"app/src/main/java/app/data/Mappers.kt": mappers.replace("Model(name)", "Model(name.trim())")})
+    assert [(path, line) for path, line, *_ in found] == [("app/src/main/java/app/data/Mappers.kt", 4)]

@@ -1032,7 +1032,8 @@ def _restricted(node, name: str, p: Parsed) -> str:
         receiver = _receiver_type(node, p) if node.type == "method_declaration" else ""
         return _go_arity(node) + (f"@{receiver}" if receiver else "")
     arity = _ruby_arity(node) if p.language == "ruby" and called_name(node, p) == name else \
-        _java_arity(node) if p.language == "java" and called_name(node, p) == name else None
+        _java_arity(node) if p.language == "java" and called_name(node, p) == name else \
+        _kotlin_arity(node) if p.language == "kotlin" and called_name(node, p) == name else None
     suffix = f"/{arity}" if arity is not None else ""
     if _class_method(node, name, p) and not _in_framework_namespace(node, p):
         return "class" + suffix
@@ -1214,11 +1215,55 @@ def _java_arity(node) -> int | None:
     return None if any(c.type == "spread_parameter" for c in given) else len(given)
 
 
+def _kotlin_arity(node) -> str | None:
+    """How many arguments a call of a Kotlin function may pass: "N", or "N,…,M" from its
+    required parameters to all of them (a default value makes one optional); None with a
+    `vararg`, which takes any number. Java calls an extension function (`fun Entity.toModel()`)
+    with its receiver as the first argument: one more is allowed."""
+    params = next((c for c in node.children if c.type == "function_value_parameters"), None) \
+        if node.type == "function_declaration" else None
+    if params is None:
+        return None
+    required = total = 0
+    kids = params.children
+    for i, c in enumerate(kids):
+        if c.type == "parameter_modifiers" and any(m.type == "vararg" for m in walk(c)):
+            return None
+        if c.type == "parameter":
+            total += 1
+            required += not (i + 1 < len(kids) and kids[i + 1].type == "=")
+    extension = any(c.type == "." for c in node.children[:node.children.index(params)]) if params in node.children else True
+    return ",".join(str(k) for k in range(required, total + 1 + extension))
+
+
+def _kotlin_arity_differs(n, p: Parsed, wanted: set[int]) -> bool:
+    """Whether Kotlin name ``n`` is the callee of a call that passes a number of arguments no
+    function taking one of ``wanted`` accepts (owncloud's `it.toModel()` on a database entity is
+    never the capability mapper's one-argument `toModel(remote)`, apps-aa). A trailing lambda is
+    one more argument; a spread (`*items`) could be any number; a reference (`::toModel`) is no call."""
+    node = n.parent if n.parent is not None and n.parent.type == "navigation_expression" \
+        and n.parent.named_children and n.parent.named_children[-1].id == n.id else n
+    call = node.parent
+    if call is None or call.type != "call_expression" or not call.named_children or call.named_children[0].id != node.id:
+        return False
+    args = next((c for c in call.children if c.type == "value_arguments"), None)
+    given = [c for c in args.named_children if c.type == "value_argument"] if args is not None else []
+    if any(c.type == "spread_expression" for g in given for c in g.named_children):
+        return False
+    count = len(given) + sum(c.type == "annotated_lambda" for c in call.children)
+    outer = call.parent  # `f(a) { … }`: the lambda closes a call around this one
+    if outer is not None and outer.type == "call_expression" and outer.named_children and outer.named_children[0].id == call.id:
+        count += sum(c.type == "annotated_lambda" for c in outer.children)
+    return count not in wanted
+
+
 def _arity_differs(n, p: Parsed, wanted: set[int]) -> bool:
     """Whether name ``n`` is called with a number of arguments that no method taking one of
     ``wanted`` answers: Ruby's (``_ruby_arity_differs``), and Java's, whose overloads differ by
     their parameters (openremote's container stops `getServices()`, never a REST resource's
     two-argument `getServices(requestParams, realm)`, apps-t a4b5a74b)."""
+    if p.language == "kotlin":
+        return _kotlin_arity_differs(n, p, wanted)
     if p.language != "java":
         return all(_ruby_arity_differs(n, p, count) for count in wanted)
     call = n.parent
