@@ -1517,7 +1517,8 @@ def test_a_half_given_answer_is_asked_at_its_question_and_dropped_once_answered(
     assert walk.resume_at() == 2
     answers = walk.run()
     assert ("Before stopping you had begun this answer ('no', details as typed): its choice stands in the line; "
-            "Enter takes it, then its details, as typed, stand in theirs.") in " ".join(screen.getvalue().split())
+            "Enter takes it, then its details, as typed, stand in theirs, where typing goes on from their end "
+            "(Ctrl-U clears them to type anew).") in " ".join(screen.getvalue().split())
     assert answers["concurrency-tested"] == Answer("yes", TEST_PATH) and walk.pending == {}
 
 

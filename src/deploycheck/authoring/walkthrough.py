@@ -1076,7 +1076,10 @@ def _begun_note(q: Question, begun: Answer) -> str:
     given = f"'{begun.answer}'" + (", details as typed" if begun.details else "") + (", explanation as typed" if begun.rebuttal else "")
     # Not "typing goes on from its end": a new user's trial (session 28) typed the details after
     # the choice, in its line, and the choice prompt refused the whole.
-    then = "then its details, as typed, stand in theirs" if begun.details else "then its details are asked"
+    # Said of the details: a new user's trial (session 34) typed a whole new line after them, read
+    # the toolbar's "typing goes on from its end" too late, and signed both run together.
+    then = ("then its details, as typed, stand in theirs, where typing goes on from their end (Ctrl-U clears "
+            "them to type anew)") if begun.details else "then its details are asked"
     return (f"Before stopping you had begun this answer ({inert(given, keep_newlines=False)}): its choice stands in "
             f"the line; Enter takes it, {then}.")
 
