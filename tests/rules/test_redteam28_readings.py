@@ -549,9 +549,6 @@ def test_dc523_only_the_condition_around_the_gem_lines_changed(tmp_path) -> None
 _PLAIN_GEMFILE = 'source "https://rubygems.org"\n\ngem "rails", "~> 7.1"\ngem "sidekiq", "~> 7.3"\n'
 
 
-@pytest.mark.xfail(strict=True, reason="a limitation documented in DC523's known problems: a comment changed on a gem "
-                   "line counts as a changed line (a line whose code stays while its comment changes may have moved, "
-                   "which rules/realigned.py keeps as a change)")
 def test_dc523_a_comment_added_to_a_gem_line(tmp_path) -> None:
     # A comment saying what the gem is for (Rails' generated Gemfile comments each gem). The
     # library, edition and version are unchanged. Was a false flag. Correct: nothing.

@@ -13,6 +13,8 @@ change what it guards), one realigned into another block (a mutex moved to anoth
 gofmt then aligns with its new neighbours), one re-indented (Python's blocks are indentation), and
 one whose strings' spacing changed (`"lock: " + id`, a key the old version still takes). Words
 are split at whitespace only, so Ruby's `foo -1` (a call) and `foo - 1` (a subtraction) differ.
+A line of code whose trailing comment alone changed counts as realigned too; a line that is only a
+comment does not (directives are written as comments).
 """
 
 from __future__ import annotations
@@ -39,12 +41,27 @@ def _realigned(ctx: FileContext, side: str, lexer: str) -> frozenset[int]:
     twins: dict[tuple, set[str]] = {}
     for n, line in other.items():
         twins.setdefault((blocks[(other_side, n)], *_spacing_free(line, lexer)), set()).add(line)
+        if (code := _without_comment(line, lexer)) is not None:
+            twins.setdefault((blocks[(other_side, n)], "code", *code), set()).add(line)
     out = set()
     for n, line in mine.items():
         found = twins.get((blocks[(side, n)], *_spacing_free(line, lexer)))
+        if not found and (code := _without_comment(line, lexer)) is not None:
+            found = twins.get((blocks[(side, n)], "code", *code))
         if found and line not in found:
             out.add(n)
     return frozenset(out)
+
+
+def _without_comment(line: str, lexer: str) -> tuple[str, tuple[str, ...]] | None:
+    """A line of code's indentation and words once its comment is blanked (strings kept): a
+    trailing comment reworded beside an unchanged schedule (CasaOS's `spec := "*/30 * * * * ?"
+    //cron…`, a new user's trial, session 34) changes nothing. None for a line that is only a
+    comment: directives live there (`# frozen_string_literal: true`, `//go:build`)."""
+    kept = lex(line, lexer).nocomment
+    if not kept.strip():
+        return None
+    return line[: len(line) - len(line.lstrip())], tuple(kept.split())
 
 
 def _spacing_free(line: str, lexer: str) -> tuple[str, tuple[str, ...], str]:

@@ -1,0 +1,38 @@
+"""Readings from session 34's new-user trials (scrypted, CasaOS, …), on real git repositories: each
+case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- a line of code whose trailing comment alone changed is unchanged -------------------------------
+
+# CasaOS (a new user's trial): `spec := "*/30 * * * * ?" //cron表达式` -> `// cron表达式` was a
+# "cron schedule set or changed" (DC520), the only flagging finding of a web framework migration.
+CRON = """package route
+
+import "github.com/robfig/cron"
+
+func InitCron() {
+	c := cron.New()
+	spec := "*/30 * * * * ?" //cron expression, every thirty seconds
+	c.AddFunc(spec, refresh)
+	c.Start()
+}
+"""
+
+
+@pytest.mark.parametrize("comment", ["// cron expression, every thirty seconds", "// every 30 s", ""])
+def test_a_reworded_trailing_comment_on_a_schedule_line_is_no_schedule_change(tmp_path, comment: str) -> None:
+    changed = CRON.replace("//cron expression, every thirty seconds", comment)
+    found = flagged_on_branch(tmp_path, {"route/cron.go": CRON}, {"route/cron.go": changed}, rule="DC520")
+    assert found == []
+
+
+def test_the_schedule_itself_changed_beside_its_comment_is_still_flagged(tmp_path) -> None:
+    changed = CRON.replace('"*/30 * * * * ?" //cron', '"*/5 * * * * ?" // cron')
+    found = flagged_on_branch(tmp_path, {"route/cron.go": CRON}, {"route/cron.go": changed}, rule="DC520")
+    assert [(path, line) for path, line, *_ in found] == [("route/cron.go", 7)]
+
