@@ -36,3 +36,29 @@ def test_the_schedule_itself_changed_beside_its_comment_is_still_flagged(tmp_pat
     found = flagged_on_branch(tmp_path, {"route/cron.go": CRON}, {"route/cron.go": changed}, rule="DC520")
     assert [(path, line) for path, line, *_ in found] == [("route/cron.go", 7)]
 
+
+
+# --- a program's entry point is not "too common a name to follow" --------------------------------
+
+MAIN_GO = """package main
+
+import "github.com/robfig/cron"
+
+func main() {
+	c := cron.New()
+	c.AddFunc("@every 1h", refresh)
+	c.Start()
+	serve(":8080")
+}
+"""
+
+
+def test_go_main_gets_no_note_about_its_callers(tmp_path) -> None:
+    # CasaOS (a new user's trial): "`main` is too common a method name to tell its callers apart".
+    from deploycheck.analysis.pipeline import analyse
+    from support.gitrepo import make_branch, make_repo
+
+    repo = make_repo(tmp_path / "repo", {"main.go": MAIN_GO})
+    make_branch(repo, "work", {"main.go": MAIN_GO.replace('serve(":8080")', 'serve(":9090")')})
+    notes = [f.message for f in analyse(base="main", cwd=str(repo)).scan.findings if f.rule == "DC701"]
+    assert not any("is not followed" in note for note in notes), notes

@@ -1139,6 +1139,9 @@ def _prefetch_reached(ctx, p: Parsed, lines) -> None:
 # Constructors run where their class is built (`Alert.new`), and web controllers and UI
 # components serve requests: a note on them would say nothing a reader needs.
 _NO_NOTE_NAMES = frozenset({"initialize", "constructor", "new", "init"})
+# A program's entry point runs once when it starts and nothing calls it: Go's, Java's and Kotlin's
+# `main` were "too common a method name to tell its callers apart" (a new user's trial, CasaOS).
+_ENTRY_POINTS = frozenset({"go", "java", "kotlin"})
 _NO_NOTE_PATHS = re.compile(r"(?:^|/)components/", re.IGNORECASE)
 
 
@@ -1153,7 +1156,8 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
         if not p.line(number - 1).strip():
             continue  # a blank line is no place to point at (a new user's trial saw the marker on one)
         for chain in chains_at(p, number - 1):
-            if not chain or _signature_only(chain[-1]) or called_name(chain[-1], p) in _NO_NOTE_NAMES:
+            if not chain or _signature_only(chain[-1]) or called_name(chain[-1], p) in _NO_NOTE_NAMES \
+                    or (called_name(chain[-1], p) == "main" and p.language in _ENTRY_POINTS):
                 continue
             if why := not_followed(ctx, p.language, chain, p):
                 return BACKGROUND_CODE_CHANGED.finding(
