@@ -903,7 +903,7 @@ def test_on_the_default_branch_itself_there_is_nothing_to_check(tmp_path: Path) 
     repo = make_repo(tmp_path / "repo", {"jobs/a.py": "a = 1\n"})
     proc = dc(repo, "scan", "--base", "main")
     assert proc.returncode == 0, proc.stderr
-    assert "Nothing to check: no file differs between the base and the head" in proc.stdout
+    assert "Nothing to check: the head brings no change the base does not already hold" in proc.stdout
     assert "Nothing flagged" not in proc.stdout
     make_branch(repo, "work", {"jobs/a.py": "a = 2\n"})
     assert "Nothing flagged" in dc(repo, "scan", "--base", "main").stdout
@@ -919,7 +919,7 @@ def test_verify_on_the_default_branch_itself_says_there_is_nothing_to_check(tmp_
     for fmt in ("text", "github"):
         proc = dc(repo, "verify", "--base", "main", "--format", fmt)
         assert proc.returncode == 0, proc.stderr
-        assert "PASS: nothing to check: no file differs between the base and the head" in proc.stdout
+        assert "PASS: nothing to check: the head brings no change the base does not already hold" in proc.stdout
         assert "nothing flagged" not in proc.stdout
     make_branch(repo, "work", {"jobs/a.py": "a = 2\n"})
     assert "PASS: nothing flagged" in dc(repo, "verify", "--base", "main").stdout

@@ -39,8 +39,11 @@ MAX_MARKED_LINES = 8  # a longer finding shows its first lines and a count of th
 MAX_SOURCE_CHARS = 240  # a minified line is cut, not printed whole
 SEVERITY_STYLE = {"high": "bold red", "warning": "yellow", "info": "cyan"}
 NOTHING_FLAGGED = "Nothing flagged: deploycheck found no change to jobs, queues or shared state."
-NOTHING_TO_CHECK = ("Nothing to check: no file differs between the base and the head (on the default branch "
-                    "itself, switch to your branch, or name another base with --base).")
+# Said of the merge base, not the base: a branch the base already contains (an old one, behind it)
+# differs from the base in thousands of files and brings none of them (a new user's trial, session 34).
+NOTHING_TO_CHECK = ("Nothing to check: the head brings no change the base does not already hold (no file differs "
+                    "between their merge base and the head: on the default branch itself or on a branch the base "
+                    "already contains, switch to your branch, or name another base with --base).")
 # How every output names a suppression comment that the change under test added (not honoured).
 AUTHOR_SUPPRESSED = "suppressed by the author"
 
