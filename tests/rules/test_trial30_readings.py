@@ -191,7 +191,7 @@ MASK = MASK_JOB_WITH_RETRY
 
 
 @pytest.mark.parametrize("head, named", [
-    (MASK.replace("  queue_as :default\n  retry_on Timeout::Error, attempts: 5\n", "  queue_as :default # masking\n"),
+    (MASK.replace("  queue_as :default\n  retry_on Timeout::Error, attempts: 5\n", "  queue_as :masking\n"),
      "Removed from it as well: `retry_on Timeout::Error, attempts: 5`."),
     # A line replaced by one like it is the head's line to judge: nothing more is named.
     (MASK.replace("attempts: 5", "attempts: 3"), None),
@@ -200,6 +200,15 @@ def test_a_line_removed_beside_a_changed_one_is_named_in_the_finding(tmp_path, h
     found = flagged_on_branch(tmp_path, {"app/jobs/mask_job.rb": MASK}, {"app/jobs/mask_job.rb": head}, rule="DC701")
     assert [(path, line) for path, line, *_ in found] == [("app/jobs/mask_job.rb", 2 if named else 3)]
     assert (named in found[0][4]) if named else ("Removed from it" not in found[0][4])
+
+
+def test_a_line_removed_beside_one_only_recommented_is_judged_itself(tmp_path) -> None:
+    # alaveteli's own change: the comment alone on `queue_as :default` changes nothing (rules/realigned.py),
+    # so the removed `retry_on` is judged where it was, on the base (session 34).
+    head = MASK.replace("  queue_as :default\n  retry_on Timeout::Error, attempts: 5\n", "  queue_as :default # masking\n")
+    found = flagged_on_branch(tmp_path, {"app/jobs/mask_job.rb": MASK}, {"app/jobs/mask_job.rb": head}, rule="DC701")
+    assert [(path, line, side) for path, line, side, *_ in found] == [("app/jobs/mask_job.rb", 3, "base")]
+    assert "removed lines in background code" in found[0][4]
 
 
 # Suwayomi's Javalin handlers answer with `ctx.future { future { … }.thenApply { xml -> … } }`: the

@@ -62,3 +62,53 @@ def test_go_main_gets_no_note_about_its_callers(tmp_path) -> None:
     make_branch(repo, "work", {"main.go": MAIN_GO.replace('serve(":8080")', 'serve(":9090")')})
     notes = [f.message for f in analyse(base="main", cwd=str(repo)).scan.findings if f.rule == "DC701"]
     assert not any("is not followed" in note for note in notes), notes
+
+
+# --- a removed timer is queued nowhere --------------------------------------------------------------
+
+# scrypted (a new user's trial): the removed stats timer was told "a job already queued for it fails
+# when a worker takes it … keep a stub".
+STATS = """const stats = require('./stats');
+
+function startStatsUpdater() {
+  setInterval(() => {
+    stats.refresh();
+  }, 10000);
+}
+
+function serve() {
+  return 1;
+}
+
+startStatsUpdater();
+setInterval(() => stats.heartbeat(), 5000);
+module.exports = { serve };
+"""
+WORKER_JS = """const { Worker } = require('bullmq');
+
+function refreshStats(job) {
+  return stats.refresh(job.data.id);
+}
+
+function serve() {
+  return 1;
+}
+
+new Worker('stats', refreshStats);
+module.exports = { serve };
+"""
+
+
+def test_a_removed_timer_is_told_its_work_stops_not_that_queued_jobs_fail(tmp_path) -> None:
+    head = STATS.replace(STATS[STATS.index("function startStatsUpdater"):STATS.index("function serve")], "") \
+        .replace("startStatsUpdater();\n", "")
+    found = flagged_on_branch(tmp_path, {"server/stats-timer.js": STATS}, {"server/stats-timer.js": head})
+    assert [(path, line, side) for path, line, side, *_ in found] == [("server/stats-timer.js", 4, "base")]
+    assert "stops with this deploy" in found[0][4] and "queued" not in found[0][4]
+
+
+def test_a_removed_queue_handler_keeps_the_queued_jobs_warning(tmp_path) -> None:
+    head = WORKER_JS.replace("function refreshStats(job) {\n  return stats.refresh(job.data.id);\n}\n\n", "") \
+        .replace("new Worker('stats', refreshStats);\n", "")
+    found = flagged_on_branch(tmp_path, {"server/stats-worker.js": WORKER_JS}, {"server/stats-worker.js": head})
+    assert found and all("queued" in message for *_, message in found)

@@ -1,5 +1,5 @@
 # path: app/jobs/insight_job.rb
-class InsightJob < ApplicationJob  # error: DC161, DC701
+class InsightJob < ApplicationJob
   def perform(id)
     insight = Insight.find(id)  # error: DC701
     runs = insight.runs_count

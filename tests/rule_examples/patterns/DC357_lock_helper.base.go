@@ -9,7 +9,7 @@ type Store struct {
 }
 
 func (s *Store) Put(k, v string) {
-	s.mu.Lock()  // error: DC357[info]
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.items[k] = v
 }

@@ -9,7 +9,7 @@ type Store struct {
 }
 
 func (s *Store) withLock(f func()) {
-	s.mu.Lock()  // error: DC252
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	f()
 }

@@ -8,8 +8,8 @@ import akka.actor.Props;
 import akka.routing.RoundRobinPool;
 
 public class ReportActor extends AbstractActor {
-    public static Props props() {  // error: DC701[warning] (runs on the actor system's threads)
-        return Props.create(ReportActor.class)
+    public static Props props() {
+        return Props.create(ReportActor.class)  // error: DC701[warning] (runs on the actor system's threads)
                 .withDispatcher("akka.report-dispatcher")  // error: DC511 (the threads its messages run on)
                 .withRouter(new RoundRobinPool(8));  // error: DC511 (eight actors take messages at once)
     }

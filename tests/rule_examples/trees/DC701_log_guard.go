@@ -27,6 +27,6 @@ func (n *Notifier) drain() {
 
 func (n *Notifier) claim() {
 	for job := range n.listener.Jobs() {
-		run(job)  // error: DC701[warning] (the guard's condition took a lock: removing it is not only logging)
+		run(job)
 	}
 }

@@ -2,7 +2,7 @@
 import { prisma } from '../db';
 
 export const completeSigning = async (id: string) => {
-  await prisma.$transaction(async (tx) => {  // error: DC250
+  await prisma.$transaction(async (tx) => {
     const { count } = await tx.recipient.updateMany({  // error: DC709 (the update now only writes a recipient not yet signed)
       where: { id, signingStatus: { not: 'SIGNED' } },
       data: { signingStatus: 'SIGNED', signedAt: new Date() },
