@@ -112,3 +112,33 @@ def test_a_removed_queue_handler_keeps_the_queued_jobs_warning(tmp_path) -> None
         .replace("new Worker('stats', refreshStats);\n", "")
     found = flagged_on_branch(tmp_path, {"server/stats-worker.js": WORKER_JS}, {"server/stats-worker.js": head})
     assert found and all("queued" in message for *_, message in found)
+
+
+# --- Rails queue settings (DC527) ----------------------------------------------------------------
+
+# upcase (a new user's trial): `deliver_later_queue_name = nil` moved every mail job off the
+# `mailers` queue its workers served, and was "Nothing flagged"; so were Active Storage's and
+# Action Mailbox's queue settings.
+DEFAULTS = """Rails.application.config.action_mailer.deliver_later_queue_name = :mailers
+Rails.application.config.action_mailbox.queues.routing = :mailbox
+"""
+
+
+@pytest.mark.parametrize("head, line, side, says", [
+    (DEFAULTS.replace(":mailers", "nil"), 1, "head", "(was :mailers)"),
+    (DEFAULTS.replace("Rails.application.config.action_mailbox.queues.routing = :mailbox\n", ""), 2, "base",
+     "removed from config/initializers/defaults.rb: the framework's default applies again"),
+    (DEFAULTS + "ActiveJob::Base.queue_adapter = :sidekiq\n", 3, "head", "another queue backend"),
+])
+def test_a_rails_queue_setting_set_changed_or_removed_is_flagged(tmp_path, head: str, line: int, side: str,
+                                                                 says: str) -> None:
+    found = flagged_on_branch(tmp_path, {"config/initializers/defaults.rb": DEFAULTS},
+                              {"config/initializers/defaults.rb": head}, rule="DC527")
+    assert [(path, at, where) for path, at, where, *_ in found] == [("config/initializers/defaults.rb", line, side)]
+    assert says in found[0][4]
+
+
+def test_a_rails_queue_setting_moved_with_its_value_is_not(tmp_path) -> None:
+    moved = "\n".join(reversed(DEFAULTS.splitlines())) + "\n"
+    assert flagged_on_branch(tmp_path, {"config/initializers/defaults.rb": DEFAULTS},
+                             {"config/initializers/defaults.rb": moved}, rule="DC527") == []

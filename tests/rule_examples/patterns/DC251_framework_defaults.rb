@@ -8,6 +8,6 @@ module VitaMin
     config.active_record.commit_transaction_on_non_local_return = false # error: DC251
     config.load_defaults 8.0 # ok: DC251
     config.time_zone = "Pacific Time (US & Canada)" # ok: DC251
-    config.active_job.queue_adapter = :delayed_job # ok: DC251
+    config.active_job.queue_adapter = :delayed_job # ok: DC251 # error: DC527
   end
 end

@@ -1218,6 +1218,59 @@ def ruby_job_callbacks(view: FileView, pr: PackRule) -> list[Finding]:
     return out
 
 
+# Rails settings that decide which queue backend and which queues the framework's own jobs use:
+# `config.active_job.queue_adapter`, a queue name prefix, the queue of `deliver_later` mails,
+# Active Storage's analysis and purge jobs, Action Mailbox's routing and incineration, Active
+# Record's destroy-async jobs; and how Active Job retries (`retry_jitter`). upcase's
+# `deliver_later_queue_name = nil` moved every mail job off the `mailers` queue its workers serve
+# (a new user's trial, session 34), and was "Nothing flagged".
+_RAILS_QUEUE_SETTING = re.compile(
+    r"^\s*(?:Rails\.application\.)?(?P<key>config\.(?:active_job\.(?:\w*queue\w*|retry_jitter)"
+    r"|action_mailer\.deliver_later_queue_name|active_storage\.queues?(?:\.\w+)?|action_mailbox\.queues?(?:\.\w+)?"
+    r"|active_record\.queues(?:\.\w+)?)|(?:ActiveJob::Base|ActionMailer::Base|self)\.queue_adapter)\s*=(?!=)\s*(?P<value>.*?)\s*$")
+
+
+@check("rails-queue-setting")
+def rails_queue_setting(view: FileView, pr: PackRule) -> list[Finding]:
+    """A Rails queue or retry setting (``_RAILS_QUEUE_SETTING``) set, changed or removed: once per
+    setting, at its head line (its base line when removed)."""
+    def settings(side: str) -> dict[str, tuple[int, str]]:
+        code = view.lines(side, strings=True)
+        out: dict[str, tuple[int, str]] = {}
+        for number in sorted(view.changed(side)):
+            m = _RAILS_QUEUE_SETTING.match(code[number - 1]) if code is not None and 0 < number <= len(code) else None
+            if m is not None:
+                out.setdefault(m.group("key"), (number, m.group("value")))
+        return out
+
+    after, before = settings("head"), settings("base")
+    out = []
+    for key, (line, value) in after.items():
+        old = before.get(key)
+        if old is not None and old[1] == value:
+            continue  # moved or re-indented: the same setting, the same value
+        was = f" (was {short(old[1])})" if old is not None else ""
+        out.append(pr.rule.finding(view.path, line, (
+            f"`{short(key)} = {short(value)}`{was} in {view.path}: {_rails_queue_effect(key)}")))
+    for key, (line, value) in before.items():
+        if key not in after:
+            out.append(pr.rule.finding(view.path, line, (
+                f"`{short(key)} = {short(value)}` removed from {view.path}: the framework's default applies again, "
+                f"and {_rails_queue_effect(key)}"), side="base"))
+    return out
+
+
+def _rails_queue_effect(key: str) -> str:
+    if key.endswith("retry_jitter"):
+        return ("how far apart Active Job spreads the retries of failed jobs changes: with less spread, the retries "
+                "of jobs that failed together run together again.")
+    if key.endswith("queue_adapter"):
+        return ("jobs are handed to another queue backend: jobs already queued in the old one are no longer run "
+                "by it once its workers stop, and the new one needs its own workers.")
+    return ("the jobs it names are queued elsewhere: jobs already on the old queue wait for a worker that still "
+            "serves it, and a queue no worker serves takes jobs that never run.")
+
+
 @check("ruby-job-queue")
 def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
     """A job's queue (`queue_as`, `sidekiq_options queue:`) changed, set or removed: high when the
