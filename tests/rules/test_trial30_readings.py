@@ -202,10 +202,10 @@ def test_a_line_removed_beside_a_changed_one_is_named_in_the_finding(tmp_path, h
     assert (named in found[0][4]) if named else ("Removed from it" not in found[0][4])
 
 
-def test_a_line_removed_beside_one_only_recommented_is_judged_itself(tmp_path) -> None:
-    # alaveteli's own change: the comment alone on `queue_as :default` changes nothing (rules/realigned.py),
-    # so the removed `retry_on` is judged where it was, on the base (session 34).
-    head = MASK.replace("  queue_as :default\n  retry_on Timeout::Error, attempts: 5\n", "  queue_as :default # masking\n")
+def test_a_line_removed_beside_one_only_realigned_is_judged_itself(tmp_path) -> None:
+    # A line only respaced changes nothing (rules/realigned.py), so the `retry_on` removed beside it
+    # is judged where it was, on the base; it was in no finding (the red team of session 34).
+    head = MASK.replace("  queue_as :default\n  retry_on Timeout::Error, attempts: 5\n", "  queue_as  :default\n")
     found = flagged_on_branch(tmp_path, {"app/jobs/mask_job.rb": MASK}, {"app/jobs/mask_job.rb": head}, rule="DC701")
     assert [(path, line, side) for path, line, side, *_ in found] == [("app/jobs/mask_job.rb", 3, "base")]
     assert "removed lines in background code" in found[0][4]

@@ -41,27 +41,73 @@ def _realigned(ctx: FileContext, side: str, lexer: str) -> frozenset[int]:
     twins: dict[tuple, set[str]] = {}
     for n, line in other.items():
         twins.setdefault((blocks[(other_side, n)], *_spacing_free(line, lexer)), set()).add(line)
-        if (code := _without_comment(line, lexer)) is not None:
-            twins.setdefault((blocks[(other_side, n)], "code", *code), set()).add(line)
+    out = {n for n, line in mine.items()
+           if (found := twins.get((blocks[(side, n)], *_spacing_free(line, lexer)))) and line not in found}
+    return frozenset(out | _recommented(ctx, side, lexer, blocks))
+
+
+def _recommented(ctx: FileContext, side: str, lexer: str, blocks: dict[tuple[str, int], int]) -> set[int]:
+    """The lines of ``side`` whose trailing comment alone changed: in a run of changed lines that
+    adds as many lines as it removes, the line at the same place on the other side holds the
+    same code before a comment of its own (CasaOS's `spec := "*/30 * * * * ?" //cron…` reworded,
+    a new user's trial, session 34). Line for line, so that a line doubled (`go w.Run(ctx)` started
+    twice) or moved (a write above the lock that guarded it) stays a change (the red team of
+    session 34)."""
+    if lexer not in _LINE_COMMENTS:
+        return set()
+    texts = {s: (ctx.head_text() if s == "head" else ctx.base_text()) for s in ("head", "base")}
+    if texts["head"] is None or texts["base"] is None:
+        return set()
+    # Lexed whole, not line by line: a heredoc's `#{…}` or a string over several lines is no comment.
+    kept = {s: lex(text, lexer).nocomment_lines() for s, text in texts.items() if text is not None}
+    runs: dict[int, dict[str, list[int]]] = {}
+    for (where, n), block in sorted(blocks.items()):
+        runs.setdefault(block, {"head": [], "base": []})[where].append(n)
     out = set()
-    for n, line in mine.items():
-        found = twins.get((blocks[(side, n)], *_spacing_free(line, lexer)))
-        if not found and (code := _without_comment(line, lexer)) is not None:
-            found = twins.get((blocks[(side, n)], "code", *code))
-        if found and line not in found:
-            out.add(n)
-    return frozenset(out)
+    for run in runs.values():
+        if len(run["head"]) != len(run["base"]):
+            continue
+        for head_n, base_n in zip(run["head"], run["base"]):
+            a = _code_before_comment(ctx.added.get(head_n), kept["head"], head_n, lexer)
+            b = _code_before_comment(ctx.removed.get(base_n), kept["base"], base_n, lexer)
+            if a is not None and b is not None and a[1:] == b[1:] and (a[0] or b[0]):
+                out.add(head_n if side == "head" else base_n)  # a comment on either side, the same code
+    return out
 
 
-def _without_comment(line: str, lexer: str) -> tuple[str, tuple[str, ...]] | None:
-    """A line of code's indentation and words once its comment is blanked (strings kept): a
-    trailing comment reworded beside an unchanged schedule (CasaOS's `spec := "*/30 * * * * ?"
-    //cron…`, a new user's trial, session 34) changes nothing. None for a line that is only a
-    comment: directives live there (`# frozen_string_literal: true`, `//go:build`)."""
-    kept = lex(line, lexer).nocomment
-    if not kept.strip():
+# How a comment that runs to the end of its line starts, per lexer (rules/patterns/lex.py).
+_LINE_COMMENTS = {"c": "//", "ruby": "#", "sql": "--", "hash": "#"}
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _code_before_comment(line: str | None, kept: list[str], number: int,
+                         lexer: str) -> tuple[bool, str, tuple[str, ...]] | None:
+    """Whether a line of code has a trailing line comment, its indentation and the words of its
+    code before the comment; None for a line that is only a comment (directives live there:
+    `# frozen_string_literal: true`, `//go:build`), a comment inside the line (`/* … */`, a Python
+    docstring), or code that leaves a bracket open before the "comment" (a regular expression's
+    `\\//` read as one: `url.replace(/^https?:\\/\\//, "")`)."""
+    if line is None or not 0 < number <= len(kept):
         return None
-    return line[: len(line) - len(line.lstrip())], tuple(kept.split())
+    code = kept[number - 1]
+    if len(code) != len(line):
+        return None  # the lexer's view of the line does not line up with it
+    indent = line[: len(line) - len(line.lstrip())]
+    if code == line:
+        return (False, indent, tuple(line.split())) if line.strip() else None
+    start = len(code.rstrip())
+    if not code[:start].strip() or not line[start:].lstrip().startswith(_LINE_COMMENTS[lexer]) \
+            or line[:start].rstrip().endswith("\\"):
+        return None
+    depth: list[str] = []
+    for c in code[:start]:  # strings are kept in ``code``: their brackets count too, paired as a rule
+        if c in "([{":
+            depth.append(c)
+        elif c in _PAIRS and (not depth or depth.pop() != _PAIRS[c]):
+            return None
+    if depth:
+        return None
+    return True, indent, tuple(code[:start].split())
 
 
 def _spacing_free(line: str, lexer: str) -> tuple[str, tuple[str, ...], str]:

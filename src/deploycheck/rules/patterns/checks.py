@@ -2549,7 +2549,9 @@ def _whenever_findings(view: FileView, pr: PackRule) -> list[Finding]:
 _CAPISTRANO_FILE = re.compile(r"(?:^|/)config/deploy(?:\.rb|/[^/]+\.rb)$")
 _CAP_SERVER = re.compile(r"""^\s*server\s*\(?\s*['"]([^'"]+)['"](.*)$""")
 _CAP_ROLE = re.compile(r"""^\s*role\s*\(?\s*:(\w+)\s*,(.*)$""")
-_CAP_ROLES_OPTION = re.compile(r"""\broles:\s*(%[wiWI][\[({<][^\])}>]*[\])}>]|\[[^\]]*\]|:\w+|['"]\w+['"])""")
+# `roles: %w(web app)` or, in older files, `:roles => [:web, :app]`.
+_CAP_ROLES_OPTION = re.compile(r"""(?:\broles:|:roles\s*=>)\s*(%[wiWI][\[({<][^\])}>]*[\])}>]|\[[^\]]*\]|:\w+|['"]\w+['"])""")
+_PERCENT_WORDS = re.compile(r"%[wW][\[({<]([^\])}>]*)[\])}>]")
 _WHENEVER_ROLES = re.compile(r"""\bwhenever_roles\b.*?(%[wiWI][\[({<][^\])}>]*[\])}>]|\[[^\]]*\]|:\w+)""")
 
 
@@ -2567,7 +2569,10 @@ def _host_roles(lines: list[str]) -> dict[tuple[str, str], int]:
         if (m := _CAP_SERVER.match(line)) and (roles := _CAP_ROLES_OPTION.search(m.group(2))):
             out.update({(m.group(1), role): number for role in _role_words(roles.group(1))})
         elif m := _CAP_ROLE.match(line):
-            out.update({(host, m.group(1)): number for host in re.findall(r"""['"]([^'"]+)['"]""", m.group(2))})
+            # `role :app, "h1", "h2"` or, as Capistrano's generated stage file writes it, `role :app, %w{h1 h2}`
+            hosts = re.findall(r"""['"]([^'"]+)['"]""", m.group(2)) + \
+                [h for words in _PERCENT_WORDS.findall(m.group(2)) for h in words.split()]
+            out.update({(host, m.group(1)): number for host in hosts})
     return out
 
 

@@ -1649,6 +1649,7 @@ _JVM_CONTEXTS = ((b"tech.powerjob.worker", "TaskContext", "PowerJob processor"),
 def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
     out: list[tuple[int, int, str]] = []
     on_main: list[tuple[int, int]] = []  # Kotlin coroutines run on Android's main thread
+    elsewhere: list[tuple[int, int, str]] = []  # and the blocks they send to another dispatcher
     contexts = [(name, what) for package, name, what in _JVM_CONTEXTS if package in p.source]
     for n in nodes_of(p, _JVM_NODES):
         if n.type in ("method_declaration", "function_declaration", "class_declaration", "object_declaration"):
@@ -1694,6 +1695,8 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             head = _call_head(call, n, p)
             if _RUNS_TASKS.search(head) and _on_the_main_thread(n, head, p):
                 on_main.append((n.start_point[0], n.end_point[0]))
+            elif p.language == "kotlin" and _OTHER_DISPATCHER.search(head.rpartition("{")[2]):
+                elsewhere.append(_span(n, "block run on another dispatcher's threads"))
             elif _RUNS_TASKS.search(head):
                 out.append(_span(n, "task run by an executor or thread"))
             elif _CONTINUES.search(head):
@@ -1715,7 +1718,11 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             named = p.text(n).rsplit("::", 1)[-1].strip()
             if p.text(n).split("::")[0].strip() in ("this", ""):
                 out += [_span(u, "task run by an executor or thread") for u in _named(p, named)]
-    return _without(out, on_main) if on_main else out
+    if not on_main:
+        return out
+    # `viewModelScope.launch { withContext(Dispatchers.IO) { … } }`: the main thread's coroutine
+    # hands the block to the IO pool (the red team of session 34).
+    return _without(out, on_main) + [s for s in elsewhere if any(a <= s[0] and s[1] <= b for a, b in on_main)]
 
 
 def _without(spans: list[tuple[int, int, str]], holes: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -1811,9 +1818,26 @@ _MAIN_SCOPE = re.compile(r"\b(?:lifecycleScope|viewModelScope|MainScope\s*\(\s*\
 _BARE_LAUNCH = re.compile(r"^\s*(?:launch|async)\s*(?:\(\s*\))?\s*\{?\s*$")
 
 
+# `withContext(Dispatchers.IO) { … }`, `withContext(io)`: a block run on a dispatcher other than Main.
+_OTHER_DISPATCHER = re.compile(r"\bwithContext\s*\(\s*(?!(?:Dispatchers\s*\.\s*)?Main\b)[^)\s]")
+# A service's own coroutines are its background work even on the main thread (a LifecycleService's
+# upload loop), and so is a loop that waits between rounds (the red team of session 34).
+_SERVICE_CLASS = re.compile(r"\w*Service\b")
+_POLLS = re.compile(r"\b(?:while|for)\s*\(|\brepeat\s*\(")
+
+
 def _on_the_main_thread(lambda_node, head: str, p: Parsed) -> bool:
-    """Whether a Kotlin coroutine's lambda runs on Android's main thread (``_MAIN_SCOPE``)."""
+    """Whether a Kotlin coroutine's lambda runs on Android's main thread (``_MAIN_SCOPE``) as a
+    screen's work: not in a service, and not a loop that waits between rounds."""
     if p.language != "kotlin":
+        return False
+    body = p.text(lambda_node)
+    if _POLLS.search(body) and "delay(" in body:
+        return False
+    up = lambda_node.parent
+    while up is not None and up.type not in ("class_declaration", "object_declaration"):
+        up = up.parent
+    if up is not None and _SERVICE_CLASS.search(_jvm_supertypes(up, p)):
         return False
     if "{" in head:
         # An annotated lambda's call can begin at the coroutine around it: the head of

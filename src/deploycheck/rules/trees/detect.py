@@ -1146,9 +1146,15 @@ def _prefetch_reached(ctx, p: Parsed, lines) -> None:
 # Constructors run where their class is built (`Alert.new`), and web controllers and UI
 # components serve requests: a note on them would say nothing a reader needs.
 _NO_NOTE_NAMES = frozenset({"initialize", "constructor", "new", "init"})
-# A program's entry point runs once when it starts and nothing calls it: Go's, Java's and Kotlin's
-# `main` were "too common a method name to tell its callers apart" (a new user's trial, CasaOS).
-_ENTRY_POINTS = frozenset({"go", "java", "kotlin"})
+# Go's `func main()` of package main runs once when the program starts, and no other package can
+# call it: it was "too common a method name to tell its callers apart" (a new user's trial,
+# CasaOS). Not Java's or Kotlin's `main`, which any class may call (a Quartz job calling a tool's
+# `main`: the red team of session 34).
+_GO_MAIN_PACKAGE = re.compile(rb"^package\s+main\b", re.MULTILINE)
+
+
+def _go_entry_point(unit, p: Parsed) -> bool:
+    return p.language == "go" and unit.type == "function_declaration" and bool(_GO_MAIN_PACKAGE.search(p.source))
 _NO_NOTE_PATHS = re.compile(r"(?:^|/)components/", re.IGNORECASE)
 
 
@@ -1164,7 +1170,7 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
             continue  # a blank line is no place to point at (a new user's trial saw the marker on one)
         for chain in chains_at(p, number - 1):
             if not chain or _signature_only(chain[-1]) or called_name(chain[-1], p) in _NO_NOTE_NAMES \
-                    or (called_name(chain[-1], p) == "main" and p.language in _ENTRY_POINTS):
+                    or (called_name(chain[-1], p) == "main" and _go_entry_point(chain[-1], p)):
                 continue
             if why := not_followed(ctx, p.language, chain, p):
                 return BACKGROUND_CODE_CHANGED.finding(
@@ -1534,7 +1540,8 @@ def _removed_unreferenced(ctx, node, p: Parsed) -> bool:
 # Background work that runs in the process and is queued nowhere (rules/trees/background.py's
 # kinds): a timer, a loop, a goroutine, a thread or executor task, a promise left running.
 _IN_PROCESS = re.compile(r"\b(?:timer|interval|ticker|loop|goroutine|thread|executor|deferred work|continuation|"
-                         r"setInterval|setTimeout|started by the code)\b", re.IGNORECASE)
+                         r"setInterval|setTimeout|started by the code|Runnable|Callable|cron job|scheduled (?:task|function))\b"
+                         r"|@(?:Scheduled|Async)\b", re.IGNORECASE)
 
 
 # What "worker machinery" means, for a reader who never saw the rule's documentation.

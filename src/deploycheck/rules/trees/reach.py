@@ -1222,7 +1222,10 @@ def _kotlin_arity(node) -> str | None:
     with its receiver as the first argument: one more is allowed."""
     params = next((c for c in node.children if c.type == "function_value_parameters"), None) \
         if node.type == "function_declaration" else None
-    if params is None:
+    mods = next((c for c in node.children if c.type == "modifiers"), None)
+    if params is None or (mods is not None and any(m.type in ("override", "actual") for m in walk(mods))):
+        # An override takes the defaults its interface declares (Kotlin forbids restating them),
+        # and an `actual` its `expect`'s: a call may leave out more than this declaration shows.
         return None
     required = total = 0
     kids = params.children
