@@ -34,41 +34,30 @@ fun Fragment.showNotice(text: String) {
 LONGER = NOTICE.replace("LENGTH_LONG", "LENGTH_SHORT")
 
 
-@pytest.mark.parametrize("scope", [
-    "lifecycleScope.launch",
-    "viewLifecycleOwner.lifecycleScope.launch",
-    "viewModelScope.launch",
-    "lifecycleScope.launch(Dispatchers.Main)",
-    "MainScope().launch",
+@pytest.mark.parametrize("scope, background", [
+    ("lifecycleScope.launch", False),
+    ("viewLifecycleOwner.lifecycleScope.launch", False),
+    ("viewModelScope.launch", False),
+    ("lifecycleScope.launch(Dispatchers.Main)", False),
+    ("MainScope().launch", False),
     # a coroutine started inside a main-thread one, with no dispatcher of its own, stays there
-    "lifecycleScope.launch { launch",
-    "viewLifecycleOwner.lifecycleScope.launch { viewLifecycleOwner.repeatOnLifecycle(Lifecycle.State.STARTED)",
+    ("lifecycleScope.launch { launch", False),
+    ("viewLifecycleOwner.lifecycleScope.launch { viewLifecycleOwner.repeatOnLifecycle(Lifecycle.State.STARTED)", False),
+    # another dispatcher's coroutine is a task for another thread
+    ("lifecycleScope.launch(Dispatchers.IO)", True),
+    ("viewModelScope.launch(io)", True),
+    ("CoroutineScope(Dispatchers.IO).launch", True),
+    ("GlobalScope.launch", True),
+    ("lifecycleScope.launch(Dispatchers.IO) { launch", True),
 ])
-def test_kotlin_a_main_thread_coroutine_is_not_background_code(tmp_path, scope: str) -> None:
+def test_kotlin_a_main_thread_coroutine_is_not_background_code(tmp_path, scope: str, background: bool) -> None:
     screen = SCREEN.replace("SCOPE {", scope + " {")
     if "{ " in scope:
         screen = screen.replace('showNotice("no accounts")\n', 'showNotice("no accounts")\n        }\n')
     found = flagged_on_branch(tmp_path, {"app/src/main/java/app/ui/SettingsScreen.kt": screen,
                                          "app/src/main/java/app/ui/Notice.kt": NOTICE},
                               {"app/src/main/java/app/ui/Notice.kt": LONGER})
-    assert found == []
-
-
-@pytest.mark.parametrize("scope", [
-    "lifecycleScope.launch(Dispatchers.IO)",
-    "viewModelScope.launch(io)",
-    "CoroutineScope(Dispatchers.IO).launch",
-    "GlobalScope.launch",
-    "lifecycleScope.launch(Dispatchers.IO) { launch",
-])
-def test_kotlin_a_coroutine_on_another_dispatcher_stays_background_code(tmp_path, scope: str) -> None:
-    screen = SCREEN.replace("SCOPE {", scope + " {")
-    if "{ " in scope:
-        screen = screen.replace('showNotice("no accounts")\n', 'showNotice("no accounts")\n        }\n')
-    found = flagged_on_branch(tmp_path, {"app/src/main/java/app/ui/SettingsScreen.kt": screen,
-                                         "app/src/main/java/app/ui/Notice.kt": NOTICE},
-                              {"app/src/main/java/app/ui/Notice.kt": LONGER})
-    assert [(path, line) for path, line, *_ in found] == [("app/src/main/java/app/ui/Notice.kt", 4)]
+    assert [(path, line) for path, line, *_ in found] == ([("app/src/main/java/app/ui/Notice.kt", 4)] if background else [])
 
 
 def test_kotlin_the_main_thread_part_of_a_background_coroutine_is_cut_out(tmp_path) -> None:
