@@ -242,6 +242,21 @@ def test_log_marks_records_that_do_not_verify_against_mains_allowed_signers(asse
     assert entry["verified"] is False and entry["verification"].startswith("signer not trusted today")
 
 
+def test_log_says_once_which_bases_signers_it_read_when_none_is_trusted(assessed: tuple[Project, str]) -> None:
+    # A new user's trial (session 34): "[NOT VERIFIED] not verified: no signer is trusted", with no
+    # word of the branch whose allowed_signers was read; verify names it.
+    p, _record = assessed
+    git(p.repo, "checkout", "-q", "main")
+    git(p.repo, "merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    git(p.repo, "rm", "-q", ".deploycheck/allowed_signers")
+    git(p.repo, "commit", "-q", "-m", "no signers")
+    git(p.repo, "push", "-q", "origin", "main")
+    lines = run_dc(p.repo, "log", env={**git_env(), "COLUMNS": "300"}).stdout.splitlines()
+    said = [line for line in lines if line.startswith("Not verified: ")]
+    assert said == ["Not verified: no signer is trusted: .deploycheck/allowed_signers (at origin/main) does not exist. "
+                    "Name the base whose allowed_signers trusts the signers with --base (as verify does), or add them there."]
+
+
 def test_log_trusts_mains_signers_not_the_branchs(assessed: tuple[Project, str], tmp_path: Path) -> None:
     from support.dcflow import make_key
 

@@ -335,6 +335,13 @@ def _lines(entries: list[dict]) -> list[tuple[str, str | None]]:
             run = e["test_run"]
             out.append((f"  test run: {one_line(run['command'], 200)} exit {run['exit_status']} at {run['head_commit'][:12]}"
                         f"{'' if run['worktree_clean'] else ' (uncommitted edits)'}", None))
+    # Why no signer is trusted, said once after the records (each says only "no signer is
+    # trusted"): a new user's trial could not tell which base's allowed_signers was read.
+    untrusted = sorted({e["verification"] for e in entries if e["valid"] and not e["verified"]
+                        and e["verification"].startswith("no signer is trusted:")})
+    for why in untrusted:
+        out.append((f"Not verified: {one_line(why, 400)}. Name the base whose allowed_signers trusts the signers "
+                    "with --base (as verify does), or add them there.", "red"))
     return out
 
 
