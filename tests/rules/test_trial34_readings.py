@@ -142,3 +142,37 @@ def test_a_rails_queue_setting_moved_with_its_value_is_not(tmp_path) -> None:
     moved = "\n".join(reversed(DEFAULTS.splitlines())) + "\n"
     assert flagged_on_branch(tmp_path, {"config/initializers/defaults.rb": DEFAULTS},
                              {"config/initializers/defaults.rb": moved}, rule="DC527") == []
+
+
+# --- Ruby: jobs moved onto a new, empty ApplicationJob ------------------------------------------
+
+# upcase (a new user's trial): `class ApplicationJob < ActiveJob::Base; end` added and each job's
+# superclass changed to it: five warnings on a change with no effect.
+SEND_JOB = """class SendReceiptJob < ActiveJob::Base
+  def perform(id)
+    Checkout.find(id).send_receipt
+  end
+end
+"""
+APPLICATION_JOB = "class ApplicationJob < ActiveJob::Base\nend\n"
+
+
+@pytest.mark.parametrize("base_class, flagged", [
+    (APPLICATION_JOB, False),
+    # not empty: what it adds runs in every job
+    ("class ApplicationJob < ActiveJob::Base\n  retry_on Timeout::Error, attempts: 10\nend\n", True),
+    # empty, but not a subclass of the jobs' old superclass
+    ("class ApplicationJob < Sidekiq::Job\nend\n", True),
+])
+def test_jobs_moved_onto_an_empty_base_class_keep_their_behaviour(tmp_path, base_class: str, flagged: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"app/jobs/send_receipt_job.rb": SEND_JOB},
+                              {"app/jobs/application_job.rb": base_class,
+                               "app/jobs/send_receipt_job.rb": SEND_JOB.replace("< ActiveJob::Base", "< ApplicationJob")})
+    assert bool(found) is flagged, found
+
+
+def test_an_empty_job_class_nothing_inherits_is_new_background_code(tmp_path) -> None:
+    # `class UrgentReceiptJob < SendReceiptJob; end` runs its superclass's `perform`: a new job.
+    found = flagged_on_branch(tmp_path, {"app/jobs/send_receipt_job.rb": SEND_JOB},
+                              {"app/jobs/urgent_receipt_job.rb": "class UrgentReceiptJob < SendReceiptJob\nend\n"})
+    assert [(path, line) for path, line, *_ in found] == [("app/jobs/urgent_receipt_job.rb", 1)]

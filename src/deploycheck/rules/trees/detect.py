@@ -19,7 +19,7 @@ from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, lock_wrap
 from .langs import is_sql_file, language_of_file
 from .manifest import declared_names, example_code, job_system, uninstalled_script
 from .moved import moved_counterpart, rebound
-from .parse import MAX_PARSE_BYTES, STRING_LITERALS, Parsed, Unreadable, parse_bytes, parsed, walk
+from .parse import MAX_PARSE_BYTES, STRING_LITERALS, Parsed, Unreadable, nodes_of, parse_bytes, parsed, walk
 from .beans import pool_lifecycle, shutdown_changed, singleton_state
 from .checkact import check_then_act, concurrent_map_check_then_put, guarded_field_write, new_in_head
 from .retry import retried_changes
@@ -1221,7 +1221,7 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
                     and not _is_machinery(ctx, p, side, key, node, changed, regions_here, machinery)):
                 verdict = "not machinery"  # a proof, when there is one, says more than the scope
         severity = "info" if verdict.startswith(("same:", "moved:")) or verdict in (
-            "comments", "new logger", "unreferenced", "not machinery", "types", "generated") else "warning"
+            "comments", "new logger", "unreferenced", "not machinery", "types", "generated", "empty") else "warning"
         if verdict == "gone" and node is not None and _VALUE_UNIT.search(node.type):
             verdict = "gone value"  # a constant or field: nothing is queued under its name
         message = _message(shown, what, verdict, side)
@@ -1407,6 +1407,8 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
     if moved is not None and _placed(ctx, ctx.path) != _placed(ctx, moved[0]):
         moved = None  # into or out of a job folder or `job_paths`: whether it runs as a job may have changed
     if ctx.file.status == ADDED and moved is None:
+        if node is not None and _empty_base_class(ctx, node, p):
+            return "empty"
         return "new" if node is not None else "changed"
     if ctx.file.status == DELETED and moved is None and node is not None:
         # The whole file: no other side to compare with. Gone, unless its class is still defined
@@ -1424,6 +1426,8 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
             if side == "head":
                 # A logger field added beside the logging calls that use it runs nothing
                 # (spring-boot-admin's sample Quartz jobs, apps-u 5ac6a562).
+                if _empty_base_class(ctx, node, p):
+                    return "empty"
                 return "new logger" if is_logger_declaration(node, p) else "new"
             return "unreferenced" if _removed_unreferenced(ctx, node, p) else "gone"
         mine = node
@@ -1436,6 +1440,8 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         # of them proves the same (the proof compares parameter types, and no class declares
         # one signature twice).
         pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
+        if p.language == "ruby" and (swap := _empty_superclass_between(ctx, *pair)):
+            return f"same:{swap}"
         proof = proof_with_renames(*pair)
         if proof and moved is not None and (names := rebound(ctx, side, node, p, moved)):
             # The same text, but in another folder it names other code (`./db`, the package's `save`).
@@ -1443,6 +1449,55 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         if proof:
             return f"moved:{moved[0]}:{describe(proof)}" if moved is not None else f"same:{describe(proof)}"
     return "changed"
+
+
+def _empty_ruby_class(node) -> bool:
+    """A Ruby class with nothing in its body (`class ApplicationJob < ActiveJob::Base; end`)."""
+    return node.type == "class" and not any(c.type == "body_statement" or c.is_named and c.type not in (
+        "constant", "scope_resolution", "superclass", "comment") for c in node.children)
+
+
+def _empty_base_class(ctx, node, p: Parsed) -> bool:
+    """An empty Ruby class that other classes of the repository inherit: a base, which runs
+    nothing of its own. An empty class nothing inherits may be a job of its own, running what its
+    superclass does (`class UrgentExportJob < ExportJob; end`)."""
+    named = node.child_by_field_name("name") if _empty_ruby_class(node) else None
+    if named is None or ctx.repo is None or not re.fullmatch(r"[A-Z]\w*", p.text(named)):
+        return False
+    from ...git import gitcmd
+
+    pattern = rf"<[[:space:]]*(::)?{p.text(named)}([[:space:];]|$)"
+    return any(path != ctx.path for path in gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], ["*.rb"],
+                                                                extended=True, what=f"subclasses of {p.text(named)}"))
+
+
+def _empty_superclass_between(ctx, base_node, base: Parsed, head_node, head: Parsed) -> str | None:
+    """How a Ruby class that changed only its superclass, to an empty class of the repository
+    that subclasses the old one, keeps its behaviour (upcase's jobs moved from `ActiveJob::Base`
+    to a new, empty `ApplicationJob`: five warnings, a new user's trial, session 34); None
+    otherwise."""
+    if base_node.type != "class" or head_node.type != "class":
+        return None
+    old, new = base_node.child_by_field_name("superclass"), head_node.child_by_field_name("superclass")
+    if old is None or new is None:
+        return None
+    before = base.source[base_node.start_byte:old.start_byte] + base.source[old.end_byte:base_node.end_byte]
+    after = head.source[head_node.start_byte:new.start_byte] + head.source[new.end_byte:head_node.end_byte]
+    old_name, new_name = base.text(old).lstrip("<").strip(), head.text(new).lstrip("<").strip()
+    if before.split() != after.split() or not re.fullmatch(r"[A-Z]\w*", new_name) or ctx.repo is None:
+        return None
+    from ...git import gitcmd
+
+    pattern = rf"^[[:space:]]*class[[:space:]]+{new_name}[[:space:]]*<[[:space:]]*(::)?{re.escape(old_name)}([[:space:];]|$)"
+    for path in gitcmd.grep_files(ctx.repo.root, ctx.repo.head_sha, [pattern], ["*.rb"], extended=True,
+                                  what=f"the class {new_name}")[:3]:
+        data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}")
+        other = parse_bytes("ruby", data) if data else None
+        if isinstance(other, Parsed) and any(
+                _empty_ruby_class(n) and (named := n.child_by_field_name("name")) is not None and other.text(named) == new_name
+                for n in nodes_of(other, frozenset({"class"}))):
+            return f"its superclass, now `{new_name}`, an empty subclass of `{old_name}` ({path})"
+    return None
 
 
 def _placed(ctx, path: str) -> tuple[str | None, bool]:
@@ -1573,6 +1628,8 @@ def _message(shown: str, what: str, verdict: str, side: str) -> str:
                 "its meaning for runs already under way.")
     if verdict == "comments":
         return f"{name} ({what}): only comment lines changed here, which run nothing."
+    if verdict == "empty":
+        return f"New background code: {name} ({what}) is an empty class: nothing of it runs, and a class that inherits it runs as before."
     if verdict == "new logger":
         return f"New logger in background code: {name} ({what}). It only names or makes a logger, which runs nothing else."
     if verdict == "types":
