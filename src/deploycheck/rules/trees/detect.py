@@ -1461,7 +1461,7 @@ def _empty_base_class(ctx, node, p: Parsed) -> bool:
     """An empty Ruby class that other classes of the repository inherit: a base, which runs
     nothing of its own. An empty class nothing inherits may be a job of its own, running what its
     superclass does (`class UrgentExportJob < ExportJob; end`)."""
-    named = node.child_by_field_name("name") if _empty_ruby_class(node) else None
+    named = node.child_by_field_name("name") if p.language == "ruby" and _empty_ruby_class(node) else None
     if named is None or ctx.repo is None or not re.fullmatch(r"[A-Z]\w*", p.text(named)):
         return False
     from ...git import gitcmd
