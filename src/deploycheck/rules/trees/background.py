@@ -1829,7 +1829,7 @@ _POLLS = re.compile(r"\b(?:while|for)\s*\(|\brepeat\s*\(")
 def _on_the_main_thread(lambda_node, head: str, p: Parsed) -> bool:
     """Whether a Kotlin coroutine's lambda runs on Android's main thread (``_MAIN_SCOPE``) as a
     screen's work: not in a service, and not a loop that waits between rounds."""
-    if p.language != "kotlin":
+    if p.language != "kotlin" or not _main_by_its_call(lambda_node, head, p):
         return False
     body = p.text(lambda_node)
     if _POLLS.search(body) and "delay(" in body:
@@ -1837,16 +1837,17 @@ def _on_the_main_thread(lambda_node, head: str, p: Parsed) -> bool:
     up = lambda_node.parent
     while up is not None and up.type not in ("class_declaration", "object_declaration"):
         up = up.parent
-    if up is not None and _SERVICE_CLASS.search(_jvm_supertypes(up, p)):
-        return False
+    return up is None or not _SERVICE_CLASS.search(_jvm_supertypes(up, p))
+
+
+def _main_by_its_call(lambda_node, head: str, p: Parsed) -> bool:
+    """Whether the call a coroutine's lambda is handed to (``head``) runs it on the main thread."""
     if "{" in head:
         # An annotated lambda's call can begin at the coroutine around it: the head of
         # `scope.launch { owner.repeatOnLifecycle(state) { … } }`'s inner lambda holds both. The
         # innermost call that runs tasks decides.
         outer, inner = head.partition("{")[0], head.rpartition("{")[2]
-        if _RUNS_TASKS.search(inner):
-            return _on_the_main_thread(lambda_node, inner, p)
-        return _on_the_main_thread(lambda_node, outer, p)
+        return _main_by_its_call(lambda_node, inner if _RUNS_TASKS.search(inner) else outer, p)
     if _MAIN_DISPATCHER.search(head) or _MAIN_SCOPE.search(head):
         return True
     if not _BARE_LAUNCH.search(head):
