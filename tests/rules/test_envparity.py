@@ -151,6 +151,11 @@ def test_environment_names_from_paths(path, env):
         ("dramatiq shop.tasks --processes 2 --threads 4", ("worker", 8, "dramatiq --processes × --threads")),
         ("bundle exec sidekiq -c 10", ("worker", 10, "sidekiq --concurrency")),
         ("gunicorn shop.wsgi --workers 3", ("web", 3, "gunicorn --workers")),
+        # Ruby job runners besides Sidekiq (upcase's `worker: bundle exec rake jobs:work`, a new user's trial)
+        ("bundle exec rake jobs:work", ("worker", 1, "delayed_job jobs:work (one job at a time)")),
+        ("bin/delayed_job -n 3 start", ("worker", 3, "delayed_job -n")),
+        ("bundle exec good_job start --max-threads=8", ("worker", 8, "good_job --max-threads")),
+        ("bundle exec good_job start", ("worker", None, "good_job --max-threads not set (5 by default, or GOOD_JOB_MAX_THREADS)")),
         ("python manage.py migrate", (None, None, "")),
     ],
 )

@@ -18,7 +18,7 @@ HOW_TO_DECLARE = f"""\
 deploycheck looks for Kubernetes manifests and kustomize overlays (overlays/staging/, \
 overlays/production/), Helm values files (values-staging.yaml, values-prod.yaml), docker-compose \
 files per environment (docker-compose.staging.yml), Procfiles (Procfile.staging beside Procfile) \
-and worker commands with their concurrency (celery --concurrency, sidekiq -c, rq worker). \
+and worker commands with their concurrency (celery --concurrency, sidekiq -c, rq worker, rake jobs:work, good_job start). \
 To declare the numbers yourself, add to {CONFIG_FILE}:
 
 environments:

@@ -51,7 +51,7 @@ BUILTIN_ENVIRONMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 # Spellings that contain a production spelling but name no environment ("non-prod" is not prod).
 _NOT_AN_ENVIRONMENT = ("nonprod", "non-prod", "non_prod", "nonproduction", "non-production")
 
-WORKER_WORDS = ("worker", "celery", "consumer", "queue", "jobs", "sidekiq", "dramatiq", "huey")
+WORKER_WORDS = ("worker", "celery", "consumer", "queue", "jobs", "sidekiq", "dramatiq", "huey", "delayed_job", "good_job")
 WORKER_TOKENS = ("rq", "job")  # only as a whole word: "rq" inside other words means nothing
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "Rollout", "DeploymentConfig")
 KIND_LABELS = {
@@ -438,6 +438,16 @@ def parse_command(tokens: list[tuple[str, int]], path: str, key: str) -> Command
         if name == "sidekiq":
             found = number(_option(rest, ("--concurrency", "-c")), "sidekiq --concurrency")
             return CommandInfo("worker", "sidekiq", found, "" if found else "sidekiq --concurrency not set")
+        # delayed_job: `rake jobs:work` (or `rails jobs:work`) runs one job at a time; its daemon
+        # script runs `-n` such workers (upcase's Procfile, a new user's trial, session 34).
+        if name in ("rake", "rails") and rest_names[:1] == ["jobs:work"]:
+            return CommandInfo("worker", "delayed_job", Value(1, path, rest[0][1], key, "delayed_job jobs:work (one job at a time)"))
+        if name == "delayed_job" and "start" in rest_names or name == "delayed_job" and "run" in rest_names:
+            found = number(_option(rest, ("--number_of_workers", "-n")), "delayed_job -n")
+            return CommandInfo("worker", "delayed_job", found or Value(1, path, words[i][1], key, "delayed_job (1 worker by default)"))
+        if name == "good_job" and rest_names[:1] == ["start"]:
+            found = number(_option(rest, ("--max-threads", "--max_threads")), "good_job --max-threads")
+            return CommandInfo("worker", "good_job", found, "" if found else "good_job --max-threads not set (5 by default, or GOOD_JOB_MAX_THREADS)")
         if name in ("huey_consumer", "huey_consumer.py") or (name == "run_huey"):
             found = number(_option(rest, ("--workers", "-w")), "huey --workers")
             return CommandInfo("worker", "huey", found or Value(1, path, words[i][1], key, "huey consumer (1 worker by default)"))
