@@ -176,3 +176,15 @@ def test_an_empty_job_class_nothing_inherits_is_new_background_code(tmp_path) ->
     found = flagged_on_branch(tmp_path, {"app/jobs/send_receipt_job.rb": SEND_JOB},
                               {"app/jobs/urgent_receipt_job.rb": "class UrgentReceiptJob < SendReceiptJob\nend\n"})
     assert [(path, line) for path, line, *_ in found] == [("app/jobs/urgent_receipt_job.rb", 1)]
+
+
+def test_rails_default_adapter_dropped_is_no_change(tmp_path) -> None:
+    # sul_pub's Rails 7.2 upgrade (apps-aa 78377edc6a) removed `config.active_job.queue_adapter = :async`,
+    # the framework's default; `:sidekiq` removed is a change of backend.
+    app = "module Pubs\n  class Application < Rails::Application\n    config.active_job.queue_adapter = ADAPTER\n  end\nend\n"
+    for n, (adapter, flagged) in enumerate(((":async", False), ('"async"', False), (":sidekiq", True))):
+        main = app.replace("ADAPTER", adapter)
+        found = flagged_on_branch(tmp_path / str(n), {"config/application.rb": main},
+                                  {"config/application.rb": main.replace(f"    config.active_job.queue_adapter = {adapter}\n", "")},
+                                  rule="DC527")
+        assert bool(found) is flagged, (adapter, found)

@@ -1253,7 +1253,9 @@ def rails_queue_setting(view: FileView, pr: PackRule) -> list[Finding]:
         out.append(pr.rule.finding(view.path, line, (
             f"`{short(key)} = {short(value)}`{was} in {view.path}: {_rails_queue_effect(key)}")))
     for key, (line, value) in before.items():
-        if key not in after:
+        # Rails' own default adapter written out and then dropped changes nothing (sul_pub's Rails
+        # 7.2 upgrade removed `queue_adapter = :async`, apps-aa).
+        if key not in after and not (key.endswith("queue_adapter") and value.strip("'\":") == "async"):
             out.append(pr.rule.finding(view.path, line, (
                 f"`{short(key)} = {short(value)}` removed from {view.path}: the framework's default applies again, "
                 f"and {_rails_queue_effect(key)}"), side="base"))
