@@ -53,25 +53,29 @@ def _recommented(ctx: FileContext, side: str, lexer: str, blocks: dict[tuple[str
     a new user's trial, session 34). Line for line, so that a line doubled (`go w.Run(ctx)` started
     twice) or moved (a write above the lock that guarded it) stays a change (the red team of
     session 34)."""
-    if lexer not in _LINE_COMMENTS:
+    marker = _LINE_COMMENTS.get(lexer)
+    if marker is None:
+        return set()
+    runs: dict[int, dict[str, list[int]]] = {}
+    for (where, n), block in sorted(blocks.items()):
+        runs.setdefault(block, {"head": [], "base": []})[where].append(n)
+    # Line for line, with a comment marker on one side at least: only then are the files read.
+    pairs = [(head_n, base_n) for run in runs.values() if len(run["head"]) == len(run["base"])
+             for head_n, base_n in zip(run["head"], run["base"])
+             if marker in ctx.added.get(head_n, "") or marker in ctx.removed.get(base_n, "")]
+    if not pairs:
         return set()
     texts = {s: (ctx.head_text() if s == "head" else ctx.base_text()) for s in ("head", "base")}
     if texts["head"] is None or texts["base"] is None:
         return set()
     # Lexed whole, not line by line: a heredoc's `#{…}` or a string over several lines is no comment.
     kept = {s: lex(text, lexer).nocomment_lines() for s, text in texts.items() if text is not None}
-    runs: dict[int, dict[str, list[int]]] = {}
-    for (where, n), block in sorted(blocks.items()):
-        runs.setdefault(block, {"head": [], "base": []})[where].append(n)
     out = set()
-    for run in runs.values():
-        if len(run["head"]) != len(run["base"]):
-            continue
-        for head_n, base_n in zip(run["head"], run["base"]):
-            a = _code_before_comment(ctx.added.get(head_n), kept["head"], head_n, lexer)
-            b = _code_before_comment(ctx.removed.get(base_n), kept["base"], base_n, lexer)
-            if a is not None and b is not None and a[1:] == b[1:] and (a[0] or b[0]):
-                out.add(head_n if side == "head" else base_n)  # a comment on either side, the same code
+    for head_n, base_n in pairs:
+        a = _code_before_comment(ctx.added.get(head_n), kept["head"], head_n, lexer)
+        b = _code_before_comment(ctx.removed.get(base_n), kept["base"], base_n, lexer)
+        if a is not None and b is not None and a[1:] == b[1:] and (a[0] or b[0]):
+            out.add(head_n if side == "head" else base_n)  # a comment on either side, the same code
     return out
 
 
