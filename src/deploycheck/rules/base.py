@@ -15,6 +15,7 @@ from ..util.plain import Frozen
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from .patterns.lex import Lexed
     from typing import Callable, Iterable
 
 DOC_SECTIONS = ("what_it_does", "why_bad", "known_problems", "example", "use_instead")
@@ -140,6 +141,18 @@ class FileContext:
         if key not in self.cache:
             text = self.head_text() if side == "head" else self.base_text()
             self.cache[key] = text.lower() if text else None
+        return self.cache[key]
+
+    def lexed(self, side: str, lexer: str) -> Lexed | None:
+        """One side's whole text lexed (rules/patterns/lex.py: comments, and strings, blanked),
+        memoised per lexer and side; None when the text is not available. The pattern packs'
+        view and the re-commented lines of rules/realigned.py read the same one."""
+        key = ("patterns.lexed", lexer, side)
+        if key not in self.cache:
+            from .patterns.lex import lex
+
+            text = self.head_text() if side == "head" else self.base_text()
+            self.cache[key] = lex(text.replace("\r\n", "\n"), lexer) if text is not None else None
         return self.cache[key]
 
     def changed_lower(self) -> bytes:

@@ -442,7 +442,7 @@ def parse_command(tokens: list[tuple[str, int]], path: str, key: str) -> Command
         # script runs `-n` such workers (upcase's Procfile, a new user's trial, session 34).
         if name in ("rake", "rails") and rest_names[:1] == ["jobs:work"]:
             return CommandInfo("worker", "delayed_job", Value(1, path, rest[0][1], key, "delayed_job jobs:work (one job at a time)"))
-        if name == "delayed_job" and "start" in rest_names or name == "delayed_job" and "run" in rest_names:
+        if name == "delayed_job" and ("start" in rest_names or "run" in rest_names):
             found = number(_option(rest, ("--number_of_workers", "-n")), "delayed_job -n")
             return CommandInfo("worker", "delayed_job", found or Value(1, path, words[i][1], key, "delayed_job (1 worker by default)"))
         if name == "good_job" and rest_names[:1] == ["start"]:

@@ -65,11 +65,12 @@ def _recommented(ctx: FileContext, side: str, lexer: str, blocks: dict[tuple[str
              if marker in ctx.added.get(head_n, "") or marker in ctx.removed.get(base_n, "")]
     if not pairs:
         return set()
-    texts = {s: (ctx.head_text() if s == "head" else ctx.base_text()) for s in ("head", "base")}
-    if texts["head"] is None or texts["base"] is None:
-        return set()
     # Lexed whole, not line by line: a heredoc's `#{…}` or a string over several lines is no comment.
-    kept = {s: lex(text, lexer).nocomment_lines() for s, text in texts.items() if text is not None}
+    # The same lexing the pattern packs read (FileContext.lexed), done once per file and side.
+    head, base = ctx.lexed("head", lexer), ctx.lexed("base", lexer)
+    if head is None or base is None:
+        return set()
+    kept = {"head": head.nocomment_lines(), "base": base.nocomment_lines()}
     out = set()
     for head_n, base_n in pairs:
         a = _code_before_comment(ctx.added.get(head_n), kept["head"], head_n, lexer)
@@ -93,7 +94,7 @@ def _code_before_comment(line: str | None, kept: list[str], number: int,
     `\\//` read as one: `url.replace(/^https?:\\/\\//, "")`)."""
     if line is None or not 0 < number <= len(kept):
         return None
-    code = kept[number - 1]
+    line, code = line.removesuffix("\r"), kept[number - 1]  # the lexed text's line ends are `\n` alone
     if len(code) != len(line):
         return None  # the lexer's view of the line does not line up with it
     indent = line[: len(line) - len(line.lstrip())]

@@ -365,13 +365,10 @@ class FileView:
 
     def lexed(self, side: str) -> Lexed | None:
         if side not in self._lexed:
-            key = ("patterns.lexed", self.lexer, side)
-            if key not in self.ctx.cache:
-                text = self.ctx.head_text() if side == "head" else self.ctx.base_text()
-                if text is None and side == "head" and unread_code(self.ctx):
-                    raise _NotRead
-                self.ctx.cache[key] = lex(text.replace("\r\n", "\n"), self.lexer) if text is not None else None
-            self._lexed[side] = self.ctx.cache[key]
+            lexed = self.ctx.lexed(side, self.lexer)
+            if lexed is None and side == "head" and unread_code(self.ctx):
+                raise _NotRead
+            self._lexed[side] = lexed
         return self._lexed[side]
 
     def changed(self, side: str) -> dict[int, str]:

@@ -1693,11 +1693,12 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 out.append(_span(n, "Runnable handed to an executor or thread"))
                 continue
             head = _call_head(call, n, p)
-            if _RUNS_TASKS.search(head) and _on_the_main_thread(n, head, p):
+            runs = _RUNS_TASKS.search(head) is not None
+            if runs and _on_the_main_thread(n, head, p):
                 on_main.append((n.start_point[0], n.end_point[0]))
             elif p.language == "kotlin" and _OTHER_DISPATCHER.search(head.rpartition("{")[2]):
                 elsewhere.append(_span(n, "block run on another dispatcher's threads"))
-            elif _RUNS_TASKS.search(head):
+            elif runs:
                 out.append(_span(n, "task run by an executor or thread"))
             elif _CONTINUES.search(head):
                 out.append(_span(n, "continuation run when a future completes"))

@@ -53,9 +53,7 @@ def _deleted_only(ctx, language: str) -> dict[int, str]:
     has code beside a line only realigned or re-commented (rules/realigned.py), which the head
     does not judge: alaveteli's `retry_on …` removed under `queue_as :default # masking` was
     in no finding once the comment alone no longer counted (session 34)."""
-    lexer = "ruby" if language == "ruby" else "c"
-    same_head, same_base = (realigned(ctx, "head", lexer), realigned(ctx, "base", lexer)) if language != "lua" \
-        else (frozenset(), frozenset())
+    same_head, same_base = _realigned_rows(ctx, "head", language), _realigned_rows(ctx, "base", language)
     out: dict[int, str] = {}
     for hunk in ctx.file.hunks:
         added = [line for line in hunk.added if line.number not in same_head]
@@ -472,10 +470,14 @@ def _added_code(ctx, language: str) -> dict[int, str]:
     """The added lines less those only realigned (rules/realigned.py): a formatter's spacing
     (nakama's `x = ""  // …` -> `x = "" // …` in a function that retries transactions) changes
     no behaviour. Lua is left whole (its comments are not C's)."""
-    if language == "lua":
-        return ctx.added
-    same = realigned(ctx, "head", "ruby" if language == "ruby" else "c")
+    same = _realigned_rows(ctx, "head", language)
     return {n: text for n, text in ctx.added.items() if n not in same} if same else ctx.added
+
+
+def _realigned_rows(ctx, side: str, language: str) -> frozenset[int]:
+    """The changed lines of ``side`` only realigned or re-commented (rules/realigned.py), lexed
+    as Ruby or as C-like code; none for Lua, whose comments are neither."""
+    return frozenset() if language == "lua" else realigned(ctx, side, "ruby" if language == "ruby" else "c")
 
 
 def _removed_code(ctx) -> dict[int, str]:
@@ -1146,6 +1148,7 @@ def _prefetch_reached(ctx, p: Parsed, lines) -> None:
 # Constructors run where their class is built (`Alert.new`), and web controllers and UI
 # components serve requests: a note on them would say nothing a reader needs.
 _NO_NOTE_NAMES = frozenset({"initialize", "constructor", "new", "init"})
+_NO_NOTE_PATHS = re.compile(r"(?:^|/)components/", re.IGNORECASE)
 # Go's `func main()` of package main runs once when the program starts, and no other package can
 # call it: it was "too common a method name to tell its callers apart" (a new user's trial,
 # CasaOS). Not Java's or Kotlin's `main`, which any class may call (a Quartz job calling a tool's
@@ -1155,7 +1158,6 @@ _GO_MAIN_PACKAGE = re.compile(rb"^package\s+main\b", re.MULTILINE)
 
 def _go_entry_point(unit, p: Parsed) -> bool:
     return p.language == "go" and unit.type == "function_declaration" and bool(_GO_MAIN_PACKAGE.search(p.source))
-_NO_NOTE_PATHS = re.compile(r"(?:^|/)components/", re.IGNORECASE)
 
 
 def _not_followed(ctx, p: Parsed, lines, side: str):
@@ -1169,8 +1171,9 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
         if not p.line(number - 1).strip():
             continue  # a blank line is no place to point at (a new user's trial saw the marker on one)
         for chain in chains_at(p, number - 1):
-            if not chain or _signature_only(chain[-1]) or called_name(chain[-1], p) in _NO_NOTE_NAMES \
-                    or (called_name(chain[-1], p) == "main" and _go_entry_point(chain[-1], p)):
+            name = called_name(chain[-1], p) if chain else None
+            if not chain or _signature_only(chain[-1]) or name in _NO_NOTE_NAMES \
+                    or (name == "main" and _go_entry_point(chain[-1], p)):
                 continue
             if why := not_followed(ctx, p.language, chain, p):
                 return BACKGROUND_CODE_CHANGED.finding(
@@ -1440,14 +1443,14 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         # of them proves the same (the proof compares parameter types, and no class declares
         # one signature twice).
         pair = (theirs, other, mine, p) if side == "head" else (mine, p, theirs, other)
-        if p.language == "ruby" and (swap := _empty_superclass_between(ctx, *pair)):
-            return f"same:{swap}"
         proof = proof_with_renames(*pair)
         if proof and moved is not None and (names := rebound(ctx, side, node, p, moved)):
             # The same text, but in another folder it names other code (`./db`, the package's `save`).
             return f"rebound:{moved[0]}:{', '.join(names[:4])}"
         if proof:
             return f"moved:{moved[0]}:{describe(proof)}" if moved is not None else f"same:{describe(proof)}"
+        if p.language == "ruby" and (swap := _empty_superclass_between(ctx, *pair)):
+            return f"same:{swap}"  # a git grep, asked only of a Ruby class the proof could not clear
     return "changed"
 
 
@@ -1484,7 +1487,8 @@ def _empty_superclass_between(ctx, base_node, base: Parsed, head_node, head: Par
     before = base.source[base_node.start_byte:old.start_byte] + base.source[old.end_byte:base_node.end_byte]
     after = head.source[head_node.start_byte:new.start_byte] + head.source[new.end_byte:head_node.end_byte]
     old_name, new_name = base.text(old).lstrip("<").strip(), head.text(new).lstrip("<").strip()
-    if before.split() != after.split() or not re.fullmatch(r"[A-Z]\w*", new_name) or ctx.repo is None:
+    if old_name == new_name or before.split() != after.split() or not re.fullmatch(r"[A-Z]\w*", new_name) \
+            or ctx.repo is None:
         return None
     from ...git import gitcmd
 

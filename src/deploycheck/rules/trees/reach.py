@@ -1235,7 +1235,8 @@ def _kotlin_arity(node) -> str | None:
         if c.type == "parameter":
             total += 1
             required += not (i + 1 < len(kids) and kids[i + 1].type == "=")
-    extension = any(c.type == "." for c in node.children[:node.children.index(params)]) if params in node.children else True
+    # `fun Entity.toModel()`: the receiver's type and a dot come before the parameters.
+    extension = any(c.type == "." for c in node.children[:node.children.index(params)])
     return ",".join(str(k) for k in range(required, total + 1 + extension))
 
 
