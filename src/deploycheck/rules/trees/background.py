@@ -1679,7 +1679,7 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             # An anonymous class is one too: `timer.schedule(new TimerTask() { public void run() … })`,
             # `new Thread() { … }.start()`, Kotlin's `object : TimerTask() { … }`.
             what = _jvm_runs_as(_jvm_supertypes(n, p), p.source)
-            if what is not None:
+            if what is not None and not _posted_to_the_main_thread(n, p):
                 out.append(_span(n, what))
         elif n.type in ("lambda_expression", "lambda_literal", "annotated_lambda"):
             call = _lambda_call(n)
@@ -1724,6 +1724,30 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
     # `viewModelScope.launch { withContext(Dispatchers.IO) { … } }`: the main thread's coroutine
     # hands the block to the IO pool (the red team of session 34).
     return _without(out, on_main) + [s for s in elsewhere if any(a <= s[0] and s[1] <= b for a, b in on_main)]
+
+
+# Android runs a Runnable posted to the main thread's looper on that thread, not on another one:
+# jellyfin's `new Handler().postDelayed(new Runnable() { … }, 1500)` re-read a screen's rows
+# (apps-ab b110c611). Only a Handler made there (`new Handler()`, on a screen's thread, or one of
+# `Looper.getMainLooper()`), one named for the main thread, or `runOnUiThread`: a Handler of a
+# HandlerThread's looper runs its Runnables in the background.
+_POSTS = re.compile(r"\.(?:post|postDelayed|postAtTime|postAtFrontOfQueue)\s*\($")
+_MAIN_HANDLER = re.compile(r"(?:\bnew\s+Handler\s*\(\s*|(?<![.\w])Handler\s*\(\s*Looper\.getMainLooper\(\)\s*"
+                           r"|\bnew\s+Handler\s*\(\s*Looper\.getMainLooper\(\)\s*)\)"
+                           r"|(?<![\w])m?_?(?:main|ui)(?:thread)?_?handler", re.I)
+
+
+def _posted_to_the_main_thread(creation, p: Parsed) -> bool:
+    """Whether an anonymous Runnable is handed straight to Android's main thread."""
+    args = creation.parent
+    call = args.parent if args is not None and args.type == "argument_list" else None
+    if call is None or call.type != "method_invocation":
+        return False
+    head = p.source[call.start_byte:args.start_byte + 1].decode("utf-8", "replace")
+    if re.search(r"(?:^|\.)runOnUiThread\s*\($", head):
+        return True
+    receiver = call.child_by_field_name("object")
+    return _POSTS.search(head) is not None and receiver is not None and _MAIN_HANDLER.fullmatch(p.text(receiver)) is not None
 
 
 def _without(spans: list[tuple[int, int, str]], holes: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -1849,7 +1873,7 @@ def _main_by_its_call(lambda_node, head: str, p: Parsed) -> bool:
         # innermost call that runs tasks decides.
         outer, inner = head.partition("{")[0], head.rpartition("{")[2]
         return _main_by_its_call(lambda_node, inner if _RUNS_TASKS.search(inner) else outer, p)
-    if _MAIN_DISPATCHER.search(head) or _MAIN_SCOPE.search(head):
+    if _MAIN_DISPATCHER.search(head) or _MAIN_SCOPE.search(head) or _main_scope_helper(head, p):
         return True
     if not _BARE_LAUNCH.search(head):
         return False
@@ -1860,6 +1884,27 @@ def _main_by_its_call(lambda_node, head: str, p: Parsed) -> bool:
             return _RUNS_TASKS.search(outer) is not None and _on_the_main_thread(up, outer, p)
         up = up.parent
     return False
+
+
+# A scope picked by a helper of the file: jellyfin's `getScope(context).launch { … }`, whose
+# `getScope` is `when (context) { is LifecycleOwner -> context.lifecycleScope; else ->
+# ProcessLifecycleOwner.get().lifecycleScope }` (apps-ab bcfed9ff). Main only when every scope the
+# helper names is a main one and it names no dispatcher.
+_SCOPE_HELPER = re.compile(r"(?<![.\w])(\w+)\s*\([^()]*\)\s*\.\s*(?:launch|async)\s*(?:\(\s*\))?\s*\{?\s*$")
+_MAIN_SCOPES = re.compile(r"\b(?:lifecycleScope|viewModelScope|MainScope\s*\(\s*\))")
+_OTHER_SCOPES = re.compile(r"\b(?:Dispatchers|newSingleThreadContext|asCoroutineDispatcher)\b|\w*[sS]cope\b")
+
+
+def _main_scope_helper(head: str, p: Parsed) -> bool:
+    match = _SCOPE_HELPER.search(head)
+    if match is None or p.language != "kotlin":
+        return False
+    helpers = [n for n in nodes_of(p, frozenset({"function_declaration"})) if node_name(n, p).partition("(")[0] == match.group(1)]
+    bodies = [next((c for c in n.children if c.type == "function_body"), None) for n in helpers]
+    if not bodies or any(b is None for b in bodies):
+        return False
+    texts = [p.text(b) for b in bodies if b is not None]
+    return all(_MAIN_SCOPES.search(t) and not _OTHER_SCOPES.search(_MAIN_SCOPES.sub("", t)) for t in texts)
 
 
 def _kotlin_lambda_handed_to_a_runner(lambda_node, p: Parsed) -> bool:

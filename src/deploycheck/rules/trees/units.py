@@ -208,13 +208,66 @@ def is_logging(node, p: Parsed) -> bool:
     if node.type == "expression_statement" and node.named_child_count == 1:
         node = node.named_children[0]
     callee = _callee(node, p)
-    if not callee or "\n" in callee:
+    if not callee:
         return False
-    callee = callee.replace("?.", ".").replace("&.", ".").replace("::", ".").lower()
-    receiver, _, method = callee.rpartition(".")
-    if callee not in _PRINTS and not (method in LOG_METHODS and ("log" in receiver or receiver == "console")):
-        return False
-    return not _acts(node, p)
+    builders = _line_builders(node, p)
+    if builders is None:
+        if "\n" in callee:
+            return False
+        callee = _dotted(callee)
+        receiver, _, method = callee.rpartition(".")
+        if callee not in _PRINTS and not (method in LOG_METHODS and ("log" in receiver or receiver == "console")):
+            return False
+        builders = frozenset()
+    return not _acts(node, p, builders)
+
+
+def _dotted(callee: str) -> str:
+    return callee.replace("?.", ".").replace("&.", ".").replace("::", ".").lower()
+
+
+# Fluent log lines: zerolog's `log.Debug().Str("id", id).Msg("sent")` (and screego's own
+# `c.debug().Interface("payload", m).Msg(…)`, apps-ab 4df47377), SLF4J 2's
+# `log.atInfo().addKeyValue("id", id).log(…)`. A chain that opens with a level call and ends by
+# writing the line only logs: the calls between build the line, whatever their names; their
+# arguments are still read (``_acts``).
+_LINE_ENDS = frozenset({"msg", "msgf", "send", "log"})
+_LEVELS = LOG_METHODS | {"err", "atinfo", "atdebug", "atwarn", "aterror", "attrace"}
+
+
+def _method(call, p: Parsed) -> str:
+    return _dotted(_callee(call, p) or "").rpartition(".")[2].strip()
+
+
+def _inner_call(call):
+    """The call a chained call is made on (`a().b()` → `a()`), or None."""
+    if call.type == "method_invocation":
+        inner = call.child_by_field_name("object")
+    elif call.type == "call":
+        inner = call.child_by_field_name("receiver")
+    else:
+        fn = call.child_by_field_name("function") or (call.named_children[0] if call.named_child_count else None)
+        if fn is None:
+            return None
+        inner = fn.child_by_field_name("operand") or fn.child_by_field_name("object")
+        if inner is None and fn.type == "navigation_expression" and fn.named_child_count:
+            inner = fn.named_children[0]
+    return inner if inner is not None and inner.type in _CALLS else None
+
+
+def _line_builders(call, p: Parsed) -> frozenset | None:
+    """The calls of a fluent log line from its level call to the one that writes it (their spans),
+    or None when ``call`` is no such line."""
+    if call.type not in _CALLS or _method(call, p) not in _LINE_ENDS:
+        return None
+    spans = []
+    inner = _inner_call(call)
+    while inner is not None:
+        spans.append((inner.start_byte, inner.end_byte))
+        if _method(inner, p) in _LEVELS:
+            return frozenset(spans)
+        inner = _inner_call(inner)
+    return None
 
 
 # What only a statement that acts has inside its arguments: `log.info("{}", inventory.reserve(id,
@@ -250,8 +303,9 @@ def _has_arguments(node) -> bool:
     return False
 
 
-def _acts(call, p: Parsed) -> bool:
-    """Whether anything inside logging call ``call`` (but the call itself) may change state."""
+def _acts(call, p: Parsed, builders: frozenset = frozenset()) -> bool:
+    """Whether anything inside logging call ``call`` (but the call itself and the ``builders`` of
+    its line) may change state."""
     stack = list(call.children)
     while stack:
         n = stack.pop()
@@ -263,7 +317,7 @@ def _acts(call, p: Parsed) -> bool:
                 pass  # `new java.util.Date()` for the log line; its arguments are still read
             else:
                 return True
-        if n.type in _CALLS and _has_arguments(n):
+        if n.type in _CALLS and _has_arguments(n) and (n.start_byte, n.end_byte) not in builders:
             name = (_callee(n, p) or "").replace("::", ".").lower()
             receiver, _, method = name.rpartition(".")
             if name not in _FORMATTERS and method not in _FORMATTERS and not (

@@ -1,0 +1,180 @@
+"""Readings from session 35's work on apps-ab (tests/corpus/*-labelled-apps-ab.yaml), scanned first
+at the session's start commit, on real git repositories: each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- Go: a fluent log line (zerolog) only logs -----------------------------------------------------
+
+# screego (apps-ab 4df47377): the websocket loops' debug lines gained the payload, and both loops
+# were "changed lines in background code".
+CLIENT = """package ws
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/rs/zerolog/log"
+)
+
+type Client struct {
+	read chan string
+	conn *Conn
+}
+
+func (c *Client) debug() *zerolog.Event {
+	return log.Debug().Str("client", c.conn.id)
+}
+
+func (c *Client) startReading(wait time.Duration) {
+	for {
+		incoming, err := c.conn.Next()
+		if err != nil {
+			return
+		}
+		LINE
+		c.read <- incoming
+	}
+}
+
+func (c *Client) Start() {
+	go c.startReading(time.Second * 20)
+}
+"""
+BEFORE = 'c.debug().Interface("event", fmt.Sprintf("%T", incoming)).Msg("WebSocket Receive")'
+
+
+@pytest.mark.parametrize("line, flagged", [
+    ('c.debug().Interface("event", fmt.Sprintf("%T", incoming)).Interface("payload", incoming).Msg("WebSocket Receive")', False),
+    ('log.Info().Str("event", "x").Int("n", 3).Msgf("got %v", incoming)', False),
+    ('log.Err(err).Interface("event", incoming).Send()', False),
+    # written over several lines, as zerolog's lines often are
+    ('c.debug().\n\t\t\tInterface("event", incoming).\n\t\t\tMsg("WebSocket Receive")', False),
+    # a builder's argument that acts is no logging
+    ('c.debug().Interface("event", c.conn.Take(1)).Msg("WebSocket Receive")', True),
+    # no level call opens the chain: not a log line
+    ('c.conn.Writer().Interface("event", incoming).Msg("WebSocket Receive")', True),
+    # a level call, but the line is never written
+    ('c.debug().Interface("event", incoming).Reset()', True),
+])
+def test_go_a_fluent_log_line_only_logs(tmp_path, line: str, flagged: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"ws/client.go": CLIENT.replace("LINE", BEFORE)},
+                              {"ws/client.go": CLIENT.replace("LINE", line)})
+    assert [(path, line) for path, line, *_ in found] == ([("ws/client.go", 26)] if flagged else [])
+
+
+def test_java_slf4j_fluent_line_only_logs(tmp_path) -> None:
+    job = """package app;
+
+import org.springframework.scheduling.annotation.Scheduled;
+
+public class Sweeper {
+    @Scheduled(fixedDelay = 1000)
+    public void sweep() {
+        int n = store.sweep();
+        LINE
+    }
+}
+"""
+    found = flagged_on_branch(tmp_path, {"src/main/java/app/Sweeper.java": job.replace("LINE", 'log.atInfo().log("swept");')},
+                              {"src/main/java/app/Sweeper.java": job.replace(
+                                  "LINE", 'log.atInfo().addKeyValue("count", n).setMessage("swept").log();')})
+    assert found == []
+
+
+# --- Java: a Runnable posted to Android's main thread is no background task ------------------------
+
+# jellyfin (apps-ab b110c611): `new Handler().postDelayed(new Runnable() { … }, 1500)` re-read a
+# screen's rows, and every query helper it called was background code.
+SCREEN = """package app.ui;
+
+import android.os.Handler;
+import android.os.Looper;
+
+public class DetailsFragment extends Fragment {
+    void refresh() {
+        POST(new Runnable() {
+            @Override
+            public void run() {
+                addRows(adapter);
+            }
+        }TAIL);
+    }
+
+    void addRows(Adapter adapter) {
+        adapter.add(Queries.artists(item));
+    }
+}
+"""
+QUERIES = """package app.ui;
+
+public class Queries {
+    static Request artists(Item item) {
+        return new Request(item.id, "PremiereDate");
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("post, background", [
+    ("new Handler().postDelayed", False),
+    ("new Handler(Looper.getMainLooper()).post", False),
+    ("mainHandler.post", False),
+    ("mUiHandler.postAtTime", False),
+    ("getActivity().runOnUiThread", False),
+    ("runOnUiThread", False),
+    # a Handler of some other looper (a HandlerThread's) runs it in the background
+    ("workerHandler.post", True),
+    ("new Handler(thread.getLooper()).post", True),
+    ("executor.execute", True),
+])
+def test_java_a_runnable_posted_to_the_main_thread_is_not_background_code(tmp_path, post: str, background: bool) -> None:
+    tail = ", 1500" if post.endswith("Delayed") or post.endswith("AtTime") else ""
+    screen = SCREEN.replace("POST", post).replace("TAIL", tail)
+    found = flagged_on_branch(tmp_path, {"app/src/main/java/app/ui/DetailsFragment.java": screen,
+                                         "app/src/main/java/app/ui/Queries.java": QUERIES},
+                              {"app/src/main/java/app/ui/Queries.java": QUERIES.replace('"PremiereDate"', '"PremiereDate,SortName"')})
+    assert [(path, line) for path, line, *_ in found] == ([("app/src/main/java/app/ui/Queries.java", 5)] if background else [])
+
+
+# --- Kotlin: a scope picked by a helper of the file ------------------------------------------------
+
+# jellyfin (apps-ab bcfed9ff): `getScope(context).launch { … }`, where `getScope` returns a
+# lifecycle's scope either way, is a screen's coroutine on the main thread.
+HELPER = """package app.sdk
+
+import androidx.lifecycle.lifecycleScope
+import kotlinx.coroutines.launch
+
+class PlaybackHelper {
+    fun play(context: Context, item: Item) {
+        getScope(context).launch {
+            start(profile(item))
+        }
+    }
+
+    private fun getScope(context: Context? = null) = SCOPE
+}
+"""
+PROFILE = """package app.sdk
+
+fun profile(item: Item) = Profile(item.codec, maxBitrate = 8)
+"""
+
+
+@pytest.mark.parametrize("scope, background", [
+    ("when (context) {\n        is LifecycleOwner -> context.lifecycleScope\n        else -> ProcessLifecycleOwner.get().lifecycleScope\n    }", False),
+    ("(context as LifecycleOwner).lifecycleScope", False),
+    ("CoroutineScope(Dispatchers.IO)", True),
+    ("when (context) {\n        is LifecycleOwner -> context.lifecycleScope\n        else -> GlobalScope\n    }", True),
+    ("appScope", True),
+])
+def test_kotlin_a_scope_helper_of_main_scopes_runs_on_the_main_thread(tmp_path, scope: str, background: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"app/src/main/java/app/sdk/PlaybackHelper.kt": HELPER.replace("SCOPE", scope),
+                                         "app/src/main/java/app/sdk/Profile.kt": PROFILE},
+                              {"app/src/main/java/app/sdk/Profile.kt": PROFILE.replace("maxBitrate = 8", "maxBitrate = 16")})
+    assert [(path, line) for path, line, *_ in found] == ([("app/src/main/java/app/sdk/Profile.kt", 3)] if background else [])
