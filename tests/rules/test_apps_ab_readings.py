@@ -178,3 +178,92 @@ def test_kotlin_a_scope_helper_of_main_scopes_runs_on_the_main_thread(tmp_path, 
                                          "app/src/main/java/app/sdk/Profile.kt": PROFILE},
                               {"app/src/main/java/app/sdk/Profile.kt": PROFILE.replace("maxBitrate = 8", "maxBitrate = 16")})
     assert [(path, line) for path, line, *_ in found] == ([("app/src/main/java/app/sdk/Profile.kt", 3)] if background else [])
+
+
+# --- Go: a callback registered on a value whose loop a goroutine runs ------------------------------
+
+# filebrowser (apps-ab 9bd79c3a): the upload cache's eviction callback, run by the cache's own
+# goroutine (`go cache.Start()`), deleted abandoned uploads; its change was "Nothing flagged".
+CACHE = """package fbhttp
+
+import (
+	"os"
+
+	"github.com/jellydator/ttlcache/v3"
+)
+
+func newUploadCache() *ttlcache.Cache[string, int64] {
+	cache := ttlcache.New[string, int64]()
+	cache.HOOK(func(ctx context.Context, reason ttlcache.EvictionReason, item *ttlcache.Item[string, int64]) {
+		if reason == ttlcache.EvictionReasonExpired {
+			os.Remove(item.Key())
+		}
+	})
+	go STARTED.Start()
+	return cache
+}
+"""
+
+
+@pytest.mark.parametrize("hook, started, flagged", [
+    ("OnEviction", "cache", True),
+    ("OnExpire", "cache", True),
+    ("SetEvictHandler", "cache", True),
+    # a callback of another value, or a call that is no hook, runs where it is called
+    ("OnEviction", "other", False),
+    ("Range", "cache", False),
+])
+def test_go_a_callback_of_a_value_a_goroutine_runs_is_background_code(tmp_path, hook: str, started: str, flagged: bool) -> None:
+    base = CACHE.replace("HOOK", hook).replace("STARTED", started)
+    found = flagged_on_branch(tmp_path, {"http/cache.go": base},
+                              {"http/cache.go": base.replace("os.Remove(item.Key())", "os.RemoveAll(item.Key())")})
+    assert [(path, line) for path, line, *_ in found] == ([("http/cache.go", 13)] if flagged else [])
+
+
+# --- Go: a *rand.Rand field drawn from with no lock ----------------------------------------------
+
+# screego (apps-ab 6bc29f93): the rooms' random generator, until then drawn from by the event loop
+# only, began to name rooms for a request handler too.
+ROOMS = """package ws
+
+import "math/rand"
+
+type Rooms struct {
+	Incoming chan Message
+	r        *rand.Rand
+	GUARD
+}
+
+func (r *Rooms) RandUserName() string {
+	return newName(r.r)
+}
+
+func (r *Rooms) Start() {
+	for msg := range r.Incoming {
+		msg.Execute(r)
+	}
+}
+"""
+ADDED = """
+func (r *Rooms) RandRoomName() string {
+	LOCK
+	return newRoomName(r.r)
+}
+"""
+
+
+@pytest.mark.parametrize("guard, lock, flagged", [
+    ("", "", True),
+    ("mu sync.Mutex", "", False),  # a struct that holds a lock is taken to use it
+    ("", "r.mu.Lock(); defer r.mu.Unlock()", False),
+])
+def test_go_a_rand_field_drawn_from_without_a_lock(tmp_path, guard: str, lock: str, flagged: bool) -> None:
+    base = ROOMS.replace("GUARD", guard)
+    found = flagged_on_branch(tmp_path, {"ws/rooms.go": base}, {"ws/rooms.go": base + ADDED.replace("LOCK", lock)}, rule="DC706")
+    assert [(path, line) for path, line, *_ in found] == ([("ws/rooms.go", 23)] if flagged else [])
+
+
+def test_go_a_rand_field_of_the_package_functions_is_not_read(tmp_path) -> None:
+    # math/rand's package functions are safe for concurrent use: no field, no finding.
+    base = "package ws\n\nimport \"math/rand\"\n\nfunc name() string {\n\treturn names[rand.Intn(9)]\n}\n"
+    assert flagged_on_branch(tmp_path, {"ws/n.go": base}, {"ws/n.go": base.replace("9", "10")}, rule="DC706") == []

@@ -1107,6 +1107,7 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             else:
                 out += [_span(u, "function a goroutine runs") for u in named(fn)]
                 out.append(_span(n, "goroutine start"))
+                out += _callbacks_of_started(n, fn, p)
         elif n.type == "call_expression":
             fn = n.child_by_field_name("function")
             name = p.text(fn).split(".")[-1] if fn is not None else ""
@@ -1190,6 +1191,34 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                 out.append(_span(n, "reconciler run by a controller's workers"))
             elif n.type == "method_declaration" and _GO_QUEUE_TYPE.search(_receiver_type(n, p)):
                 out.append(_span(n, "method of a queue type, which workers drain"))
+    return out
+
+
+# A callback registered on a value whose loop a goroutine runs, in the same function:
+# filebrowser's upload cache (`cache.OnEviction(func(…) { … })`, then `go cache.Start()`) deletes
+# abandoned uploads from the cache's own goroutine (apps-ab 9bd79c3a).
+_GO_CALLBACK_HOOK = re.compile(r"^(?:On[A-Z]\w*|(?:Set|Add|Register)\w*(?:Handler|Callback|Func|Listener|Hook))$")
+
+
+def _callbacks_of_started(go_statement, fn, p: Parsed) -> list[tuple[int, int, str]]:
+    operand = fn.child_by_field_name("operand") if fn.type == "selector_expression" else None
+    if operand is None:
+        return []
+    started = p.text(operand)
+    scope = go_statement.parent
+    while scope is not None and scope.type not in ("function_declaration", "method_declaration", "func_literal"):
+        scope = scope.parent
+    out = []
+    for call in _walk(scope) if scope is not None else ():
+        callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+        if callee is None or callee.type != "selector_expression":
+            continue
+        on, hook = callee.child_by_field_name("operand"), callee.child_by_field_name("field")
+        if on is None or hook is None or p.text(on) != started or not _GO_CALLBACK_HOOK.match(p.text(hook)):
+            continue
+        args = call.child_by_field_name("arguments")
+        out += [_span(a, f"callback run by the goroutine of `{started}`")
+                for a in (args.named_children if args is not None else ()) if a.type == "func_literal"]
     return out
 
 

@@ -34,7 +34,8 @@ from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THE
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
                     TUNABLE_CHANGED, UNAWAITED_ASYNC_CALL, UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
-from .sharedmap import construction_only, ruby_class_state_writes, unguarded_map_writes, unsafe_static_writes, volatile_uses
+from .sharedmap import (construction_only, ruby_class_state_writes, unguarded_map_writes, unguarded_rand_draws,
+                        unsafe_static_writes, volatile_uses)
 from .pipelined import pipelined
 from .units import (CONTAINERS, FUNCTIONS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, proof_with_renames, qualname,
                     shown_code, shown_name, units_at)
@@ -277,7 +278,7 @@ def detect(ctx):
                 for line, message in pipelined(p, base, lines):
                     yield CONTINUATION_HOISTED.finding(ctx.path, line, message)
         if side == "head" and language == "go":
-            for line, message in unguarded_map_writes(p, lines, _named_in_package(ctx, p)):
+            for line, message in unguarded_map_writes(p, lines, _named_in_package(ctx, p)) + unguarded_rand_draws(p, lines):
                 yield UNGUARDED_MAP_WRITE.finding(ctx.path, line, message)
         if side == "head" and language == "ruby" and b"@" in p.source and not _RUN_ONCE_RUBY.search(ctx.path):
             for line, message in new_in_head(ruby_class_state_writes, p, lines, lambda: _base_tree(ctx, language)):

@@ -456,6 +456,8 @@ def _reads_itself(ctx) -> bool:
         return True  # DC704: a Ruby lock or concurrent-ruby type, in any file
     if language == "go" and (b"map[" in changed or b"delete(" in changed):  # DC706: a map field written
         return True
+    if language == "go" and b"rand" in changed and "*rand.rand" in (ctx.lower_text("head") or ""):
+        return True  # DC706: a `*rand.Rand` field drawn from (sharedmap.unguarded_rand_draws)
     if language == "ruby" and any("@" in t for t in ctx.added.values()) and _RUBY_CLASS_STATE.search(ctx.lower_text("head") or ""):
         return True  # DC706: a class-level variable written (sharedmap.ruby_class_state_writes)
     if language in ("javascript", "typescript") and _LEFT_RUNNING.search(ctx.lower_text("head") or "") \

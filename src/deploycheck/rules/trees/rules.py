@@ -535,7 +535,7 @@ UNGUARDED_MAP_WRITE = Rule(
     category="shared-state",
     severity="warning",
     questions=("shared-state", "concurrency-tested"),
-    summary=("A Go map field of a mutex-less struct, a Java static HashMap/ArrayList/SimpleDateFormat…, or a Ruby "
+    summary=("A Go map (or `*rand.Rand`) field of a mutex-less struct, a Java static HashMap/ArrayList/SimpleDateFormat…, or a Ruby "
              "class-level variable is changed with no lock."),
     languages=("go", "java", "ruby"),
     what_it_does=dedent("""\
@@ -549,6 +549,10 @@ UNGUARDED_MAP_WRITE = Rule(
         while building the value: from the type's constructor (`newX() *X`), or from methods
         called only so. No other goroutine can hold the value yet; nor can it while a decoder
         fills it (`UnmarshalYAML`, `UnmarshalJSON`, `Decode…`, `Scan`), which is skipped too.
+        A `*rand.Rand` field of such a struct counts as a map does: a method that uses it (draws
+        from it or hands it on) on a changed line, with no `Lock`, is reported at that use
+        (screego's rooms began drawing room names for a request handler from the generator
+        their event loop drew user names from, apps-ab 6bc29f93).
 
         Java: a `static` field whose type or initial value is a class that is not thread-safe
         (HashMap, HashSet, ArrayList, LinkedList, TreeMap, ArrayDeque, SimpleDateFormat,
@@ -584,7 +588,7 @@ UNGUARDED_MAP_WRITE = Rule(
         are followed (in Java, static fields only: an instance field of a shared singleton is
         not seen). Go files are parsed for it only when the family admits them (job code, a
         job system's source, `job_paths`) or when their changed lines mention `map[` or
-        `delete(`; Java files only when the family admits them (they name an executor, a
+        `delete(` (or `rand`, in a file that declares a `*rand.Rand`); Java files only when the family admits them (they name an executor, a
         thread, a scheduler or a listener, or belong to a job system)."""),
     example=dedent("""\
         type Enqueuer struct {

@@ -164,6 +164,61 @@ def unguarded_map_writes(p: Parsed, lines: dict[int, str], named_elsewhere: froz
     return out
 
 
+# A `*rand.Rand` (math/rand, math/rand/v2) keeps its state unguarded: unlike the package's own
+# functions it is not safe for concurrent use. screego's rooms kept one for the event loop's user
+# names, and a request handler began drawing room names from it (apps-ab 6bc29f93).
+_RAND = re.compile(r"^\*\s*rand\.Rand$")
+
+
+def _rand_fields(p: Parsed) -> dict[str, dict[str, int]]:
+    """Struct name -> {`*rand.Rand` field: 1-based line of its declaration}, for structs with no lock."""
+    out: dict[str, dict[str, int]] = {}
+    for n in walk(p.root):
+        body = n.child_by_field_name("type") if n.type == "type_spec" else None
+        if body is None or body.type != "struct_type":
+            continue
+        fields: dict[str, int] = {}
+        guarded = False
+        for field in (f for lst in body.named_children if lst.type == "field_declaration_list"
+                      for f in lst.named_children if f.type == "field_declaration"):
+            text = p.text(field.child_by_field_name("type") or field)
+            guarded = guarded or any(g in text for g in _GUARDS)
+            if _RAND.match(text):
+                fields.update((p.text(field.children[i]), field.start_point[0] + 1)
+                              for i in range(field.child_count) if field.field_name_for_child(i) == "name")
+        if fields and not guarded:
+            out[p.text(n.child_by_field_name("name"))] = fields
+    return out
+
+
+def unguarded_rand_draws(p: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(line, message) for each method that uses a `*rand.Rand` field of its lock-less struct
+    (draws from it, or hands it on) on a changed line, with no `Lock` in the method."""
+    if b"rand" not in p.source:
+        return []
+    structs = _rand_fields(p)
+    out = []
+    for method in p.root.named_children if structs else ():
+        receiver = _receiver(method, p) if method.type == "method_declaration" else None
+        body = method.child_by_field_name("body")
+        if receiver is None or body is None or receiver[1] not in structs:
+            continue
+        name = p.text(method.child_by_field_name("name"))
+        if name.lower().endswith("locked") or _writes_and_locks(body, receiver[0], p)[1]:
+            continue
+        fields = structs[receiver[1]]
+        used = sorted((n.start_point[0] + 1, field) for n in walk(body)
+                      if (field := _field_of(n, receiver[0], p)) in fields)
+        for line, field in used:
+            if line in lines or fields[field] in lines:
+                out.append((line, f"`{receiver[1]}.{name}` draws from the `*rand.Rand` field `{field}` (declared at "
+                                  f"line {fields[field]}) with no lock, and `{receiver[1]}` holds no mutex: a *rand.Rand is "
+                                  "not safe for concurrent use, and two goroutines calling its methods at once (a request "
+                                  "handler beside the value's own loop) corrupt its state."))
+                break  # one finding per method
+    return out
+
+
 # Code in these runs after the statement that holds it, when the value may be shared already.
 _LATER = frozenset({"func_literal", "go_statement"})
 _LATER_CALLER = "<later>"
