@@ -267,3 +267,30 @@ def test_go_a_rand_field_of_the_package_functions_is_not_read(tmp_path) -> None:
     # math/rand's package functions are safe for concurrent use: no field, no finding.
     base = "package ws\n\nimport \"math/rand\"\n\nfunc name() string {\n\treturn names[rand.Intn(9)]\n}\n"
     assert flagged_on_branch(tmp_path, {"ws/n.go": base}, {"ws/n.go": base.replace("9", "10")}, rule="DC706") == []
+
+
+# --- Ruby: an override's `super` hands on only the number of arguments it passes --------------------
+
+# pdc_describe (apps-ab a8735339, 1ab0ba32): the state transitions' two-argument
+# `add_work_activity` overrides call their superclass's four-argument one through `super`; a
+# job's four-argument `WorkActivity.add_work_activity(…)` was read as reaching a transition's.
+URLS = "class FileUrlService\n  def url(path)\n    base + \"/files/\" + path\nend\nend\n"
+URLS_PATH = "app/services/file_url_service.rb"
+LOGIN_JOB = ("class LoginCodeJob < ApplicationJob\n  def perform(locale)\n    link = shared_service.url\n"
+             "    deliver(link)\n  end\nend\n")
+
+
+@pytest.mark.parametrize("override, trail", [
+    ('def url\n    super("shared", :short)\n  end', False),  # passes two: no one-argument method reached
+    ("def url\n    super\n  end", False),  # passes its own none
+    ('def url\n    super("shared")\n  end', True),  # passes one
+    ("def url(kind = :short)\n    super\n  end", True),  # passes its default too
+    ("def url(*parts)\n    super(*parts)\n  end", True),
+    ('def url\n    super("a, b", key: 1)\n  end', False),  # two, a comma in a string and a keyword hash
+    ('def url\n    super(path_for("a", "b"))\n  end', True),  # one, holding a call of two
+])
+def test_rb_a_super_hands_on_only_its_own_count(tmp_path, override: str, trail: bool) -> None:
+    main = {URLS_PATH: URLS, "app/jobs/login_code_job.rb": LOGIN_JOB,
+            "app/services/shared_url_service.rb": f"class SharedUrlService < FileUrlService\n  {override}\nend\n"}
+    found = flagged_on_branch(tmp_path, main, {URLS_PATH: URLS.replace("/files/", "/shared-files/")})
+    assert [(path, line) for path, line, *_ in found] == ([(URLS_PATH, 3)] if trail else [])

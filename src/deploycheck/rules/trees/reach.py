@@ -730,7 +730,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
             if family == "ruby" and class_only.partition("/")[0] == "instance" and _association(ctx, family, called, naming[called]):
                 continue  # `request.item_requests` calls the association, not another class's method
             restriction = class_only
-            if family == "ruby" and "/" in class_only and _ruby_super_override(ctx, called, naming[called], memo):
+            if family == "ruby" and "/" in class_only and _ruby_super_override(
+                    ctx, called, naming[called], memo, frozenset(int(a) for a in re.findall(r"\d+", class_only.partition("/")[2]))):
                 restriction = class_only.partition("/")[0]  # its count of arguments rules no call out
             paths = naming[called] if called not in in_package else \
                 package_files_naming(ctx, where or "", [called])[called]
@@ -1293,27 +1294,87 @@ def _ruby_arity_differs(n, p: Parsed, wanted: int) -> bool:
     return count != wanted
 
 
-def _ruby_super_override(ctx, name: str, paths: list[str], memo: dict) -> bool:
+def _ruby_super_override(ctx, name: str, paths: list[str], memo: dict, wanted: frozenset[int]) -> bool:
     """Whether one of ``paths`` (the files naming ``name``) may hand a call of Ruby method ``name``
-    another number of arguments: a `def name` followed by a `super` (an override in a subclass or
-    a prepended module, `def url(locale) = super() + locale`), or an alias of it (`alias_method
-    :plain_url, :url`, then a `def url(locale)` that calls `plain_url`). A call with another
-    number then still reaches the method. Read as text, loosely (no file is parsed for it, so the
-    search's budget is not spent): a file that only looks so keeps a call, never drops one. Once
-    per name and scan."""
-    key = ("reach.ruby-super", name)
+    another number of arguments, one of ``wanted``: a `def name` whose `super` passes that many
+    (an override in a subclass or a prepended module, `def url(locale) = super() + locale`), or
+    an alias of it (`alias_method :plain_url, :url`, then a `def url(locale)` that calls
+    `plain_url`). A call with another number then still reaches the method. pdc_describe's state
+    transitions' two-argument `add_work_activity` overrides pass four to their superclass's, so
+    a four-argument call never reaches the transitions' own (apps-ab a8735339). Read as text,
+    loosely (no file is parsed for it, so the search's budget is not spent): a file that only
+    looks so keeps a call, never drops one. Once per name, counts and scan."""
+    key = ("reach.ruby-super", name, wanted)
     if key not in memo:
         word = re.escape(name) + r"(?![\w?!=])"
-        handed = re.compile(rf"\bdef\s+(?:self\.)?{word}[\s\S]*?\bsuper\b"
-                            rf"|\balias_method\s*\(?\s*[:'\"][^,\n]*,\s*[:'\"]{word}"
-                            rf"|\balias\s+:?[\w?!]+\s+:?{word}")
+        aliased = re.compile(rf"\balias_method\s*\(?\s*[:'\"][^,\n]*,\s*[:'\"]{word}|\balias\s+:?[\w?!]+\s+:?{word}")
+        defined = re.compile(rf"\bdef\s+(?:self\.)?{word}[ \t]*(\([^)]*\))?")
         memo[key] = False
         for path in paths:
             data = ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}") if path.endswith((".rb", ".rake")) else b""
-            if data is None or handed.search(data.decode("utf-8", "surrogateescape")):
+            text = data.decode("utf-8", "surrogateescape") if data is not None else ""
+            if data is None or aliased.search(text) or any(_supers_with(text, d, wanted) for d in defined.finditer(text)):
                 memo[key] = True  # not read (too large), or it may hand the call on
                 break
     return memo[key]
+
+
+_NEXT_DEF = re.compile(r"\n[ \t]*def\s")
+_ANY_COUNT = re.compile(r"[*&]|\.\.\.")
+
+
+def _supers_with(text: str, definition: re.Match, wanted: frozenset[int]) -> bool:
+    """Whether a `super` in the method ``definition`` starts (up to the next `def`) may pass one
+    of ``wanted`` numbers of arguments: `super(a, b)` passes two (keywords count as one hash), a
+    bare `super` the method's own, any number when a splat, a block, an optional parameter or
+    an unreadable list is involved."""
+    following = _NEXT_DEF.search(text, definition.end())
+    body = text[definition.end():following.start() if following else len(text)]
+    params = (definition.group(1) or "()")[1:-1]
+    for found in re.finditer(r"\bsuper\b(?![?!\w])", body):
+        rest = body[found.end():]
+        if rest.startswith("("):
+            count = _argument_count(rest)
+        elif _ANY_COUNT.search(params) or re.search(r"[=:]", params):
+            count = None  # a bare `super` passes the parameters' values, defaults included
+        else:
+            count = len([q for q in params.split(",") if q.strip()])
+        if count is None or count in wanted:
+            return True
+    return False
+
+
+def _argument_count(text: str) -> int | None:
+    """The number of arguments of the parenthesised list ``text`` opens (keywords one hash), or
+    None when it is unclosed or holds a splat, a block or a forwarded `...`."""
+    depth, quote = 0, ""
+    items: list[str] = []
+    current: list[str] = []
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote and text[i - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+            if depth == 1:
+                continue
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                items.append("".join(current))
+                given = [item.strip() for item in items if item.strip()]
+                if any(_ANY_COUNT.search(item) for item in given):
+                    return None
+                keywords = [item for item in given if re.match(r"\w+:(?!:)", item)]
+                return len(given) - len(keywords) + (1 if keywords else 0)
+        elif char == "," and depth == 1:
+            items.append("".join(current))
+            current = []
+            continue
+        if depth >= 1:
+            current.append(char)
+    return None
 
 
 def _java_override(node, p: Parsed) -> bool:
