@@ -294,3 +294,40 @@ def test_rb_a_super_hands_on_only_its_own_count(tmp_path, override: str, trail: 
             "app/services/shared_url_service.rb": f"class SharedUrlService < FileUrlService\n  {override}\nend\n"}
     found = flagged_on_branch(tmp_path, main, {URLS_PATH: URLS.replace("/files/", "/shared-files/")})
     assert [(path, line) for path, line, *_ in found] == ([(URLS_PATH, 3)] if trail else [])
+
+
+# --- A class renamed as its file moved, its methods unchanged -------------------------------------
+
+# pdc_describe (apps-ab 0b85468e): `FormResourceDecorator` became `FormResourcePresenter` in a file
+# moved to app/presenters; each unchanged method a rake task reached by name was background code
+# removed and background code added.
+DECORATOR = """class FormResourceDecorator
+  attr_reader :resource
+
+  def funders
+    resource.funders.map(&:name)
+  end
+
+  def contributors
+    resource.contributors.sort_by(&:sequence)
+  end
+end
+"""
+TASK = """class RefreshFundersJob < ApplicationJob
+  def perform(form)
+    form.work.update!(funder_names: form.funders)
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("still_named, flagged", [(False, False), (True, True)])
+def test_rb_a_class_renamed_with_its_file_keeps_its_unchanged_methods(tmp_path, still_named: bool, flagged: bool) -> None:
+    main = {"app/decorators/form_resource_decorator.rb": DECORATOR, "app/jobs/refresh_funders_job.rb": TASK,
+            "app/controllers/works_controller.rb": "class WorksController\n  def show\n    @form = FormResourceDecorator.new\n  end\nend\n"}
+    branch = {"app/decorators/form_resource_decorator.rb": None,
+              "app/presenters/form_resource_presenter.rb": DECORATOR.replace("FormResourceDecorator", "FormResourcePresenter")}
+    if not still_named:
+        branch["app/controllers/works_controller.rb"] = main["app/controllers/works_controller.rb"].replace("Decorator", "Presenter")
+    found = flagged_on_branch(tmp_path, main, branch)
+    assert bool(found) == flagged

@@ -1426,6 +1426,8 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         candidates, mine = [other.root], p.root
     else:
         candidates = all_units(other).get(key, [])
+        if not candidates and moved is not None and (renamed := _renamed_class_key(ctx, key, p, other, side)):
+            candidates = all_units(other).get(renamed, [])
         if not candidates:
             if side == "head":
                 # A logger field added beside the logging calls that use it runs nothing
@@ -1453,6 +1455,33 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         if p.language == "ruby" and (swap := _empty_superclass_between(ctx, *pair)):
             return f"same:{swap}"  # a git grep, asked only of a Ruby class the proof could not clear
     return "changed"
+
+
+_TOP_TYPES = frozenset({"class", "module", "class_declaration", "object_declaration", "interface_declaration",
+                        "enum_declaration", "record_declaration"})
+
+
+def _renamed_class_key(ctx, key: str, p: Parsed, other: Parsed, side: str) -> str | None:
+    """``key`` with its file's one top-level class renamed as the file was moved, when no file at
+    head names the old class any more (pdc_describe's `FormResourceDecorator` became
+    `FormResourcePresenter` in a file moved to app/presenters, and each of its unchanged methods
+    was background code removed and added, apps-ab 0b85468e); None otherwise. A class some file
+    still names is no rename: that caller now fails."""
+    def top(tree: Parsed) -> list[str]:
+        return [node_name(n, tree) for n in tree.root.named_children if n.type in _TOP_TYPES]
+
+    mine, theirs = top(p), top(other)
+    if len(mine) != 1 or len(theirs) != 1 or mine[0] == theirs[0] or ctx.repo is None \
+            or not (key == mine[0] or key.startswith(mine[0] + "::")) or not re.fullmatch(r"[A-Za-z_]\w*", theirs[0] + mine[0]):
+        return None
+    gone = theirs[0] if side == "head" else mine[0]
+    memo = scan_memo(ctx)
+    if ("trees.named-at-head", gone) not in memo:
+        from ...git import gitcmd
+
+        proc = gitcmd.run(["grep", "-q", "-w", "-F", "-e", gone, ctx.repo.head_sha, "--"], ctx.repo.root, check=False)
+        memo[("trees.named-at-head", gone)] = proc.returncode != 1  # 1: no match; an error counts as named
+    return None if memo[("trees.named-at-head", gone)] else theirs[0] + key[len(mine[0]):]
 
 
 def _empty_ruby_class(node) -> bool:
