@@ -331,3 +331,17 @@ def test_rb_a_class_renamed_with_its_file_keeps_its_unchanged_methods(tmp_path, 
         branch["app/controllers/works_controller.rb"] = main["app/controllers/works_controller.rb"].replace("Decorator", "Presenter")
     found = flagged_on_branch(tmp_path, main, branch)
     assert bool(found) == flagged
+
+
+# --- Ruby: a job enqueued through ActiveJob where delayed_job's `enqueue` was --------------------
+
+# upcase (a new user's trial, session 34): `Delayed::Job.enqueue(ReportJob.new(id))` made
+# `ReportJob.perform_later(id)` was "one more place that starts that job".
+def test_ruby_delayed_jobs_enqueue_made_perform_later_is_the_same_place(tmp_path) -> None:
+    caller = "class Reports\n  def deliver(id)\n    Delayed::Job.enqueue(ReportJob.new(id))\n  end\nend\n"
+    job = "class ReportJob < ApplicationJob\n  def perform(id)\n  end\nend\n"
+    found = flagged_on_branch(tmp_path, {"app/models/reports.rb": caller, "app/jobs/report_job.rb": job},
+                              {"app/models/reports.rb": caller.replace("Delayed::Job.enqueue(ReportJob.new(id))",
+                                                                       "ReportJob.perform_later(id)")}, rule="DC715")
+    assert [(path, line) for path, line, *_ in found] == [("app/models/reports.rb", 3)]
+    assert "enqueued with `enqueue` on the base" in found[0][4] and "one more place" not in found[0][4]
