@@ -345,3 +345,12 @@ def test_ruby_delayed_jobs_enqueue_made_perform_later_is_the_same_place(tmp_path
                                                                        "ReportJob.perform_later(id)")}, rule="DC715")
     assert [(path, line) for path, line, *_ in found] == [("app/models/reports.rb", 3)]
     assert "enqueued with `enqueue` on the base" in found[0][4] and "one more place" not in found[0][4]
+
+
+def test_ruby_a_struct_jobs_members_are_its_old_arguments(tmp_path) -> None:
+    # upcase (session 34's trial): a delayed_job Struct job made an ActiveJob one read "(was ())".
+    job = "class ReportJob < Struct.new(:id, :kind)\n  def perform\n    Report.build(id, kind)\n  end\nend\n"
+    active = "class ReportJob < ApplicationJob\n  def perform(id, kind)\n    Report.build(id, kind)\n  end\nend\n"
+    found = flagged_on_branch(tmp_path, {"app/jobs/report_job.rb": job}, {"app/jobs/report_job.rb": active}, rule="DC165")
+    assert [(path, line) for path, line, *_ in found] == [("app/jobs/report_job.rb", 2)]
+    assert "(was () and the Struct's members (:id, :kind))" in found[0][4]

@@ -1345,10 +1345,17 @@ def ruby_job_arguments(view: FileView, pr: PackRule) -> list[Finding]:
     old = [_perform_params(base, n) for n in range(1, len(base) + 1) if _RB_PERFORM.match(base[n - 1])]
     out: list[Finding] = []
     if len(old) == 1 and old[0] is not None:
+        # delayed_job's Struct job takes its arguments as the Struct's members (upcase's jobs made
+        # ActiveJob ones read "(was ())", a new user's trial, session 34).
+        members = _STRUCT_MEMBERS.search("\n".join(base)) if old[0] == "()" else None
+        shown = f"() and the Struct's members ({members.group(1).strip()})" if members else old[0]
         for number, params in new:
             if params is not None and params != old[0]:
-                out.append(_finding(view, pr, number, old=old[0], new=params))
+                out.append(_finding(view, pr, number, old=shown, new=params))
     return out
+
+
+_STRUCT_MEMBERS = re.compile(r"^\s*class\s+[\w:]+\s*<\s*Struct\.new\(([^)]*)\)", re.MULTILINE)
 
 
 # --- a job library upgraded -----------------------------------------------------------------------
