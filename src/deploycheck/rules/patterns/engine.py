@@ -631,7 +631,13 @@ def _shown(m: re.Match[str]) -> str:
     pattern that matches more than it names (a line's start, to see no SQL comment opens before
     it) names its `shown` group."""
     text = m.group("shown") if "shown" in m.re.groupindex and m.group("shown") else m.group(0)
-    return short(text.strip().rstrip("({[ \t:='\"`").strip())
+    text = text.strip().rstrip("({[ \t:='\"`").strip()
+    # A match that ends inside a string (`@Query("UPDATE`) is shown with the string closed.
+    for quote in "\"'":
+        if text.count(quote) % 2:
+            text += "…" + quote + (")" if text.count("(") > text.count(")") else "")
+            break
+    return short(text)
 
 
 def _groups(m: re.Match[str]) -> dict[str, str]:

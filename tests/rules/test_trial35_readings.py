@@ -1,0 +1,57 @@
+"""Readings from session 35's new users' trials (tuskyapp/Tusky, errbit/errbit, netbirdio/netbird),
+on real git repositories: each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- Kotlin: a transaction handed its work as a trailing lambda (DC253) -------------------------------
+
+# Tusky: a network call moved into (and later out of) Room's `db.withTransaction { … }` was no
+# DC253; only `runInTransaction({ … })` with parentheses was read.
+REPO = """package app.components
+
+class StatusRepository(private val db: AppDatabase, private val api: Api) {
+    suspend fun save(status: Status) {
+        api.post(status)
+        db.statusDao().insert(status)
+    }
+}
+"""
+PATH = "app/src/main/java/app/components/StatusRepository.kt"
+
+
+@pytest.mark.parametrize("opened, flagged", [
+    ("db.withTransaction {", True),
+    ("db.runInTransaction {", True),
+    ("transaction {", True),  # Exposed
+    ("newSuspendedTransaction(Dispatchers.IO) {", True),
+    ("val saved = db.withTransaction {", True),
+    # not a transaction opened: a lambda handed to a list, a payment's transaction object
+    ("listOf(status).forEach {", False),
+    ("payments.recordTransaction(status).also {", False),
+])
+def test_kotlin_a_transaction_with_a_trailing_lambda_is_concurrency_control(tmp_path, opened: str, flagged: bool) -> None:
+    head = REPO.replace("        api.post(status)\n        db.statusDao().insert(status)\n",
+                        f"        {opened}\n            api.post(status)\n            db.statusDao().insert(status)\n        }}\n")
+    found = flagged_on_branch(tmp_path, {PATH: REPO}, {PATH: head}, rule="DC253")
+    assert [(path, line) for path, line, *_ in found] == ([(PATH, 5)] if flagged else [])
+
+
+def test_kotlin_a_transaction_helpers_own_declaration_is_not_a_transaction(tmp_path) -> None:
+    helper = "package app.db\n\nobject Db {\n    fun ping() = 1\n}\n"
+    # (a declaration whose parameter types hold `->` is still read by the older call pattern)
+    head = helper.replace("    fun ping() = 1\n", "    fun ping() = 1\n\n    fun withTransaction(block: Runnable) {\n        block.run()\n    }\n")
+    assert flagged_on_branch(tmp_path, {"app/src/main/java/app/db/Db.kt": helper},
+                             {"app/src/main/java/app/db/Db.kt": head}, rule="DC253") == []
+
+
+def test_a_match_ending_inside_a_string_is_shown_with_it_closed(tmp_path) -> None:
+    # Tusky: DC253's message quoted `(@Query("UPDATE)`, its quote left open.
+    dao = "package app.db\n\n@Dao\ninterface StatusDao {\n    fun count(): Int\n}\n"
+    head = dao.replace("    fun count(): Int\n", '    fun count(): Int\n\n    @Query("UPDATE status SET seen = 1")\n    fun markSeen()\n')
+    found = flagged_on_branch(tmp_path, {"app/src/main/java/app/db/StatusDao.kt": dao},
+                              {"app/src/main/java/app/db/StatusDao.kt": head}, rule="DC253")
+    assert found and '(@Query("UPDATE…"))' in found[0][4]
