@@ -55,3 +55,36 @@ def test_a_match_ending_inside_a_string_is_shown_with_it_closed(tmp_path) -> Non
     found = flagged_on_branch(tmp_path, {"app/src/main/java/app/db/StatusDao.kt": dao},
                               {"app/src/main/java/app/db/StatusDao.kt": head}, rule="DC253")
     assert found and '(@Query("UPDATE…"))' in found[0][4]
+
+
+# --- Kotlin: `lifecycle.coroutineScope` is the main thread's, as `lifecycleScope` is -----------------
+
+# Tusky (d200d1e1): a filters screen's `lifecycle.coroutineScope.launch { … }` was "task run by an
+# executor or thread", and every helper it called was background code.
+ALERT = """package app.components
+
+import androidx.lifecycle.coroutineScope
+import kotlinx.coroutines.launch
+
+class DraftsAlert(private val lifecycle: Lifecycle) {
+    fun observe() {
+        SCOPE {
+            showAlert("drafts")
+        }
+    }
+}
+"""
+SHOW = "package app.components\n\nfun showAlert(text: String) {\n    Toast.makeText(context, text, Toast.LENGTH_LONG).show()\n}\n"
+
+
+@pytest.mark.parametrize("scope, background", [
+    ("lifecycle.coroutineScope.launch", False),
+    ("owner.lifecycle.coroutineScope.launch", False),
+    ("Lifecycle.coroutineScope.launch", False),
+    ("lifecycle.coroutineScope.launch(Dispatchers.IO)", True),
+])
+def test_kotlin_a_lifecycles_coroutine_scope_is_the_main_threads(tmp_path, scope: str, background: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"app/src/main/java/app/components/DraftsAlert.kt": ALERT.replace("SCOPE", scope),
+                                         "app/src/main/java/app/components/Show.kt": SHOW},
+                              {"app/src/main/java/app/components/Show.kt": SHOW.replace("LENGTH_LONG", "LENGTH_SHORT")})
+    assert [(path, line) for path, line, *_ in found] == ([("app/src/main/java/app/components/Show.kt", 4)] if background else [])

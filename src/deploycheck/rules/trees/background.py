@@ -1867,7 +1867,10 @@ def _run_by_a_runner(node, p: Parsed) -> bool:
 # screen change reached from one was "background code" (owncloud's snackbars, davx5's view
 # models: apps-aa, four false flags). `launch(Dispatchers.IO) { … }` still is one.
 _MAIN_DISPATCHER = re.compile(r"\b(?:launch|async|launchWhen\w+)\s*\(\s*(?:Dispatchers\s*\.\s*)?Main(?:\s*\.\s*immediate)?\s*\)\s*\{?\s*$")
-_MAIN_SCOPE = re.compile(r"\b(?:lifecycleScope|viewModelScope|MainScope\s*\(\s*\))\s*\.\s*(?:launch|async|launchWhen\w+)\s*(?:\(\s*\))?\s*\{?\s*$")
+# `lifecycle.coroutineScope` is `lifecycleScope` spelled out (Tusky's filters screen, a new
+# user's trial, session 35).
+_MAIN_SCOPE = re.compile(r"\b(?:lifecycleScope|viewModelScope|MainScope\s*\(\s*\)|[lL]ifecycle\s*\.\s*coroutineScope)"
+                         r"\s*\.\s*(?:launch|async|launchWhen\w+)\s*(?:\(\s*\))?\s*\{?\s*$")
 # `launch { … }` with no receiver and no dispatcher runs where the coroutine around it runs.
 _BARE_LAUNCH = re.compile(r"^\s*(?:launch|async)\s*(?:\(\s*\))?\s*\{?\s*$")
 
@@ -1920,7 +1923,7 @@ def _main_by_its_call(lambda_node, head: str, p: Parsed) -> bool:
 # ProcessLifecycleOwner.get().lifecycleScope }` (apps-ab bcfed9ff). Main only when every scope the
 # helper names is a main one and it names no dispatcher.
 _SCOPE_HELPER = re.compile(r"(?<![.\w])(\w+)\s*\([^()]*\)\s*\.\s*(?:launch|async)\s*(?:\(\s*\))?\s*\{?\s*$")
-_MAIN_SCOPES = re.compile(r"\b(?:lifecycleScope|viewModelScope|MainScope\s*\(\s*\))")
+_MAIN_SCOPES = re.compile(r"\b(?:lifecycleScope|viewModelScope|MainScope\s*\(\s*\)|[lL]ifecycle\s*\.\s*coroutineScope)")
 _OTHER_SCOPES = re.compile(r"\b(?:Dispatchers|newSingleThreadContext|asCoroutineDispatcher)\b|\w*[sS]cope\b")
 
 
