@@ -1421,6 +1421,19 @@ def test_a_bare_answer_typed_as_details_changes_the_answer_and_a_refusal_says_ho
     assert answers["rollback-safe"] == Answer("n/a")
 
 
+def test_the_answer_itself_typed_as_its_details_is_refused() -> None:
+    # Tusky's trial answered "no", typed `no` again as the details, and signed "no — no".
+    script = (
+        "yes\nProduct.stock\nyes\nrow lock\n"
+        "no\nNo\nno rig yet\n"  # the answer itself, in any case, is no details
+        f"yes\n{SILENT}\n.\n"
+    )
+    answers, screen = scripted_walk(script)
+    flat = " ".join(screen.split())
+    assert "Not accepted: 'No' is the answer itself, not details:" in flat
+    assert answers["concurrency-tested"] == Answer("no", "no rig yet")
+
+
 def test_free_text_must_be_a_sentence_and_may_span_lines() -> None:
     script = "yes\nProduct.stock\nyes\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\n" + "too short\n.\nTwo workers,\nsame product.\n.\n"
     answers, screen = scripted_walk(script)

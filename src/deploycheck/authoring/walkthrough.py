@@ -721,6 +721,9 @@ class Walk:
             if _other_choice(details, q.choices, answer) is not None:
                 return details
             why = check_test_reference(details, self.exists) if need.check == "test" else None
+            if _same_choice(details, q.choices, answer):
+                # Tusky's trial typed `no` as the details of "no" and signed "no — no".
+                why = f"'{details.strip()}' is the answer itself, not details: {need.prompt}"
             if why is None:
                 return details
             self.prompter.say(Text("Not accepted: ", style="bold red") + Text(inert(why)))
@@ -780,6 +783,14 @@ class Walk:
                 return with_rebuttal(candidate, rebuttal)
             say(Text("Please explain in at least a sentence (20 characters or more, with spaces).", style="yellow"))
             earlier, edit = None, rebuttal
+
+
+def _same_choice(typed: str, choices: Sequence[str], answer: str) -> bool:
+    """Whether ``typed`` is ``answer`` itself, as the choice prompt would read it."""
+    from .prompts import resolve_choice
+
+    chosen = resolve_choice(typed, choices)
+    return chosen is not None and chosen.strip().lower() == answer
 
 
 def _other_choice(typed: str, choices: Sequence[str], answer: str) -> str | None:
