@@ -1507,6 +1507,28 @@ def test_a_resumed_half_typed_line_goes_on_where_it_stopped(project: Project) ->
     assert the_record(p).body.answers["shared-state"] == Answer("yes", "Product.stock is shared between the workers")
 
 
+def test_a_half_typed_choice_is_kept_and_resumed_in_its_line(project: Project) -> None:
+    """Tusky's trial (session 35): `ye` typed at a choice, then Ctrl-C; the draft hint promises a
+    half-typed answer is kept, and the draft held nothing of it."""
+    p = project
+    t = term(p)
+    t.expect(Q_SHARED)
+    t.send("ye")
+    t.expect("ye")
+    t.interrupt()
+    assert t.wait() == 130
+    again = term(p)
+    again.answer(RESUME, "y")
+    again.expect("Before stopping you had begun typing 'ye' at this question")
+    again.answer(Q_SHARED + "ye", "s")  # typing goes on from its end
+    again.answer(DETAILS, "Product.stock")
+    again.answer(Q_SEQUENTIAL, "yes")
+    again.answer(DETAILS, "a row lock in the follow-up change")
+    answer_rest(again)
+    assert again.wait() == 0
+    assert the_record(p).body.answers["shared-state"] == Answer("yes", "Product.stock")
+
+
 def test_stopping_at_an_earlier_answers_details_keeps_no_half_given_answer() -> None:
     """Enter on an earlier answer, then stop at its details: nothing new was typed, so nothing is
     kept to resume at (the answer itself is the draft's); without an earlier answer it is kept."""

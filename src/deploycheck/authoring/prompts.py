@@ -313,8 +313,11 @@ class TerminalPrompter:
         toolbar = f" ↑↓ choose · {letters} · Enter answers" + (f" · {MOVES_HINT}" if moves else "")
         message = choices_label(prompt, choices, default)
         typed = prefill or ""
+        # A choice half-typed before a Ctrl-C (`ye`) is finished where it stopped.
+        continues = bool(typed) and resolve_choice(typed, choices) is None
         while True:
-            value = self._ask(self._choices, message, typed, keys, toolbar)
+            value = self._ask(self._choices, message, typed, keys, toolbar, continues=continues)
+            continues = False
             if value.startswith(EDIT + "\x00"):
                 value = value.split("\x00", 1)[1]
             if not value.strip() and default is not None:

@@ -673,7 +673,11 @@ class Walk:
             from .prompts import resolve_choice
 
             choice = resolve_choice(text, q.choices)
-            return Answer(choice.strip().lower()) if choice else None
+            if choice:
+                return Answer(choice.strip().lower())
+            # One half-typed (`ye`) is kept as typed, to finish next time, as the draft hint
+            # promises (Tusky's trial lost it).
+            return Answer(text.strip()) if text.strip() and "\n" not in text else None
 
         answer = self._asking(q, lambda: self.prompter.choice(
             q.text, q.choices, previous, typed.answer if typed else None, moves=True,
@@ -1084,6 +1088,9 @@ def _begun_note(q: Question, begun: Answer) -> str:
     if q.free_text:
         return ("Before stopping you had begun this answer: it stands in the line as typed; Enter takes it, typing goes "
                 "on from its end, and more lines may follow.")
+    if begun.answer.lower() not in (c.lower() for c in q.choices):
+        return (f"Before stopping you had begun typing {inert(repr(begun.answer), keep_newlines=False)} at this question: "
+                "it stands in the line, where typing goes on from its end.")
     given = f"'{begun.answer}'" + (", details as typed" if begun.details else "") + (", explanation as typed" if begun.rebuttal else "")
     # Not "typing goes on from its end": a new user's trial (session 28) typed the details after
     # the choice, in its line, and the choice prompt refused the whole.
