@@ -462,3 +462,19 @@ def test_every_finding_that_can_contradict_an_answer_is_shown_as_the_question_s_
     context = Finding("DC701", "background-code-changed", "job", "info", "lib/server/profile.js", 8, 8,
                       "not followed to the jobs that may call it", ("shared-state", "silent-failure"))
     assert evidence_for(shared, checklist, [lock, context])[0] == [lock]
+
+
+def test_an_unread_file_is_doubted_for_what_it_may_hold_not_as_a_hazard_found() -> None:
+    # errbit (a new user's trial, session 35): "n/a" to sequential-assumption beside a vendored
+    # bundle deploycheck could not read was refused because the code "is a read-modify-write".
+    unread = Finding("DC001", "not-analysed", "shared-state", "high", "vendor/javascript/popper.js", 1, 1,
+                     "deploycheck could not analyse this file", ("shared-state",))
+    answers = changed(**{"shared-state": Answer("no"), "sequential-assumption": Answer("n/a")})
+    found = contradictions(answers, [unread])
+    assert [(c.question, c.message.rpartition(": the code ")[2]) for c in found] == [
+        ("shared-state", "was not read by deploycheck, so nothing shows that it touches no shared state."),
+        ("sequential-assumption", "was not read by deploycheck, so nothing shows that it is correct when runs overlap."),
+    ]
+    # beside a hazard found in code it read, that hazard is what the answer is doubted for
+    found = contradictions(answers, [unread, LOST])
+    assert [[f.rule for f in c.findings] for c in found] == [["DC301"], ["DC301"]]

@@ -33,6 +33,7 @@ from .checklist import Checklist, Question
 from ..config import Config, PolicyRule
 from ..errors import ConfigError
 from ..git.model import Finding
+from ..rules.base import NOT_ANALYSED_ID as NOT_ANALYSED_RULE
 from ..rules.base import SHARED_STATE_WORDS  # a job finding's words for "writes shared state"
 from .testevidence import TEXT_CONCURRENCY, signs_of
 
@@ -322,18 +323,25 @@ def _checks(findings: Sequence[Finding]) -> list[tuple[str, tuple[str, ...], lis
     """Per question: the answers the findings contradict, those findings, and what they mean
     (see ``contradictions``)."""
     flagging = [f for f in findings if f.flags]
+    # A file deploycheck could not read (DC001) is doubted for what it may hold, not for a hazard
+    # found in it (errbit's trial was told a vendored bundle "is a read-modify-write"): said so
+    # when no finding of code it read contradicts the answer too.
+    unread = [f for f in flagging if f.rule == NOT_ANALYSED_RULE]
+    read = [f for f in flagging if f.rule != NOT_ANALYSED_RULE]
+    # A lock, an atomic or a transaction changed (DC252's mutex around a package's globals, in a
+    # new user's trial signed "shared-state: no"): it exists because something is shared.
+    shared = [f for f in read if f.category in ("shared-state", "concurrency") or f.severity == "high"
+              or SHARED_STATE_WORDS in f.message]
+    # Python's DC320 is filed under shared-state, its tree-language twins (DC355-DC358) under
+    # concurrency: a lock taken away is the same claim to doubt whichever file it was in.
+    overlap = [f for f in read if f.name == "lost-update" or (f.severity == "high" and f.category in ("shared-state", "concurrency"))]
     return [
-        ("shared-state", ("no", "n/a"),
-         # A lock, an atomic or a transaction changed (DC252's mutex around a package's globals,
-         # in a new user's trial signed "shared-state: no"): it exists because something is shared.
-         [f for f in flagging if f.category in ("shared-state", "concurrency") or f.severity == "high"
-          or SHARED_STATE_WORDS in f.message],
-         "touches shared state or a known hazard"),
-        ("sequential-assumption", ("no", "n/a"),
-         # Python's DC320 is filed under shared-state, its tree-language twins (DC355-DC358) under
-         # concurrency: a lock taken away is the same claim to doubt whichever file it was in.
-         [f for f in flagging if f.name == "lost-update" or (f.severity == "high" and f.category in ("shared-state", "concurrency"))],
-         "is a read-modify-write that is only correct when runs do not overlap"),
+        ("shared-state", ("no", "n/a"), shared or unread,
+         "touches shared state or a known hazard" if shared else
+         "was not read by deploycheck, so nothing shows that it touches no shared state"),
+        ("sequential-assumption", ("no", "n/a"), overlap or unread,
+         "is a read-modify-write that is only correct when runs do not overlap" if overlap else
+         "was not read by deploycheck, so nothing shows that it is correct when runs overlap"),
         # "Not applicable" to testing under concurrent load, for a change to code that runs in
         # the background or to how runs coordinate: the one answer that skips saying why
         # (`no` asks for it). A new-user trial signed it beside a changed job unasked.

@@ -100,6 +100,9 @@ class Rule(Frozen):
 # and DC104). The checklist challenges a "no" to shared-state beside a finding that says so
 # (checklist/answers.py), so both read these words from here.
 SHARED_STATE_WORDS = "shared state (database, cache, files or globals)"
+# The rule of a changed file deploycheck could not read (rules/not_analysed.py); the checklist
+# doubts an answer beside it for what the file may hold, not for a hazard found in it.
+NOT_ANALYSED_ID = "DC001"
 
 
 class FileContext:

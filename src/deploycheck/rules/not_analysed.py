@@ -19,12 +19,12 @@ import re
 import shlex
 
 from ..git.model import FileChange, Finding
-from .base import FileContext, Rule
+from .base import NOT_ANALYSED_ID, FileContext, Rule
 from .paths import BUNDLER_OUTPUT, CUCUMBER_STEPS, DEV_TOOL_CONFIG, MOCKS, PREVIEWS, TEST_SUPPORT
 from .python.gate import is_test_path, job_by_path, migration_kind
 
 NOT_ANALYSED = Rule(
-    id="DC001",
+    id=NOT_ANALYSED_ID,
     name="not-analysed",
     category="shared-state",
     severity="high",
