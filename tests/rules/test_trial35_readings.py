@@ -88,3 +88,25 @@ def test_kotlin_a_lifecycles_coroutine_scope_is_the_main_threads(tmp_path, scope
                                          "app/src/main/java/app/components/Show.kt": SHOW},
                               {"app/src/main/java/app/components/Show.kt": SHOW.replace("LENGTH_LONG", "LENGTH_SHORT")})
     assert [(path, line) for path, line, *_ in found] == ([("app/src/main/java/app/components/Show.kt", 4)] if background else [])
+
+
+# --- DC527: an in-process adapter, or one set for the first time ------------------------------------
+
+# errbit: sucker_punch made `:async` was told "the new one needs its own workers", and an adapter
+# set where none was "jobs are handed to another queue backend".
+APPLICATION = "module Errbit\n  class Application < Rails::Application\n    config.load_defaults 7.1\nSETTING  end\nend\n"
+
+
+@pytest.mark.parametrize("before, after, says, never", [
+    ("    config.active_job.queue_adapter = :sucker_punch\n", "    config.active_job.queue_adapter = :async\n",
+     "jobs now run in the process's own thread pool", "needs its own workers"),
+    ("", "    config.active_job.queue_adapter = :sidekiq\n",
+     "set for the first time (Rails' default is `:async`): jobs are handed to another queue backend, which needs its own "
+     "workers. Jobs the old one held in memory are lost when the process restarts.", "no longer run by it"),
+    ("    config.active_job.queue_adapter = :resque\n", "    config.active_job.queue_adapter = :sidekiq\n",
+     "Jobs already queued in the old one are no longer run by it once its workers stop.", "first time"),
+])
+def test_dc527_says_where_an_adapter_runs_jobs(tmp_path, before: str, after: str, says: str, never: str) -> None:
+    found = flagged_on_branch(tmp_path, {"config/application.rb": APPLICATION.replace("SETTING", before)},
+                              {"config/application.rb": APPLICATION.replace("SETTING", after)}, rule="DC527")
+    assert len(found) == 1 and says in found[0][4] and never not in found[0][4]

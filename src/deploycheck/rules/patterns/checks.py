@@ -1251,24 +1251,37 @@ def rails_queue_setting(view: FileView, pr: PackRule) -> list[Finding]:
             continue  # moved or re-indented: the same setting, the same value
         was = f" (was {short(old[1])})" if old is not None else ""
         out.append(pr.rule.finding(view.path, line, (
-            f"`{short(key)} = {short(value)}`{was} in {view.path}: {_rails_queue_effect(key)}")))
+            f"`{short(key)} = {short(value)}`{was} in {view.path}: {_rails_queue_effect(key, value, old and old[1])}")))
     for key, (line, value) in before.items():
         # Rails' own default adapter written out and then dropped changes nothing (sul_pub's Rails
         # 7.2 upgrade removed `queue_adapter = :async`, apps-aa).
         if key not in after and not (key.endswith("queue_adapter") and value.strip("'\":") == "async"):
             out.append(pr.rule.finding(view.path, line, (
                 f"`{short(key)} = {short(value)}` removed from {view.path}: the framework's default applies again, "
-                f"and {_rails_queue_effect(key)}"), side="base"))
+                f"and {_rails_queue_effect(key, 'async', value)}"), side="base"))
     return out
 
 
-def _rails_queue_effect(key: str) -> str:
+# Adapters that run jobs inside the process that enqueues them: no worker of their own, nothing
+# kept across a restart (errbit's move from sucker_punch to `:async`, a new user's trial, session 35).
+_IN_PROCESS_ADAPTERS = {"async": "in the process's own thread pool", "inline": "at once, in the thread that enqueues them",
+                        "sucker_punch": "in the process's own thread pool", "test": "nowhere (the test adapter)"}
+
+
+def _rails_queue_effect(key: str, value: str = "", old: str | None = None) -> str:
     if key.endswith("retry_jitter"):
         return ("how far apart Active Job spreads the retries of failed jobs changes: with less spread, the retries "
                 "of jobs that failed together run together again.")
     if key.endswith("queue_adapter"):
-        return ("jobs are handed to another queue backend: jobs already queued in the old one are no longer run "
-                "by it once its workers stop, and the new one needs its own workers.")
+        new, was = value.strip("'\": "), (old or "async").strip("'\": ")
+        first = "" if old is not None else "set for the first time (Rails' default is `:async`): "
+        lost = " Jobs the old one held in memory are lost when the process restarts." if was in _IN_PROCESS_ADAPTERS else \
+            " Jobs already queued in the old one are no longer run by it once its workers stop."
+        if new in _IN_PROCESS_ADAPTERS:
+            return (f"{first}jobs now run {_IN_PROCESS_ADAPTERS[new]}, beside the requests, with no worker of their own: "
+                    f"nothing queued survives a restart (each deploy), and they share the process's threads and "
+                    f"database connections.{lost}")
+        return f"{first}jobs are handed to another queue backend, which needs its own workers.{lost}"
     return ("the jobs it names are queued elsewhere: jobs already on the old queue wait for a worker that still "
             "serves it, and a queue no worker serves takes jobs that never run.")
 
