@@ -357,6 +357,24 @@ def test_shallow_clone_without_remote_says_how_to_fetch(tmp_path):
     assert "GIT_DEPTH: 0" in info.value.message and "no remote" in info.value.message
 
 
+def test_the_fetch_a_missing_base_names_works_in_a_single_branch_clone(tmp_path):
+    # netbird (a new user's trial, session 35): the hint `git fetch origin main` brings no
+    # `origin/main` into a single-branch clone; the command the message names must.
+    import re
+    import shlex
+
+    upstream = _long_history(tmp_path)
+    repo = tmp_path / "single"
+    git(tmp_path, "clone", "-q", "--depth=1", "--single-branch", "--branch", "feat", f"file://{upstream}", str(repo))
+    git(repo, "remote", "set-url", "origin", str(tmp_path / "unreachable"))  # the automatic fetch fails
+    with pytest.raises(GitError) as info:
+        compute_change(str(repo), "origin/main", None)
+    command = re.search(r"`(git fetch [^`]+)`", info.value.message).group(1)
+    git(repo, "remote", "set-url", "origin", f"file://{upstream}")
+    git(repo, *shlex.split(command)[1:])
+    assert git(repo, "rev-parse", "--verify", "--quiet", "origin/main", check=False) == git(upstream, "rev-parse", "main")
+
+
 def test_missing_base_ref_is_fetched_when_a_remote_has_it(tmp_path):
     upstream = _long_history(tmp_path)
     repo = tmp_path / "single"

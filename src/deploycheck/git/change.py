@@ -383,7 +383,8 @@ def _declared_default_branch(root: str, resolve: Callable[[str], str | None], na
         resolve = lambda rev: gitcmd.resolve(rev, root)  # noqa: E731 - the fetch added refs a reader may not see
     raise GitError(
         f"the default branch '{name}' (from {source}) is not in this repository, so there is nothing to compare "
-        f"with. Fetch it (`git fetch origin {name}`; in GitHub Actions use `actions/checkout` with `fetch-depth: 0`), "
+        f"with. Fetch it (`git fetch origin {name}:refs/remotes/origin/{name}`; in GitHub Actions use `actions/checkout` "
+        "with `fetch-depth: 0`), "
         "or pass the base with `--base REV`."
     )
 
@@ -703,8 +704,10 @@ CI_DEPTH_HINT = f" ({_FULL_HISTORY})"
 
 
 def _fetch_hint(ref: str) -> str:
+    # Spelled out to the remote-tracking ref: in a single-branch clone (`--depth 1`), `git fetch
+    # origin main` leaves no `origin/main` (a new user's trial on netbird, session 35).
     branch = ref.split("/", 1)[1] if ref.startswith("origin/") else ref
-    return f" (`git fetch origin {branch}`; {_FULL_HISTORY})"
+    return f" (`git fetch origin {branch}:refs/remotes/origin/{branch}`; {_FULL_HISTORY})"
 
 
 def gitlab_target_tip(change: Change) -> str | None:
