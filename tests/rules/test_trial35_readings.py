@@ -110,3 +110,45 @@ def test_dc527_says_where_an_adapter_runs_jobs(tmp_path, before: str, after: str
     found = flagged_on_branch(tmp_path, {"config/application.rb": APPLICATION.replace("SETTING", before)},
                               {"config/application.rb": APPLICATION.replace("SETTING", after)}, rule="DC527")
     assert len(found) == 1 and says in found[0][4] and never not in found[0][4]
+
+
+# --- Go: a method called on a pointer field of another type is that type's --------------------------
+
+# netbird (939b686d): `c.stateSubscription.Cleanup()`, on a field declared `*PeersStateSubscription`,
+# in a goroutine of another package, was the trail to a changed `ShutdownState.Cleanup`.
+CLIENT_GO = """package client
+
+type Client struct {
+	stateSubscription FIELD
+}
+
+func (c *Client) Start() {
+	go c.run()
+}
+
+func (c *Client) run() {
+	c.stateSubscription.Cleanup()
+}
+"""
+STATE_GO = """package statemanager
+
+type ShutdownState struct {
+	path string
+}
+
+func (s *ShutdownState) Cleanup() error {
+	return removeFile(s.path)
+}
+"""
+
+
+@pytest.mark.parametrize("field, trail", [
+    ("*PeersStateSubscription", False),
+    ("*statemanager.ShutdownState", True),
+    ("Cleaner", True),  # an interface (declared elsewhere) may hold a ShutdownState
+])
+def test_go_a_method_called_on_a_pointer_field_of_another_type_is_not_followed(tmp_path, field: str, trail: bool) -> None:
+    found = flagged_on_branch(tmp_path, {"shared/relay/client/client.go": CLIENT_GO.replace("FIELD", field),
+                                         "client/internal/statemanager/state.go": STATE_GO},
+                              {"client/internal/statemanager/state.go": STATE_GO.replace("removeFile(s.path)", "removeAll(s.path)")})
+    assert [(path, line) for path, line, *_ in found] == ([("client/internal/statemanager/state.go", 8)] if trail else [])

@@ -1460,10 +1460,12 @@ def _go_foreign_receiver(n, p: Parsed, owner: str, embeds: Callable[[str], bool]
     return embeds is not None and not embeds(owner)
 
 
-def _go_foreign_field(n, p: Parsed, owner: str) -> bool:
+def _go_foreign_field(n, p: Parsed, owner: str, pointers_only: bool = False) -> bool:
     """Whether Go name ``n`` is called on a field of its method's receiver (`d.email.Send(m)`)
     that the receiver's struct, declared in this file, declares of a type other than ``owner``
-    that this file does not declare as an interface (an interface field may hold an ``owner``)."""
+    that this file does not declare as an interface (an interface field may hold an ``owner``).
+    ``pointers_only``: only a field declared as a pointer (`*T`), which holds a `T` whatever
+    file declares it (a pointer to an interface is no way to hold another type)."""
     selector = n.parent
     if selector is None or selector.type != "selector_expression":
         return False
@@ -1488,7 +1490,13 @@ def _go_foreign_field(n, p: Parsed, owner: str) -> bool:
         names = [p.text(c) for c in spec.named_children if c.type == "field_identifier"]
         kind_node = spec.child_by_field_name("type")
         if p.text(field) in names and kind_node is not None:
+            if pointers_only and not p.text(kind_node).startswith("*"):
+                return False
             held = p.text(kind_node).lstrip("*").split("[")[0].rsplit(".", 1)[-1]
+            if pointers_only and held in declared and any(
+                    f.type == "field_declaration" and not any(c.type == "field_identifier" for c in f.named_children)
+                    and p.text(f).lstrip("*").split("[")[0].rsplit(".", 1)[-1] == owner for f in walk(declared[held])):
+                return False  # it embeds the owner, whose method it promotes
             return held != owner and (held not in declared or declared[held].type != "interface_type") \
                 and held[:1].isupper()
     return False
@@ -2143,7 +2151,13 @@ def _uses_index(p: Parsed):
                        # a field of another type, or `d.Send(m)` on another type's receiver, is that
                        # type's (the red team of session 29).
                        and not (go_owner and bare_too and not followable(name)
-                                and (_go_foreign_receiver(n, p, go_owner, go_embeds) or _go_foreign_field(n, p, go_owner)))})
+                                and (_go_foreign_receiver(n, p, go_owner, go_embeds) or _go_foreign_field(n, p, go_owner)))
+                       # Any name, in any package, on a field the receiver's struct declares as a
+                       # pointer to another type (`c.stateSubscription.Cleanup()` on a
+                       # `*PeersStateSubscription`, netbird's trial, session 35): that type's method.
+                       # A type of the package that embeds the owner may promote its method: kept.
+                       and not (go_owner and _go_foreign_field(n, p, go_owner, pointers_only=True)
+                                and not (go_embeds is not None and go_embeds(go_owner)))})
 
     return uses
 
