@@ -152,3 +152,40 @@ def test_go_a_method_called_on_a_pointer_field_of_another_type_is_not_followed(t
                                          "client/internal/statemanager/state.go": STATE_GO},
                               {"client/internal/statemanager/state.go": STATE_GO.replace("removeFile(s.path)", "removeAll(s.path)")})
     assert [(path, line) for path, line, *_ in found] == ([("client/internal/statemanager/state.go", 8)] if trail else [])
+
+
+# --- Ruby: Mongoid's counters -------------------------------------------------------------------------
+
+# errbit (8ef1dc2b, a new user's trial): `problem.set(notices_count: problem.notices_count - 1)`, a
+# Mongoid document's `self.notices_count += 1` saved, and a removed `$inc` all passed unflagged.
+PROBLEM = """class Problem
+  include Mongoid::Document
+  field :notices_count, type: Integer
+
+  def cache_notice(notice)
+    inc(notices_count: 1)
+  end
+
+  def uncache_notice(problem)
+    problem.touch
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("old, new, rule, line", [
+    ("    problem.touch\n", "    problem.set(notices_count: problem.notices_count - 1)\n", "DC351", 10),
+    ("    inc(notices_count: 1)\n", "    self.notices_count += 1\n    save!\n", "DC351", 6),
+    ("    inc(notices_count: 1)\n", "    touch\n", "DC355", 6),
+])
+def test_ruby_mongoid_counters_written_from_old_values_or_atomic_ones_removed(tmp_path, old: str, new: str, rule: str,
+                                                                               line: int) -> None:
+    found = flagged_on_branch(tmp_path, {"app/models/problem.rb": PROBLEM},
+                              {"app/models/problem.rb": PROBLEM.replace(old, new)}, rule=rule)
+    assert [(path, at) for path, at, *_ in found] == [("app/models/problem.rb", line)]
+
+
+def test_ruby_a_redis_set_of_a_computed_value_is_no_mongoid_write(tmp_path) -> None:
+    cache = "class Counter\n  def bump(redis, count)\n    redis.get(\"hits\")\n  end\nend\n"
+    head = cache.replace('    redis.get("hits")\n', '    redis.set("hits", count + 1)\n')
+    assert flagged_on_branch(tmp_path, {"app/models/counter.rb": cache}, {"app/models/counter.rb": head}, rule="DC351") == []

@@ -141,8 +141,9 @@ _RB_CONVERTED = r"\(?\s*(?:" + _RB_CAST + r"\(?\s*)?"
 _RB_OLD_TAIL = (r"\.(?P=field)" + _RB_TO_NUMBER + r"(?:\s*\|\|\s*0(?:\.0)?)?\s*\)?\s*\)?\s*"
                 r"(?:[-+*/]|\.(?:succ|next|pred)\b)")
 _RB_OLD = _RB_CONVERTED + r"(?P=obj)" + _RB_OLD_TAIL
+# Mongoid's `set(field: value)` writes at once, as `update_column` does (errbit's trial, session 35).
 _RB_INLINE = re.compile(
-    r"(?<![\w@])(?P<call>update!?|update_columns?|assign_attributes|update_attributes!?|attributes\s*=)[\s(]"
+    r"(?<![\w@])(?P<call>update!?|update_columns?|assign_attributes|update_attributes!?|attributes\s*=|set)[\s(]"
     r"[^\n]*?\b(?P<field>\w+):\s*" + _RB_CONVERTED + r"(?P<obj>@?\w+)" + _RB_OLD_TAIL
 )
 _RB_ATTRIBUTE = re.compile(r"\bupdate_(?:attribute|column)\s*\(?\s*:(?P<field>\w+)\s*,\s*" + _RB_CONVERTED
@@ -158,7 +159,7 @@ _RB_ASSIGN = (
 # `insight.update(runs_count: runs + 1)`, or `insight.runs_count = runs + 1` and a save): the
 # local is matched to the field it was read from below, in ``_rb_local_read``.
 _RB_LOCAL_INLINE = re.compile(
-    r"(?<![\w@])(?P<obj>@?\w+)\.(?P<call>update!?|update_columns?|assign_attributes|update_attributes!?)[\s(]"
+    r"(?<![\w@])(?P<obj>@?\w+)\.(?P<call>update!?|update_columns?|assign_attributes|update_attributes!?|set)[\s(]"
     r"[^\n]*?\b(?P<field>\w+):\s*(?P<local>[a-z_]\w*)\s*[-+*/]"
 )
 _RB_LOCAL_ASSIGN = re.compile(r"(?<![\w@])(?P<obj>@?\w+)\.(?P<field>\w+)\s*=\s*(?P<local>[a-z_]\w*)\s*[-+*/](?!=)")
@@ -172,7 +173,9 @@ _RB_SELF_UPDATE = re.compile(r"(?<![\w@.:])(?:update!?|update_columns?|update_at
                              + _RB_OLD_BARE)
 _RB_SELF_ATTRIBUTE = re.compile(r"(?<![\w@.:])update_(?:attribute|column)\s*\(?\s*:(?P<field>\w+)\s*,\s*" + _RB_OLD_BARE)
 _RB_SELF_SAVED = re.compile(r"(?<![\w@.:])(?:self\.)?(?:save|update)!?(?![\w?])")
-_RB_MODEL = re.compile(r"^\s*class\s+[\w:]+\s*<\s*(?:ApplicationRecord|ActiveRecord::Base|[\w:]*Record)\s*$", re.M)
+# An ActiveRecord model, or a Mongoid document (errbit's `Problem`, a new user's trial, session 35).
+_RB_MODEL = re.compile(r"^\s*class\s+[\w:]+\s*<\s*(?:ApplicationRecord|ActiveRecord::Base|[\w:]*Record)\s*$"
+                       r"|^\s*include\s+Mongoid::Document\b", re.M)
 # The receiverless row lock of a model's own method (`with_lock do`, `lock!`).
 _RB_SELF_LOCKED = re.compile(r"(?<![\w.@:$])(?:with_lock|lock!)(?!\w)")
 # A model's own `lock` scope without a receiver (`lock(true).find(id)`, `lock.find_by(…)`) locks
