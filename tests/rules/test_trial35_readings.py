@@ -189,3 +189,35 @@ def test_ruby_a_redis_set_of_a_computed_value_is_no_mongoid_write(tmp_path) -> N
     cache = "class Counter\n  def bump(redis, count)\n    redis.get(\"hits\")\n  end\nend\n"
     head = cache.replace('    redis.get("hits")\n', '    redis.set("hits", count + 1)\n')
     assert flagged_on_branch(tmp_path, {"app/models/counter.rb": cache}, {"app/models/counter.rb": head}, rule="DC351") == []
+
+
+# --- A WorkManager worker moved to another package ------------------------------------------------------
+
+# Tusky (4025ab35): `NotificationWorker` moved to a `worker` package; WorkManager keeps queued work's
+# worker class by its full name, and the periodic work queued under the old name failed to start.
+WORKER_KT = """package PACKAGE
+
+import android.content.Context
+import androidx.work.CoroutineWorker
+import androidx.work.WorkerParameters
+
+class NotificationWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
+    override suspend fun doWork(): Result {
+        fetcher.fetchAndShow()
+        return Result.success()
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("package, says", [("app.worker", True), ("app.components.notifications", False)])
+def test_a_workmanager_worker_moved_to_another_package_names_its_old_full_name(tmp_path, package: str, says: bool) -> None:
+    old = "app/src/main/java/app/components/notifications/NotificationWorker.kt"
+    new = f"app/src/main/java/{package.replace('.', '/')}/NotificationWorker.kt" if says else \
+        "app/src/main/java/app/components/notifications/work/NotificationWorker.kt"
+    found = flagged_on_branch(tmp_path, {old: WORKER_KT.replace("PACKAGE", "app.components.notifications")},
+                              {old: None, new: WORKER_KT.replace("PACKAGE", package)})
+    moved = [message for path, _line, side, _sev, message in found if path == new and side == "head"]
+    assert bool(moved) == says
+    if says:
+        assert "from `app.components.notifications.NotificationWorker` to `app.worker.NotificationWorker`" in moved[0]

@@ -1229,6 +1229,8 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
         if verdict == "gone" and node is not None and _VALUE_UNIT.search(node.type):
             verdict = "gone value"  # a constant or field: nothing is queued under its name
         message = _message(shown, what, verdict, side)
+        if renamed := _persisted_class_moved(ctx, p, node, what, side):
+            message, severity = message + renamed, "warning"
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
         if why and severity == "warning":
             from .machinery import explained
@@ -1245,6 +1247,41 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
                 f"`{shown_code(text)}`" for _, text in gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "") + "."
         yield BACKGROUND_CODE_CHANGED.finding(ctx.path, changed[0], message, changed[-1], side=side, severity=severity,
                                               job=job, trail=trail)
+
+
+# Job kinds whose queued runs name their class in full, kept across deploys: WorkManager keeps
+# each request's worker class name in its database, Quartz's JDBC store each job's class.
+_PERSISTED_BY_CLASS = re.compile(r"\bWorkManager worker\b|\bQuartz job\b|\(a `(?:Coroutine|Listenable|Rx\d?)?Worker`\)")
+_JVM_PACKAGE = re.compile(rb"^\s*package\s+([\w.]+)", re.MULTILINE)
+
+
+def _persisted_class_moved(ctx, p: Parsed, node, what: str, side: str) -> str | None:
+    """What to add to the finding of a WorkManager worker or Quartz job class whose file moved to
+    another package, or None. Tusky moved `NotificationWorker` to a `worker` package; the periodic
+    work queued under the old name then failed to start, and the finding said only "removed
+    lines" (a new user's trial, session 35)."""
+    if p.language not in ("java", "kotlin") or node is None or "class" not in node.type \
+            or not _PERSISTED_BY_CLASS.search(what) or ctx.file.status not in (ADDED, DELETED):
+        return None
+    moved = moved_counterpart(ctx, p.language)
+    if moved is not None:
+        other: bytes | None = moved[1].source
+    else:  # rewritten as it moved: the file of the same name on the other side
+        files = ctx.settings.base_files
+        wanted = "deleted" if ctx.file.status == ADDED else "added"
+        same = [blob for status, path, blob in (files.whole_files if files is not None else ())
+                if status == wanted and path.rpartition("/")[2] == ctx.path.rpartition("/")[2]]
+        other = files.read_object(same[0]) if len(same) == 1 and files is not None else None
+    if not other:
+        return None
+    before, after = (other, p.source) if side == "head" else (p.source, other)
+    old, new = _JVM_PACKAGE.search(before), _JVM_PACKAGE.search(after)
+    if old is None or new is None or old.group(1) == new.group(1):
+        return None
+    name = node_name(node, p)
+    return (f" Its full name changes from `{old.group(1).decode()}.{name}` to `{new.group(1).decode()}.{name}`: work "
+            "queued under the old name by the running version (a periodic request kept with KEEP, a stored trigger) "
+            "fails to start, so keep a class at the old name, or map it in a factory, until none is queued.")
 
 
 # A JS/TS line that only logs (`console.log(…)`, `logger.info(…)`, `this.logger.warn(…)`).
