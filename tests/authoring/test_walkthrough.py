@@ -528,6 +528,23 @@ def test_a_valid_record_already_covers_the_change(project: Project) -> None:
     assert "Does this job touch shared state?" not in t.text
 
 
+def test_a_valid_record_says_where_unsigned_newer_answers_wait(project: Project) -> None:
+    # errbit's trial (session 35): answers assessed again with --force, signing declined (the
+    # draft kept them), then a plain run said only "Nothing to do".
+    p = project
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "Record the assessment")
+    t = term(p, "--force")
+    t.answer("Does this job touch shared state? [yes/no/n/a] (yes): ", "no")
+    t.interrupt()
+    assert t.wait() == 130
+    again = term(p)
+    assert again.wait() == 0
+    flat = " ".join(again.text.split())
+    assert "A valid record already covers this change" in flat
+    assert "use --force to assess it again (your unsigned answers in the draft" in flat
+
+
 def test_force_runs_the_checklist_although_nothing_is_flagged(tmp_path: Path) -> None:
     p = make_project(tmp_path, {"inventory/jobs.py": MAIN_JOB})
     git(p.repo, "checkout", "-q", "-b", "docs")

@@ -52,7 +52,11 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
                     f"{', '.join(inert(p, keep_newlines=False) for p in edited)}: commit them, then run deploycheck again to assess them."
                 ), soft_wrap=True)
                 return 0
-            con.print(Text(f"{covered} Nothing to do; use --force to assess it again."))
+            # errbit's trial declined to sign newer answers (the draft kept them) and was told
+            # only "Nothing to do": the draft is where those answers went.
+            draft = _draft_waiting(ctx.change.repo_root)
+            con.print(Text(f"{covered} Nothing to do; use --force to assess it again" + (
+                f" (your unsigned answers in the draft {draft} are then offered)." if draft else ".")))
             return 0
     if interactive and not sys.stdin.isatty():
         raise UsageError(
@@ -196,12 +200,18 @@ def _say_if_records_ignored(root: str, no_stage: bool) -> None:
         note(f"{force_note(rule)}" + ("." if not no_stage else "; with --no-stage, add the record with `git add --force` yourself."))
 
 
-def _draft_kept(root: str) -> str:
+def _draft_waiting(root: str) -> str:
+    """The branch's draft, shown (inert), or "" when it has none."""
     from ..authoring.assess import branch_name
     from ..authoring.drafts import draft_path
     from ..util.safe import inert
 
     path = draft_path(root, branch_name(root))
-    if not path.is_file():
+    return inert(str(path), keep_newlines=False) if path.is_file() else ""
+
+
+def _draft_kept(root: str) -> str:
+    path = _draft_waiting(root)
+    if not path:
         return ""
-    return f"Your answers are kept in the draft {inert(path)}; fix this and run `deploycheck` again to resume them (press Enter to keep each answer)."
+    return f"Your answers are kept in the draft {path}; fix this and run `deploycheck` again to resume them (press Enter to keep each answer)."
