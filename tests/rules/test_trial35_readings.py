@@ -142,13 +142,21 @@ func (s *ShutdownState) Cleanup() error {
 """
 
 
-@pytest.mark.parametrize("field, trail", [
-    ("*PeersStateSubscription", False),
-    ("*statemanager.ShutdownState", True),
-    ("Cleaner", True),  # an interface (declared elsewhere) may hold a ShutdownState
+SUBSCRIPTION_GO = "package client\n\ntype PeersStateSubscription struct {\n\tEMBEDpeers []string\n}\n"
+
+
+@pytest.mark.parametrize("field, embed, trail", [
+    ("*PeersStateSubscription", "", False),  # a struct of its package (another file)
+    # one that embeds the owner promotes its method (the red team of session 35)
+    ("*PeersStateSubscription", "*statemanager.ShutdownState\n\t", True),
+    ("*store.Store", "", True),  # another package's type may embed it: not known here
+    ("*statemanager.ShutdownState", "", True),
+    ("Cleaner", "", True),  # an interface (declared elsewhere) may hold a ShutdownState
 ])
-def test_go_a_method_called_on_a_pointer_field_of_another_type_is_not_followed(tmp_path, field: str, trail: bool) -> None:
+def test_go_a_method_called_on_a_pointer_field_of_another_type_is_not_followed(tmp_path, field: str, embed: str,
+                                                                                trail: bool) -> None:
     found = flagged_on_branch(tmp_path, {"shared/relay/client/client.go": CLIENT_GO.replace("FIELD", field),
+                                         "shared/relay/client/subscription.go": SUBSCRIPTION_GO.replace("EMBED", embed),
                                          "client/internal/statemanager/state.go": STATE_GO},
                               {"client/internal/statemanager/state.go": STATE_GO.replace("removeFile(s.path)", "removeAll(s.path)")})
     assert [(path, line) for path, line, *_ in found] == ([("client/internal/statemanager/state.go", 8)] if trail else [])
@@ -221,3 +229,97 @@ def test_a_workmanager_worker_moved_to_another_package_names_its_old_full_name(t
     assert bool(moved) == says
     if says:
         assert "from `app.components.notifications.NotificationWorker` to `app.worker.NotificationWorker`" in moved[0]
+
+
+# --- The red team of session 35 -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("helper", ["viewModelScope + ioDispatcher", "viewModelScope.plus(Dispatchers.IO)",
+                                    "CoroutineScope(viewModelScope.coroutineContext + executor.asCoroutineDispatcher())"])
+def test_kotlin_a_scope_helper_that_adds_a_dispatcher_is_another_threads(tmp_path, helper: str) -> None:
+    screen = ("package app.ui\n\nclass FeedViewModel : ViewModel() {\n    fun refresh() {\n        io().launch {\n"
+              "            cache.pruneAndStore(items)\n        }\n    }\n\n    private fun io(): CoroutineScope = HELPER\n}\n")
+    store = "package app.ui\n\nfun Cache.pruneAndStore(items: List<Item>) {\n    items.forEach { put(it.id, it) }\n}\n"
+    found = flagged_on_branch(tmp_path, {"app/src/main/java/app/ui/FeedViewModel.kt": screen.replace("HELPER", helper),
+                                         "app/src/main/java/app/ui/Store.kt": store},
+                              {"app/src/main/java/app/ui/Store.kt": store.replace("put(it.id, it)", "seen[it.id] = it")})
+    assert [(path, line) for path, line, *_ in found] == [("app/src/main/java/app/ui/Store.kt", 4)]
+
+
+def test_java_new_handler_in_a_handler_thread_posts_to_that_thread(tmp_path) -> None:
+    upload = """package app.upload;
+
+import android.os.Handler;
+import android.os.HandlerThread;
+
+public class UploadThread extends HandlerThread {
+    @Override
+    protected void onLooperPrepared() {
+        new Handler().post(new Runnable() {
+            @Override
+            public void run() {
+                queue.drainPending();
+            }
+        });
+    }
+}
+"""
+    queue = "package app.upload;\n\npublic class Queue {\n    void drainPending() {\n        pending.clear();\n    }\n}\n"
+    found = flagged_on_branch(tmp_path, {"app/src/main/java/app/upload/UploadThread.java": upload,
+                                         "app/src/main/java/app/upload/Queue.java": queue},
+                              {"app/src/main/java/app/upload/Queue.java": queue.replace("pending.clear();", "sent.putAll(pending);")})
+    assert [(path, line) for path, line, *_ in found] == [("app/src/main/java/app/upload/Queue.java", 5)]
+
+
+@pytest.mark.parametrize("line", ['log.Fatal().Err(err).Msg("job failed")', 'log.Fatalf("job failed: %v", err)',
+                                  'log.Panic().Msg("job failed")'])
+def test_go_a_log_line_that_exits_or_panics_is_no_logging(tmp_path, line: str) -> None:
+    worker = ('package worker\n\nimport "github.com/rs/zerolog/log"\n\nfunc Start(jobs chan Job) {\n\tgo func() {\n'
+              '\t\tfor job := range jobs {\n\t\t\tif err := job.Run(); err != nil {\n\t\t\t\tLINE\n\t\t\t}\n\t\t}\n\t}()\n}\n')
+    found = flagged_on_branch(tmp_path, {"worker/worker.go": worker.replace("LINE", 'log.Error().Err(err).Msg("job failed")')},
+                              {"worker/worker.go": worker.replace("LINE", line)})
+    assert [(path, at) for path, at, *_ in found] == [("worker/worker.go", 9)]
+
+
+@pytest.mark.parametrize("opened", ["supportFragmentManager.inTransaction {", "childFragmentManager.beginTransaction().apply {",
+                                    "parentFragmentManager.commitNow {"])
+def test_kotlin_a_fragment_managers_transaction_is_no_database_one(tmp_path, opened: str) -> None:
+    screen = ("package app.ui\n\nclass MainActivity : AppCompatActivity() {\n    fun show(fragment: Fragment) {\n"
+              "        title = \"x\"\n    }\n}\n")
+    head = screen.replace('        title = "x"\n', f'        {opened}\n            replace(R.id.content, fragment)\n        }}\n')
+    assert flagged_on_branch(tmp_path, {"app/src/main/java/app/ui/MainActivity.kt": screen},
+                             {"app/src/main/java/app/ui/MainActivity.kt": head}, rule="DC253") == []
+
+
+@pytest.mark.parametrize("kept", ["    Delayed::Job.enqueue(ReportJob.new(id))\n", "    ReportJob.perform_async(id)\n"])
+def test_ruby_a_new_enqueue_beside_the_old_one_is_one_more_place(tmp_path, kept: str) -> None:
+    caller = f"class Reports\n  def deliver(id)\n{kept}  end\nend\n"
+    job = "class ReportJob < ApplicationJob\n  def perform(id)\n  end\nend\n"
+    head = caller.replace(kept, kept + "    ReportJob.perform_later(id)\n")
+    found = flagged_on_branch(tmp_path, {"app/models/reports.rb": caller, "app/jobs/report_job.rb": job},
+                              {"app/models/reports.rb": head}, rule="DC715")
+    assert [(path, line) for path, line, *_ in found] == [("app/models/reports.rb", 4)]
+    assert "one more place" in found[0][4]
+
+
+def test_ruby_a_job_renamed_with_its_file_is_no_move_of_the_same_code(tmp_path) -> None:
+    # Zeitwerk asks a moved file's namespace to follow its folder: `Payments::InvoiceSyncWorker`
+    # became `Invoicing::InvoiceSyncWorker`; the jobs queued under the old name die.
+    worker = ("module NS\n  class InvoiceSyncWorker\n    include Sidekiq::Worker\n\n    def perform(id)\n"
+              "      Invoice.find(id).sync!\n    end\n  end\nend\n")
+    found = flagged_on_branch(tmp_path, {"app/workers/payments/invoice_sync_worker.rb": worker.replace("NS", "Payments")},
+                              {"app/workers/payments/invoice_sync_worker.rb": None,
+                               "app/workers/invoicing/invoice_sync_worker.rb": worker.replace("NS", "Invoicing")})
+    assert any("NameError" in message for *_, message in found)
+
+
+@pytest.mark.parametrize("call, trail", [("super @refund.amount, key", True), ("super(@refund.amount, key)", True),
+                                         ("super", False)])
+def test_ruby_a_super_without_parentheses_passes_its_arguments(tmp_path, call: str, trail: bool) -> None:
+    payout = "class PayoutTransfer\n  def transfer(amount, key)\n    Stripe::Transfer.create(amount, idempotency_key: key)\n  end\nend\n"
+    refund = f"class RefundTransfer < PayoutTransfer\n  def transfer\n    key = \"refund\"\n    {call}\n  end\nend\n"
+    job = "class RefundJob < ApplicationJob\n  def perform(refund)\n    RefundTransfer.new(refund).transfer\n  end\nend\n"
+    found = flagged_on_branch(tmp_path, {"app/services/payout_transfer.rb": payout, "app/services/refund_transfer.rb": refund,
+                                         "app/jobs/refund_job.rb": job},
+                              {"app/services/payout_transfer.rb": payout.replace(", idempotency_key: key", "")})
+    assert [(path, line) for path, line, *_ in found] == ([("app/services/payout_transfer.rb", 3)] if trail else [])

@@ -1761,9 +1761,13 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
 # `Looper.getMainLooper()`), one named for the main thread, or `runOnUiThread`: a Handler of a
 # HandlerThread's looper runs its Runnables in the background.
 _POSTS = re.compile(r"\.(?:post|postDelayed|postAtTime|postAtFrontOfQueue)\s*\($")
-_MAIN_HANDLER = re.compile(r"(?:\bnew\s+Handler\s*\(\s*|(?<![.\w])Handler\s*\(\s*Looper\.getMainLooper\(\)\s*"
+_MAIN_HANDLER = re.compile(r"(?:(?<![.\w])Handler\s*\(\s*Looper\.getMainLooper\(\)\s*"
                            r"|\bnew\s+Handler\s*\(\s*Looper\.getMainLooper\(\)\s*)\)"
                            r"|(?<![\w])m?_?(?:main|ui)(?:thread)?_?handler", re.I)
+# `new Handler()` takes the looper of the thread that makes it: the main one in a screen's code,
+# a HandlerThread's in its own (the red team of session 35).
+_CURRENT_LOOPER_HANDLER = re.compile(r"\bnew\s+Handler\s*\(\s*\)")
+_SCREEN_TYPES = re.compile(r"\b\w*(?:Activity|Fragment|View|Dialog|Adapter|Presenter|Screen)\b")
 
 
 def _posted_to_the_main_thread(creation, p: Parsed) -> bool:
@@ -1776,7 +1780,15 @@ def _posted_to_the_main_thread(creation, p: Parsed) -> bool:
     if re.search(r"(?:^|\.)runOnUiThread\s*\($", head):
         return True
     receiver = call.child_by_field_name("object")
-    return _POSTS.search(head) is not None and receiver is not None and _MAIN_HANDLER.fullmatch(p.text(receiver)) is not None
+    if _POSTS.search(head) is None or receiver is None:
+        return False
+    if _CURRENT_LOOPER_HANDLER.fullmatch(p.text(receiver)):
+        owner = call.parent
+        while owner is not None and owner.type not in ("class_declaration", "object_creation_expression"):
+            owner = owner.parent
+        supertypes = _jvm_supertypes(owner, p) if owner is not None and owner.type == "class_declaration" else ""
+        return _SCREEN_TYPES.search(supertypes) is not None and "Thread" not in supertypes
+    return _MAIN_HANDLER.fullmatch(p.text(receiver)) is not None
 
 
 def _without(spans: list[tuple[int, int, str]], holes: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -1924,7 +1936,9 @@ def _main_by_its_call(lambda_node, head: str, p: Parsed) -> bool:
 # helper names is a main one and it names no dispatcher.
 _SCOPE_HELPER = re.compile(r"(?<![.\w])(\w+)\s*\([^()]*\)\s*\.\s*(?:launch|async)\s*(?:\(\s*\))?\s*\{?\s*$")
 _MAIN_SCOPES = re.compile(r"\b(?:lifecycleScope|viewModelScope|MainScope\s*\(\s*\)|[lL]ifecycle\s*\.\s*coroutineScope)")
-_OTHER_SCOPES = re.compile(r"\b(?:Dispatchers|newSingleThreadContext|asCoroutineDispatcher)\b|\w*[sS]cope\b")
+# Another scope, a dispatcher, or a context added to a main scope (`viewModelScope + ioDispatcher`,
+# the red team of session 35) makes the helper's coroutines another thread's.
+_OTHER_SCOPES = re.compile(r"\b(?:newSingleThreadContext|asCoroutineDispatcher)\b|\w*[sS]cope\b|(?i:dispatcher|executor)|\bcoroutineContext\b|\+")
 
 
 def _main_scope_helper(head: str, p: Parsed) -> bool:

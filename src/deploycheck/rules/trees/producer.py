@@ -177,17 +177,19 @@ def _head(node, p: Parsed) -> str:
     return shown_code(text)
 
 
-def _enqueued_otherwise(call: str, held: list[str]) -> str | None:
+def _enqueued_otherwise(call: str, held: list[str], now: str) -> str | None:
     """The other enqueue method the base's unit called on the same job (`perform_async` for a
-    `Job.perform_in(…)`), or None."""
+    `Job.perform_in(…)`), and the head's unit (``now``) no longer calls, or None: one kept beside
+    the new one enqueues the job twice (the red team of session 35)."""
     job, dot, method = _callee(call).rstrip("(").rpartition(".")
     if not dot or method not in DIRECT:
         return None
     other = next((other for other in sorted(DIRECT) if other != method
-                  for text in held if f"{job}.{other}" in text), None)
+                  for text in held if f"{job}.{other}" in text and f"{job}.{other}" not in now), None)
     # upcase's `Delayed::Job.enqueue(ReportJob.new(…))` made `ReportJob.perform_later(…)` (a new
     # user's trial, session 34): the same place, through ActiveJob now.
-    if other is None and job and any(re.search(rf"\benqueue\(?(?:::)?{re.escape(job)}\.new\b", text) for text in held):
+    delayed = re.compile(rf"\benqueue\(?(?:::)?{re.escape(job)}\.new\b") if job else None
+    if other is None and delayed is not None and any(delayed.search(text) for text in held) and not delayed.search(now):
         other = "enqueue"
     return other
 
@@ -335,7 +337,7 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
                 out.setdefault(first, (first, last, (
                     f"{what}, and what `{unit_name}` hands it changed: the job runs with other input. "
                     "Say in the checklist whether the job and the runs already queued accept it.")))
-            elif (other := _enqueued_otherwise(call, held)) is not None:
+            elif (other := _enqueued_otherwise(call, held, flat(p.text(chain[-1] if chain else p.root)))) is not None:
                 # diaspora's `PublishToHub.perform_async(…)` made `perform_in(5.seconds, …)`: the
                 # same place, now a delay (a new user's trial, session 26).
                 out.setdefault(first, (first, last, (

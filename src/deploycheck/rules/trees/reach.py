@@ -1320,6 +1320,9 @@ def _ruby_super_override(ctx, name: str, paths: list[str], memo: dict, wanted: f
 
 
 _NEXT_DEF = re.compile(r"\n[ \t]*def\s")
+# What may follow a bare `super` (which passes the method's own arguments): the statement's end,
+# a method called on its result, an operator, a modifier, a block.
+_BARE_SUPER_END = re.compile(r"[ \t]*(?:$|\n|;|#|\)|\]|\}|\.|&&|\|\||[-+/<>=!%]|\b(?:if|unless|and|or|then|do|end)\b|\{)")
 _ANY_COUNT = re.compile(r"[*&]|\.\.\.")
 
 
@@ -1335,6 +1338,8 @@ def _supers_with(text: str, definition: re.Match, wanted: frozenset[int]) -> boo
         rest = body[found.end():]
         if rest.startswith("("):
             count = _argument_count(rest)
+        elif not _BARE_SUPER_END.match(rest):
+            count = None  # `super a, b`: arguments without parentheses (the red team of session 35)
         elif _ANY_COUNT.search(params) or re.search(r"[=:]", params):
             count = None  # a bare `super` passes the parameters' values, defaults included
         else:
@@ -1464,8 +1469,8 @@ def _go_foreign_field(n, p: Parsed, owner: str, pointers_only: bool = False) -> 
     """Whether Go name ``n`` is called on a field of its method's receiver (`d.email.Send(m)`)
     that the receiver's struct, declared in this file, declares of a type other than ``owner``
     that this file does not declare as an interface (an interface field may hold an ``owner``).
-    ``pointers_only``: only a field declared as a pointer (`*T`), which holds a `T` whatever
-    file declares it (a pointer to an interface is no way to hold another type)."""
+    ``pointers_only``: only a field declared as a pointer to a struct of this package (`*T`),
+    which holds a `T` and, unless `T` embeds the owner, no other type's method."""
     selector = n.parent
     if selector is None or selector.type != "selector_expression":
         return False
@@ -1493,6 +1498,10 @@ def _go_foreign_field(n, p: Parsed, owner: str, pointers_only: bool = False) -> 
             if pointers_only and not p.text(kind_node).startswith("*"):
                 return False
             held = p.text(kind_node).lstrip("*").split("[")[0].rsplit(".", 1)[-1]
+            if pointers_only and ("." in p.text(kind_node) or held in declared and declared[held].type != "struct_type"):
+                # Another package's type may embed the owner and promote its method (red team 35);
+                # one of this package is asked by the caller (``_go_package_embeds``).
+                return False
             if pointers_only and held in declared and any(
                     f.type == "field_declaration" and not any(c.type == "field_identifier" for c in f.named_children)
                     and p.text(f).lstrip("*").split("[")[0].rsplit(".", 1)[-1] == owner for f in walk(declared[held])):
@@ -2153,7 +2162,7 @@ def _uses_index(p: Parsed):
                        and not (go_owner and bare_too and not followable(name)
                                 and (_go_foreign_receiver(n, p, go_owner, go_embeds) or _go_foreign_field(n, p, go_owner)))
                        # Any name, in any package, on a field the receiver's struct declares as a
-                       # pointer to another type (`c.stateSubscription.Cleanup()` on a
+                       # pointer to another struct of the file (`c.stateSubscription.Cleanup()` on a
                        # `*PeersStateSubscription`, netbird's trial, session 35): that type's method.
                        # A type of the package that embeds the owner may promote its method: kept.
                        and not (go_owner and _go_foreign_field(n, p, go_owner, pointers_only=True)

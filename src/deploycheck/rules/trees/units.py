@@ -218,6 +218,8 @@ def is_logging(node, p: Parsed) -> bool:
         receiver, _, method = callee.rpartition(".")
         if callee not in _PRINTS and not (method in LOG_METHODS and ("log" in receiver or receiver == "console")):
             return False
+        if p.language == "go" and method.startswith(_GO_EXITS):
+            return False  # Go's `log.Fatalf` exits the process, `log.Panicf` panics: no log line only
         builders = frozenset()
     return not _acts(node, p, builders)
 
@@ -233,6 +235,9 @@ def _dotted(callee: str) -> str:
 # arguments are still read (``_acts``).
 _LINE_ENDS = frozenset({"msg", "msgf", "send", "log"})
 _LEVELS = LOG_METHODS | {"err", "atinfo", "atdebug", "atwarn", "aterror", "attrace"}
+# zerolog's `Fatal()` line exits the process once written, `Panic()` panics, as Go's `log.Fatalf`
+# and `log.Panicf` do (the red team of session 35).
+_GO_EXITS = ("fatal", "panic")
 
 
 def _method(call, p: Parsed) -> str:
@@ -260,13 +265,16 @@ def _line_builders(call, p: Parsed) -> frozenset | None:
     or None when ``call`` is no such line."""
     if call.type not in _CALLS or _method(call, p) not in _LINE_ENDS:
         return None
-    spans = []
+    chain = []
     inner = _inner_call(call)
     while inner is not None:
-        spans.append((inner.start_byte, inner.end_byte))
-        if _method(inner, p) in _LEVELS:
-            return frozenset(spans)
+        chain.append((inner, _method(inner, p)))
         inner = _inner_call(inner)
+    if p.language == "go" and any(method.startswith(_GO_EXITS) for _, method in chain):
+        return None
+    for at, (_node, method) in enumerate(chain):
+        if method in _LEVELS:
+            return frozenset((n.start_byte, n.end_byte) for n, _ in chain[:at + 1])
     return None
 
 
