@@ -323,3 +323,44 @@ def test_ruby_a_super_without_parentheses_passes_its_arguments(tmp_path, call: s
                                          "app/jobs/refund_job.rb": job},
                               {"app/services/payout_transfer.rb": payout.replace(", idempotency_key: key", "")})
     assert [(path, line) for path, line, *_ in found] == ([("app/services/payout_transfer.rb", 3)] if trail else [])
+
+
+# blocky (apps-k 0a206718): the cache's prefetch reload, handed over as `ReloadFn: c.reloadCacheEntry`,
+# runs on the cache's own goroutine; go-cache's `c.OnEvicted(func…)` runs on its janitor's (the red
+# team of session 35). Neither is started by a `go` statement of the code.
+RESOLVER_GO = """package resolver
+
+import expirationcache "github.com/0xERR0R/expiration-cache"
+
+type CachingResolver struct {
+	cache *expirationcache.Cache
+	do    bool
+}
+
+func New(ctx context.Context) *CachingResolver {
+	c := &CachingResolver{}
+	c.cache = expirationcache.NewCache(ctx, expirationcache.Options{FIELD: c.reload})
+	return c
+}
+
+func (r *CachingResolver) reload(ctx context.Context, key string) []byte {
+	return r.upstream.Resolve(ctx, key, false)
+}
+"""
+
+
+@pytest.mark.parametrize("field, background", [("ReloadFn", True), ("OnExpiredFn", True), ("Handler", False),
+                                               ("Logger", False)])
+def test_go_a_cache_callback_handed_in_its_options_is_background_code(tmp_path, field: str, background: bool) -> None:
+    base = RESOLVER_GO.replace("FIELD", field)
+    found = flagged_on_branch(tmp_path, {"resolver/caching.go": base},
+                              {"resolver/caching.go": base.replace("key, false)", "key, r.do)")})
+    assert [(path, line) for path, line, *_ in found] == ([("resolver/caching.go", 17)] if background else [])
+
+
+def test_go_a_caches_on_evicted_callback_is_background_code(tmp_path) -> None:
+    store = ('package store\n\nimport gocache "github.com/patrickmn/go-cache"\n\nfunc New() *gocache.Cache {\n'
+             '\tc := gocache.New(time.Minute, time.Minute)\n\tc.OnEvicted(func(key string, v interface{}) {\n'
+             '\t\tos.Remove(key)\n\t})\n\treturn c\n}\n')
+    found = flagged_on_branch(tmp_path, {"store/store.go": store}, {"store/store.go": store.replace("os.Remove(key)", "os.RemoveAll(key)")})
+    assert [(path, line) for path, line, *_ in found] == [("store/store.go", 8)]

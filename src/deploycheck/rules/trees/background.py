@@ -1072,7 +1072,13 @@ def _handler_type(p: Parsed, n) -> str | None:
 
 
 _GO_NODES = frozenset({"go_statement", "call_expression", "for_statement", "function_declaration", "method_declaration",
-                       "func_literal"})
+                       "func_literal", "keyed_element"})
+# A cache's reload, refresh, eviction or expiry callback, handed over in its options
+# (`expirationcache.Options{ReloadFn: c.reloadCacheEntry}`): the cache's own goroutine runs it
+# (blocky's prefetch reloads, go-cache's `OnEvicted`; apps-k 0a206718 and the red team of
+# session 35), with no `go` statement in the code.
+_GO_CACHE_CALLBACK = re.compile(r"^(?:On)?(?:Reload|Refresh|Evict(?:ed|ion)?|Expire[ds]?|Expiration|Prefetch)\w*"
+                                r"(?:Fn|Func|Callback|Hook|Handler)?$")
 
 
 _GO_EVENT_BUS = b"github.com/asaskevich/EventBus"
@@ -1134,6 +1140,9 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                     what = f"handler registered on an event or job consumer (`{kind}`)"
                     out += _go_registered(n, p, what, named)
                     continue
+                if what is None and re.match(r"^On(?:Evict|Expir)\w*$", name):
+                    # go-cache's `c.OnEvicted(func…)`: its janitor goroutine calls it.
+                    what = f"callback a cache runs on its own goroutine (`{name}`)"
                 if what is None and name in _GO_BUS_SUBSCRIBE and _GO_EVENT_BUS in p.source:
                     # asaskevich/EventBus: a handler runs in whichever goroutine publishes its topic
                     # (evcc's control loop, beside the API's setters), or on its own (`…Async`).
@@ -1171,6 +1180,8 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
         elif n.type == "for_statement" and _selects_forever(n) and not _in_a_request_handler(n, p):
             # A server-sent-events handler's or a gRPC stream's loop runs on the request's goroutine.
             out.append(_span(n, "endless select loop, which runs on a goroutine of its own"))
+        elif n.type == "keyed_element":
+            out += _go_cache_callback(n, p, named)
         elif n.type == "func_literal":
             # A handler written in place and registered from a map or wrapped by a middleware
             # (`asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {…})`).
@@ -1192,6 +1203,21 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             elif n.type == "method_declaration" and _GO_QUEUE_TYPE.search(_receiver_type(n, p)):
                 out.append(_span(n, "method of a queue type, which workers drain"))
     return out
+
+
+def _go_cache_callback(element, p: Parsed, named) -> list[tuple[int, int, str]]:
+    """The function a composite literal's ``_GO_CACHE_CALLBACK`` field hands to a cache: a func
+    literal, or a function or method of this file named by its value."""
+    key, value = (element.named_children + [None, None])[:2] if element.named_child_count >= 2 else (None, None)
+    if key is None or value is None or not _GO_CACHE_CALLBACK.match(p.text(key).strip()):
+        return []
+    what = f"callback a cache runs on its own goroutine (`{p.text(key).strip()}`)"
+    value = value.named_children[0] if value.type == "literal_element" and value.named_child_count else value
+    if value.type == "func_literal":
+        return [_span(value, what)]
+    if value.type in ("identifier", "selector_expression"):
+        return [_span(u, what) for u in named(value)]
+    return []
 
 
 # A callback registered on a value whose loop a goroutine runs, in the same function:

@@ -52,7 +52,9 @@ KEYWORDS = {
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",
            "asaskevich/eventbus",
            # An endless select loop (background._selects_forever).
-           "select {"),
+           "select {",
+           # A cache's callbacks, run on its own goroutine (background._go_cache_callback).
+           "reloadfn", "refreshfn", "evictfn", "expirefn", "prefetchfn", "onevict", "onexpir"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
              "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor",
