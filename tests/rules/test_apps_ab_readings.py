@@ -209,8 +209,10 @@ func newUploadCache() *ttlcache.Cache[string, int64] {
     ("OnEviction", "cache", True),
     ("OnExpire", "cache", True),
     ("SetEvictHandler", "cache", True),
-    # a callback of another value, or a call that is no hook, runs where it is called
-    ("OnEviction", "other", False),
+    # an eviction callback is the cache's whoever starts it (`_go_cache_callback`, session 35's red team)
+    ("OnEviction", "other", True),
+    # a callback of a value started nowhere here, or a call that is no hook, runs where it is called
+    ("SetEvictHandler", "other", False),
     ("Range", "cache", False),
 ])
 def test_go_a_callback_of_a_value_a_goroutine_runs_is_background_code(tmp_path, hook: str, started: str, flagged: bool) -> None:
