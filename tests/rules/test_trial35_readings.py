@@ -350,7 +350,8 @@ func (r *CachingResolver) reload(ctx context.Context, key string) []byte {
 
 
 @pytest.mark.parametrize("field, background", [("ReloadFn", True), ("OnExpiredFn", True), ("Handler", False),
-                                               ("Logger", False)])
+                                               ("Logger", False),
+                                               ("RefreshToken", False)])  # casdoor's token field, not a callback
 def test_go_a_cache_callback_handed_in_its_options_is_background_code(tmp_path, field: str, background: bool) -> None:
     base = RESOLVER_GO.replace("FIELD", field)
     found = flagged_on_branch(tmp_path, {"resolver/caching.go": base},

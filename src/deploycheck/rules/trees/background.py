@@ -1077,8 +1077,9 @@ _GO_NODES = frozenset({"go_statement", "call_expression", "for_statement", "func
 # (`expirationcache.Options{ReloadFn: c.reloadCacheEntry}`): the cache's own goroutine runs it
 # (blocky's prefetch reloads, go-cache's `OnEvicted`; apps-k 0a206718 and the red team of
 # session 35), with no `go` statement in the code.
-_GO_CACHE_CALLBACK = re.compile(r"^(?:On)?(?:Reload|Refresh|Evict(?:ed|ion)?|Expire[ds]?|Expiration|Prefetch)\w*"
-                                r"(?:Fn|Func|Callback|Hook|Handler)?$")
+# Named as a callback: `On…` or `…Fn`/`…Func`/`…Callback` (not casdoor's `RefreshToken:` string).
+_GO_CACHE_CALLBACK = re.compile(r"^On(?:Reload|Refresh|Evict(?:ed|ion)?|Expire[ds]?|Expiration|Prefetch)\w*$"
+                                r"|^(?:Reload|Refresh|Evict(?:ed|ion)?|Expire[ds]?|Expiration|Prefetch)\w*(?:Fn|Func|Callback|Hook)$")
 
 
 _GO_EVENT_BUS = b"github.com/asaskevich/EventBus"
