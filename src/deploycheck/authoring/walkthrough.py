@@ -789,21 +789,24 @@ class Walk:
             earlier, edit = None, rebuttal
 
 
-def _same_choice(typed: str, choices: Sequence[str], answer: str) -> bool:
-    """Whether ``typed`` is ``answer`` itself, as the choice prompt would read it."""
+def _typed_choice(typed: str, choices: Sequence[str]) -> str | None:
+    """The question's answer ``typed`` is alone (``no``, ``n``, ``n/a`` in any case, as at the
+    choice prompt), or None."""
     from .prompts import resolve_choice
 
     chosen = resolve_choice(typed, choices)
-    return chosen is not None and chosen.strip().lower() == answer
+    return chosen.strip().lower() if chosen is not None else None
+
+
+def _same_choice(typed: str, choices: Sequence[str], answer: str) -> bool:
+    """Whether ``typed`` is ``answer`` itself."""
+    return _typed_choice(typed, choices) == answer
 
 
 def _other_choice(typed: str, choices: Sequence[str], answer: str) -> str | None:
-    """The question's answer other than ``answer`` that ``typed`` is alone (``no``, ``n``, ``n/a``
-    in any case, as at the choice prompt), or None."""
-    from .prompts import resolve_choice
-
-    chosen = resolve_choice(typed, choices)
-    return chosen.strip().lower() if chosen is not None and chosen.strip().lower() != answer else None
+    """The question's answer other than ``answer`` that ``typed`` is alone, or None."""
+    chosen = _typed_choice(typed, choices)
+    return chosen if chosen != answer else None
 
 
 # --- the edges: what check.py calls -------------------------------------------------------------

@@ -1516,14 +1516,7 @@ def _renamed_class_key(ctx, key: str, p: Parsed, other: Parsed, side: str) -> st
     if len(mine) != 1 or len(theirs) != 1 or mine[0] == theirs[0] or ctx.repo is None \
             or not (key == mine[0] or key.startswith(mine[0] + "::")) or not re.fullmatch(r"[A-Za-z_]\w*", theirs[0] + mine[0]):
         return None
-    gone = theirs[0] if side == "head" else mine[0]
-    memo = scan_memo(ctx)
-    if ("trees.named-at-head", gone) not in memo:
-        from ...git import gitcmd
-
-        proc = gitcmd.run(["grep", "-q", "-w", "-F", "-e", gone, ctx.repo.head_sha, "--"], ctx.repo.root, check=False)
-        memo[("trees.named-at-head", gone)] = proc.returncode != 1  # 1: no match; an error counts as named
-    return None if memo[("trees.named-at-head", gone)] else theirs[0] + key[len(mine[0]):]
+    return None if _named_at_head(ctx, theirs[0] if side == "head" else mine[0]) else theirs[0] + key[len(mine[0]):]
 
 
 def _empty_ruby_class(node) -> bool:
@@ -1653,19 +1646,22 @@ def _removed_unreferenced(ctx, node, p: Parsed) -> bool:
     would not compile; a reflective lookup would name it in a string)."""
     from .jvm import hidden_method
 
-    repo = ctx.repo
     name = hidden_method(node, p)
-    if repo is None or name is None:
-        return False
+    return ctx.repo is not None and name is not None and not _named_at_head(ctx, name, ("*.java", "*.kt", "*.kts"))
+
+
+def _named_at_head(ctx, name: str, pathspec: tuple[str, ...] = ()) -> bool:
+    """Whether a file at head (of ``pathspec``; any, tests and docs included, when empty) holds
+    the word ``name``. A failed search counts as named. Once per name, files and scan."""
     memo = scan_memo(ctx)
-    key = ("trees.jvm-named", name)
+    key = ("trees.named-at-head", name, pathspec)
     if key not in memo:
         from ...git import gitcmd
 
-        proc = gitcmd.run(["grep", "-q", "-w", "-F", "-e", name, repo.head_sha, "--", "*.java", "*.kt", "*.kts"],
-                          repo.root, check=False)
-        memo[key] = proc.returncode != 1  # 1: no match; an error counts as named
-    return not memo[key]
+        proc = gitcmd.run(["grep", "-q", "-w", "-F", "-e", name, ctx.repo.head_sha, "--", *pathspec],
+                          ctx.repo.root, check=False)
+        memo[key] = proc.returncode != 1  # 1: no match
+    return memo[key]
 
 
 # Background work that runs in the process and is queued nowhere (rules/trees/background.py's

@@ -1459,10 +1459,15 @@ def _go_foreign_receiver(n, p: Parsed, owner: str, embeds: Callable[[str], bool]
         named, body = spec.child_by_field_name("name"), spec.child_by_field_name("type")
         if named is None or p.text(named) != kind or body is None:
             continue
-        embedded = [field for field in walk(body) if field.type == "field_declaration"
-                    and not any(c.type == "field_identifier" for c in field.named_children)]
-        return not any(p.text(field).lstrip("*").split("[")[0].rsplit(".", 1)[-1] == owner for field in embedded)
+        return not _go_embeds(body, owner, p)
     return embeds is not None and not embeds(owner)
+
+
+def _go_embeds(struct, owner: str, p: Parsed) -> bool:
+    """Whether Go type body ``struct`` embeds a type named ``owner`` (`*Base`, `pkg.Base`), whose
+    methods it then promotes."""
+    return any(field.type == "field_declaration" and not any(c.type == "field_identifier" for c in field.named_children)
+               and p.text(field).lstrip("*").split("[")[0].rsplit(".", 1)[-1] == owner for field in walk(struct))
 
 
 def _go_foreign_field(n, p: Parsed, owner: str, pointers_only: bool = False) -> bool:
@@ -1502,9 +1507,7 @@ def _go_foreign_field(n, p: Parsed, owner: str, pointers_only: bool = False) -> 
                 # Another package's type may embed the owner and promote its method (red team 35);
                 # one of this package is asked by the caller (``_go_package_embeds``).
                 return False
-            if pointers_only and held in declared and any(
-                    f.type == "field_declaration" and not any(c.type == "field_identifier" for c in f.named_children)
-                    and p.text(f).lstrip("*").split("[")[0].rsplit(".", 1)[-1] == owner for f in walk(declared[held])):
+            if pointers_only and held in declared and _go_embeds(declared[held], owner, p):
                 return False  # it embeds the owner, whose method it promotes
             return held != owner and (held not in declared or declared[held].type != "interface_type") \
                 and held[:1].isupper()

@@ -13,6 +13,7 @@ on a changed line.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .jvm import modifier_keywords
 from .hazards import blank_strings, only_logs
@@ -26,33 +27,33 @@ _DECODES = re.compile(r"^(?:Unmarshal\w*|Decode\w*|GobDecode|Scan)$")
 _GUARDS = ("Mutex", "RWMutex", "sync.Map", "Locker")
 
 
+def _struct_fields(p: Parsed) -> dict[str, tuple[list[tuple[list[str], Any, int]], bool]]:
+    """Struct name -> ([(field names, type node or None, 1-based line)], has a lock field), each
+    struct type of the file read once (``p.memo``): the map writes and the `*rand.Rand` draws ask."""
+    if "sharedmap.structs" in p.memo:
+        return p.memo["sharedmap.structs"]
+    out: dict[str, tuple[list[tuple[list[str], Any, int]], bool]] = {}
+    for n in walk(p.root):
+        name, body = (n.child_by_field_name("name"), n.child_by_field_name("type")) if n.type == "type_spec" else (None, None)
+        if name is None or body is None or body.type != "struct_type":
+            continue
+        fields = []
+        for field in (f for lst in body.named_children if lst.type == "field_declaration_list"
+                      for f in lst.named_children if f.type == "field_declaration"):
+            names = [p.text(field.children[i]) for i in range(field.child_count) if field.field_name_for_child(i) == "name"]
+            fields.append((names, field.child_by_field_name("type"), field.start_point[0] + 1))
+        guarded = any(kind is not None and any(g in p.text(kind) for g in _GUARDS) for _, kind, _ in fields)
+        out[p.text(name)] = (fields, guarded)
+    p.memo["sharedmap.structs"] = out
+    return out
+
+
 def _structs(p: Parsed) -> dict[str, tuple[dict[str, int], bool]]:
     """Struct name -> ({map field: 1-based line of its declaration}, has a lock field)."""
-    out: dict[str, tuple[dict[str, int], bool]] = {}
-    stack = [p.root]
-    while stack:
-        n = stack.pop()
-        if n.type == "type_spec":
-            name, body = n.child_by_field_name("name"), n.child_by_field_name("type")
-            if name is not None and body is not None and body.type == "struct_type":
-                maps: dict[str, int] = {}
-                guarded = False
-                for lst in body.named_children:
-                    for field in lst.named_children if lst.type == "field_declaration_list" else ():
-                        if field.type != "field_declaration":
-                            continue
-                        ftype = field.child_by_field_name("type")
-                        text = p.text(ftype) if ftype is not None else ""
-                        if any(g in text for g in _GUARDS):
-                            guarded = True
-                        elif ftype is not None and ftype.type == "map_type":
-                            for i in range(field.child_count):
-                                if field.field_name_for_child(i) == "name":
-                                    maps[p.text(field.children[i])] = field.start_point[0] + 1
-                out[p.text(name)] = (maps, guarded)
-            continue
-        stack.extend(n.children)
-    return out
+    return {name: ({field: line for names, kind, line in fields
+                    if kind is not None and kind.type == "map_type" and not any(g in p.text(kind) for g in _GUARDS)
+                    for field in names}, guarded)
+            for name, (fields, guarded) in _struct_fields(p).items()}
 
 
 def _receiver(method, p: Parsed) -> tuple[str, str] | None:
@@ -173,21 +174,11 @@ _RAND = re.compile(r"^\*\s*rand\.Rand$")
 def _rand_fields(p: Parsed) -> dict[str, dict[str, int]]:
     """Struct name -> {`*rand.Rand` field: 1-based line of its declaration}, for structs with no lock."""
     out: dict[str, dict[str, int]] = {}
-    for n in walk(p.root):
-        body = n.child_by_field_name("type") if n.type == "type_spec" else None
-        if body is None or body.type != "struct_type":
-            continue
-        fields: dict[str, int] = {}
-        guarded = False
-        for field in (f for lst in body.named_children if lst.type == "field_declaration_list"
-                      for f in lst.named_children if f.type == "field_declaration"):
-            text = p.text(field.child_by_field_name("type") or field)
-            guarded = guarded or any(g in text for g in _GUARDS)
-            if _RAND.match(text):
-                fields.update((p.text(field.children[i]), field.start_point[0] + 1)
-                              for i in range(field.child_count) if field.field_name_for_child(i) == "name")
-        if fields and not guarded:
-            out[p.text(n.child_by_field_name("name"))] = fields
+    for name, (fields, guarded) in _struct_fields(p).items():
+        rands = {field: line for names, kind, line in fields if kind is not None and _RAND.match(p.text(kind))
+                 for field in names}
+        if rands and not guarded:
+            out[name] = rands
     return out
 
 
