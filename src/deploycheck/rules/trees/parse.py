@@ -188,6 +188,8 @@ def parse_bytes(language: str, source: bytes) -> Parsed | Unreadable:
     p = Parsed(language, source, tree)
     if language == "go" and p.error_rows and b"new(" in source:
         return _go_new_of_a_value(p) or p
+    if language == "kotlin" and p.error_rows:
+        return _kotlin_newer_syntax(p) or p
     return p
 
 
@@ -208,6 +210,30 @@ def _go_new_of_a_value(p: Parsed) -> Parsed | None:
         return None
     tree = parser_for("go").parse(patched)
     again = Parsed("go", p.source, tree) if tree is not None else None
+    return again if again is not None and len(again.error_rows) < len(p.error_rows) else None
+
+
+# Two spellings of valid Kotlin that tree-sitter-kotlin (0.3) cannot parse, both met in mihon's
+# trackers (apps-ac): Kotlin 2.1's multi-dollar strings (`$$"""query ($id: Int)…"""`, for GraphQL
+# whose own `$` stays literal) and a modifier keyword used as a name (`private = attrs.private` in an
+# `apply` block of a DTO mapping). Rewritten with the same length - the prefix as spaces, the
+# keyword capitalised - they parse as an ordinary string and an ordinary name; the tree is kept with
+# the file's own source, so every text is the code's.
+_KOTLIN_MULTI_DOLLAR = re.compile(rb'(?<![\w$"])\$\$+(?=")')
+_KOTLIN_MODIFIER_AS_NAME = re.compile(
+    rb"\b(private|public|protected|internal|open|override|abstract|final|sealed|lateinit|vararg|inline"
+    rb"|external|tailrec|suspend|infix)\b(?=[ \t]*(?:=(?!=)|[.,)\]}?:]|\r?$))", re.M)
+
+
+def _kotlin_newer_syntax(p: Parsed) -> Parsed | None:
+    """``p`` re-read with multi-dollar prefixes blanked and modifier keywords used as names
+    capitalised, when that tree has fewer error rows; None otherwise."""
+    patched = _KOTLIN_MULTI_DOLLAR.sub(lambda m: b" " * len(m.group()), p.source)
+    patched = _KOTLIN_MODIFIER_AS_NAME.sub(lambda m: m.group()[:1].upper() + m.group()[1:], patched)
+    if patched == p.source:
+        return None
+    tree = parser_for("kotlin").parse(patched)
+    again = Parsed("kotlin", p.source, tree) if tree is not None else None
     return again if again is not None and len(again.error_rows) < len(p.error_rows) else None
 
 
