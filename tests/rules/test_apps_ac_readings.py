@@ -56,3 +56,165 @@ def test_a_multi_dollar_query_in_a_coroutine_is_read_not_refused(tmp_path) -> No
                                              "        scope.launch(Dispatchers.IO) { api.details(1) }\n    }\n}\n"}
     found = flagged_on_branch(tmp_path, files, {"app/src/main/kotlin/Api.kt": head}, rule=None)
     assert not [f for f in found if "does not parse" in f[4]], found
+
+
+# --- Kotlin reach: which function a call runs ----------------------------------------------------------
+
+WORKER = """import kotlinx.coroutines.*
+
+class LocalSource(private val scope: CoroutineScope) {
+    KEEP
+    fun fetch() {
+        scope.launch(Dispatchers.IO) { CALL }
+    }
+}
+"""
+TRACKER_API = "class AnilistApi {\n    suspend fun getMangaDetails(id: Int): String {\n        return BODY\n    }\n}\n"
+
+
+def _tracker_change(tmp_path, keep: str, call: str, open_class: bool = False) -> list[tuple]:
+    worker = WORKER.replace("KEEP", keep).replace("CALL", call)
+    if open_class:
+        worker = worker.replace("class LocalSource", "open class LocalSource")
+    files = {"app/src/main/kotlin/AnilistApi.kt": TRACKER_API.replace("BODY", '"a"'),
+             "app/src/main/kotlin/LocalSource.kt": worker}
+    return flagged_on_branch(tmp_path, files, {"app/src/main/kotlin/AnilistApi.kt": TRACKER_API.replace("BODY", '"b"')})
+
+
+OWN = 'suspend fun getMangaDetails(id: Int): String = "local"'
+
+
+@pytest.mark.parametrize("keep, call, open_class, flagged", [
+    # mihon's local source (apps-ac c613b525, a81b7bce) runs its own `getMangaDetails` in `async`
+    (OWN, "getMangaDetails(1)", False, False),
+    (OWN, "this.getMangaDetails(1)", False, False),
+    # an open class's bare call may run a subclass's override: kept
+    (OWN, "getMangaDetails(1)", True, True),
+    # inside `with(api) { … }` the receiver's member may be the one called: kept
+    (OWN, "with(api) { getMangaDetails(1) }", False, True),
+    # the class declares no such function: the call may be any
+    ("val api = AnilistApi()", "api.getMangaDetails(1)", False, True),
+])
+def test_a_final_class_s_bare_call_runs_its_own_function(tmp_path, keep, call, open_class, flagged) -> None:
+    found = _tracker_change(tmp_path, keep, call, open_class)
+    assert bool(found) == flagged, found
+
+
+TRACKER = """abstract class BaseTracker {
+    open suspend fun register(item: Int) {
+        bind(item)
+    }
+
+    suspend fun bind(item: Int): Int {
+        return BODY
+    }
+}
+"""
+RECEIVER = "class ExtensionInstallReceiver(private val listener: Any) {\n    fun register(context: Int) {\n        println(context)\n    }\n}\n"
+HEIR = "class Kitsu : BaseTracker()\n"
+MANAGER = """import kotlinx.coroutines.*
+
+class ExtensionManager(scope: CoroutineScope) {
+    init {
+        scope.launch(Dispatchers.IO) {
+            CALL
+        }
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("call, flagged", [
+    # mihon (apps-ac 31d3c237): the install receiver's own `register`, not the trackers'
+    ("ExtensionInstallReceiver(1).register(2)", False),
+    # a subclass of the tracker constructed there inherits its `register`: kept
+    ("Kitsu().register(2)", True),
+])
+def test_a_call_on_an_object_constructed_there_is_its_class_s(tmp_path, call, flagged) -> None:
+    files = {"app/src/main/kotlin/BaseTracker.kt": TRACKER.replace("BODY", "item"),
+             "app/src/main/kotlin/ExtensionInstallReceiver.kt": RECEIVER,
+             "app/src/main/kotlin/Kitsu.kt": HEIR,
+             "app/src/main/kotlin/ExtensionManager.kt": MANAGER.replace("CALL", call)}
+    found = flagged_on_branch(tmp_path, files, {"app/src/main/kotlin/BaseTracker.kt": TRACKER.replace("BODY", "item + 1")})
+    assert bool(found) == flagged, found
+
+
+HELPER = "object KitsuDateHelper {\n    fun parse(date: String?): Long {\n        return BODY\n    }\n}\n"
+JOB = """import androidx.work.CoroutineWorker
+import java.text.SimpleDateFormat
+
+class MetadataJob(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
+    DECLARE
+    override suspend fun doWork(): Result {
+        CALL
+        return Result.success()
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("declare, call, flagged", [
+    # mihon (apps-ac 31d3c237): a date format's `parse` is no call of the helper object's
+    ('private val dateFormat = SimpleDateFormat("yyyy")', 'dateFormat.parse("2020")', False),
+    ("", 'KitsuDateHelper.parse("2020")', True),
+    # the object held in a variable: kept
+    ("private val dates = KitsuDateHelper", 'dates.parse("2020")', True),
+])
+def test_an_object_s_function_is_called_on_the_object(tmp_path, declare, call, flagged) -> None:
+    files = {"app/src/main/kotlin/KitsuDateHelper.kt": HELPER.replace("BODY", "0L"),
+             "app/src/main/kotlin/MetadataJob.kt": JOB.replace("DECLARE", declare).replace("CALL", call)}
+    found = flagged_on_branch(tmp_path, files, {"app/src/main/kotlin/KitsuDateHelper.kt": HELPER.replace("BODY", "1L")})
+    assert bool(found) == flagged, found
+
+
+@pytest.mark.parametrize("declaration, flagged", [
+    # the branch deletes the helper object: still only its own calls reach it
+    ("object KitsuDateHelper", False),
+    ("class KitsuDateHelper", True),  # a class's function: a value may hold one of its objects
+])
+def test_a_removed_object_s_function_keeps_its_restriction(tmp_path, declaration, flagged) -> None:
+    helper = HELPER.replace("BODY", "0L").replace("object KitsuDateHelper", declaration)
+    files = {"app/src/main/kotlin/KitsuDateHelper.kt": helper,
+             "app/src/main/kotlin/MetadataJob.kt": JOB.replace("DECLARE", 'private val dateFormat = SimpleDateFormat("y")')
+             .replace("CALL", 'dateFormat.parse("2020")')}
+    found = flagged_on_branch(tmp_path, files, {"app/src/main/kotlin/KitsuDateHelper.kt": None})
+    assert bool(found) == flagged, found
+
+
+@pytest.mark.parametrize("declare, call, flagged", [
+    # mihon's library update job (apps-ac 31d3c237): `getManga` is an injected use case
+    ("@Inject private lateinit var getManga: GetManga", "getManga.await(1)", False),
+    ("", "getManga(1)", True),
+])
+def test_a_property_named_like_a_function_calls_nothing(tmp_path, declare, call, flagged) -> None:
+    api = "class HikkaApi {\n    suspend fun getManga(id: Int): Int {\n        return BODY\n    }\n}\n"
+    files = {"app/src/main/kotlin/HikkaApi.kt": api.replace("BODY", "id"),
+             "app/src/main/kotlin/MetadataJob.kt": JOB.replace("DECLARE", declare).replace("CALL", call)}
+    found = flagged_on_branch(tmp_path, files, {"app/src/main/kotlin/HikkaApi.kt": api.replace("BODY", "id + 1")})
+    assert bool(found) == flagged, found
+
+
+RAIL = """import androidx.compose.runtime.*
+import kotlinx.coroutines.*
+
+@Composable
+fun NavigationRailItem(tab: Tab) {
+    val scope = SCOPE
+    Item(onClick = {
+        scope.launch { tab.onReselect(BODY) }
+    })
+}
+"""
+
+
+@pytest.mark.parametrize("scope, flagged", [
+    # mihon's home screen (apps-ac a2c24ff0): the composition's scope runs on the main thread
+    ("rememberCoroutineScope()", False),
+    ("rememberCoroutineScope { Dispatchers.IO }", True),
+    ("CoroutineScope(Dispatchers.IO)", True),
+])
+def test_a_composition_scope_s_coroutine_is_the_ui_s(tmp_path, scope, flagged) -> None:
+    rail = RAIL.replace("SCOPE", scope)
+    files = {"app/src/main/kotlin/HomeScreen.kt": rail.replace("BODY", "1")}
+    found = flagged_on_branch(tmp_path, files, {"app/src/main/kotlin/HomeScreen.kt": rail.replace("BODY", "2")})
+    assert bool(found) == flagged, found

@@ -1944,7 +1944,7 @@ def _main_by_its_call(lambda_node, head: str, p: Parsed) -> bool:
         # innermost call that runs tasks decides.
         outer, inner = head.partition("{")[0], head.rpartition("{")[2]
         return _main_by_its_call(lambda_node, inner if _RUNS_TASKS.search(inner) else outer, p)
-    if _MAIN_DISPATCHER.search(head) or _MAIN_SCOPE.search(head) or _main_scope_helper(head, p):
+    if _MAIN_DISPATCHER.search(head) or _MAIN_SCOPE.search(head) or _main_scope_helper(head, p) or _composition_scope(head, p):
         return True
     if not _BARE_LAUNCH.search(head):
         return False
@@ -1978,6 +1978,28 @@ def _main_scope_helper(head: str, p: Parsed) -> bool:
         return False
     texts = [p.text(b) for b in bodies if b is not None]
     return all(_MAIN_SCOPES.search(t) and not _OTHER_SCOPES.search(_MAIN_SCOPES.sub("", t)) for t in texts)
+
+
+# Jetpack Compose's `rememberCoroutineScope()` is the composition's scope, whose dispatcher is the
+# UI's frame clock on the main thread: mihon's navigation rail launched a tab's reselect on it
+# (apps-ac a2c24ff0, a removed composable read as "background code removed"). Given a context
+# (`rememberCoroutineScope { Dispatchers.IO }`) it is another thread's.
+_COMPOSITION_SCOPE_CALL = re.compile(r"(?<![.\w])(\w+)\s*\.\s*(?:launch|async)\s*(?:\(\s*\))?\s*\{?\s*$")
+
+
+def _composition_scope(head: str, p: Parsed) -> bool:
+    """Whether ``head`` launches on `rememberCoroutineScope()` (or a variable that every
+    declaration of its name in the file sets to it)."""
+    if p.language != "kotlin" or "rememberCoroutineScope" not in head and b"rememberCoroutineScope" not in p.source:
+        return False
+    if re.search(r"\brememberCoroutineScope\s*\(\s*\)\s*\.\s*(?:launch|async)\s*(?:\(\s*\))?\s*\{?\s*$", head):
+        return True
+    match = _COMPOSITION_SCOPE_CALL.search(head)
+    if match is None:
+        return False
+    source = p.source.decode("utf-8", "replace")
+    declared = re.findall(r"\b(?:val|var)\s+" + re.escape(match.group(1)) + r"\b\s*(?::[^=\n]*)?=\s*([^\n]*)", source)
+    return bool(declared) and all(re.fullmatch(r"rememberCoroutineScope\s*\(\s*\)\s*", d) for d in declared)
 
 
 def _kotlin_lambda_handed_to_a_runner(lambda_node, p: Parsed) -> bool:

@@ -624,6 +624,9 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                            lambda owner: _go_package_embeds(ctx, path, owner, memo))
             if uses and not own and p.language in _JS_LANGUAGES and _imported_from_elsewhere(p, path, name, defined_in.get(name, set())):
                 continue  # `import { Meta } from "./components/meta"`: this file's `Meta` is another module's
+            if uses and p.language == "kotlin" and (owner := on_a_class.partition(_JS_OWNER)[2]):
+                constructed = _kotlin_constructed_elsewhere(p, name, owner, lambda kind, n: _kotlin_declares(ctx, kind, n, memo))
+                uses = [row for row in uses if row not in constructed]
             if uses and p.language == "ruby" and (space := namespaces.get(name)) is not None:
                 # `Tracks::RealtimeDebouncer.new` names another module's class of the changed one's name.
                 foreign = _other_modules_class(p, name, space, bare_too=name in _RUBY_CORE_CLASSES and not _inside_module(p, space))
@@ -1104,7 +1107,11 @@ _JS_OWNER = ";js:"  # a restriction's suffix naming a JS/TS unit's owner (``_js_
 
 def _js_owner(node, p: Parsed) -> str:
     """";js:Owner" for a JS/TS class's method, ";js:*" for a module's function: not the calls on a
-    local built with `new` of another class (``_js_foreign_new``); "" for anything else."""
+    local built with `new` of another class (``_js_foreign_new``); for a Kotlin class's function,
+    ";js:Owner" too: not the calls on an object constructed of another class declaring a function
+    of the name (``_kotlin_constructed_elsewhere``); "" for anything else."""
+    if p.language == "kotlin":
+        return f"{_JS_OWNER}{owner}" if (owner := _kotlin_class_of(node, p)) else ""
     if p.language not in _JS_LANGUAGES:
         return ""
     owner = _js_class_of(node, p) if node.type == "method_definition" else \
@@ -1123,6 +1130,63 @@ def _module_level(node) -> bool:
     if parent is not None and parent.type == "export_statement":
         parent = parent.parent
     return parent is not None and parent.type == "program"
+
+
+def _kotlin_class_of(node, p: Parsed) -> str | None:
+    """The name of the Kotlin class or object whose body declares the function ``node``; an
+    object's as "object:Name" (``_kotlin_constructed_elsewhere``)."""
+    body = node.parent if node.type == "function_declaration" else None
+    cls = body.parent if body is not None and body.type == "class_body" else None
+    if cls is None or cls.type not in ("class_declaration", "object_declaration"):
+        return None
+    name = next((p.text(c) for c in cls.children if c.type in ("identifier", "type_identifier", "simple_identifier")), None)
+    return f"object:{name}" if name and cls.type == "object_declaration" else name
+
+
+def _kotlin_constructed_elsewhere(p: Parsed, name: str, owner: str, declares: Callable[[str, str], bool]) -> set[int]:
+    """The rows whose every use of ``name`` is a Kotlin call that cannot run the function of the
+    class ``owner``: one on an object constructed right there of another class that declares a
+    function ``name`` itself (``declares``), whose own function runs (mihon's extension manager
+    registers its install receiver, `ExtensionInstallReceiver(listener).register(context)`, which
+    the search took for the trackers' `register`, apps-ac); for an object's function ("object:
+    Name"), one on any receiver but the object's name or `this` (`dateFormat.parse(s)` is no call
+    of `KitsuDateHelper.parse`), unless the file imports the object under another name or holds
+    it in a variable."""
+    kind_of_object = owner.removeprefix("object:") if owner.startswith("object:") else None
+    if kind_of_object is not None and re.search(
+            rb"\bimport[ \t]+[\w.]*\b" + re.escape(kind_of_object.encode()) + rb"[ \t]+as\b|=[ \t]*"
+            + re.escape(kind_of_object.encode()) + rb"[ \t]*(?:$|[;)\n])", p.source, re.MULTILINE):
+        kind_of_object = None
+    rows: dict[int, bool] = {}
+    for n in _word_leaves(p, name):
+        nav = n.parent
+        target = nav.named_children[0] if nav is not None and nav.type == "navigation_expression" \
+            and len(nav.named_children) == 2 and nav.named_children[-1].id == n.id else None
+        callee = target.named_children[0] if target is not None and target.type == "call_expression" \
+            and target.named_children else None
+        kind = p.text(callee) if callee is not None and callee.type in ("identifier", "simple_identifier") else ""
+        foreign = kind[:1].isupper() and kind != owner.removeprefix("object:") and declares(kind, name)
+        if kind_of_object is not None and target is not None and not foreign:
+            foreign = target.type != "this_expression" and p.text(target) != kind_of_object
+        rows[n.start_point[0]] = rows.get(n.start_point[0], True) and foreign
+    return {row for row, foreign in rows.items() if foreign}
+
+
+def _kotlin_declares(ctx, kind: str, name: str, memo: dict) -> bool:
+    """Whether a Kotlin class or object ``kind`` of the repository declares a function ``name`` in
+    its own body, in every file that may declare ``kind`` (none found, or one unread: no)."""
+    key = ("reach.kotlin-declares", kind, name)
+    if key not in memo:
+        paths = [path for path in java_type_files(ctx, kind) if path.endswith((".kt", ".kts"))]
+        memo[key] = bool(paths)
+        for path in paths:
+            index = _file_index(ctx, path, memo)
+            if not isinstance(index, tuple) or not any(
+                    (_kotlin_class_of(f, index[0]) or "").removeprefix("object:") == kind
+                    for f in _methods_named(index[0], name)):
+                memo[key] = False
+                break
+    return memo[key]
 
 
 def _js_class_of(node, p: Parsed) -> str | None:
@@ -1537,16 +1601,26 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
     """Which of ``names`` the changed Ruby or Java file defines at head only as ``_restricted``
     methods of one kind, and that kind. A name it does not define at head (a removed method) is not."""
     index = _file_index(ctx, ctx.path, memo)
-    if not isinstance(index, tuple):
-        return {}
-    p = index[0]
+    p = index[0] if isinstance(index, tuple) else None
     kinds: dict[str, set[str]] = {}
-    for n in nodes_of(p, frozenset({"method", "singleton_method", "method_declaration", "function_declaration",
-                                     "method_definition"})):
-        name = called_name(n, p)
-        if name in names:
-            kinds.setdefault(name, set()).add(_js_owner(n, p) if p.language in _JS_LANGUAGES else _restricted(n, name, p))
-    return {name: kind for name, found in kinds.items() if (kind := _one_kind(found, p.language == "java"))}
+    for tree in (p, _kotlin_base(ctx, p)):
+        for n in nodes_of(tree, frozenset({"method", "singleton_method", "method_declaration", "function_declaration",
+                                           "method_definition"})) if tree is not None else ():
+            name = called_name(n, tree)
+            if name in names and (tree is p or name not in kinds):
+                kinds.setdefault(name, set()).add(_js_owner(n, tree) if tree.language in _JS_LANGUAGES else
+                                                  _restricted(n, name, tree) + _js_owner(n, tree))
+    java = p is not None and p.language == "java"
+    return {name: kind for name, found in kinds.items() if (kind := _one_kind(found, java))}
+
+
+def _kotlin_base(ctx, head: Parsed | None) -> Parsed | None:
+    """The base tree of a changed Kotlin file: a function the branch removed is restricted as it
+    was declared (mihon's deleted `KitsuDateHelper` object's `parse`, apps-ac)."""
+    if not ctx.path.endswith((".kt", ".kts")):
+        return None
+    before = parsed(ctx, "base", "kotlin")
+    return before if isinstance(before, Parsed) else None
 
 
 def _one_kind(found: set[str], overloads: bool) -> str:
@@ -1821,6 +1895,8 @@ def _names_something_else(n) -> bool:
         return named is not None and named.id == n.id
     if parent.type in _PARAMETERS:
         return True
+    if parent.type == "variable_declaration" and parent.named_children and parent.named_children[0].id == n.id:
+        return True  # Kotlin's `lateinit var getManga: GetManga` declares a property, calls nothing
     node = n
     while parent is not None and parent.type in ("expression_list", "left_assignment_list", "pattern_list"):
         node, parent = parent, parent.parent
@@ -2103,6 +2179,9 @@ def _uses_index(p: Parsed):
                     # In Ruby a bare receiver that its method does not assign is a call of that
                     # name (`subscriber_batches.each`): kept, and dropped below where it is a local.
                     continue
+                if p.language == "kotlin" and not name[:1].isupper() and n.parent is not None \
+                        and n.parent.type == "navigation_expression" and n.parent.named_children[0].id == n.id:
+                    continue  # `getManga.await(id)`: Kotlin calls a function with parentheses, this reads a value
                 if n.type == "field_identifier" and _std_member(n, _go_std_packages(p), p):
                     continue  # Go's `os.Stat`: the standard library's, not the repository's
                 if p.language in _JS_LANGUAGES and _js_builtin_member(n, p):
@@ -2782,6 +2861,8 @@ def _own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
     parent = n.parent
     if p.language == "ruby":
         return _ruby_own_method(n, p, heirs)
+    if p.language == "kotlin":
+        return _kotlin_own_method(n, p)
     if p.language not in _JS_LANGUAGES or parent is None or parent.type != "member_expression":
         return False
     target = parent.child_by_field_name("object")
@@ -2797,6 +2878,50 @@ def _own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
     return any(member.type in ("method_definition", "public_field_definition")
                and (named := member.child_by_field_name("name")) is not None and p.text(named) == name
                for member in body.named_children)
+
+
+# Kotlin's scope functions whose lambda has a receiver: a bare call inside may be the receiver's.
+_KOTLIN_RECEIVER_LAMBDAS = frozenset({"with", "apply", "run"})
+_KOTLIN_NOT_FINAL = frozenset({"open", "abstract", "sealed"})
+
+
+def _kotlin_own_method(n, p: Parsed) -> bool:
+    """A bare Kotlin call of `name` (or `this.name(…)`) inside a final class or object whose body
+    declares `fun name`: a member of the implicit receiver comes before any other function of the
+    name, and no subclass can override it. mihon's local source runs its own `getMangaDetails`
+    in `async { … }`; the search followed every tracker API's `getMangaDetails` there (apps-ac).
+    Not inside `with`/`apply`/`run` (their receiver's member may be the one called), an anonymous
+    object, or an open, abstract or sealed class or interface (a subclass's override runs)."""
+    node = n.parent
+    if node is not None and node.type == "navigation_expression" and node.named_children \
+            and node.named_children[0].type == "this_expression" and node.named_children[-1].id == n.id:
+        node = node.parent
+    elif node is None or node.type != "call_expression" or not node.named_children or node.named_children[0].id != n.id:
+        return False
+    if node is None or node.type != "call_expression":
+        return False
+    while node is not None and node.type not in ("class_body", "enum_class_body"):
+        if node.type in ("object_literal", "source_file"):
+            return False
+        if node.type == "lambda_literal":
+            call = node.parent.parent if node.parent is not None and node.parent.type == "annotated_lambda" else None
+            callee = call.named_children[0] if call is not None and call.named_children else None
+            while callee is not None and callee.type in ("call_expression", "navigation_expression") and callee.named_children:
+                callee = callee.named_children[0] if callee.type == "call_expression" else callee.named_children[-1]
+            if callee is None or p.text(callee) in _KOTLIN_RECEIVER_LAMBDAS:
+                return False
+        node = node.parent
+    owner = node.parent if node is not None else None
+    if owner is None or owner.type not in ("class_declaration", "object_declaration"):
+        return False
+    words = {c.type for c in owner.children} | {
+        w.type for m in owner.children if m.type == "modifiers" for w in walk(m)}
+    if "interface" in words or words & _KOTLIN_NOT_FINAL:
+        return False
+    name = p.text(n)
+    return any(member.type == "function_declaration" and any(
+        c.type in ("identifier", "simple_identifier") and p.text(c) == name for c in member.children)
+        for member in node.named_children)
 
 
 # Where a bare identifier is a value the code uses (a call of the method, when no local of the
