@@ -1603,9 +1603,9 @@ def _restricted_methods_of(ctx, names: list[str], memo: dict) -> dict[str, str]:
     index = _file_index(ctx, ctx.path, memo)
     p = index[0] if isinstance(index, tuple) else None
     kinds: dict[str, set[str]] = {}
-    for tree in (p, _kotlin_base(ctx, p)):
+    for tree in (t for t in (p, _kotlin_base(ctx, p)) if t is not None):
         for n in nodes_of(tree, frozenset({"method", "singleton_method", "method_declaration", "function_declaration",
-                                           "method_definition"})) if tree is not None else ():
+                                           "method_definition"})):
             name = called_name(n, tree)
             if name in names and (tree is p or name not in kinds):
                 kinds.setdefault(name, set()).add(_js_owner(n, tree) if tree.language in _JS_LANGUAGES else
