@@ -459,6 +459,19 @@ def test_check_with_uncommitted_edits_to_a_flagged_file_does_not_say_nothing_to_
     assert "uncommitted edits to inventory/jobs.py: commit them, then run deploycheck again" in proc.stdout
 
 
+@pytest.mark.parametrize("state", ["recorded", "nothing flagged"])
+def test_check_with_a_missing_answers_file_is_an_error_whatever_the_change(tmp_path: Path, state: str) -> None:
+    # thelounge's trial (session 36): `--answers nonexist.yaml --yes` exited 0 beside a valid record.
+    p = make_project(tmp_path)
+    if state == "recorded":
+        p.flagged_branch()
+        assert p.assess().returncode == 0
+        git(p.repo, "commit", "-q", "-m", "record")
+    proc = run_dc(p.repo, "check", "--answers", "nonexist.yaml", "--yes", "--key", str(p.key))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "cannot read the answers file nonexist.yaml" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_hook_uninstall_removes_only_deploycheck_hooks_and_restores_the_replaced_one(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     hooks = repo / ".git" / "hooks"

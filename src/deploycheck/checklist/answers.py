@@ -314,7 +314,7 @@ def _policy(answers: Mapping[str, Answer], checklist: Checklist, findings: Seque
 
 
 def _where(findings: Sequence[Finding]) -> str:
-    shown = [f"{f.rule} {f.name} at {f.path}:{f.line}" for f in findings[:3]]
+    shown = [f"{f.rule} {f.name} at {f.location}" for f in findings[:3]]
     more = f" and {len(findings) - 3} more" if len(findings) > 3 else ""
     return ", ".join(shown) + more
 

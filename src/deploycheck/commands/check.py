@@ -28,6 +28,9 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
 
     gitcmd.work_tree(os.getcwd(), "check", "writes the signed record into the work tree and stages it for you to commit")
     interactive = answers is None
+    # Read first: a missing file is an error even where nothing needs answering (a new user's
+    # trial, session 36: `--answers nonexist.yaml --yes` exited 0 beside a valid record).
+    data = _answers_file(answers) if answers is not None else b""
     ctx = analyse(base)
     con = out()
     edited = uncommitted_edits(ctx)  # the change is its commits: edits not committed yet are not in it
@@ -103,10 +106,6 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
             return 1
         given = keep_warnings(given, checked)  # in the record, as at each question
     else:
-        try:
-            data = answers.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read the answers file {answers}: {exc.strerror}. Check the path passed to --answers.") from None
         # Read before the scan is shown, so that a broken file's error is not lost below it.
         given = parse_answers(data, str(answers), checklist)
         report.print_scan_text(ctx.scan, next_step="")  # this run is the assessment
@@ -198,6 +197,13 @@ def _say_if_records_ignored(root: str, no_stage: bool) -> None:
     rule = _records_ignored(root)
     if rule:
         note(f"{force_note(rule)}" + ("." if not no_stage else "; with --no-stage, add the record with `git add --force` yourself."))
+
+
+def _answers_file(answers: Path) -> bytes:
+    try:
+        return answers.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read the answers file {answers}: {exc.strerror}. Check the path passed to --answers.") from None
 
 
 def _draft_waiting(root: str) -> str:

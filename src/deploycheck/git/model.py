@@ -256,6 +256,11 @@ class Finding(Plain):
         docs/design.md, "Findings and the JSON fields")."""
         return not self.suppressed and self.severity in ("warning", "high")
 
+    @property
+    def location(self) -> str:
+        """``path:line``, marked when the line number refers to the base version (a removed line)."""
+        return f"{self.path}:{self.line} (base)" if self.side == "base" else f"{self.path}:{self.line}"
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "rule": self.rule,

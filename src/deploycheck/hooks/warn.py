@@ -79,7 +79,7 @@ def warning_line(findings: list[Finding], record: str | None = None) -> str | No
     advice = f"{record} {_STALE}" if record else "run `deploycheck` on the branch before you push."
     return (
         f"deploycheck: this commit touches jobs, queues or shared state "
-        f"({first.path}:{first.line} {first.rule} {first.name}{more}); {advice}"
+        f"({first.location} {first.rule} {first.name}{more}); {advice}"
     )
 
 

@@ -143,8 +143,7 @@ def shown_as_context(active: Iterable[Finding]) -> int:
 
 def location(finding: Finding) -> str:
     """``path:line``, marked when the line number refers to the base version (a removed line)."""
-    where = f"{finding.path}:{finding.line}"
-    return where + " (base)" if finding.side == "base" else where
+    return finding.location
 
 
 def removed_note(finding: Finding) -> str:

@@ -1688,6 +1688,12 @@ def _message(shown: str, what: str, verdict: str, side: str) -> str:
         return (f"Background code removed: {name} ({what}). What it did in the background stops with this deploy: "
                 "check that nothing relied on it (a cleanup, a refresh, a watchdog, a health check), and that "
                 "whatever it started or held is still stopped or released.")
+    if verdict == "gone" and "job_paths" in what:
+        # thelounge's message storage, declared in `job_paths` (a new user's trial, session 36),
+        # runs in the process: what such code is, only its team knows.
+        return (f"Background code removed: {name} ({what}). If work is queued or scheduled by its name, a job "
+                "already queued for it fails when a worker takes it: keep a stub, or drain what names it, until "
+                "the old code's jobs are gone. Either way, check that nothing relied on what it did in the background.")
     if verdict == "gone":
         return (f"Background code removed: {name} ({what}); queued work and schedules may still name it: a job "
                 "already queued for it fails when a worker takes it (in Ruby a NameError, retried, then dead), so "
