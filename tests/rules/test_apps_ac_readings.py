@@ -218,3 +218,30 @@ def test_a_composition_scope_s_coroutine_is_the_ui_s(tmp_path, scope, flagged) -
     files = {"app/src/main/kotlin/HomeScreen.kt": rail.replace("BODY", "1")}
     found = flagged_on_branch(tmp_path, files, {"app/src/main/kotlin/HomeScreen.kt": rail.replace("BODY", "2")})
     assert bool(found) == flagged, found
+
+
+# --- Ruby: a conditional update whose count decides who won is a claim -------------------------------
+
+PAYMENT = """class Payment < ApplicationRecord
+  def void!
+    BODY
+    publish_event('payment.voided')
+    true
+  end
+end
+"""
+CAS = "return false unless self.class.where(id: id).where.not(status: 'void').update_all(status: 'void') == 1"
+
+
+@pytest.mark.parametrize("before, after, rule, flagged", [
+    # spree 13b951b0 (apps-ac): `void!` became a compare-and-swap that only one of two racing voids wins
+    ("update!(status: 'void')", CAS, "DC251", True),
+    ("update!(status: 'void')", "return false if Payment.where(id: id, status: 'open').update_all(status: 'void').zero?", "DC251", True),
+    (CAS, "update!(status: 'void')", "DC355", True),  # the claim removed: a safeguard gone
+    # an unconditional bulk write whose count nobody reads claims nothing
+    ("update!(status: 'void')", "self.class.where(id: id).update_all(status: 'void')", "DC251", False),
+])
+def test_ruby_a_counted_conditional_update_is_a_claim(tmp_path, before, after, rule, flagged) -> None:
+    path = "app/models/payment.rb"
+    found = flagged_on_branch(tmp_path, {path: PAYMENT.replace("BODY", before)}, {path: PAYMENT.replace("BODY", after)}, rule=rule)
+    assert bool(found) == flagged, found
