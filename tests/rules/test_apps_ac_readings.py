@@ -245,3 +245,43 @@ def test_ruby_a_counted_conditional_update_is_a_claim(tmp_path, before, after, r
     path = "app/models/payment.rb"
     found = flagged_on_branch(tmp_path, {path: PAYMENT.replace("BODY", before)}, {path: PAYMENT.replace("BODY", after)}, rule=rule)
     assert bool(found) == flagged, found
+
+
+# --- Go: a claim decided by RowsAffected, a once-only guard ----------------------------------------------
+
+QUEUE = """package db
+
+func TakeNext(userID uint) (*Gist, error) {
+	queue := new(GistInitQueue)
+	if err := db.Where("user_id = ?", userID).First(&queue).Error; err != nil {
+		return nil, err
+	}
+	res := db.Where("gist_id = ? AND user_id = ?", queue.GistID, userID).Delete(&GistInitQueue{})
+	CHECK
+	return &queue.Gist, nil
+}
+"""
+
+
+@pytest.mark.parametrize("check, flagged", [
+    # opengist 0f942c8a (apps-ac): of two pushes taking one entry, only the delete that removed it goes on
+    ("if res.RowsAffected > 0 {\n\t\treturn &queue.Gist, nil\n\t}", True),
+    ("if res.RowsAffected == 1 {\n\t\treturn &queue.Gist, nil\n\t}", True),
+    # a request's "not found" is no claim
+    ("if res.RowsAffected == 0 {\n\t\treturn nil, ErrNotFound\n\t}", False),
+    ("if res.Error != nil {\n\t\treturn nil, res.Error\n\t}", False),
+])
+def test_go_a_write_s_rows_affected_deciding_the_winner_is_a_claim(tmp_path, check, flagged) -> None:
+    path = "internal/db/gist_init_queue.go"
+    found = flagged_on_branch(tmp_path, {path: QUEUE.replace("CHECK", "")}, {path: QUEUE.replace("CHECK", check)}, rule="DC252")
+    assert bool(found) == flagged, found
+
+
+def test_go_a_once_only_guard_is_concurrency_control(tmp_path) -> None:
+    # opengist 0f942c8a: gothic's global store, set by every caller, set by the first one only
+    store = "package context\n\nfunc NewStore() *Store {\n\ts := &Store{}\n\tSET\n\treturn s\n}\n"
+    once = "gothicStoreOnce.Do(func() {\n\t\tgothic.Store = s.UserStore\n\t})"
+    head = store.replace("package context\n", "package context\n\nimport \"sync\"\n\nvar gothicStoreOnce sync.Once\n").replace("SET", once)
+    found = flagged_on_branch(tmp_path, {"internal/web/context/store.go": store.replace("SET", "gothic.Store = s.UserStore")},
+                              {"internal/web/context/store.go": head}, rule="DC252")
+    assert [line for _, line, *_ in found] == [5], found
