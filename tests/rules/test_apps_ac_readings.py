@@ -285,3 +285,36 @@ def test_go_a_once_only_guard_is_concurrency_control(tmp_path) -> None:
     found = flagged_on_branch(tmp_path, {"internal/web/context/store.go": store.replace("SET", "gothic.Store = s.UserStore")},
                               {"internal/web/context/store.go": head}, rule="DC252")
     assert [line for _, line, *_ in found] == [5], found
+
+
+# --- Java: work deferred until the transaction commits ----------------------------------------------------
+
+TEMPLATES = """package org.example;
+
+public class TemplateService {
+  public void evict(String uid) {
+    BODY
+  }
+}
+"""
+AFTER_COMMIT = """if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+              cache.invalidate(uid);
+            }
+          });
+    }"""
+
+
+@pytest.mark.parametrize("after, lines", [
+    # dhis2 044acd98 (apps-ac): the cache eviction registered to run after the surrounding commit
+    (AFTER_COMMIT, [6, 9]),
+    ("cache.invalidate(uid);\n    cache.invalidate(uid + \"-meta\");", []),
+])
+def test_jvm_work_deferred_until_commit_is_concurrency_control(tmp_path, after, lines) -> None:
+    path = "src/main/java/org/example/TemplateService.java"
+    found = flagged_on_branch(tmp_path, {path: TEMPLATES.replace("BODY", "cache.invalidate(uid);")},
+                              {path: TEMPLATES.replace("BODY", after)}, rule="DC253")
+    assert [line for _, line, *_ in found] == lines, found
