@@ -318,3 +318,34 @@ def test_jvm_work_deferred_until_commit_is_concurrency_control(tmp_path, after, 
     found = flagged_on_branch(tmp_path, {path: TEMPLATES.replace("BODY", "cache.invalidate(uid);")},
                               {path: TEMPLATES.replace("BODY", after)}, rule="DC253")
     assert [line for _, line, *_ in found] == lines, found
+
+
+# --- JS/TS: a function of the file's own named `schedule` is no cron job ---------------------------------
+
+COPY_BUTTON = """IMPORT
+export function CopyButton() {
+    const schedule = (callback: () => void, ms: number) => {
+        const handle = setTimeout(callback, ms);
+        return handle;
+    };
+    const onClick = () => {
+        schedule(() => {
+            setCopied(BODY);
+        }, 2000);
+    };
+    return onClick;
+}
+"""
+
+
+@pytest.mark.parametrize("imported, flagged", [
+    # authelia daec9a37 (apps-ac): the copy button's reset timer was a "cron job"
+    ('import { useState } from "react";', False),
+    # node-cron's `schedule`, imported bare, still runs a job
+    ('import { schedule } from "node-cron";', True),
+])
+def test_js_a_bare_schedule_is_node_cron_s_only_where_imported(tmp_path, imported, flagged) -> None:
+    path = "web/src/components/CopyButton.tsx"
+    button = COPY_BUTTON.replace("IMPORT", imported)
+    found = flagged_on_branch(tmp_path, {path: button.replace("BODY", "false")}, {path: button.replace("BODY", "true")})
+    assert any("cron job" in f[4] for f in found) == flagged, found

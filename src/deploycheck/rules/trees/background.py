@@ -71,6 +71,7 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
                # An application's own scheduler: cross-seed's `new Job(JobName.INJECT, ms("1 hour"),
                # injectSavedTorrents)`, run by its jobs loop (apps-z a308d450, 3d89a961).
                "Job": "job of the application's scheduler"}
+_CRON_LIBRARY = re.compile(rb"""['"](?:node-cron|cron|node-schedule|croner)['"]""")
 _JS_OWN_JOB_CLASS = re.compile(rb"(?m)^(?:export\s+(?:default\s+)?)?class\s+Job\b")
 # Runners whose handler is always a function: an options object handed to them is no handler.
 _HANDED_A_FUNCTION = frozenset({"createConsumer", "scheduleJob", "Job"})
@@ -480,6 +481,11 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                 continue
             if name in _JS_METHOD_RUNNERS and callee.type != "member_expression":
                 continue  # `define(name, deps, factory)` is an AMD module, `process(x)` a local function
+            if name == "schedule" and callee.type == "identifier" and not _CRON_LIBRARY.search(p.source):
+                # node-cron's `schedule` called bare where the file imports it; elsewhere a function
+                # of the file's own (authelia's copy button's `schedule(reset, ms)` around
+                # `setTimeout`, a React component's "cron job", apps-ac daec9a37).
+                continue
             if name == "define" and not (_named_first(n) and _agenda_here(p, callee)):
                 # Agenda's `agenda.define("name", handler)`; CodeMirror's `LRLanguage.define({…})`,
                 # `customElements.define(…)` and Sequelize's `sequelize.define(…)` define no job.
