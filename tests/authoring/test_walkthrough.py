@@ -1276,6 +1276,28 @@ def test_declining_to_sign_says_where_the_answers_are_and_the_next_run_offers_th
     assert the_record(p).body.answers["sequential-assumption"] == Answer("yes", "a row lock")
 
 
+def test_a_complete_draft_beside_a_stale_record_is_not_told_the_record_s_answers_are_offered(project: Project) -> None:
+    # argo's trial (session 36): "Every answer is in the draft: sign them" was followed by the stale
+    # record's "Its answers are offered as the defaults: press Enter to keep one", and no question came.
+    p = project
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "record")
+    job = p.repo / "inventory" / "jobs.py"
+    commit(p.repo, {"inventory/jobs.py": job.read_text() + "\n# one more change\n"}, message="more")
+    t = term(p)
+    for prompt, _keys in TO_CONTINUATION:  # Enter keeps each of the stale record's answers
+        t.answer(prompt.removesuffix(": ") if prompt.endswith("]: ") else prompt, "")
+    t.answer(SIGN, "n")  # the kept one-line answer asks for no continuation
+    assert t.wait() == 1
+    again = term(p)
+    again.answer("answers? [y/n] (y): ", "y")
+    shown = " ".join(again.expect(SIGN).split())
+    assert "Every answer is in the draft: sign them" in shown
+    assert "offered as the defaults" not in shown and "The record you sign replaces it, with the draft's answers." in shown
+    again.send("y\r")
+    assert again.wait() == 0
+
+
 def test_a_draft_with_every_answer_resumes_at_the_signing_prompt(project: Project, tmp_path: Path) -> None:
     """A failed signature keeps all five answers in the draft; the next run asks no question
     again: it shows the answers and asks before signing (review still reaches them)."""

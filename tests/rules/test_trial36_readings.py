@@ -45,3 +45,75 @@ def test_the_commit_warning_marks_a_removed_line_s_number(side, shown) -> None:
     found = Finding("DC356", "lock-removed", "locking", "high", "server/clientManager.ts", 91, 91, "m", side=side)
     line = warning_line([found])
     assert line is not None and f"({shown} lock-removed)" in line
+
+
+# --- argo (Ruby) -------------------------------------------------------------------------------------------
+
+EXPORT_JOB = """class ExportJob < ApplicationJob
+  def perform(bulk_action_id)
+    bulk_action = BulkAction.find(bulk_action_id)
+    export
+  rescue StandardError
+    COUNT
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("count, flagged", [
+    # argo 0e18c0d1 (a new user's trial): the job's failure counter read, bumped in memory and saved
+    ("bulk_action.increment(:druid_count_fail).save", True),
+    ("bulk_action.increment(:druid_count_fail).save!", True),
+    ("bulk_action.increment!(:druid_count_fail)", False),  # one atomic UPDATE
+])
+def test_ruby_an_in_memory_increment_saved_in_a_chain_is_a_lost_update(tmp_path, count, flagged) -> None:
+    path = "app/jobs/export_job.rb"
+    found = flagged_on_branch(tmp_path, {path: EXPORT_JOB.replace("COUNT", "raise")}, {path: EXPORT_JOB.replace("COUNT", count)},
+                              rule="DC351")
+    assert bool(found) == flagged, found
+
+
+BULK_BEFORE = """class AddWorkflowJob < GenericJob
+  def perform(bulk_action_id, params)
+    super
+    with_items(params[:druids]) { |item| start(item) }
+  end
+end
+"""
+BULK_AFTER = """class AddWorkflowJob < BulkActionJob
+  def workflow_name
+    params.fetch(:workflow)
+  end
+
+  class AddWorkflowJobItem < BulkActionJobItem
+    def perform
+      start(druid)
+    end
+  end
+end
+"""
+
+
+def test_ruby_a_nested_class_s_perform_is_not_the_job_s_arguments(tmp_path) -> None:
+    # argo 2411decd: the bulk jobs' work moved into nested item classes; each item's `perform()`
+    # was "`perform` now takes () (was (bulk_action_id, params))", 29 times.
+    path = "app/jobs/add_workflow_job.rb"
+    found = flagged_on_branch(tmp_path, {path: BULK_BEFORE}, {path: BULK_AFTER}, rule="DC165")
+    assert found == []
+    same = BULK_BEFORE.replace("def perform(bulk_action_id, params)", "def perform(bulk_action_id, params, force: false)")
+    assert [line for _, line, *_ in flagged_on_branch(tmp_path / "same", {path: BULK_BEFORE}, {path: same}, rule="DC165")] == [2]
+
+
+@pytest.mark.parametrize("parent, queue, said", [
+    # argo 2411decd: `queue_as :default` removed was "its jobs go to the default queue"
+    ("ApplicationJob", "default", None),
+    ("ApplicationJob", "low", "go to the default queue"),
+    ("BulkActionJob", "default", "the queue its superclass `BulkActionJob` names, or the default queue"),
+])
+def test_ruby_the_default_queue_left_unnamed_is_no_change(tmp_path, parent, queue, said) -> None:
+    path = "app/jobs/release_job.rb"
+    job = f"class ReleaseJob < {parent}\n  QUEUE\n\n  def perform(id)\n    release(id)\n  end\nend\n"
+    found = flagged_on_branch(tmp_path, {path: job.replace("QUEUE", f"queue_as :{queue}")}, {path: job.replace("QUEUE", "")},
+                              rule="DC164")
+    assert [m for *_, m in found if said is None or said in m] == ([] if said is None else [found[0][4]]), found
+    assert bool(found) == (said is not None)

@@ -918,6 +918,7 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
         raise stopped(exc) from None
     # A draft made for this very change: its answers stand, and the walk goes on where it stopped.
     taken = session.take(session.previous) if draft is not None and draft.fingerprint == fingerprint else []
+    complete = False
     if session.previous or session.pending:
         at = session.resume_at()
         if session.previous and not taken:
@@ -930,9 +931,12 @@ def walk(ctx: "Context", checklist: Checklist, before_signing: Callable[[dict[st
                 ), style="dim",
             ))
         else:
+            complete = True
             prompter.say(Text("Every answer is in the draft" + (": sign them, or type review to change one." if confirm else "."), style="dim"))
     if earlier:
-        prompter.say(Text(earlier.said(), style="dim"))
+        # Not "offered as the defaults" beside a draft that holds every answer: no question follows
+        # (argo's trial, session 36, was told both).
+        prompter.say(Text(earlier.said(offering=not complete), style="dim"))
         prompter.say(*_grown(earlier))
     def ready(answers: dict[str, Answer]) -> dict[str, Answer]:
         save(answers)  # kept until a record is written, so a failed signature loses nothing
@@ -976,14 +980,16 @@ class Earlier:
     flagged_since: tuple[str, ...] = ()  # the flagged files it does not cover at all
     new: tuple[Finding, ...] = ()  # the findings flagging the change that it did not show its author
 
-    def said(self) -> str:
-        """What the author is told before the first question."""
+    def said(self, offering: bool = True) -> str:
+        """What the author is told before the first question; ``offering`` False when a draft
+        already holds every answer, so none of the record's is offered."""
         path = inert(self.path, keep_newlines=False)
         # Whose words they are: a teammate re-running a stale record signed the previous author's
         # answers by pressing Enter, and nothing said so (a new user's trial, session 25).
         by = f" (given by {inert(self.signer, keep_newlines=False)})" if self.signer else ""
         offered = (f"Its answers{by} are offered as the defaults: press Enter to keep one, or type a new answer; "
-                   "the record you sign makes each of them yours.")
+                   "the record you sign makes each of them yours.") if offering else \
+            "The record you sign replaces it, with the draft's answers."
         if self.current and self.forced:
             return f"This branch's record {path} still covers the change; you asked to assess it again (--force). {offered}"
         if self.current:

@@ -272,8 +272,11 @@ def _rb_named_locally(field: str, line: str, lines: list[str], body_start: int, 
 
 
 def _rb_saved(lines: list[str], number: int, obj: str) -> bool:
-    """Whether ``obj`` is saved or updated on line ``number`` or within the 20 lines after it."""
-    return any(re.search(rf"(?<![\w@]){re.escape(obj)}\.(?:save|update)!?(?!\w)", x) for x in lines[number - 1 : number + 20])
+    """Whether ``obj`` is saved or updated on line ``number`` or within the 20 lines after it, also
+    by a save chained to its in-memory step (argo's jobs' `bulk_action.increment(:n).save`, a new
+    user's trial, session 36)."""
+    saved = re.compile(rf"(?<![\w@]){re.escape(obj)}(?:\.(?:increment|decrement|toggle)\s*\(\s*:\w+[^()\n]*\))?\.(?:save|update)!?(?!\w)")
+    return any(saved.search(x) for x in lines[number - 1 : number + 20])
 
 
 def _rb_local_read(lines: list[str], number: int, body_start: int, m: re.Match[str]) -> bool:
@@ -1321,12 +1324,35 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
         else:
             out.append(pr.rule.finding(view.path, number, message))
     replaced = {head_hunk.get(number) for number, _ in added}
+    base_lines = view.lines("base") or []
     for number, name in removed:
-        if base_hunk.get(number) not in replaced:
-            out.append(pr.rule.finding(view.path, number, f"the job's queue `{name}` was removed in {view.path}: its "
-                                       "jobs go to the default queue, and those already queued stay on the old one "
-                                       "until a worker serves it.", side="base"))
+        if base_hunk.get(number) in replaced:
+            continue
+        parent = _rb_superclass(base_lines, number)
+        if name == "default" and parent in _RB_QUEUELESS_BASES:
+            continue  # the default queue named, then left unnamed: the same queue (argo's bulk jobs)
+        goes = "the default queue" if parent in _RB_QUEUELESS_BASES else \
+            f"the queue its superclass `{parent}` names, or the default queue"
+        out.append(pr.rule.finding(view.path, number, f"the job's queue `{name}` was removed in {view.path}: its "
+                                   f"jobs go to {goes}, and those already queued stay on the old one "
+                                   "until a worker serves it.", side="base"))
     return out
+
+
+# Superclasses that name no queue of the application's: a job of theirs left without `queue_as`
+# runs on the default queue. None: no superclass (a Sidekiq worker including its module).
+_RB_QUEUELESS_BASES = frozenset({None, "ApplicationJob", "ActiveJob::Base", "Object"})
+_RB_SUPERCLASS = re.compile(r"^\s*class\s+[\w:]+\s*(?:<\s*([\w:]+))?")
+
+
+def _rb_superclass(lines: list[str], number: int) -> str | None:
+    """The superclass named by the class around line ``number``, None for none."""
+    owner = _rb_enclosing_class(lines, number)
+    for line in lines[: number - 1][::-1]:
+        m = _RB_SUPERCLASS.match(line)
+        if m and owner is not None and re.match(rf"^\s*class\s+{re.escape(owner)}\b", line):
+            return m.group(1)
+    return None
 
 
 _RB_PERFORM = re.compile(r"^\s*def\s+perform\b\s*(?P<params>\(.*)?$")
@@ -1358,17 +1384,34 @@ def ruby_job_arguments(view: FileView, pr: PackRule) -> list[Finding]:
     if head is None or base is None or not _ruby_job_file(view.path, view.ctx.head_text() or ""):
         return []
     new = [(n, _perform_params(head, n)) for n in sorted(view.changed("head")) if _RB_PERFORM.match(head[n - 1])]
-    old = [_perform_params(base, n) for n in range(1, len(base) + 1) if _RB_PERFORM.match(base[n - 1])]
+    old = [(n, _perform_params(base, n)) for n in range(1, len(base) + 1) if _RB_PERFORM.match(base[n - 1])]
     out: list[Finding] = []
-    if len(old) == 1 and old[0] is not None:
+    if len(old) == 1 and old[0][1] is not None:
         # delayed_job's Struct job takes its arguments as the Struct's members (upcase's jobs made
         # ActiveJob ones read "(was ())", a new user's trial, session 34).
-        members = _STRUCT_MEMBERS.search("\n".join(base)) if old[0] == "()" else None
-        shown = f"() and the Struct's members ({members.group(1).strip()})" if members else old[0]
+        members = _STRUCT_MEMBERS.search("\n".join(base)) if old[0][1] == "()" else None
+        shown = f"() and the Struct's members ({members.group(1).strip()})" if members else old[0][1]
+        owner = _rb_enclosing_class(base, old[0][0])
         for number, params in new:
-            if params is not None and params != old[0]:
+            # Only the same class's `perform`: argo's jobs moved their work into a nested item
+            # class whose own `perform()` was read as the job's (a new user's trial, session 36).
+            if params is not None and params != old[0][1] and _rb_enclosing_class(head, number) == owner:
                 out.append(_finding(view, pr, number, old=shown, new=params))
     return out
+
+
+_RB_CLASS_LINE = re.compile(r"^(\s*)class\s+(?!<<)([\w:]+)")
+
+
+def _rb_enclosing_class(lines: list[str], number: int) -> str | None:
+    """The name of the class whose body holds line ``number`` (the nearest `class` line above it,
+    indented less); None at the top level."""
+    depth = len(lines[number - 1]) - len(lines[number - 1].lstrip())
+    for line in reversed(lines[: number - 1]):
+        m = _RB_CLASS_LINE.match(line)
+        if m and len(m.group(1)) < depth:
+            return m.group(2)
+    return None
 
 
 _STRUCT_MEMBERS = re.compile(r"^\s*class\s+[\w:]+\s*<\s*Struct\.new\(([^)]*)\)", re.MULTILINE)
