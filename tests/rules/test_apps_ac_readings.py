@@ -349,3 +349,42 @@ def test_js_a_bare_schedule_is_node_cron_s_only_where_imported(tmp_path, importe
     button = COPY_BUTTON.replace("IMPORT", imported)
     found = flagged_on_branch(tmp_path, {path: button.replace("BODY", "false")}, {path: button.replace("BODY", "true")})
     assert any("cron job" in f[4] for f in found) == flagged, found
+
+
+# --- Go: an existence check, then a write (DC705) ----------------------------------------------------------
+
+ALERT_LOG = """package alertlog
+
+func (s *Store) MustLogTx(ctx context.Context, tx *sql.Tx, alertID int, kind Type) {
+	CHECK
+	err := s.LogTx(ctx, tx, alertID, kind)
+	if err != nil {
+		log.Log(ctx, errors.Wrap(err, "append alert log"))
+	}
+}
+"""
+RECENT = """if kind == TypeDuplicateSupressed {
+		hasRecent, err := gadb.New(tx).AlertLog_HasRecentDuplicate(ctx, int64(alertID))
+		if err != nil {
+			log.Log(ctx, err)
+			return
+		}
+		if hasRecent {
+			return
+		}
+	}"""
+
+
+@pytest.mark.parametrize("check, lines", [
+    # goalert 835e68a2 (apps-x): a recent duplicate entry looked for, then the entry inserted
+    (RECENT, [14]),
+    # a check whose answer nothing tests decides nothing
+    ("_, _ = gadb.New(tx).AlertLog_HasRecentDuplicate(ctx, int64(alertID))", []),
+    # a lookup that is no existence check
+    ("entry, _ := gadb.New(tx).AlertLog_Latest(ctx, int64(alertID))\n\tif entry {\n\t\treturn\n\t}", []),
+])
+def test_go_an_existence_check_then_a_write_is_check_then_act(tmp_path, check, lines) -> None:
+    path = "alert/alertlog/store.go"
+    found = flagged_on_branch(tmp_path, {path: ALERT_LOG.replace("CHECK", "")}, {path: ALERT_LOG.replace("CHECK", check)},
+                              rule="DC705")
+    assert [line for _, line, *_ in found] == lines, found

@@ -459,3 +459,102 @@ def _concurrent_map_fields(p: Parsed) -> set[str]:
 def _nodes(root, kind: str) -> list:
     """The nodes of ``kind`` under ``root``, in source order."""
     return sorted((n for n in walk(root) if n.type == kind), key=lambda n: n.start_byte)
+
+
+# --- Go: a boolean existence check that skips the write, then the write ------------------------------
+
+# A check named for what it asks (`HasRecentDuplicate`, `UserExists`, sqlc's `AlertLog_HasRecent…`),
+# its result a boolean that an `if` then tests to leave or skip, and a later call that writes
+# (`s.LogTx(…)`, `repo.Create(…)`, `q.InsertUser(…)`): goalert's alert log checked for a recent
+# duplicate entry in one statement and inserted in another (apps-x 835e68a2). The names carry the
+# meaning in Go, where no ORM call says "exists".
+_GO_CHECK = re.compile(r"^(?:Has|Exists?|Is\w*(?:Exists?|Present|Taken|Duplicate))(?:[A-Z_]|$)|[a-z](?:Exists?|Present)$")
+_GO_ACT = re.compile(r"^(?:Insert|Create|Add|Save|Log|Write|Put|Upsert|Append|Store|Register|Record)(?:[A-Z_]|Tx|$)")
+_GO_NOT_ACTORS = frozenset({"log", "logger", "fmt", "errors", "slog", "zap", "zerolog", "t", "b", "l", "lg"})
+
+
+def _go_called(call, p: Parsed) -> tuple[str, str] | None:
+    """(receiver text, name) of a Go call; the name's last `_` part for sqlc's `Table_Query`."""
+    fn = call.child_by_field_name("function")
+    if fn is None:
+        return None
+    if fn.type == "selector_expression":
+        field, operand = fn.child_by_field_name("field"), fn.child_by_field_name("operand")
+        if field is None or operand is None:
+            return None
+        return p.text(operand), p.text(field).rpartition("_")[2]
+    return ("", p.text(fn).rpartition("_")[2]) if fn.type == "identifier" else None
+
+
+def _tests_err(node, p: Parsed) -> bool:
+    """Whether ``node`` lies in an `if` body whose condition tests an error (`if err != nil`)."""
+    up = node.parent
+    while up is not None and up.type not in ("function_declaration", "method_declaration", "func_literal"):
+        if up.type == "if_statement":
+            cond = up.child_by_field_name("condition")
+            if cond is not None and re.search(r"\berr\w*\b", p.text(cond)):
+                return True
+        up = up.parent
+    return False
+
+
+def go_check_then_act(p: Parsed, lines: Container[int]) -> list[tuple[int, str]]:
+    """(line of the act, message) for each Go existence check whose boolean an `if` then tests,
+    followed later in the same function by a call that writes."""
+    out: list[tuple[int, str]] = []
+    for fn in (n for n in walk(p.root) if n.type in ("function_declaration", "method_declaration", "func_literal")):
+        body = fn.child_by_field_name("body")
+        if body is None:
+            continue
+        calls = []
+        stack = [body]
+        while stack:
+            n = stack.pop()
+            if n.type == "func_literal":
+                continue  # judged on its own
+            if n.type == "call_expression":
+                calls.append(n)
+            stack.extend(n.children)
+        calls.sort(key=lambda c: c.start_byte)
+        for index, check in enumerate(calls):
+            parts = _go_called(check, p)
+            if parts is None or not _GO_CHECK.search(parts[1]):
+                continue
+            held = _go_bool_held(check, p)
+            tested = _go_tested_later(body, held, check.end_byte, p) if held is not None else None
+            if tested is None:
+                continue
+            for act in calls[index + 1:]:
+                named = _go_called(act, p)
+                if act.start_byte < tested or named is None or not _GO_ACT.search(named[1]) \
+                        or named[0].split(".")[0].lower() in _GO_NOT_ACTORS or _tests_err(act, p):
+                    continue
+                check_line, act_line = check.start_point[0] + 1, act.start_point[0] + 1
+                if check_line in lines or act_line in lines:
+                    shown = lambda c: " ".join(p.text(c.child_by_field_name("function")).split())  # noqa: E731
+                    out.append((act_line, f"`{shown(check)}` (line {check_line}) checks, then `{shown(act)}` acts "
+                                          "in a separate step: two workers can both pass the check and both write."))
+                break
+    return out
+
+
+def _go_bool_held(call, p: Parsed) -> str | None:
+    """The variable a Go call's first result is assigned to (`has, err := q.Has…(…)`)."""
+    up = call.parent
+    if up is not None and up.type == "expression_list":
+        up = up.parent
+    if up is None or up.type not in ("short_var_declaration", "assignment_statement"):
+        return None
+    left = up.child_by_field_name("left")
+    first = left.named_children[0] if left is not None and left.named_children else None
+    return p.text(first) if first is not None and first.type == "identifier" and p.text(first) != "_" else None
+
+
+def _go_tested_later(body, name: str, after: int, p: Parsed) -> int | None:
+    """The end of the first `if` after byte ``after`` whose condition is ``name`` or `!name`."""
+    for n in walk(body):
+        if n.type == "if_statement" and n.start_byte >= after:
+            cond = n.child_by_field_name("condition")
+            if cond is not None and p.text(cond).replace(" ", "").lstrip("!") == name:
+                return n.end_byte
+    return None

@@ -21,7 +21,7 @@ from .manifest import declared_names, example_code, job_system, uninstalled_scri
 from .moved import moved_counterpart, rebound
 from .parse import MAX_PARSE_BYTES, STRING_LITERALS, Parsed, Unreadable, nodes_of, parse_bytes, parsed, walk
 from .beans import pool_lifecycle, shutdown_changed, singleton_state
-from .checkact import check_then_act, concurrent_map_check_then_put, guarded_field_write, new_in_head
+from .checkact import check_then_act, concurrent_map_check_then_put, go_check_then_act, guarded_field_write, new_in_head
 from .retry import retried_changes
 from .enqueue import enqueued_in_transaction
 from .naming import followable, producer_hints
@@ -44,6 +44,7 @@ from .units import (CONTAINERS, FUNCTIONS, all_units, chains_at, describe, is_di
 CHECK_ACT_LANGUAGES = ("ruby", "javascript", "typescript", "tsx")
 OVERLOADING = ("java", "kotlin")
 MACHINERY_LANGUAGES = ("java", "kotlin", "javascript", "typescript", "tsx", "ruby", "go")
+GO_CHECK_ACT_HINTS = (b"has", b"exist", b"present", b"taken", b"duplicate")
 CHECK_ACT_HINTS = (b"create", b"insert", b"save", b"exist", b"find", b"count", b"any?", b"present?", b"none?",
                    b"empty?", b"blank?", b"first", b"size")
 
@@ -197,6 +198,9 @@ def detect(ctx):
         # A check-then-create races wherever it runs: two requests, as much as two workers.
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
             for line, message in new_in_head(check_then_act, p, lines, lambda: _base_tree(ctx, language)):
+                yield CHECK_THEN_ACT.finding(ctx.path, line, message)
+        if side == "head" and language == "go" and any(h in ctx.changed_lower() for h in GO_CHECK_ACT_HINTS):
+            for line, message in new_in_head(go_check_then_act, p, lines, lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
         if side == "head" and language == "java" and java_field_write_hints(ctx):
             for line, message in new_in_head(guarded_field_write, p, lines, lambda: _base_tree(ctx, language)):

@@ -353,10 +353,19 @@ _LOOKS = (b"exists", b"exist?", b"find_by", b"findfirst", b"findone", b"finduniq
           b".present?", b".none?", b".empty?", b".blank?", b"||")
 
 
+# Go's: a changed line calls an existence check (`HasRecentDuplicate(`, `UserExists(`) and the head
+# writes (`Insert…(`, `Create…(`, `Log…(`…): checkact.go_check_then_act reads the pair by name.
+_GO_CHECK_CALL = re.compile(rb"(?:\.|\b|_)(?:has|exists?|is\w*(?:exists?|taken|duplicate|present))\w*\s*\(|\w(?:exists?|present)\s*\(")
+_GO_WRITE_CALL = re.compile(r"(?:\.|\b|_)(?:insert|create|add|save|log|write|put|upsert|append|store|register|record)\w*\s*\(")
+
+
 def check_act_hints(ctx) -> bool:
     language = language_of_file(ctx)
     if language == "java":
         return java_field_write_hints(ctx)
+    if language == "go":
+        return _GO_CHECK_CALL.search(ctx.changed_lower()) is not None and \
+            _GO_WRITE_CALL.search(ctx.lower_text("head") or "") is not None
     if language not in ("ruby", "javascript", "typescript", "tsx"):
         return False
     changed = ctx.changed_lower()

@@ -476,7 +476,7 @@ CHECK_THEN_ACT = Rule(
     severity="warning",
     questions=("shared-state", "sequential-assumption", "concurrency-tested"),
     summary="Code checks that a row (or a concurrent map's entry) exists, then creates or writes it in a separate step.",
-    languages=("ruby", "javascript", "typescript", "java"),
+    languages=("ruby", "javascript", "typescript", "java", "go"),
     what_it_does=dedent("""\
         Reads each function as a syntax tree and reports a call that creates or saves a row
         (`create`, `create!`, `insert`; JS/TS `create`, `insert`, `insertOne`; `save`/`save!` on a
@@ -497,7 +497,14 @@ CHECK_THEN_ACT = Rule(
         and writes the entity back (a `save`, `saveAndFlush`, `update`, `merge`, `persist`,
         `updateById` or `store` call handed it), outside `synchronized`: reported at the `if`,
         when the `if`, the setter or the write is on a changed line (DSpace's session salt,
-        generated when blank by every racing token request, apps-s)."""),
+        generated when blank by every racing token request, apps-s).
+
+        Go: a call named for an existence check (`HasRecentDuplicate`, `UserExists`, `IsTaken`,
+        sqlc's `AlertLog_HasRecentDuplicate`) whose boolean result a later `if` tests, followed in
+        the same function by a call named for a write (`Insert…`, `Create…`, `Add…`, `Save…`,
+        `Log…`, `Put…`, `Upsert…`, `Store…`), not on a logger and not in an `if err != nil` body
+        (goalert's duplicate-suppressed alert log entry, apps-x). Reported at the write, when the
+        check or the write is on a changed line."""),
     why_bad=dedent("""\
         Between the check and the write another worker, request or retry can do the same check
         and see the same answer: both create, and the table gets a duplicate (or the second
@@ -505,6 +512,7 @@ CHECK_THEN_ACT = Rule(
         call atomic, not the pair: two threads read the same old entry, and the second `put`
         discards what the first wrote (a counter reset, an increment lost)."""),
     known_problems=dedent("""\
+        Go's check and write are paired by their names alone, not by the row they name.
         Receivers are compared by their text (`prisma.user`, `Subscription`): a check through a
         scope and an act through an association of another name are not paired. A check inside
         a lock or a serialisable transaction is reported all the same: say so in the checklist.
