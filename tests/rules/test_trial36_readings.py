@@ -117,3 +117,36 @@ def test_ruby_the_default_queue_left_unnamed_is_no_change(tmp_path, parent, queu
                               rule="DC164")
     assert [m for *_, m in found if said is None or said in m] == ([] if said is None else [found[0][4]]), found
     assert bool(found) == (said is not None)
+
+
+SERVICE = """class TextExtraction
+  def initialize(object)
+    @object = object
+  end
+
+  def start
+    workflow.create(lane_id: LANE)
+  end
+end
+"""
+EXTRACTION_JOB = """class TextExtractionJob < ApplicationJob
+  def perform(id)
+    text_extraction = TextExtraction.new(Item.find(id))
+    text_extraction.start
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("path, flagged", [
+    # argo 39a5af17 (a new user's trial): the job builds the service and calls its `start`, which
+    # was "too common a method name to tell its callers apart", and the lane change passed
+    ("app/services/text_extraction.rb", True),
+    ("lib/text_extraction.rb", False),  # not a service object's: still too common to follow
+])
+def test_ruby_a_service_object_s_common_method_is_followed_by_its_class(tmp_path, path, flagged) -> None:
+    files = {path: SERVICE.replace("LANE", "'default'"), "app/jobs/text_extraction_job.rb": EXTRACTION_JOB}
+    found = flagged_on_branch(tmp_path, files, {path: SERVICE.replace("LANE", "'low'")})
+    assert bool(found) == flagged, found
+    if flagged:
+        assert "app/jobs/text_extraction_job.rb:3" in found[0][4]

@@ -115,6 +115,11 @@ def followed_name(chain: list, p: Parsed, path: str | None = None) -> str | None
         own = called_name(chain[-1], p)
     if own is None and _each_of_a_class(chain[-1], p):
         return _owner_name(chain, p)
+    if own is None and p.language == "ruby" and _ruby_service_object(chain, p, path):
+        # A service object's method of a common name (`start`, `update`): callers build the object
+        # by its class's name (argo's text extraction job, `TextExtraction.new(…)` then `.start`,
+        # was "too common a method name to tell its callers apart": a new user's trial, session 36).
+        return _owner_name(chain, p)
     if own is not None:
         if p.language == "ruby" and _in_rails_controller(chain[-1], p, path):
             # A job that runs a controller's code names the controller (`ReportsController.new.x`,
@@ -306,6 +311,21 @@ def _imported_from_elsewhere(p: Parsed, path: str, name: str, defined: set[str] 
     if bound is None or not defined or bound[0] not in relative:
         return False  # not imported, or from a package or an alias: it may be the defining module
     return bound[0] not in {_stem(d) for d in defined}
+
+
+_RUBY_SERVICE_CLASS = re.compile(r"(?:Service|Command|Operation|Interactor|Action|Processor|Importer|Exporter)$")
+
+
+def _ruby_service_object(chain: list, p: Parsed, path: str | None) -> bool:
+    """Whether the unit ``chain`` ends in is a public instance method of a Ruby class in a
+    services folder (`app/services/`, `lib/services/`) or named for one (`…Service`, `…Command`):
+    a plain object built for the work, whose class name its callers write. Not a model's, whose
+    class every file names."""
+    outer = [c for c in chain[:-1] if c.type != "singleton_class"]
+    if not outer or outer[-1].type != "class" or chain[-1].type != "method" or _ruby_private(chain[-1], p):
+        return False
+    owner = node_name(outer[-1], p).rsplit("::", 1)[-1]
+    return bool(path and "/services/" in f"/{path}") or _RUBY_SERVICE_CLASS.search(owner) is not None
 
 
 def _owner_name(chain: list, p: Parsed) -> str | None:
