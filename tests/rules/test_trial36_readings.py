@@ -150,3 +150,30 @@ def test_ruby_a_service_object_s_common_method_is_followed_by_its_class(tmp_path
     assert bool(found) == flagged, found
     if flagged:
         assert "app/jobs/text_extraction_job.rb:3" in found[0][4]
+
+
+# --- homebox (Go) -------------------------------------------------------------------------------------------
+
+RUNNER = """package main
+
+import (
+	IMPORT
+)
+
+func run(runner *graceful.Runner, svc *Services) {
+	runner.AddFunc(SPEC, func(ctx context.Context) error {
+		return svc.Seed(ctx, BODY)
+	})
+}
+"""
+
+
+@pytest.mark.parametrize("imported, spec, kind", [
+    # homebox's own runner: a function run once at start-up was a "cron job"
+    ('"github.com/sysadminsmedia/homebox/backend/pkgs/graceful"', '"seed_database"', "function an application runner runs"),
+    ('"github.com/robfig/cron/v3"', '"@daily"', "cron job"),
+])
+def test_go_add_func_is_a_cron_job_only_with_a_cron_library(tmp_path, imported, spec, kind) -> None:
+    source = RUNNER.replace("IMPORT", imported).replace("SPEC", spec)
+    found = flagged_on_branch(tmp_path, {"app/main.go": source.replace("BODY", "1")}, {"app/main.go": source.replace("BODY", "2")})
+    assert found and all(f"({kind}" in m for *_, m in found), found

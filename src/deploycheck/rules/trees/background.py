@@ -151,6 +151,8 @@ _GO_REGISTERS_METHODS = frozenset({"RegisterActivity", "RegisterActivityWithOpti
 # `g.Go(fn)` runs ``fn`` on a goroutine of its own (errgroup, `sync.WaitGroup.Go`, conc's pools,
 # tomb): a `go` statement written as a call.
 _GO_RUNNERS = {"Go": "goroutine (errgroup)"}
+# The cron libraries whose `AddFunc`/`AddJob` take a schedule.
+_GO_CRON_LIBRARY = re.compile(rb'"[^"\n]*(?:/cron(?:/v\d+)?|/gocron(?:/v\d+)?|/go-cron|/cronexpr)"')
 # A function handed to a scheduler runs on its schedule, whatever the library: robfig/cron's
 # `c.AddFunc`, an application's wrapper around it (`schedulerInstance.Add(spec, fn)`,
 # `crontab.Register(kind, fn)`), gocron's `gocron.NewTask(fn)`. The scheduler is told by the
@@ -1125,6 +1127,10 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
             fn = n.child_by_field_name("function")
             name = p.text(fn).split(".")[-1] if fn is not None else ""
             what = _GO_REGISTER.get(name)
+            if what == "cron job" and not _GO_CRON_LIBRARY.search(p.source):
+                # homebox's own graceful runner `runner.AddFunc("seed_database", fn)` runs a function
+                # once, at start-up: no schedule (a new user's trial, session 36, read "cron job").
+                what = "function an application runner runs (`AddFunc`)"
             # None: any handler registers; else only one of this shape (see _GO_CONTEXT_FIRST)
             shaped = None
             if name in _GO_REGISTER_LIBRARY and _GO_REGISTER_LIBRARY[name] not in p.source:

@@ -47,7 +47,7 @@ KEYWORDS = {
                    " (async (", " (async function", " (async()", "\t(async (", "\t(async function", "\t(async()",
                    # trigger.dev's tasks and Inngest's functions (background._TRIGGER_DEV, _INNGEST).
                    "@trigger.dev/sdk", "createfunction("),
-    "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(",
+    "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(", "addfunc(", "addjob(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",
            "asaskevich/eventbus",
