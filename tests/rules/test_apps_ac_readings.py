@@ -237,7 +237,14 @@ CAS = "return false unless self.class.where(id: id).where.not(status: 'void').up
     # spree 13b951b0 (apps-ac): `void!` became a compare-and-swap that only one of two racing voids wins
     ("update!(status: 'void')", CAS, "DC251", True),
     ("update!(status: 'void')", "return false if Payment.where(id: id, status: 'open').update_all(status: 'void').zero?", "DC251", True),
-    (CAS, "update!(status: 'void')", "DC355", True),  # the claim removed: a safeguard gone
+    # the claim removed is not read as a safeguard gone: one rewritten through a variable would
+    # be a false high (the red team of session 36)
+    (CAS, "update!(status: 'void')", "DC355", False),
+    (CAS, "rows = self.class.where(id: id).where.not(status: 'void').update_all(status: 'void')\n    return false unless rows == 1",
+     "DC355", False),
+    # an association's bulk update whose count picks a response decides no winner
+    ("update!(status: 'void')", "return head(:not_modified) if notifications.unread.update_all(read_at: Time.current).zero?",
+     "DC251", False),
     # an unconditional bulk write whose count nobody reads claims nothing
     ("update!(status: 'void')", "self.class.where(id: id).update_all(status: 'void')", "DC251", False),
 ])
@@ -269,6 +276,7 @@ func TakeNext(userID uint) (*Gist, error) {
     ("if res.RowsAffected == 1 {\n\t\treturn &queue.Gist, nil\n\t}", True),
     # a request's "not found" is no claim
     ("if res.RowsAffected == 0 {\n\t\treturn nil, ErrNotFound\n\t}", False),
+    ("if res.RowsAffected != 1 {\n\t\treturn nil, ErrNotFound\n\t}", False),  # the red team of session 36
     ("if res.Error != nil {\n\t\treturn nil, res.Error\n\t}", False),
 ])
 def test_go_a_write_s_rows_affected_deciding_the_winner_is_a_claim(tmp_path, check, flagged) -> None:
@@ -312,6 +320,9 @@ AFTER_COMMIT = """if (TransactionSynchronizationManager.isSynchronizationActive(
     # dhis2 044acd98 (apps-ac): the cache eviction registered to run after the surrounding commit
     (AFTER_COMMIT, [6, 9]),
     ("cache.invalidate(uid);\n    cache.invalidate(uid + \"-meta\");", []),
+    # Spring MVC's interceptor has an `afterCompletion` too (the red team of session 36)
+    ("cache.invalidate(uid);\n  }\n\n  public void afterCompletion(HttpServletRequest request, HttpServletResponse response, "
+     "Object handler, Exception ex) {\n    MDC.remove(uid);", []),
 ])
 def test_jvm_work_deferred_until_commit_is_concurrency_control(tmp_path, after, lines) -> None:
     path = "src/main/java/org/example/TemplateService.java"

@@ -3,6 +3,8 @@ git repositories: each case fails without its change."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from deploycheck.git.model import Finding
@@ -177,3 +179,44 @@ def test_go_add_func_is_a_cron_job_only_with_a_cron_library(tmp_path, imported, 
     source = RUNNER.replace("IMPORT", imported).replace("SPEC", spec)
     found = flagged_on_branch(tmp_path, {"app/main.go": source.replace("BODY", "1")}, {"app/main.go": source.replace("BODY", "2")})
     assert found and all(f"({kind}" in m for *_, m in found), found
+
+
+# --- the red team of session 36 ------------------------------------------------------------------------------
+
+
+def test_ruby_the_default_queue_left_unnamed_under_an_application_job_with_its_own_queue(tmp_path) -> None:
+    # ApplicationJob's `queue_as :low`: the job left without `queue_as :default` moves to `low`
+    path = "app/jobs/charge_job.rb"
+    job = "class ChargeJob < ApplicationJob\n  QUEUE\n\n  def perform(id)\n    charge(id)\n  end\nend\n"
+    files = {"app/jobs/application_job.rb": "class ApplicationJob < ActiveJob::Base\n  queue_as :low\nend\n",
+             path: job.replace("QUEUE", "queue_as :default")}
+    found = flagged_on_branch(tmp_path, files, {path: job.replace("QUEUE", "")}, rule="DC164")
+    assert len(found) == 1 and "ApplicationJob, or the default the application configures" in found[0][4], found
+
+
+def test_ruby_a_job_s_perform_compared_across_a_compact_class_name(tmp_path) -> None:
+    # `module Imports; class SyncJob` written `class Imports::SyncJob`: the same job's perform
+    path = "app/jobs/imports/sync_job.rb"
+    before = "module Imports\n  class SyncJob < ApplicationJob\n    def perform(import_id)\n      run(import_id)\n    end\n  end\nend\n"
+    after = "class Imports::SyncJob < ApplicationJob\n  def perform(import_id, user_id)\n    run(import_id, user_id)\n  end\nend\n"
+    found = flagged_on_branch(tmp_path, {path: before}, {path: after}, rule="DC165")
+    assert [line for _, line, *_ in found] == [2], found
+
+
+# The red team's cases where a reading of this session let a hazard pass: each branch writes shared
+# state from background code (a `HashMap` cache, a shared `SimpleDateFormat`, a list checked then
+# added to, a write in a cron task), reached through a call the reading had taken for another's.
+RED_TEAM = Path(__file__).parent / "data" / "redteam36"
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in RED_TEAM.iterdir()))
+def test_red_team_36_hazards_reached_through_calls_are_flagged(tmp_path, case) -> None:
+    base, head = _tree(RED_TEAM / case / "base"), _tree(RED_TEAM / case / "head")
+    branch: dict[str, str | None] = {path: text for path, text in head.items() if base.get(path) != text}
+    branch.update({path: None for path in base if path not in head})
+    found = flagged_on_branch(tmp_path, base, branch)
+    assert found, f"{case}: nothing flagged"

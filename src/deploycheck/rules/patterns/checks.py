@@ -1329,6 +1329,8 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
         if base_hunk.get(number) in replaced:
             continue
         parent = _rb_superclass(base_lines, number)
+        if parent in ("ApplicationJob", "ActiveJob::Base") and _rb_default_queue_named(view):
+            parent = "ApplicationJob, or the default the application configures,"  # (the red team of session 36)
         if name == "default" and parent in _RB_QUEUELESS_BASES:
             continue  # the default queue named, then left unnamed: the same queue (argo's bulk jobs)
         goes = "the default queue" if parent in _RB_QUEUELESS_BASES else \
@@ -1343,6 +1345,20 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
 # runs on the default queue. None: no superclass (a Sidekiq worker including its module).
 _RB_QUEUELESS_BASES = frozenset({None, "ApplicationJob", "ActiveJob::Base", "Object"})
 _RB_SUPERCLASS = re.compile(r"^\s*class\s+[\w:]+\s*(?:<\s*([\w:]+))?")
+
+
+def _rb_default_queue_named(view: FileView) -> bool:
+    """Whether the application's ApplicationJob names a queue (`queue_as :low`) or its
+    configuration sets Active Job's default queue name: then a job left without `queue_as`
+    runs there, not on `default`."""
+    repo = view.ctx.repo
+    if repo is None:
+        return True  # cannot tell: say it may be another queue
+    for path, word in (("app/jobs/application_job.rb", b"queue_as"), ("config/application.rb", b"default_queue_name")):
+        data = repo.read_blob(f"{repo.head_sha}:{path}")
+        if data and word in data:
+            return True
+    return False
 
 
 def _rb_superclass(lines: list[str], number: int) -> str | None:
@@ -1395,9 +1411,15 @@ def ruby_job_arguments(view: FileView, pr: PackRule) -> list[Finding]:
         for number, params in new:
             # Only the same class's `perform`: argo's jobs moved their work into a nested item
             # class whose own `perform()` was read as the job's (a new user's trial, session 36).
-            if params is not None and params != old[0][1] and _rb_enclosing_class(head, number) == owner:
+            if params is not None and params != old[0][1] and _rb_last(_rb_enclosing_class(head, number)) == _rb_last(owner):
                 out.append(_finding(view, pr, number, old=shown, new=params))
     return out
+
+
+def _rb_last(name: str | None) -> str | None:
+    """A class's name without its namespace: `class Imports::SyncJob` inside nothing is the
+    `class SyncJob` inside `module Imports` (the red team of session 36)."""
+    return name.rpartition("::")[2] if name else name
 
 
 _RB_CLASS_LINE = re.compile(r"^(\s*)class\s+(?!<<)([\w:]+)")

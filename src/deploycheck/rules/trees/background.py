@@ -71,7 +71,9 @@ _JS_RUNNERS = {"Worker": "BullMQ worker", "process": "queue processor", "define"
                # An application's own scheduler: cross-seed's `new Job(JobName.INJECT, ms("1 hour"),
                # injectSavedTorrents)`, run by its jobs loop (apps-z a308d450, 3d89a961).
                "Job": "job of the application's scheduler"}
-_CRON_LIBRARY = re.compile(rb"""['"](?:node-cron|cron|node-schedule|croner)['"]""")
+# A cron library, or a module of the application's named for one that wraps it (`../lib/cron`,
+# `@/lib/scheduler`: the red team of session 36).
+_CRON_LIBRARY = re.compile(rb"""['"](?:node-cron|cron|node-schedule|croner)['"]|['"][^'"\n]*/(?:cron|crons|scheduler|schedule)(?:\.[cm]?[jt]s)?['"]""")
 _JS_OWN_JOB_CLASS = re.compile(rb"(?m)^(?:export\s+(?:default\s+)?)?class\s+Job\b")
 # Runners whose handler is always a function: an options object handed to them is no handler.
 _HANDED_A_FUNCTION = frozenset({"createConsumer", "scheduleJob", "Job"})
@@ -2010,8 +2012,14 @@ def _composition_scope(head: str, p: Parsed) -> bool:
     if match is None:
         return False
     source = p.source.decode("utf-8", "replace")
-    declared = re.findall(r"\b(?:val|var)\s+" + re.escape(match.group(1)) + r"\b\s*(?::[^=\n]*)?=\s*([^\n]*)", source)
-    return bool(declared) and all(re.fullmatch(r"rememberCoroutineScope\s*\(\s*\)\s*", d) for d in declared)
+    name = re.escape(match.group(1))
+    # Every declaration of the name: a local or property (`val scope = …`, `private val scope:
+    # CoroutineScope` in a constructor) or a parameter (`fun save(scope: CoroutineScope)`); a
+    # class's own scope of the same name in the file is another thread's (the red team of session 36).
+    declared = re.findall(r"\b(?:val|var)\s+" + name + r"\b([^\n]*)", source)
+    parameters = re.findall(r"[(,]\s*" + name + r"\s*:", source)
+    return bool(declared) and not parameters and all(
+        re.fullmatch(r"\s*=\s*rememberCoroutineScope\s*\(\s*\)\s*", d) for d in declared)
 
 
 def _kotlin_lambda_handed_to_a_runner(lambda_node, p: Parsed) -> bool:

@@ -1154,24 +1154,28 @@ def _module_level(node) -> bool:
 
 def _kotlin_class_of(node, p: Parsed) -> str | None:
     """The name of the Kotlin class or object whose body declares the function ``node``; an
-    object's as "object:Name" (``_kotlin_constructed_elsewhere``)."""
+    object of no supertype as "object:Name" (``_kotlin_constructed_elsewhere``): one that
+    implements an interface may be handed around as that interface (a DI container's binding)."""
     body = node.parent if node.type == "function_declaration" else None
     cls = body.parent if body is not None and body.type == "class_body" else None
     if cls is None or cls.type not in ("class_declaration", "object_declaration"):
         return None
     name = next((p.text(c) for c in cls.children if c.type in ("identifier", "type_identifier", "simple_identifier")), None)
-    return f"object:{name}" if name and cls.type == "object_declaration" else name
+    plain = cls.type == "object_declaration" and not any(c.type == "delegation_specifiers" for c in cls.children)
+    return f"object:{name}" if name and plain else name
 
 
-def _kotlin_constructed_elsewhere(p: Parsed, name: str, owner: str, declares: Callable[[str, str], bool]) -> set[int]:
+def _kotlin_constructed_elsewhere(p: Parsed, name: str, owner: str,
+                                  declares: Callable[[str, str], frozenset[str] | None]) -> set[int]:
     """The rows whose every use of ``name`` is a Kotlin call that cannot run the function of the
-    class ``owner``: one on an object constructed right there of another class that declares a
-    function ``name`` itself (``declares``), whose own function runs (mihon's extension manager
-    registers its install receiver, `ExtensionInstallReceiver(listener).register(context)`, which
-    the search took for the trackers' `register`, apps-ac); for an object's function ("object:
-    Name"), one on any receiver but the object's name or `this` (`dateFormat.parse(s)` is no call
-    of `KitsuDateHelper.parse`), unless the file imports the object under another name or holds
-    it in a variable."""
+    class ``owner``: one on an object constructed right there of another concrete class that
+    declares a function ``name`` taking that many arguments itself (``declares``: the counts
+    its declarations take), whose own function runs (mihon's extension manager registers its
+    install receiver, `ExtensionInstallReceiver(listener).register(context)`, which the search
+    took for the trackers' `register`, apps-ac); for the function of an object of no supertype
+    ("object:Name"), one on any receiver but the object's name (also qualified, `Kitsu.Dates`,
+    `a.b.KitsuDateHelper`) or `this` (`dateFormat.parse(s)` is no call of `KitsuDateHelper.parse`),
+    unless the file imports the object under another name or holds it in a variable."""
     kind_of_object = owner.removeprefix("object:") if owner.startswith("object:") else None
     if kind_of_object is not None and re.search(
             rb"\bimport[ \t]+[\w.]*\b" + re.escape(kind_of_object.encode()) + rb"[ \t]+as\b|=[ \t]*"
@@ -1185,27 +1189,41 @@ def _kotlin_constructed_elsewhere(p: Parsed, name: str, owner: str, declares: Ca
         callee = target.named_children[0] if target is not None and target.type == "call_expression" \
             and target.named_children else None
         kind = p.text(callee) if callee is not None and callee.type in ("identifier", "simple_identifier") else ""
-        foreign = kind[:1].isupper() and kind != owner.removeprefix("object:") and declares(kind, name)
+        counts = declares(kind, name) if kind[:1].isupper() and kind != owner.removeprefix("object:") else None
+        foreign = counts is not None and (not counts or not _kotlin_arity_differs(n, p, {int(c) for c in counts}))
         if kind_of_object is not None and target is not None and not foreign:
-            foreign = target.type != "this_expression" and p.text(target) != kind_of_object
+            written = re.sub(r"\s+", "", p.text(target))
+            foreign = target.type != "this_expression" and written != kind_of_object \
+                and not written.endswith("." + kind_of_object)
         rows[n.start_point[0]] = rows.get(n.start_point[0], True) and foreign
     return {row for row, foreign in rows.items() if foreign}
 
 
-def _kotlin_declares(ctx, kind: str, name: str, memo: dict) -> bool:
-    """Whether a Kotlin class or object ``kind`` of the repository declares a function ``name`` in
-    its own body, in every file that may declare ``kind`` (none found, or one unread: no)."""
+def _kotlin_declares(ctx, kind: str, name: str, memo: dict) -> frozenset[str] | None:
+    """The numbers of arguments the functions ``name`` that the Kotlin class ``kind`` declares in
+    its own body take (empty: any number), when every file that may declare ``kind`` declares it
+    as a concrete class with such a function; None otherwise (none found, one unread, an
+    interface or an abstract class: `Tracker(id)` there is a factory function's call)."""
     key = ("reach.kotlin-declares", kind, name)
     if key not in memo:
         paths = [path for path in java_type_files(ctx, kind) if path.endswith((".kt", ".kts"))]
-        memo[key] = bool(paths)
+        told, any_count, arities = bool(paths), False, set()
         for path in paths:
             index = _file_index(ctx, path, memo)
-            if not isinstance(index, tuple) or not any(
-                    (_kotlin_class_of(f, index[0]) or "").removeprefix("object:") == kind
-                    for f in _methods_named(index[0], name)):
-                memo[key] = False
+            found = [f for f in _methods_named(index[0], name) if _kotlin_class_of(f, index[0]) == kind] \
+                if isinstance(index, tuple) else []
+            cls = found[0].parent.parent if found else None
+            words = {c.type for c in cls.children} | {
+                w.type for m in cls.children if m.type == "modifiers" for w in walk(m)} if cls is not None else set()
+            if cls is None or "interface" in words or "abstract" in words or "sealed" in words \
+                    or re.search(rb"(?m)^\s*(?:\w+\s+)*fun\s+" + re.escape(kind.encode()) + rb"\s*\(", index[0].source):
+                told = False
                 break
+            for f in found:
+                takes = _kotlin_arity(f)
+                any_count = any_count or takes is None
+                arities |= set(takes.split(",")) if takes else set()
+        memo[key] = None if not told else frozenset() if any_count else frozenset(arities)
     return memo[key]
 
 
@@ -2900,18 +2918,27 @@ def _own_method(n, p: Parsed, heirs: frozenset[str] = frozenset()) -> bool:
                for member in body.named_children)
 
 
-# Kotlin's scope functions whose lambda has a receiver: a bare call inside may be the receiver's.
-_KOTLIN_RECEIVER_LAMBDAS = frozenset({"with", "apply", "run"})
+# Lambdas a bare call may sit in and still be the class's own: coroutine builders (whose receiver,
+# a CoroutineScope, declares no application function) and lambdas that take their value as `it`.
+# Inside any other lambda (`with`, `apply`, `run`, `runCatching`, `buildString`, a DSL's) the
+# lambda's receiver may declare the function called.
+_KOTLIN_PLAIN_LAMBDAS = frozenset({"launch", "async", "withContext", "runBlocking", "coroutineScope", "supervisorScope",
+                                   "withTimeout", "withTimeoutOrNull", "let", "also", "takeIf", "takeUnless",
+                                   "forEach", "forEachIndexed", "map", "mapNotNull", "mapIndexed", "filter",
+                                   "filterNot", "flatMap", "onEach", "collect", "collectLatest", "repeat", "thread"})
 _KOTLIN_NOT_FINAL = frozenset({"open", "abstract", "sealed"})
 
 
 def _kotlin_own_method(n, p: Parsed) -> bool:
     """A bare Kotlin call of `name` (or `this.name(…)`) inside a final class or object whose body
-    declares `fun name`: a member of the implicit receiver comes before any other function of the
-    name, and no subclass can override it. mihon's local source runs its own `getMangaDetails`
-    in `async { … }`; the search followed every tracker API's `getMangaDetails` there (apps-ac).
-    Not inside `with`/`apply`/`run` (their receiver's member may be the one called), an anonymous
-    object, or an open, abstract or sealed class or interface (a subclass's override runs)."""
+    declares a `fun name` taking that many arguments: a member of the implicit receiver comes
+    before any other function of the name, and no subclass can override it. mihon's local source
+    runs its own `getMangaDetails` in `async { … }`; the search followed every tracker API's
+    `getMangaDetails` there (apps-ac). Not inside a lambda other than a coroutine builder's or an
+    `it`-lambda's (its receiver's member may be the one called), an extension function, an
+    anonymous object, or an open, abstract or sealed class or interface (a subclass's override
+    runs); nor when the class's own function hands the call on to another `name` (a wrapper:
+    `fun getMangaDetails(id) = api.getMangaDetails(id)`, the red team of session 36)."""
     node = n.parent
     if node is not None and node.type == "navigation_expression" and node.named_children \
             and node.named_children[0].type == "this_expression" and node.named_children[-1].id == n.id:
@@ -2920,15 +2947,18 @@ def _kotlin_own_method(n, p: Parsed) -> bool:
         return False
     if node is None or node.type != "call_expression":
         return False
+    call = node
     while node is not None and node.type not in ("class_body", "enum_class_body"):
         if node.type in ("object_literal", "source_file"):
             return False
+        if node.type == "function_declaration" and any(c.type == "." for c in node.children):
+            return False  # `fun AnilistApi.refreshEach()`: its receiver's members come first
         if node.type == "lambda_literal":
-            call = node.parent.parent if node.parent is not None and node.parent.type == "annotated_lambda" else None
-            callee = call.named_children[0] if call is not None and call.named_children else None
+            outer = node.parent.parent if node.parent is not None and node.parent.type == "annotated_lambda" else None
+            callee = outer.named_children[0] if outer is not None and outer.named_children else None
             while callee is not None and callee.type in ("call_expression", "navigation_expression") and callee.named_children:
                 callee = callee.named_children[0] if callee.type == "call_expression" else callee.named_children[-1]
-            if callee is None or p.text(callee) in _KOTLIN_RECEIVER_LAMBDAS:
+            if callee is None or p.text(callee) not in _KOTLIN_PLAIN_LAMBDAS:
                 return False
         node = node.parent
     owner = node.parent if node is not None else None
@@ -2939,9 +2969,14 @@ def _kotlin_own_method(n, p: Parsed) -> bool:
     if "interface" in words or words & _KOTLIN_NOT_FINAL:
         return False
     name = p.text(n)
-    return any(member.type == "function_declaration" and any(
-        c.type in ("identifier", "simple_identifier") and p.text(c) == name for c in member.children)
-        for member in node.named_children)
+    members = [member for member in node.named_children if member.type == "function_declaration" and any(
+        c.type in ("identifier", "simple_identifier") and p.text(c) == name for c in member.children)]
+    if not members or any(re.search(r"\.\s*" + re.escape(name) + r"\s*\(", p.text(m)) for m in members):
+        return False
+    takes = [_kotlin_arity(m) for m in members]
+    if any(t is None for t in takes):
+        return True  # a vararg or an override's defaults: any number may fit
+    return not _kotlin_arity_differs(n, p, {int(k) for t in takes if t for k in t.split(",")})
 
 
 # Where a bare identifier is a value the code uses (a call of the method, when no local of the

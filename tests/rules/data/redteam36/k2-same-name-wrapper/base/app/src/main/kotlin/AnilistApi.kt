@@ -1,0 +1,5 @@
+class AnilistApi {
+    suspend fun getMangaDetails(id: Int): String {
+        return "a"
+    }
+}

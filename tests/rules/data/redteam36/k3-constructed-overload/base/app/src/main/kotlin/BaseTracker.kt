@@ -1,0 +1,7 @@
+internal val registered = mutableListOf<Int>()
+
+abstract class BaseTracker {
+    suspend fun register(item: Int) {
+        registered.add(item)
+    }
+}

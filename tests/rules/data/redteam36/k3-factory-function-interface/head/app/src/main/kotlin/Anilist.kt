@@ -1,0 +1,5 @@
+class Anilist : Tracker {
+    override suspend fun register(item: Int) {
+        println(item)
+    }
+}

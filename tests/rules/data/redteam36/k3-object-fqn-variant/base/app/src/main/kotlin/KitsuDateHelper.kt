@@ -1,0 +1,7 @@
+package eu.kanade.tracker.kitsu
+
+object KitsuDateHelper {
+    fun parse(date: String?): Long {
+        return date?.length?.toLong() ?: 0L
+    }
+}

@@ -1,0 +1,3 @@
+interface DateParser {
+    fun parse(date: String?): Long
+}

@@ -1,0 +1,5 @@
+import org.koin.dsl.module
+
+val appModule = module {
+    single<DateParser> { KitsuDateHelper }
+}
