@@ -2947,7 +2947,6 @@ def _kotlin_own_method(n, p: Parsed) -> bool:
         return False
     if node is None or node.type != "call_expression":
         return False
-    call = node
     while node is not None and node.type not in ("class_body", "enum_class_body"):
         if node.type in ("object_literal", "source_file"):
             return False
