@@ -399,3 +399,19 @@ def test_go_an_existence_check_then_a_write_is_check_then_act(tmp_path, check, l
     found = flagged_on_branch(tmp_path, {path: ALERT_LOG.replace("CHECK", "")}, {path: ALERT_LOG.replace("CHECK", check)},
                               rule="DC705")
     assert [line for _, line, *_ in found] == lines, found
+
+
+def test_go_a_parent_required_before_a_write_is_no_check_then_create(tmp_path) -> None:
+    # miniflux 69756868 (apps-c, negative): the feed must exist before an entry is inserted into it
+    handler = """package api
+
+func (h *handler) importFeedEntry(userID, feedID int64, entry *Entry) error {
+	CHECK
+	_, err := h.store.InsertEntryForFeed(userID, feedID, entry)
+	return err
+}
+"""
+    check = "exists, err := h.store.FeedExists(userID, feedID)\n\tif err != nil {\n\t\treturn err\n\t}\n\tif !exists {\n\t\treturn ErrNoFeed\n\t}"
+    found = flagged_on_branch(tmp_path, {"internal/api/entry_handlers.go": handler.replace("CHECK", "")},
+                              {"internal/api/entry_handlers.go": handler.replace("CHECK", check)}, rule="DC705")
+    assert found == []

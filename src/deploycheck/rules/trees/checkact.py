@@ -551,10 +551,13 @@ def _go_bool_held(call, p: Parsed) -> str | None:
 
 
 def _go_tested_later(body, name: str, after: int, p: Parsed) -> int | None:
-    """The end of the first `if` after byte ``after`` whose condition is ``name`` or `!name`."""
+    """The end of the first `if` after byte ``after`` whose condition is ``name``: found, so skip
+    the write (goalert's `if hasRecent { return }`). Not `if !exists { return … }`: a parent row
+    required before another is written (miniflux's feed checked before an entry is inserted into
+    it, apps-c) is a precondition, no duplicate."""
     for n in walk(body):
         if n.type == "if_statement" and n.start_byte >= after:
             cond = n.child_by_field_name("condition")
-            if cond is not None and p.text(cond).replace(" ", "").lstrip("!") == name:
+            if cond is not None and p.text(cond).strip() == name:
                 return n.end_byte
     return None

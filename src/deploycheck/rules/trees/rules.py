@@ -500,7 +500,8 @@ CHECK_THEN_ACT = Rule(
         generated when blank by every racing token request, apps-s).
 
         Go: a call named for an existence check (`HasRecentDuplicate`, `UserExists`, `IsTaken`,
-        sqlc's `AlertLog_HasRecentDuplicate`) whose boolean result a later `if` tests, followed in
+        sqlc's `AlertLog_HasRecentDuplicate`) whose boolean result a later `if found {` tests (not
+        `if !found`, a parent required first), followed in
         the same function by a call named for a write (`Insert…`, `Create…`, `Add…`, `Save…`,
         `Log…`, `Put…`, `Upsert…`, `Store…`), not on a logger and not in an `if err != nil` body
         (goalert's duplicate-suppressed alert log entry, apps-x). Reported at the write, when the
