@@ -215,8 +215,10 @@ def _tree(root: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", sorted(p.name for p in RED_TEAM.iterdir()))
 def test_red_team_36_hazards_reached_through_calls_are_flagged(tmp_path, case) -> None:
-    base, head = _tree(RED_TEAM / case / "base"), _tree(RED_TEAM / case / "head")
-    branch: dict[str, str | None] = {path: text for path, text in head.items() if base.get(path) != text}
-    branch.update({path: None for path in base if path not in head})
+    # head/ holds the files the branch changes or adds, deleted.txt those it removes.
+    base = _tree(RED_TEAM / case / "base")
+    branch: dict[str, str | None] = dict(_tree(RED_TEAM / case / "head"))
+    deleted = RED_TEAM / case / "deleted.txt"
+    branch.update({path: None for path in (deleted.read_text().split() if deleted.exists() else [])})
     found = flagged_on_branch(tmp_path, base, branch)
     assert found, f"{case}: nothing flagged"

@@ -1,5 +1,0 @@
-class Kitsu : BaseTracker() {
-    suspend fun register(item: Int, hidden: Boolean) {
-        if (!hidden) register(item)
-    }
-}

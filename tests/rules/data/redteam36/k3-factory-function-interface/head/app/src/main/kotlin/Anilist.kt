@@ -1,5 +1,0 @@
-class Anilist : Tracker {
-    override suspend fun register(item: Int) {
-        println(item)
-    }
-}

@@ -1,3 +1,0 @@
-interface DateParser {
-    fun parse(date: String?): Long
-}

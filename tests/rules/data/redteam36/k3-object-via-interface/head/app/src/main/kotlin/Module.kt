@@ -1,5 +1,0 @@
-import org.koin.dsl.module
-
-val appModule = module {
-    single<DateParser> { KitsuDateHelper }
-}
