@@ -1344,7 +1344,6 @@ def ruby_job_queue(view: FileView, pr: PackRule) -> list[Finding]:
 # Superclasses that name no queue of the application's: a job of theirs left without `queue_as`
 # runs on the default queue. None: no superclass (a Sidekiq worker including its module).
 _RB_QUEUELESS_BASES = frozenset({None, "ApplicationJob", "ActiveJob::Base", "Object"})
-_RB_SUPERCLASS = re.compile(r"^\s*class\s+[\w:]+\s*(?:<\s*([\w:]+))?")
 
 
 def _rb_default_queue_named(view: FileView) -> bool:
@@ -1363,12 +1362,8 @@ def _rb_default_queue_named(view: FileView) -> bool:
 
 def _rb_superclass(lines: list[str], number: int) -> str | None:
     """The superclass named by the class around line ``number``, None for none."""
-    owner = _rb_enclosing_class(lines, number)
-    for line in lines[: number - 1][::-1]:
-        m = _RB_SUPERCLASS.match(line)
-        if m and owner is not None and re.match(rf"^\s*class\s+{re.escape(owner)}\b", line):
-            return m.group(1)
-    return None
+    m = _rb_enclosing(lines, number)
+    return m.group(3) if m else None
 
 
 _RB_PERFORM = re.compile(r"^\s*def\s+perform\b\s*(?P<params>\(.*)?$")
@@ -1422,18 +1417,24 @@ def _rb_last(name: str | None) -> str | None:
     return name.rpartition("::")[2] if name else name
 
 
-_RB_CLASS_LINE = re.compile(r"^(\s*)class\s+(?!<<)([\w:]+)")
+_RB_CLASS_LINE = re.compile(r"^(\s*)class\s+(?!<<)([\w:]+)\s*(?:<\s*([\w:]+))?")
 
 
-def _rb_enclosing_class(lines: list[str], number: int) -> str | None:
-    """The name of the class whose body holds line ``number`` (the nearest `class` line above it,
-    indented less); None at the top level."""
+def _rb_enclosing(lines: list[str], number: int) -> re.Match[str] | None:
+    """The `class` line whose body holds line ``number`` (the nearest one above it, indented
+    less), matched: its name and superclass; None at the top level."""
     depth = len(lines[number - 1]) - len(lines[number - 1].lstrip())
     for line in reversed(lines[: number - 1]):
         m = _RB_CLASS_LINE.match(line)
         if m and len(m.group(1)) < depth:
-            return m.group(2)
+            return m
     return None
+
+
+def _rb_enclosing_class(lines: list[str], number: int) -> str | None:
+    """The name of the class whose body holds line ``number``; None at the top level."""
+    m = _rb_enclosing(lines, number)
+    return m.group(2) if m else None
 
 
 _STRUCT_MEMBERS = re.compile(r"^\s*class\s+[\w:]+\s*<\s*Struct\.new\(([^)]*)\)", re.MULTILINE)

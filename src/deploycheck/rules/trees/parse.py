@@ -206,10 +206,17 @@ def _go_new_of_a_value(p: Parsed) -> Parsed | None:
     lines = p.source.split(b"\n")
     patched = b"\n".join(_GO_NEW.sub(b"nEw(", line) if number in p.error_rows else line
                          for number, line in enumerate(lines, 1))
+    return _reparsed(p, patched)
+
+
+def _reparsed(p: Parsed, patched: bytes) -> Parsed | None:
+    """``p`` re-read from ``patched``, a respelling of its source of the same length, kept with the
+    file's own source when that tree has fewer error rows; None otherwise (or when nothing was
+    respelled)."""
     if patched == p.source:
         return None
-    tree = parser_for("go").parse(patched)
-    again = Parsed("go", p.source, tree) if tree is not None else None
+    tree = parser_for(p.language).parse(patched)
+    again = Parsed(p.language, p.source, tree) if tree is not None else None
     return again if again is not None and len(again.error_rows) < len(p.error_rows) else None
 
 
@@ -230,11 +237,7 @@ def _kotlin_newer_syntax(p: Parsed) -> Parsed | None:
     capitalised, when that tree has fewer error rows; None otherwise."""
     patched = _KOTLIN_MULTI_DOLLAR.sub(lambda m: b" " * len(m.group()), p.source)
     patched = _KOTLIN_MODIFIER_AS_NAME.sub(lambda m: m.group()[:1].upper() + m.group()[1:], patched)
-    if patched == p.source:
-        return None
-    tree = parser_for("kotlin").parse(patched)
-    again = Parsed("kotlin", p.source, tree) if tree is not None else None
-    return again if again is not None and len(again.error_rows) < len(p.error_rows) else None
+    return _reparsed(p, patched)
 
 
 def parsed(ctx, side: str, language: str) -> Parsed | Unreadable | None:

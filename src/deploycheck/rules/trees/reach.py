@@ -1165,6 +1165,12 @@ def _kotlin_class_of(node, p: Parsed) -> str | None:
     return f"object:{name}" if name and plain else name
 
 
+def _kotlin_class_words(cls) -> set[str]:
+    """The keywords of a Kotlin class or object declaration: its kind (`interface`) and modifiers
+    (`open`, `abstract`, `sealed`…)."""
+    return {c.type for c in cls.children} | {w.type for m in cls.children if m.type == "modifiers" for w in walk(m)}
+
+
 def _kotlin_constructed_elsewhere(p: Parsed, name: str, owner: str,
                                   declares: Callable[[str, str], frozenset[str] | None]) -> set[int]:
     """The rows whose every use of ``name`` is a Kotlin call that cannot run the function of the
@@ -1213,9 +1219,7 @@ def _kotlin_declares(ctx, kind: str, name: str, memo: dict) -> frozenset[str] | 
             found = [f for f in _methods_named(index[0], name) if _kotlin_class_of(f, index[0]) == kind] \
                 if isinstance(index, tuple) else []
             cls = found[0].parent.parent if found else None
-            words = {c.type for c in cls.children} | {
-                w.type for m in cls.children if m.type == "modifiers" for w in walk(m)} if cls is not None else set()
-            if cls is None or "interface" in words or "abstract" in words or "sealed" in words \
+            if cls is None or _kotlin_class_words(cls) & {"interface", "abstract", "sealed"} \
                     or re.search(rb"(?m)^\s*(?:\w+\s+)*fun\s+" + re.escape(kind.encode()) + rb"\s*\(", index[0].source):
                 told = False
                 break
@@ -2963,9 +2967,7 @@ def _kotlin_own_method(n, p: Parsed) -> bool:
     owner = node.parent if node is not None else None
     if owner is None or owner.type not in ("class_declaration", "object_declaration"):
         return False
-    words = {c.type for c in owner.children} | {
-        w.type for m in owner.children if m.type == "modifiers" for w in walk(m)}
-    if "interface" in words or words & _KOTLIN_NOT_FINAL:
+    if _kotlin_class_words(owner) & (_KOTLIN_NOT_FINAL | {"interface"}):
         return False
     name = p.text(n)
     members = [member for member in node.named_children if member.type == "function_declaration" and any(
