@@ -1596,6 +1596,16 @@ def test_a_half_given_answer_is_asked_at_its_question_and_dropped_once_answered(
     assert answers["concurrency-tested"] == Answer("yes", TEST_PATH) and walk.pending == {}
 
 
+def test_a_half_given_choice_that_asks_no_details_is_not_told_of_details() -> None:
+    """`no` to shared-state asks for no details: a new user's trial (session 37) was told "then its
+    details are asked" at it, and none were."""
+    from deploycheck.authoring.walkthrough import _begun_note
+
+    shared = load_builtin("background-jobs").questions[0]
+    assert _begun_note(shared, Answer("no")).endswith("its choice stands in the line; Enter takes it.")
+    assert _begun_note(shared, Answer("yes")).endswith("Enter takes it, then its details are asked.")
+
+
 def test_a_resumed_free_text_answer_is_kept_with_enter_or_replaced() -> None:
     head = "yes\nProduct.stock\nyes\nrow lock\n" + f"yes\n{TEST_PATH}\nyes\n"
     previous = {"silent-failure": Answer("Two workers,\nsame product.")}

@@ -244,6 +244,23 @@ def test_unrelated_histories_are_an_error_not_an_empty_change(tmp_path):
         change_of(repo)
 
 
+def test_a_remote_default_branch_of_other_history_names_set_head(tmp_path):
+    # Conversations (a new user's trial, session 37): GitHub's default branch `redirect` is a stub
+    # of unrelated history, so origin/HEAD shares nothing with the work on master.
+    upstream = make_repo(tmp_path / "up", {"a.py": "a\n"}, branch="master")
+    git(upstream, "checkout", "-q", "--orphan", "redirect")
+    commit(upstream, {"README.md": "moved\n"}, message="stub")
+    repo = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(upstream), str(repo))
+    git(repo, "checkout", "-q", "-b", "feat", "origin/master")
+    commit(repo, {"a.py": "b\n"}, message="work")
+    with pytest.raises(GitError, match=r"no common ancestor.*`git remote set-head origin <branch>`"):
+        compute_change(str(repo), None, None)
+    git(repo, "remote", "set-head", "origin", "master")
+    change, _ = compute_change(str(repo), None, None)
+    assert change.base_ref == "origin/HEAD"
+
+
 # --- base resolution ------------------------------------------------------------------------
 
 

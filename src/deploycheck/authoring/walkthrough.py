@@ -1105,10 +1105,14 @@ def _begun_note(q: Question, begun: Answer) -> str:
     # the choice, in its line, and the choice prompt refused the whole.
     # Said of the details: a new user's trial (session 34) typed a whole new line after them, read
     # the toolbar's "typing goes on from its end" too late, and signed both run together.
-    then = ("then its details, as typed, stand in theirs, where typing goes on from their end (Ctrl-U clears "
-            "them to type anew)") if begun.details else "then its details are asked"
+    then = (", then its details, as typed, stand in theirs, where typing goes on from their end (Ctrl-U clears "
+            "them to type anew)") if begun.details else ", then its details are asked"
+    # A choice that asks for no details is taken as it is (linkwarden's `no`, a new user's trial,
+    # session 37, was told its details would be asked).
+    if not begun.details and begun.answer.lower() not in (a.lower() for a in q.details):
+        then = ""
     return (f"Before stopping you had begun this answer ({inert(given, keep_newlines=False)}): its choice stands in "
-            f"the line; Enter takes it, {then}.")
+            f"the line; Enter takes it{then}.")
 
 
 def _offer_draft(prompter: Prompter, draft: Any, checklist: Checklist, fingerprint: str) -> tuple[dict[str, Answer], dict[str, Answer]]:

@@ -473,10 +473,13 @@ def what_changed(findings: Sequence[Finding]) -> str:
             fn = _function(f)
             # The background-code rules' own messages carry the whole trail from the job (a
             # 900-character claim line in a Ruby trial): the claim needs the function and file.
-            if f.rule == "DC701" and fn and f.message.startswith("New background code"):
-                parts.append((f"`{fn}` in {f.path} is new code that runs in the background ({f.rule} {f.name})", f.path))
-            elif f.rule in ("DC101", "DC701") and fn:
-                parts.append((f"`{fn}` in {f.path} changed in a way deploycheck cannot prove leaves its behaviour "
+            # Top-level code has no function to name: the file is named instead (linkwarden's
+            # worker folder, a new user's trial, session 37, had the whole message pasted in).
+            where = f"`{fn}` in {f.path}" if fn else f"code in {f.path}"
+            if f.rule == "DC701" and f.message.startswith("New background code"):
+                parts.append((f"{where} is new code that runs in the background ({f.rule} {f.name})", f.path))
+            elif f.rule in ("DC101", "DC701"):
+                parts.append((f"{where} changed in a way deploycheck cannot prove leaves its behaviour "
                               f"unchanged ({f.rule} {f.name})", f.path))
             else:
                 parts.append((f"{f.message.rstrip('.')} ({f.rule} {f.name})", f.path))

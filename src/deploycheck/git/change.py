@@ -766,9 +766,13 @@ def find_merge_base(root: str, base: BaseChoice, head_sha: str) -> str:
             "Fetch the full history: `git fetch --unshallow origin` locally, `fetch-depth: 0` for "
             "actions/checkout in GitHub Actions, or `GIT_DEPTH: 0` in GitLab CI."
         )
+    # A remote's default branch can be a stub of other history (Conversations' `redirect`, a new
+    # user's trial, session 37): every command then measured from it; name the lasting fix.
+    remote_head = f" If {base.ref} is not the branch work merges into, point it there once: " \
+        f"`git remote set-head {base.ref.split('/')[0]} <branch>`." if base.ref.endswith("/HEAD") else ""
     raise GitError(
         f"{base.ref} and HEAD have no common ancestor (unrelated histories), so there is no change to "
-        "assess. Pass the branch this work was started from with `--base REV`."
+        f"assess. Pass the branch this work was started from with `--base REV`.{remote_head}"
     )
 
 

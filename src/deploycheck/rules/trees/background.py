@@ -1789,6 +1789,7 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
             named = p.text(n).rsplit("::", 1)[-1].strip()
             if p.text(n).split("::")[0].strip() in ("this", ""):
                 out += [_span(u, "task run by an executor or thread") for u in _named(p, named)]
+    out += _flows_launched(p)
     if not on_main:
         return out
     # `viewModelScope.launch { withContext(Dispatchers.IO) { … } }`: the main thread's coroutine
@@ -1912,6 +1913,28 @@ def _run_by_a_runner(node, p: Parsed) -> bool:
             return True  # `object : TimerTask() { override fun run() { task() } }`
         up = up.parent
     return False
+
+
+# A Kotlin flow collected with `.launchIn(scope)` is a coroutine of that scope, and the whole
+# chain is its work: element's decryption-failure tracker swept its pending failures from
+# `tickerFlow(scope, CHECK_INTERVAL).onEach { checkFailures() }.launchIn(scope)`, whose period went
+# from 2 to 40 seconds in a constant (apps-ad bc5c31d8). On a main scope it is the screen's.
+_CALLS = frozenset({"call_expression"})
+
+
+def _flows_launched(p: Parsed) -> list[tuple[int, int, str]]:
+    if p.language != "kotlin" or b".launchIn" not in p.source:
+        return []
+    out = []
+    for n in nodes_of(p, _CALLS):
+        callee, arguments = n.named_children[0] if n.named_children else None, n.named_children[-1:]
+        if callee is None or callee.type != "navigation_expression" or not arguments \
+                or p.text(callee.named_children[-1]) != "launchIn":
+            continue
+        head = f"{p.text(arguments[0]).strip('()').strip()}.launch {{"
+        if not (_MAIN_SCOPE.search(head) or _main_scope_helper(head, p) or _composition_scope(head, p)):
+            out.append(_span(n, "flow collected on a coroutine scope (launchIn)"))
+    return out
 
 
 # Android runs a coroutine of `lifecycleScope`, `viewModelScope` or `MainScope()` on the main

@@ -205,7 +205,7 @@ def detect(ctx):
         if side == "head" and language == "java" and java_field_write_hints(ctx):
             for line, message in new_in_head(guarded_field_write, p, lines, lambda: _base_tree(ctx, language)):
                 yield CHECK_THEN_ACT.finding(ctx.path, line, message)
-        if side == "head" and language in ("javascript", "typescript", "tsx", "go") and tunable_hints(ctx):
+        if side == "head" and language in ("javascript", "typescript", "tsx", "go", "ruby") and tunable_hints(ctx):
             from .tunables import tunables_changed
 
             for line, message in tunables_changed(p, _base_tree(ctx, language), set(lines)):
@@ -1232,7 +1232,7 @@ def _judged(ctx, p: Parsed, side: str, groups: dict, lines: dict, machinery: str
             "comments", "new logger", "unreferenced", "not machinery", "types", "generated", "empty") else "warning"
         if verdict == "gone" and node is not None and _VALUE_UNIT.search(node.type):
             verdict = "gone value"  # a constant or field: nothing is queued under its name
-        message = _message(shown, what, verdict, side)
+        message = _message(shown, what, verdict, side, p.language)
         if renamed := _persisted_class_moved(ctx, p, node, what, side):
             message, severity = message + renamed, "warning"
         why = ctx.cache.get(("trees.machinery", side), {}).get(key) if machinery else None
@@ -1679,7 +1679,7 @@ _IN_PROCESS = re.compile(r"\b(?:timer|interval|ticker|loop|goroutine|thread|exec
 MACHINERY_MEANS = "the code that fetches, runs, retries, locks or schedules jobs"
 
 
-def _message(shown: str, what: str, verdict: str, side: str) -> str:
+def _message(shown: str, what: str, verdict: str, side: str, language: str = "") -> str:
     name = f"`{shown}`" if shown != "(top level)" else "top-level code"
     if verdict == "new":
         return f"New background code: {name} ({what}). New code that runs in the background is always flagged: answer the checklist for it."
@@ -1699,8 +1699,11 @@ def _message(shown: str, what: str, verdict: str, side: str) -> str:
                 "already queued for it fails when a worker takes it: keep a stub, or drain what names it, until "
                 "the old code's jobs are gone. Either way, check that nothing relied on what it did in the background.")
     if verdict == "gone":
+        # Ruby's consequence only in Ruby: linkwarden's TypeScript helpers were told of a NameError
+        # (a new user's trial, session 37).
+        ruby = " (in Ruby a NameError, retried, then dead)" if language == "ruby" else ""
         return (f"Background code removed: {name} ({what}); queued work and schedules may still name it: a job "
-                "already queued for it fails when a worker takes it (in Ruby a NameError, retried, then dead), so "
+                f"already queued for it fails when a worker takes it{ruby}, so "
                 "keep a stub, or drain what names it, until the old code's jobs are gone.")
     if verdict == "gone value":
         # atproto's Ozone daemon lost a lock-id constant: "a job already queued for it fails"

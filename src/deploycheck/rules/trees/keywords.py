@@ -774,13 +774,17 @@ _GO_TUNABLE_WORDS = (*_TUNABLE_WORDS, "parallelism", "chan", "conn", "worker", "
                      "buffer_size")
 
 
+_RUBY_TUNABLE_WORDS = (*_TUNABLE_WORDS, "thread", "pool", "parallelism", "processes")
+
+
 def tunable_hints(ctx) -> bool:
-    """DC718's gate (rules/trees/tunables.py): a JS/TS file whose changed lines hold a number and
+    """DC718's gate (rules/trees/tunables.py): a JS/TS, Go or Ruby file whose changed lines hold a number and
     whose head names a retry, backoff or concurrency setting (the key may sit on a line above)."""
     language = language_of_file(ctx)
-    if language not in ("javascript", "typescript", "tsx", "go"):
+    if language not in ("javascript", "typescript", "tsx", "go", "ruby"):
         return False
     if not re.search(rb"\d", ctx.changed_lower()):
         return False
     head = ctx.lower_text("head") or ""
-    return any(word in head for word in (_GO_TUNABLE_WORDS if language == "go" else _TUNABLE_WORDS))
+    words = {"go": _GO_TUNABLE_WORDS, "ruby": _RUBY_TUNABLE_WORDS}.get(language, _TUNABLE_WORDS)
+    return any(word in head for word in words)

@@ -232,11 +232,22 @@ _KOTLIN_MODIFIER_AS_NAME = re.compile(
     rb"|external|tailrec|suspend|infix)\b(?=[ \t]*(?:=(?!=)|[.,)\]}?:]|\r?$))", re.M)
 
 
+# And the standard library's `suspend { … }`, a call of the function `suspend` with a lambda, which
+# the grammar reads as the modifier: element-android's user directory view model (apps-ad
+# 07e06957) lost its whole class to one error, and a screen's change was DC703 high.
+_KOTLIN_SUSPEND_CALL = re.compile(rb"\bsuspend(?=[ \t]*\{)")
+
+
+def _capitalised(m: re.Match[bytes]) -> bytes:
+    return m.group()[:1].upper() + m.group()[1:]
+
+
 def _kotlin_newer_syntax(p: Parsed) -> Parsed | None:
-    """``p`` re-read with multi-dollar prefixes blanked and modifier keywords used as names
-    capitalised, when that tree has fewer error rows; None otherwise."""
+    """``p`` re-read with multi-dollar prefixes blanked and modifier keywords used as names (or
+    `suspend` as a function) capitalised, when that tree has fewer error rows; None otherwise."""
     patched = _KOTLIN_MULTI_DOLLAR.sub(lambda m: b" " * len(m.group()), p.source)
-    patched = _KOTLIN_MODIFIER_AS_NAME.sub(lambda m: m.group()[:1].upper() + m.group()[1:], patched)
+    patched = _KOTLIN_MODIFIER_AS_NAME.sub(_capitalised, patched)
+    patched = _KOTLIN_SUSPEND_CALL.sub(_capitalised, patched)
     return _reparsed(p, patched)
 
 

@@ -1201,8 +1201,8 @@ TUNABLE_CHANGED = Rule(
     category="config",
     severity="warning",
     questions=("sequential-assumption", "concurrency-tested", "silent-failure"),
-    summary="JS/TS or Go: a retry, backoff or concurrency setting got another value.",
-    languages=("javascript", "typescript", "go"),
+    summary="JS/TS, Go or Ruby: a retry, backoff or concurrency setting got another value.",
+    languages=("javascript", "typescript", "go", "ruby"),
     what_it_does=dedent("""\
         Reads every changed non-test JavaScript or TypeScript file for object properties whose
         key says how often work is tried (`attempts`, `maxAttempts`, `maxRetries`, `retryDelay`),
@@ -1218,7 +1218,16 @@ TUNABLE_CHANGED = Rule(
         `MaxConns`, `defaultOperatorSlots`, `maxInflight`, `poolSize`, `queueSize`): hatchet's
         RabbitMQ subscriber channel pool cut from 100 to 10 passed every gate in a new user's trial
         (session 27). A count named for workers is the go pack's DC519's; a file importing a job
-        library (asynq, River, machinery, Temporal…) is left to the packs' DC519 and DC713."""),
+        library (asynq, River, machinery, Temporal…) is left to the packs' DC519 and DC713.
+
+        In Ruby, the same for a hash pair (`retries: 3`, `'max_threads' => 4`), a setter call
+        with its key first (traject's `provide 'solr_writer.thread_pool', 3`, Sinatra's `set
+        :concurrency, 5`) and an assignment (`config.x.worker_threads = 8`, `MAX_RETRIES = 2`),
+        named for tries, backoff, concurrency, prefetch, parallelism, threads, a pool's size or
+        processes. A Ruby setting added to a block or method that was already there replaces a
+        default and is reported too: bibdata's indexing job posted to Solr from three threads
+        instead of one by a line added to its traject settings (apps-ad). A file writing
+        `sidekiq_options` or `retry_on` is left to the ruby pack."""),
     why_bad=dedent("""\
         A job library's options are often built in a configuration module, so its import is not
         beside them: the packs' DC510 and DC521 do not see them there. More tries repeat what a
@@ -1226,7 +1235,9 @@ TUNABLE_CHANGED = Rule(
         lets work that ran alone meet itself."""),
     known_problems=dedent("""\
         The key is read by its name, whatever it configures: an HTTP client's `retries` counts
-        too. A value computed in another statement (`attempts: MAX`) is compared as written."""),
+        too. A value computed in another statement (`attempts: MAX`) is compared as written.
+        A JS/TS or Go setting added where none was is read as new code, not as a default
+        replaced."""),
     example=dedent("""\
         waitForComputePropertiesMaxAttempts: parseMaxAttempts(
           rawConfig.waitForComputePropertiesMaxAttempts,

@@ -1,4 +1,4 @@
-"""A retry, backoff or concurrency setting's value changed in a JS/TS object (DC718).
+"""A retry, backoff or concurrency setting's value changed in a JS/TS object, a Go or a Ruby setting (DC718).
 
 Job libraries' own options are read by the packs where the library is imported (DC510, DC521);
 this reads them where applications keep them: a configuration module's object (`maxAttempts: 5`,
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .parse import Parsed, nodes_of
-from .units import qualname, shown_code, units_at
+from .units import all_units, qualname, shown_code, units_at
 
 # A key that names how often work is tried, how long it waits between tries, or how much runs at
 # once: `attempts`, `maxRetries`, `retryDelayMs`, `backoff`, `concurrency`, `workerConcurrency`.
@@ -99,14 +99,59 @@ def _go_message(value, p: Parsed) -> bool:
     return callee is not None and _GO_MESSAGE.match(p.text(callee)) is not None
 
 
+# Ruby's settings: a pair (`retries: 3`, `'max_threads' => 4`), a setter call with the key first
+# (traject's `provide 'solr_writer.thread_pool', 3`, Sinatra's `set :concurrency, 5`) and an
+# assignment (`config.x.worker_threads = 8`, `MAX_RETRIES = 2`). Named for tries, backoff or how
+# much runs at once, threads counted (not Active Job's `retry_jitter`: DC527's): bibdata's MARC
+# indexing job posted to Solr from a pool of three threads instead of one, set by a line added to
+# its traject settings (apps-ad e95eb01b).
+RUBY_TUNABLE_NAME = re.compile(
+    r"attempts?$|retr(?:y|ies)$|retry_(?!jitter)|backoff|concurrency|prefetch|parallelism|thread_?pool|threads$"
+    r"|pool_?size$|processes$", re.I)
+_RUBY_SETTERS = frozenset({"provide", "set"})
+_RUBY_NODES = frozenset({"pair", "call", "assignment"})
+_RUBY_KEYS = frozenset({"string", "simple_symbol", "hash_key_symbol"})
+# A file where a job library's options are written: the ruby pack reads those (DC164, DC527).
+_RUBY_JOB_LIBRARY = re.compile(rb"\bsidekiq_options\b|\bretry_on\b|\bgood_job_control_concurrency_with\b")
+
+
+def _ruby_tunables(p: Parsed):
+    """(node, name, value, (unit, name)) for each Ruby pair, setter call or assignment whose key
+    names a retry, backoff or concurrency setting."""
+    for n in nodes_of(p, _RUBY_NODES):
+        if n.type == "pair":
+            key, value = n.child_by_field_name("key"), n.child_by_field_name("value")
+            if key is None or value is None or key.type not in _RUBY_KEYS:
+                continue
+        elif n.type == "call":
+            method, arguments = n.child_by_field_name("method"), n.child_by_field_name("arguments")
+            if method is None or arguments is None or n.child_by_field_name("receiver") is not None \
+                    or p.text(method) not in _RUBY_SETTERS or arguments.named_child_count != 2 \
+                    or arguments.named_children[0].type not in _RUBY_KEYS:
+                continue
+            key, value = arguments.named_children
+        else:
+            key, value = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if key is not None and key.type == "call":
+                key = key.child_by_field_name("method")
+            if key is None or value is None or key.type not in ("identifier", "constant"):
+                continue
+        name = p.text(key).strip("'\":")
+        if RUBY_TUNABLE_NAME.search(name) and not _GO_NOT_TUNABLE.search(name):
+            yield n, name, value, (qualname(units_at(p, n.start_point[0]), p), name)
+
+
 def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tuple[int, str]]:
     """(line, message) for each tunable pair of the head whose value, holding a number on a
     changed row, differs from the same key's in the same unit of the base."""
     if in_job_library_file(p):
         return []
-    settings = _go_tunables if p.language == "go" else _tunable_pairs
+    settings = _SETTINGS.get(p.language, _tunable_pairs)
     before = {where: "".join(base.text(value).split()) for _n, _name, value, where in settings(base)} \
         if base is not None else {}
+    # A Ruby setting added to a block or method that was there replaces a default (traject's
+    # one Solr writer thread); elsewhere a new setting is new code, read as such.
+    defaults = set(all_units(base)) | {"(top level)"} if base is not None and p.language == "ruby" else set()
     out = []
     number = _GO_NUMBER if p.language == "go" else _NUMBER
     for _n, name, value, where in settings(p):
@@ -115,26 +160,31 @@ def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tup
         if not changed:
             continue
         was = before.get(where)
-        if was is None or was == "".join(p.text(value).split()):
-            continue  # a new setting is new code, read as such; only another value is this rule's
+        if was == "".join(p.text(value).split()) or was is None and where[0] not in defaults:
+            continue
         line = shown_code(_code(p.line(changed[0] - 1).decode("utf-8", "replace")), 60)
+        verb = "changed" if was is not None else "set where its default applied before"
         out.append((changed[0], (
-            f"`{name}` changed (line {changed[0]} now reads `{line}`): it decides how often work is tried again, how long it waits "
+            f"`{name}` {verb} (line {changed[0]} now reads `{line}`): it decides how often work is tried again, how long it waits "
             "between tries, or how much of it runs at once. A retry repeats what a failed attempt "
             "already did, and more at once meets itself: say in the checklist what it runs and "
             "whether that is safe twice or in parallel.")))
     return sorted(set(out))
 
 
+_SETTINGS = {"go": _go_tunables, "ruby": _ruby_tunables}
+
+
 def _code(line: str) -> str:
-    """The line without a trailing `//` comment (a rough cut: enough for a message)."""
-    return re.sub(r"\s//.*$", "", line)
+    """The line without a trailing `//` or `#` comment (a rough cut: enough for a message)."""
+    return re.sub(r"\s(?://|#).*$", "", line)
 
 
 def in_job_library_file(p: Parsed) -> bool:
     """A file importing a job library whose options the packs read where it is imported (DC510,
     DC521): they speak for its settings there."""
-    return (_GO_JOB_LIBRARY if p.language == "go" else _JOB_LIBRARY).search(p.source) is not None
+    library = {"go": _GO_JOB_LIBRARY, "ruby": _RUBY_JOB_LIBRARY}.get(p.language, _JOB_LIBRARY)
+    return library.search(p.source) is not None
 
 
 _JOB_LIBRARY = re.compile(rb"""['"](?:bullmq|bull|bee-queue|@nestjs/bullmq?|agenda|@hokify/agenda|kafkajs|amqplib"""

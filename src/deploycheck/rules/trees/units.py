@@ -42,6 +42,11 @@ LOG_METHODS = frozenset({
     # Go's log/slog
     "debugcontext", "infocontext", "warncontext", "errorcontext", "logattrs",
 })
+# Android's `Log.d(TAG, …)` and Timber's `Timber.w(…)`: one-letter levels, only on these
+# receivers (Conversations' push broker, a new user's trial, session 37, had two changed `Log.d`
+# lines read as behaviour).
+_ANDROID_LEVELS = frozenset({"v", "d", "i", "w", "e", "wtf"})
+_ANDROID_LOGS = frozenset({"log", "timber", "android.util.log"})
 _PRINTS = frozenset({"puts", "print", "p", "pp", "println", "fmt.println", "fmt.printf", "fmt.print",
                      "system.out.println", "system.err.println", "system.out.printf", "system.err.printf"})
 
@@ -216,7 +221,8 @@ def is_logging(node, p: Parsed) -> bool:
             return False
         callee = _dotted(callee)
         receiver, _, method = callee.rpartition(".")
-        if callee not in _PRINTS and not (method in LOG_METHODS and ("log" in receiver or receiver == "console")):
+        if callee not in _PRINTS and not (method in LOG_METHODS and ("log" in receiver or receiver == "console")) \
+                and not (method in _ANDROID_LEVELS and receiver in _ANDROID_LOGS and p.language in ("java", "kotlin")):
             return False
         if p.language == "go" and method.startswith(_GO_EXITS):
             return False  # Go's `log.Fatalf` exits the process, `log.Panicf` panics: no log line only
@@ -694,6 +700,18 @@ def is_directive(comment_text: str, p: Parsed) -> bool:
     return bool(_DIRECTIVE.match(comment_text)) or (p.language == "go" and b'import "C"' in p.source)
 
 
+# Java's `final` on a local variable or a parameter only stops the method assigning it again:
+# the compiler checks it and the bytecode is the same (Conversations' authors add it as they go,
+# a new user's trial, session 37). On a field it is not: it publishes the value to other threads.
+_FINAL_LOCALS = frozenset({"local_variable_declaration", "formal_parameter", "catch_formal_parameter",
+                           "enhanced_for_statement", "resource", "spread_parameter"})
+
+
+def _local_final(c) -> bool:
+    parent = c.parent.parent if c.parent is not None else None
+    return c.type == "final" and parent is not None and parent.type in _FINAL_LOCALS
+
+
 def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bool = False,
          version: bool = False, parameters: bool = False, imports: bool = False, compiler: bool = False) -> str:
     """The node as an S-expression of every token, without comments (and logging statements,
@@ -725,8 +743,9 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         if logging and n.type in _ANNOTATION_NODES and is_lombok_logger(n, p):
             continue  # declares a logger, as a logger field written out would
         if (source_only or logging) and n.type == "modifiers" and all(
-                c.type in _ANNOTATION_NODES and ((source_only and is_source_only_annotation(c, p))
-                                                 or (logging and is_lombok_logger(c, p))) for c in n.children):
+                (source_only and _local_final(c)) or
+                (c.type in _ANNOTATION_NODES and ((source_only and is_source_only_annotation(c, p))
+                                                  or (logging and is_lombok_logger(c, p)))) for c in n.children):
             continue  # nothing left: read as a declaration written without modifiers
         if jvm_names and n.type in _TYPE_NAMES:
             name = qualified(n, p)
@@ -761,6 +780,8 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         out.append("(" + n.type)
         stack.append((")", False))
         children = n.children
+        if source_only and n.type == "modifiers":
+            children = [c for c in children if not _local_final(c)]
         if logging and _TRIES.get(p.language) and n.type in _TRIES[p.language]:
             gone = _rethrow_only_catch(n, p)
             if gone is not None:
@@ -852,7 +873,8 @@ _WORDS = {"formatting": "comments or formatting", "logging": "logging calls (or 
           "annotations": "type annotations", "messages": "error messages", "version": "a version number",
           "parameters": "an unused keyword parameter (a caller still passing it now fails at once)",
           "imports": "a type name written with its package instead of imported (the same type)",
-          "compiler": "annotations only the compiler reads (@Override, @SuppressWarnings, Kotlin's @Suppress)",
+          "compiler": "annotations only the compiler reads (@Override, @SuppressWarnings, Kotlin's @Suppress) or "
+                      "`final` on a Java local variable or parameter",
           "renamed": "the names of local variables, renamed one to one"}
 
 

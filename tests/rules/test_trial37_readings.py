@@ -1,0 +1,101 @@
+"""Readings from session 37's new users' trials (docuseal, linkwarden, Conversations), on real git
+repositories: each case fails without its change."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- Conversations (Java) ------------------------------------------------------------------------
+
+# Its push broker's periodic renewal: two changed `Log.d` lines in methods a scheduled executor runs
+# were read as behaviour, though every finding says logging calls are proved unchanged.
+BROKER = """import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import android.util.Log;
+
+public class UnifiedPushBroker {
+    private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor();
+
+    public UnifiedPushBroker() {
+        SCHEDULER.scheduleAtFixedRate(this::renew, 1, 1, TimeUnit.DAYS);
+    }
+
+    private void renew() {
+        Log.d(Config.LOGTAG, "renewing registrations");
+        register("all", 1);
+    }
+
+    private void register(String instance, int attempt) {
+        Log.d(Config.LOGTAG, "register " + instance);
+        send(instance, attempt);
+    }
+}
+"""
+PATH = "src/main/java/eu/siacs/conversations/services/UnifiedPushBroker.java"
+
+
+@pytest.mark.parametrize("before, after", [
+    ('Log.d(Config.LOGTAG, "renewing registrations");', 'Log.w(Config.LOGTAG, "renewing all registrations");'),
+    ('Log.d(Config.LOGTAG, "register " + instance);', 'Timber.d("register %s", instance);'),
+    # `final` on a parameter or a local changes no bytecode
+    ("private void register(String instance, int attempt) {", "private void register(final String instance, final int attempt) {"),
+])
+def test_android_log_lines_and_final_locals_are_no_behaviour(tmp_path, before, after) -> None:
+    assert before in BROKER
+    found = flagged_on_branch(tmp_path, {PATH: BROKER}, {PATH: BROKER.replace(before, after)}, rule=None)
+    assert found == []
+
+
+def test_a_log_line_that_acts_and_a_final_field_are_still_read(tmp_path) -> None:
+    acting = BROKER.replace('Log.d(Config.LOGTAG, "register " + instance);',
+                            'Log.d(Config.LOGTAG, "register " + queue.remove(instance));')
+    assert flagged_on_branch(tmp_path, {PATH: BROKER}, {PATH: acting}, rule=None)
+
+
+def test_final_on_a_field_is_kept_in_the_proof() -> None:
+    # A final field publishes its value to other threads (JLS 17.5): not the compiler's alone.
+    from deploycheck.rules.trees.parse import parse_bytes
+    from deploycheck.rules.trees.units import dump
+
+    def shape(source: bytes) -> str:
+        p = parse_bytes("java", source)
+        return dump(p.root, p, False, compiler=True)
+
+    field = b"class A {\n    private final Map<String, Integer> seen = new HashMap<>();\n}\n"
+    local = b"class A {\n    void f(final int n) {\n        final int m = n;\n    }\n}\n"
+    assert shape(field) != shape(field.replace(b"final ", b""))
+    assert shape(local) == shape(local.replace(b"final ", b""))
+
+
+# --- linkwarden (TypeScript) ---------------------------------------------------------------------
+
+# Helpers moved out of its worker folder's archive handler were told "a job already queued for it
+# fails when a worker takes it (in Ruby a NameError, retried, then dead)".
+HANDLER = """export function getBrowserOptions() {
+  return { headless: true }
+}
+
+export async function archiveHandler(link) {
+  return link.id
+}
+"""
+
+
+def test_removed_typescript_code_is_not_told_of_a_ruby_name_error(tmp_path) -> None:
+    path = "apps/worker/lib/archiveHandler.ts"
+    after = HANDLER.split("export async function")[0].replace("getBrowserOptions", "unused") + \
+        "export async function" + HANDLER.split("export async function")[1]
+    found = flagged_on_branch(tmp_path, {path: HANDLER}, {path: after.replace("export function unused() {\n  return { headless: true }\n}\n\n", "")})
+    removed = [m for _, _, side, _, m in found if side == "base" and m.startswith("Background code removed")]
+    assert removed and all("NameError" not in m and "a job already queued for it fails" in m for m in removed), found
+
+
+def test_removed_ruby_code_is_still_told_of_its_name_error(tmp_path) -> None:
+    path = "app/workers/sync_worker.rb"
+    base = ("class SyncWorker\n  include Sidekiq::Job\n\n  def perform(id)\n    Account.find(id).sync!\n  end\nend\n\n"
+            "class PurgeWorker\n  include Sidekiq::Job\n\n  def perform(id)\n    Account.find(id).purge!\n  end\nend\n")
+    found = flagged_on_branch(tmp_path, {path: base}, {path: base.split("\n\nclass PurgeWorker")[0] + "\n"})
+    assert any(side == "base" and "NameError" in m for _, _, side, _, m in found), found
