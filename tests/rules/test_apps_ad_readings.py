@@ -84,3 +84,38 @@ def test_a_ruby_setting_in_a_new_method_is_new_code_not_a_default_replaced(tmp_p
     base = "class SolrClient\n  def url\n    ENV['SOLR_URL']\n  end\nend\n"
     head = base.replace("  def url", "  def options\n    { retries: 3 }\n  end\n\n  def url")
     assert flagged_on_branch(tmp_path, {path: base}, {path: head}, rule="DC718") == []
+
+
+# --- Go: a function handed to a pool of the package's making ------------------------------------------
+
+# pocketbase's JS hooks (apps-n b419498d, a missed positive): pooled goja runtimes shared by hooks,
+# routes and middlewares; `executors.run(func(executor *goja.Runtime) error {…})` now restores the
+# runtime's `$app` after each run.
+BINDS = """package jsvm
+
+func wrapHandlerFunc(executors *vmsPool, pr *goja.Program) func(e *core.RequestEvent) error {
+	return func(e *core.RequestEvent) error {
+		return executors.run(func(executor *goja.Runtime) error {
+			executor.Set("$app", e.App)
+			_, err := executor.RunProgram(pr)
+			return err
+		})
+	}
+}
+
+func query(db *pgxPool, ctx context.Context, sql string) error {
+	return db.Exec(ctx, sql)
+}
+"""
+
+
+def test_a_function_run_on_a_pooled_executor_is_background_code(tmp_path) -> None:
+    head = BINDS.replace('			_, err := executor.RunProgram(pr)\n',
+                         '			old := executor.Get("$app")\n			_, err := executor.RunProgram(pr)\n			executor.Set("$app", old)\n')
+    found = flagged_on_branch(tmp_path, {"plugins/jsvm/binds.go": BINDS}, {"plugins/jsvm/binds.go": head})
+    assert [line for _, line, _, _, m in found if "vmsPool.run" in m] == [7], found
+
+
+def test_a_pool_that_is_handed_no_function_runs_nothing(tmp_path) -> None:
+    head = BINDS.replace("return db.Exec(ctx, sql)", "return db.Exec(ctx, sql+\" LIMIT 1\")")
+    assert flagged_on_branch(tmp_path, {"plugins/jsvm/binds.go": BINDS}, {"plugins/jsvm/binds.go": head}) == []

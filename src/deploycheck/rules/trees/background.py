@@ -1158,6 +1158,12 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                 if what is None and re.match(r"^On(?:Evict|Expir)\w*$", name):
                     # go-cache's `c.OnEvicted(func…)`: its janitor goroutine calls it.
                     what = f"callback a cache runs on its own goroutine (`{name}`)"
+                if what is None and name in _GO_POOL_VERBS and _GO_POOL_TYPE.search(kind := _declared_type(operand, p) or ""):
+                    # Only a function written in place: `pool.Exec(ctx, query)` hands no function.
+                    args = n.child_by_field_name("arguments")
+                    out += [_span(a, f"function run on a pool's executor (`{kind}.{name}`)")
+                            for a in (args.named_children if args is not None else ()) if a.type == "func_literal"]
+                    continue
                 if what is None and name in _GO_BUS_SUBSCRIBE and _GO_EVENT_BUS in p.source:
                     # asaskevich/EventBus: a handler runs in whichever goroutine publishes its topic
                     # (evcc's control loop, beside the API's setters), or on its own (`…Async`).
@@ -1292,13 +1298,18 @@ def _consumes(written: str, p: Parsed) -> bool:
 
 
 def _consumer_type(operand, p: Parsed) -> str | None:
-    """The declared type of ``operand`` when it names a consumer, else None: an identifier declared
-    as a parameter of an enclosing function, or a struct's field (`s.reader`, injected by wire or
-    fx: the red team of session 26), declared in this file."""
+    """The declared type of ``operand`` when it names a consumer, else None."""
+    written = _declared_type(operand, p)
+    return written if written and _consumes(written, p) else None
+
+
+def _declared_type(operand, p: Parsed) -> str | None:
+    """The type ``operand`` is declared with in this file, as written without `*` or type
+    arguments: an identifier declared as a parameter of an enclosing function, or a struct's field
+    (`s.reader`, injected by wire or fx: the red team of session 26); else None."""
     if operand is not None and operand.type == "selector_expression":
         field = operand.child_by_field_name("field")
-        written = _field_type(p, p.text(field)) if field is not None else None
-        return written if written and _consumes(written, p) else None
+        return _field_type(p, p.text(field)) if field is not None else None
     if operand is None or operand.type != "identifier":
         return None
     name = p.text(operand)
@@ -1309,10 +1320,18 @@ def _consumer_type(operand, p: Parsed) -> str | None:
                 for decl in params.named_children if params is not None else ():
                     kind = decl.child_by_field_name("type")
                     if kind is not None and any(c.type == "identifier" and p.text(c) == name for c in decl.named_children):
-                        written = p.text(kind).lstrip("*").split("[")[0]
-                        return written if _consumes(written, p) else None
+                        return p.text(kind).lstrip("*").split("[")[0]
         n = n.parent
     return None
+
+
+# A function handed to a pool of this package's making, by the type's name (`executors
+# *vmsPool`, `executors.run(func(vm *goja.Runtime) error {…})`): it runs on a pooled executor
+# or worker that every concurrent caller shares in turn. pocketbase's JS hooks left a request's
+# `$app` on the pooled runtime for the next caller (b419498d, apps-n). A pool of connections or
+# buffers is not one that runs functions: only a function handed to it is read.
+_GO_POOL_TYPE = re.compile(r"(?:[Pp]ool|WorkerGroup)$")
+_GO_POOL_VERBS = frozenset({"run", "Run", "Submit", "Go", "Do", "Exec", "Execute", "Invoke"})
 
 
 def _field_type(p: Parsed, name: str) -> str | None:
