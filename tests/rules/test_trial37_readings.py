@@ -99,3 +99,38 @@ def test_removed_ruby_code_is_still_told_of_its_name_error(tmp_path) -> None:
             "class PurgeWorker\n  include Sidekiq::Job\n\n  def perform(id)\n    Account.find(id).purge!\n  end\nend\n")
     found = flagged_on_branch(tmp_path, {path: base}, {path: base.split("\n\nclass PurgeWorker")[0] + "\n"})
     assert any(side == "base" and "NameError" in m for _, _, side, _, m in found), found
+
+
+# --- docuseal (Ruby) -----------------------------------------------------------------------------
+
+# Its Puma plugin starts Sidekiq embedded at boot and stops it on shutdown and restart; Puma's
+# hooks were renamed (`on_booted` -> `after_booted`) and nothing was flagged.
+PLUGIN = """require 'puma/plugin'
+
+Puma::Plugin.create do
+  def start(launcher)
+    launcher.events.on_booted do
+      start_sidekiq!
+    end
+
+    launcher.events.on_stopped { Thread.new { @sidekiq&.stop }.join }
+  end
+
+  def start_sidekiq!
+    Thread.new do
+      configs = Sidekiq.configure_embed do |config|
+        config.concurrency = 5
+      end
+      @sidekiq = configs
+      @sidekiq.run
+    end
+  end
+end
+"""
+
+
+def test_a_puma_plugin_embedding_sidekiq_is_the_job_system_s_lifecycle(tmp_path) -> None:
+    path = "lib/puma/plugin/sidekiq_embed.rb"
+    head = PLUGIN.replace("on_booted", "after_booted").replace("on_stopped", "after_stopped")
+    found = flagged_on_branch(tmp_path, {path: PLUGIN}, {path: head})
+    assert [(line, "configure_embed" in m) for _, line, _, _, m in found] == [(5, True)], found

@@ -196,10 +196,33 @@ def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:
 # --- Ruby -------------------------------------------------------------------------------------
 
 
+# A job system run inside the web server's process: Sidekiq's `configure_embed` (docuseal's Puma
+# plugin, which starts it at boot and stops it on shutdown and restart, a new user's trial, session
+# 37: the hooks it ran under were renamed and nothing was flagged). The whole block around it (the
+# plugin's `Puma::Plugin.create do … end`), or the file, is the job system's lifecycle.
+_RUBY_EMBEDDED = re.compile(rb"\bSidekiq\.configure_embed\b")
+
+
+def _ruby_embedded(p: Parsed) -> list[tuple[int, int, str]]:
+    out = []
+    for n in nodes_of(p, frozenset({"call"})):
+        if p.text(n.child_by_field_name("method") or n) != "configure_embed":
+            continue
+        outer, up = None, n.parent
+        while up is not None:
+            if up.type == "call" and up.child_by_field_name("block") is not None:
+                outer = up
+            up = up.parent
+        out.append(_span(outer or p.root, "job system embedded in the web server (`Sidekiq.configure_embed`)"))
+    return out
+
+
 def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
     out = _rake_tasks(p) if b"environment" in p.source else []
     if b"Thread" in p.source or b"fork" in p.source:
         out += _ruby_started(p)
+    if _RUBY_EMBEDDED.search(p.source):
+        out += _ruby_embedded(p)
     for n in nodes_of(p, frozenset({"class", "module"})):
         if n.type == "module":
             if _ruby_queue_concern(n, p):

@@ -25,7 +25,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         ApplicationJob/ActiveJob::Base (good_job, solid_queue), set a Resque `@queue`, or are
         Dynflow actions (`< Actions::EntryAction`, `Actions::Base`, `Dynflow::Action`: foreman-tasks),
         and blocks the code runs on a thread or process of its own (`Thread.new`, `Thread.start`,
-        `fork`, `Process.fork`);
+        `fork`, `Process.fork`), and the block (a Puma plugin's `Puma::Plugin.create do … end`)
+        or file that runs Sidekiq embedded in the web server (`Sidekiq.configure_embed`);
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, pg-boss
         `boss.work` (a receiver named for a queue or scheduler, or a file naming pg-boss),
@@ -45,6 +46,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         (`bus.Subscribe(topic, lp.onDisconnect)`, `SubscribeAsync`: they run in whichever goroutine publishes), controller-runtime reconcilers (`Reconcile(ctx,
         req ctrl.Request)`), functions given to an errgroup-style runner (`g.Go(fn)`;
         for `g.Go(start(ctx))` the function literals `start` returns), to `time.AfterFunc` or to
+        a pool of the package's making (`executors.run(func(vm *goja.Runtime) error {…})` on a
+        parameter, receiver or field whose declared type ends in `Pool` or `WorkerGroup`, with
+        `run`/`Run`/`Submit`/`Go`/`Do`/`Exec`/`Execute`/`Invoke`), or to
         a scheduler (a registering call, `Add…`/`Register…`/`Schedule…`/`Every…`/`Do`/`NewTask`/
         `NewJob`, on a variable, field or package whose name spells `cron` or `sched`:
         `schedulerInstance.Add(spec, func() {…})`, `crontab.Register(kind, collect)`), `for`
@@ -64,7 +68,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         file that imports `androidx.work`) or daemon base class (`…Daemon` after a word,
         `AbstractDaemon`, whose loops run on its worker threads), `Reconciler`s (a controller's workers
         run `reconcile`, several at once), and lambdas and method references
-        (`this::clean`) given to executors and threads. Temporal's workflows and activities in
+        (`this::clean`) given to executors and threads, and a Kotlin flow collected with
+        `.launchIn(scope)` on a scope other than a screen's (the whole chain:
+        `tickerFlow(scope, PERIOD).onEach { … }.launchIn(scope)`). Temporal's workflows and activities in
         each of these languages: in JS/TS, every top-level statement of a module that imports
         `@temporalio/workflow` (workflow code, `proxyActivities` options included) or
         `@temporalio/activity`, the functions of the file that `Worker.create({ activities: {…} })`
