@@ -101,6 +101,27 @@ def test_removed_ruby_code_is_still_told_of_its_name_error(tmp_path) -> None:
     assert any(side == "base" and "NameError" in m for _, _, side, _, m in found), found
 
 
+# The worker's type import moved to `@linkwarden/types/global`: flagged where a local was annotated
+# with the type, though TypeScript erases an import used only as types.
+WORKER = """import { ArchivalSettings, Link } from "@linkwarden/types";
+import { prisma } from "@linkwarden/prisma";
+
+export default async function archiveHandler(link: Link) {
+  const settings: ArchivalSettings = USE;
+  await prisma.link.update({ where: { id: link.id }, data: { pdf: settings.pdf } });
+}
+"""
+
+
+@pytest.mark.parametrize("use, flagged", [("{ pdf: true }", False), ("new ArchivalSettings()", True),
+                                          ("{ pdf: true } as ArchivalSettings", False)])
+def test_a_typescript_import_used_only_as_types_is_erased(tmp_path, use, flagged) -> None:
+    path = "apps/worker/lib/archiveHandler.ts"
+    base = WORKER.replace("USE", use)
+    found = flagged_on_branch(tmp_path, {path: base}, {path: base.replace('"@linkwarden/types"', '"@linkwarden/types/global"')})
+    assert bool(found) is flagged, found
+
+
 # --- docuseal (Ruby) -----------------------------------------------------------------------------
 
 # Its Puma plugin starts Sidekiq embedded at boot and stops it on shutdown and restart; Puma's

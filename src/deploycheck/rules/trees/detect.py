@@ -677,7 +677,8 @@ def _imports(p: Parsed) -> tuple[list, list[str]]:
                     stack.extend(n.children)
         elif p.language in ("javascript", "typescript", "tsx") and child.type == "import_statement":
             nodes.append(child)
-            if not any(c.type == "type" for c in child.children):
+            bound = {name for names, *_ in _bindings(p, child) for name in names}
+            if not any(c.type == "type" for c in child.children) and not (bound and bound <= _ts_type_only(p)):
                 source = child.child_by_field_name("source") or next(
                     (c for c in child.children if c.type == "string"), None)
                 runs.append(p.text(source).strip("'\"`") if source is not None else p.text(child))
@@ -690,6 +691,28 @@ def _imports(p: Parsed) -> tuple[list, list[str]]:
                 nodes.append(child)
                 runs.append(p.text(method) + " " + p.text(args.named_children[0]).strip("'\""))
     return nodes, (sorted(runs) if p.language == "go" else runs)
+
+
+# TypeScript erases an import whose names the file uses only as types, as it erases `import type`
+# (linkwarden's worker moved its types' import to `@linkwarden/types/global`, a new user's trial,
+# session 37: flagged in the one file that annotated a local with them, not in the others). A name
+# read as a value anywhere (`new Link()`, `{ Link }`, `export { Link }`, JSX) keeps its import.
+_TS_VALUE_NAMES = frozenset({"identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"})
+
+
+def _ts_type_only(p: Parsed) -> frozenset[str]:
+    """The names the file's TypeScript imports bind that it uses nowhere as a value."""
+    if p.language not in ("typescript", "tsx"):
+        return frozenset()
+    memo = p.memo.get("detect.ts-type-only")
+    if memo is None:
+        statements = [c for c in p.root.children if c.type == "import_statement"]
+        bound = {name for node in statements for names, *_ in _bindings(p, node) for name in names}
+        spans = [(c.start_byte, c.end_byte) for c in statements]
+        values = {p.text(n) for n in nodes_of(p, _TS_VALUE_NAMES)
+                  if not any(a <= n.start_byte < b for a, b in spans)} if bound else set()
+        memo = p.memo["detect.ts-type-only"] = frozenset(bound - values)
+    return memo
 
 
 def _inert_rows(p: Parsed, other: Parsed | None = None, changed: set[int] = frozenset()) -> set[int]:  # type: ignore[assignment]
@@ -708,7 +731,7 @@ def _inert_rows(p: Parsed, other: Parsed | None = None, changed: set[int] = froz
         if nodes and runs == their_runs:
             mine = {b for node in nodes for b in _bindings(p, node)}
             differ = mine ^ {b for node in theirs for b in _bindings(other, node)}
-            names = {name for binding in differ for name in binding[0]}
+            names = {name for binding in differ for name in binding[0]} - (_ts_type_only(p) & _ts_type_only(other))
             import_rows = {r for node in nodes for r in range(node.start_point[0] + 1, node.end_point[0] + 2)}
             if names and _used_outside(p, names, set(changed) | import_rows):
                 return rows

@@ -148,7 +148,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         machinery is and names that evidence ("the evidence: a write to `paused`"; a name with
         the vocabulary word that counted). Another changed unit is
         `info`, and the message says it was not read as worker machinery. Import lines that load the same
-        modules as before (JS/TS sources in the same order, `import type` always; Ruby requires
+        modules as before (JS/TS sources in the same order, `import type` always, and a
+        TypeScript import whose names the file uses only as types, which the compiler erases
+        too: under `verbatimModuleSyntax` it is kept and its module loaded, which is not seen; Ruby requires
         in the same order; Go's blank and dot imports, as a set) run nothing new: what they name
         shows where it is used, unless a name that unchanged lines use is bound to another
         export or package, or bound or unbound, by the branch (then the imports are code). Code
