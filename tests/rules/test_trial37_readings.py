@@ -155,3 +155,31 @@ def test_a_puma_plugin_embedding_sidekiq_is_the_job_system_s_lifecycle(tmp_path)
     head = PLUGIN.replace("on_booted", "after_booted").replace("on_stopped", "after_stopped")
     found = flagged_on_branch(tmp_path, {path: PLUGIN}, {path: head})
     assert [(line, "configure_embed" in m) for _, line, _, _, m in found] == [(5, True)], found
+
+
+# Its completion job moved the loop that queues the bcc mails into a new method (and raised there
+# past a limit): "a new method …: one more caller of that job", though the loop left `perform`.
+COMPLETION = """class ProcessSubmitterCompletionJob
+  include Sidekiq::Job
+
+  def perform(params = {})
+    submitter = Submitter.find(params['submitter_id'])
+    user = submitter.account.users.first
+    build_bcc_addresses(submitter).each do |to|
+      SubmitterMailer.completed_email(submitter, user, to:).deliver_later!
+    end
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("kept, one_more", [(False, False), (True, True)])
+def test_an_enqueue_extracted_into_a_new_method_is_no_new_caller(tmp_path, kept, one_more) -> None:
+    path = "app/jobs/process_submitter_completion_job.rb"
+    loop = ("    build_bcc_addresses(submitter).each do |to|\n"
+            "      SubmitterMailer.completed_email(submitter, user, to:).deliver_later!\n    end\n")
+    head = COMPLETION.replace(loop, "    enqueue_bcc(submitter, user)\n" + (loop if kept else "")).replace(
+        "  end\nend\n", "  end\n\n  def enqueue_bcc(submitter, user)\n    raise TooManyBcc if submitter.bcc.size > 14\n\n"
+        + loop.replace("    ", "    ", 1) + "  end\nend\n")
+    found = flagged_on_branch(tmp_path, {path: COMPLETION}, {path: head}, rule="DC715")
+    assert any("one more caller of that job" in m for *_, m in found) is one_more, found
