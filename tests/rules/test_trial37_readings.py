@@ -183,3 +183,41 @@ def test_an_enqueue_extracted_into_a_new_method_is_no_new_caller(tmp_path, kept,
         + loop.replace("    ", "    ", 1) + "  end\nend\n")
     found = flagged_on_branch(tmp_path, {path: COMPLETION}, {path: head}, rule="DC715")
     assert any("one more caller of that job" in m for *_, m in found) is one_more, found
+
+
+# Conversations' WebRTC wrapper: two methods became `synchronized` and others moved; DC704 also
+# told the class itself it "now uses `synchronized`" at an unchanged method beside a moved one.
+WRAPPER = """public class WebRTCWrapper {
+    private PeerConnection peerConnection;
+
+    ListenableFuture<Void> setRemoteDescription(final SessionDescription description) {
+        return peerConnection.setRemote(description);
+    }
+
+    void addIceCandidate(IceCandidate candidate) {
+        peerConnection.addIceCandidate(candidate);
+    }
+
+    private Context requireContext() {
+        return context;
+    }
+
+    void close() {
+        peerConnection.dispose();
+    }
+}
+"""
+
+
+def test_a_method_that_gains_a_lock_is_told_not_its_class(tmp_path) -> None:
+    path = "src/main/java/eu/siacs/conversations/xmpp/jingle/WebRTCWrapper.java"
+    moved = "    private Context requireContext() {\n        return context;\n    }\n\n"
+    head = WRAPPER.replace("    ListenableFuture<Void> setRemote", "    synchronized ListenableFuture<Void> setRemote") \
+        .replace(moved, "").replace("    void close() {", moved + "    void close() {", 1)
+    head = head.replace("    void addIceCandidate", "    void close2() {\n    }\n\n    void addIceCandidate")
+    found = flagged_on_branch(tmp_path, {path: WRAPPER}, {path: head}, rule="DC704")
+    assert [(line, m.split(" now uses")[0]) for _, line, _, _, m in found] == [
+        (4, "`WebRTCWrapper::setRemoteDescription(1)`")], found
+    fielded = WRAPPER.replace("    private PeerConnection", "    private volatile PeerConnection")
+    found = flagged_on_branch(tmp_path / "f", {path: WRAPPER}, {path: fielded}, rule="DC704")
+    assert [m.split(" now uses")[0] for *_, m in found] == ["`WebRTCWrapper::peerConnection`"], found

@@ -22,7 +22,7 @@ from typing import Any
 from ..counters import new_counter
 from .parse import Parsed, js_function_name, nodes_of
 from .producer import flat
-from .units import index_units, node_name, qualname, units_at
+from .units import CONTAINERS, index_units, node_name, qualname, units_at
 
 CONCURRENT = frozenset({
     "ConcurrentHashMap", "ConcurrentMap", "ConcurrentSkipListMap", "ConcurrentSkipListSet", "ConcurrentLinkedQueue",
@@ -80,12 +80,15 @@ def _local(n, p: Parsed) -> bool:
     return False
 
 
-def _primitives(node, p: Parsed, locals_too: bool = True) -> Counter:
+def _primitives(node, p: Parsed, locals_too: bool = True, own: bool = False) -> Counter:
+    """The primitives used in ``node``; ``own``: not in the methods and functions it declares."""
     found: Counter = Counter()
     stack = [node]
     while stack:
         n = stack.pop()
         if "comment" in n.type or "string" in n.type or n.type in _NOT_A_USE or _class_reference(n, p):
+            continue
+        if own and n is not node and n.type in _DECLARED_FUNCTIONS:
             continue
         if not locals_too and _local(n, p):
             continue
@@ -107,6 +110,10 @@ def _primitives(node, p: Parsed, locals_too: bool = True) -> Counter:
             continue
         stack.extend(n.children)
     return found
+
+
+_DECLARED_FUNCTIONS = frozenset({"method_declaration", "constructor_declaration", "function_declaration", "method",
+                                 "singleton_method", "method_definition"})
 
 
 def _channels(node, p: Parsed) -> list[tuple[int, str, str]]:
@@ -247,7 +254,11 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
                         f"`{key}` no longer uses `{gone}`, which `{into}` gained instead: what `{key}` does is no longer "
                         "guarded by it, and may now race between threads or goroutines."))
             continue
-        gain = (_primitives(h, head, False) - _primitives(b, base, False)) & file_gain
+        # A class's own gain, not its methods': a method that gained one is its own unit, reported
+        # there; the class was told it "now uses `synchronized`" at unchanged methods beside moved
+        # ones (Conversations' WebRTC wrapper, a new user's trial, session 37).
+        own = h.type in CONTAINERS
+        gain = (_primitives(h, head, False, own) - _primitives(b, base, False, own)) & file_gain
         if gain and not (side == "head" and _only_new_counters(lines, h, gain, head, base)):
             out.append((changed[0], changed[-1], "warning", _gained(key, gain)))
         if p.language in ("java", "kotlin"):
