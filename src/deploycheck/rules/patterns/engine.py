@@ -43,7 +43,7 @@ class PackError(ConfigError):
 
 
 class Pattern(Frozen):
-    _fields = ("regex", "contains", "in_strings", "requires", "excludes", "message")
+    _fields = ("regex", "contains", "in_strings", "requires", "excludes", "message", "statement")
 
     def __init__(
         self,
@@ -53,9 +53,11 @@ class Pattern(Frozen):
         requires: tuple[re.Pattern[str], ...] = (),  # one must match the file's text (strings kept)
         excludes: tuple[re.Pattern[str], ...] = (),  # none may match the file's text
         message: str | None = None,  # overrides the rule's message
+        statement: bool = False,  # match the method chain the line is part of, its lines joined
     ) -> None:
         self.regex, self.contains, self.in_strings = regex, contains, in_strings
         self.requires, self.excludes, self.message = requires, excludes, message
+        self.statement = statement
 
     @property
     def end_anchored(self) -> bool:
@@ -121,7 +123,7 @@ _RULE_KEYS = (
     "side", "paths", "skip_paths", "patterns", "message", "messages", "only_if_fewer_in_head", "check", "contains",
     "aliases", "not_in_deleted_files",
 )
-_PATTERN_KEYS = ("regex", "contains", "in_strings", "requires", "excludes", "message")
+_PATTERN_KEYS = ("regex", "contains", "in_strings", "requires", "excludes", "message", "statement")
 _MESSAGE_KEYS = ("changed", "added", "removed")
 _ID = re.compile(r"^DC\d{3}$")
 _NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -230,6 +232,7 @@ def _parse_rule(
                 requires=regexes("requires", p),
                 excludes=regexes("excludes", p),
                 message=y.optional(p, "message", lambda n: y.as_str(n, source, "message", error=PackError)),
+                statement=y.optional(p, "statement", lambda n: y.as_bool(n, source, "statement", error=PackError), False),
             )
         )
     check = y.optional(m, "check", lambda n: y.as_str(n, source, "check", error=PackError))
@@ -502,6 +505,9 @@ def _line_matches(view: FileView, pr: PackRule, side: str, number: int, raw: str
         return
     low = raw.lower()
     for pattern in pr.patterns:
+        if pattern.statement:
+            yield from _statement_match(view, pattern, side, number)
+            continue
         if not any(c in low for c in pattern.contains):
             continue
         # Blanking comments and strings only removes text, so a pattern that does not match
@@ -516,6 +522,36 @@ def _line_matches(view: FileView, pr: PackRule, side: str, number: int, raw: str
             # written (`getRouterConfigInt("Router.noOfWorkers", 64)`, not `getRouterConfigInt(" ", 64)`).
             shown = pattern.regex.match(raw, m.start()) if len(lexed) == len(raw) else None
             yield pattern, (shown if shown is not None and shown.span() == m.span() else m)
+
+
+# A method chain written over several lines, RuboCop's way (docuseal's claim: `Submission.where(…)`
+# / `.where.not(…)` / `.update_all(…)` / `.positive?`, a new user's trial, session 37): a line
+# that begins with `.` or `&.`, or follows one that ends with `.`, `(` or `,`, continues the one
+# above. Read once per chain, at its first changed line; at most 12 lines.
+_CONTINUES_BELOW = re.compile(r"^\s*&?\.(?!\.)")
+_CONTINUES_ABOVE = re.compile(r"(?:[.(,]|&\.)\s*$")
+_CHAIN_LINES = 12
+
+
+def _statement_match(view: FileView, pattern: Pattern, side: str, number: int) -> Iterator[tuple[Pattern, re.Match[str]]]:
+    lines = view.lines(side, strings=pattern.in_strings)
+    if lines is None or not 1 <= number <= len(lines):
+        return
+    first = last = number
+    while first > 1 and number - first < _CHAIN_LINES and (
+            _CONTINUES_BELOW.match(lines[first - 1]) or _CONTINUES_ABOVE.search(lines[first - 2])):
+        first -= 1
+    while last < len(lines) and last - first < _CHAIN_LINES and (
+            _CONTINUES_BELOW.match(lines[last]) or _CONTINUES_ABOVE.search(lines[last - 1])):
+        last += 1
+    if min(n for n in range(first, last + 1) if n == number or n in view.changed(side)) != number:
+        return  # read at the chain's first changed line
+    joined = " ".join(line.strip() for line in lines[first - 1:last])
+    if not any(c in joined.lower() for c in pattern.contains):
+        return
+    m = pattern.regex.search(joined)
+    if m and _pattern_applies(view, pattern, side):
+        yield pattern, m
 
 
 def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
