@@ -396,8 +396,15 @@ def test_dc701_top_level_code_is_not_named_by_its_folder():
     assert "`job/`" not in said.split("(code in")[0] and said.startswith("code in jobs.py")
     # linkwarden (a new user's trial, session 37): the whole message was pasted into the claim's
     # sentence, "… answer the checklist for it (DC701 …)".
-    assert said == ("code in jobs.py changed in a way deploycheck cannot prove leaves its behaviour unchanged "
+    assert said == ("code in jobs.py lost lines in a way deploycheck cannot prove leaves its behaviour unchanged "
                     "(DC701 background-code-changed)")
+
+
+def test_a_removed_top_level_worker_is_said_to_lose_lines():
+    # The red team of session 37: a deleted worker file's claim sentence said it "changed".
+    gone = _f("DC701", "warning", "top-level code (code in the job folder `worker/`): removed lines in background "
+              "code, and deploycheck cannot prove its behaviour unchanged.", "background-code-changed")
+    assert what_changed([gone]).startswith("code in jobs.py lost lines in a way deploycheck cannot prove")
 
 
 def test_nothing_flagged_contradicts_nothing():

@@ -256,6 +256,8 @@ def test_a_remote_default_branch_of_other_history_names_set_head(tmp_path):
     commit(repo, {"a.py": "b\n"}, message="work")
     with pytest.raises(GitError, match=r"no common ancestor.*`git remote set-head origin <branch>`"):
         compute_change(str(repo), None, None)
+    with pytest.raises(GitError, match=r"`git remote set-head origin <branch>`"):  # the red team of session 37
+        compute_change(str(repo), "refs/remotes/origin/HEAD", None)
     git(repo, "remote", "set-head", "origin", "master")
     change, _ = compute_change(str(repo), None, None)
     assert change.base_ref == "origin/HEAD"

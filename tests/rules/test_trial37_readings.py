@@ -3,6 +3,8 @@ repositories: each case fails without its change."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from support.scanning import flagged_on_branch
@@ -221,3 +223,36 @@ def test_a_method_that_gains_a_lock_is_told_not_its_class(tmp_path) -> None:
     fielded = WRAPPER.replace("    private PeerConnection", "    private volatile PeerConnection")
     found = flagged_on_branch(tmp_path / "f", {path: WRAPPER}, {path: fielded}, rule="DC704")
     assert [m.split(" now uses")[0] for *_, m in found] == ["`WebRTCWrapper::peerConnection`"], found
+
+
+# --- The red team of session 37 ------------------------------------------------------------------------
+
+RED_TEAM = Path(__file__).parent / "data" / "redteam37"
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _red_team_branch(tmp_path, case: str, rule: str | None = None) -> list[tuple]:
+    # head/ holds the files the branch changes or adds.
+    return flagged_on_branch(tmp_path, _tree(RED_TEAM / case / "base"), dict(_tree(RED_TEAM / case / "head")), rule=rule)
+
+
+@pytest.mark.parametrize("case, rule", [
+    ("j1", "DC701"),  # `Log.d(TAG, "…" + pending.poll())`: a log line that takes from a queue
+    ("r2", "DC718"), ("r2b", "DC718"), ("r2js", "DC718"),  # two settings of one name in a unit
+    ("g1", "DC701"), ("g2", "DC701"), ("g4", "DC701"),  # `Submit(func…)` on a pool held anywhere, a method handed to it
+    ("k1", "DC701"), ("k5", "DC701"), ("k6", "DC701"),  # `.flowOn(IO)`, `stateIn`, a service's `lifecycleScope`
+    ("r3", "DC718"), ("r4", "DC718"),  # Puma's workers and threads, a pool's size, traject's `store`
+])
+def test_red_team_37_hazards_are_flagged(tmp_path, case, rule) -> None:
+    assert _red_team_branch(tmp_path, case, rule), case
+
+
+@pytest.mark.parametrize("case", [
+    "k2", "k3",  # a property set to `MainScope()`, `launchIn(this)` in a `LaunchedEffect`
+    "r1", "r1b", "r1c",  # `failed_attempts: 0` in an update, a serializer's field, Devise's lockout
+])
+def test_red_team_37_harmless_changes_are_not_flagged(tmp_path, case) -> None:
+    assert _red_team_branch(tmp_path, case) == []

@@ -479,7 +479,10 @@ def what_changed(findings: Sequence[Finding]) -> str:
             if f.rule == "DC701" and f.message.startswith("New background code"):
                 parts.append((f"{where} is new code that runs in the background ({f.rule} {f.name})", f.path))
             elif f.rule in ("DC101", "DC701"):
-                parts.append((f"{where} changed in a way deploycheck cannot prove leaves its behaviour "
+                # A removal stays one (the red team of session 37: a deleted worker file "changed").
+                verb = "lost lines" if not fn and ("removed lines" in f.message or f.message.startswith(
+                    "Background code removed")) else "changed"
+                parts.append((f"{where} {verb} in a way deploycheck cannot prove leaves its behaviour "
                               f"unchanged ({f.rule} {f.name})", f.path))
             else:
                 parts.append((f"{f.message.rstrip('.')} ({f.rule} {f.name})", f.path))

@@ -769,7 +769,8 @@ def find_merge_base(root: str, base: BaseChoice, head_sha: str) -> str:
     # A remote's default branch can be a stub of other history (Conversations' `redirect`, a new
     # user's trial, session 37): every command then measured from it; name the lasting fix.
     remote_head = f" If {base.ref} is not the branch work merges into, point it there once: " \
-        f"`git remote set-head {base.ref.split('/')[0]} <branch>`." if base.ref.endswith("/HEAD") else ""
+        f"`git remote set-head {base.ref.removeprefix('refs/remotes/').split('/')[0]} <branch>`." \
+        if base.ref.endswith("/HEAD") else ""
     raise GitError(
         f"{base.ref} and HEAD have no common ancestor (unrelated histories), so there is no change to "
         f"assess. Pass the branch this work was started from with `--base REV`.{remote_head}"

@@ -8,5 +8,11 @@ end
 MAX_RETRIES = 2
 
 def client
-  Faraday.new(url: ENV['SOLR_URL'], request: { timeout: 5 })
+  Faraday.new(url: ENV['SOLR_URL'], request: { timeout: 5, retries: 1 })
 end
+
+def reset(user)
+  user.update!(locked_at: nil)
+end
+
+REDIS = ConnectionPool.new(size: 5) { Redis.new }

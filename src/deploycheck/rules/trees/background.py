@@ -1181,11 +1181,18 @@ def _go(p: Parsed) -> list[tuple[int, int, str]]:
                 if what is None and re.match(r"^On(?:Evict|Expir)\w*$", name):
                     # go-cache's `c.OnEvicted(func…)`: its janitor goroutine calls it.
                     what = f"callback a cache runs on its own goroutine (`{name}`)"
-                if what is None and name in _GO_POOL_VERBS and _GO_POOL_TYPE.search(kind := _declared_type(operand, p) or ""):
-                    # Only a function written in place: `pool.Exec(ctx, query)` hands no function.
+                if what is None and (name in _GO_SUBMITS or name in _GO_POOL_VERBS and _GO_POOL_TYPE.search(
+                        kind := _declared_type(operand, p) or _go_built_by(operand, p) or "")):
+                    # A function written in place, or one of the file named (`ix.workers.Submit(ix.compact)`):
+                    # `pool.Exec(ctx, query)` hands no function.
+                    said = f"function submitted to a worker pool (`{name}`)" if name in _GO_SUBMITS else \
+                        f"function run on a pool's executor (`{kind}.{name}`)"
                     args = n.child_by_field_name("arguments")
-                    out += [_span(a, f"function run on a pool's executor (`{kind}.{name}`)")
-                            for a in (args.named_children if args is not None else ()) if a.type == "func_literal"]
+                    for a in args.named_children if args is not None else ():
+                        if a.type == "func_literal":
+                            out.append(_span(a, said))
+                        elif a.type in ("identifier", "selector_expression"):
+                            out += [_span(u, said) for u in named(a) if u.type in ("function_declaration", "method_declaration")]
                     continue
                 if what is None and name in _GO_BUS_SUBSCRIBE and _GO_EVENT_BUS in p.source:
                     # asaskevich/EventBus: a handler runs in whichever goroutine publishes its topic
@@ -1354,7 +1361,29 @@ def _declared_type(operand, p: Parsed) -> str | None:
 # `$app` on the pooled runtime for the next caller (b419498d, apps-n). A pool of connections or
 # buffers is not one that runs functions: only a function handed to it is read.
 _GO_POOL_TYPE = re.compile(r"(?:[Pp]ool|WorkerGroup)$")
-_GO_POOL_VERBS = frozenset({"run", "Run", "Submit", "Go", "Do", "Exec", "Execute", "Invoke"})
+_GO_POOL_VERBS = frozenset({"run", "Run", "Go", "Do", "Exec", "Execute", "Invoke"})
+# Submitting a function is a worker pool's verb whatever holds the pool (ants', pond's and
+# workerpool's `Submit`; a pool kept in a package variable, a local or another file's struct: the
+# red team of session 37).
+_GO_SUBMITS = frozenset({"Submit", "TrySubmit", "SubmitWait", "SubmitErr"})
+
+
+def _go_built_by(operand, p: Parsed) -> str | None:
+    """The function a Go variable is built by where the file declares it (`var renderPool =
+    workerpool.NewPool(4)`, `pool := NewPool(8)`): its name, or None."""
+    if operand is None or operand.type != "identifier":
+        return None
+    name = p.text(operand)
+    for n in nodes_of(p, frozenset({"var_spec", "short_var_declaration"})):
+        left = n.child_by_field_name("left") if n.type == "short_var_declaration" else n.child_by_field_name("name")
+        right = n.child_by_field_name("right") if n.type == "short_var_declaration" else n.child_by_field_name("value")
+        if left is None or right is None or [p.text(c) for c in (left.named_children or [left])] != [name]:
+            continue
+        call = right.named_children[0] if right.named_children else None
+        callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+        if callee is not None:
+            return p.text(callee).rsplit(".", 1)[-1]
+    return None
 
 
 def _field_type(p: Parsed, name: str) -> str | None:
@@ -1961,22 +1990,52 @@ def _run_by_a_runner(node, p: Parsed) -> bool:
 # chain is its work: element's decryption-failure tracker swept its pending failures from
 # `tickerFlow(scope, CHECK_INTERVAL).onEach { checkFailures() }.launchIn(scope)`, whose period went
 # from 2 to 40 seconds in a constant (apps-ad bc5c31d8). On a main scope it is the screen's.
+# `stateIn(scope, …)` and `shareIn(scope, …)` start the same collecting coroutine on their scope.
+# Still background on a main scope: a service's own flows (as its coroutines), and a chain that
+# moves its upstream to another dispatcher (`.flowOn(Dispatchers.IO)`); the main thread's: a
+# property set to `MainScope()`, and `launchIn(this)` in a composable's `LaunchedEffect` (the red
+# team of session 37).
 _CALLS = frozenset({"call_expression"})
+_FLOW_STARTS = frozenset({"launchIn", "stateIn", "shareIn"})
+_FLOW_ON_ANOTHER = re.compile(r"\.\s*flowOn\s*\(\s*(?!(?:Dispatchers\s*\.\s*)?Main\b)[^)\s]")
+_COMPOSITION_EFFECTS = re.compile(r"^\s*(?:LaunchedEffect|produceState|LifecycleResumeEffect|LifecycleStartEffect)\b")
 
 
 def _flows_launched(p: Parsed) -> list[tuple[int, int, str]]:
-    if p.language != "kotlin" or b".launchIn" not in p.source:
+    if p.language != "kotlin" or not any(f".{start}".encode() in p.source for start in _FLOW_STARTS):
         return []
     out = []
     for n in nodes_of(p, _CALLS):
         callee, arguments = n.named_children[0] if n.named_children else None, n.named_children[-1:]
         if callee is None or callee.type != "navigation_expression" or not arguments \
-                or p.text(callee.named_children[-1]) != "launchIn":
+                or (start := p.text(callee.named_children[-1])) not in _FLOW_STARTS or not arguments[0].named_children:
             continue
-        head = f"{p.text(arguments[0]).strip('()').strip()}.launch {{"
-        if not (_MAIN_SCOPE.search(head) or _main_scope_helper(head, p) or _composition_scope(head, p)):
-            out.append(_span(n, "flow collected on a coroutine scope (launchIn)"))
+        scope = p.text(arguments[0].named_children[0]).strip()
+        if _FLOW_ON_ANOTHER.search(p.text(callee)) or _in_a_service(n, p) or not _main_flow_scope(n, scope, p):
+            out.append(_span(n, f"flow collected on a coroutine scope ({start})"))
     return out
+
+
+def _main_flow_scope(call, scope: str, p: Parsed) -> bool:
+    head = f"{scope}.launch {{"
+    if _MAIN_SCOPE.search(head) or _main_scope_helper(head, p) or _composition_scope(head, p):
+        return True
+    if re.fullmatch(r"\w+", scope) and _every_declaration_is(p, scope, r"MainScope\s*\(\s*\)"):
+        return True
+    if scope != "this":
+        return False
+    up = call.parent  # `launchIn(this)`: the scope of the lambda around it
+    while up is not None and up.type not in ("lambda_literal", "class_declaration", "function_declaration"):
+        up = up.parent
+    outer = _lambda_call(up) if up is not None and up.type == "lambda_literal" else None
+    return outer is not None and _COMPOSITION_EFFECTS.match(_call_head(outer, up, p)) is not None
+
+
+def _in_a_service(node, p: Parsed) -> bool:
+    up = node.parent
+    while up is not None and up.type not in ("class_declaration", "object_declaration"):
+        up = up.parent
+    return up is not None and _SERVICE_CLASS.search(_jvm_supertypes(up, p)) is not None
 
 
 # Android runs a coroutine of `lifecycleScope`, `viewModelScope` or `MainScope()` on the main
@@ -2076,15 +2135,19 @@ def _composition_scope(head: str, p: Parsed) -> bool:
     match = _COMPOSITION_SCOPE_CALL.search(head)
     if match is None:
         return False
+    return _every_declaration_is(p, match.group(1), r"rememberCoroutineScope\s*\(\s*\)")
+
+
+def _every_declaration_is(p: Parsed, name: str, value: str) -> bool:
+    """Whether the file declares Kotlin variable ``name`` and sets it to ``value`` (a regular
+    expression) wherever it does: a local or property (`val scope = …`, `private val scope:
+    CoroutineScope` in a constructor) or a parameter (`fun save(scope: CoroutineScope)`); a class's
+    own scope of the same name in the file is another thread's (the red team of session 36)."""
     source = p.source.decode("utf-8", "replace")
-    name = re.escape(match.group(1))
-    # Every declaration of the name: a local or property (`val scope = …`, `private val scope:
-    # CoroutineScope` in a constructor) or a parameter (`fun save(scope: CoroutineScope)`); a
-    # class's own scope of the same name in the file is another thread's (the red team of session 36).
-    declared = re.findall(r"\b(?:val|var)\s+" + name + r"\b([^\n]*)", source)
-    parameters = re.findall(r"[(,]\s*" + name + r"\s*:", source)
-    return bool(declared) and not parameters and all(
-        re.fullmatch(r"\s*=\s*rememberCoroutineScope\s*\(\s*\)\s*", d) for d in declared)
+    escaped = re.escape(name)
+    declared = re.findall(r"\b(?:val|var)\s+" + escaped + r"\b([^\n]*)", source)
+    parameters = re.findall(r"[(,]\s*" + escaped + r"\s*:", source)
+    return bool(declared) and not parameters and all(re.fullmatch(r"\s*=\s*" + value + r"\s*", d) for d in declared)
 
 
 def _kotlin_lambda_handed_to_a_runner(lambda_node, p: Parsed) -> bool:

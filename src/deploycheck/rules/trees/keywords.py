@@ -54,7 +54,9 @@ KEYWORDS = {
            # An endless select loop (background._selects_forever).
            "select {",
            # A cache's callbacks, run on its own goroutine (background._go_cache_callback).
-           "reloadfn", "refreshfn", "evictfn", "expirefn", "prefetchfn", "onevict", "onexpir"),
+           "reloadfn", "refreshfn", "evictfn", "expirefn", "prefetchfn", "onevict", "onexpir",
+           # A function handed to a worker pool (background._GO_SUBMITS, _GO_POOL_TYPE).
+           ".submit(", ".trysubmit(", "pool"),
     "java": ("@scheduled", "@async", "quartzjobbean", "@kafkalistener", "@rabbitlistener", "@sqslistener", "@jmslistener", "org.quartz",
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
              "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor",
@@ -74,6 +76,8 @@ KEYWORDS = {
 }
 KEYWORDS["typescript"] = KEYWORDS["tsx"] = KEYWORDS["javascript"]
 KEYWORDS["kotlin"] = KEYWORDS["java"] + ("launch", "async {", "thread {", ": thread(", ":thread(",
+                                         # a flow shared on a scope (background._FLOW_STARTS)
+                                         ".statein(", ".sharein(",
                                          # kotlin.concurrent's timers, a thread built from a task
                                          # (`Thread(task, "backup")`, background._RUNS_TASKS)
                                          "fixedratetimer(", "timer(", " thread(")

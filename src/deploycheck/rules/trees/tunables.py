@@ -44,7 +44,7 @@ GO_TUNABLE_NAME = re.compile(
     r"|consumers?|senders?|handlers?)$|slots$|(?:pool|queue)_?size$",
     re.I)
 # Named like one, set by a person or for bytes: a login lockout's attempts, an I/O buffer.
-_GO_NOT_TUNABLE = re.compile(r"login|signin|password|passcode|otp|pin$|byte|buffer", re.I)
+_GO_NOT_TUNABLE = re.compile(r"login|signin|password|passcode|otp|pin$|byte|buffer|unlock|lockout", re.I)
 # A value that is a message, not a setting: `errors.New("backoff_limit must be >= 0")`.
 _GO_MESSAGE = re.compile(r"^(?:errors|xerrors|fmt|pkgerrors)\.(?:New|Errorf|Wrap\w*)$|^(?:status|grpc)\.Errorf?$")
 # What the go pack's DC519 reads already: a count named for workers anywhere; and in a file
@@ -100,45 +100,76 @@ def _go_message(value, p: Parsed) -> bool:
 
 
 # Ruby's settings: a pair (`retries: 3`, `'max_threads' => 4`), a setter call with the key first
-# (traject's `provide 'solr_writer.thread_pool', 3`, Sinatra's `set :concurrency, 5`) and an
-# assignment (`config.x.worker_threads = 8`, `MAX_RETRIES = 2`). Named for tries, backoff or how
-# much runs at once, threads counted (not Active Job's `retry_jitter`: DC527's): bibdata's MARC
-# indexing job posted to Solr from a pool of three threads instead of one, set by a line added to
-# its traject settings (apps-ad e95eb01b).
+# (traject's `provide 'solr_writer.thread_pool', 3` or `store …`, Sinatra's `set :concurrency, 5`),
+# an assignment (`config.x.worker_threads = 8`, `MAX_RETRIES = 2`), Puma's `workers 2` and
+# `threads 5, 5`, a pool's size (`Concurrent::FixedThreadPool.new(4)`, `ConnectionPool.new(size:
+# 5)`). Named for tries, backoff or how much runs at once, threads counted (not Active Job's
+# `retry_jitter`: DC527's): bibdata's MARC indexing job posted to Solr from a pool of three threads
+# instead of one, set by a line added to its traject settings (apps-ad e95eb01b).
 RUBY_TUNABLE_NAME = re.compile(
-    r"attempts?$|retr(?:y|ies)$|retry_(?!jitter)|backoff|concurrency|prefetch|parallelism|thread_?pool|threads$"
-    r"|pool_?size$|processes$", re.I)
-_RUBY_SETTERS = frozenset({"provide", "set"})
+    r"attempts?$|retr(?:y|ies)$|retry_(?!jitter)|backoff|concurrency|prefetch|parallelism|thread_?pool"
+    r"|threads?(?:_count)?$|pool_?size$|processes$", re.I)
+_RUBY_SETTERS = frozenset({"provide", "set", "store"})
+_RUBY_SERVER_SETTINGS = frozenset({"workers", "threads"})  # Puma's configuration DSL
+_RUBY_POOL = re.compile(r"(?:ThreadPool\w*|ConnectionPool|Pool)$")
 _RUBY_NODES = frozenset({"pair", "call", "assignment"})
 _RUBY_KEYS = frozenset({"string", "simple_symbol", "hash_key_symbol"})
-# A file where a job library's options are written: the ruby pack reads those (DC164, DC527).
-_RUBY_JOB_LIBRARY = re.compile(rb"\bsidekiq_options\b|\bretry_on\b|\bgood_job_control_concurrency_with\b")
+# A file where a job library's options are written: the ruby pack reads those (DC164, DC527). And
+# Devise's settings, whose attempts are a person's (`config.maximum_attempts`).
+_RUBY_JOB_LIBRARY = re.compile(rb"\bsidekiq_options\b|\bretry_on\b|\bgood_job_control_concurrency_with\b|\bDevise\.setup\b")
+
+
+# A record's count of what happened, not a setting (`failed_attempts`, Devise's lockable column).
+_RUBY_COUNTED = re.compile(r"(?i)failed_")
 
 
 def _ruby_tunables(p: Parsed):
-    """(node, name, value, (unit, name)) for each Ruby pair, setter call or assignment whose key
-    names a retry, backoff or concurrency setting."""
+    """(node, name, value, (unit, name)) for each Ruby pair, setter call, assignment or pool
+    whose key names a retry, backoff or concurrency setting."""
     for n in nodes_of(p, _RUBY_NODES):
         if n.type == "pair":
             key, value = n.child_by_field_name("key"), n.child_by_field_name("value")
             if key is None or value is None or key.type not in _RUBY_KEYS:
                 continue
+            name = p.text(key).strip("'\":")
+            if name in ("size", "max_size") and _in_a_pool(n, p):
+                name = "pool size"
         elif n.type == "call":
             method, arguments = n.child_by_field_name("method"), n.child_by_field_name("arguments")
-            if method is None or arguments is None or n.child_by_field_name("receiver") is not None \
-                    or p.text(method) not in _RUBY_SETTERS or arguments.named_child_count != 2 \
-                    or arguments.named_children[0].type not in _RUBY_KEYS:
+            receiver = n.child_by_field_name("receiver")
+            if method is None or arguments is None or not arguments.named_children:
                 continue
-            key, value = arguments.named_children
+            first = arguments.named_children[0]
+            if receiver is None and p.text(method) in _RUBY_SETTERS and arguments.named_child_count == 2 \
+                    and first.type in _RUBY_KEYS:
+                key, value = arguments.named_children
+                name = p.text(key).strip("'\":")
+            elif receiver is None and p.text(method) in _RUBY_SERVER_SETTINGS and arguments.named_child_count <= 2:
+                name, value = p.text(method), arguments
+            elif receiver is not None and p.text(method) == "new" and _RUBY_POOL.search(p.text(receiver)) \
+                    and first.type not in ("pair",):
+                name, value = f"{p.text(receiver)} size", first
+            else:
+                continue
         else:
             key, value = n.child_by_field_name("left"), n.child_by_field_name("right")
             if key is not None and key.type == "call":
                 key = key.child_by_field_name("method")
             if key is None or value is None or key.type not in ("identifier", "constant"):
                 continue
-        name = p.text(key).strip("'\":")
-        if RUBY_TUNABLE_NAME.search(name) and not _GO_NOT_TUNABLE.search(name):
+            name = p.text(key)
+        if (RUBY_TUNABLE_NAME.search(name) or name in _RUBY_SERVER_SETTINGS or name.endswith(" size")) \
+                and not _GO_NOT_TUNABLE.search(name) and not _RUBY_COUNTED.match(name):
             yield n, name, value, (qualname(units_at(p, n.start_point[0]), p), name)
+
+
+def _in_a_pool(pair, p: Parsed) -> bool:
+    """Whether a Ruby pair is an argument of `X.new(…)` for a pool (`ConnectionPool.new(size: 5)`)."""
+    call = pair.parent.parent if pair.parent is not None else None
+    if call is not None and call.type == "hash":
+        call = call.parent.parent if call.parent is not None else None
+    receiver = call.child_by_field_name("receiver") if call is not None and call.type == "call" else None
+    return receiver is not None and _RUBY_POOL.search(p.text(receiver)) is not None
 
 
 def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tuple[int, str]]:
@@ -146,7 +177,7 @@ def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tup
     changed row, differs from the same key's in the same unit of the base."""
     if in_job_library_file(p):
         return []
-    settings = _SETTINGS.get(p.language, _tunable_pairs)
+    settings = _numbered(_SETTINGS.get(p.language, _tunable_pairs))
     before = {where: "".join(base.text(value).split()) for _n, _name, value, where in settings(base)} \
         if base is not None else {}
     # A Ruby setting added to a block or method that was there replaces a default (traject's
@@ -160,7 +191,10 @@ def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tup
         if not changed:
             continue
         was = before.get(where)
-        if was == "".join(p.text(value).split()) or was is None and where[0] not in defaults:
+        # A pair added is an argument or a record's attribute as often as a setting (`update!(failed_attempts: 0)`,
+        # a serializer's `max_attempts:`: the red team of session 37): only its value changing is read.
+        if was == "".join(p.text(value).split()) or was is None and (
+                where[0] not in defaults or where[2] > 1 or _n.type == "pair"):
             continue
         line = shown_code(_code(p.line(changed[0] - 1).decode("utf-8", "replace")), 60)
         verb = "changed" if was is not None else "set where its default applied before"
@@ -173,6 +207,18 @@ def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tup
 
 
 _SETTINGS = {"go": _go_tunables, "ruby": _ruby_tunables}
+
+
+def _numbered(settings):
+    """``settings`` with each key told apart by its place among the unit's settings of that name:
+    two queues' `threads:` in one function are two settings (the red team of session 37: the
+    second overwrote the first, and a queue's 1 -> 10 passed)."""
+    def numbered(p: Parsed):
+        seen: dict[tuple, int] = {}
+        for n, name, value, where in settings(p):
+            seen[where] = seen.get(where, 0) + 1
+            yield n, name, value, (*where, seen[where])
+    return numbered
 
 
 def _code(line: str) -> str:

@@ -317,6 +317,14 @@ def _has_arguments(node) -> bool:
     return False
 
 
+# A call without arguments is a getter to the proof (`order.getId()`), unless it is named for
+# taking an element or moving a count: a log line's `pending.poll()` drops what it prints, and
+# `attempts.incrementAndGet()` counts (the red team of session 37, on Android's `Log.d` lines).
+_TAKES = re.compile(r"(?i)^(?:poll\w*|pop\w*|shift|take\w*|remove\w*|dequeue\w*|drain\w*|next|clear|reset\w*"
+                    r"|getAndIncrement|getAndDecrement|incrementAndGet|decrementAndGet|increment\w*|decrement\w*"
+                    r"|countDown|release|acquire|lock|unlock|close|flush|commit|rollback)!?$")
+
+
 def _acts(call, p: Parsed, builders: frozenset = frozenset()) -> bool:
     """Whether anything inside logging call ``call`` (but the call itself and the ``builders`` of
     its line) may change state."""
@@ -331,6 +339,9 @@ def _acts(call, p: Parsed, builders: frozenset = frozenset()) -> bool:
                 pass  # `new java.util.Date()` for the log line; its arguments are still read
             else:
                 return True
+        if n.type in _CALLS and not _has_arguments(n) and (n.start_byte, n.end_byte) not in builders \
+                and _TAKES.match((_callee(n, p) or "").rpartition(".")[2]):
+            return True  # `queue.poll()`, `counter.incrementAndGet()`: a call without arguments that takes or counts
         if n.type in _CALLS and _has_arguments(n) and (n.start_byte, n.end_byte) not in builders:
             name = (_callee(n, p) or "").replace("::", ".").lower()
             receiver, _, method = name.rpartition(".")

@@ -1,0 +1,16 @@
+class QuizSerializer
+  def initialize(quiz, user)
+    @quiz = quiz
+    @user = user
+  end
+
+  def as_json(*)
+    {
+      id: @quiz.id,
+      title: @quiz.title,
+      questions: @quiz.questions.count,
+      max_attempts: 3,
+      attempts: @quiz.attempts.where(user: @user).count
+    }
+  end
+end
