@@ -199,7 +199,8 @@ def _named(p: Parsed, name: str, names_to_nodes: dict | None = None) -> list:
 # A job system run inside the web server's process: Sidekiq's `configure_embed` (docuseal's Puma
 # plugin, which starts it at boot and stops it on shutdown and restart, a new user's trial, session
 # 37: the hooks it ran under were renamed and nothing was flagged). The whole block around it (the
-# plugin's `Puma::Plugin.create do … end`), or the file, is the job system's lifecycle.
+# plugin's `Puma::Plugin.create do … end`), or the file, is the job system's lifecycle, in a file
+# that names Puma.
 _RUBY_EMBEDDED = re.compile(rb"\bSidekiq\.configure_embed\b")
 
 
@@ -221,7 +222,9 @@ def _ruby(p: Parsed) -> list[tuple[int, int, str]]:
     out = _rake_tasks(p) if b"environment" in p.source else []
     if b"Thread" in p.source or b"fork" in p.source:
         out += _ruby_started(p)
-    if _RUBY_EMBEDDED.search(p.source):
+    if _RUBY_EMBEDDED.search(p.source) and b"Puma" in p.source:
+        # In the web server (a Puma plugin or its configuration), not a load test's script that
+        # runs Sidekiq embedded on its own (Sidekiq's `bin/sidekiqload`).
         out += _ruby_embedded(p)
     for n in nodes_of(p, frozenset({"class", "module"})):
         if n.type == "module":

@@ -26,7 +26,8 @@ BACKGROUND_CODE_CHANGED = Rule(
         Dynflow actions (`< Actions::EntryAction`, `Actions::Base`, `Dynflow::Action`: foreman-tasks),
         and blocks the code runs on a thread or process of its own (`Thread.new`, `Thread.start`,
         `fork`, `Process.fork`), and the block (a Puma plugin's `Puma::Plugin.create do … end`)
-        or file that runs Sidekiq embedded in the web server (`Sidekiq.configure_embed`);
+        or file that runs Sidekiq embedded in the web server (`Sidekiq.configure_embed` in a file
+        naming Puma);
         JS/TS functions given to BullMQ `new Worker`, Bull `queue.process`, Agenda `define`,
         node-cron `schedule`, kafkajs `consumer.run({eachMessage})`, amqplib `consume`, pg-boss
         `boss.work` (a receiver named for a queue or scheduler, or a file naming pg-boss),
