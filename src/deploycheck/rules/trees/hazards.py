@@ -257,7 +257,7 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
         # A class's own gain, not its methods': a method that gained one is its own unit, reported
         # there; the class was told it "now uses `synchronized`" at unchanged methods beside moved
         # ones (Conversations' WebRTC wrapper, a new user's trial, session 37).
-        own = h.type in CONTAINERS
+        own = getattr(h, "type", None) in CONTAINERS
         gain = (_primitives(h, head, False, own) - _primitives(b, base, False, own)) & file_gain
         if gain and not (side == "head" and _only_new_counters(lines, h, gain, head, base)):
             out.append((changed[0], changed[-1], "warning", _gained(key, gain)))
