@@ -1376,17 +1376,18 @@ def _go_built_by(operand, p: Parsed) -> str | None:
     workerpool.NewPool(4)`, `pool := NewPool(8)`): its name, or None."""
     if operand is None or operand.type != "identifier":
         return None
-    name = p.text(operand)
-    for n in nodes_of(p, frozenset({"var_spec", "short_var_declaration"})):
-        left = n.child_by_field_name("left") if n.type == "short_var_declaration" else n.child_by_field_name("name")
-        right = n.child_by_field_name("right") if n.type == "short_var_declaration" else n.child_by_field_name("value")
-        if left is None or right is None or [p.text(c) for c in (left.named_children or [left])] != [name]:
-            continue
-        call = right.named_children[0] if right.named_children else None
-        callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
-        if callee is not None:
-            return p.text(callee).rsplit(".", 1)[-1]
-    return None
+    if "background.go-built-by" not in p.memo:  # asked at every `Run`/`Do` call: the file read once
+        built: dict[str, str] = {}
+        for n in nodes_of(p, frozenset({"var_spec", "short_var_declaration"})):
+            left = n.child_by_field_name("left") if n.type == "short_var_declaration" else n.child_by_field_name("name")
+            right = n.child_by_field_name("right") if n.type == "short_var_declaration" else n.child_by_field_name("value")
+            names = [p.text(c) for c in (left.named_children or [left])] if left is not None else []
+            call = right.named_children[0] if right is not None and right.named_children else None
+            callee = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+            if len(names) == 1 and callee is not None:
+                built.setdefault(names[0], p.text(callee).rsplit(".", 1)[-1])
+        p.memo["background.go-built-by"] = built
+    return p.memo["background.go-built-by"].get(p.text(operand))
 
 
 def _field_type(p: Parsed, name: str) -> str | None:
@@ -2035,6 +2036,7 @@ def _main_flow_scope(call, scope: str, p: Parsed) -> bool:
 
 
 def _in_a_service(node, p: Parsed) -> bool:
+    """Whether ``node`` lies in a class or object whose supertypes name a service."""
     up = node.parent
     while up is not None and up.type not in ("class_declaration", "object_declaration"):
         up = up.parent
@@ -2071,10 +2073,7 @@ def _on_the_main_thread(lambda_node, head: str, p: Parsed) -> bool:
     body = p.text(lambda_node)
     if _POLLS.search(body) and "delay(" in body:
         return False
-    up = lambda_node.parent
-    while up is not None and up.type not in ("class_declaration", "object_declaration"):
-        up = up.parent
-    return up is None or not _SERVICE_CLASS.search(_jvm_supertypes(up, p))
+    return not _in_a_service(lambda_node, p)
 
 
 def _main_by_its_call(lambda_node, head: str, p: Parsed) -> bool:

@@ -677,8 +677,7 @@ def _imports(p: Parsed) -> tuple[list, list[str]]:
                     stack.extend(n.children)
         elif p.language in ("javascript", "typescript", "tsx") and child.type == "import_statement":
             nodes.append(child)
-            bound = {name for names, *_ in _bindings(p, child) for name in names}
-            if not any(c.type == "type" for c in child.children) and not (bound and bound <= _ts_type_only(p)):
+            if not any(c.type == "type" for c in child.children) and not _type_only_import(p, child):
                 source = child.child_by_field_name("source") or next(
                     (c for c in child.children if c.type == "string"), None)
                 runs.append(p.text(source).strip("'\"`") if source is not None else p.text(child))
@@ -713,6 +712,14 @@ def _ts_type_only(p: Parsed) -> frozenset[str]:
                   if not any(a <= n.start_byte < b for a, b in spans)} if bound else set()
         memo = p.memo["detect.ts-type-only"] = frozenset(bound - values)
     return memo
+
+
+def _type_only_import(p: Parsed, statement) -> bool:
+    """Whether a TypeScript import statement binds names and every one is used only as a type."""
+    if p.language not in ("typescript", "tsx"):
+        return False
+    bound = {name for names, *_ in _bindings(p, statement) for name in names}
+    return bool(bound) and bound <= _ts_type_only(p)
 
 
 def _inert_rows(p: Parsed, other: Parsed | None = None, changed: set[int] = frozenset()) -> set[int]:  # type: ignore[assignment]

@@ -111,7 +111,7 @@ RUBY_TUNABLE_NAME = re.compile(
     r"|threads?(?:_count)?$|pool_?size$|processes$", re.I)
 _RUBY_SETTERS = frozenset({"provide", "set", "store"})
 _RUBY_SERVER_SETTINGS = frozenset({"workers", "threads"})  # Puma's configuration DSL
-_RUBY_POOL = re.compile(r"(?:ThreadPool\w*|ConnectionPool|Pool)$")
+_RUBY_POOL = re.compile(r"(?:ThreadPool\w*|Pool)$")
 _RUBY_NODES = frozenset({"pair", "call", "assignment"})
 _RUBY_KEYS = frozenset({"string", "simple_symbol", "hash_key_symbol"})
 # A file where a job library's options are written: the ruby pack reads those (DC164, DC527). And
@@ -185,7 +185,7 @@ def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tup
     defaults = set(all_units(base)) | {"(top level)"} if base is not None and p.language == "ruby" else set()
     out = []
     number = _GO_NUMBER if p.language == "go" else _NUMBER
-    for _n, name, value, where in settings(p):
+    for n, name, value, where in settings(p):
         changed = [row + 1 for row in range(value.start_point[0], value.end_point[0] + 1)
                    if row + 1 in rows and number.search(p.line(row).decode("utf-8", "replace"))]
         if not changed:
@@ -194,7 +194,7 @@ def tunables_changed(p: Parsed, base: Parsed | None, rows: set[int]) -> list[tup
         # A pair added is an argument or a record's attribute as often as a setting (`update!(failed_attempts: 0)`,
         # a serializer's `max_attempts:`: the red team of session 37): only its value changing is read.
         if was == "".join(p.text(value).split()) or was is None and (
-                where[0] not in defaults or where[2] > 1 or _n.type == "pair"):
+                where[0] not in defaults or where[2] > 1 or n.type == "pair"):
             continue
         line = shown_code(_code(p.line(changed[0] - 1).decode("utf-8", "replace")), 60)
         verb = "changed" if was is not None else "set where its default applied before"
