@@ -119,3 +119,17 @@ def test_a_function_run_on_a_pooled_executor_is_background_code(tmp_path) -> Non
 def test_a_pool_that_is_handed_no_function_runs_nothing(tmp_path) -> None:
     head = BINDS.replace("return db.Exec(ctx, sql)", "return db.Exec(ctx, sql+\" LIMIT 1\")")
     assert flagged_on_branch(tmp_path, {"plugins/jsvm/binds.go": BINDS}, {"plugins/jsvm/binds.go": head}) == []
+
+
+def test_a_generic_verb_on_a_pool_built_in_the_file_is_read(tmp_path) -> None:
+    # `pool := workerpool.NewPool(4)` then `pool.Run(func() {…})`: the pool's type is told by what
+    # builds it (the red team of session 37's pools held in a local).
+    base = ("package thumbs\n\nvar cache = map[string]int{}\n\nfunc Warm(keys []string) {\n"
+            "\tpool := workerpool.NewPool(4)\n\tfor _, k := range keys {\n\t\tpool.Run(func() {\n"
+            "\t\t\tcache[k] = 1\n\t\t})\n\t}\n}\n")
+    found = flagged_on_branch(tmp_path, {"internal/thumbs/thumbs.go": base},
+                              {"internal/thumbs/thumbs.go": base.replace("cache[k] = 1", "cache[k] = 2")})
+    assert [(line, "NewPool.Run" in m) for _, line, _, _, m in found] == [(9, True)], found
+    other = base.replace("workerpool.NewPool(4)", "exec.Command(\"convert\")")
+    assert flagged_on_branch(tmp_path / "o", {"internal/thumbs/thumbs.go": other},
+                             {"internal/thumbs/thumbs.go": other.replace("cache[k] = 1", "cache[k] = 2")}) == []
