@@ -19,6 +19,8 @@ comment does not (directives are written as comments).
 
 from __future__ import annotations
 
+import re
+
 from .base import FileContext
 from .patterns.lex import lex
 
@@ -143,3 +145,30 @@ def _change_blocks(removed: dict[int, str], added: dict[int, str]) -> dict[tuple
             gaps = ([gone[r] - i] if r < len(gone) else []) + ([new[a] - j] if a < len(new) else [])
             i, j = i + min(gaps), j + min(gaps)
     return blocks
+
+
+# What only takes a call's result: a declaration, an assignment, `return`, `await`, `yield`.
+_BINDING = re.compile(r"\s*(?:(?:const|let|var|val|return|await|yield)\s+|[\w$.\[\]{}, :@]+?\s*=\s*)*")
+
+
+def rebound(ctx: FileContext, side: str, number: int, tail: str) -> bool:
+    """Whether changed line ``number`` of ``side`` and the line the other side changed at the same
+    place of the same run of changed lines both end in ``tail`` (a matched call and the rest of its
+    line), at one indentation, and differ only in what takes the call's result before it:
+    ActivityPub's `const account = await this.db.transaction(…` became
+    `return await this.db.transaction(…` (a new user's trial, session 38). A condition or any
+    other code before the call still counts as a change."""
+    mine, other = (ctx.added, ctx.removed) if side == "head" else (ctx.removed, ctx.added)
+    line = mine.get(number, "")
+    if not tail or not line.endswith(tail) or not other:
+        return False
+    blocks = _change_blocks(ctx.removed, ctx.added)
+    block, other_side = blocks.get((side, number)), "base" if side == "head" else "head"
+    own = sorted(n for (s, n), b in blocks.items() if s == side and b == block)
+    theirs = sorted(n for (s, n), b in blocks.items() if s == other_side and b == block)
+    if len(own) != len(theirs):
+        return False
+    twin = other.get(theirs[own.index(number)], "")
+    indent = len(line) - len(line.lstrip())
+    return twin.endswith(tail) and len(twin) - len(twin.lstrip()) == indent and all(
+        _BINDING.fullmatch(text[indent: len(text) - len(tail)]) for text in (line, twin))

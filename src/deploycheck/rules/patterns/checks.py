@@ -146,6 +146,11 @@ _RB_INLINE = re.compile(
     r"(?<![\w@])(?P<call>update!?|update_columns?|assign_attributes|update_attributes!?|attributes\s*=|set)[\s(]"
     r"[^\n]*?\b(?P<field>\w+):\s*" + _RB_CONVERTED + r"(?P<obj>@?\w+)" + _RB_OLD_TAIL
 )
+# The same pair on a line of its own, inside a write call opened on an earlier line (sharetribe's
+# listing approval, apps-ae 9846ca91: `listing.update_columns(state: …,` then
+# `approval_count: listing.approval_count + 1)`): ``_rb_open_write`` finds the call.
+_RB_PAIR = re.compile(r"(?<![\w@:.])(?P<field>\w+):\s*" + _RB_CONVERTED + r"(?P<obj>@?\w+)" + _RB_OLD_TAIL)
+_RB_WRITE_CALLS = r"(?:update!?|update_columns?|assign_attributes|update_attributes!?|set)"
 _RB_ATTRIBUTE = re.compile(r"\bupdate_(?:attribute|column)\s*\(?\s*:(?P<field>\w+)\s*,\s*" + _RB_CONVERTED
                            + r"(?P<obj>@?\w+)" + _RB_OLD_TAIL)
 _RB_ASSIGN = (
@@ -187,7 +192,7 @@ _RB_LOCKED = re.compile(r"\.with_lock\b|\.lock!|\.lock\b(?!_)|\bwith_advisory_lo
 @check("ruby-lost-update")
 def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
-    found = _written_from_old(view, (_RB_INLINE, _RB_ATTRIBUTE, *_RB_ASSIGN, _RB_LOCAL_INLINE, _RB_LOCAL_ASSIGN,
+    found = _written_from_old(view, (_RB_INLINE, _RB_ATTRIBUTE, _RB_PAIR, *_RB_ASSIGN, _RB_LOCAL_INLINE, _RB_LOCAL_ASSIGN,
                                      _RB_SELF_ASSIGN, _RB_SELF_UPDATE, _RB_SELF_ATTRIBUTE))
     if found is None:
         return out
@@ -206,6 +211,8 @@ def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
                 out.append(_finding(view, pr, number, target=f"self.{own}", read=f"the loaded {own}"))
             continue
         m = _RB_INLINE.search(line) or _RB_ATTRIBUTE.search(line)
+        if m is None and (pair := _RB_PAIR.search(line)) is not None and _rb_open_write(lines, number, pair.group("obj")):
+            m = pair
         if m is None:
             for regex in (*_RB_ASSIGN, _RB_LOCAL_ASSIGN):
                 a = regex.search(line)
@@ -226,6 +233,22 @@ def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
         read_text = f"{read[1].group('method')} on line {read[0] + 1}" if read and read[0] >= body_start else f"the loaded {obj}.{field}"
         out.append(_finding(view, pr, number, target=f"{obj}.{field}", read=read_text))
     return out
+
+
+def _rb_open_write(lines: list[str], number: int, obj: str) -> bool:
+    """Whether line ``number`` is an argument of `obj.update…(` opened on one of the five lines
+    before it: the call's own parenthesis is the one open at the line's start."""
+    call = re.compile(rf"(?<![\w@]){re.escape(obj)}\.{_RB_WRITE_CALLS}\s*\(")
+    for start in range(number - 2, max(-1, number - 7), -1):
+        m = call.search(lines[start])
+        if m is not None:
+            depth = 1
+            for c in lines[start][m.end():] + "".join(lines[start + 1 : number - 1]):
+                depth += (c == "(") - (c == ")")
+                if depth == 0:
+                    return False
+            return depth == 1
+    return False
 
 
 def _rb_own_column(line: str, lines: list[str], number: int) -> str | None:

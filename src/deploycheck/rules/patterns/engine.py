@@ -28,7 +28,7 @@ from ...util.plain import Frozen, Plain
 from ..base import DOC_SECTIONS, FileContext, Rule
 from ..not_analysed import unread_code
 from ..paths import deployed_path, is_test_or_doc
-from ..realigned import realigned
+from ..realigned import realigned, rebound
 from .lex import Lexed, lex, lexers
 
 PACKS_PACKAGE = "deploycheck.rules.patterns.packs"
@@ -554,6 +554,14 @@ def _statement_match(view: FileView, pattern: Pattern, side: str, number: int) -
         yield pattern, m
 
 
+def _call_start(raw: str, at: int) -> int:
+    """Where the call a match at ``at`` belongs to starts: back over its receiver (`this.db` of
+    `this.db.transaction(`, `Foo::Bar` of `Foo::Bar.lock`); -1 when the match is not on the line."""
+    while at > 0 and (raw[at - 1].isalnum() or raw[at - 1] in "_$.?:@"):
+        at -= 1
+    return at
+
+
 def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
     side = pr.side
     if pr.not_in_deleted_files and view.ctx.file.new_path is None:
@@ -567,6 +575,8 @@ def _run_pattern_rule(view: FileView, pr: PackRule) -> Iterator[Finding]:
         if number in realigned(view.ctx, side, view.lexer) or _moved_with_its_file(view, raw):
             continue
         for pattern, m in _line_matches(view, pr, side, number, raw):
+            if (at := _call_start(raw, raw.find(m.group(0)))) > 0 and rebound(view.ctx, side, number, raw[at:]):
+                continue  # the same call; only what takes its result changed
             if pr.only_if_fewer_in_head:
                 key = id(pattern)
                 if key not in fewer:

@@ -13,7 +13,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, channel_hints, lock_wrapper_calls, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, at_once_hints, channel_hints, lock_wrapper_calls, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -36,7 +36,7 @@ from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THE
                     TUNABLE_CHANGED, UNAWAITED_ASYNC_CALL, UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
 from .sharedmap import (construction_only, ruby_class_state_writes, unguarded_map_writes, unguarded_rand_draws,
                         unsafe_static_writes, volatile_uses)
-from .pipelined import pipelined
+from .pipelined import awaits_at_once, pipelined
 from .units import (CONTAINERS, FUNCTIONS, all_units, chains_at, describe, is_directive, node_name, proof_of_no_change, proof_with_renames, qualname,
                     shown_code, shown_name, units_at)
 
@@ -195,6 +195,10 @@ def detect(ctx):
                 yield TRANSACTION_RETRY_CHANGED.finding(ctx.path, first, message, last)
         for first, last, message in job_sql_changed(p, lines, _job_callers_elsewhere(ctx, p.text(p.root))):
             yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last, side=side)
+        if side == "head" and at_once_hints(ctx) and isinstance(base := parsed(ctx, "base", language), Parsed):
+            # Awaits made at once race wherever they run, as a check-then-create does.
+            for line, message in awaits_at_once(p, base, lines):
+                yield CONTINUATION_HOISTED.finding(ctx.path, line, message)
         # A check-then-create races wherever it runs: two requests, as much as two workers.
         if side == "head" and language in CHECK_ACT_LANGUAGES and any(h in ctx.changed_lower() for h in CHECK_ACT_HINTS):
             for line, message in new_in_head(check_then_act, p, lines, lambda: _base_tree(ctx, language)):
@@ -442,7 +446,7 @@ def _producer(ctx, p: Parsed, lines: dict[int, str]):
     base = _base_tree(ctx, "ruby")
     code = _code_rows(p, lines)
     known, alternatives = _used_producers(ctx)
-    for first, last, message in producer_changes(p, base, lines, code, known, alternatives):
+    for first, last, message in producer_changes(p, base, lines, code, known, alternatives, ctx.path):
         yield PRODUCER_CHANGED.finding(ctx.path, first, message, last)
 
 

@@ -314,6 +314,18 @@ def js_lock_hints(ctx) -> bool:
     return _JS_LOCK_TEXT.search(ctx.lower_text("head") or "") is not None
 
 
+def at_once_hints(ctx) -> bool:
+    """DC707's gate for awaits turned into `Promise.all` (pipelined.awaits_at_once): a modified
+    JS/TS file of the server whose added lines call a promise combinator, in any application
+    (two requests race as two workers do)."""
+    if language_of_file(ctx) not in ("javascript", "typescript") or not ctx.added or ctx.file.status == "added" \
+            or NOT_WORKER_CODE.search(ctx.path):
+        return False
+    from ..paths import served_to_browsers
+
+    return any("Promise.all" in text for text in ctx.added.values()) and not served_to_browsers(ctx.path)
+
+
 def timer_hints(ctx) -> bool:
     """The gate for a JS/TS server module's own timers (background.py: a `setInterval`, a
     `setTimeout` loop or a fire-and-forget one): read whatever the rest of the repository names,

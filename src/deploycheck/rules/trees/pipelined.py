@@ -11,9 +11,10 @@ not the one that completed).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
-from .parse import Parsed
+from .parse import Parsed, walk
 from .units import FUNCTIONS, index_units, is_logging, qualname, units_at
 
 _CONTINUATIONS = {"then", "catch", "finally"}
@@ -82,3 +83,82 @@ def pipelined(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tuple[i
                                    "code that assumed one at a time (`pending.shift()` on completion, a counter, a "
                                    "cursor) may now see several."))
     return out
+
+
+# --- awaits made one after another, now at once (`Promise.all`) ---------------------------------
+
+_AT_ONCE = frozenset({"Promise.all", "Promise.allSettled"})
+# A callee named for a write, a hand-off or a get-or-create: what two of them at once can race
+# on (the same row created twice, events emitted out of order). Reads (`getAccount`, `toJsonLd`)
+# run at once harmlessly, as far as a name can tell.
+_WRITES = re.compile(
+    r"^(?:create|insert|update|upsert|save|ensure|set|put|delete|remove|destroy|emit|increment|decrement|add"
+    r"|write|store|sync|record|publish|send|process|handle|enqueue|push|mark|claim|assign|register|apply|import"
+    r"|migrate|commit|persist|append|lock|release|acquire|transfer|charge|refund|reserve|consume|ack|notify"
+    r"|dispatch|trigger|run|exec|follow|unfollow|like|unlike|link|unlink|attach|detach|move|rename|merge)"
+    r"(?![a-z])")
+
+
+def _combinator(call, p: Parsed) -> bool:
+    fn = call.child_by_field_name("function")
+    return fn is not None and p.text(fn) in _AT_ONCE
+
+
+def _under_combinator(node, unit, p: Parsed) -> bool:
+    n = node.parent
+    while n is not None and n.id != unit.id:
+        if n.type == "call_expression" and _combinator(n, p):
+            return True
+        n = n.parent
+    return False
+
+
+def _awaited_in_turn(unit, p: Parsed) -> set[str]:
+    """Callees the unit's body awaits one statement at a time (`await this.save(x)`, also in a
+    loop), not inside a `Promise.all` nor a callback handed to a call (`forEach(async …)` does not
+    wait); a function the unit returns is its body still (`(deps) => async function handle(…)`)."""
+    found: set[str] = set()
+    stack = list(unit.children)
+    while stack:
+        n = stack.pop()
+        if n.type in FUNCTIONS and n.parent is not None and n.parent.type == "arguments":
+            continue
+        if n.type == "await_expression" and n.named_children and n.named_children[0].type == "call_expression":
+            fn = n.named_children[0].child_by_field_name("function")
+            if fn is not None and "\n" not in p.text(fn) and not _under_combinator(n, unit, p):
+                found.add(p.text(fn))
+        stack.extend(n.children)
+    return found
+
+
+def awaits_at_once(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
+    """(head line, message) for each `Promise.all`/`allSettled` on a changed line that now runs at
+    once calls its function's base awaited one after another, when one of them is named for a
+    write (``_WRITES``). ActivityPub's inbox handlers resolved two accounts with a get-or-create
+    each in turn, then at once (a new user's trial, session 38)."""
+    mine, theirs = index_units(head), index_units(base)
+    out = []
+    for node in walk(head.root):
+        if node.type != "call_expression" or node.start_point[0] + 1 not in lines or not _combinator(node, head):
+            continue
+        chain = units_at(head, node.start_point[0])
+        key = qualname(chain, head) if chain else None
+        if key is None or key not in mine or key not in theirs:
+            continue
+        before = _awaited_in_turn(theirs[key], base)
+        args = node.child_by_field_name("arguments")
+        now: list[str] = []
+        for n in walk(args) if args is not None else ():
+            fn = n.child_by_field_name("function") if n.type == "call_expression" else None
+            callee = head.text(fn) if fn is not None else ""
+            name = callee.rpartition(".")[2]
+            if callee in before and callee not in now and _WRITES.match(name[:1].lower() + name[1:]):
+                now.append(callee)
+        if now:
+            named = " and ".join(f"`{c}(…)`" for c in sorted(now))
+            fn = head.text(node.child_by_field_name("function"))
+            out.append((node.start_point[0] + 1, (
+                f"`{fn}` now runs {named} at once, which `{key}` awaited one after another on the base: "
+                "what they write (the same row got or created twice, a counter, the order of events) now overlaps, "
+                "and code after them that assumed one had finished first may see both in flight.")))
+    return sorted(out)

@@ -57,9 +57,10 @@ def _assigned(node) -> bool:
 
 
 def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
-              alternatives: dict[str, list[tuple[str, int, str]]] | None = None):
-    """(node, what it enqueues as words) for each enqueue of the tree: a direct one or a call of a
-    producer method (of those of its name in ``alternatives``, the one its receiver's class names)."""
+              alternatives: dict[str, list[tuple[str, int, str]]] | None = None, path: str = ""):
+    """(node, what it enqueues as words) for each enqueue of the tree at ``path``: a direct one or a
+    call of a producer method (of those of its name in ``alternatives``, the one its receiver's
+    class names, or the file's own for a call on `self`)."""
     for node in walk(p.root):
         if node.type in ("hash", "argument_list") and _queued_call(node, p):
             # `{…}` built first, or the call's own options (`MiqQueue.put(:class_name => …)`)
@@ -71,13 +72,13 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
         if name is None:
             continue
         if node.type == "call" and (name in DIRECT or (name in _RESQUE and p.text(node).startswith("Resque."))
-                                    or _sent(node, p) in DIRECT):
+                                    or _delayed(node, name, p) or _sent(node, p) in DIRECT):
             yield node, f"`{_head(node, p)}` enqueues a job"
         elif node.type == "call" and name in _MAIL_LATER and node.child_by_field_name("receiver") is not None:
             yield node, f"`{_head(node, p)}` queues a mail (Active Job sends it)"
         elif name in producers and not _local(node, name, p):
             wheres = (alternatives or {}).get(name, [producers[name]])
-            chosen = _of_receiver(node, p, wheres)
+            chosen = _of_receiver(node, p, wheres, path)
             if chosen is None:  # the receiver does not say which: each is named
                 listed = "; ".join(f"{path}:{line}: `{shown_code(text)}`" for path, line, text in wheres)
                 yield node, f"`{_head(node, p)}` enqueues a job through `{name}` (one of {len(wheres)} methods so named: {listed})"
@@ -106,13 +107,19 @@ def _queued_call(node, p: Parsed) -> bool:
     return "method_name" in keys and bool(keys & _QUEUED_WHERE) and bool(keys & _QUEUED_MORE or _QUEUED_WHERE <= keys)
 
 
-def _of_receiver(node, p: Parsed, wheres: list[tuple[str, int, str]]) -> tuple[str, int, str] | None:
+def _of_receiver(node, p: Parsed, wheres: list[tuple[str, int, str]], path: str = "") -> tuple[str, int, str] | None:
     """Of the producer methods ``wheres`` a call may run, the one in the file the receiver's class
     is kept in by Rails' naming (`Visits::RealtimeDebouncer.new(id).trigger` ->
-    `…/visits/realtime_debouncer.rb`); the only one when there is one; else None."""
+    `…/visits/realtime_debouncer.rb`), or for a call on `self` the one of the calling file
+    ``path`` (sharetribe's two listing services each define `notify_followers`, apps-ae 9846ca91);
+    the only one when there is one; else None."""
     if len(wheres) == 1:
         return wheres[0]
     receiver = node.child_by_field_name("receiver") if node.type == "call" else None
+    if receiver is None or receiver.type == "self":
+        own = [where for where in wheres if where[0] == path]
+        if len(own) == 1:
+            return own[0]
     while receiver is not None and receiver.type == "call":
         receiver = receiver.child_by_field_name("receiver")
     if receiver is None or receiver.type not in ("constant", "scope_resolution"):
@@ -120,6 +127,21 @@ def _of_receiver(node, p: Parsed, wheres: list[tuple[str, int, str]]) -> tuple[s
     suffix = "/".join(underscored(part) for part in p.text(receiver).lstrip(":").split("::")) + ".rb"
     matching = [where for where in wheres if where[0] == suffix or where[0].endswith("/" + suffix)]
     return matching[0] if len(matching) == 1 else None
+
+
+def _delayed(node, name: str, p: Parsed) -> bool:
+    """delayed_job's enqueues: `Delayed::Job.enqueue(job)` (sharetribe's follower mail, apps-ae
+    9846ca91) and a method call made through `.delay` (`mailer.delay(priority: 5).notify(id)`),
+    which delayed_job and Sidekiq's delay extensions run in a worker."""
+    receiver = node.child_by_field_name("receiver")
+    if receiver is None:
+        return False
+    if name == "enqueue":
+        return p.text(receiver).lstrip(":") == "Delayed::Job"
+    if receiver.type != "call" or receiver.child_by_field_name("receiver") is None:
+        return False
+    method = receiver.child_by_field_name("method")
+    return method is not None and p.text(method) == "delay"
 
 
 # `SyncJob.send(:perform_later, x)` calls `perform_later` as surely as `SyncJob.perform_later(x)`.
@@ -293,14 +315,16 @@ _WORDS = re.compile(r"@{0,2}[A-Za-z_][A-Za-z0-9_]*")
 
 def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code_rows: set[int],
                      producers: dict[str, tuple[str, int, str]],
-                     alternatives: dict[str, list[tuple[str, int, str]]] | None = None) -> list[tuple[int, int, str]]:
-    """(first line, last line, message) of each finding on the head ``p``. ``added``: the head's
-    changed lines; ``code_rows``: those of them that hold code (not comments or blanks)."""
+                     alternatives: dict[str, list[tuple[str, int, str]]] | None = None,
+                     path: str = "") -> list[tuple[int, int, str]]:
+    """(first line, last line, message) of each finding on the head ``p`` (the file at ``path``).
+    ``added``: the head's changed lines; ``code_rows``: those of them that hold code (not comments
+    or blanks)."""
     base_units = all_units(base) if base is not None else {}
     out: dict[int, tuple[int, int, str]] = {}
     for first, last, message in _run_inline(p, base, base_units, code_rows) if base is not None else ():
         out.setdefault(first, (first, last, message))
-    for node, what in _enqueues(p, producers, alternatives):
+    for node, what in _enqueues(p, producers, alternatives, path):
         bodies = _heredoc_bodies(node)
         first, last = node.start_point[0] + 1, max([node.end_point[0] + 1] + [b.end_point[0] + 1 for b in bodies])
         method = _method_of(node)
