@@ -394,6 +394,31 @@ def test_the_fetch_a_missing_base_names_works_in_a_single_branch_clone(tmp_path)
     assert git(repo, "rev-parse", "--verify", "--quiet", "origin/main", check=False) == git(upstream, "rev-parse", "main")
 
 
+@pytest.mark.parametrize("added", [True, False])
+def test_the_fetch_hint_for_another_remote_s_branch_names_that_remote(tmp_path, added):
+    # plots2 (a new user's trial, session 38): `--base upstream/main` was hinted as
+    # `git fetch origin upstream/main:…`, a branch `upstream/main` of origin. Added as a remote,
+    # the command named brings `upstream/main`; not added, the message says to add it.
+    import re
+    import shlex
+
+    upstream = _long_history(tmp_path)
+    repo = tmp_path / "single"
+    git(tmp_path, "clone", "-q", "--depth=1", "--single-branch", "--branch", "feat", f"file://{upstream}", str(repo))
+    if added:
+        git(repo, "remote", "add", "upstream", str(tmp_path / "unreachable"))  # the automatic fetch fails
+    with pytest.raises(GitError) as info:
+        compute_change(str(repo), "upstream/main", None)
+    commands = re.findall(r"`(git (?:fetch|remote add) [^`]+)`", info.value.message)
+    assert commands[0].startswith("git fetch upstream main:refs/remotes/upstream/main" if added else "git fetch origin"), commands
+    if added:
+        git(repo, "remote", "set-url", "upstream", f"file://{upstream}")
+        git(repo, *shlex.split(commands[0])[1:])
+        assert git(repo, "rev-parse", "--verify", "--quiet", "upstream/main", check=False) == git(upstream, "rev-parse", "main")
+    else:
+        assert commands[1:] == ["git remote add upstream URL", "git fetch upstream main"], commands
+
+
 def test_missing_base_ref_is_fetched_when_a_remote_has_it(tmp_path):
     upstream = _long_history(tmp_path)
     repo = tmp_path / "single"

@@ -118,3 +118,133 @@ def test_a_transaction_line_changed_before_its_call_otherwise_is_flagged(tmp_pat
     head = REPOSITORY.replace("const account = await this.db", before)
     found = flagged_on_branch(tmp_path, {REPO_PATH: REPOSITORY}, {REPO_PATH: head}, rule="DC250")
     assert [line for _, line, _, _, _ in found] == [3], found
+
+
+# --- publiclab/plots2 (Ruby): a method handed as a block by its name -------------------------------
+
+# Its digest jobs run their work as `users.each(&:send_digest_email)`: the method the block names
+# was not followed, so a change to it was not flagged and a signed record did not go stale.
+DIGEST_JOB = """class DigestMailJob
+  include Sidekiq::Worker
+
+  def perform(frequency)
+    users = User.where(digest: frequency)
+    users.each(CALL)
+  end
+end
+"""
+USER = """class User < ApplicationRecord
+  def send_digest_email
+    nodes = content_followed_in_period(1.week.ago, Time.now)
+    SubscriptionMailer.send_digest(id, nodes).deliver_now
+  end
+
+  def content_followed_in_period(start_time, end_time)
+    Node.where(status: 1, created_at: start_time..end_time)
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("call", ["&:send_digest_email", "&method(:send_digest_email)"])
+def test_a_method_a_job_hands_as_a_block_by_name_is_background_code(tmp_path, call) -> None:
+    main = {"app/jobs/digest_mail_job.rb": DIGEST_JOB.replace("CALL", call), "app/models/user.rb": USER}
+    head = USER.replace("status: 1,", "status: [1, 4],")
+    found = flagged_on_branch(tmp_path, main, {"app/models/user.rb": head})
+    assert [(line, "send_digest_email` -> `content_followed_in_period" in m) for _, line, _, _, m in found] == [(8, True)]
+
+
+@pytest.mark.parametrize("call", ["&:other_method", "&send_digest_email_proc", ":send_digest_email"])
+def test_a_block_naming_another_method_reaches_nothing(tmp_path, call) -> None:
+    main = {"app/jobs/digest_mail_job.rb": DIGEST_JOB.replace("CALL", call), "app/models/user.rb": USER}
+    head = USER.replace("status: 1,", "status: [1, 4],")
+    assert flagged_on_branch(tmp_path, main, {"app/models/user.rb": head}) == []
+
+
+@pytest.mark.parametrize("mail", ["deliver_later(wait_until: 24.hours.from_now)", "deliver_later"])
+def test_a_mail_queued_to_run_later_says_how_long_it_waits(tmp_path, mail) -> None:
+    # plots2's moderator mail (8290462c): `deliver_now` became `deliver_later!(wait_until: 24.hours
+    # .from_now)`, told by a call cut at `24.hou...`: the day's wait was not said.
+    base = """class Comment < ApplicationRecord
+  def notify
+    AdminMailer.notify_comment_moderators(self).deliver_now
+  end
+end
+"""
+    path = "app/models/comment.rb"
+    found = flagged_on_branch(tmp_path, {path: base}, {path: base.replace("deliver_now", mail)}, rule="DC715")
+    assert len(found) == 1, found
+    said = "to run later (`wait_until: 24.hours.from_now`): it reads its records then" in found[0][4]
+    assert said == ("wait_until" in mail), found[0][4]
+
+
+# --- thunderbird/thunderbird-android (Kotlin, Java) -------------------------------------------------
+
+
+@pytest.mark.parametrize("source", [
+    # an annotated function type in parentheses
+    b"@Composable\nfun Row(content: @Composable ((Int) -> Unit)) {\n    content(1)\n}\n",
+    # Kotlin 2.2's guards on `when` entries, and `else if`
+    b"fun f(x: Any, c: Boolean) = when (x) {\n    is String if c -> 1\n    !is Int if (c && x != 2) -> 4\n"
+    b"    else if c -> 3\n    else -> 2\n}\n",
+])
+def test_compose_s_annotated_function_types_and_when_guards_parse(source) -> None:
+    # Each was DC703 high on a Compose layout fix (a2da8b1f, 71277d02).
+    from deploycheck.rules.trees.parse import parse_bytes
+
+    p = parse_bytes("kotlin", source)
+    assert p.error_rows == set() and p.text(p.root) == source.decode()
+    assert parse_bytes("kotlin", source.replace(b"-> 1", b"-> (1")).error_rows if b"when" in source else True
+
+
+# Its ItemTouchHelper posted a swipe's clean-up to `mRecyclerView` (f717d60a): a View's `post`
+# runs on the main thread, but it was read as a task for another thread, and the swipe path flagged.
+HELPER = """import android.view.View;
+
+public class ItemTouchHelper {
+    private RecyclerView mRecyclerView;
+    private final java.util.concurrent.Executor executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+
+    void postDispatchSwipe(final RecoverAnimation anim, final int swipeDir) {
+        RECEIVER.post(new Runnable() {
+            @Override
+            public void run() {
+                mCallback.onSwiped(anim.mViewHolder, swipeDir);
+            }
+        });
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("receiver, flagged", [("mRecyclerView", False), ("binding.root", False), ("itemView", False),
+                                               ("executor", True)])
+def test_a_runnable_posted_to_a_view_runs_on_the_main_thread(tmp_path, receiver, flagged) -> None:
+    path = "legacy/ui/src/main/java/com/fsck/k9/ui/ItemTouchHelper.java"
+    base = HELPER.replace("RECEIVER.post", f"{receiver}.{'execute' if receiver == 'executor' else 'post'}")
+    found = flagged_on_branch(tmp_path, {path: base}, {path: base.replace("swipeDir);", "swipeDir, true);")})
+    assert bool(found) == flagged, found
+
+
+# Its settings screen observed a WorkManager job's state on the main thread: `jobManager
+# .scheduleDebugLogLimit(uri).observe(this, Observer { … })` was a task run by an executor, read
+# from `schedule…` in the receiver's chain (8da41038).
+FRAGMENT = """class GeneralSettingsFragment : PreferenceFragmentCompat() {
+    private fun export(uri: String) {
+        jobManager.scheduleDebugLogLimit(uri).OBSERVE(
+            this,
+            Observer { workInfo: WorkInfo? ->
+                viewModel.showExportSnackbar(workInfo != null)
+            },
+        )
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("call, flagged", [("observe", False), ("schedule", True)])
+def test_a_lambda_is_run_by_the_call_it_is_handed_to_not_its_receiver_s_chain(tmp_path, call, flagged) -> None:
+    path = "legacy/ui/src/main/java/com/fsck/k9/ui/settings/GeneralSettingsFragment.kt"
+    base = FRAGMENT.replace("OBSERVE", call)
+    found = flagged_on_branch(tmp_path, {path: base}, {path: base.replace("!= null)", "?.state == SUCCEEDED)")})
+    assert bool(found) == flagged, found

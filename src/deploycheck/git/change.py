@@ -544,7 +544,7 @@ def resolve_base(
             f"{_did_you_mean(root, asked[0])}Check it, or pass the full commit id or a branch name{depth}."
         )
     fetch = _fetch_args(root, asked[0])  # what was tried above
-    hint = _fetch_hint(asked[0]) if shallow or remotes else ""
+    hint = _fetch_hint(asked[0], remotes) if shallow or remotes else ""
     raise GitError(
         f"base revision '{asked[0]}' (from {asked[1]}) does not exist in this repository"
         + (f", and fetching it from {fetch[3]} did not bring it. " if fetch else ". ")
@@ -703,11 +703,18 @@ _FULL_HISTORY = "in GitHub Actions use `actions/checkout` with `fetch-depth: 0`;
 CI_DEPTH_HINT = f" ({_FULL_HISTORY})"
 
 
-def _fetch_hint(ref: str) -> str:
+def _fetch_hint(ref: str, remotes: list[str] | None = None) -> str:
     # Spelled out to the remote-tracking ref: in a single-branch clone (`--depth 1`), `git fetch
-    # origin main` leaves no `origin/main` (a new user's trial on netbird, session 35).
-    branch = ref.split("/", 1)[1] if ref.startswith("origin/") else ref
-    return f" (`git fetch origin {branch}:refs/remotes/origin/{branch}`; {_FULL_HISTORY})"
+    # origin main` leaves no `origin/main` (a new user's trial on netbird, session 35). A ref that
+    # starts with another remote's name is that remote's branch: `upstream/main` is fetched from
+    # `upstream`, not as a branch `upstream/main` of origin (plots2's trial, session 38).
+    remote, _, branch = ref.partition("/")
+    other = ""
+    if not branch or (remote != "origin" and remote not in (remotes or [])):
+        if branch:  # `release/2.0` is origin's branch; `upstream/main` a remote not added yet
+            other = f"; or, if `{remote}` is meant as a remote, `git remote add {remote} URL` and `git fetch {remote} {branch}`"
+        remote, branch = "origin", ref
+    return f" (`git fetch {remote} {branch}:refs/remotes/{remote}/{branch}`{other}; {_FULL_HISTORY})"
 
 
 def gitlab_target_tip(change: Change) -> str | None:

@@ -238,16 +238,30 @@ _KOTLIN_MODIFIER_AS_NAME = re.compile(
 _KOTLIN_SUSPEND_CALL = re.compile(rb"\bsuspend(?=[ \t]*\{)")
 
 
+# Two more that thunderbird-android's Compose code uses (a new user's trial, session 38), each a
+# DC703 high on valid code: an annotated function type in parentheses (`content: @Composable
+# ((Int) -> Unit)`), read once the annotation is blanked; and Kotlin 2.2's guards on `when`
+# entries (`is Loaded if state.ready ->`, `else if retry ->`), read with the guard's `if` as a
+# second condition (`is Loaded ,  state.ready ->`) and `else if` blanked.
+_KOTLIN_ANNOTATED_TYPE = re.compile(rb"@[A-Za-z_][\w.]*(?=[ \t]*\(\()")
+_KOTLIN_WHEN_GUARD = re.compile(rb"^([ \t]*!?(?:is|in)[ \t][^\n]*?[ \t])if(?=[ \t][^\n]*->)", re.M)
+_KOTLIN_ELSE_GUARD = re.compile(rb"^([ \t]*)else[ \t]+if(?=[ \t][^\n]*->)", re.M)
+
+
 def _capitalised(m: re.Match[bytes]) -> bytes:
     return m.group()[:1].upper() + m.group()[1:]
 
 
 def _kotlin_newer_syntax(p: Parsed) -> Parsed | None:
-    """``p`` re-read with multi-dollar prefixes blanked and modifier keywords used as names (or
-    `suspend` as a function) capitalised, when that tree has fewer error rows; None otherwise."""
+    """``p`` re-read with multi-dollar prefixes blanked, modifier keywords used as names (or
+    `suspend` as a function) capitalised, and annotated function types and `when` guards
+    respelled, when that tree has fewer error rows; None otherwise."""
     patched = _KOTLIN_MULTI_DOLLAR.sub(lambda m: b" " * len(m.group()), p.source)
     patched = _KOTLIN_MODIFIER_AS_NAME.sub(_capitalised, patched)
     patched = _KOTLIN_SUSPEND_CALL.sub(_capitalised, patched)
+    patched = _KOTLIN_ANNOTATED_TYPE.sub(lambda m: b" " * len(m.group()), patched)
+    patched = _KOTLIN_WHEN_GUARD.sub(lambda m: m.group(1) + b", ", patched)
+    patched = _KOTLIN_ELSE_GUARD.sub(lambda m: m.group(1) + b" " * (len(m.group()) - len(m.group(1))), patched)
     return _reparsed(p, patched)
 
 

@@ -73,9 +73,9 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
             continue
         if node.type == "call" and (name in DIRECT or (name in _RESQUE and p.text(node).startswith("Resque."))
                                     or _delayed(node, name, p) or _sent(node, p) in DIRECT):
-            yield node, f"`{_head(node, p)}` enqueues a job"
+            yield node, f"`{_head(node, p)}` enqueues a job{_waits(node, name, p)}"
         elif node.type == "call" and name in _MAIL_LATER and node.child_by_field_name("receiver") is not None:
-            yield node, f"`{_head(node, p)}` queues a mail (Active Job sends it)"
+            yield node, f"`{_head(node, p)}` queues a mail (Active Job sends it){_waits(node, name, p)}"
         elif name in producers and not _local(node, name, p):
             wheres = (alternatives or {}).get(name, [producers[name]])
             chosen = _of_receiver(node, p, wheres, path)
@@ -127,6 +127,30 @@ def _of_receiver(node, p: Parsed, wheres: list[tuple[str, int, str]], path: str 
     suffix = "/".join(underscored(part) for part in p.text(receiver).lstrip(":").split("::")) + ".rb"
     matching = [where for where in wheres if where[0] == suffix or where[0].endswith("/" + suffix)]
     return matching[0] if len(matching) == 1 else None
+
+
+# How long a queued job or mail waits (`deliver_later(wait_until: 24.hours.from_now)`,
+# `perform_in(5.minutes, id)`, `set(wait: 1.hour).perform_later`): plots2's moderator mail, sent a
+# day later, was told by a call cut at `24.hou...` (a new user's trial, session 38).
+_WAIT_KEYS = frozenset({"wait", "wait_until", "run_at"})
+
+
+def _waits(node, name: str, p: Parsed) -> str:
+    """Words saying how long the enqueue on ``node`` (calling ``name``) waits, or ""."""
+    args = node.child_by_field_name("arguments")
+    given = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+    if name in ("perform_in", "perform_at") and given:
+        delay = p.text(given[0])
+    else:
+        pairs = [a for n in [node, node.child_by_field_name("receiver")] if n is not None and n.type == "call"
+                 for a in (n.child_by_field_name("arguments").named_children if n.child_by_field_name("arguments") else ())]
+        pairs += [c for a in pairs if a.type == "hash" for c in a.named_children]
+        delay = next((p.text(a) for a in pairs if a.type == "pair" and (key := a.child_by_field_name("key")) is not None
+                      and p.text(key).strip(":") in _WAIT_KEYS), "")
+    if not delay:
+        return ""
+    return (f", to run later (`{shown_code(delay)}`): it reads its records then, as they are by then (changed, "
+            "deleted, already handled), not as they are now")
 
 
 def _delayed(node, name: str, p: Parsed) -> bool:
@@ -415,8 +439,8 @@ _SWITCHES = {
            "once as there are callers, no longer in the queue's workers with their concurrency, retries and uniqueness")
        for m in ("perform_now", "perform_inline")},
     **{m: (("deliver_now", "deliver_now!"), "queues the mail", "it is now sent by a job, later, after this code has "
-           "gone on (and committed, or not), retried on its own, and beside whatever this code does next: a mail "
-           "marked sent may not be yet") for m in ("deliver_later", "deliver_later!")},
+           "gone on (and committed, or not), retried on its own, and beside whatever this code does next (what "
+           "it records as sent is not sent yet)") for m in ("deliver_later", "deliver_later!")},
     **{m: (("deliver_later", "deliver_later!"), "sends the mail", "it is now sent here, in the caller: a slow or failing "
            "mail server holds or fails this request or job, and a retry of it sends the mail again")
        for m in ("deliver_now", "deliver_now!")},
@@ -446,7 +470,7 @@ def _run_inline(p: Parsed, base: Parsed, base_units: dict, code_rows: set[int]) 
             out.append((first, last, (
                 f"`{_head(node, p)}` {does} in `{shown_name(chain, p)}`, which called `{shown_code(p.text(receiver))}.{was}` "
                 f"on the base: "
-                f"{why}. Say in the checklist whether the work tolerates it.")))
+                f"{why}{_waits(node, p.text(method), p)}. Say in the checklist whether the work tolerates it.")))
     return out
 
 

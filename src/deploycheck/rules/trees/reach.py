@@ -2097,8 +2097,9 @@ def _word_leaves(p: Parsed, name: str):
         n = p.root.descendant_for_byte_range(match.start(), match.end())
         if n is not None and not n.child_count and n.end_byte == match.end() and (
                 n.start_byte == match.start()
-                # `this.#execute(…)`: a JS private name's leaf holds its `#`.
-                or (n.start_byte == match.start() - 1 and n.type == "private_property_identifier")):
+                # `this.#execute(…)`: a JS private name's leaf holds its `#`; Ruby's `&:name` its `:`.
+                or (n.start_byte == match.start() - 1 and (n.type == "private_property_identifier"
+                                                           or _ruby_block_pass(n)))):
             yield n
 
 
@@ -2210,7 +2211,8 @@ def _uses_index(p: Parsed):
         if name not in found:
             hits, assigned = [], set()
             for n in _word_leaves(p, name):
-                if not ("identifier" in n.type or n.type == "constant" or _ruby_shorthand_value(n)) or _in_import(n):
+                if not ("identifier" in n.type or n.type == "constant" or _ruby_shorthand_value(n)
+                        or _ruby_block_pass(n)) or _in_import(n):
                     continue  # naming a function to import it calls nothing
                 if n.type == "type_identifier" and p.language in _TYPE_ONLY_LANGUAGES:
                     continue  # `messages: ChatMessage[]` names a type: no function of that name runs
@@ -2370,6 +2372,22 @@ def _kotlin_entry_calls(p: Parsed, type_name: str) -> list:
                     and p.text(method).lower() in _ENTRY_METHODS:
                 calls.append(method)
     return calls
+
+
+def _ruby_block_pass(n) -> bool:
+    """A Ruby method handed as a block by its name: `users.each(&:send_digest)` calls
+    `send_digest` on each user, `each(&method(:send_digest))` the caller's own (plots2's digest
+    jobs, a new user's trial, session 38)."""
+    parent = n.parent
+    if n.type != "simple_symbol" or parent is None:
+        return False
+    if parent.type == "block_argument":
+        return True
+    call = parent.parent if parent.type == "argument_list" else None
+    method = call.child_by_field_name("method") if call is not None and call.type == "call" else None
+    return (method is not None and call.child_by_field_name("receiver") is None and call.parent is not None
+            and call.parent.type == "block_argument" and method.type == "identifier"
+            and method.start_byte == call.start_byte and call.text == b"method(" + n.text + b")")
 
 
 def _ruby_shorthand_value(n) -> bool:
