@@ -2384,10 +2384,9 @@ def _ruby_block_pass(n) -> bool:
     if parent.type == "block_argument":
         return True
     call = parent.parent if parent.type == "argument_list" else None
-    method = call.child_by_field_name("method") if call is not None and call.type == "call" else None
-    return (method is not None and call.child_by_field_name("receiver") is None and call.parent is not None
-            and call.parent.type == "block_argument" and method.type == "identifier"
-            and method.start_byte == call.start_byte and call.text == b"method(" + n.text + b")")
+    if call is None or call.type != "call" or call.parent is None or call.parent.type != "block_argument":
+        return False
+    return call.child_by_field_name("receiver") is None and call.text == b"method(" + n.text + b")"
 
 
 def _ruby_shorthand_value(n) -> bool:
