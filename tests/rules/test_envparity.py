@@ -263,6 +263,40 @@ def test_procfile_staging_beside_the_default_procfile(tmp_path):
     assert found.parity.status == "mismatch"
 
 
+@pytest.mark.parametrize("config, expected, unknown", [
+    # plots2 (a new user's trial, session 38): `:concurrency: 1` in config/sidekiq.yml, which envs called unknown
+    ("---\n:concurrency: 1\n:queues:\n  - default\n", {"staging": 1, "production": 1}, None),
+    # the environment's own section before the top level; keys without their colon too
+    ("concurrency: 5\nstaging:\n  concurrency: 2\nproduction:\n  :concurrency: 20\n", {"staging": 2, "production": 20}, None),
+    # set from the environment: still unknown, and said where
+    (":concurrency: <%= ENV.fetch('SIDEKIQ_CONCURRENCY', 5) %>\n", {"staging": 1, "production": 1},
+     "config/sidekiq.yml:1 sets it from the environment"),
+    # no number anywhere: Sidekiq's default, which depends on its version
+    (":queues:\n  - default\n", {"staging": 1, "production": 1}, "nor in config/sidekiq.yml (Sidekiq's default: 5 since 7.0"),
+])
+def test_sidekiq_s_concurrency_is_read_from_its_config_file(tmp_path, config, expected, unknown):
+    repo = make_repo(tmp_path / "r", {
+        "Procfile": "web: bundle exec puma\nworker: bundle exec sidekiq\n",
+        "Procfile.staging": "worker: bundle exec sidekiq -C config/sidekiq.yml\n",
+        "config/sidekiq.yml": config,
+    })
+    found = discover(repo)
+    assert summary(repo) == expected
+    if unknown:
+        assert all(unknown in u.unit.concurrency_unknown for e in found.environments.values() for u in e.units
+                   if u.unit.role == "worker"), found.environments
+    else:
+        anchor = found.environments["production"].units[0].concurrency
+        assert (anchor.path, anchor.label) == ("config/sidekiq.yml", "sidekiq :concurrency"), anchor
+
+
+def test_sidekiq_s_own_option_wins_over_its_config_file(tmp_path):
+    repo = make_repo(tmp_path / "r", {"Procfile": "worker: bundle exec sidekiq -c 3\n",
+                                      "Procfile.staging": "worker: bundle exec sidekiq\n",
+                                      "config/sidekiq.yml": ":concurrency: 1\n"})
+    assert summary(repo) == {"staging": 1, "production": 3}
+
+
 def test_explicit_config_refs_integers_aliases_and_custom_tiers(tmp_path):
     config = (
         "environments:\n"

@@ -152,6 +152,7 @@ class Unit:
     processes: Value | None = None
     concurrency: Value | None = None
     concurrency_unknown: str = ""  # why the per-process concurrency is not known
+    config_file: str = ""  # where the worker's own configuration may set it (CommandInfo.config_file)
     hpa_min: Value | None = None
     hpa_max: Value | None = None
     notes: list[str] = field(default_factory=list)
@@ -378,6 +379,7 @@ class CommandInfo:
     program: str = ""
     concurrency: Value | None = None
     unknown: str = ""  # why the concurrency is unknown
+    config_file: str = ""  # the file that may set it (Sidekiq's `-C`, else config/sidekiq.yml)
 
 
 def _option(tokens: list[tuple[str, int]], names: tuple[str, ...]) -> tuple[str, int] | None:
@@ -437,7 +439,9 @@ def parse_command(tokens: list[tuple[str, int]], path: str, key: str) -> Command
             return CommandInfo("worker", "dramatiq", None, "dramatiq --processes/--threads not both set")
         if name == "sidekiq":
             found = number(_option(rest, ("--concurrency", "-c")), "sidekiq --concurrency")
-            return CommandInfo("worker", "sidekiq", found, "" if found else "sidekiq --concurrency not set")
+            config = _option(rest, ("--config", "-C"))
+            return CommandInfo("worker", "sidekiq", found, "" if found else "sidekiq --concurrency not set",
+                               config[0] if config is not None else SIDEKIQ_CONFIG)
         # delayed_job: `rake jobs:work` (or `rails jobs:work`) runs one job at a time; its daemon
         # script runs `-n` such workers (upcase's Procfile, a new user's trial, session 34).
         if name in ("rake", "rails") and rest_names[:1] == ["jobs:work"]:
@@ -455,6 +459,46 @@ def parse_command(tokens: list[tuple[str, int]], path: str, key: str) -> Command
             found = number(_option(rest, ("--workers", "-w")), "gunicorn --workers")
             return CommandInfo("web", "gunicorn", found, "" if found else "gunicorn --workers not set")
     return CommandInfo(None)
+
+
+def _apply_command(unit: Unit, info: CommandInfo) -> None:
+    """What a worker's command says of its concurrency, onto its unit."""
+    unit.concurrency, unit.concurrency_unknown, unit.config_file = info.concurrency, info.unknown, info.config_file
+
+
+# Sidekiq reads its concurrency from this file when its command does not set it (plots2's
+# `:concurrency: 1`, which `envs` called unknown: a new user's trial, session 38). Its keys are
+# written with or without a leading colon, at the top level or under the environment's name.
+SIDEKIQ_CONFIG = "config/sidekiq.yml"
+
+
+def _configured_concurrency(unit: Unit, env: str | None, read: Callable[[str], bytes | None]) -> None:
+    """``unit``'s concurrency from the configuration file its command reads (``config_file``),
+    when the command left it unknown: the environment's own section first, then the top level."""
+    path = unit.config_file.lstrip("./")
+    data = read(path) if unit.concurrency is None and path else None
+    if data is None:
+        return
+    try:
+        docs = compose_documents(data, path)
+    except Y.YamlError:
+        unit.concurrency_unknown += f"; {path} could not be read as YAML"
+        return
+    doc = docs[0] if docs else None
+    for section in ([f":{env}", env] if env else []) + [None]:
+        node = _get(doc, section) if section else doc
+        for key in (":concurrency", "concurrency"):
+            found = _get(node, key)
+            if found is None:
+                continue
+            where = f"{section}.{key}" if section else key
+            value = _value(found, path, where, f"sidekiq {key}")
+            if value is not None:
+                unit.concurrency, unit.concurrency_unknown = value, ""
+            else:
+                unit.concurrency_unknown = f"{path}:{_line(found)} sets it from the environment or ERB, not as a number"
+            return
+    unit.concurrency_unknown = f"sidekiq --concurrency not set, nor in {path} (Sidekiq's default: 5 since 7.0, 10 before)"
 
 
 def _split(text: str) -> list[str]:
@@ -524,12 +568,13 @@ def k8s_fragments(doc: Any, path: str, env: str | None) -> list[Fragment]:
         info, env_value = _container_info(_get(doc, "spec", "template", "spec"), path, "spec.template.spec")
         unit.role = info.role or ("worker" if is_workerish(name) else None)
         if info.role == "worker":
+            _apply_command(unit, info)
             unit.concurrency = info.concurrency or env_value
             unit.concurrency_unknown = "" if unit.concurrency else info.unknown
         elif env_value is not None:
             unit.concurrency = env_value
         elif info.role == "web":
-            unit.concurrency, unit.concurrency_unknown = info.concurrency, info.unknown
+            _apply_command(unit, info)
         return [Fragment(env, unit)]
     if kind == "HorizontalPodAutoscaler":
         target = _text(_get(doc, "spec", "scaleTargetRef", "name"))
@@ -579,7 +624,7 @@ def helm_fragments(doc: Any, path: str, env: str | None) -> list[Fragment]:
             unit.concurrency = _value(m.get("concurrency"), path, prefix + "concurrency", prefix + "concurrency")
             info = parse_command(_command_tokens(m.get("command"), m.get("args")), path, prefix + "command")
             if unit.concurrency is None and info.role == "worker":
-                unit.concurrency, unit.concurrency_unknown = info.concurrency, info.unknown
+                _apply_command(unit, info)
             scaling = _map(m.get("autoscaling"))
             if scaling is not None and _text(scaling.get("enabled")) not in ("false", "False"):
                 unit.hpa_min = _value(scaling.get("minReplicas"), path, prefix + "autoscaling.minReplicas", "autoscaling.minReplicas")
@@ -606,7 +651,7 @@ def compose_fragments(doc: Any, path: str, env: str | None) -> list[Fragment]:
         unit.processes = (_value(_get(service, "deploy", "replicas"), path, f"{key}.deploy.replicas", "deploy.replicas")
                           or _value(_get(service, "scale"), path, f"{key}.scale", "scale"))
         if info.role:
-            unit.concurrency, unit.concurrency_unknown = info.concurrency, info.unknown
+            _apply_command(unit, info)
         out.append(Fragment(env, unit))
     return out
 
@@ -623,7 +668,7 @@ def procfile_fragments(data: bytes, path: str, env: str | None) -> list[Fragment
         unit = Unit("procfile", name, (path, number), role=role,
                     notes=["each Procfile entry counts as 1 process: the dyno count is set outside the repository"])
         if info.role:
-            unit.concurrency, unit.concurrency_unknown = info.concurrency, info.unknown
+            _apply_command(unit, info)
         elif role:
             unit.concurrency_unknown = "the command's concurrency is not recognised"
         out.append(Fragment(env, unit))
@@ -890,6 +935,8 @@ def discover(
             env_files.setdefault(group, set()).add(env)
         env_files.setdefault(group, set()).update(f.env for f in found if f.env)
     _procfile_default(fragments, env_files, tiers)
+    for frag in (f for group in fragments.values() for f in group):
+        _configured_concurrency(frag.unit, frag.env, read)
 
     per_env: dict[str, dict[str, list[Unit]]] = {}
     for group, frags in fragments.items():
