@@ -354,6 +354,20 @@ def _long_history(tmp_path, n=30):
     return upstream
 
 
+@pytest.mark.parametrize("back, said", [(101, True), (100, False)])
+def test_a_base_given_far_back_is_said(tmp_path, capsys, back, said):
+    # thunderbird (a new user's trial, session 38): `--base` at a commit 406 back scanned them all as
+    # the branch's, 1,227 findings, with no word on why.
+    repo = make_repo(tmp_path / "r", {"a.py": "0\n"})
+    first = git(repo, "rev-parse", "HEAD")
+    for i in range(back):
+        git(repo, "commit", "-q", "--allow-empty", "-m", f"c{i}")
+    change, _ = compute_change(str(repo), first, None)
+    err = capsys.readouterr().err
+    assert (f"the change holds {back} commits since the base {first}" in err) == said, err
+    assert change.merge_base == first
+
+
 def test_shallow_clone_is_deepened_from_its_remote(tmp_path):
     upstream = _long_history(tmp_path)
     repo = tmp_path / "shallow"

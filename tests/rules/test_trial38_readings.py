@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from support.gate import dc
+from support.gitrepo import make_branch, make_repo
 from support.scanning import flagged_on_branch
 
 # --- TryGhost/ActivityPub (TypeScript): awaits made at once ----------------------------------------
@@ -248,3 +250,17 @@ def test_a_lambda_is_run_by_the_call_it_is_handed_to_not_its_receiver_s_chain(tm
     base = FRAGMENT.replace("OBSERVE", call)
     found = flagged_on_branch(tmp_path, {path: base}, {path: base.replace("!= null)", "?.state == SUCCEEDED)")})
     assert bool(found) == flagged, found
+
+
+# --- the "Nothing flagged" hint, from the assessment too -------------------------------------------
+
+
+@pytest.mark.parametrize("args", [("scan", "--base", "main"), ("--base", "main")])
+def test_the_assessment_says_how_background_work_is_known_as_scan_does(tmp_path, args) -> None:
+    # ActivityPub's trial: `deploycheck` over a change no job API names said "Nothing flagged" alone,
+    # where `scan` named `job_paths` for the background work deploycheck does not know.
+    repo = make_repo(tmp_path / "repo", {"src/mq/inbox.ts": "export function handle() {\n  return 1\n}\n"})
+    make_branch(repo, "work", {"src/mq/inbox.ts": "export function handle() {\n  return 2\n}\n"})
+    run = dc(repo, *args)
+    assert run.returncode == 0, run.stderr
+    assert "Nothing flagged" in run.stdout and "`job_paths`" in run.stdout, run.stdout

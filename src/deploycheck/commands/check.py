@@ -35,7 +35,7 @@ def run(base: str | None, answers: Path | None, key: str | None, yes: bool, no_s
     con = out()
     edited = uncommitted_edits(ctx)  # the change is its commits: edits not committed yet are not in it
     if not ctx.scan.flagged and not force:
-        report.print_scan_text(ctx.scan)
+        report.print_scan_text(ctx.scan, hint=not ctx.config.job_paths)  # as `scan` says it (ActivityPub trial)
         if ctx.config.pr_field == "required" and ctx.change.files:
             # Nothing to sign, but the gate still reads the pull request's description (a new
             # user's trial, session 27: "Nothing flagged" here, then a red CI on an empty field).

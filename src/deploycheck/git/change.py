@@ -847,6 +847,26 @@ def split_own_files(files: list[FileChange]) -> tuple[list[FileChange], list[Fil
     return scanned, deck
 
 
+# A branch rarely holds this many commits of its own: a `--base` this far back is usually not the
+# branch's start (thunderbird's trial, session 38: a base 406 commits back gave 1,227 findings in
+# 190 files, with no word on why).
+_FAR_BASE = 100
+
+
+def _say_if_the_base_is_far(root: str, shown: str, merge_base: str, head_sha: str) -> None:
+    count = gitcmd.run(["rev-list", "--count", f"{merge_base}..{head_sha}"], root, check=False).stdout.decode().strip()
+    if not count.isdigit() or int(count) <= _FAR_BASE:
+        return
+    from ..util.safe import inert
+
+    print(
+        f"deploycheck: note: the change holds {count} commits since the base {inert(shown, keep_newlines=False)} "
+        "(--base): every one is scanned as this branch's. If your branch holds fewer, pass the commit or branch "
+        "it was made from.",
+        file=sys.stderr,
+    )
+
+
 def compute_change(
     cwd: str, base: str | None = None, head: str | None = None, objects: gitcmd.BlobReader | None = None,
     tags: bool = False,
@@ -861,6 +881,8 @@ def compute_change(
         head_ref, head_sha = resolve_head(root, head, objects)
         choice = resolve_base(root, base, objects, head_sha, tags=tags)
     merge_base = find_merge_base(root, choice, head_sha)
+    if choice.source == "--base":
+        _say_if_the_base_is_far(root, choice.ref, merge_base, head_sha)
     scanned, deck = split_own_files(read_files(root, merge_base, head_sha))
     change = Change(
         repo_root=root,
