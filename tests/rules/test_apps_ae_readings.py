@@ -87,3 +87,19 @@ def test_a_delay_that_is_no_call_s_receiver_is_no_enqueue(tmp_path) -> None:
     head = APPROVED.replace("Delayed::Job.enqueue(NotifyFollowersJob.new(listing.id, community.id), priority: 12)",
                             "wait(settings.delay)")
     assert flagged_on_branch(tmp_path, {PATH: SERVICE}, {PATH: head.replace("+ 1", "+ 0")}, rule="DC715") == []
+
+
+# --- Kotlin: Gradle's test-fixture source set (bitwarden/android, apps-ae d817f6b4) -------------------
+
+
+@pytest.mark.parametrize("folder, flagged", [("network/src/testFixtures/kotlin", False),
+                                             ("network/src/integrationTest/kotlin", False),
+                                             ("network/build/generated/kotlin", True)])
+def test_a_test_fixture_source_set_is_test_code_not_unread_code(tmp_path, folder, flagged) -> None:
+    # Its request builders for tests gained a field: DC001 high twice, "skipped as vendored or built
+    # code, yet it runs". Only tests load that source set; a build folder's code may still run.
+    path = f"{folder}/com/bitwarden/network/model/CipherJsonRequestUtil.kt"
+    base = 'fun createMockCipherJsonRequest(number: Int) = CipherJsonRequest(\n    name = "mockName-$number",\n)\n'
+    head = base.replace('    name = "mockName-$number",\n', '    name = "mockName-$number",\n    encryptedFor = "x",\n')
+    found = flagged_on_branch(tmp_path, {path: base}, {path: head}, rule="DC001")
+    assert bool(found) == flagged, found

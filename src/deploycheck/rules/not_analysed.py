@@ -138,6 +138,9 @@ _PACK_SKIPS_AS_NOT_PRODUCTION = re.compile(
     r"(?i:(?:^|/)(?:tests?|spec|specs|__tests__|__mocks__|testdata|test_data|fixtures?|e2e)/)"
     r"|(?i:(?:^|/)(?:test_[^/]*|[^/]*_test\.\w+|[^/]*_spec\.rb|[^/]*\.(?:test|spec)\.[jt]sx?)$)"
     r"|Tests?\.(?:java|kt)$|\.d\.[cm]?ts$"
+    # Gradle's test-fixture and integration-test source sets, which only tests load (bitwarden's
+    # `network/src/testFixtures/`, apps-ae d817f6b4: DC001 high twice).
+    r"|(?:^|/)src/(?:testFixtures|integrationTest|intTest)/"
     r"|(?i:(?:^|/)\.(?:github|circleci|gitlab|buildkite)/)"
     rf"|(?i:{TEST_SUPPORT}|{DEV_TOOL_CONFIG})|{CUCUMBER_STEPS}|{MOCKS}|{PREVIEWS}"
     # A schema script kept with the documentation (xxl-job's `doc/db/tables_xxl_job.sql`): what an
