@@ -637,26 +637,36 @@ CONTINUATION_HOISTED = Rule(
     category="concurrency",
     severity="warning",
     questions=("shared-state", "sequential-assumption", "concurrency-tested"),
-    summary="JS/TS: a call that ran in a promise's `.then`/`.catch` now runs before the promise settles.",
+    summary="JS/TS: work that waited for other work now runs beside it (a call out of a `.then`, awaits made at once).",
     languages=("javascript", "typescript"),
     what_it_does=dedent("""\
         Compares each changed function with its counterpart on the base, read as syntax trees: a
         call (by its callee, `this._sendNext`) that the base made only inside callbacks given to
         `.then`, `.catch` or `.finally` within the function, and that the head makes outside any
         such callback. Reported at the head's call, when it is on a changed line. Logging calls
-        are ignored."""),
+        are ignored. Also, in any server file (not a browser bundle, a `.jsx`/`.tsx` file or a web
+        UI folder), whether or not it names a job API: a `Promise.all`/`Promise.allSettled` on a
+        changed line that runs calls the function's base awaited one at a time (`await
+        this.save(x)` statements, or in a loop; not inside a callback handed to a call), when one
+        of those calls is named for a write (its last name starts with `create`, `update`, `save`,
+        `ensure`, `emit`, `insert`, `upsert`, `delete`, `send`, `publish`, `increment`… as a word).
+        Reported at the `Promise.all`."""),
     why_bad=dedent("""\
         The call usually starts the next piece of work (the next publish, the next job, the next
         poll). Made in the continuation, one piece is in flight at a time; made before the
         promise settles, several are, and their completions arrive in any order. Code written
         for one at a time then breaks: `pending.shift()` on completion removes the oldest entry,
         not the one that completed; a counter or cursor is read and written by overlapping
-        pieces."""),
+        pieces. Awaits made at once race the same way: two get-or-creates of one account both
+        see it absent and both insert; events emitted at once arrive in any order."""),
     known_problems=dedent("""\
         Only promise chains in one function are followed: a call moved from after an `await` to
         before it is not seen, nor one moved into another function. Callees are compared by their
-        text. Only JS/TS files the tree rules read are checked (they name a job or queue API,
-        belong to a job system, or match `job_paths`)."""),
+        text. The first reading runs only in JS/TS files the tree rules read (they name a job or
+        queue API, belong to a job system, or match `job_paths`). The second tells a write by the
+        callee's name: reads run at once (`getAccount`, `toJsonLd`) are not reported, nor a write
+        helper named otherwise; `Promise.all` over calls the base did not await one at a time
+        (new code, or `forEach(async …)` before) is not reported either."""),
     example=dedent("""\
         publishNext() {
             const message = this.queue.shift();
@@ -941,11 +951,14 @@ PRODUCER_CHANGED = Rule(
     what_it_does=dedent("""\
         Reads each changed Ruby file that enqueues a job, in any application, jobs or not. An
         enqueue is a direct one (`perform_later`, `perform_async`, `perform_in`, `perform_at`,
-        `perform_bulk`, `Resque.enqueue…`; a bare `perform_at(…)` inside a job class's own
-        method; a mailer's `deliver_later`, which queues the mail as a job) or a call of a method
-        of the repository whose body holds one (`family.sync_later`,
+        `perform_bulk`, `Resque.enqueue…`, delayed_job's `Delayed::Job.enqueue(…)` and a call made
+        through `.delay` (`Mailer.delay(queue: "mail").digest(id)`); a bare `perform_at(…)` inside
+        a job class's own method; a mailer's `deliver_later`, which queues the mail as a job) or a
+        call of a method of the repository whose body holds one (`family.sync_later`,
         `Dispatcher.defer_build_and_post(user, post, opts)`, `Worker.schedule_email(…)`), found by
-        name at head. Reported: an enqueue on a changed line that its method did not
+        name at head; a call on `self` of a name several files define is the calling file's own.
+        A wait the enqueue sets (`wait:`, `wait_until:`, `run_at:`, `perform_in`'s delay) is said
+        in the message. Reported: an enqueue on a changed line that its method did not
         hold on the base (the same call re-indented or moved within the method is not new), at
         the method's `def` when the whole method is new; and, in a method present on both sides
         and not the same tree once comments and formatting are removed, a changed line before an
