@@ -408,8 +408,9 @@ def test_the_fetch_a_missing_base_names_works_in_a_single_branch_clone(tmp_path)
     assert git(repo, "rev-parse", "--verify", "--quiet", "origin/main", check=False) == git(upstream, "rev-parse", "main")
 
 
+@pytest.mark.parametrize("spelled", ["upstream/main", "refs/remotes/upstream/main"])
 @pytest.mark.parametrize("added", [True, False])
-def test_the_fetch_hint_for_another_remote_s_branch_names_that_remote(tmp_path, added):
+def test_the_fetch_hint_for_another_remote_s_branch_names_that_remote(tmp_path, added, spelled):
     # plots2 (a new user's trial, session 38): `--base upstream/main` was hinted as
     # `git fetch origin upstream/main:…`, a branch `upstream/main` of origin. Added as a remote,
     # the command named brings `upstream/main`; not added, the message says to add it.
@@ -422,7 +423,7 @@ def test_the_fetch_hint_for_another_remote_s_branch_names_that_remote(tmp_path, 
     if added:
         git(repo, "remote", "add", "upstream", str(tmp_path / "unreachable"))  # the automatic fetch fails
     with pytest.raises(GitError) as info:
-        compute_change(str(repo), "upstream/main", None)
+        compute_change(str(repo), spelled, None)
     commands = re.findall(r"`(git (?:fetch|remote add) [^`]+)`", info.value.message)
     assert commands[0].startswith("git fetch upstream main:refs/remotes/upstream/main" if added else "git fetch origin"), commands
     if added:

@@ -1,7 +1,9 @@
-"""Readings from session 38's new users' trials, on real git repositories: each case fails without
-its change."""
+"""Readings from session 38's new users' trials and the red team of its readings, on real git
+repositories: each case fails without its change."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -41,7 +43,7 @@ PATH = "src/activity-handlers/follow.handler.ts"
 
 def test_get_or_creates_awaited_in_turn_then_at_once_are_flagged(tmp_path) -> None:
     found = flagged_on_branch(tmp_path, {PATH: FOLLOW}, {PATH: AT_ONCE}, rule="DC707")
-    assert [(line, "ensureByApId" in m and "one after another" in m) for _, line, _, _, m in found] == [(7, True)]
+    assert [(line, "ensureByApId" in m and "one call after another" in m) for _, line, _, _, m in found] == [(7, True)]
 
 
 def test_events_emitted_in_a_loop_then_at_once_are_flagged(tmp_path) -> None:
@@ -176,7 +178,7 @@ end
     path = "app/models/comment.rb"
     found = flagged_on_branch(tmp_path, {path: base}, {path: base.replace("deliver_now", mail)}, rule="DC715")
     assert len(found) == 1, found
-    said = "to run later (`wait_until: 24.hours.from_now`): it reads its records then" in found[0][4]
+    said = "it waits `wait_until: 24.hours.from_now` first, and reads its records as they are by then" in found[0][4]
     assert said == ("wait_until" in mail), found[0][4]
 
 
@@ -264,3 +266,47 @@ def test_the_assessment_says_how_background_work_is_known_as_scan_does(tmp_path,
     run = dc(repo, *args)
     assert run.returncode == 0, run.stderr
     assert "Nothing flagged" in run.stdout and "`job_paths`" in run.stdout, run.stdout
+
+
+# --- the red team of session 38's readings (tests/rules/data/redteam38/<case>/{common,base,head}) ---
+
+RED_TEAM = Path(__file__).parent / "data" / "redteam38"
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _red_team_branch(tmp_path, case: str, rule: str | None = None) -> list[tuple]:
+    # common/ holds files both sides have; head/ the files the branch changes or adds.
+    main = {**_tree(RED_TEAM / case / "common"), **_tree(RED_TEAM / case / "base")}
+    return flagged_on_branch(tmp_path, main, _tree(RED_TEAM / case / "head"), rule=rule)
+
+
+@pytest.mark.parametrize("case, rule", [
+    ("01", "DC250"),  # `await this.db.transaction(` lost its `await`: not a binding changed, a transaction left floating
+    ("02", "DC252"),  # Go's `err := s.db.Transaction(` lost its `err :=`: the transaction's error is ignored
+    ("03", "DC701"),  # `scope.launch(IO) { … }.invokeOnCompletion { … }` runs on the job's thread
+    ("04", "DC351"),  # a lost update's pair six lines below its `update!(`
+    ("05", "DC707"),  # `Promise.all(contacts.map(upsertContact))`: a function handed to `map` by name
+    ("06", "DC707"),  # an awaited write moved into a `Promise.all([` whose own line did not change
+    ("07", "DC715"),  # Sidekiq's `delay_for(10.minutes).welcome(id)`
+    ("08", "DC715"),  # delayed_job's `handle_asynchronously :send_receipt`
+])
+def test_red_team_38_hazards_are_flagged(tmp_path, case, rule) -> None:
+    assert _red_team_branch(tmp_path, case, rule), case
+
+
+@pytest.mark.parametrize("case", [
+    "09", "09b",  # `policy.delay.to_f`, `settings.delay.to_i.clamp(…)`: a setting named delay, no enqueue
+    "10",  # `Promise.all([import('pdfkit'), import('date-fns')])`: modules loaded, nothing written
+    "11",  # one get-or-create beside a read: no two writes at once
+])
+def test_red_team_38_harmless_changes_are_not_flagged(tmp_path, case) -> None:
+    assert _red_team_branch(tmp_path, case) == []
+
+
+def test_red_team_38_a_job_s_own_run_at_argument_is_no_wait(tmp_path) -> None:
+    # `PublishPostJob.perform_later(id, run_at: publish_at)`: the job's argument; Active Job runs it at once.
+    found = _red_team_branch(tmp_path, "12", "DC715")
+    assert len(found) == 1 and "it waits" not in found[0][4], found

@@ -708,6 +708,7 @@ def _fetch_hint(ref: str, remotes: list[str] | None = None) -> str:
     # origin main` leaves no `origin/main` (a new user's trial on netbird, session 35). A ref that
     # starts with another remote's name is that remote's branch: `upstream/main` is fetched from
     # `upstream`, not as a branch `upstream/main` of origin (plots2's trial, session 38).
+    ref = ref.removeprefix("refs/remotes/") if ref.startswith("refs/remotes/") else ref.removeprefix("refs/heads/")
     remote, _, branch = ref.partition("/")
     other = ""
     if not branch or (remote != "origin" and remote not in (remotes or [])):

@@ -149,6 +149,8 @@ def _change_blocks(removed: dict[int, str], added: dict[int, str]) -> dict[tuple
 
 # What only takes a call's result: a declaration, an assignment, `return`, `await`, `yield`.
 _BINDING = re.compile(r"\s*(?:(?:const|let|var|val|return|await|yield)\s+|[\w$.\[\]{}, :@]+?\s*=\s*)*")
+_DISCARDED = re.compile(r"\s*(?:_\s*,\s*)*_\s*:?=\s*")  # Go's `_ =`: the result dropped
+_WAITS = re.compile(r"\b(?:await|yield)\b")
 
 
 def rebound(ctx: FileContext, side: str, number: int, tail: str) -> bool:
@@ -170,5 +172,10 @@ def rebound(ctx: FileContext, side: str, number: int, tail: str) -> bool:
         return False
     twin = other.get(theirs[own.index(number)], "")
     indent = len(line) - len(line.lstrip())
-    return twin.endswith(tail) and len(twin) - len(twin.lstrip()) == indent and all(
-        _BINDING.fullmatch(text[indent: len(text) - len(tail)]) for text in (line, twin))
+    if not twin.endswith(tail) or len(twin) - len(twin.lstrip()) != indent:
+        return False
+    before = [text[indent: len(text) - len(tail)] for text in (line, twin)]
+    # Both take the result, alike: a dropped `await`, `return` or `err :=` (the red team of session
+    # 38: a transaction left floating, a Go transaction's error ignored) is a change, as is `_ =`.
+    return all(b.strip() and _BINDING.fullmatch(b) and not _DISCARDED.fullmatch(b) for b in before) and len(
+        {tuple(_WAITS.findall(b)) for b in before}) == 1

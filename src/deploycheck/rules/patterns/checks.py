@@ -236,10 +236,11 @@ def ruby_lost_update(view: FileView, pr: PackRule) -> list[Finding]:
 
 
 def _rb_open_write(lines: list[str], number: int, obj: str) -> bool:
-    """Whether line ``number`` is an argument of `obj.update…(` opened on one of the five lines
-    before it: the call's own parenthesis is the one open at the line's start."""
+    """Whether line ``number`` is an argument of `obj.update…(` opened on one of the 20 lines
+    before it (a Rails update of eight keys, one per line, is common: the red team of session 38):
+    the call's own parenthesis is the one open at the line's start."""
     call = re.compile(rf"(?<![\w@]){re.escape(obj)}\.{_RB_WRITE_CALLS}\s*\(")
-    for start in range(number - 2, max(-1, number - 7), -1):
+    for start in range(number - 2, max(-1, number - 22), -1):
         m = call.search(lines[start])
         if m is not None:
             depth = 1

@@ -1991,6 +1991,13 @@ def _runs_tasks(call, head: str, p: Parsed) -> bool:
         if name.type == "navigation_suffix":  # the grammar's older shape: `.` and the name in a suffix
             name = name.named_children[-1] if name.named_children else None
     if name is not None and 0 <= name.start_byte - call.start_byte < len(head.encode()):
+        receiver = p.source[call.start_byte:name.start_byte].decode("utf-8", "replace")
+        # A runner in the chain that was handed a block makes this call its continuation, run on
+        # the runner's thread: `scope.launch(IO) { … }.invokeOnCompletion { … }` (the red team of
+        # session 38); a runner's result read on this thread is not one (`scheduleX(uri).observe`).
+        runner = _RUNS_TASKS.search(receiver)
+        if runner is not None and re.search(r"\{|->", receiver[runner.end():]):
+            return True
         head = p.source[name.start_byte:call.start_byte + len(head.encode())].decode("utf-8", "replace")
     return _RUNS_TASKS.search(head) is not None
 

@@ -323,7 +323,8 @@ def at_once_hints(ctx) -> bool:
         return False
     from ..paths import served_to_browsers
 
-    return any("Promise.all" in text for text in ctx.added.values()) and not served_to_browsers(ctx.path)
+    # The combinator's own line may be unchanged: a write moved into it (the red team of session 38).
+    return "promise.all" in (ctx.lower_text("head") or "") and not served_to_browsers(ctx.path)
 
 
 def timer_hints(ctx) -> bool:

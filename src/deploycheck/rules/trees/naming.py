@@ -450,7 +450,8 @@ _JVM_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 # directly or through a method of the repository that does (one `git grep` pair per scan, asked
 # only when the base has job code at all).
 _DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue",
-                 "delayed::job.enqueue", ".delay.", ".delay(",  # delayed_job (and Sidekiq's delay extensions)
+                 "delayed::job.enqueue", ".delay.", ".delay(", ".delay_for(", ".delay_until(",  # delayed_job, Sidekiq's
+                 "handle_asynchronously",  # delay extensions
                  "perform_now", "perform_inline",  # a job queued on the base, run in its caller on the head
                  "deliver_later", "deliver_now")  # a mail sent on the base, queued on the head, or the other way
 
@@ -481,13 +482,17 @@ PRODUCER_CALLS = frozenset({"perform_later", "perform_async", "perform_in", "per
 GREP_PATTERN = r"\.(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
                r"|send[( \t][ \t]*:(perform_later|perform_async|perform_in|perform_at|perform_bulk)([^A-Za-z0-9_?!]|$)" \
                r"|(^|[^A-Za-z0-9_.:@$'\"])(perform_later|perform_async|perform_in|perform_at|perform_bulk)([( \t]|$)" \
-               r"|Resque\.enqueue|Delayed::Job\.enqueue|\.delay(\([^)]*\))?\.[a-z_]"
+               r"|Resque\.enqueue|Delayed::Job\.enqueue" \
+               r"|\.(delay|delay_for|delay_until)(\([^)]*\))?\.[a-z_][A-Za-z0-9_]*[!?]?\(" \
+               r"|[A-Z][A-Za-z0-9_:]*\.(delay|delay_for|delay_until)[.(]"
 # A method's `def` may follow words on its line: `private def notify_later`, `memoize def x`.
 _DEF_OR_END = r"^[ \t]*(([a-z_][A-Za-z0-9_]*[ \t]+)*def|end)([^A-Za-z0-9_]|$)"
 _KEPT_LINE = re.compile(f"{_DEF_OR_END}|{GREP_PATTERN}", re.MULTILINE)
 _ENQUEUE_LINE = re.compile(r"(?:\.|send[( \t][ \t]*:)(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)\b(?![?!])"
                            r"|(?:^|[^\w.:@$'\"])(?:perform_later|perform_async|perform_in|perform_at|perform_bulk)(?=[( \t]|$)"
-                           r"|\bResque\.enqueue|\bDelayed::Job\.enqueue\b|\.delay(?:\([^)]*\))?\.[a-z_]")
+                           r"|\bResque\.enqueue|\bDelayed::Job\.enqueue\b"
+                           r"|\.(?:delay|delay_for|delay_until)(?:\([^)]*\))?\.(?!to_)[a-z_]\w*[!?]?\("
+                           r"|\b[A-Z][\w:]*\.(?:delay|delay_for|delay_until)[.(]")
 _DEF = re.compile(r"^([ \t]*)(?:[a-z_]\w*[ \t]+)*def[ \t]+(?:[\w:]+\.)?([A-Za-z_]\w*[?!=]?)(.*)$")
 _END = re.compile(r"^([ \t]*)end\b")
 # Every job's and service object's entry method has one of these names (a job that enqueues the

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 from .parse import Parsed, walk
 from .units import FUNCTIONS, index_units, is_logging, qualname, units_at
@@ -131,34 +132,71 @@ def _awaited_in_turn(unit, p: Parsed) -> set[str]:
     return found
 
 
+def _run_at_once(args, p: Parsed) -> list[tuple[Any, str, int]]:
+    """(node, callee, runs) for each call a combinator's arguments make: a call inside a callback
+    (`ids.map((id) => save(id))`) or a function handed to `map` by name (`ids.map(save)`) runs once
+    per item, so twice at least; a dynamic `import()` loads a module and writes nothing."""
+    out = []
+    for n in walk(args):
+        if n.type != "call_expression":
+            continue
+        fn = n.child_by_field_name("function")
+        callee = p.text(fn) if fn is not None else ""
+        if not callee or callee == "import" or "\n" in callee:
+            continue
+        repeated = any(a.type in _CALLBACKS for a in _ancestors(n, args))
+        out.append((n, callee, 2 if repeated else 1))
+        if fn is not None and fn.type == "member_expression" and p.text(fn.child_by_field_name("property")) == "map":
+            given = n.child_by_field_name("arguments")
+            first = given.named_children[0] if given is not None and given.named_children else None
+            if first is not None and first.type in ("identifier", "member_expression"):
+                out.append((first, p.text(first), 2))  # `contacts.map(upsertContact)`
+    return out
+
+
+def _ancestors(node, top):
+    n = node.parent
+    while n is not None and n.id != top.id:
+        yield n
+        n = n.parent
+
+
+def _a_write(callee: str) -> bool:
+    name = callee.rpartition(".")[2]
+    return _WRITES.match(name[:1].lower() + name[1:]) is not None
+
+
 def awaits_at_once(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tuple[int, str]]:
-    """(head line, message) for each `Promise.all`/`allSettled` on a changed line that now runs at
-    once calls its function's base awaited one after another, when one of them is named for a
-    write (``_WRITES``). ActivityPub's inbox handlers resolved two accounts with a get-or-create
-    each in turn, then at once (a new user's trial, session 38)."""
+    """(head line, message) for each `Promise.all`/`allSettled` that now runs at once a call its
+    function's base awaited one after another, on a changed line, beside at least one more write
+    (or itself once per item): what two writes at once can race on. A call's name tells a write
+    (``_WRITES``). ActivityPub's inbox handlers resolved two accounts with a get-or-create each in
+    turn, then at once (a new user's trial, session 38)."""
     mine, theirs = index_units(head), index_units(base)
     out = []
     for node in walk(head.root):
-        if node.type != "call_expression" or node.start_point[0] + 1 not in lines or not _combinator(node, head):
+        if node.type != "call_expression" or not _combinator(node, head):
+            continue
+        args = node.child_by_field_name("arguments")
+        if args is None:
+            continue
+        changed = node.start_point[0] + 1 in lines
+        calls = _run_at_once(args, head)
+        if not changed and not any(n.start_point[0] + 1 in lines for n, _, _ in calls):
             continue
         chain = units_at(head, node.start_point[0])
         key = qualname(chain, head) if chain else None
         if key is None or key not in mine or key not in theirs:
             continue
         before = _awaited_in_turn(theirs[key], base)
-        args = node.child_by_field_name("arguments")
-        now: list[str] = []
-        for n in walk(args) if args is not None else ():
-            fn = n.child_by_field_name("function") if n.type == "call_expression" else None
-            callee = head.text(fn) if fn is not None else ""
-            name = callee.rpartition(".")[2]
-            if callee in before and callee not in now and _WRITES.match(name[:1].lower() + name[1:]):
-                now.append(callee)
-        if now:
-            named = " and ".join(f"`{c}(…)`" for c in sorted(now))
+        moved = sorted({callee for n, callee, _ in calls if callee in before and _a_write(callee)
+                        and (changed or n.start_point[0] + 1 in lines)})
+        writes = sum(runs for _, callee, runs in calls if _a_write(callee))
+        if moved and writes >= 2:
+            named = " and ".join(f"`{c}(…)`" for c in moved)
             fn = head.text(node.child_by_field_name("function"))
             out.append((node.start_point[0] + 1, (
-                f"`{fn}` now runs {named} at once, which `{key}` awaited one after another on the base: "
-                "what they write (the same row got or created twice, a counter, the order of events) now overlaps, "
-                "and code after them that assumed one had finished first may see both in flight.")))
+                f"`{fn}` now runs {named} at once with other writes, where `{key}` awaited it one call after another "
+                "on the base: what they write (the same row got or created twice, a counter, the order of events) "
+                "now overlaps, and code after them that assumed one had finished first may see both in flight.")))
     return sorted(out)

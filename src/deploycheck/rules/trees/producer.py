@@ -73,9 +73,13 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
             continue
         if node.type == "call" and (name in DIRECT or (name in _RESQUE and p.text(node).startswith("Resque."))
                                     or _delayed(node, name, p) or _sent(node, p) in DIRECT):
-            yield node, f"`{_head(node, p)}` enqueues a job{_waits(node, name, p)}"
+            wait = _waits(node, name, p)
+            yield node, f"`{_head(node, p)}` enqueues a job" + (f" ({wait})" if wait else "")
         elif node.type == "call" and name in _MAIL_LATER and node.child_by_field_name("receiver") is not None:
-            yield node, f"`{_head(node, p)}` queues a mail (Active Job sends it){_waits(node, name, p)}"
+            wait = _waits(node, name, p)
+            yield node, f"`{_head(node, p)}` queues a mail (Active Job sends it" + (f"; {wait})" if wait else ")")
+        elif node.type == "call" and (declared := _declared_async(node, p)) is not None:
+            yield node, f"`{_head(node, p)}` makes every call of `{declared}` a job that delayed_job runs later"
         elif name in producers and not _local(node, name, p):
             wheres = (alternatives or {}).get(name, [producers[name]])
             chosen = _of_receiver(node, p, wheres, path)
@@ -130,42 +134,72 @@ def _of_receiver(node, p: Parsed, wheres: list[tuple[str, int, str]], path: str 
 
 
 # How long a queued job or mail waits (`deliver_later(wait_until: 24.hours.from_now)`,
-# `perform_in(5.minutes, id)`, `set(wait: 1.hour).perform_later`): plots2's moderator mail, sent a
-# day later, was told by a call cut at `24.hou...` (a new user's trial, session 38).
-_WAIT_KEYS = frozenset({"wait", "wait_until", "run_at"})
+# `perform_in(5.minutes, id)`, `set(wait: 1.hour).perform_later`, `delay(run_at: t)`,
+# `delay_for(10.minutes)`): plots2's moderator mail, sent a day later, was told by a call cut at
+# `24.hou...` (a new user's trial, session 38). Read only where the option is the queue's: a
+# `run_at:` handed to `perform_later` is the job's own argument (the red team of session 38).
+_WAIT_OPTIONS = {"set": frozenset({"wait", "wait_until"}), "deliver_later": frozenset({"wait", "wait_until"}),
+                 "deliver_later!": frozenset({"wait", "wait_until"}), "delay": frozenset({"run_at"}),
+                 "enqueue": frozenset({"run_at"})}
+_DELAY_METHODS = frozenset({"delay", "delay_for", "delay_until"})  # delayed_job's, Sidekiq's extensions
+
+
+def _pairs(call, p: Parsed):
+    args = call.child_by_field_name("arguments")
+    for a in args.named_children if args is not None else ():
+        for pair in ([a] if a.type == "pair" else a.named_children if a.type == "hash" else []):
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            if key is not None:
+                yield p.text(key).strip(":"), pair
+
+
+def _first_argument(call, p: Parsed) -> str:
+    args = call.child_by_field_name("arguments")
+    given = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+    return p.text(given[0]) if given else ""
 
 
 def _waits(node, name: str, p: Parsed) -> str:
     """Words saying how long the enqueue on ``node`` (calling ``name``) waits, or ""."""
-    args = node.child_by_field_name("arguments")
-    given = [a for a in args.named_children if a.type != "comment"] if args is not None else []
-    if name in ("perform_in", "perform_at") and given:
-        delay = p.text(given[0])
+    receiver = node.child_by_field_name("receiver")
+    by = p.text(receiver.child_by_field_name("method")) if receiver is not None and receiver.type == "call" \
+        and receiver.child_by_field_name("method") is not None else ""
+    if name in ("perform_in", "perform_at"):
+        delay = _first_argument(node, p)
+    elif by in ("delay_for", "delay_until"):
+        delay = _first_argument(receiver, p)
     else:
-        pairs = [a for n in [node, node.child_by_field_name("receiver")] if n is not None and n.type == "call"
-                 for a in (n.child_by_field_name("arguments").named_children if n.child_by_field_name("arguments") else ())]
-        pairs += [c for a in pairs if a.type == "hash" for c in a.named_children]
-        delay = next((p.text(a) for a in pairs if a.type == "pair" and (key := a.child_by_field_name("key")) is not None
-                      and p.text(key).strip(":") in _WAIT_KEYS), "")
-    if not delay:
-        return ""
-    return (f", to run later (`{shown_code(delay)}`): it reads its records then, as they are by then (changed, "
-            "deleted, already handled), not as they are now")
+        delay = next((p.text(pair) for call, method in ((node, name), (receiver, by)) if method in _WAIT_OPTIONS
+                      for key, pair in _pairs(call, p) if key in _WAIT_OPTIONS[method]), "")
+    return f"it waits `{shown_code(delay)}` first, and reads its records as they are by then" if delay else ""
 
 
 def _delayed(node, name: str, p: Parsed) -> bool:
     """delayed_job's enqueues: `Delayed::Job.enqueue(job)` (sharetribe's follower mail, apps-ae
-    9846ca91) and a method call made through `.delay` (`mailer.delay(priority: 5).notify(id)`),
-    which delayed_job and Sidekiq's delay extensions run in a worker."""
+    9846ca91) and a method called through `.delay` (`Mailer.delay(priority: 5).notify(id)`), which
+    delayed_job and Sidekiq's delay extensions (also `delay_for`, `delay_until`) run in a worker:
+    on a class or `self`, or with arguments; `policy.delay.to_f` reads a setting (the red team of
+    session 38)."""
     receiver = node.child_by_field_name("receiver")
     if receiver is None:
         return False
     if name == "enqueue":
         return p.text(receiver).lstrip(":") == "Delayed::Job"
-    if receiver.type != "call" or receiver.child_by_field_name("receiver") is None:
+    if receiver.type != "call" or name.startswith("to_"):
         return False
-    method = receiver.child_by_field_name("method")
-    return method is not None and p.text(method) == "delay"
+    method, on = receiver.child_by_field_name("method"), receiver.child_by_field_name("receiver")
+    if method is None or on is None or p.text(method) not in _DELAY_METHODS:
+        return False
+    return on.type in ("constant", "scope_resolution", "self") or node.child_by_field_name("arguments") is not None
+
+
+def _declared_async(node, p: Parsed) -> str | None:
+    """The method a `handle_asynchronously :name` declaration makes delayed_job run later."""
+    method = node.child_by_field_name("method")
+    if node.child_by_field_name("receiver") is not None or method is None or p.text(method) != "handle_asynchronously":
+        return None
+    first = _first_argument(node, p)
+    return first.lstrip(":") if first.startswith(":") else None
 
 
 # `SyncJob.send(:perform_later, x)` calls `perform_later` as surely as `SyncJob.perform_later(x)`.
@@ -467,10 +501,11 @@ def _run_inline(p: Parsed, base: Parsed, base_units: dict, code_rows: set[int]) 
         held = [flat(base.text(b)) for b in base_units.get(qualname(chain, p), [])]
         was = next((q for q in before for text in held if f"{job}.{q}" in text), None)
         if was is not None and not any(flat(p.text(node)) in text for text in held):  # not the same call moved
+            wait = _waits(node, p.text(method), p)
             out.append((first, last, (
                 f"`{_head(node, p)}` {does} in `{shown_name(chain, p)}`, which called `{shown_code(p.text(receiver))}.{was}` "
                 f"on the base: "
-                f"{why}{_waits(node, p.text(method), p)}. Say in the checklist whether the work tolerates it.")))
+                f"{why}{'; ' if wait else ''}{wait}. Say in the checklist whether the work tolerates it.")))
     return out
 
 

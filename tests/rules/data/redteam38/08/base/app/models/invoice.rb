@@ -1,0 +1,13 @@
+class Invoice < ApplicationRecord
+  belongs_to :account
+
+  def finalize!
+    update!(state: :finalized, finalized_at: Time.current)
+    send_receipt
+  end
+
+  def send_receipt
+    InvoiceMailer.receipt(self).deliver_now
+    update_column(:receipt_sent_at, Time.current)
+  end
+end

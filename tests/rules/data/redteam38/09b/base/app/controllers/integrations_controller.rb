@@ -1,0 +1,5 @@
+class IntegrationsController < ApplicationController
+  def show
+    @integration = Integration.find(params[:id])
+  end
+end

@@ -1,0 +1,9 @@
+import type { Request, Response } from 'express';
+
+export async function renderReport(req: Request, res: Response): Promise<void> {
+    const [{ default: PDFDocument }, { format }] = await Promise.all([import('pdfkit'), import('date-fns')]);
+    const doc = new PDFDocument();
+    doc.text(`Report for ${format(new Date(), 'yyyy-MM-dd')}`);
+    doc.pipe(res);
+    doc.end();
+}

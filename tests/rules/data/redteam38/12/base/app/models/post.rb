@@ -1,0 +1,5 @@
+class Post < ApplicationRecord
+  def schedule_publication
+    update!(state: :scheduled)
+  end
+end
