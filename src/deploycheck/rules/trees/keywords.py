@@ -319,7 +319,7 @@ def at_once_hints(ctx) -> bool:
     JS/TS file of the server whose added lines call a promise combinator, in any application
     (two requests race as two workers do)."""
     if language_of_file(ctx) not in ("javascript", "typescript") or not ctx.added or ctx.file.status == "added" \
-            or NOT_WORKER_CODE.search(ctx.path):
+            or ctx.path.endswith((".jsx", ".tsx")) or NOT_WORKER_CODE.search(ctx.path):
         return False
     from ..paths import served_to_browsers
 
