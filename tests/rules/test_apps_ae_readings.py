@@ -103,3 +103,33 @@ def test_a_test_fixture_source_set_is_test_code_not_unread_code(tmp_path, folder
     head = base.replace('    name = "mockName-$number",\n', '    name = "mockName-$number",\n    encryptedFor = "x",\n')
     found = flagged_on_branch(tmp_path, {path: base}, {path: head}, rule="DC001")
     assert bool(found) == flagged, found
+
+
+# --- an older miss read: the noticed gem's deliveries (rubyforgood/casa, apps-g 8b973ea6) ----------
+
+CONTROLLER = """class ReimbursementsController < ApplicationController
+  def change_complete_status
+    @case_contact.update(reimbursement_params)
+    recipients = [@case_contact.creator]
+    CLASS.with(case_contact: @case_contact).deliver(recipients)
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("cls, flagged", [("ReimbursementCompleteNotifier", True), ("Casa::CommentNotification", True),
+                                          ("ReimbursementReport", False)])
+def test_a_notifier_s_delivery_moved_under_a_condition_is_flagged(tmp_path, cls, flagged) -> None:
+    # Its reimbursement notifier, whose deliveries Noticed runs as jobs, was delivered only when the
+    # request marks the item complete: nothing was flagged.
+    path = "app/controllers/reimbursements_controller.rb"
+    base = CONTROLLER.replace("CLASS", cls)
+    head = base.replace("""    recipients = [@case_contact.creator]
+    CLASS.with(case_contact: @case_contact).deliver(recipients)
+""".replace("CLASS", cls), """    if reimbursement_params[:reimbursement_complete]
+      recipients = [@case_contact.creator]
+      CLASS.with(case_contact: @case_contact).deliver(recipients)
+    end
+""".replace("CLASS", cls))
+    found = flagged_on_branch(tmp_path, {path: base}, {path: head}, rule="DC715")
+    assert any("now under other conditions" in m for *_, m in found) == flagged, found

@@ -78,6 +78,8 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
         elif node.type == "call" and name in _MAIL_LATER and node.child_by_field_name("receiver") is not None:
             wait = _waits(node, name, p)
             yield node, f"`{_head(node, p)}` queues a mail (Active Job sends it" + (f"; {wait})" if wait else ")")
+        elif node.type == "call" and _noticed(node, name, p):
+            yield node, f"`{_head(node, p)}` delivers a notification (Noticed runs its deliveries as jobs)"
         elif node.type == "call" and (declared := _declared_async(node, p)) is not None:
             yield node, f"`{_head(node, p)}` makes every call of `{declared}` a job that delayed_job runs later"
         elif name in producers and not _local(node, name, p):
@@ -191,6 +193,21 @@ def _delayed(node, name: str, p: Parsed) -> bool:
     if method is None or on is None or p.text(method) not in _DELAY_METHODS:
         return False
     return on.type in ("constant", "scope_resolution", "self") or node.child_by_field_name("arguments") is not None
+
+
+# The noticed gem's notifiers: `CommentNotifier.with(record: c).deliver(users)` enqueues the event's
+# job, which runs each `deliver_by` method (e-mail, Slack…) as jobs of their own (casa's reimbursement
+# notifier, apps-g 8b973ea6: its delivery moved under a condition). Told by the class's name, as
+# Noticed names them (`…Notifier`, version 1's `…Notification`).
+_NOTIFIER = re.compile(r"(?:^|::)[A-Z]\w*(?:Notifier|Notification)$")
+
+
+def _noticed(node, name: str, p: Parsed) -> bool:
+    receiver = node.child_by_field_name("receiver")
+    if name not in ("deliver", "deliver_later") or receiver is None or receiver.type != "call":
+        return False
+    method, on = receiver.child_by_field_name("method"), receiver.child_by_field_name("receiver")
+    return method is not None and p.text(method) == "with" and on is not None and _NOTIFIER.search(p.text(on)) is not None
 
 
 def _declared_async(node, p: Parsed) -> str | None:
