@@ -133,3 +133,17 @@ def test_a_notifier_s_delivery_moved_under_a_condition_is_flagged(tmp_path, cls,
 """.replace("CLASS", cls))
     found = flagged_on_branch(tmp_path, {path: base}, {path: head}, rule="DC715")
     assert any("now under other conditions" in m for *_, m in found) == flagged, found
+
+
+@pytest.mark.parametrize("base_class, flagged", [("BaseNotifier", True), ("Noticed::Event", True), ("ApplicationRecord", False)])
+def test_a_delivery_added_to_a_notifier_is_flagged(tmp_path, base_class, flagged) -> None:
+    # The same commit's notifier gained an e-mail delivery (its hazard line): a job per recipient.
+    path = "app/notifications/reimbursement_complete_notifier.rb"
+    base = f"class ReimbursementCompleteNotifier < {base_class}\n  deliver_by :database\nend\n"
+    head = base.replace("  deliver_by :database\n", """  deliver_by :database
+  deliver_by :email do |config|
+    config.mailer = "VolunteerMailer"
+  end
+""")
+    found = flagged_on_branch(tmp_path, {path: base}, {path: head}, rule="DC715")
+    assert [line for _, line, _, _, _ in found] == ([3] if flagged else []), found

@@ -452,7 +452,7 @@ _JVM_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 _DIRECT_WORDS = ("perform_later", "perform_async", "perform_in", "perform_at", "perform_bulk", "resque.enqueue",
                  "delayed::job.enqueue", ".delay.", ".delay(", ".delay_for(", ".delay_until(",  # delayed_job, Sidekiq's
                  "handle_asynchronously",  # delay extensions
-                 "notifier.with(", "notification.with(",  # the noticed gem's deliveries
+                 "notifier.with(", "notification.with(", "deliver_by",  # the noticed gem's deliveries
                  "perform_now", "perform_inline",  # a job queued on the base, run in its caller on the head
                  "deliver_later", "deliver_now")  # a mail sent on the base, queued on the head, or the other way
 

@@ -80,6 +80,9 @@ def _enqueues(p: Parsed, producers: dict[str, tuple[str, int, str]],
             yield node, f"`{_head(node, p)}` queues a mail (Active Job sends it" + (f"; {wait})" if wait else ")")
         elif node.type == "call" and _noticed(node, name, p):
             yield node, f"`{_head(node, p)}` delivers a notification (Noticed runs its deliveries as jobs)"
+        elif node.type == "call" and name == "deliver_by" and node.child_by_field_name("receiver") is None \
+                and _NOTIFIER_CLASS.search(p.source) is not None:
+            yield node, f"`{_head(node, p)}` is a delivery Noticed runs as a job for each recipient"
         elif node.type == "call" and (declared := _declared_async(node, p)) is not None:
             yield node, f"`{_head(node, p)}` makes every call of `{declared}` a job that delayed_job runs later"
         elif name in producers and not _local(node, name, p):
@@ -200,6 +203,10 @@ def _delayed(node, name: str, p: Parsed) -> bool:
 # notifier, apps-g 8b973ea6: its delivery moved under a condition). Told by the class's name, as
 # Noticed names them (`…Notifier`, version 1's `…Notification`).
 _NOTIFIER = re.compile(r"(?:^|::)[A-Z]\w*(?:Notifier|Notification)$")
+
+
+# A notifier class: Noticed's own bases, or an application's (`< BaseNotifier`, `< ApplicationNotifier`).
+_NOTIFIER_CLASS = re.compile(rb"<\s*(?:::)?(?:Noticed::(?:Event|Base)|\w*Notifier|\w*Notification)\b")
 
 
 def _noticed(node, name: str, p: Parsed) -> bool:

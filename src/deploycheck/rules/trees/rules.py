@@ -953,7 +953,8 @@ PRODUCER_CHANGED = Rule(
         enqueue is a direct one (`perform_later`, `perform_async`, `perform_in`, `perform_at`,
         `perform_bulk`, `Resque.enqueue…`, delayed_job's `Delayed::Job.enqueue(…)` and a call made
         through `.delay` (`Mailer.delay(queue: "mail").digest(id)`); the noticed gem's
-        `CommentNotifier.with(…).deliver(users)`, whose deliveries run as jobs; a bare `perform_at(…)` inside
+        `CommentNotifier.with(…).deliver(users)`, whose deliveries run as jobs, and a notifier
+        class's `deliver_by :email` (a job per recipient); a bare `perform_at(…)` inside
         a job class's own method; a mailer's `deliver_later`, which queues the mail as a job) or a
         call of a method of the repository whose body holds one (`family.sync_later`,
         `Dispatcher.defer_build_and_post(user, post, opts)`, `Worker.schedule_email(…)`), found by
