@@ -1,4 +1,4 @@
-"""JS/TS: a call that waited in a promise continuation now runs before the promise settles (DC707).
+"""JS/TS: work that waited for other work now runs beside it (DC707).
 
 Per function present on both sides: a call (by its callee's text, ``this._sendNext``) that the
 base made only inside a callback given to ``.then``/``.catch``/``.finally`` of that function and
@@ -7,6 +7,9 @@ next poll) no longer waits for the current one: several are in flight at once, a
 touch (a queue of unconfirmed messages, a cursor, a counter) is now used concurrently, while the
 code around it may still assume one at a time (``list.shift()`` on completion takes the oldest,
 not the one that completed).
+
+And in any server file: calls a function's base awaited one after another, now run at once by a
+`Promise.all` (``awaits_at_once``), when two writes run at once (two get-or-creates of one row).
 """
 
 from __future__ import annotations
@@ -106,12 +109,7 @@ def _combinator(call, p: Parsed) -> bool:
 
 
 def _under_combinator(node, unit, p: Parsed) -> bool:
-    n = node.parent
-    while n is not None and n.id != unit.id:
-        if n.type == "call_expression" and _combinator(n, p):
-            return True
-        n = n.parent
-    return False
+    return any(n.type == "call_expression" and _combinator(n, p) for n in _ancestors(node, unit))
 
 
 def _awaited_in_turn(unit, p: Parsed) -> set[str]:
@@ -196,7 +194,8 @@ def awaits_at_once(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tu
             named = " and ".join(f"`{c}(…)`" for c in moved)
             fn = head.text(node.child_by_field_name("function"))
             out.append((node.start_point[0] + 1, (
-                f"`{fn}` now runs {named} at once with other writes, where `{key}` awaited it one call after another "
+                f"`{fn}` now runs {named} at once with other writes, where `{key}` awaited "
+                f"{'them' if len(moved) > 1 else 'it'} one call after another "
                 "on the base: what they write (the same row got or created twice, a counter, the order of events) "
                 "now overlaps, and code after them that assumed one had finished first may see both in flight.")))
     return sorted(out)
