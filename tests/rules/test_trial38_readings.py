@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from deploycheck.analysis.pipeline import analyse
 from support.gate import dc
 from support.gitrepo import make_branch, make_repo
 from support.scanning import flagged_on_branch
@@ -310,3 +311,23 @@ def test_red_team_38_a_job_s_own_run_at_argument_is_no_wait(tmp_path) -> None:
     # `PublishPostJob.perform_later(id, run_at: publish_at)`: the job's argument; Active Job runs it at once.
     found = _red_team_branch(tmp_path, "12", "DC715")
     assert len(found) == 1 and "it waits" not in found[0][4], found
+
+
+def test_a_note_that_a_unit_is_not_followed_stands_at_its_code_not_its_comment(tmp_path) -> None:
+    # ActivityPub's key-value store (bf440ccb): `get` is too common a name to follow, and the info note
+    # stood on the first changed line, a comment, with the fix below it.
+    store = """export class KnexKvStore {
+    async get(key: string[]) {
+        const row = await this.knex(this.table).where({ key }).first();
+        return row ? row.value : null;
+    }
+}
+"""
+    head = store.replace("        return row ? row.value : null;\n", """        // A missing key is undefined: a stored null is a cached marker.
+        return row ? row.value : undefined;
+""")
+    worker = "import { Worker } from 'bullmq';\nnew Worker('q', async (job) => store.get(job.data.key));\n"
+    repo = make_repo(tmp_path / "repo", {"src/knex.kvstore.ts": store, "src/worker.ts": worker})
+    make_branch(repo, "work", {"src/knex.kvstore.ts": head})
+    notes = [f.line for f in analyse(base="main", cwd=str(repo)).scan.findings if f.rule == "DC701" and f.severity == "info"]
+    assert notes == [5], notes

@@ -1206,9 +1206,12 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
 
     if side != "head" or NOT_WORKER_CODE.search(ctx.path) or _NO_NOTE_PATHS.search(ctx.path):
         return None
-    for number in sorted(lines):
+    code = _code_rows(p, lines)
+    # At a line of code: a blank line (a new user's trial saw the marker on one) or a comment
+    # (ActivityPub's trial: the note stood on a comment, the fix 17 lines below) is no place to point at.
+    for number in sorted(n for n in lines if n in code) or sorted(lines):
         if not p.line(number - 1).strip():
-            continue  # a blank line is no place to point at (a new user's trial saw the marker on one)
+            continue
         for chain in chains_at(p, number - 1):
             name = called_name(chain[-1], p) if chain else None
             if not chain or _signature_only(chain[-1]) or name in _NO_NOTE_NAMES \
