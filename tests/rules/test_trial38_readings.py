@@ -331,3 +331,25 @@ def test_a_note_that_a_unit_is_not_followed_stands_at_its_code_not_its_comment(t
     make_branch(repo, "work", {"src/knex.kvstore.ts": head})
     notes = [f.line for f in analyse(base="main", cwd=str(repo)).scan.findings if f.rule == "DC701" and f.severity == "info"]
     assert notes == [5], notes
+
+
+def test_a_unit_half_background_half_not_followed_is_told_both_without_a_crash(tmp_path) -> None:
+    # thunderbird's FeatureFlagApplication (0278d4bd): `onCreate` launches a coroutine (new background
+    # code) and its other lines are a unit no trail can be looked for; the note's line search then
+    # read line numbers as a mapping and crashed (this session's own regression, caught by a re-run).
+    app = """class FeatureFlagApplication : BaseApplication() {
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+
+    override fun create() {
+        super.create()
+        scope.launch {
+            initializeFeatureFlags(provider)
+        }
+    }
+}
+"""
+    worker = "class SyncWorker(context: Context) : CoroutineWorker(context) {\n    override suspend fun doWork() = create()\n}\n"
+    repo = make_repo(tmp_path / "repo", {"app/src/main/kotlin/SyncWorker.kt": worker})
+    make_branch(repo, "work", {"app/src/main/kotlin/FeatureFlagApplication.kt": app})
+    found = {(f.line, f.severity) for f in analyse(base="main", cwd=str(repo)).scan.findings if f.rule == "DC701"}
+    assert (6, "warning") in found, found

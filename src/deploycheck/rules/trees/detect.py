@@ -1206,7 +1206,9 @@ def _not_followed(ctx, p: Parsed, lines, side: str):
 
     if side != "head" or NOT_WORKER_CODE.search(ctx.path) or _NO_NOTE_PATHS.search(ctx.path):
         return None
-    code = _code_rows(p, lines)
+    # ``lines``: the changed lines, or the numbers of those no trail reached.
+    rows = lines if isinstance(lines, dict) else {n: p.line(n - 1).decode("utf-8", "replace") for n in lines}
+    code = _code_rows(p, rows)
     # At a line of code: a blank line (a new user's trial saw the marker on one) or a comment
     # (ActivityPub's trial: the note stood on a comment, the fix 17 lines below) is no place to point at.
     for number in sorted(n for n in lines if n in code) or sorted(lines):
