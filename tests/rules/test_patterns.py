@@ -102,7 +102,7 @@ def test_a_minimal_pack_parses() -> None:
     [
         (pack("    patterns:\n      - {regex: '(unclosed', contains: [x]}\n"), "t.yaml, line 18: invalid regular expression (missing ), unterminated subpattern at position 0)."),
         (pack("    patterns:\n      - {regex: 'x', contains: [X]}\n"), "t.yaml, line 18: contains must list at least one lower-case substring for the pre-filter."),
-        (pack("    patterns:\n      - {regex: 'x', contains: [x], colour: red}\n"), "t.yaml, line 18: unknown key 'colour' in a pattern. Allowed keys: regex, contains, in_strings, requires, excludes, message, statement."),
+        (pack("    patterns:\n      - {regex: 'x', contains: [x], colour: red}\n"), "t.yaml, line 18: unknown key 'colour' in a pattern. Allowed keys: regex, contains, in_strings, requires, excludes, message, statement, typed_atomics."),
         (pack("    check: nope\n    contains: [x]\n"), "t.yaml, line 17: unknown check 'nope'; known:"),
         (pack("    check: sql-unbounded\n"), "t.yaml, line 5: rule DC150 has a check, so it needs 'contains' keywords for the pre-filter."),
         (pack(""), "t.yaml, line 5: rule DC150 needs patterns or a check."),

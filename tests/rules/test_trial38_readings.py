@@ -353,3 +353,47 @@ def test_a_unit_half_background_half_not_followed_is_told_both_without_a_crash(t
     make_branch(repo, "work", {"app/src/main/kotlin/FeatureFlagApplication.kt": app})
     found = {(f.line, f.severity) for f in analyse(base="main", cwd=str(repo)).scan.findings if f.rule == "DC701"}
     assert (6, "warning") in found, found
+
+
+# --- kopia/kopia (Go): Go 1.19's typed atomics ------------------------------------------------------
+
+RETAIN = """package maintenance
+
+import "sync/atomic"
+
+func extend(blobs []string) uint32 {
+	failedCnt := new(uint32)
+	for range blobs {
+		go func() {
+			atomic.AddUint32(failedCnt, 1)
+		}()
+	}
+	return atomic.LoadUint32(failedCnt)
+}
+"""
+TYPED = """package maintenance
+
+import "sync/atomic"
+
+func extend(blobs []string) uint32 {
+	var extendedCount, failedCount atomic.Uint32
+	for range blobs {
+		go func() {
+			failedCount.Add(1)
+		}()
+	}
+	return failedCount.Load()
+}
+"""
+
+
+@pytest.mark.parametrize("head, flagged", [
+    (TYPED, False),  # moved to a typed atomic: `failedCount.Add(1)` is as atomic as `atomic.AddUint32`
+    (RETAIN.replace("atomic.AddUint32(failedCnt, 1)", "*failedCnt++")
+     .replace("atomic.LoadUint32(failedCnt)", "*failedCnt"), True),  # the atomic operations gone: a race
+])
+def test_a_move_to_typed_atomics_removes_no_atomic_operation(tmp_path, head, flagged) -> None:
+    # Its blob retention moved its counters to `atomic.Uint32` (1961ed4d): five DC357 highs, "may now race".
+    path = "repo/maintenance/blob_retain.go"
+    found = flagged_on_branch(tmp_path, {path: RETAIN}, {path: head}, rule="DC357")
+    assert bool(found) == flagged, found
