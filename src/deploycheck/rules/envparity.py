@@ -475,7 +475,7 @@ SIDEKIQ_CONFIG = "config/sidekiq.yml"
 def _configured_concurrency(unit: Unit, env: str | None, read: Callable[[str], bytes | None]) -> None:
     """``unit``'s concurrency from the configuration file its command reads (``config_file``),
     when the command left it unknown: the environment's own section first, then the top level."""
-    path = unit.config_file.lstrip("./")
+    path = unit.config_file.removeprefix("./")
     data = read(path) if unit.concurrency is None and path else None
     if data is None:
         return
@@ -569,8 +569,8 @@ def k8s_fragments(doc: Any, path: str, env: str | None) -> list[Fragment]:
         unit.role = info.role or ("worker" if is_workerish(name) else None)
         if info.role == "worker":
             _apply_command(unit, info)
-            unit.concurrency = info.concurrency or env_value
-            unit.concurrency_unknown = "" if unit.concurrency else info.unknown
+            if unit.concurrency is None and env_value is not None:  # a `*CONCURRENCY` variable says it
+                unit.concurrency, unit.concurrency_unknown = env_value, ""
         elif env_value is not None:
             unit.concurrency = env_value
         elif info.role == "web":

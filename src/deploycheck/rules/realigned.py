@@ -38,7 +38,7 @@ def _realigned(ctx: FileContext, side: str, lexer: str) -> frozenset[int]:
     mine, other = (ctx.added, ctx.removed) if side == "head" else (ctx.removed, ctx.added)
     if not mine or not other:
         return frozenset()
-    blocks = _change_blocks(ctx.removed, ctx.added)
+    blocks = _blocks(ctx)
     other_side = "base" if side == "head" else "head"
     twins: dict[tuple, set[str]] = {}
     for n, line in other.items():
@@ -125,6 +125,13 @@ def _spacing_free(line: str, lexer: str) -> tuple[str, tuple[str, ...], str]:
     return line[: len(line) - len(line.lstrip())], tuple(line.split()), strings
 
 
+def _blocks(ctx: FileContext) -> dict[tuple[str, int], int]:
+    """``_change_blocks`` of the file, once per file: every pattern match asks ``rebound``."""
+    if ("realigned.blocks",) not in ctx.cache:
+        ctx.cache[("realigned.blocks",)] = _change_blocks(ctx.removed, ctx.added)
+    return ctx.cache[("realigned.blocks",)]
+
+
 def _change_blocks(removed: dict[int, str], added: dict[int, str]) -> dict[tuple[str, int], int]:
     """Each changed line's run of changed lines: the lines between two unchanged ones, on both
     sides (the unchanged lines pair up in order, so the runs do too)."""
@@ -164,13 +171,14 @@ def rebound(ctx: FileContext, side: str, number: int, tail: str) -> bool:
     line = mine.get(number, "")
     if not tail or not line.endswith(tail) or not other:
         return False
-    blocks = _change_blocks(ctx.removed, ctx.added)
+    blocks = _blocks(ctx)
     block, other_side = blocks.get((side, number)), "base" if side == "head" else "head"
-    own = sorted(n for (s, n), b in blocks.items() if s == side and b == block)
-    theirs = sorted(n for (s, n), b in blocks.items() if s == other_side and b == block)
+    # The block's lines are numbered consecutively on each side: the twin is at the same offset.
+    own = [n for (s, n), b in blocks.items() if s == side and b == block]
+    theirs = [n for (s, n), b in blocks.items() if s == other_side and b == block]
     if len(own) != len(theirs):
         return False
-    twin = other.get(theirs[own.index(number)], "")
+    twin = other.get(min(theirs) + number - min(own), "")
     indent = len(line) - len(line.lstrip())
     if not twin.endswith(tail) or len(twin) - len(twin.lstrip()) != indent:
         return False

@@ -195,7 +195,7 @@ def detect(ctx):
                 yield TRANSACTION_RETRY_CHANGED.finding(ctx.path, first, message, last)
         for first, last, message in job_sql_changed(p, lines, _job_callers_elsewhere(ctx, p.text(p.root))):
             yield DATABASE_JOB_SQL_CHANGED.finding(ctx.path, first, message, last, side=side)
-        if side == "head" and at_once_hints(ctx) and isinstance(base := parsed(ctx, "base", language), Parsed):
+        if side == "head" and at_once_hints(ctx) and (base := _base_tree(ctx, language)) is not None:
             # Awaits made at once race wherever they run, as a check-then-create does.
             for line, message in awaits_at_once(p, base, lines):
                 yield CONTINUATION_HOISTED.finding(ctx.path, line, message)
@@ -866,7 +866,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
     if not whole and follow_calls:
         _prefetch_reached(ctx, p, [n for n in lines if not any(s[0] <= n - 1 <= s[1] for s in spans)])
     groups: dict[str, list] = {}
-    unreached: list[int] = []
+    unreached: dict[int, str] = {}  # the changed lines no trail reached
     for number in sorted(lines):
         row = number - 1
         job, trail = None, None  # as data, beside the words (Finding.job, Finding.trail)
@@ -884,7 +884,7 @@ def _background(ctx, p: Parsed, lines: dict[int, str], side: str, system: str | 
             else:
                 by = _reached_by(ctx, p, row) if follow_calls else None
                 if by is None:
-                    unreached.append(number)
+                    unreached[number] = lines[number]
                     continue
                 what, data = by
                 if data is not None:
@@ -1199,16 +1199,14 @@ def _go_entry_point(unit, p: Parsed) -> bool:
     return p.language == "go" and unit.type == "function_declaration" and bool(_GO_MAIN_PACKAGE.search(p.source))
 
 
-def _not_followed(ctx, p: Parsed, lines, side: str):
+def _not_followed(ctx, p: Parsed, lines: dict[int, str], side: str):
     """An `info` DC701 at the first changed unit whose callers the search could not look for,
     saying why; None when there is none (or on the base side, or in code that serves people)."""
     from .reach import called_name, not_followed
 
     if side != "head" or NOT_WORKER_CODE.search(ctx.path) or _NO_NOTE_PATHS.search(ctx.path):
         return None
-    # ``lines``: the changed lines, or the numbers of those no trail reached.
-    rows = lines if isinstance(lines, dict) else {n: p.line(n - 1).decode("utf-8", "replace") for n in lines}
-    code = _code_rows(p, rows)
+    code = _code_rows(p, lines)
     # At a line of code: a blank line (a new user's trial saw the marker on one) or a comment
     # (ActivityPub's trial: the note stood on a comment, the fix 17 lines below) is no place to point at.
     for number in sorted(n for n in lines if n in code) or sorted(lines):

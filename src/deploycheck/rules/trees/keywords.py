@@ -316,8 +316,8 @@ def js_lock_hints(ctx) -> bool:
 
 def at_once_hints(ctx) -> bool:
     """DC707's gate for awaits turned into `Promise.all` (pipelined.awaits_at_once): a modified
-    JS/TS file of the server whose added lines call a promise combinator, in any application
-    (two requests race as two workers do)."""
+    JS/TS file of the server with added lines whose head calls a promise combinator, in any
+    application (two requests race as two workers do)."""
     if language_of_file(ctx) not in ("javascript", "typescript") or not ctx.added or ctx.file.status == "added" \
             or ctx.path.endswith((".jsx", ".tsx")) or NOT_WORKER_CODE.search(ctx.path):
         return False

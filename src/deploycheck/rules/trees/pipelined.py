@@ -170,7 +170,7 @@ def awaits_at_once(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tu
     (or itself once per item): what two writes at once can race on. A call's name tells a write
     (``_WRITES``). ActivityPub's inbox handlers resolved two accounts with a get-or-create each in
     turn, then at once (a new user's trial, session 38)."""
-    mine, theirs = index_units(head), index_units(base)
+    units: tuple[dict, dict] | None = None  # both sides' units, indexed once a combinator is on a changed line
     out = []
     for node in walk(head.root):
         if node.type != "call_expression" or not _combinator(node, head):
@@ -184,6 +184,7 @@ def awaits_at_once(head: Parsed, base: Parsed, lines: dict[int, str]) -> list[tu
             continue
         chain = units_at(head, node.start_point[0])
         key = qualname(chain, head) if chain else None
+        mine, theirs = units = units or (index_units(head), index_units(base))
         if key is None or key not in mine or key not in theirs:
             continue
         before = _awaited_in_turn(theirs[key], base)

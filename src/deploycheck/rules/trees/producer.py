@@ -16,6 +16,7 @@ followed, as in the search for the jobs that call a function.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..vocabulary import underscored
 from .naming import PRODUCER_CALLS as DIRECT
@@ -149,6 +150,14 @@ _WAIT_OPTIONS = {"set": frozenset({"wait", "wait_until"}), "deliver_later": froz
 _DELAY_METHODS = frozenset({"delay", "delay_for", "delay_until"})  # delayed_job's, Sidekiq's extensions
 
 
+def _receiver_call(node, p: Parsed) -> tuple[str, Any]:
+    """The method a call's receiver calls and that call's own receiver (`Mailer.delay(…)` of
+    `Mailer.delay(…).notify(id)`: ("delay", `Mailer`)); ("", None) when the receiver is no call."""
+    receiver = node.child_by_field_name("receiver")
+    method = receiver.child_by_field_name("method") if receiver is not None and receiver.type == "call" else None
+    return (p.text(method), receiver.child_by_field_name("receiver")) if method is not None else ("", None)
+
+
 def _pairs(call, p: Parsed):
     args = call.child_by_field_name("arguments")
     for a in args.named_children if args is not None else ():
@@ -167,8 +176,7 @@ def _first_argument(call, p: Parsed) -> str:
 def _waits(node, name: str, p: Parsed) -> str:
     """Words saying how long the enqueue on ``node`` (calling ``name``) waits, or ""."""
     receiver = node.child_by_field_name("receiver")
-    by = p.text(receiver.child_by_field_name("method")) if receiver is not None and receiver.type == "call" \
-        and receiver.child_by_field_name("method") is not None else ""
+    by = _receiver_call(node, p)[0]
     if name in ("perform_in", "perform_at"):
         delay = _first_argument(node, p)
     elif by in ("delay_for", "delay_until"):
@@ -190,10 +198,8 @@ def _delayed(node, name: str, p: Parsed) -> bool:
         return False
     if name == "enqueue":
         return p.text(receiver).lstrip(":") == "Delayed::Job"
-    if receiver.type != "call" or name.startswith("to_"):
-        return False
-    method, on = receiver.child_by_field_name("method"), receiver.child_by_field_name("receiver")
-    if method is None or on is None or p.text(method) not in _DELAY_METHODS:
+    method, on = _receiver_call(node, p)
+    if name.startswith("to_") or method not in _DELAY_METHODS or on is None:
         return False
     return on.type in ("constant", "scope_resolution", "self") or node.child_by_field_name("arguments") is not None
 
@@ -210,11 +216,9 @@ _NOTIFIER_CLASS = re.compile(rb"<\s*(?:::)?(?:Noticed::(?:Event|Base)|\w*Notifie
 
 
 def _noticed(node, name: str, p: Parsed) -> bool:
-    receiver = node.child_by_field_name("receiver")
-    if name not in ("deliver", "deliver_later") or receiver is None or receiver.type != "call":
-        return False
-    method, on = receiver.child_by_field_name("method"), receiver.child_by_field_name("receiver")
-    return method is not None and p.text(method) == "with" and on is not None and _NOTIFIER.search(p.text(on)) is not None
+    method, on = _receiver_call(node, p)
+    return name in ("deliver", "deliver_later") and method == "with" and on is not None \
+        and _NOTIFIER.search(p.text(on)) is not None
 
 
 def _declared_async(node, p: Parsed) -> str | None:
