@@ -9,7 +9,7 @@ import pytest
 
 from deploycheck.git.model import Finding
 from deploycheck.hooks.warn import warning_line
-from support.scanning import flagged_on_branch
+from support.scanning import flagged_on_branch, red_team_branch
 
 # --- thelounge (TypeScript) ----------------------------------------------------------------------------
 
@@ -209,16 +209,7 @@ def test_ruby_a_job_s_perform_compared_across_a_compact_class_name(tmp_path) -> 
 RED_TEAM = Path(__file__).parent / "data" / "redteam36"
 
 
-def _tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.parametrize("case", sorted(p.name for p in RED_TEAM.iterdir()))
 def test_red_team_36_hazards_reached_through_calls_are_flagged(tmp_path, case) -> None:
-    # head/ holds the files the branch changes or adds, deleted.txt those it removes.
-    base = _tree(RED_TEAM / case / "base")
-    branch: dict[str, str | None] = dict(_tree(RED_TEAM / case / "head"))
-    deleted = RED_TEAM / case / "deleted.txt"
-    branch.update({path: None for path in (deleted.read_text().split() if deleted.exists() else [])})
-    found = flagged_on_branch(tmp_path, base, branch)
+    found = red_team_branch(tmp_path, RED_TEAM / case, "DC701")
     assert found, f"{case}: nothing flagged"

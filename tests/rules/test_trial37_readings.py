@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import flagged_on_branch, red_team_branch
 
 # --- Conversations (Java) ------------------------------------------------------------------------
 
@@ -230,14 +230,6 @@ def test_a_method_that_gains_a_lock_is_told_not_its_class(tmp_path) -> None:
 RED_TEAM = Path(__file__).parent / "data" / "redteam37"
 
 
-def _tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _red_team_branch(tmp_path, case: str, rule: str | None = None) -> list[tuple]:
-    # head/ holds the files the branch changes or adds.
-    return flagged_on_branch(tmp_path, _tree(RED_TEAM / case / "base"), dict(_tree(RED_TEAM / case / "head")), rule=rule)
-
 
 @pytest.mark.parametrize("case, rule", [
     ("j1", "DC701"),  # `Log.d(TAG, "…" + pending.poll())`: a log line that takes from a queue
@@ -247,7 +239,7 @@ def _red_team_branch(tmp_path, case: str, rule: str | None = None) -> list[tuple
     ("r3", "DC718"), ("r4", "DC718"),  # Puma's workers and threads, a pool's size, traject's `store`
 ])
 def test_red_team_37_hazards_are_flagged(tmp_path, case, rule) -> None:
-    assert _red_team_branch(tmp_path, case, rule), case
+    assert red_team_branch(tmp_path, RED_TEAM / case, rule), case
 
 
 @pytest.mark.parametrize("case", [
@@ -255,4 +247,4 @@ def test_red_team_37_hazards_are_flagged(tmp_path, case, rule) -> None:
     "r1", "r1b", "r1c",  # `failed_attempts: 0` in an update, a serializer's field, Devise's lockout
 ])
 def test_red_team_37_harmless_changes_are_not_flagged(tmp_path, case) -> None:
-    assert _red_team_branch(tmp_path, case) == []
+    assert red_team_branch(tmp_path, RED_TEAM / case) == []

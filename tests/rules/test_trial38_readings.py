@@ -10,7 +10,7 @@ import pytest
 from deploycheck.analysis.pipeline import analyse
 from support.gate import dc
 from support.gitrepo import make_branch, make_repo
-from support.scanning import flagged_on_branch
+from support.scanning import flagged_on_branch, red_team_branch
 
 # --- TryGhost/ActivityPub (TypeScript): awaits made at once ----------------------------------------
 
@@ -274,15 +274,6 @@ def test_the_assessment_says_how_background_work_is_known_as_scan_does(tmp_path,
 RED_TEAM = Path(__file__).parent / "data" / "redteam38"
 
 
-def _tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _red_team_branch(tmp_path, case: str, rule: str | None = None) -> list[tuple]:
-    # common/ holds files both sides have; head/ the files the branch changes or adds.
-    main = {**_tree(RED_TEAM / case / "common"), **_tree(RED_TEAM / case / "base")}
-    return flagged_on_branch(tmp_path, main, _tree(RED_TEAM / case / "head"), rule=rule)
-
 
 @pytest.mark.parametrize("case, rule", [
     ("01", "DC250"),  # `await this.db.transaction(` lost its `await`: not a binding changed, a transaction left floating
@@ -295,7 +286,7 @@ def _red_team_branch(tmp_path, case: str, rule: str | None = None) -> list[tuple
     ("08", "DC715"),  # delayed_job's `handle_asynchronously :send_receipt`
 ])
 def test_red_team_38_hazards_are_flagged(tmp_path, case, rule) -> None:
-    assert _red_team_branch(tmp_path, case, rule), case
+    assert red_team_branch(tmp_path, RED_TEAM / case, rule), case
 
 
 @pytest.mark.parametrize("case", [
@@ -304,12 +295,12 @@ def test_red_team_38_hazards_are_flagged(tmp_path, case, rule) -> None:
     "11",  # one get-or-create beside a read: no two writes at once
 ])
 def test_red_team_38_harmless_changes_are_not_flagged(tmp_path, case) -> None:
-    assert _red_team_branch(tmp_path, case) == []
+    assert red_team_branch(tmp_path, RED_TEAM / case) == []
 
 
 def test_red_team_38_a_job_s_own_run_at_argument_is_no_wait(tmp_path) -> None:
     # `PublishPostJob.perform_later(id, run_at: publish_at)`: the job's argument; Active Job runs it at once.
-    found = _red_team_branch(tmp_path, "12", "DC715")
+    found = red_team_branch(tmp_path, RED_TEAM / "12", "DC715")
     assert len(found) == 1 and "it waits" not in found[0][4], found
 
 

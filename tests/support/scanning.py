@@ -19,6 +19,21 @@ def flagged_on_branch(tmp_path: Path, main: dict, branch: dict, rule: str | None
             if (rule is None or f.rule == rule) and f.severity in ("warning", "high")]
 
 
+def files_under(root: Path) -> dict[str, str]:
+    """The text files under ``root`` by their path relative to it (none when it does not exist)."""
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def red_team_branch(tmp_path: Path, case: Path, rule: str | None = None) -> list[tuple]:
+    """``flagged_on_branch`` over a red team's case folder: main holds its common/ and base/ files,
+    the branch its head/ files (those it changes or adds) and removes those deleted.txt lists."""
+    main = {**files_under(case / "common"), **files_under(case / "base")}
+    branch: dict[str, str | None] = dict(files_under(case / "head"))
+    deleted = case / "deleted.txt"
+    branch.update({path: None for path in (deleted.read_text().split() if deleted.exists() else [])})
+    return flagged_on_branch(tmp_path, main, branch, rule=rule)
+
+
 # A LightService action (canine's cluster install steps, apps-p): its body is an `executed` block
 # at class level, no method; rules/trees/reach.py follows it by its class's name.
 LIGHTSERVICE_ACTION = """class Billing::Charge
