@@ -97,6 +97,13 @@ _JS_DECORATORS = {"Processor": "queue processor", "Process": "queue processor", 
 _JS_HANDLER_TYPES = {"JobHandler": "job handler", "Processor": "queue processor",
                      "ProcessCallbackFunction": "queue processor", "ProcessPromiseFunction": "queue processor",
                      "WorkHandler": "job handler"}
+# Botpress's workflows (`bp.WorkflowHandlers['sync']`, or the callback of
+# `plugin.on.workflowStart('sync', …)`, `…Continue`, `…Timeout`): its cloud runs them in the
+# background, continued after each timeout, and a workflow that throws is retried (apps-af
+# cf96caaf). The type's name is common, so it counts only in a file that imports Botpress.
+_BOTPRESS = re.compile(rb"""from\s+['"](?:\.botpress|@botpress/[\w-]+)['"]""")
+_BOTPRESS_HANDLER_TYPES = {"WorkflowHandlers": "Botpress workflow"}
+_BOTPRESS_WORKFLOW_EVENTS = frozenset({"workflowStart", "workflowContinue", "workflowTimeout"})
 _JS_FUNCTION_VALUES = ("arrow_function", "function_expression", "function")
 # Temporal's NestJS wrappers mark activities and workflows with decorators: nestjs-temporal-core's
 # `@Activity()` class with `@ActivityMethod()` methods and `@Workflow()`/`@WorkflowController()`
@@ -481,6 +488,10 @@ def _js(p: Parsed) -> list[tuple[int, int, str]]:
                                               if a.type in _JS_FUNCTION_VALUES or a.type == "identifier"], what)
                 continue
             name = p.text(callee).split(".")[-1]
+            if name in _BOTPRESS_WORKFLOW_EVENTS and callee.type == "member_expression" \
+                    and _BOTPRESS.search(p.source):
+                out += _handler_spans(p, _js_handler_args(n), "Botpress workflow")
+                continue
             if name == "create" and temporal_names.get(p.text(callee).split(".")[0]) == "Worker":
                 units = units if units is not None else index_units(p)
                 out += [_span(u, "Temporal activity") for u in _registered_activities(p, n, units)]
@@ -1100,7 +1111,9 @@ def _handler_type(p: Parsed, n) -> str | None:
     kind, value = n.child_by_field_name("type"), n.child_by_field_name("value")
     if kind is None or value is None or value.type not in _JS_FUNCTION_VALUES:
         return None
-    name = p.text(kind).lstrip(":").split("<")[0].strip().split(".")[-1]
+    name = p.text(kind).lstrip(":").split("<")[0].split("[")[0].strip().split(".")[-1]
+    if name in _BOTPRESS_HANDLER_TYPES and _BOTPRESS.search(p.source):
+        return _BOTPRESS_HANDLER_TYPES[name]
     return _JS_HANDLER_TYPES.get(name)
 
 

@@ -46,7 +46,9 @@ KEYWORDS = {
                    # statement of its own: not an async callback handed to a call (`setTimeout(async`).
                    " (async (", " (async function", " (async()", "\t(async (", "\t(async function", "\t(async()",
                    # trigger.dev's tasks and Inngest's functions (background._TRIGGER_DEV, _INNGEST).
-                   "@trigger.dev/sdk", "createfunction("),
+                   "@trigger.dev/sdk", "createfunction(",
+                   # Botpress's workflows (background._BOTPRESS_HANDLER_TYPES, _BOTPRESS_WORKFLOW_EVENTS).
+                   "workflowhandlers", ".workflowstart(", ".workflowcontinue(", ".workflowtimeout("),
     "go": ("go ", "asynq", "machinery", "river", "gocraft", "registertask", "handlefunc", "cron", "sched", ".go(", "addfunc(", "addjob(",
            "afterfunc", "ticker", "timer", "time.tick(", "queue", "reconcile.request", "ctrl.request",
            "go.temporal.io", "workflow.context", "registerworkflow", "registeractivity", "singleflight", "watermill",
