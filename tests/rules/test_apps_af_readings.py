@@ -71,3 +71,70 @@ def test_a_callback_registered_for_a_botpress_workflow_is_background_code(tmp_pa
 def test_no_botpress_workflow_without_botpress_or_a_workflow_event(tmp_path, main, head) -> None:
     path = INDEX_PATH if "plugin.on" in main else HANDLERS_PATH
     assert flagged_on_branch(tmp_path, {path: main}, {path: head}) == []
+
+
+# --- JS/TS, an older miss: an imported module's async function not awaited (apps-u a5413d72) ---------
+
+# etherpad's admin socket handler checks that a pad does not exist, then starts its creation with the
+# pad manager's `getPad` and reports success at once: nothing awaits the creation. DC717 read only
+# the file's own async functions; `getPad` is declared async in the module the handler requires.
+MANAGER = ("src/node/db/PadManager.ts", """exports.getPad = async (id: string) => {
+  const pad = await db.get(id);
+  return pad ?? await create(id);
+};
+
+exports.doesPadExist = async (id: string) => (await db.get(id)) != null;
+""")
+ADMIN_PATH = "src/node/hooks/express/adminsettings.ts"
+ADMIN = """const padManager = require('../../db/PadManager');
+
+exports.socketio = (hookName: string, {io}: any) => {
+  io.on('connection', (socket: any) => {
+    socket.on('createPad', async ({padName}: any) => {
+      if (await padManager.doesPadExist(padName)) {
+        return socket.emit('results:createPad', {error: 'exists'});
+      }
+      socket.emit('results:createPad', {success: padName});
+    });
+  });
+};
+"""
+CREATED = ADMIN.replace("      socket.emit('results:createPad', {success",
+                        "      padManager.getPad(padName);\n      socket.emit('results:createPad', {success")
+
+
+def test_an_imported_module_s_async_function_called_and_dropped_is_unawaited(tmp_path) -> None:
+    found = flagged_on_branch(tmp_path, {MANAGER[0]: MANAGER[1], ADMIN_PATH: ADMIN},
+                              {ADMIN_PATH: CREATED}, rule="DC717")
+    assert [(line, "`padManager.getPad(…)`" in m) for _, line, _, _, m in found] == [(9, True)], found
+
+
+@pytest.mark.parametrize("module, head_import, call", [
+    # ES module imports: a namespace, a default export and a function by its name (`./m.js` for `./m.ts`).
+    ("export async function getPad(id: string) { return id; }\n",
+     "import * as padManager from '../../db/PadManager';", "padManager.getPad(padName);"),
+    ("export async function getPad(id: string) { return id; }\n",
+     "import { getPad } from '../../db/PadManager.js';", "getPad(padName);"),
+])
+def test_es_module_imports_are_read_too(tmp_path, module, head_import, call) -> None:
+    admin = ADMIN.replace("const padManager = require('../../db/PadManager');", head_import)
+    head = admin.replace("      socket.emit('results:createPad', {success", f"      {call}\n      socket.emit('results:createPad', {{success")
+    main = {MANAGER[0]: module, ADMIN_PATH: admin.replace("padManager.doesPadExist(padName)", "exists(padName)")}
+    head = head.replace("padManager.doesPadExist(padName)", "exists(padName)")
+    found = flagged_on_branch(tmp_path, main, {ADMIN_PATH: head}, rule="DC717")
+    assert [line for _, line, _, _, _ in found] == [9], found
+
+
+@pytest.mark.parametrize("manager, head", [
+    (MANAGER[1], CREATED.replace("padManager.getPad(padName);", "await padManager.getPad(padName);")),
+    (MANAGER[1], CREATED.replace("padManager.getPad(padName);", "void padManager.getPad(padName);")),
+    # the module's function is not async
+    (MANAGER[1].replace("exports.getPad = async (id: string) =>", "exports.getPad = (id: string) =>"), CREATED),
+    # a package's module, not the repository's
+    (MANAGER[1], CREATED.replace("require('../../db/PadManager')", "require('pad-manager')")),
+])
+def test_no_unawaited_import_when_awaited_marked_not_async_or_not_the_repository_s(tmp_path, manager, head) -> None:
+    main = {MANAGER[0]: manager, ADMIN_PATH: ADMIN}
+    if "pad-manager" in head:
+        main[ADMIN_PATH] = ADMIN.replace("require('../../db/PadManager')", "require('pad-manager')")
+    assert flagged_on_branch(tmp_path, main, {ADMIN_PATH: head}, rule="DC717") == []

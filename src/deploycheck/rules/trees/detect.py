@@ -516,11 +516,20 @@ def _queue_producer(ctx, p: Parsed, lines: dict[int, str]):
 
 def _floating(ctx, p: Parsed, lines: dict[int, str]):
     """JS/TS: a new call of the file's async function whose promise is dropped (rules/trees/floating.py)."""
-    from .floating import floating_calls
+    from .floating import floating_calls, imported_async
+    from .reach import head_tree
 
     if runs_in_page(p):  # an Angular component's `this.load()`: the page's work, one user's
         return
-    for line, message in floating_calls(p, _base_tree(ctx, p.language), _code_rows(p, lines)):
+    def read(path: str) -> Parsed | None:
+        # A missing candidate (`./m` tried as `./m.ts`, `./m.js`, …) costs no share of the
+        # search's parse budget.
+        if ctx.repo is None or ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}") is None:
+            return None
+        return head_tree(ctx, path)
+
+    imported = imported_async(p, ctx.path, read)
+    for line, message in floating_calls(p, _base_tree(ctx, p.language), _code_rows(p, lines), imported):
         yield UNAWAITED_ASYNC_CALL.finding(ctx.path, line, message)
 
 

@@ -1,14 +1,21 @@
-"""JS/TS: a new call of an async function of the file that nothing waits for (DC717).
+"""JS/TS: a new call of an async function that nothing waits for (DC717).
 
 `this.searchMovie(id);` on a line of its own, where the class defines `async searchMovie`, starts
 work that runs on after the caller returns, beside whatever follows and whatever the next request
-starts, and whose failure no one handles. Only what the file itself declares async is read (its
-functions, methods and `const f = async (…) =>`): a call's result is dropped when the call is a
-statement of its own. Marked on purpose, it is not reported: `void f()`, `f().catch(…)`, a returned,
-assigned, awaited or passed-on promise.
+starts, and whose failure no one handles. What the file itself declares async is read (its
+functions, methods, `const f = async (…) =>` and `exports.f = async …`), and what a module of the
+repository it imports by a relative path declares so (`padManager.getPad(id);` where
+`const padManager = require('../db/PadManager')` exports `getPad = async …`: etherpad's admin
+handler reported a pad created before it was, apps-u a5413d72). A call's result is dropped when
+the call is a statement of its own. Marked on purpose, it is not reported: `void f()`,
+`f().catch(…)`, a returned, assigned, awaited or passed-on promise.
 """
 
 from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
 
 from .parse import Parsed, walk
 from .producer import flat
@@ -31,16 +38,61 @@ def async_names(p: Parsed) -> tuple[set[str], set[str]]:
             name = n.child_by_field_name("name")
             if name is not None:
                 (methods if n.type == "method_definition" else functions).add(p.text(name))
-        elif n.type == "variable_declarator":
-            value, name = n.child_by_field_name("value"), n.child_by_field_name("name")
-            if value is not None and name is not None and value.type in ("arrow_function", "function_expression",
-                                                                         "function") and _is_async(value):
+        elif n.type in ("variable_declarator", "assignment_expression"):
+            value = n.child_by_field_name("value" if n.type == "variable_declarator" else "right")
+            name = n.child_by_field_name("name" if n.type == "variable_declarator" else "left")
+            if value is None or name is None or value.type not in _FUNCTION_VALUES or not _is_async(value):
+                continue
+            if name.type == "identifier":
                 functions.add(p.text(name))
+            elif name.type == "member_expression" and _EXPORTS.match(p.text(name)):
+                functions.add(p.text(name).rsplit(".", 1)[1])  # `exports.getPad = async (…) =>`
     return functions, methods
 
 
-def _callee(node, p: Parsed, functions: set[str], methods: set[str]) -> str | None:
-    """The async function or method of the file that the call ``node`` calls, written as called."""
+_FUNCTION_VALUES = ("arrow_function", "function_expression", "function")
+_EXPORTS = re.compile(r"^(?:module\.)?exports\.[A-Za-z_$][\w$]*$")
+# A module of the repository bound to a name: `const m = require('./m')`, `import * as m from
+# './m'`, `import m from './m'`; and a function imported by its name, `import { f } from './m'`.
+_REQUIRED = re.compile(r"""(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
+_IMPORTED = re.compile(r"""import\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s+from\s+['"](\.{1,2}/[^'"]+)['"]""")
+_NAMED = re.compile(r"""import\s*\{([^}]*)\}\s*from\s+['"](\.{1,2}/[^'"]+)['"]""")
+_SUFFIXES = ("", ".ts", ".js", ".tsx", ".mts", ".mjs", ".cts", ".cjs", "/index.ts", "/index.js")
+
+
+def imported_async(p: Parsed, path: str, read: Callable[[str], Parsed | None]) -> tuple[dict[str, set[str]], set[str]]:
+    """({module name: its async functions}, {async functions imported by name}) of the modules of
+    the repository that ``p`` (at ``path``) imports by a relative path; ``read`` gives a path's
+    tree at head, or None. A module is read only when the file calls one of its members."""
+    text = p.source.decode("utf-8", "replace")
+    here = posixpath.dirname(path)
+
+    def exported(spec: str) -> set[str]:
+        base = posixpath.normpath(posixpath.join(here, spec))
+        # TypeScript's ES modules import `./m.js` for the `./m.ts` it compiles to.
+        stem = base[:-3] if base.endswith(".js") else None
+        for candidate in [base + s for s in _SUFFIXES] + ([stem + ".ts", stem + ".tsx"] if stem else []):
+            module = read(candidate)
+            if module is not None:
+                return async_names(module)[0]
+        return set()
+
+    modules = {name: exported(spec) for name, spec in _REQUIRED.findall(text) + _IMPORTED.findall(text)
+               if re.search(rf"(?<![\w$.]){re.escape(name)}\.[A-Za-z_$][\w$]*\s*\(", text)}
+    named: set[str] = set()
+    for names, spec in _NAMED.findall(text):
+        wanted = {part.split(" as ")[-1].strip() for part in names.split(",") if part.strip()}
+        wanted = {n for n in wanted if re.search(rf"(?m)^\s*{re.escape(n)}\s*\(", text)}
+        if wanted:
+            declared = exported(spec)
+            named |= {n for n in wanted if n in declared}  # not renamed: `{ f as g }` is told by g
+    return {m: names for m, names in modules.items() if names}, named
+
+
+def _callee(node, p: Parsed, functions: set[str], methods: set[str],
+            modules: dict[str, set[str]]) -> str | None:
+    """The async function or method that the call ``node`` calls, written as called: the file's
+    own, or a member of an imported module of the repository (``modules``)."""
     fn = node.child_by_field_name("function")
     if fn is None:
         return None
@@ -48,7 +100,11 @@ def _callee(node, p: Parsed, functions: set[str], methods: set[str]) -> str | No
         return p.text(fn)
     if fn.type == "member_expression":
         obj, prop = fn.child_by_field_name("object"), fn.child_by_field_name("property")
-        if obj is not None and prop is not None and obj.type == "this" and p.text(prop) in methods:
+        if obj is None or prop is None:
+            return None
+        if obj.type == "this" and p.text(prop) in methods:
+            return p.text(fn)
+        if obj.type == "identifier" and p.text(prop) in modules.get(p.text(obj), ()):
             return p.text(fn)
     return None
 
@@ -60,12 +116,15 @@ def _in_function(node) -> bool:
     return n is not None
 
 
-def floating_calls(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[tuple[int, str]]:
+def floating_calls(p: Parsed, base: Parsed | None, code_rows: set[int],
+                   imported: tuple[dict[str, set[str]], set[str]] = ({}, set())) -> list[tuple[int, str]]:
     """(line, message) for each call on a changed code line of ``p`` that is a statement of its
-    own and calls an async function of the file, where its unit on the base ``base`` did not make
-    the same floating call."""
+    own and calls an async function of the file, or one ``imported`` (``imported_async``), where
+    its unit on the base ``base`` did not make the same floating call."""
     functions, methods = async_names(p)
-    if not functions and not methods:
+    modules, named = imported
+    functions |= named
+    if not functions and not methods and not modules:
         return []
     base_units = all_units(base) if base is not None else {}
     out: list[tuple[int, str]] = []
@@ -75,7 +134,7 @@ def floating_calls(p: Parsed, base: Parsed | None, code_rows: set[int]) -> list[
         parent = node.parent
         if parent is None or parent.type != "expression_statement":
             continue  # awaited, returned, assigned, chained (`.catch`), passed on or `void`-marked
-        callee = _callee(node, p, functions, methods)
+        callee = _callee(node, p, functions, methods, modules)
         if callee is None:
             continue
         if not _in_function(node):

@@ -438,6 +438,7 @@ def go_producer_hints(ctx) -> bool:
 
 
 _STATEMENT_CALL = re.compile(rb"^\+[ \t]*(?:this\.)?([A-Za-z_$][\w$]*)\s*\(", re.MULTILINE)
+_MEMBER_CALL = re.compile(rb"^\+[ \t]*([A-Za-z_$][\w$]*)\.[A-Za-z_$][\w$]*\s*\(", re.MULTILINE)
 _NOT_CALLS = frozenset({"if", "for", "while", "switch", "return", "await", "catch", "function"})
 
 
@@ -455,9 +456,17 @@ def _floating_hints(ctx) -> bool:
     head = ctx.lower_text("head") or ""
     if "async" not in head:
         return False
-    names = {m.group(1).decode().lower() for m in _STATEMENT_CALL.finditer(ctx.changed_lower())} - _NOT_CALLS
-    return any(re.search(rf"async\s+(?:function\s*\*?\s*)?{re.escape(n)}\b|\b{re.escape(n)}\s*=\s*async\b", head)
-               for n in names)
+    changed = ctx.changed_lower()
+    names = {m.group(1).decode().lower() for m in _STATEMENT_CALL.finditer(changed)} - _NOT_CALLS
+    if any(re.search(rf"async\s+(?:function\s*\*?\s*)?{re.escape(n)}\b|\b{re.escape(n)}\s*=\s*async\b", head)
+           for n in names):
+        return True
+    # A call of a module of the repository's member, or of a function imported from one: the
+    # module is read for whether it declares it async (rules/trees/floating.py).
+    modules = {m.group(1).decode() for m in _MEMBER_CALL.finditer(changed)}
+    return any(re.search(rf"\b{re.escape(n)}\s*=\s*require\(\s*['\"]\.|import\s+(?:\*\s+as\s+)?{re.escape(n)}\s+from\s+"
+                         rf"['\"]\.|import\s*\{{[^}}]*\b{re.escape(n)}\b[^}}]*\}}\s*from\s+['\"]\.", head)
+               for n in modules | names)
 
 
 def reads_itself(ctx) -> bool:
