@@ -138,3 +138,96 @@ def test_no_unawaited_import_when_awaited_marked_not_async_or_not_the_repository
     if "pad-manager" in head:
         main[ADMIN_PATH] = ADMIN.replace("require('../../db/PadManager')", "require('pad-manager')")
     assert flagged_on_branch(tmp_path, main, {ADMIN_PATH: head}, rule="DC717") == []
+
+
+# --- A helper of the file's own that takes a lock (loomio, a new user's trial) ------------------------
+
+# A service refills a demo queue kept in the cache inside `with_demo_queue_lock`, which takes a
+# Postgres advisory lock and yields. A branch that drops the wrapper ("no behaviour change") leaves
+# the read-modify-write of the cache unguarded; it was a warning for a changed line, and a lock's
+# removal only once the helper was named under `lock_wrappers` in .deploycheck/config.yaml.
+DEMO_PATH = "app/services/demo_service.rb"
+DEMO = """class DemoService
+  def self.refill_queue
+    with_demo_queue_lock do
+      queue = Rails.cache.read(KEY) || []
+      Rails.cache.write(KEY, queue + new_demos)
+    end
+  end
+
+  def self.with_demo_queue_lock
+    ActiveRecord::Base.connection.execute("SELECT pg_advisory_lock(42)")
+    yield
+  ensure
+    ActiveRecord::Base.connection.execute("SELECT pg_advisory_unlock(42)")
+  end
+end
+"""
+UNLOCKED = DEMO.replace("""    with_demo_queue_lock do
+      queue = Rails.cache.read(KEY) || []
+      Rails.cache.write(KEY, queue + new_demos)
+    end
+""", """    queue = Rails.cache.read(KEY) || []
+    Rails.cache.write(KEY, queue + new_demos)
+""")
+GO_PATH = "internal/store/store.go"
+GO_STORE = """package store
+
+func (s *Store) withLock(fn func() error) error {
+\ts.mu.Lock()
+\tdefer s.mu.Unlock()
+\treturn fn()
+}
+
+func (s *Store) Bump(key string) error {
+\treturn s.withLock(func() error {
+\t\ts.counts[key]++
+\t\treturn nil
+\t})
+}
+"""
+JS_PATH = "src/lib/queue.ts"
+JS_QUEUE = """export async function withLock(key: string, fn: () => Promise<void>) {
+  const lock = await redlock.acquire([key], 5000);
+  try {
+    await fn();
+  } finally {
+    await lock.release();
+  }
+}
+
+export async function refill(key: string) {
+  await withLock(key, async () => {
+    await store.write(key, (await store.read(key)) + 1);
+  });
+}
+"""
+
+
+@pytest.mark.parametrize("path, main, head, line, name, lock", [
+    (DEMO_PATH, DEMO, UNLOCKED, 3, "with_demo_queue_lock", "pg_advisory_lock"),
+    (GO_PATH, GO_STORE, GO_STORE.replace("\treturn s.withLock(func() error {\n\t\ts.counts[key]++\n\t\treturn nil\n\t})\n",
+                                         "\ts.counts[key]++\n\treturn nil\n"), 10, "withLock", "Lock()"),
+    (JS_PATH, JS_QUEUE, JS_QUEUE.replace("""  await withLock(key, async () => {
+    await store.write(key, (await store.read(key)) + 1);
+  });
+""", """  await store.write(key, (await store.read(key)) + 1);
+"""), 11, "withLock", "redlock"),
+])
+def test_a_call_of_the_file_s_own_lock_helper_removed_is_a_lock_removed(tmp_path, path, main, head, line, name, lock) -> None:
+    found = [f for f in flagged_on_branch(tmp_path, {path: main}, {path: head}, rule="DC704")]
+    assert [(f[1], f[2], f[3]) for f in found] == [(line, "base", "high")], found
+    assert f"`{name}`, a helper of this file that takes a lock (`{lock}`" in found[0][4], found[0][4]
+
+
+@pytest.mark.parametrize("main", [
+    # The helper yields but takes no lock: a timer, a logger's span.
+    DEMO.replace('execute("SELECT pg_advisory_lock(42)")', 'execute("SELECT 1")').replace("pg_advisory_unlock", "now"),
+    # The helper takes a lock but runs nothing it is handed: a lock acquired for its own work.
+    DEMO.replace("    yield\n", "    refill_now\n").replace("with_demo_queue_lock do", "with_demo_queue_lock\n    begin")
+        .replace("new_demos)\n    end\n", "new_demos)\n    end\n"),
+])
+def test_no_lock_helper_without_a_lock_or_a_block(tmp_path, main) -> None:
+    head = main.replace("      queue = Rails.cache.read(KEY) || []\n", "      queue = []\n")
+    head = head.replace("with_demo_queue_lock do\n", "begin\n").replace("with_demo_queue_lock\n    begin", "begin")
+    assert flagged_on_branch(tmp_path, {DEMO_PATH: main}, {DEMO_PATH: head}, rule="DC704") == []

@@ -13,7 +13,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, at_once_hints, channel_hints, lock_wrapper_calls, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, at_once_hints, channel_hints, lock_wrapper_calls, own_lock_helpers, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -136,8 +136,7 @@ def detect(ctx):
     by_path = in_job_paths(ctx.settings, ctx.path)
     itself = reads_itself(ctx)
     yield from _temporal_options(ctx, language)
-    if ctx.settings.lock_wrappers:
-        yield from _lock_wrappers(ctx)
+    yield from _lock_wrappers(ctx)
     if not ctx.added and ctx.removed and ctx.file.status != DELETED and language in ("java", "kotlin"):
         # Lines only removed: the head side is not read below, but a shutdown hook may be gone
         # from it (shenyu's log client stopped registering its own JVM hook).
@@ -309,16 +308,36 @@ _COMMENT_LINE = re.compile(r"^\s*(?://|#|\*|/\*)")
 
 
 def _lock_wrappers(ctx):
-    """DC704 for a call of one of the project's `lock_wrappers` (.deploycheck/config.yaml) added
+    """DC704 for a call of one of the project's `lock_wrappers` (.deploycheck/config.yaml), or of
+    a helper of the file's own that takes a lock around what it runs (``own_lock_helpers``), added
     (a warning) or removed while the file now calls it fewer times (high). Portainer's handlers
     run their read-modify-writes in `DataStore.UpdateTx(…)`; named there, its removal is a lock's
-    (a new user's trial, session 33: the setting was read by the Python rules only)."""
+    (a new user's trial, session 33: the setting was read by the Python rules only). loomio's
+    `with_demo_queue_lock` takes `pg_advisory_lock` and yields: its removal is one too, unnamed
+    (a new user's trial, session 39)."""
+    configured = tuple(ctx.settings.lock_wrappers)
+    own = {} if language_of_file(ctx) not in _OWN_HELPER_LANGUAGES else \
+        {**own_lock_helpers(ctx, "base"), **own_lock_helpers(ctx, "head")}
+    own = {name: lock for name, lock in own.items() if name not in configured}
+    if configured:
+        yield from _wrapper_calls_changed(ctx, configured, lambda name: (
+            f"`{name}`, which .deploycheck/config.yaml names a lock or transaction helper (`lock_wrappers`), is"))
+    if own:
+        yield from _wrapper_calls_changed(ctx, tuple(own), lambda name: (
+            f"`{name}`, a helper of this file that takes a lock (`{own[name]}`) around what it is handed, is"))
+
+
+_OWN_HELPER_LANGUAGES = frozenset({"ruby", "go", "javascript", "typescript"})
+
+
+def _wrapper_calls_changed(ctx, names: tuple[str, ...], told):
+    """DC704 for calls of the lock helpers ``names`` added or removed; ``told`` opens the message."""
     def calls(text: str | None) -> Counter:
         """How often each wrapper is called in one side's whole text (read once per side)."""
-        return Counter(name for _, name in lock_wrapper_calls(ctx, dict(enumerate((text or "").splitlines()))))
+        return Counter(name for _, name in lock_wrapper_calls(ctx, dict(enumerate((text or "").splitlines())), names))
 
-    added = lock_wrapper_calls(ctx, {n: t for n, t in ctx.added.items() if not _COMMENT_LINE.match(t)})
-    removed = lock_wrapper_calls(ctx, {n: t for n, t in ctx.removed.items() if not _COMMENT_LINE.match(t)})
+    added = lock_wrapper_calls(ctx, {n: t for n, t in ctx.added.items() if not _COMMENT_LINE.match(t)}, names)
+    removed = lock_wrapper_calls(ctx, {n: t for n, t in ctx.removed.items() if not _COMMENT_LINE.match(t)}, names)
     if not added and not removed:
         return
     head, base = calls(ctx.head_text()), calls(ctx.base_text())
@@ -328,15 +347,14 @@ def _lock_wrappers(ctx):
         if name in more:
             more.discard(name)
             yield PRIMITIVE_WEAKENED.finding(ctx.path, line, (
-                f"`{name}`, which .deploycheck/config.yaml names a lock or transaction helper (`lock_wrappers`), is "
-                "called here now: what runs inside it is serialised, and callers may wait or deadlock."), severity="warning")
+                f"{told(name)} called here now: what runs inside it is serialised, and callers may wait or deadlock."),
+                severity="warning")
     for line, name in removed:
         if name in fewer:
             fewer.discard(name)
             yield PRIMITIVE_WEAKENED.finding(ctx.path, line, (
-                f"`{name}`, which .deploycheck/config.yaml names a lock or transaction helper (`lock_wrappers`), is "
-                "no longer called here: the code it protected may now race when requests, goroutines or workers run "
-                "at the same time."), side="base", severity="high")
+                f"{told(name)} no longer called here: the code it protected may now race when requests, goroutines "
+                "or workers run at the same time."), side="base", severity="high")
 
 
 def _go_package_gone(ctx) -> bool:

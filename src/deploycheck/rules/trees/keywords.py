@@ -260,12 +260,12 @@ def lock_hints(ctx) -> bool:
     return _LOCK_CALL_TEXT.search(ctx.lower_text("head") or "") is not None
 
 
-def lock_wrapper_calls(ctx, lines: dict[int, str]) -> list[tuple[int, str]]:
-    """(line, name) for each of ``lines`` that calls one of the project's `lock_wrappers`:
-    `store.UpdateTx(…)`, `with_advisory_lock do`, `runExclusive(…)`. .deploycheck/config.yaml
-    names its own helpers that act as locks or transactions, in any language. A line that defines
-    one (`func (s *Store) UpdateTx(`) calls nothing."""
-    pattern = _lock_wrapper_pattern(tuple(ctx.settings.lock_wrappers))
+def lock_wrapper_calls(ctx, lines: dict[int, str], names: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+    """(line, name) for each of ``lines`` that calls one of ``names``, by default the project's
+    `lock_wrappers`: `store.UpdateTx(…)`, `with_advisory_lock do`, `runExclusive(…)`.
+    .deploycheck/config.yaml names its own helpers that act as locks or transactions, in any
+    language. A line that defines one (`func (s *Store) UpdateTx(`) calls nothing."""
+    pattern = _lock_wrapper_pattern(tuple(ctx.settings.lock_wrappers) if names is None else names)
     if pattern is None:
         return []
     return [(number, m.group(1)) for number, text in sorted(lines.items())
@@ -297,11 +297,81 @@ def _lock_wrapper_pattern(names: tuple[str, ...]) -> re.Pattern | None:
                       r"(?:\s*[({]|\s+do\b|[ \t]+(?=[\"':@\w])(?!(?:if|unless|and|or|then|do|end|=)\b))")
 
 
+# A helper of the file's own that takes a lock and runs what it is handed inside it: Ruby's
+# `def with_queue_lock` whose body takes `pg_advisory_lock` and `yield`s, Go's
+# `func (s *Store) withLock(fn func() error) error` that locks a mutex and calls `fn`, JS's
+# `async function withLock(key, fn)` that acquires a Redlock and calls `fn`. Its callers are
+# locked as a named `lock_wrappers` entry's are (loomio's `with_demo_queue_lock`, removed: a new
+# user's trial, session 39, read as any changed line until the helper was named in the config).
+_OWN_LOCK_TAKEN = re.compile(r"pg_(?:try_)?advisory(?:_xact)?_lock|with_advisory_lock|\.with_lock\b|\block!|"
+                             r"\.synchronize\b|\bredlock\b|lock_manager\.lock|\.(?:r)?lock\(\)|\.trylock\(|"
+                             r"\.acquire\(|runexclusive\(|for update|lock table", re.IGNORECASE)
+_RUBY_DEF = re.compile(r"^([ \t]*)def\s+(?:self\.)?([a-z_]\w*[?!]?)(.*)$")
+_GO_FUNC = re.compile(r"^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\((.*)$")
+_JS_FUNC = re.compile(r"^([ \t]*)(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*)?([A-Za-z_$][\w$]*)\s*\((.*)\)\s*(?::[^{]*)?\{\s*$")
+
+
+def own_lock_helpers(ctx, side: str) -> dict[str, str]:
+    """{name: the lock call it takes} of ``side``'s helpers of the file's own that take a lock
+    around what they are handed (``_OWN_LOCK_TAKEN``); read once per side."""
+    key = ("trees.own-lock-helpers", side)
+    if key not in ctx.cache:
+        text = ctx.head_text() if side == "head" else ctx.base_text()
+        language = language_of_file(ctx)
+        found: dict[str, str] = {}
+        if text and _OWN_LOCK_TAKEN.search(text) and language in ("ruby", "go", "javascript", "typescript"):
+            lines = text.splitlines()
+            for i, line in enumerate(lines):
+                helper = _lock_helper(language, line, lines, i)
+                if helper is not None:
+                    found[helper[0]] = helper[1]
+        ctx.cache[key] = found
+    return ctx.cache[key]
+
+
+def _lock_helper(language: str, line: str, lines: list[str], i: int) -> tuple[str, str] | None:
+    """(name, lock call) when ``line`` (row ``i`` of ``lines``) defines a helper that takes a lock
+    and runs the block or function it is handed inside it."""
+    if language == "ruby":
+        m = _RUBY_DEF.match(line)
+        if m is None:
+            return None
+        indent, name = m.group(1), m.group(2)
+        end = next((j for j in range(i + 1, len(lines)) if re.match(rf"^{indent}end\b", lines[j])), len(lines))
+        body = "\n".join(lines[i + 1:end])
+        runs = re.search(r"\byield\b|&\w+|\bblock\.call\b", body + m.group(3))
+    else:
+        m = _GO_FUNC.match(line) if language == "go" else _JS_FUNC.match(line)
+        if m is None:
+            return None
+        name = m.group(1) if language == "go" else m.group(2)
+        if name in ("if", "for", "while", "switch", "catch", "function"):
+            return None
+        closing = "}" if language == "go" else m.group(1) + "}"
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip() == closing), len(lines))
+        body = "\n".join(lines[i + 1:end])
+        params = m.group(2) if language == "go" else m.group(3)
+        # A parameter it calls: Go's function-typed one, JS's any.
+        handed = re.findall(r"(\w+)\s+func\b", params) if language == "go" else re.findall(r"([A-Za-z_$][\w$]*)\s*(?=[,:=)]|$)", params)
+        runs = next((h for h in handed if re.search(rf"(?<![\w$.]){re.escape(h)}\s*\(", body)), None)
+    taken = _OWN_LOCK_TAKEN.search(body)
+    if not runs or taken is None:
+        return None
+    return name, taken.group(0).strip(".(")
+
+
 def lock_wrapper_hints(ctx) -> bool:
-    """DC704's gate for a project's own lock helper (``lock_wrapper_calls``) added or removed."""
+    """DC704's gate for a project's own lock helper (``lock_wrapper_calls``) added or removed: one
+    of `lock_wrappers`, or one the file defines (``own_lock_helpers``), named on a changed line."""
     parts = _wrapper_names(ctx.settings.lock_wrappers)
-    changed = ctx.changed_lower() if parts else b""
-    return any(part.lower().encode() in changed for part in parts)
+    changed = ctx.changed_lower() if parts or language_of_file(ctx) in ("ruby", "go", "javascript", "typescript") else b""
+    if any(part.lower().encode() in changed for part in parts):
+        return True
+    if not changed or _OWN_LOCK_TAKEN.search(ctx.lower_text("head") or "") is None \
+            and _OWN_LOCK_TAKEN.search(ctx.lower_text("base") or "") is None:
+        return False
+    own = {**own_lock_helpers(ctx, "base"), **own_lock_helpers(ctx, "head")}
+    return any(name.lower().encode() in changed for name in own)
 
 
 # A JS/TS lock taken around work (hazards.js_work_under_a_lock): Redlock's, async-mutex's, a
