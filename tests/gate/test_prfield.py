@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support.gitrepo import commit, git
+from support.gitrepo import commit, git, make_branch, make_repo
 from support.incident import incident_repo
 from support.gate import PR_CLEAN_ENV, PR_GOOD_BODY, PR_REQUIRED, dc, github_env, sign_record, verify_pr
 
@@ -628,3 +628,28 @@ def test_a_quiet_branch_says_the_field_was_not_checked_when_it_is_required(stric
 ])
 def test_cleanup_naming_a_feature_is_no_claim(title, phrases):
     assert claims_in(title) == phrases
+
+
+@pytest.mark.parametrize("subject, phrases", [
+    # loomio (a new user's trial, session 39): the title and the commit named the new job
+    # `CleanupEmptyTrialsWorker` in words, and failed the gate as a 'Cleanup' claim.
+    ("Cleanup empty trials worker", []),
+    ("Add the cleanup empty trials job", []),
+    # the change called a cleanup stays a claim, beside the job's name too
+    ("Cleanup workers", ["Cleanup"]),
+    ("Minor cleanup: cleanup empty trials worker", ["cleanup", "Minor"]),
+])
+def test_a_new_job_s_name_spelled_in_words_is_no_claim(tmp_path, subject, phrases):
+    worker = """class CleanupEmptyTrialsWorker
+  include Sidekiq::Job
+
+  def perform
+    Group.where(trial: true, memberships_count: 0).find_each(&:destroy)
+  end
+end
+"""
+    repo = make_repo(tmp_path / "repo", {"README.md": "app\n"})
+    make_branch(repo, "work", {"app/workers/cleanup_empty_trials_worker.rb": worker}, message=subject)
+    scanned = json.loads(dc(repo, "scan", "--base", "main", "--format", "json", env=CLEAN_ENV).stdout)
+    assert scanned["flagged"]
+    assert [c["phrases"] for c in scanned["claims"]] == ([phrases] if phrases else [])

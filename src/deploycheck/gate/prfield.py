@@ -337,11 +337,14 @@ _CLEANUP_FEATURE = re.compile(
 _CLEANUP = 4  # CLAIM_PATTERNS' index of "cleanup"
 
 
-def _claims(text: str, weak: bool = True) -> dict[int, str]:
+def _claims(text: str, weak: bool = True, spelled: re.Pattern | None = None) -> dict[int, str]:
     """The harmless-sounding phrase of ``text`` for each pattern of CLAIM_PATTERNS (its index),
-    whitespace collapsed. Code is not read (see _CODE); ``weak``: the plain words count too, else
-    only when they speak of this change (_THIS_CHANGE)."""
+    whitespace collapsed. Code is not read (see _CODE), nor a changed class's name spelled out in
+    words (``spelled``, from ``spelled_names``); ``weak``: the plain words count too, else only
+    when they speak of this change (_THIS_CHANGE)."""
     prose = _CODE.sub(" ", _EMPHASIS.sub(" ", text))
+    if spelled is not None:
+        prose = spelled.sub(" ", prose)
     out = {}
     for index, pattern in enumerate(CLAIM_PATTERNS[: None if weak else _STRONG]):
         if m := pattern.search(_CLEANUP_FEATURE.sub(" ", prose) if index == _CLEANUP else prose):
@@ -352,11 +355,33 @@ def _claims(text: str, weak: bool = True) -> dict[int, str]:
     return out
 
 
-def claims_in(text: str, weak: bool = True) -> tuple[str, ...]:
+def claims_in(text: str, weak: bool = True, spelled: re.Pattern | None = None) -> tuple[str, ...]:
     """The harmless-sounding phrases of ``text``, strongest first (the order of CLAIM_PATTERNS);
     "N/A" is left out (it claims something only as the field's answer)."""
-    found = _claims(text, weak)
+    found = _claims(text, weak, spelled)
     return tuple(found[i] for i in sorted(found))
+
+
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_KINDS = r"(?:worker|job|service|task|handler|consumer)s?"
+
+
+def spelled_names(names: Iterable[str]) -> re.Pattern | None:
+    """A pattern of the class names among ``names`` (`CleanupEmptyTrialsWorker#perform`) spelled
+    out in words, any case, with the kind at its end named by another word: "Cleanup empty trials
+    worker" names loomio's new job, it says nothing of the change (a new user's trial, session 39).
+    None when no name has two words."""
+    spelled = set()
+    for name in names:
+        for part in re.split(r"#|::|\.", name):
+            words = _CAMEL_WORD.findall(part)
+            if len(words) >= 2 and part[:1].isupper():
+                stem = words[:-1] if re.fullmatch(_KINDS, words[-1], re.IGNORECASE) else words
+                kind = rf"[\s_-]*{_KINDS}" if stem is not words else ""
+                spelled.add(r"[\s_-]*".join(re.escape(w) for w in stem) + kind)
+    if not spelled:
+        return None
+    return re.compile(r"\b(?:" + "|".join(sorted(spelled, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
 # The subject git (`git merge`, `git pull`), GitHub ("Merge pull request #12 from org/branch") or
@@ -414,12 +439,12 @@ def _without_unticked(lines: list[str]) -> list[str]:
     return out
 
 
-def find_claims(pr: PrText | None, commits: Iterable[tuple[str, str]]) -> list[Claim]:
+def find_claims(pr: PrText | None, commits: Iterable[tuple[str, str]], spelled: re.Pattern | None = None) -> list[Claim]:
     out: list[Claim] = []
     if pr is not None:
         # "N/A" counts only as the field's whole answer: elsewhere ("Screenshots: N/A") it claims nothing.
         for source, where, text in (("title", "the title", pr.title), ("description", "the description", _without_field(pr.body))):
-            phrases = claims_in(text)
+            phrases = claims_in(text, spelled=spelled)
             if phrases:
                 out.append(Claim(source, where, phrases))
         field = find_field(pr.body)
@@ -427,7 +452,7 @@ def find_claims(pr: PrText | None, commits: Iterable[tuple[str, str]]) -> list[C
             out.append(Claim("field", f'the "{FIELD}" field', ("N/A",)))
     for sha, message in commits:
         subject, _, body = _authored(message).strip().partition("\n")
-        found = {**_claims(body, weak=False), **_claims(subject)}  # the subject's words first
+        found = {**_claims(body, weak=False, spelled=spelled), **_claims(subject, spelled=spelled)}  # the subject's first
         phrases = tuple(found[i] for i in sorted(found))
         if phrases:
             out.append(Claim("commit", f"commit {sha[:8]}'s message", phrases, commit=sha))
@@ -661,7 +686,8 @@ def change_claims(ctx, pr: PrText | None) -> list[Claim]:
     """The claims of the change's title, description and commit messages, checked against its
     findings."""
     commits = commit_messages(ctx.change.repo_root, ctx.change.merge_base, ctx.change.head_sha)
-    claims = find_claims(pr, commits)
+    names = [name for f in ctx.scan.active if f.flags and (name := _function(f))]
+    claims = find_claims(pr, commits, spelled_names(names))
     paths = commit_files(ctx.change.repo_root, ctx.change.merge_base, ctx.change.head_sha) if any(
         c.source == "commit" for c in claims) else None
     return contradict(claims, ctx.scan.active, paths)
