@@ -231,3 +231,55 @@ def test_no_lock_helper_without_a_lock_or_a_block(tmp_path, main) -> None:
     head = main.replace("      queue = Rails.cache.read(KEY) || []\n", "      queue = []\n")
     head = head.replace("with_demo_queue_lock do\n", "begin\n").replace("with_demo_queue_lock\n    begin", "begin")
     assert flagged_on_branch(tmp_path, {DEMO_PATH: main}, {DEMO_PATH: head}, rule="DC704") == []
+
+
+# --- Go: a variable only its goroutine uses (kopia, session 38's trial) -----------------------------
+
+# kopia's sleepable timer declares `var currentTimer *time.Timer` just above `go func() {` and
+# uses it only inside the goroutine; DC352 called each new assignment a data race (high).
+TIMER_PATH = "internal/sleepable/timer.go"
+TIMER = """package sleepable
+
+func NewTimer(until time.Time) *Timer {
+\tt := &Timer{stop: make(chan struct{})}
+\tvar current *time.Timer
+
+\tgo func() {
+\t\tfor {
+\t\t\tcurrent = time.NewTimer(time.Until(until))
+\t\t\tselect {
+\t\t\tcase <-t.stop:
+\t\t\t\treturn
+\t\t\tcase <-current.C:
+\t\t\t\treturn
+\t\t\t}
+\t\t}
+\t}()
+
+\treturn t
+}
+"""
+# Before, the function started no goroutine (the check reads a plain assignment in a new one).
+TIMER_BASE = """package sleepable
+
+func NewTimer(until time.Time) *Timer {
+\tt := &Timer{stop: make(chan struct{})}
+
+\treturn t
+}
+"""
+
+
+def test_a_variable_only_its_goroutine_names_is_no_data_race(tmp_path) -> None:
+    assert flagged_on_branch(tmp_path, {TIMER_PATH: TIMER_BASE}, {TIMER_PATH: TIMER}, rule="DC352") == []
+
+
+@pytest.mark.parametrize("head", [
+    # the function reads it after starting the goroutine
+    TIMER.replace("\treturn t\n", "\tt.current = current\n\treturn t\n"),
+    # a goroutine per round of a loop: each writes the one variable
+    TIMER.replace("\tgo func() {", "\tfor i := 0; i < 2; i++ {\n\tgo func() {").replace("\t}()\n", "\t}()\n\t}\n"),
+])
+def test_a_variable_named_outside_its_goroutine_or_shared_by_a_loop_s_goroutines_still_races(tmp_path, head) -> None:
+    found = flagged_on_branch(tmp_path, {TIMER_PATH: TIMER_BASE}, {TIMER_PATH: head}, rule="DC352")
+    assert [(f[1], f[3]) for f in found] == [(head.splitlines().index("\t\t\tcurrent = time.NewTimer(time.Until(until))") + 1, "high")], found

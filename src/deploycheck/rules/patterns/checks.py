@@ -450,7 +450,7 @@ def go_goroutine_write(view: FileView, pr: PackRule) -> list[Finding]:
         for i in range(index, end + 1):
             segment = lines[i][start.end():] if i == index else lines[i]
             target = _go_shared_write(segment, local, text)
-            if target is None:
+            if target is None or _goroutine_own(lines, index, end, target):
                 continue
             number = i + 1 if (i + 1) in added else go_line if go_line in added else None
             if number is None or number in reported:
@@ -458,6 +458,29 @@ def go_goroutine_write(view: FileView, pr: PackRule) -> list[Finding]:
             reported.add(number)
             out.append(_finding(view, pr, number, target=target, go_line=go_line))
     return out
+
+
+def _goroutine_own(lines: list[str], go: int, end: int, name: str) -> bool:
+    """Whether the variable ``name`` the goroutine on row ``go`` (its body ending on row ``end``)
+    writes is its own: declared in the enclosing function before it, with no loop opened in
+    between (one goroutine per declaration), and named nowhere else in that function. kopia's
+    timer keeps `var currentTimer *time.Timer`, declared just above `go func() {`, for the
+    goroutine alone: no other goroutine can touch it (a new user's trial, session 38)."""
+    if not re.fullmatch(r"[A-Za-z_]\w*", name):
+        return False  # a field (`s.count`) lives as long as its struct, whoever else holds it
+    top = next((i for i in range(go, -1, -1) if lines[i].startswith("func ")), None)
+    if top is None:
+        return False
+    # gofmt ends the signature's line with the body's brace (`func f(v interface{}) {`).
+    opened = lines[top].rstrip()
+    whole = _go_body(lines, top, len(opened) - 1) if opened.endswith("{") else None
+    bottom = whole[0] if whole is not None else len(lines) - 1
+    named = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+    declared = re.compile(rf"^\s*(?:var\s+{re.escape(name)}\b|{re.escape(name)}\s*:=)")
+    outside = [i for i in range(top + 1, bottom + 1) if not go <= i <= end and named.search(lines[i])]
+    if len(outside) != 1 or not declared.search(lines[outside[0]]) or outside[0] > go:
+        return False
+    return not any(re.match(r"^\s*for\b", lines[i]) for i in range(outside[0] + 1, go))
 
 
 def _is_map(name: str, text: str) -> bool:
