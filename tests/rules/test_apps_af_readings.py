@@ -283,3 +283,62 @@ def test_a_variable_only_its_goroutine_names_is_no_data_race(tmp_path) -> None:
 def test_a_variable_named_outside_its_goroutine_or_shared_by_a_loop_s_goroutines_still_races(tmp_path, head) -> None:
     found = flagged_on_branch(tmp_path, {TIMER_PATH: TIMER_BASE}, {TIMER_PATH: head}, rule="DC352")
     assert [(f[1], f[3]) for f in found] == [(head.splitlines().index("\t\t\tcurrent = time.NewTimer(time.Until(until))") + 1, "high")], found
+
+
+# --- Go: a field read swapped for its locked accessor (nats-server, a new user's trial) ---------------
+
+# nats-server fixed a data race by reading `mset.raftNode()`, which takes `mset.mu.RLock()`, where it
+# read `mset.node`. The diff changes a name for a call: "Nothing flagged".
+CLUSTER = ("server/cluster.go", """package server
+
+func (mset *stream) raftNode() RaftNode {
+\tif mset == nil {
+\t\treturn nil
+\t}
+\tmset.mu.RLock()
+\tdefer mset.mu.RUnlock()
+\treturn mset.node
+}
+
+func (mset *stream) nodeName() string {
+\treturn mset.name
+}
+""")
+STREAM_PATH = "server/stream.go"
+STREAM = """package server
+
+func (mset *stream) lockedWork() {
+\tmset.mu.Lock()
+\tdefer mset.mu.Unlock()
+}
+
+func (mset *stream) shouldReplay() bool {
+\tif mset == nil || mset.node == nil {
+\t\treturn false
+\t}
+\treturn true
+}
+"""
+ACCESSED = STREAM.replace("mset.node == nil", "mset.raftNode() == nil")
+
+
+@pytest.mark.parametrize("main, head, severity, said", [
+    (STREAM, ACCESSED, "warning", "`mset.node` is read through `raftNode()` now, which takes the lock (`mset.mu.RLock()`)"),
+    (ACCESSED, STREAM, "high", "`mset.node` is read directly now, where `raftNode()` read it under the lock"),
+])
+def test_a_field_read_swapped_with_its_locked_accessor_is_a_lock_change(tmp_path, main, head, severity, said) -> None:
+    found = flagged_on_branch(tmp_path, {CLUSTER[0]: CLUSTER[1], STREAM_PATH: main}, {STREAM_PATH: head}, rule="DC704")
+    assert [(f[1], f[2], f[3]) for f in found] == [(9, "head", severity)], found
+    assert said in found[0][4], found[0][4]
+
+
+@pytest.mark.parametrize("head", [
+    # an accessor that takes no lock
+    STREAM.replace("mset.node == nil", "mset.nodeName() == \"\"").replace("mset.node", "mset.name"),
+    # a method of another receiver
+    STREAM.replace("mset.node == nil", "other.raftNode() == nil"),
+])
+def test_no_lock_change_for_an_unlocked_accessor_or_another_receiver(tmp_path, head) -> None:
+    main = STREAM.replace("mset.node == nil", "mset.name == \"\"") if "nodeName" in head else STREAM
+    found = flagged_on_branch(tmp_path, {CLUSTER[0]: CLUSTER[1], STREAM_PATH: main}, {STREAM_PATH: head}, rule="DC704")
+    assert found == [], found

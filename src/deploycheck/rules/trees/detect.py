@@ -137,6 +137,8 @@ def detect(ctx):
     itself = reads_itself(ctx)
     yield from _temporal_options(ctx, language)
     yield from _lock_wrappers(ctx)
+    if language == "go" and ctx.added and ctx.removed:
+        yield from _locked_accessors(ctx)
     if not ctx.added and ctx.removed and ctx.file.status != DELETED and language in ("java", "kotlin"):
         # Lines only removed: the head side is not read below, but a shutdown hook may be gone
         # from it (shenyu's log client stopped registering its own JVM hook).
@@ -325,6 +327,44 @@ def _lock_wrappers(ctx):
     if own:
         yield from _wrapper_calls_changed(ctx, tuple(own), lambda name: (
             f"`{name}`, a helper of this file that takes a lock (`{own[name]}`) around what it is handed, is"))
+
+
+def _locked_accessors(ctx):
+    """DC704 for a Go field read swapped for the method that reads it under its lock, or back
+    (rules/trees/accessors.py); the method is looked for in the file's package at head."""
+    import posixpath
+
+    from ...git import gitcmd
+    from .accessors import accessor_findings, method_body, swaps
+
+    hunks = [({line.number: line.text for line in h.removed}, {line.number: line.text for line in h.added})
+             for h in ctx.file.hunks if h.removed and h.added]
+    candidates = swaps(hunks)
+    repo = ctx.repo
+    if not candidates or repo is None:
+        return
+    folder = posixpath.dirname(ctx.path)
+
+    def find(method: str) -> str | None:
+        key = ("trees.accessor", folder, method)
+        memo = scan_memo(ctx)
+        if key not in memo:
+            memo[key] = None
+            listing = gitcmd.run(["grep", "-l", "-E", rf"^func \([^)]*\) {re.escape(method)}\(\)", repo.head_sha, "--",
+                                  f"{folder}/*.go" if folder else "*.go"], repo.root, check=False)
+            for hit in listing.stdout.decode("utf-8", "surrogateescape").splitlines():
+                path = hit.partition(":")[2]
+                if posixpath.dirname(path) != folder or path.endswith("_test.go"):
+                    continue
+                source = repo.read_blob(f"{repo.head_sha}:{path}")
+                body = method_body(source.decode("utf-8", "replace"), method) if source is not None else None
+                if body is not None:
+                    memo[key] = body
+                    break
+        return memo[key]
+
+    for severity, line, message in accessor_findings(candidates, find):
+        yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity=severity)
 
 
 _OWN_HELPER_LANGUAGES = frozenset({"ruby", "go", "javascript", "typescript"})

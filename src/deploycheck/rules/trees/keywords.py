@@ -367,10 +367,13 @@ def lock_wrapper_hints(ctx) -> bool:
     changed = ctx.changed_lower() if parts or language_of_file(ctx) in ("ruby", "go", "javascript", "typescript") else b""
     if any(part.lower().encode() in changed for part in parts):
         return True
-    if not changed or _OWN_LOCK_TAKEN.search(ctx.lower_text("head") or "") is None \
-            and _OWN_LOCK_TAKEN.search(ctx.lower_text("base") or "") is None:
+    if not changed:
         return False
-    own = {**own_lock_helpers(ctx, "base"), **own_lock_helpers(ctx, "head")}
+    # The base is read only when a removed line takes a lock (the helper itself went away); else
+    # its helpers are the head's, as the head holds the lines the branch left.
+    sides = ["head"] + (["base"] if any(_OWN_LOCK_TAKEN.search(text) for text in ctx.removed.values()) else [])
+    own = {name for side in sides if _OWN_LOCK_TAKEN.search(ctx.lower_text(side) or "")
+           for name in own_lock_helpers(ctx, side)}
     return any(name.lower().encode() in changed for name in own)
 
 

@@ -445,7 +445,15 @@ PRIMITIVE_WEAKENED = Rule(
         the status its `close()` sets, so late task results are rejected, apps-z 96a4d781). Not
         a constructor, not a line that only logs, nor a condition whose branches only log.
         A call of one of the project's `lock_wrappers` (.deploycheck/config.yaml) added is a
-        `warning`; one removed while the file now calls it fewer times is `high`."""),
+        `warning`; one removed while the file now calls it fewer times is `high`. So is a call of
+        a helper the file defines that takes a lock around what it is handed, with no
+        configuration: a Ruby method that takes `pg_advisory_lock`, `with_lock`, `lock!`,
+        `synchronize` or a Redlock and `yield`s (loomio's `with_demo_queue_lock`, a new user's
+        trial), a Go function that locks and calls a function parameter, a JS/TS function that
+        acquires a lock and calls its callback. In Go, a receiver's field read swapped for a
+        method of it with no arguments that takes a lock and returns that field (nats-server's
+        `mset.node` read as `mset.raftNode()`, a data-race fix) is a `warning`; the swap back to
+        the bare field is `high`. The method is looked for in the file's package."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
