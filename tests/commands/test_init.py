@@ -477,3 +477,23 @@ def test_pr_template_names_the_bots_this_repository_is_set_up_for(tmp_path: Path
             "unless pr_field is warn)") in proc.stdout.splitlines()[0]
     plain = make_repo(tmp_path / "plain")
     assert "This repository is set up for" not in run_dc(plain, "init", "--pr-template").stdout
+
+
+@pytest.mark.parametrize("owners, said", [
+    # nats-server (a new user's trial, session 39): owners for its code, none for `.deploycheck/`.
+    ({".github/CODEOWNERS": "/server/ @nats-io/core\n"}, ".github/CODEOWNERS names no owner of `.deploycheck/`"),
+    ({"CODEOWNERS": "# owners\n/.deploycheck/ @org/leads\n/src/ @org/dev\n"}, None),
+    ({"docs/CODEOWNERS": "* @org/everyone\n"}, None),
+    ({}, None),
+])
+def test_init_says_when_codeowners_leaves_the_trust_anchors_unowned(tmp_path: Path, owners, said) -> None:
+    home_key()
+    repo = make_repo(tmp_path / "repo", owners or None)
+    proc = run_dc(repo, "init", "--ci", "github")
+    assert proc.returncode == 0, proc.stderr
+    text = " ".join(proc.stdout.split())
+    step = "Protect the gate's trust anchors"
+    if said is None:
+        assert step not in text
+    else:
+        assert f"{step}: {said}" in text and "/.deploycheck/ @your-org/platform-leads" in text

@@ -541,7 +541,7 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
                ignored: dict[str, str] | None = None, uncommitted: Collection[str] = (),
                kept_ci_text: str | None = None, push_hook: bool = True, tracked_hook: str | None = None,
                hooks_in_tree: str | None = None, default_branch: str | None = None,
-               git_key: str | None = None) -> list[str]:
+               git_key: str | None = None, codeowners: str | None = None) -> list[str]:
     """``kept_ci_text``: the CI file's text when init found it there and left it as it is.
     ``push_hook``: whether a deploycheck push hook is already set up (a plain hook, or the
     pre-commit framework's configuration naming deploycheck). ``tracked_hook``: the repository
@@ -549,7 +549,9 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
     and it does not run deploycheck yet. ``hooks_in_tree``: the folder core.hooksPath names in the
     work tree (convoy's `.githooks`), when git's pre-push hook there is not the repository's.
     ``default_branch``: the branch origin's HEAD names (`develop`), when git knows it.
-    ``git_key``: git's user.signingkey when git would not use it for SSH signing."""
+    ``git_key``: git's user.signingkey when git would not use it for SSH signing.
+    ``codeowners``: the repository's CODEOWNERS file when it exists and names no owner of
+    `.deploycheck/`."""
     # Files an earlier `init` wrote and nobody committed yet belong in the same commit.
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in uncommitted]
     steps = []
@@ -614,8 +616,33 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
             "     (with the pre-commit framework: `deploycheck init --pre-commit`, then "
             "`pre-commit install --hook-type pre-push`)"
         )
+    if codeowners is not None:
+        # A new user's trial (nats-server, session 39): the repository had owners for its code but
+        # none for the gate's trust anchors, and init said nothing of it.
+        steps.append(f"Protect the gate's trust anchors: {codeowners} names no owner of `.deploycheck/`, so anyone "
+                     "who may merge can change its signers and configuration. Add a line such as\n"
+                     "     /.deploycheck/   @your-org/platform-leads\n"
+                     "     and require code-owner review (docs/integrations.md, 'Protect the trust anchors with CODEOWNERS').")
     steps.append("Then, on a branch that changes jobs, queues or shared state, run `deploycheck` before opening the pull request.")
     return steps
+
+
+# Where GitHub and GitLab look for the owners file, in their order.
+CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
+
+
+def unowned_codeowners(root: Path) -> str | None:
+    """The repository's CODEOWNERS file when it names no owner of `.deploycheck/` (a line whose
+    pattern covers it: `/.deploycheck/`, `.deploycheck`, `*`), else None (none, or it does)."""
+    for path in CODEOWNERS_PATHS:
+        text = _text(root / path)
+        if not text:
+            continue
+        patterns = [line.split()[0] for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+                    and len(line.split()) > 1]
+        covered = any(p.strip("/").split("/")[0] in (".deploycheck", "*", "**") for p in patterns)
+        return None if covered else path
+    return None
 
 
 def push_hook_configured(root: Path) -> bool:
@@ -713,7 +740,7 @@ def run(ci: str | None, pre_commit: bool, pr_template: bool, install_spec: str |
     from ..records.signing import unused_git_signing_key
 
     steps = next_steps(outcomes, pre_commit, ci, source, ignored, pending, kept_ci_text, push_hook_configured(root), tracked,
-                       hooks_in_tree, _origin_default_branch(root), unused_git_signing_key(root))
+                       hooks_in_tree, _origin_default_branch(root), unused_git_signing_key(root), unowned_codeowners(root))
     for number, step in enumerate(steps, start=1):
         console.print(Text(f"  {number}. {step}"), soft_wrap=True)
     return 0
