@@ -481,10 +481,15 @@ def test_pr_template_names_the_bots_this_repository_is_set_up_for(tmp_path: Path
 
 @pytest.mark.parametrize("owners, said", [
     # nats-server (a new user's trial, session 39): owners for its code, none for `.deploycheck/`.
-    ({".github/CODEOWNERS": "/server/ @nats-io/core\n"}, ".github/CODEOWNERS names no owner of `.deploycheck/`"),
+    ({".github/CODEOWNERS": "/server/ @nats-io/core\n"}, ".github/CODEOWNERS leaves `.deploycheck/`'s signers"),
     ({"CODEOWNERS": "# owners\n/.deploycheck/ @org/leads\n/src/ @org/dev\n"}, None),
     ({"docs/CODEOWNERS": "* @org/everyone\n"}, None),
     ({}, None),
+    # As GitHub reads it (the red team of session 39): a comment is no owner, the last matching line
+    # decides (an owner-less override), and both anchors need one.
+    ({"CODEOWNERS": "/.deploycheck/  # TODO: platform leads\n"}, "CODEOWNERS leaves"),
+    ({"CODEOWNERS": "* @acme/engineering\n/.deploycheck/\n"}, "CODEOWNERS leaves"),
+    ({"CODEOWNERS": "/.deploycheck/config.yaml @acme/leads\n"}, "CODEOWNERS leaves"),
 ])
 def test_init_says_when_codeowners_leaves_the_trust_anchors_unowned(tmp_path: Path, owners, said) -> None:
     home_key()

@@ -653,3 +653,16 @@ end
     scanned = json.loads(dc(repo, "scan", "--base", "main", "--format", "json", env=CLEAN_ENV).stdout)
     assert scanned["flagged"]
     assert [c["phrases"] for c in scanned["claims"]] == ([phrases] if phrases else [])
+
+
+def test_a_name_made_of_the_claim_s_own_words_is_still_a_claim():
+    # The red team of session 39: a Go method `CleanUp` that lost its lock erased every "clean up"
+    # from the title and commits, and the gate's claim with it.
+    from deploycheck.gate.prfield import spelled_names
+
+    spelled = spelled_names(["Janitor.CleanUp", "CleanupService#call", "CleanUpWorker"])
+    assert spelled is None
+    assert claims_in("Clean up the session janitor", spelled=spelled) == ("Clean up",)
+    spelled = spelled_names(["Janitor.CleanUp", "CleanupEmptyTrialsWorker"])
+    assert claims_in("Clean up session janitor", spelled=spelled) == ("Clean up",)
+    assert claims_in("Cleanup empty trials worker", spelled=spelled) == ()

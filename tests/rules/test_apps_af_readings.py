@@ -3,9 +3,11 @@ at the session's start commit, on real git repositories: each case fails without
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import flagged_on_branch, red_team_branch
 
 # --- JS/TS: Botpress's workflows (apps-af cf96caaf) -------------------------------------------------
 
@@ -342,3 +344,152 @@ def test_no_lock_change_for_an_unlocked_accessor_or_another_receiver(tmp_path, h
     main = STREAM.replace("mset.node == nil", "mset.name == \"\"") if "nodeName" in head else STREAM
     found = flagged_on_branch(tmp_path, {CLUSTER[0]: CLUSTER[1], STREAM_PATH: main}, {STREAM_PATH: head}, rule="DC704")
     assert found == [], found
+
+
+# --- the red team of session 39's readings (tests/rules/data/redteam39/<case>/{common,base,head}) ---
+
+RED_TEAM = Path(__file__).parent / "data" / "redteam39"
+
+
+@pytest.mark.parametrize("case, rule, severity", [
+    # A goroutine started per request by a handler's function literal: each writes `lastRefresh`.
+    ("01", "DC352", "high"),
+    # A debounce's `pending` timer, also set to nil by the `time.AfterFunc` callback the goroutine starts.
+    ("02", "DC352", "high"),
+    # `const { getPad } = require(…)` and `import { getPad as loadPad }`: an imported async function dropped.
+    ("05", "DC717", "warning"),
+    ("05b", "DC717", "warning"),
+    # a promise's `.then` callback drops `audit.record(…)`, in a file that never says `async`
+    ("06", "DC717", "warning"),
+    # an accessor that copies the field under the lock and returns the copy, swapped back to the bare field
+    ("10", "DC704", "high"),
+])
+def test_red_team_39_hazards_are_flagged(tmp_path, case, rule, severity) -> None:
+    found = red_team_branch(tmp_path, RED_TEAM / case, rule)
+    assert found and {f[3] for f in found} == {severity}, (case, found)
+
+
+@pytest.mark.parametrize("case", [
+    "03",  # `c.Limit()` -> `c.limit` where the function already holds `c.mu`: a deadlock fix, not a race
+    "07",  # the file's `def fetch` takes a lock; `ENV.fetch(…)` is no call of it
+    "08",  # `withConnection(fn)` checks a connection out of a pool: `pool.acquire()` is no lock
+    "12",  # nats's `startGoroutine(f)` locks for bookkeeping and runs `f` on a goroutine of its own
+])
+def test_red_team_39_no_lock_change_where_none_is(tmp_path, case) -> None:
+    assert red_team_branch(tmp_path, RED_TEAM / case, "DC704") == [], case
+
+
+# --- Java: lambdas run in place (fineract, a new user's trial) -------------------------------------
+
+def _java_regions(source: str) -> list[tuple[int, int, str]]:
+    from deploycheck.rules.trees.background import regions
+    from deploycheck.rules.trees.parse import parse_bytes
+
+    return regions(parse_bytes("java", source.encode()))
+
+
+LONG_CHAIN = """class Calculator {
+    void addDisbursement(Model scheduleModel, LocalDate due, Money amount) {
+        scheduleModel
+                .changeOutstandingBalanceAndUpdateInterestPeriods(due, amount,
+                        Money.zero(amount.getCurrency(), scheduleModel.mc(), scheduleModel.precision(), due))
+                .ifPresent((period) -> recalculate(period, scheduleModel));
+    }
+}
+"""
+TEMPLATE = """class BatchService {
+    Object callInTransaction(Request request) {
+        return transactionTemplate.execute(status -> {
+            repository.save(request.toEntity());
+            return null;
+        });
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("source", [
+    # A receiver chain longer than what is read before the lambda, naming `scheduleModel`: the
+    # lambda is `Optional.ifPresent`'s, run in place (a loan's periods were "an executor's task").
+    LONG_CHAIN,
+    # Spring's TransactionTemplate runs `execute`'s callback on the calling thread.
+    TEMPLATE,
+    TEMPLATE.replace("transactionTemplate.execute", "new TransactionTemplate(txManager).execute"),
+])
+def test_a_lambda_run_in_place_is_no_executor_s_task(source) -> None:
+    assert _java_regions(source) == []
+
+
+@pytest.mark.parametrize("source", [
+    TEMPLATE.replace("transactionTemplate.execute", "taskExecutor.execute"),
+    LONG_CHAIN.replace(".ifPresent((period) ->", ".thenRunOnPool(executor).submit((period) ->"),
+])
+def test_an_executor_s_lambda_is_still_its_task(source) -> None:
+    assert [what for _, _, what in _java_regions(source)] == ["task run by an executor or thread"]
+
+
+# --- Java: Spring Batch (fineract, a new user's trial) ----------------------------------------------
+
+# fineract's close-of-business job runs loans through a partitioned Spring Batch step; a change to its
+# partitioner's scope and a new listener copying the job's context into each step was "Nothing
+# flagged": no Spring Batch part was known as background code.
+PARTITIONER = """package org.apache.fineract.cob.loan;
+
+import org.springframework.batch.core.partition.support.Partitioner;
+import org.springframework.batch.item.ExecutionContext;
+
+public class LoanCOBPartitioner implements Partitioner {
+    @Override
+    public Map<String, ExecutionContext> partition(int gridSize) {
+        return partitions(gridSize, null);
+    }
+}
+"""
+CONFIG = """package org.apache.fineract.cob.loan;
+
+import org.springframework.batch.core.Step;
+import org.springframework.context.annotation.Bean;
+
+public class LoanCOBManagerConfiguration {
+    @Bean
+    @JobScope
+    public LoanCOBPartitioner partitioner() {
+        return new LoanCOBPartitioner(repository);
+    }
+
+    @Bean
+    public Step loanCOBStep() {
+        return new StepBuilder("loanCOBStep", jobRepository).partitioner("worker", partitioner()).build();
+    }
+
+    @Bean
+    public DataSource reportingDataSource() {
+        return DataSourceBuilder.create().url(url).build();
+    }
+}
+"""
+
+
+@pytest.mark.parametrize("path, main, head, line", [
+    ("src/main/java/cob/LoanCOBPartitioner.java", PARTITIONER, PARTITIONER.replace("gridSize, null", "gridSize, businessDate"), 9),
+    ("src/main/java/cob/LoanCOBManagerConfiguration.java", CONFIG,
+     CONFIG.replace('partitioner("worker", partitioner())', 'partitioner("worker", partitioner()).listener(copyListener)'), 15),
+])
+def test_spring_batch_s_parts_are_background_code(tmp_path, path, main, head, line) -> None:
+    found = flagged_on_branch(tmp_path, {path: main}, {path: head})
+    assert [f[1] for f in found] == [line], found
+    assert "Spring Batch" in found[0][4]
+
+
+@pytest.mark.parametrize("path, main, head", [
+    # a `@Bean` of something else in the same configuration
+    ("src/main/java/cob/LoanCOBManagerConfiguration.java", CONFIG, CONFIG.replace("url(url)", "url(replicaUrl)")),
+    # an application's own `Partitioner`, no Spring Batch import
+    ("src/main/java/cob/LoanCOBPartitioner.java",
+     PARTITIONER.replace("import org.springframework.batch.core.partition.support.Partitioner;\n", "")
+     .replace("import org.springframework.batch.item.ExecutionContext;\n", ""),
+     PARTITIONER.replace("import org.springframework.batch.core.partition.support.Partitioner;\n", "")
+     .replace("import org.springframework.batch.item.ExecutionContext;\n", "").replace("gridSize, null", "gridSize, 1")),
+])
+def test_no_spring_batch_part_elsewhere(tmp_path, path, main, head) -> None:
+    assert flagged_on_branch(tmp_path, {path: main}, {path: head}) == []

@@ -550,8 +550,8 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
     work tree (convoy's `.githooks`), when git's pre-push hook there is not the repository's.
     ``default_branch``: the branch origin's HEAD names (`develop`), when git knows it.
     ``git_key``: git's user.signingkey when git would not use it for SSH signing.
-    ``codeowners``: the repository's CODEOWNERS file when it exists and names no owner of
-    `.deploycheck/`."""
+    ``codeowners``: the repository's CODEOWNERS file when it exists and leaves a trust anchor of
+    `.deploycheck/` without an owner."""
     # Files an earlier `init` wrote and nobody committed yet belong in the same commit.
     changed = [o.path for o in outcomes if o.status in (CREATED, UPDATED) or o.path in uncommitted]
     steps = []
@@ -619,8 +619,8 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
     if codeowners is not None:
         # A new user's trial (nats-server, session 39): the repository had owners for its code but
         # none for the gate's trust anchors, and init said nothing of it.
-        steps.append(f"Protect the gate's trust anchors: {codeowners} names no owner of `.deploycheck/`, so anyone "
-                     "who may merge can change its signers and configuration. Add a line such as\n"
+        steps.append(f"Protect the gate's trust anchors: {codeowners} leaves `.deploycheck/`'s signers or "
+                     "configuration without an owner, so anyone who may merge can change them. Add a line such as\n"
                      "     /.deploycheck/   @your-org/platform-leads\n"
                      "     and require code-owner review (docs/integrations.md, 'Protect the trust anchors with CODEOWNERS').")
     steps.append("Then, on a branch that changes jobs, queues or shared state, run `deploycheck` before opening the pull request.")
@@ -631,18 +631,43 @@ def next_steps(outcomes: list[Outcome], pre_commit: bool, ci: str | None = None,
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
 
 
+# The gate's trust anchors, each of which the owners file must give an owner.
+_ANCHORS = (".deploycheck/allowed_signers", ".deploycheck/config.yaml")
+
+
 def unowned_codeowners(root: Path) -> str | None:
-    """The repository's CODEOWNERS file when it names no owner of `.deploycheck/` (a line whose
-    pattern covers it: `/.deploycheck/`, `.deploycheck`, `*`), else None (none, or it does)."""
+    """The repository's CODEOWNERS file when one of the gate's trust anchors has no owner there,
+    else None (no file, or both owned). As GitHub and GitLab read it: the last line whose pattern
+    matches a path decides its owners, a `#` starts a comment, and a line with no owner leaves the
+    path unowned (the red team of session 39: an owner-less override, a comment read as owners)."""
     for path in CODEOWNERS_PATHS:
         text = _text(root / path)
         if not text:
             continue
-        patterns = [line.split()[0] for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
-                    and len(line.split()) > 1]
-        covered = any(p.strip("/").split("/")[0] in (".deploycheck", "*", "**") for p in patterns)
-        return None if covered else path
+        rules = [words for line in text.splitlines() if (words := line.split("#", 1)[0].split())]
+        for anchor in _ANCHORS:
+            owners = [words[1:] for words in rules if _owns(words[0], anchor)]
+            if not owners or not owners[-1]:
+                return path
+        return None
     return None
+
+
+def _owns(pattern: str, path: str) -> bool:
+    """Whether a CODEOWNERS ``pattern`` matches the repository ``path`` (gitignore's rules, as far
+    as a trust anchor needs: anchored or not, a folder, `*` and `**`)."""
+    import fnmatch
+
+    anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+    pattern = pattern.strip("/")
+    if pattern in ("*", "**"):
+        return True
+    candidates = [path] if anchored else [path, *(path.split("/", i)[-1] for i in range(1, path.count("/") + 1))]
+    parts = path.split("/")
+    folders = ["/".join(parts[:i]) for i in range(1, len(parts))]
+    return any(fnmatch.fnmatchcase(c, pattern) or fnmatch.fnmatchcase(c, pattern + "/**") for c in candidates) \
+        or any(fnmatch.fnmatchcase(f, pattern) for f in folders) \
+        or (not anchored and any(fnmatch.fnmatchcase(part, pattern) for part in parts[:-1]))
 
 
 def push_hook_configured(root: Path) -> bool:

@@ -362,6 +362,8 @@ def claims_in(text: str, weak: bool = True, spelled: re.Pattern | None = None) -
     return tuple(found[i] for i in sorted(found))
 
 
+_CLAIM_WORDS = frozenset({"clean", "up", "cleanup", "cleanups", "refactor", "refactoring", "minor", "tidy", "no", "behavior",
+                          "behaviour", "change", "changes"})
 _CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _KINDS = r"(?:worker|job|service|task|handler|consumer)s?"
 
@@ -377,6 +379,8 @@ def spelled_names(names: Iterable[str]) -> re.Pattern | None:
             words = _CAMEL_WORD.findall(part)
             if len(words) >= 2 and part[:1].isupper():
                 stem = words[:-1] if re.fullmatch(_KINDS, words[-1], re.IGNORECASE) else words
+                if all(w.lower() in _CLAIM_WORDS for w in stem):
+                    continue  # `CleanUp`, `CleanupService`: the name is the claim's own words (the red team of session 39)
                 kind = rf"[\s_-]*{_KINDS}" if stem is not words else ""
                 spelled.add(r"[\s_-]*".join(re.escape(w) for w in stem) + kind)
     if not spelled:

@@ -480,7 +480,25 @@ def _goroutine_own(lines: list[str], go: int, end: int, name: str) -> bool:
     outside = [i for i in range(top + 1, bottom + 1) if not go <= i <= end and named.search(lines[i])]
     if len(outside) != 1 or not declared.search(lines[outside[0]]) or outside[0] > go:
         return False
-    return not any(re.match(r"^\s*for\b", lines[i]) for i in range(outside[0] + 1, go))
+    # Started once: no loop, and no function literal (a handler run per request, a callback), opened
+    # between the declaration and the `go` (the red team of session 39: a handler's goroutine).
+    if any(re.match(r"^\s*for\b", lines[i]) or _FUNC_LITERAL.search(lines[i]) for i in range(outside[0] + 1, go)):
+        return False
+    # Named only by the goroutine's own code: not by a function literal inside it, which a timer
+    # or a callee may run on another goroutine (`time.AfterFunc(d, func() { pending = nil })`); a
+    # deferred one runs on this goroutine (kopia's `defer func() { currentTimer.Stop() }()`).
+    inner = [i for i in range(go + 1, end + 1) if _FUNC_LITERAL.search(lines[i]) and not _DEFERRED.match(lines[i])]
+    return not any(named.search(lines[i]) for first in inner for i in range(first, _block_end(lines, first) + 1))
+
+
+_FUNC_LITERAL = re.compile(r"(?<![\w.])func\s*\(")
+_DEFERRED = re.compile(r"^\s*defer\s+func\s*\(")
+
+
+def _block_end(lines: list[str], row: int) -> int:
+    """The last row of the brace block that opens on ``row``."""
+    body = _go_body(lines, row, 0)
+    return body[0] if body is not None else len(lines) - 1
 
 
 def _is_map(name: str, text: str) -> bool:

@@ -45,7 +45,12 @@ def locked_accessor(body: str, field: str) -> str | None:
     """The lock call of a Go method's ``body`` when it takes a lock and returns ``field`` of its
     receiver (`mset.mu.RLock()` … `return mset.node`), else None."""
     lock = _LOCKED.search(body)
-    if lock is None or not re.search(rf"\breturn\s+[a-z_]\w*\.{re.escape(field)}\s*$", body, re.MULTILINE):
+    if lock is None:
+        return None
+    returned = re.search(rf"\breturn\s+[a-z_]\w*\.{re.escape(field)}\s*$", body, re.MULTILINE)
+    # Or copied under the lock and returned after it: `n := mset.node; mset.mu.RUnlock(); return n`.
+    copied = re.search(rf"^\s*(\w+)\s*:?=\s*[a-z_]\w*\.{re.escape(field)}\s*$", body, re.MULTILINE)
+    if returned is None and (copied is None or not re.search(rf"\breturn\s+{copied.group(1)}\s*$", body, re.MULTILINE)):
         return None
     start = body.rfind("\n", 0, lock.start()) + 1
     return body[start:lock.end()].strip()
@@ -60,15 +65,38 @@ def method_body(source: str, method: str) -> str | None:
     return source[m.end(): end.start() if end else len(source)]
 
 
-def accessor_findings(candidates: list[tuple[str, int, str, str, str]],
-                      find: Callable[[str], str | None]) -> list[tuple[str, int, str]]:
+def held_at(lines: list[str], line: int, receiver: str, lock: str) -> bool:
+    """Whether the function holding ``line`` (1-based) of ``lines`` has locked ``receiver``'s mutex
+    that the accessor's ``lock`` names (`mset.mu.RLock()` -> `mu`) before it, and not unlocked it
+    since but by a `defer`: there the bare field is the read to make, as calling the accessor would
+    take the lock again (a deadlock fix: the red team of session 39)."""
+    mutex = lock.split(".")[-2] if lock.count(".") >= 2 else None
+    if mutex is None:
+        return False
+    held = False
+    for text in lines[_function_start(lines, line - 1):line - 1]:
+        if re.search(rf"(?<![\w.]){re.escape(receiver)}\.{re.escape(mutex)}\.R?Lock\(\)", text):
+            held = True
+        elif re.search(rf"(?<![\w.]){re.escape(receiver)}\.{re.escape(mutex)}\.R?Unlock\(\)", text) \
+                and not re.match(r"^\s*defer\b", text):
+            held = False
+    return held
+
+
+def _function_start(lines: list[str], row: int) -> int:
+    return next((i for i in range(row, -1, -1) if lines[i].startswith("func ")), 0)
+
+
+def accessor_findings(candidates: list[tuple[str, int, str, str, str]], find: Callable[[str], str | None],
+                      held: Callable[[int, str, str], bool] = lambda line, receiver, lock: False) -> list[tuple[str, int, str]]:
     """(severity, line, message) for each candidate whose method ``find`` (a method name -> its
-    body in the package, or None) shows to be a locked accessor of the field."""
+    body in the package, or None) shows to be a locked accessor of the field; a read swapped back
+    where ``held`` (line, receiver, lock) says the function holds that lock already is none."""
     out, seen = [], set()
     for direction, line, receiver, field, method in candidates:
         body = find(method)
         lock = locked_accessor(body, field) if body is not None else None
-        if lock is None or (line, field) in seen:
+        if lock is None or (line, field) in seen or direction == "from" and held(line, receiver, lock):
             continue
         seen.add((line, field))
         if direction == "to":

@@ -1703,6 +1703,8 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
             return "Disruptor event handler run on its ring buffer's thread"
         if word in _JVM_INTERFACES:
             return _JVM_INTERFACES[word]
+        if word in _SPRING_BATCH and b"org.springframework.batch" in source:
+            return _SPRING_BATCH[word]
         if _JVM_WORKER_BASE.search(word):
             return f"worker (a `{word}`)"
         if _JVM_DAEMON_BASE.search(word):
@@ -1717,6 +1719,33 @@ def _jvm_runs_as(supertypes: str, source: bytes = b"") -> str | None:
         if word == "Worker" and b"androidx.work" in source:
             return "WorkManager worker"
     return None
+
+
+# Spring Batch's step parts: its job launcher runs a step's tasklet, or its reader, processor and
+# writer chunk by chunk (on a task executor's threads when the step is multi-threaded, one step per
+# partition when partitioned), and calls the listeners around them (fineract's close-of-business
+# job, whose partitioner and listeners were "Nothing flagged": a new user's trial, session 39).
+# The names are common words: they count in a file that imports Spring Batch.
+_SPRING_BATCH = {name: f"Spring Batch {what}" for names, what in (
+    (("Tasklet",), "tasklet run by a job's step"),
+    (("ItemReader", "ItemStreamReader", "ItemProcessor", "ItemWriter", "ItemStreamWriter", "ItemStream"),
+     "chunk step's reader, processor or writer"),
+    (("Partitioner",), "partitioner (each partition runs as a step of its own)"),
+    (("StepExecutionListener", "JobExecutionListener", "ChunkListener", "ItemReadListener", "ItemProcessListener",
+      "ItemWriteListener", "SkipListener", "StepExecutionListenerSupport", "JobExecutionListenerSupport"),
+     "listener called around a job's steps"),
+) for name in names}
+
+
+_SPRING_BATCH_BEAN = re.compile(r"^(?:Job|Step|Flow|Partitioner|Tasklet|PartitionHandler|TaskExecutor|\w*Listener)\b")
+
+
+def _declared_result(method, p: Parsed) -> str:
+    """A Java method's result type, or a Kotlin function's, as written (`Step`, `Job`)."""
+    kind = method.child_by_field_name("type")
+    if kind is None and p.language == "kotlin":
+        kind = next((c for c in method.children if c.type in ("user_type", "nullable_type")), None)
+    return p.text(kind) if kind is not None else ""
 
 
 # Quartz's interfaces are named for any job: they count in a file that imports Quartz (a
@@ -1816,6 +1845,11 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 out.append(_span(n, f"@{hit[0]} {'method' if 'class' not in n.type else 'class'}"))
                 if "class" not in n.type and (header := _class_header(n)) is not None:
                     out.append(header + (f"{CLASS_HEADER} @{hit[0]} method",))
+            elif n.type in ("method_declaration", "function_declaration") and b"org.springframework.batch" in p.source \
+                    and "Bean" in _annotations(n, p) and _SPRING_BATCH_BEAN.search(_declared_result(n, p)):
+                # A `@Bean` that builds a job, a step or a flow of Spring Batch: how its parts run
+                # (scope, partitions, listeners, task executor, chunk size) is set here.
+                out.append(_span(n, "Spring Batch job or step definition"))
             elif contexts and n.type in ("method_declaration", "function_declaration"):
                 params = n.child_by_field_name("parameters") or next(
                     (c for c in n.children if c.type == "function_value_parameters"), None)
@@ -2003,16 +2037,30 @@ def _runs_tasks(call, head: str, p: Parsed) -> bool:
         name = call.named_children[0].named_children[-1]
         if name.type == "navigation_suffix":  # the grammar's older shape: `.` and the name in a suffix
             name = name.named_children[-1] if name.named_children else None
-    if name is not None and 0 <= name.start_byte - call.start_byte < len(head.encode()):
+    if name is not None and 0 <= name.start_byte - call.start_byte:
         receiver = p.source[call.start_byte:name.start_byte].decode("utf-8", "replace")
         # A runner in the chain that was handed a block makes this call its continuation, run on
         # the runner's thread: `scope.launch(IO) { … }.invokeOnCompletion { … }` (the red team of
         # session 38); a runner's result read on this thread is not one (`scheduleX(uri).observe`).
-        runner = _RUNS_TASKS.search(receiver)
+        # Only a runner called there: `scheduleModel.change(…).ifPresent(p -> …)` names no runner
+        # (a new user's trial, session 39: a loan's repayment periods read as an executor's task).
+        runner = next((m for m in _RUNS_TASKS.finditer(receiver)
+                       if m.group(0)[-1:] in "({" or receiver[m.end():].lstrip()[:1] in ("(", "{")), None)
         if runner is not None and re.search(r"\{|->", receiver[runner.end():]):
             return True
-        head = p.source[name.start_byte:call.start_byte + len(head.encode())].decode("utf-8", "replace")
+        if p.text(name) == "execute" and _RUNS_IN_PLACE.search(receiver):
+            return False
+        # From the call's own name on; a receiver chain longer than the head (`_call_head` stops at
+        # 200 bytes) leaves the name alone (fineract's long `scheduleModel` chain, session 39).
+        end = call.start_byte + len(head.encode())
+        head = p.source[name.start_byte:end].decode("utf-8", "replace") if name.start_byte < end else p.text(name) + "("
     return _RUNS_TASKS.search(head) is not None
+
+
+# Spring's templates run the callback handed to `execute` on the calling thread, in a transaction
+# or around a connection: `transactionTemplate.execute(status -> …)` (fineract's batch API, a new
+# user's trial, session 39), `jdbcTemplate.execute(…)`, `retryTemplate.execute(…)`.
+_RUNS_IN_PLACE = re.compile(r"(?i)template\s*(?:\(\s*[^()]*\))?\s*\.\s*$")
 
 
 def _run_by_a_runner(node, p: Parsed) -> bool:

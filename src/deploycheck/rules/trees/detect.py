@@ -310,9 +310,9 @@ _COMMENT_LINE = re.compile(r"^\s*(?://|#|\*|/\*)")
 
 
 def _lock_wrappers(ctx):
-    """DC704 for a call of one of the project's `lock_wrappers` (.deploycheck/config.yaml), or of
-    a helper of the file's own that takes a lock around what it runs (``own_lock_helpers``), added
-    (a warning) or removed while the file now calls it fewer times (high). Portainer's handlers
+    """DC704 for a call of one of the project's `lock_wrappers` (.deploycheck/config.yaml) added
+    (a warning) or removed while the file now calls it fewer times (high); of a helper of the
+    file's own that takes a lock around what it runs (``own_lock_helpers``), removed (high). Portainer's handlers
     run their read-modify-writes in `DataStore.UpdateTx(…)`; named there, its removal is a lock's
     (a new user's trial, session 33: the setting was read by the Python rules only). loomio's
     `with_demo_queue_lock` takes `pg_advisory_lock` and yields: its removal is one too, unnamed
@@ -326,7 +326,7 @@ def _lock_wrappers(ctx):
             f"`{name}`, which .deploycheck/config.yaml names a lock or transaction helper (`lock_wrappers`), is"))
     if own:
         yield from _wrapper_calls_changed(ctx, tuple(own), lambda name: (
-            f"`{name}`, a helper of this file that takes a lock (`{own[name]}`) around what it is handed, is"))
+            f"`{name}`, a helper of this file that takes a lock (`{own[name]}`) around what it is handed, is"), own=True)
 
 
 def _locked_accessors(ctx):
@@ -335,7 +335,7 @@ def _locked_accessors(ctx):
     import posixpath
 
     from ...git import gitcmd
-    from .accessors import accessor_findings, method_body, swaps
+    from .accessors import accessor_findings, held_at, method_body, swaps
 
     hunks = [({line.number: line.text for line in h.removed}, {line.number: line.text for line in h.added})
              for h in ctx.file.hunks if h.removed and h.added]
@@ -363,27 +363,28 @@ def _locked_accessors(ctx):
                     break
         return memo[key]
 
-    for severity, line, message in accessor_findings(candidates, find):
+    head = (ctx.head_text() or "").splitlines()
+    for severity, line, message in accessor_findings(candidates, find, lambda at, receiver, lock: held_at(head, at, receiver, lock)):
         yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity=severity)
 
 
 _OWN_HELPER_LANGUAGES = frozenset({"ruby", "go", "javascript", "typescript"})
 
 
-def _wrapper_calls_changed(ctx, names: tuple[str, ...], told):
+def _wrapper_calls_changed(ctx, names: tuple[str, ...], told, own: bool = False):
     """DC704 for calls of the lock helpers ``names`` added or removed; ``told`` opens the message."""
     def calls(text: str | None) -> Counter:
         """How often each wrapper is called in one side's whole text (read once per side)."""
-        return Counter(name for _, name in lock_wrapper_calls(ctx, dict(enumerate((text or "").splitlines())), names))
+        return Counter(name for _, name in lock_wrapper_calls(ctx, dict(enumerate((text or "").splitlines())), names, own))
 
-    added = lock_wrapper_calls(ctx, {n: t for n, t in ctx.added.items() if not _COMMENT_LINE.match(t)}, names)
-    removed = lock_wrapper_calls(ctx, {n: t for n, t in ctx.removed.items() if not _COMMENT_LINE.match(t)}, names)
+    added = lock_wrapper_calls(ctx, {n: t for n, t in ctx.added.items() if not _COMMENT_LINE.match(t)}, names, own)
+    removed = lock_wrapper_calls(ctx, {n: t for n, t in ctx.removed.items() if not _COMMENT_LINE.match(t)}, names, own)
     if not added and not removed:
         return
     head, base = calls(ctx.head_text()), calls(ctx.base_text())
     fewer = {name for _, name in removed if head[name] < base[name]}
     more = {name for _, name in added if head[name] > base[name]}
-    for line, name in added:
+    for line, name in added if not own else ():  # an own helper's new call: the lock's own rules read the helper
         if name in more:
             more.discard(name)
             yield PRIMITIVE_WEAKENED.finding(ctx.path, line, (

@@ -57,6 +57,7 @@ _EXPORTS = re.compile(r"^(?:module\.)?exports\.[A-Za-z_$][\w$]*$")
 _REQUIRED = re.compile(r"""(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
 _IMPORTED = re.compile(r"""import\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s+from\s+['"](\.{1,2}/[^'"]+)['"]""")
 _NAMED = re.compile(r"""import\s*\{([^}]*)\}\s*from\s+['"](\.{1,2}/[^'"]+)['"]""")
+_DESTRUCTURED = re.compile(r"""(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
 _SUFFIXES = ("", ".ts", ".js", ".tsx", ".mts", ".mjs", ".cts", ".cjs", "/index.ts", "/index.js")
 
 
@@ -80,12 +81,16 @@ def imported_async(p: Parsed, path: str, read: Callable[[str], Parsed | None]) -
     modules = {name: exported(spec) for name, spec in _REQUIRED.findall(text) + _IMPORTED.findall(text)
                if re.search(rf"(?<![\w$.]){re.escape(name)}\.[A-Za-z_$][\w$]*\s*\(", text)}
     named: set[str] = set()
-    for names, spec in _NAMED.findall(text):
-        wanted = {part.split(" as ")[-1].strip() for part in names.split(",") if part.strip()}
-        wanted = {n for n in wanted if re.search(rf"(?m)^\s*{re.escape(n)}\s*\(", text)}
+    # `import { f, g as h }` and `const { f, g: h } = require(…)`: each local name and the name its
+    # module exports (the red team of session 39: both forms were missed).
+    bound = [(names, spec, " as ") for names, spec in _NAMED.findall(text)] + \
+        [(names, spec, ":") for names, spec in _DESTRUCTURED.findall(text)]
+    for names, spec, renames in bound:
+        pairs = {part.split(renames)[-1].strip(): part.split(renames)[0].strip() for part in names.split(",") if part.strip()}
+        wanted = {local: name for local, name in pairs.items() if re.search(rf"(?m)^\s*{re.escape(local)}\s*\(", text)}
         if wanted:
             declared = exported(spec)
-            named |= {n for n in wanted if n in declared}  # not renamed: `{ f as g }` is told by g
+            named |= {local for local, name in wanted.items() if name in declared}
     return {m: names for m, names in modules.items() if names}, named
 
 

@@ -63,6 +63,8 @@ KEYWORDS = {
              "runnable", "callable", "executor", "new thread", "completablefuture", "reconciler", "io.temporal",
              "@xxljob", "ijobhandler", "tech.powerjob.worker", "elasticjob", "akka.actor", "pekko.actor",
              "extends thread", "java.lang.thread", "timertask",
+             # Spring Batch's tasklets, readers, writers, partitioners and listeners (background._SPRING_BATCH).
+             "org.springframework.batch",
              # an application's event handler base (`extends AbstractEventHandler<InstanceEvent>`)
              "eventhandler",
              # An application's worker base class (`extends AbstractTaskWorker<Task> {`, `extends
@@ -260,16 +262,28 @@ def lock_hints(ctx) -> bool:
     return _LOCK_CALL_TEXT.search(ctx.lower_text("head") or "") is not None
 
 
-def lock_wrapper_calls(ctx, lines: dict[int, str], names: tuple[str, ...] | None = None) -> list[tuple[int, str]]:
+def lock_wrapper_calls(ctx, lines: dict[int, str], names: tuple[str, ...] | None = None,
+                       own: bool = False) -> list[tuple[int, str]]:
     """(line, name) for each of ``lines`` that calls one of ``names``, by default the project's
     `lock_wrappers`: `store.UpdateTx(…)`, `with_advisory_lock do`, `runExclusive(…)`.
     .deploycheck/config.yaml names its own helpers that act as locks or transactions, in any
-    language. A line that defines one (`func (s *Store) UpdateTx(`) calls nothing."""
+    language. A line that defines one (`func (s *Store) UpdateTx(`) calls nothing. ``own``: the
+    file's own Ruby or JS/TS helpers, called bare or on `self`/`this`, not on another receiver
+    (`ENV.fetch(…)` is no call of the file's `def fetch`: the red team of session 39)."""
     pattern = _lock_wrapper_pattern(tuple(ctx.settings.lock_wrappers) if names is None else names)
     if pattern is None:
         return []
-    return [(number, m.group(1)) for number, text in sorted(lines.items())
-            if (m := pattern.search(text)) and not _DEFINES.match(text[:m.start()]) and not _JS_METHOD_DEFINED.match(text)]
+    foreign = own and language_of_file(ctx) != "go"
+    out = []
+    for number, text in sorted(lines.items()):
+        for m in pattern.finditer(text):
+            before = text[:m.start()]
+            if foreign and before.endswith(".") and not before.endswith(("self.", "this.")):
+                continue
+            if not _DEFINES.match(before) and not _JS_METHOD_DEFINED.match(text):
+                out.append((number, m.group(1)))
+            break
+    return out
 
 
 # Where a name is defined, not called: Go's `func (s *Store) UpdateTx(`, Ruby's `def`, JS's
@@ -305,7 +319,10 @@ def _lock_wrapper_pattern(names: tuple[str, ...]) -> re.Pattern | None:
 # user's trial, session 39, read as any changed line until the helper was named in the config).
 _OWN_LOCK_TAKEN = re.compile(r"pg_(?:try_)?advisory(?:_xact)?_lock|with_advisory_lock|\.with_lock\b|\block!|"
                              r"\.synchronize\b|\bredlock\b|lock_manager\.lock|\.(?:r)?lock\(\)|\.trylock\(|"
-                             r"\.acquire\(|runexclusive\(|for update|lock table", re.IGNORECASE)
+                             # a lock's or a semaphore's acquire, not a pool's (`pool.acquire()` checks a
+                             # connection out: the red team of session 39)
+                             r"(?:lock|mutex|sem(?:aphore)?)\w*\s*\.acquire\(|runexclusive\(|for update|lock table",
+                             re.IGNORECASE)
 _RUBY_DEF = re.compile(r"^([ \t]*)def\s+(?:self\.)?([a-z_]\w*[?!]?)(.*)$")
 _GO_FUNC = re.compile(r"^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\((.*)$")
 _JS_FUNC = re.compile(r"^([ \t]*)(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*)?([A-Za-z_$][\w$]*)\s*\((.*)\)\s*(?::[^{]*)?\{\s*$")
@@ -354,6 +371,8 @@ def _lock_helper(language: str, line: str, lines: list[str], i: int) -> tuple[st
         # A parameter it calls: Go's function-typed one, JS's any.
         handed = re.findall(r"(\w+)\s+func\b", params) if language == "go" else re.findall(r"([A-Za-z_$][\w$]*)\s*(?=[,:=)]|$)", params)
         runs = next((h for h in handed if re.search(rf"(?<![\w$.]){re.escape(h)}\s*\(", body)), None)
+        if runs and language == "go" and re.search(r"\bgo\s+func\b|\bgo\s+" + re.escape(runs) + r"\s*\(", body):
+            return None  # it starts the function on a goroutine of its own, outside the lock (nats's `startGoroutine`)
     taken = _OWN_LOCK_TAKEN.search(body)
     if not runs or taken is None:
         return None
@@ -527,18 +546,17 @@ def _floating_hints(ctx) -> bool:
     if language_of_file(ctx) not in ("javascript", "typescript") or not ctx.added:
         return False
     head = ctx.lower_text("head") or ""
-    if "async" not in head:
-        return False
     changed = ctx.changed_lower()
     names = {m.group(1).decode().lower() for m in _STATEMENT_CALL.finditer(changed)} - _NOT_CALLS
-    if any(re.search(rf"async\s+(?:function\s*\*?\s*)?{re.escape(n)}\b|\b{re.escape(n)}\s*=\s*async\b", head)
-           for n in names):
+    if "async" in head and any(re.search(rf"async\s+(?:function\s*\*?\s*)?{re.escape(n)}\b|\b{re.escape(n)}\s*=\s*async\b", head)
+                               for n in names):
         return True
     # A call of a module of the repository's member, or of a function imported from one: the
-    # module is read for whether it declares it async (rules/trees/floating.py).
+    # module is read for whether it declares it async (rules/trees/floating.py); the caller's
+    # file need not say `async` (a promise's `.then` callback drops a promise too).
     modules = {m.group(1).decode() for m in _MEMBER_CALL.finditer(changed)}
     return any(re.search(rf"\b{re.escape(n)}\s*=\s*require\(\s*['\"]\.|import\s+(?:\*\s+as\s+)?{re.escape(n)}\s+from\s+"
-                         rf"['\"]\.|import\s*\{{[^}}]*\b{re.escape(n)}\b[^}}]*\}}\s*from\s+['\"]\.", head)
+                         rf"['\"]\.|(?:import\s*\{{|(?:const|let|var)\s*\{{)[^}}]*\b{re.escape(n)}\b[^}}]*\}}\s*(?:from|=\s*require\()\s*['\"(]*\.", head)
                for n in modules | names)
 
 

@@ -41,7 +41,9 @@ BACKGROUND_CODE_CHANGED = Rule(
         the timer again, or one whose callback, written in place, calls it again: `const arm =
         () => { t = setTimeout(() => { …; arm(); }, ms) }`), and NestJS `@Processor`/`@Process`/`@Cron` code, and function values declared with a job
         library's handler type (`const work: JobHandler<Data> = async (data) => …`; also
-        `Processor`, `WorkHandler`, Bull's `ProcessCallbackFunction`); Go `go func` bodies and the functions `go f()`
+        `Processor`, `WorkHandler`, Bull's `ProcessCallbackFunction`), Botpress's workflow handlers (typed
+        `bp.WorkflowHandlers['…']`, or handed to `plugin.on.workflowStart`/`workflowContinue`/`workflowTimeout`,
+        in a file importing Botpress); Go `go func` bodies and the functions `go f()`
         starts, asynq/machinery/cron/gocraft registrations and handlers taking `*asynq.Task`,
         `*river.Job[…]` or `*work.Job`, Watermill handlers taking `*message.Message`, handlers subscribed on asaskevich/EventBus
         (`bus.Subscribe(topic, lp.onDisconnect)`, `SubscribeAsync`: they run in whichever goroutine publishes), controller-runtime reconcilers (`Reconcile(ctx,
@@ -68,7 +70,10 @@ BACKGROUND_CODE_CHANGED = Rule(
         in `…Worker` after a word, `AbstractTaskWorker<T>`; Android WorkManager's `Worker` in a
         file that imports `androidx.work`) or daemon base class (`…Daemon` after a word,
         `AbstractDaemon`, whose loops run on its worker threads), `Reconciler`s (a controller's workers
-        run `reconcile`, several at once), and lambdas and method references
+        run `reconcile`, several at once), Spring Batch's tasklets, readers, processors, writers,
+        partitioners and step or job listeners, and `@Bean` methods that build a `Job`, `Step`,
+        `Flow`, `Partitioner` or listener (in a file importing `org.springframework.batch`), and
+        lambdas and method references
         (`this::clean`) given to executors and threads, and a Kotlin flow collected with
         `.launchIn(scope)` on a scope other than a screen's (the whole chain:
         `tickerFlow(scope, PERIOD).onEach { … }.launchIn(scope)`). Temporal's workflows and activities in
@@ -445,15 +450,17 @@ PRIMITIVE_WEAKENED = Rule(
         the status its `close()` sets, so late task results are rejected, apps-z 96a4d781). Not
         a constructor, not a line that only logs, nor a condition whose branches only log.
         A call of one of the project's `lock_wrappers` (.deploycheck/config.yaml) added is a
-        `warning`; one removed while the file now calls it fewer times is `high`. So is a call of
-        a helper the file defines that takes a lock around what it is handed, with no
-        configuration: a Ruby method that takes `pg_advisory_lock`, `with_lock`, `lock!`,
+        `warning`; one removed while the file now calls it fewer times is `high`. So is, with no
+        configuration, a call removed of a helper the file defines that takes a lock around what
+        it is handed (called bare or on `self`/`this` in Ruby and JS/TS): a Ruby method that takes `pg_advisory_lock`, `with_lock`, `lock!`,
         `synchronize` or a Redlock and `yield`s (loomio's `with_demo_queue_lock`, a new user's
-        trial), a Go function that locks and calls a function parameter, a JS/TS function that
-        acquires a lock and calls its callback. In Go, a receiver's field read swapped for a
+        trial), a Go function that locks and calls a function parameter (not on a goroutine of its
+        own), a JS/TS function that acquires a lock, mutex or semaphore (not a pool's
+        connection) and calls its callback. In Go, a receiver's field read swapped for a
         method of it with no arguments that takes a lock and returns that field (nats-server's
         `mset.node` read as `mset.raftNode()`, a data-race fix) is a `warning`; the swap back to
-        the bare field is `high`. The method is looked for in the file's package."""),
+        the bare field is `high`, unless the function already holds that lock there. The method
+        (returning the field, or a copy made under the lock) is looked for in the file's package."""),
     why_bad=dedent("""\
         `ConcurrentHashMap` to `HashMap`, `AtomicLong.incrementAndGet()` to `index++`, a dropped
         `volatile` or `synchronized`: each compiles, passes single-threaded tests and loses
@@ -1196,13 +1203,17 @@ UNAWAITED_ASYNC_CALL = Rule(
     category="concurrency",
     severity="warning",
     questions=("sequential-assumption", "concurrency-tested"),
-    summary="JS/TS: a new call of one of the file's async functions that nothing awaits.",
+    summary="JS/TS: a new call of an async function of the file, or of a module it imports, that nothing awaits.",
     languages=("javascript", "typescript"),
     what_it_does=dedent("""\
         Reads a changed JavaScript or TypeScript file of a server (not `.jsx`/`.tsx`, not web UI
         folders, not what a server sends to browsers) whose changed lines call a function the file
         declares `async` (`async function f`, `const f = async (…) =>`, a class's `async m()`,
-        called as `f(…)` or `this.m(…)`). Reported: such a call that is a statement of its own, its
+        called as `f(…)` or `this.m(…)`), or one a module of the repository it imports by a
+        relative path declares so (`exports.f = async …` too): `m.f(…)` after `const m =
+        require('./m')`, `import * as m` or a default import, and `f(…)` or its local name after
+        `import { f }`, `import { f as g }` or `const { f } = require('./m')`; `./m.js` is read as
+        `./m.ts` (etherpad's admin handler, apps-u a5413d72). Reported: such a call that is a statement of its own, its
         promise dropped, where the same statement was not in its function on the base. A call that
         is awaited, returned, assigned, passed on, chained (`.then`/`.catch`) or marked `void` is
         not reported: what it does with the promise is said."""),
@@ -1213,9 +1224,10 @@ UNAWAITED_ASYNC_CALL = Rule(
         unhandled rejection (which ends a Node process by default) instead of an error the caller
         sees."""),
     known_problems=dedent("""\
-        Only the file's own async declarations are read: an imported async function, or a method
-        of another object (`service.search(…)`), is not known to return a promise. A function that
-        returns a promise without being declared `async` is not seen."""),
+        Only async declarations of the file and of the modules it imports by a relative path
+        are read: a package's function, an object's method (`service.search(…)` on an injected
+        service) or a re-export through an index module is not known to return a promise. A
+        function that returns a promise without being declared `async` is not seen."""),
     example=dedent("""\
         if (options.searchNow && !movie.hasFile) {
           this.searchMovie(movie.id);   // async searchMovie(id) { … }: nothing waits for it
