@@ -493,3 +493,26 @@ def test_spring_batch_s_parts_are_background_code(tmp_path, path, main, head, li
 ])
 def test_no_spring_batch_part_elsewhere(tmp_path, path, main, head) -> None:
     assert flagged_on_branch(tmp_path, {path: main}, {path: head}) == []
+
+
+# --- DC518: a job library swapped, added or removed (wildduck, a new user's trial) ------------------
+
+def _package(deps: dict[str, str]) -> str:
+    import json
+
+    return json.dumps({"name": "wildduck", "dependencies": {"express": "4.18.2", **deps}}, indent=2) + "\n"
+
+
+@pytest.mark.parametrize("main, head, side, said", [
+    (_package({"bull": "4.10.4"}), _package({"bullmq": "3.10.1"}), "head", "bullmq 3.10.1 added to package.json in place of bull"),
+    (_package({}), _package({"agenda": "5.0.0"}), "head", "agenda 5.0.0 added to package.json:"),
+    (_package({"agenda": "5.0.0"}), _package({}), "base", "agenda 5.0.0 removed from package.json"),
+])
+def test_a_job_library_swapped_added_or_removed_is_said(tmp_path, main, head, side, said) -> None:
+    found = flagged_on_branch(tmp_path, {"package.json": main}, {"package.json": head}, rule="DC518")
+    assert [(f[2], said in f[4]) for f in found] == [(side, True)], found
+
+
+def test_a_new_manifest_s_job_library_is_not_a_change_of_runner(tmp_path) -> None:
+    assert flagged_on_branch(tmp_path, {"README.md": "x\n"}, {"package.json": _package({"bullmq": "5.1.0"})},
+                             rule="DC518") == []

@@ -1572,12 +1572,31 @@ def job_library_version(view: FileView, pr: PackRule) -> list[Finding]:
     own = _own_package(view) if kind == "package.json" else None
     old, new = ({} if lines is None else _library_versions("\n".join(lines), kind, own) for lines in sides.values())
     out: list[Finding] = []
+    gone = sorted((lib for lib in old if lib not in new), key=lambda lib: old[lib][0])
+    came = [lib for lib in new if lib not in old]
     for lib, (line, version) in sorted(new.items(), key=lambda item: item[1][0]):
-        if lib not in old or line not in view.changed("head"):
+        if line not in view.changed("head"):
+            continue
+        if lib not in old:
+            # Added to a manifest that was there: a job runner the application did not run, or in
+            # place of another (wildduck's `bull` for `bullmq`, a new user's trial, session 39).
+            if sides["base"] is not None:
+                instead = f" in place of {', '.join(gone)}" if gone else ""
+                out.append(pr.rule.finding(view.path, line, (
+                    f"{lib} {version} added to {view.path}{instead}: a job runner the application did not run before; "
+                    "how jobs are fetched, retried, locked and run at once is its code now, and jobs queued by the old "
+                    "one are not read by it.")))
             continue
         before = old[lib][1]
         if before.split(".")[:2] != version.split(".")[:2]:
             out.append(_finding(view, pr, line, lib=lib, old=before, new=version))
+    if sides["head"] is not None and not came:
+        for lib in gone:
+            line, version = old[lib]
+            if line in view.changed("base"):
+                out.append(pr.rule.finding(view.path, line, (
+                    f"{lib} {version} removed from {view.path}: the jobs it ran, and any still queued for it, "
+                    "run no more unless another runner takes them."), side="base"))
     return out
 
 
