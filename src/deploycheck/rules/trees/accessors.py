@@ -25,10 +25,10 @@ def swaps(hunks: Iterable[tuple[dict[int, str], dict[int, str]]]) -> list[tuple[
     """(direction, line, receiver, field, method) for each receiver whose field read on one side
     of a hunk and whose argument-less call on the other may be the same read: "to" when the call
     was added (at its line), "from" when it went away (at the added line that reads the field).
-    ``hunks``: (removed, added) lines by number; both lines are the head's."""
+    ``hunks``: (removed, added) lines by their number on their side; the line given is the head's."""
     out = []
     for removed, added in hunks:
-        for calls, reads, side in ((added, removed, "to"), (removed, added, "from")):
+        for calls, reads, direction in ((added, removed, "to"), (removed, added, "from")):
             for number, text in sorted(calls.items()):
                 for receiver, method in _CALL.findall(text):
                     for other, read in sorted(reads.items()):
@@ -36,8 +36,8 @@ def swaps(hunks: Iterable[tuple[dict[int, str], dict[int, str]]]) -> list[tuple[
                             continue  # the call was there on both sides
                         for r, field in _FIELD.findall(read):
                             if r == receiver and field != method:
-                                line = number if side == "to" else other
-                                out.append((side, line, receiver, field, method))
+                                line = number if direction == "to" else other
+                                out.append((direction, line, receiver, field, method))
     return out
 
 

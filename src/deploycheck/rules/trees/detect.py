@@ -13,7 +13,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, at_once_hints, channel_hints, lock_wrapper_calls, own_lock_helpers, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, at_once_hints, channel_hints, lock_wrapper_calls, OWN_HELPER_LANGUAGES, own_lock_helpers, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -318,7 +318,7 @@ def _lock_wrappers(ctx):
     `with_demo_queue_lock` takes `pg_advisory_lock` and yields: its removal is one too, unnamed
     (a new user's trial, session 39)."""
     configured = tuple(ctx.settings.lock_wrappers)
-    own = {} if language_of_file(ctx) not in _OWN_HELPER_LANGUAGES else \
+    own = {} if language_of_file(ctx) not in OWN_HELPER_LANGUAGES else \
         {**own_lock_helpers(ctx, "base"), **own_lock_helpers(ctx, "head")}
     own = {name: lock for name, lock in own.items() if name not in configured}
     if configured:
@@ -366,9 +366,6 @@ def _locked_accessors(ctx):
     head = (ctx.head_text() or "").splitlines()
     for severity, line, message in accessor_findings(candidates, find, lambda at, receiver, lock: held_at(head, at, receiver, lock)):
         yield PRIMITIVE_WEAKENED.finding(ctx.path, line, message, severity=severity)
-
-
-_OWN_HELPER_LANGUAGES = frozenset({"ruby", "go", "javascript", "typescript"})
 
 
 def _wrapper_calls_changed(ctx, names: tuple[str, ...], told, own: bool = False):
@@ -580,6 +577,7 @@ def _floating(ctx, p: Parsed, lines: dict[int, str]):
 
     if runs_in_page(p):  # an Angular component's `this.load()`: the page's work, one user's
         return
+
     def read(path: str) -> Parsed | None:
         # A missing candidate (`./m` tried as `./m.ts`, `./m.js`, …) costs no share of the
         # search's parse budget.

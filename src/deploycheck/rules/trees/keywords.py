@@ -328,6 +328,9 @@ _GO_FUNC = re.compile(r"^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\((.*)$")
 _JS_FUNC = re.compile(r"^([ \t]*)(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*)?([A-Za-z_$][\w$]*)\s*\((.*)\)\s*(?::[^{]*)?\{\s*$")
 
 
+OWN_HELPER_LANGUAGES = frozenset({"ruby", "go", "javascript", "typescript"})
+
+
 def own_lock_helpers(ctx, side: str) -> dict[str, str]:
     """{name: the lock call it takes} of ``side``'s helpers of the file's own that take a lock
     around what they are handed (``_OWN_LOCK_TAKEN``); read once per side."""
@@ -336,7 +339,7 @@ def own_lock_helpers(ctx, side: str) -> dict[str, str]:
         text = ctx.head_text() if side == "head" else ctx.base_text()
         language = language_of_file(ctx)
         found: dict[str, str] = {}
-        if text and _OWN_LOCK_TAKEN.search(text) and language in ("ruby", "go", "javascript", "typescript"):
+        if text and _OWN_LOCK_TAKEN.search(text) and language in OWN_HELPER_LANGUAGES:
             lines = text.splitlines()
             for i, line in enumerate(lines):
                 helper = _lock_helper(language, line, lines, i)
@@ -383,7 +386,7 @@ def lock_wrapper_hints(ctx) -> bool:
     """DC704's gate for a project's own lock helper (``lock_wrapper_calls``) added or removed: one
     of `lock_wrappers`, or one the file defines (``own_lock_helpers``), named on a changed line."""
     parts = _wrapper_names(ctx.settings.lock_wrappers)
-    changed = ctx.changed_lower() if parts or language_of_file(ctx) in ("ruby", "go", "javascript", "typescript") else b""
+    changed = ctx.changed_lower() if parts or language_of_file(ctx) in OWN_HELPER_LANGUAGES else b""
     if any(part.lower().encode() in changed for part in parts):
         return True
     if not changed:
