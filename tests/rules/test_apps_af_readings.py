@@ -516,3 +516,24 @@ def test_a_job_library_swapped_added_or_removed_is_said(tmp_path, main, head, si
 def test_a_new_manifest_s_job_library_is_not_a_change_of_runner(tmp_path) -> None:
     assert flagged_on_branch(tmp_path, {"README.md": "x\n"}, {"package.json": _package({"bullmq": "5.1.0"})},
                              rule="DC518") == []
+
+
+def test_a_lambda_that_is_the_receiver_of_a_runner_s_call_is_not_read_by_its_name() -> None:
+    # element-android's `suspend { … }.execute { copy(…) }` (Mavericks): the corpus run of session 39
+    # read the `suspend` block as an executor's task once a long receiver was told by the call's name.
+    from deploycheck.rules.trees.background import regions
+    from deploycheck.rules.trees.parse import parse_bytes
+
+    source = """class UserListViewModel {
+    private suspend fun executeSearchDirectory(search: String) {
+        suspend {
+            val user = tryOrNull { session.profileService().getProfileAsUser(search) }
+            setState { copy(unknownUserId = search.takeIf { user == null }) }
+        }.execute {
+            copy(matchingEmail = it)
+        }
+    }
+}
+"""
+    found = regions(parse_bytes("kotlin", source.encode()))
+    assert not any(first <= 4 <= last for first, last, _ in found), found

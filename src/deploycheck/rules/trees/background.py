@@ -2024,7 +2024,10 @@ def _call_head(call, lambda_node, p: Parsed) -> str:
     """What ``call`` says before ``lambda_node`` (`executor.submit(`, `x.thenApply(`), not what
     the lambda's own body calls: Javalin's `ctx.future { future { … }.thenApply { … } }` is a
     request's handler, not a continuation (a new user's trial, session 30)."""
-    return p.source[call.start_byte:min(lambda_node.start_byte, call.start_byte + 200)].decode("utf-8", "replace")
+    return p.source[call.start_byte:min(lambda_node.start_byte, call.start_byte + _HEAD_BYTES)].decode("utf-8", "replace")
+
+
+_HEAD_BYTES = 200
 
 
 def _runs_tasks(call, head: str, p: Parsed) -> bool:
@@ -2051,9 +2054,14 @@ def _runs_tasks(call, head: str, p: Parsed) -> bool:
         if p.text(name) == "execute" and _RUNS_IN_PLACE.search(receiver):
             return False
         # From the call's own name on; a receiver chain longer than the head (`_call_head` stops at
-        # 200 bytes) leaves the name alone (fineract's long `scheduleModel` chain, session 39).
+        # 200 bytes) leaves the name alone (fineract's long `scheduleModel` chain, session 39). A
+        # head that ends before the name at the lambda is the lambda's own call's receiver
+        # (`suspend { … }.execute { … }`): read as it is.
         end = call.start_byte + len(head.encode())
-        head = p.source[name.start_byte:end].decode("utf-8", "replace") if name.start_byte < end else p.text(name) + "("
+        if name.start_byte < end:
+            head = p.source[name.start_byte:end].decode("utf-8", "replace")
+        elif len(head.encode()) >= _HEAD_BYTES:
+            head = p.text(name) + "("
     return _RUNS_TASKS.search(head) is not None
 
 
