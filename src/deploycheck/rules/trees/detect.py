@@ -580,10 +580,13 @@ def _floating(ctx, p: Parsed, lines: dict[int, str]):
 
     def read(path: str) -> Parsed | None:
         # A missing candidate (`./m` tried as `./m.ts`, `./m.js`, …) costs no share of the
-        # search's parse budget.
-        if ctx.repo is None or ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}") is None:
-            return None
-        return head_tree(ctx, path)
+        # search's parse budget; each path is looked for once per scan, whichever file imports it.
+        key = ("trees.imported-module", path)
+        memo = scan_memo(ctx)
+        if key not in memo:
+            found = ctx.repo is not None and ctx.repo.read_blob(f"{ctx.repo.head_sha}:{path}") is not None
+            memo[key] = head_tree(ctx, path) if found else None
+        return memo[key]
 
     imported = imported_async(p, ctx.path, read)
     for line, message in floating_calls(p, _base_tree(ctx, p.language), _code_rows(p, lines), imported):

@@ -13,10 +13,12 @@ the call is a statement of its own. Marked on purpose, it is not reported: `void
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable
 
+from .keywords import relative_imports
 from .parse import Parsed, walk
 from .producer import flat
 from .units import FUNCTIONS, all_units, qualname, shown_name, units_at
@@ -52,12 +54,6 @@ def async_names(p: Parsed) -> tuple[set[str], set[str]]:
 
 _FUNCTION_VALUES = ("arrow_function", "function_expression", "function")
 _EXPORTS = re.compile(r"^(?:module\.)?exports\.[A-Za-z_$][\w$]*$")
-# A module of the repository bound to a name: `const m = require('./m')`, `import * as m from
-# './m'`, `import m from './m'`; and a function imported by its name, `import { f } from './m'`.
-_REQUIRED = re.compile(r"""(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
-_IMPORTED = re.compile(r"""import\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s+from\s+['"](\.{1,2}/[^'"]+)['"]""")
-_NAMED = re.compile(r"""import\s*\{([^}]*)\}\s*from\s+['"](\.{1,2}/[^'"]+)['"]""")
-_DESTRUCTURED = re.compile(r"""(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
 _SUFFIXES = ("", ".ts", ".js", ".tsx", ".mts", ".mjs", ".cts", ".cjs", "/index.ts", "/index.js")
 
 
@@ -68,6 +64,7 @@ def imported_async(p: Parsed, path: str, read: Callable[[str], Parsed | None]) -
     text = p.source.decode("utf-8", "replace")
     here = posixpath.dirname(path)
 
+    @functools.cache  # several names bound from one module read it once
     def exported(spec: str) -> set[str]:
         base = posixpath.normpath(posixpath.join(here, spec))
         # TypeScript's ES modules import `./m.js` for the `./m.ts` it compiles to.
@@ -78,19 +75,15 @@ def imported_async(p: Parsed, path: str, read: Callable[[str], Parsed | None]) -
                 return async_names(module)[0]
         return set()
 
-    modules = {name: exported(spec) for name, spec in _REQUIRED.findall(text) + _IMPORTED.findall(text)
-               if re.search(rf"(?<![\w$.]){re.escape(name)}\.[A-Za-z_$][\w$]*\s*\(", text)}
+    modules: dict[str, set[str]] = {}
     named: set[str] = set()
-    # `import { f, g as h }` and `const { f, g: h } = require(…)`: each local name and the name its
-    # module exports (the red team of session 39: both forms were missed).
-    bound = [(names, spec, " as ") for names, spec in _NAMED.findall(text)] + \
-        [(names, spec, ":") for names, spec in _DESTRUCTURED.findall(text)]
-    for names, spec, renames in bound:
-        pairs = {part.split(renames)[-1].strip(): part.split(renames)[0].strip() for part in names.split(",") if part.strip()}
-        wanted = {local: name for local, name in pairs.items() if re.search(rf"(?m)^\s*{re.escape(local)}\s*\(", text)}
-        if wanted:
-            declared = exported(spec)
-            named |= {local for local, name in wanted.items() if name in declared}
+    # `import { f, g as h }` and `const { f, g: h } = require(…)` bind each local name to the name
+    # its module exports (the red team of session 39: both forms were missed).
+    for local, name, spec in relative_imports(text):
+        if name is None and re.search(rf"(?<![\w$.]){re.escape(local)}\.[A-Za-z_$][\w$]*\s*\(", text):
+            modules[local] = exported(spec)
+        elif name is not None and re.search(rf"(?m)^\s*{re.escape(local)}\s*\(", text) and name in exported(spec):
+            named.add(local)
     return {m: names for m, names in modules.items() if names}, named
 
 

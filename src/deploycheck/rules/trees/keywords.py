@@ -339,7 +339,7 @@ def own_lock_helpers(ctx, side: str) -> dict[str, str]:
         text = ctx.head_text() if side == "head" else ctx.base_text()
         language = language_of_file(ctx)
         found: dict[str, str] = {}
-        if text and _OWN_LOCK_TAKEN.search(text) and language in OWN_HELPER_LANGUAGES:
+        if text and language in OWN_HELPER_LANGUAGES and _OWN_LOCK_TAKEN.search(text):
             lines = text.splitlines()
             for i, line in enumerate(lines):
                 helper = _lock_helper(language, line, lines, i)
@@ -394,8 +394,7 @@ def lock_wrapper_hints(ctx) -> bool:
     # The base is read only when a removed line takes a lock (the helper itself went away); else
     # its helpers are the head's, as the head holds the lines the branch left.
     sides = ["head"] + (["base"] if any(_OWN_LOCK_TAKEN.search(text) for text in ctx.removed.values()) else [])
-    own = {name for side in sides if _OWN_LOCK_TAKEN.search(ctx.lower_text(side) or "")
-           for name in own_lock_helpers(ctx, side)}
+    own = {name for side in sides for name in own_lock_helpers(ctx, side)}
     return any(name.lower().encode() in changed for name in own)
 
 
@@ -558,9 +557,29 @@ def _floating_hints(ctx) -> bool:
     # module is read for whether it declares it async (rules/trees/floating.py); the caller's
     # file need not say `async` (a promise's `.then` callback drops a promise too).
     modules = {m.group(1).decode() for m in _MEMBER_CALL.finditer(changed)}
-    return any(re.search(rf"\b{re.escape(n)}\s*=\s*require\(\s*['\"]\.|import\s+(?:\*\s+as\s+)?{re.escape(n)}\s+from\s+"
-                         rf"['\"]\.|(?:import\s*\{{|(?:const|let|var)\s*\{{)[^}}]*\b{re.escape(n)}\b[^}}]*\}}\s*(?:from|=\s*require\()\s*['\"(]*\.", head)
-               for n in modules | names)
+    return any(local in modules | names for local, _, _ in relative_imports(head))
+
+
+# What a JS/TS file imports from a module of the repository (a relative path): the module bound
+# whole (`const m = require('./m')`, `import * as m from './m'`, `import m from './m'`), and
+# functions bound by their names (`import { f, g as h } from './m'`, `const { f, g: h } =
+# require('./m')`). The gate and rules/trees/floating.py read them alike.
+_REQUIRED = re.compile(r"""(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
+_IMPORTED = re.compile(r"""import\s+(?:\*\s+as\s+)?([A-Za-z_$][\w$]*)\s+from\s+['"](\.{1,2}/[^'"]+)['"]""")
+_NAMED = re.compile(r"""import\s*\{([^}]*)\}\s*from\s+['"](\.{1,2}/[^'"]+)['"]""")
+_DESTRUCTURED = re.compile(r"""(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
+
+
+def relative_imports(text: str) -> list[tuple[str, str | None, str]]:
+    """(local name, the name the module exports, or None for the module bound whole, the
+    module's relative path) of each binding ``text`` makes from a module of the repository."""
+    out: list[tuple[str, str | None, str]] = [(local, None, spec) for pattern in (_REQUIRED, _IMPORTED)
+                                              for local, spec in pattern.findall(text)]
+    for pattern, renames in ((_NAMED, " as "), (_DESTRUCTURED, ":")):
+        for names, spec in pattern.findall(text):
+            out += [(part.split(renames)[-1].strip(), part.split(renames)[0].strip(), spec)
+                    for part in names.split(",") if part.strip()]
+    return out
 
 
 def reads_itself(ctx) -> bool:
