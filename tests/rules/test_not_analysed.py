@@ -335,6 +335,20 @@ def test_ruby_script_without_extension_is_read_by_the_ruby_rules(shop: Path) -> 
     assert ("DC701", "bin/reserve") in {(f["rule"], f["path"]) for f in found}, found
 
 
+def test_node_script_without_extension_is_read_by_the_javascript_rules(shop: Path) -> None:
+    # Haraka's `bin/haraka` (`#!/usr/bin/env node`, no extension) starts its daemon. It is read as
+    # a `.js` file: its BullMQ worker's concurrency change is found, and DC001 has nothing to say.
+    worker = ("#!/usr/bin/env node\nconst { Worker } = require('bullmq')\n\n"
+              "new Worker('reserve', async (job) => reserve(job.data), { concurrency: 1 })\n")
+    commit(shop, {"bin/reserve": worker}, "script")
+    make_branch(shop, "work", {"bin/reserve": worker.replace("concurrency: 1", "concurrency: 8")})
+    git(shop, "update-index", "--chmod=+x", "bin/reserve")
+    git(shop, "commit", "-q", "-m", "executable")
+    found = findings(shop)
+    assert "DC001" not in {f["rule"] for f in found}, found
+    assert ("bin/reserve", 4) in {(f["path"], f["line"]) for f in found}, found
+
+
 def test_ruby_script_under_a_path_the_ruby_rules_skip_still_flags(shop: Path) -> None:
     make_branch(shop, "attack", {"vendor/bin/reserve": "#!/usr/bin/env ruby\nputs 1\n"})
     assert_gate_fails_on(shop, "vendor/bin/reserve", "ruby", "no language's rules read it")

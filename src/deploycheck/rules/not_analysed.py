@@ -49,7 +49,7 @@ says exactly why:
   commands that show or scan that range in the submodule's own clone; its objects are not read
   even where a clone holds them, as a CI checkout usually fetches none and the gate's answer must
   not depend on how the repository was cloned), or an executable script without an extension whose `#!` line
-  names Python or Node (a Ruby script is read by the Ruby rules, unless its path is one they skip);
+  names Python (a Ruby or Node script is read by the Ruby or JavaScript rules, unless its path is one they skip);
 - it is JavaScript/TypeScript, Go, JVM, Ruby or SQL code under a path the pattern rules skip as
   vendored or built (`vendor/`, `dist/`, `build/`, `node_modules/`, `*.min.js`, a bundler's output under a
   `static/` folder whose name carries a content hash: `statistics-CTPcKvQh.js`);
@@ -465,7 +465,7 @@ def _reason(ctx: FileContext) -> str | None:
             from .trees.langs import language_of_file
 
             if language_of_file(ctx) is not None and not is_test_or_doc(ctx.path):
-                return None  # a Ruby script: the Ruby rules read it as they read `.rb` files
+                return None  # a Ruby or Node script: its rules read it as they read `.rb` or `.js` files
             name = data.split(b"\n", 1)[0].decode("utf-8", "replace")[:60]
             kind = "an executable script" if fc.new_mode == "100755" else "a script (not marked executable, but `python FILE` runs it)"
             return f"it is {kind} ({name}) without a code extension, so no language's rules read it"

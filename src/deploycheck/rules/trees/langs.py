@@ -42,8 +42,10 @@ def language_of(path: str) -> str | None:
 
 # Scripts without an extension (`bin/sidekiqload`, `script/worker`) run through the interpreter
 # their `#!` line names; a script of one of these is read by that language's rules like any of
-# its files. rules/not_analysed.py reports (DC001) the scripts of interpreters not listed here.
-SCRIPT_INTERPRETERS = {"ruby": "ruby"}
+# its files. rules/not_analysed.py reports (DC001) the scripts of interpreters not listed here
+# (Python's rules read `.py` files alone). Haraka's `bin/haraka` (`#!/usr/bin/env node`) starts
+# its daemon: read, it is JavaScript like any `.js` file, where it used to be refused unread.
+SCRIPT_INTERPRETERS = {"ruby": "ruby", "node": "javascript", "nodejs": "javascript"}
 _INTERPRETER = re.compile(r"#![^\n]*\b(" + "|".join(SCRIPT_INTERPRETERS) + r")\b")
 
 
