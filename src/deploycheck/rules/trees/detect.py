@@ -13,7 +13,7 @@ from ..paths import served_to_browsers
 from ..realigned import realigned
 from .background import CLASS_HEADER, job_of, regions, runs_in_page, server_module
 from .dbjobs import defined_functions, job_sql_changed, schedules, sql_file_job_changes, unscheduled
-from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, at_once_hints, channel_hints, lock_wrapper_calls, OWN_HELPER_LANGUAGES, own_lock_helpers, floating_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
+from .keywords import (JOB_PATHS_CODE, NOT_WORKER_CODE, at_once_hints, channel_hints, lock_wrapper_calls, OWN_HELPER_LANGUAGES, own_lock_helpers, floating_hints, listener_hints, guard_hints, in_job_paths, java_field_write_hints, js_lock_hints, lock_hints, js_producer_hints, go_producer_hints, loaded_by_a_job, scheduled_folder, tunable_hints, pool_hints, in_transaction_hints, job_folder_code, job_route,
                        jobs_elsewhere, reads_itself, retry_hints, scan_memo, shutdown_hints, singleton_hints,
                        transaction_block_hints, FAMILY_GLOBS, family_of)
 from .langs import is_sql_file, language_of_file
@@ -33,7 +33,7 @@ from .hazards import (HINTS, LANGUAGES, capacity_flows, js_work_under_a_lock, lo
 from .rules import (ACTIVITY_OPTIONS_CHANGED, BACKGROUND_CODE_CHANGED, CHECK_THEN_ACT, CONTINUATION_HOISTED,
                     DATABASE_JOB_SQL_CHANGED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, PRIMITIVE_WEAKENED, PRODUCER_CHANGED, REDIS_SCRIPT_CHANGED,
                     SHUTDOWN_HOOK_CHANGED, SINGLETON_STATE_CHANGED, SOURCE_NOT_PARSED, TRANSACTION_RETRY_CHANGED,
-                    TUNABLE_CHANGED, UNAWAITED_ASYNC_CALL, UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
+                    LISTENER_MULTIPLICITY_CHANGED, TUNABLE_CHANGED, UNAWAITED_ASYNC_CALL, UNGUARDED_MAP_WRITE, WORKFLOW_NONDETERMINISM)
 from .sharedmap import (construction_only, ruby_class_state_writes, unguarded_map_writes, unguarded_rand_draws,
                         unsafe_static_writes, volatile_uses)
 from .pipelined import awaits_at_once, pipelined
@@ -190,6 +190,11 @@ def detect(ctx):
                 and not ctx.path.endswith((".jsx", ".tsx")) and not NOT_WORKER_CODE.search(ctx.path) \
                 and not served_to_browsers(ctx.path):
             yield from _floating(ctx, p, lines)
+        if side == "head" and listener_hints(ctx) and (base := _base_tree(ctx, language)) is not None:
+            from .listeners import listener_changes
+
+            for line, message in listener_changes(p, base, _code_rows(p, lines)):
+                yield LISTENER_MULTIPLICITY_CHANGED.finding(ctx.path, line, message)
         if side == "head" and language == "go" and retry_hints(ctx):
             code = _code_rows(p, lines)
             for first, last, message in retried_changes(p, lines, code):

@@ -536,6 +536,18 @@ _MEMBER_CALL = re.compile(rb"^\+[ \t]*([A-Za-z_$][\w$]*)\.[A-Za-z_$][\w$]*\s*\("
 _NOT_CALLS = frozenset({"if", "for", "while", "switch", "return", "await", "catch", "function"})
 
 
+def listener_hints(ctx) -> bool:
+    """DC719's gate (rules/trees/listeners.py): a modified server JS/TS file whose hunks register
+    a handler for one event only (`.once(`) on one side."""
+    if language_of_file(ctx) not in ("javascript", "typescript") or not ctx.added or ctx.file.status == "added" \
+            or ctx.path.endswith((".jsx", ".tsx")) or NOT_WORKER_CODE.search(ctx.path):
+        return False
+    from ..paths import served_to_browsers
+
+    changed = ctx.changed_lower()
+    return (b".once(" in changed or b"oncelistener(" in changed) and not served_to_browsers(ctx.path)
+
+
 def floating_hints(ctx) -> bool:
     """A server's JS/TS file whose added lines open with a call of a name it declares async
     (rules/trees/floating.py reads whether the promise is dropped); once per file."""

@@ -1293,7 +1293,45 @@ TUNABLE_CHANGED = Rule(
 )
 
 
+LISTENER_MULTIPLICITY_CHANGED = Rule(
+    id="DC719",
+    name="event-handler-runs-once-or-every-time",
+    category="concurrency",
+    severity="warning",
+    questions=("sequential-assumption", "concurrency-tested", "silent-failure"),
+    summary="JS/TS: an event handler registered with `once` now with `on`, or the other way round.",
+    languages=("javascript", "typescript"),
+    what_it_does=dedent("""\
+        Reads a modified server JavaScript or TypeScript file (not `.jsx`/`.tsx`, not web UI
+        folders, not what a server sends to browsers) whose changed lines register an event
+        handler with a string event name: `R.on('e', …)`, `R.addListener`, `R.prependListener`
+        (every event) or `R.once('e', …)`, `R.prependOnceListener` (the first only). Reported
+        when the same function on the base registered the same receiver's same event only the
+        other way: Haraka's outbound delivery turned `socket.once('error', …)` into
+        `socket.on('error', …)` (apps-ag ea039e911e)."""),
+    why_bad=dedent("""\
+        A handler that ran once now runs for every event: an error after a timeout, or a second
+        error, runs its release, retry, count or reply again, beside the first run's. A handler
+        that ran for every event now runs for the first only: the second event finds none, and a
+        second `'error'` with no listener ends the Node process with whatever it was working on."""),
+    known_problems=dedent("""\
+        The receiver is compared as written, within one function: a handler moved to another
+        function, or registered through a helper, is not compared. `{ once: true }` passed to
+        `addEventListener` is not read."""),
+    example=dedent("""\
+        socket.on('error', (err) => {   // was socket.once('error', …)
+          if (!processing) return
+          release_and_retry(err)
+        })"""),
+    use_instead=dedent("""\
+        Keep the handler running for every event when a second one can come, and make what it
+        does safe to run twice (a flag set before the first release, checked by every later
+        call); say in the checklist which events can arrive twice."""),
+)
+
+
 RULES = (BACKGROUND_CODE_CHANGED, REDIS_SCRIPT_CHANGED, SOURCE_NOT_PARSED, PRIMITIVE_WEAKENED, CHECK_THEN_ACT,
          UNGUARDED_MAP_WRITE, CONTINUATION_HOISTED, ENQUEUED_IN_TRANSACTION, GUARD_CHANGED, SINGLETON_STATE_CHANGED,
          SHUTDOWN_HOOK_CHANGED, TRANSACTION_RETRY_CHANGED, ACTIVITY_OPTIONS_CHANGED, WORKFLOW_NONDETERMINISM,
-         PRODUCER_CHANGED, DATABASE_JOB_SQL_CHANGED, UNAWAITED_ASYNC_CALL, TUNABLE_CHANGED)
+         PRODUCER_CHANGED, DATABASE_JOB_SQL_CHANGED, UNAWAITED_ASYNC_CALL, TUNABLE_CHANGED,
+         LISTENER_MULTIPLICITY_CHANGED)
