@@ -621,6 +621,11 @@ def test_a_quiet_branch_says_the_field_was_not_checked_when_it_is_required(stric
     ("Debounce the upload cleanup", ()),
     ("Fix typos and cleanup", ("cleanup",)),
     ("Fix lint, cleanup", ("cleanup",)),
+    # rclone (a new user's trial, session 40): what it cleans up at run time
+    ("serve s3: clean up abandoned multipart uploads", ()),
+    ("Clean up expired sessions every hour", ()),
+    ("clean up stale code", ("clean up",)),
+    ("Clean up unused imports", ("Clean up",)),
     # the change called a cleanup stays a claim
     ("Clean up the jobs", ("Clean up",)),
     ("Code cleanup in workers", ("cleanup",)),

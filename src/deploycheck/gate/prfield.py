@@ -332,6 +332,12 @@ _CLEANUP_FEATURE = re.compile(
     # Only verbs that are no nouns: "Guard clause cleanup", "Retry logic cleanup" and "Order model
     # cleanup" call the change a cleanup (the red team of session 28); not across "and", a comma,
     # a slash or a dash ("Fix typos / cleanup" is two things done).
+    # What it cleans up at run time, left behind by work that stopped: rclone's "serve s3: clean up
+    # abandoned multipart uploads" (a new user's trial, session 40) names the feature. Not what
+    # code cleanups name ("clean up unused imports", "old code", "dead code").
+    r"|\bclean[\s-]?up\s+(?:the\s+|any\s+|all\s+)?(?:abandoned|expired|stale|orphan(?:ed)?|dangling|leftover"
+    r"|unfinished|incomplete|idle|inactive|timed[\s-]out)\s+(?!(?:code|imports?|tests?|comments?|types?|styles?"
+    r"|variables?|functions?|methods?|classes|modules?|dependencies|deps|branches|docs|warnings|todos)\b)\w"
     r"|\b(?:seriali[sz]e|paralleli[sz]e|fix|await|throttle|debounce|reorder)"
     r"\b(?:(?!\band\b|\bplus\b|\s[-\u2013\u2014]\s)[^.:;!?,&+/\n]){0,60}?\bclean[\s-]?ups?\b", re.IGNORECASE)
 _CLEANUP = 4  # CLAIM_PATTERNS' index of "cleanup"

@@ -2498,6 +2498,8 @@ def schedule_changed(view: FileView, pr: PackRule) -> list[Finding]:
         return _crontab_findings(view, pr)
     if _JOB_SCHEDULE_FILE.search(view.deployed):
         return _job_schedule_findings(view, pr)
+    if _VERCEL_FILE.search(view.deployed):
+        return _job_schedule_findings(view, pr, _vercel_crons)
     if _WHENEVER_FILE.search(view.deployed):
         return _whenever_findings(view, pr)
     if _CAPISTRANO_FILE.search(view.deployed):
@@ -2625,16 +2627,17 @@ def _changed_entries(head: list[_Scale], base: list[_Scale], added: dict[int, st
         yield e, old
 
 
-def _job_schedule_findings(view: FileView, pr: PackRule) -> list[Finding]:
+def _job_schedule_findings(view: FileView, pr: PackRule,
+                           read: Callable[[Any], Iterable[_Scale]] = _job_schedules) -> list[Finding]:
     """A scheduled task whose schedule the branch changed, or a new one, at its schedule's line
-    (a schedule shared through a merge key is said once). A file that is not valid YAML: every
-    changed line that sets a schedule."""
-    head, base = _app_yaml_entries(view, "head", _job_schedules), _app_yaml_entries(view, "base", _job_schedules)
+    (a schedule shared through a merge key is said once). A file that is not valid YAML (JSON is
+    YAML): every changed line that sets a schedule."""
+    head, base = _app_yaml_entries(view, "head", read), _app_yaml_entries(view, "base", read)
     added = _added(view)
     if head is None or base is None:
         return [pr.rule.finding(view.path, n, f"schedule line changed in {view.path}, which is not valid YAML, so the task "
                                 "it schedules could not be told: runs may now overlap each other or other jobs.")
-                for n in sorted(added) if _WHEN_LINE.match(view.line("head", n))]
+                for n in sorted(added) if _WHEN_LINE.match(view.line("head", n).replace('"', ""))]
     out: list[Finding] = []
     for e, old in _changed_entries(head, base, added):
         if old is not None:
@@ -2645,6 +2648,30 @@ def _job_schedule_findings(view: FileView, pr: PackRule) -> list[Finding]:
                        "jobs or its own previous run.")
         out.append(pr.rule.finding(view.path, e.line, message))
     return out
+
+
+# Vercel's cron jobs: `vercel.json`'s `"crons": [{"path": "/api/billing/export", "schedule": "0 5 * * *"}]`
+# calls the path on that schedule (jitsu's billing export went from daily to every minute with
+# "Nothing flagged", a new user's trial, session 40). Each cron is its path's.
+_VERCEL_FILE = re.compile(r"(?:^|/)vercel\.json$")
+
+
+def _vercel_crons(root: Any) -> Iterable[_Scale]:
+    import yaml
+
+    if not isinstance(root, yaml.MappingNode):
+        return
+    crons = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "crons"), None)
+    if not isinstance(crons, yaml.SequenceNode):
+        return
+    for item in crons.value:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        keys = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
+        path, when = _scalar(keys.get("path")), _scalar(keys.get("schedule"))
+        if path is not None and when is not None:
+            yield _Scale(f"the cron job calling `{short(path)}`", "schedule", when, keys["schedule"].start_mark.line + 1,
+                         "schedule")
 
 
 # --- whenever's `config/schedule.rb` and the code that loads a Sidekiq schedule (DC509) -----------

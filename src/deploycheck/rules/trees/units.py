@@ -47,6 +47,10 @@ LOG_METHODS = frozenset({
 # lines read as behaviour).
 _ANDROID_LEVELS = frozenset({"v", "d", "i", "w", "e", "wtf"})
 _ANDROID_LOGS = frozenset({"log", "timber", "android.util.log"})
+# An app's own wrapper of them, named with `Log` as a word: Nextcloud's `Log_OC.d(TAG, …)`, an
+# `AppLog.e`, a `LogUtils.w` (nextcloud/android, a new user's trial, session 40: a changed message
+# was "background code changed"). Not `dialog.d`, `catalog.e`: `log` there is no word of its own.
+_OWN_ANDROID_LOG = re.compile(r"(?:^|[a-z0-9_])Log(?:$|[A-Z_])")
 _PRINTS = frozenset({"puts", "print", "p", "pp", "println", "fmt.println", "fmt.printf", "fmt.print",
                      "system.out.println", "system.err.println", "system.out.printf", "system.err.printf"})
 
@@ -219,10 +223,12 @@ def is_logging(node, p: Parsed) -> bool:
     if builders is None:
         if "\n" in callee:
             return False
+        written = callee.replace("?.", ".").replace("::", ".").rpartition(".")[0].rpartition(".")[2]
         callee = _dotted(callee)
         receiver, _, method = callee.rpartition(".")
         if callee not in _PRINTS and not (method in LOG_METHODS and ("log" in receiver or receiver == "console")) \
-                and not (method in _ANDROID_LEVELS and receiver in _ANDROID_LOGS and p.language in ("java", "kotlin")):
+                and not (method in _ANDROID_LEVELS and p.language in ("java", "kotlin")
+                         and (receiver in _ANDROID_LOGS or _OWN_ANDROID_LOG.search(written))):
             return False
         if p.language == "go" and method.startswith(_GO_EXITS):
             return False  # Go's `log.Fatalf` exits the process, `log.Panicf` panics: no log line only

@@ -1,0 +1,121 @@
+"""Readings from session 40: apps-ag (tests/corpus/*-labelled-apps-ag.yaml, scanned first at the
+session's start commit) and the new users' trials (rclone, nextcloud/android, CodeTriage, jitsu),
+on real git repositories: each case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- Go: `go fix`'s atomic types are the same operations (rclone 77f9c70cf) -----------------------
+
+COUNTED = """package azureblob
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+func listParallel(shards []string, list func(string) int) int {
+	var total int64
+	var wg sync.WaitGroup
+	for _, shard := range shards {
+		wg.Add(1)
+		go func(shard string) {
+			defer wg.Done()
+			atomic.AddInt64(&total, int64(list(shard)))
+		}(shard)
+	}
+	wg.Wait()
+	return int(atomic.LoadInt64(&total))
+}
+"""
+TYPED = COUNTED.replace("var total int64", "var total atomic.Int64").replace(
+    "atomic.AddInt64(&total, int64(list(shard)))", "total.Add(int64(list(shard)))").replace(
+    "atomic.LoadInt64(&total)", "total.Load()")
+PLAIN = COUNTED.replace("atomic.AddInt64(&total, int64(list(shard)))", "total += int64(list(shard))").replace(
+    "atomic.LoadInt64(&total)", "total")
+ARROW = "backend/azureblob/arrow.go"
+
+
+def test_go_package_atomics_turned_into_typed_atomics_weaken_nothing(tmp_path) -> None:
+    assert flagged_on_branch(tmp_path, {ARROW: COUNTED}, {ARROW: TYPED}, rule="DC704") == []
+
+
+def test_go_typed_atomics_turned_into_a_plain_int_still_weaken(tmp_path) -> None:
+    found = flagged_on_branch(tmp_path, {ARROW: TYPED}, {ARROW: PLAIN.replace("atomic.Int64", "int64")}, rule="DC704")
+    assert [(severity, "sync/atomic" in message) for _, _, _, severity, message in found] == [("high", True)], found
+
+
+def test_go_a_struct_fields_typed_atomic_calls_are_uses(tmp_path) -> None:
+    # A field `n atomic.Int64` whose `s.n.Add(1)` becomes `s.n++` on a plain int loses its atomic.
+    base = ("package stats\n\nimport \"sync/atomic\"\n\ntype Stats struct {\n\tn atomic.Int64\n}\n\n"
+            "func (s *Stats) Hit() {\n\ts.n.Add(1)\n}\n")
+    head = base.replace("n atomic.Int64", "n int64").replace("s.n.Add(1)", "s.n++").replace(
+        "import \"sync/atomic\"\n\n", "")
+    found = flagged_on_branch(tmp_path, {"stats/stats.go": base}, {"stats/stats.go": head}, rule="DC704")
+    assert ("stats/stats.go", 8, "head", "high") in {f[:4] for f in found}, found
+
+
+# --- Kotlin/Java: an app's own Android logger (nextcloud/android, a new user's trial) -------------
+
+WORKER = """package com.nextcloud.client.jobs.upload
+
+import android.content.Context
+import androidx.work.CoroutineWorker
+import androidx.work.WorkerParameters
+
+class AutoUploadWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
+    override suspend fun doWork(): Result {
+        Log_OC.d(TAG, "auto upload started")
+        upload(false)
+        return Result.success()
+    }
+}
+"""
+WORKER_PATH = "app/src/main/java/com/nextcloud/client/jobs/upload/AutoUploadWorker.kt"
+
+
+@pytest.mark.parametrize("logger", ["Log_OC", "AppLog", "LogUtils"])
+def test_kotlin_an_apps_own_android_logger_changes_only_a_log_line(tmp_path, logger: str) -> None:
+    main = WORKER.replace("Log_OC", logger)
+    head = main.replace('"auto upload started"', '"auto upload started for all folders"')
+    assert flagged_on_branch(tmp_path, {WORKER_PATH: main}, {WORKER_PATH: head}) == []
+
+
+@pytest.mark.parametrize("receiver", ["dialog", "backlog"])
+def test_kotlin_a_one_letter_call_on_a_word_ending_in_log_is_no_log_line(tmp_path, receiver: str) -> None:
+    main = WORKER.replace("Log_OC", receiver)
+    head = main.replace('"auto upload started"', '"auto upload started for all folders"')
+    found = flagged_on_branch(tmp_path, {WORKER_PATH: main}, {WORKER_PATH: head})
+    assert [line for _, line, *_ in found] == [9], found
+
+
+# --- Vercel's cron jobs (jitsu f05423069, a new user's trial) --------------------------------------
+
+VERCEL = """{
+  "crons": [
+    {
+      "path": "/api/billing/export-subscriptions",
+      "schedule": "0 5 * * *"
+    }
+  ]
+}
+"""
+
+
+def test_a_vercel_cron_schedule_changed_is_said_with_its_path(tmp_path) -> None:
+    head = VERCEL.replace("0 5 * * *", "*/1 * * * *")
+    found = flagged_on_branch(tmp_path, {"webapps/ee-api/vercel.json": VERCEL}, {"webapps/ee-api/vercel.json": head},
+                              rule="DC509")
+    assert [(path, line) for path, line, *_ in found] == [("webapps/ee-api/vercel.json", 5)], found
+    assert "`/api/billing/export-subscriptions` changed from 0 5 * * * to */1 * * * *" in found[0][4]
+
+
+def test_a_new_vercel_cron_is_said_and_an_unchanged_one_is_not(tmp_path) -> None:
+    head = VERCEL.replace("    }\n  ]", '    },\n    {\n      "path": "/api/events-log-trim",\n'
+                          '      "schedule": "*/3 * * * *"\n    }\n  ]')
+    found = flagged_on_branch(tmp_path, {"vercel.json": VERCEL}, {"vercel.json": head}, rule="DC509")
+    assert [(line, "new schedule */3 * * * * for the cron job calling `/api/events-log-trim`" in message)
+            for _, line, _, _, message in found] == [(9, True)], found
