@@ -119,3 +119,46 @@ def test_a_new_vercel_cron_is_said_and_an_unchanged_one_is_not(tmp_path) -> None
     found = flagged_on_branch(tmp_path, {"vercel.json": VERCEL}, {"vercel.json": head}, rule="DC509")
     assert [(line, "new schedule */3 * * * * for the cron job calling `/api/events-log-trim`" in message)
             for _, line, _, _, message in found] == [(9, True)], found
+
+
+# --- Parentheses around one operand order nothing (ollama 6bba484f, apps-ag) ----------------------
+
+DOWNLOAD = """package server
+
+import "fmt"
+
+func downloadBlob(digest string, name func() string) error {
+	if digest == "" {
+		return fmt.Errorf(("%s: %s"), name(), "digest is empty")
+	}
+	return nil
+}
+
+func worker(jobs chan string) {
+	go func() {
+		for d := range jobs {
+			_ = downloadBlob(d, func() string { return d })
+		}
+	}()
+}
+"""
+
+
+def test_go_redundant_parentheses_removed_change_nothing(tmp_path) -> None:
+    head = DOWNLOAD.replace('(("%s: %s"), name()', '("%s: %s", name()')
+    assert flagged_on_branch(tmp_path, {"server/download.go": DOWNLOAD}, {"server/download.go": head}) == []
+
+
+def test_go_parentheses_that_regroup_are_a_change(tmp_path) -> None:
+    main = DOWNLOAD.replace('if digest == "" {', 'if n := (len(digest) + 1) * 2; n == 2 {')
+    head = main.replace("(len(digest) + 1) * 2", "len(digest) + 1*2")
+    found = flagged_on_branch(tmp_path, {"server/download.go": main}, {"server/download.go": head})
+    assert [line for _, line, *_ in found] == [6], found
+
+
+def test_js_parentheses_around_an_optional_chain_are_kept(tmp_path) -> None:
+    main = ("const { Worker } = require('bullmq')\n\nnew Worker('q', async (job) => {\n"
+            "  return (job.data?.user).id\n})\n")
+    head = main.replace("(job.data?.user).id", "job.data?.user.id")
+    found = flagged_on_branch(tmp_path, {"worker.js": main}, {"worker.js": head})
+    assert [line for _, line, *_ in found] == [4], found

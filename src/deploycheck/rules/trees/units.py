@@ -786,6 +786,14 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         if n.child_count == 0:
             out.append(p.text(n))
             continue
+        if n.type == "parenthesized_expression" and p.language != "ruby" and n.named_child_count == 1 \
+                and n.named_children[0].type in _OPERANDS and "?." not in p.text(n) \
+                and (n.parent is None or n.parent.type != "new_expression"):
+            # Not `(a?.b).c` (it throws where `a?.b.c` gives undefined), nor `new (f())()`.
+            # `fmt.Errorf(("%s"), …)` is `fmt.Errorf("%s", …)`: parentheses around one operand
+            # order nothing (ollama's lint fixes, apps-ag 6bba484f, read as changed behaviour).
+            stack.append((n.named_children[0], in_throw))
+            continue
         if p.language == "ruby" and n.type == "call" and (literal := _unfrozen_copy(n, p)) is not None:
             # `String.new("…")` and `"…".dup` are `+"…"`: an unfrozen string of the same text
             # (RuboCop's Performance/UnfreezeString, WikiEduDashboard c0aa3c0b, apps-s). Not
@@ -838,6 +846,15 @@ def dump(node, p: Parsed, logging: bool, annotations: bool = False, messages: bo
         in_throw = in_throw or (messages and _is_throw(n, p))
         stack.extend((c, in_throw) for c in reversed(children))
     return " ".join(out)
+
+
+# Operands that parentheses cannot regroup: a name, a literal, a call, a field or element read.
+_OPERANDS = frozenset({"identifier", "field_identifier", "simple_identifier", "interpreted_string_literal",
+                       "raw_string_literal", "int_literal", "float_literal", "string", "string_literal", "number",
+                       "integer_literal", "decimal_integer_literal", "true", "false", "nil", "null", "null_literal",
+                       "call_expression", "selector_expression", "member_expression", "index_expression",
+                       "subscript_expression", "parenthesized_expression", "method_invocation", "field_access",
+                       "navigation_expression", "this", "this_expression"})
 
 
 def _unfrozen_copy(call, p: Parsed):
