@@ -162,3 +162,40 @@ def test_js_parentheses_around_an_optional_chain_are_kept(tmp_path) -> None:
     head = main.replace("(job.data?.user).id", "job.data?.user.id")
     found = flagged_on_branch(tmp_path, {"worker.js": main}, {"worker.js": head})
     assert [line for _, line, *_ in found] == [4], found
+
+
+# --- JS: a function that continues itself at once is no timer loop (Haraka, apps-ag b1350f90) ------
+
+CONNECTION = """const net = require('node:net')
+
+class Connection {
+  _process_data() {
+    while (this.current_data) {
+      if (this.early_talker) {
+        setImmediate(() => {
+          this._process_data()
+        })
+        break
+      }
+      this.process_line(this.next_line())
+    }
+  }
+
+  process_line(line) {
+    this.transaction.add_data(line)
+  }
+}
+
+module.exports = Connection
+"""
+
+
+@pytest.mark.parametrize("timer, flagged", [("setImmediate(() => {", False), ("setTimeout(() => {", False),
+                                            ("setTimeout(() => {", True)])
+def test_js_a_function_that_continues_itself_at_once_is_no_timer_loop(tmp_path, timer: str, flagged: bool) -> None:
+    main = CONNECTION.replace("setImmediate(() => {", timer)
+    if flagged:  # a delay: it runs again every period, beside the requests
+        main = main.replace("        })\n        break", "        }, 1000)\n        break")
+    head = main.replace("add_data(line)", "add_data(line.trimEnd())")
+    found = flagged_on_branch(tmp_path, {"connection.js": main}, {"connection.js": head})
+    assert [line for _, line, *_ in found] == ([17] if flagged else []), found

@@ -897,6 +897,12 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
         return []
     if handler.type in _JS_FUNCTION_VALUES:
         rearming = _rearming_function(call, handler, p)
+        if rearming is not None and not _delayed(call, p):
+            # `setImmediate(() => this._process_data())` inside `_process_data`: the same work
+            # continued after the I/O already due, not a loop that runs every period: whoever
+            # called it runs it (Haraka's SMTP connection, on a pipelining client's data: apps-ag,
+            # five false flags through `process_line`).
+            return []
         if rearming is not None:  # `const tick = () => { t = setTimeout(() => { …; tick(); }, ms) }`
             return [_span(n, "timer loop (a function that sets its own next run)")
                     for n in [rearming] + _local_callees(p, rearming)]
@@ -944,6 +950,15 @@ _SHEBANG = re.compile(rb"\A#![^\n]*\bnode\b")
 
 def command_line_program(p: Parsed) -> bool:
     return _SHEBANG.match(p.source) is not None and b".listen(" not in p.source
+
+
+def _delayed(call, p: Parsed) -> bool:
+    """Whether a timer call waits: a `setTimeout` given a delay that is not a literal 0
+    (`setImmediate` and `setTimeout(fn)` wait for nothing but the I/O already due)."""
+    fn, args = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+    if fn is None or p.text(fn) != "setTimeout" or args is None or len(args.named_children) < 2:
+        return False
+    return p.text(args.named_children[1]).strip() not in ("0", "0.0")
 
 
 def _rearming_function(call, handler, p: Parsed):
