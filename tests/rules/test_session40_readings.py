@@ -199,3 +199,56 @@ def test_js_a_function_that_continues_itself_at_once_is_no_timer_loop(tmp_path, 
     head = main.replace("add_data(line)", "add_data(line.trimEnd())")
     found = flagged_on_branch(tmp_path, {"connection.js": main}, {"connection.js": head})
     assert [line for _, line, *_ in found] == ([17] if flagged else []), found
+
+
+# --- Rails migrations: raw SQL that retypes, and a unique index added (CodeTriage; laa-apply) ------
+
+RETYPE = """class ChangeIssuesIdToBigint < ActiveRecord::Migration[7.0]
+  disable_ddl_transaction!
+
+  def up
+    execute "ALTER TABLE issues ALTER COLUMN id TYPE bigint"
+    execute <<~SQL
+      ALTER TABLE issue_assignments
+        ALTER COLUMN issue_id TYPE bigint
+    SQL
+  end
+
+  def down
+    execute "ALTER TABLE issues ALTER COLUMN id TYPE integer"
+  end
+end
+"""
+MIGRATION = "db/migrate/20260202160000_change_issues_id_to_bigint.rb"
+
+
+def test_rails_raw_sql_that_retypes_a_column_is_destructive_outside_the_undo(tmp_path) -> None:
+    found = flagged_on_branch(tmp_path, {"README.md": "app\n"}, {MIGRATION: RETYPE}, rule="DC452")
+    assert [(line, severity) for _, line, _, severity, _ in found] == [(5, "high"), (8, "high")], found
+
+
+UNIQUE = """class AddUniquenessIndexToCapitalDisregards < ActiveRecord::Migration[7.2]
+  disable_ddl_transaction!
+
+  def change
+    add_index(:capital_disregards, [:legal_aid_application_id, :name], unique: true, algorithm: :concurrently)
+  end
+end
+"""
+NEW_TABLE = """class CreateCapitalDisregards < ActiveRecord::Migration[7.2]
+  def change
+    create_table :capital_disregards do |t|
+      t.string :name
+    end
+    add_index :capital_disregards, :name, unique: true
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("migration, lines", [(UNIQUE, [5]), (NEW_TABLE, []),
+                                              (UNIQUE.replace("unique: true, ", ""), [])])
+def test_rails_a_unique_index_added_to_a_table_it_does_not_create(tmp_path, migration: str, lines: list) -> None:
+    path = "db/migrate/20241030094958_add_uniqueness_index_to_capital_disregards.rb"
+    found = flagged_on_branch(tmp_path, {"README.md": "app\n"}, {path: migration}, rule="DC456")
+    assert [line for _, line, *_ in found] == lines, found
