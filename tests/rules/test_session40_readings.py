@@ -252,3 +252,26 @@ def test_rails_a_unique_index_added_to_a_table_it_does_not_create(tmp_path, migr
     path = "db/migrate/20241030094958_add_uniqueness_index_to_capital_disregards.rb"
     found = flagged_on_branch(tmp_path, {"README.md": "app\n"}, {path: migration}, rule="DC456")
     assert [line for _, line, *_ in found] == lines, found
+
+
+# --- kafkajs: a consumer's session timeout (jitsu cd0057a4, a new user's trial) ---------------------
+
+ROTOR = """import { Kafka } from "kafkajs";
+
+export async function kafkaRotor(kafka: Kafka, groupId: string) {
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30000,
+  });
+  await consumer.connect();
+  return consumer;
+}
+"""
+
+
+def test_kafkajs_a_consumers_session_timeout_changed(tmp_path) -> None:
+    path = "services/rotor/src/lib/rotor.ts"
+    found = flagged_on_branch(tmp_path, {path: ROTOR}, {path: ROTOR.replace("30000", "10000")}, rule="DC521")
+    assert [(line, "sessionTimeout changed from 30000 to 10000" in message)
+            for _, line, _, _, message in found] == [(7, True)], found
