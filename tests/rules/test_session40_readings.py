@@ -275,3 +275,31 @@ def test_kafkajs_a_consumers_session_timeout_changed(tmp_path) -> None:
     found = flagged_on_branch(tmp_path, {path: ROTOR}, {path: ROTOR.replace("30000", "10000")}, rule="DC521")
     assert [(line, "sessionTimeout changed from 30000 to 10000" in message)
             for _, line, _, _, message in found] == [(7, True)], found
+
+
+# --- DC704 points at the line that names the primitive (nextcloud 7cf1adc1, a new user's trial) -----
+
+GENERATOR = """package com.nextcloud.utils.thumbnail
+
+import java.util.concurrent.Executors
+
+@Singleton
+class FileThumbnailGenerator(private val size: Int) {
+    private val executor = Executors.newFixedThreadPool(4)
+
+    private val pending = ArrayList<String>()
+
+    fun generate(path: String) {
+        executor.execute { pending.add(path) }
+    }
+}
+"""
+
+
+def test_dc704_a_class_that_gained_a_synchronized_list_is_pointed_at_it(tmp_path) -> None:
+    path = "app/src/main/java/com/nextcloud/utils/thumbnail/FileThumbnailGenerator.kt"
+    head = GENERATOR.replace("@Singleton\n", "@Singleton\n@Suppress(\"TooManyFunctions\")\n").replace(
+        "ArrayList<String>()", "Collections.synchronizedList(ArrayList<String>())").replace(
+        "import java.util.concurrent.Executors", "import java.util.Collections\nimport java.util.concurrent.Executors")
+    found = flagged_on_branch(tmp_path, {path: GENERATOR}, {path: head}, rule="DC704")
+    assert [(line, severity) for _, line, _, severity, _ in found] == [(11, "warning")], found

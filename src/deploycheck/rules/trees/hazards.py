@@ -206,6 +206,16 @@ def _next_code_line(p: Parsed, number: int) -> int:
     return next((n for n in range(number, last + 1) if p.line(n - 1).strip()), number)
 
 
+def _naming(changed: list[int], lines: dict[int, str], names: Counter, unit) -> list[int]:
+    """The changed lines of ``unit`` (its nested units' too) that name a primitive of ``names``,
+    else ``changed``: a class that gained a `synchronizedList` field is pointed at that field, not
+    at the first changed line of the class (an annotation: nextcloud's thumbnail generator, a new
+    user's trial, session 40)."""
+    words = {"atomic" if name == "sync/atomic" else name.lstrip("@") for name in names}
+    inside = range(unit.start_point[0] + 1, unit.end_point[0] + 2)
+    return [n for n in sorted(lines) if n in inside and any(word in lines[n] for word in words)] or changed
+
+
 def _gained(key: str, gain: Counter) -> str:
     names = ", ".join(f"`{name}`" for name in sorted(gain))
     nulls = (" A concurrent map also refuses null keys and values: a `put` or `get` of null that the plain map took "
@@ -288,7 +298,8 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
             continue  # it went with a method removed whole (airsonic's unused `toISO8601`): nothing left to race
         if drop:
             gone = ", ".join(f"`{name}`" for name in sorted(drop))
-            out.append((changed[0], changed[-1], "high",
+            named = _naming(changed, lines, drop, b) if side == "base" else changed
+            out.append((named[0], named[-1], "high",
                         f"`{key}` no longer uses {gone} (and the file has fewer of it): what it protected may now "
                         "race between threads or goroutines."))
             continue
@@ -304,7 +315,8 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
         own = getattr(h, "type", None) in CONTAINERS
         gain = (_primitives(h, head, False, own) - _primitives(b, base, False, own)) & file_gain
         if gain and not (side == "head" and _only_new_counters(lines, h, gain, head, base)):
-            out.append((changed[0], changed[-1], "warning", _gained(key, gain)))
+            named = _naming(changed, lines, gain, h) if side == "head" else changed
+            out.append((named[0], named[-1], "warning", _gained(key, gain)))
         if p.language in ("java", "kotlin"):
             before_calls, after_calls = _parallel_calls(b, base), _parallel_calls(h, head)
             if len(before_calls) != len(after_calls):
