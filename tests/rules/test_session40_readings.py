@@ -303,3 +303,68 @@ def test_dc704_a_class_that_gained_a_synchronized_list_is_pointed_at_it(tmp_path
         "import java.util.concurrent.Executors", "import java.util.Collections\nimport java.util.concurrent.Executors")
     found = flagged_on_branch(tmp_path, {path: GENERATOR}, {path: head}, rule="DC704")
     assert [(line, severity) for _, line, _, severity, _ in found] == [(11, "warning")], found
+
+
+# --- A data-access interface's annotated method runs its annotation (nextcloud, a new user's trial) --
+
+DAO = '''package com.nextcloud.client.database.dao
+
+import androidx.room.Dao
+import androidx.room.Query
+
+@Dao
+interface FileSystemDao {
+    @Query(
+        """
+        UPDATE filesystem
+        SET sent_for_upload = 1
+        WHERE local_path = :localPath
+          AND synced_folder_id = :syncedFolderId
+    """
+    )
+    suspend fun markFileAsUploaded(localPath: String, syncedFolderId: String)
+
+    fun describe(localPath: String): String
+}
+'''
+REPOSITORY = """package com.nextcloud.client.jobs.autoUpload
+
+import com.nextcloud.client.database.dao.FileSystemDao
+
+class FileSystemRepository(private val dao: FileSystemDao) {
+    suspend fun markFileAsHandled(localPath: String, folderId: String) {
+        dao.markFileAsUploaded(localPath, folderId)
+    }
+}
+"""
+WORKER_OF_DAO = """package com.nextcloud.client.jobs.autoUpload
+
+import android.content.Context
+import androidx.work.CoroutineWorker
+import androidx.work.WorkerParameters
+
+class AutoUploadWorker(context: Context, params: WorkerParameters, private val repository: FileSystemRepository) :
+    CoroutineWorker(context, params) {
+    override suspend fun doWork(): Result {
+        repository.markFileAsHandled("/sdcard/a.jpg", "1")
+        return Result.success()
+    }
+}
+"""
+DAO_PATH = "app/src/main/java/com/nextcloud/client/database/dao/FileSystemDao.kt"
+REPOSITORY_PATH = "app/src/main/java/com/nextcloud/client/jobs/autoUpload/FileSystemRepository.kt"
+DAO_FILES = {DAO_PATH: DAO, REPOSITORY_PATH: REPOSITORY,
+             "app/src/main/java/com/nextcloud/client/jobs/autoUpload/AutoUploadWorker.kt": WORKER_OF_DAO}
+
+
+def test_kotlin_a_room_query_changed_under_a_job_is_background_code(tmp_path) -> None:
+    head = DAO.replace("sent_for_upload = 1", "sent_for_upload = 0")
+    found = flagged_on_branch(tmp_path, DAO_FILES, {DAO_PATH: head})
+    assert [(path, line) for path, line, *_ in found] == [(DAO_PATH, 11)], found
+
+
+def test_kotlin_an_interface_method_without_an_annotation_still_runs_nothing(tmp_path) -> None:
+    # `describe` has no body and no annotation a framework runs: its changed signature runs nothing.
+    main = {**DAO_FILES, REPOSITORY_PATH: REPOSITORY.replace("markFileAsUploaded(localPath, folderId)", "describe(localPath)")}
+    head = DAO.replace("fun describe(localPath: String): String", "fun describe(localPath: String?): String")
+    assert flagged_on_branch(tmp_path, main, {DAO_PATH: head}) == []

@@ -993,6 +993,23 @@ def _signature_only(node) -> bool:
         c.type in ("function_body", "block") for c in node.children)
 
 
+# A data-access interface's method whose body the framework writes from its annotation: Room's
+# and Spring Data's `@Query("UPDATE …")`, `@Insert`, `@Delete`, `@Modifying`, MyBatis's `@Update`.
+# What runs is the annotation's SQL (nextcloud's `FileSystemDao.markFileAsUploaded`, which the
+# auto-upload worker calls, lost a WHERE clause with "Nothing flagged": a new user's trial,
+# session 40).
+_GENERATED_FROM = re.compile(r"@(?:[\w.]+\.)?(?:Query|RawQuery|Insert|Update|Upsert|Delete|Modifying|Select|Procedure"
+                             r"|SqlQuery|SqlUpdate|Transaction)\b")
+
+
+def _runs_its_annotation(node, p: Parsed) -> bool:
+    """Whether a Java/Kotlin method without a body is one whose annotation the framework runs."""
+    if p.language not in ("java", "kotlin"):
+        return False
+    modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+    return modifiers is not None and _GENERATED_FROM.search(p.text(modifiers)) is not None
+
+
 def _followed_names(ctx, p: Parsed, row: int):
     """The names rules/trees/reach.py follows for the units around ``row``, innermost last; an
     abstract or interface method has none: nothing of it runs. A name the module binds at its top
@@ -1005,7 +1022,7 @@ def _followed_names(ctx, p: Parsed, row: int):
     from .reach import exported_function, followed_name, go_package_method, ruby_scope
 
     for chain in chains_at(p, row):
-        if chain and not _signature_only(chain[-1]):
+        if chain and (not _signature_only(chain[-1]) or _runs_its_annotation(chain[-1], p)):
             name = followed_name(chain, p, ctx.path) or ruby_scope(p, row) or go_package_method(chain, p)
             if name:
                 yield name
