@@ -368,3 +368,37 @@ def test_kotlin_an_interface_method_without_an_annotation_still_runs_nothing(tmp
     main = {**DAO_FILES, REPOSITORY_PATH: REPOSITORY.replace("markFileAsUploaded(localPath, folderId)", "describe(localPath)")}
     head = DAO.replace("fun describe(localPath: String): String", "fun describe(localPath: String?): String")
     assert flagged_on_branch(tmp_path, main, {DAO_PATH: head}) == []
+
+
+# --- Kotlin: a coroutine each call cancels and replaces (pocket-casts 89cb3c60, apps-ag) ------------
+
+SEARCH = """package au.com.shiftyjelly.pocketcasts.search
+
+import androidx.lifecycle.ViewModel
+import androidx.lifecycle.viewModelScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+
+class TvSearchViewModel(private val search: SearchManager) : ViewModel() {
+    private var searchJob: Job? = null
+
+    fun onQueryChange(query: String) {
+        searchJob?.cancel()
+        searchJob = viewModelScope.launch {
+            delay(300)
+            state.value = search.combined(query)
+        }
+    }
+}
+"""
+SEARCH_PATH = "tv/src/main/java/au/com/shiftyjelly/pocketcasts/search/TvSearchViewModel.kt"
+
+
+@pytest.mark.parametrize("cancels", [True, False])
+def test_kotlin_a_coroutine_each_call_cancels_and_replaces_is_background_code(tmp_path, cancels: bool) -> None:
+    main = SEARCH if cancels else SEARCH.replace("        searchJob?.cancel()\n", "")
+    head = main.replace("delay(300)", "delay(500)")
+    found = flagged_on_branch(tmp_path, {SEARCH_PATH: main}, {SEARCH_PATH: head})
+    assert [(line, "cancels and replaces" in message) for _, line, _, _, message in found] == (
+        [(15, True)] if cancels else []), found

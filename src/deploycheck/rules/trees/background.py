@@ -1905,6 +1905,8 @@ def _jvm(p: Parsed) -> list[tuple[int, int, str]]:
                 on_main.append((n.start_point[0], n.end_point[0]))
             elif p.language == "kotlin" and _OTHER_DISPATCHER.search(head.rpartition("{")[2]):
                 elsewhere.append(_span(n, "block run on another dispatcher's threads"))
+            elif runs and p.language == "kotlin" and _cancels_and_replaces(n, p):
+                out.append(_span(n, "coroutine that each call cancels and replaces"))
             elif runs:
                 out.append(_span(n, "task run by an executor or thread"))
             elif _CONTINUES.search(head):
@@ -2184,7 +2186,30 @@ def _on_the_main_thread(lambda_node, head: str, p: Parsed) -> bool:
     body = p.text(lambda_node)
     if _POLLS.search(body) and "delay(" in body:
         return False
+    if _cancels_and_replaces(lambda_node, p):
+        return False
     return not _in_a_service(lambda_node, p)
+
+
+# `searchJob?.cancel(); searchJob = viewModelScope.launch { delay(…); _state.value = … }`: each
+# call cancels the run before and starts another, so which run writes last is decided by where a
+# cancellation lands, not by the order of the calls: one that passed its last suspension point
+# still writes (pocket-casts' TV search, apps-ag 89cb3c60, "Nothing flagged" as a screen's work).
+_KEPT_JOB = re.compile(r"^\s*(?:this\s*\.\s*)?(\w+)\s*=\s*[\w.()]*?\b(?:launch|async)\b")
+
+
+def _cancels_and_replaces(lambda_node, p: Parsed) -> bool:
+    """Whether a Kotlin coroutine is launched into a variable that its function cancels first."""
+    kept = _KEPT_JOB.match(p.line(lambda_node.start_point[0]).decode("utf-8", "replace"))
+    if kept is None:
+        return False
+    up = lambda_node.parent
+    while up is not None and up.type != "function_declaration":
+        up = up.parent
+    if up is None:
+        return False
+    cancel = re.compile(rf"\b{re.escape(kept.group(1))}\s*\??\s*\.\s*cancel(?:AndJoin)?\s*\(")
+    return cancel.search(p.text(up)[: lambda_node.start_byte - up.start_byte]) is not None
 
 
 def _main_by_its_call(lambda_node, head: str, p: Parsed) -> bool:
