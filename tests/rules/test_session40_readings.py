@@ -402,3 +402,32 @@ def test_kotlin_a_coroutine_each_call_cancels_and_replaces_is_background_code(tm
     found = flagged_on_branch(tmp_path, {SEARCH_PATH: main}, {SEARCH_PATH: head})
     assert [(line, "cancels and replaces" in message) for _, line, _, _, message in found] == (
         [(15, True)] if cancels else []), found
+
+
+UPLOADER = """package com.nextcloud.client.jobs.upload
+
+import java.util.concurrent.Executors
+
+class FileUploadWorker {
+    companion object {
+        const val TOTAL = "total"
+
+        var currentUpload: String? = null
+
+        private const val BATCH_SIZE = 100
+
+        fun cancel(path: String) {
+            Executors.newSingleThreadExecutor().execute { currentUpload = null }
+        }
+    }
+}
+"""
+
+
+def test_dc704_a_gain_is_said_once_on_the_head_side(tmp_path) -> None:
+    path = "app/src/main/java/com/nextcloud/client/jobs/upload/FileUploadWorker.kt"
+    head = UPLOADER.replace("        var currentUpload: String? = null\n\n", "").replace(
+        "        fun cancel", "        val uploads = ConcurrentHashMap<String, String>()\n\n        fun cancel").replace(
+        "import java.util.concurrent.Executors", "import java.util.concurrent.ConcurrentHashMap\nimport java.util.concurrent.Executors")
+    found = flagged_on_branch(tmp_path, {path: UPLOADER}, {path: head}, rule="DC704")
+    assert [(line, side) for _, line, side, _, _ in found] == [(12, "head")], found

@@ -314,8 +314,11 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
         # ones (Conversations' WebRTC wrapper, a new user's trial, session 37).
         own = getattr(h, "type", None) in CONTAINERS
         gain = (_primitives(h, head, False, own) - _primitives(b, base, False, own)) & file_gain
-        if gain and not (side == "head" and _only_new_counters(lines, h, gain, head, base)):
-            named = _naming(changed, lines, gain, h) if side == "head" else changed
+        # Said on the head side only: a unit whose removed lines alone changed gains nothing, so
+        # the head side has changed lines there too, and a base-side "now uses" contradicted
+        # itself beside it (nextcloud's upload worker, a new user's trial, session 40).
+        if gain and side == "head" and not _only_new_counters(lines, h, gain, head, base):
+            named = _naming(changed, lines, gain, h)
             out.append((named[0], named[-1], "warning", _gained(key, gain)))
         if p.language in ("java", "kotlin"):
             before_calls, after_calls = _parallel_calls(b, base), _parallel_calls(h, head)
