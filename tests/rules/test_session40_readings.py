@@ -431,3 +431,44 @@ def test_dc704_a_gain_is_said_once_on_the_head_side(tmp_path) -> None:
         "import java.util.concurrent.Executors", "import java.util.concurrent.ConcurrentHashMap\nimport java.util.concurrent.Executors")
     found = flagged_on_branch(tmp_path, {path: UPLOADER}, {path: head}, rule="DC704")
     assert [(line, side) for _, line, side, _, _ in found] == [(12, "head")], found
+
+
+# --- Go: a generic name at the end of a field's field is another type's (rclone abae66ee) -----------
+
+STATS = """package accounting
+
+import "sync"
+
+type StatsInfo struct {
+	mu    sync.Mutex
+	bytes int64
+}
+
+func (s *StatsInfo) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return formatBytes(s.bytes)
+}
+"""
+LIMITER = """package accounting
+
+type tokenBucket struct {
+	currLimit struct{ Bandwidth interface{ String() string } }
+}
+
+func (tb *tokenBucket) start(stats *StatsInfo) {
+	go func() {
+		limit := tb.currLimit.Bandwidth.String()
+		_ = limit
+		CALL
+	}()
+}
+"""
+
+
+@pytest.mark.parametrize("call, lines", [("", []), ("_ = stats.String()", [13])])
+def test_go_a_generic_method_called_on_a_fields_field_is_not_followed(tmp_path, call: str, lines: list) -> None:
+    main = {"fs/accounting/stats.go": STATS, "fs/accounting/limiter.go": LIMITER.replace("CALL", call)}
+    head = STATS.replace("formatBytes(s.bytes)", 'formatBytes(s.bytes) + "/s"')
+    found = flagged_on_branch(tmp_path, main, {"fs/accounting/stats.go": head})
+    assert [line for _, line, *_ in found] == lines, found

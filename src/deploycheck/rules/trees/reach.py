@@ -1620,6 +1620,19 @@ def _go_foreign_field(n, p: Parsed, owner: str, pointers_only: bool = False) -> 
     return False
 
 
+def _go_deep_chain(n) -> bool:
+    """Whether Go name ``n`` is called at the end of two or more field reads (`tb.currLimit.Bandwidth.String()`):
+    a field's field, whose type the file does not say. For a generic name (`String`, `Close`) that
+    is any type's method: rclone's bandwidth limit was shown calling `StatsInfo.String` (a new
+    user's trial, session 40)."""
+    selector = n.parent
+    if selector is None or selector.type != "selector_expression":
+        return False
+    operand = selector.child_by_field_name("operand")
+    inner = operand.child_by_field_name("operand") if operand is not None and operand.type == "selector_expression" else None
+    return inner is not None and inner.type == "selector_expression"
+
+
 def _go_arity_differs(n, kind: str) -> bool:
     """Whether Go name ``n`` is called with a number of arguments a function of ``kind``
     (``_go_arity``) cannot take. A method value, a call whose one argument is a call (its results
@@ -2286,7 +2299,8 @@ def _uses_index(p: Parsed):
                        # a field of another type, or `d.Send(m)` on another type's receiver, is that
                        # type's (the red team of session 29).
                        and not (go_owner and bare_too and not followable(name)
-                                and (_go_foreign_receiver(n, p, go_owner, go_embeds) or _go_foreign_field(n, p, go_owner)))
+                                and (_go_foreign_receiver(n, p, go_owner, go_embeds) or _go_foreign_field(n, p, go_owner)
+                                     or _go_deep_chain(n)))
                        # Any name, in any package, on a field the receiver's struct declares as a
                        # pointer to another struct of the file (`c.stateSubscription.Cleanup()` on a
                        # `*PeersStateSubscription`, netbird's trial, session 35): that type's method.
