@@ -472,3 +472,23 @@ def test_go_a_generic_method_called_on_a_fields_field_is_not_followed(tmp_path, 
     head = STATS.replace("formatBytes(s.bytes)", 'formatBytes(s.bytes) + "/s"')
     found = flagged_on_branch(tmp_path, main, {"fs/accounting/stats.go": head})
     assert [line for _, line, *_ in found] == lines, found
+
+
+# --- DC715 names the rake task an enqueue is in (CodeTriage 134e136d, a new user's trial) -----------
+
+RAKE = """namespace :schedule do
+  task triage_emails: :environment do
+    User.find_each do |user|
+      SendDailyTriageEmailJob.perform_later(user)
+    end
+  end
+end
+"""
+
+
+def test_ruby_an_enqueue_in_a_rake_task_is_said_to_be_the_tasks(tmp_path) -> None:
+    job = "class SendDailyTriageEmailJob < ApplicationJob\n  def perform(user_id)\n  end\nend\n"
+    main = {"lib/tasks/schedule.rake": RAKE, "app/jobs/send_daily_triage_email_job.rb": job}
+    head = RAKE.replace("perform_later(user)", "perform_later(user.id)")
+    found = flagged_on_branch(tmp_path, main, {"lib/tasks/schedule.rake": head}, rule="DC715")
+    assert any("what `rake schedule:triage_emails` hands it changed" in message for *_, message in found), found

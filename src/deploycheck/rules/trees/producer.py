@@ -399,6 +399,29 @@ def _inputs(node, p: Parsed) -> set[str]:
 _WORDS = re.compile(r"@{0,2}[A-Za-z_][A-Za-z0-9_]*")
 
 
+def _rake_task(node, p: Parsed) -> str | None:
+    """`rake namespace:name`, the rake task around a Ruby call (`task send_emails: :environment do … end`, in a
+    namespace too): CodeTriage's enqueues in `lib/tasks/schedule.rake` were said to be "the file's
+    top level" (a new user's trial, session 40)."""
+    if p.language != "ruby":
+        return None
+    names: list[str] = []
+    up = node.parent
+    while up is not None:
+        if up.type == "call" and (method := up.child_by_field_name("method")) is not None \
+                and p.text(method) in ("task", "namespace") and up.child_by_field_name("receiver") is None:
+            args = up.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if first is not None and first.type == "hash":
+                first = first.named_children[0] if first.named_children else None
+            if first is not None and first.type == "pair":  # `task send_emails: :environment`
+                first = first.child_by_field_name("key")
+            if first is not None:
+                names.append(p.text(first).strip(":'\" ").rstrip(":"))
+        up = up.parent
+    return f"rake {':'.join(reversed(names))}" if names else None
+
+
 def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code_rows: set[int],
                      producers: dict[str, tuple[str, int, str]],
                      alternatives: dict[str, list[tuple[str, int, str]]] | None = None,
@@ -417,7 +440,7 @@ def producer_changes(p: Parsed, base: Parsed | None, added: dict[int, str], code
         chain = units_at(p, node.start_point[0])
         key = qualname(chain, p)
         before = base_units.get(key, [])
-        unit_name = shown_name(chain, p) if chain else "the file's top level"
+        unit_name = shown_name(chain, p) if chain else _rake_task(node, p) or "the file's top level"
         # What the base held where this enqueue is: its unit, or the whole file for top-level code.
         held: list[str] = []
         if base is not None:
