@@ -626,6 +626,12 @@ def test_a_quiet_branch_says_the_field_was_not_checked_when_it_is_required(stric
     ("Clean up expired sessions every hour", ()),
     ("clean up stale code", ("clean up",)),
     ("Clean up unused imports", ("Clean up",)),
+    # the red team of session 40: code, not run-time things
+    ("Clean up leftover locking code in the stock sync", ("Clean up",)),
+    ("Clean up leftover feature flags", ("Clean up",)),
+    ("Clean up dangling promises in the worker", ("Clean up",)),
+    ("Clean up orphaned helpers", ("Clean up",)),
+    ("clean up stale logic in OrderSync", ("clean up",)),
     # the change called a cleanup stays a claim
     ("Clean up the jobs", ("Clean up",)),
     ("Code cleanup in workers", ("cleanup",)),

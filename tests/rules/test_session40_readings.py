@@ -4,9 +4,11 @@ on real git repositories: each case fails without its reading."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from support.scanning import flagged_on_branch
+from support.scanning import flagged_on_branch, red_team_branch
 
 # --- Go: `go fix`'s atomic types are the same operations (rclone 77f9c70cf) -----------------------
 
@@ -492,3 +494,42 @@ def test_ruby_an_enqueue_in_a_rake_task_is_said_to_be_the_tasks(tmp_path) -> Non
     head = RAKE.replace("perform_later(user)", "perform_later(user.id)")
     found = flagged_on_branch(tmp_path, main, {"lib/tasks/schedule.rake": head}, rule="DC715")
     assert any("what `rake schedule:triage_emails` hands it changed" in message for *_, message in found), found
+
+
+# --- The red team of session 40 (fixtures in tests/rules/data/redteam40/) ----------------------------
+
+REDTEAM = Path(__file__).parent / "data" / "redteam40"
+
+
+@pytest.mark.parametrize("case, rule, expected", [
+    # A Node daemon started from an extensionless script never stops its timer: not a terminal program.
+    ("01-node-worker-script", "DC701", [("bin/worker", 30)]),
+    # `#!/usr/bin/env ts-node` is TypeScript, not JavaScript that fails to parse.
+    ("02-ts-node-script", "DC703", []),
+    # A drain loop that waits for a blocking pop, then re-arms with setImmediate, is still a loop.
+    ("03-setimmediate-drain-loop", "DC701", [("src/mail/outbox.js", 25), ("src/mail/outbox.js", 26)]),
+    # DC456 over several lines, in SQL and through a reference; not for a table the branch creates.
+    ("04-unique-index-multiline", "DC456", [("db/migrate/20240611120000_add_unique_index_to_payments.rb", 5)]),
+    ("05-unique-index-raw-sql", "DC456", [("db/migrate/20240611120000_add_unique_index_to_payments.rb", 6)]),
+    ("21-unique-via-add-reference", "DC456", [("db/migrate/20240611120000_link_profiles_to_accounts.rb", 3),
+                                              ("db/migrate/20240611120000_link_profiles_to_accounts.rb", 4)]),
+    ("20-unique-index-on-new-table-fp", "DC456", []),
+    # DC452: PostgreSQL's optional COLUMN; not an index's RENAME TO, nor SQL words in a column's comment.
+    ("06-sql-alter-without-column", "DC452", [("db/migrate/20240611120000_retype_and_rename_issue_columns.rb", n)
+                                              for n in (3, 4, 5)]),
+    ("07-sql-rename-index-fp", "DC452", []),
+    ("23-sql-words-in-comment-fp", "DC452", []),
+    # DC719 runs in a file no other gate admits.
+    ("16-listener-gate-missing", "DC719", [("server/upstream.js", 8)]),
+])
+def test_redteam40_case(tmp_path, case: str, rule: str, expected: list) -> None:
+    found = red_team_branch(tmp_path, REDTEAM / case, rule=rule)
+    assert sorted((path, line) for path, line, *_ in found) == expected, found
+
+
+@pytest.mark.xfail(strict=True, reason="known limitation (docs/limitations.md, session 40): typed atomics are "
+                   "read as uses only where the file declares them; a struct declared in another file of the package "
+                   "is not read")
+def test_redteam40_typed_atomics_declared_in_another_file(tmp_path) -> None:
+    found = red_team_branch(tmp_path, REDTEAM / "19-go-typed-atomic-other-file", rule="DC704")
+    assert [severity for *_, severity, _ in found if severity == "high"] == []

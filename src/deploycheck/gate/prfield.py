@@ -333,11 +333,15 @@ _CLEANUP_FEATURE = re.compile(
     # cleanup" call the change a cleanup (the red team of session 28); not across "and", a comma,
     # a slash or a dash ("Fix typos / cleanup" is two things done).
     # What it cleans up at run time, left behind by work that stopped: rclone's "serve s3: clean up
-    # abandoned multipart uploads" (a new user's trial, session 40) names the feature. Not what
-    # code cleanups name ("clean up unused imports", "old code", "dead code").
+    # abandoned multipart uploads" (a new user's trial, session 40) names the feature. Only a thing
+    # that exists at run time, at most two words after the adjective: "leftover locking code",
+    # "stale feature flags" and "dangling promises" stay claims (the red team of session 40).
     r"|\bclean[\s-]?up\s+(?:the\s+|any\s+|all\s+)?(?:abandoned|expired|stale|orphan(?:ed)?|dangling|leftover"
-    r"|unfinished|incomplete|idle|inactive|timed[\s-]out)\s+(?!(?:code|imports?|tests?|comments?|types?|styles?"
-    r"|variables?|functions?|methods?|classes|modules?|dependencies|deps|branches|docs|warnings|todos)\b)\w"
+    r"|unfinished|incomplete|idle|inactive|timed[\s-]out)\s+(?:[\w-]+\s+){0,2}?(?:uploads?|sessions?|tokens?"
+    r"|files?|records?|rows?|entries|jobs?|tasks?|messages?|connections?|containers?|volumes?|snapshots?"
+    r"|backups?|carts?|orders?|reservations?|accounts?|users?|notifications?|attachments?|blobs?|chunks?"
+    r"|leases?|locks?|processes|pids?|sockets?|directories|dirs?|keys?|invitations?|invites?|trials?"
+    r"|subscriptions?|devices?|webhooks?|deliveries|transfers?|downloads?|imports?\s+(?:jobs?|runs?)|runs?)\b"
     r"|\b(?:seriali[sz]e|paralleli[sz]e|fix|await|throttle|debounce|reorder)"
     r"\b(?:(?!\band\b|\bplus\b|\s[-\u2013\u2014]\s)[^.:;!?,&+/\n]){0,60}?\bclean[\s-]?ups?\b", re.IGNORECASE)
 _CLEANUP = 4  # CLAIM_PATTERNS' index of "cleanup"

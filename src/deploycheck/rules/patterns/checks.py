@@ -851,12 +851,117 @@ def _rb_down_lines(lines: list[str]) -> set[int]:
 @check("rails-destructive-migration")
 def rails_destructive_migration(view: FileView, pr: PackRule) -> list[Finding]:
     """DC452's patterns, except in the migration's undo: dropping on rollback the column that
-    `up` added destroys nothing the old code reads."""
+    `up` added destroys nothing the old code reads. Its SQL words count only in SQL the migration
+    runs (an `execute` line, a heredoc): a column's `comment: "drop column x after July"` runs
+    nothing (the red team of session 40)."""
     from .engine import _run_pattern_rule
 
     lines = view.lines("head")
     undo = _rb_down_lines(lines) if lines is not None else set()
-    return [f for f in _run_pattern_rule(view, pr) if f.side != "head" or f.line not in undo]
+    sql = {side: _rb_sql_rows(view.lines(side, strings=True) or []) for side in ("head", "base")}
+    return [f for f in _run_pattern_rule(view, pr) if (f.side != "head" or f.line not in undo)
+            and (_RB_DESTRUCTIVE_CALL.search(view.line(f.side, f.line)) or f.line in sql[f.side])]
+
+
+# DC452's migration methods, as code (its SQL words are read only in SQL, ``_rb_sql_rows``).
+_RB_DESTRUCTIVE_CALL = re.compile(r"\b(?:remove_\w+|drop_table|drop_join_table|rename_column|rename_table"
+                                  r"|change_column|t\.(?:remove|rename)\w*)\b")
+# A line that hands a string to the database, and a heredoc's opening (`execute <<~SQL`).
+_RB_RUNS_SQL = re.compile(r"\b(?:execute|exec_query|exec_update|exec_delete|exec_insert|select_all|select_value|select_rows)\b")
+_RB_HEREDOC = re.compile(r"<<[~-]?(['\"]?)([A-Za-z_]\w*)\1")
+
+
+def _rb_sql_rows(lines: list[str]) -> set[int]:
+    """The 1-based rows of a Ruby file (strings kept) that hold SQL it runs: lines that call
+    `execute` (or a sibling) and the bodies of heredocs."""
+    rows: set[int] = set()
+    tag: str | None = None
+    for number, line in enumerate(lines, 1):
+        if tag is not None:
+            if line.strip() == tag:
+                tag = None
+            else:
+                rows.add(number)
+            continue
+        if _RB_RUNS_SQL.search(line):
+            rows.add(number)
+        opened = _RB_HEREDOC.search(line)
+        if opened is not None:
+            tag = opened.group(2)
+    return rows
+
+
+# DC456: a unique index added, written as a method call over several lines (`add_index :payments,
+# [:order_id, :ref],\n  unique: true`), through a reference (`add_reference :profiles, :account,
+# index: { unique: true }`), with a hash rocket, or as SQL (`CREATE UNIQUE INDEX CONCURRENTLY`).
+_RB_INDEX_CALL = re.compile(r"^\s*(?:add_index|t\.index|add_reference|add_belongs_to|t\.references|t\.belongs_to"
+                            r"|add_unique_constraint|add_unique_key)\b")
+_RB_UNIQUE = re.compile(r"\bunique:\s*true\b|:unique\s*=>\s*true\b|^\s*add_unique_(?:constraint|key)\b")
+_SQL_UNIQUE_INDEX = re.compile(r"(?i)\bcreate\s+unique\s+index\b|\badd\s+(?:constraint\s+\S+\s+)?unique\b")
+_RB_CREATES_TABLE = re.compile(r"\bcreate_table\b|(?i:\bcreate\s+table\b)")
+
+
+_RB_INDEX_TABLE = re.compile(r"^\s*(?:add_index|add_reference|add_belongs_to|add_unique_constraint|add_unique_key)"
+                             r"\s*\(?\s*[:\"'](\w+)|(?i:\bon\s+(?:only\s+)?(?:\w+\.)?\"?(\w+))")
+_RB_CHANGE_TABLE = re.compile(r"^\s*change_table\s*\(?\s*[:\"'](\w+)")
+
+
+def _rb_index_table(lines: list[str], number: int, statement: str) -> str | None:
+    """The table a unique index statement names (`add_index :t`, SQL's `ON t`), or for `t.index`
+    the `change_table :t` above it."""
+    m = _RB_INDEX_TABLE.search(statement)
+    if m is not None:
+        return m.group(1) or m.group(2)
+    for line in reversed(lines[:number - 1]):
+        if (c := _RB_CHANGE_TABLE.match(line)) is not None:
+            return c.group(1)
+    return None
+
+
+def _table_new_in_branch(view: FileView, table: str | None) -> bool:
+    """Whether the base's `db/schema.rb` (or `db/structure.sql`, beside the migration's `db/`)
+    exists and names no table ``table``: another migration of the branch creates it, empty (the
+    red team of session 40). Unknown (no schema at the base, no table name): not new."""
+    from ...git.basefiles import BaseFiles
+
+    base = view.ctx.settings.base_files
+    if table is None or not isinstance(base, BaseFiles):
+        return False
+    root = view.path.rpartition("db/migrate/")[0]
+    for name, created in (("db/schema.rb", rf"create_table\s+[\"':]{re.escape(table)}\b"),
+                          ("db/structure.sql", rf"(?i)create\s+table\s+(?:\w+\.)?\"?{re.escape(table)}\b")):
+        data = base.read(root + name)
+        if data is not None:
+            return re.search(created, data.decode("utf-8", "replace")) is None
+    return False
+
+
+@check("rails-unique-index")
+def rails_unique_index(view: FileView, pr: PackRule) -> list[Finding]:
+    """DC456: each unique index or constraint the branch adds to a migration, outside its undo,
+    in a migration that creates no table (a new table has no rows, and its index is part of it)."""
+    lines = view.lines("head", strings=True)
+    if lines is None or _RB_CREATES_TABLE.search("\n".join(lines)):
+        return []
+    added, undo, sql = _added(view), _rb_down_lines(lines), _rb_sql_rows(lines)
+    out: list[Finding] = []
+    number = 1
+    while number <= len(lines):
+        line, rows = lines[number - 1], [number]
+        if _RB_INDEX_CALL.match(line):
+            statement = line
+            while statement.rstrip().endswith((",", "(", "\\", "{")) and rows[-1] < len(lines):
+                rows.append(rows[-1] + 1)
+                statement += " " + lines[rows[-1] - 1]
+            unique = _RB_UNIQUE.search(statement) is not None
+        else:
+            unique = number in sql and _SQL_UNIQUE_INDEX.search(line) is not None
+        if unique and any(r in added for r in rows) and number not in undo \
+                and not _table_new_in_branch(view, _rb_index_table(lines, number, statement if _RB_INDEX_CALL.match(line) else line)):
+            shown = " ".join(" ".join(lines[r - 1].split()) for r in rows)
+            out.append(pr.rule.finding(view.path, number, pr.message.format(path=view.path, match=short(shown))))
+        number = rows[-1] + 1
+    return out
 
 
 # A read-only transaction, alone on its line: `@Transactional(readOnly = true)`, with any other
@@ -2664,14 +2769,19 @@ def _vercel_crons(root: Any) -> Iterable[_Scale]:
     crons = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "crons"), None)
     if not isinstance(crons, yaml.SequenceNode):
         return
+    seen: Counter = Counter()
     for item in crons.value:
         if not isinstance(item, yaml.MappingNode):
             continue
         keys = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
         path, when = _scalar(keys.get("path")), _scalar(keys.get("schedule"))
         if path is not None and when is not None:
-            yield _Scale(f"the cron job calling `{short(path)}`", "schedule", when, keys["schedule"].start_mark.line + 1,
-                         "schedule")
+            # Two crons may call one path (at 0 and at 30): each is its path's n-th, or the
+            # second was read as the first changed (the red team of session 40).
+            seen[path] += 1
+            nth = f" (its cron #{seen[path]})" if seen[path] > 1 else ""
+            yield _Scale(f"the cron job calling `{short(path)}`{nth}", "schedule", when,
+                         keys["schedule"].start_mark.line + 1, "schedule")
 
 
 # --- whenever's `config/schedule.rb` and the code that loads a Sidekiq schedule (DC509) -----------

@@ -11,7 +11,7 @@ or whose repository has job code elsewhere and another file that names one of th
 from __future__ import annotations
 
 from .keywords import (_PRIMITIVE_HINTS, at_once_hints, channel_hints, check_act_hints, db_function_hints, floating_hints, guard_hints,  # noqa: F401 - the family's gates
-                       go_producer_hints, jobs_elsewhere, js_lock_hints, js_producer_hints, loaded_by_a_job, lock_hints, lock_wrapper_hints, timer_hints, reads_itself, retry_hints,
+                       go_producer_hints, jobs_elsewhere, js_lock_hints, js_producer_hints, listener_hints, loaded_by_a_job, lock_hints, lock_wrapper_hints, timer_hints, reads_itself, retry_hints,
                        pool_hints, scheduled_folder, shutdown_hints, singleton_hints, tunable_hints)
 from .langs import is_sql_file, language_of_file
 
@@ -30,7 +30,8 @@ def may_report(ctx) -> bool:
     if reads_itself(ctx) or guard_hints(ctx) or singleton_hints(ctx) or shutdown_hints(ctx) or retry_hints(ctx) \
             or db_function_hints(ctx) or check_act_hints(ctx) or js_producer_hints(ctx) or floating_hints(ctx) \
             or go_producer_hints(ctx) or tunable_hints(ctx) or pool_hints(ctx) or loaded_by_a_job(ctx) or lock_hints(ctx) or js_lock_hints(ctx) \
-            or channel_hints(ctx) or scheduled_folder(ctx) or timer_hints(ctx) or lock_wrapper_hints(ctx) or at_once_hints(ctx):
+            or channel_hints(ctx) or scheduled_folder(ctx) or timer_hints(ctx) or lock_wrapper_hints(ctx) or at_once_hints(ctx) \
+            or listener_hints(ctx):
         return True
     from .naming import named_elsewhere, producer_hints
 

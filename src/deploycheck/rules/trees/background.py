@@ -897,11 +897,13 @@ def _timer_regions(p: Parsed, call) -> list[tuple[int, int, str]]:
         return []
     if handler.type in _JS_FUNCTION_VALUES:
         rearming = _rearming_function(call, handler, p)
-        if rearming is not None and not _delayed(call, p):
-            # `setImmediate(() => this._process_data())` inside `_process_data`: the same work
-            # continued after the I/O already due, not a loop that runs every period: whoever
-            # called it runs it (Haraka's SMTP connection, on a pipelining client's data: apps-ag,
-            # five false flags through `process_line`).
+        if rearming is not None and not _delayed(call, p) and not _WAITS.search(p.text(rearming)):
+            # `setImmediate(() => this._process_data())` inside a synchronous `_process_data`: the
+            # same work continued after the I/O already due, not a loop that runs every period:
+            # whoever called it runs it (Haraka's SMTP connection, on a pipelining client's data:
+            # apps-ag, false flags through `process_line`). One that waits for I/O first (a
+            # blocking pop, then `setImmediate(() => this._pump())`) is a drain loop that runs for
+            # the life of the process (the red team of session 40).
             return []
         if rearming is not None:  # `const tick = () => { t = setTimeout(() => { …; tick(); }, ms) }`
             return [_span(n, "timer loop (a function that sets its own next run)")
@@ -943,13 +945,21 @@ def _only_aborts(handler, p: Parsed) -> bool:
 
 
 # A program run from a terminal: a `#!/usr/bin/env node` script that serves nothing (no
-# `.listen(`). Its timers (a spinner, a progress line) run for the one user at the terminal
-# (the red team of session 32); Express's generated `bin/www`, which listens, stays a server.
-_SHEBANG = re.compile(rb"\A#![^\n]*\bnode\b")
+# `.listen(`) and stops its own timers. Its timers (a spinner, a progress line) run for the one
+# user at the terminal (the red team of session 32); Express's generated `bin/www`, which listens,
+# stays a server. A script that never stops its timer, or that waits for a stop signal, is a
+# daemon: `bin/worker` in a Procfile shipping orders every five seconds (the red team of session 40).
+_SHEBANG = re.compile(rb"\A#![^\n]*\b(?:node|nodejs|ts-node|tsx|deno)\b")
+_STOPS_ITS_TIMERS = re.compile(rb"\bclear(?:Interval|Timeout)\s*\(")
+_AWAITS_A_SIGNAL = re.compile(rb"""\bprocess\s*\.\s*(?:on|once)\s*\(\s*['"]SIG(?:TERM|HUP)['"]""")
 
 
 def command_line_program(p: Parsed) -> bool:
-    return _SHEBANG.match(p.source) is not None and b".listen(" not in p.source
+    return _SHEBANG.match(p.source) is not None and b".listen(" not in p.source \
+        and _STOPS_ITS_TIMERS.search(p.source) is not None and _AWAITS_A_SIGNAL.search(p.source) is None
+
+
+_WAITS = re.compile(r"\bawait\b|\.then\s*\(|^\s*(?:static\s+)?async\b|\basync\s*(?:function\b|\()")
 
 
 def _delayed(call, p: Parsed) -> bool:

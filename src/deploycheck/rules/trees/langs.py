@@ -45,8 +45,12 @@ def language_of(path: str) -> str | None:
 # its files. rules/not_analysed.py reports (DC001) the scripts of interpreters not listed here
 # (Python's rules read `.py` files alone). Haraka's `bin/haraka` (`#!/usr/bin/env node`) starts
 # its daemon: read, it is JavaScript like any `.js` file, where it used to be refused unread.
-SCRIPT_INTERPRETERS = {"ruby": "ruby", "node": "javascript", "nodejs": "javascript"}
-_INTERPRETER = re.compile(r"#![^\n]*\b(" + "|".join(SCRIPT_INTERPRETERS) + r")\b")
+# `ts-node`, `tsx` and `deno` run TypeScript (the red team of session 40: `ts-node` read as `node`
+# parsed TypeScript as JavaScript). A name counts only as a word of its own (not `node` in `ts-node`).
+SCRIPT_INTERPRETERS = {"ruby": "ruby", "node": "javascript", "nodejs": "javascript", "ts-node": "typescript",
+                       "tsx": "typescript", "deno": "typescript"}
+_INTERPRETER = re.compile(r"#![^\n]*(?<![\w-])(" + "|".join(sorted(SCRIPT_INTERPRETERS, key=len, reverse=True))
+                          + r")(?![\w-])")
 
 
 def has_extension(path: str) -> bool:

@@ -1,0 +1,3 @@
+class Issue < ApplicationRecord
+  belongs_to :repo
+end

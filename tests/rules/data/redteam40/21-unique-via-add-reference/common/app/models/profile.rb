@@ -1,0 +1,3 @@
+class Profile < ApplicationRecord
+  belongs_to :account, optional: true
+end
