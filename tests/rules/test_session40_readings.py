@@ -533,3 +533,34 @@ def test_redteam40_case(tmp_path, case: str, rule: str, expected: list) -> None:
 def test_redteam40_typed_atomics_declared_in_another_file(tmp_path) -> None:
     found = red_team_branch(tmp_path, REDTEAM / "19-go-typed-atomic-other-file", rule="DC704")
     assert [severity for *_, severity, _ in found if severity == "high"] == []
+
+
+# A unique index over columns a base unique index already covers adds no rule (rubygems 3201f883).
+SCHEMA = """ActiveRecord::Schema[8.1].define(version: 2026_08_01_000000) do
+  create_table "versions", force: :cascade do |t|
+    t.string "number"
+    t.integer "rubygem_id"
+    t.string "platform"
+    t.index ["rubygem_id", "number", "platform"], name: "index_versions_on_number", unique: true
+  end
+end
+"""
+WIDENED = """class AddRubyAbiToVersionUniqueIndexes < ActiveRecord::Migration[8.1]
+  disable_ddl_transaction!
+
+  def up
+    add_index :versions,
+      COLUMNS,
+      unique: true,
+      algorithm: :concurrently
+  end
+end
+"""
+
+
+@pytest.mark.parametrize("columns, lines", [("%i[rubygem_id number platform ruby_abi]", []),
+                                            ("%i[rubygem_id platform]", [5])])
+def test_rails_a_unique_index_a_base_index_covers_adds_no_rule(tmp_path, columns: str, lines: list) -> None:
+    path = "db/migrate/20260818000002_add_ruby_abi_to_version_unique_indexes.rb"
+    found = flagged_on_branch(tmp_path, {"db/schema.rb": SCHEMA}, {path: WIDENED.replace("COLUMNS", columns)}, rule="DC456")
+    assert [line for _, line, *_ in found] == lines, found

@@ -918,6 +918,31 @@ def _rb_index_table(lines: list[str], number: int, statement: str) -> str | None
     return None
 
 
+_RB_INDEX_COLUMNS = re.compile(r"^\s*(?:add_index|t\.index)\s*\(?\s*(?:[:\"']\w+[\"']?\s*,\s*)?"
+                               r"(%i\[[^\]]*\]|\[[^\]]*\]|:\w+|[\"']\w+[\"'])")
+
+
+def _covered_by_a_base_index(view: FileView, table: str | None, statement: str) -> bool:
+    """Whether a unique index over a set of columns adds no rule: the base's schema already has a
+    unique index on the table over some of them (rubygems widened its version indexes by a new
+    column, built beside the old ones: every row the new one refuses, the old one already did)."""
+    from ...git.basefiles import BaseFiles
+    from .rails_schema import _columns, _read_indexes
+
+    m = _RB_INDEX_COLUMNS.match(statement)
+    base = view.ctx.settings.base_files
+    if table is None or m is None or not isinstance(base, BaseFiles):
+        return False
+    columns = _columns(m.group(1).removeprefix("%i"))
+    root = view.path.rpartition("db/migrate/")[0]
+    for name in ("db/schema.rb", "db/structure.sql"):
+        data = base.read(root + name)
+        if data is not None:
+            held = _read_indexes(name, data.decode("utf-8", "replace")).get(table.lower(), [])
+            return any(old and old <= columns for old in held)
+    return False
+
+
 def _table_new_in_branch(view: FileView, table: str | None) -> bool:
     """Whether the base's `db/schema.rb` (or `db/structure.sql`, beside the migration's `db/`)
     exists and names no table ``table``: another migration of the branch creates it, empty (the
@@ -956,8 +981,10 @@ def rails_unique_index(view: FileView, pr: PackRule) -> list[Finding]:
             unique = _RB_UNIQUE.search(statement) is not None
         else:
             unique = number in sql and _SQL_UNIQUE_INDEX.search(line) is not None
+        written = statement if _RB_INDEX_CALL.match(line) else line
+        table = _rb_index_table(lines, number, written)
         if unique and any(r in added for r in rows) and number not in undo \
-                and not _table_new_in_branch(view, _rb_index_table(lines, number, statement if _RB_INDEX_CALL.match(line) else line)):
+                and not _table_new_in_branch(view, table) and not _covered_by_a_base_index(view, table, written):
             shown = " ".join(" ".join(lines[r - 1].split()) for r in rows)
             out.append(pr.rule.finding(view.path, number, pr.message.format(path=view.path, match=short(shown))))
         number = rows[-1] + 1
