@@ -922,43 +922,53 @@ _RB_INDEX_COLUMNS = re.compile(r"^\s*(?:add_index|t\.index)\s*\(?\s*(?:[:\"']\w+
                                r"(%i\[[^\]]*\]|\[[^\]]*\]|:\w+|[\"']\w+[\"'])")
 
 
-def _covered_by_a_base_index(view: FileView, table: str | None, statement: str) -> bool:
+def _base_schema(view: FileView) -> tuple[str, str] | None:
+    """(`db/schema.rb` or `db/structure.sql`, its text) at the base, beside the migration's `db/`;
+    None when the base has neither. Read once per scan, whichever migration asks."""
+    from ...git.basefiles import BaseFiles
+
+    base = view.ctx.settings.base_files
+    if not isinstance(base, BaseFiles):
+        return None
+    root = view.path.rpartition("db/migrate/")[0]
+    memo = scan_memo(view.ctx)
+    key = ("patterns.base-schema", root)
+    if key not in memo:
+        memo[key] = None
+        for name in ("db/schema.rb", "db/structure.sql"):
+            data = base.read(root + name)
+            if data is not None:
+                memo[key] = (name, data.decode("utf-8", "replace"))
+                break
+    return memo[key]
+
+
+def _covered_by_a_base_index(view: FileView, table: str, statement: str) -> bool:
     """Whether a unique index over a set of columns adds no rule: the base's schema already has a
     unique index on the table over some of them (rubygems widened its version indexes by a new
     column, built beside the old ones: every row the new one refuses, the old one already did)."""
-    from ...git.basefiles import BaseFiles
     from .rails_schema import _columns, _read_indexes
 
     m = _RB_INDEX_COLUMNS.match(statement)
-    base = view.ctx.settings.base_files
-    if table is None or m is None or not isinstance(base, BaseFiles):
+    schema = _base_schema(view)
+    if m is None or schema is None:
         return False
     columns = _columns(m.group(1).removeprefix("%i"))
-    root = view.path.rpartition("db/migrate/")[0]
-    for name in ("db/schema.rb", "db/structure.sql"):
-        data = base.read(root + name)
-        if data is not None:
-            held = _read_indexes(name, data.decode("utf-8", "replace")).get(table.lower(), [])
-            return any(old and old <= columns for old in held)
-    return False
+    held = _read_indexes(*schema).get(table.lower(), [])
+    return any(old and old <= columns for old in held)
 
 
-def _table_new_in_branch(view: FileView, table: str | None) -> bool:
+def _table_new_in_branch(view: FileView, table: str) -> bool:
     """Whether the base's `db/schema.rb` (or `db/structure.sql`, beside the migration's `db/`)
     exists and names no table ``table``: another migration of the branch creates it, empty (the
-    red team of session 40). Unknown (no schema at the base, no table name): not new."""
-    from ...git.basefiles import BaseFiles
-
-    base = view.ctx.settings.base_files
-    if table is None or not isinstance(base, BaseFiles):
+    red team of session 40). Unknown (no schema at the base): not new."""
+    schema = _base_schema(view)
+    if schema is None:
         return False
-    root = view.path.rpartition("db/migrate/")[0]
-    for name, created in (("db/schema.rb", rf"create_table\s+[\"':]{re.escape(table)}\b"),
-                          ("db/structure.sql", rf"(?i)create\s+table\s+(?:\w+\.)?\"?{re.escape(table)}\b")):
-        data = base.read(root + name)
-        if data is not None:
-            return re.search(created, data.decode("utf-8", "replace")) is None
-    return False
+    name, text = schema
+    created = (rf"create_table\s+[\"':]{re.escape(table)}\b" if name.endswith(".rb")
+               else rf"(?i)create\s+table\s+(?:\w+\.)?\"?{re.escape(table)}\b")
+    return re.search(created, text) is None
 
 
 @check("rails-unique-index")
@@ -972,21 +982,19 @@ def rails_unique_index(view: FileView, pr: PackRule) -> list[Finding]:
     out: list[Finding] = []
     number = 1
     while number <= len(lines):
-        line, rows = lines[number - 1], [number]
+        line, rows, written = lines[number - 1], [number], lines[number - 1]
         if _RB_INDEX_CALL.match(line):
-            statement = line
-            while statement.rstrip().endswith((",", "(", "\\", "{")) and rows[-1] < len(lines):
+            while written.rstrip().endswith((",", "(", "\\", "{")) and rows[-1] < len(lines):
                 rows.append(rows[-1] + 1)
-                statement += " " + lines[rows[-1] - 1]
-            unique = _RB_UNIQUE.search(statement) is not None
+                written += " " + lines[rows[-1] - 1]
+            unique = _RB_UNIQUE.search(written) is not None
         else:
             unique = number in sql and _SQL_UNIQUE_INDEX.search(line) is not None
-        written = statement if _RB_INDEX_CALL.match(line) else line
-        table = _rb_index_table(lines, number, written)
-        if unique and any(r in added for r in rows) and number not in undo \
-                and not _table_new_in_branch(view, table) and not _covered_by_a_base_index(view, table, written):
-            shown = " ".join(" ".join(lines[r - 1].split()) for r in rows)
-            out.append(pr.rule.finding(view.path, number, pr.message.format(path=view.path, match=short(shown))))
+        if unique and any(r in added for r in rows) and number not in undo:
+            table = _rb_index_table(lines, number, written)
+            if table is None or not (_table_new_in_branch(view, table) or _covered_by_a_base_index(view, table, written)):
+                shown = " ".join(" ".join(lines[r - 1].split()) for r in rows)
+                out.append(pr.rule.finding(view.path, number, pr.message.format(path=view.path, match=short(shown))))
         number = rows[-1] + 1
     return out
 
