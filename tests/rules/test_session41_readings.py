@@ -1,0 +1,31 @@
+"""Readings from session 41: apps-ah (tests/corpus/*-labelled-apps-ah.yaml, scanned first at the
+session's start commit), the new users' trials and the red team, on real git repositories: each
+case fails without its reading."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.scanning import flagged_on_branch
+
+# --- A CI system's pipeline named for it runs tests (saltcorn's whale-ci.yml, apps-ah f2f4eac2) ---
+
+PIPELINE = """run_tests:
+  image: build
+  command:
+    - saltcorn run-tests server
+  environment:
+    CI: true
+    NODE_OPTIONS: --max-old-space-size=4096
+"""
+WORKERS = PIPELINE.replace("    CI: true\n", "    CI: true\n    SALTCORN_NWORKERS: 1\n")
+
+
+@pytest.mark.parametrize("path", ["whale-ci.yml", "docker-compose.ci.yml", ".drone.yml", ".woodpecker/test.yml"])
+def test_a_ci_pipeline_named_for_ci_sets_test_workers_not_production_ones(tmp_path, path) -> None:
+    assert flagged_on_branch(tmp_path, {path: PIPELINE}, {path: WORKERS}, rule=None) == []
+
+
+def test_the_same_worker_count_in_a_deploy_file_is_still_read(tmp_path) -> None:
+    found = flagged_on_branch(tmp_path, {"deploy/whale.yml": PIPELINE}, {"deploy/whale.yml": WORKERS}, rule=None)
+    assert ("deploy/whale.yml", 7) in {f[:2] for f in found}, found
