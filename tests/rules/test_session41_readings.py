@@ -29,3 +29,47 @@ def test_a_ci_pipeline_named_for_ci_sets_test_workers_not_production_ones(tmp_pa
 def test_the_same_worker_count_in_a_deploy_file_is_still_read(tmp_path) -> None:
     found = flagged_on_branch(tmp_path, {"deploy/whale.yml": PIPELINE}, {"deploy/whale.yml": WORKERS}, rule=None)
     assert ("deploy/whale.yml", 7) in {f[:2] for f in found}, found
+
+
+# --- Java: java.util.logging's levels and a localised message (Geyser 4231d73b, a new user's trial) -
+
+SESSION = """package org.geysermc.geyser.session;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+public class GeyserSession {
+    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+    private final Geyser geyser;
+    private boolean loggedIn;
+
+    public GeyserSession(Geyser geyser) {
+        this.geyser = geyser;
+    }
+
+    public void expired() {
+        executor.submit(() -> authenticate(true));
+    }
+
+    public void authenticate(boolean offline) {
+        if (loggedIn) {
+            geyser.getLogger().severe(GeyserLocale.getLocaleStringLog("geyser.auth.already_loggedin", getAuthData().name()));
+            return;
+        }
+        loggedIn = true;
+    }
+}
+"""
+SESSION_PATH = "core/src/main/java/org/geysermc/geyser/session/GeyserSession.java"
+GUARDED = SESSION.replace("getAuthData().name()));", "getAuthData() == null ? \"This account\" : getAuthData().name()));")
+
+
+def test_java_a_severe_log_line_whose_localised_message_changed_is_logging(tmp_path) -> None:
+    assert flagged_on_branch(tmp_path, {SESSION_PATH: SESSION}, {SESSION_PATH: GUARDED}) == []
+
+
+@pytest.mark.parametrize("call", ["counters.getOrCreateLabel(name)", "queue.sendMessage(name)"])
+def test_java_a_log_line_that_makes_or_sends_something_still_acts(tmp_path, call) -> None:
+    acting = SESSION.replace("getAuthData().name()));", f"{call}));")
+    found = flagged_on_branch(tmp_path, {SESSION_PATH: SESSION}, {SESSION_PATH: acting})
+    assert [line for _, line, _, _, _ in found] == [21], found

@@ -41,6 +41,8 @@ LOG_METHODS = frozenset({
     "fatalf", "tracef", "printf", "println", "print", "debugw", "infow", "warnw", "errorw", "verbose", "notice",
     # Go's log/slog
     "debugcontext", "infocontext", "warncontext", "errorcontext", "logattrs",
+    # java.util.logging's levels (Geyser's `getLogger().severe(…)`, a new user's trial, session 41)
+    "severe", "fine", "finer", "finest", "critical",
 })
 # Android's `Log.d(TAG, …)` and Timber's `Timber.w(…)`: one-letter levels, only on these
 # receivers (Conversations' push broker, a new user's trial, session 37, had two changed `Log.d`
@@ -300,6 +302,10 @@ _ACTING = {"object_creation_expression", "new_expression", "assignment_expressio
 _ARGUMENTS = {"argument_list", "arguments", "value_arguments", "call_suffix"}
 _FORMATTERS = frozenset({"format", "sprintf", "stringify", "join", "tostring", "valueof", "inspect", "to_json",
                          "to_s", "str", "repr", "fmt.sprintf", "string.format", "json.stringify"})
+# A localised message looked up for the line: Geyser's `GeyserLocale.getLocaleStringLog(key, name)`
+# (a new user's trial, session 41), Android's `getString(R.string.x, n)`. Named for reading text,
+# not for taking or making anything (`getOrCreateLabel`, `getAndSetText` are no lookups).
+_MESSAGE_LOOKUP = re.compile(r"get(?!or|and)\w*(?:string|message|locale|text|label|translation)\w*|locali[sz]e\w*|translate")
 
 
 # Go built-ins that only compute a value for the log line (`log.Printf("%d workers",
@@ -351,7 +357,7 @@ def _acts(call, p: Parsed, builders: frozenset = frozenset()) -> bool:
         if n.type in _CALLS and _has_arguments(n) and (n.start_byte, n.end_byte) not in builders:
             name = (_callee(n, p) or "").replace("::", ".").lower()
             receiver, _, method = name.rpartition(".")
-            if name not in _FORMATTERS and method not in _FORMATTERS and not (
+            if name not in _FORMATTERS and method not in _FORMATTERS and not _MESSAGE_LOOKUP.fullmatch(method) and not (
                     p.language == "go" and name in GO_VALUES and _go_builtins(p)) and not (
                     # a logger's context builder on the way to the line (`logrus.WithField("peer",
                     # id).Info(…)`, `logger.With("id", id)`): part of the log line
