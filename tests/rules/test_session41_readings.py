@@ -73,3 +73,56 @@ def test_java_a_log_line_that_makes_or_sends_something_still_acts(tmp_path, call
     acting = SESSION.replace("getAuthData().name()));", f"{call}));")
     found = flagged_on_branch(tmp_path, {SESSION_PATH: SESSION}, {SESSION_PATH: acting})
     assert [line for _, line, _, _, _ in found] == [21], found
+
+
+# --- Go: a call on a field that points to a standard-library type (caddy 789f60e3, a new user's trial) -
+
+CHECKER = """package reverseproxy
+
+import (
+	"regexp"
+	"time"
+)
+
+type ActiveHealthChecks struct {
+	ExpectBody string
+	bodyRegexp *regexp.Regexp
+	matcher    RequestMatcher
+}
+
+type Handler struct {
+	Active *ActiveHealthChecks
+}
+
+func (h *Handler) activeHealthChecker() {
+	go func() {
+		for range time.Tick(time.Second) {
+			h.check([]byte("ok"))
+		}
+	}()
+}
+
+func (h *Handler) check(body []byte) bool {
+	return h.Active.CALL.Match(body)
+}
+"""
+MATCHERS = """package reverseproxy
+
+type RequestMatcher interface {
+	Match(b []byte) bool
+}
+
+type MatchPath string
+
+func (m MatchPath) Match(b []byte) bool {
+	return string(b) == string(m)
+}
+"""
+CHANGED_MATCHERS = MATCHERS.replace("return string(b) == string(m)", "return len(b) > 0 && string(b) == string(m)")
+
+
+@pytest.mark.parametrize(("field", "followed"), [("bodyRegexp", False), ("matcher", True)])
+def test_go_a_call_on_a_standard_library_pointer_field_is_that_type_s_method(tmp_path, field, followed) -> None:
+    main = {"reverseproxy/healthchecks.go": CHECKER.replace("CALL", field), "reverseproxy/matchers.go": MATCHERS}
+    found = flagged_on_branch(tmp_path, main, {"reverseproxy/matchers.go": CHANGED_MATCHERS})
+    assert bool(found) is followed, found

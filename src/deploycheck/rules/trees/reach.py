@@ -1633,6 +1633,34 @@ def _go_deep_chain(n) -> bool:
     return inner is not None and inner.type == "selector_expression"
 
 
+def _go_std_pointer_field(n, p: Parsed) -> bool:
+    """Whether Go name ``n`` is called on a field (`h.cfg.bodyRegexp.Match(b)`) that every struct
+    of the file declaring that field declares as a pointer to a standard-library type
+    (`bodyRegexp *regexp.Regexp`): a concrete type of another module, whose methods are its own,
+    never the repository's. caddy's health checker was shown running every HTTP matcher's `Match`
+    through a regular expression's (a new user's trial, session 41). Not a value of a library
+    type (`w io.Writer`): an interface may hold the repository's type."""
+    selector = n.parent
+    if p.language != "go" or selector is None or selector.type != "selector_expression" \
+            or (selector.child_by_field_name("field") or n).id != n.id:
+        return False
+    operand = selector.child_by_field_name("operand")
+    field = operand.child_by_field_name("field") if operand is not None and operand.type == "selector_expression" else None
+    if field is None:
+        return False
+    if "reach.go-field-types" not in p.memo:  # asked at every use of a name: the file's fields read once
+        kinds: dict[str, set[str]] = {}
+        for spec in nodes_of(p, frozenset({"field_declaration"})):
+            kind = spec.child_by_field_name("type")
+            for named in (c for c in spec.named_children if c.type == "field_identifier"):
+                kinds.setdefault(p.text(named), set()).add(p.text(kind) if kind is not None else "")
+        p.memo["reach.go-field-types"] = kinds
+    kinds = p.memo["reach.go-field-types"].get(p.text(field))
+    std = _go_std_packages(p)
+    return bool(kinds) and all(re.fullmatch(r"\*(\w+)\.[A-Z]\w*", k) is not None
+                               and k[1:].partition(".")[0] in std for k in kinds)
+
+
 def _go_arity_differs(n, kind: str) -> bool:
     """Whether Go name ``n`` is called with a number of arguments a function of ``kind``
     (``_go_arity``) cannot take. A method value, a call whose one argument is a call (its results
@@ -2306,7 +2334,8 @@ def _uses_index(p: Parsed):
                        # `*PeersStateSubscription`, netbird's trial, session 35): that type's method.
                        # A type of the package that embeds the owner may promote its method: kept.
                        and not (go_owner and _go_foreign_field(n, p, go_owner, pointers_only=True)
-                                and not (go_embeds is not None and go_embeds(go_owner)))})
+                                and not (go_embeds is not None and go_embeds(go_owner)))
+                       and not _go_std_pointer_field(n, p)})
 
     return uses
 
