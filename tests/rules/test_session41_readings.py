@@ -126,3 +126,87 @@ def test_go_a_call_on_a_standard_library_pointer_field_is_that_type_s_method(tmp
     main = {"reverseproxy/healthchecks.go": CHECKER.replace("CALL", field), "reverseproxy/matchers.go": MATCHERS}
     found = flagged_on_branch(tmp_path, main, {"reverseproxy/matchers.go": CHANGED_MATCHERS})
     assert bool(found) is followed, found
+
+
+# --- DC704: primitives that went with the state they guarded (Geyser 6b979fa8, a new user's trial) ---
+
+MANAGER = """package org.geysermc.geyser.session;
+
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+public final class SessionManager {
+    private final Map<UUID, Session> sessions = new ConcurrentHashMap<>();
+
+    /** Connections per address. */
+    private final Map<InetAddress, AtomicInteger> connectedClients = new ConcurrentHashMap<>();
+
+    public void addPendingSession(Session session) {
+        sessions.put(session.id(), session);
+        connectedClients.compute(session.address(), (key, count) -> {
+            if (count == null) {
+                return new AtomicInteger(1);
+            }
+            count.incrementAndGet();
+            return count;
+        });
+    }
+
+    public int getAddressMultiplier(InetAddress ip) {
+        AtomicInteger counter = connectedClients.get(ip);
+        return counter == null ? 1 : counter.get();
+    }
+}
+"""
+MANAGER_PATH = "core/src/main/java/org/geysermc/geyser/session/SessionManager.java"
+WITHOUT_COUNTERS = MANAGER.replace(
+    "import java.util.concurrent.atomic.AtomicInteger;\n", "").replace(
+    "    /** Connections per address. */\n    private final Map<InetAddress, AtomicInteger> connectedClients = new ConcurrentHashMap<>();\n\n", "").replace(
+    MANAGER[MANAGER.index("        connectedClients.compute"):MANAGER.index("    }\n\n    public int")], "").replace(
+    MANAGER[MANAGER.index("    public int getAddressMultiplier"):MANAGER.rindex("}")], "")
+PLAIN_COUNTERS = MANAGER.replace("Map<InetAddress, AtomicInteger> connectedClients = new ConcurrentHashMap<>()",
+                                 "Map<InetAddress, Integer> clients = new HashMap<>()").replace(
+    "connectedClients.compute(session.address(), (key, count) -> {\n            if (count == null) {\n"
+    "                return new AtomicInteger(1);\n            }\n            count.incrementAndGet();\n            return count;\n        });",
+    "clients.merge(session.address(), 1, Integer::sum);").replace(
+    "AtomicInteger counter = connectedClients.get(ip);\n        return counter == null ? 1 : counter.get();",
+    "Integer counter = clients.get(ip);\n        return counter == null ? 1 : counter;")
+
+
+def test_dc704_primitives_removed_with_every_use_of_their_state_weaken_nothing(tmp_path) -> None:
+    assert "connectedClients" not in WITHOUT_COUNTERS and "sessions.put" in WITHOUT_COUNTERS
+    assert flagged_on_branch(tmp_path, {MANAGER_PATH: MANAGER}, {MANAGER_PATH: WITHOUT_COUNTERS}, rule="DC704") == []
+
+
+def test_dc704_state_kept_in_a_plain_map_still_weakens(tmp_path) -> None:
+    assert "connectedClients" not in PLAIN_COUNTERS and "clients.merge" in PLAIN_COUNTERS
+    found = flagged_on_branch(tmp_path, {MANAGER_PATH: MANAGER}, {MANAGER_PATH: PLAIN_COUNTERS}, rule="DC704")
+    assert [(line, severity, "no longer uses `AtomicInteger`" in message) for _, line, _, severity, message in found] == [
+        (17, "high", True), (21, "high", True)], found
+
+
+TWO_COUNTERS = """package org.example.stats;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+public final class Batch {
+    public int run() {
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        work(done, failed);
+        return done.get() + failed.get();
+    }
+}
+"""
+ONE_COUNTER = TWO_COUNTERS.replace("AtomicInteger failed = new AtomicInteger();", "int[] failed = {0};").replace(
+    "failed.get()", "failed[0]")
+
+
+def test_dc704_a_unit_that_keeps_one_of_a_primitive_uses_fewer_not_none(tmp_path) -> None:
+    path = "src/main/java/org/example/stats/Batch.java"
+    found = flagged_on_branch(tmp_path, {path: TWO_COUNTERS}, {path: ONE_COUNTER}, rule="DC704")
+    messages = [message for *_, severity, message in found if severity == "high"]
+    assert messages and all("uses fewer `AtomicInteger`" in m and "no longer uses" not in m for m in messages), found

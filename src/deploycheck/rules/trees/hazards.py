@@ -273,6 +273,69 @@ def _in_removed_units(unit, base: Parsed, base_units: dict, head_units: dict) ->
     return out
 
 
+# A field's name in its declaration: Java's `variable_declarator`, Kotlin's property, Go's and
+# JS/TS's field names.
+_FIELD_DECLARATIONS = frozenset({"field_declaration", "property_declaration", "public_field_definition", "field_definition"})
+_FIELD_NAMES = frozenset({"identifier", "simple_identifier", "field_identifier", "property_identifier"})
+# Where a node is one statement (or one member) of its block.
+_STATEMENT_BLOCKS = frozenset({"block", "statements", "class_body", "field_declaration_list", "constructor_body",
+                               "function_body", "statement_block", "statement_list", "declaration_list"})
+
+
+def _removed_fields(base: Parsed, head: Parsed) -> frozenset[str]:
+    """The fields the base file declares whose names the head file no longer has at all."""
+    key = ("hazards.removed-fields", id(head))
+    if key not in base.memo:
+        words = set(re.findall(rb"\w+", head.source))
+        names = set()
+        for declaration in nodes_of(base, _FIELD_DECLARATIONS):
+            for n in walk(declaration):
+                if n.type in _FIELD_NAMES and n.parent is not None and (n.parent.type in _FIELD_DECLARATIONS or n.parent.type in (
+                        "variable_declarator", "variable_declaration")) and n.parent.child_by_field_name("value") is not n:
+                    names.add(base.text(n))
+        base.memo[key] = frozenset(name for name in names if name.encode() not in words)
+    return base.memo[key]
+
+
+def _tokens(node, p: Parsed, cut: list) -> list[str]:
+    """The leaf tokens of ``node`` but comments and the ``cut`` subtrees."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if "comment" in n.type or any(n.id == c.id for c in cut):
+            continue
+        if n.child_count == 0:
+            out.append(p.text(n))
+        stack.extend(reversed(n.children))
+    return out
+
+
+def _went_with_its_state(b, base: Parsed, h, head: Parsed, base_units: dict, head_units: dict) -> bool:
+    """Whether base unit ``b`` is head unit ``h`` plus only statements and members that name a
+    field the head file no longer has (and methods removed whole): its primitives went with the
+    state they guarded, and nothing took their place. Geyser's per-address connection counters
+    (`Map<InetAddress, AtomicInteger>` in a `ConcurrentHashMap`) were moved into a library with
+    every use, and the session manager read as "no longer uses `AtomicInteger`", high (a new
+    user's trial, session 41). A counter turned into a plain field is new code here: not excused."""
+    gone = _removed_fields(base, head)
+    if not gone:
+        return False
+    removed_units = {node.id for key, node in base_units.items() if key not in head_units}
+    cut, stack = [], list(b.children)
+    while stack:
+        n = stack.pop()
+        if n.id in removed_units:
+            cut.append(n)
+            continue
+        statement = n.parent is not None and n.parent.type in _STATEMENT_BLOCKS or n.type in _FIELD_DECLARATIONS
+        if statement and n.type not in CONTAINERS and not n.type.startswith(("method", "function", "constructor")) \
+                and any(leaf.type in _FIELD_NAMES and base.text(leaf) in gone for leaf in walk(n)):
+            cut.append(n)
+            continue
+        stack.extend(n.children)
+    return bool(cut) and _tokens(b, base, cut) == _tokens(h, head, [])
+
+
 def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list[tuple[int, int, str, str]]:
     """(first line, last line, severity, message) per unit whose primitives weakened. ``p`` is the
     side the lines belong to; a removal is judged base -> head either way."""
@@ -296,11 +359,18 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
         base_units, head_units = (theirs, mine) if side == "head" else (mine, theirs)
         if drop and drop <= _in_removed_units(b, base, base_units, head_units):
             continue  # it went with a method removed whole (airsonic's unused `toISO8601`): nothing left to race
+        if drop and _went_with_its_state(b, base, h, head, base_units, head_units):
+            continue
         if drop:
-            gone = ", ".join(f"`{name}`" for name in sorted(drop))
+            left = _primitives(h, head)
+            gone = ", ".join(f"`{name}`" for name in sorted(drop) if not left[name])
+            fewer = ", ".join(f"`{name}`" for name in sorted(drop) if left[name])
+            # A unit that still has one of them uses fewer, not none (Geyser's session manager kept
+            # its `sessions` ConcurrentHashMap, a new user's trial, session 41).
+            said = " and ".join(part for part in (gone and f"no longer uses {gone}", fewer and f"uses fewer {fewer}") if part)
             named = _naming(changed, lines, drop, b) if side == "base" else changed
             out.append((named[0], named[-1], "high",
-                        f"`{key}` no longer uses {gone} (and the file has fewer of it): what it protected may now "
+                        f"`{key}` {said} (and the file has fewer of it): what it protected may now "
                         "race between threads or goroutines."))
             continue
         if lost and (moved := _moved_to(key, lost, base, head, side, mine, theirs)):
