@@ -210,3 +210,40 @@ def test_dc704_a_unit_that_keeps_one_of_a_primitive_uses_fewer_not_none(tmp_path
     found = flagged_on_branch(tmp_path, {path: TWO_COUNTERS}, {path: ONE_COUNTER}, rule="DC704")
     messages = [message for *_, severity, message in found if severity == "high"]
     assert messages and all("uses fewer `AtomicInteger`" in m and "no longer uses" not in m for m in messages), found
+
+
+# --- Ruby: a method replaced by an association of its name (signon 9ac8ba70, a new user's trial) ---
+
+USER = """class User < ApplicationRecord
+  has_many :authorisations
+
+  def authorised_applications
+    authorisations.group_by(&:application).keys
+  end
+end
+"""
+PUSH_JOB = """class PushUserUpdatesJob < ApplicationJob
+  def perform(user_id)
+    user = User.find(user_id)
+    user.authorised_applications.each { |application| application.notify(user) }
+  end
+end
+"""
+ASSOCIATED = USER.replace(
+    "  def authorised_applications\n    authorisations.group_by(&:application).keys\n  end\n",
+    "").replace("has_many :authorisations\n", "has_many :authorisations\n  has_many :authorised_applications, through: :authorisations, source: :application\n")
+
+
+def test_ruby_a_method_replaced_by_an_association_of_its_name_is_changed_not_gone(tmp_path) -> None:
+    main = {"app/models/user.rb": USER, "app/jobs/push_user_updates_job.rb": PUSH_JOB}
+    found = flagged_on_branch(tmp_path, main, {"app/models/user.rb": ASSOCIATED})
+    assert [(path, side) for path, _, side, _, _ in found] == [("app/models/user.rb", "base")], found
+    assert "Background code removed" not in found[0][4] and "cannot prove" in found[0][4], found
+
+
+def test_ruby_a_helper_a_job_calls_removed_says_its_callers_fail_not_queued_jobs(tmp_path) -> None:
+    main = {"app/models/user.rb": USER, "app/jobs/push_user_updates_job.rb": PUSH_JOB}
+    removed = USER.replace("  def authorised_applications\n    authorisations.group_by(&:application).keys\n  end\n", "")
+    found = flagged_on_branch(tmp_path, main, {"app/models/user.rb": removed})
+    messages = [message for *_, message in found]
+    assert len(messages) == 1 and "NoMethodError when the job runs" in messages[0] and "stub" not in messages[0], found

@@ -1604,6 +1604,8 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
                 if _empty_base_class(ctx, node, p):
                     return "empty"
                 return "new logger" if is_logger_declaration(node, p) else "new"
+            if p.language == "ruby" and _declared_by_a_macro(other, key):
+                return "changed"
             return "unreferenced" if _removed_unreferenced(ctx, node, p) else "gone"
         mine = node
         if p.language not in OVERLOADING:
@@ -1624,6 +1626,27 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
         if p.language == "ruby" and (swap := _empty_superclass_between(ctx, *pair)):
             return f"same:{swap}"  # a git grep, asked only of a Ruby class the proof could not clear
     return "changed"
+
+
+# Ruby class macros that define a method of the name they are given first (`has_many :users`,
+# `attr_reader :state`, `delegate :name, to: :owner`, `alias_method :new, :old`).
+_RUBY_DEFINING_MACROS = ("has_many", "has_one", "belongs_to", "has_and_belongs_to_many", "scope", "attr_reader",
+                         "attr_accessor", "attr_writer", "delegate", "alias_method", "define_method", "attribute",
+                         "store_accessor", "def_delegator", "def_delegators")
+
+
+def _declared_by_a_macro(head: Parsed, key: str) -> bool:
+    """Whether a Ruby method ``key`` (`User#authorised_applications`) removed as a `def` is
+    declared at head by a class macro of the same name: the name still answers, with other code
+    (signon's `has_many :authorised_applications` replaced the method, and DC701 told it to keep a
+    stub for queued jobs; a new user's trial, session 41). Read as changed, not gone."""
+    name = re.split(r"[#.]|::", key)[-1].split("(")[0]
+    if not re.fullmatch(r"\w+[?!]?", name):
+        return False
+    first = "|".join(_RUBY_DEFINING_MACROS[:-1])
+    pattern = re.compile(rf"^[ \t]*(?:(?:{first})[ \t(]+:{re.escape(name)}(?![\w?!])"
+                         rf"|(?:delegate|def_delegators|attr_\w+)\b[^\n]*[ ,(]:{re.escape(name)}(?![\w?!]))", re.M)
+    return pattern.search(head.source.decode("utf-8", "replace")) is not None
 
 
 _TOP_TYPES = frozenset({"class", "module", "class_declaration", "object_declaration", "interface_declaration",
@@ -1826,6 +1849,12 @@ def _message(shown: str, what: str, verdict: str, side: str, language: str = "")
         return (f"Background code removed: {name} ({what}). If work is queued or scheduled by its name, a job "
                 "already queued for it fails when a worker takes it: keep a stub, or drain what names it, until "
                 "the old code's jobs are gone. Either way, check that nothing relied on what it did in the background.")
+    if verdict == "gone" and what.startswith("reached from"):
+        # A helper the job calls is named by no queued work: its callers are (signon's model
+        # method, told to keep a stub for queued jobs; a new user's trial, session 41).
+        call = "a NoMethodError" if language == "ruby" else "a failure"
+        return (f"Background code removed: {name} ({what}). Background code that still calls it fails there ({call} "
+                "when the job runs), and what it did is no longer done for the job: check both.")
     if verdict == "gone":
         # Ruby's consequence only in Ruby: linkwarden's TypeScript helpers were told of a NameError
         # (a new user's trial, session 37).
