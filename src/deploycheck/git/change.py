@@ -470,7 +470,10 @@ def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str
             raise GitError(
                 f"cannot tell the default branch: {first[0]} and {other[0]} both exist, point at different commits, "
                 f"and {remote}/HEAD is not set. Set it (`git fetch {remote} && git remote set-head {remote} --auto`), "
-                "or pass the base with `--base REV` (or DEPLOYCHECK_BASE)."
+                "or pass the base with `--base REV` (or DEPLOYCHECK_BASE). A remote with no branches yet has no HEAD "
+                # a first push to a new, empty remote (a new user's trial, session 41): `--auto` reads nothing there
+                f"to read: push with the base named (`DEPLOYCHECK_BASE={first[0]} git push {remote} …`), then "
+                f"`git remote set-head {remote} {first[0].rpartition('/')[2]}`."
             )
     return first
 
