@@ -634,3 +634,24 @@ def test_the_gate_does_not_pass_when_its_reader_went_away(tmp_path: Path) -> Non
     finally:
         os.close(write)
     assert proc.returncode == 1 and proc.stderr == ""
+
+
+def test_verify_after_the_checklist_re_signed_says_the_new_record_is_not_committed(tmp_path: Path) -> None:
+    """A new user's trial (signon, session 41): the job edited after signing, the checklist run
+    again (it re-signs and stages the record), then `verify`: "stale-record", with no word of the
+    new record staged beside it. The verdict still reads commits; the note says why."""
+    p = make_project(tmp_path)
+    p.flagged_branch()
+    assert p.assess().returncode == 0
+    git(p.repo, "commit", "-q", "-m", "record")
+    assert run_dc(p.repo, "verify").stderr == ""
+    job = p.repo / "inventory" / "jobs.py"
+    commit(p.repo, {"inventory/jobs.py": job.read_text() + "\n# more work\n"}, "more work")
+    assert p.assess().returncode == 0  # re-signed and staged, not committed
+    proc = run_dc(p.repo, "verify")
+    said = " ".join(proc.stderr.split())
+    assert proc.returncode == 1 and "stale-record" in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert "is written but not committed, so this result read the committed one: commit it" in said, said
+    git(p.repo, "commit", "-q", "-m", "record again")
+    again = run_dc(p.repo, "verify")
+    assert (again.returncode, again.stderr) == (0, ""), again.stdout + again.stderr

@@ -42,12 +42,15 @@ def run(base: str | None, head: str | None, format: str, allowed_signers: Path |
     else:
         print_text(ctx, verdict, claims)
     if not hook:  # the verdict is about commits; say when the checkout holds edits it did not see
-        from ..records.worktree import uncommitted_edits, uncommitted_note
+        from ..records.worktree import uncommitted_edits, uncommitted_note, uncommitted_records, uncommitted_records_note
         from ..output.console import warn
 
         edited = uncommitted_edits(ctx)
         if edited:
             warn(uncommitted_note(edited))
+        records = uncommitted_records(ctx) if not verdict.ok else []
+        if records:
+            warn(uncommitted_records_note(records))
     return 0 if verdict.ok else 1
 
 

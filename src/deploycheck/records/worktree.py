@@ -11,21 +11,16 @@ from ..git import gitcmd
 from ..analysis.pipeline import Context
 
 
-def uncommitted_edits(ctx: Context) -> list[str]:
-    """Tracked files whose work tree or index differs from HEAD, the change's own (and flagged)
-    files first; empty when the change's head is not the checkout's HEAD (``--head``, a hook's
-    range). Any tracked file counts, not only the change's: a job edited on a branch with nothing
-    committed yet is the edit most likely to be missed. Records are left out: ``check`` stages
-    one for the author to commit, and the commands say that on their own."""
-    from .record import RECORDS_DIR
-
+def _edited(ctx: Context) -> set[str] | None:
+    """Tracked files whose work tree or index differs from HEAD; None when the change's head is
+    not the checkout's HEAD (``--head``, a hook's range) or the checkout is no work tree."""
     root = ctx.change.repo_root
     if gitcmd.resolve("HEAD", root) != ctx.change.head_sha:
-        return []
+        return None
     # --no-optional-locks: `verify` is read-only, and a status must not rewrite the index.
     proc = gitcmd.run(["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no"], root, check=False)
     if proc.returncode != 0:
-        return []  # not a work tree (a bare clone in CI): nothing uncommitted to speak of
+        return None  # not a work tree (a bare clone in CI): nothing uncommitted to speak of
     edited: set[str] = set()
     fields = proc.stdout.split(b"\0")
     i = 0
@@ -39,10 +34,30 @@ def uncommitted_edits(ctx: Context) -> list[str]:
             paths.append(fields[i])
             i += 1
         edited.update(p.decode("utf-8", "surrogateescape") for p in paths)
-    edited = {p for p in edited if not p.startswith(RECORDS_DIR + "/")}
+    return edited
+
+
+def uncommitted_edits(ctx: Context) -> list[str]:
+    """Tracked files whose work tree or index differs from HEAD, the change's own (and flagged)
+    files first; empty when the change's head is not the checkout's HEAD (``--head``, a hook's
+    range). Any tracked file counts, not only the change's: a job edited on a branch with nothing
+    committed yet is the edit most likely to be missed. Records are left out: ``check`` stages
+    one for the author to commit (``uncommitted_records``)."""
+    from .record import RECORDS_DIR
+
+    edited = {p for p in _edited(ctx) or () if not p.startswith(RECORDS_DIR + "/")}
     wanted = {path for fc in ctx.change.files for path in (fc.old_path, fc.new_path) if path}
     wanted.update(ctx.scan.flagged_files)
     return sorted(edited, key=lambda p: (p not in wanted, p))
+
+
+def uncommitted_records(ctx: Context) -> list[str]:
+    """Records written or staged but not committed: `verify` right after the checklist re-signed
+    one reads the committed, older record (signon's trial, session 41: "stale-record" with no word
+    of the new one staged beside it)."""
+    from .record import RECORDS_DIR
+
+    return sorted(p for p in _edited(ctx) or () if p.startswith(RECORDS_DIR + "/"))
 
 
 def uncommitted_note(paths: list[str], shown: int = 5) -> str:
@@ -56,3 +71,12 @@ def uncommitted_note(paths: list[str], shown: int = 5) -> str:
         f"uncommitted edits to {names} are not part of this result: deploycheck reads commits, and a record "
         "binds to committed content. Commit them first, then run deploycheck again."
     )
+
+
+def uncommitted_records_note(paths: list[str]) -> str:
+    """One plain sentence for ``paths`` (from ``uncommitted_records``)."""
+    from ..util.safe import inert
+
+    names = ", ".join(inert(p, keep_newlines=False) for p in paths[:3])
+    return (f"the record {names} is written but not committed, so this result read the committed one: "
+            "commit it (`git commit`), then run deploycheck verify again.")
