@@ -247,3 +247,11 @@ def test_ruby_a_helper_a_job_calls_removed_says_its_callers_fail_not_queued_jobs
     found = flagged_on_branch(tmp_path, main, {"app/models/user.rb": removed})
     messages = [message for *_, message in found]
     assert len(messages) == 1 and "NoMethodError when the job runs" in messages[0] and "stub" not in messages[0], found
+
+
+# --- DC168: Sidekiq's process-wide settings (signon 495c6654, a new user's trial) --------------------
+
+def test_dc168_an_initializer_deleted_with_its_strict_args_is_read(tmp_path) -> None:
+    main = {"config/initializers/sidekiq.rb": "# strict args ahead of Sidekiq 7\nSidekiq.strict_args!\n"}
+    found = flagged_on_branch(tmp_path, main, {"config/initializers/sidekiq.rb": None}, rule="DC168")
+    assert [(path, line, side) for path, line, side, _, _ in found] == [("config/initializers/sidekiq.rb", 2, "base")], found

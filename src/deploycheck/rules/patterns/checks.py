@@ -1441,20 +1441,60 @@ _RAILS_QUEUE_SETTING = re.compile(
     r"|active_record\.queues(?:\.\w+)?)|(?:ActiveJob::Base|ActionMailer::Base|self)\.queue_adapter)\s*=(?!=)\s*(?P<value>.*?)\s*$")
 
 
-@check("rails-queue-setting")
-def rails_queue_setting(view: FileView, pr: PackRule) -> list[Finding]:
-    """A Rails queue or retry setting (``_RAILS_QUEUE_SETTING``) set, changed or removed: once per
-    setting, at its head line (its base line when removed)."""
+def _changed_settings(view: FileView, pattern: re.Pattern[str]) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]]:
+    """(head, base): per setting ``pattern`` names (its `key` group) on the changed lines of each
+    side, its first line and value (its `value` group)."""
     def settings(side: str) -> dict[str, tuple[int, str]]:
         code = view.lines(side, strings=True)
         out: dict[str, tuple[int, str]] = {}
         for number in sorted(view.changed(side)):
-            m = _RAILS_QUEUE_SETTING.match(code[number - 1]) if code is not None and 0 < number <= len(code) else None
+            m = pattern.match(code[number - 1]) if code is not None and 0 < number <= len(code) else None
             if m is not None:
-                out.setdefault(m.group("key"), (number, m.group("value")))
+                out.setdefault(m.group("key"), (number, m.group("value") or ""))
         return out
 
-    after, before = settings("head"), settings("base")
+    return settings("head"), settings("base")
+
+
+# Sidekiq's process-wide settings, written in a file that configures it: what every job of the
+# process is held to. signon deleted its initializer's `Sidekiq.strict_args!`, and "Nothing flagged"
+# (a new user's trial, session 41). Its concurrency and retries are DC718's.
+_SIDEKIQ_SETTING = re.compile(
+    r"^\s*(?P<key>Sidekiq\.(?:strict_args!|default_job_options|default_worker_options|default_configuration\[[^\]]+\])"
+    r"|config\.(?:queues|average_scheduled_poll_interval|poll_interval_average|dead_max_jobs"
+    r"|dead_timeout_in_seconds|timeout)|config\[:\w+\])\s*(?:=(?!=)|\(|$)\s*(?P<value>.*?)\s*$")
+
+
+@check("sidekiq-process-setting")
+def sidekiq_process_setting(view: FileView, pr: PackRule) -> list[Finding]:
+    """A Sidekiq process-wide setting (``_SIDEKIQ_SETTING``) set, changed or removed in a file that
+    configures Sidekiq (its base's text, for a file deleted): once per setting."""
+    texts = (view.ctx.head_text() or "") + (view.ctx.base_text() or "")
+    if not (_SIDEKIQ_CONFIG.search(texts) or "Sidekiq." in texts):
+        return []
+    after, before = _changed_settings(view, _SIDEKIQ_SETTING)
+    out = []
+    for key, (line, value) in after.items():
+        old = before.get(key)
+        if old is not None and old[1] == value:
+            continue  # moved or re-indented: the same setting, the same value
+        was = f" (was {short(old[1])})" if old is not None else ""
+        out.append(pr.rule.finding(view.path, line, (
+            f"Sidekiq's `{short(key)}` set to {short(value) or 'on'}{was} in {view.path}: every job of every worker "
+            "process that loads it runs under it (how many at once, which queues, how arguments and retries are handled).")))
+    for key, (line, value) in before.items():
+        if key not in after:
+            out.append(pr.rule.finding(view.path, line, (
+                f"Sidekiq's `{short(key)}`{' = ' + short(value) if value else ''} removed from {view.path}: Sidekiq's "
+                "default applies again to every job of every worker process that loaded it."), side="base"))
+    return out
+
+
+@check("rails-queue-setting")
+def rails_queue_setting(view: FileView, pr: PackRule) -> list[Finding]:
+    """A Rails queue or retry setting (``_RAILS_QUEUE_SETTING``) set, changed or removed: once per
+    setting, at its head line (its base line when removed)."""
+    after, before = _changed_settings(view, _RAILS_QUEUE_SETTING)
     out = []
     for key, (line, value) in after.items():
         old = before.get(key)
