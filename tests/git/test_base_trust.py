@@ -403,7 +403,7 @@ def test_a_push_to_a_remote_with_no_head_when_main_and_master_differ_names_that_
     assert "main and master both exist, point at different commits, and other/HEAD is not set" in said, said
     assert "`git fetch other && git remote set-head other --auto`" in said and "origin/HEAD" not in said
     # a remote with no branches has no HEAD for `--auto` to read: the fix that works there is named
-    assert "(`DEPLOYCHECK_BASE=main git push other …`), then `git remote set-head other main`" in said, said
+    assert "(`DEPLOYCHECK_BASE=main git push other main`), then `git remote set-head other main`" in said, said
     first = run_git(repo, "push", "other", "main", env=dc_env(DEPLOYCHECK_BASE="main"))
     assert first.returncode == 0 and remote_has_branch(other, "main"), first.stderr
     git(repo, "remote", "set-head", "other", "main")

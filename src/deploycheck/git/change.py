@@ -472,8 +472,8 @@ def default_branch(root: str, resolve: Callable[[str], str | None]) -> tuple[str
                 f"and {remote}/HEAD is not set. Set it (`git fetch {remote} && git remote set-head {remote} --auto`), "
                 "or pass the base with `--base REV` (or DEPLOYCHECK_BASE). A remote with no branches yet has no HEAD "
                 # a first push to a new, empty remote (a new user's trial, session 41): `--auto` reads nothing there
-                f"to read: push with the base named (`DEPLOYCHECK_BASE={first[0]} git push {remote} …`), then "
-                f"`git remote set-head {remote} {first[0].rpartition('/')[2]}`."
+                f"to read: push the default branch there first (`DEPLOYCHECK_BASE={first[0]} git push {remote} "
+                f"{first[0].rpartition('/')[2]}`), then `git remote set-head {remote} {first[0].rpartition('/')[2]}`."
             )
     return first
 

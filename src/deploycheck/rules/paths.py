@@ -64,9 +64,10 @@ _TEST_OR_DOC = re.compile(
     # A read-me or change log, not code named for one (octobox's `lib/octobox/changelog.rb`, the
     # helper that reads the change log, was reported unread: a new user's trial, session 29).
     r"|(?:^|/)(?:readme|changelog|contributing)(?![^/]*\.(?:rb|rake|[cm]?[jt]sx?|go|java|kt|py|sql)$)[^/]*$"
-    r"|(?:^|/)\.(?:github|circleci|gitlab|buildkite|woodpecker|forgejo|gitea)/|(?:^|/)(?:\.gitlab-ci|\.travis|azure-pipelines|bitbucket-pipelines|\.pre-commit-config|\.drone|\.woodpecker|\.?appveyor)\.ya?ml$"
-    # A CI system's pipeline named for it (saltcorn's `whale-ci.yml` sets its test workers, apps-ah
-    # f2f4eac2): it runs tests, not production.
+    r"|(?:^|/)\.(?:github|circleci|gitlab|buildkite)/|(?:^|/)(?:\.gitlab-ci|\.travis|azure-pipelines|bitbucket-pipelines|\.pre-commit-config)\.ya?ml$"
+    # A pipeline named for CI (saltcorn's `whale-ci.yml` sets its test workers, apps-ah f2f4eac2):
+    # it runs tests. Not a general pipeline system's file (`.drone.yml`, `.woodpecker/`): those
+    # deploy too, and the red team of session 41 set production worker counts in both.
     r"|(?:^|/)[^/]+[-_.]ci\.ya?ml$"
     r"|\.(?:md|rst|txt|adoc|markdown)$",
     re.IGNORECASE,

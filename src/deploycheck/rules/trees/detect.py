@@ -1628,25 +1628,43 @@ def _verdict(ctx, p: Parsed, side: str, key: str, node) -> str:
     return "changed"
 
 
-# Ruby class macros that define a method of the name they are given first (`has_many :users`,
-# `attr_reader :state`, `delegate :name, to: :owner`, `alias_method :new, :old`).
-_RUBY_DEFINING_MACROS = ("has_many", "has_one", "belongs_to", "has_and_belongs_to_many", "scope", "attr_reader",
-                         "attr_accessor", "attr_writer", "delegate", "alias_method", "define_method", "attribute",
-                         "store_accessor", "def_delegator", "def_delegators")
+# Ruby class macros that define an instance method named by their first symbol (`has_many
+# :users`, `alias_method :new, :old`), or by each symbol before the options (`attr_reader :a, :b`,
+# `delegate :a, :b, to: :owner` without a `prefix:`); `scope :x` defines a class method.
+_RUBY_FIRST_NAMED = ("has_many", "has_one", "belongs_to", "has_and_belongs_to_many", "alias_method", "define_method",
+                     "attribute")
+_RUBY_ALL_NAMED = ("attr_reader", "attr_accessor", "delegate")
+_RUBY_MACRO = re.compile(rf"^[ \t]*(?P<macro>{'|'.join(_RUBY_FIRST_NAMED + _RUBY_ALL_NAMED)}|scope)\b[ \t(]*(?P<args>.*)$", re.M)
 
 
 def _declared_by_a_macro(head: Parsed, key: str) -> bool:
     """Whether a Ruby method ``key`` (`User#authorised_applications`) removed as a `def` is
-    declared at head by a class macro of the same name: the name still answers, with other code
+    declared at head by a class macro that defines that name: it still answers, with other code
     (signon's `has_many :authorised_applications` replaced the method, and DC701 told it to keep a
-    stub for queued jobs; a new user's trial, session 41). Read as changed, not gone."""
-    name = re.split(r"[#.]|::", key)[-1].split("(")[0]
+    stub for queued jobs; a new user's trial, session 41). Read as changed, not gone. Not a
+    `delegate`'s target (`to: :x` calls `x`), a prefixed delegate's names, a writer, nor a
+    `scope` for an instance method (the red team of session 41)."""
+    last = key.rsplit("::", 1)[-1]  # `User::name`; a class method's key ends `self.name` (units.qualname)
+    instance = not last.startswith("self.") and "<<" not in key
+    name = re.split(r"[#.]", last)[-1].split("(")[0]
     if not re.fullmatch(r"\w+[?!]?", name):
         return False
-    first = "|".join(_RUBY_DEFINING_MACROS[:-1])
-    pattern = re.compile(rf"^[ \t]*(?:(?:{first})[ \t(]+:{re.escape(name)}(?![\w?!])"
-                         rf"|(?:delegate|def_delegators|attr_\w+)\b[^\n]*[ ,(]:{re.escape(name)}(?![\w?!]))", re.M)
-    return pattern.search(head.source.decode("utf-8", "replace")) is not None
+    for m in _RUBY_MACRO.finditer(head.source.decode("utf-8", "replace")):
+        macro, args = m.group("macro"), m.group("args")
+        if macro == "scope":
+            if not instance and re.match(rf":{re.escape(name)}\b", args):
+                return True
+            continue
+        if not instance:
+            continue
+        positional = re.split(r"\b\w+:(?!:)|=>", args)[0]  # the names before the options
+        symbols = re.findall(r":(\w+[?!]?)", positional)
+        if macro == "delegate" and re.search(r"\bprefix:", args):
+            continue
+        named = symbols[:1] if macro in _RUBY_FIRST_NAMED else symbols
+        if name in named:
+            return True
+    return False
 
 
 _TOP_TYPES = frozenset({"class", "module", "class_declaration", "object_declaration", "interface_declaration",

@@ -641,7 +641,8 @@ def _search(ctx, family: str, names: list[str], home: str | None,
                            lambda type_name: java_field_named(ctx, type_name),
                            heirs_of(name) if p.language == "ruby" and not own else frozenset(),
                            lambda owner, type_name: _java_may_hold(ctx, owner, type_name),
-                           lambda owner: _go_package_embeds(ctx, path, owner, memo))
+                           lambda owner: _go_package_embeds(ctx, path, owner, memo),
+                           lambda field: _go_package_field_kinds(ctx, path, field, memo))
             if uses and not own and p.language in _JS_LANGUAGES and _imported_from_elsewhere(p, path, name, defined_in.get(name, set())):
                 continue  # `import { Meta } from "./components/meta"`: this file's `Meta` is another module's
             if uses and p.language == "kotlin" and (owner := on_a_class.partition(_JS_OWNER)[2]):
@@ -1633,13 +1634,37 @@ def _go_deep_chain(n) -> bool:
     return inner is not None and inner.type == "selector_expression"
 
 
-def _go_std_pointer_field(n, p: Parsed) -> bool:
-    """Whether Go name ``n`` is called on a field (`h.cfg.bodyRegexp.Match(b)`) that every struct
-    of the file declaring that field declares as a pointer to a standard-library type
+def _go_package_field_kinds(ctx, path: str, name: str, memo: dict) -> frozenset[str]:
+    """The types the Go files of ``path``'s package declare a field (or anything written like
+    one: a name, then a type) called ``name`` with, as written: one `git grep` per package and name."""
+    from ...git import gitcmd
+
+    folder = path.rpartition("/")[0]
+    key = ("reach.go-field-kinds", folder, name)
+    if key not in memo:
+        spec = f":(glob){folder}/*.go" if folder else ":(glob)*.go"
+        pattern = rf"^[[:space:]]*([[:alnum:]_]+[[:space:]]*,[[:space:]]*)*{re.escape(name)}([[:space:]]*,[[:space:]]*[[:alnum:]_]+)*[[:space:]]+[^[:space:]]"
+        proc = gitcmd.run(["grep", "-h", "-E", "--no-color", "-e", pattern, ctx.repo.head_sha, "--", spec], ctx.repo.root, check=False)
+        kinds = set()
+        for line in proc.stdout.decode("utf-8", "replace").splitlines():
+            declared = re.match(rf"\s*(?:\w+\s*,\s*)*{re.escape(name)}(?:\s*,\s*\w+)*\s+(\S+)", line)
+            if declared is not None:
+                kinds.add(declared.group(1))
+        memo[key] = frozenset(kinds) if proc.returncode in (0, 1) else frozenset({"?"})  # git failed: nothing proved
+    return memo[key]
+
+
+def _go_std_pointer_field(n, p: Parsed, package_kinds: Callable[[str], frozenset[str]] | None) -> bool:
+    """Whether Go name ``n`` is called on a field (`h.cfg.bodyRegexp.Match(b)`) that every file of
+    the package declares, wherever it declares that name, as a pointer to a standard-library type
     (`bodyRegexp *regexp.Regexp`): a concrete type of another module, whose methods are its own,
     never the repository's. caddy's health checker was shown running every HTTP matcher's `Match`
     through a regular expression's (a new user's trial, session 41). Not a value of a library
-    type (`w io.Writer`): an interface may hold the repository's type."""
+    type (`w io.Writer`): an interface may hold the repository's type. The whole package is asked
+    (``package_kinds``): the red team of session 41 declared `client *http.Client` in one struct
+    and `client *DeliveryClient` in another file's."""
+    if package_kinds is None:
+        return False
     selector = n.parent
     if p.language != "go" or selector is None or selector.type != "selector_expression" \
             or (selector.child_by_field_name("field") or n).id != n.id:
@@ -1648,15 +1673,10 @@ def _go_std_pointer_field(n, p: Parsed) -> bool:
     field = operand.child_by_field_name("field") if operand is not None and operand.type == "selector_expression" else None
     if field is None:
         return False
-    if "reach.go-field-types" not in p.memo:  # asked at every use of a name: the file's fields read once
-        kinds: dict[str, set[str]] = {}
-        for spec in nodes_of(p, frozenset({"field_declaration"})):
-            kind = spec.child_by_field_name("type")
-            for named in (c for c in spec.named_children if c.type == "field_identifier"):
-                kinds.setdefault(p.text(named), set()).add(p.text(kind) if kind is not None else "")
-        p.memo["reach.go-field-types"] = kinds
-    kinds = p.memo["reach.go-field-types"].get(p.text(field))
     std = _go_std_packages(p)
+    if not std:
+        return False
+    kinds = package_kinds(p.text(field))
     return bool(kinds) and all(re.fullmatch(r"\*(\w+)\.[A-Z]\w*", k) is not None
                                and k[1:].partition(".")[0] in std for k in kinds)
 
@@ -2291,7 +2311,8 @@ def _uses_index(p: Parsed):
     def uses(name: str, own_methods: bool = True, bare_too: bool = True, restricted: str = "",
              field_named: Callable[[str], bool] | None = None, heirs: frozenset[str] = frozenset(),
              may_hold: Callable[[str, str], bool] | None = None,
-             go_embeds: Callable[[str], bool] | None = None) -> list[int]:
+             go_embeds: Callable[[str], bool] | None = None,
+             go_field_kinds: Callable[[str], frozenset[str]] | None = None) -> list[int]:
         """``own_methods``: whether `this.name` inside a class that defines `name` counts;
         ``bare_too`` False: only uses with a receiver or package (`x.name`), for a Go file of
         another package; ``restricted``: not the calls a ``_restricted`` method cannot be, Ruby
@@ -2335,7 +2356,7 @@ def _uses_index(p: Parsed):
                        # A type of the package that embeds the owner may promote its method: kept.
                        and not (go_owner and _go_foreign_field(n, p, go_owner, pointers_only=True)
                                 and not (go_embeds is not None and go_embeds(go_owner)))
-                       and not _go_std_pointer_field(n, p)})
+                       and not _go_std_pointer_field(n, p, go_field_kinds)})
 
     return uses
 

@@ -303,9 +303,11 @@ _ARGUMENTS = {"argument_list", "arguments", "value_arguments", "call_suffix"}
 _FORMATTERS = frozenset({"format", "sprintf", "stringify", "join", "tostring", "valueof", "inspect", "to_json",
                          "to_s", "str", "repr", "fmt.sprintf", "string.format", "json.stringify"})
 # A localised message looked up for the line: Geyser's `GeyserLocale.getLocaleStringLog(key, name)`
-# (a new user's trial, session 41), Android's `getString(R.string.x, n)`. Named for reading text,
-# not for taking or making anything (`getOrCreateLabel`, `getAndSetText` are no lookups).
-_MESSAGE_LOOKUP = re.compile(r"get(?!or|and)\w*(?:string|message|locale|text|label|translation)\w*|locali[sz]e\w*|translate")
+# (a new user's trial, session 41), Android's `getString(R.string.x, n)`, Spring's
+# `getMessage(code, args, locale)`. Only names that are nothing but a text lookup: the red team of
+# session 41 hid an outbox claim in `getNextMessage(…)`.
+_MESSAGE_LOOKUP = re.compile(r"get(?:locale|locali[sz]ed|translated|i18n|display)?(?:string|text|label|translation|message)(?:log)?"
+                             r"|locali[sz]e|translate")
 
 
 # Go built-ins that only compute a value for the log line (`log.Printf("%d workers",

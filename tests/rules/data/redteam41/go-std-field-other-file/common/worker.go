@@ -1,0 +1,6 @@
+package hooks
+
+type Worker struct {
+	events chan Event
+	client *DeliveryClient
+}

@@ -1,0 +1,5 @@
+class Subscription < ApplicationRecord
+  belongs_to :account
+
+  delegate :email, to: :account_owner, prefix: :owner
+end
