@@ -1441,9 +1441,12 @@ _RAILS_QUEUE_SETTING = re.compile(
     r"|active_record\.queues(?:\.\w+)?)|(?:ActiveJob::Base|ActionMailer::Base|self)\.queue_adapter)\s*=(?!=)\s*(?P<value>.*?)\s*$")
 
 
-def _changed_settings(view: FileView, pattern: re.Pattern[str]) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]]:
-    """(head, base): per setting ``pattern`` names (its `key` group) on the changed lines of each
-    side, its first line and value (its `value` group)."""
+def _changed_settings(view: FileView, pattern: re.Pattern[str]) -> tuple[list[tuple[str, int, str, str | None]],
+                                                                       list[tuple[str, int, str]]]:
+    """(set, removed) for the settings ``pattern`` names (its `key` group, its `value` group) on the
+    changed lines: (key, head line, value, old value or None) of each set or changed, once per key,
+    and (key, base line, old value) of each removed. A setting moved or re-indented with the same
+    value is neither."""
     def settings(side: str) -> dict[str, tuple[int, str]]:
         code = view.lines(side, strings=True)
         out: dict[str, tuple[int, str]] = {}
@@ -1453,7 +1456,11 @@ def _changed_settings(view: FileView, pattern: re.Pattern[str]) -> tuple[dict[st
                 out.setdefault(m.group("key"), (number, m.group("value") or ""))
         return out
 
-    return settings("head"), settings("base")
+    after, before = settings("head"), settings("base")
+    changed = [(key, line, value, old[1] if (old := before.get(key)) else None) for key, (line, value) in after.items()
+               if before.get(key, (0, None))[1] != value]
+    removed = [(key, line, value) for key, (line, value) in before.items() if key not in after]
+    return changed, removed
 
 
 # Sidekiq's process-wide settings, written in a file that configures it: what every job of the
@@ -1472,21 +1479,15 @@ def sidekiq_process_setting(view: FileView, pr: PackRule) -> list[Finding]:
     texts = (view.ctx.head_text() or "") + (view.ctx.base_text() or "")
     if not (_SIDEKIQ_CONFIG.search(texts) or "Sidekiq." in texts):
         return []
-    after, before = _changed_settings(view, _SIDEKIQ_SETTING)
-    out = []
-    for key, (line, value) in after.items():
-        old = before.get(key)
-        if old is not None and old[1] == value:
-            continue  # moved or re-indented: the same setting, the same value
-        was = f" (was {short(old[1])})" if old is not None else ""
-        out.append(pr.rule.finding(view.path, line, (
-            f"Sidekiq's `{short(key)}` set to {short(value) or 'on'}{was} in {view.path}: every job of every worker "
-            "process that loads it runs under it (how many at once, which queues, how arguments and retries are handled).")))
-    for key, (line, value) in before.items():
-        if key not in after:
-            out.append(pr.rule.finding(view.path, line, (
-                f"Sidekiq's `{short(key)}`{' = ' + short(value) if value else ''} removed from {view.path}: Sidekiq's "
-                "default applies again to every job of every worker process that loaded it."), side="base"))
+    changed, removed = _changed_settings(view, _SIDEKIQ_SETTING)
+    out = [pr.rule.finding(view.path, line, (
+        f"Sidekiq's `{short(key)}` set to {short(value) or 'on'}{f' (was {short(old)})' if old is not None else ''} in "
+        f"{view.path}: every job of every worker process that loads it runs under it (how many at once, which queues, "
+        "how arguments and retries are handled).")) for key, line, value, old in changed]
+    out += [pr.rule.finding(view.path, line, (
+        f"Sidekiq's `{short(key)}`{' = ' + short(value) if value else ''} removed from {view.path}: Sidekiq's "
+        "default applies again to every job of every worker process that loaded it."), side="base")
+        for key, line, value in removed]
     return out
 
 
@@ -1494,22 +1495,16 @@ def sidekiq_process_setting(view: FileView, pr: PackRule) -> list[Finding]:
 def rails_queue_setting(view: FileView, pr: PackRule) -> list[Finding]:
     """A Rails queue or retry setting (``_RAILS_QUEUE_SETTING``) set, changed or removed: once per
     setting, at its head line (its base line when removed)."""
-    after, before = _changed_settings(view, _RAILS_QUEUE_SETTING)
-    out = []
-    for key, (line, value) in after.items():
-        old = before.get(key)
-        if old is not None and old[1] == value:
-            continue  # moved or re-indented: the same setting, the same value
-        was = f" (was {short(old[1])})" if old is not None else ""
-        out.append(pr.rule.finding(view.path, line, (
-            f"`{short(key)} = {short(value)}`{was} in {view.path}: {_rails_queue_effect(key, value, old and old[1])}")))
-    for key, (line, value) in before.items():
-        # Rails' own default adapter written out and then dropped changes nothing (sul_pub's Rails
-        # 7.2 upgrade removed `queue_adapter = :async`, apps-aa).
-        if key not in after and not (key.endswith("queue_adapter") and value.strip("'\":") == "async"):
-            out.append(pr.rule.finding(view.path, line, (
-                f"`{short(key)} = {short(value)}` removed from {view.path}: the framework's default applies again, "
-                f"and {_rails_queue_effect(key, 'async', value)}"), side="base"))
+    changed, removed = _changed_settings(view, _RAILS_QUEUE_SETTING)
+    out = [pr.rule.finding(view.path, line, (
+        f"`{short(key)} = {short(value)}`{f' (was {short(old)})' if old is not None else ''} in {view.path}: "
+        f"{_rails_queue_effect(key, value, old)}")) for key, line, value, old in changed]
+    # Rails' own default adapter written out and then dropped changes nothing (sul_pub's Rails 7.2
+    # upgrade removed `queue_adapter = :async`, apps-aa).
+    out += [pr.rule.finding(view.path, line, (
+        f"`{short(key)} = {short(value)}` removed from {view.path}: the framework's default applies again, "
+        f"and {_rails_queue_effect(key, 'async', value)}"), side="base")
+        for key, line, value in removed if not (key.endswith("queue_adapter") and value.strip("'\":") == "async")]
     return out
 
 
