@@ -373,17 +373,6 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
         base_units, head_units = (theirs, mine) if side == "head" else (mine, theirs)
         if drop and drop <= _in_removed_units(b, base, base_units, head_units):
             continue  # it went with a method removed whole (airsonic's unused `toISO8601`): nothing left to race
-        if drop and (fields := _went_with_its_state(b, base, h, head, base_units, head_units)):
-            # Gone from this file, not proved gone: the red team of session 41 moved the counters to
-            # a plain HashMap in another file. Said, as a warning that names the field.
-            gone = ", ".join(f"`{name}`" for name in sorted(drop))
-            held = ", ".join(f"`{name}`" for name in fields)
-            named = _naming(changed, lines, drop, b) if side == "base" else changed
-            out.append((named[0], named[-1], "warning",
-                        f"`{key}` no longer uses {gone}, removed with {held}, the state it guarded, and every use of it "
-                        "in this file: nothing here can race on it now. If that state lives on elsewhere (another file, "
-                        "a library), it needs the same guard there: say where it went in the checklist."))
-            continue
         if drop:
             left = _primitives(h, head)
             gone = ", ".join(f"`{name}`" for name in sorted(drop) if not left[name])
@@ -392,6 +381,16 @@ def weakened(p: Parsed, other: Parsed, lines: dict[int, str], side: str) -> list
             # its `sessions` ConcurrentHashMap, a new user's trial, session 41).
             said = " and ".join(part for part in (gone and f"no longer uses {gone}", fewer and f"uses fewer {fewer}") if part)
             named = _naming(changed, lines, drop, b) if side == "base" else changed
+        if drop and (fields := _went_with_its_state(b, base, h, head, base_units, head_units)):
+            # Gone from this file, not proved gone: the red team of session 41 moved the counters to
+            # a plain HashMap in another file. Said, as a warning that names the field.
+            held = ", ".join(f"`{name}`" for name in fields)
+            out.append((named[0], named[-1], "warning",
+                        f"`{key}` {said}, removed with {held}, the state it guarded, and every use of it in this file: "
+                        "nothing here can race on it now. If that state lives on elsewhere (another file, a library), "
+                        "it needs the same guard there: say where it went in the checklist."))
+            continue
+        if drop:
             out.append((named[0], named[-1], "high",
                         f"`{key}` {said} (and the file has fewer of it): what it protected may now "
                         "race between threads or goroutines."))
