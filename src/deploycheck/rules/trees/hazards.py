@@ -291,7 +291,7 @@ _LOCK_FIELD = re.compile(r"\bsync\.(?:RW)?Mutex\b|\b(?:ReentrantLock|ReentrantRe
 def _removed_fields(base: Parsed, head: Parsed) -> frozenset[str]:
     """The fields the base file declares whose names the head file no longer has at all, but
     fields that are only a lock."""
-    key = ("hazards.removed-fields", id(head))
+    key = ("hazards.removed-fields", head.source)  # the other side's text, not its id(), which may be reused
     if key not in base.memo:
         words = set(re.findall(rb"\w+", head.source))
         names = set()

@@ -1637,6 +1637,7 @@ def _go_deep_chain(n) -> bool:
 def _go_package_field_kinds(ctx, path: str, name: str, memo: dict) -> frozenset[str]:
     """The types the Go files of ``path``'s package declare a field (or anything written like
     one: a name, then a type) called ``name`` with, as written: one `git grep` per package and name."""
+    from ...errors import GitError
     from ...git import gitcmd
 
     folder = path.rpartition("/")[0]
@@ -1644,13 +1645,14 @@ def _go_package_field_kinds(ctx, path: str, name: str, memo: dict) -> frozenset[
     if key not in memo:
         spec = f":(glob){folder}/*.go" if folder else ":(glob)*.go"
         pattern = rf"^[[:space:]]*([[:alnum:]_]+[[:space:]]*,[[:space:]]*)*{re.escape(name)}([[:space:]]*,[[:space:]]*[[:alnum:]_]+)*[[:space:]]+[^[:space:]]"
-        proc = gitcmd.run(["grep", "-h", "-E", "--no-color", "-e", pattern, ctx.repo.head_sha, "--", spec], ctx.repo.root, check=False)
-        kinds = set()
-        for line in proc.stdout.decode("utf-8", "replace").splitlines():
-            declared = re.match(rf"\s*(?:\w+\s*,\s*)*{re.escape(name)}(?:\s*,\s*\w+)*\s+(\S+)", line)
-            if declared is not None:
-                kinds.add(declared.group(1))
-        memo[key] = frozenset(kinds) if proc.returncode in (0, 1) else frozenset({"?"})  # git failed: nothing proved
+        try:
+            found = gitcmd.grep_lines(ctx.repo.root, ctx.repo.head_sha, [pattern], [spec])
+        except GitError:
+            memo[key] = frozenset({"?"})  # git failed: nothing proved, the name is followed
+            return memo[key]
+        declared = re.compile(rf"\s*(?:\w+\s*,\s*)*{re.escape(name)}(?:\s*,\s*\w+)*\s+(\S+)")
+        memo[key] = frozenset(m.group(1) for rows in found.values() for _, text in rows
+                              if (m := declared.match(text)) is not None)
     return memo[key]
 
 
